@@ -20,6 +20,54 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for AccessRequestMatchReasonKind.
+const (
+	AccessRequestMatchReasonKindEmailDomain AccessRequestMatchReasonKind = "email_domain"
+	AccessRequestMatchReasonKindName        AccessRequestMatchReasonKind = "name"
+	AccessRequestMatchReasonKindVatId       AccessRequestMatchReasonKind = "vat_id"
+)
+
+// Valid indicates whether the value is a known member of the AccessRequestMatchReasonKind enum.
+func (e AccessRequestMatchReasonKind) Valid() bool {
+	switch e {
+	case AccessRequestMatchReasonKindEmailDomain:
+		return true
+	case AccessRequestMatchReasonKindName:
+		return true
+	case AccessRequestMatchReasonKindVatId:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AccessRequestStatus.
+const (
+	AccessRequestStatusConnected   AccessRequestStatus = "connected"
+	AccessRequestStatusExpired     AccessRequestStatus = "expired"
+	AccessRequestStatusPending     AccessRequestStatus = "pending"
+	AccessRequestStatusRejected    AccessRequestStatus = "rejected"
+	AccessRequestStatusUnconfirmed AccessRequestStatus = "unconfirmed"
+)
+
+// Valid indicates whether the value is a known member of the AccessRequestStatus enum.
+func (e AccessRequestStatus) Valid() bool {
+	switch e {
+	case AccessRequestStatusConnected:
+		return true
+	case AccessRequestStatusExpired:
+		return true
+	case AccessRequestStatusPending:
+		return true
+	case AccessRequestStatusRejected:
+		return true
+	case AccessRequestStatusUnconfirmed:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Action.
 const (
 	ActionAccessLinkManage   Action = "access_link.manage"
@@ -229,25 +277,31 @@ func (e InvitationState) Valid() bool {
 
 // Defines values for MailKind.
 const (
-	MailKindAccessLink         MailKind = "access_link"
-	MailKindInvitation         MailKind = "invitation"
-	MailKindInvitationAccepted MailKind = "invitation_accepted"
-	MailKindInvitationResent   MailKind = "invitation_resent"
-	MailKindLoginLink          MailKind = "login_link"
-	MailKindOrderConfirmed     MailKind = "order_confirmed"
-	MailKindOrderRejected      MailKind = "order_rejected"
-	MailKindOrderSubmitted     MailKind = "order_submitted"
-	MailKindStaffInvitation    MailKind = "staff_invitation"
-	MailKindStaffLoginLink     MailKind = "staff_login_link"
-	MailKindTicketOpened       MailKind = "ticket_opened"
-	MailKindTicketReply        MailKind = "ticket_reply"
-	MailKindTicketStatus       MailKind = "ticket_status"
+	MailKindAccessLink            MailKind = "access_link"
+	MailKindAccessRequestConfirm  MailKind = "access_request_confirm"
+	MailKindAccessRequestRejected MailKind = "access_request_rejected"
+	MailKindInvitation            MailKind = "invitation"
+	MailKindInvitationAccepted    MailKind = "invitation_accepted"
+	MailKindInvitationResent      MailKind = "invitation_resent"
+	MailKindLoginLink             MailKind = "login_link"
+	MailKindOrderConfirmed        MailKind = "order_confirmed"
+	MailKindOrderRejected         MailKind = "order_rejected"
+	MailKindOrderSubmitted        MailKind = "order_submitted"
+	MailKindStaffInvitation       MailKind = "staff_invitation"
+	MailKindStaffLoginLink        MailKind = "staff_login_link"
+	MailKindTicketOpened          MailKind = "ticket_opened"
+	MailKindTicketReply           MailKind = "ticket_reply"
+	MailKindTicketStatus          MailKind = "ticket_status"
 )
 
 // Valid indicates whether the value is a known member of the MailKind enum.
 func (e MailKind) Valid() bool {
 	switch e {
 	case MailKindAccessLink:
+		return true
+	case MailKindAccessRequestConfirm:
+		return true
+	case MailKindAccessRequestRejected:
 		return true
 	case MailKindInvitation:
 		return true
@@ -908,6 +962,130 @@ type AccessLinkSecret struct {
 // Example: 15811200
 type AccessLinkTTLSeconds = int
 
+// AccessRequest A request for access from someone without an account.
+type AccessRequest struct {
+	CompanyName string `json:"company_name"`
+
+	// ConfirmBy When an unconfirmed request expires.
+	ConfirmBy   time.Time  `json:"confirm_by"`
+	ConfirmedAt *time.Time `json:"confirmed_at,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+
+	// Decision What the provider decided, who and when; the message is the rejection's reason or the invitation's note.
+	Decision *AccessRequestDecision `json:"decision,omitempty"`
+	Email    string                 `json:"email"`
+
+	// Id Identifies an access request: `acr_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: acr_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+	Id AccessRequestId `json:"id"`
+
+	// Language A language the mail templates are written in. A recipient whose locale has none gets the provider's default.
+	//
+	// Example: de
+	Language MailLocale `json:"language"`
+
+	// Matches The customers the request may belong to, best first; only when reading one request.
+	Matches *[]AccessRequestMatch `json:"matches,omitempty"`
+	Message string                `json:"message"`
+	Name    string                `json:"name"`
+	Phone   string                `json:"phone"`
+
+	// Status Where a request stands: `unconfirmed` until the requester confirms the address, `expired` when
+	// that did not happen within 24 hours, `pending` once confirmed, then `connected` or `rejected`.
+	Status    AccessRequestStatus `json:"status"`
+	UpdatedAt time.Time           `json:"updated_at"`
+	VatId     string              `json:"vat_id"`
+	Version   int64               `json:"version"`
+	Website   string              `json:"website"`
+}
+
+// AccessRequestDecided defines model for AccessRequestDecided.
+type AccessRequestDecided struct {
+	// Customer A company account of the provider. Optional text fields are left out when empty; `parent_id` is
+	// set for a sub-customer; `branding` is `{}` for a customer with the provider's look.
+	//
+	//
+	// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"branding":{"accent_color":"#ff8800","display_name":"Acme Portal","host_name":"portal.acme.example","logo_url":"https://cdn.acme.example/logo.svg"},"contact_email":"it@acme.example","created_at":"2025-03-04T09:15:00Z","external_ref":"ERP-10042","features":{"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"order_authorization":true,"pre_orders":false,"supplier_warehouse":false,"tickets":true},"id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","legal_name":"Acme Handelsgesellschaft mbH","name":"Acme GmbH","phone":"+49 40 1234567","status":"active","updated_at":"2025-03-05T14:02:31Z","vat_id":"DE123456789","version":3}
+	Customer *Customer `json:"customer,omitempty"`
+
+	// Invitation An invitation of a person, by e-mail address, into a customer. Its token goes only into the e-mail.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","email":"grace@acme.example","expires_at":"2025-03-11T09:15:00Z","first_admin":false,"id":"inv_01912d71-4e5f-7b6a-9c8d-1e2f3a4b5c6d","invited_by":"user:usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","message":"Welcome to our portal!","role":"maintainer","sent_count":1,"site_ids":["sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c"],"state":"pending","updated_at":"2025-03-04T09:15:00Z"}
+	Invitation *Invitation `json:"invitation,omitempty"`
+
+	// Request A request for access from someone without an account.
+	Request AccessRequest `json:"request"`
+}
+
+// AccessRequestDecision What the provider decided, who and when; the message is the rejection's reason or the invitation's note.
+type AccessRequestDecision struct {
+	At time.Time `json:"at"`
+
+	// By Who decided ("staff:stf_…", "api_key:key_…").
+	By string `json:"by"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// InvitationId Identifies an invitation: `inv_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: inv_01912d71-4e5f-7b6a-9c8d-1e2f3a4b5c6d
+	InvitationId *InvitationId `json:"invitation_id,omitempty"`
+	Message      string        `json:"message"`
+
+	// NewCustomer The customer was created for the request.
+	NewCustomer bool `json:"new_customer"`
+}
+
+// AccessRequestId Identifies an access request: `acr_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: acr_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+type AccessRequestId = string
+
+// AccessRequestList defines model for AccessRequestList.
+type AccessRequestList struct {
+	// Counts Requests per status, whatever the filter.
+	Counts struct {
+		Connected   int `json:"connected"`
+		Expired     int `json:"expired"`
+		Pending     int `json:"pending"`
+		Rejected    int `json:"rejected"`
+		Unconfirmed int `json:"unconfirmed"`
+	} `json:"counts"`
+	Items []AccessRequest `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// AccessRequestMatch A customer the request may belong to, and why.
+type AccessRequestMatch struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId   CustomerId                 `json:"customer_id"`
+	CustomerName string                     `json:"customer_name"`
+	Reasons      []AccessRequestMatchReason `json:"reasons"`
+	Score        int                        `json:"score"`
+}
+
+// AccessRequestMatchReason defines model for AccessRequestMatchReason.
+type AccessRequestMatchReason struct {
+	Explanation string                       `json:"explanation"`
+	Kind        AccessRequestMatchReasonKind `json:"kind"`
+	Score       int                          `json:"score"`
+}
+
+// AccessRequestMatchReasonKind defines model for AccessRequestMatchReason.Kind.
+type AccessRequestMatchReasonKind string
+
+// AccessRequestStatus Where a request stands: `unconfirmed` until the requester confirms the address, `expired` when
+// that did not happen within 24 hours, `pending` once confirmed, then `connected` or `rejected`.
+type AccessRequestStatus string
+
 // Action Something a caller may be allowed to do; `GET /v1/me` lists the ones the caller may do now.
 // `customer.status` covers suspend, reactivate and archive; `membership.admin` covers role and
 // site changes, disabling, enabling and removing; `invitation.manage` covers invite, resend and
@@ -1153,6 +1331,48 @@ type ChangeTicketStatusRequest struct {
 	//
 	// Example: open
 	Status TicketStatus `json:"status"`
+}
+
+// ConfirmAccessRequestRequest defines model for ConfirmAccessRequestRequest.
+type ConfirmAccessRequestRequest struct {
+	// Token The token of the confirmation link.
+	Token string `json:"token"`
+}
+
+// ConnectCustomerRequest defines model for ConnectCustomerRequest.
+type ConnectCustomerRequest struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// Message A personal note in the requester's invitation.
+	Message *string `json:"message,omitempty"`
+
+	// Role A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
+	// stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
+	//
+	//
+	// Example: maintainer
+	Role Role `json:"role"`
+
+	// SiteIds Limits the requester to these sites of the customer; empty or left out for all.
+	SiteIds *[]SiteId `json:"site_ids,omitempty"`
+}
+
+// ConnectNewCustomerRequest Example: {"customer":{"contact_email":"peter@initech.example","features":{"tickets":true},"name":"Initech GmbH","vat_id":"DE123456789"},"message":"Welcome aboard!"}
+type ConnectNewCustomerRequest struct {
+	// Customer A new customer. `features` changes the defaults (only `inherit_global_portfolio` on).
+	// `parent_id` makes it a sub-customer of an active or suspended customer, at most 4 levels deep.
+	// `first_user` invites the customer's first user, who becomes its admin, in the same transaction.
+	// `branding` gives it a look and host name of its own.
+	//
+	//
+	// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"contact_email":"it@acme.example","external_ref":"ERP-10042","features":{"order_authorization":true},"first_user":{"email":"ada@acme.example","message":"Welcome to our portal!"},"name":"Acme GmbH"}
+	Customer CreateCustomerRequest `json:"customer"`
+
+	// Message A personal note in the requester's invitation.
+	Message *string `json:"message,omitempty"`
 }
 
 // CreateAPIKeyRequest A new API key.
@@ -1632,7 +1852,9 @@ type ItemId = string
 // someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 // `staff_login_link` to staff members, with a link to the console (these are about no customer,
 // so no customer's override applies to them), `ticket_opened` to the service desk and
-// `ticket_reply` and `ticket_status` to a ticket's requester.
+// `ticket_reply` and `ticket_status` to a ticket's requester, `access_request_confirm` and
+// `access_request_rejected` to someone who asked for access (about no customer yet: only the
+// provider's overrides apply to them).
 //
 // Example: invitation
 type MailKind string
@@ -1665,7 +1887,9 @@ type MailMessage struct {
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
 	// so no customer's override applies to them), `ticket_opened` to the service desk and
-	// `ticket_reply` and `ticket_status` to a ticket's requester.
+	// `ticket_reply` and `ticket_status` to a ticket's requester, `access_request_confirm` and
+	// `access_request_rejected` to someone who asked for access (about no customer yet: only the
+	// provider's overrides apply to them).
 	//
 	//
 	// Example: invitation
@@ -1739,7 +1963,9 @@ type MailTemplate struct {
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
 	// so no customer's override applies to them), `ticket_opened` to the service desk and
-	// `ticket_reply` and `ticket_status` to a ticket's requester.
+	// `ticket_reply` and `ticket_status` to a ticket's requester, `access_request_confirm` and
+	// `access_request_rejected` to someone who asked for access (about no customer yet: only the
+	// provider's overrides apply to them).
 	//
 	//
 	// Example: invitation
@@ -2462,6 +2688,12 @@ type RedeemStaffLoginLinkRequest struct {
 	Token string `json:"token"`
 }
 
+// RejectAccessRequestRequest defines model for RejectAccessRequestRequest.
+type RejectAccessRequestRequest struct {
+	// Message Mailed to the requester, in the requester's language.
+	Message string `json:"message"`
+}
+
 // RejectOrderRequest Why the order is rejected; it goes into the e-mail to the person who ordered.
 //
 // Example: {"reason":"This model is no longer available; please order the 15-inch one."}
@@ -2474,6 +2706,28 @@ type RejectOrderRequest struct {
 // Example: {"note":"Still broken."}
 type ReopenTicketRequest struct {
 	Note *string `json:"note,omitempty"`
+}
+
+// RequestAccessRequest A request for access, as the public form asks it.
+//
+// Example: {"company_name":"Initech GmbH","email":"peter@initech.example","language":"de","name":"Peter Gibbons","vat_id":"DE123456789","website":"https://initech.example"}
+type RequestAccessRequest struct {
+	CompanyName string              `json:"company_name"`
+	Email       openapi_types.Email `json:"email"`
+
+	// Language A language the mail templates are written in. A recipient whose locale has none gets the provider's default.
+	//
+	// Example: de
+	Language *MailLocale `json:"language,omitempty"`
+	Message  *string     `json:"message,omitempty"`
+
+	// Name The requester's name.
+	Name  string  `json:"name"`
+	Phone *string `json:"phone,omitempty"`
+	VatId *string `json:"vat_id,omitempty"`
+
+	// Website An http or https address; `https://` is added when no scheme is given.
+	Website *string `json:"website,omitempty"`
 }
 
 // RequestLoginLinkRequest Where to send a one-time sign-in link.
@@ -3583,6 +3837,18 @@ type TooManyRequests = Problem
 // Example: {"code":"invalid","detail":"name: is required","fields":[{"field":"name","message":"is required"}],"instance":"/v1/customers","request_id":"req_7f3a9c2e41b0","status":400,"title":"Invalid input","type":"urn:portalkit:problem:invalid"}
 type Unauthorized = Problem
 
+// ListAccessRequestsParams defines parameters for ListAccessRequests.
+type ListAccessRequestsParams struct {
+	// Status Keeps requests in this status.
+	Status *AccessRequestStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListAPIKeysParams defines parameters for ListAPIKeys.
 type ListAPIKeysParams struct {
 	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
@@ -4109,6 +4375,21 @@ type ListTicketQueueParams struct {
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// RequestAccessJSONRequestBody defines body for RequestAccess for application/json ContentType.
+type RequestAccessJSONRequestBody = RequestAccessRequest
+
+// ConfirmAccessRequestJSONRequestBody defines body for ConfirmAccessRequest for application/json ContentType.
+type ConfirmAccessRequestJSONRequestBody = ConfirmAccessRequestRequest
+
+// ConnectAccessRequestToCustomerJSONRequestBody defines body for ConnectAccessRequestToCustomer for application/json ContentType.
+type ConnectAccessRequestToCustomerJSONRequestBody = ConnectCustomerRequest
+
+// ConnectAccessRequestToNewCustomerJSONRequestBody defines body for ConnectAccessRequestToNewCustomer for application/json ContentType.
+type ConnectAccessRequestToNewCustomerJSONRequestBody = ConnectNewCustomerRequest
+
+// RejectAccessRequestJSONRequestBody defines body for RejectAccessRequest for application/json ContentType.
+type RejectAccessRequestJSONRequestBody = RejectAccessRequestRequest
+
 // CreateAPIKeyJSONRequestBody defines body for CreateAPIKey for application/json ContentType.
 type CreateAPIKeyJSONRequestBody = CreateAPIKeyRequest
 
@@ -4365,6 +4646,211 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /readyz (the `GetReadiness` operationId).
 	GetReadiness(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListAccessRequests The inbox of access requests
+	//
+	// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+	//
+	// Access requests, newest first, optionally of one status; `counts` holds how many requests are
+	// in each status (`pending` is what waits for a decision).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+	// unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/access-requests (the `ListAccessRequests` operationId).
+	ListAccessRequests(ctx context.Context, params *ListAccessRequestsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestAccessWithBody Ask for access to the portal
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Records a request for access for a company and e-mails the requester a link to confirm the
+	// address (`/request-access/confirm?token=…`, valid for 24 hours). The provider sees the request
+	// only once it is confirmed; an unconfirmed one expires. The answer is 202 alike for every
+	// address, and the work is the same (one request, one confirmation mail): nothing is looked up,
+	// so nobody learns whether an address has an account. Rate limited per e-mail address and per
+	// client address.
+	//
+	// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/access-requests (the `RequestAccess` operationId).
+	RequestAccessWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestAccess Ask for access to the portal
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Records a request for access for a company and e-mails the requester a link to confirm the
+	// address (`/request-access/confirm?token=…`, valid for 24 hours). The provider sees the request
+	// only once it is confirmed; an unconfirmed one expires. The answer is 202 alike for every
+	// address, and the work is the same (one request, one confirmation mail): nothing is looked up,
+	// so nobody learns whether an address has an account. Rate limited per e-mail address and per
+	// client address.
+	//
+	// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/access-requests (the `RequestAccess` operationId).
+	RequestAccess(ctx context.Context, body RequestAccessJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConfirmAccessRequestWithBody Confirm the address of an access request
+	//
+	// **Who may call:** Anyone: the token in the body is the credential.
+	//
+	// Confirms the requester's address with the token of the mailed link: the request reaches the
+	// provider. Confirming again changes nothing. `not_found` for an unknown or expired link.
+	//
+	// **Problems:** `invalid` (400), `not_found` (404); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/access-requests/confirm (the `ConfirmAccessRequest` operationId).
+	ConfirmAccessRequestWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConfirmAccessRequest Confirm the address of an access request
+	//
+	// **Who may call:** Anyone: the token in the body is the credential.
+	//
+	// Confirms the requester's address with the token of the mailed link: the request reaches the
+	// provider. Confirming again changes nothing. `not_found` for an unknown or expired link.
+	//
+	// **Problems:** `invalid` (400), `not_found` (404); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/access-requests/confirm (the `ConfirmAccessRequest` operationId).
+	ConfirmAccessRequest(ctx context.Context, body ConfirmAccessRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAccessRequest An access request and the customers it may belong to
+	//
+	// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+	//
+	// The request with `matches`: existing customers ranked by e-mail domain (of the customer's
+	// contact e-mail or of its users), VAT ID and name similarity, best first, each with the reasons
+	// it matched. Addresses of public mail providers do not match by domain.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+	// unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/access-requests/{accessRequestId} (the `GetAccessRequest` operationId).
+	GetAccessRequest(ctx context.Context, accessRequestId AccessRequestId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConnectAccessRequestToCustomerWithBody Connect a request to an existing customer
+	//
+	// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+	//
+	// Invites the requester into an active customer with a role, optionally limited to some of its
+	// sites (partial access), in the requester's language, and records the decision, in one
+	// transaction. `conflict` when the request was decided already, naming who decided;
+	// `already_exists` when the requester is a member or has a pending invitation there.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409), `conflict` (409), `failed_precondition` (409); a body over 1 MiB
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/access-requests/{accessRequestId}/connect (the `ConnectAccessRequestToCustomer` operationId).
+	ConnectAccessRequestToCustomerWithBody(ctx context.Context, accessRequestId AccessRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConnectAccessRequestToCustomer Connect a request to an existing customer
+	//
+	// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+	//
+	// Invites the requester into an active customer with a role, optionally limited to some of its
+	// sites (partial access), in the requester's language, and records the decision, in one
+	// transaction. `conflict` when the request was decided already, naming who decided;
+	// `already_exists` when the requester is a member or has a pending invitation there.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409), `conflict` (409), `failed_precondition` (409); a body over 1 MiB
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/access-requests/{accessRequestId}/connect (the `ConnectAccessRequestToCustomer` operationId).
+	ConnectAccessRequestToCustomer(ctx context.Context, accessRequestId AccessRequestId, body ConnectAccessRequestToCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConnectAccessRequestToNewCustomerWithBody Connect a request to a new customer
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles; agents and customer
+	// users get 403.
+	//
+	// Creates the customer (usually prefilled from the request and edited, with the features chosen)
+	// and invites the requester as its first user, its admin, in the requester's language, and
+	// records the decision: all in one transaction. `customer.first_user` must be left out.
+	// `conflict` when the request was decided already: the message names who decided and when.
+	// `failed_precondition` for a request not confirmed.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409), `conflict` (409), `failed_precondition` (409),
+	// `license_required` (403); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/access-requests/{accessRequestId}/connect-new (the `ConnectAccessRequestToNewCustomer` operationId).
+	ConnectAccessRequestToNewCustomerWithBody(ctx context.Context, accessRequestId AccessRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConnectAccessRequestToNewCustomer Connect a request to a new customer
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles; agents and customer
+	// users get 403.
+	//
+	// Creates the customer (usually prefilled from the request and edited, with the features chosen)
+	// and invites the requester as its first user, its admin, in the requester's language, and
+	// records the decision: all in one transaction. `customer.first_user` must be left out.
+	// `conflict` when the request was decided already: the message names who decided and when.
+	// `failed_precondition` for a request not confirmed.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409), `conflict` (409), `failed_precondition` (409),
+	// `license_required` (403); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/access-requests/{accessRequestId}/connect-new (the `ConnectAccessRequestToNewCustomer` operationId).
+	ConnectAccessRequestToNewCustomer(ctx context.Context, accessRequestId AccessRequestId, body ConnectAccessRequestToNewCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RejectAccessRequestWithBody Reject a request with a personal message
+	//
+	// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+	//
+	// Rejects the request and e-mails the requester the message (mail kind `access_request_rejected`,
+	// in the requester's language; its template can be overridden), recording the decision.
+	// `conflict` when the request was decided already, naming who decided.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `conflict` (409), `failed_precondition` (409); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/access-requests/{accessRequestId}/reject (the `RejectAccessRequest` operationId).
+	RejectAccessRequestWithBody(ctx context.Context, accessRequestId AccessRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RejectAccessRequest Reject a request with a personal message
+	//
+	// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+	//
+	// Rejects the request and e-mails the requester the message (mail kind `access_request_rejected`,
+	// in the requester's language; its template can be overridden), recording the decision.
+	// `conflict` when the request was decided already, naming who decided.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `conflict` (409), `failed_precondition` (409); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/access-requests/{accessRequestId}/reject (the `RejectAccessRequest` operationId).
+	RejectAccessRequest(ctx context.Context, accessRequestId AccessRequestId, body RejectAccessRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListAPIKeys List API keys
 	//
@@ -7166,6 +7652,331 @@ func (c *RawClient) GetOpenAPISpec(ctx context.Context, reqEditors ...RequestEdi
 // Corresponds with GET /readyz (the `GetReadiness` operationId).
 func (c *RawClient) GetReadiness(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetReadinessRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListAccessRequests The inbox of access requests
+//
+// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+//
+// Access requests, newest first, optionally of one status; `counts` holds how many requests are
+// in each status (`pending` is what waits for a decision).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+// unexpected `internal` (500).
+//
+// Corresponds with GET /v1/access-requests (the `ListAccessRequests` operationId).
+func (c *RawClient) ListAccessRequests(ctx context.Context, params *ListAccessRequestsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAccessRequestsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestAccessWithBody Ask for access to the portal
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Records a request for access for a company and e-mails the requester a link to confirm the
+// address (`/request-access/confirm?token=…`, valid for 24 hours). The provider sees the request
+// only once it is confirmed; an unconfirmed one expires. The answer is 202 alike for every
+// address, and the work is the same (one request, one confirmation mail): nothing is looked up,
+// so nobody learns whether an address has an account. Rate limited per e-mail address and per
+// client address.
+//
+// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/access-requests (the `RequestAccess` operationId).
+func (c *RawClient) RequestAccessWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestAccessRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestAccess Ask for access to the portal
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Records a request for access for a company and e-mails the requester a link to confirm the
+// address (`/request-access/confirm?token=…`, valid for 24 hours). The provider sees the request
+// only once it is confirmed; an unconfirmed one expires. The answer is 202 alike for every
+// address, and the work is the same (one request, one confirmation mail): nothing is looked up,
+// so nobody learns whether an address has an account. Rate limited per e-mail address and per
+// client address.
+//
+// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/access-requests (the `RequestAccess` operationId).
+func (c *RawClient) RequestAccess(ctx context.Context, body RequestAccessJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestAccessRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConfirmAccessRequestWithBody Confirm the address of an access request
+//
+// **Who may call:** Anyone: the token in the body is the credential.
+//
+// Confirms the requester's address with the token of the mailed link: the request reaches the
+// provider. Confirming again changes nothing. `not_found` for an unknown or expired link.
+//
+// **Problems:** `invalid` (400), `not_found` (404); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/access-requests/confirm (the `ConfirmAccessRequest` operationId).
+func (c *RawClient) ConfirmAccessRequestWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConfirmAccessRequestRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConfirmAccessRequest Confirm the address of an access request
+//
+// **Who may call:** Anyone: the token in the body is the credential.
+//
+// Confirms the requester's address with the token of the mailed link: the request reaches the
+// provider. Confirming again changes nothing. `not_found` for an unknown or expired link.
+//
+// **Problems:** `invalid` (400), `not_found` (404); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/access-requests/confirm (the `ConfirmAccessRequest` operationId).
+func (c *RawClient) ConfirmAccessRequest(ctx context.Context, body ConfirmAccessRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConfirmAccessRequestRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAccessRequest An access request and the customers it may belong to
+//
+// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+//
+// The request with `matches`: existing customers ranked by e-mail domain (of the customer's
+// contact e-mail or of its users), VAT ID and name similarity, best first, each with the reasons
+// it matched. Addresses of public mail providers do not match by domain.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+// unexpected `internal` (500).
+//
+// Corresponds with GET /v1/access-requests/{accessRequestId} (the `GetAccessRequest` operationId).
+func (c *RawClient) GetAccessRequest(ctx context.Context, accessRequestId AccessRequestId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAccessRequestRequest(c.Server, accessRequestId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConnectAccessRequestToCustomerWithBody Connect a request to an existing customer
+//
+// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+//
+// Invites the requester into an active customer with a role, optionally limited to some of its
+// sites (partial access), in the requester's language, and records the decision, in one
+// transaction. `conflict` when the request was decided already, naming who decided;
+// `already_exists` when the requester is a member or has a pending invitation there.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409), `conflict` (409), `failed_precondition` (409); a body over 1 MiB
+// 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/access-requests/{accessRequestId}/connect (the `ConnectAccessRequestToCustomer` operationId).
+func (c *RawClient) ConnectAccessRequestToCustomerWithBody(ctx context.Context, accessRequestId AccessRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConnectAccessRequestToCustomerRequestWithBody(c.Server, accessRequestId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConnectAccessRequestToCustomer Connect a request to an existing customer
+//
+// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+//
+// Invites the requester into an active customer with a role, optionally limited to some of its
+// sites (partial access), in the requester's language, and records the decision, in one
+// transaction. `conflict` when the request was decided already, naming who decided;
+// `already_exists` when the requester is a member or has a pending invitation there.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409), `conflict` (409), `failed_precondition` (409); a body over 1 MiB
+// 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/access-requests/{accessRequestId}/connect (the `ConnectAccessRequestToCustomer` operationId).
+func (c *RawClient) ConnectAccessRequestToCustomer(ctx context.Context, accessRequestId AccessRequestId, body ConnectAccessRequestToCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConnectAccessRequestToCustomerRequest(c.Server, accessRequestId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConnectAccessRequestToNewCustomerWithBody Connect a request to a new customer
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles; agents and customer
+// users get 403.
+//
+// Creates the customer (usually prefilled from the request and edited, with the features chosen)
+// and invites the requester as its first user, its admin, in the requester's language, and
+// records the decision: all in one transaction. `customer.first_user` must be left out.
+// `conflict` when the request was decided already: the message names who decided and when.
+// `failed_precondition` for a request not confirmed.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409), `conflict` (409), `failed_precondition` (409),
+// `license_required` (403); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/access-requests/{accessRequestId}/connect-new (the `ConnectAccessRequestToNewCustomer` operationId).
+func (c *RawClient) ConnectAccessRequestToNewCustomerWithBody(ctx context.Context, accessRequestId AccessRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConnectAccessRequestToNewCustomerRequestWithBody(c.Server, accessRequestId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConnectAccessRequestToNewCustomer Connect a request to a new customer
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles; agents and customer
+// users get 403.
+//
+// Creates the customer (usually prefilled from the request and edited, with the features chosen)
+// and invites the requester as its first user, its admin, in the requester's language, and
+// records the decision: all in one transaction. `customer.first_user` must be left out.
+// `conflict` when the request was decided already: the message names who decided and when.
+// `failed_precondition` for a request not confirmed.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409), `conflict` (409), `failed_precondition` (409),
+// `license_required` (403); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/access-requests/{accessRequestId}/connect-new (the `ConnectAccessRequestToNewCustomer` operationId).
+func (c *RawClient) ConnectAccessRequestToNewCustomer(ctx context.Context, accessRequestId AccessRequestId, body ConnectAccessRequestToNewCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConnectAccessRequestToNewCustomerRequest(c.Server, accessRequestId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RejectAccessRequestWithBody Reject a request with a personal message
+//
+// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+//
+// Rejects the request and e-mails the requester the message (mail kind `access_request_rejected`,
+// in the requester's language; its template can be overridden), recording the decision.
+// `conflict` when the request was decided already, naming who decided.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `conflict` (409), `failed_precondition` (409); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/access-requests/{accessRequestId}/reject (the `RejectAccessRequest` operationId).
+func (c *RawClient) RejectAccessRequestWithBody(ctx context.Context, accessRequestId AccessRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRejectAccessRequestRequestWithBody(c.Server, accessRequestId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RejectAccessRequest Reject a request with a personal message
+//
+// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+//
+// Rejects the request and e-mails the requester the message (mail kind `access_request_rejected`,
+// in the requester's language; its template can be overridden), recording the decision.
+// `conflict` when the request was decided already, naming who decided.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `conflict` (409), `failed_precondition` (409); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/access-requests/{accessRequestId}/reject (the `RejectAccessRequest` operationId).
+func (c *RawClient) RejectAccessRequest(ctx context.Context, accessRequestId AccessRequestId, body RejectAccessRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRejectAccessRequestRequest(c.Server, accessRequestId, body)
 	if err != nil {
 		return nil, err
 	}
@@ -11636,6 +12447,339 @@ func NewGetReadinessRequest(server string) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewListAccessRequestsRequest constructs an http.Request for the ListAccessRequests method
+func NewListAccessRequestsRequest(server string, params *ListAccessRequestsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/access-requests")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRequestAccessRequest calls the generic RequestAccess builder with application/json body
+func NewRequestAccessRequest(server string, body RequestAccessJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRequestAccessRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewRequestAccessRequestWithBody constructs an http.Request for the RequestAccess method, with any body, and a specified content type
+func NewRequestAccessRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/access-requests")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewConfirmAccessRequestRequest calls the generic ConfirmAccessRequest builder with application/json body
+func NewConfirmAccessRequestRequest(server string, body ConfirmAccessRequestJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewConfirmAccessRequestRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewConfirmAccessRequestRequestWithBody constructs an http.Request for the ConfirmAccessRequest method, with any body, and a specified content type
+func NewConfirmAccessRequestRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/access-requests/confirm")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetAccessRequestRequest constructs an http.Request for the GetAccessRequest method
+func NewGetAccessRequestRequest(server string, accessRequestId AccessRequestId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accessRequestId", accessRequestId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/access-requests/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConnectAccessRequestToCustomerRequest calls the generic ConnectAccessRequestToCustomer builder with application/json body
+func NewConnectAccessRequestToCustomerRequest(server string, accessRequestId AccessRequestId, body ConnectAccessRequestToCustomerJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewConnectAccessRequestToCustomerRequestWithBody(server, accessRequestId, "application/json", bodyReader)
+}
+
+// NewConnectAccessRequestToCustomerRequestWithBody constructs an http.Request for the ConnectAccessRequestToCustomer method, with any body, and a specified content type
+func NewConnectAccessRequestToCustomerRequestWithBody(server string, accessRequestId AccessRequestId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accessRequestId", accessRequestId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/access-requests/%s/connect", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewConnectAccessRequestToNewCustomerRequest calls the generic ConnectAccessRequestToNewCustomer builder with application/json body
+func NewConnectAccessRequestToNewCustomerRequest(server string, accessRequestId AccessRequestId, body ConnectAccessRequestToNewCustomerJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewConnectAccessRequestToNewCustomerRequestWithBody(server, accessRequestId, "application/json", bodyReader)
+}
+
+// NewConnectAccessRequestToNewCustomerRequestWithBody constructs an http.Request for the ConnectAccessRequestToNewCustomer method, with any body, and a specified content type
+func NewConnectAccessRequestToNewCustomerRequestWithBody(server string, accessRequestId AccessRequestId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accessRequestId", accessRequestId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/access-requests/%s/connect-new", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRejectAccessRequestRequest calls the generic RejectAccessRequest builder with application/json body
+func NewRejectAccessRequestRequest(server string, accessRequestId AccessRequestId, body RejectAccessRequestJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRejectAccessRequestRequestWithBody(server, accessRequestId, "application/json", bodyReader)
+}
+
+// NewRejectAccessRequestRequestWithBody constructs an http.Request for the RejectAccessRequest method, with any body, and a specified content type
+func NewRejectAccessRequestRequestWithBody(server string, accessRequestId AccessRequestId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accessRequestId", accessRequestId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/access-requests/%s/reject", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -17931,6 +19075,215 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /readyz (the `GetReadiness` operationId).
 	GetReadinessWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetReadinessResponse, error)
 
+	// ListAccessRequestsWithResponse The inbox of access requests
+	//
+	// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+	//
+	// Access requests, newest first, optionally of one status; `counts` holds how many requests are
+	// in each status (`pending` is what waits for a decision).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+	// unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/access-requests (the `ListAccessRequests` operationId).
+	ListAccessRequestsWithResponse(ctx context.Context, params *ListAccessRequestsParams, reqEditors ...RequestEditorFn) (*ListAccessRequestsResponse, error)
+
+	// RequestAccessWithBodyWithResponse Ask for access to the portal
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Records a request for access for a company and e-mails the requester a link to confirm the
+	// address (`/request-access/confirm?token=…`, valid for 24 hours). The provider sees the request
+	// only once it is confirmed; an unconfirmed one expires. The answer is 202 alike for every
+	// address, and the work is the same (one request, one confirmation mail): nothing is looked up,
+	// so nobody learns whether an address has an account. Rate limited per e-mail address and per
+	// client address.
+	//
+	// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/access-requests (the `RequestAccess` operationId).
+	RequestAccessWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestAccessResponse, error)
+
+	// RequestAccessWithResponse Ask for access to the portal
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Records a request for access for a company and e-mails the requester a link to confirm the
+	// address (`/request-access/confirm?token=…`, valid for 24 hours). The provider sees the request
+	// only once it is confirmed; an unconfirmed one expires. The answer is 202 alike for every
+	// address, and the work is the same (one request, one confirmation mail): nothing is looked up,
+	// so nobody learns whether an address has an account. Rate limited per e-mail address and per
+	// client address.
+	//
+	// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/access-requests (the `RequestAccess` operationId).
+	RequestAccessWithResponse(ctx context.Context, body RequestAccessJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestAccessResponse, error)
+
+	// ConfirmAccessRequestWithBodyWithResponse Confirm the address of an access request
+	//
+	// **Who may call:** Anyone: the token in the body is the credential.
+	//
+	// Confirms the requester's address with the token of the mailed link: the request reaches the
+	// provider. Confirming again changes nothing. `not_found` for an unknown or expired link.
+	//
+	// **Problems:** `invalid` (400), `not_found` (404); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/access-requests/confirm (the `ConfirmAccessRequest` operationId).
+	ConfirmAccessRequestWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConfirmAccessRequestResponse, error)
+
+	// ConfirmAccessRequestWithResponse Confirm the address of an access request
+	//
+	// **Who may call:** Anyone: the token in the body is the credential.
+	//
+	// Confirms the requester's address with the token of the mailed link: the request reaches the
+	// provider. Confirming again changes nothing. `not_found` for an unknown or expired link.
+	//
+	// **Problems:** `invalid` (400), `not_found` (404); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/access-requests/confirm (the `ConfirmAccessRequest` operationId).
+	ConfirmAccessRequestWithResponse(ctx context.Context, body ConfirmAccessRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*ConfirmAccessRequestResponse, error)
+
+	// GetAccessRequestWithResponse An access request and the customers it may belong to
+	//
+	// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+	//
+	// The request with `matches`: existing customers ranked by e-mail domain (of the customer's
+	// contact e-mail or of its users), VAT ID and name similarity, best first, each with the reasons
+	// it matched. Addresses of public mail providers do not match by domain.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+	// unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/access-requests/{accessRequestId} (the `GetAccessRequest` operationId).
+	GetAccessRequestWithResponse(ctx context.Context, accessRequestId AccessRequestId, reqEditors ...RequestEditorFn) (*GetAccessRequestResponse, error)
+
+	// ConnectAccessRequestToCustomerWithBodyWithResponse Connect a request to an existing customer
+	//
+	// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+	//
+	// Invites the requester into an active customer with a role, optionally limited to some of its
+	// sites (partial access), in the requester's language, and records the decision, in one
+	// transaction. `conflict` when the request was decided already, naming who decided;
+	// `already_exists` when the requester is a member or has a pending invitation there.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409), `conflict` (409), `failed_precondition` (409); a body over 1 MiB
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/access-requests/{accessRequestId}/connect (the `ConnectAccessRequestToCustomer` operationId).
+	ConnectAccessRequestToCustomerWithBodyWithResponse(ctx context.Context, accessRequestId AccessRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConnectAccessRequestToCustomerResponse, error)
+
+	// ConnectAccessRequestToCustomerWithResponse Connect a request to an existing customer
+	//
+	// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+	//
+	// Invites the requester into an active customer with a role, optionally limited to some of its
+	// sites (partial access), in the requester's language, and records the decision, in one
+	// transaction. `conflict` when the request was decided already, naming who decided;
+	// `already_exists` when the requester is a member or has a pending invitation there.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409), `conflict` (409), `failed_precondition` (409); a body over 1 MiB
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/access-requests/{accessRequestId}/connect (the `ConnectAccessRequestToCustomer` operationId).
+	ConnectAccessRequestToCustomerWithResponse(ctx context.Context, accessRequestId AccessRequestId, body ConnectAccessRequestToCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*ConnectAccessRequestToCustomerResponse, error)
+
+	// ConnectAccessRequestToNewCustomerWithBodyWithResponse Connect a request to a new customer
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles; agents and customer
+	// users get 403.
+	//
+	// Creates the customer (usually prefilled from the request and edited, with the features chosen)
+	// and invites the requester as its first user, its admin, in the requester's language, and
+	// records the decision: all in one transaction. `customer.first_user` must be left out.
+	// `conflict` when the request was decided already: the message names who decided and when.
+	// `failed_precondition` for a request not confirmed.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409), `conflict` (409), `failed_precondition` (409),
+	// `license_required` (403); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/access-requests/{accessRequestId}/connect-new (the `ConnectAccessRequestToNewCustomer` operationId).
+	ConnectAccessRequestToNewCustomerWithBodyWithResponse(ctx context.Context, accessRequestId AccessRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConnectAccessRequestToNewCustomerResponse, error)
+
+	// ConnectAccessRequestToNewCustomerWithResponse Connect a request to a new customer
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles; agents and customer
+	// users get 403.
+	//
+	// Creates the customer (usually prefilled from the request and edited, with the features chosen)
+	// and invites the requester as its first user, its admin, in the requester's language, and
+	// records the decision: all in one transaction. `customer.first_user` must be left out.
+	// `conflict` when the request was decided already: the message names who decided and when.
+	// `failed_precondition` for a request not confirmed.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409), `conflict` (409), `failed_precondition` (409),
+	// `license_required` (403); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/access-requests/{accessRequestId}/connect-new (the `ConnectAccessRequestToNewCustomer` operationId).
+	ConnectAccessRequestToNewCustomerWithResponse(ctx context.Context, accessRequestId AccessRequestId, body ConnectAccessRequestToNewCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*ConnectAccessRequestToNewCustomerResponse, error)
+
+	// RejectAccessRequestWithBodyWithResponse Reject a request with a personal message
+	//
+	// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+	//
+	// Rejects the request and e-mails the requester the message (mail kind `access_request_rejected`,
+	// in the requester's language; its template can be overridden), recording the decision.
+	// `conflict` when the request was decided already, naming who decided.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `conflict` (409), `failed_precondition` (409); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/access-requests/{accessRequestId}/reject (the `RejectAccessRequest` operationId).
+	RejectAccessRequestWithBodyWithResponse(ctx context.Context, accessRequestId AccessRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RejectAccessRequestResponse, error)
+
+	// RejectAccessRequestWithResponse Reject a request with a personal message
+	//
+	// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+	//
+	// Rejects the request and e-mails the requester the message (mail kind `access_request_rejected`,
+	// in the requester's language; its template can be overridden), recording the decision.
+	// `conflict` when the request was decided already, naming who decided.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `conflict` (409), `failed_precondition` (409); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/access-requests/{accessRequestId}/reject (the `RejectAccessRequest` operationId).
+	RejectAccessRequestWithResponse(ctx context.Context, accessRequestId AccessRequestId, body RejectAccessRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*RejectAccessRequestResponse, error)
+
 	// ListAPIKeysWithResponse List API keys
 	//
 	// **Who may call:** Staff owners and owner API keys.
@@ -20978,6 +22331,545 @@ func (r GetReadinessResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetReadinessResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListAccessRequestsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AccessRequestList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAccessRequestsResponse) GetJSON200() *AccessRequestList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListAccessRequestsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListAccessRequestsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListAccessRequestsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListAccessRequestsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAccessRequestsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAccessRequestsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAccessRequestsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAccessRequestsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RequestAccessResponse429Headers the declared response headers of an HTTP 429 response for RequestAccess
+type RequestAccessResponse429Headers struct {
+	RetryAfter int
+}
+
+type RequestAccessResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RequestAccessResponse429Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RequestAccessResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RequestAccessResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RequestAccessResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RequestAccessResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RequestAccessResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RequestAccessResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RequestAccessResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RequestAccessResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ConfirmAccessRequestResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ConfirmAccessRequestResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ConfirmAccessRequestResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ConfirmAccessRequestResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ConfirmAccessRequestResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ConfirmAccessRequestResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConfirmAccessRequestResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConfirmAccessRequestResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConfirmAccessRequestResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetAccessRequestResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AccessRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAccessRequestResponse) GetJSON200() *AccessRequest {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetAccessRequestResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetAccessRequestResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetAccessRequestResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetAccessRequestResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAccessRequestResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAccessRequestResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAccessRequestResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAccessRequestResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ConnectAccessRequestToCustomerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AccessRequestDecided
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ConnectAccessRequestToCustomerResponse) GetJSON200() *AccessRequestDecided {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ConnectAccessRequestToCustomerResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ConnectAccessRequestToCustomerResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ConnectAccessRequestToCustomerResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ConnectAccessRequestToCustomerResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ConnectAccessRequestToCustomerResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ConnectAccessRequestToCustomerResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ConnectAccessRequestToCustomerResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ConnectAccessRequestToCustomerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConnectAccessRequestToCustomerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConnectAccessRequestToCustomerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConnectAccessRequestToCustomerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ConnectAccessRequestToNewCustomerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AccessRequestDecided
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ConnectAccessRequestToNewCustomerResponse) GetJSON200() *AccessRequestDecided {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ConnectAccessRequestToNewCustomerResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ConnectAccessRequestToNewCustomerResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ConnectAccessRequestToNewCustomerResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ConnectAccessRequestToNewCustomerResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ConnectAccessRequestToNewCustomerResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ConnectAccessRequestToNewCustomerResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ConnectAccessRequestToNewCustomerResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ConnectAccessRequestToNewCustomerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConnectAccessRequestToNewCustomerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConnectAccessRequestToNewCustomerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConnectAccessRequestToNewCustomerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RejectAccessRequestResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AccessRequestDecided
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RejectAccessRequestResponse) GetJSON200() *AccessRequestDecided {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RejectAccessRequestResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RejectAccessRequestResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RejectAccessRequestResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RejectAccessRequestResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RejectAccessRequestResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RejectAccessRequestResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RejectAccessRequestResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RejectAccessRequestResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RejectAccessRequestResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RejectAccessRequestResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RejectAccessRequestResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -30730,6 +32622,287 @@ func (c *ClientWithResponses) GetReadinessWithResponse(ctx context.Context, reqE
 	return ParseGetReadinessResponse(rsp)
 }
 
+// ListAccessRequestsWithResponse The inbox of access requests
+//
+// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+//
+// Access requests, newest first, optionally of one status; `counts` holds how many requests are
+// in each status (`pending` is what waits for a decision).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+// unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/access-requests (the `ListAccessRequests` operationId).
+func (c *ClientWithResponses) ListAccessRequestsWithResponse(ctx context.Context, params *ListAccessRequestsParams, reqEditors ...RequestEditorFn) (*ListAccessRequestsResponse, error) {
+	rsp, err := c.ListAccessRequests(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAccessRequestsResponse(rsp)
+}
+
+// RequestAccessWithBodyWithResponse Ask for access to the portal
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Records a request for access for a company and e-mails the requester a link to confirm the
+// address (`/request-access/confirm?token=…`, valid for 24 hours). The provider sees the request
+// only once it is confirmed; an unconfirmed one expires. The answer is 202 alike for every
+// address, and the work is the same (one request, one confirmation mail): nothing is looked up,
+// so nobody learns whether an address has an account. Rate limited per e-mail address and per
+// client address.
+//
+// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/access-requests (the `RequestAccess` operationId).
+func (c *ClientWithResponses) RequestAccessWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestAccessResponse, error) {
+	rsp, err := c.RequestAccessWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestAccessResponse(rsp)
+}
+
+// RequestAccessWithResponse Ask for access to the portal
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Records a request for access for a company and e-mails the requester a link to confirm the
+// address (`/request-access/confirm?token=…`, valid for 24 hours). The provider sees the request
+// only once it is confirmed; an unconfirmed one expires. The answer is 202 alike for every
+// address, and the work is the same (one request, one confirmation mail): nothing is looked up,
+// so nobody learns whether an address has an account. Rate limited per e-mail address and per
+// client address.
+//
+// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/access-requests (the `RequestAccess` operationId).
+func (c *ClientWithResponses) RequestAccessWithResponse(ctx context.Context, body RequestAccessJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestAccessResponse, error) {
+	rsp, err := c.RequestAccess(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestAccessResponse(rsp)
+}
+
+// ConfirmAccessRequestWithBodyWithResponse Confirm the address of an access request
+//
+// **Who may call:** Anyone: the token in the body is the credential.
+//
+// Confirms the requester's address with the token of the mailed link: the request reaches the
+// provider. Confirming again changes nothing. `not_found` for an unknown or expired link.
+//
+// **Problems:** `invalid` (400), `not_found` (404); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/access-requests/confirm (the `ConfirmAccessRequest` operationId).
+func (c *ClientWithResponses) ConfirmAccessRequestWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConfirmAccessRequestResponse, error) {
+	rsp, err := c.ConfirmAccessRequestWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConfirmAccessRequestResponse(rsp)
+}
+
+// ConfirmAccessRequestWithResponse Confirm the address of an access request
+//
+// **Who may call:** Anyone: the token in the body is the credential.
+//
+// Confirms the requester's address with the token of the mailed link: the request reaches the
+// provider. Confirming again changes nothing. `not_found` for an unknown or expired link.
+//
+// **Problems:** `invalid` (400), `not_found` (404); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/access-requests/confirm (the `ConfirmAccessRequest` operationId).
+func (c *ClientWithResponses) ConfirmAccessRequestWithResponse(ctx context.Context, body ConfirmAccessRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*ConfirmAccessRequestResponse, error) {
+	rsp, err := c.ConfirmAccessRequest(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConfirmAccessRequestResponse(rsp)
+}
+
+// GetAccessRequestWithResponse An access request and the customers it may belong to
+//
+// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+//
+// The request with `matches`: existing customers ranked by e-mail domain (of the customer's
+// contact e-mail or of its users), VAT ID and name similarity, best first, each with the reasons
+// it matched. Addresses of public mail providers do not match by domain.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+// unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/access-requests/{accessRequestId} (the `GetAccessRequest` operationId).
+func (c *ClientWithResponses) GetAccessRequestWithResponse(ctx context.Context, accessRequestId AccessRequestId, reqEditors ...RequestEditorFn) (*GetAccessRequestResponse, error) {
+	rsp, err := c.GetAccessRequest(ctx, accessRequestId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAccessRequestResponse(rsp)
+}
+
+// ConnectAccessRequestToCustomerWithBodyWithResponse Connect a request to an existing customer
+//
+// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+//
+// Invites the requester into an active customer with a role, optionally limited to some of its
+// sites (partial access), in the requester's language, and records the decision, in one
+// transaction. `conflict` when the request was decided already, naming who decided;
+// `already_exists` when the requester is a member or has a pending invitation there.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409), `conflict` (409), `failed_precondition` (409); a body over 1 MiB
+// 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/access-requests/{accessRequestId}/connect (the `ConnectAccessRequestToCustomer` operationId).
+func (c *ClientWithResponses) ConnectAccessRequestToCustomerWithBodyWithResponse(ctx context.Context, accessRequestId AccessRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConnectAccessRequestToCustomerResponse, error) {
+	rsp, err := c.ConnectAccessRequestToCustomerWithBody(ctx, accessRequestId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConnectAccessRequestToCustomerResponse(rsp)
+}
+
+// ConnectAccessRequestToCustomerWithResponse Connect a request to an existing customer
+//
+// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+//
+// Invites the requester into an active customer with a role, optionally limited to some of its
+// sites (partial access), in the requester's language, and records the decision, in one
+// transaction. `conflict` when the request was decided already, naming who decided;
+// `already_exists` when the requester is a member or has a pending invitation there.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409), `conflict` (409), `failed_precondition` (409); a body over 1 MiB
+// 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/access-requests/{accessRequestId}/connect (the `ConnectAccessRequestToCustomer` operationId).
+func (c *ClientWithResponses) ConnectAccessRequestToCustomerWithResponse(ctx context.Context, accessRequestId AccessRequestId, body ConnectAccessRequestToCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*ConnectAccessRequestToCustomerResponse, error) {
+	rsp, err := c.ConnectAccessRequestToCustomer(ctx, accessRequestId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConnectAccessRequestToCustomerResponse(rsp)
+}
+
+// ConnectAccessRequestToNewCustomerWithBodyWithResponse Connect a request to a new customer
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles; agents and customer
+// users get 403.
+//
+// Creates the customer (usually prefilled from the request and edited, with the features chosen)
+// and invites the requester as its first user, its admin, in the requester's language, and
+// records the decision: all in one transaction. `customer.first_user` must be left out.
+// `conflict` when the request was decided already: the message names who decided and when.
+// `failed_precondition` for a request not confirmed.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409), `conflict` (409), `failed_precondition` (409),
+// `license_required` (403); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/access-requests/{accessRequestId}/connect-new (the `ConnectAccessRequestToNewCustomer` operationId).
+func (c *ClientWithResponses) ConnectAccessRequestToNewCustomerWithBodyWithResponse(ctx context.Context, accessRequestId AccessRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConnectAccessRequestToNewCustomerResponse, error) {
+	rsp, err := c.ConnectAccessRequestToNewCustomerWithBody(ctx, accessRequestId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConnectAccessRequestToNewCustomerResponse(rsp)
+}
+
+// ConnectAccessRequestToNewCustomerWithResponse Connect a request to a new customer
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles; agents and customer
+// users get 403.
+//
+// Creates the customer (usually prefilled from the request and edited, with the features chosen)
+// and invites the requester as its first user, its admin, in the requester's language, and
+// records the decision: all in one transaction. `customer.first_user` must be left out.
+// `conflict` when the request was decided already: the message names who decided and when.
+// `failed_precondition` for a request not confirmed.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409), `conflict` (409), `failed_precondition` (409),
+// `license_required` (403); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/access-requests/{accessRequestId}/connect-new (the `ConnectAccessRequestToNewCustomer` operationId).
+func (c *ClientWithResponses) ConnectAccessRequestToNewCustomerWithResponse(ctx context.Context, accessRequestId AccessRequestId, body ConnectAccessRequestToNewCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*ConnectAccessRequestToNewCustomerResponse, error) {
+	rsp, err := c.ConnectAccessRequestToNewCustomer(ctx, accessRequestId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConnectAccessRequestToNewCustomerResponse(rsp)
+}
+
+// RejectAccessRequestWithBodyWithResponse Reject a request with a personal message
+//
+// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+//
+// Rejects the request and e-mails the requester the message (mail kind `access_request_rejected`,
+// in the requester's language; its template can be overridden), recording the decision.
+// `conflict` when the request was decided already, naming who decided.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `conflict` (409), `failed_precondition` (409); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/access-requests/{accessRequestId}/reject (the `RejectAccessRequest` operationId).
+func (c *ClientWithResponses) RejectAccessRequestWithBodyWithResponse(ctx context.Context, accessRequestId AccessRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RejectAccessRequestResponse, error) {
+	rsp, err := c.RejectAccessRequestWithBody(ctx, accessRequestId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRejectAccessRequestResponse(rsp)
+}
+
+// RejectAccessRequestWithResponse Reject a request with a personal message
+//
+// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+//
+// Rejects the request and e-mails the requester the message (mail kind `access_request_rejected`,
+// in the requester's language; its template can be overridden), recording the decision.
+// `conflict` when the request was decided already, naming who decided.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `conflict` (409), `failed_precondition` (409); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/access-requests/{accessRequestId}/reject (the `RejectAccessRequest` operationId).
+func (c *ClientWithResponses) RejectAccessRequestWithResponse(ctx context.Context, accessRequestId AccessRequestId, body RejectAccessRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*RejectAccessRequestResponse, error) {
+	rsp, err := c.RejectAccessRequest(ctx, accessRequestId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRejectAccessRequestResponse(rsp)
+}
+
 // ListAPIKeysWithResponse List API keys
 //
 // **Who may call:** Staff owners and owner API keys.
@@ -34681,6 +36854,452 @@ func ParseGetReadinessResponse(rsp *http.Response) (*GetReadinessResponse, error
 			return nil, err
 		}
 		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListAccessRequestsResponse parses an HTTP response from a ListAccessRequestsWithResponse call
+func ParseListAccessRequestsResponse(rsp *http.Response) (*ListAccessRequestsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAccessRequestsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AccessRequestList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRequestAccessResponse parses an HTTP response from a RequestAccessWithResponse call
+func ParseRequestAccessResponse(rsp *http.Response) (*RequestAccessResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RequestAccessResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers RequestAccessResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConfirmAccessRequestResponse parses an HTTP response from a ConfirmAccessRequestWithResponse call
+func ParseConfirmAccessRequestResponse(rsp *http.Response) (*ConfirmAccessRequestResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConfirmAccessRequestResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetAccessRequestResponse parses an HTTP response from a GetAccessRequestWithResponse call
+func ParseGetAccessRequestResponse(rsp *http.Response) (*GetAccessRequestResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAccessRequestResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AccessRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseConnectAccessRequestToCustomerResponse parses an HTTP response from a ConnectAccessRequestToCustomerWithResponse call
+func ParseConnectAccessRequestToCustomerResponse(rsp *http.Response) (*ConnectAccessRequestToCustomerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConnectAccessRequestToCustomerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AccessRequestDecided
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseConnectAccessRequestToNewCustomerResponse parses an HTTP response from a ConnectAccessRequestToNewCustomerWithResponse call
+func ParseConnectAccessRequestToNewCustomerResponse(rsp *http.Response) (*ConnectAccessRequestToNewCustomerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConnectAccessRequestToNewCustomerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AccessRequestDecided
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRejectAccessRequestResponse parses an HTTP response from a RejectAccessRequestWithResponse call
+func ParseRejectAccessRequestResponse(rsp *http.Response) (*RejectAccessRequestResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RejectAccessRequestResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AccessRequestDecided
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Problem

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portalkit/portalkit/accessrequest"
 	"github.com/portalkit/portalkit/client"
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
@@ -68,6 +69,8 @@ type isoFixture struct {
 	staff, disabledStaff identity.StaffMember
 	// desk is a staff member with the service-desk capability.
 	desk identity.StaffMember
+	// request is a confirmed access request: nobody's, the same for A and B.
+	request accessrequest.Request
 }
 
 // isoTemplate is the isolation fixture as built once per process: a copy
@@ -190,6 +193,12 @@ func buildIsoFixture(t *testing.T, e *env) *isoFixture {
 	require.NoError(t, err)
 	f.desk, err = f.p.UpdateStaff(ctx, desk.ID, portal.UpdateStaffParams{Version: desk.Version, ServiceDesk: ptr(true)})
 	require.NoError(t, err)
+	require.NoError(t, f.p.RequestAccess(t.Context(), portal.RequestAccessParams{CompanyName: "Initech", Name: "Peter", Email: "peter@initech.example"}))
+	require.NoError(t, f.p.ConfirmAccessRequest(t.Context(), f.lastToken(t, "peter@initech.example")))
+	reqs, err := f.p.ListAccessRequests(ctx, portal.ListAccessRequestsParams{})
+	require.NoError(t, err)
+	require.Len(t, reqs.Items, 1)
+	f.request = reqs.Items[0]
 	return f
 }
 
@@ -248,6 +257,8 @@ func (f *isoFixture) ids(tn isoTenant) map[string]string {
 		"masterDataTicketId": string(tn.masterData.ID),
 		"commentId":          string(tn.reply.ID),
 		"customerVersion":    strconv.FormatInt(tn.c.Version, 10),
+		// Access requests are nobody's: the same for A and B.
+		"accessRequestId": string(f.request.ID),
 	}
 }
 
@@ -390,6 +401,9 @@ func (f *isoFixture) takeSnapshot(t *testing.T) map[string]any {
 	staff, err := f.p.ListStaff(ctx, portal.ListStaffParams{Limit: 100})
 	require.NoError(t, err)
 	out["staff"] = staff
+	requests, err := f.p.ListAccessRequests(ctx, portal.ListAccessRequestsParams{Limit: 100})
+	require.NoError(t, err)
+	out["access requests"] = requests
 	return out
 }
 
@@ -424,6 +438,8 @@ var ghostIDs = map[string]string{
 	// Not IDs: a kind and a locale of mail are the same everywhere.
 	"kind":   "invitation",
 	"locale": "de",
+	// Access requests.
+	"accessRequestId": "acr_ghost",
 }
 
 // isoClass says how an operation relates to tenants.
@@ -641,6 +657,14 @@ var isolationMatrix = map[string]isoRow{
 		body: `{"customer_version":{customerVersion},"resolve":true}`, ifMatch: "ticket",
 		staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
 	"listTicketQueue": {class: classStaff, query: "customer_id={customerId}", staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	// Access requests are nobody's yet: a customer user is refused by role.
+	"listAccessRequests": {class: classStaff, query: "status=pending", staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"getAccessRequest":   {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"connectAccessRequestToNewCustomer": {class: classStaff, body: `{"customer":{"name":"Initech"},"message":"Welcome"}`,
+		staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"connectAccessRequestToCustomer": {class: classStaff, body: `{"customer_id":"{customerId}","role":"viewer","site_ids":["{siteId}"]}`,
+		staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"rejectAccessRequest": {class: classStaff, body: `{"message":"No."}`, staff: ok200, admin: no403, viewer: no403, foreign: no403},
 
 	"acceptInvitation":         {class: classPublic, reason: "the invitation token in the body is the credential; there is no caller to scope"},
 	"requestLoginLink":         {class: classPublic, reason: "answers 202 alike for every address, so it reveals nothing of any customer"},
@@ -650,6 +674,8 @@ var isolationMatrix = map[string]isoRow{
 	"requestStaffLoginLink":    {class: classPublic, reason: "answers 202 alike for every address, so it reveals nothing of anybody"},
 	"signInStaffWithLoginLink": {class: classPublic, reason: "the link token in the body is the credential"},
 	"signInStaffWithPassword":  {class: classPublic, reason: "the e-mail address and password are the credential"},
+	"requestAccess":            {class: classPublic, reason: "answers 202 alike for every address and looks nothing up (TestRequestAccessAnswersAlike)"},
+	"confirmAccessRequest":     {class: classPublic, reason: "the link token in the body is the credential; the request is nobody's yet"},
 	"logout":                   {class: classSelf, reason: "ends the caller's own session; names no object"},
 	"getMe":                    {class: classSelf, reason: "the caller's own principal, for every kind of caller"},
 	"listMyMemberships":        {class: classSelf, reason: "the caller's own memberships; names no customer"},

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portalkit/portalkit/accessrequest"
 	"github.com/portalkit/portalkit/client"
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
@@ -183,6 +184,8 @@ func (f *roleFixture) takeSnapshot(t *testing.T) map[string]any {
 	articles, err := f.p.ListArticles(ctx, portal.ListArticlesParams{Limit: 100})
 	part("articles", articles, err)
 	out["tickets"] = f.allTickets(t)
+	requests, err := f.p.ListAccessRequests(ctx, portal.ListAccessRequestsParams{Limit: 100})
+	part("access requests", requests, err)
 	return out
 }
 
@@ -198,6 +201,7 @@ type roleTarget struct {
 	staff   identity.StaffMember
 	article news.Article
 	ticket  ticket.Ticket
+	request accessrequest.Request
 }
 
 // roleRow is one operation of the role matrix and the status each caller
@@ -700,6 +704,43 @@ var roleMatrix = map[string]roleRow{
 			return c.PreviewMailTemplateWithResponse(t.Context(), f.cid, client.MailKindLoginLink, client.MailLocaleEn,
 				client.MailTemplateRequest{Text: ptr("Sign in: {{.Link}}")})
 		}},
+
+	// Access requests: staff work the inbox; a new customer is for admins.
+	"list access requests": {prep: pendingRequest, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, _ *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListAccessRequestsWithResponse(t.Context(), &client.ListAccessRequestsParams{Status: ptr(client.AccessRequestStatusPending)})
+		}},
+	"get an access request": {prep: pendingRequest, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, _ *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.GetAccessRequestWithResponse(t.Context(), string(tg.request.ID))
+		}},
+	"connect a request to a new customer": {write: true, prep: pendingRequest, want: byRole(s200, s200, s403, s403, s403, s403, s403),
+		call: func(t *testing.T, _ *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ConnectAccessRequestToNewCustomerWithResponse(t.Context(), string(tg.request.ID), client.ConnectNewCustomerRequest{
+				Customer: client.CreateCustomerRequest{Name: tg.request.CompanyName}})
+		}},
+	"connect a request to a customer": {write: true, prep: pendingRequest, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ConnectAccessRequestToCustomerWithResponse(t.Context(), string(tg.request.ID), client.ConnectCustomerRequest{
+				CustomerId: f.cid, Role: client.RoleViewer, SiteIds: &[]string{string(f.north.ID)}})
+		}},
+	"reject an access request": {write: true, prep: pendingRequest, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, _ *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.RejectAccessRequestWithResponse(t.Context(), string(tg.request.ID), client.RejectAccessRequestRequest{Message: "No."})
+		}},
+}
+
+// pendingRequest makes a new access request and confirms it.
+func pendingRequest(t *testing.T, f *roleFixture) roleTarget {
+	t.Helper()
+	email := f.email("requester")
+	require.NoError(t, f.p.RequestAccess(t.Context(), portal.RequestAccessParams{CompanyName: "Initech " + email, Name: "Peter", Email: email}))
+	require.NoError(t, f.p.ConfirmAccessRequest(t.Context(), f.lastToken(t, email)))
+	l, err := f.p.ListAccessRequests(portaltest.Owner(t.Context()), portal.ListAccessRequestsParams{Status: accessrequest.StatusPending, Limit: 1})
+	require.NoError(t, err)
+	require.Len(t, l.Items, 1)
+	require.Equal(t, email, l.Items[0].Email)
+	return roleTarget{request: l.Items[0]}
 }
 
 // TestRoleMatrix calls a representative operation of every kind of action

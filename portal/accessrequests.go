@@ -235,9 +235,12 @@ func getAccessRequest(ctx context.Context, r storage.Repos, id accessrequest.ID)
 }
 
 // ConnectNewCustomerParams connect a request to a customer made for it.
-// Version is the version of the request the caller read (If-Match).
+// Version, when not zero, is the version of the request the caller read:
+// a request changed since answers Conflict. Without it, a request decided
+// meanwhile still answers Conflict (a pending request changes in no other
+// way).
 type ConnectNewCustomerParams struct {
-	Version int64 `json:"version" validate:"required,min=1"`
+	Version int64 `json:"version" validate:"min=0"`
 	// Customer is the new customer, usually prefilled from the request
 	// (AccessRequestCustomer) and edited; its FirstUser must be nil: the
 	// requester is the first user.
@@ -297,7 +300,7 @@ func (p *Portal) ConnectAccessRequestToNewCustomer(ctx context.Context, id acces
 
 // ConnectExistingCustomerParams connect a request to a customer there is.
 type ConnectExistingCustomerParams struct {
-	Version    int64         `json:"version" validate:"required,min=1"`
+	Version    int64         `json:"version" validate:"min=0"`
 	CustomerID customer.ID   `json:"customer_id" validate:"required,max=100"`
 	Role       customer.Role `json:"role" validate:"required,oneof=viewer maintainer admin"`
 	// SiteIDs limits the requester to these sites of the customer
@@ -341,7 +344,7 @@ func (p *Portal) ConnectAccessRequestToCustomer(ctx context.Context, id accessre
 
 // RejectAccessRequestParams reject a request with a personal message.
 type RejectAccessRequestParams struct {
-	Version int64 `json:"version" validate:"required,min=1"`
+	Version int64 `json:"version" validate:"min=0"`
 	// Message is mailed to the requester, in the requester's language.
 	Message string `json:"message" validate:"required,max=2000"`
 }
@@ -386,7 +389,7 @@ func (p *Portal) decideAccessRequest(ctx context.Context, id accessrequest.ID, v
 		if err := req.CheckDecidable(now); err != nil {
 			return err
 		}
-		if req.Version != version {
+		if version != 0 && req.Version != version {
 			return portalerr.New(portalerr.Conflict, "access request %s changed since version %d; read it again", id, version)
 		}
 		out.Request = req
@@ -395,7 +398,7 @@ func (p *Portal) decideAccessRequest(ctx context.Context, id accessrequest.ID, v
 			return err
 		}
 		stored, err := r.AccessRequests().Update(ctx, id, func(q *accessrequest.Request) error {
-			if q.Version != version {
+			if version != 0 && q.Version != version {
 				return portalerr.New(portalerr.Conflict, "access request %s changed since version %d; read it again", id, version)
 			}
 			return q.Decide(outcome, out.Request.Decision)

@@ -25,6 +25,54 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for AccessRequestMatchReasonKind.
+const (
+	AccessRequestMatchReasonKindEmailDomain AccessRequestMatchReasonKind = "email_domain"
+	AccessRequestMatchReasonKindName        AccessRequestMatchReasonKind = "name"
+	AccessRequestMatchReasonKindVatId       AccessRequestMatchReasonKind = "vat_id"
+)
+
+// Valid indicates whether the value is a known member of the AccessRequestMatchReasonKind enum.
+func (e AccessRequestMatchReasonKind) Valid() bool {
+	switch e {
+	case AccessRequestMatchReasonKindEmailDomain:
+		return true
+	case AccessRequestMatchReasonKindName:
+		return true
+	case AccessRequestMatchReasonKindVatId:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AccessRequestStatus.
+const (
+	AccessRequestStatusConnected   AccessRequestStatus = "connected"
+	AccessRequestStatusExpired     AccessRequestStatus = "expired"
+	AccessRequestStatusPending     AccessRequestStatus = "pending"
+	AccessRequestStatusRejected    AccessRequestStatus = "rejected"
+	AccessRequestStatusUnconfirmed AccessRequestStatus = "unconfirmed"
+)
+
+// Valid indicates whether the value is a known member of the AccessRequestStatus enum.
+func (e AccessRequestStatus) Valid() bool {
+	switch e {
+	case AccessRequestStatusConnected:
+		return true
+	case AccessRequestStatusExpired:
+		return true
+	case AccessRequestStatusPending:
+		return true
+	case AccessRequestStatusRejected:
+		return true
+	case AccessRequestStatusUnconfirmed:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Action.
 const (
 	ActionAccessLinkManage   Action = "access_link.manage"
@@ -234,25 +282,31 @@ func (e InvitationState) Valid() bool {
 
 // Defines values for MailKind.
 const (
-	MailKindAccessLink         MailKind = "access_link"
-	MailKindInvitation         MailKind = "invitation"
-	MailKindInvitationAccepted MailKind = "invitation_accepted"
-	MailKindInvitationResent   MailKind = "invitation_resent"
-	MailKindLoginLink          MailKind = "login_link"
-	MailKindOrderConfirmed     MailKind = "order_confirmed"
-	MailKindOrderRejected      MailKind = "order_rejected"
-	MailKindOrderSubmitted     MailKind = "order_submitted"
-	MailKindStaffInvitation    MailKind = "staff_invitation"
-	MailKindStaffLoginLink     MailKind = "staff_login_link"
-	MailKindTicketOpened       MailKind = "ticket_opened"
-	MailKindTicketReply        MailKind = "ticket_reply"
-	MailKindTicketStatus       MailKind = "ticket_status"
+	MailKindAccessLink            MailKind = "access_link"
+	MailKindAccessRequestConfirm  MailKind = "access_request_confirm"
+	MailKindAccessRequestRejected MailKind = "access_request_rejected"
+	MailKindInvitation            MailKind = "invitation"
+	MailKindInvitationAccepted    MailKind = "invitation_accepted"
+	MailKindInvitationResent      MailKind = "invitation_resent"
+	MailKindLoginLink             MailKind = "login_link"
+	MailKindOrderConfirmed        MailKind = "order_confirmed"
+	MailKindOrderRejected         MailKind = "order_rejected"
+	MailKindOrderSubmitted        MailKind = "order_submitted"
+	MailKindStaffInvitation       MailKind = "staff_invitation"
+	MailKindStaffLoginLink        MailKind = "staff_login_link"
+	MailKindTicketOpened          MailKind = "ticket_opened"
+	MailKindTicketReply           MailKind = "ticket_reply"
+	MailKindTicketStatus          MailKind = "ticket_status"
 )
 
 // Valid indicates whether the value is a known member of the MailKind enum.
 func (e MailKind) Valid() bool {
 	switch e {
 	case MailKindAccessLink:
+		return true
+	case MailKindAccessRequestConfirm:
+		return true
+	case MailKindAccessRequestRejected:
 		return true
 	case MailKindInvitation:
 		return true
@@ -913,6 +967,130 @@ type AccessLinkSecret struct {
 // Example: 15811200
 type AccessLinkTTLSeconds = int
 
+// AccessRequest A request for access from someone without an account.
+type AccessRequest struct {
+	CompanyName string `json:"company_name"`
+
+	// ConfirmBy When an unconfirmed request expires.
+	ConfirmBy   time.Time  `json:"confirm_by"`
+	ConfirmedAt *time.Time `json:"confirmed_at,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+
+	// Decision What the provider decided, who and when; the message is the rejection's reason or the invitation's note.
+	Decision *AccessRequestDecision `json:"decision,omitempty"`
+	Email    string                 `json:"email"`
+
+	// Id Identifies an access request: `acr_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: acr_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+	Id AccessRequestId `json:"id"`
+
+	// Language A language the mail templates are written in. A recipient whose locale has none gets the provider's default.
+	//
+	// Example: de
+	Language MailLocale `json:"language"`
+
+	// Matches The customers the request may belong to, best first; only when reading one request.
+	Matches *[]AccessRequestMatch `json:"matches,omitempty"`
+	Message string                `json:"message"`
+	Name    string                `json:"name"`
+	Phone   string                `json:"phone"`
+
+	// Status Where a request stands: `unconfirmed` until the requester confirms the address, `expired` when
+	// that did not happen within 24 hours, `pending` once confirmed, then `connected` or `rejected`.
+	Status    AccessRequestStatus `json:"status"`
+	UpdatedAt time.Time           `json:"updated_at"`
+	VatId     string              `json:"vat_id"`
+	Version   int64               `json:"version"`
+	Website   string              `json:"website"`
+}
+
+// AccessRequestDecided defines model for AccessRequestDecided.
+type AccessRequestDecided struct {
+	// Customer A company account of the provider. Optional text fields are left out when empty; `parent_id` is
+	// set for a sub-customer; `branding` is `{}` for a customer with the provider's look.
+	//
+	//
+	// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"branding":{"accent_color":"#ff8800","display_name":"Acme Portal","host_name":"portal.acme.example","logo_url":"https://cdn.acme.example/logo.svg"},"contact_email":"it@acme.example","created_at":"2025-03-04T09:15:00Z","external_ref":"ERP-10042","features":{"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"order_authorization":true,"pre_orders":false,"supplier_warehouse":false,"tickets":true},"id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","legal_name":"Acme Handelsgesellschaft mbH","name":"Acme GmbH","phone":"+49 40 1234567","status":"active","updated_at":"2025-03-05T14:02:31Z","vat_id":"DE123456789","version":3}
+	Customer *Customer `json:"customer,omitempty"`
+
+	// Invitation An invitation of a person, by e-mail address, into a customer. Its token goes only into the e-mail.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","email":"grace@acme.example","expires_at":"2025-03-11T09:15:00Z","first_admin":false,"id":"inv_01912d71-4e5f-7b6a-9c8d-1e2f3a4b5c6d","invited_by":"user:usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","message":"Welcome to our portal!","role":"maintainer","sent_count":1,"site_ids":["sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c"],"state":"pending","updated_at":"2025-03-04T09:15:00Z"}
+	Invitation *Invitation `json:"invitation,omitempty"`
+
+	// Request A request for access from someone without an account.
+	Request AccessRequest `json:"request"`
+}
+
+// AccessRequestDecision What the provider decided, who and when; the message is the rejection's reason or the invitation's note.
+type AccessRequestDecision struct {
+	At time.Time `json:"at"`
+
+	// By Who decided ("staff:stf_…", "api_key:key_…").
+	By string `json:"by"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// InvitationId Identifies an invitation: `inv_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: inv_01912d71-4e5f-7b6a-9c8d-1e2f3a4b5c6d
+	InvitationId *InvitationId `json:"invitation_id,omitempty"`
+	Message      string        `json:"message"`
+
+	// NewCustomer The customer was created for the request.
+	NewCustomer bool `json:"new_customer"`
+}
+
+// AccessRequestId Identifies an access request: `acr_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: acr_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+type AccessRequestId = string
+
+// AccessRequestList defines model for AccessRequestList.
+type AccessRequestList struct {
+	// Counts Requests per status, whatever the filter.
+	Counts struct {
+		Connected   int `json:"connected"`
+		Expired     int `json:"expired"`
+		Pending     int `json:"pending"`
+		Rejected    int `json:"rejected"`
+		Unconfirmed int `json:"unconfirmed"`
+	} `json:"counts"`
+	Items []AccessRequest `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// AccessRequestMatch A customer the request may belong to, and why.
+type AccessRequestMatch struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId   CustomerId                 `json:"customer_id"`
+	CustomerName string                     `json:"customer_name"`
+	Reasons      []AccessRequestMatchReason `json:"reasons"`
+	Score        int                        `json:"score"`
+}
+
+// AccessRequestMatchReason defines model for AccessRequestMatchReason.
+type AccessRequestMatchReason struct {
+	Explanation string                       `json:"explanation"`
+	Kind        AccessRequestMatchReasonKind `json:"kind"`
+	Score       int                          `json:"score"`
+}
+
+// AccessRequestMatchReasonKind defines model for AccessRequestMatchReason.Kind.
+type AccessRequestMatchReasonKind string
+
+// AccessRequestStatus Where a request stands: `unconfirmed` until the requester confirms the address, `expired` when
+// that did not happen within 24 hours, `pending` once confirmed, then `connected` or `rejected`.
+type AccessRequestStatus string
+
 // Action Something a caller may be allowed to do; `GET /v1/me` lists the ones the caller may do now.
 // `customer.status` covers suspend, reactivate and archive; `membership.admin` covers role and
 // site changes, disabling, enabling and removing; `invitation.manage` covers invite, resend and
@@ -1158,6 +1336,48 @@ type ChangeTicketStatusRequest struct {
 	//
 	// Example: open
 	Status TicketStatus `json:"status"`
+}
+
+// ConfirmAccessRequestRequest defines model for ConfirmAccessRequestRequest.
+type ConfirmAccessRequestRequest struct {
+	// Token The token of the confirmation link.
+	Token string `json:"token"`
+}
+
+// ConnectCustomerRequest defines model for ConnectCustomerRequest.
+type ConnectCustomerRequest struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// Message A personal note in the requester's invitation.
+	Message *string `json:"message,omitempty"`
+
+	// Role A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
+	// stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
+	//
+	//
+	// Example: maintainer
+	Role Role `json:"role"`
+
+	// SiteIds Limits the requester to these sites of the customer; empty or left out for all.
+	SiteIds *[]SiteId `json:"site_ids,omitempty"`
+}
+
+// ConnectNewCustomerRequest Example: {"customer":{"contact_email":"peter@initech.example","features":{"tickets":true},"name":"Initech GmbH","vat_id":"DE123456789"},"message":"Welcome aboard!"}
+type ConnectNewCustomerRequest struct {
+	// Customer A new customer. `features` changes the defaults (only `inherit_global_portfolio` on).
+	// `parent_id` makes it a sub-customer of an active or suspended customer, at most 4 levels deep.
+	// `first_user` invites the customer's first user, who becomes its admin, in the same transaction.
+	// `branding` gives it a look and host name of its own.
+	//
+	//
+	// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"contact_email":"it@acme.example","external_ref":"ERP-10042","features":{"order_authorization":true},"first_user":{"email":"ada@acme.example","message":"Welcome to our portal!"},"name":"Acme GmbH"}
+	Customer CreateCustomerRequest `json:"customer"`
+
+	// Message A personal note in the requester's invitation.
+	Message *string `json:"message,omitempty"`
 }
 
 // CreateAPIKeyRequest A new API key.
@@ -1637,7 +1857,9 @@ type ItemId = string
 // someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 // `staff_login_link` to staff members, with a link to the console (these are about no customer,
 // so no customer's override applies to them), `ticket_opened` to the service desk and
-// `ticket_reply` and `ticket_status` to a ticket's requester.
+// `ticket_reply` and `ticket_status` to a ticket's requester, `access_request_confirm` and
+// `access_request_rejected` to someone who asked for access (about no customer yet: only the
+// provider's overrides apply to them).
 //
 // Example: invitation
 type MailKind string
@@ -1670,7 +1892,9 @@ type MailMessage struct {
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
 	// so no customer's override applies to them), `ticket_opened` to the service desk and
-	// `ticket_reply` and `ticket_status` to a ticket's requester.
+	// `ticket_reply` and `ticket_status` to a ticket's requester, `access_request_confirm` and
+	// `access_request_rejected` to someone who asked for access (about no customer yet: only the
+	// provider's overrides apply to them).
 	//
 	//
 	// Example: invitation
@@ -1744,7 +1968,9 @@ type MailTemplate struct {
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
 	// so no customer's override applies to them), `ticket_opened` to the service desk and
-	// `ticket_reply` and `ticket_status` to a ticket's requester.
+	// `ticket_reply` and `ticket_status` to a ticket's requester, `access_request_confirm` and
+	// `access_request_rejected` to someone who asked for access (about no customer yet: only the
+	// provider's overrides apply to them).
 	//
 	//
 	// Example: invitation
@@ -2467,6 +2693,12 @@ type RedeemStaffLoginLinkRequest struct {
 	Token string `json:"token"`
 }
 
+// RejectAccessRequestRequest defines model for RejectAccessRequestRequest.
+type RejectAccessRequestRequest struct {
+	// Message Mailed to the requester, in the requester's language.
+	Message string `json:"message"`
+}
+
 // RejectOrderRequest Why the order is rejected; it goes into the e-mail to the person who ordered.
 //
 // Example: {"reason":"This model is no longer available; please order the 15-inch one."}
@@ -2479,6 +2711,28 @@ type RejectOrderRequest struct {
 // Example: {"note":"Still broken."}
 type ReopenTicketRequest struct {
 	Note *string `json:"note,omitempty"`
+}
+
+// RequestAccessRequest A request for access, as the public form asks it.
+//
+// Example: {"company_name":"Initech GmbH","email":"peter@initech.example","language":"de","name":"Peter Gibbons","vat_id":"DE123456789","website":"https://initech.example"}
+type RequestAccessRequest struct {
+	CompanyName string              `json:"company_name"`
+	Email       openapi_types.Email `json:"email"`
+
+	// Language A language the mail templates are written in. A recipient whose locale has none gets the provider's default.
+	//
+	// Example: de
+	Language *MailLocale `json:"language,omitempty"`
+	Message  *string     `json:"message,omitempty"`
+
+	// Name The requester's name.
+	Name  string  `json:"name"`
+	Phone *string `json:"phone,omitempty"`
+	VatId *string `json:"vat_id,omitempty"`
+
+	// Website An http or https address; `https://` is added when no scheme is given.
+	Website *string `json:"website,omitempty"`
 }
 
 // RequestLoginLinkRequest Where to send a one-time sign-in link.
@@ -3588,6 +3842,18 @@ type TooManyRequests = Problem
 // Example: {"code":"invalid","detail":"name: is required","fields":[{"field":"name","message":"is required"}],"instance":"/v1/customers","request_id":"req_7f3a9c2e41b0","status":400,"title":"Invalid input","type":"urn:portalkit:problem:invalid"}
 type Unauthorized = Problem
 
+// ListAccessRequestsParams defines parameters for ListAccessRequests.
+type ListAccessRequestsParams struct {
+	// Status Keeps requests in this status.
+	Status *AccessRequestStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListAPIKeysParams defines parameters for ListAPIKeys.
 type ListAPIKeysParams struct {
 	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
@@ -4114,6 +4380,21 @@ type ListTicketQueueParams struct {
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// RequestAccessJSONRequestBody defines body for RequestAccess for application/json ContentType.
+type RequestAccessJSONRequestBody = RequestAccessRequest
+
+// ConfirmAccessRequestJSONRequestBody defines body for ConfirmAccessRequest for application/json ContentType.
+type ConfirmAccessRequestJSONRequestBody = ConfirmAccessRequestRequest
+
+// ConnectAccessRequestToCustomerJSONRequestBody defines body for ConnectAccessRequestToCustomer for application/json ContentType.
+type ConnectAccessRequestToCustomerJSONRequestBody = ConnectCustomerRequest
+
+// ConnectAccessRequestToNewCustomerJSONRequestBody defines body for ConnectAccessRequestToNewCustomer for application/json ContentType.
+type ConnectAccessRequestToNewCustomerJSONRequestBody = ConnectNewCustomerRequest
+
+// RejectAccessRequestJSONRequestBody defines body for RejectAccessRequest for application/json ContentType.
+type RejectAccessRequestJSONRequestBody = RejectAccessRequestRequest
+
 // CreateAPIKeyJSONRequestBody defines body for CreateAPIKey for application/json ContentType.
 type CreateAPIKeyJSONRequestBody = CreateAPIKeyRequest
 
@@ -4278,6 +4559,27 @@ type ServerInterface interface {
 	// GetReadiness Readiness
 	// (GET /readyz)
 	GetReadiness(w http.ResponseWriter, r *http.Request)
+	// ListAccessRequests The inbox of access requests
+	// (GET /v1/access-requests)
+	ListAccessRequests(w http.ResponseWriter, r *http.Request, params ListAccessRequestsParams)
+	// RequestAccess Ask for access to the portal
+	// (POST /v1/access-requests)
+	RequestAccess(w http.ResponseWriter, r *http.Request)
+	// ConfirmAccessRequest Confirm the address of an access request
+	// (POST /v1/access-requests/confirm)
+	ConfirmAccessRequest(w http.ResponseWriter, r *http.Request)
+	// GetAccessRequest An access request and the customers it may belong to
+	// (GET /v1/access-requests/{accessRequestId})
+	GetAccessRequest(w http.ResponseWriter, r *http.Request, accessRequestId AccessRequestId)
+	// ConnectAccessRequestToCustomer Connect a request to an existing customer
+	// (POST /v1/access-requests/{accessRequestId}/connect)
+	ConnectAccessRequestToCustomer(w http.ResponseWriter, r *http.Request, accessRequestId AccessRequestId)
+	// ConnectAccessRequestToNewCustomer Connect a request to a new customer
+	// (POST /v1/access-requests/{accessRequestId}/connect-new)
+	ConnectAccessRequestToNewCustomer(w http.ResponseWriter, r *http.Request, accessRequestId AccessRequestId)
+	// RejectAccessRequest Reject a request with a personal message
+	// (POST /v1/access-requests/{accessRequestId}/reject)
+	RejectAccessRequest(w http.ResponseWriter, r *http.Request, accessRequestId AccessRequestId)
 	// ListAPIKeys List API keys
 	// (GET /v1/api-keys)
 	ListAPIKeys(w http.ResponseWriter, r *http.Request, params ListAPIKeysParams)
@@ -4672,6 +4974,197 @@ func (siw *ServerInterfaceWrapper) GetReadiness(w http.ResponseWriter, r *http.R
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetReadiness(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListAccessRequests operation middleware
+func (siw *ServerInterfaceWrapper) ListAccessRequests(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListAccessRequestsParams
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListAccessRequests(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RequestAccess operation middleware
+func (siw *ServerInterfaceWrapper) RequestAccess(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RequestAccess(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ConfirmAccessRequest operation middleware
+func (siw *ServerInterfaceWrapper) ConfirmAccessRequest(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ConfirmAccessRequest(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetAccessRequest operation middleware
+func (siw *ServerInterfaceWrapper) GetAccessRequest(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "accessRequestId" -------------
+	var accessRequestId AccessRequestId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "accessRequestId", r.PathValue("accessRequestId"), &accessRequestId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "accessRequestId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetAccessRequest(w, r, accessRequestId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ConnectAccessRequestToCustomer operation middleware
+func (siw *ServerInterfaceWrapper) ConnectAccessRequestToCustomer(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "accessRequestId" -------------
+	var accessRequestId AccessRequestId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "accessRequestId", r.PathValue("accessRequestId"), &accessRequestId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "accessRequestId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ConnectAccessRequestToCustomer(w, r, accessRequestId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ConnectAccessRequestToNewCustomer operation middleware
+func (siw *ServerInterfaceWrapper) ConnectAccessRequestToNewCustomer(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "accessRequestId" -------------
+	var accessRequestId AccessRequestId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "accessRequestId", r.PathValue("accessRequestId"), &accessRequestId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "accessRequestId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ConnectAccessRequestToNewCustomer(w, r, accessRequestId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RejectAccessRequest operation middleware
+func (siw *ServerInterfaceWrapper) RejectAccessRequest(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "accessRequestId" -------------
+	var accessRequestId AccessRequestId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "accessRequestId", r.PathValue("accessRequestId"), &accessRequestId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "accessRequestId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RejectAccessRequest(w, r, accessRequestId)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -9788,6 +10281,13 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/readyz", wrapper.GetReadiness)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/metrics", wrapper.GetMetrics)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/openapi.yaml", wrapper.GetOpenAPISpec)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/access-requests", wrapper.ListAccessRequests)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/access-requests", wrapper.RequestAccess)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/access-requests/confirm", wrapper.ConfirmAccessRequest)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/access-requests/{accessRequestId}", wrapper.GetAccessRequest)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/access-requests/{accessRequestId}/connect-new", wrapper.ConnectAccessRequestToNewCustomer)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/access-requests/{accessRequestId}/connect", wrapper.ConnectAccessRequestToCustomer)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/access-requests/{accessRequestId}/reject", wrapper.RejectAccessRequest)
 
 	return m
 }
@@ -9985,6 +10485,751 @@ type GetReadinessdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetReadinessdefaultApplicationProblemPlusJSONResponse) VisitGetReadinessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAccessRequestsRequestObject struct {
+	Params ListAccessRequestsParams
+}
+
+type ListAccessRequestsResponseObject interface {
+	VisitListAccessRequestsResponse(w http.ResponseWriter) error
+}
+
+type ListAccessRequests200JSONResponse AccessRequestList
+
+func (response ListAccessRequests200JSONResponse) VisitListAccessRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAccessRequests400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListAccessRequests400ApplicationProblemPlusJSONResponse) VisitListAccessRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAccessRequests401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListAccessRequests401ApplicationProblemPlusJSONResponse) VisitListAccessRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAccessRequests403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListAccessRequests403ApplicationProblemPlusJSONResponse) VisitListAccessRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAccessRequestsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListAccessRequestsdefaultApplicationProblemPlusJSONResponse) VisitListAccessRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAccessRequestObject struct {
+	Body *RequestAccessJSONRequestBody
+}
+
+type RequestAccessResponseObject interface {
+	VisitRequestAccessResponse(w http.ResponseWriter) error
+}
+
+type RequestAccess202Response struct {
+}
+
+func (response RequestAccess202Response) VisitRequestAccessResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type RequestAccess400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RequestAccess400ApplicationProblemPlusJSONResponse) VisitRequestAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAccess413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RequestAccess413ApplicationProblemPlusJSONResponse) VisitRequestAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAccess429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RequestAccess429ApplicationProblemPlusJSONResponse) VisitRequestAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAccessdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RequestAccessdefaultApplicationProblemPlusJSONResponse) VisitRequestAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmAccessRequestRequestObject struct {
+	Body *ConfirmAccessRequestJSONRequestBody
+}
+
+type ConfirmAccessRequestResponseObject interface {
+	VisitConfirmAccessRequestResponse(w http.ResponseWriter) error
+}
+
+type ConfirmAccessRequest204Response struct {
+}
+
+func (response ConfirmAccessRequest204Response) VisitConfirmAccessRequestResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type ConfirmAccessRequest400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmAccessRequest400ApplicationProblemPlusJSONResponse) VisitConfirmAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmAccessRequest404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmAccessRequest404ApplicationProblemPlusJSONResponse) VisitConfirmAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmAccessRequest413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmAccessRequest413ApplicationProblemPlusJSONResponse) VisitConfirmAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmAccessRequestdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ConfirmAccessRequestdefaultApplicationProblemPlusJSONResponse) VisitConfirmAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccessRequestRequestObject struct {
+	AccessRequestId AccessRequestId `json:"accessRequestId"`
+}
+
+type GetAccessRequestResponseObject interface {
+	VisitGetAccessRequestResponse(w http.ResponseWriter) error
+}
+
+type GetAccessRequest200JSONResponse AccessRequest
+
+func (response GetAccessRequest200JSONResponse) VisitGetAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccessRequest401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetAccessRequest401ApplicationProblemPlusJSONResponse) VisitGetAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccessRequest403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetAccessRequest403ApplicationProblemPlusJSONResponse) VisitGetAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccessRequest404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetAccessRequest404ApplicationProblemPlusJSONResponse) VisitGetAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccessRequestdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetAccessRequestdefaultApplicationProblemPlusJSONResponse) VisitGetAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToCustomerRequestObject struct {
+	AccessRequestId AccessRequestId `json:"accessRequestId"`
+	Body            *ConnectAccessRequestToCustomerJSONRequestBody
+}
+
+type ConnectAccessRequestToCustomerResponseObject interface {
+	VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error
+}
+
+type ConnectAccessRequestToCustomer200JSONResponse AccessRequestDecided
+
+func (response ConnectAccessRequestToCustomer200JSONResponse) VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToCustomer400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToCustomer400ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToCustomer401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToCustomer401ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToCustomer403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToCustomer403ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToCustomer404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToCustomer404ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToCustomer409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToCustomer409ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToCustomer413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToCustomer413ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToCustomerdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ConnectAccessRequestToCustomerdefaultApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToNewCustomerRequestObject struct {
+	AccessRequestId AccessRequestId `json:"accessRequestId"`
+	Body            *ConnectAccessRequestToNewCustomerJSONRequestBody
+}
+
+type ConnectAccessRequestToNewCustomerResponseObject interface {
+	VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error
+}
+
+type ConnectAccessRequestToNewCustomer200JSONResponse AccessRequestDecided
+
+func (response ConnectAccessRequestToNewCustomer200JSONResponse) VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToNewCustomer400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToNewCustomer400ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToNewCustomer401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToNewCustomer401ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToNewCustomer403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToNewCustomer403ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToNewCustomer404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToNewCustomer404ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToNewCustomer409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToNewCustomer409ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToNewCustomer413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToNewCustomer413ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToNewCustomerdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ConnectAccessRequestToNewCustomerdefaultApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectAccessRequestRequestObject struct {
+	AccessRequestId AccessRequestId `json:"accessRequestId"`
+	Body            *RejectAccessRequestJSONRequestBody
+}
+
+type RejectAccessRequestResponseObject interface {
+	VisitRejectAccessRequestResponse(w http.ResponseWriter) error
+}
+
+type RejectAccessRequest200JSONResponse AccessRequestDecided
+
+func (response RejectAccessRequest200JSONResponse) VisitRejectAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectAccessRequest400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RejectAccessRequest400ApplicationProblemPlusJSONResponse) VisitRejectAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectAccessRequest401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RejectAccessRequest401ApplicationProblemPlusJSONResponse) VisitRejectAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectAccessRequest403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RejectAccessRequest403ApplicationProblemPlusJSONResponse) VisitRejectAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectAccessRequest404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RejectAccessRequest404ApplicationProblemPlusJSONResponse) VisitRejectAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectAccessRequest409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RejectAccessRequest409ApplicationProblemPlusJSONResponse) VisitRejectAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectAccessRequest413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RejectAccessRequest413ApplicationProblemPlusJSONResponse) VisitRejectAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectAccessRequestdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RejectAccessRequestdefaultApplicationProblemPlusJSONResponse) VisitRejectAccessRequestResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -23911,6 +25156,27 @@ type StrictServerInterface interface {
 	// GetReadiness Readiness
 	// (GET /readyz)
 	GetReadiness(ctx context.Context, request GetReadinessRequestObject) (GetReadinessResponseObject, error)
+	// ListAccessRequests The inbox of access requests
+	// (GET /v1/access-requests)
+	ListAccessRequests(ctx context.Context, request ListAccessRequestsRequestObject) (ListAccessRequestsResponseObject, error)
+	// RequestAccess Ask for access to the portal
+	// (POST /v1/access-requests)
+	RequestAccess(ctx context.Context, request RequestAccessRequestObject) (RequestAccessResponseObject, error)
+	// ConfirmAccessRequest Confirm the address of an access request
+	// (POST /v1/access-requests/confirm)
+	ConfirmAccessRequest(ctx context.Context, request ConfirmAccessRequestRequestObject) (ConfirmAccessRequestResponseObject, error)
+	// GetAccessRequest An access request and the customers it may belong to
+	// (GET /v1/access-requests/{accessRequestId})
+	GetAccessRequest(ctx context.Context, request GetAccessRequestRequestObject) (GetAccessRequestResponseObject, error)
+	// ConnectAccessRequestToCustomer Connect a request to an existing customer
+	// (POST /v1/access-requests/{accessRequestId}/connect)
+	ConnectAccessRequestToCustomer(ctx context.Context, request ConnectAccessRequestToCustomerRequestObject) (ConnectAccessRequestToCustomerResponseObject, error)
+	// ConnectAccessRequestToNewCustomer Connect a request to a new customer
+	// (POST /v1/access-requests/{accessRequestId}/connect-new)
+	ConnectAccessRequestToNewCustomer(ctx context.Context, request ConnectAccessRequestToNewCustomerRequestObject) (ConnectAccessRequestToNewCustomerResponseObject, error)
+	// RejectAccessRequest Reject a request with a personal message
+	// (POST /v1/access-requests/{accessRequestId}/reject)
+	RejectAccessRequest(ctx context.Context, request RejectAccessRequestRequestObject) (RejectAccessRequestResponseObject, error)
 	// ListAPIKeys List API keys
 	// (GET /v1/api-keys)
 	ListAPIKeys(ctx context.Context, request ListAPIKeysRequestObject) (ListAPIKeysResponseObject, error)
@@ -24377,6 +25643,219 @@ func (sh *strictHandler) GetReadiness(w http.ResponseWriter, r *http.Request) {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GetReadinessResponseObject); ok {
 		if err := validResponse.VisitGetReadinessResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListAccessRequests operation middleware
+func (sh *strictHandler) ListAccessRequests(w http.ResponseWriter, r *http.Request, params ListAccessRequestsParams) {
+	var request ListAccessRequestsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAccessRequests(ctx, request.(ListAccessRequestsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAccessRequests")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListAccessRequestsResponseObject); ok {
+		if err := validResponse.VisitListAccessRequestsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RequestAccess operation middleware
+func (sh *strictHandler) RequestAccess(w http.ResponseWriter, r *http.Request) {
+	var request RequestAccessRequestObject
+
+	var body RequestAccessJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RequestAccess(ctx, request.(RequestAccessRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RequestAccess")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RequestAccessResponseObject); ok {
+		if err := validResponse.VisitRequestAccessResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ConfirmAccessRequest operation middleware
+func (sh *strictHandler) ConfirmAccessRequest(w http.ResponseWriter, r *http.Request) {
+	var request ConfirmAccessRequestRequestObject
+
+	var body ConfirmAccessRequestJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ConfirmAccessRequest(ctx, request.(ConfirmAccessRequestRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ConfirmAccessRequest")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ConfirmAccessRequestResponseObject); ok {
+		if err := validResponse.VisitConfirmAccessRequestResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetAccessRequest operation middleware
+func (sh *strictHandler) GetAccessRequest(w http.ResponseWriter, r *http.Request, accessRequestId AccessRequestId) {
+	var request GetAccessRequestRequestObject
+
+	request.AccessRequestId = accessRequestId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAccessRequest(ctx, request.(GetAccessRequestRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetAccessRequest")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetAccessRequestResponseObject); ok {
+		if err := validResponse.VisitGetAccessRequestResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ConnectAccessRequestToCustomer operation middleware
+func (sh *strictHandler) ConnectAccessRequestToCustomer(w http.ResponseWriter, r *http.Request, accessRequestId AccessRequestId) {
+	var request ConnectAccessRequestToCustomerRequestObject
+
+	request.AccessRequestId = accessRequestId
+
+	var body ConnectAccessRequestToCustomerJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ConnectAccessRequestToCustomer(ctx, request.(ConnectAccessRequestToCustomerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ConnectAccessRequestToCustomer")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ConnectAccessRequestToCustomerResponseObject); ok {
+		if err := validResponse.VisitConnectAccessRequestToCustomerResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ConnectAccessRequestToNewCustomer operation middleware
+func (sh *strictHandler) ConnectAccessRequestToNewCustomer(w http.ResponseWriter, r *http.Request, accessRequestId AccessRequestId) {
+	var request ConnectAccessRequestToNewCustomerRequestObject
+
+	request.AccessRequestId = accessRequestId
+
+	var body ConnectAccessRequestToNewCustomerJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ConnectAccessRequestToNewCustomer(ctx, request.(ConnectAccessRequestToNewCustomerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ConnectAccessRequestToNewCustomer")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ConnectAccessRequestToNewCustomerResponseObject); ok {
+		if err := validResponse.VisitConnectAccessRequestToNewCustomerResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RejectAccessRequest operation middleware
+func (sh *strictHandler) RejectAccessRequest(w http.ResponseWriter, r *http.Request, accessRequestId AccessRequestId) {
+	var request RejectAccessRequestRequestObject
+
+	request.AccessRequestId = accessRequestId
+
+	var body RejectAccessRequestJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RejectAccessRequest(ctx, request.(RejectAccessRequestRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RejectAccessRequest")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RejectAccessRequestResponseObject); ok {
+		if err := validResponse.VisitRejectAccessRequestResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -27722,658 +29201,699 @@ func (sh *strictHandler) EnableUser(w http.ResponseWriter, r *http.Request, user
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rlts2ljD6Kvg031quylBl3eqmWrNmyo6TeGInHl8602nliBAJSWhRgEJAJas9Xmt+nQc4L/D9mxf5",
-	"3qSf5CzsDZAgRUmUquxcOv0j7RJJXPbe2Nj3/aERyflCCia0avQ/NKaMxiyFfz57Syfm/2OmopQvNJei",
-	"0W+8nTKSMiWXacQeKXLHUsWlIFQRSpROpZgQ82FA1DKamp/DQaM7aIQ3RDERE67JiEYzwgV5Pm6+pDqa",
-	"Ei3JchFTzc4aQYO9p/NFwhr9BnzXCBop+3nJUxY3+jpdsqChoimbU7OyOX3/gomJnjb6F72godcL853S",
-	"KReTxsePQeM10+n6dqxZurmRNyySIlZm9hU1y2JjmTKi0zUXE0InlIvCes57rT1r4fPlvNG/uui1WkFj",
-	"zgX+3coWxoVmE5Y2PpqlLWhK50xbWN++ev4tWz+Pzb+5Wd2C6mkjaAg6N1/SBcfHu1bwv1M2bvQb//Q4",
-	"x+hjfKoeZ+ObqW+jiCn1govZ9gn9V46e1B8EJ9b8jn3Fk0qEfMvYQhEK75ATM9EpkSmJGfxENYvJyZgm",
-	"ip2SRSrjZaSVQRCs/uclS9f+8s0gDX+hFgcjKRNGBS4n1TxK2HYgZM+PhkA2gpnvKdVsItP1bgC4vRE5",
-	"JnrKFYnsZ+TEzEBTFhP2nkY6WZ9u27/7pLHltLRbrarj8nSZKplWn/lQsPd6GMEbIa6NkUXK7rhcKrKg",
-	"ExaQFddT+F3ROSNj2Ka6IQkbayKXmoxlCo/HPFUavtm6AVzJluV3ti1faTln6VaERvkLx2LUm6M45W6k",
-	"rqZUE64IHRk4IFrtp9tBgM+HPG7cc3VvGE2j6ba1uYnMKqVixMwfkEgKTSNNWHNOeWIOInuvWSpoQlI2",
-	"ZikTEcOXuFC4I83e64DwiZAGJQMRUcXOBqLA1Gk0Z1s2/PPB1Gp3p6leqt3wz/fIBaFibQlYMaI01UyR",
-	"k5QtGNVI1Y41n+a0GxCaJIX74C8el1mqBRMxixs/mRcWiYyZI6uqnSpYcWG7XLO5qote3HHjY2Cg9By/",
-	"7GYgomlKzWRLwX9eMvvYLOZj0FB6DWgYy3Ruvv86kSOabIPdD3CezTbIDMCIZ97nT4xMYAiykKkey4TL",
-	"M/Kd1MgKQo+Gw210jt/v49XPYzZfSM1EtP6WrTeX+pLOmBFBUnPjE0XHrA9/GaSymJjDzpQucagZWxMq",
-	"YjKSsfmHWhkCocrjUTGPB8J8ZI5tLI1kwDUKBzfFcWBkKqSesrQ4YK/TuSGrKU+YN7BbEFcDoTRPEpIu",
-	"heBiEpBe6/qMfMvWitDUjL1AxtnpkalcpuqMvFOMUDJOmZqSlIpYzskdTZaMnFDy7t3zL0/JgqVuhvIB",
-	"PB+3onZ0xZqdUXvc7MUXtHlNe93mZdQet+JrdjXqtB2mUBjMUeUhoWmwsIs9z7nIzm/V6X0+BuGv+rIx",
-	"EqSjLydhmn9HNElgazQONkROcmJFzdMzcmvOdcKIFCzHQ7tzQ+hAzLlSBpHmWa9zdUZ+YHQGIyighvCL",
-	"kAh2x1IyNyssA9CJpdUQsjLt/cTW5+KOa2rgsfUq4/4rx15mhXmKExsWs0dSy5cAXBWuAOCm2046PGwc",
-	"vjhYC65Ps/l2kODDo4GBn5tpXvA519WUOZfm0BqeahSHlOllKrbtN4Fh/PljNqbLRDf6560g1xjaBX2h",
-	"XaEvBI2XlCffcrFt7zPz6NidZ2O7iV7IiBpar5wqwYf3mcyO76Z7yZSik+1y+Dx7fp9J81ncvHUEBzv3",
-	"ARReuthrLstd6WZpbD5iqZryxQ6IeK8cDRR/kPLEu6FieHHCxSxXUvIVbYNN/sYhEu2ORdZDH7z9abBX",
-	"Wgks7/vxeIcCIu3TY1HmRoeZ0pilTiLcjy5pXveUyk+vfcACt4PCPj0aFPb7bKY65GCB4FPDUj0QOXiL",
-	"gEW9oikTus5JUstRM1dQ6mJoAePfAz+vUJCvT0K55C+SdXGRRDGmfMkfpfrwE5KXXf5WAltkz48lsXwG",
-	"b77dunQGIlSl33z7zmjOZkU7dWUCqvID6cWvZcLqcUWrDXFFUplsnd88q40kMzms4g1LOU2+W5qZ9pOW",
-	"kai85Sj4mAj4eovdy1Npnn7Z7nR7//nnH7edZBhuiMMdCM03XG+XTBQ+PJbA7Ngwjabj8fZ57NOjJ7Lf",
-	"ZzPtpxGY8lNSSraOfFV1WPi2dT0oL/dWY1cno5lREOqsELWDT3LHlNaRr80yp3oHLb9jLLvaesXg40OY",
-	"dJFnvuXRjOmncj6Hq3CbWTZ7fix9l+fJ5946qXaP7zdnYbI61IHzfiL68JfhrevtesHqrcoRhuGD29YE",
-	"PHKHPWNBtWap+fD/+Qtt/q3VvB7+9KEdXPQ+/u9GFYd9p3aIiUt1LynRjm2m+SHlWjOxDQ4vuNJ4RKzb",
-	"B/9wgsojRWg8N9f3KpWaBcTMEC8TFhMpQD2MkmXM4oBwoTSjsTNfeQMslqOEqymLiWCrrShf4Tp3G0Q/",
-	"GoCohRSKgdX4CY1fo73P/GVEDSbgn3SxSHgEZpTHi1SOEjb/578qs+MP+Q1qvoitVYkmcNpjpilPGn1Y",
-	"VZ8Yxu8QEDTGnCWxavT/8gH/aV9rBE5VN0N5X3z8CfHHFPCSvvljeDnu0uuow3rtUctsFom2D85TzTXc",
-	"7M9xPYSLxVLnxLNMRX8hU02TGdd9u62+W/zHA3iV+RDBWaSG0A4W9pFrmvkNEOY0Gct0brCeklHK6AyM",
-	"zsuE3ZAQwRISRddGAOTR9Mws5qkU44RH98PMmPKExcNFCl5rDsv0sJTJ4dFSDVvt63YnvmDN89ElbV5G",
-	"Xda8Hrdbze6oPe7QXnQeXzBwRqXRlN+xGKyeERVCajJiJJpSMWHuzNXD2XWOs69gpaS00p2Yq9rcg2CR",
-	"Jimj8XrI3pvTHfYJJegVMTffgqV6beCg6YwJg7/NZVj8y9FfWaQfWfsBiSVTxECLJolcIccUcnVDwsji",
-	"GqaKpIiWqdHSLEzJSorAUA7d4pAoGdgJ3A+ec8DRk6Ght1K+oOmEPfSB1xDggasDPwZXRN6xlLRbvavz",
-	"ywsyWmumDqGOdjenDrt4oqUkCSz/lzvV1bskL/kTgPNXMh3xOGbiXhBesBQcDlIMYyY4KzJXR0MsBh/P",
-	"Wi5TYqXo+ofPA++rbDaSzbYTvJvLexBAbwxrQW4dOHO6hvMTSzg85uwxqpcpG8Zc0VGSv5/fnoppzcVE",
-	"mY/ys8f1DQkTHjGh2NBdOPbjRSrveMxSktBoZk0YlMeECQCXkRUB0V9Lce9TZF0VQ/Z+YS9J70Bx31lC",
-	"7CuEatJpdc6brW6z3X7buu63z/ut1o83hKoZUAM1coIRLw46bMXrszRpjdNW3slDHbzSuGFA/F9Tdidn",
-	"LA4Nd/R/XyqWX8LZbiIqiJAkkWLCUnNnmdcAl0U/8WtmHjw8h+Rqg1WvqIJVFB3BPoupFpw2faq5DFVj",
-	"zINEq07Ho418XvBfpwiqX44bbwWoDczbCgPA+3dSfyWX4n64FlIPxzDKvUQrw53cMPW5eC/HzXfeADvR",
-	"kS/4QRCSDRf2zfGCCE4UfUBqMfuSgpUZuWKMnDjEeAwbv1TW/07MDq1fvdfqngLWXnmiFsqN98Kfk74q",
-	"0Telyom2fXPRQhRBFl3QCQgHCV/IleHM7vfuDb7noj4OYsXecfN3SlDQ3IfcbDcPgltPMoXT5oJvIXKC",
-	"oziri7G9TniVgpWgsIG815l2/rCs1i2zhgbqhV48gBbaudqCO28RvxindLjD6BPQSzGmxQZZ6y0hNI7q",
-	"LfpwvvthDEMCfZS53whLUwjhrAvz86LmXxplD7DtOh4C2rdiTZCZ2eG9WHY3UUhOzlut0z4ZlPY7aIA2",
-	"7asXz78M0BqAeh5LDQtM5ETlyh8CTwFe3rD0jkfsnaB3lCdGGP41ocjTNexCydJb6efEU46Mvg9Za8iA",
-	"vxwOkK2fjCGKFSAUINyppiOqwBqyFCmj0dRsAy+nt1K+pGJt7WrqXlhIqWZDiAcq6QZSkjkVa0K1ZvOF",
-	"VjdEp2tksiShmtXBDsQ8DulYs3SoMKvBpivk7Mwz0Lx1czrg7MNaYfEPgjl/RIO9TShASgZVIOKb/4dM",
-	"jiakcoB97awR+Lkq3uNt67JvP/ZyQmBp7wRd6qlM+d/ueX0tYSCjXEa0jOYpI1rOmHA3LZo1JUolViO6",
-	"IYpPBAQoHypptNo5et9tLGMncsurfhD8lgZFcXLEaMpShAPIkyhLYmD8UsyEXIkg046lEfJBJzwD872d",
-	"Nk+W2TTh34IiAyMmzAieZE6jKReM0Ei7cFE6HqMPkzzXiigWpQwWoKZyJTCygWoSpQzQXnA0f2jAzywe",
-	"Ut3oN5zy3urlynsjyN4ZrTFxZzhj6/6MrZ3u0Gq2Wq1W89L858r8p5X/DyJvDbLz9y+7zetRK2pexm2j",
-	"a3RosztCPeNyfGWIIKFKg5pcWtX523av3+r0u+0fc+fCs9evCIQVptQaZsHa1G+Ac8Mg3xpGOfoV/A1v",
-	"RIdPDT1rUNTsewZcY5nOYSUx1aypOfoFdoa8FoG2OY9046O5R62VZvP+SEqtdEoXYSmxRK4ESw0tnBVn",
-	"rkobQXjXTZ4qQ3uDAiG9Y+UBxryPauwJ5riB3QeiSKWImKFRLpaaeakGhI9RTzoamojsvdENhsHACduL",
-	"Xvuet0aMZzePZTpTR68Uqe+QQIHcD/iXBugK1vNkraYeIQU+9f6UTY5qqZncT7or7v15bHjXmDOjvZLb",
-	"V88NNfVJaI5lCAJe5khQy/GYv3eh93eXZLQmNsy3FKZywJkuI84Lpj8vOFjNmH+5bf5o/azN7Y5Wt90X",
-	"XFUg+3vBIB/LaAx2uypwaC97OGUSG7kWDtuNVen1lPHUslNV4po2t+Uv/wD886eg4eXJNfqNTZaaZfrU",
-	"Svmxd10h1cc/y5js87E0bRm9r6iCxJbQ5e9pSSYMFX7zIeD+hhjZa01srgVwLpejtz/5rnAuYZ3FNW0/",
-	"gG+AaKquc8FWjhpRV+LZlV0iMUsn/yB3NIhQjX5jMRv++HPvxfzqu/ed16OLt1HrT/H5D+PrP0+630wv",
-	"/33Wfql63y2u/iPtvNEX7zZJ0YNaPRq0E1clRszY+lEmT52Ei9nw7//9P+Fp4AtWU5ayAO69PBvcUOWt",
-	"FcBhv33yBAVF8/3htOf25BZbSXdRxBY69454oRM0RjsPTV55oIK046Bi155PQktCYdwgswAY+qVRJJdC",
-	"P1K5kl+gXIv0r1MaMfKNXCxA5cswzIcvRe/J3eXT960fafdNfPHV5Pqbv3a+Tc7/Y3X1LG2/Xffe8cvv",
-	"F61b1f1yE8NOEiiu3FnrUFLJfCuMgToipFs0WeNB2ytDLahSK5lW3KTfLxCayZoo5gJsMpC47zKRCecX",
-	"rE9AiDcsqN0i0ZSmNNIsVQG6/kgk53NpqIqdkVuRrRd9BPmwMxuQpwjoFogXrkDz4ArDb0tSa7aV4rbP",
-	"Lyq2veM4FAjDKH7jVM5h95hQ+0hBAoU5KRxPShWg9yXR+YS/m9wxD7+KyRoNu5nwO3Ozp2wJ7lfQRJtc",
-	"4BrHVlfzcjxAeco0Wu+IO0TyTCdATQ6yFRHUD6tP7eW9fqg5uANqOXFgnUYTVf7irputbmFxMCaNEreY",
-	"TvOSXo2al9F13LxirXGzQ/PlgGXaT4KBpBj3aavZ6US95iW9bjVH7fi82Yqu2dX4kl6MztGTROOhgbGL",
-	"gNM6yc097fOrdhtoxqoZO2FqDcKNfvs3oPH1SQhqe98cE/APOyqoeUOUaKB+lkHQcOEI28HhUqEAKO71",
-	"KkWJK8IEPD0aZj5Fbl2M89rg6VRaLhQoaRA+dOTENXTkQq2PDUI/JMmrQOrlbT6lXvoZCBwQZaLAZ8fZ",
-	"iqUk5ZMp6iDlsMnSmam7o7dvX9hiMWYI/3xtOyAgO1tn49FAzw7ph/x7LvRFr+Hljl63Wpft6+vOee+y",
-	"17q+bu9NJN3Qn4upOOUsvRwVReAViLGkdruFFxTwAuB231L7NXIsTwM00Ceh4b9Ha+WHMO+6WrkZs7ZW",
-	"nm17v2bubVvtUsPh6H9SLfyPW/d+t+7D2wlyGe93aivINrjbXuBLm/6ByQ0IcDrK9gN4cZhYGfmPE/Ir",
-	"kEszHZgOv/m584M4f/b+6rVu/3nZey4vX9HWm7j71eTim79ef5t0fnx//vTu6olov6ywchRxW/8U7VDv",
-	"rPSBMtZJuKA7rR19MlryJM5lRVAGuT7CuuHtJail8nnCy+aJKdykoJKOmZFOCBfEojAgk5QK8FuAOUMT",
-	"RqOpO2N90iYxXRse0b24MP9Ufs2k9lUXfiMnjg6Kt29OHZlA021fdDrFCnq2ol5ZmMF6crICQ2/knOkp",
-	"lPHzA9VGLAu21pLE8oaEXz97Sx7ftR/PWUiSLAMI7N2lKDeIOl6dDURW1OgM3a8hiaShW2KrQBkt2lWs",
-	"Q6EE0yxuSOgp0GDLyz5NZQLvDoTi2mVgqMDqE1AVCHQH2JKIScrm8g7ifbxY2bM5FXTCskHRpmOWA7Y2",
-	"GB4t+jdGZsoIqfwdMrbAoRgmtIrNDQkVS8YhZI+AkYDFTS7IUrH0kRoIQ/vWFnNDQpdduGV8mxMBw2cQ",
-	"uyEhFEnIP8K3B6LwesLw1TRm6VlERcQSuygvANFw/DilK5qA8ETUcjTnGk0SMUthKNAszdJxkARNNvB6",
-	"JMWYY66PyCfjYiTfO2Kx9QRolErlFRm7GQj7dswiHntbxyENbM1JhRWMl8mYJwayWkazs7m881Co1BLJ",
-	"GB5imrRFpF6mAutRGcqiPDkznDj7FOh4qUfyfUA0my8SQ47mUcpjhoWOoHofW8FyzQBD914ZY4reOcoD",
-	"0EP1JDfUjVXP7fQIGCRSGtt83YGwpB+4l6toFegc0Az/yogfRsvoX0/ZPEAg2LEqSdLPE34E9j9HmWck",
-	"xHTHIsB80hkIlxDpTLk2R1VVBL/eZOPZl0LM9ItIyhYJBwjZF35esiULB8KFK/GIkZgpw3rhUf6m0dhD",
-	"cuK92DQvkogu6IgnXK9P3cINxahgIKgyuzcLCMgi5TLleh2QLNZLSG3xTheLBIqczqnSLG3GVFPHc2y1",
-	"K2H47l8yGeUMT6EntQDs/L/xevd/yXJXbW6Hct9kf2ffGK7nnsK/kTwKgol7XmCiGz/MIXDGY4r2qw02",
-	"2Qj8y9S9tskWzY8o3OU/GHaXzWWorxG4XGk3UJH3NQIs/eKe+izOgIxqmsjJMoMBMo/CH4uERiz7C7lV",
-	"9icwpewvZDoQH2Q4ioMr/IFLzjiN95LmKVolLCfJ/60hPbWKQ2AMkj372R+lZxZA3pnL/5ILyHQtnh//",
-	"5eILcEjyP80hyf8y8oHCCoxOuffpalPzjmM0PB3n/rklC5YqdPxAdqjQspCzdEZ+yIr+FaLQwcECVW6B",
-	"hoLMV4SUPBAjFsk5sxnHUDsUlPvQiAmYXloqSvehweYYaTZJacT+jUZzduaeBlt8TNarOKccCpNgZQyu",
-	"2ZBDZLX5t1NJxs0Wbbebl3Fn1LyKer3mBeuM26MWvY67UeOnDZHbrqYsl33FoeDyFPJ1UogBQ8aCHhnw",
-	"HQgJ6XhTagul0DhOmSpGmODwJQdNr2CQ6e4Iiyku6p2CG975LjDpyqzP82Ec7JupF9mCQS0+1Dez0ufc",
-	"Xjo5myNIaIoR86EqZ5pnunmaSeJ9V720li3BlSXZY0coqSYOKX48TqVqEseFcg3Hnj5zucImqSheciXV",
-	"HtKk+o2ncpnEEAEP0vBSuZjhvNDMv27qjvhxOZKqBvrvuOJ4T9er2fCn/P0yYGENWyBpjsbhfEsqTZPs",
-	"ZJFnQC6YUgE1Rx3ZlL11sJvGN3Q+WqYTc28ZcSo1v335rBE0Ei5YG14YM6F0Sv/v/2Gk3TG3Icw4tIGy",
-	"nVbv/LIi1tACa2/UWjbthpH4zfek2764aLYJTRZT2uwQM+WNkZ5TFhutdmmYX1ZuyT/TBZR2imUs0Jb7",
-	"04dOtQ3XbvzDfkeUebNT680CyErvV0byTawqvL+k0SYhGYHwJQiDX1JNn4IoeOS5hBAIjL0tC5e2ykiZ",
-	"qpwdLDP+9KC4hUzuWFa3uEQpG59U2Wg8TXBLDdnCpZK5Vnb4T4KGYTCb+KvGiN3ChtUlUZLYp7CiHCwV",
-	"hY99TrCx70qugOVLtthHlStvkpuqMDEaAsOxwkGqM4+Df68o68W0fAOtKGDJCm1lkyHVIdkImqbLmDMR",
-	"4b+TxJkJPfunETeMEIGB+K7eVV/pcR6Qdc4uxmjEvI5acbPNOuMu7Y3Oowsj3Fkm/zbbiVlobPf3xRdv",
-	"liKm6y++wOVemIVfndnPhlM9N5LTYNlqdaMF/B+rHghfwZLD+B4OjL8/9h8UZrLP7diDkmdsu4W5YCHO",
-	"rLqpE8su280ePR81L6OLuHnFrkFKG3Wibtxj56CTZGjZPolLG3hpxEAmjF5htooba9w7nMBH/k7Lq3vP",
-	"I4OqsACovuOX6SEnYU4tf//v/wkDEhrprb9Uqfvbt85vjbXZOMDu7i8XGk9nhh5KQ1ycn3cvtgxiKayK",
-	"R4GsmzIRsxTP0zdvX75AwxQVXPO/sZicCEnwu4CwOyY0mVIRJ2BNgXruKiDjlBqFQaYk/Cu9o/h6P0RX",
-	"4WkABdHN8ObME2pP8lnZpwn1PXbEaqDL+7hwj2IExnZubSsnWtWnjG2XScdBfBM28J/qQpklJhcJIzQB",
-	"sx3Kwi5BwJWEeJTxwU0oHJkkkLf6KB68rYEajoANTtRN1n8mD6DKSkwdHUJgD3cNcaMY1XDfeIXijr9O",
-	"5comOxo9dm3FgZs8T5VbZc8WfOSC/LyUmqnqC/pTxT4gtOzB949uAaFBztMyVnV0zIPfgWZ7wEPh4u6T",
-	"0FwBxwc81L8/6gc8pLp+wANuo0a0gz2ggdl+Fulw1rino9yKR79TLznu7miL1gZ7PFqWO1Ii2y2OPIh4",
-	"sftevyEpXeE1zJUfxpez5enW63+PUeCYa0HIFU7uK+UPexkcFGVc5JEZ/CuJERwSaN84jiJ/mMo5nCww",
-	"llpF6YaIZQIdiehIGXFoDLVJsBRMkVphAQy3U1OX2CSxbJBNharkZHr+JUijKIeeerXdqj04Z3tZrNko",
-	"VgDAc+axXDNNPZZbqfFrnfLRUrMd1qMCoZxXSg0l827KIA+kid1oFpQbEdWlO563biCtzLD2tkHqRa8Q",
-	"2A8fwdP8i1bZViATuQQFkSd3aMSm80a/0b4gXz+xLN3fwnmrau8+DzuQFqnIzidXhvBuSEiTJLRdkqyU",
-	"mWvMCVd6I+odGKedo8Q568cBbRrdYdgyjT5DgWtDOoZyLh67qQ6XLa5ul9juKp5vGT5AHoawMpAzu3fX",
-	"o8dbDRhr26mLodqH2KoNqEq7q2JgT8HLBoX9j+Vf67z5AvgTMMoAsiizzJgSeaSMKhSGUqsWrnjEzjY5",
-	"k3txvzXqY+XmrNNxjxTmE0/mqAxwSyw2cqZXRboi3vTBQx2zhRt0/07luOIeK24eC/Oic3FO14gX4Lqo",
-	"7/IIsg8WtmaGz4YKd0CJkWYdJPuNhC60XKjcj/gCfiDtHnmVSufNRiOVHKde3GDcjZqX4/NW83p0cdG8",
-	"anXH3bgTtUeUgRDPLQ+ey6XQBnnX1waCmMAQmamfvXttqcXVIe83FmmcT9GOOqPmJeuNm1f0/Lx5Oe4y",
-	"M0GLXoM7erY0y7191Wz3mq9ef19xuRdgsFOCzN8sgKeGv6KAu/Kt2qqXv1+tteeQr9k3xgP7zoQMKdi6",
-	"DPnahd8t4Gs0OvOPRrHY/GyZuxJxyYGPrMozg24Lebz6k7tYHylwA7tmBz533lkvo77Xt7T7re5S3NUb",
-	"rpk6Pk0V/cTU9yEb5QYL8BAtS3t8oCiA7W7tN7v81kbYVy4wVUtCkwQ38Ikd2Nlyt6PBr69/D2zA92Zr",
-	"c+npNUTLwFW5zKQD8Ghn5ktbEAhLg/gIs4WAGlwMF6mcgFt4Mxm4tu/KjXdgt4ECNPHnSliChQyzyo89",
-	"ql5pgOqE6kMr3VQHh/wwtRfpDKtxj2W6R2trP3iVk30BFRacWcT38YTpsQfqktez/AmjBWP73LIg8XDJ",
-	"A5uBRDbXgYv7pu09ZEKibeJYCcd7JSiWMF9c83bcO0XoPocpj1pztbhV6IJCbY1C2LYiJxAsFXIxZSnX",
-	"Q+z0Ncz6/4ZEitOzgQizBmUhmUN3Xq4xCDtrdgb6hXDBcDIlWSPlbDm5/aBHEnbHEkVixhZmfDAHD5eK",
-	"paGNdd9o2YH1oDDYbDWVxAXWca1c7B0Xefl9nVKhKCQVmAlGKRUxF5PQXkmw/kTKGZjep2ZR0NlLjl2J",
-	"gY2wPJqH6Dx49Izt0D10oX9cl+P+XMfuIZL6s9evmu1Wq9fxYnDNykBlGFK/CEd2HHMg+1GGNKblufKa",
-	"qz+wxEDZ3G9ymVrr7//K5drGbTRn5Ov56JsKeTyH185Dbl/7GDQckuoaC5649zch+GF/hGFFSrYP4j1h",
-	"KHCJiLIj8tnrVzdkvlTQfMO6c8Akojaqb1TrFz4ud4HgK/veKyiTu4HcnZ+aN98pjIFJ2IQmw9pKyrYX",
-	"9xnLs/6GB5mBFlNbzd+brle1rDvqBvfe7Hb2qSmwm+2sGDSte7hfQKnPkg48sx0o8kYO5GVDyydXpDdO",
-	"6WfQIXcphzj9dhzYYe5zG1abtB7MYrKJss42lNWwYcD1WZBM0FtQss6b3Wbx1l4/Ty/7Kq42A38WK8nx",
-	"NToeyryyjyEdRPXWBFKKNUfubvPFjGLrGoZW9AItWU8O8dJVmE8qj4uFY5WBEXpuinVWWskq6+7eOiOu",
-	"shO0Mq2KHsZLDHT6G+JLg1wNhGLa9jjxBcIb4gldXJHww8fQvpbHBzmvmneFGqHss8pevtRhlCShh5FM",
-	"wLz9T+Px1VWr1YDiMYuEroe+2PMKpKFG0DDio3uCItJZSaJK5EQOl6mRt6ZaL1T/8eMoFoW3Hpt3ztTd",
-	"pJ48WCfosKbM6CVKKcdv6FLLoU1xHGJqZMZkp+lQrUWU/b1Ne3BjbZVJDT2z8uhquVgknKXDFU3ZVC4V",
-	"yx7ZRL5MoD00294XdhCF31ARs0RNmGJJoqIpHWtihNkK+TYTRxr/3LsmvRZpd7q984tLr3azY9/bIi2L",
-	"JQKd0NL48pkd6uraD8Ds/vYl6r0FqAouD68UFTl5/dVT0u12rwPy7u3T03uUWXoYmf5zyPL1ghOLF+YD",
-	"ye+fXWKvZ5V0gzu7ZI2KTQWK8ms3PRhJ1VU2fpNRlFbOcJwmaGxk/jY8rnJsrKTD6/1C3PL4jXEpWMMm",
-	"iWMAQ3UO2a2aYZnxVAoNidvZKK+ef+eHr30HOgSkpTmvcUfEZJxImW7PMvsjIu2+EWm7COeJL7MdohCW",
-	"KGTTAmh7CdiamQsKtTsARM5hExsqCDOZL8xqxA6EuReJlmBCtNEzEKUf+uJjGJDQyYMY+Rv6YmdY7jqc",
-	"X0XBQDhzAghreFlRTWDeheRCE6r9tZGTPHDN8FQWgA0PS0ZQPbVzDIR339mCB9BL5d3rF6dn5BZVgpxe",
-	"Zepi8WmSKDKi0cwmsvoXp2MTNwPBtqUlotlYrViqzshbo31A5BCfz1l8UwYMwMrbHE3ZQOT5gIlc2XzA",
-	"oPCaAYGZihKdUg6FJ2KpN3WMX4nsv1nxKF9V+VwPGv+UTkaDhsGI+Xc6mYxGg0aJf1wWog1P/ukvreb1",
-	"bfMr2hz/9KH78b8Kf198PP3XyljvIhQ2yxBDUQNVpgFnlzBf3UBmuNHPgOzY+3pilAfhTdX2y+/eeNZ7",
-	"h+kCrcsUSN3r/FSBpzDAk1ToNQp9h5SXU0ekuMm6q3m7NCybFA0CeTDdSa91Tcrti4GHuANy5hMrJK6X",
-	"OvBBCj3XG7lOlUJ3Tm9V4i4dKZksNSNAi+aAW88Nn9MJs4mEVMsFMg2fD8L5g7vL8JsbGAGz7c3NmciI",
-	"JmYjG5FUvat6QWy5JLk7g8JBpU9Co/wdnT1xgOZYO3vCjFk3e8JteH/6REZMxUqRW6tCfiZzyR+Gij8M",
-	"FWCoePi4UGfN/J2GhBb12o1lh4ifsE+wINsZCTN3uvlRQzvdFEWplI2hKdFSaJ5YLSL13AAktFXrzKdj",
-	"LmhyMxAztkCj7ZQbAWrt2rm6YjbQGbRQPyojmWwlRk+0IxdL9WSvbrC8Z/NFIteMHVufpxRmBoEAKYsY",
-	"+PQnUsZGp2Eshkt6xMytoDA2Ib/Ez6qr7YzkaMPnblc7RC3ccKZmG9mSPXVP5Ig8WfIkZhWq4JbKOU/l",
-	"fEGhaTjUrNuUXmvVx9m0dJUXu8fYZe75GfPSaQHCtSSyo5wudX2vX3kMf4f2ZgUy10neUPnmTRACMShb",
-	"76/I2cObgQg3eXjomk6OzM07tjXfw5z/gzPDyIGhvV7cJEWZcCDy516T+mK5RhViFUvldW4oVIausmxY",
-	"q8ZAFODh7kmipjRl5W8sr0ZVVaGC+uwtnVQqQb/JK3ZrnVj4u8IPWrWpqhezHVY93L7dqrcrN1/1og+K",
-	"qudVcKl6LwPSh33haVVLqwbSjk0XFl65yhyc+eKCIrZ28QSMdjns7ngj56zMLYwY4Eyu1P2a2ySUpmuV",
-	"l1Ygb215zgIXMNLCMhVqCxeRgixFAmHPLiRtAY2eoXUO3zQ/1DwZf5D7seS+SVWcJfGfuExodenhH2w/",
-	"01UqxQSt9dBsSCyW1kleEiVc+3JXjcupWn5EnQsOo4JsKXG1KUjYcat7E2WLIbRQ0VQtIDkNmq78+5vv",
-	"vwMLiQpILKFs7oLqqcpNIqUlhwHhImbvmfeKi6n/S+enENIjqWtaDraX7D3X0rxeO5cMMjWgzysMRntl",
-	"cgRePlElf8lC4g4PtM7jUsHyC8GrWECSFoNxq8XOivDLqkDpi1bvqtXaLmLet57i4cHZecu1cnD2FoQ6",
-	"Id4lQoC9bSKhHaU1HnudtrC11iYJ7cU3AqAKy98wmuhp9TnChuOPlDVG+x6ZFUuSbTkacrZ5WnPXplOd",
-	"5Mxbz7Ywn+05FjmkK8u+e0CDHE+EckBGawtEV+UrcGSZx4fnrb8AEWDMy7CRo+DQNl9Ht0PYVfm0oldC",
-	"t9luF2bGKFhMC8lE0hicnndepRR2Pm5eji5o8zq62qg/hkfYNoPIyk/5SRDd5uX4qt2knVG3mfeBuG7X",
-	"CZ3eUqsVbfwYP3hs6Va074Ajgjn/7P6SX5XCxKJO2zD3otchC20QeopNOY5yJGbTj/aW2zQcG+MOPlun",
-	"s2MDG+8Vln5ApzBM73mQRmGFs7SnLyIwHv+2KyRskJOokNvySBE/4+O0mNABM1YHr+6Hes4rEe7+Ya6q",
-	"QWefF/rSBcWudFCJDfhA7R51W+/ADGxWk/fuw4DwMaFiXefKu0+3b6uV4PNP2uw7K4nsMbfyWr+RKzKn",
-	"Ym3NHVN6x8iIQZCV0H3SJovElvfF1heuxJsNasE2vvsKfW5PXs0TaktlmVc8SYyYnufVWivxJym/nHHu",
-	"usT9Bl7/fB3s9hdcc+zM9m7PQO62VuQnhYNZ6j/nkcthUUWFs7+n61zOu/rQd+V4L+IBkkVtL6IZs64X",
-	"Md/1fj9ivuu6nsQ/xL3fm7j34L46Tz35fXrrymy3itGmrMhViNJUxOqGhEjHcUjGEk39Wfdow3nPPA9b",
-	"jkYnAzeyiz47ECVXW/7NDsawq2+YuYATib14/PVjnz2ZzkBtdB3EzI08NfStJem2NnqEXdoOYWitKDJK",
-	"/M27vDvn153i5d29qO4NBjth92/t4RtnCt09Dui/UWUowZ0czw0euFHHP7At6B+4V8fWmhJ4erAmxT3S",
-	"KP36iDsPTJZWVrNpDZ0woRufjpyPTBG8X6GPuh1Uniu1ZG+0jGYG4ferrDl1wcHQWm6jEtBUQpjCA4c8",
-	"YCGahqGQKU9ZgE0HFHkpq6u85qvYBdgsTuSANg0lDNiJKoGu2XxvlGHepc9oCHp+Dw1BuxoqV61mN+rF",
-	"zUsjkV7Ri1HzMrqKr1lr3Kad0UEagp7X1hBeUp58y0VcxYZnXECgOUauTz1PKdz2XktKG36d/zAEjVyD",
-	"lOZkH8aCgQgTOeECvJFefLv1T4a2LFIWWmp+DArjOukHRl5NJQQmWTF9IJScM+wwJclfJRcsxqZbNsYD",
-	"LTbCoHAEQd8iK6NnVgJcbFjales+OPQXrmWB5SlXzwklIydBSKFkwqC5n2IQjoXTCpmXPTFr9n94pLKO",
-	"i9C/z9Abjjc/DVzXwKFcMGFhUG4xaNdsX4TmSRbQ9ifXzRSs/fjbI+VVnCoFdvl9aHPQFP4YeiLpBglg",
-	"kLuFnGtdN8x6bma/YKdM74esi6drMDcsTF9GShY0YIGT/w0wyP/MnSkFPT0fufKMvJARrW62klAxWRod",
-	"GgQCOCq2eR6G4K1SswtzBs7ILUlZxBecCW3rqEJkNLPt4gQzKs1GnLzlHL46AM3yYlbcRcy2rf7ldlnL",
-	"imFOYHGtRF20vJF0Iim0WfEJ9mSY0zUxDNQ7p+AmOt2somCEHgVX6Ce1FWBJymVW7/682Y17DEtSVnHS",
-	"GTC8ItaNrjhkaQpqr0EjS/tGEJ1TAbWnKU+WKSMnb16+fUXOz1unfXJ+1j5rm8ML7m3zDXZnzHBc7cLN",
-	"HIRmTCDUPZp558fKgpYWuFVKmxxrNJPG2DkW6AtMpzrlLCaKCywXuqIqI1BpcyJTBi9tGFM9ZaxSE3v4",
-	"7iH1XSg1Sn3lxwA/mdlbb99HcDt+LBLIhy31fwF+FjUE0ZunlmT8IfMnA2fyzO98jEwg5nE9hQasE3a+",
-	"7WZeSqwlIDvsXJF4yfyZ0WCCmSVgOrqH+T8n/2NcWmD/2unP8oCY+RmhPfJDuhrrJSF7VLUtD/mBLOpA",
-	"rj5wvfTbjBkcZhMvHok9RnG8GBwF9Ulo+O0hYi/5ISvogUmEkJpFxxo6dJPw38LAFQcHzRrmeaSIXWHz",
-	"+ZdFyfkAfl9bcjZjHiI527XtN64XoVc7Vec3dYPuu/bcua5YPKSSZPeiFRv33IrtT2Gv9oWl36fBepNj",
-	"bWaY2Osi7JMVhXbttiCZwoVbsrwhocpepGAPzrIR8ZkO+2WGPRAFjh3iJRn2s0wVM9NEytiIIy4H2B6D",
-	"wPJ1VL2gX3UeLLthJ1f+vww9WXGrIDJnIljl8X6FjfMrxWaInUJXOXScHTFwS5ftKn7Pwf/15fdP3/75",
-	"1TNifrU9AuGB+Rv0iH8ZNJgY4Ovs7//9P7ahYP4+RE4jLguGZD/DS7P35uk3LElkMBADsQajPKNzQnX+",
-	"JoSveehdy+UZwbaeZMpS1h8Il5Jsc2Psvs4iOX+MWPxXEPz/ZTEbKnjUynLA6CiK2bjCxGNb5NXqR5dt",
-	"9cPewE637Vojl8Pr7DR2jAAXue3wvLXa3Z4clEyLN9xfsKIxhQtMdwbl73MG0VVqPla1Rf3RIy+eJDPo",
-	"3UxGjJMPH86czP0dnbOPH2s2jXTvgA81b+HY61R0Bv4FNYjq3o0vClU4vPK4mOsMbR0hI6Bmm8iDlY7M",
-	"7LDvC2ugKJ6aupuxnxy0FXfe6s4B5eMOBtgD9Cv0CbAqzEvRO7iN4PY9/OIthrpYMd3irTD54cK5YzXV",
-	"8mWB3RQMTxnzURDpC6zHCOqV/OYzxXP8ujjPTw8gJ2YXwYFOOZxgH86Prnu06+LpE0ajKVnQVEOtawEm",
-	"iKw2hzM0EujmB64amjLytRyI3KZ5Yt4E7gfDUAHizGP3guvcylREF0zZdl+n6MVVjJHww4ezF1zMPn4M",
-	"YayBQCu/A5GzRQC/yKpK4Grc/WnN92BuPw1gyCKFhMFAmF/fSvNveOG1TMwDtIXbv93L8IOVit26vFhM",
-	"ITU7tSOixzT/6hk6xLO/oZnTd+Agy6eGBk7+5FCj6MwWsC0uGR+9WS6M1PXMbDcbBx89lYlMS7+9kBP5",
-	"7vWL0q+vQNF+QhXDZ2cD8XbK1mDBFVIbfEPBlRTygqz1J8N0QBIpF+Qk/PAhpQIAcxpkL4+XAgqoK/fZ",
-	"lIqBCKmIzRJkav4rpDb/x36GP7C4EfwCNVXCCfx7gr8zEYKnJ2bvLZhUwiNXQcmQ7UAAwZnFYyflrGR8",
-	"5/yCfMufbKTNVYrKVdxkt8i88UUN0Tkj8u0i8Ga0aSZTPMqM7gHhQpnTbCgSymsYHSmlc1bzAq2WoQ+7",
-	"1IEdJJSLZnaJ15q9KrHu5ZbIZ5uZZpC9guwuxHQszzDA2lBHHm5hSSS7jbKaT8QVnHWPBgKqIQTWvYdl",
-	"ZgvOOySbkiTqD1y9YNcSoFBzwNYUoJFWhIua8eBuU/W7VQBRsXTOsefEjn4mFqwISiLk6ozcwhoxxNyN",
-	"AL7GNXh9uHBdDrxtiTjA+rwD4cW85AHQRJnTBaEvgRtFg4MLO/oAiOv17Y02owXPK2wvi5SLiC9osr/Y",
-	"uHvxo/Ua1orcQGCD/Fijbj6WzN8oZu5mLmKr8upn1YUZbosxRhMGzDYr3AbUxjUZsURi7vLn1CYP7gLj",
-	"d+YpxLb9dGz9GYecWpWEtqdVwk4OiO31JNcmlEpylXZiSl7IO2ZkqgNq6pRyrsymhocuKSu509mjV2/z",
-	"qngJDr9kNtQRXXseJKxva7pHoYOan+nxabqV1XY9ZSs8sAKuz8Dvn/1xCH/0KLtu8t5vsEyu22M5C6Y6",
-	"+wUcePsr5Vowb7869vugslgl5+yFZrXaKAQriFGP440Wxp/JOPDHRfLrvEge3r+WSVW/R9daQZIvy3Eo",
-	"qqHhv9jkgkL/Ub9TdLVk/Q8o2v0hBf0hBf12pKA/JJsjJJvdnHRvKH6Oxz4YiI4PxT+A29UOKDJj1g4o",
-	"KpNyxSUSc0VHCYt98rU1CWkEYXwQsOvnrpVLdLoh6pblxE5Xh7dfgI5nZkVzLmRq0KEVOYnMaQBT0rN3",
-	"r09teennb74nvU77kri2aOVI4r3d00rBsfPqggIvvZVklrt8xu1Hx9YS2KgoUB0Hm61ug3Czfcq4LId0",
-	"y7lKHhUZCvrpQ7eKbErH1O7cW0Tl8ZJ3UHBy/+GyLzpoYd5LwuIJVNiey3vkxpuP/cwX1ryk7VHzOurE",
-	"zS7rjc/pxegyujrsuMn6ufEv17vkte9FbtwFE+oj5Z05FWCVQCkVs/4uI9ZhLgZY+dAErKepXE6mRwlu",
-	"ULPFVfk7Wo4rGbILpaD/kPEeSMazqPqwu9X2NuoAq3xlSZujpccN98VeL8Qf8uYf8uY/iiWteDryA1x5",
-	"VXq3xJYwnCTZuClspXTvwgBJB3/d0rCBnBgpbkEnLD69pxXuj6ujjm3rvqasddEfW2Avx8cAQWPpffXN",
-	"sybR1DXRcWE3i6UuNv3dKGjxSJGIaprIyZJ9douSHPuoirsRphhcjy4umlet7rgbd6L2iLLK3skP3O66",
-	"XhBZRjHtX1W46v73gZBs58VP38f7QSI1f4NXVPFiqmhffqwJxKFvX1qWea1PQnOwjlbFDjiV9VOpxmlt",
-	"VQz2WiOJyrxWL3fqwR0XyJZ/n36L7xdMvIXk+GNrwGBqPVQ0WmDOZbnyOYr+dI4lkFzwoA3KycL0nqY0",
-	"mrGY2H5yOa2YXS3mTOihHWMDndu7w7db1Qkj+bp2IR4B8xW++xF6Ys1qfvQCXkX+K1PotVXns1fubYtO",
-	"6Ct5UMXb6pi/OoVt8IcPh+WnwtN81koSS+O9Uo0txWGruUOTE9tXzvxlexEdbUrJ5IV7iDB2DTY3c/uM",
-	"VeUCL8YgizYv2cW4eU2vWs32qBN14x47H1+0DKVLA+Gs6MXHn5zIlMsz7WaX9eLmZeui3byKLi+b1+3e",
-	"uMcMex6N8xh7KC9H09h2cEPNwQrxL+hCywVp98irVDaOF51+XlKhgaQ7QUPNlmbo21fNdq/56vX3sBuN",
-	"oXlOeuu0r6+qpbel4HpYW9oDn7SrP/Tq+2arZUsQAfnktRprw72Qrm6h9O9UMPKlZL5doOEXJDlke78C",
-	"ITM3SN/f4nwPoTVmCTfi2/DwZvXZ0SuzkGcgD+qUCgX3VVE8QAkR9WubWQ5oBCtcbRsScK9nd7YU2R4J",
-	"oIZkboarX4QCXs8SwvBAfzhg4S+4qMpRmXPh/qwQY2rW1crPYpVhD47ko0wop1nj45mQK8j/taIqMHlh",
-	"SF3ZquT72qf7p73utVg46XUrjOU3cFyZ9Gn2GVMjWSNtGzKjaoaZzBvWvbIEXRWwj7aR+nbNeoZLIIXc",
-	"ZpkxsFoq4T+mbmdJO6hO8ctMjhl7dafTQbdApTkLO1ojzLlQpZqU80DrVoXZN4oyfWKxZbNQ0dEksy1h",
-	"c05jBq2L8sr7wY4a/ZCzFKq10mzer2oEWCtNY5zK+YFnzDHRDZkXp4csSJtdBmvESvZUuZ4JWBIN8JkS",
-	"SiIqIpZgQ6p65YG0PGjFZbFeQmkZJIytBFnDRGFe60MNvnuYKOpLwfVNFGlc30SRXcKb5TKcvB323S2A",
-	"kXtUuO46BoFTzN3C310pzRuvb1zYR/96ngLpepuRrLcZplWPl8mYQwMvA02s13XHYpJQzVJyYvtaeg3p",
-	"Tv1IEE89yF4pBoN4b1QDAkSKaluNNTt7HCjI01UgZ8qsGS3YtgCZ5ZKElq05vxudpcwUa7tlj7TF5jv9",
-	"UApi2dsOw4Dlw17WfKD4UIBWjU82Eqk8s6pZYVY71xvZ27Vb31amZej36JLhOYWjz8/6UoCup7ZlSYmQ",
-	"H4BiN2joM5PGLpRkY+4A+F7jLnCqz2bOTePfrzkXMtDlfUoI2EB0rL9uY9R9qQUFEryG5ptVj2zd5zfo",
-	"+Ba23vPZJtIOKN9cvc1tkZKZQEr+/v/+fySrNkv+i7g6s+S/nEDFYnIyWhd8pKc33jdmhPzGLX8GYmfx",
-	"fvXsRH6dW6/CbTaE0WDc0KU72Lc2ldmvobyVTOM3fCKei6PxXGwBiBezHfnMS67mcWhj3TaidNAH7VIb",
-	"lFHgaDIQWYiD3wACco7QNmMjIaRgGzn7O3Jr3Noa/UYk05RFmkxlqhgZgUwHuFgkFb6Bz9CZbU+d+Xzp",
-	"3ljZj6XhLg7rlu6WlA1XxRReJTRicGSO5wqgTpJb4sRDm0Fmxc2ycQ97o2U2l5CcSMFObyBkgTXdp1xP",
-	"N3TU3Gj9EPfmTyXDjyOwv1LBzmLJ/s0ra5bnX/kW4LIJKO841KvyQx1t4/xcxkBHAZ/MJvj5DW03UM/E",
-	"qk0LW8fpE1veSscQkVF59vxSBRVtBhUEjnExOXM16FOZsNA8cNUssGCFYdC3r56TGVurmxKDhnoYOWc2",
-	"vw2E+RTKX2BFm2Iw6hpSBmwQ6ilUbASzuD+cnsoYS2bgMK4+P765wbzvFxx0QByX9XRB0qZfQmN4aGAa",
-	"brHRLxapTxmNh1Ik64wb5rCBAqVuY5c9w4ni5iXrGk7UGzXPo4v4kl2Nr2lr9IA3Ed/S49uvZPJIBY48",
-	"wJ3q6nxg5dyyWeSo2nQZKTsWVAL9YSHEDvj7zpsRcl7iux8LyClD5CldqKwGiyZ3nK1YSlI+mWpFTsyH",
-	"TWhjjG0NsK/kaXXstY/wPevDNzNjvD2/x/eHsQZmDHXNNruTs2y3TI3HUJ3VtROwvZVuMhMpPJ3TaMoF",
-	"A7lMTIxOQ12VVZmwG1uBp++1h846lLpvXDC7FD6fKdmdxuNG0LATeyntudRrD/SmwJvKUcLmlT2uX3/1",
-	"lFz3zi/NHs1LJGaa8kQRhBM5CaGRRgSay2P70j//VUkRngaEvdcMDHOOtWk6ShgJIxmzMBiIBUub2EL/",
-	"jks0vqKkjNZauLPMCdtghTK2nSVoApjEVTX6IGH0DXPPcJ7Hovwla+jvLBx53zD/C4gOEEYQi8yjx3ft",
-	"x5nM3cjuUuRWKft5eDnu0uuow3rtUctLJ+8BI+AaYP8cl0q4WCx1joRlKvpYAHbGdd+Cr+/2tcnhYN97",
-	"DRJmkKfm1Y85ZCqLGK2gV0aKXei4gsZ4AVF0DMW81FSubsgAzBSp0VihQP+gAVdW6H4tW/h7+wKCSusw",
-	"lBHaHYd9IHEmdLo2R4CMaEzgy9ruZAgm+pOjpjou5QzTVVeAI8IF1dOC2LNMeTNlY5YyEbGanYNzutkx",
-	"FdwpgWETiZxMWEys+owlnm/QPQfWXWg/oGauUNqUJYtadxEUdx5CcXi/z1wVXlKq2dCmioR9sMBhz0IJ",
-	"NdoC13rhtRmyeQv15qeMGl6o8jqkaPe6uujtz+9TW2wOWMHt7SuCL/hJfjja+fW1b2Or7mdoT+Om10hN",
-	"ZaoDMl3OqWiaawH4lFrO5zRdO2ukY4Fm3FpuLRfwVZ7t3evnJKMdIuic2zaQ/gx9ElZzB9fQMicNB4ya",
-	"xFkz5AyB5ftiZcy23JQ5y9kmSBl4RglVio/tbWHdGMBUsCqmj+BC007wRzoeQXqtFjmhiZKk1+6iHE6x",
-	"+K28Yylpk5f8SUB6nY61oKQMip8/j9l8ITUT0br5LVubN67sGxCzIibk+bj5kupoCvUol4Iu9ZQJbdbL",
-	"YN52QMK82NgwZoIzKMk4ZlQvUzZ0+b9Wxk94xIRiQwddM0bXjC2kHo7lUsAvvYCENDFUtx6y91xpZYaM",
-	"pBgnPNJ2KCymPlykcGA5ttDqta7JifcmV6TX7jiQKE0T5u2p0OvLdUcNSp3FoOnpZssxA8GQ9Nots/oC",
-	"VyC9znXgXQfkHNAjYnLe6iL6HsPe/nZarCaf394ZNIwAUwCEtfKZ3RXqvFnQg5OigKWsFH0BUubXEoYg",
-	"oKCIHXO3ezsrNtxyTWBLXbhcj9gSqOAXBEhRBvO3WiWIxcuq4tJvpJHmPS6B4qZiSaKw94dc6pLOWihc",
-	"B99NEjmiCTSaG8uEyxsUy6RgAQHJHcrIZuVTFGOK8LL52aYR2fwnqnXKR0uN4klK541+o31Bvn4CoWxU",
-	"swnElTUS8DKWeqhsjZUobr7da3IRTcloqbgAzQIGc4rtAZarrS7Psqtxayp8hWPzniGIDp4bbn5h7bjW",
-	"TIfVgrmAfnbOLXZjPTtkxhiYHebV+lYRTTstZvmbBQx+2C9W/JIZO9sD1M9bR6bkFhx7B/iUD8kGsg7h",
-	"Iubf2bC9KJVKQVKuI4GA8ImQZioSUbVRpLb3aUq8/waDywpubOfBzhIgvdNwbLhYThy7azxYzPVJuLhP",
-	"gM4BPK52gM7igAAdu939juacUn+JPCJ3f/4+Xc+vWczY/Basay+4mB3ta/IMdI8UtpcsYQh+Ayfa8Juf",
-	"Oz+I82fvr17r9p+Xvefy8hVtvYm7X00uvvnr9bdJ58f350/vrp6I9stN9NlxqlSCikWQk3BBoY/saRUU",
-	"D3Hb4cTbofhCTri4BxAJWLSLILyHU5eUfLoDcYBTN0NWMvzTqPvd/OI/VtfP0s7b9fk7fvX9on2rel+O",
-	"L7+etv591n3xt4v/jK7/NOp894Dm8x1YRryCEmA2gz5xFmMr35NwkXwedIM5+J44z7cD8aNowc3JgGSO",
-	"pFwV2Haq1D0xdQTAZUoWqbkzc9irxPZsTkm4UPzTY8L86x5ectcHFL3bYLDFmI8bo+tMpNFWXD6+Db6w",
-	"f1lj+moqXThkCTMYGAwg5IrMZcwSM4GQYO1iKaF3lCdGb7whi4RR5RV4Je1z1E/M2dzElRu6wrV7CFzt",
-	"MNWAlffMMTWQpSRlSiZ3LHYJpwBh7Pfsl8/cEo6keZKQUYqXyYPGItk93fP4/jBlKVq1GchgUqAAXGiH",
-	"flYzXGZjfw8Uy1IZfFKNc7ON5xmnOZ6lCbZy11jCx8yApAwFbMIy5CK3Fl+0elet1iYYKl7dfZPkW3j7",
-	"9sUb+80WMtA8ZW+0jGZGsrsfDzEyF0kYvWPKNXjfxhJUlDImLGmTEVtLCAtfUJ7+MqddL1NxTzB8I1c5",
-	"GCI6Z2REozL159YzcB1aQ51ZzYytR5KmMVnJVFR5qbIP93lpZTR7mr19QBhMJYHIZGffQOexT2XC+iRE",
-	"/3VIUkZjdUPCOeVCUy7Mb2Bctr2b0MISEK7U0qZMp4ADNRCQUhBAXr6ybBPfYDHXhn1GMoXBoTaPHRdb",
-	"H+F7cyroxAqJnvcX4kGK1lJcLjAUt06jykLNn4KFsfB8Q5Oz/vRKHwifCBYbVliA2B4fNHmunfjOFbgM",
-	"BRoTqXastVZaebH+0NGxLo4DFQZvXxcGPyzMxDYnV4yJnUv+DHEyR1RlqrA3Gr0L5qgh6Ofapq19V6cE",
-	"oKvDB+knID98/hLPPh3sXSgTsSJTuTLKmG2TbRje0as+MKylSF8bB3NU6PjoAxeMDmalIAHDLrDlN/D2",
-	"OGHg0Defg0JgJKCj9/QrjEUq1Hy8X0DSgQX/dtfTK4KqnOFqYeFvr0QCBeotnLkqgSAnpd2mSAupPoQi",
-	"Hm+KPIBv1jZFmjHrmiLfMO0C9I8XerNagkb6zaLyy+GWUOlvWDcwPmgItvLfpmS+jKZOgzQPFtPUqI5C",
-	"rqqsL+Xpyth87Xo4ZryARhHUgZ5CTJn7klgXauGo7wiH36w6UNjHBj/SRnBWmrRbJJrSlEYa5CMok00i",
-	"OZ9Lgbpw8ODR+IWVVR8GXazzc7+iS45C7GAbiWeu8lBjmU5sAYtyHtlxxYk2m53hg8o9A9usjN7D2zeL",
-	"KC4uv9gb74+GF/uKIatcdP5DhP28ImxuOR3++/uru9Z/zLvftvWPoz9fRj90xOtz+uI6/qo3+ebir69a",
-	"6m13+aer1X+217/PxkMbPObYHpcePdcQVfcY+u1gjxQZMZoaEdR5dBQalgNfNzSSaECkiNgN2uO4Bofb",
-	"7VJPZcr/BgahPnmCQ5nva8XbHd1MEjeWgyTYTH7YwXpfZtLtppWFbtGGvCAov2W3d3Y8Ra2Uf5YLY4UP",
-	"NkUlXl0iAwwb6MXINP0TLHfJIxYQmpdEOL0p1Fme0zUZsV++gRJ7j7FVQ0T0s9evmr3LdjtjjFznFVZa",
-	"tN1uXsadUfMq6vWaF6wzRmd5N8oP5jd0PlqmE/LNfzx05dptqifX7JdtglSE4bbS8Y8UmbF1lvxlI88e",
-	"YQtbLPuinCsc5FKO4qiwEuDeqKFDijFV9wu28TJZY9zckrY7XmYLD6lTbx6w9yCV5n/zVXltkE2Bmo6N",
-	"qrGY3qPHcs2MEsv1PZTY+gyivhLLdX0llmu2P5jGdnyuEUnzj8RuHzxqCK7J32fIkNnasRqw5f4GYwGc",
-	"M6+DItfbrgV7JWy4ELcR0CZBVDgVH+qiIifPXr8KMKHIuf1OMbsZWcgZ+R7rQgTmHlOargGraBI+wdJS",
-	"ek0QKyRKGE3N09NaN90nuL0Osp2Y6SuJRNPxeD/b9XJhDfvV43uwXz12DKPVPGcX4+YlvRo1r6NW3Gyz",
-	"zrhLeyOjwB7EfvW4Pvv1etBXycfFdE6IG1F8IhRQl234IIWSCTsjz81VmdrUxaViWQ454UJpRuMj5GKn",
-	"iU5SGrF/c8sp66MHQBFdjrZ8L9byy78+HzdbrVareWn+c2X+4/Vj887o12Y15Bu5WIBqVLbR4HEaxkzN",
-	"8sTu2gpuu9Vvdfrt9o+HtKA6SuLKQjWqo67nUkwKxK4CYi4NmrJ480DuDfc4Rt615/FjEW+V1Q3wuRdj",
-	"SE7CHL+leo0ztkZd/Car2DiSUiud0gXWIcjr+cqVwNIhewXm2qHxB+Ztl0mq2uoAbzTNGySiCzriCdfr",
-	"gIyY4jH2jMMka9fL0lVAJyuZztCFZMOdfl4y7NlSka5eqwgsrH1b46qHVQ6eYzlftltBmMokdhk8mwrB",
-	"gVK/I3Ar77suUS43sICrAuEerQzkTLqGqFw8sA8mMv/BiT9Zt3L/Ev6dSt9mhw9STaxUiWRnbbHqEMat",
-	"BHx03a/fT/mu/NKprpJQFH6JTJ2MB/bQWPqpWlkgf5+EdIKlueyBJOZAnmK82UAAz8acToO+RMqZi95Q",
-	"WXgYVnQPivFjLmYsm8pVzOApUUxrLiYqGIgQrvDSN044LcaWwZtZNFnQgIWXWhjbR9WydK2oMh+Inyhs",
-	"7Jd0nVX5v7BgzWF3xJH25IeLufojdOrBQ6eOiX7KaaemulCZCOkG8eKO7hNrBId9f7wBnPTqqIMDvei/",
-	"kxON5Zn+UP8PVv+P9PxvMNG6zm7/NvPxdoAkew8veUASPmO+XxZj1j+D93yvRxxBsZ0rbCncE1riC/tg",
-	"Z10zbUUCwgUWTsxd4Fj52MupA7qhGupQnN6QEOko7IPgZYYhXNyQMKu6gg+E1AGYqO3iFYEiZBtud0hp",
-	"yEgzKwxSlHvc4wrBp5C8sK3ujTbojBkIgFwRK9bYZQi2wlgDjAcdL9MRV1OGFc3GDOcu1g+BL6oX8xzq",
-	"ix6oWxgt2i5PS+yRQDZkr22lYik0LGlexl3WvBr3aPN8dBFdxlfsetyiyBU4TYZZS7Hzp1+2O93ef/75",
-	"x4ZXEbS+A+khU02OLPFe2tKGUcI6SbLuSxWGfZRIFNO13Ab3K5zq7bL66ALdHKeWfglko3y6yayIbq99",
-	"wmg0xWCTUnH/cjkac/rxUV7j2vpvTswRcswghhQULeVpQELBViFZigTUYJKRgzlqE37HRGAUCvN+xcio",
-	"Z0nbQwMq6Fhgh5h7vZrKpJCXY/iVcGamchjMQOCAsQROpxgD11A5XTs3QH2CU/UxKOZtFXnKQ0/44y3U",
-	"SrRZYXl7ltGafPnNi/sbiHKedmQ15VJIhWRQMR8o0izhkSIhUO7QKNdzecdcvf0a+Wf1Oo5nB0wtE119",
-	"ScDHXneawDkxMcW40O+s2pDpIRzvh08fzMu1Cw29ajW7Uc+I2+dG3L4YNS+jq/iatcZt2hnlVAdrPpDw",
-	"ygWbBg3ydbdRKsP0dbeCL5euGieIcjEEQB8RdvAg1FxNy0d2s8+HrLSN21t9ypJdPY+wHoUjhh0poJ+B",
-	"sqYysZ1snQo0kqNyLK7r7pSj+lnTdim15PJEjsiTJU9sF5LfIr0eLhr5RK7UksW74uJb/VarTOKdhxSu",
-	"atmsIPt4RX3e9/nDIHOaq1tLf/8M5kzi6MDCt1Z8zXs1QOU9B4YMNka5cS0+sujKIsDMXTulIq4SJY/s",
-	"xubR/16kexWX9gjG2+Ncyns0zxzvOiSS9BP19sy47DbX7i7qBjOjESw+R4SoL8B8vgBQRy5Bwy+3mTmG",
-	"j3X+WqB/s6018a3TOQyYXR9zFNgTFk82rrKD2ovnNrJ2YV/uFsTsGHlXuFJY85K2R83rqBM3u6w3PqcX",
-	"I3O1+L3DUdZ0nT0zaQQqjtuL/A9p7uODCGwb19meLtfu9Dj11OCjGEnQJ+E4lXMos5uxLKfwwiqbYI7C",
-	"KwVeW02hejEwbbyWjbZ4Av88NQrvaiqthKbJCdaVCFyNCZ4yWyPZfmqWdFq7EjqcoZd2VxtSZ6uyFrql",
-	"wZqCbIWk6rXi3Xmu64R0uONdO6Djj5PzMKrOw4d61NV9fquBHkURoUooSBkcZHNbQYsvBRXNEUWh088y",
-	"tSyAMIG12R+c/RsSIg8ISz1uyYlibCAczzm9ISFyDuilsARu5uIPDKuaSBkHZMYWyLnMpWnPa7k4d0Y9",
-	"mTphBy4apL0Xq63SL9gdS6qT4+ZUrIt5aI+UNYfIMVjtnMnQ1j4Gyw1SeJkLuGX0e1fZkvudz3XqHGgq",
-	"0sHylXk9QTvt3mXvqnvRu9zXEMFt5aiPjxTls90cMWm1/RmckDspqvpQAfHUvSsS87IKjErk6Aa7M1Xe",
-	"Fr8eivk0/BbP3e+Y4WaiTSVpYA8ZKz6hrRf1goBA7JWfube1hX/RVFLVwn9vKvimUILN7v3z4Nu9jjFu",
-	"Ha6JALnnBd0EW5EpT1mmmOBp2CwetUvhNQI0CLpzGh8fLLMt1N0MSmzHGRviXgpvz4qZAorgr3KjlI1m",
-	"bdWR6vcwfCFyD7YofAorlDsfaOyo04CucKxcE7pqXwqUjpSaGYBjtUL0t5WNORXWmy3tkeqaymimamHl",
-	"QgPxB7R+Gfo/EH1VNhLbZk7Lkl0EjB+j9X6uVt10zsajZrpqzOO+78NaLLVvPrTJSrm1/8SaCwODN4hs",
-	"o3n75YHIoAzNYgwTCOF10D1LkmcAkuYyFeZSkDPoN0LBCez8wYGTRbM3oK61J5IWZU7PPOL4E86QSQol",
-	"0dO+VC13bm2mguSUuaLtUqmy0bZkJuRqs+/JJxQFSlf9J+pMYXtN7DGj7ummUEm2K66jaV5b5PiyXMUW",
-	"qlm8pprKZRL7DVW3VjI6sG7NjloqB1e5K0GuOFIV3LDm066KpY8UeOxkqm2S0p6Q6AsQWtpGr8+Elm3m",
-	"DTBSdEfNy6jXbl6zTtzsjS7GV7Qdddl5vNGEp1Ho4Efn2DVxvBQR4jeTRfTMOawu20b4iJuXrYt28yq6",
-	"vGxet3vjHuvGnWg0hv5LYmbGM1TsxJ23zVar1e50sW+HK6815ZOp7+GSCwxOWyIw+42nKQWHSMzVIqHr",
-	"nCkYjCwMqxzaRW9aQ6qgtqthD7hQ9xj/51RpljZjqqkVNEEyst9mSaSe1/UoYYkqiKVjB6QU/jq79LRb",
-	"+7pG7q+e9hW++zHYZ+lFhBSNijcYWgkyS8pozMUEw4yyc1dL88KVPLurtrhWGFzjeiM+dy3JZzWX8AJe",
-	"9U5WZbOArMgdlhDZfQf6Z9NDXbdT3QbpqLp3fqfy0bpuOU7zFdau330qbaZnFv/vvrohdKSMOGUDybJK",
-	"+DIlUSLvk89Qz8eIYMjVgYyxfajfZPKX7AT1C+SjWroueyNt70oHwCLP8dySGYG6U5XxmmNdlojDp3Je",
-	"bZO4JYvlKOERSdkiWUOksyBZZ11UpQShHsMpXTsQ3F2tG69S2xL2JMzME1Y53p8MXksjxtmHVcJmZZb7",
-	"SMbrmiz+AS6kulzUIsd2rYGfhodx4DuuOOaY1/vqT/n7lVScL6IwtgN4owh5C9e9aTrl3e6u7GG5YoSv",
-	"90moo3l1bY/idWBeqynp1a7iYcasq6kXdrnfRkzz685uVW2essPsrMUj//s0tfoSTSV8rXjrQbiCeR1/",
-	"tnfaA0GIxvk/GetzFr298UezSotNiDlxdkF6qWxvXddaB+OOyYjpFWPCOreYIicYaxCQUEtw61lZPw79",
-	"d8dj8vxLRU6QKsYyJUIaHgEfoLIRujYU5sJxCsimfuKnpeDK/OvSrbaR6Rxx8RK1A3sk5FUIqdnUwxnf",
-	"DjNRWEsboMka3JyRzU69naxBZai6q837TbVgER/zyBaM2knhW5Cv2XsdgiKRcMECEiZSTELX9i0goTkK",
-	"Ifnzn//85+bLl80vvwxIaLAQupyFEKtuQUdoCIoNAY2Y+O/jzMwEJUTFxEg9VDP3MNjoI5QDPKEjdM7u",
-	"PQZz+n6Y2Dc+7JTWKm1SlWfb7q3Ab+ssZBePzUnjw0Yll6qKWJmp1usCjVDZQzZqu4GrDqlvamN3NFky",
-	"5cKP7K1svnukkALRtYnEaNYOvn8Sfv3sLXl8136MXzTNFyo8LZmKtphs5vS9v/Dz1tY91xQjjPgwu0dl",
-	"xgPMR/WFipk+UKh44RTtg1pLgWk+b55GIfscKxEpiLTII14xBUVlNfU2GYrvDtklg0BDPT/Y2DCaanW/",
-	"3RxRhQ0ALW+xc7j8UHukLTB3HPAjQm3BtK/ZfFg/fPrjVmLcL+3ZZkyfq/OsteX+nkXAV55Jx106iVzB",
-	"JZvOaQKRf2Cmtc0QSn3v7TtbTtx/LNmS7UFpXvALSqk8UlizC+Mlpy6eKGvDtS9kCHpnYKID2Hga/UuI",
-	"UlmkcmJuV6B9sDT3u7mFCYJeVpRrLiZDKYbuTGMCxQEElk9fOql2/XOqo6zl/5gnmqWKjKx/DzcUkAVL",
-	"vc2VJrC7+rAvwsjf8r6XER773sqBte/NSkh+OCTCyPoC/F1UD+stK3DAqSL3f9CTHziK3M4C9oQ3ursP",
-	"4xshEhHhHbrC8U6N8NNA8Dey4iKWq4CEiBmInh5zezX6isl9cJ3zIzvSFm701tpUy2qBERXz2yVLO0Dp",
-	"bPME5t6LA0gJdZL99FRfdK8njlcLxzhLZhzdThsGZNXXMjpdPHk2IEqmGqNyzDQPY4YBnG34XI5Ortyw",
-	"320qd2jQDfvQO3eRrCu7OBLFIHrXWnrhbbD2jrOG0VLYrrqWynFcoHP8qEi62eMNRL8DC/VtqnmUsOPd",
-	"8IhrGztHcTTDkHKDvlQsj/NRmq4N79JTtja3brnrNdew7JfUbEdQEWGoGHhB31C9TGNaUbCFLmPORLTX",
-	"tXnr3qu2Ol+cn3f31YwLEKRqeh8btN3mh4NrNG9QHmLReU4fEps+cT4YXr/DBlmGVN3N1E1jMk6krGiQ",
-	"+3tE0XG4eQpQh+oZBcTETFOeqDNya1X9AkLyeuQ3ZEs9cioGwumVRBvhAcaBLrRgNrIWyFFKRczFJARR",
-	"2XAwGrGYQC85TKQ7yd7pkw8fQ+yxPqLRbOAiy7w664mUMxh4nDLb0XYqlQYOv1kFwy4F5FSM8bAl4J0c",
-	"kprfoHeSUVfb8MKYCaVT+n//DyPtnrk0pNI0GUYyZhDK0Tu/BFKZSqMCN/65d016LXJ5cd7rdqpaoeZr",
-	"2Mlh7GuGwVhw1A17eOLex6BSTSM93FJ/+laUqnpCiB7i15xRg1vrO93rfStXzN9ruk7YhCbD2qFk217c",
-	"d4QpdDisCvF8Ke9KXZDJUkC0p5B6CpwlE3/ndAb2FCNwykUTov4LoTQ7IkFPomVlq8nTf61OhUZKKuy0",
-	"VwWRO+r2tTsyYjsz+X48PpaTGC4vzed5u8KNdubwG4w7N6er0b++vjawwbaTkTlsz969ruguln24O9RY",
-	"sMquhVG19R23bOMY7321HX2FbQCl3a4JFVsWrMLGHDSo1ikfLTXbz1nyNw2DoJpNbNjS3hO7PZTqvPWg",
-	"Z/YA9FfFmF70jr5esSzvg8g9hfq9R5NLoeThBkkcCeAHror/Nb+DmlZEA5fU24vkV5W6r0SG2tIlwzbH",
-	"4Hrqivadke8Fw6bxVuHPyu5DzDc4vfK6xffojPEr79F4VAlfgNtDtITb2eECqkslcsXST9rEIg/Nc3De",
-	"pKAnT1+R3iVJqJgs6YQRTSegFc+ZUnTCVDmXZCk2a+Z1z+/TkqJedJ7Zy4HFPwCXD9AgrkYnhsxHf0iw",
-	"mkXPbo8eBFSQ0Jypo/15BxzI2v48M2Zdf56HuwoKdDU/EV9ckZSNl4rFGMG4wkKrqynVkDGIJda9fpi+",
-	"0ebIOqLA0KNlyvX6jSE3F2POv2UgCGCd2K+ysviz4d//+382ovNvRVaS/iTEd8JTqJ4qJqjQ4Q2IvVDw",
-	"33SppwbZEbWmOFAnRyyG2GeI54iwKutSMew0CAcCSi+aneNf5vqANeZ7m2pdbjBb3oaq3kaW8lHuHuty",
-	"lcLHd+3HZuWPIb/PVooPSs1MAZtYTbJ095/kA8Dvj7M4oD27+QiOkrGs9qx+8/btK8AA1rmUqabJjGvy",
-	"pPMkXxX+3N/omIbYEDGZ02jKBVO2Wn9eq1IFlvZwiLzKf0WrAO1lN+WlNW2HAFtSkIuRfH+Tj+8slVhQ",
-	"N7BvAchx3ohqmsjJkmW9CvJq6TyFEp2ZAjYQA/HFF7c5dXEpzr74grxhIt5Wo3iwbLW6ESAd/snCviHH",
-	"DZoOHAmGeELC04GAG8NBrprkAywsvIW48kHtC4bcZJrtaCAQPGbrpT4zAKK8uugW8iRGFMAOYWfkdtsp",
-	"MxITjSK20OBTMDCFhaqBMAeOPIM6qm4kougaysvAdxFNEsL1zcYhUAxKXtqWfT6eyIn1XtiypacG4muC",
-	"2rZffhXuDLN7ZWSGXqtnMfwsTWWqvvgCrEevv3pKrnvnlzbqDLf0eJHKUcLm//xXJUXoJEWlDXskYSRj",
-	"FmIIyyt876mM2akB80AsWNpE69cdl4ntrsYFCVGqD+0aUFEwi5BjYsO2WQzx+8s0YoqcVDXJGDOqlylz",
-	"xyfwWXrgDo8KBgKUanUKsjQJn4+bL6mOpnYnWVg7OrFobEHE4gB2mUoxyePenSPXLnIgTsJBoztohAbu",
-	"BiYJA0LCMRTptTtmmDlXyqWi9DpXdttPzU1vfn71/Zu3ZvewQCqycBISPo/ZfCG1UWKb5qAg21F0zuBE",
-	"GWCMZLxGs986b/w1ELiCm+L7iDtri4EPs4V2OjdkNeUJ87qH2SQOki6FCkivdW0X/oIr7UhmAQ1JuEBx",
-	"F6t/x0bgWFClSOi5JkNMLPXdo0uheWL7TYBV6GYgQqjHC47DtlHyjBBBzluebHJGbjGawJwZgxUyZius",
-	"vidI9jnUHxmxsUxZ5mcdiBNbKJMmiRHtqjpgnwZESdvFxJlmi/uAPhMwJlf6jDyFnyFUYSAUowmL+4Bq",
-	"bE4GIzlnL1caAx0y4rMxAQEWD5zQO0wByE8xV6TXag1EyMUdTXgcEkHnhmwcGE8DKIcL/jmjJTJXgJnE",
-	"bJHI9ZwJfZMBBhgNBtsC3wNIajkQ4INGBP8JYtgMu3/L50xlvKHb7V4bXL97+/SGxEvXL9E8RlOzYpE0",
-	"wDkJ//7f/zO0f4WnZ8QaAAzRcaYGwnxiQPTvb77/zjInuHU1mUulSZu85E+woDMx5ApcFq4qwx6XYiYM",
-	"E7S2AbR7g8SHsFVyILhCozlAlSuo5QzgI+/eftW8Av0JFwOf/Lw00FvQlM6ZQQfSmDktULfXMj1sJgEZ",
-	"0LFkOOjUYCw7Rq1zd8hIeJskchWSKaMxXKhgBI+YUCw3NDRuFzSaMtI5a0HITWJFFdV//Hi1Wp1ReHwm",
-	"08lj+616/OL502ffvXnWNN/k/pBGLq/cvnruJz822mctfFUumKAL3ug3umetM8jOpHoKsurjKaOJnv7N",
-	"/HtSmc9qt9hptTxGsUhlxJRCulOOYyhoxxJNWTRTGf5YgnpqdvkZzaXxNdPfwMzo7F9Is0Uze6fVsnX0",
-	"tA1a9+8kcxdBQwhQ7vapfnYGEP+q2w/iOVsuztAqB3xm26jZMh/bG68g/2PYkFrO5xScHy/4HRMY4qDp",
-	"RBkl4/tMkGj8ZD59PGc65ZHaCnt7epRhgqlcauakGL1UVqVLKNwSWAZqktJ5Vn/6VSoN3bKlPRGov56R",
-	"N2bb8UDkjBU9FNxsErOYEikXyLRtizLgZSfAlxREtvRaXRIuWAo3nBTDmAnO4vD0hlDDCwGwhuPYLqoI",
-	"a0McOD5XmgnkV06yOcGLeMxSJiKHnEdqIMJm08KpaZZj2J4VBoR3/nrY5AdO2walvbRw3ktqBlCPFwnl",
-	"AlsXO/3PHM2hI/KhlpomHwAh/zJouADeORs0AsTNvwzM2IPGRwK1X3JiLSjJvavzy4uKYJ+P1cn1sIWH",
-	"p1OPTOYZmLZSrOUkZ2s6T7aS7VujbcYyWrpyphsI+X7BxO2r528WLDrs/Lt5HwKkdhHEe/Lw4AVYlGbZ",
-	"BWAoHFeXG2edseC8RVTYc+YoNQDmS85bXRQgY6rpiKr83jIHKZLzuTmEdCBWKdeMnFBzd6V6xKgmqVwF",
-	"2fUszcmk9ra/gavUJrNkEW1yqSMjUoE1xlzNp+ZKdRMPBNzLbvrRUtsbXBGYW5nJDQiawHHG3Gh/UOMk",
-	"ITFXs1N3pQOYtpz215AAjqz3F7haXsPSDCGdt7r7iegN2vffCXpHeWKUqwenQR8gWwnPqL4L3pyx9fb7",
-	"6IsvfvBU1v4XX5A3GAK1Eo6a4J9+o8KB+N5L1A9Iyu7kDLuAGP0hSpaxkd+wqpeTjqEXYpQyraxkarep",
-	"zJzhUhSsXyE56bXap0HVhWQedaEcjhOiT3qtlrmmBLZvHIilYO8XLDL6QB7nRU7OW63TKgIzStDtq+ff",
-	"GjiBU9xKjlCVrgpX+SuPUWOANh973nxhhHYoLPzJKBg3AUF/FVTsh25n2DSU2cMl7KbKJzR2rj/4pL3/",
-	"k3eCWuMSli7r1Tk8X8l0xOOYiYc4M7nh9i8/fSzJckpnUPAOUfYTtJeQ6sGODJgIwIpv1HfkmWDGKVrG",
-	"zoi5x6xth6NuCowTgoFsEy1zjAhdLBhNzeCvIZ2QZU0l6DLmmiRyYvi0tSdkSipYEErGiNz6kOlC6LsY",
-	"CGdimLH1jfXEugVYvj1jC+ju5Ulu1ySMpBgnPNKZims+nLH1Jzv89m4aiM295cvaZRYBIPQ6nU3Tihkd",
-	"oCPvWDoQoNGSXrubsxxyIMdBYsDjejDL8TZoPkeOAvt4YmP5HoSZ+GvMTn7R/6XTJfu4wc/aD8zP3gC5",
-	"bRP5nPEsPxm/cp7Wa13v/+KpPT7wQbtb6wMD77dSvqDpBASOXqez/7siMb2GM/RpOS/SledNqOa+JQHm",
-	"8Qcc73n88THKGxAv9IAM+jWMqhyjyooz961V03kiwdRmqA3SQJaKnRH4FAxbmSxkRkDbnBoIazcxL27j",
-	"1J+ELQYkFFIPx3Ip4nAgTnqt3unxTAsBdCTTws+ex59DANrJKqBXS8riXz2X6O3/4jupvzK4/bQHFvFe",
-	"+8Au9fQxjSKmVBMK+TxOWcywi0Hd43or1lIwVHBtS3I8L3ALW6koMuMKzWmCKsmCCeX5FJ3tFpcC3Usf",
-	"2QbnKGMVGmZn4hF2OdVW+9XMGfnpQORKrB3MjZDLcXecrVh6Rl4bDudcEgujyIMtLo8khq6yYOcfiJKP",
-	"MvconvQ617iy10yn6+btWLP0FHa7yRzGWMDIGtSDLHw8yGMqZEqwezNkHM8C3zkJAqmQJJFiYoQcmiRy",
-	"pXzoKQsIzzkXZI79bJxsCGwVy6oY2waT2srpUqrZ0MIxBHicFoQx9C4MxL2EMWyf/QPX01vY7QtsLP0p",
-	"ZKrXcBTyaX4huco2DN/CJgVb5aRtJSs8N5+VZR4t9dQQr95K+ZIKJ9aqBzfPvMHAjSom5DPPQkhGiYXm",
-	"TZjVY4xC+NQc1GmoWbgcHxtawAgW/9DPaTrD17xO0bhGFqN4VWTGAaFJMhAUzY0HsUeynzsa0a3MHnOx",
-	"p8QYLTQkJDDkOTajNchuion4xmNQYI+lcCIAIhMI5hVyIKDcBzigV4zOwEW+kink9CRgyRyy91xpFeY2",
-	"XWxxzciIQZnsLBJ3zqgAxfRmIKpkO/RzZ1ycRpCOc0PCMeUJi4eLlGUFrcNS+0jfaToQyJIDbHPEMkcz",
-	"16yMTbO9GHr2SlGPh3sQBzkThVE73tDeO+ZZu3UaoAvcPbQys3tY+HCp/Adl2J70WtfVEjFIuyASV0LJ",
-	"fVjvgikq+wfbF2/haDzPNvWJLpfyNP8/e9+63DaurfkqKP+JPUVfkk52uu3adcaTvuzU7nQySXZ11Rzu",
-	"MiESknBMAToEZEXlStX5NQ8wD3EebD/JFNYCQJASZUnW1eaf7lgSSQAEvnX/1nMRLhtXrVew2BeYxm9S",
-	"sIMXdLjnkDkz2N4LSTioUDj1FLrLijYhAwFGBGMZywCpvoBGTw3AQ063z/pDpRdTRwxMvnxDBlyMIOOM",
-	"Y5qNi453mNFilWXYR9wEERCLUqbDhwFFuq3Pxs9LaiGQH5CiJG7R2oDeEhAuOSPvS8fpq4tXRvHmt5ZB",
-	"BStGkLWIKtCrIwPcWH9XgPc1HDRXxCr/SlraOYggDgvZgfJ2IwGQU2KGDK4WO9oU1rpoXkgUrAKqgdIO",
-	"wmEBbwRs6d/NJtqoxl59zFKg+mpGtNeqSZf1HWe2uM/3pbhZOCRvQB9NOlkZIA8ZX36xm3L2YV4BaXbq",
-	"jShnASOqOCWuSveDSzZMWeR4WUqowpMbi7Wpz6s4FzBBT42GrFAGd2e4FkRmVVGsoupLgCKjOlv/gN3s",
-	"5FgWtq3wbEhNAj7p5OSg/AmbByezl1fDptabcLDeBJTU9qgtgYFytJQP4V21GGWq2sLXD+DbhZP5i8un",
-	"xrTs0kl6Vb54orQcKkA5iJlYrwAgT4P569zMRv3haR8zdYUMCkgIWu7NJnEsbKY4kuW69QTdyt/n2Laz",
-	"aSy9ehHWgZysK2ozx0SNRQNorQhOv+M2mIKD19M74gsulBy5iOqehkd3dETvy3K6esQEDiwu80Jn03mP",
-	"VtVKZqnu9paQUr+AguK6ZqO0xmgIV/Pu3GhCxGK+DXFl8//fELPvRwUWnVBSyDFqxGijvFDlJJzSx5VR",
-	"H6CxECoXmNABZ2K26hLVMl9sKXNpR9UMKK/iWJXEDSEixnyCPHk3KK7IuJCid1AqySe31Tajkbjb4wNb",
-	"heQ5KCT+RCwKd1jouzX3TyqFgoqmwHI0GkNybr/BofwbbIK/YgHqPCdRiW+hl6ha1mzsHZsf5xz38x1B",
-	"EdpXmMIWOOLRD2BzauveIrK8s6gcvPMWPRlXECT5tP6g5+EPqpy2R7qHpvBo204imEvFVVTeJqBMKJ1G",
-	"UCufWyaGKq9CiR2xML/itqSe5kqWLqZZlVlIGqm8KogpspApd4IpM3XvFDrDOW7JnHeZeQVXPhrAMveC",
-	"OiyVA8sGYHNC1utk8tFRfODBqGSAWdtzFVUhclfqmRnEAjpa5VS0mtrqmloNLR/rSUK43KXNWtkZDq6c",
-	"5rWI7UqOFdP40+TTP77GAqs9/aQSa1h6X9HJqlrSVSzmW7s47NnGLtmVrQuK4pShS6orzZWH3cPD2w3b",
-	"wfCc/TCGW7TdD7Rdxkz2JDlL120e0x4U/Zs3OBqeRIHr3FFOhVxCY2G9+8BSUsicYb1/lbSIKvDUo4JW",
-	"JSQiPaaVJyECOpmST7LW0PlBLqS9rAx959/F8rWheCXS3f0K7DCLVIp+Alrm99niV/gnMVqk/cWu2KO6",
-	"VTf8RSpXA7LS51O6Gs0JNkAlaxpsUgcu5cZdvpYVKHWDUikLHw5MkJVIKgaQUStwnUqBMpda3SQBKLgx",
-	"xz+JrJWobMsWY22aLyLwnjmTEQjRYDio9PizLQVJPIG5y3u19FwRMeeA247hWkqSMTYk+PM5ObqxcEzt",
-	"gXVsjHcKGRqJJe65ceLbXpk4ArOE6FEhwEuT9IsbNRFp4sOMqFSVPIMG03TOgFFjM+VfsWjMmJ2eCdyj",
-	"LKQlC9XRxmLlQtq1uP5w070ruwztcSltvTvFlhVBv0gNWmB5WssSuegIKa9gML98pY19FuzPzuE38IC2",
-	"AHffC3BJ0Jxrlsyo66Ln9+6f77PvB6aY7nlp7W9Mr4xh7/xL2Y6S9hB+PFnU2GVB7jwF8DemHz7MwA+Y",
-	"9jerAboGSkEnEOA5KRgZQnEVduhzmoSeLXVAzWtO5BKlblfm2D+kFso7hmMZy1GexWIA/KwknaQ5lHEJ",
-	"o7wMkGCUCvKaQBMbBWrjvJqumepiLEBf3B7wzKmMak4tu/I0t45HN+S6dUXPNb7bZTS4hZCv2rjrUeD3",
-	"sCn7vgvz3JieN7sL2UJ63kWr5+0csVdQDF8tAu/l0fsVTuPjdMofl3vkZ7fxNqpT4s6f2TdvFe2yQiCx",
-	"qqoZWRkWWQF28qAAq9LaTfHXYdbvIeiTwGjnWQbUhmH1g6/XWM5nuU/MeX6xFvFBhqwYLY/MUpR71Zan",
-	"wTqGUZHw4+V9lysf/5KiL5eid5obHTMCdxg0SKjkD1q9sqxUOo6PMD/njmO2Vnx0UiPzw/zhGpsfZvk4",
-	"Mj+8IIXUP+CcWpzZLxZLUft5g9mM1VP72dSl2cx+sWim9sOEHKzOSKnA3uLdgqm+j18LNrYBRdTw0Wd6",
-	"42LICRmJ3Lz3qlkwzUNDjhP88wb+TE6u5toL9dwgrCtrIkmwvuurKhxPve3wiqrrYqta//QaPlxS8rCL",
-	"F9/zGrgS18KeYHkIQ2qejdoIW2VX3DUTUDmA+SyLSIu1u6yAvVT+nygtYwNZUVUoL66+n99Tv8nMdxar",
-	"lqdvXFmuVzawLqnfFPAUuZ4gXENhoq9LDDvaeFE2ReEYi4PicPwZF39raHodvPptafDzMazlf1wWGeye",
-	"2QI02GO2RWjA7rwl8WOppFqyQ/O3y2yHj5gwi4Et/7vmv2Oqghof0PDzDO8Ri2UQZy/oYVdXKuciUizm",
-	"VO/AS3/SkLSEclVaSc9dwdokoy1suXUhGoajlketFUJs1/ismpFcp6o2hjt8CC2kikkEO8vSONRbrHFd",
-	"Z2bpMNck2djJBQOTGBpgE3w+kCLMiMM5xmvXKOwQNCK7ok8m/N6GdbanGdm988hUmnPfzPfAkmq+Vm/P",
-	"ul1mEz/dhGznYiRYtX1csfynl8sOzYOGyGUKZnDLhIs+K7i+wZ/f+J8nWAsbzZqi6xfrl8B/wHUs+tQA",
-	"a9esQlcWEWE07TvC72HBU1aF1iGdwHLhNS+U/c2YC3VyRn4usRFSO+1zC2Y0OCHLhTiUJCS/Ezerg+1X",
-	"9rmf9ANhH+Q1cm+0tR8fka8+hryg8pgZaAOoCAHUv5eHANSlXx8gfkI/aq5qj7r0LbFtZ+ZC+w1Ybeu+",
-	"74jyq3s1+6pX+QE+oFe9UP6dtIrVTjMcjRCGBslEMa256IWxY/86t5/y6EYzlfR4VmbYIUtLDVcAA46h",
-	"r1CvTAQGwqleeYJO0Llko8kpLQo+fSvBxnC7Wq2MwaLq8MzZKWjGU40aEODUzAoXc+1SxSxzafhmWI1b",
-	"dW411L0cTKbkWvB0k5mSvsPy/REI9BsHS1jiChHN6GhYsBv4WvkY53Jw/QmHt93UyodkRSm0Wxu8Ta1c",
-	"V2AWRMwK8m++zhz0l9mC2oyidSrJ8oxc2+88s4aWREkgctJMBSXi1QYlyhFj6z4bHEpG5vtgyTcM3/5J",
-	"X7QRGoeZlFnOYpGkzGBztLb5Y2zzCtLwyp51KBPu5JUTNJeHD48WJf19FS7Ms3oFFdphhlToentvK80p",
-	"GbJCSUG40LKWaSgyS+kz1dsq5+L2jPzZl5ARjp2uXMU6pMlhZqe/VZXOHvEtqGfHTyJwgsAdE2NQJERR",
-	"24q0ud7IjV6V7aPsb4ml0TczFEBbHUygNtdYHGOvK4gXCaUZzU6Wbyg1p8XfntU5PVzSHot9yXfErfo0",
-	"shxxLjvKbQwabjXo6+UJCenpx8zhhwcJxIU25fHgUx7nCT/crF5ENIq7hfXq8/vyj+2UzAdq9gOKNTii",
-	"Z7RJDIWGQfqC0bTPFOmwicRnDiJCbSlDbtSFnNE7zIeSI30gXulKL77tKOKb9mMvg3atfvwYR3RDr7v1",
-	"gMQ5KmYrp0CuBhaOM92pjgHTbtjitUdLNjtMjBS3lz7lEdLYar1d8MmxgLtNiNK0gDGyMZY6OXZkCdOj",
-	"+aV3MHMMybvHIGCZT+zL9lmZxiqwDFGk2Sqw+q4V6zPdCOR4BiKdPERHsDea8dw+p40dVRvbsDrFNhbr",
-	"cmB/hlewS+hdzY+9sG+6PsFA7/2+J8j/dPPf97NJ69YkE+69zQsnAxFbFk5/ct3PCjquu2UuLe18Xeqc",
-	"kc9mmCB/iAW18AhMJ6k+oCuj/DD3WVV+bEsGzIb5x0C2mfUz15afMGYuA4FbhDI4auuAsgHl+almg2FO",
-	"NdsikUgtcchoUAXPmHJJXE6HBQJ5P76IdCbklgOMZySXKc3ZGfk7B93cf6Kw64bRkaWAhm3hLZXr1KFA",
-	"F1V9WWhyTDUZSIUXDFlRf8gJdIzmTnuNxZD2ZpO672NY7QPl+Vf/jvc1zywcZVM4q2nbtPb66hwjlSNW",
-	"LmkAKObNLIkk5/fmBH0/v8fz8x0hJWeabTTbrLY/YGrwM6rrR9rgQtVeBut9fo1h6A90IaeCISoQNUr7",
-	"fv0OotYZXkh47jbNg0R5btB60d/+Dm9qFuzM6MaKs2nLlhcvW4YFI7QBAaYBINqtcmB+auQzHGTZxWFz",
-	"AZ/hma6Q0pQx4TD73Drm7aoeiDf+II/oZjSDJq3A4257/Beu8aXZUod/ONps6e4Xejedr7344Y+Q7yt1",
-	"hFvmmw7ryoJdkm4hB7EQckykqD9hSkmIiJZkyOQwZ6RgNMMbUu2fA3wnAsv2LE9BFAvsdWVzTcaUa0wx",
-	"wbGMdEd+C9qU/kLTPlat5KwLgUEIKQyGekJuGRtWNBOwWIzNUdjaud9kaRORY8UYCY+I3dU2Hb5TUGG0",
-	"ma45tuQ4lz0ZkVTmclREpCulZsUJUZpOVCxoYbad68rImXqIceFalC8IlshzqA1poViEShbUMs0YISlG",
-	"uTH5RjoqL8SVhXUFwjbzFjKqKTmGUmvzpQqIiF+9+Qv5O/9fJ5FZv5ymtwFZxXFyf3/2Oxe3378nJ8R2",
-	"YdTsG6z1375++B3X1AgK20+turt8t1hL3oY8N5Aog706POxbnrdEjTr/wVKdRCQxz0liAbUBepAnuP+t",
-	"Sw0sT3oHBePBEvp++2Jih8ZV8BQt5SVBLRqiP5L0JOnQ9NalL3kTd5tibb1J/J9GByPt1p8NNOOMbDuD",
-	"fxlZ+5T9fnsQzah2TqN3y6jqj7HVz4cFu+NsvEWWoc8W16cxGKWONdnplHpgxTSQ1pMeg6i47/EIwERV",
-	"LKB7ml0r22cplCwzIiyCDtgVQYnrJbQRzBWcjYiSsUjuvyfErpmquRpRp3GBFPLZio+co/+2KjydUIgI",
-	"+5ayoYZPY0GFVQyMRsMV6XLBDhnhcaWeIsoHpV1WEzi6PPqT5akcMCOj7+/P3Mj/oAP2/fvRwqHzPREN",
-	"9uU1SQbUgSHXDY9khxEo8Gzlw4blg30x6xMRnsp3y9VP763FVGTYj3dCxkY7p1lmteXFq6HsHA6xEsoy",
-	"xm8YGD/LfInSp5LFftl+nXtVNIXTWKRgyu6f1qW0tmKpgd/WHowCnNkSkz059gwCeFkssM+mq/Q5OzEo",
-	"8Wmk55VDXVqaeNT4gNcEHM5CgrbUt7pqtQc60DFZFqcSYR8oaYJ7zyhoqjd1MhB4wzPl8i7N306xjMU0",
-	"Efte0xA8/TKm6yzDzf80Kpn8dHZUzGTXck4Hdzw96BUNWYXKg/iiZa5pyd6RuDDLPN42SquFNejz+0HQ",
-	"AWilZIhH6dSf2UC62Eo5kqtSuoD/P3LBDIVkN8FP1Rm5DgqBaxp4LGq5oAMqQIUyinhwk1IRN8IYf75s",
-	"SQFIRUzEqs05p0pXKor3pLjgMcml5rVtRUiEHaoWzLfA0bVp8ltM+4QunQ/CUrRFa/1Xqys22+RRqbdC",
-	"qaQ5B0GtpDnIh9ODeC/O4sWWdKZWX9pbpr8NKSaPbj2zGoh8dWoI0qwTy7JOU43xH64CJvdCDmzd47fS",
-	"dpOiWUGJxXSxSqugrEVBsY1PniEqtgR2h6M3+fY8G4NNbHmzZdT8xfbZmd2/0Sazz7Ha5mBi6JxcEhT3",
-	"XIfDRWsBqwWs7eEP7rkNwk8hLfiMtsadsxKsPKBqxWJVXQtzDTI2kJodkNb1IGcyaaBMXh/lBHKnWse9",
-	"2UbbxMRNsiwv2NkCpm8mvqucmha6W7LkDZMlz5NNnjsZt9oLBTHy9YsoAPgnLKPIl1HaLz2hNZpVCKmM",
-	"Bd6i1nngocj9TjuoP0ZIrbHBeSCkvnC9cW7//ZRSMPNWTB1UlmgrdeZJHegJY1mn7R7iKoDpFcWQYOND",
-	"bHQ1HHVyrvosI7TQPAXXDmaNocyaWfkQEcHGvlvApevm55rOdGURC5rn/kJFZOGq1cCxLgVrmuEZ+ROq",
-	"3MYF15qJvxqQSbChoBthldb7hXJln+NClul0ETEwko1ylpnHKV8GeYUyTjCWTTnLLYu5WVmo/FNlVenJ",
-	"oSTx+lx/syE3K7L+xHd0oCm517idFsnJdTuvTcpdW1KuwO3poBZ26zKpuF9nQcBVeGKXqQO/Jo/AULs7",
-	"IFu2ip1hDJHmgHqqL8cKA4qJBd8bqkEjPxZyjN6lnHV1LORIn0S+A7mdE6yBtZ9EVhbmnu1zXu1j82dJ",
-	"LX02FmvKn126Lf47SL92MGkh5Gnk0tYmtaOMWrekDVq/O2ut2t/mzs4TOEY1YQh8uGGqrNBelZ0WQQ+r",
-	"+ef39qZLZ9XuidD6KPJJqe/PUaav6qo9LZi5C+mz4oDIxrYL19duc7QUYtvJtLCMYuVZD9jfYRvP0jMP",
-	"yE6/nrbSm430K0s/ZLPB/JVRuED1hv5VA9pY8CORkY5t1UXGblFQ7+TQINAeSJYrdljptHuEBhdbVpta",
-	"ZWk3nUncuZPdBY3gRTtkPy2FgvzKWZ4F3CdK00kssKjVPIA9tyAUdpfeGWLtPgo1cwF2FI9qTdM2IrWR",
-	"PIhlNNf55qnsdu1ue4x+WxET092hDyQQ8hHXYrNguVcRDZjxIvEM3Catxbk6f710m8sdT7vblmcTWYGz",
-	"1pGEFDIbQbnSdKA2pZrmsjdihOqpIG7BU3YZ3MC2v+jlskPzWAxlobsy55Icj/s87duqIuF48cp7szsm",
-	"ZjBee1pVLvqssC3jpu6O7KlGdbLPr5nQdnS2dQYsuBs8GZslAy3L6pPmly9mZTnZ7264a6bpZ12ljgXK",
-	"DzOgDsul6CljV9eV3qt5hCmVNtNU4IDhkcEQybG3od1UfKPnuf3sWmaUTTOjYGQHjvETieeUE9pRLAcX",
-	"s4nPFc5Hqyy3cZyqxwRKJko0dVmsCJYVBJ8lfRdRj8/v4f8rcqKs2CDGCQDbl7lJXINM7Bmh5Ci2sZue",
-	"0nYFsPdLWe8bCxSsU45oJ3xVIH2JF77wnOlqYTkWhxPW2QZWf8Sd0oZyNtsNxqpLs/Xp9Zqy+x+g2PG+",
-	"vtii/G+l/qZPmI1AzDleCwcbVpZ/HwvgWfdM5l6SWZrdYU5TlhGqn6d7f6vnfV9c+svbJRetXdI68Xfj",
-	"xG/w2ld8UitYI0W2Bmf9lpNR/ggqPypMH3CbRQjScdoO9NFBJhWLRVmoeAjRBXx5G0Zt85CD5j2HGSwU",
-	"koD1rFYWtXbU2sotpNuuHqPwg0eUXBhkGVAuNOVGDUSdKWAKommf5FwwaGujpsMNM6MVx1Xvvble/Tv/",
-	"51ngxo8Rn8ZcMTTvlKBD1Zdaga/EPA0+BlQ2EKU0FRktMtveAbwrWpIkYzm/Y8XkxibTJegTiUUfm9eZ",
-	"3xQs5UPOhE7IMftGU51DRxzQH4cFO8Vb9qkignEzrMh2IuGgQKS3ZRM7NTKniBWxGNOC9eVIWT9Od5R3",
-	"eZ6zLMJmO5oNoB34SHCNmN6XeaaIaxf+Mrq4uIBvbQyE5rl1EwksFp9ew4SUi2bWxFY+NlSnj5QmPX7H",
-	"XHTG3NzWTKpYuMrxxEZmcFWZ9TQJbHVnPhMjLNEVGSzHqDPgWsOC2IBVkAgEV8SCi478Bs6pVIouLwZg",
-	"FxApUtYQaknoSMsb++sb3OeJzTNCFv1xX8YCvmAwEGTHt53Uky6jelSwG8dnlfiGeAlcc+NgAuAvgbE5",
-	"N6R7//6KYcHcEM5i8YVB8+d6/OMSIiO64CxDKThgQmOEzdkgZTgEH2CDROZd2G6TsaBEgeqzLok5vRD4",
-	"TRhRmxamxJtTy5fxuFhPLDZSxjOnG5RZdUDApxHqKeezq0gPrGWTRQVbuLWonmmkp1FLgV0LdpQ9iVO6",
-	"ySL20/k9/N9Gcw4qrX8R28ld4tIA8DDJrsE+y5hvfoi5FF0ipGCH4ubeAv5+xK2xBRtnLvgFTQ5AG0Ol",
-	"jhs8nLRwuJuc/DWBznlKRcrybdCw1oytWNTYrKc7lJqnmp2XFXRcggdqYdZGcUq5KxrA6Rjj0enfscEU",
-	"ckwDBd58AO77gv0HS/UJGgJGRbM73WiDVEkB7aslLAXNz0iSWnFW5k1ZzRxUeWjtYGwWxY2+zzVJXT9H",
-	"HFbOMnKMvU415TlRdKJIZ2I0/EFzApULlgtm1Ed3y62mT5XzXixxas2pTbB428fb1bqYLtydNJhWoPZ+",
-	"3ynSt2ruztTc7aXtW4hcWYYUDKhhqV6BvXuF8OsHegv+NzVSQwaerZKUxFLU9igXV5Blih8YgIf2TN6b",
-	"NYdfBJpF7zHByMqNkNxbchj4KPDcpAbqB9gATeX7btFpnxoI1Dotuf0WuO4DcHEv+WF88bynB2QNVyqM",
-	"VogrSsUOJXS4DTbRvQoCmgkvEgPEAHAb9FtX0E/ZjeYQBDfelhoez28vXK2WQe5huAHVEMGb3yY4Fm01",
-	"zDaqYcyGeRoREjOTHcVGYBEbFDPY961S1tbAzOgDrHil/tuB9wKq3/m9+d/jev4uD/Z/AnSFTPa0YKHm",
-	"5piXjUHpQG82ZHquYDa4tKxDQPrLC6v5AThGREkiJBqrPGdC5xNiLFngG86lMlZvmjKlDr/nHbzELcDx",
-	"F9g4z7vcZY9sQlcf0wQG0ZMPeNog54HENHd6Qi+2prK0ispOGvA2gsCSJTwbt+dEmZhQsep2b6Stoe4n",
-	"Fo/OP/vMzGpsESx2X/WztAF20Rpgbauzw6sOwqO9svmmZXp7YJ77v8kxGYCiNpXXzzUbgCBhNO37/H9j",
-	"FnKB6fER4UqNWAYDLZg2LwjT4JnQxYQMWRELT3SkQby4u0akM/E3ff/zolGDVI7MYrl6pFj4UQYt15py",
-	"w0ciZ2qKNiFxuf03PrU/gcwXsSfJ2Y+JVpjX9Du7Y/mmYxbwpE/4Pg+03KlcrIXiHebXJIe1bcMeq2Zj",
-	"mONci3vAug5ZMYMp5k93QBfD4nMAhwOOpUaIvRAyMI9lg2EuJ4xBTZG5HdeVhECE43lYGovG0s5ZSEqO",
-	"sZek+QASlOHjkxZgKwD7HrbZPuKrH96ydahfWMFp/gfUgB0ynJu5L47mcARaMF9fDLtc1QYU31o0G2g3",
-	"M3bHU2gn6CIaFplIWdXpSB/dNGp1nXiLCMo2ZQElG1exAJgGGKckgVnfcJFATjTUByo6MQAz7ksY6LjP",
-	"xBk5vg7qJMt6RLgcy2ERkrmIRckZVlacnp1UGDMjF3lJ4LJ/5/9MvLzqcpZn0WIcmtz7gMI2E9HDTYah",
-	"jIWSDs2It9vMRwqwxBaUzqLhlKIc8xn++gZ/PYeiE96IlYxU24fEwpatHtu36ELwWMbMNdFjnhoBvaj0",
-	"ikWz+LraUdu2x4i7VRMgYrF6iejDCRCxWGuJKEK/eCLZDziZXSVAuKcrI0MaHHGIU94TF7mqeVtdzu+Y",
-	"ePZxxieW5vClFO2Ei8faaOf35n+HVwbqNr9v9Dnuy5yRnGU90BwCW+4SpL+nldCEC+8/M3JJQiFURLSU",
-	"Zl2BQjQWsnCONeL4JFB5WK0AFcYa1p8icQ+IS1uA2hp3Ph7sDIhNyxHY+lsyhv6GhavzkNxvZl/k2hpE",
-	"jwn8eqSsL+zaUPMccGSHZaxXZT/+2UAEXiYDQrO9TA6iAJMUQtDfqMhKTd/FHJDav/SE1eIWNhSRyiID",
-	"MJ6FsDBuQFFAulpZqwN8Y7shGDvnGHS18r4C1HCPzfPH9jEwL28tUh0LKYytGHAPQfODk6hMkgNeoLsH",
-	"UqbxhqHlZWxCHIenBlrcptlz0F6h5BZtk1hsxDgp8wdisQbj5L3ZKtuWLXtjzVRnv6ukAr/6c8VgmVnQ",
-	"2i5PuN00bMmqoK4KmfXJadTltyGovVy2/4zFWgQz+WxmAKEnRbpc0BwSubmOhZVMNNARXijC7lgxyegE",
-	"pBzaTFjRLKoylRV3rkdET8osIt1CDuwrkQX+1RQCO6Ykl+C8jEWnkLdMWDftSVTRB9AhiNQWFVfsg3pA",
-	"aYOh8FiP/3A/he0ydHCQ2L/eaqdAnML4F8jHM+/m2QrU2vRbidpK1J1LVNyTFZG6Vhk6KsQTM3ZLoejs",
-	"VTbALkIQq7TpdlqSDvNJdz3KRVXAgZREI9cSKwXGrqd5CmmdLj39KQ2Cdt7ivWVsiBINzVrSp9nSVrNw",
-	"tjLXZEwVwRfIMhI4NweMYvmskVorG8djoPI1ggXXaJaYjkVrE++dTfwZtsQTlOElM9aRf0dHl0cOkRcW",
-	"8eHqbIkvqxXprUiviPRRIaasZMx5X0m2I6HVVki0vuCzqph/Ca54jAbSwth4XTB6nKnJC6RDd5horMaR",
-	"0Dx3vftKJrDsjNhHGOybSdaFhdBgIhuAPNtrioxNVEHbBWrpuNrCo82XXtvN9lguLs3TW6Z3kUFuM/6m",
-	"Et/MB4kdVkKsRnkV9lxdKIEhFrNaAkXeGED4c/HfZRi9zADt+GJRs3xw7tVc8sNPAf9qN8lmdVZ8yrJp",
-	"3HjV18mQHWgSN05gkQxuu+naJkQbyuXWfps7HHUbfyNtiMixTcQeKJbfMXUSWY5rVwwTCxszOM2YuiUp",
-	"HdIOz7meVLVBuI3thFPDXcDciCRWwWPZTWfiW8TEQkhj455cVUFYMJY1wLDPCMMval117IcuPzn5enpx",
-	"cfHy1Q+J7YMEJ5skcsiE7YDjYiIwP6Nwut43ZVJ0xoa5nECKuctwVsR2RDIqJmd5phJQbwGYJ0P2QmE2",
-	"uCLHirFYJL/98pUYGYgDPDW/UcnJFRn3qYYGRLcqwcZM0Fqow+rrON2y6Fad/eu//rvS7Cly5flzexfR",
-	"CT4p4IUkTY14YoGdeCZN3Xfsigftd8ziWg297b6zmsT7OGQCD/7TyK4u57OjBGu7mA3Wht3Dra3Remfm",
-	"iWuziwm1u2WmiF7I0Dm/x3/sJhF7azbPn66fizVwLjFLwfpobBeMMcwys4R3C6Zd2z6otbxrd4oh8bpk",
-	"1zn4BOmtyIGvdkduw86Yj8JBI6C2/c8uM6rXCHPnZstMlndC+5L8BiOk5pOugeOVR5FYIAr2mCavL344",
-	"a/Jxh56Z0Nax1xEtJcDJr4A3yYAqzYqbjGp6g6iW2FW7JHBImLNMxuSO5iNrOVjDgKpbLIOVaGiVpbB+",
-	"2sUo9w4dRu5YYd4XSfssvTUwNxpmVKOm7fHyOHH/vLG/TyBprCYZ3L1wonnOClIwml1O9R/i2gJ2dgIF",
-	"Z9DXqKBC0dS8vFj4weLMXygbJ8emqIDlthu4XZEyTztll95IgK8nYIDNdIxj01g1E+aNMXVGQN4kBVMy",
-	"v2NJFIwJrsuVjIX9NvNr6qzSotry9PDi0IsytmGrqmnKtsfbLNfmBX6AI/Ez1RR7wG9NbO2evm3m/HeU",
-	"KNaaOy2n26Y53eZpEHAWIEnZHIdTIyGdGLCcEDMiRo/RL5TiPfF0FIwEJ8QwOYpap6z16j00aFuRBXni",
-	"TvpUW557f+EVESOk2KAdBS22IUMuEJ0u2Q3yvZBa7qypiyCaYWkulbHV4Po9kaZ7LzvhdW/Z0tsDkRlM",
-	"u5WUraR8jpISjkBp1mhZg/v1CMhUDgZm5Es4HK8V1gkxrW2niRDTq83IrLgLZaVijDjkM6KIqauqV88l",
-	"EWfyqWQnvHOLvD8IvodpBnaVFsk2cLu2yvHRphs8Lt3AO2rScr9uKdtgOOrkPCUFA1fQytkG1dsg4UMF",
-	"ambmE2AZ3eyEgmsS3HNCOpNZuQHeR+SMGO89ugK/mL3KP9VgeSwssI8p18iYX/3RcAQUdK4MhQwL2cPE",
-	"gmtRnZW5fy0cA669GZAIaOber3lkTS2frREfhLI+O4ofizUXXARavbn3imp9llUwb59U++0E/usrsNPw",
-	"v3sLTTnH9ri0xRbPpdjCQD0o3C6mUBCaQRpUBXjXq4Kf39t/LRf/b1bHpwVFiYWvzfyqavcTCYjvH6RW",
-	"xrWdUPpiiNYqzI8KhHs1qrvmqPiw4BKH9FT81p8h9MsyR03qTQ1f5NB6jtfrOf7i8PCT20zPx308NffW",
-	"h9z6kJ+hD/mdTbAp4XZYgsEa5FTB5JAtFV1d2CVU9wA1CTRjg5cCbclqkWvi835c0YhkCj0uWkK9AgyA",
-	"18s9IJnJfi0yOSa0q1lBkGEjyCY6fvmaZHSiSGdC7Fs/uSI51axoECGX+FQKuWGtwFuKxEJuqzhin2Rd",
-	"OO1WzLVi7hmKOTwC4AKuoPl6hByWBj4dUwxat2K544CmfS4YMlIxQf71f/8f4eLGRRrgbxueuJHixstV",
-	"87lfa/MHGmiA3bEAWo7gGRPIsSU9aWSqv0wW9ipLqz/jMU4OB0M6myW0uZPGLAtSpHFTeBmBBFxlWm8Q",
-	"tYmCOJOQms03RpFjq8/86vkePjTP5biV1gtJa1RNw7L6ZySzpyffSu5Wcj9Dyf3BYGklxckV6DlIaBTg",
-	"BrrPB0wp2mMrU8Qs38juFyhVtM8FMTCUhaY5pMBCpqwsgE5RQVEiExk55uKOaziexqzlPXHKBYE6/Yj8",
-	"67/++8RlscTCtqpJLJdVQqRgCmSja4znaLGo1mww1BFJVOW3tGA2gE3GsrgFO9MMKwEoV2TMCkZomrKh",
-	"QWqbmGDWEtQU83OzAlZ8uOezkJ/LUkSTY0refPuGeREn2CqHCkcobYenrkiSU6VvWFHIIiHK2MLjPnDa",
-	"2DWEdBPYvhEZ93nah7fVl3kGLe9gsWKh5S2Dhj02N0z15VickeTfcKP81Y035wraAFFtjX8zEAHyfyMM",
-	"XqUAjMUK6WEfKM8/uD28rPwzFy/LSFPKzANlpAlWbJFEMQcQex7p2hwVF6R2+TMuR7ojvwWwapazAVPP",
-	"7+2/LOtvMVmZ9Hd5mP2AhLwEz7XH22zEHPGuBbluwVSfKFZDHeDMhclaGAQohnwqqmJhqXDHBTfwABz6",
-	"FBCZcKhsBAiid4ywb8MqQS45LhigOhDsemB3NCcRsOC7Ck704uWyZ/EeCPyrgTA6yrg2P3nA6PACh5Zc",
-	"/11rvciCjGH9YAZuyFg1bz62B48ce+PI/PCFkVC3TJzAUrCCAl2t4iJlB892+Nls1wAqVsLWD277bw3R",
-	"mhRx9/aDFo+e7dKchmefj7Q5/ISdNAVEzQjKlsncERNSOVS24tq7afDPksEDS6uVQ6hMEiHH06wY6G5h",
-	"WnmKVSx6xroB1edD6BhCUyDIKuSo15/JEiLogF0hp5V9ME1TORJ6qkvzC+XiKkbDlbFIoPfo2TCnqeXx",
-	"7naZQSWglgIcwp/cuM1F8eBL4UeCnZzP/kfiH+8vbmjrIQVinPWCDRzdocMGZT0dM7wrJ2vBvIcQKxbz",
-	"8pc+mH21As6ELNeuxt+8u6PLo+t0wMhvg87fjqKj8vXDLwtm5nRD9dHl0auLV29OL344vXj99eKny5dv",
-	"Li8u/s9RVN6NmxGmI3Vz8fKnl6+yv7DTN5239PRt+gM7/an78uL0h87L7iv6On2T/cVMAn4/YAP7+7cX",
-	"p69epa9P39KfLk47L7M3pxfpT+zH7lv6l86bzExamuEfgZZwFB0prtkNz8z5MofROmCP0LF4FB0Bv8HU",
-	"2N98ffn68uLV5Q8vzdjNtsdxj1RRGccPp2+7P748pa86P5ziiN92f7z46eVRdGTZD44uX32PjsqXDAfd",
-	"UwEXjJoxuw3v/gZOGfvvcqlnfOJmWWoP7kfBJwMqEGcUy7tH/4yOhgUXKR/SvPKaV3oxSyzILRd4BdQb",
-	"lZO4WfYND5juS3MNaEM3RgGBzU6zG3Oqjy67NFcscq4CvL9ibmJvX5++TF9lp2/ZD93TH+nrzumb9C/Z",
-	"W/Zj9yd60TEiAIa44L5mRtGF/Ub/J00H7MydoOUXKJcphb2bsdOffzmKjtzByyj5Xd4xA4BHi+/hcJzf",
-	"F2ao/9CoOViBcqimzDzfkZGmdEDeh7KYhZL4vAp4w9FCQvldtRQNqq1BW7cGhx1PYKWUVCkvlPvaiCwn",
-	"W71Ty3Jgmhu/UIE0VkCgUmfNusKyFNDRidJ0gk9SdID6eej1d0aCl+9hs8rgmdCaDMMzUsxv7BELNxWo",
-	"9KYCvEZKge3gXDVckY4ZAURpdDin/TEh1pxWN+Y67X8od9aGMthqj9lVXyl7+BrQxW/2tjDikYURj0fN",
-	"RpzErVQ3AAaTEKq8HbAImC7jbV8GTb+GOGpRKngqOHjwUx+8r9Z/XpEkHRUFEzohA1rclq2TbAnh9Hx3",
-	"rfWDE3jyIVjbTXoaggc1OU+/VraJOizNYX6B62ASzqx5pw+pUmNZZKsrDZZR2pfqz9n45A8ZKgrGKvdS",
-	"9hIM/ZHSKMZHhcB2ZJR0R3lu/YrHM7blyRVc4Rys2ISFaQVJF7YTSkVrcVOGkZetWtzXNiaHQ1Zn5Loy",
-	"uxcqFv4GHKuRkk8fvyCvtdkV5/Bzv7BYT1qKdtRexozegr/U/Qwcm1L4Q33jr3dXFFL0IN6G2QrE/tAc",
-	"+Y2Fe0J1IhbrSNP/5PbbxpLh3ROW0iJeT298zFvYeym/hzIYawgt09Vg4vd4AwoJNl5D25N6kMVR/U7x",
-	"bdgUsVgc6z6bAOGjjTWH3kA2VoRqksxJnzO/sa40DJTTQvM0Z+h/HBbyjmco3n0vEn+nFy6lbVxIzSJi",
-	"9m82ysFnyBThIs1HGcuiWIQtJkhnghX6qk80H7AzkgTOkSRooWiH4gn6XbU+1Rvu8vTIGPG1Hfcj8qMO",
-	"NNZrZ75InNe93OcU532Q0YOFRzBAmj8MuixD5LFy57ev5bmDlA3lWC6UpoX2b8/yf3ueW1nU+4WY8x+L",
-	"hI4yzkTKzoIzrhLbrTyxOHBDNYYChBwjV23OuprIkb4C1UmPCgZY4SFGEa7N+SsPrqdCd0+0DT4Cmg1A",
-	"Dp/7yb5xpTendBxSN9F34IG99ttuOdTaFv8EDm9HtBNucRoMMHdknn7mZcs7EXq0Cw4cDf79WxAs9aZp",
-	"EA8UxvN7e53lj8hYzjTbKL5vxcG7OhL9DCuwKhJdu9WcpeXMsI7waVlLqrDi9sf1Aytljs6yXZPoEHb5",
-	"b0xvZItfbFncteUFu2AxmX/ahlAHs0kR8is2vXAqOkQ6CbYdMiNjwGLkFaLQIQEPQ2+BjY9OWfZl84xL",
-	"dL6Y4wUJTU6t56o8nFs97AvXYJFFS7CW9i78A1IQ1oAdu6+oqkxlR8HSVqlfMcjaVkfNp++YB9FW/4dc",
-	"yke7jCtg7R04eG9o4Cl8WS9NC6lUJRJbuJ8EjpwgOgtZ9uA0gWhsLkXPfOfoT1M5sI6LS5LYqh416gy4",
-	"RthFAg6k0CC2bxGMjHDRkd+i8gMVC3dTjBNlLOVmha/8jVMpurwYmBuXl/mhaEk6jHRHeZfna2z8s1av",
-	"8Ecz5PcCqzmWA264dNnCIbjIeZQP1J8Mc1jEm4z74aDIpTeXAf+1etACCPqIoFMDofN7+D8yW8IxW7lu",
-	"qBmX3uGdoQWKAwk7SvAFY3UO4IL1eBIJD7VMmKiXIgEAYsmQFUoKMu7LWMCNWHY21fSsBJ0xVYArGcSn",
-	"ILhHRcoMXhCooSHHeixtnNyuA9RriCwWBfsPlmqn2+ENqbaNz8xHYyiWgqeBoxaS+YPBCAo3G/elG8TJ",
-	"1fzmK561AJ72QgGOM1tNCcQFmwK6hpy9ZfuYLZrFB178h33U+EZgB68GoN5mXkaZLTP1F87thYf9IXWo",
-	"1X7fNEg26bB2q7Ya7MGmCTahvD0QAJT2UCwM86gpbQDlP0ASHyVeXXMQ71SzS5KxnN+xwpZBItYNC3aK",
-	"P4QKorLY0tUMGQXRFg0hLQyQIwMLDsqIucWYdoVQlzVyAEHUD9IgcYluXUhiYoF4kMEEyPbrLXcLvL/C",
-	"zFvcbXG3xd2JPw8rwS5qkRuA3c9w45m6NeBrwaiSIqgBcT42uBVQaEKeqoFcVLF9L+NSyybrULKfEXDi",
-	"S9k2cC7KQenHtiPfa4uezxI9ceMtgp7DQmajVK/ZRTpV38IgWwOe5LP6IZM2FinVNJe9EZtqk3cJkNfL",
-	"ZYfmQCfVlTmX6KGoZMbZCj73hIiMRM6UIl3wx+2pp/KTW/llUes3WJDFfY32Qcs7Ka+hqmgJpybVrCeL",
-	"ydJD+8JokfYPzm9qR7+I59RtzefNtzQst7zDI38KtpJ3e51lCgxheKjrSjeFMLKw7tFKznwUXAmMG5Uc",
-	"+VgoxtQZSWheMJpNbiDzVQW625e//wMCNPSWCXLMe0IWEOCh0Fc66DYtarn6tu54Xoat0QG5IuYY8buN",
-	"eSxjMTW7B9rMLZWIG4ul2sw9MhHX7rx9TcStDHJH6bhuiRr0R3cY2nTcJ5eOW/WBwlYs0W82fNcUyvN7",
-	"+6/lurYtaIrvf+rhqvDyya3aVnSXB452axKKDZ8t7Jg292BtI9vwXVD93MXMQ9AyaGH2AlNM6CuSUK0L",
-	"3hlpphLgt6UpXjIgNM/PyDWUKQs6YEYdGRY8ZbEoGE37TBFv5ikX0r1y+SW3jA2RmxaSG4FWF26OtPVG",
-	"pwJL5JIAGVICKpSyjjOnkCG/rrUL3bMiAp4yuLyUpqA7zdPUzDRQW4sFqGtb9ac1qliPzIxcQ1U2phOu",
-	"Adr2JTNyFf3qotWvWqL5A0qlnN36bFVd7ryE0+VDLKuUynousflQ76UJyC3gSecaRQvXZ+RnN2pMNooF",
-	"d/1Y3G0dAYixPLnoXZFRiBDWH+AEkUGGhHSMAe+b0R9G5VdNFh62ftpC4/Y01XLrLIgekOO3fbYOn58d",
-	"0GpUSIfq6deO/ZsXCDuOpkiP1KbKOR8ZOoCVWvrkwlWfZb6ERx8uWb6Xwh756GEGSO+1iJ++slFa0ozA",
-	"d19ZmeDc417cuPeefBT5xHV0Az5gFgv750yqLzRrwXOlHLWGnwAeSG4ObzXjmRtrXAp2ijwYQU8aomUs",
-	"kvNUCiVzdo6tYv4NWEj/+q//+u8kInDAwVn/FpqbXpGCZYwNsLaOHAP3Vyxq5F/AVnYKXW/O8ffJCXFI",
-	"qwJ6wnk9EoA3bKY5Syvzhm48cClWBJJjs2FoYe5ZiUe0AYR5GPwe9s5qKLyl8EEwxB0FDwLkbdLiBBtX",
-	"tmcbP3gOdB64NWvINEOihGrk+T38bw2xhCfLdfAIpXDTxtwCUPAsYGCvCQ8eOo6bDkNUNLzUlfhaJQ/Y",
-	"TOktI0oOGBSHwadzNL9FAhrYh8o8nkD/FlUWyTkKV+wqaCX0WSwe0MFmZr6CIsY1GctRnpGMDaRGLSan",
-	"SnveeTOhPWKHXzXYEIt1aVnooX8krO1LoGF5TWxn8Ns61dp4w6apG2pE2T5oDA2PFlUFz22Xqo3HISqi",
-	"yT40kE3NUqhkjScpFURIAvQOBXgWCBfYRcwRiBMmsFQE2pMJMIcrbXHNsRxC40YueisKI9eibEr24BKE",
-	"HVPcVDNijfaD73/4M07o6ajKLVbvV4/EuTx+DjhWM3zPmdg+2OEzF8K63xmUxnnMsBvUIh025CTHBtpk",
-	"npWYB7xmTGQsO3nQwzm3ESw8Lezv5EZy8Kj1i2hBqwWt3YDWL+JRmIVNobeLWbYRtcesFypsSN0MYL/Y",
-	"GBAVNsDkMQz9BMFNjDZmm2nnmaX/kkPlVbM6kMXiEUjmdEY7qEts1n2r7O9DDTEWtt+2jTaR5mBTcvIE",
-	"ulmbF40I599N6wFtcXELuPjZgkzdkOXhRmwASc3TW6ZP9WTI1tDNxmEiImQthHHsghsn2PM+qCJzoeAE",
-	"h6MS16raW66dEc+1gRYYKTlm/zniwwET+iajA9pjESmY0DS/QW9thBl4NzkX7CajmkH/zjvJU3YDO41L",
-	"EcViQJVmhfkB9Rf2mGAFT0+C/jchwTspWI8rjXQ2ShYGIDoTcBqsC8SmGl/bFnaxWBWdfudKf4Wl/Qov",
-	"eoPoUj6mKccFuw7hm4bX+SRb35pNi3vV6Ae4rV3bdF7YOEBwLnHdVP1kLn8oXQoZUay44yk7zZi6JSkd",
-	"0g7PuZ7UtJfaGb4KTuWMVDY3jxqzKDn2zKIn1ZQ2JBRlpJlKNIpF0A+eF6TPjUI+uTLHyr4u31kfm+Ka",
-	"5w2ZgJa8w0L2CqZU5G8trZrjRncC9CUjYWClL/NMkb4ck4FBI/deBtS138RMDSzWNwhKGE37NgNvL/Pv",
-	"8JX87xEbLU8Pjdcum1NXnvDgmure/Dt09Ap5Zl8ot9hn0ET96PLoP0esmJTduMN+6YsSQJXts8w5nT0K",
-	"aNDs9q2yTR6h2pqrKUVn1sDsRWzhUXktbtkhCdmR2QT7Tdocb/vspGlwI+FuUBmeQZ6jy6OOlDmjAkdy",
-	"SKmS4a5+IE3SLOZ/mh825dK6eOoQyObgILfJlF5GWSlBjJTwhxQXdJ50Atlwfm/+t83oB1JfdUeKVRhh",
-	"DU7X+pON+1QD5x8KlUon97CDKg+apj4QNndN2h21dRi2wEYHshu0P3gqEYp/qBXorP6hAjarDYEEDKzB",
-	"goX31PY834gt2hBJgCWHYzjusyJED/OimrFjS7GEWXGBEj4gJHAI2XXoBG3P5DOqdvJ+75Gq+Lv9sYIb",
-	"FXduG0yvfMG6rIBeOvg7cpz0JClGgpydW95VM8IufpucGG1zVORHl0d9rYeX5+cvX709uzi7OHt5+ePF",
-	"jxewhewo7mdXxLlqJ29M0hTVsMgK3Yxp6+F2JnHOuyyd2CZTVr11Cr6aYWRch8bFUBaa5kQxbWxAFdzi",
-	"V/SmPHwHoBC4CjUFAJ0OI7lReFFFV8ZuRa1zEDzkC9cznwCrweQwZwAygX4yVeRl7hDc8UPQBn/6vuBj",
-	"Nujhbw49593tr2xrJigM8SR3iffAl55BZatHkuDRpQN71qN/l6J3mvM7lkVQJwF7s5oa4viUy6WMSg2q",
-	"3BF5LseqvpLXZW/9WU//hPOtOyCCG+CpmGV6TXBkA5r2uTDLjvz+VHnXqXkd4VisKGl6seU2x9dwWQqi",
-	"UjZZ/8q4L3382XJ92fqdcBuBc3b204CjVY40NEywpybszC3vWFHwzDqc3AWaDYY5rW0tyvMFpuQoyCJH",
-	"SmYeaowor+CWt/QVlw8cMqRG5CnDV1FS0fk7fex2Z7+/PyFlttw+5myCkzciVEOaEt44RA9XkD3jdu+C",
-	"lcNibbemwRoEPTXCISJv5fQ9v/CegAorgVrJSAN1uWLEy3BFBGMZEZJ0GC2MeSJvmYgI+wZHNZc9c1Ww",
-	"BUvlwzxj9lszepFfXgu0FSiZP381GpqX7VwSDptSORh416CeNhXBRgwe42zE2WN0vO7E07pfkozdwVbo",
-	"s9xle5UAyZUaIeaad2u2sZwwC5YF06NCYMzePv1Pd9tZW9C1lbedrVFYYC2ubXEdlenW3tMPOWjm06n+",
-	"98FzocfT9CP/xmiu+xH06TdgoyIyYLrgqVtOrkgm05FZ4cjsFMUzBggdIvFHv22Ovv/z+/8PAAD//w==",
+	"7P3rkhs3li6Avgo2Z0eoypMskSzWjRUTM7Is2xpLtkaX9rSbPpVgJkiiKwnQCbAotrYi5td5gPMC+9+8",
+	"yH6TeZITWAvIRN7IJKskt93uH24VMxPXhYV1/daHTiQXSymY0Koz+tCZMxqzFP757C2dmf+PmYpSvtRc",
+	"is6o83bOSMqUXKURe6TIHUsVl4JQRShROpViRsyHAVGraG5+Dsed03EnvCaKiZhwTSY0uiVckOfT7kuq",
+	"oznRkqyWMdXspBN02Hu6WCasM+rAd52gk7JfVjxlcWek0xULOiqaswU1I1vQ9y+YmOl5Z3Q+DDp6szTf",
+	"KZ1yMet8/Bh0XjOdbp5MNUurE3nDIiliZXpfUzMsNpUpIzrdcDEjdEa5KIznbNjbMRa+WC06o8vzYa8X",
+	"dBZc4N+9bGBcaDZjaeejGdqSpnTBtF3rJ6+ef8c2z2Pzb25Gt6R63gk6gi7Ml3TJ8fG2EfzvlE07o84/",
+	"Pc539DE+VY+z9k3XT6KIKfWCi9vmDv1XDu7UbyTv+DX7ZcWU3tF3/tb9us/bwRFofse+5kktSXzH2FIR",
+	"Cu+QI9PXMZEpiRn8RDWLydGUJoodk2Uq41WklSERmMMvK5Zu/EmYRjr+WC0VTKRMGBU4nFTzKGHNS5E9",
+	"P3gRshZMf0+pZjOZbrYvgJsbkVOi51yRyH5GjkwPNGUxYe9ppJPNcdP83SedhvPa7/XqDuzTVapkWs91",
+	"QsHe65sI3ghxbIwsU3bH5UqRJZ2xgKy5nsPvii4YmcI01TVJ2FQTudJkKlN4POWp0vBN4wRwJA3DHzQN",
+	"X2m5YGnjhkb5C4fuqNdHscvtm7qeU024InRi1gG31X7avAT4/IbHnXuO7g2jaTRvGpvryIxSKkZM/wGJ",
+	"pNA00oR1F5Qn5iCy95qlgiYkZVOWMhExfIkLhTPS7L0OCJ8JabZkLCKq2MlYFK4VGi1Yw4R/2Zta7ew0",
+	"1Su1ff3zOXJBqNhYAlaMKE01U+QoZUtGNVK1uxyOc9oNCE2Swo30F4/LrNSSiZjFnZ/NC8tExsyRVd1M",
+	"FYy4MF2u2UK13V6ccedjYFbpOX55mi0RTVNqOlsJ/suK2cdmMB+DjtIb2IapTBfm+28SOaFJ09r9COfZ",
+	"TIPcwjLimff5EyMzaIIsZaqnMuHyhHwvNbKC0KPhsInO8ftdvPp5zBZLqZmINt+xTXWoL+ktM0JQamQO",
+	"ouiUjeAvs6ksJineQyUOdcs2hIqYTGRs/qHWhkCo8nhUzOOxMB+ZYxtLI5twjeLJdbEdaJkKqecsLTY4",
+	"HAyuyXrOE+Y17AbE1VgozZOEpCshuJgFZNi7OiHfsY0iNDVtL5FxDoZkLlepOiHvFCOUTFOm5iSlIpYL",
+	"ckeTFSNHlLx79/yrY7JkqeuhfADPpr2oH12y7mDSn3aH8TntXtHhafci6k978RW7nAz6bqdQHM23ytuE",
+	"rtmFbex5wUV2futO7/MpiJ/1l42RYR19ORnX/DuiSQJTo3FQEXrJkRV2j0/IE3OuE0akYPk+9AfXhI7F",
+	"gitlNtI8Gw4uT8iPjN5CCwqoIfwiJILdsZQszAjLC+gE4/oVslL1/QTn5+KOa2rWo/Eq4/4rh15mhX6K",
+	"HRsWs0NSy4cAXBWuAOCmTScdHnb2HxyMBcen2aJ5SfDhwYuBn5tuXvAF1/WUuZDm0BqealSXlOlVKprm",
+	"m0Azfv8xm9JVojujs16Q6yz9gsbSr9FYgs5LypPvuGia+615dOjMs7ZdRy9kRA2t13aV4MP7dGbbd929",
+	"ZErRWbMcvsie36fTvBfXbxvBwfa9B4WXLvaWw3JXuhkaW0xYquZ8uWVFvFcOXhS/kXLH21fF8OKEi9tc",
+	"SclH1LQ2+Rv7SLRbBtlu++DtT7N7pZHA8H6YTrcoINI+PXTLXOvQUxqz1EmEu7dLmtc9pfLTax8wwOal",
+	"sE8PXgr7fdZTG3Kwi+BTw0o9EDl4g4BBvaIpE7rNSVKrSTdXUNru0BLav8f+vEJBvj0J5ZK/SDbFQRLF",
+	"mPIlf5Tqw09IXnb4jQS2zJ4fSmJ5D15/23XpbIlQlX7z3TujOZsRbdWVCajKD6QXv5YJa8cVrTbEFUll",
+	"0ti/edZ6k0znMIo3LOU0+X5letpNWkai8oaj4GMi4OsGu5en0jz9qj84Hf7nn39qOsnQ3A02t+dqvuG6",
+	"WTJR+PBQArNtQzeaTqfN/dinB3dkv8962k0j0OWnpJRsHPmo2rDwpnE9KC/3RmNHJ6NboyC0GSFqB5/k",
+	"jimNIx+bZU7tDlp+x1h21XjF4ON9mHSRZ77l0S3TT+ViAVdhk1k2e34ofZf7yftu7FS7x/frs9BZG+rA",
+	"fj8RffjD8Mb1drNk7UblCMPwwaYxAY/cYs9YUq1Zaj78//yFdv/W617d/PyhH5wPP/7vTh2Hfae2iIkr",
+	"dS8p0bZtuvkx5Voz0bQOL7jSeESs2wf/cILKI0VovDDX9zqVmgXE9BCvEhYTKUA9jJJVzOKAcKE0o7Ez",
+	"X3kNLFeThKs5i4lg68YtX+M4txtEP5oFUUspFAOr8Zc0tq4285cRNZiAf9LlMuERmFEeL1M5Sdjin/+q",
+	"zIw/5Deo+SK2ViWawGmPmaY86YxgVCNiGL/bgKAz5SyJVWf0lw/4T/taJ3CqumnK++Ljz7h/TAEvGZk/",
+	"bi6mp/QqGrBhf9Izk0WiHYH7VnMNN/tzHA/hYrnSOfGsUjFaylTT5JbrkZ3WyA3+4x68ynyIy1mkhtA2",
+	"Fo6Qa5r+zSIsaDKV6cLsekomKaO3YHReJeyahLgsIVF0YwRAHs1PzGCeSjFNeHS/nZlSnrD4ZpmC35zD",
+	"ML1dyuTwaKVuev2r/iA+Z92zyQXtXkSnrHs17fe6p5P+dECH0Vl8zsAZlUZzfsdisHpGVAipyYSRaE7F",
+	"jLkz127PrvI9+xpGSkoj3bpzdZN7kF2kScpovLlh783pDkeEEvSKmJtvyVK9Meug6S0TZv+qw7D7Lyd/",
+	"ZZF+ZO0HJJZMEbNaNEnkGjmmkOtrEkZ2r6GrSIpolRotza4pWUsRGMqhDQ6JkoGdwP3gOQccPRkaeivl",
+	"C5rO2EMfeA0hJjg68GNwReQdS0m/N7w8uzgnk41mah/q6J/m1GEHT7SUJIHh/3qnun6W5CX/Etb5a5lO",
+	"eBwzca8VXrIUHA5S3MRMcFZkro6GWAw+no1cpcRK0e0Pn7e8r7LeSNbb1uWtDu9BFrrSrF1y68BZ0A2c",
+	"n1jC4TFnj1G9StlNzBWdJPn7+e2pmNZczJT5KD97XF+TMOERE4rduAvHfrxM5R2PWUoSGt1aEwblMWEC",
+	"lsvIirDR30hx71NkXRU37P3SXpLegeK+s4TYVwjVZNAbnHV7p91+/23vatQ/G/V6P10Tqm6BGqiRE4x4",
+	"sddhK16fpU5bnLbyTB7q4JXaDQPi/5qyO3nL4tBwR//3lWL5JZzNJqKCCEkSKWYsNXeWeQ32sugnfs3M",
+	"g4fnkFxVWPWaKhhF0RHss5h6wanqU81lqBZt7iVaDQYebeT9gv86xaX69bhx44La0MDGNYB9/17qr+VK",
+	"3G+vhdQ3U2jlXqKV4U6umfZcfJjvzfdeA1u3Ix/wg2xI1lw4MscLYkhR9AGpxcxLClZm5IoxcuQ2xmPY",
+	"+KWy/ndiZmj96sPe6THs2itP1EK58V7756Sv2u2bU+VE25G5aCGKIIsuGASEg4Qv5NpwZvf76TW+56I+",
+	"9mLF3nHzZ0pQ0Ny1udlsHmRvPckUTpsL/4XICY7irC5GFzvhVQpWWoXK5r3OtPOHZbVumC00UC/04gG0",
+	"0MFlw955g/jVOKXbO4w+Ab0UY1psmLduCKFxVG+3D/u7345hSKC/Ze43wtIUQjjbrvlZUfMvtbJjse04",
+	"HmK1n4gNQWZmm/ei6V1HITk66/WOR2Rcmu+4A9q0r148/ypAawDqeSw1LDCRM5Urf7h4CvblDUvveMTe",
+	"CXpHeWKE4b+nLfJ0DTtQsvJG+jn3Kd+Mkb+y1pABf7k9QLZ+NIUoVlihANedajqhCqwhK5EyGs3NNPBy",
+	"eivlSyo21q6m7rULKdXsBuKBSrqBlGRBxYZQrdliqdU10ekGmSxJqGZtdgdiHm/oVLP0RmFehU2YyNmZ",
+	"Z6B56/p0i7Nr1wqDf5Cd81s0u1ddBUgKoQpEfPP/kEvShWQSsK+ddAI/W8Z73DQu+/ZjLysFhvZO0JWe",
+	"y5T/7Z7X1woaMsplRMvbPGdEy1sm3E2LZk2JUonViK6J4jMBAcr7Shq9fr697yrD2Lq55VE/yP6WGkVx",
+	"csJoylJcB5AnUZbEwPiVuBVyLYJMO5ZGyAed8ATM97bbPF2nasJ/AooMtJgwI3iSBY3mXDBCI+3CRel0",
+	"ij5M8lwroliUMhiAmsu1wMgGqkmUMtj2gqP5Qwd+ZvEN1Z1RxynvvWGuvHeC7J3JBlOHbm7ZZnTLNk53",
+	"6HV7vV6ve2H+c2n+08v/B5G3ZrPz9y9Ou1eTXtS9iPtG1xjQ7ukE9YyL6aUhgoQqDWpyaVRnb/vDUW8w",
+	"Ou3/lDsXnr1+RSCsMKXWMAvWplEHnBtm861hlKNfwZ9wJTp8buhZg6Jm3zPLNZXpAkYSU826mqNfYGvI",
+	"a3HRqv1I1z6ae9RGabYYTaTUSqd0GZYSS+RasNTQwkmx57q0EVzvtulb5dWuUCCkd6y9hTHvoxp7hFl2",
+	"YPeBKFIpImZolIuVZl6qAeFT1JMOXk3c7J3RDYbBwAnbub32PW+MGM9uHsv0Vh08UqS+fQIFcj/gXzqg",
+	"K1jPk7WaeoQU+NT7c9Y5qqWmcz/trzj357HhXVPOjPZKnrx6bqhpREJzLEMQ8DJHglpNp/y9C72/uyCT",
+	"DbFhvqUwlT3OdHnjvGD6s4KD1bT5lyfdn6yftdvsaHXTfcFVzWb/IBjkYxmNwU5XBW7byx5OmcRGroXD",
+	"dm1Vej1nPLXsVJW4ps1t+cs/AP/8Oeh4eXKdUafKUrNMn1YpP/auK6T6+GcZk30+lrotb+8rqiCxJXT5",
+	"e1qSGUOF33wIe39NjOy1ITbXAjiXy9HbnXxXOJcwzuKYmg/gGyCauutcsLWjRtSVeHZll0jM0sk/yB0N",
+	"IlRn1Fne3vz0y/DF4vL794PXk/O3Ue9P8dmP06s/z06/nV/8+23/pRp+v7z8j3TwRp+/q5Kit2rtaNB2",
+	"XJcYccs2jzJ56ihc3t78z3/9d3gc+ILVnKUsgHsvz0c3VPnECuAw3xH5EgVF8/3+tOfm5AZbS3dRxJY6",
+	"9454oRM0RjsPTV55SwVpx0HNrD2fhJaEQrtBZgEw9EujSK6EfqRyJb9AuXbTv0lpxMi3crkElS/bYX7z",
+	"Ugy/vLt4+r73Ez19E59/Pbv69q+D75Kz/1hfPkv7bzfDd/zih2XviTr9qrrDThIojtxZ61BSyXwrjIE6",
+	"IqQbNNngQdspQy2pUmuZ1tykPyxxNZMNUcwF2GRL4r7LRCbsX7ARASHesKB+j0RzmtJIs1QF6PojkVws",
+	"pKEqdkKeiGy86CPIm721AXmKgG6B+8IVaB5cYfhtSWrNplKc9tl5zbS3HIcCYRjFb5rKBcweE2ofKUig",
+	"MCeF40mpW+hdSXQ+4W8nd0QCqGOyRsPuJvzO3OwpW4H7FTTRLhc4xqnV1bwcD1CeMo3WO+JuI3mmE6Am",
+	"B9mKuNQPq0/t5L1+qDm4A1o5cWCcRhNV/uCuur3TwuCgTRolbjCD7gW9nHQvoqu4e8l60+6A5sMBy7Sf",
+	"BANJMe7TXncwiIbdC3rV60768Vm3F12xy+kFPZ+coSeJxjdmjV0EnNZJbu7pn132+0AzVs3YuqbWINwZ",
+	"9X8DGt+IhKC2j8wxAf+wo4KWN0SJBtpnGQQdF47QvBwuFQoWxb1epyhxRZiApwevmU+RjYNxXhs8nUrL",
+	"pQIlDcKHDuy4hY5cQBupEPo+SV4FUi9P8yn10s9A4IAoEwU+O87WLCUpn81RBymHTZbOTNsZvX37wsLV",
+	"mCb889V0QEB2ts7Ggxc9O6Qf8u+50OfDjpc7etXrXfSvrgZnw4th7+qqvzORtKI/F1Nxyll6+VYUF69A",
+	"jCW12w28oIAXFm77LbVbI0eQGqCBEQkN/z1YK9+HebfVyk2brbXybNq7NXNv2mqbGg5H/5Nq4X/cuve7",
+	"dR/eTpDLeL9TW0E2we32Al/a9A9MbkCA01G2H8CLN4mVkf84IX8HcmmmA9Obb38Z/CjOnr2/fK37f14N",
+	"n8uLV7T3Jj79enb+7V+vvksGP70/e3p3+aXov6yxchT3tv0p2qLeWekDZayjcEm3WjtGZLLiSZzLiqAM",
+	"cn2AdcObS9BK5fOEl+qJKdykoJJOmZFOCBfEbmFAZikV4LcAc4YmjEZzd8ZGpE9iujE84vT83PxT+ZhJ",
+	"/ctT+I0cOToo3r45dWQCzWn/fDAoYvhZTL+yMFNCtKtjCC4EA6Jpcaaw9EoumNFoHbIPzUwIZnglhUgu",
+	"llRsbmqcKg3KhhRTni4aNBsmTG8rYd/ysInsuT5co3ItWtH0XmrZPZqIWcSd4NoaIfAr95FRcxbgNS8u",
+	"9dl99BIPhjDoJFTMVnTG9kEqMbPW0ZypenaQZ+/7gT8LuiETBhEMWgZk4klrua3EsE+HRuQgmwwDb3/p",
+	"28lh8Fvp8q/e/VlsXJmSe+0ciQ0GwLmNoffeHNa96EIW9phYjnZWVL0OU6qotgqp9+bpYF/1a4uOFXTW",
+	"bKK4Zu1AC6v6mM9vsgHnrWYeTzwmbu3znfUoPMgTSD2udD8NzTuwMUbMlPilPQttDS1wjjNraXtUqM7H",
+	"LEBmL3KqrLprpNWUHUmU2bqDDnQpJzEuT0DWcwmqqTnsCBln9wkyz4BbmM64FI+UYQZKCmKjGfJVeQRR",
+	"Q6x6Od3jJDQZ3uzIydEYYQdGSk+NdDPuBGRcEHThx+NPa4DzUkF2f1rEM9uX17H1jU+7zVzet39moSce",
+	"766BL/TpDU4gnLf8xBY630mIrQ0kdlBgI0nvYyNJrTZw2ev26cAoEqdGkRhOu2f0fHIRXcZXrLenjSTd",
+	"00ZiJ+/MJGUpbWUxtKuuLggAXbLU5toHgMbqzCUWprZO7hOCRRpZ3DY8aaeRtXhxyYS57He/iEyhTZOe",
+	"JLnr5RId+l/mQwu8iXvjyCdZR52H2CoydvybN1cEjvp2HtwGyMsnOWvZIj/iLbKpodRDmWv2YWs5Dy+o",
+	"A7caZv8aWtiOXQvhnjJlexJ00ZJdnJxrMZ9Cu82yw63wG/Z+mVCRiSxFtle3crcWvJEJM5m/oPR2E8sF",
+	"hvpmYh6M9uc6yfmAFbGwkG7q/qB3Tv9NJqlXVNiUeRnsSlMRqxEJPX4SkpXQPPGpmaXEPrZBAHGcMqUC",
+	"ErqEUBCRxgLid2Meg6d/TpdLJkBP5yKDwA1IaNlViFGUWccQ1i8gDx95GDoMHRsLLZir3YN7c0D/itK1",
+	"kuEbuWBm7DNC/Zy5CcvyvrUksbwm4TfP3pLHd/3HCxaSJAMjgdC7UsIdJECvT8Yiw1c+wZstJJE0oj2x",
+	"gNSBESgteD7e/Yj4cE1Cz5cPYUXZp6lM4N2xMNqGdWKpwLo2AaAY3JgwJRGTlC3kHaQeeWm7Jwsq6Ixl",
+	"jWJ4iRkOhP1A8xhceG1Ek8ymVf4OhazAWZugQ+tjvSahYsk0BCALiFdgcZcLslIsfaTGQq4zm841CR3Q",
+	"UUP7Fp4Bms9W7JqEgNeYf4Rvj0Xh9YThq2nM0pOIiogldlBeLqQh4Dila5qAH4eo1WTBNUZHGHXBNAXS",
+	"thk6NpJg9Ai8nhuLIBfPdsbFRL53xGKhDWmUSuXhnV+PhX0b5fp86thkYPUPGMF0lUx5YlZWy+j2ZCHv",
+	"vC1UaoVkDA8Rsc1upF6lAqGxDWVRnpykjMbZp0DHKz2R7wOi2WKZGHI0j1IeM8RchkICbA3DBcbo3ivv",
+	"mKJ3jvJg6cF04pq6tpECtntcGCRSGlvosLGwpB+4l+toFegcthn+lRE/tJbRv56zRYCLYNuqJUkfsuwR",
+	"hCJl1kYSIvJSccF80hkLh83kososXJaqycO9ztqzL4UIOhSRlC0TDitkX/hlxVYsNOwWM6d4xEjM1O0j",
+	"ReBR/uZaprchOfJe7JoXSUSXdMITrjfHbuCGYlQwFlSZ2ZsBBGSZcplyvQlIlnZmdFmcD10uE6j4sqDm",
+	"iujGVFPHc4q8OmN1eAq9Cx7Wzv8bzRj+L5kVxMJMKPdN9nf2jeF67in8G8mj4CNxzwtMtPLDAi52jyna",
+	"ryps0qiDHg+0r1XZovkR1e/8B8Pusr4M9aF0CMzONlTkfZ0AUWjdU5/FmSWjmiZytsrWAJlH4Y9lQiOW",
+	"/YXcKvsTmFL2FzIdsEMZjuLWFf7AIWecxntJ8xQtGJaT5P/WgJRVxyHQ1mXPfvZH6ZldIO/M5X/JJYBu",
+	"Fc+P/3LxBTgk+Z/mkOR/GfFAYTEIp0P7dFWVHuIYY2AOi0R9YrRbhTGoAFQltCzAp5yQH7P6A4WEeIj1",
+	"hII7QENBFraKlDwWExbJBbPgZ7niHBoxAZGuSvj4H5z5vjNLacT+jUYLduKeBg3hrjbA2cjCmnKBIJ1c",
+	"sxsOSd7m3847Ou32aL/fvYgHk+5lNBx2z9lg2p/06FV8GnV+rnj/MmdCccm+5lB9ag7QISmkoyFjweBQ",
+	"MM0LCchAc2oxW63IWnDQOCNs2VXh2T1OtxjWi4N6p+CGd64BxH8x4/PCKfcOE22XZIP5Nf6qVwHyFtxe",
+	"OjmbI0hoihHzoSqD3mV6d5o5BUeukEor/dEhpO6wEZTUHrcpfmpQrb4TxwXkyENPn7lcYZJUFC+5UpQB",
+	"ILaMOk/lKokhGR+k4ZVy6cs55u2/Vt3Y+HFF1dy9/Xdccbyn28FH/il/v2K6NGNoWElzNPbnW1JpmmQn",
+	"izwDckF0Byh/4simHDgMs+l8SxeTVTpzFpjU/PbVs07QSbhgfXhhyoTSKf1//5eR/sDchtDjjc3ZHfSG",
+	"Zxc1aY92sXYm0GXdVsyxb34gp/3z826f0GQ5p90BMV1eG+k5ZTExmophfhnys3+mC1s6KCJqosn05w+D",
+	"elOpnXgLU455c9DOuecvWen9WhvRrNYqUmdaqxKSEQhfgjD4FdX0KYiCB55LyMbANOCycGkBT8tU5UxG",
+	"me9vCDibMrljWQmlBtub5y5s9hx4JRtL5WwKl0o7N6NhMO1cG9kUKobHRElin8KI8mXZ4cSozLuWKyCS",
+	"akOolnJIq3nUDPrQIEcdwRZTnQU/6oKfHQOqLd9AKwpEdoQWZPWG6pBU8rfpKuZMRPjvJHERS57h0Igb",
+	"RohATAAHvQ0+sCw37IydTzGe6irqxd0+G0xP6XByFp0b4c4y+bfZTMxAYzu/L754sxIx3XzxBQ733Az8",
+	"8sR+djPXCyM5jVe93mm0hP9j9Q3hK1j9CN/DhvH3x/6DQk/2uW17XHIBNwe7FYLVsgCz1IllF/3ukJ5N",
+	"uhfRedy9ZFcgpU0G0Wk8ZGegk2Tb0tyJQzB4acRAJoxeYaaKE+vcO7PB3/ytNmv3nkcGdY5SAAL2EYPJ",
+	"UVjwmIYBCY30Nlqp1P1d8p+G7dyn7u4v1zxLbw09lJo4Pzs7PW9oxFJYHY8CWTdlImYpnqdv3758gYYp",
+	"Krjmf2MxORKS4HcBYXdMaDKnIk7AmgKl5VRApik1CoNMSfhXekfx9VGIUcvHAdRmM82bM0+oPcknZdch",
+	"QI1+mvikkrtkm58XijhY1ae82w7UB934wjqCqS4gPjO5TBihCZjtUBZ2DmMXKvAo44PVVTgQryCvOlo8",
+	"eI05I46AzZ6o66wYb57LlaFdHxydZg93C3HjIaJ8mi7jb1K5trhLRo/dWHHgOofM4lbZs7UnuCC/rKQu",
+	"heV98jQMXC178P2jW9jQIOdpGas6OLjHL4bbHFpQuLhHJDRXwOFxBe3vj/ZxBaluH1eA02iReGEPaGCm",
+	"n4XxVT2xe/rBrXj0Ow3Yx9kdbNGqsMeDZbkDJbLt4siDiBfb7/VrktI1XsNc+RmFOVueN17/O4wCh1wL",
+	"Qq6xc18pf9jLYK+E5yKPzNa/lhjBIYH2jcMo8se5XMDJAmOpVZSuiVglUByZTpQRh6YAk4qotEVqhQEw",
+	"nE5LXaJKYlkjVYWq5GR6/hVIoyiHHnsw8/UenJOdLNZMFMEI8Zx5LNd0047l1mr8Wqd8stJsi/WoQChn",
+	"tVJDybybMoCk6GJh3CXlRkR1yEtnvWtAuDGsvW829XxYwBiAj+Bp/kWvbCuQiVyBgsiTOzRi00Vn1Omf",
+	"k2++tCzdn8JZr27uPg/bkxapyM4nV4bwrklIkyS0BZutlJlrzAlXupKAD4zT9lHinO1TkqpGd2i2TKPP",
+	"UOCqSMeALOuxm/rM3eLotgfho9ze0HyAPAzXyqycmb27Hj3eapaxtZ26GFe1j63aLFVpdnUM7Cl42aDG",
+	"4KH8a5PXgQR/AkYZAKBTBtJRIo/URj9hhUWjFq55xE6qnCnNwqR2WaM+1k7OOh13SGE+8WSOygCnxGIj",
+	"Z3oFrWpSXx886zIbuNnu36kcV5xjzc1j17zoXFzQDe4LcF3Ud3kEQAhLC9/ps6HCHVBipBHVbCbBtp/Q",
+	"pZZLlfsRX8APpD8kr1LpvNlopJLT1EthjE+j7sX0rNe9mpyfdy97p9PTeBD1J5SBEM8tD17IldBm866u",
+	"zAoilkJkun727rWlFlcSbdRZpnHeRT8aTLoXbDjtXtKzs+7F9JSZDnr0CtzRtysz3Cevuv1h99XrH2ou",
+	"98IabJUg8zcLy9PCX1HYu/Kteq8MoHzlW5aw9ZZ9axaWFGxTXvnWNejswreoue4fjWLdu9tV7krEIQf+",
+	"ZtWeGXRbyMPVn9zF+kiBG9jVXfS581bozvZe33I+TJO7FGf1hmumDkfMQj8x9X3IRrlBLGCiZWmODxQF",
+	"0OzWfrPNb22EfeWSKbQkNElwAp/YgZ0Nt3kb/FJ/99gN+N5MbSE9vQbizW3BjUw6AI92Od8FMyf8DbNh",
+	"wx0ubpapnIFbuIpL1tp31S5hsFL4sLCa+HPtWmIUZCHwue1qFme0JVkcs8QdiWGPGNwJwV1739zNad9P",
+	"MXDZSaOHzeTgdAIv3ao+PsnREBdFEnrk10eqrkfvc8S05GHqe4e0YHr5J49qKVqIm7k00sD3bL0vGdR4",
+	"wh0gOo30jYvrWjLN0n/jgmsWzb3QLhdLCacBY1Yzp7kV157jR+SbxeTbPOlh1PnqWX9wOjw7v7i8KhBS",
+	"50eWRHLBCJ1Imsb/q9Pof99JqWAKL6/IZyXahu2s30QYLgJvHipCeOip9ZiT+4KB1wetZbmvt1iwcCrT",
+	"Hdak/oMDQe8K9LLLmYFiHH5hemILdfieGcSM4jMBlX1pWcF5OHyVaoCjhYPh4r7IZg+J2QbunoZ1vBeG",
+	"W2nni2Nu3vt9eWHdYcqjaV25QhW6YHVbxgWmrcgRBHGGXMxZyvXNLJETmtwsZaqnMuEyJFIcn4xFuKQp",
+	"E4YHhmRBbxk4wyE5pJsp0nKK+bwQpCtTl9rD4mw4uV1zSBJ2xxJFYsaWpn1wU92sFEtDm4NTqWqMkPkY",
+	"BLueS+ICfs29aGOCLeeDCqU6pUJRSHYyHUxSavOwUFSG8SdS3oJLcG4GZc6mmYVFYa2EC9M8dPDBo/rK",
+	"VxfX5Xhk9h7DNW+Q1J+9ftXt93rDQek+A1PGDfVxirPjmC+yH/1MY1ruq3qtaUnkKrVeqf+V69udJ9GC",
+	"4S1ZtRPk67X1kNvXPgYdt0ltpbkv3fvVFfywO/K5BrXSX+Id4XFwiYhygMSz16+uyWKloD6xdTODqVZV",
+	"AIrr7R7+Xm5bgq/te68cmEpxc7d+at58pzA2L2EzmrRPq216cZcTz7GP/eT01mAtbcFS6m7jZlYMFqB7",
+	"uIXB2JglQ3nuBDAwGlmclw3An9zAVzmln8G2tc1ohd0374Ft5j63Yb2p/cEsudUtGzRtWQvbKlyfBckE",
+	"vZglr6GZbZYHYnkQkFueFRrXu6c+i/X2cBjjhzL77mJIe1G9Nc2WcmCQu9s8Vpokbg9UgHjtXMzqgubP",
+	"h/tFD9SYdWuPSyMizBNikZoy9HlrKXD31glx4PdEs/e6LqsBLzEwKFwTXxrkaiwUs5aFgkB4TTyhiysS",
+	"fvgY2tfyuEXn7feuUCOUfVbZy5c6jJIk9E0kE3C7/dN0ennZ63UAX3uZUAeuh2LPK5CGOkHHiI/uCYpI",
+	"JyWJKpEzebNKjbw113qpRo8fR7EovPXYvHOi7mbt5ME2wdAtZUYvgVM5fkNXWt44KC5M2c6Y7Dy9URsR",
+	"ZX83aQ+urUaZ1NAzK7euVstlwll6s6Ypm8uVYtmjsrFmX0BSX9jBLfyWipglasYUSxIVzelUEzT5VOTb",
+	"TBzp/PPwigx7xFqCvPJ2jn03RYAXq6jUGpW8kNDT375EvROjXzehVR29/vopOT09vQrIu7dPj++BRP8w",
+	"Mv3nkOXbBU0XL8wHkt8/u8TezlviGm9CVtxFUT68/YOR1EHIjL+V6G4rZzhO4+EyZtTscZVDY7jdvt4v",
+	"9DaPK5uWgsgseAUGVtXntj5Rt4iqlkqhAVAia+XV8+/9sNrvQYeAdFkXzTIQMZkmUqbN2a9/RMreN1J2",
+	"G+F86cts+yiEJQqpWgBtuVVbVmhJAVPIAuCiQyU2VBBmMl+YldEaC3MvEi3BhGij+iB7KPTFxzAgoZMH",
+	"MSMh9MXOkHChNKNxWUx/BIAlIkfnVnhZUU2g36XkQhOq/bGRozyg1vBUFoAND6FsqJ7bPsbCu+8sEAuU",
+	"m373+sXxCXmCKkFOrzJ1OUI0SRSZ0OjWeiP9i9OxieuxYE3p0mg2VmuWqhPy1mgfENHIFwsWX5cXBtbK",
+	"mxxN2VjkecqJXNs85aDwWgaeTXRKOQDixFJXdYy/E9m/Cgqfj6p8rsedf0pnk3HH7Ij5dzqbTSbjTol/",
+	"XBSioI/+6S+97tWT7te0O/35w+nH/1P4+/zj8b/W5qAUV6EKXwlgK6pMA84uYb66BsQKo58B2bH37cQo",
+	"b4Wrqu1X37/xrPdupwu0LlMgda84fs0+hQGepAI2LpRmV16uL5HiGuDeSrM0LJsUDQJ5kO/RsHdFQpqk",
+	"jMabG/aeK61C4CHugJz4xIrA61jXvwCBwnUlB7NW6M7prU7cpRMlk5VmBGjRHHDrueELOmM2wZlquUSm",
+	"4fNBOH9wdxl+cw0tIAqIuTkTGdHETKTiYh5etguuzSXJ7ZldblVGJDTK38FZXXtojq2zukybbbO63IR3",
+	"p3VlxFQsptNYOOczmUv+MFT8YagAQ8XDx6t7mOu/x1D1ol5bGXaI+xOOCAJFnpAwc6ebH7UCRziKUimb",
+	"Qt12RDJFLSL13AAktGia5tMpFzS5HotbtkSj7ZwbAWoT2LpcDmRrRrko4tplJJONxOiJtuUihFj2aoXl",
+	"PVssE7lh7FDcsFKMGwQCpCxi4NOfSRkbnYYxxGSdMHMrKIxNyC/xk3oUsImcVHzudrQ3qIUbztTtI1uy",
+	"p+5LOSFfrngSsxpVsAHR66lcLGkKdWpiUie9tsLtqlq6yoPdYewy9/wt89L8YYVbSWQHOV3a+l6/9hj+",
+	"Fu3NCmSKac3FTBkqr94EIRCDsjikRc4eXo9FWOXhIYmosNQjp1NbFjPM+T84M4wcGNrrxXVSlAnHIn9u",
+	"ZBedsAUDiFf/FgsRXVd5xW0LxfPqLBvWqjEWhfVw9yRRc5qy8jeWV6OqqlBBffaWzmqVoN/kFdtYSgvD",
+	"PKt+0LpJ1b2YzbDuYfN0696unXzdi/5S1D2vW5e697JF+rArPK1uaPWLtGXShYHXjjJfznxwQXG3tvGE",
+	"Vw6Wfo+7441csDK3MGKAM7lS92tuk1CablQO+ULeWtjgAhcw0sIqFaqBi0hBViKBdAwXkrY0o8fq4rxq",
+	"fmh5Mv4g90PJvUpVnCXxn7hMqG4ulsMVWadSzNBaD/XYxXJlneQlUQJ+g5A6RAl0qpYfUeeCw6ggDdB7",
+	"VUHCtltfvj0bDKEFpGW1hKRZqEv9729++B4sJCogsQQ47yXVc5WbREpDDgPCRczeM+8Vl53wl8HPIaRt",
+	"UzJnNGYp2l6y955Pu1CRoF3F68aw9prV5zUGo50yOS5e3lEtf8lC4vYPtM7jUsHyC8GrCGxLi8G49WJn",
+	"TfhlXaD0eW942es1i5j3xXndPzg7r2FUDs5umacA9raZZCqHAc7zFAjrApLy/ukKuAB1u/wto4me158j",
+	"MPUBhgsYo32PzJolSVPumLytntbctelUJ3lbU4qhfe7X80LRsYoTzFs0yD3HVQ7IZGMXMS9hYckyjw9/",
+	"7srM4kaAMS/bjXwL/ISbvUH49qkYuw2Ruaac7Gm33y/0jFGwmBaSiaQxOD3vPAQndjbtXkzOafcquqzg",
+	"IuIRtvVyM1g8PwnitHsxvex36WBy2s1L5V7124RON2BIo40f4wcPhZRG+w44IrIKIbuhCGuFieWuwvFr",
+	"iumm5sW8kGpeTUUc7EjMup/shAE2HNsWCNoVaGKH7GFTPwQkX/vAiHuFped0vyXkIU2Z0Da9R8ulImuZ",
+	"3nIxO3iuhbNUL3sUGY9/2xUSNshRVMhteaSIn/FxXEzogB7rg1f3r6znH+Y6bEz7fGRrbIxK6JfmT0CI",
+	"BD5g/rqfUJMtm9XkvfswIHxKqNi0TCuFojS7Cd6+VziioJXg84OJY6+0Vo+5lcf6rVyTBRUba+6Y0ztG",
+	"JgyCrIQekT5ZJiuX96qYiB30pA1q6fUyZPEtAMTNebV5on8JLn7Nk8SI6Xm+v7USfxJY+IxztyXuN/B6",
+	"m3gorgtRUAdu+G4gSMfOgDC8JXdTK/KTwsEssLgCuewXVVQ4+zvqTua8awT1oA73Iu4hWbT2Ipo223oR",
+	"81nv9iPms27rSfxD3Pu9iXsP7qsrVjr+HXrrymy3qdJgQRXDaoPXXtXAqURTP6B3Iob9AoMTrZqYb6OT",
+	"gTvZRV+s6pdzn/ybLYzBU9BrL2Cs3FmU6ECQNCIkqI3EGgXMjTw39K0lOe2RmG5ULloE5AJ+IUdorSgy",
+	"SvzNu7wHZ1eD4uV9et6rLR0LM2H3LznkG2cKVYf2qAtUZyjBmRzODR64gNA/sC3oH7iGUCOmBJ4exKS4",
+	"Rxqlj9u69cBkaWUti2nRGRO68+nI+cAUwfsBfbSt7PRcqRV7o2V0azb8foi/cxccDCUvKwhlcwlhCg8c",
+	"8oAAWR1DIXOesgCLoSjyUtajT+ej2LawWZzIHuVjSjtgO6pddM0WO6MM8+qhRkPQi3toCHqRV6U/jYZx",
+	"98JIpJf0fNJ1Fen7dDDZS0PQi9YawkvKk+9sVefyyb7lAgLNMXJ97nlKsVZyzoVt+HX+ww1o5BqkNCf7",
+	"MBaMRZjIGRfgjfTi261/MrRwbVloqfkxKLTrpB9oeT2XEJhkxfSxUHLBsPKdJH+VXNhayi7GAy02wmzh",
+	"BIK+RQbvaUYCXOymNCtXFfXGH7iWBZanHM4cSkZOgpBCyYRB0VHFIBwLuxUyhz0xY/Z/eKSySrBQV9TQ",
+	"G7a3OA5cNdMbuWTCrkG59Kkds30RirrZhbY/uSrLYO3H3x6pHBEqyHbE/uQ8w241Sk+zqtSwKN76U3XL",
+	"YkzqxaCVo8rsyYbpEToWyokGXmXd5dI8t2tQjjvLaKdQk7Twx40nMVcoFGPw7ca6ip83fkVt/MWroI0/",
+	"ZMWPXV3Om0L3ZZrJYhrs3uV/wxblf2Y5VfW7UH2QjeznkuUhH0ztqX8hI1pf1iqhYraiMwwUwsNvy5Ri",
+	"UOE6NRM3p/qEPCEpi/iSM6EtYjXEejNbmFMwo6RVIv8tL/QVHChLGrPiLGLWNPqXzdKjFSydCOaKNrv4",
+	"fyO7RVJoM+IjrH6zoBtirgSP84Dj67iKC2HEOAVCwSe1fiD47yqrLHLWPY2HDMF/6+4GLMxf3HWj/d6w",
+	"NAVF3mwjS0dGtF5QASj/lCerlJGjNy/fviJnZ73jETk76Z/0zQkFh735BuvgZntc75TOXJ6mTaDtHbaG",
+	"wU+10MF2cevUUDnVaPiNsUY30BcYg3XKWUwUFwjMvKYqI1BpszxTBi9VzMOeelmrWz58nab2TqEW4GX5",
+	"McBPbu09vusjuO8/FgnkQwPSOqyf3RqC25sny2T8IfOQAzPzHAp8ikwg5nE7FQ3sLba/ZsM1Jda2kR12",
+	"rki8Yn7PaALCXBkwht3DoZGT/yFOOrDobfXQeYuYeU6hEP1DOk/bpVV7VNWUWf1APgIgV39xvYTijBns",
+	"Z+UvHokdZn68GBwFjUho+O0+gjz5MYMowbRISDajU82giG74b2HgyjCArQD6eaSIHWH3+VdFXWAPft9a",
+	"FzBt7qML2LHtdhcUV6918tFv6gbdde25c10zeEiOye5FK2nuuBX7n8IC7wtLv08TfJVjVXNm7HURjsia",
+	"cgjoRYg1hQO3ZHlNQpW9SMHCneVX4jMdjsoMeywKHDvESzIcZbk3pqeZlLERR1xWsz0GgeXrqEwaMWWT",
+	"h/9WLP/K/5ehJytuFUTmTASrPd6vUnbH2bpWbIZoMHT+Q23vCQNHe9lS5Fd3/V9f/fD07Z9fPSPmV1uN",
+	"FR6Yv0GP+Jdxh4kxvs7+57/+25Zuzd+HWHDcy4Jp3M9Z0+y9efotSxIZjMVYbMDNwOiCUJ2/CQF53vZu",
+	"5OqEYAFlMmcpG42FS7K22T52XieRXDzGXfxXEPz/ZXl7o+BRL8tqo5MoZtMao5UtRtqq8mc21Q87Q1Xd",
+	"tFu1XA4YtN3YNgIcZNPheWu1ux1ZNZldwnB/wYrmIS4wgRuUv88ZFlir+VjVFvVHj7x4ktxClXwyYZx8",
+	"+HDiZO7v6YJ9/NiyPK97B7zCebHc4aAG2ftX1CDqq+S+KOCKeIC/mL0NBXQhx6FlQd69lY7M7LDrC2ug",
+	"KJ6atpOxn+w1FXfe2vYBgHh7L9gDVIb1CbAucE3RO7iN4Pbd/+ItBu9YMd3uW6Hz/YVzx2rq5csCuykY",
+	"nnJ7IMQuA+sxgnotv/lMESp/X5zn5weQE7OLYE83I3awa88PRnLadvGMCKPRnCxpqgG9W4AJIkMbcYZG",
+	"AnVTwflEU0a+kWOR2zSPzJvA/aAZKkCceexecDWymYrokilbWPEY/dKKMRJ++HDygovbjx9DaGss0G/h",
+	"lsjZIoBfZDgZOBp3f1qHBDgQjgNoskghYTAW5te30vwbXngtE/MArfv2b/cy/GClYjcuL7pUSM2ObYvo",
+	"A86/eoYu/uxvKJv3Pbj88q6hVJ7fOaAunVhI3uKQ8dGb1dJIXc/MdLN28NFTmci09NsLOZPvXr8o/foK",
+	"FO0vqWL47GQs3s7ZBiy4Qmqz3wAhk0Kmk7X+ZDsdkETKJTkKP3xIqYCFOQ6yl6crAZDwyn02p2IsQipi",
+	"MwSZmv8Kqc3/sV/gD4Rrgl8AJSacwb9n+DsTIfiuYvbeLpNKeOQwoQzZjgUQnBk81qzPQPAHZ+fkO/5l",
+	"JRGwVlSu4ybbRebKFy1E54zIm0XgavxsJlM8yozuAeFCmdNsKBIAQ4yOlNIFa3mB1svQ+13qwA4SykU3",
+	"u8Rb9V6XKviyIZbb5tqZzV5DvhrudCxPMGTcUEceQGJJJLuNMhQr4iB03aOxAHyHwDosETi34I5Esmko",
+	"iFSPlmQG7IocFFAULEoCjbQiXLSMcHeTal9/A4iKpQuOVTS2VGixy4pLSYRcn5AnMEYMmnctWL/hmus5",
+	"F65ugzctEQfonBwLL4onD+kGXyYG8wSuFQ0OLqydBkvcrkJ6VI1/PKuxvSxTLiK+pMlu+HT34kfraGwV",
+	"i4KLDfJji0oAWASgAs/uei7uVu3Vz+qhJp4Uo6ZmDJhtBkUH1MY1mbBEYjb259Qm965r49caKkTr/Xwo",
+	"oo7bnFbYSM2JojCTPaKVPcm1C+BPDjsopuSFvGNGptoDJaiURWYmdbPvkDIQocEOvbrJq+KlbPya+V0H",
+	"1CF6kEDFxgSWQq1KP3fl09SFbO16yka4J6avz8Dvn8+yD3/0KLttOuJvEPjXzTGoK99XyecBB95u7F+7",
+	"zM1Xx24fVBZ95Zy9UBZcG4VgDVH3cVwpFv+ZjAN/XCR/nxfJw/vXMqnq9+haK0jyZTkORTU0/BfLdlCo",
+	"9OzX5K+XrP8BRbs/pKA/pKDfjhT0h2RzgGSznZPuTC7I93EEBqLDkwv24HatA4pMm60DisqkXHOJxFzR",
+	"ScJin3wtyiKNIIwPAnb9bLwy6Khroi3QKNbu2r+gBNRwMyNacCFTsx1akaPInAYwJT179/rYAmY/f/MD",
+	"GQ76F8QVeitHEu+sB1cKjl3UQyS89EaSWe7yHpuPjkVHqGAk1MfBZqOrEG42TxmX5ZDTcvaVR0WGgn7+",
+	"cFpHNqVjamfuDaL2eMk7gNDcfbjsi261MJMnYfEMMMMX8h7Z/uZjP5eHdS9of9K9igZx95QNp2f0fHIR",
+	"Xe533GT7bP+Xm23y2g8iN+6CCfWR8s6cChD3UErFrL/LiHWYXQJWPjQB63kqV7P5QYIboNA43MKD5biS",
+	"IbsAbv2HjPdAMp7dqg/bi4c3UQdY5WtBeg6WHivui51eiD/kzT/kzX8US1rxdOQHuPaq9G6JhjCcJKnc",
+	"FBb73bswQNLBXxtKUJAjI8Ut6YzFx/e0wv1xdbSxbd3XlLUp+mML7OXwGCAolb0LsT0re01dWSAXdrNc",
+	"6WIZ4wpExyNFIqppImcr9tktSnLqb1V8GmGKwdXk/Lx72TudnsaDqD+hrLYa9AMX8G4XRJZRTP/vKlx1",
+	"9/tASLaW5KevTP4gkZq/wSuqeDHVFGQ/1ATitm9XWpZ5bURCc7AOVsX2OJXtU6mmaWtVDObaIonKvNYu",
+	"d+rBHRfIln+ffosflky8hXz6Q1FtMBsfMJqWmHNZxnJH0Z8uENTJBQ/aoJwsTO9pSqNbFhNbIS+nFTOr",
+	"5YIJfWPbqGxnc737fq8+YSQf17aNx4X5Gt/9CFW+blt+9AJeRf4rU6ge1uazV+5tu51QKXMvDN/6mL82",
+	"UD34w4f98lPhad5rLYml8U6pxoKLWHx6KNtiK+WZv2x1pYNNKZm8cA8Rxo7B5mY291gHgHg+BVm0e8HO",
+	"p90retnr9ieD6DQesrPpec9QujQrnOFkfPzZiUy5PNPvnrJh3L3onfe7l9HFRfeqP5wOmWHPk2keYw+A",
+	"eTSNbU061BysEP+CLrVckv6QvEpl53DR6ZcVFRpIehB01O3KNP3kVbc/7L56/QPMRmNonpPeBv2ry3rp",
+	"bSW4vmkt7YFP2iEqvfqh2+tZUCUgnxx9svW6F9LV7Sr9OxWMfCWZbxfo+Bgm+0zv70DIzA3S97c430No",
+	"jVnCjfh2s3/5/ezolVnIM5AHdUqFgvuqKB6ghIj6tc0sh20EK1xrGxJwr2d3FlxthwTQQjI3zbUHoYDX",
+	"s4QwPNAf9hj4Cy7qclQWXLg/a8SYlkhh+VmsM+zBkXyUCeU0K+V8K+Qa8n+tqApMXhhSVxZnfVdBeP+0",
+	"t70WCye9LWZafgPHtUmfZp4xNZI10rYhswzMqWLdK0vQdQH7aBtpb9dsZ7gEUshtlhkDa6US/mPqdpa0",
+	"g/oUv8zkmLFXdzrd6haoNGdhB2uEOReqVZNyHmjdqtB7BZTpE4stVaCig0mmKWFzQWMGxZjyWgLBlqoD",
+	"kLMUqo3SbDGqK23YKk1jmsrFnmfMMdGKzIvdQxakzS6DMSI2P1WuCgRilcF+poSSiIqIJVhiqx08kJZ7",
+	"jbgs1kuAlkHCaCTIFiYK89oIUAXvYaJoLwW3N1GkcXsTRXYJV+EynLwdjtwtgJF7VLh6QWYD55i7hb87",
+	"cNBrrxJeOEL/ep4C6aq1kaxaG6ZVT1fJlENJMrOaiNd1x2KSUM1ScmQrdXol9o79SBBPPcheKQaDeG/U",
+	"LwSIFPW2Gmt29jhQkKerQM6UGTNasC0AmeWShJatOb8bnaXMFFu7ZQ+0xeYz/VAKYtlZ4MMsy4edrHlP",
+	"8aGwWi0+qSRSeWZVM8IMDdhr2Zu1G18j0zL0ezAIek7h6POzvhSg67ktwlIi5Aeg2AoNfWbS2LYlWZtb",
+	"FnyncRc41Wcz56bx79ecCxno8j4QAjYQHRHlbYy6L7WgQILX0KKKemSRrN+g41tYBOuT6qbtAUhdP82m",
+	"SMlMICX/8//9/5EMoJb8H+IAYMn/cQIVi8nRZFPwkR5fe9+YFvIbt/wZiJ3F+9WzE/nQuB4obtaE0WBc",
+	"06U72Lc2ldmvoby1TOM3fCaei4P3uVjUEC9m2/KJl1zN49DGulWidNAH7VIblFHgaDIWWYiDX9ICco7Q",
+	"NmMjIaRglZz9Lbk1bmydUSeSacoiTeYyVYxMQKaDvVgmNb6Bz1Brbgdyfj50r63sx1Jz5/vVf3dDypqr",
+	"YwqvEhoxODKHcwVQJ8kT4sRDm0Fmxc2ycQ+rvWU2l5AcScGOryFkgXXdp1zPKzpqbrR+iHvz55LhxxHY",
+	"X6lgJ7Fk/+bBmuX5V74FuGwCymsoDev8UAfbOD+XMdBRwCezCX5+Q9s14JlYtWlpcZw+seWtdAxxM2rP",
+	"ng9VUFM4UUHgGBezE4eqn8qEheaBQ7NAwArDoJ+8ek5u2UZdlxg04GHknNn8NhbmU4C/QESbYjDqBlIG",
+	"bBDqMSA2glncb07PZYyQGdiMqziAb1aY9/2Cg/aI47KeLkja9CE0bvYNTMMpdkZFXPuU0fhGimSTccN8",
+	"bQCg1E3sYmg4Udy9YKeGEw0n3bPoPL5gl9Mr2ps84E3EG6qW+0gmj1TgyAPcqQ7nA5Fzy2aRg7DpMlJ2",
+	"LKi09PuFELvF33XejJDzEt/9WNic8oo8pUuVYbBocsfZmqUk5bO5VuTIfNiF+gm2xgL48o/rY6/9Dd8x",
+	"PnwzM8bb83t4xRtrYMZQ12yyWzlLs2VqOgV0VldOwFaLus5MpPB0QaM5FwzkMjEzOg11KKsyYdcWgWfk",
+	"FbzOaq66b1wwuxQ+nynZnabTTtCxHXsp7bnUaw90VeBN5SRhi9qq3a+/fkquhmcXZo7mJRIzTXmiCK4T",
+	"OQqhNEgEmstj+9I//1VJER4HhL3XDAxzjrVpOkkYCSMZszAYiyVLuxApQu64ROMrSsporYU7y5ywCiuU",
+	"sa0sQRPYSRxVZwQSxsgw92zP81iUv9hwGftaoS6i/wVEBwgjiEXm0eO7/uNM5u5kdylyq5T9cnMxPaVX",
+	"0YAN+5Oel04+BEbANaz9cxwq4WK50vkmrFIxQgDYW65HdvlGbl5VDgfz3mmQMI08Na9+zFemFsRoDbUy",
+	"UqyrxxWU+guIolMA81Jzub4mYzBTpEZjBYD+cQeurND9WrbwD3cFBJXGYSgjtDMOR0DiTOh0Y44AmdCY",
+	"wJet3ckQTPQnR01tXMrZTtddAY4Il1TPC2LPKuXdlE1ZykTEWtZCzulmS1dwpwSGTSRyNmMxseozQjxf",
+	"o3sOrLtQfkDdOqC0OUuWre4iAHe+AXB4v3Je3b6kVLMbmyoSjsACh1UYJWC0Ba70wmvTZPcJ4M3PGTW8",
+	"UOU4pGj3ujwf7s7vUw02B0Rwe/uK4At+kh+2dnZ15dvY6is02tNY9RqpuUx1QOarBRVdcy0An1KrxYKm",
+	"G2eNdCzQtNvKreUCvsq9vXv9nGS0QwRdcFvY0u9hRMJ67uBKdOak4RajJXG2DDnDxfJ9sTJmDTdlznKa",
+	"BCmznlFCleJTe1tYNwYwFUTF9De4UIYU/JGOR5Bhr0eOaKIkGfZPUQ6nCH4r71hK+uQl/zIgw8HAWlBS",
+	"BuDnz2O2WErNRLTpfsc25o1L+wbErIgZeT7tvqQ6mgMe5UrQlZ4zoc14GfTbD0iYg43dxExwBpCMU0b1",
+	"KmU3Lv/XyvgJj5hQ7Matrmnj1LQtpL6ZypWAX4YBCWliqG5zw95zpZVpMpJimvBI26YQTP1mmcKB5VgU",
+	"bNi7Ikfem1yRYX/glkRpmjBvToXqZa7ea1CqlQZlXKtF1MwKhmTY75nRF7gCGQ6uAu86IGewPSImZ71T",
+	"3L7HMLe/lSpm5bd3thpGgCkshLXymdkVcN7s0oOTorBLGRR9YaXMr6UdgoCC4u6Yu92bWbFGlytrWyrc",
+	"5arelpYKfsEFKcpg/lTrBLF4VQcu/UYaad7jEihuKpYkCmt/yJUu6awF4Dr4bpbICU2gdN5UJlxeo1gm",
+	"BQtc5TOqc/gUxZgivGx+tmlENv+Jap3yyUqjeJLSRWfU6Z+Tb76EUDaq2QziyjoJeBlLNVQaYyWKk+8P",
+	"u1xEczJZKS5As4DGnGK7h+Wq0eVZdjU2psLXODbvGYLo1rPi5hfWjmvNdIgWzAUUrXNusWvr2SG3jIHZ",
+	"YVGvbxW3aavFLH+zsIMfdosVv2bGTnOA+lnvwJTcgmNvD5/yPtlA1iFc3Pl3NmwvSqVSkJTrSCAgfCak",
+	"6YpEVFVAaoefBuL9NxhcVnBjOw92lgDpnYZDw8Vy4tiO8WB3bkTC5X0CdPbgca0DdJZ7BOjY6e52NOeU",
+	"+mvkEbn78/fpen7NYsYWT8C69oKL24N9TZ6B7pHC8pKlHYLfwIl28+0vgx/F2bP3l691/8+r4XN58Yr2",
+	"3sSnX8/Ov/3r1XfJ4Kf3Z0/vLr8U/ZfV7bPt1KkENYMgR+GSQmXc47pV3Mdthx03r+ILOePiHotIwKJd",
+	"XMJ7OHVJyac7Fns4dbPNSm7+NDn9fnH+H+urZ+ng7ebsHb/8Ydl/ooZfTS++mff+/fb0xd/O/zO6+tNk",
+	"8P0Dms+37DLuKygBZjLoE2cxFic+CpfJ59luMAffc8/z6UD8KFpwczIgmSMpVwWaTpW6504dsOAyJcvU",
+	"3Jn52qvEVqFOSbhU/NPvhPkXsi+7A203ojj7RVO93Zc4VavteGWkresy++WRygoL18b67jNhN5rmKd8j",
+	"MMCVPkWHPtioMczl2qh3M2kUNAdBYONN7F/Wf7CeSxcBWiJGjIUGquGKLGTMEtOBkGDgYymhd5QnRlW+",
+	"JsuEUeVh2pL+Gapkhh1VydM1/eF+K2ubqV9Yec+0WrOylKRMyeTO0Azm2MIKY1VsHzG0IQJL8yQhkxTv",
+	"zwcNv7JzKhyWva8oZ7rO655n5lpbJNSI4ISq2xo13zB9KjYOnuS54JpFc4dQ4sI8lkyz9N84PvSCidzp",
+	"ctWHbCuvzOvkGz6ZSAGyN7VelK+eZbXtOkFnzSaKwxK7GnnlHmocI/5w987MbR+KVPk0n+o+ZcQ8HtYi",
+	"C6yxTIbP0US1bEmbqS/nUpTHMawbhdusDzvTx7L9q/Enmh2FgH2zsy447pqEbqfBhglg2ejfEJLACkJZ",
+	"ZaiqdEARMZ84MrUQd/jn5tN3T3nhxzlL0Y3GQOmTAjXurK67uYdPWsbnVQj+gYLnaqPd6tfETON5Jtoc",
+	"LkMJtnZyc8KnzCxJeRWw6tMNF7l76rw3vOz1qstQ8+r2c5hP4e3bF2/sNw1MWPOUvdEyujWq5P1ucKPk",
+	"kYTRO6bAk8cj1nQhqyhlTNiLhUzYRkIeypLy9Ne5a/UqFfdchm/lOl+GiC4YmdDotnLnOHM9xCpYz4AZ",
+	"zS3bTCRNY7KWqajj/tmHu8JCZHT7NHt7j7i7WgKRydZCpS5EKJUJG5EQA2ZCkjIaG5a3oFxoyoX5DbxZ",
+	"tlgcmnQDwpVaWYyGFPZAjQXkMAUABKKs0IJvsJhrI7xEMoXGAQzMtou11vC9BRV0ZrVSL9wEAtCK7hkc",
+	"LjAUN85OYEHGCi6NwvPKZWADeGqdrnwmWGxYYWHFdgS9kOfa2Qu4ghgFgd4Lqh1rbYVjUQQ8Ozi4znGg",
+	"QuP9q0Lj+8W1GZlC6RvFmNg65M8QmHcADFyNg8OIntBHC8tCbt6yYJttMEcd8Cfku4H0/vkx5X062DlQ",
+	"JmJF5nLN7rDCFIcTePio94yjK9JX5WBOCiVm/cUFK6cZKeifMAsII0HeHicMIojM52CBMBLQwXP6Owx+",
+	"LIDM3i8Cck+E0e0AnsWlKqfU27Xwp1cigQL1Fs5cnUCQk9J234ddqRHEPh/u+9iDb7b2fZg22/o+3jDt",
+	"MoIOF3oz8FIj/WZpQOX4boAWvWmbiRN0BFv7b1OyWEVzZ78xD5bzlCpGhFzXmXvL3ZV387UrGpvxAhpF",
+	"ADw/hyBW9yWxMRuFo74l/6aq4BbmUeFH2gjOSpN+j0RzmtJIg3wEuPwkkouFFGiJCh48/acwsvrDoIvA",
+	"YvdDeXMUYhurZLo6qLPOKp1ZxJxy4uphaGjV6or4oHbOwDZr1Xu8fbMUhuLwi8U4/6iwswt9XeWi8x8i",
+	"7OcVYXNXzc2/v7+86/3H4vS7vv5p8ueL6MeBeH1GX1zFXw9n357/9VVPvT1d/ely/Z/9ze+z0tnHqgPm",
+	"sKK6Hj23EFV3eBZtY48UmTCaGhHUuZAVerICXzc0kmhApIjYNdrjuAYP/5OVnsuU/w0MQiPyJTZlvm8V",
+	"4Htw9VqcWL4kQTXbagvrfZlJt1UrC23QhryoS2v/ArLxzo6nqJUSXnNhrPBBVVSqt/qiYQPdppmmf4T4",
+	"ujxiAaE5BsvxdQHYfUE3ZMJ+/Ypt7D0Gc97gRj97/ao7vOj3M8bIdQ7p1KP9fvciHky6l9Fw2D1ngylG",
+	"55xG+cH8li4mq3RGvv2Ph4bKblI9uWa/btW14ho21ap4pMgt22TZpjbU9RHWzEacKeVib0Au5SiOCisB",
+	"7gxT3Af9rd7zYgP0skrcuSVte4BeAw9pU+ACdu9BSlv85mHAnfvGp6ZDw/jsTu/QY7lmRonl+h5KbHsG",
+	"0V6J5bq9Ess12x29Z0vMtwjd+0ditw8epgjX5O8zRtFM7VAN2HJ/s2MBnDOvZCvXTdeCvRIqLsQmAqoS",
+	"RI1T8aEuKnL07PWrADMYndvvGOEUkIWckB8QiCYw95jSdAO7iibhI8Sy0xuCu0KihNHUPD1uddN9gttr",
+	"L9uJ6b6WSDSdTnezXS/53rBfPb0H+9VTxzB63TN2Pu1e0MtJ9yrqxd0+G0xP6XBiFNi92K+etme/Zi62",
+	"PHOdfFzMH4eoLcVnQgF12QozUiiZsBPy3FyVqc2VXimWgVYQLpRmND5ALnaa6CylEfs3N5yyPrrHKqLL",
+	"0eKFI3ho/vXZtNvr9XrdC/OfS/MfrwCkd0a/MaMh38rlElSjso0Gj9NNzNRtjiTRWsHt90a9wajf/2mf",
+	"mncHSVxZqEZ9msdCilmB2FVAIGIlZXH1QO4foNRC3rXn8WNx32rhVPC5F9RMjsJ8f0sAsbdsg7r4dQYR",
+	"O5FSK53SJQKf5ADici0Qq2inwNw6F2dPoIgySdVbHeCNrnmDRHRJJzzhehOQCVM8xiKViOrgiue6kgtk",
+	"LdNbdCHZYMNfVgyLRNXgY7RCnYaxN1XKe1jl4Dnih7PtCsJcJrGLJawqBHtK/Y7ArbzvytK5ZOTCXhUI",
+	"92BlIGfSLUTl4oF9MJH5D06clZB7cLHbu4R/p9K3meGDwBeWoI+2ghnWhzA2EvDBQIO/H7zA/NKph2Up",
+	"Cr9Epk7GA3toLP3c0CxzaERCOkMsQHsgiTmQxxhvNhbAszGJ3GxfIuWti95QWXgYlpAIivFjLmYs68pB",
+	"9PCUKKY1FzMVjEUIV3jpGyecFmPL4M0smizowMBLNdPto3pZulVUmb+Inyhs7Nd0ndX5vxAha7874kB7",
+	"8sPFXP0ROvXgoVOHRD/ltNNSXajNvHaNeHFH94k1gsO+O94ATnp91MGeXvTfyYlGPLg/1P+91f8DPf8V",
+	"JtrW2e3fZv6+7SHJ3sNLHpCE3zLfL4sx65/Be77TI45L0cwVGpDCQkt84QjsrBumrUhAuECk1twFjlDr",
+	"XhIv0A3VAHxzfE1CpKNwBIKXaYZwcU3CDOYJHwipAzBR28ErAqiHFbc7pDRkpJkhERXlHve4RvApJC80",
+	"AW1ps50xAwGQK2LFGjsMwdYYa4DxoNNVOuFqzhBCccqw7yJgEXxRP5jnAGi8p25htGg7PC2xKAupyF5N",
+	"2NQUKiR1L+JT1r2cDmn3bHIeXcSX7Grao8gVOE1ushqGZ0+/6g9Oh//55586HgRxewfSQ6aaHFhTojSl",
+	"ilHCOkmycm81hn2USBTTrdwG90Nq9mZZf3SBbg5TS78CslE+3WRWRDfXEWE0mmOwSamaSBn/ypx+fJSD",
+	"6lv/zZE5Qo4ZxJCCoqU8Dkgo2DokK5GAGkwycsjSEwOjUJj3a1pGPUvaoj0A2WUXO0Swh/VcJoW8HMOv",
+	"hDMzlcNgxgIbjCVwOsUYuIbK+BC5AeoTnKqPQTFvq8hTHrrDn54AOKvNCsvrQU025KtvX9zfQJTztAPh",
+	"20shFZJBiQ6gSDOER4qEQLk3RrleyDvmCny0yD+rWoS2HjC1SnT9JQEfe+WwMoAETPAvFFisN2R6G473",
+	"w6cP5uXahYZe9rqn0dCI22dG3D6fdC+iy/iK9aZ9OpjkVAdj3pPwyghx4w755rRTwn375rSGL5euGieI",
+	"cnEDC31A2MGDUHM9LRfJd0/a0nVQ0d6tPmfJtiJrCIDjiGFLCuhnoKy5TGzpbKcCTeSkHIvrysnlW/2s",
+	"a8siW3L5Uk7Ilyue2LJHv0V63V808olcqRWCcTbFxfdGvV6ZxAcPKVy1sllB9vGa+rzv84dB5jTXtnjH",
+	"7h7MmcTWgYU3QkznxWEA6tMtQ7Y2RrlxNYWy6Mrigpm7dk5FXCdKHlj+0aP/nZvuQbztEIyb41zKczTP",
+	"HO/aJ5L0ExUTzrhsk2t3G3WDmdEIFp8jQtQXYD5fAKgjl6Dj4/tmjuFDnb920b9tqoX+xOkcZpmhprZW",
+	"VmBPWDyrXGVZUfW/tCgMnNvI+oV5uVsQs2PkXeFKYd0L2p90r6JB3D1lw+kZPZ+YqyUv4eJkTVdKOJNG",
+	"oMSBvcj/kOY+PojAVrnOdpTVd6fHqadmP4qRBCMSTlO5AEycjGU5hRdG2QVzFF4p8Np6DnDpwLTxWjba",
+	"4hH889govOu5tBKaJkeIKxE4jAmeMgvKbj81QzpuXXoBztBLO6uK1NmrLb5gabClIFsjqXq1v7ee6zYh",
+	"He54tw7o+OPkPIyq8/ChHm11n99qoEdRRKgTClIGB9ncVlBTUEEJBdyi0OlnmVoWQJjAxswPzv41CZEH",
+	"hKWi2uRIMTYWjuccX5MQOQcUb1kBN3PxB4ZVzaSMA3LLlsi5zKVpz2u5GkBGPZk6YRsuGqS9F+ut0i/Y",
+	"HUvqk+MWVGyKeWiPlDWHyClY7ZzJ0IKtg+UGKbzMBdwwRsPLbMijwec6dW5patLB8pF5RYgH/eHF8PL0",
+	"fHixqwKLm8pBHx8oymezOaDTevszOCG3UlT9oQLiaXtXJOZlFRiVyNENloOrvS3+fijm0/BbPHe/Y4ab",
+	"iTa1pIFFq6z4hLZe1AsCArFXfuaeX09ji6kEVIOVYuloj1TwqlBiZMgi4/TtXocYt/bXRIDcc0A3wdZk",
+	"zlOWKSZ4GqrgUdsUXiNAg6C7oPHhwTJNoe6mUWJLXNkQ91J4e4aeDFsEf5UrM1WqQ9ZHqt/D8IWbu7dF",
+	"4VNYodz5QGNHm4qXhWPlql7W+1IAOlJqZhYc0QrR31Y25tRYbxpgVduaymimaiFyoVnxB7R+Gfrfc/vq",
+	"bCS2rqWWJbsIGD8mm91crb7KpY1HzXTVmMcj34e1XGnffGiTlXJr/5E1FwZm3yCyjeb13sciW2WoTmWY",
+	"QAivg+5ZkjwDkDRXqTCXgryFAkcUnMDOHxw4WTR7A4D0PZG0KHN65hHHn7CHTFIoiZ72pXq5s7F6E5JT",
+	"5oq2Q6XKRtuSWyHXVQTmTygKlK76T1QKxxa32WFG3VG+pZZs11xH8xxb5HBYrmLN5ixeU83lKon9Cs6N",
+	"SEZ74tZswVLZG+WuAkTvt1S3boj5tA2x9JECj51MtU1S2hESfQ5CS9/o9ZnQ0mTeACPF6aR7EQ373Ss2",
+	"iLvDyfn0kvajU3YWV6p+dQolQ+kC0cSnKxHh/mayiL51DquLvhE+4u5F77zfvYwuLrpX/eF0yE7jQTSZ",
+	"QsE3cWvaM1TsxJ233V6v1x+cYqEgB68157O57+GSSwxOW+FijjpPUwoOkZirZUI3OVMwO7I0rPLGDrpq",
+	"DalbtW0VwsCFusP4v6BKs7QbU02toAmSkf02SyL1vK4HCUtUQSwd2yOl8O+zLFi/t6tM7W70tK/x3Y/B",
+	"LksvbkjRqHiNoZUgs6SMxlzMMMwoO3etNC8cybO7eotrjcE1bteijXa3B6bFBy/gVe9k1VYnyUDuEEJk",
+	"+x3on81dmPOH4t5lZXmzpNc2cJzmK6wcsf1U2kzPLP7ffXVN6EQZccoGkmV1KGRKokTeJ5+hnY8RlyFX",
+	"BzLG9qF9Vdtfs/Tcr5CPaum67I20xXLdAhZ5jueWzAjUnaqM1xzqssQ9fCoX9TaJJ67KR8qWyQYinQXJ",
+	"SnmjKiUI9RhO6dqB4O563Xid2hrUR2FmnrDK8e5k8FYaMfZeW8+jNst9IuNNSxb/ABdSWy5qN8eWyYKf",
+	"bvbjwHdcccwxb/fVn/L3a6k4H0ShbbfgneLK23XdmaZTnu12ZA/LFSN8fURCHS3qsT2K14F5raWk1xrF",
+	"w7TZVlMvzHK3jZjm152dqqqesv3srMUj//s0tfoSTe36WvHWW+Ea5nX42d5qDwQhGvv/ZKzPWfR2xh/d",
+	"1lpsQsyJswPSK2WLebvCVhh3TCZMrxkT1rnFFDnCWIOAhFqCW8/K+nHovzudkudfKXKEVDGVKRHS8Aj4",
+	"AJWN0JWhMBeOU0Cq+omfloIj869LN9pOpnPExUvUNuyRkIcQ0rKohzO+7WeisJY22CZrcHNGNtt1M1mD",
+	"ylB3V5v3u2rJIj7lkQWM2krhDZuv2XsdgiKRcMECEiZSzEJXZzIgoTkKIfnzn//85+7Ll92vvgpIaHYh",
+	"dDkLIaJuQQl6CIoNYRsx8d/fM9MTQIiKmZF6qGbuYbW2kl8ua4LO2Z3HYEHf3yT2jQ9bpbVam1Tt2bZz",
+	"K/DbNgPZxmNz0vhQQXKpQ8TKTLVe2XlclR1ko5oNXG1IvaqN3dFkxZQLP7K3svnukUIKRNcmEqMZO/j+",
+	"SfjNs7fk8V3/MX7RNV+o8LhkKmow2Szoe3/gZ73GObcUI4z4cHsPZMY9zEfthYpbvadQ8cIp2nuVlgLT",
+	"fF66kEL2OSIRKYi0yCNeMQVFZZh6VYbiu0O2ySBQztIPNjaMpl7d73cnVGHFUctbbB8uP9QeabuYWw74",
+	"AaG2YNrXbHHTPnz6YyMx7pb2bDGmz1Xq2tpyf88i4CvPpOMunUSu4ZJNFzSByD8w09piCMW8VfdOw4n7",
+	"jxVbsR1bmgN+AZTKI4WYXRgvOXfxRFkZrl0hQ1A7AxMdwMbTGV1AlMoylTNzuwLtg6V5dJpbmCDoZU25",
+	"5mJ2I8WNO9OYQLEHgeXdl06qHf+C6miOhbcYmfJEs1SRifXv4YQCsmSpN7lSB3ZWH3ZFGPlT3vUyrseu",
+	"t/LF2vVm7Up+2CfCyPoC/FnUN+sNK3CLU0fu/6AnP3AU2cwCdoQ3ursP4xshEhHXO3TA8U6N8NNA8Dey",
+	"5iKW64CEuDMQPT3l9mr0FZP77HXOj2xLDdzorbWpltUCIyrmt0uWdoDSWfUE5t6LPUgJdZLd9NRedG8n",
+	"jtcLx9hLZhxtpg2zZPXXMjpdPHk2IEqmGqNyXJnc+1++sGcVn8vByZUV+11VuUODbjiCytXLZFNbxZEo",
+	"BtG71tILb4O1d5pVqJfC1rS2VI7tAp3jR0XSzR5XNvodWKifpJpHCTvcDY97bWPnKLZmGFJu0JeK5XE+",
+	"StONrWS9Mbduucw+1zDsl9RMR1ARYagYeEHfUL1KY1oD2EJXMWci2unafOLeq7c6n5+dnZ7vrrpsllTN",
+	"72ODttP8sDdGc4XycBed5/Qhd9Mnzgfb1++xQJYhVXcznaYxmSZS1hTI/T1u0WF78xRWHdAzChsTM015",
+	"ok7IE6vqFzYkxyO/Jg145FSMhdMriTbCA7QDVWjBbGQtkJOUipiLWQiisuFgNGIxgVpymEh3lL0zIh8+",
+	"hmQmmYIgr7GLLPNw1hMpb6HhacpsRdu5VBo4fBUFww4F5FSM8bAQ8E4OSTdQiB79c6wPL0yZUDql/+//",
+	"MtIfmktDKk2Tm0jGDEI5hmcXXg31zj8Pr8iwRy7Oz4ang7pSqPkYtnIY+5phMHY52oY9fOnex6BSTSN9",
+	"04A//USUUD0hRA/315xRs7fWd7rT+1ZGzN9puk7YjCY3rUPJDizrv6RQ4bAuxPOlvCtVQSYrAdGeQuo5",
+	"cJZM/F3QW7CnGIFTLrsQ9V8IpdkSCXoUrWpLTR7/a30q9ENX429mJj9Mp4dyEsPlpfk8L1dYKWcOv0G7",
+	"C3O6OqOrqyuzNlh2MjKH7dm71zXVxbIPt4caC1ZbtTCqt77jlG0c472vtoOvsMqi9PstV8XCgtXYmIMO",
+	"1Trlk5VmuzlL/qZhEFSzmQ1b2nlim0OpznoPemb32P66GNPz4cHXK8LyPojcU8DvPZhcCpCHFZI4cIEf",
+	"GBX/G34HmFZEA5fUzSD5dVD3tZuhGqpk2OIYXM8daN8J+UEwLBpvFf4Mdh9ivsHpleMW36Myxt95jcaD",
+	"IHxh3R6iJNzWCheALpXINUs/aRGLPDTPrXOVgr58+ooML0hCxWxFZ4xoOgOteMGUojOmyrkkK1HFzDs9",
+	"u09JinbReWYue4J/wF4+QIG4FpUYMh/9PsFqdnu2e/QgoIKE5kwd7M/b40C29ueZNtv687y9q6FAh/mJ",
+	"+8UVSdl0pViMEYxrBFpdz6mGjEGEWPfqYfpGmwNxRIGhR6uU680bQ24uxpx/x0AQQJzYrzNY/Nub//mv",
+	"/65E5z8RGST9UYjvhMeAnipmqNDhDYi1UPDfdKXnZrMjak1xoE5OWAyxzxDPESEq60oxrDQIBwKgF83M",
+	"8S9zfcAY87nNtS4XmC1PQ9VPI0v5KFePdblK4eO7/mMz8seQ32eR4oNSMVPYTUSTLN39R3kD8PvjLA5o",
+	"x2w+gqNkKus9q9++ffsKdgBxLmWqaXLLNfly8GU+Kvx5VKmYhrshYrKg0ZwLpixaf45VqQJLe9hEjvJf",
+	"UypAe9lNObSmrRBgIQW5mMj313n7zlKJgLqBfQuWHPuNqKaJnK1YVqsgR0vnKUB0ZgrYWIzFF188yamL",
+	"S3HyxRfkDRNxE0bxeNXrnUaw6fBPFo4MOVZoOnAkGOIJCY/HAm4Mt3L1JB8gsHADceWN2hcMuck0m9FY",
+	"4PKYqZfqzMAS5eiiDeRJjCiAFcJOyJOmU2YkJhpFbKnBp2DWFAaqxsIcOPIMcFRdS0TRDcDLwHcRTRLC",
+	"9XXlECgGkJe2ZJ+/T+TIei8sbOmxWfENQW3bh1+FO8PMXhmZYdgb2h1+lqYyVV98Adaj118/JVfDswsb",
+	"dYZTerxM5SRhi3/+q5IidJKi0oY9kjCSMQsxhOUVvvdUxuzYLPNYLFnaRevXHZeJra7GBQlRqg/tGFBR",
+	"MIOQU2LDtlkM8furNGKKHNUVyZgyqlcpc8cn8Fl64A6PCsYClGp1DLI0CZ9Puy+pjuZ2JllYOzqxaGyX",
+	"iMUBzDKVYpbHvTtHrh3kWByF487puBOadTdrkjAgJGxDkWF/YJpZcKVcKspwcGmn/dTc9ObnVz+8eWtm",
+	"DwOkIgsnIeHzmC2WUhsltmsOCrIdRRcMTpRZjImMN2j22+SFv8YCR3BdfB/3ztpi4MNsoIPBNVnPecK8",
+	"6mE2iYOkK6ECMuxd2YG/4Eo7kllCQRIuUNxF9O/YCBxLqhQJPddkiImlvnt0JTRPbL0JsApdj0UIeLzg",
+	"OOwbJc8IEeSs58kmJ+QJRhOYM2N2hUzZGtH3BMk+B/yRCZvKlGV+1rE4skCZNEmMaFdXAfs4IEraKibO",
+	"NFucB9SZgDa50ifkKfwMoQpjoRhNWDyCrcbiZNCSc/ZypTHQISM+GxMQIHjgjN5hCkB+irkiw15vLEIu",
+	"7mjC45AIujBk45bxOAA4XPDPGS2ROQBmErNlIjcLJvR1tjDAaDDYFvgerKSWYwE+aNzgP0EMm2H3b/mC",
+	"qYw3nJ6eXpm9fvf26TWJV65eonmMpmbFImkW5yj8n//67xv7V3h8QqwBwBAdZ2oszCdmif79zQ/fW+YE",
+	"t64mC6k06ZOX/EsEdCaGXIHLwlVl2ONK3ArDBK1tAO3eIPHh2io5Flyh0RxWlSvAcoblI+/eft29BP0J",
+	"BwOf/LIyq7ekKV0wsx1IY+a0AG6vZXpYTAIyoGPJsNG52bHsGPXO3CEj4ZMkkeuQzBmN4UIFI3jEhGK5",
+	"oaHzZEmjOSODkx6E3CRWVFGjx4/X6/UJhccnMp09tt+qxy+eP332/ZtnXfNN7g/p5PLKk1fP/eTHTv+k",
+	"h6/KJRN0yTujzulJ7wSyM6meg6z6eM5ooud/M/+e1eaz2ikOej2PUSxTGTGlkO6U4xgKyrFEcxbdqmz/",
+	"WIJ6anb5Gc2l8w3T30LP6OxfSjNF0/ug17M4etoGrft3krmLoCAEKHe7VD/bA4h/9eUH8ZytlidolQM+",
+	"09RqNszH9sYryP8YNqRWiwUF58cLfscEhjhoOlNGyfghEyQ6P5tPHy+YTnmkGtfenh5lmGAqV5o5KUav",
+	"lFXpEgq3BMJAzVK6yPCnX6XS0C1b2ROB+usJeWOmHY9FzljRQ8HNJDGLKZFyiUzbligDXnYEfElBZMuw",
+	"d0rCJUvhhpPiJmaCszg8vibU8EJYWMNxbBVVXGtDHNg+V5oJ5FdOsjnCi3jKUiYitzmP1FiE3a5dp64Z",
+	"jmF7VhgQ3vkbYpEfOG0VSntp13knqZmFerxMKBdYutjpf+Zo3jgiv9FS0+QDbMi/jDsugHfBxp0A9+Zf",
+	"xqbtcecjAeyXnFgLSvLw8uzivCbY52N9cj1M4eHp1COTRbZMjRRrOcnJhi6SRrJ9a7TNWEYrB2da2ZAf",
+	"lkw8efX8zZJF+51/1+9DLKkdBPGePPzywlqUetm2wAAc15YbZ5Wx4LxFVNhz5ig1AOZLznqnKEDGVNMJ",
+	"Vfm9ZQ5SJBcLcwjpWKxTrhk5oubuSvWEUU1SuQ6y61mak0ntbX8NV6lNZski2uRKR0akAmuMuZqPzZXq",
+	"Oh4LuJdd95OVtje4ItC3Mp2bJegCx5lyo/0BxklCYq5uj92VDsvUcNpfQwI4st5f4Wp5DUMzhHTWO91N",
+	"RG/Qvv9O0DvKE6NcPTgN+gvSSHhG9Y3Mnd511NNIhF988aOnuY6++IKAi4McQeVBpKrVEnTBrGThNSmZ",
+	"K+wtApLnE+jYI1vB1lluf+CXrrfAgshmr40auhL/f/a+dbltHG3zVlD+E3mLPiSdnu62a+pbf+nDpKbT",
+	"nU0y21U7nDIhEpIwpgB9BGRFlUrV92svYC9iLmyuZAvvC4AgRcmSrKPNP92xJJIACDzv+Xm1Smxxss8i",
+	"dndC3byaR0w6yYjZ1AngeKWaTCgkAoKNkLGUG5l2apViu8LKzDMZi4rjLSGd15cvT6MmWWi++gaYeJz+",
+	"3nl9eWkkpMDOkbEYC/Z5xFJjipQpZqTz7eXladPeNvYXLpVTDECTc7or8OJV39RfGRuV64qaAVdBzrER",
+	"dCegBJchlLIr8FInoTKiklSp+aJytBdoPp0s8ctfjQUDLMtbO86VSUAiZMPJDtPZ5+1Vb9/hzqykeH+N",
+	"Tl7jmBef6f+kmQucwiUvH77kb4Ja1xwSv71eBnp+lkWXZxkTm0Cc0u3993+Yd+rdx3//x9eaRGTowgTD",
+	"r3ryA4CqYcIJdPCQaik4uhFTKdgVEZKkBYOgCM2JYCxjGZzqD66m0vs64OzjI62rQA5HBkoMiGFqj7K+",
+	"ImS4gF5nXNyB8ixFjxdDbFHkdOZOcmF/e4Y3vrA/+w9wDP4ZnZdom5pHvnpNBnJcqNNz8inwMaMTMHhy",
+	"LKxnIWXWhWLvC0wYgoyF/xuw0vZgxLtaPyA3GsQrQqFfnXk4eBH82L2GDa4M82vvTuqYW9qRRHB/+zTn",
+	"BuX56ZW3/TgmljEjD6JYKGkLXEnOaCEM+DLwdZRFkdA0wPyZwgE6Jx+oZt5hY05TU/dkVsQCLRhfXNkA",
+	"3lUgjkhSUM1u7b3Np69+MPCMHjJpVCrwR5DXL78pUZuUoA2+mQdR2x5l3M8nniLlP20q5Ubgq/IMjx3V",
+	"+KMuxuzrDIS+atAxwY3NsitsyVW+XNjuHGxEoOunU0eF5Cta14S4l0ug1RtcqE9S/kqLPmhJr1/98PB1",
+	"n6R8R8XUi8xNa1c36i5ED5daCV6ZhXjWrHU5lIAMpxXxDipPsSszquSwk+3xLZEQzsYbfEwN1F4of7C8",
+	"JMM7WteiOXtYhHh3FV5qNPJ0gEgVC9/1lNjHgCOvT7mwPkjvHjoniZD6tifHIktwHYV39BlgAvTCBy51",
+	"poO7dV5fvt7CgbZTqh627ZzrpketdLxfz26fN046rK+QvH74kt+k/tm8hccc740e0zeljC7dWj0raoKT",
+	"uc6R/ULDF/Q2+7o70+lTcAThxCZQechUckXYZ64g0FSG0Qoq7jBfwIrRTA7NqezY412GDmNhU57dL6V3",
+	"18EoTiPyv28+kbc/wlihoF3xIc+pWfyIdAOdGIwvDyfIN6tiwTVWSbLsnNgsbSygt1RL8FSHJL4xI1wC",
+	"USEY+aaMtAbYWNdM+4XpOjbUjLQH7J2b6m7aoeUzz1VW2WE8LG8N0gF3Z6usjEA7M25u6nDiNenyDMK+",
+	"n5Iuy6XoE6A8eTziGLVBWNK5ZdWGR0LPW+jCXLeKgEAYUFXz+7BrLobSbEJH6dGpx2IRY1w31s6IFmC8",
+	"4XxPfXQj1FhcCqJrvYO2HQZC0ZcDl0nBYqELKhQFDo1zkhhdK+epTkpnqt/qVMHlGcsIzcHfGLkI7GQg",
+	"3XfXsUjs17eAt2r2Xmhwlcm0BRo5xLqhwhba2kYxtuB4qoBcLADlIjIz+M7ryx/M5+XSuE96oPrdjgrm",
+	"KbHtlw06VizmKVlkSR3L7OYKOH2Sb8oC4U0g6lb0NTPsemnZUqraliD9R9yn85DdbXFv0leqeBx4lTv0",
+	"wL1Yq+umlz8spZvCWdinMru0CLJ7MPBtWeb3uja4UblzJthkddkDxRgoeuREQDpMKH7Q6JSKgdhQ1yQQ",
+	"VfX8vlAyQYZVvSKtM1ZjkDijgiFjvs+RrAhrlhl5FHhyXcIZSc1QxGksIPeuUfpRZSkFCqVBZEbwN8zz",
+	"YdkViybhdUUgP1Ago3FVfrm0TXjgrXlgQoZjpUm3LIw5j8WKgg4te5vID7q9CmUeJjINmFG+m6UCulDd",
+	"E4za7n2SRyfcIshNgxycW4fhdhir+BYeIfZ+Y5NjkXzBUI9V+Ak2aQXg0xOAlfe6GdFXsH/u1uL6wDCb",
+	"e0ZkNcanQgzvgDMFCHASnIdLZ7rFWbAsiSBSPk9AXYMg02w4yqlmkGzSZQB8BWy+08haXi5X2omv1cVP",
+	"k521U7HxSNvn0QGjf9ZlwMHCfsNYjw/3W0g/dEjHbRYguvUmYRUzzR3OLYXrI35mkHZlHz1aKKWx4jEb",
+	"sOn3oB2JgcJ7CHtLAVUSaT7OjE2BvQudZcELolhaMK0OM9Xo/du/mnVaFXsOK7EHJrFMRo9/m88oT6eW",
+	"sa60X4XwJLmPVknBWebIODOdQpESZoZCsVq1/q+euQKVkMIY8jmFHBhljxGhoxGjhbk5JviwzJncdJxx",
+	"TXLZPyc3rmrKG/iQ2FIruSprrHzFB1ZoG+sfC3Tu2PTa8k24Adjs1Ds20hFw3Pj89B9CrcKqN+bCOzbd",
+	"2uG3GbixmJ1bOaxFxV+wCK9fvZotIKtoPbHYhOkLq4vHdWXICSZoLt+akRuMcSU15+WG8ewjbLd56o0r",
+	"ESxPxsFrODtSWF6/evXwddXN9AHO0HaRF/dVUDPdjL41BebiC94PTVGjb6xuii4G6A9wV+WAyregv7KJ",
+	"h45vAfyoZrcB2e1YsXMCl0LWj9eFzB1s9k8sfPrPfKTemcW3PmjhAq0JWnjZ1uP7OLhFUKGI0rJ4TELQ",
+	"M4j61+wR896XPrBjPXDuJGhXdlGwjLGtp/j9PmJCBcwJrkLVZiiYobxQeDfUsdwPodDZq0eQ9km1rfHR",
+	"zJUy01iUpTr2Zu4OpR53z9mEFQ15vNV83YhALrLNQ64xMZS8CZ3Xr37AkX1gupie3fQ0K7BSYxYcqtmE",
+	"kSfJjErmmFqGYRRSMIBCKiTJpegbJYfmuZyocPVsuIoGFASRpy/x9/G3sDkRS6UxzkW65XKWHxl+/8j7",
+	"4q34g+sBmtG/cnG3tdRlcxTKx+xJr8IZz4NJwSbl1raaFZ6bnULmMadJf0R6miYQCsGzQjxTg9AyCKMu",
+	"kGtl60nSQSAZSaZ6Zi9E1rdeHvohLe5ULVJk+WBsvFRWwTgiNM9jQbGociV4JA+jo1Hd6vA4P83aJngD",
+	"TWvJJNydgu6mmMiuA4ACBz5GU2BF+kBZKGQsIAcUAr8TRu+ACGQiC2AunpcghUF0RrosNRf7FKkhowIM",
+	"0+tYNOl2tlLPobgtFrkmi6LRVVxHSz0WCMlAMQSjsnQaXLP62zTTy8x1fSnYWqnoqIza+91auWO+e3kJ",
+	"UebgS6szuy8rF45V+MW8EPfsqoG2+80Dwe71imJW9i9ijclbP6ktCZf6Y56LcDnEEMMS0/hFCnb89UDI",
+	"Agb9gYPtvZSEAx7WM98ofGP1jh9Bo6cG4IG50nObodJbFiG+/JYMuRgDrxbvVYolMF9ZkUp6rxEBsShl",
+	"OnxYCkZfYVHJBb5G+QFETOIOrQ2ZZ8gTrs7J29Jx+urylVG8+Z1N7kVeXOzNRhXo1ZGvIoT+mboyaK6I",
+	"Vf7L2sOUCjIqZBcqH40EwFLdpUsNyYFXGv5qNtFWNfbqYzZXb1jbcWaLe1ZD2lB++CzrDX+ym7L5MK+B",
+	"NHv1RpSzgBFVnBLXpfvBUaqlLHLdp0qowpMbi42pz+s4F5CGTI1HrFAGdxtcCyKzqihyRQ8kQJFRna1/",
+	"wG520rElAkI2Q2oSdM1PTo/Kn7B9cDJ7eT1sar0JR+tNQEltj9oKGCjHK/kQ3lRz82Y4ZT1LKr5dOJk/",
+	"OdZIJJ8snaTX5YsnSsuRApSDmIn1CgDyzDF/nZvZqD88HSAfoZABTS5By32+SRwLy4eJLcHdeoJu5e/T",
+	"0YNCjvuDuQTTL0K2242R5izOx24GrTXB6VfcBsvUTn/EhZJjfX7Q4dE9HdEFGVxwYHGZlzqbznu0rlbS",
+	"pLrbWwJx6BIKijkjZWcHjIZwtejOc02IkhWm2Ya4tiyn3xKz76HYhAuolpygRow2ygtVTsIpfVwZ9SG9",
+	"Y065wIQOOBPNqktUy3yxuXOlHVUzoLyKY1USN4SIGPMJyC7coLgik0KK/lGpJO/dVtuORuJujw9sFZLn",
+	"oJD4E7Es3GE7g525f1IpFPA2B5aj0RiSC/sNDmUOU9Wsk6jEt9BLVG3eYOwdmx/nHPeLHUER2leYwhY4",
+	"4tEPYHNq694isrqzqBy88xY9GVcQJPm0/qDn4Q+qnLZHuodm8GjXTiKYS8VVVKGicr8onUbQESS3/Waq",
+	"3WNK7IiF+RW3jUNormTpYmrin8bWuMqrgpgiC5lylqav7p1CZzjHLZnzHjOv4NpHA1jmXlCXpXJoe57Y",
+	"nJDNOpl8dBQfeDQqGWDW7lxFVYjcl3pmBrGEjlY5Fa2mtr6mVkPLx3qSEC73abNWdoaDK6d5LWO7ko5i",
+	"jkLs/d8+xQI57f2kEmtYel/R6bpa0nUsFlu7OOxmY5fsy9ZFXsO6oUuqK82Vh93jw9st28HwnMMwhlu0",
+	"PQy0XcVM9vxpj+VWjALXeZ2czfqy0bsPvZgKmTPsalJtzUYVeOpRQau2XSN9ppVvtQZNswL2NxnUiS7R",
+	"8e0gK0Pf+Hexem0oXok88T9DD6xlKkXfQ/P5t9nyV/gnMVqkg5NjI6R3w1+mcrXOwfjsKeahkjUNNqkD",
+	"l3Ljrl7LuhpXVbXAdZYOkQpHMZUE3E2Rp5Wqs0hNBtKbjMCPCMNBpcefbSlIMoKTcst9lqxtQhgRcw74",
+	"PRqNWkqSMTYi+PMFObqxYJ8RFALr2BjvFDI0GqiR4MrEsWYlRI8LAV6aZFDcqqlIEx9mrJBFv1DEYJrO",
+	"GfQN2k75VwNdo0t8XUDyhIW0ZKk62lisXUi7GXpq2HRrE0bttJR2La6olxsH2XlaYHlayxK56AQb+8Fg",
+	"fvpE+/MeYn92Ab+BB7QFuIdegNtEEBXKjLouevHF/XMDpN87VkwPvLT2F6bXxrA3/qXsRkl7CD+eLGoc",
+	"Kg33L0w/fJihC2o62K4GaLtdYPAA2tYiz0nByAiKq5DBzWkSulnqgJo3P5FLlLpdmWP/kFoo7xmOZSLH",
+	"eRaLIXShJuk0zaGMSxjlZYhtlKkgr0nO7lmuQG1cVNPVqC7GAvTFgyD/XMzlhs28XbfwsKO3K3qudfXe",
+	"OAkotkXfCPg9bMq+7cE8t6bnVSezJ264Vs/bYZ3Xq2XgvTx6P8NpfJxO+f1qj/zgNt5WdUrc+YEYemGw",
+	"U1Oeq3W0ywqBxLqqZmRlWGQF2OmDAqxKazfDX4dZv8egT5bNM3+FFdwurL7z9Rqr+SwPriWmWaxlfJAh",
+	"K0bLI7MS5V4FIcJ1nGWzxI9X912uffxLir5civ5ZbnTMCNxhtFvPH7R6ZVmp1IlPMD/nnmO2VnxyWiPz",
+	"w/zhGpsfZvk4Mj+8ABjvkXNqeWa/WKxE7ecNZjNWT+1nU5eamf1iMZ/aDxNysDrD0iUXrFcwNfDxa8Em",
+	"NqCIGj76TG9dDDkhY5FDU8GKkjLLQ0M6jtUZ/kxOrxcz89dyg7CubB5JgvVdX1fheOZth1dUXRc71fpn",
+	"1/DhkpKHXbz4njfAlbgR9gTLQxhS82zVRtgpu+K+mYDKASxmWURarP1lBTwhHumDp2WcQ1ZUFcrLq++u",
+	"l4DZZOY7i1VrdxJYXa5XNrAuqd8U8BSxzHX6g8JEX5c4FprnJfcjirIZCsdYHBWH44+4+DtD05vg1e9K",
+	"g1+MYS3/46rIYPfMDqDBHrMdQsMvQOhVEj+WSqolOzR/u8x2bD8izGJAY0veM/+Fnh6+xgc0/DzDe2Dz",
+	"rGUR5yDoYddXKhciUiwWVO/AS3/SkLSCclVaSc9dwdomoy1suU0hGoajtt0QEDDgBp9VM5LrVNXGcIcP",
+	"B9wIu2lUdrKGYJylso7spqszs3SZpa6G7KmCgUlsMOac4POBFKEhDjfT7/4INCK7ok8m/N6GdXanGdm9",
+	"88hUmouUaprL/pgdWVLNp+rtWa/HbOKnm1BEjD5TIMHqqJDZONVY/tPPZZfmZCQL3ZM5l0EKZnDLhIsB",
+	"K7i+xZ/f+p8nWAsbNU3RPkf5JfAfcB2LATXA2jOr0JOF7ddvCb9HBU9ZFVpHdArLhde8UPY3Ey7U6Tn5",
+	"scRGSO20zy2Y0eCELBfiWJKQ/E7crg52WNnnftIPhH2Q18i90dZ+fES++gTygspjZqANoCIEUP9eHgJQ",
+	"l359hPhpJK4vD/ePuir7MEPyFC2034Auze44EOVn92oOVa/yA3xAr3qh/DtpFau9ZjgaISwLTXOimNZc",
+	"9MPYsX+du095dKOZSXo8LzPskKWlhiuAAR3oK9QvE4GBcKpfnqBTdC7ZaHJKi4LP3kqwCdyuVitjsKg6",
+	"PHN2CprxVKMGBDjVWOFirl2pmGUhDV+D1bhT59acupejyZTcCJ5uM1OSfabDEYZ3QKDfOljCEleIaEYn",
+	"o4LdwtfKxzhXg+v3OLzdplY+JCtKod3a4G1q5aYCsyBi1pB/i3XmoL/MDtRmFK0zSZbn5MZ+55k1tCRK",
+	"ApGTZiooEa82KFGOGFsP2PBYMjLfBku+Zfj2T/qojdA4zqTMchbLJGUGm6O1zR9jm1eQhlf2rEOZcCev",
+	"naC5Onx4tCjp76twYZ7VL6jQDjOkQtfbW1tp7rqoEy60rGUaisxS+sz0tsq5uDsnfwwkZIRjpytXsQ5p",
+	"cpjZ6W9VpbNHfAvq2fGTCJwgcMfEGBQJUdS2Ip1fb+RGr8r2Ufa3xNLomxkKoK0OJlCbayw62OsK4kVC",
+	"aUaz09UbSi1o8XdgdU4Pl7TH4lDyHXGrPo0sR5zLnnIbg4Zbc/T18oSE9PQT5vDDgwTiQpvyePQpj4uE",
+	"H25WLyLmirul9eqLL+UfuymZD9TsBxRrcEQ3tEkMhYZB+oLRdMAU6bKpxGcOI0JtKUNu1IWc0XvMh5Jj",
+	"fSRe6Uovvt0o4tv2Y6+Cdq1+/BhH9Jxed5sBiQtUzNZOgVwPLBxnulMdA6bdsMVrn5ZsdpgYKe6ufMoj",
+	"pLHVervgk2MBd5sSpWkBY2QTLHVy7MgSpkfzK+9g5hiSd49BwDKf2JftszKNVWAZosh8q8Dqu1asN7oR",
+	"SKcBkU4foiM4GM14YZ/TuR1V57ZhdYptLDblwP4Ar2Cf0LueH3tp33R9goHe+/VAkP/p5r8fZpPWnUkm",
+	"3HvbF04GInYsnP7gepAVdFJ3y1xZ2vm61DknH8wwQf4QC2rhEZhNUn1AV0b5Ye6zrvzYlQxohvnHQLaZ",
+	"9TPXlp8wZq4CgTuEMjhqm4CyIeX5mWbDUU412yGRSC1xyGhQBc+YcklcTocFAnk/voh0p+SOA4xnJJcp",
+	"zdk5+SsH3dx/orDrhtGRpYCGbeEtlevUoUAXVQNZaNKhmgylwgtGrKg/5BQ6RnOnvcZiRPvNpO6HGFZ7",
+	"R3n+yb/jQ80zC0c5L5w1b9u09vr6HCOVI1YuaQAo5s2siCQXX8wJ+nrxBc/PV4SUnGm21Wyz2v6AqcHP",
+	"qK4faYMLVXsZrPfFNYahP9CFnAqGqEDUOB349TuKWmd4IeG52zYPEuW5Qetlf/srvKkm2GnoxoqzacuW",
+	"ly9bhgUjdA4CzAJAtF/lwPzUyGc4yLKHw+YCPsMzXSGlKWPCYfa5dczbVT0Sb/xRHtHtaAbztAKPu+3x",
+	"X7rGl2YrHf7ReLulux/p/Wy+9vKHP0K+r9QRbplvuqwnC3ZFeoUcxkLICZGi/oQZJSEiWpIRk6OckYLR",
+	"DG9ItX8O8J0ILNuzPAVRLLDXlc01mVCuMcUExzLWXfk5aFP6E00HWLWSsx4EBiGkMBzpKbljbFTRTMBi",
+	"MTZHYWvnfpGlTUQ6ijESHhG7q206fLegwmgzPXNsSSeXfRmRVOZyXESkJ6VmxSlRmk5VLGhhtp3rysiZ",
+	"eohx4UaULwiWyHOojWihWIRKFtQyNYyQFOPcmHxjHZUX4srCugJhm3kLGdWUdKDU2nypAiLiV9/+ifyV",
+	"/+dpZNYvp+ldQFbRSb58Of+Vi7uvX5NTYrswavYZ1vovn979imtqBIXtp1bdXb5brCVvQ54bSJTBXh0e",
+	"9i3PW6LG3X+yVCcRScxzklhAbYAe5gnuf+tSA8uT3kPBeLCEvt++mNqhcRU8RUt5RVCLhuiPJH1JujS9",
+	"c+lL3sTdpVjbbBL/+/HRSLvNZwM1nJFdZ/CvImufst/vAKIZ1c5p9H4VVf0xtvrFqGD3nE12yDL0weL6",
+	"LAaj1LEmO51RD6yYBtJ60mcQFfc9HgGYqIoFdE+za2X7LIWSpSHCIuiQXROUuF5CG8FcwdmIKBmL5MvX",
+	"hNg1UzVXI+o0LpBCPljxkXP031aFpxMKEWGfUzbS8GksqLCKgdFouCI9LtgxIzyu1FNE+aC0y2oCJ1cn",
+	"f7A8lUNmZPSXL+du5L/RIfv69WTp0PmBiAb78uZJBtSBIdcNj2SXESjwbOXDluWDfTGbExGeynfH1U9v",
+	"rcVUZNiPd0omRjunWWa15eWroewcjrESyjLGbxkYP8h8hdKnksV+1X6dB1U0hdNYpmDK7p/WpbSxYqmh",
+	"39YejAKc2RGTPel4BgG8LBbYZ9NV+pyfGpR4P9aLyqGuLE08anzAawIOZyFBWxpYXbXaAx3omCyLU4mw",
+	"D5Q0wb0bCprqTZ0MBN7yTLm8S/O3UyxjMUvEftA0BE+/jOkmy3DzP41KJj+dPRUz2bVc0MEdTw96RUNW",
+	"ofIgvmiZa1qydyQuzDKPt3Ol1dIa9MWXYdABaK1kiEfp1B/YULrYSjmS61K6gP8/csEMhWQ3wU/VObkJ",
+	"CoFrGngsarmgQypAhTKKeHCTUhE3whh/vmpJAUhFTMSqzTmnSlcqig+kuOAxyaXmte1ESIQdqpbMt8DR",
+	"tWnyO0z7hC6dD8JStENr/WerK863yaNSb4VSSXMOglpJc5CPpwfxQZzFyx3pTK2+dLBMf1tSTB7demY9",
+	"EPnk1BCkWSeWZZ2mGuM/XAVM7oUc2rrHz6XtJsV8BSUWs8UqrYKyEQXFNj55hqjYEtgdj97k2/NsDTax",
+	"5c2OUfMn22enuX+jTWZfYLUtwMTQObkiKB64DoeL1gJWC1i7wx/cc1uEn0Ja8BnvjDtnLVh5QNWKxbq6",
+	"FuYaZGwoNTsiretBzmQyhzJ5c5QTyJ1qHfdmG+0SE7fJsrxkZwuYvpn4vnJqWuhuyZK3TJa8SDZ57mTc",
+	"ai8UxMg3L6IA4J+wjCIfx+mg9ITWaFYhpDIReIta54GHIvd77aD+GCG1wQbngZD6yPXWuf0PU0rBzFsx",
+	"dVRZoq3UWSR1oCeMZZ22e4irAKbXFEOCTY6x0dVo3M25GrCM0ELzFFw7mDWGMqux8iEigk18t4Ar183P",
+	"NZ3pySIWNM/9hYrIwlWrgWNdCjZvhufkD6hymxRcayb+bEAmwYaCboRVWu8XypV9TgpZptNFxMBINs5Z",
+	"Zh6nfBnkNco4wVg24yy3LOZmZaHyT5VVpafHksTrc/3NhtyuyPoD39GRpuTe4HZaJifX7bw2KXdjSbkC",
+	"t6eDWtitq6TifmqCgOvwxK5SB35DHoGhdndAtmwVO8MYIs0B9dRAThQGFBMLvrdUg0beEXKC3qWc9XQs",
+	"5FifRr4DuZ0TrIG1n0RWFuaeH3Je7WPzZ0ktfTYWG8qfXbkt/htIv3YwaSHkaeTS1ia1p4xat6RztH53",
+	"1lq1v82dXSRwjGrCEPhww1RZob0qOyuCHlbzL77Ym66cVXsgQut3kU9LfX+BMn1dV+1pwcxdyIAVR0Q2",
+	"tlu4vnGbo6UQ202mhWUUK896wP4O27hJzzwiO/1m1kqfb6RfW/ohmw3mr4zCBao39K8a0MaCH4uMdG2r",
+	"LjJxi4J6J4cGgfZAslyx40qnPSA0uNyx2tQqS/vpTOLOnewtaQQv2yH7aSkU5GfO8izgPlGaTmOBRa3m",
+	"Aey5BaGwu/TeEGv/UajGBdhTPKo1TduI1FbyIFbRXBebp7LXs7vtMfptRUzMdoc+kkDI77gW2wXLg4po",
+	"wIyXiWfgNmktzvX566XbXO542t22OpvIGpy1jiSkkNkYypVmA7Up1TSX/TEjVM8EcQuesqvgBrb9RT+X",
+	"XZrHYiQL3ZM5l6QzGfB0YKuKhOPFK+/N7ploYLz2tKpcDFhhW8bN3B3ZU43qZJ9fM6Ht6GzrDFhwN3gy",
+	"MUsGWpbVJ80vXzRlOdnvbrlrpulnXaWOBcoPM6Auy6XoK2NX15Xe60WEKZU201TggOGRwRBJx9vQbiq+",
+	"0fPCfnYtM8q2mVEwsgPH+InEc8oJ7SmWg4s5j88VzkerLLdxnKrHBEomSjR1WawIlhUEb5K+y6jHF1/g",
+	"/2tyoqzZIMYJANuXeZ64BpnYN0LJUWxjNz2l7Qpg75ey3jcWKFhnHNFO+KpA+hIvfOE5s9XCciKOJ6yz",
+	"C6z+HXdKG8rZbjcYqy4169ObNWUPP0Cx5319uUP530r9bZ8wG4FYcLyWDjasLf9+L4Bn3TOZe0lmaXZH",
+	"OU1ZRqh+nu79nZ73Q3Hpr26XXLZ2SevE348Tf47XvuKTWsMaKbINOOt3nIzyW1D5UWH6gNssQ5CO03ag",
+	"jw4yqVgsykLFY4gu4MvbMmqbhxw17znMYKmQBKxntbKotaM2Vm4h3Xb1GIUfPKLkwiDLkHKhKTdqIOpM",
+	"AVMQTQck54JBWxs1G25ojFZ0qt57c736O//HeeDGjxGfJlwxNO+UoCM1kFqBr8Q8DT4GVDYQpTQVGS0y",
+	"294BvCtakiRjOb9nxfTWJtMl6BOJxQCb15nfFCzlI86ETkiHfaapzqEjDuiPo4Kd4S0HVBHBuBlWZDuR",
+	"cFAg0ruyiZ0am1PEilhMaMEGcqysH6c3zns8z1kWYbMdzYbQDnwsuEZMH8g8U8S1C38ZXV5ewrc2BkLz",
+	"3LqJBBaLz65hQspFM2tiKx/nVKePlSZ9fs9cdMbc3NZMqli4yvHERmZwVZn1NAlsdWc+E2Ms0RUZLMe4",
+	"O+Raw4LYgFWQCARXxIKLrvwMzqlUih4vhmAXEClSNifUktCxlrf217e4zxObZ4Qs+pOBjAV8wWAgyI5v",
+	"O6knPUb1uGC3js8q8Q3xErjm1sEEwF8CY3NuSPf+/RWjgrkhnMfiI4Pmz/X4xxVERnTBWYZScMiExgib",
+	"s0HKcAg+wAaJzLuw3SZjQYkC1WdTEnN2IfCbMKI2K0yJN6dWL+NxsZ5YbKWMZ0E3KLPqgIBPI9RTzmdf",
+	"kR5Yy3kWFWzh1qJ6ppGeuVoK7Fqwo+xJnNFNlrGfLr7A/20056jS+pexndwlLg0AD5PsGeyzjPnmh5hL",
+	"0SNCCnYsbu4d4O/vuDV2YOMsBL+gyQFoY6jUcYOH0xYO95OTvyHQuUipSFm+CxrWmrEVixqb9WyHUvNU",
+	"s/Oygk5K8EAtzNooTil3RQM4HWM8Ov07NphCOjRQ4M0H4L4v2D9Zqk/REDAqmt3pRhukSgpoXy1hKWh+",
+	"TpLUirMyb8pq5qDKQ2sHY7MobvR9rknq+jnisHKWkQ72OtWU50TRqSLdqdHwh/MTqFywXDCjPrpb7jR9",
+	"qpz3colTG05tgsXbPd6u18V06e6kwbQCtffrXpG+VXP3pubuLm3fQuTaMqRgQA1L9Rrs3WuEX9/RO/C/",
+	"qbEaMfBslaQklqK2T7m4hixT/MAAPLRn8t6sBfwi0Cz6gAlG1m6E5N6Sw8BHgec2NVA/wDnQVL7vFp0O",
+	"qYFArdOS22+B6z4AF/eSH8YXz3t6RNZwpcJojbiiVOxYQoe7YBM9qCCgmfAyMUAMALdBv00F/ZTdaA5B",
+	"cOPtqOHx4vbC1WoZ5B6GG1ANEbzFbYJj0VbD7KIaxmyYpxEhMTPZU2wEFnGOYgb7vlXK2hqYhj7Ailfq",
+	"vx14L6H6XXwx/3tcz9/Vwf4PgK6QyZ4WLNTcHPOyMSgd6DVDpucKZsMryzoEpL+8sJofgGNElCRCorHK",
+	"cyZ0PiXGkgW+4VwqY/WmKVPq+HvewUvcARx/hI3zvMtdDsgmdPUx88AgevIBTxvkPJKY5l5P6OXOVJZW",
+	"UdlLA965ILBiCc/W7TlRJiZUrLr9G2kbqPuJxaPzzz4wsxo7BIv9V/2sbIBdtgZY2+rs+KqD8Givbb5p",
+	"md4dmef+L3JChqCozeT1c82GIEgYTQc+/9+YhVxgenxEuFJjlsFAC6bNC8I0eCZ0MSUjVsTCEx1pEC/u",
+	"rhHpTv1N3/64bNQglWOzWK4eKRZ+lEHLtXm54WORMzVDm5C43P5bn9qfQOaLOJDk7MdEK8xr+pXds3zb",
+	"MQt40nt8n0da7lQu1lLxDvNrksPatmGPdbMxzHGuxT1gXUesaGCK+cMd0OWw+ALA4YhjqRFiL4QMzGPZ",
+	"cJTLKWNQU2Rux3UlIRDheBGWxmJuaWcTkpIO9pI0H0CCMnx82gJsBWDfwjY7RHz1w1u1DvUjKzjNf4Ma",
+	"sGOGczP35dEcjkAL5puLYZerOgfFdxbNBtrNjN3zFNoJuoiGRSZSVnU60kc3jVpdJ94igrJNWUDJxnUs",
+	"AKYBxilJYNa3XCSQEw31gYpODcBMBhIGOhkwcU46N0GdZFmPCJdjOSxCMhexKDnDyorT89MKY2bkIi8J",
+	"XPZ3/o/Ey6seZ3kWLcehyb0PKGwzET3cZBjKWCjp0ox4u818pABLbEFpEw2nFOWYz/HXt/jrBRSd8Eas",
+	"ZKTaPiQWtmy1Y9+iC8FjGTPXRE94agT0stIrFvPF1/We2rY9RtytmwARi/VLRB9OgIjFRktEEfrFE8l+",
+	"wMnsKwHCPV0ZGTLHEYc45T1xkauat9Xl/J6JZx9nfGJpDh9L0U64eKyNdvHF/O/4ykDd5veNPicDmTOS",
+	"s6wPmkNgy12B9Pe0Eppw4f1nRi5JKISKiJbSrCtQiMZCFs6xRhyfBCoP6xWgwljD+lMk7gFxaQtQW+PO",
+	"x4OdAbFtOQJbf0fG0F+wcHURkvvN7ItcW4PoMYFfj5T1hd0Yal4AjuyxjPW67MffDETgZTIg1OxlchAF",
+	"mKQQgv5CRVZq+i7mgNT+pSesFrewoYhUFhmAcRPCwrgBRQHpamWtDvCN7YZg7Jxj0NXK+wpQw+2Y50/s",
+	"Y2Be3lqkOhZSGFsx4B6C5genUZkkB7xA9w+kTOMNQ8vL2IQ4Dk8NtLxNc+CgvUbJLdomsdiKcVLmD8Ri",
+	"A8bJW7NVdi1bDsaaqc5+X0kFfvUXisEys6C1XZ5wu2nYklVBXRUym5PTqMvvQlB7uWz/GYuNCGbywcwA",
+	"Qk+K9LigOSRycx0LK5looCO8UITds2Ka0SlIObSZsKJZVGUqK+5dj4i+lFlEeoUc2lciC/xrXgisQ0ku",
+	"wXkZi24h75iwbtrTqKIPoEMQqS0qrtgH9YDSBkPhsRn/4WEK21Xo4CCxf7PVToE4hfEvkY9n3s2zFai1",
+	"6bcStZWoe5eouCcrInWjMnRciCdm7JZC0dmrbIhdhCBWadPttCRd5pPu+pSLqoADKYlGriVWCoxdT/MU",
+	"0jpdefpTGgTtvMV7x9gIJRqatWRAs5WtZuFsZa7JhCqCL5BlJHBuDhnF8lkjtdY2jidA5WsEC65Rk5iO",
+	"RWsTH5xN/AG2xBOU4SUz1ol/RydXJw6Rlxbx4ersiC+rFemtSK+I9HEhZqxkzHlfS7YjodVOSLQ+4rOq",
+	"mH8FrniMBtLC2Hg9MHqcqckLpEN3mGisxrHQPHe9+0omsOyc2EcY7Gsk68JCaDCRDUCeHzRFxjaqoO0C",
+	"tXRcbeHR9kuv7WZ7LBeX5ukd0/vIILcZfzOJb+aDxA4rIVajvA57ri6VwBCLppZAkTcGEP5c/HcVRi8z",
+	"QDu+WNQsH5x7NZf8+FPAP9lNsl2dFZ+yaho3XvVpOmJHmsSNE1gmg9tuurYJ0ZZyubXf5g5H3cbfShsi",
+	"0rGJ2EPF8numTiPLce2KYWJhYwZnGVN3JKUj2uU519OqNgi3sZ1wargLmBuRxCp4LLvtTn2LmFgIaWzc",
+	"0+sqCAvGsjkw7DPC8ItaVx37octPTj6dXV5evnz1TWL7IMHJJokcMWE74LiYCMzPKJyu902ZFJ2xUS6n",
+	"kGLuMpwVsR2RjIrJWZ6pBNRbAObpiL1QmA2uSEcxFovkl58+ESMDcYBn5jcqOb0mkwHV0IDoTiXYmAla",
+	"C3VZfR1nWxbdqfN///e/Ks2eIleev7B3EZ3ikwJeSDKvEU8ssBPPdF73HbviQfsds7hWQ2+776wn8X4f",
+	"MYEH/2lkV5fz2VOCtV3MOdaG3cOtrdF6ZxaJa7OLCbW7pVFEL2XoXHzBf+wnEXtnNs8frp+LNXCuMEvB",
+	"+mhsF4wJzDKzhHdLpl3bPqi1vGt3iiHxumTXOfoE6Z3IgU92R+7CzliMwkEjoLb9zz4zqjcIcxdmy0xX",
+	"d0L7kvw5RkjNJ10Dx2uPIrFAFOwzTV5ffnM+z8cdemZCW8deR7SUACc/A94kQ6o0K24zquktolpiV+2K",
+	"wCFhzjKZkHuaj63lYA0Dqu6wDFaioVWWwvppF+PcO3QYuWeFeV8kHbD0zsDceJRRjZq2x8tO4v55a3+f",
+	"QNJYTTK4e+FE85wVpGA0u5rpP8S1BezsFArOoK9RQYWiqXl5sfCDxZm/UDZOjk1RActtN3C7ImWedsqu",
+	"vJEAX0/BAGt0jGPTWNUI88aYOicgb5KCKZnfsyQKxgTX5UrGwn6b+TV1VmlRbXl6fHHoZRnbsFXVLGXb",
+	"422WG/MC38GR+JFqij3gdya29k/f1jj/PSWKteZOy+m2bU63RRoEnAVIUjbH4cxISCcGLCdEQ8ToMfqF",
+	"Urwvno6CkeCEGCZHUeuUtV69hwZtK7IgT9xJn2rLc+8vvCZijBQbtKugxTZkyAWi0yW7Qb4XUsudz+si",
+	"iGZYmktlbDW4/kCk6cHLTnjdO7b0DkBkBtNuJWUrKZ+jpIQjUJo1WtbgfjMCMpXDoRn5Cg7HG4V1Qkxr",
+	"22kixPRqMzIr7kJZqRgjDvmMKGLquurVc0nEmXwq2Qlv3CIfDoIfYJqBXaVlsg3crq1yfLTpBo9LN/CO",
+	"mrTcrzvKNhiNuzlPScHAFbR2tkH1Nkj4UIGaxnwCLKNrTii4IcE9p6Q7bcoN8D4iZ8R479E1+MXsVf6p",
+	"BstjYYF9QrlGxvzqj0ZjoKBzZShkVMg+JhbciOqszP1r4Rhw7TVAIqCZe7/mkTW1vFkjPgplvTmKH4sN",
+	"F1wEWr2595pqfZZVMO+QVPvdBP7rK7DX8L97C/Nyju1xaYstnkuxhYF6ULhdTKEgNIM0qArwblYFv/hi",
+	"/7Va/H++Oj4rKEosfG3mV1W7n0hA/PAgtTKu3YTSl0O0VmF+VCDcq1G9DUfFRwWXOKSn4rf+AKFfljlq",
+	"Um9q+CKH1nO8Wc/xR4eH791mej7u45m5tz7k1of8DH3Ib2yCTQm3oxIMNiCnCiZHbKXo6tIuoboHaJ5A",
+	"MzZ4KdBWrBa5IT7vxxWNSKbQ46Il1CvAAHi93AOSmezXIpMTQnuaFQQZNoJsos7L1ySjU0W6U2Lf+uk1",
+	"yalmxRwRcoVPpZAb1gq8lUgs5K6KIw5J1oXTbsVcK+aeoZjDIwAu4Aqab0bIYWng0zHFoHUrljsOaTrg",
+	"giEjFRPk3//3/xEubl2kAf624YlbKW69XDWf+7U2f6CBBtgdC6DlCJ4xhRxb0pdGpvrLZGGvsrT6DY9x",
+	"cjgY0nmT0OZOGrMsSJHGTeFlBBJwlWm9QdQmCuJMQmq22BhFjq0B86vne/jQPJeTVlovJa1RNQ3L6p+R",
+	"zJ6dfCu5W8n9DCX3O4OllRQnV6DnIGGuADfQfTFkStE+W5siZvVGdj9BqaJ9LoiBkSw0zSEFFjJlZQF0",
+	"igqKEpnISIeLe67heBqzlvfFGRcE6vQj8u///tepy2KJhW1Vk1guq4RIwRTIRtcYz9FiUa3ZcKQjkqjK",
+	"b2nBbACbTGRxB3amGVYCUK7IhBWM0DRlI4PUNjHBrCWoKebnZgWs+HDPZyE/l6WIJh1Kvv38GfMiTrFV",
+	"DhWOUNoOT12TJKdK37KikEVClLGFJwPgtLFrCOkmsH0jMhnwdABvayDzDFrewWLFQss7Bg17bG6YGsiJ",
+	"OCfJf+BG+bMbb84VtAGi2hr/ZiAC5P9WGLxKARiLNdLD3lGev3N7eFX5Zy5elZGmlJlHykgTrNgyiWIO",
+	"IA480rU9Ki5I7fJnXI51V34OYNUs5xxMvfhi/2VZf4vp2qS/q8PsOyTkJXiuPd5mY+aIdy3I9QqmBkSx",
+	"GuoAZy5M1sIgQDHkU1EVC0uFOym4gQfg0KeAyIRDZSNAEL1nhH0eVQlySadggOpAsOuB3dGcRMCC7yo4",
+	"0YuXy77FeyDwrwbC6Djj2vzkAaPDCxxacv33rPUiCzKB9YMZuCFj1bz52B480vHGkfnhCyOh7pg4haVg",
+	"BQW6WsVFyo6e7fCD2a4BVKyFre/c9t8Zos1TxN3bD1o8erZLcxqefT7S9vATdtIMEM1HULZK5o6Yksqh",
+	"shXX3k2Df5YMHlharRxCZZIIOZllxUB3C9PKU6xi0TPWDagBH0HHEJoCQVYhx/1BI0uIoEN2jZxW9sE0",
+	"TeVY6JkuzS+Ui6sYDVfGIoHeo+ejnKaWx7vXYwaVgFoKcAh/cus2F8WDL4UfCXZyPv8fiX+8v3hOWw8p",
+	"EOOsF2zo6A4dNijr6WjwrpxuBPMeQqxYLMpfemf21Ro4E7Jcuxp/8+5Ork5u0iEjvwy7fzmJTsrXD78s",
+	"mJnTLdUnVyevLl99e3b5zdnl60+XP1y9/Pbq8vL/nETl3bgZYTpWt5cvf3j5KvsTO/u2+x09+y79hp39",
+	"0Ht5efZN92XvFX2dfpv9yUwCfj9kQ/v77y7PXr1KX599R3+4POu+zL49u0x/YN/3vqN/6n6bmUlLM/wT",
+	"0BJOohPFNbvlmTlf5jBaB+wJOhZPohPgN5gZ+7efXr6+unx19c1LM3az7XHcY1VUxvHN2Xe971+e0Vfd",
+	"b85wxN/1vr/84eVJdGLZD06uXn2NTsqXDAfdUwEXjJoxuw3v/gZOGfvvcqkbPnGzLLUH96PgkyEViDOK",
+	"5b2Tf0Qno4KLlI9oXnnNa72YFRbkjgu8AuqNykncrvqGh0wPpLkGtKFbo4DAZqfZrTnVJ1c9misWOVcB",
+	"3l8xN7HvXp+9TF9lZ9+xb3pn39PX3bNv0z9l37Hvez/Qy64RATDEJfc1M4ou7Df6P2k6ZOfuBK2+QLlM",
+	"KezdjJ39+NNJdOIOXkbJr/KeGQA8WX4Ph+P8ujRD/bu5moMVKMdqyizyHRlpSofkbSiLWSiJL6qANxov",
+	"JZTfVEvRoNoatHVrcNjxBFZKSZXyQrmvjchystU7tSwHprnxCxVIYwUEKnXWrGssSwEdnShNp/gkRYeo",
+	"n4def2ckePkeNqsMngmtyTA8I8Xixh6xcFOBSm8qwGukFNgOzlXDFemaEUCURodzOhwTYsNpdROu08G7",
+	"cmdtKYOt9ph99ZWyh28OuvjN3hZGPLIw4vGoORcncSvVDYDhNIQqbwcsA6areNtXQdNPIY5alAqeCg4e",
+	"/NQH76v1n9ckScdFwYROyJAWd2XrJFtCODvffWv94ASevgvWdpuehuBB85ynnyrbRB2X5rC4wHU4DWc2",
+	"f6ePqFITWWTrKw2WUdqX6i/Y+OQ3GSoKxir3UvYKDP2x0ijGx4XAdmSU9MZ5bv2KnYZteXoNVzgHKzZh",
+	"YVpB0oXthFLRWtyUYeRlqxb3tY3J4ZDVObmpzO6FioW/AcdqpOT97x+R19rsigv4uV9YrCctRTtqLxNG",
+	"78Bf6n4Gjk0p/KG+9de7Kwop+hBvw2wFYn9ojvzWwj2hOhGLTaTpv3f7bWvJ8O4JK2kRr2c3PuYtHLyU",
+	"P0AZjDWElulqOPV7fA4KCTbZQNuTepDFUf3O8G3YFLFYdPSATYHw0caaQ28gmyhCNUkWpM+Z31hXGgbK",
+	"aaF5mjP0P44Kec8zFO++F4m/0wuX0jYppGYRMfs3G+fgM2SKcJHm44xlUSzCFhOkO8UKfTUgmg/ZOUkC",
+	"50gStFC0Q/EE/a5an+otd3l6ZIz4xo77EflRRxrrtTNfJs7rXu5zivM+yOjBwiMYIM1vBl1WIfJYu/Pb",
+	"p/LcQcqGciwXStNC+7dn+b89z60s6v1CzPmPRULHGWciZefBGVeJ7VaeWBy4pRpDAUJOkKs2Zz1N5Fhf",
+	"g+qkxwUDrPAQowjX5vyVB9dTobsn2gYfAc0GIIfP/WSfudLbUzqOqZvoG/DA3vhttxpq7Yp/Aoe3J9oJ",
+	"tzhzDDB3ZJ5+5mXLOxF6tAsOHA3+/VsQLPWmWRAPFMaLL/Y6yx+RsZxptlV834mDd30k+hFWYF0kunGr",
+	"2aTlNFhH+LSsJVVYc/vj+oGVskBn2a1JdAy7/Bemt7LFL3cs7trygn2wmCw+bSOog9mmCPkZm144FR0i",
+	"nQTbDpmRMWAx8gpR6JCAh6G3wMZHZyz7snnGFTpfzPGChCan1nNVHs6dHvala7DIsiVYK3sX/gYpCBvA",
+	"jv1XVFWmsqdgaavUrxlkbaujFtN3LIJoq/9DLuWjXcYVsPYOHLw3NPAUvqyXpoVUqhKJLdxPAkdOEJ2F",
+	"LHtwmkA0Npeib75z9KepHFrHxRVJbFWPGneHXCPsIgEHUmgQ27cIRka46MrPUfmBioW7KcaJMpZys8LX",
+	"/sapFD1eDM2Ny8v8ULQkXUZ647zH8w02/tmoV/h3M+S3Aqs5VgNuuHTVwiG4yHmUj9SfDHNYxpuM++Go",
+	"yKW3lwH/qXrQAgj6HUGnBkIXX+D/yGwJx2ztuqH5uPQG7wwtUBxI2FGCLxircwAXrMeTSHioZcJEvRQJ",
+	"ABBLRqxQUpDJQMYCbsSy85mmZyXoTKgCXMkgPgXBPSpSZvCCQA0N6eiJtHFyuw5QryGyWBTsnyzVTrfD",
+	"G1JtG5+ZjyZQLAVPA0ctJPMHgxEUbjYZSDeI0+vFzVc8awE87YUCHGe2mhKIC7YFdHNy9lbtY7ZsFh94",
+	"8R/2UeMbgR28HoB6m3kVZbbM1F86txce9pvUoVb7ddsgOU+HtVu11WCPNk1wHsrbAwFAaQ/F0jCPmtIW",
+	"UP4dJPFR4tU1B/FONbsiGcv5PStsGSRi3ahgZ/hDqCAqiy1dzZBREG3RENLCADkysOCgjFhYjGlXCHVZ",
+	"IwcQRP0gDRKX6NaDJCYWiAcZTIDsvt5yv8D7M8y8xd0Wd1vcnfrzsBbsoha5Bdj9ADdu1K0BXwtGlRRB",
+	"DYjzscGtgEIT8lQN5KKK7XsZl1o22YSS/YyAE1/KroFzWQ5KP7Y9+V5b9HyW6Ikbbxn0HBUyG6d6wy7S",
+	"mfoWBtka8CSf1Q+ZtLFIqaa57I/ZTJu8K4C8fi67NAc6qZ7MuUQPRSUzzlbwuSdEZCxyphTpgT/uQD2V",
+	"793Kr4pav8CCLO9rtA9a3Ul5A1VFKzg1qWZ9WUxXHtpHRot0cHR+Uzv6ZTynbms+b76lUbnlHR75U7CT",
+	"vNubLFNgCMNDXVe6GYSRhXWPVnLmo+BKYNyo5MjHQjGmzklC84LRbHoLma8q0N0+/vVvEKChd0yQDu8L",
+	"WUCAh0Jf6aDbtKjl6tu640UZtkYH5IqYY8Tvt+axjMXM7B5oM7dSIm4sVmoz98hEXLvzDjURtzLIPaXj",
+	"uiWaoz+6w9Cm4z65dNyqDxS2Yol+zfBdUygvvth/rda1bUlT/PBTD9eFl/du1XaiuzxwtFuTUGz5bGHH",
+	"tIUHaxfZhm+C6uceZh6ClkELsxeYYkJfk4RqXfDuWDOVAL8tTfGSIaF5fk5uoExZ0CEz6sio4CmLRcFo",
+	"OmCKeDNPuZDutcsvuWNshNy0kNwItLpwc6StNzoVWCJXBMiQElChlHWcOYUM+XWtXeieFRHwlMHlpTQF",
+	"3WmRpmamgdpaLEBd26k/ba6K9cjMyA1UZWM64Qag7VAyI9fRry5b/aolmj+iVMrm1mfr6nIXJZyuHmJZ",
+	"p1TWc4kthnovTUBuAU861yhauD4nP7pRY7JRLLjrx+Ju6whAjOXJRf+ajEOEsP4AJ4gMMiSkawx434z+",
+	"OCq/arLwuPXTFhp3p6mWW2dJ9IAcv92zdfj87IBWo0I6VE+/duzfvEDYcTRFeqy2Vc75yNABrNTKJxeu",
+	"+iDzFTz6cMnqvRQOyEcPM0B6r2X89JWN0pJmBL77ysoE5x734ta99+R3kU9dRzfgA2axsH82Un2hWQue",
+	"K+WoNfwE8EByc3irGc/cWONSsDPkwQh60hAtY5FcpFIombMLbBXzH8BC+ud///e/kojAAQdn/XfQ3PSa",
+	"FCxjbIi1daQD3F+xqJF/AVvZGXS9ucDfJ6fEIa0K6AkX9UgA3rBGc5ZW5g3deOBSrAgkHbNhaGHuWYlH",
+	"tAGERRj8FvbOeii8o/BBMMQ9BQ8C5J2nxQk2qWzPNn7wHOg8cGvWkKlBooRq5MUX+N8GYglPluvgEUrh",
+	"to25JaDgWcDAQRMePHQctx2GqGh4qSvxtUoesJnSO0aUHDIoDoNPF2h+ywQ0sA+VeTyB/i2qLJJzFK7Y",
+	"VdBK6PNYPKCDNWa+giLGNZnIcZ6RjA2lRi0mp0p73nkzoQNih1832BCLTWlZ6KF/JKwdSqBhdU1sb/Db",
+	"OtXaeMO2qRtqRNk+aAwNj5ZVBS9sl6qtxyEqosk+NJBN86VQyRpPUiqIkAToHQrwLBAusIuYIxAnTGCp",
+	"CLQnE2AOV9rimmM5gsaNXPTXFEauRdmM7MElCDumuKlmxBrtR9//8Eec0NNRlVusPqweiQt5/BxwrGf4",
+	"XjCxe7DDZy6Fdb8yKI3zmGE3qEU6bMhJOgbaZJ6VmAe8ZkxkLDt90MO5sBEsPC3s7+RGcvSo9ZNoQasF",
+	"rf2A1k/iUZiFTaF3i1m2EbXHrBcqbEg9H8B+sjEgKmyAyWMY+gmCmxhtzDbTzjNL/yVHyqtmdSCLxSOQ",
+	"zOmMdlBX2Kz7TtnfhxpiLGy/bRttIvODTcnpE+hmbV40Ipx/N60HtMXFHeDiBwsydUOWhxtxDkhqnt4x",
+	"faanI7aBbjYOExEhayGMjgtunGLP+6CKzIWCExyOSlyram+5dsc81wZaYKSkw/5rzEdDJvRtRoe0zyJS",
+	"MKFpfove2ggz8G5zLthtRjWD/p33kqfsFnYalyKKxZAqzQrzA+ov7DPBCp6eBv1vQoJ3UrA+VxrpbJQs",
+	"DEB0p+A02BSIzTS+ti3sYrEuOv3Klf4ES/sJXvQW0aV8zLwcF+w6hG8aXueTbH1rNi3uVaMf4LZ2bdN5",
+	"YeMAwbnEdVP1k7n6oXQpZESx4p6n7Cxj6o6kdES7POd6WtNeamf4OjiVDalsbh41ZlHS8cyip9WUNiQU",
+	"ZWQ+lWgUi6AfPC/IgBuFfHptjpV9Xb6zPjbFNc8bMQEteUeF7BdMqcjfWlo1x43uFOhLxsLAykDmmSID",
+	"OSFDg0buvQypa7+JmRpYrG8QlDCaDmwG3kHm3+Er+V9jNl6dHhqvXTWnrjzhwTXVvflX6OgV8sy+UG6x",
+	"z6GJ+snVyX+NWTEtu3GH/dKXJYAq22eZc9o8CmjQ7Patsk0eodqaqxlFp2lg9iK29Ki8FrfqkITsymyK",
+	"/SZtjrd9djJvcGPhblAZnkGek6uTrpQ5owJHckypkuGufiBN0izmf5kfzsuldfHUEZDNwUFukym9jLJS",
+	"ghgp4Q8pLugi6QSy4eKL+d8uox9IfdUbK1ZhhDU4XetPNhlQDZx/KFQqndzDDqo8aJr6QNjcNWl31NZh",
+	"2AIbHche0P7gqUQo/qbWoLP6mwrYrLYEEjCwORYsvKe25/lWbNE5kQRYcjiGkwErQvQwL2o+duwoltAU",
+	"FyjhA0ICx5Bdh07Q9kw+o2on7/ceq4q/2x8ruFFx77bB7MoXrMcK6KWDvyOdpC9JMRbk/MLyrpoR9vDb",
+	"5NRom+MiP7k6GWg9urq4ePnqu/PL88vzl1ffX35/CVvIjuJLc0Wcq3byxiRNUQ2LrNDNmLYebmcS57zH",
+	"0qltMmXVW6fgqwYj4yY0Lkay0DQnimljA6rgFj+jN+XhOwCFwHWoKQDodBnJjcKLKroyditqncPgIR+5",
+	"bnwCrAaTo5wByAT6yUyRl7lDcMd3QRv82fuCj9mgh7859Jx3t7+2rZmgMMST3CXeA196BpWtHkmCR5cO",
+	"7KZH/ypF/yzn9yyLoE4C9mY1NcTxKZdLGZUaVLkj8lxOVH0lb8re+k1Pf4/zrTsgghvgqWgyvaY4siFN",
+	"B1yYZUd+f6q869S8jnAsVpTMe7HlNsfXcFUKolI2Wf/KZCB9/Nlyfdn6nXAbgXO2+WnA0SrHGhom2FMT",
+	"duaW96woeGYdTu4CzYajnNa2FuX5ElNyFGSRIyUzDzVGlFdwy1v6issHDhlSI/KU4asoqej8nX7v9Zrf",
+	"3x+QMltuH3M2wckbEaohTQlvHKKHK8huuN2bYOWwWNutabAGQU+NcIjIWzl7z4+8L6DCSqBWMtZAXa4Y",
+	"8TJcEcFYRoQkXUYLY57IOyYiwj7DUc1l31wVbMFS+TDPaH5rRi/yy2uBtgIli+evxiPzsp1LwmFTKodD",
+	"7xrUs6Yi2IjBY5yN2DxGx+tOPK37FcnYPWyFActdtlcJkFypMWKuebdmG8sps2BZMD0uBMbs7dP/cLdt",
+	"2oKurbztbI3CAmtxbYvrqEy39p5+yEEzn870vw+eCz2eZh/5F0ZzPYigT78BGxWRIdMFT91yckUymY7N",
+	"CkdmpyieMUDoEIl/99um4RFWJ7KxV4RNGK6VCc6rSv2eiJr2uOu8pGZB2KYgq5Ov//j6/wMAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
