@@ -40,8 +40,11 @@ type Reason struct {
 	Kind MatchKind
 	// Score is what the reason adds to the match's score.
 	Score int
-	// Explanation says what matched, such as "acme.example is the domain
-	// of a user of this customer".
+	// Detail is what matched: the domain, the VAT ID, or how alike the
+	// names are ("67%").
+	Detail string
+	// Explanation says what matched, in English, such as "acme.example is
+	// the domain of a user of this customer".
 	Explanation string
 }
 
@@ -76,15 +79,15 @@ func Rank(r Request, candidates []Candidate) []Match {
 		if domain != "" {
 			switch {
 			case EmailDomain(c.Customer.ContactEmail) == domain:
-				m.add(MatchEmailDomain, ScoreEmailDomain, fmt.Sprintf("%s is the domain of the customer's contact e-mail %s", domain, c.Customer.ContactEmail))
+				m.add(MatchEmailDomain, ScoreEmailDomain, domain, fmt.Sprintf("%s is the domain of the customer's contact e-mail %s", domain, c.Customer.ContactEmail))
 			case slices.Contains(c.MemberDomains, domain):
-				m.add(MatchEmailDomain, ScoreEmailDomain, fmt.Sprintf("%s is the domain of a user of this customer", domain))
+				m.add(MatchEmailDomain, ScoreEmailDomain, domain, fmt.Sprintf("%s is the domain of a user of this customer", domain))
 			case r.Website != "" && websiteDomain(r.Website) == domain && hostedAt(c.Customer, domain):
-				m.add(MatchEmailDomain, ScoreEmailDomain, fmt.Sprintf("%s is the domain of the customer's portal", domain))
+				m.add(MatchEmailDomain, ScoreEmailDomain, domain, fmt.Sprintf("%s is the domain of the customer's portal", domain))
 			}
 		}
 		if vat != "" && NormalizeVATID(c.Customer.VATID) == vat {
-			m.add(MatchVATID, ScoreVATID, fmt.Sprintf("VAT ID %s is the customer's", c.Customer.VATID))
+			m.add(MatchVATID, ScoreVATID, c.Customer.VATID, fmt.Sprintf("VAT ID %s is the customer's", c.Customer.VATID))
 		}
 		if s := nameSimilarity(name, nameWords(c.Customer.Name), nameWords(c.Customer.LegalName)); s > 0 {
 			score := ScoreName * s / 100
@@ -92,7 +95,7 @@ func Rank(r Request, candidates []Candidate) []Match {
 			if s < 100 {
 				expl = fmt.Sprintf("the name %q is %d%% like the customer's name %q", r.CompanyName, s, c.Customer.Name)
 			}
-			m.add(MatchName, score, expl)
+			m.add(MatchName, score, fmt.Sprintf("%d%%", s), expl)
 		}
 		if len(m.Reasons) > 0 {
 			out = append(out, m)
@@ -110,9 +113,9 @@ func Rank(r Request, candidates []Candidate) []Match {
 	return out
 }
 
-func (m *Match) add(k MatchKind, score int, expl string) {
+func (m *Match) add(k MatchKind, score int, detail, expl string) {
 	m.Score += score
-	m.Reasons = append(m.Reasons, Reason{Kind: k, Score: score, Explanation: expl})
+	m.Reasons = append(m.Reasons, Reason{Kind: k, Score: score, Detail: detail, Explanation: expl})
 }
 
 // hostedAt reports whether the customer's portal host name is domain or

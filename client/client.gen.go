@@ -70,51 +70,53 @@ func (e AccessRequestStatus) Valid() bool {
 
 // Defines values for Action.
 const (
-	ActionAccessLinkManage   Action = "access_link.manage"
-	ActionAccessLinkRead     Action = "access_link.read"
-	ActionApiKeyManage       Action = "api_key.manage"
-	ActionCatalogueRead      Action = "catalogue.read"
-	ActionCustomerCreate     Action = "customer.create"
-	ActionCustomerRead       Action = "customer.read"
-	ActionCustomerStatus     Action = "customer.status"
-	ActionCustomerUpdate     Action = "customer.update"
-	ActionFeaturesRead       Action = "features.read"
-	ActionFeaturesUpdate     Action = "features.update"
-	ActionInvitationManage   Action = "invitation.manage"
-	ActionInvitationRead     Action = "invitation.read"
-	ActionMailRead           Action = "mail.read"
-	ActionMailRetry          Action = "mail.retry"
-	ActionMailTemplateManage Action = "mail_template.manage"
-	ActionMembershipAdd      Action = "membership.add"
-	ActionMembershipAdmin    Action = "membership.admin"
-	ActionMembershipRead     Action = "membership.read"
-	ActionOfferManage        Action = "offer.manage"
-	ActionOfferRead          Action = "offer.read"
-	ActionOrderCancel        Action = "order.cancel"
-	ActionOrderDecide        Action = "order.decide"
-	ActionOrderInbox         Action = "order.inbox"
-	ActionOrderPlace         Action = "order.place"
-	ActionOrderRead          Action = "order.read"
-	ActionProductManage      Action = "product.manage"
-	ActionProductRead        Action = "product.read"
-	ActionSelf               Action = "self"
-	ActionSiteManage         Action = "site.manage"
-	ActionSiteRead           Action = "site.read"
-	ActionStaffManage        Action = "staff.manage"
-	ActionStaffRead          Action = "staff.read"
-	ActionStaffSelf          Action = "staff.self"
-	ActionStockIn            Action = "stock.in"
-	ActionStockMove          Action = "stock.move"
-	ActionStockRead          Action = "stock.read"
-	ActionStockRetire        Action = "stock.retire"
-	ActionTicketComment      Action = "ticket.comment"
-	ActionTicketOpen         Action = "ticket.open"
-	ActionTicketQueue        Action = "ticket.queue"
-	ActionTicketRead         Action = "ticket.read"
-	ActionTicketReopen       Action = "ticket.reopen"
-	ActionTicketTypes        Action = "ticket.types"
-	ActionTicketWork         Action = "ticket.work"
-	ActionUserAdmin          Action = "user.admin"
+	ActionAccessLinkManage    Action = "access_link.manage"
+	ActionAccessLinkRead      Action = "access_link.read"
+	ActionAccessRequestDecide Action = "access_request.decide"
+	ActionAccessRequestRead   Action = "access_request.read"
+	ActionApiKeyManage        Action = "api_key.manage"
+	ActionCatalogueRead       Action = "catalogue.read"
+	ActionCustomerCreate      Action = "customer.create"
+	ActionCustomerRead        Action = "customer.read"
+	ActionCustomerStatus      Action = "customer.status"
+	ActionCustomerUpdate      Action = "customer.update"
+	ActionFeaturesRead        Action = "features.read"
+	ActionFeaturesUpdate      Action = "features.update"
+	ActionInvitationManage    Action = "invitation.manage"
+	ActionInvitationRead      Action = "invitation.read"
+	ActionMailRead            Action = "mail.read"
+	ActionMailRetry           Action = "mail.retry"
+	ActionMailTemplateManage  Action = "mail_template.manage"
+	ActionMembershipAdd       Action = "membership.add"
+	ActionMembershipAdmin     Action = "membership.admin"
+	ActionMembershipRead      Action = "membership.read"
+	ActionOfferManage         Action = "offer.manage"
+	ActionOfferRead           Action = "offer.read"
+	ActionOrderCancel         Action = "order.cancel"
+	ActionOrderDecide         Action = "order.decide"
+	ActionOrderInbox          Action = "order.inbox"
+	ActionOrderPlace          Action = "order.place"
+	ActionOrderRead           Action = "order.read"
+	ActionProductManage       Action = "product.manage"
+	ActionProductRead         Action = "product.read"
+	ActionSelf                Action = "self"
+	ActionSiteManage          Action = "site.manage"
+	ActionSiteRead            Action = "site.read"
+	ActionStaffManage         Action = "staff.manage"
+	ActionStaffRead           Action = "staff.read"
+	ActionStaffSelf           Action = "staff.self"
+	ActionStockIn             Action = "stock.in"
+	ActionStockMove           Action = "stock.move"
+	ActionStockRead           Action = "stock.read"
+	ActionStockRetire         Action = "stock.retire"
+	ActionTicketComment       Action = "ticket.comment"
+	ActionTicketOpen          Action = "ticket.open"
+	ActionTicketQueue         Action = "ticket.queue"
+	ActionTicketRead          Action = "ticket.read"
+	ActionTicketReopen        Action = "ticket.reopen"
+	ActionTicketTypes         Action = "ticket.types"
+	ActionTicketWork          Action = "ticket.work"
+	ActionUserAdmin           Action = "user.admin"
 )
 
 // Valid indicates whether the value is a known member of the Action enum.
@@ -123,6 +125,10 @@ func (e Action) Valid() bool {
 	case ActionAccessLinkManage:
 		return true
 	case ActionAccessLinkRead:
+		return true
+	case ActionAccessRequestDecide:
+		return true
+	case ActionAccessRequestRead:
 		return true
 	case ActionApiKeyManage:
 		return true
@@ -1100,7 +1106,9 @@ type AccessRequestStatus string
 // `staff.self` is a signed-in staff member's own account. `ticket.read` covers a customer's
 // tickets and the comments the caller may see; `ticket.comment` public replies; `ticket.queue`
 // the service desk's queue; `ticket.work` (the service-desk capability) covers moves,
-// assignment, priority, internal notes and applying master-data changes.
+// assignment, priority, internal notes and applying master-data changes. `access_request.read`
+// covers the inbox of access requests and their matching customers; `access_request.decide`
+// connecting one to a customer or rejecting it.
 //
 // Example: site.read
 type Action string

@@ -264,11 +264,13 @@ func TestEveryFormIsInTheRoleMatrix(t *testing.T) {
 	for _, a := range postActions {
 		covered[a.pattern] = true
 	}
-	// Forms that open or end sessions, and those of the console (tested
-	// in console_test.go), are not a customer role's to send.
+	// Forms that open or end sessions, the public request for access
+	// (TestRequestAccessPages), and those of the console (tested in
+	// console_test.go), are not a customer role's to send.
 	for _, p := range webui.Patterns() {
 		if !strings.HasPrefix(p, "POST ") || strings.HasPrefix(p, "POST /console") ||
-			slices.Contains([]string{"POST /signin/link", "POST /signin/password", "POST /signout", "POST /login", "POST /access", "POST /accept", "POST /account/membership"}, p) {
+			slices.Contains([]string{"POST /signin/link", "POST /signin/password", "POST /signout", "POST /login", "POST /access", "POST /accept", "POST /account/membership",
+				"POST /request-access", "POST /request-access/confirm"}, p) {
 			continue
 		}
 		assert.True(t, covered[p], "%s is not in postActions", p)

@@ -98,6 +98,16 @@ var labels = map[string][2]string{
 	"status:sent":                    {"Sent", "Gesendet"},
 	"status:submitted":               {"Submitted", "Eingereicht"},
 	"status:suspended":               {"Suspended", "Ausgesetzt"},
+	"request:unconfirmed":            {"Unconfirmed", "Unbestätigt"},
+	"request:pending":                {"Waiting", "Wartend"},
+	"request:connected":              {"Connected", "Verbunden"},
+	"request:rejected":               {"Rejected", "Abgelehnt"},
+	"request:expired":                {"Expired", "Abgelaufen"},
+	"match:email_domain":             {"Same e-mail domain", "Gleiche E-Mail-Domain"},
+	"match:vat_id":                   {"Same VAT ID", "Gleiche USt-IdNr."},
+	"match:name":                     {"Similar name", "Ähnlicher Name"},
+	"mail:access_request_confirm":    {"Access request: confirm the address", "Zugangsanfrage: Adresse bestätigen"},
+	"mail:access_request_rejected":   {"Access request rejected", "Zugangsanfrage abgelehnt"},
 }
 
 // germanPortal are the texts of the sign-in pages and the customer portal.
@@ -334,6 +344,27 @@ var germanPortal = map[string]string{
 	"Your password is set.": "Ihr Passwort ist gesetzt.",
 	"Your sign-in link is ready. It works once.": "Ihr Anmeldelink ist bereit. Er funktioniert einmal.",
 	"powered by portalkit":                       "betrieben mit portalkit",
+	// Access requests (accessrequests.go, request_access*.html)
+	"Request access": "Zugang anfragen",
+	"Tell us who you are and which company you work for. We send you a link to confirm your e-mail address; once you have confirmed it, we look at your request and answer by e-mail.": "Sagen Sie uns, wer Sie sind und für welche Firma Sie arbeiten. Wir senden Ihnen einen Link, um Ihre E-Mail-Adresse zu bestätigen; sobald Sie sie bestätigt haben, prüfen wir Ihre Anfrage und antworten per E-Mail.",
+	"Your company":                "Ihre Firma",
+	"Company name":                "Firmenname",
+	"Website":                     "Website",
+	"You":                         "Sie",
+	"Language of our e-mails":     "Sprache unserer E-Mails",
+	"Message":                     "Nachricht",
+	"Leave this field empty":      "Dieses Feld leer lassen",
+	"Send request":                "Anfrage senden",
+	"Already have an account?":    "Sie haben schon ein Konto?",
+	"Confirm your e-mail address": "Bestätigen Sie Ihre E-Mail-Adresse",
+	"Thank you: your e-mail address is confirmed, and your request has reached us. We will answer by e-mail.": "Danke: Ihre E-Mail-Adresse ist bestätigt, und Ihre Anfrage ist bei uns angekommen. Wir antworten per E-Mail.",
+	"Confirm your e-mail address, so that your request reaches us.":                                           "Bestätigen Sie Ihre E-Mail-Adresse, damit Ihre Anfrage uns erreicht.",
+	"Confirm":                                "Bestätigen",
+	"This link is not valid or has expired.": "Dieser Link ist ungültig oder abgelaufen.",
+	"Send the request again":                 "Anfrage erneut senden",
+	"Thank you. Check your inbox: we sent you a link to confirm your e-mail address. It works for 24 hours.": "Danke. Sehen Sie in Ihr Postfach: Wir haben Ihnen einen Link geschickt, um Ihre E-Mail-Adresse zu bestätigen. Er gilt 24 Stunden.",
+	"The requester is invited.":                                 "Die anfragende Person ist eingeladen.",
+	"The request is rejected; the requester gets your message.": "Die Anfrage ist abgelehnt; die anfragende Person erhält Ihre Nachricht.",
 }
 
 func merged(maps ...map[string]string) map[string]string {

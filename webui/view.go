@@ -270,6 +270,9 @@ var notices = map[string]string{
 	"commented":          "Your reply is sent.",
 	"reopened":           "The ticket is open again.",
 	"applied":            "The change is applied to the customer.",
+	"request_sent":       "Thank you. Check your inbox: we sent you a link to confirm your e-mail address. It works for 24 hours.",
+	"request_connected":  "The requester is invited.",
+	"request_rejected":   "The request is rejected; the requester gets your message.",
 }
 
 func noticeText(l locale, key string) string {
