@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 
 	"github.com/portalkit/portalkit/accessrequest"
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/invite"
+	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
 )
@@ -411,4 +413,29 @@ func (p *Portal) decideAccessRequest(ctx context.Context, id accessrequest.ID, v
 		return p.record(ctx, r, a.who.Actor(), "access_request."+string(outcome), out.Request.Decision.CustomerID, string(id))
 	})
 	return out, err
+}
+
+// withProviderOverrides checks the provider's overrides (Config.MailOverrides)
+// and keeps them: an Invalid error names "mail_overrides.<kind>.<locale>"
+// with what is wrong.
+func (m *mailSetup) withProviderOverrides(o map[mailer.Kind]map[string]mailer.Override) error {
+	var bad []portalerr.FieldViolation
+	for kind, byLocale := range o {
+		for loc, ov := range byLocale {
+			field := "mail_overrides." + string(kind) + "." + loc
+			switch {
+			case !slices.Contains(mailer.Locales(), loc):
+				bad = append(bad, portalerr.FieldViolation{Field: field, Message: "is not a locale of the templates: " + strings.Join(mailer.Locales(), ", ")})
+			default:
+				if err := m.templates.Validate(kind, ov); err != nil {
+					bad = append(bad, portalerr.FieldViolation{Field: field, Message: portalerr.MessageOf(err)})
+				}
+			}
+		}
+	}
+	if err := portalerr.InvalidFields(bad...); err != nil {
+		return err
+	}
+	m.provider = o
+	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/portalkit/portalkit/accessrequest"
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/portalerr"
@@ -312,4 +313,38 @@ func TestUnconfirmedRequestsCannotBeDecided(t *testing.T) {
 		_, err = s.p.GetAccessRequest(s.owner, "acr_missing")
 		assertCode(t, portalerr.NotFound, err)
 	})
+}
+
+func TestProviderOverridesTheAccessRequestMails(t *testing.T) {
+	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
+		params := requestParams("jane@acme.example")
+		r := s.requestConfirmed(t, params)
+		_, err := s.p.RejectAccessRequest(s.owner, r.ID, portal.RejectAccessRequestParams{Message: "Leider nicht."})
+		require.NoError(t, err)
+		n := s.lastNotice(t, "jane@acme.example")
+		assert.Equal(t, "Absage von Portal Test", n.Subject, "the provider's subject in German")
+		assert.Contains(t, n.Text, "Leider nicht.", "the default text around it")
+
+		params = requestParams("john@acme.example")
+		params.Language = "en"
+		r = s.requestConfirmed(t, params)
+		_, err = s.p.RejectAccessRequest(s.owner, r.ID, portal.RejectAccessRequestParams{Message: "No."})
+		require.NoError(t, err)
+		assert.Contains(t, s.lastNotice(t, "john@acme.example").Subject, "Your request for access", "English keeps the default")
+	}, func(c *portal.Config) {
+		c.MailOverrides = map[mailer.Kind]map[string]mailer.Override{
+			mailer.KindAccessRequestRejected: {"de": {Subject: "Absage von {{.Brand.ProductName}}"}},
+		}
+	})
+}
+
+func TestProviderOverridesAreChecked(t *testing.T) {
+	for name, o := range map[string]map[mailer.Kind]map[string]mailer.Override{
+		"locale":       {mailer.KindAccessRequestRejected: {"fr": {Subject: "Non"}}},
+		"link missing": {mailer.KindAccessRequestConfirm: {"en": {Text: "no link here"}}},
+		"bad template": {mailer.KindAccessRequestRejected: {"en": {Subject: "{{.Nope"}}},
+	} {
+		_, err := portal.New(portal.Config{Store: portaltest.Store(t), MailOverrides: o})
+		assertCode(t, portalerr.Invalid, err, name)
+	}
 }
