@@ -30,13 +30,13 @@ const PrefixOutbox = "out"
 type mailSetup struct {
 	mailer    mailer.Mailer // nil: mail waits in the outbox
 	templates *mailer.Templates
-	// provider holds Config.MailOverrides: the provider's own texts.
-	provider map[mailer.Kind]map[string]mailer.Override
 	from      string
 	replyTo   string
 	// domain is the right-hand side of Message-IDs: the host of the
 	// public base URL.
 	domain string
+	// provider holds Config.MailOverrides: the provider's own texts.
+	provider map[mailer.Kind]map[string]mailer.Override
 }
 
 // placeholderURL stands in for Branding.PublicBaseURL without a Mailer, so
