@@ -82,4 +82,6 @@ type Repos interface {
 	Tickets() TicketRepo
 	News() NewsRepo
 	AccessRequests() AccessRequestRepo
+	Contacts() ContactRepo
+	EmailChanges() EmailChangeRepo
 }
