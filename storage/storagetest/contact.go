@@ -63,7 +63,9 @@ func testContactCreateGet(t *testing.T, s storage.Store) {
 }
 
 func testContactCreateMissingCustomer(t *testing.T, s storage.Store) {
-	err := write(t, s, func(ctx context.Context, r storage.Repos) error { return r.Contacts().Create(ctx, newContact("cus_missing")) })
+	err := write(t, s, func(ctx context.Context, r storage.Repos) error {
+		return r.Contacts().Create(ctx, newContact("cus_missing"))
+	})
 	assertNotFound(t, err)
 }
 
@@ -156,7 +158,9 @@ func testEmailChanges(t *testing.T, s storage.Store) {
 	}
 	_, err := take("h1", base)
 	assertNotFound(t, err, "a newer change ends the older")
-	p, err := get(t, s, func(ctx context.Context, r storage.Repos) (storage.EmailChange, error) { return r.EmailChanges().Pending(ctx, u.ID, base) })
+	p, err := get(t, s, func(ctx context.Context, r storage.Repos) (storage.EmailChange, error) {
+		return r.EmailChanges().Pending(ctx, u.ID, base)
+	})
 	require.NoError(t, err)
 	assert.Equal(t, "ann@newer.example", p.NewEmail)
 	_, err = take("h2", at(time.Hour))
