@@ -41,6 +41,7 @@ const (
 
 	KindAccessRequestConfirm  Kind = "access_request_confirm"  // to a requester: confirm the address with Token; CustomerName is the company
 	KindAccessRequestRejected Kind = "access_request_rejected" // to a requester: the provider said no, with Message
+	KindEmailChange           Kind = "email_change"            // to a user's new address: confirm it with Token
 )
 
 // linkKind says what a kind's link points at.
@@ -75,6 +76,7 @@ var kinds = map[Kind]kindSpec{
 
 	KindAccessRequestConfirm:  {"/request-access/confirm", linkToken},
 	KindAccessRequestRejected: {"/request-access", linkHome},
+	KindEmailChange:           {"/confirm-email", linkToken},
 }
 
 // Kinds returns every kind, sorted.
@@ -347,7 +349,8 @@ func (t *Templates) Locale(locale string) string {
 // invitations and login links, /console/tickets/{TicketID} for the service
 // desk's ticket_opened, /tickets/{TicketID} for the requester's ticket
 // messages, /request-access/confirm?token=… and /request-access for access
-// requests, and / for the rest. It is a portalerr Invalid error when data
+// requests, /confirm-email?token=… for a new e-mail address, and / for the
+// rest. It is a portalerr Invalid error when data
 // lacks the token or the order ID the link needs.
 func (t *Templates) Link(k Kind, data Data) (string, error) {
 	spec, ok := kinds[k]

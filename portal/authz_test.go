@@ -53,6 +53,7 @@ type tenant struct {
 	article                      news.Article      // written by the customer's admin
 	reply                        ticket.Comment    // the service desk's public reply on ticket
 	attachment                   ticket.Attachment // the maintainer's file on ticket
+	contact                      customer.Contact  // a contact person with an address, no portal access
 }
 
 type fixture struct {
@@ -353,6 +354,9 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 		tn.staffArticle, err = f.p.CreateArticle(f.owner, portal.CreateArticleParams{Title: "For " + name, Body: "Hello", Audience: news.Only(tn.c.ID)})
 		require.NoError(t, err)
 		tn.article, err = f.p.CreateCustomerArticle(as(t, tn.admin), tn.c.ID, portal.CreateCustomerArticleParams{Title: name + " news", Body: "Hi"})
+		require.NoError(t, err)
+		tn.contact, err = f.p.CreateContact(f.owner, tn.c.ID, portal.ContactParams{Name: "Carla Contact", Email: "carla@" + domain,
+			Addresses: []customer.ContactAddress{{Label: "Office", Address: customer.Address{City: "Berlin"}}}})
 		require.NoError(t, err)
 		return tn
 	}
@@ -782,6 +786,38 @@ var useCases = map[string]useCase{
 	"RejectAccessRequest": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
 		return none2(f.p.RejectAccessRequest(ctx, f.request.ID, portal.RejectAccessRequestParams{Version: f.request.Version, Message: "No."}))
 	}},
+
+	// Contacts: a customer's record of its people, kept by staff and its
+	// admins. Correcting a person's name and address is staff admins'.
+	"CreateContact": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.CreateContact(ctx, tn.c.ID, portal.ContactParams{Name: "New Contact"}))
+	}},
+	"ListContacts": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		l, err := f.p.ListContacts(ctx, tn.c.ID, portal.ListContactsParams{})
+		var ids []customer.ID
+		for _, c := range l.Items {
+			ids = append(ids, c.CustomerID)
+		}
+		return ids, err
+	}},
+	"GetContact": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.GetContact(ctx, tn.c.ID, tn.contact.ID))
+	}},
+	"UpdateContact": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.UpdateContact(ctx, tn.c.ID, tn.contact.ID, portal.UpdateContactParams{Version: tn.contact.Version, ContactParams: portal.ContactParams{Name: "Renamed"}}))
+	}},
+	"DeleteContact": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none(f.p.DeleteContact(ctx, tn.c.ID, tn.contact.ID))
+	}},
+	"EnableContactPortalAccess": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.EnableContactPortalAccess(ctx, tn.c.ID, tn.contact.ID, portal.ContactAccessParams{Role: customer.RoleViewer}))
+	}},
+	"UpdateUser": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.UpdateUser(ctx, tn.target.User.ID, portal.UpdateUserParams{Version: tn.target.User.Version, Name: ptr("Renamed"), Email: ptr("renamed@example.com")}))
+	}},
+	"PendingEmailChange": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.PendingEmailChange(ctx, tn.target.User.ID))
+	}},
 }
 
 // orderCustomers returns the customers of the orders listed.
@@ -819,6 +855,7 @@ var notTenantScoped = map[string]string{
 	"OutboxStats":              "maintenance: how much mail waits and how late, for monitoring; no customer's data",
 	"RequestAccess":            "public: answers the same for every address (TestRequestAccessSameForKnownAndUnknownAddresses)",
 	"ConfirmAccessRequest":     "public: the link token is the credential",
+	"ConfirmEmailChange":       "public: the link token, mailed to the new address, is the credential",
 	// A signed-in user's own account: TestSelfUseCases checks who may call them.
 	"MyMemberships":    "self",
 	"SwitchMembership": "self",
@@ -925,6 +962,11 @@ func (f fixture) snapshot(t *testing.T) []any {
 		atts, err := f.p.ListTicketAttachments(f.owner, tn.c.ID, tn.ticket.ID)
 		require.NoError(t, err)
 		out = append(out, tickets, comments, atts)
+		contacts, err := f.p.ListContacts(f.owner, tn.c.ID, portal.ListContactsParams{Limit: 100})
+		require.NoError(t, err)
+		pending, err := f.p.PendingEmailChange(f.owner, tn.target.User.ID)
+		require.NoError(t, err)
+		out = append(out, contacts, pending)
 	}
 	products, err := f.p.ListProducts(f.owner, portal.ListProductsParams{Limit: 100})
 	require.NoError(t, err)

@@ -330,6 +330,10 @@ func (p *Portal) AcceptInvitation(ctx context.Context, token string, params Acce
 		if err != nil {
 			return err
 		}
+		// A contact given portal access is linked to the user it became.
+		if _, err := r.Contacts().LinkUser(ctx, string(inv.ID), u.ID); err != nil {
+			return err
+		}
 		if out, err = p.openSession(ctx, r, m, identity.MethodInvitation, nil); err != nil {
 			return err
 		}

@@ -64,6 +64,8 @@ const (
 
 	ActAccessRequestRead   Action = "access_request.read"   // the inbox of access requests, their matching customers
 	ActAccessRequestDecide Action = "access_request.decide" // connect a request to a customer, or reject it
+	ActContactRead         Action = "contact.read"          // a customer's contact persons
+	ActContactManage       Action = "contact.manage"        // add, change, delete contacts; portal access also needs invitation.manage
 )
 
 // Rule says the least staff role and the least customer role that may do an
@@ -162,6 +164,10 @@ var policy = map[Action]Rule{
 	// see requests: they are not any customer's yet.
 	ActAccessRequestRead:   {Staff: identity.StaffAgent},
 	ActAccessRequestDecide: {Staff: identity.StaffAgent},
+	// Contacts (contacts.go): a customer's record of its people, kept by
+	// staff and by its own admins, as its members are.
+	ActContactRead:   {Staff: identity.StaffAgent, User: customer.RoleAdmin},
+	ActContactManage: {Staff: identity.StaffAgent, User: customer.RoleAdmin},
 }
 
 // RuleFor returns the rule for act, and false for an unknown action (which
