@@ -56,6 +56,9 @@ type isoTenant struct {
 	// the customer's phone.
 	ticket, resolved, masterData ticket.Ticket
 	reply                        ticket.Comment // the service desk's public reply on ticket
+
+	// contact is a contact person without portal access.
+	contact customer.Contact
 }
 
 // isoFixture is a running handler over SQLite with two customers, A and B.
@@ -176,6 +179,8 @@ func buildIsoFixture(t *testing.T, e *env) *isoFixture {
 		tn.article, err = f.p.CreateCustomerArticle(identity.NewContext(t.Context(), admin), tn.c.ID, portal.CreateCustomerArticleParams{Title: name + " news", Body: "Hello"})
 		require.NoError(t, err)
 		tn.ticket, tn.resolved, tn.masterData, tn.reply = f.isoTickets(t, identity.NewContext(t.Context(), admin), tn)
+		tn.contact, err = f.p.CreateContact(ctx, tn.c.ID, portal.ContactParams{Name: "Carla", Email: "carla@" + domain})
+		require.NoError(t, err)
 		return tn
 	}
 	f.a = mk("Acme", "acme.example")
@@ -259,6 +264,7 @@ func (f *isoFixture) ids(tn isoTenant) map[string]string {
 		"customerVersion":    strconv.FormatInt(tn.c.Version, 10),
 		// Access requests are nobody's: the same for A and B.
 		"accessRequestId": string(f.request.ID),
+		"contactId":       string(tn.contact.ID),
 	}
 }
 
@@ -325,6 +331,14 @@ func (f *isoFixture) version(t *testing.T, kind string, ids map[string]string) i
 				}
 			}
 		}
+	case "contact":
+		for _, tn := range []isoTenant{f.a, f.b} {
+			if string(tn.contact.ID) == ids["contactId"] {
+				c, err := f.p.GetContact(ctx, tn.c.ID, tn.contact.ID)
+				require.NoError(t, err)
+				return c.Version
+			}
+		}
 	case "offer":
 		for _, tn := range []isoTenant{f.a, f.b} {
 			if string(tn.offer.ID) == ids["offerId"] {
@@ -384,6 +398,8 @@ func (f *isoFixture) takeSnapshot(t *testing.T) map[string]any {
 		part("tickets", tickets, err)
 		comments, err := f.p.ListTicketComments(ctx, tn.c.ID, tn.ticket.ID, portal.ListTicketCommentsParams{Limit: 100})
 		part("ticket comments", comments, err)
+		contacts, err := f.p.ListContacts(ctx, tn.c.ID, portal.ListContactsParams{Limit: 100})
+		part("contacts", contacts, err)
 	}
 	articles, err := f.p.ListArticles(ctx, portal.ListArticlesParams{Limit: 100})
 	require.NoError(t, err)
@@ -440,6 +456,7 @@ var ghostIDs = map[string]string{
 	"locale": "de",
 	// Access requests.
 	"accessRequestId": "acr_ghost",
+	"contactId":       "con_ghost",
 }
 
 // isoClass says how an operation relates to tenants.
@@ -467,7 +484,7 @@ type isoRow struct {
 
 	query   string // raw query string; placeholders such as {customerId} are filled
 	body    string // raw JSON body; placeholders are filled; "" sends none
-	ifMatch string // "customer", "site", "membership", "product" or "offer": the current ETag goes in If-Match
+	ifMatch string // "customer", "site", "membership", "product", "offer" or "contact": the current ETag goes in If-Match
 	// alias fills a placeholder from another of the fixture's IDs
 	// ({orderId} from confirmedOrderId, for moves of a confirmed order).
 	alias map[string]string
@@ -665,6 +682,16 @@ var isolationMatrix = map[string]isoRow{
 	"connectAccessRequestToCustomer": {class: classStaff, body: `{"customer_id":"{customerId}","role":"viewer","site_ids":["{siteId}"]}`,
 		staff: ok200, admin: no403, viewer: no403, foreign: no403},
 	"rejectAccessRequest": {class: classStaff, body: `{"message":"No."}`, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	// Contacts: staff and the customer's admins.
+	"listContacts":  {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404},
+	"createContact": {class: classTenant, body: `{"name":"New"}`, staff: ok201, admin: ok201, viewer: no403, foreign: no404},
+	"getContact":    {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
+	"updateContact": {class: classTenant, body: `{"name":"Renamed"}`, ifMatch: "contact",
+		staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
+	"deleteContact": {class: classTenant, staff: ok204, admin: ok204, viewer: no403, foreign: no404, mixed: no404},
+	"enableContactPortalAccess": {class: classTenant, body: `{"role":"viewer","site_ids":["{siteId}"]}`,
+		staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404, crossBody: bad400},
+	"updateUser": {class: classStaff, body: `{"name":"Renamed"}`, staff: ok200, admin: no403, viewer: no403, foreign: no403},
 
 	"acceptInvitation":         {class: classPublic, reason: "the invitation token in the body is the credential; there is no caller to scope"},
 	"requestLoginLink":         {class: classPublic, reason: "answers 202 alike for every address, so it reveals nothing of any customer"},
@@ -676,6 +703,7 @@ var isolationMatrix = map[string]isoRow{
 	"signInStaffWithPassword":  {class: classPublic, reason: "the e-mail address and password are the credential"},
 	"requestAccess":            {class: classPublic, reason: "answers 202 alike for every address and looks nothing up (TestRequestAccessAnswersAlike)"},
 	"confirmAccessRequest":     {class: classPublic, reason: "the link token in the body is the credential; the request is nobody's yet"},
+	"confirmEmailChange":       {class: classPublic, reason: "the link token in the body, mailed to the new address, is the credential"},
 	"logout":                   {class: classSelf, reason: "ends the caller's own session; names no object"},
 	"getMe":                    {class: classSelf, reason: "the caller's own principal, for every kind of caller"},
 	"listMyMemberships":        {class: classSelf, reason: "the caller's own memberships; names no customer"},

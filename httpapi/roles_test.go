@@ -186,6 +186,8 @@ func (f *roleFixture) takeSnapshot(t *testing.T) map[string]any {
 	out["tickets"] = f.allTickets(t)
 	requests, err := f.p.ListAccessRequests(ctx, portal.ListAccessRequestsParams{Limit: 100})
 	part("access requests", requests, err)
+	contacts, err := f.p.ListContacts(ctx, cid, portal.ListContactsParams{Limit: 100})
+	part("contacts", contacts, err)
 	return out
 }
 
@@ -202,6 +204,7 @@ type roleTarget struct {
 	article news.Article
 	ticket  ticket.Ticket
 	request accessrequest.Request
+	contact customer.Contact
 }
 
 // roleRow is one operation of the role matrix and the status each caller
@@ -728,6 +731,42 @@ var roleMatrix = map[string]roleRow{
 		call: func(t *testing.T, _ *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
 			return c.RejectAccessRequestWithResponse(t.Context(), string(tg.request.ID), client.RejectAccessRequestRequest{Message: "No."})
 		}},
+
+	// Contacts: staff and the customer's admins (a site-limited admin too).
+	"list contacts": {prep: newContactTarget, want: byRole(s200, s200, s200, s200, s403, s403, s200),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListContactsWithResponse(t.Context(), f.cid, nil)
+		}},
+	"add a contact": {write: true, prep: noTarget, want: byRole(s201, s201, s201, s201, s403, s403, s201),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.CreateContactWithResponse(t.Context(), f.cid, client.ContactRequest{Name: "Carla " + f.email("c")})
+		}},
+	"change a contact": {write: true, prep: newContactTarget, want: byRole(s200, s200, s200, s200, s403, s403, s200),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.UpdateContactWithResponse(t.Context(), f.cid, string(tg.contact.ID), &client.UpdateContactParams{IfMatch: tg.etag},
+				client.ContactRequest{Name: "Renamed"})
+		}},
+	"delete a contact": {write: true, prep: newContactTarget, want: byRole(s204, s204, s204, s204, s403, s403, s204),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.DeleteContactWithResponse(t.Context(), f.cid, string(tg.contact.ID))
+		}},
+	"give a contact portal access": {write: true, prep: newContactTarget, want: byRole(s200, s200, s200, s200, s403, s403, s200),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.EnableContactPortalAccessWithResponse(t.Context(), f.cid, string(tg.contact.ID), client.ContactAccessRequest{
+				Role: client.RoleViewer, SiteIds: &[]string{string(f.north.ID)}})
+		}},
+	"correct a user": {write: true, prep: memberIn, want: byRole(s200, s200, s403, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.UpdateUserWithResponse(t.Context(), string(tg.member.User.ID), client.UpdateUserRequest{Name: ptr("Corrected")})
+		}},
+}
+
+// newContactTarget adds a contact with an address of its own to Acme.
+func newContactTarget(t *testing.T, f *roleFixture) roleTarget {
+	t.Helper()
+	c, err := f.p.CreateContact(portaltest.Owner(t.Context()), customer.ID(f.cid), portal.ContactParams{Name: "Carla", Email: f.email("contact")})
+	require.NoError(t, err)
+	return roleTarget{contact: c, etag: `"` + strconv.FormatInt(c.Version, 10) + `"`}
 }
 
 // pendingRequest makes a new access request and confirms it.

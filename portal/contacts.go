@@ -256,9 +256,10 @@ func memberOf(ctx context.Context, r storage.Repos, cid customer.ID, email strin
 }
 
 // UpdateUserParams correct a person's name and e-mail address. Nil fields
-// stay as they are; Version is the version of the user the caller read.
+// stay as they are. Version, when not zero, is the version of the user the
+// caller read: a user changed since answers Conflict.
 type UpdateUserParams struct {
-	Version int64   `json:"version" validate:"required,min=1"`
+	Version int64   `json:"version" validate:"min=0"`
 	Name    *string `json:"name" validate:"omitnil,min=1,max=200,singleline"`
 	Email   *string `json:"email" validate:"omitnil,max=254"`
 }
@@ -295,7 +296,7 @@ func (p *Portal) UpdateUser(ctx context.Context, id customer.UserID, params Upda
 			return err
 		}
 		u, err := r.Users().Update(ctx, id, func(u *customer.User) error {
-			if u.Version != params.Version {
+			if params.Version != 0 && u.Version != params.Version {
 				return portalerr.New(portalerr.Conflict, "user %s changed since version %d; read it again", id, params.Version)
 			}
 			if params.Name != nil {

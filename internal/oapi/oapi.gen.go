@@ -81,6 +81,8 @@ const (
 	ActionAccessRequestRead   Action = "access_request.read"
 	ActionApiKeyManage        Action = "api_key.manage"
 	ActionCatalogueRead       Action = "catalogue.read"
+	ActionContactManage       Action = "contact.manage"
+	ActionContactRead         Action = "contact.read"
 	ActionCustomerCreate      Action = "customer.create"
 	ActionCustomerRead        Action = "customer.read"
 	ActionCustomerStatus      Action = "customer.status"
@@ -138,6 +140,10 @@ func (e Action) Valid() bool {
 	case ActionApiKeyManage:
 		return true
 	case ActionCatalogueRead:
+		return true
+	case ActionContactManage:
+		return true
+	case ActionContactRead:
 		return true
 	case ActionCustomerCreate:
 		return true
@@ -291,6 +297,7 @@ const (
 	MailKindAccessLink            MailKind = "access_link"
 	MailKindAccessRequestConfirm  MailKind = "access_request_confirm"
 	MailKindAccessRequestRejected MailKind = "access_request_rejected"
+	MailKindEmailChange           MailKind = "email_change"
 	MailKindInvitation            MailKind = "invitation"
 	MailKindInvitationAccepted    MailKind = "invitation_accepted"
 	MailKindInvitationResent      MailKind = "invitation_resent"
@@ -313,6 +320,8 @@ func (e MailKind) Valid() bool {
 	case MailKindAccessRequestConfirm:
 		return true
 	case MailKindAccessRequestRejected:
+		return true
+	case MailKindEmailChange:
 		return true
 	case MailKindInvitation:
 		return true
@@ -1113,7 +1122,8 @@ type AccessRequestStatus string
 // the service desk's queue; `ticket.work` (the service-desk capability) covers moves,
 // assignment, priority, internal notes and applying master-data changes. `access_request.read`
 // covers the inbox of access requests and their matching customers; `access_request.decide`
-// connecting one to a customer or rejecting it.
+// connecting one to a customer or rejecting it. `contact.read` and `contact.manage` cover a
+// customer's contact persons.
 //
 // Example: site.read
 type Action string
@@ -1352,6 +1362,11 @@ type ConfirmAccessRequestRequest struct {
 	Token string `json:"token"`
 }
 
+// ConfirmEmailChangeRequest defines model for ConfirmEmailChangeRequest.
+type ConfirmEmailChangeRequest struct {
+	Token string `json:"token"`
+}
+
 // ConnectCustomerRequest defines model for ConnectCustomerRequest.
 type ConnectCustomerRequest struct {
 	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
@@ -1386,6 +1401,94 @@ type ConnectNewCustomerRequest struct {
 
 	// Message A personal note in the requester's invitation.
 	Message *string `json:"message,omitempty"`
+}
+
+// Contact A person in a customer's record, apart from its users. `invitation_id` and `user_id` are set once the contact has been given portal access and has accepted it.
+type Contact struct {
+	Addresses []ContactAddress `json:"addresses"`
+	CreatedAt time.Time        `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+	Email      string     `json:"email"`
+
+	// Id Identifies a contact person: `con_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: con_01912d81-2b3c-7d4e-8f50-6a7b8c9d0e1f
+	Id ContactId `json:"id"`
+
+	// InvitationId Identifies an invitation: `inv_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: inv_01912d71-4e5f-7b6a-9c8d-1e2f3a4b5c6d
+	InvitationId *InvitationId `json:"invitation_id,omitempty"`
+	JobTitle     string        `json:"job_title"`
+	Name         string        `json:"name"`
+	Notes        string        `json:"notes"`
+	Phone        string        `json:"phone"`
+	UpdatedAt    time.Time     `json:"updated_at"`
+
+	// UserId Identifies a user: `usr_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091
+	UserId  *UserId `json:"user_id,omitempty"`
+	Version int64   `json:"version"`
+}
+
+// ContactAccessRequest defines model for ContactAccessRequest.
+type ContactAccessRequest struct {
+	// Message A personal note in the invitation.
+	Message *string `json:"message,omitempty"`
+
+	// Role A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
+	// stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
+	//
+	//
+	// Example: maintainer
+	Role    Role      `json:"role"`
+	SiteIds *[]SiteId `json:"site_ids,omitempty"`
+}
+
+// ContactAddress One postal address of a contact.
+type ContactAddress struct {
+	// Address A postal address. Empty fields are left out.
+	//
+	// Example: {"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"}
+	Address Address `json:"address"`
+
+	// Label What the address is for, such as "Office" or "Delivery".
+	Label *string `json:"label,omitempty"`
+
+	// Primary Exactly one of a contact's addresses is primary.
+	Primary *bool `json:"primary,omitempty"`
+}
+
+// ContactId Identifies a contact person: `con_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: con_01912d81-2b3c-7d4e-8f50-6a7b8c9d0e1f
+type ContactId = string
+
+// ContactList defines model for ContactList.
+type ContactList struct {
+	Items []Contact `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// ContactRequest A contact person's details.
+//
+// Example: {"addresses":[{"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"label":"Office","primary":true}],"email":"jane@acme.example","job_title":"Head of purchasing","name":"Jane Doe"}
+type ContactRequest struct {
+	Addresses *[]ContactAddress `json:"addresses,omitempty"`
+
+	// Email Empty or a plain e-mail address.
+	Email    *string `json:"email,omitempty"`
+	JobTitle *string `json:"job_title,omitempty"`
+	Name     string  `json:"name"`
+	Notes    *string `json:"notes,omitempty"`
+	Phone    *string `json:"phone,omitempty"`
 }
 
 // CreateAPIKeyRequest A new API key.
@@ -1867,7 +1970,7 @@ type ItemId = string
 // so no customer's override applies to them), `ticket_opened` to the service desk and
 // `ticket_reply` and `ticket_status` to a ticket's requester, `access_request_confirm` and
 // `access_request_rejected` to someone who asked for access (about no customer yet: only the
-// provider's overrides apply to them).
+// provider's overrides apply to them), and `email_change` to a user's new address.
 //
 // Example: invitation
 type MailKind string
@@ -1902,7 +2005,7 @@ type MailMessage struct {
 	// so no customer's override applies to them), `ticket_opened` to the service desk and
 	// `ticket_reply` and `ticket_status` to a ticket's requester, `access_request_confirm` and
 	// `access_request_rejected` to someone who asked for access (about no customer yet: only the
-	// provider's overrides apply to them).
+	// provider's overrides apply to them), and `email_change` to a user's new address.
 	//
 	//
 	// Example: invitation
@@ -1978,7 +2081,7 @@ type MailTemplate struct {
 	// so no customer's override applies to them), `ticket_opened` to the service desk and
 	// `ticket_reply` and `ticket_status` to a ticket's requester, `access_request_confirm` and
 	// `access_request_rejected` to someone who asked for access (about no customer yet: only the
-	// provider's overrides apply to them).
+	// provider's overrides apply to them), and `email_change` to a user's new address.
 	//
 	//
 	// Example: invitation
@@ -3621,6 +3724,13 @@ type UpdateStaffRequest struct {
 	ServiceDesk *bool `json:"service_desk,omitempty"`
 }
 
+// UpdateUserRequest The corrections; fields left out stay as they are.
+type UpdateUserRequest struct {
+	// Email The new address; it takes effect once it is confirmed.
+	Email *string `json:"email,omitempty"`
+	Name  *string `json:"name,omitempty"`
+}
+
 // User A person with a login. One user may be a member of several customers.
 //
 // Example: {"created_at":"2025-03-04T09:15:00Z","email":"ada@acme.example","id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","locale":"de-DE","name":"Ada Lovelace","status":"active","updated_at":"2025-03-04T09:15:00Z"}
@@ -3658,6 +3768,17 @@ type UserId = string
 //
 // Example: active
 type UserStatus string
+
+// UserUpdate defines model for UserUpdate.
+type UserUpdate struct {
+	// PendingEmail The new address that waits for its confirmation, if any.
+	PendingEmail *string `json:"pending_email,omitempty"`
+
+	// User A person with a login. One user may be a member of several customers.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","email":"ada@acme.example","id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","locale":"de-DE","name":"Ada Lovelace","status":"active","updated_at":"2025-03-04T09:15:00Z"}
+	User User `json:"user"`
+}
 
 // ActiveFilter defines model for ActiveFilter.
 type ActiveFilter = bool
@@ -3940,6 +4061,22 @@ type GetCatalogueParams struct {
 
 	// Limit The most items to return.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListContactsParams defines parameters for ListContacts.
+type ListContactsParams struct {
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// UpdateContactParams defines parameters for UpdateContact.
+type UpdateContactParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
 }
 
 // UpdateFeaturesParams defines parameters for UpdateFeatures.
@@ -4409,6 +4546,9 @@ type CreateAPIKeyJSONRequestBody = CreateAPIKeyRequest
 // SignInWithAccessLinkJSONRequestBody defines body for SignInWithAccessLink for application/json ContentType.
 type SignInWithAccessLinkJSONRequestBody = RedeemAccessLinkRequest
 
+// ConfirmEmailChangeJSONRequestBody defines body for ConfirmEmailChange for application/json ContentType.
+type ConfirmEmailChangeJSONRequestBody = ConfirmEmailChangeRequest
+
 // AcceptInvitationJSONRequestBody defines body for AcceptInvitation for application/json ContentType.
 type AcceptInvitationJSONRequestBody = AcceptInvitationRequest
 
@@ -4438,6 +4578,15 @@ type UpdateCustomerJSONRequestBody = UpdateCustomerRequest
 
 // CreateAccessLinkJSONRequestBody defines body for CreateAccessLink for application/json ContentType.
 type CreateAccessLinkJSONRequestBody = CreateAccessLinkRequest
+
+// CreateContactJSONRequestBody defines body for CreateContact for application/json ContentType.
+type CreateContactJSONRequestBody = ContactRequest
+
+// UpdateContactJSONRequestBody defines body for UpdateContact for application/json ContentType.
+type UpdateContactJSONRequestBody = ContactRequest
+
+// EnableContactPortalAccessJSONRequestBody defines body for EnableContactPortalAccess for application/json ContentType.
+type EnableContactPortalAccessJSONRequestBody = ContactAccessRequest
 
 // UpdateFeaturesJSONRequestBody defines body for UpdateFeatures for application/json ContentType.
 type UpdateFeaturesJSONRequestBody = FeaturesPatch
@@ -4553,6 +4702,9 @@ type InviteStaffJSONRequestBody = InviteStaffRequest
 // UpdateStaffJSONRequestBody defines body for UpdateStaff for application/json ContentType.
 type UpdateStaffJSONRequestBody = UpdateStaffRequest
 
+// UpdateUserJSONRequestBody defines body for UpdateUser for application/json ContentType.
+type UpdateUserJSONRequestBody = UpdateUserRequest
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// GetHealth Liveness
@@ -4600,6 +4752,9 @@ type ServerInterface interface {
 	// SignInWithAccessLink Sign in with an access link
 	// (POST /v1/auth/access-links/redeem)
 	SignInWithAccessLink(w http.ResponseWriter, r *http.Request)
+	// ConfirmEmailChange Confirm a new e-mail address
+	// (POST /v1/auth/email-changes/confirm)
+	ConfirmEmailChange(w http.ResponseWriter, r *http.Request)
 	// AcceptInvitation Accept an invitation
 	// (POST /v1/auth/invitations/accept)
 	AcceptInvitation(w http.ResponseWriter, r *http.Request)
@@ -4654,6 +4809,24 @@ type ServerInterface interface {
 	// GetCatalogue List what a customer may order
 	// (GET /v1/customers/{customerId}/catalogue)
 	GetCatalogue(w http.ResponseWriter, r *http.Request, customerId CustomerId, params GetCatalogueParams)
+	// ListContacts A customer's contact persons
+	// (GET /v1/customers/{customerId}/contacts)
+	ListContacts(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListContactsParams)
+	// CreateContact Add a contact person
+	// (POST /v1/customers/{customerId}/contacts)
+	CreateContact(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// DeleteContact Delete a contact person
+	// (DELETE /v1/customers/{customerId}/contacts/{contactId})
+	DeleteContact(w http.ResponseWriter, r *http.Request, customerId CustomerId, contactId ContactId)
+	// GetContact A contact person
+	// (GET /v1/customers/{customerId}/contacts/{contactId})
+	GetContact(w http.ResponseWriter, r *http.Request, customerId CustomerId, contactId ContactId)
+	// UpdateContact Replace a contact person's details
+	// (PUT /v1/customers/{customerId}/contacts/{contactId})
+	UpdateContact(w http.ResponseWriter, r *http.Request, customerId CustomerId, contactId ContactId, params UpdateContactParams)
+	// EnableContactPortalAccess Give a contact person portal access
+	// (POST /v1/customers/{customerId}/contacts/{contactId}/portal-access)
+	EnableContactPortalAccess(w http.ResponseWriter, r *http.Request, customerId CustomerId, contactId ContactId)
 	// GetFeatures Get a customer's portal settings
 	// (GET /v1/customers/{customerId}/features)
 	GetFeatures(w http.ResponseWriter, r *http.Request, customerId CustomerId)
@@ -4918,6 +5091,9 @@ type ServerInterface interface {
 	// ListTicketQueue The service desk's ticket queue
 	// (GET /v1/tickets)
 	ListTicketQueue(w http.ResponseWriter, r *http.Request, params ListTicketQueueParams)
+	// UpdateUser Correct a person's name and e-mail address
+	// (PATCH /v1/users/{userId})
+	UpdateUser(w http.ResponseWriter, r *http.Request, userId UserId)
 	// DisableUser Disable a user everywhere
 	// (POST /v1/users/{userId}/disable)
 	DisableUser(w http.ResponseWriter, r *http.Request, userId UserId)
@@ -5300,6 +5476,20 @@ func (siw *ServerInterfaceWrapper) SignInWithAccessLink(w http.ResponseWriter, r
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.SignInWithAccessLink(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ConfirmEmailChange operation middleware
+func (siw *ServerInterfaceWrapper) ConfirmEmailChange(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ConfirmEmailChange(w, r)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -5887,6 +6077,255 @@ func (siw *ServerInterfaceWrapper) GetCatalogue(w http.ResponseWriter, r *http.R
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetCatalogue(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListContacts operation middleware
+func (siw *ServerInterfaceWrapper) ListContacts(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListContactsParams
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListContacts(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateContact operation middleware
+func (siw *ServerInterfaceWrapper) CreateContact(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateContact(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteContact operation middleware
+func (siw *ServerInterfaceWrapper) DeleteContact(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "contactId" -------------
+	var contactId ContactId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "contactId", r.PathValue("contactId"), &contactId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "contactId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteContact(w, r, customerId, contactId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetContact operation middleware
+func (siw *ServerInterfaceWrapper) GetContact(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "contactId" -------------
+	var contactId ContactId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "contactId", r.PathValue("contactId"), &contactId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "contactId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetContact(w, r, customerId, contactId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateContact operation middleware
+func (siw *ServerInterfaceWrapper) UpdateContact(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "contactId" -------------
+	var contactId ContactId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "contactId", r.PathValue("contactId"), &contactId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "contactId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateContactParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateContact(w, r, customerId, contactId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// EnableContactPortalAccess operation middleware
+func (siw *ServerInterfaceWrapper) EnableContactPortalAccess(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "contactId" -------------
+	var contactId ContactId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "contactId", r.PathValue("contactId"), &contactId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "contactId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.EnableContactPortalAccess(w, r, customerId, contactId)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -10001,6 +10440,32 @@ func (siw *ServerInterfaceWrapper) ListTicketQueue(w http.ResponseWriter, r *htt
 	handler.ServeHTTP(w, r)
 }
 
+// UpdateUser operation middleware
+func (siw *ServerInterfaceWrapper) UpdateUser(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "userId" -------------
+	var userId UserId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "userId", r.PathValue("userId"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "userId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateUser(w, r, userId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // DisableUser operation middleware
 func (siw *ServerInterfaceWrapper) DisableUser(w http.ResponseWriter, r *http.Request) {
 
@@ -10296,6 +10761,14 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/access-requests/{accessRequestId}/connect-new", wrapper.ConnectAccessRequestToNewCustomer)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/access-requests/{accessRequestId}/connect", wrapper.ConnectAccessRequestToCustomer)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/access-requests/{accessRequestId}/reject", wrapper.RejectAccessRequest)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/contacts", wrapper.ListContacts)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/contacts", wrapper.CreateContact)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/customers/{customerId}/contacts/{contactId}", wrapper.DeleteContact)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/contacts/{contactId}", wrapper.GetContact)
+	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v1/customers/{customerId}/contacts/{contactId}", wrapper.UpdateContact)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/contacts/{contactId}/portal-access", wrapper.EnableContactPortalAccess)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/users/{userId}", wrapper.UpdateUser)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/email-changes/confirm", wrapper.ConfirmEmailChange)
 
 	return m
 }
@@ -11668,6 +12141,103 @@ type SignInWithAccessLinkdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response SignInWithAccessLinkdefaultApplicationProblemPlusJSONResponse) VisitSignInWithAccessLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmailChangeRequestObject struct {
+	Body *ConfirmEmailChangeJSONRequestBody
+}
+
+type ConfirmEmailChangeResponseObject interface {
+	VisitConfirmEmailChangeResponse(w http.ResponseWriter) error
+}
+
+type ConfirmEmailChange204Response struct {
+}
+
+func (response ConfirmEmailChange204Response) VisitConfirmEmailChangeResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type ConfirmEmailChange400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmailChange400ApplicationProblemPlusJSONResponse) VisitConfirmEmailChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmailChange404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmailChange404ApplicationProblemPlusJSONResponse) VisitConfirmEmailChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmailChange409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmailChange409ApplicationProblemPlusJSONResponse) VisitConfirmEmailChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmailChange413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmailChange413ApplicationProblemPlusJSONResponse) VisitConfirmEmailChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmailChangedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ConfirmEmailChangedefaultApplicationProblemPlusJSONResponse) VisitConfirmEmailChangeResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -13712,6 +14282,739 @@ type GetCataloguedefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetCataloguedefaultApplicationProblemPlusJSONResponse) VisitGetCatalogueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContactsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListContactsParams
+}
+
+type ListContactsResponseObject interface {
+	VisitListContactsResponse(w http.ResponseWriter) error
+}
+
+type ListContacts200JSONResponse ContactList
+
+func (response ListContacts200JSONResponse) VisitListContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContacts400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListContacts400ApplicationProblemPlusJSONResponse) VisitListContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContacts401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListContacts401ApplicationProblemPlusJSONResponse) VisitListContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContacts403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListContacts403ApplicationProblemPlusJSONResponse) VisitListContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContacts404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListContacts404ApplicationProblemPlusJSONResponse) VisitListContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContactsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListContactsdefaultApplicationProblemPlusJSONResponse) VisitListContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContactRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Body       *CreateContactJSONRequestBody
+}
+
+type CreateContactResponseObject interface {
+	VisitCreateContactResponse(w http.ResponseWriter) error
+}
+
+type CreateContact201ResponseHeaders struct {
+	ETag string
+}
+
+type CreateContact201JSONResponse struct {
+	Body    Contact
+	Headers CreateContact201ResponseHeaders
+}
+
+func (response CreateContact201JSONResponse) VisitCreateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContact400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateContact400ApplicationProblemPlusJSONResponse) VisitCreateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContact401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateContact401ApplicationProblemPlusJSONResponse) VisitCreateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContact403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateContact403ApplicationProblemPlusJSONResponse) VisitCreateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContact404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateContact404ApplicationProblemPlusJSONResponse) VisitCreateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContact409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateContact409ApplicationProblemPlusJSONResponse) VisitCreateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContact413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateContact413ApplicationProblemPlusJSONResponse) VisitCreateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContactdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateContactdefaultApplicationProblemPlusJSONResponse) VisitCreateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteContactRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	ContactId  ContactId  `json:"contactId"`
+}
+
+type DeleteContactResponseObject interface {
+	VisitDeleteContactResponse(w http.ResponseWriter) error
+}
+
+type DeleteContact204Response struct {
+}
+
+func (response DeleteContact204Response) VisitDeleteContactResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteContact401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteContact401ApplicationProblemPlusJSONResponse) VisitDeleteContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteContact403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteContact403ApplicationProblemPlusJSONResponse) VisitDeleteContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteContact404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteContact404ApplicationProblemPlusJSONResponse) VisitDeleteContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteContactdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DeleteContactdefaultApplicationProblemPlusJSONResponse) VisitDeleteContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetContactRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	ContactId  ContactId  `json:"contactId"`
+}
+
+type GetContactResponseObject interface {
+	VisitGetContactResponse(w http.ResponseWriter) error
+}
+
+type GetContact200ResponseHeaders struct {
+	ETag string
+}
+
+type GetContact200JSONResponse struct {
+	Body    Contact
+	Headers GetContact200ResponseHeaders
+}
+
+func (response GetContact200JSONResponse) VisitGetContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetContact401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetContact401ApplicationProblemPlusJSONResponse) VisitGetContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetContact403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetContact403ApplicationProblemPlusJSONResponse) VisitGetContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetContact404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetContact404ApplicationProblemPlusJSONResponse) VisitGetContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetContactdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetContactdefaultApplicationProblemPlusJSONResponse) VisitGetContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContactRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	ContactId  ContactId  `json:"contactId"`
+	Params     UpdateContactParams
+	Body       *UpdateContactJSONRequestBody
+}
+
+type UpdateContactResponseObject interface {
+	VisitUpdateContactResponse(w http.ResponseWriter) error
+}
+
+type UpdateContact200ResponseHeaders struct {
+	ETag string
+}
+
+type UpdateContact200JSONResponse struct {
+	Body    Contact
+	Headers UpdateContact200ResponseHeaders
+}
+
+func (response UpdateContact200JSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContact400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateContact400ApplicationProblemPlusJSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContact401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateContact401ApplicationProblemPlusJSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContact403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateContact403ApplicationProblemPlusJSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContact404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateContact404ApplicationProblemPlusJSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContact412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateContact412ApplicationProblemPlusJSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContact413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateContact413ApplicationProblemPlusJSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContact428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateContact428ApplicationProblemPlusJSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContactdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateContactdefaultApplicationProblemPlusJSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableContactPortalAccessRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	ContactId  ContactId  `json:"contactId"`
+	Body       *EnableContactPortalAccessJSONRequestBody
+}
+
+type EnableContactPortalAccessResponseObject interface {
+	VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error
+}
+
+type EnableContactPortalAccess200ResponseHeaders struct {
+	ETag string
+}
+
+type EnableContactPortalAccess200JSONResponse struct {
+	Body    Contact
+	Headers EnableContactPortalAccess200ResponseHeaders
+}
+
+func (response EnableContactPortalAccess200JSONResponse) VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableContactPortalAccess400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response EnableContactPortalAccess400ApplicationProblemPlusJSONResponse) VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableContactPortalAccess401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response EnableContactPortalAccess401ApplicationProblemPlusJSONResponse) VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableContactPortalAccess403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response EnableContactPortalAccess403ApplicationProblemPlusJSONResponse) VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableContactPortalAccess404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response EnableContactPortalAccess404ApplicationProblemPlusJSONResponse) VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableContactPortalAccess409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response EnableContactPortalAccess409ApplicationProblemPlusJSONResponse) VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableContactPortalAccess413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response EnableContactPortalAccess413ApplicationProblemPlusJSONResponse) VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableContactPortalAccessdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response EnableContactPortalAccessdefaultApplicationProblemPlusJSONResponse) VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -24928,6 +26231,142 @@ func (response ListTicketQueuedefaultApplicationProblemPlusJSONResponse) VisitLi
 	return err
 }
 
+type UpdateUserRequestObject struct {
+	UserId UserId `json:"userId"`
+	Body   *UpdateUserJSONRequestBody
+}
+
+type UpdateUserResponseObject interface {
+	VisitUpdateUserResponse(w http.ResponseWriter) error
+}
+
+type UpdateUser200JSONResponse UserUpdate
+
+func (response UpdateUser200JSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUser400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUser400ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUser401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUser401ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUser403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUser403ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUser404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUser404ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUser409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUser409ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUser413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUser413ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUserdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateUserdefaultApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DisableUserRequestObject struct {
 	UserId UserId `json:"userId"`
 }
@@ -25197,6 +26636,9 @@ type StrictServerInterface interface {
 	// SignInWithAccessLink Sign in with an access link
 	// (POST /v1/auth/access-links/redeem)
 	SignInWithAccessLink(ctx context.Context, request SignInWithAccessLinkRequestObject) (SignInWithAccessLinkResponseObject, error)
+	// ConfirmEmailChange Confirm a new e-mail address
+	// (POST /v1/auth/email-changes/confirm)
+	ConfirmEmailChange(ctx context.Context, request ConfirmEmailChangeRequestObject) (ConfirmEmailChangeResponseObject, error)
 	// AcceptInvitation Accept an invitation
 	// (POST /v1/auth/invitations/accept)
 	AcceptInvitation(ctx context.Context, request AcceptInvitationRequestObject) (AcceptInvitationResponseObject, error)
@@ -25251,6 +26693,24 @@ type StrictServerInterface interface {
 	// GetCatalogue List what a customer may order
 	// (GET /v1/customers/{customerId}/catalogue)
 	GetCatalogue(ctx context.Context, request GetCatalogueRequestObject) (GetCatalogueResponseObject, error)
+	// ListContacts A customer's contact persons
+	// (GET /v1/customers/{customerId}/contacts)
+	ListContacts(ctx context.Context, request ListContactsRequestObject) (ListContactsResponseObject, error)
+	// CreateContact Add a contact person
+	// (POST /v1/customers/{customerId}/contacts)
+	CreateContact(ctx context.Context, request CreateContactRequestObject) (CreateContactResponseObject, error)
+	// DeleteContact Delete a contact person
+	// (DELETE /v1/customers/{customerId}/contacts/{contactId})
+	DeleteContact(ctx context.Context, request DeleteContactRequestObject) (DeleteContactResponseObject, error)
+	// GetContact A contact person
+	// (GET /v1/customers/{customerId}/contacts/{contactId})
+	GetContact(ctx context.Context, request GetContactRequestObject) (GetContactResponseObject, error)
+	// UpdateContact Replace a contact person's details
+	// (PUT /v1/customers/{customerId}/contacts/{contactId})
+	UpdateContact(ctx context.Context, request UpdateContactRequestObject) (UpdateContactResponseObject, error)
+	// EnableContactPortalAccess Give a contact person portal access
+	// (POST /v1/customers/{customerId}/contacts/{contactId}/portal-access)
+	EnableContactPortalAccess(ctx context.Context, request EnableContactPortalAccessRequestObject) (EnableContactPortalAccessResponseObject, error)
 	// GetFeatures Get a customer's portal settings
 	// (GET /v1/customers/{customerId}/features)
 	GetFeatures(ctx context.Context, request GetFeaturesRequestObject) (GetFeaturesResponseObject, error)
@@ -25515,6 +26975,9 @@ type StrictServerInterface interface {
 	// ListTicketQueue The service desk's ticket queue
 	// (GET /v1/tickets)
 	ListTicketQueue(ctx context.Context, request ListTicketQueueRequestObject) (ListTicketQueueResponseObject, error)
+	// UpdateUser Correct a person's name and e-mail address
+	// (PATCH /v1/users/{userId})
+	UpdateUser(ctx context.Context, request UpdateUserRequestObject) (UpdateUserResponseObject, error)
 	// DisableUser Disable a user everywhere
 	// (POST /v1/users/{userId}/disable)
 	DisableUser(ctx context.Context, request DisableUserRequestObject) (DisableUserResponseObject, error)
@@ -25980,6 +27443,37 @@ func (sh *strictHandler) SignInWithAccessLink(w http.ResponseWriter, r *http.Req
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(SignInWithAccessLinkResponseObject); ok {
 		if err := validResponse.VisitSignInWithAccessLinkResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ConfirmEmailChange operation middleware
+func (sh *strictHandler) ConfirmEmailChange(w http.ResponseWriter, r *http.Request) {
+	var request ConfirmEmailChangeRequestObject
+
+	var body ConfirmEmailChangeJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ConfirmEmailChange(ctx, request.(ConfirmEmailChangeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ConfirmEmailChange")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ConfirmEmailChangeResponseObject); ok {
+		if err := validResponse.VisitConfirmEmailChangeResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -26508,6 +28002,189 @@ func (sh *strictHandler) GetCatalogue(w http.ResponseWriter, r *http.Request, cu
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GetCatalogueResponseObject); ok {
 		if err := validResponse.VisitGetCatalogueResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListContacts operation middleware
+func (sh *strictHandler) ListContacts(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListContactsParams) {
+	var request ListContactsRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListContacts(ctx, request.(ListContactsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListContacts")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListContactsResponseObject); ok {
+		if err := validResponse.VisitListContactsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateContact operation middleware
+func (sh *strictHandler) CreateContact(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request CreateContactRequestObject
+
+	request.CustomerId = customerId
+
+	var body CreateContactJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateContact(ctx, request.(CreateContactRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateContact")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateContactResponseObject); ok {
+		if err := validResponse.VisitCreateContactResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteContact operation middleware
+func (sh *strictHandler) DeleteContact(w http.ResponseWriter, r *http.Request, customerId CustomerId, contactId ContactId) {
+	var request DeleteContactRequestObject
+
+	request.CustomerId = customerId
+	request.ContactId = contactId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteContact(ctx, request.(DeleteContactRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteContact")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteContactResponseObject); ok {
+		if err := validResponse.VisitDeleteContactResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetContact operation middleware
+func (sh *strictHandler) GetContact(w http.ResponseWriter, r *http.Request, customerId CustomerId, contactId ContactId) {
+	var request GetContactRequestObject
+
+	request.CustomerId = customerId
+	request.ContactId = contactId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetContact(ctx, request.(GetContactRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetContact")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetContactResponseObject); ok {
+		if err := validResponse.VisitGetContactResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateContact operation middleware
+func (sh *strictHandler) UpdateContact(w http.ResponseWriter, r *http.Request, customerId CustomerId, contactId ContactId, params UpdateContactParams) {
+	var request UpdateContactRequestObject
+
+	request.CustomerId = customerId
+	request.ContactId = contactId
+	request.Params = params
+
+	var body UpdateContactJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateContact(ctx, request.(UpdateContactRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateContact")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateContactResponseObject); ok {
+		if err := validResponse.VisitUpdateContactResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// EnableContactPortalAccess operation middleware
+func (sh *strictHandler) EnableContactPortalAccess(w http.ResponseWriter, r *http.Request, customerId CustomerId, contactId ContactId) {
+	var request EnableContactPortalAccessRequestObject
+
+	request.CustomerId = customerId
+	request.ContactId = contactId
+
+	var body EnableContactPortalAccessJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.EnableContactPortalAccess(ctx, request.(EnableContactPortalAccessRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "EnableContactPortalAccess")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(EnableContactPortalAccessResponseObject); ok {
+		if err := validResponse.VisitEnableContactPortalAccessResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -29152,6 +30829,39 @@ func (sh *strictHandler) ListTicketQueue(w http.ResponseWriter, r *http.Request,
 	}
 }
 
+// UpdateUser operation middleware
+func (sh *strictHandler) UpdateUser(w http.ResponseWriter, r *http.Request, userId UserId) {
+	var request UpdateUserRequestObject
+
+	request.UserId = userId
+
+	var body UpdateUserJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateUser(ctx, request.(UpdateUserRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateUser")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateUserResponseObject); ok {
+		if err := validResponse.VisitUpdateUserResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // DisableUser operation middleware
 func (sh *strictHandler) DisableUser(w http.ResponseWriter, r *http.Request, userId UserId) {
 	var request DisableUserRequestObject
@@ -29209,700 +30919,726 @@ func (sh *strictHandler) EnableUser(w http.ResponseWriter, r *http.Request, user
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P3rkhs3li6Avgo2Z0eoypMskSzWjRUTM7Is2xpLtkaX9rSbPpVgJkiiKwnQCbAotrYi5td5gPMC+9+8",
-	"yH6TeZITWAvIRN7IJKskt93uH24VE4nEZWFhXb/1oRPJxVIKJrTqjD505ozGLIV/PntLZ+b/Y6ailC81",
-	"l6Iz6rydM5IyJVdpxB4pcsdSxaUgVBFKlE6lmBHzYkDUKpqbn8Nx53TcCa+JYiImXJMJjW4JF+T5tPuS",
-	"6mhOtCSrZUw1O+kEHfaeLpYJ64w68F4n6KTslxVPWdwZ6XTFgo6K5mxBzcgW9P0LJmZ63hmdD4OO3izN",
-	"e0qnXMw6Hz8GnddMp5snU83S6kTesEiKWJmvr6kZFpvKlBGdbriYETqjXBTGczbs7RgLX6wWndHl+bDX",
-	"CzoLLvDvXjYwLjSbsbTz0QxtSVO6YNqu9ZNXz79jm+ex+Tc3o1tSPe8EHUEX5k265Ph42wj+d8qmnVHn",
-	"nx7nO/oYn6rHWf/m00+iiCn1govb5g/6TQ7+qN9J/uHX7JcVU3rHt/NW9/t83g+OQPM79jVPakniO8aW",
-	"ilBoQ47Mt46JTEnM4CeqWUyOpjRR7JgsUxmvIq0MicAcflmxdONPwnTS8cdqqWAiZcKowOGkmkcJa16K",
-	"7PnBi5D1YL73lGo2k+lm+wK4uRE5JXrOFYnsa+TIfIGmLCbsPY10sjlumr97pdNwXvu9Xt2BfbpKlUzr",
-	"uU4o2Ht9E0GLEMfGyDJld1yuFFnSGQvImus5/K7ogpEpTFNdk4RNNZErTaYyhcdTnioN7zROAEfSMPxB",
-	"0/CVlguWNm5olDc4dEe9bxQ/uX1T13OqCVeETsw64LbaV5uXAJ/f8Lhzz9G9YTSN5k1jcx8yo5SKEfP9",
-	"gERSaBppwroLyhNzENl7zVJBE5KyKUuZiBg24kLhjDR7rwPCZ0KaLRmLiCp2MhaFa4VGC9Yw4V/2plY7",
-	"O031Sm1f/3yOXBAqNpaAFSNKU80UOUrZklGNVO0uh+OcdgNCk6RwI/3F4zIrtWQiZnHnZ9NgmciYObKq",
-	"m6mCERemyzVbqLbbizPufAzMKj3HN0+zJaJpSs3HVoL/smL2sRnMx6Cj9Aa2YSrThXn/m0ROaNK0dj/C",
-	"eTbTILewjHjmff7EyAy6IEuZ6qlMuDwh30uNrCD0aDhsonN8fxevfh6zxVJqJqLNd2xTHepLesuMEJQa",
-	"mYMoOmUj+MtsKotJivdQiUPdsg2hIiYTGZt/qLUhEKo8HhXzeCzMS+bYxtLIJlyjeHJd7Ad6pkLqOUuL",
-	"HQ4Hg2uynvOEeR27AXE1FkrzJCHpSgguZgEZ9q5OyHdsowhNTd9LZJyDIZnLVapOyDvFCCXTlKk5SamI",
-	"5YLc0WTFyBEl7949/+qYLFnqvlA+gGfTXtSPLll3MOlPu8P4nHav6PC0exH1p734il1OBn23UyiO5lvl",
-	"bULX7MI29rzgIju/daf3+RTEz/rLxsiwjr6cjGv+HdEkganROKgIveTICrvHJ+SJOdcJI1KwfB/6g2tC",
-	"x2LBlTIbaZ4NB5cn5EdGb6EHBdQQfhESwe5YShZmhOUFdIJx/QpZqfp+gvNzccc1NevReJVxv8mhl1nh",
-	"O8UPGxazQ1LLhwBcFa4A4KZNJx0edvYfHIwFx6fZonlJ8OHBi4Gvm8+84Auu6ylzIc2hNTzVqC4p06tU",
-	"NM03gW7878dsSleJ7ozOekGus/QLGku/RmMJOi8pT77jomnut+bRoTPP+nYfeiEjami99lMJPrzPx2z/",
-	"7nMvmVJ01iyHL7Ln9/lo/hX33TaCg/32HhReuthbDstd6WZobDFhqZrz5ZYV8ZocvCh+J+UPb18Vw4sT",
-	"Lm5zJSUfUdPa5C32kWi3DLLd9kHrT7N7pZHA8H6YTrcoINI+PXTLXO/wpTRmqZMId2+XNM09pfLTax8w",
-	"wOalsE8PXgr7fvalNuRgF8GnhpV6IHLwBgGDekVTJnSbk6RWk26uoLTdoSX0f4/9eYWCfHsSyiV/kWyK",
-	"gySKMeVL/ijVh5+QvOzwGwlsmT0/lMTyL3jf265LZ0uEqvSb794ZzdmMaKuuTEBVfiC9+LVMWDuuaLUh",
-	"rkgqk8bvm2etN8l8HEbxhqWcJt+vzJd2k5aRqLzhKHiZCHi7we7lqTRPv+oPTof/+eefmk4ydHeD3e25",
-	"mm+4bpZMFD48lMBs3/AZTafT5u/Ypwd/yL6ffWk3jcAnPyWlZOPIR9WGhTeN60F5uTcaOzoZ3RoFoc0I",
-	"UTv4JHdMaRz52CxzanfQ8jvGsqvGKwYf78OkizzzLY9umX4qFwu4CpvMstnzQ+m7/J38240f1e7x/b5Z",
-	"+Fgb6sDvfiL68IfhjevtZsnajcoRhuGDTWMCHrnFnrGkWrPUvPj/+Qvt/q3Xvbr5+UM/OB9+/N+dOg77",
-	"Tm0RE1fqXlKi7dt85seUa81E0zq84ErjEbFuH/zDCSqPFKHxwlzf61RqFhDzhXiVsJhIAephlKxiFgeE",
-	"C6UZjZ35yutguZokXM1ZTARbN275Gse53SD60SyIWkqhGFiNv6SxdbWZv4yowQT8ky6XCY/AjPJ4mcpJ",
-	"whb//FdlZvwhv0HNG7G1KtEETnvMNOVJZwSjGhHD+N0GBJ0pZ0msOqO/fMB/2madwKnqpivvjY8/4/4x",
-	"BbxkZP64uZie0qtowIb9Sc9MFol2BO5bzTXc7M9xPISL5UrnxLNKxWgpU02TW65HdlojN/iPe/Aq8yIu",
-	"Z5EaQttZOEKuab5vFmFBk6lMF2bXUzJJGb0Fo/MqYdckxGUJiaIbIwDyaH5iBvNUimnCo/vtzJTyhMU3",
-	"yxT85hyG6e1SJodHK3XT61/1B/E5655NLmj3Ijpl3atpv9c9nfSnAzqMzuJzBs6oNJrzOxaD1TOiQkhN",
-	"JoxEcypmzJ25dnt2le/Z1zBSUhrp1p2rm9yD7CJNUkbjzQ17b053OCKUoFfE3HxLluqNWQdNb5kw+1cd",
-	"ht1/Ofkri/Qjaz8gsWSKmNWiSSLXyDGFXF+TMLJ7DZ+KpIhWqdHS7JqStRSBoRza4JAoGdgJ3A+ec8DR",
-	"k6Ght1K+oOmMPfSB1xBigqMDPwZXRN6xlPR7w8uzi3My2Wim9qGO/mlOHXbwREtJEhj+r3eq62dJXvIv",
-	"YZ2/lumExzET91rhJUvB4SDFTcwEZ0Xm6miIxeDj2chVSqwU3f7wecv7Kvsayb62dXmrw3uQha50a5fc",
-	"OnAWdAPnJ5ZweMzZY1SvUnYTc0UnSd4+vz0V05qLmTIv5WeP62sSJjxiQrEbd+HYl5epvOMxS0lCo1tr",
-	"wqA8JkzAchlZETb6GynufYqsq+KGvV/aS9I7UNx3lhDbhFBNBr3BWbd32u333/auRv2zUa/30zWh6hao",
-	"gRo5wYgXex224vVZ+miL01aeyUMdvFK/YUD8X1N2J29ZHBru6P++Uiy/hLPZRFQQIUkixYyl5s4yzWAv",
-	"i37i18w8eHgOyVWFVa+pglEUHcE+i6kXnKo+1VyGatHnXqLVYODRRv5d8F+nuFS/HjduXFAbGti4BrDv",
-	"30v9tVyJ++21kPpmCr3cS7Qy3Ml1056LD/O9+d7rYOt25AN+kA3JugtH5nhBDCmKPiC1mHlJwcqMXDFG",
-	"jtzGeAwb31TW/07MDK1ffdg7PYZde+WJWig33mv/nPRVu31zqpxoOzIXLUQRZNEFg4BwkPCFXBvO7H4/",
-	"vcZ2LupjL1bsHTd/pgQFzV2bm83mQfbWk0zhtLnwX4ic4CjO6mJ0sRNepWClVahs3utMO39YVuuG2UID",
-	"9UIvHkALHVw27J03iF+NU7q9w+gT0EsxpsWGeeuGEBpH9Xb78Hv32zEMCfS3zP1GWJpCCGfbNT8rav6l",
-	"XnYsth3HQ6z2E7EhyMxs9140vftQSI7Oer3jERmX5jvugDbtqxfPvwrQGoB6HksNC0zkTOXKHy6egn15",
-	"w9I7HrF3gt5Rnhhh+O9pizxdww6UrLyRfs59yjdj5K+sNWTAX24PkK0fTSGKFVYowHWnmk6oAmvISqSM",
-	"RnMzDbyc3kr5koqNtaupe+1CSjW7gXigkm4gJVlQsSFUa7ZYanVNdLpBJksSqlmb3YGYxxs61Sy9UZhX",
-	"YRMmcnbmGWjeum+6xdm1a4XBP8jO+T2a3auuAiSFUAUivvl/yCXpQjIJ2NdOOoGfLeM9bhqXbf3Yy0qB",
-	"ob0TdKXnMuV/u+f1tYKOjHIZ0fI2zxnR8pYJd9OiWVOiVGI1omui+ExAgPK+kkavn2/vu8owtm5uedQP",
-	"sr+lTlGcnDCashTXAeRJlCUxMH4lboVciyDTjqUR8kEnPAHzvf1snq5TNeE/AUUGekyYETzJgkZzLhih",
-	"kXbhonQ6RR8mea4VUSxKGQxAzeVaYGQD1SRKGWx7wdH8oQM/s/iG6s6o45T33jBX3jtB1maywdShm1u2",
-	"Gd2yjdMdet1er9frXpj/XJr/9PL/QeSt2ey8/cVp92rSi7oXcd/oGgPaPZ2gnnExvTREkFClQU0ujers",
-	"bX846g1Gp/2fcufCs9evCIQVptQaZsHaNOqAc8NsvjWMcvQr+BOuRIfPDT1rUNRsO7NcU5kuYCQx1ayr",
-	"OfoFtoa8Fhet+h3p+kdzj9oozRajiZRa6ZQuw1JiiVwLlhpaOCl+uS5tBNe7bfpWebUrFAjpHWtvYUx7",
-	"VGOPMMsO7D4QRSpFxAyNcrHSzEs1IHyKetLBq4mbvTO6wTAYOGE7t9e288aI8ezmsUxv1cEjRerbJ1Ag",
-	"9wP+pQO6gvU8WaupR0iBT70/Zx9HtdR83E/7K879eWx415Qzo72SJ6+eG2oakdAcyxAEvMyRoFbTKX/v",
-	"Qu/vLshkQ2yYbylMZY8zXd44L5j+rOBgNX3+5Un3J+tn7TY7Wt10X3BVs9k/CAb5WEZjsNNVgdv2sodT",
-	"JrGRa+GwXVuVXs8ZTy07VSWuaXNb/vIPwD9/Djpenlxn1Kmy1CzTp1XKj73rCqk+/lnGZJ+Ppc+Wt/cV",
-	"VZDYErr8PS3JjKHCb16Evb8mRvbaEJtrAZzL5ejtTr4rnEsYZ3FMzQfwDRBN3XUu2NpRI+pKPLuySyRm",
-	"6eQf5I4GEaoz6ixvb376Zfhicfn9+8HryfnbqPen+OzH6dWfZ6ffzi/+/bb/Ug2/X17+Rzp4o8/fVUnR",
-	"W7V2NGg/XJcYccs2jzJ56ihc3t78z3/9d3gc+ILVnKUsgHsvz0c3VPnECuAw3xH5EgVF8/7+tOfm5AZb",
-	"S3dRxJY69454oRM0RjsPTV55SwVpx0HNrD2fhJaEQr9BZgEw9EujSK6EfqRyJb9AuXbTv0lpxMi3crkE",
-	"lS/bYX7zUgy/vLt4+r73Ez19E59/Pbv69q+D75Kz/1hfPkv7bzfDd/zih2XviTr9qrrDThIojtxZ61BS",
-	"yXwrjIE6IqQbNNngQdspQy2pUmuZ1tykPyxxNZMNUcwF2GRL4t7LRCb8vmAjAkK8YUH9HonmNKWRZqkK",
-	"0PVHIrlYSENV7IQ8Edl40UeQd3trA/IUAd0C94Ur0Dy4wvDbktSaTaU47bPzmmlvOQ4FwjCK3zSVC5g9",
-	"JtQ+UpBAYU4Kx5NSt9C7kuh8wt9O7ogEUMdkjYbdTfidudlTtgL3K2iiXS5wjFOrq3k5HqA8ZRqtd8Td",
-	"RvJMJ0BNDrIVcakfVp/ayXv9UHNwB7Ry4sA4jSaq/MFddXunhcFBnzRK3GAG3Qt6OeleRFdx95L1pt0B",
-	"zYcDlmk/CQaSYtyrve5gEA27F/Sq153047NuL7pil9MLej45Q08SjW/MGrsIOK2T3NzTP7vs94FmrJqx",
-	"dU2tQbgz6v8GNL4RCUFtH5ljAv5hRwUtb4gSDbTPMgg6LhyheTlcKhQsimtepyhxRZiApwevmU+RjYNx",
-	"Xhs8nUrLpQIlDcKHDvxwCx25gDZSIfR9krwKpF6e5lPqpZ+BwAFRJgp8dpytWUpSPpujDlIOmyydmbYz",
-	"evv2hYWrMV3456vpgIDsbJ2NBy96dkg/5O9zoc+HHS939KrXu+hfXQ3OhhfD3tVVf2ciaUV/LqbilLP0",
-	"8q0oLl6BGEtqtxt4QQEvLNz2W2q3Ro4gNUADIxIa/nuwVr4P826rlZs+W2vl2bR3a+betNU2NRyO/ifV",
-	"wv+4de936z68nSCX8X6ntoJsgtvtBb606R+Y3IAAp6NsP4CGN4mVkf84IX8HcmmmA9Obb38Z/CjOnr2/",
-	"fK37f14Nn8uLV7T3Jj79enb+7V+vvksGP70/e3p3+aXov6yxchT3tv0p2qLeWekDZayjcEm3WjtGZLLi",
-	"SZzLiqAMcn2AdcObS9BK5fOEl+qJKdykoJJOmZFOCBfEbmFAZikV4LcAc4YmjEZzd8ZGpE9iujE84vT8",
-	"3PxT+ZhJ/ctT+I0cOToo3r45dWQCzWn/fDAoYvhZTL+yMFNCtKtjCC4EA6Jpcaaw9EoumNFoHbIPzUwI",
-	"ZnglhUgullRsbmqcKg3KhhRTni4aNBsmzNdWwrbysInsuT5co3I9WtH0XmrZPbqIWcSd4NoaIfAr95JR",
-	"cxbgNS8u9dl99BIPhjDoJFTMVnTG9kEqMbPW0ZypenaQZ+/7gT8LuiETBhEMWgZk4klrua3EsE+HRuQg",
-	"mwwDb3/p28lh8Fvp8q/e/VlsXJmSe+0ciQ0GwLmNofdaDusaupCFPSaWo50VVa/DlCqqrULqtTwd7Kt+",
-	"bdGxgs6aTRTXrB1oYVUf8/lNNuC818zjicfErX2+sx6FB3kCqceV7qeheQc2xoiZEr+0Z6GtoQXOcWYt",
-	"bY8K1fmYBcjsRU6VVXedtJqyI4kyW3fQgS7lJMblCch6LkE1NYcdIePsPkHmGXAL8zEuxSNlmIGSgtho",
-	"hnxVHkHUEKteTvc4CU2GNztycjRG2IGR0lMj3Yw7ARkXBF348fjTGuC8VJDdrxbxzPbldWx949NuM5f3",
-	"7Z9Z6InHu2vgC316gxMI5y0/sYWP7yTE1gYSOyiwkaT3sZGkVhu47HX7dGAUiVOjSAyn3TN6PrmILuMr",
-	"1tvTRpLuaSOxk3dmkrKUtrIY2lVXFwSALllqc+0DQGN15hILU1sn9wnBIo0sbhuetNPIWjRcMmEu+90N",
-	"kSm06dKTJHc1LtGh/2Y+tMCbuDeOfJJ11HmIrSJjx795c0XgqG/nwW2AvHySs5Yt8iPeIpsaSj2UuWYv",
-	"tpbz8II6cKth9q+hh+3YtRDuKVO2J0EXLdnFybke8ym02yw73Aq/Ye+XCRWZyFJke3Urd2vBG5kwk/kL",
-	"Sm83sVxgqG8m5sFof66TnA9YEQsL6abuD3rn9N9kknpFhU2Zl8GuNBWxGpHQ4ychWQnNE5+aWUrsYxsE",
-	"EMcpUyogoUsIBRFpLCB+N+YxePrndLlkAvR0LjII3ICEll2FGEWZfRjC+gXk4SMPQ4ehY2OhBXO1e3Bv",
-	"DuhfUbpWMnwjF8yMfUaonzM3YVnet5Ykltck/ObZW/L4rv94wUKSZGAkEHpXSriDBOj1yVhk+MoneLOF",
-	"JJJGtCcWkDowAqUFz8e7HxEfrkno+fIhrCh7NZUJtB0Lo21YJ5YKrGsTAIrBjQlTEjFJ2ULeQeqRl7Z7",
-	"sqCCzljWKYaXmOFA2A90j8GF10Y0yWxa5fdQyAqctQk+aH2s1yRULJmGAGQB8Qos7nJBVoqlj9RYyHVm",
-	"07kmoQM6aujfwjNA99mKXZMQ8Brzl7D1WBSaJwybpjFLTyIqIpbYQXm5kIaA45SuaQJ+HKJWkwXXGB1h",
-	"1AXTFUjbZujYSYLRI9A8NxZBLp79GBcT+d4Ri4U2pFEqlYd3fj0WtjXK9fnUscvA6h8wgukqmfLErKyW",
-	"0e3JQt55W6jUCskYHiJim91IvUoFQmMbyqI8OUkZjbNXgY5XeiLfB0SzxTIx5GgepTxmiLkMhQTYGoYL",
-	"jNG1K++YoneO8mDpwXTiurq2kQL287gwSKQ0ttBhY2FJP3CN62gV6By2Gf6VET/0ltG/nrNFgItg+6ol",
-	"SR+y7BGEImXWRhIi8lJxwXzSGQuHzeSiyixclqrJw73O+rONQgQdikjKlgmHFbINflmxFQsNu8XMKR4x",
-	"EjN1+0gReJS3XMv0NiRHXsOuaUgiuqQTnnC9OXYDNxSjgrGgyszeDCAgy5TLlOtNQLK0M6PL4nzocplA",
-	"xZcFNVdEN6aaOp5zkrEGp1vBIo2FR1ZwBDzXaJbvZReLWxBvwFjMzkSlY3s2TNfA+Z1BTktvL9C19Ff7",
-	"mOviXZKxYuQSngACw/b/RjOL/0tmpbEwGMq9k/2dvWO4snsK/0byLfhw3PMCk6/8sADBw2Pa9q0KGzfq",
-	"qsejbbMq2zY/onkg/8Gw4+xb5nSg9ArM2HZU5M2dAFFy3VOfBZslo5omcrbK1gCZW+GPZUIjlv2F3DT7",
-	"Eygm+ws3HuxkhuO5dYU/cMgZJ/QaaZ6ihcVyuvzfGpC86jgY2uIsb8r+KD2zC+TxhPwvuQRQsOL59hsX",
-	"G8Ahzv80hzj/y4gvKt9D/3xVf7Vr9LNvEfCpsCoLxTFG9BwWV/vE6OoKI2oBdktoWQCDOSE/ZtUUCun9",
-	"ELkK5YOA4oIsCBfpfiwmLJILZqHccjNAaIQexO0qof1/cM6IziylEfs3Gi3YiXsaNATv2nBtI9lrygVC",
-	"jnLNbjikrJt/O1/vtNuj/X73Ih5MupfRcNg9Z4Npf9KjV/Fp1Pm54svMXCPFJfuaQy2tOQChpJBch2wI",
-	"Q13B0SAk4BzNqUWgtQJ4wd3kTMplx4tnxTnd4iYoDuqdAnnFOToQzcaMzwsO3TvotV3KEGYL+atehftb",
-	"cHuF5kyRIKEpRsyLqgzhl1kR0szFOXJlYVppww7vdYfFo6TEuU3xE51qtbc4LuBgHnr6jKgAk6SieGWX",
-	"YiYAf2bUeSpXSQzQAiDbr5RLxs4RfP+16pTHlyuK8+7tv+OKo9TRDgzzT3n7iiHWjKFhJc3R2J9vSaVp",
-	"kp0s8gzIBbEqoJiLI5tyGDTMpvMtXUxW6czZk1Lz21fPOkEn4YL1ocGUCaVT+v/+LyP9gbk74Ys3NgN5",
-	"0BueXdQkcdrF2pkOmH22Ylx+8wM57Z+fd/uEJss57Q6I+eS10QVSFhOjdxnml+FY+2e6sKWDIj4oGoB/",
-	"/jCoN/zaibcwTJmWg3auSn/JSu1rLV6zWhtPnaGwSkhGvH0Jou1XVNOnINgeeC4htwSTmsuisoVvLVOV",
-	"M4BlnswhoIbK5I5lBaEaLIme87PZD+IVoCwV5ylcKu2cpobBtHPUZFOomFETJYl9CiPKl2WHS6Yy71qu",
-	"gLiwDYFnyuHG5jFA6BGEjHuEjkx1FsqpC1EDGB5u+QbahCBOJbSQsTdUh6SSjU5XMWciwn8niYu/8syg",
-	"RtwwQgQiHDggcfDoZZluZ+x8itFhV1Ev7vbZYHpKh5Oz6NwId5bJv81mYgYa2/l98cWblYjp5osvcLjn",
-	"ZuCXJ/a1m7leGMlpvOr1TqMl/B+r7wibYC0nbIcd4++P/QeFL9nntu9xyaHdHLpXCL3LwuVSJ5Zd9LtD",
-	"ejbpXkTncfeSXYGUNhlEp/GQnYEGk21L80ccHsNLIwYyYbQQM1WcWOfeeRr+5m+1wLt2HhnUuX0B1tjH",
-	"PyZHYcH/GwYkNNLbaKVS93fJGxy2cwa7u79cwS29NfRQ6uL87Oz0vKETS2F1PApk3ZSJmKV4nr59+/IF",
-	"mtmo4Jr/jcXkSEiC7wWE3TGhyZyKOAHbEBTKUwGZptQoDDIl4V/pHcXmoxBjsI8DqDRnujdnnlB7kk/K",
-	"jlAATv000VYl5882rzWUpLCqT3m3HUQRBiUI69amuoBfzeQyYYQmYIREWdi5v13gw6OMD1ZX4UD0hbyG",
-	"avHgNWbAOAI2e6Kus9LCeWZaht19cKydPdwtxI2HiFlquoy/SeXaokgZPXZjxYHrHACMW2XPVtLggvyy",
-	"kroUZPjJk0pwtezB949uYUODnKdlrOrgUCW/tG9zoETh4h6R0FwBh0dJtL8/2kdJpLp9lAROo0UaiT2g",
-	"gZl+FpRY9Svv6dW34tHvNP0AZ3ewRavCHg+W5Q6UyLaLIw8iXmy/169JStd4DXPl50fmbHneeP3vMAoc",
-	"ci0IucaP+0r5w14Ge6VvF3lktv61xAjuFbRvHEaRP87lAk4WGEutonRNxCqBUs90oow4NAXQV8TYLVIr",
-	"DIDhdFrqElUSyzqpKlQll9nzr0AaRTn02APNr/dHnexksWaiCK2I58xjueYz7VhurcavdconK822WI8K",
-	"hHJWKzWUzLspA4CNLpb5XVJuRFSHI3XWuwa8HsPa+2ZTz4cFxAR4CZ7mb/TKtgKZyBUoiDy5QyM2XXRG",
-	"nf45+eZLy9L9KZz16ubu87A9aZGK7HxyZQjvmoQ0SUJbftpKmbnGnHClK3ACwDjtN0qcs32CVdXoDt2W",
-	"afQZClwV6Rhwcj12U5+HXBzd9pQClNsbug+Qh+FamZUzs3fXo8dbzTK2tlMXo8T2sVWbpSrNro6BPQWf",
-	"HFRMPJR/bfKqluBPwJgJgKfKIEdK5JHaWC6sF2nUwjWP2EmVM6VZ0Ncua9TH2slZF+UOKcwnnsytGeCU",
-	"WGzkTK88V00i74PnkGYDN9v9O5XjinOsuXnsmhediwu6wX0Brov6Lo8A1mFpwUh9NlS4A0qMNKKazSTY",
-	"9hO61HKpcj/iC/iB9IfkVSqd7xuNVHKaegmZ8WnUvZie9bpXk/Pz7mXvdHoaD6L+hDIQ4rnlwQu5Etps",
-	"3tWVWUFEhojMp5+9e22pxRV4G3WWaZx/oh8NJt0LNpx2L+nZWfdiesrMB3r0CpzXtysz3Cevuv1h99Xr",
-	"H2ou98IabJUg85aF5WnhryjsXflWvVc+U77yLQvyesu+NadMCrYpr3zrinp24VtUkPePRrGK3+0qdyXi",
-	"kAN/s2rPDLot5OHqT+5ifaTADeyqSPrceSsQaXuvbzm7p8ldirN6wzVTh+N/oZ+Y+j5ko9wgsjHRsjTH",
-	"B4oCaHZrv9nmtzbCvnKRUloSmiQ4gU/swM6G27wNfuHCe+wGvG+mtpCeXgPR87Z8SCYdgEe7nL2DeSD+",
-	"htkg6A4XN8tUzsAtXEVZa+27apf+WCnjWFhN/Ll2LTGmsxDG3XY1izPakvqOOe+OxPCLGKoKoWB739zN",
-	"SexPMRjPSaOHzeTg5Agveaw+PsnREBdFEnrkV3uqrkfvc8S05EH3e4e0YLL8J49qKVqIm7k00sD3bL0v",
-	"GdR4wh28O430jYvrWjLN0n/jgmsWzb3QLhd5CacBI3Azp7kV157jS+SbxeTbPIVj1PnqWX9wOjw7v7i8",
-	"KhBS50eWRHLBCJ1Imsb/q9Pof99JqWAKL6/IZyXahu2s30QYLsKIHipCeFiw9Qia+0Kb1wetZZm8t1h+",
-	"cSrTHdak/oPDWu8K9LLLmUF8HH5hemILdWilGWCO4jMBdYppWcF5OLSYaoCjBbfh4r44bQ+JQAfunoZ1",
-	"vBciXWnni2Nu3vt9eWHdYcqjaV3xRRW60HtblAamrcgRBHGGXMxZyvXNLJETmtwsZaqnMuEyJFIcn4xF",
-	"uKQpE4YHhmRBbxk4wyHVpZuH0E8xOxmCdGXqEpVYnA0nt2sOScLuWKJIzNjS9A9uqpuVYmloM4oqNZqx",
-	"AAAGwa7nkriAX3Mv2phgy/mg3qpOqVAUUrfMByYptVllKCrD+BMpb8ElODeDMmfTzMJiylbChWkeOvjg",
-	"UX3lq4vrcjwye4/hmjdI6s9ev+r2e73hoHSfgSnjhvqoy9lxzBfZj36mMS1/q3qtaUnkKrVeqf+V69ud",
-	"J9GC4S1ZtRPk67X1kNtmH4OO26S20tyXrn11BT/sjnyuweD0l3hHeBxcIqIcIPHs9atrslgpqLZs3cxg",
-	"qlUVuOV6u4e/l9uW4Gvb7pWDhilu7tZXTct3CmPzEjajSfsk4aaGu5x4jn3sJ6e3hp5pC/1Sdxs3s2Kw",
-	"AN3DLQzGxiy1y3MngIHRyOK8bAD+5Aa+yin9DLatbUYr/HzzHthu7nMb1pvaH8ySW92yQdOWtbCtwvVZ",
-	"kEzQi1nyGprZZnkglgcBueU5rnG9e+qzWG8PB2V+KLPvLoa0F9Vb02wpBwa5u83KpUni9kAFiD4PiYnV",
-	"oPnz4X7RAzVm3drj0ohv84RY3KkMS99aCty9dUIclD/R7L2uy2rASwwMCtfElwa5GgvFrGWhIBBeE0/o",
-	"4oqEHz6Gtlket+i8/d4VaoSyzyp7+VKHUZKEvolkAm63f5pOLy97vQ6ghS8T6qACUex5BdJQJ+gY8dE9",
-	"QRHppCRRJXImb1apkbfmWi/V6PHjKBaFVo9NmxN1N2snD7YJhm4pM3rpnsrxG7rS8sYBi2ECesZk5+mN",
-	"2ogo+7tJe3B9Ncqkhp5ZuXe1Wi4TztKbNU3ZXK4Uyx6VjTX7wqv6wg5u4bdUxCxRM6ZYkqhoTqeaoMmn",
-	"It9m4kjnn4dXZNgj1hLkFetz7LspArxYE6bWqOSFhJ7+9iXqnRUHdBP21tHrr5+S09PTq4C8e/v0+B64",
-	"+g8j038OWb5d0HTxwnwg+f2zS+ztvCWu8yacyF0U5YP1PxhJHYQz+VuJ7rZyhuM0HspkRs0eVzk0htvt",
-	"6/1Cb/O4smkpiMxCcWBgVX1u6xN1ixhxqRQa4DGyXl49/94Pq/0edAhIl3XRLAMRk2kiZdqc/fpHpOx9",
-	"I2W3Ec6Xvsy2j0JYopCqBdAWj7VFkpYUEJIsnC86VGJDBWEm84VZUbCxMPci0RJMiDaqD7KHQl98DAMS",
-	"OnkQMxJCX+wMCRdKMxqXxfRHAL8icqxxhZcV1QS+u5RcaEK1PzZylAfUGp7KArDhITAP1XP7jbHw7jsL",
-	"KwPFs9+9fnF8Qp6gSpDTq0xdjhBNEkUmNLq13kj/4nRs4nosWFO6NJqN1Zql6oS8NdoHRDTyxYLF1+WF",
-	"gbXyJkdTNhZ5nnIi1zZPOSg0y6DAiU4pB3ifWOqqjvF3IvtXIe7zUZXP9bjzT+lsMu6YHTH/TmezyWTc",
-	"KfGPi0IU9NE//aXXvXrS/Zp2pz9/OP34fwp/n388/tfaHJTiKlTBOAGaRZVpwNklzFvXgFhh9DMgO/a+",
-	"nRjlrXBVtf3q+zee9d7tdIHWZQqk7pX6r9mnMMCTVED6hULzysv1JVJcA3hdaZaGZZOiQSAP8j0a9q5I",
-	"SJOU0Xhzw95zpVUIPMQdkBOfWBFGXuq5oWUfAoXrSg5mrdCd01uduEsnSiYrzQjQojng1nPDF3TGbIIz",
-	"1XKJTMPng3D+4O4y/OYaekAUEHNzJjKiiZlIxcU8vGwXXJtLktszu9yqjEholL+Ds7r20BxbZ3WZPttm",
-	"dbkJ707ryoipWBqosQzQZzKX/GGo+MNQAYaKh49X9xDkf4+h6kW9tjLsEPcnHBGEvTwhYeZONz9qBY5w",
-	"FKVSNoUq9IjLilpE6rkBSGixQc2rUy5ocj0Wt2yJRts5NwLUJrBVxhzI1oxyUUTBy0gmG4nRE23PRQix",
-	"rGmF5T1bLBO5YexQ3LBSjBsEAqQsYuDTn0kZG52GMUSYnTBzKyiMTcgv8ZN6FLCJnFR87na0N6iFG87U",
-	"7SNbsqfuSzkhX654ErMaVbAB0eupXCxpClV3YlInvbbC7apausqD3WHsMvf8LfPS/GGFW0lkBzld2vpe",
-	"v/YY/hbtzQpkimnNxQwQJas3QQjEoCyqapGzh9djEVZ5eEgiKiz1yOnUFvkMc/4PzgwjB4b2enEfKcqE",
-	"Y5E/N7KLTtiCAWCtf4uFiBWsvFK9hVKAdZYNa9UYi8J6uHuSqDlNWfkdy6tRVVWooD57S2e1StBv8opt",
-	"LAyGYZ5VP2jdpOoaZjOse9g83brWtZOva+gvRd3zunWpa5ct0odd4Wl1Q6tfpC2TLgy8dpT5cuaDC4q7",
-	"tY0nvHIg+3vcHW/kgpW5hREDnMmVul9zm4TSdKNyyBfy1oIgF7iAkRZWqVANXEQKshIJpGO4kLSlGT3W",
-	"SudV80PLk/EHuR9K7lWq4iyJ/8RlQnVz6R+uyDqVYobWeqguL5Yr6yQviRLwG4TUIUqgU7X8iDoXHEYF",
-	"aYDeqwoStt/6YvTZYAgt4EarJSTNQpXtf3/zw/dgIVEBiSWAky+pnqvcJFIachgQLmL2nnlNXHbCXwY/",
-	"h5C2Tcmc0ZilaHvJ2j2fdqG+Qrv63Y1h7TWrz2sMRjtlcly8/EO1/CULids/0DqPSwXLLwSvIrAtLQbj",
-	"1oudNeGXdYHS573hZa/XLGLeF+d1/+DsvCJTOTi7ZZ4C2NtmkqkcBjjPUyCsC7jL+6cr4ALU7fK3jCZ6",
-	"Xn+OwNQHGC5gjPY9MmuWJE25Y/K2elpz16ZTneRtTWGJ9rlfzwsl1CpOMG/RIPccVzkgk41dxLwghyXL",
-	"PD78uSuaixsBxrxsN/It8BNu9gbh26f+7TZE5priuKfdfr/wZYyCxbSQTCSNwel55yE4sbNp92JyTrtX",
-	"0WUFFxGPsK3+m8Hi+UkQp92L6WW/SweT025e+Peq3yZ0ugFDGm38GD94KKQ02nfAEZHVO9kNRVgrTCx3",
-	"lcFfU0w3NQ3zsrB5bRhxsCMx+/xkJwyw4di23NGuQBM7ZA+b+iEg+doHRtwrLD2n+y0hD2nKhLbpPVou",
-	"FVnL9JaL2cFzLZyletmjyHj8266QsEGOokJuyyNF/IyP42JCB3yxPnh1/zqB/mGuw8a0z0e2YsiohH5p",
-	"/gSESOAD5q/7CTXZsllN3rsPA8KnhIpNy7RSKLGzm+Btu8IRBa0Enx9MHHultXrMrTzWb+WaLKjYWHPH",
-	"nN4xMmEQZCX0iPTJMlm5vFfFROygJ21QS6+XIYtvASBuzqvNE/1LcPFrniRGTM/z/a2V+JPAwmecuy1x",
-	"v4HmbeKhuC5EQR244buBIB07A8LwltxNrchPCgezwOIK5LJfVFHh7O+oopnzrhFUtzrci7iHZNHai2j6",
-	"bOtFzGe924+Yz7qtJ/EPce/3Ju49uK+uWLf5d+itK7PdprqJBVUMaydeezUQpxJN/YDeiRj2CwxOtGpi",
-	"vo1OBu5kF32xRmHOffJ3tjAGT0GvvYCxDmlRogNB0oiQoDYSaxQwN/Lc0LeW5LRHYrpRuWgRkAv4hRyh",
-	"taLIKPE37/IenF0Nipf36XmvthAuzITdv+SQb5wpVB3aoy5QnaEEZ3I4N3jgAkL/wLagf+AaQo2YEnh6",
-	"EJPiHmmUPm7r1gOTpZW1LKZFZ0zozqcj5wNTBO8H9NG2stNzpVbsjZbRrdnw+yH+zl1wMBTwrCCUzSWE",
-	"KTxwyAMCZHUMhcx5ygIshqLIS1mPPp2PYtvCZnEie5SPKe2A/VDtomu22BllmNdCNRqCXtxDQ9CLvMb+",
-	"aTSMuxdGIr2k55Ouq6/fp4PJXhqCXrTWEF5Snnxna1SXT/YtFxBojpHrc89TipWfcy5sw6/zH25AI9cg",
-	"pTnZh7FgLMJEzrgAb6QX3279k6GFa8tCS82PQaFfJ/1Az+u5hMAkK6aPhZILhpXvJPmr5MJWhnYxHmix",
-	"EWYLJxD0LTJ4TzMS4GI3pVm5Gq83/sC1LLA85XDmUDJyEoQUSiYMSqgqBuFY+Fkhc9gTM2b/h0cqq2sL",
-	"VVINvWF/i+PA1Wa9kUsm7BqUC7naMduGUNTNLrT9ydWMBms//vZI5YhQQblKqvMMu9UoPc1qbMOieOtP",
-	"1S2LMakXg1aOKrMnG6ZH6FgoJxp4dYKXS/PcrkE57iyjnUIF08IfN57EXKFQjMG3G+vqg9749cHxF68e",
-	"OP6QlXJ2VTxvCp8v00wW02D3Lv8btij/M8upqt+F6oNsZD+XLA/5YGpP/QsZ0fqyVgkVsxWdYaAQHn5b",
-	"1BSDCtepmbg51SfkCUlZxJecCW0RqyHWm9nCnIIZJa0S+W95oa/gQBHTcr3RmDWN/mWz9GgFSyeCuRLU",
-	"Lv7fyG6RFNqM+Air3yzohpgrweM84Pg6ruJCGDFOgVDwSa0fCP67yiqLnHVP4yFD8N+6uwEq/pd23Wi/",
-	"NyxNQZE328jSkRGtF1QAyj/lySpl5OjNy7evyNlZ73hEzk76J31zQsFhb97BqrnZHtc7pTOXp+kTaHuH",
-	"rWHwUy10sF3cOjVUTjUafmOswgz0BcZgnXIWE8UFAjOvqcoIVNosz5RBo4p52FMva3XLh6/T1N4p1AK8",
-	"LD8G+Mqtvcd3vQT3/ccigXxoQFqH9bNbQ3B782SZjD9kHnJgZp5DgU+RCcQ8bqeigb3Ffq/ZcE2JtW1k",
-	"h50rEq+Y/2U0AWGuDBjD7uHQyMn/ECcdWPS2eui8Rcw8p1BW/yGdp+3Sqj2qasqsfiAfAZCrv7heQnHG",
-	"DPaz8hePxA4zP14MjoJGJDT8dh9BnvyYQZRgWiQkm9GpZlBEN/y3MHBlGMBWAN95pIgdYff5V0VdYA9+",
-	"31oXMH3uowvYse12FxRXr3Xy0W/qBt117blzXTN4SI7J7kUrae64FfufwgLvC0u/TxN8lWNVc2bsdRGO",
-	"yJpyCOhFiDWFA7dkeU1ClTWkYOHO8ivxmQ5HZYY9FgWOHeIlGY6y3BvzpZmUsRFHXFazPQaB5euoTBox",
-	"ZZOH/1Ys/8r/l6EnK24VROZMBKs93q9SdsfZulZshmgwdP5Dbe8JA0d72VLkV3f9X1/98PTtn189I+ZX",
-	"W40VHpi/QY/4l3GHiTE2Z//zX/9tS7fm7SEWHPeyYBr3c9Y0e2+efsuSRAZjMRYbcDMwuiBU5y0hIM/b",
-	"3o1cnRAsoEzmLGWjsXBJ1jbbx87rJJKLx7iL/wqC/78sb28UPOplWW10EsVsWmO0ssVIW1X+zKb6YWeo",
-	"qpt2q57LAYP2M7aPAAfZdHjeWu1uR1ZNZpcw3F+wonmIC0zgBuXvc4YF1mo+VrVF/dEjL54kt1Aln0wY",
-	"Jx8+nDiZ+3u6YB8/tizP69qAVzgvljsc1CB7/4oaRH2V3BcFXBEP8Bezt6GALuQ4tCzIu7fSkZkddr1h",
-	"DRTFU9N2MvaVvabizlvbbwAg3t4L9gCVYX0CrAtcU/QObiO4ffe/eIvBO1ZMt/tW+Pj+wrljNfXyZYHd",
-	"FAxPuT0QYpeB9RhBvZbffKYIlb8vzvPzA8iJ2UWwp5sRP7Brzw9Gctp28YwIo9GcLGmqAb1bgAkiQxtx",
-	"hkYCdVPB+URTRr6RY5HbNI9MS+B+0A0VIM48dg1cjWymIrpkyhZWPEa/tGKMhB8+nLzg4vbjxxD6Ggv0",
-	"W7glcrYI4BcZTgaOxt2f1iEBDoTjALosUkgYjIX59a00/4YGr2ViHqB13/7tGsMPVip24/KiS4XU7Nj2",
-	"iD7g/K1n6OLP/oayed+Dyy//NJTK8z8OqEsnFpK3OGR89Ga1NFLXMzPdrB989FQmMi399kLO5LvXL0q/",
-	"vgJF+0uqGD47GYu3c7YBC66Q2uw3QMikkOlkrT/ZTgckkXJJjsIPH1IqYGGOg6zxdCUAEl651+ZUjEVI",
-	"RWyGIFPzXyG1+T/2C/yBcE3wC6DEhDP49wx/ZyIE31XM3ttlUgmPHCaUIduxAIIzg8ea9RkI/uDsnHzH",
-	"v6wkAtaKynXcZLvIXHmjheicEXmzCFyNn81kikeZ0T0gXChzmg1FAmCI0ZFSumAtL9B6GXq/Sx3YQUK5",
-	"6GaXeKuv16UKvmyI5ba5dmaz15CvhjsdyxMMGTfUkQeQWBLJbqMMxYo4CF33aCwA3yGwDksEzi24I5Fs",
-	"Ggoi1aMlmQG7IgcFFAWLkkAjrQgXLSPc3aTa198AomLpgmMVjS0VWuyy4lISIdcn5AmMEYPmXQ/Wb7jm",
-	"es6Fq9vgTUvEATonx8KL4slDusGXicE8getFg4MLa6fBErerkB5V4x/Pamwvy5SLiC9pshs+3TX8aB2N",
-	"rWJRcLFBfmxRCQCLAFTg2d2Xi7tVe/WzeqiJJ8WoqRkDZptB0QG1cU0mLJGYjf05tcm969r4tYYK0Xo/",
-	"H4qo4zanFTZSc6IozGSPaGVPcu0C+JPDDoopeSHvmJGp9kAJKmWRmUnd7DukDERosEOvbvKqeCkbv2Z+",
-	"1wF1iB4kULExgaVQq9LPXfk0dSFbu56yEe6J6esz8Pvns+zDHz3KbpuO+BsE/nVzDOrK91XyecCBtxv7",
-	"1y5z89Wx2weVRV85Zy+UBddGIVhD1H0cV4rFfybjwB8Xyd/nRfLw/rVMqvo9utYKknxZjkNRDQ3/xbId",
-	"FCo9+zX56yXrf0DR7g8p6A8p6LcjBf0h2Rwg2WznpDuTC/J9HIGB6PDkgj24XeuAItNn64CiMinXXCIx",
-	"V3SSsNgnX4uySCMI44OAXT8brww66rpoCzSKtbv2LygBNdzMiBZcyNRsh1bkKDKnAUxJz969PraA2c/f",
-	"/ECGg/4FcYXeypHEO+vBlYJjF/UQCS+9kWSWu/yLzUfHoiNUMBLq42Cz0VUIN5unjMtyyGk5+8qjIkNB",
-	"P384rSOb0jG1M/cGUXu85B1AaO4+XLahWy3M5ElYPAPM8IW8R7a/ednP5WHdC9qfdK+iQdw9ZcPpGT2f",
-	"XESX+x032T7b/+Vmm7z2g8iNu2BCfaS8M6cCxD2UUjHr7zJiHWaXgJUPTcB6nsrVbH6Q4AYoNA638GA5",
-	"rmTILoBb/yHjPZCMZ7fqw/bi4U3UAVb5WpCeg6XHivtipxfiD3nzD3nzH8WSVjwd+QGuvSq9W6IhDCdJ",
-	"KjeFxX73LgyQdPDXhhIU5MhIcUs6Y/HxPa1wf1wdbWxb9zVlbYr+2AJ7OTwGCEpl70Jsz8peU1cWyIXd",
-	"LFe6WMa4AtHxSJGIaprI2Yp9douSnPpbFZ9GmGJwNTk/7172Tqen8SDqTyirrQb9wAW82wWRZRTT/7sK",
-	"V93dHgjJ1pL89JXJHyRS8zd4RRUvppqC7IeaQNz27UrLMs1GJDQH62BVbI9T2T6Vapq2VsVgri2SqEyz",
-	"drlTD+64QLb8+/Rb/LBk4i3k0x+KaoPZ+IDRtMScyzKWO4r+dIGgTi540AblZGF6T1Ma3bKY2Ap5Oa2Y",
-	"WS0XTOgb20dlO5vr3fd79Qkj+bi2bTwuzNfY9iNU+bpt+dILaIr8V6ZQPazNa69ca7udUClzLwzf+pi/",
-	"NlA9+MOH/fJT4Wn+1VoSS+OdUo0FF7H49FC2xVbKM3/Z6koHm1IyeeEeIowdg83NbP5iHQDi+RRk0e4F",
-	"O592r+hlr9ufDKLTeMjOpuc9Q+nSrHCGk/HxZycy5fJMv3vKhnH3onfe715GFxfdq/5wOmSGPU+meYw9",
-	"AObRNLY16VBzsEL8C7rUckn6Q/IqlZ3DRadfVlRoIOlB0FG3K9P1k1fd/rD76vUPMBuNoXlOehv0ry7r",
-	"pbeV4PqmtbQHPmmHqPTqh26vZ0GVgHxy9MnW615IV7er9O9UMPKVZL5doONjmOwzvb8DITM3SN/f4nwP",
-	"oTVmCTfi283+5fezo1dmIc9AHtQpFQruq6J4gBIi6tc2sxy2EaxwrW1IwL2e3VlwtR0SQAvJ3HTXHoQC",
-	"mmcJYXigP+wx8Bdc1OWoLLhwf9aIMS2RwvKzWGfYgyP5KBPKaVbK+VbINeT/WlEVmLwwpK4szvqugvD+",
-	"aW97LRZOelvMtPwGjmuTPs08Y2oka6RtQ2YZmFPFuleWoOsC9tE20t6u2c5wCaSQ2ywzBtZKJfzH1O0s",
-	"aQf1KX6ZyTFjr+50utUtUGnOwg7WCHMuVKsm5TzQulXh6xVQpk8stlSBig4mmaaEzQWNGRRjymsJBFuq",
-	"DkDOUqg2SrPFqK60Yas0jWkqF3ueMcdEKzIvfh6yIG12GYwRsfmpclUgEKsM9jMllERURCzBElvt4IG0",
-	"3GvEZbFeArQMEkYjQbYwUZhmI0AVvIeJor0U3N5EkcbtTRTZJVyFy3DydjhytwBG7lHh6gWZDZxj7hb+",
-	"7sBBr71KeOEI/et5CqSr1kayam2YVj1dJVMOJcnMaiJe1x2LSUI1S8mRrdTpldg79iNBPPUga1IMBvFa",
-	"1C8EiBT1thprdvY4UJCnq0DOlBkzWrAtAJnlkoSWrTm/G52lzBRbu2UPtMXmM/1QCmLZWeDDLMuHnax5",
-	"T/GhsFotXqkkUnlmVTPCDA3Y69mbtRtfI9My9HswCHpO4ejzs74UoOu5LcJSIuQHoNgKDX1m0ti2JVmf",
-	"WxZ8p3EXONVnM+em8e/XnAsZ6PI+EAI2EB0R5W2Mui+1oECC19CiinpkkazfoONbWATrk+qm7QFIXT/N",
-	"pkjJTCAl//P//f+RDKCW/B/iAGDJ/3ECFYvJ0WRT8JEeX3vvmB7yG7f8GoidxfvVsxP50LgeKG7WhdFg",
-	"XNelO9i3NpXZr6G8tUzjN3wmnouD97lY1BAvZtvziZdczePQxrpVonTQB+1SG5RR4GgyFlmIg1/SAnKO",
-	"0DZjIyGkYJWc/S25NW5snVEnkmnKIk3mMlWMTECmg71YJjW+gc9Qa24Hcn4+dK+v7MdSd+f71X93Q8q6",
-	"q2MKrxIaMTgyh3MFUCfJE+LEQ5tBZsXNsnEPq71lNpeQHEnBjq8hZIF13atczys6am60foh78+eS4ccR",
-	"2F+pYCexZP/mwZrl+Ve+BbhsAsprKA3r/FAH2zg/lzHQUcAnswl+fkPbNeCZWLVpaXGcPrHlrXQMcTNq",
-	"z54PVVBTOFFB4BgXsxOHqp/KhIXmgUOzQMAKw6CfvHpObtlGXZcYNOBh5JzZ/DYW5lWAv0BEm2Iw6gZS",
-	"BmwQ6jEgNoJZ3O9Oz2WMkBnYjas4gC0rzPt+wUF7xHFZTxckbfoQGjf7BqbhFDujIq59ymh8I0Wyybhh",
-	"vjYAUOomdjE0nCjuXrBTw4mGk+5ZdB5fsMvpFe1NHvAm4g1Vy30kk0cqcOQB7lSH84HIuWWzyEHYdBkp",
-	"OxZUWvr9Qojd4u86b0bIeYltPxY2p7wiT+lSZRgsmtxxtmYpSflsrhU5Mi92oX6CrbEAvvzj+thrf8N3",
-	"jA9bZsZ4e34Pr3hjDcwY6ppNditnabZMTaeAzurKCdhqUdeZiRSeLmg054KBXCZmRqehDmVVJuzaIvCM",
-	"vILXWc1V944LZpfC5zMlu9N02gk69sNeSnsu9doDXRV4UzlJ2KK2avfrr5+Sq+HZhZmjaURipilPFMF1",
-	"IkchlAaJQHN5bBv981+VFOFxQNh7zcAw51ibppOEkTCSMQuDsViytAuRIuSOSzS+oqSM1lq4s8wJq7BC",
-	"GdvKEjSBncRRdUYgYYwMc8/2PI9F+YsNl7HNCnUR/TcgOkAYQSwyjx7f9R9nMncnu0uRW6Xsl5uL6Sm9",
-	"igZs2J/0vHTyITACrmHtn+NQCRfLlc43YZWKEQLA3nI9sss3cvOqcjiY906DhOnkqWn6MV+ZWhCjNdTK",
-	"SLGuHldQ6i8gik4BzEvN5fqajMFMkRqNFQD6xx24skL3a9nCP9wVEFQah6GM0M44HAGJM6HTjTkCZEJj",
-	"Am+2didDMNGfHDW1cSlnO113BTgiXFI9L4g9q5R3UzZlKRMRa1kLOaebLZ+COyUwbCKRsxmLiVWfEeL5",
-	"Gt1zYN2F8gPq1gGlzVmybHUXAbjzDYDD+5Xz6vYlpZrd2FSRcAQWOKzCKAGjLXClF16bLrtPAG9+zqjh",
-	"hSrHIUW71+X5cHd+n2qwOSCC29tXBBv4SX7Y29nVlW9jq6/QaE9j1Wuk5jLVAZmvFlR0zbUAfEqtFgua",
-	"bpw10rFA028rt5YL+Cp/7d3r5ySjHSLogtvClv4XRiSs5w6uRGdOGm4xWhJny5AzXCzfFytj1nBT5iyn",
-	"SZAy6xklVCk+tbeFdWMAU0FUTH+DC2VIwR/peAQZ9nrkiCZKkmH/FOVwiuC38o6lpE9e8i8DMhwMrAUl",
-	"ZQB+/jxmi6XUTESb7ndsY1pc2hYQsyJm5Pm0+5LqaA54lCtBV3rOhDbjZfDdfkDCHGzsJmaCM4BknDKq",
-	"Vym7cfm/VsZPeMSEYjdudU0fp6ZvIfXNVK4E/DIMSEgTQ3WbG/aeK61Ml5EU04RH2naFYOo3yxQOLMei",
-	"YMPeFTnyWnJFhv2BWxKlacK8ORWql7l6r0GpVhqUca0WUTMrGJJhv2dGX+AKZDi4CrzrgJzB9oiYnPVO",
-	"cfsew9z+VqqYld/e2WoYAaawENbKZ2ZXwHmzSw9OisIuZVD0hZUyv5Z2CAIKirtj7nZvZsUaXa6sbalw",
-	"l6t6W1oq+AUXpCiD+VOtE8TiVR249BtppHmPS6C4qViSKKz9IVe6pLMWgOvgvVkiJzSB0nlTmXB5jWKZ",
-	"FCxwlc+ozuFTFGOK8LL52aYR2fwnqnXKJyuN4klKF51Rp39OvvkSQtmoZjOIK+sk4GUs1VBpjJUoTr4/",
-	"7HIRzclkpbgAzQI6c4rtHparRpdn2dXYmApf49i8ZwiiW8+Km19YO6410yFaMBdQtM65xa6tZ4fcMgZm",
-	"h0W9vlXcpq0Ws7xlYQc/7BYrfs2MneYA9bPegSm5BcfeHj7lfbKBrEO4uPPvbNhelEqlICnXkUBA+ExI",
-	"8ykSUVUBqR1+Goj332BwWcGN7TzYWQKkdxoODRfLiWM7xoPduREJl/cJ0NmDx7UO0FnuEaBjp7vb0ZxT",
-	"6q+RR+Tuz9+n6/k1ixlbPAHr2gsubg/2NXkGukcKy0uWdgh+Ayfazbe/DH4UZ8/eX77W/T+vhs/lxSva",
-	"exOffj07//avV98lg5/enz29u/xS9F9Wt8/2U6cS1AyCHIVLCpVxj+tWcR+3HX64eRVfyBkX91hEAhbt",
-	"4hLew6lLSj7dsdjDqZttVnLzp8np94vz/1hfPUsHbzdn7/jlD8v+EzX8anrxzbz377enL/52/p/R1Z8m",
-	"g+8f0Hy+ZZdxX0EJMJNBnziLsTjxUbhMPs92gzn4nnueTwfiR9GCm5MByRxJuSrQdKrUPXfqgAWXKVmm",
-	"5s7M114ltgp1SsKl4p9+J8y/kH3ZHWi7EcXZL5rq7b7EqVptxysjbV2X2S+PVFZYuDbWd58Ju9E0T/ke",
-	"gQGu9Ck69MFGjWEu10a9m0mjoDkIAhtvYv+y/oP1XLoI0BIxYiw0UA1XZCFjlpgPCAkGPpYSekd5YlTl",
-	"a7JMGFUepi3pn6FKZthRlTxd1x/ut7K2m/qFlfdMqzUrS0nKlEzuDM1gji2sMFbF9hFDGyKwNE8SMknx",
-	"/nzQ8Cs7p8Jh2fuKcqbrvO55Zq61RUKNCE6ouq1R8w3Tp2Lj4EmeC65ZNHcIJS7MY8k0S/+N40MvmMid",
-	"Lld9yPbyyjQn3/DJRAqQvan1onz1LKtt1wk6azZRHJbY1cgrf6HGMeIPd+/M3PahSJVX86nuU0bM42Et",
-	"ssAay2T4HE1Uy5a0mfpyLkV5HMO6UbjN+rAzfSzbvxp/otlRCNg3O+uC465J6HYabJgAlo3+DSEJrCCU",
-	"VYaqSgcUEfOJI1MLcYd/bj5995QXfpyzFN1oDJQ+KVDjzuq6m3v4pGV8XoXgHyh4rjbarX5NzDSeZ6LN",
-	"4TKUYGsnNyd8ysySlFcBqz7dcJG7p857w8ter7oMNU23n8N8Cm/fvnhj32lgwpqn7I2W0a1RJe93gxsl",
-	"jySM3jEFnjwesaYLWUUpY8JeLGTCNhLyUJaUp7/OXatXqbjnMnwr1/kyRHTByIRGt5U7x5nrIVbBegbM",
-	"aG7ZZiJpGpO1TEUd989e3BUWIqPbp1nrPeLuaglEJlsLlboQoVQmbERCDJgJScpobFjegnKhKRfmN/Bm",
-	"2WJxaNINCFdqZTEaUtgDNRaQwxQAEIiyQgu2YDHXRniJZAqdAxiY7RdrrWG7BRV0ZrVSL9wEAtCK7hkc",
-	"LjAUN85OYEHGCi6NwvPKZWADeGqdrnwmWGxYYWHFdgS9kOfa2Qu4ghgFgd4Lqh1rbYVjUQQ8Ozi4znGg",
-	"Quf9q0Ln+8W1GZlC6RvFmNg65M8QmHcADFyNg8OInvCNFpaF3LxlwTbbYI464E/IdwPp/fNjyvt0sHOg",
-	"TMSKzOWa3WGFKQ4n8PBR7xlHV6SvysGcFErM+osLVk4zUtA/YRYQRoK8PU4YRBCZ18ECYSSgg+f0dxj8",
-	"WACZvV8E5J4Io9sBPItLVU6pt2vhT69EAgXqLZy5OoEgJ6Xtvg+7UiOIfT7c97EH32zt+zB9tvV9vGHa",
-	"ZQQdLvRm4KVG+s3SgMrx3QAtetM2EyfoCLb2W1OyWEVzZ78xD5bzlCpGhFzXmXvLnyvv5mtXNDbjBTSK",
-	"AHh+DkGs7k1iYzYKR31L/k1VwS3Mo8KPtBGclSb9HonmNKWRBvkIcPlJJBcLKdASFTx4+k9hZPWHQReB",
-	"xe6H8uYoxHZWyXR1UGedVTqziDnlxNXD0NCq1RXxQe2cgW3Wqvd4+2YpDMXhF4tx/lFhZxf6uspF5z9E",
-	"2M8rwuaumpt/f3951/uPxel3ff3T5M8X0Y8D8fqMvriKvx7Ovj3/66ueenu6+tPl+j/7m99npbOPVQfM",
-	"YUV1PXpuIaru8Czazh4pMmE0NSKocyEr9GQFvm5oJNGASBGxa7THcQ0e/icrPZcp/xsYhEbkS+zKvN8q",
-	"wPfg6rU4sXxJgmq21RbW+zKTbqtWFtqgDXlRl9b+BWTjnR1PUSslvObCWOGFqqhUb/VFwwa6TTNN/wjx",
-	"dXnEAkJzDJbj6wKw+4JuyIT9+hXb2HsM5rzBjX72+lV3eNHvZ4yR6xzSqUf7/e5FPJh0L6PhsHvOBlOM",
-	"zjmN8oP5LV1MVumMfPsfDw2V3aR6cs1+3aprxTVsqlXxSJFbtsmyTW2o6yOsmY04U8rF3oBcylEcFVYC",
-	"3BmmuA/6W73nxQboZZW4c0va9gC9Bh7SpsAF7N6DlLb4zcOAO/eNT02HhvHZnd6hx3LNjBLL9T2U2PYM",
-	"or0Sy3V7JZZrtjt6z5aYbxG694/Ebh88TBGuyd9njKKZ2qEasOX+ZscCOGdeyVaum64FeyVUXIhNBFQl",
-	"iBqn4kNdVOTo2etXAWYwOrffMcIpIAs5IT8gEE1g7jGl6QZ2FU3CR4hlpzcEd4VECaOpeXrc6qb7BLfX",
-	"XrYT8/laItF0Ot3Ndr3ke8N+9fQe7FdPHcPodc/Y+bR7QS8n3auoF3f7bDA9pcOJUWD3Yr962p79mrnY",
-	"8sx18nExfxyithSfCQXUZSvMSKFkwk7Ic3NVpjZXeqVYBlpBuFCa0fgAudhporOURuzf3HDK+ugeq4gu",
-	"R4sXjuCh+dtn026v1+t1L8x/Ls1/vAKQ3hn9xoyGfCuXS1CNyjYaPE43MVO3OZJEawW33xv1BqN+/6d9",
-	"at4dJHFloRr1aR4LKWYFYlcBgYiVlMXVA7l/gFILedeex4/FfauFU8HnXlAzOQrz/S0BxN6yDeri1xlE",
-	"7ERKrXRKlwh8kgOIy7VArKKdAnPrXJw9gSLKJFVvdYAWXdOCRHRJJzzhehOQCVM8xiKViOrgiue6kgtk",
-	"LdNbdCHZYMNfVgyLRNXgY7RCnYaxN1XKe1jl4Dnih7PtCsJcJrGLJawqBHtK/Y7ArbzvytK5ZOTCXhUI",
-	"92BlIGfSLUTl4oF9MJH5D06clZB7cLHbu4R/p9K3meGDwBeWoI+2ghnWhzA2EvDBQIO/H7zA/NKph2Up",
-	"Cr9Epk7GA3toLP3c0CxzaERCOkMsQHsgiTmQxxhvNhbAszGJ3GxfIuWti95QWXgYlpAIivFjLmYs+5SD",
-	"6OEpUUxrLmYqGIsQrvDSO044LcaWQcssmizowMBLNdPto3pZulVUmb+Inyhs7Nd0ndX5vxAha7874kB7",
-	"8sPFXP0ROvXgoVOHRD/ltNNSXajNvHadeHFH94k1gsO+O94ATnp91MGeXvTfyYlGPLg/1P+91f8DPf8V",
-	"JtrW2e3fZv6+7SHJ3sNLHpCE3zLfL4sx65/Be77TI45L0cwVGpDCQkt84QjsrBumrUhAuECk1twFjlDr",
-	"XhIv0A3VAHxzfE1CpKNwBIKX6YZwcU3CDOYJHwipAzBR28ErAqiHFbc7pDRkpJkhERXlHve4RvApJC80",
-	"AW1ps50xAwGQK2LFGjsMwdYYa4DxoNNVOuFqzhBCccrw20XAInijfjDPAdB4T93CaNF2eFpiURZSkb2a",
-	"sKkpVEjqXsSnrHs5HdLu2eQ8uogv2dW0R5ErcJrcZDUMz55+1R+cDv/zzz91PAji9g6kh0w1ObCmRGlK",
-	"FaOEdZJk5d5qDPsokSimW7kN7ofU7M2y/ugC3Rymln4FZKN8usmsiG6uI8JoNMdgk1I1kTL+lTn9+CgH",
-	"1bf+myNzhBwziCEFRUt5HJBQsHVIViIBNZhk5JClJwZGoTDta3pGPUvaoj0A2WUXO0Swh/VcJoW8HMOv",
-	"hDMzlcNgxgI7jCVwOsUYuIbK+BC5AeoTnKqPQTFvq8hTHvqDPz0BcFabFZbXg5psyFffvri/gSjnaQfC",
-	"t5dCKiSDEh1AkWYIjxQJgXJvjHK9kHfMFfhokX9WtQhtPWBqlej6SwJe9sphZQAJmOBfKLBYb8j0Nhzv",
-	"h08fzMu1Cw297HVPo6ERt8+MuH0+6V5El/EV6037dDDJqQ7GvCfhlRHixh3yzWmnhPv2zWkNXy5dNU4Q",
-	"5eIGFvqAsIMHoeZ6Wi6S7560peugor1bfc6SbUXWEADHEcOWFNDPQFlzmdjS2U4FmshJORbXlZPLt/pZ",
-	"15ZFtuTypZyQL1c8sWWPfov0ur9o5BO5UisE42yKi++Ner0yiQ8eUrhqZbOC7OM19Xnf5w+DzGmubfGO",
-	"3V8wZxJ7BxbeCDGdF4cBqE+3DNnaGOXG1RTKoiuLC2bu2jkVcZ0oeWD5R4/+d266B/G2QzBujnMpz9E8",
-	"c7xrn0jST1RMOOOyTa7dbdQNZkYjWHyOCFFfgPl8AaCOXIKOj++bOYYPdf7aRf+2qRb6E6dzmGWGmtpa",
-	"WYE9YfGscpVlRdX/0qIwcG4j6xfm5W5BzI6Rd4UrhXUvaH/SvYoGcfeUDadn9Hxirpa8hIuTNV0p4Uwa",
-	"gRIH9iL/Q5r7+CACW+U621FW350ep56a/ShGEoxIOE3lAjBxMpblFF4YZRfMUXilQLP1HODSgWnjtWy0",
-	"xSP457FReNdzaSU0TY4QVyJwGBM8ZRaU3b5qhnTcuvQCnKGXdlYVqbNXW3zB0mBLQbZGUvVqf289121C",
-	"Otzxbh3Q8cfJeRhV5+FDPdrqPr/VQI+iiFAnFKQMDrK5raCmoIISCrhFodPPMrUsgDCBjZkfnP1rEiIP",
-	"CEtFtcmRYmwsHM85viYhcg4o3rICbubiDwyrmkkZB+SWLZFzmUvTntdyNYCMejJ1wnZcNEh7Deut0i/Y",
-	"HUvqk+MWVGyKeWiPlDWHyClY7ZzJ0IKtg+UGKbzMBdwwRsPLbMijwec6dW5patLB8pF5RYgH/eHF8PL0",
-	"fHixqwKLm8pBLx8oymezOeCj9fZncEJupaj6QwXE0/auSExjFRiVyNENloOrvS3+fijm0/BbPHe/Y4ab",
-	"iTa1pIFFq6z4hLZe1AsCArFXfuaeX09ji6kEVIOVYuloj1TwqlBiZMgi4/TtXocYt/bXRIDcc0A3wdZk",
-	"zlOWKSZ4GqrgUdsUXiNAg6C7oPHhwTJNoe6mU2JLXNkQ91J4e4aeDFsEf5UrM1WqQ9ZHqt/D8IWbu7dF",
-	"4VNYodz5QGNHm4qXhWPlql7W+1IAOlJqZhYc0QrR31Y25tRYbxpgVduaymimaiFyoVnxB7R+Gfrfc/vq",
-	"bCS2rqWWJbsIGD8mm91crb7KpY1HzXTVmMcj34e1XGnffGiTlXJr/5E1FwZm3yCyjeb13sciW2WoTmWY",
-	"QAjNQfcsSZ4BSJqrVJhLQd5CgSMKTmDnDw6cLJq1ACB9TyQtypyeecTxJ/xCJimURE/bqF7ubKzehOSU",
-	"uaLtUKmy0bbkVsh1FYH5E4oCpav+E5XCscVtdphRd5RvqSXbNdfRPMcWORyWq1izOYvXVHO5SmK/gnMj",
-	"ktGeuDVbsFT2RrmrANH7PdWtG2I+bUMsfaTAYydTbZOUdoREn4PQ0jd6fSa0NJk3wEhxOuleRMN+94oN",
-	"4u5wcj69pP3olJ3FlapfnULJULpANPHpSkS4v5ksom+dw+qib4SPuHvRO+93L6OLi+5VfzgdstN4EE2m",
-	"UPBN3Jr+DBU7cedtt9fr9QenWCjIwWvN+Wzue7jkEoPTVriYo87TlIJDJOZqmdBNzhTMjiwNq7yxg65a",
-	"Q+pWbVuFMHCh7jD+L6jSLO3GVFMraIJkZN/Nkkg9r+tBwhJVEEvH9kgp/PssC9bv7SpTuxs97Wts+zHY",
-	"ZenFDSkaFa8xtBJklpTRmIsZhhll566V5oUjeXZXb3GtMbjG7Xq00e72wLR44QU09U5WbXWSDOQOIUS2",
-	"34H+2dyFOX8o7l1WljdLem0Dx2newsoR20+lzfTM4v/dW9eETpQRp2wgWVaHQqYkSuR98hna+RhxGXJ1",
-	"IGNsH9pXtf01S8/9Cvmolq7L3khbLNctYJHneG7JjEDdqcp4zaEuS9zDp3JRb5N44qp8pGyZbCDSWZCs",
-	"lDeqUoJQj+GUrh0I7q7XjdeprUF9FGbmCasc704Gb6UR49dr63nUZrlPZLxpyeIf4EJqy0Xt5tgyWfDT",
-	"zX4c+I4rjjnm7d76U96+lorzQRT6dgveKa68XdedaTrl2W5H9rBcMcLmIxLqaFGP7VG8DkyzlpJeaxQP",
-	"02dbTb0wy902Yppfd3aqqnrK9rOzFo/879PU6ks0tetrxVtvhWuY1+Fne6s9EIRo/P4nY33Oorcz/ui2",
-	"1mITYk6cHZBeKVvM2xW2wrhjMmF6zZiwzi2myBHGGgQk1BLcelbWj0O/7XRKnn+lyBFSxVSmREjDI+AF",
-	"VDZCV4bCXDhOAanqJ35aCo7Mvy7daDuZzhEXL1HbsUdCHkJIy6Iezvi2n4nCWtpgm6zBzRnZ7KebyRpU",
-	"hrq72rTvqiWL+JRHFjBqK4U3bL5m73UIikTCBQtImEgxC12dyYCE5iiE5M9//vOfuy9fdr/6KiCh2YXQ",
-	"5SyEiLoFJeghKDaEbcTEf3/PzJcAQlTMjNRDNXMPq7WV/HJZE3TO7jwGC/r+JrEtPmyV1mptUrVn286t",
-	"wG/bDGQbj81J40MFyaUOESsz1Xpl53FVdpCNajZwtSH1qjZ2R5MVUy78yN7K5r1HCikQXZtIjGbs4Psn",
-	"4TfP3pLHd/3H+EbXvKHC45KpqMFks6Dv/YGf9Rrn3FKMMOLD7T2QGfcwH7UXKm71nkLFC6do71VaCkzz",
-	"eelCCtnniESkINIij3jFFBSVYepVGYrvDtkmg0A5Sz/Y2DCaenW/351QhRVHLW+x33D5ofZI28XccsAP",
-	"CLUF075mi5v24dMfG4lxt7RnizF9rlLX1pb7exYBX3kmHXfpJHINl2y6oAlE/oGZ1hZDKOatujYNJ+4/",
-	"VmzFdmxpDvgFUCqPFGJ2Ybzk3MUTZWW4doUMQe0MTHQAG09ndAFRKstUzsztCrQPlubRaW5hgqCXNeWa",
-	"i9mNFDfuTGMCxR4Eln++dFLt+BdUR3MsvMXIlCeapYpMrH8PJxSQJUu9yZU+YGf1YVeEkT/lXY1xPXa1",
-	"yhdrV8valfywT4SR9QX4s6jv1htW4Banjtz/QU9+4CiymQXsCG90dx/GN0IkIq536IDjnRrhp4Hgb2TN",
-	"RSzXAQlxZyB6esrt1egrJvfZ65wf2Z4auNFba1MtqwVGVMxvlyztAKWz6gnMvRd7kBLqJLvpqb3o3k4c",
-	"rxeO8SuZcbSZNsyS1V/L6HTx5NmAKJlqjMpxZXLvf/nCnlV8LgcnV1bsd1XlDg264QgqVy+TTW0VR6IY",
-	"RO9aSy+0BmvvNKtQL4WtaW2pHPsFOseXiqSbPa5s9DuwUD9JNY8SdrgbHvfaxs5R7M0wpNygLxXL43yU",
-	"phtbyXpjbt1ymX2uYdgvqZmOoCLCUDHwgr6hepXGtAawha5izkS007X5xLWrtzqfn52dnu+uumyWVM3v",
-	"Y4O20/ywN0ZzhfJwF53n9CF30yfOB9vX77FAliFVdzOdpjGZJlLWFMj9PW7RYXvzFFYd0DMKGxMzTXmi",
-	"TsgTq+oXNiTHI78mDXjkVIyF0yuJNsID9ANVaMFsZC2Qk5SKmItZCKKy4WA0YjGBWnKYSHeUtRmRDx9D",
-	"MpNMQZDX2EWWeTjriZS30PE0Zbai7VwqDRy+ioJhhwJyKsZ4WAh4J4ekGyhEj/451ocGUyaUTun/+7+M",
-	"9Ifm0pBK0+QmkjGDUI7h2YVXQ73zz8MrMuyRi/Oz4emgrhRqPoatHMY2MwzGLkfbsIcvXXsMKtU00jcN",
-	"+NNPRAnVE0L0cH/NGTV7a32nO71vZcT8nabrhM1octM6lOzAsv5LChUO60I8X8q7UhVkshIQ7SmkngNn",
-	"ycTfBb0Fe4oROOWyC1H/hVCaLZGgR9GqttTk8b/Wp0I/dDX+Zmbyw3R6KCcxXF6a1/NyhZVy5vAb9Lsw",
-	"p6szurq6MmuDZScjc9ievXtdU10se3F7qLFgtVULo3rrO07ZxjHe+2o7+AqrLEq/33JVLCxYjY056FCt",
-	"Uz5Zababs+QtDYOgms1s2NLOE9scSnXWe9Azu8f218WYng8Pvl4RlvdB5J4Cfu/B5FKAPKyQxIEL/MCo",
-	"+N/wO8C0Ihq4pG4Gya+Duq/dDNVQJcMWx+B67kD7TsgPgmHReKvwZ7D7EPMNTq8ct/gelTH+zms0HgTh",
-	"C+v2ECXhtla4AHSpRK5Z+kmLWOSheW6dqxT05dNXZHhBEipmKzpjRNMZaMULphSdMVXOJVmJKmbe6dl9",
-	"SlK0i84zc9kT/AP28gEKxLWoxJD56PcJVrPbs92jBwEVJDRn6mB/3h4HsrU/z/TZ1p/n7V0NBTrMT9wv",
-	"rkjKpivFYoxgXCPQ6npONWQMIsS6Vw/TN9ociCMKDD1apVxv3hhyczHm/DsGggDixH6dweLf3vzPf/13",
-	"JTr/icgg6Y9CbBMeA3qqmKFChzcg1kLBf9OVnpvNjqg1xYE6OWExxD5DPEeEqKwrxbDSIBwIgF40M8e/",
-	"zPUBY8znNte6XGC2PA1VP40s5aNcPdblKoWP7/qPzcgfQ36fRYoPSsVMYTcRTbJ09x/lHcDvj7M4oB2z",
-	"+QiOkqms96x++/btK9gBxLmUqabJLdfky8GX+ajw51GlYhruhojJgkZzLpiyaP05VqUKLO1hFznKf02p",
-	"AO1lN+XQmrZCgIUU5GIi31/n/TtLJQLqBrYVLDl+N6KaJnK2YlmtghwtnacA0ZkpYGMxFl988SSnLi7F",
-	"yRdfkDdMxE0YxeNVr3cawabDP1k4MuRYoenAkWCIJyQ8Hgu4MdzK1ZN8gMDCDcSVd2obGHKTaTajscDl",
-	"MVMv1ZmBJcrRRRvIkxhRACuEnZAnTafMSEw0ithSg0/BrCkMVI2FOXDkGeCoup6IohuAl4H3IpokhOvr",
-	"yiFQDCAvbck+f5/IkfVeWNjSY7PiG4Latg+/CneGmb0yMsOwN7Q7/CxNZaq++AKsR6+/fkquhmcXNuoM",
-	"p/R4mcpJwhb//FclRegkRaUNeyRhJGMWYgjLK2z3VMbs2CzzWCxZ2kXr1x2Xia2uxgUJUaoP7RhQUTCD",
-	"kFNiw7ZZDPH7qzRiihzVFcmYMqpXKXPHJ/BZeuAOjwrGApRqdQyyNAmfT7svqY7mdiZZWDs6sWhsl4jF",
-	"AcwylWKWx707R64d5FgchePO6bgTmnU3a5IwICTsQ5Fhf2C6WXClXCrKcHBpp/3U3PTm51c/vHlrZg8D",
-	"pCILJyHh85gtllIbJbZrDgqyHUUXDE6UWYyJjDdo9tvkhb/GAkdwXWyPe2dtMfBiNtDB4Jqs5zxhXvUw",
-	"m8RB0pVQARn2ruzAX3ClHcksoSAJFyjuIvp3bASOJVWKhJ5rMsTEUt89uhKaJ7beBFiFrsciBDxecBz2",
-	"jZJnhAhy1vNkkxPyBKMJzJkxu0KmbI3oe4JkrwP+yIRNZcoyP+tYHFmgTJokRrSrq4B9HBAlbRUTZ5ot",
-	"zgPqTECfXOkT8hR+hlCFsVCMJiwewVZjcTLoyTl7udIY6JARn40JCBA8cEbvMAUgP8VckWGvNxYhF3c0",
-	"4XFIBF0YsnHLeBwAHC7454yWyBwAM4nZMpGbBRP6OlsYYDQYbAt8D1ZSy7EAHzRu8J8ghs2w+7d8wVTG",
-	"G05PT6/MXr97+/SaxCtXL9E8RlOzYpE0i3MU/s9//feN/Ss8PiHWAGCIjjM1FuYVs0T//uaH7y1zgltX",
-	"k4VUmvTJS/4lAjoTQ67AZeGqMuxxJW6FYYLWNoB2b5D4cG2VHAuu0GgOq8oVYDnD8pF3b7/uXoL+hIOB",
-	"V35ZmdVb0pQumNkOpDFzWgC31zI9LCYBGdCxZNjp3OxYdox6Z+6QkfBJksh1SOaMxnChghE8YkKx3NDQ",
-	"ebKk0ZyRwUkPQm4SK6qo0ePH6/X6hMLjE5nOHtt31eMXz58++/7Ns655J/eHdHJ55cmr537yY6d/0sOm",
-	"cskEXfLOqHN60juB7Eyq5yCrPp4zmuj538y/Z7X5rHaKg17PYxTLVEZMKaQ75TiGgnIs0ZxFtyrbP5ag",
-	"nppdfkZz6XzD9LfwZXT2L6WZovn6oNezOHraBq37d5K5i6AgBCh3u1Q/+wUQ/+rLD+I5Wy1P0CoHfKap",
-	"12yYj+2NV5D/MWxIrRYLCs6PF/yOCQxx0HSmjJLxQyZIdH42rz5eMJ3ySDWuvT09yjDBVK40c1KMXimr",
-	"0iUUbgmEgZqldJHhT79KpaFbtrInAvXXE/LGTDsei5yxooeCm0liFlMi5RKZti1RBrzsCPiSgsiWYe+U",
-	"hEuWwg0nxU3MBGdxeHxNqOGFsLCG49gqqrjWhjiwf640E8ivnGRzhBfxlKVMRG5zHqmxCLtdu05dMxzD",
-	"9qwwILzzN8QiP3DaKpT20q7zTlIzC/V4mVAusHSx0//M0bxxRH6jpabJB9iQfxl3XADvgo07Ae7Nv4xN",
-	"3+PORwLYLzmxFpTk4eXZxXlNsM/H+uR6mMLD06lHJotsmRop1nKSkw1dJI1k+9Zom7GMVg7OtLIhPyyZ",
-	"ePLq+Zsli/Y7/+67D7GkdhDEe/LwywtrUfrKtgUG4Li23DirjAXnLaLCnjNHqQEwX3LWO0UBMqaaTqjK",
-	"7y1zkCK5WJhDSMdinXLNyBE1d1eqJ4xqksp1kF3P0pxMam/7a7hKbTJLFtEmVzoyIhVYY8zVfGyuVPfh",
-	"sYB72X1+stL2BlcEvq3Mx80SdIHjTLnR/gDjJCExV7fH7kqHZWo47a8hARxZ769wtbyGoRlCOuud7iai",
-	"N2jffyfoHeWJUa4enAb9BWkkPKP6RuZO7zrqaSTCL7740dNcR198QcDF8f9n71uX28bRNm8F5T+Rt+hD",
-	"0unpbrumvvWXPkxqOt3ZJLNdtcMpEyIhCWMK0EdAVlSpVH2/9gL2IubC5kq28L4ACFKULMk62vzTHUsi",
-	"CYDA856fl3Sg8yDuqvEIbEHfsvCa1NwVVoqA5nkDDw62rWATX9sfha3rLbEgwuy1MUPHQqvEFif7LGJ3",
-	"J9TNq3nEpJOMmE2dAI5XqsmEQiIg2AgZS7mRaadWKbYrrMw8k7GoON4S0nl9+fI0apKF5qtvgInH6e+d",
-	"15eXRkIK7BwZi7Fgn0csNaZImWJGOt9eXp427W1jf+FSOcUANDmnuwIvXvVN/ZWxUbmuqBlwFeQcG0F3",
-	"AkpwGUIpuwIvdRIqIypJlZovKkd7gebTyRK//NVYMMCyvLXjXJkEJEI2nOwwnX3eXvX2He7MSor31+jk",
-	"NY558Zn+T5q5wClc8vLhS/4mqHXNIfHb62Wg52dZdHmWMbEJxCnd3n//h3mn3n389398rUlEhi5MMPyq",
-	"Jz8AqBomnEAHD6mWgqMbMZWCXREhSVowCIrQnAjGMpbBqf7gaiq9rwPOPj7SugrkcGSgxIAYpvYo6ytC",
-	"hgvodcbFHSjPUvR4McQWRU5n7iQX9rdneOML+7P/AMfgn9F5ibapeeSr12Qgx4U6PSefAh8zOgGDJ8fC",
-	"ehZSZl0o9r7AhCHIWPi/ASttD0a8q/UDcqNBvCIU+tWZh4MXwY/da9jgyjC/9u6kjrmlHUkE97dPc25Q",
-	"np9eeduPY2IZM/IgioWStsCV5IwWwoAvA19HWRQJTQPMnykcoHPygWrmHTbmNDV1T2ZFLNCC8cWVDeBd",
-	"BeKIJAXV7Nbe23z66gcDz+ghk0alAn8Eef3ymxK1SQna4Jt5ELXtUcb9fOIpUv7TplJuBL4qz/DYUY0/",
-	"6mLMvs5A6KsGHRPc2Cy7wpZc5cuF7c7BRgS6fjp1VEi+onVNiHu5BFq9wYX6JOWvtOiDlvT61Q8PX/dJ",
-	"yndUTL3I3LR2daPuQvRwqZXglVmIZ81al0MJyHBaEe+g8hS7MqNKDjvZHt8SCeFsvMHH1EDthfIHy0sy",
-	"vKN1LZqzh0WId1fhpUYjTweIVLHwXU+JfQw48vqUC+uD9O6hc5IIqW97ciyyBNdReEefASZAL3zgUmc6",
-	"uFvn9eXrLRxoO6XqYdvOuW561ErH+/Xs9nnjpMP6Csnrhy/5TeqfzVt4zPHe6DF9U8ro0q3Vs6ImOJnr",
-	"HNkvNHxBb7OvuzOdPgVHEE5sApWHTCVXhH3mCgJNZRitoOIO8wWsGM3k0JzKjj3eZegwFjbl2f1Sencd",
-	"jOI0Iv/75hN5+yOMFQraFR/ynJrFj0g30InB+PJwgnyzKhZcY5Uky86JzdLGAnpLtQRPdUjiGzPCJRAV",
-	"gpFvykhrgI11zbRfmK5jQ81Ie8Deuanuph1aPvNcZZUdxsPy1iAdcHe2ysoItDPj5qYOJ16TLs8g7Psp",
-	"6bJcij4BypPHI45RG4QlnVtWbXgk9LyFLsx1qwgIhAFVNb8Pu+ZiKM0mdJQenXosFjHGdWPtjGgBxhvO",
-	"99RHN0KNxaUgutY7aNthIBR9OXCZFCwWuqBCUeDQOCeJ0bVynuqkdKb6rU4VXJ6xjNAc/I2Ri8BOBtJ9",
-	"dx2LxH59C3irZu+FBleZTFugkUOsGypsoa1tFGMLjqcKyMUCUC4iM4PvvL78wXxeLo37pAeq3+2oYJ4S",
-	"237ZoGPFYp6SRZbUscxuroDTJ/mmLBDeBKJuRV8zw66Xli2lqm0J0n/EfToP2d0W9yZ9pYrHgVe5Qw/c",
-	"i7W6bnr5w1K6KZyFfSqzS4sguwcD35Zlfq9rgxuVO2eCTVaXPVCMgaJHTgSkw4TiB41OqRiIDXVNAlFV",
-	"z+8LJRNkWNUr0jpjNQaJMyoYMub7HMmKsGaZkUeBJ9clnJHUDEWcxgJy7xqlH1WWUqBQGkRmBH/DPB+W",
-	"XbFoEl5XBPIDBTIaV+WXS9uEB96aByZkOFaadMvCmPNYrCjo0LK3ifyg26tQ5mEi04AZ5btZKqAL1T3B",
-	"qO3eJ3l0wi2C3DTIwbl1GG6HsYpv4RFi7zc2ORbJFwz1WIWfYJNWAD49AVh5r5sRfQX7524trg8Ms7ln",
-	"RFZjfCrE8A44U4AAJ8F5uHSmW5wFy5IIIuXzBNQ1CDLNhqOcagbJJl0GwFfA5juNrOXlcqWd+Fpd/DTZ",
-	"WTsVG4+0fR4dMPpnXQYcLOw3jPX4cL+F9EOHdNxmAaJbbxJWMdPc4dxSuD7iZwZpV/bRo4VSGiseswGb",
-	"fg/akRgovIewtxRQJZHm48zYFNi70FkWvCCKpQXT6jBTjd6//atZp1Wx57ASe2ASy2T0+Lf5jPJ0ahnr",
-	"SvtVCE+S+2iVFJxljowz0ykUKWFmKBSrVev/6pkrUAkpjCGfU8iBUfYYEToaMVqYm2OCD8ucyU3HGdck",
-	"l/1zcuOqpryBD4kttZKrssbKV3xghbax/rFA545Nry3fhBuAzU69YyMdAceNz0//IdQqrHpjLrxj060d",
-	"fpuBG4vZuZXDWlT8BYvw+tWr2QKyitYTi02YvrC6eFxXhpxggubyrRm5wRhXUnNebhjPPsJ2m6feuBLB",
-	"8mQcvIazI4Xl9atXD19X3Uwf4AxtF3lxXwU1083oW1NgLr7g/dAUNfrG6qboYoD+AHdVDqh8C/orm3jo",
-	"+BbAj2p2G5DdjhU7J3ApZP14XcjcwWb/xMKn/8xH6p1ZfOuDFi7QmqCFl209vo+DWwQViigti8ckBD2D",
-	"qH/NHjHvfekDO9YD506CdmUXBcsY23qK3+8jJlTAnOAqVG2GghnKC4V3Qx3L/RAKnb16BGmfVNsaH81c",
-	"KTONRVmqY2/m7lDqcfecTVjRkMdbzdeNCOQi2zzkGhNDyZvQef3qBxzZB6aL6dlNT7MCKzVmwaGaTRh5",
-	"ksyoZI6pZRhGIQUDKKRCklyKvlFyaJ7LiQpXz4araEBBEHn6En8ffwubE7FUGuNcpFsuZ/mR4fePvC/e",
-	"ij+4HqAZ/SsXd1tLXTZHoXzMnvQqnPE8mBRsUm5tq1nhudkpZB5zmvRHpKdpAqEQPCvEMzUILYMw6gK5",
-	"VraeJB0EkpFkqmf2QmR96+WhH9LiTtUiRZYPxsZLZRWMI0LzPBYUiypXgkfyMDoa1a0Oj/PTrG2CN9C0",
-	"lkzC3SnoboqJ7DoAKHDgYzQFVqQPlIVCxgJyQCHwO2H0DohAJrIA5uJ5CVIYRGeky1JzsU+RGjIqwDC9",
-	"jkWTbmcr9RyK22KRa7IoGl3FdbTUY4GQDBRDMCpLp8E1q79NM73MXNeXgq2Vio7KqL3frZU75ruXlxBl",
-	"Dr60OrP7snLhWIVfzAtxz64aaLvfPBDsXq8oZmX/ItaYvPWT2pJwqT/muQiXQwwxLDGNX6Rgx18PhCxg",
-	"0B842N5LSTjgYT3zjcI3Vu/4ETR6agAemCs9txkqvWUR4stvyZCLMfBq8V6lWALzlRWppPcaERCLUqbD",
-	"h6Vg9BUWlVzga5QfQMQk7tDakHmGPOHqnLwtHaevLl8ZxZvf2eRe5MXF3mxUgV4d+SpC6J+pK4Pmiljl",
-	"v6w9TKkgo0J2ofLRSAAs1V261JAceKXhr2YTbVVjrz5mc/WGtR1ntrhnNaQN5YfPst7wJ7spmw/zGkiz",
-	"V29EOQsYUcUpcV26HxylWsoi132qhCo8ubHYmPq8jnMBacjUeMQKZXC3wbUgMquKIlf0QAIUGdXZ+gfs",
-	"ZicdWyIgZDOkJkHX/OT0qPwJ2wcns5fXw6bWm3C03gSU1PaorYCBcrySD+FNNTdvhlPWs6Ti24WT+ZNj",
-	"jUTyydJJel2+eKK0HClAOYiZWK8AIM8c89e5mY36w9MB8hEKGdDkErTc55vEsbB8mNgS3K0n6Fb+Ph09",
-	"KOS4P5hLMP0iZLvdGGnO4nzsZtBaE5x+xW2wTO30R1woOdbnBx0e3dMRXZDBBQcWl3mps+m8R+tqJU2q",
-	"u70lEIcuoaCYM1J2dsBoCFeL7jzXhChZYZptiGvLcvotMfseik24gGrJCWrEaKO8UOUknNLHlVEf0jvm",
-	"lAtM6IAz0ay6RLXMF5s7V9pRNQPKqzhWJXFDiIgxn4Dswg2KKzIppOgflUry3m217Wgk7vb4wFYheQ4K",
-	"iT8Ry8IdtjPYmfsnlUIBb3NgORqNIbmw3+BQ5jBVzTqJSnwLvUTV5g3G3rH5cc5xv9gRFKF9hSlsgSMe",
-	"/QA2p7buLSKrO4vKwTtv0ZNxBUGST+sPeh7+oMppe6R7aAaPdu0kgrlUXEUVKir3i9JpBB1Bcttvpto9",
-	"psSOWJhfcds4hOZKli6mJv5pbI2rvCqIKbKQKWdp+ureKXSGc9ySOe8x8wqufTSAZe4FdVkqh7bnic0J",
-	"2ayTyUdH8YFHo5IBZu3OVVSFyH2pZ2YQS+holVPRamrra2o1tHysJwnhcp82a2VnOLhymtcytivpKOYo",
-	"xN7/7VMskNPeTyqxhqX3FZ2uqyVdx2KxtYvDbjZ2yb5sXeQ1rBu6pLrSXHnYPT683bIdDM85DGO4RdvD",
-	"QNtVzGTPn/ZYbsUocJ3XydmsLxu9+9CLqZA5w64m1dZsVIGnHhW0ats10mda+VZr0DQrYH+TQZ3oEh3f",
-	"DrIy9I1/F6vXhuKVyBP/M/TAWqZS9D00n3+bLX+FfxKjRTo4OTZCejf8ZSpX6xyMz55iHipZ02CTOnAp",
-	"N+7qtayrcVVVC1xn6RCpcBRTScDdFHlaqTqL1GQgvckI/IgwHFR6/NmWgiQjOCm33GfJ2iaEETHngN+j",
-	"0ailJBljI4I/X5CjGwv2GUEhsI6N8U4hQ6OBGgmuTBxrVkL0uBDgpUkGxa2aijTxYcYKWfQLRQym6ZxB",
-	"36DtlH810DW6xNcFJE9YSEuWqqONxdqFtJuhp4ZNtzZh1E5Ladfiinq5cZCdpwWWp7UskYtOsLEfDOan",
-	"T7Q/7yH2ZxfwG3hAW4B76AW4TQRRocyo66IXX9w/N0D6vWPF9MBLa39hem0Me+Nfym6UtIfw48mixqHS",
-	"cP/C9MOHGbqgpoPtaoC22wUGD6BtLfKcFIyMoLgKGdycJqGbpQ6oefMTuUSp25U59g+phfKe4Vgmcpxn",
-	"sRhCF2qSTtMcyriEUV6G2EaZCvKa5Oye5QrUxkU1XY3qYixAXzwI8s/FXG7YzNt1Cw87erui51pX742T",
-	"gGJb9I2A38Om7NsezHNrel51Mnvihmv1vB3Web1aBt7Lo/cznMbH6ZTfr/bID27jbVWnxJ0fiKEXBjs1",
-	"5blaR7usEEisq2pGVoZFVoCdPijAqrR2M/x1mPV7DPpk2TzzV1jB7cLqO1+vsZrP8uBaYprFWsYHGbJi",
-	"tDwyK1HuVRAiXMdZNkv8eHXf5drHv6Toy6Xon+VGx4zAHUa79fxBq1eWlUqd+ATzc+45ZmvFJ6c1Mj/M",
-	"H66x+WGWjyPzwwuA8R45p5Zn9ovFStR+3mA2Y/XUfjZ1qZnZLxbzqf0wIQerMyxdcsF6BVMDH78WbGID",
-	"iqjho8/01sWQEzIWOTQVrCgpszw0pONYneHP5PR6MTN/LTcI68rmkSRY3/V1FY5n3nZ4RdV1sVOtf3YN",
-	"Hy4pedjFi+95A1yJG2FPsDyEITXPVm2EnbIr7psJqBzAYpZFpMXaX1bAE+KRPnhaxjlkRVWhvLz67noJ",
-	"mE1mvrNYtXYngdXlemUD65L6TQFPEctcpz8oTPR1iWOheV5yP6Iom6FwjMVRcTj+iIu/MzS9CV79rjT4",
-	"xRjW8j+uigx2z+wAGuwx2yE0/AKEXiXxY6mkWrJD87fLbMf2I8IsBjS25D3zX+jp4Wt8QMPPM7wHNs9a",
-	"FnEOgh52faVyISLFYkH1Drz0Jw1JKyhXpZX03BWsbTLawpbbFKJhOGrbDQEBA27wWTUjuU5VbQx3+HDA",
-	"jbCbRmUnawjGWSrryG66OjNLl1nqasieKhiYxAZjzgk+H0gRGuJwM/3uj0Ajsiv6ZMLvbVhnd5qR3TuP",
-	"TKW5SKmmueyP2ZEl1Xyq3p71eswmfroJRcToMwUSrI4KmY1TjeU//Vx2aU5GstA9mXMZpGAGt0y4GLCC",
-	"61v8+a3/eYK1sFHTFO1zlF8C/wHXsRhQA6w9swo9Wdh+/Zbwe1TwlFWhdUSnsFx4zQtlfzPhQp2ekx9L",
-	"bITUTvvcghkNTshyIY4lCcnvxO3qYIeVfe4n/UDYB3mN3Btt7cdH5KtPIC+oPGYG2gAqQgD17+UhAHXp",
-	"10eIn0bi+vJw/6irsg8zJE/RQvsN6NLsjgNRfnav5lD1Kj/AB/SqF8q/k1ax2muGoxHCstA0J4ppzUU/",
-	"jB3717n7lEc3mpmkx/Myww5ZWmq4AhjQgb5C/TIRGAin+uUJOkXnko0mp7Qo+OytBJvA7Wq1MgaLqsMz",
-	"Z6egGU81akCAU40VLubalYpZFtLwNViNO3Vuzal7OZpMyY3g6TYzJdlnOhxheAcE+q2DJSxxhYhmdDIq",
-	"2C18rXyMczW4fo/D221q5UOyohTarQ3eplZuKjALImYN+bdYZw76y+xAbUbROpNkeU5u7HeeWUNLoiQQ",
-	"OWmmghLxaoMS5Yix9YANjyUj822w5FuGb/+kj9oIjeNMyixnsUxSZrA5Wtv8MbZ5BWl4Zc86lAl38toJ",
-	"mqvDh0eLkv6+ChfmWf2CCu0wQyp0vb21leauizrhQstapqHILKXPTG+rnIu7c/LHQEJGOHa6chXrkCaH",
-	"mZ3+VlU6e8S3oJ4dP4nACQJ3TIxBkRBFbSvS+fVGbvSqbB9lf0ssjb6ZoQDa6mACtbnGooO9riBeJJRm",
-	"NDtdvaHUghZ/B1bn9HBJeywOJd8Rt+rTyHLEuewptzFouDVHXy9PSEhPP2EOPzxIIC60KY9Hn/K4SPjh",
-	"ZvUiYq64W1qvvvhS/rGbkvlAzX5AsQZHdEObxFBoGKQvGE0HTJEum0p85jAi1JYy5EZdyBm9x3woOdZH",
-	"4pWu9OLbjSK+bT/2KmjX6sePcUTP6XW3GZC4QMVs7RTI9cDCcaY71TFg2g1bvPZpyWaHiZHi7sqnPEIa",
-	"W623Cz45FnC3KVGaFjBGNsFSJ8eOLGF6NL/yDmaOIXn3GAQs84l92T4r01gFliGKzLcKrL5rxXqjG4F0",
-	"GhDp9CE6goPRjBf2OZ3bUXVuG1an2MZiUw7sD/AK9gm96/mxl/ZN1ycY6L1fDwT5n27++2E2ad2ZZMK9",
-	"t33hZCBix8LpD64HWUEndbfMlaWdr0udc/LBDBPkD7GgFh6B2STVB3RllB/mPuvKj13JgGaYfwxkm1k/",
-	"c235CWPmKhC4QyiDo7YJKBtSnp9pNhzlVLMdEonUEoeMBlXwjCmXxOV0WCCQ9+OLSHdK7jjAeEZymdKc",
-	"nZO/ctDN/ScKu24YHVkKaNgW3lK5Th0KdFE1kIUmHarJUCq8YMSK+kNOoWM0d9prLEa030zqfohhtXeU",
-	"55/8Oz7UPLNwlPPCWfO2TWuvr88xUjli5ZIGgGLezIpIcvHFnKCvF1/w/HxFSMmZZlvNNqvtD5ga/Izq",
-	"+pE2uFC1l8F6X1xjGPoDXcipYIgKRI3TgV+/o6h1hhcSnrtt8yBRnhu0Xva3v8KbaoKdhm6sOJu2bHn5",
-	"smVYMELnIMAsAET7VQ7MT418hoMsezhsLuAzPNMVUpoyJhxmn1vHvF3VI/HGH+UR3Y5mME8r8LjbHv+l",
-	"a3xpttLhH423W7r7kd7P5msvf/gj5PtKHeGW+abLerJgV6RXyGEshJwQKepPmFESIqIlGTE5yhkpGM3w",
-	"hlT75wDficCyPctTEMUCe13ZXJMJ5RpTTHAsY92Vn4M2pT/RdIBVKznrQWAQQgrDkZ6SO8ZGFc0ELBZj",
-	"cxS2du4XWdpEpKMYI+ERsbvapsN3CyqMNtMzx5Z0ctmXEUllLsdFRHpSalacEqXpVMWCFmbbua6MnKmH",
-	"GBduRPmCYIk8h9qIFopFqGRBLVPDCEkxzo3JN9ZReSGuLKwrELaZt5BRTUkHSq3NlyogIn717Z/IX/l/",
-	"nkZm/XKa3gVkFZ3ky5fzX7m4+/o1OSW2C6Nmn2Gt//Lp3a+4pkZQ2H5q1d3lu8Va8jbkuYFEGezV4WHf",
-	"8rwlatz9J0t1EpHEPCeJBdQG6GGe4P63LjWwPOk9FIwHS+j77YupHRpXwVO0lFcEtWiI/kjSl6RL0zuX",
-	"vuRN3F2Ktc0m8b8fH42023w2UMMZ2XUG/yqy9in7/Q4gmlHtnEbvV1HVH2OrX4wKds/ZZIcsQx8srs9i",
-	"MEoda7LTGfXAimkgrSd9BlFx3+MRgImqWED3NLtWts9SKFkaIiyCDtk1QYnrJbQRzBWcjYiSsUi+fE2I",
-	"XTNVczWiTuMCKeSDFR85R/9tVXg6oRAR9jllIw2fxoIKqxgYjYYr0uOCHTPC40o9RZQPSrusJnBydfIH",
-	"y1M5ZEZGf/ly7kb+Gx2yr19Plg6dH4hosC9vnmRAHRhy3fBIdhmBAs9WPmxZPtgXszkR4al8d1z99NZa",
-	"TEWG/XinZGK0c5plVltevhrKzuEYK6EsY/yWgfGDzFcofSpZ7Fft13lQRVM4jWUKpuz+aV1KGyuWGvpt",
-	"7cEowJkdMdmTjmcQwMtigX02XaXP+alBifdjvagc6srSxKPGB7wm4HAWErSlgdVVqz3QgY7JsjiVCPtA",
-	"SRPcu6Ggqd7UyUDgLc+Uy7s0fzvFMhazROwHTUPw9MuYbrIMN//TqGTy09lTMZNdywUd3PH0oFc0ZBUq",
-	"D+KLlrmmJXtH4sIs83g7V1otrUFffBkGHYDWSoZ4lE79gQ2li62UI7kupQv4/yMXzFBIdhP8VJ2Tm6AQ",
-	"uKaBx6KWCzqkAlQoo4gHNykVcSOM8eerlhSAVMRErNqcc6p0paL4QIoLHpNcal7bToRE2KFqyXwLHF2b",
-	"Jr/DtE/o0vkgLEU7tNZ/trrifJs8KvVWKJU05yColTQH+Xh6EB/EWbzckc7U6ksHy/S3JcXk0a1n1gOR",
-	"T04NQZp1YlnWaaox/sNVwOReyKGte/xc2m5SzFdQYjFbrNIqKBtRUGzjk2eIii2B3fHoTb49z9ZgE1ve",
-	"7Bg1f7J9dpr7N9pk9gVW2wJMDJ2TK4LigetwuGgtYLWAtTv8wT23RfgppAWf8c64c9aClQdUrVisq2th",
-	"rkHGhlKzI9K6HuRMJnMokzdHOYHcqdZxb7bRLjFxmyzLS3a2gOmbie8rp6aF7pYsectkyYtkk+dOxq32",
-	"QkGMfPMiCgD+Ccso8nGcDkpPaI1mFUIqE4G3qHUeeChyv9cO6o8RUhtscB4IqY9cb53b/zClFMy8FVNH",
-	"lSXaSp1FUgd6wljWabuHuApgek0xJNjkGBtdjcbdnKsBywgtNE/BtYNZYyizGisfIiLYxHcLuHLd/FzT",
-	"mZ4sYkHz3F+oiCxctRo41qVg82Z4Tv6AKrdJwbVm4s8GZBJsKOhGWKX1fqFc2eekkGU6XUQMjGTjnGXm",
-	"ccqXQV6jjBOMZTPOcstiblYWKv9UWVV6eixJvD7X32zI7YqsP/AdHWlK7g1up2Vyct3Oa5NyN5aUK3B7",
-	"OqiF3bpKKu6nJgi4Dk/sKnXgN+QRGGp3B2TLVrEzjCHSHFBPDeREYUAxseB7SzVo5B0hJ+hdyllPx0KO",
-	"9WnkO5DbOcEaWPtJZGVh7vkh59U+Nn+W1NJnY7Gh/NmV2+K/gfRrB5MWQp5GLm1tUnvKqHVLOkfrd2et",
-	"Vfvb3NlFAseoJgyBDzdMlRXaq7KzIuhhNf/ii73pylm1ByK0fhf5tNT3FyjT13XVnhbM3IUMWHFEZGO7",
-	"hesbtzlaCrHdZFpYRrHyrAfs77CNm/TMI7LTb2at9PlG+rWlH7LZYP7KKFygekP/qgFtLPixyEjXtuoi",
-	"E7coqHdyaBBoDyTLFTuudNoDQoPLHatNrbK0n84k7tzJ3pJG8LIdsp+WQkF+5izPAu4Tpek0FljUah7A",
-	"nlsQCrtL7w2x9h+FalyAPcWjWtO0jUhtJQ9iFc11sXkqez272x6j31bExGx36CMJhPyOa7FdsDyoiAbM",
-	"eJl4Bm6T1uJcn79eus3ljqfdbauziazBWetIQgqZjaFcaTZQm1JNc9kfM0L1TBC34Cm7Cm5g21/0c9ml",
-	"eSxGstA9mXNJOpMBTwe2qkg4Xrzy3uyeiQbGa0+rysWAFbZl3MzdkT3VqE72+TUT2o7Ots6ABXeDJxOz",
-	"ZKBlWX3S/PJFU5aT/e6Wu2aaftZV6lig/DAD6rJcir4ydnVd6b1eRJhSaTNNBQ4YHhkMkXS8De2m4hs9",
-	"L+xn1zKjbJsZBSM7cIyfSDynnNCeYjm4mPP4XOF8tMpyG8epekygZKJEU5fFimBZQfAm6buMenzxBf6/",
-	"JifKmg1inACwfZnniWuQiX0jlBzFNnbTU9quAPZ+Ket9Y4GCdcYR7YSvCqQv8cIXnjNbLSwn4njCOrvA",
-	"6t9xp7ShnO12g7HqUrM+vVlT9vADFHve15c7lP+t1N/2CbMRiAXHa+lgw9ry7/cCeNY9k7mXZJZmd5TT",
-	"lGWE6ufp3t/peT8Ul/7qdslla5e0Tvz9OPHneO0rPqk1rJEi24CzfsfJKL8FlR8Vpg+4zTIE6ThtB/ro",
-	"IJOKxaIsVDyG6AK+vC2jtnnIUfOewwyWCknAelYri1o7amPlFtJtV49R+MEjSi4MsgwpF5pyowaizhQw",
-	"BdF0QHIuGLS1UbPhhsZoRafqvTfXq7/zf5wHbvwY8WnCFUPzTgk6UgOpFfhKzNPgY0BlA1FKU5HRIrPt",
-	"HcC7oiVJMpbze1ZMb20yXYI+kVgMsHmd+U3BUj7iTOiEdNhnmuocOuKA/jgq2BneckAVEYybYUW2EwkH",
-	"BSK9K5vYqbE5RayIxYQWbCDHyvpxeuO8x/OcZRE229FsCO3Ax4JrxPSBzDNFXLvwl9Hl5SV8a2MgNM+t",
-	"m0hgsfjsGiakXDSzJrbycU51+lhp0uf3zEVnzM1tzaSKhascT2xkBleVWU+TwFZ35jMxxhJdkcFyjLtD",
-	"rjUsiA1YBYlAcEUsuOjKz+CcSqXo8WIIdgGRImVzQi0JHWt5a399i/s8sXlGyKI/GchYwBcMBoLs+LaT",
-	"etJjVI8Lduv4rBLfEC+Ba24dTAD8JTA254Z0799fMSqYG8J5LD4yaP5cj39cQWREF5xlKAWHTGiMsDkb",
-	"pAyH4ANskMi8C9ttMhaUKFB9NiUxZxcCvwkjarPClHhzavUyHhfricVWyngWdIMyqw4I+DRCPeV89hXp",
-	"gbWcZ1HBFm4tqmca6ZmrpcCuBTvKnsQZ3WQZ++niC/zfRnOOKq1/GdvJXeLSAPAwyZ7BPsuYb36IuRQ9",
-	"IqRgx+Lm3gH+/o5bYwc2zkLwC5ocgDaGSh03eDht4XA/OfkbAp2LlIqU5bugYa0ZW7GosVnPdig1TzU7",
-	"LyvopAQP1MKsjeKUclc0gNMxxqPTv2ODKaRDAwXefADu+4L9k6X6FA0Bo6LZnW60QaqkgPbVEpaC5uck",
-	"Sa04K/OmrGYOqjy0djA2i+JG3+eapK6fIw4rZxnpYK9TTXlOFJ0q0p0aDX84P4HKBcsFM+qju+VO06fK",
-	"eS+XOLXh1CZYvN3j7XpdTJfuThpMK1B7v+4V6Vs1d29q7u7S9i1Eri1DCgbUsFSvwd69Rvj1Hb0D/5sa",
-	"qxEDz1ZJSmIpavuUi2vIMsUPDMBDeybvzVrALwLNog+YYGTtRkjuLTkMfBR4blMD9QOcA03l+27R6ZAa",
-	"CNQ6Lbn9FrjuA3BxL/lhfPG8p0dkDVcqjNaIK0rFjiV0uAs20YMKApoJLxMDxABwG/TbVNBP2Y3mEAQ3",
-	"3o4aHi9uL1ytlkHuYbgB1RDBW9wmOBZtNcwuqmHMhnkaERIzkz3FRmAR5yhmsO9bpaytgWnoA6x4pf7b",
-	"gfcSqt/FF/O/x/X8XR3s/wDoCpnsacFCzc0xLxuD0oFeM2R6rmA2vLKsQ0D6ywur+QE4RkRJIiQaqzxn",
-	"QudTYixZ4BvOpTJWb5oypY6/5x28xB3A8UfYOM+73OWAbEJXHzMPDKInH/C0Qc4jiWnu9YRe7kxlaRWV",
-	"vTTgnQsCK5bwbN2eE2ViQsWq27+RtoG6n1g8Ov/sAzOrsUOw2H/Vz8oG2GVrgLWtzo6vOgiP9trmm5bp",
-	"3ZF57v8iJ2QIitpMXj/XbAiChNF04PP/jVnIBabHR4QrNWYZDLRg2rwgTINnQhdTMmJFLDzRkQbx4u4a",
-	"ke7U3/Ttj8tGDVI5Novl6pFi4UcZtFyblxs+FjlTM7QJicvtv/Wp/QlkvogDSc5+TLTCvKZf2T3Ltx2z",
-	"gCe9x/d5pOVO5WItFe8wvyY5rG0b9lg3G8Mc51rcA9Z1xIoGppg/3AFdDosvAByOOJYaIfZCyMA8lg1H",
-	"uZwyBjVF5nZcVxICEY4XYWks5pZ2NiEp6WAvSfMBJCjDx6ctwFYA9i1ss0PEVz+8VetQP7KC0/w3qAE7",
-	"Zjg3c18ezeEItGC+uRh2uapzUHxn0Wyg3czYPU+hnaCLaFhkImVVpyN9dNOo1XXiLSIo25QFlGxcxwJg",
-	"GmCckgRmfctFAjnRUB+o6NQAzGQgYaCTARPnpHMT1EmW9YhwOZbDIiRzEYuSM6ysOD0/rTBmRi7yksBl",
-	"f+f/SLy86nGWZ9FyHJrc+4DCNhPRw02GoYyFki7NiLfbzEcKsMQWlDbRcEpRjvkcf32Lv15A0QlvxEpG",
-	"qu1DYmHLVjv2LboQPJYxc030hKdGQC8rvWIxX3xd76lt22PE3boJELFYv0T04QSIWGy0RBShXzyR7Aec",
-	"zL4SINzTlZEhcxxxiFPeExe5qnlbXc7vmXj2ccYnlubwsRTthIvH2mgXX8z/jq8M1G1+3+hzMpA5IznL",
-	"+qA5BLbcFUh/TyuhCRfef2bkkoRCqIhoKc26AoVoLGThHGvE8Umg8rBeASqMNaw/ReIeEJe2ALU17nw8",
-	"2BkQ25YjsPV3ZAz9BQtXFyG538y+yLU1iB4T+PVIWV/YjaHmBeDIHstYr8t+/M1ABF4mA0LNXiYHUYBJ",
-	"CiHoL1RkpabvYg5I7V96wmpxCxuKSGWRARg3ISyMG1AUkK5W1uoA39huCMbOOQZdrbyvADXcjnn+xD4G",
-	"5uWtRapjIYWxFQPuIWh+cBqVSXLAC3T/QMo03jC0vIxNiOPw1EDL2zQHDtprlNyibRKLrRgnZf5ALDZg",
-	"nLw1W2XXsuVgrJnq7PeVVOBXf6EYLDMLWtvlCbebhi1ZFdRVIbM5OY26/C4EtZfL9p+x2IhgJh/MDCD0",
-	"pEiPC5pDIjfXsbCSiQY6wgtF2D0rphmdgpRDmwkrmkVVprLi3vWI6EuZRaRXyKF9JbLAv+aFwDqU5BKc",
-	"l7HoFvKOCeumPY0q+gA6BJHaouKKfVAPKG0wFB6b8R8eprBdhQ4OEvs3W+0UiFMY/xL5eObdPFuBWpt+",
-	"K1Fbibp3iYp7siJSNypDx4V4YsZuKRSdvcqG2EUIYpU23U5L0mU+6a5PuagKOJCSaORaYqXA2PU0TyGt",
-	"05WnP6VB0M5bvHeMjVCioVlLBjRb2WoWzlbmmkyoIvgCWUYC5+aQUSyfNVJrbeN4AlS+RrDgGjWJ6Vi0",
-	"NvHB2cQfYEs8QRleMmOd+Hd0cnXiEHlpER+uzo74slqR3or0ikgfF2LGSsac97VkOxJa7YRE6yM+q4r5",
-	"V+CKx2ggLYyN1wOjx5mavEA6dIeJxmocC81z17uvZALLzol9hMG+RrIuLIQGE9kA5PlBU2RsowraLlBL",
-	"x9UWHm2/9NputsdycWme3jG9jwxym/E3k/hmPkjssBJiNcrrsOfqUgkMsWhqCRR5YwDhz8V/V2H0MgO0",
-	"44tFzfLBuVdzyY8/BfyT3STb1VnxKaumceNVn6YjdqRJ3DiBZTK47aZrmxBtKZdb+23ucNRt/K20ISId",
-	"m4g9VCy/Z+o0shzXrhgmFjZmcJYxdUdSOqJdnnM9rWqDcBvbCaeGu4C5EUmsgsey2+7Ut4iJhZDGxj29",
-	"roKwYCybA8M+Iwy/qHXVsR+6/OTk09nl5eXLV98ktg8SnGySyBETtgOOi4nA/IzC6XrflEnRGRvlcgop",
-	"5i7DWRHbEcmomJzlmUpAvQVgno7YC4XZ4Ip0FGOxSH756RMxMhAHeGZ+o5LTazIZUA0NiO5Ugo2ZoLVQ",
-	"l9XXcbZl0Z06//d//6vS7Cly5fkLexfRKT4p4IUk8xrxxAI78Uzndd+xKx603zGLazX0tvvOehLv9xET",
-	"ePCfRnZ1OZ89JVjbxZxjbdg93NoarXdmkbg2u5hQu1saRfRShs7FF/zHfhKxd2bz/OH6uVgD5wqzFKyP",
-	"xnbBmMAsM0t4t2Tate2DWsu7dqcYEq9Ldp2jT5DeiRz4ZHfkLuyMxSgcNAJq2//sM6N6gzB3YbbMdHUn",
-	"tC/Jn2OE1HzSNXC89igSC0TBPtPk9eU35/N83KFnJrR17HVESwlw8jPgTTKkSrPiNqOa3iKqJXbVrggc",
-	"EuYskwm5p/nYWg7WMKDqDstgJRpaZSmsn3Yxzr1Dh5F7Vpj3RdIBS+8MzI1HGdWoaXu87CTun7f29wkk",
-	"jdUkg7sXTjTPWUEKRrOrmf5DXFvAzk6h4Az6GhVUKJqalxcLP1ic+Qtl4+TYFBWw3HYDtytS5mmn7Mob",
-	"CfD1FAywRsc4No1VjTBvjKlzAvImKZiS+T1LomBMcF2uZCzst5lfU2eVFtWWp8cXh16WsQ1bVc1Stj3e",
-	"ZrkxL/AdHIkfqabYA35nYmv/9G2N899Tolhr7rScbtvmdFukQcBZgCRlcxzOjIR0YsByQjREjB6jXyjF",
-	"++LpKBgJTohhchS1Tlnr1Xto0LYiC/LEnfSptjz3/sJrIsZIsUG7ClpsQ4ZcIDpdshvkeyG13Pm8LoJo",
-	"hqW5VMZWg+sPRJoevOyE171jS+8ARGYw7VZStpLyOUpKOAKlWaNlDe43IyBTORyaka/gcLxRWCfEtLad",
-	"JkJMrzYjs+IulJWKMeKQz4gipq6rXj2XRJzJp5Kd8MYt8uEg+AGmGdhVWibbwO3aKsdHm27wuHQD76hJ",
-	"y/26o2yD0bib85QUDFxBa2cbVG+DhA8VqGnMJ8AyuuaEghsS3HNKutOm3ADvI3JGjPceXYNfzF7ln2qw",
-	"PBYW2CeUa2TMr/5oNAYKOleGQkaF7GNiwY2ozsrcvxaOAddeAyQCmrn3ax5ZU8ubNeKjUNabo/ix2HDB",
-	"RaDVm3uvqdZnWQXzDkm1303gv74Cew3/u7cwL+fYHpe22OK5FFsYqAeF28UUCkIzSIOqAO9mVfCLL/Zf",
-	"q8X/56vjs4KixMLXZn5VtfuJBMQPD1Ir49pNKH05RGsV5kcFwr0a1dtwVHxUcIlDeip+6w8Q+mWZoyb1",
-	"poYvcmg9x5v1HH90ePjebabn4z6emXvrQ259yM/Qh/zGJtiUcDsqwWADcqpgcsRWiq4u7RKqe4DmCTRj",
-	"g5cCbcVqkRvi835c0YhkCj0uWkK9AgyA18s9IJnJfi0yOSG0p1lBkGEjyCbqvHxNMjpVpDsl9q2fXpOc",
-	"albMESFX+FQKuWGtwFuJxELuqjjikGRdOO1WzLVi7hmKOTwC4AKuoPlmhByWBj4dUwxat2K545CmAy4Y",
-	"MlIxQf79f/8f4eLWRRrgbxueuJXi1stV87lfa/MHGmiA3bEAWo7gGVPIsSV9aWSqv0wW9ipLq9/wGCeH",
-	"gyGdNwlt7qQxy4IUadwUXkYgAVeZ1htEbaIgziSkZouNUeTYGjC/er6HD81zOWml9VLSGlXTsKz+Gcns",
-	"2cm3kruV3M9Qcr8zWFpJcXIFeg4S5gpwA90XQ6YU7bO1KWJWb2T3E5Qq2ueCGBjJQtMcUmAhU1YWQKeo",
-	"oCiRiYx0uLjnGo6nMWt5X5xxQaBOPyL//u9/nboslljYVjWJ5bJKiBRMgWx0jfEcLRbVmg1HOiKJqvyW",
-	"FswGsMlEFndgZ5phJQDlikxYwQhNUzYySG0TE8xagppifm5WwIoP93wW8nNZimjSoeTbz58xL+IUW+VQ",
-	"4Qil7fDUNUlyqvQtKwpZJEQZW3gyAE4bu4aQbgLbNyKTAU8H8LYGMs+g5R0sViy0vGPQsMfmhqmBnIhz",
-	"kvwHbpQ/u/HmXEEbIKqt8W8GIkD+b4XBqxSAsVgjPewd5fk7t4dXlX/m4lUZaUqZeaSMNMGKLZMo5gDi",
-	"wCNd26PigtQuf8blWHfl5wBWzXLOwdSLL/ZflvW3mK5N+rs6zL5DQl6C59rjbTZmjnjXglyvYGpAFKuh",
-	"DnDmwmQtDAIUQz4VVbGwVLiTght4AA59CohMOFQ2AgTRe0bY51GVIJd0CgaoDgS7HtgdzUkELPiughO9",
-	"eLnsW7wHAv9qIIyOM67NTx4wOrzAoSXXf89aL7IgE1g/mIEbMlbNm4/twSMdbxyZH74wEuqOiVNYClZQ",
-	"oKtVXKTs6NkOP5jtGkDFWtj6zm3/nSHaPEXcvf2gxaNnuzSn4dnnI20PP2EnzQDRfARlq2TuiCmpHCpb",
-	"ce3dNPhnyeCBpdXKIVQmiZCTWVYMdLcwrTzFKhY9Y92AGvARdAyhKRBkFXLcHzSyhAg6ZNfIaWUfTNNU",
-	"joWe6dL8Qrm4itFwZSwS6D16Psppanm8ez1mUAmopQCH8Ce3bnNRPPhS+JFgJ+fz/5H4x/uL57T1kAIx",
-	"znrBho7u0GGDsp6OBu/K6UYw7yHEisWi/KV3Zl+tgTMhy7Wr8Tfv7uTq5CYdMvLLsPuXk+ikfP3wy4KZ",
-	"Od1SfXJ18ury1bdnl9+cXb7+dPnD1ctvry4v/89JVN6NmxGmY3V7+fKHl6+yP7Gzb7vf0bPv0m/Y2Q+9",
-	"l5dn33Rf9l7R1+m32Z/MJOD3Qza0v//u8uzVq/T12Xf0h8uz7svs27PL9Af2fe87+qfut5mZtDTDPwEt",
-	"4SQ6UVyzW56Z82UOo3XAnqBj8SQ6AX6DmbF/++nl66vLV1ffvDRjN9sexz1WRWUc35x91/v+5Rl91f3m",
-	"DEf8Xe/7yx9enkQnlv3g5OrV1+ikfMlw0D0VcMGoGbPb8O5v4JSx/y6XuuETN8tSe3A/Cj4ZUoE4o1je",
-	"O/lHdDIquEj5iOaV17zWi1lhQe64wCug3qicxO2qb3jI9ECaa0AbujUKCGx2mt2aU31y1aO5YpFzFeD9",
-	"FXMT++712cv0VXb2Hfumd/Y9fd09+zb9U/Yd+773A73sGhEAQ1xyXzOj6MJ+o/+TpkN27k7Q6guUy5TC",
-	"3s3Y2Y8/nUQn7uBllPwq75kBwJPl93A4zq9LM9S/m6s5WIFyrKbMIt+RkaZ0SN6GspiFkviiCnij8VJC",
-	"+U21FA2qrUFbtwaHHU9gpZRUKS+U+9qILCdbvVPLcmCaG79QgTRWQKBSZ826xrIU0NGJ0nSKT1J0iPp5",
-	"6PV3RoKX72GzyuCZ0JoMwzNSLG7sEQs3Faj0pgK8RkqB7eBcNVyRrhkBRGl0OKfDMSE2nFY34TodvCt3",
-	"1pYy2GqP2VdfKXv45qCL3+xtYcQjCyMej5pzcRK3Ut0AGE5DqPJ2wDJguoq3fRU0/RTiqEWp4Kng4MFP",
-	"ffC+Wv95TZJ0XBRM6IQMaXFXtk6yJYSz89231g9O4Om7YG236WkIHjTPefqpsk3UcWkOiwtch9NwZvN3",
-	"+ogqNZFFtr7SYBmlfan+go1PfpOhomCsci9lr8DQHyuNYnxcCGxHRklvnOfWr9hp2Jan13CFc7BiExam",
-	"FSRd2E4oFa3FTRlGXrZqcV/bmBwOWZ2Tm8rsXqhY+BtwrEZK3v/+EXmtza64gJ/7hcV60lK0o/YyYfQO",
-	"/KXuZ+DYlMIf6lt/vbuikKIP8TbMViD2h+bIby3cE6oTsdhEmv57t9+2lgzvnrCSFvF6duNj3sLBS/kD",
-	"lMFYQ2iZroZTv8fnoJBgkw20PakHWRzV7wzfhk0Ri0VHD9gUCB9trDn0BrKJIlSTZEH6nPmNdaVhoJwW",
-	"mqc5Q//jqJD3PEPx7nuR+Du9cCltk0JqFhGzf7NxDj5DpggXaT7OWBbFImwxQbpTrNBXA6L5kJ2TJHCO",
-	"JEELRTsUT9DvqvWp3nKXp0fGiG/suB+RH3WksV4782XivO7lPqc474OMHiw8ggHS/GbQZRUij7U7v30q",
-	"zx2kbCjHcqE0LbR/e5b/2/PcyqLeL8Sc/1gkdJxxJlJ2Hpxxldhu5YnFgVuqMRQg5AS5anPW00SO9TWo",
-	"TnpcMMAKDzGKcG3OX3lwPRW6e6Jt8BHQbABy+NxP9pkrvT2l45i6ib4BD+yN33arodau+CdweHuinXCL",
-	"M8cAc0fm6WdetrwToUe74MDR4N+/BcFSb5oF8UBhvPhir7P8ERnLmWZbxfedOHjXR6IfYQXWRaIbt5pN",
-	"Wk6DdYRPy1pShTW3P64fWCkLdJbdmkTHsMt/YXorW/xyx+KuLS/YB4vJ4tM2gjqYbYqQn7HphVPRIdJJ",
-	"sO2QGRkDFiOvEIUOCXgYegtsfHTGsi+bZ1yh88UcL0hocmo9V+Xh3OlhX7oGiyxbgrWyd+FvkIKwAezY",
-	"f0VVZSp7Cpa2Sv2aQda2OmoxfcciiLb6P+RSPtplXAFr78DBe0MDT+HLemlaSKUqkdjC/SRw5ATRWciy",
-	"B6cJRGNzKfrmO0d/msqhdVxckcRW9ahxd8g1wi4ScCCFBrF9i2BkhIuu/ByVH6hYuJtinChjKTcrfO1v",
-	"nErR48XQ3Li8zA9FS9JlpDfOezzfYOOfjXqFfzdDfiuwmmM14IZLVy0cgoucR/lI/ckwh2W8ybgfjopc",
-	"ensZ8J+qBy2AoN8RdGogdPEF/o/MlnDM1q4bmo9Lb/DO0ALFgYQdJfiCsToHcMF6PImEh1omTNRLkQAA",
-	"sWTECiUFmQxkLOBGLDufaXpWgs6EKsCVDOJTENyjImUGLwjU0JCOnkgbJ7frAPUaIotFwf7JUu10O7wh",
-	"1bbxmfloAsVS8DRw1EIyfzAYQeFmk4F0gzi9Xtx8xbMWwNNeKMBxZqspgbhgW0A3J2dv1T5my2bxgRf/",
-	"YR81vhHYwesBqLeZV1Fmy0z9pXN74WG/SR1qtV+3DZLzdFi7VVsN9mjTBOehvD0QAJT2UCwN86gpbQHl",
-	"30ESHyVeXXMQ71SzK5KxnN+zwpZBItaNCnaGP4QKorLY0tUMGQXRFg0hLQyQIwMLDsqIhcWYdoVQlzVy",
-	"AEHUD9IgcYluPUhiYoF4kMEEyO7rLfcLvD/DzFvcbXG3xd2pPw9rwS5qkVuA3Q9w40bdGvC1YFRJEdSA",
-	"OB8b3AooNCFP1UAuqti+l3GpZZNNKNnPCDjxpewaOJfloPRj25PvtUXPZ4meuPGWQc9RIbNxqjfsIp2p",
-	"b2GQrQFP8ln9kEkbi5Rqmsv+mM20ybsCyOvnsktzoJPqyZxL9FBUMuNsBZ97QkTGImdKkR744w7UU/ne",
-	"rfyqqPULLMjyvkb7oNWdlDdQVbSCU5Nq1pfFdOWhfWS0SAdH5ze1o1/Gc+q25vPmWxqVW97hkT8FO8m7",
-	"vckyBYYwPNR1pZtBGFlY92glZz4KrgTGjUqOfCwUY+qcJDQvGM2mt5D5qgLd7eNf/wYBGnrHBOnwvpAF",
-	"BHgo9JUOuk2LWq6+rTtelGFrdECuiDlG/H5rHstYzMzugTZzKyXixmKlNnOPTMS1O+9QE3Erg9xTOq5b",
-	"ojn6ozsMbTruk0vHrfpAYSuW6NcM3zWF8uKL/ddqXduWNMUPP/VwXXh571ZtJ7rLA0e7NQnFls8Wdkxb",
-	"eLB2kW34Jqh+7mHmIWgZtDB7gSkm9DVJqNYF7441Uwnw29IULxkSmufn5AbKlAUdMqOOjAqeslgUjKYD",
-	"pog385QL6V67/JI7xkbITQvJjUCrCzdH2nqjU4ElckWADCkBFUpZx5lTyJBf19qF7lkRAU8ZXF5KU9Cd",
-	"FmlqZhqorcUC1LWd+tPmqliPzIzcQFU2phNuANoOJTNyHf3qstWvWqL5I0qlbG59tq4ud1HC6eohlnVK",
-	"ZT2X2GKo99IE5BbwpHONooXrc/KjGzUmG8WCu34s7raOAMRYnlz0r8k4RAjrD3CCyCBDQrrGgPfN6I+j",
-	"8qsmC49bP22hcXeaarl1lkQPyPHbPVuHz88OaDUqpEP19GvH/s0LhB1HU6THalvlnI8MHcBKrXxy4aoP",
-	"Ml/Bow+XrN5L4YB89DADpPdaxk9f2SgtaUbgu6+sTHDucS9u3XtPfhf51HV0Az5gFgv7ZyPVF5q14LlS",
-	"jlrDTwAPJDeHt5rxzI01LgU7Qx6MoCcN0TIWyUUqhZI5u8BWMf8BLKR//vd//yuJCBxwcNZ/B81Nr0nB",
-	"MsaGWFtHOsD9FYsa+RewlZ1B15sL/H1yShzSqoCecFGPBOANazRnaWXe0I0HLsWKQNIxG4YW5p6VeEQb",
-	"QFiEwW9h76yHwjsKHwRD3FPwIEDeeVqcYJPK9mzjB8+BzgO3Zg2ZGiRKqEZefIH/bSCW8GS5Dh6hFG7b",
-	"mFsCCp4FDBw04cFDx3HbYYiKhpe6El+r5AGbKb1jRMkhg+Iw+HSB5rdMQAP7UJnHE+jfosoiOUfhil0F",
-	"rYQ+j8UDOlhj5isoYlyTiRznGcnYUGrUYnKqtOedNxM6IHb4dYMNsdiUloUe+kfC2qEEGlbXxPYGv61T",
-	"rY03bJu6oUaU7YPG0PBoWVXwwnap2nocoiKa7EMD2TRfCpWs8SSlgghJgN6hAM8C4QK7iDkCccIElopA",
-	"ezIB5nClLa45liNo3MhFf01h5FqUzcgeXIKwY4qbakas0X70/Q9/xAk9HVW5xerD6pG4kMfPAcd6hu8F",
-	"E7sHO3zmUlj3K4PSOI8ZdoNapMOGnKRjoE3mWYl5wGvGRMay0wc9nAsbwcLTwv5ObiRHj1o/iRa0WtDa",
-	"D2j9JB6FWdgUereYZRtRe8x6ocKG1PMB7CcbA6LCBpg8hqGfILiJ0cZsM+08s/RfcqS8alYHslg8Asmc",
-	"zmgHdYXNuu+U/X2oIcbC9tu20SYyP9iUnD6BbtbmRSPC+XfTekBbXNwBLn6wIFM3ZHm4EeeApObpHdNn",
-	"ejpiG+hm4zAREbIWwui44MYp9rwPqshcKDjB4ajEtar2lmt3zHNtoAVGSjrsv8Z8NGRC32Z0SPssIgUT",
-	"mua36K2NMAPvNueC3WZUM+jfeS95ym5hp3EpolgMqdKsMD+g/sI+E6zg6WnQ/yYkeCcF63Olkc5GycIA",
-	"RHcKToNNgdhM42vbwi4W66LTr1zpT7C0n+BFbxFdysfMy3HBrkP4puF1PsnWt2bT4l41+gFua9c2nRc2",
-	"DhCcS1w3VT+Zqx9Kl0JGFCvuecrOMqbuSEpHtMtzrqc17aV2hq+DU9mQyubmUWMWJR3PLHpaTWlDQlFG",
-	"5lOJRrEI+sHzggy4Ucin1+ZY2dflO+tjU1zzvBET0JJ3VMh+wZSK/K2lVXPc6E6BvmQsDKwMZJ4pMpAT",
-	"MjRo5N7LkLr2m5ipgcX6BkEJo+nAZuAdZP4dvpL/NWbj1emh8dpVc+rKEx5cU92bf4WOXiHP7AvlFvsc",
-	"mqifXJ3815gV07Ibd9gvfVkCqLJ9ljmnzaOABs1u3yrb5BGqrbmaUXSaBmYvYkuPymtxqw5JyK7Mpthv",
-	"0uZ422cn8wY3Fu4GleEZ5Dm5OulKmTMqcCTHlCoZ7uoH0iTNYv6X+eG8XFoXTx0B2Rwc5DaZ0ssoKyWI",
-	"kRL+kOKCLpJOIBsuvpj/7TL6gdRXvbFiFUZYg9O1/mSTAdXA+YdCpdLJPeygyoOmqQ+EzV2TdkdtHYYt",
-	"sNGB7AXtD55KhOJvag06q7+pgM1qSyABA5tjwcJ7anueb8UWnRNJgCWHYzgZsCJED/Oi5mPHjmIJTXGB",
-	"Ej4gJHAM2XXoBG3P5DOqdvJ+77Gq+Lv9sYIbFfduG8yufMF6rIBeOvg70kn6khRjQc4vLO+qGWEPv01O",
-	"jbY5LvKTq5OB1qOri4uXr747vzy/PH959f3l95ewhewovjRXxLlqJ29M0hTVsMgK3Yxp6+F2JnHOeyyd",
-	"2iZTVr11Cr5qMDJuQuNiJAtNc6KYNjagCm7xM3pTHr4DUAhch5oCgE6XkdwovKiiK2O3otY5DB7ykevG",
-	"J8BqMDnKGYBMoJ/MFHmZOwR3fBe0wZ+9L/iYDXr4m0PPeXf7a9uaCQpDPMld4j3wpWdQ2eqRJHh06cBu",
-	"evSvUvTPcn7PsgjqJGBvVlNDHJ9yuZRRqUGVOyLP5UTVV/Km7K3f9PT3ON+6AyK4AZ6KJtNriiMb0nTA",
-	"hVl25PenyrtOzesIx2JFybwXW25zfA1XpSAqZZP1r0wG0sefLdeXrd8JtxE4Z5ufBhytcqyhYYI9NWFn",
-	"bnnPioJn1uHkLtBsOMppbWtRni8xJUdBFjlSMvNQY0R5Bbe8pa+4fOCQITUiTxm+ipKKzt/p916v+f39",
-	"ASmz5fYxZxOcvBGhGtKU8MYheriC7IbbvQlWDou13ZoGaxD01AiHiLyVs/f8yPsCKqwEaiVjDdTlihEv",
-	"wxURjGVESNJltDDmibxjIiLsMxzVXPbNVcEWLJUP84zmt2b0Ir+8FmgrULJ4/mo8Mi/buSQcNqVyOPSu",
-	"QT1rKoKNGDzG2YjNY3S87sTTul+RjN3DVhiw3GV7lQDJlRoj5pp3a7axnDILlgXT40JgzN4+/Q9326Yt",
-	"6NrK287WKCywFte2uI7KdGvv6YccNPPpTP/74LnQ42n2kX9hNNeDCPr0G7BRERkyXfDULSdXJJPp2Kxw",
-	"ZHaK4hkDhA6R+He/bRoeYXUiG3tF2IThWpngvKrU74moaY+7zktqFoRtCrI6+fqPr/8/AAD//w==",
+	"7L3rkhs3li76KticHaGqnmSJZLFurNgxI8uyrbZka3TpnrbpUwlmgiRcSYBOgEVxtBUxv84DnBfY/+ZF",
+	"9pvMk5zAWkAm8kYmWSW57Xb/cKuYSCQuCwvr+q0PnUgullIwoVVn9KEzZzRmKfzz2Vs6M/8fMxWlfKm5",
+	"FJ1R5+2ckZQpuUoj9kiRO5YqLgWhilCidCrFjJgXA6JW0dz8HI47p+NOeE0UEzHhmkxodEu4IM+n3ZdU",
+	"R3OiJVktY6rZSSfosPd0sUxYZ9SB9zpBJ2W/rHjK4s5IpysWdFQ0ZwtqRrag718wMdPzzuh8GHT0Zmne",
+	"UzrlYtb5+DHovGY63TyZapZWJ/KGRVLEynx9Tc2w2FSmjOh0w8WM0BnlojCes2Fvx1j4YrXojC7Ph71e",
+	"0FlwgX/3soFxodmMpZ2PZmhLmtIF03atn7x6/i3bPI/Nv7kZ3ZLqeSfoCLowb9Ilx8fbRvA/UzbtjDr/",
+	"9Djf0cf4VD3O+jeffhJFTKkXXNw2f9BvcvBH/U7yD79mv6yY0ju+nbe63+fzfnAEmt+xr3hSSxLfMrZU",
+	"hEIbcmS+dUxkSmIGP1HNYnI0pYlix2SZyngVaWVIBObwy4qlG38SppOOP1ZLBRMpE0YFDifVPEpY81Jk",
+	"zw9ehKwH872nVLOZTDfbF8DNjcgp0XOuSGRfI0fmCzRlMWHvaaSTzXHT/N0rnYbz2u/16g7sUyk0jZpp",
+	"I8qeH7og+Rfge6tUybSey4WCvdc3EbQIcS0YWabsjsuVIks6YwFZcz2H3xVdMDKFZVXXJGFTTeRKk6lM",
+	"4fGUp0rDO40LhiNpWK5Bw3KtlJYLljavV97g4AXLuyh+cjsRredUE64InZh1QDKyrzYvAT6/4XHnnqN7",
+	"w2gazZvG5j5kRikVI+b7AbG0RVh3QXliDj57r1kqaEJSNmUpExHDRlwonJFm73VA+ExIsyVjEVHFTsai",
+	"cI3RaMEaJvzLvqfDzU5TvVLb1z+fIxeEio0lYMWI0lQzRY5StmRUI1W7y+g4p92A0CQp3IA/elxtpZZM",
+	"xCzu/GQaLBMZM0dWdTNVMOLCdLlmC9V2e3HGnY+BWaXn+OZptkQ0Tan52ErwX1bMPjaD+Rh0lN7ANkxl",
+	"ujDvf53ICU2a1u6vcJ7NNMgtLCOeeZ8fMjKDLshSpnoqEy5PyHdSIysIPRoOm+gc3991NzyP2WIpNRPR",
+	"5lu2qQ71Jb1lRuhKjYxDFJ2yEfxlNpXFJMV7r8ShbtmGUBGTiYzNP9TaEAhVHo+KeTwW5iVzbGNpZCGu",
+	"URy6LvYDPVMh9ZylxQ6Hg8E1Wc95wryO3YC4GguleZKQdCUEF7OADHtXJ+RbtlGEpqbvJTLOwZDM5SpV",
+	"J+SdYoSSacrUnKRUxHJB7miyYuSIknfvnn95TJYsdV8oH8CzaS/qR5esO5j0p91hfE67V3R42r2I+tNe",
+	"fMUuJ4O+2ykUf/Ot8jaha3ZhG3tecJGd37rT+3wK4m79ZWNkZkdfTqY2/45oksDUaBxUhGxyZIXr4xPy",
+	"xJzrhBEpWL4P/cE1oWOx4EqZjTTPhoPLE/JXRm+hBwXUEP4pJILdsZQszAjLC+gE8foVslL8/QT15+KO",
+	"a2rWo/Eq436TQy+zwneKHzYsZodkmA8BuCpcAcBNm046POzsPzgYC45Ps0XzkuDDgxcDXzefecEXXNdT",
+	"5kKaQ2t4qlGVUqZXqWiabwLd+N+P2ZSuEt0ZnfWCXEfqFzSkfo2GFHReUp58y0XT3G/No0NnnvXtPvRC",
+	"RtTQeu2nEnx4n4/Z/t3nXjKl6KxZ7l9kz+/z0fwr7rttBAf77T0ovHSxtxyWu9LN0NhiwlI158stK+I1",
+	"OXhR/E7KH96+KoYXJ1zc5kpRPqKmtclb7CPRbhlku+2D1p9m90ojgeF9P51uUUCkfXrolrne4UtpzFIn",
+	"Ee7eLmmae0rsp9c+YIDNS2GfHrwU9v3sS23IwS6CTw0r9UDk4A0CBvWKpkzoNidJrSbdXEFpu0NL6P8e",
+	"+/MKBfn2JJRL/iLZFAdJFGPKl/xRqg8/IXnZ4TcS2DJ7fiiJ5V/wvrddl86WCFXpN9++M5qzGdFWXZmA",
+	"qvxAevFrmbB2XNFqQ1yRVCaN3zfPWm+S+TiM4g1LOU2+W5kv7SYtI1F5w1HwMhHwdoOdzVNpnn7ZH5wO",
+	"//1vPzSdZOjuBrvbczXfcN0smSh8eCiB2b7hM5pOp83fsU8P/pB9P/vSbhqBT35KSsnGkY+qDQtvGteD",
+	"8nJvNHZ0Mro1CkKbEaJ28EnumNI48rFZ5tTuoOV3jGVXjVcMPt6HSRd55lse3TL9VC4WcBU2mrHd80Pp",
+	"u/yd/NuNH9Xu8f2+WfhYG+rA734i+vCH4Y3r7WbJ2o3KEYbhg01jAh65xZ6xpFqz1Lz4//xIu//R617d",
+	"/PShH5wPP/7PTh2Hfae2iIkrdS8p0fZtPvPXlGvNRNM6vOBK4xGxbib8wwkqjxSh8cJc3+tUahYQ84V4",
+	"lbCYSAHqYZSsYhYHhAulGY2d+crrYLmaJFzNWUwEWzdu+RrHud0g+tEsiFpKoRhYjb+gsXXtmb+MqMEE",
+	"/JMulwmPwIzyeJnKScIW//yzMjP+kN+g5o3YWpVoAqc9ZprypDOCUY2IYfxuA4LOlLMkVp3Rjx/wn7ZZ",
+	"J3CquunKe+PjT7h/TAEvGZk/bi6mp/QqGrBhf9Izk0WiHYG7WHMNN/tzHA/hYrnSOfGsUjFaylTT5Jbr",
+	"kZ3WyA3+4x68yryIy1mkhtB2Fo6Qa5rvm0VY0GQq04XZ9ZRMUkZvwei8Stg1CXFZQqLoxgiAPJqfdNCL",
+	"N014dL+dmVKesPhmmYKfnsMwvV3K5PBopW56/av+ID5n3bPJBe1eRKesezXt97qnk/50QIfRWXzOwBmV",
+	"RnN+x2KwekZUCKnJhJFoTsWMuTPXbs+u8j37CkZKSiPdunN1k3uQXaRJymi8uWHvzekOR4QS9IqYm2/J",
+	"Ur0x66DpLRNm/6rDsPsvJz+zSD+y9gMSS6aIWS2aJHKNHFPI9TUJI7vX8KlIimiVGi3NrilZSxEYyqEN",
+	"DomSgZ3A/eA5Bxw9GRp6K+ULms7YQx94DSEtODrwY3BF5B1LSb83vDy7OCeTjWZqH+ron+bUYQdPtJQk",
+	"geH/eqe6fpbkJf8C1vkrmU54HDNxrxVeshQcDlLcxExwVmSujoZYDD6ejVylxErR7Q+ft7yvsq+R7Gtb",
+	"l7c6vAdZ6Eq3dsmtA2dBN3B+YgmHx5w9RvUqZTcxV3SS5O3z21MxrbmYKfNSfva4viZhwiMmFLtxF459",
+	"eZnKOx6zlCQ0urUmDMpjwgQsl5EVYaO/luLep8i6Km7Y+6W9JL0DxX1nCbFNCNVk0BucdXun3X7/be9q",
+	"1D8b9Xo/XBOqboEaqJETjHix12ErXp+lj7Y4beWZPNTBK/UbBsT/NWV38pbFoeGO/u8rxfJLOJtNRAUR",
+	"kiRSzFhq7izTDPay6Cd+zcyDh+eQXFVY9ZoqGEXREeyzmHrBqepTzWWoFn3uJVoNBh5t5N8F/3WKS/Xr",
+	"cePGBbWhiI1rAPv+ndRfyZW4314LqW+m0Mu9RCvDnVw37bn4MN+b77wOtm5HPuAH2ZCsu3BkjhfErKLo",
+	"A1KLmZcUrMzIFWPkyG2Mx7DxTWX978TM0PrVh73TY9i1V56ohXLjvfbPSV+12zenyom2I3PRQhRBFl0w",
+	"CAgHCV/IteHM7vfTa2znoj72YsXecfNnSlDQ3LW52WweZG89yRROmws3hsgJjuKsLkYzO+FVClZahcrm",
+	"vc6084dltW6YLTRQL/TiAbTQwWXD3nmD+NU4pds7jD4BvRRjWmxYuW4IoXFUb7cPv3e/HcOQQH/L3G+E",
+	"pSmEcLZd87Oi5l/qZcdi23E8xGo/ERuCzMx270Xvuw+F5Ois1zsekXFpvuMOaNO+evH8ywCtAajnsdSw",
+	"wETOVK784eIp2Jc3LL3jEXsn6B3liRGG/562yNM17EDJyhvp59ynfDNG/spaQwb85fYA2frRFKJYYYUC",
+	"XHeq6YQqsIasRMpoNDfTwMvprZQvqdhYu5q61y6kVLMbiAcq6QZSkgUVG0K1ZoulVtdEpxtksiShmrXZ",
+	"HYh5vKFTzdIbhXkcNkEjZ2eegeat+6ZbnF27Vhj8g+yc36PZveoqQBIKVSDim/+H3JUuJK+Afe2kE/jZ",
+	"Od7jpnHZ1o+9LBgY2jtBV3ouU/4f97y+VtCRUS4jWt7mOSNa3jLhblo0a0qUSqxGdE0UnwkIUN5X0uj1",
+	"8+19VxnG1s0tj/pB9rfUKYqTE0ZTluI6gDyJsiQGxq/ErZBrEWTasTRCPuiEJ2C+t5/N04OqJvwnoMhA",
+	"jwkzgidZ0GjOBSM00i5clE6n6MMkz7UiikUpgwGouVwLjGygmkQpg20vOJo/dOBnFt9Q3Rl1nPLeG+bK",
+	"eyfI2kw2mKp0c8s2o1u2cbpDr9vr9XrdC/OfS/OfXv4/iLw1m523vzjtXk16Ufci7htdY0C7pxPUMy6m",
+	"l4YIEqo0qMmlUZ297Q9HvcHotP9D7lx49voVgbDClFrDLFibRh1wbpjNt4ZRjn4Ff8KV6PC5oWcNippt",
+	"Z5ZrKtMFjCSmmnU1R7/A1pDX4qJVvyNd/2juURul2WI0kVIrndJlWEoskWvBUkMLJ8Uv16WN4Hq3TRcr",
+	"r3aFAiG9Y+0tjGmPauwRZvWB3QeiSKWImKFRLlaaeakGhE9RTzp4NXGzd0Y3GAYDJ2zn9tp23hgxnt08",
+	"lumtOnikSH37BArkfsAfO6ArWM+TtZp6hBT41PtT9nFUS83H/TTD4tyfx4Z3TTkz2it58uq5oaYRCc2x",
+	"DEHAyxwJajWd8vcu9P7ugkw2xIb5lsJU9jjT5Y3zgunPCg5W0+ePT7o/WD9rt9nR6qb7gquazf5eMMjH",
+	"MhqDna4K3LaXPZwyiY1cC4ft2qr0es54atmpKnFNm9vy4z8A//wp6Hh5cp1Rp8pSs0yfVik/9q4rpPr4",
+	"ZxmTfT6WPlve3ldUQWJL6PL3tCQzhgq/eRH2/poY2WtDbK4FcC6Xo7c7+a5wLmGcxTE1H8A3QDR117lg",
+	"a0eNqCvx7MoukZilk3+QOxpEqM6os7y9+eGX4YvF5XfvB68n52+j3l/is79Or/42O/1mfvHn2/5LNfxu",
+	"eflv6eCNPn9XJUVv1drRoP1wXWLELds8yuSpo3B5e/Pf//lf4XHgC1ZzlrIA7r08/91Q5RMrgMN8R+QL",
+	"FBTN+/vTnpuTG2wt3UURW+rcO+KFTtAY7Tw0eeUtFaQ5BzWz9nwSWhIK/QaZBcDQL40iuRL6kcqV/ALl",
+	"2k3/OqURI9/I5RJUvmyH+c1LMfzi7uLp+94P9PRNfP7V7OqbnwffJmf/tr58lvbfbobv+MX3y94Tdfpl",
+	"dYedJFAcubPWoaSS+VYYA3VESDdossGDtlOGWlKl1jKtuUm/X+JqJhuimAuwyZbEvZeJTPh9wUYEhHjD",
+	"gvo9Es1pSiPNUhWg649EcrGQhqrYCXkisvGijyDv9tYG5CkCugXuC1egeXCF4bclqTWbSnHaZ+c1095y",
+	"HAqEYRS/aSoXMHtMqH2kIIHCnBSOJ6VuoXcl0fmEv53cEXmgjskaDbub8Dtzs6dsBe5X0ES7XOAYp1ZX",
+	"83I8QHnKNFrviLuN5JlOgJocZCviUj+sPrWT9/qh5uAOaOXEgXEaTVT5g7vq9k4Lg4M+aZS4wQy6F/Ry",
+	"0r2IruLuJetNuwOaDwcs034SDCTFuFd73cEgGnYv6FWvO+nHZ91edMUupxf0fHKGniQa35g1dhFwWie5",
+	"uad/dtnvA81YNWPrmlqDcGfU/w1ofCMSgto+MscE/MOOClreECUaaJ9lEHRcOELzcrhUKFgU17xOUeKK",
+	"MAFPD14znyIbB+O8Nng6lZZLBUoahA8d+OEWOnIB3aRC6PskeRVIvTzNp9RLPwOBA6JMFPjsOFuzlKR8",
+	"NkcdpBw2WTozbWf09u0LC49juvDPV9MBAdnZOhsPXvTskH7I3+dCnw87Xu7oVa930b+6GpwNL4a9q6v+",
+	"zkTSiv5cTMUpZ+nlW1FcvAIxltRuN/CCAl5YuO231G6NHEFxgAZGJDT892CtfB/m3VYrN3221sqzae/W",
+	"zL1pq21qOBz9T6qF/3Hr3u/WfXg7QS7j/U5tBdkEt9sLfGnTPzC5AQFOR9l+AA1vEisj/3FC/g7k0kwH",
+	"pjff/DL4qzh79v7yte7/bTV8Li9e0d6b+PSr2fk3P199mwx+eH/29O7yC9F/WWPlKO5t+1O0Rb2z0gfK",
+	"WEfhkm61dozIZMWTOJcVQRnk+gDrhjeXoJXK5wkv1RNTuElBJZ0yI50QLojdwoDMUirAbwHmDE0Yjebu",
+	"jI1In8R0Y3jE6fm5+afyMZP6l6fwGzlydFC8fXPqyASa0/75YFDEDLQYgmVhpoSgV8cQXAgGRNPiTGHp",
+	"lVwwo9E6ZB+amRDM8EoKkVwsqdjc1DhVGpQNKaY8XTRoNkyYr62EbeVhE9lzfbhG5Xq0oum91LJ7dBGz",
+	"iDvBtTUi4ZfuJaPmLMBrXlzqs/voJR7sYdBJqJit6Iztg1RiZq2jOVP17CDP3vcDfxZ0QyYMIhi0DMjE",
+	"k9ZyW4lhnw6NyEE2GQbe/tK3k8Pgt9LlX737s9i4MiX32jkSGwyAcxtD77Uc1jV0IQt7TCxHOyuqXocp",
+	"VVRbhdRreTrYV/3aomMFnTWbKK5ZO9DCqj7m85tswHmvmccTj4lb+3xnPQoP8gRSjyvdT0PzDmyMETMl",
+	"fmnPQltDC5zjzFraHhWq8zELkNmLnCqr7jppNWVHEmW27qADXcpJjMsTkPVcgmpqDjtCxtl9gswz4Bbm",
+	"Y1yKR8owAyUFsdEM+ao8gqghVr2c7nESmgxvduTkaIywAyOlp0a6GXcCMi4IuvDj8ac1wHmpILtfLeKZ",
+	"7cvr2PrGp91mLu/bP7PQE49318AX+vQGJxDOW35iCx/fSYitDSR2UGAjSe9jI0mtNnDZ6/bpwCgSp0aR",
+	"GE67Z/R8chFdxlest6eNJN3TRmIn78wkZSltZTG7q64uCABdstTm2geAxurMJRamtk7uE4JFGlncNvxq",
+	"p5G1aLhkwlz2uxsiU2jTpSdJ7mpcokP/zXxogTdxbxz5JOuo8xBbRcaOf/PmisBR386D2wB5+SRnLVvk",
+	"R7xFNjWUeihzzV5sLefhBXXgVsPsX0MP27FrIdxTpmxPgi5asouTcz3mU2i3WXa4FX7D3i8TKjKRpcj2",
+	"6lbu1oI3MmEm8yNKbzexXGCobybmwWh/qpOcD1gRCwvppu4Peuf032SSekWFTZmXwa40FbEakdDjJyFZ",
+	"Cc0Tn5pZSuxjGwQQxylTKiChSwgFEWksIH435jF4+ud0uWQC9HQuMgjcgISWXYUYRZl9GML6BeThIw9D",
+	"h6FjY6EFc7V7cG8O6F9RulYyfCMXzIx9RqifMzdhWd63liSW1yT8+tlb8viu/3jBQpJkYCQQeldKuIME",
+	"6PXJWGT4yid4s4Ukkka0JxaQOjACpQXrx7sfER+uSej58iGsKHs1lQm0HQujbVgnlgqsaxMAisGNCVMS",
+	"MUnZQt5B6pGXtnuyoILOWNYphpeY4UDYD3SPwYXXRjTJbFrl91DICpy1CT5ofazXJFQsmYYAZAHxCizu",
+	"ckFWiqWP1FjIdWbTuSahAzpq6N/CM0D32YpdkxDwGvOXsPVYFJonDJumMUtPIioilthBebmQhoDjlK5p",
+	"An4colaTBdcYHWHUBdMVSNtm6NhJgtEj0Dw3FkEunv0YFxP53hGLhTakUSqVh3d+PRa2Ncr1+dSxy8Dq",
+	"HzCC6SqZ8sSsrJbR7clC3nlbqNQKyRgeImKb3Ui9SgVCYxvKojw5SRmNs1eBjld6It8HRLPFMjHkaB6l",
+	"PGaIuQyFBNgahguM0bUr75iid47yYOnBdOK6uraRAvbzuDBIpDS20GFjYUk/cI3raBXoHLYZ/pURP/SW",
+	"0b+es0WAi2D7qiVJH7LsEYQiZdZGEiLyUnHBfNIZC4fN5KLKLFyWqsnDvc76s41CBB2KSMqWCYcVsg1+",
+	"WbEVCw27xcwpHjESM3X7SBF4lLdcy/Q2JEdew65pSCK6pBOecL05dgM3FKOCsaDKzN4MICDLlMuU601A",
+	"srQzo8vifOhymUCFmQU1V0Q3ppo6nnOSsQanW8EijYVHVnAEPNdolu9lF4tbEG/AWMzORKVjezZM18D5",
+	"nUFOS28v0LX0s33MzebZIgl29wA83P1UoCpCx8LjBq62wpKlRhQpXkoZT0d240ky8Bn/b7TX+L9k5h6L",
+	"p6HcO9nf2TuGvbun8G8cccEZ5J4XbovKDwuQYDzub9+q3AdG7/WYvW1W5f/mR7Qz5D8Yvp59yxwzFIOB",
+	"q9uOiky+EyDcrnvq83KzZFTTRM5W2Roglyz8sUxoxLK/kC1nfwLpZX8hBYHBzbBOt67wBw45Y6leI81T",
+	"NNVYlpn/WwMkWB0rRKOeZXLZH6VndoE85pL/JZeALlZkFH7jYgPgBvmfhhvkfxk5SOV76B/U6q/ZGvnH",
+	"xvvTzuEn3/TgU2lV6IpjDB06LID3iT2A5pgDvpfQsoA6c0L+mpVtKOAIQIgs1EUCigyyaF88F2MxYZFc",
+	"MIsZl9sbQiNdIUBYqazAB+f16MxSGrF/pdGCnbinQUOUsI0LNyqEplwgtinX7IZDbrz5t3MqT7s92u93",
+	"L+LBpHsZDYfdczaY9ic9ehWfRp2fKk7TzAdTXLKvOBQJmwPiSgpZfMimMKYWPBpCAqDSnFqoWyvpF/xa",
+	"znZd9vB45qLTLf6I4qDeKRCMnEcFYXPM+Lwo1L2ja9vlJmFakr/qVVzBBbd3dc40CRKaYsS8qMpYgZm5",
+	"Is18qSNXf6aV2u2AZXeYVkraotsUP6OqVk2M4wLg5qGnz8gkMEkqirJBKTgDgG5GnadylcSAYQBKxEq5",
+	"rO8cKvhfqt5/fLmioe/e/juuOIo37VA3/5K3r1h8zRgaVtIcjf35llSaJtnJIs+AXBAUA6rGOLIpx1vD",
+	"bDrf0MVklc6c4So1v335rBN0Ei5YHxpMmVA6pf/3/zDSH5i7Fb54Y1OdB73h2UVNtqhdrJ15h9lnK1bs",
+	"N9+T0/75ebdPaLKc0+6AmE9eG6UjZTExCp5hfhlgtn+mC1s6KAKRoqX5pw+DeguznXgLC5hpOWjnE/WX",
+	"rNS+1rQ2qzUm1Vkkq4Rk5OiXIEN/STV9ChL0gecSklgwe7osk1uc2DJVOUtb5jIdAjypTO5YVnmqwWTp",
+	"eVmbHS5eZc1SFaDCpdLOO2sYTDuPUDaFir02UZLYpzCifFl2+H4q867lCghA2xDhphxAbR5shK5HSO1H",
+	"jMpUZzGjuhCegHHolm+g8QkCYkKLTXtDdUgqae90FXMmIvx3krhAL8/easQNI0QglIJDLAfXYZZSd8bO",
+	"pxiGdhX14m6fDaandDg5i86NcGeZ/NtsJmagsZ3fn/70ZiViuvnTn3C452bglyf2tZu5XhjJabzq9U6j",
+	"Jfwfq+8Im2DRKGyHHePvj/0HhS/Z57bvcclz3hwjWIjxy+LyUieWXfS7Q3o26V5E53H3kl2BlDYZRKfx",
+	"kJ2BhpNtS/NHHPDDSyMGMmG0FDNVnFjn3gkh/uZvNfW7dh4Z1PmXAT/ZB1omR2HB0RwGJDTS22ilUvd3",
+	"ye0ctvM6u7u/XCouvTX0UOri/Ozs9LyhE0thdTwKZN2UiZileJ6+efvyBdrzqOCa/weLyZGQBN8LCLtj",
+	"QpM5FXECRiioyKcCMk2pURhkSsKf6R3F5qMQg72PAyhpZ7o3Z55Qe5JPyh5XQGj9NGFdJS/TNvc41L6w",
+	"qk95tx0WEkY/COs/p7oAlM3kMmGEJmDtRFnY+dldhMWjjA9WV+FAmIe8OGzx4DWm2jgCNnuirrOayXkK",
+	"XAYSfnBQnz3cLcSNhwiOarqMv07l2sJVGT12Y8WB6xxpjFtlz5bs4IL8spK6FM34ybNXcLXswfePbmFD",
+	"g5ynZazq4Jgov2Zxc0RG4eIekdBcAYeHY7S/P9qHY6S6fTgGTqNFvoo9oIGZfhb9WHVg7xk+YMWj32me",
+	"A87uYItWhT0eLMsdKJFtF0ceRLzYfq9fk5Su8Rrmyk/EzNnyvPH632EUOORaEHKNH/eV8oe9DPbKEy/y",
+	"yGz9a4kR/Dho3ziMIv86lws4WWAstYrSNRGrBGpK04ky4tAU0GURzLdIrTAAhtNpqUtUSSzrpKpQlXxz",
+	"z78EaRTl0GMPnb/e8XWyk8WaiSKGI54zj+Waz7RjubUav9Ypn6w022I9KhDKWa3UUDLvpgyQPLpYT3hJ",
+	"uRFRHWDVWe8agIEMa++bTT0fFqAZ4CV4mr/RK9sKZCJXoCDy5A6N2HTRGXX65+TrLyxL96dw1qubu8/D",
+	"9qRFKrLzyZUhvGsS0iQJbZ1rK2XmGnPCla7gFgDjtN8occ72mVxVozt0W6bRZyhwVaRjAOT12E19wnNx",
+	"dNtzF1Bub+g+QB6Ga2VWzszeXY8ebzXL2NpOXQxH28dWbZaqNLs6BvYUfHZQmvFQ/rXJy2eCPwGDMwAH",
+	"K8M2KZFHaoPGsDClUQvXPGInVc6UZtFlu6xRH2snZ12YO6Qwn3gyt2eAU2KxkTO9OmA1GcMPnqyaDdxs",
+	"9+9UjivOsebmsWtedC4u6Ab3Bbgu6rs8AvyIpUU99dlQ4Q4oMdKIajaTYNtP6FLLpcr9iC/gB9Ifklep",
+	"dL5xNFLJaeplfsanUfdietbrXk3Oz7uXvdPpaTyI+hPKQIjnlgcv5Epos3lXV2YFEYIiMp9+9u61pRZX",
+	"SW7UWaZx/ol+NJh0L9hw2r2kZ2fdi+kpMx/o0Stwbt+uzHCfvOr2h91Xr7+vudwLa7BVgsxbFpanhb+i",
+	"sHflW/VeiVP5yres/Ost+9bkNSnYprzyrUv32YVvUarePxrFcoG3q9yViEMO/M2qPTPotpCHqz+5i/WR",
+	"AjewK1fpc+etiKftvb7lNKImdynO6g3XTB0ONIZ+Yur7kI1ygxDKRMvSHB8oCqDZrf1mm9/aCPvKhWRp",
+	"SWiS4AQ+sQM7G27zNvgVEu+xG/C+mdpCenoNhOnbOiWZdAAe7XKaECac+Btmo607XNwsUzkDt3AVzq21",
+	"76pdnmWlXmRhNfHn2rXE4NFCvHjb1SzOaEuOPSbXOxLDL2JMLISK7X1zN2fL2+k8W1Ce7Oc6bZjMAw5M",
+	"sLxE92GjOjg9xEufqw+ccsTNRZG2H/n1rqob1fscwTZ52sHesTYIF/DJw22Kpuvm6wNp4Du23pcMalz0",
+	"DuCeRvrGBZwtmWbpv3LBNYvmXsyZCxkFysYY5Mybb+XI5/gS+Xox+SZPYhl1vnzWH5wOz84vLq8KhNT5",
+	"K0siuWCETiRN4//RaQwM2EmpYKMvr8hnJdqG7WzaRLPmzaMC2H9fUUtZJNM4IHRJU+0AQ6AiVqpOCiXS",
+	"uAs9Ns/wr5QRxSzCuOWeEHA8p4pMGBNwQwtn1rUXtenDNEAUU4Deq0k4tqEDeyh7+G0X6rQToODhXZXt",
+	"Od5DIk/YeT9AGvPPcnLT3g/YWvWAKPwKZsP94B0ewAlpqbhtZefDgRp2uxMbgBby/Qi88+AW9FBPojsn",
+	"ZUybPW76fXnf57qkP+Eluu3a9NlOvYWsEEaZpVpBMHoT59tpZcj5XEInLNkCFuG+i3bovMrUuPP9dMoj",
+	"Nu4YqWTc+ZIl/I6lm3GnVaTDMuULWhdc+ew9jXSygUhtf66P8ogwGIztoEU4m1uTLRuw0zNeTIYZQQbN",
+	"4b5x87KFKuh3B5PTqHsRD1n3cnrW657Ti8lldBX3WH8v37jps61v3M66HqRgTyuplRl+p/ZRnN2hhp4i",
+	"1TSiq3viyo+FI/zgkdD2sNuj2/GOIYjMP2XCRednKir5Hd4V3/mG0dicz+UqjeZUYUqyFbj/TAUjX0pW",
+	"Ywf95IJZQ0rIM6c+UbJMKBcW4NxP+9gpTT2MhLPDd//w8k6J9Eup+x6tgxiAZRQOJXivFkZ9BYF9SzvV",
+	"59Jkl9Mtlp+fynSHk7v/4GV9duWf2OXMIA4Pt+N51lTqqjVkgKGKz4QCvazMVR4OLbOad2XBPbm4L071",
+	"QyJww03bsI73QuQu7XxxzM17v68lpO4w5Ul+rvi8Cl3qsS3KCdNW5Ahyy0Iu5izl+maWyAlNbozyPJUJ",
+	"lyGR4vhkLMIlTZnQoIEv6C2DGF1I9e/mKcRTRGeC3EGZOqAGFmfDycMthiRhdywxVxtbmv4heu7G6Eeh",
+	"RVRQ5SL5WAANc/PWc0lcHiLXyqUqWtlf0QUjOqVCUYCuMB+YpNSiaqAFH8afSHmLtgEzKHM2zSxsTY1K",
+	"FuOnvGLLhiuuy9coe49ZZDdI6s9ev+r2e73hoGTNAg/rDfWrzmTHMV9kPymTxrT8rapRS0siV6m1qvyP",
+	"/KbqPIkWDG1kH++vVbhNamvZ+MK1r67gh90JmTU1CPwl3pG1A5eIKMdtP3v96posVkpD5X6U8CGCRFXK",
+	"zdRrOP5ebluCr2y7Vw4as7i5W181Ld8pTBlK2Iwm7UGSDpRPMvaxn82qtW2mLfTlflINOKbvEa0KMRAZ",
+	"tIUX5QRxD1OZWjOkx2M+edxB5ZR+Bpf7Nl86fr55D2w397kN6yOAHizApLplg6YtaxHyAddnQTLB4MpS",
+	"MKOZbZaebnkQkFuO8RPXR819lqCSw4vSPFQ0yi6GtBfV24iRUmo+cneLSkSTxO2BCrD6FgCzVHN5z4f7",
+	"BTXXRJvUHpdGfM8nxOLuZrXErJ/Q3VsnxJUyI5q913XJ1niJgSHlmvjSIFdjoZj1KxYEwmviCV1ckfDD",
+	"x9A2y9OpXBCyd4Uaoeyzyl6+1GGUJKFvIplANOA/TaeXl71eB6olLRPqoNJR7HkF0lAn6Bjx0T1BEemk",
+	"JFElciZvVqmRt+ZaL9Xo8eMoFoVWj02bE3U3aycPtsnRbCkzeig1yvEbutLyxgErIwBXxmTn6Y3aiCj7",
+	"u0l7cH01yqSGnlm5d7VaLhPO0ps1TdlcrhTLHpVdtfuWl/CFHdzCb6iIWaJmTLEkUdGcTjVBh29Fvs3E",
+	"kc4/D6/IsEesH9grVu7Yd1NiarEmZq1L2fP5nP72JeqdFdd0E/bw0euvnpLT09OrgLx7+/T4HnXFHkam",
+	"/xyyfEvna+HCfCD5/bNL7O2CuFznTTj5uyjKL1b2YCR1EM7+byXp1MoZjtN4KPsZNXtc5WCHsN2g+2UE",
+	"5uku01Jui4UixHyPesidJ+oWMbJTKTTAA2a9vHr+nZ/t9x3oEIDi45xIAxGTaSJl2gzK80cC330T+LYR",
+	"zhe+zLaXc61IIVULINZ/dUVilxQQYm05Ewynig0VhJnMF2ZFkccCvENaggnRJhsBqEHoi49hQEInD9rw",
+	"Jl/sDAkXSltHWfEqCsbCmRNAWMPLimoC311KLjSh2h8bOcrz/AxPZQHY8BCYlOq5/cZYePedhdWcUMXI",
+	"u9cvjk/IE1QJcnqVqYMuoEmiyIRGtzYW0b84HZu4HgvWhOKEZmO1htCvt0b7gEQrvliw+Lq8MLBW3uRo",
+	"ysYih09K5NrCJwWFZlkpJKJTygHeNJa6qmP8ncj+1RJf+ajK53rc+ad0NnHRFP+UprPZZFIJprgo+PyP",
+	"/unHXvfqSfcr2p3+9OH04/8u/H3+8fhfat3/xVWoFiMARElVpgFnlzBvXUN4htHPgOzY+3ZilLfCVdX2",
+	"y+/eeNZ7t9MFWpcpkHoehBLW7FMY4EkqVDpRLL1zU8J4QimuAby7NEvDsknRIJDnHh4Ne1ckpEnKaLy5",
+	"Ye+50ioEHuIOyIlPrFhGS+q5oWUfmZHr41Ye55ze6sRdOlEyWWlGgBbNAbeeG76gM2Zxl6iWS2QaPh+E",
+	"8wd3l+E319ADghOamzOREU3MRCqBFcPLdjl/uSS5I6zGNhyR0Ch/hwfUtNcc2wfUrFT7gBo7j91oExkx",
+	"FUujNpZB/Uzmkj8MFX8YKsBQ8fBptF4Frd9jhFhRr60MO8T9CUcEYf9PSJi5082PLloeRKmUTVeKxbYu",
+	"BWoRqecGIKGtjWBenXJBk+uxuGVLNNrOuRGgNoGtsuywf2eUiyJ4d0Yy2UiMnmh7LiIbZ00rLO/ZYpnI",
+	"DWOHwhmXMlwgECBlEQOf/kzK2Og0jGGFjQkzt4LC2IT8Ej+pByeeyEnF525He4NauOFM3T6yJXvqvpAT",
+	"8sWKJzGrUQUbosqeysWSplB1NCZ10msrOOGqpas82B3GLnPP3zIPfQxWuJVEdpDTpa3v9SuP4W/R3qxA",
+	"ppjWXMwAUb96E4RADMpWlShy9vB6LMIqDw9JRIWlHjmdkjXAZIc5/wdnhpEDQ3u9uI8UZcKxyJ8b2UUn",
+	"bMGgYId/i4VYK0WRRIpZNzFHqVAKvc6yYa0aY1FYD3dPEjWnKSu/Y3k1qqoKFdRnb+msVgn6TV6xjYWR",
+	"Mcmr6getm1Rdw2yGdQ+bp1vXunbydQ39pah7Xrcude2yRfqwKzytbmj1i7Rl0oWB144yX858cEFxt7bx",
+	"hFeuyNged8cbuWBlbmHEAGdype7X3CahNN2oHImSvLVFYApcwEgLq1SoBi4iBVmJBLLEXUja0ozefM10",
+	"XDl5LU/GH+R+KLlXqYqzJP4LlwnVzaVPuSLrVIoZWuulYISL5co6yUuiBPwGIXUYH+5ULT+izgWHUUEa",
+	"EMGrgoTtt+5C9wZDaKFujloClg/hekT+/Ob778BCogISSyjOtKR6rnKTSGnIYUC4iNl75jVxaU8/Dn4K",
+	"A4yKnzMasxRtL1m759Mu1JcLWwHZNiZ21aw+rzEY7ZTJcfHyD9Xylywkbv9A6zwuFSy/ELyK9TZoMRi3",
+	"XuysCb+sC5Q+7w0ve71mEfO+5Sf2D87OUznLwdktM/XA3jaTTOXVSfKsPZtqcUCyMi5A3S5/w2ii5/Xn",
+	"CEx9AC0JxmjfI7NmSdIEaSFvq6c1d2061Une1hTWaw9J8bxQQrriBPMWDVLfcJUDMtmU8lUCR5Z5fPhz",
+	"rSwYBWwEGPOy3ci3wE+33xsbfA+7x9ZCMY5EC1/u9wtfxihYTAvJRNIYnJ53HrAsO5t2LybntHsVXVbg",
+	"2vEIxzeTTWfUydC6/SSI0+7F9LLfpYPJaRfHfjG97F3124RON5S2QRs/xg8eWukG7TvgiMjqPe5GSK8V",
+	"JpZbfexcQ6yGa3idS05ZbUxxsCMx+/xk0z5RemegiR2yVzLnV0q/PyQsPaf7LSEPacqEtuk9Wi4VWcv0",
+	"lovZwXMtnKV62aPIePzbrpCwQY6iQm7LI0X8jI/jYkIHfLE+eHV/gAH/MNdB9tvnI1sxcVQC5Td/AnA9",
+	"8AHz1/2EmmzZrCbv3YcB4VNCxaZlvjqUGN1N8LZd4YiCVoLPDyaOvfLlPeZWHus3ck0WVGysuWNO7xjC",
+	"eJiXRqRPlsnKod4oJmKXdGmDWnq9rODRlroozag6Of5YqYrVmieJEdNzGDJrJf4k1aoyzt2WuN9A8zbx",
+	"UFwXoqAO3PDdgBKOnQFheEvuplbkJ4WDWWBxBXLZL6qocPa3uhB9oWkEiDOHexH3kCxaexFNn229iPms",
+	"d/sR81m39ST+Ie793sS9B/fVeerJ79NbV2a7TXXjC6oY1o6/9mrATyWa+gHwCktrLTA40aqJ+TY6GbiT",
+	"XfTFGu0598nf2cIYPAW99gJOJFZ89scPgqQRIUFtJNYoYG7kuaFvLclpj8R0o3LRIiAX8As5QmtFkVHi",
+	"b97lPTi7GhQv79PzXq/u/oaZsPtXQvWNM4ViqHuUK60zlOBMDucGD1zX9B/YFvQPXNq0EVMCTw9iUtwj",
+	"jdIvJ7H1wGRpZS1r/NIZE7rz6cj5wBTB+wF9tC04+1ypFXujZXRrNvx+hUjmLjjYUFsVOHkuIUzhgUMe",
+	"ELe3YyhkzlMWYI1GRV7K+qI4+Si2LWwWJ7JHVcvSDtgP1S66ZoudUYZQyByW0mgIenEPDUE7DJXLXvc0",
+	"GsbdCyORXtLzSfciuoyvWG/ap4PJXhqCXrTWEF5SnnzLRVzHhm+5gEBzjFyfe55SuO09ME4bfu3BPYJG",
+	"rkFKc7IPY8FYhImccQHeSC++3fonQ4sinYWWmh+DQr9O+oGe13MJgUlWTB8LJRcMC3JL8rPkgsVYo9zG",
+	"eKDFRpgtnEDQt8iqDpiRABe7Kc1qLOzv/sC1LLA85eCvUTJyEoQUSiaMHOG9QFNmPytkDntixuz/8EgR",
+	"ecfSlMeMUPBsKtvf4jggIXoxb+SSCbsGXpkezFTBMduGUGvaLrT9CZ0JuDMWwBtwVy0ebJDtiP3JeYbd",
+	"apSepsycHDsYf/2pumUxJvVi0MpRZfZkw/QIHQvlRAO3CApWYeOtAcwFuNQN2i3sVIx6ZtHvncOyFKOW",
+	"0VnHRyYt/HHjSdcVasZ4fUsEHefDtssDr+AvbkmyH9RqsuAafykTWfZToevCPud/w3bmf2b5V/U7Vn3g",
+	"jcxfwaLaUBhbLcN4ISNaX6g3oWK2ojOMMUK+YW4NgCIwB2CdmnUwDOGEPCEpi/iSM6FtDR4IE2cQ0C4M",
+	"Gc2YriQNWDbq60bMDDQuzSJmTaN/2Sx4WpnUSW9ypSfyfZClDhixL5JCmxEfYT3PBd0Qc5t4TAt8ZsdV",
+	"SAkjASqQJz6p4QTLmayyWoln3dN4yLCcSd21cgvcv7jrRnG+YWkKNgCzjSwdGal8QQXULaM8WaWMHL15",
+	"+fYVOTvrHY/I2Un/pG8ON/j6zTsT+R50VLvH9f7szFtq+gTC3GGmGPxQWwzFLm6dBiunGm3GRhkm3IOD",
+	"1ilnMVFcYKmZNVUZgUqbIJoyaFSxLHuaaa1a+mvCObfAPcuPAb5ya0WAXS+BqPCxSCAfGmpHwfrZrSG4",
+	"vXmeTcYfMuc68DbPF8GnyARiHrfT7sBUY7/XbPOmxJpFssPOFYlXzP8yWo8wzQbsaPfwheTkf4h/D4yB",
+	"W5173iL6EOYP63dtl5HtUVVTUvYDuReAXP3F9XKRM2awn4OgeCR2eAjwYnAUNCKh4bf76ADkrxm6CWZU",
+	"Qp4anWqzi4KE/xoGrrAcmBngO48UsSPsPv+yqEbswe9bqxGmz33UCDu23Z6G4uq1zlv6Td2gu649d65r",
+	"Bg95Ndm9aAXPHbdi/1MY731h6fdpva9yrGq6jb0uwhFZUw6xwIjOpnDgliyvSaiyhhSM41lqJj7T4ajM",
+	"sMeiwLFDvCTDUZa2Y740kzI24ohLiLbHILB8HfVQI6Zs8sjhitNA+f8y9GTFrYLInIlgtcf7VcruOFvX",
+	"is0QSIZxA3KVxGTCwEdfNjLpRdIZdcarXu80+h9ffv/07d9ePSPmV/iJ4QPzN+gR/2vcYWKMzdl//+d/",
+	"4ePHeXsII8e9LFjV/XQ3zd5rAJdOEhmMxVhswEPB6IJQnbeEWD5vezdydUKewOaQOUvZaCxcfrZNFLLz",
+	"Oonk4jHu4r+A4P+/lrc3Ch71soQ4OoliNq2xd8GClDDThpdnF+d1d7Cb6oedUa5u2q16Lsca2s/YPgIc",
+	"ZNPheWu1ux0JOZlJw3B/wYqWJS4w9xuUv88ZUVir+VjVFvVHj7x4ktzKxYIJMmGcfPhw4mTu7+iCffzY",
+	"yr+atwGHMkYVKT29GQ5qSgL9ihqEI8yS46MASeJhBWPi90TGG0yPqIcoqQxvb6UjMzvsesMaKIqnpu1k",
+	"7Ct7TcWdt7bfACy9vRfsIcrMeARYF/Om6B3cRnD77n/xFuN+rJhu963w8f2Fc8dq6uXLArspGJ5yUyKE",
+	"PQPrMYJ6Lb/5TMEtf1+c56cHkBOzi2BPDyV+YNeeHwwCte3iGRFGozmBQmNYGCz1gUqcoZG8NVoa+K1o",
+	"ysjXcixym+aRaQncD7qhAsSZx65BQNBKyFREl0zZUvHH6NJWjJHww4eTF1zcfvwYQl9jgS4Pt0TOFgH8",
+	"IoPYwNG4+9P6MsD3cBxAl0UKCYOxML++lebf0OC1TMwDNKbbv11j+MFKxW5cXmCqkJod2x7RfZy/9Qyj",
+	"A7K/oRD4d+AtzD8Nxb/9jwNg04lF8y0OGR+9WS2N1AWFKrN+8NFTmci09NsLOZPvXr8o/foKFO0vqGL4",
+	"7GQs3s7ZBiy4Qmqz34A+k0KSlLX+ZDsdkETKJTkKP3xIqYCFOQ6yxtOVADR55V6bUzEWIRWxGYJMzX+F",
+	"1Ob/2C/wByI9wS8AMBPO4N8z/J2JENxeMXtvl0klPHJwUoZsxwIIzgw+ZSJmaYafPzg7J9/yLyo5hLWi",
+	"ch032S4yV95oITpnRN4sAldDbzOZ4lFmdA8IF8qcZkORgDVidKSULljLC7Reht7vUgd2kFAuutkl3urr",
+	"dVmGLxvCwG2antnsNaS64U7H8gSjzQ115LEnlkSy2ygDwCIOfdc9GguAhgisrxMxdwueTCSbhkqq9UBL",
+	"ZsCuPkIBgMECLNBIK8JFy+B4N6n2pTuAqFi64FiAY0txF7usuJREyPUJeeL8hl4P1uW45nrOhSv54E1L",
+	"xAH6NcfCCwDKo8HBDYpxQIHrRYODC6tBwxK3ulmfRNXQybMa28sy5SLiS5rsRl53DT9av2OrMBZcbFem",
+	"sE3qTQ2yu/tycbdqr35Wj1LxpBhwNWPAbDMUO6A2rsmEJRITuT+nNrl3SRy/TFEh0O+nQ8F43Oa0glVq",
+	"zjGFmewR6OxJrl3AjXKwQzElL+QdMzLVHgBDpQS0rDDmPkPK8IcGO/TqJq+Kl+3xa6aGHVDC6EFiHBtz",
+	"XwrV9/20l09T6b616ykb4Z5wwD4Dv38qzD788X4lX38rmMFujkFd3e9KKtCqXR1Zu8zNV8duH1QWuOWc",
+	"vUZTMf/akDUE7Mcxi38d48AfF8nf50Xy8P61TKr6PbrWCpJ8WY5DUQ0N/8WKH5QYeg6ItGVHkk29ZP0P",
+	"KNr9IQX9IQX9dqSgPySbAySb7Zx0Z15Cvo8jMBAdnpewB7drHVBk+mwdUFQm5ZpLJOaKThIW++RrARpp",
+	"BGF8ELDrJ/KV8UpdF20xSrHs1/61KKD8mxnRgguZmu3QihxF5jSAKenZu9fHFmv7+ZvvyXDQvyCuRlw5",
+	"knhnKblScOyiHl3hpTeSzHKXf7H56FhghQq8Qn0cbDa6CuFm85RxWQ45LSdueVRkKOinD6d1ZFMu079w",
+	"QAFuELXHS94B+ubuw2UbutXCJKCExTOAG1/IewAFmJf9NCDWvaD9SfcqGsTdUzacntHzyUV0ud9xk+2B",
+	"Al5utslr34vcuAsm1EfKO3MqQMhEKRWz/i4j1mFiClj50ASs56lczeYHCW4AYOMgDw+W40qG7AIu9h8y",
+	"3gPJeHarPmyvO95EHWCVr8X3OVh6rLgvdnoh/pA3/5A3/1EsacXTkR/g2qvSuyUawnCSpHJTWNh478IA",
+	"SQd/baheQY6MFLekMxYf39MK98fV0ca2dV9T1qbojy2wl8NjgKDK9i6w96xiNnUVhVzYzXKlixWQK+ge",
+	"jxSJqKaJnK3YZ7coyam/VfFphCkGV5Pz8+5l73R6Gg+i/oSy2kLSD1z7u10QWUYx/b+rcNXd7YGQbBnK",
+	"T1/U/EEiNX+DV1TxYqqp5X6oCcRt3660LNNsREJzsA5WxfY4le1TqaZpa1UM5toiico0a5c79eCOC2TL",
+	"v0+/xfdLJt5Cev2hgDiYnA/wTkvMuSzDwKPoTxeIB+WCB21QTham9zSl0S2LiS2ul9OKmdVywYS+sX1U",
+	"trO5VH6/V58wko9r28bjwnyFbT9CgbDbli+9gKbIf2UKhcfavPbKtbbbCUU294L/rY/5a4Pygz982C8/",
+	"FZ7mX60lsTTeKdVYXBILbQ8VX2yRPfOXLcx0sCklkxfuIcLYMdjczOYv1mEnnk9BFu1esPNp94pe9rr9",
+	"ySA6jYfsbHreM5QuzQpnsBkff3IiUy7P9LunbBh3L3rn/e5ldHHRveoPp0Nm2PNkmsfYA9YeTWNbzg41",
+	"ByvEv6BLLZekPySvUtk5XHT6ZUWFBpIeBB11uzJdP3nV7Q+7r15/D7PRGJrnpLdB/+qyXnpbCa5vWkt7",
+	"4JN2YEyvvu/2ehaPCcgnB65sve6FdHW7Sn+mgpEvJfPtAh0f0mSf6f0dCJm5Qfr+Fud7CK0xS7gR3272",
+	"r9yfHb0yC3kG8qBOqVBwXxXFA5QQUb+2meWwjWCFa21DAu717M7isu2QAFpI5qa79iAU0DxLCMMD/WGP",
+	"gb/goi5HZcGF+7NGjGkJMpafxTrDHhzJR5lQTrMq0LdCriH/14qqwOSFIXVlIdp31ZL3T3vba7Fw0tvC",
+	"reU3cFyb9GnmGVMjWSNtGzLLcKAq1r2yBF0XsI+2kfZ2zXaGSyCF3GaZMbBWKuE/pm5nSTuoT/HLTI4Z",
+	"e3Wn061ugUpzFnawRphzoVo1KeeB1q0KX6+AMn1isaUKVHQwyTQlbC5ozKCOU16GINhSsABylkK1UZot",
+	"RnVVEVulaUxTudjzjDkmWpF58fOQBWmzy2CMCOtPlSsggdBlsJ8poSSiImIJVudqBw+k5V4jLov1EqBl",
+	"kDAaCbKFicI0GwEg4T1MFO2l4PYmijRub6LILuEqXIaTt8ORuwUwco8KB8tnNnCOuVv4u8MVvfaK6IUj",
+	"9K/nKZCu0BvJCr1hWvV0lUw5VDMzq4l4XXcsJgnVLCVHtsinV53v2I8E8dSDrEkxGMRrUb8QIFLU22qs",
+	"2dnjQEGergI5U2bMaMG2AGSWSxJatub8bnSWMlNs7ZY90Babz/RDKYhlZ20QsywfdrLmPcWHwmq1eKWS",
+	"SOWZVc0IMyBhr2dv1m58jUzL0O/B+Ok5haPPz/pSgK7ntn5LiZAfgGIrNPSZSWPblmR9blnwncZd4FSf",
+	"zZybxr9fcy5koMv7QAjYQHQEo7cx6r7UggIJXkOLKuqRBcF+g45vYcGvT6qbtgeWdf00myIlM4GU/Pf/",
+	"+/+RDK+W/G/i8GDJ/3YCFYvJ0WRT8JEeX3vvmB7yG7f8GoidxfvVsxP5SLkeEm3WhdFgXNelO9i3NpXZ",
+	"r6G8tUzjN3wmnouD97lYDxEvZtvziZdczePQxrpVonTQB+1SG5RR4GgyFlmIg18NA3KO0DZjIyGkYJWc",
+	"/S25NW5snVEnkmnKIk3mMlWMTECmg71YJjW+gc9Qpm4H6H4+dK+v7MdSd+f7lY53Q8q6q2MKrxIaMTgy",
+	"h3MFUCfJE+LEQ5tBZsXNsnEPC8VlNpeQHEnBjq8hZIF13atczys6am60foh786eS4ccR2M9UsJNYsn/1",
+	"YM3y/CvfAlw2AeXll4Z1fqiDbZyfyxjoKOCT2QQ/v6HtGvBMrNq0tDhOn9jyVjqGuBm1Z8+HKqipuagg",
+	"cIyL2YkD5E9lwkLzwKFZIGCFYdBPXj0nt2yjrksMGvAwcs5sfhsL8yrAXyCiTTEYdQMpAzYI9RgQG8Es",
+	"7nen5zJGyAzsxhUrwJYV5n2/4KA94rispwuSNn0IjZt9A9Nwip1REeY+ZTS+kSLZZNwwXxsAKHUTuxga",
+	"ThR3L9ip4UTDSfcsOo8v2OX0ivYmD3gT8YaC5z6SySMVOPIAd6rD+UDk3LJZ5CBsuoyUHQsqLf1+IcRu",
+	"8XedNyPkvMS2HwubU16Rp3SpMgwWTe44W7OUpHw214ocmRe7UHrBlmcAX/5xfey1v+E7xoctM2O8Pb+H",
+	"F8uxBmYMdc0mu5WzNFumplNAZ3XlBGyhqevMRApPFzSac8FALhMzo9NQh7IqE3ZtEXhGXq3srFyre8cF",
+	"s0vh85mS3Wk67QQd+2EvpT2Xeu2Brgq8qZwkbFFb8Pv1V0/J1fDswszRNCIx05QniuA6kaMQqopEoLk8",
+	"to3++WclRXgcEPZeMzDMOdam6SRhJIxkzMJgLJYs7UKkCLnjEo2vKCmjtRbuLHPCKqxQxrayBE1gJ3FU",
+	"nRFIGCPD3LM9z2NRfrThMrZZoaSi/wZEBwgjiEXm0eO7/uNM5u5kdylyq5T9cnMxPaVX0YAN+5Oel04+",
+	"BEbANaz9cxwq4WK50vkmrFIxQgDYW65HdvlGbl5VDgfz3mmQMJ08NU0/5itTC2K0hloZKZbk4wqqBAZE",
+	"0SmAeam5XF+TMZgpUqOxAkD/uANXVuh+LVv4h7sCgkrjMJQR2hmHIyBxJnS6MUeATGhM4M3W7mQIJvqL",
+	"o6Y2LuVsp+uuAEeES6rnBbFnlfJuyqYsZSJiLcso53Sz5VNwpwSGTSRyNmMxseozQjxfo3sOrLtQfkDd",
+	"OqC0OUuWre4iAHe+AXB4v+he3b6kVLMbmyoSjsAChwUcJWC0Ba70wmvTZfcJ4M3PGTW8UOU4pGj3ujwf",
+	"7s7vUw02B0Rwe/uKYAM/yQ97O7u68m1s9cUd7Wmseo3UXKY6IPPVgoquuRaAT6nVYkHTjbNGOhZo+m3l",
+	"1nIBX+WvvXv9nGS0QwRdcFsT0//CiIT13MFV98xJwy1GS+JsGXKGi+X7YmXMGm7KnOU0CVJmPaOEKsWn",
+	"9rawbgxgKoiK6W9woYIp+CMdjyDDXo8c0URJMuyfohxOEfxW3rGU9MlL/kVAhoOBtaCkDMDPn8dssZSa",
+	"iWjT/ZZtTItL2wJiVsSMPJ92X1IdzQGPciXoSs+Z0Ga8DL7bD0iYg43dxExwBpCMU0b1KmU3Lv/XyvgJ",
+	"j5hQ7Matrunj1PQtpL6ZypWAX4YBCWliqG5zw95zpZXpMpJimvBI264QTP1mmcKB5VhPbNi7IkdeS67I",
+	"sD9wS6I0TZg3p0LhM1cqNiiVWYMKsNX6a2YFQzLs98zoC1yBDAdXgXcdkDPYHhGTs94pbt9jmNt/HBfR",
+	"5PPbO1sNI8AUFsJa+czsCjhvdunBSVHYpQyKvrBS5tfSDkFAQXF3zN3uzaxYsstVxC3V8XIFc0tLBb/g",
+	"ghRlMH+qdYJYvKoDl34jjTTvcQkUNxVLEoW1P+RKl3TWAnAdvDdL5IQmUHVvKhMur1Esk4IFrmga1Tl8",
+	"imJMEV42P9s0Ipv/RLVO+WSlUTxJ6aIz6vTPyddfQCgb1WwGcWWdBLyMpRoqjbESxcn3h10uojmZrBQX",
+	"oFlAZ06x3cNy1ejyLLsaG1Phaxyb9wxBdOtZcfMLa8e1ZjpEC+YC6t05t9i19eyQW8bA7LCo17eK27TV",
+	"Ypa3LOzgh91ixa+ZsdMcoH7WOzAlt+DY28OnvE82kHUIF3f+nQ3bi1KpFCTlOhIICJ8JaT5FIqoqILXD",
+	"TwPx/hsMLiu4sZ0HO0uA9E7DoeFiOXFsx3iwOzci4fI+ATp78LjWATrLPQJ07HR3O5pzSv018ojc/fn7",
+	"dD2/ZjFjiydgXXvBxe3BvibPQPdIYXnJ0g7Bb+BEu/nml8Ffxdmz95evdf9vq+FzefGK9t7Ep1/Nzr/5",
+	"+erbZPDD+7Ond5dfiP7L6vbZfupUgppBkKNwSaGo7nHdKu7jtsMPN6/iCznj4h6LSMCiXVzCezh1Scmn",
+	"OxZ7OHWzzUpu/jI5/W5x/m/rq2fp4O3m7B2//H7Zf6KGX04vvp73/nx7+uI/zv89uvrLZPDdA5rPt+wy",
+	"7isoAWYy6BNnMdY1PgqXyefZbjAH33PP8+lA/ChacHMyIJkjKVcFmk6VuudOHbDgMiXL1NyZ+dqrxBaw",
+	"Tkm4VPzT74T5F7IvuwNtN6I4+0VTvd2XOFWr7XgVqK3rMvvlkcoKC9fG+u4zYTea5infIzDAlT5Fhz7Y",
+	"qDHM5dqodzNpFDQHQWDjTexf1n+wnksXAVoiRoyFBqrhiixkzBLzASHBwMdSQu8oT4yqfE2WCaPKw7Ql",
+	"/TNUyQw7qpKn6/rD/VbWdlO/sPKeabVmZSlJmZLJnaEZzLGFFcYi2T5iaEMEluZJQiYp3p8PGn5l51Q4",
+	"LHtfUc50nZdMz8y1tkioEcEJVbc1ar5h+lRsHDzJc8E1i+YOocSFeSyZZum/cnzoBRO50+WqD9leXpnm",
+	"5Gs+mUgBsje1XpQvn2W17TpBZ80misMSuxp55S/UOEb84e6dmds+FKnyaj7VfcqIeTysRRZYY5kMn6OJ",
+	"atmSNlNfzqUoj2NYNwq3WR92po9l+1fjTzQ7CgH7ZmddcNw1Cd1Ogw0TwLLRvyEkgRWEsspQVemAImI+",
+	"cWRqIe7wT82n757ywl/nLEU3GgOlTwrUuLO67uYePmkZn1ch+AcKnquNdqtfEzON55loc7gMJdjayc0J",
+	"nzKzJOVVwKpPN1zk7qnz3vCy16suQ03T7ecwn8Lbty/e2HcamLDmKXujZXRrVMn73eBGySMJo3dMgSeP",
+	"R6zpQlZRypiwFwuZsI2EPJQl5emvc9fqVSruuQzfyHW+DBFdMDKh0W3lznHmeohVsJ4BM5pbtplImsZk",
+	"LVNRx/2zF3eFhcjo9mnWeo+4u1oCkcnWQqUuRCiVCRuREANmQpIyGhuWt6BcaMqF+Q28WbZYHJp0A8KV",
+	"WlmMhhT2QI0F5DAFAASirNCCLVjMtRFeIplC5wAGZvvFWmvYbkEFnVmt1As3gQC0onsGhwsMxY2zE1iQ",
+	"sYJLo/C8chnYAJ5apyufCRYbVlhYsR1BL+S5dvYCriBGQaD3gmrHWlvhWBQBzw4OrnMcqNB5/6rQ+X5x",
+	"bUamUPpGMSa2DvkzBOYdAANX4+Awoid8o4VlITdvWbDNNpijDvgT8t1Aev/8mPI+HewcKBOxInO5ZndY",
+	"YYrDCTx81HvG0RXpq3IwJ4USs/7igpXTjBT0T5gFhJEgb48TBhFE5nWwQBgJ6OA5/R0GPxZAZu8XAbkn",
+	"wuh2AM/iUpVT6u1a+NMrkUCBegtnrk4gyElpu+/DrtQIYp8P933swTdb+z5Mn219H2+YdhlBhwu9GXip",
+	"kX6zNKByfDdAi960zcQJOoKt/daULFbR3NlvzIPlPKWKESHXdebe8ufKu/naFY3NeAGNIgCen0MQq3uT",
+	"2JiNwlHfkn9TVXAL86jwI20EZ6VJv0eiOU1ppEE+Alx+EsnFQgq0RAUPnv5TGFn9YdBFYLH7obw5CrGd",
+	"VTJdHdRZZ5XOLGJOOXH1MDS0anVFfFA7Z2Cbteo93r5ZCkNx+MVinH9U2NmFvq5y0fkPEfbzirC5q+bm",
+	"z+8v73r/tjj9tq9/mPztIvrrQLw+oy+u4q+Gs2/Of37VU29PV3+5XP97f/P7rHT2seqAOayorkfPLUTV",
+	"HZ5F29kjRSaMpkYEdS5khZ6swNcNjSQaECkido32OK7Bw/9kpecy5f8BBqER+QK7Mu+3CvA9uHotTixf",
+	"kqCabbWF9b7MpNuqlYU2aENe1KW1fwHZeGfHU9RKCa+5MFZ4oSoq1Vt90bCBbtNM0z9CfF0esYDQHIPl",
+	"+LoA7L6gGzJhv37FNvYegzlvcKOfvX7VHV70+xlj5DqHdOrRfr97EQ8m3ctoOOyes8EUo3NOo/xgfkMX",
+	"k1U6I9/820NDZTepnlyzX7fqWnENm2pVPFLklm2ybFMb6voIa2YjzpRysTcgl3IUR4WVAHeGKe6D/lbv",
+	"ebEBelkl7tyStj1Ar4GHtClwAbv3IKUtfvMw4M5941PToWF8dqd36LFcM6PEcn0PJbY9g2ivxHLdXonl",
+	"mu2O3rMl5luE7v0jsdsHD1OEa/L3GaNopnaoBmy5v9mxAM6ZV7KV66ZrwV4JFRdiEwFVCaLGqfhQFxU5",
+	"evb6VYAZjM7td4xwCshCTsj3CEQTmHtMabqBXUWT8BFi2ekNwV0hUcJoap4et7rpPsHttZftxHy+lkg0",
+	"nU53s10v+d6wXz29B/vVU8cwet0zdj7tXtDLSfcq6sXdPhtMT+lwYhTYvdivnrZnv2YutjxznXxczB+H",
+	"qC3FZ0IBddkKM1IombAT8txclanNlV4ploFWEC6UZjQ+QC52mugspRH7Vzecsj66xyqiy9HihSN4aP72",
+	"2bTb6/V63Qvzn0vzH68ApHdGvzajId/I5RJUo7KNBo/TTczUbY4k0VrB7fdGvcGo3/9hn5p3B0lcWahG",
+	"fZrHQopZgdhVQCBiJWVx9UDuH6DUQt615/Fjcd9q4VTwuRfUTI7CfH9LALG3bIO6+HUGETuRUiud0iUC",
+	"n+QA4nItEKtop8DcOhdnT6CIMknVWx2gRde0IBFd0glPuN4EZMIUj7FIJaI6uOK5ruQCWcv0Fl1INtjw",
+	"lxXDIlE1+BitUKdh7E2V8h5WOXiO+OFsu4Iwl0nsYgmrCsGeUr8jcCvvu7J0Lhm5sFcFwj1YGciZdAtR",
+	"uXhgH0xk/oMTZyXkHlzs9i7h36n0bWb4IPCFJeijrWCG9SGMjQR8MNDg7wcvML906mFZisIvkamT8cAe",
+	"Gks/NzTLHBqRkM4QC9AeSGIO5DHGm40F8GxMIjfbl0h566I3VBYehiUkgmL8mIsZyz7lIHp4ShTTmouZ",
+	"CsYihCu89I4TTouxZdAyiyYLOjDwUs10+6helm4VVeYv4icKG/s1XWd1/i9EyNrvjjjQnvxwMVd/hE49",
+	"eOjUIdFPOe20VBdqM69dJ17c0X1ijeCw7443gJNeH3Wwpxf9d3KiEQ/uD/V/b/X/QM9/hYm2dXb7t5m/",
+	"b3tIsvfwkgck4bfM98tizPpn8J7v9IjjUjRzhQaksNASXzgCO+uGaSsSEC4QqTV3gSPUupfEC3RDNQDf",
+	"HF+TEOkoHIHgZbohXFyTMIN5wgdC6gBM1HbwigDqYcXtDikNGWlmSERFucc9rhF8CskLTUBb2mxnzEAA",
+	"5IpYscYOQ7A1xhpgPOh0lU64mjOEUJwy/HYRsAjeqB/McwA03lO3MFq0HZ6WWJSFVGSvJmxqChWSuhfx",
+	"KeteToe0ezY5jy7iS3Y17VHkCpwmN1kNw7OnX/YHp8N//9sPHQ+CuL0D6SFTTQ6sKVGaUsUoYZ0kWbm3",
+	"GsM+SiSK6VZug/shNXuzrD+6QDeHqaVfAtkon24yK6Kb64gwGs0x2KRUTaSMf2VOPz7KQfWt/+bIHCHH",
+	"DGJIQdFSHgckFGwdkpVIQA0mGTlk6YmBUShM+5qeUc+StmgPQHbZxQ4R7GE9l0khL8fwK+HMTOUwmLHA",
+	"DmMJnE4xBq6hMj5EboD6BKfqY1DM2yrylIf+4A9PAJzVZoXl9aAmG/LlNy/ubyDKedqB8O2lkArJoEQH",
+	"UKQZwiNFQqDcG6NcL+QdcwU+WuSfVS1CWw+YWiW6/pKAl71yWBlAAib4Fwos1hsyvQ3H++HTB/Ny7UJD",
+	"L3vd02hoxO0zI26fT7oX0WV8xXrTPh1McqqDMe9JeGWEuHGHfH3aKeG+fX1aw5dLV40TRLm4gYU+IOzg",
+	"Qai5npaL5Lsnbek6qGjvVp+zZFuRNQTAccSwJQX0M1DWXCa2dLZTgSZyUo7FdeXk8q1+1rVlkS25fCEn",
+	"5IsVT2zZo98ive4vGvlErtQKwTib4uJ7o16vTOKDhxSuWtmsIPt4TX3e9/nDIHOaa1u8Y/cXzJnE3oGF",
+	"N0JM58VhAOrTLUO2Nka5cTWFsujK4oKZu3ZORVwnSh5Y/tGj/52b7kG87RCMm+NcynM0zxzv2ieS9BMV",
+	"E864bJNrdxt1g5nRCBafI0LUF2A+XwCoI5eg4+P7Zo7hQ52/dtG/aaqF/sTpHGaZoaa2VlZgT1g8q1xl",
+	"WVH1H1sUBs5tZP3CvNwtiNkx8q5wpbDuBe1PulfRIO6esuH0jJ5PzNWSl3BxsqYrJZxJI1DiwF7kf0hz",
+	"Hx9EYKtcZzvK6rvT49RTsx/FSIIRCaepXAAmTsaynMILo+yCOQqvFGi2ngNcOjBtvJaNtngE/zw2Cu96",
+	"Lq2EpskR4koEDmOCp8yCsttXzZCOW5degDP00s6qInX2aosvWBpsKcjWSKpe7e+t57pNSIc73q0DOv44",
+	"OQ+j6jx8qEdb3ee3GuhRFBHqhIKUwUE2txXUFFRQQgG3KHT6WaaWBRAmsDHzg7N/TULkAWGpqDY5UoyN",
+	"heM5x9ckRM4BxVtWwM1c/IFhVTMp44DcsiVyLnNp2vNargaQUU+mTtiOiwZpr2G9VfoFu2NJfXLcgopN",
+	"MQ/tkbLmEDkFq50zGVqwdbDcIIWXuYAbxmh4mQ15NPhcp84tTU06WD4yrwjxoD+8GF6eng8vdlVgcVM5",
+	"6OUDRflsNgd8tN7+DE7IrRRVf6iAeNreFYlprAKjEjm6wXJwtbfF3w/FfBp+i+fud8xwM9GmljSwaJUV",
+	"n9DWi3pBQCD2ys/c8+tpbDGVgGqwUiwd7ZEKXhVKjAxZZJy+3esQ49b+mgiQew7oJtiazHnKMsUET0MV",
+	"PGqbwmsEaBB0FzQ+PFimKdTddEpsiSsb4l4Kb8/Qk2GL4K9yZaZKdcj6SPV7GL5wc/e2KHwKK5Q7H2js",
+	"aFPxsnCsXNXLel8KQEdKzcyCI1oh+tvKxpwa600DrGpbUxnNVC1ELjQr/oDWL0P/e25fnY3E1rXUsmQX",
+	"AePHZLObq9VXubTxqJmuGvN45Puwlivtmw9tslJu7T+y5sLA7BtEttG83vtYZKsM1akMEwihOeieJckz",
+	"AElzlQpzKchbKHBEwQns/MGBk0WzFgCk74mkRZnTM484/oRfyCSFkuhpG9XLnY3Vm5CcMle0HSpVNtqW",
+	"3Aq5riIwf0JRoHTVf6JSOLa4zQ4z6o7yLbVku+Y6mufYIofDchVrNmfxmmouV0nsV3BuRDLaE7dmC5bK",
+	"3ih3FSB6v6e6dUPMp22IpY8UeOxkqm2S0o6Q6HMQWvpGr8+ElibzBhgpTifdi2jY716xQdwdTs6nl7Qf",
+	"nbKzuFL1q1MoGUoXiCY+XYkI9zeTRfStc1hd9I3wEXcveuf97mV0cdG96g+nQ3YaD6LJFAq+iVvTn6Fi",
+	"J+687fZ6vf7gFAsFOXitOZ/NfQ+XXGJw2goXc9R5mlJwiMRcLRO6yZmC2ZGlYZU3dtBVa0jdqm2rEAYu",
+	"1B3G/wVVmqXdmGpqBU2QjOy7WRKp53U9SFiiCmLp2B4phX+fZcH6vV1lanejp32FbT8Guyy9uCFFo+I1",
+	"hlaCzJIyGnMxwzCj7Ny10rxwJM/u6i2uNQbXuF2PNtrdHpgWL7yApt7Jqq1OkoHcIYTI9jvQP5u7MOcP",
+	"xb3LyvJmSa9t4DjNW1g5YvuptJmeWfy/e+ua0Iky4pQNJMvqUMiURIm8Tz5DOx8jLkOuDmSM7UP7qra/",
+	"Zum5XyEf1dJ12Rtpi+W6BSzyHM8tmRGoO1UZrznUZYl7+FQu6m0ST1yVj5Qtkw1EOguSlfJGVUoQ6jGc",
+	"0rUDwd31uvE6tTWoj8LMPGGV493J4K00Yvx6bT2P2iz3iYw3LVn8A1xIbbmo3RxbJgt+utmPA99xxTHH",
+	"vN1bf8nb11JxPohC327BO8WVt+u6M02nPNvtyB6WK0bYfERCHS3qsT2K14Fp1lLSa43iYfpsq6kXZrnb",
+	"Rkzz685OVVVP2X521uKR/32aWn2JpnZ9rXjrrXAN8zr8bG+1B4IQjd//ZKzPWfR2xh/d1lpsQsyJswPS",
+	"K2WLebvCVhh3TCZMrxkT1rnFFDnCWIOAhFqCW8/K+nHot51OyfMvFTlCqpjKlAhpeAS8gMpG6MpQmAvH",
+	"KSBV/cRPS8GR+delG20n0zni4iVqO/ZIyEMIaVnUwxnf9jNRWEsbbJM1uDkjm/10M1mDylB3V5v2XbVk",
+	"EZ/yyAJGbaXwhs3X7L0OQZFIuGABCRMpZqGrMxmQ0ByFkPztb3/7W/fly+6XXwYkNLsQupyFEFG3oAQ9",
+	"BMWGsI2Y+O/vmfkSQIiKmZF6qGbuYbW2kl8ua4LO2Z3HYEHf3yS2xYet0lqtTar2bNu5Ffhtm4Fs47E5",
+	"aXyoILnUIWJlplqv7Dyuyg6yUc0GrjakXtXG7miyYsqFH9lb2bz3SCEFomsTidGMHXz/JPz62Vvy+K7/",
+	"GN/omjdUeFwyFTWYbBb0vT/ws17jnFuKEUZ8uL0HMuMe5qP2QsWt3lOoeOEU7b1KS4FpPi9dSCH7HJGI",
+	"FERa5BGvmIKiMky9KkPx3SHbZBAoZ+kHGxtGU6/u97sTqrDiqOUt9hsuP9QeabuYWw74AaG2YNrXbHHT",
+	"Pnz6YyMx7pb2bDGmz1Xq2tpyf88i4CvPpOMunUSu4ZJNFzSByD8w09piCMW8Vdem4cT924qt2I4tzQG/",
+	"AErlkULMLoyXnLt4oqwM166QIaidgYkOYOPpjC4gSmWZypm5XYH2wdI8Os0tTBD0sqZcczG7keLGnWlM",
+	"oNiDwPLPl06qHf+C6miOhbcYmfJEs1SRifXv4YQCsmSpN7nSB+ysPuyKMPKnvKsxrseuVvli7WpZu5If",
+	"9okwsr4Afxb13XrDCtzi1JH7P+jJDxxFNrOAHeGN7u7D+EaIRMT1Dh1wvFMj/DQQ/I2suYjlOiAh7gxE",
+	"T0+5vRp9xeQ+e53zI9tTAzd6a22qZbXAiIr57ZKlHaB0Vj2BufdiD1JCnWQ3PbUX3duJ4/XCMX4lM442",
+	"04ZZsvprGZ0unjwbECVTjVE5rkzu/S9f2LOKz+Xg5MqK/a6q3KFBNxxB5eplsqmt4kgUg+hda+mF1mDt",
+	"nWYV6qWwNa0tlWO/QOf4UpF0s8eVjX4HFuonqeZRwg53w+Ne29g5ir0ZhpQb9KVieZyP0nRjK1lvzK1b",
+	"LrPPNQz7JTXTEVREGCoGXtA3VK/SmNYAttBVzJmIdro2n7h29Vbn87Oz0/PdVZfNkqr5fWzQdpof9sZo",
+	"rlAe7qLznD7kbvrE+WD7+h0WyDKk6m6m0zQm00TKmgK5v8ctOmxvnsKqA3pGYWNipilP1Al5YlX9wobk",
+	"eOTXpAGPnIqxcHol0UZ4gH6gCi2YjawFcpJSEXMxC0FUNhyMRiwmUEsOE+mOsjYj8uFjSGaSKQjyGrvI",
+	"Mg9nPZHyFjqepsxWtJ1LpYHDV1Ew7FBATsUYDwsB7+SQdAOF6NE/x/rQYMqE0in9v/+Hkf7QXBpSaZrc",
+	"RDJmEMoxPLvwaqh3/nl4RYY9cnF+Njwd1JVCzcewlcPYZobB2OVoG/bwhWuPQaWaRvqmAX/6iSihekKI",
+	"Hu6vOaNmb63vdKf3rYyYv9N0nbAZTW5ah5IdWNZ/SaHCYV2I50t5V6qCTFYCoj2F1HPgLJn4u6C3YE8x",
+	"AqdcdiHqvxBKsyUS9Cha1ZaaPP6X+lToh67G38xMvp9OD+UkhstL83perrBSzhx+g34X5nR1RldXV2Zt",
+	"sOxkZA7bs3eva6qLZS9uDzUWrLZqYVRvfccp2zjGe19tB19hlUXp91uuioUFq7ExBx2qdconK812c5a8",
+	"pWEQVLOZDVvaeWKbQ6nOeg96ZvfY/roY0/PhwdcrwvI+iNxTwO89mFwKkIcVkjhwgR8YFf9rfgeYVkQD",
+	"l9TNIPl1UPfNm/FO3Yc7WWRpLoW6dhuzddUboKZrchDY2l2YgOSK02bTKYs0QCRaUNpIiilPFyxudYEe",
+	"tJe1i6caSozYyiJczx3i4Qn5XjCsuG+tJVnNAgiYB49hDvp8j7Iif+cFLg/CP4Z1e4h6elvLgwA0VyLX",
+	"LP2kFUDyuEa3zlUK+uLpKzK8IAkVsxWdMaLpDEwKC6YUnTFVTsRZiSrg4OnZfep5tAttNHPZEzkF9vIB",
+	"quu1KGORBTjsE+lnt2e7OxSiUUhoztTBztA9DmRrZ6jps60z1Nu7Ggp0gKm4X1yRlE1XisUY/rlGlNr1",
+	"nGpIt0R8eq+YqG/xOhiE1YwQLygLU+pLrgx0r5t2twdCMK0p2HNtZry9NACbNiB8SqjYtLo/Di5ECy9W",
+	"aQ6u/WiVcr15Y153mQj8WwbiIqIJf5UVT7i9+e///K9KDscTkRUuOAqxTXgMGLtihmo/yklYMQf/TVd6",
+	"bqg6otZgC0aHCYshQh6ifiLE7l0phvUoYYIA0GnWCv8yQgaMMd/EudblMsTlaaj6aWSJQeUawy6jLXx8",
+	"139sRv4YskBtPYGgVPIWyBYxR0sS4lHeAfz+OIsW2zGbj+BOm8p6avvm7dtXsAOIhipTTZNbrskXgy/y",
+	"UeHPo0pdPdwNEZMFjeZcMGVrOuSIpiqwhwy7yGtB1BSU0F4OXA7AautIWOBJLiby/XXev7NnI+xyYFvB",
+	"kuN3I6ppImcrllW0yDH1eQpArpmaPhZj8ac/Pcmpi0tx8qc/kTdMxE1I1uNVr3cawabDP1k4MuRYoenA",
+	"kWCIJyQ8Hgu4Gt3K1ZN8gPDTDcSVd2obGHKTaTajscDlMVMvVSOCJcoxaBvIkxjehXXkTsiTplNmREMa",
+	"RWypgUOZNYWBqrEwB448A7Rd1xNRdAMgRPBeRJOEcH1dOQSKATCqLezo7xM5sj4uC257bFZ8Q9Am44P0",
+	"AqMys1dGOBr2hnaHn6WpTNWf/gQ2xtdfPSVXw7MLG5uIU3q8TOUkYYt//llJETqRWGlzD5AwkjELMdDp",
+	"FbZ7KmN2bJZ5LJYs7aKN9I7LxNbg44KEqGKEdgx4QZhByCmxwf0shiyPVRoxRY7qSqlMGdWrlLnjE/h3",
+	"V+AOjwrGAkwv6hhUDxI+n3ZfUh3N7Uyy5Ad0ddLYLhGLA5hlKsUsz45w7n47yLE4Csed03EnNOtu1iRh",
+	"QEjYhyLD/sB0s+BKuYSl4eDSTvupEWnMz6++f/PWzB4GSEUWdETC5zFbLKVmItp0zUFBtqPogsGJMosx",
+	"kfEGjcObvDzcWOAIrovtce+sxQ5ezAY6GFyT9ZwnzKsxZ1N9SLoSKiDD3pUd+AuutCOZJZSt4QLlesSI",
+	"j41ktaRKkdBzYIeYfuw70VdC88QqgGA7vB6LEFCbwb3cJ1oSIy2Rs54nhJ2QJxhzYs6M2RUyZWvEaBQk",
+	"ex1QaiZsKlOWeePH4sjCqdIkMTJsXZ3044AoaWvdOAN+cR5QjQT65EqfkKfwMwS0jIViNGHxCLYaS9hB",
+	"Ty4kgCuN4TAZ8dnIkQDlmxm9w0SR/BRzRYa93liEXNzRhMchEXRhyMYt43EAoMngxVUsvWMOppvEbJnI",
+	"zYIJfZ0tDDAaDMkGvgcrqeVYQKQCbvBfINLRsPu3fMFUxhtOT0+vzF6/e/v0msQrV1XTPEaHhGKRNItz",
+	"FP73f/7Xjf0rPD4h1jRhiI4zNRbmFbNEf37z/XeWOcGtq8lCKk365CX/AmG/iSFX4LJwVRn2uBK3wjBB",
+	"a6hA7wiItri2So4FV+hagVXlChC/YfnIu7dfdS9BUcTBwCu/rMzqLWlKF8xsB9KYOS2A7myZHpYcgTz5",
+	"WDLsdG52LDtGvTN3yEj4JEnkOiRzRmO4UMFVEjGhWG6O6jxZ0mjOyOCkB4FZiRVV1Ojx4/V6fULh8YlM",
+	"Z4/tu+rxi+dPn3335lnXvJN7zTq5vPLk1XM/RbbTP+lh0/+fvbddbhtH1wBvBeU/kado2fma7rZr6qxP",
+	"+mNSk3SySXq7ag+nLIiEJIwpQIeArGhTqTq/9gL2Is6FzZVs4X0BEKQoWZL1afNPdyyJBAgCz/v9vHLE",
+	"BB3xk8uTl+2LNtTwUj0AXfV8wGimB/+P+Xe/turZPuKLi4sAKEa5TIxyDvtOOcRAV08yYMmt8u+PZWiQ",
+	"e+FnTLST35j+O4yMKSEjaR7RjP7i4sKyLWpb2hDKJCOLoG0IKOv3qfJ2BFD/6ptU4jkbj9rouwWcmXdX",
+	"P81zK/FK+j8ml6nxcEghRPaO3zGBiTCa9pUxIj54ReLkn+bS8yHTOU/U3LW3p0cZEMzlWDOnxeixsrZr",
+	"RkFKIFlYP6dDz1L+MZdm37KxPRFoqLfJZ/PYaSwKYMU4FjcPibVumZQjBG1rgwGWtQCXFOQ/vbp4SToj",
+	"loOEk+ImZYKztHN6RajBQlhYgzi21y6utdkceH+uNBOIV06zaaEg7rGcicS9nGcqFp2zM7tOZ2Y6Bvas",
+	"MiCC8/cKW0HBaZvZae/tOt+71cxCnY8yygU2uHaGrjmaN26T32ipafYNXsjf4hOX5j1k8UmE7+Zvsbl3",
+	"fPKdAENQsVlL3oBXP77+4a81KWHf6ykY4BE2v0+DbTL0yzR3x1okaU/pMJu7bb8YazOVydiR3s68kA8j",
+	"Jq4/vv08Yslq59+Nu4kltZMgwTebX15Yi8ooixYY6AWXRWPfPw3OW0KFPWdup0YAvuT1xUtUIFOqaZeq",
+	"Qm6Zg5TI4dAcQhqLSc41Iy1qZFeuu4xqkstJ5MUz+O2plfZXIEptyZPPe5RjnRiVCtxORjSfGpHqBo4F",
+	"yGU3fHesrQRXBMZWZnCzBGeAOD1urD9gwslIytXtqRPpsExzTvsnoAlA6N2DaPkEUzMb6fXFy/s30WeM",
+	"Av0h6B3lmTGuNr4HwwWZu/GM6ZsYmX7mds/cTfiXv/wZWK6Xf/kLgUAYaUF/StxV4xHYgr6x5RWpuCus",
+	"FAHN8xoGDratYBPPABF5uyibOvpJhNkrY4aOhVYdW8Luc83dnVA3L2ebk1bHeiAtE3DJvUhJyhJuZNqp",
+	"VYrtCivznJ2xKDneOqT16uL5aVQnC81XL4GvyenvrVcXF0ZCCuwvGouxYF9HLDGmSJGISFqvLy5O6/a2",
+	"sb9wqZxiAJqc012BPbH8pv7B2KhYV9QMuAoy042gOwEluIgVFb2jlzoJpRkV1Fv1FxWzPUfz6WSJX74z",
+	"FgxwcW/tOJceAtJla052WPQwb696+w53ZqkQ4Ht08grnvPhM/ydNXUgXLnl+/yV/CGpdc0gP+GoZ6PlV",
+	"5l2epkxsAnEKt/d//dO8U+8+/q9/fq9IRIYuTDD8yic/AKgKJpxAnxeploKjazGVgl0SIUmSM4j+0IwI",
+	"xlKWwqn+5Cpvva8Dzj4OaV0FcjgyUGJADBPAlPUVIQ8KdMTj4haUZ4xHYCMrpzO3Ouf2t2d443P7s/8A",
+	"x+Df0HmJtqkZ8sUrMpDjXJ22yZfAx4xOwGDkWFjPwmwMHVIPx8L/DVhpO3XiXa0fkBsN4gWh0NXQDA5e",
+	"BD93r2GDK8P82ruTWuaWdiYR3D8MxhCzTqeX3vbjmH7IjDyIYqGkLYMmGaO5MODLwNdRlM5CawnzZwIH",
+	"qE0+Uc28w8acproe2yyPBVowvgS3BrzLQByRTk41u7H3Np+++MnAM3rIpFGpwB9BXj1/WaA2KUAbfDP3",
+	"orY9yrifTzyRzn/ahNuNwFdpDI8d5SCWzsfs+wyEvqjRMcGNzdJLbNxWvFzY7hxsRGjqQKeOMMvXPa8J",
+	"cc+XQKs3uFBfpHxH8z5oSa9e/HT/dV+kfE/F1IvMTWtX1+o2RA+XgAtemYV4Vq91OZSASOmKeAf1ydi7",
+	"G1Vy2Mn2+BZICGfjDQ5TAbVnyh8sL8nwjta1aM4elqreXoaXGo08GSBSxcL3xiV2GHDk9SkX1gfp3UNt",
+	"0hFS3/TkWKQdXEfhHX0GmAC9cMClznRwt9ari1dbOND2kcqHbTvnum6olY73q9nt86bIuFpXIXl1/yW/",
+	"S/2reQsPOd4bPaZvChlduLV6VtQEJ3OdI/uNhi/obfp9d6bTl+AIwontQH0qU51Lwr5yBYGmIoyWU3GL",
+	"+QJWjKZyaE5lyx7vInQYC5sY734pvbsOZnEakf/r+gt5+zPMFWgPFB/yjJrFj0g30InB+PJwgqzEKhZc",
+	"Yy0tS9vE5vIjzYIl5IJRHZL49p1wCUSFYOabMtJqYGNdM+03pqvYUDHS7rF3rsu7aYeWzzxXWWmH8bAI",
+	"Osh73J2tsjIC7cy4ua7CidekizMI+35KuiyTok+AGOfhiGPUBmGpCZdVGx4IPW+hV3fVKgKaaUBVze/C",
+	"3soYSrMJHYVHpxqLRYxxPXtbI5qD8YbPe+qjG6HG4nItXYMmtO0wEIq+HLhMChYLnVOhKKQ8t0nH6FoZ",
+	"T3SncKb6rU4VXJ6ylNAM/I2Ri8BOBtJ9dxWLjv36BvBWzd4LDa4iazhHI4dYN1TYaF3bKMYWHE8lkIsF",
+	"oFxEZibfenXxk/m8WBr3SQ9Uv5tRzjxxuv2yRseKxTwliyypY5ndXAKnL/JNUUa+CUTdir5mpl0tQFxK",
+	"VdsSpP+M+3Qesrst7k36Uq2XA69ihx64F2t13fTip6V0UzgL+1RmlxZBdg8Gvi3bH6CqDW5U7pwJNlld",
+	"9kDJDooeORGQDhOKHzQ6pWIgNtQVCURVNb8vlEyQYVWtW2yN1Rgkzihn2FfB50iWhDVLjTwKPLku4Ywk",
+	"ZiriNBaQe1cr/aiyxBO50iAyI/gbnvN+2RWLOuF1SSA/UCDvdVl+ubRNGPDGDNghw7HSpFuUT7VjsaKg",
+	"Q8veViyAbq9CmYeJTANmlO96qYAuVDeCUduLOp9jE24R5KZBDs6Nw3A7jVV8Cw8Qe7+zybFIvmCqxyr8",
+	"BJs0AvDxCcDSe92M6MvZv3ZrcX1imM09I7Jq41MhhrfAmQI0SR18DpfOdINPwdJOBJHyeQLqCgSZZsNR",
+	"RjWDZJMuA+DLYfOdRtbycrnSTnytLn7q7Kydio0H2j4PDhj9qyoDDhb2a+Z6fLjfQPqhQzpuswDRrTcJ",
+	"y7Vp5nBuKVwf8TODtCv76NFCKYwVj9mATR+CpjUGCu8g7C0FVEkk2Tg1NgV2uHSWBc+JYknOtDrMVKOP",
+	"b/9h1mlV7DmsxB54iGUyevzbfEJ5OpWMdaX9KoQnyX20SgrOMkfGmekUipQwMxSK1cr1f9XMFaiEFMaQ",
+	"zyjkwCh7jAgdjRjNzc0xwYelzuSm45Rrksl+m1y7qilv4ENiS6Xkqqix8hUfWIpurH8s0Lll0yvLj+Em",
+	"YLNTb9lIR8CE5PPTfwq1CqvemAtv2XRrh99m4MZi9tmKaS0q/oJFePXixWwBWUnricUmTF9YXTyuK0NO",
+	"8IDm8q0ZucEcV1Jznm8Yzz7Ddpun3rgSweJkHLyGsyOF5dWLF/dfV95Mn+AMbRd5cV8FNdP16FtRYM6/",
+	"4f3QFDX6xuqm6GKA/gR3VQ6owK3XlzK9tImHjlgC/KhmtwEl8lixNoFLIevH60LmDjb7JxY+/Wc+Uu/M",
+	"4lsftHCB1gQtvGzr8X2c3CKoUERpmT8kIegJRP0r9oh570sf2LEeOHcSNLU7z1nK2NZT/D6MmFABc4Kr",
+	"ULUZCmYqzxTeDXUs90ModPbqEaR9Um1rfDRzpcw0FkWpjr2Zu0Ohx91xNmF5TR5vOV83IpCLbPOQK0wM",
+	"BW9C69WLn3Bmn5jOp2fXPc1yrNSYBYdyNmHkqVSjgiKnkmEYhRQMoJAKSTIp+kbJoVkmJypcPRuuogEF",
+	"QeTpS/x9/C1sTsRSaYxzkW65nOUHht8/8754K/7keoBm9DsubreWumyOQjHMnvQqfOJ5MCnYpNjaVrPC",
+	"c7NTyDzmNOnPSE9TB0IheJaIZyoQCoRRZ1aF2HiedORym20Gd8BBFc0B2Peey9EcesvyWqlPAHIP5D28",
+	"KuDUUUQkrC4BOhYes5DdQI1HLFcsnUWsK1KffuSMNUAj6PJfKk4ZMirA8lsrp3peZHWeL9zYzGsHRM1L",
+	"/sUsKRJzbzfTOhjooXnWVR4zDvV3uBN2l3p9LK7g2lxtWnOglgWLImKrzpGYaesVFUHWCVLv9cz8IxuI",
+	"KzSEITWHvxxWtuRRNrlCljW3iNAsiwXVFjFW0KXI/aqUsfOqutT8mgxbDQLM3wU5fXcKhp5iIr0KAASh",
+	"CN4irEgfWHCFjAUkjEOWyITRW2ANmsg8nQdnfrEYI12WmIt9PqXHsqtY1BmCtqzXqXy2suyKLEpdKSuB",
+	"6NaLBepvwEcGs7LcO1yz6ts0j5ea6/pSrI2xxf1uLOSb755fQEpK8KU1sN2XpQvHKvxiXj7M7KqBafzy",
+	"nsyY9SroVg5GYEHaW/9QWxIB1WGeiiZ6iPHIJR7jNynY8RcPImUgtJwPtvdSEg7YqdGhsI5om1sc/RnM",
+	"f2oAHvh8PREiWshFxfLz12TIxRhI+HivVFmFxQ2KlGoBjAiIRWEAwIeFYPTlWKXCgSuUH8DaJm7RNSGz",
+	"FFtPqDZ5W0RZXly8MFY6v7WVAMg5ju0+qQIjPPIlx9CSWZcmzRWxWndRqJxQQUa57EKZtJEAWNe/dF0y",
+	"OfCy5HdmE23VvC8Ps7ni5MqOM1vcU6DSmlrlJ1mc/IvdlPWHeQ2k2avrsngKmFHJg1lrXEeuoWEBVXhy",
+	"Y7Ex9XkdT+R9Vj3iF6qiyKA/kABFRnW2zkS72UnL1hMJWQ+pPkn8hqed06NyPm4fnMxeXg+bGtfj0boe",
+	"UVLbo7YCBsrxSj6EN+VE3hkCak+pjG8XTuYvjmIWmWqLiMpV8eKJ0nKkAOUgwGq9AoA8c8xfF5My6g9P",
+	"BkheKmTAqU3Qcp9vEsfCkuca3MFwrZk/6Fb+Pi09yOW4P5jLRv8spMbeGMPW4uKNetBaE5ze4TZYxgH4",
+	"GRdKjnX7oHMp9nREF6R7woHFZV7qbDrv0bpaSZ3qbm8JLMNLKCjmjBT9bjB0ytWiO881IQovfb0NcWUp",
+	"kV8Ts++hMo0LKK2eoEaMNsozVTyEU/q4MupDcsuccoHZX3Am6lWXqJImZxNtCzuqYkB5FceqJG4KETHm",
+	"EzDjuElxRSa5FP2jUkk+uq22HY3E3R4HbBSSp6CQ+BOxLNxh75OduX8SKRSQvAeWo9EYOuf2G5zKHFq7",
+	"WSdRgW+hl6jc6cXYOzaZ1jnuFzuCIrSvMN81cMSjH8Am4Fe9RWR1Z1ExeectejSuIMgIbPxBT8MfVDpt",
+	"D3QPzeDRrp1E8CwlV1GJt879onAaQfugzDanKreaKrAjFuZX3HYZopmShYupjqweu60rrwpiPj2k1VpO",
+	"z6p3Cp3hHLdkxnvMvIIrHw1gqXtBXZbIoW2QZBPINutk8tFRHPBoVDLArN25isoQuS/1zExiCR2tdCoa",
+	"TW19Ta2Clg/1JCFc7tNmLe0MB1dO81rGdiUtxRzf4Mc/vsQCG2D4h+pYw9L7ik7X1ZKuYrHY2sVp1xu7",
+	"ZF+2LpKgVg1dUl5prjzsHh/ebtkOhnEOwxhu0PYw0HYVM9mTLT6UiDUKXOdVJkfry0bvPjRuy2XGsAVS",
+	"uY8jVeCpRwWt3KOR9JlWvi8jdNgLqCJlUFS+RHvIgywjf+PfxeqF5HglNpX4FRrmLVNW/pHmTOi36fJX",
+	"+JEYzZPBybF1r3DTX6bMvUrY+uT7UUDZexJsUgcuxcZdvfB9NWK7cjX8LHcqFY6PrhMQvUWeg65KOTcZ",
+	"SG8yApkqTAeVHn+2pSCdEZyUG+6zZG3H0oiYc8Dv0GjUUpKUsRHBny/I0Y0F+4qgEFjHHIsgBPSirPKo",
+	"wZUdR7HXIXqcC/DSdAb5jZqKpOPDjCVm+WeKGEzTGYMmY9upFa3hdnWJrwsY4bDqnixVdB+LtavuN8Nl",
+	"D5tubXa5ndbdr0Us93zjIDtPCyxOa1FPG51gF1CYzC9faH/eIPZn5/AbGKCp1j/0av06NrlQZlR10fNv",
+	"7p8b6BCwY8X0wOvwf2N6bQx741/KbpS0+/Dj0aLGoXL2/8b0/YcZWiYng+1qgLY1DgYPoMc1kiLljIyg",
+	"uArpHp0moeulDqh58xO5RKHbFTn296mF8o7hXCZynKWxGELLepJMkwzKuIRRXobYc50K8opk7I5lCtTG",
+	"RTVdtepiLEBfPAim4MXEj9j5/23v7D10JQna/zuGBKtQQ7Xcqxc/bpwx+I9R+hAFLgS/+03Ztz14zq3p",
+	"eeWH2RORZKPn7bDO68Uy8F4cvV/hND5Mp/xxtSE/uY23VZ0Sd34ghp4Z7NSUZ2od7bLENrOuqhlZGRZZ",
+	"AXZ6rwArc2DOkF1i1u8x6JNFp913sILbhdX3vl5jNZ/lwfXPNYu1jA8ypNBpSKdW4ucsIUS4jrPUt/jx",
+	"6r7LtY9/weeZSdE/y4yOGYE7jHar+YNWrywqlVrxCebn3HHM1opPTivMn5g/XKH+xCwfx/yJF0B7DCSo",
+	"W54GNBYr8YB6gxlZWCwPqE1dqqcBjcV8HlBMyMHqDMutnrNeztTAx68Fm9iAImr46DO9cTHkDhmLDBhn",
+	"SkrKLGkVaTkKePizc3q1uI1HJTcI68rmkSRY3/VVGY5n3nZ4Rdl1sVOtf3YN7y8pud/Fi+95A8SqG2FP",
+	"sKSlIY/XVm2EnVKx7ps2rJjAYkpW5NDbX1bAIyKdP3gO1znMZmWhvLz67hqPmE1mvrNYtXbbkdXlemkD",
+	"64InUgFPEUtdW1AoTPR1iWOheVYQxaIom+F7jcVREb7+jIu/MzS9Dl79rjT4xRjWkMWuigx2z+wAGuwx",
+	"2yE0/AaEXgVLbKGkWmZU87fLbMdeRcIsBnTB5T3zX2gA5Gt8QMPPUrwHdtpbFnEOgkt6faVyISLFYkH1",
+	"Drz0Rw1JKyhXhZX01BWsbdJfw5bbFKJhOGrb3UMBA65xrIqRXOW1N4Y7fDjgRthNo6LtPQTjLO99ZDdd",
+	"lZmlyyzPPWRP5QxMYoMxbYLjAylCTRzO0eMTx45/BBqRXdFHE35vwjq704zs3nlgKs15QjXNZH/Mjiyp",
+	"5kv59kgNDImf7oEiYvSZHAlWR7lMx4nG8p9+Jrs0IyOZ657MuAxSMINbdrgYsJzrG/z5jf95B2tho7pH",
+	"tOMovwT+A65jMaAGWHtmFXoyjwijycB1BxjlPGFlaB3RKSwXXvNM2d9MuFCnbfJzgY2Q2mnHzZnR4IQs",
+	"FuJYkpD8TtyuDnZY2ef+oe8J+yCvkXujjf34gHz1CeQFFcfMQBtARQig/r3cC6BSaJrobVfLoL52RcqY",
+	"WNfAvYKMdn623aMxT4NA8yUZMTnKADKMmoYxn4jQEc110ZoIBjmW2PMb90KeEozgMy9Vw2KXp8GQNTHk",
+	"esHpChHEbcO1g8gbR4brFMhpynN2LTuCOyIKXBIKVOzog8ag0BWqSlxD2a4t52UqigX7ShOdTSFXj4Om",
+	"YpaLtChRXPQz5r4Y0pS5b09361qa60BakNu5nYCi3RsPt/e20svDTG1fdSJ2YebZmXbnNmbmo+9afZ2m",
+	"M1BVj67LqWfn3+y/bP1IyjKm2f4x+WeYh/Wp2acFvasWk68cpzHXrpWH0nS6Md2s2kjjAUiHD7YJpFtC",
+	"F3Ovtk7LqmEXxbml7Uaf8Yux5GGLDsPGOayt/hvTB7DPL3YshR8oexsrYqnjNhofwHH7hK2qSlKqSLIv",
+	"mH+MrvwMIuHWMCjYI3fpPLi3tIisWlm0MiTYapxdo8L+y5DWsR8uGvth3/bDUy4mWgTTFvlmtKP6EqOH",
+	"GCXnI5lrmp1hUsDaaUgbx/63lielDP2eyU1U3EeOcCqXGSMt7MdoZk6zbEqUBJZUzTA7KhaYUx/aPvZ2",
+	"BZOonb4sGOIlVLpCsoFr/NgmhTydDKQqUw37boe2UBXY7bi4df1qqbbBR9cjcnErBzeO6+Agqmx80q4C",
+	"vlGX5mEHP4LK3M2Kwl8gac2ejY+wJJjismNleWuyDp/mSCRe5NL/VNhyU2L4vRGHj9Wd9ptNFSm7/ksA",
+	"tY4gc9xTR5g8Yjau58b2Q10S90jIHEFz7aPvjmPkONIpfnWv5lCTyvwE70kqe6b8O2nwaa/0Ls+UQwzF",
+	"tOaiH2KGf52753txs5lhfGkXPgBsUVHBFcCAFrjb+wULEnTb6Rcn6BQz620pbULznM/eSrAJ3K5CFGiw",
+	"qDw9c3ZymvJEY/oX4FQtvZ+5diUmv4U9yGrCmztVReeQ/h0NTcxG8HSb/hn2lQ5HWNsG2Uw3DpaQ3xc0",
+	"0ehklLMb+Fp53XQ1uP6I09utlnufrCiEduPZaXhlNlWVCiJmDfm3WGcuzK5dqM0oWmcYZtrk2n7n2wpo",
+	"GfhnAn7ssjtGua7AesCGx5IS+DZY8i3Dtx/pszZC4zgZaYqnWCajMNgcTVLhQxKTS0jDS3vWoUy4k7ed",
+	"WBjAh0eLovd3GS7MWP2cCu0wQypWch9T53OY9RhDZSt4UFUFbMBL2yZ/DiTQYaG319F1A0cI0tr4W5V7",
+	"eSO+BWTe+EkEGeBwx44xKDpEuRSa+WSLbvY13mTbQ9w8oYCevcEDVJ41Fi2wTKDyjQulGU1PF6rti4hi",
+	"jsCVfD+fdywOhewFt+rjoHjBZ9lTFmcBUvP09eKEhL25J8zhhwcJxIWG7+Xo+V4WCT/crF5EzBV3S+vV",
+	"59+KP3bDFx6o2fco1uCIDrPPrHcmFBoG6XNGkwFTpMumEsccRoRaHrfMqAsZo3dIBiHH+ki80gE07EoR",
+	"37YfexW0a/Tjhziiw0OycZA4R8Vs24kXFbBwDaOd6hi0GQ0AgfZp0coLWWHE7aXnewEOD6XlSHkCKTty",
+	"LOBuU6I0zWGObII8j641rMvOuPQOZo71yG4YBCzziX3ZnpLGWAW2PQ6ZbxVYfdeK9Vo3AmnVINLpfVzs",
+	"B6MZz9eA8Q72kW+MXDVfPL+ofJGzO3nrv3OKbSw25cD+BK9gn9C7nh97ad909QEDvff7gSD/4yX/WkOZ",
+	"XeLZf5OCHUVmBe697QsnAxE7Fk5/cj1IczqpumUubc/tqtRpk09mmiB/iAW18AjMMvTcoyuj/DD3WVd+",
+	"7EoG1MP8QyDbPPUT15YfMWauAoE7hDI4apuAsiHl2Zlmw1FGNdthF4VK4pDRoHKeMuWSuJwOC/m6fn4R",
+	"6U7JLQcYT0kmE5qxNvkHB93cf6Ji4XRkKSAXObyl5U8Hy5wrogYy16RFNRlKhReMWF4d5DQiStpcZiF1",
+	"LEa0v+NimQeE1d5Tnn3x7/hQ88zCWc4LZ83bNo29vn6DhdIRK5Y0ABTzZlZEkvNv5gR9P/+G52etUu41",
+	"ss0q+wMeDX5GdfVIG1wo28tgvS8mWA39gS7klDNEBaLGycCv31EQPcMLCc/dtpvAUJ4ZtF72t+/gTa1V",
+	"LN5Awf2cza6gvB4BZgEg2q9yYH5q5DMcZNnDaXMBn+GZLnXkKGLCYfa5dczbVT0Sb/xRHtHtaAbztAKP",
+	"u83xX5rgmKYrHf6VStzXEN6f6d1svvbyhz/CZkeJ6zZkvumynszZJTC1xELICZGiOsKMkhARLR3fXs5o",
+	"ijek2o8DRFsCOUttlVYUCywttLkmE8o1ppjgXMa6K78WVfbkF5oMsGolYz0IDEJIYTjSU3LL2KikmYDF",
+	"YmyO3BKH/iYLm4i0FGMkPCJ2V9t0+G5OhdFmeubYklYm+zIiiczkOI9IT0rN8lMkp4kFzc22cxQBnKn7",
+	"6OavRfGCYIl8A6kRzRWLUMkCIseaGZJ8nBmTb6yj4kJcWVhX6FZl3kJKNSUt4Jk2X6qgC+uL138l/+D/",
+	"eRqZ9ctochsw9bc6376133Fx+/1759RRJ2r2Fdb671/ev8M1NYIiRxuxvLsUoV2oHLWdq7DJByTKwGsv",
+	"YN82ueqocfdfLNGdiHTMOJ1YQG2AHmYd3P/WpQaWJ72DgthgCYtS1amdGlfBKFrKS4JaNER/JOlL0qXJ",
+	"rUtf8ibuTlkcNprE/3F8NNJu89lANWdk1xn8q8jax+z3O4BoRklaG+G4grR+iK1+PsrZHWeTHbZY+WRx",
+	"fRaDUepYk53OqAdWTEPHbqBD4LpMcwOpOAb33VrZwupQstREWAQdsiuCEtdLaCOYSzgbESVj0fn2vUPs",
+	"mqmKqxF1GhdIIZ+s+Mg4+m/LwtMJhYiwrwkbafg0FlRYxcBSc/a4YMeM8LhSjxHlg9IuqwmcXJ78ybJE",
+	"DpmR0d++td3Mf6dD9v37ydKh8wMRDfblzZMMqANDrhseyS4jUODZyIctywf7YjYnInwf0x1XP721FlOe",
+	"QsYQm5KJ0c5pmlpteflqKPsMx1gJZdtlbxkYP8lshdKnooX3Z031WB1p0RQ+xjIFU3b/NC6ljRVLDf22",
+	"9mAU4MyO2niTlmcQwMtiwTGz3Vb6tE8NSnwc60XlUJe2R7YqCK/A4SwkaEsDq6uWKaegF41tYVMg7D0l",
+	"TUgkPFvQdBXAkBSkYyDwhqfK5V2av51iGYvZLtQHTUPw+MuYrtMUN//jqGTyj7OnYia7lnMUU8Em9vSg",
+	"VzRkFSoO4rOGuabpdB3Q2g/d+ayXVktr0Offij92wmtf0ak/saF0sZViJleFdAH/f0A5h7gXPAEQN5ak",
+	"ZqCBx6KSCzqkAlQoo4gHNykUcSOM8eerlhS4viYzjGAko0qXKooPpLjgIcml5rXtREi8D/bnkvkWOLsm",
+	"TX6HaZ9mwe+HpWiH1vqvVlecb5NHhd4KpZLmHAS1kuYgO7q/I0jEOISzeLEjnanRlw6W6W9Lism5bee+",
+	"4/qVL04NwR7TxLaYponG+A9XQRtr13NHsK+F7SbFfAUlFrPFKo2CshEF5WfcLk8QFRsCu+PRm+wu3SJs",
+	"MrEH1ES+dkUosaidBlDmktkXWG0LMDF0Tq4Iigeuw+GiNYDVANbu8Af33BbhJ5cWfMY7485ZC1buUbVi",
+	"sa6uhbkGKRtKzY5I61q7/9XmKCeQO9U67s022iUmHkAXLHh88+D7yqlpoLshS95j3yzPnYxb7ZmCGPnm",
+	"RRQA/COWUeTzGADcDlWhWYWQykTgLSqdB+6L3JPZwP1Ta9IYCqnPXG+d2/8wpRQ8eSOmmm6Nj0bqQE8Y",
+	"yzpt9xB0/HMwvaYYEmxyjI2uRuNuxtWApYTmmifg2rH9edMqP7WvfIiIYBPfLQCpBoOmMz2Zx4Jmmb8Q",
+	"mh7aajVwrEvB5j1hm/wJVW6TnGvNxN8MyHQirAK0MyzTevt+lWSSyyKdLiIGRtJxxlIzXNFs+AplnGAs",
+	"VbWNL2OB7SklZCi4qtLTY0ni9bn+ZkNuV2T9ie/oSFNyr3E7LZOT63Zek5S7saRcgdvTQS3s1lVScb/U",
+	"t6xV69WBX5MHYKjdHZAtW8bOMIZIM0A9NZAThQHFjgXfG6pBI28JOUHvUsZ6OhZyrE9x4r47AVoOibWf",
+	"RFoU5rYPOa/2ofmzpJI+G4sN5c/WA2ws5lsFkH7tYNJCyOPIpa081J4yat2SztH63Vlr1P4md3aRwDGq",
+	"CUPgww1TZoX2quysCLpfzT//Zm+6clbtgQitDyKbFvr+AmX6qqra05yZu5ABy4+IbGy3cH3tNkdDIbab",
+	"TAvLKFac9YD9HbZxnZ55RHb69ayVPt9Iv7L0QzYbzF8ZhQsEpWBzDWhjwY9FSrq2VReZuEVBvZNDg0B7",
+	"IFmm2HGl0x4QGlzsWG1qlKX9dCZx5072ljSCl+2Q/bgUCvIrZ1kacJ8oTaexwKJWMwB7akEo7C69N8Ta",
+	"fxSqdgH2FI9qTNMmIrWVPIhVNNfF5qns9exue4h+WxITs92hjyQQ8gHXYrtgeVARDXjiZeIZuE0ai3N9",
+	"/nrpNpc7nna3rc4msgZnrSMJyWU6hnKl2UBtQjXNZH/MCNUzQdycJ+wyuIFtf9HPZJdmsRjJXPdkxiVp",
+	"TQY8GdiqIuF48Yp7szsmahivPa0qFwOW25ZxM3dH9lSjOtnxKya0nZ1tnQEL7iZPJmbJQMuy+qT55bO6",
+	"LCf73Q13zTT9U5epY4Hyw0yoyzIp+srY1VWl92oRYUqpzTQVOGEYMpgiaXkb2j2Kb/S8sJ9dw4yybWYU",
+	"jOzAMX4k8ZzigfYUy8HFnMfnCuejUZabOE7ZYwIlEwWauixWBMsSgtdJ32XU4/Nv8P81OVHWbBDjBIDt",
+	"yzxPXINM7Buh5Ci2sZue0nYFsPdLUe8bCxSsM45oJ3xVIH2JF74wzmy1sJyI4wnr7AKrP+BOaUI52+0G",
+	"Y9Wlen16s6bs4Qco9ryvL3Yo/xupv+0TZiMQC47X0sGGteXfhxx41j2TuZdklmZ3lNGEpYTqp+ne3+l5",
+	"PxSX/up2yUVjlzRO/P048ed47Us+qTWskTzdgLN+x8kovweVHyWmD7jNMgTp+NgO9NFBJhWLRVGoeAzR",
+	"BXx5W0ZtM8hR857DEywVkoD1LFcWNXbUxsotpNuuHqPwgweUXBhkGVIuNOVGDUSdKWAKosmAZFwwaGuj",
+	"ZsMNtdGKVtl7b65X/8X/2Q7c+DHi04QrhuadEnSkBlIr8JWY0eBjQGUDUUpTkdI8te0dwLuiJemkLON3",
+	"LJ/e2GS6DvpEYjHA5nXmNzlL+IgzoTukxb7SRGfQEQf0x1HOzvCWA6qIYNxMK7KdSDgoEMlt0cROjc0p",
+	"YnksJjRnAzlW1o/TG2c9nmUsjbDZjmZDaAc+Flwjpg9kliri2oU/jy4uLuBbGwOhWWbdRAKLxWfXsEOK",
+	"RTNrYisf51Snj5UmfX7HXHTG3NzWTKpYuMrxjo3M4Koy62kS2OrOfCbGWKIrUliOcXfItYYFsQGrIBEI",
+	"rogFF135FZxTiRQ9ng/BLiBSJGxOqKVDx1re2F/f4D7v2DwjZNGfDGQs4AsGE0F2fNtJvdNjVI9zduP4",
+	"rDq+IV4HrrlxMAHw14G5OTeke//+ilHO3BTasfjMoPlzNf5xCZERnXOWohQcMqExwuZskCIcggPYIJF5",
+	"F7bbZCwoUaD6bEpizi4EfhNG1GaFKfHm1OplPC7WE4utlPEs6AZlVh0Q8HGEeorn2VekB9ZynkUFW7ix",
+	"qJ5opGeulgK7FuwoexJndJNl7Kfzb/B/G805qrT+ZWwnd4lLA8DDJHsG+yxjvvkh5lL0iJCCHYubewf4",
+	"+wG3xg5snIXgFzQ5AG0MlTpu8HDawOF+cvI3BDrnCRUJy3ZBw1oxtmJRYbOe7VBqRjU7L83ppAAP1MKs",
+	"jeKUclc0gI9jjEenf8cGU0iLBgq8+QDc9zn7F0v0KRoCRkWzO91og1RJAe2rJSwFzdqkk1hxVuRNWc0c",
+	"VHlo7WBsFsWNvs81SVw/R5xWxlLSwl6nmvKMKDpVpDs1Gv5wfgKVC5YLZtRHd8udpk8Vz71c4tSGU5tg",
+	"8XaPt+t1MV26O2nwWIHa+32vSN+ouXtTc3eXtm8hcm0ZkjOghqV6DfbuNcKv7+kt+N/UWI0YeLYKUhJL",
+	"UdunXFxBlil+YAAe2jN5b9YCfhFoFn3ABCNrN0Jyb8lh4IPAc5saqJ/gHGgq3neDTofUQKDSacntt8B1",
+	"H4CLe8n344vnPT0ia7hUYbRGXFEqdiyhw12wiR5UENA88DIxQAwAN0G/TQX9lN1oDkFw4+2o4fHi9sLl",
+	"ahnkHoYbUA0RvMVtgmPRVMPsohrGbJjHESExT7Kn2Ags4hzFDPZ9o5Q1NTA1fYAVL9V/O/BeQvU7/2b+",
+	"97Cev6uD/Z8AXSGTPc1ZqLk55mVjUDrQq4dMzxXMhpeWdQhIf3luNT8Ax4goSYREY5VnTOhsSowlC3zD",
+	"mVTG6k0SptTx97yDl7gDOP4MG+dpl7sckE3o6mPmgUH06AOeNsh5JDHNvZ7Qi52pLI2ispcGvHNBYMUS",
+	"nq3bc6JITChZdfs30jZQ9xOLB+effWJmNXYIFvuv+lnZALtoDLCm1dnxVQfh0V7bfNMyuT0yz/3f5YQM",
+	"QVGbyevnmg1BkDCaDHz+vzELucD0+IhwpcYshYnmTJsXhGnwTOh8SkYsj4UnOtIgXtxdI9Kd+pu+/XnZ",
+	"qEEix2axXD1SLPwsg5Zr83LDxyJjaoY2oeNy+298an8HMl/EgSRnPyRaYV7TO3bHsm3HLGCkj/g+j7Tc",
+	"qVispeId5tckg7Vtwh7rZmOY41yJe8C6jlhewxTzpzugy2HxOYDDEcdSI8ReCBmYYdlwlMkpY1BTZG7H",
+	"dSkhEOF4EZbGYm5pZx2Skhb2kjQfQIIyfHzaAGwJYN/CNjtEfPXTW7UO9TPLOc1+hxqwY4Zz8+zLozkc",
+	"gQbMNxfDLlZ1DorvLJoNtJspu+MJtBN0EQ2LTKSo6nSkj+4xKnWdeIsIyjZlDiUbV7EAmAYYp6QDT33D",
+	"RQdyoqE+UNGpAZjJQMJEJwMm2qR1HdRJFvWIcDmWwyIkcxGLgjOsqDhtn5YYMyMXeenAZf/F/9nx8qrH",
+	"WZZGy3Focu8DCttMRPc3GYYyFkq6NCXebjMfKcASW1BaR8MpRTHnNv76Bn+9gKIT3oiVjFTbQWJhy1Zb",
+	"9i26EDyWMXNN9IQnRkAvK71iMV98Xe2pbdtDxN26CRCxWL9E9P4EiFhstEQUoV88kuwHfJh9JUC40ZWR",
+	"IXMccYhT3hMXuap5W13O75h48nHGR5bm8LkQ7YSLh9po59/M/46vDNRtft/oczKQGSMZS/ugOQS23CVI",
+	"f08roQkX3n9m5JKEQqiIaCnNugKFaCxk7hxrxPFJoPKwXgEqzDWsP0XiHhCXtgC1Me58PNgZENuWI7D1",
+	"d2QM/R0LVxchud/Mvsi1MYgeEvj1SFld2I2h5jngyB7LWK+Kfvz1QAReJgNC9V4mB1GASQoh6O9UpIWm",
+	"72IOSO1feMIqcQsbikhkngIY1yEszBtQFJCuUtbqAN/YbgjGzjkGXa28rwA13JYZf2KHgefy1iLVsZDC",
+	"2IoB9xA0PziNiiQ54AW6uydlGm8YWl7GJsR5eGqg5W2aAwftNUpu0TaJxVaMkyJ/IBYbME7emq2ya9ly",
+	"MNZM+en3lVTgV3+hGCwyCxrb5RG3m4YtWRbUZSGzOTmNuvwuBLWXy/afsdiIYCafzBNA6EmRHhc0g0Ru",
+	"rmNhJRMNdIRnirA7lk9TOgUphzYTVjSLskxl+Z3rEdGXMo1IL5dD+0pkjn/NC4G1KMkkOC9j0c3lLRPW",
+	"TXsalfQBdAgitUXJFXuvHlDYYCg8NuM/PExhuwodHCT2b7baKRCnMP8l8vHMu3myArXy+I1EbSTq3iUq",
+	"7smSSN2oDB3n4pEZu4VQdPYqG2IXIYhV2nQ7LUmX+aS7PuWiLOBASqKRa4mVAmPX0zyFtE6Xnv6UBkE7",
+	"b/HeMjZCiYZmLRnQdGWrWThbmWsyoYrgC2QpCZybQ0axfNZIrbWN4wlQ+RrBgmtUJ6Zj0djEB2cTf4It",
+	"8QhleMGMdeLf0cnliUPkpUV8uDo74stqRHoj0ksifZyLGSsZc97Xku1IaLUTEq3POFYZ8y/BFY/RQJob",
+	"G68HRo8zNXmOdOgOE43VOBaaZ653X8EElraJHcJgXy1ZFxZCg4lsALJ90BQZ26iCtgvU0HE1hUfbL722",
+	"m+2hXFyaJ7dM7yOD3Gb8zSS+mQ86dlodYjXKq7Dn6lIJDLGoawkUeWMA4c/Ff1dh9DITtPOLRcXywWcv",
+	"55Iffwr4F7tJtquz4iirpnHjVV+mI3akSdz4AMtkcNtN1zQh2lIut/bb3OGo2/hbaUNEWjYRe6hYdsfU",
+	"aWQ5rl0xTCxszOAsZeqWJHREuzzjelrWBuE2thNOBXcBcyPSsQoeS2+6U98iJhZCGhv39KoMwoKxdA4M",
+	"+4ww/KLSVcd+6PKTO1/OLi4unr942bF9kOBkk44cMWE74LiYCDyfUThd75siKTplo0xOIcXcZTgrYjsi",
+	"GRWTsyxVHVBvAZinI/ZMYTa4Ii3FWCw6v/3yhRgZiBM8M79RndMrMhlQDQ2IblUHGzNBa6Euq67jbMui",
+	"W9X+9//8b6nZU+TK8xf2LqJTHCnghSTzGvHEAjvxTOd137ErHrTfMYtrNfSm+856Eu/DiAk8+I8ju7p4",
+	"nj0lWNvFnGNt2D3c2BqNd2aRuDa7mFC7W2pF9FKGzvk3/Md+ErF3ZvP86fq5WAPnErMUrI/GdsGYwFOm",
+	"lvBuybRr2we1knftTjEkXhfsOkefIL0TOfDF7shd2BmLUThoBNS0/9lnRvUGYe7cbJnp6k5oX5I/xwip",
+	"+KQr4HjlUSQWiIJ9psmri5fteT7u0DMT2jr2OqKlBDj5FfCmM6RKs/wmpZreIKp17KpdEjgkzFkmE3JH",
+	"s7G1HKxhQNUtlsFKNLSKUlj/2Pk48w4dRu5Ybt4XSQYsuTUwNx6lVKOm7fGy1XH/vLG/70DSWEUyuHvh",
+	"g2YZy0nOaHo503+IawvY6SkUnEFfo5wKRRPz8mLhJ4tP/kzZODk2RQUst93A7YoUedoJu/RGAnw9BQOs",
+	"1jGOTWNVLcwbY6pNQN50cqZkdsc6UTAnuC5TMhb229SvqbNK83LL0+OLQy/L2IatqmYp2x5us1ybF/ge",
+	"jsTPVFPsAb8zsbV/+rba599Tolhj7jScbtvmdFukQcBZgCRlcxzOjIR0YsByQtREjB6iXyjF++LxKBgd",
+	"fCCGyVHUOmWtV+++SduKLMgTd9Kn3PLc+wuviBgjxQbtKmixDRlygeh0yW6Q74XUcu15XQTRDEsyqYyt",
+	"BtcfiDQ9eNkJr3vHlt4BiMzgsRtJ2UjKpygp4QgUZo2WFbjfjIBM5HBoZr6Cw/FaYZ0Q09p2mggxvdyM",
+	"zIq7UFYqxohDPiOKmLoqe/VcEnEqH0t2whu3yIeD4AeYZmBXaZlsA7dryxwfTbrBw9INvKMmKfbrjrIN",
+	"RuNuxhOSM3AFrZ1tUL4NEj6UoKY2nwDL6OoTCq5JcM8p6U7rcgO8j8gZMd57dAV+MXuVH9VgeSwssE8o",
+	"18iYX/7RaAwUdK4MhYxy2cfEgmtRfipz/0o4Blx7NZAIaOberxmyopbXa8RHoazXR/FjseGCi0CrN/de",
+	"U61P0xLmHZJqv5vAf3UF9hr+d29hXs6xPS5NscVTKbYwUA8Kt4sp5ISmkAZVAt7NquDn3+y/Vov/z1fH",
+	"ZwVFgYWvzPOV1e5HEhA/PEgtzWs3ofTlEK1RmB8UCPdqVG/DUfFRziVO6bH4rT9B6JeljprUmxq+yKHx",
+	"HG/Wc/zZ4eFHt5mejvt45tkbH3LjQ36CPuQ3NsGmgNtRAQYbkFM5kyO2UnR1aZdQ1QM0T6AZG7wQaCtW",
+	"i1wTn/fjikYkU+hx0RLqFWACvFruAclM9muRygmhPc1yggwbQTZR6/krktKpIt0psW/99IpkVLN8jgi5",
+	"xFEp5IY1Am8lEgu5q+KIQ5J14WM3Yq4Rc09QzOERABdwCc03I+SwNPDxmGLQuhXLHYc0GXDBkJGKCfLv",
+	"//f/I1zcuEgD/G3DEzdS3Hi5aj73a23+QAMNsDsWQMsRjDGFHFvSl0am+stkbq+ytPo1wzg5HEypXSe0",
+	"uZPGLA1SpHFTeBmBBFxFWm8QtYmCOJOQmi02RpFja8D86vkePjTL5KSR1ktJa1RNw7L6JySzZx++kdyN",
+	"5H6Ckvu9wdJSipMr0HOQMFeAG+g+HzKlaJ+tTRGzeiO7X6BU0Y4LYmAkc00zSIGFTFmZA52igqJEJlLS",
+	"4uKOaziexqzlfXHGBYE6/Yj8+3/+99RlscTCtqrpWC6rDpGCKZCNrjGeo8WiWrPhSEeko0q/pTmzAWwy",
+	"kfkt2JlmWh2AckUmLGeEJgkbGaS2iQlmLUFNMT83K2DFhxufhfxcliKatCh5/fUr5kWcYqscKhyhtJ2e",
+	"uiKdjCp9w/Jc5h2ijC08GQCnjV1DSDeB7RuRyYAnA3hbA5ml0PIOFisWWt4yaNhjc8PUQE5Em3T+AzfK",
+	"39x8M66gDRDV1vg3ExEg/7fC4FUIwFiskR72nvLsvdvDq8o/c/GqjDSFzDxSRppgxZZJFHMAceCRru1R",
+	"cUFqlz/jcqy78msAq2Y552Dq+Tf7L8v6m0/XJv1dHWbfIyEvwXPt8TYdM0e8a0GulzM1IIpVUAc4c+Fh",
+	"LQwCFEM+FVWxsFS4k5wbeAAOfQqITDhUNgIE0TtG2NdRmSCXtHIGqA4Eux7YHc1JBCz4roITvXiZ7Fu8",
+	"BwL/ciCMjlOuzU/uMTq8wKEF13/PWi8yJxNYP3gCN2Wsmjcf24NHWt44Mj98ZiTULROnsBQsp0BXq7hI",
+	"2NGzHX4y2zWAirWw9b3b/jtDtHmKuHv7QYtHz3ZpTsOTz0faHn7CTpoBovkIylbJ3BFTUjpUtuLau2nw",
+	"z4LBA0urlUOoVBIhJ7OsGOhuYVp5ilUsesa6ATXgI+gYQhMgyMrluD+oZQkRdMiukNPKDkyTRI6FnunS",
+	"/Ey5uIrRcGUsOtB7tD3KaGJ5vHs9ZlAJqKUAh/AnN25zUTz4UviZYCfn9l86fnh/8Zy2HlIgxlkv2NDR",
+	"HTpsUNbTUeNdOd0I5t2HWLFYlL/03uyrNXAmZLl2Nf7m3Z1cnlwnQ0Z+G3b/fhKdFK8ffpkz80w3VJ9c",
+	"nry4ePH67OLl2cWrLxc/XT5/fXlx8X+fRMXduJlhMlY3F89/ev4i/Ss7e939gZ79kLxkZz/1nl+cvew+",
+	"772gr5LX6V/NQ8Dvh2xof//DxdmLF8mrsx/oTxdn3efp67OL5Cf2Y+8H+tfu69Q8tDTTPwEt4SQ6UVyz",
+	"G56a82UOo3XAnqBj8SQ6AX6Dmbm//vL81eXFi8uXz83czbbHeY9VXprHy7Mfej8+P6Mvui/PcMY/9H68",
+	"+On5SXRi2Q9OLl98j06KlwwH3VMB54yaObsN7/4GThn772Kpaz5xT1loD+5HwSdDKhBnFMt6J/+MTkY5",
+	"Fwkf0az0mtd6MSssyC0XeAXUGxUPcbPqGx4yPZDmGtCGbowCApudpjfmVJ9c9mimWORcBXh/xdyD/fDq",
+	"7HnyIj37gb3snf1IX3XPXid/TX9gP/Z+ohddIwJgikvua2YUXdhv9P+gyZC13QlafYEymVDYuyk7+/mX",
+	"k+jEHbyUknfyjhkAPFl+D4fz/L40Q/37uZqDFSjHasos8h0ZaUqH5G0oi1koic/LgDcaLyWU35RL0aDa",
+	"GrR1a3DY+QRWSkGV8ky5r43IcrLVO7UsB6a58TMVSGMFBCpV1qwrLEsBHZ0oTac4kqJD1M9Dr78zErx8",
+	"D5tVBmNCazIMz0ixuLFHLNyjQKU3FeA1UgpsB+eq4Yp0zQwgSqPDZzocE2LDaXUTrpPB+2JnbSmDrTLM",
+	"vvpK2cM3B138Zm8KIx5YGPFw1JyLk7iVqgbAcBpClbcDlgHTVbztq6DplxBHLUoFo4KDBz/1wfty/ecV",
+	"6STjPGdCd8iQ5rdF6yRbQjj7vPvW+sEJPH0frO02PQ3BQPOcp19K20Qdl+awuMB1OA2fbP5OH1GlJjJP",
+	"11caLKO0L9VfsPHJ7zJUFIxV7qXsJRj6Y6VRjI9zge3IKOmNs8z6FVs12/L0Cq5wDlZswsK0gqQL2wml",
+	"pLW4R4aZF61a3Nc2JodTVm1yXXq6ZyoW/gYcq5E6Hz98Rl5rsyvO4ed+YbGetBDtqL1MGL0Ff6n7GTg2",
+	"pfCH+sZf767IpehDvA2zFYj9oTnyWwv3hOpELDaRpv/R7betJcO7EVbSIl7NbnzMWzh4KX+AMhhrCC3T",
+	"1XDq9/gcFBJssoG2J9Ugi6P6neHbsClisWjpAZsC4aONNYfeQDZRhGrSWZA+Z35jXWkYKKe55knG0P84",
+	"yuUdT1G8+14k/k7PXErbJJeaRcTs33Scgc+QKcJFko1TlkaxCFtMkO4UK/TVgGg+ZG3SCZwjnaCFop2K",
+	"J+h31fpUb7nL0wNjxNd23g/IjzrSWK998mXivO7lPqU4772MHiw8ggHS/G7QZRUij7U7v30pzh2kbCjH",
+	"cqE0zbV/e5b/2/PcyrzaL8Sc/1h06DjlTCSsHZxx1bHdyjsWB26oxlCAkBPkqs1YTxM51legOulxzgAr",
+	"PMQowrU5f8XB9VTobkTb4COg2QDk8Lmf7CtXentKxzF1E30DHthrv+1WQ61d8U/g9PZEO+EWZ44B5o7M",
+	"48+8bHgnQo92zoGjwb9/C4KF3jQL4oHCeP7NXmf5I1KWMc22iu87cfCuj0Q/wwqsi0TXbjXrtJwa6whH",
+	"SxtShTW3P64fWCkLdJbdmkTHsMt/Y3orW/xix+KuKS/YB4vJ4tM2gjqYbYqQX7HphVPRIdJJsO2QmRkD",
+	"FiOvEIUOCRgMvQU2Pjpj2RfNMy7R+WKOFyQ0ObWeq+Jw7vSwL12DRZYtwVrZu/AHpCBsADv2X1FVepQ9",
+	"BUsbpX7NIGtTHbWYvmMRRFv9H3IpH+wyLoG1d+DgvaGBp/BlvTTJpVKlSGzufhI4coLoLGTZg9MEorGZ",
+	"FH3znaM/TeTQOi4uScdW9ahxd8g1wi4ScCCFBrF9i2BmhIuu/BoVH6hYuJtinChlCTcrfOVvnEjR4/nQ",
+	"3Li4zE9FS9JlpDfOejzbYOOfjXqFP5gpvxVYzbEacMOlqxYOwUXOo3yk/mR4hmW8ybgfjopcensZ8F/K",
+	"By2AoA8IOhUQOv8G/0dmSzhma9cNzcelN3hnaIHiQMLOEnzBWJ0DuGA9nkTCoJYJE/VSJABALBmxXElB",
+	"JgMZC7gRS9szTc8K0JlQBbiSQnwKgntUJMzgBYEaGtLSE2nj5HYdoF5DpLHI2b9Yop1uhzek2jY+Mx9N",
+	"oFgKRgNHLSTzB5MRFG42GUg3idOrxc1XPGsBjPZMAY4zW00JxAXbAro5OXur9jFbNosPvPj3+6jxjcAO",
+	"Xg9Avc28ijJbZOovndsLg/0udajVft82SM7TYe1WbTTYo00TnIfy9kAAUNpDsTTMo6a0BZR/D0l8lHh1",
+	"zUG8U80uScoyfsdyWwaJWDfK2Rn+ECqIimJLVzNkFERbNIS0MECODCw4KCMWFmPaFUJd1sgBBFE/SYPE",
+	"Bbr1IImJBeJBBg9Adl9vuV/g/RWevMHdBncb3J3687AW7KIWuQXY/QQ3rtWtAV9zRpUUQQ2I87HBrYBC",
+	"E/JUDeSiiu17GRdaNtmEkv2EgBNfyq6Bc1kOSj+3PfleG/R8kuiJG28Z9BzlMh0nesMu0pn6FgbZGjCS",
+	"z+qHTNpYJFTTTPbHbKZN3iVAXj+TXZoBnVRPZlyih6KUGWcr+NwIERmLjClFeuCPO1BP5Ue38qui1m+w",
+	"IMv7Gu1Aqzspr6GqaAWnJtWsL/PpylP7zGieDI7Ob2pnv4zn1G3Np823NCq2vMMjfwp2knd7naYKDGEY",
+	"1HWlm0EYmVv3aClnPgquBMaNUo58LBRjqk06NMsZTac3kPmqAt3t8z/+gAANvWWCtHhfyBwCPBT6Sgfd",
+	"pkUlV9/WHS/KsDU6IFfEHCN+tzWPZSxmnu6eNnMrJeLGYqU2cw9MxLU771ATcUuT3FM6rluiOfqjOwxN",
+	"Ou6jS8ct+0BhKxboVw/fFYXy/Jv912pd25Y0xQ8/9XBdePnoVm0nuss9R7sxCcWWzxZ2TFt4sHaRbfgm",
+	"qH7uYeYhaBk0N3uBKSb0FelQrXPeHWumOsBvSxO8ZEholrXJNZQpCzpkRh0Z5TxhscgZTQZMEW/mKRfS",
+	"vXL5JbeMjZCbFpIbgVYXbo609UanAkvkkgAZUgdUKGUdZ04hQ35daxe6sSICnjK4vJCmoDst0tTMY6C2",
+	"FgtQ13bqT5urYj0wM3IDVdmYTrgBaDuUzMh19KuLRr9qiOaPKJWyvvXZurrceQGnq4dY1imV9Vxii6He",
+	"SxOQW8CTzjWKFq7b5Gc3a0w2igV3/VjcbR0BiLE8uehfkXGIENYf4ASRQYYO6RoD3jejP47Kr4osPG79",
+	"tIHG3WmqxdZZEj0gx2/3bB0+Pzug1SiRDlXTrx37N88RdhxNkR6rbZVzPjB0ACu18smFqz7JbAWPPlyy",
+	"ei+FA/LRwxMgvdcyfvrSRmlIMwLffWllgnOPe3Hr3nvyQWRT19EN+IBZLOyftVRfaNaC50o5ag3/AHgg",
+	"uTm85YxnbqxxKdgZ8mAEPWmIlrHonCdSKJmxc2wV8x/AQvq3f//P/3YiAgccnPU/QHPTK5KzlLEh1taR",
+	"FnB/xaJC/gVsZWfQ9eYcf985JQ5pVUBPuKhHAvCG1ZqztPTc0I0HLsWKQNIyG4bm5p6leEQTQFiEwW9h",
+	"76yHwjsKHwRT3FPwIEDeeVqcYJPS9mziB0+BzgO3ZgWZaiRKqEaef4P/bSCW8Gi5Dh6gFG7bmFsCCp4E",
+	"DBw04cF9x3HbYYiShpe4El+r5AGbKb1lRMkhg+Iw+HSB5rdMQAP7UJnhCfRvUUWRnKNwxa6CVkK3Y3GP",
+	"Dlab+QqKGNdkIsdZSlI2lBq1mIwq7XnnzQMdEDv8usGGWGxKy0IP/QNh7VACDatrYnuD38ap1sQbtk3d",
+	"UCHK9kFjaHi0rCp4brtUbT0OURJNdtBANs2XQgVrPEmoIEISoHfIwbNAuMAuYo5AnDCBpSLQnkyAOVxq",
+	"i2uO5QgaN3LRX1MYuRZlM7IHlyDsmOIeNSXWaD/6/oc/4wM9HlW5werD6pG4kMfPAcd6hu85E7sHOxxz",
+	"Kax7x6A0zmOG3aAW6bAhJ2kZaJNZWmAe8JoxkbL09F4P58JGsDBa2N/JzeToUesX0YBWA1r7Aa1fxIMw",
+	"C5tC7xazbCNqj1nPVNiQej6A/WJjQFTYAJPHMPQTBDcx2phtpp2llv5LjpRXzapAFosHIJnTGe2kLrFZ",
+	"962yvw81xFjYfts22kTmB5s6p4+gm7V50Yhw/t00HtAGF3eAi58syFQNWR5uxDkgqXlyy/SZno7YBrrZ",
+	"OExEhKyEMFouuHGKPe+DKjIXCu7gdFTHtar2lmt3zDNtoAVmSlrsv8d8NGRC36R0SPssIjkTmmY36K2N",
+	"MAPvJuOC3aRUM+jfeSd5wm5gp3EpolgMqdIsNz+g/sI+EyznyWnQ/yYkeCc563Olkc5GydwARHcKToNN",
+	"gdhM42vbwi4W66LTO670F1jaL/Cit4guxTDzclyw6xC+aXidj7L1rdm0uFeNfoDb2rVN57mNAwTnEtdN",
+	"VU/m6ofSpZARxfI7nrCzlKlbktAR7fKM62lFe6mc4avgVNaksrnnqDCLkpZnFj0tp7QhoSgj86lEo1gE",
+	"/eB5TgbcKOTTK3Os7OvynfWxKa4Zb8QEtOQd5bKfM6Uif2tp1Rw3u1OgLxkLAysDmaWKDOSEDA0aufcy",
+	"pK79JmZqYLG+QVDCaDKwGXgHmX+Hr+T/HLPx6vTQeO2qOXXFCQ+uKe/Nf0BHr5Bn9plyi92GJuonlyf/",
+	"PWb5tOjGHfZLX5YAqmifZc5p/SygQbPbt8o2eYRqa65mFJ26idmL2NKz8lrcqlMSsivTKfabtDneduzO",
+	"vMmNhbtBaXoGeU4uT7pSZowKnMkxpUqGu/qeNEmzmP9tfjgvl9bFU0dANgcHuUmm9DLKSglipIQ/pLig",
+	"i6QTyIbzb+Z/NhFmqxH5KwTm2cRqCNa4cglbzOeq/yyvlcsvhC6tlgGQcK1Y1nPcLtR2TPdpk7F4CXmT",
+	"EVJlQet00uowc0OrKXaI+cPm8IyF5pn5DRAUMjjP1iJ3w0P7AxvnZ3ksbFoBdHKlAvYusBC2jewQKRf9",
+	"GxiuY9uahamSltaQ65rSwVhgsqVNOjRvqJpqeRglhBtNg8TI9h9qDeatP9RWibeKme0p5G6GxknMM/dh",
+	"j3hHaOTUVL/dQqp2rpU7RDCZpp38ITBuLYxzyzwHBi7Ln+1C3EWuuXvRAeCbTTMX7ncW7Eamw95YsRIB",
+	"uFHLK+0oJwOqgeIVbYigiXhUapjNgx7Z92RJaXcybCeDMEqNfW1kL+h281gC0g/H0C3i2HII9uQxaYuV",
+	"dz5wDEsOx3AyYDlbGjt2FDquCwMX8AER4GNIpsaYV3Mmn1Bxqw9zjlUpvOmPFdwov3PbYHblc9ZjObRO",
+	"w9+RVqcvST4WpH1uabbNDHv4bee0fRKdjPPs5PJkoPXo8vz8+Ysf2hfti/bzyx8vfryALWRn8a2+ANoV",
+	"t3rfIU3Q6o6s0E2ZtgFN5wHNeI8lU9tT0HoznD9H1fiUrkNf0kjmmmZEMW0UUxXc4ld0nt9/B2CMuQo1",
+	"BQCdLiMZH0LEVUtI8bZOhmEwyGeua0eA1WBylDEAmUA/manpNXcI7vi+mEbNfSGkaNDD31zL4PZXthMf",
+	"1AF6TtOOD7gWgSBliwU7wdBFvLJu6HdS9M8yfmfsgpyNEf3LmYCOPr9YyqjQoIodkWVyoqoreZ0kxsKA",
+	"G9WM/hGft+pvDm6Ap6LO0zbFmQ1pMuDCLDu2c6HKR8rM6wjnYkXJvBdbbHN8DZeFICpkk3WnTwbSpxtZ",
+	"akdbrhluI4jF1Y8Gerkca+iP4wwyvwDPwHDOeWrjC+4CzYajjFa2FuXZEo/kGCcjx0FpBh2xvFBwi1v6",
+	"Avt7Dhky4fKE4asomEf9nT70evXv70+okCi2jzmbENOLCNVgheKNQ/Rw/Bs1t3sTrBxyc7g1DdYgaKEU",
+	"ThFpimfv+Zn3BRTUCtRKxho6VShGvAxXRDCWEiFJl9HcmCfylomIsK9wVDPZN1cFW7BQPswY9W/N6EV+",
+	"eS3QlqBk8fOr8ci8bOeBdtiUyOHQR4L0rGcQXILBMM4lWD9H18aD+C4elyRld7AVBixzyb0FQHKlxoi5",
+	"5t2abSynzIJlzvQ4F5iiZUf/0922bgtiIz5lI0FWWCD1Qq7BcRwV1TU+sAspx+bT4JThwQ7GhZZ+s0P+",
+	"ndFMDwxC0tSAjYrIkOmcJ245uSKpTMZmhSOzUxRPGSB0iMQf/LapGcLqRDbVBmETpmtlgguiUb8noro9",
+	"7hrtqVkQtt6ve0+10Rxpoq06beBvZNYVJgPp4qoM0W/w9+rk+z+///8BAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
