@@ -21,6 +21,7 @@ func (h *handler) accessRequestRoutes() {
 	h.handle("GET /request-access/confirm", h.confirmAccessPage)
 	h.handle("POST /request-access/confirm", h.confirmAccess)
 	h.consoleAccessRequestRoutes()
+	h.contactRoutes()
 }
 
 func (h *handler) requestAccessPage(w http.ResponseWriter, r *http.Request) {

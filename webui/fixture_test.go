@@ -45,6 +45,7 @@ type tenant struct {
 	ticket     ticket.Ticket
 	article    news.Article // written by the admin for the customer's people
 	staffNews  news.Article // the provider's, for this customer alone
+	contact    customer.Contact
 }
 
 // internalNote is the text of a staff note on every fixture ticket: no
@@ -128,6 +129,8 @@ func (s *site) tenant(t *testing.T, name, domain string, prod orders.ProductID) 
 	tn.article, err = s.p.CreateCustomerArticle(admin, c.ID, portal.CreateCustomerArticleParams{Title: "Canteen news of " + name, Body: "Soup on *Friday*."})
 	require.NoError(t, err)
 	tn.staffNews, err = s.p.CreateArticle(ctx, portal.CreateArticleParams{Title: "Delivery dates for " + name, Body: "Next week.", Audience: news.Only(c.ID)})
+	require.NoError(t, err)
+	tn.contact, err = s.p.CreateContact(ctx, c.ID, portal.ContactParams{Name: "Carla Contact of " + name, Email: "carla." + strings.TrimPrefix(string(c.ID), "cus_") + "@example.com"})
 	require.NoError(t, err)
 	return tn
 }

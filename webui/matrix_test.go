@@ -30,6 +30,7 @@ func fill(pattern string, tn tenant) (method, path string) {
 		"/invitations/{id}", "/invitations/"+string(tn.invitation.ID),
 		"/tickets/{id}", "/tickets/"+string(tn.ticket.ID),
 		"/news/{id}", "/news/"+string(tn.article.ID),
+		"/contacts/{id}", "/contacts/"+string(tn.contact.ID),
 		"{move}", "issue", "/{act}", "/"+defaultAct(pattern),
 	)
 	return method, r.Replace(path)
@@ -40,6 +41,9 @@ func fill(pattern string, tn tenant) (method, path string) {
 func defaultAct(pattern string) string {
 	if strings.Contains(pattern, "/members/") {
 		return "disable"
+	}
+	if strings.HasPrefix(pattern, "POST /contacts/") {
+		return "access"
 	}
 	return "revoke"
 }
@@ -74,6 +78,11 @@ func (s *site) state(t *testing.T, tn tenant) string {
 	for _, m := range ms.Items {
 		out += fmt.Sprintf(" member %s %s %s v%d;", m.ID, m.Role, m.Status, m.Version)
 	}
+	cts, err := s.p.ListContacts(ctx, tn.c.ID, portal.ListContactsParams{Limit: 100})
+	require.NoError(t, err)
+	for _, c := range cts.Items {
+		out += fmt.Sprintf(" contact %s %q v%d %s;", c.ID, c.Name, c.Version, c.InvitationID)
+	}
 	for _, i := range inv.Items {
 		out += fmt.Sprintf(" invitation %s %s %s;", i.ID, i.Email, i.State(s.p.Now()))
 	}
@@ -94,7 +103,7 @@ func consoleSignIn(path string) bool {
 // secrets are strings only customer tn's people may see.
 func (tn tenant) secrets() []string {
 	out := []string{tn.c.Name, string(tn.c.ID), string(tn.order.ID), tn.order.Number.String(), string(tn.item), tn.invitation.Email, string(tn.invitation.ID),
-		string(tn.ticket.ID), tn.ticket.Number.String(), tn.ticket.Subject,
+		string(tn.ticket.ID), tn.ticket.Number.String(), tn.ticket.Subject, tn.contact.Name, string(tn.contact.ID), tn.contact.Email,
 		tn.article.Title, string(tn.article.ID), tn.staffNews.Title, string(tn.staffNews.ID)}
 	for _, u := range tn.users {
 		out = append(out, u.email, string(u.member))
@@ -134,7 +143,11 @@ func TestTenantIsolation(t *testing.T) {
 					// more from 403 than from 404: the answer is the same
 					// for any ID.
 					want := []int{http.StatusNotFound}
-					if act, ok := formAction(pattern); ok && !mayDo(role, act) {
+					act, ok := formAction(pattern)
+					if !ok {
+						act, ok = pageActions[pattern]
+					}
+					if ok && !mayDo(role, act) {
 						want = append(want, http.StatusForbidden)
 					}
 					assert.Contains(t, want, pg.status)
@@ -204,10 +217,28 @@ var postActions = []struct {
 		return url.Values{"title": {"Canteen closed"}, "body": {"Until Monday."}, "version": {"1"}}
 	}},
 	{"POST /news/{id}/delete", portal.ActNewsWrite, nil},
+	{"POST /contacts", portal.ActContactManage, func(*testing.T, *site, tenant) url.Values {
+		return url.Values{"name": {"Dora Contact"}, "addr_city_0": {"Berlin"}}
+	}},
+	{"POST /contacts/{id}", portal.ActContactManage, func(t *testing.T, s *site, tn tenant) url.Values {
+		c, err := s.p.GetContact(portaltest.Owner(t.Context()), tn.c.ID, tn.contact.ID)
+		require.NoError(t, err)
+		return url.Values{"name": {"Carla Renamed"}, "email": {c.Email}, "version": {fmt.Sprint(c.Version)}}
+	}},
+	{"POST /contacts/{id}/{act}", portal.ActContactManage, func(*testing.T, *site, tenant) url.Values {
+		return url.Values{"role": {"viewer"}}
+	}},
+	{"POST /contacts/{id}/delete", portal.ActContactManage, nil},
 	{"POST /account", portal.ActSelf, func(*testing.T, *site, tenant) url.Values { return url.Values{"name": {"New Name"}, "locale": {"de"}} }},
 	{"POST /account/password", portal.ActSelf, func(*testing.T, *site, tenant) url.Values {
 		return url.Values{"new_password": {"violet-orbit-quartz-42"}}
 	}},
+}
+
+// pageActions are the actions that rule pages of one object which some
+// roles may not see at all: those answer 403 for any ID, as forms do.
+var pageActions = map[string]portal.Action{
+	"GET /contacts/{id}": portal.ActContactRead,
 }
 
 // formAction returns the action that rules a form's route.
@@ -265,12 +296,12 @@ func TestEveryFormIsInTheRoleMatrix(t *testing.T) {
 		covered[a.pattern] = true
 	}
 	// Forms that open or end sessions, the public request for access
-	// (TestRequestAccessPages), and those of the console (tested in
+	// (TestRequestAccessPages) and e-mail confirmation, and those of the console (tested in
 	// console_test.go), are not a customer role's to send.
 	for _, p := range webui.Patterns() {
 		if !strings.HasPrefix(p, "POST ") || strings.HasPrefix(p, "POST /console") ||
 			slices.Contains([]string{"POST /signin/link", "POST /signin/password", "POST /signout", "POST /login", "POST /access", "POST /accept", "POST /account/membership",
-				"POST /request-access", "POST /request-access/confirm"}, p) {
+				"POST /request-access", "POST /request-access/confirm", "POST /confirm-email"}, p) {
 			continue
 		}
 		assert.True(t, covered[p], "%s is not in postActions", p)

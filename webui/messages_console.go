@@ -283,4 +283,8 @@ var germanConsole = map[string]string{
 	"Connect to a new customer": "Mit einem neuen Kunden verbinden",
 	"The customer is created with these details and features, and the requester is invited as its first admin.": "Der Kunde wird mit diesen Angaben und Funktionen angelegt, und die anfragende Person wird als erster Admin eingeladen.",
 	"Create the customer and invite the requester":                                                              "Kunden anlegen und die anfragende Person einladen",
+	// Contacts and people (console_contacts.go, console_person.html)
+	"New address, waiting for confirmation": "Neue Adresse, wartet auf Bestätigung",
+	"Correct the name and e-mail address":   "Name und E-Mail-Adresse korrigieren",
+	"A new address takes effect once its owner confirms it through a link we send to it; this person is in every customer it belongs to.": "Eine neue Adresse gilt, sobald ihr Inhaber sie über einen Link bestätigt, den wir an sie schicken; die Person ist dieselbe in jedem Kunden, zu dem sie gehört.",
 }
