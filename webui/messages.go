@@ -108,6 +108,7 @@ var labels = map[string][2]string{
 	"match:name":                     {"Similar name", "Ähnlicher Name"},
 	"mail:access_request_confirm":    {"Access request: confirm the address", "Zugangsanfrage: Adresse bestätigen"},
 	"mail:access_request_rejected":   {"Access request rejected", "Zugangsanfrage abgelehnt"},
+	"mail:email_change":              {"New e-mail address to confirm", "Neue E-Mail-Adresse bestätigen"},
 }
 
 // germanPortal are the texts of the sign-in pages and the customer portal.
