@@ -302,6 +302,7 @@ const (
 	MailKindOrderSubmitted        MailKind = "order_submitted"
 	MailKindStaffInvitation       MailKind = "staff_invitation"
 	MailKindStaffLoginLink        MailKind = "staff_login_link"
+	MailKindTicketCustomerReply   MailKind = "ticket_customer_reply"
 	MailKindTicketOpened          MailKind = "ticket_opened"
 	MailKindTicketReply           MailKind = "ticket_reply"
 	MailKindTicketStatus          MailKind = "ticket_status"
@@ -335,6 +336,8 @@ func (e MailKind) Valid() bool {
 	case MailKindStaffInvitation:
 		return true
 	case MailKindStaffLoginLink:
+		return true
+	case MailKindTicketCustomerReply:
 		return true
 	case MailKindTicketOpened:
 		return true
@@ -1257,6 +1260,12 @@ type AssignTicketRequest struct {
 	Assignee *string `json:"assignee,omitempty"`
 }
 
+// AttachmentUpload A file to attach, as `multipart/form-data`.
+type AttachmentUpload struct {
+	// File The file; its type is sniffed from its content.
+	File openapi_types.File `json:"file"`
+}
+
 // Attributes Free key-value pairs, at most 50; keys of 1 to 64 characters, values of at most 500.
 //
 // Example: {"colour":"silver","ram":"16 GB"}
@@ -1962,8 +1971,9 @@ type ItemId = string
 // `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 // someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 // `staff_login_link` to staff members, with a link to the console (these are about no customer,
-// so no customer's override applies to them), `ticket_opened` to the service desk and
-// `ticket_reply` and `ticket_status` to a ticket's requester, `access_request_confirm` and
+// so no customer's override applies to them), `ticket_opened` to the service desk,
+// `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
+// staff member a ticket is assigned to when the customer replies, `access_request_confirm` and
 // `access_request_rejected` to someone who asked for access (about no customer yet: only the
 // provider's overrides apply to them), and `email_change` to a user's new address.
 //
@@ -1997,8 +2007,9 @@ type MailMessage struct {
 	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
-	// so no customer's override applies to them), `ticket_opened` to the service desk and
-	// `ticket_reply` and `ticket_status` to a ticket's requester, `access_request_confirm` and
+	// so no customer's override applies to them), `ticket_opened` to the service desk,
+	// `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
+	// staff member a ticket is assigned to when the customer replies, `access_request_confirm` and
 	// `access_request_rejected` to someone who asked for access (about no customer yet: only the
 	// provider's overrides apply to them), and `email_change` to a user's new address.
 	//
@@ -2073,8 +2084,9 @@ type MailTemplate struct {
 	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
-	// so no customer's override applies to them), `ticket_opened` to the service desk and
-	// `ticket_reply` and `ticket_status` to a ticket's requester, `access_request_confirm` and
+	// so no customer's override applies to them), `ticket_opened` to the service desk,
+	// `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
+	// staff member a ticket is assigned to when the customer replies, `access_request_confirm` and
 	// `access_request_rejected` to someone who asked for access (about no customer yet: only the
 	// provider's overrides apply to them), and `email_change` to a user's new address.
 	//
@@ -3462,6 +3474,57 @@ type Ticket struct {
 	Version int64 `json:"version"`
 }
 
+// TicketAttachment A file on a ticket or on one of its comments, without its content.
+type TicketAttachment struct {
+	// CommentId Identifies a ticket comment: `tcm_` and a unique suffix.
+	//
+	// Example: tcm_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	CommentId *TicketCommentId `json:"comment_id,omitempty"`
+
+	// ContentType Sniffed from the content at upload, never the client's claim.
+	//
+	// Example: image/png
+	ContentType string    `json:"content_type"`
+	CreatedAt   time.Time `json:"created_at"`
+
+	// Id Identifies an attachment of a ticket: `att_` and a unique suffix.
+	//
+	// Example: att_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	Id TicketAttachmentId `json:"id"`
+
+	// Name The client's file name, sanitised; for display and downloads only.
+	Name string `json:"name"`
+
+	// Sha256 The content's SHA-256, in hex.
+	Sha256 string `json:"sha256"`
+
+	// Size Bytes.
+	Size int64 `json:"size"`
+
+	// TicketId Identifies a ticket: `tkt_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: tkt_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	TicketId TicketId `json:"ticket_id"`
+
+	// UploadedBy Who attached it (`user:usr_…`, `staff:stf_…`, `api_key:key_…`).
+	UploadedBy string `json:"uploaded_by"`
+
+	// Visibility `public`: a reply the customer's users see; `internal`: a note for staff only.
+	//
+	// Example: public
+	Visibility TicketVisibility `json:"visibility"`
+}
+
+// TicketAttachmentId Identifies an attachment of a ticket: `att_` and a unique suffix.
+//
+// Example: att_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+type TicketAttachmentId = string
+
+// TicketAttachmentList A ticket's attachments, oldest first.
+type TicketAttachmentList struct {
+	Items []TicketAttachment `json:"items"`
+}
+
 // TicketComment A public reply or an internal note on a ticket.
 type TicketComment struct {
 	// Author Who wrote it (`user:usr_…`, `staff:stf_…`, `api_key:key_…`).
@@ -3911,6 +3974,12 @@ type Conflict = Problem
 //
 // Example: {"code":"invalid","detail":"name: is required","fields":[{"field":"name","message":"is required"}],"instance":"/v1/customers","request_id":"req_7f3a9c2e41b0","status":400,"title":"Invalid input","type":"urn:portalkit:problem:invalid"}
 type ContentTooLarge = Problem
+
+// FileTooLarge An RFC 9457 problem details object (`application/problem+json`), extended with a stable `code`,
+// per-field violations and the request ID.
+//
+// Example: {"code":"invalid","detail":"name: is required","fields":[{"field":"name","message":"is required"}],"instance":"/v1/customers","request_id":"req_7f3a9c2e41b0","status":400,"title":"Invalid input","type":"urn:portalkit:problem:invalid"}
+type FileTooLarge = Problem
 
 // Forbidden An RFC 9457 problem details object (`application/problem+json`), extended with a stable `code`,
 // per-field violations and the request ID.
@@ -4652,8 +4721,14 @@ type ApplyMasterDataChangeJSONRequestBody = ApplyMasterDataChangeRequest
 // AssignTicketJSONRequestBody defines body for AssignTicket for application/json ContentType.
 type AssignTicketJSONRequestBody = AssignTicketRequest
 
+// AttachToTicketMultipartRequestBody defines body for AttachToTicket for multipart/form-data ContentType.
+type AttachToTicketMultipartRequestBody = AttachmentUpload
+
 // AddTicketCommentJSONRequestBody defines body for AddTicketComment for application/json ContentType.
 type AddTicketCommentJSONRequestBody = AddTicketCommentRequest
+
+// AttachToTicketCommentMultipartRequestBody defines body for AttachToTicketComment for multipart/form-data ContentType.
+type AttachToTicketCommentMultipartRequestBody = AttachmentUpload
 
 // SetTicketPriorityJSONRequestBody defines body for SetTicketPriority for application/json ContentType.
 type SetTicketPriorityJSONRequestBody = SetTicketPriorityRequest
@@ -7098,6 +7173,59 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/assign (the `AssignTicket` operationId).
 	AssignTicket(ctx context.Context, customerId CustomerId, ticketId TicketId, params *AssignTicketParams, body AssignTicketJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListTicketAttachments List a ticket's attachments
+	//
+	// **Who may call:** As for getting the ticket.
+	//
+	// The files on the ticket and on its comments, oldest first, without their content. Staff and
+	// API keys see those of internal notes; customer users never do.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/attachments (the `ListTicketAttachments` operationId).
+	ListTicketAttachments(ctx context.Context, customerId CustomerId, ticketId TicketId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AttachToTicketWithBody Attach a file to a ticket
+	//
+	// **Who may call:** As for replying to the ticket: the customer's own maintainers and admins,
+	// staff with the service-desk capability and API keys; the customer needs the `tickets`
+	// feature, and the deployment a file store.
+	//
+	// The body is `multipart/form-data` with the file in the part `file` (its file name is kept,
+	// sanitised, for display and downloads; other parts are ignored). The file is streamed to the
+	// file store: its type is sniffed from its content, never taken from the client, and must be one
+	// the deployment allows (by default PNG, JPEG, GIF, WebP, PDF, plain text and CSV: `invalid` on
+	// `file` otherwise), as must its size (10 MiB by default: 413 beyond). A closed ticket, or a
+	// deployment without a file store, is `failed_precondition`.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400; a body that is not `multipart/form-data` names `Content-Type`, an empty or
+	// refused file `file`), `not_found` (404), `failed_precondition` (409); a file over the size
+	// limit 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/attachments (the `AttachToTicket` operationId).
+	AttachToTicketWithBody(ctx context.Context, customerId CustomerId, ticketId TicketId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DownloadTicketAttachment Download an attachment of a ticket
+	//
+	// **Who may call:** As for getting the ticket. The file of an internal note answers 404 to
+	// customer users.
+	//
+	// The file's content, streamed, with the type sniffed at upload as `Content-Type`,
+	// `Content-Disposition: attachment` with the sanitised file name, `Content-Length` and
+	// `X-Content-Type-Options: nosniff`; `Range` and `If-None-Match` (the ETag) are honoured. A file
+	// gone from the store is `not_found`.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `failed_precondition` (409: no file store); anything
+	// unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/attachments/{attachmentId} (the `DownloadTicketAttachment` operationId).
+	DownloadTicketAttachment(ctx context.Context, customerId CustomerId, ticketId TicketId, attachmentId TicketAttachmentId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListTicketComments List a ticket's comments
 	//
 	// **Who may call:** As for getting the ticket.
@@ -7116,8 +7244,9 @@ type ClientInterface interface {
 	// service-desk capability and API keys (public replies and internal notes); the customer needs
 	// the `tickets` feature.
 	//
-	// A public reply by the service desk is e-mailed to the requester; one by the customer to a
-	// ticket waiting on the customer puts it back in progress. An internal note by a customer user
+	// A public reply by the service desk is e-mailed to the requester; one by the customer is e-mailed
+	// to the staff member the ticket is assigned to, and puts a ticket waiting on the customer back
+	// in progress. An internal note by a customer user
 	// is `permission_denied`; any comment on a closed ticket `failed_precondition`.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
@@ -7136,8 +7265,9 @@ type ClientInterface interface {
 	// service-desk capability and API keys (public replies and internal notes); the customer needs
 	// the `tickets` feature.
 	//
-	// A public reply by the service desk is e-mailed to the requester; one by the customer to a
-	// ticket waiting on the customer puts it back in progress. An internal note by a customer user
+	// A public reply by the service desk is e-mailed to the requester; one by the customer is e-mailed
+	// to the staff member the ticket is assigned to, and puts a ticket waiting on the customer back
+	// in progress. An internal note by a customer user
 	// is `permission_denied`; any comment on a closed ticket `failed_precondition`.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
@@ -7159,6 +7289,23 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId} (the `GetTicketComment` operationId).
 	GetTicketComment(ctx context.Context, customerId CustomerId, ticketId TicketId, commentId TicketCommentId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AttachToTicketCommentWithBody Attach a file to a comment of a ticket
+	//
+	// **Who may call:** As for attaching to the ticket; only the service desk and API keys may attach
+	// to an internal note, whose files are internal too (customer users never see them: an internal
+	// note answers them 404).
+	//
+	// The body and the checks are those of attaching to the ticket.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `failed_precondition` (409); a file over the size limit
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId}/attachments (the `AttachToTicketComment` operationId).
+	AttachToTicketCommentWithBody(ctx context.Context, customerId CustomerId, ticketId TicketId, commentId TicketCommentId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SetTicketPriorityWithBody Change a ticket's priority
 	//
@@ -11650,6 +11797,89 @@ func (c *RawClient) AssignTicket(ctx context.Context, customerId CustomerId, tic
 	return c.Client.Do(req)
 }
 
+// ListTicketAttachments List a ticket's attachments
+//
+// **Who may call:** As for getting the ticket.
+//
+// The files on the ticket and on its comments, oldest first, without their content. Staff and
+// API keys see those of internal notes; customer users never do.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/attachments (the `ListTicketAttachments` operationId).
+func (c *RawClient) ListTicketAttachments(ctx context.Context, customerId CustomerId, ticketId TicketId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTicketAttachmentsRequest(c.Server, customerId, ticketId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AttachToTicketWithBody Attach a file to a ticket
+//
+// **Who may call:** As for replying to the ticket: the customer's own maintainers and admins,
+// staff with the service-desk capability and API keys; the customer needs the `tickets`
+// feature, and the deployment a file store.
+//
+// The body is `multipart/form-data` with the file in the part `file` (its file name is kept,
+// sanitised, for display and downloads; other parts are ignored). The file is streamed to the
+// file store: its type is sniffed from its content, never taken from the client, and must be one
+// the deployment allows (by default PNG, JPEG, GIF, WebP, PDF, plain text and CSV: `invalid` on
+// `file` otherwise), as must its size (10 MiB by default: 413 beyond). A closed ticket, or a
+// deployment without a file store, is `failed_precondition`.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400; a body that is not `multipart/form-data` names `Content-Type`, an empty or
+// refused file `file`), `not_found` (404), `failed_precondition` (409); a file over the size
+// limit 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/attachments (the `AttachToTicket` operationId).
+func (c *RawClient) AttachToTicketWithBody(ctx context.Context, customerId CustomerId, ticketId TicketId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAttachToTicketRequestWithBody(c.Server, customerId, ticketId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DownloadTicketAttachment Download an attachment of a ticket
+//
+// **Who may call:** As for getting the ticket. The file of an internal note answers 404 to
+// customer users.
+//
+// The file's content, streamed, with the type sniffed at upload as `Content-Type`,
+// `Content-Disposition: attachment` with the sanitised file name, `Content-Length` and
+// `X-Content-Type-Options: nosniff`; `Range` and `If-None-Match` (the ETag) are honoured. A file
+// gone from the store is `not_found`.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `failed_precondition` (409: no file store); anything
+// unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/attachments/{attachmentId} (the `DownloadTicketAttachment` operationId).
+func (c *RawClient) DownloadTicketAttachment(ctx context.Context, customerId CustomerId, ticketId TicketId, attachmentId TicketAttachmentId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDownloadTicketAttachmentRequest(c.Server, customerId, ticketId, attachmentId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListTicketComments List a ticket's comments
 //
 // **Who may call:** As for getting the ticket.
@@ -11678,8 +11908,9 @@ func (c *RawClient) ListTicketComments(ctx context.Context, customerId CustomerI
 // service-desk capability and API keys (public replies and internal notes); the customer needs
 // the `tickets` feature.
 //
-// A public reply by the service desk is e-mailed to the requester; one by the customer to a
-// ticket waiting on the customer puts it back in progress. An internal note by a customer user
+// A public reply by the service desk is e-mailed to the requester; one by the customer is e-mailed
+// to the staff member the ticket is assigned to, and puts a ticket waiting on the customer back
+// in progress. An internal note by a customer user
 // is `permission_denied`; any comment on a closed ticket `failed_precondition`.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
@@ -11708,8 +11939,9 @@ func (c *RawClient) AddTicketCommentWithBody(ctx context.Context, customerId Cus
 // service-desk capability and API keys (public replies and internal notes); the customer needs
 // the `tickets` feature.
 //
-// A public reply by the service desk is e-mailed to the requester; one by the customer to a
-// ticket waiting on the customer puts it back in progress. An internal note by a customer user
+// A public reply by the service desk is e-mailed to the requester; one by the customer is e-mailed
+// to the staff member the ticket is assigned to, and puts a ticket waiting on the customer back
+// in progress. An internal note by a customer user
 // is `permission_denied`; any comment on a closed ticket `failed_precondition`.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
@@ -11742,6 +11974,33 @@ func (c *RawClient) AddTicketComment(ctx context.Context, customerId CustomerId,
 // Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId} (the `GetTicketComment` operationId).
 func (c *RawClient) GetTicketComment(ctx context.Context, customerId CustomerId, ticketId TicketId, commentId TicketCommentId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetTicketCommentRequest(c.Server, customerId, ticketId, commentId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AttachToTicketCommentWithBody Attach a file to a comment of a ticket
+//
+// **Who may call:** As for attaching to the ticket; only the service desk and API keys may attach
+// to an internal note, whose files are internal too (customer users never see them: an internal
+// note answers them 404).
+//
+// The body and the checks are those of attaching to the ticket.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `failed_precondition` (409); a file over the size limit
+// 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId}/attachments (the `AttachToTicketComment` operationId).
+func (c *RawClient) AttachToTicketCommentWithBody(ctx context.Context, customerId CustomerId, ticketId TicketId, commentId TicketCommentId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAttachToTicketCommentRequestWithBody(c.Server, customerId, ticketId, commentId, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -18038,6 +18297,138 @@ func NewAssignTicketRequestWithBody(server string, customerId CustomerId, ticket
 	return req, nil
 }
 
+// NewListTicketAttachmentsRequest constructs an http.Request for the ListTicketAttachments method
+func NewListTicketAttachmentsRequest(server string, customerId CustomerId, ticketId TicketId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "ticketId", ticketId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/tickets/%s/attachments", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAttachToTicketRequestWithBody constructs an http.Request for the AttachToTicket method, with any body, and a specified content type
+func NewAttachToTicketRequestWithBody(server string, customerId CustomerId, ticketId TicketId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "ticketId", ticketId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/tickets/%s/attachments", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDownloadTicketAttachmentRequest constructs an http.Request for the DownloadTicketAttachment method
+func NewDownloadTicketAttachmentRequest(server string, customerId CustomerId, ticketId TicketId, attachmentId TicketAttachmentId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "ticketId", ticketId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "attachmentId", attachmentId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/tickets/%s/attachments/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListTicketCommentsRequest constructs an http.Request for the ListTicketComments method
 func NewListTicketCommentsRequest(server string, customerId CustomerId, ticketId TicketId, params *ListTicketCommentsParams) (*http.Request, error) {
 	var err error
@@ -18231,6 +18622,56 @@ func NewGetTicketCommentRequest(server string, customerId CustomerId, ticketId T
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewAttachToTicketCommentRequestWithBody constructs an http.Request for the AttachToTicketComment method, with any body, and a specified content type
+func NewAttachToTicketCommentRequestWithBody(server string, customerId CustomerId, ticketId TicketId, commentId TicketCommentId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "ticketId", ticketId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "commentId", commentId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/tickets/%s/comments/%s/attachments", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -22570,6 +23011,63 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/assign (the `AssignTicket` operationId).
 	AssignTicketWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, params *AssignTicketParams, body AssignTicketJSONRequestBody, reqEditors ...RequestEditorFn) (*AssignTicketResponse, error)
 
+	// ListTicketAttachmentsWithResponse List a ticket's attachments
+	//
+	// **Who may call:** As for getting the ticket.
+	//
+	// The files on the ticket and on its comments, oldest first, without their content. Staff and
+	// API keys see those of internal notes; customer users never do.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/attachments (the `ListTicketAttachments` operationId).
+	ListTicketAttachmentsWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, reqEditors ...RequestEditorFn) (*ListTicketAttachmentsResponse, error)
+
+	// AttachToTicketWithBodyWithResponse Attach a file to a ticket
+	//
+	// **Who may call:** As for replying to the ticket: the customer's own maintainers and admins,
+	// staff with the service-desk capability and API keys; the customer needs the `tickets`
+	// feature, and the deployment a file store.
+	//
+	// The body is `multipart/form-data` with the file in the part `file` (its file name is kept,
+	// sanitised, for display and downloads; other parts are ignored). The file is streamed to the
+	// file store: its type is sniffed from its content, never taken from the client, and must be one
+	// the deployment allows (by default PNG, JPEG, GIF, WebP, PDF, plain text and CSV: `invalid` on
+	// `file` otherwise), as must its size (10 MiB by default: 413 beyond). A closed ticket, or a
+	// deployment without a file store, is `failed_precondition`.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400; a body that is not `multipart/form-data` names `Content-Type`, an empty or
+	// refused file `file`), `not_found` (404), `failed_precondition` (409); a file over the size
+	// limit 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/attachments (the `AttachToTicket` operationId).
+	AttachToTicketWithBodyWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AttachToTicketResponse, error)
+
+	// DownloadTicketAttachmentWithResponse Download an attachment of a ticket
+	//
+	// **Who may call:** As for getting the ticket. The file of an internal note answers 404 to
+	// customer users.
+	//
+	// The file's content, streamed, with the type sniffed at upload as `Content-Type`,
+	// `Content-Disposition: attachment` with the sanitised file name, `Content-Length` and
+	// `X-Content-Type-Options: nosniff`; `Range` and `If-None-Match` (the ETag) are honoured. A file
+	// gone from the store is `not_found`.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `failed_precondition` (409: no file store); anything
+	// unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/attachments/{attachmentId} (the `DownloadTicketAttachment` operationId).
+	DownloadTicketAttachmentWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, attachmentId TicketAttachmentId, reqEditors ...RequestEditorFn) (*DownloadTicketAttachmentResponse, error)
+
 	// ListTicketCommentsWithResponse List a ticket's comments
 	//
 	// **Who may call:** As for getting the ticket.
@@ -22590,8 +23088,9 @@ type ClientWithResponsesInterface interface {
 	// service-desk capability and API keys (public replies and internal notes); the customer needs
 	// the `tickets` feature.
 	//
-	// A public reply by the service desk is e-mailed to the requester; one by the customer to a
-	// ticket waiting on the customer puts it back in progress. An internal note by a customer user
+	// A public reply by the service desk is e-mailed to the requester; one by the customer is e-mailed
+	// to the staff member the ticket is assigned to, and puts a ticket waiting on the customer back
+	// in progress. An internal note by a customer user
 	// is `permission_denied`; any comment on a closed ticket `failed_precondition`.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
@@ -22610,8 +23109,9 @@ type ClientWithResponsesInterface interface {
 	// service-desk capability and API keys (public replies and internal notes); the customer needs
 	// the `tickets` feature.
 	//
-	// A public reply by the service desk is e-mailed to the requester; one by the customer to a
-	// ticket waiting on the customer puts it back in progress. An internal note by a customer user
+	// A public reply by the service desk is e-mailed to the requester; one by the customer is e-mailed
+	// to the staff member the ticket is assigned to, and puts a ticket waiting on the customer back
+	// in progress. An internal note by a customer user
 	// is `permission_denied`; any comment on a closed ticket `failed_precondition`.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
@@ -22635,6 +23135,23 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId} (the `GetTicketComment` operationId).
 	GetTicketCommentWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, commentId TicketCommentId, reqEditors ...RequestEditorFn) (*GetTicketCommentResponse, error)
+
+	// AttachToTicketCommentWithBodyWithResponse Attach a file to a comment of a ticket
+	//
+	// **Who may call:** As for attaching to the ticket; only the service desk and API keys may attach
+	// to an internal note, whose files are internal too (customer users never see them: an internal
+	// note answers them 404).
+	//
+	// The body and the checks are those of attaching to the ticket.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `failed_precondition` (409); a file over the size limit
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId}/attachments (the `AttachToTicketComment` operationId).
+	AttachToTicketCommentWithBodyWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, commentId TicketCommentId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AttachToTicketCommentResponse, error)
 
 	// SetTicketPriorityWithBodyWithResponse Change a ticket's priority
 	//
@@ -31303,6 +31820,256 @@ func (r AssignTicketResponse) ContentType() string {
 	return ""
 }
 
+type ListTicketAttachmentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TicketAttachmentList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTicketAttachmentsResponse) GetJSON200() *TicketAttachmentList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListTicketAttachmentsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListTicketAttachmentsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListTicketAttachmentsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListTicketAttachmentsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListTicketAttachmentsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTicketAttachmentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTicketAttachmentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTicketAttachmentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTicketAttachmentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AttachToTicketResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *TicketAttachment
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *FileTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AttachToTicketResponse) GetJSON201() *TicketAttachment {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AttachToTicketResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AttachToTicketResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AttachToTicketResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AttachToTicketResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AttachToTicketResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AttachToTicketResponse) GetApplicationproblemJSON413() *FileTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r AttachToTicketResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AttachToTicketResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AttachToTicketResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AttachToTicketResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AttachToTicketResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DownloadTicketAttachmentResponse200Headers the declared response headers of an HTTP 200 response for DownloadTicketAttachment
+type DownloadTicketAttachmentResponse200Headers struct {
+	ContentDisposition *string
+	ETag               *string
+}
+
+type DownloadTicketAttachmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DownloadTicketAttachmentResponse200Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DownloadTicketAttachmentResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DownloadTicketAttachmentResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DownloadTicketAttachmentResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DownloadTicketAttachmentResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DownloadTicketAttachmentResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DownloadTicketAttachmentResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DownloadTicketAttachmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DownloadTicketAttachmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DownloadTicketAttachmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DownloadTicketAttachmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListTicketCommentsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -31546,6 +32313,96 @@ func (r GetTicketCommentResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetTicketCommentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AttachToTicketCommentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *TicketAttachment
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *FileTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AttachToTicketCommentResponse) GetJSON201() *TicketAttachment {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AttachToTicketCommentResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AttachToTicketCommentResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AttachToTicketCommentResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AttachToTicketCommentResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AttachToTicketCommentResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AttachToTicketCommentResponse) GetApplicationproblemJSON413() *FileTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r AttachToTicketCommentResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AttachToTicketCommentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AttachToTicketCommentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AttachToTicketCommentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AttachToTicketCommentResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -37799,6 +38656,81 @@ func (c *ClientWithResponses) AssignTicketWithResponse(ctx context.Context, cust
 	return ParseAssignTicketResponse(rsp)
 }
 
+// ListTicketAttachmentsWithResponse List a ticket's attachments
+//
+// **Who may call:** As for getting the ticket.
+//
+// The files on the ticket and on its comments, oldest first, without their content. Staff and
+// API keys see those of internal notes; customer users never do.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/attachments (the `ListTicketAttachments` operationId).
+func (c *ClientWithResponses) ListTicketAttachmentsWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, reqEditors ...RequestEditorFn) (*ListTicketAttachmentsResponse, error) {
+	rsp, err := c.ListTicketAttachments(ctx, customerId, ticketId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTicketAttachmentsResponse(rsp)
+}
+
+// AttachToTicketWithBodyWithResponse Attach a file to a ticket
+//
+// **Who may call:** As for replying to the ticket: the customer's own maintainers and admins,
+// staff with the service-desk capability and API keys; the customer needs the `tickets`
+// feature, and the deployment a file store.
+//
+// The body is `multipart/form-data` with the file in the part `file` (its file name is kept,
+// sanitised, for display and downloads; other parts are ignored). The file is streamed to the
+// file store: its type is sniffed from its content, never taken from the client, and must be one
+// the deployment allows (by default PNG, JPEG, GIF, WebP, PDF, plain text and CSV: `invalid` on
+// `file` otherwise), as must its size (10 MiB by default: 413 beyond). A closed ticket, or a
+// deployment without a file store, is `failed_precondition`.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400; a body that is not `multipart/form-data` names `Content-Type`, an empty or
+// refused file `file`), `not_found` (404), `failed_precondition` (409); a file over the size
+// limit 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/attachments (the `AttachToTicket` operationId).
+func (c *ClientWithResponses) AttachToTicketWithBodyWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AttachToTicketResponse, error) {
+	rsp, err := c.AttachToTicketWithBody(ctx, customerId, ticketId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAttachToTicketResponse(rsp)
+}
+
+// DownloadTicketAttachmentWithResponse Download an attachment of a ticket
+//
+// **Who may call:** As for getting the ticket. The file of an internal note answers 404 to
+// customer users.
+//
+// The file's content, streamed, with the type sniffed at upload as `Content-Type`,
+// `Content-Disposition: attachment` with the sanitised file name, `Content-Length` and
+// `X-Content-Type-Options: nosniff`; `Range` and `If-None-Match` (the ETag) are honoured. A file
+// gone from the store is `not_found`.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `failed_precondition` (409: no file store); anything
+// unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/attachments/{attachmentId} (the `DownloadTicketAttachment` operationId).
+func (c *ClientWithResponses) DownloadTicketAttachmentWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, attachmentId TicketAttachmentId, reqEditors ...RequestEditorFn) (*DownloadTicketAttachmentResponse, error) {
+	rsp, err := c.DownloadTicketAttachment(ctx, customerId, ticketId, attachmentId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDownloadTicketAttachmentResponse(rsp)
+}
+
 // ListTicketCommentsWithResponse List a ticket's comments
 //
 // **Who may call:** As for getting the ticket.
@@ -37825,8 +38757,9 @@ func (c *ClientWithResponses) ListTicketCommentsWithResponse(ctx context.Context
 // service-desk capability and API keys (public replies and internal notes); the customer needs
 // the `tickets` feature.
 //
-// A public reply by the service desk is e-mailed to the requester; one by the customer to a
-// ticket waiting on the customer puts it back in progress. An internal note by a customer user
+// A public reply by the service desk is e-mailed to the requester; one by the customer is e-mailed
+// to the staff member the ticket is assigned to, and puts a ticket waiting on the customer back
+// in progress. An internal note by a customer user
 // is `permission_denied`; any comment on a closed ticket `failed_precondition`.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
@@ -37851,8 +38784,9 @@ func (c *ClientWithResponses) AddTicketCommentWithBodyWithResponse(ctx context.C
 // service-desk capability and API keys (public replies and internal notes); the customer needs
 // the `tickets` feature.
 //
-// A public reply by the service desk is e-mailed to the requester; one by the customer to a
-// ticket waiting on the customer puts it back in progress. An internal note by a customer user
+// A public reply by the service desk is e-mailed to the requester; one by the customer is e-mailed
+// to the staff member the ticket is assigned to, and puts a ticket waiting on the customer back
+// in progress. An internal note by a customer user
 // is `permission_denied`; any comment on a closed ticket `failed_precondition`.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
@@ -37887,6 +38821,29 @@ func (c *ClientWithResponses) GetTicketCommentWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseGetTicketCommentResponse(rsp)
+}
+
+// AttachToTicketCommentWithBodyWithResponse Attach a file to a comment of a ticket
+//
+// **Who may call:** As for attaching to the ticket; only the service desk and API keys may attach
+// to an internal note, whose files are internal too (customer users never see them: an internal
+// note answers them 404).
+//
+// The body and the checks are those of attaching to the ticket.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `failed_precondition` (409); a file over the size limit
+// 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId}/attachments (the `AttachToTicketComment` operationId).
+func (c *ClientWithResponses) AttachToTicketCommentWithBodyWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, commentId TicketCommentId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AttachToTicketCommentResponse, error) {
+	rsp, err := c.AttachToTicketCommentWithBody(ctx, customerId, ticketId, commentId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAttachToTicketCommentResponse(rsp)
 }
 
 // SetTicketPriorityWithBodyWithResponse Change a ticket's priority
@@ -45760,6 +46717,223 @@ func ParseAssignTicketResponse(rsp *http.Response) (*AssignTicketResponse, error
 	return response, nil
 }
 
+// ParseListTicketAttachmentsResponse parses an HTTP response from a ListTicketAttachmentsWithResponse call
+func ParseListTicketAttachmentsResponse(rsp *http.Response) (*ListTicketAttachmentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTicketAttachmentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TicketAttachmentList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAttachToTicketResponse parses an HTTP response from a AttachToTicketWithResponse call
+func ParseAttachToTicketResponse(rsp *http.Response) (*AttachToTicketResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AttachToTicketResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest TicketAttachment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest FileTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDownloadTicketAttachmentResponse parses an HTTP response from a DownloadTicketAttachmentWithResponse call
+func ParseDownloadTicketAttachmentResponse(rsp *http.Response) (*DownloadTicketAttachmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DownloadTicketAttachmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DownloadTicketAttachmentResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListTicketCommentsResponse parses an HTTP response from a ListTicketCommentsWithResponse call
 func ParseListTicketCommentsResponse(rsp *http.Response) (*ListTicketCommentsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -45951,6 +47125,81 @@ func ParseGetTicketCommentResponse(rsp *http.Response) (*GetTicketCommentRespons
 			return nil, err
 		}
 		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAttachToTicketCommentResponse parses an HTTP response from a AttachToTicketCommentWithResponse call
+func ParseAttachToTicketCommentResponse(rsp *http.Response) (*AttachToTicketCommentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AttachToTicketCommentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest TicketAttachment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest FileTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Problem

@@ -1,11 +1,13 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"maps"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -55,7 +57,8 @@ type isoTenant struct {
 	// resolved was resolved by the service desk, masterData asks to change
 	// the customer's phone.
 	ticket, resolved, masterData ticket.Ticket
-	reply                        ticket.Comment // the service desk's public reply on ticket
+	reply                        ticket.Comment    // the service desk's public reply on ticket
+	attachment                   ticket.Attachment // a picture the admin attached to ticket
 
 	// contact is a contact person without portal access.
 	contact customer.Contact
@@ -84,6 +87,9 @@ var isoTemplate struct {
 	path string
 	f    isoFixture
 	ids  int64
+	// files is the URL of the directory the fixture's attachments are in,
+	// which every copy shares (a file's key is never reused).
+	files string
 }
 
 // newIsoFixture returns the fixture on a fresh copy of the template's
@@ -100,7 +106,7 @@ func newIsoFixture(t *testing.T) *isoFixture {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = store.Close() })
 	f := tp.f
-	f.env = newEnvOn(t, store, portal.SequenceAfter(tp.ids), tp.f.owner)
+	f.env = newEnvFiles(t, store, portal.SequenceAfter(tp.ids), tp.f.owner, tp.files)
 	f.notes.Err = bounce
 	return &f
 }
@@ -110,12 +116,13 @@ func newIsoFixture(t *testing.T) *isoFixture {
 func buildIsoTemplate(t *testing.T) {
 	ids := &portal.Sequence{}
 	store := portaltest.Store(t)
-	f := buildIsoFixture(t, newEnvOn(t, store, ids, ""))
 	dir, err := os.MkdirTemp("", "portalkit-iso-")
 	require.NoError(t, err)
+	files := (&url.URL{Scheme: "file", Path: filepath.Join(dir, "files")}).String()
+	f := buildIsoFixture(t, newEnvFiles(t, store, ids, "", files))
 	path := filepath.Join(dir, "fixture.db")
 	require.NoError(t, sqlite.Backup(t.Context(), store.(*sqlite.Store), path))
-	isoTemplate.path, isoTemplate.f, isoTemplate.ids = path, *f, ids.Drawn()
+	isoTemplate.path, isoTemplate.f, isoTemplate.ids, isoTemplate.files = path, *f, ids.Drawn(), files
 }
 
 func buildIsoFixture(t *testing.T, e *env) *isoFixture {
@@ -179,6 +186,9 @@ func buildIsoFixture(t *testing.T, e *env) *isoFixture {
 		tn.article, err = f.p.CreateCustomerArticle(identity.NewContext(t.Context(), admin), tn.c.ID, portal.CreateCustomerArticleParams{Title: name + " news", Body: "Hello"})
 		require.NoError(t, err)
 		tn.ticket, tn.resolved, tn.masterData, tn.reply = f.isoTickets(t, identity.NewContext(t.Context(), admin), tn)
+		tn.attachment, err = f.p.AttachToTicket(identity.NewContext(t.Context(), admin), tn.c.ID, tn.ticket.ID,
+			portal.AttachToTicketParams{Name: "photo.png"}, bytes.NewReader(pngBytes))
+		require.NoError(t, err)
 		tn.contact, err = f.p.CreateContact(ctx, tn.c.ID, portal.ContactParams{Name: "Carla", Email: "carla@" + domain})
 		require.NoError(t, err)
 		return tn
@@ -262,6 +272,7 @@ func (f *isoFixture) ids(tn isoTenant) map[string]string {
 		"masterDataTicketId": string(tn.masterData.ID),
 		"commentId":          string(tn.reply.ID),
 		"customerVersion":    strconv.FormatInt(tn.c.Version, 10),
+		"attachmentId":       string(tn.attachment.ID),
 		// Access requests are nobody's: the same for A and B.
 		"accessRequestId": string(f.request.ID),
 		"contactId":       string(tn.contact.ID),
@@ -398,6 +409,8 @@ func (f *isoFixture) takeSnapshot(t *testing.T) map[string]any {
 		part("tickets", tickets, err)
 		comments, err := f.p.ListTicketComments(ctx, tn.c.ID, tn.ticket.ID, portal.ListTicketCommentsParams{Limit: 100})
 		part("ticket comments", comments, err)
+		attachments, err := f.p.ListTicketAttachments(ctx, tn.c.ID, tn.ticket.ID)
+		part("ticket attachments", attachments, err)
 		contacts, err := f.p.ListContacts(ctx, tn.c.ID, portal.ListContactsParams{Limit: 100})
 		part("contacts", contacts, err)
 	}
@@ -449,6 +462,7 @@ var ghostIDs = map[string]string{
 	"resolvedTicketId":   "tkt_ghost2",
 	"masterDataTicketId": "tkt_ghost3",
 	"commentId":          "tcm_ghost",
+	"attachmentId":       "att_ghost",
 	// A version, not an ID: any will do for a customer that is not there.
 	"customerVersion": "1",
 	// Not IDs: a kind and a locale of mail are the same everywhere.
@@ -482,8 +496,11 @@ type isoRow struct {
 	class  isoClass
 	reason string // for rows outside the matrix: why it is not tenant-scoped
 
-	query   string // raw query string; placeholders such as {customerId} are filled
-	body    string // raw JSON body; placeholders are filled; "" sends none
+	query string // raw query string; placeholders such as {customerId} are filled
+	body  string // raw JSON body; placeholders are filled; "" sends none
+	// upload sends a multipart/form-data body with a small PNG as its
+	// part "file" instead of body.
+	upload  bool
 	ifMatch string // "customer", "site", "membership", "product", "offer" or "contact": the current ETag goes in If-Match
 	// alias fills a placeholder from another of the fixture's IDs
 	// ({orderId} from confirmedOrderId, for moves of a confirmed order).
@@ -674,6 +691,11 @@ var isolationMatrix = map[string]isoRow{
 		body: `{"customer_version":{customerVersion},"resolve":true}`, ifMatch: "ticket",
 		staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
 	"listTicketQueue": {class: classStaff, query: "customer_id={customerId}", staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	// Attachments: read as the ticket is, attached as it is replied to.
+	"listTicketAttachments":    {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
+	"downloadTicketAttachment": {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
+	"attachToTicket":           {class: classTenant, upload: true, staff: ok201, admin: ok201, viewer: no403, foreign: no404, mixed: no404},
+	"attachToTicketComment":    {class: classTenant, upload: true, staff: ok201, admin: ok201, viewer: no403, foreign: no404, mixed: no404},
 	// Access requests are nobody's yet: a customer user is refused by role.
 	"listAccessRequests": {class: classStaff, query: "status=pending", staff: ok200, admin: no403, viewer: no403, foreign: no403},
 	"getAccessRequest":   {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no403},
@@ -771,6 +793,10 @@ func (f *isoFixture) callWith(t *testing.T, op isoOp, row isoRow, token string, 
 		body = strings.NewReader(fill(t, row.body, bodyIDs))
 	}
 	header := map[string]string{}
+	if row.upload {
+		ct, b := multipartBody(t, "photo.png", map[string][]byte{"file": pngBytes})
+		body, header["Content-Type"] = b, ct
+	}
 	if row.ifMatch != "" {
 		header["If-Match"] = `"` + strconv.FormatInt(f.version(t, row.ifMatch, ids), 10) + `"`
 	}

@@ -40,7 +40,7 @@ func fieldsOf(err error) []string {
 func TestRenderEveryKindInEveryLocale(t *testing.T) {
 	tm := newTemplates(t, "")
 	require.ElementsMatch(t, []string{"en", "de"}, mailer.Locales())
-	require.Len(t, mailer.Kinds(), 16)
+	require.Len(t, mailer.Kinds(), 17)
 
 	for _, kind := range mailer.Kinds() {
 		for _, locale := range mailer.Locales() {
@@ -96,6 +96,8 @@ func TestRenderLinks(t *testing.T) {
 		mailer.KindTicketOpened:       "https://acme.example/portal/console/tickets/tkt_1",
 		mailer.KindTicketReply:        "https://acme.example/portal/tickets/tkt_1",
 		mailer.KindTicketStatus:       "https://acme.example/portal/tickets/tkt_1",
+
+		mailer.KindTicketCustomerReply: "https://acme.example/portal/console/tickets/tkt_1",
 
 		mailer.KindAccessRequestConfirm:  "https://acme.example/portal/request-access/confirm?token=pk_a%2Bb%2Fc",
 		mailer.KindAccessRequestRejected: "https://acme.example/portal/request-access",

@@ -853,6 +853,8 @@ var notTenantScoped = map[string]string{
 	"DeliverOutbox":            "maintenance: one pass of the outbox worker, which sends the mail use cases enqueued",
 	"RunOutbox":                "maintenance: the outbox worker",
 	"OutboxStats":              "maintenance: how much mail waits and how late, for monitoring; no customer's data",
+	"FileLimits":               "configuration: the limits uploads are checked against, for bounding request bodies; no data",
+	"HasFiles":                 "configuration: whether a file store is configured; no data",
 	"RequestAccess":            "public: answers the same for every address (TestRequestAccessSameForKnownAndUnknownAddresses)",
 	"ConfirmAccessRequest":     "public: the link token is the credential",
 	"ConfirmEmailChange":       "public: the link token, mailed to the new address, is the credential",

@@ -3,7 +3,9 @@ package webui_test
 import (
 	"context"
 	"net/url"
+	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -401,6 +403,16 @@ func TestBrowserStories(t *testing.T) {
 		assert.Contains(t, maint.text(`h1`), "Cracked screen")
 		assert.Contains(t, maint.text(`main`), "Open")
 
+		// A photo of the damage goes with it.
+		photo := filepath.Join(t.TempDir(), "cracked-screen.png")
+		require.NoError(t, os.WriteFile(photo, pngBytes, 0o600))
+		maint.attach(`input[type=file][name=file]`, photo)
+		maint.click(`form[action$="/attachments"] button`)
+		maint.requireStatus(200)
+		assert.Contains(t, maint.text(`main`), "The file is attached.")
+		assert.Contains(t, maint.text(`main table`), "cracked-screen.png")
+		assert.Contains(t, maint.text(`main table`), "image/png")
+
 		// The owner joins the service desk on the staff page, then works
 		// the ticket from the queue.
 		staff := staffTab.in(t)
@@ -411,6 +423,9 @@ func TestBrowserStories(t *testing.T) {
 		staff.click(`main table a[href$="` + path.Base(ticketPath) + `"]`)
 		staff.requireStatus(200)
 		deskPath = staff.location().Path
+		assert.Contains(t, staff.text(`main table`), "cracked-screen.png", "the desk sees the customer's photo")
+		href := eval[string](staff, `document.querySelector("main table a[download]").getAttribute("href")`)
+		assert.True(t, strings.HasPrefix(href, deskPath+"/attachments/att_"), href)
 		staff.typeInto(`textarea[name=body]`, "Courier damage: claim it with the carrier.")
 		staff.check(`input[name=visibility][value=internal]`)
 		staff.click(`form[action$="/comments"] button`)

@@ -30,6 +30,7 @@ func fill(pattern string, tn tenant) (method, path string) {
 		"/invitations/{id}", "/invitations/"+string(tn.invitation.ID),
 		"/tickets/{id}", "/tickets/"+string(tn.ticket.ID),
 		"/news/{id}", "/news/"+string(tn.article.ID),
+		"/attachments/{att}", "/attachments/"+string(tn.attachment.ID),
 		"/contacts/{id}", "/contacts/"+string(tn.contact.ID),
 		"{move}", "issue", "/{act}", "/"+defaultAct(pattern),
 	)
@@ -70,6 +71,9 @@ func (s *site) state(t *testing.T, tn tenant) string {
 	require.NoError(t, err)
 	out := fmt.Sprintf("order %s v%d; item %s v%d; orders %d; ticket %s v%d, %d comments; tickets %d;",
 		o.Status, o.Version, it.Status, it.Version, len(all.Items), tk.Status, tk.Version, len(cs.Items), len(tks.Items))
+	as, err := s.p.ListTicketAttachments(ctx, tn.c.ID, tn.ticket.ID)
+	require.NoError(t, err)
+	out += fmt.Sprintf(" %d attachments;", len(as))
 	written, err := s.p.ListCustomerNews(ctx, tn.c.ID, portal.ListCustomerNewsParams{Written: true, Limit: 100})
 	require.NoError(t, err)
 	for _, a := range written.Items {
@@ -103,8 +107,10 @@ func consoleSignIn(path string) bool {
 // secrets are strings only customer tn's people may see.
 func (tn tenant) secrets() []string {
 	out := []string{tn.c.Name, string(tn.c.ID), string(tn.order.ID), tn.order.Number.String(), string(tn.item), tn.invitation.Email, string(tn.invitation.ID),
-		string(tn.ticket.ID), tn.ticket.Number.String(), tn.ticket.Subject, tn.contact.Name, string(tn.contact.ID), tn.contact.Email,
-		tn.article.Title, string(tn.article.ID), tn.staffNews.Title, string(tn.staffNews.ID)}
+		string(tn.ticket.ID), tn.ticket.Number.String(), tn.ticket.Subject,
+		tn.article.Title, string(tn.article.ID), tn.staffNews.Title, string(tn.staffNews.ID),
+		tn.attachment.Name, string(tn.attachment.ID), tn.noteFile.Name, string(tn.noteFile.ID),
+		tn.contact.Name, string(tn.contact.ID), tn.contact.Email}
 	for _, u := range tn.users {
 		out = append(out, u.email, string(u.member))
 	}
@@ -127,9 +133,12 @@ func TestTenantIsolation(t *testing.T) {
 			}
 			t.Run(string(role)+" "+method+" "+path, func(t *testing.T) {
 				var pg page
-				if method == http.MethodGet {
+				switch {
+				case method == http.MethodGet:
 					pg = br.get(path)
-				} else {
+				case isUpload(pattern):
+					pg = br.upload(path, "photo.png", pngBytes)
+				default:
 					pg = br.post(path, url.Values{"role": {"admin"}, "holder_name": {"Mallory"}, "reason": {"x"}, "version": {"1"}})
 				}
 				switch {
@@ -199,6 +208,8 @@ var postActions = []struct {
 	{"POST /tickets/{id}/comments", portal.ActTicketComment, func(*testing.T, *site, tenant) url.Values {
 		return url.Values{"body": {"Any news?"}}
 	}},
+	// An upload (isUpload) sends a picture as a multipart form.
+	{"POST /tickets/{id}/attachments", portal.ActTicketComment, nil},
 	{"POST /tickets/{id}/reopen", portal.ActTicketReopen, func(t *testing.T, s *site, tn tenant) url.Values {
 		// Only a resolved ticket reopens: the service desk resolves it first.
 		desk := portaltest.As(t.Context(), identity.APIKeyPrincipal("key_desk", identity.StaffAgent))
@@ -233,6 +244,12 @@ var postActions = []struct {
 	{"POST /account/password", portal.ActSelf, func(*testing.T, *site, tenant) url.Values {
 		return url.Values{"new_password": {"violet-orbit-quartz-42"}}
 	}},
+}
+
+// isUpload reports whether a route's form is an upload, sent as a
+// multipart form with a picture.
+func isUpload(pattern string) bool {
+	return strings.HasPrefix(pattern, "POST ") && strings.HasSuffix(pattern, "/attachments")
 }
 
 // pageActions are the actions that rule pages of one object which some
@@ -276,7 +293,12 @@ func TestRoles(t *testing.T) {
 				}
 				_, path := fill(a.pattern, s.a)
 				before := s.state(t, s.a)
-				pg := br.post(path, form)
+				var pg page
+				if isUpload(a.pattern) {
+					pg = br.upload(path, "photo.png", pngBytes)
+				} else {
+					pg = br.post(path, form)
+				}
 				if allowed {
 					assert.Equal(t, http.StatusSeeOther, pg.status, "%s as %s: %s", path, role, pg.body)
 				} else {

@@ -270,6 +270,7 @@ var notices = map[string]string{
 	"deleted":            "Deleted.",
 	"ticket_opened":      "Your support request is sent.",
 	"commented":          "Your reply is sent.",
+	"attached":           "The file is attached.",
 	"reopened":           "The ticket is open again.",
 	"applied":            "The change is applied to the customer.",
 	"request_sent":       "Thank you. Check your inbox: we sent you a link to confirm your e-mail address. It works for 24 hours.",

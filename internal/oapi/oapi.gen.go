@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"path"
@@ -307,6 +308,7 @@ const (
 	MailKindOrderSubmitted        MailKind = "order_submitted"
 	MailKindStaffInvitation       MailKind = "staff_invitation"
 	MailKindStaffLoginLink        MailKind = "staff_login_link"
+	MailKindTicketCustomerReply   MailKind = "ticket_customer_reply"
 	MailKindTicketOpened          MailKind = "ticket_opened"
 	MailKindTicketReply           MailKind = "ticket_reply"
 	MailKindTicketStatus          MailKind = "ticket_status"
@@ -340,6 +342,8 @@ func (e MailKind) Valid() bool {
 	case MailKindStaffInvitation:
 		return true
 	case MailKindStaffLoginLink:
+		return true
+	case MailKindTicketCustomerReply:
 		return true
 	case MailKindTicketOpened:
 		return true
@@ -1262,6 +1266,12 @@ type AssignTicketRequest struct {
 	Assignee *string `json:"assignee,omitempty"`
 }
 
+// AttachmentUpload A file to attach, as `multipart/form-data`.
+type AttachmentUpload struct {
+	// File The file; its type is sniffed from its content.
+	File openapi_types.File `json:"file"`
+}
+
 // Attributes Free key-value pairs, at most 50; keys of 1 to 64 characters, values of at most 500.
 //
 // Example: {"colour":"silver","ram":"16 GB"}
@@ -1967,8 +1977,9 @@ type ItemId = string
 // `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 // someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 // `staff_login_link` to staff members, with a link to the console (these are about no customer,
-// so no customer's override applies to them), `ticket_opened` to the service desk and
-// `ticket_reply` and `ticket_status` to a ticket's requester, `access_request_confirm` and
+// so no customer's override applies to them), `ticket_opened` to the service desk,
+// `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
+// staff member a ticket is assigned to when the customer replies, `access_request_confirm` and
 // `access_request_rejected` to someone who asked for access (about no customer yet: only the
 // provider's overrides apply to them), and `email_change` to a user's new address.
 //
@@ -2002,8 +2013,9 @@ type MailMessage struct {
 	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
-	// so no customer's override applies to them), `ticket_opened` to the service desk and
-	// `ticket_reply` and `ticket_status` to a ticket's requester, `access_request_confirm` and
+	// so no customer's override applies to them), `ticket_opened` to the service desk,
+	// `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
+	// staff member a ticket is assigned to when the customer replies, `access_request_confirm` and
 	// `access_request_rejected` to someone who asked for access (about no customer yet: only the
 	// provider's overrides apply to them), and `email_change` to a user's new address.
 	//
@@ -2078,8 +2090,9 @@ type MailTemplate struct {
 	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
-	// so no customer's override applies to them), `ticket_opened` to the service desk and
-	// `ticket_reply` and `ticket_status` to a ticket's requester, `access_request_confirm` and
+	// so no customer's override applies to them), `ticket_opened` to the service desk,
+	// `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
+	// staff member a ticket is assigned to when the customer replies, `access_request_confirm` and
 	// `access_request_rejected` to someone who asked for access (about no customer yet: only the
 	// provider's overrides apply to them), and `email_change` to a user's new address.
 	//
@@ -3467,6 +3480,57 @@ type Ticket struct {
 	Version int64 `json:"version"`
 }
 
+// TicketAttachment A file on a ticket or on one of its comments, without its content.
+type TicketAttachment struct {
+	// CommentId Identifies a ticket comment: `tcm_` and a unique suffix.
+	//
+	// Example: tcm_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	CommentId *TicketCommentId `json:"comment_id,omitempty"`
+
+	// ContentType Sniffed from the content at upload, never the client's claim.
+	//
+	// Example: image/png
+	ContentType string    `json:"content_type"`
+	CreatedAt   time.Time `json:"created_at"`
+
+	// Id Identifies an attachment of a ticket: `att_` and a unique suffix.
+	//
+	// Example: att_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	Id TicketAttachmentId `json:"id"`
+
+	// Name The client's file name, sanitised; for display and downloads only.
+	Name string `json:"name"`
+
+	// Sha256 The content's SHA-256, in hex.
+	Sha256 string `json:"sha256"`
+
+	// Size Bytes.
+	Size int64 `json:"size"`
+
+	// TicketId Identifies a ticket: `tkt_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: tkt_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	TicketId TicketId `json:"ticket_id"`
+
+	// UploadedBy Who attached it (`user:usr_…`, `staff:stf_…`, `api_key:key_…`).
+	UploadedBy string `json:"uploaded_by"`
+
+	// Visibility `public`: a reply the customer's users see; `internal`: a note for staff only.
+	//
+	// Example: public
+	Visibility TicketVisibility `json:"visibility"`
+}
+
+// TicketAttachmentId Identifies an attachment of a ticket: `att_` and a unique suffix.
+//
+// Example: att_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+type TicketAttachmentId = string
+
+// TicketAttachmentList A ticket's attachments, oldest first.
+type TicketAttachmentList struct {
+	Items []TicketAttachment `json:"items"`
+}
+
 // TicketComment A public reply or an internal note on a ticket.
 type TicketComment struct {
 	// Author Who wrote it (`user:usr_…`, `staff:stf_…`, `api_key:key_…`).
@@ -3916,6 +3980,12 @@ type Conflict = Problem
 //
 // Example: {"code":"invalid","detail":"name: is required","fields":[{"field":"name","message":"is required"}],"instance":"/v1/customers","request_id":"req_7f3a9c2e41b0","status":400,"title":"Invalid input","type":"urn:portalkit:problem:invalid"}
 type ContentTooLarge = Problem
+
+// FileTooLarge An RFC 9457 problem details object (`application/problem+json`), extended with a stable `code`,
+// per-field violations and the request ID.
+//
+// Example: {"code":"invalid","detail":"name: is required","fields":[{"field":"name","message":"is required"}],"instance":"/v1/customers","request_id":"req_7f3a9c2e41b0","status":400,"title":"Invalid input","type":"urn:portalkit:problem:invalid"}
+type FileTooLarge = Problem
 
 // Forbidden An RFC 9457 problem details object (`application/problem+json`), extended with a stable `code`,
 // per-field violations and the request ID.
@@ -4657,8 +4727,14 @@ type ApplyMasterDataChangeJSONRequestBody = ApplyMasterDataChangeRequest
 // AssignTicketJSONRequestBody defines body for AssignTicket for application/json ContentType.
 type AssignTicketJSONRequestBody = AssignTicketRequest
 
+// AttachToTicketMultipartRequestBody defines body for AttachToTicket for multipart/form-data ContentType.
+type AttachToTicketMultipartRequestBody = AttachmentUpload
+
 // AddTicketCommentJSONRequestBody defines body for AddTicketComment for application/json ContentType.
 type AddTicketCommentJSONRequestBody = AddTicketCommentRequest
+
+// AttachToTicketCommentMultipartRequestBody defines body for AttachToTicketComment for multipart/form-data ContentType.
+type AttachToTicketCommentMultipartRequestBody = AttachmentUpload
 
 // SetTicketPriorityJSONRequestBody defines body for SetTicketPriority for application/json ContentType.
 type SetTicketPriorityJSONRequestBody = SetTicketPriorityRequest
@@ -4986,6 +5062,15 @@ type ServerInterface interface {
 	// AssignTicket Assign a ticket to a staff member
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/assign)
 	AssignTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params AssignTicketParams)
+	// ListTicketAttachments List a ticket's attachments
+	// (GET /v1/customers/{customerId}/tickets/{ticketId}/attachments)
+	ListTicketAttachments(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId)
+	// AttachToTicket Attach a file to a ticket
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/attachments)
+	AttachToTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId)
+	// DownloadTicketAttachment Download an attachment of a ticket
+	// (GET /v1/customers/{customerId}/tickets/{ticketId}/attachments/{attachmentId})
+	DownloadTicketAttachment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, attachmentId TicketAttachmentId)
 	// ListTicketComments List a ticket's comments
 	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments)
 	ListTicketComments(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params ListTicketCommentsParams)
@@ -4995,6 +5080,9 @@ type ServerInterface interface {
 	// GetTicketComment Get a comment of a ticket
 	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId})
 	GetTicketComment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, commentId TicketCommentId)
+	// AttachToTicketComment Attach a file to a comment of a ticket
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId}/attachments)
+	AttachToTicketComment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, commentId TicketCommentId)
 	// SetTicketPriority Change a ticket's priority
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/priority)
 	SetTicketPriority(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params SetTicketPriorityParams)
@@ -8920,6 +9008,120 @@ func (siw *ServerInterfaceWrapper) AssignTicket(w http.ResponseWriter, r *http.R
 	handler.ServeHTTP(w, r)
 }
 
+// ListTicketAttachments operation middleware
+func (siw *ServerInterfaceWrapper) ListTicketAttachments(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListTicketAttachments(w, r, customerId, ticketId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// AttachToTicket operation middleware
+func (siw *ServerInterfaceWrapper) AttachToTicket(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AttachToTicket(w, r, customerId, ticketId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DownloadTicketAttachment operation middleware
+func (siw *ServerInterfaceWrapper) DownloadTicketAttachment(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "attachmentId" -------------
+	var attachmentId TicketAttachmentId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "attachmentId", r.PathValue("attachmentId"), &attachmentId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "attachmentId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DownloadTicketAttachment(w, r, customerId, ticketId, attachmentId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListTicketComments operation middleware
 func (siw *ServerInterfaceWrapper) ListTicketComments(w http.ResponseWriter, r *http.Request) {
 
@@ -9078,6 +9280,50 @@ func (siw *ServerInterfaceWrapper) GetTicketComment(w http.ResponseWriter, r *ht
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetTicketComment(w, r, customerId, ticketId, commentId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// AttachToTicketComment operation middleware
+func (siw *ServerInterfaceWrapper) AttachToTicketComment(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "commentId" -------------
+	var commentId TicketCommentId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "commentId", r.PathValue("commentId"), &commentId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "commentId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AttachToTicketComment(w, r, customerId, ticketId, commentId)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -10690,6 +10936,10 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/assign", wrapper.AssignTicket)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/priority", wrapper.SetTicketPriority)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/apply", wrapper.ApplyMasterDataChange)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/attachments", wrapper.ListTicketAttachments)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/attachments", wrapper.AttachToTicket)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/attachments/{attachmentId}", wrapper.DownloadTicketAttachment)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId}/attachments", wrapper.AttachToTicketComment)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/tickets", wrapper.ListTicketQueue)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/ticket-types", wrapper.ListTicketTypes)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/products", wrapper.ListProducts)
@@ -10778,6 +11028,8 @@ type BadRequestApplicationProblemPlusJSONResponse Problem
 type ConflictApplicationProblemPlusJSONResponse Problem
 
 type ContentTooLargeApplicationProblemPlusJSONResponse Problem
+
+type FileTooLargeApplicationProblemPlusJSONResponse Problem
 
 type ForbiddenApplicationProblemPlusJSONResponse Problem
 
@@ -21949,6 +22201,386 @@ func (response AssignTicketdefaultApplicationProblemPlusJSONResponse) VisitAssig
 	return err
 }
 
+type ListTicketAttachmentsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	TicketId   TicketId   `json:"ticketId"`
+}
+
+type ListTicketAttachmentsResponseObject interface {
+	VisitListTicketAttachmentsResponse(w http.ResponseWriter) error
+}
+
+type ListTicketAttachments200JSONResponse TicketAttachmentList
+
+func (response ListTicketAttachments200JSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketAttachments400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketAttachments400ApplicationProblemPlusJSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketAttachments401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketAttachments401ApplicationProblemPlusJSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketAttachments403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketAttachments403ApplicationProblemPlusJSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketAttachments404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketAttachments404ApplicationProblemPlusJSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketAttachmentsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListTicketAttachmentsdefaultApplicationProblemPlusJSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	TicketId   TicketId   `json:"ticketId"`
+	Body       *multipart.Reader
+}
+
+type AttachToTicketResponseObject interface {
+	VisitAttachToTicketResponse(w http.ResponseWriter) error
+}
+
+type AttachToTicket201JSONResponse TicketAttachment
+
+func (response AttachToTicket201JSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket400ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket401ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket403ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket404ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket409ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket413ApplicationProblemPlusJSONResponse struct {
+	FileTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket413ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response AttachToTicketdefaultApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachmentRequestObject struct {
+	CustomerId   CustomerId         `json:"customerId"`
+	TicketId     TicketId           `json:"ticketId"`
+	AttachmentId TicketAttachmentId `json:"attachmentId"`
+}
+
+type DownloadTicketAttachmentResponseObject interface {
+	VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error
+}
+
+type DownloadTicketAttachment200ResponseHeaders struct {
+	ContentDisposition *string
+	ETag               *string
+}
+
+type DownloadTicketAttachment200ApplicationoctetStreamResponse struct {
+	Body          io.Reader
+	Headers       DownloadTicketAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadTicketAttachment200ApplicationoctetStreamResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/octet-stream")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadTicketAttachment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadTicketAttachment400ApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadTicketAttachment401ApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadTicketAttachment403ApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadTicketAttachment404ApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadTicketAttachment409ApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachmentdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DownloadTicketAttachmentdefaultApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListTicketCommentsRequestObject struct {
 	CustomerId CustomerId `json:"customerId"`
 	TicketId   TicketId   `json:"ticketId"`
@@ -22302,6 +22934,144 @@ type GetTicketCommentdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetTicketCommentdefaultApplicationProblemPlusJSONResponse) VisitGetTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketCommentRequestObject struct {
+	CustomerId CustomerId      `json:"customerId"`
+	TicketId   TicketId        `json:"ticketId"`
+	CommentId  TicketCommentId `json:"commentId"`
+	Body       *multipart.Reader
+}
+
+type AttachToTicketCommentResponseObject interface {
+	VisitAttachToTicketCommentResponse(w http.ResponseWriter) error
+}
+
+type AttachToTicketComment201JSONResponse TicketAttachment
+
+func (response AttachToTicketComment201JSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment400ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment401ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment403ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment404ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment409ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment413ApplicationProblemPlusJSONResponse struct {
+	FileTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment413ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketCommentdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response AttachToTicketCommentdefaultApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -26870,6 +27640,15 @@ type StrictServerInterface interface {
 	// AssignTicket Assign a ticket to a staff member
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/assign)
 	AssignTicket(ctx context.Context, request AssignTicketRequestObject) (AssignTicketResponseObject, error)
+	// ListTicketAttachments List a ticket's attachments
+	// (GET /v1/customers/{customerId}/tickets/{ticketId}/attachments)
+	ListTicketAttachments(ctx context.Context, request ListTicketAttachmentsRequestObject) (ListTicketAttachmentsResponseObject, error)
+	// AttachToTicket Attach a file to a ticket
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/attachments)
+	AttachToTicket(ctx context.Context, request AttachToTicketRequestObject) (AttachToTicketResponseObject, error)
+	// DownloadTicketAttachment Download an attachment of a ticket
+	// (GET /v1/customers/{customerId}/tickets/{ticketId}/attachments/{attachmentId})
+	DownloadTicketAttachment(ctx context.Context, request DownloadTicketAttachmentRequestObject) (DownloadTicketAttachmentResponseObject, error)
 	// ListTicketComments List a ticket's comments
 	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments)
 	ListTicketComments(ctx context.Context, request ListTicketCommentsRequestObject) (ListTicketCommentsResponseObject, error)
@@ -26879,6 +27658,9 @@ type StrictServerInterface interface {
 	// GetTicketComment Get a comment of a ticket
 	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId})
 	GetTicketComment(ctx context.Context, request GetTicketCommentRequestObject) (GetTicketCommentResponseObject, error)
+	// AttachToTicketComment Attach a file to a comment of a ticket
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId}/attachments)
+	AttachToTicketComment(ctx context.Context, request AttachToTicketCommentRequestObject) (AttachToTicketCommentResponseObject, error)
 	// SetTicketPriority Change a ticket's priority
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/priority)
 	SetTicketPriority(ctx context.Context, request SetTicketPriorityRequestObject) (SetTicketPriorityResponseObject, error)
@@ -29803,6 +30585,95 @@ func (sh *strictHandler) AssignTicket(w http.ResponseWriter, r *http.Request, cu
 	}
 }
 
+// ListTicketAttachments operation middleware
+func (sh *strictHandler) ListTicketAttachments(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId) {
+	var request ListTicketAttachmentsRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListTicketAttachments(ctx, request.(ListTicketAttachmentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListTicketAttachments")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListTicketAttachmentsResponseObject); ok {
+		if err := validResponse.VisitListTicketAttachmentsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// AttachToTicket operation middleware
+func (sh *strictHandler) AttachToTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId) {
+	var request AttachToTicketRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+
+	if reader, err := r.MultipartReader(); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode multipart body: %w", err))
+		return
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AttachToTicket(ctx, request.(AttachToTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AttachToTicket")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(AttachToTicketResponseObject); ok {
+		if err := validResponse.VisitAttachToTicketResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DownloadTicketAttachment operation middleware
+func (sh *strictHandler) DownloadTicketAttachment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, attachmentId TicketAttachmentId) {
+	var request DownloadTicketAttachmentRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+	request.AttachmentId = attachmentId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadTicketAttachment(ctx, request.(DownloadTicketAttachmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadTicketAttachment")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DownloadTicketAttachmentResponseObject); ok {
+		if err := validResponse.VisitDownloadTicketAttachmentResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListTicketComments operation middleware
 func (sh *strictHandler) ListTicketComments(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params ListTicketCommentsParams) {
 	var request ListTicketCommentsRequestObject
@@ -29887,6 +30758,41 @@ func (sh *strictHandler) GetTicketComment(w http.ResponseWriter, r *http.Request
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GetTicketCommentResponseObject); ok {
 		if err := validResponse.VisitGetTicketCommentResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// AttachToTicketComment operation middleware
+func (sh *strictHandler) AttachToTicketComment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, commentId TicketCommentId) {
+	var request AttachToTicketCommentRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+	request.CommentId = commentId
+
+	if reader, err := r.MultipartReader(); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode multipart body: %w", err))
+		return
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AttachToTicketComment(ctx, request.(AttachToTicketCommentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AttachToTicketComment")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(AttachToTicketCommentResponseObject); ok {
+		if err := validResponse.VisitAttachToTicketCommentResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -30919,726 +31825,750 @@ func (sh *strictHandler) EnableUser(w http.ResponseWriter, r *http.Request, user
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rkhs3li76KticHaGqnmSJZLFurNgxI8uyrbZka3TpnrbpUwlmgiRcSYBOgEVxtBUxv84DnBfY/+ZF",
-	"9pvMk5zAWkAm8kYmWSW57Xb/cKuYSCQuCwvr+q0PnUgullIwoVVn9KEzZzRmKfzz2Vs6M/8fMxWlfKm5",
-	"FJ1R5+2ckZQpuUoj9kiRO5YqLgWhilCidCrFjJgXA6JW0dz8HI47p+NOeE0UEzHhmkxodEu4IM+n3ZdU",
-	"R3OiJVktY6rZSSfosPd0sUxYZ9SB9zpBJ2W/rHjK4s5IpysWdFQ0ZwtqRrag718wMdPzzuh8GHT0Zmne",
-	"UzrlYtb5+DHovGY63TyZapZWJ/KGRVLEynx9Tc2w2FSmjOh0w8WM0BnlojCes2Fvx1j4YrXojC7Ph71e",
-	"0FlwgX/3soFxodmMpZ2PZmhLmtIF03atn7x6/i3bPI/Nv7kZ3ZLqeSfoCLowb9Ilx8fbRvA/UzbtjDr/",
-	"9Djf0cf4VD3O+jeffhJFTKkXXNw2f9BvcvBH/U7yD79mv6yY0ju+nbe63+fzfnAEmt+xr3hSSxLfMrZU",
-	"hEIbcmS+dUxkSmIGP1HNYnI0pYlix2SZyngVaWVIBObwy4qlG38SppOOP1ZLBRMpE0YFDifVPEpY81Jk",
-	"zw9ehKwH872nVLOZTDfbF8DNjcgp0XOuSGRfI0fmCzRlMWHvaaSTzXHT/N0rnYbz2u/16g7sUyk0jZpp",
-	"I8qeH7og+Rfge6tUybSey4WCvdc3EbQIcS0YWabsjsuVIks6YwFZcz2H3xVdMDKFZVXXJGFTTeRKk6lM",
-	"4fGUp0rDO40LhiNpWK5Bw3KtlJYLljavV97g4AXLuyh+cjsRredUE64InZh1QDKyrzYvAT6/4XHnnqN7",
-	"w2gazZvG5j5kRikVI+b7AbG0RVh3QXliDj57r1kqaEJSNmUpExHDRlwonJFm73VA+ExIsyVjEVHFTsai",
-	"cI3RaMEaJvzLvqfDzU5TvVLb1z+fIxeEio0lYMWI0lQzRY5StmRUI1W7y+g4p92A0CQp3IA/elxtpZZM",
-	"xCzu/GQaLBMZM0dWdTNVMOLCdLlmC9V2e3HGnY+BWaXn+OZptkQ0Tan52ErwX1bMPjaD+Rh0lN7ANkxl",
-	"ujDvf53ICU2a1u6vcJ7NNMgtLCOeeZ8fMjKDLshSpnoqEy5PyHdSIysIPRoOm+gc3991NzyP2WIpNRPR",
-	"5lu2qQ71Jb1lRuhKjYxDFJ2yEfxlNpXFJMV7r8ShbtmGUBGTiYzNP9TaEAhVHo+KeTwW5iVzbGNpZCGu",
-	"URy6LvYDPVMh9ZylxQ6Hg8E1Wc95wryO3YC4GguleZKQdCUEF7OADHtXJ+RbtlGEpqbvJTLOwZDM5SpV",
-	"J+SdYoSSacrUnKRUxHJB7miyYuSIknfvnn95TJYsdV8oH8CzaS/qR5esO5j0p91hfE67V3R42r2I+tNe",
-	"fMUuJ4O+2ykUf/Ot8jaha3ZhG3tecJGd37rT+3wK4m79ZWNkZkdfTqY2/45oksDUaBxUhGxyZIXr4xPy",
-	"xJzrhBEpWL4P/cE1oWOx4EqZjTTPhoPLE/JXRm+hBwXUEP4pJILdsZQszAjLC+gE8foVslL8/QT15+KO",
-	"a2rWo/Eq436TQy+zwneKHzYsZodkmA8BuCpcAcBNm046POzsPzgYC45Ps0XzkuDDgxcDXzefecEXXNdT",
-	"5kKaQ2t4qlGVUqZXqWiabwLd+N+P2ZSuEt0ZnfWCXEfqFzSkfo2GFHReUp58y0XT3G/No0NnnvXtPvRC",
-	"RtTQeu2nEnx4n4/Z/t3nXjKl6KxZ7l9kz+/z0fwr7rttBAf77T0ovHSxtxyWu9LN0NhiwlI158stK+I1",
-	"OXhR/E7KH96+KoYXJ1zc5kpRPqKmtclb7CPRbhlku+2D1p9m90ojgeF9P51uUUCkfXrolrne4UtpzFIn",
-	"Ee7eLmmae0rsp9c+YIDNS2GfHrwU9v3sS23IwS6CTw0r9UDk4A0CBvWKpkzoNidJrSbdXEFpu0NL6P8e",
-	"+/MKBfn2JJRL/iLZFAdJFGPKl/xRqg8/IXnZ4TcS2DJ7fiiJ5V/wvrddl86WCFXpN9++M5qzGdFWXZmA",
-	"qvxAevFrmbB2XNFqQ1yRVCaN3zfPWm+S+TiM4g1LOU2+W5kv7SYtI1F5w1HwMhHwdoOdzVNpnn7ZH5wO",
-	"//1vPzSdZOjuBrvbczXfcN0smSh8eCiB2b7hM5pOp83fsU8P/pB9P/vSbhqBT35KSsnGkY+qDQtvGteD",
-	"8nJvNHZ0Mro1CkKbEaJ28EnumNI48rFZ5tTuoOV3jGVXjVcMPt6HSRd55lse3TL9VC4WcBU2mrHd80Pp",
-	"u/yd/NuNH9Xu8f2+WfhYG+rA734i+vCH4Y3r7WbJ2o3KEYbhg01jAh65xZ6xpFqz1Lz4//xIu//R617d",
-	"/PShH5wPP/7PTh2Hfae2iIkrdS8p0fZtPvPXlGvNRNM6vOBK4xGxbib8wwkqjxSh8cJc3+tUahYQ84V4",
-	"lbCYSAHqYZSsYhYHhAulGY2d+crrYLmaJFzNWUwEWzdu+RrHud0g+tEsiFpKoRhYjb+gsXXtmb+MqMEE",
-	"/JMulwmPwIzyeJnKScIW//yzMjP+kN+g5o3YWpVoAqc9ZprypDOCUY2IYfxuA4LOlLMkVp3Rjx/wn7ZZ",
-	"J3CquunKe+PjT7h/TAEvGZk/bi6mp/QqGrBhf9Izk0WiHYG7WHMNN/tzHA/hYrnSOfGsUjFaylTT5Jbr",
-	"kZ3WyA3+4x68yryIy1mkhtB2Fo6Qa5rvm0VY0GQq04XZ9ZRMUkZvwei8Stg1CXFZQqLoxgiAPJqfdNCL",
-	"N014dL+dmVKesPhmmYKfnsMwvV3K5PBopW56/av+ID5n3bPJBe1eRKesezXt97qnk/50QIfRWXzOwBmV",
-	"RnN+x2KwekZUCKnJhJFoTsWMuTPXbs+u8j37CkZKSiPdunN1k3uQXaRJymi8uWHvzekOR4QS9IqYm2/J",
-	"Ur0x66DpLRNm/6rDsPsvJz+zSD+y9gMSS6aIWS2aJHKNHFPI9TUJI7vX8KlIimiVGi3NrilZSxEYyqEN",
-	"DomSgZ3A/eA5Bxw9GRp6K+ULms7YQx94DSEtODrwY3BF5B1LSb83vDy7OCeTjWZqH+ron+bUYQdPtJQk",
-	"geH/eqe6fpbkJf8C1vkrmU54HDNxrxVeshQcDlLcxExwVmSujoZYDD6ejVylxErR7Q+ft7yvsq+R7Gtb",
-	"l7c6vAdZ6Eq3dsmtA2dBN3B+YgmHx5w9RvUqZTcxV3SS5O3z21MxrbmYKfNSfva4viZhwiMmFLtxF459",
-	"eZnKOx6zlCQ0urUmDMpjwgQsl5EVYaO/luLep8i6Km7Y+6W9JL0DxX1nCbFNCNVk0BucdXun3X7/be9q",
-	"1D8b9Xo/XBOqboEaqJETjHix12ErXp+lj7Y4beWZPNTBK/UbBsT/NWV38pbFoeGO/u8rxfJLOJtNRAUR",
-	"kiRSzFhq7izTDPay6Cd+zcyDh+eQXFVY9ZoqGEXREeyzmHrBqepTzWWoFn3uJVoNBh5t5N8F/3WKS/Xr",
-	"cePGBbWhiI1rAPv+ndRfyZW4314LqW+m0Mu9RCvDnVw37bn4MN+b77wOtm5HPuAH2ZCsu3BkjhfErKLo",
-	"A1KLmZcUrMzIFWPkyG2Mx7DxTWX978TM0PrVh73TY9i1V56ohXLjvfbPSV+12zenyom2I3PRQhRBFl0w",
-	"CAgHCV/IteHM7vfTa2znoj72YsXecfNnSlDQ3LW52WweZG89yRROmws3hsgJjuKsLkYzO+FVClZahcrm",
-	"vc6084dltW6YLTRQL/TiAbTQwWXD3nmD+NU4pds7jD4BvRRjWmxYuW4IoXFUb7cPv3e/HcOQQH/L3G+E",
-	"pSmEcLZd87Oi5l/qZcdi23E8xGo/ERuCzMx270Xvuw+F5Ois1zsekXFpvuMOaNO+evH8ywCtAajnsdSw",
-	"wETOVK784eIp2Jc3LL3jEXsn6B3liRGG/562yNM17EDJyhvp59ynfDNG/spaQwb85fYA2frRFKJYYYUC",
-	"XHeq6YQqsIasRMpoNDfTwMvprZQvqdhYu5q61y6kVLMbiAcq6QZSkgUVG0K1ZoulVtdEpxtksiShmrXZ",
-	"HYh5vKFTzdIbhXkcNkEjZ2eegeat+6ZbnF27Vhj8g+yc36PZveoqQBIKVSDim/+H3JUuJK+Afe2kE/jZ",
-	"Od7jpnHZ1o+9LBgY2jtBV3ouU/4f97y+VtCRUS4jWt7mOSNa3jLhblo0a0qUSqxGdE0UnwkIUN5X0uj1",
-	"8+19VxnG1s0tj/pB9rfUKYqTE0ZTluI6gDyJsiQGxq/ErZBrEWTasTRCPuiEJ2C+t5/N04OqJvwnoMhA",
-	"jwkzgidZ0GjOBSM00i5clE6n6MMkz7UiikUpgwGouVwLjGygmkQpg20vOJo/dOBnFt9Q3Rl1nPLeG+bK",
-	"eyfI2kw2mKp0c8s2o1u2cbpDr9vr9XrdC/OfS/OfXv4/iLw1m523vzjtXk16Ufci7htdY0C7pxPUMy6m",
-	"l4YIEqo0qMmlUZ297Q9HvcHotP9D7lx49voVgbDClFrDLFibRh1wbpjNt4ZRjn4Ff8KV6PC5oWcNippt",
-	"Z5ZrKtMFjCSmmnU1R7/A1pDX4qJVvyNd/2juURul2WI0kVIrndJlWEoskWvBUkMLJ8Uv16WN4Hq3TRcr",
-	"r3aFAiG9Y+0tjGmPauwRZvWB3QeiSKWImKFRLlaaeakGhE9RTzp4NXGzd0Y3GAYDJ2zn9tp23hgxnt08",
-	"lumtOnikSH37BArkfsAfO6ArWM+TtZp6hBT41PtT9nFUS83H/TTD4tyfx4Z3TTkz2it58uq5oaYRCc2x",
-	"DEHAyxwJajWd8vcu9P7ugkw2xIb5lsJU9jjT5Y3zgunPCg5W0+ePT7o/WD9rt9nR6qb7gquazf5eMMjH",
-	"MhqDna4K3LaXPZwyiY1cC4ft2qr0es54atmpKnFNm9vy4z8A//wp6Hh5cp1Rp8pSs0yfVik/9q4rpPr4",
-	"ZxmTfT6WPlve3ldUQWJL6PL3tCQzhgq/eRH2/poY2WtDbK4FcC6Xo7c7+a5wLmGcxTE1H8A3QDR117lg",
-	"a0eNqCvx7MoukZilk3+QOxpEqM6os7y9+eGX4YvF5XfvB68n52+j3l/is79Or/42O/1mfvHn2/5LNfxu",
-	"eflv6eCNPn9XJUVv1drRoP1wXWLELds8yuSpo3B5e/Pf//lf4XHgC1ZzlrIA7r08/91Q5RMrgMN8R+QL",
-	"FBTN+/vTnpuTG2wt3UURW+rcO+KFTtAY7Tw0eeUtFaQ5BzWz9nwSWhIK/QaZBcDQL40iuRL6kcqV/ALl",
-	"2k3/OqURI9/I5RJUvmyH+c1LMfzi7uLp+94P9PRNfP7V7OqbnwffJmf/tr58lvbfbobv+MX3y94Tdfpl",
-	"dYedJFAcubPWoaSS+VYYA3VESDdossGDtlOGWlKl1jKtuUm/X+JqJhuimAuwyZbEvZeJTPh9wUYEhHjD",
-	"gvo9Es1pSiPNUhWg649EcrGQhqrYCXkisvGijyDv9tYG5CkCugXuC1egeXCF4bclqTWbSnHaZ+c1095y",
-	"HAqEYRS/aSoXMHtMqH2kIIHCnBSOJ6VuoXcl0fmEv53cEXmgjskaDbub8Dtzs6dsBe5X0ES7XOAYp1ZX",
-	"83I8QHnKNFrviLuN5JlOgJocZCviUj+sPrWT9/qh5uAOaOXEgXEaTVT5g7vq9k4Lg4M+aZS4wQy6F/Ry",
-	"0r2IruLuJetNuwOaDwcs034SDCTFuFd73cEgGnYv6FWvO+nHZ91edMUupxf0fHKGniQa35g1dhFwWie5",
-	"uad/dtnvA81YNWPrmlqDcGfU/w1ofCMSgto+MscE/MOOClreECUaaJ9lEHRcOELzcrhUKFgU17xOUeKK",
-	"MAFPD14znyIbB+O8Nng6lZZLBUoahA8d+OEWOnIB3aRC6PskeRVIvTzNp9RLPwOBA6JMFPjsOFuzlKR8",
-	"NkcdpBw2WTozbWf09u0LC49juvDPV9MBAdnZOhsPXvTskH7I3+dCnw87Xu7oVa930b+6GpwNL4a9q6v+",
-	"zkTSiv5cTMUpZ+nlW1FcvAIxltRuN/CCAl5YuO231G6NHEFxgAZGJDT892CtfB/m3VYrN3221sqzae/W",
-	"zL1pq21qOBz9T6qF/3Hr3u/WfXg7QS7j/U5tBdkEt9sLfGnTPzC5AQFOR9l+AA1vEisj/3FC/g7k0kwH",
-	"pjff/DL4qzh79v7yte7/bTV8Li9e0d6b+PSr2fk3P199mwx+eH/29O7yC9F/WWPlKO5t+1O0Rb2z0gfK",
-	"WEfhkm61dozIZMWTOJcVQRnk+gDrhjeXoJXK5wkv1RNTuElBJZ0yI50QLojdwoDMUirAbwHmDE0Yjebu",
-	"jI1In8R0Y3jE6fm5+afyMZP6l6fwGzlydFC8fXPqyASa0/75YFDEDLQYgmVhpoSgV8cQXAgGRNPiTGHp",
-	"lVwwo9E6ZB+amRDM8EoKkVwsqdjc1DhVGpQNKaY8XTRoNkyYr62EbeVhE9lzfbhG5Xq0oum91LJ7dBGz",
-	"iDvBtTUi4ZfuJaPmLMBrXlzqs/voJR7sYdBJqJit6Iztg1RiZq2jOVP17CDP3vcDfxZ0QyYMIhi0DMjE",
-	"k9ZyW4lhnw6NyEE2GQbe/tK3k8Pgt9LlX737s9i4MiX32jkSGwyAcxtD77Uc1jV0IQt7TCxHOyuqXocp",
-	"VVRbhdRreTrYV/3aomMFnTWbKK5ZO9DCqj7m85tswHmvmccTj4lb+3xnPQoP8gRSjyvdT0PzDmyMETMl",
-	"fmnPQltDC5zjzFraHhWq8zELkNmLnCqr7jppNWVHEmW27qADXcpJjMsTkPVcgmpqDjtCxtl9gswz4Bbm",
-	"Y1yKR8owAyUFsdEM+ao8gqghVr2c7nESmgxvduTkaIywAyOlp0a6GXcCMi4IuvDj8ac1wHmpILtfLeKZ",
-	"7cvr2PrGp91mLu/bP7PQE49318AX+vQGJxDOW35iCx/fSYitDSR2UGAjSe9jI0mtNnDZ6/bpwCgSp0aR",
-	"GE67Z/R8chFdxlest6eNJN3TRmIn78wkZSltZTG7q64uCABdstTm2geAxurMJRamtk7uE4JFGlncNvxq",
-	"p5G1aLhkwlz2uxsiU2jTpSdJ7mpcokP/zXxogTdxbxz5JOuo8xBbRcaOf/PmisBR386D2wB5+SRnLVvk",
-	"R7xFNjWUeihzzV5sLefhBXXgVsPsX0MP27FrIdxTpmxPgi5asouTcz3mU2i3WXa4FX7D3i8TKjKRpcj2",
-	"6lbu1oI3MmEm8yNKbzexXGCobybmwWh/qpOcD1gRCwvppu4Peuf032SSekWFTZmXwa40FbEakdDjJyFZ",
-	"Cc0Tn5pZSuxjGwQQxylTKiChSwgFEWksIH435jF4+ud0uWQC9HQuMgjcgISWXYUYRZl9GML6BeThIw9D",
-	"h6FjY6EFc7V7cG8O6F9RulYyfCMXzIx9RqifMzdhWd63liSW1yT8+tlb8viu/3jBQpJkYCQQeldKuIME",
-	"6PXJWGT4yid4s4Ukkka0JxaQOjACpQXrx7sfER+uSej58iGsKHs1lQm0HQujbVgnlgqsaxMAisGNCVMS",
-	"MUnZQt5B6pGXtnuyoILOWNYphpeY4UDYD3SPwYXXRjTJbFrl91DICpy1CT5ofazXJFQsmYYAZAHxCizu",
-	"ckFWiqWP1FjIdWbTuSahAzpq6N/CM0D32YpdkxDwGvOXsPVYFJonDJumMUtPIioilthBebmQhoDjlK5p",
-	"An4colaTBdcYHWHUBdMVSNtm6NhJgtEj0Dw3FkEunv0YFxP53hGLhTakUSqVh3d+PRa2Ncr1+dSxy8Dq",
-	"HzCC6SqZ8sSsrJbR7clC3nlbqNQKyRgeImKb3Ui9SgVCYxvKojw5SRmNs1eBjld6It8HRLPFMjHkaB6l",
-	"PGaIuQyFBNgahguM0bUr75iid47yYOnBdOK6uraRAvbzuDBIpDS20GFjYUk/cI3raBXoHLYZ/pURP/SW",
-	"0b+es0WAi2D7qiVJH7LsEYQiZdZGEiLyUnHBfNIZC4fN5KLKLFyWqsnDvc76s41CBB2KSMqWCYcVsg1+",
-	"WbEVCw27xcwpHjESM3X7SBF4lLdcy/Q2JEdew65pSCK6pBOecL05dgM3FKOCsaDKzN4MICDLlMuU601A",
-	"srQzo8vifOhymUCFmQU1V0Q3ppo6nnOSsQanW8EijYVHVnAEPNdolu9lF4tbEG/AWMzORKVjezZM18D5",
-	"nUFOS28v0LX0s33MzebZIgl29wA83P1UoCpCx8LjBq62wpKlRhQpXkoZT0d240ky8Bn/b7TX+L9k5h6L",
-	"p6HcO9nf2TuGvbun8G8cccEZ5J4XbovKDwuQYDzub9+q3AdG7/WYvW1W5f/mR7Qz5D8Yvp59yxwzFIOB",
-	"q9uOiky+EyDcrnvq83KzZFTTRM5W2Roglyz8sUxoxLK/kC1nfwLpZX8hBYHBzbBOt67wBw45Y6leI81T",
-	"NNVYlpn/WwMkWB0rRKOeZXLZH6VndoE85pL/JZeALlZkFH7jYgPgBvmfhhvkfxk5SOV76B/U6q/ZGvnH",
-	"xvvTzuEn3/TgU2lV6IpjDB06LID3iT2A5pgDvpfQsoA6c0L+mpVtKOAIQIgs1EUCigyyaF88F2MxYZFc",
-	"MIsZl9sbQiNdIUBYqazAB+f16MxSGrF/pdGCnbinQUOUsI0LNyqEplwgtinX7IZDbrz5t3MqT7s92u93",
-	"L+LBpHsZDYfdczaY9ic9ehWfRp2fKk7TzAdTXLKvOBQJmwPiSgpZfMimMKYWPBpCAqDSnFqoWyvpF/xa",
-	"znZd9vB45qLTLf6I4qDeKRCMnEcFYXPM+Lwo1L2ja9vlJmFakr/qVVzBBbd3dc40CRKaYsS8qMpYgZm5",
-	"Is18qSNXf6aV2u2AZXeYVkraotsUP6OqVk2M4wLg5qGnz8gkMEkqirJBKTgDgG5GnadylcSAYQBKxEq5",
-	"rO8cKvhfqt5/fLmioe/e/juuOIo37VA3/5K3r1h8zRgaVtIcjf35llSaJtnJIs+AXBAUA6rGOLIpx1vD",
-	"bDrf0MVklc6c4So1v335rBN0Ei5YHxpMmVA6pf/3/zDSH5i7Fb54Y1OdB73h2UVNtqhdrJ15h9lnK1bs",
-	"N9+T0/75ebdPaLKc0+6AmE9eG6UjZTExCp5hfhlgtn+mC1s6KAKRoqX5pw+DeguznXgLC5hpOWjnE/WX",
-	"rNS+1rQ2qzUm1Vkkq4Rk5OiXIEN/STV9ChL0gecSklgwe7osk1uc2DJVOUtb5jIdAjypTO5YVnmqwWTp",
-	"eVmbHS5eZc1SFaDCpdLOO2sYTDuPUDaFir02UZLYpzCifFl2+H4q867lCghA2xDhphxAbR5shK5HSO1H",
-	"jMpUZzGjuhCegHHolm+g8QkCYkKLTXtDdUgqae90FXMmIvx3krhAL8/easQNI0QglIJDLAfXYZZSd8bO",
-	"pxiGdhX14m6fDaandDg5i86NcGeZ/NtsJmagsZ3fn/70ZiViuvnTn3C452bglyf2tZu5XhjJabzq9U6j",
-	"Jfwfq+8Im2DRKGyHHePvj/0HhS/Z57bvcclz3hwjWIjxy+LyUieWXfS7Q3o26V5E53H3kl2BlDYZRKfx",
-	"kJ2BhpNtS/NHHPDDSyMGMmG0FDNVnFjn3gkh/uZvNfW7dh4Z1PmXAT/ZB1omR2HB0RwGJDTS22ilUvd3",
-	"ye0ctvM6u7u/XCouvTX0UOri/Ozs9LyhE0thdTwKZN2UiZileJ6+efvyBdrzqOCa/weLyZGQBN8LCLtj",
-	"QpM5FXECRiioyKcCMk2pURhkSsKf6R3F5qMQg72PAyhpZ7o3Z55Qe5JPyh5XQGj9NGFdJS/TNvc41L6w",
-	"qk95tx0WEkY/COs/p7oAlM3kMmGEJmDtRFnY+dldhMWjjA9WV+FAmIe8OGzx4DWm2jgCNnuirrOayXkK",
-	"XAYSfnBQnz3cLcSNhwiOarqMv07l2sJVGT12Y8WB6xxpjFtlz5bs4IL8spK6FM34ybNXcLXswfePbmFD",
-	"g5ynZazq4Jgov2Zxc0RG4eIekdBcAYeHY7S/P9qHY6S6fTgGTqNFvoo9oIGZfhb9WHVg7xk+YMWj32me",
-	"A87uYItWhT0eLMsdKJFtF0ceRLzYfq9fk5Su8Rrmyk/EzNnyvPH632EUOORaEHKNH/eV8oe9DPbKEy/y",
-	"yGz9a4kR/Dho3ziMIv86lws4WWAstYrSNRGrBGpK04ky4tAU0GURzLdIrTAAhtNpqUtUSSzrpKpQlXxz",
-	"z78EaRTl0GMPnb/e8XWyk8WaiSKGI54zj+Waz7RjubUav9Ypn6w022I9KhDKWa3UUDLvpgyQPLpYT3hJ",
-	"uRFRHWDVWe8agIEMa++bTT0fFqAZ4CV4mr/RK9sKZCJXoCDy5A6N2HTRGXX65+TrLyxL96dw1qubu8/D",
-	"9qRFKrLzyZUhvGsS0iQJbZ1rK2XmGnPCla7gFgDjtN8occ72mVxVozt0W6bRZyhwVaRjAOT12E19wnNx",
-	"dNtzF1Bub+g+QB6Ga2VWzszeXY8ebzXL2NpOXQxH28dWbZaqNLs6BvYUfHZQmvFQ/rXJy2eCPwGDMwAH",
-	"K8M2KZFHaoPGsDClUQvXPGInVc6UZtFlu6xRH2snZ12YO6Qwn3gyt2eAU2KxkTO9OmA1GcMPnqyaDdxs",
-	"9+9UjivOsebmsWtedC4u6Ab3Bbgu6rs8AvyIpUU99dlQ4Q4oMdKIajaTYNtP6FLLpcr9iC/gB9Ifklep",
-	"dL5xNFLJaeplfsanUfdietbrXk3Oz7uXvdPpaTyI+hPKQIjnlgcv5Epos3lXV2YFEYIiMp9+9u61pRZX",
-	"SW7UWaZx/ol+NJh0L9hw2r2kZ2fdi+kpMx/o0Stwbt+uzHCfvOr2h91Xr7+vudwLa7BVgsxbFpanhb+i",
-	"sHflW/VeiVP5yres/Ost+9bkNSnYprzyrUv32YVvUarePxrFcoG3q9yViEMO/M2qPTPotpCHqz+5i/WR",
-	"AjewK1fpc+etiKftvb7lNKImdynO6g3XTB0ONIZ+Yur7kI1ygxDKRMvSHB8oCqDZrf1mm9/aCPvKhWRp",
-	"SWiS4AQ+sQM7G27zNvgVEu+xG/C+mdpCenoNhOnbOiWZdAAe7XKaECac+Btmo607XNwsUzkDt3AVzq21",
-	"76pdnmWlXmRhNfHn2rXE4NFCvHjb1SzOaEuOPSbXOxLDL2JMLISK7X1zN2fL2+k8W1Ce7Oc6bZjMAw5M",
-	"sLxE92GjOjg9xEufqw+ccsTNRZG2H/n1rqob1fscwTZ52sHesTYIF/DJw22Kpuvm6wNp4Du23pcMalz0",
-	"DuCeRvrGBZwtmWbpv3LBNYvmXsyZCxkFysYY5Mybb+XI5/gS+Xox+SZPYhl1vnzWH5wOz84vLq8KhNT5",
-	"K0siuWCETiRN4//RaQwM2EmpYKMvr8hnJdqG7WzaRLPmzaMC2H9fUUtZJNM4IHRJU+0AQ6AiVqpOCiXS",
-	"uAs9Ns/wr5QRxSzCuOWeEHA8p4pMGBNwQwtn1rUXtenDNEAUU4Deq0k4tqEDeyh7+G0X6rQToODhXZXt",
-	"Od5DIk/YeT9AGvPPcnLT3g/YWvWAKPwKZsP94B0ewAlpqbhtZefDgRp2uxMbgBby/Qi88+AW9FBPojsn",
-	"ZUybPW76fXnf57qkP+Eluu3a9NlOvYWsEEaZpVpBMHoT59tpZcj5XEInLNkCFuG+i3bovMrUuPP9dMoj",
-	"Nu4YqWTc+ZIl/I6lm3GnVaTDMuULWhdc+ew9jXSygUhtf66P8ogwGIztoEU4m1uTLRuw0zNeTIYZQQbN",
-	"4b5x87KFKuh3B5PTqHsRD1n3cnrW657Ti8lldBX3WH8v37jps61v3M66HqRgTyuplRl+p/ZRnN2hhp4i",
-	"1TSiq3viyo+FI/zgkdD2sNuj2/GOIYjMP2XCRednKir5Hd4V3/mG0dicz+UqjeZUYUqyFbj/TAUjX0pW",
-	"Ywf95IJZQ0rIM6c+UbJMKBcW4NxP+9gpTT2MhLPDd//w8k6J9Eup+x6tgxiAZRQOJXivFkZ9BYF9SzvV",
-	"59Jkl9Mtlp+fynSHk7v/4GV9duWf2OXMIA4Pt+N51lTqqjVkgKGKz4QCvazMVR4OLbOad2XBPbm4L071",
-	"QyJww03bsI73QuQu7XxxzM17v68lpO4w5Ul+rvi8Cl3qsS3KCdNW5Ahyy0Iu5izl+maWyAlNbozyPJUJ",
-	"lyGR4vhkLMIlTZnQoIEv6C2DGF1I9e/mKcRTRGeC3EGZOqAGFmfDycMthiRhdywxVxtbmv4heu7G6Eeh",
-	"RVRQ5SL5WAANc/PWc0lcHiLXyqUqWtlf0QUjOqVCUYCuMB+YpNSiaqAFH8afSHmLtgEzKHM2zSxsTY1K",
-	"FuOnvGLLhiuuy9coe49ZZDdI6s9ev+r2e73hoGTNAg/rDfWrzmTHMV9kPymTxrT8rapRS0siV6m1qvyP",
-	"/KbqPIkWDG1kH++vVbhNamvZ+MK1r67gh90JmTU1CPwl3pG1A5eIKMdtP3v96posVkpD5X6U8CGCRFXK",
-	"zdRrOP5ebluCr2y7Vw4as7i5W181Ld8pTBlK2Iwm7UGSDpRPMvaxn82qtW2mLfTlflINOKbvEa0KMRAZ",
-	"tIUX5QRxD1OZWjOkx2M+edxB5ZR+Bpf7Nl86fr55D2w397kN6yOAHizApLplg6YtaxHyAddnQTLB4MpS",
-	"MKOZbZaebnkQkFuO8RPXR819lqCSw4vSPFQ0yi6GtBfV24iRUmo+cneLSkSTxO2BCrD6FgCzVHN5z4f7",
-	"BTXXRJvUHpdGfM8nxOLuZrXErJ/Q3VsnxJUyI5q913XJ1niJgSHlmvjSIFdjoZj1KxYEwmviCV1ckfDD",
-	"x9A2y9OpXBCyd4Uaoeyzyl6+1GGUJKFvIplANOA/TaeXl71eB6olLRPqoNJR7HkF0lAn6Bjx0T1BEemk",
-	"JFElciZvVqmRt+ZaL9Xo8eMoFoVWj02bE3U3aycPtsnRbCkzeig1yvEbutLyxgErIwBXxmTn6Y3aiCj7",
-	"u0l7cH01yqSGnlm5d7VaLhPO0ps1TdlcrhTLHpVdtfuWl/CFHdzCb6iIWaJmTLEkUdGcTjVBh29Fvs3E",
-	"kc4/D6/IsEesH9grVu7Yd1NiarEmZq1L2fP5nP72JeqdFdd0E/bw0euvnpLT09OrgLx7+/T4HnXFHkam",
-	"/xyyfEvna+HCfCD5/bNL7O2CuFznTTj5uyjKL1b2YCR1EM7+byXp1MoZjtN4KPsZNXtc5WCHsN2g+2UE",
-	"5uku01Jui4UixHyPesidJ+oWMbJTKTTAA2a9vHr+nZ/t9x3oEIDi45xIAxGTaSJl2gzK80cC330T+LYR",
-	"zhe+zLaXc61IIVULINZ/dUVilxQQYm05Ewynig0VhJnMF2ZFkccCvENaggnRJhsBqEHoi49hQEInD9rw",
-	"Jl/sDAkXSltHWfEqCsbCmRNAWMPLimoC311KLjSh2h8bOcrz/AxPZQHY8BCYlOq5/cZYePedhdWcUMXI",
-	"u9cvjk/IE1QJcnqVqYMuoEmiyIRGtzYW0b84HZu4HgvWhOKEZmO1htCvt0b7gEQrvliw+Lq8MLBW3uRo",
-	"ysYih09K5NrCJwWFZlkpJKJTygHeNJa6qmP8ncj+1RJf+ajK53rc+ad0NnHRFP+UprPZZFIJprgo+PyP",
-	"/unHXvfqSfcr2p3+9OH04/8u/H3+8fhfat3/xVWoFiMARElVpgFnlzBvXUN4htHPgOzY+3ZilLfCVdX2",
-	"y+/eeNZ7t9MFWpcpkHoehBLW7FMY4EkqVDpRLL1zU8J4QimuAby7NEvDsknRIJDnHh4Ne1ckpEnKaLy5",
-	"Ye+50ioEHuIOyIlPrFhGS+q5oWUfmZHr41Ye55ze6sRdOlEyWWlGgBbNAbeeG76gM2Zxl6iWS2QaPh+E",
-	"8wd3l+E319ADghOamzOREU3MRCqBFcPLdjl/uSS5I6zGNhyR0Ch/hwfUtNcc2wfUrFT7gBo7j91oExkx",
-	"FUujNpZB/Uzmkj8MFX8YKsBQ8fBptF4Frd9jhFhRr60MO8T9CUcEYf9PSJi5082PLloeRKmUTVeKxbYu",
-	"BWoRqecGIKGtjWBenXJBk+uxuGVLNNrOuRGgNoGtsuywf2eUiyJ4d0Yy2UiMnmh7LiIbZ00rLO/ZYpnI",
-	"DWOHwhmXMlwgECBlEQOf/kzK2Og0jGGFjQkzt4LC2IT8Ej+pByeeyEnF525He4NauOFM3T6yJXvqvpAT",
-	"8sWKJzGrUQUbosqeysWSplB1NCZ10msrOOGqpas82B3GLnPP3zIPfQxWuJVEdpDTpa3v9SuP4W/R3qxA",
-	"ppjWXMwAUb96E4RADMpWlShy9vB6LMIqDw9JRIWlHjmdkjXAZIc5/wdnhpEDQ3u9uI8UZcKxyJ8b2UUn",
-	"bMGgYId/i4VYK0WRRIpZNzFHqVAKvc6yYa0aY1FYD3dPEjWnKSu/Y3k1qqoKFdRnb+msVgn6TV6xjYWR",
-	"Mcmr6getm1Rdw2yGdQ+bp1vXunbydQ39pah7Xrcude2yRfqwKzytbmj1i7Rl0oWB144yX858cEFxt7bx",
-	"hFeuyNged8cbuWBlbmHEAGdype7X3CahNN2oHImSvLVFYApcwEgLq1SoBi4iBVmJBLLEXUja0ozefM10",
-	"XDl5LU/GH+R+KLlXqYqzJP4LlwnVzaVPuSLrVIoZWuulYISL5co6yUuiBPwGIXUYH+5ULT+izgWHUUEa",
-	"EMGrgoTtt+5C9wZDaKFujloClg/hekT+/Ob778BCogISSyjOtKR6rnKTSGnIYUC4iNl75jVxaU8/Dn4K",
-	"A4yKnzMasxRtL1m759Mu1JcLWwHZNiZ21aw+rzEY7ZTJcfHyD9Xylywkbv9A6zwuFSy/ELyK9TZoMRi3",
-	"XuysCb+sC5Q+7w0ve71mEfO+5Sf2D87OUznLwdktM/XA3jaTTOXVSfKsPZtqcUCyMi5A3S5/w2ii5/Xn",
-	"CEx9AC0JxmjfI7NmSdIEaSFvq6c1d2061Une1hTWaw9J8bxQQrriBPMWDVLfcJUDMtmU8lUCR5Z5fPhz",
-	"rSwYBWwEGPOy3ci3wE+33xsbfA+7x9ZCMY5EC1/u9wtfxihYTAvJRNIYnJ53HrAsO5t2LybntHsVXVbg",
-	"2vEIxzeTTWfUydC6/SSI0+7F9LLfpYPJaRfHfjG97F3124RON5S2QRs/xg8eWukG7TvgiMjqPe5GSK8V",
-	"JpZbfexcQ6yGa3idS05ZbUxxsCMx+/xk0z5RemegiR2yVzLnV0q/PyQsPaf7LSEPacqEtuk9Wi4VWcv0",
-	"lovZwXMtnKV62aPIePzbrpCwQY6iQm7LI0X8jI/jYkIHfLE+eHV/gAH/MNdB9tvnI1sxcVQC5Td/AnA9",
-	"8AHz1/2EmmzZrCbv3YcB4VNCxaZlvjqUGN1N8LZd4YiCVoLPDyaOvfLlPeZWHus3ck0WVGysuWNO7xjC",
-	"eJiXRqRPlsnKod4oJmKXdGmDWnq9rODRlroozag6Of5YqYrVmieJEdNzGDJrJf4k1aoyzt2WuN9A8zbx",
-	"UFwXoqAO3PDdgBKOnQFheEvuplbkJ4WDWWBxBXLZL6qocPa3uhB9oWkEiDOHexH3kCxaexFNn229iPms",
-	"d/sR81m39ST+Ie793sS9B/fVeerJ79NbV2a7TXXjC6oY1o6/9mrATyWa+gHwCktrLTA40aqJ+TY6GbiT",
-	"XfTFGu0598nf2cIYPAW99gJOJFZ89scPgqQRIUFtJNYoYG7kuaFvLclpj8R0o3LRIiAX8As5QmtFkVHi",
-	"b97lPTi7GhQv79PzXq/u/oaZsPtXQvWNM4ViqHuUK60zlOBMDucGD1zX9B/YFvQPXNq0EVMCTw9iUtwj",
-	"jdIvJ7H1wGRpZS1r/NIZE7rz6cj5wBTB+wF9tC04+1ypFXujZXRrNvx+hUjmLjjYUFsVOHkuIUzhgUMe",
-	"ELe3YyhkzlMWYI1GRV7K+qI4+Si2LWwWJ7JHVcvSDtgP1S66ZoudUYZQyByW0mgIenEPDUE7DJXLXvc0",
-	"GsbdCyORXtLzSfciuoyvWG/ap4PJXhqCXrTWEF5SnnzLRVzHhm+5gEBzjFyfe55SuO09ME4bfu3BPYJG",
-	"rkFKc7IPY8FYhImccQHeSC++3fonQ4sinYWWmh+DQr9O+oGe13MJgUlWTB8LJRcMC3JL8rPkgsVYo9zG",
-	"eKDFRpgtnEDQt8iqDpiRABe7Kc1qLOzv/sC1LLA85eCvUTJyEoQUSiaMHOG9QFNmPytkDntixuz/8EgR",
-	"ecfSlMeMUPBsKtvf4jggIXoxb+SSCbsGXpkezFTBMduGUGvaLrT9CZ0JuDMWwBtwVy0ebJDtiP3JeYbd",
-	"apSepsycHDsYf/2pumUxJvVi0MpRZfZkw/QIHQvlRAO3CApWYeOtAcwFuNQN2i3sVIx6ZtHvncOyFKOW",
-	"0VnHRyYt/HHjSdcVasZ4fUsEHefDtssDr+AvbkmyH9RqsuAafykTWfZToevCPud/w3bmf2b5V/U7Vn3g",
-	"jcxfwaLaUBhbLcN4ISNaX6g3oWK2ojOMMUK+YW4NgCIwB2CdmnUwDOGEPCEpi/iSM6FtDR4IE2cQ0C4M",
-	"Gc2YriQNWDbq60bMDDQuzSJmTaN/2Sx4WpnUSW9ypSfyfZClDhixL5JCmxEfYT3PBd0Qc5t4TAt8ZsdV",
-	"SAkjASqQJz6p4QTLmayyWoln3dN4yLCcSd21cgvcv7jrRnG+YWkKNgCzjSwdGal8QQXULaM8WaWMHL15",
-	"+fYVOTvrHY/I2Un/pG8ON/j6zTsT+R50VLvH9f7szFtq+gTC3GGmGPxQWwzFLm6dBiunGm3GRhkm3IOD",
-	"1ilnMVFcYKmZNVUZgUqbIJoyaFSxLHuaaa1a+mvCObfAPcuPAb5ya0WAXS+BqPCxSCAfGmpHwfrZrSG4",
-	"vXmeTcYfMuc68DbPF8GnyARiHrfT7sBUY7/XbPOmxJpFssPOFYlXzP8yWo8wzQbsaPfwheTkf4h/D4yB",
-	"W5173iL6EOYP63dtl5HtUVVTUvYDuReAXP3F9XKRM2awn4OgeCR2eAjwYnAUNCKh4bf76ADkrxm6CWZU",
-	"Qp4anWqzi4KE/xoGrrAcmBngO48UsSPsPv+yqEbswe9bqxGmz33UCDu23Z6G4uq1zlv6Td2gu649d65r",
-	"Bg95Ndm9aAXPHbdi/1MY731h6fdpva9yrGq6jb0uwhFZUw6xwIjOpnDgliyvSaiyhhSM41lqJj7T4ajM",
-	"sMeiwLFDvCTDUZa2Y740kzI24ohLiLbHILB8HfVQI6Zs8sjhitNA+f8y9GTFrYLInIlgtcf7VcruOFvX",
-	"is0QSIZxA3KVxGTCwEdfNjLpRdIZdcarXu80+h9ffv/07d9ePSPmV/iJ4QPzN+gR/2vcYWKMzdl//+d/",
-	"4ePHeXsII8e9LFjV/XQ3zd5rAJdOEhmMxVhswEPB6IJQnbeEWD5vezdydUKewOaQOUvZaCxcfrZNFLLz",
-	"Oonk4jHu4r+A4P+/lrc3Ch71soQ4OoliNq2xd8GClDDThpdnF+d1d7Cb6oedUa5u2q16Lsca2s/YPgIc",
-	"ZNPheWu1ux0JOZlJw3B/wYqWJS4w9xuUv88ZUVir+VjVFvVHj7x4ktzKxYIJMmGcfPhw4mTu7+iCffzY",
-	"yr+atwGHMkYVKT29GQ5qSgL9ihqEI8yS46MASeJhBWPi90TGG0yPqIcoqQxvb6UjMzvsesMaKIqnpu1k",
-	"7Ct7TcWdt7bfACy9vRfsIcrMeARYF/Om6B3cRnD77n/xFuN+rJhu963w8f2Fc8dq6uXLArspGJ5yUyKE",
-	"PQPrMYJ6Lb/5TMEtf1+c56cHkBOzi2BPDyV+YNeeHwwCte3iGRFGozmBQmNYGCz1gUqcoZG8NVoa+K1o",
-	"ysjXcixym+aRaQncD7qhAsSZx65BQNBKyFREl0zZUvHH6NJWjJHww4eTF1zcfvwYQl9jgS4Pt0TOFgH8",
-	"IoPYwNG4+9P6MsD3cBxAl0UKCYOxML++lebf0OC1TMwDNKbbv11j+MFKxW5cXmCqkJod2x7RfZy/9Qyj",
-	"A7K/oRD4d+AtzD8Nxb/9jwNg04lF8y0OGR+9WS2N1AWFKrN+8NFTmci09NsLOZPvXr8o/foKFO0vqGL4",
-	"7GQs3s7ZBiy4Qmqz34A+k0KSlLX+ZDsdkETKJTkKP3xIqYCFOQ6yxtOVADR55V6bUzEWIRWxGYJMzX+F",
-	"1Ob/2C/wByI9wS8AMBPO4N8z/J2JENxeMXtvl0klPHJwUoZsxwIIzgw+ZSJmaYafPzg7J9/yLyo5hLWi",
-	"ch032S4yV95oITpnRN4sAldDbzOZ4lFmdA8IF8qcZkORgDVidKSULljLC7Reht7vUgd2kFAuutkl3urr",
-	"dVmGLxvCwG2antnsNaS64U7H8gSjzQ115LEnlkSy2ygDwCIOfdc9GguAhgisrxMxdwueTCSbhkqq9UBL",
-	"ZsCuPkIBgMECLNBIK8JFy+B4N6n2pTuAqFi64FiAY0txF7usuJREyPUJeeL8hl4P1uW45nrOhSv54E1L",
-	"xAH6NcfCCwDKo8HBDYpxQIHrRYODC6tBwxK3ulmfRNXQybMa28sy5SLiS5rsRl53DT9av2OrMBZcbFem",
-	"sE3qTQ2yu/tycbdqr35Wj1LxpBhwNWPAbDMUO6A2rsmEJRITuT+nNrl3SRy/TFEh0O+nQ8F43Oa0glVq",
-	"zjGFmewR6OxJrl3AjXKwQzElL+QdMzLVHgBDpQS0rDDmPkPK8IcGO/TqJq+Kl+3xa6aGHVDC6EFiHBtz",
-	"XwrV9/20l09T6b616ykb4Z5wwD4Dv38qzD788X4lX38rmMFujkFd3e9KKtCqXR1Zu8zNV8duH1QWuOWc",
-	"vUZTMf/akDUE7Mcxi38d48AfF8nf50Xy8P61TKr6PbrWCpJ8WY5DUQ0N/8WKH5QYeg6ItGVHkk29ZP0P",
-	"KNr9IQX9IQX9dqSgPySbAySb7Zx0Z15Cvo8jMBAdnpewB7drHVBk+mwdUFQm5ZpLJOaKThIW++RrARpp",
-	"BGF8ELDrJ/KV8UpdF20xSrHs1/61KKD8mxnRgguZmu3QihxF5jSAKenZu9fHFmv7+ZvvyXDQvyCuRlw5",
-	"knhnKblScOyiHl3hpTeSzHKXf7H56FhghQq8Qn0cbDa6CuFm85RxWQ45LSdueVRkKOinD6d1ZFMu079w",
-	"QAFuELXHS94B+ubuw2UbutXCJKCExTOAG1/IewAFmJf9NCDWvaD9SfcqGsTdUzacntHzyUV0ud9xk+2B",
-	"Al5utslr34vcuAsm1EfKO3MqQMhEKRWz/i4j1mFiClj50ASs56lczeYHCW4AYOMgDw+W40qG7AIu9h8y",
-	"3gPJeHarPmyvO95EHWCVr8X3OVh6rLgvdnoh/pA3/5A3/1EsacXTkR/g2qvSuyUawnCSpHJTWNh478IA",
-	"SQd/baheQY6MFLekMxYf39MK98fV0ca2dV9T1qbojy2wl8NjgKDK9i6w96xiNnUVhVzYzXKlixWQK+ge",
-	"jxSJqKaJnK3YZ7coyam/VfFphCkGV5Pz8+5l73R6Gg+i/oSy2kLSD1z7u10QWUYx/b+rcNXd7YGQbBnK",
-	"T1/U/EEiNX+DV1TxYqqp5X6oCcRt3660LNNsREJzsA5WxfY4le1TqaZpa1UM5toiico0a5c79eCOC2TL",
-	"v0+/xfdLJt5Cev2hgDiYnA/wTkvMuSzDwKPoTxeIB+WCB21QTham9zSl0S2LiS2ul9OKmdVywYS+sX1U",
-	"trO5VH6/V58wko9r28bjwnyFbT9CgbDbli+9gKbIf2UKhcfavPbKtbbbCUU294L/rY/5a4Pygz982C8/",
-	"FZ7mX60lsTTeKdVYXBILbQ8VX2yRPfOXLcx0sCklkxfuIcLYMdjczOYv1mEnnk9BFu1esPNp94pe9rr9",
-	"ySA6jYfsbHreM5QuzQpnsBkff3IiUy7P9LunbBh3L3rn/e5ldHHRveoPp0Nm2PNkmsfYA9YeTWNbzg41",
-	"ByvEv6BLLZekPySvUtk5XHT6ZUWFBpIeBB11uzJdP3nV7Q+7r15/D7PRGJrnpLdB/+qyXnpbCa5vWkt7",
-	"4JN2YEyvvu/2ehaPCcgnB65sve6FdHW7Sn+mgpEvJfPtAh0f0mSf6f0dCJm5Qfr+Fud7CK0xS7gR3272",
-	"r9yfHb0yC3kG8qBOqVBwXxXFA5QQUb+2meWwjWCFa21DAu717M7isu2QAFpI5qa79iAU0DxLCMMD/WGP",
-	"gb/goi5HZcGF+7NGjGkJMpafxTrDHhzJR5lQTrMq0LdCriH/14qqwOSFIXVlIdp31ZL3T3vba7Fw0tvC",
-	"reU3cFyb9GnmGVMjWSNtGzLLcKAq1r2yBF0XsI+2kfZ2zXaGSyCF3GaZMbBWKuE/pm5nSTuoT/HLTI4Z",
-	"e3Wn061ugUpzFnawRphzoVo1KeeB1q0KX6+AMn1isaUKVHQwyTQlbC5ozKCOU16GINhSsABylkK1UZot",
-	"RnVVEVulaUxTudjzjDkmWpF58fOQBWmzy2CMCOtPlSsggdBlsJ8poSSiImIJVudqBw+k5V4jLov1EqBl",
-	"kDAaCbKFicI0GwEg4T1MFO2l4PYmijRub6LILuEqXIaTt8ORuwUwco8KB8tnNnCOuVv4u8MVvfaK6IUj",
-	"9K/nKZCu0BvJCr1hWvV0lUw5VDMzq4l4XXcsJgnVLCVHtsinV53v2I8E8dSDrEkxGMRrUb8QIFLU22qs",
-	"2dnjQEGergI5U2bMaMG2AGSWSxJatub8bnSWMlNs7ZY90Babz/RDKYhlZ20QsywfdrLmPcWHwmq1eKWS",
-	"SOWZVc0IMyBhr2dv1m58jUzL0O/B+Ok5haPPz/pSgK7ntn5LiZAfgGIrNPSZSWPblmR9blnwncZd4FSf",
-	"zZybxr9fcy5koMv7QAjYQHQEo7cx6r7UggIJXkOLKuqRBcF+g45vYcGvT6qbtgeWdf00myIlM4GU/Pf/",
-	"+/+RDK+W/G/i8GDJ/3YCFYvJ0WRT8JEeX3vvmB7yG7f8GoidxfvVsxP5SLkeEm3WhdFgXNelO9i3NpXZ",
-	"r6G8tUzjN3wmnouD97lYDxEvZtvziZdczePQxrpVonTQB+1SG5RR4GgyFlmIg18NA3KO0DZjIyGkYJWc",
-	"/S25NW5snVEnkmnKIk3mMlWMTECmg71YJjW+gc9Qpm4H6H4+dK+v7MdSd+f7lY53Q8q6q2MKrxIaMTgy",
-	"h3MFUCfJE+LEQ5tBZsXNsnEPC8VlNpeQHEnBjq8hZIF13atczys6am60foh786eS4ccR2M9UsJNYsn/1",
-	"YM3y/CvfAlw2AeXll4Z1fqiDbZyfyxjoKOCT2QQ/v6HtGvBMrNq0tDhOn9jyVjqGuBm1Z8+HKqipuagg",
-	"cIyL2YkD5E9lwkLzwKFZIGCFYdBPXj0nt2yjrksMGvAwcs5sfhsL8yrAXyCiTTEYdQMpAzYI9RgQG8Es",
-	"7nen5zJGyAzsxhUrwJYV5n2/4KA94rispwuSNn0IjZt9A9Nwip1REeY+ZTS+kSLZZNwwXxsAKHUTuxga",
-	"ThR3L9ip4UTDSfcsOo8v2OX0ivYmD3gT8YaC5z6SySMVOPIAd6rD+UDk3LJZ5CBsuoyUHQsqLf1+IcRu",
-	"8XedNyPkvMS2HwubU16Rp3SpMgwWTe44W7OUpHw214ocmRe7UHrBlmcAX/5xfey1v+E7xoctM2O8Pb+H",
-	"F8uxBmYMdc0mu5WzNFumplNAZ3XlBGyhqevMRApPFzSac8FALhMzo9NQh7IqE3ZtEXhGXq3srFyre8cF",
-	"s0vh85mS3Wk67QQd+2EvpT2Xeu2Brgq8qZwkbFFb8Pv1V0/J1fDswszRNCIx05QniuA6kaMQqopEoLk8",
-	"to3++WclRXgcEPZeMzDMOdam6SRhJIxkzMJgLJYs7UKkCLnjEo2vKCmjtRbuLHPCKqxQxrayBE1gJ3FU",
-	"nRFIGCPD3LM9z2NRfrThMrZZoaSi/wZEBwgjiEXm0eO7/uNM5u5kdylyq5T9cnMxPaVX0YAN+5Oel04+",
-	"BEbANaz9cxwq4WK50vkmrFIxQgDYW65HdvlGbl5VDgfz3mmQMJ08NU0/5itTC2K0hloZKZbk4wqqBAZE",
-	"0SmAeam5XF+TMZgpUqOxAkD/uANXVuh+LVv4h7sCgkrjMJQR2hmHIyBxJnS6MUeATGhM4M3W7mQIJvqL",
-	"o6Y2LuVsp+uuAEeES6rnBbFnlfJuyqYsZSJiLcso53Sz5VNwpwSGTSRyNmMxseozQjxfo3sOrLtQfkDd",
-	"OqC0OUuWre4iAHe+AXB4v+he3b6kVLMbmyoSjsAChwUcJWC0Ba70wmvTZfcJ4M3PGTW8UOU4pGj3ujwf",
-	"7s7vUw02B0Rwe/uKYAM/yQ97O7u68m1s9cUd7Wmseo3UXKY6IPPVgoquuRaAT6nVYkHTjbNGOhZo+m3l",
-	"1nIBX+WvvXv9nGS0QwRdcFsT0//CiIT13MFV98xJwy1GS+JsGXKGi+X7YmXMGm7KnOU0CVJmPaOEKsWn",
-	"9rawbgxgKoiK6W9woYIp+CMdjyDDXo8c0URJMuyfohxOEfxW3rGU9MlL/kVAhoOBtaCkDMDPn8dssZSa",
-	"iWjT/ZZtTItL2wJiVsSMPJ92X1IdzQGPciXoSs+Z0Ga8DL7bD0iYg43dxExwBpCMU0b1KmU3Lv/XyvgJ",
-	"j5hQ7Matrunj1PQtpL6ZypWAX4YBCWliqG5zw95zpZXpMpJimvBI264QTP1mmcKB5VhPbNi7IkdeS67I",
-	"sD9wS6I0TZg3p0LhM1cqNiiVWYMKsNX6a2YFQzLs98zoC1yBDAdXgXcdkDPYHhGTs94pbt9jmNt/HBfR",
-	"5PPbO1sNI8AUFsJa+czsCjhvdunBSVHYpQyKvrBS5tfSDkFAQXF3zN3uzaxYsstVxC3V8XIFc0tLBb/g",
-	"ghRlMH+qdYJYvKoDl34jjTTvcQkUNxVLEoW1P+RKl3TWAnAdvDdL5IQmUHVvKhMur1Esk4IFrmga1Tl8",
-	"imJMEV42P9s0Ipv/RLVO+WSlUTxJ6aIz6vTPyddfQCgb1WwGcWWdBLyMpRoqjbESxcn3h10uojmZrBQX",
-	"oFlAZ06x3cNy1ejyLLsaG1Phaxyb9wxBdOtZcfMLa8e1ZjpEC+YC6t05t9i19eyQW8bA7LCo17eK27TV",
-	"Ypa3LOzgh91ixa+ZsdMcoH7WOzAlt+DY28OnvE82kHUIF3f+nQ3bi1KpFCTlOhIICJ8JaT5FIqoqILXD",
-	"TwPx/hsMLiu4sZ0HO0uA9E7DoeFiOXFsx3iwOzci4fI+ATp78LjWATrLPQJ07HR3O5pzSv018ojc/fn7",
-	"dD2/ZjFjiydgXXvBxe3BvibPQPdIYXnJ0g7Bb+BEu/nml8Ffxdmz95evdf9vq+FzefGK9t7Ep1/Nzr/5",
-	"+erbZPDD+7Ond5dfiP7L6vbZfupUgppBkKNwSaGo7nHdKu7jtsMPN6/iCznj4h6LSMCiXVzCezh1Scmn",
-	"OxZ7OHWzzUpu/jI5/W5x/m/rq2fp4O3m7B2//H7Zf6KGX04vvp73/nx7+uI/zv89uvrLZPDdA5rPt+wy",
-	"7isoAWYy6BNnMdY1PgqXyefZbjAH33PP8+lA/ChacHMyIJkjKVcFmk6VuudOHbDgMiXL1NyZ+dqrxBaw",
-	"Tkm4VPzT74T5F7IvuwNtN6I4+0VTvd2XOFWr7XgVqK3rMvvlkcoKC9fG+u4zYTea5infIzDAlT5Fhz7Y",
-	"qDHM5dqodzNpFDQHQWDjTexf1n+wnksXAVoiRoyFBqrhiixkzBLzASHBwMdSQu8oT4yqfE2WCaPKw7Ql",
-	"/TNUyQw7qpKn6/rD/VbWdlO/sPKeabVmZSlJmZLJnaEZzLGFFcYi2T5iaEMEluZJQiYp3p8PGn5l51Q4",
-	"LHtfUc50nZdMz8y1tkioEcEJVbc1ar5h+lRsHDzJc8E1i+YOocSFeSyZZum/cnzoBRO50+WqD9leXpnm",
-	"5Gs+mUgBsje1XpQvn2W17TpBZ80misMSuxp55S/UOEb84e6dmds+FKnyaj7VfcqIeTysRRZYY5kMn6OJ",
-	"atmSNlNfzqUoj2NYNwq3WR92po9l+1fjTzQ7CgH7ZmddcNw1Cd1Ogw0TwLLRvyEkgRWEsspQVemAImI+",
-	"cWRqIe7wT82n757ywl/nLEU3GgOlTwrUuLO67uYePmkZn1ch+AcKnquNdqtfEzON55loc7gMJdjayc0J",
-	"nzKzJOVVwKpPN1zk7qnz3vCy16suQ03T7ecwn8Lbty/e2HcamLDmKXujZXRrVMn73eBGySMJo3dMgSeP",
-	"R6zpQlZRypiwFwuZsI2EPJQl5emvc9fqVSruuQzfyHW+DBFdMDKh0W3lznHmeohVsJ4BM5pbtplImsZk",
-	"LVNRx/2zF3eFhcjo9mnWeo+4u1oCkcnWQqUuRCiVCRuREANmQpIyGhuWt6BcaMqF+Q28WbZYHJp0A8KV",
-	"WlmMhhT2QI0F5DAFAASirNCCLVjMtRFeIplC5wAGZvvFWmvYbkEFnVmt1As3gQC0onsGhwsMxY2zE1iQ",
-	"sYJLo/C8chnYAJ5apyufCRYbVlhYsR1BL+S5dvYCriBGQaD3gmrHWlvhWBQBzw4OrnMcqNB5/6rQ+X5x",
-	"bUamUPpGMSa2DvkzBOYdAANX4+Awoid8o4VlITdvWbDNNpijDvgT8t1Aev/8mPI+HewcKBOxInO5ZndY",
-	"YYrDCTx81HvG0RXpq3IwJ4USs/7igpXTjBT0T5gFhJEgb48TBhFE5nWwQBgJ6OA5/R0GPxZAZu8XAbkn",
-	"wuh2AM/iUpVT6u1a+NMrkUCBegtnrk4gyElpu+/DrtQIYp8P933swTdb+z5Mn219H2+YdhlBhwu9GXip",
-	"kX6zNKByfDdAi960zcQJOoKt/daULFbR3NlvzIPlPKWKESHXdebe8ufKu/naFY3NeAGNIgCen0MQq3uT",
-	"2JiNwlHfkn9TVXAL86jwI20EZ6VJv0eiOU1ppEE+Alx+EsnFQgq0RAUPnv5TGFn9YdBFYLH7obw5CrGd",
-	"VTJdHdRZZ5XOLGJOOXH1MDS0anVFfFA7Z2Cbteo93r5ZCkNx+MVinH9U2NmFvq5y0fkPEfbzirC5q+bm",
-	"z+8v73r/tjj9tq9/mPztIvrrQLw+oy+u4q+Gs2/Of37VU29PV3+5XP97f/P7rHT2seqAOayorkfPLUTV",
-	"HZ5F29kjRSaMpkYEdS5khZ6swNcNjSQaECkido32OK7Bw/9kpecy5f8BBqER+QK7Mu+3CvA9uHotTixf",
-	"kqCabbWF9b7MpNuqlYU2aENe1KW1fwHZeGfHU9RKCa+5MFZ4oSoq1Vt90bCBbtNM0z9CfF0esYDQHIPl",
-	"+LoA7L6gGzJhv37FNvYegzlvcKOfvX7VHV70+xlj5DqHdOrRfr97EQ8m3ctoOOyes8EUo3NOo/xgfkMX",
-	"k1U6I9/820NDZTepnlyzX7fqWnENm2pVPFLklm2ybFMb6voIa2YjzpRysTcgl3IUR4WVAHeGKe6D/lbv",
-	"ebEBelkl7tyStj1Ar4GHtClwAbv3IKUtfvMw4M5941PToWF8dqd36LFcM6PEcn0PJbY9g2ivxHLdXonl",
-	"mu2O3rMl5luE7v0jsdsHD1OEa/L3GaNopnaoBmy5v9mxAM6ZV7KV66ZrwV4JFRdiEwFVCaLGqfhQFxU5",
-	"evb6VYAZjM7td4xwCshCTsj3CEQTmHtMabqBXUWT8BFi2ekNwV0hUcJoap4et7rpPsHttZftxHy+lkg0",
-	"nU53s10v+d6wXz29B/vVU8cwet0zdj7tXtDLSfcq6sXdPhtMT+lwYhTYvdivnrZnv2YutjxznXxczB+H",
-	"qC3FZ0IBddkKM1IombAT8txclanNlV4ploFWEC6UZjQ+QC52mugspRH7Vzecsj66xyqiy9HihSN4aP72",
-	"2bTb6/V63Qvzn0vzH68ApHdGvzajId/I5RJUo7KNBo/TTczUbY4k0VrB7fdGvcGo3/9hn5p3B0lcWahG",
-	"fZrHQopZgdhVQCBiJWVx9UDuH6DUQt615/Fjcd9q4VTwuRfUTI7CfH9LALG3bIO6+HUGETuRUiud0iUC",
-	"n+QA4nItEKtop8DcOhdnT6CIMknVWx2gRde0IBFd0glPuN4EZMIUj7FIJaI6uOK5ruQCWcv0Fl1INtjw",
-	"lxXDIlE1+BitUKdh7E2V8h5WOXiO+OFsu4Iwl0nsYgmrCsGeUr8jcCvvu7J0Lhm5sFcFwj1YGciZdAtR",
-	"uXhgH0xk/oMTZyXkHlzs9i7h36n0bWb4IPCFJeijrWCG9SGMjQR8MNDg7wcvML906mFZisIvkamT8cAe",
-	"Gks/NzTLHBqRkM4QC9AeSGIO5DHGm40F8GxMIjfbl0h566I3VBYehiUkgmL8mIsZyz7lIHp4ShTTmouZ",
-	"CsYihCu89I4TTouxZdAyiyYLOjDwUs10+6helm4VVeYv4icKG/s1XWd1/i9EyNrvjjjQnvxwMVd/hE49",
-	"eOjUIdFPOe20VBdqM69dJ17c0X1ijeCw7443gJNeH3Wwpxf9d3KiEQ/uD/V/b/X/QM9/hYm2dXb7t5m/",
-	"b3tIsvfwkgck4bfM98tizPpn8J7v9IjjUjRzhQaksNASXzgCO+uGaSsSEC4QqTV3gSPUupfEC3RDNQDf",
-	"HF+TEOkoHIHgZbohXFyTMIN5wgdC6gBM1HbwigDqYcXtDikNGWlmSERFucc9rhF8CskLTUBb2mxnzEAA",
-	"5IpYscYOQ7A1xhpgPOh0lU64mjOEUJwy/HYRsAjeqB/McwA03lO3MFq0HZ6WWJSFVGSvJmxqChWSuhfx",
-	"KeteToe0ezY5jy7iS3Y17VHkCpwmN1kNw7OnX/YHp8N//9sPHQ+CuL0D6SFTTQ6sKVGaUsUoYZ0kWbm3",
-	"GsM+SiSK6VZug/shNXuzrD+6QDeHqaVfAtkon24yK6Kb64gwGs0x2KRUTaSMf2VOPz7KQfWt/+bIHCHH",
-	"DGJIQdFSHgckFGwdkpVIQA0mGTlk6YmBUShM+5qeUc+StmgPQHbZxQ4R7GE9l0khL8fwK+HMTOUwmLHA",
-	"DmMJnE4xBq6hMj5EboD6BKfqY1DM2yrylIf+4A9PAJzVZoXl9aAmG/LlNy/ubyDKedqB8O2lkArJoEQH",
-	"UKQZwiNFQqDcG6NcL+QdcwU+WuSfVS1CWw+YWiW6/pKAl71yWBlAAib4Fwos1hsyvQ3H++HTB/Ny7UJD",
-	"L3vd02hoxO0zI26fT7oX0WV8xXrTPh1McqqDMe9JeGWEuHGHfH3aKeG+fX1aw5dLV40TRLm4gYU+IOzg",
-	"Qai5npaL5Lsnbek6qGjvVp+zZFuRNQTAccSwJQX0M1DWXCa2dLZTgSZyUo7FdeXk8q1+1rVlkS25fCEn",
-	"5IsVT2zZo98ive4vGvlErtQKwTib4uJ7o16vTOKDhxSuWtmsIPt4TX3e9/nDIHOaa1u8Y/cXzJnE3oGF",
-	"N0JM58VhAOrTLUO2Nka5cTWFsujK4oKZu3ZORVwnSh5Y/tGj/52b7kG87RCMm+NcynM0zxzv2ieS9BMV",
-	"E864bJNrdxt1g5nRCBafI0LUF2A+XwCoI5eg4+P7Zo7hQ52/dtG/aaqF/sTpHGaZoaa2VlZgT1g8q1xl",
-	"WVH1H1sUBs5tZP3CvNwtiNkx8q5wpbDuBe1PulfRIO6esuH0jJ5PzNWSl3BxsqYrJZxJI1DiwF7kf0hz",
-	"Hx9EYKtcZzvK6rvT49RTsx/FSIIRCaepXAAmTsaynMILo+yCOQqvFGi2ngNcOjBtvJaNtngE/zw2Cu96",
-	"Lq2EpskR4koEDmOCp8yCsttXzZCOW5degDP00s6qInX2aosvWBpsKcjWSKpe7e+t57pNSIc73q0DOv44",
-	"OQ+j6jx8qEdb3ee3GuhRFBHqhIKUwUE2txXUFFRQQgG3KHT6WaaWBRAmsDHzg7N/TULkAWGpqDY5UoyN",
-	"heM5x9ckRM4BxVtWwM1c/IFhVTMp44DcsiVyLnNp2vNargaQUU+mTtiOiwZpr2G9VfoFu2NJfXLcgopN",
-	"MQ/tkbLmEDkFq50zGVqwdbDcIIWXuYAbxmh4mQ15NPhcp84tTU06WD4yrwjxoD+8GF6eng8vdlVgcVM5",
-	"6OUDRflsNgd8tN7+DE7IrRRVf6iAeNreFYlprAKjEjm6wXJwtbfF3w/FfBp+i+fud8xwM9GmljSwaJUV",
-	"n9DWi3pBQCD2ys/c8+tpbDGVgGqwUiwd7ZEKXhVKjAxZZJy+3esQ49b+mgiQew7oJtiazHnKMsUET0MV",
-	"PGqbwmsEaBB0FzQ+PFimKdTddEpsiSsb4l4Kb8/Qk2GL4K9yZaZKdcj6SPV7GL5wc/e2KHwKK5Q7H2js",
-	"aFPxsnCsXNXLel8KQEdKzcyCI1oh+tvKxpwa600DrGpbUxnNVC1ELjQr/oDWL0P/e25fnY3E1rXUsmQX",
-	"AePHZLObq9VXubTxqJmuGvN45Puwlivtmw9tslJu7T+y5sLA7BtEttG83vtYZKsM1akMEwihOeieJckz",
-	"AElzlQpzKchbKHBEwQns/MGBk0WzFgCk74mkRZnTM484/oRfyCSFkuhpG9XLnY3Vm5CcMle0HSpVNtqW",
-	"3Aq5riIwf0JRoHTVf6JSOLa4zQ4z6o7yLbVku+Y6mufYIofDchVrNmfxmmouV0nsV3BuRDLaE7dmC5bK",
-	"3ih3FSB6v6e6dUPMp22IpY8UeOxkqm2S0o6Q6HMQWvpGr8+ElibzBhgpTifdi2jY716xQdwdTs6nl7Qf",
-	"nbKzuFL1q1MoGUoXiCY+XYkI9zeTRfStc1hd9I3wEXcveuf97mV0cdG96g+nQ3YaD6LJFAq+iVvTn6Fi",
-	"J+687fZ6vf7gFAsFOXitOZ/NfQ+XXGJw2goXc9R5mlJwiMRcLRO6yZmC2ZGlYZU3dtBVa0jdqm2rEAYu",
-	"1B3G/wVVmqXdmGpqBU2QjOy7WRKp53U9SFiiCmLp2B4phX+fZcH6vV1lanejp32FbT8Guyy9uCFFo+I1",
-	"hlaCzJIyGnMxwzCj7Ny10rxwJM/u6i2uNQbXuF2PNtrdHpgWL7yApt7Jqq1OkoHcIYTI9jvQP5u7MOcP",
-	"xb3LyvJmSa9t4DjNW1g5YvuptJmeWfy/e+ua0Iky4pQNJMvqUMiURIm8Tz5DOx8jLkOuDmSM7UP7qra/",
-	"Zum5XyEf1dJ12Rtpi+W6BSzyHM8tmRGoO1UZrznUZYl7+FQu6m0ST1yVj5Qtkw1EOguSlfJGVUoQ6jGc",
-	"0rUDwd31uvE6tTWoj8LMPGGV493J4K00Yvx6bT2P2iz3iYw3LVn8A1xIbbmo3RxbJgt+utmPA99xxTHH",
-	"vN1bf8nb11JxPohC327BO8WVt+u6M02nPNvtyB6WK0bYfERCHS3qsT2K14Fp1lLSa43iYfpsq6kXZrnb",
-	"Rkzz685OVVVP2X521uKR/32aWn2JpnZ9rXjrrXAN8zr8bG+1B4IQjd//ZKzPWfR2xh/d1lpsQsyJswPS",
-	"K2WLebvCVhh3TCZMrxkT1rnFFDnCWIOAhFqCW8/K+nHot51OyfMvFTlCqpjKlAhpeAS8gMpG6MpQmAvH",
-	"KSBV/cRPS8GR+delG20n0zni4iVqO/ZIyEMIaVnUwxnf9jNRWEsbbJM1uDkjm/10M1mDylB3V5v2XbVk",
-	"EZ/yyAJGbaXwhs3X7L0OQZFIuGABCRMpZqGrMxmQ0ByFkPztb3/7W/fly+6XXwYkNLsQupyFEFG3oAQ9",
-	"BMWGsI2Y+O/vmfkSQIiKmZF6qGbuYbW2kl8ua4LO2Z3HYEHf3yS2xYet0lqtTar2bNu5Ffhtm4Fs47E5",
-	"aXyoILnUIWJlplqv7Dyuyg6yUc0GrjakXtXG7miyYsqFH9lb2bz3SCEFomsTidGMHXz/JPz62Vvy+K7/",
-	"GN/omjdUeFwyFTWYbBb0vT/ws17jnFuKEUZ8uL0HMuMe5qP2QsWt3lOoeOEU7b1KS4FpPi9dSCH7HJGI",
-	"FERa5BGvmIKiMky9KkPx3SHbZBAoZ+kHGxtGU6/u97sTqrDiqOUt9hsuP9QeabuYWw74AaG2YNrXbHHT",
-	"Pnz6YyMx7pb2bDGmz1Xq2tpyf88i4CvPpOMunUSu4ZJNFzSByD8w09piCMW8Vdem4cT924qt2I4tzQG/",
-	"AErlkULMLoyXnLt4oqwM166QIaidgYkOYOPpjC4gSmWZypm5XYH2wdI8Os0tTBD0sqZcczG7keLGnWlM",
-	"oNiDwPLPl06qHf+C6miOhbcYmfJEs1SRifXv4YQCsmSpN7nSB+ysPuyKMPKnvKsxrseuVvli7WpZu5If",
-	"9okwsr4Afxb13XrDCtzi1JH7P+jJDxxFNrOAHeGN7u7D+EaIRMT1Dh1wvFMj/DQQ/I2suYjlOiAh7gxE",
-	"T0+5vRp9xeQ+e53zI9tTAzd6a22qZbXAiIr57ZKlHaB0Vj2BufdiD1JCnWQ3PbUX3duJ4/XCMX4lM442",
-	"04ZZsvprGZ0unjwbECVTjVE5rkzu/S9f2LOKz+Xg5MqK/a6q3KFBNxxB5eplsqmt4kgUg+hda+mF1mDt",
-	"nWYV6qWwNa0tlWO/QOf4UpF0s8eVjX4HFuonqeZRwg53w+Ne29g5ir0ZhpQb9KVieZyP0nRjK1lvzK1b",
-	"LrPPNQz7JTXTEVREGCoGXtA3VK/SmNYAttBVzJmIdro2n7h29Vbn87Oz0/PdVZfNkqr5fWzQdpof9sZo",
-	"rlAe7qLznD7kbvrE+WD7+h0WyDKk6m6m0zQm00TKmgK5v8ctOmxvnsKqA3pGYWNipilP1Al5YlX9wobk",
-	"eOTXpAGPnIqxcHol0UZ4gH6gCi2YjawFcpJSEXMxC0FUNhyMRiwmUEsOE+mOsjYj8uFjSGaSKQjyGrvI",
-	"Mg9nPZHyFjqepsxWtJ1LpYHDV1Ew7FBATsUYDwsB7+SQdAOF6NE/x/rQYMqE0in9v/+Hkf7QXBpSaZrc",
-	"RDJmEMoxPLvwaqh3/nl4RYY9cnF+Njwd1JVCzcewlcPYZobB2OVoG/bwhWuPQaWaRvqmAX/6iSihekKI",
-	"Hu6vOaNmb63vdKf3rYyYv9N0nbAZTW5ah5IdWNZ/SaHCYV2I50t5V6qCTFYCoj2F1HPgLJn4u6C3YE8x",
-	"AqdcdiHqvxBKsyUS9Cha1ZaaPP6X+lToh67G38xMvp9OD+UkhstL83perrBSzhx+g34X5nR1RldXV2Zt",
-	"sOxkZA7bs3eva6qLZS9uDzUWrLZqYVRvfccp2zjGe19tB19hlUXp91uuioUFq7ExBx2qdconK812c5a8",
-	"pWEQVLOZDVvaeWKbQ6nOeg96ZvfY/roY0/PhwdcrwvI+iNxTwO89mFwKkIcVkjhwgR8YFf9rfgeYVkQD",
-	"l9TNIPl1UPfNm/FO3Yc7WWRpLoW6dhuzddUboKZrchDY2l2YgOSK02bTKYs0QCRaUNpIiilPFyxudYEe",
-	"tJe1i6caSozYyiJczx3i4Qn5XjCsuG+tJVnNAgiYB49hDvp8j7Iif+cFLg/CP4Z1e4h6elvLgwA0VyLX",
-	"LP2kFUDyuEa3zlUK+uLpKzK8IAkVsxWdMaLpDEwKC6YUnTFVTsRZiSrg4OnZfep5tAttNHPZEzkF9vIB",
-	"quu1KGORBTjsE+lnt2e7OxSiUUhoztTBztA9DmRrZ6jps60z1Nu7Ggp0gKm4X1yRlE1XisUY/rlGlNr1",
-	"nGpIt0R8eq+YqG/xOhiE1YwQLygLU+pLrgx0r5t2twdCMK0p2HNtZry9NACbNiB8SqjYtLo/Di5ECy9W",
-	"aQ6u/WiVcr15Y153mQj8WwbiIqIJf5UVT7i9+e///K9KDscTkRUuOAqxTXgMGLtihmo/yklYMQf/TVd6",
-	"bqg6otZgC0aHCYshQh6ifiLE7l0phvUoYYIA0GnWCv8yQgaMMd/EudblMsTlaaj6aWSJQeUawy6jLXx8",
-	"139sRv4YskBtPYGgVPIWyBYxR0sS4lHeAfz+OIsW2zGbj+BOm8p6avvm7dtXsAOIhipTTZNbrskXgy/y",
-	"UeHPo0pdPdwNEZMFjeZcMGVrOuSIpiqwhwy7yGtB1BSU0F4OXA7AautIWOBJLiby/XXev7NnI+xyYFvB",
-	"kuN3I6ppImcrllW0yDH1eQpArpmaPhZj8ac/Pcmpi0tx8qc/kTdMxE1I1uNVr3cawabDP1k4MuRYoenA",
-	"kWCIJyQ8Hgu4Gt3K1ZN8gPDTDcSVd2obGHKTaTajscDlMVMvVSOCJcoxaBvIkxjehXXkTsiTplNmREMa",
-	"RWypgUOZNYWBqrEwB448A7Rd1xNRdAMgRPBeRJOEcH1dOQSKATCqLezo7xM5sj4uC257bFZ8Q9Am44P0",
-	"AqMys1dGOBr2hnaHn6WpTNWf/gQ2xtdfPSVXw7MLG5uIU3q8TOUkYYt//llJETqRWGlzD5AwkjELMdDp",
-	"FbZ7KmN2bJZ5LJYs7aKN9I7LxNbg44KEqGKEdgx4QZhByCmxwf0shiyPVRoxRY7qSqlMGdWrlLnjE/h3",
-	"V+AOjwrGAkwv6hhUDxI+n3ZfUh3N7Uyy5Ad0ddLYLhGLA5hlKsUsz45w7n47yLE4Csed03EnNOtu1iRh",
-	"QEjYhyLD/sB0s+BKuYSl4eDSTvupEWnMz6++f/PWzB4GSEUWdETC5zFbLKVmItp0zUFBtqPogsGJMosx",
-	"kfEGjcObvDzcWOAIrovtce+sxQ5ezAY6GFyT9ZwnzKsxZ1N9SLoSKiDD3pUd+AuutCOZJZSt4QLlesSI",
-	"j41ktaRKkdBzYIeYfuw70VdC88QqgGA7vB6LEFCbwb3cJ1oSIy2Rs54nhJ2QJxhzYs6M2RUyZWvEaBQk",
-	"ex1QaiZsKlOWeePH4sjCqdIkMTJsXZ3044AoaWvdOAN+cR5QjQT65EqfkKfwMwS0jIViNGHxCLYaS9hB",
-	"Ty4kgCuN4TAZ8dnIkQDlmxm9w0SR/BRzRYa93liEXNzRhMchEXRhyMYt43EAoMngxVUsvWMOppvEbJnI",
-	"zYIJfZ0tDDAaDMkGvgcrqeVYQKQCbvBfINLRsPu3fMFUxhtOT0+vzF6/e/v0msQrV1XTPEaHhGKRNItz",
-	"FP73f/7Xjf0rPD4h1jRhiI4zNRbmFbNEf37z/XeWOcGtq8lCKk365CX/AmG/iSFX4LJwVRn2uBK3wjBB",
-	"a6hA7wiItri2So4FV+hagVXlChC/YfnIu7dfdS9BUcTBwCu/rMzqLWlKF8xsB9KYOS2A7myZHpYcgTz5",
-	"WDLsdG52LDtGvTN3yEj4JEnkOiRzRmO4UMFVEjGhWG6O6jxZ0mjOyOCkB4FZiRVV1Ojx4/V6fULh8YlM",
-	"Z4/tu+rxi+dPn3335lnXvJN7zTq5vPLk1XM/RbbTP+lh0/+fvbddbhtH1wBvBeU/kado2fma7rZr6qxP",
-	"+mNSk3SySXq7ag+nLIiEJIwpQIeArGhTqTq/9gL2Is6FzZVs4X0BEKQoWZL1afNPdyyJBAgCz/v9vHLE",
-	"BB3xk8uTl+2LNtTwUj0AXfV8wGimB/+P+Xe/turZPuKLi4sAKEa5TIxyDvtOOcRAV08yYMmt8u+PZWiQ",
-	"e+FnTLST35j+O4yMKSEjaR7RjP7i4sKyLWpb2hDKJCOLoG0IKOv3qfJ2BFD/6ptU4jkbj9rouwWcmXdX",
-	"P81zK/FK+j8ml6nxcEghRPaO3zGBiTCa9pUxIj54ReLkn+bS8yHTOU/U3LW3p0cZEMzlWDOnxeixsrZr",
-	"RkFKIFlYP6dDz1L+MZdm37KxPRFoqLfJZ/PYaSwKYMU4FjcPibVumZQjBG1rgwGWtQCXFOQ/vbp4SToj",
-	"loOEk+ImZYKztHN6RajBQlhYgzi21y6utdkceH+uNBOIV06zaaEg7rGcicS9nGcqFp2zM7tOZ2Y6Bvas",
-	"MiCC8/cKW0HBaZvZae/tOt+71cxCnY8yygU2uHaGrjmaN26T32ipafYNXsjf4hOX5j1k8UmE7+Zvsbl3",
-	"fPKdAENQsVlL3oBXP77+4a81KWHf6ykY4BE2v0+DbTL0yzR3x1okaU/pMJu7bb8YazOVydiR3s68kA8j",
-	"Jq4/vv08Yslq59+Nu4kltZMgwTebX15Yi8ooixYY6AWXRWPfPw3OW0KFPWdup0YAvuT1xUtUIFOqaZeq",
-	"Qm6Zg5TI4dAcQhqLSc41Iy1qZFeuu4xqkstJ5MUz+O2plfZXIEptyZPPe5RjnRiVCtxORjSfGpHqBo4F",
-	"yGU3fHesrQRXBMZWZnCzBGeAOD1urD9gwslIytXtqRPpsExzTvsnoAlA6N2DaPkEUzMb6fXFy/s30WeM",
-	"Av0h6B3lmTGuNr4HwwWZu/GM6ZsYmX7mds/cTfiXv/wZWK6Xf/kLgUAYaUF/StxV4xHYgr6x5RWpuCus",
-	"FAHN8xoGDratYBPPABF5uyibOvpJhNkrY4aOhVYdW8Luc83dnVA3L2ebk1bHeiAtE3DJvUhJyhJuZNqp",
-	"VYrtCivznJ2xKDneOqT16uL5aVQnC81XL4GvyenvrVcXF0ZCCuwvGouxYF9HLDGmSJGISFqvLy5O6/a2",
-	"sb9wqZxiAJqc012BPbH8pv7B2KhYV9QMuAoy042gOwEluIgVFb2jlzoJpRkV1Fv1FxWzPUfz6WSJX74z",
-	"FgxwcW/tOJceAtJla052WPQwb696+w53ZqkQ4Ht08grnvPhM/ydNXUgXLnl+/yV/CGpdc0gP+GoZ6PlV",
-	"5l2epkxsAnEKt/d//dO8U+8+/q9/fq9IRIYuTDD8yic/AKgKJpxAnxeploKjazGVgl0SIUmSM4j+0IwI",
-	"xlKWwqn+5Cpvva8Dzj4OaV0FcjgyUGJADBPAlPUVIQ8KdMTj4haUZ4xHYCMrpzO3Ouf2t2d443P7s/8A",
-	"x+Df0HmJtqkZ8sUrMpDjXJ22yZfAx4xOwGDkWFjPwmwMHVIPx8L/DVhpO3XiXa0fkBsN4gWh0NXQDA5e",
-	"BD93r2GDK8P82ruTWuaWdiYR3D8MxhCzTqeX3vbjmH7IjDyIYqGkLYMmGaO5MODLwNdRlM5CawnzZwIH",
-	"qE0+Uc28w8acproe2yyPBVowvgS3BrzLQByRTk41u7H3Np+++MnAM3rIpFGpwB9BXj1/WaA2KUAbfDP3",
-	"orY9yrifTzyRzn/ahNuNwFdpDI8d5SCWzsfs+wyEvqjRMcGNzdJLbNxWvFzY7hxsRGjqQKeOMMvXPa8J",
-	"cc+XQKs3uFBfpHxH8z5oSa9e/HT/dV+kfE/F1IvMTWtX1+o2RA+XgAtemYV4Vq91OZSASOmKeAf1ydi7",
-	"G1Vy2Mn2+BZICGfjDQ5TAbVnyh8sL8nwjta1aM4elqreXoaXGo08GSBSxcL3xiV2GHDk9SkX1gfp3UNt",
-	"0hFS3/TkWKQdXEfhHX0GmAC9cMClznRwt9ari1dbOND2kcqHbTvnum6olY73q9nt86bIuFpXIXl1/yW/",
-	"S/2reQsPOd4bPaZvChlduLV6VtQEJ3OdI/uNhi/obfp9d6bTl+AIwontQH0qU51Lwr5yBYGmIoyWU3GL",
-	"+QJWjKZyaE5lyx7vInQYC5sY734pvbsOZnEakf/r+gt5+zPMFWgPFB/yjJrFj0g30InB+PJwgqzEKhZc",
-	"Yy0tS9vE5vIjzYIl5IJRHZL49p1wCUSFYOabMtJqYGNdM+03pqvYUDHS7rF3rsu7aYeWzzxXWWmH8bAI",
-	"Osh73J2tsjIC7cy4ua7CidekizMI+35KuiyTok+AGOfhiGPUBmGpCZdVGx4IPW+hV3fVKgKaaUBVze/C",
-	"3soYSrMJHYVHpxqLRYxxPXtbI5qD8YbPe+qjG6HG4nItXYMmtO0wEIq+HLhMChYLnVOhKKQ8t0nH6FoZ",
-	"T3SncKb6rU4VXJ6ylNAM/I2Ri8BOBtJ9dxWLjv36BvBWzd4LDa4iazhHI4dYN1TYaF3bKMYWHE8lkIsF",
-	"oFxEZibfenXxk/m8WBr3SQ9Uv5tRzjxxuv2yRseKxTwliyypY5ndXAKnL/JNUUa+CUTdir5mpl0tQFxK",
-	"VdsSpP+M+3Qesrst7k36Uq2XA69ihx64F2t13fTip6V0UzgL+1RmlxZBdg8Gvi3bH6CqDW5U7pwJNlld",
-	"9kDJDooeORGQDhOKHzQ6pWIgNtQVCURVNb8vlEyQYVWtW2yN1Rgkzihn2FfB50iWhDVLjTwKPLku4Ywk",
-	"ZiriNBaQe1cr/aiyxBO50iAyI/gbnvN+2RWLOuF1SSA/UCDvdVl+ubRNGPDGDNghw7HSpFuUT7VjsaKg",
-	"Q8veViyAbq9CmYeJTANmlO96qYAuVDeCUduLOp9jE24R5KZBDs6Nw3A7jVV8Cw8Qe7+zybFIvmCqxyr8",
-	"BJs0AvDxCcDSe92M6MvZv3ZrcX1imM09I7Jq41MhhrfAmQI0SR18DpfOdINPwdJOBJHyeQLqCgSZZsNR",
-	"RjWDZJMuA+DLYfOdRtbycrnSTnytLn7q7Kydio0H2j4PDhj9qyoDDhb2a+Z6fLjfQPqhQzpuswDRrTcJ",
-	"y7Vp5nBuKVwf8TODtCv76NFCKYwVj9mATR+CpjUGCu8g7C0FVEkk2Tg1NgV2uHSWBc+JYknOtDrMVKOP",
-	"b/9h1mlV7DmsxB54iGUyevzbfEJ5OpWMdaX9KoQnyX20SgrOMkfGmekUipQwMxSK1cr1f9XMFaiEFMaQ",
-	"zyjkwCh7jAgdjRjNzc0xwYelzuSm45Rrksl+m1y7qilv4ENiS6Xkqqix8hUfWIpurH8s0Lll0yvLj+Em",
-	"YLNTb9lIR8CE5PPTfwq1CqvemAtv2XRrh99m4MZi9tmKaS0q/oJFePXixWwBWUnricUmTF9YXTyuK0NO",
-	"8IDm8q0ZucEcV1Jznm8Yzz7Ddpun3rgSweJkHLyGsyOF5dWLF/dfV95Mn+AMbRd5cV8FNdP16FtRYM6/",
-	"4f3QFDX6xuqm6GKA/gR3VQ6owK3XlzK9tImHjlgC/KhmtwEl8lixNoFLIevH60LmDjb7JxY+/Wc+Uu/M",
-	"4lsftHCB1gQtvGzr8X2c3CKoUERpmT8kIegJRP0r9oh570sf2LEeOHcSNLU7z1nK2NZT/D6MmFABc4Kr",
-	"ULUZCmYqzxTeDXUs90ModPbqEaR9Um1rfDRzpcw0FkWpjr2Zu0Ohx91xNmF5TR5vOV83IpCLbPOQK0wM",
-	"BW9C69WLn3Bmn5jOp2fXPc1yrNSYBYdyNmHkqVSjgiKnkmEYhRQMoJAKSTIp+kbJoVkmJypcPRuuogEF",
-	"QeTpS/x9/C1sTsRSaYxzkW65nOUHht8/8754K/7keoBm9DsubreWumyOQjHMnvQqfOJ5MCnYpNjaVrPC",
-	"c7NTyDzmNOnPSE9TB0IheJaIZyoQCoRRZ1aF2HiedORym20Gd8BBFc0B2Peey9EcesvyWqlPAHIP5D28",
-	"KuDUUUQkrC4BOhYes5DdQI1HLFcsnUWsK1KffuSMNUAj6PJfKk4ZMirA8lsrp3peZHWeL9zYzGsHRM1L",
-	"/sUsKRJzbzfTOhjooXnWVR4zDvV3uBN2l3p9LK7g2lxtWnOglgWLImKrzpGYaesVFUHWCVLv9cz8IxuI",
-	"KzSEITWHvxxWtuRRNrlCljW3iNAsiwXVFjFW0KXI/aqUsfOqutT8mgxbDQLM3wU5fXcKhp5iIr0KAASh",
-	"CN4irEgfWHCFjAUkjEOWyITRW2ANmsg8nQdnfrEYI12WmIt9PqXHsqtY1BmCtqzXqXy2suyKLEpdKSuB",
-	"6NaLBepvwEcGs7LcO1yz6ts0j5ea6/pSrI2xxf1uLOSb755fQEpK8KU1sN2XpQvHKvxiXj7M7KqBafzy",
-	"nsyY9SroVg5GYEHaW/9QWxIB1WGeiiZ6iPHIJR7jNynY8RcPImUgtJwPtvdSEg7YqdGhsI5om1sc/RnM",
-	"f2oAHvh8PREiWshFxfLz12TIxRhI+HivVFmFxQ2KlGoBjAiIRWEAwIeFYPTlWKXCgSuUH8DaJm7RNSGz",
-	"FFtPqDZ5W0RZXly8MFY6v7WVAMg5ju0+qQIjPPIlx9CSWZcmzRWxWndRqJxQQUa57EKZtJEAWNe/dF0y",
-	"OfCy5HdmE23VvC8Ps7ni5MqOM1vcU6DSmlrlJ1mc/IvdlPWHeQ2k2avrsngKmFHJg1lrXEeuoWEBVXhy",
-	"Y7Ex9XkdT+R9Vj3iF6qiyKA/kABFRnW2zkS72UnL1hMJWQ+pPkn8hqed06NyPm4fnMxeXg+bGtfj0boe",
-	"UVLbo7YCBsrxSj6EN+VE3hkCak+pjG8XTuYvjmIWmWqLiMpV8eKJ0nKkAOUgwGq9AoA8c8xfF5My6g9P",
-	"BkheKmTAqU3Qcp9vEsfCkuca3MFwrZk/6Fb+Pi09yOW4P5jLRv8spMbeGMPW4uKNetBaE5ze4TZYxgH4",
-	"GRdKjnX7oHMp9nREF6R7woHFZV7qbDrv0bpaSZ3qbm8JLMNLKCjmjBT9bjB0ytWiO881IQovfb0NcWUp",
-	"kV8Ts++hMo0LKK2eoEaMNsozVTyEU/q4MupDcsuccoHZX3Am6lWXqJImZxNtCzuqYkB5FceqJG4KETHm",
-	"EzDjuElxRSa5FP2jUkk+uq22HY3E3R4HbBSSp6CQ+BOxLNxh75OduX8SKRSQvAeWo9EYOuf2G5zKHFq7",
-	"WSdRgW+hl6jc6cXYOzaZ1jnuFzuCIrSvMN81cMSjH8Am4Fe9RWR1Z1ExeectejSuIMgIbPxBT8MfVDpt",
-	"D3QPzeDRrp1E8CwlV1GJt879onAaQfugzDanKreaKrAjFuZX3HYZopmShYupjqweu60rrwpiPj2k1VpO",
-	"z6p3Cp3hHLdkxnvMvIIrHw1gqXtBXZbIoW2QZBPINutk8tFRHPBoVDLArN25isoQuS/1zExiCR2tdCoa",
-	"TW19Ta2Clg/1JCFc7tNmLe0MB1dO81rGdiUtxRzf4Mc/vsQCG2D4h+pYw9L7ik7X1ZKuYrHY2sVp1xu7",
-	"ZF+2LpKgVg1dUl5prjzsHh/ebtkOhnEOwxhu0PYw0HYVM9mTLT6UiDUKXOdVJkfry0bvPjRuy2XGsAVS",
-	"uY8jVeCpRwWt3KOR9JlWvi8jdNgLqCJlUFS+RHvIgywjf+PfxeqF5HglNpX4FRrmLVNW/pHmTOi36fJX",
-	"+JEYzZPBybF1r3DTX6bMvUrY+uT7UUDZexJsUgcuxcZdvfB9NWK7cjX8LHcqFY6PrhMQvUWeg65KOTcZ",
-	"SG8yApkqTAeVHn+2pSCdEZyUG+6zZG3H0oiYc8Dv0GjUUpKUsRHBny/I0Y0F+4qgEFjHHIsgBPSirPKo",
-	"wZUdR7HXIXqcC/DSdAb5jZqKpOPDjCVm+WeKGEzTGYMmY9upFa3hdnWJrwsY4bDqnixVdB+LtavuN8Nl",
-	"D5tubXa5ndbdr0Us93zjIDtPCyxOa1FPG51gF1CYzC9faH/eIPZn5/AbGKCp1j/0av06NrlQZlR10fNv",
-	"7p8b6BCwY8X0wOvwf2N6bQx741/KbpS0+/Dj0aLGoXL2/8b0/YcZWiYng+1qgLY1DgYPoMc1kiLljIyg",
-	"uArpHp0moeulDqh58xO5RKHbFTn296mF8o7hXCZynKWxGELLepJMkwzKuIRRXobYc50K8opk7I5lCtTG",
-	"RTVdtepiLEBfPAim4MXEj9j5/23v7D10JQna/zuGBKtQQ7Xcqxc/bpwx+I9R+hAFLgS/+03Ztz14zq3p",
-	"eeWH2RORZKPn7bDO68Uy8F4cvV/hND5Mp/xxtSE/uY23VZ0Sd34ghp4Z7NSUZ2od7bLENrOuqhlZGRZZ",
-	"AXZ6rwArc2DOkF1i1u8x6JNFp913sILbhdX3vl5jNZ/lwfXPNYu1jA8ypNBpSKdW4ucsIUS4jrPUt/jx",
-	"6r7LtY9/weeZSdE/y4yOGYE7jHar+YNWrywqlVrxCebn3HHM1opPTivMn5g/XKH+xCwfx/yJF0B7DCSo",
-	"W54GNBYr8YB6gxlZWCwPqE1dqqcBjcV8HlBMyMHqDMutnrNeztTAx68Fm9iAImr46DO9cTHkDhmLDBhn",
-	"SkrKLGkVaTkKePizc3q1uI1HJTcI68rmkSRY3/VVGY5n3nZ4Rdl1sVOtf3YN7y8pud/Fi+95A8SqG2FP",
-	"sKSlIY/XVm2EnVKx7ps2rJjAYkpW5NDbX1bAIyKdP3gO1znMZmWhvLz67hqPmE1mvrNYtXbbkdXlemkD",
-	"64InUgFPEUtdW1AoTPR1iWOheVYQxaIom+F7jcVREb7+jIu/MzS9Dl79rjT4xRjWkMWuigx2z+wAGuwx",
-	"2yE0/AaEXgVLbKGkWmZU87fLbMdeRcIsBnTB5T3zX2gA5Gt8QMPPUrwHdtpbFnEOgkt6faVyISLFYkH1",
-	"Drz0Rw1JKyhXhZX01BWsbdJfw5bbFKJhOGrb3UMBA65xrIqRXOW1N4Y7fDjgRthNo6LtPQTjLO99ZDdd",
-	"lZmlyyzPPWRP5QxMYoMxbYLjAylCTRzO0eMTx45/BBqRXdFHE35vwjq704zs3nlgKs15QjXNZH/Mjiyp",
-	"5kv59kgNDImf7oEiYvSZHAlWR7lMx4nG8p9+Jrs0IyOZ657MuAxSMINbdrgYsJzrG/z5jf95B2tho7pH",
-	"tOMovwT+A65jMaAGWHtmFXoyjwijycB1BxjlPGFlaB3RKSwXXvNM2d9MuFCnbfJzgY2Q2mnHzZnR4IQs",
-	"FuJYkpD8TtyuDnZY2ef+oe8J+yCvkXujjf34gHz1CeQFFcfMQBtARQig/r3cC6BSaJrobVfLoL52RcqY",
-	"WNfAvYKMdn623aMxT4NA8yUZMTnKADKMmoYxn4jQEc110ZoIBjmW2PMb90KeEozgMy9Vw2KXp8GQNTHk",
-	"esHpChHEbcO1g8gbR4brFMhpynN2LTuCOyIKXBIKVOzog8ag0BWqSlxD2a4t52UqigX7ShOdTSFXj4Om",
-	"YpaLtChRXPQz5r4Y0pS5b09361qa60BakNu5nYCi3RsPt/e20svDTG1fdSJ2YebZmXbnNmbmo+9afZ2m",
-	"M1BVj67LqWfn3+y/bP1IyjKm2f4x+WeYh/Wp2acFvasWk68cpzHXrpWH0nS6Md2s2kjjAUiHD7YJpFtC",
-	"F3Ovtk7LqmEXxbml7Uaf8Yux5GGLDsPGOayt/hvTB7DPL3YshR8oexsrYqnjNhofwHH7hK2qSlKqSLIv",
-	"mH+MrvwMIuHWMCjYI3fpPLi3tIisWlm0MiTYapxdo8L+y5DWsR8uGvth3/bDUy4mWgTTFvlmtKP6EqOH",
-	"GCXnI5lrmp1hUsDaaUgbx/63lielDP2eyU1U3EeOcCqXGSMt7MdoZk6zbEqUBJZUzTA7KhaYUx/aPvZ2",
-	"BZOonb4sGOIlVLpCsoFr/NgmhTydDKQqUw37boe2UBXY7bi4df1qqbbBR9cjcnErBzeO6+Agqmx80q4C",
-	"vlGX5mEHP4LK3M2Kwl8gac2ejY+wJJjismNleWuyDp/mSCRe5NL/VNhyU2L4vRGHj9Wd9ptNFSm7/ksA",
-	"tY4gc9xTR5g8Yjau58b2Q10S90jIHEFz7aPvjmPkONIpfnWv5lCTyvwE70kqe6b8O2nwaa/0Ls+UQwzF",
-	"tOaiH2KGf52753txs5lhfGkXPgBsUVHBFcCAFrjb+wULEnTb6Rcn6BQz620pbULznM/eSrAJ3K5CFGiw",
-	"qDw9c3ZymvJEY/oX4FQtvZ+5diUmv4U9yGrCmztVReeQ/h0NTcxG8HSb/hn2lQ5HWNsG2Uw3DpaQ3xc0",
-	"0ehklLMb+Fp53XQ1uP6I09utlnufrCiEduPZaXhlNlWVCiJmDfm3WGcuzK5dqM0oWmcYZtrk2n7n2wpo",
-	"GfhnAn7ssjtGua7AesCGx5IS+DZY8i3Dtx/pszZC4zgZaYqnWCajMNgcTVLhQxKTS0jDS3vWoUy4k7ed",
-	"WBjAh0eLovd3GS7MWP2cCu0wQypWch9T53OY9RhDZSt4UFUFbMBL2yZ/DiTQYaG319F1A0cI0tr4W5V7",
-	"eSO+BWTe+EkEGeBwx44xKDpEuRSa+WSLbvY13mTbQ9w8oYCevcEDVJ41Fi2wTKDyjQulGU1PF6rti4hi",
-	"jsCVfD+fdywOhewFt+rjoHjBZ9lTFmcBUvP09eKEhL25J8zhhwcJxIWG7+Xo+V4WCT/crF5EzBV3S+vV",
-	"59+KP3bDFx6o2fco1uCIDrPPrHcmFBoG6XNGkwFTpMumEsccRoRaHrfMqAsZo3dIBiHH+ki80gE07EoR",
-	"37YfexW0a/Tjhziiw0OycZA4R8Vs24kXFbBwDaOd6hi0GQ0AgfZp0coLWWHE7aXnewEOD6XlSHkCKTty",
-	"LOBuU6I0zWGObII8j641rMvOuPQOZo71yG4YBCzziX3ZnpLGWAW2PQ6ZbxVYfdeK9Vo3AmnVINLpfVzs",
-	"B6MZz9eA8Q72kW+MXDVfPL+ofJGzO3nrv3OKbSw25cD+BK9gn9C7nh97ad909QEDvff7gSD/4yX/WkOZ",
-	"XeLZf5OCHUVmBe697QsnAxE7Fk5/cj1IczqpumUubc/tqtRpk09mmiB/iAW18AjMMvTcoyuj/DD3WVd+",
-	"7EoG1MP8QyDbPPUT15YfMWauAoE7hDI4apuAsiHl2Zlmw1FGNdthF4VK4pDRoHKeMuWSuJwOC/m6fn4R",
-	"6U7JLQcYT0kmE5qxNvkHB93cf6Ji4XRkKSAXObyl5U8Hy5wrogYy16RFNRlKhReMWF4d5DQiStpcZiF1",
-	"LEa0v+NimQeE1d5Tnn3x7/hQ88zCWc4LZ83bNo29vn6DhdIRK5Y0ABTzZlZEkvNv5gR9P/+G52etUu41",
-	"ss0q+wMeDX5GdfVIG1wo28tgvS8mWA39gS7klDNEBaLGycCv31EQPcMLCc/dtpvAUJ4ZtF72t+/gTa1V",
-	"LN5Awf2cza6gvB4BZgEg2q9yYH5q5DMcZNnDaXMBn+GZLnXkKGLCYfa5dczbVT0Sb/xRHtHtaAbztAKP",
-	"u83xX5rgmKYrHf6VStzXEN6f6d1svvbyhz/CZkeJ6zZkvumynszZJTC1xELICZGiOsKMkhARLR3fXs5o",
-	"ijek2o8DRFsCOUttlVYUCywttLkmE8o1ppjgXMa6K78WVfbkF5oMsGolYz0IDEJIYTjSU3LL2KikmYDF",
-	"YmyO3BKH/iYLm4i0FGMkPCJ2V9t0+G5OhdFmeubYklYm+zIiiczkOI9IT0rN8lMkp4kFzc22cxQBnKn7",
-	"6OavRfGCYIl8A6kRzRWLUMkCIseaGZJ8nBmTb6yj4kJcWVhX6FZl3kJKNSUt4Jk2X6qgC+uL138l/+D/",
-	"eRqZ9ctochsw9bc6376133Fx+/1759RRJ2r2Fdb671/ev8M1NYIiRxuxvLsUoV2oHLWdq7DJByTKwGsv",
-	"YN82ueqocfdfLNGdiHTMOJ1YQG2AHmYd3P/WpQaWJ72DgthgCYtS1amdGlfBKFrKS4JaNER/JOlL0qXJ",
-	"rUtf8ibuTlkcNprE/3F8NNJu89lANWdk1xn8q8jax+z3O4BoRklaG+G4grR+iK1+PsrZHWeTHbZY+WRx",
-	"fRaDUepYk53OqAdWTEPHbqBD4LpMcwOpOAb33VrZwupQstREWAQdsiuCEtdLaCOYSzgbESVj0fn2vUPs",
-	"mqmKqxF1GhdIIZ+s+Mg4+m/LwtMJhYiwrwkbafg0FlRYxcBSc/a4YMeM8LhSjxHlg9IuqwmcXJ78ybJE",
-	"DpmR0d++td3Mf6dD9v37ydKh8wMRDfblzZMMqANDrhseyS4jUODZyIctywf7YjYnInwf0x1XP721FlOe",
-	"QsYQm5KJ0c5pmlpteflqKPsMx1gJZdtlbxkYP8lshdKnooX3Z031WB1p0RQ+xjIFU3b/NC6ljRVLDf22",
-	"9mAU4MyO2niTlmcQwMtiwTGz3Vb6tE8NSnwc60XlUJe2R7YqCK/A4SwkaEsDq6uWKaegF41tYVMg7D0l",
-	"TUgkPFvQdBXAkBSkYyDwhqfK5V2av51iGYvZLtQHTUPw+MuYrtMUN//jqGTyj7OnYia7lnMUU8Em9vSg",
-	"VzRkFSoO4rOGuabpdB3Q2g/d+ayXVktr0Offij92wmtf0ak/saF0sZViJleFdAH/f0A5h7gXPAEQN5ak",
-	"ZqCBx6KSCzqkAlQoo4gHNykUcSOM8eerlhS4viYzjGAko0qXKooPpLjgIcml5rXtREi8D/bnkvkWOLsm",
-	"TX6HaZ9mwe+HpWiH1vqvVlecb5NHhd4KpZLmHAS1kuYgO7q/I0jEOISzeLEjnanRlw6W6W9Lism5bee+",
-	"4/qVL04NwR7TxLaYponG+A9XQRtr13NHsK+F7SbFfAUlFrPFKo2CshEF5WfcLk8QFRsCu+PRm+wu3SJs",
-	"MrEH1ES+dkUosaidBlDmktkXWG0LMDF0Tq4Iigeuw+GiNYDVANbu8Af33BbhJ5cWfMY7485ZC1buUbVi",
-	"sa6uhbkGKRtKzY5I61q7/9XmKCeQO9U67s022iUmHkAXLHh88+D7yqlpoLshS95j3yzPnYxb7ZmCGPnm",
-	"RRQA/COWUeTzGADcDlWhWYWQykTgLSqdB+6L3JPZwP1Ta9IYCqnPXG+d2/8wpRQ8eSOmmm6Nj0bqQE8Y",
-	"yzpt9xB0/HMwvaYYEmxyjI2uRuNuxtWApYTmmifg2rH9edMqP7WvfIiIYBPfLQCpBoOmMz2Zx4Jmmb8Q",
-	"mh7aajVwrEvB5j1hm/wJVW6TnGvNxN8MyHQirAK0MyzTevt+lWSSyyKdLiIGRtJxxlIzXNFs+AplnGAs",
-	"VbWNL2OB7SklZCi4qtLTY0ni9bn+ZkNuV2T9ie/oSFNyr3E7LZOT63Zek5S7saRcgdvTQS3s1lVScb/U",
-	"t6xV69WBX5MHYKjdHZAtW8bOMIZIM0A9NZAThQHFjgXfG6pBI28JOUHvUsZ6OhZyrE9x4r47AVoOibWf",
-	"RFoU5rYPOa/2ofmzpJI+G4sN5c/WA2ws5lsFkH7tYNJCyOPIpa081J4yat2SztH63Vlr1P4md3aRwDGq",
-	"CUPgww1TZoX2quysCLpfzT//Zm+6clbtgQitDyKbFvr+AmX6qqra05yZu5ABy4+IbGy3cH3tNkdDIbab",
-	"TAvLKFac9YD9HbZxnZ55RHb69ayVPt9Iv7L0QzYbzF8ZhQsEpWBzDWhjwY9FSrq2VReZuEVBvZNDg0B7",
-	"IFmm2HGl0x4QGlzsWG1qlKX9dCZx5072ljSCl+2Q/bgUCvIrZ1kacJ8oTaexwKJWMwB7akEo7C69N8Ta",
-	"fxSqdgH2FI9qTNMmIrWVPIhVNNfF5qns9exue4h+WxITs92hjyQQ8gHXYrtgeVARDXjiZeIZuE0ai3N9",
-	"/nrpNpc7nna3rc4msgZnrSMJyWU6hnKl2UBtQjXNZH/MCNUzQdycJ+wyuIFtf9HPZJdmsRjJXPdkxiVp",
-	"TQY8GdiqIuF48Yp7szsmahivPa0qFwOW25ZxM3dH9lSjOtnxKya0nZ1tnQEL7iZPJmbJQMuy+qT55bO6",
-	"LCf73Q13zTT9U5epY4Hyw0yoyzIp+srY1VWl92oRYUqpzTQVOGEYMpgiaXkb2j2Kb/S8sJ9dw4yybWYU",
-	"jOzAMX4k8ZzigfYUy8HFnMfnCuejUZabOE7ZYwIlEwWauixWBMsSgtdJ32XU4/Nv8P81OVHWbBDjBIDt",
-	"yzxPXINM7Buh5Ci2sZue0nYFsPdLUe8bCxSsM45oJ3xVIH2JF74wzmy1sJyI4wnr7AKrP+BOaUI52+0G",
-	"Y9Wlen16s6bs4Qco9ryvL3Yo/xupv+0TZiMQC47X0sGGteXfhxx41j2TuZdklmZ3lNGEpYTqp+ne3+l5",
-	"PxSX/up2yUVjlzRO/P048ed47Us+qTWskTzdgLN+x8kovweVHyWmD7jNMgTp+NgO9NFBJhWLRVGoeAzR",
-	"BXx5W0ZtM8hR857DEywVkoD1LFcWNXbUxsotpNuuHqPwgweUXBhkGVIuNOVGDUSdKWAKosmAZFwwaGuj",
-	"ZsMNtdGKVtl7b65X/8X/2Q7c+DHi04QrhuadEnSkBlIr8JWY0eBjQGUDUUpTkdI8te0dwLuiJemkLON3",
-	"LJ/e2GS6DvpEYjHA5nXmNzlL+IgzoTukxb7SRGfQEQf0x1HOzvCWA6qIYNxMK7KdSDgoEMlt0cROjc0p",
-	"YnksJjRnAzlW1o/TG2c9nmUsjbDZjmZDaAc+Flwjpg9kliri2oU/jy4uLuBbGwOhWWbdRAKLxWfXsEOK",
-	"RTNrYisf51Snj5UmfX7HXHTG3NzWTKpYuMrxjo3M4Koy62kS2OrOfCbGWKIrUliOcXfItYYFsQGrIBEI",
-	"rogFF135FZxTiRQ9ng/BLiBSJGxOqKVDx1re2F/f4D7v2DwjZNGfDGQs4AsGE0F2fNtJvdNjVI9zduP4",
-	"rDq+IV4HrrlxMAHw14G5OTeke//+ilHO3BTasfjMoPlzNf5xCZERnXOWohQcMqExwuZskCIcggPYIJF5",
-	"F7bbZCwoUaD6bEpizi4EfhNG1GaFKfHm1OplPC7WE4utlPEs6AZlVh0Q8HGEeorn2VekB9ZynkUFW7ix",
-	"qJ5opGeulgK7FuwoexJndJNl7Kfzb/B/G805qrT+ZWwnd4lLA8DDJHsG+yxjvvkh5lL0iJCCHYubewf4",
-	"+wG3xg5snIXgFzQ5AG0MlTpu8HDawOF+cvI3BDrnCRUJy3ZBw1oxtmJRYbOe7VBqRjU7L83ppAAP1MKs",
-	"jeKUclc0gI9jjEenf8cGU0iLBgq8+QDc9zn7F0v0KRoCRkWzO91og1RJAe2rJSwFzdqkk1hxVuRNWc0c",
-	"VHlo7WBsFsWNvs81SVw/R5xWxlLSwl6nmvKMKDpVpDs1Gv5wfgKVC5YLZtRHd8udpk8Vz71c4tSGU5tg",
-	"8XaPt+t1MV26O2nwWIHa+32vSN+ouXtTc3eXtm8hcm0ZkjOghqV6DfbuNcKv7+kt+N/UWI0YeLYKUhJL",
-	"UdunXFxBlil+YAAe2jN5b9YCfhFoFn3ABCNrN0Jyb8lh4IPAc5saqJ/gHGgq3neDTofUQKDSacntt8B1",
-	"H4CLe8n344vnPT0ia7hUYbRGXFEqdiyhw12wiR5UENA88DIxQAwAN0G/TQX9lN1oDkFw4+2o4fHi9sLl",
-	"ahnkHoYbUA0RvMVtgmPRVMPsohrGbJjHESExT7Kn2Ags4hzFDPZ9o5Q1NTA1fYAVL9V/O/BeQvU7/2b+",
-	"97Cev6uD/Z8AXSGTPc1ZqLk55mVjUDrQq4dMzxXMhpeWdQhIf3luNT8Ax4goSYREY5VnTOhsSowlC3zD",
-	"mVTG6k0SptTx97yDl7gDOP4MG+dpl7sckE3o6mPmgUH06AOeNsh5JDHNvZ7Qi52pLI2ispcGvHNBYMUS",
-	"nq3bc6JITChZdfs30jZQ9xOLB+effWJmNXYIFvuv+lnZALtoDLCm1dnxVQfh0V7bfNMyuT0yz/3f5YQM",
-	"QVGbyevnmg1BkDCaDHz+vzELucD0+IhwpcYshYnmTJsXhGnwTOh8SkYsj4UnOtIgXtxdI9Kd+pu+/XnZ",
-	"qEEix2axXD1SLPwsg5Zr83LDxyJjaoY2oeNy+298an8HMl/EgSRnPyRaYV7TO3bHsm3HLGCkj/g+j7Tc",
-	"qVispeId5tckg7Vtwh7rZmOY41yJe8C6jlhewxTzpzugy2HxOYDDEcdSI8ReCBmYYdlwlMkpY1BTZG7H",
-	"dSkhEOF4EZbGYm5pZx2Skhb2kjQfQIIyfHzaAGwJYN/CNjtEfPXTW7UO9TPLOc1+hxqwY4Zz8+zLozkc",
-	"gQbMNxfDLlZ1DorvLJoNtJspu+MJtBN0EQ2LTKSo6nSkj+4xKnWdeIsIyjZlDiUbV7EAmAYYp6QDT33D",
-	"RQdyoqE+UNGpAZjJQMJEJwMm2qR1HdRJFvWIcDmWwyIkcxGLgjOsqDhtn5YYMyMXeenAZf/F/9nx8qrH",
-	"WZZGy3Focu8DCttMRPc3GYYyFkq6NCXebjMfKcASW1BaR8MpRTHnNv76Bn+9gKIT3oiVjFTbQWJhy1Zb",
-	"9i26EDyWMXNN9IQnRkAvK71iMV98Xe2pbdtDxN26CRCxWL9E9P4EiFhstEQUoV88kuwHfJh9JUC40ZWR",
-	"IXMccYhT3hMXuap5W13O75h48nHGR5bm8LkQ7YSLh9po59/M/46vDNRtft/oczKQGSMZS/ugOQS23CVI",
-	"f08roQkX3n9m5JKEQqiIaCnNugKFaCxk7hxrxPFJoPKwXgEqzDWsP0XiHhCXtgC1Me58PNgZENuWI7D1",
-	"d2QM/R0LVxchud/Mvsi1MYgeEvj1SFld2I2h5jngyB7LWK+Kfvz1QAReJgNC9V4mB1GASQoh6O9UpIWm",
-	"72IOSO1feMIqcQsbikhkngIY1yEszBtQFJCuUtbqAN/YbgjGzjkGXa28rwA13JYZf2KHgefy1iLVsZDC",
-	"2IoB9xA0PziNiiQ54AW6uydlGm8YWl7GJsR5eGqg5W2aAwftNUpu0TaJxVaMkyJ/IBYbME7emq2ya9ly",
-	"MNZM+en3lVTgV3+hGCwyCxrb5RG3m4YtWRbUZSGzOTmNuvwuBLWXy/afsdiIYCafzBNA6EmRHhc0g0Ru",
-	"rmNhJRMNdIRnirA7lk9TOgUphzYTVjSLskxl+Z3rEdGXMo1IL5dD+0pkjn/NC4G1KMkkOC9j0c3lLRPW",
-	"TXsalfQBdAgitUXJFXuvHlDYYCg8NuM/PExhuwodHCT2b7baKRCnMP8l8vHMu3myArXy+I1EbSTq3iUq",
-	"7smSSN2oDB3n4pEZu4VQdPYqG2IXIYhV2nQ7LUmX+aS7PuWiLOBASqKRa4mVAmPX0zyFtE6Xnv6UBkE7",
-	"b/HeMjZCiYZmLRnQdGWrWThbmWsyoYrgC2QpCZybQ0axfNZIrbWN4wlQ+RrBgmtUJ6Zj0djEB2cTf4It",
-	"8QhleMGMdeLf0cnliUPkpUV8uDo74stqRHoj0ksifZyLGSsZc97Xku1IaLUTEq3POFYZ8y/BFY/RQJob",
-	"G68HRo8zNXmOdOgOE43VOBaaZ653X8EElraJHcJgXy1ZFxZCg4lsALJ90BQZ26iCtgvU0HE1hUfbL722",
-	"m+2hXFyaJ7dM7yOD3Gb8zSS+mQ86dlodYjXKq7Dn6lIJDLGoawkUeWMA4c/Ff1dh9DITtPOLRcXywWcv",
-	"55Iffwr4F7tJtquz4iirpnHjVV+mI3akSdz4AMtkcNtN1zQh2lIut/bb3OGo2/hbaUNEWjYRe6hYdsfU",
-	"aWQ5rl0xTCxszOAsZeqWJHREuzzjelrWBuE2thNOBXcBcyPSsQoeS2+6U98iJhZCGhv39KoMwoKxdA4M",
-	"+4ww/KLSVcd+6PKTO1/OLi4unr942bF9kOBkk44cMWE74LiYCDyfUThd75siKTplo0xOIcXcZTgrYjsi",
-	"GRWTsyxVHVBvAZinI/ZMYTa4Ii3FWCw6v/3yhRgZiBM8M79RndMrMhlQDQ2IblUHGzNBa6Euq67jbMui",
-	"W9X+9//8b6nZU+TK8xf2LqJTHCnghSTzGvHEAjvxTOd137ErHrTfMYtrNfSm+856Eu/DiAk8+I8ju7p4",
-	"nj0lWNvFnGNt2D3c2BqNd2aRuDa7mFC7W2pF9FKGzvk3/Md+ErF3ZvP86fq5WAPnErMUrI/GdsGYwFOm",
-	"lvBuybRr2we1knftTjEkXhfsOkefIL0TOfDF7shd2BmLUThoBNS0/9lnRvUGYe7cbJnp6k5oX5I/xwip",
-	"+KQr4HjlUSQWiIJ9psmri5fteT7u0DMT2jr2OqKlBDj5FfCmM6RKs/wmpZreIKp17KpdEjgkzFkmE3JH",
-	"s7G1HKxhQNUtlsFKNLSKUlj/2Pk48w4dRu5Ybt4XSQYsuTUwNx6lVKOm7fGy1XH/vLG/70DSWEUyuHvh",
-	"g2YZy0nOaHo503+IawvY6SkUnEFfo5wKRRPz8mLhJ4tP/kzZODk2RQUst93A7YoUedoJu/RGAnw9BQOs",
-	"1jGOTWNVLcwbY6pNQN50cqZkdsc6UTAnuC5TMhb229SvqbNK83LL0+OLQy/L2IatqmYp2x5us1ybF/ge",
-	"jsTPVFPsAb8zsbV/+rba599Tolhj7jScbtvmdFukQcBZgCRlcxzOjIR0YsByQtREjB6iXyjF++LxKBgd",
-	"fCCGyVHUOmWtV+++SduKLMgTd9Kn3PLc+wuviBgjxQbtKmixDRlygeh0yW6Q74XUcu15XQTRDEsyqYyt",
-	"BtcfiDQ9eNkJr3vHlt4BiMzgsRtJ2UjKpygp4QgUZo2WFbjfjIBM5HBoZr6Cw/FaYZ0Q09p2mggxvdyM",
-	"zIq7UFYqxohDPiOKmLoqe/VcEnEqH0t2whu3yIeD4AeYZmBXaZlsA7dryxwfTbrBw9INvKMmKfbrjrIN",
-	"RuNuxhOSM3AFrZ1tUL4NEj6UoKY2nwDL6OoTCq5JcM8p6U7rcgO8j8gZMd57dAV+MXuVH9VgeSwssE8o",
-	"18iYX/7RaAwUdK4MhYxy2cfEgmtRfipz/0o4Blx7NZAIaOberxmyopbXa8RHoazXR/FjseGCi0CrN/de",
-	"U61P0xLmHZJqv5vAf3UF9hr+d29hXs6xPS5NscVTKbYwUA8Kt4sp5ISmkAZVAt7NquDn3+y/Vov/z1fH",
-	"ZwVFgYWvzPOV1e5HEhA/PEgtzWs3ofTlEK1RmB8UCPdqVG/DUfFRziVO6bH4rT9B6JeljprUmxq+yKHx",
-	"HG/Wc/zZ4eFHt5mejvt45tkbH3LjQ36CPuQ3NsGmgNtRAQYbkFM5kyO2UnR1aZdQ1QM0T6AZG7wQaCtW",
-	"i1wTn/fjikYkU+hx0RLqFWACvFruAclM9muRygmhPc1yggwbQTZR6/krktKpIt0psW/99IpkVLN8jgi5",
-	"xFEp5IY1Am8lEgu5q+KIQ5J14WM3Yq4Rc09QzOERABdwCc03I+SwNPDxmGLQuhXLHYc0GXDBkJGKCfLv",
-	"//f/I1zcuEgD/G3DEzdS3Hi5aj73a23+QAMNsDsWQMsRjDGFHFvSl0am+stkbq+ytPo1wzg5HEypXSe0",
-	"uZPGLA1SpHFTeBmBBFxFWm8QtYmCOJOQmi02RpFja8D86vkePjTL5KSR1ktJa1RNw7L6JySzZx++kdyN",
-	"5H6Ckvu9wdJSipMr0HOQMFeAG+g+HzKlaJ+tTRGzeiO7X6BU0Y4LYmAkc00zSIGFTFmZA52igqJEJlLS",
-	"4uKOaziexqzlfXHGBYE6/Yj8+3/+99RlscTCtqrpWC6rDpGCKZCNrjGeo8WiWrPhSEeko0q/pTmzAWwy",
-	"kfkt2JlmWh2AckUmLGeEJgkbGaS2iQlmLUFNMT83K2DFhxufhfxcliKatCh5/fUr5kWcYqscKhyhtJ2e",
-	"uiKdjCp9w/Jc5h2ijC08GQCnjV1DSDeB7RuRyYAnA3hbA5ml0PIOFisWWt4yaNhjc8PUQE5Em3T+AzfK",
-	"39x8M66gDRDV1vg3ExEg/7fC4FUIwFiskR72nvLsvdvDq8o/c/GqjDSFzDxSRppgxZZJFHMAceCRru1R",
-	"cUFqlz/jcqy78msAq2Y552Dq+Tf7L8v6m0/XJv1dHWbfIyEvwXPt8TYdM0e8a0GulzM1IIpVUAc4c+Fh",
-	"LQwCFEM+FVWxsFS4k5wbeAAOfQqITDhUNgIE0TtG2NdRmSCXtHIGqA4Eux7YHc1JBCz4roITvXiZ7Fu8",
-	"BwL/ciCMjlOuzU/uMTq8wKEF13/PWi8yJxNYP3gCN2Wsmjcf24NHWt44Mj98ZiTULROnsBQsp0BXq7hI",
-	"2NGzHX4y2zWAirWw9b3b/jtDtHmKuHv7QYtHz3ZpTsOTz0faHn7CTpoBovkIylbJ3BFTUjpUtuLau2nw",
-	"z4LBA0urlUOoVBIhJ7OsGOhuYVp5ilUsesa6ATXgI+gYQhMgyMrluD+oZQkRdMiukNPKDkyTRI6FnunS",
-	"/Ey5uIrRcGUsOtB7tD3KaGJ5vHs9ZlAJqKUAh/AnN25zUTz4UviZYCfn9l86fnh/8Zy2HlIgxlkv2NDR",
-	"HTpsUNbTUeNdOd0I5t2HWLFYlL/03uyrNXAmZLl2Nf7m3Z1cnlwnQ0Z+G3b/fhKdFK8ffpkz80w3VJ9c",
-	"nry4ePH67OLl2cWrLxc/XT5/fXlx8X+fRMXduJlhMlY3F89/ev4i/Ss7e939gZ79kLxkZz/1nl+cvew+",
-	"772gr5LX6V/NQ8Dvh2xof//DxdmLF8mrsx/oTxdn3efp67OL5Cf2Y+8H+tfu69Q8tDTTPwEt4SQ6UVyz",
-	"G56a82UOo3XAnqBj8SQ6AX6Dmbm//vL81eXFi8uXz83czbbHeY9VXprHy7Mfej8+P6Mvui/PcMY/9H68",
-	"+On5SXRi2Q9OLl98j06KlwwH3VMB54yaObsN7/4GThn772Kpaz5xT1loD+5HwSdDKhBnFMt6J/+MTkY5",
-	"Fwkf0az0mtd6MSssyC0XeAXUGxUPcbPqGx4yPZDmGtCGbowCApudpjfmVJ9c9mimWORcBXh/xdyD/fDq",
-	"7HnyIj37gb3snf1IX3XPXid/TX9gP/Z+ohddIwJgikvua2YUXdhv9P+gyZC13QlafYEymVDYuyk7+/mX",
-	"k+jEHbyUknfyjhkAPFl+D4fz/L40Q/37uZqDFSjHasos8h0ZaUqH5G0oi1koic/LgDcaLyWU35RL0aDa",
-	"GrR1a3DY+QRWSkGV8ky5r43IcrLVO7UsB6a58TMVSGMFBCpV1qwrLEsBHZ0oTac4kqJD1M9Dr78zErx8",
-	"D5tVBmNCazIMz0ixuLFHLNyjQKU3FeA1UgpsB+eq4Yp0zQwgSqPDZzocE2LDaXUTrpPB+2JnbSmDrTLM",
-	"vvpK2cM3B138Zm8KIx5YGPFw1JyLk7iVqgbAcBpClbcDlgHTVbztq6DplxBHLUoFo4KDBz/1wfty/ecV",
-	"6STjPGdCd8iQ5rdF6yRbQjj7vPvW+sEJPH0frO02PQ3BQPOcp19K20Qdl+awuMB1OA2fbP5OH1GlJjJP",
-	"11caLKO0L9VfsPHJ7zJUFIxV7qXsJRj6Y6VRjI9zge3IKOmNs8z6FVs12/L0Cq5wDlZswsK0gqQL2wml",
-	"pLW4R4aZF61a3Nc2JodTVm1yXXq6ZyoW/gYcq5E6Hz98Rl5rsyvO4ed+YbGetBDtqL1MGL0Ff6n7GTg2",
-	"pfCH+sZf767IpehDvA2zFYj9oTnyWwv3hOpELDaRpv/R7betJcO7EVbSIl7NbnzMWzh4KX+AMhhrCC3T",
-	"1XDq9/gcFBJssoG2J9Ugi6P6neHbsClisWjpAZsC4aONNYfeQDZRhGrSWZA+Z35jXWkYKKe55knG0P84",
-	"yuUdT1G8+14k/k7PXErbJJeaRcTs33Scgc+QKcJFko1TlkaxCFtMkO4UK/TVgGg+ZG3SCZwjnaCFop2K",
-	"J+h31fpUb7nL0wNjxNd23g/IjzrSWK998mXivO7lPqU4772MHiw8ggHS/G7QZRUij7U7v30pzh2kbCjH",
-	"cqE0zbV/e5b/2/PcyrzaL8Sc/1h06DjlTCSsHZxx1bHdyjsWB26oxlCAkBPkqs1YTxM51legOulxzgAr",
-	"PMQowrU5f8XB9VTobkTb4COg2QDk8Lmf7CtXentKxzF1E30DHthrv+1WQ61d8U/g9PZEO+EWZ44B5o7M",
-	"48+8bHgnQo92zoGjwb9/C4KF3jQL4oHCeP7NXmf5I1KWMc22iu87cfCuj0Q/wwqsi0TXbjXrtJwa6whH",
-	"SxtShTW3P64fWCkLdJbdmkTHsMt/Y3orW/xix+KuKS/YB4vJ4tM2gjqYbYqQX7HphVPRIdJJsO2QmRkD",
-	"FiOvEIUOCRgMvQU2Pjpj2RfNMy7R+WKOFyQ0ObWeq+Jw7vSwL12DRZYtwVrZu/AHpCBsADv2X1FVepQ9",
-	"BUsbpX7NIGtTHbWYvmMRRFv9H3IpH+wyLoG1d+DgvaGBp/BlvTTJpVKlSGzufhI4coLoLGTZg9MEorGZ",
-	"FH3znaM/TeTQOi4uScdW9ahxd8g1wi4ScCCFBrF9i2BmhIuu/BoVH6hYuJtinChlCTcrfOVvnEjR4/nQ",
-	"3Li4zE9FS9JlpDfOejzbYOOfjXqFP5gpvxVYzbEacMOlqxYOwUXOo3yk/mR4hmW8ybgfjopcensZ8F/K",
-	"By2AoA8IOhUQOv8G/0dmSzhma9cNzcelN3hnaIHiQMLOEnzBWJ0DuGA9nkTCoJYJE/VSJABALBmxXElB",
-	"JgMZC7gRS9szTc8K0JlQBbiSQnwKgntUJMzgBYEaGtLSE2nj5HYdoF5DpLHI2b9Yop1uhzek2jY+Mx9N",
-	"oFgKRgNHLSTzB5MRFG42GUg3idOrxc1XPGsBjPZMAY4zW00JxAXbAro5OXur9jFbNosPvPj3+6jxjcAO",
-	"Xg9Avc28ijJbZOovndsLg/0udajVft82SM7TYe1WbTTYo00TnIfy9kAAUNpDsTTMo6a0BZR/D0l8lHh1",
-	"zUG8U80uScoyfsdyWwaJWDfK2Rn+ECqIimJLVzNkFERbNIS0MECODCw4KCMWFmPaFUJd1sgBBFE/SYPE",
-	"Bbr1IImJBeJBBg9Adl9vuV/g/RWevMHdBncb3J3687AW7KIWuQXY/QQ3rtWtAV9zRpUUQQ2I87HBrYBC",
-	"E/JUDeSiiu17GRdaNtmEkv2EgBNfyq6Bc1kOSj+3PfleG/R8kuiJG28Z9BzlMh0nesMu0pn6FgbZGjCS",
-	"z+qHTNpYJFTTTPbHbKZN3iVAXj+TXZoBnVRPZlyih6KUGWcr+NwIERmLjClFeuCPO1BP5Ue38qui1m+w",
-	"IMv7Gu1Aqzspr6GqaAWnJtWsL/PpylP7zGieDI7Ob2pnv4zn1G3Np823NCq2vMMjfwp2knd7naYKDGEY",
-	"1HWlm0EYmVv3aClnPgquBMaNUo58LBRjqk06NMsZTac3kPmqAt3t8z/+gAANvWWCtHhfyBwCPBT6Sgfd",
-	"pkUlV9/WHS/KsDU6IFfEHCN+tzWPZSxmnu6eNnMrJeLGYqU2cw9MxLU771ATcUuT3FM6rluiOfqjOwxN",
-	"Ou6jS8ct+0BhKxboVw/fFYXy/Jv912pd25Y0xQ8/9XBdePnoVm0nuss9R7sxCcWWzxZ2TFt4sHaRbfgm",
-	"qH7uYeYhaBk0N3uBKSb0FelQrXPeHWumOsBvSxO8ZEholrXJNZQpCzpkRh0Z5TxhscgZTQZMEW/mKRfS",
-	"vXL5JbeMjZCbFpIbgVYXbo609UanAkvkkgAZUgdUKGUdZ04hQ35daxe6sSICnjK4vJCmoDst0tTMY6C2",
-	"FgtQ13bqT5urYj0wM3IDVdmYTrgBaDuUzMh19KuLRr9qiOaPKJWyvvXZurrceQGnq4dY1imV9Vxii6He",
-	"SxOQW8CTzjWKFq7b5Gc3a0w2igV3/VjcbR0BiLE8uehfkXGIENYf4ASRQYYO6RoD3jejP47Kr4osPG79",
-	"tIHG3WmqxdZZEj0gx2/3bB0+Pzug1SiRDlXTrx37N88RdhxNkR6rbZVzPjB0ACu18smFqz7JbAWPPlyy",
-	"ei+FA/LRwxMgvdcyfvrSRmlIMwLffWllgnOPe3Hr3nvyQWRT19EN+IBZLOyftVRfaNaC50o5ag3/AHgg",
-	"uTm85YxnbqxxKdgZ8mAEPWmIlrHonCdSKJmxc2wV8x/AQvq3f//P/3YiAgccnPU/QHPTK5KzlLEh1taR",
-	"FnB/xaJC/gVsZWfQ9eYcf985JQ5pVUBPuKhHAvCG1ZqztPTc0I0HLsWKQNIyG4bm5p6leEQTQFiEwW9h",
-	"76yHwjsKHwRT3FPwIEDeeVqcYJPS9mziB0+BzgO3ZgWZaiRKqEaef4P/bSCW8Gi5Dh6gFG7bmFsCCp4E",
-	"DBw04cF9x3HbYYiShpe4El+r5AGbKb1lRMkhg+Iw+HSB5rdMQAP7UJnhCfRvUUWRnKNwxa6CVkK3Y3GP",
-	"Dlab+QqKGNdkIsdZSlI2lBq1mIwq7XnnzQMdEDv8usGGWGxKy0IP/QNh7VACDatrYnuD38ap1sQbtk3d",
-	"UCHK9kFjaHi0rCp4brtUbT0OURJNdtBANs2XQgVrPEmoIEISoHfIwbNAuMAuYo5AnDCBpSLQnkyAOVxq",
-	"i2uO5QgaN3LRX1MYuRZlM7IHlyDsmOIeNSXWaD/6/oc/4wM9HlW5werD6pG4kMfPAcd6hu85E7sHOxxz",
-	"Kax7x6A0zmOG3aAW6bAhJ2kZaJNZWmAe8JoxkbL09F4P58JGsDBa2N/JzeToUesX0YBWA1r7Aa1fxIMw",
-	"C5tC7xazbCNqj1nPVNiQej6A/WJjQFTYAJPHMPQTBDcx2phtpp2llv5LjpRXzapAFosHIJnTGe2kLrFZ",
-	"962yvw81xFjYfts22kTmB5s6p4+gm7V50Yhw/t00HtAGF3eAi58syFQNWR5uxDkgqXlyy/SZno7YBrrZ",
-	"OExEhKyEMFouuHGKPe+DKjIXCu7gdFTHtar2lmt3zDNtoAVmSlrsv8d8NGRC36R0SPssIjkTmmY36K2N",
-	"MAPvJuOC3aRUM+jfeSd5wm5gp3EpolgMqdIsNz+g/sI+EyznyWnQ/yYkeCc563Olkc5GydwARHcKToNN",
-	"gdhM42vbwi4W66LTO670F1jaL/Cit4guxTDzclyw6xC+aXidj7L1rdm0uFeNfoDb2rVN57mNAwTnEtdN",
-	"VU/m6ofSpZARxfI7nrCzlKlbktAR7fKM62lFe6mc4avgVNaksrnnqDCLkpZnFj0tp7QhoSgj86lEo1gE",
-	"/eB5TgbcKOTTK3Os7OvynfWxKa4Zb8QEtOQd5bKfM6Uif2tp1Rw3u1OgLxkLAysDmaWKDOSEDA0aufcy",
-	"pK79JmZqYLG+QVDCaDKwGXgHmX+Hr+T/HLPx6vTQeO2qOXXFCQ+uKe/Nf0BHr5Bn9plyi92GJuonlyf/",
-	"PWb5tOjGHfZLX5YAqmifZc5p/SygQbPbt8o2eYRqa65mFJ26idmL2NKz8lrcqlMSsivTKfabtDneduzO",
-	"vMmNhbtBaXoGeU4uT7pSZowKnMkxpUqGu/qeNEmzmP9tfjgvl9bFU0dANgcHuUmm9DLKSglipIQ/pLig",
-	"i6QTyIbzb+Z/NhFmqxH5KwTm2cRqCNa4cglbzOeq/yyvlcsvhC6tlgGQcK1Y1nPcLtR2TPdpk7F4CXmT",
-	"EVJlQet00uowc0OrKXaI+cPm8IyF5pn5DRAUMjjP1iJ3w0P7AxvnZ3ksbFoBdHKlAvYusBC2jewQKRf9",
-	"GxiuY9uahamSltaQ65rSwVhgsqVNOjRvqJpqeRglhBtNg8TI9h9qDeatP9RWibeKme0p5G6GxknMM/dh",
-	"j3hHaOTUVL/dQqp2rpU7RDCZpp38ITBuLYxzyzwHBi7Ln+1C3EWuuXvRAeCbTTMX7ncW7Eamw95YsRIB",
-	"uFHLK+0oJwOqgeIVbYigiXhUapjNgx7Z92RJaXcybCeDMEqNfW1kL+h281gC0g/H0C3i2HII9uQxaYuV",
-	"dz5wDEsOx3AyYDlbGjt2FDquCwMX8AER4GNIpsaYV3Mmn1Bxqw9zjlUpvOmPFdwov3PbYHblc9ZjObRO",
-	"w9+RVqcvST4WpH1uabbNDHv4bee0fRKdjPPs5PJkoPXo8vz8+Ysf2hfti/bzyx8vfryALWRn8a2+ANoV",
-	"t3rfIU3Q6o6s0E2ZtgFN5wHNeI8lU9tT0HoznD9H1fiUrkNf0kjmmmZEMW0UUxXc4ld0nt9/B2CMuQo1",
-	"BQCdLiMZH0LEVUtI8bZOhmEwyGeua0eA1WBylDEAmUA/manpNXcI7vi+mEbNfSGkaNDD31zL4PZXthMf",
-	"1AF6TtOOD7gWgSBliwU7wdBFvLJu6HdS9M8yfmfsgpyNEf3LmYCOPr9YyqjQoIodkWVyoqoreZ0kxsKA",
-	"G9WM/hGft+pvDm6Ap6LO0zbFmQ1pMuDCLDu2c6HKR8rM6wjnYkXJvBdbbHN8DZeFICpkk3WnTwbSpxtZ",
-	"akdbrhluI4jF1Y8Gerkca+iP4wwyvwDPwHDOeWrjC+4CzYajjFa2FuXZEo/kGCcjx0FpBh2xvFBwi1v6",
-	"Avt7Dhky4fKE4asomEf9nT70evXv70+okCi2jzmbENOLCNVgheKNQ/Rw/Bs1t3sTrBxyc7g1DdYgaKEU",
-	"ThFpimfv+Zn3BRTUCtRKxho6VShGvAxXRDCWEiFJl9HcmCfylomIsK9wVDPZN1cFW7BQPswY9W/N6EV+",
-	"eS3QlqBk8fOr8ci8bOeBdtiUyOHQR4L0rGcQXILBMM4lWD9H18aD+C4elyRld7AVBixzyb0FQHKlxoi5",
-	"5t2abSynzIJlzvQ4F5iiZUf/0922bgtiIz5lI0FWWCD1Qq7BcRwV1TU+sAspx+bT4JThwQ7GhZZ+s0P+",
-	"ndFMDwxC0tSAjYrIkOmcJ245uSKpTMZmhSOzUxRPGSB0iMQf/LapGcLqRDbVBmETpmtlgguiUb8noro9",
-	"7hrtqVkQtt6ve0+10Rxpoq06beBvZNYVJgPp4qoM0W/w9+rk+z+///8BAAD//w==",
+	"7L3rkhs3li76KhjOjlBVT7JEslg3VuyYLsuyrbZkq3VpT9vlUwlmgiRcSYBOgEWxNYqYX+cBzgvsf/Mi",
+	"+03mSU5gLSATeSOTrJJ8afcPt4qJROKysLCu33rfieR8IQUTWnVG7zszRmOWwj+fvqFT8/8xU1HKF5pL",
+	"0Rl13swYSZmSyzRijxS5Y6niUhCqCCVKp1JMiXkxIGoZzczP4XXn+LoTXhLFREy4JmMa3RIuyLNJ9wXV",
+	"0YxoSZaLmGp21Ak67B2dLxLWGXXgvU7QSdnPS56yuDPS6ZIFHRXN2Jyakc3pu+dMTPWsMzodBh29Xpj3",
+	"lE65mHY+fAg6r5hO11cTzdLqRF6zSIpYma+vqBkWm8iUEZ2uuZgSOqVcFMZzMuxtGQufL+ed0fnpsNcL",
+	"OnMu8O9eNjAuNJuytPPBDG1BUzpn2q711ctnX7P1s9j8m5vRLaiedYKOoHPzJl1wfLxpBP8rZZPOqPOv",
+	"j/MdfYxP1eOsf/PpqyhiSj3n4rb5g36TvT/qd5J/+BX7ecmU3vLtvNX9Pp/3gyPQ/I59wZNakviasYUi",
+	"FNqQA/OtQyJTEjP4iWoWk4MJTRQ7JItUxstIK0MiMIeflyxd+5MwnXT8sVoqGEuZMCpwOKnmUcKalyJ7",
+	"vvciZD2Y7z2hmk1lut68AG5uRE6InnFFIvsaOTBfoCmLCXtHI52sD5vm717pNJzXfq9Xd2CfSKFp1Ewb",
+	"UfZ83wXJvwDfW6ZKpvVcLhTsnb6JoEWIa8HIImV3XC4VWdApC8iK6xn8ruickQksq7okCZtoIpeaTGQK",
+	"jyc8VRreaVwwHEnDcg0almuptJyztHm98gZ7L1jeRfGTm4loNaOacEXo2KwDkpF9tXkJ8PkNjzv3HN1r",
+	"RtNo1jQ29yEzSqkYMd8PiKUtwrpzyhNz8Nk7zVJBE5KyCUuZiBg24kLhjDR7pwPCp0KaLbkWEVXs6FoU",
+	"rjEazVnDhH/e9XS42Wmql2rz+udz5IJQsbYErBhRmmqmyEHKFoxqpGp3GR3mtBsQmiSFG/AHj6st1YKJ",
+	"mMWdH02DRSJj5siqbqYKRlyYLtdsrtpuL8648yEwq/QM3zzOloimKTUfWwr+85LZx2YwH4KO0mvYholM",
+	"5+b9LxM5pknT2n0H59lMg9zCMuKZ9/khI1Pogixkqicy4fKIfCM1soLQo+Gwic7x/W13w7OYzRdSMxGt",
+	"v2br6lBf0FtmhK7UyDhE0QkbwV9mU1lMUrz3Shzqlq0JFTEZy9j8Q60MgVDl8aiYx9fCvGSObSyNLMQ1",
+	"ikOXxX6gZyqknrG02OFwMLgkqxlPmNexGxBX10JpniQkXQrBxTQgw97FEfmarRWhqel7gYxzMCQzuUzV",
+	"EXmrGKFkkjI1IykVsZyTO5osGTmg5O3bZ58fkgVL3RfKB/Bk0ov60TnrDsb9SXcYn9LuBR0ed8+i/qQX",
+	"X7Dz8aDvdgrF33yrvE3oml3YxJ7nXGTnt+70PpuAuFt/2RiZ2dGXk6nNvyOaJDA1GgcVIZscWOH68Ihc",
+	"mXOdMCIFy/ehP7gk9FrMuVJmI82z4eD8iHzH6C30oIAawj+FRLA7lpK5GWF5AZ0gXr9CVoq/n6D+TNxx",
+	"Tc16NF5l3G+y72VW+E7xw4bFbJEM8yEAV4UrALhp00mHh53dBwdjwfFpNm9eEny492Lg6+Yzz/mc63rK",
+	"nEtzaA1PNapSyvQyFU3zTaAb//sxm9Blojujk16Q60j9gobUr9GQgs4LypOvuWia+615tO/Ms77dh57L",
+	"iBpar/1Ugg/v8zHbv/vcC6YUnTbL/fPs+X0+mn/FfbeN4GC/vQOFly72lsNyV7oZGpuPWapmfLFhRbwm",
+	"ey+K30n5w5tXxfDihIvbXCnKR9S0NnmLXSTaDYNst33Q+uPsXmkkMLxvJ5MNCoi0T/fdMtc7fCmNWeok",
+	"wu3bJU1zT4n9+NoHDLB5KezTvZfCvp99qQ052EXwqWGpHogcvEHAoF7SlAnd5iSp5bibKyhtd2gB/d9j",
+	"f16iIN+ehHLJXyTr4iCJYkz5kj9K9eFHJC87/EYCW2TP9yWx/Ave9zbr0tkSoSr9+uu3RnM2I9qoKxNQ",
+	"lR9IL34lE9aOK1ptiCuSyqTx++ZZ600yH4dRvGYpp8k3S/Ol7aRlJCpvOApeJgLebrCzeSrNk8/7g+Ph",
+	"f/z9+6aTDN3dYHc7ruZrrpslE4UP9yUw2zd8RtPJpPk79uneH7LvZ1/aTiPwyY9JKdk48lG1YeFN43pQ",
+	"Xu6Nxo5ORrdGQWgzQtQOPsodUxpHPjbLnNodtPyOseyq8YrBx7sw6SLPfMOjW6avtKbRbA63YZNp32+y",
+	"L5XXfC0fxBM53ziCKHt+v8/n38m/3fhR7R7f75uFj7UhUfzuRyJSfxjeuN6sF6zdqBx1GmbcNCZg1BuM",
+	"KguqNUvNi//PD7T7j1734ubH9/3gdPjhf3Xq2PxbtUFWXap7iaq2b/OZ71KuNRNN6/CcK43n1Pq68A8n",
+	"LT1ShMZzI0OsUqlZQMwX4mXCYiIF6KhRsoxZHBAulGY0djY0r4PFcpxwNWMxEWzVuOUrHOdmq+wHsyBq",
+	"IYViYLr+jMbWv2j+MvIOE/BPulgkPAJbzuNFKscJm//bT8rM+H1+jZs3YmvaogmwnJhpypPOCEY1Iub2",
+	"cRsQdCacJbHqjH54j/+0zTqBsxeYrrw3PvyI+8cUMLSR+ePmbHJML6IBG/bHPTNZJNoR+Kw11yBePMPx",
+	"EC4WS50TzzIVo4VMNU1uuR7ZaY3c4D/swDDNi7icRWoIbWfhCFm3+b5ZhDlNJjKdm11PyThl9BYs38uE",
+	"XZIQlyUkiq6NFMqj2VEHXYmThEf325kJ5QmLbxYpBAtwGKa3S5kyEC3VTa9/0R/Ep6x7Mj6j3bPomHUv",
+	"Jv1e93jcnwzoMDqJTxl4xNJoxu9YDKbXiAohNRkzEs2omDJ35trt2UW+Z1/ASElppBt3rm5yD7KLNEkZ",
+	"jdc37J053eGIUIKuGXP9Lliq12YdNL1lwuxfdRh2/+X4JxbpR9aIQWLJFDGrRZNErpBjCrm6JGFk9xo+",
+	"FUkRLVOjKto1JSspAkM5tMErUrLyE7gfPA+FoydDQ2+kfE7TKXvoA68hrgZHB84Uroi8Yynp94bnJ2en",
+	"ZLzWTO1CHf3jnDrs4ImWkiQw/F/uVNfPkrzgn8E6f8ET9rEWecIT5KqwBinRMyqsaW/Otbk7+j0zkHpm",
+	"a94uM9ttHe3Eg/0d+7XwYDPpbJfMDzFbJHJtJD5zMPk/3JwPcMZkvCbW6H+I+ynTMY9jJu61mQuWghdL",
+	"ipuYCc6Kl6XjCSwGx+FaLlNiVbP2zNRb/JfZ10j2tY0bUB3eg2xFpVu7KdYrOKdr4IexBGZoeCmjepmy",
+	"m5grOk7y9rk0pJjWXEyVeSnnpVxfkjDhEROK3TgBwr68SOUdj1lKEhrdWrsY5TFhApbLUAJs9JdS3PvA",
+	"Wv/XDXu3sEKPxyC574Ejtgmhmgx6g5Nu77jb77/pXYz6J6Ne7/tLQtUtUAM1cp8RF3dinkVxqPTRFuex",
+	"PJOHOpqlfsOA+L+m7E7esjg0t53/+1KxXKjKZhNRQYQkiRSGh40ZMc1gL4vBB6+YefDwNx5Xlat3RRWM",
+	"ohhd4F8Z9by56qjP2XSLPndi04OBRxv5dyEoIsWl+uX4deOC2vjWxjWAff9G6i/kUtxvr4XUNxPo5V6i",
+	"suFOrpv2XHyY7803XgcbtyMf8INsSNZdODLHCwKhUZQFKdTMSwpWZuSKMXLgNsZj2PimskEdxMzQBmsM",
+	"e8d4xb70RGfUA+61f06art2+GVVOVRmZixZCU7KQlUFAOGhsQq4MZ3a/H19iOxdKtBMr9o6bP1OCisO2",
+	"zc1m8yB762kacNpcDDuE43BUT3QxRN4pI1Kw0ipUNu9VZm15WFbrhtnCouDF8zyAVWFw3rB33iB+MU7p",
+	"9g5DmsDOgIFSNldBN8RlOaq324ffu9+OYZypv2XuN8LSFOKC2675SdGSU+ply2LbcTzEal+JNUFmZrv3",
+	"UkLch0JycNLrHY7IdWm+1x2wjvjq4rPPA7TuoN7OUsMCEzlVuTKPi6dgX16z9I5H7K2gd5QnRhj+NW2R",
+	"p2vYgZKlN9JPuU/5Zoz8lbWGKfjL7QGy9YMJhEbDCgW47lTTMVWgJy5Fymg0M9PAy+mNlC+oWFs7qbrX",
+	"LqRUsxtQN0u6gZRkTsWaUK3ZfKHVJdHpGpksSahmbXYHAmlv6ESz9EZhcpDN+snZmWdwe+O+6RZn264V",
+	"Bv8gO+f3aHavugqQ2UQViPjm/yEhqgsZUWAvPeoEfsqX97hpXLb1Yy+1Cob2VtClnsmU/+Oe19cSOjLK",
+	"ZUTL2zxjRMtbJtxNiyYSiVKJ1YguieJTAVHvu0oavX6+vW8rw9i4ueVRP8j+ljpFcXLMaMpSXAeQJ1GW",
+	"xGyLpbgVciWCTDuWRsgHnfAI3DH2s3nOWdUlcwWKDPSYMCN4kjmNZlwwQiPtYpDpZIKOcfJMK6JYlDIY",
+	"gJrJlcBwGapJlDLY9kL0wvsO/MziG6o7o45T3nvDXHnvBFmb8Rrz325u2Xp0y9ZOd+h1e71er3tm/nNu",
+	"/tPL/wfh3Gaz8/Znx92LcS/qnsV9o2sMaPd4jHrG2eTcEEFClQY1uTSqkzf94ag3GB33v8+dRU9fvSQQ",
+	"q5pSa2gHa9OoA84qs/nW0M3RT+RPuJJyMDP0rEFRs+3Mck1kOoeRxFSzrubo59kYR11ctOp3pOsfzT1q",
+	"rTSbj8ZSaqVTughL2UpyJVhqaOGo+OW6XCRc77Y5iOXVrlAg5AytvIUx7VGNPcBUUbD7QGiyFBEzNMrF",
+	"UjMvf4XwCepJe68mbvbWkBnDYOCEbd1e284bIyZJmMcyvVV7jxSpb5fok9yv+0MHdAXrSbRWU4+QAp96",
+	"f8w+jmqp+bifu1qc+7PY8K4JZ0Z7JVcvnxlqGpHQHMsQBLzMMaSWkwl/5/I57s6KZmQ/9mmHM13eOC9D",
+	"46TgMDd9/nDV/d76zbvNjnM33edc1Wz2t4JBkp/RGOx0VeC2veyxlkls5Fo4bJdWpdczxlPLTlWJa9qE",
+	"qR/+Cfjnj0HHS77sjDpVlpqlj7XKI7N3XSF/zD/LmEH2ofTZ8va+pAqypUKXFKolmTJU+M2LsPeXxMhe",
+	"a2ITeIBzucTP7RmdhXMJ4yyOqfkAvgaiqbvOBVs5akRdiWdXdonELJ38k9zRIEJ1Rp3F7c33Pw+fz8+/",
+	"eTd4NT59E/X+Fp98N7n4+/T4q9nZX277L9Twm8X5X9PBa336tkqK3qq1o0H74bpsm1u2fpTJUwfh4vbm",
+	"f/7rv8PDwBesZixlAdx7OaiCocorK4DDfEfkMxQUzfu7056bkxtsLd1FEVvo3DvihcLQGO08NHnpLRXk",
+	"zgc1s/Z8EloSCv0GmQXA0C+NIrkEl2Om5Bco1276lymNGPlKLhag8mU7zG9eiOFnd2dP3vW+p8ev49Mv",
+	"phdf/TT4Ojn56+r8adp/sx6+5WffLnpX6vjz6g47SaA4cmetQ0kl860wBuqIkG7QZI0HbasMtaBKrWRa",
+	"c5N+u8DVTNZEMRcwlS2Jey8TmfD7go0ICPGGBfV7JJrRlEaapSpA1x+J5HwuDVWxI3IlsvGijyDv9tZG",
+	"eSoCugXuC1egeXCFMd0lqTWbSnHaJ6c1095wHAqEYRS/SSrnMHvM0n6kICvHnBSOJ6VuobdlZvqEv5nc",
+	"Ec6ijskaDbub8Dtzs6dsCe5X0ES7XOAYJ1ZX8xKHQHnKNFrviLuN5JlOgJocpMDiUj+sPrWV9/r5C+AO",
+	"aOXEgXEaTVT5g7vo9o4Lg4M+aZS4wQy6Z/R83D2LLuLuOetNugOaDwcs035mFWRauVd73cEgGnbP6EWv",
+	"O+7HJ91edMHOJ2f0dHyCniQa35g1dhGNWie5uad/ct7vA81YNWPjmlqDcGfU/w1ofCMSgto+MscE/MOO",
+	"ClreECUaaJ+6EnRcOELzcrj8OlgU17xOUeKKMAFP914znyIbB+O8Nng6lZYLBUoahIPt+eEWOnIBMqdC",
+	"6LtkDhZIvTzNJ9TLaQSBA6JMFPjsOFuxlKR8OkMdpBwGWzozbWf05s1zi7lkuvDPV9MBAdnZOhv3XvTs",
+	"kL7P3+dCnw47XkLyRa931r+4GJwMz4a9i4v+1uzkiv5czO8qp37mW1FcvAIxltRuN/CCAl5YuM231HaN",
+	"HJGWgAZGJDT8d2+tfBfm3VYrN3221sqzaW/XzL1pq01qOBz9j6qF/3Hr3u/WfXg7QS7j/U5tBdkEN9sL",
+	"fGnTPzC5AQFOR9l+AA1vEisj/3FCfgVyaaYD05uvfh58J06evjt/pft/Xw6fybOXtPc6Pv5ievrVTxdf",
+	"J4Pv3508uTv/TPRf1Fg5invb/hRtUO+s9IEy1kG4oButHSMyXvIkzmVFUAa53sO64c0laKXyecJL9cQU",
+	"blJQSSfMSCeEC2K3MCDTlArwW4A5QxNGo5k7YyPSJzFdGx5xfHpq/ql8IK7++TH8Rg4cHRRv35w6MoHm",
+	"uH86GBSBKC0wZVmYKcEy1jEEF4IB0bQ4U1h6JefMaLQOLopmJgQzvJJCJOcLKtY3NU6VBmVDiglP5w2a",
+	"DRPma0thW3mAV/Zc769RuR6taHovteweXcQs4k5wbQ1z+bl7yag5c/CaF5f65D56iYelGXQSKqZLOmW7",
+	"wN+YWetoxlQ9O8ghIfzAnzldkzGDCAYtAzL2pLXcVmLYp4O4cjhghoG3v/Tt5DD4rXT5V+/+LDauTMm9",
+	"do7EBgPgzMbQey2HdQ1dyMIOE8sh9Iqq135KFdVWIfVaHg92Vb826FhBZ8XGimvWDgmzqo/5/CYbcN5r",
+	"5vHEY+LWPt9Zj8KDPCHY40r309C8AxtjxEyJX9qz0NbQAuc4s5a2hxrrfMgCZHYip8qqu05aTdmRRJmt",
+	"OzxKl3IS4/IEZDWToJqaw444hHafIJMQuIX5GJfikTLMQElBbDRDviqPIGqIVS+ne5yEJsObHTk5uEYs",
+	"i5HSEyPdXHcCcl0QdOHHw49rgPNSQba/WgTJ25XXsdWNT7vNXN63f2ahJx7vrsHE9OkNTiCct/zEFj6+",
+	"lRBbG0jsoMBGkt7HRpJabeC81+3TgVEkjo0iMZx0T+jp+Cw6jy9Yb0cbSbqjjcRO3plJylLa0gLBV11d",
+	"EAC6YKnFTggA4teZSyz2cZ3cJwSLNLK4TaDoTiNr0XDBhLnstzdEptCmS0+S3Na4RIf+m/nQAm/i3jjy",
+	"SdZR5z62iowd/+bNFYGjvq0HtwFH9SpnLRvkR7xF1jWUui9zzV5sLefhBbXnVsPsX0EPmwGRIdxTpmxH",
+	"gi5asouTcz3mU2i3WXa4FX7D3i0SKjKRpcj26lbu1iKCMmEm8wNKbzexnGOobybmwWh/rJOc91gRizXq",
+	"pu4Peuv0X2eSekWFTZmHSKA0FbEakdDjJyFZCs0Tn5pZSuxjGwQQxylTKiChSwgFEelaQPxuzGPw9M/o",
+	"YsEE6OlcZLjKAQktuwoxijL7MIT1C8BVQB6GDkPHxkKLEGz34N4c0L+idK1k+FrOmRn7lFA/Z27Msrxv",
+	"LUksL0n45dM35PFd//GchSTJwGUg9K6UcAcJ0Kuja5GBdh/hzRaSSBrRnliU88AIlLYCBN79iOBxSULP",
+	"lw9hRdmrqUyg7bUw2oZ1YqnAujYB9RrcmDAlEZOUzeUdpB55abtHcyrolGWdYniJGQ6E/UD3GFx4aUST",
+	"zKZVfg+FrMBZm+CD1sd6SULFkkkIwCQQr8DiLhdkqVj6SF0LucpsOpckdOhZDf1buA3oPluxSxICCGj+",
+	"Era+FoXmCcOmaczSo4iKiCV2UF4upCHgOKUrmoAfh6jleM41RkcYdcF0BdK2GTp2kmD0CDTPjUWQi2c/",
+	"xsVYvnPEYvEyaZRK5YHoX14L2xrl+nzq2GVg9Q8YwWSZTHhiVlbL6PZoLu+8LVRqiWQMDxEG0G6kXqYC",
+	"8dYNZVGeHKWMxtmrQMdLPZbvAqLZfJEYcjSPUh4zBPKG6hRsBcMFxujalXdM0TtHebD0YDpxXV3aSAH7",
+	"eVwYJFIaWzy6a2FJP3CN62gV6By2Gf6VET/0ltG/nrF5gItg+6olSR8H7xGEImXWRhIiklZxwXzSuRYO",
+	"a8tFlVn4M1WTh3uZ9WcbhQgiFZGULRIOK2Qb/LxkSxYadouZUzxiJGbq9pEi8ChvuZLpbUgOvIZd05BE",
+	"dEHHPOF6fegGbihGBdeCKjN7M4CALFIuU67XAcnSzowui/Ohi0UCZYvm1FwR3Zhq6njOUcYanG4Fi3Qt",
+	"PLKCI+C5RrN8L7tY3CLDA3BndiYqHduzYboGzu8Mclp6e4GupZ/sY242z1besLsHiPTupwJVEXotPG7g",
+	"CnYsWGpEkeKllPF0ZDeeJAOf8f9Ge43/S2busXgayr2T/Z29Y9i7ewr/xhEXnEHueeG2qPwwBwnG4/72",
+	"rcp9YPRej9nbZlX+b35EO0P+g+Hr2bfMMUMxGLi67ajI5DsBYji7pz4vN0tGNU3kdJmtAXLJwh+LhEYs",
+	"+wvZcvYnkF72F1IQGNwM63TrCn/gkDOW6jXSPEVTjWWZ+b81QLzVsUI06lkml/1RemYXyGMu+V9yAWhx",
+	"RUbhNy42AG6Q/2m4Qf6XkYNUvof+Qa3+mq2Rf2y8P+0cfvRNDz6VVoWuOMbQof0CeK/sATTHHPDahJYF",
+	"1Jkj8l1WC6SAIwAhslBsCygyyKJ98VxcizGL5JxZDMDc3hAa6QoB30q1Kt47r0dnmtKI/ZlGc3bkngYN",
+	"UcI2LtyoEJpygYC5XLMbDrnx5t/OqTzp9mi/3z2LB+PueTQcdk/ZYNIf9+hFfBx1fqw4TTMfTHHJvuBQ",
+	"eW4GiCspZPEhm8KYWvBoCAkAWTNq8ZOtpF/waznbddnD45mLjjf4I4qDeqtAMHIeFYTNMePzolB3jq5t",
+	"l5uEaUn+qldxIufc3tU50yRIaIoR86IqYz9m5oo086WOXFGjVmq3QyveYlopaYtuU/yMqlo1MY4LAKr7",
+	"nj4jk8AkqSjKBqXgDAC6GXWeyGUSA4YBKBFL5bK+c/zpf696//Hlioa+ffvvuOIo3rRDUf1b3r5i8TVj",
+	"aFhJczR251tSaZpkJ4s8BXJBUAwoReTIphxvDbPpfEXn42U6dYar1Pz2+dNO0Em4YH1oMGFC6ZT+3//D",
+	"SH9g7lb44o1NdR70hidnNdmidrG25h1mn61YsV9/S477p6fdPqHJYka7A2I+eWmUjpTFxCh4hvllKOz+",
+	"mS5s6aAILIuW5h/fD+otzHbiLSxgpuWgnU/UX7JS+1rT2rTWmFRnkawSkpGjX4AM/TnV9AlI0HueS0hi",
+	"wezpskxucX/LVOUsbZnLdAhwszK5Y1k5swaTpedlbXa4eOVaS6WlCpdKO++sYTDtPELZFCr22kRJYp/C",
+	"iPJl2eL7qcy7lisgoHBDhJtygMN5sBG6HiG1HzFHU53FjOpCeALGoVu+gcYnCIgJLdbwDdUhqaS902XM",
+	"mYjw30niAr08e6sRN4wQgVAKDgYfXIdZSt0JO51gGNpF1Iu7fTaYHNPh+CQ6NcKdZfJvspmYgcZ2fn/6",
+	"0+uliOn6T3/C4Z6agZ8f2dduZnpuJKfrZa93HC3g/1h9R9gEK5FhO+wYf3/sPyh8yT63fV+XPOfNMYKF",
+	"GL8sLi91YtlZvzukJ+PuWXQad8/ZBUhp40F0HA/ZCWg42bY0f8QBP7wwYiATRksxU8WJde6dEOJv/kZT",
+	"v2vnkUGdfxnwsH3gbHIQFhzNYUBCI72Nlip1f5fczmE7r7O7+8v1B9NbQw+lLk5PTo5PGzqxFFbHo0DW",
+	"TZmIWYrn6as3L56jPY8Krvk/WEwOhCT4XkDYHROazKiIEzBCQZlHFZBJSo3CIFMS/kTvKDYfhRjsfRhA",
+	"nUTTvTnzhNqTfFT2uALi7scJ6yp5mTa5x6GgilV9yrvtsJAw+kFY/znVBeBzJhcJIzQBayfKws7P7iIs",
+	"HmV8sLoKe8I85BWHiwevMdXGEbDZE3WZFeLOU+Ay0Pe9g/rs4W4hbjxEcFTTZfxlKlcWrsrosWsrDlzm",
+	"SGPcKnu2DgwX5Oel1KVoxo+evYKrZQ++f3QLGxrkPC1jVXvHRPmFsJsjMgoX94iE5grYPxyj/f3RPhwj",
+	"1e3DMXAaLfJV7AENzPSz6MeqA3vH8AErHv1O8xxwdntbtCrscW9Zbk+JbLM48iDixeZ7/ZKkdIXXMFd+",
+	"ImbOlmeN1/8Wo8A+14KQK/y4r5Q/7GWwU554kUdm619LjODHQfvGfhT53UzO4WSBsdQqSpdELBMoVE7H",
+	"yohDE0CXRTDfIrXCABhOp6UuUSWxrJOqQlXyzT37HKRRlEMPvWoL9Y6vo60s1kwUMRzxnHks13ymHcut",
+	"1fiz2klvF4mkcd3kAAJfS4Ilm6AMczhfJpovaKofGxIE5T6scmSoGFAr5Zknl5hHtV5AEKsSfDJhsUtq",
+	"QfcWE0UyH3NBrUvDW66z47Nh/3ww3EazMJwf61ch5eOlZhtsaIXjclIrO5WM3CkDPJMulupeUG4EdQfb",
+	"ddK7BHgkqJVgVvd0WACogJfgaf5Gr2wxkYlcgprMkzs05dN5Z9Tpn5IvP7MXmz+Fk17d3H1OvuOJpCLj",
+	"UlyZ43dJQpokoS0hb2Xt3G6QcKUr6A1wfdhvlO6P9vlsVdcDdFsmvacodlZ0BIAl9phufdp3cXSbMzhQ",
+	"e2noPkBOjmtlVs7M3gkJ3g1jlrG1tb4YlLeLxd4sVWl2dafkCXguoerpvlx8nVemBa8KhqgAGliG8FIi",
+	"j9SGzmHNV6Mcr3jEjqr8Oc1i7LbZ5D7UTs46crfIoj7xZM7fAKfEYiNteyX2avKmHzxlNxu42e7fqTRb",
+	"nGPNFWXXvOhindM17gtwXdT6eQQoGguL/eqzocIdUGKkEdVsKsHDkdCFlguVe1Ofww+kPyQvU+kiBNBU",
+	"Jyepl/8aH0fds8lJr3sxPj3tnveOJ8fxIOqPKYOLk1sePJdLoc3mXVyYFUQgjsh8+unbV5ZaXJHGUWeR",
+	"xvkn+tFg3D1jw0n3nJ6cdM8mx8x8oEcvwMV/uzTDvXrZ7Q+7L199WyPiFNZgoxydtywsTwuvTWHvyrfq",
+	"vdLH8pVvWVTbW/aNKXxSsHV55VtXxbQL/36LXF46GsVKnLfL3KGKQw78zao9M+i8kfsrgbmj+ZECZ7ir",
+	"BOtz5424r+193+VkqianMc7qNddM7Q+3ht5y6nvSjYqHQNJEy9IcHygWotm5/3qT996oPMoFphkpPElw",
+	"Ah/ZjZ8Nt3kb/Lqf99gNeN9MbS497Q6SFWy1lkw6AL9+OVkK0278DbMx5x0ubhapnIJzvApq19qD1y7b",
+	"tFIFtbCa+HPtWmIIbSFqvu1qFme0AWkAIQYcieEXMTIYAuZ2vrmbMQPsdJ7OKU92cyA3TOYBByZYXv1+",
+	"v1HtnSTjJRHWh4854uaiSNuP/Kpf1Y3qfYqQozz5YueIIwRN+OhBR0UDfvP1gTTwDVvtSgY1gQoO5p9G",
+	"+saF3S2YZumfueCaRTMv8s4FzgJlYyR2FtNg5chn+BL5cj7+Kk/lGXU+f9ofHA9PTs/OLwqE1PmOJZGc",
+	"M0LHkqbxv3QawyO2Uip4Ksor8kmJtmE7mzbRrHnzqKD4ga+opSySaRwQuqCpzi1MS8VSdVQoFMddALZ5",
+	"hn+ljChmcdYt94Sw6xlVZMyYgBtaOOO2vahNH6YBYrkCAGFN2rUNoNhB2cNvu4CvrTAND++wbc/xHhJ/",
+	"w877AZK5f5Ljm/be0NaqB+QiVJAr7gdy8QCuWEvFbeuV7w9Xsd2p2gA3ke9H4J0Ht6D7+lPdOSkj++xw",
+	"0+/K+z7VJf0RL9FN16bPduotZIVg0izhDELymzjfVitDzucSOmbJBsgM9120Q+e1tq47304mPGLXHSOV",
+	"XHc+Zwm/Y+n6utMq3mOR8jmtCzF9+o5GOllDvLo/10d5XBwMxnbQIqjPrcmGDdgaH1BMCRpBHtH+EQLm",
+	"ZQvY0O8OxsdR9ywesu755KTXPaVn4/PoIu6x/k4RAqbPthECdtb1UA07WkmtzPA7tY/i7PY19BSpphFj",
+	"3hNXfigc4QePB7eH3R7djncMQWT+MRMuOj9RUcly8a74zleMxuZ8LpZpNKMKE7OtwP0XKhj5XLIaO+hH",
+	"F8waEmOeOvWJkkVCubAw737yy1Zp6mEknC0RDA8v75RIvwRg4NE6iAFYTGJfgvcqgtTXUdi1wFV9RlF2",
+	"Od2ytb2Ytrj6+w9e3GhbFo5dzgzocX87nmdNpa5mRQabqvhUKNDLylzl4TBDq9lnFuKUi/uidT8kDjnc",
+	"tA3reC9c8tLOF8fcvPe7WkLqDlOe6uhK8KvQJWDb0qQwbUUOIMMu5GLGUq5vpokc0+TGKM8TmXAZEikO",
+	"j65FuKApExo08Dm9ZRCpDIAH3TyReoIYVZBBKVMHV8HibDh5uMWQJOyOJeZqYwvTP8QQ3hj9KLS4Eqpg",
+	"ynqkbBk4zFBczSRx2ZhcK5ewaWV/ReeM6JQKRQHAw3xgnFKLLYIWfBh/IuUt2gbMoMzZNLOwlUUquZwf",
+	"84otG664Ll+j7B3m0t0gqT999bLb7/WGg5I1CzysN9SvvZMdx3yR/dRUGtPyt6pGLS2JXKbWqvIv+U3V",
+	"uYrmDG1kH+6vVbhNamvZ+My1r67g++1pqTWVGPwl3pK7BJeIKEevP3318pLMl0qTMXMSPkSQqErRnXoN",
+	"x9/LTUvwhW330gGEFjd346um5VuFiVMJm9KkPVTUnvJJxj52s1m1ts20BQDdTaoBx/Q9YnYhBiID+PCi",
+	"nCDuYSJTa4b0eMxHjzuonNJP4HLf5EvHzzfvge3mPrdhfQTQgwWYVLds0LRlLUI+4PosSCYYYloKZjSz",
+	"zZL0LQ8CcsuRjuL6qLlPElSyf2meh4pG2caQdqJ6GzFSAihA7m6xmWiSuD1QAdYgA3iaakbz6XC30O6a",
+	"aJPa49KIcnpFLPpwVlHN+gndvXVEXEE3otk7XZdyjpcYGFIuiS8NcnUtFLN+xYJAeEk8oYsrEr7/ENpm",
+	"eVKZC8X2rlAjlH1S2cuXOoySJPRNJBOIBvzXyeT8vNfrQM2oRUIdYDyKPS9BGuoEHSM+uicoIh2VJKpE",
+	"TuXNMjXy1kzrhRo9fhzFotDqsWlzpO6m7eTBNpmqLWVGD6tHOX5Dl1reOHhphCHLmOwsvVFrEWV/N2kP",
+	"rq9GmdTQMyv3rpaLRcJZerOiKZvJpWLZo7KrdtciG76wg1v4FRUxS9SUKZYkKprRiSbo8K3It5k40vm3",
+	"4QUZ9oj1A3sl2x37bkrPLVYGrXUpez6f49++RL217pxuQmA+ePXFE3J8fHwRkLdvnhzeo7raw8j0n0KW",
+	"b+l8LVyYDyS/f3KJvV0Ql+u8qVrANoryS7Y9GEntVW3gt5J6a+UMx2m8WgMZNXtcZW+HsN2g++VF5uku",
+	"k1JuiwVkxHyPeuChK3WLSOGpFBpAErNeXj77xs95/AZ0CMAyck6kgYjJJJEybYYm+iON8b5pjJsI5zNf",
+	"ZtvJuVakkKoFEKvgulK5Cwo4ubaoC4ZTxYYKwkzmC7PS0NcCvENaggnRJhsBtEPoi49hQEInD9rwJl/s",
+	"DAkXSltHWfEqCq6FMyeAsIaXFdUEvruQXGhCtT82cpBnOxqeygKw4SE8K9Uz+41r4d13Flx0TBUjb189",
+	"PzwiV6gS5PQqUwfgQJNEkTGNbm0son9xOjZxeS1YE5YVmo3VCkK/3hjtAxKt+HzO4svywsBaeZOjKbsW",
+	"OYhUIlcWRCooNMsKQhGdUg4gr7HUVR3jVyL7Vwud5aMqn+vrzr+m07GLpvjXNJ1Ox+NKMMVZwed/8K8/",
+	"9LoXV90vaHfy4/vjD/9Z+Pv0w+G/17r/i6tQLckAuJqqTAPOLmHeuoTwDKOfAdmxd+3EKG+Fq6rt59+8",
+	"9qz3bqcLtC5TIPU8CCWs2acwwJNUqPeiWHrnpoTxhFJcAoR5aZaGZZOiQSDPPTwY9i5ISJOU0Xh9w95x",
+	"pVUIPMQdkCOfWLGYmNQzQ8s+PiXXh608zjm91Ym7dKxkstSMAC2aA249N3xOp8yiT1EtF8g0fD4I5w/u",
+	"LsNvLqEHhGg0N2ciI5qYiVQCK4bn7XL+cklyS1iNbTgioVH+9g+oaa85tg+oWar2ATV2HtsxNzJiKhaI",
+	"bSwG+4nMJX8YKv4wVICh4uHTaL06Yr/HCLGiXlsZdoj7E44IFj84ImHmTjc/umh5EKVSNlkqFtvqHKhF",
+	"pJ4bgIS2QoR5dcIFTS6vxS1boNF2xo0AtQ5srWmHgDylXBQhzDOSyUZi9ETbcxHfOWtaYXlP54tErhnb",
+	"F9S5lOECgQApixj49KdSxkanYQzrjIyZuRUUxibkl/hRPUTzWI4rPnc72hvUwg1n6vaRLdlT95kck8+W",
+	"PIlZjSrYEFX2RM4XNIXaqzGpk15bgSpXLV3lwW4xdpl7/pZ5GGywwq0ksr2cLm19r194DH+D9mYFMsW0",
+	"5mIKdQWqN0EIxKBsbY0iZw8vr0VY5eEhiaiw1CMnE7ICsPAw5//gzDByYGivF/eRokx4LfLnRnbRCZsz",
+	"KFvi32IhVoxRJJFi2k3MUSoUhK+zbFirxrUorIe7J4ma0ZSV37G8GlVVhQrq0zd0WqsE/Sav2Mby0Jjk",
+	"VfWD1k2qrmE2w7qHzdOta107+bqG/lLUPa9bl7p22SK93xaeVje0+kXaMOnCwGtHmS9nPriguFubeMJL",
+	"V2pth7vjtZyzMrcwYoAzuVL3a26TUJquVY7HSd7YUjgFLmCkhWUqVAMXkYIsRQJZ4i4kbWFGb75mOq6c",
+	"vJYn4w9y35fcq1TFWRL/jcuE6uYCsFyRVSrFFK31UjDCxWJpneQlUQJ+g5A6jA93qpYfUeeCw6ggDbjo",
+	"VUHC9lt3oXuDIbRQPUgtAMuHcD0if3n97TdgIVEBiSWUqFpQPVO5SaQ05DAgXMTsHfOauLSnHwY/hgFG",
+	"xc8YjVmKtpes3bNJF6rsha3gfBsTu2pWn9cYjHrbYcbM4uUfquUvWUjc7oHWeVwqWH4heBWrjtBiMG69",
+	"2FkTflkXKH3aG573es0i5n2LcOwenJ2ncpaDs1tm6oG9bSqZymu05Fl7NtVij2RlXIC6Xf6K0UTP6s8R",
+	"mPoAYBOM0b5HZsWSpAnSQt5WT2vu2nSqk7ytKS/YHpLiWaGQdsUJ5i0apL7hKgdkvC7lqwSOLPP48Gda",
+	"WTAK2Agw5mW7kW+Bn26/M0L6DnaPjeVyHIkWvtzvF76MUbCYFpKJpDE4Pe88eF12MumejU9p9yI6r4DW",
+	"4xGOb8brzqiTYZb7SRDH3bPJeb9LB+PjLo79bHLeu+i3CZ1uKPCDNn6MH9y33g/ad8ARkVW93I4TXytM",
+	"LDb62LmGWA3X8DKXnLIKoWJvR2L2+fG6faL01kATO2SvcNAvlH6/T1h6TvcbQh7SlAlt03u0XCiykukt",
+	"F9O951o4S/WyR5Hx+LddIWGDHESF3JZHivgZH4fFhA74Yn3w6u4AA/5hritcYJ+PbN3IUak0gfkT4PuB",
+	"D5i/7ifUZMtmNXnvPgwInxAq1i3z1aHQ6naCt+0KRxS0Eny+N3HslC/vMbfyWL+SKzKnYm3NHTN6xxDG",
+	"w7w0In2ySJYO9UYxEbukSxvU0utlZZ82VIdpRtXJ8cdKtbxWPEmMmJ7DkFkr8Uep2ZVx7rbE/Rqat4mH",
+	"4roQBbXnhm8HlHDsDAjDW3I3tSI/KRzMAosrkMtuUUWFs7/RhegLTSNAnNnfi7iDZNHai2j6bOtFzGe9",
+	"3Y+Yz7qtJ/EPce/3Ju49uK/OU09+n966Mtttqp5fUMWwgv6lVwl/ItHUD4BXWGBsjsGJVk3Mt9HJwJ3s",
+	"oi9Wqs+5T/7OBsbgKei1F3Aise61P34QJI0ICWojsUYBcyPPDH1rSY57JKZrlYsWATmDX8gBWiuKjBJ/",
+	"8y7vwcnFoHh5H596m+bd3zATdv96sL5xplASdoeirXWGEpzJ/tzggau7/hPbgv6JC7w2Ykrg6UFMinuk",
+	"UfpFNTYemCytrGWlYzplQnc+HjnvmSJ4P6CPtmV3nym1ZK+1jG7Nht+vHMvMBQcbaqsCJ88khCk8cMgD",
+	"4vZ2DIXMeMoCrFSpyAtZXxooH8Wmhc3iRHao7VnaAfuh2kXXbL41yhDKucNSGg1Bz++hIWiHoXLe6x5H",
+	"w7h7ZiTSc3o67p5F5/EF6036dDDeSUPQ89YawgvKk6+5qK0mc8sFBJpj5PrM85TCbe+Bcdrwaw/uETRy",
+	"DVKak30YC65FmMgpF+CN9OLbrX8ytCjSWWip+TEo9OukH+h5NZMQmGTF9Guh5JxhWXJJfpJcsBgrtdsY",
+	"D7TYCLOFYwj6FlnVATMS4GI3pVldC/u7P3AtCyxPOfhrlIycBCGFkgkjB3gv0JTZzwqZw56YMfs/PFJE",
+	"3rE05TEjFDybyvY3PwxIiF7MG7lgwq6BV6wIMlXMGttWUG7brrL9CT0JuC0WvRtAVy0YbP6FTG+zneCX",
+	"roU/7RwAnBvRHGouxbgv5WQr0wtnKsi2237SuZ3dUpeepswcSztTf3OpumUxZgxjRMxBZWnJmukRei3K",
+	"WQxuhRUs8dpbYFgrYIE3aBSxS2V0Pwut77yhpQC4jIg7Puxp4Y8bT3SvHBVMBrAU1nEOcrs88Ar+4pYk",
+	"+0Etx3Ou8ZcyBWc/FbouEFH+N+x0/meW3FVLEXlkRmknqw+8EfsrW9RVCmOu5VLPZUTrayQnVEyXdIqB",
+	"TciszFUF+Afm1K1Ssz6GCx2RK5KyiC84E9oW/oHYdAZR9MKQ15TpSqaC5d2+QsbMQOPSLGLWNPoXzdKu",
+	"FYSdyCiXeizfBVm+gldgixxgKdU5XRNzhXmcEhx1h1UcCyN2KhBiPqq1BmuoLLMylSfd43jIsIZK3V12",
+	"C1dOcdeNtn7D0hQMD2YbWToyqsCcCigZR3myTBk5eP3izUtyctI7HJGTo/5R3xx6CDAw74zlO1CM7R7X",
+	"O9EzF63pEwhzi21k8H1tBRa7uHVqs5xoNFQbDZxwD4Nap5zFRHGB9W1WVGUEKm1WasqgUcWc7anDtbrw",
+	"L4kh3QJsLT8G+MqtlTu2vQTyyYcigbxvKFgF62e3huD25sk9GX/IPPrAyzwHCJ8gE4h53E6lBPuQ/V6z",
+	"oZ0Sa4vJDjtXJF4y/8t4Y2JuDxjv7uGAycl/H6ciWCA3ehS9RfRx0x/W2dsuDdyjqqZM8AfyaQC5+ovr",
+	"JUBnzGA3r0TxSGxxS+DF4ChoRELDb3dRPMh3GaQKpnFCchydaLOLgoR/DgNXzQ5sG/CdR4rYEXaffV7U",
+	"XXbg9611F9PnLrqLHdt290Zx9VonS/2mbtBt15471zWDh2Se7F60AumWW7H/MTwGvrD0+3QZVDlWNcfH",
+	"XhfhiKwohwBkhIRTOHBLlpckVFlDChb5LB8Un+lwVGbY16LAsUO8JMNRlitkvjSVMjbiiMvCtscgsHwd",
+	"tUAjpqzzcOWKp0L5/zL0ZMWtgsiciWC1x/tlyu44W9WKzRC9hsEKcpnEZMwgMKBs2dLzpDPqXC97vePo",
+	"Xz7/9smbv798Ssyv8BPDB+Zv0CP+93WHiWtszv7nv/4bHz/O20PsOu5lwZTv59hp9k4DonWSyOBaXIs1",
+	"uEUYnROq85YQQOht71ouj8gVbA6ZsZSNroVLCrfZSXZeR5GcP8Zd/HcQ/P/34vZGwaNeloVHx1HMJjVG",
+	"NliQElDb8Pzk7LTuDnZTfb81tNZNu1XP5QBH+xnbR4CDbDo8b6x2tyULKLOjGO4vWNGcxQUmnIPy9ynD",
+	"GGs1H6vaov7okRdPkls5nzNBxoyT9++PnMz9DZ2zDx9aOXXzNuDFxlAmpSc3w0FNHaJfUINwhFnythRw",
+	"UDyAYsw2H8t4jTkZ9bgoleHtrHRkZodtb1gDRfHUtJ2MfWWnqbjz1vYbAOC384I9RG0bjwDrAu0UvYPb",
+	"CG7f3S/eYrCRFdPtvhU+vrtw7lhNvXxZYDcFw1NuYoRYa2A9RlCv5TefKKLm18V5fnwAOTG7CHZ0i+IH",
+	"tu353shTmy6eEWE0mhGobobVyFIfHcUZGskbo6WBs4ymjHwpr0Vu0zwwLYH7QTdUgDjz2DUICFoJmYro",
+	"gilbn/4Q/eiKMRK+f3/0nIvbDx9C6OtaoJ/FLZGzRQC/yHA9cDTu/rQOFHB4HAbQZZFCwuBamF/fSPNv",
+	"aPBKJuYBGtnt364x/GClYjcuLxpWSM0ObY/os87feoohCdnfUH38G3BR5p+GiuP+xwEl6shCCBeHjI9e",
+	"LxdG6oLqmFk/+OiJTGRa+u25nMq3r56Xfn0JivZnVDF8dnQt3szYGiy4Qmqz3wB5k0JmlrX+ZDsdkETK",
+	"BTkI379PqYCFOQyyxpOlAAh75V6bUXEtQipiMwSZmv8Kqc3/sZ/hD4SXgl8A1Sacwr+n+DsTIfjaYvbO",
+	"LpNKeOQwrAzZXgsgODP4lImYpRlo/+DklHzNP6skLtaKynXcZLPIXHmjheicEXmzCFyN981kikeZ0T0g",
+	"XChzmg1FAsCJ0ZFSOmctL9B6GXq3Sx3YQUK56GaXeKuv16U2vmiIPbe5gWazV5BfhzsdyyMMcTfUkQe8",
+	"WBLJbqMMdYs4yF/36FoAHkVgHawI9FtwnyLZNJRvrUd3MgN2RRkKnkaL6kAjrQgXLSPy3aTa1wsBomLp",
+	"nGPVjw0VZeyy4lISIVdH5Mr5E70erCtyxfWMC1dnwpuWiAP0d14LL+ooD0EH9ygGHwWuFw0OLixBDUvc",
+	"6ma9iqrxmic1tpdFykXEFzTZDvfuGn6w/shWsTO42K42Ypt8nxo4effl4m7VXv2sHhrjqhjlNWXAbDPo",
+	"PKA2rsmYJRKzxz+lNrlzHR6/NlIhuvDHfRGA3Oa0wnJqTmyFmewQXe1Jrl0Aq3JYRzElz+UdMzLVDqhG",
+	"pay3rBrnLkPKQI8GW/TqJq+Kl2LyS+aj7VE36UECKxsTbgol//1cm49TXr+16ykb4Y4YxD4Dv3/+zS78",
+	"8X51Zn8rQMVujkFdsfFK/tGyXfFau8zNV8d2H1QWLeacvUZTMf9akxVkCcQxi38Z48AfF8mv8yJ5eP9a",
+	"JlX9Hl1rBUm+LMehqIaG/2KZEUoMPQdE2lonybpesv4nFO3+kIL+kIJ+O1LQH5LNHpLNZk66NRki38cR",
+	"GIj2T4bYgdu1DigyfbYOKCqTcs0lEnNFxwmLffK1qJA0gjA+CNj1swfLIKmui7bAqFhrbPcCGFBzzoxo",
+	"zoVMzXZoRQ4icxrAlPT07atDC/D97PW3ZDjonxFXmK4cSby1fl0pOHZeD+nwwhtJZrnLv9h8dCyaQwXT",
+	"oT4ONhtdhXCzecq4LIccl7PFPCoyFPTj++M6sikdUztzbxC1x0veAeTn9sNlG7rVwsyjhMVTwDify3ug",
+	"E5iX/dwj1j2j/XH3IhrE3WM2nJzQ0/FZdL7bcZPt0QlerDfJa9+K3LgLJtRHyjtzKkCcRikVs/4uI9Zh",
+	"NgxY+dAErGepXE5newlugJrjcBb3luNKhuwCGPcfMt4DyXh2q95vLnbeRB1gla8FFdpbeqy4L7Z6If6Q",
+	"N/+QN/9ZLGnF05Ef4Nqr0rslGsJwkqRyU1iseu/CAEkHf20omUEOjBS3oFMWH97TCvfH1dHGtnVfU9a6",
+	"6I8tsJf9Y4CgtPc2hPmsTDd1ZYxc2M1iqYtllyuQIo8UiaimiZwu2Se3KMmJv1XxcYQpBhfj09Puee94",
+	"chwPov6Ystrq1Q9ccLxdEFlGMf1fVbjq9vZASLb25cevpP4gkZq/wSuqeDHVFJDf1wTitm9bWpZpNiKh",
+	"OVh7q2I7nMr2qVSTtLUqBnNtkURlmrXLnXpwxwWy5d+n3+LbBRNvIM1+XxQeC8SgJZELzLksY8+j6E/n",
+	"CELlggdtUE4WpvckpdEti4mt6JfTipnVYs6EvrF9VLazuT5/v1efMJKPa9PG48J8gW0/QFWy25YvPYem",
+	"yH9lCtXO2rz20rW22wmVPXfCHK6P+WsDLYQ/vN8tPxWe5l+tJbE03irVWDAUi6cPZWZsZT/zl60Gtbcp",
+	"JZMX7iHC2DHY3MzmL9YBNp5OQBbtnrHTSfeCnve6/fEgOo6H7GRy2jOULs0KZ3AaH350IlMuz/S7x2wY",
+	"d896p/3ueXR21r3oDydDZtjzeJLH2APAH01jW0MPNQcrxD+nCy0XpD8kL1PZ2V90+nlJhQaSHgQddbs0",
+	"XV+97PaH3ZevvoXZaAzNc9LboH9xXi+9LQXXN62lPfBJOwSol992ez0LAgXkk6Nltl73Qrq6XaW/UMHI",
+	"55L5doGOD3Wyy/R+BUJmbpC+v8X5HkJrzBJuxLcbrwrkxlhQ2+yDd/TKLOQpyIM6pULBfVUUD1BCRP3a",
+	"ZpbDNoIVrrUNCbjX0zsLBrdFAmghmZvu2oNQQPMsIQwP9PsdBv6ci7oclTkX7s8aMaYlsll+FusMe3Ak",
+	"H2VCOc1KT98KuYL8XyuqApMXhtSVxYXfVsDeP+1tr8XCSW+L8ZbfwHFt0qeZZ0yNZI20jWhUFh+qYt0r",
+	"S9B1AftoG2lv12xnuARSyG2WGQNrpRL+c+p2lrSD+hS/zOSYsVd3Ot3qFqg0Z2F7a4Q5F6pVk3IeaN2q",
+	"8PUKKNNHFluqQEV7k0xTwuacxgyKR+W1D4INVRIgZylUa6XZfFRXirFVmsYklfMdz5hjohWZFz8PWZA2",
+	"uwzGiLUEqHJVKxC6DPYzJZREVEQswZJg7eCBtNxpxGWxXgK0DBJGI0G2MFGYZiNAQbyHiaK9FNzeRJHG",
+	"7U0U2SVchctw8nY4crcARu5R4eD6zAbOMHcLf3dgppde5b5whP71PAXSVZcjWXU5TKueLJMJhxJqZjUR",
+	"r+uOxSShmqXkwFYW9UoCHvqRIJ56kDUpBoN4LeoXAkSKeluNNTt7HCjI01UgZ8qMGS3YFoDMcklCy9ac",
+	"343OUmaKrd2ye9pi85m+LwWxbC1IYpbl/VbWvKP4UFitFq9UEqk8s6oZYYZe7PXszdqNr5FpGfrdG7Q9",
+	"p3D0+VlfCtD1zBaNKRHyA1BshYY+MWls2pKszw0LvtW4C5zqk5lz0/j3a86FDHR5HwgBG4iOCPg2Rt2X",
+	"WlAgwWtoXkU9ssjbr9HxLSzi9lF103YA0K6fZlOkZCaQkv/5f/8/kuHYkv8kDg+W/KcTqFhMDsbrgo/0",
+	"8NJ7x/SQ37jl10DsLN6vnp3IR9D1kGizLowG47ou3cG+tanMfg3lrWQav+ZT8Uzsvc/FIox4Mduej7zk",
+	"ah6HNtatEqWDPmiX2qCMAkeTa5GFOPglOCDnCG0zNhJCClbJ2d+QW+PG1hl1IpmmLNJkJlPFyBhkOtiL",
+	"RVLjG/gEtfG2IP3nQ/f6yn4sdXe6W716N6Ssuzqm8DKhEYMjsz9XAHWSXBEnHtoMMitulo17WJ0us7mE",
+	"5EAKdngJIQus617lelbRUXOj9UPcmz+WDD+OwH6igh3Fkv3ZgzXL8698C3DZBJTXfBrW+aH2tnF+KmOg",
+	"o4CPZhP89Ia2S8AzsWrTwuI4fWTLW+kY4mbUnj0fqqCm0KOCwDEupkeuCkAqExaaBw7NAgErDIO+evmM",
+	"3LK1uiwxaMDDyDmz+e1amFcB/gIRbYrBqGtIGbBBqIeA2Ahmcb87PZMxQmZgN65CArasMO/7BQftEMdl",
+	"PV2QtOlDaNzsGpiGU+yMivD3KaPxjRTJOuOG+doAQKmb2NnQcKK4e8aODScajrsn0Wl8xs4nF7Q3fsCb",
+	"iDdUWfeRTB6pwJEHuFMdzgci55bNInth02Wk7FhQael3CyF2i7/tvBkh5wW2/VDYnPKKPKELlWGwaHLH",
+	"2YqlJOXTmVbkwLzYhZIMtmwD+PIP62Ov/Q3fMj5smRnj7fndv0KPNTBjqGs22Y2cpdkyNZkAOqsrJ2Cr",
+	"W11mJlJ4OqfRjAsGcpmYGp2GOpRVmbBLi8Az8gp0ZzVi3TsumF0Kn8+U7E6TSSfo2A97Ke251GsPdFXg",
+	"TeU4YfPaKuOvvnhCLoYnZ2aOphGJmaY8UQTXiRyEUMokAs3lsW30bz8pKcLDgLB3moFhzrE2TccJI2Ek",
+	"YxYG12LB0i5EipA7LtH4ipIyWmvhzjInrMIKZWwrS9AEdhJH1RmBhDEyzD3b8zwW5QcbLmObFeo4+m9A",
+	"dIAwglhkHj2+6z/OZO5Odpcit0rZzzdnk2N6EQ3YsD/ueenkQ2AEXMPaP8OhEi4WS51vwjIVIwSAveV6",
+	"ZJdv5OZV5XAw760GCdPJE9P0Q74ytSBGK6iVkWIdQK6gNGFAFJ0AmJeaydUluQYzRWo0VgDov+7AlRW6",
+	"X8sW/uG2gKDSOAxlhHbG4QhInAmdrs0RIGMaE3iztTsZgon+5qipjUs52+m6K8AR4YLqWUHsWaa8m7IJ",
+	"S5mIWMvazTndbPgU3CmBYROJnE5ZTKz6jBDPl+ieA+sulB9Qtw4obcaSRau7CMCdbwAc3q/0V7cvKdXs",
+	"xqaKhCOwwGHVSAkYbYErvfDKdNm9Arz5GaOGF6ochxTtXuenw+35farB5oAIbm9eEmzgJ/lhbycXF76N",
+	"rb6ipD2NVa+RmslUB2S2nFPRNdcC8Cm1nM9punbWSMcCTb+t3Fou4Kv8tbevnpGMdoigc24LcfpfGJGw",
+	"nju4kqI5abjFaEmcLUPOcLF8X6yMWcNNmbOcJkHKrGeUUKX4xN4W1o0BTAVRMf0NLpRNBX+k4xFk2OuR",
+	"A5ooSYb9Y5TDKYLfyjuWkj55wT8LyHAwsBaUlAH4+bOYzRdSMxGtu1+ztWlxbltAzIqYkmeT7guqoxng",
+	"US4FXeoZE9qMl8F3+wEJc7Cxm5gJzgCSccKoXqbsxuX/Whk/4RETit241TV9HJu+hdQ3E7kU8MswICFN",
+	"DNWtb9g7rrQyXUZSTBIeadsVgqnfLFI4sByLmA17F+TAa8kVGfYHbkmUpgnz5lSotubq0wal2m5QdrZa",
+	"9M2sYEiG/Z4ZfYErkOHgIvCuA3IC2yNictI7xu17DHP7x2ERTT6/vbPVMAJMYSGslc/MroDzZpcenBSF",
+	"Xcqg6AsrZX4t7RAEFBR3x9zt3syKpbxcGd5SfS9Xpbe0VPALLkhRBvOnWieIxcs6cOnX0kjzHpdAcVOx",
+	"JFFY+0MudUlnLQDXwXvTRI5pAqX+JjLh8hLFMilY4IqpUZ3DpyjGFOFl87NNI7L5T1TrlI+XGsWTlM47",
+	"o07/lHz5GYSyUc2mEFfWScDLWKqh0hgrUZx8f9jlIpqR8VJxAZoFdOYU2x0sV40uz7KrsTEVvsaxec8Q",
+	"RLeeFTe/sHZca6ZDtGAuoA6ec4tdWs8OuWUMzA7zen2ruE0bLWZ5y8IOvt8uVvySGTvNAeonvT1TcguO",
+	"vR18yrtkA1mHcHHn39qwvSiVSkFSriOBgPCpkOZTJKKqAlI7/DgQ77/B4LKCG9t5sLMESO807BsulhPH",
+	"ZowHu3MjEi7uE6CzA49rHaCz2CFAx053u6M5p9RfIo/I3Z+/T9fzKxYzNr8C69pzLm739jV5BrpHCstL",
+	"lnYIfgMn2s1XPw++EydP352/0v2/L4fP5NlL2nsdH38xPf3qp4uvk8H3706e3J1/Jvovqttn+6lTCWoG",
+	"QQ7CBYVKvod1q7iL2w4/3LyKz+WUi3ssIgGLdnEJ7+HUJSWf7rXYwambbVZy87fx8Tfz07+uLp6mgzfr",
+	"k7f8/NtF/0oNP5+cfTnr/eX2+Pk/Tv8juvjbePDNA5rPN+wy7isoAWYy6BNnMRZTPggXyafZbjAH33PP",
+	"8+lA/ChacHMyIJkjKVcFmk6VuudO7bHgMiWL1NyZ+dqrxFbNTkm4UPzj74T5F7IvuwNtN6I4+3lTvd0X",
+	"OFWr7XiVr63rMvvlkcoKC9fG+u4yYTea5infIzDAlT5Fhz7YqDHM5dKod1NpFDQHQWDjTexf1n+wmkkX",
+	"AVoiRoyFBqrhisxlzBLzASHBwMdSQu8oT4yqfEkWCaPKw7Ql/RNUyQw7qpKn6/r9/VbWdlO/sPKeabVm",
+	"ZSlJmZLJnaGZrNh5yrB4to8Y2hCBpXmSkHGK9+eDhl/ZORUOy85XlDNd56XUM3OtLRJqRHBC1W2Nmm+Y",
+	"PhVrB0/yTHDNoplDKHFhHgumWfpnjg+9YCJ3ulz1IdvLS9OcfMnHYylA9qbWi/L506y2XSforNhYcVhi",
+	"VyOv/IUax4g/3J0zc9uHIlVezae6Sxkxj4e1yAJrLJPhczRRLVvSZuqLmRTlcQzrRuE26/3W9LFs/2r8",
+	"iWZHIWDf7KwLjrskodtpsGECWDb6N4QksIJQVhmqKu1RRMwnjkwtxB3+sfn03VNe+G7GUnSjMVD6pECN",
+	"O6vrbu7ho5bxeRWCf6Dgudpot/o1MdN4lok2+8tQgq2c3JzwCTNLUl4FrPp0w0XunjrtDc97veoy1DTd",
+	"fA7zKbx58/y1faeBCWuestdaRrdGlbzfDW6UPJIwescUePJ4xJouZBWljAl7sZAxW0vIQ1lQnv4yd61e",
+	"puKey/CVXOXLENE5I2Ma3VbuHGeuh1gF6xkwo7ll67GkaUxWMhV13D97cVtYiIxun2Std4i7qyUQmWws",
+	"VOpChFKZsBEJMWAmJCmjsWF5c8qFplyY38CbZYvFoUk3IFyppcVoSGEP1LWAHKYAgECUFVqwBYu5NsJL",
+	"JFPoHMDAbL9Yaw3bzamgU6uVeuEmEIBWdM/gcIGhuHF2AgsyVnBpFJ5XLgMbwFPrdOVTwWLDCgsrtiXo",
+	"hTzTzl7AFcQoCPReUO1YaysciyLg2d7BdY4DFTrvXxQ63y2uzcgUSt8oxsTGIX+CwLw9YOBqHBxG9IRv",
+	"tLAs5OYtC7bZBnPUAX9CvhtI758eU96ng60DZSJWZCZX7A4rTHE4gfuPesc4uiJ9VQ7muFBi1l9csHKa",
+	"kYL+CbOAMBLk7XHCIILIvA4WCCMB7T2nX2HwYwFk9n4RkDsijG4G8CwuVTml3q6FP70SCRSot3Dm6gSC",
+	"nJQ2+z7sSo0g9nl/38cOfLO178P02db38ZpplxG0v9CbgZca6TdLAyrHdwO06E3bTJygI9jKb03JfBnN",
+	"nP3GPFjMUqoYEXJVZ+4tf668m69c0diMF9AoAuD5GQSxujeJjdkoHPUN+TdVBbcwjwo/0kZwVpr0eySa",
+	"0ZRGGuQjwOUnkZzPpUBLVPDg6T+FkdUfBl0EFrsfypujENtZJdPVQZ11lunUIuaUE1f3Q0OrVlfEB7Vz",
+	"BrZZq97j7ZulMBSHXyzG+UeFnW3o6yoXnf8QYT+tCJu7am7+8u78rvfX+fHXff39+O9n0XcD8eqEPr+I",
+	"vxhOvzr96WVPvTle/u189R/99e+z0tmHqgNmv6K6Hj23EFW3eBZtZ48UGTOaGhHUuZAVerICXzc0kmhA",
+	"pIjYJdrjuAYP/9VSz2TK/wEGoRH5DLsy77cK8N27ei1OLF+SoJpttYH1vsik26qVhTZoQ17UpbV/Adl4",
+	"Z8dT1EoJr7kwVnihKirVW33RsIFu00zTP0B8XR6xgNAcg+XwsgDsPqdrMma/fMU29g6DOW9wo5++etkd",
+	"nvX7GWPkOod06tF+v3sWD8bd82g47J6ywQSjc46j/GB+RefjZTolX/31oaGym1RPrtkvW3WtuIZNtSoe",
+	"KXLL1lm2qQ11fYQ1sxFnSrnYG5BLOYqjwkqAW8MUd0F/q/e82AC9rBJ3bknbHKDXwEPaFLiA3XuQ0ha/",
+	"eRhw577xqWnfMD6701v0WK6ZUWK5vocS255BtFdiuW6vxHLNtkfv2RLzLUL3/pnY7YOHKcI1+fuMUTRT",
+	"21cDttzf7FgA58wr2cp107Vgr4SKC7GJgKoEUeNUfKiLihw8ffUywAxG5/Y7RDgFZCFH5FsEognMPaY0",
+	"XcOuokn4ALHs9JrgrpAoYTQ1Tw9b3XQf4fbayXZiPl9LJJpOJtvZrpd8b9ivntyD/eqJYxi97gk7nXTP",
+	"6Pm4exH14m6fDSbHdDg2CuxO7FdP2rNfMxdbnrlOPi7mj0PUluJToYC6bIUZKZRM2BF5Zq7K1OZKLxXL",
+	"QCsIF0ozGu8hFztNdJrSiP3ZDaesj+6wiuhytHjhCB6av30y6fZ6vV73zPzn3PzHKwDpndEvzWjIV3Kx",
+	"ANWobKPB43QTM3WbI0m0VnD7vVFvMOr3v9+l5t1eElcWqlGf5jGXYlogdhUQiFhJWVw9kLsHKLWQd+15",
+	"/FDct1o4FXzuBTWTgzDf3xJA7C1boy5+mUHEjqXUSqd0gcAnOYC4XAnEKtoqMLfOxdkRKKJMUvVWB2jR",
+	"NS1IRBd0zBOu1wEZM8VjLFKJqA6ueK4ruUBWMr1FF5INNvx5ybBIVA0+RivUaRh7U6W8h1UOniF+ONus",
+	"IMxkErtYwqpCsKPU7wjcyvuuLJ1LRi7sVYFw91YGcibdQlQuHtgHE5n/4MRZCbkHF7u9S/h3Kn2bGT4I",
+	"fGEJ+mgjmGF9CGMjAe8NNPj7wQvML516WJai8Etk6mQ8sIfG0s8NzTKHRiSkU8QCtAeSmAN5iPFm1wJ4",
+	"NiaRm+1LpLx10RsqCw/DEhJBMX7MxYxln3IQPTwlimnNxVQF1yKEK7z0jhNOi7Fl0DKLJgs6MPBSzXT7",
+	"qF6WbhVV5i/iRwob+yVdZ3X+L0TI2u2O2NOe/HAxV3+ETj146NQ+0U857bRUF2ozr10nXtzRfWKN4LBv",
+	"jzeAk14fdbCjF/13cqIRD+4P9X9n9X9Pz3+FibZ1dvu3mb9vO0iy9/CSByTht8z3y2LM+ifwnm/1iONS",
+	"NHOFBqSw0BJfOAI765ppKxIQLhCpNXeBI9S6l8QLdEM1AN8cXpIQ6SgcgeBluiFcXJIwg3nCB0LqAEzU",
+	"dvCKAOphxe0OKQ0ZaWZIREW5xz2uEXwKyQtNQFvabGfMQADkilixxg5DsBXGGmA86GSZjrmaMYRQnDD8",
+	"dhGwCN6oH8wzADTeUbcwWrQdnpZYlIVUZK8mbGoKFZK6Z/Ex655PhrR7Mj6NzuJzdjHpUeQKnCY3WQ3D",
+	"kyef9wfHw//4+/cdD4K4vQPpIVNN9qwpUZpSxShhnSRZubcawz5KJIrpVm6D+yE1e7OsP7pAN/uppZ8D",
+	"2SifbjIropvriDAazTDYpFRNpIx/ZU4/PspB9a3/5sAcIccMYkhB0VIeBiQUbBWSpUhADSYZOWTpiYFR",
+	"KEz7mp5Rz5K2aA9AdtnFDhHsYTWTSSEvx/Ar4cxM5TCYa4EdxhI4nWIMXENlfIjcAPURTtWHoJi3VeQp",
+	"D/3B768AnNVmheX1oMZr8vlXz+9vIMp52p7w7aWQCsmgRAdQpBnCI0VCoNwbo1zP5R1zBT5a5J9VLUIb",
+	"D5haJrr+koCXvXJYGUACJvgXCizWGzK9Dcf74eMH83LtQkPPe93jaGjE7RMjbp+Ou2fReXzBepM+HYxz",
+	"qoMx70h4ZYS46w758rhTwn378riGL5euGieIcnEDC71H2MGDUHM9LRfJd0fa0nVQ0d6tPmPJpiJrCIDj",
+	"iGFDCugnoKyZTGzpbKcCjeW4HIvrysnlW/20a8siW3L5TI7JZ0ue2LJHv0V63V008olcqSWCcTbFxfdG",
+	"vV6ZxAcPKVy1sllB9vGK+rzv04dB5jTXtnjH9i+YM4m9AwtvhJjOi8MA1KdbhmxtjHLjagpl0ZXFBTN3",
+	"7YyKuE6U3LP8o0f/Wzfdg3jbIhg3x7mU52ieOd61SyTpRyomnHHZJtfuJuoGM6MRLD5FhKgvwHy6AFBH",
+	"LkHHx/fNHMP7On/ton/VVAv9yukcZpmhprZWVmBPWDytXGVZUfUfWhQGzm1k/cK83C2I2THyrnClsO4Z",
+	"7Y+7F9Eg7h6z4eSEno7N1ZKXcHGypislnEkjUOLAXuR/SHMfHkRgq1xnW8rqu9Pj1FOzH8VIghEJJ6mc",
+	"AyZOxrKcwguj7II5Cq8UaLaaAVw6MG28lo22eAD/PDQK72omrYSmyQHiSgQOY4KnzIKy21fNkA5bl16A",
+	"M/TCzqoidfZqiy9YGmwpyNZIql7t743nuk1IhzverQM6/jg5D6PqPHyoR1vd57ca6FEUEeqEgpTBQTa3",
+	"FdQUVFBCAbcodPpZppYFECawNvODs39JQuQBYamoNjlQjF0Lx3MOL0mInAOKtyyBm7n4A8OqplLGAbll",
+	"C+Rc5tK057VcDSCjnkydsB0XDdJew3qr9HN2x5L65Lg5FetiHtojZc0hcgJWO2cytGDrYLlBCi9zATeM",
+	"0fA8G/Jo8KlOnVuamnSwfGReEeJBf3g2PD8+HZ5tq8DiprLXy3uK8tls9vhovf0ZnJAbKar+UAHxtL0r",
+	"EtNYBUYlcnSD5eBqb4tfD8V8HH6L5+53zHAz0aaWNLBolRWf0NaLekFAIPbKz9zz62lsMJWAarBULB3t",
+	"kApeFUqMDFlknL7dax/j1u6aCJB7Dugm2IrMeMoyxQRPQxU8apPCawRoEHTnNN4/WKYp1N10SmyJKxvi",
+	"Xgpvz9CTYYvgr3Jlpkp1yPpI9XsYvnBzd7YofAwrlDsfaOxoU/GycKxc1ct6XwpAR0rNzIIjWiH628rG",
+	"nBrrTQOsaltTGc1ULUQuNCv+gNYvQ/87bl+djcTWtdSyZBcB48d4vZ2r1Ve5tPGoma4a83jk+7AWS+2b",
+	"D22yUm7tP7DmwsDsG0S20bze+7XIVhmqUxkmEEJz0D1LkmcAkuYyFeZSkLdQ4IiCE9j5gwMni2YtAEjf",
+	"E0mLMqdnHnH8Cb+QSQol0dM2qpc7G6s3ITllrmg7VKpstC25FXJVRWD+iKJA6ar/SKVwbHGbLWbULeVb",
+	"asl2xXU0y7FF9oflKtZszuI11Uwuk9iv4NyIZLQjbs0GLJWdUe4qQPR+T3XrhphPmxBLHynw2MlU2ySl",
+	"LSHRpyC09I1enwktTeYNMFIcj7tn0bDfvWCDuDscn07OaT86ZidxpepXp1AylM4RTXyyFBHubyaL6Fvn",
+	"sDrrG+Ej7p71Tvvd8+jsrHvRH06G7DgeROMJFHwTt6Y/Q8VO3HnT7fV6/cExFgpy8FozPp35Hi65wOC0",
+	"JS7mqPMkpeAQiblaJHSdMwWzIwvDKm/soKvWkLpV21QhDFyoW4z/c6o0S7sx1dQKmiAZ2XezJFLP67qX",
+	"sEQVxNKxHVIKf51lwfq9bWVqt6OnfYFtPwTbLL24IUWj4iWGVoLMkjIaczHFMKPs3LXSvHAkT+/qLa41",
+	"Bte4XY822t0emBYvPIem3smqrU6SgdwhhMjmO9A/m9sw5/fFvcvK8mZJr23gOM1bWDli86m0mZ5Z/L97",
+	"65LQsTLilA0ky+pQyJREibxPPkM7HyMuQ64OZIztffuqtr9k6blfIB/V0nXZG2mL5boFLPIczy2ZEag7",
+	"VRmv2ddliXt4pTWNZvVmiSsy4QkjUhDqSFGmBNEyjSTKtQL8TEMaeUwi/iq0dexWCm3A5daWjzzB9vYq",
+	"wF5v6usivxZ8MmFxXrzINidUk+UikTR2lhR4mHAmDCuJEsrnRb7BzcX7eCGmrXTv+99PbRcj36tN8FJv",
+	"/NnBBiIkiqKCaw4ZRBOZOskDfHexXAmzQAoulVYmBzWjg5PThq/jwj9S5PVXV93BySlECM7YuzYVJxX/",
+	"R82kPls3AkVtNCgj2d7sdm0htWyAMaCwEahkHoSZhc3ad7bjGbRa4TuuOMIDtBv73/L2tQwoX4pC31mG",
+	"fOF02X3I9rm4KFvzrmrodSNai7BL6vzZjt+MSEh1A25W8cyaZi3F+NYQLabPtmaY8ozrfQAeTm8+4Rp3",
+	"8X2M6RW+vl2uax3BWWDKtVA0WBkqZYtkDdkxgrhC1tb8ll8m1YlSSAiqP3Or1Lz+MQ8cfr22BlQtMspY",
+	"xuuWasEnvCQKN+Ze7O+TMR673cWVt+vaksXks92MBmXFFyt+jEioo3kbtmKaPTRbMX3uxlbsLLf7FWnO",
+	"X5xg9jDsxB3536d7zteCa9fXmkS8Fa5hXvuf7Y0+JJBW8fsfjfU5L9DWmNXbWit/iHnUdkB6qfBkha4Y",
+	"IuaqkDHTK8aEDYhgihxgfFpAQi0hFMTah+LQbzuZkGefK3KAVGFkVyENj4AX0EAVutJFIEpYo1XVpuWn",
+	"MuLIfBXLjbaT2aniouJlO/ZIyEOValkIyjlsdjNrW+8MbJN10jjHjP10M1mDmalWFFkvWFctWMQnPLIg",
+	"gxspvGHzNXunQ9AJEy5YQMJEimnoahMHJDRHISR///vf/9598aL7+ecBCc0uhE6PDBGpURlCgESKELYR",
+	"wWL8PTNfAthpUM1Mt+5htR6fX2JxjAE9W4/BnL67SWyL9xs1/Fo/Ru3ZtnMr8Ns2A9nEY3PSeF9B/6pD",
+	"Uczce9kTtypbyEY1O0XakHpVNbyjyZIpF7Jqb2XzHuiq5osQDoPEaMYO8WIk/PLpG/L4rv8Y3+iaN1R4",
+	"WHIvNJj55/SdP/CTXuOcW4oRRny4vQea7w4uh/ZCxe2uuspzZ5zdqRwhuHPzcrcUEEsQvU6h6SfLksC0",
+	"RZXhsFYZiu9C3ySDQAlkP0HFMJp620O/O6YKq1Rb3mK/4TAF7JG2i7nhgO+RngHuYM3mN+1Tbj40EuN2",
+	"ac8W8GuIGHvwKC3r//s9i4AvPTeAu3QSuYJLNp3TBKLFwbVnC+gUsQ5cm4YT99clW7ItW5qDRAL81iOF",
+	"OI8YYz9zMahZ6cZtYaZQbwktr+AX6IzOILJxkcqpuV2B9sE7OTrOvRJgTFtRrrmY3khx4840Jt3tQGD5",
+	"50sn1Y5/TnU0w2KNjEx4olmqyNjGhOCEArJgqTe50gfsrN5vi0r1p7ytMa7Htlb5Ym1rWbuS73eJSrX+",
+	"Y38W9d16wwrc4tSR+z/pyQ8cRTazgC0h8e7uw5h4iF7H9Q5dsRGnRvipg/gbWXERy1VAQtwZyLiZcHs1",
+	"+orJffY650e2pwZu9KbWi3JFjKiY3y5ZqhpKZ9UTmHu8dyAl1Em201N70b2dOF4vHONXModaM22YJau/",
+	"ltFR78mzAVEy1RjJ6Uqr3//yhT2r2HPvac79W8HeV1Lu0KAbjgi1Rt26yr9EMcj4sJZeaA3WXqOsowbv",
+	"HEuOyrFfoHN8qUi62ePKRr8Fr+ZVqnmUsP1Dt3Cvbbw1xd4MQ8qdwFKxPDZUabo2vEvP2NrcuqVrVnMN",
+	"w35BzXQEFRGGF0PkzGuql2lMa0C+6DLmTERbw2GuXLt6q/Ppycnx6fZK/WZJ1ew+Nmg7zfc74/pXKA93",
+	"0UXbPORu+sT5YPv6DRZVNKTqbqbjNCaTRMqaouq/xy3ab2+ewKoD4lJhY2KmKU/UEbmyqn5hQ/IaFpek",
+	"oYYFFdfC6ZVEG+EB+oHK5WA2shbIcUpFzMU0BFHZcDAasZhA/VFMvj7I2ozI+w8hmUqmIDD42kUje7U5",
+	"EilvoeNJymwV9JlUGjh8FTnJDgXkVIwLtGVDnBySmt+g3p5RV/vQYMKE0in9v/+Hkf7QXBpSaZrcRDJm",
+	"EP43PDkDUplJowJ3/m14QYY9cnZ6Mjwe1JXPzsewkcPYZobB2OVoGyr3mWtvIzRopG8aahZciRISNIR1",
+	"4/6aM2r21sbbbPW+lausbDVdJ2xKk5vW4cdNDbcdYZrm8S3F2b+Qd6XK+WQpIENASD0DzpKJv3N6C/YU",
+	"I3DKRRcyxQrhlxuyBw6iZW154sN/r4fPQEoqzHRYG5BA3bw2R9M1M5NvJ5N9OYnh8tK8npe4jVi1vi3e",
+	"pXRuTldndHFxYdYGSxVH5rA9ffuqpiJl9uLm9BTBaivdRvXWd5yyjX2/99W29xVWWZR+v+WqWCjJGhtz",
+	"0KFap3y81Gw7Z8lbGgZBNZvaUNetJ7Y5/Pak96Bndoftr8tLOB3ufb0ilPuDyD0FzPe9yaUAk1shiT0X",
+	"+IErqXzJ7wAHkWjgkrq5sEpdeZTmzXir7sOdbDUCLoW6dBuzcdUbyhPU5K2xlbswAf0bp80mExZpgNW1",
+	"QOaRFBOezlnc6gLday9rF081lKWy1ai4njmU3CPyrWCgMzprSVbnBpKswGOYFwq4RymqX3lR5L0w82Hd",
+	"HqIG68aSUhCsmcgVSz9q1ag8Ft6tc5WCPnvykgzPSELFdEmnjGg6BZPCnClFp0yVkzeXogpSe3xynxpQ",
+	"7cLhzVx2RNuCvXyAiqwtSh9lAQ67RIfb7dnsDoVoFBKaM7W3M3SHA9naGWr6bOsM9fauhgIdyDbuF1ck",
+	"ZZOlYjGmDKwQ2Xw1o9oFlvPUL0DtW7z2Bu42I8QLykJb+5IrA93rpt3tgbB9Kwr2XIumYi8NwDMPCJ8Q",
+	"Ktat7o+9i5fDi1Wag2s/WqZcr1+b1132Gv+agbiICPRfZAV3bm/+57/+u5L3dyWyYjcHIbYJDwGXXUxR",
+	"7Uc5Caus4b/pUs8MVUfUGmzB6DBmMWRVQdRPhHjvS8WwhjFMEECdzVrhX0bIgDHmmzjTuly6vjwNVT+N",
+	"LJm0XJfeZUGHj+/6j83IHwNygK1BE5TKpAPZIk51SUI8yDuA3x9n0WJbZvMB3GkTWU9tX7158xJ2ABG0",
+	"Zappcss1+WzwWT4q/HlUqcWKuyFiMqfRjAumbB2gHAVbBfaQYRd5/aCaIkTay5vOQbtt7SELVszFWL67",
+	"zPt39myE6g9sK5dSws2VqGkip0uWVUHK67DwFMC/MzX9WlyLP/3pKqcuLsXRn/5EXjMRN1U/uF72escR",
+	"bDr8k4UjQ44Vmg4cCYZ4QsLDawFXo1u5epIPsGRBA3HlndoGhtxkms3oWuDymKmXKtjBEuW45Q3kSQzv",
+	"wtqjR+Sq6ZQZ0ZBGEVtgMpFZUxiouhbmwJGngNDueiKKrgG4Dt6LaJIQri8rh0AxhuktWZ/Z8wPr47KA",
+	"6IdmxdcEbTI+sDswKjN7ZYSjYW9od/hpmspU/elPYGN89cUTcjE8ObOxiTilx4tUjhM2/7eflBShE4mV",
+	"NvcACSMZsxADnV5iuycyZodmma/FgqVdtJHecZnYuq1ckBBVjNCOAS8IMwg5ITYhjMWQGbhMI6bIQV35",
+	"rQmjepkyd3wC/+4K3OFRwbUA04s6BNWDhM8m3RdURzM7kyxhDl2dNLZLxOIAZplKMc0z6py73w7yWhyE",
+	"153j605o1t2sCaScMduHIsP+wHQz50q5JNfh4NxO+4kRaczPL799/cbMHgZIRRZ0RMJnMZsvpGYiWnfN",
+	"QUG2o+icwYkyizGW8RqNw+u8pOi1wBFcFtvj3lmLHbyYDXQwuCSrGU+YV5fUpoeSdClUQIa9Czvw51xp",
+	"RzILKHXGBcr1WFckNpLVgipFQs+BHSJkhe9EXwrNE6sAgu3w8lqEgPQP7uU+0ZIYaYmc9Dwh7IhcYcyJ",
+	"OTNmV8iErRDXV5D/n71/XW4bV/NH4VtB+UvkVfQhhz7ZtWpeT7qTlf9KOnkT9/SuPVxlQiQkYZkCNARk",
+	"RZNK1XzaF7AvYi5sXckuPA8AghIlS7KONr90x5JIAiDwe86/x18OzGZt1pEF89H4WLQsBTfNc6PDVpsK",
+	"4EY6joiStj+ac+BX5wEdrOCeXOlT8ho+hoSWWChGc5ZdwKvGtqdwJ5cSwJXGdBi/+WzmSIT6TZfeYaFI",
+	"eYq5Iq/Oz2ORcHFHc54lRNC+2TZuGY8jINqHKK5ixR1zrR1Ixga5HPeZ0Jd+YQBoMCUbcA9WUstYQKYC",
+	"vuD/gExHA/fXvM+Ux4aXL1/+Yt71H9evL0k2dJ2YzdcYkFAslWZxWsm//ud/b+xfyfEpsa4Js+k4U7Ew",
+	"l5gl+j9fPv5uwQmkriZ9qTR5Tj7wf8eyTGK2K6AsiCoDj0NxKwwIWkcFRkdAtcW1VTIWXGFoBVaVK+gS",
+	"ActH/rh+c/IzGIo4GLjkv4Zm9Qa0oH1mXgfuMXNaoCOABT1sUwXcKplkeNOeeWP+GJ3/4A4ZSa7yXI4S",
+	"0mM0A4EKoZKUCcVKd9TR1YCmPUZenJ5DYlZuVRV1cXY2Go1OKXx9Kovumb1Wnb1/9/q337/8dmKuKaNm",
+	"R6W+cvXpXUircPT89Bx/KgdM0AE/ujh6eXp+CrwPVPdAVz3rMZrr3n+bf3drmTLsFF+cnwdAMShkapRz",
+	"2HfKIQa6etIeS2+Vf38sR4PcCz9joh29Zfpv8GRMCRlIM0Xz9Bfn55ahV9vShlAmGVkEraZAWb9PlbdP",
+	"APWvvrExnrPh4BR9t4Azs+7qh3lmJV5F/8fkMjXs9ymEyN7zOyYwEUbTrjJGxEevSBz9w1x61me64Kma",
+	"ufb29CgDgoUcaua0GD1U1nbNKUgJJJjsFrTvO1t8KqTZt2xoTwQa6qfki5l2FosSWDGOxc0ksdYtl3KA",
+	"oG1tMMCyFuCSgvynV+cvSTJgBUg4KW4yJjjLkuNLQg0WwsIaxLH92XGtzebA+3OlmUC8cppNCwVxhxVM",
+	"pO7lPFOxSE5O7DqdmOEY2LPKgAjO3ytsHwinbWqnfbDrfO9WMwt1Nsgph01WGrrmaN64TX6jpab5N3gh",
+	"f42PXJp3n8VHEb6bv8bm3vHRdwKscuVmrXgDXv38w08/1qSEfa+n7YEprH+fBtuk75dp5o61SHI6pv18",
+	"5ra9NtZmJtOhI0qfeiEfB0xcfXr3ZcDS5c6/e+46ltQOggTfrH95YS0mnjJvgYGSdlE09j034bylVNhz",
+	"5nZqBOBLfjh/iQpkRjVtU1XKLXOQUtnvm0NIYzEquGakRY3sKnSbUU0KOYq8eAa/PbXS/hJEqS158nmP",
+	"cqhTo1KB28mI5mMjUt2DYwFy2T2+PdRWgisCz1bm4WYJTgBxOtxYf8CelpOMq9tjJ9JhmWac9s9ALYPQ",
+	"uwPR8hmGZjbSD+cv799EXzAK9Iegd5Tnxrha+x4MF2TmxjOmb2pk+onbPTM34V/+8mdguV785S8EAmGk",
+	"BT2NcVcNB2AL+mbIl2TCXWGlCGieV/DgYNsKNvK15ZG3i/KxoyxGmL00ZuhQaJVY2hOfa+7uhLp5Nduc",
+	"tBLrgbTs8RX3IiUZS7mRacdWKbYrrMw8k6GoON4S0np1/vw4qpOF5quXwPHn9PfWq/NzIyEF9qSOxVCw",
+	"rwOWGlOkTEQkrR/Oz4/r9raxv3CpnGIAmpzTXYFxt/qm/s7YoFxX1Ay4CjLTjaA7AiW4jBV53/tiJ6Ey",
+	"opKusf6icrRnaD4dLfDL98aCgf4NGzvOlUlAumzNyQ6LHmbtVW/f4c6sFAJ8j45e4Zjnn+l/p5kL6cIl",
+	"z++/5A9BrWsOKWVfLQI9b2TR5lnGxDoQp3R7/+c/zDv17uP//Mf3CYnI0IUJhl/15AcANYEJR9AbTKqF",
+	"4OhKjKVgF0RIkhYMoj80J4KxjGVwqj+7ylvv64Czj4+0rgLZHxgoMSCGCWDK+oqQOwu6qHJxC8ozxiOw",
+	"+aHTmVvJmf3tCd74zP7s38Ax+Fd0XqJtah754hXpyWGhjk/JdeBjRidg8ORYWM/CdAwdUg+Hwv8NWGm7",
+	"O+NdrR+QGw3iBaHQCdc8HLwIfuxewwZXhvm1dye1zC3tSCK4fxiMIWadji+87ccx/ZAZeRDFQklbBk1y",
+	"RgthwJeBr6MsnYV2RObPFA7QKflMNfMOG3Oaqtl41ntexAItGF+CWwPeVSCOSFJQzW7svc2nL34x8Iwe",
+	"MmlUKvBHkFfPX5aoTUrQBt/MvahtjzLu5yNPvvbvNuF2LfBVeYbHjmoQSxdD9n0KQl/U6JjgxmbZBTb7",
+	"LF8ubHcONiI0AqJjR7Lo655XhLjnC6DVa1yoaynf06ILWtKrF7/cf921lB+oGHuRuW7t6krdhujhEnDB",
+	"KzMXz+q1LocSECldEu+gPhnCI9YHADvZHt8SCeFsvMbHTIDaM+UPlpdkeEfrWjRnD0tVby/CS41GnvYQ",
+	"qWLh+6kT+xhw5HUpF9YH6d1DpyQRUt905FBkCa6j8I4+A0yAXvjAhc50cLfWq/NXGzjQdkrVw7aZc133",
+	"qKWO96vp7fO6zLhaVSF5df8lv0v9xryFhxzvtR7T16WMLt1aHStqgpO5ypH9RsMX9C77vj3T6To4gnBi",
+	"E6hPZSq5IOwrVxBoKsNoBRW3mC9gxWgm++ZUtuzxLkOHsbCJ8e6X0rvrYBTHEfmPq2vy7lcYK9AeKN7n",
+	"OTWLH5F2oBOD8eXhBJnsVSy4xlpalp0Sm8uPNAuWkAue6pDEt3yGSyAqBCNfl5FWAxurmmlvmZ7Ehgkj",
+	"7R5756q6m7Zo+cxylVV2GA+LoIO8x+3ZKksj0NaMm6tJOPGadHkGYd+PSZvlUnQJEOM8HHGM2iAsne2i",
+	"asMDoeeduAOXXdUqgtYEgKqa34X9+DGUZhM6So/OZCwWMcb1eW8NaAHGG8732Ec3Qo3F5Vq6pn5o22Eg",
+	"FH05cJkULBa6oEJRSHk+JYnRtXKe6qR0pvqtThVcnrGM0Bz8jZGLwI560n13GYvEfn0DeKum74UGV5k1",
+	"XKCRQ6wbinCzkKhiaxvF2IDjqQJysQCUi8jU4Fuvzn8xn5dL4z7pgOp3MyiYb7Zhv6zRsWIxS8kiC+pY",
+	"ZjdXwOlavi7LyNeBqBvR18ywJwsQF1LVNgTpv+I+nYXsbot7k75S6+XAq9yhe+7FWl43Pf9lId0UzsIu",
+	"ldmFRZDdg4Fvy/aUmdQG1yp3TgQbLS97oGQHRY8cCUiHCcUPGp1SMRAb6pIEomoyvy+UTJBhNVm32Bqq",
+	"IUicQcGwF09Jux0Ka5YZeRR4cl3CGUnNUMRxLCD3rlb6UWWJJwqlQWRG8DfM837ZFYs64XVBID8QKcwn",
+	"5JdL24QH3pgHJqQ/VJq0y/Kp01gsKejQsrcVC6Dbq1DmYSJTjxnlu14qoAvVPcGo7WWdz6EJtwhy0yAH",
+	"58ZhuB3GMr6FB4i939noUCRfMNRDFX6CjRoB+PgEYOW9rkf0Feyf27W4PjPM5p4SWbXxqRDDW+BMAZqk",
+	"BOfh0plucBYsSyKIlM8SUJcgyDTrD3KqGSSbtBkAXwGb7ziylpfLlXbia3nxU2dnbVVsPND2eXDA6J+T",
+	"MmBvYb9mrIeH+w2k7zuk4zYLEN16k7Bcm+YO5xbC9QE/MUi7tI8eLZTSWPGYDdj0MWiHYaDwDsLeUkCV",
+	"RJoPM+Z7+TjLghdEsbRgWu1nqtGnd38367Qs9uxXYg9MYpGMHv82n1CezkTGutJ+FcKT5D5aJgVnkSPj",
+	"zHQKRUqYGQrFatX6v8nMFaiEFMaQzynkwCh7jAgdDBgtzM0xwYdlzuSmw4xrksvuKblyVVPewIfElomS",
+	"q7LGyld8YCm6sf6xQOeWjS8tP4YbgM1OvWUDHQETks9P/yXUKqx6Yy68ZeONHX6bgRuL6bmVw5pX/AWL",
+	"8OrFi+kCsorWE4t1mL6wunhcl4acYILm8o0ZucEYl1Jznq8Zz77Adpul3rgSwfJk7L2GsyWF5dWLF/df",
+	"V91Mn+EMbRZ5cV8FNdP16DuhwJx9w/uhKWr0jeVN0fkA/RnuqhxQgVuvK2V2YRMPHbEE+FHNbgNK5KFi",
+	"pwQuhawfrwuZO9jsn1j49J/ZSL01i2910MIFWhG08LKNx/dxcPOgQhGlZfGQhKAnEPWfsEfMe1/4wA51",
+	"z7mToBHqWcEyxjae4vdxwIQKmBNcharNUDBDeabwbqhjuR9CobNXjyDtk2pb46OZK2WmsShLdezN3B1K",
+	"Pe6OsxEravJ4q/m6EYFcZJuHPMHEUPImtF69+AVH9pnpYnxy1dGswEqNaXCoZhNGnko1KilyJjIMo5CC",
+	"ARRSIUkuRdcoOTTP5UiFq2fDVTSgIIg8fYm/j7+FzYlYKI1xJtItlrP8wPD7F94V78SfXPfQjH7Pxe3G",
+	"UpfNUSgfsyO9Cmc8CyYFG5Vb22pWeG62CpmHnCb9Belp6kAoBM8K8cwEhAJh1IlVIdaeJx253GabwR1w",
+	"UEUzAPaD53I0h96yvE7UJwC5B/IeXpZw6igiUlaXAB0Lj1nIbqCGA1Yolk0j1iWpTz9yxhqgkZbytlqc",
+	"0mdUgOW3Uk71rMjqLF+4sZlXDoial/ybWVIk5t5spnXwoIfmWU/ymHGov8OdsL3U60NxBdfmatOaA7Uo",
+	"WJQRW3WGxEwbr6gIsk6Qeq9jxh/ZQFypIfSpOfzVsLIlj7LJFbKquUWE5nksqLaIsYQuRe5XpYydN6lL",
+	"za7JsNUgwPxdktO3x2DoKSayywBAEIrgLcKKdIEFV8hYQMI4ZImMGL0F1qCRLLJZcOYXizHSZqm52OdT",
+	"eiy7jEWdIWjLep3KZyvLLsm81JWqEohuvVig/gZ8ZDAqy73DNZt8m2Z6mbmuK8XKGFve78ZCvvnu+Tmk",
+	"pARfWgPbfVm5cKjCL2blw0yvGpjGL+/JjFmtgm7pYAQWpL3zk9qQCJh8zFPRRPcxHrnANN5KwQ6/eBAp",
+	"A6HlfLC9F5JwwE6NDoVVRNvM4ugvYP5TA/DA5+uJENFCLiuWn/9A+lwMgYSPdyqVVVjcoEilFsCIgFiU",
+	"BgB8WApGX45VKRy4RPkBrG3iFl0TMs+w9YQ6Je/KKMuL8xfGSue3thIAOcex3SdVYIRHvuQYWjLryqC5",
+	"IlbrLguVUyrIoJBtKJM2EgDr+heuSyZ7Xpb83myijZr31cesrzh5YseZLe4pUGlNrfKTLE7+zW7K+sO8",
+	"AtLs1HVZzgJGVPFg1hrXkWtoWEIVntxYrE19XsUTeZ9Vj/iFqigy6PckQJFRna0z0W520rL1RELWQ6pP",
+	"Er/hWXJ8UM7HzYOT2curYVPjejxY1yNKanvUlsBAOVzKh/C6msg7RUDtKZXx7cLJ/M1RzCJTbRlRuSxf",
+	"PFFaDhSgHARYrVcAkGeG+etiUkb94WkPyUuFDDi1CVrus03iWFjyXIM7GK414wfdyt+npXuFHHZ7M9no",
+	"n4XU2Gtj2JpfvFEPWiuC03vcBos4AL/gQsmhPt3rXIodHdE56Z5wYHGZFzqbznu0qlZSp7rbWwLL8AIK",
+	"ijkjZb8bDJ1yNe/OM02I0ktfb0NcWkrkH4jZ91CZxgWUVo9QI0Yb5ZkqJ+GUPq6M+pDeMqdcYPYXnIl6",
+	"1SWaSJOzibalHTVhQHkVx6okbggRMeYTMOO4QXFFRoUU3YNSST65rbYZjcTdHh/YKCRPQSHxJ2JRuMPe",
+	"J1tz/6RSKCB5DyxHozEkZ/YbHMoMWrtpJ1GJb6GXqNrpxdg7NpnWOe7nO4IitK8w3zVwxKMfwCbgT3qL",
+	"yPLOonLwzlv0aFxBkBHY+IOehj+octoe6B6awqNtO4lgLhVXUYW3zv2idBpB+6DcNqeqtpoqsSMW5lfc",
+	"dhmiuZKli6mOrB67rSuvCmI+PaTVWk7PSe8UOsM5bsmcd5h5BZc+GsAy94LaLJV92yDJJpCt18nko6P4",
+	"wINRyQCztucqqkLkrtQzM4gFdLTKqWg0tdU1tQm0fKgnCeFylzZrZWc4uHKa1yK2K2kp5vgGP/1xHQts",
+	"gOEnlVjD0vuKjlfVki5jMd/axWHXG7tkV7YukqBOGrqkutJcedg9PLzdsB0Mz9kPY7hB2/1A22XMZE+2",
+	"+FAi1ihwnU8yOVpfNnr3oXFbIXOGLZCqfRypAk89KmjVHo2ky7TyfRmhw15AFSmDovIF2kPuZRn5a/8u",
+	"li8kxyuxqcQbaJi3SFn5J1owod9li1/hn8RokfaODq17hRv+ImXuk4StT74fBZS9p8EmdeBSbtzlC9+X",
+	"I7arVsNPc6dS4fjokoDoLfIcdJOUc6Oe9CYjkKnCcFDp8WdbCpIM4KTccJ8lazuWRsScA36HRqOWkmSM",
+	"DQj+fE6ObizYVwSFwDrmWAQhoBflJI8aXJk4ir2E6GEhwEuT9IobNRZp4sOMFWb5Z4oYTNM5gyZjm6kV",
+	"reF2dYmvcxjhsOqeLFR0H4uVq+7Xw2UPm25ldrmt1t2vRCz3fO0gO0sLLE9rWU8bHWEXUBjMb9e0O+sh",
+	"9mdn8Bt4QFOtv+/V+nVscqHMmNRFz765f66hQ8CWFdM9r8N/y/TKGPbav5TtKGn34cejRY195ex/y/T9",
+	"hxlaJqe9zWqAtjUOBg+gxzWSIhWMDKC4CukenSah66UOqHmzE7lEqduVOfb3qYXyjuFYRnKYZ7HoQ8t6",
+	"ko7THMq4hFFe+thznQryiuTsjuUK1MZ5NV216mIsQF/cC6bg+cSP2Pn/XefkA3QlCdr/O4YEq1BDtdyr",
+	"Fz+vnTH4j0H2EAUuBL/7Tdl3HZjnxvS86mR2RCTZ6HlbrPN6sQi8l0fvDZzGh+mUPy/3yM9u421Up8Sd",
+	"H4ihZwY7NeW5WkW7rLDNrKpqRlaGRVaAHd8rwKocmFNkl5j1ewj6ZNlp9z2s4GZh9YOv11jOZ7l3/XPN",
+	"Yi3igwwpdBrSqaX4OSsIEa7jNPUtfry873Ll41/yeeZSdE9yo2NG4A6j7cn8QatXlpVKrfgI83PuOGZr",
+	"xUfHE8yfmD88Qf2JWT6O+RMvgPYYSFC3OA1oLJbiAfUGM7KwWB5Qm7pUTwMai9k8oJiQg9UZllu9YJ2C",
+	"qZ6PXws2sgFF1PDRZ3rjYsgJGYocGGcqSso0aRVpOQp4+DM5vpzfxmMiNwjrymaRJFjf9WUVjqfednhF",
+	"1XWxVa1/eg3vLym538WL73kNxKprYU+wpKUhj9dGbYStUrHumjasHMB8Slbk0NtdVsAjIp3few7XGcxm",
+	"VaG8uPruGo+YTWa+s1i1ctuR5eV6ZQPrkidSAU8Ry1xbUChM9HWJQ6F5XhLFoiib4nuNxUERvv6Ki781",
+	"NL0KXv22NPj5GNaQxS6LDHbPbAEa7DHbIjS8BUKvkiW2VFItM6r522W2Y68iYRYDuuDyjvkvNADyNT6g",
+	"4ecZ3gM77S2KOHvBJb26UjkXkWIxp3oHXvqjhqQllKvSSnrqCtYm6a9hy60L0TActenuoYABV/isCSN5",
+	"ktfeGO7wYY8bYTeOyrb3EIyzvPeR3XSTzCxtZnnuIXuqYGASG4w5Jfh8IEWoicM5enzi2PEPQCOyK/po",
+	"wu9NWGd7mpHdOw9MpTlLqaa57A7ZgSXVXFdvj9TAkPjpJhQRo88USLA6KGQ2TDWW/3Rz2aY5GchCd2TO",
+	"ZZCCGdwy4aLHCq5v8Oc3/ucJ1sJGdVO0z1F+CfwHXMeiRw2wdswqdGQREUbTnusOMCh4yqrQOqBjWC68",
+	"5pmyvxlxoY5Pya8lNkJqp31uwYwGJ2S5EIeShOR34mZ1sP3KPveTvifsg7xG7o029uMD8tVHkBdUHjMD",
+	"bQAVIYD693IvgEqhaao3XS2D+tolqWJiXQP3CWS047PtHo15GgSaL8iAyUEOkGHUNIz5RIQOaKHL1kTw",
+	"kEOJPb92L+QpwQjOeaEaFrs8DYasiCFXc05XiCBuG64cRF47MlxlQE5THbNr2RHcEVHgglCgYkcfNAaF",
+	"LlFV4hrKdm05L1NRLNhXmup8DLl6HDQVs1ykRYniopsz90WfZsx9e7xd19JMB9Kc3M7NBBTt3ni4vbeR",
+	"Xh5maLuqE7ELM8vOtDu3MTMffdfqqyybgqp6dF1MPTv7Zv9l60cyljPNdo/Jv8I4rE/Nzhb0rlpMvnSc",
+	"xly7Vh5K0/HadLPJRhoPQDqc2DqQbgFdzL3aOi2rhl0Ux5adNvqMX4wFD1u0HzbOfm31t0zvwT4/37IU",
+	"fqDsbayIhY7bYLgHx+0ztqqqSKkyyb5k/jG68jOIhFvDoGSP3Kbz4N7SIrJsZdHSkGCrcbaNCrsvQ1rF",
+	"fjhv7Idd2w9PuZhoHkxb5JvSjupLjB5ilJwNZKFpfoJJASunIa0d+99ZnpQq9HsmNzHhPnKEU4XMGWlh",
+	"P0YzcprnY6IksKRqhtlRscCc+tD2sbcrmUTt8GXJEC+h0hWSDVzjx1NSytNRT6oq1bDvdmgLVYHdjotb",
+	"16+Waht8dD0i57dycM9xHRzEJBuftKuAb9SlediHH0Bl7npF4W+QtGbPxidYEkxx2bKyvDFZh7M5EIkX",
+	"ufQ/FbbclBh+b8ThY3WnvbWpIlXXfwWgVhFkjnvqAJNHzMb13Nj+URfETQmZI2ihffTdcYwcRjrFG/dq",
+	"9jWpzA/wnqSyZ8q/kwafdkrv8kw5xFBMay66IWb417l9vhc3minGl9PSB4AtKiZwBTCgBe72bsmCBN12",
+	"uuUJOsbMeltKm9Ki4NO3EmwEt5sgCjRYVB2eOTsFzXiqMf0LcKqW3s9cuxST39weZDXhza2qojNI/w6G",
+	"JmYteLpJ/wz7SvsDrG2DbKYbB0vI7wuaaHQ0KNgNfK28brocXH/C4W1Xy71PVpRCu/HsNLwy66pKBRGz",
+	"gvybrzOXZtc21GYUrVMMM6fkyn7n2wpoGfhnAn7sqjtGua7Ausf6h5IS+C5Y8g3Dt3/SF22ExmEy0pSz",
+	"WCSjMNgcTVLhQxKTK0jDK3vWoUy4kzedWBjAh0eLsvd3FS7Ms7oFFdphhlSs4j6mzucw7TGGylbwoKoJ",
+	"sAEv7Sn5syeBDgu9vY6uGzhCkNbG36rayxvxLSDzxk8iyACHOybGoEiIcik0s8kW3ehrvMm2h7iZoYCe",
+	"vcEEJuYaixZYJlD5xoXSjGbHc9X2eUQxB+BKvp/POxb7QvaCW/VxULzgXHaUxVmC1Cx9vTwhYW/uEXP4",
+	"4UECcaHhezl4vpd5wg83qxcRM8Xdwnr12bfyj+3whQdq9j2KNTiiw+wz650JhYZB+oLRtMcUabOxxGf2",
+	"I0Itj1tu1IWc0Tskg5BDfSBe6QAatqWIb9qPvQzaNfrxQxzR4SFZO0icoWK26cSLCbBwDaOd6hi0GQ0A",
+	"gXZp2coLWWHE7YXnewEOD6XlQHkCKfvkWMDdxkRpWsAY2Qh5Hl1rWJedceEdzBzrkd1jELDMJ/Zle0oa",
+	"YxXY9jhktlVg9V0r1mvdCKRVg0jH93Gx741mPFsDxjvYKd8YuWq+eH4+8UXB7uSt/84ptrFYlwP7M7yC",
+	"XULvan7shX3TkxMM9N7ve4L8j5f8awVldoG5v5WCHURmBe69zQsnAxFbFk5/ct3LCjqadMtc2J7bk1Ln",
+	"lHw2wwT5QyyohUdgmqHnHl0Z5Ye5z6ryY1syoB7mHwLZZtZPXFt+xJi5DARuEcrgqK0DyvqU5yea9Qc5",
+	"1WyLXRQmEoeMBlXwjCmXxOV0WMjX9eOLSHtMbjnAeEZymdKcnZK/c9DN/ScqFk5HlgJykcNbWv50sMy5",
+	"IqonC01aVJO+VHjBgBWTDzmOiJI2l1lIHYsB7W65WOYBYbUPlOfX/h3va55ZOMpZ4axZ26ax11dvsFA5",
+	"YuWSBoBi3sySSHL2zZyg72ff8PysVMq9QrbZxP6AqcHPqJ480gYXqvYyWO/zCVZDf6ALORUMUYGoYdrz",
+	"63cQRM/wQsJzt+kmMJTnBq0X/e17eFMrFYs3UHA/Z7MrKK9HgGkAiHarHJifGvkMB1l2cNhcwGd4pisd",
+	"OcqYcJh9bh3zdlUPxBt/kEd0M5rBLK3A425z/BcmOKbZUod/qRL3FYT3F3o3na+9+OGPsNlR6roNmW/a",
+	"rCMLdgFMLbEQckSkmHzClJIQES0d317BaIY3pNo/B4i2BHKW2iqtKBZYWmhzTUaUa0wxwbEMdVt+Lavs",
+	"yW807WHVSs46EBiEkEJ/oMfklrFBRTMBi8XYHIUlDn0rS5uItBRjJDwidlfbdPh2QYXRZjrm2JJWLrsy",
+	"IqnM5bCISEdKzYpjJKeJBS3MtnMUAZyp++jmr0T5gmCJfAOpAS0Ui1DJAiLHmhGSYpgbk2+oo/JCXFlY",
+	"V+hWZd5CRjUlLeCZNl+qoAvrix9+JH/n/34cmfXLaXobMPW3km/fTt9zcfv9e3LsqBM1+wpr/bfrD+9x",
+	"TY2gKNBGrO4uRWgbKkdt5yps8gGJMvDaS9i3Ta4SNWz/k6U6iUhinpPEAmoDdD9PcP9blxpYnvQOCmKD",
+	"JSxLVcd2aFwFT9FSXhDUoiH6I0lXkjZNb136kjdxt8risNYk/k/Dg5F2688Gqjkj287gX0bWPma/3x5E",
+	"MyrS2gjHJaT1Q2z1s0HB7jgbbbHFymeL69MYjFLHmux0Sj2wYho6dgMdAtdVmhtIxTG479bKFlaHkqUm",
+	"wiJon10SlLheQhvBXMHZiCgZi+Tb94TYNVMTrkbUaVwghXy24iPn6L+tCk8nFCLCvqZsoOHTWFBhFQNL",
+	"zdnhgh0ywuNKPUaUD0q7rCZwdHH0J8tT2WdGRn/7dupG/jvts+/fjxYOne+JaLAvb5ZkQB0Yct3wSLYZ",
+	"gQLPRj5sWD7YF7M+EeH7mG65+umdtZiKDDKG2JiMjHZOs8xqy4tXQ9k5HGIllG2XvWFg/CzzJUqfyhbe",
+	"XzTVQ3WgRVM4jUUKpuz+aVxKayuW6vtt7cEowJkttfEmLc8ggJfFgmNmu630OT02KPFpqOeVQ13YHtmq",
+	"JLwCh7OQoC31rK5apZyCXjS2hU2JsPeUNCGR8HRB02UAQ1KQxEDgDc+Uy7s0fzvFMhbTXaj3mobg8Zcx",
+	"XWUZbv7HUcnkp7OjYia7ljMUU8FG9vSgVzRkFSoP4rOGuabpdB3Q2vfd+ayXVgtr0Gffyj+2wms/oVN/",
+	"Zn3pYivlSC5L6QL+/4ByDnEvmAEQN1akZqCBx2IiF7RPBahQRhEPblIq4kYY48+XLSlwfU2mGMFITpWu",
+	"VBTvSXHBQ5JLzWvbipD4EOzPBfMtcHRNmvwW0z7Ngt8PS9EWrfU3VlecbZNHpd4KpZLmHAS1kuYgO7q/",
+	"A0jE2IezeL4lnanRl/aW6W9DismZbee+5fqVa6eGYI9pYltM01Rj/IeroI2167kj2NfSdpNitoISi+li",
+	"lUZBWYuC8itulyeIig2B3eHoTXaXbhA2mdgBaiJfuyKUWNTOAihzyexzrLY5mBg6J5cExT3X4XDRGsBq",
+	"AGt7+IN7boPwU0gLPsOtceesBCv3qFqxWFXXwlyDjPWlZgekda3c/2p9lBPInWod92YbbRMT96ALFkzf",
+	"THxXOTUNdDdkyTvsm+W5k3GrPVMQI1+/iAKAf8QyinwZAoDbR03QrEJIZSTwFhOdB+6L3JPpwP1Ta9IY",
+	"CqkvXG+c238/pRTMvBFTTbfGRyN1oCeMZZ22ewg6/jmYXlEMCTY6xEZXg2E756rHMkILzVNw7dj+vNkk",
+	"P7WvfIiIYCPfLQCpBoOmMx1ZxILmub8Qmh7aajVwrEvBZs3wlPwJVW6jgmvNxF8NyCQRVgHaEVZpvX2/",
+	"SjIqZJlOFxEDI9kwZ5l5XNls+BJlnGAsU7WNL2OB7SklZCi4qtLjQ0ni9bn+ZkNuVmT9ie/oQFNyr3A7",
+	"LZKT63Zek5S7tqRcgdvTQS3s1mVSca/rW9aq1erAr8gDMNTuDsiWrWJnGEOkOaCe6smRwoBiYsH3hmrQ",
+	"yFtCjtC7lLOOjoUc6mMcuO9OgJZDau0nkZWFuaf7nFf70PxZMpE+G4s15c/WA2wsZlsFkH7tYNJCyOPI",
+	"pZ2Y1I4yat2SztD63Vlr1P4md3aewDGqCUPgww1TZYX2quy0CLpfzT/7Zm+6dFbtngitjyIfl/r+HGX6",
+	"clK1pwUzdyE9VhwQ2dh24frKbY6GQmw7mRaWUaw86wH7O2zjOj3zgOz0q2krfbaRfmnph2w2mL8yChcI",
+	"SsFmGtDGgh+KjLRtqy4ycouCeieHBoH2QLJcscNKp90jNDjfstrUKEu76Uzizp3sLGgEL9oh+3EpFOQN",
+	"Z3kWcJ8oTcexwKJW8wD21IJQ2F16Z4i1+yhU7QLsKB7VmKZNRGojeRDLaK7zzVPZ6djd9hD9tiImprtD",
+	"H0gg5COuxWbBcq8iGjDjReIZuE0ai3N1/nrpNpc7nna3Lc8msgJnrSMJKWQ2hHKl6UBtSjXNZXfICNVT",
+	"QdyCp+wiuIFtf9HNZZvmsRjIQndkziVpjXo87dmqIuF48cp7szsmahivPa0qFz1W2JZxU3dH9lSjOtnn",
+	"T5jQdnS2dQYsuBs8GZklAy3L6pPml8/qspzsdzfcNdP0s65SxwLlhxlQm+VSdJWxqyeV3st5hCmVNtNU",
+	"4IDhkcEQScvb0G4qvtHz3H52DTPKpplRMLIDx/iRxHPKCe0oloOLOYvPFc5Hoyw3cZyqxwRKJko0dVms",
+	"CJYVBK+Tvouox2ff4P8rcqKs2CDGCQDbl3mWuAaZ2DVCyVFsYzc9pe0KYO+Xst43FihYpxzRTviqQPoS",
+	"L3zhOdPVwnIkDiessw2s/og7pQnlbLYbjFWX6vXp9Zqy+x+g2PG+Pt+i/G+k/qZPmI1AzDleCwcbVpZ/",
+	"HwvgWfdM5l6SWZrdQU5TlhGqn6Z7f6vnfV9c+svbJeeNXdI48XfjxJ/hta/4pFawRopsDc76LSej/B5U",
+	"flSYPuA2ixCk47Qd6KODTCoWi7JQ8RCiC/jyNoza5iEHzXsOM1goJAHrWa0sauyotZVbSLddPUbhBw8o",
+	"uTDI0qdcaMqNGog6U8AURNMeyblg0NZGTYcbaqMVrar33lyv/pP/4zRw48eITyOuGJp3StCB6kmtwFdi",
+	"ngYfAyobiFKaiowWmW3vAN4VLUmSsZzfsWJ8Y5PpEvSJxKKHzevMbwqW8gFnQiekxb7SVOfQEQf0x0HB",
+	"TvCWPaqIYNwMK7KdSDgoEOlt2cRODc0pYkUsRrRgPTlU1o/TGeYdnucsi7DZjmZ9aAc+FFwjpvdknini",
+	"2oU/j87Pz+FbGwOheW7dRAKLxafXMCHlopk1sZWPM6rTh0qTLr9jLjpjbm5rJlUsXOV4YiMzuKrMepoE",
+	"trozn4khluiKDJZj2O5zrWFBbMAqSASCK2LBRVt+BedUKkWHF32wC4gUKZsRaknoUMsb++sb3OeJzTNC",
+	"Fv1RT8YCvmAwEGTHt53Ukw6jeliwG8dnlfiGeAlcc+NgAuAvgbE5N6R7//6KQcHcEE5j8YVB8+fJ+McF",
+	"REZ0wVmGUrDPhMYIm7NBynAIPsAGicy7sN0mY0GJAtVnXRJzeiHwmzCiNi1MiTenli/jcbGeWGykjGdO",
+	"Nyiz6oCAjyPUU85nV5EeWMtZFhVs4caieqKRnplaCuxasKPsSZzSTRaxn86+wf9tNOeg0voXsZ3cJS4N",
+	"AA+T7Bjss4z55oeYS9EhQgp2KG7uLeDvR9waW7Bx5oJf0OQAtDFU6rjBw3EDh7vJyV8T6JylVKQs3wYN",
+	"64SxFYsJNuvpDqXmqWbnZQUdleCBWpi1UZxS7ooGcDrGeHT6d2wwhbRooMCbD8B9X7B/slQfoyFgVDS7",
+	"0402SJUU0L5awlLQ/JQkqRVnZd6U1cxBlYfWDsZmUdzo+1yT1PVzxGHlLCMt7HWqKc+JomNF2mOj4fdn",
+	"J1C5YLlgRn10t9xq+lQ578USp9ac2gSLt328Xa2L6cLdSYNpBWrv950ifaPm7kzN3V7avoXIlWVIwYAa",
+	"luoV2LtXCL9+oLfgf1NDNWDg2SpJSSxFbZdycQlZpviBAXhoz+S9WXP4RaBZ9B4TjKzcCMm9JYeBDwLP",
+	"TWqgfoAzoKl83w067VMDgYlOS26/Ba77AFzcS74fXzzv6QFZw5UKoxXiilKxQwkdboNNdK+CgGbCi8QA",
+	"MQDcBP3WFfRTdqM5BMGNt6WGx/PbC1erZZB7GG5ANUTw5rcJjkVTDbONahizYR5HhMTMZEexEVjEGYoZ",
+	"7PtGKWtqYGr6ACteqf924L2A6nf2zfzvYT1/lwf7PwG6QiZ7WrBQc3PMy8agdKBXD5meK5j1LyzrEJD+",
+	"8sJqfgCOEVGSCInGKs+Z0PmYGEsW+IZzqYzVm6ZMqcPveQcvcQtw/AU2ztMud9kjm9DVx8wCg+jRBzxt",
+	"kPNAYpo7PaHnW1NZGkVlJw14Z4LAkiU8G7fnRJmYULHqdm+kraHuJxYPzj/7zMxqbBEsdl/1s7QBdt4Y",
+	"YE2rs8OrDsKjvbL5pmV6e2Ce+7/JEemDojaV188164MgYTTt+fx/YxZygenxEeFKDVkGAy2YNi8I0+CZ",
+	"0MWYDFgRC090pEG8uLtGpD32N33366JRg1QOzWK5eqRY+FEGLddm5YYPRc7UFG1C4nL7b3xqfwKZL2JP",
+	"krMfEq0wr+k9u2P5pmMW8KRP+D4PtNypXKyF4h3m1ySHtW3CHqtmY5jjPBH3gHUdsKKGKeZPd0AXw+Iz",
+	"AIcDjqVGiL0QMjCPZf1BLseMQU2RuR3XlYRAhON5WBqLmaWddUhKWthL0nwACcrw8XEDsBWAfQfbbB/x",
+	"1Q9v2TrUL6zgNP8dasAOGc7N3BdHczgCDZivL4ZdruoMFN9aNBtoNzN2x1NoJ+giGhaZSFnV6Ugf3TQm",
+	"6jrxFhGUbcoCSjYuYwEwDTBOSQKzvuEigZxoqA9UdGwAZtSTMNBRj4lT0roK6iTLekS4HMthEZK5iEXJ",
+	"GVZWnJ4eVxgzIxd5SeCy/+T/SLy86nCWZ9FiHJrc+4DCNhPR/U2GoYyFkjbNiLfbzEcKsMQWlNbRcEpR",
+	"jvkUf32Dv55D0QlvxEpGqu1DYmHLVlv2LboQPJYxc030iKdGQC8qvWIxW3xd7qht20PE3aoJELFYvUT0",
+	"/gSIWKy1RBShXzyS7AeczK4SINzTlZEhMxxxiFPeExe5qnlbXc7vmHjyccZHlubwpRTthIuH2mhn38z/",
+	"Dq8M1G1+3+hz1JM5IznLuqA5BLbcBUh/TyuhCRfef2bkkoRCqIhoKc26AoVoLGThHGvE8Umg8rBaASqM",
+	"Naw/ReIeEJe2ALUx7nw82BkQm5YjsPW3ZAz9DQtX5yG538y+yLUxiB4S+PVIObmwa0PNM8CRHZaxXpb9",
+	"+OuBCLxMBoTqvUwOogCTFELQ36jISk3fxRyQ2r/0hE3ELWwoIpVFBmBch7AwbkBRQLqJslYH+MZ2QzB2",
+	"zjHoauV9BajhtszzR/YxMC9vLVIdCymMrRhwD0Hzg+OoTJIDXqC7e1Km8Yah5WVsQhyHpwZa3KbZc9Be",
+	"oeQWbZNYbMQ4KfMHYrEG4+Sd2Srbli17Y81UZ7+rpAK/+nPFYJlZ0Nguj7jdNGzJqqCuCpn1yWnU5bch",
+	"qL1ctv+MxVoEM/lsZgChJ0U6XNAcErm5joWVTDTQEZ4pwu5YMc7oGKQc2kxY0SyqMpUVd65HRFfKLCKd",
+	"QvbtK5EF/jUrBNaiJJfgvIxFu5C3TFg37XFU0QfQIYjUFhVX7L16QGmDofBYj/9wP4XtMnRwkNi/3mqn",
+	"QJzC+BfIxzPv5skK1InpNxK1kag7l6i4Jysida0ydFiIR2bslkLR2ausj12EIFZp0+20JG3mk+66lIuq",
+	"gAMpiUauJVYKjF1P8xTSOl14+lMaBO28xXvL2AAlGpq1pEezpa1m4WxlrsmIKoIvkGUkcG72GcXyWSO1",
+	"VjaOR0DlawQLrlGdmI5FYxPvnU38GbbEI5ThJTPWkX9HRxdHDpEXFvHh6myJL6sR6Y1Ir4j0YSGmrGTM",
+	"eV9JtiOh1VZItL7gs6qYfwGueIwG0sLYeB0wepypyQukQ3eYaKzGodA8d737Siaw7JTYRxjsqyXrwkJo",
+	"MJENQJ7uNUXGJqqg7QI1dFxN4dHmS6/tZnsoF5fm6S3Tu8ggtxl/U4lv5oPEDishVqO8DHuuLpTAEIu6",
+	"lkCRNwYQ/lz8dxlGLzNAO75YTFg+OPdqLvnhp4Bf202yWZ0Vn7JsGjdedT0esANN4sYJLJLBbTdd04Ro",
+	"Q7nc2m9zh6Nu42+kDRFp2UTsvmL5HVPHkeW4dsUwsbAxg5OMqVuS0gFt85zrcVUbhNvYTjgTuAuYG5HE",
+	"Kngsu2mPfYuYWAhpbNzjyyoIC8ayGTDsM8Lwi4muOvZDl5+cXJ+cn58/f/EysX2Q4GSTRA6YsB1wXEwE",
+	"5mcUTtf7pkyKztggl2NIMXcZzorYjkhGxeQsz1QC6i0A83jAninMBlekpRiLRfL2t2tiZCAO8MT8RiXH",
+	"l2TUoxoaEN2qBBszQWuhNptcx+mWRbfq9F//87+VZk+RK8+f27uIjvFJAS8kmdWIJxbYiWc8q/uOXfGg",
+	"/Y5ZXKuhN913VpN4HwdM4MF/HNnV5Xx2lGBtF3OGtWH3cGNrNN6ZeeLa7GJC7W6pFdELGTpn3/Afu0nE",
+	"3prN86fr52INnAvMUrA+GtsFYwSzzCzh3YJp17YP6kTetTvFkHhdsuscfIL0VuTAtd2R27Az5qNw0Aio",
+	"af+zy4zqNcLcmdky4+Wd0L4kf4YRMuGTngDHS48isUAU7DJNXp2/PJ3l4w49M6GtY68jWkqAkzeAN0mf",
+	"Ks2Km4xqeoOolthVuyBwSJizTEbkjuZDazlYw4CqWyyDlWholaWwftrFMPcOHUbuWGHeF0l7LL01MDcc",
+	"ZFSjpu3xspW4f97Y3yeQNDYhGdy9cKJ5zgpSMJpdTPUf4toCdnYMBWfQ16igQtHUvLxY+MHizJ8pGyfH",
+	"pqiA5bYbuF2RMk87ZRfeSICvx2CA1TrGsWmsqoV5Y0ydEpA3ScGUzO9YEgVjgutyJWNhv838mjqrtKi2",
+	"PD28OPSijG3Yqmqasu3hNsuVeYEf4Ej8SjXFHvBbE1u7p2+rnf+OEsUac6fhdNs0p9s8DQLOAiQpm+Nw",
+	"YiSkEwOWE6ImYvQQ/UIp3hWPR8FIcEIMk6Oodcpar959g7YVWZAn7qRPteW59xdeEjFEig3aVtBiGzLk",
+	"AtHpkt0g3wup5U5ndRFEMyzNpTK2Gly/J9J072UnvO4tW3p7IDKDaTeSspGUT1FSwhEozRotJ+B+TQJS",
+	"a5r2+mbwS/gcrxSWCjGtbbOJENavIUySQyp2KDJA3AkwdVPZ7yOTlKwQ7lUzIOxB9lJTZLHwMlcxVqYz",
+	"OCg1so2py6qb0GUlZ/KxpDtcBW/t8fj/ylnNyji4Dt0JwdatbqMm7eBhaQd1K/zAxAMLGAUb5EDFZpV9",
+	"5xTTi+YlRLFQCynoFf38/iSCWNgjXYZLguA+BThDUe8RztVyJP1hrvmAFvqsI4s+2DRJOT640hIymR+R",
+	"xHySkBZ6/HKGIXeuyC0baDM/KrjmilnCuIyrQU5xPpkciVzSTF2iqg43xPRZ3hVGD7HtxPGhRjkpGO37",
+	"FkKxKOeB+bd6PMAfCt7puOxbBGg41pGFTqP+i7IMNM05fGkG5dISpLD1iOHC5bkcKdJqj4ndxOTT728j",
+	"8n8+/fY2Im/fvYnIn6z9KSKffn0TkUFOzUKxrygqXn/5jwsSJjcY8wLWrpLXoHAEZtCK/zcjrefnoHeX",
+	"z7wwOjhps7EUZoGuqpYI8ubFIhh2WZRTrhe0Y6+1F7YtVLyRETJS1O9CzEpJrBJ0cj0esCSytdV6DBW7",
+	"Pu/azBTXdyVbCa4Hswd7Vf03szXPDzSAAIKu5S6CXbPsmpqlXsK08Zj6x8Cc5d0kPJSjmCVmS+xvikyW",
+	"S2N4w3O2k+bq+FLdWQSDYa2xulIbOPtW/rFctsJsy6EUXBDBqar0QTLWK+DRrir4FbPjWSC9nAAMYmcg",
+	"8py8o5oM4RiaTT6Bk7HwH/zK1UAqgLyL4GQEYt5L7VKmR+UN3zPR1b0ELZjk/zoJH3TyEVZLXRAhYVjJ",
+	"JUk+Y9DQiMHkXefkdykYOqES0jKP++2ado9B8PekkMMCacc7wAnQlYKVohpOLsiuEtL33flmliIQvccP",
+	"aMb6q1WZpmBvf5xpk0Nb3tiSqWb6BPd6VRIYAUX10cVRmwsKlGd9+hV349HF8/OfXv706vnPL15FR+ZU",
+	"HF0cKV1w0Z0lE6qna8LnVXNWpgEhWfzwcEGuvrx+9w5p2wT54/rNyc+k9fnNa/Ljix9/PDaPLydamdb5",
+	"+fSEIu+UmzmvWzaOyKjH057VelF9sslM5aRnPbVmFZsSo+2IPnfMgXCn1FyMJFmrDHR+q7X5ysJ+E4Gf",
+	"i1TcXE/Mu/XaLfL+YPQeVuXYVVqkOKfe29q4ydbkJkvL/bql4pzBsJ3zFNxp/AHFOdXbWEEbQk1t+Q16",
+	"eerrb65IcM8xaY/rSml8SpVzA/pkq0tII7NX+acGV8S+dUQY+J7I6MIQubk7eqgGQx3kh40o19ihsvoU",
+	"ZHzmggwK2cUKnqtJK6Q9nsx7hhy6GjAFHHQ7wzxrIv69H66klTw99eUysVgzs0kQPjf3XtF9lGUVtNyn",
+	"GPp2KmwmV2CndTbuLcwq7rfHpXE4PRVWEyMkAkcVuOKzbMr9s17l/eyb/dfaXFdX891VpMZbdfiVJ/sH",
+	"qZVxbSdmvRiiNar2gypOvBq1KXM+RITJlJglQ9x49VSM+7Ls9FjRhisKubkdXg967iQKAm2ucrk12ArY",
+	"fq2lJK1atwCmybD+RXi7WFRQynxvoOq4Gtz2hYM9lt4qW8ZuE25mTPMgFNjpUCUWEsZijaHKQ0HHJsjZ",
+	"BDkPPMi5MfEwKLjE8T2W+oHPUILHMpeR5H1YnmyqyeBfbwb/F6cuf3Kb6emk8U/Nvcnlb3L5n2Au/2tb",
+	"6FzC7aAEgzXIqYLJAVuqym3hWMNkaGGWQIvFcgm3E1EDX3/tyLskU0jAriXwRsEA+CTtFhSV269FJkeE",
+	"djQrCDKdB1XdreevSEbHKkgKPb4kOdWsmCFCLvCpFGr0G4G3FJm43BZJ1T7JunDajZhrxNwTFHN4BCBC",
+	"WEHz9Qg5pGh8PKbYNUax9VCRPrjSGHYGYYL86//5fwkXNy4QDX/bsPWNFDderprP/VqbP9BAA+yOBdCj",
+	"B88YA9cJ6UojU/1lsrBX2fbGNY9xcjgY0mmd0OZOGrMsoKrBTeFlBOb5lvQqQXA/ChIYhNRsvjGKvU56",
+	"zK9eJpntgZbnctRI64WkNaqmIb3xE5LZ05NvJHcjuZ+g5P5gsLRSau6IEh0kzBTgBrrP+kwp2mUrU/VH",
+	"3tpEGXp8b0+R34Ay0j4XiytloWkOVCTAWCILaGulgBySiYy0uLjjGo6nMWt5V5xwQYAvOSL/+p//PXbp",
+	"kbGApKULIxegp0hCpGAKZCOxvNiuPQnVmvUHOiKJqvyWFszmN5GRLG7BzjTDSgDKFRmxghGapmxgkNpm",
+	"vJm1BDXF/BxqP1B8uOezsE+KbdVJWpT88PUrJtwdx0IWpKDCNfa0w1OXJMmp0jesKGSREGVs4VEPegvY",
+	"NQyrZjAH3rytnsyNGLKLFQstb5mAUkgbXezJkTglyb/hRvmrG2/OlVbIYY3GvxmIAPm/kU4qD6gQec+V",
+	"/kB5/sHt4WXln7l42c4Apcw80M4AwYotkoHsAGLPg2uba4kCOcP+jMuhbsuvAaya5ZyBqWff7L9s98Vi",
+	"vHLzxeVh9gM2RiR4rj3eZkPmGiBakOsUTPWIYhOoA70LYbIWBgGKFbD6qljYloSjght4gF7GFBCZcGCY",
+	"BAiid4ywr4Nqo0LSKhigOjQ69MDu6OYjqG12TJroxctl1+I9NFKuBsLoMOPa/OQeo8MLHFr2XO5Y60UW",
+	"NkEDZuCGjOzF5mN78EjLG0fmh8+MhLpl4hiWghUU2gYqLlJ28F2nPpvtGkDFStj6wW3/rSHaLEXcvX2v",
+	"iUfEdx0zp+HJpw5sDj9hJ00B0WwEZcskdooxqRwqy3zr3TT4Z0kNghS3yiFUJomQo2l2cnS3MK18qzsk",
+	"n8WqBdXjA+jcTlNoVFLIYbdXy9YuaJ9dYm8R+2CapnIovDIa/tj6K4yGK2ORGJArTgc5TW0/1U6HGVSC",
+	"bDTAIfzJjdtcFA++FH4kCXQZPP1L4h/vL57RXl0KxDjrBeu7tDGHDcp6Omq8K8drwbz7ECsW89JbP5h9",
+	"tQLOhN1GHdeyeXdHF0dXaZ+Rt/32346io/L1wy8LZuZ0A1W6L85f/HBy/vLk/NX1+S8Xz3+4OD//v4+i",
+	"8m7cjDAdqpvz5788f5H9yE5+aP9ET35KX7KTXzrPz09etp93XtBX6Q/Zj2YS8Ps+69vf/3R+8uJF+urk",
+	"J/rL+Un7efbDyXn6C/u58xP9sf1DZiYtzfCPQEs4io4U1+yGZ+Z8mcNoHbBH6Fg8io6AZ3pq7D9cP391",
+	"cf7i4uVzM3az7XHcQ1VUxvHy5KfOz89P6Iv2yxMc8U+dn89/eX4UHVkW6qOLF9+jo/Ilw0H3LRkLRs2Y",
+	"3YZ3fwO3v/13udQ1n7hZltqD+1HwSZ8KxBnF8s7RP6KjQcFFygc0r7zmlV7MEgtyywVeAbxv5SRuln3D",
+	"faZ70lwD2tCNUUBgs9Psxpzqo4sOzRWLnKsA76+Ym9hPr06epy+yk5/Yy87Jz/RV++SH9MfsJ/Zz5xd6",
+	"3jYiAIa44L5mRtGF/Ub/fzTts1N3gpZfoFymFPZuxk5+/e0oOnIHL6PkvbxjBgCPFt/D4Ti/L9wp+MNM",
+	"zcEKlEM1Zeb5jow0pX3yLpTFLJTEZ1XAGwwXEsqvq8nMtqSPC2dw2PEEVkpJWf9Mua+NyHKy1Tu1bC8y",
+	"c+NnKpDGCkgHJruXXGK9I+joRGk6VpazoI/6eej1d0aCl+8hRVPwTDmCkfE7oM2a22A9Fm4qQOlBBXiN",
+	"lALbwblquCJtMwKI0uhwTvtjQqw5rW7Eddr7UO6sDWWwTTxmR/GBL/bwzUAXv9mbHOYH1s09HDVn4iRu",
+	"pUkDoD8OocrbAYuA6TLe9mXQ9DrEUYtSwVPBwYOf+uB9lVjgkiTpsCiA46VPi1sETGgQgrXp0/PdtdYP",
+	"TuDxh2BtN+lpCB40j+k0WPTD0hzmMyf0x+HMZu/0AVVqJItsdaXBdvb0RAFzNj75XYaKgrHKvZS9AEN/",
+	"qDSK8WEBhVSSUNIZ5rn1K7ZqtuXxJVzhHKzYDJ9pBUkXtiN9RWtxU4aRly3z3dc2JodDVqfkqjK7ZyoW",
+	"/gYcq9GSTx+/YH9RsyvO4Od+YZFuoBTtqL2MGL0Ff6n7GTg2pfCH+sZf764opOhCvA2zFYj9oTnyGwv3",
+	"hOpELNaRpv/J7beNJcO7JyylRbya3viYt7D3Un4PZTCWmNuOI/2x3+MzUEiw0Rraz08GWVzLxSkiJ5si",
+	"FouW7rExNN5yTOiBN5CNFKGaJHPS58xvrCsNA+W00DzNGfofB4W84xmKd98T3t/pmUtpGxVQc2r2bzbM",
+	"wWfIFOEizYcZy6JYhK2+SXuM1C+qRzTvs1OSBM6RhNwyNkA0s0PxjZIdDQzVfgx7GSO+suN+QH7UgcZ6",
+	"7cwXifO6l/uU4rz3UkWx8AgGSPO7QZdlGKJmZJxG94Zxr8tzBykbvjOD0rTQ/u3ZPqy+36AsJvu2m/Mf",
+	"i4QOM85Eyk6DM66SCF0UicWBG6oxFCDkCHsG5qyjiRxqKMIe6mHBACs8xCjCtTl/5cH1LWndEy0nY8DC",
+	"BMjhcz/ZV6705pQO5D6KxQq9wpfhPorFOlI7wQN75bfdcqi1LXoiHN6OWInc4swqD7dH5vFnXja0RKFH",
+	"u+BAjuHfvwXBUm+aBvFAYTz7Zq+z9EIZy5lmG8X3rTh4V0eiX2EFVkWiK7eadVpOjXWET8sazp1VuXRh",
+	"/cBKmaOzbNckOoRd/pbpjWzx8y2Lu6a8YBckV/NP2wDqYDYpQt5g83GnokOk0yg+4ImgBQOSO68QhQ4J",
+	"eBh6C2x8dMqyL/s1XKDzxRwvSGhyaj1X5eHc6mFfuAaLLFqCtbR34Q9IQVgDduy+oqoylR0FSxulfsUg",
+	"a1MdNZ++Yx5EW/0fcikf7DKugLV34OC9DXYbJLJlvTQtpFKVSGzhfhI4cipNNpV1t0I0Npeia75ztNip",
+	"7FvHxQVJbFWPGrb7XCPsIgEHUmgY1NZuZISLtvwalR+oWLibYpwoYyk3K3zpb5xK0eFF39y4vMwPRUvS",
+	"ZqQzzDs8z1m2l17hj2bI7wRWcywH3HDpsoVDcJHzKB+oPxnmsIg3GffDQXUt2FwG/HX1oAUQ9BFBZwKE",
+	"zr7B/5HmFI7ZynVDs3HpNd4ZWtE7kLCj9B2oLC5YjyeR8FBPaQqRbiAAQCwZsEJJQUY9GQu4EctOSZJa",
+	"51PgEcanjKgCXMkgPgXBPSpSZvCCQA0NaemRtHFyuw5QryGyWBTsnyzVTrfDG1JNpEjZBXw0gmIpeBo4",
+	"aiGZPxiMoHCzUU+6QRxfzm+C71kL4GnPFOA4s9WUQFywKaCbkbNXTgYS9daWxQde/Pt91PhGYAevBqD3",
+	"EpnOz9RfOLcXHva71KFW+33TIDlLh7VbtdFgDzZNcBbK2wMBQGkPxcIwj5rSBlD+AyTxUeLVNQfxTjW7",
+	"IBnL+R0rbBkkYt2gYCf4Q6ggKostXc2QURBt0RDSwgArNbDgoIyYW4xpVwh1WSMHEET9IA0Sl+jWgSQm",
+	"FogHGUyAbL/ecrfA+wZm3uBug7sN7o79eVgJdlGL3ADsfoYb1+rWgK8Fo0qKoAbE+djgVkChyV2/LFSx",
+	"fR/4Ussm61CynxBw4kvZNnAuykHpx7Yj32uDnk8SPXHjLYKeg0Jmw1Sv2UU6Vd/CIFsDnuSz+iGTNhYp",
+	"1TSX3SGb6r96AZDXzWWb5kAn1ZE5l+ihqGTG2Qo+94SIDEXOlCId8Mftqafyk1v5ZVHrLSzI4r5G+6Dl",
+	"nZRXUFW0hFOTataVxXjpoX1htEh7B+c3taNfxHPqtubT5lsalFve4ZE/BVvJu73KMgWGMDzUtUqaQhhZ",
+	"WPdoJWc+Cq60zaOCHPlYKMbUKUloXjCajW8g81UFutuXv/8BARp6ywRp8a6QBQR4qGLHlwG4YGlPkKtv",
+	"647nZdgaHZArYo4Rv9uYxzIWU7O7pwvpUom4sViqC+kDE3HtztvXRNzKIHeUjuuWaIb+6A5Dk4776NJx",
+	"qz5Q2Iol+tXD94RCefbN/mu5pp4LmuL7n3q4Krx8cqu2Fd3lnqPdmIRiw2cLG2rOPVjbyDZ8HVQ/dzDz",
+	"ELQMWpi9wBQT+pIkVOuCt4eaqQT4bWnKbLNKmuen5ArKlAXtM6OODAqeslgUjKY9pog385QL6V66/JJb",
+	"xgbITQvJjUCrCzdH2nqjU4ElckGADCkBFUpZx5lTyJBf19qF7lkRAU8ZXF5KU9Cd5mlqZhqorcUC1LWt",
+	"+tNmqlgPzIxcQ1U2phOuAdr2JTNyFf3qvNGvGqL5A0qlrG99tqoud1bC6fIhllVKZT2X2Hyo99IE5Bbw",
+	"pHONooXrU/KrGzUmG8WCu34s7raOAMRYnlx0L8kwRAjrD3CCyCBDQtrGgAfa0TZNbw+j8mtCFh62ftpA",
+	"4/Y01XLrLIgekOO3fbYOn58d0GpUSIcm068d+zcvEHYcTZEeqk2Vcz4wdAArtfTJhas+y3wJjz5csnwv",
+	"hT3y0cMMkN5rET99ZaM0pBmB776yMsG5x724ce89+SjysevoBnzALBb2z1qqLzRrwXOlHLWGnwAeSG4O",
+	"bzXjmRtrXAp2gjwYQU8aomUskrNUCiVzdoatYv4NWEj/+q//+d8kInDAwVn/EzQ3vSQFyxjrY20daQH3",
+	"VywmyL+ArewEut6c4e+TY+KQVgX0hPN6JABvWK05Syvzhm48cClWBJKW2TC0MPesxCOaAMI8DH4He2c1",
+	"FN5S+CAY4o6CBwHyztLiBBtVtmcTP3gKdB64NSeQqUaihGrk2Tf43xpiCY+W6+ABSuGmjbkFoOBJwMBe",
+	"Ex7cdxw3HYaoaHipK/G1Sh6wmdJbRpTsMygOg0/naH6LBDSwD5V5PIH+LaosknMUrthV0Ero01jco4PV",
+	"Zr6CIsY1GclhnpGM9aVGLSanSnveeTOhPWKHXzXYEIt1aVnooX8grO1LoGF5TWxn8Ns41Zp4w6apGyaI",
+	"sn3QGBoeLaoKntkuVRuPQ1REk31oIJtmS6GSNZ6kVBAhCdA7FOBZIFxgFzFHIE6YwFIRaE8mwByutMU1",
+	"x3IAjRu56K4ojFyLsinZg0sQdkxxU82INdoPvv/hrzihx6MqN1i9Xz0S5/L4OeBYzfA9Y2L7YIfPXAjr",
+	"3jMojfOYYTeoRTpsyElaBtpknpWYB7xmTGQsO77Xwzm3ESw8Lezv5EZy8Kj1m2hAqwGt3YDWb+JBmIVN",
+	"obeLWbYRtcesZypsSD0bwH6zMSAqbIDJYxj6CYKbGG3MNtPOM0v/JQfKq2aTQBaLByCZ0xntoC6wWfet",
+	"sr8PNcRY2H7bNtpEZgebkuNH0M3avGhEOP9uGg9og4tbwMXPFmQmDVkebsQZIKl5esv0iR4P2Bq62ThM",
+	"RIScCGG0XHDjGHveB1VkLhSc4HBU4lpVe8u1PeS5NtACIyUt9l9DPugzoW8y2qddFpGCCU3zG/TWRpiB",
+	"d5NzwW4yqhn077yTPGU3sNO4FFEs+lRpVpgfUH9hlwlW8PQ46H8TEryTgnW50khno2RhAKI9BqfBukBs",
+	"qvG1bWEXi1XR6T1X+hqW9hpe9AbRpXzMrBwX7DqEbxpe56NsfWs2Le5Vox/gtnZt03lh4wDBucR1U5Mn",
+	"c/lD6VLIiGLFHU/ZScbULUnpgLZ5zvV4QnuZOMOXwamsSWVz85hgFiUtzyx6XE1pQ0JRRmZTiUaxCPrB",
+	"84L0uFHIx5fmWNnX5TvrY1Nc87wBE9CSd1DIbsGUivytpVVz3OiOgb5kKAys9GSeKdKTI9I3aOTeS5+6",
+	"9puYqYHF+gZBCaNpz2bg7WX+Hb6S//+QDZenh8Zrl82pK094cE11b/4dOnqFPLPPlFvsU2iifnRx9F9D",
+	"VozLbtxhv/RFCaDK9lnmnNaPAho0u32rbJNHqLbmakrRqRuYvYgtPCqvxS07JCHbMhtjv0mb422fncwa",
+	"3FC4G1SGZ5Dn6OKoLWXOqMCRHFKqZLir70mTNIv5X+aHs3JpXTx1AGRzcJCbZEovo6yUIEZK+EOKCzpP",
+	"OoFsOPtm/mcTYTYakb9EYJ5OrIZgjSuXsMV8rvrP8lq5/ELo0moZAAnXiuUdx+1Cbcd0nzYZi5eQNxkh",
+	"VRa0TiethJkbWk0xIeYPm8MzFJrn5jdAUMjgPFuL3D0e2h/YOD8rYmHTCqCTKxWwd4GF8NTIDpFx0b2B",
+	"xyW2rVmYKmlpDbmuKR2MBSZb2qRD84YmUy33o4RwrWmQGNn+Q63AvPWH2ijxVjmyHYXczaNxELPMfdgj",
+	"3hEaOTXVb7eQqp1r5Q4RDKZpJ78PjFtz49yyKICBy/JnuxB3mWvuXnQA+GbTzIT7rQW7kemwM1SsQgBu",
+	"1PKJdpSjHtVA8Yo2RNBEPKo0zOZBj+x7sqS0Oxm2k0EYpca+NrITdLt5LAHph2PoBnFsMQR78pi0wco7",
+	"HziGJYdjOOqxgi2MHVsKHdeFgUv4gAjwISRTY8yrOZNPqLjVhzmHqhLe9McKblTcuW0wvfIF67ACWqfh",
+	"70gr6UpSDAU5PbM022aEHfw2OT49io6GRX50cdTTenBxdvb8xU+n56fnp88vfj7/+Ry2kB3Ft/oCaFfc",
+	"6n2HNEWrO7JCN2PaBjSdBzTnHZaObU9B681w/hxV41O6Cn1JA1lomhPFtFFMVXCLN+g8v/8OwBhzGWoK",
+	"ADptRnLeh4irlpDibZ0M/eAhX7iufQKsBpODnAHIBPrJVE2vuUNwxw/lMGruCyFFgx7+5loGt7+0nfig",
+	"DtBzmiY+4FoGgpQtFkyCR5fxyrpHv5eie5LzO2MXFGyI6F/NBHT0+eVSRqUGVe6IPJcjNbmSV2lqLAy4",
+	"Uc3TP+F8J/3NwQ3wVNR52sY4sj5Ne1yYZcd2LlT5SJl5HeFYrCiZ9WLLbY6v4aIURKVssu70UU/6dCNL",
+	"7WjLNcNtBLG4+qeBXi6HGvrjOIPML8AzMJwLntn4grtAs/4gpxNbi/J8gSk5xsnIcVCahw5YUSq45S19",
+	"gf09hwyZcHnK8FWUzKP+Th87nfr39ydUSJTbx5xNiOlFhGqwQvHGIXo4/o2a270OVg65OdyaBmsQtFAK",
+	"h4g0xdP3/MK7AgpqBWolQw2dKhQjXoYrIhjLiJCkzWhhzBN5y0RE2Fc4qrnsmquCLVgqH+YZ9W/N6EV+",
+	"eS3QVqBk/vzVcGBetvNAO2xKZb/vI0F62jMILsHgMc4lWD9G18aD+C4eFyRjd7AVeix3yb0lQHKlhoi5",
+	"5t2abSzHzIJlwfSwEJiiZZ/+p7tt3RbERnzKRoKssEDqhUKD4zgqq2t8YBdSjs2nwSnDgx08F1r6TT/y",
+	"b4zmumcQkmYGbFRE+kwXPHXLyRXJZDo0KxyZnaJ4xgChQyT+6LdNzSOsTmRTbRA2YbhWJrggGvV7Iqrb",
+	"467RnpoGYev9uvdUG82Rptqq0wb+BmZdYTCQLq6qEP0af6+Ovv/j+/8XAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
