@@ -348,3 +348,27 @@ func TestProviderOverridesAreChecked(t *testing.T) {
 		assertCode(t, portalerr.Invalid, err, name)
 	}
 }
+
+// BenchmarkRequestAccess measures the public request for an address with
+// an account and for one without: the use case looks no account up, so
+// the two should cost the same (compare their ns/op; nothing asserts it).
+func BenchmarkRequestAccess(b *testing.B) {
+	for _, who := range []string{"known", "unknown"} {
+		b.Run(who, func(b *testing.B) {
+			p := portaltest.New(b, &portaltest.Clock{}, func(c *portal.Config) {
+				c.RateLimits = portal.RateLimits{PerEmail: portal.Limit{N: 1 << 30, Window: time.Hour}, PerClient: portal.Limit{N: 1 << 30, Window: time.Hour}}
+			})
+			owner := portaltest.Owner(b.Context())
+			c, err := p.CreateCustomer(owner, portal.CreateCustomerParams{Name: "Acme"})
+			require.NoError(b, err)
+			_, err = p.AddMember(owner, c.ID, portal.AddMemberParams{Email: "known@acme.example", Name: "Known", Role: customer.RoleAdmin})
+			require.NoError(b, err)
+			params := requestParams(who + "@acme.example")
+			for b.Loop() {
+				if err := p.RequestAccess(b.Context(), params); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
