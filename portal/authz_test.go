@@ -844,7 +844,7 @@ var notTenantScoped = map[string]string{
 	"Authenticate":             "public: turns a token into a principal",
 	"BrandingForHost":          "public: the look of the sign-in pages on a host, which any visitor of it sees (TestBrandingForHost)",
 	"Bootstrap":                "maintenance: creates the first key and owner on an empty store only",
-	"PurgeExpired":             "maintenance: deletes ended sessions, links, idempotency keys and rate-limit windows, erases expired tokens of failed mail",
+	"PurgeExpired":             "maintenance: deletes ended sessions, links, idempotency keys, unconfirmed access requests and rate-limit windows, erases expired tokens of failed mail",
 	"Ping":                     "maintenance: whether the storage backend answers",
 	"Ready":                    "maintenance: readiness: the storage backend answers and commits a heartbeat",
 	"Now":                      "the clock adapters show time-derived states by; no data",
