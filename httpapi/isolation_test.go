@@ -33,6 +33,7 @@ import (
 	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/storage/sqlite"
 	"github.com/portalkit/portalkit/ticket"
 )
@@ -59,6 +60,11 @@ type isoTenant struct {
 	ticket, resolved, masterData ticket.Ticket
 	reply                        ticket.Comment    // the service desk's public reply on ticket
 	attachment                   ticket.Attachment // a picture the admin attached to ticket
+	// Records (isoRecords): a task, a change request of a contract, and
+	// the contract number of an unassigned contract to claim.
+	task        record.Record
+	change      record.ChangeRequest
+	claimNumber string
 
 	// contact is a contact person without portal access.
 	contact customer.Contact
@@ -186,6 +192,7 @@ func buildIsoFixture(t *testing.T, e *env) *isoFixture {
 		tn.article, err = f.p.CreateCustomerArticle(identity.NewContext(t.Context(), admin), tn.c.ID, portal.CreateCustomerArticleParams{Title: name + " news", Body: "Hello"})
 		require.NoError(t, err)
 		tn.ticket, tn.resolved, tn.masterData, tn.reply = f.isoTickets(t, identity.NewContext(t.Context(), admin), tn)
+		tn.task, tn.change, tn.claimNumber = f.isoRecords(t, identity.NewContext(t.Context(), admin), tn)
 		tn.attachment, err = f.p.AttachToTicket(identity.NewContext(t.Context(), admin), tn.c.ID, tn.ticket.ID,
 			portal.AttachToTicketParams{Name: "photo.png"}, bytes.NewReader(pngBytes))
 		require.NoError(t, err)
@@ -273,6 +280,13 @@ func (f *isoFixture) ids(tn isoTenant) map[string]string {
 		"commentId":          string(tn.reply.ID),
 		"customerVersion":    strconv.FormatInt(tn.c.Version, 10),
 		"attachmentId":       string(tn.attachment.ID),
+		// Records; a type's name is the same for every customer.
+		"recordId":    string(tn.task.ID),
+		"changeId":    string(tn.change.ID),
+		"claimNumber": tn.claimNumber,
+		"typeName":    "contract",
+		"contractId":  string(tn.change.RecordID),
+		"actionName":  "cancel",
 		// Access requests are nobody's: the same for A and B.
 		"accessRequestId": string(f.request.ID),
 		"contactId":       string(tn.contact.ID),
@@ -358,6 +372,14 @@ func (f *isoFixture) version(t *testing.T, kind string, ids map[string]string) i
 				return o.Version
 			}
 		}
+	case "record":
+		for _, tn := range []isoTenant{f.a, f.b} {
+			if string(tn.task.ID) == ids["recordId"] {
+				r, err := f.p.GetRecord(ctx, tn.c.ID, tn.task.ID)
+				require.NoError(t, err)
+				return r.Version
+			}
+		}
 	}
 	return 1 // a ghost: any well-formed ETag
 }
@@ -409,11 +431,18 @@ func (f *isoFixture) takeSnapshot(t *testing.T) map[string]any {
 		part("tickets", tickets, err)
 		comments, err := f.p.ListTicketComments(ctx, tn.c.ID, tn.ticket.ID, portal.ListTicketCommentsParams{Limit: 100})
 		part("ticket comments", comments, err)
+		f.recordSnapshot(t, tn, func(what string, v any) { out[name+" "+what] = v })
 		attachments, err := f.p.ListTicketAttachments(ctx, tn.c.ID, tn.ticket.ID)
 		part("ticket attachments", attachments, err)
 		contacts, err := f.p.ListContacts(ctx, tn.c.ID, portal.ListContactsParams{Limit: 100})
 		part("contacts", contacts, err)
 	}
+	free, err := f.p.AllRecords(ctx, portal.AllRecordsParams{Unassigned: true, ListRecordsParams: portal.ListRecordsParams{Limit: 100}})
+	require.NoError(t, err)
+	out["unassigned records"] = free
+	recordTypes, err := f.p.RecordTypes(ctx)
+	require.NoError(t, err)
+	out["record types"] = recordTypes
 	articles, err := f.p.ListArticles(ctx, portal.ListArticlesParams{Limit: 100})
 	require.NoError(t, err)
 	out["articles"] = articles
@@ -462,6 +491,12 @@ var ghostIDs = map[string]string{
 	"resolvedTicketId":   "tkt_ghost2",
 	"masterDataTicketId": "tkt_ghost3",
 	"commentId":          "tcm_ghost",
+	"recordId":           "rec_ghost",
+	"changeId":           "rcr_ghost",
+	"claimNumber":        "C-GHOST",
+	"typeName":           "contract",
+	"contractId":         "rec_ghost2",
+	"actionName":         "cancel",
 	"attachmentId":       "att_ghost",
 	// A version, not an ID: any will do for a customer that is not there.
 	"customerVersion": "1",
@@ -714,6 +749,33 @@ var isolationMatrix = map[string]isoRow{
 	"enableContactPortalAccess": {class: classTenant, body: `{"role":"viewer","site_ids":["{siteId}"]}`,
 		staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404, crossBody: bad400},
 	"updateUser": {class: classStaff, body: `{"name":"Renamed"}`, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+
+	// Records: a customer's people read them, its maintainers edit what the
+	// fields' rules allow and its admins claim; staff keep them, define
+	// types and decide change requests.
+	"listRecordTypes": {class: classTenant, scoped: true, staff: ok200, admin: ok200, viewer: ok200, foreign: ok200},
+	"getRecordType":   {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: ok200},
+	"defineRecordType": {class: classStaff, body: `{"name":"plan","fields":[{"name":"code","kind":"text"}]}`,
+		staff: ok201, admin: no403, viewer: no403, foreign: no403},
+	"listRecords": {class: classTenant, query: "type=contract&field=contract_number&value=C-1", staff: ok200, admin: ok200, viewer: ok200, foreign: no404},
+	"createRecord": {class: classStaff, body: `{"type":"task","site_id":"{siteId}","values":{"title":"New","status":"open"}}`,
+		staff: ok201, admin: no403, viewer: no403, foreign: no404, crossBody: bad400},
+	"getRecord": {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
+	"updateRecord": {class: classTenant, body: `{"values":{"status":"done"}}`, ifMatch: "record",
+		staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
+	"listRecordChangesOf": {class: classTenant, alias: map[string]string{"recordId": "contractId"},
+		staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
+	"runRecordAction": {class: classTenant, alias: map[string]string{"recordId": "contractId"}, body: `{"description":"We move out."}`,
+		staff: ok201, admin: ok201, viewer: no403, foreign: no404, mixed: no404},
+	// Staff claim nothing: their call is refused by role.
+	"claimRecord": {class: classTenant, body: `{"type":"contract","identifiers":{"contract_number":"{claimNumber}","customer_number":"K-FREE"}}`,
+		staff: no403, admin: ok200, viewer: no403, foreign: no404},
+	"listAllRecords": {class: classStaff, query: "customer_id={customerId}", staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"upsertRecords": {class: classStaff, body: `{"records":[{"customer_id":"{customerId}","type":"task","external_ref":"t-new","values":{"title":"T","status":"open"}}]}`,
+		staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"listRecordChanges":   {class: classStaff, query: "customer_id={customerId}", staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"approveRecordChange": {class: classStaff, body: `{}`, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"rejectRecordChange":  {class: classStaff, body: `{"note":"no"}`, staff: ok200, admin: no403, viewer: no403, foreign: no403},
 
 	"acceptInvitation":         {class: classPublic, reason: "the invitation token in the body is the credential; there is no caller to scope"},
 	"requestLoginLink":         {class: classPublic, reason: "answers 202 alike for every address, so it reveals nothing of any customer"},

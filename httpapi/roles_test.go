@@ -23,6 +23,7 @@ import (
 	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/ticket"
 )
 
@@ -185,6 +186,7 @@ func (f *roleFixture) takeSnapshot(t *testing.T) map[string]any {
 	articles, err := f.p.ListArticles(ctx, portal.ListArticlesParams{Limit: 100})
 	part("articles", articles, err)
 	out["tickets"] = f.allTickets(t)
+	f.recordSnapshot(t, func(what string, v any) { out[what] = v })
 	requests, err := f.p.ListAccessRequests(ctx, portal.ListAccessRequestsParams{Limit: 100})
 	part("access requests", requests, err)
 	contacts, err := f.p.ListContacts(ctx, cid, portal.ListContactsParams{Limit: 100})
@@ -204,6 +206,9 @@ type roleTarget struct {
 	staff   identity.StaffMember
 	article news.Article
 	ticket  ticket.Ticket
+	record  record.Record        // records: recordRoleRows
+	change  record.ChangeRequest // a pending change request of record
+	number  string               // the contract number of an unassigned contract
 	// For attachments: a file on ticket, and an internal note on it.
 	attachment ticket.Attachment
 	note       ticket.Comment

@@ -27,6 +27,7 @@ import (
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/portalerr"
+	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/storage/sqlite"
 	"github.com/portalkit/portalkit/ticket"
@@ -53,7 +54,14 @@ type tenant struct {
 	article                      news.Article      // written by the customer's admin
 	reply                        ticket.Comment    // the service desk's public reply on ticket
 	attachment                   ticket.Attachment // the maintainer's file on ticket
-	contact                      customer.Contact  // a contact person with an address, no portal access
+	// Records (recordTenant): a task, a contract with a change request
+	// waiting, and the identifiers of an unassigned contract to claim.
+	task, contract, meter record.Record
+	recordChange          record.ChangeRequest
+	claimIDs              map[string]string
+
+	// contact is a contact person with an address, no portal access.
+	contact customer.Contact
 }
 
 type fixture struct {
@@ -355,6 +363,7 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 		require.NoError(t, err)
 		tn.article, err = f.p.CreateCustomerArticle(as(t, tn.admin), tn.c.ID, portal.CreateCustomerArticleParams{Title: name + " news", Body: "Hi"})
 		require.NoError(t, err)
+		tn.task, tn.contract, tn.meter, tn.recordChange, tn.claimIDs = f.recordTenant(t, tn)
 		tn.contact, err = f.p.CreateContact(f.owner, tn.c.ID, portal.ContactParams{Name: "Carla Contact", Email: "carla@" + domain,
 			Addresses: []customer.ContactAddress{{Label: "Office", Address: customer.Address{City: "Berlin"}}}})
 		require.NoError(t, err)
@@ -763,6 +772,67 @@ var useCases = map[string]useCase{
 		return none(f.p.DeleteCustomerArticle(ctx, tn.c.ID, tn.article.ID))
 	}},
 
+	// Shared records (records.go): staff keep them and decide change
+	// requests; a customer's people read them, maintainers edit, admins
+	// claim.
+	"RecordTypes": {staff: identity.StaffAgent, user: customer.RoleViewer, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.RecordTypes(ctx))
+	}},
+	"RecordType": {staff: identity.StaffAgent, user: customer.RoleViewer, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.RecordType(ctx, record.TypeContract, 0))
+	}},
+	"DefineRecordType": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.DefineRecordType(ctx, record.Type{Name: "plan", Fields: []record.Field{{Name: "code", Kind: record.KindText}}}))
+	}},
+	"CreateRecord": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.CreateRecord(ctx, tn.c.ID, portal.RecordParams{Type: record.TypeTask, Values: map[string]string{"title": "New", "status": "open"}}))
+	}},
+	"UpsertRecords": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.UpsertRecords(ctx, []portal.UpsertRecordParams{{CustomerID: tn.c.ID, Type: record.TypeTask, ExternalRef: "t-1", Values: map[string]string{"title": "New", "status": "open"}}}))
+	}},
+	"GetRecord": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		r, err := f.p.GetRecord(ctx, tn.c.ID, tn.contract.ID)
+		return recordCustomer(r, err)
+	}},
+	"ListRecords": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		l, err := f.p.ListRecords(ctx, tn.c.ID, portal.ListRecordsParams{})
+		var ids []customer.ID
+		for _, r := range l.Items {
+			ids = append(ids, r.CustomerID)
+		}
+		return ids, err
+	}},
+	"AllRecords": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.AllRecords(ctx, portal.AllRecordsParams{CustomerID: tn.c.ID}))
+	}},
+	"UpdateRecord": {staff: identity.StaffAgent, user: customer.RoleMaintainer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.UpdateRecord(ctx, tn.c.ID, tn.task.ID, portal.UpdateRecordParams{Version: tn.task.Version, Values: map[string]string{"status": "done"}}))
+	}},
+	"ClaimRecord": {user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return recordCustomer(f.p.ClaimRecord(ctx, tn.c.ID, portal.ClaimRecordParams{Type: record.TypeContract, Identifiers: tn.claimIDs}))
+	}},
+	"RecordChanges": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.RecordChanges(ctx, portal.ListRecordChangesParams{CustomerID: tn.c.ID}))
+	}},
+	"RecordChangesOf": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		l, err := f.p.RecordChangesOf(ctx, tn.c.ID, tn.contract.ID)
+		var ids []customer.ID
+		for _, c := range l {
+			ids = append(ids, c.CustomerID)
+		}
+		return ids, err
+	}},
+	"RunRecordAction": {staff: identity.StaffAgent, desk: true, user: customer.RoleMaintainer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		tk, err := f.p.RunRecordAction(ctx, tn.c.ID, tn.meter.ID, "report_reading", portal.RecordActionParams{Description: "1234"})
+		if err != nil {
+			return nil, err
+		}
+		return []customer.ID{tk.CustomerID}, nil
+	}},
+	"DecideRecordChange": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.DecideRecordChange(ctx, tn.recordChange.ID, portal.DecideRecordChangeParams{Approve: true}))
+	}},
+
 	// Access requests: the public asks, staff decide; no customer user
 	// sees them (they are nobody's yet), so customer users are refused by
 	// role. Creating a customer for one is for admins, as CreateCustomer.
@@ -853,11 +923,11 @@ var notTenantScoped = map[string]string{
 	"DeliverOutbox":            "maintenance: one pass of the outbox worker, which sends the mail use cases enqueued",
 	"RunOutbox":                "maintenance: the outbox worker",
 	"OutboxStats":              "maintenance: how much mail waits and how late, for monitoring; no customer's data",
-	"FileLimits":               "configuration: the limits uploads are checked against, for bounding request bodies; no data",
-	"HasFiles":                 "configuration: whether a file store is configured; no data",
 	"RequestAccess":            "public: answers the same for every address (TestRequestAccessSameForKnownAndUnknownAddresses)",
 	"ConfirmAccessRequest":     "public: the link token is the credential",
 	"ConfirmEmailChange":       "public: the link token, mailed to the new address, is the credential",
+	"FileLimits":               "configuration: the limits uploads are checked against, for bounding request bodies; no data",
+	"HasFiles":                 "configuration: whether a file store is configured; no data",
 	// A signed-in user's own account: TestSelfUseCases checks who may call them.
 	"MyMemberships":    "self",
 	"SwitchMembership": "self",
@@ -969,7 +1039,22 @@ func (f fixture) snapshot(t *testing.T) []any {
 		pending, err := f.p.PendingEmailChange(f.owner, tn.target.User.ID)
 		require.NoError(t, err)
 		out = append(out, contacts, pending)
+		recs, err := f.p.ListRecords(f.owner, tn.c.ID, portal.ListRecordsParams{Limit: 100})
+		require.NoError(t, err)
+		for _, r := range recs.Items {
+			got, err := f.p.GetRecord(f.owner, tn.c.ID, r.ID)
+			require.NoError(t, err)
+			out = append(out, got)
+		}
+		changes, err := f.p.RecordChanges(f.owner, portal.ListRecordChangesParams{CustomerID: tn.c.ID, Limit: 100})
+		require.NoError(t, err)
+		out = append(out, changes)
 	}
+	free, err := f.p.AllRecords(f.owner, portal.AllRecordsParams{Unassigned: true, ListRecordsParams: portal.ListRecordsParams{Limit: 100}})
+	require.NoError(t, err)
+	recordTypes, err := f.p.RecordTypes(f.owner)
+	require.NoError(t, err)
+	out = append(out, free, recordTypes)
 	products, err := f.p.ListProducts(f.owner, portal.ListProductsParams{Limit: 100})
 	require.NoError(t, err)
 	out = append(out, products)

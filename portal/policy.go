@@ -62,6 +62,14 @@ const (
 	ActNewsAll          Action = "news.all"       // every article, across customers
 	ActNewsManage       Action = "news.manage"    // the provider's articles: write, change, delete any
 
+	ActRecordTypes      Action = "record.types"       // the record types (customers: their shown fields)
+	ActRecordTypeManage Action = "record.type_manage" // define record types and new versions of them
+	ActRecordRead       Action = "record.read"        // a customer's records and their history
+	ActRecordManage     Action = "record.manage"      // create, bulk upsert, list across customers
+	ActRecordEdit       Action = "record.edit"        // change values (customers: under the fields' edit rules)
+	ActRecordClaim      Action = "record.claim"       // claim an unassigned record by its identifiers
+	ActRecordApprove    Action = "record.approve"     // the inbox of change requests, approve or reject them
+
 	ActAccessRequestRead   Action = "access_request.read"   // the inbox of access requests, their matching customers
 	ActAccessRequestDecide Action = "access_request.decide" // connect a request to a customer, or reject it
 	ActContactRead         Action = "contact.read"          // a customer's contact persons
@@ -158,6 +166,18 @@ var policy = map[Action]Rule{
 	ActNewsWrite:  {Staff: identity.StaffAdmin, User: customer.RoleAdmin},
 	ActNewsAll:    {Staff: identity.StaffAgent},
 	ActNewsManage: {Staff: identity.StaffAdmin},
+
+	// Shared records (records.go). Staff agents keep the records and
+	// decide change requests; defining types is for admins, as the
+	// portfolio is. A customer's people read its records; maintainers edit
+	// what the fields' edit rules let them; admins claim records.
+	ActRecordTypes:      {Staff: identity.StaffAgent, User: customer.RoleViewer},
+	ActRecordTypeManage: {Staff: identity.StaffAdmin},
+	ActRecordRead:       {Staff: identity.StaffAgent, User: customer.RoleViewer},
+	ActRecordManage:     {Staff: identity.StaffAgent},
+	ActRecordEdit:       {Staff: identity.StaffAgent, User: customer.RoleMaintainer},
+	ActRecordClaim:      {User: customer.RoleAdmin},
+	ActRecordApprove:    {Staff: identity.StaffAgent},
 	// Access requests (accessrequests.go): the public asks, staff decide.
 	// Every staff member works the inbox; connecting a request to a new
 	// customer also needs ActCustomerCreate (admins). Customer users never

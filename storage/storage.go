@@ -81,6 +81,7 @@ type Repos interface {
 	Staff() StaffRepo
 	Tickets() TicketRepo
 	News() NewsRepo
+	Records() RecordRepo
 	AccessRequests() AccessRequestRepo
 	Contacts() ContactRepo
 	EmailChanges() EmailChangeRepo

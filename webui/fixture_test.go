@@ -23,6 +23,7 @@ import (
 	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/ticket"
 	"github.com/portalkit/portalkit/warehouse"
 	"github.com/portalkit/portalkit/webui"
@@ -51,6 +52,8 @@ type tenant struct {
 	// attachment is a picture the maintainer attached to ticket; noteFile
 	// a file on its internal note, which no customer user may ever see.
 	attachment, noteFile ticket.Attachment
+	task                 record.Record // a task its maintainers may edit
+	contract             record.Record // with a value customers do not see
 
 	contact customer.Contact
 }
@@ -146,6 +149,7 @@ func (s *site) tenant(t *testing.T, name, domain string, prod orders.ProductID) 
 	require.NoError(t, err)
 	tn.staffNews, err = s.p.CreateArticle(ctx, portal.CreateArticleParams{Title: "Delivery dates for " + name, Body: "Next week.", Audience: news.Only(c.ID)})
 	require.NoError(t, err)
+	tn.task, tn.contract = s.records(t, c.ID, domain)
 	tn.contact, err = s.p.CreateContact(ctx, c.ID, portal.ContactParams{Name: "Carla Contact of " + name, Email: "carla." + strings.TrimPrefix(string(c.ID), "cus_") + "@example.com"})
 	require.NoError(t, err)
 	return tn

@@ -15,6 +15,7 @@ import (
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/ticket"
 	"github.com/portalkit/portalkit/webui"
 )
@@ -30,6 +31,7 @@ func fill(pattern string, tn tenant) (method, path string) {
 		"/invitations/{id}", "/invitations/"+string(tn.invitation.ID),
 		"/tickets/{id}", "/tickets/"+string(tn.ticket.ID),
 		"/news/{id}", "/news/"+string(tn.article.ID),
+		"/records/{id}", "/records/"+string(tn.task.ID),
 		"/attachments/{att}", "/attachments/"+string(tn.attachment.ID),
 		"/contacts/{id}", "/contacts/"+string(tn.contact.ID),
 		"{move}", "issue", "/{act}", "/"+defaultAct(pattern),
@@ -76,6 +78,14 @@ func (s *site) state(t *testing.T, tn tenant) string {
 	out += fmt.Sprintf(" %d attachments;", len(as))
 	written, err := s.p.ListCustomerNews(ctx, tn.c.ID, portal.ListCustomerNewsParams{Written: true, Limit: 100})
 	require.NoError(t, err)
+	for _, id := range []record.ID{tn.task.ID, tn.contract.ID} {
+		r, err := s.p.GetRecord(ctx, tn.c.ID, id)
+		require.NoError(t, err)
+		out += fmt.Sprintf(" record %s v%d %v;", r.ID, r.Version, r.Values)
+	}
+	recs, err := s.p.ListRecords(ctx, tn.c.ID, portal.ListRecordsParams{Limit: 100})
+	require.NoError(t, err)
+	out += fmt.Sprintf(" records %d;", len(recs.Items))
 	for _, a := range written.Items {
 		out += fmt.Sprintf(" article %s %q v%d;", a.ID, a.Title, a.Version)
 	}
@@ -109,6 +119,7 @@ func (tn tenant) secrets() []string {
 	out := []string{tn.c.Name, string(tn.c.ID), string(tn.order.ID), tn.order.Number.String(), string(tn.item), tn.invitation.Email, string(tn.invitation.ID),
 		string(tn.ticket.ID), tn.ticket.Number.String(), tn.ticket.Subject,
 		tn.article.Title, string(tn.article.ID), tn.staffNews.Title, string(tn.staffNews.ID),
+		string(tn.task.ID), tn.task.Values["title"], string(tn.contract.ID), tn.contract.Values["contract_number"],
 		tn.attachment.Name, string(tn.attachment.ID), tn.noteFile.Name, string(tn.noteFile.ID),
 		tn.contact.Name, string(tn.contact.ID), tn.contact.Email}
 	for _, u := range tn.users {
@@ -228,6 +239,19 @@ var postActions = []struct {
 		return url.Values{"title": {"Canteen closed"}, "body": {"Until Monday."}, "version": {"1"}}
 	}},
 	{"POST /news/{id}/delete", portal.ActNewsWrite, nil},
+	{"POST /records/{id}", portal.ActRecordEdit, func(t *testing.T, s *site, tn tenant) url.Values {
+		r, err := s.p.GetRecord(portaltest.Owner(t.Context()), tn.c.ID, tn.task.ID)
+		require.NoError(t, err)
+		next := "done"
+		if r.Values["status"] == next {
+			next = "open"
+		}
+		return url.Values{"version": {fmt.Sprint(r.Version)}, "was.status": {r.Values["status"]}, "value.status": {next}}
+	}},
+	{"POST /records/claim", portal.ActRecordClaim, func(t *testing.T, s *site, tn tenant) url.Values {
+		n := s.unassignedContract(t)
+		return url.Values{"type": {"contract"}, "id.contract_number": {n}, "id.customer_number": {"K-FREE"}}
+	}},
 	{"POST /contacts", portal.ActContactManage, func(*testing.T, *site, tenant) url.Values {
 		return url.Values{"name": {"Dora Contact"}, "addr_city_0": {"Berlin"}}
 	}},

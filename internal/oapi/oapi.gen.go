@@ -107,6 +107,13 @@ const (
 	ActionOrderRead           Action = "order.read"
 	ActionProductManage       Action = "product.manage"
 	ActionProductRead         Action = "product.read"
+	ActionRecordApprove       Action = "record.approve"
+	ActionRecordClaim         Action = "record.claim"
+	ActionRecordEdit          Action = "record.edit"
+	ActionRecordManage        Action = "record.manage"
+	ActionRecordRead          Action = "record.read"
+	ActionRecordTypeManage    Action = "record.type_manage"
+	ActionRecordTypes         Action = "record.types"
 	ActionSelf                Action = "self"
 	ActionSiteManage          Action = "site.manage"
 	ActionSiteRead            Action = "site.read"
@@ -191,6 +198,20 @@ func (e Action) Valid() bool {
 	case ActionProductManage:
 		return true
 	case ActionProductRead:
+		return true
+	case ActionRecordApprove:
+		return true
+	case ActionRecordClaim:
+		return true
+	case ActionRecordEdit:
+		return true
+	case ActionRecordManage:
+		return true
+	case ActionRecordRead:
+		return true
+	case ActionRecordTypeManage:
+		return true
+	case ActionRecordTypes:
 		return true
 	case ActionSelf:
 		return true
@@ -536,6 +557,90 @@ func (e ProblemCode) Valid() bool {
 	}
 }
 
+// Defines values for RecordChangeStatus.
+const (
+	RecordChangeStatusApproved RecordChangeStatus = "approved"
+	RecordChangeStatusPending  RecordChangeStatus = "pending"
+	RecordChangeStatusRejected RecordChangeStatus = "rejected"
+)
+
+// Valid indicates whether the value is a known member of the RecordChangeStatus enum.
+func (e RecordChangeStatus) Valid() bool {
+	switch e {
+	case RecordChangeStatusApproved:
+		return true
+	case RecordChangeStatusPending:
+		return true
+	case RecordChangeStatusRejected:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RecordEventKind.
+const (
+	RecordEventKindApproved RecordEventKind = "approved"
+	RecordEventKindAssigned RecordEventKind = "assigned"
+	RecordEventKindChanged  RecordEventKind = "changed"
+	RecordEventKindClaimed  RecordEventKind = "claimed"
+	RecordEventKindCreated  RecordEventKind = "created"
+)
+
+// Valid indicates whether the value is a known member of the RecordEventKind enum.
+func (e RecordEventKind) Valid() bool {
+	switch e {
+	case RecordEventKindApproved:
+		return true
+	case RecordEventKindAssigned:
+		return true
+	case RecordEventKindChanged:
+		return true
+	case RecordEventKindClaimed:
+		return true
+	case RecordEventKindCreated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RecordFieldKind.
+const (
+	RecordFieldKindBoolean   RecordFieldKind = "boolean"
+	RecordFieldKindDate      RecordFieldKind = "date"
+	RecordFieldKindEnum      RecordFieldKind = "enum"
+	RecordFieldKindMoney     RecordFieldKind = "money"
+	RecordFieldKindNumber    RecordFieldKind = "number"
+	RecordFieldKindSite      RecordFieldKind = "site"
+	RecordFieldKindStockItem RecordFieldKind = "stock_item"
+	RecordFieldKindText      RecordFieldKind = "text"
+)
+
+// Valid indicates whether the value is a known member of the RecordFieldKind enum.
+func (e RecordFieldKind) Valid() bool {
+	switch e {
+	case RecordFieldKindBoolean:
+		return true
+	case RecordFieldKindDate:
+		return true
+	case RecordFieldKindEnum:
+		return true
+	case RecordFieldKindMoney:
+		return true
+	case RecordFieldKindNumber:
+		return true
+	case RecordFieldKindSite:
+		return true
+	case RecordFieldKindStockItem:
+		return true
+	case RecordFieldKindText:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Role.
 const (
 	RoleAdmin      Role = "admin"
@@ -812,6 +917,27 @@ func (e TicketVisibility) Valid() bool {
 	case TicketVisibilityInternal:
 		return true
 	case TicketVisibilityPublic:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UpsertRecordsResultResultsOutcome.
+const (
+	UpsertRecordsResultResultsOutcomeCreated   UpsertRecordsResultResultsOutcome = "created"
+	UpsertRecordsResultResultsOutcomeUnchanged UpsertRecordsResultResultsOutcome = "unchanged"
+	UpsertRecordsResultResultsOutcomeUpdated   UpsertRecordsResultResultsOutcome = "updated"
+)
+
+// Valid indicates whether the value is a known member of the UpsertRecordsResultResultsOutcome enum.
+func (e UpsertRecordsResultResultsOutcome) Valid() bool {
+	switch e {
+	case UpsertRecordsResultResultsOutcomeCreated:
+		return true
+	case UpsertRecordsResultResultsOutcomeUnchanged:
+		return true
+	case UpsertRecordsResultResultsOutcomeUpdated:
 		return true
 	default:
 		return false
@@ -1124,10 +1250,12 @@ type AccessRequestStatus string
 // `staff.self` is a signed-in staff member's own account. `ticket.read` covers a customer's
 // tickets and the comments the caller may see; `ticket.comment` public replies; `ticket.queue`
 // the service desk's queue; `ticket.work` (the service-desk capability) covers moves,
-// assignment, priority, internal notes and applying master-data changes. `access_request.read`
-// covers the inbox of access requests and their matching customers; `access_request.decide`
-// connecting one to a customer or rejecting it. `contact.read` and `contact.manage` cover a
-// customer's contact persons.
+// assignment, priority, internal notes and applying master-data changes. `record.manage` covers
+// creating records, bulk upserts and lists across customers; `record.edit` changing values under
+// the fields' edit rules; `record.approve` the inbox of change requests and deciding them.
+// `access_request.read` covers the inbox of access requests and their matching customers;
+// `access_request.decide` connecting one to a customer or rejecting it. `contact.read` and
+// `contact.manage` cover a customer's contact persons.
 //
 // Example: site.read
 type Action string
@@ -1364,6 +1492,17 @@ type ChangeTicketStatusRequest struct {
 	//
 	// Example: open
 	Status TicketStatus `json:"status"`
+}
+
+// ClaimRecordRequest Example: {"identifiers":{"contract_number":"C-1001","customer_number":"K-77"},"type":"contract"}
+type ClaimRecordRequest struct {
+	// Identifiers The value of every identifier field of the type, by field name.
+	Identifiers map[string]string `json:"identifiers"`
+
+	// Type A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Type RecordTypeName `json:"type"`
 }
 
 // ConfirmAccessRequestRequest defines model for ConfirmAccessRequestRequest.
@@ -1628,6 +1767,26 @@ type CreateProductRequest struct {
 	Sku string `json:"sku"`
 }
 
+// CreateRecordRequest defines model for CreateRecordRequest.
+type CreateRecordRequest struct {
+	ExternalRef *string `json:"external_ref,omitempty"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId *SiteId `json:"site_id,omitempty"`
+
+	// Type A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Type RecordTypeName `json:"type"`
+
+	// Values A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Values RecordValues `json:"values"`
+}
+
 // Customer A company account of the provider. Optional text fields are left out when empty; `parent_id` is
 // set for a sub-customer; `branding` is `{}` for a customer with the provider's look.
 //
@@ -1747,6 +1906,11 @@ type CustomerList struct {
 //
 // Example: active
 type CustomerStatus string
+
+// DecideRecordChangeRequest defines model for DecideRecordChangeRequest.
+type DecideRecordChangeRequest struct {
+	Note *string `json:"note,omitempty"`
+}
 
 // Employee A person of the customer who receives goods; need not be a user of the portal.
 //
@@ -2787,6 +2951,255 @@ type ProductList struct {
 	NextCursor string `json:"next_cursor"`
 }
 
+// Record A record the provider shares with a customer.
+type Record struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// ExternalRef The record's key in the provider's system; never shown to customer users.
+	ExternalRef *string `json:"external_ref,omitempty"`
+
+	// History Every change, oldest first; only when reading one record.
+	History *[]RecordEvent `json:"history,omitempty"`
+
+	// Id Identifies a record: `rec_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: rec_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	Id RecordId `json:"id"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId *SiteId `json:"site_id,omitempty"`
+
+	// Type A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Type        RecordTypeName `json:"type"`
+	TypeVersion int            `json:"type_version"`
+	UpdatedAt   time.Time      `json:"updated_at"`
+
+	// Values A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Values  RecordValues `json:"values"`
+	Version int64        `json:"version"`
+}
+
+// RecordAction Something customer users may ask for about a record; it opens a ticket of `ticket_type`.
+type RecordAction struct {
+	Label *string `json:"label,omitempty"`
+	Name  string  `json:"name"`
+
+	// Role A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
+	// stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
+	//
+	//
+	// Example: maintainer
+	Role       *Role  `json:"role,omitempty"`
+	TicketType string `json:"ticket_type"`
+}
+
+// RecordActionRequest defines model for RecordActionRequest.
+type RecordActionRequest struct {
+	Description *string `json:"description,omitempty"`
+
+	// Fields The values of the ticket type's fields, by field name (see `GET /v1/ticket-types`).
+	//
+	// Example: {"damage":"functional"}
+	Fields *TicketFields `json:"fields,omitempty"`
+}
+
+// RecordChangeId Identifies a change request of a record: `rcr_` and a unique suffix.
+//
+// Example: rcr_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+type RecordChangeId = string
+
+// RecordChangeRequest A customer user's change of a record that waits for, or had, staff's decision.
+type RecordChangeRequest struct {
+	// After A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	After RecordValues `json:"after"`
+
+	// BaseVersion The record's version the change was made on; it is applied only at that version.
+	BaseVersion int64 `json:"base_version"`
+
+	// Before A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Before RecordValues `json:"before"`
+
+	// Changes A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Changes   RecordValues `json:"changes"`
+	CreatedAt time.Time    `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+	DecidedAt  *time.Time `json:"decided_at,omitempty"`
+	DecidedBy  *string    `json:"decided_by,omitempty"`
+
+	// Id Identifies a change request of a record: `rcr_` and a unique suffix.
+	//
+	// Example: rcr_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	Id   RecordChangeId `json:"id"`
+	Note *string        `json:"note,omitempty"`
+
+	// RecordId Identifies a record: `rec_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: rec_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	RecordId    RecordId           `json:"record_id"`
+	RequestedBy string             `json:"requested_by"`
+	Status      RecordChangeStatus `json:"status"`
+}
+
+// RecordChangeRequestList defines model for RecordChangeRequestList.
+type RecordChangeRequestList struct {
+	Items      []RecordChangeRequest `json:"items"`
+	NextCursor string                `json:"next_cursor"`
+}
+
+// RecordChangeStatus defines model for RecordChangeStatus.
+type RecordChangeStatus string
+
+// RecordEditRule Whether and how customer users may change a field; staff change any field.
+type RecordEditRule struct {
+	// Approval A change waits for staff to approve it.
+	Approval *bool `json:"approval,omitempty"`
+
+	// FreezeDays With `freeze_field`, no change in this many days before that date field's date, nor on it.
+	FreezeDays  *int    `json:"freeze_days,omitempty"`
+	FreezeField *string `json:"freeze_field,omitempty"`
+
+	// MaxChangePercent For number and money fields, a new value within this many percent of the current one.
+	MaxChangePercent *float64 `json:"max_change_percent,omitempty"`
+
+	// MaxChanges With `period_days`, at most this many changes by customer users in that many days.
+	MaxChanges *int `json:"max_changes,omitempty"`
+	PeriodDays *int `json:"period_days,omitempty"`
+
+	// Role A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
+	// stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
+	//
+	//
+	// Example: maintainer
+	Role *Role `json:"role,omitempty"`
+}
+
+// RecordEvent One change of a record.
+type RecordEvent struct {
+	// After A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	After RecordValues `json:"after"`
+	At    time.Time    `json:"at"`
+
+	// Before A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Before RecordValues `json:"before"`
+
+	// By Who made it ("user:usr_…", "staff:stf_…", "api_key:key_…").
+	By         string          `json:"by"`
+	ByCustomer bool            `json:"by_customer"`
+	Kind       RecordEventKind `json:"kind"`
+	Note       string          `json:"note"`
+}
+
+// RecordEventKind defines model for RecordEvent.Kind.
+type RecordEventKind string
+
+// RecordField A field of a record type.
+type RecordField struct {
+	// Currency The ISO 4217 currency of a money field.
+	Currency *string `json:"currency,omitempty"`
+
+	// Customer Shown to customer users; other fields never leave the server for them.
+	Customer *bool `json:"customer,omitempty"`
+
+	// Edit Whether and how customer users may change a field; staff change any field.
+	Edit *RecordEditRule `json:"edit,omitempty"`
+
+	// Identifier Searched exactly, and given (all of them) to claim a record.
+	Identifier *bool `json:"identifier,omitempty"`
+
+	// Kind What a field holds. Values are strings: `number` a decimal such as `12.5`, `money` integer minor units of the field's `currency`, `date` YYYY-MM-DD, `boolean` `true` or `false`, `site` and `stock_item` the ID of one of the record's customer's.
+	Kind  RecordFieldKind `json:"kind"`
+	Label *string         `json:"label,omitempty"`
+	Name  string          `json:"name"`
+
+	// Options The allowed values of an enum field.
+	Options  *[]string `json:"options,omitempty"`
+	Required *bool     `json:"required,omitempty"`
+}
+
+// RecordFieldKind What a field holds. Values are strings: `number` a decimal such as `12.5`, `money` integer minor units of the field's `currency`, `date` YYYY-MM-DD, `boolean` `true` or `false`, `site` and `stock_item` the ID of one of the record's customer's.
+type RecordFieldKind string
+
+// RecordId Identifies a record: `rec_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: rec_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+type RecordId = string
+
+// RecordList defines model for RecordList.
+type RecordList struct {
+	Items      []Record `json:"items"`
+	NextCursor string   `json:"next_cursor"`
+}
+
+// RecordType One version of a record type.
+type RecordType struct {
+	Actions []RecordAction `json:"actions"`
+
+	// Builtin Defined in the server's code, not through this API.
+	Builtin bool          `json:"builtin"`
+	Fields  []RecordField `json:"fields"`
+	Label   string        `json:"label"`
+
+	// Name A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Name    RecordTypeName `json:"name"`
+	Version int            `json:"version"`
+}
+
+// RecordTypeDefinition A record type as staff define it; its version is given by the server.
+//
+// Example: {"fields":[{"customer":true,"identifier":true,"kind":"text","name":"meter_number","required":true},{"customer":true,"edit":{"max_change_percent":50,"max_changes":1,"period_days":90,"role":"maintainer"},"kind":"number","name":"yearly_consumption"}],"label":"Water meter","name":"water_meter"}
+type RecordTypeDefinition struct {
+	Actions *[]RecordAction `json:"actions,omitempty"`
+	Fields  []RecordField   `json:"fields"`
+	Label   *string         `json:"label,omitempty"`
+
+	// Name A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Name RecordTypeName `json:"name"`
+}
+
+// RecordTypeList defines model for RecordTypeList.
+type RecordTypeList struct {
+	Items []RecordType `json:"items"`
+}
+
+// RecordTypeName A record type's name, lower case letters, digits and `_`.
+//
+// Example: contract
+type RecordTypeName = string
+
+// RecordValues A record's values by field name (see `GET /v1/record-types`).
+//
+// Example: {"contract_number":"C-1001","status":"active"}
+type RecordValues map[string]string
+
 // RedeemAccessLinkRequest An access link's token.
 //
 // Example: {"token":"pa_Hq2Wn5Ex8Rt1Yu4Io7Pa0Sd3Fg6Hj9Kl2Zx5Cv8Bn1M"}
@@ -3770,6 +4183,17 @@ type UpdateProductRequest struct {
 	Sku   *string `json:"sku,omitempty"`
 }
 
+// UpdateRecordRequest defines model for UpdateRecordRequest.
+type UpdateRecordRequest struct {
+	// SiteId Staff only. Moves the record to another site of its customer; empty for none.
+	SiteId *string `json:"site_id,omitempty"`
+
+	// Values A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Values *RecordValues `json:"values,omitempty"`
+}
+
 // UpdateStaffRequest The fields of a staff member to change; those left out stay as they are.
 //
 // Example: {"role":"admin"}
@@ -3794,6 +4218,51 @@ type UpdateUserRequest struct {
 	Email *string `json:"email,omitempty"`
 	Name  *string `json:"name,omitempty"`
 }
+
+// UpsertRecord defines model for UpsertRecord.
+type UpsertRecord struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  *CustomerId `json:"customer_id,omitempty"`
+	ExternalRef string      `json:"external_ref"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId *SiteId `json:"site_id,omitempty"`
+
+	// Type A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Type RecordTypeName `json:"type"`
+
+	// Values A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Values RecordValues `json:"values"`
+}
+
+// UpsertRecordsRequest defines model for UpsertRecordsRequest.
+type UpsertRecordsRequest struct {
+	// Records At most 1,000; the server answers 400 naming `records` beyond.
+	Records []UpsertRecord `json:"records"`
+}
+
+// UpsertRecordsResult defines model for UpsertRecordsResult.
+type UpsertRecordsResult struct {
+	Results []struct {
+		Outcome UpsertRecordsResultResultsOutcome `json:"outcome"`
+
+		// RecordId Identifies a record: `rec_` and a unique suffix (a UUIDv7 by default).
+		//
+		// Example: rec_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+		RecordId RecordId `json:"record_id"`
+	} `json:"results"`
+}
+
+// UpsertRecordsResultResultsOutcome defines model for UpsertRecordsResult.Results.Outcome.
+type UpsertRecordsResultResultsOutcome string
 
 // User A person with a login. One user may be a member of several customers.
 //
@@ -3919,6 +4388,20 @@ type ProductCustomerFilter = CustomerId
 
 // ProductSearch defines model for ProductSearch.
 type ProductSearch = string
+
+// RecordFieldFilter defines model for RecordFieldFilter.
+type RecordFieldFilter = string
+
+// RecordSearch defines model for RecordSearch.
+type RecordSearch = string
+
+// RecordTypeFilter A record type's name, lower case letters, digits and `_`.
+//
+// Example: contract
+type RecordTypeFilter = RecordTypeName
+
+// RecordValueFilter defines model for RecordValueFilter.
+type RecordValueFilter = string
 
 // RoleFilter A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
 // stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
@@ -4284,6 +4767,34 @@ type PlaceOrderParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListRecordsParams defines parameters for ListRecords.
+type ListRecordsParams struct {
+	// Type Keeps records of this type.
+	Type *RecordTypeFilter `form:"type,omitempty" json:"type,omitempty"`
+
+	// Field With `value` and `type`, an identifier field of the type to find records by.
+	Field *RecordFieldFilter `form:"field,omitempty" json:"field,omitempty"`
+
+	// Value With `field`, the exact value of that identifier field.
+	Value *RecordValueFilter `form:"value,omitempty" json:"value,omitempty"`
+
+	// Q Keeps records whose values contain this text, ignoring case.
+	Q *RecordSearch `form:"q,omitempty" json:"q,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// UpdateRecordParams defines parameters for UpdateRecord.
+type UpdateRecordParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
 // ListSitesParams defines parameters for ListSites.
 type ListSitesParams struct {
 	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
@@ -4541,6 +5052,57 @@ type UpdateProductParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// ListRecordChangesParams defines parameters for ListRecordChanges.
+type ListRecordChangesParams struct {
+	// Status Keeps requests in this state.
+	Status *RecordChangeStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// CustomerId Keeps what is about this customer.
+	CustomerId *CustomerIdFilter `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// RecordId Keeps the requests of one record.
+	RecordId *RecordId `form:"record_id,omitempty" json:"record_id,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// GetRecordTypeParams defines parameters for GetRecordType.
+type GetRecordTypeParams struct {
+	// Version The version to get; left out, the latest.
+	Version *int `form:"version,omitempty" json:"version,omitempty"`
+}
+
+// ListAllRecordsParams defines parameters for ListAllRecords.
+type ListAllRecordsParams struct {
+	// CustomerId Keeps what is about this customer.
+	CustomerId *CustomerIdFilter `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Unassigned Keeps the records of no customer. Not with `customer_id`.
+	Unassigned *bool `form:"unassigned,omitempty" json:"unassigned,omitempty"`
+
+	// Type Keeps records of this type.
+	Type *RecordTypeFilter `form:"type,omitempty" json:"type,omitempty"`
+
+	// Field With `value` and `type`, an identifier field of the type to find records by.
+	Field *RecordFieldFilter `form:"field,omitempty" json:"field,omitempty"`
+
+	// Value With `field`, the exact value of that identifier field.
+	Value *RecordValueFilter `form:"value,omitempty" json:"value,omitempty"`
+
+	// Q Keeps records whose values contain this text, ignoring case.
+	Q *RecordSearch `form:"q,omitempty" json:"q,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListStaffParams defines parameters for ListStaff.
 type ListStaffParams struct {
 	// Role Keeps staff members with this role.
@@ -4700,6 +5262,18 @@ type PlaceOrderJSONRequestBody = PlaceOrderRequest
 // CancelOrderJSONRequestBody defines body for CancelOrder for application/json ContentType.
 type CancelOrderJSONRequestBody = CancelOrderRequest
 
+// ClaimRecordJSONRequestBody defines body for ClaimRecord for application/json ContentType.
+type ClaimRecordJSONRequestBody = ClaimRecordRequest
+
+// CreateRecordJSONRequestBody defines body for CreateRecord for application/json ContentType.
+type CreateRecordJSONRequestBody = CreateRecordRequest
+
+// UpdateRecordJSONRequestBody defines body for UpdateRecord for application/json ContentType.
+type UpdateRecordJSONRequestBody = UpdateRecordRequest
+
+// RunRecordActionJSONRequestBody defines body for RunRecordAction for application/json ContentType.
+type RunRecordActionJSONRequestBody = RecordActionRequest
+
 // CreateSiteJSONRequestBody defines body for CreateSite for application/json ContentType.
 type CreateSiteJSONRequestBody = SiteRequest
 
@@ -4771,6 +5345,18 @@ type CreateProductJSONRequestBody = CreateProductRequest
 
 // UpdateProductJSONRequestBody defines body for UpdateProduct for application/json ContentType.
 type UpdateProductJSONRequestBody = UpdateProductRequest
+
+// ApproveRecordChangeJSONRequestBody defines body for ApproveRecordChange for application/json ContentType.
+type ApproveRecordChangeJSONRequestBody = DecideRecordChangeRequest
+
+// RejectRecordChangeJSONRequestBody defines body for RejectRecordChange for application/json ContentType.
+type RejectRecordChangeJSONRequestBody = DecideRecordChangeRequest
+
+// DefineRecordTypeJSONRequestBody defines body for DefineRecordType for application/json ContentType.
+type DefineRecordTypeJSONRequestBody = RecordTypeDefinition
+
+// UpsertRecordsJSONRequestBody defines body for UpsertRecords for application/json ContentType.
+type UpsertRecordsJSONRequestBody = UpsertRecordsRequest
 
 // InviteStaffJSONRequestBody defines body for InviteStaff for application/json ContentType.
 type InviteStaffJSONRequestBody = InviteStaffRequest
@@ -5008,6 +5594,27 @@ type ServerInterface interface {
 	// ReactivateCustomer Reactivate a customer
 	// (POST /v1/customers/{customerId}/reactivate)
 	ReactivateCustomer(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// ClaimRecord Claim a record by its identifiers
+	// (POST /v1/customers/{customerId}/record-claims)
+	ClaimRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// ListRecords List and search a customer's records
+	// (GET /v1/customers/{customerId}/records)
+	ListRecords(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListRecordsParams)
+	// CreateRecord Create a record of a customer
+	// (POST /v1/customers/{customerId}/records)
+	CreateRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// GetRecord Get a record
+	// (GET /v1/customers/{customerId}/records/{recordId})
+	GetRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId)
+	// UpdateRecord Change a record's values
+	// (PATCH /v1/customers/{customerId}/records/{recordId})
+	UpdateRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId, params UpdateRecordParams)
+	// RunRecordAction Take one of a record's actions
+	// (POST /v1/customers/{customerId}/records/{recordId}/actions/{actionName})
+	RunRecordAction(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId, actionName string)
+	// ListRecordChangesOf A record's change requests
+	// (GET /v1/customers/{customerId}/records/{recordId}/changes)
+	ListRecordChangesOf(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId)
 	// ListSites List a customer's sites
 	// (GET /v1/customers/{customerId}/sites)
 	ListSites(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListSitesParams)
@@ -5152,6 +5759,30 @@ type ServerInterface interface {
 	// DeactivateProduct Deactivate a product
 	// (POST /v1/products/{productId}/deactivate)
 	DeactivateProduct(w http.ResponseWriter, r *http.Request, productId ProductId)
+	// ListRecordChanges The inbox of change requests
+	// (GET /v1/record-changes)
+	ListRecordChanges(w http.ResponseWriter, r *http.Request, params ListRecordChangesParams)
+	// ApproveRecordChange Approve a change request
+	// (POST /v1/record-changes/{changeId}/approve)
+	ApproveRecordChange(w http.ResponseWriter, r *http.Request, changeId RecordChangeId)
+	// RejectRecordChange Reject a change request
+	// (POST /v1/record-changes/{changeId}/reject)
+	RejectRecordChange(w http.ResponseWriter, r *http.Request, changeId RecordChangeId)
+	// ListRecordTypes The record types and their fields
+	// (GET /v1/record-types)
+	ListRecordTypes(w http.ResponseWriter, r *http.Request)
+	// DefineRecordType Define a record type, or a new version of one
+	// (POST /v1/record-types)
+	DefineRecordType(w http.ResponseWriter, r *http.Request)
+	// GetRecordType Get a record type
+	// (GET /v1/record-types/{typeName})
+	GetRecordType(w http.ResponseWriter, r *http.Request, typeName RecordTypeName, params GetRecordTypeParams)
+	// ListAllRecords Records across customers
+	// (GET /v1/records)
+	ListAllRecords(w http.ResponseWriter, r *http.Request, params ListAllRecordsParams)
+	// UpsertRecords Create or update records by external reference
+	// (POST /v1/records/bulk)
+	UpsertRecords(w http.ResponseWriter, r *http.Request)
 	// ListStaff List staff members
 	// (GET /v1/staff)
 	ListStaff(w http.ResponseWriter, r *http.Request, params ListStaffParams)
@@ -8028,6 +8659,342 @@ func (siw *ServerInterfaceWrapper) ReactivateCustomer(w http.ResponseWriter, r *
 	handler.ServeHTTP(w, r)
 }
 
+// ClaimRecord operation middleware
+func (siw *ServerInterfaceWrapper) ClaimRecord(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ClaimRecord(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListRecords operation middleware
+func (siw *ServerInterfaceWrapper) ListRecords(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListRecordsParams
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", r.URL.Query(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "type"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "type", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "field" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "field", r.URL.Query(), &params.Field, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "field"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "field", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "value" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "value", r.URL.Query(), &params.Value, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "value"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "value", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", r.URL.Query(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "q"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "q", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListRecords(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateRecord operation middleware
+func (siw *ServerInterfaceWrapper) CreateRecord(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateRecord(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetRecord operation middleware
+func (siw *ServerInterfaceWrapper) GetRecord(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "recordId" -------------
+	var recordId RecordId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "recordId", r.PathValue("recordId"), &recordId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recordId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetRecord(w, r, customerId, recordId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateRecord operation middleware
+func (siw *ServerInterfaceWrapper) UpdateRecord(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "recordId" -------------
+	var recordId RecordId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "recordId", r.PathValue("recordId"), &recordId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recordId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateRecordParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateRecord(w, r, customerId, recordId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RunRecordAction operation middleware
+func (siw *ServerInterfaceWrapper) RunRecordAction(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "recordId" -------------
+	var recordId RecordId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "recordId", r.PathValue("recordId"), &recordId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recordId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "actionName" -------------
+	var actionName string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "actionName", r.PathValue("actionName"), &actionName, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "actionName", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RunRecordAction(w, r, customerId, recordId, actionName)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListRecordChangesOf operation middleware
+func (siw *ServerInterfaceWrapper) ListRecordChangesOf(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "recordId" -------------
+	var recordId RecordId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "recordId", r.PathValue("recordId"), &recordId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recordId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListRecordChangesOf(w, r, customerId, recordId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListSites operation middleware
 func (siw *ServerInterfaceWrapper) ListSites(w http.ResponseWriter, r *http.Request) {
 
@@ -10290,6 +11257,351 @@ func (siw *ServerInterfaceWrapper) DeactivateProduct(w http.ResponseWriter, r *h
 	handler.ServeHTTP(w, r)
 }
 
+// ListRecordChanges operation middleware
+func (siw *ServerInterfaceWrapper) ListRecordChanges(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListRecordChangesParams
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "customer_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "customer_id", r.URL.Query(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "customer_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customer_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "record_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "record_id", r.URL.Query(), &params.RecordId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "record_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "record_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListRecordChanges(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ApproveRecordChange operation middleware
+func (siw *ServerInterfaceWrapper) ApproveRecordChange(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "changeId" -------------
+	var changeId RecordChangeId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "changeId", r.PathValue("changeId"), &changeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "changeId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ApproveRecordChange(w, r, changeId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RejectRecordChange operation middleware
+func (siw *ServerInterfaceWrapper) RejectRecordChange(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "changeId" -------------
+	var changeId RecordChangeId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "changeId", r.PathValue("changeId"), &changeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "changeId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RejectRecordChange(w, r, changeId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListRecordTypes operation middleware
+func (siw *ServerInterfaceWrapper) ListRecordTypes(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListRecordTypes(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DefineRecordType operation middleware
+func (siw *ServerInterfaceWrapper) DefineRecordType(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DefineRecordType(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetRecordType operation middleware
+func (siw *ServerInterfaceWrapper) GetRecordType(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "typeName" -------------
+	var typeName RecordTypeName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "typeName", r.PathValue("typeName"), &typeName, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "typeName", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetRecordTypeParams
+
+	// ------------- Optional query parameter "version" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "version", r.URL.Query(), &params.Version, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "version"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "version", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetRecordType(w, r, typeName, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListAllRecords operation middleware
+func (siw *ServerInterfaceWrapper) ListAllRecords(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListAllRecordsParams
+
+	// ------------- Optional query parameter "customer_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "customer_id", r.URL.Query(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "customer_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customer_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "unassigned" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unassigned", r.URL.Query(), &params.Unassigned, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unassigned"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unassigned", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", r.URL.Query(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "type"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "type", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "field" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "field", r.URL.Query(), &params.Field, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "field"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "field", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "value" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "value", r.URL.Query(), &params.Value, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "value"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "value", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", r.URL.Query(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "q"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "q", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListAllRecords(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpsertRecords operation middleware
+func (siw *ServerInterfaceWrapper) UpsertRecords(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpsertRecords(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListStaff operation middleware
 func (siw *ServerInterfaceWrapper) ListStaff(w http.ResponseWriter, r *http.Request) {
 
@@ -10942,6 +12254,21 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId}/attachments", wrapper.AttachToTicketComment)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/tickets", wrapper.ListTicketQueue)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/ticket-types", wrapper.ListTicketTypes)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/record-types", wrapper.ListRecordTypes)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/record-types", wrapper.DefineRecordType)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/record-types/{typeName}", wrapper.GetRecordType)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/records", wrapper.ListRecords)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/records", wrapper.CreateRecord)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/records/{recordId}", wrapper.GetRecord)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/customers/{customerId}/records/{recordId}", wrapper.UpdateRecord)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/records/{recordId}/changes", wrapper.ListRecordChangesOf)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/records/{recordId}/actions/{actionName}", wrapper.RunRecordAction)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/record-claims", wrapper.ClaimRecord)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/records", wrapper.ListAllRecords)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/records/bulk", wrapper.UpsertRecords)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/record-changes", wrapper.ListRecordChanges)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/record-changes/{changeId}/approve", wrapper.ApproveRecordChange)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/record-changes/{changeId}/reject", wrapper.RejectRecordChange)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/products", wrapper.ListProducts)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/products", wrapper.CreateProduct)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/products/{productId}", wrapper.GetProduct)
@@ -19745,6 +21072,937 @@ func (response ReactivateCustomerdefaultApplicationProblemPlusJSONResponse) Visi
 	return err
 }
 
+type ClaimRecordRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Body       *ClaimRecordJSONRequestBody
+}
+
+type ClaimRecordResponseObject interface {
+	VisitClaimRecordResponse(w http.ResponseWriter) error
+}
+
+type ClaimRecord200ResponseHeaders struct {
+	ETag string
+}
+
+type ClaimRecord200JSONResponse struct {
+	Body    Record
+	Headers ClaimRecord200ResponseHeaders
+}
+
+func (response ClaimRecord200JSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord400ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord401ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord403ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord404ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord413ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord429ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecorddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ClaimRecorddefaultApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListRecordsParams
+}
+
+type ListRecordsResponseObject interface {
+	VisitListRecordsResponse(w http.ResponseWriter) error
+}
+
+type ListRecords200JSONResponse RecordList
+
+func (response ListRecords200JSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecords400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecords400ApplicationProblemPlusJSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecords401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecords401ApplicationProblemPlusJSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecords403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecords403ApplicationProblemPlusJSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecords404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecords404ApplicationProblemPlusJSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListRecordsdefaultApplicationProblemPlusJSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecordRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Body       *CreateRecordJSONRequestBody
+}
+
+type CreateRecordResponseObject interface {
+	VisitCreateRecordResponse(w http.ResponseWriter) error
+}
+
+type CreateRecord201ResponseHeaders struct {
+	ETag string
+}
+
+type CreateRecord201JSONResponse struct {
+	Body    Record
+	Headers CreateRecord201ResponseHeaders
+}
+
+func (response CreateRecord201JSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord400ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord401ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord403ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord404ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord409ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord413ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecorddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateRecorddefaultApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	RecordId   RecordId   `json:"recordId"`
+}
+
+type GetRecordResponseObject interface {
+	VisitGetRecordResponse(w http.ResponseWriter) error
+}
+
+type GetRecord200ResponseHeaders struct {
+	ETag string
+}
+
+type GetRecord200JSONResponse struct {
+	Body    Record
+	Headers GetRecord200ResponseHeaders
+}
+
+func (response GetRecord200JSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecord400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecord400ApplicationProblemPlusJSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecord401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecord401ApplicationProblemPlusJSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecord403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecord403ApplicationProblemPlusJSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecord404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecord404ApplicationProblemPlusJSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecorddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetRecorddefaultApplicationProblemPlusJSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecordRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	RecordId   RecordId   `json:"recordId"`
+	Params     UpdateRecordParams
+	Body       *UpdateRecordJSONRequestBody
+}
+
+type UpdateRecordResponseObject interface {
+	VisitUpdateRecordResponse(w http.ResponseWriter) error
+}
+
+type UpdateRecord200ResponseHeaders struct {
+	ETag string
+}
+
+type UpdateRecord200JSONResponse struct {
+	Body    Record
+	Headers UpdateRecord200ResponseHeaders
+}
+
+func (response UpdateRecord200JSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord202JSONResponse RecordChangeRequest
+
+func (response UpdateRecord202JSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord400ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord401ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord403ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord404ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord409ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord412ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord413ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord428ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecorddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateRecorddefaultApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordActionRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	RecordId   RecordId   `json:"recordId"`
+	ActionName string     `json:"actionName"`
+	Body       *RunRecordActionJSONRequestBody
+}
+
+type RunRecordActionResponseObject interface {
+	VisitRunRecordActionResponse(w http.ResponseWriter) error
+}
+
+type RunRecordAction201ResponseHeaders struct {
+	ETag string
+}
+
+type RunRecordAction201JSONResponse struct {
+	Body    Ticket
+	Headers RunRecordAction201ResponseHeaders
+}
+
+func (response RunRecordAction201JSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordAction400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RunRecordAction400ApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordAction401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RunRecordAction401ApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordAction403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RunRecordAction403ApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordAction404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RunRecordAction404ApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordAction413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RunRecordAction413ApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordActiondefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RunRecordActiondefaultApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesOfRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	RecordId   RecordId   `json:"recordId"`
+}
+
+type ListRecordChangesOfResponseObject interface {
+	VisitListRecordChangesOfResponse(w http.ResponseWriter) error
+}
+
+type ListRecordChangesOf200JSONResponse RecordChangeRequestList
+
+func (response ListRecordChangesOf200JSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesOf400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChangesOf400ApplicationProblemPlusJSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesOf401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChangesOf401ApplicationProblemPlusJSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesOf403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChangesOf403ApplicationProblemPlusJSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesOf404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChangesOf404ApplicationProblemPlusJSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesOfdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListRecordChangesOfdefaultApplicationProblemPlusJSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListSitesRequestObject struct {
 	CustomerId CustomerId `json:"customerId"`
 	Params     ListSitesParams
@@ -25944,6 +28202,848 @@ func (response DeactivateProductdefaultApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type ListRecordChangesRequestObject struct {
+	Params ListRecordChangesParams
+}
+
+type ListRecordChangesResponseObject interface {
+	VisitListRecordChangesResponse(w http.ResponseWriter) error
+}
+
+type ListRecordChanges200JSONResponse RecordChangeRequestList
+
+func (response ListRecordChanges200JSONResponse) VisitListRecordChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChanges400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChanges400ApplicationProblemPlusJSONResponse) VisitListRecordChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChanges401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChanges401ApplicationProblemPlusJSONResponse) VisitListRecordChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChanges403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChanges403ApplicationProblemPlusJSONResponse) VisitListRecordChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListRecordChangesdefaultApplicationProblemPlusJSONResponse) VisitListRecordChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChangeRequestObject struct {
+	ChangeId RecordChangeId `json:"changeId"`
+	Body     *ApproveRecordChangeJSONRequestBody
+}
+
+type ApproveRecordChangeResponseObject interface {
+	VisitApproveRecordChangeResponse(w http.ResponseWriter) error
+}
+
+type ApproveRecordChange200JSONResponse RecordChangeRequest
+
+func (response ApproveRecordChange200JSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange400ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange401ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange403ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange404ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange409ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange413ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChangedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ApproveRecordChangedefaultApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChangeRequestObject struct {
+	ChangeId RecordChangeId `json:"changeId"`
+	Body     *RejectRecordChangeJSONRequestBody
+}
+
+type RejectRecordChangeResponseObject interface {
+	VisitRejectRecordChangeResponse(w http.ResponseWriter) error
+}
+
+type RejectRecordChange200JSONResponse RecordChangeRequest
+
+func (response RejectRecordChange200JSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange400ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange401ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange403ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange404ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange409ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange413ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChangedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RejectRecordChangedefaultApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordTypesRequestObject struct {
+}
+
+type ListRecordTypesResponseObject interface {
+	VisitListRecordTypesResponse(w http.ResponseWriter) error
+}
+
+type ListRecordTypes200JSONResponse RecordTypeList
+
+func (response ListRecordTypes200JSONResponse) VisitListRecordTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordTypes401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordTypes401ApplicationProblemPlusJSONResponse) VisitListRecordTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordTypes403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordTypes403ApplicationProblemPlusJSONResponse) VisitListRecordTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordTypesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListRecordTypesdefaultApplicationProblemPlusJSONResponse) VisitListRecordTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordTypeRequestObject struct {
+	Body *DefineRecordTypeJSONRequestBody
+}
+
+type DefineRecordTypeResponseObject interface {
+	VisitDefineRecordTypeResponse(w http.ResponseWriter) error
+}
+
+type DefineRecordType201JSONResponse RecordType
+
+func (response DefineRecordType201JSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordType400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DefineRecordType400ApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordType401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DefineRecordType401ApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordType403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DefineRecordType403ApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordType409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DefineRecordType409ApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordType413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response DefineRecordType413ApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordTypedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DefineRecordTypedefaultApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordTypeRequestObject struct {
+	TypeName RecordTypeName `json:"typeName"`
+	Params   GetRecordTypeParams
+}
+
+type GetRecordTypeResponseObject interface {
+	VisitGetRecordTypeResponse(w http.ResponseWriter) error
+}
+
+type GetRecordType200JSONResponse RecordType
+
+func (response GetRecordType200JSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordType400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecordType400ApplicationProblemPlusJSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordType401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecordType401ApplicationProblemPlusJSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordType403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecordType403ApplicationProblemPlusJSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordType404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecordType404ApplicationProblemPlusJSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordTypedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetRecordTypedefaultApplicationProblemPlusJSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllRecordsRequestObject struct {
+	Params ListAllRecordsParams
+}
+
+type ListAllRecordsResponseObject interface {
+	VisitListAllRecordsResponse(w http.ResponseWriter) error
+}
+
+type ListAllRecords200JSONResponse RecordList
+
+func (response ListAllRecords200JSONResponse) VisitListAllRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllRecords400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListAllRecords400ApplicationProblemPlusJSONResponse) VisitListAllRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllRecords401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListAllRecords401ApplicationProblemPlusJSONResponse) VisitListAllRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllRecords403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListAllRecords403ApplicationProblemPlusJSONResponse) VisitListAllRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllRecordsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListAllRecordsdefaultApplicationProblemPlusJSONResponse) VisitListAllRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecordsRequestObject struct {
+	Body *UpsertRecordsJSONRequestBody
+}
+
+type UpsertRecordsResponseObject interface {
+	VisitUpsertRecordsResponse(w http.ResponseWriter) error
+}
+
+type UpsertRecords200JSONResponse UpsertRecordsResult
+
+func (response UpsertRecords200JSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecords400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpsertRecords400ApplicationProblemPlusJSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecords401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpsertRecords401ApplicationProblemPlusJSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecords403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpsertRecords403ApplicationProblemPlusJSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecords413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpsertRecords413ApplicationProblemPlusJSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecordsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpsertRecordsdefaultApplicationProblemPlusJSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListStaffRequestObject struct {
 	Params ListStaffParams
 }
@@ -27586,6 +30686,27 @@ type StrictServerInterface interface {
 	// ReactivateCustomer Reactivate a customer
 	// (POST /v1/customers/{customerId}/reactivate)
 	ReactivateCustomer(ctx context.Context, request ReactivateCustomerRequestObject) (ReactivateCustomerResponseObject, error)
+	// ClaimRecord Claim a record by its identifiers
+	// (POST /v1/customers/{customerId}/record-claims)
+	ClaimRecord(ctx context.Context, request ClaimRecordRequestObject) (ClaimRecordResponseObject, error)
+	// ListRecords List and search a customer's records
+	// (GET /v1/customers/{customerId}/records)
+	ListRecords(ctx context.Context, request ListRecordsRequestObject) (ListRecordsResponseObject, error)
+	// CreateRecord Create a record of a customer
+	// (POST /v1/customers/{customerId}/records)
+	CreateRecord(ctx context.Context, request CreateRecordRequestObject) (CreateRecordResponseObject, error)
+	// GetRecord Get a record
+	// (GET /v1/customers/{customerId}/records/{recordId})
+	GetRecord(ctx context.Context, request GetRecordRequestObject) (GetRecordResponseObject, error)
+	// UpdateRecord Change a record's values
+	// (PATCH /v1/customers/{customerId}/records/{recordId})
+	UpdateRecord(ctx context.Context, request UpdateRecordRequestObject) (UpdateRecordResponseObject, error)
+	// RunRecordAction Take one of a record's actions
+	// (POST /v1/customers/{customerId}/records/{recordId}/actions/{actionName})
+	RunRecordAction(ctx context.Context, request RunRecordActionRequestObject) (RunRecordActionResponseObject, error)
+	// ListRecordChangesOf A record's change requests
+	// (GET /v1/customers/{customerId}/records/{recordId}/changes)
+	ListRecordChangesOf(ctx context.Context, request ListRecordChangesOfRequestObject) (ListRecordChangesOfResponseObject, error)
 	// ListSites List a customer's sites
 	// (GET /v1/customers/{customerId}/sites)
 	ListSites(ctx context.Context, request ListSitesRequestObject) (ListSitesResponseObject, error)
@@ -27730,6 +30851,30 @@ type StrictServerInterface interface {
 	// DeactivateProduct Deactivate a product
 	// (POST /v1/products/{productId}/deactivate)
 	DeactivateProduct(ctx context.Context, request DeactivateProductRequestObject) (DeactivateProductResponseObject, error)
+	// ListRecordChanges The inbox of change requests
+	// (GET /v1/record-changes)
+	ListRecordChanges(ctx context.Context, request ListRecordChangesRequestObject) (ListRecordChangesResponseObject, error)
+	// ApproveRecordChange Approve a change request
+	// (POST /v1/record-changes/{changeId}/approve)
+	ApproveRecordChange(ctx context.Context, request ApproveRecordChangeRequestObject) (ApproveRecordChangeResponseObject, error)
+	// RejectRecordChange Reject a change request
+	// (POST /v1/record-changes/{changeId}/reject)
+	RejectRecordChange(ctx context.Context, request RejectRecordChangeRequestObject) (RejectRecordChangeResponseObject, error)
+	// ListRecordTypes The record types and their fields
+	// (GET /v1/record-types)
+	ListRecordTypes(ctx context.Context, request ListRecordTypesRequestObject) (ListRecordTypesResponseObject, error)
+	// DefineRecordType Define a record type, or a new version of one
+	// (POST /v1/record-types)
+	DefineRecordType(ctx context.Context, request DefineRecordTypeRequestObject) (DefineRecordTypeResponseObject, error)
+	// GetRecordType Get a record type
+	// (GET /v1/record-types/{typeName})
+	GetRecordType(ctx context.Context, request GetRecordTypeRequestObject) (GetRecordTypeResponseObject, error)
+	// ListAllRecords Records across customers
+	// (GET /v1/records)
+	ListAllRecords(ctx context.Context, request ListAllRecordsRequestObject) (ListAllRecordsResponseObject, error)
+	// UpsertRecords Create or update records by external reference
+	// (POST /v1/records/bulk)
+	UpsertRecords(ctx context.Context, request UpsertRecordsRequestObject) (UpsertRecordsResponseObject, error)
 	// ListStaff List staff members
 	// (GET /v1/staff)
 	ListStaff(ctx context.Context, request ListStaffRequestObject) (ListStaffResponseObject, error)
@@ -30028,6 +33173,223 @@ func (sh *strictHandler) ReactivateCustomer(w http.ResponseWriter, r *http.Reque
 	}
 }
 
+// ClaimRecord operation middleware
+func (sh *strictHandler) ClaimRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request ClaimRecordRequestObject
+
+	request.CustomerId = customerId
+
+	var body ClaimRecordJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ClaimRecord(ctx, request.(ClaimRecordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ClaimRecord")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ClaimRecordResponseObject); ok {
+		if err := validResponse.VisitClaimRecordResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListRecords operation middleware
+func (sh *strictHandler) ListRecords(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListRecordsParams) {
+	var request ListRecordsRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRecords(ctx, request.(ListRecordsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRecords")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListRecordsResponseObject); ok {
+		if err := validResponse.VisitListRecordsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateRecord operation middleware
+func (sh *strictHandler) CreateRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request CreateRecordRequestObject
+
+	request.CustomerId = customerId
+
+	var body CreateRecordJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateRecord(ctx, request.(CreateRecordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateRecord")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateRecordResponseObject); ok {
+		if err := validResponse.VisitCreateRecordResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetRecord operation middleware
+func (sh *strictHandler) GetRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId) {
+	var request GetRecordRequestObject
+
+	request.CustomerId = customerId
+	request.RecordId = recordId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetRecord(ctx, request.(GetRecordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetRecord")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetRecordResponseObject); ok {
+		if err := validResponse.VisitGetRecordResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateRecord operation middleware
+func (sh *strictHandler) UpdateRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId, params UpdateRecordParams) {
+	var request UpdateRecordRequestObject
+
+	request.CustomerId = customerId
+	request.RecordId = recordId
+	request.Params = params
+
+	var body UpdateRecordJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateRecord(ctx, request.(UpdateRecordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateRecord")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateRecordResponseObject); ok {
+		if err := validResponse.VisitUpdateRecordResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RunRecordAction operation middleware
+func (sh *strictHandler) RunRecordAction(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId, actionName string) {
+	var request RunRecordActionRequestObject
+
+	request.CustomerId = customerId
+	request.RecordId = recordId
+	request.ActionName = actionName
+
+	var body RunRecordActionJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RunRecordAction(ctx, request.(RunRecordActionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RunRecordAction")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RunRecordActionResponseObject); ok {
+		if err := validResponse.VisitRunRecordActionResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListRecordChangesOf operation middleware
+func (sh *strictHandler) ListRecordChangesOf(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId) {
+	var request ListRecordChangesOfRequestObject
+
+	request.CustomerId = customerId
+	request.RecordId = recordId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRecordChangesOf(ctx, request.(ListRecordChangesOfRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRecordChangesOf")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListRecordChangesOfResponseObject); ok {
+		if err := validResponse.VisitListRecordChangesOfResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListSites operation middleware
 func (sh *strictHandler) ListSites(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListSitesParams) {
 	var request ListSitesRequestObject
@@ -31488,6 +34850,237 @@ func (sh *strictHandler) DeactivateProduct(w http.ResponseWriter, r *http.Reques
 	}
 }
 
+// ListRecordChanges operation middleware
+func (sh *strictHandler) ListRecordChanges(w http.ResponseWriter, r *http.Request, params ListRecordChangesParams) {
+	var request ListRecordChangesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRecordChanges(ctx, request.(ListRecordChangesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRecordChanges")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListRecordChangesResponseObject); ok {
+		if err := validResponse.VisitListRecordChangesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ApproveRecordChange operation middleware
+func (sh *strictHandler) ApproveRecordChange(w http.ResponseWriter, r *http.Request, changeId RecordChangeId) {
+	var request ApproveRecordChangeRequestObject
+
+	request.ChangeId = changeId
+
+	var body ApproveRecordChangeJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ApproveRecordChange(ctx, request.(ApproveRecordChangeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ApproveRecordChange")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ApproveRecordChangeResponseObject); ok {
+		if err := validResponse.VisitApproveRecordChangeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RejectRecordChange operation middleware
+func (sh *strictHandler) RejectRecordChange(w http.ResponseWriter, r *http.Request, changeId RecordChangeId) {
+	var request RejectRecordChangeRequestObject
+
+	request.ChangeId = changeId
+
+	var body RejectRecordChangeJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RejectRecordChange(ctx, request.(RejectRecordChangeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RejectRecordChange")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RejectRecordChangeResponseObject); ok {
+		if err := validResponse.VisitRejectRecordChangeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListRecordTypes operation middleware
+func (sh *strictHandler) ListRecordTypes(w http.ResponseWriter, r *http.Request) {
+	var request ListRecordTypesRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRecordTypes(ctx, request.(ListRecordTypesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRecordTypes")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListRecordTypesResponseObject); ok {
+		if err := validResponse.VisitListRecordTypesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DefineRecordType operation middleware
+func (sh *strictHandler) DefineRecordType(w http.ResponseWriter, r *http.Request) {
+	var request DefineRecordTypeRequestObject
+
+	var body DefineRecordTypeJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DefineRecordType(ctx, request.(DefineRecordTypeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DefineRecordType")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DefineRecordTypeResponseObject); ok {
+		if err := validResponse.VisitDefineRecordTypeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetRecordType operation middleware
+func (sh *strictHandler) GetRecordType(w http.ResponseWriter, r *http.Request, typeName RecordTypeName, params GetRecordTypeParams) {
+	var request GetRecordTypeRequestObject
+
+	request.TypeName = typeName
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetRecordType(ctx, request.(GetRecordTypeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetRecordType")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetRecordTypeResponseObject); ok {
+		if err := validResponse.VisitGetRecordTypeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListAllRecords operation middleware
+func (sh *strictHandler) ListAllRecords(w http.ResponseWriter, r *http.Request, params ListAllRecordsParams) {
+	var request ListAllRecordsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAllRecords(ctx, request.(ListAllRecordsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAllRecords")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListAllRecordsResponseObject); ok {
+		if err := validResponse.VisitListAllRecordsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpsertRecords operation middleware
+func (sh *strictHandler) UpsertRecords(w http.ResponseWriter, r *http.Request) {
+	var request UpsertRecordsRequestObject
+
+	var body UpsertRecordsJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpsertRecords(ctx, request.(UpsertRecordsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpsertRecords")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpsertRecordsResponseObject); ok {
+		if err := validResponse.VisitUpsertRecordsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListStaff operation middleware
 func (sh *strictHandler) ListStaff(w http.ResponseWriter, r *http.Request, params ListStaffParams) {
 	var request ListStaffRequestObject
@@ -31825,750 +35418,837 @@ func (sh *strictHandler) EnableUser(w http.ResponseWriter, r *http.Request, user
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rkhs3li76KhjOjlBVT7JEslg3VuyYLsuyrbZkq3VpT9vlUwlmgiRcSYBOgEWxNYqYX+cBzgvsf/Mi",
-	"+03mSU5gLSATeSOTrJJ8afcPt4qJROKysLCu33rfieR8IQUTWnVG7zszRmOWwj+fvqFT8/8xU1HKF5pL",
-	"0Rl13swYSZmSyzRijxS5Y6niUhCqCCVKp1JMiXkxIGoZzczP4XXn+LoTXhLFREy4JmMa3RIuyLNJ9wXV",
-	"0YxoSZaLmGp21Ak67B2dLxLWGXXgvU7QSdnPS56yuDPS6ZIFHRXN2Jyakc3pu+dMTPWsMzodBh29Xpj3",
-	"lE65mHY+fAg6r5hO11cTzdLqRF6zSIpYma+vqBkWm8iUEZ2uuZgSOqVcFMZzMuxtGQufL+ed0fnpsNcL",
-	"OnMu8O9eNjAuNJuytPPBDG1BUzpn2q711ctnX7P1s9j8m5vRLaiedYKOoHPzJl1wfLxpBP8rZZPOqPOv",
-	"j/MdfYxP1eOsf/PpqyhiSj3n4rb5g36TvT/qd5J/+BX7ecmU3vLtvNX9Pp/3gyPQ/I59wZNakviasYUi",
-	"FNqQA/OtQyJTEjP4iWoWk4MJTRQ7JItUxstIK0MiMIeflyxd+5MwnXT8sVoqGEuZMCpwOKnmUcKalyJ7",
-	"vvciZD2Y7z2hmk1lut68AG5uRE6InnFFIvsaOTBfoCmLCXtHI52sD5vm717pNJzXfq9Xd2CfSKFp1Ewb",
-	"UfZ83wXJvwDfW6ZKpvVcLhTsnb6JoEWIa8HIImV3XC4VWdApC8iK6xn8ruickQksq7okCZtoIpeaTGQK",
-	"jyc8VRreaVwwHEnDcg0almuptJyztHm98gZ7L1jeRfGTm4loNaOacEXo2KwDkpF9tXkJ8PkNjzv3HN1r",
-	"RtNo1jQ29yEzSqkYMd8PiKUtwrpzyhNz8Nk7zVJBE5KyCUuZiBg24kLhjDR7pwPCp0KaLbkWEVXs6FoU",
-	"rjEazVnDhH/e9XS42Wmql2rz+udz5IJQsbYErBhRmmqmyEHKFoxqpGp3GR3mtBsQmiSFG/AHj6st1YKJ",
-	"mMWdH02DRSJj5siqbqYKRlyYLtdsrtpuL8648yEwq/QM3zzOloimKTUfWwr+85LZx2YwH4KO0mvYholM",
-	"5+b9LxM5pknT2n0H59lMg9zCMuKZ9/khI1Pogixkqicy4fKIfCM1soLQo+Gwic7x/W13w7OYzRdSMxGt",
-	"v2br6lBf0FtmhK7UyDhE0QkbwV9mU1lMUrz3Shzqlq0JFTEZy9j8Q60MgVDl8aiYx9fCvGSObSyNLMQ1",
-	"ikOXxX6gZyqknrG02OFwMLgkqxlPmNexGxBX10JpniQkXQrBxTQgw97FEfmarRWhqel7gYxzMCQzuUzV",
-	"EXmrGKFkkjI1IykVsZyTO5osGTmg5O3bZ58fkgVL3RfKB/Bk0ov60TnrDsb9SXcYn9LuBR0ed8+i/qQX",
-	"X7Dz8aDvdgrF33yrvE3oml3YxJ7nXGTnt+70PpuAuFt/2RiZ2dGXk6nNvyOaJDA1GgcVIZscWOH68Ihc",
-	"mXOdMCIFy/ehP7gk9FrMuVJmI82z4eD8iHzH6C30oIAawj+FRLA7lpK5GWF5AZ0gXr9CVoq/n6D+TNxx",
-	"Tc16NF5l3G+y72VW+E7xw4bFbJEM8yEAV4UrALhp00mHh53dBwdjwfFpNm9eEny492Lg6+Yzz/mc63rK",
-	"nEtzaA1PNapSyvQyFU3zTaAb//sxm9Blojujk16Q60j9gobUr9GQgs4LypOvuWia+615tO/Ms77dh57L",
-	"iBpar/1Ugg/v8zHbv/vcC6YUnTbL/fPs+X0+mn/FfbeN4GC/vQOFly72lsNyV7oZGpuPWapmfLFhRbwm",
-	"ey+K30n5w5tXxfDihIvbXCnKR9S0NnmLXSTaDYNst33Q+uPsXmkkMLxvJ5MNCoi0T/fdMtc7fCmNWeok",
-	"wu3bJU1zT4n9+NoHDLB5KezTvZfCvp99qQ052EXwqWGpHogcvEHAoF7SlAnd5iSp5bibKyhtd2gB/d9j",
-	"f16iIN+ehHLJXyTr4iCJYkz5kj9K9eFHJC87/EYCW2TP9yWx/Ave9zbr0tkSoSr9+uu3RnM2I9qoKxNQ",
-	"lR9IL34lE9aOK1ptiCuSyqTx++ZZ600yH4dRvGYpp8k3S/Ol7aRlJCpvOApeJgLebrCzeSrNk8/7g+Ph",
-	"f/z9+6aTDN3dYHc7ruZrrpslE4UP9yUw2zd8RtPJpPk79uneH7LvZ1/aTiPwyY9JKdk48lG1YeFN43pQ",
-	"Xu6Nxo5ORrdGQWgzQtQOPsodUxpHPjbLnNodtPyOseyq8YrBx7sw6SLPfMOjW6avtKbRbA63YZNp32+y",
-	"L5XXfC0fxBM53ziCKHt+v8/n38m/3fhR7R7f75uFj7UhUfzuRyJSfxjeuN6sF6zdqBx1GmbcNCZg1BuM",
-	"KguqNUvNi//PD7T7j1734ubH9/3gdPjhf3Xq2PxbtUFWXap7iaq2b/OZ71KuNRNN6/CcK43n1Pq68A8n",
-	"LT1ShMZzI0OsUqlZQMwX4mXCYiIF6KhRsoxZHBAulGY0djY0r4PFcpxwNWMxEWzVuOUrHOdmq+wHsyBq",
-	"IYViYLr+jMbWv2j+MvIOE/BPulgkPAJbzuNFKscJm//bT8rM+H1+jZs3YmvaogmwnJhpypPOCEY1Iub2",
-	"cRsQdCacJbHqjH54j/+0zTqBsxeYrrw3PvyI+8cUMLSR+ePmbHJML6IBG/bHPTNZJNoR+Kw11yBePMPx",
-	"EC4WS50TzzIVo4VMNU1uuR7ZaY3c4D/swDDNi7icRWoIbWfhCFm3+b5ZhDlNJjKdm11PyThl9BYs38uE",
-	"XZIQlyUkiq6NFMqj2VEHXYmThEf325kJ5QmLbxYpBAtwGKa3S5kyEC3VTa9/0R/Ep6x7Mj6j3bPomHUv",
-	"Jv1e93jcnwzoMDqJTxl4xNJoxu9YDKbXiAohNRkzEs2omDJ35trt2UW+Z1/ASElppBt3rm5yD7KLNEkZ",
-	"jdc37J053eGIUIKuGXP9Lliq12YdNL1lwuxfdRh2/+X4JxbpR9aIQWLJFDGrRZNErpBjCrm6JGFk9xo+",
-	"FUkRLVOjKto1JSspAkM5tMErUrLyE7gfPA+FoydDQ2+kfE7TKXvoA68hrgZHB84Uroi8Yynp94bnJ2en",
-	"ZLzWTO1CHf3jnDrs4ImWkiQw/F/uVNfPkrzgn8E6f8ET9rEWecIT5KqwBinRMyqsaW/Otbk7+j0zkHpm",
-	"a94uM9ttHe3Eg/0d+7XwYDPpbJfMDzFbJHJtJD5zMPk/3JwPcMZkvCbW6H+I+ynTMY9jJu61mQuWghdL",
-	"ipuYCc6Kl6XjCSwGx+FaLlNiVbP2zNRb/JfZ10j2tY0bUB3eg2xFpVu7KdYrOKdr4IexBGZoeCmjepmy",
-	"m5grOk7y9rk0pJjWXEyVeSnnpVxfkjDhEROK3TgBwr68SOUdj1lKEhrdWrsY5TFhApbLUAJs9JdS3PvA",
-	"Wv/XDXu3sEKPxyC574Ejtgmhmgx6g5Nu77jb77/pXYz6J6Ne7/tLQtUtUAM1cp8RF3dinkVxqPTRFuex",
-	"PJOHOpqlfsOA+L+m7E7esjg0t53/+1KxXKjKZhNRQYQkiRSGh40ZMc1gL4vBB6+YefDwNx5Xlat3RRWM",
-	"ohhd4F8Z9by56qjP2XSLPndi04OBRxv5dyEoIsWl+uX4deOC2vjWxjWAff9G6i/kUtxvr4XUNxPo5V6i",
-	"suFOrpv2XHyY7803XgcbtyMf8INsSNZdODLHCwKhUZQFKdTMSwpWZuSKMXLgNsZj2PimskEdxMzQBmsM",
-	"e8d4xb70RGfUA+61f06art2+GVVOVRmZixZCU7KQlUFAOGhsQq4MZ3a/H19iOxdKtBMr9o6bP1OCisO2",
-	"zc1m8yB762kacNpcDDuE43BUT3QxRN4pI1Kw0ipUNu9VZm15WFbrhtnCouDF8zyAVWFw3rB33iB+MU7p",
-	"9g5DmsDOgIFSNldBN8RlOaq324ffu9+OYZypv2XuN8LSFOKC2675SdGSU+ply2LbcTzEal+JNUFmZrv3",
-	"UkLch0JycNLrHY7IdWm+1x2wjvjq4rPPA7TuoN7OUsMCEzlVuTKPi6dgX16z9I5H7K2gd5QnRhj+NW2R",
-	"p2vYgZKlN9JPuU/5Zoz8lbWGKfjL7QGy9YMJhEbDCgW47lTTMVWgJy5Fymg0M9PAy+mNlC+oWFs7qbrX",
-	"LqRUsxtQN0u6gZRkTsWaUK3ZfKHVJdHpGpksSahmbXYHAmlv6ESz9EZhcpDN+snZmWdwe+O+6RZn264V",
-	"Bv8gO+f3aHavugqQ2UQViPjm/yEhqgsZUWAvPeoEfsqX97hpXLb1Yy+1Cob2VtClnsmU/+Oe19cSOjLK",
-	"ZUTL2zxjRMtbJtxNiyYSiVKJ1YguieJTAVHvu0oavX6+vW8rw9i4ueVRP8j+ljpFcXLMaMpSXAeQJ1GW",
-	"xGyLpbgVciWCTDuWRsgHnfAI3DH2s3nOWdUlcwWKDPSYMCN4kjmNZlwwQiPtYpDpZIKOcfJMK6JYlDIY",
-	"gJrJlcBwGapJlDLY9kL0wvsO/MziG6o7o45T3nvDXHnvBFmb8Rrz325u2Xp0y9ZOd+h1e71er3tm/nNu",
-	"/tPL/wfh3Gaz8/Znx92LcS/qnsV9o2sMaPd4jHrG2eTcEEFClQY1uTSqkzf94ag3GB33v8+dRU9fvSQQ",
-	"q5pSa2gHa9OoA84qs/nW0M3RT+RPuJJyMDP0rEFRs+3Mck1kOoeRxFSzrubo59kYR11ctOp3pOsfzT1q",
-	"rTSbj8ZSaqVTughL2UpyJVhqaOGo+OW6XCRc77Y5iOXVrlAg5AytvIUx7VGNPcBUUbD7QGiyFBEzNMrF",
-	"UjMvf4XwCepJe68mbvbWkBnDYOCEbd1e284bIyZJmMcyvVV7jxSpb5fok9yv+0MHdAXrSbRWU4+QAp96",
-	"f8w+jmqp+bifu1qc+7PY8K4JZ0Z7JVcvnxlqGpHQHMsQBLzMMaSWkwl/5/I57s6KZmQ/9mmHM13eOC9D",
-	"46TgMDd9/nDV/d76zbvNjnM33edc1Wz2t4JBkp/RGOx0VeC2veyxlkls5Fo4bJdWpdczxlPLTlWJa9qE",
-	"qR/+Cfjnj0HHS77sjDpVlpqlj7XKI7N3XSF/zD/LmEH2ofTZ8va+pAqypUKXFKolmTJU+M2LsPeXxMhe",
-	"a2ITeIBzucTP7RmdhXMJ4yyOqfkAvgaiqbvOBVs5akRdiWdXdonELJ38k9zRIEJ1Rp3F7c33Pw+fz8+/",
-	"eTd4NT59E/X+Fp98N7n4+/T4q9nZX277L9Twm8X5X9PBa336tkqK3qq1o0H74bpsm1u2fpTJUwfh4vbm",
-	"f/7rv8PDwBesZixlAdx7OaiCocorK4DDfEfkMxQUzfu7056bkxtsLd1FEVvo3DvihcLQGO08NHnpLRXk",
-	"zgc1s/Z8EloSCv0GmQXA0C+NIrkEl2Om5Bco1276lymNGPlKLhag8mU7zG9eiOFnd2dP3vW+p8ev49Mv",
-	"phdf/TT4Ojn56+r8adp/sx6+5WffLnpX6vjz6g47SaA4cmetQ0kl860wBuqIkG7QZI0HbasMtaBKrWRa",
-	"c5N+u8DVTNZEMRcwlS2Jey8TmfD7go0ICPGGBfV7JJrRlEaapSpA1x+J5HwuDVWxI3IlsvGijyDv9tZG",
-	"eSoCugXuC1egeXCFMd0lqTWbSnHaJ6c1095wHAqEYRS/SSrnMHvM0n6kICvHnBSOJ6VuobdlZvqEv5nc",
-	"Ec6ijskaDbub8Dtzs6dsCe5X0ES7XOAYJ1ZX8xKHQHnKNFrviLuN5JlOgJocpMDiUj+sPrWV9/r5C+AO",
-	"aOXEgXEaTVT5g7vo9o4Lg4M+aZS4wQy6Z/R83D2LLuLuOetNugOaDwcs035mFWRauVd73cEgGnbP6EWv",
-	"O+7HJ91edMHOJ2f0dHyCniQa35g1dhGNWie5uad/ct7vA81YNWPjmlqDcGfU/w1ofCMSgto+MscE/MOO",
-	"ClreECUaaJ+6EnRcOELzcrj8OlgU17xOUeKKMAFP914znyIbB+O8Nng6lZYLBUoahIPt+eEWOnIBMqdC",
-	"6LtkDhZIvTzNJ9TLaQSBA6JMFPjsOFuxlKR8OkMdpBwGWzozbWf05s1zi7lkuvDPV9MBAdnZOhv3XvTs",
-	"kL7P3+dCnw47XkLyRa931r+4GJwMz4a9i4v+1uzkiv5czO8qp37mW1FcvAIxltRuN/CCAl5YuM231HaN",
-	"HJGWgAZGJDT8d2+tfBfm3VYrN3221sqzaW/XzL1pq01qOBz9j6qF/3Hr3u/WfXg7QS7j/U5tBdkEN9sL",
-	"fGnTPzC5AQFOR9l+AA1vEisj/3FCfgVyaaYD05uvfh58J06evjt/pft/Xw6fybOXtPc6Pv5ievrVTxdf",
-	"J4Pv3508uTv/TPRf1Fg5invb/hRtUO+s9IEy1kG4oButHSMyXvIkzmVFUAa53sO64c0laKXyecJL9cQU",
-	"blJQSSfMSCeEC2K3MCDTlArwW4A5QxNGo5k7YyPSJzFdGx5xfHpq/ql8IK7++TH8Rg4cHRRv35w6MoHm",
-	"uH86GBSBKC0wZVmYKcEy1jEEF4IB0bQ4U1h6JefMaLQOLopmJgQzvJJCJOcLKtY3NU6VBmVDiglP5w2a",
-	"DRPma0thW3mAV/Zc769RuR6taHovteweXcQs4k5wbQ1z+bl7yag5c/CaF5f65D56iYelGXQSKqZLOmW7",
-	"wN+YWetoxlQ9O8ghIfzAnzldkzGDCAYtAzL2pLXcVmLYp4O4cjhghoG3v/Tt5DD4rXT5V+/+LDauTMm9",
-	"do7EBgPgzMbQey2HdQ1dyMIOE8sh9Iqq135KFdVWIfVaHg92Vb826FhBZ8XGimvWDgmzqo/5/CYbcN5r",
-	"5vHEY+LWPt9Zj8KDPCHY40r309C8AxtjxEyJX9qz0NbQAuc4s5a2hxrrfMgCZHYip8qqu05aTdmRRJmt",
-	"OzxKl3IS4/IEZDWToJqaw444hHafIJMQuIX5GJfikTLMQElBbDRDviqPIGqIVS+ne5yEJsObHTk5uEYs",
-	"i5HSEyPdXHcCcl0QdOHHw49rgPNSQba/WgTJ25XXsdWNT7vNXN63f2ahJx7vrsHE9OkNTiCct/zEFj6+",
-	"lRBbG0jsoMBGkt7HRpJabeC81+3TgVEkjo0iMZx0T+jp+Cw6jy9Yb0cbSbqjjcRO3plJylLa0gLBV11d",
-	"EAC6YKnFTggA4teZSyz2cZ3cJwSLNLK4TaDoTiNr0XDBhLnstzdEptCmS0+S3Na4RIf+m/nQAm/i3jjy",
-	"SdZR5z62iowd/+bNFYGjvq0HtwFH9SpnLRvkR7xF1jWUui9zzV5sLefhBbXnVsPsX0EPmwGRIdxTpmxH",
-	"gi5asouTcz3mU2i3WXa4FX7D3i0SKjKRpcj26lbu1iKCMmEm8wNKbzexnGOobybmwWh/rJOc91gRizXq",
-	"pu4Peuv0X2eSekWFTZmHSKA0FbEakdDjJyFZCs0Tn5pZSuxjGwQQxylTKiChSwgFEelaQPxuzGPw9M/o",
-	"YsEE6OlcZLjKAQktuwoxijL7MIT1C8BVQB6GDkPHxkKLEGz34N4c0L+idK1k+FrOmRn7lFA/Z27Msrxv",
-	"LUksL0n45dM35PFd//GchSTJwGUg9K6UcAcJ0Kuja5GBdh/hzRaSSBrRnliU88AIlLYCBN79iOBxSULP",
-	"lw9hRdmrqUyg7bUw2oZ1YqnAujYB9RrcmDAlEZOUzeUdpB55abtHcyrolGWdYniJGQ6E/UD3GFx4aUST",
-	"zKZVfg+FrMBZm+CD1sd6SULFkkkIwCQQr8DiLhdkqVj6SF0LucpsOpckdOhZDf1buA3oPluxSxICCGj+",
-	"Era+FoXmCcOmaczSo4iKiCV2UF4upCHgOKUrmoAfh6jleM41RkcYdcF0BdK2GTp2kmD0CDTPjUWQi2c/",
-	"xsVYvnPEYvEyaZRK5YHoX14L2xrl+nzq2GVg9Q8YwWSZTHhiVlbL6PZoLu+8LVRqiWQMDxEG0G6kXqYC",
-	"8dYNZVGeHKWMxtmrQMdLPZbvAqLZfJEYcjSPUh4zBPKG6hRsBcMFxujalXdM0TtHebD0YDpxXV3aSAH7",
-	"eVwYJFIaWzy6a2FJP3CN62gV6By2Gf6VET/0ltG/nrF5gItg+6olSR8H7xGEImXWRhIiklZxwXzSuRYO",
-	"a8tFlVn4M1WTh3uZ9WcbhQgiFZGULRIOK2Qb/LxkSxYadouZUzxiJGbq9pEi8ChvuZLpbUgOvIZd05BE",
-	"dEHHPOF6fegGbihGBdeCKjN7M4CALFIuU67XAcnSzowui/Ohi0UCZYvm1FwR3Zhq6njOUcYanG4Fi3Qt",
-	"PLKCI+C5RrN8L7tY3CLDA3BndiYqHduzYboGzu8Mclp6e4GupZ/sY242z1besLsHiPTupwJVEXotPG7g",
-	"CnYsWGpEkeKllPF0ZDeeJAOf8f9Ge43/S2busXgayr2T/Z29Y9i7ewr/xhEXnEHueeG2qPwwBwnG4/72",
-	"rcp9YPRej9nbZlX+b35EO0P+g+Hr2bfMMUMxGLi67ajI5DsBYji7pz4vN0tGNU3kdJmtAXLJwh+LhEYs",
-	"+wvZcvYnkF72F1IQGNwM63TrCn/gkDOW6jXSPEVTjWWZ+b81QLzVsUI06lkml/1RemYXyGMu+V9yAWhx",
-	"RUbhNy42AG6Q/2m4Qf6XkYNUvof+Qa3+mq2Rf2y8P+0cfvRNDz6VVoWuOMbQof0CeK/sATTHHPDahJYF",
-	"1Jkj8l1WC6SAIwAhslBsCygyyKJ98VxcizGL5JxZDMDc3hAa6QoB30q1Kt47r0dnmtKI/ZlGc3bkngYN",
-	"UcI2LtyoEJpygYC5XLMbDrnx5t/OqTzp9mi/3z2LB+PueTQcdk/ZYNIf9+hFfBx1fqw4TTMfTHHJvuBQ",
-	"eW4GiCspZPEhm8KYWvBoCAkAWTNq8ZOtpF/waznbddnD45mLjjf4I4qDeqtAMHIeFYTNMePzolB3jq5t",
-	"l5uEaUn+qldxIufc3tU50yRIaIoR86IqYz9m5oo086WOXFGjVmq3QyveYlopaYtuU/yMqlo1MY4LAKr7",
-	"nj4jk8AkqSjKBqXgDAC6GXWeyGUSA4YBKBFL5bK+c/zpf696//Hlioa+ffvvuOIo3rRDUf1b3r5i8TVj",
-	"aFhJczR251tSaZpkJ4s8BXJBUAwoReTIphxvDbPpfEXn42U6dYar1Pz2+dNO0Em4YH1oMGFC6ZT+3//D",
-	"SH9g7lb44o1NdR70hidnNdmidrG25h1mn61YsV9/S477p6fdPqHJYka7A2I+eWmUjpTFxCh4hvllKOz+",
-	"mS5s6aAILIuW5h/fD+otzHbiLSxgpuWgnU/UX7JS+1rT2rTWmFRnkawSkpGjX4AM/TnV9AlI0HueS0hi",
-	"wezpskxucX/LVOUsbZnLdAhwszK5Y1k5swaTpedlbXa4eOVaS6WlCpdKO++sYTDtPELZFCr22kRJYp/C",
-	"iPJl2eL7qcy7lisgoHBDhJtygMN5sBG6HiG1HzFHU53FjOpCeALGoVu+gcYnCIgJLdbwDdUhqaS902XM",
-	"mYjw30niAr08e6sRN4wQgVAKDgYfXIdZSt0JO51gGNpF1Iu7fTaYHNPh+CQ6NcKdZfJvspmYgcZ2fn/6",
-	"0+uliOn6T3/C4Z6agZ8f2dduZnpuJKfrZa93HC3g/1h9R9gEK5FhO+wYf3/sPyh8yT63fV+XPOfNMYKF",
-	"GL8sLi91YtlZvzukJ+PuWXQad8/ZBUhp40F0HA/ZCWg42bY0f8QBP7wwYiATRksxU8WJde6dEOJv/kZT",
-	"v2vnkUGdfxnwsH3gbHIQFhzNYUBCI72Nlip1f5fczmE7r7O7+8v1B9NbQw+lLk5PTo5PGzqxFFbHo0DW",
-	"TZmIWYrn6as3L56jPY8Krvk/WEwOhCT4XkDYHROazKiIEzBCQZlHFZBJSo3CIFMS/kTvKDYfhRjsfRhA",
-	"nUTTvTnzhNqTfFT2uALi7scJ6yp5mTa5x6GgilV9yrvtsJAw+kFY/znVBeBzJhcJIzQBayfKws7P7iIs",
-	"HmV8sLoKe8I85BWHiwevMdXGEbDZE3WZFeLOU+Ay0Pe9g/rs4W4hbjxEcFTTZfxlKlcWrsrosWsrDlzm",
-	"SGPcKnu2DgwX5Oel1KVoxo+evYKrZQ++f3QLGxrkPC1jVXvHRPmFsJsjMgoX94iE5grYPxyj/f3RPhwj",
-	"1e3DMXAaLfJV7AENzPSz6MeqA3vH8AErHv1O8xxwdntbtCrscW9Zbk+JbLM48iDixeZ7/ZKkdIXXMFd+",
-	"ImbOlmeN1/8Wo8A+14KQK/y4r5Q/7GWwU554kUdm619LjODHQfvGfhT53UzO4WSBsdQqSpdELBMoVE7H",
-	"yohDE0CXRTDfIrXCABhOp6UuUSWxrJOqQlXyzT37HKRRlEMPvWoL9Y6vo60s1kwUMRzxnHks13ymHcut",
-	"1fiz2klvF4mkcd3kAAJfS4Ilm6AMczhfJpovaKofGxIE5T6scmSoGFAr5Zknl5hHtV5AEKsSfDJhsUtq",
-	"QfcWE0UyH3NBrUvDW66z47Nh/3ww3EazMJwf61ch5eOlZhtsaIXjclIrO5WM3CkDPJMulupeUG4EdQfb",
-	"ddK7BHgkqJVgVvd0WACogJfgaf5Gr2wxkYlcgprMkzs05dN5Z9Tpn5IvP7MXmz+Fk17d3H1OvuOJpCLj",
-	"UlyZ43dJQpokoS0hb2Xt3G6QcKUr6A1wfdhvlO6P9vlsVdcDdFsmvacodlZ0BIAl9phufdp3cXSbMzhQ",
-	"e2noPkBOjmtlVs7M3gkJ3g1jlrG1tb4YlLeLxd4sVWl2dafkCXguoerpvlx8nVemBa8KhqgAGliG8FIi",
-	"j9SGzmHNV6Mcr3jEjqr8Oc1i7LbZ5D7UTs46crfIoj7xZM7fAKfEYiNteyX2avKmHzxlNxu42e7fqTRb",
-	"nGPNFWXXvOhindM17gtwXdT6eQQoGguL/eqzocIdUGKkEdVsKsHDkdCFlguVe1Ofww+kPyQvU+kiBNBU",
-	"Jyepl/8aH0fds8lJr3sxPj3tnveOJ8fxIOqPKYOLk1sePJdLoc3mXVyYFUQgjsh8+unbV5ZaXJHGUWeR",
-	"xvkn+tFg3D1jw0n3nJ6cdM8mx8x8oEcvwMV/uzTDvXrZ7Q+7L199WyPiFNZgoxydtywsTwuvTWHvyrfq",
-	"vdLH8pVvWVTbW/aNKXxSsHV55VtXxbQL/36LXF46GsVKnLfL3KGKQw78zao9M+i8kfsrgbmj+ZECZ7ir",
-	"BOtz5424r+193+VkqianMc7qNddM7Q+3ht5y6nvSjYqHQNJEy9IcHygWotm5/3qT996oPMoFphkpPElw",
-	"Ah/ZjZ8Nt3kb/Lqf99gNeN9MbS497Q6SFWy1lkw6AL9+OVkK0278DbMx5x0ubhapnIJzvApq19qD1y7b",
-	"tFIFtbCa+HPtWmIIbSFqvu1qFme0AWkAIQYcieEXMTIYAuZ2vrmbMQPsdJ7OKU92cyA3TOYBByZYXv1+",
-	"v1HtnSTjJRHWh4854uaiSNuP/Kpf1Y3qfYqQozz5YueIIwRN+OhBR0UDfvP1gTTwDVvtSgY1gQoO5p9G",
-	"+saF3S2YZumfueCaRTMv8s4FzgJlYyR2FtNg5chn+BL5cj7+Kk/lGXU+f9ofHA9PTs/OLwqE1PmOJZGc",
-	"M0LHkqbxv3QawyO2Uip4Ksor8kmJtmE7mzbRrHnzqKD4ga+opSySaRwQuqCpzi1MS8VSdVQoFMddALZ5",
-	"hn+ljChmcdYt94Sw6xlVZMyYgBtaOOO2vahNH6YBYrkCAGFN2rUNoNhB2cNvu4CvrTAND++wbc/xHhJ/",
-	"w877AZK5f5Ljm/be0NaqB+QiVJAr7gdy8QCuWEvFbeuV7w9Xsd2p2gA3ke9H4J0Ht6D7+lPdOSkj++xw",
-	"0+/K+z7VJf0RL9FN16bPduotZIVg0izhDELymzjfVitDzucSOmbJBsgM9120Q+e1tq47304mPGLXHSOV",
-	"XHc+Zwm/Y+n6utMq3mOR8jmtCzF9+o5GOllDvLo/10d5XBwMxnbQIqjPrcmGDdgaH1BMCRpBHtH+EQLm",
-	"ZQvY0O8OxsdR9ywesu755KTXPaVn4/PoIu6x/k4RAqbPthECdtb1UA07WkmtzPA7tY/i7PY19BSpphFj",
-	"3hNXfigc4QePB7eH3R7djncMQWT+MRMuOj9RUcly8a74zleMxuZ8LpZpNKMKE7OtwP0XKhj5XLIaO+hH",
-	"F8waEmOeOvWJkkVCubAw737yy1Zp6mEknC0RDA8v75RIvwRg4NE6iAFYTGJfgvcqgtTXUdi1wFV9RlF2",
-	"Od2ytb2Ytrj6+w9e3GhbFo5dzgzocX87nmdNpa5mRQabqvhUKNDLylzl4TBDq9lnFuKUi/uidT8kDjnc",
-	"tA3reC9c8tLOF8fcvPe7WkLqDlOe6uhK8KvQJWDb0qQwbUUOIMMu5GLGUq5vpokc0+TGKM8TmXAZEikO",
-	"j65FuKApExo08Dm9ZRCpDIAH3TyReoIYVZBBKVMHV8HibDh5uMWQJOyOJeZqYwvTP8QQ3hj9KLS4Eqpg",
-	"ynqkbBk4zFBczSRx2ZhcK5ewaWV/ReeM6JQKRQHAw3xgnFKLLYIWfBh/IuUt2gbMoMzZNLOwlUUquZwf",
-	"84otG664Ll+j7B3m0t0gqT999bLb7/WGg5I1CzysN9SvvZMdx3yR/dRUGtPyt6pGLS2JXKbWqvIv+U3V",
-	"uYrmDG1kH+6vVbhNamvZ+My1r67g++1pqTWVGPwl3pK7BJeIKEevP3318pLMl0qTMXMSPkSQqErRnXoN",
-	"x9/LTUvwhW330gGEFjd346um5VuFiVMJm9KkPVTUnvJJxj52s1m1ts20BQDdTaoBx/Q9YnYhBiID+PCi",
-	"nCDuYSJTa4b0eMxHjzuonNJP4HLf5EvHzzfvge3mPrdhfQTQgwWYVLds0LRlLUI+4PosSCYYYloKZjSz",
-	"zZL0LQ8CcsuRjuL6qLlPElSyf2meh4pG2caQdqJ6GzFSAihA7m6xmWiSuD1QAdYgA3iaakbz6XC30O6a",
-	"aJPa49KIcnpFLPpwVlHN+gndvXVEXEE3otk7XZdyjpcYGFIuiS8NcnUtFLN+xYJAeEk8oYsrEr7/ENpm",
-	"eVKZC8X2rlAjlH1S2cuXOoySJPRNJBOIBvzXyeT8vNfrQM2oRUIdYDyKPS9BGuoEHSM+uicoIh2VJKpE",
-	"TuXNMjXy1kzrhRo9fhzFotDqsWlzpO6m7eTBNpmqLWVGD6tHOX5Dl1reOHhphCHLmOwsvVFrEWV/N2kP",
-	"rq9GmdTQMyv3rpaLRcJZerOiKZvJpWLZo7KrdtciG76wg1v4FRUxS9SUKZYkKprRiSbo8K3It5k40vm3",
-	"4QUZ9oj1A3sl2x37bkrPLVYGrXUpez6f49++RL217pxuQmA+ePXFE3J8fHwRkLdvnhzeo7raw8j0n0KW",
-	"b+l8LVyYDyS/f3KJvV0Ql+u8qVrANoryS7Y9GEntVW3gt5J6a+UMx2m8WgMZNXtcZW+HsN2g++VF5uku",
-	"k1JuiwVkxHyPeuChK3WLSOGpFBpAErNeXj77xs95/AZ0CMAyck6kgYjJJJEybYYm+iON8b5pjJsI5zNf",
-	"ZtvJuVakkKoFEKvgulK5Cwo4ubaoC4ZTxYYKwkzmC7PS0NcCvENaggnRJhsBtEPoi49hQEInD9rwJl/s",
-	"DAkXSltHWfEqCq6FMyeAsIaXFdUEvruQXGhCtT82cpBnOxqeygKw4SE8K9Uz+41r4d13Flx0TBUjb189",
-	"PzwiV6gS5PQqUwfgQJNEkTGNbm0son9xOjZxeS1YE5YVmo3VCkK/3hjtAxKt+HzO4svywsBaeZOjKbsW",
-	"OYhUIlcWRCooNMsKQhGdUg4gr7HUVR3jVyL7Vwud5aMqn+vrzr+m07GLpvjXNJ1Ox+NKMMVZwed/8K8/",
-	"9LoXV90vaHfy4/vjD/9Z+Pv0w+G/17r/i6tQLckAuJqqTAPOLmHeuoTwDKOfAdmxd+3EKG+Fq6rt59+8",
-	"9qz3bqcLtC5TIPU8CCWs2acwwJNUqPeiWHrnpoTxhFJcAoR5aZaGZZOiQSDPPTwY9i5ISJOU0Xh9w95x",
-	"pVUIPMQdkCOfWLGYmNQzQ8s+PiXXh608zjm91Ym7dKxkstSMAC2aA249N3xOp8yiT1EtF8g0fD4I5w/u",
-	"LsNvLqEHhGg0N2ciI5qYiVQCK4bn7XL+cklyS1iNbTgioVH+9g+oaa85tg+oWar2ATV2HtsxNzJiKhaI",
-	"bSwG+4nMJX8YKv4wVICh4uHTaL06Yr/HCLGiXlsZdoj7E44IFj84ImHmTjc/umh5EKVSNlkqFtvqHKhF",
-	"pJ4bgIS2QoR5dcIFTS6vxS1boNF2xo0AtQ5srWmHgDylXBQhzDOSyUZi9ETbcxHfOWtaYXlP54tErhnb",
-	"F9S5lOECgQApixj49KdSxkanYQzrjIyZuRUUxibkl/hRPUTzWI4rPnc72hvUwg1n6vaRLdlT95kck8+W",
-	"PIlZjSrYEFX2RM4XNIXaqzGpk15bgSpXLV3lwW4xdpl7/pZ5GGywwq0ksr2cLm19r194DH+D9mYFMsW0",
-	"5mIKdQWqN0EIxKBsbY0iZw8vr0VY5eEhiaiw1CMnE7ICsPAw5//gzDByYGivF/eRokx4LfLnRnbRCZsz",
-	"KFvi32IhVoxRJJFi2k3MUSoUhK+zbFirxrUorIe7J4ma0ZSV37G8GlVVhQrq0zd0WqsE/Sav2Mby0Jjk",
-	"VfWD1k2qrmE2w7qHzdOta107+bqG/lLUPa9bl7p22SK93xaeVje0+kXaMOnCwGtHmS9nPriguFubeMJL",
-	"V2pth7vjtZyzMrcwYoAzuVL3a26TUJquVY7HSd7YUjgFLmCkhWUqVAMXkYIsRQJZ4i4kbWFGb75mOq6c",
-	"vJYn4w9y35fcq1TFWRL/jcuE6uYCsFyRVSrFFK31UjDCxWJpneQlUQJ+g5A6jA93qpYfUeeCw6ggDbjo",
-	"VUHC9lt3oXuDIbRQPUgtAMuHcD0if3n97TdgIVEBiSWUqFpQPVO5SaQ05DAgXMTsHfOauLSnHwY/hgFG",
-	"xc8YjVmKtpes3bNJF6rsha3gfBsTu2pWn9cYjHrbYcbM4uUfquUvWUjc7oHWeVwqWH4heBWrjtBiMG69",
-	"2FkTflkXKH3aG573es0i5n2LcOwenJ2ncpaDs1tm6oG9bSqZymu05Fl7NtVij2RlXIC6Xf6K0UTP6s8R",
-	"mPoAYBOM0b5HZsWSpAnSQt5WT2vu2nSqk7ytKS/YHpLiWaGQdsUJ5i0apL7hKgdkvC7lqwSOLPP48Gda",
-	"WTAK2Agw5mW7kW+Bn26/M0L6DnaPjeVyHIkWvtzvF76MUbCYFpKJpDE4Pe88eF12MumejU9p9yI6r4DW",
-	"4xGOb8brzqiTYZb7SRDH3bPJeb9LB+PjLo79bHLeu+i3CZ1uKPCDNn6MH9y33g/ad8ARkVW93I4TXytM",
-	"LDb62LmGWA3X8DKXnLIKoWJvR2L2+fG6faL01kATO2SvcNAvlH6/T1h6TvcbQh7SlAlt03u0XCiykukt",
-	"F9O951o4S/WyR5Hx+LddIWGDHESF3JZHivgZH4fFhA74Yn3w6u4AA/5hritcYJ+PbN3IUak0gfkT4PuB",
-	"D5i/7ifUZMtmNXnvPgwInxAq1i3z1aHQ6naCt+0KRxS0Eny+N3HslC/vMbfyWL+SKzKnYm3NHTN6xxDG",
-	"w7w0In2ySJYO9UYxEbukSxvU0utlZZ82VIdpRtXJ8cdKtbxWPEmMmJ7DkFkr8Uep2ZVx7rbE/Rqat4mH",
-	"4roQBbXnhm8HlHDsDAjDW3I3tSI/KRzMAosrkMtuUUWFs7/RhegLTSNAnNnfi7iDZNHai2j6bOtFzGe9",
-	"3Y+Yz7qtJ/EPce/3Ju49uK/OU09+n966Mtttqp5fUMWwgv6lVwl/ItHUD4BXWGBsjsGJVk3Mt9HJwJ3s",
-	"oi9Wqs+5T/7OBsbgKei1F3Aise61P34QJI0ICWojsUYBcyPPDH1rSY57JKZrlYsWATmDX8gBWiuKjBJ/",
-	"8y7vwcnFoHh5H596m+bd3zATdv96sL5xplASdoeirXWGEpzJ/tzggau7/hPbgv6JC7w2Ykrg6UFMinuk",
-	"UfpFNTYemCytrGWlYzplQnc+HjnvmSJ4P6CPtmV3nym1ZK+1jG7Nht+vHMvMBQcbaqsCJ88khCk8cMgD",
-	"4vZ2DIXMeMoCrFSpyAtZXxooH8Wmhc3iRHao7VnaAfuh2kXXbL41yhDKucNSGg1Bz++hIWiHoXLe6x5H",
-	"w7h7ZiTSc3o67p5F5/EF6036dDDeSUPQ89YawgvKk6+5qK0mc8sFBJpj5PrM85TCbe+Bcdrwaw/uETRy",
-	"DVKak30YC65FmMgpF+CN9OLbrX8ytCjSWWip+TEo9OukH+h5NZMQmGTF9Guh5JxhWXJJfpJcsBgrtdsY",
-	"D7TYCLOFYwj6FlnVATMS4GI3pVldC/u7P3AtCyxPOfhrlIycBCGFkgkjB3gv0JTZzwqZw56YMfs/PFJE",
-	"3rE05TEjFDybyvY3PwxIiF7MG7lgwq6BV6wIMlXMGttWUG7brrL9CT0JuC0WvRtAVy0YbP6FTG+zneCX",
-	"roU/7RwAnBvRHGouxbgv5WQr0wtnKsi2237SuZ3dUpeepswcSztTf3OpumUxZgxjRMxBZWnJmukRei3K",
-	"WQxuhRUs8dpbYFgrYIE3aBSxS2V0Pwut77yhpQC4jIg7Puxp4Y8bT3SvHBVMBrAU1nEOcrs88Ar+4pYk",
-	"+0Etx3Ou8ZcyBWc/FbouEFH+N+x0/meW3FVLEXlkRmknqw+8EfsrW9RVCmOu5VLPZUTrayQnVEyXdIqB",
-	"TciszFUF+Afm1K1Ssz6GCx2RK5KyiC84E9oW/oHYdAZR9MKQ15TpSqaC5d2+QsbMQOPSLGLWNPoXzdKu",
-	"FYSdyCiXeizfBVm+gldgixxgKdU5XRNzhXmcEhx1h1UcCyN2KhBiPqq1BmuoLLMylSfd43jIsIZK3V12",
-	"C1dOcdeNtn7D0hQMD2YbWToyqsCcCigZR3myTBk5eP3izUtyctI7HJGTo/5R3xx6CDAw74zlO1CM7R7X",
-	"O9EzF63pEwhzi21k8H1tBRa7uHVqs5xoNFQbDZxwD4Nap5zFRHGB9W1WVGUEKm1WasqgUcWc7anDtbrw",
-	"L4kh3QJsLT8G+MqtlTu2vQTyyYcigbxvKFgF62e3huD25sk9GX/IPPrAyzwHCJ8gE4h53E6lBPuQ/V6z",
-	"oZ0Sa4vJDjtXJF4y/8t4Y2JuDxjv7uGAycl/H6ciWCA3ehS9RfRx0x/W2dsuDdyjqqZM8AfyaQC5+ovr",
-	"JUBnzGA3r0TxSGxxS+DF4ChoRELDb3dRPMh3GaQKpnFCchydaLOLgoR/DgNXzQ5sG/CdR4rYEXaffV7U",
-	"XXbg9611F9PnLrqLHdt290Zx9VonS/2mbtBt15471zWDh2Se7F60AumWW7H/MTwGvrD0+3QZVDlWNcfH",
-	"XhfhiKwohwBkhIRTOHBLlpckVFlDChb5LB8Un+lwVGbY16LAsUO8JMNRlitkvjSVMjbiiMvCtscgsHwd",
-	"tUAjpqzzcOWKp0L5/zL0ZMWtgsiciWC1x/tlyu44W9WKzRC9hsEKcpnEZMwgMKBs2dLzpDPqXC97vePo",
-	"Xz7/9smbv798Ssyv8BPDB+Zv0CP+93WHiWtszv7nv/4bHz/O20PsOu5lwZTv59hp9k4DonWSyOBaXIs1",
-	"uEUYnROq85YQQOht71ouj8gVbA6ZsZSNroVLCrfZSXZeR5GcP8Zd/HcQ/P/34vZGwaNeloVHx1HMJjVG",
-	"NliQElDb8Pzk7LTuDnZTfb81tNZNu1XP5QBH+xnbR4CDbDo8b6x2tyULKLOjGO4vWNGcxQUmnIPy9ynD",
-	"GGs1H6vaov7okRdPkls5nzNBxoyT9++PnMz9DZ2zDx9aOXXzNuDFxlAmpSc3w0FNHaJfUINwhFnythRw",
-	"UDyAYsw2H8t4jTkZ9bgoleHtrHRkZodtb1gDRfHUtJ2MfWWnqbjz1vYbAOC384I9RG0bjwDrAu0UvYPb",
-	"CG7f3S/eYrCRFdPtvhU+vrtw7lhNvXxZYDcFw1NuYoRYa2A9RlCv5TefKKLm18V5fnwAOTG7CHZ0i+IH",
-	"tu353shTmy6eEWE0mhGobobVyFIfHcUZGskbo6WBs4ymjHwpr0Vu0zwwLYH7QTdUgDjz2DUICFoJmYro",
-	"gilbn/4Q/eiKMRK+f3/0nIvbDx9C6OtaoJ/FLZGzRQC/yHA9cDTu/rQOFHB4HAbQZZFCwuBamF/fSPNv",
-	"aPBKJuYBGtnt364x/GClYjcuLxpWSM0ObY/os87feoohCdnfUH38G3BR5p+GiuP+xwEl6shCCBeHjI9e",
-	"LxdG6oLqmFk/+OiJTGRa+u25nMq3r56Xfn0JivZnVDF8dnQt3szYGiy4Qmqz3wB5k0JmlrX+ZDsdkETK",
-	"BTkI379PqYCFOQyyxpOlAAh75V6bUXEtQipiMwSZmv8Kqc3/sZ/hD4SXgl8A1Sacwr+n+DsTIfjaYvbO",
-	"LpNKeOQwrAzZXgsgODP4lImYpRlo/+DklHzNP6skLtaKynXcZLPIXHmjheicEXmzCFyN981kikeZ0T0g",
-	"XChzmg1FAsCJ0ZFSOmctL9B6GXq3Sx3YQUK56GaXeKuv16U2vmiIPbe5gWazV5BfhzsdyyMMcTfUkQe8",
-	"WBLJbqMMdYs4yF/36FoAHkVgHawI9FtwnyLZNJRvrUd3MgN2RRkKnkaL6kAjrQgXLSPy3aTa1wsBomLp",
-	"nGPVjw0VZeyy4lISIVdH5Mr5E70erCtyxfWMC1dnwpuWiAP0d14LL+ooD0EH9ygGHwWuFw0OLixBDUvc",
-	"6ma9iqrxmic1tpdFykXEFzTZDvfuGn6w/shWsTO42K42Ypt8nxo4effl4m7VXv2sHhrjqhjlNWXAbDPo",
-	"PKA2rsmYJRKzxz+lNrlzHR6/NlIhuvDHfRGA3Oa0wnJqTmyFmewQXe1Jrl0Aq3JYRzElz+UdMzLVDqhG",
-	"pay3rBrnLkPKQI8GW/TqJq+Kl2LyS+aj7VE36UECKxsTbgol//1cm49TXr+16ykb4Y4YxD4Dv3/+zS78",
-	"8X51Zn8rQMVujkFdsfFK/tGyXfFau8zNV8d2H1QWLeacvUZTMf9akxVkCcQxi38Z48AfF8mv8yJ5eP9a",
-	"JlX9Hl1rBUm+LMehqIaG/2KZEUoMPQdE2lonybpesv4nFO3+kIL+kIJ+O1LQH5LNHpLNZk66NRki38cR",
-	"GIj2T4bYgdu1DigyfbYOKCqTcs0lEnNFxwmLffK1qJA0gjA+CNj1swfLIKmui7bAqFhrbPcCGFBzzoxo",
-	"zoVMzXZoRQ4icxrAlPT07atDC/D97PW3ZDjonxFXmK4cSby1fl0pOHZeD+nwwhtJZrnLv9h8dCyaQwXT",
-	"oT4ONhtdhXCzecq4LIccl7PFPCoyFPTj++M6sikdUztzbxC1x0veAeTn9sNlG7rVwsyjhMVTwDify3ug",
-	"E5iX/dwj1j2j/XH3IhrE3WM2nJzQ0/FZdL7bcZPt0QlerDfJa9+K3LgLJtRHyjtzKkCcRikVs/4uI9Zh",
-	"NgxY+dAErGepXE5newlugJrjcBb3luNKhuwCGPcfMt4DyXh2q95vLnbeRB1gla8FFdpbeqy4L7Z6If6Q",
-	"N/+QN/9ZLGnF05Ef4Nqr0rslGsJwkqRyU1iseu/CAEkHf20omUEOjBS3oFMWH97TCvfH1dHGtnVfU9a6",
-	"6I8tsJf9Y4CgtPc2hPmsTDd1ZYxc2M1iqYtllyuQIo8UiaimiZwu2Se3KMmJv1XxcYQpBhfj09Puee94",
-	"chwPov6Ystrq1Q9ccLxdEFlGMf1fVbjq9vZASLb25cevpP4gkZq/wSuqeDHVFJDf1wTitm9bWpZpNiKh",
-	"OVh7q2I7nMr2qVSTtLUqBnNtkURlmrXLnXpwxwWy5d+n3+LbBRNvIM1+XxQeC8SgJZELzLksY8+j6E/n",
-	"CELlggdtUE4WpvckpdEti4mt6JfTipnVYs6EvrF9VLazuT5/v1efMJKPa9PG48J8gW0/QFWy25YvPYem",
-	"yH9lCtXO2rz20rW22wmVPXfCHK6P+WsDLYQ/vN8tPxWe5l+tJbE03irVWDAUi6cPZWZsZT/zl60Gtbcp",
-	"JZMX7iHC2DHY3MzmL9YBNp5OQBbtnrHTSfeCnve6/fEgOo6H7GRy2jOULs0KZ3AaH350IlMuz/S7x2wY",
-	"d896p/3ueXR21r3oDydDZtjzeJLH2APAH01jW0MPNQcrxD+nCy0XpD8kL1PZ2V90+nlJhQaSHgQddbs0",
-	"XV+97PaH3ZevvoXZaAzNc9LboH9xXi+9LQXXN62lPfBJOwSol992ez0LAgXkk6Nltl73Qrq6XaW/UMHI",
-	"55L5doGOD3Wyy/R+BUJmbpC+v8X5HkJrzBJuxLcbrwrkxlhQ2+yDd/TKLOQpyIM6pULBfVUUD1BCRP3a",
-	"ZpbDNoIVrrUNCbjX0zsLBrdFAmghmZvu2oNQQPMsIQwP9PsdBv6ci7oclTkX7s8aMaYlsll+FusMe3Ak",
-	"H2VCOc1KT98KuYL8XyuqApMXhtSVxYXfVsDeP+1tr8XCSW+L8ZbfwHFt0qeZZ0yNZI20jWhUFh+qYt0r",
-	"S9B1AftoG2lv12xnuARSyG2WGQNrpRL+c+p2lrSD+hS/zOSYsVd3Ot3qFqg0Z2F7a4Q5F6pVk3IeaN2q",
-	"8PUKKNNHFluqQEV7k0xTwuacxgyKR+W1D4INVRIgZylUa6XZfFRXirFVmsYklfMdz5hjohWZFz8PWZA2",
-	"uwzGiLUEqHJVKxC6DPYzJZREVEQswZJg7eCBtNxpxGWxXgK0DBJGI0G2MFGYZiNAQbyHiaK9FNzeRJHG",
-	"7U0U2SVchctw8nY4crcARu5R4eD6zAbOMHcLf3dgppde5b5whP71PAXSVZcjWXU5TKueLJMJhxJqZjUR",
-	"r+uOxSShmqXkwFYW9UoCHvqRIJ56kDUpBoN4LeoXAkSKeluNNTt7HCjI01UgZ8qMGS3YFoDMcklCy9ac",
-	"343OUmaKrd2ye9pi85m+LwWxbC1IYpbl/VbWvKP4UFitFq9UEqk8s6oZYYZe7PXszdqNr5FpGfrdG7Q9",
-	"p3D0+VlfCtD1zBaNKRHyA1BshYY+MWls2pKszw0LvtW4C5zqk5lz0/j3a86FDHR5HwgBG4iOCPg2Rt2X",
-	"WlAgwWtoXkU9ssjbr9HxLSzi9lF103YA0K6fZlOkZCaQkv/5f/8/kuHYkv8kDg+W/KcTqFhMDsbrgo/0",
-	"8NJ7x/SQ37jl10DsLN6vnp3IR9D1kGizLowG47ou3cG+tanMfg3lrWQav+ZT8Uzsvc/FIox4Mduej7zk",
-	"ah6HNtatEqWDPmiX2qCMAkeTa5GFOPglOCDnCG0zNhJCClbJ2d+QW+PG1hl1IpmmLNJkJlPFyBhkOtiL",
-	"RVLjG/gEtfG2IP3nQ/f6yn4sdXe6W716N6Ssuzqm8DKhEYMjsz9XAHWSXBEnHtoMMitulo17WJ0us7mE",
-	"5EAKdngJIQus617lelbRUXOj9UPcmz+WDD+OwH6igh3Fkv3ZgzXL8698C3DZBJTXfBrW+aH2tnF+KmOg",
-	"o4CPZhP89Ia2S8AzsWrTwuI4fWTLW+kY4mbUnj0fqqCm0KOCwDEupkeuCkAqExaaBw7NAgErDIO+evmM",
-	"3LK1uiwxaMDDyDmz+e1amFcB/gIRbYrBqGtIGbBBqIeA2Ahmcb87PZMxQmZgN65CArasMO/7BQftEMdl",
-	"PV2QtOlDaNzsGpiGU+yMivD3KaPxjRTJOuOG+doAQKmb2NnQcKK4e8aODScajrsn0Wl8xs4nF7Q3fsCb",
-	"iDdUWfeRTB6pwJEHuFMdzgci55bNInth02Wk7FhQael3CyF2i7/tvBkh5wW2/VDYnPKKPKELlWGwaHLH",
-	"2YqlJOXTmVbkwLzYhZIMtmwD+PIP62Ov/Q3fMj5smRnj7fndv0KPNTBjqGs22Y2cpdkyNZkAOqsrJ2Cr",
-	"W11mJlJ4OqfRjAsGcpmYGp2GOpRVmbBLi8Az8gp0ZzVi3TsumF0Kn8+U7E6TSSfo2A97Ke251GsPdFXg",
-	"TeU4YfPaKuOvvnhCLoYnZ2aOphGJmaY8UQTXiRyEUMokAs3lsW30bz8pKcLDgLB3moFhzrE2TccJI2Ek",
-	"YxYG12LB0i5EipA7LtH4ipIyWmvhzjInrMIKZWwrS9AEdhJH1RmBhDEyzD3b8zwW5QcbLmObFeo4+m9A",
-	"dIAwglhkHj2+6z/OZO5Odpcit0rZzzdnk2N6EQ3YsD/ueenkQ2AEXMPaP8OhEi4WS51vwjIVIwSAveV6",
-	"ZJdv5OZV5XAw760GCdPJE9P0Q74ytSBGK6iVkWIdQK6gNGFAFJ0AmJeaydUluQYzRWo0VgDov+7AlRW6",
-	"X8sW/uG2gKDSOAxlhHbG4QhInAmdrs0RIGMaE3iztTsZgon+5qipjUs52+m6K8AR4YLqWUHsWaa8m7IJ",
-	"S5mIWMvazTndbPgU3CmBYROJnE5ZTKz6jBDPl+ieA+sulB9Qtw4obcaSRau7CMCdbwAc3q/0V7cvKdXs",
-	"xqaKhCOwwGHVSAkYbYErvfDKdNm9Arz5GaOGF6ochxTtXuenw+35farB5oAIbm9eEmzgJ/lhbycXF76N",
-	"rb6ipD2NVa+RmslUB2S2nFPRNdcC8Cm1nM9punbWSMcCTb+t3Fou4Kv8tbevnpGMdoigc24LcfpfGJGw",
-	"nju4kqI5abjFaEmcLUPOcLF8X6yMWcNNmbOcJkHKrGeUUKX4xN4W1o0BTAVRMf0NLpRNBX+k4xFk2OuR",
-	"A5ooSYb9Y5TDKYLfyjuWkj55wT8LyHAwsBaUlAH4+bOYzRdSMxGtu1+ztWlxbltAzIqYkmeT7guqoxng",
-	"US4FXeoZE9qMl8F3+wEJc7Cxm5gJzgCSccKoXqbsxuX/Whk/4RETit241TV9HJu+hdQ3E7kU8MswICFN",
-	"DNWtb9g7rrQyXUZSTBIeadsVgqnfLFI4sByLmA17F+TAa8kVGfYHbkmUpgnz5lSotubq0wal2m5QdrZa",
-	"9M2sYEiG/Z4ZfYErkOHgIvCuA3IC2yNictI7xu17DHP7x2ERTT6/vbPVMAJMYSGslc/MroDzZpcenBSF",
-	"Xcqg6AsrZX4t7RAEFBR3x9zt3syKpbxcGd5SfS9Xpbe0VPALLkhRBvOnWieIxcs6cOnX0kjzHpdAcVOx",
-	"JFFY+0MudUlnLQDXwXvTRI5pAqX+JjLh8hLFMilY4IqpUZ3DpyjGFOFl87NNI7L5T1TrlI+XGsWTlM47",
-	"o07/lHz5GYSyUc2mEFfWScDLWKqh0hgrUZx8f9jlIpqR8VJxAZoFdOYU2x0sV40uz7KrsTEVvsaxec8Q",
-	"RLeeFTe/sHZca6ZDtGAuoA6ec4tdWs8OuWUMzA7zen2ruE0bLWZ5y8IOvt8uVvySGTvNAeonvT1TcguO",
-	"vR18yrtkA1mHcHHn39qwvSiVSkFSriOBgPCpkOZTJKKqAlI7/DgQ77/B4LKCG9t5sLMESO807BsulhPH",
-	"ZowHu3MjEi7uE6CzA49rHaCz2CFAx053u6M5p9RfIo/I3Z+/T9fzKxYzNr8C69pzLm739jV5BrpHCstL",
-	"lnYIfgMn2s1XPw++EydP352/0v2/L4fP5NlL2nsdH38xPf3qp4uvk8H3706e3J1/Jvovqttn+6lTCWoG",
-	"QQ7CBYVKvod1q7iL2w4/3LyKz+WUi3ssIgGLdnEJ7+HUJSWf7rXYwambbVZy87fx8Tfz07+uLp6mgzfr",
-	"k7f8/NtF/0oNP5+cfTnr/eX2+Pk/Tv8juvjbePDNA5rPN+wy7isoAWYy6BNnMRZTPggXyafZbjAH33PP",
-	"8+lA/ChacHMyIJkjKVcFmk6VuudO7bHgMiWL1NyZ+dqrxFbNTkm4UPzj74T5F7IvuwNtN6I4+3lTvd0X",
-	"OFWr7XiVr63rMvvlkcoKC9fG+u4yYTea5infIzDAlT5Fhz7YqDHM5dKod1NpFDQHQWDjTexf1n+wmkkX",
-	"AVoiRoyFBqrhisxlzBLzASHBwMdSQu8oT4yqfEkWCaPKw7Ql/RNUyQw7qpKn6/r9/VbWdlO/sPKeabVm",
-	"ZSlJmZLJnaGZrNh5yrB4to8Y2hCBpXmSkHGK9+eDhl/ZORUOy85XlDNd56XUM3OtLRJqRHBC1W2Nmm+Y",
-	"PhVrB0/yTHDNoplDKHFhHgumWfpnjg+9YCJ3ulz1IdvLS9OcfMnHYylA9qbWi/L506y2XSforNhYcVhi",
-	"VyOv/IUax4g/3J0zc9uHIlVezae6Sxkxj4e1yAJrLJPhczRRLVvSZuqLmRTlcQzrRuE26/3W9LFs/2r8",
-	"iWZHIWDf7KwLjrskodtpsGECWDb6N4QksIJQVhmqKu1RRMwnjkwtxB3+sfn03VNe+G7GUnSjMVD6pECN",
-	"O6vrbu7ho5bxeRWCf6Dgudpot/o1MdN4lok2+8tQgq2c3JzwCTNLUl4FrPp0w0XunjrtDc97veoy1DTd",
-	"fA7zKbx58/y1faeBCWuestdaRrdGlbzfDW6UPJIwescUePJ4xJouZBWljAl7sZAxW0vIQ1lQnv4yd61e",
-	"puKey/CVXOXLENE5I2Ma3VbuHGeuh1gF6xkwo7ll67GkaUxWMhV13D97cVtYiIxun2Std4i7qyUQmWws",
-	"VOpChFKZsBEJMWAmJCmjsWF5c8qFplyY38CbZYvFoUk3IFyppcVoSGEP1LWAHKYAgECUFVqwBYu5NsJL",
-	"JFPoHMDAbL9Yaw3bzamgU6uVeuEmEIBWdM/gcIGhuHF2AgsyVnBpFJ5XLgMbwFPrdOVTwWLDCgsrtiXo",
-	"hTzTzl7AFcQoCPReUO1YaysciyLg2d7BdY4DFTrvXxQ63y2uzcgUSt8oxsTGIX+CwLw9YOBqHBxG9IRv",
-	"tLAs5OYtC7bZBnPUAX9CvhtI758eU96ng60DZSJWZCZX7A4rTHE4gfuPesc4uiJ9VQ7muFBi1l9csHKa",
-	"kYL+CbOAMBLk7XHCIILIvA4WCCMB7T2nX2HwYwFk9n4RkDsijG4G8CwuVTml3q6FP70SCRSot3Dm6gSC",
-	"nJQ2+z7sSo0g9nl/38cOfLO178P02db38ZpplxG0v9CbgZca6TdLAyrHdwO06E3bTJygI9jKb03JfBnN",
-	"nP3GPFjMUqoYEXJVZ+4tf668m69c0diMF9AoAuD5GQSxujeJjdkoHPUN+TdVBbcwjwo/0kZwVpr0eySa",
-	"0ZRGGuQjwOUnkZzPpUBLVPDg6T+FkdUfBl0EFrsfypujENtZJdPVQZ11lunUIuaUE1f3Q0OrVlfEB7Vz",
-	"BrZZq97j7ZulMBSHXyzG+UeFnW3o6yoXnf8QYT+tCJu7am7+8u78rvfX+fHXff39+O9n0XcD8eqEPr+I",
-	"vxhOvzr96WVPvTle/u189R/99e+z0tmHqgNmv6K6Hj23EFW3eBZtZ48UGTOaGhHUuZAVerICXzc0kmhA",
-	"pIjYJdrjuAYP/9VSz2TK/wEGoRH5DLsy77cK8N27ei1OLF+SoJpttYH1vsik26qVhTZoQ17UpbV/Adl4",
-	"Z8dT1EoJr7kwVnihKirVW33RsIFu00zTP0B8XR6xgNAcg+XwsgDsPqdrMma/fMU29g6DOW9wo5++etkd",
-	"nvX7GWPkOod06tF+v3sWD8bd82g47J6ywQSjc46j/GB+RefjZTolX/31oaGym1RPrtkvW3WtuIZNtSoe",
-	"KXLL1lm2qQ11fYQ1sxFnSrnYG5BLOYqjwkqAW8MUd0F/q/e82AC9rBJ3bknbHKDXwEPaFLiA3XuQ0ha/",
-	"eRhw577xqWnfMD6701v0WK6ZUWK5vocS255BtFdiuW6vxHLNtkfv2RLzLUL3/pnY7YOHKcI1+fuMUTRT",
-	"21cDttzf7FgA58wr2cp107Vgr4SKC7GJgKoEUeNUfKiLihw8ffUywAxG5/Y7RDgFZCFH5FsEognMPaY0",
-	"XcOuokn4ALHs9JrgrpAoYTQ1Tw9b3XQf4fbayXZiPl9LJJpOJtvZrpd8b9ivntyD/eqJYxi97gk7nXTP",
-	"6Pm4exH14m6fDSbHdDg2CuxO7FdP2rNfMxdbnrlOPi7mj0PUluJToYC6bIUZKZRM2BF5Zq7K1OZKLxXL",
-	"QCsIF0ozGu8hFztNdJrSiP3ZDaesj+6wiuhytHjhCB6av30y6fZ6vV73zPzn3PzHKwDpndEvzWjIV3Kx",
-	"ANWobKPB43QTM3WbI0m0VnD7vVFvMOr3v9+l5t1eElcWqlGf5jGXYlogdhUQiFhJWVw9kLsHKLWQd+15",
-	"/FDct1o4FXzuBTWTgzDf3xJA7C1boy5+mUHEjqXUSqd0gcAnOYC4XAnEKtoqMLfOxdkRKKJMUvVWB2jR",
-	"NS1IRBd0zBOu1wEZM8VjLFKJqA6ueK4ruUBWMr1FF5INNvx5ybBIVA0+RivUaRh7U6W8h1UOniF+ONus",
-	"IMxkErtYwqpCsKPU7wjcyvuuLJ1LRi7sVYFw91YGcibdQlQuHtgHE5n/4MRZCbkHF7u9S/h3Kn2bGT4I",
-	"fGEJ+mgjmGF9CGMjAe8NNPj7wQvML516WJai8Etk6mQ8sIfG0s8NzTKHRiSkU8QCtAeSmAN5iPFm1wJ4",
-	"NiaRm+1LpLx10RsqCw/DEhJBMX7MxYxln3IQPTwlimnNxVQF1yKEK7z0jhNOi7Fl0DKLJgs6MPBSzXT7",
-	"qF6WbhVV5i/iRwob+yVdZ3X+L0TI2u2O2NOe/HAxV3+ETj146NQ+0U857bRUF2ozr10nXtzRfWKN4LBv",
-	"jzeAk14fdbCjF/13cqIRD+4P9X9n9X9Pz3+FibZ1dvu3mb9vO0iy9/CSByTht8z3y2LM+ifwnm/1iONS",
-	"NHOFBqSw0BJfOAI765ppKxIQLhCpNXeBI9S6l8QLdEM1AN8cXpIQ6SgcgeBluiFcXJIwg3nCB0LqAEzU",
-	"dvCKAOphxe0OKQ0ZaWZIREW5xz2uEXwKyQtNQFvabGfMQADkilixxg5DsBXGGmA86GSZjrmaMYRQnDD8",
-	"dhGwCN6oH8wzADTeUbcwWrQdnpZYlIVUZK8mbGoKFZK6Z/Ex655PhrR7Mj6NzuJzdjHpUeQKnCY3WQ3D",
-	"kyef9wfHw//4+/cdD4K4vQPpIVNN9qwpUZpSxShhnSRZubcawz5KJIrpVm6D+yE1e7OsP7pAN/uppZ8D",
-	"2SifbjIropvriDAazTDYpFRNpIx/ZU4/PspB9a3/5sAcIccMYkhB0VIeBiQUbBWSpUhADSYZOWTpiYFR",
-	"KEz7mp5Rz5K2aA9AdtnFDhHsYTWTSSEvx/Ar4cxM5TCYa4EdxhI4nWIMXENlfIjcAPURTtWHoJi3VeQp",
-	"D/3B768AnNVmheX1oMZr8vlXz+9vIMp52p7w7aWQCsmgRAdQpBnCI0VCoNwbo1zP5R1zBT5a5J9VLUIb",
-	"D5haJrr+koCXvXJYGUACJvgXCizWGzK9Dcf74eMH83LtQkPPe93jaGjE7RMjbp+Ou2fReXzBepM+HYxz",
-	"qoMx70h4ZYS46w758rhTwn378riGL5euGieIcnEDC71H2MGDUHM9LRfJd0fa0nVQ0d6tPmPJpiJrCIDj",
-	"iGFDCugnoKyZTGzpbKcCjeW4HIvrysnlW/20a8siW3L5TI7JZ0ue2LJHv0V63V008olcqSWCcTbFxfdG",
-	"vV6ZxAcPKVy1sllB9vGK+rzv04dB5jTXtnjH9i+YM4m9AwtvhJjOi8MA1KdbhmxtjHLjagpl0ZXFBTN3",
-	"7YyKuE6U3LP8o0f/Wzfdg3jbIhg3x7mU52ieOd61SyTpRyomnHHZJtfuJuoGM6MRLD5FhKgvwHy6AFBH",
-	"LkHHx/fNHMP7On/ton/VVAv9yukcZpmhprZWVmBPWDytXGVZUfUfWhQGzm1k/cK83C2I2THyrnClsO4Z",
-	"7Y+7F9Eg7h6z4eSEno7N1ZKXcHGypislnEkjUOLAXuR/SHMfHkRgq1xnW8rqu9Pj1FOzH8VIghEJJ6mc",
-	"AyZOxrKcwguj7II5Cq8UaLaaAVw6MG28lo22eAD/PDQK72omrYSmyQHiSgQOY4KnzIKy21fNkA5bl16A",
-	"M/TCzqoidfZqiy9YGmwpyNZIql7t743nuk1IhzverQM6/jg5D6PqPHyoR1vd57ca6FEUEeqEgpTBQTa3",
-	"FdQUVFBCAbcodPpZppYFECawNvODs39JQuQBYamoNjlQjF0Lx3MOL0mInAOKtyyBm7n4A8OqplLGAbll",
-	"C+Rc5tK057VcDSCjnkydsB0XDdJew3qr9HN2x5L65Lg5FetiHtojZc0hcgJWO2cytGDrYLlBCi9zATeM",
-	"0fA8G/Jo8KlOnVuamnSwfGReEeJBf3g2PD8+HZ5tq8DiprLXy3uK8tls9vhovf0ZnJAbKar+UAHxtL0r",
-	"EtNYBUYlcnSD5eBqb4tfD8V8HH6L5+53zHAz0aaWNLBolRWf0NaLekFAIPbKz9zz62lsMJWAarBULB3t",
-	"kApeFUqMDFlknL7dax/j1u6aCJB7Dugm2IrMeMoyxQRPQxU8apPCawRoEHTnNN4/WKYp1N10SmyJKxvi",
-	"Xgpvz9CTYYvgr3Jlpkp1yPpI9XsYvnBzd7YofAwrlDsfaOxoU/GycKxc1ct6XwpAR0rNzIIjWiH628rG",
-	"nBrrTQOsaltTGc1ULUQuNCv+gNYvQ/87bl+djcTWtdSyZBcB48d4vZ2r1Ve5tPGoma4a83jk+7AWS+2b",
-	"D22yUm7tP7DmwsDsG0S20bze+7XIVhmqUxkmEEJz0D1LkmcAkuYyFeZSkLdQ4IiCE9j5gwMni2YtAEjf",
-	"E0mLMqdnHnH8Cb+QSQol0dM2qpc7G6s3ITllrmg7VKpstC25FXJVRWD+iKJA6ar/SKVwbHGbLWbULeVb",
-	"asl2xXU0y7FF9oflKtZszuI11Uwuk9iv4NyIZLQjbs0GLJWdUe4qQPR+T3XrhphPmxBLHynw2MlU2ySl",
-	"LSHRpyC09I1enwktTeYNMFIcj7tn0bDfvWCDuDscn07OaT86ZidxpepXp1AylM4RTXyyFBHubyaL6Fvn",
-	"sDrrG+Ej7p71Tvvd8+jsrHvRH06G7DgeROMJFHwTt6Y/Q8VO3HnT7fV6/cExFgpy8FozPp35Hi65wOC0",
-	"JS7mqPMkpeAQiblaJHSdMwWzIwvDKm/soKvWkLpV21QhDFyoW4z/c6o0S7sx1dQKmiAZ2XezJFLP67qX",
-	"sEQVxNKxHVIKf51lwfq9bWVqt6OnfYFtPwTbLL24IUWj4iWGVoLMkjIaczHFMKPs3LXSvHAkT+/qLa41",
-	"Bte4XY822t0emBYvPIem3smqrU6SgdwhhMjmO9A/m9sw5/fFvcvK8mZJr23gOM1bWDli86m0mZ5Z/L97",
-	"65LQsTLilA0ky+pQyJREibxPPkM7HyMuQ64OZIztffuqtr9k6blfIB/V0nXZG2mL5boFLPIczy2ZEag7",
-	"VRmv2ddliXt4pTWNZvVmiSsy4QkjUhDqSFGmBNEyjSTKtQL8TEMaeUwi/iq0dexWCm3A5daWjzzB9vYq",
-	"wF5v6usivxZ8MmFxXrzINidUk+UikTR2lhR4mHAmDCuJEsrnRb7BzcX7eCGmrXTv+99PbRcj36tN8FJv",
-	"/NnBBiIkiqKCaw4ZRBOZOskDfHexXAmzQAoulVYmBzWjg5PThq/jwj9S5PVXV93BySlECM7YuzYVJxX/",
-	"R82kPls3AkVtNCgj2d7sdm0htWyAMaCwEahkHoSZhc3ad7bjGbRa4TuuOMIDtBv73/L2tQwoX4pC31mG",
-	"fOF02X3I9rm4KFvzrmrodSNai7BL6vzZjt+MSEh1A25W8cyaZi3F+NYQLabPtmaY8ozrfQAeTm8+4Rp3",
-	"8X2M6RW+vl2uax3BWWDKtVA0WBkqZYtkDdkxgrhC1tb8ll8m1YlSSAiqP3Or1Lz+MQ8cfr22BlQtMspY",
-	"xuuWasEnvCQKN+Ze7O+TMR673cWVt+vaksXks92MBmXFFyt+jEioo3kbtmKaPTRbMX3uxlbsLLf7FWnO",
-	"X5xg9jDsxB3536d7zteCa9fXmkS8Fa5hXvuf7Y0+JJBW8fsfjfU5L9DWmNXbWit/iHnUdkB6qfBkha4Y",
-	"IuaqkDHTK8aEDYhgihxgfFpAQi0hFMTah+LQbzuZkGefK3KAVGFkVyENj4AX0EAVutJFIEpYo1XVpuWn",
-	"MuLIfBXLjbaT2aniouJlO/ZIyEOValkIyjlsdjNrW+8MbJN10jjHjP10M1mDmalWFFkvWFctWMQnPLIg",
-	"gxspvGHzNXunQ9AJEy5YQMJEimnoahMHJDRHISR///vf/9598aL7+ecBCc0uhE6PDBGpURlCgESKELYR",
-	"wWL8PTNfAthpUM1Mt+5htR6fX2JxjAE9W4/BnL67SWyL9xs1/Fo/Ru3ZtnMr8Ns2A9nEY3PSeF9B/6pD",
-	"Uczce9kTtypbyEY1O0XakHpVNbyjyZIpF7Jqb2XzHuiq5osQDoPEaMYO8WIk/PLpG/L4rv8Y3+iaN1R4",
-	"WHIvNJj55/SdP/CTXuOcW4oRRny4vQea7w4uh/ZCxe2uuspzZ5zdqRwhuHPzcrcUEEsQvU6h6SfLksC0",
-	"RZXhsFYZiu9C3ySDQAlkP0HFMJp620O/O6YKq1Rb3mK/4TAF7JG2i7nhgO+RngHuYM3mN+1Tbj40EuN2",
-	"ac8W8GuIGHvwKC3r//s9i4AvPTeAu3QSuYJLNp3TBKLFwbVnC+gUsQ5cm4YT99clW7ItW5qDRAL81iOF",
-	"OI8YYz9zMahZ6cZtYaZQbwktr+AX6IzOILJxkcqpuV2B9sE7OTrOvRJgTFtRrrmY3khx4840Jt3tQGD5",
-	"50sn1Y5/TnU0w2KNjEx4olmqyNjGhOCEArJgqTe50gfsrN5vi0r1p7ytMa7Htlb5Ym1rWbuS73eJSrX+",
-	"Y38W9d16wwrc4tSR+z/pyQ8cRTazgC0h8e7uw5h4iF7H9Q5dsRGnRvipg/gbWXERy1VAQtwZyLiZcHs1",
-	"+orJffY650e2pwZu9KbWi3JFjKiY3y5ZqhpKZ9UTmHu8dyAl1Em201N70b2dOF4vHONXModaM22YJau/",
-	"ltFR78mzAVEy1RjJ6Uqr3//yhT2r2HPvac79W8HeV1Lu0KAbjgi1Rt26yr9EMcj4sJZeaA3WXqOsowbv",
-	"HEuOyrFfoHN8qUi62ePKRr8Fr+ZVqnmUsP1Dt3Cvbbw1xd4MQ8qdwFKxPDZUabo2vEvP2NrcuqVrVnMN",
-	"w35BzXQEFRGGF0PkzGuql2lMa0C+6DLmTERbw2GuXLt6q/Ppycnx6fZK/WZJ1ew+Nmg7zfc74/pXKA93",
-	"0UXbPORu+sT5YPv6DRZVNKTqbqbjNCaTRMqaouq/xy3ab2+ewKoD4lJhY2KmKU/UEbmyqn5hQ/IaFpek",
-	"oYYFFdfC6ZVEG+EB+oHK5WA2shbIcUpFzMU0BFHZcDAasZhA/VFMvj7I2ozI+w8hmUqmIDD42kUje7U5",
-	"EilvoeNJymwV9JlUGjh8FTnJDgXkVIwLtGVDnBySmt+g3p5RV/vQYMKE0in9v/+Hkf7QXBpSaZrcRDJm",
-	"EP43PDkDUplJowJ3/m14QYY9cnZ6Mjwe1JXPzsewkcPYZobB2OVoGyr3mWtvIzRopG8aahZciRISNIR1",
-	"4/6aM2r21sbbbPW+lausbDVdJ2xKk5vW4cdNDbcdYZrm8S3F2b+Qd6XK+WQpIENASD0DzpKJv3N6C/YU",
-	"I3DKRRcyxQrhlxuyBw6iZW154sN/r4fPQEoqzHRYG5BA3bw2R9M1M5NvJ5N9OYnh8tK8npe4jVi1vi3e",
-	"pXRuTldndHFxYdYGSxVH5rA9ffuqpiJl9uLm9BTBaivdRvXWd5yyjX2/99W29xVWWZR+v+WqWCjJGhtz",
-	"0KFap3y81Gw7Z8lbGgZBNZvaUNetJ7Y5/Pak96Bndoftr8tLOB3ufb0ilPuDyD0FzPe9yaUAk1shiT0X",
-	"+IErqXzJ7wAHkWjgkrq5sEpdeZTmzXir7sOdbDUCLoW6dBuzcdUbyhPU5K2xlbswAf0bp80mExZpgNW1",
-	"QOaRFBOezlnc6gLday9rF081lKWy1ai4njmU3CPyrWCgMzprSVbnBpKswGOYFwq4RymqX3lR5L0w82Hd",
-	"HqIG68aSUhCsmcgVSz9q1ag8Ft6tc5WCPnvykgzPSELFdEmnjGg6BZPCnClFp0yVkzeXogpSe3xynxpQ",
-	"7cLhzVx2RNuCvXyAiqwtSh9lAQ67RIfb7dnsDoVoFBKaM7W3M3SHA9naGWr6bOsM9fauhgIdyDbuF1ck",
-	"ZZOlYjGmDKwQ2Xw1o9oFlvPUL0DtW7z2Bu42I8QLykJb+5IrA93rpt3tgbB9Kwr2XIumYi8NwDMPCJ8Q",
-	"Ktat7o+9i5fDi1Wag2s/WqZcr1+b1132Gv+agbiICPRfZAV3bm/+57/+u5L3dyWyYjcHIbYJDwGXXUxR",
-	"7Uc5Caus4b/pUs8MVUfUGmzB6DBmMWRVQdRPhHjvS8WwhjFMEECdzVrhX0bIgDHmmzjTuly6vjwNVT+N",
-	"LJm0XJfeZUGHj+/6j83IHwNygK1BE5TKpAPZIk51SUI8yDuA3x9n0WJbZvMB3GkTWU9tX7158xJ2ABG0",
-	"Zappcss1+WzwWT4q/HlUqcWKuyFiMqfRjAumbB2gHAVbBfaQYRd5/aCaIkTay5vOQbtt7SELVszFWL67",
-	"zPt39myE6g9sK5dSws2VqGkip0uWVUHK67DwFMC/MzX9WlyLP/3pKqcuLsXRn/5EXjMRN1U/uF72escR",
-	"bDr8k4UjQ44Vmg4cCYZ4QsLDawFXo1u5epIPsGRBA3HlndoGhtxkms3oWuDymKmXKtjBEuW45Q3kSQzv",
-	"wtqjR+Sq6ZQZ0ZBGEVtgMpFZUxiouhbmwJGngNDueiKKrgG4Dt6LaJIQri8rh0AxhuktWZ/Z8wPr47KA",
-	"6IdmxdcEbTI+sDswKjN7ZYSjYW9od/hpmspU/elPYGN89cUTcjE8ObOxiTilx4tUjhM2/7eflBShE4mV",
-	"NvcACSMZsxADnV5iuycyZodmma/FgqVdtJHecZnYuq1ckBBVjNCOAS8IMwg5ITYhjMWQGbhMI6bIQV35",
-	"rQmjepkyd3wC/+4K3OFRwbUA04s6BNWDhM8m3RdURzM7kyxhDl2dNLZLxOIAZplKMc0z6py73w7yWhyE",
-	"153j605o1t2sCaScMduHIsP+wHQz50q5JNfh4NxO+4kRaczPL799/cbMHgZIRRZ0RMJnMZsvpGYiWnfN",
-	"QUG2o+icwYkyizGW8RqNw+u8pOi1wBFcFtvj3lmLHbyYDXQwuCSrGU+YV5fUpoeSdClUQIa9Czvw51xp",
-	"RzILKHXGBcr1WFckNpLVgipFQs+BHSJkhe9EXwrNE6sAgu3w8lqEgPQP7uU+0ZIYaYmc9Dwh7IhcYcyJ",
-	"OTNmV8iErRDXV5D/n71/XW4bV/NH4VtB+UvkVfQhhz7ZtWpeT7qTlf9KOnkT9/SuPVxlQiQkYZkCNARk",
-	"RZNK1XzaF7AvYi5sXckuPA8AghIlS7KONr90x5JIAiDwe86/x18OzGZt1pEF89H4WLQsBTfNc6PDVpsK",
-	"4EY6joiStj+ac+BX5wEdrOCeXOlT8ho+hoSWWChGc5ZdwKvGtqdwJ5cSwJXGdBi/+WzmSIT6TZfeYaFI",
-	"eYq5Iq/Oz2ORcHFHc54lRNC+2TZuGY8jINqHKK5ixR1zrR1Ixga5HPeZ0Jd+YQBoMCUbcA9WUstYQKYC",
-	"vuD/gExHA/fXvM+Ux4aXL1/+Yt71H9evL0k2dJ2YzdcYkFAslWZxWsm//ud/b+xfyfEpsa4Js+k4U7Ew",
-	"l5gl+j9fPv5uwQmkriZ9qTR5Tj7wf8eyTGK2K6AsiCoDj0NxKwwIWkcFRkdAtcW1VTIWXGFoBVaVK+gS",
-	"ActH/rh+c/IzGIo4GLjkv4Zm9Qa0oH1mXgfuMXNaoCOABT1sUwXcKplkeNOeeWP+GJ3/4A4ZSa7yXI4S",
-	"0mM0A4EKoZKUCcVKd9TR1YCmPUZenJ5DYlZuVRV1cXY2Go1OKXx9Kovumb1Wnb1/9/q337/8dmKuKaNm",
-	"R6W+cvXpXUircPT89Bx/KgdM0AE/ujh6eXp+CrwPVPdAVz3rMZrr3n+bf3drmTLsFF+cnwdAMShkapRz",
-	"2HfKIQa6etIeS2+Vf38sR4PcCz9joh29Zfpv8GRMCRlIM0Xz9Bfn55ahV9vShlAmGVkEraZAWb9PlbdP",
-	"APWvvrExnrPh4BR9t4Azs+7qh3lmJV5F/8fkMjXs9ymEyN7zOyYwEUbTrjJGxEevSBz9w1x61me64Kma",
-	"ufb29CgDgoUcaua0GD1U1nbNKUgJJJjsFrTvO1t8KqTZt2xoTwQa6qfki5l2FosSWDGOxc0ksdYtl3KA",
-	"oG1tMMCyFuCSgvynV+cvSTJgBUg4KW4yJjjLkuNLQg0WwsIaxLH92XGtzebA+3OlmUC8cppNCwVxhxVM",
-	"pO7lPFOxSE5O7DqdmOEY2LPKgAjO3ytsHwinbWqnfbDrfO9WMwt1Nsgph01WGrrmaN64TX6jpab5N3gh",
-	"f42PXJp3n8VHEb6bv8bm3vHRdwKscuVmrXgDXv38w08/1qSEfa+n7YEprH+fBtuk75dp5o61SHI6pv18",
-	"5ra9NtZmJtOhI0qfeiEfB0xcfXr3ZcDS5c6/e+46ltQOggTfrH95YS0mnjJvgYGSdlE09j034bylVNhz",
-	"5nZqBOBLfjh/iQpkRjVtU1XKLXOQUtnvm0NIYzEquGakRY3sKnSbUU0KOYq8eAa/PbXS/hJEqS158nmP",
-	"cqhTo1KB28mI5mMjUt2DYwFy2T2+PdRWgisCz1bm4WYJTgBxOtxYf8CelpOMq9tjJ9JhmWac9s9ALYPQ",
-	"uwPR8hmGZjbSD+cv799EXzAK9Iegd5Tnxrha+x4MF2TmxjOmb2pk+onbPTM34V/+8mdguV785S8EAmGk",
-	"BT2NcVcNB2AL+mbIl2TCXWGlCGieV/DgYNsKNvK15ZG3i/KxoyxGmL00ZuhQaJVY2hOfa+7uhLp5Nduc",
-	"tBLrgbTs8RX3IiUZS7mRacdWKbYrrMw8k6GoON4S0np1/vw4qpOF5quXwPHn9PfWq/NzIyEF9qSOxVCw",
-	"rwOWGlOkTEQkrR/Oz4/r9raxv3CpnGIAmpzTXYFxt/qm/s7YoFxX1Ay4CjLTjaA7AiW4jBV53/tiJ6Ey",
-	"opKusf6icrRnaD4dLfDL98aCgf4NGzvOlUlAumzNyQ6LHmbtVW/f4c6sFAJ8j45e4Zjnn+l/p5kL6cIl",
-	"z++/5A9BrWsOKWVfLQI9b2TR5lnGxDoQp3R7/+c/zDv17uP//Mf3CYnI0IUJhl/15AcANYEJR9AbTKqF",
-	"4OhKjKVgF0RIkhYMoj80J4KxjGVwqj+7ylvv64Czj4+0rgLZHxgoMSCGCWDK+oqQOwu6qHJxC8ozxiOw",
-	"+aHTmVvJmf3tCd74zP7s38Ax+Fd0XqJtah754hXpyWGhjk/JdeBjRidg8ORYWM/CdAwdUg+Hwv8NWGm7",
-	"O+NdrR+QGw3iBaHQCdc8HLwIfuxewwZXhvm1dye1zC3tSCK4fxiMIWadji+87ccx/ZAZeRDFQklbBk1y",
-	"RgthwJeBr6MsnYV2RObPFA7QKflMNfMOG3Oaqtl41ntexAItGF+CWwPeVSCOSFJQzW7svc2nL34x8Iwe",
-	"MmlUKvBHkFfPX5aoTUrQBt/MvahtjzLu5yNPvvbvNuF2LfBVeYbHjmoQSxdD9n0KQl/U6JjgxmbZBTb7",
-	"LF8ubHcONiI0AqJjR7Lo655XhLjnC6DVa1yoaynf06ILWtKrF7/cf921lB+oGHuRuW7t6krdhujhEnDB",
-	"KzMXz+q1LocSECldEu+gPhnCI9YHADvZHt8SCeFsvMbHTIDaM+UPlpdkeEfrWjRnD0tVby/CS41GnvYQ",
-	"qWLh+6kT+xhw5HUpF9YH6d1DpyQRUt905FBkCa6j8I4+A0yAXvjAhc50cLfWq/NXGzjQdkrVw7aZc133",
-	"qKWO96vp7fO6zLhaVSF5df8lv0v9xryFhxzvtR7T16WMLt1aHStqgpO5ypH9RsMX9C77vj3T6To4gnBi",
-	"E6hPZSq5IOwrVxBoKsNoBRW3mC9gxWgm++ZUtuzxLkOHsbCJ8e6X0rvrYBTHEfmPq2vy7lcYK9AeKN7n",
-	"OTWLH5F2oBOD8eXhBJnsVSy4xlpalp0Sm8uPNAuWkAue6pDEt3yGSyAqBCNfl5FWAxurmmlvmZ7Ehgkj",
-	"7R5756q6m7Zo+cxylVV2GA+LoIO8x+3ZKksj0NaMm6tJOPGadHkGYd+PSZvlUnQJEOM8HHGM2iAsne2i",
-	"asMDoeeduAOXXdUqgtYEgKqa34X9+DGUZhM6So/OZCwWMcb1eW8NaAHGG8732Ec3Qo3F5Vq6pn5o22Eg",
-	"FH05cJkULBa6oEJRSHk+JYnRtXKe6qR0pvqtThVcnrGM0Bz8jZGLwI560n13GYvEfn0DeKum74UGV5k1",
-	"XKCRQ6wbinCzkKhiaxvF2IDjqQJysQCUi8jU4Fuvzn8xn5dL4z7pgOp3MyiYb7Zhv6zRsWIxS8kiC+pY",
-	"ZjdXwOlavi7LyNeBqBvR18ywJwsQF1LVNgTpv+I+nYXsbot7k75S6+XAq9yhe+7FWl43Pf9lId0UzsIu",
-	"ldmFRZDdg4Fvy/aUmdQG1yp3TgQbLS97oGQHRY8cCUiHCcUPGp1SMRAb6pIEomoyvy+UTJBhNVm32Bqq",
-	"IUicQcGwF09Jux0Ka5YZeRR4cl3CGUnNUMRxLCD3rlb6UWWJJwqlQWRG8DfM837ZFYs64XVBID8QKcwn",
-	"5JdL24QH3pgHJqQ/VJq0y/Kp01gsKejQsrcVC6Dbq1DmYSJTjxnlu14qoAvVPcGo7WWdz6EJtwhy0yAH",
-	"58ZhuB3GMr6FB4i939noUCRfMNRDFX6CjRoB+PgEYOW9rkf0Feyf27W4PjPM5p4SWbXxqRDDW+BMAZqk",
-	"BOfh0plucBYsSyKIlM8SUJcgyDTrD3KqGSSbtBkAXwGb7ziylpfLlXbia3nxU2dnbVVsPND2eXDA6J+T",
-	"MmBvYb9mrIeH+w2k7zuk4zYLEN16k7Bcm+YO5xbC9QE/MUi7tI8eLZTSWPGYDdj0MWiHYaDwDsLeUkCV",
-	"RJoPM+Z7+TjLghdEsbRgWu1nqtGnd38367Qs9uxXYg9MYpGMHv82n1CezkTGutJ+FcKT5D5aJgVnkSPj",
-	"zHQKRUqYGQrFatX6v8nMFaiEFMaQzynkwCh7jAgdDBgtzM0xwYdlzuSmw4xrksvuKblyVVPewIfElomS",
-	"q7LGyld8YCm6sf6xQOeWjS8tP4YbgM1OvWUDHQETks9P/yXUKqx6Yy68ZeONHX6bgRuL6bmVw5pX/AWL",
-	"8OrFi+kCsorWE4t1mL6wunhcl4acYILm8o0ZucEYl1Jznq8Zz77Adpul3rgSwfJk7L2GsyWF5dWLF/df",
-	"V91Mn+EMbRZ5cV8FNdP16DuhwJx9w/uhKWr0jeVN0fkA/RnuqhxQgVuvK2V2YRMPHbEE+FHNbgNK5KFi",
-	"pwQuhawfrwuZO9jsn1j49J/ZSL01i2910MIFWhG08LKNx/dxcPOgQhGlZfGQhKAnEPWfsEfMe1/4wA51",
-	"z7mToBHqWcEyxjae4vdxwIQKmBNcharNUDBDeabwbqhjuR9CobNXjyDtk2pb46OZK2WmsShLdezN3B1K",
-	"Pe6OsxEravJ4q/m6EYFcZJuHPMHEUPImtF69+AVH9pnpYnxy1dGswEqNaXCoZhNGnko1KilyJjIMo5CC",
-	"ARRSIUkuRdcoOTTP5UiFq2fDVTSgIIg8fYm/j7+FzYlYKI1xJtItlrP8wPD7F94V78SfXPfQjH7Pxe3G",
-	"UpfNUSgfsyO9Cmc8CyYFG5Vb22pWeG62CpmHnCb9Belp6kAoBM8K8cwEhAJh1IlVIdaeJx253GabwR1w",
-	"UEUzAPaD53I0h96yvE7UJwC5B/IeXpZw6igiUlaXAB0Lj1nIbqCGA1Yolk0j1iWpTz9yxhqgkZbytlqc",
-	"0mdUgOW3Uk71rMjqLF+4sZlXDoial/ybWVIk5t5spnXwoIfmWU/ymHGov8OdsL3U60NxBdfmatOaA7Uo",
-	"WJQRW3WGxEwbr6gIsk6Qeq9jxh/ZQFypIfSpOfzVsLIlj7LJFbKquUWE5nksqLaIsYQuRe5XpYydN6lL",
-	"za7JsNUgwPxdktO3x2DoKSayywBAEIrgLcKKdIEFV8hYQMI4ZImMGL0F1qCRLLJZcOYXizHSZqm52OdT",
-	"eiy7jEWdIWjLep3KZyvLLsm81JWqEohuvVig/gZ8ZDAqy73DNZt8m2Z6mbmuK8XKGFve78ZCvvnu+Tmk",
-	"pARfWgPbfVm5cKjCL2blw0yvGpjGL+/JjFmtgm7pYAQWpL3zk9qQCJh8zFPRRPcxHrnANN5KwQ6/eBAp",
-	"A6HlfLC9F5JwwE6NDoVVRNvM4ugvYP5TA/DA5+uJENFCLiuWn/9A+lwMgYSPdyqVVVjcoEilFsCIgFiU",
-	"BgB8WApGX45VKRy4RPkBrG3iFl0TMs+w9YQ6Je/KKMuL8xfGSue3thIAOcex3SdVYIRHvuQYWjLryqC5",
-	"IlbrLguVUyrIoJBtKJM2EgDr+heuSyZ7Xpb83myijZr31cesrzh5YseZLe4pUGlNrfKTLE7+zW7K+sO8",
-	"AtLs1HVZzgJGVPFg1hrXkWtoWEIVntxYrE19XsUTeZ9Vj/iFqigy6PckQJFRna0z0W520rL1RELWQ6pP",
-	"Er/hWXJ8UM7HzYOT2curYVPjejxY1yNKanvUlsBAOVzKh/C6msg7RUDtKZXx7cLJ/M1RzCJTbRlRuSxf",
-	"PFFaDhSgHARYrVcAkGeG+etiUkb94WkPyUuFDDi1CVrus03iWFjyXIM7GK414wfdyt+npXuFHHZ7M9no",
-	"n4XU2Gtj2JpfvFEPWiuC03vcBos4AL/gQsmhPt3rXIodHdE56Z5wYHGZFzqbznu0qlZSp7rbWwLL8AIK",
-	"ijkjZb8bDJ1yNe/OM02I0ktfb0NcWkrkH4jZ91CZxgWUVo9QI0Yb5ZkqJ+GUPq6M+pDeMqdcYPYXnIl6",
-	"1SWaSJOzibalHTVhQHkVx6okbggRMeYTMOO4QXFFRoUU3YNSST65rbYZjcTdHh/YKCRPQSHxJ2JRuMPe",
-	"J1tz/6RSKCB5DyxHozEkZ/YbHMoMWrtpJ1GJb6GXqNrpxdg7NpnWOe7nO4IitK8w3zVwxKMfwCbgT3qL",
-	"yPLOonLwzlv0aFxBkBHY+IOehj+octoe6B6awqNtO4lgLhVXUYW3zv2idBpB+6DcNqeqtpoqsSMW5lfc",
-	"dhmiuZKli6mOrB67rSuvCmI+PaTVWk7PSe8UOsM5bsmcd5h5BZc+GsAy94LaLJV92yDJJpCt18nko6P4",
-	"wINRyQCztucqqkLkrtQzM4gFdLTKqWg0tdU1tQm0fKgnCeFylzZrZWc4uHKa1yK2K2kp5vgGP/1xHQts",
-	"gOEnlVjD0vuKjlfVki5jMd/axWHXG7tkV7YukqBOGrqkutJcedg9PLzdsB0Mz9kPY7hB2/1A22XMZE+2",
-	"+FAi1ihwnU8yOVpfNnr3oXFbIXOGLZCqfRypAk89KmjVHo2ky7TyfRmhw15AFSmDovIF2kPuZRn5a/8u",
-	"li8kxyuxqcQbaJi3SFn5J1owod9li1/hn8RokfaODq17hRv+ImXuk4StT74fBZS9p8EmdeBSbtzlC9+X",
-	"I7arVsNPc6dS4fjokoDoLfIcdJOUc6Oe9CYjkKnCcFDp8WdbCpIM4KTccJ8lazuWRsScA36HRqOWkmSM",
-	"DQj+fE6ObizYVwSFwDrmWAQhoBflJI8aXJk4ir2E6GEhwEuT9IobNRZp4sOMFWb5Z4oYTNM5gyZjm6kV",
-	"reF2dYmvcxjhsOqeLFR0H4uVq+7Xw2UPm25ldrmt1t2vRCz3fO0gO0sLLE9rWU8bHWEXUBjMb9e0O+sh",
-	"9mdn8Bt4QFOtv+/V+nVscqHMmNRFz765f66hQ8CWFdM9r8N/y/TKGPbav5TtKGn34cejRY195ex/y/T9",
-	"hxlaJqe9zWqAtjUOBg+gxzWSIhWMDKC4CukenSah66UOqHmzE7lEqduVOfb3qYXyjuFYRnKYZ7HoQ8t6",
-	"ko7THMq4hFFe+thznQryiuTsjuUK1MZ5NV216mIsQF/cC6bg+cSP2Pn/XefkA3QlCdr/O4YEq1BDtdyr",
-	"Fz+vnTH4j0H2EAUuBL/7Tdl3HZjnxvS86mR2RCTZ6HlbrPN6sQi8l0fvDZzGh+mUPy/3yM9u421Up8Sd",
-	"H4ihZwY7NeW5WkW7rLDNrKpqRlaGRVaAHd8rwKocmFNkl5j1ewj6ZNlp9z2s4GZh9YOv11jOZ7l3/XPN",
-	"Yi3igwwpdBrSqaX4OSsIEa7jNPUtfry873Ll41/yeeZSdE9yo2NG4A6j7cn8QatXlpVKrfgI83PuOGZr",
-	"xUfHE8yfmD88Qf2JWT6O+RMvgPYYSFC3OA1oLJbiAfUGM7KwWB5Qm7pUTwMai9k8oJiQg9UZllu9YJ2C",
-	"qZ6PXws2sgFF1PDRZ3rjYsgJGYocGGcqSso0aRVpOQp4+DM5vpzfxmMiNwjrymaRJFjf9WUVjqfednhF",
-	"1XWxVa1/eg3vLym538WL73kNxKprYU+wpKUhj9dGbYStUrHumjasHMB8Slbk0NtdVsAjIp3few7XGcxm",
-	"VaG8uPruGo+YTWa+s1i1ctuR5eV6ZQPrkidSAU8Ry1xbUChM9HWJQ6F5XhLFoiib4nuNxUERvv6Ki781",
-	"NL0KXv22NPj5GNaQxS6LDHbPbAEa7DHbIjS8BUKvkiW2VFItM6r522W2Y68iYRYDuuDyjvkvNADyNT6g",
-	"4ecZ3gM77S2KOHvBJb26UjkXkWIxp3oHXvqjhqQllKvSSnrqCtYm6a9hy60L0TActenuoYABV/isCSN5",
-	"ktfeGO7wYY8bYTeOyrb3EIyzvPeR3XSTzCxtZnnuIXuqYGASG4w5Jfh8IEWoicM5enzi2PEPQCOyK/po",
-	"wu9NWGd7mpHdOw9MpTlLqaa57A7ZgSXVXFdvj9TAkPjpJhQRo88USLA6KGQ2TDWW/3Rz2aY5GchCd2TO",
-	"ZZCCGdwy4aLHCq5v8Oc3/ucJ1sJGdVO0z1F+CfwHXMeiRw2wdswqdGQREUbTnusOMCh4yqrQOqBjWC68",
-	"5pmyvxlxoY5Pya8lNkJqp31uwYwGJ2S5EIeShOR34mZ1sP3KPveTvifsg7xG7o029uMD8tVHkBdUHjMD",
-	"bQAVIYD693IvgEqhaao3XS2D+tolqWJiXQP3CWS047PtHo15GgSaL8iAyUEOkGHUNIz5RIQOaKHL1kTw",
-	"kEOJPb92L+QpwQjOeaEaFrs8DYasiCFXc05XiCBuG64cRF47MlxlQE5THbNr2RHcEVHgglCgYkcfNAaF",
-	"LlFV4hrKdm05L1NRLNhXmup8DLl6HDQVs1ykRYniopsz90WfZsx9e7xd19JMB9Kc3M7NBBTt3ni4vbeR",
-	"Xh5maLuqE7ELM8vOtDu3MTMffdfqqyybgqp6dF1MPTv7Zv9l60cyljPNdo/Jv8I4rE/Nzhb0rlpMvnSc",
-	"xly7Vh5K0/HadLPJRhoPQDqc2DqQbgFdzL3aOi2rhl0Ux5adNvqMX4wFD1u0HzbOfm31t0zvwT4/37IU",
-	"fqDsbayIhY7bYLgHx+0ztqqqSKkyyb5k/jG68jOIhFvDoGSP3Kbz4N7SIrJsZdHSkGCrcbaNCrsvQ1rF",
-	"fjhv7Idd2w9PuZhoHkxb5JvSjupLjB5ilJwNZKFpfoJJASunIa0d+99ZnpQq9HsmNzHhPnKEU4XMGWlh",
-	"P0YzcprnY6IksKRqhtlRscCc+tD2sbcrmUTt8GXJEC+h0hWSDVzjx1NSytNRT6oq1bDvdmgLVYHdjotb",
-	"16+Waht8dD0i57dycM9xHRzEJBuftKuAb9SlediHH0Bl7npF4W+QtGbPxidYEkxx2bKyvDFZh7M5EIkX",
-	"ufQ/FbbclBh+b8ThY3WnvbWpIlXXfwWgVhFkjnvqAJNHzMb13Nj+URfETQmZI2ihffTdcYwcRjrFG/dq",
-	"9jWpzA/wnqSyZ8q/kwafdkrv8kw5xFBMay66IWb417l9vhc3minGl9PSB4AtKiZwBTCgBe72bsmCBN12",
-	"uuUJOsbMeltKm9Ki4NO3EmwEt5sgCjRYVB2eOTsFzXiqMf0LcKqW3s9cuxST39weZDXhza2qojNI/w6G",
-	"JmYteLpJ/wz7SvsDrG2DbKYbB0vI7wuaaHQ0KNgNfK28brocXH/C4W1Xy71PVpRCu/HsNLwy66pKBRGz",
-	"gvybrzOXZtc21GYUrVMMM6fkyn7n2wpoGfhnAn7sqjtGua7Ausf6h5IS+C5Y8g3Dt3/SF22ExmEy0pSz",
-	"WCSjMNgcTVLhQxKTK0jDK3vWoUy4kzedWBjAh0eLsvd3FS7Ms7oFFdphhlSs4j6mzucw7TGGylbwoKoJ",
-	"sAEv7Sn5syeBDgu9vY6uGzhCkNbG36rayxvxLSDzxk8iyACHOybGoEiIcik0s8kW3ehrvMm2h7iZoYCe",
-	"vcEEJuYaixZYJlD5xoXSjGbHc9X2eUQxB+BKvp/POxb7QvaCW/VxULzgXHaUxVmC1Cx9vTwhYW/uEXP4",
-	"4UECcaHhezl4vpd5wg83qxcRM8Xdwnr12bfyj+3whQdq9j2KNTiiw+wz650JhYZB+oLRtMcUabOxxGf2",
-	"I0Itj1tu1IWc0Tskg5BDfSBe6QAatqWIb9qPvQzaNfrxQxzR4SFZO0icoWK26cSLCbBwDaOd6hi0GQ0A",
-	"gXZp2coLWWHE7YXnewEOD6XlQHkCKfvkWMDdxkRpWsAY2Qh5Hl1rWJedceEdzBzrkd1jELDMJ/Zle0oa",
-	"YxXY9jhktlVg9V0r1mvdCKRVg0jH93Gx741mPFsDxjvYKd8YuWq+eH4+8UXB7uSt/84ptrFYlwP7M7yC",
-	"XULvan7shX3TkxMM9N7ve4L8j5f8awVldoG5v5WCHURmBe69zQsnAxFbFk5/ct3LCjqadMtc2J7bk1Ln",
-	"lHw2wwT5QyyohUdgmqHnHl0Z5Ye5z6ryY1syoB7mHwLZZtZPXFt+xJi5DARuEcrgqK0DyvqU5yea9Qc5",
-	"1WyLXRQmEoeMBlXwjCmXxOV0WMjX9eOLSHtMbjnAeEZymdKcnZK/c9DN/ScqFk5HlgJykcNbWv50sMy5",
-	"IqonC01aVJO+VHjBgBWTDzmOiJI2l1lIHYsB7W65WOYBYbUPlOfX/h3va55ZOMpZ4axZ26ax11dvsFA5",
-	"YuWSBoBi3sySSHL2zZyg72ff8PysVMq9QrbZxP6AqcHPqJ480gYXqvYyWO/zCVZDf6ALORUMUYGoYdrz",
-	"63cQRM/wQsJzt+kmMJTnBq0X/e17eFMrFYs3UHA/Z7MrKK9HgGkAiHarHJifGvkMB1l2cNhcwGd4pisd",
-	"OcqYcJh9bh3zdlUPxBt/kEd0M5rBLK3A425z/BcmOKbZUod/qRL3FYT3F3o3na+9+OGPsNlR6roNmW/a",
-	"rCMLdgFMLbEQckSkmHzClJIQES0d317BaIY3pNo/B4i2BHKW2iqtKBZYWmhzTUaUa0wxwbEMdVt+Lavs",
-	"yW807WHVSs46EBiEkEJ/oMfklrFBRTMBi8XYHIUlDn0rS5uItBRjJDwidlfbdPh2QYXRZjrm2JJWLrsy",
-	"IqnM5bCISEdKzYpjJKeJBS3MtnMUAZyp++jmr0T5gmCJfAOpAS0Ui1DJAiLHmhGSYpgbk2+oo/JCXFlY",
-	"V+hWZd5CRjUlLeCZNl+qoAvrix9+JH/n/34cmfXLaXobMPW3km/fTt9zcfv9e3LsqBM1+wpr/bfrD+9x",
-	"TY2gKNBGrO4uRWgbKkdt5yps8gGJMvDaS9i3Ta4SNWz/k6U6iUhinpPEAmoDdD9PcP9blxpYnvQOCmKD",
-	"JSxLVcd2aFwFT9FSXhDUoiH6I0lXkjZNb136kjdxt8risNYk/k/Dg5F2688Gqjkj287gX0bWPma/3x5E",
-	"MyrS2gjHJaT1Q2z1s0HB7jgbbbHFymeL69MYjFLHmux0Sj2wYho6dgMdAtdVmhtIxTG479bKFlaHkqUm",
-	"wiJon10SlLheQhvBXMHZiCgZi+Tb94TYNVMTrkbUaVwghXy24iPn6L+tCk8nFCLCvqZsoOHTWFBhFQNL",
-	"zdnhgh0ywuNKPUaUD0q7rCZwdHH0J8tT2WdGRn/7dupG/jvts+/fjxYOne+JaLAvb5ZkQB0Yct3wSLYZ",
-	"gQLPRj5sWD7YF7M+EeH7mG65+umdtZiKDDKG2JiMjHZOs8xqy4tXQ9k5HGIllG2XvWFg/CzzJUqfyhbe",
-	"XzTVQ3WgRVM4jUUKpuz+aVxKayuW6vtt7cEowJkttfEmLc8ggJfFgmNmu630OT02KPFpqOeVQ13YHtmq",
-	"JLwCh7OQoC31rK5apZyCXjS2hU2JsPeUNCGR8HRB02UAQ1KQxEDgDc+Uy7s0fzvFMhbTXaj3mobg8Zcx",
-	"XWUZbv7HUcnkp7OjYia7ljMUU8FG9vSgVzRkFSoP4rOGuabpdB3Q2vfd+ayXVgtr0Gffyj+2wms/oVN/",
-	"Zn3pYivlSC5L6QL+/4ByDnEvmAEQN1akZqCBx2IiF7RPBahQRhEPblIq4kYY48+XLSlwfU2mGMFITpWu",
-	"VBTvSXHBQ5JLzWvbipD4EOzPBfMtcHRNmvwW0z7Ngt8PS9EWrfU3VlecbZNHpd4KpZLmHAS1kuYgO7q/",
-	"A0jE2IezeL4lnanRl/aW6W9DismZbee+5fqVa6eGYI9pYltM01Rj/IeroI2167kj2NfSdpNitoISi+li",
-	"lUZBWYuC8itulyeIig2B3eHoTXaXbhA2mdgBaiJfuyKUWNTOAihzyexzrLY5mBg6J5cExT3X4XDRGsBq",
-	"AGt7+IN7boPwU0gLPsOtceesBCv3qFqxWFXXwlyDjPWlZgekda3c/2p9lBPInWod92YbbRMT96ALFkzf",
-	"THxXOTUNdDdkyTvsm+W5k3GrPVMQI1+/iAKAf8QyinwZAoDbR03QrEJIZSTwFhOdB+6L3JPpwP1Ta9IY",
-	"CqkvXG+c238/pRTMvBFTTbfGRyN1oCeMZZ22ewg6/jmYXlEMCTY6xEZXg2E756rHMkILzVNw7dj+vNkk",
-	"P7WvfIiIYCPfLQCpBoOmMx1ZxILmub8Qmh7aajVwrEvBZs3wlPwJVW6jgmvNxF8NyCQRVgHaEVZpvX2/",
-	"SjIqZJlOFxEDI9kwZ5l5XNls+BJlnGAsU7WNL2OB7SklZCi4qtLjQ0ni9bn+ZkNuVmT9ie/oQFNyr3A7",
-	"LZKT63Zek5S7tqRcgdvTQS3s1mVSca/rW9aq1erAr8gDMNTuDsiWrWJnGEOkOaCe6smRwoBiYsH3hmrQ",
-	"yFtCjtC7lLOOjoUc6mMcuO9OgJZDau0nkZWFuaf7nFf70PxZMpE+G4s15c/WA2wsZlsFkH7tYNJCyOPI",
-	"pZ2Y1I4yat2SztD63Vlr1P4md3aewDGqCUPgww1TZYX2quy0CLpfzT/7Zm+6dFbtngitjyIfl/r+HGX6",
-	"clK1pwUzdyE9VhwQ2dh24frKbY6GQmw7mRaWUaw86wH7O2zjOj3zgOz0q2krfbaRfmnph2w2mL8yChcI",
-	"SsFmGtDGgh+KjLRtqy4ycouCeieHBoH2QLJcscNKp90jNDjfstrUKEu76Uzizp3sLGgEL9oh+3EpFOQN",
-	"Z3kWcJ8oTcexwKJW8wD21IJQ2F16Z4i1+yhU7QLsKB7VmKZNRGojeRDLaK7zzVPZ6djd9hD9tiImprtD",
-	"H0gg5COuxWbBcq8iGjDjReIZuE0ai3N1/nrpNpc7nna3Lc8msgJnrSMJKWQ2hHKl6UBtSjXNZXfICNVT",
-	"QdyCp+wiuIFtf9HNZZvmsRjIQndkziVpjXo87dmqIuF48cp7szsmahivPa0qFz1W2JZxU3dH9lSjOtnn",
-	"T5jQdnS2dQYsuBs8GZklAy3L6pPml8/qspzsdzfcNdP0s65SxwLlhxlQm+VSdJWxqyeV3st5hCmVNtNU",
-	"4IDhkcEQScvb0G4qvtHz3H52DTPKpplRMLIDx/iRxHPKCe0oloOLOYvPFc5Hoyw3cZyqxwRKJko0dVms",
-	"CJYVBK+Tvouox2ff4P8rcqKs2CDGCQDbl3mWuAaZ2DVCyVFsYzc9pe0KYO+Xst43FihYpxzRTviqQPoS",
-	"L3zhOdPVwnIkDiessw2s/og7pQnlbLYbjFWX6vXp9Zqy+x+g2PG+Pt+i/G+k/qZPmI1AzDleCwcbVpZ/",
-	"HwvgWfdM5l6SWZrdQU5TlhGqn6Z7f6vnfV9c+svbJeeNXdI48XfjxJ/hta/4pFawRopsDc76LSej/B5U",
-	"flSYPuA2ixCk47Qd6KODTCoWi7JQ8RCiC/jyNoza5iEHzXsOM1goJAHrWa0sauyotZVbSLddPUbhBw8o",
-	"uTDI0qdcaMqNGog6U8AURNMeyblg0NZGTYcbaqMVrar33lyv/pP/4zRw48eITyOuGJp3StCB6kmtwFdi",
-	"ngYfAyobiFKaiowWmW3vAN4VLUmSsZzfsWJ8Y5PpEvSJxKKHzevMbwqW8gFnQiekxb7SVOfQEQf0x0HB",
-	"TvCWPaqIYNwMK7KdSDgoEOlt2cRODc0pYkUsRrRgPTlU1o/TGeYdnucsi7DZjmZ9aAc+FFwjpvdknini",
-	"2oU/j87Pz+FbGwOheW7dRAKLxafXMCHlopk1sZWPM6rTh0qTLr9jLjpjbm5rJlUsXOV4YiMzuKrMepoE",
-	"trozn4khluiKDJZj2O5zrWFBbMAqSASCK2LBRVt+BedUKkWHF32wC4gUKZsRaknoUMsb++sb3OeJzTNC",
-	"Fv1RT8YCvmAwEGTHt53Ukw6jeliwG8dnlfiGeAlcc+NgAuAvgbE5N6R7//6KQcHcEE5j8YVB8+fJ+McF",
-	"REZ0wVmGUrDPhMYIm7NBynAIPsAGicy7sN0mY0GJAtVnXRJzeiHwmzCiNi1MiTenli/jcbGeWGykjGdO",
-	"Nyiz6oCAjyPUU85nV5EeWMtZFhVs4caieqKRnplaCuxasKPsSZzSTRaxn86+wf9tNOeg0voXsZ3cJS4N",
-	"AA+T7Bjss4z55oeYS9EhQgp2KG7uLeDvR9waW7Bx5oJf0OQAtDFU6rjBw3EDh7vJyV8T6JylVKQs3wYN",
-	"64SxFYsJNuvpDqXmqWbnZQUdleCBWpi1UZxS7ooGcDrGeHT6d2wwhbRooMCbD8B9X7B/slQfoyFgVDS7",
-	"0402SJUU0L5awlLQ/JQkqRVnZd6U1cxBlYfWDsZmUdzo+1yT1PVzxGHlLCMt7HWqKc+JomNF2mOj4fdn",
-	"J1C5YLlgRn10t9xq+lQ578USp9ac2gSLt328Xa2L6cLdSYNpBWrv950ifaPm7kzN3V7avoXIlWVIwYAa",
-	"luoV2LtXCL9+oLfgf1NDNWDg2SpJSSxFbZdycQlZpviBAXhoz+S9WXP4RaBZ9B4TjKzcCMm9JYeBDwLP",
-	"TWqgfoAzoKl83w067VMDgYlOS26/Ba77AFzcS74fXzzv6QFZw5UKoxXiilKxQwkdboNNdK+CgGbCi8QA",
-	"MQDcBP3WFfRTdqM5BMGNt6WGx/PbC1erZZB7GG5ANUTw5rcJjkVTDbONahizYR5HhMTMZEexEVjEGYoZ",
-	"7PtGKWtqYGr6ACteqf924L2A6nf2zfzvYT1/lwf7PwG6QiZ7WrBQc3PMy8agdKBXD5meK5j1LyzrEJD+",
-	"8sJqfgCOEVGSCInGKs+Z0PmYGEsW+IZzqYzVm6ZMqcPveQcvcQtw/AU2ztMud9kjm9DVx8wCg+jRBzxt",
-	"kPNAYpo7PaHnW1NZGkVlJw14Z4LAkiU8G7fnRJmYULHqdm+kraHuJxYPzj/7zMxqbBEsdl/1s7QBdt4Y",
-	"YE2rs8OrDsKjvbL5pmV6e2Ce+7/JEemDojaV188164MgYTTt+fx/YxZygenxEeFKDVkGAy2YNi8I0+CZ",
-	"0MWYDFgRC090pEG8uLtGpD32N33366JRg1QOzWK5eqRY+FEGLddm5YYPRc7UFG1C4nL7b3xqfwKZL2JP",
-	"krMfEq0wr+k9u2P5pmMW8KRP+D4PtNypXKyF4h3m1ySHtW3CHqtmY5jjPBH3gHUdsKKGKeZPd0AXw+Iz",
-	"AIcDjqVGiL0QMjCPZf1BLseMQU2RuR3XlYRAhON5WBqLmaWddUhKWthL0nwACcrw8XEDsBWAfQfbbB/x",
-	"1Q9v2TrUL6zgNP8dasAOGc7N3BdHczgCDZivL4ZdruoMFN9aNBtoNzN2x1NoJ+giGhaZSFnV6Ugf3TQm",
-	"6jrxFhGUbcoCSjYuYwEwDTBOSQKzvuEigZxoqA9UdGwAZtSTMNBRj4lT0roK6iTLekS4HMthEZK5iEXJ",
-	"GVZWnJ4eVxgzIxd5SeCy/+T/SLy86nCWZ9FiHJrc+4DCNhPR/U2GoYyFkjbNiLfbzEcKsMQWlNbRcEpR",
-	"jvkUf32Dv55D0QlvxEpGqu1DYmHLVlv2LboQPJYxc030iKdGQC8qvWIxW3xd7qht20PE3aoJELFYvUT0",
-	"/gSIWKy1RBShXzyS7AeczK4SINzTlZEhMxxxiFPeExe5qnlbXc7vmHjyccZHlubwpRTthIuH2mhn38z/",
-	"Dq8M1G1+3+hz1JM5IznLuqA5BLbcBUh/TyuhCRfef2bkkoRCqIhoKc26AoVoLGThHGvE8Umg8rBaASqM",
-	"Naw/ReIeEJe2ALUx7nw82BkQm5YjsPW3ZAz9DQtX5yG538y+yLUxiB4S+PVIObmwa0PNM8CRHZaxXpb9",
-	"+OuBCLxMBoTqvUwOogCTFELQ36jISk3fxRyQ2r/0hE3ELWwoIpVFBmBch7AwbkBRQLqJslYH+MZ2QzB2",
-	"zjHoauV9BajhtszzR/YxMC9vLVIdCymMrRhwD0Hzg+OoTJIDXqC7e1Km8Yah5WVsQhyHpwZa3KbZc9Be",
-	"oeQWbZNYbMQ4KfMHYrEG4+Sd2Srbli17Y81UZ7+rpAK/+nPFYJlZ0Nguj7jdNGzJqqCuCpn1yWnU5bch",
-	"qL1ctv+MxVoEM/lsZgChJ0U6XNAcErm5joWVTDTQEZ4pwu5YMc7oGKQc2kxY0SyqMpUVd65HRFfKLCKd",
-	"QvbtK5EF/jUrBNaiJJfgvIxFu5C3TFg37XFU0QfQIYjUFhVX7L16QGmDofBYj/9wP4XtMnRwkNi/3mqn",
-	"QJzC+BfIxzPv5skK1InpNxK1kag7l6i4Jysida0ydFiIR2bslkLR2ausj12EIFZp0+20JG3mk+66lIuq",
-	"gAMpiUauJVYKjF1P8xTSOl14+lMaBO28xXvL2AAlGpq1pEezpa1m4WxlrsmIKoIvkGUkcG72GcXyWSO1",
-	"VjaOR0DlawQLrlGdmI5FYxPvnU38GbbEI5ThJTPWkX9HRxdHDpEXFvHh6myJL6sR6Y1Ir4j0YSGmrGTM",
-	"eV9JtiOh1VZItL7gs6qYfwGueIwG0sLYeB0wepypyQukQ3eYaKzGodA8d737Siaw7JTYRxjsqyXrwkJo",
-	"MJENQJ7uNUXGJqqg7QI1dFxN4dHmS6/tZnsoF5fm6S3Tu8ggtxl/U4lv5oPEDishVqO8DHuuLpTAEIu6",
-	"lkCRNwYQ/lz8dxlGLzNAO75YTFg+OPdqLvnhp4Bf202yWZ0Vn7JsGjdedT0esANN4sYJLJLBbTdd04Ro",
-	"Q7nc2m9zh6Nu42+kDRFp2UTsvmL5HVPHkeW4dsUwsbAxg5OMqVuS0gFt85zrcVUbhNvYTjgTuAuYG5HE",
-	"Kngsu2mPfYuYWAhpbNzjyyoIC8ayGTDsM8Lwi4muOvZDl5+cXJ+cn58/f/EysX2Q4GSTRA6YsB1wXEwE",
-	"5mcUTtf7pkyKztggl2NIMXcZzorYjkhGxeQsz1QC6i0A83jAninMBlekpRiLRfL2t2tiZCAO8MT8RiXH",
-	"l2TUoxoaEN2qBBszQWuhNptcx+mWRbfq9F//87+VZk+RK8+f27uIjvFJAS8kmdWIJxbYiWc8q/uOXfGg",
-	"/Y5ZXKuhN913VpN4HwdM4MF/HNnV5Xx2lGBtF3OGtWH3cGNrNN6ZeeLa7GJC7W6pFdELGTpn3/Afu0nE",
-	"3prN86fr52INnAvMUrA+GtsFYwSzzCzh3YJp17YP6kTetTvFkHhdsuscfIL0VuTAtd2R27Az5qNw0Aio",
-	"af+zy4zqNcLcmdky4+Wd0L4kf4YRMuGTngDHS48isUAU7DJNXp2/PJ3l4w49M6GtY68jWkqAkzeAN0mf",
-	"Ks2Km4xqeoOolthVuyBwSJizTEbkjuZDazlYw4CqWyyDlWholaWwftrFMPcOHUbuWGHeF0l7LL01MDcc",
-	"ZFSjpu3xspW4f97Y3yeQNDYhGdy9cKJ5zgpSMJpdTPUf4toCdnYMBWfQ16igQtHUvLxY+MHizJ8pGyfH",
-	"pqiA5bYbuF2RMk87ZRfeSICvx2CA1TrGsWmsqoV5Y0ydEpA3ScGUzO9YEgVjgutyJWNhv838mjqrtKi2",
-	"PD28OPSijG3Yqmqasu3hNsuVeYEf4Ej8SjXFHvBbE1u7p2+rnf+OEsUac6fhdNs0p9s8DQLOAiQpm+Nw",
-	"YiSkEwOWE6ImYvQQ/UIp3hWPR8FIcEIMk6Oodcpar959g7YVWZAn7qRPteW59xdeEjFEig3aVtBiGzLk",
-	"AtHpkt0g3wup5U5ndRFEMyzNpTK2Gly/J9J072UnvO4tW3p7IDKDaTeSspGUT1FSwhEozRotJ+B+TQJS",
-	"a5r2+mbwS/gcrxSWCjGtbbOJENavIUySQyp2KDJA3AkwdVPZ7yOTlKwQ7lUzIOxB9lJTZLHwMlcxVqYz",
-	"OCg1so2py6qb0GUlZ/KxpDtcBW/t8fj/ylnNyji4Dt0JwdatbqMm7eBhaQd1K/zAxAMLGAUb5EDFZpV9",
-	"5xTTi+YlRLFQCynoFf38/iSCWNgjXYZLguA+BThDUe8RztVyJP1hrvmAFvqsI4s+2DRJOT640hIymR+R",
-	"xHySkBZ6/HKGIXeuyC0baDM/KrjmilnCuIyrQU5xPpkciVzSTF2iqg43xPRZ3hVGD7HtxPGhRjkpGO37",
-	"FkKxKOeB+bd6PMAfCt7puOxbBGg41pGFTqP+i7IMNM05fGkG5dISpLD1iOHC5bkcKdJqj4ndxOTT728j",
-	"8n8+/fY2Im/fvYnIn6z9KSKffn0TkUFOzUKxrygqXn/5jwsSJjcY8wLWrpLXoHAEZtCK/zcjrefnoHeX",
-	"z7wwOjhps7EUZoGuqpYI8ubFIhh2WZRTrhe0Y6+1F7YtVLyRETJS1O9CzEpJrBJ0cj0esCSytdV6DBW7",
-	"Pu/azBTXdyVbCa4Hswd7Vf03szXPDzSAAIKu5S6CXbPsmpqlXsK08Zj6x8Cc5d0kPJSjmCVmS+xvikyW",
-	"S2N4w3O2k+bq+FLdWQSDYa2xulIbOPtW/rFctsJsy6EUXBDBqar0QTLWK+DRrir4FbPjWSC9nAAMYmcg",
-	"8py8o5oM4RiaTT6Bk7HwH/zK1UAqgLyL4GQEYt5L7VKmR+UN3zPR1b0ELZjk/zoJH3TyEVZLXRAhYVjJ",
-	"JUk+Y9DQiMHkXefkdykYOqES0jKP++2ado9B8PekkMMCacc7wAnQlYKVohpOLsiuEtL33flmliIQvccP",
-	"aMb6q1WZpmBvf5xpk0Nb3tiSqWb6BPd6VRIYAUX10cVRmwsKlGd9+hV349HF8/OfXv706vnPL15FR+ZU",
-	"HF0cKV1w0Z0lE6qna8LnVXNWpgEhWfzwcEGuvrx+9w5p2wT54/rNyc+k9fnNa/Ljix9/PDaPLydamdb5",
-	"+fSEIu+UmzmvWzaOyKjH057VelF9sslM5aRnPbVmFZsSo+2IPnfMgXCn1FyMJFmrDHR+q7X5ysJ+E4Gf",
-	"i1TcXE/Mu/XaLfL+YPQeVuXYVVqkOKfe29q4ydbkJkvL/bql4pzBsJ3zFNxp/AHFOdXbWEEbQk1t+Q16",
-	"eerrb65IcM8xaY/rSml8SpVzA/pkq0tII7NX+acGV8S+dUQY+J7I6MIQubk7eqgGQx3kh40o19ihsvoU",
-	"ZHzmggwK2cUKnqtJK6Q9nsx7hhy6GjAFHHQ7wzxrIv69H66klTw99eUysVgzs0kQPjf3XtF9lGUVtNyn",
-	"GPp2KmwmV2CndTbuLcwq7rfHpXE4PRVWEyMkAkcVuOKzbMr9s17l/eyb/dfaXFdX891VpMZbdfiVJ/sH",
-	"qZVxbSdmvRiiNar2gypOvBq1KXM+RITJlJglQ9x49VSM+7Ls9FjRhisKubkdXg967iQKAm2ucrk12ArY",
-	"fq2lJK1atwCmybD+RXi7WFRQynxvoOq4Gtz2hYM9lt4qW8ZuE25mTPMgFNjpUCUWEsZijaHKQ0HHJsjZ",
-	"BDkPPMi5MfEwKLjE8T2W+oHPUILHMpeR5H1YnmyqyeBfbwb/F6cuf3Kb6emk8U/Nvcnlb3L5n2Au/2tb",
-	"6FzC7aAEgzXIqYLJAVuqym3hWMNkaGGWQIvFcgm3E1EDX3/tyLskU0jAriXwRsEA+CTtFhSV269FJkeE",
-	"djQrCDKdB1XdreevSEbHKkgKPb4kOdWsmCFCLvCpFGr0G4G3FJm43BZJ1T7JunDajZhrxNwTFHN4BCBC",
-	"WEHz9Qg5pGh8PKbYNUax9VCRPrjSGHYGYYL86//5fwkXNy4QDX/bsPWNFDderprP/VqbP9BAA+yOBdCj",
-	"B88YA9cJ6UojU/1lsrBX2fbGNY9xcjgY0mmd0OZOGrMsoKrBTeFlBOb5lvQqQXA/ChIYhNRsvjGKvU56",
-	"zK9eJpntgZbnctRI64WkNaqmIb3xE5LZ05NvJHcjuZ+g5P5gsLRSau6IEh0kzBTgBrrP+kwp2mUrU/VH",
-	"3tpEGXp8b0+R34Ay0j4XiytloWkOVCTAWCILaGulgBySiYy0uLjjGo6nMWt5V5xwQYAvOSL/+p//PXbp",
-	"kbGApKULIxegp0hCpGAKZCOxvNiuPQnVmvUHOiKJqvyWFszmN5GRLG7BzjTDSgDKFRmxghGapmxgkNpm",
-	"vJm1BDXF/BxqP1B8uOezsE+KbdVJWpT88PUrJtwdx0IWpKDCNfa0w1OXJMmp0jesKGSREGVs4VEPegvY",
-	"NQyrZjAH3rytnsyNGLKLFQstb5mAUkgbXezJkTglyb/hRvmrG2/OlVbIYY3GvxmIAPm/kU4qD6gQec+V",
-	"/kB5/sHt4WXln7l42c4Apcw80M4AwYotkoHsAGLPg2uba4kCOcP+jMuhbsuvAaya5ZyBqWff7L9s98Vi",
-	"vHLzxeVh9gM2RiR4rj3eZkPmGiBakOsUTPWIYhOoA70LYbIWBgGKFbD6qljYloSjght4gF7GFBCZcGCY",
-	"BAiid4ywr4Nqo0LSKhigOjQ69MDu6OYjqG12TJroxctl1+I9NFKuBsLoMOPa/OQeo8MLHFr2XO5Y60UW",
-	"NkEDZuCGjOzF5mN78EjLG0fmh8+MhLpl4hiWghUU2gYqLlJ28F2nPpvtGkDFStj6wW3/rSHaLEXcvX2v",
-	"iUfEdx0zp+HJpw5sDj9hJ00B0WwEZcskdooxqRwqy3zr3TT4Z0kNghS3yiFUJomQo2l2cnS3MK18qzsk",
-	"n8WqBdXjA+jcTlNoVFLIYbdXy9YuaJ9dYm8R+2CapnIovDIa/tj6K4yGK2ORGJArTgc5TW0/1U6HGVSC",
-	"bDTAIfzJjdtcFA++FH4kCXQZPP1L4h/vL57RXl0KxDjrBeu7tDGHDcp6Omq8K8drwbz7ECsW89JbP5h9",
-	"tQLOhN1GHdeyeXdHF0dXaZ+Rt/32346io/L1wy8LZuZ0A1W6L85f/HBy/vLk/NX1+S8Xz3+4OD//v4+i",
-	"8m7cjDAdqpvz5788f5H9yE5+aP9ET35KX7KTXzrPz09etp93XtBX6Q/Zj2YS8Ps+69vf/3R+8uJF+urk",
-	"J/rL+Un7efbDyXn6C/u58xP9sf1DZiYtzfCPQEs4io4U1+yGZ+Z8mcNoHbBH6Fg8io6AZ3pq7D9cP391",
-	"cf7i4uVzM3az7XHcQ1VUxvHy5KfOz89P6Iv2yxMc8U+dn89/eX4UHVkW6qOLF9+jo/Ilw0H3LRkLRs2Y",
-	"3YZ3fwO3v/13udQ1n7hZltqD+1HwSZ8KxBnF8s7RP6KjQcFFygc0r7zmlV7MEgtyywVeAbxv5SRuln3D",
-	"faZ70lwD2tCNUUBgs9Psxpzqo4sOzRWLnKsA76+Ym9hPr06epy+yk5/Yy87Jz/RV++SH9MfsJ/Zz5xd6",
-	"3jYiAIa44L5mRtGF/Ub/fzTts1N3gpZfoFymFPZuxk5+/e0oOnIHL6PkvbxjBgCPFt/D4Ti/L9wp+MNM",
-	"zcEKlEM1Zeb5jow0pX3yLpTFLJTEZ1XAGwwXEsqvq8nMtqSPC2dw2PEEVkpJWf9Mua+NyHKy1Tu1bC8y",
-	"c+NnKpDGCkgHJruXXGK9I+joRGk6VpazoI/6eej1d0aCl+8hRVPwTDmCkfE7oM2a22A9Fm4qQOlBBXiN",
-	"lALbwblquCJtMwKI0uhwTvtjQqw5rW7Eddr7UO6sDWWwTTxmR/GBL/bwzUAXv9mbHOYH1s09HDVn4iRu",
-	"pUkDoD8OocrbAYuA6TLe9mXQ9DrEUYtSwVPBwYOf+uB9lVjgkiTpsCiA46VPi1sETGgQgrXp0/PdtdYP",
-	"TuDxh2BtN+lpCB40j+k0WPTD0hzmMyf0x+HMZu/0AVVqJItsdaXBdvb0RAFzNj75XYaKgrHKvZS9AEN/",
-	"qDSK8WEBhVSSUNIZ5rn1K7ZqtuXxJVzhHKzYDJ9pBUkXtiN9RWtxU4aRly3z3dc2JodDVqfkqjK7ZyoW",
-	"/gYcq9GSTx+/YH9RsyvO4Od+YZFuoBTtqL2MGL0Ff6n7GTg2pfCH+sZf764opOhCvA2zFYj9oTnyGwv3",
-	"hOpELNaRpv/J7beNJcO7JyylRbya3viYt7D3Un4PZTCWmNuOI/2x3+MzUEiw0Rraz08GWVzLxSkiJ5si",
-	"FouW7rExNN5yTOiBN5CNFKGaJHPS58xvrCsNA+W00DzNGfofB4W84xmKd98T3t/pmUtpGxVQc2r2bzbM",
-	"wWfIFOEizYcZy6JYhK2+SXuM1C+qRzTvs1OSBM6RhNwyNkA0s0PxjZIdDQzVfgx7GSO+suN+QH7UgcZ6",
-	"7cwXifO6l/uU4rz3UkWx8AgGSPO7QZdlGKJmZJxG94Zxr8tzBykbvjOD0rTQ/u3ZPqy+36AsJvu2m/Mf",
-	"i4QOM85Eyk6DM66SCF0UicWBG6oxFCDkCHsG5qyjiRxqKMIe6mHBACs8xCjCtTl/5cH1LWndEy0nY8DC",
-	"BMjhcz/ZV6705pQO5D6KxQq9wpfhPorFOlI7wQN75bfdcqi1LXoiHN6OWInc4swqD7dH5vFnXja0RKFH",
-	"u+BAjuHfvwXBUm+aBvFAYTz7Zq+z9EIZy5lmG8X3rTh4V0eiX2EFVkWiK7eadVpOjXWET8sazp1VuXRh",
-	"/cBKmaOzbNckOoRd/pbpjWzx8y2Lu6a8YBckV/NP2wDqYDYpQt5g83GnokOk0yg+4ImgBQOSO68QhQ4J",
-	"eBh6C2x8dMqyL/s1XKDzxRwvSGhyaj1X5eHc6mFfuAaLLFqCtbR34Q9IQVgDduy+oqoylR0FSxulfsUg",
-	"a1MdNZ++Yx5EW/0fcikf7DKugLV34OC9DXYbJLJlvTQtpFKVSGzhfhI4cipNNpV1t0I0Npeia75ztNip",
-	"7FvHxQVJbFWPGrb7XCPsIgEHUmgY1NZuZISLtvwalR+oWLibYpwoYyk3K3zpb5xK0eFF39y4vMwPRUvS",
-	"ZqQzzDs8z1m2l17hj2bI7wRWcywH3HDpsoVDcJHzKB+oPxnmsIg3GffDQXUt2FwG/HX1oAUQ9BFBZwKE",
-	"zr7B/5HmFI7ZynVDs3HpNd4ZWtE7kLCj9B2oLC5YjyeR8FBPaQqRbiAAQCwZsEJJQUY9GQu4EctOSZJa",
-	"51PgEcanjKgCXMkgPgXBPSpSZvCCQA0NaemRtHFyuw5QryGyWBTsnyzVTrfDG1JNpEjZBXw0gmIpeBo4",
-	"aiGZPxiMoHCzUU+6QRxfzm+C71kL4GnPFOA4s9WUQFywKaCbkbNXTgYS9daWxQde/Pt91PhGYAevBqD3",
-	"EpnOz9RfOLcXHva71KFW+33TIDlLh7VbtdFgDzZNcBbK2wMBQGkPxcIwj5rSBlD+AyTxUeLVNQfxTjW7",
-	"IBnL+R0rbBkkYt2gYCf4Q6ggKostXc2QURBt0RDSwgArNbDgoIyYW4xpVwh1WSMHEET9IA0Sl+jWgSQm",
-	"FogHGUyAbL/ecrfA+wZm3uBug7sN7o79eVgJdlGL3ADsfoYb1+rWgK8Fo0qKoAbE+djgVkChyV2/LFSx",
-	"fR/4Ussm61CynxBw4kvZNnAuykHpx7Yj32uDnk8SPXHjLYKeg0Jmw1Sv2UU6Vd/CIFsDnuSz+iGTNhYp",
-	"1TSX3SGb6r96AZDXzWWb5kAn1ZE5l+ihqGTG2Qo+94SIDEXOlCId8Mftqafyk1v5ZVHrLSzI4r5G+6Dl",
-	"nZRXUFW0hFOTataVxXjpoX1htEh7B+c3taNfxHPqtubT5lsalFve4ZE/BVvJu73KMgWGMDzUtUqaQhhZ",
-	"WPdoJWc+Cq60zaOCHPlYKMbUKUloXjCajW8g81UFutuXv/8BARp6ywRp8a6QBQR4qGLHlwG4YGlPkKtv",
-	"647nZdgaHZArYo4Rv9uYxzIWU7O7pwvpUom4sViqC+kDE3HtztvXRNzKIHeUjuuWaIb+6A5Dk4776NJx",
-	"qz5Q2Iol+tXD94RCefbN/mu5pp4LmuL7n3q4Krx8cqu2Fd3lnqPdmIRiw2cLG2rOPVjbyDZ8HVQ/dzDz",
-	"ELQMWpi9wBQT+pIkVOuCt4eaqQT4bWnKbLNKmuen5ArKlAXtM6OODAqeslgUjKY9pog385QL6V66/JJb",
-	"xgbITQvJjUCrCzdH2nqjU4ElckGADCkBFUpZx5lTyJBf19qF7lkRAU8ZXF5KU9Cd5mlqZhqorcUC1LWt",
-	"+tNmqlgPzIxcQ1U2phOuAdr2JTNyFf3qvNGvGqL5A0qlrG99tqoud1bC6fIhllVKZT2X2Hyo99IE5Bbw",
-	"pHONooXrU/KrGzUmG8WCu34s7raOAMRYnlx0L8kwRAjrD3CCyCBDQtrGgAfa0TZNbw+j8mtCFh62ftpA",
-	"4/Y01XLrLIgekOO3fbYOn58d0GpUSIcm068d+zcvEHYcTZEeqk2Vcz4wdAArtfTJhas+y3wJjz5csnwv",
-	"hT3y0cMMkN5rET99ZaM0pBmB776yMsG5x724ce89+SjysevoBnzALBb2z1qqLzRrwXOlHLWGnwAeSG4O",
-	"bzXjmRtrXAp2gjwYQU8aomUskrNUCiVzdoatYv4NWEj/+q//+d8kInDAwVn/EzQ3vSQFyxjrY20daQH3",
-	"VywmyL+ArewEut6c4e+TY+KQVgX0hPN6JABvWK05Syvzhm48cClWBJKW2TC0MPesxCOaAMI8DH4He2c1",
-	"FN5S+CAY4o6CBwHyztLiBBtVtmcTP3gKdB64NSeQqUaihGrk2Tf43xpiCY+W6+ABSuGmjbkFoOBJwMBe",
-	"Ex7cdxw3HYaoaHipK/G1Sh6wmdJbRpTsMygOg0/naH6LBDSwD5V5PIH+LaosknMUrthV0Ero01jco4PV",
-	"Zr6CIsY1GclhnpGM9aVGLSanSnveeTOhPWKHXzXYEIt1aVnooX8grO1LoGF5TWxn8Ns41Zp4w6apGyaI",
-	"sn3QGBoeLaoKntkuVRuPQ1REk31oIJtmS6GSNZ6kVBAhCdA7FOBZIFxgFzFHIE6YwFIRaE8mwByutMU1",
-	"x3IAjRu56K4ojFyLsinZg0sQdkxxU82INdoPvv/hrzihx6MqN1i9Xz0S5/L4OeBYzfA9Y2L7YIfPXAjr",
-	"3jMojfOYYTeoRTpsyElaBtpknpWYB7xmTGQsO77Xwzm3ESw8Lezv5EZy8Kj1m2hAqwGt3YDWb+JBmIVN",
-	"obeLWbYRtcesZypsSD0bwH6zMSAqbIDJYxj6CYKbGG3MNtPOM0v/JQfKq2aTQBaLByCZ0xntoC6wWfet",
-	"sr8PNcRY2H7bNtpEZgebkuNH0M3avGhEOP9uGg9og4tbwMXPFmQmDVkebsQZIKl5esv0iR4P2Bq62ThM",
-	"RIScCGG0XHDjGHveB1VkLhSc4HBU4lpVe8u1PeS5NtACIyUt9l9DPugzoW8y2qddFpGCCU3zG/TWRpiB",
-	"d5NzwW4yqhn077yTPGU3sNO4FFEs+lRpVpgfUH9hlwlW8PQ46H8TEryTgnW50khno2RhAKI9BqfBukBs",
-	"qvG1bWEXi1XR6T1X+hqW9hpe9AbRpXzMrBwX7DqEbxpe56NsfWs2Le5Vox/gtnZt03lh4wDBucR1U5Mn",
-	"c/lD6VLIiGLFHU/ZScbULUnpgLZ5zvV4QnuZOMOXwamsSWVz85hgFiUtzyx6XE1pQ0JRRmZTiUaxCPrB",
-	"84L0uFHIx5fmWNnX5TvrY1Nc87wBE9CSd1DIbsGUivytpVVz3OiOgb5kKAys9GSeKdKTI9I3aOTeS5+6",
-	"9puYqYHF+gZBCaNpz2bg7WX+Hb6S//+QDZenh8Zrl82pK094cE11b/4dOnqFPLPPlFvsU2iifnRx9F9D",
-	"VozLbtxhv/RFCaDK9lnmnNaPAho0u32rbJNHqLbmakrRqRuYvYgtPCqvxS07JCHbMhtjv0mb422fncwa",
-	"3FC4G1SGZ5Dn6OKoLWXOqMCRHFKqZLir70mTNIv5X+aHs3JpXTx1AGRzcJCbZEovo6yUIEZK+EOKCzpP",
-	"OoFsOPtm/mcTYTYakb9EYJ5OrIZgjSuXsMV8rvrP8lq5/ELo0moZAAnXiuUdx+1Cbcd0nzYZi5eQNxkh",
-	"VRa0TiethJkbWk0xIeYPm8MzFJrn5jdAUMjgPFuL3D0e2h/YOD8rYmHTCqCTKxWwd4GF8NTIDpFx0b2B",
-	"xyW2rVmYKmlpDbmuKR2MBSZb2qRD84YmUy33o4RwrWmQGNn+Q63AvPWH2ijxVjmyHYXczaNxELPMfdgj",
-	"3hEaOTXVb7eQqp1r5Q4RDKZpJ78PjFtz49yyKICBy/JnuxB3mWvuXnQA+GbTzIT7rQW7kemwM1SsQgBu",
-	"1PKJdpSjHtVA8Yo2RNBEPKo0zOZBj+x7sqS0Oxm2k0EYpca+NrITdLt5LAHph2PoBnFsMQR78pi0wco7",
-	"HziGJYdjOOqxgi2MHVsKHdeFgUv4gAjwISRTY8yrOZNPqLjVhzmHqhLe9McKblTcuW0wvfIF67ACWqfh",
-	"70gr6UpSDAU5PbM022aEHfw2OT49io6GRX50cdTTenBxdvb8xU+n56fnp88vfj7/+Ry2kB3Ft/oCaFfc",
-	"6n2HNEWrO7JCN2PaBjSdBzTnHZaObU9B681w/hxV41O6Cn1JA1lomhPFtFFMVXCLN+g8v/8OwBhzGWoK",
-	"ADptRnLeh4irlpDibZ0M/eAhX7iufQKsBpODnAHIBPrJVE2vuUNwxw/lMGruCyFFgx7+5loGt7+0nfig",
-	"DtBzmiY+4FoGgpQtFkyCR5fxyrpHv5eie5LzO2MXFGyI6F/NBHT0+eVSRqUGVe6IPJcjNbmSV2lqLAy4",
-	"Uc3TP+F8J/3NwQ3wVNR52sY4sj5Ne1yYZcd2LlT5SJl5HeFYrCiZ9WLLbY6v4aIURKVssu70UU/6dCNL",
-	"7WjLNcNtBLG4+qeBXi6HGvrjOIPML8AzMJwLntn4grtAs/4gpxNbi/J8gSk5xsnIcVCahw5YUSq45S19",
-	"gf09hwyZcHnK8FWUzKP+Th87nfr39ydUSJTbx5xNiOlFhGqwQvHGIXo4/o2a270OVg65OdyaBmsQtFAK",
-	"h4g0xdP3/MK7AgpqBWolQw2dKhQjXoYrIhjLiJCkzWhhzBN5y0RE2Fc4qrnsmquCLVgqH+YZ9W/N6EV+",
-	"eS3QVqBk/vzVcGBetvNAO2xKZb/vI0F62jMILsHgMc4lWD9G18aD+C4eFyRjd7AVeix3yb0lQHKlhoi5",
-	"5t2abSzHzIJlwfSwEJiiZZ/+p7tt3RbERnzKRoKssEDqhUKD4zgqq2t8YBdSjs2nwSnDgx08F1r6TT/y",
-	"b4zmumcQkmYGbFRE+kwXPHXLyRXJZDo0KxyZnaJ4xgChQyT+6LdNzSOsTmRTbRA2YbhWJrggGvV7Iqrb",
-	"467RnpoGYev9uvdUG82Rptqq0wb+BmZdYTCQLq6qEP0af6+Ovv/j+/8XAAD//w==",
+	"7L3bltu2lij6K9jqPYbLvamypFLdVGOP3Y7tJF6xEy/bSTpJ5YgQCUlIUYBCQFXWcnuMfjofcH7gvPWP",
+	"nD/pLzkDcwIkeJMolexcVtZDlkskcZmYmPfL+04kF0spmNCqM3rfmTMasxT++ewtnZn/j5mKUr7UXIrO",
+	"qPN2zkjKlFylEXugyC1LFZeCUEUoUTqVYkbMhwFRq2hufg6vOyfXnfCKKCZiwjWZ0OiGcEGeT7svqY7m",
+	"REuyWsZUs+NO0GHv6GKZsM6oA991gk7Kfl3xlMWdkU5XLOioaM4W1KxsQd+9YGKm553R2TDo6PXSfKd0",
+	"ysWs8+FD0HnNdLp+PNUsrW7kDYukiJWZ/Y6aZbGpTBnR6ZqLGaEzykVhPafD3pa18MVq0RldnA17vaCz",
+	"4AL/7mUL40KzGUs7H8zSljSlC6YtrB+/ev4VWz+Pzb+5Wd2S6nkn6Ai6MF/SJcfHm1bwP1M27Yw6//Io",
+	"P9FH+FQ9ysY3Uz+OIqbUCy5umif0X9l7Un+QfOLX7NcVU3rL3Plb95s+HwdXoPkt+5wntSjxFWNLRSi8",
+	"Q47MXA+JTEnM4CeqWUyOpjRR7CFZpjJeRVoZFIE9/Lpi6drfhBmk46/VYsFEyoRRgctJNY8S1gyK7Pne",
+	"QMhGMPM9oZrNZLreDAC3NyKnRM+5IpH9jByZGWjKYsLe0Ugn64dN+3efdBrua7/Xq7uwT6TQNGrGjSh7",
+	"vi9A8hlgvlWqZFpP5ULB3ulxBG+ECAtGlim75XKlyJLOWEDuuJ7D74ouGJkCWNUVSdhUE7nSZCpTeDzl",
+	"qdLwTSPAcCUN4Bo0gGultFywtBle+Qt7AywfojjlZiS6m1NNuCJ0YuCAaGQ/bQYBPh/zuHPP1b1hNI3m",
+	"TWtzE5lVSsWImT8gFrcI6y4oT8zFZ+80SwVNSMqmLGUiYvgSFwp3pNk7HRA+E9IcybWIqGLH16LAxmi0",
+	"YA0b/nXX2+F2p6leqc3wz/fIBaFibRFYMaI01UyRo5QtGdWI1Y4ZPcxxNyA0SQoc8CePqq3UkomYxZ2f",
+	"zQvLRMbMoVXdThWsuLBdrtlCtT1e3HHnQ2Cg9By/PMlARNOUmslWgv+6YvaxWcyHoKP0Go5hKtOF+f6L",
+	"RE5o0gS77+E+m22QGwAj3nmfHjIygyHIUqZ6KhMuj8nXUiMpCD0cDpvwHL/fxhuex2yxlJqJaP0VW1eX",
+	"+pLeMCN0pUbGIYpO2Qj+MofKYpIi3ytRqBu2JlTEZCJj8w91ZxCEKo9GxTy+FuYjc21jaWQhrlEcuiqO",
+	"AyNTIfWcpcUBh4PBFbmb84R5A7sFcXUtlOZJQtKVEFzMAjLsXR6Tr9haEZqasZdIOAdDMperVB2TbxUj",
+	"lExTpuYkpSKWC3JLkxUjR5R8++3zpw/JkqVuhvIFPJ32on50wbqDSX/aHcZntHtJhyfd86g/7cWX7GIy",
+	"6LuTQvE3PyrvELrmFDaR5wUX2f2tu73PpyDu1jMbIzM7/HIytfl3RJMEtkbjoCJkkyMrXD88Jo/NvU4Y",
+	"kYLl59AfXBF6LRZcKXOQ5tlwcHFMvmf0BkZQgA3hv4ZEsFuWkoVZYRmAThCvh5CV4u8nqD8Xt1xTA49G",
+	"Vsb9V/ZlZoV5ihMbErNFMsyXAFQVWABQ06abDg87uy8O1oLr02zRDBJ8uDcw8HMzzQu+4LoeMxfSXFpD",
+	"U42qlDK9SkXTfhMYxp8/ZlO6SnRndNoLch2pX9CQ+jUaUtB5SXnyFRdNe78xj/bdeTa2m+iFjKjB9dqp",
+	"Enx4n8ns+G66l0wpOmuW+xfZ8/tMms/i5m0jONi5d8DwEmNvuSzH0s3S2GLCUjXnyw0Q8V7ZGyj+IOWJ",
+	"N0PF0OKEi5tcKcpX1ASb/I1dJNoNi2x3fPD2xzm90kpged9MpxsUEGmf7ntkbnSYKY1Z6iTC7cclzeue",
+	"EvvxtQ9YYDMo7NO9QWG/z2Zqgw4WCD42rNSB0MFbBCzqFU2Z0G1uklpNurmC0vaEljD+Pc7nFQry7VEo",
+	"l/xFsi4ukijGlC/5o1QffkT0sstvRLBl9nxfFMtn8ObbrEtnIEJV+s1X3xrN2axoo65MQFU+kF78mkUy",
+	"jZ/MqdjAUyP3eF/glGbJJ/6csyTeqFGGoK2EKGyb9YcBoYLwmAnNp5ylZGrGcAqAecMIW1MujCJn5lBk",
+	"sm4CF3zb2SBvL6nWLDVf/l8/0e4/et3L8c/v+8HZ8MP/7DTDsxGSqXt8P0gWYLgZyRwMEMcAmMqh1+Gw",
+	"a7AJu96ul1u0A7dIR87MSE1rgFl2A5dZwNfm63xN3xlAbEY8wI0wALQCm61VnGGRVFdQsGnB8NUGwNVD",
+	"TiasnbRirRRckVQmjVAzz9pDTVqB+w1LOU2+XpmZtpN8o+l4y1HwMRHwdYP92zM1PHnaH5wM//2HH5s4",
+	"LAw3xuF2pHJvuG6mbgof7nsj7dgwjabTafM89uneE9nvs5m24whM+TExJVtHvqo2olXTug4qY3mrsauT",
+	"0Y1R3NusELX2jyL7ldaRr80KDe0uWk4srRjRKPrh412Ep6Is85ZHN0w/1ppG8wVIqU0uN/+VfbG8ZrZ8",
+	"EU/kYuMKouz5/abP58nnbpxUu8f3m7MwWRsUxXk/EpL6y/DWtZ2Vu1XtxcrvKXx9qzbokCt1LxXSjm2m",
+	"+T7lWjPRBIcXXGm8p9YHjX84LeaBIjReGNn+LpWaBcTMEK8SFhMpwHYUJauYxQHhQmlGM9HWG2C5miRc",
+	"zVlMBLtrPPI7XOdmb8kHAxC1lEIxcCl9RmPr9zd/GUGRCfgnXS4THoGN9dEylZOELf7XL8rs+H3Oxs0X",
+	"sTU50wRITsw05UlnBKsaEcN93AEEKH+rzuin91YUx9c6gbPjmaG8Lz78jOfHFBA0I1D/Oj6fntDLaMCG",
+	"/UnPbBaRdgSxJJprEC+e43oIF8uVzpFnlYrRUqaaJjdcj+y2Rm7xH3YgmOZDBGcRG0I7WDhC0m3mN0BY",
+	"0GQq04U59ZRMUkZvwCO1StiVFT1VSBRdG8mdR/PjDrr4pwmP7ncyU8oTFo+XKQTxcFimd0qZkh6t1LjX",
+	"v+wP4jPWPZ2c0+55dMK6l9N+r3sy6U8HdBidxmcMPNVpNOe3LAYtLaJCSE0mjKDe6O5cuzO7zM/sc1gp",
+	"Ka1048nVbe4gp0iTlNF4PWbvzO0OR4QSdJka9rtkqV4bOGh6w4Q5v+oy7PnLyS8s0g+scZHEkilioEWT",
+	"RN4hxRTy7oqEkT1rmCqSIlqlKRPawpTcSREYzKEN3sqS940Af/A8hw6fDA69lfIFTWfs0BdeQ7wbrg6c",
+	"nFwRectS0u8NL07Pz8hkrZnaBTv6Jzl22MUTLSVJYPm/3a2u3yV5yT8DOH/OE/axgDzlCVJVgEFqVFNh",
+	"Te4Lrg3v6PfMQuqJrfm6TGy3DbQTDfZP7PdCg82ms1MyP8Rsmci1kfjMxeT/cHs+wh2TyZpYZ9xDPE+Z",
+	"TngcM3Gvw1yyFLzLUoxjJjgrMktHE1gMDv21XKXEqmbtiakH/FfZbCSbbeMBVJd3kKOoDGsPxXrrF3QN",
+	"9DCWQAwNLWVUr1I2jrmikyR/P5eGFNOai5kyH+W0lOsrEiY8YkKxsRMg7MfLVN7ymKUkodGNtVdTHhMm",
+	"AFwGE+Cgv5Di3hfW+qXH7N3SCj0egeS+Z5zYVwjVZNAbnHZ7J91+/23vctQ/HfV6P14Rqm4AG6iR+4y4",
+	"uBPxLIpDpUlb3MfyTg51NUvjhgHxf03ZrbxhcWi4nf/7SrFcqMp2E1FBhCSJFIaGTRgxr8FZFoOCXjPz",
+	"4PAcj6sK672jClZRjPrxWUY9ba4G0ORkusWYO5HpwcDDjXxeCFZKEVS/Hb1uBKiNO2+EAZz711J/Llfi",
+	"fmctpB5PYZR7icqGOrlh2lPxYX42X3sDbDyOfMEHOZBsuHBkrhckKKAoC1Ko2ZcUrEzIFWPkyB2MR7Dx",
+	"S2WDrYjZoQ2iGvZOkMW+8kRn1APudX5Omq49vjlVTlUZGUYLIWNZKNkgIBw0NiHvDGV2v59c4XsuxG8n",
+	"UuxdN3+nBBWHbYeb7eYgZ+tpGnDbXG4JhMlxVE90MXXFKSNSsBIUKof3OrO2HJbUumW2sCh4cXYHsCoM",
+	"LhrOzlvEb0Yp3dlhqCHYGTCA0eYQ6YZ4SYf19vhwvvudGMZ/+0fmfiMsTSFevy3MT4uWnNIoW4Bt13EI",
+	"aD8Wa4LEzA7vpWq5iUJydNrrPRyR69J+rztgHfHVxedPA7TuoN7OUkMCEzlTuTKPwFNwLm9Yessj9q2g",
+	"t5QnRhj+PR2Rp2vYhZKVt9JPeU75YYx8yFrDFPzlzgDJ+tEUUhYAQujwjammE6pAT1yJlNFobraBzOmt",
+	"lC+pWFs7qbrXKaRUszGomyXdQEqyoGJNqNZssdTqiuh0jUSWJFSzNqcDAe5jOtUsHStM2rPZeDk58wxu",
+	"b92cDjjbTq2w+IOcnD+iOb0qFCDjkCoQ8c3/Q6JiFzIVwV563An8VEzvcdO67NuPvJRHWNq3gq70XKb8",
+	"H/dkXysYyCiXES0f85wRLW+YcJwWTSQSpRKrEV0RxWcCslF2lTR6/fx4v60sY+Phlld9kPMtDYri5ITR",
+	"lKUIB5AnUZbELKiVuBHyTgSZdiyNkA864TG4Y+y0eS5o1SXzGBQZGDFhRvAkCxrNuWCERtrlBtDpFB3j",
+	"5LlWRLEoZbAANZd3AsPYqCZRyuDYC9EL7zvwM4vHVHdGHae894a58t4Jsncma8xLHd+w9eiGrZ3u0Ov2",
+	"er1e99z858L8p5f/D9IszGHn75+fdC8nvah7HveNrjGg3ZMJ6hnn0wuDBAlVGtTk0qpO3/aHo95gdNL/",
+	"MXcWPXv9ikAMeUqtoR2sTaMOOKvM4VtDN0c/kb/hSvzM3OCzBkXNvmfANZXpAlYSU826mqOfZ2N+QxFo",
+	"1XmkGx/NPWqtNFuMJlJqpVO6DEtZhPJOsNTgwnFx5rrwJYR329zgMrQrGAi5fHceYMz7qMYeYQo32H0g",
+	"ZUCKiBkc5WKlmZdXRvgU9aS9oYmHvTVkxhAYuGFbj9e+560Rk5fMY5neqL1Xiti3S/RJ7tf9qQO6gvUk",
+	"Wquph0iBj70/Z5OjWmom93PKi3t/7oK+jPZKHr96brBpREJzLTFIMXMMqdV0yt+5PKvb86IZ2Y992uFO",
+	"lw/Oy5w6LTjMzZg/Pe7+aP3m3WbHudvuC65qDvsbwSD51mgMdrsqcMde9ljLJDZyLVy2K6vS6znjqSWn",
+	"qkQ1bSLjT/8E9PPnoOMlRXdGnSpJzdI6W+V3Wl5XyOv07zJmdn4oTVs+3ldUQRZj6JK1tSQzhgq/+RDO",
+	"/ooY2WtNbGIdUC6XkL09CLRwL2GdxTU1X8A3gDR17FywO4eNqCvxjGWXUMziyT8JjwYRqjPqLG/GP/46",
+	"fLG4+Prd4PXk7G3U+y4+/X56+cPs5Mv5+d9u+i/V8Ovlxd/TwRt99m0VFT2otcNBO3FdFtwNWz/I5Kmj",
+	"cHkz/u///K/wYeALVnOWsgD4Xl7sxGDlYyuAw35H5DMUFM33u+Oe25NbbC3eRRFb6tw74oXC0BjtPDR5",
+	"5YEKaloENbv2fBJaEgrjBpkFwOAvjSK5ApdjpuQXMNce+hcpjRj5Ui6XoPJlJ8zHL8Xws9vzJ+96P9KT",
+	"N/HZ57PLL38ZfJWc/v3u4lnaf7sefsvPv1n2HquTp9UTdpJAceXOWoeSSuZbYQzUESHdoskaL9pWGWpJ",
+	"lbqTaQ0n/WaJ0EzWRDEXMJWBxH2XiUw4v2AjAkK8IUH9HonmNKWRZqkK0PVHIrlYSINV7Jg8Ftl60UeQ",
+	"D3tjozwVAd0Cz4Ur0Dy4wmj4ktSabaW47dOzmm1vuA4FxDCK3zSVCwwyh+oJDxRky5mbwvGm1AF6W8a0",
+	"j/ib0R3LzNQRWaNhdxN+azh7ylbgfgVNtMsFrnFqdTUvoQ+Up0yj9a64O0ie6QSoyUFqOoL6sPrUVtrr",
+	"5xWBO6CVEwfWaTRR5S/usts7KSwOxqRR4hYz6J7Ti0n3PLqMuxesN+0OaL4csEz7GY+QAek+7XUHg2jY",
+	"PaeXve6kH592e9Elu5ie07PJKXqSaDw2MHYRjVonubmnf3rR7wPOWDVjI0ytQbgz6v8BNL4RCUFtH5lr",
+	"Av5hhwUtOUQJB9qnlAUdF47QDA6X9wpAca/XKUpcESbg6d4w8zGycTHOa4O3U2m5VKCkQTjYnhO30JEL",
+	"pawqiL5LRm8B1cvbfEK9XGMQOCDKRIHPjrM7lpKUz+aog5TDYEt3pu2O3r59YWuhmSH8+9V0QUB2ts7G",
+	"vYGeXdL3+fdc6LNhxysUcNnrnfcvLwenw/Nh7/Kyv7VqQEV/LuZdllOy86MoAq+AjCW12y28oIAXALeZ",
+	"S23XyLECGuDAiISG/u6tle9CvNtq5WbM1lp5tu3tmrm3bbVJDYer/1G18L+47v247uHtBLmM9ye1FWQb",
+	"3Gwv8KVN/8LkBgS4HWX7Abw4TqyM/NcN+R3IpZkOTMdf/jr4Xpw+e3fxWvd/WA2fy/NXtPcmPvl8dvbl",
+	"L5dfJYMf350+ub34TPRf1lg5imfb/hZtUO+s9IEy1lG4pButHSMyWfEkzmVFUAa53sO64e0laKXyecJL",
+	"9cYUOCmopFNmpBPCBbFHGJBZSgX4LcCcoQmj0dzdsRHpk5iuDY04OTsz/1R+gbz+xQn8Ro4cHhS5b44d",
+	"mUBz0j8bDIoFYm3B2LIwUyqXWkcQXAgGRNPiTgH0Si6Y0WhdGTeamRDM8koKkVwsqViPa5wqDcqGFFOe",
+	"Lho0GybMbCth3/IK0dl7vb9G5Ua0oum91LJ7DBGziDvBtXX52afuI6PmLMBrXgT16X30Eq/GbdBJqJit",
+	"6IztUpbK7FpHc6bqyUFeqsUP/FnQNZkwiGDQMiATT1rLbSWGfLrSc64+nyHg7Zm+3RwGv5WYf5X3Z7Fx",
+	"2wsU1DoSGwyAcxtD7705rHvRhSzssLG8tGVR9dpPqaLaKqTemyeDXdWvDTpW0LljE8U1a1c8o6qP+fQm",
+	"W3A+aubxxGviYJ+frIfhQZ4Q7FGl+2lo3oWNMWKmRC/tXWhraIF7nFlL25cA7HzIAmR2QqcK1N0grbbs",
+	"UKJM1l2dWJdyEiN4AnI3l6CamsuO9UHtOUEmIVALMxmX4oEyxEBJQWw0Qw6VBxA1xKrM6R43ocnwZldO",
+	"jq6xlsVI6amRbq47AbkuCLrw48OPa4DzUkG2f1osXrkrrWN3Yx93m6m8b//MQk882l1Tq9bHN7iBcN/y",
+	"G1uYfCsitjaQ2EWBjSS9j40ktdrARa/bpwOjSJwYRWI47Z7Ss8l5dBFfst6ONpJ0RxuJ3bwzk5SltJVt",
+	"0FB1dUEA6JKltnZCAKW3nbnE1iSvk/uEYJFGErepWYHTyFq8uGTCMPvtLyJRaDOkJ0lue7mEh/6X+dIC",
+	"b+PeOvJN1mHnPraKjBz/4c0VgcO+rRe3ob7x45y0bJAfkYusazB1X+KafdhazkMGtedRw+5fwwibC5VD",
+	"uKdM2Y4IXbRkFzfnRsy30O6w7HIr9Ia9WyZUZCJLkezVQe7GVuplwmzmJ5TexrFcYKhvJubBan+uk5z3",
+	"gIitAey27i966/bfZJJ6RYVNmVeRQGkqYjUioUdPQrISmic+NrOU2Mc2CCCOU6ZUQEKXEAoi0rWA+N2Y",
+	"x+Dpn9PlkgnQ07nI6p0HJLTkKsQoymxiCOsXUFcBaRg6DB0ZC23lbnsG96aAPovStZLhG7lgZu0zQv2c",
+	"uQnL8r61JLG8IuEXz96SR7f9RwsWkiQrLgOhd6WEO0iAvju+Flkx/WPkbCGJpBHtie0+EBiB0nZmQd6P",
+	"FTyuSOj58iGsKPs0lQm8ey2MtmGdWCqwrk2oRg9uTNgSVF9cyFtIPfLSdo8XVNAZywbF8BKzHAj7geEx",
+	"uPDKiCaZTav8HQpZgbM2wYTWx3pFQsWSaQiFSSBegcVdLshKsfSBuhbyLrPpXJHQVc9qGN+W24DhM4hd",
+	"kRCK8+Yf4dvXovB6wvDVNGbpcURFxBK7KC8X0iBwnNI7moAfh6jVZME1RkcYdcEMBdK2WToOkmD0CLye",
+	"G4sgF89OxsVEvnPIYuvY0iiVymtucXUt7Nso1+dbxyEDq3/ACqarZMoTA1kto5vjhbz1jlCpFaIxPMQy",
+	"gPYg9SoV2AfBYBblyXHKaJx9Cni80hP5LiCaLZaJQUfzKOUxwwL70DWG3cFygTC698onpuitwzwAPZhO",
+	"3FBXNlLATo+AQSSlsa1Hdy0s6gfu5TpcBTyHY4Z/ZcgPo2X4r+dsESAQ7Fi1KOnXwXsAoUiZtZGEWEmr",
+	"CDAfda6Fq7Xlosps+TNVk4d7lY1nXwqxiFREUrZMOEDIvvDriq1YaMgtZk7xiJGYqZsHisCj/M07md6E",
+	"5Mh7sWteJBFd0glPuF4/dAs3GKOCa0GV2b1ZQECWKZcp1+uAZGlnRpfF/dDlMoF2YgtqWEQ3ppo6mnNs",
+	"6HYk07h0QtcCszPEzFUUDchkldyQ1VKx1ALKnn35NmRDspjrMDthVzF1JWKWIkwww/QBMS9CwSbvY7o0",
+	"ej4LrZY+ke/MNbVUIUs5QxyNeOxQxVBsS+yctli5J9loRQ0uO31uW1BADVf/kpcGzm87sDJnYdTSQy70",
+	"lf1iH3ODjbbFj10XYrb7rXAKRfLmOgMtWWpkqyKXzZgU0k9PNINp/L/RAOX/ktmvbIEQ5b7J/s6+MfzK",
+	"PYV/44IL3i33vMD+Kj8sQCTz2Jn9qsLgjCLvcS/7WpWhmR/RcJL/YBhVNpehGyjXA5uyAxW5VifAYvHu",
+	"qc+cDMiopomcrTIYINkv/LFMaMSyv5DPZH8C6mV/IQKBBdHwAgdX+AOXnPEI7yXNU7Q9WR6Q/1tDzbo6",
+	"2o5WSku1sz9KzyyAPGqZ/yWXUP6uSPn8l4svAHnL/zTkLf/LCHZYrApues2f42xl9ke7mAKtyv829CP/",
+	"K0ooX+R/WkKS44xPF6q/ZmfiX1PvTzv3z77txr8VVak1jjH2ar8I6Mf2whuyAgXvhJaFsj3H5PusyVGh",
+	"EAPEGEMXQbgBQRYujffwWkxYJBfMFlHMDTahEU+xYl6pCc975zbqzFIasX+j0YIdu6dBQ5i1Daw3Opim",
+	"XGDFYa7ZmENxAfNv55Wfdnu03++ex4NJ9yIaDrtnbDDtT3r0Mj6JOj9XvM6ZE6sIss85tNScQ8maFNIg",
+	"kSxiUDK4hISECmNzagvDW1Wp4Bh0xv+yi8yzt51scOgUF/WtAsnSuaSw7pBZnxfGu3N4crvkLszr8qFe",
+	"LbS54FbYyYk0QURTjJgPVbl4ZmbvSTNn9Mh1a2tlt3DlnrfYpkrqtjsUPyWtVs+O40IF2n1vnxHqYJNU",
+	"FIWrUnQLVAoadZ7IVRJDEQjQwlbKpc3nBbz/TzV8Aj+umDi2H/8tVxzlw3ZlaL/L36+YzM0aGiBprsbu",
+	"dEsqTZPsZpFngC4o80GPNYc25YB12E3nS7qYrNKZs/yl5renzzpBJ+GC9eGFKRNKp/T/+38Z6Q8ML4cZ",
+	"xzZXfNAbnp7XpNtaYG1N3MymrbgB3nxDTvpnZ90+oclyTrsDYqa8MlpbymJiNGRD/LIGAP6dLhzpoFiZ",
+	"F031P78f1Jvo7cZbmBDNm4N2TmUfZKX3a22Ts1prXJ1Jt4pIRhF5CUrIU6opNrHY815CFhCmn5eVGls4",
+	"uYxVzlSZ+ZyHUK9XJrcs69PYYPP13NTNHiuvD3WpZ16BqbRzbxsC086llm2hYvBOlCT2KTb0yMCyxXlW",
+	"2XctVcCKzA0hgspVbM6jtdB3C7URsGhrqrOgW12I78BAfks30HoHEUWhLdY8pjoklboBdBVzJiL8d5K4",
+	"SDnPYG3EDSNEYC0K10cAfK9ZTuIpO5tiHN9l1Iu7fTaYntDh5DQ6M8KdJfJvs52YhcZ2f//6r29WIqbr",
+	"f/1XXO6ZWfjFsf1sPNcLIzldr3q9k2gJ/8fqB8JXsMUivocD4++P/AeFmexzO/Z1KfSgOciyECSZBTam",
+	"Tiw773eH9HTSPY/O4u4FuwQpbTKITuIhOwWNKjuW5klc5YyXRgxkwmhFZqu4sc69M2r8w9/oK3HveWhQ",
+	"56CHguJ+5XFyFBY89WFAQiO9jVYqdX+X/PZhO7e94/3lxqrpjcGH0hBnp6cnZw2DWAyro1Eg66ZMxCzF",
+	"+/Tl25cv0CBKBdf8HywmR0IS/C4g7JYJTeZUxAlY8aB/rQrINKVGYZApCX+htxRfH4UYLf8wgAawZnhz",
+	"5wm1N/m47LKGksUfJy6u5KbbFF8AXXys6lM+bVdMCsNHhA1AoLpQOZ7JZcIITcBcjLKwC1RwISoPMjpY",
+	"hcKedTLyVurFi9eYq+QQ2JyJunKVHnWeQ5hVzd87KtJe7hbixiGiy5qY8RepvLP1voweu7biwFVeqo1b",
+	"Zc820uGC/LqSuhQO+tHTfxBa9uL7V7dwoEFO0zJStXdQmd/hvzmkpcC4RyQ0LGD/eJb2/KN9PEuq28ez",
+	"4DZaJPzYCxqY7Wfho9UIgB3jL6x49CdNFMHd7W3RqpDHvWW5PSWyzeLIQcSLzXz9iqT0DtkwV34ma06W",
+	"543sf4tRYB+2IOQdTu4r5YdlBjsl2hdpZAb/WmQERxjaN/bDyO/ncgE3C4ylVlG6ImKVJGD5mSgjDk2h",
+	"PC9WQy5iKyyA4XZa6hJVFMsGqSpUJefm86cgjaIc+tBrV1HvOTzeSmLNRrEIJt4zj+SaadqR3FqNP2s+",
+	"9e0ykTSu2xz0ENCSYM8r6C8fLlaJ5kua6kcGBUG5D6sUGVou1Ep55skVJqKtlxAFrASfTlnssoLQncZE",
+	"Ec0nXFDrQvHAdX5yPuxfDIbbcBaW83M9FFI+WWm2wYZWuC6ntbJTycidMigI08VWikvKjaDu6p6d9q6g",
+	"vhQ0mzDQPRsWKnxYX6xhf9kXvbLFRCZyBWoyT27RlE8XnVGnf0a++MwyNn8Lp726vfuUfMcbSUVGpbgy",
+	"1++KhDRJQgJY6iK4c7tBwpWulL8A9mHnKPGP9gmBVdcDDFtGvWcodlZ0BKjr7BHd+rz54uo2p8Cg9tIw",
+	"fICUHGFlIGd274QEj8MYMLa21hejGnex2BtQlXZXd0uegKcU2jnvS8XXectt8KpgjA+UU8tK5JTQI7Wx",
+	"h9jM2ijHdzxix1X6nGZBii16jtZszjqOt8iiBYe/+ybALbHYSNtej8KaxPOD5zxnCzfH/SeVZot7rGFR",
+	"FuZFF+uCrvFcgOqi1s8jKEOytMVzfTJU4AElQhpRzWYSPBwJXWq5VLk39QX8QPpD8iqVLiIBTXVymnoJ",
+	"xPFJ1D2fnva6l5Ozs+5F72R6Eg+i/oQyYJzc0uCFXAltDu/y0kAQK5lEZupn37622OK6XI46yzTOp+hH",
+	"g0n3nA2n3Qt6eto9n54wM0GPXkJIwc3KLPfxq25/2H31+psaEacAg41ydP5mATwtvDaFsytz1Xvl3+WQ",
+	"39KR3rxnDTQO7BtzIKVg6zLkW7cVtYB/v0UuL12NYivTm1XuUMUlB/5h1d4ZdN7I/ZXA3NH8QIEz3LXS",
+	"9anzxsK57X3f5Wy0Jqcx7uoN10ztX68OveXU96QbFQ8rcRMtS3s8UCxEs3P/zSbvvVF5lAuEM1J4kuAG",
+	"PrIbP1tu8zH4jVPvcRrwvdnaQnraHWR72HY3mXQAfv1ythnmLfkHZoP2O1yMl6mcgXO8WhWwtQevXbpu",
+	"pY1sAZr4cy0sE8oX2Km9LRB9uSLrzJ7V5jc6hOsdPuo86faxXGeeCuIefdU9B/e7XZL7tkYiKU7SQkFq",
+	"gGT19LM+82gRLjead7fCjBQY6Qp/NaTQihv+EgaoOPs/9Wsgjj/s3E2/YP7Adr4+YGrPFuPLCyklbQ+5",
+	"eAQbynBg/Q1HPnBGDJuH4MudpbLmghp2O88WlCe7BQc0bOaACxMs0k4F2m9Ve2eQeRm29aGBjnBxUaRb",
+	"D/yWeNWD6n2KcLI8M2nnaDKsKPLRA8qKzplm0QBx4Gt2tysa1AShOFpqSKkLqVwyzdJ/44JrFs29qEoX",
+	"hA2YjWkKWbyK1RGe40fki8XkyzzPbdR5+qw/OBmenp1fXBYQqfM9SyK5YIROJE3j/9FpDH3ZiqnghSpD",
+	"5JMibcNxNh2igXnzqqAziK+EYxBxQOiSpjq3Hq4US9VxoYsix2B+DAvAv1JGFLNNCCz1hBD+OVVkwpgA",
+	"6Us4x4UVwswY5gUsdAzVOWtqEtjgmB0UeZzbBfNtrWFyeGd8e4p3yOI0dt8HqHTwi5yM23u6W6uVkKhT",
+	"KetyvwowB3CzWyxu28x//1ou2x3mDbVY8vMIvPvgALqvr9zdk3LZqx04/a6071Mx6Y/IRDexTZ/s1Fs/",
+	"C4HCWTYmpFs0Ub6tFqScziV0wpIN9WTcvOhjyBvRXXe+mU55xK47Riq57jxlCTdaxHWnVSzPMuULWhc+",
+	"/OwdjXSyhlwEf68P8phHWIwdoEXApoPJhgPYGvtRTC8bQZra/tEf5mNbzaTfHUxOou55PGTdi+lpr3tG",
+	"zycX0WXcY/2doj/MmG2jP+yu6+uY7GgBtzLDn9T2jbvb14hXxJrGBgyeuPJT4QofPNbfXnZ7dTveNQSR",
+	"+edMuOj8QkUlg8lj8Z0vGQX7wHKVRnOqsGqBFbj/RgUjTyWrsXF/dMGsIenpmVOfKFkmlAvbA8FPbNoq",
+	"TR1GwtkSnXJ4eaeE+qXqHh6ugxiAnVb2RXivXU59k5Fdu7/VZ4tlzOmGrS1j2hLG0T94569tGVYWnFkV",
+	"1P1ttJ6lnLqGLllNYcVnQoFeVqYqhyuoW80stPV/ubhvKftDFukHTtsAx3sV7S+dfHHNzWe/qyWk7jLl",
+	"aayhs3SErjqB7dsL21bkCLInQy7mLOV6PEvkhCZjozxPZcJlSKR4eHwtwiVNmdCggS/oDYModKgG0s2T",
+	"8qdYwA2yY2XqarmwOFtOHkozJAm7ZYlhbWxpxof40LHRj0JbdEUVTFkPlO2RiNmnd3NJXKYt18ol41rZ",
+	"X9EFIzqlQlGobmMmmKTUFt5B7wysP5HyBm0DZlHmbppd2LY7lTzdj8liy4YrrstslL3DPMkxovqz16+6",
+	"/V5vOChZs8B7PqZ+Y6rsOuZA9tOOaUzLc1WNWloSuUqtVeV/5Jyq8zhaMLSRfbi/VuEOqa1l4zP3fhWC",
+	"77enHNe0KfFBvCUvDZiIKGcmPHv96oosVkqTCXMSPkQHqUpHqnoNxz/LTSD43L73ylXPLR7uxk/Nm98q",
+	"TIpL2Iwm7euo7SmfZORjN5tVa9tM2+q4u0k1EHRwj3hsiG/Jqt94EWwQ0zKVqTVDejTmo8eUVG7pJwin",
+	"2BQngdM3n4Ed5j7csD6662DBQ9UjGzQdWYtwHmCfBckEw4dLgapmt1kBBkuDAN3yMmBxfUTkJwkY2r9v",
+	"1aEijbYRpJ2w3kYDlYpPIHW3pZpokrgzUAE26INSR9Vs9bPhbmH7NZFEzddlt6CEsnxeZH9bmYG1g7a3",
+	"fu7jxTfEPVltx1b87jt8t8H3b0eqBV9jBeXHxFY2z7o1WjerY/vHxDWLJJq903XVGFAGADvUFfGFaa6u",
+	"hWLWLVuQp6+IJ7NyRcL3H0L7Wp5v6bIUPAnEyLSfVHT1hTajYwo9jmQCgbL/Mp1eXPR6HehHt0yoa0aB",
+	"UuMrECY7QcdI3+4JSpjHJYE0kTM5XqVGXJ1rvVSjR4+iWBTeemTeOVa3s3bidJsk7pYit1c2SzlyTVda",
+	"jl3peixxmN26eTpWaxFlfzcpX26sRpHeXGBWHl2tlsuEs3R8R1M2lyvFskdlT/euDXx8WRGP8EsqYpao",
+	"GVMsSVQ0p1NN0F9eUQ8yaa7zv4aXZNgj1o2e1/ofOe7XlLle7Dpc65H3XGYnf3yFZGtPS91U3f3o9edP",
+	"yMnJyWVAvn375OE9OjceRiX6FKpQS991Qd44kPrzyRWedvGNbvCmTiTbMMpvB3kwlNqrk8kfJSvdimmO",
+	"0nh9TDJs9qjK3v50e0D3SxnOM8GmpbQvW+wVU6Hqa3I9VjfYhSCVQkMB1myUV8+/9tOBvwYVDMp8OR/c",
+	"QMRkmkiZNlft+ivD974ZvpsQ5zNfZtvJN1nEkKoBFTtsuzbcSwo1uG3DKIxGiw0WhJnMF2Zt568FONe0",
+	"BAuszcODqiehLz6GAQmdPGijw3yxMyRcKG39jEVWFFwLZ40BYQ2ZFdUE5l1KLjSh2l8bOcoTgQ1NZQGY",
+	"QLH0M9VzO8e18PidLVw8oYqRb1+/eHhMHtsQ6AxfZepqm9AkUWRCoxsbyukzTkcmrq4FayrzhlZ3dQeR",
+	"c2+N9gE5iHyxYPFVGTAAK29zNGXXIq+vlsg7W18tKLyWNZsjOqUcCkjHUld1jN+J7F9topivqnyvrzv/",
+	"ks4mLhjlX9J0NptMKrEo54WQiaN/+anXvXzc/Zx2pz+/P/nwH4W/zz48/D+10RNFKFTbvUCJW1XGAWfW",
+	"MV9dQXSL0c8A7di7dmKUB+Gqavv06zee88OddAHXZQqonsfwhDXnFAZ4kwq9pBRLb92WMBxTiitoj1Da",
+	"pSHZpGhPydNyj4a9SxLSJGU0Xo/ZO660CoGGuAty7CMrNiqUem5w2S/dyvXDVg77HN/qxF06UTJZaUYA",
+	"F80Ft44vvqAzZguzUS2XSDR8Ogj3D3iXoTdXMAJWLzWcM5ERTcxGKnEpw4t26bC5JLklKsm+OCKhUf72",
+	"j0dqrzm2j0daqfbxSHYf28vRZMhUbD7d2Gj6E5lL/jJU/GWoAEPF4TPMvR6Ff8YAu6JeW1l2iOcTjgg2",
+	"VjkmYRaNYH50yQYgSqVsulIstp1/UItIPS8KCW33GfPplAuaXF2LG7ZEo+2cGwFqHdg+9q44+IxyUewm",
+	"kKFMthKjJ9qRi6XPs1crJA+bV6Kp+z7ZXG0TKev4zLPFMpFrxvatuV5KUoJYjpRFDMIyZlLGRq9iDPso",
+	"TZjhTArDS3JB4ri+gvpETiphE3a1eQrls24fSaO9+Z/JCflsxZOY1aijDYGBT+RiSVPoLR2TOgm6Vc3z",
+	"qrWtvNgtBjcja9wwr0QiQLiVVLiX36yt+/xzj+ls0CCtUKiY1lzMlLlpVW4UAjIo2zuoyF3Cq2sRVvlI",
+	"SCIqLPbI6ZTcQS3/MOdB4FAxsmhoWZybpCiXXov8uZGfdMIWDNoy+Zw0xI5YiiRSzLqJuc5+rJ2qs65Y",
+	"y8q1KMDD8Wqi5jRl5W8sv0B1WaGS/OwtndUqYn9INt/Y/h7z9Kqu7LpN1b2Y7bDuYfN2696u3Xzdiz4o",
+	"6p7XwaXuvQxI77dFGNYtrR5IGzZdWHjtKnNw5osLiqe1iSa8cq0kd+Adb+SClamFEUWc2Ze6X3O7iNJ0",
+	"rfJyueStbfVVoAJGYlmlQjVQESnISiRQxMFFFS7N6s1sZuDKzWt5M/5C933RvYpVnCXxd1wmVDc3uOaK",
+	"3KVSzNBjIAUjXCxX1lFfEiXgN4iKxBB/p+75QZEuvo8K0tC2oCpI2HHrGLq3GEIL3dHUEkptEa5H5G9v",
+	"vvkarDQqILGEFnxLqucqN8uUlhwGhIuYvWPeKy5z7afBz2GAiQ1zRmOWov0ne+/5tAtdRMNW1bYbc/Nq",
+	"oM9rjFa97VUADfDyiWrpSxbVuHusfB5aDNZniD/GpkC0GE9dL3bWRNDWxbqf9YYXvV6ziHnfHjm7x9fn",
+	"2bjl+PqWyZZg85tJpvIWSnnipc2W2SPfHAFQd8pfMproef09AnMj1L8Fg7jvFbpjSdJUcUbeVG9r7l51",
+	"6pu8qWmf2r5ijNf+vwpU4QMNshcRylA9pZhyFDi0zEP8n2tl64nAQYBBMTuN/Aj8igk7NzDYwfaysZuV",
+	"Q9HCzP1+YWYMZMbMnkwkjcHxeutVv2an0+755Ix2L6OLSk8JvMLxeLLujDpZSwE/j+Wkez696HfpYHLS",
+	"xbWfTy96l/020e8N/bfQz4AhoPu240IbEzhDsq6+29s41AoTy41+fq4hXsS9eJVLTlkHZLG3MzObfrJu",
+	"n+u+NdjFLtnr6/UbVVDYJ7Mgx/sNYRdpyoS2GVpaLhW5k+kNF7O991q4S/WyR5Hw+NyukHNDjqJCetID",
+	"RfyknYfFnByYsT7+ePcaEf5lrusrYp+PbF/cUalziPkTumsAHTB/3U+oycBmNXmPHwaETwkV65YlB6CR",
+	"9HaEt+8VrihoJfh8b+TYqeSBR9zKa/1S3pEFFWtr7pjTW4aVWMxHI9Iny2TlChcpJmKXN2sDa3q9rCvb",
+	"huZNzYWR8vKApVZ7dzxJjJieVwm0luqP0lIvo9xtkfsNvN4mJovrQiTWnge+vSaII2eAGB7I3daK9KRw",
+	"MQskroAuu0U2Fe7+RjemLzSNoGjQ/p7MHSSL1p5MM2ZbT2a+6+2+zHzXbb2Zf4l7fzZx7+D+Qk89+XN6",
+	"DMtkt47QpqxIVYjSVMTqioSIx3FIphJN/VCzDPv/YVVLpybmx+hk4E7G6LMLUXL35d9sIAyegl7LgBOJ",
+	"zdr99YMgaURIUBuJNQoYjjw3+K0lOemRmK5VLloE5Bx+IUdorSgSSvzNY96D08tBkXmfnHmH5vFv2Am7",
+	"f7tm3zhT6Ni8Q0/lOkMJ7mR/anDg5sv/xLagf+L+y41lQfD2YFmRe2TC+j1vNl6YLLWtZSNyOmNCdz4e",
+	"Ou+Z5Xm/Wi1tu2I/V2rF3mgZ3ZgDv1+3pLkLUDbYVq1rPpcQpnDgkAeMBukYDJnzlAXYSFaRl7K+c1e+",
+	"ik2AzeJEdmi9WzoBO1Et0DVbbI10VOZQAJRGQ9CLe2gI2pXBueh1T6Jh3D03EukFPZt0z6OL+JL1pn06",
+	"mOykIehFaw3hJeXJV1zUNnu64QKC3TF6fu55SoHbe/VUbQi4V7ETNHINUpqTfRgLrkWYyBkX4I30Yuyt",
+	"fzK0Rd6z8FbzY1AY10k/MPLdXEJwlBXTr4WSCyYFA5PRL5ILFgewcBvjgRYbYY5wAoHnImsKYlYCVGxc",
+	"2tW1sL/7C9eyQPKUq06PkpGTIKRQMmHkCPkCTZmdVsi8co1Zs//DA0XkLUtTHjNCwbOp7HiLhwEJ0Ys5",
+	"lksmLAy8XmKQLWNgbN+CbvgWyvYn9CTgsdji+lA319bzzWfI9DY7CM50Lfxt5/X5uRHNoSVajOdSTvgy",
+	"o3Cmguy47ZTO7exAXXqaMnMt7U79w6XqhsWYtYwRMUcV0JI10yP0WpQzKRyEFYB47QEYYAUkcIxGEQsq",
+	"o/vZzhfOG1oKwsuQuONXri38MfZE98pVwYQEi2Ed5yC34IFP8BcHkuwHtZosuMZfyhic/VQYuoBE+d9w",
+	"0vmfWYJZLUbkkRmlk6w+8FbsQ7aoqxTWXEulXsiI1rcwT6iYregMA5uQWBlWBSUszK27Sw18DBU6Jo9J",
+	"yiK+5Exo25cL4uMZRPILg14zpivZEpZ2+woZMwuNS7uIWdPqXzZLu1YQdiKjXOmJfBdkORNe/ztyhJ2O",
+	"F3RNDAvzKCU46h5WS5EYsRNbH3xUaw22OFplXWRPuyfxkGGLozpedgMsp3jqRlsfszQFw4M5RpaOjCqw",
+	"oAI6OlKerFJGjt68fPuKnJ72Ho7I6XH/uG8uPQQYmG8m8h0oxvaM653omYvWjAmIucU2MvixtkGSBW6d",
+	"2iynGg3VRgMn3CsjrlPOYqK4wPZTd1RlCCptZmzK4KWKOdtTh2t14d+yDHiLenn5NcBPbqzcse0jkE8+",
+	"FBHkfUM/OYCfPRqCx5snGGX0IfPoAy3zHCB8ikQg5nE7lRLsQ3a+ZkM7JdYWk112rki8Yv7MyDExvwiM",
+	"d/dwwOTov49TESyQGz2KHhD90veHdfa2S0X3sKopG/1APg1AVx+4XhJ2Rgx280oUr8QWtwQyBodBIxIa",
+	"eruL4kG+z8q6YCopJOjRqTanKEj4b2Hgmk2CbQPmeaCIXWH3+dOi7rIDvW+tu5gxd9Fd7Nq2uzeK0Gud",
+	"sPWH4qDb2J671zWLh4SijC9agXQLV+x/DI+BLyz9OV0GVYpVzTOy7CIckTvKIQAZq/opXLhFyysSquxF",
+	"Chb5LCcVn+lwVCbY16JAsUNkkuEoy1cyM82kjI044jLB7TUILF1HLdCIKes8XLniqVD+vww+WXGrIDJn",
+	"Iljt9X6VslvO7mrFZohew2AFuUpiMmEQGFC2bOlF0hl1rle93kn0P55+8+TtD6+eEfMr/MTwgfkb9Ij/",
+	"fd1h4hpfZ//9n/+Fjx/l70PsOp5lwZTv5/lp9k5DUfIkkcG1uBZrcIswuiBU529CAKF3vGu5OiaP4XDI",
+	"nKVsdC1cYrrNTrL7Oo7k4hGe4v8Bwf9/L2/GCh71skxAOoliNq0xsgFASrX2hhen52d1PNht9f3W0Fq3",
+	"7VYjlwMc7TR2jAAX2XR53lrtbksWUGZHMdRfsKI5iwtMegfl71OGMdZqPla1Rf3RQy+eJDdysWCCTBgn",
+	"798fO5n7a7pgHz60curm74AXG0OZlJ6Oh4OaVlK/oQbhELPkbSnUYvFqTGPG+0TGa8zJqK/NUlnezkpH",
+	"ZnbY9oU1UBRvTdvN2E922oq7b23ngCKCOwPsEO2JPASsC7RT9Ba4EXDf3RlvMdjIiun23AqT7y6cO1JT",
+	"L18WyE3B8JSbGCHWGkiPEdRr6c0niqj5fVGenw8gJ2aMYEe3KE6w7cz3rn61ifGMCKPRnECDOmwol/oV",
+	"Wpyhkbw1Who4y2jKyBfyWuQ2zSPzJlA/GIYKEGceuRcCglZCpiK6ZArbqqqH6EdXjJHw/fvjF1zcfPgQ",
+	"wljXAv0sDkTOFgH0Iqstgqtx/NM6UMDh8TCAIYsYEgbXwvz6Vpp/wwuvZWIeoJHd/u1ehh+sVOzW5UXD",
+	"CqnZQzsi+qzzr55hSEL29zdpzNKvwUWZT82oksKfHCpVHdsq0MUl46M3q6WRuqDBaTYOPnoiE5mWfnsh",
+	"Z/Lb1y9Kv74CRfszqhg+O74Wb+dsDRZcIbU5byi7k0JmlrX+ZCcdkETKJTkK379PqQDAPAyyl6crAV0I",
+	"lPtsTsW1CKmIzRJkav4rpDb/x36FP7DEFfwClXXCGfx7hr8zEYKvLWbvLJhUwiNXR8ug7bUAhDOLT5mI",
+	"WZr1XRicnpGv+GeVxMVaUbmOmmwWmStftBCdMyRvFoGr8b6ZTPEgM7oHhAtlbrPBSCiyYnSkNO86vI2B",
+	"1svQuzF1IAcJ5aKbMfFWs9elNr5siD23uYHmsO8gvw5POpbHGOJusCMPeLEokneSdpW/iCs77B5dC6iJ",
+	"EVgHKxYbLrhPEW0aOvDWV5gyC3Z9NQqeRlvVgUZaES5aRuS7TbVv+QJIxdIFx8YtG5oCWbAiKImQd8fk",
+	"sfMneiNYV+Qd13MuXKsQb1siDtDfeS28qKM8BB3coxh8FLhRNDi4sEM8gLgVZ30cVeM1T2tsL8uUi4gv",
+	"abK9Yr978YP1R7aKnUFgu/aWbfJ9ajoCuJmLp1XL+ll9aYzHxSivGQNim5XvA2zjmkxYIjF7/FNqkzu3",
+	"UvLbWxWiC3/etwqRO5xW9aSaE1thJztEV3uSaxcKZrl6SzElL+QtMzLVDpWVSllvWUPVXZaUFV4abNGr",
+	"m7wqXorJb5mPtkfrq4MEVjYm3HDVkGtjadtHybhp4XrKVrhjHWSfgN8//2YX+ni/VsF/lGLJbo9BXb/4",
+	"Sv7Rql3/YQvmZtax3QeVRYs5Z6/RVMy/1uQOsgTimMW/jXHgL0by+2Qkh/evZVLVn9G1VpDky3Icimpo",
+	"+C+2OqHE4HNApO23kqzrJet/QtHuLynoLynojyMF/SXZ7CHZbKakW5Mh8nMcgYFo/2SIHahd64AiM2br",
+	"gKIyKtcwkZgrOklY7KOvrQpJIwjjg4BdP3uwXKjVDdG2OCu2i9u9CQe0DTQrWnAhU3McWpGjyNwGMCU9",
+	"+/b1Q1tk/Pmbb8hw0D8nrrdgOZJ4awvCUnDsor6kw0tvJZnlLp+x+erYag6Vmg71cbDZ6iqIm+1TxmU5",
+	"5KScLeZhkcGgn9+f1KFN6ZranXuLqL1e8hZKfm6/XPZFBy3MPEpYPIM66wt5j+oE5mM/94h1z2l/0r2M",
+	"BnH3hA2np/Rsch5d7HbdZPvqBC/Xm+S1b0Ru3AUT6gPl3TkVYJ1GKRWz/i4j1mE2DFj50ASs56lczeZ7",
+	"CW5QNcfVWdxbjisZsgsFwf+S8Q4k49mjer+5X30TdoBVvrao0N7SY8V9sdUL8Ze8+Ze8+c9iSSvejvwC",
+	"17JKj0s0hOEkSYVT2Hr5HsMASQd/bWjbQY6MFLekMxY/vKcV7i/W0ca2dV9T1rrojy2Ql/1jgKA7+7YK",
+	"81mndepaKbmwm+VKFztnV0qKPFAkopomcrZin9yiJKf+UcUnEaYYXE7OzroXvZPpSTyI+hPKahuQH7hn",
+	"fLsgsgxj+r+rcNXt7wMi2f6bH78Z/kEiNf+ALKrImDzQOajvawJxx7ctLcu8NiKhuVh7q2I73Mr2qVTT",
+	"tLUqBnttkURlXmuXO3VwxwWS5T+n3+KbJRNvIc1+3yo8thCDlkQuMeeyXHseRX+6wCJULnjQBuVkYXpP",
+	"UhrdsJjYroI5rphdLRdM6LEdo3KchSVV8kVqGzFn69p08AiYz/HdD9AZ7ablRy/gVaS/MoWOa20+e+Xe",
+	"tscJ3UV3qjlcH/PXprQQ/vB+t/xUeJrPWotiabxVqrHFUGw9fWgzY7sLmr9sR6q9TSmZvHAPEcauweZm",
+	"Ns9YV7DxbAqyaPecnU27l/Si1+1PBtFJPGSn07OewXRpIJyV0/jwsxOZcnmm3z1hw7h73jvrdy+i8/Pu",
+	"ZX84HTJDnifTPMYeCvzRNLZ9/FBzsEL8C7rUckn6Q/IqlZ39RadfV1RoQOlB0FE3KzP041fd/rD76vU3",
+	"sBuNoXlOehv0Ly/qpbeV4HrcWtoDn7SrAPXqm26vZ4tAAfrk1TJbw72Qrm6h9DcqGHkqmW8X6PilTnbZ",
+	"3u9AyMwN0ve3ON9DaI1Zwo34NvY6UW6MBbWvffCuXpmEPAN5UKdUKOBXRfEAJUTUr21mORwjWOFa25CA",
+	"ej27tcXgtkgALSRzM1z7IhTwepYQhhf6/Q4Lf8FFXY7Kggv3Z40Y07KyWX4X6wx7cCUfZEI5zdpf3wh5",
+	"B/m/VlQFIi8MqitbF35bE33/trdli4Wb3rbGW86B49qkT7PPmBrJGnEbq1HZ+lAV615Zgq4L2EfbSHu7",
+	"ZjvDJaBCbrPMCFgrlfCfU7ezqB3Up/hlJseMvLrb6aBbwNKchO2tEeZUqFZNymmgdavC7JWiTB9ZbKkW",
+	"KtobZZoSNhc0ZtA8Ku99EGzokgA5S6FaK80Wo7pWjK3SNKapXOx4xxwRrci8OD1kQdrsMlgj9hKgynWt",
+	"wNJlcJ4poSSiImIJtgRrVx5Iy51WXBbrJZSWQcRoRMgWJgrz2giqIN7DRNFeCm5vokjj9iaKjAlXy2U4",
+	"eTscOS6AkXtUuHJ95gDnmLuFv7tiplde575whP71PAXSdZcjWXc5TKuerpIphxZqBppYr+uWxSShmqXk",
+	"yHYW9VoCPvQjQTz1IHulGAzivVEPCBAp6m011uzsUaAgT1eBnCmzZrRg2wJklkoSWrbm/Gl0lkqj4rZu",
+	"2T1tsflO35eCWLY2JDFgeb+VNO8oPhSg1eKTSiKVZ1Y1K8yqF3sje7t262skWgZ/9y7anmM4+vysLwXw",
+	"em6bxpQQ+QAYW8GhT4wam44kG3MDwLcad4FSfTJzbhr/ec25kIEu71NCwAaiYwV8G6PuSy0okCAbWlSr",
+	"HtnK22/Q8S1sxe3j6qHdp2G7L7pUjiYTSMl//9//D8nq2JL/IK4eLPkPJ1CxmBxN1gUf6cMr7xszQs5x",
+	"y5+B2Fnkr56dyK+g61WizYYwGowbusSDfWtTmfwazLuTafyGz8Rzsfc5F5swImO2Ix97ydU8Dm2sWyVK",
+	"B33QLrVBGQWOJtciC3HwW3BAzhHaZmwkhBSskrO/IbfGra0z6kQyTVmkyVymipEJyHRwFsukxjfwCXrj",
+	"ban0ny/dGyv7sTTc2W796t2SsuHqiMKrhEYMrsz+VAHUSfKYOPHQZpBZcbNs3MPudJnNJSRHUrCHVxCy",
+	"wLruU67nFR01N1ofgm/+XDL8OAT7hQp2HEv2b15Zszz/yrcAl01Aec+nYZ0fam8b56cyBjoM+Gg2wU9v",
+	"aLuCeiZWbVraOk4f2fJWuoZ4GLV3zy9VUNPoUUHgGBezY9cFIJUJC80DV80CC1YYAv341XNyw9bqqkSg",
+	"oR5GTpnNb9fCfArlL7CiTTEYdQ0pAzYI9SFUbASzuD+cnssYS2bgMK5DAr5ZId73Cw7aIY7LerogadMv",
+	"oTHeNTANt9gZFcvfp4zGYymSdUYNc9hAgVK3sfOhoURx95ydGEo0nHRPo7P4nF1ML2lvckBOxBu6rPuV",
+	"TB6owKEHuFNdnQ+snFs2i+xVmy5DZUeCSqDfLYTYAX/bfTNCzkt890PhcMoQeUKXKqvBosktZ3csJSmf",
+	"zbUiR+bDLrRksG0bwJf/sD722j/wLevDNzNjvL2/+3fosQZmDHXNNruRsjRbpqZTqM7q2gnY7lZXmYkU",
+	"ni5oNOeCgVwmZkanoa7KqkzYla3AM/IadGc9Yt03LphdCp/OlOxO02kn6NiJvZT2XOq1F7oq8KZykrBF",
+	"bZfx158/IZfD03OzR/MSiZmmPFEE4USOQmhlEoHm8si+9L9+UVKEDwPC3mkGhjlH2jSdJIyEkYxZGFyL",
+	"JUu7EClCbrlE4ytKymitBZ5lbliFFMrYdpagCZwkrqozAgljZIh7duZ5LMpPNlzGvlbo4+h/AdEBwghi",
+	"kXn06Lb/KJO5OxkvRWqVsl/H59MTehkN2LA/6Xnp5EMgBFwD7J/jUgkXy5XOD2GVihEWgL3hemTBN3L7",
+	"qlI42PdWg4QZ5Il59UMOmdoiRnfQKyPFPoBcQWvCgCg6hWJeai7vrsg1mClSo7FCgf7rDrCs0P1atvAP",
+	"twUEldZhMCO0Ow5HgOJM6HRtrgCZ0JjAl63dyRBM9J3DpjYu5eyk61iAQ8Il1fOC2LNKeTdlU5YyEbGW",
+	"vZtzvNkwFfCUwJCJRM5mLCZWfcYSz1fongPrLrQfUDeuUNqcJctWvAiKO4+hOLzf6a/uXFKq2dimioQj",
+	"sMBh10gJNdoC13rhtRmy+xjqzc8ZNbRQ5XVI0e51cTbcnt+nGmwOWMHt7SuCL/hJfjja6eWlb2Or7yhp",
+	"b2PVa6TmMtUBma8WVHQNWwA6pVaLBU3XzhrpSKAZt5VbywV8lWf79vVzkuEOEXTBbSNOf4YRCeupg2sp",
+	"mqOGA0ZL5GwZcobA8n2xMmYNnDInOU2ClIFnlFCl+NRyC+vGAKKCVTH9Ay60TQV/pKMRZNjrkSOaKEmG",
+	"/ROUwykWv5W3LCV98pJ/FpDhYGAtKCmD4ufPY7ZYSs1EtO5+xdbmjQv7BsSsiBl5Pu2+pDqaQz3KlaAr",
+	"PWdCm/UymLcfkDAvNjaOmeAMSjJOGdWrlI1d/q+V8RMeMaHY2EHXjHFixhZSj6dyJeCXYUBCmhisW4/Z",
+	"O660MkNGUkwTHmk7FBZTHy9TuLAcm5gNe5fkyHuTKzLsDxxIlKYJ8/ZU6Lbm+tMGpd5u0Ha22vTNQDAk",
+	"w37PrL5AFchwcBl47ICcwvGImJz2TvD4HsHe/vGwWE0+594ZNIwAUwCEtfKZ3RXqvFnQg5OicEpZKfoC",
+	"pMyvpROCgILi6Rje7u2s2MrLteEt9fdyXXpLoIJfECBFGczfap0gFq/qiku/kUaa96gEipuKJYnC3h9y",
+	"pUs6a6FwHXw3S+SEJtDqbyoTLq9QLJOCBa6ZGtV5+RTFmCK8bH62aUQ2/4lqnfLJSqN4ktJFZ9Tpn5Ev",
+	"PoNQNqrZDOLKOgl4GUs9VBpjJYqb7w+7XERzMlkpLkCzgMGcYruD5arR5Vl2NTamwtc4Nu8ZgujgWXHz",
+	"C2vHtWY6rBbMBfTBc26xK+vZITeMgdlhUa9vFY9po8Usf7Nwgu+3ixW/ZcZOc4D6aW/PlNyCY28Hn/Iu",
+	"2UDWIVw8+W9t2F6USqUgKdehQED4TEgzFYmoqhSpHX6cEu9/wOCyghvbebCzBEjvNuwbLpYjx+YaD/bk",
+	"RiRc3idAZwca1zpAZ7lDgI7d7nZHc46pv0UekeOff07X82sWWSdXWZ9I4UlJNpjTlGU2Zb9oze8nz5K9",
+	"QxFpDF/U68RmZw8Mg1tnHoi8eSfGHV4RAb2C1VzeQcP/TIQBu3orVW1LCDxStnL4OwhNoIYbmdWQZSnc",
+	"mlsbLPBY6wPg9wuBxxGtyXTXgGens26f4O16CTX+3Vdjj1GUi/tsi4w6BJuCXgjtlv4dvltkblWGtCPX",
+	"cXqzD4tsXftyGlywLdy9m1s51xqKFwIKllN1g8qv7faAWHtl1Aa5ZELlHaDlNGsdbVYXVmlIQicsaSUe",
+	"1chR9W0ud6h/4q1t5+w6KyL4Q2w7hLYu/rYZlJeHS6D80Lj0J0C/toorSOYyo6cNlDYDjEiYRg1Z0EVZ",
+	"xbx26GBiM2ZbWcXfsHdWTbmRzo9nt+5tGdXhO8qxplqAccZxgM4baB0dcZfqVFLqpnp72eYyKZpQVaCh",
+	"G7ihfQuNf7jwO6owdl+KK9vqE5vMx8imoGUB1e7Tegl8I42esKlM2a67wuXtTJd/W2Uy4vH95nZDTNYH",
+	"KhBVusa7RozINB7vJjiUk6O37qFdppS/j4bUCOuadWsuZwg5hMoQMrDXrXSDPMN1YS8F3Pp5C8W0BMQp",
+	"PvdRTuro0s6KysfULAqHMnpf0/WTLo3sXYy3/LmRBD+LuX69slbD9lLL93Nsw+EivmtkF0vyKLoGr6w3",
+	"3f0q1rnLsESWYf11oUKPczJqyb0dVEtid21NoVXj2jRl7B9sHNN1oxvNvgLLCgMw4eF0oNJwBWHtxIxA",
+	"EKmRVhuKg3sx3Ab6fwmZGpWT64Lz6+TsbKtnzV9DGxFsQd+NcZXjJUuj2sy4z2Wa5Z+KmCykYBb4KiCU",
+	"CHaHLcryrjVur3bIYqVQDUGrheAyuZokrFWzfJtQWFh544EsWcplDGcWBlmrq3x59nMyWZfxD3ZhPnAn",
+	"tnMrf2/ugqrU5hDby8XNsuCGLMeqEHQg2eY+iYp7iR1b0hvJ0XWejPnf//lf152AXHttDLOfXK7jDVvj",
+	"jw9bmRMm67HDG7OOKtFw8WCOyFqelPG3uEhuqVJ8JvB5QvmigfDuEPJfExPl0hGLy6/hszBNMyP53JGY",
+	"nVJ/MA6oIH9bP3s5yq+pArARkSvVjnFEjzJVSwM3So41jrh6E9OV7dOHpM+aoxJGb5kXugFcpdlHw2Ku",
+	"W9qKHGMFydGqb3WLZTSN5iwm7B2NdLLGbn/YmvKIZpUVFw9hQwatCte+GWm3LxFQIIukPrh5AHNoGsJE",
+	"qA2OQMOLizIQq0VNJNFWp9YW8Sy/RdVLXm9qABhuuTv1AYcQsWVlHjKXSayOCRI87M0Ha1YjEiInDAkF",
+	"DXVBE6JW0Rws2v3B8Sk0+zP3ISSWsxSqiFuO7MSO0F0k85mh2yH54Ycffui+fNl9+jQgod1uSEKdrhjm",
+	"JcANh7Rxbt7HhpNaRjdjA/gQxn/+1PVQtRNmym0eBekHONru4VnZABt2Do+DDuzHkCoLfDR8gg7gpt0g",
+	"qW61i+Q2EBbt78UxHx/cMsKiHS0jh9Nlfl/qy9vaYCsj1ThryXbeQqOMruwAh7quioMaYExWPNG8xrbz",
+	"FFrF5pnpwC4eYJBbAMkXLgAYJNTHr543aCKZzXCH1SO33toScncivpsHYW/nQT2ZxeX6RncH/QxMQXbc",
+	"m5EKTofvYX9/7CObIb+oUtrGwFxfQe01h51cWdZciPdsKPf303tPSMFQHF8SwF9sHoejnBj8smCapeOM",
+	"jOagM998CKrjOrmkTh80iFLQtvol9eayl5UnXlAuNOUCFRm7tmwddnVrRtNkPY6kUKsFwvHDzxnydb6H",
+	"GgywhfybO/PjGH/88Glv9CEv3Mb0sI97++qvkN3c5stxOG4C9PtwpZ5Le9zgNV8v2QMF1TMCYiTHFIJr",
+	"SMIMk1UBifnM3FOQYsZhkaVHUuiUQnBiSWYtJpn61d8sq97Oqb/LPJr1RKeN7bd+0w9c63hDbFCghOoh",
+	"R9BD/otnb8mj2/4jfLdrxnRVTvwUDNz5OKsX+KTb7/X6Nf308FD9lXsMxj+xmLHFY8geesHFzd65tF4C",
+	"0gNFtLypVE2F3yBJePzlr4Pvxemzdxevdf+H1fC5PH9Fe2/ik89nZ1/+cvlVMvjx3emT24vPRP9llbrY",
+	"cWq1kOoiyFG4pOP//s//CmuNCLukJePEPzdC8YWccXEPIBLI2CuC8B5J66SUs34tdkhazw4rGX83Ofl6",
+	"cfb3u8tn6eDt+vRbfvHNsv9YDZ9Oz7+Y9/52c/LiH2f/Hl1+Nxl8fcD0wA2njOcKQc5mM5jzz2IAnDnu",
+	"5NMcN6S73fPM8+2AnIyySo4GJDOJ56HOTbdK3fOk9gC4TMkyNTJhDnuFwAeNdKn4xz8J8y8kX/YE9gsV",
+	"yJLSKh22cKs2mts5tdKs52z2ywNFEipmq9pwtB037FbTvOV7FD74fr72uuVCDh66lcCFPZNM5S0WbD0N",
+	"+5fNj7ybS1fhqoSMWOsNsIYrspAxS8wEQkICE0sJvaU8oZOEXZFlwgzHz3r2kv4phpyDO6KCnm7o9/eD",
+	"rB2mHrDynmXDDWSNsqtkcmtwBkN5AMJmaBb7HVEbKsxoniRkkiL/PGh5GbunwmXZQ7nCKBXgODBSlo62",
+	"XE0SHpknC0LVTU0agyH6VKxd+5XngmsWzV0HFlfGYmmUin/j+NArluJuF7QWzjWRV+Z18gWfTIzKEXRu",
+	"qc0SffqsPzgZnp6dX1x2gs4dm4B1atSZa71Uo0ePyjPUJH76y9258nj7UiuVT/Otbolppzx5gf2WPwQ+",
+	"DWtR5bZWQH9bomjmrZ2pd9BZzqUor2PYq40fdKmZ28rjZudXky9tThQChczJuuI/VyR0Jw05WtAMHANH",
+	"hSQAQZbp/7sHEBeQIwt7xxP+ufn23VNe+H7OUkwTZmAOlQJdekTxmehaqeG4Zf2hCsIfqDhQbTWfepiY",
+	"bTzPRJv9ZSjB7pzcnPApMyApQwFSydSYizz99qw3vOj1qmCoeXXzPcy38Pbtizf2mwYirHnK3mgZ3RiF",
+	"+34c3Cji6PFSYLniEWtiyCpKGROWsZAJW0uos7mkPP1teK1epeKeYPhS3uVgiIwqPaHRTVVltumIUIsh",
+	"dp7UUeeGrSeSpjG5k6moo/7Zh9vKXsjo5kn29m4e4SpkZH2ydDl0MpUJG5EQC4KEEAtvSF5u8AsJZOsu",
+	"ExoxW5FUBYQrtbI9KFI4A3UtwF0T2AhkFFrwDRZzraz1wgwOzc7suKCQ2JEWVNCZ1Uq9chqYCFBIP8Xl",
+	"AkHJDJOBbaJWSNksPK8wA1ugpDapHFz2hhQWILalqAd5rp29gCub0+AiOC1pbdWno9jQbe/iQY4CFQbv",
+	"XxYG361uj5EplB4rxsTGJX+CwkN7tLmrsTAb0RPmaGFZyM1btplom56qrrEp1PMF6f3T98z38WDrQpmI",
+	"FZnLO4iDwGBkQ/D2XvWOdYKK+FW5mJDxcFcHXMjiMisF/RN2ATEvSNvjhEGFFPM5WCCMBLT3nn6HxZ0K",
+	"TXTvV+Fpxw6qmxuUFkFVDgi2sPC3V0KBAvZujf/NUWlzUICF1Ahqu+0fFbAD3WwdFWDGbBsV8IZpV/F0",
+	"f6E3a85qpN+szGm5fh3EeI7bVhoNOoLd+W9TslhFc2e/MQ+W85QqRoS8qzP3lqcrn+Zri3E5LaBRBI31",
+	"51Cky31JbE2KwlXfUF+0quAW9lGhR9oIzkqTfo9Ec5rSCP1OQmqoDLxYSFEJjD1QedPCyuovgy42Trtf",
+	"FzuHIXawSiVv18qts0pnNiGyXJh7v25vlQrb9kHtnoFs1qr3yH2zEo3F5S8KLe8/fr/XP3p3eZWLzn+J",
+	"sJ9WhM1dNeO/vbu47f19cfJVX/84+eE8+n4gXp/SF5fx58PZl2e/vOqptyer7y7u/r2fVRVsid0bqk3v",
+	"ijcJWhZHnZh1nz7LLa6PY0peyFtmNMtOe0z211ltIFG8x+3Esk4Rn1uIqls8i3awB4pMGE2NCOpcyAo9",
+	"WYGvGxpJNCBSROwK7XFcQ7zn45Wey5T/AwxCI/IZDmW+bxXG7k57mwjX4CbLQRJUq8luIL0vM+m2amWh",
+	"DdqQV1XK2r8Abby74ylqpYLeuTBW+KAqKtVbfdGwgW7TTNM/wv7BPGIBoXmPmYdXhcb1C7omE0ZsxSmw",
+	"pkowodoiKZ+qf3ixEkPn2etX3eF5v58RRq7zllU92u93z+PBpHsRDYfdMzaYYvWRkyi/mF/SxWSVzsiX",
+	"fz90K/Am1ZNrTIK1b/8WGvK2ahZmjY21LMxdxnoWytUWAbmUozgqrAS4NWJ9l2IP9Z4XW4Aoy9nKLWmb",
+	"CxA10JBCaYdNpwfat01/2fv4/vBtzp37xsemfYtH2JPeosdyzUYQq38PJbY9gWivxHLdXonlmm2vTgRk",
+	"tVVpon8mcnvwMkzAJv+cNZjM1vbVgC31x0BTc8/yAAwIBN9U4khVXIhNCFRFiBqn4qEYFTl69vpVYCNI",
+	"rdvvIbaLQBJyTL7BRjuB4WNK0zWcKpqEj7BXn17b3CUSJYym5unDVpzuI3CvnWwnZvpaJNF0Ot1Odr3m",
+	"Aob86uk9yK+eOoLR656ys2n3nF5MupdRL+722WB6QocTo8DuRH71tD35NXtBZahWPi7Wx4eoLcVnArOp",
+	"pa1hLJRM2DF5blhlamvBrxTLmnIQLpRmNN5DLnaa6CylEfs3t5yyProDFNHlaPuh52nD+PXptNvr9Xrd",
+	"c/OfC/OfXv4/745+YVZDvpTLJaZilGw0eJ3GMVM3eaeM1gpuvzfqDUb9/o9lq8vBy79loRr1ZSwXUswK",
+	"yK4CAhErKYurF3L3AKUW8q69jx+K51bbLgafe0HN5CgspIX7DXBtUngI/V2wBe5ESq10SpehS/e1DdLl",
+	"ncBsnn2SYOtf3LERRhml6q0O8EbXvEEiuqQTnnC9DsiEKR5jNjN2raAOPiBRc03uZHqDLiQbbPjriq1Y",
+	"Q/+PVrViYO15x9+PWcr0OfZHZ5sVBEi6tbGE964W5xDcyvtwmF7NmsJZFRB3b2UgJ9ItROXihT2YyPwX",
+	"JXaU+PBit8eE/6TSt9nhQdozllo7bWzWWB/C2IjAezdS/PP0Q8yZTlMRAx/8RKZOxgN7aCz92tdZ5tCI",
+	"hHSGvQ7thSTmQj7EeLNrqLmxxnKX5vgSKW9c9IbKwsOWTC4TFhTjx1zMWDaVa0HEU6KY1lzMVHAtQmDh",
+	"pW+ccFqMLYM3s2iyoAMLL1qa3aN6WbpVVJkPxI8UNvZbus7q/F/YAWw3HrGnPflwMVd/hU4dPHRqn+in",
+	"HHdaqgu1leXdIF7c0X1ijeCyb483gJteH3Wwoxf9T3Kjsd/dX+r/zur/np7/ChFt6+z2uZl/bjtIsvfw",
+	"kgck4TfM98tizPon8J5v9YgjKJqpQkMntNAiXzgCO+uaaSsSEC6wE23uAsdW8l4SL+AN1dDY5+EVCRGP",
+	"whEIXmYYwsUVCbM2VvhASB2AidouXhHo6lhxu2OpOoeaWaelotzjHtcIPoXkhaZGYppBYSsQALkiVqyx",
+	"yxDsDmMNMB50ukonXM0ZtoicMpy72JAJvqhfzHOoyLGjbmG0aLs8LQkkNJCK7NXUe5t2+5NB1D2PT1j3",
+	"Yjqk3dPJWXQeX7DLaY8iVeA0yWsunD552h+cDP/9hx87Xq3/9g6kQ6aa+HvaobVOaUsVo4R1klw5q3iN",
+	"YR8lEsV0K7fB/TpRe7usv7qAN/uppU8BbZSPN5kV0e11RBiN5hhsYtfiKqiV+3uZ24+ProWXC2PI3pG5",
+	"Qo4YxJCCoqV8GJBQsLuQrEQCajDJ0CFLT4RqqXnZtsLIqGfJNIBDgpZkFtghFnu4m8ukkJdj6JVwZqZy",
+	"GMy1wAFjCZROMQauoXJ9iNwA9RFuFVRE8vK2ijTl0BP++BjKHdmsMNuMHfs8Pv3yxf0NRDlN27M9fSmk",
+	"QprjFoiRZgkPVFboT4RkIW/Zggl93KI9auu6PtkFU6tE1zMJ+BhvEHDFrEACJvhnfe2bDZnegSN/+PjB",
+	"vFy70NCLXvckGhpx+9SI22eT7nl0EV+y3rRPB5Mc62DNOyJeuQPedYd8cdIp9bX74qSGLpdYjRNEuRgD",
+	"oPcIOzgINtfj8p41o/Iha23jlqvPWZKX6ltBj4U0D/CzBXD8hksNKaCfALPmMomRqToVaCIn5Vhctlgm",
+	"cs1YftTPuv3ecJCjy2dyQj5bcRjrwx8TX3cXjXwkV2qFzUab4uJ7o16vjOKDQwpXrWxWkH18R33a9+nD",
+	"IHOc2/TNM4t07UxU5k7i6EDCG1toL1PWdVVcqM7AkMHGKDcJm2qSmbG4LgHM8No5FXGdKOlFR8gduud5",
+	"+L/10L0WdlsE4+Y4l/IezTNHu3aJJN25d1hbt66lsk2u3U3YDWZGI1h8ighRX4D5dAGgDl2Cjt+/OHMM",
+	"7+v8tUD/sqnR3WOncxgwUzCCKCuwJyyeVVhZ1jHvp/edTcyrZCPrF/bluCBmx8jbAkth3XPan3Qvo0Hc",
+	"PWHD6Sk9mxjW0snKhzpZ09w66UsjRormlpH/Jc19OIjAVmFnW3omutvj1FNzHsVIghEJp6lcQE2cjGQ5",
+	"hRdW2QVzFLIUeO1uDu3ggWgjWzba4hH886FReO/m0kpomhxhXYnA1ZjgKbPl4O2nZkkPW3dqhDv00u6q",
+	"pldjXbNGi4MtBdkaSbWT96bceK/bhHS46906oOOvm3MYVefwoR5tdZ8/aqBHUUSoEwpSBhfZcCulqYjV",
+	"iITuiEKnn2VqWQBhAmuzP7j7VyREGgBbxkBkEEihBu61cDTn4RUJkXLE4Qjok7lJNv7AkKqZlHFAbtgS",
+	"KZdhmva+FkMCPOzJ1Ak7cNEg7b1Yb5V+wW5ZUp8cB02JCnloD5Q1h9hmC85kaJvJg+UGMbxMBdwyRsOL",
+	"bMmjwae6dQ40Nelg+cq8UvGD/vB8eHFyNjzf1kLJbWWvj/cU5bPd7DFpvf0ZnJAbMar+UgHytOUViXlZ",
+	"BUYlcnjz/Gkjt/j9YMzHobd47/7EBDcTbWpRgwmdrp34hLZe1AsC2+/Iy9zz8GOTqQRUg6wNV8tU8KpQ",
+	"YmTIIuH07V77GLd210QA3fOCboLdkTmHplmomOBtqBaP2qTwGgE66+u6t7q7pRMa1Ey1Ie6l8PasejIc",
+	"Efw1lba5km1SgeRga6T6PQxfeLg7WxQ+hhXK3Q80drRphlW4Vq4dVr0vBUpHSs0MwLFaIfrbysacGutN",
+	"Q1nVtqYymqlaWLnQQPyA1i+D/zseX52NxPao07JkF3FN67ZStY1NtTJdNebxyPdhLVfaNx/aZKXc2n9k",
+	"zYXQHRoi2yiZrpIpTxIWX4sMyg8DK3CG8DroniXJMwBJc5UKwxSk0dSgiCTOagsjWlk0ewMK6XsiaVHm",
+	"9Mwjjj7hDJmkUBI97Uv1cuernI3XoVPmirZLpcpG25IbIe+qFZg/oihQYvW7xSO0Tr+Bibe2kKsNIrxZ",
+	"uQ3Vou0d19E8ry2yf1kury+DH6+p5nKVxIRGWWOpxkpGO9at2VBLZecqd5VC9P5IdXDDmk+bKpY+UOCx",
+	"k6m2SUpbQqLPQGjpG70+E1qazBtgpDiZdM+jYb97yQZxdzg5m17QfnTCTjEAyV9Ux+8eFNMFVhOfrkSE",
+	"55vJIvpGt+0aBwX5OqP3H7I+eaPO226v1+sPTsBekpXXmvPZ3PdwySUGp60QmKPOk5SCQyTmapnQdU4U",
+	"zIksDakc20VXrSF1UNtQ3sO2qd9s/F9QpVnajammfsd71+LeJZF6Xte9hCXbZ5XtkFL423aq94BVJkW1",
+	"RCvHue3V0z7Hdz8E2yy9eCBFo+IVhlaCzJIyGnMxwzCj7N610rxwJdiyuGpxrTG4xu1GtNHu9sK0+OAF",
+	"vOrdrNruJFmRO9sUeyMP9O/mtprz+9a9qzbyb1OO03yFnSM230qb6ZnF/7uvrgidKCNO2UCyrA+FTEmU",
+	"yPvkM7TzMSIYcnUgI2wt+Lq2jSS3reRPlo+ateIreiPh0xyARZrjuSUzBHW3yuuzuJ/LEs/wsdY0mteb",
+	"JR6TKU8YkYJQh4rYHt/GJ3KtoH6mQY08JhF/Fdo6diuNNoC5taUjT/B9ywpw1LGubUX6RvDplMV58yL7",
+	"OqGarJaJpLGzpMDDhDNhSAk0Zi7SDW4Y76OlmLXSve/Pn9oCIz+rTeWl3vq7gwPEkiiKCq45ZBBNZeok",
+	"D/DdxfJOGAApYCqtTA5qTgenZw2zI+AfKPLmy8fdwekZRAjO2bvjNgSI/6NmU5+tGwtFbTQoI9qOd2Nb",
+	"iC0byhhQOAhUMo9Cv9E9dGXeWs+gFYRvueJYHqDd2r/L368lQDkoCmNnGfKF22XPITvnIlC25l3V4OvG",
+	"ai3CgtT5sx29GZGQ6oa6WcU7a147dPNnM2ZbM0x5x/U+AK9Ob77hGnfxfYzpFbq+Xa5rHcFZIMq1pWiw",
+	"M1TKlskasmMENEFPBU2s+S1nJjX9oSEhqP7O3aXm84954XD22h5QtZVRJjJet1QLPiGTKHDMvcjfJyM8",
+	"9riLkLdwbUli8t1urgZlxRcrfoxIqKNFG7JiXjs0WTFj7kZW7C63+xVpTl+cYHYYcuKu/J/TPedrwbXw",
+	"tSYRD8I1xGv/u73RhwTSKs7/0Uif8wJtjVm9qbXyh5hHbRekVwpvVuiaIWKuCpkwfceYsAERTJEjjE8L",
+	"SKglhIJY+1Ac+u9Op+T5U0WOECuM7CqkoRHwARqoQte6CEQJa7Sq2rT8VEZcma9iudV2MjtVXFS87MAe",
+	"CnlVpVo2gnIOm93M2tY7A8dknTTOMWOnbkZr7IdeJ4qsl6yrliziUx7ZIoMbMbzh8DV7p0PQCRMuWEDC",
+	"RIpZ6HoTByQ0VyEkP/zwww/dly+7T58GJDSnEDo9MsRKjcogAiRShHCMWCzGPzPbat+MbzRlqpl7WO3H",
+	"57dYbNvcfUHfjRP7xvuNGn6tH6P2btu9Fehtm4VsorE5aryvVP+qbzZvESh74qCyBW0O2h3dqIa2LboN",
+	"WbVc2baIR3tGsLFnOn7R0DO9wczfpjl6Jv+0ESOM+HBzj2q+O7gc2gsVN7vqKi+ccXandoTgzs3b3VKo",
+	"WILV6xSafrIsCUxbVFkd1ipB8V3om2QQaIHsJ6gYQlNve+h3J1Rhl2pLW+wcrqaAvdIWmBsu+B7pGeAO",
+	"1mwxbp9y86ERGbdLe7aBX0PE2MGjtKz/788sAr7y3ACO6STyDphsuqAJRIuDa8820CnWOnDvNNy4v6/Y",
+	"im050rxIJJTfeqCwziPG2M9dDGrWunFbmCn0W0LLK/gFOqNziGxcpnJmuCvgPngnRye5VwKMaXeUay5m",
+	"YynG7k5j0t0OCJZPX7qpdv0LqqM5NmtkZMoTzVJFJjYmBDcUkCVLvc2VJrC7er8tKtXf8raXER7b3sqB",
+	"te3NWki+3yUq1fqP/V3UD+stK3DAqUP3f9KbHziMbCYBW0LiHe/DmHiIXkd4h67ZiFMj/NRB/I3ccRHL",
+	"u4CEeDKQcTPlljX6isl9zjqnR3akBmr0ttaL8pgYUTHnLlmqGkpn1RuYe7x3QCXUSbbjU3vRvZ04Xi8c",
+	"4yyZQ60ZNwzI6tkyOuo9eTYgSqYaIzlda/X7M184s4o9957m3O8K9r6ScocG3XBEqDXq1nX+JYpBxoe1",
+	"9MLbYO01yjpq8M6x5LAcxwU8x4+KqJs9rhz0t+DVfJxqHiVs/9AtPGsbb01xNEOQciewVCyPDVWarv9/",
+	"9t52uW0cbRs8FZRrqyL3S3/G6e7YNfWsJ/0xeSfpZBP301v7cNaESEjCmAI0BGRFTypV82sPYE9g/82J",
+	"7JnMkbyF+wZAkKJkSZZkKdH8mI4lkQRA4Lq/r9tgl+6xsZG6NTGruYZhv6VmOoKKFNOLIXPmI9XDIqMN",
+	"JF90mHEm0gfTYa7d75q9zt+/ePH8+4c79ZslVb3H+KDtND8vzOs/sfPwLbpsm1W+zXBzruy9/oZNFc1W",
+	"dZLpeZGRTi5lQ1P1r/EVLfduXsGqA+NS5cVkTFOeq2NybU39ygspe1hckSk9LKiIhbMriTbKA9wHOpeD",
+	"28h6INsFFRkX3QRUZYNgNGUZgf6jWHzd8r+5JJ+/JKQrmYLE4NhlIwe9OXIp7+DGnYLZLug9qTQg/CRz",
+	"kh0K6KmYF2jbhjg9pDCfQb89Y66ewQ86TChd0P///2Pk7MIIDak0zW9TmTFI/7t48QNslZ40JvDB/7h4",
+	"SS5OyQ/fv7h4ft7UPrscw0yEsT8zAGOXY95UuT+739sMDZrq2yk9C65FjQka0rrx/Zozat6tzbd5MPpW",
+	"77LyoOs6Z12a386dfjzthw8dYVqU+S3V2b+V97XO+WQooEJASN0DZPHqb5/egT/FKJxycASVYpX0yxnV",
+	"A6102Nie+PA/mukzcCdVZnrRmJBA3bxmZ9NNB5N3nc6ySGJQXprLyxa3KZvsb4uylPbN6Tq4fPnypVkb",
+	"bFWcmsP28+8fGjpS+gtnl6cI1tjpNm32vuOUbe77o0Xb0iJsYlHOzuZcFUsl2eBjjg6o1gVvDzV7GFnK",
+	"XxqAoJp1barrgyd2evrti9OVntkFXn9TXcL3F0uL1w8Qtpp3d9QoYksHZS0TrtS4SQk6GCHDohjEG+gK",
+	"6PL4SrdtEGabk8kGvfoPrSDO9T/xtzPWBOntV6ILVnjwlz5CFergiWOy5KZbcXeZX/k9cEMSDZJDT282",
+	"09QyZvrL+F09BrFthwYuhbpyL2bmqk9p2dBQy8dGTokARnScNut0WKqBatiSu6dSdHjRZ9lcSsVS77J5",
+	"8RQrNO74BY/1yhqkLrghF453uDTch8/8zXjAfjNLuzxWVLieMUOx3sITf/y3B96GWg5sbX5Bg06rSd+Y",
+	"AGfR6enplT94oNapESsUuTg9NQaCsV4Se5uEtNlYIgvaXO6fyn76MpNNtLZYbuBzrIuj/KzP3Hxe9VTV",
+	"wnhDnUo8OM69Y5O3yix08y9hS9gbo/Q4zjk2IA63oYKtvEPkh9Q064WcZ272jcunpvTjs234uO45evBj",
+	"8k4wcJY5N7Fv8AXVpZAqUXZIeUQPvi3vBr9UsxBYt1U0n57ZSw+y1HM5YsVa2+WVRUBunSd30J9fvScX",
+	"P5Cciu6QdhnRtAsaWZ8pRbtM1avWh2KSnfv5i8c0v5uvDsjMZUGaQXiXK2hFPUfPN5/ZtUhZjH09s/NA",
+	"IA2PJOZMLZ0FssCBnDsLxNxz3iyQ4N017EDXXQDfF1ekYJ2hYhnWSo2wpcOoR7WrqOFF2Hk/dPUv3bHA",
+	"jBC10EmZM2DgdLqdT0VEvtIRhUCWpZGymiE0cogI7xAqxnMpiUP1MPMFiIb6HoULJ/cc6PbpsOB6/NFc",
+	"7sp2+V8Z2MnYeuMX32ns7vbf//zXRMHztfBdvloJ/iY5hIYUoov+TjSGsL0k/psOdc/s6pTaSBV4W9ss",
+	"g3JSSHdMsdHFUDFs3g4TBDZ7s1b4l7EkYIzlS+xpPUCjxbcxqU9DNU/DV9HXWo0cOvqH5OT+7MSM/AQo",
+	"U2zzrajq/MdtiwT9NTOwVd4APj/xabIPzOYL5BF0ZPNu+8vNzXt4A9g6QBaa5ndckz+f/7kcFX58OdGE",
+	"Gt+GyEifpj0umLIN0Er6fxXZQ4a3KBunNXRf0wFhRNmtwDZdsyztXLTlp6vy/i6Qhz1KIvsrV0vHjUjU",
+	"NJfdIfPt38oGVLyArgfePxmLWHz33XW5u7gUx999Rz4ykU1r+xIPT0+fp/DS4Z8suTTbcWJPR24LJnhC",
+	"ksNYgGh0K9e85SPs1TJlc5U3tT8w200WfkaxwOUxU6+17oQlKhs2TNmexGAXNl0+JtfTTplRDWmasgFW",
+	"UZo1hYGqWJgDR36G1hTuTkTRMTB2wnUpzXPC9dXEIVCMYV2fv6f/vmWD+7YTxKFZ8TFB51DY0QKASlmD",
+	"hlycXtg3/HNRyEJ99x0EVz788oq8vHjxg03KximdDArZzln/f/xdSZE4lVhpIwdIksqMJZjh+R5/90pm",
+	"7NAscywGrDjC4NA9l7ltWM0FSdCPkNgxoIAwg5AdYithWQYl0cMiZYq0mvoOdhjVw4K54xOFsityh0dF",
+	"sQCfszoE/wJJXneO3lKd9uxMfKUw+tdoZpeIZRHMspCiW5YSuzwnO8hYtJL44Hl8kJh1N2sCtbastBvP",
+	"zs1t+lwpV91/cf6jnfYro9KYj9+/+3hjZg8DpMJnW5Lkdcb6A6mZSMdH5qAg7CjaZ3CizGK0ZTbGqNi4",
+	"7KUcCxzBVfX3+O6s6xAu9AM9P78iox7PWdCQ2dbFk2IoVEQuTl/agb/hSrstM4Aej1ygXo8NlTKjWQ2o",
+	"UiQJMncS5OoJs4eGQvPcennAZ3kViwRanEBezRnRkhhtibw4DZSwY3KNyXbmzJi3QjpshITmgvjLgdKx",
+	"zTqyYD4NKRYt23uA5rnRYavdVHAjHUZESdsY0kUuq/OA1n1wT670MXkFH0MmXywUoznLLuFVY79nuJPL",
+	"heJKYx6g33w2ZS5C/aZL77FCrjzFHNwPsUi4uKc5zxLvibDjOYygwwikr1i/hQWyjA1yOe4zoa/8wgDQ",
+	"YC0K4B6spJaxgBQtfMHotDFwf8P7THlseP78+Uvzrn+/eXVFsqFrQW++xkisYqk0i9NK/v3Pf93av5LD",
+	"Y2I9NmbTcaZiYS4xS/Q/P777zYITSF3niSFv+Z+xHp2Y7QooC6LKwONQ3AkDgtYbiWFhUG1xbZWMBVcY",
+	"U4ZV5Qra48Dykd9vfjn6EQxFHAxc8o+hWb0BLWifmdeBe8ycFmiFYkEP+/MBqVQmGd60Z95Y6Sd64Q4Z",
+	"Sa7zXI4S0mM0A4EKMeKUCcVKn/PB9YCmPUbOj08hIzW3qoq6PDkZjUbHFL4+lkX3xF6rTt68fvXzbx9/",
+	"PjLXlOkCB6W+cv3+dcgnc3B2fIo/lQMm6IAfXB48Pz49BsIbqnugq570GM1177/Nv7uNFEF2iuenpwFQ",
+	"DAqZGuUc9p1yiIH+3LTH0jvl3x/L0SD3ws+YaAe/Mv0XeDLmwg2kmaJ5+vnpqaUm17amK5RJRhZBAAWU",
+	"9YdUefsEUP+aO7rjORsOjjFoBTgz7a5+mCdW4lX0f8yqVcN+n0JuwBt+zwRmAGraVcaIeOcViYO/mUtP",
+	"+kwXPFVT196eHmVAsJBDzZwWo4fK2q45BSmBzLrdgvZ9S5/3hTT7lg3tiUBD/Zh8NNPOYlECKwbwuZkk",
+	"FvnmUg4QtK0NBljWAlxSkPh5cfqcJANWgIST4jZjgrMsObwi1GAhLKxBHC6UNsIVPjKbA+/PlWYC8cpp",
+	"Ni0UxB1WMJG6l/NMxSI5OrLrdGSGY2DPKgMiOH8X2DcVTtvETntr1/nBrWYW6mSQUw6brDR0zdG8dZv8",
+	"VktN88/wQv4UH7j6lj6LDyJ8N3+Kzb3jgy8E6DTLzVrxBlz8+OKH7xtyYb8085XBFFa/T4Nt0vfLNHXH",
+	"WiQ5HtN+PnXb3hhrM5Pp0HWImHgh7wZMXL9//XHA0sXOv3vuKpbUDoIE36x+eWEtak+ZtcDAxT0vGvtm",
+	"w3DeUirsOXM7NQLwJS9On6MCmVFN21SVcsscpFT2++YQ0liMCq4ZaVEjuwrdZlSTQo4iL54hOEettL8C",
+	"UWprPX3Ct/Xeo9vJiOZDI1Ldg2MBctk9vj3UVoIrAs9W5uFmCY4AcTrcWH9AG5mTjKu7QyfSYZmmnPYP",
+	"wKmF0PsEouUDDM1spBenzx/eRB8x1Pu7oPeU58a4WvkeDBdk6sYzpm9qZPqR2z1TN+F33/0RWK6X331H",
+	"MG2hBc3ccVcNB2AL+i7wV6TmrrBSBDTPa3hwsG0FG3lSjcjbRfnYcbUjzF4ZM3QotEos35MvsnF3Qt28",
+	"WmZDWon1QNq2GRX3IiUZS7mRaYdWKbYrrMw8k6GoON4S0ro4PTuMmmSh+eo5kJs6/b11cXpqJKTAZvyx",
+	"GAr2acBSY4qUGdik9eL09LBpbxv7C5fKKQagyTndFajGq2/qr4wNynVFzYCroCTHCLoDUILLWJH3vc93",
+	"EiojKnlqmy8qR3uC5tPBHL98YywYaFyztuNcmQTUCTSc7LDaa9pe9fYd7sxKBdSX6OACxzz7TP+Z+rQi",
+	"uOTs4Ut+F9S65pBL+2Ie6PlFFm2eZUysAnFKt/d//c28U+8+/q+/falJRIYuTDD8qic/AKgaJhxAU0Sp",
+	"5oKjazGWgl0SIUlaMIj+0JwIxjKWwan+4CgHvK8Dzj4+0roKZH9goMSAGGa+ulwsJA2E9tFc3IHyjPEI",
+	"7PrqdOZWcmJ/e4Q3PrE/+w9wDP4JnZdom5pHnl+QnhwW6vCY3AQ+ZnQCBk+OhfUsTCbKQM71UPi/AStt",
+	"W3u8q/UDcqNBnBMKLcDNw8GL4MfuNWxwZZhfe3dSy9zSjiSC+4fBGGLW6fDS234c866ZkQdRLJS0/A8k",
+	"Z7QQBnwZ+DpKzgDow2b+TOEAHZMPVDPvsDGnqZqGbL3nRSzQgvHcAw3gXQXiiCQF1ezW3tt8ev7SwDN6",
+	"yKRRqcAfQS7OnpeoTUrQBt/Mg6htjzLu5wPPOvlnW2mwEviqPMNjRzWIpYsh+zIBoecNOia4sVl2iV2O",
+	"y5cL252DjQgd0OjYsct6woclIe5sDrR6hQt1I+UbWnRBS7o4f/nwdTdSvqVi7EXmqrWra3UXooerPACv",
+	"zEw8a9a6HEpApHRBvANiBgiPWB8A7GR7fEskhLPxCh9TA7Vnyh8sL8nwjta1aM4e1ujfXYaXGo087SFS",
+	"xcKB1zGxjwFHXpdyYX2Q3j10TBIh9W1HDkWW4DoK7+gzwATohQ+c60wHd2tdnF6s4UDbKVUP23rOddOj",
+	"FjreF5Pb51WZVrmsQnLx8CW/Sf2LeQuPOd4rPaavShldurU6VtQEJ3OZI/uZhi/odfZlc6bTTXAE4cQm",
+	"UJjPVHJJ2CeuINBUhtEKKu4wX8CK0Uz2zals2eNdhg5jYSuC3C+ld9fBKA4j8p/XN+T1TzBW4HtRvM9z",
+	"ahY/Iu1AJwbjy8MJtvBQseAaSQRYdkxsERPyy1gmQniqQxLf6x4ugagQjHxVRloDbCxrpv3KdB0bakba",
+	"A/bOdXU3bdDymeYqq+wwHrI/BHmPm7NVFkagjRk313U48Zp0eQZh349Jm+VSdAkwgj0ecYzaICyP97xq",
+	"wyOh57W4B5dd1SqCniyAqprfB/VyNpRmEzpKj049FosYY9MaSGtACzDecL6HProRaiwu19J1M0XbDgOh",
+	"6MuBy6RgsdAFFYpCXcMxSYyulfNUJ6Uz1W91quDyjGWE5uBvjFwEdtST7rurWCT261vAWzV5LzS4yqzh",
+	"Ao0cYt1QhJuFRBVb2yjGGhxPFZCLBaBcRCYG37o4fWk+L5fGfdIB1e92UDDfZch+2aBjxWKakkXm1LHM",
+	"bq6A0418VfJnrAJR16KvmWHXK6/nUtXWBOk/4T6dhuxui3uTvlLk6sCr3KFb7sVaXDc9fTmXbgpn4SmV",
+	"2blFkN2DgW/LNtOqa4MrlTtHgo0Wlz1Ql4eiR44EpMOE4geNTqkYiA11RQJRVc/vCyUTZFjVC7ZbQzUE",
+	"iTMoGDYhK/sNhMKaZUYeBZ5cl3BGUjMUcRgLyL1rlH5UWcadQmkQmRH8DfN8WHbFokl4XRLID8TeDTX5",
+	"5dI24YG35oEJ6Q+VJu2yRvI4FgsKOrTsbcUC6PYqlHmYyNRjRvlulgroQnVPMGp7Wcy3a8Itgtw0yMG5",
+	"dRhuh7GIb+ERYu83NtoVyRcMdVeFn2CjvQD8+gRg5b2uRvQV7O+btbg+MMzmnhBZjfGpEMNb4EwBfrgE",
+	"5+HSmW5xFixLIoiUTxNQVyDINOsPcqoZJJu0GQBfAZvvMLKWl8uVduJrcfHTZGdtVGw80vZ5dMDo73UZ",
+	"sLWw3zDW3cP9PaRvO6TjNgsQ3XqTsFyb5g7n5sL1AT8ySLuwjx4tlNJY8ZgN2PQu6ANkoPAewt5SQJVE",
+	"mg8z5puYOcuCF0SxtGBabWeq0fvXfzXrtCj2bFdiD0xinowe/za/oTydWsa60n4VwpPkPlokBWeeI+PM",
+	"dApFSpgZCsVq1fq/euYKVEIKY8jnFHJglD1GhA4GjBbm5pjgwzJnctNhxjXJZfeYXLuqKW/gQ2JLreSq",
+	"rLHyFR9Yim6sfyzQuWPjK0uC4wZgs1Pv2EBHQAHn89NfhlqFVW/MhXdsvLbDbzNwYzE5t3JYs4q/YBEu",
+	"zs8nC8gqWk8sVmH6wuricV0YcoIJmsvXZuQGY1xIzTlbMZ59hO02Tb1xJYLlydh6DWdDCsvF+fnD11U3",
+	"0wc4Q+tFXtxXQc10M/rWFJiTz3g/NEWNvrG4KToboD/AXZUDKnDrdaXMLm3ioSOWAD+q2W3ABT9U7JjA",
+	"pZD143Uhcweb/RMLn/4zHak3ZvEtD1q4QEuCFl629vg+Dm4WVCiitCwekxD0DUT9a/aIee9zH9ih7jl3",
+	"EnSAPilYxtjaU/zeDZhQAXOCq1C1GQpmKM8U3g11LPdDKHT26hGkfVJta3w0c6XMNBZlqY69mbtDqcfd",
+	"czZiRUMebzVfNyKQi2zzkGtMDCVvQuvi/CWO7APTxfjouqNZgZUak+BQzSaMPId0VFLk1DIMo5CCARRS",
+	"IUkuRdcoOTTP5UiFq2fDVTSgIIg8fYm/j7+FzYmYK41xKtLNl7P8yPD7R94Vr8UfXPfQjH7Dxd3aUpfN",
+	"USgf80R6Fc54GkwKNiq3ttWs8NxsFDJ3OU36I9LTNIFQCJ4V4pkahAJh1JFVIVaeJx253GabwR1wUEVT",
+	"APatJ2w1h97SW9fqE4DcA8lNr0o4dRQRKWtKgI6FxyxkN1DDASsUyyYR64o0px85Yw3QSEt5Vy1O6TMq",
+	"wPJbKqd6WmR1mi/c2MxLB0TNS/7ZLCl2JFhvpnXwoMfmWdd5zDjU3+FO2Fzq9a64ghtztWnDgZoXLMqI",
+	"rTpBYqa1V1QEWSdIvdcx449sIK7UEPrUHP5qWNmSR9nkClnV3CJC8zwWVFvEWECXIg+rUsbOq+tS02sy",
+	"bDUItDwou3K0x2DoKSayqwBAEIrgLcKKdIHqWshYQMI4ZImMGL0D1qCRLLJpcOYXizHSZqm52OdTeiy7",
+	"ikWTIWjLep3KZyvLrsis1JWqEohuvVig/gZ8ZDAqy73DNau/TTO9zFzXlWJpjC3vd2sh33x3dgopKcGX",
+	"1sB2X1YuHKrwi2n5MJOrBqbx8wcyY5aroFs4GIEFaa/9pNYkAuqP+VY00W2MR84xjV+lYLtfPIiUgVQE",
+	"4DGvhAN2anQoLCPaphZHfwTznxqABz5fT4SIFnJZsXz2gvS5GAIJH+9UKquwuEGRSi2AEQGxKA0A+LAU",
+	"jL4cq1I4cIXyA1jbxB26JmSeYc8ddUxel1GW89NzY6XzO1sJgI0FsM8xVWCER77kGJpk6MqguSJW6y4L",
+	"lVMqyKCQbSiTNhIA6/rnrksmW16W/MZsorWa99XHrK44ubbjzBb3FKi0oVb5myxO/tluyubDvATSPKnr",
+	"spwFjKjiwWw0riPXybWEKjy5sViZ+ryMJ/Ihqx7xC1VRZNDvSYAiozpbZ6Ld7KRl64mEbIbUJOhKkhzu",
+	"lPNx/eBk9vJy2LR3Pe6s6xEltT1qC2CgHC7kQ3hVTeSdIKD2lMr4duFk/uwoZpGptoyoXJUvnigtBwpQ",
+	"DgKs1isAyDPF/HUxKaP+8LSH5KVCBpzaBC336SZxLCx5rsEdDNea8YNu5e/T0r1CDru9qWz0z0Jq7JUx",
+	"bM0u3mgGrSXB6Q1ug3kcgB9xoeRQH291LsUTHdEZ6Z5wYHGZ5zqbznu0rFbSpLrbWwLL8BwKijkjZb8b",
+	"DJ1yNevOU02I0kvfbENcWUrkF8Tse6hM4wJKq0eoEaON8kyVk3BKH1dGfUjvmFMuMPsLzkSz6hLV0uRs",
+	"om1pR9UMKK/iWJXEDSEixnwCZhw3KK7IqJCiu1MqyXu31dajkbjb4wP3Csm3oJD4EzEv3GHvk425f1Ip",
+	"FJC8B5aj0RiSE/sNDmUKrd2kk6jEt9BLVO30Yuwdm0zrHPezHUER2leY7xo44tEPYBPw694isrizqBy8",
+	"8xZ9Na4gyAjc+4O+DX9Q5bQ90j00gUebdhLBXCquogpvnftF6TSC9kG5bU5VbTVVYkcszK+47TJEcyVL",
+	"F1MTWT0ZFFxYGuEynx7Sai2nZ907hc5wjlsy5x1mXsGVjwawzL2gNktl3zZIsglkq3Uy+egoPnBnVDLA",
+	"rM25iqoQ+VTqmRnEHDpa5VTsNbXlNbUaWj7Wk4Rw+ZQ2a2VnOLhymtc8titpKeb4Bt//fhMLbIDhJ5VY",
+	"w9L7ig6X1ZKuYjHb2sVhNxu75KlsXSRBrRu6pLrSXHnY3T28XbMdDM/ZDmN4j7bbgbaLmMmebPGxRKxR",
+	"4DqvMzlaXzZ696FxWyFzhi2Qqn0cqQJPPSpo1R6NpMu08n0ZocNeQBUpg6LyOdpDbmUZ+Sv/LhYvJMcr",
+	"sanEL9Awb56y8ve0YEK/zua/wj+J0SLtHexa9wo3/HnK3OuErd98Pwooe0+DTerApdy4ixe+L0ZsV62G",
+	"n+ROpcLx0SUB0VvkOejqlHOjnvQmI5CpwnBQ6fFnWwqSDOCk3HKfJWs7lkbEnAN+j0ajlpJkjA0I/nxG",
+	"jm4s2CcEhcA65lgEIaAXZZ1HDa5MHMVeQvSwEOClSXrFrRqLNPFhxgqz/DNFDKbpnEGTsfXUijZwu7rE",
+	"1xmMcFh1T+Yquo/F0lX3q+Gyh023NLvcRuvulyKWO1s5yE7TAsvTWtbTRgfYBRQG8/MN7U57iP3ZCfwG",
+	"HrCv1t/2av0mNrlQZtR10ZPP7p8r6BCwYcV0y+vwf2V6aQx75V/KZpS0h/Djq0WNbeXs/5Xphw8ztExO",
+	"e+vVAG1rHAweQI9rJEUqGBlAcRXSPTpNQjdLHVDzpidyiVK3K3PsH1IL5T3DsYzkMM9i0YeW9SQdpzmU",
+	"cQmjvPSx5zoV5ILk7J7lCtTGWTVdjepiLEBf3Aqm4NnEj9j5/3Xn6C10JQna/zuGBKtQQ7XcxfmPK2cM",
+	"/n2QPUaBC8HvYVP2dQfmuTY9rzqZJyKS3Ot5G6zzOp8H3suj9wucxsfplD8u9sgPbuOtVafEnR+IoWcG",
+	"OzXluVpGu6ywzSyrakZWhkVWgB0+KMCqHJgTZJeY9bsL+mTZafcNrOB6YfWtr9dYzGe5df1zzWLN44MM",
+	"KXT2pFML8XNWECJcx0nqW/x4cd/l0se/5PPMpege5UbHjMAdRtv1/EGrV5aVSq34APNz7jlma8UHhzXm",
+	"T8wfrlF/YpaPY/7EC6A9BhLUzU8DGouFeEC9wYwsLJYH1KYuNdOAxmI6Dygm5GB1huVWL1inYKrn49eC",
+	"jWxAETV89JneuhhyQoYiB8aZipIySVpFWo4CHv5MDq9mt/Go5QZhXdk0kgTru76qwvHE2w6vqLouNqr1",
+	"T67hwyUlD7t48T2vgFh1JewJlrQ05PFaq42wUSrWp6YNKwcwm5IVOfSeLivgKyKd33oO1ynMZlWhPL/6",
+	"7hqPmE1mvrNYtXTbkcXlemUD65InUgFPEctcW1AoTPR1iUOheV4SxaIom+B7jcVOEb7+hIu/MTS9Dl79",
+	"pjT42Ri2J4tdFBnsntkANNhjtkFo+BUIvUqW2FJJtcyo5m+X2Y69ioRZDOiCyzvm/6EBkK/xAQ0/z/Ae",
+	"2GlvXsTZCi7p5ZXKmYgUixnVO/DSv2pIWkC5Kq2kb13BWif9NWy5VSEahqPW3T0UMOAan1Uzkuu89sZw",
+	"hw973Ai7cVS2vYdgnOW9j+ymqzOztJnluYfsqYKBSWww5pjg84EUoSEO5+jxiWPH3wGNyK7oVxN+34d1",
+	"NqcZ2b3zyFSak5RqmsvukO1YUs1N9fZIDQyJn25CETH6TIEEq4NCZsNUY/lPN5dtmpOBLHRH5lwGKZjB",
+	"LRMueqzg+hZ/fut/nmAtbNQ0Rfsc5ZfAf8B1LHrUAGvHrEJHFhFhNO257gCDgqesCq0DOoblwmueKfub",
+	"ERfq8Jj8VGIjpHba5xbMaHBClguxK0lIfieuVwfbruxzP+kHwj7Ia+Te6N5+fES++gjygspjZqANoCIE",
+	"UP9eHgRQKTRN9bqrZVBfuyJVTGxq4F5DRjs+2+7RmKdBoPmSDJgc5AAZRk3DmE9E6IAWumxNBA/Zldjz",
+	"K/dCviUYwTnPVcNil2ePIUtiyPWM0xUiiNuGSweRV44M1xmQ01TH7Fp2BHdEFLgkFKjY0QeNQaErVJW4",
+	"hrJdW87LVBQL9ommOh9Drh4HTcUsF2lRorjo5sx90acZc98ebta1NNWBNCO3cz0BRbs3Hm/vraWXhxna",
+	"U9WJ2IWZZmfanbs3M7/6rtXXWTYBVc3oOp96dvLZ/svWj2QsZ5o9PSb/BOOwPjU7W9C7GjH5ynEac+1a",
+	"eShNxyvTzeqNNB6BdDixVSDdHLqYe7VNWlYDuyiOLTve6zN+MeY8bNF22DjbtdV/ZXoL9vnphqXwI2Xv",
+	"3oqY67gNhltw3D5gq6qKlCqT7EvmH6MrP4NIuDUMSvbITToPHiwtIotWFi0MCbYaZ9Oo8PRlSMvYD6d7",
+	"++Gp7YdvuZhoFkxb5JvQjppLjB5jlJwMZKFpfoRJAUunIa0c+19bnpQq9HsmN1FzHznCqULmjLSwH6MZ",
+	"Oc3zMVESWFI1w+yoWGBOfWj72NuVTKJ2+LJkiJdQ6QrJBq7x4zEp5emoJ1WVath3O7SFqsBux8Wd61dL",
+	"tQ0+uh6Rs1s5uOe4Dg6izsYn7SrgG3VpHvbhO1CZu1pR+DMkrdmz8R6WBFNcNqwsr03W4Wx2ROJFLv1P",
+	"hS03JYbf9+Lwa3Wn/WpTRaqu/wpALSPIHPfUDiaPmI3rubH9oy6JmxIyR9BC++i74xjZjXSKX9yr2dak",
+	"Mj/AB5LKnin/Tvb49KT0Ls+UQwzFtOaiG2KGf52b53txo5lgfDkufQDYoqKGK4ABLXC3d0sWJOi20y1P",
+	"0CFm1ttS2pQWBZ+8lWAjuF2NKNBgUXV45uwUNOOpxvQvwKlGej9z7UJMfjN7kDWENzeqik4h/dsZmpiV",
+	"4Ok6/TPsE+0PsLYNspluHSwhvy9ootHBoGC38LXyuulicP0eh7dZLfchWVEK7b1nZ88rs6qqVBAxS8i/",
+	"2TpzaXZtQm1G0TrBMHNMru13vq2AloF/JuDHrrpjlOsKrHusvyspga+DJV8zfPsnfdRGaOwmI005i3ky",
+	"CoPNsU8qfExicgVpeGXPOpQJd/K6EwsD+PBoUfb+rsKFeVa3oEI7zJCKVdzH1PkcJj3GUNkKHlRVAxvw",
+	"0h6TP3oS6LDQ2+vouoEjBGlt/K2qvbwR3wIyb/wkggxwuGNiDIqEKJdCM51s0Y2+wZtse4ibGQro2RtM",
+	"oDbXWLTAMoHKNy6UZjQ7nKm2zyKK2QFX8sN83rHYFrIX3KpfB8ULzuWJsjhLkJqmr5cnJOzNPWIOPzxI",
+	"IC7s+V52nu9llvDDzepFxFRxN7deffK5/GMzfOGBmv2AYg2O6DD7zHpnQqFhkL5gNO0xRdpsLPGZ/YhQ",
+	"y+OWG3UhZ/QeySDkUO+IVzqAhk0p4uv2Yy+Cdnv9+DGO6PCQrBwkTlAxW3fiRQ0sXMNopzoGbUYDQKBd",
+	"WrbyQlYYcXfp+V6Aw0NpOVCeQMo+ORZwtzFRmhYwRjZCnkfXGtZlZ1x6BzPHemT3GAQs84l92Z6SxlgF",
+	"tj0OmW4VWH3XivVGNwJpNSDS4UNc7FujGU/XgPEOdsq3Rq6aL85Oa18U7F7e+e+cYhuLVTmwP8AreEro",
+	"Xc6PPbdvuj7BQO/9siXI//WSfy2hzM4x91+lYDuRWYF7b/3CyUDEhoXTH1z3soKO6m6ZS9tzuy51jskH",
+	"M0yQP8SCWngEJhl6HtCVUX6Y+ywrPzYlA5ph/jGQbWb9jWvLXzFmLgKBG4QyOGqrgLI+5fmRZv1BTjXb",
+	"YBeFWuKQ0aAKnjHlkricDgv5un58EWmPyR0HGM9ILlOas2PyVw66uf9ExcLpyFJALnJ4S8ufDpY5V0T1",
+	"ZKFJi2rSlwovGLCi/pDDiChpc5mF1LEY0O6Gi2UeEVZ7S3l+49/xtuaZhaOcFs6atm329vryDRYqR6xc",
+	"0gBQzJtZEElOPpsT9OXkM56fpUq5l8g2q+0PmBr8jOr6kTa4ULWXwXqfTbAa+gNdyKlgiApEDdOeX7+d",
+	"IHqGFxKeu3U3gaE8N2g972/fwJtaqlh8DwUPcza7gvJmBJgEgOhplQPzUyOf4SDLDg6bC/gMz3SlI0cZ",
+	"Ew6zz61j3q7qjnjjd/KIrkczmKYVeNzdH/+5CY5pttDhX6jEfQnh/ZHeT+Zrz3/4I2x2lLpuQ+abNuvI",
+	"gl0CU0sshBwRKepPmFASIqKl49srGM3whlT75wDRlkDOUlulFcUCSwttrsmIco0pJjiWoW7LT2WVPfmZ",
+	"pj2sWslZBwKDEFLoD/SY3DE2qGgmYLEYm6OwxKG/ytImIi3FGAmPiN3VNh2+XVBhtJmOObaklcuujEgq",
+	"czksItKRUrPiEMlpYkELs+0cRQBn6iG6+WtRviBYIt9AakALxSJUsoDIsWGEpBjmxuQb6qi8EFcW1hW6",
+	"VZm3kFFNSQt4ps2XKujCev7ie/JX/ufDyKxfTtO7gKm/lXz+fPyGi7svX5JDR52o2SdY67/cvH2Da2oE",
+	"RYE2YnV3KULbUDlqO1dhkw9IlIHXXsK+bXKVqGH77yzVSUQS85wkFlAboPt5gvvfutTA8qT3UBAbLGFZ",
+	"qjq2Q+MqeIqW8pKgFg3RH0m6krRpeufSl7yJu1EWh5Um8b8f7oy0W302UMMZ2XQG/yKy9mv2+21BNKMi",
+	"rY1wXEBaP8ZWPxkU7J6z0QZbrHywuD6JwSh1rMlOJ9QDK6ahYzfQIXBdpbmBVByD+26tbGF1KFkaIiyC",
+	"9tkVQYnrJbQRzBWcjYiSsUg+f0mIXTNVczWiTuMCKeSDFR85R/9tVXg6oRAR9illAw2fxoIKqxhYas4O",
+	"F2yXER5X6mtE+aC0y2oCB5cHf7A8lX1mZPTnz8du5L/RPvvy5WDu0PmWiAb78qZJBtSBIdcNj2SbESjw",
+	"3MuHNcsH+2JWJyJ8H9MNVz+9thZTkUHGEBuTkdHOaZZZbXn+aig7h12shLLtstcMjB9kvkDpU9nC+6Om",
+	"eqh2tGgKpzFPwZTdP3uX0sqKpfp+W3swCnBmQ228ScszCOBlseCY2W4rfY4PDUq8H+pZ5VCXtke2Kgmv",
+	"wOEsJGhLPaurVimnoBeNbWFTIuwDJU1IJDxZ0HQVwJAUJDEQeMsz5fIuzd9OsYzFZBfqraYh+PrLmK6z",
+	"DDf/11HJ5KfzRMVMdi2nKKaCjezpQa9oyCpUHsRne+aafafrgNa+785ns7SaW4M++Vz+sRFe+5pO/YH1",
+	"pYutlCO5KqUL+P8DyjnEvWAGQNxYkZqBBh6LWi5onwpQoYwiHtykVMSNMMafL1pS4PqaTDCCkZwqXako",
+	"3pLigsckl5rXthEh8TbYn3PmW+Do9mnyG0z7NAv+MCxFG7TWf7G64nSbPCr1ViiVNOcgqJU0B9nR/e1A",
+	"IsY2nMXTDelMe31pa5n+1qSYnNh27huuX7lxagj2mCa2xTRNNcZ/uAraWLueO4J9Km03KaYrKLGYLFbZ",
+	"KygrUVB+wu3yDaLinsBud/Qmu0vXCJtMPAFqIl+7IpRY1M4CKHPJ7DOsthmYGDonFwTFLdfhcNH2gLUH",
+	"rM3hD+65NcJPIS34DDfGnbMUrDygasViWV0Lcw0y1pea7ZDWtXT/q9VRTiB3qnXcm220SUzcgi5YMH0z",
+	"8afKqdlD954s+Qn7ZnnuZNxqzxTEyFcvogDgv2IZRT4OAcDto2o0qxBSGQm8Ra3zwEORezIZuP/WmjSG",
+	"Quoj12vn9t9OKQUz34upfbfGr0bqQE8Yyzpt9xB0/HMwvaQYEmy0i42uBsN2zlWPZYQWmqfg2rH9ebM6",
+	"P7WvfIiIYCPfLQCpBoOmMx1ZxILmub8Qmh7aajVwrEvBps3wmPwBVW6jgmvNxJ8MyCQRVgHaEVZpvX2/",
+	"SjIqZJlOFxEDI9kwZ5l5XNls+AplnGAsU42NL2OB7SklZCi4qtLDXUni9bn+ZkOuV2T9ge9oR1Nyr3E7",
+	"zZOT63bePil3ZUm5Areng1rYrYuk4t40t6xVy9WBX5NHYKjdHZAtW8XOMIZIc0A91ZMjhQHFxILvLdWg",
+	"kbeEHKF3KWcdHQs51Ic4cN+dAC2H1NpPIisLc4+3Oa/2sfmzpJY+G4sV5c82A2wsplsFkH7tYNJCyNeR",
+	"S1ub1BNl1LolnaL1u7O2V/v3ubOzBI5RTRgCH26YKiu0V2UnRdDDav7JZ3vThbNqt0RovRP5uNT3ZyjT",
+	"V3XVnhbM3IX0WLFDZGObhetrtzn2FGKbybSwjGLlWQ/Y32EbN+mZO2SnX09a6dON9CtLP2SzwfyVUbhA",
+	"UAo21YA2FvxQZKRtW3WRkVsU1Ds5NAi0B5Lliu1WOu0WocHphtWmvbL0NJ1J3LmTnTmN4Hk7ZH9dCgX5",
+	"hbM8C7hPlKbjWGBRq3kA+9aCUNhd+skQ6+mjUI0L8ETxqL1puo9IrSUPYhHNdbZ5Kjsdu9seo99WxMRk",
+	"d+gdCYS8w7VYL1huVUQDZjxPPAO3yd7iXJ6/XrrN5Y6n3W2Ls4kswVnrSEIKmQ2hXGkyUJtSTXPZHTJC",
+	"9UQQt+ApuwxuYNtfdHPZpnksBrLQHZlzSVqjHk97tqpIOF688t7snokGxmtPq8pFjxW2ZdzE3ZE91ahO",
+	"9vk1E9qOzrbOgAV3gycjs2SgZVl90vzyWVOWk/3ulrtmmn7WVepYoPwwA2qzXIquMnZ1Xem9mkWYUmkz",
+	"TQUOGB4ZDJG0vA3tpuIbPc/sZ7dnRlk3MwpGduAYfyXxnHJCTxTLwcWcxucK52OvLO/jOFWPCZRMlGjq",
+	"slgRLCsI3iR951GPTz7Df5fkRFmyQYwTALYv8zRxDTKxa4SSo9jGbnpK2xXA3i9lvW8sULBOOKKd8FWB",
+	"9CVe+MJzJquF5UjsTlhnE1j9DnfKPpSz3m4wVl1q1qdXa8puf4Diiff16Qbl/17qr/uE2QjEjOM1d7Bh",
+	"afn3rgCedc9k7iWZpdkd5DRlGaH623Tvb/S8b4tLf3G75HRvl+yd+E/jxJ/ita/4pJawRopsBc76DSej",
+	"/BZUflSYPuA28xCk47Qd6KODTCoWi7JQcReiC/jy1oza5iE7zXsOM5grJAHrWa0s2ttRKyu3kG67eozC",
+	"Dx5RcmGQpU+50JQbNRB1poApiKY9knPBoK2Nmgw3NEYrWlXvvble/Rf/23Hgxo8Rn0ZcMTTvlKAD1ZNa",
+	"ga/EPA0+BlQ2EKU0FRktMtveAbwrWpIkYzm/Z8X41ibTJegTiUUPm9eZ3xQs5QPOhE5Ii32iqc6hIw7o",
+	"j4OCHeEte1QRwbgZVmQ7kXBQINK7somdGppTxIpYjGjBenKorB+nM8w7PM9ZFmGzHc360A58KLhGTO/J",
+	"PFPEtQs/i05PT+FbGwOheW7dRAKLxSfXMCHlopk1sZWPU6rTh0qTLr9nLjpjbm5rJlUsXOV4YiMzuKrM",
+	"epoEtrozn4khluiKDJZj2O5zrWFBbMAqSASCK2LBRVt+AudUKkWHF32wC4gUKZsSaknoUMtb++tb3OeJ",
+	"zTNCFv1RT8YCvmAwEGTHt53Ukw6jeliwW8dnlfiGeAlcc+tgAuAvgbE5N6R7//6KQcHcEI5j8ZFB8+d6",
+	"/OMSIiO64CxDKdhnQmOEzdkgZTgEH2CDROZd2G6TsaBEgeqzKok5uRD4TRhRmxSmxJtTi5fxuFhPLNZS",
+	"xjOjG5RZdUDAryPUU87nqSI9sJbTLCrYwnuL6huN9EzVUmDXgh1lT+KEbjKP/XTyGf5rozk7ldY/j+3k",
+	"LnFpAHiYZMdgn2XMNz/EXIoOEVKwXXFzbwB/3+HW2ICNMxP8giYHoI2hUscNHo73cPg0OfkrAp2TlIqU",
+	"5ZugYa0ZW7GosVlPdig1TzU7LyvoqAQP1MKsjeKUclc0gNMxxqPTv2ODKaRFAwXefADu+4L9naX6EA0B",
+	"o6LZnW60QaqkgPbVEpaC5sckSa04K/OmrGYOqjy0djA2i+JG3+eapK6fIw4rZxlpYa9TTXlOFB0r0h4b",
+	"Db8/PYHKBcsFM+qju+VG06fKec+XOLXi1CZYvM3j7XJdTOfuThpMK1B7vzwp0u/V3CdTczeXtm8hcmkZ",
+	"UjCghqV6CfbuJcKvb+kd+N/UUA0YeLZKUhJLUdulXFxBlil+YAAe2jN5b9YMfhFoFr3FBCNLN0Jyb8lh",
+	"4KPAc50aqB/gFGgq3/cenbapgUCt05Lbb4HrPgAX95LnwZdUFtlRmlPeV4tAzM1sblOleFeoesU5/IGP",
+	"rDh1bavSzHtHw+ImgCg9HjBwuCfmXwkAGX7DMwMSHc4Kck/zIcNCUeeAp3le4lyX3zNBWpbfQwpd0FRf",
+	"GlsrFu7P0BPtx4CfHR6T3yRRw7Rn54BO+FEhRRefHVUzQSJQbs0vY1Gp53UdUi9hfOj2RMc/7UOR6zG5",
+	"1pr1Bxpn4+z9QeghaF2cv4QFi8UHpovx0XVHs8LSQBn9dUwo3gTopoaZucVGobagmt3asScw3tV3639l",
+	"du4HWOTHY+4aMuvL4T1RBotdmylw7zaykKM6ie8e9h+ZkjKHuLiR8i0VY7sMarO6qdmaHqGMbcy1CuA0",
+	"DAHjJppXnOxaokpYshp5GaR7jBfe9UaSDmd5hpInAbRPSAs8GCiSDkmH26HaVUABFYtAQsE9ILBo5RNU",
+	"lsHdrkjyj6RkUVHMiTODAtQGhjX7pCPCu0IWZmopVew4Fq/CaYMfGJdNMaNqR2U+TQdJE1TPrKCWJesq",
+	"/l5Iwj4h4pKCdVjBRMquYkEfzNgJZ+3FrQ0Di2yXvM1vuNJut6/XAYJPuRkP2PwJO3gNcF8setF/mt20",
+	"6EUfYQftXCoRDn6eXCK7affpQ49KH/JYU80kKvw5mpQj0eN84JPFGkabCQyAtMcgowb8FQrrig1OQ8cd",
+	"beD+nhVmTlcBTkEaDmTVWB4ZyBDqD5WORbveuQc92ZOAGaEXGYwNcGoPBf/HkBHal0Bq7cfh9t6TF+eu",
+	"XikHc26LtfJgfE+UBjGPWr73wXwDHmLYiqUaXvETLK+Bn3zGfyyW63ANjPxQQ8otVk3COeDVHy5IbfXj",
+	"S+txQM6CyPIAZhCZQ1+NAUNQl3UJ1JZ/ENJBO5oVx+QXWdTUeBU5tVVI3aC6ooPE0YDBKEa7wjn6K9Mr",
+	"AMl5lbl1u5bn8zSMajtnD21P0qG7cPuuUTVbrM5vlm4WQfYRnOCrOqAEWQqxKHPCo0ZbVfdYPyJDkbGC",
+	"MJr28AfPFGEZ16QYhhX08BdCKVrcLShuR7UrMRckh5ckKWRujHjztJxRpcGTgCZ5hcP0irjs1pRmRsVL",
+	"SMtlWCd9+ukWf6kSewkkGlRBjHABKMNldpvRsUqukNKkMRwFvlOWU83vmb239TWYu5QPvB2wIoWEc58n",
+	"XxRMOIdCLCxidQrG/tvcAol24Kf2QxwMySA7AtEYkiYotEfxv0LfB4z5EBNKEjoYFPKe5gk2dXGL5TQW",
+	"o7tQMmAiA0cFfusIWzq+YYqWJGMpzxhpnZ+eo/Mam7ZYeVgPLV4bRRuyh+09sWTA7xjvLzJ7AKcAG8mA",
+	"dfI5PoC/4oPL+ABl0HFfCt3Lx7fGSqB5nwkdH0TxQZ8pRbsMfmnf+iX59z//FR98SQ6PybUgrD/QY1xq",
+	"kuaMGlEUC7j/9rbwvDg7j+YqV43FoywArNzcsHDbloLVrff3m/OEx+dxlsX56fmKx20bnoZL1xCjxpM/",
+	"ogbVwb1rsQhBpwo2V2HQEaxxP/N909E92ebMpqO4a54pa6+sxBw7oamZmDr5jP/4jfbZl0Ui79ZIkwMm",
+	"DDBTonl6xzTqMc3aFQmVK2eExSLBK1VCbEGPy+z0dppixT1P2VHG1B1J6YC2ec71uKLhHV7VdR3BmBXi",
+	"OEXbtZW0meIZU6Rl32QwROyZ9m7AhCpnZLUafxP7MeQC0LaN0XjDgoZ/PsMqtEusRxu2/85SjTpmWVIE",
+	"FYe2ZC1YdHT6BaDRSvBtm79v//3Pf5HWK5cs8Oro7PT0LCJ/Pfrhh8ME8kqDOyWkI/NcjlTktRCwVsEH",
+	"WM7lmbLK7jG5xr1hg/7KpUTg6/IzgwVoJb/+fEPM1rM5HOZTlRxuQY1XRGiupGcjhDl5x2fJo9ij96zq",
+	"e4zFCpyPH4YC3xcu5ia1D25O7IDq3kF0YHbRweVBecgP6lpAmLzap5/eMNHVvYPL7y/AADPzPLg8+L//",
+	"ix799+nRy9u/fT6Lvr/48r8ZEBoPzK2VLrgwknhNyky4ik/kJb2BUzJND3AwMWBi7yJ9bL7CxqTrDb3z",
+	"1cKBiLVicTUy1trhi7s+u0x71yfebiJDAAUt/vPs9PQwtH9VcxdUQtWdJ7CwHUWNiHR6a+QNZVlYezg7",
+	"JrWwvmJsdhAf4vy7FWNHTUu963xFDtCKCTMtBn0TaipVg2UfjF4WWa6nLukSqAJR4R1OZFqGcUeqncnR",
+	"2USf/a3KaTETniejBamR9hCyKjocZTeaww/ceEsnsETeDseanMMHa3Lm5ZGHkeINjIpB++xqZqPfWOx5",
+	"4jfBE282zNfBHWJm8kSGICziFD0K9v0+VWbPDl9VBrPMYmIDeM+h+p18Nv9Zkvl9abD/A6ALKbdUjw+q",
+	"9T+2nAo2PCTWIOg1Q6agfWvJ9i+tPgxOWV5Yzc/muytJhMQyTp4zofMxgZxJY4vmUjFjmqdMqZ2v0kQG",
+	"8Q3A8UfYON82EfwWVUs65vhpYBB99VRAlv5nR1LinvSEnm5MZdkrKk+S+DYVBJZLelufPSdKyq6KVbcd",
+	"9QKPZMSPxePjfMysxgbB4unTixY2wE73Btg+H2f3ePPxaC9tvmmZ3u2Y5/4vckT6oKhNMF5jOZrsYNaz",
+	"Y8Y2ZiEXWLEWEa7UkGHua8G0eUHITcGELsZkwIpY+BagGsSLu2tE2mN/09c/zRs1SOXQLJarLI6FH2VQ",
+	"+zuNNXkocqYmQqWJY72+9aTXCXDCiS2hLX5MtMK8pjfsnuXrjlnAk97j+9zRRgDlYs0V74CazRzWdh/2",
+	"WDbj0RznWtwD1nXAioYein+4AzofFp8AOOw0KQRgr0+LZP1BLseMAdu+uR3XFapMhONZWBqLqU1PmpAU",
+	"SzfwAyBTgI8P9wBbAdjXsM22EV/98Bbt0PKRFZzmvwH/1C7DuZn7/GgOR2AP5quLYZerOgXFNxbNhob0",
+	"GbvnKVNldw+HTKTsd+Laobtp1Dqe4C0iJHgrgF7mKhYA0wDjlCQw61suEmALhs4Zio4NwIx60lclH5PW",
+	"ddBBpOzUAZdjoxiEZC5iUXbTLXuxHB9WeslHLvKSwGX/xf+WkDLxnOVZNF93ee59QKUMe2ZWHO1tuIrj",
+	"NVWgB4J3Sto0I95uMx8pwBJLZtfUoF6KcszH+Otb/PWM5vXwRqxkpNo+JBaWRq8lHekfhuCxWo9rokc8",
+	"NQJ6XukVi+nia3aew/r4Rh8j7pZNgIjF8s1THk6AiMVKeUAQ+sVXkv2Ak3mqBAj3dGVkyBRHHOKU98RF",
+	"rtjX9l3i90zsq96+rjSHjwFlERePtdFOPpv/7F6DFLf5sYGYBuq9nJGcZV3QHAJb7hKkv2+4pgkX3n9m",
+	"5JKEFgER0VKadYXm+rGQhXOsEddpDZWH5VqzwFjDzizY0hLEpSXL2xt3Ph7sDIh1yxHY+hsyhv6C7Cez",
+	"kNxvZs+UsjeIHhP49UhZX9iVoeYJ4MgTNni5InR2v0bwMhkQavYyOYgCTFIIQX+hIis1fRdzMPelovSE",
+	"1eIWNhTheVCbEBbGDSgKSFdr+OIA39huCMbOOQZET95XYGuyzPNH9jEwL28tUh0LCbx8QVdOMuJCHUZl",
+	"khzwudw/kDKNNwwtL2MT4jh808z5bZotB+0lmtGgbRKLtRgnK64Tfm22yqZly9ZYM9XZP1VSgV/9mWKw",
+	"zCzY2y47brvMEtOwJauCuipkVienUZffhKD2ctn+MxYrEczkg5kBhJ4U6XBBc0jk5joWVjLRQEd4ppAY",
+	"MaNjkHJoM2GvH1GVqUj4gbXQUmYR6RSyb1+JLPCvaSGwFiW5BOdlLNqFvGPCumltUwqnD6BDEJu+VVyx",
+	"D+oBpQ2GwmM1/sPtFLaLNEpGtpWVVjsF4hTGP0c+nnk336xArU1/L1H3EvXJJSruyYpIXakMHRbiKzN2",
+	"S6Ho7FXWBxcgxiptup2WpM180l2XclEVcCAl0ci1LUcDY9c3QA0bnl6Gra980M5bvHeMDVCioVlLejRb",
+	"2GoWzlbmmoyoIvgCWUYC52afUSyfNVJraePY3B1bqOIaNYnpWOxt4q2ziT/AlvgKZXjZM/bAv6ODywOH",
+	"yHOL+HB1NtRJdi/S9yK9ItKHhZiwkjHnfSnZjq1eN9Je9iM+q4r5yNGI0UBaMM/v7ExNXhDBPpWYaKzG",
+	"odA8xzycWJQ9crNjYh+BzJgNbWwdT5eBUS66x1tNkbGOKmi7QPtGtfvCo/WXXtvN9tgutZan9gmSEmzG",
+	"30TiG1DoT9LnUrJYAkMsXAbDb2z0cA/CBRi9So5ZBc1n6y356rnku58CfmM3yXp1VnzKomnceNVivf62",
+	"KokbJzBPBrfddBERwY7epy6sLJdb+23ucNRt/EWyuG8e9LI4/a5lE7H7iuX3TB1GNY7wWMxDEo63sayv",
+	"Ndy1XZ4Sq+Cx7LY9TiCJuSOLWAhpbNzDavcYoFCdAsM+I8zyA0PylfklqJH2Q5efnNwcnZ6enp0/Tw5t",
+	"C0BzskkiB0wkVyEJOoH5GYWTHfVBMSuTojM2yOUYUsxdhrMiNMsKptRxA/l3yPpNWoqxWHg6bxygo/O+",
+	"IqMe1STJubhTSdmQkEz0IyStEmGlsFcc//uf/0pi4ZMTbCTmAceZ2SnwpIAXknwEQS7qwYjLWFBSMF1A",
+	"9ZLwbo3SmWFXnAulGYUOZyV3vQLNdkuED1k+tToWqwu3zCXx3g2YsOzYX0V2dTmfbaYa39sae+/MLHFt",
+	"drHvX9EooucydE4+4z+eJhF7YzbPg00kzfdNnSQftIQwnbqedx30FQnZdXY+QXojcuDG7shN2BmzUXjf",
+	"Q3JLMqpXCHMnZsuMF3dCP9SpqOaTroFj2bkoFoiCXabJxenz42k+7tAzE9o69jqipQQ4+QXwJulTpVlx",
+	"m1FNfSNHnPMlgUPCnGUycj1xoacZGgZU3WEZrERDqyyF9dPGTpcO2G1Lc2x+bmBuOMioRk3b42Urcf+8",
+	"tb9PIGmsJhncvXCiec4KUjCaXZJ6yJlr10vuEArOjJGnCyoUdvSIhR8sztx3EsbeS4DltuGWXZEyTztl",
+	"l95IgK/HYIA1OsYj6BKpGmHeGFPHBORNUjAl83uWRGEfJnNdrmQs7LdBH0lrlRbEmX07Goeel7EtFtO7",
+	"Qj7OZrk2L/AtHImfqKbYKGNjYuvp6dsa5/9EiWJ7c2fP6faUPRbhLECSsjkOR0ZCOjFgOSEaIkaP0S+U",
+	"4l3x9SgYCU6IYXIUtU5Z69V7sH8jVmRBnriTPrEI/YfeX3hFxBApNmhbMaGJhgy5QHS6ZDfI90JqueMp",
+	"ItqaYWkulbHV4PotkaZbLzvhdW/Y0tsCkRlMey8p95LyW5SUcARKs0bLGtyvSEBqTdNe3wz+cW0TA1i/",
+	"gTBJDqnYocgAcSfA1E1lv49MUrJCuFfNgLAH2UtNkcXCy1xsjGjTGRyUGtnGVENrYoPHmfxa0h2ug7f2",
+	"9fj/ylnN6p/o3QnB1q1uo33awePSDppW+JGJBxYwCjbIgYrNKvvOKabnzUuIYrFEr/KHkwhiYY90GS4J",
+	"gvsU4AxFvUc4V8uR9Ie55gNa6JOOLPpg0yTl+OBKS8hkfkQS80lCWujxyxmG3Lkid2ygzfyo4JorZgnj",
+	"Mq4GOcX5ZHIkckkzdYWqOtwQ02d5Vxg95BDrTPChRjkpGO37FkKxKOeB+bfQmtv8UPBOx2XfIkDDsY4s",
+	"dBr1X5RloGnO4UszKJeWIIWtRwwXDvqgk1Z7TFzz9/e//RqR//n+518j8uvrXyLyB2u/j8j7n36JyCCn",
+	"ZqHYJxQVrz7+5yUJkxuMeQFrV8lrUDgC6PjO/5uR1tkp6N3lMy+NDk7abCyFWaDrqiWCvHmxCIZdFuWU",
+	"6xXBu26yFzYtVLyRETJSNO9CzEpJrBJ0dDMesCSytdV6DBW7Pu/azBTXdylbCa4Hswd7Vf03szXPjzSA",
+	"AIJu5FMEu6bZNQ1LvYBp4zH194E5y0+T8FCOYpqYLbF/X2SyWBrDLzxnT9JiHV+qO4tgMKw0VldqAyef",
+	"yz8Wy1aYbjmUggsiOFWVPkjGugAe7aqCXzE7ngXSywnAIHYGIs/JO6rJEI6h2eQ1nIyF/+AnrgZSAeRd",
+	"BicjEPNeapcyPSpv+IaJru4laMEk/+dR+KCjd7Ba6pIICcNKrkjyAYOGRgwmrztHv0nB0AmVYB/6n29o",
+	"9xAEf08KOSyQdrwDnABdKVgpquHkguwqIX3bnW9mKQLRe/iIZqw/WZVpAva2x5lWH9rixpZMNdNHuNer",
+	"ksAIKKoPLg/aXFCgPOvTT7gbDy7PTn94/sPF2Y/nF9GBORUHlwdKF1x0p8mE6umq+bwazsokICTzHx4u",
+	"yPXHV69fI22bIL/f/HL0I2l9+OUV+f78++8PzePLiVamdXo6OaHIO+WmzuuOjSMy6vG0Z7VeVJ9sMlM5",
+	"6WlPbVjFfYnRZkSfO+ZAuFNqLkaSrFQGOr/Vynxl1d793s9FKm6ub8y79cot8vZg9BZW5dhVmqc4p9nb",
+	"uneTrchNlpb7dUPFOYNhO+cpuNP4I4pzqrexgjaEmsbyG/TyNNffXJPgnmPSHjeV0viUKucG9MlWV5BG",
+	"Zq/yTw2uiH3riDDwXcvowhC5uTt6qAZDHeSHjSjX2KGy+hRkfOaCDArZxQqe67oV0h7X854hh64BTAEH",
+	"3c4wz6rFv7fDlbSUp6e5XCYWK2Y2CcLn5t5Luo+yrIKW2xRD30yFTX0FnrTOxr2FacX99rjsHU7fCquJ",
+	"ERKBowpc8Vk24f5ZrfJ+8tn+a2Wuq+vZ7irS4K3a/cqT7YPUyrg2E7OeD9H2qvajKk68GrUucz5EhHpK",
+	"zIIhbrx6IsZ9VXZ6rGjDFYXc3A6vBz23joJAm6tcbg22ArZfaylJq9EtgGkyrH8Z3i4WFZQy3xuoOqwG",
+	"t33hYI+ld8qWsduEmynT3AkFdjJUiYWEsVhhqHJX0HEf5NwHOXc8yLk28TAouMTxfS31Ax+gBI9lLiPJ",
+	"+7A82dQ+g3+1Gfwfnbr83m2mbyeNf2Lu+1z+fS7/N5jL/8oWOpdwOyjBYAVyqmBywBaqcps71lAPLUwT",
+	"aLFYLOG2FjXw9deOvEsyhQTsWgJvFAyA12m3oKjcfi0yOSK0o1lBkOk8qOpunV2QjI5VkBR6eEVyqlkx",
+	"RYRc4lMp1OjvBd5CZOJyUyRV2yTrwmnvxdxezH2DYg6PAEQIK2i+GiGHFI1fjyl2g1FsPVSkD640hp1B",
+	"mCD//n/+X8LFrQtEw982bH0rxa2Xq+Zzv9bmDzTQALtjAfTowTPGwHVCutLIVH+ZLOxVtr1xw2OcHA6G",
+	"dNwktLmTxiwLqGpwU3gZgXm+Jb1KENyPggQGITWbbYxir5Me86uXSWZ7oOW5HO2l9VzSGlXTkN74G5LZ",
+	"k5PfS+695P4GJfdbg6WVUnNHlOggYaoAN9B90mdK0S5bmqo/8tYmytDDB3uK/AyUkfa5WFwpC01zoCIB",
+	"xhJZQFsrBeSQTGSkxcU913A8jVnLu+KICwJ8yRH59z//dejSI2MBSUuXRi5AT5GESMEUyEZiebFdexKq",
+	"NesPdEQSVfktLZjNbyIjWdyBnWmGlQCUKzJiBSM0TdnAILXNeDNrCWqK+TnUfqD4cM9nYZ8U26qTtCh5",
+	"8ekTJtwdxkIWpKDCNfa0w1NXJMmp0resKGSREGVs4VEPegvYNQyrZjAH3rytnsyNGLKLFQst75iAUkgb",
+	"XezJkTgmyX/gRvmTG2/OlVbIYY3GvxmIAPm/lk4qj6gQecOVfkt5/tbt4UXln7l40c4Apczc0c4AwYrN",
+	"k4HsAGLLg2vra4kCOcP+jMuhbstPAaya5ZyCqSef7b9s98VivHTzxcVh9i02RiR4rj3eZkPmGiBakOsU",
+	"TPWIYjXUgd6FMFkLgwDFClh9VSxsS8JRwQ08QC9jCohMODBMAgTRe0bYp0G1USFpFQxQHRodemB3dPMR",
+	"1DY7Jk304uWya/EeGilXA2F0mHFtfvKA0eEFDi17Lnes9SILm6ABM3BDRvZi87E9eKTljSPzw2dGQt0x",
+	"cQhLwQoKbQMVFynb+a5TH8x2DaBiKWx967b/xhBtmiLu3r7XxCPiu46Z0/DNpw6sDz9hJ00A0XQEZYsk",
+	"dooxqRwqy3zr3TT4Z0kNghS3yiFUJomQo0l2cnS3MK18qzskn8WqBdXjA+jcTlNoVFLIYbfXyNYuaJ9d",
+	"YW8R+2CapnIovDIa/tj6K4yGK2ORGJArjgc5TW0/1U6HGVSCbDTAIfzJrdtcFA++FH4kCXQZPP4u8Y/3",
+	"F09pry4FYpz1gvVd2pjDBmU9HQ3elcOVYN5DiBWLWemtb82+WgJnwm6jjmvZvLuDy4PrtM/Ir/32Xw6i",
+	"g/L1wy8LZuZ0C1W656fnL45Onx+dXtycvrw8e3F5evp/HUTl3bgZYTpUt6dnL8/Os+/Z0Yv2D/Toh/Q5",
+	"O3rZOTs9et4+65zTi/RF9r2ZBPy+z/r29z+cHp2fpxdHP9CXp0fts+zF0Wn6kv3Y+YF+336RmUlLM/wD",
+	"0BIOogPFNbvlmTlf5jBaB+wBOhYPogPgmZ4Y+4ubs4vL0/PL52dm7Gbb47iHqqiM4/nRD50fz47oefv5",
+	"EY74h86Ppy/PDqIDy0J9cHn+JTooXzIcdN+SsWDUjNltePc3cPvbf5dL3fCJm2WpPbgfBZ/0qUCcUSzv",
+	"HPwtOhgUXKR8QPPKa17qxSywIHdc4BXA+1ZO4nbRN9xnuifNNaAN3RoFBDY7zW7NqT647NBcsci5CvD+",
+	"irmJ/XBxdJaeZ0c/sOedox/pRfvoRfp99gP7sfOSnraNCIAhzrmvmVF0Yb/R/52mfXbsTtDiC5TLlMLe",
+	"zdjRTz8fRAfu4GWUvJH3zADgwfx7OBznl7k7Bb+dqjlYgbKrpsws35GRprRPXoeymIWS+KQKeIPhXEL5",
+	"VTWZ2Zb0ceEMDjuewEopKeufKfe1EVlOtnqnlu1FZm78TAXSWAHpQL17yRXWO4KOTpSmY2U5C/qon4de",
+	"f2ckePkeUjQFz5QjGBm/B9qsmQ3WY+GmApQeVIDXSCmwHZyrhivSNiOAKI0O57Q9JsSK0+pGXKe9t+XO",
+	"WlMGW+0xTxQf+GgP3xR08Zt9n8P8yLq5x6PmVJzErVQ3APrjEKq8HTAPmC7ibV8ETW9CHLUoFTwVHDz4",
+	"qQ/eV4kFrkiSDosCOF76tLhDwIQGIVibPjnfp9b6wQk8fhus7To9DcGDZjGdBou+W5rDbOaE/jic2fSd",
+	"PqBKjWSRLa802M6enihgxsYnv8lQUTBWuZeyl2DoD5VGMT4soJBKEko6wzy3fsVWw7Y8vIIrnIMVm+Ez",
+	"rSDpwnakr2gtbsow8rJlvvvaxuRwyOqYXFdm90zFwt+AYzVa8v7dR+wvanbFCfzcLyzSDZSiHbWXEaN3",
+	"4C91PwPHphT+UN/6690VhRRdiLdhtgKxPzRHfm3hnlCdiMUq0vTfu/22tmR494SFtIiLyY2PeQtbL+W3",
+	"UAZjibntONIf+z0+BYUEG62g/Xw9yOJaLk4QOdkUsVi0dI+NofGWY0IPvIFspAjVJJmRPmd+Y11pGCin",
+	"heZpztD/OCjkPc9QvPue8P5Oz1xK26iAmlOzf7NhDj5DpggXaT7MWBbFImz1TdpjpH5RPaJ5nx2TJHCO",
+	"JOSOsQGimR2Kb5TsaGCo9mPYyhjxtR33I/KjdjTWa2c+T5zXvdxvKc77IFUUC49ggDS/GXRZhCFqSsZp",
+	"9GAY96Y8d5Cy4TszKE0L7d+e7cPq+w3Kot633Zz/WCR0mHEmUnYcnHGVROiiSCwO3FKNoQAhR9gzMGcd",
+	"TeRQQxH2UA8LBljhIUYRrs35Kw+ub0nrnmg5GQMWJkAOn/vJPnGl16d0IPdRLJboFb4I91EsVpHaCR7Y",
+	"a7/tFkOtTdET4fCeiJXILc608nB7ZL7+zMs9LVHo0S44kGP4929BsNSbJkE8UBhPPtvrLL1QxnKm2Vrx",
+	"fSMO3uWR6CdYgWWR6NqtZpOW02Ad4dOyPefOsly6sH5gpczQWTZrEu3CLv+V6bVs8dMNi7t9ecFTkFzN",
+	"Pm0DqINZpwj5BZuPOxUdIp1G8QFPBC0YkNx5hSh0SMDD0Ftg46MTln3Zr+ESnS/meEFCk1PruSoP50YP",
+	"+9w1WGTeEqyFvQu/QwrCCrDj6SuqKlN5omDpXqlfMsi6r46aTd8xC6Kt/g+5lI92GVfA2jtw8N4Guw0S",
+	"2bJemhZSqUoktnA/CRw5lSabyrpbIRqbS9E13zla7FT2rePikiS2qkcN232uEXaRgAMpNAxqazcywkVb",
+	"forKD1Qs3E0xTpSxlJsVvvI3TqXo8KJvblxe5oeiJWkz0hnmHZ7nLNtKr/A7M+TXAqs5FgNuuHTRwiG4",
+	"yHmUd9SfDHOYx5uM+2GnuhasLwP+pnrQAgh6h6BTA6GTz/BfpDmFY7Z03dB0XHqFd4ZW9A4k7Ch9ByqL",
+	"C9bjSSQ81FOaQqQbCAAQSwasUFKQUU/GAm7EsmOSpNb5FHiE8SkjqgBXMohPQXCPipQZvCBQQ0NaeiRt",
+	"nNyuA9RriCwWBfs7S7XT7fCGVBMpUnYJH42gWAqeBo5aSOYPBiMo3GzUk24Qh1ezm+B71gJ42jMFOM5s",
+	"NSUQF6wL6Kbk7JWTgUS9lWXxgRf/YR81vhHYwcsB6INEprMz9efO7YWH/SZ1qNV+WTdITtNh7Vbda7A7",
+	"myY4DeXtgQCgtIdibphHTWkNKP8Wkvgo8eqag3inml2SjOX8nhW2DBKxblCwI/whVBCVxZauZsgoiLZo",
+	"CGlhgJUaWHBQRswsxrQrhLqskQMIon6QBolLdOtAEhMLxIMMJkA2X2/5tMD7C8x8j7t73N3j7tifh6Vg",
+	"F7XINcDuB7hxo24N+FowqqQIakCcjw1uBRSa3PXLQhXb94EvtWyyCiX7GwJOfCmbBs55OSj92J7I97pH",
+	"z28SPXHjzYOeg0Jmw1Sv2EU6Ud/CIFsDnuSz+iGTNhYp1TSX3SGb6L96CZDXzWWb5kAn1ZE5l+ihqGTG",
+	"2Qo+94SIDEXOlCId8MdtqafyvVv5RVHrV1iQ+X2N9kGLOymvoapoAacm1awri/HCQ/vIaJH2ds5vakc/",
+	"j+fUbc1vm29pUG55h0f+FGwk7/Y6yxQYwvBQ1yppAmFkYd2jlZz5KLjSNo8KcuRjoRhTxyShecFoNr6F",
+	"zFcV6G4f//o7BGjoHROkxbtCFhDgoYodXgXggqU9Qa6+rTuelWFrdECuiDlG/H5tHstYTMzugS6kCyXi",
+	"xmKhLqSPTMS1O29bE3Erg3yidFy3RFP0R3cY9um4X106btUHCluxRL9m+K4plCef7b8Wa+o5pym+/amH",
+	"y8LLe7dqG9FdHjjae5NQrPlsYUPNmQdrE9mGr4Lq5w5mHoKWQQuzF5hiQl+RhGpd8PZQM5UAvy1NmW1W",
+	"SfP8mFxDmbKgfWbUkUHBUxaLgtG0xxTxZp5yId0rl19yx9gAuWkhuRFodeHmSFtvdCqwRC4JkCEloEIp",
+	"6zhzChny61q70D0rIuApg8tLaQq60yxNzUwDtbVYgLq2UX/aVBXrkZmRK6jKxnTCFUDbtmRGLqNfne71",
+	"qz3R/A6lUja3PltWlzsp4XTxEMsypbKeS2w21HtpAnILeNK5RtHC9TH5yY0ak41iwV0/FndbRwBiLE8u",
+	"uldkGCKE9Qc4QWSQISFtY8AD7Wibpne7UflVk4W7rZ/uoXFzmmq5deZEjwIovY/suVq9DWihzCoHk6nX",
+	"pOVTr8MsbBzWYZ0iy9HnYiK0azQRlRmT5vqSJIjqsv1EmUm9lYEGpFa3Gv7kea++jb8CL4hfU0gQ4jYr",
+	"8hioWA8uD/4xZMW45PT0TUnmjYqW47Etjr4s26KhafC6F2yKykufNgH89pZnC87BgOCuBS3C1bd4Nk8A",
+	"I60etj2fSJkEXkMHv0YBOOKiT8XGk8/4D6Ne0cGgkPdsDekr15DkZynMcKiWnhRHQ3jHnp3UMpYpzfOc",
+	"oF1OLAd0eLwgEaVPM0akiEWL5YqBo79MCbkkmI0TXjXJqU6oulNI2X8Y2eeX2Ym2FXosaOVsQ9gX57Ed",
+	"pKqRz8mxFnxDcswjEl2ucWOE53dh5S28eI15Lz/BOjQgzaYN7KlDmNQoy82J67znbN2KtJZZ4GtPBKE1",
+	"5F0OeNeWNnhTYqotxwaTkattha3H9Jcxa7iHqDVDFG7VPURtP0S5RLzFEUqPB2wFXJcOiVDpqpG5tBzN",
+	"y6EHqpxqo9g5Zc/72cxwMB+vPeS5PuIC6Sdb5hAUNNURyWQfOpBpqu4iAsf5MLL+PEs0XdyzgmSsw5G5",
+	"kqQyY1FAeollgfiDLEgU5MpMJCJKFrY9o7HcyjRD1wtaMeZSc3wcC1oiGk3XOwbWR249nyZXGuU38JLX",
+	"ji7mMdOMPOQjtfLJvOXjr9VOC+boiFYZL+w2aTyRG8hI+6hlYW0y2PYgmC3PCwwVGGY/lSeydRa00DOn",
+	"wDfPs4HUwFaDThk2oApm2ojrnu3qZy5398RCrT542tGdahfLHFLQLa4cszXqW/ht7IoZaqDRHoekMqRF",
+	"SXuY35HhQLECg6+HxwS2vj/qrhANEAJan2YsFikVQmrSNu/O/bJnJtMCK7MWKD0EShyemUPc4cy+WSQK",
+	"b7NqMQaAAozfo8IVYRnXpADeS8EYmqjmTaG7z7xu84sr7PkB78mRX7pGveb4bD71bqXJcT/BOpe4cbCu",
+	"0gj3gJ/8tt90elswyWmdvseDSndBCAJxrdxW33oF7GvTp3B3egSCFwTO/Sqgodd3Xi3r5LP5z2+0zxbJ",
+	"VLtGRv+cKyRHqUmYKRoVDNa130jshwkCSWPZxDR1pswH3pWMuAqm1IxC8MoPqO6VTnn3Tg7qkBAtfLzh",
+	"Nl8m4wU3oVsTWkNeecK1KJBs0+IGri1eOKI+/cT7w/7B5dkp/C866HNhP4lgUgeXB2bBulCY9beNKH+z",
+	"8G3Py/kYmsDwzD+MN2uIgr6rRDFrTFONVQyyQ4T5UavK65TmlPdZdugioUNBFbZnSY4JVugw8F05xKuQ",
+	"Djp9EVLrtrJdQJ67l7KShgHTI4+4ELDKZQcF6Gcz+TamIUu5+BVwsfDRljJnVMwVfCxBYP6yLLwGGCgX",
+	"veg/aT5c+Ek7Wv+Fg58nemo3xT5q6rxieEbqGRtzAOiJMSXX4KT/fWBg8Cw6PT0NbF9sklZQodDgiwjN",
+	"c6PB2SSxiDCa9gjoSMbsNaYB2gwiI+wTAlMsCtZhBQMWK9uG1ecaFwzbUQoWEYifoqMQmFpHtllll98z",
+	"QVolfaDimkXk3hw1FcXChVOtu6CqcBqr2Aspe0Pq7mlNSvMZ6D1DYR+P3aoLNmA2Y86HfGtpcsfkDaP3",
+	"rFaxJofacyLAk4P+ECBnVCzMMItj8lYWYGCL2uLbjtQXp6eO1SuxXyVXREmsf4PX49bbrzJOLhZ6xFNL",
+	"ZAMmspmlQQVcXbSVqbIOTveL1sXZ88MNdMlaSUuJ38GlUsq19SRKB894oiBJbQzKoFQD5P7hmIcy2BgS",
+	"Tydum8j5mJD1ALbIvmHXI4lYsTBMFjZX1h/e9tijX3ksZ6E7eBc339nLG+lBC65Kg8I6VStocOg3Bh+u",
+	"a2moh2pL9V5YqYVVXrjqg8wXUOXgkkXpU7dKn4MZYCvQeZS6ykbZq3ZBnX9lZYJjj3tx7XEV8k7kY/tL",
+	"wsU91ywW9s/GtqCYTgxgplwbLj8BPJBGa0iq7KjcmP9SsCPsmcW74ogLaFAK7rnkJJVCyZyd0DRlA/0f",
+	"0LH8T//+578S0N14BirSDySjY3UFEQ7WdyET6BMai1qjUOhsemSeYF6Z+X1ySFxWtgpaGbuQUBlZocOM",
+	"a5LLLvYYbSx9o5V5k56NQtnuAaRlNgwtzD0r3AV7soFZGPwa9s5yKLwhqoFgiE9ENBAg7zRXpWCjyvbc",
+	"cw18C62/cGvWkKlBooRq5Mln+M8KeAe+2r5Ij1AK1134NQcUfBMwsN1RjweO47opCyoaXuragVglDzqf",
+	"0ztGlOwzIJKHT2dofvOQH2CAGdJBUjk0IOEJ9V27d0zUsRL6OBYP6GCNGbmgiHFNRnKYZyRjfamZjUQq",
+	"TWzJKkxoO7KHH0VMEItVaVlYzf9IWNsWUoLFNbEng999Ae6em2DdbZ4qG86grCWYMVg8typ4knFF2/n6",
+	"OQsqosk+NJBN06XQjZckJKWCCEmgFVQBngXCxRVEl+xqKcIEZjKaD4cCzOHQBQHHckBGsrjjorukMOrY",
+	"XKUJ2YNLYDuo4JjtVH0VyfaIp2UTIXFCX4+qvMfqR2P15vIcHXAsZ/ieMLF5sMNnzoV1bxjQ6HvMsBvU",
+	"Ih1WApOWgTaZZyXmQQ9UJjKWHT7o4ZzV8wmf5qLhQmo/kp1HrZ/FHrT2oPU0oPWzeBRmgaWdbRaz8Jkl",
+	"Zj2zASPY2TMA7GcbA6LCBpg8hqGfILiJ0cauMPMgz2yrUDlQXjWrA1ksHoFkTme0g7qEIJW6U/b3oYYY",
+	"Cy6UZjSz0SYyPdiUHO48Ln6AF40I59/N3gO6x8WNpDsiyNQNWR5uxCkgiZVlG64GJiODlwHjvAsFJzgc",
+	"lZAOo3pYMG+5+qpgLK9ssX8M+aDPhL7NaJ92WUQKJjTNb9FbG2Ea1m3OBbvNqGYqMsshecpuYadxKaJY",
+	"9KnSrDA/oP7CLhOs4OlhUDasgwweUrAuVxpb39XqhVcEYnbut05pdBXBsVgWnd5wpW9gaddeEVw+ZnZF",
+	"cFjS+LVWBONeNfoBbutZVcG4bqp+Mhc/lC6FDIpdecqOMqbuSEoHtM1zrsc17aV2hq+CU9mQyubmMZ0K",
+	"r0Z8h83HGZnedjyKhRmyHGq7NJaP6cocK/u60ACzDiKgBZADJiDlclDIbsGUivytpVVz3OgOodXZUBhY",
+	"6ck8U6QnR6Rv0Mi9lz7EFcq+v9jYBzK0IcUTM/C2Mv8OX8n/MWTDxblQ8NpFc+rKE/5AuUpYKfRMucWe",
+	"VpISJHjPTZNXVs40ld+VRTP+/NmiF+zMwtWEotM0MHsRm3tUXotbdEhCtmU2Dmt53LM3UMizVamS4a5+",
+	"IE3SLOY/zA+n5dK6eOoAGtPCQd4nU3oZZaUEMVLCH1Jc0FnSCWTDyWfzH5sIs9aI/BUC82RiNQRrXM2I",
+	"Jf53nQJsD0yXXwhEDbZbMOFasbzj+sBRsFiDtMlYPIe8yQjbagKPIWklzNzQaooJMX/YHJ6h0DxH1i1i",
+	"RJNldzAWuXs8cHPZOD8rYlsJQ5iAYhTYu9Cx+NjIDmCHvYXH2eLtSqqk54dtaDMQC0y2tEmH5g3VUy23",
+	"o93AStMgMbL9u1qiS+fvaq1NOsuRPVVxi2IFDmKauQ97JKChcAVfbrs5zaojC4gH2kMEg9lzhG19FY0s",
+	"CiQJwy7ALsRd5pq7Fx0Avtk0U+F+Y8Fu7IrcGSpH0Y9tjI1aXmnQGUEtI7AMoQ1hawN6fGCfADCL37lw",
+	"z0NZUtqdDK4motQwD0jYLEuwv5KA9OMxdI04Nh+CffOYtEaWfh84hiWHYzjqsYLNjR0bCh03hYFL+IAI",
+	"8C4kU2PMa38mv6FGGD7MOVSV8KY/VnCj4r65wQIyEbpKdUuJ2Uq6khRDQY5P2CfaH+TMjLCD3yaHxwfR",
+	"wbDIDy4PeloPLk9Ozs5/OD49Pj0+u/zx9MdT2EJ2FJ+bm6W44taScT1FqzuyQjdj2gY0nQc05x2WjtMc",
+	"2j5Yb8Yrz9Qw6Tq5Dn1JA1lomhPFtFFMVXCLX9B5/vAdoLvcVagpAOi0WVjEr2TfORn6wUM+ct34BFgN",
+	"Jgc5A5AJ9JOJml5zh+COb8thNNwXQooGPfzNtQxuf4WN7bAO0NOaJj7gWgaClC0WTIJHl/HKpke/kaJ7",
+	"lPN7YxcUbIjoX80ENGaBFCxYyqjUoModkedypOoreZ2mxsKAGzU8/T3Ot+5vDm6Ap6LJ0zbGkfVp2gM+",
+	"WKO6ia5BJBcpM68jHIsVJdNebLnN8TVcloKolE3WnT7qSZ9uZFksbblmuI0gFtf8NNDL5VC35afJhgbq",
+	"GRjOBc9sfMFdoFl/APwc4daiPJ9jSq47deT6VZuHDlhRKrjlLX0zngcOGXbN5ynDV1F2Kfd3etfpNL8/",
+	"4FoIaD3M2YSYXkSoBisUbxyih+vV1XC7V8HKYR8vt6bBGiB1A/TbCIcIv2+450feFVBQK1ArGWogA1GM",
+	"eBlumT6FJG1GC2OeyDsmIsI+wVHNZddcFWzBUvkAwsrGt2b0Ir+8FmgrUDJ7/mo4MC/beaAdNqWy3/eR",
+	"ID3pGQSXYPAY5xJsHqN5SM5ZQUa0YD05VOySZOwetkKP5S65twRIrtQQMde8W7ON5ZhZsCyYHhYCU7Ts",
+	"0/9wt23agoXmaQ70LfiGQVgg9UKhwXEcldU1PrALKcfm0+CU4cEOnvsbGzVN2TEOVW6oerRgCv3QQajM",
+	"MVorR2mtkNNaWVJrdeheCcQPI8togyH1epscPzBHeTE5tr8wmuueQW+aGSDE5xQ8da+aK5LJdGjefmR2",
+	"seIZA+kRSol3fks3Tt+2Q4K3ipAOS2nllQvwUb9fo6bz59pcqUkB4ZvePIA4ZnFpqq2qb6B5YN45DAZS",
+	"2VVVfLzC36uDL3/78r8CAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
