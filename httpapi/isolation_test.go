@@ -22,6 +22,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portalkit/portalkit/accessrequest"
 	"github.com/portalkit/portalkit/client"
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/fieldwork"
@@ -70,6 +71,9 @@ type isoTenant struct {
 	task        record.Record
 	change      record.ChangeRequest
 	claimNumber string
+
+	// contact is a contact person without portal access.
+	contact customer.Contact
 }
 
 // isoFixture is a running handler over SQLite with two customers, A and B.
@@ -89,6 +93,8 @@ type isoFixture struct {
 	// one of its deliveries, failed, so that it may be replayed.
 	hook     webhook.EndpointID
 	delivery webhook.DeliveryID
+	// request is a confirmed access request: nobody's, the same for A and B.
+	request accessrequest.Request
 }
 
 // isoTemplate is the isolation fixture as built once per process: a copy
@@ -214,6 +220,8 @@ func buildIsoFixture(t *testing.T, e *env) *isoFixture {
 		tn.attachment, err = f.p.AttachToTicket(identity.NewContext(t.Context(), admin), tn.c.ID, tn.ticket.ID,
 			portal.AttachToTicketParams{Name: "photo.png"}, bytes.NewReader(pngBytes))
 		require.NoError(t, err)
+		tn.contact, err = f.p.CreateContact(ctx, tn.c.ID, portal.ContactParams{Name: "Carla", Email: "carla@" + domain})
+		require.NoError(t, err)
 		return tn
 	}
 	f.a = mk("Acme", "acme.example")
@@ -245,6 +253,12 @@ func buildIsoFixture(t *testing.T, e *env) *isoFixture {
 	require.NoError(t, err)
 	require.Len(t, ds.Items, 1)
 	f.delivery = ds.Items[0].ID
+	require.NoError(t, f.p.RequestAccess(t.Context(), portal.RequestAccessParams{CompanyName: "Initech", Name: "Peter", Email: "peter@initech.example"}))
+	require.NoError(t, f.p.ConfirmAccessRequest(t.Context(), f.lastToken(t, "peter@initech.example")))
+	reqs, err := f.p.ListAccessRequests(ctx, portal.ListAccessRequestsParams{})
+	require.NoError(t, err)
+	require.Len(t, reqs.Items, 1)
+	f.request = reqs.Items[0]
 	return f
 }
 
@@ -319,6 +333,9 @@ func (f *isoFixture) ids(tn isoTenant) map[string]string {
 		// Webhooks are the provider's, the same for A and B.
 		"endpointId": string(f.hook),
 		"deliveryId": string(f.delivery),
+		// Access requests are nobody's: the same for A and B.
+		"accessRequestId": string(f.request.ID),
+		"contactId":       string(tn.contact.ID),
 	}
 }
 
@@ -399,6 +416,14 @@ func (f *isoFixture) version(t *testing.T, kind string, ids map[string]string) i
 				return j.Version
 			}
 		}
+	case "contact":
+		for _, tn := range []isoTenant{f.a, f.b} {
+			if string(tn.contact.ID) == ids["contactId"] {
+				c, err := f.p.GetContact(ctx, tn.c.ID, tn.contact.ID)
+				require.NoError(t, err)
+				return c.Version
+			}
+		}
 	case "offer":
 		for _, tn := range []isoTenant{f.a, f.b} {
 			if string(tn.offer.ID) == ids["offerId"] {
@@ -475,6 +500,8 @@ func (f *isoFixture) takeSnapshot(t *testing.T) map[string]any {
 		f.recordSnapshot(t, tn, func(what string, v any) { out[name+" "+what] = v })
 		attachments, err := f.p.ListTicketAttachments(ctx, tn.c.ID, tn.ticket.ID)
 		part("ticket attachments", attachments, err)
+		contacts, err := f.p.ListContacts(ctx, tn.c.ID, portal.ListContactsParams{Limit: 100})
+		part("contacts", contacts, err)
 	}
 	free, err := f.p.AllRecords(ctx, portal.AllRecordsParams{Unassigned: true, ListRecordsParams: portal.ListRecordsParams{Limit: 100}})
 	require.NoError(t, err)
@@ -506,6 +533,9 @@ func (f *isoFixture) takeSnapshot(t *testing.T) map[string]any {
 		require.NoError(t, err)
 		out["webhook deliveries of "+string(e.ID)] = deliveries
 	}
+	requests, err := f.p.ListAccessRequests(ctx, portal.ListAccessRequestsParams{Limit: 100})
+	require.NoError(t, err)
+	out["access requests"] = requests
 	return out
 }
 
@@ -553,6 +583,9 @@ var ghostIDs = map[string]string{
 	// Not IDs: a kind and a locale of mail are the same everywhere.
 	"kind":   "invitation",
 	"locale": "de",
+	// Access requests.
+	"accessRequestId": "acr_ghost",
+	"contactId":       "con_ghost",
 }
 
 // isoClass says how an operation relates to tenants.
@@ -583,7 +616,7 @@ type isoRow struct {
 	// upload sends a multipart/form-data body with a small PNG as its
 	// part "file" instead of body.
 	upload  bool
-	ifMatch string // "customer", "site", "membership", "product" or "offer": the current ETag goes in If-Match
+	ifMatch string // "customer", "site", "membership", "product", "offer" or "contact": the current ETag goes in If-Match
 	// alias fills a placeholder from another of the fixture's IDs
 	// ({orderId} from confirmedOrderId, for moves of a confirmed order).
 	alias map[string]string
@@ -813,6 +846,24 @@ var isolationMatrix = map[string]isoRow{
 	"downloadTicketAttachment": {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
 	"attachToTicket":           {class: classTenant, upload: true, staff: ok201, admin: ok201, viewer: no403, foreign: no404, mixed: no404},
 	"attachToTicketComment":    {class: classTenant, upload: true, staff: ok201, admin: ok201, viewer: no403, foreign: no404, mixed: no404},
+	// Access requests are nobody's yet: a customer user is refused by role.
+	"listAccessRequests": {class: classStaff, query: "status=pending", staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"getAccessRequest":   {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"connectAccessRequestToNewCustomer": {class: classStaff, body: `{"customer":{"name":"Initech"},"message":"Welcome"}`,
+		staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"connectAccessRequestToCustomer": {class: classStaff, body: `{"customer_id":"{customerId}","role":"viewer","site_ids":["{siteId}"]}`,
+		staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"rejectAccessRequest": {class: classStaff, body: `{"message":"No."}`, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	// Contacts: staff and the customer's admins.
+	"listContacts":  {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404},
+	"createContact": {class: classTenant, body: `{"name":"New"}`, staff: ok201, admin: ok201, viewer: no403, foreign: no404},
+	"getContact":    {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
+	"updateContact": {class: classTenant, body: `{"name":"Renamed"}`, ifMatch: "contact",
+		staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
+	"deleteContact": {class: classTenant, staff: ok204, admin: ok204, viewer: no403, foreign: no404, mixed: no404},
+	"enableContactPortalAccess": {class: classTenant, body: `{"role":"viewer","site_ids":["{siteId}"]}`,
+		staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404, crossBody: bad400},
+	"updateUser": {class: classStaff, body: `{"name":"Renamed"}`, staff: ok200, admin: no403, viewer: no403, foreign: no403},
 
 	// Records: a customer's people read them, its maintainers edit what the
 	// fields' rules allow and its admins claim; staff keep them, define
@@ -849,6 +900,9 @@ var isolationMatrix = map[string]isoRow{
 	"requestStaffLoginLink":    {class: classPublic, reason: "answers 202 alike for every address, so it reveals nothing of anybody"},
 	"signInStaffWithLoginLink": {class: classPublic, reason: "the link token in the body is the credential"},
 	"signInStaffWithPassword":  {class: classPublic, reason: "the e-mail address and password are the credential"},
+	"requestAccess":            {class: classPublic, reason: "answers 202 alike for every address and looks nothing up (TestRequestAccessAnswersAlike)"},
+	"confirmAccessRequest":     {class: classPublic, reason: "the link token in the body is the credential; the request is nobody's yet"},
+	"confirmEmailChange":       {class: classPublic, reason: "the link token in the body, mailed to the new address, is the credential"},
 	"logout":                   {class: classSelf, reason: "ends the caller's own session; names no object"},
 	"getMe":                    {class: classSelf, reason: "the caller's own principal, for every kind of caller"},
 	"listMyMemberships":        {class: classSelf, reason: "the caller's own memberships; names no customer"},

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portalkit/portalkit/accessrequest"
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/fieldwork"
 	"github.com/portalkit/portalkit/identity"
@@ -68,6 +69,9 @@ type tenant struct {
 	task, contract, meter record.Record
 	recordChange          record.ChangeRequest
 	claimIDs              map[string]string
+
+	// contact is a contact person with an address, no portal access.
+	contact customer.Contact
 }
 
 type fixture struct {
@@ -89,6 +93,8 @@ type fixture struct {
 	// delivery one of its deliveries, failed (so that it may be replayed).
 	hook     webhook.EndpointID
 	delivery webhook.DeliveryID
+	// request is a confirmed access request, pending a decision.
+	request accessrequest.Request
 }
 
 // bounce refuses mail to bounce@… addresses for good, as a server's 550 would.
@@ -385,6 +391,9 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 		tn.article, err = f.p.CreateCustomerArticle(as(t, tn.admin), tn.c.ID, portal.CreateCustomerArticleParams{Title: name + " news", Body: "Hi"})
 		require.NoError(t, err)
 		tn.task, tn.contract, tn.meter, tn.recordChange, tn.claimIDs = f.recordTenant(t, tn)
+		tn.contact, err = f.p.CreateContact(f.owner, tn.c.ID, portal.ContactParams{Name: "Carla Contact", Email: "carla@" + domain,
+			Addresses: []customer.ContactAddress{{Label: "Office", Address: customer.Address{City: "Berlin"}}}})
+		require.NoError(t, err)
 		return tn
 	}
 	f.a = mk("Acme", "acme.example")
@@ -415,6 +424,14 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 	require.NoError(t, err)
 	require.Len(t, ds.Items, 1)
 	f.delivery = ds.Items[0].ID
+	require.NoError(t, f.p.RequestAccess(t.Context(), portal.RequestAccessParams{CompanyName: "Initech", Name: "Peter", Email: "peter@initech.example"}))
+	confirm, ok := rec.Last("peter@initech.example")
+	require.True(t, ok)
+	require.NoError(t, f.p.ConfirmAccessRequest(t.Context(), confirm.Token))
+	reqs, err := f.p.ListAccessRequests(f.owner, portal.ListAccessRequestsParams{})
+	require.NoError(t, err)
+	require.Len(t, reqs.Items, 1)
+	f.request = reqs.Items[0]
 	rec.Deliver()
 	return f
 }
@@ -942,6 +959,62 @@ var useCases = map[string]useCase{
 	"ReplayWebhookDeliveries": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
 		return none2(f.p.ReplayWebhookDeliveries(ctx, f.hook, portal.ReplayWebhookDeliveriesParams{From: portaltest.Epoch, To: portaltest.Epoch.Add(365 * 24 * time.Hour)}))
 	}},
+
+	// Access requests: the public asks, staff decide; no customer user
+	// sees them (they are nobody's yet), so customer users are refused by
+	// role. Creating a customer for one is for admins, as CreateCustomer.
+	"ListAccessRequests": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.ListAccessRequests(ctx, portal.ListAccessRequestsParams{}))
+	}},
+	"CountAccessRequests": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.CountAccessRequests(ctx))
+	}},
+	"GetAccessRequest": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.GetAccessRequest(ctx, f.request.ID))
+	}},
+	"ConnectAccessRequestToNewCustomer": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.ConnectAccessRequestToNewCustomer(ctx, f.request.ID, portal.ConnectNewCustomerParams{
+			Version: f.request.Version, Customer: portal.AccessRequestCustomer(f.request)}))
+	}},
+	"ConnectAccessRequestToCustomer": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.ConnectAccessRequestToCustomer(ctx, f.request.ID, portal.ConnectExistingCustomerParams{
+			Version: f.request.Version, CustomerID: tn.c.ID, Role: customer.RoleViewer, SiteIDs: []customer.SiteID{tn.site.ID}}))
+	}},
+	"RejectAccessRequest": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.RejectAccessRequest(ctx, f.request.ID, portal.RejectAccessRequestParams{Version: f.request.Version, Message: "No."}))
+	}},
+
+	// Contacts: a customer's record of its people, kept by staff and its
+	// admins. Correcting a person's name and address is staff admins'.
+	"CreateContact": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.CreateContact(ctx, tn.c.ID, portal.ContactParams{Name: "New Contact"}))
+	}},
+	"ListContacts": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		l, err := f.p.ListContacts(ctx, tn.c.ID, portal.ListContactsParams{})
+		var ids []customer.ID
+		for _, c := range l.Items {
+			ids = append(ids, c.CustomerID)
+		}
+		return ids, err
+	}},
+	"GetContact": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.GetContact(ctx, tn.c.ID, tn.contact.ID))
+	}},
+	"UpdateContact": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.UpdateContact(ctx, tn.c.ID, tn.contact.ID, portal.UpdateContactParams{Version: tn.contact.Version, ContactParams: portal.ContactParams{Name: "Renamed"}}))
+	}},
+	"DeleteContact": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none(f.p.DeleteContact(ctx, tn.c.ID, tn.contact.ID))
+	}},
+	"EnableContactPortalAccess": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.EnableContactPortalAccess(ctx, tn.c.ID, tn.contact.ID, portal.ContactAccessParams{Role: customer.RoleViewer}))
+	}},
+	"UpdateUser": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.UpdateUser(ctx, tn.target.User.ID, portal.UpdateUserParams{Version: tn.target.User.Version, Name: ptr("Renamed"), Email: ptr("renamed@example.com")}))
+	}},
+	"PendingEmailChange": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.PendingEmailChange(ctx, tn.target.User.ID))
+	}},
 }
 
 // orderCustomers returns the customers of the orders listed.
@@ -968,7 +1041,7 @@ var notTenantScoped = map[string]string{
 	"Authenticate":             "public: turns a token into a principal",
 	"BrandingForHost":          "public: the look of the sign-in pages on a host, which any visitor of it sees (TestBrandingForHost)",
 	"Bootstrap":                "maintenance: creates the first key and owner on an empty store only",
-	"PurgeExpired":             "maintenance: deletes ended sessions, links, idempotency keys and rate-limit windows, erases expired tokens of failed mail",
+	"PurgeExpired":             "maintenance: deletes ended sessions, links, idempotency keys, unconfirmed access requests and rate-limit windows, erases expired tokens of failed mail",
 	"Ping":                     "maintenance: whether the storage backend answers",
 	"Ready":                    "maintenance: readiness: the storage backend answers and commits a heartbeat",
 	"Now":                      "the clock adapters show time-derived states by; no data",
@@ -977,6 +1050,9 @@ var notTenantScoped = map[string]string{
 	"DeliverOutbox":            "maintenance: one pass of the outbox worker, which sends the mail use cases enqueued",
 	"RunOutbox":                "maintenance: the outbox worker",
 	"OutboxStats":              "maintenance: how much mail waits and how late, for monitoring; no customer's data",
+	"RequestAccess":            "public: answers the same for every address (TestRequestAccessSameForKnownAndUnknownAddresses)",
+	"ConfirmAccessRequest":     "public: the link token is the credential",
+	"ConfirmEmailChange":       "public: the link token, mailed to the new address, is the credential",
 	"FileLimits":               "configuration: the limits uploads are checked against, for bounding request bodies; no data",
 	"HasFiles":                 "configuration: whether a file store is configured; no data",
 	"DeliverWebhooks":          "maintenance: one pass of the webhook worker, which sends the deliveries use cases wrote",
@@ -1096,6 +1172,11 @@ func (f fixture) snapshot(t *testing.T) []any {
 		pics, err := f.p.ListPictures(f.owner, tn.c.ID, portal.ListPicturesParams{Limit: 100})
 		require.NoError(t, err)
 		out = append(out, jobs, visits, pics)
+		contacts, err := f.p.ListContacts(f.owner, tn.c.ID, portal.ListContactsParams{Limit: 100})
+		require.NoError(t, err)
+		pending, err := f.p.PendingEmailChange(f.owner, tn.target.User.ID)
+		require.NoError(t, err)
+		out = append(out, contacts, pending)
 		recs, err := f.p.ListRecords(f.owner, tn.c.ID, portal.ListRecordsParams{Limit: 100})
 		require.NoError(t, err)
 		for _, r := range recs.Items {
@@ -1131,6 +1212,9 @@ func (f fixture) snapshot(t *testing.T) []any {
 		require.NoError(t, err)
 		out = append(out, deliveries)
 	}
+	requests, err := f.p.ListAccessRequests(f.owner, portal.ListAccessRequestsParams{Limit: 100})
+	require.NoError(t, err)
+	out = append(out, requests)
 	users := make([]any, 0, 2)
 	for _, tn := range []tenant{f.a, f.b} {
 		m, err := f.p.GetMember(f.owner, tn.c.ID, tn.target.ID)

@@ -105,6 +105,7 @@ var customerTabs = []struct{ label, part, action string }{
 	{"Warehouse", "stock", string(portal.ActStockRead)},
 	{"Mail templates", "mail-templates", string(portal.ActMailRead)},
 	{"Jobs", "jobs", string(portal.ActJobRead)},
+	{"Contacts", "contacts", string(portal.ActContactRead)},
 }
 
 // loadCustomer reads the customer the path names, with the navigation of

@@ -26,60 +26,112 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for AccessRequestMatchReasonKind.
+const (
+	AccessRequestMatchReasonKindEmailDomain AccessRequestMatchReasonKind = "email_domain"
+	AccessRequestMatchReasonKindName        AccessRequestMatchReasonKind = "name"
+	AccessRequestMatchReasonKindVatId       AccessRequestMatchReasonKind = "vat_id"
+)
+
+// Valid indicates whether the value is a known member of the AccessRequestMatchReasonKind enum.
+func (e AccessRequestMatchReasonKind) Valid() bool {
+	switch e {
+	case AccessRequestMatchReasonKindEmailDomain:
+		return true
+	case AccessRequestMatchReasonKindName:
+		return true
+	case AccessRequestMatchReasonKindVatId:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AccessRequestStatus.
+const (
+	AccessRequestStatusConnected   AccessRequestStatus = "connected"
+	AccessRequestStatusExpired     AccessRequestStatus = "expired"
+	AccessRequestStatusPending     AccessRequestStatus = "pending"
+	AccessRequestStatusRejected    AccessRequestStatus = "rejected"
+	AccessRequestStatusUnconfirmed AccessRequestStatus = "unconfirmed"
+)
+
+// Valid indicates whether the value is a known member of the AccessRequestStatus enum.
+func (e AccessRequestStatus) Valid() bool {
+	switch e {
+	case AccessRequestStatusConnected:
+		return true
+	case AccessRequestStatusExpired:
+		return true
+	case AccessRequestStatusPending:
+		return true
+	case AccessRequestStatusRejected:
+		return true
+	case AccessRequestStatusUnconfirmed:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Action.
 const (
-	ActionAccessLinkManage   Action = "access_link.manage"
-	ActionAccessLinkRead     Action = "access_link.read"
-	ActionApiKeyManage       Action = "api_key.manage"
-	ActionCatalogueRead      Action = "catalogue.read"
-	ActionCustomerCreate     Action = "customer.create"
-	ActionCustomerRead       Action = "customer.read"
-	ActionCustomerStatus     Action = "customer.status"
-	ActionCustomerUpdate     Action = "customer.update"
-	ActionFeaturesRead       Action = "features.read"
-	ActionFeaturesUpdate     Action = "features.update"
-	ActionInvitationManage   Action = "invitation.manage"
-	ActionInvitationRead     Action = "invitation.read"
-	ActionMailRead           Action = "mail.read"
-	ActionMailRetry          Action = "mail.retry"
-	ActionMailTemplateManage Action = "mail_template.manage"
-	ActionMembershipAdd      Action = "membership.add"
-	ActionMembershipAdmin    Action = "membership.admin"
-	ActionMembershipRead     Action = "membership.read"
-	ActionOfferManage        Action = "offer.manage"
-	ActionOfferRead          Action = "offer.read"
-	ActionOrderCancel        Action = "order.cancel"
-	ActionOrderDecide        Action = "order.decide"
-	ActionOrderInbox         Action = "order.inbox"
-	ActionOrderPlace         Action = "order.place"
-	ActionOrderRead          Action = "order.read"
-	ActionProductManage      Action = "product.manage"
-	ActionProductRead        Action = "product.read"
-	ActionRecordApprove      Action = "record.approve"
-	ActionRecordClaim        Action = "record.claim"
-	ActionRecordEdit         Action = "record.edit"
-	ActionRecordManage       Action = "record.manage"
-	ActionRecordRead         Action = "record.read"
-	ActionRecordTypeManage   Action = "record.type_manage"
-	ActionRecordTypes        Action = "record.types"
-	ActionSelf               Action = "self"
-	ActionSiteManage         Action = "site.manage"
-	ActionSiteRead           Action = "site.read"
-	ActionStaffManage        Action = "staff.manage"
-	ActionStaffRead          Action = "staff.read"
-	ActionStaffSelf          Action = "staff.self"
-	ActionStockIn            Action = "stock.in"
-	ActionStockMove          Action = "stock.move"
-	ActionStockRead          Action = "stock.read"
-	ActionStockRetire        Action = "stock.retire"
-	ActionTicketComment      Action = "ticket.comment"
-	ActionTicketOpen         Action = "ticket.open"
-	ActionTicketQueue        Action = "ticket.queue"
-	ActionTicketRead         Action = "ticket.read"
-	ActionTicketReopen       Action = "ticket.reopen"
-	ActionTicketTypes        Action = "ticket.types"
-	ActionTicketWork         Action = "ticket.work"
-	ActionUserAdmin          Action = "user.admin"
+	ActionAccessLinkManage    Action = "access_link.manage"
+	ActionAccessLinkRead      Action = "access_link.read"
+	ActionAccessRequestDecide Action = "access_request.decide"
+	ActionAccessRequestRead   Action = "access_request.read"
+	ActionApiKeyManage        Action = "api_key.manage"
+	ActionCatalogueRead       Action = "catalogue.read"
+	ActionContactManage       Action = "contact.manage"
+	ActionContactRead         Action = "contact.read"
+	ActionCustomerCreate      Action = "customer.create"
+	ActionCustomerRead        Action = "customer.read"
+	ActionCustomerStatus      Action = "customer.status"
+	ActionCustomerUpdate      Action = "customer.update"
+	ActionFeaturesRead        Action = "features.read"
+	ActionFeaturesUpdate      Action = "features.update"
+	ActionInvitationManage    Action = "invitation.manage"
+	ActionInvitationRead      Action = "invitation.read"
+	ActionMailRead            Action = "mail.read"
+	ActionMailRetry           Action = "mail.retry"
+	ActionMailTemplateManage  Action = "mail_template.manage"
+	ActionMembershipAdd       Action = "membership.add"
+	ActionMembershipAdmin     Action = "membership.admin"
+	ActionMembershipRead      Action = "membership.read"
+	ActionOfferManage         Action = "offer.manage"
+	ActionOfferRead           Action = "offer.read"
+	ActionOrderCancel         Action = "order.cancel"
+	ActionOrderDecide         Action = "order.decide"
+	ActionOrderInbox          Action = "order.inbox"
+	ActionOrderPlace          Action = "order.place"
+	ActionOrderRead           Action = "order.read"
+	ActionProductManage       Action = "product.manage"
+	ActionProductRead         Action = "product.read"
+	ActionRecordApprove       Action = "record.approve"
+	ActionRecordClaim         Action = "record.claim"
+	ActionRecordEdit          Action = "record.edit"
+	ActionRecordManage        Action = "record.manage"
+	ActionRecordRead          Action = "record.read"
+	ActionRecordTypeManage    Action = "record.type_manage"
+	ActionRecordTypes         Action = "record.types"
+	ActionSelf                Action = "self"
+	ActionSiteManage          Action = "site.manage"
+	ActionSiteRead            Action = "site.read"
+	ActionStaffManage         Action = "staff.manage"
+	ActionStaffRead           Action = "staff.read"
+	ActionStaffSelf           Action = "staff.self"
+	ActionStockIn             Action = "stock.in"
+	ActionStockMove           Action = "stock.move"
+	ActionStockRead           Action = "stock.read"
+	ActionStockRetire         Action = "stock.retire"
+	ActionTicketComment       Action = "ticket.comment"
+	ActionTicketOpen          Action = "ticket.open"
+	ActionTicketQueue         Action = "ticket.queue"
+	ActionTicketRead          Action = "ticket.read"
+	ActionTicketReopen        Action = "ticket.reopen"
+	ActionTicketTypes         Action = "ticket.types"
+	ActionTicketWork          Action = "ticket.work"
+	ActionUserAdmin           Action = "user.admin"
 )
 
 // Valid indicates whether the value is a known member of the Action enum.
@@ -89,9 +141,17 @@ func (e Action) Valid() bool {
 		return true
 	case ActionAccessLinkRead:
 		return true
+	case ActionAccessRequestDecide:
+		return true
+	case ActionAccessRequestRead:
+		return true
 	case ActionApiKeyManage:
 		return true
 	case ActionCatalogueRead:
+		return true
+	case ActionContactManage:
+		return true
+	case ActionContactRead:
 		return true
 	case ActionCustomerCreate:
 		return true
@@ -283,27 +343,36 @@ func (e JobStatus) Valid() bool {
 
 // Defines values for MailKind.
 const (
-	MailKindAccessLink          MailKind = "access_link"
-	MailKindInvitation          MailKind = "invitation"
-	MailKindInvitationAccepted  MailKind = "invitation_accepted"
-	MailKindInvitationResent    MailKind = "invitation_resent"
-	MailKindLoginLink           MailKind = "login_link"
-	MailKindOrderConfirmed      MailKind = "order_confirmed"
-	MailKindOrderRejected       MailKind = "order_rejected"
-	MailKindOrderSubmitted      MailKind = "order_submitted"
-	MailKindStaffInvitation     MailKind = "staff_invitation"
-	MailKindStaffLoginLink      MailKind = "staff_login_link"
-	MailKindTicketCustomerReply MailKind = "ticket_customer_reply"
-	MailKindTicketOpened        MailKind = "ticket_opened"
-	MailKindTicketReply         MailKind = "ticket_reply"
-	MailKindTicketStatus        MailKind = "ticket_status"
-	MailKindWebhookDisabled     MailKind = "webhook_disabled"
+	MailKindAccessLink            MailKind = "access_link"
+	MailKindAccessRequestConfirm  MailKind = "access_request_confirm"
+	MailKindAccessRequestRejected MailKind = "access_request_rejected"
+	MailKindEmailChange           MailKind = "email_change"
+	MailKindInvitation            MailKind = "invitation"
+	MailKindInvitationAccepted    MailKind = "invitation_accepted"
+	MailKindInvitationResent      MailKind = "invitation_resent"
+	MailKindLoginLink             MailKind = "login_link"
+	MailKindOrderConfirmed        MailKind = "order_confirmed"
+	MailKindOrderRejected         MailKind = "order_rejected"
+	MailKindOrderSubmitted        MailKind = "order_submitted"
+	MailKindStaffInvitation       MailKind = "staff_invitation"
+	MailKindStaffLoginLink        MailKind = "staff_login_link"
+	MailKindTicketCustomerReply   MailKind = "ticket_customer_reply"
+	MailKindTicketOpened          MailKind = "ticket_opened"
+	MailKindTicketReply           MailKind = "ticket_reply"
+	MailKindTicketStatus          MailKind = "ticket_status"
+	MailKindWebhookDisabled       MailKind = "webhook_disabled"
 )
 
 // Valid indicates whether the value is a known member of the MailKind enum.
 func (e MailKind) Valid() bool {
 	switch e {
 	case MailKindAccessLink:
+		return true
+	case MailKindAccessRequestConfirm:
+		return true
+	case MailKindAccessRequestRejected:
+		return true
+	case MailKindEmailChange:
 		return true
 	case MailKindInvitation:
 		return true
@@ -1358,6 +1427,130 @@ type AccessLinkSecret struct {
 // Example: 15811200
 type AccessLinkTTLSeconds = int
 
+// AccessRequest A request for access from someone without an account.
+type AccessRequest struct {
+	CompanyName string `json:"company_name"`
+
+	// ConfirmBy When an unconfirmed request expires.
+	ConfirmBy   time.Time  `json:"confirm_by"`
+	ConfirmedAt *time.Time `json:"confirmed_at,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+
+	// Decision What the provider decided, who and when; the message is the rejection's reason or the invitation's note.
+	Decision *AccessRequestDecision `json:"decision,omitempty"`
+	Email    string                 `json:"email"`
+
+	// Id Identifies an access request: `acr_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: acr_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+	Id AccessRequestId `json:"id"`
+
+	// Language A language the mail templates are written in. A recipient whose locale has none gets the provider's default.
+	//
+	// Example: de
+	Language MailLocale `json:"language"`
+
+	// Matches The customers the request may belong to, best first; only when reading one request.
+	Matches *[]AccessRequestMatch `json:"matches,omitempty"`
+	Message string                `json:"message"`
+	Name    string                `json:"name"`
+	Phone   string                `json:"phone"`
+
+	// Status Where a request stands: `unconfirmed` until the requester confirms the address, `expired` when
+	// that did not happen within 24 hours, `pending` once confirmed, then `connected` or `rejected`.
+	Status    AccessRequestStatus `json:"status"`
+	UpdatedAt time.Time           `json:"updated_at"`
+	VatId     string              `json:"vat_id"`
+	Version   int64               `json:"version"`
+	Website   string              `json:"website"`
+}
+
+// AccessRequestDecided defines model for AccessRequestDecided.
+type AccessRequestDecided struct {
+	// Customer A company account of the provider. Optional text fields are left out when empty; `parent_id` is
+	// set for a sub-customer; `branding` is `{}` for a customer with the provider's look.
+	//
+	//
+	// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"branding":{"accent_color":"#ff8800","display_name":"Acme Portal","host_name":"portal.acme.example","logo_url":"https://cdn.acme.example/logo.svg"},"contact_email":"it@acme.example","created_at":"2025-03-04T09:15:00Z","external_ref":"ERP-10042","features":{"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"jobs":true,"order_authorization":true,"pictures":false,"pre_orders":false,"supplier_warehouse":false,"tickets":true,"visits":true},"id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","legal_name":"Acme Handelsgesellschaft mbH","name":"Acme GmbH","phone":"+49 40 1234567","status":"active","updated_at":"2025-03-05T14:02:31Z","vat_id":"DE123456789","version":3}
+	Customer *Customer `json:"customer,omitempty"`
+
+	// Invitation An invitation of a person, by e-mail address, into a customer. Its token goes only into the e-mail.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","email":"grace@acme.example","expires_at":"2025-03-11T09:15:00Z","first_admin":false,"id":"inv_01912d71-4e5f-7b6a-9c8d-1e2f3a4b5c6d","invited_by":"user:usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","message":"Welcome to our portal!","role":"maintainer","sent_count":1,"site_ids":["sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c"],"state":"pending","updated_at":"2025-03-04T09:15:00Z"}
+	Invitation *Invitation `json:"invitation,omitempty"`
+
+	// Request A request for access from someone without an account.
+	Request AccessRequest `json:"request"`
+}
+
+// AccessRequestDecision What the provider decided, who and when; the message is the rejection's reason or the invitation's note.
+type AccessRequestDecision struct {
+	At time.Time `json:"at"`
+
+	// By Who decided ("staff:stf_…", "api_key:key_…").
+	By string `json:"by"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// InvitationId Identifies an invitation: `inv_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: inv_01912d71-4e5f-7b6a-9c8d-1e2f3a4b5c6d
+	InvitationId *InvitationId `json:"invitation_id,omitempty"`
+	Message      string        `json:"message"`
+
+	// NewCustomer The customer was created for the request.
+	NewCustomer bool `json:"new_customer"`
+}
+
+// AccessRequestId Identifies an access request: `acr_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: acr_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+type AccessRequestId = string
+
+// AccessRequestList defines model for AccessRequestList.
+type AccessRequestList struct {
+	// Counts Requests per status, whatever the filter.
+	Counts struct {
+		Connected   int `json:"connected"`
+		Expired     int `json:"expired"`
+		Pending     int `json:"pending"`
+		Rejected    int `json:"rejected"`
+		Unconfirmed int `json:"unconfirmed"`
+	} `json:"counts"`
+	Items []AccessRequest `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// AccessRequestMatch A customer the request may belong to, and why.
+type AccessRequestMatch struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId   CustomerId                 `json:"customer_id"`
+	CustomerName string                     `json:"customer_name"`
+	Reasons      []AccessRequestMatchReason `json:"reasons"`
+	Score        int                        `json:"score"`
+}
+
+// AccessRequestMatchReason defines model for AccessRequestMatchReason.
+type AccessRequestMatchReason struct {
+	Explanation string                       `json:"explanation"`
+	Kind        AccessRequestMatchReasonKind `json:"kind"`
+	Score       int                          `json:"score"`
+}
+
+// AccessRequestMatchReasonKind defines model for AccessRequestMatchReason.Kind.
+type AccessRequestMatchReasonKind string
+
+// AccessRequestStatus Where a request stands: `unconfirmed` until the requester confirms the address, `expired` when
+// that did not happen within 24 hours, `pending` once confirmed, then `connected` or `rejected`.
+type AccessRequestStatus string
+
 // Action Something a caller may be allowed to do; `GET /v1/me` lists the ones the caller may do now.
 // `customer.status` covers suspend, reactivate and archive; `membership.admin` covers role and
 // site changes, disabling, enabling and removing; `invitation.manage` covers invite, resend and
@@ -1375,6 +1568,9 @@ type AccessLinkTTLSeconds = int
 // assignment, priority, internal notes and applying master-data changes. `record.manage` covers
 // creating records, bulk upserts and lists across customers; `record.edit` changing values under
 // the fields' edit rules; `record.approve` the inbox of change requests and deciding them.
+// `access_request.read` covers the inbox of access requests and their matching customers;
+// `access_request.decide` connecting one to a customer or rejecting it. `contact.read` and
+// `contact.manage` cover a customer's contact persons.
 //
 // Example: site.read
 type Action string
@@ -1622,6 +1818,141 @@ type ClaimRecordRequest struct {
 	//
 	// Example: contract
 	Type RecordTypeName `json:"type"`
+}
+
+// ConfirmAccessRequestRequest defines model for ConfirmAccessRequestRequest.
+type ConfirmAccessRequestRequest struct {
+	// Token The token of the confirmation link.
+	Token string `json:"token"`
+}
+
+// ConfirmEmailChangeRequest defines model for ConfirmEmailChangeRequest.
+type ConfirmEmailChangeRequest struct {
+	Token string `json:"token"`
+}
+
+// ConnectCustomerRequest defines model for ConnectCustomerRequest.
+type ConnectCustomerRequest struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// Message A personal note in the requester's invitation.
+	Message *string `json:"message,omitempty"`
+
+	// Role A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
+	// stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
+	//
+	//
+	// Example: maintainer
+	Role Role `json:"role"`
+
+	// SiteIds Limits the requester to these sites of the customer; empty or left out for all.
+	SiteIds *[]SiteId `json:"site_ids,omitempty"`
+}
+
+// ConnectNewCustomerRequest Example: {"customer":{"contact_email":"peter@initech.example","features":{"tickets":true},"name":"Initech GmbH","vat_id":"DE123456789"},"message":"Welcome aboard!"}
+type ConnectNewCustomerRequest struct {
+	// Customer A new customer. `features` changes the defaults (only `inherit_global_portfolio` on).
+	// `parent_id` makes it a sub-customer of an active or suspended customer, at most 4 levels deep.
+	// `first_user` invites the customer's first user, who becomes its admin, in the same transaction.
+	// `branding` gives it a look and host name of its own.
+	//
+	//
+	// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"contact_email":"it@acme.example","external_ref":"ERP-10042","features":{"order_authorization":true},"first_user":{"email":"ada@acme.example","message":"Welcome to our portal!"},"name":"Acme GmbH"}
+	Customer CreateCustomerRequest `json:"customer"`
+
+	// Message A personal note in the requester's invitation.
+	Message *string `json:"message,omitempty"`
+}
+
+// Contact A person in a customer's record, apart from its users. `invitation_id` and `user_id` are set once the contact has been given portal access and has accepted it.
+type Contact struct {
+	Addresses []ContactAddress `json:"addresses"`
+	CreatedAt time.Time        `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+	Email      string     `json:"email"`
+
+	// Id Identifies a contact person: `con_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: con_01912d81-2b3c-7d4e-8f50-6a7b8c9d0e1f
+	Id ContactId `json:"id"`
+
+	// InvitationId Identifies an invitation: `inv_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: inv_01912d71-4e5f-7b6a-9c8d-1e2f3a4b5c6d
+	InvitationId *InvitationId `json:"invitation_id,omitempty"`
+	JobTitle     string        `json:"job_title"`
+	Name         string        `json:"name"`
+	Notes        string        `json:"notes"`
+	Phone        string        `json:"phone"`
+	UpdatedAt    time.Time     `json:"updated_at"`
+
+	// UserId Identifies a user: `usr_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091
+	UserId  *UserId `json:"user_id,omitempty"`
+	Version int64   `json:"version"`
+}
+
+// ContactAccessRequest defines model for ContactAccessRequest.
+type ContactAccessRequest struct {
+	// Message A personal note in the invitation.
+	Message *string `json:"message,omitempty"`
+
+	// Role A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
+	// stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
+	//
+	//
+	// Example: maintainer
+	Role    Role      `json:"role"`
+	SiteIds *[]SiteId `json:"site_ids,omitempty"`
+}
+
+// ContactAddress One postal address of a contact.
+type ContactAddress struct {
+	// Address A postal address. Empty fields are left out.
+	//
+	// Example: {"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"}
+	Address Address `json:"address"`
+
+	// Label What the address is for, such as "Office" or "Delivery".
+	Label *string `json:"label,omitempty"`
+
+	// Primary Exactly one of a contact's addresses is primary.
+	Primary *bool `json:"primary,omitempty"`
+}
+
+// ContactId Identifies a contact person: `con_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: con_01912d81-2b3c-7d4e-8f50-6a7b8c9d0e1f
+type ContactId = string
+
+// ContactList defines model for ContactList.
+type ContactList struct {
+	Items []Contact `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// ContactRequest A contact person's details.
+//
+// Example: {"addresses":[{"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"label":"Office","primary":true}],"email":"jane@acme.example","job_title":"Head of purchasing","name":"Jane Doe"}
+type ContactRequest struct {
+	Addresses *[]ContactAddress `json:"addresses,omitempty"`
+
+	// Email Empty or a plain e-mail address.
+	Email    *string `json:"email,omitempty"`
+	JobTitle *string `json:"job_title,omitempty"`
+	Name     string  `json:"name"`
+	Notes    *string `json:"notes,omitempty"`
+	Phone    *string `json:"phone,omitempty"`
 }
 
 // CreateAPIKeyRequest A new API key.
@@ -2243,8 +2574,11 @@ type JobStatus string
 // `staff_login_link` to staff members, with a link to the console (these are about no customer,
 // so no customer's override applies to them), `ticket_opened` to the service desk,
 // `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
-// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
-// staff owners and admins when a failing webhook endpoint was switched off.
+// staff member a ticket is assigned to when the customer replies, `webhook_disabled` to
+// staff owners and admins when a failing webhook endpoint was switched off,
+// `access_request_confirm` and `access_request_rejected` to someone who asked for access
+// (about no customer yet: only the provider's overrides apply to them), and `email_change` to
+// a user's new address.
 //
 // Example: invitation
 type MailKind string
@@ -2278,8 +2612,11 @@ type MailMessage struct {
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
 	// so no customer's override applies to them), `ticket_opened` to the service desk,
 	// `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
-	// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
-	// staff owners and admins when a failing webhook endpoint was switched off.
+	// staff member a ticket is assigned to when the customer replies, `webhook_disabled` to
+	// staff owners and admins when a failing webhook endpoint was switched off,
+	// `access_request_confirm` and `access_request_rejected` to someone who asked for access
+	// (about no customer yet: only the provider's overrides apply to them), and `email_change` to
+	// a user's new address.
 	//
 	//
 	// Example: invitation
@@ -2354,8 +2691,11 @@ type MailTemplate struct {
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
 	// so no customer's override applies to them), `ticket_opened` to the service desk,
 	// `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
-	// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
-	// staff owners and admins when a failing webhook endpoint was switched off.
+	// staff member a ticket is assigned to when the customer replies, `webhook_disabled` to
+	// staff owners and admins when a failing webhook endpoint was switched off,
+	// `access_request_confirm` and `access_request_rejected` to someone who asked for access
+	// (about no customer yet: only the provider's overrides apply to them), and `email_change` to
+	// a user's new address.
 	//
 	//
 	// Example: invitation
@@ -3391,6 +3731,12 @@ type RedeemStaffLoginLinkRequest struct {
 	Token string `json:"token"`
 }
 
+// RejectAccessRequestRequest defines model for RejectAccessRequestRequest.
+type RejectAccessRequestRequest struct {
+	// Message Mailed to the requester, in the requester's language.
+	Message string `json:"message"`
+}
+
 // RejectOrderRequest Why the order is rejected; it goes into the e-mail to the person who ordered.
 //
 // Example: {"reason":"This model is no longer available; please order the 15-inch one."}
@@ -3414,6 +3760,28 @@ type ReplayWebhookDeliveriesRequest struct {
 // ReplayWebhookDeliveriesResult defines model for ReplayWebhookDeliveriesResult.
 type ReplayWebhookDeliveriesResult struct {
 	Replayed int `json:"replayed"`
+}
+
+// RequestAccessRequest A request for access, as the public form asks it.
+//
+// Example: {"company_name":"Initech GmbH","email":"peter@initech.example","language":"de","name":"Peter Gibbons","vat_id":"DE123456789","website":"https://initech.example"}
+type RequestAccessRequest struct {
+	CompanyName string              `json:"company_name"`
+	Email       openapi_types.Email `json:"email"`
+
+	// Language A language the mail templates are written in. A recipient whose locale has none gets the provider's default.
+	//
+	// Example: de
+	Language *MailLocale `json:"language,omitempty"`
+	Message  *string     `json:"message,omitempty"`
+
+	// Name The requester's name.
+	Name  string  `json:"name"`
+	Phone *string `json:"phone,omitempty"`
+	VatId *string `json:"vat_id,omitempty"`
+
+	// Website An http or https address; `https://` is added when no scheme is given.
+	Website *string `json:"website,omitempty"`
 }
 
 // RequestLoginLinkRequest Where to send a one-time sign-in link.
@@ -4436,6 +4804,13 @@ type UpdateStaffRequest struct {
 	ServiceDesk *bool `json:"service_desk,omitempty"`
 }
 
+// UpdateUserRequest The corrections; fields left out stay as they are.
+type UpdateUserRequest struct {
+	// Email The new address; it takes effect once it is confirmed.
+	Email *string `json:"email,omitempty"`
+	Name  *string `json:"name,omitempty"`
+}
+
 // UpdateWebhookEndpointRequest The fields to change; those left out stay as they are. An empty `customer_id` lifts the limit.
 //
 // Example: {"enabled":true}
@@ -4529,6 +4904,17 @@ type UserId = string
 //
 // Example: active
 type UserStatus string
+
+// UserUpdate defines model for UserUpdate.
+type UserUpdate struct {
+	// PendingEmail The new address that waits for its confirmation, if any.
+	PendingEmail *string `json:"pending_email,omitempty"`
+
+	// User A person with a login. One user may be a member of several customers.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","email":"ada@acme.example","id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","locale":"de-DE","name":"Ada Lovelace","status":"active","updated_at":"2025-03-04T09:15:00Z"}
+	User User `json:"user"`
+}
 
 // Visit A technician's time at a site for a job; `ended_at` is left out while it goes on.
 //
@@ -5231,6 +5617,18 @@ type TooManyRequests = Problem
 // Example: {"code":"invalid","detail":"name: is required","fields":[{"field":"name","message":"is required"}],"instance":"/v1/customers","request_id":"req_7f3a9c2e41b0","status":400,"title":"Invalid input","type":"urn:portalkit:problem:invalid"}
 type Unauthorized = Problem
 
+// ListAccessRequestsParams defines parameters for ListAccessRequests.
+type ListAccessRequestsParams struct {
+	// Status Keeps requests in this status.
+	Status *AccessRequestStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListAPIKeysParams defines parameters for ListAPIKeys.
 type ListAPIKeysParams struct {
 	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
@@ -5309,6 +5707,22 @@ type GetCatalogueParams struct {
 
 	// Limit The most items to return.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListContactsParams defines parameters for ListContacts.
+type ListContactsParams struct {
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// UpdateContactParams defines parameters for UpdateContact.
+type UpdateContactParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
 }
 
 // UpdateFeaturesParams defines parameters for UpdateFeatures.
@@ -5982,11 +6396,29 @@ type EventParams struct {
 	WebhookSignature string `json:"webhook-signature"`
 }
 
+// RequestAccessJSONRequestBody defines body for RequestAccess for application/json ContentType.
+type RequestAccessJSONRequestBody = RequestAccessRequest
+
+// ConfirmAccessRequestJSONRequestBody defines body for ConfirmAccessRequest for application/json ContentType.
+type ConfirmAccessRequestJSONRequestBody = ConfirmAccessRequestRequest
+
+// ConnectAccessRequestToCustomerJSONRequestBody defines body for ConnectAccessRequestToCustomer for application/json ContentType.
+type ConnectAccessRequestToCustomerJSONRequestBody = ConnectCustomerRequest
+
+// ConnectAccessRequestToNewCustomerJSONRequestBody defines body for ConnectAccessRequestToNewCustomer for application/json ContentType.
+type ConnectAccessRequestToNewCustomerJSONRequestBody = ConnectNewCustomerRequest
+
+// RejectAccessRequestJSONRequestBody defines body for RejectAccessRequest for application/json ContentType.
+type RejectAccessRequestJSONRequestBody = RejectAccessRequestRequest
+
 // CreateAPIKeyJSONRequestBody defines body for CreateAPIKey for application/json ContentType.
 type CreateAPIKeyJSONRequestBody = CreateAPIKeyRequest
 
 // SignInWithAccessLinkJSONRequestBody defines body for SignInWithAccessLink for application/json ContentType.
 type SignInWithAccessLinkJSONRequestBody = RedeemAccessLinkRequest
+
+// ConfirmEmailChangeJSONRequestBody defines body for ConfirmEmailChange for application/json ContentType.
+type ConfirmEmailChangeJSONRequestBody = ConfirmEmailChangeRequest
 
 // AcceptInvitationJSONRequestBody defines body for AcceptInvitation for application/json ContentType.
 type AcceptInvitationJSONRequestBody = AcceptInvitationRequest
@@ -6017,6 +6449,15 @@ type UpdateCustomerJSONRequestBody = UpdateCustomerRequest
 
 // CreateAccessLinkJSONRequestBody defines body for CreateAccessLink for application/json ContentType.
 type CreateAccessLinkJSONRequestBody = CreateAccessLinkRequest
+
+// CreateContactJSONRequestBody defines body for CreateContact for application/json ContentType.
+type CreateContactJSONRequestBody = ContactRequest
+
+// UpdateContactJSONRequestBody defines body for UpdateContact for application/json ContentType.
+type UpdateContactJSONRequestBody = ContactRequest
+
+// EnableContactPortalAccessJSONRequestBody defines body for EnableContactPortalAccess for application/json ContentType.
+type EnableContactPortalAccessJSONRequestBody = ContactAccessRequest
 
 // UpdateFeaturesJSONRequestBody defines body for UpdateFeatures for application/json ContentType.
 type UpdateFeaturesJSONRequestBody = FeaturesPatch
@@ -6176,6 +6617,9 @@ type InviteStaffJSONRequestBody = InviteStaffRequest
 
 // UpdateStaffJSONRequestBody defines body for UpdateStaff for application/json ContentType.
 type UpdateStaffJSONRequestBody = UpdateStaffRequest
+
+// UpdateUserJSONRequestBody defines body for UpdateUser for application/json ContentType.
+type UpdateUserJSONRequestBody = UpdateUserRequest
 
 // CreateWebhookEndpointJSONRequestBody defines body for CreateWebhookEndpoint for application/json ContentType.
 type CreateWebhookEndpointJSONRequestBody = CreateWebhookEndpointRequest
@@ -6398,6 +6842,27 @@ type ServerInterface interface {
 	// GetReadiness Readiness
 	// (GET /readyz)
 	GetReadiness(w http.ResponseWriter, r *http.Request)
+	// ListAccessRequests The inbox of access requests
+	// (GET /v1/access-requests)
+	ListAccessRequests(w http.ResponseWriter, r *http.Request, params ListAccessRequestsParams)
+	// RequestAccess Ask for access to the portal
+	// (POST /v1/access-requests)
+	RequestAccess(w http.ResponseWriter, r *http.Request)
+	// ConfirmAccessRequest Confirm the address of an access request
+	// (POST /v1/access-requests/confirm)
+	ConfirmAccessRequest(w http.ResponseWriter, r *http.Request)
+	// GetAccessRequest An access request and the customers it may belong to
+	// (GET /v1/access-requests/{accessRequestId})
+	GetAccessRequest(w http.ResponseWriter, r *http.Request, accessRequestId AccessRequestId)
+	// ConnectAccessRequestToCustomer Connect a request to an existing customer
+	// (POST /v1/access-requests/{accessRequestId}/connect)
+	ConnectAccessRequestToCustomer(w http.ResponseWriter, r *http.Request, accessRequestId AccessRequestId)
+	// ConnectAccessRequestToNewCustomer Connect a request to a new customer
+	// (POST /v1/access-requests/{accessRequestId}/connect-new)
+	ConnectAccessRequestToNewCustomer(w http.ResponseWriter, r *http.Request, accessRequestId AccessRequestId)
+	// RejectAccessRequest Reject a request with a personal message
+	// (POST /v1/access-requests/{accessRequestId}/reject)
+	RejectAccessRequest(w http.ResponseWriter, r *http.Request, accessRequestId AccessRequestId)
 	// ListAPIKeys List API keys
 	// (GET /v1/api-keys)
 	ListAPIKeys(w http.ResponseWriter, r *http.Request, params ListAPIKeysParams)
@@ -6410,6 +6875,9 @@ type ServerInterface interface {
 	// SignInWithAccessLink Sign in with an access link
 	// (POST /v1/auth/access-links/redeem)
 	SignInWithAccessLink(w http.ResponseWriter, r *http.Request)
+	// ConfirmEmailChange Confirm a new e-mail address
+	// (POST /v1/auth/email-changes/confirm)
+	ConfirmEmailChange(w http.ResponseWriter, r *http.Request)
 	// AcceptInvitation Accept an invitation
 	// (POST /v1/auth/invitations/accept)
 	AcceptInvitation(w http.ResponseWriter, r *http.Request)
@@ -6464,6 +6932,24 @@ type ServerInterface interface {
 	// GetCatalogue List what a customer may order
 	// (GET /v1/customers/{customerId}/catalogue)
 	GetCatalogue(w http.ResponseWriter, r *http.Request, customerId CustomerId, params GetCatalogueParams)
+	// ListContacts A customer's contact persons
+	// (GET /v1/customers/{customerId}/contacts)
+	ListContacts(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListContactsParams)
+	// CreateContact Add a contact person
+	// (POST /v1/customers/{customerId}/contacts)
+	CreateContact(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// DeleteContact Delete a contact person
+	// (DELETE /v1/customers/{customerId}/contacts/{contactId})
+	DeleteContact(w http.ResponseWriter, r *http.Request, customerId CustomerId, contactId ContactId)
+	// GetContact A contact person
+	// (GET /v1/customers/{customerId}/contacts/{contactId})
+	GetContact(w http.ResponseWriter, r *http.Request, customerId CustomerId, contactId ContactId)
+	// UpdateContact Replace a contact person's details
+	// (PUT /v1/customers/{customerId}/contacts/{contactId})
+	UpdateContact(w http.ResponseWriter, r *http.Request, customerId CustomerId, contactId ContactId, params UpdateContactParams)
+	// EnableContactPortalAccess Give a contact person portal access
+	// (POST /v1/customers/{customerId}/contacts/{contactId}/portal-access)
+	EnableContactPortalAccess(w http.ResponseWriter, r *http.Request, customerId CustomerId, contactId ContactId)
 	// GetFeatures Get a customer's portal settings
 	// (GET /v1/customers/{customerId}/features)
 	GetFeatures(w http.ResponseWriter, r *http.Request, customerId CustomerId)
@@ -6821,6 +7307,9 @@ type ServerInterface interface {
 	// ListTicketQueue The service desk's ticket queue
 	// (GET /v1/tickets)
 	ListTicketQueue(w http.ResponseWriter, r *http.Request, params ListTicketQueueParams)
+	// UpdateUser Correct a person's name and e-mail address
+	// (PATCH /v1/users/{userId})
+	UpdateUser(w http.ResponseWriter, r *http.Request, userId UserId)
 	// DisableUser Disable a user everywhere
 	// (POST /v1/users/{userId}/disable)
 	DisableUser(w http.ResponseWriter, r *http.Request, userId UserId)
@@ -6915,6 +7404,197 @@ func (siw *ServerInterfaceWrapper) GetReadiness(w http.ResponseWriter, r *http.R
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetReadiness(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListAccessRequests operation middleware
+func (siw *ServerInterfaceWrapper) ListAccessRequests(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListAccessRequestsParams
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListAccessRequests(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RequestAccess operation middleware
+func (siw *ServerInterfaceWrapper) RequestAccess(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RequestAccess(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ConfirmAccessRequest operation middleware
+func (siw *ServerInterfaceWrapper) ConfirmAccessRequest(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ConfirmAccessRequest(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetAccessRequest operation middleware
+func (siw *ServerInterfaceWrapper) GetAccessRequest(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "accessRequestId" -------------
+	var accessRequestId AccessRequestId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "accessRequestId", r.PathValue("accessRequestId"), &accessRequestId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "accessRequestId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetAccessRequest(w, r, accessRequestId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ConnectAccessRequestToCustomer operation middleware
+func (siw *ServerInterfaceWrapper) ConnectAccessRequestToCustomer(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "accessRequestId" -------------
+	var accessRequestId AccessRequestId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "accessRequestId", r.PathValue("accessRequestId"), &accessRequestId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "accessRequestId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ConnectAccessRequestToCustomer(w, r, accessRequestId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ConnectAccessRequestToNewCustomer operation middleware
+func (siw *ServerInterfaceWrapper) ConnectAccessRequestToNewCustomer(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "accessRequestId" -------------
+	var accessRequestId AccessRequestId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "accessRequestId", r.PathValue("accessRequestId"), &accessRequestId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "accessRequestId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ConnectAccessRequestToNewCustomer(w, r, accessRequestId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RejectAccessRequest operation middleware
+func (siw *ServerInterfaceWrapper) RejectAccessRequest(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "accessRequestId" -------------
+	var accessRequestId AccessRequestId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "accessRequestId", r.PathValue("accessRequestId"), &accessRequestId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "accessRequestId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RejectAccessRequest(w, r, accessRequestId)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -7042,6 +7722,20 @@ func (siw *ServerInterfaceWrapper) SignInWithAccessLink(w http.ResponseWriter, r
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.SignInWithAccessLink(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ConfirmEmailChange operation middleware
+func (siw *ServerInterfaceWrapper) ConfirmEmailChange(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ConfirmEmailChange(w, r)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -7629,6 +8323,255 @@ func (siw *ServerInterfaceWrapper) GetCatalogue(w http.ResponseWriter, r *http.R
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetCatalogue(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListContacts operation middleware
+func (siw *ServerInterfaceWrapper) ListContacts(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListContactsParams
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListContacts(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateContact operation middleware
+func (siw *ServerInterfaceWrapper) CreateContact(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateContact(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteContact operation middleware
+func (siw *ServerInterfaceWrapper) DeleteContact(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "contactId" -------------
+	var contactId ContactId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "contactId", r.PathValue("contactId"), &contactId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "contactId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteContact(w, r, customerId, contactId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetContact operation middleware
+func (siw *ServerInterfaceWrapper) GetContact(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "contactId" -------------
+	var contactId ContactId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "contactId", r.PathValue("contactId"), &contactId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "contactId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetContact(w, r, customerId, contactId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateContact operation middleware
+func (siw *ServerInterfaceWrapper) UpdateContact(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "contactId" -------------
+	var contactId ContactId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "contactId", r.PathValue("contactId"), &contactId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "contactId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateContactParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateContact(w, r, customerId, contactId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// EnableContactPortalAccess operation middleware
+func (siw *ServerInterfaceWrapper) EnableContactPortalAccess(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "contactId" -------------
+	var contactId ContactId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "contactId", r.PathValue("contactId"), &contactId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "contactId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.EnableContactPortalAccess(w, r, customerId, contactId)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -13313,6 +14256,32 @@ func (siw *ServerInterfaceWrapper) ListTicketQueue(w http.ResponseWriter, r *htt
 	handler.ServeHTTP(w, r)
 }
 
+// UpdateUser operation middleware
+func (siw *ServerInterfaceWrapper) UpdateUser(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "userId" -------------
+	var userId UserId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "userId", r.PathValue("userId"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "userId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateUser(w, r, userId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // DisableUser operation middleware
 func (siw *ServerInterfaceWrapper) DisableUser(w http.ResponseWriter, r *http.Request) {
 
@@ -13993,6 +14962,21 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/readyz", wrapper.GetReadiness)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/metrics", wrapper.GetMetrics)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/openapi.yaml", wrapper.GetOpenAPISpec)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/access-requests", wrapper.ListAccessRequests)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/access-requests", wrapper.RequestAccess)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/access-requests/confirm", wrapper.ConfirmAccessRequest)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/access-requests/{accessRequestId}", wrapper.GetAccessRequest)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/access-requests/{accessRequestId}/connect-new", wrapper.ConnectAccessRequestToNewCustomer)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/access-requests/{accessRequestId}/connect", wrapper.ConnectAccessRequestToCustomer)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/access-requests/{accessRequestId}/reject", wrapper.RejectAccessRequest)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/contacts", wrapper.ListContacts)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/contacts", wrapper.CreateContact)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/customers/{customerId}/contacts/{contactId}", wrapper.DeleteContact)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/contacts/{contactId}", wrapper.GetContact)
+	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v1/customers/{customerId}/contacts/{contactId}", wrapper.UpdateContact)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/contacts/{contactId}/portal-access", wrapper.EnableContactPortalAccess)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/users/{userId}", wrapper.UpdateUser)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/email-changes/confirm", wrapper.ConfirmEmailChange)
 
 	return m
 }
@@ -14299,6 +15283,751 @@ type GetReadinessdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetReadinessdefaultApplicationProblemPlusJSONResponse) VisitGetReadinessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAccessRequestsRequestObject struct {
+	Params ListAccessRequestsParams
+}
+
+type ListAccessRequestsResponseObject interface {
+	VisitListAccessRequestsResponse(w http.ResponseWriter) error
+}
+
+type ListAccessRequests200JSONResponse AccessRequestList
+
+func (response ListAccessRequests200JSONResponse) VisitListAccessRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAccessRequests400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListAccessRequests400ApplicationProblemPlusJSONResponse) VisitListAccessRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAccessRequests401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListAccessRequests401ApplicationProblemPlusJSONResponse) VisitListAccessRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAccessRequests403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListAccessRequests403ApplicationProblemPlusJSONResponse) VisitListAccessRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAccessRequestsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListAccessRequestsdefaultApplicationProblemPlusJSONResponse) VisitListAccessRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAccessRequestObject struct {
+	Body *RequestAccessJSONRequestBody
+}
+
+type RequestAccessResponseObject interface {
+	VisitRequestAccessResponse(w http.ResponseWriter) error
+}
+
+type RequestAccess202Response struct {
+}
+
+func (response RequestAccess202Response) VisitRequestAccessResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type RequestAccess400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RequestAccess400ApplicationProblemPlusJSONResponse) VisitRequestAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAccess413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RequestAccess413ApplicationProblemPlusJSONResponse) VisitRequestAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAccess429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RequestAccess429ApplicationProblemPlusJSONResponse) VisitRequestAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAccessdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RequestAccessdefaultApplicationProblemPlusJSONResponse) VisitRequestAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmAccessRequestRequestObject struct {
+	Body *ConfirmAccessRequestJSONRequestBody
+}
+
+type ConfirmAccessRequestResponseObject interface {
+	VisitConfirmAccessRequestResponse(w http.ResponseWriter) error
+}
+
+type ConfirmAccessRequest204Response struct {
+}
+
+func (response ConfirmAccessRequest204Response) VisitConfirmAccessRequestResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type ConfirmAccessRequest400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmAccessRequest400ApplicationProblemPlusJSONResponse) VisitConfirmAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmAccessRequest404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmAccessRequest404ApplicationProblemPlusJSONResponse) VisitConfirmAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmAccessRequest413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmAccessRequest413ApplicationProblemPlusJSONResponse) VisitConfirmAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmAccessRequestdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ConfirmAccessRequestdefaultApplicationProblemPlusJSONResponse) VisitConfirmAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccessRequestRequestObject struct {
+	AccessRequestId AccessRequestId `json:"accessRequestId"`
+}
+
+type GetAccessRequestResponseObject interface {
+	VisitGetAccessRequestResponse(w http.ResponseWriter) error
+}
+
+type GetAccessRequest200JSONResponse AccessRequest
+
+func (response GetAccessRequest200JSONResponse) VisitGetAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccessRequest401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetAccessRequest401ApplicationProblemPlusJSONResponse) VisitGetAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccessRequest403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetAccessRequest403ApplicationProblemPlusJSONResponse) VisitGetAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccessRequest404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetAccessRequest404ApplicationProblemPlusJSONResponse) VisitGetAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccessRequestdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetAccessRequestdefaultApplicationProblemPlusJSONResponse) VisitGetAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToCustomerRequestObject struct {
+	AccessRequestId AccessRequestId `json:"accessRequestId"`
+	Body            *ConnectAccessRequestToCustomerJSONRequestBody
+}
+
+type ConnectAccessRequestToCustomerResponseObject interface {
+	VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error
+}
+
+type ConnectAccessRequestToCustomer200JSONResponse AccessRequestDecided
+
+func (response ConnectAccessRequestToCustomer200JSONResponse) VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToCustomer400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToCustomer400ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToCustomer401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToCustomer401ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToCustomer403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToCustomer403ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToCustomer404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToCustomer404ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToCustomer409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToCustomer409ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToCustomer413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToCustomer413ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToCustomerdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ConnectAccessRequestToCustomerdefaultApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToNewCustomerRequestObject struct {
+	AccessRequestId AccessRequestId `json:"accessRequestId"`
+	Body            *ConnectAccessRequestToNewCustomerJSONRequestBody
+}
+
+type ConnectAccessRequestToNewCustomerResponseObject interface {
+	VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error
+}
+
+type ConnectAccessRequestToNewCustomer200JSONResponse AccessRequestDecided
+
+func (response ConnectAccessRequestToNewCustomer200JSONResponse) VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToNewCustomer400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToNewCustomer400ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToNewCustomer401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToNewCustomer401ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToNewCustomer403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToNewCustomer403ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToNewCustomer404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToNewCustomer404ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToNewCustomer409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToNewCustomer409ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToNewCustomer413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToNewCustomer413ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToNewCustomerdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ConnectAccessRequestToNewCustomerdefaultApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectAccessRequestRequestObject struct {
+	AccessRequestId AccessRequestId `json:"accessRequestId"`
+	Body            *RejectAccessRequestJSONRequestBody
+}
+
+type RejectAccessRequestResponseObject interface {
+	VisitRejectAccessRequestResponse(w http.ResponseWriter) error
+}
+
+type RejectAccessRequest200JSONResponse AccessRequestDecided
+
+func (response RejectAccessRequest200JSONResponse) VisitRejectAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectAccessRequest400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RejectAccessRequest400ApplicationProblemPlusJSONResponse) VisitRejectAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectAccessRequest401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RejectAccessRequest401ApplicationProblemPlusJSONResponse) VisitRejectAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectAccessRequest403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RejectAccessRequest403ApplicationProblemPlusJSONResponse) VisitRejectAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectAccessRequest404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RejectAccessRequest404ApplicationProblemPlusJSONResponse) VisitRejectAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectAccessRequest409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RejectAccessRequest409ApplicationProblemPlusJSONResponse) VisitRejectAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectAccessRequest413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RejectAccessRequest413ApplicationProblemPlusJSONResponse) VisitRejectAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectAccessRequestdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RejectAccessRequestdefaultApplicationProblemPlusJSONResponse) VisitRejectAccessRequestResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -14729,6 +16458,103 @@ type SignInWithAccessLinkdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response SignInWithAccessLinkdefaultApplicationProblemPlusJSONResponse) VisitSignInWithAccessLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmailChangeRequestObject struct {
+	Body *ConfirmEmailChangeJSONRequestBody
+}
+
+type ConfirmEmailChangeResponseObject interface {
+	VisitConfirmEmailChangeResponse(w http.ResponseWriter) error
+}
+
+type ConfirmEmailChange204Response struct {
+}
+
+func (response ConfirmEmailChange204Response) VisitConfirmEmailChangeResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type ConfirmEmailChange400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmailChange400ApplicationProblemPlusJSONResponse) VisitConfirmEmailChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmailChange404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmailChange404ApplicationProblemPlusJSONResponse) VisitConfirmEmailChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmailChange409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmailChange409ApplicationProblemPlusJSONResponse) VisitConfirmEmailChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmailChange413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmailChange413ApplicationProblemPlusJSONResponse) VisitConfirmEmailChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmailChangedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ConfirmEmailChangedefaultApplicationProblemPlusJSONResponse) VisitConfirmEmailChangeResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -16789,6 +18615,739 @@ type GetCataloguedefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetCataloguedefaultApplicationProblemPlusJSONResponse) VisitGetCatalogueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContactsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListContactsParams
+}
+
+type ListContactsResponseObject interface {
+	VisitListContactsResponse(w http.ResponseWriter) error
+}
+
+type ListContacts200JSONResponse ContactList
+
+func (response ListContacts200JSONResponse) VisitListContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContacts400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListContacts400ApplicationProblemPlusJSONResponse) VisitListContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContacts401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListContacts401ApplicationProblemPlusJSONResponse) VisitListContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContacts403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListContacts403ApplicationProblemPlusJSONResponse) VisitListContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContacts404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListContacts404ApplicationProblemPlusJSONResponse) VisitListContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContactsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListContactsdefaultApplicationProblemPlusJSONResponse) VisitListContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContactRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Body       *CreateContactJSONRequestBody
+}
+
+type CreateContactResponseObject interface {
+	VisitCreateContactResponse(w http.ResponseWriter) error
+}
+
+type CreateContact201ResponseHeaders struct {
+	ETag string
+}
+
+type CreateContact201JSONResponse struct {
+	Body    Contact
+	Headers CreateContact201ResponseHeaders
+}
+
+func (response CreateContact201JSONResponse) VisitCreateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContact400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateContact400ApplicationProblemPlusJSONResponse) VisitCreateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContact401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateContact401ApplicationProblemPlusJSONResponse) VisitCreateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContact403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateContact403ApplicationProblemPlusJSONResponse) VisitCreateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContact404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateContact404ApplicationProblemPlusJSONResponse) VisitCreateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContact409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateContact409ApplicationProblemPlusJSONResponse) VisitCreateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContact413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateContact413ApplicationProblemPlusJSONResponse) VisitCreateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContactdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateContactdefaultApplicationProblemPlusJSONResponse) VisitCreateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteContactRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	ContactId  ContactId  `json:"contactId"`
+}
+
+type DeleteContactResponseObject interface {
+	VisitDeleteContactResponse(w http.ResponseWriter) error
+}
+
+type DeleteContact204Response struct {
+}
+
+func (response DeleteContact204Response) VisitDeleteContactResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteContact401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteContact401ApplicationProblemPlusJSONResponse) VisitDeleteContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteContact403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteContact403ApplicationProblemPlusJSONResponse) VisitDeleteContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteContact404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteContact404ApplicationProblemPlusJSONResponse) VisitDeleteContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteContactdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DeleteContactdefaultApplicationProblemPlusJSONResponse) VisitDeleteContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetContactRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	ContactId  ContactId  `json:"contactId"`
+}
+
+type GetContactResponseObject interface {
+	VisitGetContactResponse(w http.ResponseWriter) error
+}
+
+type GetContact200ResponseHeaders struct {
+	ETag string
+}
+
+type GetContact200JSONResponse struct {
+	Body    Contact
+	Headers GetContact200ResponseHeaders
+}
+
+func (response GetContact200JSONResponse) VisitGetContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetContact401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetContact401ApplicationProblemPlusJSONResponse) VisitGetContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetContact403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetContact403ApplicationProblemPlusJSONResponse) VisitGetContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetContact404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetContact404ApplicationProblemPlusJSONResponse) VisitGetContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetContactdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetContactdefaultApplicationProblemPlusJSONResponse) VisitGetContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContactRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	ContactId  ContactId  `json:"contactId"`
+	Params     UpdateContactParams
+	Body       *UpdateContactJSONRequestBody
+}
+
+type UpdateContactResponseObject interface {
+	VisitUpdateContactResponse(w http.ResponseWriter) error
+}
+
+type UpdateContact200ResponseHeaders struct {
+	ETag string
+}
+
+type UpdateContact200JSONResponse struct {
+	Body    Contact
+	Headers UpdateContact200ResponseHeaders
+}
+
+func (response UpdateContact200JSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContact400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateContact400ApplicationProblemPlusJSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContact401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateContact401ApplicationProblemPlusJSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContact403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateContact403ApplicationProblemPlusJSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContact404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateContact404ApplicationProblemPlusJSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContact412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateContact412ApplicationProblemPlusJSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContact413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateContact413ApplicationProblemPlusJSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContact428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateContact428ApplicationProblemPlusJSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContactdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateContactdefaultApplicationProblemPlusJSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableContactPortalAccessRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	ContactId  ContactId  `json:"contactId"`
+	Body       *EnableContactPortalAccessJSONRequestBody
+}
+
+type EnableContactPortalAccessResponseObject interface {
+	VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error
+}
+
+type EnableContactPortalAccess200ResponseHeaders struct {
+	ETag string
+}
+
+type EnableContactPortalAccess200JSONResponse struct {
+	Body    Contact
+	Headers EnableContactPortalAccess200ResponseHeaders
+}
+
+func (response EnableContactPortalAccess200JSONResponse) VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableContactPortalAccess400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response EnableContactPortalAccess400ApplicationProblemPlusJSONResponse) VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableContactPortalAccess401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response EnableContactPortalAccess401ApplicationProblemPlusJSONResponse) VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableContactPortalAccess403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response EnableContactPortalAccess403ApplicationProblemPlusJSONResponse) VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableContactPortalAccess404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response EnableContactPortalAccess404ApplicationProblemPlusJSONResponse) VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableContactPortalAccess409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response EnableContactPortalAccess409ApplicationProblemPlusJSONResponse) VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableContactPortalAccess413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response EnableContactPortalAccess413ApplicationProblemPlusJSONResponse) VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableContactPortalAccessdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response EnableContactPortalAccessdefaultApplicationProblemPlusJSONResponse) VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -31936,6 +34495,142 @@ func (response ListTicketQueuedefaultApplicationProblemPlusJSONResponse) VisitLi
 	return err
 }
 
+type UpdateUserRequestObject struct {
+	UserId UserId `json:"userId"`
+	Body   *UpdateUserJSONRequestBody
+}
+
+type UpdateUserResponseObject interface {
+	VisitUpdateUserResponse(w http.ResponseWriter) error
+}
+
+type UpdateUser200JSONResponse UserUpdate
+
+func (response UpdateUser200JSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUser400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUser400ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUser401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUser401ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUser403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUser403ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUser404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUser404ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUser409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUser409ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUser413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUser413ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUserdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateUserdefaultApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DisableUserRequestObject struct {
 	UserId UserId `json:"userId"`
 }
@@ -33329,6 +36024,27 @@ type StrictServerInterface interface {
 	// GetReadiness Readiness
 	// (GET /readyz)
 	GetReadiness(ctx context.Context, request GetReadinessRequestObject) (GetReadinessResponseObject, error)
+	// ListAccessRequests The inbox of access requests
+	// (GET /v1/access-requests)
+	ListAccessRequests(ctx context.Context, request ListAccessRequestsRequestObject) (ListAccessRequestsResponseObject, error)
+	// RequestAccess Ask for access to the portal
+	// (POST /v1/access-requests)
+	RequestAccess(ctx context.Context, request RequestAccessRequestObject) (RequestAccessResponseObject, error)
+	// ConfirmAccessRequest Confirm the address of an access request
+	// (POST /v1/access-requests/confirm)
+	ConfirmAccessRequest(ctx context.Context, request ConfirmAccessRequestRequestObject) (ConfirmAccessRequestResponseObject, error)
+	// GetAccessRequest An access request and the customers it may belong to
+	// (GET /v1/access-requests/{accessRequestId})
+	GetAccessRequest(ctx context.Context, request GetAccessRequestRequestObject) (GetAccessRequestResponseObject, error)
+	// ConnectAccessRequestToCustomer Connect a request to an existing customer
+	// (POST /v1/access-requests/{accessRequestId}/connect)
+	ConnectAccessRequestToCustomer(ctx context.Context, request ConnectAccessRequestToCustomerRequestObject) (ConnectAccessRequestToCustomerResponseObject, error)
+	// ConnectAccessRequestToNewCustomer Connect a request to a new customer
+	// (POST /v1/access-requests/{accessRequestId}/connect-new)
+	ConnectAccessRequestToNewCustomer(ctx context.Context, request ConnectAccessRequestToNewCustomerRequestObject) (ConnectAccessRequestToNewCustomerResponseObject, error)
+	// RejectAccessRequest Reject a request with a personal message
+	// (POST /v1/access-requests/{accessRequestId}/reject)
+	RejectAccessRequest(ctx context.Context, request RejectAccessRequestRequestObject) (RejectAccessRequestResponseObject, error)
 	// ListAPIKeys List API keys
 	// (GET /v1/api-keys)
 	ListAPIKeys(ctx context.Context, request ListAPIKeysRequestObject) (ListAPIKeysResponseObject, error)
@@ -33341,6 +36057,9 @@ type StrictServerInterface interface {
 	// SignInWithAccessLink Sign in with an access link
 	// (POST /v1/auth/access-links/redeem)
 	SignInWithAccessLink(ctx context.Context, request SignInWithAccessLinkRequestObject) (SignInWithAccessLinkResponseObject, error)
+	// ConfirmEmailChange Confirm a new e-mail address
+	// (POST /v1/auth/email-changes/confirm)
+	ConfirmEmailChange(ctx context.Context, request ConfirmEmailChangeRequestObject) (ConfirmEmailChangeResponseObject, error)
 	// AcceptInvitation Accept an invitation
 	// (POST /v1/auth/invitations/accept)
 	AcceptInvitation(ctx context.Context, request AcceptInvitationRequestObject) (AcceptInvitationResponseObject, error)
@@ -33395,6 +36114,24 @@ type StrictServerInterface interface {
 	// GetCatalogue List what a customer may order
 	// (GET /v1/customers/{customerId}/catalogue)
 	GetCatalogue(ctx context.Context, request GetCatalogueRequestObject) (GetCatalogueResponseObject, error)
+	// ListContacts A customer's contact persons
+	// (GET /v1/customers/{customerId}/contacts)
+	ListContacts(ctx context.Context, request ListContactsRequestObject) (ListContactsResponseObject, error)
+	// CreateContact Add a contact person
+	// (POST /v1/customers/{customerId}/contacts)
+	CreateContact(ctx context.Context, request CreateContactRequestObject) (CreateContactResponseObject, error)
+	// DeleteContact Delete a contact person
+	// (DELETE /v1/customers/{customerId}/contacts/{contactId})
+	DeleteContact(ctx context.Context, request DeleteContactRequestObject) (DeleteContactResponseObject, error)
+	// GetContact A contact person
+	// (GET /v1/customers/{customerId}/contacts/{contactId})
+	GetContact(ctx context.Context, request GetContactRequestObject) (GetContactResponseObject, error)
+	// UpdateContact Replace a contact person's details
+	// (PUT /v1/customers/{customerId}/contacts/{contactId})
+	UpdateContact(ctx context.Context, request UpdateContactRequestObject) (UpdateContactResponseObject, error)
+	// EnableContactPortalAccess Give a contact person portal access
+	// (POST /v1/customers/{customerId}/contacts/{contactId}/portal-access)
+	EnableContactPortalAccess(ctx context.Context, request EnableContactPortalAccessRequestObject) (EnableContactPortalAccessResponseObject, error)
 	// GetFeatures Get a customer's portal settings
 	// (GET /v1/customers/{customerId}/features)
 	GetFeatures(ctx context.Context, request GetFeaturesRequestObject) (GetFeaturesResponseObject, error)
@@ -33752,6 +36489,9 @@ type StrictServerInterface interface {
 	// ListTicketQueue The service desk's ticket queue
 	// (GET /v1/tickets)
 	ListTicketQueue(ctx context.Context, request ListTicketQueueRequestObject) (ListTicketQueueResponseObject, error)
+	// UpdateUser Correct a person's name and e-mail address
+	// (PATCH /v1/users/{userId})
+	UpdateUser(ctx context.Context, request UpdateUserRequestObject) (UpdateUserResponseObject, error)
 	// DisableUser Disable a user everywhere
 	// (POST /v1/users/{userId}/disable)
 	DisableUser(ctx context.Context, request DisableUserRequestObject) (DisableUserResponseObject, error)
@@ -33925,6 +36665,219 @@ func (sh *strictHandler) GetReadiness(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// ListAccessRequests operation middleware
+func (sh *strictHandler) ListAccessRequests(w http.ResponseWriter, r *http.Request, params ListAccessRequestsParams) {
+	var request ListAccessRequestsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAccessRequests(ctx, request.(ListAccessRequestsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAccessRequests")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListAccessRequestsResponseObject); ok {
+		if err := validResponse.VisitListAccessRequestsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RequestAccess operation middleware
+func (sh *strictHandler) RequestAccess(w http.ResponseWriter, r *http.Request) {
+	var request RequestAccessRequestObject
+
+	var body RequestAccessJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RequestAccess(ctx, request.(RequestAccessRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RequestAccess")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RequestAccessResponseObject); ok {
+		if err := validResponse.VisitRequestAccessResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ConfirmAccessRequest operation middleware
+func (sh *strictHandler) ConfirmAccessRequest(w http.ResponseWriter, r *http.Request) {
+	var request ConfirmAccessRequestRequestObject
+
+	var body ConfirmAccessRequestJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ConfirmAccessRequest(ctx, request.(ConfirmAccessRequestRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ConfirmAccessRequest")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ConfirmAccessRequestResponseObject); ok {
+		if err := validResponse.VisitConfirmAccessRequestResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetAccessRequest operation middleware
+func (sh *strictHandler) GetAccessRequest(w http.ResponseWriter, r *http.Request, accessRequestId AccessRequestId) {
+	var request GetAccessRequestRequestObject
+
+	request.AccessRequestId = accessRequestId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAccessRequest(ctx, request.(GetAccessRequestRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetAccessRequest")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetAccessRequestResponseObject); ok {
+		if err := validResponse.VisitGetAccessRequestResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ConnectAccessRequestToCustomer operation middleware
+func (sh *strictHandler) ConnectAccessRequestToCustomer(w http.ResponseWriter, r *http.Request, accessRequestId AccessRequestId) {
+	var request ConnectAccessRequestToCustomerRequestObject
+
+	request.AccessRequestId = accessRequestId
+
+	var body ConnectAccessRequestToCustomerJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ConnectAccessRequestToCustomer(ctx, request.(ConnectAccessRequestToCustomerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ConnectAccessRequestToCustomer")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ConnectAccessRequestToCustomerResponseObject); ok {
+		if err := validResponse.VisitConnectAccessRequestToCustomerResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ConnectAccessRequestToNewCustomer operation middleware
+func (sh *strictHandler) ConnectAccessRequestToNewCustomer(w http.ResponseWriter, r *http.Request, accessRequestId AccessRequestId) {
+	var request ConnectAccessRequestToNewCustomerRequestObject
+
+	request.AccessRequestId = accessRequestId
+
+	var body ConnectAccessRequestToNewCustomerJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ConnectAccessRequestToNewCustomer(ctx, request.(ConnectAccessRequestToNewCustomerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ConnectAccessRequestToNewCustomer")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ConnectAccessRequestToNewCustomerResponseObject); ok {
+		if err := validResponse.VisitConnectAccessRequestToNewCustomerResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RejectAccessRequest operation middleware
+func (sh *strictHandler) RejectAccessRequest(w http.ResponseWriter, r *http.Request, accessRequestId AccessRequestId) {
+	var request RejectAccessRequestRequestObject
+
+	request.AccessRequestId = accessRequestId
+
+	var body RejectAccessRequestJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RejectAccessRequest(ctx, request.(RejectAccessRequestRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RejectAccessRequest")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RejectAccessRequestResponseObject); ok {
+		if err := validResponse.VisitRejectAccessRequestResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListAPIKeys operation middleware
 func (sh *strictHandler) ListAPIKeys(w http.ResponseWriter, r *http.Request, params ListAPIKeysParams) {
 	var request ListAPIKeysRequestObject
@@ -34034,6 +36987,37 @@ func (sh *strictHandler) SignInWithAccessLink(w http.ResponseWriter, r *http.Req
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(SignInWithAccessLinkResponseObject); ok {
 		if err := validResponse.VisitSignInWithAccessLinkResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ConfirmEmailChange operation middleware
+func (sh *strictHandler) ConfirmEmailChange(w http.ResponseWriter, r *http.Request) {
+	var request ConfirmEmailChangeRequestObject
+
+	var body ConfirmEmailChangeJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ConfirmEmailChange(ctx, request.(ConfirmEmailChangeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ConfirmEmailChange")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ConfirmEmailChangeResponseObject); ok {
+		if err := validResponse.VisitConfirmEmailChangeResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -34562,6 +37546,189 @@ func (sh *strictHandler) GetCatalogue(w http.ResponseWriter, r *http.Request, cu
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GetCatalogueResponseObject); ok {
 		if err := validResponse.VisitGetCatalogueResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListContacts operation middleware
+func (sh *strictHandler) ListContacts(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListContactsParams) {
+	var request ListContactsRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListContacts(ctx, request.(ListContactsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListContacts")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListContactsResponseObject); ok {
+		if err := validResponse.VisitListContactsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateContact operation middleware
+func (sh *strictHandler) CreateContact(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request CreateContactRequestObject
+
+	request.CustomerId = customerId
+
+	var body CreateContactJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateContact(ctx, request.(CreateContactRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateContact")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateContactResponseObject); ok {
+		if err := validResponse.VisitCreateContactResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteContact operation middleware
+func (sh *strictHandler) DeleteContact(w http.ResponseWriter, r *http.Request, customerId CustomerId, contactId ContactId) {
+	var request DeleteContactRequestObject
+
+	request.CustomerId = customerId
+	request.ContactId = contactId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteContact(ctx, request.(DeleteContactRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteContact")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteContactResponseObject); ok {
+		if err := validResponse.VisitDeleteContactResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetContact operation middleware
+func (sh *strictHandler) GetContact(w http.ResponseWriter, r *http.Request, customerId CustomerId, contactId ContactId) {
+	var request GetContactRequestObject
+
+	request.CustomerId = customerId
+	request.ContactId = contactId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetContact(ctx, request.(GetContactRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetContact")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetContactResponseObject); ok {
+		if err := validResponse.VisitGetContactResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateContact operation middleware
+func (sh *strictHandler) UpdateContact(w http.ResponseWriter, r *http.Request, customerId CustomerId, contactId ContactId, params UpdateContactParams) {
+	var request UpdateContactRequestObject
+
+	request.CustomerId = customerId
+	request.ContactId = contactId
+	request.Params = params
+
+	var body UpdateContactJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateContact(ctx, request.(UpdateContactRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateContact")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateContactResponseObject); ok {
+		if err := validResponse.VisitUpdateContactResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// EnableContactPortalAccess operation middleware
+func (sh *strictHandler) EnableContactPortalAccess(w http.ResponseWriter, r *http.Request, customerId CustomerId, contactId ContactId) {
+	var request EnableContactPortalAccessRequestObject
+
+	request.CustomerId = customerId
+	request.ContactId = contactId
+
+	var body EnableContactPortalAccessJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.EnableContactPortalAccess(ctx, request.(EnableContactPortalAccessRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "EnableContactPortalAccess")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(EnableContactPortalAccessResponseObject); ok {
+		if err := validResponse.VisitEnableContactPortalAccessResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -38140,6 +41307,39 @@ func (sh *strictHandler) ListTicketQueue(w http.ResponseWriter, r *http.Request,
 	}
 }
 
+// UpdateUser operation middleware
+func (sh *strictHandler) UpdateUser(w http.ResponseWriter, r *http.Request, userId UserId) {
+	var request UpdateUserRequestObject
+
+	request.UserId = userId
+
+	var body UpdateUserJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateUser(ctx, request.(UpdateUserRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateUser")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateUserResponseObject); ok {
+		if err := validResponse.VisitUpdateUserResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // DisableUser operation middleware
 func (sh *strictHandler) DisableUser(w http.ResponseWriter, r *http.Request, userId UserId) {
 	var request DisableUserRequestObject
@@ -38485,922 +41685,991 @@ func (sh *strictHandler) RotateWebhookSecret(w http.ResponseWriter, r *http.Requ
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L37ktu2li/8KjiaU+XuOVRbUqtv6jo14/gSO7ETjy/JJOl8IkRCEtwUoBBQt7U9rpq/vgf4XuD8t1/k",
-	"vMl+kq+wFkCCFClRatlJvDM1le0WSVwXFtb1tz60IjmbS8GEVq3Bh9aU0Zil8M/Hb+jE/G/MVJTyueZS",
-	"tAatN1NGUqbkIo3YPUVuWKq4FIQqQonSqRQTYj4MiFpEU/NzeNU6vmqFl0QxEROuyYhG14QL8mzcfkF1",
-	"NCVaksU8ppodtYIWe09n84S1Bi34rhW0Uvbbgqcsbg10umBBS0VTNqNmZDP6/jkTEz1tDU77QUsv5+Y7",
-	"pVMuJq2PH4PWK6bT5YOxZunqRF6zSIpYmd5vqRkWG8uUEZ0uuZgQOqFcFMZz0u9sGAufLWatwflpv9MJ",
-	"WjMu8O9ONjAuNJuwtPXRDG1OUzpj2q71g5fPvmXLZ7H5Nzejm1M9bQUtQWfmSzrn+HjdCP5nysatQetf",
-	"7uc7eh+fqvtZ+6brB1HElHrOxXV9h/4rO3fqN4Ida37DnvCkckO+ZWyuCIV3yIHp6JDIlMQMfqKaxeRg",
-	"TBPFDsk8lfEi0spsEIz+twVLl/7wTSMtf6B2D0ZSJowKHE6qeZSw+kXInu+8AlkLpr+HVLOJTJfrF8DN",
-	"jcgx0VOuSGQ/IwemB5qymLD3NNLJ8rBu/u6TVs1p6XY6Vcfl4SJVMq0+86Fg7/UwgjdCHBsj85TdcLlQ",
-	"ZE4nLCC3XE/hd0VnjIxhmuqSJGysiVxoMpYpPB7zVGn4pnYCOJKa4ffqhq+0nLG0dkOj/IVdd9Tro9jl",
-	"+k29nVJNuCJ0ZNYBt9V+Wr8E+HzI49YdR/ea0TSa1o3NdWRGKRUjpv+ARFJoGmnC2jPKE3MQ2XvNUkET",
-	"krIxS5mIGL7EhcIZafZeB4RPhDRbciUiqtjRlSgwdRrNWM2Ef9uaWu3sNNULtX798zlyQahYWgJWjChN",
-	"NVPkIGVzRjVStWPNhzntBoQmSeE++MXjMgs1ZyJmcetX88I8kTFzZFU1UwUjLkyXazZTTbcXZ9z6GJhV",
-	"eoZfHmdLRNOUms4Wgv+2YPaxGczHoKX0ErZhLNOZ+f5JKmdraVZpmmpFqDYUQM1Naveazxg5ePXkITk+",
-	"Pr6oZURj074/T9Mx1a1By9z3bdNKK9h8j3+dyBFN6rb4R2A7ZrXJNYwcWZPPRhmZQBNkLlM9lgmXR+Q7",
-	"qZFjhd5RC+tmgt9vulKexWw2l5qJaPktW64O9QW9ZkZSSo1gQhQdswH8ZWiPxcTwJKZ0iZFesyWhIiYj",
-	"GZt/qFtDx1R5rDTm8ZUwHxnuEksjwHCNMsxlsR1omQqppywtNtjv9S7J7ZQnzGvYDYirK6E0TxKSLoTg",
-	"YhKQfufiiHzLlorQ1LQ9R/7e65OpXKTqiLxVjFAyTpmakpSKWM7IDU0WjBxQ8vbts0eHZM5S10OZT5yM",
-	"O1E3Omft3qg7bvfjU9q+oP3j9lnUHXfiC3Y+6nXdTqHMmm+VtwltswvrbpEZFxmbqaK8Z2OQUavvRCPo",
-	"OvpygrD5d0STBKZG42BFMiYHViI+PCIPzPlKGJGC5fvQ7V0SeiVmXCmzkeZZv3d+RH5k9BpaUEAN4b+G",
-	"RLAblpKZGWF5AZ30XL1CVvS+m3T9TNxwTc161N643H9l1zu30E+xY8MJNwiU+RCA+QP3AqZfd9LhYWv7",
-	"wcFYcHyazeqXBB/uvBj4uenmGzmq7eUdPNu1E2w562P9AgP1c8U9kfWdHNWt7js52kaiyUfynM+4rj6H",
-	"M2lYlLnojDaXMr1IRV3/CTTjdx+zMV0kujU46QS5GtctKHHdCiUuaL2gPPmWi7o9uDaPdt2CrG3X0XMZ",
-	"UXOyK7tK8OFdOrPtu+5eMKXopF45mmXP79Jp3ovrt4k0Z/ve4jyXpK2Gw3Jylhkam41YqqZ8vmZFvFd2",
-	"XhS/kXLHm89hwsV1fgzzEdWtTf7GNodyzSCbbR+8/Wl2rzQSGN734/EarVDap7tumWsdekpjljoxffN2",
-	"SfO6p+l/epUQBli/FPbpzkthv896akIOdhF8alioPZGDNwgY1EuaMqGbnCS1GLVzrbHpDs2h/Tvsz0se",
-	"6UVaz3bn2fNd9yjvAfpDNak5yeZ6lUiWxUUhijHl61WoM4WfkJzt8OuXK3u+83JlLXj9rTeoZEuE9pTX",
-	"3741yrMZ0VqDCQF7yZ6MI69YJNP44ZSKNXd45B7vujilXvKOn3CWxGv19RB0wRBVGTP+MCBUEB4zofmY",
-	"s5SMTRtOvTJvGOFuzIVRk00fioyWtXYH821rjTYzp1qz1Hz5//xC23/rtC+Gv37oBqf9j/+zVb+etSuZ",
-	"usd3W8nCGq4nMrcGSGOwmMqR1/6oq7eOut4s5xt0LzdIxz5NS3VjgF62Wy4zgO/M1/mYfjALsZ7wgDbC",
-	"AMgKDOnWLAGDpHqFBOsGDF+tWbjqlZMJayYdWRsQVySVSe2qmWfNV01aAf81SzlNvluYnjazfKNZecNR",
-	"8DER8HWNU8Iz5Dx81O0d9//zp5/rbnRobojNbcnlXnNdz90UPtz1RNq2824aWPindD5ngsWEWiO/GUOt",
-	"KMM12+bqKw1oPXswjZcM+lwvdzDjZ3wj39IpnY0W6WRPN9VrTcfj+k20T3feRft91tPmAwhdfspjmI0j",
-	"H1UTObluXHsVmL3R2NHJ6PqZZrMmI0QTzCcR5EvjyMdmJbJmXCy/iayMVivH4+NtjmdRUHzDo2umH2hN",
-	"o+kMVI46J7P/yq5UXtFbPoiHcrZ2BFH2/G7d5/3kfdd2qt3ju/VZ6KwJiWK/n4hI/WF449osJ7lR7SQn",
-	"3VGyfSObOABddEyF7++SzBZKkxGz/sFwnMpZrdKn5R78gW/VGiPGQt3JhmHbNt38wBWvJ+Eb+3TXjlzr",
-	"pqcf2Wgq5fUjlvAbltYHAsX5C7t2u9pVxQCaHCU7Fv6J7LCVI/LH+ljEc8nXMDaWv3DHxfK68gdw09CW",
-	"5K2UO+HMfEsOuFbW04ouwJiYX1I2T+hS1XrV4eNt7qbigHEOKdeaibrBP+dK4+BtFBT+4Uw29xSh8cyI",
-	"jLep1Cwgpqd4kbDYTMQQRJQsYhYHhAulGc30eK+B+WKUcDVlMRHstpYF3+I41zveP5r9VXMpFIMgiq9o",
-	"/Ar9yuYvI94yAf+k83nCI3DX3Z+ncpSw2f96p8yMP+QCrvkitt5LmsAyx0xTnrQGMKoBMdKgo6cAjQ2q",
-	"Nfjlg7U74GuGkaEfwTTlffHxVyRHpmATB+aP4dn4mF5EPdbvjjpmskjuA4gl1FyD4P0Mx0O4mC90zswX",
-	"qRjMZappcs31wE5r4Ab/cQsBxnyIy1mkhtA2Fg5QlDL9m0WY0cQwcLPrKRmljF5DcMMiYZdWz1YhUXRp",
-	"7hIeTY/MYB5KMU54dLedGVOesHg4TyGIk8MwvV3KLJLRQg073YtuLz5l7ZPRGW2fRcesfTHudtrHo+64",
-	"R/vRSXzKIDYrjab8xihvIiYRFULCpYZGMsdCmu3ZRb5nT2CkpDTStTtXNbm97CJNUkbj5ZC9N6c7HBBK",
-	"MEjIiMNzluqlWQdNr5kw+7c6DLv/cvSORfqe5fcklkwRs1o0SeQt8jchby9JGNm9hq4iKaJFmhq+h2tK",
-	"bqUIIK6oJvClFMhB4IbxglAcPRkaeiPlc5pO2L4PvIZ4ZxwdxMtwReQNS0m30z8/OTslo6Vmahvq6B7n",
-	"1GEHT7SUJIHh/36nunqW5AX/Ctb5CU/Yp1rkMU+Qq8IapERPqbD+zBnX5u7odsxAqpmt+brMbDc1tBUP",
-	"9nfsj8KDzaSzXUIhY57IpdHAzMHkf3NzPsAZk9GS2EiHQ9xPmY54HDNxp82csxQClaQYxkxwVrwsHU9g",
-	"McSGLeUiJdZU0pyZeov/MuuNZL2t3YDV4e1lK1aatZtiA79mdAn8MJbADA0vZVQvUjaMuaKjJH8/l4YU",
-	"05qLiTIf5byU60sSJjxiQrGhEyDsx/NU3vCYpSSh0bV1zlEeEyZguQwlwEZ/LcWdD6wNcRqy93Mr9HgM",
-	"kvtBVsS+QqgmvU7vpN05bne7bzoXg+7JoNP5+ZJQdQ3UQI3cZ8TFrZhnURwqddrgPJZnsq+jWWo3DIj/",
-	"a8pu5DWLQ3Pb+b8vFMuFqmw2ERVESJJIYXjYiBHzGuxlMb70FTMP9n/jcbVy9d5SBaMoBpD6V0Y1b16N",
-	"xczZdIM2t2LTvZ5HG3m/EPea4lL9fvy6dkGtZaV2DWDfv5P6iVyIu+21kHo4hlbuJCob7uSaac7F+/ne",
-	"fOc1sHY78gHvZUOy5sKBOV6QoIaiLEihZl5GCy8xcsUYOXAb4zFs/FLZuF1iZmjjcfudY7xiX3qiM+oB",
-	"d9o/J01Xbt+UKqeqDMxFC9HHWVRyLyAcNDYhbw1ndr8fX+J7Llp8K1bsHTd/pgQVh02bm81mL3vraRpw",
-	"2lxuIURcc1RPdDF10SkjUrDSKqxs3qvMeLRfVuuG2cCi4IVs78Gq0Duv2TtvEL8bp3R7h1HrYGfAWHib",
-	"Q6prQu8d1dvtw/7utmPoKvW3zP1GWJpChlrTNT8pWnJKrWxYbDuOfaz2A7EkyMxs816qrusoJAcnnc7h",
-	"gFyV5nvVAuuIry4+exSgdQf1dpYaFpjIicqVeVw8BfvymqU3PGJvBb2hPDHC8B9pizxdww6ULLyRfs59",
-	"yjdj4K+sNUzBX24PkK0fjMG7DyuE0S0x1XREFeiJC5EyGk3NNPByeiPlCyqW1k6q7rQLKdVsCOpmSTeQ",
-	"ksyoWBKqNZvNtbokOl0ikyUJ1azJ7kCu1BB8S0OFSds2GztnZ57B7Y3r0y3Opl0rDH4vO+e3aHZvdRUg",
-	"45wqEPHN/0Kiehsy1cFeetQK/FR873HduOzb972UdxjaW0EXeipT/rc7Xl8LaMgolxEtb/OUES2vmXA3",
-	"LZpIJEolViO6JIpPBORfbitpdLr59r5dGcbazS2Pei/7W2oUxckRoylLcR1AnkRZEvN+F+JayFsRZNqx",
-	"NEI+6IRH4I6x3eZYAKsumQegyECLCTOCJ5nRaMoFIzTSLs2MjscYqEKeaUUUi1IGA1BTeSswZpdqEqUM",
-	"tr0Q1/OhBT+zeAgOWae8d/q58t4KsndGS8QlGF6z5eCaLZ3u0Gl3Op1O+8z859z8p5P/H2Tsmc3O3z87",
-	"bl+MOlH7LO4aXaNH28cj1DPOxueGCBKqNKjJpVGdvOn2B53e4Lj7c+4sevzqJYEEnZRaQztYmwYtcFaZ",
-	"zbeGbo5+In/CK8GCU0PPGhQ1+55Zrh0c1sVFW+1HuvbR3KOWSrPZYCSlVjql87CUNy9vBUsNLRwVe66K",
-	"1cT1booNUV7tFQqE7PVbb2HM+6jGHiCEB9h9IB9LiogZGuVioZmXSU34GPWknVcTN3tjbJlhMHDCNm6v",
-	"fc8bI+bBmscyvVY7jxSpb5tosNxN/UsLdAXrSbRWU4+QAp96f806R7XUdO5jihTn/sxFuBrtlTx4+cxQ",
-	"04CE5lhiRHbmGFKL8Zi/dym7N2dFM7IfFbjFmS5vnJeEe1IIYDFt/vKg/bONY2nXB7K46T7nqmKzvxcM",
-	"4CaMxmCnqwK37WWPtUxiI9fCYbu0Kr2eMp5adqpKXNOm7v/yT8A/fw1aHgxIa9BaZakZkEEjRAN71xWQ",
-	"DPyzjFgGH0vdlrf3JVWQEB86eBItyYShwm8+hL2/JEb2WhKbow2cy0GQbI54L5xLGGdxTPUH8DUQTdV1",
-	"Ltito0bUlXh2ZZdIzNLJP8kdDSJUa9CaXw9//q3/fHb+3fveq9Hpm6jzQ3zy4/jip8nx0+nZN9fdF6r/",
-	"3fz8P9Lea336dpUUvVVrRoO246oU42u2vJfJUwfh/Hr4j//+e3gY+ILVlKUsgHsvB7syVPnACuAw3wH5",
-	"CgVF8/32tOfm5AZbSXdRxOY69454oTA0RjsPTV56SwWoSkHFrD2fhJaEQrtBZgEw9EujSC7A5Zgp+QXK",
-	"tZv+dUojRp7K+RxUvmyH+fCF6H91c/bwfednevw6Pn0yuXj6rvdtcvIft+eP0+6bZf8tP/t+3nmgjh+t",
-	"7rCTBIojd9Y6lFQy3wpjoI4I6QZNlnjQNspQc6rUrUwrbtLv57iayZIo5gKmsiVx32UiE/Yv2ICAEG9Y",
-	"ULdDoilNaaRZqgJ0/ZFIzmbSUBU7Ig9ENl70EeTNXtuoa0VAt8B94Qo0D64whL8ktWZTKU775LRi2muO",
-	"Q4EwjOI3TuUMM2oAL+ieglRkc1I4npSqhd4EvuET/npyR5ixKiZrNOx2wm/MzZ6yBbhfQRNtc4FjHFtd",
-	"zcuWBuUp02i9I+42kmc6AWpygHKCS71ffWoj7/WTKMEd0MiJA+M0mqjyB3fR7hwXBgdt0ihxg+m1z+j5",
-	"qH0WXcTtc9YZt3s0Hw5Ypv10ckgvd5922r1e1G+f0YtOe9SNT9qd6IKdj8/o6egEPUk0Hpo1dgGaWie5",
-	"uad7ct7tAs1YNWPtmlqDcGvQ/RNofAMSgto+MMcE/MOOChreECUaaJ4/G7RcOEL9cjhQAVgU93qVosQV",
-	"YQKe7rxmPkXWDsZ5bfB0Ki3nCpQ0CAfbseMGOnIBynCF0LeBSyiQenmaD6kH5AACB0SZAADXDWe3LCUp",
-	"n0xRBymHwZbOTNMZvXnz3GJhmib881V3QEB2ts7GnRc9O6ReEgAX+rTf8lBYLjqds+7FRe+kf9bvXFx0",
-	"N0KyrOjPxSTzMt5FvhXFxSsQY0ntdgMvKOCFhVt/S23WyBF9E2hgQELDf3fWyrdh3k21ctNmY608m/Zm",
-	"zdybtlqnhsPR/6Ra+F+37t1u3f3bCXIZ7wu1FWQTXG8v8KVN/8DkBgQ4HWX7Abw4TKyM/NcJ+QPIpZkO",
-	"TIdPf+v9KE4evz9/pbs/LfrP5NlL2nkdHz+ZnD59d/Ft0vv5/cnDm/OvRPdFhZWjuLfNT9Ea9c5KHyhj",
-	"HYRzutbaMSCjBU/iXFYEZZDrHawb3lyCRiqfJ7ysnpjCTQoq6ZhB8iIXxG5hQCYpFeC3AHOGJoxGU3fG",
-	"BqRLYro0POL49NT8U/mQsN3zY/iNHDg6KN6+OXVkAs1x97TXKwKEW8DwsjCDcNmyYodeyxnTU0Ap9wPV",
-	"RiwLttaSxPKShF8/fkPu33Tvz1hIkiyjC+zdpSg3iDq+PboSGRjqEbpfQxJJQ7fEgtwaLdoBcqNQgmkz",
-	"lyT0FGiw5WWfpjKBd6+E4tpl1KjA6hOAJgq6A0wJ8F1m8gbifbxY2aMZFXTCskbRpmOGA7Y2aB4t+pdG",
-	"ZsoIqfwdMrbAbTF0aBWbSxIqloxDyAYCIwGL21yQhWLpPXUlDO1bW8wlCV0KeU37NscFms9W7JKEADeW",
-	"f4RvX4nC6wnDV9OYpUcRFRFL7KC8AETD8eOU3tIEhCeiFqMZ12iSiFkKTYFmaYaOjSRosoHXIynGHHO3",
-	"RN4ZFyP53hGLReaiUSqVh6F8eSXs2zGLeOxNHZs0a2tOKoxgvEjGPDErq2V0fTSTN94WKrVAMoaHCDRi",
-	"N1IvUoE4toayKE+ODCfOPgU6XuiRfB8QzWbzxJCjeZTymCFAKoCTs1sYrmlg6N4r75iiN47yYOkBddU1",
-	"dWnVc9s9LgwSKY0tKMOVsKQfuJeraBXoHLYZ/pURP7SW0b+eslmAi2DbqiRJHwziHtj/HGUekRDTyYsL",
-	"5pPOlXAJ586UazEAVEXw62XWnn0pxMzNCNJUOayQfeG3BVuw8Eq4cCUeMRIzZVgvPMrfNBp7SA68F9vm",
-	"RRLROR3xhOvloRu4oRgVXAmqzOzNAAIyT7lMuV4GJIv1ElLbfafzeQI1HGZUaZa2Y6qp4zlHJERMotIO",
-	"XQkMiRATh1kUkNEiuSaLuWKpXSi79+XTkDXJYq7DbIcdJtNCxCzFNcGwznvEvAhZkt7HdD5P4WygvXok",
-	"35tjarlCFueFNBrx2JGKhf0V5iL5JRO6jpCteGIYEIP/N8or/i9ZfrZNVlHum+zv7BuAtbFP4d+4mgVJ",
-	"yz0v3AorP8wgEsjj8varFb7fCnzpwL22yufNjyit5j8Y/p31ZY5TK3AIH66hIjNvBYgK6Z76PNssGdU0",
-	"kZNFtgbIDQt/zBMasewvZL/Zn7C/2V/IRSHgybBIt67wBw45Y53eS5qnaGaxrDH/t4b86SqWh0FVlpll",
-	"f5Se2QXymEj+l5xDKnaRIfgvF1+AU5//aU59/pcReDBxEg5AxZ/DbGT2RzuYwhHO/zbHKv8rSiif5X/a",
-	"84UI/c464tPxqukijtFyt5v/7AGZs1Sh5wzSpYWWhaSvI/JjhrZeCOMHDxVUQQGaDTJnG56cKzFikZwx",
-	"m4IPMB1gHQmNnIX51iU08A8tNsNQvUlKI/bvNJqxI/c0qHHSWbfsjHJAh0JwLsSsUobZKK6dTjdud2i3",
-	"2z6Le6P2edTvt09Zb9wddehFfBy1fl3RWexoyoLtEw4FeaaQ8JRCEB0yMnRpgfNFSMhPnVKLVkXjOGWq",
-	"GKKDzZc8XP2CRet4TVxRcVBvFYhIzvmDWWtmfJ4TaGvnVrPQIIwK8ld9FaZhxu2tnbNVgoSmmEUBK0Ev",
-	"ZMaNNFNlBq66RSNjjAMi22CIKel2blP8gKZK3S6OC3hCu54+I53AJKkoSgkl2wjkmQ1aD+UiiSGFANSJ",
-	"hXJB1znW3b+tKt/4cTkUrcH233DFUdBpBir0Q/5+eWFhDDUraY7G9nxLKk2T7GSRx0AuKLxAsQdHNmV3",
-	"J8ym9TSDhwN5NDW/PXrcCloJF6wLL4yZUDql//f/MNLtmdsXehzaSONep39yVhGsaRdrY9hf1u2Klf31",
-	"9+S4e3ra7hKazKe03SOmy0ujfqQsJkbVM8wvw7zzz3RhS3tFnCU0hv/6oVdtBLcT/7DZk2fe7DV6s7Bk",
-	"pfcrQyEn1pawGZFvlZCMRP0CpOlHVFPEe93xXEIMCQYvl6VzC4NVpipnSMysZ31Ae5HJDcvq2pQoZeWT",
-	"KiOXp0rXFO8oXCqZb2qNAypoGQbTBArUm8KK2SpRktiniH2bLUtFxRmfE6zMu5IrIJ5PjYFZObyf3NaH",
-	"meUQWY+QH6nOXDb+vaKsG9jyDTRDgSkwtFA/Q6pDshJ1ThcxZyLCfyeJs7N6BmQjbhghAjMZHCrkQOlx",
-	"HtF2wk7HaAW+iDpxu8t642PaH51Ep0a4s0z+TTYTM9DYzu9f//X1QsR0+a//isM9NQM/P7KfDad6ZiSn",
-	"q0WncxzN4X9YdUP4CtZ6wfewYfz9vv+g0JN9btu+KrkW6030BRN7ZhZPnVh21m336cmofRadxu1zdgFS",
-	"2qgXHcd9dgI6ULYt9Z24vIsXRgxkwugxZqo4sdad4zH8zV9runbveWRQFVcBcFQ+bhU5CHNq+cd//z0M",
-	"SGikt8FCpe5v371RG6y0coDd3V+u8JReG3ooNXF6cnJ8WtOIpbAqHgWybspEzFI8T0/fvHiOlj0quOZ/",
-	"YzE5EJLgd4GFFZtSESdgjoJ6Xyog45QahUGmJHxHbyi+PgjR13oYQCUq07w584Tak3xUdgoD4M2aYBeM",
-	"GdgtXqYYwlLPrS2mrVV9yrvtUhE5iG/CZk5QXcAdY3KeMEITsHuiLOwyLBymxr2MD66uwo5ZFnkpyOLB",
-	"q410cQRs9kRd5giMWQRahrm2cwyGPdwNxI1iWMhdAz6KM/46lbc2W9TosUsrDlzmib7cKnsWc5oL8ttC",
-	"aqaqL+hPFTyCq2UPvn90Cxsa5DwtY1U7B434FUrrI0YKF/eAhOYK2D1ipPn90TxiJNXNI0ZwGg3CRewB",
-	"Dcz0s1CRo9YdIw2sePSFhhng7Ha2aK2wx51luR0lsvXiyF7Ei/X3+iVJ6S1ew1z5cZA5W57WXv8bjAK7",
-	"XAtC3mLnvlK+38tgqzDtIo/M1r+SGMGjg/aN3Sjyx6mcwckCY6lVlC6JWCRQsZaOlBGHxgDuglg6RWqF",
-	"ATCcTkNdYpXEskZWFaqSl+7ZI5BGUQ499MAOq11gRxtZrJkoQijgOfNYrummGcut1PgzKPG380TSuGpy",
-	"gECnJUEEcyh0Gc4WieZzmur7hgRBuQ9XOTIA9lVKeebJJYYxLeeQxKAEH49Z7GJKsMYJQJt5ZD7iglqn",
-	"h7dcZ8dn/e55r7+JZmE4v1avQspHC83W2NAKx+WkUnYqGblTBulEbaw6MqfcCOoua/akcwnZiQBVaFb3",
-	"tF/ID7FORXP9ZV90yhYTmcgFqMk8uUFTPp21Bq3uKfn6K3ux+VM46VTN3efkW55IKjIuxZU5fpckpEkS",
-	"2iK9VtbO7QYJV3oleQKuD9tH6f5oHk626nqAZsuk9xjFzhUdAVCBPKZbHXVdHN065cVV5KhpPkBOjmtl",
-	"Vs7M3gkJ3g1jlrGxtb4Y8b+Nxd4sVWl2VafkIfg2odLarlx8mVfDA68KBqtAMm6WYFUij5RRhSJhapXj",
-	"Wx6xo1X+7F5sVJ6nYnLW1btBFvWJJ3MPBzglFhtp26s4URG2vPeI2WzgZru/UGm2OMeKK8quedHFOqNL",
-	"3JeAuILvKY8giWVuoVd8NlS4A0qMNKKaTSR4OBI613Kucm/qc/iBdPvkZSpdDAGa6uQ49cJP4+OofTY+",
-	"6bQvRqen7fPO8fg47kXdEWVwcXLLg2dyIbTZvIsLs4KYBxOZrh+/fWWpxdUsGbTmaZx30Y16o/YZ64/b",
-	"5/TkpH02Pmamgw69gCCA64UZ7oOX7W6//fLV9xUiTmEN1srR+ZuF5WngtSnsXflW7TSDgai2XeQr37CQ",
-	"p7fsa/N6pGDL8so3LhJjF75BnW3/aBQL01wvcocqDjnwN6vyzKDzRu6uBOaO5nsKnOGuMJLPndfCrjT3",
-	"fZdmX+s0xlm95pqp3bOd0VtOfU+6UfEQx4loWZrjnmIh6p37r9d5743Ko1x8s5HCkwQn8Ind+Nlw67fB",
-	"L4Nzh92A783UZtLT7oiWgQNLzaQD8OtnRlwbLYcIM/6GWTypFhfDeSon4BxfzSlv7MFz7W1ZFKiwmvhz",
-	"5VomlM+wqGHTRfTliqyIYYbsZnQIV2Zv0HrY7iLYQybfZY++bZ+B+90OyX1bIZEUO2mgINWs5OruZyUZ",
-	"0SK8rixoYKQr/NWwQitu+EPooeLs/9StWHH8YevCkwXzBxZn8hemcm/BBozAE7uyYQ89pBpzYVswrOrw",
-	"px+nVki6xgIMY5lusEt09w6EtClkyC5nlhSyO9PxWD91+BZZipXiEwG1jmhZSNxfftFqqJxNh+Lirpm9",
-	"+8xZBsdBzTreKYe5tPPFMdfvvVNy73KY8rhMB9evQhc3bmFMYdqKHEA4YMjFlKVcD7HM9XAuUz2WCZch",
-	"keLw6EqEWTXwkMzoNQO3Ki1UFgfdUbhwT5m6LBsWZ8PJbUN9krAbligSMzY37YPDY7hQLA1tOsxKlSaE",
-	"jMNwytupJC50lGvloku5yCuu6JQKRSHvyHQwSqmIuZiEVtyA8SdSXoNzaWoGBWWt5dihkKwEntI8CG3v",
-	"8WFQtzTSQxfcynU5stUVOx0iqT9+9dJce/2eF9VuRgbq4JD6OD3ZccwX2Y+jpTEt95XDMv/IErPKRnaR",
-	"i9T6N/5HrrO0HkQzRr6ejZ5W6Fr5eq095Pa1j0HLbVJTQ9BX7v3VFfywOYa2ArXBX+INgVZwiYiyq/3x",
-	"q5d5EUHrsARzl1oB6KnWHf29XLcET+x7LwFJe2Vz135q3nyrMMorYROaDBsroHUvbnIHOfaxnYlvPrUF",
-	"P7zu+lXDuqGuce/N494mFRRmU8+KQYu+g4MRDDZZXpJnkgUjjZHxedmI9smNJCun9DPYB9Yp/th9/R7Y",
-	"Zu5yG1abK/dmDVvdsl7dljWwT8H1WZBM0B9W8ryY2WYZBZYHAbnlCZpxtYn/s1jAdofx2ZfpbBND2orq",
-	"rXmrlE2B3N0m0dEkcXugKkqOlyxj2/ihK0xj9cdlOy27LJ8Xr7+Nl4Er+97YOrOLWmqYe7LYTK343Q/4",
-	"bo0ya1uqX75SkdQdrBVY0BQzwAa/2LS4LJ/ZdL1IjdQ11XquBvfvs3TuBK+jSM7uZ7jf96GlCqvOpzlb",
-	"VeIQgmCtUv4jZE2Z826VyRRWoaGbx6/sara/aM47wTPtjHurXh9Y1kaeMZ8wzFfF4VYSh13HKseMmQkg",
-	"4ltkQ2vOcTLhEXHAikSz97oq9wQFRLCFXhJf0+LqSiimbYkxX9m6JJ5CwxUJP3wM7Wt5dKmLyfDEU6Pw",
-	"fFa9xpfoaRSZmUUyAbfgv4zH5+edTguw2+YJXQ59leIlnINW0DKqmXuCh+OopK0kciKHxVMVxaLw1n3z",
-	"zpG6mTTTtZqErDfUx7y0XuXucrrQcmgRBoaITJCxkmk6VEsRZX/XaeaurXdylLVbq/sFrTmP7JAy1s/K",
-	"XavFfJ5wlg5vacqmcqFY9sgm2bvWoF64yvTKbXFxfJ0Dd/spFTFL1IQpliQqmtKxJkanrFAzM62g9b/6",
-	"F6TfId3ecf/k9MyrsuCkqLqQ/iKYr9MdWo8e26bOL/xI/+M/v2K7ESqy4FX2QCPz2vgBefvm4eEdABH3",
-	"o1p/DpW6WRR88W7dkxr92RXnZo4f17hz/TTAVixQlI+yuDeSaqrz/ynD9a247zhNtlEeNXtcZdegfLev",
-	"d4ulzkPkxqV4OAvngjFi1cnKD9Q1FgRJpdAAsZK18vLZd36c9HegykP+swvM6YmYjBMp0/p05r9Cn+8a",
-	"+ryOcL7yxbtt7DIlClk1xNuqPxbdek4BZQuWyPnEY0MFYSYehhma+5Uw9yLREiz5NkAR0sFCX9IMAxI6",
-	"0RFTTEJfQg0JF0ozGpcl+nsA4SNykDiFlxXVBPoFzZFQ7Y+NHOQR0oansgBM6QjuRPXU9nElvPvOQhNB",
-	"1bO3r54fHpEH1jec0atMXdIXTRJFRjS6togJ/sXp2MTllWB1+e/ovVG3LFVH5I1RVCA4k89mLL4sLwys",
-	"lTc5mrIrkSeeJ/LWJp4HhdfMEpiuKNEp5QARFUu9qo78QdSEVWzCfFTlc33V+pd0MrpqmR0x/04nk9Ho",
-	"qlXiH2eFsPaDf/ml07540H5C2+NfPxx//K/C36cfD/+tMqmouAqrBQMArUeVacCZB81XlwBBYlQ5IDv2",
-	"vpkY5a3wqhb86LvXnhPN7XSB1mUKpO7VaKzYpzDAk1SoCg4VApWXvE2kuMzqoHqzNCybFO1yebzyQb9z",
-	"QUKapIzGyyF7z5VWIfAQd0COfGIFhJRSrVzAauF6Jam2UujO6a1K3KUjJZOFZgRo0Rxw60DlMzphNmOd",
-	"ajlHpuHzQTh/cHcZfnMJLSCsi7k5ExnRxExkJVi1f94sTjiXJNen6rlVGZDQKH87p+ltoTk2TtMzbTZN",
-	"03MT3pynlxFTEdO5Fr/5M1lW/rJp/GXT2Namsf8ofWcj/UID9Isq8MqwQ9yfcEAQZfWIhFkAjPlRQ438",
-	"FKWulI2h0uBCaJ5YhSP1HHcktFC05tMxFzS5vBLXbI6m4Ck3stbS1Wh3AGtQ7ruAoZiRTDYSo1Lalovw",
-	"cdmrK9zxEUD6oXdlO7ic3YJRq66kx7N5IpeM7YpbVwo8hvChlEUMIoEmUsZGBWMsBplixMwlpjCiKZc5",
-	"jqpR6EZytBKpY0ebh6E+bneRi9qT/5Ucka8WPIlZheZagyj3UM7mNAV055hUCduNcONWDXPlwW6wzRmx",
-	"5Jp5MBOwwo0EyJ1ctU0jNp5499MaZdPKj4ppzcVEmZO2enGFQAzKAgkXL5/w8kqEq7dK6KpZj4ygMLbF",
-	"ZML8RgI3jRFbQ3sbuk6KIuyVyJ8bUUsnbMYAo9m/dEOEx1ZeSahCyYkqQ4w1wlyJwnq4a52oKU1Z+Rt7",
-	"X6BmrVCffvyGTip1ti9dIqjFqoe/KwItquZf9WK2GFUP61em6m1cp1VoxRsG8aqOo4EBoO1wjc1HLn/M",
-	"23xIwbg01AywnUtrHyD9Tr/a6Vu5MVWjzLdp40jdq0TTa6OQaasObTk0nw6qRlRFFFXvZRRS9dDRy8ZJ",
-	"aRZNBY84Feoewa+aT6bEEKsWvZr21tBSYYEqVyOn0nwRguIhsNSXrYO3z+sYNgYwbnexv5YzVmblRk50",
-	"5nvqfs3tW0rTpcrxoMgbC8peYNFGnFykQtWweCnIQiSQpeSijOdm9Fgwka+astaxKo8i/4QMZk+n/3c/",
-	"qRWna5VSDbf8gcuEVhex+NFWxr9NpZigNwnKVor5wsZ7lGRH+A0irxGW1JkC/MBrF0NMBanB+lyVHG27",
-	"1VUus8EQWsDGV3PIT4fyfd+8/v47sOCpgMQSCjDMqZ6q3GRXGnIYEC5i9p55r7i0ul96v4aAkEDJlNGY",
-	"pWgbzN57Nm6/MKenWWHAbGUarD6vMGh2NkNnmMXLO6rkWVnk9Pb5OHn6AngmIMcBkbRpMWejWs+oiNKv",
-	"yqc57fTPO516neKuwNLb5/DkxXvLOTw1G+q0NpcLCfbgiYTC5ta54dVsxSKtqyS0cb9xAap2+WsmX0ou",
-	"9C5ow/Cy0ct+/Po1Oe9DhYMZTUjMJilj6oh8bwubZAV9oY6Mq6Zb2nzDcfQiZq3ByfHRSb97HLSMxG9/",
-	"uzi6OO+v4lDmH/nodnIxSljRR+15pdsX+XpZRfBjoa+1TXXPC23Bn6XGSoufjdHvpGovnjKa6Gk1TwO3",
-	"AAB4ocDkeW9vWZLUpczK61XOmYdBONuJvPbGUxeZW5/ymlN9ZTEnj4ABcgMpHtI/kaAd9GzgWESe0pUX",
-	"9IVDAYb/7GTkx2Hb4r07FzlbB8dfUQHtuN3tFnrGxBXM5Mz0wRgCJG48+D52Mm6fjU5p+yI6XwHFRXZq",
-	"S7xlmKh+3uJx+2x83m3T3ui4nVd3u+g2yXaqKSCA/kAM+d+1ngAaeMFpyVwsx2Yc2kphcd6kGLB70at7",
-	"i0ZIPcVSezsFHWTdjzZiwJvbE2OUPlv94l3jpe+USbZF/V/MyN1L+d/CWdpQ7RwYjy95FHIsyUFUSEe9",
-	"p4ifpHlYzMGEHqtV782rnvNKXHf/MFcBI9vnhWrTQbHWNMADAx9oXHm6Vh7Jls2a0TzZJCB8TKhYNhE/",
-	"zNVxI68bELx9r3BEQevE5zsTx1Z1OjzmVh7rU3lLZlQsra1xSm8YGTEIyBR6QLpkntiaE1jQzuEOW2Gh",
-	"08nKSqxBn6/HEsnxTUq1Qm55khiVKYc5sW6iT1ITJOPcTYn7Nbz++epSb0YBduwMCMNbcje1Ij8pHMxS",
-	"VWmPXLaLQCyc/Q21pHPeNYBqirtHHGwhWTSOODBtNo04yGe9OeYgn3XTqIO/xL0vTdzbu7PeU0++THd9",
-	"me1WMdqUFbkKUZqKWF2SEOk4DslYop8NIFuxgAnC8jg1Md9GJwO3sos+OxAlX3v+zRrGsK4asLmAjdpc",
-	"toVg9WyZXoPa6OoCmxt5auhbS3LcWan8e2br/qLlqMgo8Tfv8u6dXPSKl/fxaXXFX5gJu3u9Od9QVig5",
-	"t0VRuCqjFc5kd26w5+px/8R2uX/iAnK1MFB4ehBG6g7IBz5o99oDk2WrNqykSCdM6NanI+cds/rvhs3V",
-	"tKzfM6UW7LWW0bXZ8LvBvU9dIgEUjF4BZpxKiBHac7wRhmK1DIVMecoCrISlyAtZXXogH8W6hc2CtLao",
-	"HVbaAdtR5aJrNtsYkZzX3jYagp7dQUPQDvbsvNM+jvpx+8xIpOf0dNQ+i87jC9YZd2lvtJWGoGeNNYRv",
-	"5KiSA3MWgVZgbnlCAYPLXI8F3OZG1t/uftSB4gC/k2QqNbmlNkcLcrPI8dFqaPGT1+3+WbfrKn29k6N8",
-	"uddj/M4TKkSVuHw+6HTsdDJgiuZ3sxdpmxUj8pLPvpI8AQZodyplc8rTWum9V100rLcK5rD3elOfEGtl",
-	"cxLvOzmqzd8tBh2ppdJsVkaE9/1ge6hU9Y0c2XxYj2h2XOatwU6apdZ+I0d5Vm3zIlYOSaWwaZ+82NXn",
-	"K1DlVjtw0C0uJdGnOS8r1tvgEp3umhuLtLP+vnknRwMSGua180WzBedrfNGYNre4aDbboN7J0Z5rU5n7",
-	"7cu0PHwjR7uEtD106JwS6erSZWkWIths7M6S0JTtBAm9Nc/fB+fcIyPcoADUsMVNEeZVm7ir3vVOjlyE",
-	"1YbLj8wXagpQpGXdrE5W+kPJPnenrTWAY91PRoy/5zX+aai3AtN+9d70lq6Ga9VlNllLKRC2s5ByDVD2",
-	"kGhwS9MYolAwTSCWgsE/stI3kPIEWUwFyykOyBCfR3M+8wpapi1zbbuWKkJygtYLypNvuags7HXNBeTv",
-	"IyDA1AsaBsNomBusbFZ7/sMQnJcarhVnJmYsuBJhIidcQGCuBxtgQ3VDC+ifZeyaH4NCu85QDC3fTiUk",
-	"cVmPxpVQcsbMCt5OJXknuWAxRIW7XBR0bgsjfYwgl15kBWDMSMDgMyzN6krY3/2Ba1mwDilXiQCNyM7Y",
-	"KoWSCSMHaEIz+4jdCpmDOpsx+z/cU0TesDTlMSMUgnWVbW92GJAQA3OHcs6EXQOvbhwAgJg1tm+lbJ4s",
-	"7Srbn/A84rbYQgr3VF4oIe8hEyhtI9jTlfCnnddi4EaWgPJ3Me5LGcPGtMKZsgt9i2B1w5grAMkzzbum",
-	"5a2ARD8jEMYzLpRNJidji3pgPybMwgyC11/dcm0OApHjcTmNLyMv5/tycf4VZFX8FYkY0Q/s3rdcrLYN",
-	"HYdP8JeUGX7g/ZADFwatMm1lPxWaLmxv/jfsQf5nJrdX7lUraJXXt+hBKQyikiE8lxGtrgyfUDFZGLkW",
-	"DMXAF9hsngCQqiHw29RM2Bz4I/KApCzic87MHkG5M8iuz+M1jcC5ctdbQd9ndkyA6lKcRczqRv+i3gZv",
-	"zfPOkC0XeiTfBxnigldWkBxgAekZXZKpTGKPKUH44OEqIK6RlRFd8ZP6kLFy1CIrznvSPo77DCtHVVnY",
-	"roG7F3fdSPJDlqbgDjXbyNIBmbN0RgUUyqQ8WaSMHLx+8eYlOTnpHA7IyVH3qGs4FYSgm29G8j246+we",
-	"V4dZZ7KRaRNoeoPHtvdzZd0pu7hVzjw51hg+Exv2YO0gEFKjU85iorjAql6GUTgClRZXK2Xw0kqQjaeC",
-	"V3rofk/TU4OqDfkxwE+u7RW/6SMQBT4WCeRDTZk+WD+7NQS3N4cnyfhDFmcMzMkLy+JjZAIxj5s5ukB3",
-	"tP3Vh/9QYj3E2WHnisQL5veMlxOik0BIwR3CwnLy3yXUEeIi1sY5eouYxZ8SrvcbgtpMTPeoqg7Lbk+R",
-	"VkCu/uJ6xqqMGWxnkSoeiQ3BUngxOAoakNDw222sVOTHDD8WgagA3oeOtdlFQcJ/DwNXwxM8rtDPPUXs",
-	"CNvPHhUNXVvw+8aGLtNmU0OXt3qbDV7F1WsM9/KnukE3XXvuXFcMHjBGcpsBkveGW7H7KeKYfGHpyzQn",
-	"rnKsVegRe12EA3JLOaS9Ym0JhQO3ZHlJQpW9SMGDmCFa4TMdDsoM+0oUOHaIl2Q4yCBMTE8TKWMjjjgc",
-	"OXsMAsvXUSsyYsoyT5JdiZ9S/r8MPVlxqyAyZyJY5fF+mbIbzm4rxWbIqcEQarlIYjJiEK5c9rfrWdIa",
-	"tK4Wnc5x9D8eff/wzU8vHxPzK/zE8IH5G/SI/33VYuIKX2f/+O+/4+P7+fuQTI17WQgw8qF/NHtvnj5l",
-	"SSKDK3EllhCsxeiMUJ2/CWlN3vYu5eKIPIDNIVOWssGVcLB2FrDEh5XHXfw3EPz/9/x6qOBRJwMHoqMo",
-	"ZuMK1z8sSMk01z8/OTutuoPdVD9sTL50027UctnGZbuxbQQ4yLrD88ZqdxuAQTKTheH+ghUtR1wgZB4o",
-	"f58zuapS87GqLeqPHnnxJLmWsxkTZMQ4+fDhyMnc39EZ+/ixUahp/g7E1mKChdLjYb/X+kM5rx1hlmLA",
-	"CkiuXqUzxMsbyXiJSADVyK4rw9ta6cjMDpu+sAaK4qlpOhn7yVZTceetaR9QrWDrBduDv9knwKr0H0Vv",
-	"4DaC23f7i7foZ7Ziut23QufbC+eO1VTLlwV2UzA8ZcxHQQYosB4jqFfym88U5//H4jy/7kFOzC6CLYM1",
-	"sYNNe74zdva6i2dAGI2mZE5TDWULBZggMnxXZ2gkb4yWBiF8NGXka3klcpvmgXkTuB80QwWIM/fdCwFB",
-	"KyFTEZ0zhdVq1SFG9yrGSPjhw9FzLq4/fgyhrSuBLg23RM4WAfwiQybF0bj70/oqwLdwGECTRQoJgyth",
-	"fn0jzb/hhVcyMQ/Q3G7/di/DD1YqduPycvSE1OzQtoiRtPlXjzFQOvv7+zRm6XcQOJl3zaiSwu8ccK6P",
-	"bC2y4pDx0evF3Ehdj810s3bw0UOZyLT023M5kW9fPS/9+hIU7a+oYvjs6Eq8mbIlWHCF1Ga/AbQ3BewO",
-	"a/3JdjogiZRzchB++JBSAQtzGGQvjxcCamEq99mUiisRUhGbIcjU/FdIbf6H/QZ/IEA2/AK4vOEE/j3B",
-	"35kIwa0Vs/d2mVTCI4fCbcj2SgDBmcGnTMQszap/9k5Oybf8qxW4nEpRuYqbrBeZV75oIDpnRF4vAq9G",
-	"u2Uyxb3M6B4QLpQ5zYYiAaLV6EhpXsx50wVaLUNvd6kDO0goF+3sEm/Ue1UkxIuajFiLHmM2+xYQWHCn",
-	"Y3mEibeGOvIwfEsieYFuhxtOXH0j9+hKAExmYH2ZWNWo4KlEsqmpiVWNT20G7Kq7Fpx6FuiRRloRLhrm",
-	"CbtJNS88DETF0hnH8sFrSlPbZcWlJELeHpEHMEZMPXYtgGN1CV4fLlzBWm9aIg6wHNSV8HIh8sRYoszp",
-	"gpSIwLWiwcGFhfdhiRvdrA+i1SyykwrbyzzlIuJzmmyuG+le/GgdjI0i+nGxQX5sUAIVq5+u1KV0PRd3",
-	"q/LqZ9VomQ+KuScTBsw2A/8HauOajFgiEbPsc2qTWxf09ousF3Keft0VmNhtTiM06nroI5jJFjmfnuTa",
-	"BrhtB8EcU/Jc3jAjU20BtlzC4jCTGm47pMZB4XVeFS/x/fdEydihAPte0r1qYQC4qkEAsLztk+AANHA9",
-	"ZSPcsoqSz8DvjgqwDX/0KLspqMufsNSSm2M5BL0aFQEceJsjyu0y118dm31QWWCWc/YaTQWjf28hIi+O",
-	"Wfz7GAf+ukj+mBfJ/v1rmVT1JbrWCpJ8WY5DUQ0N/8WaqpQYeg6ItIVdk2W1ZP1PKNr9JQX9JQX9eaSg",
-	"vySbHSSb9Zx0Y8pcvo8DMBDtnjm3BbdrHFBk2mwcUFQm5YpLxIUv++RrC0XQCML4IGDXT9wu126pjoCu",
-	"r9fyQgq23KGE5wyql3NBZlzI1GyHVuQgMqcBTEmP3746tCXKnr3+nvR73TOLYBgty5HEMwuT1Lu4MMvt",
-	"XmsNWo/fvqoIjp1VA8298EaSWe7yHuuPjsWYW0Gaq46DzUa3QrjZPGVclkOOyxgWHhUZCvr1w3EV2ZSO",
-	"qZ25N4jK4yVv2Oud0XTeFA2egBeAyTur1qddxI+KqJEdr9E1ntq6ZZkxoTfzHPuiIyKEiUhYPIHidTN5",
-	"Byg587EPFMHaZ7Q7al9Evbh9zPrjE3o6OovOt+NCsjmU3IvlOjH2e5HbvMGyfE95rEgFWDRBSsWsG9BI",
-	"u5iPA8ZPtIzraSoXk+lO8ixAnLqiBzuLtyX7fqF02l+i755EX7tVVSKmb9SuoQ5wVlQiwO4sVK94dTY6",
-	"Z/4Sw/8Sw/9ZDIzF05Ef4Mqr0rslaqKTkmTlprCVBb0LAwRA/LWmFio5MMLtnE5YfHhH4+RfV0cTk99d",
-	"LXzLopu6wF52D436fjyudo/6FelSHjF0U7v61C4aab7I0yqhbvUK/uM9RSKqaSInC/bZDW1y7G9VfBxh",
-	"5sXF6PS0fd45Hh/Hvag7opB3byZZUIo6a5QiM1cc0jyN8y7W48I0ia3LKKb7h4ri3fw+EJIFcXJLuZae",
-	"Qf0treamiAN4EzvZL2DSn+WKKl5M3tK5Vd/VMuS2b1O2mnltQEJzsHZWxbY4lc0zzMZpY1UM5togt8y8",
-	"1iylbO/+HGTLX6Y75/s5E28ATmBX6B4LBaElkXNMRS0XbUPRn84QMdjFVNpYpSx68WFKo2sWk5ireUKX",
-	"Oa2YWc1nTOihbWMLDJ1upzqPJh/Xuo3HhXmC736EcvPXDT96Dq8i/5UplLFv8tlL97bdTqa2LRBTHQq5",
-	"I5DO5rRdC5jjeq0ksTTeKNVYOBZbiA4K8jIEAzF/2drdO5tSMnnhDiKMHYNNWa3vsQpd/3QMsmj7jJ2O",
-	"2xf0vNPujnrRcdxnJ+PTjqF0aVY4gw35+KsTmXJ5pts+Zv24fdY57bbPo7Oz9kW3P+4zw55H4zz1ALCG",
-	"aArpGWYNYbxWiH9O51rOSbdPXqaytbvo9NuCCg0k3Qta6nphmn7wst3tt1+++h5mozFi0Ulvve7FebX0",
-	"thBcDxtLe+Cqd3C9L79vdzoWsRfIJy9t0HjdC1n8dpW+oYKRR5L5doGWD+myzfT+AEJmbqe/uyH+Trip",
-	"CTfi29DWaNsYImtf++gdvTILeQzyoE6pwBKCRfHg0lZtNvq1TbiHbQQrXGMbEnCvxzcWuXuDBNBAMjfN",
-	"NcfmgNezPDk80B+2GPhzLqpSd2ZcuD8rxJiGMNT5Wawy7MGRvJcJ5dTVUifXQt5CWrQVVYHJC0Pqyhbx",
-	"8um0V9Gtf9qbXouFk94UkDu/gePKXFgzz5gayRppG/GwrjHBe8W6V5agPx/OHpCCh7TnGFgjlfCfU7ez",
-	"pB1UZz5mJseMvbrT6Va3QKU5C9tZI8y5UKWalPNA622G3lewqj6x2LKK37QzydTlsc5ozKDqcl6oLlhT",
-	"0g5SuUJEDh1UlP5uVuVunMrZlmfMMdEVmRe7h+RQm3QHY8TCb1S5EoMIKgf7mRLqYCHhs2aoSVpuNeKy",
-	"WC8BcQcJo5YgG5gozGsDwGG8g4miuRTc3ESRxs1NFNklvIoi4uTtcOBuAQxopMIVozUbOMWUNvzdVZ64",
-	"9MrohwP0r+eZoa5kO8lKtmO2+XiRjDkChIrYwpjdsJgkUD7gQDAWq0J9/kM/QMZTD7JXijEy3hvVCwEi",
-	"RbWtxpqdPQ4U5Fk8kEpmxowWbIvLZrkkoWVrzhejs5SZYmO37I622HymH0qxPRurR5pl+bCRNW8pPhRW",
-	"q8EnK/llnlnVjDArNeO17M3aja+WaRn63bnCVk7h6POzvhSg66mt8Fki5D1Q7AoNfWbSWLclWZtrFnyj",
-	"cRc41Wcz56bxl2vOhcR8eRdkBRufj+XKbOi+L7WgQILX0GwVDMqWSXqNjm9hyyMdrW7aFtWOqqdZF0Ca",
-	"CaTkH//v/0cyvF7yX8Qh9ZL/8nC2D0bLgo/08NL7xrSQ37jlz0DsLN6vnp3IRwr2MIJzXO6glTVduoN9",
-	"a1OZ/RrKu5Vp/JpPxDOx8z4XK+bjxWxbPvJyznkc2li3lSgd9EG7jA9lFDiaXIksxMGvlwipWGibsZEQ",
-	"UrAVKIM1KUdubK1BK5JpyiJNpjJVjIxApoO9mCdsb1GVwf7KsuVD99rKfiw1d7odcr0bUtZcFVN4ySO9",
-	"SKuLE+Ijouk1E15pLNzbd3JUtrkjYMPQ3RAzOmH3383Z5E6mdcYnU4h8Nscf70keeQGi5oo8ozUi/zs5",
-	"Gm5bDssKlyOo0XD0bj7ZuQQE/xtrDbrnx/1eL2jBKq4Ye7udQd+p2bc8hn097XRWKbWwtg0KO+wOA2YX",
-	"/MMGgbCBeIH0g826nWhYXqpCEK5BvdveLAbbUlV6aW1Qe75/O1ot7PZ+2NrcZJeuvqCTC1fzacTO03Wb",
-	"7as3kTXsYGMAuOUNAxKa07iz9r7FUW6svZs2m2rvdrqbpVA73z3XbHLM98uUN18mNGIgje0ucIKlkjwg",
-	"zvJgc7atJaPsNwrBopeZ80NyIAU7vIRoONZ2n3I9XTF/5v7Qfahkv5Z8Ck52eUcFO4ol+3cPSDS/cXzn",
-	"Ytm7kNd+71eFOOzsPvtcfiZHAZ/M3fT5fTiXgCDmqjJa5MRP7NQpnUTcjMqzJ7nQXzM5Y7rKOfqAfM3k",
-	"N6+//47Ai5e2yoVMYy6yuh2JFBOuFzEDEV2QhGr48whcIElCR+bsYDBxWVrJWiqQSr46cjFKvGQ761Ep",
-	"UEfPp43eKm04UcipVzCTinpG1UEp/hArF9BHV1p1NXAFQd1cTI5cjaBUJiw0DxwAF2JsmZvxwctn5Jot",
-	"1WVJeQIIr1xrMr9dCfMpIHYhCF8xUWQJWY42QeQQQKbBZe03p6cyRpQvbMbVT8I3VxSruwXubhFjbaNQ",
-	"AGfCR/0abhs0jlNsDYoleFJG46EUyTK7TvK1AUx1N7GzvmHlcfuMHRtW3h+1T6LT+Iydjy9oZ7RHLZHH",
-	"NXktHvjaPRU48oBQJwdNhmD/G8X8Jvw7I2XHw0tLv116j1v8TQxrIp6JF/jux8LmlFfkIZ2rDDZOkxvO",
-	"bllKUiOtKnJgPmybDwkWbQLES3VYnRflb/iG8eGbmaPcnt/dS51b5y+moWSTXctZ6r1G4zEAyrsKSGTO",
-	"UiXFZea+hKczGk25YGAzERMj/1EHDC8TdmlBAwdeGWtEvFOYZma+cYlmUvh8puQTGhvp23bsofDkQrw9",
-	"0KvCdSpHCZtV3D6CvHrykFz0T87MHM1LJGaa8kQRXCdyEEKhswisivftS//rnZIiPAwIe68ZOM0ca9Pm",
-	"LiJhJGMWBldiztI2RHGSGy7RMYpWLPSkwqVvTtgKK5SxLYZFE9hJHJW5oOiMDQxzz/Y8jxP9xYay2teA",
-	"QdlqUy3/C4jcE0aSjcyj+zfd+5k9rJUJI8itUvbb8Gx8TC+iHut3Rx0PAacPjMBWknyGQyVczBc634RF",
-	"KgaIWX/N9cAu38DNq8K6ELMGzgLTyEPz6sd8ZSpxF2+hvFcqgcS4IkZDDoiiY8AfVVN5e0muQOlNBU0I",
-	"1BS6asGVFbpfy973/qZg3dI4DGWEdsbhAEicCZ0uzREgIxpjAdHGoV4Q6PuDo6Ym4V7ZTlddAY4I51RP",
-	"C3LjIuXtlI1ZykTEGjnzfbpZ0xXcKYFhE4mcTFhMrGkbq1JcYugMeF6hYpK6dtiuU5bMG91FUI9iCPVs",
-	"hopFUtTvS0o1G9o0znAA3rEEqEUCrGzgqkW9Mk22H0CJnCmjhheqHDodrSjnp/3NkASqxh+AoLNvXhJ8",
-	"wcclwNZOLi58/1en2jbkypOWpWw1lakOyHQxo6JtrgXgU2oxm9F06TyFjgWadhuFnDjJt9zb21fPSEY7",
-	"RNAZ8vhiDwMSVnMHIzImibzNScMtRkPibCh5u/qpeZyUxDp+FTdlznLqBCmznlFCleJje1vYEANgKgjk",
-	"7W8wzlGRcSpnGCvkeATpdzrkgCZKkn73GOVwinj98oalpEte8K8C0u/1rAU8ZVCv5VnMZnOpmYiW7W/Z",
-	"0rxxbt+AeFIxIc/G7RdUR1OA0F4IujD6lDbjZdBvNyBhjo86jJngDFCkx4zqRcq8opgg4yc8YkKxoVtd",
-	"08axaVtIPRzLhYBf+gEJaWKobjlk77nSyjQZSTFOeKRtU1j/ZThP4cByLHHa71yQA+9Nrki/23NLojRN",
-	"mDenQi1WBmjgcRiUKr/eyOts+N4Ds4Ih6Xc7ZvQFrkD6vYvAuw7ICWyPiMlJ5xi37z7M7W+HxQI4+e2d",
-	"rYYRYAoLYT1wZnYFaFq79BBAUNilrHpOYaXMr6UdgmC/4u6Yu92bWbGcqF2vco1RWK7ij2ap4BdckKIM",
-	"5k+1ShCLF1X1MF5LI817XALFTcWSRGG5MrnQJZ21gLUL300SOaIJFAIey4TLSxTLpGABVDFG5PsMMEWx",
-	"qgrdNsXXmhOo1ikfLaz9IKWz1qDVPSVffwWuDarZBGK+WwlEAJXKvtXGMRYn3+23uYimZLRQXIBmAY05",
-	"xXYL019tOFI5DKgWvaci6OiO6QFuPVes+ML6WK2dE009XEC9YReycmmjLsg1Y2B2mFXrW8VtWmtyzN8s",
-	"7GATT9bvmE27dQH2LYNutoj32iZT1wZrFXf+rQ2pj1KpFABmOBIICJ8IaboiEVUruPr9T1OV5k8Y+F0I",
-	"MXPRZRk4gXcadg3lzoljg/sN3xuQcH6X4NkteFxz99sWwbN2ug3cbxml/h45vu7+/DLddK9YZANQyvpE",
-	"Ck9KssGUpiyzKfs4e38cDAT2HkWkIXxRrRObmd0zF9wyc+Hk9cYxJ+CSCMN/wF4hANfLiTBgV2+kqm1I",
-	"T0POVk5NA6EJ1HAjsxq2LIUbc2ODBW5rdXLabulp2KILotgy6sLprJs7eLOcQ1ki99XQuyjKeISbopb3",
-	"cU1B+aZmQ/8B3y1ebvVxJg1vHac3+2uRjWvXmwYHbGuNbOeXz7WG4oGAGitUXaPyawtUIdVeGrVBzpkw",
-	"l5cFBZBjEuI/IWIlXOUhCR2xpJF4VCFHVVfm3gKbzBvb1pnvVkTwm9i0CU1jJJqiG1zsD9zgY+3QHwL/",
-	"2iiuIJvLjJ42ick0MCBhGtUglBRlFfPavhN9TJtNZRV/wt5e1eEWOD+enbo3ZVSHbylHGNgAc4DiAJ03",
-	"9xSJWcRdGnJJqRvrzZUmyqxoRFWBh665De1baPzDgd9ShXl1Ulza6uTgmWExXlNQZYlq92m1BL6WR4/Y",
-	"WKZs21nh8Lbmy7+vMhnx+G59uyZGyz2BN5aO8bYhNzKNh9sJDmXgko1zaJbF7M+jJm3RumbdmMvhlI6g",
-	"MoIM7HErnSDPcF2YS4G2ft3AMS0DcYrPXZSTKr60taLyKTWLwqZ48Tp5oXI6N7J3MRfi11oW/Djm+tXC",
-	"Wg2bSy0/TrFymMvGqpBdLMuj6Bq8tN5096tY5i7DEluG8VeFCj3I2ahl97ZRLYmdtTWFrhrXxiljf2PD",
-	"mC5r3Wj2FRhWGIAJD7sDlYYrSDkjpgWCRI282nAcnIu5baBkqZCpUTm5Lji/jk9PN3rW/DE0EcFm9P0Q",
-	"RzmcszSqzFp/ItMMG0LEZCYFs4uvAkKJYLdYVTUvtOfmapssgptrSCgpROe5+LOCQlE51UJo2tC7dqo2",
-	"ZM5SLmPYszDIqnPmw7Ofk9GyTH8wC/OB27GjRqPzNsLru6AqNdnE5nJxvSy4BoFgVQjak2xzFxCBncSO",
-	"DdAD5OAqB0r4x3///aoVkCuv8nL2k8MhuGZL/PGwkTlhtBw6ujHjWGUaLh7MMVl7J2X3W1xkt1QpPhH4",
-	"PKF8VsN4t0jHq4iJclABxeFX3LPQTf1F8sSxmK3ScjEOqCB/Wz97OcqvrmiBEZFXCjRgix5nWq1mUCs5",
-	"Vjjiqk1Ml7a0MLI+a45KGL1hXugG3Cr1PhoWc93QVuQuVpAcrfpWNVhG02jKYsLe00gnSyxQjNW0D2iG",
-	"ejw7hAkZsioc+3qi3TxEIIEsFH3v5gHMb60JE6E2OAINLy7KQCxmFZFEG51aG8Sz/BStHvJqUwOs4Yaz",
-	"Ux1wCBFbVuYhU5nE6oggw8NywjBmNSAh3oQhoaChzmhC1CKagkW72zs6gfrE5jyExN4shcIn9kZ2Ykfo",
-	"DpL5zPDtkPz0008/tV+8aD96FJDQTjckoU4XDBM74IQDpAs372ONbC2j66FZ+BDaf/bIlX23HWbKbR4F",
-	"6Qc4Qr1nD9LHxu3D46AF8zGsyi4+Gj5BB3DdrpFUN9pFchsIu0MSlfl475YRFm1pGdmfLvPHUl/eVAZb",
-	"GanGWUs23y00yvjKFutQVQi6V7EYowVPNK+w7TyC6vY5agxcF/cwyC2A7BUXAAwS6oOXz2o0kcxmuMXo",
-	"8bbeWMV6eya+nQdhZ+dBNZvF4fpGd7f62TIF2XavJyrYHb6D/f2BT2yG/aJKGcNuA3qe4beOOrmyV3Mh",
-	"3rMGiveXD56QgqE4viSAv9g8Dsc5MfhlxjRLhxkbzZfOfPMxWG3XySVV+qAhlIK21S2pNxedrHTAjHKh",
-	"KReoyNixZeOwo1symibLYSSFWsxwHT/+mhFf60fAR4Ip5N/cmh+H+OPHz3ui93ng1ubXfdrTV32E7OTW",
-	"H4793SbAv/dXhqE0xzVe8+Wc3VOAbBUQIzmmEFxDEmYuWRWQmE/MOQUpZhgWr/RICp1SCE4syaxFAAgf",
-	"mdVe1Ztv6h8yj2Y102li+62e9D3lpOOR1YoQ2etAMUbCrx+/Ifdvuvfx3bZp0yGQFUEkzMyHGZbvw3a3",
-	"0+lWlADGTfVH7l0w/o7FjM0eQPbQcy6ud05G9hKQ7imi5fUKojn8BgAew6e/9X4UJ4/fn7/S3Z8W/Wfy",
-	"7CXtvI6Pn0xOn767+Dbp/fz+5OHN+Vei+2KVu9h2KrWQ1UGQg3BOh//477+HlUaEbSBDsONfa1fxuZxw",
-	"cYdFJJCxV1zCOwDKkBKezJXYAlAm26xk+MPo+LvZ6X/cXjxOe2+WJ2/5+ffz7gPVfzQ++3ra+eb6+Pnf",
-	"Tv8zuvhh1Ptuj+mBa3YZ9xWCnM1kEI+HxbBwZruTz7PdkO52xz3PpwNyMsoqORmQzCSehzrXnSp1x53a",
-	"YcFlSuapkQnztVe4+KCRzhX/9Dth/nUHGIUfp0uv2j0kpKGPBfy5E8lUXgvIAj/Zv2yy4O1UOijG0s4g",
-	"KCksIVdkJmOWmA6EhGwelhJ6QznkiV+SecLM9ZfV3CfdE4y/Btv8yl65pisuo23W1TZTvbDyjvUtzMoa",
-	"zU/J5IbFLq4FVtg0zWK/onkNFJrmSUJGKV4me8VBe8XmCV3+yEZTKa8fIYIBZ6rpVH3tACBuC0HonQH8",
-	"/88O6NerxZU/W5mOw8rdyWCPoLU7fFoiCRgENPfrNqumFkmFRJrC6yxe0S/Xe1xWqNS2Uj0i9BXfjQ3/",
-	"OGUpZl8ysDJJgatHFJ+ItmXGRw0h11Y2dk94aJUAZtVrYqbxLLsxdr+aBLt14kjCx8wsSXkVIENHDbnI",
-	"sxpPO/3zCpSuqlfXSwT5FN68ef7aflNznDVP2Wsto2ujx9ztLjD6DToSFBgEeMTqWLuKUsaEZVFkxJYS",
-	"oIXnlKe/D9fWi1TccRmeytt8GSKjoYxodL2qidgsL0hxj52DatC6ZsuRpGlMbmUqqrKpsw83oQnI6Pph",
-	"9vZ2jrbVlZHVOajliLRUJmxAQsRZCCHEWF2SMLejhASSIOcJjZgFYVYB4UotbNmdFPZAXQmwggc2sBOv",
-	"P3yDxUa1RUXPNA71HW27IOfZlmZU0IkV9j2UAoyvLmT14XCBoWT2nsDWjSxkwhWer2rAUlPNLHt/zaK0",
-	"+d3vkYa8YWlC5/khhxzkFUJYee1DBR1i3jNqLETBiCDtSgFn5mJCRkzxmNk0gVsXy5DdNsiLtrpvygOr",
-	"OmgWIaMyqxl8xubSKNDWBlQJ8kw7hZUrG1TvQgjtJdSoiFOx2ufO6DWOVxca714UGt8OOCZoJVTpoWIr",
-	"OI/FIX8G5JsdaqBWmDgjphT00UC1ze0rttJ0k4Lbruo1gL2DxHyHYts7J4vkdLBxoEzEikzlLTjiMRrW",
-	"XA07j3pLoJoifa0cTAi5v61aXEgjMiMFnQ9mAUEXeAvGCQOIDvM5qMBGVtx5Tn9AdKFChfW7QQxtWV57",
-	"ffXq4lKVI1LtWvjTK5FAgXo3BqDmpLTeK21XagDgYru7pbfgm43d0qbNpm7p10w7OOzd1YOscre5eTMM",
-	"7DKAGgQZDpvCUActwW79tymZLaKps5mYB/NpShUjQt5W2RvL3ZV385WluJwX0CiSC6HJFFCi3JfEgiIU",
-	"jvoa8OlVp1BhHiv8SBsVQ2nS7ZBoSlMaoeNDSA2w8bOZFCuRmXvCvi6MrPow6GJVzbuVOHUUYhtbKfPg",
-	"6ny2FunEZuSVqzbsVgp0pfyCfVA5Z2CblXhcePtmGIHF4eds6vMUA/9z14/PYOj+EmE/vwib+wqG37w/",
-	"v+n8x+z4267+efTTWfRjT7w6oc8v4if9ydPTdy876s3x4ofz2//sZrB2Dal7TSmCbekmkREFCo5Z+9Hj",
-	"PPjgQUzJc3nDjA7eak7J/jhXqwsVz3EzsaxVpOcGouoG15Zt7J4iI0ZTI4I6H6ZCV0rg64ZGEg2IFBG7",
-	"RMsl1xBw+GChpzLlfwPT2YB8hU2Z7xvFUbvd3iTC1fhp8iUJVuFM17DeF5l0u2oHoDXakAdrZC2FQDbe",
-	"2fEUtVK1h1wYK3ywKirx6oJ0YAJCv12m6R9gcXkesYDQvADZ4aWn62M6zYgRC3kEdmcJxmaL0uEj/+Sg",
-	"1RHekU/pbLRIoWyEkVoA6QcOR8IF68ILYyaUTun//T+MdPtm1lJpmgwtgGOv0z85K2uhe7+rijADrcev",
-	"Xrb7Z91uxnSbV4owXMAZDB3Kcmtwcnx00u8em8cWiLk1uDi6OO93s3gct1Tk6X9Y86RhEq8ADxSBJSZU",
-	"g4B1VzihrZHFmxkAuMYUU/v276H+b8KKMGOsRYowjArRIpRD7gChm6OsLXJj3fp48G2gFHxqWffF10wi",
-	"JrYXvlUJCZRlUeVG2PWQQDUhYlJXZUY9SRkjmr3XLlHBFfu9nUoyAU9zysgBcrGAzGl6zcXksLCcFetY",
-	"E5hURHxYR3ZgE7FZMTvT3Z8QxKhoZLBBeYVjEGTH3W3qrigThmifIEJedQw17AQopQ6Q3r6OQawTi2AP",
-	"UQWLJPGsW+ZDPGJkLrG87Wrg9cRDwF+L8FOAy9/yPBa73PSNnZ+nWVZg2bs1a4pmD1uZTbYwpA3b8lAm",
-	"CctQQOp8R/cUXt2VW5U3QQ5ePXlIzi76p+WwPguTiCHG/q4USgX8gtdbYG++fOgZH9v2Zi2ZTjbIF59A",
-	"FKi6p6uEFbOtE1x2kPdTxnSFpJM7/hyJfPy1/JO3pasRGNk+NAyi9U9wExihGkr2xtSUprOhbqDgl/WA",
-	"KC636etnr4mWMgHNQtlANK6rsgDzCpgbUAkd5RSdtZ9SNNk4puZogj4Blt6vBHqYrOLLdGvQGpBwt83J",
-	"cSWsCndT6VKybReHH+CWZYPMd6aObDbbv7lmA0gyu4PxuzmLam785rq58ZvrBlWtgKc3wtTbQk3786hd",
-	"63So7VWmvcMOglb+ZWIOmqntanC3+hgmVpjjmcdYgsy4DtLvc9oe6ul0L+r+PlT0hNF06I+m7EeayRsb",
-	"nWNX3YnaWPxKywmCqoCeE7qWwppM9L2p2uTg8auXgc0wsfFrhzgk5NRH5HsskhsYTVxpuoRTgB77A6yz",
-	"r5c2t5nAOpinh4109T+I/r3WHXY3bXzd8jVRw6su90o2oOl4vPk+9solmXtZj+9wL+uxux067RN2Om6f",
-	"0fNR+yLqxO0u642PaX90Ep1uhXhr2mx8L5u5oHW90uBarPgDm6L4RCA+jLRVGYSSCTsiz4yWn9rqNgvF",
-	"sjJjhAulGY0bhVNVuzYmKY3Yv7vhlB0cW6wiRvsh2pcHhIJfn4zbRoton5n/nJv/dPL/87Snr81oyFM5",
-	"n2NyacnphwxgGDN1ndf+auwx6XYGnd6g2/257MbbO6BtFiVdDcw9k2JSIHYVEMNWaMriVXawMdJ6Fxuj",
-	"PY8fi/tWWQAPn3tpWuQgLADdhEFWr8rB3IRQsQ54+GAkpTbX6DzMOBEIoIbPY37yLrAe1S9uWdqrTFLV",
-	"bix4o23eIBGd0xFPuF4GfrQm1uGibn3gkuSa3Mr0Gi9VmzHy24ItWE1Fs0bodzB2B3v3acHZnwlzEBRb",
-	"b9sEGBGLJnZn/FtH4FZHhM30UPgKe1Ug3J2tljmTbqBDFQ9sI13qL068DSfev2LlXcJfqH5lZuii39D3",
-	"vLO6VShW6TIErbIBYlhNWNxGAm4aL/epso38EXzYewSaG9L6KLTs0qkzXfrLT2TqZDxwsMfSr+aR5UIP",
-	"SEgnWP7aHkhiDuQhpnpcAYrYEgG8zfYlUl67cGCVZWagVhAUUzdcukbWlSuqyFOimNZcTFRwJUK4wkvf",
-	"OOG0mNYBb2aJHEELBl4MXXCPqmXpRmkK/iJ+ojyE3zMWqyqgCmuabndHbJB5P30Q/1+x+HuPxd8lnD6n",
-	"nYbqQmWtHNeIF8h+l+B1OOybA1jhpFeHsW4ZlvmFnGis4PuX+r+1+r9jKOkKE20aPenfZv6+bSHJ3iHs",
-	"MiAJv2Z+oB+mi36GcMyNIZa4FPVcoaa2a2iJLxyAZXjJtBUJCBdYWz+PqSQAL+PBkgDdUA2lCg8vSYh0",
-	"FA5A8DLNEC4uSZgV5sQHQuoAnBB28IpAneqVOE4E33WkmdWOLMo97nGF4FPIG64rjaoZQHWCAMgVsWKN",
-	"HYZgtxi8iglG40U64mrKsOj1mGHfxRKT8EX1YJ4BxtiWuoXRou3wtCSQS0xWZC9b+WtYrslI291RL2qf",
-	"xcesfT7u0/bJ6DQ6i8/ZxbhDkStwmuQoUicPH3V7x/3//Onnlle9qLm3cJ9Z3v6ctigWWJrSilHCusEu",
-	"nVW8wq2AEoliupGjY8siTyupKNksq48u0M1uaukjIBvl001mRXRzHRBGoykGe9ixOEzYcsVSc/rx0ZXw",
-	"Qp4M2zswR8gxgxhymrWUhwEJBbsNyUIkoAaTjBwywEXAf8+BaAsto54l0wA2CYqs2sUOEb7qdiqTQkq8",
-	"4VfCmZnKcdVXAhuMJXA6xRg4s8qIV7kB6hOcKsB49CATijxl3x3+/AACnywgQ4w4LVi5+tHT53c3EOU8",
-	"bdVAtBZR0SE4lKJBpdlugRRphnBPZdDFIiQzecNmTOgdfGv1SIXZAXPINauXBHyMJwhuxcC5XRGliSrz",
-	"81im9YZMb8Pxfvj02WFcu1yj8077OOobcfvEiNuno/ZZdB5fsM64S3ujnOpgzFsSXrmm71WLfH3cKlXq",
-	"/fq4gi+XrhoniHIxhIXeIbBkL9RcTcs7omDmTVbaxu2tPmVJDj68gKpRaZ4xYiH9/BKSNegrn4GypjKJ",
-	"8VJ1KtBIjsrJXWw2T+SSsXyrH7e7nX4vJ5ev5Ih8teDQ1sc/J71uLxr5RK7UAsun1yVaesBh65ytuwtX",
-	"jWxWAPxzS33e9/lTT3KaW/fNY0t0zUxU5kxi68DC7ZhWOf88ZW0HxUd1tgzZ2hjlJmFjTTIzFtelBTN3",
-	"7ZSKuEqU9KIj5Bb1gD3637jpXlHeDYJxfZRNeY7mmeNd22TvbF0Ntalb13LZOtfuOuoGM6MRLD5Hcosv",
-	"wHy+3BVHLoHHLzzH8K7OX7voT+tK9z5wOodZZgpGEGUF9oTFk5WrLKsB/MuH1rrLq2Qj6xbm5W5BTLeW",
-	"N4UrhbXPaHfUvoh6cfuY9ccn9HRkrpZWBojuZE2H15hJI0aK5vYi/0ua+7gXgW3lOttQBdqdHqeemv0o",
-	"RhIMSDhO5Sw0ymXGspzCC6NsgzkKrxR47XYqZ45p47VstMUD+OehUXhvp9JKaJocIKRb4ODdeMpsgRv7",
-	"qRnSYePa03CGXthZVaSNVJWftjTYUJCtkFRbebXttee6SUiHO96NAzr+Ojn7UXX2H+rRVPf5swZ6FEWE",
-	"KqEgZXCQzW2lNBWxGpDQbVHo9LNMLQsgTGBp5gdn/5KEyANgyhg6DQIpoPpfCcdzDi9JiJwjDgfAn8xJ",
-	"svEHhlVNpIwDcs3myLnMpWnPazEkwKOeTJ2wDRcN0t6L1Vbp5+yGJdVoC1BmsQBscE9Zc4gtH+VMhjSF",
-	"cppguUEKL3MBN4xB/zwb8qD3uU6dW5qKpP18ZB44ca/bP+ufH5/2zzYVhXRT2enjHUX5bDY7dFptfwYn",
-	"5FqKqj5UQDxN74rEvKwCoxI5unn2qPa2+ONQzKfht3juvmCGm4k2laTBhE6XTnxCWy/qBYGt4OiBDvi5",
-	"SGtMJaAaZIVFG2ILrQolFsjdOw++3WsX49b2mgiQe46lLNgtmXIoA4qKCZ6G1eymdQqvEaCzSvU7q7sb",
-	"arsGQI2on5XC27N6ELBF8NdY2nKRtuwWsoONkep3MHw5cP0tLQqfwgrlzgcaO5qU9ywcK1fgs9qXAqjt",
-	"UjOz4AgUjv62sjGnOWZIU1MZzVQtBA03K75H6xcWONhq+6psJLbqrpYlu4grw7uRq60tE5rpqjGPB74P",
-	"a77QvvnQJivl1v4Day4MzL5BZBsl40Uy5knC4iuRrfJhYAXOEF4H3bMkeQYgaS5SYS4FaTQ1wG/HXi0m",
-	"uZVFszegNJAnkhZlTs884vgT9pBJCiXR075ULXe+zK/xKnLKXNF2qFS5HLxrIW9t1oQvOHw6UaB01W8X",
-	"j9A4/QY63ggeUBlEeL1wE6ok21uuo2kOVrc7zqtXacqP11RTuUhiQqOsVGYtNOaWQIhrwPm2hk0urVyx",
-	"pap1QxDRTYAvi/lcptomKW0IiT4FoaVr9PpMaKkzb4CR4njUPov63fYF68Xt/uh0fE670TE7wQAkf1At",
-	"vx5iTGd0YiYzXogI9zeTRfS1bloHFxCeW4MPH7PKv4PWm3an0+n2jsFekuG1Tvlk6nu45ByD0xa4mIPW",
-	"w5SCQyTmap7QZc4UzI7MDasc2kGvWkOqVm0dCBu4UDcY/2dUaZa2Y6qpq7tvJCP7bZZE6nlddxKWbOV4",
-	"tkVK4R4yKHf2tRUWq8yKKplWTnOb4Xif4Lsfg02WXtyQolHxEkMrQWZJGY25mGCYUXbuGmleOJLHN9UW",
-	"1wqDa9ysRRvtbg9Mgw+ew6veyaqst5ahJiP62fo70D+bfo39XqUPcTcgZeShTOVJr03w3c1XWP5r/am0",
-	"mZ5Z/L/76pLQkTLilA0ky4qJyZREibxLPkMzHyMuQ64OZIytwb3usJ42jeQLy0fNigsXvZEWtsotYJHn",
-	"eG7JjEDdqfIqR+/mssQ9fKA1jabVZokHZMwTRqQg1JGiTAnCrxtJlGsFgOyGNPKYRPxVaOvYLYdowOvD",
-	"pnzkIb5vrwJsdagri6u/Fnw8ZnFejtG+Tqgmi3kiaewsKfAw4UwYVhIllM+KfIObi/f+XEwa6d53v5+a",
-	"Lka+V0VRuqIAgZsdbCCC3igquOaQQTSWqZM8wHcXy1thFkjBpdLI5KCmtHdyWtM7Lvw9RV4/fdDunZxC",
-	"hOCUvT9qwoD43yom9dWyFuNyrUEZyXa43bWF1LIGxoDCRqCSeRBmFjZr39mMZ9BohW+44ggP0GzsP+Tv",
-	"VzKgfCkKbWcZ8oXTZfch2+fiomzMu6qg17VoLcIuqfNnO34zICHVNYBqxTNrXmsoxjeGaDFtNjXDlGdc",
-	"7QPwCj/kE65wF9/FmL7C1zfLdY0jOAtMuRKKZjFKeERSNk+WkB0jiDmNqaCJNb/ll8nqRCkkBFWfudvU",
-	"fP4pDxz2PqwyUFQio4xkvGyoFnzGS6JwY+7E/j4b47HbXVx5u64NWUw+2/VoUFZ8seLHgIQ6mjVhK+a1",
-	"fbMV0+Z2bMXOcrNfkeb8xQlm+2En7sh/me45XwuuXF9rEvFWuIJ57X621/qQQFrF/j8Z63NeoI0xq9eV",
-	"Vv4Q86jtgPRC4ckKXUVrzFUhI6ZvGRM2IIIpcoDxaQEJtYRQEGsfikP/3fGYPHukyAFShZFdhTQ8Aj5A",
-	"A1XoqoaCKGGNVqs2LT+VEUfmq1hutK3MThUXFS/bcAUWcfMarM5hs51Z23pn8iLUuWPGdl1P1mBmqhRF",
-	"lnPWVnMW8TGPLCziWgqv2XzN3usQdMKECxaQMJFiEhJldC2aBCQ0RyEkP/3000/tFy/ajx4FJDS7EDo9",
-	"MkQsTmUIARIpQthGBIvx98z01EKoS6MpU83cw2Cl7LOHvEhHGNCz8RjM6PthYt/4sFbDr/RjVJ5tO7cC",
-	"v20ykHU8NieNDyvoX9UQyZaAsiduVTaQjap3ijQh9VXV8IYmC6ZcyKq9lc13oKuaHiEcBonRjB3ixUj4",
-	"9eM35P5N9z5+0TZfqLAMF19j5p/R9/7ATzq1c24oRhjx4foOMM9buByaCxXX2+oqz51xdqtK4ODO/f/Z",
-	"+9vlNm6sbRQ+FRTrrTKZpyVRshzHUt31vBonzjgTJ75tZfLUns5Wg90giagJ8G6AojkqV82vfQD7IObA",
-	"5kh2YS0AjeaXSIqkSJvzY2KR7G4ADVzr+1r2vXFFKDCWIHudQtePr5LAskXlmXYnASUMoc/TQX41vwsL",
-	"VAzQTPc9nB61qGIZQBFii31GUml/fFrpfTz1gK9QngHhYM16N4uX3HyeuRkf1vZs7+wZGWNrz9Ky8b8v",
-	"WQV8H4QBnNDJ5RCEbNGjOWSLQ2jPdmSsch2438w4cf89YAP2wCstSSKBfuuZQp5HzLHvuhxU3zX9oTRT",
-	"oKNGzyvEBWoXLyGzsV/IDvI+n0YYnbx4XkYlwJk2pFxz0bmR4sadaSy6W2KDlY8fO6l2/D2q0y63rczb",
-	"PNesUKRlc0JwQhHpsyKY3NgD7KzuH8pKDaf80I9xPR76VblYD/1y6kreL9V6HePH4Sym3zYYVuQWZ9p2",
-	"/0pPfuR25GwIeCAl3sk+zImH7HVc78R1r3NmRFg6iJ+RIReZHEYkwTcDFTdtbkVjaJg85l2XeGTvNAON",
-	"rqdGUa6IURVL6eJL1VA7mzyBZcR7ia2ENsnD+2lx1X0xdXy6coxP8QG12XvDLNl0sYyB+kCfjYiShcZM",
-	"TvOY9bhh4J1N+HMf6c79e8XfN2bcoUM3uSDUOnXDPJBnQJ5XKKIYVHxYTy/8Gry9xlhHC94Fltwux/vC",
-	"PseLqlvXfz3xon+DqOZVoXmas9VTt/Bd23xrinczgFQGgaViZW6o0nRksEt32chI3TExq7mGYb+jZjqC",
-	"ihTTiyFz5iPVgyKjU0i+6CDjTKQPpsNcud9N9zp/++LF828fpPaHJVXdx/ig7TTvl+sqME3Fxbfosm3W",
-	"+TbDzbm29/oLduk2W9VJpudFRtq5lMXka/0SX9Fq7+Y1rDowLlVeTMY05bk6JlfW1K+8kLJtxCWZ0XWD",
-	"ilg4u9I2pjD3uSSJdRtZD2SroCLjopOAqmwQjKYsw4Z0WHxd97+5IPefE9KRTEFicOyykYNuIrmUt3Dj",
-	"dsFsi5OuVBoQfpI5aZN9YvpdaUzg2v86f0XOm+Tlty/On5+drqO/i1uORVPl/uJ+bzM0aKpvZvQsuBJj",
-	"TNCQ1o3v15xR825tvs2D0bel+5zlrEPzm4XTj2f98KEjTIsyv6U6+3e+LU7JliigQkBI6IcjhVd/e/QW",
-	"/ClG4ZT9I6gUq6RfzqkeqKcDNc0X1Pjf0+kzcCdVZno+NSGBunnNz6abDSa/tturIolBeWkuf6aIQDRO",
-	"2QTrH0dZSnvmdNUuXr16ZdYmHRQFE6k5bD/89mFKi3N/4fzyFMFGU+oFzaV/zJyyzX1/tGhbWYRNLMrp",
-	"6YKrYqkkp/iYoxrVuuCtgX64e+lV+UsDEFSzjiwW65Y4O/32RXOtZ3aJ1z+tLuHb85XF6wcIWy26O8Yo",
-	"YksH5VgmXKlxkxJ0MEKGRTGIN9AN1+XxlW7bIMy2IJMNevUfWkGc69/xt3PWBOnt16ILVnjwVz5CFerg",
-	"iWOy4qZbc3eZH/kdcEMSDZJDz242M61lzOyX8TtrdaW8/UFkfcnFVnGMXDndLwlyZhOS87bGGQKh5XgD",
-	"CYGsuBe6GLBJh2S1FOBxEDRNK3FPnwaa7M7l1y1u97v1N5dOWv8vHiKWHBT5IqG66e9fsULjoV0SmTbR",
-	"vHaRM7V0yMZlEj8MW2btfzEnfXW4m9KteKxXrb3xHw+8DbWavLApElPUck16xoo5jZrN5qXHDtBM1ZAV",
-	"ipw3m8bGMQZYYm+TkBYbSSRyW2gnV/bT57n7dmyx3MAXWBfHWjo+c/N59dCNRSIHOpW9Sg9qm39WJtKb",
-	"fwlbhT810QDHucAGxOFOKcIr7xD5IU2b9VL+Pzf7qcunZrQUtJ0Eue46hvNj8qtg4O9znm7fowwKZCHb",
-	"o2zy8og2gjSj4ySaUKq3BItBLlOaI8nvERjYtrz1KqPkZ3nHcpqy2jKE/+U4V+t3Aus2pIrYX6/e7WRe",
-	"O0BItM/lkBUb7fhX1jG5dZ7cQX95/Z6cvyQ5FZ0B7TCiaQeUyh5TinaYGi+8H4hJgvHnLx7Tv2+xUiYz",
-	"lyWZEuFdQmQq4ORY4WUu0LbOJ6ctU9ljX8/8VBbIJCSJOVMrJ7IscSAXTmQx91w0kSV4d1N2oGuQgO+L",
-	"K1Kw9kCxDMu9htiVYtil2hUF8SKo6K4knq3cdOHvXPHpdQAs7QqeciqeKWjdQ7BxF9eO4vhP2bokCXSC",
-	"uKG6SuI37PIckuE7SBG+INieNi/OH99J3Y5o8tauGHmsh/Xfj3yb9TuuSuKXs+x5evSy/aJ59Kr17bdH",
-	"3zWft59nZ+lpi5rH/ClbODTzD3/NaXrWOnrJzttH39EXL45etp8zc0WTvgpF5kXNHPScaUva1JeFhs7U",
-	"1v0LXt1Br3/8COriYqqU+O7i1K1C+YaNBcSUItcs7c7vKXP+4uF67qcsiC7f/arNbJf12j48QjhiODy3",
-	"Z+Zf8JNs2VyyUul7cBxuE03YUuti9i0e+U7D7baAcFxvde0m2XvtSx0vnHVrXJl5ZSXLF+xf36TFtVLp",
-	"rNty8yXsnfnVBUkM6K0sYpdAzIVFrLnnoiIWpvpwKiLMVUVEsOHaCtlQdn6Z6YYwt1Wbq8JiW1dZGJ0E",
-	"F9uRSx/EjtmkP1Bdpib5gaYK6ekC9BHSbrIL69YlyOZQftOgvUzj2FkgOG3zWZ+iE+0z6p6uu4y0ZGYJ",
-	"T4d4DbFNc0YX5CroD1XatRDR5dqH+CPol0TzstMrcQFmIl1ep7OjLqFWhIKuW4mTmgPsSgC8h+HkPvXK",
-	"yecEGs5hyNT3xbRVP7GIxfe+2Q/E/t//+vEavRuJndkRzxLs7wZu2meKJDxLGlH5A/NOlaa9vv2dAdRe",
-	"Xz9TsfhN8E+gxTcw7cBdonhHUD0oWELqyd1plLjWt6RFFfv2nPz13dXro49/vTp78S2R7Vgk9+VwPh/f",
-	"Tzz68/G9eSefExs6xsxflhYAabYXrYqI6tOUHSnWp4V5K40oFhYvPmoqMlpkxO4CRVwJELa0U3SkLskd",
-	"K3gbk70KOsR90GJtWRjIL5R5e1wfE7uqo1hwZQyYnBnolCJlyCuAXxtx2KMjQouC30HCMvDoFhkrMGdi",
-	"Td5js3cWvWIx3TL0vruKWvsm5vgHAgKlR1FLOu+090i6+H/pmvQfOR/lHwt5Gaz7uZyMXbw5aOFe9Qz2",
-	"0juo3BfY1YBCOocEVlOMG0V+49swpA07gqi1B2laSSV88TiMtTdRFXZgdJvOT9t2aVyTsOgQ4qePv/5C",
-	"2Cea6hxCV7ZRpJkq0PPUp3M0OQxtTARXz7978fLbzdSPP4IEyyLno6S23Qc3i585e4U1PO/YUheXB7YM",
-	"uq0Salv4ie54BG2eWVGgRvpwoVxONRPp6KanphOP59LWSITnBUgqwePb43nOFUulyFYhSQFl1d50tueT",
-	"kj5Due32rxHT2YAFnlzXCA7TCzQdJ21ZZstAst7oRrZXegMFU30pFLuZfYrBSCF/439xhTe4uBDymjiZ",
-	"Z9OHaB+C2XnTHhK+sGeK/PX6+r1Veqa0ESpQaAhZHYW1pF+9euhFLubxHluvWc7vdTm0g5MfnOPKwQz8",
-	"3B6tl7PIJ/fAfNvcb2FMAEfxZfli7YAvSDLM8kVIIszPvI1+nr1gRy/b3zaPvqMvsb216269jI1u7rmo",
-	"jT42+QVoIspZQjKu09LWa7+PKw5fpiU//TRNKaRgNhF5SKGcxppJCEKywCnY3R+RRLmfc+WisENZ3LIC",
-	"v9PmPioWiBO22IhQcvbpU0SSNuU5yxLSoXeMDPqkTsnzT5/MU87NfwCddZcKcn72KiKUtHJsz+azcmks",
-	"fPSkVOFk4Tp0uFPauCSU4NPKI5VSgXVQBr9ZVuVMtssATVqDf5kjjvepRlbsV7O2vFMSpqca2y9tFljB",
-	"OlxpWCwtjRrKjDECJ3+Mvc6ocUbOoV21QiB7rDbow3vbGpX3nBcyTFIaSwz6B9Y4H6tBq8c1qvn4SSpF",
-	"mxc9XCMIWQxZP4iN0LPW0cv0eXb0HTtvHzkS/Ves2V6wpw5kC9W6WvfVxckJK/ouAn+cyt4JGvK3XJ/g",
-	"ou1umGLZrC2312+QGX6aAjQyQmP8SEB1e7sdETVIuwabzBY2OwcI9uhIIQWWOaLm0/PT5mQ65T5kkdlp",
-	"3Shui5VmGL7md4OCmRMkUlYisBqkKVOKtFiHVhn3bRjT5hmtrCuuaFX0C3bH5UDd4Em/GQg9Lbfi+wG8",
-	"PkoKiX3/IwK/LNs/uhs5V4zSPM/RF7PynNYQobHZf/7aQcEXam0wN7KzZPjGjGGc1TTcwuVuXzUaM/lq",
-	"5+t+zpUZKnqsv3qIZgkQXlz9Y/1l1T83/4fVv/EFWDMB4bhs/qL1PjfLj3Dw5+shoKNNKhgRuK7NwI04",
-	"EemUWmEW6DlLLr2aMbBk2FUsvZnwSN+y0QW0RrEdNKzPzihLRWQQO+2id9gcpsDBaye3/IL7ufmxzlvu",
-	"u4XYRAFg4FzfzTDgyFvtogyVCECX0QwzGhk6tkNL0UcHSB0c715dh79KRRn+RP23ceFXT5GskH3zOaNa",
-	"kdYoFlyPFQ3WzIjLeG/reXr0MjtnR6/aL+hRCSWndDkwuVsaTLymML2lS5f2geQA2xvhazq+Y0UrOSY/",
-	"mNlbTicIHMC29vQmiX3Ef/71b3hKQuzuvYjFtMhU5CIVZfuK6ufADlT9yLe8wY/9jQOiP//bCsEhfAUb",
-	"xt2JawYfVs2YRVzxUdBTI/hd8OHUXxYMKse91j/PDnCfFMy8gOAD3yOnvIiKlNlPSqaiY9uZu/qh73cX",
-	"fIadbaZ8avnELGmcp9Czf5dTtB9YXkrmcjiClYE/ywvgz4xhFLpKbDGxMLP28dieWSXKGTR5CeKcpE6z",
-	"DOkdwLyMPNvtHUclkdA0ZX0Ivrn4JqkXMmcRZPmpyNsTEbEqUAO7U8H7H4+F2lRrFwn9z7/+fRIkK57c",
-	"94LmLmE0tG5skWRyfyWRrbIeUtU4hEgPIdKxNkH7GCB9FN5uLHJayqcV4EdY15FZK5u9KgvLLSLFOEjY",
-	"jnMBRsAn6uReIoXe3DyJ8mlewhiFGnAWO1vVEzrQ8sZ+fYM3TxpEMZEpy7VX4rLlYBgTWskBbA5gU6V2",
-	"3Ees2ZBytjEU8orsKjoQlCVUsrwKJmgPwciqaONYBNeg9hFqcge94wAFs9Ph9xEJlrNiNnS6KwbvKkc8",
-	"Y5A17DhIB8B1XgStWM26WWvR7JO69GlffVZAA9dGhM3/AR7QWkSDBmzEcXyAlq9251+9fztNLzFqzgEi",
-	"DhAx2cp4L3Fi7V6XjcHJpE9sFUiZ3QUIeouC/wSY4dA1NJH9jY+HxEqI4CtmUOMACAdAmN2dZt9AYcIr",
-	"uuEzvfJhDnqRSuv6l0Xp2PRk3ZZB3Wj52Os38ozIEaHTGg3btiqN8fPvCIirx/9Q3nHAg0WYyvcUCGbF",
-	"T9YNCxgZHpij+tGsh+sVzv/GIF26xWjBijduZv3bm//8698TqW1XAlT3WzYi9QR/kzQITTXkyyjPwFbI",
-	"nF3af9OB7jKhzYbE+AlQvLZYBrnlAAZ2rxqrA4Li8MYY0VJCxT78VbuwYyyjP12t+xjyVi59ZXwaavo0",
-	"fOt+LW+ZMHNRdi7QTZaS5OTu9MSM/MR8DMfwiIuoyjiMRBOymMI9Vy9vAJ+f+N5cD8zmMzQvaMvpkA3p",
-	"5OYNwBN9gh75y9lfylHhxxfj1aL2bYiM9Gja5QJOsaAdFgtfYhdZWoyJGj6IYMHF2IA7cnfPBqmGn7dl",
-	"zqXHQ5v/KFry02V5f8cezjtGQYzsr1wDX16QlGqay84A8QbZdx3884LIoShJUY0Y+Oabq3J3cSmOv/mG",
-	"fGQGsq+gxSD/J3x8Qf4Ci03iQbP5PIWXDv9kyYXZjhN7OnJbMMETkjRiAWQ2buWmb3kMCs7aXOVN7Q/M",
-	"djMy1c4oFrg8UE4UbCYV4RKFMfWp29MI6gImrCyZ3rRTBtANoUrITYFMFDNQFQtz4DCc7+8EAoQMoTnd",
-	"iKQ0zwnXlxOHQDGGzYT9Pf33ddtRIBawiRoXKC4gKTmgiEagUjY1kJw3z+0b/qEoZKG++QYYnT+8eU1e",
-	"nb94aTvB4ZRO+oVs5az3v/5UUiQuNVpp2soZSVKZGXlttIn3+LvXMkPJHos+K46QkfqOyxzXzki0BOkL",
-	"EzsG5EY0g5BtYrPWWAZ92AdFyhSp+yPkjgAvSJuBsqB8ADgI4Ebu8KgoFkB0qxrA5UiSt+2jd1SnXTsT",
-	"354cM3NoRlwSeASzLKTolP3LXXMVO8hY1JO49jyuJWbdzZpAg29WMr2dnoGaxpVy5WrnZ9/Zab8uGIV9",
-	"bvQrM3sYIBW+xRNJ3mas15dQzXRkDgrCjqI9BifKLAZoG5gdY/u+FEq7VPbL6u/x3Vm+UrjQD/Ts7NIm",
-	"kPqbENuMnxQDoyWdN1/Zgf/MlXZbpk87DN4puOzMlgbYuSB9qhRJgryvBHjAK7lnmPcJ3OSYcXYZiwRo",
-	"KEFtPTX27GmzGZEXzSBh8JhcYfKdOTPmrZA2G7ocfH+5Zj3ltDCXxBaLOrIBmZPGCmS8RLNZyR462VUj",
-	"IkriafN06dV5QHgOGTOVPiav4WNoHxQLxWjOsgt41UNZ3Npz6zLpuLLFm37z2T49EWqkUGPAtTnW7hRz",
-	"IAyMRcLFHc2N4u24A+14GpG5PXbdt0yDFsgy1s/lyJhCl35hAGhQ6wLcg5XUMhaQ4IcvGGkWDdxfG93H",
-	"Y8Pz589fmXf92/XrS5INLBrC10j/bqvmSD35z7/+fWP/ShrHxJIzmE3HmYqFucQsEdR8IjhhJYTlTiTv",
-	"+F+wjICY7QooC6LKwONA3AoDgpYEFbnogYwK11ZJULGByB5WlStzFwLLR367fnP0HRT64WDgkv8ZmNUz",
-	"BkCPmdeBe8ycFnVb1oP0mO5KA7exyCTDm3bNGyuZHV+4Q0aSqzyXQ5cDh7p7zlMmFCuJbmtXfZp2GTk7",
-	"bk5UDAyHw2MKXx/LonNir1UnP799/cMvH384MteUPQpqpb5y9f5tWE1QOz1u4k+NOkz7vHZRe37cPH5e",
-	"g7y2LuiqJ11Gc939p/l3Z3rqJU7xrNkMgKJfSMhFh32nHGKoS7OH0y5Lb5V/fyxHCj0v/N5mtYvaj0z/",
-	"FZ5cKwsAYUBnzSb2vII+6qhOlzLpT1tYgNbHQ7aJfQKof5Nqnz0zXJFB/xgLHgBnZt3VD/PESryK/o+t",
-	"vNSg16PQkOBnfscEth3StAMVKb96RaL2h7n0pMd0wVM1c+3t6VEGBAs50MxpMXqgbD6mrXklXa607BS0",
-	"F7ny0feFNPuWDeyJQPvqmHw0085iUQIrdg3gZpLYWTyXso+gjaVMiGV1wCUFacPnzeck6bPCpjTcZExw",
-	"liWNS0INFsLCGsThQmkjXOEjsznw/lxpJhCvnGZTR0HcZgUzljHe45mKRXJ0ZNfpyAzHwJ5VBkRw/s5J",
-	"lxUMT9vETntn1/nBrWYW6qSfUy6Q3MWlypmjeeM2+Y2Wmub38EL+K645Ro0ei2sRvpv/is2949pncn7m",
-	"jBM6QZ0CZepTEnunbla7BOvfp8E26fllmrljLZIcj2gvn7ltr421mcl0YCTQ1KP/a5+Jq/dvP/ZZutz5",
-	"d89dx5LaQZDgm/UvL6zF2FPmLbBRRUeLorF1ptjzllJhz5nbqRGAL3nRfI4KZEY1bVFVyi1zkFLZ65lD",
-	"SGMxLCDbgBrZVegWo5oUchh58Yw+KyvtL0GU2gbTvlzA8gQhUaQRzQ0jUt2DYwFy2T2+NdBWgisCz1bm",
-	"4WYJjgBx2txYf5S0B3lOMq5uG06kwzLNOO0fgCQCofcJRMsHGJrZSC+azx/eRB+RaOo3Qe8oz41xtfY9",
-	"GC7IzI1nTN8+P7plo9ny6Jtvfg9M1otvviG2ScJQuN0E/3SmvwK98tegKiYiBbuTt5ASB/ZDmg8yo78J",
-	"oA912jEvrL9WWc3UTlOZZyYDUfF+JaR+3jxtRNMEkvnqufnKK9H182bTiCkxAvUkFgPBPvUhtSjovUbq",
-	"L5rNxrQNZoygq/dv/2bWCRrVWM2xdvGP6e+q/MkJWgy1z9GDv/zZKO21z39scAfjJKDOacouDiud/Ns0",
-	"O/MchzB/V/6F+m4ccMnpw5f8Bi9VFvyfLMOLFjg8b2TR4lnGxDrOTOm4/ccfn8d0OaX9KgSHyH/0x2ds",
-	"MbWuIwMuAiizM+Y7Yia4caqesWNi5Jj17bjkVQOckOOKRVIY9qD9PqOFuTmypmP2CQRoBhnXJJedYxtr",
-	"pqPSSAUPwpgzovQ+eFsI03Zi4VwMt2x06ZJS7AAsbt+yvo6CWlVy3nxFklSKds5T7U1cc+EtG23s8FvZ",
-	"FIvJuZXDmucWgUU4PzubdK2Yu2MM8I4VsQCLlpyfPi8hhyyJOLgZ8LguDTnBBM3liCgwj79YSpe1gEk4",
-	"Rn/yq8EV20lkDM9O14xntoJwhsrnnGflydhxTDtvvnr4itf2+MAFp88XusCs97WUP9OiAwrH+dnZw9dV",
-	"N9MHOEObRV7cV0E0YTr6jikwJ/d4v7fZ5xPUN6BXxRoB+gPcVTmggohDR8rswno1HUk6uNrMboMa24Fi",
-	"xwQutZXwVhcyd0DfnIqF9ZuYH85C6o3AYkQSIfVNWw5ElsSift48b6wOWrhAK4IWXvY224YCNBcqIFez",
-	"YNnOo8T5w1f8IvUb8243e2DxvS98YAe6e0KB1uIo5+LWPDpjrLfMcb0SIykYGrgYG7TnxVXNQr6Bua/Q",
-	"nOZokvSZUEFM0flucSjEDOWZwruhjuV+CCEArx6Z3xnjGK1fzZyTn8aiNGLtzdwdSj3ujrMhK47JB4Nw",
-	"LiTRN4Y8+OJKHqGc3zJXSD0WoywjivXzs1c4sg9MF6Ojq7ZmBZYGTIJDG9MJrUM98i1dy2pKaCn6qW9E",
-	"N8wgCoOToJAKCYR6RsmheS6HKlw9ZRciCM5FPrDv7+NvQbD3wzRgmwCpmUhXUM1u7DomsB6NijKG0YVY",
-	"PEoZ+8g74q34nevuFcz2Zy5ua5vRqT7AUSgf80R6Fc54FkwKNiy3ttWs8NxsFTJX1noWUK+upXxHhVNr",
-	"1drdMx8xcWMaCIXgWUnJGIPQsl5anWAWwqYR1FmovpMPb5u9EAVV1njoe7S4taUKk0XdqF5VwTgiNM9j",
-	"QdHduBQ8kofR0ahu4/BYqj1jwGhXQ0JT4bLvdWsEuptiIrsMAGqI/J7mRMCKdKCZpJCxEMaMhgD0kNFb",
-	"CJEPZQF9tnPwZN6wT1xplZQ+XVgsxkiLpeZi3ySsx6gAw/QyFtN0O4xzexSnKbTIvnRsdjf9Apy3QJPv",
-	"fl3FdbTUY4GQDMk3MCobaOaajb9NrGHjinSkWAzDgxUHPROVUXu/Gyt3zHenzUaEIXD3pdWZ3ZeVC43K",
-	"XX4xvrb18+ar6RoxaLugEk9dJXfhYgKmauwv7V+8gqPx1k9qQ8Jl/DFfi3DZuGq9gsW+wDR+lILtvaDD",
-	"PVfl91hUwkHzRLQRVhFtQgYCjAjGMqDUjMVH0OipAXjIOfZZf6j0YuqIgcnTF6THxQAyzjim2bjoeIsZ",
-	"LVZZ5lvETRABsShlOnwYsKAggaz9vOwbDfIDUpTELVobMs+wq70CuiXqI4BnRvHmt8zGw6FjMW3JAST7",
-	"mxFFBrixJ34B3tdw0FwRq/wrSYQEEEupIP1CtqB5mpEAIDzUFBnMjnqU5/5mmMI6LpoXEgWrgGqgtINw",
-	"WMAbAVv6Z7OJNqqxVx+zFKieTYn2WjXpYnzHmS3u830pbhbgh3KdA1YGyH3Glx/sppx+mFdAmif1RpSz",
-	"gBFVnBKXpfvBJRumDPPmuAigCk9uLNamPq/iXMAEPTXos0IZ3J3iWhCZVUWxwWtXAhQZ1dn6B+xmJ3VZ",
-	"kK4ld58GqZUe54298idsHpzMXl4Nmw7ehL31JqCktkdtCQyUg6V8CK+rxSgT1Ra+fgDfLpzMH1w+NaZl",
-	"l07Sy/LFE6VlXwHKQczEegUAeWaYv87N7Hg2IVNXyKCAhKDlPtskjoXNFLe9aOx6gm7l71PX3UIOOt2Z",
-	"pVfPwjqQxrqiNnNM1FjMAK0Vweln3AYTcHA+uSM+4kLJgYuo7mh49ImO6H1ZTjceMYEDi8u80Nl03qNV",
-	"tZJpqru9JaTUL6CgmDNStmPHaAhX8+4804SIxXwb4tLm/78oadG5ABLxIWrEaKM8U+UknNLHlVEfgGkF",
-	"lQtM6IAzMV11icYyX2yX9dKOGjOgvIpjVRI3hIgY8wny5N2guCLDQorOXqkk791W24xG4m6PDzwoJF+D",
-	"QuJPxKJwh4W+W3P/pFIoqGgKLEejMSQn9hscyv+GTfBfWIA6z0lU4lvoJaqWNRt7x+bHOcf9fEdQhPYV",
-	"prAFjnj0A9ic2nFvEVneWVQO3nmLvhhXECT5HPxBX4c/qHLaHukemsCjbTuJLItL4CoqbxNQJpROI6iV",
-	"zy0TQ5VXocSOWJhfcVtST3MlSxfTtMos0i+4sB24yhRZyJRrYMrMuHcKneEct2TO28y8gksfDWCZe0Et",
-	"lsqeZQOwOSHrdTL56Cg+cG9UMsCs7bmKqhD5VOqZGcQCOlrlVBw0tdU1tTG0fKwnCeHyKW3Wys5wcOU0",
-	"r0VsV1JXzLadSd7/dh0LrPb0k0qsYel9RY1VtaTLWMy3dnHY041d8lS2LiiKE4Yuqa40Vx529w9vN2wH",
-	"w3N2wxg+oO1uoO0yZrInyVm6brNOO1D0b97goN+IAte5o5wKuYSGwnr3gaWkkDnDev8qaRFVt655o6uL",
-	"8j/oMK08CRHQyZCS4ifsnrYAFxJmpgEq92mBDZGTgFEgGJdN4LPfqUHrqHwq5LxJwZ45hXPs+7qbRPgU",
-	"rmJx3jxv7EMlhlnm136LLF+yildiR943QFqzSAHre1ist9niV/gnMVqk3cWu2KFyWjf8RQpq/e461JXM",
-	"qSuJ5gRNoCI3DXa1A8lypy9fk0uzHhdByZeFQQeKyK4kFQPoGyvUnUjlMpdaHSsBSLsxMJZE1tpVQd9q",
-	"80UEXkBn+gKxGwwHlTePD1JUcAh1PUszFhFzcPgdGr9aSpIx1if48zm5xrFgnyytdGnlcwVOQgEEUkBA",
-	"dOPUEHtl4ojYEqIHhQBvU9ItbtRIpIkPl6JyWPIlGlzUOethL7hNgGcsZmb+Ts4E7lEWBJOF6oFjsXJB",
-	"8FpcmLjp3E7f7ZJgN8onUmj9Is3QZsvTWpb6RTWk7oLB/HBNO7MeYn92Ar+BBxwKiXe9kNi/8RkyY1yn",
-	"PrlPPX3y5z1TsK9Iv+Bm/uFDxh+AzKW5ksiCOaEgPwP6H/PzjPV1F8JYQ8J1hDWOoJIbiFO8lXPReaac",
-	"4Y9y59kU7tGdVpd/ZHplZA2Ztrehaz6Eal8slu2qWvoj0w9DDLAvpt3N6qXIJmBDM0CXiSwyBbTZV64/",
-	"r9Nv9HRZCMrn7DQ5UWqcZQXDQ8qqvGM4lqEc5FksesB+S9JRmkORnDAqVQ/pW6kg5yRndyxXoMzOq5ib",
-	"qsTGArTY7QHPnLqz2Yl7l55E2LEUh0zCrqR8jE14Gb1yIeRDOua1gN/DFvnbNsxzY9pndTJLaZ/Ng/b5",
-	"5Ii9grp6tgi8l0fvDZzGx2m63y33yA9u421U08WdH4ihZwY7NeW5WkXnrdBzrKoAR1aGRVaANR4UYFXS",
-	"wAl2QMyp3hf3a8nhoDYMq++C/uXLuF53iZfQL9YirtSQc+TgTV2K0LCCEOE6hjGn8OPlPaorH/+SADGX",
-	"onOUGx0zAicdtJ+oZGdavbKsA6vHNcx+uuOYCxfXGmNUiZidPcaViDlUjioRL0ghsRIYvRbnTYzFUsSJ",
-	"3ow3Y/XEiTYxbDpvYixmEydiuhPWvqRUkBZkbxVMdX12gGBDG65FDR89uTcuQp+QgcjNe6+aBZMsP6Se",
-	"4J838GfSuJxrL4xnXmHV3iwKCutRv6zC8cTbDq+oOlS2qvVPruHDBTsPO57xPa+BiXIt3BSW5TEkPtqo",
-	"jbBV7sqn5lkqBzCfwxJJx54u52Inlf8vlPRyBhVUVSgvrr6f3FO/ycx3FquWJ8dcWa5XNrAuifVcO0xE",
-	"Ma6h7NNXfYb9grwomyDIjMVeMWR+j4u/NTS9Cl79tjT4+Rh2YNdcFhnsntkCNNhjtkVo+BHo0kpazVJJ",
-	"tVSS5m9XNwAfMWEWA7rd87b5/yFVQQUVaPh5hveIxTKIsxPku6srlXMRKRZzaqPgpX/RkLSEclVaSV+7",
-	"grVJvmDYcutCNAxHLY9aK4TYrvBZY0byOBG4MdzhQ2jQVYwi2FmWJGO8gR3X47w3Leabg8uCFAxMYoMx",
-	"xwSfD5QTU+Jwjk/ctWHbB43IrugXE34/hHW2pxnZvfPIBJ8T3yp5z1J9rqu3Z+02s+mobkK2LzTS19ou",
-	"uVhc1clli+ZBu+kyMTS4ZcJFlxVc3+DPb/zPE6w0jqZN0XXj9UvgP+A6Fl1qgLVtVqEtiwj79Fs69X7B",
-	"U1aF1j4dwXLhNc+U/c2QC9U4Jt+X2AgJp/a5BbTSF7JciH1JQvI7cbM62G4l0ftJPxD2QdYo90YP9uMj",
-	"suiHkBdUHjMDbQAVIYD69/IQgLqk8D3ET+j2zdXYoy58w3Hb97rQfgNWm+bvOqK8ca9mV/UqP8AH9Kpn",
-	"yr+Tg2L1pBmORghD+2mimNZcdMLYsX+d2095dKOZSHo8LjPskANnDFcAA+rQtalTJgIDnVenPEENdC7Z",
-	"aHJKi4JP3kqwIdxurILHYFF1eObsFDTjqUYNCHBqat2NuXapEpu5JIdTrMatOrdmVOPsTabkWvB0k5mS",
-	"vn/1fQ0E+o2DJSwghohmVOsX7Aa+Vj7GuRxcv8fhbTe18iFZUQrtgw1+SK1cV2AWRMwK8m++zhx079mC",
-	"2oyidSLJ8phc2e88b4mWREmgydJMBQX41fYvytGO6y7r7UtG5ttgyTcM3/5JH7URGvuZlFnOYpGkzGBz",
-	"HGzzx9jmFaThlT3rUCbcySsnaC4PHx4tyuYCVbgwz+oUVGiHGVKh6+2trX+npM8KJQXhQsuxTEORWcKk",
-	"ic5hORe3x+T3roSMcOwj5uroIU0OMzv9rarNAhDfgip7/CQCJwjcMTEGRUIUtY1eZ9cbudGrsjmX/S2x",
-	"TQrMDAWQggcTGJtrLOrYSQziRUJpRrPG8u265jRQ3LE6p4cL7WOxK/mOuFW/jCxHnMsT5TYG7cxm6Ovl",
-	"CQnJ/4fM4YcHCcSFQ8rj3qc8zhN+uFm9iJgp7hbWq0/uyz+2U8gfqNkPKNbgiJ7ShDIUGgbpC0bTLlOk",
-	"xUYSn9mLCLWlDLlRF3JG7zAfSg70nnilK50Ot6OIb9qPvQzaHfTjxziiZ3QSXA9InKBitnIK5Gpg4Rjp",
-	"neoY8BiHDXQ7tOQKxMRIcXvhUx4hjW2scw4+ORZwtxFRmhYwRjbEUifHPS1hejS/8A5mjiF59xgELPOJ",
-	"fdk+K9NYBZa3isy2Cqy+a8X6VDcCqU9BpMZDdAQ7oxnP7SI7s1/tzCa3TrGNxboc2B/gFTwl9K7mx17Y",
-	"Nz0+wUDv/bwjyP/l5r/vZgvcrUkm3HubF04GIrYsnH7nupsVdDjulrmwpP7jUueYfDDDBPlDLKiFR2Ay",
-	"SfUBXRnlh7nPqvJjWzJgOsw/BrLNrL9ybfkLxsxlIHCLUAZHbR1Q9qdsPUVSWOhMDLNZzXASkvM7Ru44",
-	"G9puOebwYv7FkCtmrGurWbZlwaBPX+tPlmpMNZtJrjeDSI9oKSNby92S2jamNMa6OCZXVbrrWCycuvYL",
-	"G/ogHuT25lQIlqGCf0mSdiF7CalDWyjF7xhWYiVaJqTOPvkPFctZqrFlUES4IB//++dY0FxigQEXGfs0",
-	"Mcx5oUKz4maVMaPXef/3IDb4k9mpm0XXN4XsLfK7a7nIrz5yzfaW7uUn2VokpGh20sFXsrZYIhzM1ogA",
-	"VVRhlLAwcYGzPIM+Tzxl22R9ucYKAZfIBsSFR3YcRI2UZj3SH6iujd3BJLqsYBe+R03iWABvCtZOxiJt",
-	"LjyHsbk/ZQvLDsBZYP5y2mj9rGk0NS8H7I+5snwtmfnFaeOYvB+ormVdsZQv5nd6aIZrfbFSMHSvKCDQ",
-	"B/pDECpDWlgfSH26v8A/frt6a0kp8+XF88z7+km2voyA3k+y9US0hmYJZ6jqsP8r7eIE7UF5o3KFjI/K",
-	"w1tnUHLONAQbmqkcUgYPhCwV8vA/ZQvazuBWRne7QPKwKfSzZuurOXL1YYPp5P5P2Xoa4vEv33BazJZx",
-	"l9j5GIADPnS4857EWDcv834y23TjhsIcqXOA6icpBPoTdtYcw2G5sp+VLYc3yHGeszbkPhhte2SJFEeE",
-	"Fivq4I0diRouUvVCZhS9rC9oiFUvW8OSp+cQ/0m2nqS25QH9+lDRcqhoWXtFy3wgX1xTPenz1BeAb8lt",
-	"dEWS3iDXvE8LfdKWRe8oo5om6DzwXW7twByhFxRyJ22es+SYvNWKtEYQYBwoTVpmRX56/8OPEXn/y49R",
-	"LH58+8ao/b+z1nt3nyBnHLiiqNEYgaGi2gADnhA6c8hbSE3BIxyLgh0xkcrMGMnI2Ws9Rz/8n7dvPBXV",
-	"j+8/kr5UsDNAwNUDhl7nMiO3jPUVBkCliEV/UPSlYo3IJQrp7qDXEpTnwJytSU8qTZ6fNUmff2I5dEvm",
-	"2a6kyvj0I0ra0F7ZLFjVJ4SJjz2uH+kX+q2fS5q9xxe7RU15lsiaspur0qNfmAlojsfMLA/8VxY9qmsX",
-	"tRYX5nhHNT3qs9pFTemCi06tKsX+gdf94X+FJtq2U8Pdqs8QeO7UHpJlHutb2WTHCXN8CPUvy6DL+iTK",
-	"HVdcb1Oe/P5wMIFUYwkwRLwVV2ORBfzOxhZiMRFcAAdSwC9vYwsJExnLbqhOYGpCglhqsbYsGEkguItf",
-	"H6IDa4wO/N28rJ2xb7YTSIA5P1EoAdd7BvbjyXkwnLDmsMDcIQk2xGEdxNCX5eJHvt8Qyrfr7e9Rnh9p",
-	"1uvnVLMt9lka41UyYFrwjCnHceVS/M34iB9fRFojcsshyzUjuUxpzo7J3ziULvhPVCycDm/WbaBYeEvb",
-	"YQUKl4w91JWFJnVnlZgL+sakqT6kERElLbWqkDoWfdqxfQr3ILPoHeX5tX/Hu0rDFY5yVmrOrG1zSNFZ",
-	"vQVT5YiVSxpAinkzSyLJyb05QZ9P7vH8fEZIyZlmGyXjGtsfPetzAIV47EgbXKiWE0Fx03wK9rBc0lXk",
-	"FwxRgahB2vXrtxetIOCFhOdu023iKM8NWi/625/hTU2DnfPJbYSzOXR1WLyrAywYoTMQYBIAoqdVDsxP",
-	"jXyGgyzbOGwu4DM805WeXSVlRhhvt3XLdlX3JJC+l0d0M5rBLK3A4+7h+C9seoDzbPHD3x9strPBR3o3",
-	"SWe5+OGPsB1i6voRmm/Qb3VB2oXsxULIIZFi/AkTSkJEtCR9Jvs5g9QgvCHV/jngNhPIam7buESxgPs4",
-	"/9yQco0MPDiWgW7JTwSKITKWHZMfaNrFWJDPHZAFYb2+HpXhFI9SxmIxNkdhqcV/lKVNROqKMRIeEbur",
-	"LVtoq6DCaDNtc2xJPZcdGZFU5nJQRKQtpWZFA/IWVCxoYbYdXiYzztRDDWmuRPmCYIl8i8k+LRSLUMkC",
-	"qucpIyTFIDcm30BH5YW4srCukNxs3kJGNSV16ERhvlRBn/azF9+Sv/G/NMBizml6G/TyqSf398c/c3H7",
-	"+XPSMBMAhhf2Cdb6r9fvfsY1NYKiQBuxursUoS2MBGFvS2wDBp5FeO0l7Ns2mIkaQDAjiUhinpPEAqhT",
-	"dS9PcP/bikOwPOkd9NMIltCHnsTIDo2r4ClayguCWjQUx0vSkaRF01vH7uRN3G2KtfVynL4f7I20W79L",
-	"dMoZ2bZndBlZ+yWXRe5asMsIxyWk9WNs9ZN+we44G24x9PXB4vokBqPUsSY7nVAPrJgeykGekQ4D0hCf",
-	"egHARFUsDO67tbJZCaFkmZKaLGiPXRKUuF5CG8FcwdmIKBmL5P5zQuyaqTFXI+o0rs6cfLDiI+dY3loV",
-	"nk4oRIR9Sllfw6exoMIqBjZk1+aC7TPC40p9iSgfMF9bTaB2Ufud5ansMSOj7++P3ch/oT32+XNtYWaR",
-	"HREN9uXNkgyoAwMVGB7JFiPAf3+QDxuWD/bFrE9E+E7nWyaHfmstpiLDTKsRGRrtnGaZ1ZYXJ4u2c9hH",
-	"ouh3OPQNA+MHmS/BDP3Ob4mPkNC+p5XfOI1Fir/t/jm4lNZW/93z29qDUYAzWyr5JnXfYAUviwVH4k9L",
-	"hHzcMCjxfqDnsUVf2Kps1PigkgsczkKCttS1uiryxhr4KphS0K3ONrkrEfYBxme49xS+50tSTfk1EHjD",
-	"M+Vo6czfTrGMhZB6DHl3ukvLl8/yfJVluPm/jLpwP50n4nq2azkngQpPD3pFw6Zr5UF8dmjsdcjLwr6u",
-	"Webxdqa0WliDPrkv/7Bl1csmQzxKp/7AsPawutsvS+kC/v/IBTMUpgkHP1WVgudxDTwWY1R5PSpAhTKK",
-	"eHCTUhE3whh/vizjKkhFTMQam3NOla40XNidKsqVuffMa9uKkHgX7M8F8y1wdIfCiC2y4pkFfxiWoi1a",
-	"62+srjjbJo9KvRWY5M05CKjkzUF2zAh7kIixC2exuSWd6aAv7Sz/wYYUk5OMK9rKt03ve+3UkJRCz/Rc",
-	"ig50WdIY/+Gq1D2gRyrSwn8qbbcxRpYKHMViksv3oKCsRUH5HrfLV4iKBzaE/dGb7C7dIGwy8QSo+QM8",
-	"VBFKLGpnAZS5ZPY5VtscTAydk0uC4o7rcLhoB8A6ANb28Af33Abhp5AWfAZbay22Eqw8oGrFYlVdC3MN",
-	"MtaTmu2R1rUD5FpIxGMd92YbbRMTn55qC6dvJv5UOTUH6D4wb22YeWuebPJEXLjVnimIka9fRAHAf8Ey",
-	"inwcAIDbR411oYaQylDgLVCeLRy5J5OB++0mf64qpNYXKQ+F1Ef+2Br2fZVSMPODmNqrLNGD1JkndQyq",
-	"KduU3+4hrgKYXlEMCTZ8ipZPwDFepfZemBMcKOcGrZyrLssILTRPwbWDWWMos6ZWPkREBH2YLiq8jM+A",
-	"bDgWNM/9hYrIwlWrgWNdCjZrhscEGMmSYcG1ZuK/DMgkEVYB2hFiMXVwmS37HBayTKeLiIGRbJCzzDxO",
-	"+TLIS5RxgrFswlkON4qFWVmo/FNlVWljX5J4fa6/2ZCbFVm/4zva05TcK9xOi+Tkup13SMpdW1KuwO3p",
-	"oBZ26zKpuNfTIOAyPLHL1IGPt0dYCkPt7oBs2Sp2hjFEmgPqqa4cKgwoJhZ8gfdQClIXcojepZy1dSzk",
-	"QDciz4pr5wRrYO0nkZWFuce7nFf72PxZMpY+G4s15c9OB9hYzLYKIP3awaSFkC8jl3ZsUk+UUeuWdIbW",
-	"787aQe0/5M7OEzhGNWEIfLhhqk3zvSo7KYIeVvNP7u1Nl86q3RGh9avIR6W+P0eZvhxX7WnBoD9QlxV7",
-	"RDa2Xbi+cpvjQCG2nUwLyyhWnvXynOM2nqZn7pGdfjVppc820i8dbTZmg/kro3CBoBRspgFtLPiByEhr",
-	"ZAFn6BYF9U6jbF65A8lyxfYrnXaH0KC5ZbXpoCw9ReJsee6AaXkRI3jRTmJflkJBpnU2i0XY2uwrC0Jh",
-	"G7InQ6ynj0JNXYAnikcdTNNDRGojeRDLaK7zzVPZbtvd9hj9tiImEODzzMd79iUQ8iuuxWbBcqciGjDj",
-	"ReIZuE0OFufq/PXSbS53PO1uW55NZAXOWkcSUshsAOVKk4HalGqay86AEaongrgFT9lFcAPb/qKTyxbN",
-	"Y9GXhW7LnEtSxyZ9WFUkHC9eeW92x8QUxmtPq8pFlxW2rc3E3ZE91ahO9vljJrQdnW2dAQvuBk+GZsl8",
-	"Wzz7y2fTspzsdzfmb/QBullXqWOB8sMMqMVyKTrK2NXjSu/lPMIUP3vokiVwwPDIYIik7m1oNxUbr25c",
-	"zso3PjCjbIUZBSM7cIy/kHhOOaEniuXgYs7ic4XzcVCWD3GcqscESiZKNHVZrAiWFQSfJn0XUY9P7uG/",
-	"K3KirNggxgkA2/B2lrgGmdgxQslRbJsFgL5RuALY+6Ws940FCtYJR7QTviqQvsQLX3jOZLWwHIr9Cets",
-	"A6t/xZ1yCOVsthuMVZem69PrNWV3P0DxxPu6uUX5f5D6mz5hNgIx53gtHGxYWf79WgDPumcy95LM0uz2",
-	"c5qyjFD9dbr3t3red8Wlv7xd0jzYJQcn/tM48Wd47Ss+qRWskSJbg7N+y8kovwSVHxWmD7jNIgTpOG0H",
-	"+uggk4rFoixU3IfoAr68DaO2eche857DDBYKScB6ViuLDnbU2sotpNuuHqPwg0eUXBhk6VEuNOVGDUSd",
-	"KWAKommX5FzYZuGT4Yap0Yp61Xtvrlf/4H8cB278GPFpyBVD804J2lddqRX4SszT4GNAZQNRSlOR0SKz",
-	"7R3Au6IlSTKW8ztWjG5sMl2CPpFYdLF5nflNwVLe50zohNTZJ5rqHDrigP7YL9gR3rJLFRGMm2FFthMJ",
-	"BwUivS2b2KmBOUWsiMWQFqwrB8r6cdqDvM3znGWRbbnOetAOfCC4RkzvyjxTxLULP42azSZ8a2MgNM+t",
-	"m0hgsfjkGiakXDSzJrbycUZ1+kBp0uF3zEVnzM1tzaSKhascT2xkBleVWU+TwFZ35jMxwBJdkcFyDFo9",
-	"rjUsiA1YBYlAcEUsuGjJT9iIXoo2L3pgFxApUjYj1JLQgZY39tc3uM8Tm2eELPrDrowFfMFgIMiObzup",
-	"J21G9aBgN47PKvEN8RK45sbBBMBfAmNzbkj3/v0V/YK5IRzH4iOD5s/j8Y8LiIzogrMMpWCPCY0RNmeD",
-	"lOEQfIANEpl3YbtNxoISBarPuiTm5ELgN2FEbVKYEm9OLV/G42I9sdhIGc+cblBm1QEBv4xQTzmfp4r0",
-	"wFrOsqhgCx8sqq800jNTS4FdC3aUPYkTuski9tPJPfzXRnP2Kq1/EdvJXeLSAPAwybbBPsuYb36IuRRt",
-	"IqRg++Lm3gL+/opbYws2zlzwC5ocgDaGSh03eDg6wOHT5OSvCXROUipSlm+DhnXM2IrFGJv1ZIdS81Sz",
-	"87KCDkvwQC3M2ihOKXdFAzgdYzw6/Ts2mELqNFDgzQfgvi/YnyzVDTQEjIpmd7rRBqmSAtpXS1gKmh+T",
-	"JLXirMybspo5qPLQ2sHYLIobfZ9rkrp+jjisnGWkjr1ONeU5UXSkSGtkNPze7AQqFywXzKiP7pZbTZ8q",
-	"571Y4tSaU5tg8baPt6t1MV24O2kwrUDt/fykSH9Qc59Mzd1e2r6FyJVlSJ+nxtJ+Ctd/mG8Z/DRxQ0pI",
-	"zu8Yga6uQNQE9n3pPAL3Fro/2rJgvCOIhJ7DqAr3C24WKbw1jqBgFGlM1KB15JflGdFSRlYgtaTuki69",
-	"A+Af661gbhKLlYIURj4M+rmk2SVJ2oXsJaQOXFCK31kHYqIluPf8h4rlLDWDwFrX8XHMiXKA28mupQ+F",
-	"70tM473bl5sVEm8K2Vvkd9dykV995Jq9zRYPj/wkW8v8fKeiKfYFLRJPcZvwEENZWwzFn+vWiGRUM1JQ",
-	"0QnjvlC+ShQr7njKFpYCJ/f2X2BNlNvkIBk2IBmMosZ75ox4Re2CFOyIiVRmLIu8K7/HNM2ophEZiJwp",
-	"VYlXQCqT2nJv77lGgx83JW2zZDC1R7lnLNZYRWvDIuG9OwGL4Ce8v5NvqrDZlkWP6tpFrcWFOcBRTY/6",
-	"rHZRU7rgojNLaYd7HboJbo2rRQ6FUcUIdWi6XvjU3UGvJSjPDwC6IQC9Ij+9/+FHcEDbcPTzsybp808s",
-	"V0AinrEvHRKv/SY7gOIBFDcBis+MblFustUAsmDQgIbqFXqErZDk/Y7eQpaPGqg+g/yZkvrUNsLpUC4u",
-	"oZYVP5CCYRNonzMzh8U0FrtNY7pyu2X3lhw4PApVNml9+gHOgI3yfR98oLuEPWP9nN1+C4zbAGPcS1YL",
-	"4Esqi+wozSnvqWUg5np+BxWleEeocV47+AMfWTXFUihzzgJpX1KoAEQZkQdpfYn5VwJAht/wzIBEm7OC",
-	"3NF8wJCOyqX50Twvca7D75ggdcsiKoUuaKovjNoVC/dnmO/mx4CfNY7JL5KoQdq1c8BUv2EhRQefHVXr",
-	"TSIIoZlfxqLCGkZsJf4FjA+TqzC9kPaASuuYXGnNen2Ns3G+yn6o0dXPz17BgsXiA9PF6OiqrVlhyabZ",
-	"HStGhOJNgNR6kJlbbBVqC6rZjR17AuNtrD0L7LXZuR9gkR+PuRuo3y+H90R1MnZtZsC928hCDsdbBR1g",
-	"/5GFLwuIi2sp31ExssugthsBM1vTIxRpYbOpEk7DRHPcRIuKk30rhwmJsUrnoe4yXvgEH5K0jeKOkicB",
-	"tE9IHfIkUCQ1SJvbodpVQAEVi0BCwT0gfdnKJ+CvgbtdkuR/kpKrVTEnzgwKUJt+rtknHRHeEdKYfiSl",
-	"EJd6HU4bss1w2RQzqnZUVu20kZpRdc0Kaln2dsHfC0nYJ0RcUrA2K5hI2WUs6IN1QeGsvbi1yeYi26ec",
-	"tp+50m63b9YzgE+5HvXZ4oEsvAZMyGUv+rvZTcte9BF20N6F2HDwi0TY7KY9BNgeFWDzWFONtRX+HE3K",
-	"kehxmXaTlBBGmwkMgLTLoG4H/BUK2csMTkNfX23g/o4VZk6XAU5BsQ/U7li2WqhD6g2UjkVr3CmM+XKT",
-	"gBlhrhoYG5A6NxD8fwaM0J6E1ll+HG7vPTkF2PqVcjDndlgrD8b3RMUWi6jlBx/MV5CHBluxVMMrfoLV",
-	"NfCTe/zHchUVVxi7yrnS3GLVJJwDXv3uUuGtfnxhPQ7IjBjZbgMZxKrQV2PAENRlXQK17XIARadtzYpj",
-	"8kYWY2q8ipzaKqSeorqig8SRjcMohvvS2eRHptcAkosqc5t2LS/maRiO7ZwDtD1F6YR9HbNUs+XYhObp",
-	"ZhHUOMEJvhwHlKAWIhZl5Xk01VbVXdaLyEBkrCCMpl38wTNFWMY1KQYhTx/8hVCKFncdKPRQ7UrMBUnj",
-	"giSFzI0Rb56WM6o0eBLQJK90SrkkroY2pZlR8RJSd4HzpEc/3eAvVWIvgeSyKogRLgBluMxuMjpSySUS",
-	"p04NR4HvlOVU8ztm7219DeYu5QNv+qxIoazdV+MXBRPOoRALi1jtgrF/mlsgnS/81H6IgyEZ1GAgGkNp",
-	"BoUmrP5X6PuAMTewbCWh/X4h72ieYOtYt1hOYzG6CyV9JjJwVOC3jha27duyakkylvKMkfpZ8wyd19ga",
-	"1srD8dDilVG0oUbZ3hOJCfyO8f4iswdwCrCRDFgn93EN/oprF3ENZdBxTwrdzUc3xkqgeY8JHdeiuNZj",
-	"StEOg1/at35B/vOvf8e1z0njmFwJwnp9PcKlJmnOqBFFsYD771BfxjF+rPPTs2ghUqxYPMoCQH6oLQu3",
-	"XaHF2nl/vzlPeHweZ1mcNc/WPG7kZaos3ZQYNZ78ITWoDu5di0UIOlWwuQyDjmCN+5l/9bbRoaXH3JYe",
-	"dtc8U9ZeWYs5dkJTMzF1co//+IX22OdlIu/WSJN9JgwwU6J5ess06jHTtSsSKlfOCItFgleqhFjaEFc/",
-	"6u00m6Z0lDF1S1Lapy2ecz2qaHiNy3FdRzBmhThO0diORrNqMcUzpkjdvslgiNiZ/dc+E6qckdVq/E3s",
-	"x5ALQFs2RuMNCxr++Qy5bi5cTuWfLNWoY5bEJcBrZIlxgkVHp18AGvUE37b5++Y///o3qb92yQKvj06b",
-	"zdOI/O3o5ctGAtWrwZ0S0pZ5Locq8loIWKvgAyzn8kxZZfeYXOHesEF/5VIi8HX5mcEC1JMff7gmZuvZ",
-	"HA7zqUoaO8AkExGaK+l7HsCcvOOz7NbQpXes6nuMxRqcjx8GAt8XLuY2tQ9uTmyf6m4tqpldVLuolYe8",
-	"Nq4FhCWyPfrpZyY6ulu7+PYcDDAzz9pF7f/+Bz36Z/Po1c0f96fRt+ef/39T8j83pMyEq/hEXtJrOCWz",
-	"9AAHE30mDi7Sx+YrbE26XtNbz0kWiFgrFtcjY60dvrzrs8O0d33i7SYyBFDQ4j9Pm81GaP9OcPFbDgeq",
-	"bj1NJtUgII2IdHpr5A1lWVh7ODsmY2F9xdj8ID7E+fcrxo6alvq1/QU5QCsmzKwY9HWoqVQNlkMwelVk",
-	"uZq5pCugCkSF9ziRaRVeX6nYMaQhYTSfIRFnRFKuR6g9T4a7y3BQcpWmrK8vSHiCOkz+L3OKElTlMdWV",
-	"GyX/RyZ/+vjrL+QNKpqvZZ4zVBXrH968Ji9fnX/bILIdC4wsmdHazmV5zgpYewOJ9UHfzOi0GTWbzUuS",
-	"pJCIYvO0YMoJySQonGZcowZm7b6XXOhYWC0XMmvhCaBu51J0uB5kzPlEc6rh78iSyotBnpMOkz2mi5Gt",
-	"9/KXQwJzLPpSgQkbESUR9n98+5FoKXNFUipAbYHwmPNt2jbhs0rEyi0CcwcVe0bZGBhD5ucZ6+sudEMb",
-	"Eq4jY0PQDN42+AZ5K+eiA8SdmI9NCya0Ecb4nvakH7gB2Y9wXDcrRcwzdiYjyh2sxcWTGf7EYQOwXV3k",
-	"mXsukmcFWAP8dj4jn/XM1rcocJB5a2M4UPYkOIGHJ2PljKvIO46wiKzxYBHZou0VETHhBkYnpj12SeZ1",
-	"T4zFoX3iNtonmg3zZVDqmpk8kecCFnGG4g/7/pDbdWiaWLVessxi4hTwXsBWOblXwKK0UkPElcH+d4Au",
-	"ZKJXXd6vFqzZ+j/Y8JAJhqA3HTIF7VnXS+/CGnAQReCFNVVsgYYy2jzWHfOcCZ2PCCT5Gu0il4opQtOU",
-	"KUgWKHV6cJsc2YAG+VO2FNQT3rK+dg1+y3IPUp+emLH3lcrYq28LCI+MXl93y8Udqhh2PRpn4Uv0xZNu",
-	"W6Ltg5X9iGTVJ8WN5tZ0s4NG9iQpqTOhabV01M0ZrqKk7K+Yr7tRyfPIjpixeHwEnpnV2CJYPH3i39KW",
-	"ZvNgaR4y5favbyYe7fXYqSc9ecdW7rmwPLz7A4HEn0ahe/t9ZENctn0cNp2zkZtLMjTQ3qV9yDCxbftt",
-	"SAgT08vsrLJlf3BFWxbH5F1gHHtZUdrFWBcKIkWB/Wr5qkubukJWrbtc2Qtz4JjBNmY2f4CLO66pS2OD",
-	"T4AMYI7dHYuK4Z0Vst93KRBoPkOzhSHPUBjywtrXZjRlbO6YTBWfmAc4ps2Pu38t8c1uyNBlU+onBGws",
-	"lu05vayAfSfvvi7x6ia88yK2ZNKpbvkDn85B+D5a+P4IBIw2E0JOOEmWF8daprd7luLyVzkkPfDmTDSg",
-	"Rd4G2cbyQNeolhZQBgZzjQhXasCwSKxgmheuXysTuhiRPiti4S4EOV7eNSKtkb/p2+8XTa9J5cAslqPg",
-	"iYUfZUCSM6uJacBaHpIRuya0N74HbYJkxDvSRfQxaRzmNf3M7li+8WQO86T3+D73tJNEuVgLpWAAuUkO",
-	"a3tIt1i1NMgc57F8C1jXPiscOgQ4/Ls7oIth8QmAw16zpwH2+voh1uvncsQYNL9Ga6TSuQ7heB6WxmJG",
-	"riIj05AUa5zxA2Adg48bB4CtAOxb2Ga7iK9+eB811QO1xIWs4DT/BYha9xnOzdwXR3M4AgcwX1/uXLmq",
-	"M1B8a1l07wdQlnjHU6bKZvsOmYhHJpe84KeBCq2ZAwglvEWEeZcF8DBexgJgGmCckgRmfcNFAs07oZG9",
-	"oiMDMMOu9PQ9x6R+FTT0Lxvnw+XoT0NI5iIWrl8nV6Q9yNs8z1l23AAYdggXORdVApf9g/+RkLJCk+VZ",
-	"5Hv0o9YNzjNfPghOGzMl7kMypQx7Zlbc5YxTGAYKhhDore+sRTPiLTnzkQIssazPl1PiQlKUYz7GX9/g",
-	"r2fHjPCNWMlItX1ILCzfdF06dmxM/UNaC66JHvLUCOhFpVcsZouv+fmVmyPmf4y4W9VNF4uHMy/JyomX",
-	"sVirQw+hX3whWZc4madKvHRPV0aGzGqOAjgVeO0sKw4CGlA3Hughvqz0yo8BtycXj7XRTu7Nf5Zj19sF",
-	"Y81tfniWkdjDrswZyVnWAc0hsOUuQPrDnFkGolx4/5mRSxI6dkdES2nWlbRoehsLWTjHmo08OeVhpaQt",
-	"HKtsl/lbsQChbsSlZZU+GHc+PcsZEJuWI7D1t2QM/RUzcuchud/MnlLwYBA9Jg/LI+X4wq4NNU8AR1aO",
-	"/S8BnmMsOLFAO+ySUBtgnwFE4GUyIDTdy+QgCsP2CEF/pSIrNX0Xc8BITekJG4tb2FCEbxgwDWFh3ICi",
-	"gHSpFdLW1nCAb2w3BGPnHANGVO8rsOQF5vlD+xiYl7cWqY6FBAJr150A2ttwoRpRmZwPxId3D5Rq4Q1D",
-	"y8vYhDgO3ytxcZtmx0E7IsE7WaYqLBYbMU7WTKjz1myVbcuWnbFmqrN/qgQEv/pzxWCZ6HewXfbcdpkn",
-	"pmFLVgV1VcisT06jLr8NQe3lsv1nJeltdcFMPpgZQOhJkTYXNIcCMq5jYSUTDXSEZwoz2jI6AimHNhM2",
-	"xRRVmWoLyYA0SMosIu1C9uwrkQX+NSsEVqckl+C8jEWrkLdMWDet7d7m9AF0CFIlRVR1xT6oB5Q2GAqP",
-	"9fgPd1PYLlZljeIU0xHXWmUdiFMY/wLp8ebdfLUCdWz6B4l6kKhPLlFxT1ZE6lpl6KAQX5ixWwpFZ6+y",
-	"HrgAMVZp0+20JC3mk+46lIuqgAMpiUZuawT/CIxd6K8E0GuED6wWzS/CHrE+aOctXkztB1c+mLWkS7Ol",
-	"rWbhbGWuyZAqgi+QZSRwbvYYRdoOI7VWNo7N3YHfyq7RNDEdi4NNvHM28QfYEl+gDGefaK+fM/tLfEe1",
-	"i5pD5IVFfLg6gYg/iPSDSN+aSB8UYsJKxpz3lWT7QPWZyJaX4yiEsREqJP9EDyb/fMRnVTEfycwxGkgL",
-	"5huhOFOTF0SwTyUmGqtxIDTPMQ8HaAls2/jsmNhHIIW8nVuQ+uEJbQ2MctE53mlqrk1QpdgFel1WVzyy",
-	"j+GGYM8PcFa3DB9pONQB7yw/i91s03v/uTf8cEWPbejwBEkJNuNvIvENek1N9pmgZLkEhli4DIZf2PDh",
-	"Zt1LUN+WzRhULKb0rh7PJd//FPBru0k2q7PiU5ZN48arlmuKvVNJ3DiBRTK47aaLiAh29CF1YW253Npv",
-	"c4ejbuMvk8V9/aCXxel3dZuI3VMsv2OqEY0104nFIt108Da2PcIY7tp2qIlV8Fh20xolkMTclkUshDQ2",
-	"bqPaZhF6DcyAYZ8RZhtpQPKV+SWokfZDl5+cXB81m83Ts+dJw/bKNiebJLLPRHIZdgsiMD+jcLKjHihm",
-	"ZVJ0xvq5HEGKuctwVo574XhKl5ywPQ6pK8Zi4fve4ABd3xtL1pDkXNyqpOzcTSYad5N6ibBS2CuO//Ov",
-	"fyex8MkJDUf1PddxZnYKPCkkUP8IglyMByMuYkFJAYThGj1Q6NYonRl2xblQGgjE2kGTJwWa7Y4IH7J6",
-	"anUs1hduWUji/dpnwraR+SKyq8v57HJPnoOtcfDOzBPXZhf7Rm9TRfRChs7JPf7jaRKxt2bzPNht3Xw/",
-	"reX6g5YQplOP510HDfhCsru9T5Deihy4tjtyG3bGfBQ+NFvfkYzqNcLcCTSxWd4J/VBLzzGf9Bg4li0+",
-	"Y4Eo2GGanDefH8/ycYeemdDWsdcRLSXAyRvAm6RHlWbFTUY19R3Pcc62nRBzlsnQNmOFbW0NA6pusQxW",
-	"VrnYymantiW8A/Y7Vpj3RdIuS28NzA36GdWoaXu8rCfunzf29wkkjY1JBnevoDdRwWh2QcZDzly7pssN",
-	"KDgzRp4uqFDY+i4WfrA482fKdSCFJqWA5bYzrV2RMk87ZRfeSMA+R2CATXWMR9BySE2FeWNMHRNs51Qw",
-	"JfM7lkRhw1JzXa5kLOy3QcN1a5UWxJl9exqHXpRANRab4ne7Mi/wHRyJ76mm2FFua2Lr6eneps7/iRLF",
-	"DubOgeXtKZuRw1mAJGVzHI6MhHRiwHJCTIkYPUa/UIp3xJejYCQ4IYbJUdQ6Za1X78FG51iRBXniTvrE",
-	"IvQfen/hJTYFNOpMSzGhiYYMuUB0umQ3yPdCarnjGSLammFpLpWx1eD6HZGmOy874XVv2dLbAZEZTPsg",
-	"KQ+S8muUlHAESrNGyzG4X5OA1Jqm3Z4Z/OP6iwewfg1hkhxSsUORAeJOgKmbyl4PmaRkhXCvmgFhD7KX",
-	"miKLhZe52EHcpjM4KDWyjanLqpvQZSVn8ktJd7gK3tqX4/8rZzWv0bh3JwRbt7qNDmkHj0s7mLbCj0w8",
-	"sIBRsH4OVGxW2XdOMb1oXkIUC7WQgl7Rzx9OIvC9s8twSRDcpwBnKOo9wrlajqQ3yDXv00KftGXRA5sm",
-	"KccHV1pCJvMjkphPElJHj1+OjQLMjW5ZX5v5UcE1V8wSxmVc9XOK88nkUOSSZurSErKbG2L6LO8Io4c0",
-	"sM4EH2qUk4LRnm9dGItyHph/q0d9/KHg7bbLvkWAhmMdWeg06r8oy0DTnMOXZlAuLUEKW48YLlyey6Ei",
-	"9daI2E1M3v/yY0R+ev/DjxH58e2biPzOWu8j8v77NxHp59QsFPuEouL1x79fkDC5wZgXsHaVvAaFI4CO",
-	"ZvyfjNRPm6B3l8+8MDo4abGRFGaBrqqWCPLmxSIYdlmUU65XBO96mr2wbaHijYyQkWL6LsSslMQqQUfX",
-	"oz5LIltbrUdQsevzrs1McX1XspXgejB7sNXGP5mteX6kAQQQdC2fItg1y66ZstRLmDYeU3/rm7P8NAkP",
-	"5ShmidkS+w9FJsulMbzhOQvtje2ZDPDK3FkEg2GtsbpSGzi5L/9YLlthtuVQCi6I4FRV+iAZ6xx4tKsK",
-	"fsXseBZILycAg9gZiDwn76gmAziGZpOP4WQs/Affc+XaKF0EJyMQ815qlzI9Km/4MxMd3U3Qgkn+z1H4",
-	"oKNfYbXUBREShpVckuQDBg2NGEzeto9+kYKhEyohdfO4H65ppwGCvyuFHBRIO94GToCOFKwU1XByQXaV",
-	"kL7rzjezFIHobTyiCfz3VmWagL3dcaaND215Y0ummukj3OtVSWAEFNW1i1qLCwqUZz36CXdj7eK0+fL5",
-	"y/PT787Oo5o5FbWLmtIFF51ZMqF6usZ8XlPOyiQgJIsfHi7I1cfXb98ibZsgv12/OfqO1D+8eU2+Pfv2",
-	"24Z5fDnRyrSazckJRd4pN3Net2wUkWGXp12r9aL6ZJOZyknPeuqUVTyUGG1H9LljDoQ7peZiJMlaZaDz",
-	"W63NVxb2mwj8XKTi5vrKvFuv3SLvDkbvYFWOXaVFinOme1sPbrI1ucnScr9uqTinP2jlPAV3Gn9EcU71",
-	"NlbQhlAztfwGvTzT62+uSHDPEWmNppXS+JQq5wb0yVaXkEZmryp7kJZXxL51RBj4HsvowhC5uTt6qPoD",
-	"HeSHDSnX2M6y+hRkfOaC9AvZwQqeq3ErpDUaz3uGHLopYAo46HaGedZY/Hs3XEkreXqml8vEYs3MJkH4",
-	"3Nx7RfdRllXQcpdi6NupsBlfgSets3FvYVZxvz0uB4fT18JqYoRE4KgCV3yWTbh/1qu8n9zbf63NdXU1",
-	"311Fpnir9r/yZPcgtTKu7cSsF0O0g6r9qIoTr0ZtypwPEWE8JWbJEDdePRHjviw7PVa04YpCbm6H14Oe",
-	"O46CQJurXG4NtgK2X2spSX2qWwDTZFjvIrxdLCooZb43UNWoBrd94WCXpbfKlrHbhJsZ09wLBXYyVImF",
-	"hLFYY6hyX9DxEOQ8BDn3PMi5MfHQL7jE8X0p9QMfoASPZS4jyfuwPNnUIYN/vRn8H526/N5tpq8njX9i",
-	"7odc/kMu/1eYy//aFjqXcNsvwWANcqpgss+WqnJbONYwHlqYJdBisVzC7VjUwNdfO/IuyRQSsGsJvFEw",
-	"AD5OuwVF5fZrkckhoW3NCoJM50FVd/30nGR0pIKk0MYlyalmxQwRcoFPpVCjfxB4S5GJy22RVO2SrAun",
-	"fRBzBzH3FYo5PAIQIayg+XqEHFI0fjmm2DVGsfVAkR640hh2BmGC/Of/+X8JFzcuEA1/27D1jRQ3Xq6a",
-	"z/1amz/QQAPsjgXQowfPGAHXCelII1P9ZbKwV9n2xlMe4+RwMKTjaUKbO2nMsoCqBjeFlxGY51vSqwTB",
-	"/ShIYBBSs/nGKPY66TK/eplktgdansvhQVovJK1RNQ3pjb8imT05+YPkPkjur1ByvzNYWik1d0SJDhKW",
-	"FeB3XPEno+53uUdhfykcUEJyIxPvOBtidynsB+YLCqGeEOVLWxaMdwSRrT9ZasxFGot+wc2KTdBYA0ca",
-	"liAOWkd+SZ4ZYR/ZZKiW1F3SpXdAaSknySxj8RCFJpnWNcCYtErTAppiFrKXkDoXaT5Q/I4ht3WiZULq",
-	"7JP/ULGcpRpL8SHP/uN//0xoLkUHmp9wkbFPS3cdwPUlVFvi6K01THlcxvHfcZ9uVua9KWRvIdkoF/nV",
-	"R67Z22zxjgI/ydYyP9+pVGd4PYukOOP2O+RZrK3hgD3PrRHJqGaksKR9Tg684SzPnEm1oDQ4uYf/Ph29",
-	"8ZcuFxaD7DF2ZFgAg9v23vuA3D8yBO4N4/bfcbtuAeJmqf7wcg6o9qjssTu7Ux6Arh7l+UmPKUU7bGXF",
-	"NfJhE3QGNR5sjvcDcJ/b5yJLiCw0zYFTD6j3ZAH9WRUcYyYyo+DdcQ17TUVE8Y444oJA44+I/Odf/264",
-	"Op9YgIp4Yc4pNMdLiBRMgZOH2AYvrs8e1Zr1+joiiar8lhbMJuqToSxuIWBihpWAT0KRISsYoWnK+ubw",
-	"2tINs5awwubnoIOiH8Q9n4UN/2zPeVKn5MWnT1g50oiFLIzQcR3q7fDUJUlyqvQNKwpZJETRkSLDLjTJ",
-	"smsYln9jMad5W12ZZ4S6xYqFlrdMAKeHTZPryqE4Jsn/Rovnv9x4c660wmYsGMUyAxHgyNoITj6i1NnI",
-	"8HeU5+/cHl4WHM3Fy7a4KgF1TzXMYMUW0TMdQOw4Jm+utx9oiv6My4FuyU8BuJrlnIGpJ/f2X7aNeDFa",
-	"uYv48jD7Djt8EzzXHm+zAXOdvC3ItQumukSxMdSBJtwwWQuDAMUK2lOoWNje2sOCG3iIiJKEAiIb85pr",
-	"hCCj47FP/WrHbVIvGKA6dOz2wO76JkVA0uMo4TEcncuOxfvGMRnP6KKDjGvzkwe8517gUA01bEJquzhA",
-	"iISZxjADN2Rsw2E+tgeP1L2X3/zwmZFQt0w0YClYQaH/teIiZXvfPvWD2a4BVKyEre/c9t8aos1SK93b",
-	"9y7liPj2ueY0fPU5sJvDT9hJE0A0G0HZMhVKYkQqh8q2cPDxRvyztJmxV4NyCJVJIuRw0vWHcUNjNrqe",
-	"zdhFActvVZf3CdcQcFREdws56HSn2uWC9tglNsmzD6ZpKgfCK6Phj23gzWi4MhaJAbniuJ/TFLmvZbvN",
-	"DCpBWQXgEP7kxm0uigdfCj+SBNplH3+T+Mf7i2ORqAH0oShuhq6JNlxcD8K5PVf/4LBB2ZDdlDBhYy2Y",
-	"9xBixWKejfzO7KsVcCZsm++ahph3V7uoXaU9Rn7stf5ai2rl64dfFszM6QboZs6aZy+Oms+PmufXzVcX",
-	"py8ums3/qxaVd+NmhOlA3TRPX52eZd+yoxetl/ToZfqcHb1qnzaPnrdO22f0PH2RfWsmAb/vsZ79/cvm",
-	"0dlZen70kr5qHrVOsxdHzfQV+679kn7bepGZSUsz/BpoCbWoprhmNzwz58scRptJUMMIeS2qQcOUibG/",
-	"uD49v2ieXTw/NWM32x7HPVBFZRzPj162vzs9omet50c44pft75qvTmtRzbZTqV2cfY5q5UuGg+57ixeM",
-	"mjG7De/+hiZV9t/lUk/5xM2y1B7cj4JPelQgziiWt2t/RLV+wUXK+zSvvOaVXswSC3LLBV4BBMblJG6W",
-	"fcM9prvSXAPa0I1RQGCz0+zGnOraRZvmikXOOYD3V8xN7OX50Wl6lh29ZM/bR9/R89bRi/Tb7CX7rv2K",
-	"NltGBMAQF9zXzCi6sN/o/5+mPXbsTtDyC5TLlMLezdjR9z/Uopo7eBklP8s7ZgCwtvgeDscJMmoxFWKm",
-	"5mAFyr6aMvO8RUaa0h55G8ri0D/ETqqA1x8sJJRfV6vyLDcFF87gsOMJrJSy99Iz5b42IsvJVu8Ftk11",
-	"zY2fqUAaK4jqjfuKL5G4A3R0ojQdKUu+1UP9PExfcUaCl+8h12jwTDmEkfE74H+9nGdyxMJNBbjpqACv",
-	"kVJgOzhXDVekZUYA6UY6nNPumBBrrg8Zcp1235U7a0OlGGOPeaJEl4/28M1AF7/ZD8V4jySAeDxqzsRJ",
-	"3ErjBkBvFEKVtwMWAdNlvO3LoOl1iKMWpYKngoMHP/WRuSpD1iVJ0kFRAFlhjxa3CJjQ6Q5Jlibn+9Ra",
-	"PziBR++Ctd2kpyF40DzK/mDR90tzmB8v743Cmc3e6X2q1FAW2epKg21R7xmv5mx88osMFQVjlXspewGG",
-	"/kBpFOODAhgBJKGkPchz61esT9mWjUu4wjlYYZN/ZFpB9jAkUY5pLW7KMHJwlFa+tsllOGR1TK4qs3um",
-	"YuFvwDHunrz/9SM2yje74gR+7hcWebNK0Y7ay5DRW/CXup+BY1MKf6hv/PXuikKKDsTbMO2W2B+aI7+x",
-	"cE+oTsRiHfWm791+21hVp3vCUlrE+eTGxwTcnZfyOyiDkSvJts7rjfwen4FCgg3XkIw5HmRxyTUTjKS2",
-	"1iEWdd1lI8yCsS19Am8gG0K+YDInccj8xrrSMFBOC83TnKH/sV/IO56heAcfHwQnyiwbW5sxLIA8xezf",
-	"bJCDz5ApAlmSGcuiWIixfErgMFRdonmPHZMkcI4k5JaxPqKZHYoiNMsKppTjM6Taj2EnY8RXdtyPSJ7Z",
-	"01ivnfkicV73cr+mOO+DCYIsPIIB0vxi0GUZqtMZpVPRg2Hc6/LcQcqGbzEGKdD+7eFAy8bZ0vtKPDoQ",
-	"Du00BxlnImXHwRlXSYQuisTiwA3VGAoQcojNr3PW1kQONLAJDfSgYIAVHmIU4dqcv/LgwmUuPmueaMnF",
-	"AzpRQA5fxMQ+caU3p3QgiWcsxlg8yZpJPGOxjhol8MBe+W23HGpti2cTh/dE9JpucWbxHNkj8+WXEB34",
-	"NUOPdsGB5c2/fwuCpd40CeKBwnhyb6+zGdsZy5lmG8X3Hc87/h5WYFUkunKrOU3LmWId4dOyQ/rvqk0h",
-	"YP3ASpmjs2zXJNqT7PqNbPHmlsXdoU72KfLt55+2PhR0b1KEQHq/8io6RDqN4gOeCFowYGv2ClHokICH",
-	"obfAxkcnLPuy8dgFOl/M8YKEJqfWc1Uezq0e9oXJBMiiXAJLexd+gxSENWDH01MDVKbyRMHSg1K/YpD1",
-	"UOY/n4duHkRb/R9yKR/tMq6AtXfg4L0Ndhsksvw0NC2kUpVIbOF+EjhyKt3ilXW3QjQ2l6JjvnP9XVLZ",
-	"s46LC5LYqh41aPW4RthFJjnkgjOord3ICBct+SkqP1CxcDfFOFHGUm5W+NLfOJWizYueuXF5mR+KlqTF",
-	"SHuQt3mes2wnvcK/miG/FVjNsRxww6XLFg7BRc6jvKf+ZJjDIt5k3A971X5rcxnw19WDFkDQrwg6YyB0",
-	"cg//Rb5+OGYr1w3NxqXXeGdl9CgHEnaUvpWqxQXr8SQSHuq5+SHSDUxWiCV9VigpyLArYwE3YtkxSVLr",
-	"fAo8wviUIVWAKxnEpyC4R0XKDF4QqKEhdT2UNk5u1wHqNUQWi4L9yVLtdDu8IdVEipRdwEdDKJaCp4Gj",
-	"FpL5g8EICjcbdqUbROMyFgvRb8HTninAcWarKYGBa1NANyNnr5wMJOqtLYsPvPgP+6jxjcAOXg1AH2Tk",
-	"n5+pv3BuLzzsF6lDrfbzpkFylg5rt+pBg93bNMFZKG8PBAClPRQLwzxqShtA+XeQxEeJV9ccxDvV7IJk",
-	"LOd3rLBlkIh1/YId4Q+hgqgstnQ1Q0ZBtEVDyG8I7VWAzhFlxNxiTLtCqMsaOYAg6gdpkLhEtzYkMbFA",
-	"PMhgAmT79ZZPC7xvYOYH3D3g7gF3R/48rAS7qEVuAHY/wI2n6taArwWjSoqgBsT52OBWwAXPXeNXVLFt",
-	"16lYlFo2WYeS/RUBJ76UbQPnomTqfmxP5Hs9oOdXiZ648RZBz34hs0Gq1+winahvYZCtAU/yWf2QSRuL",
-	"lGqay84AQevXwLV0AZDXyWWL5kAn1ZY5l+ihqGTG2Qo+94SIDETOlCJt8MftqKfyvVv5ZVHrR1iQxX2N",
-	"9kHLOymvoKpoCacm1awji9HSQ/vIaJF2985vake/iOfUbc2vm2+pX255h0f+FGwl7/YqyxQYwvBQ1/Nz",
-	"AmFkYd2jlZz5KLjSdkENcuRjoRhTxyShecFoNrqBzFcV6G4f//YbBGjoLROkzjtCFhDgoYo1LgNwwdKe",
-	"IFff1h3Py7A1OiBXxBwjfrcxj2UsJmb3QDv9pRJxY7FUO/1HJuLanberibiVQT5ROq5bohn6ozsMh3Tc",
-	"Ly4dt+oDha1Yot90+B5TKE/u7b/WwJM8aYrvfurhqvDy3q3aVnSXB472wSQUGz5byO0792BtI9vwdVD9",
-	"3MbMQ9AyaGH2AlNM6EuSUK0L3hpophLgt6Ups13XaZ4fkysoUxa0x4w60i94ymJRMJp2mSLezFMupHvp",
-	"8ktuGesjNy0kNwKtLtwc+y8ZnQoskQsCZEgJqFDKOs6cQob8utYudM8CvvOMweWlNAXdaZ6mZqaB2los",
-	"QF3bqj9tpor1yMzINVRlYzrhGqBtVzIjV9Gvmgf96tAxaY9SKaf38F1Vlzsp4XT5EMsqpbKeS2w+1Htp",
-	"AnILeNK5RtHC9TH53o2a+/ZAljTH3dYRgBjLk4vOJRmECGH9AU4QGWRISMsY8EA72qLp7X5Ufo3Jwv3W",
-	"Tw/QuD1Ntdw6C6JHAZTeR/Zcrd8GtFBmlYPJ1GtS96nXYRY2DqsxTpHl6HMxEdo1mojKjElzfUkSRHXZ",
-	"fqLMpN7JQANSq1sNf/K8V9/G34AXxK8pJAhxmxV5DFSstYva/wxYMSo5PX13vUWjouV4bK/Oz6u2aJg2",
-	"eN0NNkXlpc+aAH57w7Ml52BAcN+CFuHqWzxbJICRVg/bgU+kTAIfQwe/RgE44qLPxMaTe/yHUa9ov1/I",
-	"O7aB9JUrSPKzFGY4VEtPiqMhvG3PTmoZy5TmeY69EBmxHNDh8YJElB7NGJEiFnWWKwaO/jIl5IJgNk54",
-	"1SSnOqHqViFlfyOyzy+zE7vciPhRLGjlbEPYF+exG6Sqkc/JsRb8lOSYRyS6XOHGCM/v0spbePEG816+",
-	"h3WYgjTbNrBnDmFSoyw3J67zgbN1J9Ja5oGvPRGEjiHvasC7sbTB6xJTbTk2mIxc7SpsPaa/jFnDA0Rt",
-	"GKJwqx4gavchyiXiLY9QetRna288PkbmUraV9UCVU20UO6fseT+bGQ7m47UGPNdHXCD9ZN0cgoKmOiKZ",
-	"7EEHMk3VbUTgODci68+zRNPFHStIxtocmStJKjMWBaSXWBaIP8iCREGuzEQiomRh2zMay61MM4xFmWdo",
-	"U3N8HAtaIhpN1zsGNkduvZgmVxrl1/CSN44u5jGzjDzkI7Xyybzl4y/VTgvm6IhWGS/sNpl6IreQkfZR",
-	"y8LaZLDtQTBbnhcYKjDMfipPZP00aKFnToFvnmcDqYGtBp0ybEAVzLQh113b1c9c7u6JhVo98LSjO9Uu",
-	"ljmkoFtcOmZr1Lfw29gVM4yBRmsUksqQOiWtQX5LBn3FCgy+No4JbH1/1F0hGiAEtD7NWCxSKoTUpGXe",
-	"nftl10ymDlbmWKC0AZQ4PDOHuM2ZfbNIFN5i1WIMAAUYv0eFS8IyrkkBvJeCMTRRzZtCd5953eYXl9jz",
-	"A96TI7/UPL1lGo/P9lPv1poc9z2sc4kbtU2VRrgHfO+3/bbT24JJztC4zAsNuwtCEIhr5bb6zitgX5o+",
-	"hbvTIxC8IHDuVwENvb6Lalkn9+Y/v9AeWyZT7QoZ/XOukBxlTMLM0KhgsK79RmI/TBBIppZNzFJnynzg",
-	"fcmIq2DKmFEIXvk+1d3SKe/eSW0cEqKljzfc5vNkvOA6dGtCa8hLT7gWBZJtVtzAtcULR9Sjn3hv0Ktd",
-	"nDbhf1Gtx4X9JIJJ1S5qZsE6UJj1x1aUv3n4duDlfFRb/uDMP4w3G4iC/lqJYo4xTU2tYpBtIsyP6lVe",
-	"pzSnvMeyhouEDgRV2J4lOSZYocPAd+UQr0I66PRFSK3byXYBee5eyloaBsyOPOJCwCqXHRSgn83k25iF",
-	"LOXiV8DFwkdLypxRsVDwsQSBxcuy8BpgoFz2or/TfLD0k/a0/gsHv0j01G6KQ9TUecXwjIxnbCwAoCfG",
-	"lNyAk/63voHB06jZbAa2LzZJK6hQaPBFhOa50eBsklhEGE27BHQkY/Ya0wBtBpER9gmBKRYFa7OCAYuV",
-	"bcPqc40Lhu0oBYsIxE/RUQhMrUPbrLLD75gg9ZI+UHHNInJnjpqKYuHCqdZdUFU4jVXshZS9IXX3tCal",
-	"+Qz0noGwj8du1QXr/3/sXe9uG0eSf5WG7wBJwIiSs97snoTDwZc4m9w56z3LvuwHBp7mTJFsaNg9me4R",
-	"RRgB9mn2wfIki67q7ukZDiVREinK4RdbojjT/6uq68/vBy5jLoR8O2lyA/YW+BV0KtZUbQImArYc8UOg",
-	"ntFDabtZDdiPqsILtuxMvmOkfnV66lG9Uven9JxpRfVvuDx+vsMs0+CG0sxF5oBs8IpsR2mlAs0u3ZW5",
-	"dg5O/43DVy//cLQFlqxHoZT4iC6VRq9tJlE6auOJgiSdPmgrpXpE7k8eeSjHjaHodNK2SbyPiVAPcIvs",
-	"CbseCMRKhWGqcrmy4fCOFkH6NcfyJumO3sXtM3uFS3pEwdUiKOxCtaIFR35j9OF6SkNT6x21e3Gm1jZ5",
-	"8an3qljDlMNH1oVP3Sl7DkdAVKB3MepaG2Vv2kV1/q2ZiY497cWNx1XYO1ks3DeZkFfCwFC6X3tpQSmd",
-	"GIWZ9jRcYQB0IK3VkLbRUYW9/isJx8SZJSbyWEgkKEX3XHqSKalVASc8y6A0/4WM5f/52z/+maLtJnI0",
-	"kf7Ecr7Q5xjhgJkPmSBP6FB2iEKR2fTYtmCXzH4/PWI+K1tHVMY+JNREVnidC8MKNSGO0d7SN94aN5u6",
-	"KJRjD2CHdsPwyr6zhV2wBxu4SQb/gHvnflJ4S1ADURefCGggkryrXJUS5q3tucca+D1Qf9HW7EimHo0S",
-	"m5Enn/G/R8Ad+GJ5kR5gFG668OsOouB3IQZ2O+pxy3HcNGRBy8LLPB2IM/KQ+ZxfAtNqBggkj5/eYPnd",
-	"BfyAAsyYDpKp2gqJAKjv6d4pUcdp6MFQ3mKD9WbkoiEmDJurushZDjNlwEUitWGuZBUHtBvZww8CJhjK",
-	"x7KyqJr/gWJtV0AJ1rfEnkz87gtw99gEm6Z5am04K2UdwIyVxXc2BU9yofmo2DxmQUs1uUYj3bRaC30I",
-	"moRlXDKpGFJBVehZYEKeY3TJzZZmICmT0X5YS7wOxy4IPJYlm6vqUsjJPZXR2OUqLekemgLHoEJ9dkMN",
-	"VSS7o57umwhJA/pyTOW9rH6wrN5enqMXHPe7+J6A3L6wozbvJOveAsLoB5nhNqiTdFQJzA6taFNF3sg8",
-	"5EAFmUN+dKuH8ybOJ2rNR8OlMqEnz15qvZF7obUXWk8jtN7IB8ksvGnn25VZ1GYjsw5cwAh39g0C7I2L",
-	"AXHpAkxBhpGfIHqJtcbOKfOgyB1VqCp1MM26gmwoHyDJvM3oOnWGQSp9qd33YwtxKIXUBnjuok1sdbAp",
-	"PXr2cvE9LjRJuLA2ew/oXi5uJd2RhEz3IivijbhCSFJl2ZargdncyssIcd6HglPqjk7ZGLipKwg311AV",
-	"TOWVh/BLLcoZSPMp5zM+gYRVIA0vPpG3NqE0rE+FkPAp5wZ0YqdDiQw+4U4TSiZDOePaQGW/wMODE5BQ",
-	"iewoKhs2UQYPq2AitCHqu0698CMJMTf2T95o9BXBQ3lf6fRWaPMBp3bjFcFNMzdXBMcljV9qRTDtVWsf",
-	"0La+qSqY5k13T+b6h9KnkGGxq8jgOAd9yTJe8pEohFl0rJfOGT6PTmVPKpsfx2oovA7wHZGPA1tNO54M",
-	"pe2yqo2bGofHdG6PlVsuuoA5BxHCAqgSJKZclpWaVKB1El6tnJnje3eEVGe1tGJlqopcs6mas5mVRn5d",
-	"ZhhXaHh/idgHM7QxxZMy8HYy/46W5P9qqNfHQqFn182pa074LeUqcaXQgfaTvaokJUrwvjNMXlM501d+",
-	"1xTNhPPnil6ImUXoJUOnr2PuIbhzr4IVt26XpBqpfBHX8vi2t1DIs1OpkvGuviVN0k7mL/aLq3JpfTy1",
-	"RGJaPMj7ZMqgo5yWYFZLhENKE3qTdkLdcPLZ/rfN6AfRZI5rDS32eCunW4xtCRa3IOwEKRWXLDoVpWsB",
-	"JIbh7d+8/++2sLlt0A4YWZY6YQscB2bwNDV5X0iE4qO+B/XlRx0xX26qakOvvsHiOkW+vf1ddFOwzSGS",
-	"gFOOx3A+hSqWHnahVsuOLcUS+uICjfjAkMBzyK4jJ+j+TP6OkNGD37vWLX9351jNYTRV6lKfOG5+Afrk",
-	"s/t58YBs1cSdtMQds6Objlk3cXUou6VQvkeNfQZXIM2Bprx4D17JnFmMBVAgzTPJfP2JFuFbN8i1z2jn",
-	"+U0f1253V5xcv2b7M/ugrFZ3QsN0RmfZLcQax/kEGbIWW9GbF95aDl0/0HRsPcQ3yLxUQhpSpMiLRZGq",
-	"5eOu+cwVTGOZTOoGeizydDdM5jMHTO5IGpiyVwT8MaArheGKkISVP8RB+x7XcivC4+W2hUe8C/aG+PaC",
-	"QnZH3Vvo+A2ud8RqCP1xLrs4CrPs9mmcyRqyCsxuum7d9L8JU70+cNAOuew6o7lLhXNY1L1DLqputvrF",
-	"H1qI9kbPqW0Kne0ZHPHsEpcVNbP94fO/+2oRq2//7aSuil9XGww/OYpMZCrnBSo93VZ3Y1VRRISUvzBM",
-	"1yP7jhF6sAfs/6ES44XDYxYTiZFMKnZF9Co+J9U/grGq7E6otK9Jtn//i2Ilzy7t/vB2QYrR4ZRenJKS",
-	"ReiWr66v2S+1yC6LxYB9EDNQtRU7r776DxQ1f7y+xgobUwl7jcCUP7RB7DQpK6jS92CqxfHrsYEqHUqh",
-	"2VRJVVdWlbNXL0+9Zm/PwbmLEfkqFGtGtEyjhM2ngoJG4zGCzBKZ6YLkwI30SB+i69AP3yaNvaS8h5Mb",
-	"A7PSOEQafK0PDVD6RRMbaAyre2Mc+kNtu9Qf0bA9dn1C9/EMmJDsoxTXVvYqmWPt+bjWLnI35hVVNi1U",
-	"XbGsUNnlrQOwb9WGz8obxzFW1YwbQj/8+tWLHjDEpc5flDyDYw12TVByX71MhvXp6R+yEdfw9Sv2/Y+v",
-	"vzm++P71V3/8Gj+HlIVdbVWbBAoroJahPCn7d33rkMJbbhzSjF+/BTkxU4J7DEPSphJy4uEd71cnpCS8",
-	"G6/UMp0N4ANtuBFWKpzOQz8Gn/taj72r8jUbujAqu/zBwGytpyimcY9HvlGzGcj1nrwQBtwDP9+l5Orv",
-	"f1+Wz+8hA3EF+XlL3OAVREmXRfHydPk5B05un63YnFsjSio2s/IXZY0+X3mnGXTUX/vFf1XGv9h2KhK0",
-	"SqIoWJLIg65qbBOuSOpQ4gfnI7VN56xJsWRTPGpwiexKe339+P6tbd6NsHFVubwOe6JzdqgBWCwmPyxK",
-	"OG++rA+swhOghxK10RRY6r7+2z/+iU+kzG2Wo4QpHBMvioVH5rX968BuDhjl0MRbgA8lZll6txkprQvD",
-	"Zc6r3PdQM11CJsZOLDDNF5odxlfwJCjeRuymSXRND5IrPUoYN6wArolwO2EV0CZo6dlVe+GcNZ6NobSr",
-	"x6vKTrSQWAePGVwEr+Y0vou74cQggTfpRzGR1oZwQpiXJfCqwUe2q+gx2tOpMaVOWS0L0DqChGe8KNRc",
-	"27cKyey3aKvgg1LhKHEvclYoVdqhJUNZVsRXiTDN8vK4UBkvAp7JykZQTRxmU8guIWdSzamK1ZCGH0q/",
-	"rBtEPrnB92GUouSYYHuuBQJ/N4oKAsPpXBk2BDDX29YTAZF0enGBW3aV46Txqbk6vPZO34PDb51sh3RD",
-	"5FSBZuuu41Q5+ex/dHGZHAogwuuNabZvsYnOfS4QDgRVUqhJLJhR+C3AEL+H1WCezCOH50FIbUe9LGju",
-	"5Vh9Exatz5Xyann5qPV9qPP+dAx2/u583pKn9lQ+m/jkZk/CxpyKt2nKxvtLteykJvf1K08Y67ztxG4W",
-	"yMceyu8IcscTb1CVL92P7JUDBiylFKT8jFn7L2V6LgyxEchGVSpfN+ygCSZg9FDafWaN6bqysiHSpMLT",
-	"uJOpzWbAJWEGZlwSX1RZ8MU2S4IfAqWz0vRfO/JBGDQbkEO7Aq/zkJvGk0nOfR30Umh3j5tzC27OY16C",
-	"oiyXXctTK9QkYRLmIcZ8FofAtP3nUFWO5cb+etR1WiZkjmDtQTKULlyiG6J6yiQPURS/Vo6/tOCIkBm+",
-	"TYVV/yv+25c/kBR/DhZoFPb+tlnwrQj/TrbKulVP7UjYM0Ug78zBXWL0zbnc32IfEtWPTMmD2Eh8kNDc",
-	"egogxaBJ8s0rYQzIgOLVJAlUasZS+2/KDoXMilqLK0CpmBqVskO4Dp9RuuBQch3niVnjuZ0v2A5RqBYp",
-	"GTdsprRxBC+cghG7kkq4KrIWUgkr1KZUmOp971bCDuWj4oT3ZRg+kuz9eVMUrr09fjIe/RW9WUUW870v",
-	"Mo73NFTgz82eXH/3/f2UQrlCclO1H2a84Bl+mCRXhhs4JpfVVgT6X8RVNxpAGdvtKFPiGGERPEgE3iwl",
-	"i8WAfacqlloJVfDyk0v3SYcS2tHpjFc4X7zJnWmku20Ruy2jDwmVzTWvPO8hJjBQQhV5aIK3r1CaWMR8",
-	"m+fs1MEgtV/ntQM7tFoLWZymFMO+hPxou66YxxXvuH98sgntoh0W7cu93Q03yZoB2eXj8sVJ9Z0X0riV",
-	"erwRBz4AsEIuY3vV1eo8zIbvz6VvHKYTxapassEJXPNZWYAdyJj+mh4NXiQv6qp4cfZiakx5dnLy8qs/",
-	"DU4Hp4OXZ38+/fMpHibXkb7mIoqw4JrgGWEXJC6bPQfjYOE8jkwhxpAtsgIGTY7hN4Hvcjnj8XWMyBHy",
-	"fI0RcqKjV3xHEES3v6HgGejzuLwetdMIYipErWYeqmEWNXIhTG8LOBugyoJSgaKi/iVmNPuG6I1NxmHf",
-	"exGYzR7V8HJM6PGvP3cRAWRTYmZaqXoyZWmArWvgtLSjXEqjphvUt76m3yo5ObaqKU+QXAgLOtt4yl4h",
-	"NVOZNLADzY7wKUStmXydZaA1vain9b/ReLuoPdELqJS0D69kQT2b8WwqpJ32jAg7dcAbs8sR98XZHKsW",
-	"ttnmtAxnjcXSGDEOlGg+VQG01fnUHOlVvI0Q0ay/tRkXBVO1GanrxtsWJuAA1W8lcofS5B8wMCuR5TTe",
-	"WlwUdxiSqsxYFUIlbFKoES+w0RKqJneveeXfKpXXmbn1kFnzq6xEBrQUpXssetO78bh//TClPyJHtWcT",
-	"8+owdc+qMHpxLD244YWa1NDzum+imbNvCZIongMiwBRypK7jLuL3e9554fSni6yp2mDOnwYWLByraDFT",
-	"jo2AV1AxpDpLGFzjUS3UxD4VbcHGYrNt9K+aNaDD9DpB2xIlN49f16VdbI/j42VTRrnBzcR08FUQWCVq",
-	"xgOr9PfRNlIIzNqtYKpqDWcshyvcClMoPER6IyCF1jXJXCzKnJWFWoATlhWYupIU4HGt/+Rf29P+/6iR",
-	"tpskOi0obsPIDGRTKTLBpT5gV0ILOwtlracENTpadDcGYp4d+wnRC21g5nrGEUSPOD7tXSpWRfYpP419",
-	"R6UyIiuQrDcqXiGizcqgHzNpuFQCjB9Gce2n0fhIAEVt/xXmfUvj+aVbL9RTXnm3VQSMZq3Uimd2bnI1",
-	"4xifMFxf6oSR2X3ktw5mFSeOv5gAFCnS4izwuGOe4LT/OEHurSHddkB1q+eSKE+ZtJ9PdvaLHEdB4o3j",
-	"DanlDnwPvDDTBBfVagwaaCUyv3MwXz2rZ5jorWqjRQ6oZmN1+i6c/Re//vzrvwIAAP//",
+	"7L3pkhu3li76Kmj2iVBVd7JEslgTK070ljVYsiVbrcFu26XLBDNBEqokQANgUdxqRfSv+wD3Bc6/fpHz",
+	"Jv0kN7AAZCInMjlIHrY7OrxVzEyMCwtr/NbHVsRnc84IU7I1+NiaEhwTAf98/AZP9P/GREaCzhXlrDVo",
+	"vZkSJIjkCxGRexLdESEpZwhLhJFUgrMJ0h8GSC6iqf45vGmd3rTCayQJixFVaISjW0QZejZuv8AqmiLF",
+	"0WIeY0VOWkGLfMCzeUJagxZ81wpagvy6oILErYESCxK0ZDQlM6xHNsMfnhM2UdPW4LwftNRqrr+TSlA2",
+	"aX36FLReESVWD8aKiPJEXpOIs1jq3pdYD4uMuSBIiRVlE4QnmLLceM76nQ1jobPFrDW4PO93OkFrRpn5",
+	"u5MOjDJFJkS0PumhzbHAM6LsWj94+exbsnoW639TPbo5VtNW0GJ4pr/Ec2oerxvB/xJk3Bq0/vl+tqP3",
+	"zVN5P21fd/0gioiUzym7re/Qf2XnTv1Gso5fkV8XRKoNfWdv7dd91o4ZgaJ35AlNKkniW0LmEmF4Bx3p",
+	"vo4RFygm8BNWJEZHY5xIcozmgseLSElNIjCHXxdErPxJ6EZa/lgtFYw4TwhmZjhC0Sgh9UuRPt95EdIW",
+	"dH8PsSITLlbrF8DNDfExUlMqUWQ/Q0e6ByxIjMgHHKlkdVw3f/dJq+a8djudqgP7kDOFo3raiNLnuy5I",
+	"1gP0txCSi2ouFzLyQQ0jeCM0a0HQXJA7yhcSzfGEBGhJ1RR+l3hG0BiWVV6jhIwV4guFxlzA4zEVUsE3",
+	"tQtmRlKzXL2a5VpIxWdE1K9X9sLOC5Y1ke9yPREtp1ghKhEe6XUwZGQ/rV8C83xI49aeo3tNsIimdWNz",
+	"HelRckmQ7j9AlrYQac8wTfTBJx8UEQwnSJAxEYRFxLxEmTQzUuSDChCdMK635IZFWJKTG5a7xnA0IzUT",
+	"/nXb0+Fmp7BayPXrn82RMoTZyhKwJEgqrIhER4LMCVaGqt1ldJzRboBwkuRuwF88rraQc8JiErfe6Rfm",
+	"CY+JI6uqmUoYcW66VJGZbLq9ZsatT4FepWfmy9N0ibAQWHe2YPTXBbGP9WA+BS2pVrANYy5m+vsngs/W",
+	"0qxUWCiJsNIUgLXsYPeazgg6evXkITo9Pb2qZXxj3b4/T90xVq1BS0s4bd1KK9gsuXyd8BFO6rb4R2A7",
+	"erXRLYzcsCafbRM0gSbQnAs15gnlJ+g7rgzHCr2jFtbNxHy/6Qp7FpPZnCvCotW3ZFUe6gt8S7RsKLQo",
+	"hiQekwH8pWmPxEiY67nASG/JCmEWoxGP9T/kUtMxlh4rjWl8w/RHmrvEXItsVBmp7TrfDrSMGVdTIvIN",
+	"9nu9a7Sc0oR4DbsBUXnDpKJJgsSCMcomAep3rk7Qt2QlERa67bnh770+mvKFkCforSQIo7EgcooEZjGf",
+	"oTucLAg6wujt22ePjtGcCNdDkU+cjTtRN7ok7d6oO27343PcvsL90/ZF1B134ityOep13U4ZKT3bKm8T",
+	"2noX1t0iM8pSNlNFec/GIJVX34latHf05UR//e8IJwlMDcdBSRdAR1YHOD5BD/T5SgjijGT70O1dI3zD",
+	"ZlRKvZH6Wb93eYJ+JPgWWpBADeG/hIiROyLQTI+wuIBOX6heIats7KdPPGN3VGG9HrU3LvVf2fXOzfWT",
+	"71hzwg0CbDYEYP7AvYDp1510eNjafnAwFjM+RWb1S2Ie7rwY5nPdzTd8VNvLe3i2ayem5bSP9QsM1E8l",
+	"9UTk93xUt7rv+WgbiSYbyXM6o6r6HM64ZlH6otP6qyBqIVhd/wk043cfkzFeJKo1OOsEmeLazamt3Qq1",
+	"NWi9wDT5lrK6PbjVj3bdgrRt19FzHmF9siu7SszDfTqz7bvuXhAp8aReGZulz/fpNOvF9dtEmrN9b3Ge",
+	"C9JWw2E5OUsPjcxGRMgpna9ZEe+VnRfFb6TY8eZzmFB2mx3DbER1a5O9sc2hXDPIZtsHb3+e3SuMBIb3",
+	"/Xi8Rivk9umuW+Zah55ETIQT0zdvF9eve5aFz68SwgDrl8I+3Xkp7PdpT03IwS6CTw0LeSBy8AYBg3qJ",
+	"BWGqyUmSi1E70xqb7tAc2t9jf17SSC1EPdudp8933aOsB+jPqEnNSTbTq1iyyi8KkoRIX68yOlP4GcnZ",
+	"Dr9+udLnOy9X2oLX33qDSrpExp7y+tu3WnnWI1prMEFgLzmQceQVibiIH04xW3OHR+7xrotT6CXr+Akl",
+	"SbxWXw9BFwyNKqPHHwYIM0RjwhQdUyLQWLfh1Cv9hhbuxpRpNVn3IdFoVWt30N+21mgzc6wUEfrL/+cX",
+	"3P57p301fPexG5z3P/2vVv161q6kcI/3W8ncGq4nMrcGhsZgMaUjr8NRV28ddb1ZzTfoXm6Qjn3qlurG",
+	"AL1st1x6AN/pr7Mx/aAXYj3hAW2EAZAVGO6tWQIGiVWJBOsGDF+tWbjqleMJaSYdWRsQlUjwpHbV9LPm",
+	"q8atgP+aCIqT7xa6p80sX2tW3nAkfIwYfF3jBPEMOQ8fdXun/f/46ee6Gx2aG5rmtuRyr6mq527SPNz1",
+	"RNq2s24aWPineD4njMQIWyO/HkOtKEMV2ebqKwxoPXvQjRcM+lStdjDjp3wj29Ipno0WYnKgm+q1wuNx",
+	"/Sbapzvvov0+7WnzAYQuP+cxTMeRjaqJnFw3roMKzN5o7Oh4dPtMkVmTERoTzGcR5AvjyMZmJbJmXCy7",
+	"iayMVivHm8fbHM+8oPiGRrdEPVAKR9MZqBx1Tm3/lV2pvKK3bBAP+WztCKL0+X7dZ/1kfdd2qtzj/frM",
+	"ddaERE2/n4lI/WF449osJ7lR7SQn7SnZvuFNHIAuHqjC93eNZgup0IhY/2A4FnxWq/QpfgB/4Fu5xoix",
+	"kHvZMGzbupsfqKT1JHxnn+7akWtd9/QjGU05v31EEnpHRH3oU5y9sGu35a4qBtDkKNmx0M9kh60ckT/W",
+	"xyyec7qGsZHshT0Xy+vKH8BdQ1uSt1LuhBP9LTqiSlpPq3EBxkj/Isg8wStZ61WHj7e5m/IDNnMQVCnC",
+	"6gb/nEplBm+jrswfzmRzTyIcz7TIuBRckQDpnuJFQmI9EU0QUbKISRwgyqQiONXjvQbmi1FC5ZTEiJFl",
+	"LQtemnGud7x/0vsr55xJAkEUX+HYRrrpv7R4Sxj8E8/nCY3AXXd/LvgoIbN/fS/1jD9mAq7+IrbeS5zA",
+	"MsdEYZq0BjCqAdLSoKOnwBgbZGvwy0drdzCvaUZm/Ai6Ke+LT+8MORIJmzjQfwwvxqf4KuqRfnfU0ZM1",
+	"5D6A6ElFFQjez8x4EGXzhcqY+UKwwZwLhZNbqgZ2WgM3+E9bCDD6Q7OceWoIbWPhwIhSun+9CDOcaAau",
+	"d12gkSD4FoIbFgm5tnq2DJHEK32X0Gh60jJBbeOERvvtzBjThMTDuYCwVQrD9HYptUhGCznsdK+6vfic",
+	"tM9GF7h9EZ2S9tW422mfjrrjHu5HZ/E5gdgsEU3pnVbeWIwizBiHS80YyRwLabZnV9mePYGRosJI1+5c",
+	"1eQOsos4EQTHqyH5oE93OEAYmSAhLQ7PiVArvQ4K3xKm9688DLv/fPSeROqe5fco5kQivVo4SfjS8DfG",
+	"l9cojOxeQ1cRZ9FCCM33zJqiJWcBxBXVBL4UAjkQ3DBeEIqjJ01Dbzh/jsWEHPrAK4jwNqODeBkqEb8j",
+	"AnU7/cuzi3M0Wikit6GO7mlGHXbwSHGOEhj+b3eqq2eJXtCvYJ2f0IR8rkUe08RwVVgDgdQUM+vPnFGl",
+	"745uRw+kmtnqr4vMdlNDW/Fgf8d+LzxYTzrdJSNkzBO+0hqYPpj0727OR2bGaLRCNtLh2OwnFyMax4Tt",
+	"tZlzIiBQibNhTBgl+cvS8QQSQ2zYii8EsqaS5szUW/yXaW8o7W3tBpSHd5CtKDVrN8UGfs3wCvhhzIEZ",
+	"al5KsFoIMoypxKMkez+ThiRRirKJ1B9lvJSqaxQmNCJMkqETIOzHc8HvaEwESnB0a51zmMaIMFguTQmw",
+	"0V9ztveBtSFOQ/JhboUej0FSP8gK2VcQVqjX6Z21O6ftbvdN52rQPRt0Oj9fIyxvgRqwlvu0uLgV88yL",
+	"Q4VOG5zH4kwOdTQL7YYB8n8V5I7fkjjUt53/+0KSTKhKZxNhhhhHCWeah40I0q/BXubjS18R/eDwNx6V",
+	"pat3iSWMIh9A6l8Z1by5HIuZsekGbW7Fpns9jzayfiHuVZil+u34de2CWstK7RrAvn/H1RO+YPvtNeNq",
+	"OIZW9hKVNXdyzTTn4v1sb77zGli7HdmAD7IhaXPhQB8vSMkzoixIoXpeWgsvMHJJCDpyG+MxbPOltHG7",
+	"SM/QxuP2O6fmin3pic5GD9hr/5w0Xbl9UyydqjLQFy1EH6dRyb0AUdDYGF9qzux+P70277lo8a1YsXfc",
+	"/Jkiozhs2tx0NgfZW0/TgNPmsikh4poa9UTlkzWdMsIZKaxCafNepcajw7JaN8wGFgUvZPsAVoXeZc3e",
+	"eYP4zTil2zsTtQ52BhMLb7NmVU3ovaN6u32mv/12zLhK/S1zvyEiBGSoNV3zs7wlp9DKhsW24zjEaj9g",
+	"K2SYmW3eS052HYXo6KzTOR6gm8J8b1pgHfHVxWePAmPdMXo7EZoFJnwiM2XeLJ6EfXlNxB2NyFuG7zBN",
+	"tDD8e9oiT9ewA0ULb6Rfcp+yzRj4K2sNU/CX2wPD1o/G4N2HFTLRLTFWeIQl6IkLJgiOpnoa5nJ6w/kL",
+	"zFbWTir32gWBFRmCulnQDThHM8xWCCtFZnMlr5ESK8NkUYIVabI7kCs1BN/SUJo0dZt/nrEzz+D2xvXp",
+	"FmfTruUGf5Cd81vUu1deBcixxxJEfP2/kJrfhtx8sJeetAIffMB7XDcu+/Z9L8kfhvaW4YWackH/vuf1",
+	"tYCGtHIZ4eI2TwlS/JYwd9MaEwk3UonViK6RpBMG+ZfbShqdbra9b0vDWLu5xVEfZH8LjRpxckSwIMKs",
+	"A8iTRpY0eb8Ldsv4kgWpdsy1kA864Qm4Y2y3GfpB2SXzABQZaDEhWvBEMxxNKSMIR8qlmeHx2ASqoGdK",
+	"IkkiQWAAcsqXzMTsYoUiQWDbc3E9H1vwM4mH4JB1ynunnynvrSB9Z7QySAzDW7Ia3JKV0x067U6n02lf",
+	"6P9c6v90sv+DjD292dn7F6ftq1Enal/EXa1r9HD7dGT0jIvxpSaCBEsFanJhVGdvuv1Bpzc47f6cOYse",
+	"v3qJIEFHYGtoB2vToAXOKr351tBNjZ/In3ApWHCq6VmBombf08u1g8M6v2jlfrhr35h75EoqMhuMOFdS",
+	"CTwPC3nzfMmI0LRwku+5KlbTrHdTNIziapcoELLXl97C6PeNGntkQEvA7gP5WJxFRNMoZQtFvExqRMdG",
+	"T9p5Nc1mb4wt0wwGTtjG7bXveWM0ebD6MRe3cueRGurbJhosc1P/0gJdwXoSrdXUI6TAp953aedGLdWd",
+	"+ygq+bk/cxGuWntFD14+09Q0QKE+liYiO3UMycV4TD+4lN27i7wZ2Y8K3OJMFzfOS8I9ywWw6DZ/edD+",
+	"2caxtOsDWdx0n1NZsdnfMwJwE1pjsNOVgdv2oseaJ7GWa+GwXVuVXk0JFZadygLXtKn7v/wD8M93QcuD",
+	"AWkNWmWWmgIZNEI0sHddDsnAP8sGy+BTodvi9r7EEhLiQwdPojiaEKPw6w9h76+Rlr1WyOZoA+dyECSb",
+	"I95z5xLGmR9T/QF8DURTdZ0zsnTUaHQlml7ZBRKzdPIPckeDCNUatOa3w59/7T+fXX73ofdqdP4m6vwQ",
+	"n/04vvppcvp0evHNbfeF7H83v/x30Xutzt+WSdFbtWY0aDuuSjG+Jat7qTx1FM5vh//zX/8dHge+YDUl",
+	"ggRw72XwXpoqH1gBHOY7QF8ZQVF/vz3tuTm5wVbSXRSRucq8I14oDI6NnQcnL72lAhSnoGLWnk9CcYSh",
+	"3SC1AGj6xVHEF+ByTJX8HOXaTf9a4Iigp3w+B5Uv3WE6fMH6X91dPPzQ+Rmfvo7Pn0yunr7vfZuc/fvy",
+	"8rHovln139KL7+edB/L0UXmHnSSQH7mz1hlJJfWtEALqCONu0GhlDtpGGWqOpVxyUXGTfj83q5mskCQu",
+	"YCpdEvddKjKZ/hkZIBDiNQvqdlA0xQJHiggZGNcfivhsxjVVkRP0gKXjNT6CrNlbG3UtEegWZl+oBM2D",
+	"ShPCX5Ba06nkp312XjHtNcchRxha8RsLPjMZNYAXdE9CKrI+KdSclKqF3gS+4RP+enI3wGpVTFZr2O2E",
+	"3umbXZAFuF9BE21TZsY4trqaly0NylOq0XpH3G0kTXUCo8kByolZ6sPqUxt5r59ECe6ARk4cGKfWRKU/",
+	"uKt25zQ3OGgTR4kbTK99gS9H7YvoKm5fks643cPZcMAy7aeTQ3q5+7TT7vWifvsCX3Xao2581u5EV+Ry",
+	"fIHPR2fGk4TjoV5jF6CpVJKZe7pnl90u0IxVM9auqTUItwbdP4DGN0AhqO0DfUzAP+yooOENUaCB5vmz",
+	"QcuFI9QvhwMVgEVxr1cpSlQiwuDpzmvmU2TtYJzXxpxOqfhcgpIG4WA7dtxAR86BN5YIfRu4hBypF6f5",
+	"EHtADiBwQJQJAHDdUbIkAgk6mRodpBgGWzgzTWf05s1zi/6pm/DPV90BAdnZOht3XvT0kHpJAJSp837L",
+	"Q2G56nQuuldXvbP+Rb9zddXdCMlS0p/zSeZFvItsK/KLlyPGgtrtBp5TwHMLt/6W2qyRG8xPoIEBCjX/",
+	"3Vkr34Z5N9XKdZuNtfJ02ps1c2/acp0aDkf/s2rhf926+926h7cTZDLen9RWkE5wvb3Alzb9A5MZEOB0",
+	"FO0H8OIwsTLyXyfkdyCXpjowHj79tfcjO3v84fKV6v606D/jFy9x53V8+mRy/vT91bdJ7+cPZw/vLr9i",
+	"3RcVVo783jY/RWvUOyt9GBnrKJzjtdaOARotaBJnsiIog1TtYN3w5hI0Uvk84aV8YnI3KaikYwLJi5Qh",
+	"u4UBmgjMwG8B5gyFCI6m7owNUBfFeKV5xOn5uf6n9CFhu5en8Bs6cnSQv30z6kgFmtPuea+Xh0S3EOlF",
+	"YaYAEF7FEFwIBkTTmpnC0ks+I1qjdYigODUh6OEVFCI+m2O2GlY4VWqUDc7GVMxqNBvCdG8LZt/yME3t",
+	"ud5do3ItWtF0L7VsjyZiElEnuDYGXH/kPtJqzgy85vmlPttHL/FQ3YNWgtlkgSdkG8w/PWsVTYmsZgcZ",
+	"DpYf+DPDKzQiEMGgeIBGnrSW2Uo0+3Qopg7qVTPw5pe+nZwJfitc/uW7P42N24zGUulIrDEATm0Mvfdm",
+	"v+pFF7KwxcQyMOe86rWbUoWVVUi9N09726pfa3SsoLUkI0kVaYYUVNbHfH6TDjhrNfV4mmPi1j7bWY/C",
+	"gyyn2ONK+2lo3oGNTcRMgV/as9DU0ALnOLWWNkeTbX1KA2S2IqfSqrtGGk3ZkUSRrTtkdJdyEpvlCdBy",
+	"ykE11YfdQE3bfYJMQuAWujPK2T2pmYHkDNlohmxV7kHUEClfTnuchDrDmx05Orox2DIDqcZaurlpBegm",
+	"J+jCj8ef1wDnpYJs/jSPg7wtryPLoU+79Vzet3+moSce766APffpDU4gnLfsxOY630iIjQ0kdlBgIxH7",
+	"2EiE1QYuO+0u7mlF4lQrEv1x+wyfjy6iy/iKdLa0kYgtbSR28s5MUpTSFrYkUdnVBQGgcyIslkkAuB3O",
+	"XGKrcFTJfYyRSBkWt648j9PIGrw4J0xf9ptfNEyhSZOeJLnp5QId+l9mQwu8iXvjyCZZRZ272CpSdvyH",
+	"N1cEjvo2HtwaqPwHGWtZIz+aW2RVQam7Mtf0w8ZynrmgdtxqmP0raGF9aQ4I9+SCbEnQeUt2fnKuxWwK",
+	"zTbLDrfEb8iHeYJZKrLk2V7Vyt1aGHTC9GR+MdLbMOYzE+qbinkw2ndVkvMOK2IB1t3U/UFvnP7rVFIv",
+	"qbCCeIgEUmEWywEKPX4SogVTNPGpmQhkH9sggDgWRMoAhS4hFESkGwbxuzGNwdNv8AJBT6csLZ0RoNCy",
+	"q9BEUaYdQ1g/A1wFw8OMw9CxsdAWgbB7sDcH9K8oVSkZvuYzosc+QdjPmRuRNO9bcRTzaxR+/fgNun/X",
+	"vT8jIUpScBkIvSsk3EEC9PLkhqV1WU7MzRaiiGvRHtl6O4EWKG0tMnP3GwSPaxR6vnwIK0o/FTyBd2+Y",
+	"1jasE0sG1rUJhU3AjQlTAqjZGb+D1CMvbfdkhhmekLRRE16ihwNhP9C8CS681qJJatMqfmeErMBZm6BD",
+	"62O9RqEkyTgEYBKIVyBxmzK0kETckzeML1ObzjUKHZpdTfsWbgOaT1fsGoWAfJ59ZN6+YbnXE2JeFTER",
+	"JxFmEUnsoLxcSE3AscBLnIAfB8nFaEaViY7Q6oJuCqRtPXTTSGKiR+D1zFgEuXi2M8pG/IMjFgsSjiPB",
+	"pVfO6fqG2beNXJ9N3TQZWP0DRjBeJGOa6JVVPLo9mfE7bwulXBgyhocG89RupFoIZkrqaMrCNDkRBMfp",
+	"p0DHCzXiHwKkyGyeaHLUjwSNianVAnXSyBKGC4zRvVfcMYnvHOXB0oPpxDV1bSMFbPdmYQyR4tjiQ94w",
+	"S/qBe7mKVoHOYZvhXynxQ2sp/aspmQVmEWxblSTp41Leg1Ck1NqIQoNsl18wn3RumMO+c1FlFo5QVuTh",
+	"Xqft2ZdCAyIVAWIWhRWyL/y6IAsSanZrMqdoRFBM5O09ieBR9uaSi9sQHXkvtvWLKMJzPKIJVatjN3BN",
+	"MTK4YVjq2esBBGguKBdUrQKUpp1pXdbMB8/nCRTQnGF9RbRjrLDjOSeab0dcxIUdumEmO4NNHHxygEaL",
+	"5BYt5pIIu1B274unIW2SxFSF6Q47eOgFi4kwa2IyTO8h/SIANnkf47nW80lotfQR/6CPqeUKacqZodGI",
+	"xo5UNMe2zM5pi6VzkraW1+DS3ae2mhEAz/qHvNBwdtrhKnMWRsU94jK+svf2MdXUaIva2XEZyna/5XYh",
+	"z95cLbw5EVq2yt+y6SVl+KcnmkE3/t/GAOX/ktqvLECIdN+kf6ffAJSwfQr/NgPOebfc89z1V/phBiKZ",
+	"d53Zr0oXnFbkvdvLvla+0PSPxnCS/aAvqrQvzTeMXA/XlG0of2u1AlOJwz31Lye9ZFjhhE8W6RoYtp/7",
+	"Y57giKR/mXsm/RNIL/3LEBBYEPVd4NYV/jBDTu8I7yVFhbE92Tsg+7cCzLoq3m6slJZrp38UntkF8rhl",
+	"9hefA/xdnvP5L+dfAPaW/anZW/aXFuwMWBWc9Io/h+nI7I92MDlelf2t+Uf2V5RgOsv+tIwkoxmfL5R/",
+	"TffEP6ben7bvd77txj8VZak1jk3s1W4R0A/sgddsBQDvmOI52J4T9GNaLy8HxAAxxlA3F05AkIZLm3N4",
+	"w0Yk4jNiQRQzg02oxVODmFeo5/bRuY1aE4Ej8jcczciJexrUhFnbwHqtgylMmYFXN6jjUrMuSZXzyo/b",
+	"Hdztti/i3qh9GfX77XPSG3dHHXwVn0atdyWvc+rEyi/ZEwpFpKcAWSMgDdKwRROUDC4hxgFhbIot3rhV",
+	"lXKOQWf8L7rIPHvb6RqHTn5QbyVIls4lZXCH9Pi8MN6tw5ObJXeZvC5/1ctAmzNqhZ2MSSNDaJJYHPcC",
+	"eGZq7xGpM3rg6pM2sls4KPkNtqmCuu02xU9Jq9Sz4ziHCL3r6dNCHUwSs7xwVYhuAaSgQeshXyQxgECA",
+	"FraQLm0+q1bwb+XwCfNxycSxefvvqKRGPmwGC/1D9n7JZK7HULOS+mhsz7e4VDhJTxZ6DORiZD4o1+nI",
+	"phiwDrNpPU0B/kGMF/q3R49bQSuhjHThhTFhUgn8f/8PQd2evsuhx6HNFe91+mcXFem2drE2Jm6m3Zbc",
+	"AK+/R6fd8/N2F+FkPsXtHtJdXmutTZAYaQ1ZM7+0aoF/pnNb2ssjZRtT/buPvWoTvZ14AxOifrPXzKns",
+	"L1nh/Urb5KTSGldl0i0TklZEXoAS8ggrbCr27HguIQvIpJ8XlRoLZF6kKmeqTH3OfcDr5ckdSSsT19h8",
+	"PTd1vcfqnqwrv5q7VJq5tzWDaeZSS6dQMngnkiP71FQvSpdlg/OsNO9KrmAQmWtCBKVDbM6itYzvFrAR",
+	"DGirUGnQrcrFd5hAfss3jPUOIopCC9Y8xCpEJdwAvIgpYZH5d5K4SDnPYK3FDS1EGCwKV9cDfK9pTuIZ",
+	"OR+bOL6rqBO3u6Q3PsX90Vl0roU7y+TfpDPRA43t/P7lX14vWIxX//IvZrjneuCXJ/az4VTNtOR0s+h0",
+	"TqM5/A+pbsi8Yqr1mvdMw+b3+/6DXE/2uW37phB6UB9kmQuSTAMbhRPLLrrtPj4btS+i87h9Sa5AShv1",
+	"otO4T85Ao0q3pb4Th5zxQouBhGmtSE/VTKy1d0aNv/lrfSXuPY8Mqhz0ACjuI4+jozDnqQ8DFGrpbbCQ",
+	"wv1d8NuHzdz27u4v1ugWt5oeCk2cn52dntc0YimsikeBrCsIi4kw5+npmxfPjUEUM6ro30mMjhhH5rvA",
+	"AsNPMYsTsOJBxXYZoLHAWmHgAoXv8R02rw9CEy1/HEAtcd28PvMI25N8UnRZA2Tx54mLK7jp1sUXQFUi",
+	"q/oUd9uBSZnwEWYDELDKIccTPk8IwgmYi40s7AIVXIjKvZQPlldhR5wM05yRm/2DV5ur5AhY74m8zmpo",
+	"pDmEKWr+zlGR9nA3EDcOEV1Wdxl/LfjS4n1pPXZlxYHrDKqNWmXPVg2jDP264KoQDvrZ03/MatmD7x/d",
+	"3IYGGU9LWdXOQWUp0awNacld3AMU6itg93iW5vdH83gWoZrHs5hpNEj4sQc00NNPw0fLEQBbxl9Y8ehP",
+	"mihiZrezRavEHneW5XaUyNaLIwcRL9bf69dI4KW5hqn0M1kztjytvf43GAV2uRYYX5rOfaX8sJfBVon2",
+	"eR6Zrn8lMYIjzNg3dqPIH6d8BicLjKVWUbpGbJEkYPkZSS0OjQGe16Ah56kVBkDMdBrqEmUSSxspK1QF",
+	"5+azRyCNGjn02CtXUe05PNnIYvVEDQimOWcey9XdNGO5lRp/Wgzu7TzhOK6aHNQQUByZGnQBcLvZIlF0",
+	"joW6r0kQlPuwzJGh5EKllKefXJtEtNUcooAlo+MxiV1WkHGnEZYn8xFl2LpQvOW6OL3ody97/U00C8N5",
+	"V70Kgo4WiqyxoeWOy1ml7FQwcgsCgDBtUzd2jqkW1B3u2VnnGvCloNiEXt3zfg7hw/pi9fWXftEpWkx4",
+	"whegJtPkzpjy8aw1aHXP0ddf2YvNn8JZp2ruPiff8kRilnIpKvXxu0YhTpIQAZW6CO7MbpBQqUrwF3B9",
+	"2D4K90fzhMCy6wGaLZLeYyN2lnQEwHX2mG513nx+dOtTYIz2UtN8YDi5WSu9cnr2Tkjwbhi9jI2t9fmo",
+	"xm0s9nqpCrOrOiUPwVMKtfJ35eIrEwYjLGCzjfEBOLUUIqdAHsLGHragY60cL2lETsr8WaRBig0KLFdM",
+	"zjqON8iiOYe/+yYwUyKxlra9mqEViecHz3lOB663+08qzebnWHFF2TXPu1hneGX2JUBpYgqNAIZkbsFz",
+	"fTaUuwMKjDTCikw4eDgSPFd8LjNv6nP4AXX76KXgLiLBmOr4WHgJxPFp1L4Yn3XaV6Pz8/Zl53R8Gvei",
+	"7ggTuDip5cEzvmBKb97VlV5Bg2QS6a4fv31lqcVVnR205iLOuuhGvVH7gvTH7Ut8dta+GJ8S3UEHX0FI",
+	"we1CD/fBy3a333756vsKESe3Bmvl6OzN3PI08Nrk9q54q+6Vf5et/PrBf6/fswYat+xrcyA5I6viyjcu",
+	"82sX/uPmeqX+0ciXFr5dZA5VM+TA36zKM2OcN3x3JTBzNN+T4Ax3pa197rwWOLe577uYjVbnNDazek0V",
+	"kbvj1RlvOfY96VrFM0jcSPHCHA8UC1Hv3H+9znuvVR7pAuG0FJ4kZgKf2Y2fDrd+G/xCxnvsBnyvpzbj",
+	"nnYH2R623E0qHYBfv5htZvKW/A2zQfstyoZzwSfgHC+jAjb24DVL1y2Vdc6tpvm5ci0TTGevIBSq6SL6",
+	"coUzD4oUm1/rEENjQW0NWg/bXQPXmaWCuEffti/A/W6H5L6tkEjynTRQkGpWsrz7RjniY2sRznoycQju",
+	"VOiWAi1dmV81K7Tihj+EnlGc/Z+6FStuftjAlmBD3qzm5DvNdkvmD1Ne21+Yyr018eW5lJKmm5zfgjUw",
+	"HAZ/w7EP06MJm4fgy62lsnpADTudxzNMk+2CA2omc8CBMRIppwLtNqqdM8i8DNvq0EDHuCjL8617fkm8",
+	"8kZ1vkQ4WZaZtHU0mUEU+ewBZXnnTL1oYGjgO7LclgwqglAcL9Ws1IVUzoki4m+UUUWiqRdV6YKwgbJN",
+	"mkIar2J1hGfmI/T1bPQ0y3MbtB497vZO+2fnF5dXOUJq/UiSiM8IwiOORfxPrdrQl42UCl6o4op8UaKt",
+	"2c66TdRrXj8qqAziK+EmiDhAeI6FyqyHC0mEPMlVUaQmmN+EBZi/BEGS2CIElntCCP8USzQihIH0xZzj",
+	"wgphug39ggE6BnTOCkwCGxyzhSJv+nbBfBsxTA7vjG/O8Q4JTmPnfQCkg/d8NGzu6W6sVkKiTgnWZT8E",
+	"mAO42S0Vb1qkt9Jt2q5YLpsd5jVYLNl+BN55cAu6q6/cnZMi7NUWN/22vO9LXdKf8RJdd236bKfa+pkL",
+	"FE6zMSHdoo7zbbQgZXwuwSOSrMGTcf0aH0NWiO6m9f14TCNy09JSyU3rEUmo1iJuWo1ieeaCznBV+PDj",
+	"DzhSyQpyEfy53stiHmEwtoEGAZtuTdZswMbYj3x62QDS1HaP/tAfWzSTbrs3Oo3aF3GftC/HZ532Ob4Y",
+	"XUZXcYd0t4r+0G02jf6ws67GMdnSAm5lhj+p7dvMblcjXp5qagsweOLKL7kjfPBYf3vY7dFteccQROZ3",
+	"qXDReo9ZKYPJu+JbTwkG+8B8IaIplga1wArc32BG0CNOKmzcn10wq0l6euzUJ4zmCabM1kDwE5s2SlOH",
+	"kXA2RKccXt4pkH4B3cOjdRADTKWVXQneK5dTXWRk2+pv1dli6eV0S1b2YtoQxtE9eOWvTRlWdjlTFNTd",
+	"bbSepRy7gi4pprCkEyZBLytylcMB6pYzCy3+L2X7QtkfEqQfbtqaddwLtL+w8/kx1+/9tpaQqsOUpbGG",
+	"ztIROnQCW7cXpi3REWRPhpRNiaBqOEn4CCdDrTyPeUJ5iDg7Prlh4RwLwhRo4DN8SyAKHdBA2llS/tgA",
+	"uEF2LBcOy4XE6XCyUJo+SsgdSfTVRua6fYgPHWr9KLSgKzJnyronbY1Ek326nHLkMm2pki4Z18r+Es8I",
+	"UgIziQHdRncwEtgC7xjvDIw/4fzW2Ab0oPTZ1LOwZXdKebqf84otGq6oKl6j5IPJkxwaUn/86mW72+n0",
+	"ewVrFnjPh9gvTJUex2yR/bRjHONiX2WjluKIL4S1qvxTdlO1HkQzYmxkn/bXKtwmNbVsfOXeL6/gx80p",
+	"xxVlSvwl3pCXBpcIK2YmPH718hrNFlKhEXESPkQHyVJFqmoNx9/LdUvwxL730qHn5jd37af6zbfSJMUl",
+	"ZIKT5jhqO8onKfvYzmbV2DbTFB13O6kGgg72iMeG+JYU/caLYIOYljEX1gzp8ZjPHlNSOqVfIJxiXZyE",
+	"6b5+D2wz+9yG1dFdBwseKm9Zr27LGoTzwPWZk0xM+HAhUFXPNgVgsDwIyC2DAYurIyK/SMDQ7nWrDhVp",
+	"tIkhbUX1NhqoAD5huLuFasJJ4vZABqZAH0AdlbPVz/vbhe1XRBLVH5ftghKK8nn++tt4GVg7aHPr5y5e",
+	"fM3ck8VmajXf/WDerfH925bql+9HMppyfvuYxXNOm+Nb+GAud/qiM/A7g18sJlGKmqe7XggtdU2VmsvB",
+	"/ftEzJ3gdRLx2f200P19aEnWuxEPe7aqxCFT9a1M+Y8Ma0pjnctMJrcKDW02bu31p3r781abM3OmnQ2n",
+	"bMKBZf24rWdTf5UfbiVx1MJrP0AW9j4t5Wl98E4mPEGukihS5IOqguowAiIYKa+Rr2lRecMksT77nLJ1",
+	"jTyFhkoUfvwU2teyZFyXwuKJp1rh+aJ6jS/R4yjSM4t4AlHU/zweX152Oi0oVjhPsKtUYlSKl3AOWkFL",
+	"q2buiTkcJwVtJeETPsyfqihmubfu63dO5N2kma7VJMO/oT7mYapJd5fjheJDV9fA4F+mrGQqhnLFovTv",
+	"Os3ctfWej9J2a3W/oDWnkR1SyvpJsWu5mM8TSsRwiQWZ8oUk6aNcjIRByPEiJrYtBOXrHGa3n2IWk0RO",
+	"iCRJIqMpHitk4i5KamaqFbT+tX+F+h1kwzGymhEDJ0XVISDkq1dXRnZ4rtfTP75iu7E2qqqrEnD06slD",
+	"dHp6ehWgt28eHu9RAfQwqvWXUKkbxkDk7tYDqdFfXHFuFifrGq+raLOJovyyogcjqZ0q4vxR0A2suO84",
+	"jVcPJ6Vmj6vsHJdhN2i/1PMso3BcSB+0oMEmpa4a2+2BvDXVLARnCoB801ZePvvOTyv/DlR5gItzvtwe",
+	"i9E44VzUo7/9lSm+b6b4OsL5yhfvtvJx5ymkbIg3ldpdOfc5Bix3W3jMRDXGmgrCVDwMXZl8csPASas4",
+	"WPJtPieg54S+pBkGKHSio40y9CXUEFEmlfVX56+i4IY5qx7IdeaywgpBv6A5Iqz8saGjLKFc81QSgCnd",
+	"QIhjNbV93DDvvrMA2CMsCXr76vnxCXpgQ+lTeuXCYeTgJJFohKNbGxLsX5yOTVzfMFIHF2i8N3IJEZhv",
+	"tKICuax0NiPxdXFhYK28yWFBbliG05fwpcXpC3KvpUULkRKYAhB5zFVZHfmdqAnlYpzZqIrn+qb1z2Iy",
+	"ckFN/yzEZDIalWKaLnKhN0f//EunffWg/QS3x+8+nn76z9zf55+O/60yCie/CuWyQQCVLIs04MyD+qtr",
+	"iJLSqhyQHfnQTIzyVrisBT/67rXnRHM7naN1LoDUs1iwsGKfwsCcpFxNMknEnZuSCevl7BrKbBRmqVk2",
+	"ytvlsvTuo37nCoU4EQTHqyH5QKWSIfAQd0BOfGI1BS+5mmpa9iGAqTpuFPiR0VuVuItHkicLRRDQoj7g",
+	"1oFKZ3hCLMAfVnxumIbPB+H8wd2l+c01tGBQcPXNmfAIJ3oipfim/mWztOpMktwQ3WZfHKBQK3+7x7U1",
+	"1xybx7UtZPO4NjuPzbBGKTHli5jXFiz/QpaVv2waf9k0trVpHB7UwCuL+WeM6cyrwKVhh2Z/wgEytXxO",
+	"UJgGwOgfXX4LSF2CjBeSxLbYlFE4hOe4Q6EteKQ/HVOGk+sbdkvmxhQ8pVrWWgWIAbS8w6OfYMryBSxS",
+	"kklHolVK23IebT99tcQdTb1U413ZJ4Gwae5u1ZX0eDZP+IqQXWH+C3lxED4kSEQgEmjCeaxVMEJM6a4R",
+	"0ZeYNBFNmcxxUg3aP+KjUqSOHW2Wtfu43TVc1J78r/gIfbWgSUwqNNeaWNSHfDbHAsqZx6hK2G4Es182",
+	"zBUHu8E2p8WSW+KhcsIKNxIgd3LVNo3YeOLdT2uUTSs/SqIUZROpT1r54gqBGKQtV5W/fMLrGxaWb5UQ",
+	"RZhZ6uHjMVpC+Ygwu5HATaPF1tDehq6TvAh7w7LnWtRSCZkRqATmX7qhKcImUcLZpJ3o4+yHd8oqQ4w1",
+	"wtyw3Hq4ax3JKRak+I29L4xmLY0+/fgNnlTqbH92iaCsD2Yz/lgVaFE1/6oX08Woeli/MlVvm3Uqpw7f",
+	"EYhXdRwNDABtVz1Lf+TgdrzNh5Tia03NUOVkZe0DqN/pVzt9KzemapTZNm0cqXsVKXyrFTJl1aEth+bT",
+	"QdWIqoii6r2UQqoeOnrZOClFoimjEcVM3kPmq+aTKTDEqkWvpr01tJRboMrVyKg0W4Qgfwgs9aXr4O3z",
+	"Oob90pWW3eJif81npMjKtZzozPfY/ZrZt6TCK5nBZ6M3tvRfjkVrcXIhmKxh8ZyhBUsA1MVFGc/16HVv",
+	"uuESW1zHqjyK/AMymAOd/t/8pFacrjKlam75A+UJVvVF9KlES8HZxHiTOCOIsvnCxnsUZEf4DSKvTRqR",
+	"MwX4gdcuhhgzVFMapSw52narJDhvMAjnKjDKOcD5IaoG6JvX338HFjwZoJhDmc85VlOZmewKQw4DRFlM",
+	"PhDvFZcd+0vvXRiY5KkpwTERxjaYvvds3IZKxWEjRP/a/N+K1acVBs3OZqRRvXhZR5U8K42c3j4fJ0tf",
+	"AM8E5DiYwmM4n7NRrWdUROlX5dOcd/qXnU69TrFvHa7tc3iyjP9iDk/DhG6wB084kVmZtiy522bk7YBp",
+	"YRagape/Jvwlp0ztUpwJXtZ62Y9fv0aXfaijOcMJislEECJP0Pe2fO7SeQKhWrEpLceKPlLNcdQiJq3B",
+	"2enJWb97GrS0xG9/uzq5uuyXy3ZkH/koBXwxSkjeR+15pdtX2XpZRfBTrq+1TXUvc23Bn4XGCoufjtHv",
+	"pGovnhKcqGk1TwO3AOCdG4HJ894uSZLUIYzx2zLnzMIgnO2E31aUy26OEJZRfQWBM5+AIVvdUDygZeVT",
+	"TAPHIrKUrmdKWvwoOBRg+E9PRnYcfIScrQvWbGH4XFu90LGLXM/dbq5nk7hiMjlTfTCGAIk7r9oBORu3",
+	"L0bnuH0VXZZqCBl2Gg9Hq9aglZaQ8fMWT9sX48tuG/dGp20z9ovxZeeq2yTbqabeovEHmpD/XcsvGgMv",
+	"OC3TKu6by/ZUCovztfE4VEFcl3vxOpOM04r3bOegg7T70ao5tsnGoDQ7ZK+O42+EmLNLJllG92vCo4Qg",
+	"TNmMXMXnEi25uKVssvNcc2epWg7MMx5f8sjlWKKjKJeOek8iP0nzOJ+DCT1Wq97bYwL5h7mqjpR9PrB1",
+	"0AeFSlH6T6imBHxA/7WfgJkumzWjebJJgOgYYbZqCDFD7vhtA4K37+WOKGid5vnOxLEVxI3H3IpjfcqX",
+	"aIbZytoap/iOGOQt/dEAddE8WTigOklY7HASrLDQ6aRVONcU66sHwsvgYAulVZc0SbTKlKHCWjfRZymh",
+	"mnLupsT9Gl5vEjtJVS5icscN34wB5dgZEIa35G5qeX6SO5g5Fpcjl+0iEHNnf224gS80DQAkbveIgy0k",
+	"i8YRB7rNphEH2aw3xxxks24adfCXuPdnE/cO7qz31JM/p7u+yHarGK0gea6CpMIsltcoNHQch2jMjZ8N",
+	"MCpNvVeDYuzUxGwbnQzcSi/69EAUfO3ZN2sYg2csqbyAtdpctIWAIKlFSFAbkTXQ6Bt5qulbcXTaQTFe",
+	"yUy0CNAF/IKOjOUozyjNb97l3Tu76uUv79Nzb9O8+xtmQvYvz+8bynIV+reooV9ltDIz2Z0bHLjY/j+w",
+	"Xe4fuN5+LQyUOT0GRmoP5AO/xtnaA5Nmq2aHxoaqfK2fo6d8PjfVqizu1oQw1fp85LxjVv9+2FxurJsw",
+	"up5JuSCvFY9u9YbvVx1v6hIJNLWV61hMOcQIHTjeyIRitTSFTKkggSkcLtELXl2pMRvFuoVNg7S2KLVe",
+	"2AHbUeWiKzLbGJEs9abAUmoNQc320BCUgz277LRPo37cvtAS6SU+H7Uvosv4inTGXdwbbaUhqFljDeEb",
+	"PqrkwJREoBXoWx5hwODS12OuzFUj62/3MOpAfoDfcTTlCi2xzdGC3Cx0elIOLX7yut2/6HZdYfT3fJQt",
+	"9/qSSPMEM1YlLl8OOh07nRSYovnd7EXaprWbveSzrzhNgAHanRJkjqmold571TXWe2Uwh98QEXxrrJXN",
+	"Sbzv+ag2fzcfdCRXUpFZsYCe7wc7QGHvb/jI5sN6RLPjMm8NdtIstfYbPsqyapvjhDokldymffba4F+u",
+	"nrdb7cBBt7iURJ/mvKxYb4MLdLprbqyhnfX3zXs+GqBQM6+dL5otOF/ji0a3ucVFs9kG9Z6PDlzKW99v",
+	"f07Lwzd8tEtI20OHzskNXV27LM1cBJuN3VkhLMhOFbS25vmH4JwHZIQbFIAatrgpwrxqE3fVu97zkYuw",
+	"2nD5oflCTgGKtKib1clKvyvZZ3/aWgM41v1sxPhbXuOfh3orSgCW701v6Wq4Vl1mk7WUAmE7CylVUPkP",
+	"Eg2WWMQQhWLSBGLOCPwjrRQMKU+QxZSznJoBaeLzaM5nXkErNkVJ0pYqQnKC1gtMk28pq6yDfksZ5O8b",
+	"QICpFzQMhlGv1JDNaveK2YDzUsG14szEhAQ3LEz4hDIIzPVgA2yobmjrH6YZu/rHINeuMxRDy8sphyQu",
+	"69G4YZLPiF7B5ZSj95wyEkNUuMtFMc5tpqWPEeTSs7Rerh4JGHyGhVndMPu7P3DFc9Yh6Qo3GiOyM7Zy",
+	"JnlC0JExoel9NN0ynoE66zH7P9yTiN8RIWhMEIZgXWnbmx0HKDSBuUM+J8yugVdmHwBA9BrbtwSZJyu7",
+	"yvYncx7Ntti6k1BSypa6ynpIBUrbiOnphvnTzkpXUi1L6E0Dx3EWnpfmjOlWKJEBCpcGqG4YUwkAebpp",
+	"1yxfMkjy08JgPKNM2kRyNLaIB/ZjRCzEIHj85ZIqfQggCeCGOYKyk3Ix3nlqcw8F0WfYLqVPPVjektiA",
+	"wsEXN+yotHloRdTAhJAVU+ntFkrYw5W3gzAIMEcNjYPazN/kzNmysy5MuJCOmB6Tll82KvfH0POjlA6j",
+	"QXGwNNxyMed2eeAT84tbk/SHDIARGHrujKQ/5ZrOkWn2N9BS9meqf1TSXCtoFWklS5oobG75gTcJf7Xz",
+	"vqTcNCpZ43Me4aTSnJ9gNlloCR9M5sAhyWyeAKSsPupLoZdMs74T9AAJEtE5JZpioU4+4Axkkata9C5J",
+	"PVbl8dk+YaDE5WcRk7rRv6j3RlhHhTPp84Ua8Q9Bij1BlYRKKnrER8spjaZQXXzKk9hjzxBIeVyGBtZa",
+	"g8GZ/KzedFNyfOHktIuz9mncJ6bkeJWt8Rbuufyua51mSIQAx7DeRiIGaE7EDGsRBRjPQhB09PrFm5fo",
+	"7KxzPEBnJ92TruYDEIyvvxnxD+C4tHtcHXCeSom6TSDMDb7r3s+VBcvt4la5NflYmUCiWDNL6pX1U4KS",
+	"GEnKTDl4zTYdgXKLMCYIvFQKN/KMEZW+yt/SCNegfkV2DMwnt1bY2fQRCEWf8gRSFu5WmWJstwaZ7c2A",
+	"WlL+kEZcA3vzAtTo2DCBmMbNXH6gRdv+6gOhMLK+8vSwU4niBfF7Nte0wWmB4Io9AuQy8t8l6BMiRNZG",
+	"fHqL6JeiPGwwbjOFxaOqOlS/A8WcAbn6i+uZ7VJmsJ1tLn8kNoSNmYvBUdAAhZrfbmOvQz+mSLoGkguA",
+	"jvBY6V1kKPxbGNi0A+N7hn7uSWRH2H72KG/y24LfNzb56Tabmvy81dts+suvXmPgmz/UDbrp2nPnumLw",
+	"gLaSWU8MeW+4FbufI6LLF5b+nIbVMscqg7DY6yIcoCWmkABsqmxIM3BLltcolOmLGHypKbaXeabCQZFh",
+	"37Acxw7NJRkOUjAX3dOE81iLIw5Rzx6DwPJ1oyNqMWWVpQuXIsmk/y9NT1bcyonMqQhWebxfCnJHybJS",
+	"bIbsIhNMzhdJjEYEAreLkQdqlrQGrZtFp3Ma/dOj7x+++enlY6R/hZ+IeaD/Bj3if9+0CLsxr5P/+a//",
+	"No/vZ+9DWrnZy1yolQ+CpMgHBUUCk4QHN+yGrSBsjeAZwip7ExK8vO1d8cUJegCbg6ZEkMENcwB/FrrF",
+	"B9g3u/hvIPj/7/ntUMKjTgqThEdRTMYVQRCwIAUjZf/y7OK86g52U/24MQ3VTbtRy0Vrn+3GthGYQdYd",
+	"njdWu9sAkZIabzT3ZyRvQ6PMgAeC8vcl08wqNR+r2hr90SMvmiS3fDYjDI0IRR8/njiZ+zs8I58+NQq6",
+	"zd6BKGOTaiLVeNjvtX5XbnxHmIVouBymrVfzzSAHjni8MpgI1Ri3peFtrXSkZodNX1gDRf7UNJ2M/WSr",
+	"qbjz1rQPqNuw9YIdoly4R4BViVAS38FtBLfv9hdv3uNuxXS7b7nOtxfOHaupli9z7CZneMrMjpALC6xH",
+	"C+qV/OYLZTz8vjjPuwPIielFsGXYqulg057vjCK+7uIZIIKjKZpjoaCAIwMTRIp06wyN6I3W0iCYEQuC",
+	"vuY3LLNpHuk3gftBM5iBOHPfvRAgYyUkMsJzIpEpFnRs4pwlISj8+PHkOWW3nz6F0NYNM84dt0TOFgH8",
+	"IsVoNaNx96f12oCX5TiAJvMUEgY3TP/6hut/wwuveKIfGMO7/du9DD9YqdiNy8tWZFyRY9uiiSnOvnps",
+	"QsbTv78XMRHfQQhp1jXBkjO/c0D8PrFV2fJDNo9eL+Za6nqsp5u2Yx495AkXhd+e8wl/++p54deXoGh/",
+	"hSUxz05u2JspWYEFl3Gl9xvgiwWgmFjrT7rTAUo4n6Oj8ONHgRkszHGQvjxeMKgKKt1nU8xuWIhZrIfA",
+	"hf4v40r/D/kV/jBQ4fALIBSHE/j3xPxOWAgOvph8sMskExo5PHJNtjcMCE4PXhAWE5HWQe2dnaNv6Vcl",
+	"4KBKUbmKm6wXmUtfNBCdUyKvF4HLcX+pTHEvNboHiDKpT7OmSACr1TqSwDPS8AKtlqG3u9SBHSSYsnZ6",
+	"iTfqvSom5EVNbrDF0dGbvQQsGrPTMT8xKciaOrKEBEsi6W2UIqgjV+nJPbphABgaWK+uqe+U89kasqmp",
+	"DlaN1K0H7Orc5tybFvISR0oiyhpmTLtJNS/BDERFxIyaQsprinTbZTVLiRhfnqAHzsXotWDdk0uqppS5",
+	"0r3etFgcGB/oDfOyQrIUYXCZmuSQwLWiwMEFv5klbnSzPojK+XRnFbaXuaAsonOcbK6g6V78ZF2UjXIb",
+	"zGKD/NigGKypA1uq0Ol6zu9W5dVPqnFDH+SzcCYEmG1aBgGojSo0Igk36G1fUpvcurS5X24+l/31bleI",
+	"Zrc5jXC560GgYCZbZL96kmsbgMcdGHWM0XN+R7RMtQXsdAGVRE9quO2QGofH13lVPAiA3xIvZIdS9AdJ",
+	"fKsFRKCyBgvB8rbPgojQwPWUjnDLelI+A98fH2Eb/uhRdlN4mz9g0Sk3x2IwfjU+BDjwNsfW22Wuvzo2",
+	"+6DSEDXn7NWaiomDXkJsYhyT+LcxDvx1kfw+L5LD+9dSqerP6FrLSfJFOc6Iasbwn68ui5Gm5wBxW+I2",
+	"WVVL1v+Aot1fUtBfUtAfRwr6S7LZQbJZz0k3Jg9m+zgAA9HuOYRbcLvGAUW6zcYBRUVSrrhEXAC0T762",
+	"ZAaOIIwPAnb9FPZiFZs0hrph5ZoXnJHVDsVMZ1DHnTI0o4wLvR1KoqNInwYwJT1+++rYFmt79vp71O91",
+	"LyyWY7QqRhLPLGBU7+pKL7d7rTVoPX77qiI4dlYNuffCG0lquct6rD86Fm2vhLlXHQebjq5EuOk8eVyU",
+	"Q06LaB4eFWkKevfxtIpsCsfUztwbROXx4nfk9c64Qm/yBk9ATjBpTGXr0y7iR0XUyI7X6BpPbd2yzAhT",
+	"m3mOfdERkQHMSEg8gTJ+M74HqJ7+2IfMIO0L3B21r6Je3D4l/fEZPh9dRJfbcSHeHFTvxWqdGPs9y2ze",
+	"YFm+Jz1WJANTPoJzSawbUEu7JjMJjJ/GMq6mgi8m053kWQB7deUfdhZvC/b9XBG5v0TfA4m+dquqREzf",
+	"qF1DHeCsqMTC3VmoLnl1Njpn/hLD/xLD/1EMjPnTkR3gyqvSuyVqopOSpHRT2BqL3oUBAqD5taYqLDrS",
+	"wu0cT0h8vKdx8q+ro4nJb18L3yrvps6xl91Do74fj6vdo35tPkEjYtzUrlK3i0aaL7K0SqjgXULCvCdR",
+	"hBVO+GRBvrihjY/9rYpPI5N5cTU6P29fdk7Hp3Ev6o4wIBDoSeaUos4apUjP1QxpLuKsi/UIOU1i61KK",
+	"6f6uong3vw+EZOGs3FKupWdQfwuruSniAN40nRwWOuqPckXlLyZv6dyq72oZctu3KVtNvzZAoT5YO6ti",
+	"W5zK5hlmY9FYFYO5Nsgt0681Syk7uD/HsOU/pzvn+zlhbwCQYFcQIwuKoTjic5OKWixfZ0R/PDPYyS6m",
+	"0sYqpdGLDwWObkmMYirnCV5ltKJnNZ8Rpoa2jS3QhLqd6jyabFzrNt4szBPz7icovH/b8KPn8Krhv1xA",
+	"Qf8mn710b9vtJHLbUjnVoZA7QgptTtu10EGu10oSE/FGqcYC09iSfFCamBhoFP2XrWK+sykllRf2EGHs",
+	"GGzKan2PVXUGzscgi7YvyPm4fYUvO+3uqBedxn1yNj7vaErneoVT4JFP75zIlMkz3fYp6cfti855t30Z",
+	"XVy0r7r9cZ9o9jwaZ6kHgLqEBaRn6DWE8Voh/jmeKz5H3T56KXhrd9Hp1wVmCki6F7Tk7UI3/eBlu9tv",
+	"v3z1PcxGmYhFJ731uleX1dLbglE1bCztgaveARe//L7d6VjsYiCfrMhD43XPZfHbVfoGM4IeceLbBVo+",
+	"KMw20/sdCJmZnX5/Q/xeCLIJ1eLb0OL9bAyRta998o5ekYU8BnlQCcxMMcW8eHBt61dr/dom3MM2ghWu",
+	"sQ0JuNfjO4thvkECaCCZ6+aaY3PA62menDnQH7cY+HPKqlJ3ZpS5PyvEmIaA3NlZrDLswZG8lwrl2FWV",
+	"R7eMLyEt2oqqwOSZJnVpy5n5dNqr6NY/7U2vxdxJbwpNnt3AcWUurJ5njLVkbWjbIINZKK2Sda8oQX85",
+	"xEEgBQ9z0DGwRirhP6ZuZ0k7qM58TE2OKXt1p9Otbo5KMxa2s0aYcaFKNSnjgdbbDL2XsKo+s9hSxm/a",
+	"mWTq8lhnOCZQfzor2ResKe4HqVyhwVAdVBRBb1bvbyz4bMsz5phoSeY13UNyqE26gzGaEnhYumKLBtEN",
+	"9lMg7AAy4bNmqEmKbzXioljPAXHHEEYtQTYwUejXBoBIuYeJorkU3NxEIeLmJor0Ei6jiDh5Oxy4W8AE",
+	"NGLmgA31Bk5NSpv53dXguEZhWsE+HBj/epYZ6orXo7R4vck2Hy+SMTVQqSy2MGZ3JEYJFFI4YoTE0mtY",
+	"hsd+gIynHqSv5GNkvDeqFwJEimpbjTU7exwoyLJ4IJVMj9lYsC0um+WSCBetOX8anaXIFBu7ZXe0xWYz",
+	"/ViI7dlYR1Mvy8eNrHlL8SG3Wg0+KeWXeWZVPcK06I7XsjdrN75apqXpd+daYxmFG5+f9aUAXU9trdMC",
+	"IR+AYks09IVJY92WpG2uWfCNxl3gVF/MnCviP685FxLz+T7ICjY+3xRus6H7vtRiBBJzDc3KYFC2YNRr",
+	"4/hmtlDUSXnTtqj7VD3NugDSVCBF//P//n8oRfxF/4kcTC76Tw9x/Gi0yvlIj6+9b3QL2Y1b/AzEzvz9",
+	"6tmJfKxhD6A3QygPWmnThTvYtzYV2a+mvCUX8Ws6Yc/Yzvtsiu6lQgpczLblEy/nnMahjXUrRekYH7TL",
+	"+JBagcPJDUtDHPzKkZCKZWwzNhKCM1KCMliTcuTG1hq0Ii4EiRSaciEJGoFMB3sxT8jBoiqDwxWoy4bu",
+	"tZX+WGjufDsMfzektLkqpvCSRmohqss0mkdI4VvCvCJhZm/f81HR5m4AG4buhpjhCbn/fk4me5nWCZ1M",
+	"IfJZH39zT9LICxDVV+QFrhH53/PRcNvCYFa4HEG1ipP388nOxTDo30lr0L087fd6QQtWsWTs7XYGfadm",
+	"L2kM+3re6ZQpNbe2DUpc7A4DZhf84waBsIF4YejHNOt2omGhrQpBuAb1bnuzGGxLVRGqtUHt2f7taLWw",
+	"2/txa3OTXbr60lYuXM2nETtP1226r95E1rCDjQHgljcMUKhP487a+xZHubH2rttsqr3b6W6WQu18D1y9",
+	"yjHfP6e8+TLBEQFpbHeBEyyV6AFylgebs20tGUW/UQgWvdScH6IjzsjxNUTDkbb7lKppyfyZ+UMPoZK9",
+	"K/gUnOzyHjNyEnPyNw9INLtxfOdi0buQVcHvV4U47Ow++1J+JkcBn83d9OV9ONeAIObqU1rkxM/s1Cmc",
+	"RLMZlWePU6a+JnxGVJVz9AH6mvBvXn//HYIXr22VCy5iytK6HQlnE6oWMQERnaEEK/jzBFwgSYJH+uyY",
+	"YOKitJK2lCOVbHX4YpR4yXbWo5Kjjp5PG70ybThRyKlXMJOKyk7VQSn+ECsX0EdXKrsaqISgbsomJ65a",
+	"kuAJCfUDB8BlMLb0zfjg5TN0S1byuqA8AYRXpjXp326Y/hQQuwwIXz5RZAVZjjZB5BhApsFl7Tenpjw2",
+	"KF+mGVdJyrxZUqz2C9zdIsbaRqEAzoSP+jXcNmjcTLE1yBfxEQTHQ86SVXqdZGsDmOpuYhd9zcrj9gU5",
+	"1ay8P2qfRefxBbkcX+HO6IBaIo1r8lo88LV7MnDkAaFODprMgP1vFPOb8O+UlB0PLyz9duk9bvE3MawJ",
+	"e8ZemHc/5TanuCIP8VymsHEK3VGyJAIJLa1KdKQ/bENhKVPWCBAv5XF1XpS/4RvGZ95MHeX2/O5e9N06",
+	"f00aSjrZtZyl3ms0HgOgvKuAhOZESM6uU/clPJ3haEoZAZsJm2j5DztgeJ6QawsaOPAKehvEO2nSzPQ3",
+	"LtGMM5/PFHxCYy192449FJ5MiLcHuixcCz5KyKzi9mHo1ZOH6Kp/dqHnqF9CMVGYJhKZdUJHIZR8i8Cq",
+	"eN++9K/vJWfhcYDIB0XAaeZYm9J3EQojHpMwuGFzItoQxYnuKDeOUWPFMp5UuPT1CSuxQh7bYlg4gZ00",
+	"o9IXFJ6RgWbu6Z5ncaK/2FBW+xowKFttquV/AZF7TEuykX50/657P7WHtVJhxHArQX4dXoxP8VXUI/3u",
+	"qOMh4PSBEdiams/MUBFl84XKNmEh2MBg1t9SNbDLN3DzqrAuxKSBs0A38lC/+ilbmUrcxSWU9xIcSIxK",
+	"pDXkAEk8BvxROeXLa3QDSq9gOEFQU+imBVdW6H4tet/7m4J1C+PQlBHaGYcDIHHClFjpI4BGODalVBuH",
+	"ekGg7w+OmpqEe6U7XXUFOCKcYzXNyY0LQduCjIkgLCKNnPk+3azpCu6UQLOJhE8mJEbWtG2qUlyb0Bnw",
+	"vELFJHnrsF2nJJk3uougHsUQ6tkMJYk4q98XgRUZ2jTOcADesQSohQOsbOCqRb3STbYfQImcKcGaF8oM",
+	"Ot1YUS7P+5shCWSNP8CAzr55icwLPi6Bae3s6sr3f3WqbUOuUGtRypZTLlSAposZZm19LQCfkovZDIuV",
+	"8xQ6FqjbbRRy4iTfYm9vXz1DKe0ghmeGx+d7GKCwmjtokTFJ+DIjDbcYDYmzoeTtKslmcVLc1PGruCkz",
+	"llMnSOn1jBIsJR3b28KGGABTMUDe/gabOUo0FnxmYoUcj0D9Tgcd4URy1O+eGjkcG7x+fkcE6qIX9KsA",
+	"9Xs9awEXBOq1PIvJbM4VYdGq/S1Z6Tcu7RsQT8om6Nm4/QKraAoQ2guGF1qfUnq8BPrtBijM8FGHMWGU",
+	"AIr0mGC1EMQrEQoyfkIjwiQZutXVbZzqthlXwzFfMPilH6AQJ5rqVkPygUoldZMRZ+OERso2Zeq/DOcC",
+	"Diw1xV77nSt05L1JJep3e25JpMIJ8eaUq0pLAA08DoNCDdw7fpsO33ugVzBE/W5Hjz7HFVC/dxV41wE6",
+	"g+1hMTrrnJrtuw9z+/txvgBOdnunq6EFmNxCWA+cnl0OmtYuPQQQ5HYprZ6TWyn9a2GHINgvvzv6bvdm",
+	"li9IaterWKUUliv/o14q+MUsSF4G86daJYjFi6p6GK+5luY9LmHETUmSRJpyZXyhCjprDmsXvpskfIQT",
+	"KIk85gnl10Ys44wEriQsVhlgiiRVtcptiq81J2ClBB0trP1A4Flr0Oqeo6+/AtcGVmQCMd+tBCKACmXf",
+	"auMY85Pv9tuURVM0WkjKQLOAxpxiu4XprzYcqRgGVIveUxF0tGd6gFvPkhWfWR+rtXMaUw9lUM3Xhaxc",
+	"26gLdEsImB1m1fpWfpvWmhyzN3M72MST9Rtm025din7LoJst4r22ydS1wVr5nX9rQ+ojwaUEwAxHAgGi",
+	"E8Z1VyjCsoSr3/88VWn+gIHfuRAzF12WghN4p2HXUO6MODa438x7AxTO9wme3YLHNXe/bRE8a6fbwP2W",
+	"UupvkePr7s8/p5vuFYlsAEpRnxDwpCAbTLEgqU3Zx9n7/WAgkA9GRBrCF9U6sZ7ZPX3BrVIXTlZv3OQE",
+	"XCOm+Q/YKxjgejkRBuzqjVS1DelphrMVU9NAaAI1XMusmi1z5sbc2GBhtrU6OW239DTTogui2DLqwums",
+	"mzt4s5pDWSL31dC7KIp4hJuilg9xTUH5pmZD/8G8m7/c6uNMGt46Tm/21yId1643jRmwrTWynV8+0xry",
+	"BwJqrGB5a5RfW6DKUO21Vhv4nDB9eVlQAD5GofknRKyEZR6S4BFJGolHFXJUdWXuLbDJvLFtnfluRQS/",
+	"iU2b0DRGoim6wdXhwA0+1Q79IfCvjeKKYXOp0dMmMekGBigUUQ1CSV5W0a8dOtFHt9lUVvEn7O1VHW6B",
+	"8+PZqXtTNurwElMDAxuYHKA4MM6bexLFJKIuDbmg1I3V5koTRVY0wjLHQ9fchvYtY/wzA19iafLqOLu2",
+	"1cnBM0Nic01BlSWs3KfVEvhaHj0iYy7ItrMyw9uaL/+2ymRE4/36dk2MVgcCbywc421DbriIh9sJDkXg",
+	"ko1zaJbF7M+jJm3RumbdmIvhlI6gUoIM7HErnCDPcJ2bS4623m3gmJaBOMVnH+Wkii9trah8Ts0ityle",
+	"vE5WqBzPteydz4V4V8uCH8dUvVpYq2FzqeXHqakc5rKxKmQXy/KwcQ1eW2+6+5WtMpdhgS3D+KtChR5k",
+	"bNSye9uo4sjO2ppCy8a1sSDk72QY41WtG82+AsMKAzDhme5ApaESUs6QbgEZoja8WnMcMxd920DJUsaF",
+	"Vjmpyjm/Ts/PN3rW/DE0EcFm+MPQjHI4JyKqzFp/wkWKDcFiNOOM2MWXAcKIkaWpqpoV2nNztU3mwc0V",
+	"JJTkovNc/FlOoaicai40behdO1UbMieC8hj2LAzS6pzZ8OznaLQq0h/MQn/gduyk0ei8jfD6zqlKTTax",
+	"uVxcLwuuQSAoC0EHkm32ARHYSezYAD2Ajm4yoIT/+a//vmkF6MarvJz+5HAIbsnK/HjcyJwwWg0d3ehx",
+	"lJmGiwdzTNbeSen9FufZLZaSTph5nmA6q2G8W6TjVcREOaiA/PAr7lnopv4ieeJYzFZpuSYOKCd/Wz97",
+	"McqvrmiBFpFLBRpMix5nKlczqJUcKxxx1Sama1ta2LA+a45KCL4jXugG3Cr1PhoSU9XQVuQuVpAcrfpW",
+	"NViCRTQlMSIfcKSSlSlQbKppH+EU9Xh2DBPSZJU79vVEu3mIQAJpKPrBzQMmv7UmTATb4AhjeHFRBmwx",
+	"q4gk2ujU2iCeZaeofMirTQ2whhvOTnXAIURsWZkHTXkSyxNkGJ4pJwxjlgMUmpswRBg01BlOkFxEU7Bo",
+	"d3snZ1CfWJ+HENmbJVf4xN7ITuwI3UHSn2m+HaKffvrpp/aLF+1HjwIU2umGKFRiQUxiB5xwgHSh+n1T",
+	"I1vx6HaoFz6E9p89cmXfbYepcptFQfoBjlDv2YP0sXH78DhowXw0q7KLbwyfoAO4btdIqhvtIpkNhOyR",
+	"RKU/PrhlhERbWkYOp8v8vtSXN5XBVlqqcdaSzXcLjlK+ssU6VBWC7lUsxmhBE0UrbDuPoLp9hhoD18U9",
+	"E+QWQPaKCwAGCfXBy2c1mkhqM9xi9Oa23ljFensmvp0HYWfnQTWbNcP1je5u9dNlCtLtXk9UsDt0B/v7",
+	"A5/YNPs1KmUMuw3oeZrfOuqk0l7NuXjPGijeXz56QooJxfElAfOLzeNwnNMEv8yIImKYstFs6fQ3n4Jy",
+	"u04uqdIHNaHktK1uQb256qSlA2aYMoUpM4qMHVs6Dju6FcEiWQ0jzuRiZtbx07uU+Fo/Aj4STCH7Zql/",
+	"HJofP33ZE33IA7c2v+7znr7qI2Qnt/5wHO42Af59uDIMhTmu8Zqv5uSeBGSrAGnJUUBwDUqIvmRlgGI6",
+	"0ecUpJhhmL/SI86UwBCcWJBZ8wAQPjKrvao339Q/pB7NaqbTxPZbPel70knHI6sVGWSvI0kICr9+/Abd",
+	"v+veN++2dZsOgSwPIqFnPkyxfB+2u51Ot6IEsNlUf+TeBePvWEzI7AFkDz2n7HbnZGQvAemeRIrflhDN",
+	"4TcA8Bg+/bX3Izt7/OHyler+tOg/4xcvced1fPpkcv70/dW3Se/nD2cP7y6/Yt0XZe5i26nUQsqDQEfh",
+	"HA//57/+O6w0ImwDGWI6fle7is/5hLI9FhFBxl5+CfcAlEEFPJkbtgWgTLpZyfCH0el3s/N/X149Fr03",
+	"q7O39PL7efeB7D8aX3w97Xxze/r87+f/EV39MOp9d8D0wDW7bPYVgpz1ZAweD4lh4fR2J19muyHdbc89",
+	"z6YDcrKRVTIyQKlJPAt1rjtVcs+d2mHBuUBzoWXCbO2lWXzQSOeSfv6d0P8y7MvuwG6hAmlSWqkoqJmq",
+	"jeZ2Ti2RlslPf7knUYLZZFEZjrblhN1o6qe8B3LEj9OVV+AfcvCMWwlc2BNOZFb+yGJd2b9sfuRyyh36",
+	"ZIEYDQ4rUA2VaMZjkugOGIcEJiIQvsMUUuOv0Twh+sY3o9Ctd89MyDm4I0rk6Zr+uN/K2maqF5bvWdJD",
+	"r6xWdiVP7jTNmFAeWGHdNIn9Iu416G+KJgkaCXN/HhT67RWZJ3j1IxlNOb99ZEAbKJFNp+orRIDqm4u7",
+	"7wzg/3922MZe+bHsWWk6Dh54Jx+Fwend4dMCScAgoLl326yaXCQVQriA10lcUqnXO5lKVGpbqR4RbFiO",
+	"6e2gJJtoI5AcoKU0rXC+GCU00k9mCMvbinQUfXljtnIl7p4xqkg0dVXuHJ7LXCuHf6PmoQdI57ik3jOS",
+	"aZQv9evoazoaadUxaN1hm+376HG3d9o/O7+4vGoFrSUZgZVx0JoqNZeD+/eLPVQk8PrD3bq6S3M4u9Kn",
+	"2VQ35CZgmjznETaj9+6iBpUEKhWtN4WbSb+19S0ctOZTzorj6Hcq40Bdiu2mEgTp/lXkvesdhYAvvbMO",
+	"YPEahW6nIdcOx5DbPiWQlQMrSFI7zvaB4DniSNMXzA6vOX17yn0/Tokw6d4EzNqcGd6FJJ2wtpX+Thpi",
+	"PJYI/kAAjJWIidVroqfxLBVRd5eFGVk6/SehY6KXpLgKkBIoh5RladTnnf5lBSxg1avrz2E2hTdvnr+2",
+	"39RcpooK8lrx6PaZIrP9JDGqyMx4LiVYIGlE6gQrGQlCmBUQ0IisOGCZzzEVv43MpBaC7bkMT/kyW4YI",
+	"zwga4ei2bPqwaaWAqRE7j/igdUtWI45FjJZcsCrun364Cb6ER7cP07e38+yXV4ZXJ70XQ2AFT8gAhQbY",
+	"JYScBs3yMsNtiCDrep7giFjUdxkgKuXC1vkSsAfyhoHbLbCR5Eb4NG+QmCpprVC6cSgoa9sFxdK2NMMM",
+	"T6x1wYNFMQkduTRiM1xgKKmBObCFanOpt7nnZZMbV1gRK1y9JpFoLnl7pMHviEjwPDvkAHpQIoTSax8r",
+	"6NAALRgTCZIwIsjzlMCZKZugEZE0JjYvaemCp1JZz/CiraS94sCqDpqF5KmEUYAgFX1p5GhrA4wNeqac",
+	"hYxKm8XjYpbtJdSoaly+vPDOcFmOV+ca717lGt8OqUpLX1INJSkBy+aH/AWgtnYoulzhU9FCOvTRwJaW",
+	"GXRtafsmFf5dmX2oLgH66h7V/XfOTsvoYONACYslmvIlRP6Y8Ht9New86i2RsfL0VTqYkOOzrFpcyFvU",
+	"IwWLC8wCorzMLRgnBDCB9Odgc9Oy4s5z+h3CmfnLsSem2Zb1/NeXy88vVTEE3q6FP70CCeSod2PEe0ZK",
+	"68Ng7EoNAM1w9ziYLfhm4zgY3WbTOJjXRDn8/d3VgwgnidFnyTID3S8iNkJU87Ap7n3QYmTpv43RbBFN",
+	"ncVSP5hPBZYEMb6scnAUuyvu5itLcRkvwFHEF0yhKcDSuS+RRWHJHfU1aPdlU0BuHiV+pLSKIRXqdlA0",
+	"xQJHxtPKuII6FbMZZ6VQ8AOB7edGVn0YVL6M7341lR2F2MZKdWVcYeHWQkxsCnCxTMxutYdL9V7sg8o5",
+	"A9usNISY2zcFJc0PP2NTzWv57gNiuoVAZKNOjB6Q5kFb2IGih7oOxSUvnu0gO3lxTb0M9/IvEfbLi7CZ",
+	"c3L4zYfLu86/z06/7aqfRz9dRD/22Ksz/PwqftKfPD1//7Ij35wufrhc/kc3xdFsSN1rap9sSzeJscEO",
+	"WjFpP3qc2aYfxBg953dE6+Ct5pTsj7Nczix/jpuJZa08PTcQVTf40m1j9yQaESy0COqCJqTx3Qa+bqgl",
+	"0QBxFpFrY7mkCiKcHyzUlAv6dzCdDdBXpin9faPEDbfbm0S4GsdwtiRBGT95Det9kUq3ZTsArtGGPBw1",
+	"aykEsvHOjqeoFcrLZMJY7oOyqFRtHzcmIBMokGr6R5ghPh7TiAQIZxUPj689Xd/k740IshhrYHfmYGy2",
+	"sEA+1FiGkh+ZO/Ipno0WAurUaKkFoMXgcCSUkS68MCZMKoH/7/8hqNvXs+ZS4WRoEWN7nf7ZRVELPfhd",
+	"lcc1aT1+9bLdv+h2U6bbvDSN5gLOYOhg3VuDs9OTs373VD+2yO+twdXJ1WW/m3ph3FKhp/9uzZOaSbwC",
+	"AGKDZDPBCgSsffHLti5l0MwAQJXJabdv/xbq/yZwGj3GWmgazagMPI10UEEgdFMja7PMWLc+AWUb7Baf",
+	"WtZ98TXhBoS/1mlnMcjStM3MCLseg6wmJpWrqlTMJ4IQpMgH5TKjXHXx5ZSjCcR5CIKOnE94jsUtZZPj",
+	"3HJWrGONdzIPMbOO7MAmYtPwdqa7PyBqWt7I4NyP/jEI0uPuNnVXWBtNtE8MJGd10gbsBCilrgKGfd1E",
+	"zU9syQyI6VkkiWfd0h+aI4bm3NTTLmd6TLySG2shxXL1ObY8j/kuN31j5+dplhXFM9yaNS2fAVuZTjY3",
+	"pA3b8pAnCUlhh+p8R/ekubortyprAh29evIQXVz1z4txxBaX1eQ0+LuSq03yi7neAnvzZUNP+di2N2vB",
+	"dLJBvvgMokDVPV0lrOhtnZhlB3lfEKIqJJ3M8edI5NO74k/elpbjn9J9aBi175/gJrhlNZTsjakpTadD",
+	"3UDBL+sRmFwy5dfPXiPFeQKahbSRr1RVpR1nJXc3wKA6ysk7az+naLJxTM3hS30CLLxfiSwzKQNadWvg",
+	"YQzhbpsE6Grm5e6mwqVk284PPzBblg4y25k6stls/6aKDCCrdQ/jd3MW1dz4TVVz4zdVDcroAU9vBOK5",
+	"hZr2x1G71ulQ26tMB8c5Ba38zwlyqqe2q8Hd6mMmk0sfzyzCGWTGdRiiX9L2UE+nB1H3D6GiJwSLoT+a",
+	"oh9pxu9sdI5ddSdqm2p7ik8MihPoOaFrKayBvjiYqo2OHr96GdiUNhu/dmyGZDj1CfreVOUOtCYuFV7B",
+	"KTAe+yPMLMEbKkawDvrpcSNd/Xeif2+IpN1HG1+3fE3U8KrLvZINKDweb76Pvfps+l5W4z3uZTV2t0On",
+	"fUbOx+0LfDlqX0WduN0lvfEp7o/OovOtILZ1m43vZT0XY12vNLjmS4zBpkg6YQaQitsyMEzyhJygZ1rL",
+	"F7ac1kKStK4hokwqguNG4VTVro2JwBH5mxtO0cGxxSqaaD8DL+ghL5mvz8ZtrUW0L/R/LvV/Otn/edrT",
+	"13o06Cmfz002e8HpZxjAMCbyNis22Nhj0u0MOr1Bt/tz0Y13cATtNEq6uhLAjLNJjthlgCBYXJC4zA62",
+	"zw1oYNOw5/FTft8qK26a515eKDoKc8haYZAWyHO4WiGUyAQePhhxrvQ1Og9TTgQCqObzBhBhFxyh6he3",
+	"rCVYJKlqNxa80dZvoAjP8YgmVK0CP1rTFP7Dbn3gkqQKLbm4NZeqzdf6dUEWpKaEYiO4TRi7w9n8vNUg",
+	"njF9ECRZb9sE3CKbxrM34LYjcKsjwmZ6sJ+5vcoR7s5Wy4xJN9Ch8ge2kS71FyfehhMfXrHyLuE/qX6l",
+	"Z+ii34zveWd1K1cd1+XnWmUDxLCasLiNBNw0Xu5zZRv5I/h48Ag0N6T1UWjppVNnuvSXH3HhZDxwsMfc",
+	"Lx+Ugi8MUIgnpt6+PZBIH8hjk+pxA7CFK1MxQG9fwvmtCweWaWaG0QqCfOqGS9dIu3JVXKlAkihF2UQG",
+	"NyyEK7zwjRNO82kd8GaayBG0YOD50AX3qFqWbpSm4C/iZ8pD+C1jsaoCqkwR5e3uiA0y7+cP4v8rFv/g",
+	"sfi7hNNntNNQXagszuUa8QLZ9wleh8O+OYAVTnp1GOuWYZl/khNtSob/pf5vrf7vGEpaYqJNoyf928zf",
+	"ty0k2T3CLgOU0FviB/qZdNEvEI65McTSLEU9V6gpJh1a4gsHYBleEWVFAkQZOgJum8ZUIsCz8nCQgG6w",
+	"gtqox9coNHQUDkDw0s0gyq5RmFYCNg8YVwE4IezgJYLC+KU4ToP27UgzLVabl3vc4wrBJ5c3XFeLWRHA",
+	"BgYBkEpkxRo7DEaWJnjVJBiNF2JE5ZSYKvtjYvrO17SFL6oH8wxADbfULbQWbYenOIJcYlSSvWypwWGx",
+	"CCxud0e9qH0Rn5L25biP22ej8+giviRX4w42XIHiJIOtO3v4qNs77f/HTz+3vHJpzb2Fh8zy9ue0RXXS",
+	"wpRKRgnrBrt2VvEKt4KRSCRRjRwdW1aVK6WipLOsPrpAN7uppY+AbKRPN6kV0c11gAiOpibYw47FgVAX",
+	"SyTr028e3TAv5EmzvSN9hBwziCGnWXF+HKCQkWWIFiwBNRil5JAig0DBiQz5Otey0bO4CGCToKqzXezQ",
+	"4OUtpzzJpcRrfsWcmakYV33DTIMxB04nCQFnVhFiLzNAfYZTBaCyHmRCnqccusOfH0DgkwVkiA1KkimV",
+	"/+jp8/0NRBlPKxuI1kK4OgSHQjQo19vNDEXqIdyTKVY6C9GM35EZYWoH31o9NGp6wBxuVPmSgI/NCYJb",
+	"McWYMxhpWOqfx1zUGzK9DTf3w+fPDqPK5RpddtqnUV+L22da3D4ftS+iy/iKdMZd3BtlVAdj3pLwikXE",
+	"b1ro69NWoTT416cVfLlw1ThBlLIhLPQOgSUHoeZqWt4RdjdrstI2bm/1KUkytPMFlKkTWcaIxRD1a9bW",
+	"oK98Acqa8iQ2l6pTgUZ8VEzuIrN5wleEZFv9uN3t9HsZuXzFR+irBYW2Pv0x6XV70cgncikXwO9rEy09",
+	"2L51ztbdhatGNisA/llin/d9+dSTjObWffPYEl0zE5U+k6Z1YOF2TGXOPxek7YAwsUqXIV0brdwkZKxQ",
+	"asaiqrBg+q6dYhZXiZJedATfogC5R/8bN92rAr5BMK6PsinOUT9zvGub7J2tyy83detaLlvn2l1H3WBm",
+	"1ILFl0hu8QWYL5e74sgl8PiF5xje1flrF/1pXa3wB07n0MuMwQgircCekHhSusrSouO/fGytu7wKNrJu",
+	"bl7uFjTp1vwud6WQ9gXujtpXUS9un5L++Ayfj/TV0korMDhZ06GlptKIlqKpvcj/kuY+HURg+//Ze9cl",
+	"t21sf/RVUF2nyups9tVtO1bXrl09ju1xJk687U7y32eY04RISEKaArQJqGWNy1Xz6TzAeYh5sHmSU1gL",
+	"AC+iJEotqS/Wl8QtiSQAAr91/60pcbag7bw7Pc48Ne+jnEnQJlE3kwOgo/SQ5QxeGOUBuKNQpMDPxn05",
+	"cKCNYtlYiy34574xeMd9aTU0TVpI6RY4ejeeMdtRy15qhrTfuNk9nKH3dlY1ZSN1/e7tHmyoyNZoqnt5",
+	"e/+557pJSoc73o0TOnYnZz2mzvpTPZraPg810aOsItQpBRmDg2ykldJUJKpNIveKImefebMsgDSBiZkf",
+	"nP1zEiEGwJQxdRoUUmgjEgqHOfvnJELkSKI24JM5STb/wEBVT8okINdsiMhlhKY9r+WUgMLu8eaEvXHZ",
+	"IV34Yb1X+id2w9J6tgXo61oiNniirDvE9qtzLkOaQf9e8NzgDq+igBtG++x7P+T26bZOnVuamqL9fGQF",
+	"avDTk7MXZ98/fX72YlEXWjeVlS5eUZX3s1nhofX+ZwhCzt1R9YcKNk9TWZGaH6vAmERu37z7Yaa0uD87",
+	"ZjN4i+fuEQOuV21qtwYTOps49Ql9vWgXBLZlbIF0oFiLNMdVAqaB72TckFtoWimxbRQK56Ho91rFubW8",
+	"JQLbPedSFmxM+hz6DqNhgqdhurppnsFrFGhQdAc0WT1ZZkEzaWhXYFPcK+ntvgENvCL4qyttf1rb5w/h",
+	"YGGm+i0cX661xZIehU14odz5QGdHk37CpWPlOgrXx1KAtV1qZhYcicIx3lZ15jTnDGnqKqPe1ELScLPi",
+	"a/R+YXuRpV5fnY/EtvnWsuIXcX2/F6La3L7E3lZNeNIuxrCGI110H9pipdzb37LuwsC8N8hso6Q7Srs8",
+	"TVkSCr/K+4FVOCP4OdieFc0zAE1zlAkjFKSx1IC/HZ9qOcmtLup/Ab3ICippWecsuEccPuETvKZQUT3t",
+	"j+r1zg+5GK/bTj4UbYdKlavBuxZyPN38ZIOqQEXUL5eP0Lj8Bh68kDygNonweuQmVLttx1zH/ZysbnWe",
+	"10Jru2K+purLUZoQGvvevDOpMZckQpxDzrc0bfJUL6/inerWDUlEFxG+jIZDmWlbpLQgJfo5KC0nxq73",
+	"Ssss9wY4KZ52Dl7EZycHL9lpcnDWed79np7ET9kzTEAqDmqv2IA1oQNs5NMdiRjfr9dF9LVu2ngbGJ73",
+	"2l+++lbj7b3Lg+Pj45PTp+Av8Xytfd7rFyNccojJaSNczPbeq4xCQCThapjSSQ4K5o0MDVRe2UFPe0Pq",
+	"Vm0eCRuEUBc4/wdUaZYdJFRTq2iCZmSv9UWkhajrSsoSVZBLx5YoKVxDBeXKsbbSYlWhqBa08j23mI73",
+	"Df72a7DI04svpOxUPMfUStBZMkYTLnqYZuTPXSPLC0fy+qbe41rjcE2a3dFmu9sD0+CCn+CnhZNV2+DR",
+	"syYj+9l8GVg8m4vaPa1KpIwYylRe9NqE391chc335p9KW+np8//dVeeEdpRRp2wimW/lJzMSp/I29QzN",
+	"Yoy4DLk54IGtgVx3XE+LRvLI6lF9N/NyNNLSVrkFLGNOISzpN6g7VYVW9auFLPEdXmhN4369W+KCdHnK",
+	"iBSEuq0oM4L060YT5VoBIbvZGnlOIn4qtA3sTvW4A+HWFEde4e+tKMC7XrkdVB7tJ8G7XZbk/V/tzwnV",
+	"ZDRMJU2cJwW+TDkTBkrilPJBGTe4EbxHQ9FrZHvfXj41XYz8XZVV6ZoGBG528AKR9EZRwTWHCqKuzJzm",
+	"AbG7RI6FWSAFQqWRy0H16emz5zOejgv/RJFPf704OH32HDIE++zzYRMA4v+omdRfJjM5Luc6lHHbXi0n",
+	"tnC3zKExoPAi0MhsRd7DZv07i/kMGq3wDVcc6QGajf23/Pe1AJQvRenevkK+dLrse/DvubwoC+uuavbr",
+	"XLYWYZfUxbMd3rRJRPUMQrXymTU/a6jGN6ZoMfds6oapzrg+BlBo/JBPuCZcfBtn+hSuL9brGmdwlkC5",
+	"looGm7JmbJhOoDpGEHMaM0FT637Lhcn0RCkUBNWfuXFmLt/kgcOn17ZfrWVG6chk0tAs2KKQKEnMleBv",
+	"a8BjX3d55e26NoSYfLbz2aCs+mLVjzaJdDxoAivmZ+uGFXPP5WDFznJxXJHm+OIUs/XAiTvyjzM8V7SC",
+	"a9fXukQKK1wDXquf7bkxJNBW8fkbgz4XBVqYs3pd6+WPsI7aDkiPFJ6syPWTx1oV0mF6zJiwCRFMkRbm",
+	"pwUk0hJSQax/KImKv+12ybsfFGnhrjC6q5AGI+ACdFBFrmsoqBLWaTXt0yqWMuLIiiaWG+2e91MlZcPL",
+	"3riGi7h5D1YXsFnOrW2jM3kL+DwwYx89e1uDm6lWFZkM2YEasph3eWxpEefu8BkvX7PPOgKbMOWCBSRK",
+	"pehFRBlbi6YBicxRiMj//M///M/B+/cHP/wQkMi8hcjZkRFycSqzEaCQIoLXiGQxxXdmnrSHVJfGUqaa",
+	"uS+nW2EXu5t3MKFn4TEY0M9Xqf3Fl7kWfm0co/Zs27mV8LbJQOZhbL41vkyxf9VTJNsN5L9xq7Jg26jZ",
+	"QZEmW33aNLyh6Ygpl7JqpbK5DmxV80RIh8HNaMYO+WIkevv6khzdnBzhFQfmChVV6eJnuPkH9HNx4M+O",
+	"Z865oRph1IfrW9A8LxFyaK5UXC9rq/zknLNLdQKHcK59b1wRCowlyF6n0PXjqySwbFF5pt1pQCmG0Ofp",
+	"IL+Y3xULVAzQ1PseTg46VLEEoAixxT4jKrU/Pin1Pq494CuUZ0A4WLPBVfOSm68zN+Nibc/2zp6RMbb2",
+	"LC0b/3vMKuCHQhjACZ1UjkHIZgOaQrY4hPZsR8Yy14H7zYwT998jNmILXmlOEgn0W08U8jxijn3f5aD6",
+	"rumL0kyBjho9rxAX2Gu/gMzGYSZ7yPt8EmB0sv00j0qAM21MueaidyXFlTvTWHS3xAbLH185qXb8A6rj",
+	"PretzLs81SxTpGNzQnBCARmyrDC5ygPsrL4sykotTnnRj3E9Fv0qX6xFv6xdyS9LtV7H+HFxFvW3LQwr",
+	"cItTt92/0ZMfuB05GwIWpMQ72Yc58ZC9jusdue51zowolg7iZ2TMRSLHAYnwzUDFTZdb0Vg0TG7zrnM8",
+	"sneagUaXtVGUC2JUxVy6+FI11M6mT2Ae8V5iK6FNsng/NVfdm6nj9coxPsUH1GbvDbNk9WIZA/UFfTYg",
+	"SmYaMznNY9bjhoF3NuXPvaU797eSv69i3KFDN2oTap26xTyQJ0CelymiGFR8WE8v/Bq8vcZYRwveBZbc",
+	"Lsf7wj7Hi8pb13899aJ/hajmRaZ5nLLVU7fwXdt8a4p3M4CUB4GlYnluqNJ0YrBL99nESN2KmNVcw7Df",
+	"UzMdQUWM6cWQOfOJ6lGW0BqSLzpKOBPxwnSYC/e7eq/z82fPnj5fSO0PS6r6t/FB22l+Wa6rQJ2Ki2/R",
+	"Zdus820WN+fa3uvP2KXbbFUnmZ5mCemmUmbTr/UxvqLV3s0rWHVgXCq9mIRpylN1SC6sqV96IXnbiHMy",
+	"o+sGFaFwdqVtTGHuc04i6zayHshORkXCRS8CVdkgGI1Zgg3psPi65X/TJl++RqQnmYLE4NBlIxe6iaRS",
+	"XsONuxmzLU76UmlA+GnmpE32iRn2pTGB9/7j7CU5OyYvnj87e3p6so7+Lm45mqbK/cX93mZo0FhfzehZ",
+	"cCEqTNCQ1o3v15xR825tvs3C6NvSfc5S1qPpVeP041k/XHSEaZbnt5Rn/963xcnZEgVUCAgJ/XCk8Orv",
+	"gF6DP8UonHJ4AJVipfTLOdUDrXik6nxB+/9VT5+BO6k007PahATq5jU/m242mPzS7a6KJAblpbn8iSIC",
+	"0ThmU6x/HGUpHZjTtdd++fKlWZt4lGVMxOawvf71Y02Lc3/h/PIUwSY19YLm0j9mTtnmvt9atK0swqYW",
+	"5eSk4apYKskaH3OwR7XOeGekF3cvvch/aQCCataTWbNuibPTb58dr/XMLvH66+oSnp+tLF4/Qtiq6e6o",
+	"UMTmDspKJlyucZMcdDBChkUxiDfQDdfl8eVu20KYrSGTDXr1F60gzvU3/O2cNUF6+7XogiUe/JWPUIk6",
+	"eOqYrLjp1txd5i2/AW5IokFy6NnNZupaxsx+Gb+q2yC27dDApVDn7sXMXfUZLRtqavnY2CkRwIiO02bd",
+	"Los1UA1bcvdYii7PBixppFSs9C5nL97vrNOX8vq1SIaSi60KAXLhFOeokHAckZR3NW4PYAOtdt8QSCnc",
+	"1tmITXtzy3UUt8PvOpXOPb1O4rAbl5zY3Gni1t9cOu06ebaIlXOUpU3inPXvX7FMI+ItCeub6PzbBJCW",
+	"jne5NOzFmG/W/mdztFaXFTWtniuNfu2N/1jwNtRqwtbml9TYNJoMjAl4EhwfH5974AW1Xo1ZpsjZ8bEx",
+	"EI31GtnbRKTDJhJZ8Brt5NJ++jp331YWyw28wbo4ytfqzM3n5UNXCeOOdCwHpQbeNnkvr0Iw/xKWwqA2",
+	"SwPH2WAD4nBrKhjzOwR+SHWzXsp56mZfu3xqRj9G24aR676jhz8kvwgGzlIXJvAN3qC6GFJl8g45t+jB",
+	"SBNaZSCFOsclKCBSGdMUGZIPwDtha4MvEkp+kjcspTHbW6ZbQj7O1ZrFwLqNqSL216u3ipnXSxGqFFI5",
+	"ZtlG2yXmRWBunad30F9efSBnL0hKRW9Ee4xo2gONfMCUoj2mqqwFIzHNzv702W2aHzarAzNzWZJmEt4l",
+	"hPUKhCYrvMwGPf98Zt8yZVH29czPA4I0TBKZM7VyFtASB7JxFpC5Z9MsoMK7q9mBrrsEvi+uSMa6I8US",
+	"rJUbY0uPcZ9qV1HFs0I5fClrb+WOFWaEqEhPy5whA6fjVTMTAflqxxQCmZZGzFoG0MgjILxLqJg0MhJG",
+	"ajHzCYiG6h6FC+v23G9c8fpqERb3BY85FU8UNHgi2N6Na0eE/afsnJMI+oVcUV2mehz3eQp2UA+J5BtK",
+	"lZPj9tnt++3bEU3f2pWsVzqd/3bgm/HfcJXTA50mT+ODF91nxwcvO8+fH3x//LT7NDmNTzrUPOZP2cGh",
+	"mX/4a07i087BC3bWPfiePnt28KL7lJkrjunLom7Q3jMvLmXaUnsNZaahf7kNEoDvfzQYHt6C4DqrFYff",
+	"t0/cKuRv2Oxas1UvWdyf33no7Nniqv+7LJvP3/2qLY+X9e0vHiEcMRye2zPzL/hRdmzGYa7dLhyH20RT",
+	"RuO6+J+zW77T4nZroAWstwZ7kxzP9qVWy6vdGpdmXlrJ/AX71zdtWq5UYO223HxV4sb8qk0iA3or6xJL",
+	"IGZjXcLcs6kuAVNdnLAKc1WBkcxrK3dE2fk4k1Jhbqu24IXFtj7BYgwbfIkHLskU+6qT4Uj1mZpmkaoV",
+	"0vUC9BbSbrpX79YlyOZQftOgvUx74VkgWLf5rPPUifYZ1XFG0e7IxNLijvEaYlsrTdrkotBFLDfgIe5v",
+	"lHCbCBJAVy2a5v2AiUtDINJl/zqD8RwqiijouqVoujnArlDEu1KOvsReOfkaQVtCDKz77qm2NiwUofjB",
+	"t4SCDJEPv3y6RDdOZGd2wJMIuwCCP/qJIhFPov0g/4F5p0rTwdD+zgDqYKifqFD8Kvhn0OL3MTnFXaJ4",
+	"T1A9ylhEWtHNSRC5BsmkQxV7fkb++v7i1cGnv16cPntOZDcU0Zd8OF8Pv0w9+uvhF/NOvkY2wQDzw1mc",
+	"AaTZjsUqIGpIY3ag2JBm5q3sB6GwePFJU5HQLCF2FyjiCsWw8aGiE3VObljGu5gSmNEx7oMO68rMQH6m",
+	"zNvj+pDYVZ2EgitjwKTMQCcEaYB9Ar824nBAJ4RmGb+BtHZgW84SlmFmzZrc5GbvNL2imW5ZDDO4umv7",
+	"JuY4Qgo0W7ciIHVueO96dVkiuQ/Wf+ScsX80cqdYP3s+Gbt4c9DCveoZHLc3wO8gsPcFhaQfCdy3GCAL",
+	"/Ma3wWobnAZRaw9SXeEtfHE7jLU3USUOafQPz0/ud8l+07DoEOLHT7/8TNhnGusUYnS2naiZKpA4teqZ",
+	"vByG7k+F4M++f/bi+WZYBm5BlWaR81ZS2+6Dq+Znzl5hDc8bttTF+YHNo4urxBQbP9Edj0IzcJZlqJEu",
+	"LqdMqWYinlwNVD09fSptJU3xvACVKbi2BzxNuWKxFMkqVDqgrNqbznbxUmI9c37/GjGdjFjBZe3aBWIS",
+	"iqZVap9ltgykdE6uZHelN5AxNZRCsavZpxiMFPI3/hdXnoWLC7G9qZN5Wj9E+xDM4ax7SPGFPVHkr5eX",
+	"H6zSU9NsKkOhIWR5FNaSfvly0Yts5tqvrNcsL/+6PPeFk184x6WDWXDoe7ReziKf3gPzbXO/hbFMAMWX",
+	"ZRW2A26TaJykTahEzM+8jX6WPGMHL7rPjw++py+wCbrrgb6MjW7u2dRGr0y+AZlIPktI2XZa2nrt96ri",
+	"8Dgt+frTVFNuw2y6ejlWgSAkM5yC3f0BiZT7OVcu3DyW2TXL8Dtt7qNCgThhS9IIJaefPwck6lKesiQi",
+	"PXrDyGhIWpQ8/fzZPOXM/A/QWfepIGenLwNCSSfFJn4+d5uGwoeJchVOZq6Pizul++eEEnxafqRiKrBa",
+	"zuA3S8rM2nYZoJVv4V/miON9yiEk+9WsLe+UhPqEdPulzRXMWI8rDYulpVFDmTFG4ORXOA6NGmfkHNpV",
+	"K0TsKxVkHz/YBrp84LyQxWysSgbU37ES/lCNOgOuUc3HT3zGm1kjCFmM2bAQG6GnnYMX8dPk4Ht21j1w",
+	"rRZesuNuw85LkBa119d6qNpHRywbulSDw1gOjtCQv+b6CBft/oYplk1Pc3v9CvsH1ClAEyM0qkcCOBC6",
+	"3YCoUdw32GS2sNk5QMNIJwqJ0swRNZ+enRxPJ90+hHQ5O60rxW1J2wzD1/xulDFzgkTMcgRWozhmSpEO",
+	"69FyXwYbxrQJVSvriitaFcOM3XA5Uld40q9GQteFnH8YweujJJPaBpXhl3mTUHcj54pRmqcp+mJWntMa",
+	"IjQ2zdFfO8p4owYYcyM7S4ZvzBiq3LfFLZzv9lWjMdOvdr7u51yZRUWPDVcP0SwBws3VPzZcVv1z81+s",
+	"/lUXYM00lVXZ/Kj1PjfLT3Dw5+shoKNNKxgBuK7NwI04EXFdunxBz1ly6dWMgUXjvmLx1ZRH+ppN2tBA",
+	"x/ZZsT47oyxlgUHsuI/eYXOYCg5eO7nlF9zPzY913nLfNOKcBYCBc30zw4Aj77SLMpQiAH1GE0zdZOjY",
+	"LlqKPjpAWuB49+o6/JUryvAn6r/7bb96iiSZHJrPGdWKdCah4LpSWrpnRpzHeztP44MXyRk7eNl9Rg9y",
+	"KDmhy4HJzdJg4jWF+sY/fToEKgxsgoWv6fCGZZ3okLw2s7fMXxA4gG3tSXAi+4h///Nf8JSI2N3bDkVd",
+	"ZCpwkYq8yUn5c+CQKn/kGyPhx/7GBTpI/9sSDSZ8BRvG3YlrBh+WzZgmrvig0Hml8LvCh7W/zBjwC3it",
+	"f54d4D7JmHkBhQ98J6X8IipiZj/J+awObf/28oe+K2LhM+x/VPOpZZ2z1IKeaNH+nU/RfmDZS5nL4Sis",
+	"DPyZXwB/Jgyj0GX6k6mFmbWPK3tmlShnoRVQIc5JWjRJkAQEzMvAcyLfcFQSCY1jNoTgm4tvklYmUxZA",
+	"lp8KvD0REKsC7WMPM3j/1ViozSl3kdB///NfR4WszKMvg0ILoGI0tGVskWh6f0WBrcUfU7W/C5HuQqSV",
+	"ZlIPMUB6K7zdWOQ0l08rwI+wriOzVjZ7VWaWgUaKKkjYvoQFjIBP1NEXiUSLc/Mk8qd5CWMUasBZ7H/W",
+	"iuhIyyv79RXePNoniolEWUbGHJctU0dFaEU7sNmBTZkA9CFizYaUs42hkFdkV9GBoCyhlOWVMUEHCEZW",
+	"RatiEVyD2kdRk9vpHTsomJ0O/xCRYDkrZkOnu2TwrnLEEwZZw46pdgSM+FmhYa9ZN2stmn3Skj7ta8gy",
+	"aPO7HxC0HA08oLWIBg3YiFV8gMbAdudffHhXp5cYNWcHETuImG54/SBxYu1el43BybRPbBVImd0rCjrQ",
+	"gv8E+APRNTSV/Y2Ph8RKiOArZlBjBwg7QJjdw+ihgcKUV3TDZ3rlw1zoWCut619muWPTU7pbnn2j5WNH",
+	"6MDzZgeE1rWjts139qvn39FUl4//rrxjhwdN+OwfKBDMip+sGxYwMjwyR/WTWQ/XUZ7/jUG6dIfRjGVv",
+	"3MyG11f//ue/plLbLgSo7tdsQloR/ibaJzTWkC+jPE9fJlN2bv9NR7rPhDYbEuMnQATcYQnklgMY2L1q",
+	"rA4IisMbY0RLCRX78Nde244xj/70tR5iyFu59JXqNFT9NIi9hGh5zYSZi7JzgZ7DlERHNydHZuRH5mM4",
+	"hgdcBGVeamTUkFkNQ2ErvwF8fuQ7uC2YzVdocdGV9ZAN6eTmDcATfYIe+cvpX/JR4cftarWofRsiIQMa",
+	"97mAUyxoj4XCl9gFlv9jqoYPIlhwMbZpD9zdk1Gs4eddmXLp8dDmP4qO/Hye399xzPOeURAD+yvX5pln",
+	"JKaaprI3QrxBjmYH/zwjcixy6lwjBr777iLfXVyKw+++I5+YgewLaETJ/wEft8lfYLFJODo+fhrDS4d/",
+	"sqhttuPUng7cFozwhET7oQDWHrdy9Vseg4KzNld+U/sDs92MTLUzCgUuD5QTFTaTCnCJijH12u1pBHUG",
+	"E1aWNbDulAF0Q6gSclMgE8UMVIXCHDgM5/s7gQAhY2hhOCExTVPC9fnUIVCMYctpf0//fcv2nQgFbKL9",
+	"NooLSEouEIkjUCmbGkjOjs/sG36dZTJT330HvN8f37wiL8+evbD9AnFKR8NMdlI2+I8/lRSRS41WmnZS",
+	"RqJYJkZeG23iA/7ulUxQsodiyLID5C2/4TLFtTMSLUKexsiOAblrzCBkl9isNZZAt/5RFjNFWv4IuSPA",
+	"M9JloCwoHwAuBHADd3hUEAqgQ1b7QH1Jonfdg/dUx307E9/EHjNzaEJcEngAs8yk6OVd7l0LHjvIULSi",
+	"cO9puBeZdTdrAm3gWU5pd3IKahpXypWrnZ1+b6f9KmMU9rnRr8zsYYBU+EZgJHqXsMFQQjXTgTkoCDuK",
+	"DhicKLMYoG1gdoztDpQp7VLZz8u/x3dnWW3hQj/Q09Nzm0Dqb0IyrKgn2choSWfHL+3Af+JKuy0zpD0G",
+	"7xRcdmZLA+y0yZAqRaJC3lcEbPGl3DPM+0QCUsg4Ow9FBHyboLaeGHv25Pg4IM+OCwmDh+QCk+/MmTFv",
+	"hXTZ2OXg+8s1GyinhbkktlC0kA3InDSWIbUnms1KDtDJrvYDoiSeNk+qX54HhOeQGlTpQ/IKPoYmU6FQ",
+	"jKYsacOrHsvs2p5bl0nHlS3e9JvPdnMKUCOFGgOuzbF2p5gDM2IoIi5uaGoUb0eSaMezH5jbQ4KVo1S0",
+	"QJawYSonxhQ69wsDQINaF+AerKSWoYAEP3zByCdp4P7S6D4eG54+ffrSvOtfL1+dk2Rk0RC+xiYBtmqO",
+	"tKJ///NfV/avaP+QWHIGs+k4U6Ewl5glgppPBCeshLAkkeQ9/wuWERCzXQFlQVQZeByJa2FA0LK9YscC",
+	"YN3CtVUSVGxodwCrypW5C4HlI79evjn4Hgr9cDBwyf+OzOoZA2DAzOvAPWZOi7rO60EGTPelgdtQJJLh",
+	"TfvmjeUUls/cISPRRZrKscuBQ9095TETiuV0yHsXQxr3GTk9PJ6qGBiPx4cUvj6UWe/IXquOfnr36vXP",
+	"n14fmGvyThZ7ub5y8eFdsZpg7+TwGH9q1GE65HvtvaeHx4dP9yCvrQ+66lGf0VT3/2H+3atPvcQpnh4f",
+	"F4BimEnIRYd9pxxiINVw3GfxtfLvj6XIFeiF37tkr733lum/wpP38gJAGNDp8TF2RoNu+6hO5zLpT1tY",
+	"gNbHItvEPgHUv2m1z54ZrshoeIgFD4Azs+7qh3lkJV5J/8eGb2o0GFBoW/ETv2ECm1Np2oOKlF+8IrH3",
+	"h7n0aMB0xmM1c+3t6VEGBDM50sxpMXqkbD6mrXklfa607GV0ELjy0Q+ZNPuWjeyJQPvqkHwy005CkQMr",
+	"9pbgZpLYfz6VcoigbenhAMtagEsK0obPjp+SaMgym9JwlTDBWRLtnxNqsBAW1iAOF0ob4Qofmc2B9+dK",
+	"M4F45TSbFgriLsuYsYzxHk9UKKKDA7tOB2Y4BvasMiAK5++M9FnG8LRN7bT3dp0XbjWzUEfDlHKB5C4u",
+	"Vc4czSu3ya+01DT9Ai/kP8M9x6gxYOFegO/mP0Nz73DvKzk7dcYJnaJOgTL1msTe2s1ql2D9+7SwTQZ+",
+	"mWbuWIskhxM6SGdu20tjbSYyHhkJVHv0fxkycfHh3achi5c7/+6561hSOwhS+Gb9ywtrUXnKvAU2quik",
+	"KRpbZ4o9bzEV9py5nRoA+JJnx09RgUyoph2qcrllDlIsBwNzCGkoxhlkG1AjuzLdYVSTTI4DL57RZ2Wl",
+	"/TmIUtuG3JcLWJ4gZMQ0onnfiFT34FCAXHaP74y0leCKwLOVebhZggNAnC431h8l3VGakoSr630n0mGZ",
+	"Zpz2j0ASgdB7B6LlIwzNbKRnx08Xb6JPSDT1q6A3lKfGuFr7HiwuyMyNZ0xfqC87cLtn5ib87rvfC5Zr",
+	"+7vvCHbUaNEeyBCzq0ZD9PJaJ4A6JxV3hZUioHleYGFbvm2LBdSBt4tScKwb9dHV/kfYrjICc0Dl/V/d",
+	"nVA3L3eAJa28ipgr4GgtVBNTkrCYG5m2b5Viu8LKzDMaiZLjLSKts+OT/aBOFpqvnpqvvP7eOjs+NhJS",
+	"TEAzCsVIsM9DyGoqNAckrWfHx/t1e9vYX7hUTjEATc7prnvtv1ff1N8YG+bripoBV4VusUbQ7YESnNNY",
+	"exaBZiehNCJHg/A1qL8oH+0Rmk97DX75k7Fg9r7+scHjXJoE1H7VnOxi9desvertO9yZpea8X4O9Mxzz",
+	"/DP9F+o73sAlJ4sv+RX2pcz4P1iCFzWAnjcy6/AkYWIdiJO7vf/+h3mn3n389z++ViQiQxcmGH7lk18A",
+	"qAom7P3xFXu9NYGjCzGRgrWJkCTOGNQ00ZQIxhIopA+FpfSHpp1ooMLZx0daV4EcDA2UGBDDpmyuTRBc",
+	"wDLQY8U1KM+YrWi+D4XTmVvRkf3tAd74yP7sv8Ax+J/ovETb1Dzy9Iz05ShT+4fksuBjRidg4cmhsJ6F",
+	"6R4u0A5wJIp5x4ywz0OeMYV3tX5AbjSIU0JTfo1EybZMK6cusB7nscyufSoiHTBMWLIjCeD+RZ5oYtZp",
+	"v+1tP44tAZmRB0EolCRCgv8pZTQTBnwZ+Dqo8KZGn0LtGY3hAB2Sj1Qz77Axp6ncIc96z7NQoAXjPq8D",
+	"7zIQByTKqGZX9t7m09OXQMWAIVyjUoE/gpydPM1Rm+SgDb6ZhahtjzLu5z0MNzGl/2IZddYCX6VneOwo",
+	"B7dsy5oKhJ7W6Ji24qYNp6DwcmG7QxlakaAMorx20VeFuJMGaPUKF+pSyp9o1gMt6ez05eLrLqV8T8XE",
+	"i8x1a1cX6rqIHq4pJnhl5uJZvdblUAJI3JfEO4j3Q3jE+gBc4SAIJI+EcDZe4WMqoPZE+YPlJRne0boW",
+	"B0hTYrZCu3ip0cjjPiJVKBx4HRL7GHDk9SgX1gfp3UOHJBJSX3XlSCQRrqPwjj4DTIBe+MBGZ7pwt9bZ",
+	"8dkGDrSdUvmwbeZc1z1qqeN9Nr19XuUdv1ZVSM4WX/Kz1G/MW7jN8V7rMX2Vy+jcrdW1oqZwMlc5sl9o",
+	"8QW9S75uz3S6LBxBTNUZUG0OYtQm7DNXEGjKw2gZFdeYL2DFaCIHFPKQu5XO5aGwzWrdL6V318Eo9gPy",
+	"28UlefcDjNWYDkTxAU8p5i11CjoxGF8eTpAdRoWCa4JjTQ6J7a/L4J1gc3OAGq8GKZJIsPzhEogKwcjX",
+	"ZaTVwMaqZtpbpqvYUDHSFtg7F+XdtEXLZ5arrLTDzBaAt1DaWodbtFWWRqCtGTcXVTjxmnR+BmHfT0iH",
+	"IR+lXAviGLVBsFgvozbcEnreiRtw2ZWtIi6QABDb1hTYrTGUZhM6co9ONRaLGGPTGkhrSDMw3nC++z66",
+	"UdRYXBsoNFtsQzcbCEVfDlwmBQuFzqhQFFpuHpLI6Fopj3WUO1P9VqcKLk9YQmgK/sbARWDHfem+Ow9F",
+	"ZL++ArxV0/dCgytvaJahkeOZQAvV7tpGMTbgeCqBXCgA5QIyNfjW2fFL83m+NO4TZJa7Gmbg/gWifftl",
+	"jY4VillKFmmoY5ndXAKnS+lpp9eDqBvR18yw3TiXUtU2BOk/4D6dhexui3uTvswYb8Er36H33Iu1vG56",
+	"/LKRbgpn4S6V2cYiyO7Bgm/LMrJWtcG1yp0DwcbLyx5oGY2iR44FpMMUxQ8anVIxEBvqnBREVTW/ryiZ",
+	"IMOKVboftEZqBBJnmDEsHPY5kiVhzRIOtbl5po5NOCOxGYrYDwXk3tVKPyjKdXykZmAB/A3zXCy7QlEn",
+	"vNoE8gNBgJGK/HJpm/DAK/PAiAxGSpNO3vz4MBRLCrq25UqBZoqg26uizMNEpj4zyne9VEAXqnuCUdvz",
+	"PtMPTbgFkJsGOThXDsPtMJbxLdxC7P3Mxg9F8hWG+lCFn2DjnQB8fAKw9F7XI/qQkmKLFtdHhtncUyKr",
+	"Nj5VxPAWOFOuuUhIhPNw6UxXjlgjCiBSPktAnYMg02wwTKlmjp7aAF8Gm28/sJaXy5V24mt58VNnZ21V",
+	"bNzS9rl1wOjPqgy4t7BfM9aHh/s7SL/vkI7brIDo1puEneRp6nCuEa4P+YFB2qV99Gih5MaKx2zApl8K",
+	"3L8GCm8g7C0FVEnE6SgxNoWAbtDOsuCZrUpV9zPV6MO7v5l1WhZ77ldiD0yiSUaPf5vfUJ5OJWNdab8K",
+	"xZPkPlomBafJkXFmOoUiJcwMhWK1cv1fNXMFKiGFMeRTCjkwnjCeDoeMZubmmOCDHDsQ8RslXJNU9g4t",
+	"owad5AY+JLZUSq7yGitf8YHkRMb6xwKdazY5d9Q7dgA2O/WaDXVQYOQnZ8cvi1qFVW/MhddssrHDbzNw",
+	"QzE9t3xY84q/YBHOTk+nC8hKWk8o1mH6wuricV0acgoTNJdvzMgtjHEpNedkzXhmedJnqDeuRDA/Gfde",
+	"w9mSwnJ2err4uvJm+ghnaLPIi/uqUDNdj74VBeboC94PTVGjbyxvis4H6I9wV+WACtx6PSmTtk08tNV3",
+	"6Ec1uw06CYwUOyRwqe33YXUhcweb/RMKn/4zG6m3ZvGtDlq4QCuCFl628fg+Dm4eVAAjXXabhKBvIOpf",
+	"sUfMe298YEe679xJKRfX5tEJYxtP8ftlyIQqMCe4ClWboWCG8kTh3VDHcj+EQmevHkHaJ9W2xkczV8pM",
+	"Q5GX6tibuTvketwNZ2OW1eTxlvN1AwK5yDYPucLEkPMmtM5OX+LIPjKdTQ4uupplWKkxDQ7lbMIA9b7Y",
+	"2GG+B1UlwzAoUjCAQioktA01Sg5NUzlWxdWz4SpaoCAIPH2Jv4+/hc2JaJTGOBPpmuUs3zL8/on3xDvx",
+	"O9d9NKN/4uJ6Y6nL5ijkj7kjvQpnPAsmBRvnW9tqVnhutgqZDzlN+hPS09SBUBE8S8QzFQhlA8rTA6tC",
+	"rD1POnC5zTaD27xzD071APueOu3IHPonCq6p1CcAuQfrdlmsz3M4dRQRMatLgA6FxyxkN1CjIcsUS6YR",
+	"65zUpx85Yw3QSEt5XS5OGTAqwPJbKad6VmR1li/c2MwrB0TNS35tlvQVvPjNZloXHnTbPOvL8h4yW4gL",
+	"uxO2l3r9UFzBtbnatOZANQWLPGKrjpCYaeMVFYWsEzh2vGvGHxQaz6CGMKDm8JfDyr7PDdpiZc0tIDRN",
+	"Q0G1RYwldCmyWJUydl5Vl5pdk2GrQTKChWC2m0ZnAoaeYiI5LwAIQhG8RViRHr8BZ1ooIGEcskTGjF4D",
+	"a9BYZsksOPOLxRjpsNhc7PMpPZadh6LOELRlvU7ls5Vl52Re6kpZCUS3XihQfwM+MhiV5d7hmlXfJtL6",
+	"c0V6UqyMsfn9rizkm+9OjiElpfClNbDdl6ULjfzIv5iVDzO9amAaP12QGbNaBd3SwQgsSHvnJ7UhEVB9",
+	"zLeiid7HeGSDabyVgj384kGkDCy1PGsq4VLZ4wIdCquItpnF0Z/A/KcG4IGG1RMhooWcVyyfPCMDLkZA",
+	"wse7pcoqLG5QpFQLYERAKHIDAD4sNIZz5VilwoFzlB/A2iau0TUhU+guKZiCDpTUk6KcGiudX9tKAA3q",
+	"Oe3IEfAfmxEFvuRYZhCqKQ6aK2K17rxQOaaCDDPZgTJpIwGwrr9xXTK552XJP5lNtFHzvvyY9RUnV3ac",
+	"2eKeApXW1Cp/k8XJr+2mrD/MKyDNnbou81nAiEoezFrjGrO4uShAFZ7cUKxNfV7FE7nIqkf8QlUUFOdx",
+	"XwIUGdXZOhPtZictW08kZD2kRgWq8Gj/QTkfNw9OZi+vhk071+ODdT2ipLZHbQkMlKOlfAivyom8UwTU",
+	"nlIZ3y6czNeOYhaZavOIynn+4onScqgA5SDAar0CgDwzzF8Xk3Ktx4G8VMgCpzZBy322SRwKS54L/SgS",
+	"t56gW/n7tHQ/k6NefyYb/ZMiNfbaGLbmF2/Ug9aK4PQTboMmDsBPuFBypA/vdS7FHR3ROemecGBxmRud",
+	"Tec9WlUrqVPd7S2BZbiBgmLOiHf82dApV/PuPNOEyL309TbEuaVEfkbMvofKNC6gtHqMGjHaKE9UPgmn",
+	"9HFl1AdoPofKBWZ/wZmoV12CSpqcTbTN7aiKAeVVHKuSuCEExJhPwIzjBsUVGWdS9B6USvLBbbXNaCTu",
+	"9vjAnULyLSgk/kQ0hTvsfbI1908shQKS94LlaDSG6Mh+g0OZQWs37STK8a3oJSp3ejH2jk2mdY77+Y6g",
+	"AO0rzHctOOLRD2AT8KveIrK8sygfvPMWPRpXEGQE7vxB34Y/qHTabukemsKjbTuJbGO7gquoxFvnfpE7",
+	"jaB9UGqbU5VbTeXYEQrzK267DNFUydzFVEdWT4YZF5ZGOM+nh7Ray+lZ9U6hM5zjlkx5l5lXcO6jASxx",
+	"L6jDYjmwDZJsAtl6nUw+OooPfDAqGWDW9lxFZYi8K/XMDKKBjlY6FTtNbXVNrYKWt/UkIVzepc1a2hkO",
+	"rpzm1cR2JS3FHN/gh18vQ4ENMPykImtYel/R/qpa0nko5lu7OOx6Y5fcla2LJKhVQ5eUV5orD7sPD283",
+	"bAfDc+6HMbxD2/uBtsuYyZ5s8bZErEHBdV5lcrS+bPTuQ+O2TKYMWyCV+zhSBZ56VNDKPRpJj2nl+zJC",
+	"h70CVaQsFJU3aA+JmWmAykOaMaGvDH7kTZYK47IJfPY7Neoc5E+FnDcp2BOncFa+b7lJFJ/CVSjOjs/2",
+	"H0LZllnmV36LLF/fjldir4s30MevSbX7B1isd0nzK/yTGM3i/t5Da6rhht+k+r7KI7srQluWIwPK9+PC",
+	"rnYgme/05Qv4lyPoK1f1T3PAUuF49aICYV3gufSq1HnjvvSmL5DCwnBQefP4IEUJh1DXs51XA2IODr9B",
+	"41dLSRLGhgR/PifXOBTsM6JIwcrnWMwhoKdmlQ8OrowcVWBE9CgT4G2K+tmVmog48uHSEkP+E0UMLuqU",
+	"QbO0zYBnDUetS+Cdw2yH7AGkEXlAKFZmD1gPJz9supVZ8rbKH7ASQd7J2lF5ljabn9a8LjjYw26mMJjX",
+	"l7Q36yH2Z0fwG3jAjnXgvrMO1LHiFWVGVac++uL+uYZOB1tWsC/IMONm/sWHVB+AzdxTJbEx+JSC/AQ6",
+	"IpqfJ2yo+xDGGhOuAyyIBpXcQJzinZSLnpkGGv4od57UtGO/1+ryW6ZXRtZXfqtsR9dchGqPFsvuq1r6",
+	"lunFEAMNqeP+ZvVS23gIQzPQQRwppzJGhlC6hmSaTr/R9bIQlM/ZaXIi1zjzCoZFyqq8YTiWsRylSSgG",
+	"9BpweRKnUCQnjEo1wI72VJAzkrIblipQZudVzNUqsaEALfZe8DDPp9VUmqaMvOsevIeeL17xPDl1/BNW",
+	"zQdXxtnp92vnY/51mNxGrSyC32KL/F0X5rkx7bM8mTui6dxpn1usojttAu/50XsDp/F2mu73yz3yo9t4",
+	"G9V0cecXxNATg52a8lStovOWuHxWVYADK8MCK8D2FwqwMsPoFJUo5lQ/FPdrTviiNgyr7301zHKu13vX",
+	"ndgsVhNXapGgaOdNXYr9tIQQxXWcJhbGj5f3qK58/HO21FSK3kFqdMwAnHS0U83OtHplXgfWCvcw++mG",
+	"Yy5cuLdf4VXF7OwKsSrmUDleVbwAmo8g/V9zktVQLMWy6s145LixLKs2MayeZDUUs1lWMd0Ja18sc33G",
+	"uhlTfZ8dINjYhmtRw0dP7pWL0EdkJFLg8ykpKdOUYKTlCPbhz2j/fH6TlErmFVbtzaKgsB718zIcT73t",
+	"4hVlh8pWtf7pNVxcsLPY8YzveQ20tWvhprCUsEWWtI3aCFslur1rUrZ8APMJb5Gh8O5yLh4Rpf+9Z8id",
+	"wRtXFsrN1XfX1sVsMvOdxaqVm7osL9dLG1jnLJwKWKBY4pquQtmnr/ocCc3TnIYXRdkUm24oHhSd7g+4",
+	"+FtD04vCq9+WBj8fw3ZUvMsig90zW4AGe8y2CA1vgS4t5+DNlVTLO2v+dnUD2AlKmMWAHsO8a/4L7ZV8",
+	"BRVo+GmC98A+hk0R514wda+uVM5FpFDMqY2Cl/6oIWkJ5Sq3kr51BWuT5OKw5daFaBiO2nRvVoyu47Mq",
+	"RnK1a4Ax3OHDPjfCboItUi1JRsZcV4HAbroq702H2S4CkNOVMTCJDcYcEnw+UE7UxOFc8wHieg88AI3I",
+	"ruijCb/vwjrb04zs3rllgs9RTDVNZW/EHliqz2X59ki8DOmobkIBMfpMhvS1w0wmo1hjcVUvlR2akqHM",
+	"dFemXBYSQwu3jLjos4zrK/z5lf95hJXGQd0U7XOUXwL/Adeh6FMDrF2zCl2ZBYTRuO96LwwzHrMytA7p",
+	"BJYLr3mi7G/GXKj9Q/JDjo2QcGqfmzGjwQmZL8RDSULyO3GzOtj9SqL3k14Q9kHWKPdGd/bjLbLox5AX",
+	"lB8zA20AFUUA9e9lIYBKoWmsN12LhPraOSljYl17/Aoy2vHZZprGPC0EmttkyOQwBcgwahrGfAJChzTT",
+	"eeMneMiDKf1xL+RbghGcc6NSHLs8OwxZEUMu5pyuIoK4bbhyEHntyHCRAPVPecyuIUrhjogCbUKB6B59",
+	"0BgUOkdViWsoirbF0kwFoWCfaazTCeTqceXzsFuUKC56KXNfDGjC3Lf723UtzXQgzcnt3ExA0e6N29t7",
+	"G+mUYoZ2V9UrdmFm2Zl25+7MzEffE/wiSaagqh5dm6lnR1/sv2xVS8JSptndY/IPMA7rU7OzBb2rFpPP",
+	"HWM0165RitJ0sjbdrNqm5BZIhxNbB9I10MXcq63Tsmq4W3FsyeFOn/GL0fCwBffDxrlfW/0t0/dgnx9v",
+	"WQrfUvburIhGx204ugfH7SM2AitJqTzJPudVMrryE4iEW8Mg5+bcpvNgYWkRWbayaGlIsNU420aFuy9D",
+	"WsV+ON7ZD3dtP3zLxUTzYNoi35R2VF9idBuj5GgoM03TA0wKWDkNae3Y/86yt5Sh3/PkiYr7yNF5ZTJl",
+	"pIXdLs3IaZpOiJLAQasZZkeFAnPqi7aPvV3O02qHL3P+fQmVrpBs4NpqHpJcno77UpWJnH0vSVuoCtyB",
+	"XFy7bsBU2+Cj68A5v1GGe47rjyGqXIeOpgvfqEvzsA9/AJW56xWFryFpzZ6ND7AkmOKyZWV5Y7IOZ/NA",
+	"JF7g0v9UsaGpxPD7Thw+VnfaW5sqUnb9lwBqFUHmGLEeYPKI2bieedw/qk3clJA5gmbaR98dx8jDSKd4",
+	"417NfU0q8wNckFT2RPl3ssOnO6V3eaIcYiimNRe9Imb417l9vhc3minGl8PcB4ANQCq4AhjQAnd7L2dB",
+	"gl5GvfwE7WNmvS2ljWmW8elbCTaG21XoCw0WlYdnzk5GEx5rTP8CnKolHTTXLsUvOLfDW014c6uq6Awq",
+	"wgdDE7MWPN2kf4Z9poMh1rZBNtOVgyVkTwZNNNgbZuwKvlZeN10Orj/g8Lar5S6SFbnQ3nl2drwy66pK",
+	"BRGzgvybrzPnZtc21GYUrVMMM4fkwn7nmzZoWfDPFNjHy+4Y5Xou6z4bPJSUwHeFJd8wfPsnfdJGaDxM",
+	"Rpp8Fk0yCgubY5dUeJvE5BLS8NKedShT3MmbTiwswIdHi7yzehkuzLN6GRXaYYZUrOQ+ps7nMO0xhspW",
+	"8KCqCtiAl/aQ/N6XQIeF3l5HIg4cIUhr429V7pSO+FagGMdPAsgAhztGxqCIiHIpNLPJFt3oa7zJtkO7",
+	"maGAjsiFCVTmGooWWCZQ+caF0owm+3PV9nlEMQ/AlbyYZTwU94XsBbfq46B4wbncURZnDlKz9PX8hBQ7",
+	"n4+Zww8PEogLO76XB8/3Mk/44Wb1ImKmuGusVx99yf/YDot5Qc1eoFiDI7qYfWa9M0WhYZA+YzTuM0U6",
+	"bCLxmYOAUMvjlhp1IWX0Bskg5Eg/EK90ARq2pYhv2o+9DNrt9OPbOKKLh2TtIHGEitmmEy8qYOHacTvV",
+	"sdDEtQAItEfzRmnICiOu257vBTg8lJZD5Qmk7JNDAXebEKVpBmNkY+R5dI13XXZG2zuYOdYju8cgYJlP",
+	"7Mv2lDTGKrBNe8hsq8Dqu1as17oRSKsGkfYXcbHfG814tgaMd7BTvjJy1Xxxclz5ImM38tp/5xTbUKzL",
+	"gf0RXsFdQu9qfuzGvunqBAt679d7gvyPl/xrBWW2wdzfSsEeRGYF7r3NCycDEVsWTr9z3U8yOq66Zdq2",
+	"o3lV6hySj2aYIH+IBbXiEZhm6FmgK6P8MPdZVX5sSwbUw/xtINvM+hvXlh8xZi4DgVuEMjhq64CyP2Xn",
+	"LpLCis7EIpWPGU5EUn7DyA1nYyTwgbovzL8Yc8WMdW01y67MGO8JIjt/slhjqtnMzmIzuogRLWVgiaw7",
+	"UvdJn95A2rIUkK1czFwLRePUtZ/Z2AfxgNgopUKwBBX8cxJ1MzmISAvqbhS/YUhDGWkZkRb77D9ULGWx",
+	"GQvhOiBckE///VMoaCqRXY2LhH2eGua8UKFZcbPKSGfkvP8PIDb4o9mpm0XXN5kcNPndpWzyq09cswfb",
+	"6+JH2WkSUjQ7aecrWVssEQ5mZ0KgT05mlLBi4gJnaUIUy254zLbZ8uIS6dFcIht0bTuw4yBqojQbkOFI",
+	"9W3sDibRZxlru2AQiVwLtKuMdaNKpM2F5zA296fsIOcaOAvMX04bbZ0eG03NywH7Y65ss4rE/OJk/5B8",
+	"GKm+bTlh+12Y3+mxGa71xUrB0L2ioHs49H4DoTKmmfWBtOr9Bf7x29Vb834ajy+eZ97Xj7LzOAJ6P8rO",
+	"HVWYmCWcoarD/u+zQgNCQQfA7aoci+ut8vDWGZScMw3BxmYqu5TBXTeKUufkP2UnINIxC6O7XWDnpJre",
+	"m2brqzlydbHBdPTlT9m5m67Lj99wambLuEvsfAzAQTNouPMDibFuXub9aLbpxg2FOVJnB9V3Ugj0J+ys",
+	"OYbDcmU/K1sOb7DBc8q6kPsAHFi2i9yE0GxFHfy+0BHehsFkfUFDrHrZGpbcPXPJj7JzJ7UtC/TrXUXL",
+	"rqJl7RUt84G8uaZ6NOSxLwDfktvogkSDUar5kGb6qCuzwUFCNY3QeeCpqOzAXDcjKOSOujxl0SF5pxXp",
+	"TCDAOFKadMyK/Pjh9duAfPj5bRCKt+/eGLX/d9b54O5TyBmHRjnAvAj0/OXu//CEojOHvIPUFDzCocjY",
+	"AROxTICIARqWWs/R6//z7o3vw/P2wycylIojN8NIk1ahPalzmZFrxoYKA6BShGI4yoZSsf3AJQrp/mjQ",
+	"EZSn0DZYk4FUmjw9PSZD/pmlykgZntyXVJmcToWYNcQFK/uEMPFxwPWtublSSZMP+GK3qCnPElk1u7ks",
+	"PYaZmYDmeMzM8sD/ZTageq+91+HCHO9gT0+GbK+9p3TGRW+vLMX+jtf94X+FJtq2U8Pdqs8QeO7U7pJl",
+	"7hWzSKXdvjk+hPqXZdBlfRLlhiuutylPfl8cTCDlWAIMEW/FVSWygN/Z2EIopoILlgbdN9e2sYWIiYQl",
+	"V1RHMDUhQSx1WFdmjEQQ3MWvd9GBNUYHfjMv697YN9sJJMCc7yiUgOs9A/vx5CwMJ6w5LDB3SIKNcVg7",
+	"MfS4XPzY7LQI5dv19g8oTw80GwxTqldnz1ot5F6MBNywLOMJU47jyqX4A52hH19AOhNyzSHLNSGpjGnK",
+	"DsnfOJQu+E9UKJwOb9ZtpFjxlgp9clC4ZOyhvsw0aTmrxFwwNCZN+SH7AVHSUj0KqUMxpL0tcwnfIrPo",
+	"PeXppX/H95WGqzjKWak5s7bNLkWnKeBM5+SUjli+pAVIMW9mSSQ5+mJO0NejL3h+Vup0sQIZV2V/DKzP",
+	"ARTiypE2uFAuJ4Lipvn9p4vlkq4iP2OICkSN4r5fvwfRBx9eSPHcbVgFNY8yaN30tz/Bm1qpl8YOCha3",
+	"tHf9NuoRYBoAgrtVDsxPjXyGgyy7OGwu4DM80+ek7oCW4u22btmu6gMJpD/II7oZzWCWVuBxd3f8G5se",
+	"4DxrfviX6gCygvD+RG+m6SybH/6AZMCRbzNj4Rv0W7WhkVUohBwTKapPmFISAqKla0eaMZrgDan2zwG3",
+	"mcCWzpbEOggFMq9b/9yYco0MPDiWke7Iz3kTEvKaxn2MBfncAZkRNhjqSR5O8ShlLBZjc2S2r/JbmdtE",
+	"pKUYI8UjYne1ZQvtZFQYbaZrji1ppbInAxLLVI6ygHSl1Czbx95doaCZ2Xaugwpnar42BGVz/gXBEiUS",
+	"y+rM3BQLUMmCPrc1IyTZKDUm30gH+YW4srCukNxs3kJCNSUtaMNvvlRkIDN4oCCnz56Tv/G/7IPFnNLY",
+	"svhDTWAr+vLl8Ccurr9+jfZdZ1nNPsNa//Xy/U+4pkZQZGgjlneXIrSDkSBzO/veu+BZhNeew76gA/O2",
+	"IzWCYEYUkMg8JwoFUKfqQRrh/rcVh2B50hvoF1BYwpzJf2KHxlXhKVrKNkEtGorjJelJ0qHxtWN38ibu",
+	"VpvcrJXj9MPowUi79btEa87Itj2jy8jax1wWed+CXUY4LiGtb2OrHw0zdsPZeIuhr48W16cxGKWONdnp",
+	"lHpgxfRYjtIEusVwXe4CBkxFBvfdWtmshKJkqUlNFnTAzglKXC+hjWAu4WxAlAxF9OVrROyaqYqrEXUa",
+	"V2dOPlrxkXIsby0LTycUAsI+x2yo4dNQUGEVAxuy63LBHjLC40o9RpQvMF9bTWCvvfc7S2M5YEZGf/ly",
+	"6Eb+Mx2wr1/3GjOL3BPRYF/eLMmAOjBQgeGR7DAC/Pc7+bBh+WBfzPpEBFCLqj4fbpkc+p21mLIEM60m",
+	"ZGy0c5okVltuThZt5/AQiaLf49A3DIwfZboEM/R7vyU+QUL7A638xmk0Kf62+2fnUlpb/ffAb2sPRgWc",
+	"2VLJN2n5Bit4WSg4En9aIuTDfYMSH0Z6Hlt021Zlq7wfIDichQRtqW911XJHvsB8JrBwO0fYBYzP2Gd9",
+	"mu/5nJRTfg0EXvFEOVo687dTLEMhpK4g773u0vL4WZ4vkgQ3/+OoC/fTuSOuZ7uWcxKo8PSgV7TYdC0/",
+	"iE92jb12eVnYFT1JPN7OlFaNNeijL/kftqx62WSIW+nUHxnWHpZ3+3kuXcD/X+jIibhXmEGp4LmqgYei",
+	"QpU3oAJUKKOIF26SK+JGGOPPl2VcBamIiViVOadU6VLDhftTRbky9555bVsREu8L+7NhvgWOblcYsUVW",
+	"PLPgi2Ep2KK1/sbqirNt8iDXW4FJ3pyDApW8OciOGeEBJGLch7N4vCWdaacv3Vv+gw0pJkcJV7STbpve",
+	"99KpITE19jNJpehBlyWN8R+uct0DeqQiLfzn3HarMLKU4CgU01y+OwVlLQrKD7hdvkFU3LEhPBy9ye7S",
+	"DcImE3eAmq/hoYpQYlE7KUCZS2afY7XNwcSic3JJULznOhwu2g6wdoC1PfzBPbdB+MmkBZ/R1lqLrQQr",
+	"C1StUKyqa2GuQcIGUrMHpHXdA3ItJOKxjnuzjbaJiXdPtYXTNxO/q5yaHXTvmLc2zLw1TzZ5Ii7cak8U",
+	"xMjXL6IA4B+xjCKfRgDg9lGVLtQQUhkLvAXKs8aRezIduN9u8ueqQmp9kfKikPrEb1vD/lClFMx8J6Ye",
+	"VJboTurMkzoG1ZRtym/3EFcFmF5RDAk2vouWT8AxXqb2bswJDpRzo07KVZ8lhGaax+DawawxlFm1lQ8B",
+	"EYU+TO0SL+MTIBsOBU1Tf6EiMnPVauBYl4LNmuEhAUayaJxxrZn4TwMyUYBVgHaEWExduMyWfY4zmafT",
+	"BcTASDJKWWIep3wZ5DnKOMFYMuUshxuFwqwsVP6pvKp0/6Ek8fpcf7MhNyuyfsd39EBTci9wOzXJyXU7",
+	"b5eUu7akXIHb00Et7NZlUnEv6yDgvHhil6kDr7ZHWApD7e6AbNkydhZjiDQF1FN9OVYYUIws+ALvoRSk",
+	"JeQYvUsp6+pQyJHeDzwrrp0TrIG1n0SSF+Ye3ue82tvmz5JK+mwo1pQ/Ww+woZhtFUD6tYNJCyGPI5e2",
+	"Mqk7yqh1SzpD63dnbaf273Jn5wkco5owBD7cMOWm+V6VnRZBi9X8oy/2pktn1d4TofWLSCe5vj9HmT6v",
+	"qvY0Y9AfqM+yB0Q2tl24vnCbY0chtp1MC8solp/1/JzjNq7TMx+QnX4xbaXPNtLPHW02ZoP5K4PiAkEp",
+	"2EwD2ljwI5GQzsQCztgtCuqdRtm8cAeSpYo9rHTae4QGx1tWm3bK0l0kzubnDpiWmxjBTTuJPS6FgtR1",
+	"NgtFsbXZNxaEwjZkd4ZYdx+Fql2AO4pH7UzTXURqI3kQy2iu881T2e3a3XYb/bYkJhDg08THex5KIOQX",
+	"XIvNguW9imjAjJvEM3Cb7CzO1fnrpdtc7nja3bY8m8gKnLWOJCSTyQjKlaYDtTHVNJW9ESNUTwVxMx6z",
+	"duEGtv1FL5UdmoZiKDPdlSmXpIVN+rCqSDhevPze7IaJGsZrT6vKRZ9ltq3N1N2RPdWoTvb5FRPajs62",
+	"zoAFd4MnY7Nkvi2e/eWTuiwn+92V+Rt9gG7WZepYoPwwA+qwVIqeMnZ1Vek9n0eY4mcPXbIEDhgeWRgi",
+	"aXkb2k3Fxqv3z2flG++YUbbCjIKRHTjGjySek0/ojmI5uJiz+FzhfOyU5V0cp+wxgZKJHE1dFiuCZQnB",
+	"66RvE/X46Av8f0VOlBUbxDgBYBvezhLXIBN7Rig5im2zANA3ClcAe7/k9b6hQME65Yh2wlcVpC/xwhee",
+	"M10tLMfi4YR1toHVv+BO2YVyNtsNxqpL9fr0ek3Z+x+guON9fbxF+b+T+ps+YTYCMed4NQ42rCz/fsmA",
+	"Z90zmXtJZml2hymNWUKo/jbd+1s97/fFpb+8XXK8s0t2Tvy7ceLP8NqXfFIrWCNZsgZn/ZaTUX4uVH6U",
+	"mD7gNk0I0nHaDvTRQSYVC0VeqPgQogv48jaM2uYhD5r3HGbQKCQB61muLNrZUWsrt5Buu3qMwg9uUXJh",
+	"kGVAudCUGzUQdaYCUxCN+yTlwjYLnw431EYrWmXvvble/Z3/cVhw44eIT2OuGJp3StCh6kutwFdingYf",
+	"AyobiFKaioRmiW3vAN4VLUmUsJTfsGxyZZPpIvSJhKKPzevMbzIW8yFnQkekxT7TWKfQEQf0x2HGDvCW",
+	"faqIYNwMK7CdSDgoEPF13sROjcwpYlkoxjRjfTlS1o/THaVdnqYsCWzLdTaAduAjwTViel+miSKuXfhJ",
+	"cHx8DN/aGAhNU+smElgsPr2GEckXzayJrXycUZ0+Upr0+A1z0Rlzc1szqULhKscjG5nBVWXW0ySw1Z35",
+	"TIywRFcksByjzoBrDQtiA1aFRCC4IhRcdORnbEQvRZdnA7ALiBQxmxFqiehIyyv76yvc55HNM0IW/XFf",
+	"hgK+YDAQZMe3ndSjLqN6lLErx2cV+YZ4EVxz5WAC4C+CsTk3pHv//ophxtwQDkPxiUHz52r8ow2REZ1x",
+	"lqAUHDChMcLmbJA8HIIPsEEi8y5st8lQUKJA9VmXxJxeCPymGFGbFqbEm1PLl/G4WE8oNlLGM6cblFl1",
+	"QMDHEerJ53NXkR5Yy1kWFWzhnUX1jUZ6ZmopsGvBjrIncUo3aWI/HX2B/9tozoNK629iO7lLXBoAHibZ",
+	"NdhnGfPNDzGXokuEFOyhuLm3gL+/4NbYgo0zF/wKTQ5AG0Oljhs8nOzg8G5y8tcEOkcxFTFLt0HDWjG2",
+	"QlFhs57uUGqeanZektFxDh6ohVkbxSnlrmgAp2OMR6d/hwZTSIsWFHjzAbjvM/Yni/U+GgJGRbM73WiD",
+	"VEkB7aslLAVND0kUW3GW501ZzRxUeWjtYGwWxY2+zzWJXT9HHFbKEtLCXqea8pQoOlGkMzEa/mB2ApUL",
+	"lgtm1Ed3y62mT+XzbpY4tebUJli87ePtal1MG3cnLUyroPZ+vVOk36m5d6bmbi9t30LkyjJkyGNjad+F",
+	"67+Yb1n4aeSGFJGU3zACXV2BqAns+9x5BO4tdH90ZcZ4TxAJPYdRFR5m3CxS8dY4goxRpDFRo86BX5Yn",
+	"REsZWIHUkbpP+vQGgL/SW8HcJBQrBSmMfBgNU0mTcxJ1MzmISAu4oBS/sQ7ESEtw7/kPFUtZbAaBta7V",
+	"ccyJcoDbya6lD4U/lJjGB7cvNysk3mRy0OR3l7LJrz5xzd4lzcMjP8rOMj+/V9EU+4KaxFPcJtzFUNYW",
+	"Q/HnujMhCdWMZFT0inFfKF8limU3PGaNpcDRF/svsCbybbKTDBuQDEZR4wNzRryi1iYZO2AilglLAu/K",
+	"HzBNE6ppQEYiZUqV4hWQyqS23Nt7rtHgx01J1ywZTO1W7hmLNVbR2rBI+OBOQBP8hPd39F0ZNrsyG1C9",
+	"197rcGEOcLCnJ0O2195TOuOiN0tph3vtuglujatFjoVRxQh1aLpe+NT90aAjKE93ALohAL0gP354/RYc",
+	"0DYc/fT0mAz5Z5YqIBFP2GOHxEu/yXaguAPFTYDiE6Nb5JtsNYDMGDSgoXqFHmErJHm/p9eQ5aNGasgg",
+	"fyanPrWNcHqUi3OoZcUPpGDYBNrnzMxhMQ3F/aYxXbndsntLDhxuhSqbtD79AGfARv6+dz7Q+4Q9lX7O",
+	"br8VjNsCxriXrBrgSyyz5CBOKR+oZSDmcn4HFaV4T6gqrx38gY8sm2IxlDknBWmfU6gARBmRB2l9kflX",
+	"BECG3/DEgESXs4zc0HTEkI7KpfnRNM1xrsdvmCAtyyIqhc5orNtG7QqF+7OY7+bHgJ/tH5KfJVGjuG/n",
+	"gKl+40yKHj47KNebBBBCM78MRYk1jNhK/DaMD5OrML2QDoBK65BcaM0GQ42zcb7KYVGja52dvoQFC8VH",
+	"prPJwUVXs8ySTbMblk0IxZsAqfUoMbfYKtRmVLMrO/YIxru/9iywV2bnfoRFvj3mbqB+Px/eHdXJ2LWZ",
+	"AfduIws5rrYK2sH+LQtfGoiLSynfUzGxy6C2GwEzW9MjFOlgs6kcTouJ5riJmoqTh1YOUyTGyp2Hus94",
+	"5hN8SNQ1ijtKngjQPiItyJNAkbRPutwO1a4CCqhQFCQU3APSl618Av4auNs5if43yrlaFXPizKAAtenn",
+	"mn3WAeE9IY3pR2IKcalXxWlDthkum2JG1Q7yqp0uUjOqvllBLfPeLvh7IQn7jIhLMtZlGRMxOw8FXVgX",
+	"VJy1F7c22VwkDymn7SeutNvtm/UM4FMuJ0PWPJCF14AJuexFv5ndtOxFn2AHPbgQGw6+SYTNbtpdgO1W",
+	"ATaPNeVYW+bP0bQcCW6XaTdNCWG0mYIBEPcZ1O2Av0Ihe5nBaejrqw3c37DMzOm8gFNQ7AO1O5atFuqQ",
+	"BiOlQ9GpOoUxX24aMAPMVQNjA1LnRoL/74gROpDQOsuPw+29O6cAW79SDubcPdbKC+O7o2KLJmr5zgfz",
+	"DeShwVbM1fCSn2B1DfzoC/5juYqKC4xdpVxpbrFqGs4Br353qfBWP25bjwMyIwa220ACsSr01RgwBHVZ",
+	"50BtuxxA0WlXs+yQvJFZRY1XgVNbhdQ1qis6SBzZOIxi/FA6m7xleg0g2VSZ27RruZmnYVzZOTtou4vS",
+	"Cfs6Zqlmy7EJzdPNAqhxghN8XgWUQi1EKPLK86DWVtV9NgjISCQsI4zGffzBE0VYwjXJRkWePvgLoRQt",
+	"7hZQ6KHaFZkLov02iTKZGiPePC1lVGnwJKBJXuqUck5cDW1ME6PiRaTlAufRgH6+wl+qyF4CyWVlECNc",
+	"AMpwmVwldKKicyROrQ1Hge+UpVTzG2bvbX0N5i75A6+GLIuhrN1X42cZE86hEAqLWN2MsX+YWyCdL/zU",
+	"foiDIQnUYCAaQ2kGhSas/lfo+4Ax72PZSkSHw0ze0DTC1rFusZzGYnQXSoZMJOCowG8dLWzXt2XVkiQs",
+	"5gkjrdPjU3ReY2tYKw+rocULo2hDjbK9JxIT+B3j/UVmD+AUYCMZsI6+hHvwV7jXDvdQBh0OpND9dHJl",
+	"rASaDpjQ4V4Q7g2YUrTH4Jf2rbfJv//5r3Dva7R/SC4EYYOhnuBSkzhl1IiiUMD971Ffxgo/1tnJadCI",
+	"FCsUt7IAkB9qy8LtvtBi3Xt/vzlPeHxuZ1mcHp+uedzIy1RaupoYNZ78MTWoDu5di0UIOmWwOS8GHcEa",
+	"9zP/5m2jXUuPuS097K55oqy9shZz7IjGZmLq6Av+42c6YF+XibxbI00OmTDATInm8TXTqMfUa1ekqFw5",
+	"IywUEV6pImJpQ1z9qLfTbJrSQcLUNYnpkHZ4yvWkpOHtn1d1HcGYFeI4RWM7Gs2qwxRPmCIt+yYLQ8TO",
+	"7L8MmVD5jKxW429iP4ZcANqxMRpvWNDin0+Q66btcir/ZLFGHTMnLgFeI0uMU1h0dPoVQKMV4ds2f1/9",
+	"+5//Iq1XLlng1cHJ8fFJQP528OLFfgTVq4U7RaQr01SOVeC1ELBWwQeYz+WJssruIbnAvWGD/sqlRODr",
+	"8jODBWhFb19fErP1bA6H+VRF+/eASSYgNFXS9zyAOXnHZ96toU9vWNn3GIo1OB8/jgS+L1zMbWof3JzY",
+	"IdX9vWDP7KK99l5+yPeqWkCxRHZAP//ERE/399rPz8AAM/Pca+/9P3+nB/84Pnh59ceXk+D52df/qyb/",
+	"c0PKTHEV78hLegmnZJYe4GBiyMTORXrbfIWtSddLeu05yQoi1orF9chYa4cv7/rsMe1dn3i7qQwBFLT4",
+	"z5Pj4/2i/TvFxW85HKi69jSZVIOANCLS6a2BN5RlZu3h5JBUwvqKsflBfIjzP6wYO2pa6pfuI3KAlkyY",
+	"WTHoy6KmUjZYdsHoVZHlYuaSroAqEBV+wIlMq/D6SsUOIQ0Jo/kMiTgDEnM9Qe15Otydh4OiizhmQ90m",
+	"xRPUY/I/zCmKUJXHVFdulPy3TP746ZefyRtUNF/JNGWoKrY+vnlFXrw8e75PZDcUGFkyo7Wdy9KUZbD2",
+	"BhJbo6GZ0clxcHx8fE6iGBJRbJ4WTDkiiQSF04xrso9Zux8kFzoUVsuFzFp4AqjbqRQ9rkcJcz7RlGr4",
+	"O7Ck8mKUpqTH5IDpbGLrvfzlkMAciqFUYMIGREmE/bfvPhEtZapITAWoLRAec75N2yZ8VolYvkVg7qBi",
+	"zygbA2PI/DxhQ92HbmhjwnVgbAiawNsG3yDvpFz0gLgT87FpxoQ2whjf0wPpB25A9hMc181KEfOMe5MR",
+	"5Q5Wc/Fkhj912ABsVxd55p5N8qwAa4Dfzmfks4HZ+hYFdjJvbQwHyp4EJ/DwZKyccRV4xxEWke0vLCJr",
+	"2l4RERNuYHRiOmDnZF73xFDs2iduo32i2TCPg1LXzOSOPBewiDMUf9j3u9yuXdPEsvWSJBYTa8C7ga1y",
+	"9EUBi9JKDRFXBvvfAbqQiV71+bBcsGbr/2DDQyYYgl49ZAo6sK6XQdsacBBF4Jk1VWyBhjLaPNYd85QJ",
+	"nU4IJPka7SKViilC45gpSBbIdXpwmxzYgAb5U3YU1BNes6F2DX7zcg/Sqk/MePCVytirbwsIj4xe33bL",
+	"xXtUMex6NM7Cl+DRk25bou2dlX2LZNU7xY3jrelmO43sTlJSZ0LTaumomzNcRU7ZXzJf70clzy07Yobi",
+	"9hF4ZlZji2Bx94l/S1uaxztLc5cp9/D6ZuLRXo+dejSQN2zlngvLw7s/EEj8aRS6dz8ENsRl28dh0zkb",
+	"uTknYwPtfTqEDBPbtt+GhDAxPc/Oylv2F67oyuyQvC8Yx15W5HYx1oWCSFFgv1q+6tymLpFV6z5X9sIU",
+	"OGawjZnNH+Dihmvq0tjgEyADmGN3h6JkeCeZHA5dCgSaz9BsYcwTFIY8s/a1GU0emzskteIT8wAr2nzV",
+	"/WuJb+6HDF02pX5KwIZi2Z7TywrY9/Lm2xKvbsL3XsTmTDrlLb/j09kJ31sL37dAwGgzIeSUk2R5caxl",
+	"fP3AUlz+KsdkAN6cqQa0yNsgu1ge6BrV0gzKwGCuAeFKjRgWiWVM88z1a2VCZxMyZFko3IUgx/O7BqQz",
+	"8Td990PT9JpYjsxiOQqeUPhRFkhyZjUxLbCWF8mIXRPaK9+DNkIy4nvSRfQ2aRzmNf3Ebli68WQO86QP",
+	"+D4faCeJfLEapWAAuUkKa7tLt1i1NMgc50q+BazrkGUOHQo4/Ls7oM2w+AjA4UGzpwH2+vohNhimcsIY",
+	"NL9Ga6TUuQ7heB6WhmJGriIjdUiKNc74AbCOwcf7O4AtAew72Gb3EV/98D5pqkdqiQtZxmn6MxC1PmQ4",
+	"N3NvjuZwBHZgvr7cuXxVZ6D41rLoPoygLPGGx0zlzfYdMhGPTC55wU8DFVozBxBKeIsA8y4z4GE8DwXA",
+	"NMA4JRHM+oqLCJp3QiN7RScGYMZ96el7DknrotDQP2+cD5ejPw0hmYtQuH6dXJHuKO3yNGXJ4T7AsEO4",
+	"wLmoIrjs7/yPiOQVmixNAt+jH7VucJ758kFw2pgpcR+SyWXYE7PiLmecwjBQMBSB3vrOOjQh3pIzHynA",
+	"Esv6fF4TF5IiH/Mh/voKfz07ZoRvxEpGqu1DQmH5plvSsWNj6h/SWnBN9JjHRkA3lV6hmC2+5udXbo6Y",
+	"/zbiblU3XSgWZ16SlRMvQ7FWhx5Cv3gkWZc4mbtKvHRPV0aGzGqOAjhV8NpZVhwENKBu3NFDPK70yk8F",
+	"bk8ubmujHX0x/1uOXe8+GGtu88OzjMQe92XKSMqSHmgOBVuuDdIf5swSEOXC+8+MXJLQsTsgWkqzrqRD",
+	"4+tQyMw51mzkySkPKyVt4VhlN8/fCgUIdSMuLav0zrjz6VnOgNi0HIGtvyVj6K+YkTsPyf1m9pSCO4Po",
+	"NnlYHimrC7s21DwCHFk59r8EeFZYcEKBdtg5oTbAPgOIwMtkQKjey+QgCsP2CEF/pSLJNX0Xc8BITe4J",
+	"q8QtbCjCNwyoQ1gYN6AoIF1shbS1NRzgG9sNwdg5x4AR1fsKLHmBef7YPgbm5a1FqkMhgcDadSeA9jZc",
+	"qP0gT84H4sObBaVaeMOi5WVsQhyH75XY3Ka556AdkMI7WaYqLBQbMU7WTKjzzmyVbcuWe2PNlGd/VwkI",
+	"fvXnisE80W9nuzxw22WemIYtWRbUZSGzPjmNuvw2BLWXy/afpaS31QUz+WhmAKEnRbpc0BQKyLgOhZVM",
+	"tKAjPFGY0ZbQCUg5tJmwKaYoy1RbSAakQVImAelmcmBficzwr1khsBYlqQTnZSg6mbxmwrppbfc2pw+g",
+	"Q5AqKYKyK3ahHpDbYCg81uM/vJ/CtlmVNYpTTEdca5V1QZzC+Bukx5t3880K1Mr0dxJ1J1HvXKLiniyJ",
+	"1LXK0FEmHpmxmwtFZ6+yAbgAMVZp0+20JB3mk+56lIuygAMpiUZuZwL/KBi70F8JoNcIH1gtmraLPWJ9",
+	"0M5bvJjaD658MGtJnyZLW83C2cpckzFVBF8gS0jBuTlgFGk7jNRa2Tg2dwd+K7tGdWI6FDub+N7ZxB9h",
+	"SzxCGc4+08EwZfaX+I722nsOkRuL+OLqFET8TqTvRPrWRPooE1NWMua8ryTbR2rIRLK8HEchjI1QIfkn",
+	"WJj88wmfVcZ8JDPHaCDNmG+E4kxNnhHBPueYaKzGkdA8xTwcoCWwbeOTQ2IfgRTydm6F1A9PaGtglIve",
+	"4b2m5toEVYpdoFd5dcUt+xhuCPb8AGd1y/CRhl0d8L3lZ7Gbrb73n3vDiyt6bEOHO0hKsBl/U4lv0Gtq",
+	"us8EJcslMITCZTD8zMaLm3UvQX2bN2NQoajpXV3NJX/4KeCXdpNsVmfFpyybxo1XLdcU+14lceMEmmRw",
+	"200XEFHY0bvUhbXlcmu/zR2Ouo2/TBb35UIvi9PvWjYRe6BYesPUflBpphOKJt108Da2PUIFd2071Mgq",
+	"eCy56kwiSGLuyiwUQhobd7/cZhF6DcyAYZ8RZhtpQPKV+SWokfZDl58cXR4cHx+fnD6N9m2vbHOySSSH",
+	"TETnxW5BBOZnFE52MADFLE+KTtgwlRNIMXcZzspxLxzWdMkptschLcVYKHzfGxyg63tjyRqilItrFeWd",
+	"u8lU427SyhFWCnvF4b//+a8oFD45Yd9Rfc91nJmdAk8qEqh/AkEuqsGIdigoyYAwXKMHCt0auTPDrjgX",
+	"SgOBWLfQ5EmBZntPhA9ZPbU6FOsLtzSSeL8MmbBtZB5FdnU+n/vck2dna+y8M/PEtdnFvtFbrYhuZOgc",
+	"fcF/3E0i9tZsnoXd1s33dS3XF1pCmE5dzbsuNOArkt09+ATprciBS7sjt2FnzEfhXbP1e5JRvUaYO4Im",
+	"Nss7oRe19Kz4pCvgmLf4DAWiYI9pcnb89HCWj7vomSnaOvY6oqUEOHkDeBMNqNIsu0qopr7jOc7ZthNi",
+	"zjIZ22assK2tYUDVNZbByjIXW97s1LaEd8B+wzLzvkjcZ/G1gbnRMKEaNW2Pl63I/fPK/j6CpLGKZHD3",
+	"KvQmyhhN2qQacubaNV3eh4IzY+TpjAqFre9C4QeLM3+iXAdSaFIKWG4709oVyfO0Y9b2RgL2OQIDrNYx",
+	"HkDLIVUL88aYOiTYziljSqY3LAqKDUvNdamSobDfFhquW6s0I87se6Bx6KYEqqHYFL/bhXmB7+FI/EA1",
+	"xY5yWxNbd0/3Vjv/O0oU25k7O5a3u2xGDmcBkpTNcTgwEtKJAcsJURMxuo1+oRTvicejYEQ4IYbJUdQ6",
+	"Za1Xb2Gjc6zIgjxxJ31CUfQfen/hOTYFNOpMRzGhiYYMuYLodMlukO+F1HKHM0S0NcPiVCpjq8H190Sa",
+	"3nvZCa97y5bePRCZhWnvJOVOUn6LkhKOQG7WaFmB+zUJSK1p3B+Ywd+uv3gB1i8hTJJCKnZRZIC4E2Dq",
+	"xnIwQCYpWSLcK2dA2IPspaZIQuFlLnYQt+kMDkqNbGPqvOwmdFnJiXws6Q4Xhbf2ePx/+azmNRr37oTC",
+	"1i1vo13awe3SDupW+JaJBxYwMjZMgYrNKvvOKaab5iUEoVCNFPSSfr44icD3zs7DJYXgPgU4Q1HvEc7V",
+	"ckSDUar5kGb6qCuzAdg0UT4+uNISMpkfkch8EpEWevxSbBRgbnTNhtrMjwquuWKWMC7haphSnE8ixyKV",
+	"NFHnlpDd3BDTZ3lPGD1kH+tM8KFGOckYHfjWhaHI54H5t3oyxB8K3u267FsEaDjWgYVOo/6LvAw0Tjl8",
+	"aQbl0hKksPWIxYVLUzlWpNWZELuJyYef3wbkxw+v3wbk7bs3AfmddT4E5MMPbwIyTKlZKPYZRcWrT7+1",
+	"STG5wZgXsHalvAaFI4COZvwfjLROjkHvzp/ZNjo46bCJFGaBLsqWCPLmhaIw7LwoJ1+vAN51nb2wbaHi",
+	"jYwiI0X9LsSslMgqQQeXkyGLAltbrSdQsevzrs1McX1XspXgejB7sNXGP5iteb6lAQQQdCnvItg1y66p",
+	"WeolTBuPqb8OzVm+m4SHfBSzxGyO/bsik+XSGN7wlBXtje2ZDPDK3FkEg2GtsbpcGzj6kv+xXLbCbMsh",
+	"F1wQwSmr9IVkrDPg0S4r+CWz40lBejkBWIidgchz8o5qMoJjaDZ5BSdD4T/4gSvXRqldOBkFMe+ldi7T",
+	"g/yGPzHR0/0ILZjo/xwUH3TwC6yWahMhYVjROYk+YtDQiMHoXffgZykYOqEi0jKPe31Je/sg+PtSyFGG",
+	"tONd4AToScFyUQ0nF2RXDun33flmlqIgevdv0QT+B6syTcHe/XGmVYe2vLElY830Ae71siQwAorqvfZe",
+	"hwsKlGcD+hl341775PjF0xdnJ9+fngV75lTstfeUzrjozZIJ5dNV8XnVnJVpQIiaHx4uyMWnV+/eIW2b",
+	"IL9evjn4nrQ+vnlFnp8+f75vHp9PtDSt4+PpCQXeKTdzXtdsEpBxn8d9q/Wi+mSTmfJJz3pqzSruSoy2",
+	"I/rcMQfCnVxzMZJkrTLQ+a3W5isr9pso+LlIyc31jXm3XrlFvj8YfQ+rcuwqNSnOqfe27txka3KTxfl+",
+	"3VJxznDUSXkM7jR+i+Kc8m2soC1CTW35DXp56utvLkjhnhPSmdSV0viUKucG9MlW55BGZq/Ke5DmV4S+",
+	"dUQx8F3J6MIQubk7eqiGI13IDxtTrrGdZfkpyPjMBRlmsocVPBdVK6QzqeY9Qw5dDZgCDrqdYZ5ViX/f",
+	"D1fSSp6e+nKZUKyZ2aQQPjf3XtF9lCQltLxPMfTtVNhUV+BO62zcW5hV3G+Py87h9K2wmhghUXBUgSs+",
+	"SabcP+tV3o++2H+tzXV1Md9dRWq8VQ+/8uT+QWppXNuJWTdDtJ2qfauKE69GbcqcLyJCNSVmyRA3Xj0V",
+	"4z7POz2WtOGSQm5uh9eDnltFQaDNVS63BlsB26+1lKRV6xbANBk2aBdvF4oSSpnvDVTtl4PbvnCwz+Jr",
+	"ZcvYbcLNjGk+CAV2OlSJhYShWGOo8qGg4y7IuQtyPvAg58bEwzDjEsf3WOoHPkIJHktcRpL3YXmyqV0G",
+	"/3oz+D85dfmD20zfThr/1Nx3ufy7XP5vMJf/lS10zuF2mIPBGuRUxuSQLVXl1jjWUA0tzBJooVgu4bYS",
+	"NfD11468SzKFBOxaAm8UDIBXabegqNx+LRI5JrSrWUaQ6bxQ1d06OSMJnahCUuj+OUmpZtkMEdLGp1Ko",
+	"0d8JvKXIxOW2SKruk6wrTnsn5nZi7hsUc3gEIEJYQvP1CDmkaHw8ptglRrH1SJEBuNIYdgZhgvz7//3/",
+	"CBdXLhANf9uw9ZUUV16ums/9Wps/0EAD7A4F0KMXnjEBrhPSk0am+stkZq+y7Y1rHuPkcGFIh3VCmztp",
+	"zJICVQ1uCi8jMM83p1cpBPeDQgKDkJrNN0ax10mf+dVLJLM90NJUjnfSupG0RtW0SG/8Dcns6cnvJPdO",
+	"cn+Dkvu9wdJSqbkjSnSQsKwAv+GK3xl1v8s9KvaXwgFFJDUy8YazMXaXwn5gvqAQ6glRvnRlxnhPENn5",
+	"k8XGXKShGGbcrNgUjTVwpGEJ4qhz4JfkiRH2gU2G6kjdJ316A5SWcprMMhSLKDRJXdcAY9IqTTNoipnJ",
+	"QURaXMTpSPEbhtzWkZYRabHP/kPFUhZrLMWHPPtP//0ToakUPWh+wkXCPi/ddQDXl1BtiaO31jDldhnH",
+	"v+E+3azMe5PJQSPZKJv86hPX7F3SvKPAj7KzzM/vVaozvJ4mKc64/XZ5FmtrOGDPc2dCEqoZySxpn5MD",
+	"bzhLE2dSNZQGR1/g/3dHb/zY5UIzyK6wI8MCGNy2934IyP2WIXBvGLd/w+26BYibpfrDy9mh2q2yx27s",
+	"TlkAXQPK06MBU4r22MqKa+DDJugM2l/YHO81cJ/b5yJLiMw0TYFTD6j3ZAb9WRUcYyYSo+DdcA17TQVE",
+	"8Z444IJA44+A/Puf/9p3dT6hABWxbc4pNMeLiBRMgZOH2AYvrs8e1ZoNhjogkSr9lmbMJuqTscyuIWBi",
+	"hhWBT0KRMcsYoXHMhubw2tINs5awwubnoIOiH8Q9nxUb/tme86RFybPPn7FyZD8UMjNCx3Wot8NT5yRK",
+	"qdJXLMtkFhFFJ4qM+9Aky65hsfwbiznN2+rLNCHULVYotLxmAjg9bJpcX47FIYn+Cy2e/3TjTbnSCpux",
+	"YBTLDESAI2sjOHmLUmcjw99Tnr53e3hZcDQXL9viKgfUB6phFlasiZ7pAOKeY/LmevuBpujPuBzpjvxc",
+	"AFeznDMw9eiL/ZdtI55NVu4ivjzMvscO3wTPtcfbZMRcJ28Lct2MqT5RrII60IQbJmthEKBYQXsKFQrb",
+	"W3uccQMPAVGSUEBkY15zjRBkdDz2eVjuuE1aGQNUh47dHthd36QASHocJTyGo1PZs3i/f0iqGV10lHBt",
+	"frLAe+4FDtVQwyaktosDhEiYaQwzcEPGNhzmY3vwSMt7+c0PnxgJdc3EPiwFyyj0v1ZcxOzBt0/9aLZr",
+	"ASpWwtb3bvtvDdFmqZXu7XuXckB8+1xzGr75HNjN4SfspCkgmo2gbJkKJTEhpUNlWzj4eCP+mdvM2KtB",
+	"OYRKJBFyPO36w7ihMRtdz2bsooDlt6rPh4RrCDgqovuZHPX6tXa5oAN2jk3y7INpHMuR8Mpo8cc28GY0",
+	"XBmKyIBcdjhMaYzc17LbZQaVoKwCcAh/cuU2F8WDL4UfSQTtsg+/i/zj/cWhiNQI+lBkV2PXRBsubhXC",
+	"uQNX/+CwQdmQXU2YcH8tmLcIsUIxz0Z+b/bVCjhTbJvvmoaYd7fX3ruIB4y8HXT+uhfs5a8ffpkxM6cr",
+	"oJs5PT59dnD89OD47PL4ZfvkWfv4+P/eC/K7cTPCeKSujk9enpwmz9nBs84LevAifsoOXnZPjg+edk66",
+	"p/QsfpY8N5OA3w/YwP7+xfHB6Wl8dvCCvjw+6Pz/7F3rchs3ln4VFHerLFW1bo4TJ1Jt7WrtZJKdJM5G",
+	"9mR+MCWC3YciVk2AAdCiWK5UzdPMg82TbOEcAI3mTaQkUpTN/Iglit24ng8H5/Kdk+LLg+P8G/i695p/",
+	"1f2ycINWrvst1BJaWcsIC5eicPLlhNFHErTIQ97KWlgwZarvX74/eXV6/PL0ixPXd7ftqd+V0Y1+fHHw",
+	"uvf1yQF/2f3igHr8uvf18Tcnrazly6m0Tl/+mbXqRUZBj7XFNXDX57Dhw+9YpMr/XE/1jE/CKGvtIXwp",
+	"+WTAJeGMgbLX+j1rDbWQuRjysrHM91qYFSbkWkh6AgmM60FcrrrCA7B95Z5BbejSKSC42Xlx6aS6ddrj",
+	"pYEsGAfo/QbCwF6/OjjJXxYHr+GL3sHX/FX34Mv8q+I1fN37hh933RGAXVxyX4NTdHG/8f/i+QAOgwSt",
+	"PkGlyjnu3QIO3n7bylpB8ArOflQ34ACwtfweTvuJZ9RyKsRczcEfKM/1KrPIWuROUz5gP6RncWofgqMm",
+	"4A2rpQ7lN82sPM9NIWS4cPj+JLeUuvbSCxP+7I6scLZGK7Avqute/MIkp7FBr96krfiMiDtQR2fG8rHx",
+	"5FsD0s/T8JVwSYjne8o1mrSpRtgzcYP8r2eLrhxtGYaC3HRcotXIGLw7BFONMKzreoDhRjYd0/ZcIR45",
+	"P2QkbN7/qd5Za0rFmGjmiQJdLrzwzUGXuNl3yXgPJIB4OGrOxUnaSpMXgME4hap4D1gGTFextq+Cpu9T",
+	"HPUolbSKBh76NHrmmgxZZ6yTV1ojWeGA62sCTKx0RyRL0+N9aq0fjcDjn5K5XaelIWloEWV/MunPS3NY",
+	"7C8fjNORzd/pQ27MSOni/kqDL1EfGa8WbHz2s0oVBXcrj6fsKV70K2PpGK80MgIoxlmvKktvV9ybsS33",
+	"z/CJYGDFTX4B1mD0MAZRTmgtYcjYczSUNv7sg8uoy+aQnTdG98K0ZXyBIL9755d3F1Qo3+2KI/x6nFji",
+	"zaqPdtJeRsCv0V4avoaGTSWjUF/G58MTWskr9LdR2C3zX3QivzZ3T6pOtOVj5Jv+Evbb2rI6QwsraRGv",
+	"pjc+BeBu/Sm/hWcwcSX50nmDcdzjc1BIwugRgjEnnSwhuGaKkdTnOrTlnu3DmKJgfEmfxBoII4wX7CwI",
+	"HHLf8aY0cpRzbUVeAtkfh1rdiIKOd7TxoXOijrLxuRkjjeQpbv8WVYk2QzAMoyQLKLK2lBPxlMhhaPrM",
+	"igEcsk5iHOmwa4AhoZnvimG8KDQYE/gMuY192Eof8bnv9wOCZ56pr9ePfBk/b1jcz8nPe2eAIKQimCDN",
+	"zw5dVqE6nZM6ld3pxn1fyx2GbMQSYxgCHVePOloXzlbRVhLRgQksp1kVAmQOh4mMm05GJoqOx4FLbskV",
+	"INWIil+X0LNMVRbZhCpbaUCsiBBjmLBO/mrBxceCf9a16MnFEzpRRI6YxAS3wtj1KR1E4tmWEyye7JFJ",
+	"PNvyMXKU0AJ7Hrfdaqi1KZ5N6t4T0WuGyZnHc+RF5tNPIdrxa6YWbS2Q5S2uvwfBWm+aBvFEYTz66J/z",
+	"EdsFlGBhrfi+5XHHb3EG7otE52E2Z2k5M25H1FqxC/+9b1EInD+8pSzQWTZ7JXom0fVr2eLHGz7udnmy",
+	"TxFvv1jahpjQvc4jBMP7TVTR0dPpFB+0RHANyNYcFaLUIIGNkbXA+0enbvZ14bFTMr448cKApqDWC1ML",
+	"50aFfWkyAbYsl8DK1oUPGILwCNjx9NQAjaE8kbN0p9Tf08m6S/NfzEO3CKK9/o+xlA82GTfAOhpw6N0O",
+	"ux0SeX4anmtlTMMTq8NXEkNOo1q88eZW9MaWSl65v4X6LrkaeMPFKev4rB5TdQfCEuwSkxxxwTnUtqFn",
+	"TMiuus3qD0xbhpeSn6iAXLgZPosvzpXsCT1wL64fi12xinWB9aqyJ8oSiq20Cr9zXf5BUjbHasCNj66a",
+	"OIQPBYvyM7Un4xiWsSbTfnhW5bfWFwH/viloCQS9I9CZAKGjj/gv8fWjmN07b2g+Lr2hNxunRwWQ8L2M",
+	"pVQ9LniLJ1PYaOTmR083MlkRlgxBGyXZqK/aEl8ExSHr5N74lFiEqZURN4grBfqn0LnHZQ4OLxjm0LA9",
+	"O1LeT+7nAfM1ZNGWGv4Pcht0O3oht0zJHE7xoxEmS2FraKjFYP6kM5Ljy0Z9FTqxf9aWS9FvYWsvDOI4",
+	"+GxKZOBaF9DNidmrB4OBeo8WxYdW/Ltt1LQiuIPvB6B3MvIvjtRfOrYXG/tZ2VSr/XPdIDlPh/VbdafB",
+	"PtswwXko7wUCgdILxdIwT5rSGlD+Jwzi4yyqawHig2p2ygooxQ1onwZJWDfUcEBfxAyiOtky5Aw5BdEn",
+	"DRG/IZZXQTpHOiMWJmP6GSJd1p0DBKKxkw6Ja3TrYRATJMeDSgbANp9v+bTA+x2OfIe7O9zd4e44ysO9",
+	"YJe0yDXA7q/44pm6NeKrBm6UTHJAgo0NX4Vc8CIUfiUV21edastay2aPoWR/RsBJi7Jp4FyWTD327Yls",
+	"rzv0/CzRkzbeMug51KqocvvIJtKp/BbAaA1sKUb1YyRtW+bc8lJdVQRa7xLT0ilC3lWpurxEOqmeKoUi",
+	"C0UjMs5n8IUWMlbJEoxhPbTHbaml8pcw86ui1l9wQpa3NfqGVjdSnmNW0QpGTW7hSunxyl27AK7z/rOz",
+	"m/reL2M5DVvz8+ZbGtZbPuBRlIKNxN2eF4XBizA2Gmp+TiGM0t482oiZz5InfRXUJEa+LQ2AOWQdXmrg",
+	"xfgSI19Nortd/PUDOmj4NUi2J66k0ujg4Qb2zxJwodSeJFbf5x0virB1OqAwzImRuFmbxbItp0Z3Rzn9",
+	"lQJx23KlcvoPDMT1O29bA3EbnXyicNwwRXP0xyAMu3DcTy4ct2kDxa1Yo99s+J5QKI8++p8egSd5+iq+",
+	"/aGH94WXX8KsbUR3uUO0d1dCuWbZIm7fhYK1iWjDN0n2c48iD1HL4NrtBTAg7RnrcGu16FYWTAf5bXkO",
+	"vuo6L8tDdo5pypIPwKkjQy1yaEsNPO+DYfGaZ4JL9yzEl1wDDImbFoMbkVYXX071l5xOhTeRU4ZkSB1U",
+	"oYw3nAWFjPh1/b0wtIV85wXg4/VpirrTIk3NDYO0tbZEdW2j9rS5KtYDIyMfISubwgkfAdq2JTLyPvrV",
+	"8U6/2lVMekahlLNr+N5Xlzuq4XR1F8t9UmUjl9hiqI+nCZ5byJMuLB0twh6yt6HXIpYH8qQ54bWBAMTd",
+	"PIW8OmNVihDeHhAOIocMHdZ1F3ikHe3y/Pp5ZH5NnIXPWz/dQePmNNV66yyJHhopvQ+8XD3+HdBDmVcO",
+	"pkOv2V4MvU6jsKlb+5MUWYE+lwKhQ6GJrI6YdM/XJEHc1uUn6kjqrXQ0ELW61/Cn5b25Gn9FXpA4pxgg",
+	"JHxU5CFSsbZOW39UoMc1p2esrresV7Tuj6/V+ed9SzTM6rztJ5uisejzBkB/vRTFimNwIPjcnBbp7Hs8",
+	"W8aBkTeFbccnUgeBT6BDnKMEHGnS52Lj0Uf6walXfDjU6gbWEL5yjkF+nsKMuurpSak3TPS87OSescxY",
+	"UZZUCxGY54BOxQsDUQa8AKZkW+5BaQAN/XVIyCmjaJz0qWlOdcbNtSHK/v3Mt19HJ/aFO+LHbckbso1u",
+	"XxrHdpCqZjEmx9/gZwTHPCDQ5Zw2Riq/Kytv6cNrjHt5i/MwA2k2fcGe24VpjbLenDTPO87WrQhrWQS+",
+	"XiIYn0De+wHv2sIG39eY6tOx8coozLbC1kPqy7g53EHUmiGKtuoOorYfokIg3uoIZcdDePTC4xNkLnVZ",
+	"2QhUJbdOsQvKXrSzue5QPF63EqU9EJLoJ/ecEGie24wVaoAVyCw31xlDcd7PvD3PE03rG9CsgJ4g5kqW",
+	"qwKyhPSS0gLpC0USKCiMG0jGjNK+PKO7udVhhm1Zxxn60Jzox8KSiE7TjYaB9ZFbL6fJ1Zfy97jIa0cX",
+	"18y8Sx7xkfrzya3y4ad6T0vGGIhWQWi/TWZK5AYi0i6s0v5OhtseD2bP84JdRYbZ21oi906SEnpOCmLx",
+	"PO9ITe5qWCnDO1TxmjYStu+r+rnHwzspUWuAlnYyp/rJckKKusVZYLYmfYv+2g7JDBOg0R2npDJsj7Nu",
+	"VV6zamhAk/N1/5Dh1o+iHhLRECGw9GkBbZlzKZVlXbd24Zt9N5g9vGVOOEr3kRJHFE6IewL8yhJReBea",
+	"yRgICtj/iApnDAphmUbeSwlAV1S3UmTuc8vtvnFGNT9wnQL5pRX5NVgSn82H3j1qcNxbnOcaN1rrSo0I",
+	"DbyN237T4W3JIOdoXG5B0+qC6AQS1oStvvUK2KemT9HujAiEC4TG/SagkdV3WS3r6KP752c+gFUi1c6J",
+	"0b8UhshRJk6YORoVdjaU3+j4DzsEJDPTJuapM3U88HOJiGtgysSlEK3yQ277tVE+rElrEhKylcUbX/Pn",
+	"tL/gfWrWxNKQZ5FwLUtOtnl+g1AWL+3RgN+KQTVonZ4c439ZayCk/yTDQbVOW27CrjAx6/eNKH+L8G3H",
+	"y/mgsvyJzN+NN2vwgr5reDEnmKZmZjGoHpPuS3tNXqe85GIAxX7whFaSGyrP0jlklKEDaLsKiNcgHQz6",
+	"IobWbWW5gLIMi/IoBQPmex5pInCW6woKWM9mejXmIUs9+Q1w8fDRVaoELpdyPtYgsHxaFj2DDJSrPvQ3",
+	"XlYrt/RM87+o88t4T/2m2HlNg1WMZGQyYmMJAD1yV8k1GOk/DB0MnmTHx8fJ3ZeKpGkuDV34MsbL0mlw",
+	"PkgsY8DzPkMdyV173dWA7gyyYHBLwNSWGnqgAVmsfBnWGGusgcpRSsgY+k/JUIhMrSNfrPJK3IBkezV9",
+	"oBEWMnbjRM1kbRncqd5c0FQ43a04HlL+hTy8018p3Weo91TSN0/VqjUMwUfMRZfvRJjcIfsR+A1MZKyp",
+	"ykZOBGw5qQ+B54xpS9dNfch+Uhov2HJi8n1F6lfHx4HVq+P/1DljRlH+Gy5PmO84yzS4trQjkXsiG7wi",
+	"u1E6VKDZpbsyN97AGb6x9+rki/0NVMl6lJISH9CkUp9r6wmUTtp4IifJRB+MQ6kZkPtbYB4qcGMokk7a",
+	"NlmwMRHrAW6RXcGuBxKxUmKY0j5WNgpvdxzRrxbLReiO1sXNV/aKl/SkBFejQOEkVStqcGQ3RhtuKGlo",
+	"K7Olei/O1MoqLz71qypXUOXwkVXpU7dKn8MRUCnQZZS6xkbZqXZJnn9jZhKxp724dr8KeyfLsf8mE/JG",
+	"WGhL/+vMsqAUToxgZkIZrjgAEkinNXSa7KjCXf+VhAOqmSWu5IGQWKAUzXOdo1xJo0o44nkOQ/ufWLH8",
+	"P/71j392UHcTBapIr1nBx+YMPRwwCC4TrBPalhOFQrGy6YFrwS2Z+35nn4WobJOUMg4uodqzwqtCWFaq",
+	"K6oxOjP1jTfGzfreC+WrB7A9t2G4du9scBfsyAYWYfAPuHfuh8IbohpIuvhERAMJ8s4zVUoYNbbnjmvg",
+	"cyj9RVtzAplmnCipGnn0Ef95BN6BT7Yu0gOUwnUnfi0BBZ8FDGy31+MOcVw3ZUFDw8tDORCv5GHlc34N",
+	"zKgBIJE8frpA81uG/IAczBgOkqvKgUQk1A/l3ilQx5/Qh215hw42MyIXFTFh2UhVZcEKGCgL3hNpLPMp",
+	"qzig7YgefhAxQVs+lpZF2fwPhLVtISVYXRN7MvjdJeDuuAnWXeapseEcynqCGYfFS6uCR4UwvFuun7Og",
+	"cTT5RpOzaf4p9D6eJCznkknFsBSURssCE/IMvUt+tgwDSZGM7sNK4nU4NUGgWA7ZSOlrIa/ueRj1fKzS",
+	"1NlDU+ArqFCf/VBjFsn2HE/3DYSkAX06qvIOqx+M1ZuLcwzAcb+L7xHIzYMdtbkU1v0ISKMfMcNvUI90",
+	"lAnM9hy0qbKoMQ9roIIsoNi/08K5qOYTtRa84VLZ2JNnj1rfyh1o7UDraUDrW/kgzMKbdrFZzKI2a8x6",
+	"4R1GuLMXANi33gfEpXcwRQwjO0HyEqeNnVHkQVn4UqFqaKJqNglkbfkAJAs6o+/UKTqpzLXx3081xLYU",
+	"0ljghfc2sfnOps7+s8fFX3GhCeHi2uwsoDtc3Ei4I4HM5EVWpBtxDkhSZtmGs4HZyOFlwjgfXMEd6o7p",
+	"sB5wW2mIN9eYFUzplXvwRyWGA5D2suADfgUZ0yAtLy/JWptRGNZlKSRcFtyCydx0KJHDJe40oWTWlgNu",
+	"LGj3BR4fvAIJWuT7SdqwTSJ4mIYrYSyVvpvIF34kEPNjvwxKY8gIbsv7otOPwtj3OLVrzwium1mcEZym",
+	"NH6qGcG0V51+QNt6UVYwzZuZlMzVhTKEkGGyq8jhoABzzXI+5F1RCjue0F4mZPgskcoZoWxhHPOp8CaI",
+	"76j4OLD5ZceztnRdVpX1U+P5mM6cWPnloguYNxAhLYAagsSQy6FWVxqMyeKrlVdzQu/2sdRZJR2s9FVZ",
+	"GNZXIzZwaBTWZYB+hbruLxX2wQhtDPGkCLytjL+jJfnfCqrVuVDo2VVj6moJvyNdJc0UemHCZM9LSUkC",
+	"vJemyaszZ2al39VJM1H+fNILVWYRZkrRmdUx/xAs3auoxa3aJam6qhinuTyh7Q0k8mxVqGS6q+8Ik3ST",
+	"+Yf74rxY2uBPHWJhWhTkXTBlPKP8KcHcKRGFlCZ00emEZ8PRR/ePD4RZq0f+jIB5OrAanTUhZ8QT/4dK",
+	"Ab4GZogvRKIGXy2YCWug7IU6cBxvrEnYZFt+gXGTGZXVRB5DttcB90KvKXaY+8XH8FTSipJYt5g7mjy7",
+	"g7uRh+aRm8v7+UG3fSYMA4nJKLh3sWLxoTs7kB32EpvzyduNUMnIDzujzEBbUrClDzp0KzQZarkd5QYe",
+	"NQySPNsfzD2qdH4way3SWffsqZJbDGjqxLzrPu6RhIYiJHyF7RY0q57S6A/0QoSd2XGEbX0WjdKaSMKo",
+	"CnBwcdex5mGhE8B3m2Yu3G/M2U1VkXuVCRT9VMbYqeWNAp0Z5jIiyxDdIXxuQF8MfQsIs/S34O65K0rK",
+	"BskQZspLjePAgM06BfsTcUg/HEPXiGPLIdhnj0lrZOmPjmOcchTDUR80LI0dG3Idz3ID1/CBHuDnEExN",
+	"Pq+dTH5GhTCim7MyDffmhFiNoNtX6tocFVCKG9ACzNFH//P4AckJmZe0zIvZ/uJ7WdNa2JaTF7TQo/o6",
+	"Djcg7QtD+n/gKmbeCoL5riDtM0l0+I0W4a0f5MoyOvH8usV1srtzJDes2U5mH5TE4CU0Tmciy34hVhDn",
+	"IyyION7IuXkRtOXY9ReGxDZUdABZDJWQlg5SLINIgQnT4m7cXYNkXRZt2fEDPRBFZztU5lNfh8JbXZhy",
+	"VwT8MZLpxeGKGHNbPMQf9yuu5UbA42TT4JHugp0ivrkYALej7g06YYObLdEaYn+8hyZ1uk9b+WvfoYFc",
+	"g91OT52f/m/jVK/OE7dFHpqJ0SxDaBEXded/Scgs3PkShBaSvTFDamteCyeDXZ5f47Liyex++PjvITnQ",
+	"nbf/dlTp8s/5CsNvviIyGypteYmHnmkedz2lyQFOh7+wzFRd944uOiwP2d9Ai97Y0++LK4mBK2TUR7JC",
+	"PqKjvws9pd1O0CZQULi//0WxIc+v3f4IekEHnRUdenGHDllk6np5e8v+qER+XY4P2XsxAFU52Hn18huE",
+	"mi9vbzGh0mrhrhEY4Y06iJsm5YCq8ytYPT4471nQnbYUhvWVVJV2Rzl7dXIcTvbmHHjPU0w6dGpEQzXK",
+	"2KgvKEag10NOcapdPSYcWFgN731yHfrhbVbrSypYOLm1MBhaT0CGrw2eYIq2q13BtWJ1b0rbINSuS7Md",
+	"2K7Hvk/oLRwAE5J9kOLWYa+SBVKN9CrjAzV6XFMi61hVmuWlyq/vHIB7q7F8MFw4jp7SA26J7ParV60Z",
+	"3LdTnb8Y8hwODLg1QeS+Ocna1fHxF3mXG/jqFfv+p/M3Bxffn7/88iv8HDos7mp3tEkgLzKeMuSFc383",
+	"dw4pvmXhkAb89keQV7ZP7L5xSMZqIa8Cm+/9XFRKwrve3FNmYgOEuArcCHMPnImHfoo295Uee6eLFRu6",
+	"sCq//sHCYKWnyIV9j0feqMEA5GpPXggL/oHfl3H3/f3v0/j8K+QgbqA4a8ANXkGU9EFzJ8fTz/laFO5Z",
+	"zUbcKVFSsYHDX8Qaczb3TnM4cfw1X/yzsuHFrlMJ0CqJUDCFyIeTR2OzvpakDmVhcCEwp+6cUymmdIpH",
+	"dS6RXumurx9+/dE170dYm6p8GJ+T6ILtGQCWwuT78RDO6i+bF+7AE2DaEk+jPrCO//q//vFPfKLD/GbZ",
+	"z5jCMfGyHAcidte/CZblQ0Yhk+kW4G2JQfXBbEaH1oXlsuC6CD00zAwhFz0PC8zwsWF76RU8iwdvDbud",
+	"LLmmR+Tq7GeMW1YCNxRmkTENtAka5+y8vXDGastGW7rV41q7iRYSaU8wYJfYNP2J7/1uODHDkuc0na5D",
+	"TofwIMyHQ+C6psN3qxhKcnT61g5Nh1WypKiJUAGE8bJUI+PeKiRz36Ktgg9KhaPEvchZqdTQDS1ry6Gm",
+	"8sTIyi+vD0qV8zq8ZG4jeEzs5X3Ir6FgUo2ItMDSCd+WYVnXSHS1wPZhlaJYyKh7rhScsVxFIuI+m7gy",
+	"rIlPdGZbT8Q7NdGLC9yy8wwntU3Np103d/quFsjGa6vR2ZAYVaDeuqsYVY4+hh+9X6aAEiys1Yb7FpuY",
+	"uM/F+jLxKCnVVQrMCH5jsFTOyZ1goXZTAc/BJUOjngaaexlWv42LNsuU8mp6+aj1navz/tV33PwtLW/Z",
+	"U1sqn41/cr2SsDaj4l0nZW39JeoSOiZ36YpP6Ou8S2LXy9vmhPI7YlgLdZaI1IHuR+7KAYesQyFIxSlz",
+	"+l+HmZGwVHxG1kelCjQRnonmCqxpS7fPnDJdaYcNyUlKhe+5ZaRqswFwSRSxOZdUHnBY8vEmGSAewpw2",
+	"V/Vf2fNBkcdrwKFtYVN7yE3jyZBzR3sx5drd0aTdQZP2mJegJMpl2+LUSnWVYY5O8DGfpi4w4/63p7Qv",
+	"auZ+3Z80WmakjmCqWdaW3l1i6rwKiiSPXpSwVr5cdcmREDl+m/Jo/yr+O2S7EYo/Bw00cXu/rRd8I+A/",
+	"Ea2yapJr0xP2TAtOTMzBMj76Wi53t9iHePUTVfJFqiQ+CDQ3HgJIPmhCvpEW1oKMpI11kIBWA9Zx/++w",
+	"PSHzsjLiBhAVO1Z12B7cxs8oXLAtuUnjxJzy3IwXbLooVKMGJbdsoIz19bxCzueWhBLO86zFUEKNpynx",
+	"EATbu0PYtnzUfMhZEYaPhL2/r6ti98weP5E+Pbc382qDfR84JdI9DRqC3OzyJLff3k8hlHOQm7L9MOIF",
+	"ZfhhSK4st3BAJquNAPpfxM2kN4AitptepswXAEeuOBHLJCpZjg/Zd0qzjkOokg8vfbhPpy2h6Z3Oucb5",
+	"4nXsTI3urkXstkw+JBJO37wKZW4xgIECqshCE619pTJUNDK0ecaOPetd83XhdGB77tTCon198mFfQ7G/",
+	"WVPM48I77p8QbEK7aIuhfbq322EmWdEhOy0unxyqbz1I41aaYY14ERwAc3AZ29M38+Mw6/KuPnxjr3Ol",
+	"mK4kOzyCWz4YluAG0qO/dvYPW1mr0mXrtNW3dnh6dHTy8vXh8eHx4cnp18dfH6Mw+Y7Mai6pCBlNEzwn",
+	"qprMR7MXYD0LaKANK0UP8nFewmEdY/gmljeejng8TwmYYpyvtUJemeQV3xHj3N1vKHkO5ixNr8fTqQtp",
+	"5VujBoGZZ5A0ciHszBZwNkANSwoFSpL6pwphujckb6wjDme9F3k4najGl2NAT3j9mfcIYPE8ZvtaVVd9",
+	"1okspTV7ovEV9jpJ0zXJ56ymf1Ty6sAdTUWGteQwobNJnx8OpHoqs5p2oN4RIYSoMZPneQ7G0ItmtP4L",
+	"jXeSpC15AaWSzqKnGlPPBjzvC+mmPaf6zCbSS7rlSPvidY55C1tvc1qG01pjqZUYz0E36qvI0e1tar7G",
+	"YbqNkMBydmtIZqEq21W3tbUtTsALPH61KDwpX3jAwmCIRa3TrcVFucSQlLY9VQqVsatSdXmJjQ5B17F7",
+	"9St/0aqocnunkDn1a6hFDrQUQ/9Y8qZ3vd7s9cOQ/qQWtpNNjKvD0D13hNGLU/TglpfqqoIZr3uTzJx7",
+	"S0SidA6o3rGQXXWbdhG/P+OdF/789J41VVmM+TPAoobjDlqMlGNd4Bo0w8qWGYNbFNVSXbmnki1Ya2yu",
+	"jdmr5hToOL0eaBtQsnj8phq6xQ60bQGbcooNridmgk4LebSSZgKP1uw+ukZKgVG7GvqqMnDKCrjBrdCH",
+	"MlTEqAFSGFMR5mJS5mBYqjF4sNRgKy3JweNb/y28dkb7/6O6SKCVSAvCbRyZhbwvRS64NC/YjTDCzcKw",
+	"Mn1ilu6OJzcGUlwehAkxY2Nh4HvGkTOVSjq7u1R6FLmnwjTOEhVtRV5ibfYkeYXqKmuLdsysLp0VWVvR",
+	"i+s+TcZHAJS0/TOMZi2NrybdfKHpcx3MVgkPptNSNc/d3BRqwNE/Ybm5NhkjtXs/bB2MKs58uXriyyVP",
+	"i9fA046FetazxQmKoA2ZpgFqMnsuS+KU6fQLwc5hkVMvSLpxgiI13YHvgZe2n+GiuhODBqpFHnYOxqvn",
+	"1QADvVVljSgAj9n0OH0XZX/m/NOE0Pansw/X0h/s4VrIo2Bns4CqgFwQ8c/USRqm/C5odqvLc+uJRNwZ",
+	"NnSbDjuDhXJM85x9Q983rT9///P/AwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
