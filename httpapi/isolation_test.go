@@ -918,12 +918,15 @@ func (f *isoFixture) stockSnapshot(t *testing.T, tn isoTenant, part func(what st
 	}
 }
 
-// TestMain removes the isolation fixture's template, which lives as long
-// as the process.
+// TestMain removes the isolation and role fixtures' templates, which live
+// as long as the process.
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if isoTemplate.path != "" {
 		_ = os.RemoveAll(filepath.Dir(isoTemplate.path))
+	}
+	if roleTemplate.path != "" {
+		_ = os.RemoveAll(filepath.Dir(roleTemplate.path))
 	}
 	os.Exit(code)
 }
