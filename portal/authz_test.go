@@ -156,6 +156,7 @@ func takeFixtureStore(t *testing.T, path string) *sqlite.Store {
 var fixtureTables struct {
 	once   sync.Once
 	tables []string
+	refs   map[string][]string // each table's parents
 	err    error
 }
 
@@ -188,6 +189,7 @@ func parentsFirst(ctx context.Context, conn *sql.Conn) ([]string, error) {
 		if ft.err = rows.Close(); ft.err != nil {
 			return
 		}
+		ft.refs = refs
 		done := map[string]bool{}
 		var visit func(string)
 		visit = func(n string) {
@@ -211,7 +213,9 @@ func parentsFirst(ctx context.Context, conn *sql.Conn) ([]string, error) {
 
 // resetFixtureStore puts the rows of every table of s back as the template
 // at path has them, in one transaction on s's one write connection, with
-// the template attached there.
+// the template attached there. Once a store has been put back, its write
+// connection tracks which tables it writes (trackWrites), and later
+// resets put back those tables and the ones referring to them.
 func resetFixtureStore(s *sqlite.Store, path string) error {
 	ctx := context.Background()
 	write, _ := s.DB()
@@ -236,6 +240,10 @@ func resetFixtureStore(s *sqlite.Store, path string) error {
 	// Foreign keys stay on (a pragma would make the connection prepare
 	// every statement again): children are emptied first, parents filled
 	// first.
+	tables, tracked, err := writtenTables(ctx, conn, tables, fixtureTables.refs)
+	if err != nil {
+		return err
+	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -254,6 +262,10 @@ func resetFixtureStore(s *sqlite.Store, path string) error {
 				return fmt.Errorf("%s: %w", tb, err)
 			}
 		}
+	}
+	if err := trackWrites(ctx, tx, tracked); err != nil {
+		_ = tx.Rollback()
+		return err
 	}
 	return tx.Commit()
 }
