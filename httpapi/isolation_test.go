@@ -23,6 +23,7 @@ import (
 	"github.com/portalkit/portalkit/client"
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/internal/sqlitepool"
 	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/news"
@@ -78,11 +79,12 @@ var isoTemplate struct {
 	path string
 	f    isoFixture
 	ids  int64
+	pool *sqlitepool.Pool // copies of the database at path
 }
 
-// newIsoFixture returns the fixture on a fresh copy of the template's
-// database, served by a portal of its own that draws IDs after the
-// template's.
+// newIsoFixture returns the fixture on a copy of the template's database
+// (one a finished operation put back, see sqlitepool), served by a portal
+// of its own that draws IDs after the template's.
 func newIsoFixture(t *testing.T) *isoFixture {
 	t.Helper()
 	tp := &isoTemplate
@@ -90,10 +92,9 @@ func newIsoFixture(t *testing.T) *isoFixture {
 	if tp.path == "" {
 		t.Fatal("the isolation fixture could not be built (see the first test that tried)")
 	}
-	store, err := sqlite.OpenTempFrom(t.Context(), tp.path)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = store.Close() })
+	store := tp.pool.Take(t)
 	f := tp.f
+	f.snap = snapshotMemo{} // the copy's connections may have counted changes before
 	f.env = newEnvOn(t, store, portal.SequenceAfter(tp.ids), tp.f.owner)
 	f.notes.Err = bounce
 	return &f
@@ -110,6 +111,7 @@ func buildIsoTemplate(t *testing.T) {
 	path := filepath.Join(dir, "fixture.db")
 	require.NoError(t, sqlite.Backup(t.Context(), store.(*sqlite.Store), path))
 	isoTemplate.path, isoTemplate.f, isoTemplate.ids = path, *f, ids.Drawn()
+	isoTemplate.pool = sqlitepool.New(path)
 }
 
 func buildIsoFixture(t *testing.T, e *env) *isoFixture {
@@ -922,6 +924,11 @@ func (f *isoFixture) stockSnapshot(t *testing.T, tn isoTenant, part func(what st
 // as long as the process.
 func TestMain(m *testing.M) {
 	code := m.Run()
+	for _, p := range []*sqlitepool.Pool{isoTemplate.pool, roleTemplate.pool} {
+		if p != nil {
+			p.Close()
+		}
+	}
 	if isoTemplate.path != "" {
 		_ = os.RemoveAll(filepath.Dir(isoTemplate.path))
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/portalkit/portalkit/internal/sqlitepool"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/storage/sqlite"
@@ -23,10 +24,11 @@ var roleTemplate struct {
 	path string
 	f    roleFixture
 	ids  int64
+	pool *sqlitepool.Pool // copies of the database at path
 }
 
-// copyRoleFixture returns the role fixture on a fresh copy of the
-// template's database, served by a portal of its own that draws IDs after
+// copyRoleFixture returns the role fixture on a copy of the template's
+// database (one a finished row put back, see sqlitepool), served by a portal of its own that draws IDs after
 // the template's. The tokens are the template's: the sessions and keys
 // they name are in the copy.
 func copyRoleFixture(t *testing.T) *roleFixture {
@@ -36,9 +38,7 @@ func copyRoleFixture(t *testing.T) *roleFixture {
 	if tp.path == "" {
 		t.Fatal("the role fixture could not be built (see the first test that tried)")
 	}
-	store, err := sqlite.OpenTempFrom(t.Context(), tp.path)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = store.Close() })
+	store := tp.pool.Take(t)
 	f := tp.f
 	f.snap = snapshotMemo{}
 	f.env = newEnvOn(t, store, portal.SequenceAfter(tp.ids), tp.f.owner)
@@ -57,4 +57,5 @@ func buildRoleTemplate(t *testing.T) {
 	path := filepath.Join(dir, "fixture.db")
 	require.NoError(t, sqlite.Backup(t.Context(), store.(*sqlite.Store), path))
 	roleTemplate.path, roleTemplate.f, roleTemplate.ids = path, *f, ids.Drawn()
+	roleTemplate.pool = sqlitepool.New(path)
 }
