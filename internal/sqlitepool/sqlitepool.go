@@ -43,6 +43,7 @@ type Pool struct {
 		once    sync.Once
 		tables  []string            // parents first
 		parents map[string][]string // each table's parents
+		rows    map[string]bool     // whether the file has rows in a table
 		err     error
 	}
 }
@@ -170,6 +171,7 @@ func (p *Pool) reset(s *sqlite.Store) error {
 	if err != nil || len(tables) == 0 {
 		return err
 	}
+	rows := p.schema.rows
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -184,6 +186,9 @@ func (p *Pool) reset(s *sqlite.Store) error {
 		}
 	}
 	for _, tb := range tables {
+		if !rows[tb] {
+			continue
+		}
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO main.%[1]q SELECT * FROM tpl.%[1]q`, tb)); err != nil {
 			return fmt.Errorf("%s: %w", tb, err)
 		}
@@ -195,7 +200,10 @@ func (p *Pool) reset(s *sqlite.Store) error {
 }
 
 // written returns the tables (parents first) that the log names, and
-// every table that refers to one of them, however indirectly.
+// every table with rows in the file that refers to one of them, however
+// indirectly: deleting the parent's rows would cascade to those rows, or
+// fail on them. A table without rows in the file needs no such care: any
+// row it has now was inserted since, and the log names it.
 func (p *Pool) written(ctx context.Context, conn *sql.Conn) ([]string, error) {
 	tables, parents, err := p.tables(ctx, conn)
 	if err != nil {
@@ -229,14 +237,19 @@ func (p *Pool) written(ctx context.Context, conn *sql.Conn) ([]string, error) {
 		todo = todo[:len(todo)-1]
 		if !reset[name] {
 			reset[name] = true
-			todo = append(todo, children[name]...)
+			for _, child := range children[name] {
+				if p.schema.rows[child] {
+					todo = append(todo, child)
+				}
+			}
 		}
 	}
 	return slices.DeleteFunc(slices.Clone(tables), func(name string) bool { return !reset[name] }), nil
 }
 
 // tables returns the file's tables (but goose's and SQLite's own), each
-// after the tables it refers to, and each table's parents; read once,
+// after the tables it refers to, and each table's parents; read once, with
+// which tables have rows,
 // through conn, which has the file attached as "tpl".
 func (p *Pool) tables(ctx context.Context, conn *sql.Conn) ([]string, map[string][]string, error) {
 	sc := &p.schema
@@ -281,6 +294,14 @@ func (p *Pool) tables(ctx context.Context, conn *sql.Conn) ([]string, map[string
 		}
 		for _, n := range names {
 			visit(n)
+		}
+		sc.rows = map[string]bool{}
+		for _, n := range names {
+			var any bool
+			if sc.err = conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM tpl.%q)`, n)).Scan(&any); sc.err != nil {
+				return
+			}
+			sc.rows[n] = any
 		}
 	})
 	return sc.tables, sc.parents, sc.err
