@@ -920,11 +920,12 @@ func (f *isoFixture) stockSnapshot(t *testing.T, tn isoTenant, part func(what st
 	}
 }
 
-// TestMain removes the isolation and role fixtures' templates, which live
-// as long as the process.
+// TestMain closes the pools of copies and removes the isolation and role
+// fixtures' templates and the empty database, which live as long as the
+// process.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	for _, p := range []*sqlitepool.Pool{isoTemplate.pool, roleTemplate.pool} {
+	for _, p := range []*sqlitepool.Pool{isoTemplate.pool, roleTemplate.pool, emptySQLite.pool} {
 		if p != nil {
 			p.Close()
 		}
@@ -934,6 +935,9 @@ func TestMain(m *testing.M) {
 	}
 	if roleTemplate.path != "" {
 		_ = os.RemoveAll(filepath.Dir(roleTemplate.path))
+	}
+	if emptySQLite.dir != "" {
+		_ = os.RemoveAll(emptySQLite.dir)
 	}
 	os.Exit(code)
 }
