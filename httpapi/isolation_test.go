@@ -1,11 +1,13 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"maps"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -22,6 +24,7 @@ import (
 
 	"github.com/portalkit/portalkit/client"
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/fieldwork"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/internal/sqlitepool"
 	"github.com/portalkit/portalkit/invite"
@@ -31,6 +34,7 @@ import (
 	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/storage/sqlite"
 	"github.com/portalkit/portalkit/ticket"
 )
@@ -55,7 +59,17 @@ type isoTenant struct {
 	// resolved was resolved by the service desk, masterData asks to change
 	// the customer's phone.
 	ticket, resolved, masterData ticket.Ticket
-	reply                        ticket.Comment // the service desk's public reply on ticket
+	reply                        ticket.Comment    // the service desk's public reply on ticket
+	attachment                   ticket.Attachment // a picture the admin attached to ticket
+	// Field service: a job at site and its visit.
+	job     fieldwork.Job
+	visit   fieldwork.Visit
+	picture fieldwork.Picture
+	// Records (isoRecords): a task, a change request of a contract, and
+	// the contract number of an unassigned contract to claim.
+	task        record.Record
+	change      record.ChangeRequest
+	claimNumber string
 }
 
 // isoFixture is a running handler over SQLite with two customers, A and B.
@@ -69,6 +83,8 @@ type isoFixture struct {
 	staff, disabledStaff identity.StaffMember
 	// desk is a staff member with the service-desk capability.
 	desk identity.StaffMember
+	// elsewhere is a third customer, with no people: sites move to it.
+	elsewhere customer.Customer
 }
 
 // isoTemplate is the isolation fixture as built once per process: a copy
@@ -79,7 +95,10 @@ var isoTemplate struct {
 	path string
 	f    isoFixture
 	ids  int64
-	pool *sqlitepool.Pool // copies of the database at path
+	// files is the URL of the directory the fixture's attachments are in,
+	// which every copy shares (a file's key is never reused).
+	files string
+	pool  *sqlitepool.Pool // copies of the database at path
 }
 
 // newIsoFixture returns the fixture on a copy of the template's database
@@ -95,7 +114,7 @@ func newIsoFixture(t *testing.T) *isoFixture {
 	store := tp.pool.Take(t)
 	f := tp.f
 	f.snap = snapshotMemo{} // the copy's connections may have counted changes before
-	f.env = newEnvOn(t, store, portal.SequenceAfter(tp.ids), tp.f.owner)
+	f.env = newEnvFiles(t, store, portal.SequenceAfter(tp.ids), tp.f.owner, tp.files)
 	f.notes.Err = bounce
 	return &f
 }
@@ -105,12 +124,13 @@ func newIsoFixture(t *testing.T) *isoFixture {
 func buildIsoTemplate(t *testing.T) {
 	ids := &portal.Sequence{}
 	store := portaltest.Store(t)
-	f := buildIsoFixture(t, newEnvOn(t, store, ids, ""))
 	dir, err := os.MkdirTemp("", "portalkit-iso-")
 	require.NoError(t, err)
+	files := (&url.URL{Scheme: "file", Path: filepath.Join(dir, "files")}).String()
+	f := buildIsoFixture(t, newEnvFiles(t, store, ids, "", files))
 	path := filepath.Join(dir, "fixture.db")
 	require.NoError(t, sqlite.Backup(t.Context(), store.(*sqlite.Store), path))
-	isoTemplate.path, isoTemplate.f, isoTemplate.ids = path, *f, ids.Drawn()
+	isoTemplate.path, isoTemplate.f, isoTemplate.ids, isoTemplate.files = path, *f, ids.Drawn(), files
 	isoTemplate.pool = sqlitepool.New(path)
 }
 
@@ -137,9 +157,18 @@ func buildIsoFixture(t *testing.T, e *env) *isoFixture {
 		var err error
 		tn.c, err = f.p.CreateCustomer(ctx, portal.CreateCustomerParams{Name: name, Features: customer.FeaturesPatch{
 			AccessLinks: ptr(true), OrderAuthorization: ptr(true), Tickets: ptr(true),
+			Jobs: ptr(true), Visits: ptr(true), Pictures: ptr(true),
 		}})
 		require.NoError(t, err)
 		tn.site, err = f.p.CreateSite(ctx, tn.c.ID, portal.SiteParams{Name: "HQ"})
+		require.NoError(t, err)
+		yard, err := f.p.CreateSite(ctx, tn.c.ID, portal.SiteParams{Name: "Yard"})
+		require.NoError(t, err)
+		tn.job, _, err = f.p.PutJob(ctx, tn.c.ID, portal.JobParams{SiteID: yard.ID, Type: "repair", Title: "Boiler", PlannedAt: f.p.Now(), ExternalRef: "FS-1"})
+		require.NoError(t, err)
+		tn.visit, _, err = f.p.PutVisit(ctx, tn.c.ID, tn.job.ID, portal.VisitParams{Technician: "Tess", StartedAt: f.p.Now()})
+		require.NoError(t, err)
+		tn.picture, err = f.p.UploadPicture(ctx, tn.c.ID, tn.job.ID, portal.UploadPictureParams{Name: "boiler.png"}, bytes.NewReader(tinyPNG))
 		require.NoError(t, err)
 		tn.admin = signIn(tn.c.ID, "admin@"+domain, customer.RoleAdmin)
 		tn.viewer = signIn(tn.c.ID, "viewer@"+domain, customer.RoleViewer)
@@ -175,10 +204,16 @@ func buildIsoFixture(t *testing.T, e *env) *isoFixture {
 		tn.article, err = f.p.CreateCustomerArticle(identity.NewContext(t.Context(), admin), tn.c.ID, portal.CreateCustomerArticleParams{Title: name + " news", Body: "Hello"})
 		require.NoError(t, err)
 		tn.ticket, tn.resolved, tn.masterData, tn.reply = f.isoTickets(t, identity.NewContext(t.Context(), admin), tn)
+		tn.task, tn.change, tn.claimNumber = f.isoRecords(t, identity.NewContext(t.Context(), admin), tn)
+		tn.attachment, err = f.p.AttachToTicket(identity.NewContext(t.Context(), admin), tn.c.ID, tn.ticket.ID,
+			portal.AttachToTicketParams{Name: "photo.png"}, bytes.NewReader(pngBytes))
+		require.NoError(t, err)
 		return tn
 	}
 	f.a = mk("Acme", "acme.example")
 	f.b = mk("Globex", "globex.example")
+	f.elsewhere, err = f.p.CreateCustomer(ctx, portal.CreateCustomerParams{Name: "Initech"})
+	require.NoError(t, err)
 	key, err := f.p.CreateAPIKey(ctx, portal.CreateAPIKeyParams{Name: "ERP", Role: identity.StaffAgent})
 	require.NoError(t, err)
 	f.keyID = key.Key.ID
@@ -250,6 +285,19 @@ func (f *isoFixture) ids(tn isoTenant) map[string]string {
 		"masterDataTicketId": string(tn.masterData.ID),
 		"commentId":          string(tn.reply.ID),
 		"customerVersion":    strconv.FormatInt(tn.c.Version, 10),
+		// Field service: a customer of nobody's, the same for A and B.
+		"elsewhereId":  string(f.elsewhere.ID),
+		"jobId":        string(tn.job.ID),
+		"visitId":      string(tn.visit.ID),
+		"pictureId":    string(tn.picture.ID),
+		"attachmentId": string(tn.attachment.ID),
+		// Records; a type's name is the same for every customer.
+		"recordId":    string(tn.task.ID),
+		"changeId":    string(tn.change.ID),
+		"claimNumber": tn.claimNumber,
+		"typeName":    "contract",
+		"contractId":  string(tn.change.RecordID),
+		"actionName":  "cancel",
 	}
 }
 
@@ -316,12 +364,28 @@ func (f *isoFixture) version(t *testing.T, kind string, ids map[string]string) i
 				}
 			}
 		}
+	case "job":
+		for _, tn := range []isoTenant{f.a, f.b} {
+			if string(tn.job.ID) == ids["jobId"] {
+				j, err := f.p.GetJob(ctx, tn.c.ID, tn.job.ID)
+				require.NoError(t, err)
+				return j.Version
+			}
+		}
 	case "offer":
 		for _, tn := range []isoTenant{f.a, f.b} {
 			if string(tn.offer.ID) == ids["offerId"] {
 				o, err := f.p.GetOffer(ctx, tn.c.ID, tn.offer.ID)
 				require.NoError(t, err)
 				return o.Version
+			}
+		}
+	case "record":
+		for _, tn := range []isoTenant{f.a, f.b} {
+			if string(tn.task.ID) == ids["recordId"] {
+				r, err := f.p.GetRecord(ctx, tn.c.ID, tn.task.ID)
+				require.NoError(t, err)
+				return r.Version
 			}
 		}
 	}
@@ -375,7 +439,22 @@ func (f *isoFixture) takeSnapshot(t *testing.T) map[string]any {
 		part("tickets", tickets, err)
 		comments, err := f.p.ListTicketComments(ctx, tn.c.ID, tn.ticket.ID, portal.ListTicketCommentsParams{Limit: 100})
 		part("ticket comments", comments, err)
+		jobs, err := f.p.ListJobs(ctx, tn.c.ID, portal.ListJobsParams{Limit: 100})
+		part("jobs", jobs, err)
+		visits, err := f.p.ListVisits(ctx, tn.c.ID, portal.ListVisitsParams{Limit: 100})
+		part("visits", visits, err)
+		pics, err := f.p.ListPictures(ctx, tn.c.ID, portal.ListPicturesParams{Limit: 100})
+		part("pictures", pics, err)
+		f.recordSnapshot(t, tn, func(what string, v any) { out[name+" "+what] = v })
+		attachments, err := f.p.ListTicketAttachments(ctx, tn.c.ID, tn.ticket.ID)
+		part("ticket attachments", attachments, err)
 	}
+	free, err := f.p.AllRecords(ctx, portal.AllRecordsParams{Unassigned: true, ListRecordsParams: portal.ListRecordsParams{Limit: 100}})
+	require.NoError(t, err)
+	out["unassigned records"] = free
+	recordTypes, err := f.p.RecordTypes(ctx)
+	require.NoError(t, err)
+	out["record types"] = recordTypes
 	articles, err := f.p.ListArticles(ctx, portal.ListArticlesParams{Limit: 100})
 	require.NoError(t, err)
 	out["articles"] = articles
@@ -421,8 +500,19 @@ var ghostIDs = map[string]string{
 	"resolvedTicketId":   "tkt_ghost2",
 	"masterDataTicketId": "tkt_ghost3",
 	"commentId":          "tcm_ghost",
+	"recordId":           "rec_ghost",
+	"changeId":           "rcr_ghost",
+	"claimNumber":        "C-GHOST",
+	"typeName":           "contract",
+	"contractId":         "rec_ghost2",
+	"actionName":         "cancel",
+	"attachmentId":       "att_ghost",
 	// A version, not an ID: any will do for a customer that is not there.
 	"customerVersion": "1",
+	"elsewhereId":     "cus_ghost2",
+	"jobId":           "job_ghost",
+	"visitId":         "vis_ghost",
+	"pictureId":       "pic_ghost",
 	// Not IDs: a kind and a locale of mail are the same everywhere.
 	"kind":   "invitation",
 	"locale": "de",
@@ -451,8 +541,11 @@ type isoRow struct {
 	class  isoClass
 	reason string // for rows outside the matrix: why it is not tenant-scoped
 
-	query   string // raw query string; placeholders such as {customerId} are filled
-	body    string // raw JSON body; placeholders are filled; "" sends none
+	query string // raw query string; placeholders such as {customerId} are filled
+	body  string // raw JSON body; placeholders are filled; "" sends none
+	// upload sends a multipart/form-data body with a small PNG as its
+	// part "file" instead of body.
+	upload  bool
 	ifMatch string // "customer", "site", "membership", "product" or "offer": the current ETag goes in If-Match
 	// alias fills a placeholder from another of the fixture's IDs
 	// ({orderId} from confirmedOrderId, for moves of a confirmed order).
@@ -506,6 +599,24 @@ var isolationMatrix = map[string]isoRow{
 	"renameSite": {class: classStaff, body: `{"name":"Head office"}`, ifMatch: "site",
 		staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
 	"deleteSite": {class: classStaff, staff: ok204, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	"moveSite": {class: classStaff, body: `{"customer_id":"{elsewhereId}"}`, ifMatch: "site",
+		staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	// Field service: staff push jobs and visits, every customer role reads them.
+	"listJobs": {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404},
+	"pushJob": {class: classStaff, body: `{"site_id":"{siteId}","type":"repair","title":"Pump","planned_at":"2026-01-01T00:00:00Z"}`,
+		staff: ok201, admin: no403, viewer: no403, foreign: no404, crossBody: no404},
+	"getJob": {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
+	"updateJob": {class: classStaff, body: `{"status":"scheduled"}`, ifMatch: "job",
+		staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	"pushVisit": {class: classStaff, body: `{"technician":"Tom","started_at":"2026-01-01T00:00:00Z"}`,
+		staff: ok201, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	"listVisits": {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404},
+	"getVisit":   {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
+	"uploadPicture": {class: classStaff, upload: true,
+		staff: ok201, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	"listPictures":        {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404},
+	"getPictureContent":   {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
+	"getPictureThumbnail": {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
 	// Memberships.
 	"listMembers": {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404},
 	"addMember": {class: classStaff, body: `{"email":"new@example.com","name":"New","role":"viewer","site_ids":["{siteId}"]}`,
@@ -643,6 +754,38 @@ var isolationMatrix = map[string]isoRow{
 		body: `{"customer_version":{customerVersion},"resolve":true}`, ifMatch: "ticket",
 		staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
 	"listTicketQueue": {class: classStaff, query: "customer_id={customerId}", staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	// Attachments: read as the ticket is, attached as it is replied to.
+	"listTicketAttachments":    {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
+	"downloadTicketAttachment": {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
+	"attachToTicket":           {class: classTenant, upload: true, staff: ok201, admin: ok201, viewer: no403, foreign: no404, mixed: no404},
+	"attachToTicketComment":    {class: classTenant, upload: true, staff: ok201, admin: ok201, viewer: no403, foreign: no404, mixed: no404},
+
+	// Records: a customer's people read them, its maintainers edit what the
+	// fields' rules allow and its admins claim; staff keep them, define
+	// types and decide change requests.
+	"listRecordTypes": {class: classTenant, scoped: true, staff: ok200, admin: ok200, viewer: ok200, foreign: ok200},
+	"getRecordType":   {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: ok200},
+	"defineRecordType": {class: classStaff, body: `{"name":"plan","fields":[{"name":"code","kind":"text"}]}`,
+		staff: ok201, admin: no403, viewer: no403, foreign: no403},
+	"listRecords": {class: classTenant, query: "type=contract&field=contract_number&value=C-1", staff: ok200, admin: ok200, viewer: ok200, foreign: no404},
+	"createRecord": {class: classStaff, body: `{"type":"task","site_id":"{siteId}","values":{"title":"New","status":"open"}}`,
+		staff: ok201, admin: no403, viewer: no403, foreign: no404, crossBody: bad400},
+	"getRecord": {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
+	"updateRecord": {class: classTenant, body: `{"values":{"status":"done"}}`, ifMatch: "record",
+		staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
+	"listRecordChangesOf": {class: classTenant, alias: map[string]string{"recordId": "contractId"},
+		staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
+	"runRecordAction": {class: classTenant, alias: map[string]string{"recordId": "contractId"}, body: `{"description":"We move out."}`,
+		staff: ok201, admin: ok201, viewer: no403, foreign: no404, mixed: no404},
+	// Staff claim nothing: their call is refused by role.
+	"claimRecord": {class: classTenant, body: `{"type":"contract","identifiers":{"contract_number":"{claimNumber}","customer_number":"K-FREE"}}`,
+		staff: no403, admin: ok200, viewer: no403, foreign: no404},
+	"listAllRecords": {class: classStaff, query: "customer_id={customerId}", staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"upsertRecords": {class: classStaff, body: `{"records":[{"customer_id":"{customerId}","type":"task","external_ref":"t-new","values":{"title":"T","status":"open"}}]}`,
+		staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"listRecordChanges":   {class: classStaff, query: "customer_id={customerId}", staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"approveRecordChange": {class: classStaff, body: `{}`, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"rejectRecordChange":  {class: classStaff, body: `{"note":"no"}`, staff: ok200, admin: no403, viewer: no403, foreign: no403},
 
 	"acceptInvitation":         {class: classPublic, reason: "the invitation token in the body is the credential; there is no caller to scope"},
 	"requestLoginLink":         {class: classPublic, reason: "answers 202 alike for every address, so it reveals nothing of any customer"},
@@ -719,6 +862,11 @@ func (f *isoFixture) callWith(t *testing.T, op isoOp, row isoRow, token string, 
 		body = strings.NewReader(fill(t, row.body, bodyIDs))
 	}
 	header := map[string]string{}
+	if row.upload {
+		// tinyPNG decodes (pictures are decoded; pngBytes only sniffs as a PNG).
+		ct, b := multipartBody(t, "photo.png", map[string][]byte{"file": tinyPNG})
+		body, header["Content-Type"] = b, ct
+	}
 	if row.ifMatch != "" {
 		header["If-Match"] = `"` + strconv.FormatInt(f.version(t, row.ifMatch, ids), 10) + `"`
 	}

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/portalkit/portalkit/client"
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/fieldwork"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/news"
@@ -21,6 +23,7 @@ import (
 	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/ticket"
 )
 
@@ -50,6 +53,7 @@ type roleFixture struct {
 	n            int                  // makes e-mail addresses unique
 	laptop       orders.Product       // of the global portfolio
 	desk         identity.StaffMember // a service-desk member tickets are assigned to
+	elsewhere    customer.ID          // another customer, with no people: sites move to it
 }
 
 func newRoleFixture(t *testing.T) *roleFixture {
@@ -81,6 +85,9 @@ func newRoleFixtureOn(t *testing.T, e *env) *roleFixture {
 	require.NoError(t, err)
 	f.south, err = f.p.CreateSite(staff, customer.ID(cid), portal.SiteParams{Name: "South"})
 	require.NoError(t, err)
+	elsewhere, err := f.p.CreateCustomer(staff, portal.CreateCustomerParams{Name: "Initech"})
+	require.NoError(t, err)
+	f.elsewhere = elsewhere.ID
 
 	f.tokens[rcMaintainer] = f.join(t, adaC, cid, "max@acme.example", client.RoleMaintainer).Token
 	f.tokens[rcViewer] = f.join(t, adaC, cid, "vic@acme.example", client.RoleViewer).Token
@@ -189,6 +196,13 @@ func (f *roleFixture) takeSnapshot(t *testing.T) map[string]any {
 	articles, err := f.p.ListArticles(ctx, portal.ListArticlesParams{Limit: 100})
 	part("articles", articles, err)
 	out["tickets"] = f.allTickets(t)
+	jobs, err := f.p.ListJobs(ctx, cid, portal.ListJobsParams{Limit: 100})
+	part("jobs", jobs, err)
+	pics, err := f.p.ListPictures(ctx, cid, portal.ListPicturesParams{Limit: 100})
+	part("pictures", pics, err)
+	visits, err := f.p.ListVisits(ctx, cid, portal.ListVisitsParams{Limit: 100})
+	part("visits", visits, err)
+	f.recordSnapshot(t, func(what string, v any) { out[what] = v })
 	return out
 }
 
@@ -204,6 +218,15 @@ type roleTarget struct {
 	staff   identity.StaffMember
 	article news.Article
 	ticket  ticket.Ticket
+	job     fieldwork.Job // field service
+	visit   fieldwork.Visit
+	picture fieldwork.Picture
+	record  record.Record        // records: recordRoleRows
+	change  record.ChangeRequest // a pending change request of record
+	number  string               // the contract number of an unassigned contract
+	// For attachments: a file on ticket, and an internal note on it.
+	attachment ticket.Attachment
+	note       ticket.Comment
 }
 
 // roleRow is one operation of the role matrix and the status each caller
@@ -380,12 +403,115 @@ var (
 	masterDataTicket = ticketAt(ticket.TypeMasterDataChange, func(*roleFixture) customer.SiteID { return "" }, false)
 )
 
+// attachedAt is ticketAt(generic, site) with a picture the service desk
+// attached and an internal note.
+func attachedAt(site func(f *roleFixture) customer.SiteID) func(t *testing.T, f *roleFixture) roleTarget {
+	open := ticketAt(ticket.TypeGeneric, site, false)
+	return func(t *testing.T, f *roleFixture) roleTarget {
+		t.Helper()
+		tg := open(t, f)
+		desk := portaltest.ServiceDesk(t.Context())
+		var err error
+		tg.attachment, err = f.p.AttachToTicket(desk, customer.ID(f.cid), tg.ticket.ID, portal.AttachToTicketParams{Name: "photo.png"}, bytes.NewReader(pngBytes))
+		require.NoError(t, err)
+		tg.note, err = f.p.AddTicketComment(desk, customer.ID(f.cid), tg.ticket.ID, portal.AddTicketCommentParams{Visibility: ticket.Internal, Body: "Internal"})
+		require.NoError(t, err)
+		return tg
+	}
+}
+
+var (
+	northAttached = attachedAt(func(f *roleFixture) customer.SiteID { return f.north.ID })
+	southAttached = attachedAt(func(f *roleFixture) customer.SiteID { return f.south.ID })
+)
+
 func currentCustomer(t *testing.T, f *roleFixture) roleTarget {
 	t.Helper()
 	return roleTarget{etag: f.customerETag(t)}
 }
 
+// fieldworkOn turns the jobs and visits live views on for the role
+// fixture's customer.
+func (f *roleFixture) fieldworkOn(t *testing.T) customer.Customer {
+	t.Helper()
+	ctx := portaltest.Owner(t.Context())
+	c, err := f.p.GetCustomer(ctx, customer.ID(f.cid))
+	require.NoError(t, err)
+	if !c.Features.Jobs || !c.Features.Visits || !c.Features.Pictures {
+		c, err = f.p.UpdateFeatures(ctx, c.ID, portal.UpdateFeaturesParams{Version: c.Version,
+			FeaturesPatch: customer.FeaturesPatch{Jobs: ptr(true), Visits: ptr(true), Pictures: ptr(true)}})
+		require.NoError(t, err)
+	}
+	return c
+}
+
+// jobAt pushes a job with a visit at site, as staff.
+func jobAt(site func(f *roleFixture) customer.SiteID) func(t *testing.T, f *roleFixture) roleTarget {
+	return func(t *testing.T, f *roleFixture) roleTarget {
+		t.Helper()
+		c := f.fieldworkOn(t)
+		staff := portaltest.Owner(t.Context())
+		j, _, err := f.p.PutJob(staff, c.ID, portal.JobParams{SiteID: site(f), Type: "repair", Title: "Job " + f.email("j"), PlannedAt: f.p.Now()})
+		require.NoError(t, err)
+		v, _, err := f.p.PutVisit(staff, c.ID, j.ID, portal.VisitParams{Technician: "Tess", StartedAt: f.p.Now()})
+		require.NoError(t, err)
+		pic, err := f.p.UploadPicture(staff, c.ID, j.ID, portal.UploadPictureParams{Name: "p.png"}, bytes.NewReader(tinyPNG))
+		require.NoError(t, err)
+		return roleTarget{job: j, visit: v, picture: pic, etag: `"` + strconv.FormatInt(j.Version, 10) + `"`}
+	}
+}
+
+var (
+	northJob = jobAt(func(f *roleFixture) customer.SiteID { return f.north.ID })
+	southJob = jobAt(func(f *roleFixture) customer.SiteID { return f.south.ID })
+)
+
 var roleMatrix = map[string]roleRow{
+	// Field service: staff and API keys push jobs and visits; every
+	// customer role reads them, at the sites it may see.
+	"push a job": {write: true, prep: northJob, want: byRole(s201, s201, s201, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.PushJobWithResponse(t.Context(), f.cid, nil, client.JobRequest{SiteId: string(f.north.ID), Type: "repair",
+				Title: "Pump", PlannedAt: f.p.Now()})
+		}},
+	"list jobs": {prep: northJob, want: byRole(s200, s200, s200, s200, s200, s200, s200),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListJobsWithResponse(t.Context(), f.cid, nil)
+		}},
+	"get job beyond the caller's sites": {prep: southJob, want: byRole(s200, s200, s200, s200, s200, s200, s404),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.GetJobWithResponse(t.Context(), f.cid, string(tg.job.ID))
+		}},
+	"change a job": {write: true, prep: northJob, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			st := client.JobStatusScheduled
+			return c.UpdateJobWithResponse(t.Context(), f.cid, string(tg.job.ID), &client.UpdateJobParams{IfMatch: tg.etag}, client.JobPatch{Status: &st})
+		}},
+	"push a visit": {write: true, prep: northJob, want: byRole(s201, s201, s201, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.PushVisitWithResponse(t.Context(), f.cid, string(tg.job.ID), nil, client.VisitRequest{Technician: "Tom", StartedAt: f.p.Now()})
+		}},
+	"list visits": {prep: northJob, want: byRole(s200, s200, s200, s200, s200, s200, s200),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListVisitsWithResponse(t.Context(), f.cid, nil)
+		}},
+	"get visit beyond the caller's sites": {prep: southJob, want: byRole(s200, s200, s200, s200, s200, s200, s404),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.GetVisitWithResponse(t.Context(), f.cid, string(tg.visit.ID))
+		}},
+	"upload a picture": {write: true, prep: northJob, want: byRole(s201, s201, s201, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.UploadPictureWithBodyWithResponse(t.Context(), f.cid, string(tg.job.ID), multipartType, strings.NewReader(multipartPNG))
+		}},
+	"list pictures": {prep: northJob, want: byRole(s200, s200, s200, s200, s200, s200, s200),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListPicturesWithResponse(t.Context(), f.cid, nil)
+		}},
+	"get a picture beyond the caller's sites": {prep: southJob, want: byRole(s200, s200, s200, s200, s200, s200, s404),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.GetPictureThumbnailWithResponse(t.Context(), f.cid, string(tg.picture.ID))
+		}},
+
 	// Tickets. Every staff caller is an API key, which counts as service desk.
 	"ticket types": {prep: ticketsOn, want: byRole(s200, s200, s200, s200, s200, s200, s200),
 		call: func(t *testing.T, _ *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
@@ -442,6 +568,27 @@ var roleMatrix = map[string]roleRow{
 		call: func(t *testing.T, _ *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
 			return c.ListTicketQueueWithResponse(t.Context(), nil)
 		}},
+	// Attachments: read as the ticket is, attached as it is replied to;
+	// an internal note is the service desk's alone (404 to customer users,
+	// who never see it; a viewer is refused attaching anywhere).
+	"list a ticket's attachments": {prep: northAttached, want: byRole(s200, s200, s200, s200, s200, s200, s200),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListTicketAttachmentsWithResponse(t.Context(), f.cid, string(tg.ticket.ID))
+		}},
+	"download an attachment beyond the caller's sites": {prep: southAttached, want: byRole(s200, s200, s200, s200, s200, s200, s404),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.DownloadTicketAttachmentWithResponse(t.Context(), f.cid, string(tg.ticket.ID), string(tg.attachment.ID))
+		}},
+	"attach a file to a ticket": {write: true, prep: northTicket, want: byRole(s201, s201, s201, s201, s201, s403, s201),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			ct, body := client.FileUpload("photo.png", bytes.NewReader(pngBytes))
+			return c.AttachToTicketWithBodyWithResponse(t.Context(), f.cid, string(tg.ticket.ID), ct, body)
+		}},
+	"attach a file to an internal note": {write: true, prep: northAttached, want: byRole(s201, s201, s201, s404, s404, s403, s404),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			ct, body := client.FileUpload("log.txt", strings.NewReader("log"))
+			return c.AttachToTicketCommentWithBodyWithResponse(t.Context(), f.cid, string(tg.ticket.ID), string(tg.note.ID), ct, body)
+		}},
 
 	"read customer": {prep: noTarget, want: byRole(s200, s200, s200, s200, s200, s200, s200),
 		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
@@ -471,6 +618,11 @@ var roleMatrix = map[string]roleRow{
 	"delete site": {write: true, prep: newSite, want: byRole(s204, s204, s204, s403, s403, s403, s403),
 		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
 			return c.DeleteSiteWithResponse(t.Context(), f.cid, string(tg.site.ID))
+		}},
+	"move site": {write: true, prep: newSite, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.MoveSiteWithResponse(t.Context(), f.cid, string(tg.site.ID), &client.MoveSiteParams{IfMatch: tg.etag},
+				client.MoveSiteRequest{CustomerId: string(f.elsewhere)})
 		}},
 	"list members": {prep: noTarget, want: byRole(s200, s200, s200, s200, s403, s403, s200),
 		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
@@ -873,9 +1025,10 @@ func (f *roleFixture) enableStock(t *testing.T) {
 	require.NoError(t, err)
 }
 
-// allTickets is every ticket of the customer with its comments, internal
-// notes included, page by page, read as staff (the matrix opens more than a
-// page; staff read them whether the tickets feature is on or not).
+// allTickets is every ticket of the customer with its comments (internal
+// notes included) and attachments, page by page, read as staff (the matrix
+// opens more than a page; staff read them whether the tickets feature is
+// on or not).
 func (f *roleFixture) allTickets(t *testing.T) []any {
 	t.Helper()
 	ctx := portaltest.Owner(t.Context())
@@ -888,7 +1041,9 @@ func (f *roleFixture) allTickets(t *testing.T) []any {
 		for _, tk := range l.Items {
 			cs, err := f.p.ListTicketComments(ctx, c.ID, tk.ID, portal.ListTicketCommentsParams{Limit: 100})
 			require.NoError(t, err)
-			out = append(out, tk, cs.Items)
+			as, err := f.p.ListTicketAttachments(ctx, c.ID, tk.ID)
+			require.NoError(t, err)
+			out = append(out, tk, cs.Items, as)
 		}
 		if l.NextCursor == "" {
 			return out

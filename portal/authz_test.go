@@ -1,8 +1,11 @@
 package portal_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"image"
+	"image/png"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -15,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/fieldwork"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/internal/sqlitepool"
 	"github.com/portalkit/portalkit/invite"
@@ -25,6 +29,7 @@ import (
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/portalerr"
+	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/storage/sqlite"
 	"github.com/portalkit/portalkit/ticket"
@@ -51,6 +56,15 @@ type tenant struct {
 	article                      news.Article      // written by the customer's admin
 	reply                        ticket.Comment    // the service desk's public reply on ticket
 	attachment                   ticket.Attachment // the maintainer's file on ticket
+	// Field service: a job at site, pushed with reference FS-1, and its visit.
+	job     fieldwork.Job
+	visit   fieldwork.Visit
+	picture fieldwork.Picture
+	// Records (recordTenant): a task, a contract with a change request
+	// waiting, and the identifiers of an unassigned contract to claim.
+	task, contract, meter record.Record
+	recordChange          record.ChangeRequest
+	claimIDs              map[string]string
 }
 
 type fixture struct {
@@ -66,6 +80,8 @@ type fixture struct {
 	// desk is a staff member with the service-desk capability, whom
 	// tickets are assigned to.
 	desk identity.StaffMember
+	// elsewhere is a third customer, with no people: sites move to it.
+	elsewhere customer.Customer
 }
 
 // bounce refuses mail to bounce@… addresses for good, as a server's 550 would.
@@ -174,10 +190,18 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 		var err error
 		tn.c, err = f.p.CreateCustomer(f.owner, portal.CreateCustomerParams{Name: name, Features: customer.FeaturesPatch{
 			AccessLinks: ptr(true), OrderAuthorization: ptr(true), Tickets: ptr(true),
+			Jobs: ptr(true), Visits: ptr(true), Pictures: ptr(true),
 		}})
 		require.NoError(t, err)
 		tn.site = f.createSite(t, tn.c.ID, "HQ")
 		tn.spareSite = f.createSite(t, tn.c.ID, "Spare")
+		tn.job, _, err = f.p.PutJob(f.owner, tn.c.ID, portal.JobParams{SiteID: tn.site.ID, Type: "repair", Title: "Boiler",
+			PlannedAt: f.p.Now(), ExternalRef: "FS-1"})
+		require.NoError(t, err)
+		tn.visit, _, err = f.p.PutVisit(f.owner, tn.c.ID, tn.job.ID, portal.VisitParams{Technician: "Tess", StartedAt: f.p.Now()})
+		require.NoError(t, err)
+		tn.picture, err = f.p.UploadPicture(f.owner, tn.c.ID, tn.job.ID, portal.UploadPictureParams{Name: "boiler.png"}, bytes.NewReader(tinyPNG))
+		require.NoError(t, err)
 		tn.admin = f.addMember(t, tn.c.ID, "admin@"+domain, customer.RoleAdmin)
 		tn.maintainer = f.addMember(t, tn.c.ID, "maintainer@"+domain, customer.RoleMaintainer)
 		tn.viewer = f.addMember(t, tn.c.ID, "viewer@"+domain, customer.RoleViewer)
@@ -221,6 +245,7 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 		require.NoError(t, err)
 		tn.article, err = f.p.CreateCustomerArticle(as(t, tn.admin), tn.c.ID, portal.CreateCustomerArticleParams{Title: name + " news", Body: "Hi"})
 		require.NoError(t, err)
+		tn.task, tn.contract, tn.meter, tn.recordChange, tn.claimIDs = f.recordTenant(t, tn)
 		return tn
 	}
 	f.a = mk("Acme", "acme.example")
@@ -238,6 +263,7 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 	require.NoError(t, err)
 	f.desk, err = f.p.UpdateStaff(f.owner, desk.ID, portal.UpdateStaffParams{Version: desk.Version, ServiceDesk: ptr(true)})
 	require.NoError(t, err)
+	f.elsewhere = f.createCustomer(t, "Initech")
 	rec.Deliver()
 	return f
 }
@@ -617,6 +643,122 @@ var useCases = map[string]useCase{
 	"DeleteCustomerArticle": {staff: identity.StaffAdmin, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none(f.p.DeleteCustomerArticle(ctx, tn.c.ID, tn.article.ID))
 	}},
+
+	// Field service (#18): staff move sites between customers.
+	"PutJob": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		_, _, err := f.p.PutJob(ctx, tn.c.ID, portal.JobParams{SiteID: tn.site.ID, Type: "repair", Title: "Pump", PlannedAt: f.p.Now()})
+		return nil, err
+	}},
+	"UpdateJob": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.UpdateJob(ctx, tn.c.ID, tn.job.ID, portal.UpdateJobParams{Status: ptr(fieldwork.StatusScheduled)}))
+	}},
+	"GetJob": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.GetJob(ctx, tn.c.ID, tn.job.ID))
+	}},
+	"ListJobs": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		l, err := f.p.ListJobs(ctx, tn.c.ID, portal.ListJobsParams{})
+		var ids []customer.ID
+		for _, j := range l.Items {
+			ids = append(ids, j.CustomerID)
+		}
+		return ids, err
+	}},
+	"PutVisit": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		_, _, err := f.p.PutVisit(ctx, tn.c.ID, tn.job.ID, portal.VisitParams{Technician: "Tom", StartedAt: f.p.Now()})
+		return nil, err
+	}},
+	"GetVisit": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.GetVisit(ctx, tn.c.ID, tn.visit.ID))
+	}},
+	"ListVisits": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		l, err := f.p.ListVisits(ctx, tn.c.ID, portal.ListVisitsParams{})
+		var ids []customer.ID
+		for _, v := range l.Items {
+			ids = append(ids, v.CustomerID)
+		}
+		return ids, err
+	}},
+	"UploadPicture": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.UploadPicture(ctx, tn.c.ID, tn.job.ID, portal.UploadPictureParams{Name: "pump.png"}, bytes.NewReader(tinyPNG)))
+	}},
+	"ListPictures": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		l, err := f.p.ListPictures(ctx, tn.c.ID, portal.ListPicturesParams{})
+		var ids []customer.ID
+		for _, p := range l.Items {
+			ids = append(ids, p.CustomerID)
+		}
+		return ids, err
+	}},
+	"OpenPicture": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		rc, _, err := f.p.OpenPicture(ctx, tn.c.ID, tn.picture.ID, true)
+		if rc != nil {
+			rc.Close()
+		}
+		return nil, err
+	}},
+	"MoveSite": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.MoveSite(ctx, tn.c.ID, tn.spareSite.ID, portal.MoveSiteParams{To: f.elsewhere.ID}))
+	}},
+	// Shared records (records.go): staff keep them and decide change
+	// requests; a customer's people read them, maintainers edit, admins
+	// claim.
+	"RecordTypes": {staff: identity.StaffAgent, user: customer.RoleViewer, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.RecordTypes(ctx))
+	}},
+	"RecordType": {staff: identity.StaffAgent, user: customer.RoleViewer, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.RecordType(ctx, record.TypeContract, 0))
+	}},
+	"DefineRecordType": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.DefineRecordType(ctx, record.Type{Name: "plan", Fields: []record.Field{{Name: "code", Kind: record.KindText}}}))
+	}},
+	"CreateRecord": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.CreateRecord(ctx, tn.c.ID, portal.RecordParams{Type: record.TypeTask, Values: map[string]string{"title": "New", "status": "open"}}))
+	}},
+	"UpsertRecords": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.UpsertRecords(ctx, []portal.UpsertRecordParams{{CustomerID: tn.c.ID, Type: record.TypeTask, ExternalRef: "t-1", Values: map[string]string{"title": "New", "status": "open"}}}))
+	}},
+	"GetRecord": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		r, err := f.p.GetRecord(ctx, tn.c.ID, tn.contract.ID)
+		return recordCustomer(r, err)
+	}},
+	"ListRecords": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		l, err := f.p.ListRecords(ctx, tn.c.ID, portal.ListRecordsParams{})
+		var ids []customer.ID
+		for _, r := range l.Items {
+			ids = append(ids, r.CustomerID)
+		}
+		return ids, err
+	}},
+	"AllRecords": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.AllRecords(ctx, portal.AllRecordsParams{CustomerID: tn.c.ID}))
+	}},
+	"UpdateRecord": {staff: identity.StaffAgent, user: customer.RoleMaintainer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.UpdateRecord(ctx, tn.c.ID, tn.task.ID, portal.UpdateRecordParams{Version: tn.task.Version, Values: map[string]string{"status": "done"}}))
+	}},
+	"ClaimRecord": {user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return recordCustomer(f.p.ClaimRecord(ctx, tn.c.ID, portal.ClaimRecordParams{Type: record.TypeContract, Identifiers: tn.claimIDs}))
+	}},
+	"RecordChanges": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.RecordChanges(ctx, portal.ListRecordChangesParams{CustomerID: tn.c.ID}))
+	}},
+	"RecordChangesOf": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		l, err := f.p.RecordChangesOf(ctx, tn.c.ID, tn.contract.ID)
+		var ids []customer.ID
+		for _, c := range l {
+			ids = append(ids, c.CustomerID)
+		}
+		return ids, err
+	}},
+	"RunRecordAction": {staff: identity.StaffAgent, desk: true, user: customer.RoleMaintainer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		tk, err := f.p.RunRecordAction(ctx, tn.c.ID, tn.meter.ID, "report_reading", portal.RecordActionParams{Description: "1234"})
+		if err != nil {
+			return nil, err
+		}
+		return []customer.ID{tk.CustomerID}, nil
+	}},
+	"DecideRecordChange": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.DecideRecordChange(ctx, tn.recordChange.ID, portal.DecideRecordChangeParams{Approve: true}))
+	}},
 }
 
 // orderCustomers returns the customers of the orders listed.
@@ -652,6 +794,8 @@ var notTenantScoped = map[string]string{
 	"DeliverOutbox":            "maintenance: one pass of the outbox worker, which sends the mail use cases enqueued",
 	"RunOutbox":                "maintenance: the outbox worker",
 	"OutboxStats":              "maintenance: how much mail waits and how late, for monitoring; no customer's data",
+	"FileLimits":               "configuration: the limits uploads are checked against, for bounding request bodies; no data",
+	"HasFiles":                 "configuration: whether a file store is configured; no data",
 	// A signed-in user's own account: TestSelfUseCases checks who may call them.
 	"MyMemberships":    "self",
 	"SwitchMembership": "self",
@@ -758,7 +902,29 @@ func (f fixture) snapshot(t *testing.T) []any {
 		atts, err := f.p.ListTicketAttachments(f.owner, tn.c.ID, tn.ticket.ID)
 		require.NoError(t, err)
 		out = append(out, tickets, comments, atts)
+		jobs, err := f.p.ListJobs(f.owner, tn.c.ID, portal.ListJobsParams{Limit: 100})
+		require.NoError(t, err)
+		visits, err := f.p.ListVisits(f.owner, tn.c.ID, portal.ListVisitsParams{Limit: 100})
+		require.NoError(t, err)
+		pics, err := f.p.ListPictures(f.owner, tn.c.ID, portal.ListPicturesParams{Limit: 100})
+		require.NoError(t, err)
+		out = append(out, jobs, visits, pics)
+		recs, err := f.p.ListRecords(f.owner, tn.c.ID, portal.ListRecordsParams{Limit: 100})
+		require.NoError(t, err)
+		for _, r := range recs.Items {
+			got, err := f.p.GetRecord(f.owner, tn.c.ID, r.ID)
+			require.NoError(t, err)
+			out = append(out, got)
+		}
+		changes, err := f.p.RecordChanges(f.owner, portal.ListRecordChangesParams{CustomerID: tn.c.ID, Limit: 100})
+		require.NoError(t, err)
+		out = append(out, changes)
 	}
+	free, err := f.p.AllRecords(f.owner, portal.AllRecordsParams{Unassigned: true, ListRecordsParams: portal.ListRecordsParams{Limit: 100}})
+	require.NoError(t, err)
+	recordTypes, err := f.p.RecordTypes(f.owner)
+	require.NoError(t, err)
+	out = append(out, free, recordTypes)
 	products, err := f.p.ListProducts(f.owner, portal.ListProductsParams{Limit: 100})
 	require.NoError(t, err)
 	out = append(out, products)
@@ -1059,3 +1225,12 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(code)
 }
+
+// tinyPNG is a 2×2 picture for the fixture's uploads.
+var tinyPNG = func() []byte {
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 2, 2))); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
+}()

@@ -158,7 +158,9 @@ type ListCustomersParams struct {
 }
 
 // ListCustomers returns one page of customers ordered by creation. Staff see
-// all customers; a customer user sees only its own.
+// all customers; a customer user sees only its own, or, with ParentID set
+// to its own customer or one of its sub-customers, that one's children
+// (the policy's SubCustomers rule); another ParentID is NotFound.
 func (p *Portal) ListCustomers(ctx context.Context, params ListCustomersParams) (List[customer.Customer], error) {
 	params.Search = strings.TrimSpace(params.Search)
 	if err := validStruct(params); err != nil {
@@ -175,7 +177,13 @@ func (p *Portal) ListCustomers(ctx context.Context, params ListCustomersParams) 
 			return err
 		}
 		f := storage.CustomerFilter{Statuses: params.Statuses, ParentID: params.ParentID, Search: params.Search}
-		if a.user() {
+		if a.user() && params.ParentID != "" {
+			// Authorized for the parent: its children are below the caller's customer.
+			if _, err := p.authorize(ctx, r, ActCustomerRead, params.ParentID, ""); err != nil {
+				return err
+			}
+			f.Statuses = []customer.Status{customer.StatusActive}
+		} else if a.user() {
 			f.IDs = []customer.ID{a.membership.CustomerID}
 		}
 		out, err = listPage(r.Customers().List(ctx, f, page))

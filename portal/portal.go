@@ -13,6 +13,7 @@ import (
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/portalerr"
+	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/ticket"
 )
@@ -97,6 +98,19 @@ type Config struct {
 	// FileLimits bound what may be attached; zero fields take the
 	// defaults of filemeta.Limits.
 	FileLimits filemeta.Limits
+	// KeepPictureMetadata keeps site pictures exactly as uploaded, EXIF
+	// and its GPS position included. Off (the default), pictures are
+	// re-encoded on upload, which leaves every metadata block out
+	// (fieldwork.Prepare). Pictures share Files and FileLimits.MaxBytes.
+	KeepPictureMetadata bool
+
+	// RecordTypes are the record types defined in Go; default
+	// record.DefaultRegistry() (contract, domain, task, meter). Staff
+	// define further types through the API, under other names.
+	RecordTypes *record.Registry
+	// RecordClaimLimit bounds a customer's attempts to claim records;
+	// default DefaultClaimLimit. They are counted by RateLimiter.
+	RecordClaimLimit Limit
 }
 
 // RateLimits bound attempts per e-mail address and per client address.
@@ -129,10 +143,13 @@ type Portal struct {
 	lockout  Limit
 	cursors  cursorKey
 	tickets  ticketSetup
+	records  recordSetup
 	files    FileStore
 	fileLim  filemeta.Limits
-	phantom  phantomLocks
-	ready    readiness
+	// keepPictureMeta is Config.KeepPictureMetadata.
+	keepPictureMeta bool
+	phantom         phantomLocks
+	ready           readiness
 	// dummyHash is verified against when a sign-in names no known
 	// password, so that failures take the same time either way.
 	dummyHash string
@@ -207,9 +224,17 @@ func New(cfg Config) (*Portal, error) {
 		p.lockout = Limit{N: 5, Window: 15 * time.Minute}
 	}
 	p.files, p.fileLim = cfg.Files, cfg.FileLimits
+	p.keepPictureMeta = cfg.KeepPictureMetadata
 	p.tickets = ticketSetup{types: cfg.TicketTypes, reopen: cfg.TicketReopenWindow, desk: strings.TrimSpace(cfg.ServiceDeskEmail)}
 	if p.tickets.types == nil {
 		p.tickets.types = ticket.DefaultRegistry()
+	}
+	p.records = recordSetup{types: cfg.RecordTypes, claim: cfg.RecordClaimLimit}
+	if p.records.types == nil {
+		p.records.types = record.DefaultRegistry()
+	}
+	if p.records.claim == (Limit{}) {
+		p.records.claim = DefaultClaimLimit
 	}
 	if p.tickets.reopen == 0 {
 		p.tickets.reopen = ticket.DefaultReopenWindow

@@ -81,4 +81,9 @@ type Repos interface {
 	Staff() StaffRepo
 	Tickets() TicketRepo
 	News() NewsRepo
+	// Field service (#18).
+	Jobs() JobRepo
+	Visits() VisitRepo
+	Pictures() PictureRepo
+	Records() RecordRepo
 }

@@ -104,6 +104,7 @@ var customerTabs = []struct{ label, part, action string }{
 	{"Offers", "offers", string(portal.ActOfferRead)},
 	{"Warehouse", "stock", string(portal.ActStockRead)},
 	{"Mail templates", "mail-templates", string(portal.ActMailRead)},
+	{"Jobs", "jobs", string(portal.ActJobRead)},
 }
 
 // loadCustomer reads the customer the path names, with the navigation of

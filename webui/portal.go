@@ -21,6 +21,7 @@ import (
 // portalRoutes registers the customer portal's pages.
 func (h *handler) portalRoutes() {
 	h.ticketRoutes()
+	h.recordRoutes()
 	h.handle("GET /{$}", h.home)
 	h.handle("GET /orders", h.asUser(h.orderList))
 	h.handle("GET /orders/{id}", h.asUser(h.orderPage))
@@ -41,6 +42,7 @@ func (h *handler) portalRoutes() {
 	h.handle("POST /account/password", h.asUser(h.setPassword))
 	h.handle("POST /account/membership", h.asUser(h.switchMembership))
 	h.newsRoutes()
+	h.fieldRoutes()
 }
 
 // userPage is a customer portal page's handler: it gets the view of a

@@ -26,6 +26,7 @@
 //	--files       PORTALKIT_FILES_URL     where ticket attachments are kept: file:///dir, s3://bucket?region=…
 //	                                      (default file:// and portalkit-files beside the SQLite database,
 //	                                      or in the working directory with PostgreSQL)
+//	--max-file-mib PORTALKIT_MAX_FILE_MIB the largest ticket attachment accepted, in MiB, 1 to 1024 (default 10)
 //	--metrics-addr PORTALKIT_METRICS_ADDR listen address of a listener of its own for /metrics, which
 //	                                      --addr then no longer serves; without it, /metrics is on
 //	                                      --addr for clients on a loopback address only
@@ -133,6 +134,11 @@ type config struct {
 	// files is the URL of the file store for attachments; "" opens none
 	// (only the serve command derives a default, in run).
 	files string
+	// tiles and tileCredit are the site map's tile URL template and its
+	// attribution; an empty template shows markers on a plain background.
+	tiles, tileCredit string
+	// maxFileMiB bounds an attachment's size (portal.Config.FileLimits).
+	maxFileMiB int
 }
 
 // run is the whole program: it serves until ctx ends, then drains in-flight
@@ -230,6 +236,7 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 		// TLS ends at a proxy in front of the server.
 		uiOpts = append(uiOpts, webui.WithSecureCookies())
 	}
+	uiOpts = append(uiOpts, webui.WithMapTiles(cfg.tiles, cfg.tileCredit))
 	mux.Handle("/", webui.New(p, uiOpts...))
 	servers := []*http.Server{newHTTPServer(ctx, mux, log)}
 	if ownMetrics {
@@ -349,6 +356,15 @@ func parseFlags(fs *flag.FlagSet, args []string, env func(string) string) (confi
 		return config{}, err
 	}
 	fs.StringVar(&cfg.files, "files", env("PORTALKIT_FILES_URL"), "`URL` of the store for ticket attachments: file:///dir or s3://bucket?region=…; default file:// and portalkit-files beside the SQLite database, or in the working directory (PORTALKIT_FILES_URL)")
+	fs.StringVar(&cfg.tiles, "tiles", def("PORTALKIT_TILES", webui.DefaultTileURL),
+		"tile `URL` template of the site map, with {z}, {x} and {y}; \"\" shows the markers on a plain background (PORTALKIT_TILES)")
+	fs.StringVar(&cfg.tileCredit, "tiles-attribution", def("PORTALKIT_TILES_ATTRIBUTION", webui.DefaultTileAttribution),
+		"the attribution the tiles' provider asks for, shown under the map (PORTALKIT_TILES_ATTRIBUTION)")
+	maxFile, err := envOr(env, "PORTALKIT_MAX_FILE_MIB", 10, strconv.Atoi, "a whole number")
+	if err != nil {
+		return config{}, err
+	}
+	fs.IntVar(&cfg.maxFileMiB, "max-file-mib", maxFile, "the largest ticket attachment accepted, in `MiB`, 1 to 1024 (PORTALKIT_MAX_FILE_MIB)")
 	fs.StringVar(&cfg.metricsAddr, "metrics-addr", env("PORTALKIT_METRICS_ADDR"), "serve /metrics on a listener of its own at this `address`, and no longer on --addr; without it, /metrics is on --addr for loopback clients only (PORTALKIT_METRICS_ADDR)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
@@ -368,6 +384,9 @@ func parseFlags(fs *flag.FlagSet, args []string, env func(string) string) (confi
 	}
 	if err := checkMailFrom(cfg.mailFrom); err != nil {
 		return config{}, err
+	}
+	if cfg.maxFileMiB < 1 || cfg.maxFileMiB > 1024 {
+		return config{}, fmt.Errorf("--max-file-mib %d: want 1 to 1024", cfg.maxFileMiB)
 	}
 	if _, err := customer.NormalizeEmail(cfg.ownerEmail); err != nil {
 		return config{}, fmt.Errorf("--owner-email %q: want a plain e-mail address such as owner@example.com", cfg.ownerEmail)
@@ -487,6 +506,7 @@ func openPortal(ctx context.Context, cfg config, log *slog.Logger, m mailer.Mail
 		// The bucket holds no connection worth closing before exit: a
 		// local directory, or an S3 client, which the process ends with.
 		c.Files = files
+		c.FileLimits.MaxBytes = int64(cfg.maxFileMiB) << 20
 	}
 	if isPostgres(cfg.db) {
 		// Replicas share a PostgreSQL database: counting sign-in attempts

@@ -57,6 +57,8 @@ func run(t *testing.T, newStore func(t *testing.T) storage.Store, parallel bool)
 		{"Attempts", attemptTests},
 		{"ServerKeys", serverKeyTests},
 		{"News", newsTests},
+		{"FieldWork", fieldworkTests},
+		{"Records", recordTests},
 		{"Paging", pageTests},
 		{"Tx", txTests},
 	}
