@@ -27,6 +27,7 @@ import (
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/fieldwork"
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/internal/sqlitepool"
 	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/news"
@@ -108,11 +109,12 @@ var isoTemplate struct {
 	// files is the URL of the directory the fixture's attachments are in,
 	// which every copy shares (a file's key is never reused).
 	files string
+	pool  *sqlitepool.Pool // copies of the database at path
 }
 
-// newIsoFixture returns the fixture on a fresh copy of the template's
-// database, served by a portal of its own that draws IDs after the
-// template's.
+// newIsoFixture returns the fixture on a copy of the template's database
+// (one a finished operation put back, see sqlitepool), served by a portal
+// of its own that draws IDs after the template's.
 func newIsoFixture(t *testing.T) *isoFixture {
 	t.Helper()
 	tp := &isoTemplate
@@ -120,10 +122,9 @@ func newIsoFixture(t *testing.T) *isoFixture {
 	if tp.path == "" {
 		t.Fatal("the isolation fixture could not be built (see the first test that tried)")
 	}
-	store, err := sqlite.OpenTempFrom(t.Context(), tp.path)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = store.Close() })
+	store := tp.pool.Take(t)
 	f := tp.f
+	f.snap = snapshotMemo{} // the copy's connections may have counted changes before
 	f.env = newEnvFiles(t, store, portal.SequenceAfter(tp.ids), tp.f.owner, tp.files)
 	f.notes.Err = bounce
 	return &f
@@ -141,6 +142,7 @@ func buildIsoTemplate(t *testing.T) {
 	path := filepath.Join(dir, "fixture.db")
 	require.NoError(t, sqlite.Backup(t.Context(), store.(*sqlite.Store), path))
 	isoTemplate.path, isoTemplate.f, isoTemplate.ids, isoTemplate.files = path, *f, ids.Drawn(), files
+	isoTemplate.pool = sqlitepool.New(path)
 }
 
 func buildIsoFixture(t *testing.T, e *env) *isoFixture {
@@ -1176,12 +1178,24 @@ func (f *isoFixture) stockSnapshot(t *testing.T, tn isoTenant, part func(what st
 	}
 }
 
-// TestMain removes the isolation fixture's template, which lives as long
-// as the process.
+// TestMain closes the pools of copies and removes the isolation and role
+// fixtures' templates and the empty database, which live as long as the
+// process.
 func TestMain(m *testing.M) {
 	code := m.Run()
+	for _, p := range []*sqlitepool.Pool{isoTemplate.pool, roleTemplate.pool, emptySQLite.pool} {
+		if p != nil {
+			p.Close()
+		}
+	}
 	if isoTemplate.path != "" {
 		_ = os.RemoveAll(filepath.Dir(isoTemplate.path))
+	}
+	if roleTemplate.path != "" {
+		_ = os.RemoveAll(filepath.Dir(roleTemplate.path))
+	}
+	if emptySQLite.dir != "" {
+		_ = os.RemoveAll(emptySQLite.dir)
 	}
 	os.Exit(code)
 }

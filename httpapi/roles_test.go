@@ -60,7 +60,13 @@ type roleFixture struct {
 
 func newRoleFixture(t *testing.T) *roleFixture {
 	t.Helper()
-	f := &roleFixture{env: newEnv(t), tokens: map[string]string{}}
+	return newRoleFixtureOn(t, newEnv(t))
+}
+
+// newRoleFixtureOn builds the role fixture through the use cases on e.
+func newRoleFixtureOn(t *testing.T, e *env) *roleFixture {
+	t.Helper()
+	f := &roleFixture{env: e, tokens: map[string]string{}}
 	f.notes.Err = bounce
 	ctx := t.Context()
 	staff := portaltest.Owner(ctx)
@@ -1010,7 +1016,6 @@ func pendingRequest(t *testing.T, f *roleFixture) roleTarget {
 // not_found for a member beyond a site-limited admin's sites) and change
 // nothing. A read-only access-link session of an admin has viewer rights.
 func TestRoleMatrix(t *testing.T) {
-	f := newRoleFixture(t)
 	for name, row := range roleMatrix {
 		for _, who := range roleCallers {
 			if _, ok := row.want[who]; !ok {
@@ -1020,6 +1025,8 @@ func TestRoleMatrix(t *testing.T) {
 	}
 	for name, row := range roleMatrix {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel() // each row has its own server and copy of the fixture
+			f := copyRoleFixture(t)
 			for _, who := range roleCallers {
 				t.Run(who, func(t *testing.T) {
 					want := row.want[who]

@@ -3,9 +3,7 @@ package portal_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"errors"
-	"fmt"
 	"image"
 	"image/png"
 	"os"
@@ -24,6 +22,7 @@ import (
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/fieldwork"
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/internal/sqlitepool"
 	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/news"
@@ -137,15 +136,13 @@ func newFixture(t *testing.T) fixture {
 	return f
 }
 
-// fixtureStores holds open copies of the template that earlier cases
-// finished with, their rows put back as the template has them. Opening a
-// copy costs every connection a parse of the schema, most of a case's
-// CPU under -race; putting rows back through the open write connection
-// costs a statement per table and leaves the schema, so its connections
-// need not parse it again.
+// fixtureStores hands out copies of the template (sqlitepool): opening a
+// copy costs every connection a parse of the schema, most of a case's CPU
+// under -race, so a case's copy has the tables it wrote put back when the
+// case ends and is kept for a later case.
 var fixtureStores struct {
-	mu   sync.Mutex
-	free []*sqlite.Store
+	once sync.Once
+	pool *sqlitepool.Pool
 }
 
 // takeFixtureStore returns a copy of the template at path for t: one that
@@ -155,135 +152,8 @@ var fixtureStores struct {
 func takeFixtureStore(t *testing.T, path string) *sqlite.Store {
 	t.Helper()
 	fs := &fixtureStores
-	fs.mu.Lock()
-	var store *sqlite.Store
-	if n := len(fs.free); n > 0 {
-		store, fs.free = fs.free[n-1], fs.free[:n-1]
-	}
-	fs.mu.Unlock()
-	if store == nil {
-		var err error
-		store, err = sqlite.OpenTempFrom(context.Background(), path)
-		require.NoError(t, err)
-	}
-	t.Cleanup(func() {
-		if err := resetFixtureStore(store, path); err != nil {
-			t.Logf("putting the fixture back: %v; closing the copy", err)
-			_ = store.Close()
-			return
-		}
-		fs.mu.Lock()
-		fs.free = append(fs.free, store)
-		fs.mu.Unlock()
-	})
-	return store
-}
-
-// fixtureTables is the template's tables, each after the tables its
-// foreign keys refer to; read once.
-var fixtureTables struct {
-	once   sync.Once
-	tables []string
-	err    error
-}
-
-// parentsFirst returns the attached template's tables (but goose's), each
-// after the tables it refers to.
-func parentsFirst(ctx context.Context, conn *sql.Conn) ([]string, error) {
-	ft := &fixtureTables
-	ft.once.Do(func() {
-		rows, err := conn.QueryContext(ctx, `SELECT t.name, coalesce(group_concat(f."table"), '')
-			FROM tpl.sqlite_schema AS t LEFT JOIN pragma_foreign_key_list(t.name, 'tpl') AS f
-			WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite_%' AND t.name <> 'goose_db_version'
-			GROUP BY t.name ORDER BY t.name`)
-		if err != nil {
-			ft.err = err
-			return
-		}
-		refs := map[string][]string{}
-		var names []string
-		for rows.Next() {
-			var name, to string
-			if ft.err = rows.Scan(&name, &to); ft.err != nil {
-				rows.Close()
-				return
-			}
-			names = append(names, name)
-			if to != "" {
-				refs[name] = strings.Split(to, ",")
-			}
-		}
-		if ft.err = rows.Close(); ft.err != nil {
-			return
-		}
-		done := map[string]bool{}
-		var visit func(string)
-		visit = func(n string) {
-			if done[n] {
-				return
-			}
-			done[n] = true
-			for _, p := range refs[n] {
-				if p != n {
-					visit(p)
-				}
-			}
-			ft.tables = append(ft.tables, n)
-		}
-		for _, n := range names {
-			visit(n)
-		}
-	})
-	return ft.tables, ft.err
-}
-
-// resetFixtureStore puts the rows of every table of s back as the template
-// at path has them, in one transaction on s's one write connection, with
-// the template attached there.
-func resetFixtureStore(s *sqlite.Store, path string) error {
-	ctx := context.Background()
-	write, _ := s.DB()
-	conn, err := write.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	var attached int
-	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM pragma_database_list WHERE name = 'tpl'`).Scan(&attached); err != nil {
-		return err
-	}
-	if attached == 0 {
-		if _, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS tpl`, "file:"+path+"?mode=ro"); err != nil {
-			return err
-		}
-	}
-	tables, err := parentsFirst(ctx, conn)
-	if err != nil {
-		return err
-	}
-	// Foreign keys stay on (a pragma would make the connection prepare
-	// every statement again): children are emptied first, parents filled
-	// first.
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	for _, step := range []struct {
-		q     string
-		order func(int) int
-	}{
-		{`DELETE FROM main.%q`, func(i int) int { return len(tables) - 1 - i }},
-		{`INSERT INTO main.%[1]q SELECT * FROM tpl.%[1]q`, func(i int) int { return i }},
-	} {
-		for i := range tables {
-			tb := tables[step.order(i)]
-			if _, err := tx.ExecContext(ctx, fmt.Sprintf(step.q, tb)); err != nil {
-				_ = tx.Rollback()
-				return fmt.Errorf("%s: %w", tb, err)
-			}
-		}
-	}
-	return tx.Commit()
+	fs.once.Do(func() { fs.pool = sqlitepool.New(path) })
+	return fs.pool.Take(t)
 }
 
 // wrote reports whether anything was written to f's database since it was
@@ -1485,10 +1355,20 @@ func TestFixtureWrote(t *testing.T) {
 	assert.True(t, f.wrote(t), "a write")
 }
 
-// TestMain removes the authorization fixture's template, which lives as
+// TestMain closes the copies of the authorization fixture's template and
+// of the empty SQLite database, and removes those two files, which live as
 // long as the process.
 func TestMain(m *testing.M) {
 	code := m.Run()
+	if fixtureStores.pool != nil {
+		fixtureStores.pool.Close()
+	}
+	if emptySQLite.pool != nil {
+		emptySQLite.pool.Close()
+	}
+	if emptySQLite.dir != "" {
+		_ = os.RemoveAll(emptySQLite.dir)
+	}
 	if fixtureTemplate.path != "" {
 		_ = os.RemoveAll(filepath.Dir(fixtureTemplate.path))
 	}
