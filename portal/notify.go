@@ -35,9 +35,13 @@ const (
 	// NotifyTicketCustomerReply goes to the staff member a ticket is
 	// assigned to: the Ticket* fields, Message (the customer's reply).
 	NotifyTicketCustomerReply NotificationKind = "ticket_customer_reply"
-	NotifyWebhookDisabled     NotificationKind = "webhook_disabled"     // to staff owners and admins: EndpointID, EndpointURL, Reason
-	NotifyPasswordReset       NotificationKind = "password_reset"       // Token: a customer user's password reset token
-	NotifyStaffPasswordReset  NotificationKind = "staff_password_reset" // Token: a staff member's password reset token
+	NotifyWebhookDisabled     NotificationKind = "webhook_disabled" // to staff owners and admins: EndpointID, EndpointURL, Reason
+
+	NotifyAccessRequestConfirm  NotificationKind = "access_request_confirm"  // to a requester: Token confirms the address; CustomerName is the company
+	NotifyAccessRequestRejected NotificationKind = "access_request_rejected" // to a requester: Message is the provider's; CustomerName is the company
+	NotifyEmailChange           NotificationKind = "email_change"            // to a user's new address: Token confirms it
+	NotifyPasswordReset         NotificationKind = "password_reset"          // Token: a customer user's password reset token
+	NotifyStaffPasswordReset    NotificationKind = "staff_password_reset"    // Token: a staff member's password reset token
 )
 
 // Notification asks for a message to a person, usually an e-mail with a

@@ -79,8 +79,13 @@ const (
 	ActRecordApprove    Action = "record.approve"     // the inbox of change requests, approve or reject them
 	ActWebhookRead      Action = "webhook.read"       // endpoints (without secrets) and their delivery logs
 	ActWebhookManage    Action = "webhook.manage"     // register, change, rotate, delete endpoints; replay deliveries
-	ActSSORead          Action = "sso.read"           // a customer's identity provider (#21)
-	ActSSOManage        Action = "sso.manage"         // set or delete a customer's identity provider
+
+	ActAccessRequestRead   Action = "access_request.read"   // the inbox of access requests, their matching customers
+	ActAccessRequestDecide Action = "access_request.decide" // connect a request to a customer, or reject it
+	ActContactRead         Action = "contact.read"          // a customer's contact persons
+	ActContactManage       Action = "contact.manage"        // add, change, delete contacts; portal access also needs invitation.manage
+	ActSSORead             Action = "sso.read"              // a customer's identity provider (#21)
+	ActSSOManage           Action = "sso.manage"            // set or delete a customer's identity provider
 	// Impersonation (#21).
 	ActImpersonate         Action = "impersonation.start"  // a staff member acts as a customer's member
 	ActImpersonationRead   Action = "impersonation.read"   // who impersonated a customer's people, and whether it may be done
@@ -226,6 +231,16 @@ var policy = map[Action]Rule{
 	// hold their secrets. Customer users never see them.
 	ActWebhookRead:   {Staff: identity.StaffAgent},
 	ActWebhookManage: {Staff: identity.StaffAdmin},
+	// Access requests (accessrequests.go): the public asks, staff decide.
+	// Every staff member works the inbox; connecting a request to a new
+	// customer also needs ActCustomerCreate (admins). Customer users never
+	// see requests: they are not any customer's yet.
+	ActAccessRequestRead:   {Staff: identity.StaffAgent},
+	ActAccessRequestDecide: {Staff: identity.StaffAgent},
+	// Contacts (contacts.go): a customer's record of its people, kept by
+	// staff and by its own admins, as its members are.
+	ActContactRead:   {Staff: identity.StaffAgent, User: customer.RoleAdmin},
+	ActContactManage: {Staff: identity.StaffAgent, User: customer.RoleAdmin},
 	// Single sign-on (sso.go). A customer's identity provider decides who
 	// signs in to it: staff admins and the customer's own admins set it.
 	ActSSORead:   {Staff: identity.StaffAgent, User: customer.RoleAdmin},

@@ -87,6 +87,9 @@ type Repos interface {
 	Pictures() PictureRepo
 	Records() RecordRepo
 	Webhooks() WebhookRepo
+	AccessRequests() AccessRequestRepo
+	Contacts() ContactRepo
+	EmailChanges() EmailChangeRepo
 	PasswordResets() PasswordResetRepo
 	SSO() SSORepo
 	Impersonations() ImpersonationRepo

@@ -105,6 +105,7 @@ var customerTabs = []struct{ label, part, action string }{
 	{"Warehouse", "stock", string(portal.ActStockRead)},
 	{"Mail templates", "mail-templates", string(portal.ActMailRead)},
 	{"Jobs", "jobs", string(portal.ActJobRead)},
+	{"Contacts", "contacts", string(portal.ActContactRead)},
 	{"Single sign-on", "sso", string(portal.ActSSORead)},
 	{"Support access", "impersonations", string(portal.ActImpersonationRead)},
 }

@@ -113,6 +113,7 @@ func newHandler(p *portal.Portal, opts ...Option) *handler {
 	h.auditRoutes()
 	h.portalRoutes()
 	h.consoleRoutes()
+	h.accessRequestRoutes()
 	return h
 }
 

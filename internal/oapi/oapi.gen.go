@@ -26,13 +26,65 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for AccessRequestMatchReasonKind.
+const (
+	AccessRequestMatchReasonKindEmailDomain AccessRequestMatchReasonKind = "email_domain"
+	AccessRequestMatchReasonKindName        AccessRequestMatchReasonKind = "name"
+	AccessRequestMatchReasonKindVatId       AccessRequestMatchReasonKind = "vat_id"
+)
+
+// Valid indicates whether the value is a known member of the AccessRequestMatchReasonKind enum.
+func (e AccessRequestMatchReasonKind) Valid() bool {
+	switch e {
+	case AccessRequestMatchReasonKindEmailDomain:
+		return true
+	case AccessRequestMatchReasonKindName:
+		return true
+	case AccessRequestMatchReasonKindVatId:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AccessRequestStatus.
+const (
+	AccessRequestStatusConnected   AccessRequestStatus = "connected"
+	AccessRequestStatusExpired     AccessRequestStatus = "expired"
+	AccessRequestStatusPending     AccessRequestStatus = "pending"
+	AccessRequestStatusRejected    AccessRequestStatus = "rejected"
+	AccessRequestStatusUnconfirmed AccessRequestStatus = "unconfirmed"
+)
+
+// Valid indicates whether the value is a known member of the AccessRequestStatus enum.
+func (e AccessRequestStatus) Valid() bool {
+	switch e {
+	case AccessRequestStatusConnected:
+		return true
+	case AccessRequestStatusExpired:
+		return true
+	case AccessRequestStatusPending:
+		return true
+	case AccessRequestStatusRejected:
+		return true
+	case AccessRequestStatusUnconfirmed:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Action.
 const (
 	ActionAccessLinkManage    Action = "access_link.manage"
 	ActionAccessLinkRead      Action = "access_link.read"
+	ActionAccessRequestDecide Action = "access_request.decide"
+	ActionAccessRequestRead   Action = "access_request.read"
 	ActionApiKeyManage        Action = "api_key.manage"
 	ActionAuditRead           Action = "audit.read"
 	ActionCatalogueRead       Action = "catalogue.read"
+	ActionContactManage       Action = "contact.manage"
+	ActionContactRead         Action = "contact.read"
 	ActionCustomerAuditRead   Action = "customer_audit.read"
 	ActionCustomerCreate      Action = "customer.create"
 	ActionCustomerRead        Action = "customer.read"
@@ -96,11 +148,19 @@ func (e Action) Valid() bool {
 		return true
 	case ActionAccessLinkRead:
 		return true
+	case ActionAccessRequestDecide:
+		return true
+	case ActionAccessRequestRead:
+		return true
 	case ActionApiKeyManage:
 		return true
 	case ActionAuditRead:
 		return true
 	case ActionCatalogueRead:
+		return true
+	case ActionContactManage:
+		return true
+	case ActionContactRead:
 		return true
 	case ActionCustomerAuditRead:
 		return true
@@ -304,29 +364,38 @@ func (e JobStatus) Valid() bool {
 
 // Defines values for MailKind.
 const (
-	MailKindAccessLink          MailKind = "access_link"
-	MailKindInvitation          MailKind = "invitation"
-	MailKindInvitationAccepted  MailKind = "invitation_accepted"
-	MailKindInvitationResent    MailKind = "invitation_resent"
-	MailKindLoginLink           MailKind = "login_link"
-	MailKindOrderConfirmed      MailKind = "order_confirmed"
-	MailKindOrderRejected       MailKind = "order_rejected"
-	MailKindOrderSubmitted      MailKind = "order_submitted"
-	MailKindPasswordReset       MailKind = "password_reset"
-	MailKindStaffInvitation     MailKind = "staff_invitation"
-	MailKindStaffLoginLink      MailKind = "staff_login_link"
-	MailKindStaffPasswordReset  MailKind = "staff_password_reset"
-	MailKindTicketCustomerReply MailKind = "ticket_customer_reply"
-	MailKindTicketOpened        MailKind = "ticket_opened"
-	MailKindTicketReply         MailKind = "ticket_reply"
-	MailKindTicketStatus        MailKind = "ticket_status"
-	MailKindWebhookDisabled     MailKind = "webhook_disabled"
+	MailKindAccessLink            MailKind = "access_link"
+	MailKindAccessRequestConfirm  MailKind = "access_request_confirm"
+	MailKindAccessRequestRejected MailKind = "access_request_rejected"
+	MailKindEmailChange           MailKind = "email_change"
+	MailKindInvitation            MailKind = "invitation"
+	MailKindInvitationAccepted    MailKind = "invitation_accepted"
+	MailKindInvitationResent      MailKind = "invitation_resent"
+	MailKindLoginLink             MailKind = "login_link"
+	MailKindOrderConfirmed        MailKind = "order_confirmed"
+	MailKindOrderRejected         MailKind = "order_rejected"
+	MailKindOrderSubmitted        MailKind = "order_submitted"
+	MailKindPasswordReset         MailKind = "password_reset"
+	MailKindStaffInvitation       MailKind = "staff_invitation"
+	MailKindStaffLoginLink        MailKind = "staff_login_link"
+	MailKindStaffPasswordReset    MailKind = "staff_password_reset"
+	MailKindTicketCustomerReply   MailKind = "ticket_customer_reply"
+	MailKindTicketOpened          MailKind = "ticket_opened"
+	MailKindTicketReply           MailKind = "ticket_reply"
+	MailKindTicketStatus          MailKind = "ticket_status"
+	MailKindWebhookDisabled       MailKind = "webhook_disabled"
 )
 
 // Valid indicates whether the value is a known member of the MailKind enum.
 func (e MailKind) Valid() bool {
 	switch e {
 	case MailKindAccessLink:
+		return true
+	case MailKindAccessRequestConfirm:
+		return true
+	case MailKindAccessRequestRejected:
+		return true
+	case MailKindEmailChange:
 		return true
 	case MailKindInvitation:
 		return true
@@ -1391,6 +1460,130 @@ type AccessLinkSecret struct {
 // Example: 15811200
 type AccessLinkTTLSeconds = int
 
+// AccessRequest A request for access from someone without an account.
+type AccessRequest struct {
+	CompanyName string `json:"company_name"`
+
+	// ConfirmBy When an unconfirmed request expires.
+	ConfirmBy   time.Time  `json:"confirm_by"`
+	ConfirmedAt *time.Time `json:"confirmed_at,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+
+	// Decision What the provider decided, who and when; the message is the rejection's reason or the invitation's note.
+	Decision *AccessRequestDecision `json:"decision,omitempty"`
+	Email    string                 `json:"email"`
+
+	// Id Identifies an access request: `acr_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: acr_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+	Id AccessRequestId `json:"id"`
+
+	// Language A language the mail templates are written in. A recipient whose locale has none gets the provider's default.
+	//
+	// Example: de
+	Language MailLocale `json:"language"`
+
+	// Matches The customers the request may belong to, best first; only when reading one request.
+	Matches *[]AccessRequestMatch `json:"matches,omitempty"`
+	Message string                `json:"message"`
+	Name    string                `json:"name"`
+	Phone   string                `json:"phone"`
+
+	// Status Where a request stands: `unconfirmed` until the requester confirms the address, `expired` when
+	// that did not happen within 24 hours, `pending` once confirmed, then `connected` or `rejected`.
+	Status    AccessRequestStatus `json:"status"`
+	UpdatedAt time.Time           `json:"updated_at"`
+	VatId     string              `json:"vat_id"`
+	Version   int64               `json:"version"`
+	Website   string              `json:"website"`
+}
+
+// AccessRequestDecided defines model for AccessRequestDecided.
+type AccessRequestDecided struct {
+	// Customer A company account of the provider. Optional text fields are left out when empty; `parent_id` is
+	// set for a sub-customer; `branding` is `{}` for a customer with the provider's look.
+	//
+	//
+	// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"branding":{"accent_color":"#ff8800","display_name":"Acme Portal","host_name":"portal.acme.example","logo_url":"https://cdn.acme.example/logo.svg"},"contact_email":"it@acme.example","created_at":"2025-03-04T09:15:00Z","external_ref":"ERP-10042","features":{"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"jobs":true,"order_authorization":true,"pictures":false,"pre_orders":false,"supplier_warehouse":false,"tickets":true,"visits":true},"id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","legal_name":"Acme Handelsgesellschaft mbH","name":"Acme GmbH","phone":"+49 40 1234567","status":"active","updated_at":"2025-03-05T14:02:31Z","vat_id":"DE123456789","version":3}
+	Customer *Customer `json:"customer,omitempty"`
+
+	// Invitation An invitation of a person, by e-mail address, into a customer. Its token goes only into the e-mail.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","email":"grace@acme.example","expires_at":"2025-03-11T09:15:00Z","first_admin":false,"id":"inv_01912d71-4e5f-7b6a-9c8d-1e2f3a4b5c6d","invited_by":"user:usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","message":"Welcome to our portal!","role":"maintainer","sent_count":1,"site_ids":["sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c"],"state":"pending","updated_at":"2025-03-04T09:15:00Z"}
+	Invitation *Invitation `json:"invitation,omitempty"`
+
+	// Request A request for access from someone without an account.
+	Request AccessRequest `json:"request"`
+}
+
+// AccessRequestDecision What the provider decided, who and when; the message is the rejection's reason or the invitation's note.
+type AccessRequestDecision struct {
+	At time.Time `json:"at"`
+
+	// By Who decided ("staff:stf_…", "api_key:key_…").
+	By string `json:"by"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// InvitationId Identifies an invitation: `inv_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: inv_01912d71-4e5f-7b6a-9c8d-1e2f3a4b5c6d
+	InvitationId *InvitationId `json:"invitation_id,omitempty"`
+	Message      string        `json:"message"`
+
+	// NewCustomer The customer was created for the request.
+	NewCustomer bool `json:"new_customer"`
+}
+
+// AccessRequestId Identifies an access request: `acr_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: acr_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+type AccessRequestId = string
+
+// AccessRequestList defines model for AccessRequestList.
+type AccessRequestList struct {
+	// Counts Requests per status, whatever the filter.
+	Counts struct {
+		Connected   int `json:"connected"`
+		Expired     int `json:"expired"`
+		Pending     int `json:"pending"`
+		Rejected    int `json:"rejected"`
+		Unconfirmed int `json:"unconfirmed"`
+	} `json:"counts"`
+	Items []AccessRequest `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// AccessRequestMatch A customer the request may belong to, and why.
+type AccessRequestMatch struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId   CustomerId                 `json:"customer_id"`
+	CustomerName string                     `json:"customer_name"`
+	Reasons      []AccessRequestMatchReason `json:"reasons"`
+	Score        int                        `json:"score"`
+}
+
+// AccessRequestMatchReason defines model for AccessRequestMatchReason.
+type AccessRequestMatchReason struct {
+	Explanation string                       `json:"explanation"`
+	Kind        AccessRequestMatchReasonKind `json:"kind"`
+	Score       int                          `json:"score"`
+}
+
+// AccessRequestMatchReasonKind defines model for AccessRequestMatchReason.Kind.
+type AccessRequestMatchReasonKind string
+
+// AccessRequestStatus Where a request stands: `unconfirmed` until the requester confirms the address, `expired` when
+// that did not happen within 24 hours, `pending` once confirmed, then `connected` or `rejected`.
+type AccessRequestStatus string
+
 // Action Something a caller may be allowed to do; `GET /v1/me` lists the ones the caller may do now.
 // `customer.status` covers suspend, reactivate and archive; `membership.admin` covers role and
 // site changes, disabling, enabling and removing; `invitation.manage` covers invite, resend and
@@ -1408,6 +1601,9 @@ type AccessLinkTTLSeconds = int
 // assignment, priority, internal notes and applying master-data changes. `record.manage` covers
 // creating records, bulk upserts and lists across customers; `record.edit` changing values under
 // the fields' edit rules; `record.approve` the inbox of change requests and deciding them.
+// `access_request.read` covers the inbox of access requests and their matching customers;
+// `access_request.decide` connecting one to a customer or rejecting it. `contact.read` and
+// `contact.manage` cover a customer's contact persons.
 // `sso.read` and `sso.manage` read and set a customer's identity provider.
 //
 // Example: site.read
@@ -1699,6 +1895,141 @@ type ClaimRecordRequest struct {
 	//
 	// Example: contract
 	Type RecordTypeName `json:"type"`
+}
+
+// ConfirmAccessRequestRequest defines model for ConfirmAccessRequestRequest.
+type ConfirmAccessRequestRequest struct {
+	// Token The token of the confirmation link.
+	Token string `json:"token"`
+}
+
+// ConfirmEmailChangeRequest defines model for ConfirmEmailChangeRequest.
+type ConfirmEmailChangeRequest struct {
+	Token string `json:"token"`
+}
+
+// ConnectCustomerRequest defines model for ConnectCustomerRequest.
+type ConnectCustomerRequest struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// Message A personal note in the requester's invitation.
+	Message *string `json:"message,omitempty"`
+
+	// Role A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
+	// stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
+	//
+	//
+	// Example: maintainer
+	Role Role `json:"role"`
+
+	// SiteIds Limits the requester to these sites of the customer; empty or left out for all.
+	SiteIds *[]SiteId `json:"site_ids,omitempty"`
+}
+
+// ConnectNewCustomerRequest Example: {"customer":{"contact_email":"peter@initech.example","features":{"tickets":true},"name":"Initech GmbH","vat_id":"DE123456789"},"message":"Welcome aboard!"}
+type ConnectNewCustomerRequest struct {
+	// Customer A new customer. `features` changes the defaults (only `inherit_global_portfolio` on).
+	// `parent_id` makes it a sub-customer of an active or suspended customer, at most 4 levels deep.
+	// `first_user` invites the customer's first user, who becomes its admin, in the same transaction.
+	// `branding` gives it a look and host name of its own.
+	//
+	//
+	// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"contact_email":"it@acme.example","external_ref":"ERP-10042","features":{"order_authorization":true},"first_user":{"email":"ada@acme.example","message":"Welcome to our portal!"},"name":"Acme GmbH"}
+	Customer CreateCustomerRequest `json:"customer"`
+
+	// Message A personal note in the requester's invitation.
+	Message *string `json:"message,omitempty"`
+}
+
+// Contact A person in a customer's record, apart from its users. `invitation_id` and `user_id` are set once the contact has been given portal access and has accepted it.
+type Contact struct {
+	Addresses []ContactAddress `json:"addresses"`
+	CreatedAt time.Time        `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+	Email      string     `json:"email"`
+
+	// Id Identifies a contact person: `con_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: con_01912d81-2b3c-7d4e-8f50-6a7b8c9d0e1f
+	Id ContactId `json:"id"`
+
+	// InvitationId Identifies an invitation: `inv_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: inv_01912d71-4e5f-7b6a-9c8d-1e2f3a4b5c6d
+	InvitationId *InvitationId `json:"invitation_id,omitempty"`
+	JobTitle     string        `json:"job_title"`
+	Name         string        `json:"name"`
+	Notes        string        `json:"notes"`
+	Phone        string        `json:"phone"`
+	UpdatedAt    time.Time     `json:"updated_at"`
+
+	// UserId Identifies a user: `usr_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091
+	UserId  *UserId `json:"user_id,omitempty"`
+	Version int64   `json:"version"`
+}
+
+// ContactAccessRequest defines model for ContactAccessRequest.
+type ContactAccessRequest struct {
+	// Message A personal note in the invitation.
+	Message *string `json:"message,omitempty"`
+
+	// Role A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
+	// stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
+	//
+	//
+	// Example: maintainer
+	Role    Role      `json:"role"`
+	SiteIds *[]SiteId `json:"site_ids,omitempty"`
+}
+
+// ContactAddress One postal address of a contact.
+type ContactAddress struct {
+	// Address A postal address. Empty fields are left out.
+	//
+	// Example: {"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"}
+	Address Address `json:"address"`
+
+	// Label What the address is for, such as "Office" or "Delivery".
+	Label *string `json:"label,omitempty"`
+
+	// Primary Exactly one of a contact's addresses is primary.
+	Primary *bool `json:"primary,omitempty"`
+}
+
+// ContactId Identifies a contact person: `con_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: con_01912d81-2b3c-7d4e-8f50-6a7b8c9d0e1f
+type ContactId = string
+
+// ContactList defines model for ContactList.
+type ContactList struct {
+	Items []Contact `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// ContactRequest A contact person's details.
+//
+// Example: {"addresses":[{"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"label":"Office","primary":true}],"email":"jane@acme.example","job_title":"Head of purchasing","name":"Jane Doe"}
+type ContactRequest struct {
+	Addresses *[]ContactAddress `json:"addresses,omitempty"`
+
+	// Email Empty or a plain e-mail address.
+	Email    *string `json:"email,omitempty"`
+	JobTitle *string `json:"job_title,omitempty"`
+	Name     string  `json:"name"`
+	Notes    *string `json:"notes,omitempty"`
+	Phone    *string `json:"phone,omitempty"`
 }
 
 // CreateAPIKeyRequest A new API key.
@@ -2379,6 +2710,11 @@ type JobStatus string
 // `staff_login_link` to staff members, with a link to the console (these are about no customer,
 // so no customer's override applies to them), `ticket_opened` to the service desk,
 // `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
+// staff member a ticket is assigned to when the customer replies, `webhook_disabled` to
+// staff owners and admins when a failing webhook endpoint was switched off,
+// `access_request_confirm` and `access_request_rejected` to someone who asked for access
+// (about no customer yet: only the provider's overrides apply to them), and `email_change` to
+// a user's new address.
 // staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
 // staff owners and admins when a failing webhook endpoint was switched off.
 // `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
@@ -2417,6 +2753,11 @@ type MailMessage struct {
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
 	// so no customer's override applies to them), `ticket_opened` to the service desk,
 	// `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
+	// staff member a ticket is assigned to when the customer replies, `webhook_disabled` to
+	// staff owners and admins when a failing webhook endpoint was switched off,
+	// `access_request_confirm` and `access_request_rejected` to someone who asked for access
+	// (about no customer yet: only the provider's overrides apply to them), and `email_change` to
+	// a user's new address.
 	// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
 	// staff owners and admins when a failing webhook endpoint was switched off.
 	// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
@@ -2496,6 +2837,11 @@ type MailTemplate struct {
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
 	// so no customer's override applies to them), `ticket_opened` to the service desk,
 	// `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
+	// staff member a ticket is assigned to when the customer replies, `webhook_disabled` to
+	// staff owners and admins when a failing webhook endpoint was switched off,
+	// `access_request_confirm` and `access_request_rejected` to someone who asked for access
+	// (about no customer yet: only the provider's overrides apply to them), and `email_change` to
+	// a user's new address.
 	// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
 	// staff owners and admins when a failing webhook endpoint was switched off.
 	// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
@@ -3541,6 +3887,12 @@ type RedeemStaffLoginLinkRequest struct {
 	Token string `json:"token"`
 }
 
+// RejectAccessRequestRequest defines model for RejectAccessRequestRequest.
+type RejectAccessRequestRequest struct {
+	// Message Mailed to the requester, in the requester's language.
+	Message string `json:"message"`
+}
+
 // RejectOrderRequest Why the order is rejected; it goes into the e-mail to the person who ordered.
 //
 // Example: {"reason":"This model is no longer available; please order the 15-inch one."}
@@ -3564,6 +3916,28 @@ type ReplayWebhookDeliveriesRequest struct {
 // ReplayWebhookDeliveriesResult defines model for ReplayWebhookDeliveriesResult.
 type ReplayWebhookDeliveriesResult struct {
 	Replayed int `json:"replayed"`
+}
+
+// RequestAccessRequest A request for access, as the public form asks it.
+//
+// Example: {"company_name":"Initech GmbH","email":"peter@initech.example","language":"de","name":"Peter Gibbons","vat_id":"DE123456789","website":"https://initech.example"}
+type RequestAccessRequest struct {
+	CompanyName string              `json:"company_name"`
+	Email       openapi_types.Email `json:"email"`
+
+	// Language A language the mail templates are written in. A recipient whose locale has none gets the provider's default.
+	//
+	// Example: de
+	Language *MailLocale `json:"language,omitempty"`
+	Message  *string     `json:"message,omitempty"`
+
+	// Name The requester's name.
+	Name  string  `json:"name"`
+	Phone *string `json:"phone,omitempty"`
+	VatId *string `json:"vat_id,omitempty"`
+
+	// Website An http or https address; `https://` is added when no scheme is given.
+	Website *string `json:"website,omitempty"`
 }
 
 // RequestLoginLinkRequest Where to send a one-time sign-in link.
@@ -4703,6 +5077,13 @@ type UpdateStaffRequest struct {
 	ServiceDesk *bool `json:"service_desk,omitempty"`
 }
 
+// UpdateUserRequest The corrections; fields left out stay as they are.
+type UpdateUserRequest struct {
+	// Email The new address; it takes effect once it is confirmed.
+	Email *string `json:"email,omitempty"`
+	Name  *string `json:"name,omitempty"`
+}
+
 // UpdateWebhookEndpointRequest The fields to change; those left out stay as they are. An empty `customer_id` lifts the limit.
 //
 // Example: {"enabled":true}
@@ -4796,6 +5177,17 @@ type UserId = string
 //
 // Example: active
 type UserStatus string
+
+// UserUpdate defines model for UserUpdate.
+type UserUpdate struct {
+	// PendingEmail The new address that waits for its confirmation, if any.
+	PendingEmail *string `json:"pending_email,omitempty"`
+
+	// User A person with a login. One user may be a member of several customers.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","email":"ada@acme.example","id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","locale":"de-DE","name":"Ada Lovelace","status":"active","updated_at":"2025-03-04T09:15:00Z"}
+	User User `json:"user"`
+}
 
 // Visit A technician's time at a site for a job; `ended_at` is left out while it goes on.
 //
@@ -5498,6 +5890,18 @@ type TooManyRequests = Problem
 // Example: {"code":"invalid","detail":"name: is required","fields":[{"field":"name","message":"is required"}],"instance":"/v1/customers","request_id":"req_7f3a9c2e41b0","status":400,"title":"Invalid input","type":"urn:portalkit:problem:invalid"}
 type Unauthorized = Problem
 
+// ListAccessRequestsParams defines parameters for ListAccessRequests.
+type ListAccessRequestsParams struct {
+	// Status Keeps requests in this status.
+	Status *AccessRequestStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListAPIKeysParams defines parameters for ListAPIKeys.
 type ListAPIKeysParams struct {
 	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
@@ -5627,6 +6031,22 @@ type GetCatalogueParams struct {
 
 	// Limit The most items to return.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListContactsParams defines parameters for ListContacts.
+type ListContactsParams struct {
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// UpdateContactParams defines parameters for UpdateContact.
+type UpdateContactParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
 }
 
 // UpdateFeaturesParams defines parameters for UpdateFeatures.
@@ -6315,11 +6735,29 @@ type EventParams struct {
 	WebhookSignature string `json:"webhook-signature"`
 }
 
+// RequestAccessJSONRequestBody defines body for RequestAccess for application/json ContentType.
+type RequestAccessJSONRequestBody = RequestAccessRequest
+
+// ConfirmAccessRequestJSONRequestBody defines body for ConfirmAccessRequest for application/json ContentType.
+type ConfirmAccessRequestJSONRequestBody = ConfirmAccessRequestRequest
+
+// ConnectAccessRequestToCustomerJSONRequestBody defines body for ConnectAccessRequestToCustomer for application/json ContentType.
+type ConnectAccessRequestToCustomerJSONRequestBody = ConnectCustomerRequest
+
+// ConnectAccessRequestToNewCustomerJSONRequestBody defines body for ConnectAccessRequestToNewCustomer for application/json ContentType.
+type ConnectAccessRequestToNewCustomerJSONRequestBody = ConnectNewCustomerRequest
+
+// RejectAccessRequestJSONRequestBody defines body for RejectAccessRequest for application/json ContentType.
+type RejectAccessRequestJSONRequestBody = RejectAccessRequestRequest
+
 // CreateAPIKeyJSONRequestBody defines body for CreateAPIKey for application/json ContentType.
 type CreateAPIKeyJSONRequestBody = CreateAPIKeyRequest
 
 // SignInWithAccessLinkJSONRequestBody defines body for SignInWithAccessLink for application/json ContentType.
 type SignInWithAccessLinkJSONRequestBody = RedeemAccessLinkRequest
+
+// ConfirmEmailChangeJSONRequestBody defines body for ConfirmEmailChange for application/json ContentType.
+type ConfirmEmailChangeJSONRequestBody = ConfirmEmailChangeRequest
 
 // AcceptInvitationJSONRequestBody defines body for AcceptInvitation for application/json ContentType.
 type AcceptInvitationJSONRequestBody = AcceptInvitationRequest
@@ -6365,6 +6803,15 @@ type UpdateCustomerJSONRequestBody = UpdateCustomerRequest
 
 // CreateAccessLinkJSONRequestBody defines body for CreateAccessLink for application/json ContentType.
 type CreateAccessLinkJSONRequestBody = CreateAccessLinkRequest
+
+// CreateContactJSONRequestBody defines body for CreateContact for application/json ContentType.
+type CreateContactJSONRequestBody = ContactRequest
+
+// UpdateContactJSONRequestBody defines body for UpdateContact for application/json ContentType.
+type UpdateContactJSONRequestBody = ContactRequest
+
+// EnableContactPortalAccessJSONRequestBody defines body for EnableContactPortalAccess for application/json ContentType.
+type EnableContactPortalAccessJSONRequestBody = ContactAccessRequest
 
 // UpdateFeaturesJSONRequestBody defines body for UpdateFeatures for application/json ContentType.
 type UpdateFeaturesJSONRequestBody = FeaturesPatch
@@ -6533,6 +6980,9 @@ type InviteStaffJSONRequestBody = InviteStaffRequest
 
 // UpdateStaffJSONRequestBody defines body for UpdateStaff for application/json ContentType.
 type UpdateStaffJSONRequestBody = UpdateStaffRequest
+
+// UpdateUserJSONRequestBody defines body for UpdateUser for application/json ContentType.
+type UpdateUserJSONRequestBody = UpdateUserRequest
 
 // CreateWebhookEndpointJSONRequestBody defines body for CreateWebhookEndpoint for application/json ContentType.
 type CreateWebhookEndpointJSONRequestBody = CreateWebhookEndpointRequest
@@ -6755,6 +7205,27 @@ type ServerInterface interface {
 	// GetReadiness Readiness
 	// (GET /readyz)
 	GetReadiness(w http.ResponseWriter, r *http.Request)
+	// ListAccessRequests The inbox of access requests
+	// (GET /v1/access-requests)
+	ListAccessRequests(w http.ResponseWriter, r *http.Request, params ListAccessRequestsParams)
+	// RequestAccess Ask for access to the portal
+	// (POST /v1/access-requests)
+	RequestAccess(w http.ResponseWriter, r *http.Request)
+	// ConfirmAccessRequest Confirm the address of an access request
+	// (POST /v1/access-requests/confirm)
+	ConfirmAccessRequest(w http.ResponseWriter, r *http.Request)
+	// GetAccessRequest An access request and the customers it may belong to
+	// (GET /v1/access-requests/{accessRequestId})
+	GetAccessRequest(w http.ResponseWriter, r *http.Request, accessRequestId AccessRequestId)
+	// ConnectAccessRequestToCustomer Connect a request to an existing customer
+	// (POST /v1/access-requests/{accessRequestId}/connect)
+	ConnectAccessRequestToCustomer(w http.ResponseWriter, r *http.Request, accessRequestId AccessRequestId)
+	// ConnectAccessRequestToNewCustomer Connect a request to a new customer
+	// (POST /v1/access-requests/{accessRequestId}/connect-new)
+	ConnectAccessRequestToNewCustomer(w http.ResponseWriter, r *http.Request, accessRequestId AccessRequestId)
+	// RejectAccessRequest Reject a request with a personal message
+	// (POST /v1/access-requests/{accessRequestId}/reject)
+	RejectAccessRequest(w http.ResponseWriter, r *http.Request, accessRequestId AccessRequestId)
 	// ListAPIKeys List API keys
 	// (GET /v1/api-keys)
 	ListAPIKeys(w http.ResponseWriter, r *http.Request, params ListAPIKeysParams)
@@ -6770,6 +7241,9 @@ type ServerInterface interface {
 	// SignInWithAccessLink Sign in with an access link
 	// (POST /v1/auth/access-links/redeem)
 	SignInWithAccessLink(w http.ResponseWriter, r *http.Request)
+	// ConfirmEmailChange Confirm a new e-mail address
+	// (POST /v1/auth/email-changes/confirm)
+	ConfirmEmailChange(w http.ResponseWriter, r *http.Request)
 	// AcceptInvitation Accept an invitation
 	// (POST /v1/auth/invitations/accept)
 	AcceptInvitation(w http.ResponseWriter, r *http.Request)
@@ -6842,6 +7316,24 @@ type ServerInterface interface {
 	// GetCatalogue List what a customer may order
 	// (GET /v1/customers/{customerId}/catalogue)
 	GetCatalogue(w http.ResponseWriter, r *http.Request, customerId CustomerId, params GetCatalogueParams)
+	// ListContacts A customer's contact persons
+	// (GET /v1/customers/{customerId}/contacts)
+	ListContacts(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListContactsParams)
+	// CreateContact Add a contact person
+	// (POST /v1/customers/{customerId}/contacts)
+	CreateContact(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// DeleteContact Delete a contact person
+	// (DELETE /v1/customers/{customerId}/contacts/{contactId})
+	DeleteContact(w http.ResponseWriter, r *http.Request, customerId CustomerId, contactId ContactId)
+	// GetContact A contact person
+	// (GET /v1/customers/{customerId}/contacts/{contactId})
+	GetContact(w http.ResponseWriter, r *http.Request, customerId CustomerId, contactId ContactId)
+	// UpdateContact Replace a contact person's details
+	// (PUT /v1/customers/{customerId}/contacts/{contactId})
+	UpdateContact(w http.ResponseWriter, r *http.Request, customerId CustomerId, contactId ContactId, params UpdateContactParams)
+	// EnableContactPortalAccess Give a contact person portal access
+	// (POST /v1/customers/{customerId}/contacts/{contactId}/portal-access)
+	EnableContactPortalAccess(w http.ResponseWriter, r *http.Request, customerId CustomerId, contactId ContactId)
 	// GetFeatures Get a customer's portal settings
 	// (GET /v1/customers/{customerId}/features)
 	GetFeatures(w http.ResponseWriter, r *http.Request, customerId CustomerId)
@@ -7220,6 +7712,9 @@ type ServerInterface interface {
 	// ListTicketQueue The service desk's ticket queue
 	// (GET /v1/tickets)
 	ListTicketQueue(w http.ResponseWriter, r *http.Request, params ListTicketQueueParams)
+	// UpdateUser Correct a person's name and e-mail address
+	// (PATCH /v1/users/{userId})
+	UpdateUser(w http.ResponseWriter, r *http.Request, userId UserId)
 	// DisableUser Disable a user everywhere
 	// (POST /v1/users/{userId}/disable)
 	DisableUser(w http.ResponseWriter, r *http.Request, userId UserId)
@@ -7314,6 +7809,197 @@ func (siw *ServerInterfaceWrapper) GetReadiness(w http.ResponseWriter, r *http.R
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetReadiness(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListAccessRequests operation middleware
+func (siw *ServerInterfaceWrapper) ListAccessRequests(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListAccessRequestsParams
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListAccessRequests(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RequestAccess operation middleware
+func (siw *ServerInterfaceWrapper) RequestAccess(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RequestAccess(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ConfirmAccessRequest operation middleware
+func (siw *ServerInterfaceWrapper) ConfirmAccessRequest(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ConfirmAccessRequest(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetAccessRequest operation middleware
+func (siw *ServerInterfaceWrapper) GetAccessRequest(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "accessRequestId" -------------
+	var accessRequestId AccessRequestId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "accessRequestId", r.PathValue("accessRequestId"), &accessRequestId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "accessRequestId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetAccessRequest(w, r, accessRequestId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ConnectAccessRequestToCustomer operation middleware
+func (siw *ServerInterfaceWrapper) ConnectAccessRequestToCustomer(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "accessRequestId" -------------
+	var accessRequestId AccessRequestId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "accessRequestId", r.PathValue("accessRequestId"), &accessRequestId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "accessRequestId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ConnectAccessRequestToCustomer(w, r, accessRequestId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ConnectAccessRequestToNewCustomer operation middleware
+func (siw *ServerInterfaceWrapper) ConnectAccessRequestToNewCustomer(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "accessRequestId" -------------
+	var accessRequestId AccessRequestId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "accessRequestId", r.PathValue("accessRequestId"), &accessRequestId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "accessRequestId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ConnectAccessRequestToNewCustomer(w, r, accessRequestId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RejectAccessRequest operation middleware
+func (siw *ServerInterfaceWrapper) RejectAccessRequest(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "accessRequestId" -------------
+	var accessRequestId AccessRequestId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "accessRequestId", r.PathValue("accessRequestId"), &accessRequestId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "accessRequestId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RejectAccessRequest(w, r, accessRequestId)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -7565,6 +8251,20 @@ func (siw *ServerInterfaceWrapper) SignInWithAccessLink(w http.ResponseWriter, r
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.SignInWithAccessLink(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ConfirmEmailChange operation middleware
+func (siw *ServerInterfaceWrapper) ConfirmEmailChange(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ConfirmEmailChange(w, r)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -8342,6 +9042,255 @@ func (siw *ServerInterfaceWrapper) GetCatalogue(w http.ResponseWriter, r *http.R
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetCatalogue(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListContacts operation middleware
+func (siw *ServerInterfaceWrapper) ListContacts(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListContactsParams
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListContacts(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateContact operation middleware
+func (siw *ServerInterfaceWrapper) CreateContact(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateContact(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteContact operation middleware
+func (siw *ServerInterfaceWrapper) DeleteContact(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "contactId" -------------
+	var contactId ContactId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "contactId", r.PathValue("contactId"), &contactId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "contactId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteContact(w, r, customerId, contactId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetContact operation middleware
+func (siw *ServerInterfaceWrapper) GetContact(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "contactId" -------------
+	var contactId ContactId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "contactId", r.PathValue("contactId"), &contactId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "contactId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetContact(w, r, customerId, contactId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateContact operation middleware
+func (siw *ServerInterfaceWrapper) UpdateContact(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "contactId" -------------
+	var contactId ContactId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "contactId", r.PathValue("contactId"), &contactId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "contactId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateContactParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateContact(w, r, customerId, contactId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// EnableContactPortalAccess operation middleware
+func (siw *ServerInterfaceWrapper) EnableContactPortalAccess(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "contactId" -------------
+	var contactId ContactId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "contactId", r.PathValue("contactId"), &contactId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "contactId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.EnableContactPortalAccess(w, r, customerId, contactId)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -14261,6 +15210,32 @@ func (siw *ServerInterfaceWrapper) ListTicketQueue(w http.ResponseWriter, r *htt
 	handler.ServeHTTP(w, r)
 }
 
+// UpdateUser operation middleware
+func (siw *ServerInterfaceWrapper) UpdateUser(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "userId" -------------
+	var userId UserId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "userId", r.PathValue("userId"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "userId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateUser(w, r, userId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // DisableUser operation middleware
 func (siw *ServerInterfaceWrapper) DisableUser(w http.ResponseWriter, r *http.Request) {
 
@@ -14955,6 +15930,21 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/readyz", wrapper.GetReadiness)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/metrics", wrapper.GetMetrics)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/openapi.yaml", wrapper.GetOpenAPISpec)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/access-requests", wrapper.ListAccessRequests)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/access-requests", wrapper.RequestAccess)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/access-requests/confirm", wrapper.ConfirmAccessRequest)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/access-requests/{accessRequestId}", wrapper.GetAccessRequest)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/access-requests/{accessRequestId}/connect-new", wrapper.ConnectAccessRequestToNewCustomer)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/access-requests/{accessRequestId}/connect", wrapper.ConnectAccessRequestToCustomer)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/access-requests/{accessRequestId}/reject", wrapper.RejectAccessRequest)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/contacts", wrapper.ListContacts)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/contacts", wrapper.CreateContact)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/customers/{customerId}/contacts/{contactId}", wrapper.DeleteContact)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/contacts/{contactId}", wrapper.GetContact)
+	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v1/customers/{customerId}/contacts/{contactId}", wrapper.UpdateContact)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/contacts/{contactId}/portal-access", wrapper.EnableContactPortalAccess)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/users/{userId}", wrapper.UpdateUser)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/email-changes/confirm", wrapper.ConfirmEmailChange)
 
 	return m
 }
@@ -15261,6 +16251,751 @@ type GetReadinessdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetReadinessdefaultApplicationProblemPlusJSONResponse) VisitGetReadinessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAccessRequestsRequestObject struct {
+	Params ListAccessRequestsParams
+}
+
+type ListAccessRequestsResponseObject interface {
+	VisitListAccessRequestsResponse(w http.ResponseWriter) error
+}
+
+type ListAccessRequests200JSONResponse AccessRequestList
+
+func (response ListAccessRequests200JSONResponse) VisitListAccessRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAccessRequests400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListAccessRequests400ApplicationProblemPlusJSONResponse) VisitListAccessRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAccessRequests401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListAccessRequests401ApplicationProblemPlusJSONResponse) VisitListAccessRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAccessRequests403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListAccessRequests403ApplicationProblemPlusJSONResponse) VisitListAccessRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAccessRequestsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListAccessRequestsdefaultApplicationProblemPlusJSONResponse) VisitListAccessRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAccessRequestObject struct {
+	Body *RequestAccessJSONRequestBody
+}
+
+type RequestAccessResponseObject interface {
+	VisitRequestAccessResponse(w http.ResponseWriter) error
+}
+
+type RequestAccess202Response struct {
+}
+
+func (response RequestAccess202Response) VisitRequestAccessResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type RequestAccess400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RequestAccess400ApplicationProblemPlusJSONResponse) VisitRequestAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAccess413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RequestAccess413ApplicationProblemPlusJSONResponse) VisitRequestAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAccess429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RequestAccess429ApplicationProblemPlusJSONResponse) VisitRequestAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAccessdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RequestAccessdefaultApplicationProblemPlusJSONResponse) VisitRequestAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmAccessRequestRequestObject struct {
+	Body *ConfirmAccessRequestJSONRequestBody
+}
+
+type ConfirmAccessRequestResponseObject interface {
+	VisitConfirmAccessRequestResponse(w http.ResponseWriter) error
+}
+
+type ConfirmAccessRequest204Response struct {
+}
+
+func (response ConfirmAccessRequest204Response) VisitConfirmAccessRequestResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type ConfirmAccessRequest400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmAccessRequest400ApplicationProblemPlusJSONResponse) VisitConfirmAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmAccessRequest404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmAccessRequest404ApplicationProblemPlusJSONResponse) VisitConfirmAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmAccessRequest413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmAccessRequest413ApplicationProblemPlusJSONResponse) VisitConfirmAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmAccessRequestdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ConfirmAccessRequestdefaultApplicationProblemPlusJSONResponse) VisitConfirmAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccessRequestRequestObject struct {
+	AccessRequestId AccessRequestId `json:"accessRequestId"`
+}
+
+type GetAccessRequestResponseObject interface {
+	VisitGetAccessRequestResponse(w http.ResponseWriter) error
+}
+
+type GetAccessRequest200JSONResponse AccessRequest
+
+func (response GetAccessRequest200JSONResponse) VisitGetAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccessRequest401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetAccessRequest401ApplicationProblemPlusJSONResponse) VisitGetAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccessRequest403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetAccessRequest403ApplicationProblemPlusJSONResponse) VisitGetAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccessRequest404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetAccessRequest404ApplicationProblemPlusJSONResponse) VisitGetAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccessRequestdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetAccessRequestdefaultApplicationProblemPlusJSONResponse) VisitGetAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToCustomerRequestObject struct {
+	AccessRequestId AccessRequestId `json:"accessRequestId"`
+	Body            *ConnectAccessRequestToCustomerJSONRequestBody
+}
+
+type ConnectAccessRequestToCustomerResponseObject interface {
+	VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error
+}
+
+type ConnectAccessRequestToCustomer200JSONResponse AccessRequestDecided
+
+func (response ConnectAccessRequestToCustomer200JSONResponse) VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToCustomer400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToCustomer400ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToCustomer401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToCustomer401ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToCustomer403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToCustomer403ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToCustomer404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToCustomer404ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToCustomer409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToCustomer409ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToCustomer413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToCustomer413ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToCustomerdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ConnectAccessRequestToCustomerdefaultApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToNewCustomerRequestObject struct {
+	AccessRequestId AccessRequestId `json:"accessRequestId"`
+	Body            *ConnectAccessRequestToNewCustomerJSONRequestBody
+}
+
+type ConnectAccessRequestToNewCustomerResponseObject interface {
+	VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error
+}
+
+type ConnectAccessRequestToNewCustomer200JSONResponse AccessRequestDecided
+
+func (response ConnectAccessRequestToNewCustomer200JSONResponse) VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToNewCustomer400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToNewCustomer400ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToNewCustomer401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToNewCustomer401ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToNewCustomer403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToNewCustomer403ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToNewCustomer404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToNewCustomer404ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToNewCustomer409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToNewCustomer409ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToNewCustomer413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToNewCustomer413ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToNewCustomerdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ConnectAccessRequestToNewCustomerdefaultApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectAccessRequestRequestObject struct {
+	AccessRequestId AccessRequestId `json:"accessRequestId"`
+	Body            *RejectAccessRequestJSONRequestBody
+}
+
+type RejectAccessRequestResponseObject interface {
+	VisitRejectAccessRequestResponse(w http.ResponseWriter) error
+}
+
+type RejectAccessRequest200JSONResponse AccessRequestDecided
+
+func (response RejectAccessRequest200JSONResponse) VisitRejectAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectAccessRequest400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RejectAccessRequest400ApplicationProblemPlusJSONResponse) VisitRejectAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectAccessRequest401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RejectAccessRequest401ApplicationProblemPlusJSONResponse) VisitRejectAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectAccessRequest403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RejectAccessRequest403ApplicationProblemPlusJSONResponse) VisitRejectAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectAccessRequest404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RejectAccessRequest404ApplicationProblemPlusJSONResponse) VisitRejectAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectAccessRequest409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RejectAccessRequest409ApplicationProblemPlusJSONResponse) VisitRejectAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectAccessRequest413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RejectAccessRequest413ApplicationProblemPlusJSONResponse) VisitRejectAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectAccessRequestdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RejectAccessRequestdefaultApplicationProblemPlusJSONResponse) VisitRejectAccessRequestResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -15794,6 +17529,103 @@ type SignInWithAccessLinkdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response SignInWithAccessLinkdefaultApplicationProblemPlusJSONResponse) VisitSignInWithAccessLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmailChangeRequestObject struct {
+	Body *ConfirmEmailChangeJSONRequestBody
+}
+
+type ConfirmEmailChangeResponseObject interface {
+	VisitConfirmEmailChangeResponse(w http.ResponseWriter) error
+}
+
+type ConfirmEmailChange204Response struct {
+}
+
+func (response ConfirmEmailChange204Response) VisitConfirmEmailChangeResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type ConfirmEmailChange400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmailChange400ApplicationProblemPlusJSONResponse) VisitConfirmEmailChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmailChange404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmailChange404ApplicationProblemPlusJSONResponse) VisitConfirmEmailChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmailChange409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmailChange409ApplicationProblemPlusJSONResponse) VisitConfirmEmailChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmailChange413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmailChange413ApplicationProblemPlusJSONResponse) VisitConfirmEmailChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmailChangedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ConfirmEmailChangedefaultApplicationProblemPlusJSONResponse) VisitConfirmEmailChangeResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -18476,6 +20308,739 @@ type GetCataloguedefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetCataloguedefaultApplicationProblemPlusJSONResponse) VisitGetCatalogueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContactsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListContactsParams
+}
+
+type ListContactsResponseObject interface {
+	VisitListContactsResponse(w http.ResponseWriter) error
+}
+
+type ListContacts200JSONResponse ContactList
+
+func (response ListContacts200JSONResponse) VisitListContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContacts400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListContacts400ApplicationProblemPlusJSONResponse) VisitListContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContacts401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListContacts401ApplicationProblemPlusJSONResponse) VisitListContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContacts403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListContacts403ApplicationProblemPlusJSONResponse) VisitListContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContacts404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListContacts404ApplicationProblemPlusJSONResponse) VisitListContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContactsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListContactsdefaultApplicationProblemPlusJSONResponse) VisitListContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContactRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Body       *CreateContactJSONRequestBody
+}
+
+type CreateContactResponseObject interface {
+	VisitCreateContactResponse(w http.ResponseWriter) error
+}
+
+type CreateContact201ResponseHeaders struct {
+	ETag string
+}
+
+type CreateContact201JSONResponse struct {
+	Body    Contact
+	Headers CreateContact201ResponseHeaders
+}
+
+func (response CreateContact201JSONResponse) VisitCreateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContact400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateContact400ApplicationProblemPlusJSONResponse) VisitCreateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContact401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateContact401ApplicationProblemPlusJSONResponse) VisitCreateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContact403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateContact403ApplicationProblemPlusJSONResponse) VisitCreateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContact404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateContact404ApplicationProblemPlusJSONResponse) VisitCreateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContact409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateContact409ApplicationProblemPlusJSONResponse) VisitCreateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContact413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateContact413ApplicationProblemPlusJSONResponse) VisitCreateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContactdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateContactdefaultApplicationProblemPlusJSONResponse) VisitCreateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteContactRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	ContactId  ContactId  `json:"contactId"`
+}
+
+type DeleteContactResponseObject interface {
+	VisitDeleteContactResponse(w http.ResponseWriter) error
+}
+
+type DeleteContact204Response struct {
+}
+
+func (response DeleteContact204Response) VisitDeleteContactResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteContact401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteContact401ApplicationProblemPlusJSONResponse) VisitDeleteContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteContact403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteContact403ApplicationProblemPlusJSONResponse) VisitDeleteContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteContact404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteContact404ApplicationProblemPlusJSONResponse) VisitDeleteContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteContactdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DeleteContactdefaultApplicationProblemPlusJSONResponse) VisitDeleteContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetContactRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	ContactId  ContactId  `json:"contactId"`
+}
+
+type GetContactResponseObject interface {
+	VisitGetContactResponse(w http.ResponseWriter) error
+}
+
+type GetContact200ResponseHeaders struct {
+	ETag string
+}
+
+type GetContact200JSONResponse struct {
+	Body    Contact
+	Headers GetContact200ResponseHeaders
+}
+
+func (response GetContact200JSONResponse) VisitGetContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetContact401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetContact401ApplicationProblemPlusJSONResponse) VisitGetContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetContact403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetContact403ApplicationProblemPlusJSONResponse) VisitGetContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetContact404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetContact404ApplicationProblemPlusJSONResponse) VisitGetContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetContactdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetContactdefaultApplicationProblemPlusJSONResponse) VisitGetContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContactRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	ContactId  ContactId  `json:"contactId"`
+	Params     UpdateContactParams
+	Body       *UpdateContactJSONRequestBody
+}
+
+type UpdateContactResponseObject interface {
+	VisitUpdateContactResponse(w http.ResponseWriter) error
+}
+
+type UpdateContact200ResponseHeaders struct {
+	ETag string
+}
+
+type UpdateContact200JSONResponse struct {
+	Body    Contact
+	Headers UpdateContact200ResponseHeaders
+}
+
+func (response UpdateContact200JSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContact400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateContact400ApplicationProblemPlusJSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContact401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateContact401ApplicationProblemPlusJSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContact403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateContact403ApplicationProblemPlusJSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContact404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateContact404ApplicationProblemPlusJSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContact412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateContact412ApplicationProblemPlusJSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContact413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateContact413ApplicationProblemPlusJSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContact428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateContact428ApplicationProblemPlusJSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContactdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateContactdefaultApplicationProblemPlusJSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableContactPortalAccessRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	ContactId  ContactId  `json:"contactId"`
+	Body       *EnableContactPortalAccessJSONRequestBody
+}
+
+type EnableContactPortalAccessResponseObject interface {
+	VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error
+}
+
+type EnableContactPortalAccess200ResponseHeaders struct {
+	ETag string
+}
+
+type EnableContactPortalAccess200JSONResponse struct {
+	Body    Contact
+	Headers EnableContactPortalAccess200ResponseHeaders
+}
+
+func (response EnableContactPortalAccess200JSONResponse) VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableContactPortalAccess400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response EnableContactPortalAccess400ApplicationProblemPlusJSONResponse) VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableContactPortalAccess401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response EnableContactPortalAccess401ApplicationProblemPlusJSONResponse) VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableContactPortalAccess403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response EnableContactPortalAccess403ApplicationProblemPlusJSONResponse) VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableContactPortalAccess404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response EnableContactPortalAccess404ApplicationProblemPlusJSONResponse) VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableContactPortalAccess409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response EnableContactPortalAccess409ApplicationProblemPlusJSONResponse) VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableContactPortalAccess413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response EnableContactPortalAccess413ApplicationProblemPlusJSONResponse) VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableContactPortalAccessdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response EnableContactPortalAccessdefaultApplicationProblemPlusJSONResponse) VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -34407,6 +36972,142 @@ func (response ListTicketQueuedefaultApplicationProblemPlusJSONResponse) VisitLi
 	return err
 }
 
+type UpdateUserRequestObject struct {
+	UserId UserId `json:"userId"`
+	Body   *UpdateUserJSONRequestBody
+}
+
+type UpdateUserResponseObject interface {
+	VisitUpdateUserResponse(w http.ResponseWriter) error
+}
+
+type UpdateUser200JSONResponse UserUpdate
+
+func (response UpdateUser200JSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUser400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUser400ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUser401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUser401ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUser403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUser403ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUser404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUser404ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUser409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUser409ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUser413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUser413ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUserdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateUserdefaultApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DisableUserRequestObject struct {
 	UserId UserId `json:"userId"`
 }
@@ -35800,6 +38501,27 @@ type StrictServerInterface interface {
 	// GetReadiness Readiness
 	// (GET /readyz)
 	GetReadiness(ctx context.Context, request GetReadinessRequestObject) (GetReadinessResponseObject, error)
+	// ListAccessRequests The inbox of access requests
+	// (GET /v1/access-requests)
+	ListAccessRequests(ctx context.Context, request ListAccessRequestsRequestObject) (ListAccessRequestsResponseObject, error)
+	// RequestAccess Ask for access to the portal
+	// (POST /v1/access-requests)
+	RequestAccess(ctx context.Context, request RequestAccessRequestObject) (RequestAccessResponseObject, error)
+	// ConfirmAccessRequest Confirm the address of an access request
+	// (POST /v1/access-requests/confirm)
+	ConfirmAccessRequest(ctx context.Context, request ConfirmAccessRequestRequestObject) (ConfirmAccessRequestResponseObject, error)
+	// GetAccessRequest An access request and the customers it may belong to
+	// (GET /v1/access-requests/{accessRequestId})
+	GetAccessRequest(ctx context.Context, request GetAccessRequestRequestObject) (GetAccessRequestResponseObject, error)
+	// ConnectAccessRequestToCustomer Connect a request to an existing customer
+	// (POST /v1/access-requests/{accessRequestId}/connect)
+	ConnectAccessRequestToCustomer(ctx context.Context, request ConnectAccessRequestToCustomerRequestObject) (ConnectAccessRequestToCustomerResponseObject, error)
+	// ConnectAccessRequestToNewCustomer Connect a request to a new customer
+	// (POST /v1/access-requests/{accessRequestId}/connect-new)
+	ConnectAccessRequestToNewCustomer(ctx context.Context, request ConnectAccessRequestToNewCustomerRequestObject) (ConnectAccessRequestToNewCustomerResponseObject, error)
+	// RejectAccessRequest Reject a request with a personal message
+	// (POST /v1/access-requests/{accessRequestId}/reject)
+	RejectAccessRequest(ctx context.Context, request RejectAccessRequestRequestObject) (RejectAccessRequestResponseObject, error)
 	// ListAPIKeys List API keys
 	// (GET /v1/api-keys)
 	ListAPIKeys(ctx context.Context, request ListAPIKeysRequestObject) (ListAPIKeysResponseObject, error)
@@ -35815,6 +38537,9 @@ type StrictServerInterface interface {
 	// SignInWithAccessLink Sign in with an access link
 	// (POST /v1/auth/access-links/redeem)
 	SignInWithAccessLink(ctx context.Context, request SignInWithAccessLinkRequestObject) (SignInWithAccessLinkResponseObject, error)
+	// ConfirmEmailChange Confirm a new e-mail address
+	// (POST /v1/auth/email-changes/confirm)
+	ConfirmEmailChange(ctx context.Context, request ConfirmEmailChangeRequestObject) (ConfirmEmailChangeResponseObject, error)
 	// AcceptInvitation Accept an invitation
 	// (POST /v1/auth/invitations/accept)
 	AcceptInvitation(ctx context.Context, request AcceptInvitationRequestObject) (AcceptInvitationResponseObject, error)
@@ -35887,6 +38612,24 @@ type StrictServerInterface interface {
 	// GetCatalogue List what a customer may order
 	// (GET /v1/customers/{customerId}/catalogue)
 	GetCatalogue(ctx context.Context, request GetCatalogueRequestObject) (GetCatalogueResponseObject, error)
+	// ListContacts A customer's contact persons
+	// (GET /v1/customers/{customerId}/contacts)
+	ListContacts(ctx context.Context, request ListContactsRequestObject) (ListContactsResponseObject, error)
+	// CreateContact Add a contact person
+	// (POST /v1/customers/{customerId}/contacts)
+	CreateContact(ctx context.Context, request CreateContactRequestObject) (CreateContactResponseObject, error)
+	// DeleteContact Delete a contact person
+	// (DELETE /v1/customers/{customerId}/contacts/{contactId})
+	DeleteContact(ctx context.Context, request DeleteContactRequestObject) (DeleteContactResponseObject, error)
+	// GetContact A contact person
+	// (GET /v1/customers/{customerId}/contacts/{contactId})
+	GetContact(ctx context.Context, request GetContactRequestObject) (GetContactResponseObject, error)
+	// UpdateContact Replace a contact person's details
+	// (PUT /v1/customers/{customerId}/contacts/{contactId})
+	UpdateContact(ctx context.Context, request UpdateContactRequestObject) (UpdateContactResponseObject, error)
+	// EnableContactPortalAccess Give a contact person portal access
+	// (POST /v1/customers/{customerId}/contacts/{contactId}/portal-access)
+	EnableContactPortalAccess(ctx context.Context, request EnableContactPortalAccessRequestObject) (EnableContactPortalAccessResponseObject, error)
 	// GetFeatures Get a customer's portal settings
 	// (GET /v1/customers/{customerId}/features)
 	GetFeatures(ctx context.Context, request GetFeaturesRequestObject) (GetFeaturesResponseObject, error)
@@ -36265,6 +39008,9 @@ type StrictServerInterface interface {
 	// ListTicketQueue The service desk's ticket queue
 	// (GET /v1/tickets)
 	ListTicketQueue(ctx context.Context, request ListTicketQueueRequestObject) (ListTicketQueueResponseObject, error)
+	// UpdateUser Correct a person's name and e-mail address
+	// (PATCH /v1/users/{userId})
+	UpdateUser(ctx context.Context, request UpdateUserRequestObject) (UpdateUserResponseObject, error)
 	// DisableUser Disable a user everywhere
 	// (POST /v1/users/{userId}/disable)
 	DisableUser(ctx context.Context, request DisableUserRequestObject) (DisableUserResponseObject, error)
@@ -36438,6 +39184,219 @@ func (sh *strictHandler) GetReadiness(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// ListAccessRequests operation middleware
+func (sh *strictHandler) ListAccessRequests(w http.ResponseWriter, r *http.Request, params ListAccessRequestsParams) {
+	var request ListAccessRequestsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAccessRequests(ctx, request.(ListAccessRequestsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAccessRequests")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListAccessRequestsResponseObject); ok {
+		if err := validResponse.VisitListAccessRequestsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RequestAccess operation middleware
+func (sh *strictHandler) RequestAccess(w http.ResponseWriter, r *http.Request) {
+	var request RequestAccessRequestObject
+
+	var body RequestAccessJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RequestAccess(ctx, request.(RequestAccessRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RequestAccess")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RequestAccessResponseObject); ok {
+		if err := validResponse.VisitRequestAccessResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ConfirmAccessRequest operation middleware
+func (sh *strictHandler) ConfirmAccessRequest(w http.ResponseWriter, r *http.Request) {
+	var request ConfirmAccessRequestRequestObject
+
+	var body ConfirmAccessRequestJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ConfirmAccessRequest(ctx, request.(ConfirmAccessRequestRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ConfirmAccessRequest")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ConfirmAccessRequestResponseObject); ok {
+		if err := validResponse.VisitConfirmAccessRequestResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetAccessRequest operation middleware
+func (sh *strictHandler) GetAccessRequest(w http.ResponseWriter, r *http.Request, accessRequestId AccessRequestId) {
+	var request GetAccessRequestRequestObject
+
+	request.AccessRequestId = accessRequestId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAccessRequest(ctx, request.(GetAccessRequestRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetAccessRequest")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetAccessRequestResponseObject); ok {
+		if err := validResponse.VisitGetAccessRequestResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ConnectAccessRequestToCustomer operation middleware
+func (sh *strictHandler) ConnectAccessRequestToCustomer(w http.ResponseWriter, r *http.Request, accessRequestId AccessRequestId) {
+	var request ConnectAccessRequestToCustomerRequestObject
+
+	request.AccessRequestId = accessRequestId
+
+	var body ConnectAccessRequestToCustomerJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ConnectAccessRequestToCustomer(ctx, request.(ConnectAccessRequestToCustomerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ConnectAccessRequestToCustomer")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ConnectAccessRequestToCustomerResponseObject); ok {
+		if err := validResponse.VisitConnectAccessRequestToCustomerResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ConnectAccessRequestToNewCustomer operation middleware
+func (sh *strictHandler) ConnectAccessRequestToNewCustomer(w http.ResponseWriter, r *http.Request, accessRequestId AccessRequestId) {
+	var request ConnectAccessRequestToNewCustomerRequestObject
+
+	request.AccessRequestId = accessRequestId
+
+	var body ConnectAccessRequestToNewCustomerJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ConnectAccessRequestToNewCustomer(ctx, request.(ConnectAccessRequestToNewCustomerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ConnectAccessRequestToNewCustomer")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ConnectAccessRequestToNewCustomerResponseObject); ok {
+		if err := validResponse.VisitConnectAccessRequestToNewCustomerResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RejectAccessRequest operation middleware
+func (sh *strictHandler) RejectAccessRequest(w http.ResponseWriter, r *http.Request, accessRequestId AccessRequestId) {
+	var request RejectAccessRequestRequestObject
+
+	request.AccessRequestId = accessRequestId
+
+	var body RejectAccessRequestJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RejectAccessRequest(ctx, request.(RejectAccessRequestRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RejectAccessRequest")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RejectAccessRequestResponseObject); ok {
+		if err := validResponse.VisitRejectAccessRequestResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListAPIKeys operation middleware
 func (sh *strictHandler) ListAPIKeys(w http.ResponseWriter, r *http.Request, params ListAPIKeysParams) {
 	var request ListAPIKeysRequestObject
@@ -36573,6 +39532,37 @@ func (sh *strictHandler) SignInWithAccessLink(w http.ResponseWriter, r *http.Req
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(SignInWithAccessLinkResponseObject); ok {
 		if err := validResponse.VisitSignInWithAccessLinkResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ConfirmEmailChange operation middleware
+func (sh *strictHandler) ConfirmEmailChange(w http.ResponseWriter, r *http.Request) {
+	var request ConfirmEmailChangeRequestObject
+
+	var body ConfirmEmailChangeJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ConfirmEmailChange(ctx, request.(ConfirmEmailChangeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ConfirmEmailChange")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ConfirmEmailChangeResponseObject); ok {
+		if err := validResponse.VisitConfirmEmailChangeResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -37283,6 +40273,189 @@ func (sh *strictHandler) GetCatalogue(w http.ResponseWriter, r *http.Request, cu
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GetCatalogueResponseObject); ok {
 		if err := validResponse.VisitGetCatalogueResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListContacts operation middleware
+func (sh *strictHandler) ListContacts(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListContactsParams) {
+	var request ListContactsRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListContacts(ctx, request.(ListContactsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListContacts")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListContactsResponseObject); ok {
+		if err := validResponse.VisitListContactsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateContact operation middleware
+func (sh *strictHandler) CreateContact(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request CreateContactRequestObject
+
+	request.CustomerId = customerId
+
+	var body CreateContactJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateContact(ctx, request.(CreateContactRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateContact")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateContactResponseObject); ok {
+		if err := validResponse.VisitCreateContactResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteContact operation middleware
+func (sh *strictHandler) DeleteContact(w http.ResponseWriter, r *http.Request, customerId CustomerId, contactId ContactId) {
+	var request DeleteContactRequestObject
+
+	request.CustomerId = customerId
+	request.ContactId = contactId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteContact(ctx, request.(DeleteContactRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteContact")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteContactResponseObject); ok {
+		if err := validResponse.VisitDeleteContactResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetContact operation middleware
+func (sh *strictHandler) GetContact(w http.ResponseWriter, r *http.Request, customerId CustomerId, contactId ContactId) {
+	var request GetContactRequestObject
+
+	request.CustomerId = customerId
+	request.ContactId = contactId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetContact(ctx, request.(GetContactRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetContact")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetContactResponseObject); ok {
+		if err := validResponse.VisitGetContactResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateContact operation middleware
+func (sh *strictHandler) UpdateContact(w http.ResponseWriter, r *http.Request, customerId CustomerId, contactId ContactId, params UpdateContactParams) {
+	var request UpdateContactRequestObject
+
+	request.CustomerId = customerId
+	request.ContactId = contactId
+	request.Params = params
+
+	var body UpdateContactJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateContact(ctx, request.(UpdateContactRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateContact")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateContactResponseObject); ok {
+		if err := validResponse.VisitUpdateContactResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// EnableContactPortalAccess operation middleware
+func (sh *strictHandler) EnableContactPortalAccess(w http.ResponseWriter, r *http.Request, customerId CustomerId, contactId ContactId) {
+	var request EnableContactPortalAccessRequestObject
+
+	request.CustomerId = customerId
+	request.ContactId = contactId
+
+	var body EnableContactPortalAccessJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.EnableContactPortalAccess(ctx, request.(EnableContactPortalAccessRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "EnableContactPortalAccess")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(EnableContactPortalAccessResponseObject); ok {
+		if err := validResponse.VisitEnableContactPortalAccessResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -41066,6 +44239,39 @@ func (sh *strictHandler) ListTicketQueue(w http.ResponseWriter, r *http.Request,
 	}
 }
 
+// UpdateUser operation middleware
+func (sh *strictHandler) UpdateUser(w http.ResponseWriter, r *http.Request, userId UserId) {
+	var request UpdateUserRequestObject
+
+	request.UserId = userId
+
+	var body UpdateUserJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateUser(ctx, request.(UpdateUserRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateUser")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateUserResponseObject); ok {
+		if err := validResponse.VisitUpdateUserResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // DisableUser operation middleware
 func (sh *strictHandler) DisableUser(w http.ResponseWriter, r *http.Request, userId UserId) {
 	var request DisableUserRequestObject
@@ -41411,1000 +44617,1069 @@ func (sh *strictHandler) RotateWebhookSecret(w http.ResponseWriter, r *http.Requ
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3pkhu3li76KjjsE6GqPskSp5pYcaJb1mDLliy1Brttly4TzARJqJIADYBFcasV0b/uA9wXOP/2i5w3",
-	"2U9yAwtAJnIikyxKHrY7OrxVzEyMCwtr/NbHVsTnC84IU7I1/NiaERwTAf98/AZP9f/GREaCLhTlrDVs",
-	"vZkRJIjkSxGRexLdEiEpZwhLhJFUgrMp0h8GSC6jmf45vG71r1vhFZKExYgqNMbRDaIMPZ20n2MVzZDi",
-	"aLmIsSInraBFPuD5IiGtYQu+awUtQX5dUkHi1lCJJQlaMpqROdYjm+MPzwibqllreDYIWmq90N9JJSib",
-	"tj59ClqviBLrBxNFRHkir0nEWSx17yush0UmXBCkxJqyKcJTTFluPKeDzpax0Ply3hpenA06naA1p8z8",
-	"3UkHRpkiUyJan/TQFljgOVF2rR+8fPodWT+N9b+pHt0Cq1kraDE811/iBTWPN43gfwoyaQ1b/3I/29H7",
-	"5qm8n7avu34QRUTKZ5Td1Hfov7J3p34jpmNFb8kTmlRuyHeELCTC8A460h0dIy5QTOAnrEiMjiY4keQY",
-	"LQSPl5GSeoNg9L8uiVj7w9eNtPyB2j0Yc54QzMxwhKJRQuoXIX2+9wqkLej+HmJFplysNy+AmxviE6Rm",
-	"VKLIfoaOdA9YkBiRDzhSyfq4bv7uk1bNael2OlXH5eFSSC6qz3zIyAc1iuCN0IyNoIUgt5QvJVrgKQnQ",
-	"iqoZ/C7xnKAJTFNeoYRMFOJLhSZcwOMJFVLBN7UTMCOpGX6vbvhS8TkRtRsaZS/su6NeH/kuN2/qaoYV",
-	"ohLhsV4Hs6320/olMM9HNG7dcXSvCRbRrG5sriM9Si4J0v0HKOJM4Ugh0p5jmuiDSD4oIhhOkCATIgiL",
-	"iHmJMmlmpMgHFSA6ZVxvyTWLsCQn1yzH1HE0JzUT/nVnarWzU1gt5eb1z+ZIGcJsbQlYEiQVVkSiI0EW",
-	"BCtD1Y41H2e0GyCcJLn74BePyyzlgrCYxK13+oVFwmPiyKpqphJGnJsuVWQum26vmXHrU6BX6an5sp8u",
-	"ERYC686WjP66JPaxHsynoCXVGrZhwsVcf/9E8PlGmpUKCyURVpoCsL5J7V7TOUFHr548RP1+/7KWEU10",
-	"+/48dcdYtYYtfd+3dSutYPs9/nXCxzip2+Ifge3o1UY3MHLDmnw2StAUmkALLtSEJ5SfoO+5Mhwr9I5a",
-	"WDcT8/22K+VpTOYLrgiL1t+RdXmoz/EN0ZKS0IIJknhChvCXpj0SI82TiFQFRnpD1gizGI15rP8hV5qO",
-	"sfRYaUzja6Y/0twl5lqAocrIMFf5dqBlzLiaEZFvcNDrXaHVjCbEa9gNiMprJhVNEiSWjFE2DdCgc3mC",
-	"viNribDQbS8Mf+8N0IwvhTxBbyVBGE0EkTMkMIv5HN3iZEnQEUZv3z59dIwWRLgeinzidNKJutEFaffG",
-	"3Ul7EJ/h9iUe9NvnUXfSiS/JxbjXdTtlZNZsq7xNaOtd2HSLzClL2UwV5T2dgIxafSdqQdfRlxOE9b8j",
-	"nCQwNRwHJckYHVmJ+PgEPdDnKyGIM5LtQ7d3hfA1m1Mp9UbqZ4PexQn6keAbaEECNYT/GiJGbolAcz3C",
-	"4gI66bl6hazofTfp+im7pQrr9ai9can/yr53bq6ffMeaE24RKLMhAPMH7gVMv+6kw8PW7oODsZjxKTKv",
-	"XxLzcO/FMJ/rbr7l49pe3sOzfTsxLad9bF5goH4qqSeyvufjutV9z8e7SDTZSJ7ROVXV53DONYvSF53W",
-	"5gRRS8Hq+k+gGb/7mEzwMlGt4WknyNS4bk6J61YocUHrOabJd5TV7cGNfrTvFqRtu46e8Qjrk13ZVWIe",
-	"3qUz277r7jmREk/rlaN5+vwunWa9uH6bSHO27x3Oc0HaajgsJ2fpoZH5mAg5o4sNK+K9svei+I0UO95+",
-	"DhPKbrJjmI2obm2yN3Y5lBsG2Wz74O3Ps3uFkcDwXkwmG7RCbp/uu2WudehJxEQ4MX37dnH9uqfpf36V",
-	"EAZYvxT26d5LYb9Pe2pCDnYRfGpYygORgzcIGNRLLAhTTU6SXI7bmdbYdIcW0P4d9ucljdRS1LPdRfp8",
-	"3z3KeoD+jJrUnGQzvYol6/yiIEmI9PUqozOFn5Gc7fDrlyt9vvdypS14/W02qKRLZOwpr797q5VnPaKN",
-	"BhME9pIDGUdekYiL+OEMsw13eOQe77s4hV6yjp9QksQb9fUQdMHQqDJ6/GGAMEM0JkzRCSUCTXQbTr3S",
-	"b2jhbkKZVpN1HxKN17V2B/1ta4M2s8BKEaG//H9+we2/ddqXo3cfu8HZ4NP/bNWvZ+1KCvf4biuZW8PN",
-	"RObWwNAYLKZ05HU46uptoq4368UW3csN0rFP3VLdGKCX3ZZLD+B7/XU2ph/0QmwmPKCNMACyAkO6NUvA",
-	"ILEqkWDdgOGrDQtXvXI8Ic2kI2sDohIJntSumn7WfNW4FfBfE0Fx8v1S97Sd5WvNyhuOhI8Rg69rnBKe",
-	"Iefho26vP/jPn36uu9GhuZFpbkcu95qqeu4mzcN9T6RtO+umgYV/hhcLwkiMsDXy6zHUijJUkV2uvsKA",
-	"NrMH3XjBoE/Veg8zfso3si2d4fl4KaYHuqleKzyZ1G+ifbr3Ltrv0562H0Do8nMew3Qc2aiayMl14zqo",
-	"wOyNxo6ORzdPFZk3GaExwXwWQb4wjmxsViJrxsWym8jKaLVyvHm8y/HMC4pvaHRD1AOlcDSbg8pR52T2",
-	"X9mXyit6ywbxkM83jiBKn9+t+6yfrO/aTpV7fLc+c501IVHT72ciUn8Y3ri2y0luVHvJSXeUbN/wJg5A",
-	"Fx1T4fu7QvOlVGhMrH8wnAg+r1X6FD+AP/Ct3GDEWMo72TBs27qbH6ik9SR8a5/u25FrXff0IxnPOL95",
-	"RBJ6S0R9IFCcvbBvt+WuKgbQ5CjZsdDPZIetHJE/1scsXnC6gbGR7IU7LpbXlT+A24a2JG+l3Akn+lt0",
-	"RJW0nlbjAoyR/kWQRYLXstarDh/vcjflB2zmIKhShNUN/hmVygzeRkGZP5zJ5p5EOJ5rkXEluCIB0j3F",
-	"y4TEeiKaIKJkGZM4QJRJRXCqx3sNLJbjhMoZiREjq1oWvDLj3Ox4/6T3Vy44kwSCKL7C8SvjV9Z/afGW",
-	"MPgnXiwSGoG77v5C8HFC5v/rvdQz/pgJuPqL2HovcQLLHBOFadIawqiGSEuDjp4CY2yQreEvH63dwbym",
-	"GZnxI+imvC8+vTPkSCRs4lD/MTqf9PFl1COD7rijJ2vIfQixhIoqELyfmvEgyhZLlTHzpWDDBRcKJzdU",
-	"De20hm7wn3YQYPSHZjnz1BDaxsKhEaV0/3oR5jjRDFzvukBjQfANBDcsE3Jl9WwZIonX+i6h0exED+Yh",
-	"Z5OERnfbmQmmCYlHCwFBnBSG6e1SapGMlnLU6V52e/EZaZ+Oz3H7POqT9uWk22n3x91JDw+i0/iMQGyW",
-	"iGb0VitvLEYRZozDpWaMZI6FNNuzy2zPnsBIUWGkG3euanIH2UWcCILj9Yh80Kc7HCKMTJCQFocXRKi1",
-	"XgeFbwjT+1ceht1/Pn5PInXP8nsUcyKRXi2cJHxl+BvjqysURnavoauIs2gphOZ7Zk3RirMA4opqAl8K",
-	"gRwIbhgvCMXRk6ahN5w/w2JKDn3gFcQ7m9FBvAyViN8SgbqdwcXp+RkarxWRu1BHt59Rhx08UpyjBIb/",
-	"253q6lmi5/QrWOcnNCGfa5EnNDFcFdZAIDXDzPoz51Tpu6Pb0QOpZrb66yKz3dbQTjzY37HfCw/Wk053",
-	"yQgZi4SvtQamDyb9m5vzkZkxGq+RjXQ4NvvJxZjGMWF32swFERCoxNkoJoyS/GXpeAKJITZszZcCWVNJ",
-	"c2bqLf7LtDeU9rZxA8rDO8hWlJq1m2IDv+Z4Dfww5sAMNS8lWC0FGcVU4nGSvZ9JQ5IoRdlU6o8yXkrV",
-	"FQoTGhEmycgJEPbjheC3NCYCJTi6sc45TGNEGCyXpgTY6K85u/OBtSFOI/JhYYUej0FSP8gK2VcQVqjX",
-	"6Z22O/12t/umcznsng47nZ+vEJY3QA1Yy31aXNyJeebFoUKnDc5jcSaHOpqFdsMA+b8KcstvSBzq287/",
-	"fSlJJlSls4kwQ4yjhDPNw8YE6ddgL/Pxpa+IfnD4G4/K0tW7whJGkQ8g9a+Mat5cjsXM2HSDNndi072e",
-	"RxtZvxD3KsxS/Xb8unZBrWWldg1g37/n6glfsrvtNeNqNIFW7iQqa+7kmmnOxQfZ3nzvNbBxO7IBH2RD",
-	"0ubCoT5ekKBmRFmQQvW8tBZeYOSSEHTkNsZj2OZLaeN2kZ6hjccddPrmin3pic5GD7jT/jlpunL7Zlg6",
-	"VWWoL1qIPk6jknsBoqCxMb7SnNn93r8y77lo8Z1YsXfc/Jkiozhs29x0NgfZW0/TgNPmcgsh4poa9UTl",
-	"UxedMsIZKaxCafNepcajw7JaN8wGFgUvZPsAVoXeRc3eeYP4zTil2zsTtQ52BhMLb3NIVU3ovaN6u32m",
-	"v7vtmHGV+lvmfkNECMhQa7rmp3lLTqGVLYttx3GI1X7A1sgwM9u8l6rrOgrR0WmnczxE14X5XrfAOuKr",
-	"i08fBca6Y/R2IjQLTPhUZsq8WTwJ+/KaiFsakbcM32KaaGH497RFnq5hB4qW3ki/5D5lmzH0V9YapuAv",
-	"tweGrR9NwLsPK2SiW2Ks8BhL0BOXTBAczfQ0zOX0hvPnmK2tnVTeaRcEVmQE6mZBN+AczTFbI6wUmS+U",
-	"vEJKrA2TRQlWpMnuQK7UCHxLI2mStm02dsbOPIPbG9enW5xtu5Yb/EF2zm9R7155FSDjHEsQ8fX/QqJ6",
-	"GzLVwV560gr8VHzvcd247Nv3vZR3GNpbhpdqxgX92x2vryU0pJXLCBe3eUaQ4jeEuZvWmEi4kUqsRnSF",
-	"JJ0yyL/cVdLodLPtfVsaxsbNLY76IPtbaNSIk2OCBRFmHUCeNLKkyftdshvGVyxItWOuhXzQCU/AHWO7",
-	"zbAAyi6ZB6DIQIsJ0YInmuNoRhlBOFIuzQxPJiZQBT1VEkkSCQIDkDO+YiZmFysUCQLbnovr+diCn0k8",
-	"AoesU947g0x5bwXpO+O1wSUY3ZD18Iasne7QaXc6nU77XP/nQv+nk/0fZOzpzc7eP++3L8edqH0ed7Wu",
-	"0cPt/tjoGeeTC00ECZYK1OTCqE7fdAfDTm/Y7/6cOYsev3qJIEFHYGtoB2vTsAXOKr351tBNjZ/In3Ap",
-	"WHCm6VmBombf08u1h8M6v2jlfrhr35h75FoqMh+OOVdSCbwIC3nzfMWI0LRwku+5KlbTrHdTbIjiapco",
-	"ELLXV97C6PeNGntkIDzA7gP5WJxFRNMoZUtFvExqRCdGT9p7Nc1mb40t0wwGTtjW7bXveWM0ebD6MRc3",
-	"cu+RGurbJRosc1P/0gJdwXoSrdXUI6TAp953aedGLdWd+5gi+bk/dRGuWntFD14+1dQ0RKE+liYiO3UM",
-	"yeVkQj+4lN3b87wZ2Y8K3OFMFzfOS8I9zQWw6DZ/edD+2caxtOsDWdx0n1FZsdkvGAG4Ca0x2OnKwG17",
-	"0WPNk1jLtXDYrqxKr2aECstOZYFr2tT9X/4J+Oe7oOXBgLSGrTJLTYEMGiEa2Lsuh2Tgn2WDZfCp0G1x",
-	"e19iCQnxoYMnURxNiVH49Yew91dIy15rZHO0gXM5CJLtEe+5cwnjzI+p/gC+BqKpus4ZWTlqNLoSTa/s",
-	"AolZOvknuaNBhGoNW4ub0c+/Dp7NL77/0Hs1PnsTdX6IT3+cXP407X8zO//2pvtcDr5fXPyH6L1WZ2/L",
-	"pOitWjMatB1XpRjfkPW9VJ46Chc3o3/899/D48AXrGZEkADuvQzsSlPlAyuAw3yH6CsjKOrvd6c9Nyc3",
-	"2Eq6iyKyUJl3xAuFwbGx8+DkpbdUgKoUVMza80kojjC0G6QWAE2/OIr4ElyOqZKfo1y76V8LHBH0DV8s",
-	"QOVLd5iOnrPBV7fnDz90fsb91/HZk+nlN+973yWn/7G6eCy6b9aDt/T8xaLzQPYflXfYSQL5kTtrnZFU",
-	"Ut8KIaCOMO4GjdbmoG2VoRZYyhUXFTfpi4VZzWSNJHEBU+mSuO9Skcn0z8gQgRCvWVC3g6IZFjhSRMjA",
-	"uP5QxOdzrqmKnKAHLB2v8RFkzd7YqGuJQLcw+0IlaB5UmhD+gtSaTiU/7dOzimlvOA45wtCK30Twucmo",
-	"AbygexJSkfVJoeakVC30NvANn/A3k7uBGatislrDbif0Vt/sgizB/QqaaJsyM8aJ1dW8bGlQnlKN1jvi",
-	"biNpqhMYTQ5QTsxSH1af2sp7/SRKcAc0cuLAOLUmKv3BXbY7/dzgoE0cJW4wvfY5vhi3z6PLuH1BOpN2",
-	"D2fDAcu0n04O6eXu006714sG7XN82WmPu/FpuxNdkovJOT4bnxpPEo5Heo1dgKZSSWbu6Z5edLtAM1bN",
-	"2Lim1iDcGnb/ABrfEIWgtg/1MQH/sKOChjdEgQaa588GLReOUL8cDlQAFsW9XqUoUYkIg6d7r5lPkbWD",
-	"cV4bczql4gsJShqEg+3ZcQMdOQdlWCL0XeAScqRenOZD7AE5gMABUSYAwHVLyYoIJOh0ZnSQYhhs4cw0",
-	"ndGbN88sFqZuwj9fdQcEZGfrbNx70dND6iUBUKbOBi0PheWy0znvXl72Tgfng87lZXcrJEtJf84nmRfx",
-	"LrKtyC9ejhgLarcbeE4Bzy3c5ltqu0Zu0DeBBoYo1Px3b618F+bdVCvXbTbWytNpb9fMvWnLTWo4HP3P",
-	"qoX/deve7dY9vJ0gk/H+pLaCdIKb7QW+tOkfmMyAAKejaD+AF0eJlZH/OiG/A7k01YHx6Jtfez+y08cf",
-	"Ll6p7k/LwVN+/hJ3Xsf9J9Ozb95ffpf0fv5w+vD24ivWfV5h5cjvbfNTtEG9s9KHkbGOwgXeaO0YovGS",
-	"JnEmK4IySNUe1g1vLkEjlc8TXsonJneTgko6IZC8SBmyWxigqcAM/BZgzlCI4GjmztgQdVGM15pH9M/O",
-	"9D+lDwnbvejDb+jI0UH+9s2oIxVo+t2zXi8PEG4Bw4vCjIHL5hU79JrPiZoBSrkfqDYmabC14ijmVyj8",
-	"+vEbdP+2e39OQpSkGV1g7y5EuUHU8erkmqVgqCfG/RqiiGu6RRbkVmvRDpDbCCUmbeYKhZ4CDba89FPB",
-	"E3j3mkmqXEaNDKw+AWiioDvAlADfZc5vId7Hi5U9mWOGpyRt1Nh09HDA1gbNG4v+lZaZUkIqfmcYW+C2",
-	"GDq0is0VCiVJJiFkA4GRgMRtytBSEnFPXjNN+9YWc4VCl0Je077NcYHm0xW7QiHAjWUfmbevWe71hJhX",
-	"RUzESYRZRBI7KC8AUXP8WOAVTkB4QnI5nlNlTBIxEdAUaJZ66KaRxJhs4PWIswk1uVss64yyMf/giMUi",
-	"c+FIcOlhKF9dM/t2TCIae1M3Teq11ScVRjBZJhOa6JVVPLo5mfNbbwulXBoyhocGaMRupFoKZnBsNWVh",
-	"mpxoTpx+CnS8VGP+IUCKzBeJJkf9SNCYGIBUACcnKxiubmDk3ivumMS3jvJg6QF11TV1ZdVz271ZGEOk",
-	"OLagDNfMkn7gXq6iVaBz2Gb4V0r80FpK/2pG5oFZBNtWJUn6YBD3wP7nKPMEhSadPL9gPulcM5dw7ky5",
-	"FgNAVgS/XqXt2ZdCk7kZQZoqhRWyL/y6JEsSXjMXrkQjgmIiNeuFR9mbWmMP0ZH3Ylu/iCK8wGOaULU+",
-	"dgPXFCODa4alnr0eQIAWgnJB1TpAaawX48ruO14sEqjhMMdSEdGOscKO55yg0GASFXbompmQCDZ1mEUB",
-	"Gi+TG7RcSCLsQtm9L56GtEkSUxWmO+wwmZYsJsKsiQnrvIf0i5Al6X2MFwsBZ8PYq8f8gz6mliukcV6G",
-	"RiMaO1LRHFtKbvcawLT0n252ENYKjICoPPcwKEdqnaaRWABhpq+kX1Lx7cQwKE+gg678v43k4/+SZnrb",
-	"tBfpvkn/Tr8BgBz7FP5tRp6T2dzz3P1S+mEOMUXefWG/Kt0grcCXM9xr5RtD/2jk3uwHfROkfemD2Qoc",
-	"VohrKH8ttAKDL+me+txfLxlWOOHTZboGhq/m/lgkOCLpX4aRp38CpaR/GX4MoVOa2bp1hT/MkFMm7L2k",
-	"qDAGG8tks38ryMSuYp4mPMuyxfSPwjO7QB47yv7iC0jqzrMW/+X8C8A/sj81/8j+0qKTScGEo1Tx5ygd",
-	"mf3RDibHDLK/9QHN/ooSTOfZn/ak6lnag2f/mbZC5wsiJGeG6gBBo/Sro87cjwue0EgvOV7GVBVP2sj7",
-	"9Z1v5PEPUdkCE8fGALmfG/ABMgPUMiVkfTPFc7lrJ+jHFDQ+l40AjjYo5gIHJkh9hubYXrMxificWCQB",
-	"QBsBI0+oxUWTNl4ANf/YInMTcTgVOCL/jqM5OXFPgxpfo/UuzzEFkCuDMWagt6TmdJIqp5pO2h3c7bbP",
-	"4964fRENBu0z0pt0xx18Gfej1ruS6mVHU5TPn1CoKzSDvC0BsYCGixrPHPiQGIc02xm2oFs4jgWR+Ugj",
-	"03zBUTfIGeb6G8Kj8oN6K0HScz4sk3ynx+f5snb20TWLcDLBTf6ql9Em5tQKHxlPR4bQJLFgZgUEidRG",
-	"I1KNbOiKdDSyKTk8tS32pIKK6jbFj8uqVFHjOAeLtO/p00IWTBKzvLBTMPFAutyw9ZAvkxgyIUArWkoX",
-	"O55B9v1b2YZgPi5G1DXY/lsqqZHXmmEj/ZC9X1xYGEPNSuqjsTvf4lLhJD1Z6DGQi5HBoGaFI5ui1xZm",
-	"0/omRbkDsVro3x49bgWthDLShRcmhEkl8P/9PwR1e/rqhx5HNmC61xmcnlfEnNrF2hq9mHZbcha8foH6",
-	"3bOzdhfhZDHD7R7SXV5pLUqQGGmNVTO/FLrPP9O5Le3l4aKMTf/dx161Ld9O/ON2h6R+s9fozdySFd6v",
-	"jOicWpPIdmDBMiFpxeA5KAWPsMIGtnbPcwmhMCYGu6hkWDSvIlW5Szw1Ag4AtIYntyQtz1OglNInVbY6",
-	"T6avqUGSu1RSF9sGP1rQ0gymCaKpN4WS9S2RHNmnBsI3XZaKwjk+JyjNu5IrGFiiGju5dLBFmcnSJMhD",
-	"goBBLhEq9Tz594q03mzLN4w1DSyaoUUsGmEVolLwvBbOCIvMv5PEmYs9O7gWN7QQYRIyHLjlUKpJFph3",
-	"Ss4mxph9GXXidpf0Jn08GJ9GZ1q4s0z+TToTPdDYzu9f//X1ksV4/a//aoZ7pgd+cWI/G83UXEtO18tO",
-	"px8t4H9IdUPmFVOyxrxnGja/3/cf5Hqyz23b1wUPab2nIecpSK37woll5932AJ+O2+fRWdy+IJcgpY17",
-	"UT8ekFNQwNJtqe/EpY8812IgYVqJ0lM1E2vdOazE3/yNFnj3nkcGVeEhgKrlw2+hozCjln/899/DAIVa",
-	"ehsupXB/+16a2pir0gF2d3+xUJW40fRQaOLs9LR/VtOIpbAqHgWyriAsJsKcp2/ePH9m7BKYUUX/RmJ0",
-	"xDgy3wUWHW2GWZyAVQ3KlskATQTWCgMXKHyPb7F5fRgal/FxAAW1dPP6zCNsT/JJ0bcNuD0bYnZM6MN+",
-	"YT/5SJx6bm2hea3qU9xtl1FJQXxjNgEEqxx8GuGLhCCcgPnWyMIuUcTZdO6lfLC8Cnsmi2QVLfMHrzZg",
-	"xxGw3hN5lQFJpoF0KXTc3qEk9nA3EDfy0S13jVvJz/hrwVc26VXrsWsrDlxl+crUKnsWOpsy9OuSKyKr",
-	"L+jPFQNjVssefP/o5jY0yHhayqr2jn3xC63WB77kLu4hCvUVsH/gS/P7o3ngi1DNA1/MNBpEvdgDGujp",
-	"pxEvJ607BkxY8ehPGi1hZre3RavEHveW5faUyDaLIwcRLzbf61dI4JW5hqn0wzkztjyrvf63GAX2uRYY",
-	"X5nOfaX8sJfBTtHmeR6Zrn8lMYJjytg39qPIH2d8DicLjKVWUbpCbJlA4V08llocmgBGjYEEylMrDICY",
-	"6TTUJcokljZSVqgKzsanj0AaNXLosYfZWO3JO9nKYvVEDRKEOWcey9XdNGO5lRp/ioj+dpFwHFdNDoD0",
-	"FEcGiB3qdYbzZaLoAgt1X5MgKPdhmSMD7mCllKefXJlorPUCcjEko5MJiV1ojCnVAghtHpmPKcPW4+It",
-	"13n/fNC96A220SwM5131Kgg6XiqywYaWOy6nlbJTwcgtCGRFtU3xlAWmWlB3yb+nnStIsgTERb26Z4Nc",
-	"mov1jerrL/2iU7SY8IQvQU2mya0x5eN5a9jqnqGvv7IXmz+F007V3H1OvuOJxCzlUlTq43eFQpwkoa01",
-	"bGXtzG6QUKlKOSBwfdg+CvdH86i4susBmi2S3mMjdpZ0BPACe0y3Ong8P7pNyosrLFLTfGA4uVkrvXJ6",
-	"9k5I8G4YvYyNrfX5xIVdLPZ6qQqze1dDKcrYBKvYhA13N/bjwKkxIJxOlElmL+yQQ+soG9XL6jO01vBl",
-	"iwjVxASaZw+mJJbtK7ADrF0KAAuvFl2NI5TEdlEq5p5GrnlOSslPIEBoujT4Ulu1URypOvtITGNEVYUN",
-	"JG8kyaXTOLNII6vIBgWxrPSb2JLmsrlHadvl872Te8z72QaQ21QjGrS7US9un5P+pH2BB+O2lgnOycXk",
-	"EnfGjQwFqdu6aoc0r/BlBvADG6AbkyCpuCgZtI4DRCcIs2awFj52TFX3/9m2olj76SNn4XWIVWBJcRRE",
-	"JwigWRr1qrCYkpoixFk/5iDpaYLLtYHlpUppNzo4HIHAHah0BBnRbT6/DdRP/a4xuB1aBc24yJ9TC30I",
-	"oThQYnRfuX+dlYEFP7yJ0gQUijSzuCBQCIKl2UVhzakrGpGTskTvXmxUl65icjYyaQv5+OJGGs0UmCmR",
-	"GI3Xfqmlinydg6eKpAPX5PanpTx/jhXSil3zfFDOHK/NvgSmPh1BC0EjyN5cWMwxX3DNaQ0F0TvCikw5",
-	"+MQTvFB8IbP4m2fwA+oO0EvBXcibce7wifDyLuJ+1D6fnHbal+Ozs/ZFpz/px72oO8YEOA+1UvucL7Ug",
-	"0u1cXuoVNAmgke768dtXllpcsa5hayHirItu1Bu3z8lA33Knp+3zSZ/oDjr4EmK2bpZ6uA9etruD9stX",
-	"LyqU4twabGR22Zu55Wng58/tXVEP6zTDP6q+rrKVb1jB2lv2jQmtnJF1ceUbV0ezC/9xe5kn/2jkK7Ld",
-	"LLMQHDPkwN+syjNj3P18f7NhFpp0T0L4lKsI6HPnjXhjzaOlCrOvDTMys3pNFZH7w3yY+Crsx15RiSyA",
-	"IVK8MMcDRc/Vh4O93hTvNaW3erAmsUdxhJPETOAzB36lw63fBr/+2x12A77XU5tzzx6IFA8cSngqHUAk",
-	"WOr2swKu0Ub9DbNAii3KRgvBpxBOVQZTaRzz4drbsRpebjXNz5VrmWA6N9V8my6iL1ek1XtTSFOBI+Xq",
-	"yw5bD9tdg3KUKlbpo+/a5xCwZYfkvq2QSPKdNDCp1axkeffTWsTGh7ipHnagpSvzq2aFVtzwh9Azplb/",
-	"p27Fipsfdq64nDOYm6qE/sJU7i14DQ3i0r5s2IPNqgYb2hUFsjpg9seZFZJuTOWhCRdbLNndgyMAbgsy",
-	"tcuZZkPuz3Q81o8dsFOaWyzplEGRP1wUEg+XWFsOrrZ5wJTdFdLikGAd4GquWcc7gXcUdj4/5vq9dyaf",
-	"uxymLJLf1amRoUuYsvjdMG2JjiCAPKRsRgRVo2nCxzgZLbhQE55QHiLOjk+uWbjAwlQoDNEc3xAIxIEE",
-	"xXaqjGjdkbkEAS5ceimJ0+Fk3oQBSsgtSSSKCVno9sE+MVpKIkKbB1oqT2iwUk0A/mrGkUs2oEq6fATK",
-	"slJjSmAmjZVFdzAWmMWUTUMrbsD4E85vwOI704PSZ1PPwsJvlVIVcBa2fPCIYijYHamRS4egqpgL4ap8",
-	"jwypP371Ul97g56XhKVHBurgCPsAdelxzBbZz7zAMS72ldUj+JEkepW17MKXwnrE/0ems7QeRHOCvp6P",
-	"v6nQtbL12njI7WufgpbbpKZm0a/c++UV/Lg966ICrshf4i2huXCJsGJw1uNXL7PquTbEBRwksoRMV607",
-	"+nu5aQme2PdeQgmJ0uZu/FS/+VaauOCETHEyaqyA1r24LYDAsY/dDN6Lma105XU3qBrWLXaNe2/2e9tU",
-	"UJhNPSsGLfoOISlgsEkTcj0nHhhptIxPi0a0z24kKZ3SL2Af2KT4m+7r98A2c5fbsNpceTBrWHnLenVb",
-	"1sA+BddnTjIxERQFX72ebZqDZnkQkFuGTBBXO4W/iAVsf/y6Q5nOtjGknajemrcK+XeGu9vscZwkbg9k",
-	"YIA6KZtWJeycDXaLXKowjdUfl9207KJ8nr/+tl4G1oDS3Dqzj1qqmXuy3E6t5rsfzLs1yqxtqX75CtXB",
-	"97BWmEreJmF5+IvN4k6BPHTXS6GlrplSCzm8f5+IhRO8TiI+v58WvLhvPHit+iSig56tKnHIoD+WKf+R",
-	"YU1puEeZyeRWoaGbxy9prrc/b847NWfaGffKXh9Y1kaeMZ8w9Ff54VYSh13HyjASPl9AKRgL6WvNOSkI",
-	"A3KIwkiRD6oqW9EIiGALvUK+pkXlNZNE2dqavrJ1hTyFhkoUfvwU2teyfAQXxeeJp1rh+aJ6jS/R4yjS",
-	"M4t4Am7Bf5lMLi46nRaAli4SvB75KsVLOAetoKVVM/fEHI6TgraS8Ckf5U9VFLPcW/f1OyfydtpM12qS",
-	"5NRQH/NQKKS7y/FS8ZGF1hkZSJ6UlczESK5ZlP5dp5m7tt7zcdpure4XtBY0skNKWT8pdi2Xi0VCiRit",
-	"sCAzvpQkfWTRZVxrt1RS95eNS9kFEM7XOcxuf4NZTBI5JZIkiYxmeKKQ1ikr1MxUK2j9r8ElGnRQt9cf",
-	"nJ6de+WFnBRVlwSWR7F3ukPr0WPb1MWlnxvW/+MrtlsxknNeZQ8tGR29evIQ9fv9ywC9ffPw+A5IwIdR",
-	"rb+ESt0sbyp/tx5Ijf7iinMzx49r3Ll+GoAK5yjKhxc+GEk11fn/kAleVtx3nCbdKI+aPa6ybxqX29e7",
-	"Zd9kQdWTQgS1xTEzUcXV8BYP5I2phCU4U4Atlrby8un3fmbN96DKA2KGC8zpsRhNEs5FPQDGX8kyd02W",
-	"2UQ4X/ni3S52mQKFlA3xttydLeuwwAAvCUvkfOKxpoIwFQ/DtIzJNdP3IlIcLPk2pB0SiENf0gwDFDrR",
-	"0QKt+RJqiCiTiuC4KNHfA+w6lqGjSnNZYYWgX9AcEVb+2NBRllOjeSoJwJRuUA2xmtk+rpl331lMPij3",
-	"+fbVs+MT9MD6hlN65cKlCeMkkWiMoxuLseNfnI5NXF0zUoeYYrw3ckWEPEFvtKIC4fx0PifxVXFhYK28",
-	"yWFBrlkGVZLwlYUqCXKv6SXQXWGkBKaAjRhzVVZHfidqQhmUNxtV8Vxft/5FTMfXLb0j+t9iOh2Pr1sF",
-	"/nGeS4Q6+pdfOu3LB+0nuD1597H/6b9yf599Ov63yjTU/CqUK+UAuJws0oAzD+qvrgC0SqtyQHbkQzMx",
-	"ylvhshb86PvXnhPN7XSO1rkAUveKE1fsUxiYk+QP35TGlR7cB+LsKi0A7s1Ss2yUt8tlGS5Hg84lCnEi",
-	"CI7XI/KBSiVD4CHugJz4xAqYWoUi8YDuRVUJhqFS6M7orUrcxWPJk6UiCGhRH3DrQKVzPCUW4wQrvjBM",
-	"w+eDcP7g7tL85gpaMEBg+uZMeIQTPZFSsOrgolmccCZJbk7udqsyRKFW/vZO7N5Bc2yc2K3bbJrY7Sa8",
-	"PbQ+JaZ8MYPawgVfyLLyl03jL5vGrjaNw0fpOxvpnzRAP68Cl4Ydmv0Jh8jAi5+gMA2A0T8qCaErRuoS",
-	"ZAIldpdM0cQqHMJz3KHQYrDrTyeU4eTqmt2QhTEFz6iWtdaBLaHiIDmnmLI85G9KMulItEppW84Djqav",
-	"lrjjI0CgNd6V3QDW9gtGrbqSHs8XCV8Tsi/SaSHwGMKHBIkIRAJNOY+1CkZIDDLFmOhLTJqIpkzmOKnG",
-	"LR3zcSlSx442C0N93O4aLmpP/ld8jL5a0iQmFZprDQbpQz5fYEEs+HOFsN0IabRsmCsOdottToslN8QD",
-	"JoIVbiRA7uWqbRqx8cS7nzYom1Z+lEQpyqZSn7TyxRUCMUiLoJ+/fMKraxaWb5UQRZhZ6uGTia2iFmY3",
-	"ErhptNga2tvQdZIXYa9Z9hzgvBMyJ1CcwL90Q1MXQnq1EHO1lqoMMdYIc81y6+GudSRnWJDiN/a+MJq1",
-	"NPr04zd4Wqmz/dklgtoiLfB3RaBF1fyrXkwXo+ph/cpUvW3WqQzGe0sgXtVxNDAAtB2gv/7I5Y95mw8p",
-	"GFeamgHoeW3tA2jQGVQ7fSs3pmqU2TZtHal7FSl8oxUyZdWhHYfm00HViKqIouq9lEKqHjp62TopRaIZ",
-	"oxHFTN5D5qvmkykwxKpFr6a9DbSUW6DK1cioNFuEIH8ILPWl6+Dt8yaGbQIYd7vYX/M5KbJyLSc68z12",
-	"v2b2LanwWmYIguiNrUaSY9FanFwKJmtYPGdoyRLIUnJRxgs9elMpmJZNWZtYlUeRf0AGc6DT/5uf1IrT",
-	"VaZUzS1/oDzB1dWbIK+ESrQSnE2NNwnqNbPF0sZ7FGRHi/fhzAMnzhTgB167GGLMUA06dFlyTHFEqso7",
-	"p4NxoA0WT1guID8d6tZ++/rF92DBkwGKOVQeWmA1k5nJrjDkMECUxeQD8V5xaXW/9N6FgKmD0YzgmAhj",
-	"G0zfezppP9enpxl8R7oyDVafVhg0G6OpuI4qeRZlVM5ev36xLzqAvb9KpVoQ4IH59ntBYipIpNDbV0/L",
-	"uA2V6NoNwh6lwurOMrhpJDCDqF4mF2C+e9pSluUBDhxIBTElKnA+taVaHatIZqhKOzrrDC46nXrV664V",
-	"G3ZPdcqK+xdTnWro3im3LmUUzOZTTmRW0MOr6W6KuJdP2tZjYRagape/Jvwlp0ztA+MPL2v19cevX6OL",
-	"AVRAmuMExWQqCJEn6IUtfJYW/Ic6c67afmHzNWNWS30iTvsnp4NuP2hpxcj+dnlyeTEoAzxnH/moQHw5",
-	"Tkjele8579uX2XpZfflTrq+NTXUvcm3Bn4XGCoufjtHvpGovviE4UbMa3B4ibg0yppErPSf3iiRJXWYx",
-	"vylfMFm0iDMx8RtvPBv4RU1m8FO/WM42oEIPdIizEsp7puK2DhYxCzazzY783ABB2qQKESyS9ZWDeQQf",
-	"0ooWLDQbAajyhdObfVNEh6LzxcHQoQ6XcFkWxipRbU7r0tQnkyYR5/o9i0yhsNiCD13GlJaNaEXfcBXp",
-	"LTStnmUyXFxr5VrleRRnuw75Eube8HNUsfUwbXdm5QpVHRgpKn+u/5wegdwcX5o6X7vKgwTcyznb9ISL",
-	"MXV1KAEOI1JGb61ncOabmLAalSYn56bvbp3Ua6hzVs2VNVXmSQiMhHqUNkvalRsu1RiuIK7iNbATbaVl",
-	"j3fbZ/NZoWBb9aKkclRlSWJPzAL8LNMcYDkYsctVHgmcIJvlZz919b2N6AZrlMpvmdDmg6juXIBjl1Ld",
-	"m6qxVdTx7re73VzPJgvVwDKkxt0Yoh1vPfR2cjppn4/PcPsyuijVRDFCvy1UnsJB+iAE/fb55KLbxr1x",
-	"v53VKL/sNkldrqkfZ4J7TP7evuXkUv2qtSAuMHN7GZJKy89iY3AtVRCk7V7MKlhbj6KamYLxe0UQpt2P",
-	"101vwAYR5nbIXl26Q5Tj2EGUu0tauC+M1cY6C6GFPQOvofhCohUXN5RN955r7ixVG3XyjMfXj3OACego",
-	"ymFL3JPIR1w4zgMqQI/VdvTtq57xSotZ6h3mKtxX+3zogF4LlW9SzFfgA43BXmu15nTZrMLgadD1aKXV",
-	"cKW3/KYBwdv3ckcUTMjm+d7EsVOZRo+5Fcf6DV+hOWZr6zic4VuCxgSyK5gaoi5aJLbkoCnL7srOWJW2",
-	"00mrCm4oPlYPDJaBlRVKRa5okqAx8TDLrIT3WUpCepaxZsT9Gl5vkghBVS79Yc8N314ExrEzIAxvyYPU",
-	"Xufzk9zBzLG4HLnslk6QO/sbYwd9oWmIQi0c7B0+uINk0Th8ULfZNHwwm3UDnSt9t2kI4V/i3p9N3Dt4",
-	"5J2nnvxJNe0C261itADd70tEUmEWyysUGjqOQzThJmgGKnaY+pUGY88ZM7NtdDJwK73o0wNRCJzLvtnA",
-	"GDyTfuUFnHBT/N8fPwiSWoQEtRFZN4K+kWeavhVH/Q6K8VpmokWAzuEXdGT8G3lGaX7zLu/e6WUvf3n3",
-	"z7xN8+5vmAm5e7lx352Tqzi+Q03wKteKmcn+3ODAxcP/ib1H/8T1w2sxHc3pMZiQd4Ax8j0NGw9MCj3R",
-	"sJA+nlpE/89EzntC9NwNaLNpVfenUi7Ja8WjG73hd6v2NXNZgZrayijLMw4BvwcOHjZx1S1NITMqSGCM",
-	"sxI959WV57JRbFrYNOJ6h9LRhR2wHVUuuiLzrelFUm8KLKXWENT8DhqCchimF512PxrE7XMtkV7gs3H7",
-	"PLqIL0ln0sW98U4agpo31hC+5eNKDkxJBFqBvuURBkBNfT3mijA0sv52D6MO5Af4PUczrtAK24RrSLRG",
-	"/ZNyntCT1+3BebfrCj2/5+NsuTcD9i8SzFiVuHwx7HTsdFKUqeZ3s5c2k9ai9TLJv+I0AQZod0qQBaai",
-	"VnrvVdeM7pWRmQ5ebvgzAqdtR+R4z8e1YBz5CGK5lorMiwXB/GiNAxQq/paPLbiFRzR7LvPOyGXNcDK+",
-	"5eMMIqN5DWMHi5bbtM9e6/jL1Sd2qx04HDaHL+DTnAdx4W1wgU73BbowtLP5vnnPx0MUaua190WzA+dr",
-	"fNHoNne4aLbboN7z8YG9/fp++3NaHr7l433i0x86qG1u6OrKQS7kwtFtIO4aYUH2qu+wM88/BOc8ICPc",
-	"ogDUsMVtoapVm7iv3vWej1249JbLDy2Wcga44kXdrE5W+l3JPnenrQ3ood3PRoy/5TX+eai3okBN+d70",
-	"lq6Ga9WlKVtLKRC2s5BSBXVpIGtwhUUMUSgm5y/mzJRETevYQf4ypCTnLKdmQJr4PJrzmVfQ0m3pa9u1",
-	"VBE4GrSeY5p8R1llXecbygCMx6D7zLwMIDCMhpnBykLUZD+MwHmp4FpxZmJCgmsWJnxKGWTZeBhANu8m",
-	"tNV5UvgN/WOQa9cZiqHl1YxDRrb1aFwzyedEr+BqxtF7ThmJIcXLJZYa5zbT0scYgHFYWs1Nj8TGEOZn",
-	"dc3s7/7AFc9Zh6QrK2SMyM7YypnkCUFHxoSm99F0y3hWoUGP2f/hnkT8lghBY4IwZN5I2978OEChybIZ",
-	"8QVhdg28suGA5qXX2L4lyCJZ21W2P5nzaLbFVkW6J7OqR1kPqUBpGzE9XbN8fLArrES1LAHVz2OzL0VA",
-	"Ot0KJdIu9Mogz45iKgHxVjfvmuYrBln7WiCM55RJiwyDJhbCyH6MiMUMBq+/XFGlDwLik8nJ3VbAf/nz",
-	"rAKAzkq54iKGc6LyhFZ8ViCtaMa5JicDtW7fBSKzNAkspEhox0WkgvTQOY+gS2WsOGz5X83RNgBP9kS0",
-	"XDqazY6DT8wvgmgu6f2QYTOnUbt+98XDluY/WqLP/oY9yf5MtZnKvWsFrSLVab6eW+q098LP7wre72yw",
-	"lez0GY9wUukCSDCbLrVWAGZ24KpkvkgAU16zh5XQC6PZ5Ql6gASJ6IISTeFQKxyAhrKcDC2ulyQlqyb5",
-	"VwXEXJo0hmwWMakb/fN6D4Z1bqRFepdqzD8EKfgUVVLzPKVHfLSa0WgG9TJnPIk9lg7Bl8fl2gBa0zBA",
-	"05/VA2+KaC7TOs6n7X48IKaIZpV98gbuxvyuaz1oRIQAZ7LeRiKGaEHEHGuxBhjVUhB09Pr5m5fo9LRz",
-	"PESnJ92Trj6PkI2nvxnzD+DstHtcnUqVSpa6TaDYLf7u3s+VJTjt4la5QvlEmeCjWDNXa0WCgCQlKImR",
-	"pMwUONVs1hEotxCjgsBLpRAlz4BR6d/8LQ13DfIpsmNgPrmxAtK2j0CQ+pQnkI81FYth/ezWILO9GVJb",
-	"yh/SXCJgYl5QG50YJhDTuJmbEDRv21998BRG1r+eHnYqUbwkfs/mUjNAbRCQcYeguoz89wkUhaiSjVGi",
-	"3iKm0buIqsMG8DZTcjyqqoP1PVCcGpCrv7ieqS9lBrvZ8/JHYkuombkYHAUNUaj57S42PvRjCqVvMDkB",
-	"6RBPlN5FhsJ/DwObUGf81dDPPYnsCNtPH+XNhDvw+8ZmQt1mUzOht3rbzYX51WuMfPeHukG3XXvuXFcM",
-	"HuDWMouLIe8tt2L3c0SB+cLSn9MYW+ZYZRQ2e12EQ7TCFLJFTZktaQZuyfIKhTJ9EYP/NQX3NM9UOCwy",
-	"7GuW49ihuSTDYYrmpnuach5rccRB6tpjEFi+bjQiLaasM7yQUvSZ9P+l6cmKWzmRORXBKo/3S0FuKVlV",
-	"is2QkWQC0PkyidGYQLB3MVpBzZPWsHW97HT60f949OLhm59ePkb6V/iJmAf6b9Aj/vd1i7Br8zr5x3//",
-	"3Ty+n70PuDJmL3PhWT4KoiIf9NNvSJLw4JpdszWEuhE8R1hlb0Lqsre9a748QQ9gcyDBbHjNHMKvxW7z",
-	"K+yYXfw3EPz/9+JmJOFRJ8VJxOMoJpOKwAlYkIJhc3Bxen5WdQe7qX7cikPhpt2o5aKF0HZj2wjMIOsO",
-	"zxur3W3BSEsNPtwo7zm7G2UGPRiUvy+Zmlap+VjV1uiPHnnRJLnh8zlhaEwo+vjxxMnc3+M5+fSpUaBu",
-	"9g5EJpv0FKkmo0Gv9bty/TvCLETQ5UDtvaKvBjp4zOO1AUWqBrkvDW9npSM1O2z7whoo8qem6WTsJztN",
-	"xZ23pn1A4aadF+wA3nqfAKuSpyS+hdsIbt/dL968l96K6Xbfcp3vLpw7VlMtX+bYTc7wlDIfCfmzwHq0",
-	"oF7Jb75QlsTvi/O8O4CcmF4EO4a6mg627fneZUQ2XTxDRHA0QwssFFRwZmCCSKHunaERvdFaGgRAYkHQ",
-	"1/yaZTZNMEoD94NmMANx5r57IUDGSkhkhBdEmsL98tjERktCUPjx48kzym4+fQqhrWtmHEJuiZwtAvhF",
-	"CtJuRuPuT+vpAfP5cQBN5ikkDK6Z/vUN1/+GF17xRD8wrgD7t3sZfrBSsRuXl+HIuCLHtkUTh5x99diE",
-	"mad/vxAxEd9D2GnWNYBS+J1DyY8TW5Y1P2Tz6PVyoaWux3q6aTvm0UOecFH47Rmf8revnhV+fQmK9ldY",
-	"EvPs5Jq9mZE1WHAZV3q/oX6BABgza/1JdzpACecLdBR+/Cgwg4U5DtKXJ0sGZcGl+2yG2TULMYv1ELjQ",
-	"/2Vc6f8hv8IfplYI/AIlCsIp/HtqficsBKdgTD7YZZIJjVxBEk221wwITg9eEBYTkRZC752eoe/oVyXk",
-	"wEpRuYqbbBaZS180EJ1TIq8XgcuxgqlMcS81ugeIMqlPs6ZIQKvXOpLAc9LwAq2WoXe71IEdJJiydnqJ",
-	"N+q9Ko7keU0+sQXS05u9AjA6s9MxPzFpy5o6siQGSyLpbZSWUEGu1KN7dM0AMTywnmBT4DHn5zVkUwN2",
-	"VF2qQw/YFbrPOQMt5jWOlESUNcyydpNqDgkEREXEnAJGiKzB8/PwCc1SIsZXJ+gBjNEkbrsWwC29Bq8P",
-	"Za52vzctFgemMuY18zJJsrRiJPXpgoSSwLWiwMEFv5klbnSzPojKOXinFbaXhaAsogucbC+h7V502EeN",
-	"8iHMYjsgoyYYDhUlul3P+d2qvPpJNXD4g3zmztRg3aR1kIDaqEJjknAD3/oltUl4f07muTzTQfscX3ba",
-	"42582u5El+Rico7Pxqexlypjk6e9jLF3+9ZocJvTqDBHPbwhzGSHjFlPcm1D5RFXjSLG6Bm/JVqm2qHu",
-	"RAHJJIXO2mVIjUPq67wqHmzAb4kxsgc02kGS5WpBFKiswU+wvO2zoCg0cD2lI9yxoKTPwO+OqbALf9wZ",
-	"FO4PWXUyg6orQNNVYkqAA297PL5d5vqrY7sPKg1rc85eramY2OkVxDPGMYl/G+PAXxfJ7/MiObx/LZWq",
-	"/oyutZwkX5TjjKhmDP/58vIYaXoOELc17pN1tWT9Tyja/SUF/SUF/XGkoL8kmz0km82cdGvCYbaPQzAQ",
-	"7Z93uAO3axxQpNtsHFBUJOWKS8SFOfvka2tm4QjC+CBg1097L5axSyOlG5aue84ZWe9RzXzOlwxGNKeM",
-	"C70dSqKjSJ8GMCU9fvvq2FZrffr6BRr0uucW/zFaFyOJ5xZkqnd5qZfbvdYath6/fVURHDuvhul77o0k",
-	"tdxlPdYfHYvQV8Lpq46DTUdXItx0njwuyiH9IgKIR0Wagt597FeRTeGY2pl7g6g8XvyWvN4bi+hN3uAJ",
-	"aAsm9alsfdpH/KiIGtnzGt3gqa1bljlhajvPsS86IjIgGwmJp1DHd87vAMSnP/ZhNkj7HHfH7cuoF7f7",
-	"ZDA5xWfj8+hiNy7EmwPxPV9vEmNfeCUDwLJ8T3qsSAZeLotxA2pp12QzgfHTWMbVTPDldLaXPAsAsa7+",
-	"097ibcG+n6si+5foeyDR125VlYjpG7VrqAOcFZX4uXsL1SWvzlbnzF9i+F9i+D+LgTF/OrIDXHlVerdE",
-	"TXRSkpRuCltk2bswQAA0v9aUhUdHWrhd4CmJj+9onPzr6mhi8rurhW+dd1Pn2Mv+oVEvJpNq96hfuUjQ",
-	"iBg3NVqY0BoXjbRYZmmV+vcyeuY9iSKscMKnS/LFDW184m9V3I9M5sXl+OysfdHpT/pxL+qOMaAW6Enm",
-	"lKLOBqVIz9UMaSHirIvNqDpNYutSiun+rqJ4t78PhGQhsNxSbqRnUH8Lq7kt4gDeNJ0cFm7qj3JF5S8m",
-	"b+ncqu9rGXLbty1bTb82RKE+WHurYjucyuYZZhPRWBWDuTbILdOvNUspO7g/x7DlP6c758WCsDcAO7Av",
-	"8JGFkFAc8YVJRS3WrzWiP54bvGUXU2ljldLoxYcCRzckRjGViwSvM1rRs1rMCVMj28YOCETdTnUeTTau",
-	"TRtvFuaJefdT0EorLG//6Bm8avgvF1Stm3320r1tt5PIXcvrVIdC7glDtD1t18INuV4rSUzEW6UaC2Zj",
-	"a/Jq9Q+wbmyZsBmViov13qaUVF64gwhjx2BTVut7rKpNcDYBWbR9Ts4m7Ut80Wl3x72oHw/I6eSsoymd",
-	"6xVO4UU+vXMiUybPdNt9Mojb552zbvsiOj9vX3YHkwHR7Hk8yVIPAKkJC0jP0GsI47VC/DO8UHyBugP0",
-	"UvDW/qLTr0sMNYlbw17QkjdL3fSDl+3uoP3y1QuYjTIRi05663UvL6qltyWjatRY2gNXvQM7fvmi3elY",
-	"vGMgn6wwRON1z2Xx21X6FjOCHnHi2wVaPvTLLtP7HQiZmZ3+7ob4O6HOJlSLbyNb4W5riKx97ZN39Ios",
-	"5DHIg0pgZsoE58UDIyEa/dom3MM2ghWusQ0JuNfjW4t7vkUCaCCZ6+aaY3PA62menDnQH3cY+DPKqlJ3",
-	"5pS5PyvEmIYg3tlZrDLswZG8lwrl2JWkRDeMryAt2oqqwOSZJnVpS6D5dNqr6NY/7U2vxdxJbwpnnt3A",
-	"cWUurJ5njLVkbWjb4GjdmATvknWvKEF/OZRCIAUPp9AxsEYq4T+nbmdJO6jOfExNjil7dafTrW6OSjMW",
-	"trdGmHGhSjUp44HW2wy9l7CqPrPYUsZv2ptk6vJY5zgmiKqhV+Yv2FAQEFK5QoO7OsRLxR3O2wgWSDar",
-	"ETgRfL7jGXNMtCTzmu4hOdQm3cEYTdk8LF2BRgM+B/spEHagmvBZM9QkvTc7jLhU8RYQdwxh1BJkAxOF",
-	"fm0IKJZ3MFE0l4KbmyhE3NxEkV7CZRQRJ2+HQ3cLmIBGzFwpX72BM5PSZn53dTuuULgQxBBiODT+9Swz",
-	"VC4BQ1OgFRZkxpfgbCYMTZbJhBp4VRZbGLNbEqMEii8cMUJi6TUsw2M/QMZTD9JX8jEy3hvVCwEiRbWt",
-	"xpqdPQ4UZFk8kEqmx2ws2BaXzXJJhIvWnD+NzlJkio3dsnvaYrOZfizE9mytvamX5eNW1ryj+JBbrQaf",
-	"lPLLPLOqHmFaqMdr2Zu1G18t09L0u3d9sozCjc/P+lKArme2PmqBkA9AsSUa+sKksWlL0jY3LPhW4y5w",
-	"qi9mzhXxn9ecC4n5/C7ICjY+3xR7s6H7vtRiBBJzDc3LYFC2yNRr4/hmtrjUSXnTdqgVVT3NugDSVCBF",
-	"//h//z+U4vqi/0IO0Rf9l4dSfjRe53ykx1feN7qF7MYtfgZiZ/5+9exEPqKwhyWcoZoHrbTpwh3sW5uK",
-	"7Pelhfh9TafsKdt7n02hvlRIgYvZtnzi5ZzTOLSxbqUoHeODdhkfUitwOLlmaYiDX20SUrGMbcZGQnBG",
-	"SlAGG1KO3Nhaw1bEhSCRQjMuJEFjkOlgLxYJOVhUZXC4onbZ0L220h8LzZ3thvvvhpQ2V8UUXtJILUV1",
-	"aUfzCCl8Q5hXWMzs7Xs+LtrcDWDDyN0Qczwl998vyPROpnVCpzOIfNbH39yTNPICRPUVeY5rRP73fDza",
-	"tZiYFS7HUOHi5P1iuncBDfo30hp2L/qDXi9owSqWjL3dznDg1OwVjWFfzzqdMqXm1rZBWYz9YcDsgn/c",
-	"IhA2EC8M/Zhm3U40LM5VIQjXoN7tbhaDbakqXLUxqD3bvz2tFnZ7P+5sbrJLV18Oy4Wr+TRi5+m6TffV",
-	"m8gGdrA1ANzyhiEK9WncW3vf4Sg31t51m021dzvd7VKone+BK1455vvnlDdfJjgiII3tL3CCpRI9QM7y",
-	"YHO2rSWj6DcKwaKXmvNDdMQZOb6CaDjSdp9SNSuZPzN/6CFUsncFn4KTXd5jRk5iTv7dAxLNbhzfuVj0",
-	"LmSV8wdVIQ57u8++lJ/JUcBnczd9eR/OFSCIuZqWFjnxMzt1CifRbEbl2eOUqa8JnxNV5Rx9gL4m/NvX",
-	"L75H8OKVrXLBRUxZWrcj4WxK1TImIKIzlGAFf56ACyRJ8FifHRNMXJRW0pZypJKtDl+OEy/ZznpUctTR",
-	"82mjV6YNJwo59QpmUlENqjooxR9i5QL66EplVwOVENRN2fTEVVgSPCGhfuAAuAzGlr4ZH7x8im7IWl4V",
-	"lCeA8Mq0Jv3bNdOfAmKXAeHLJ4qsIcvRJogcA8g0uKz95tSMxwblyzTjqk+ZN0uK1d0Cd3eIsbZRKIAz",
-	"4aN+jXYNGjdTbA3zpXoEwfGIs2SdXifZ2gCmupvY+UCz8rh9TvqalQ/G7dPoLD4nF5NL3BkfUEukcU1e",
-	"iwe+dk8Gjjwg1MlBkxmw/+31bue2AL/iohGqV/PwgvQEONZf2LHdsoLcnm3jc1P2lD03737K7WlxIR/i",
-	"hUzR5hS6pWRFBBJayJXoSH/Y1h8iUxMKgDLlcXU6lU8nW8Zn3kz96/bY719f3vqMTfZKOtmNDKne2TSZ",
-	"AA69K5yEDGlcpV5PeDrH0YwyAqYWNtViI3Z48jwhVxZrcOjVDjdAedJkp+lvXH4aZz57KriSJlpotx17",
-	"4D2Z7G/5QFkmF3yckHnFpcXQqycP0eXg9FzPUb+EYqIwTSQy64SOQqguF4Ex8r596X+9l5yFxwEiHxQB",
-	"X5vjiEpfYSiMeEzC4JotiGhD8Ce6pdz4U43xyzhgQVbQB7PEQXlsa2jhBHbSjErfa3hOhvpOSPc8Cy/9",
-	"xUbA2teAr9kiVS3/Cwj4Y1oAjvSj+7fd+6kZrZXKMIbJCfLr6HzSx5dRjwy6444HnDMA/mHLdz41Q0WU",
-	"LZYq24SlYEMDdX9D1dAu39DNq8IoEZMGPgbdyEP96qdsZSrhGldQFUxwIDEqkVasAyTxBGBL5YyvrtA1",
-	"6MqC4QRBKaLrFtx0ofu16LQfbIvxLYxDU0ZoZxwOgcQJU2KtjwAa49hUbW0cIQbxwT84amoSJZbudNXN",
-	"4YhwgdUsJ24uBW0LMiGCsIg0igHw6WZDV3AVBZpNJHw6JTGyFnFTzOLKRNyAwxYKLckbBwk7I8mi0RUG",
-	"ZSxGUAZnJEnEWf2+CKzIyGZ/hkNwqiVALRzQaANXZOqVbrL9ACrrzAjWvFBmiOvG+HJxNtiOZCBr3AgG",
-	"q/bNS2Re8OEMTGunl5e+26xTbVJyNWGLwrmccaECNFvOMWvrawH4lFzO51isnYPRsUDdbqNIFScwF3t7",
-	"++opSmkHMTw3PD7fwxCF1dxBS5pJwlcZabjFaEicDQV2V7Q2C6/ipvxfxU2ZsZw6+UuvZ5RgKenE3hY2",
-	"MgGYisH/9jfYzFGiieBzE2LkeAQadDroCCeSo0G3b8R3bGD++S0RqIue068CNOj1rOFcECjz8jQm8wVX",
-	"hEXr9ndkrd+4sG9AGCqboqeT9nOsohkgby8ZXmo1TOnxEui3G6Awg1UdxYRRAuDTE4LVUhCvEimoBgmN",
-	"CJNk5FZXt9HXbTOuRhO+ZPDLIEAhTjTVrUfkA5VK6iYjziYJjZRtypSNGS0EHFhq6soOOpfoyHuTSjTo",
-	"9tySSIUT4s0pVwCXAIh4HAaFcru3/CYdvvdAr2CIBt2OHn2OK6BB7zLwrgN0CtvDYnTa6Zvtuw9z+1uh",
-	"dmh2e6eroQWY3EJYx52eXQ7R1i49xB3kdiktupNbKf1rYYcgRjC/O/pu92aWr1Zq16tYwhSWK/+jXir4",
-	"xSxIXgbzp1oliMXLqjIar7mW5j0uYcRNSZJEmipnfKkKqm4Oohe+myZ8jBOovjzhCeVXRizjjARQOtoA",
-	"5qc4K5JUlUW3mcHWCoGVEnS8tGYHgeetYat7hr7+CjwiWJEphIq3EggcKlSLqw1/zE++O2hTFs3QeCkp",
-	"A80CGnP68A4Ww9oopmL0UC3oT0Ws0h2zCtx6loz/zLpmrXnUWIgog2K8LtLlygZroBtCwFoxr9a38tu0",
-	"0VKZvZnbwSYOsN8wCXfnqvc7xursECa2S4KvjfHK7/xbG4kfCS4l4Gw4EggQnTKuu0IRliU4/sHnKWbz",
-	"B4wXz0WmuaC0FNPAOw37RoBnxLHFa2feG6JwcZeY2x14XHOv3Q4xt3a6Dbx2KaX+FqnB7v78c3r3XpHI",
-	"xq0U9QkBTwqywQwLkpqifXi+3w90AvlgRKQRfFGtE+uZ3dMX3Dr1/GRlyk0qwRVimv+AvYIBHJgTYcAc",
-	"30hV25LVZjhbMaMNhCZQw7XMqtkyZ27MjQ0WZlurc9r2y2ozLbrYix2DNZzOur2DN+sFVDNyX428i6II",
-	"Y7gt2PkQ1xRUfWo29B/Mu/nLrT48peGt4/Rmfy3Sce1705gB2xIlu7nzM60hfyCgNAuWN0b5tXWtDNVe",
-	"abWBLwjTl5fFEuATFJp/QqBLWOYhCR6TpJF4VCFHVRf03gHSzBvbzgnzVkTwm9i2CU1DK5qCIlweDhPh",
-	"U+3QHwL/2iquGDaXGj1t7pNuYIhCEdUAm+RlFf3aofODdJtNZRV/wt5e1cEdOPefnbo3ZaMOrzA16LGB",
-	"SR2KA+O8uSdRTCLqspcLSt1EbS9QUWRFYyxzPHTDbWjfMsY/M/AVliYdj7MrW9QcPDMkNtcUFGfCyn1a",
-	"LYFv5NFjMuGC7DorM7yd+fJvq0xGNL5b366J8fpAmI+FY7xrpA4X8Wg3waGId7J1Ds2Sn/151GQ7Wtes",
-	"G3MxCtMRVEqQgT1uhRPkGa5zc8nR1rstHNMyEKf43EU5qeJLOysqn1OzyG2KF+aT1TfHCy1751Mo3tWy",
-	"4McxVa+W1mrYXGr5cWYKjrkkrgrZxbI8bFyDV9ab7n5l68xlWGDLMP6qCKMHGRu17N42qjiys7am0LJx",
-	"bSII+RsZxXhd60azr8CwwgBMeKY7UGmohEw1pFtAhqgNr9Ycx8xF3zZQ6ZRxoVVOqnLOr/7Z2VbPmj+G",
-	"JiLYHH8YmVGOFkRElcnuT7hIISVYjOacEbv4MkAYMbIyxViz+nxurrbJPCa6gjyUXFCfC1vLKRSVU81F",
-	"tI28a6dqQxZEUB7DnoVBWtQzG579HI3XRfqDWegP3I6dNBqdtxFe3zlVqckmNpeL62XBDcAFZSHoQLLN",
-	"XbAH9hI7tiAWoKPrDF/hH//99+tWgK69gs3pTw6+4IaszY/HjcwJ4/XI0Y0eR5lpuHgwx2TtnZTeb3Ge",
-	"3WIp6ZSZ5wmm8xrGu0MWX0VMlEMYyA+/4p6FbuovkieOxeyUzWvigHLyt/WzF4MD62odaBG5VNfBtOhx",
-	"pnIRhFrJscIRV21iurIViQ3rs+aohOBb4oVuwK1S76MhMVUNbUXuYgXJ0apvVYMlWEQzEiPyAUcqWZu6",
-	"xqYI9xFOwZLnxzAhTVa5Y19PtNuHCCSQRrAf3Dxg0mJrwkSwDY4whhcXZcCW84pIoq1OrS3iWXaKyoe8",
-	"2tQAa7jl7FQHHELElpV50IwnsTxBhuGZKsQwZjlEobkJQ4RBQ53jBMllNAOLdrd3cgpljfV5CJG9WXL1",
-	"UuyN7MSO0B0k/Znm2yH66aeffmo/f95+9ChAoZ1uiEIllsTkg8AJByQYqt83pbUVj25GeuFDaP/pI1ct",
-	"3naYKrdZFKQf4Ahloj0kIBvuD4+DFsxHsyq7+MbwCTqA63aDpLrVLpLZQMgdcq/0xwe3jJBoR8vI4XSZ",
-	"35f68qYy2EpLNc5asv1uwVHKV3ZYh6r60b2KxRgvaaJohW3nERTFz8Bm4Lq4Z4LcAkh6cQHAIKE+ePm0",
-	"RhNJbYY7jN7c1luLX+/OxHfzIOztPKhms2a4vtHdrX66TEG63ZuJCnaH7mF/f+ATm2a/RqWMYbcBdE/z",
-	"W0edVNqrORfvWYPg+8tHT0gxoTi+JGB+sekfjnOa4Jc5UUSMUjaaLZ3+5lNQbtfJJVX6oCaUnLbVLag3",
-	"l5204sAcU6YwZUaRsWNLx2FHtyZYJOtRxJlczs06fnqXEl/rR4BVgilk36z0jyPz46cve6IPeeA2puV9",
-	"3tNXfYTs5DYfjsPdJsC/D1e9oTDHDV7z9YLckwCIFSAtOQoIrkEJ0ZesDFBMp/qcghQzCvNXesSZEhiC",
-	"Ewsyax43wgd0tVf19pv6h9SjWc10mth+qyd9TzrpeGy1IgMIdiQJQeHXj9+g+7fd++bdtm7TAZflsSf0",
-	"zEcpBPDDdrfT6VZUDjab6o/cu2D8HYsJmT+A7KFnlN3sncPsJSDdk0jxmxIQOvwGuB+jb37t/chOH3+4",
-	"eKW6Py0HT/n5S9x5HfefTM++eX/5XdL7+cPpw9uLr1j3eZm72HYqtZDyINBRuMCjf/z338NKI8IuSCOm",
-	"43e1q/iMTym7wyIiSPTLL+EdcGhQAYbmmu2AQ5NuVjL6Ydz/fn72H6vLx6L3Zn36ll68WHQfyMGjyfnX",
-	"s863N/1nfzv7z+jyh3Hv+wNmFW7YZbOvEOSsJ2NgfEgMC6e3O/ky2w3pbnfc82w6ICcbWSUjA5SaxLNQ",
-	"57pTJe+4U3ssOBdoIbRMmK29NIsPGulC0s+/E/pfd0Bf+HG29orkQ0Ka8bGAP3fKicxKCFm8KPuXTRZc",
-	"zbhDcCzsjMEyhSWkEs15TBLdAeOQzUMEwreYQnr5FVokRF9/aal+1D018ddgmy/tlWu64jLaZV1tM9UL",
-	"y+9YFkOvrNb8JE9uSeziWmCFddMk9guh1yCoKZokaCzMZXJQ+LRXZJHg9Y9kPOP85pEBPqBENp2qrx0A",
-	"Mm4uCL0zhP//2eEDeyW8smel6TiI3b0M9gbrdo9PCyQBg4Dm3u2yanKZVEikAl4ncUm/3OxxKVGpbaV6",
-	"RMZXfDc2/OOMCJN9ScDKxJlZPSTplLUtMz5piNRW2tgDwahV4p5Vr4mextP0xtj/amJk5cSRhE6IXpLi",
-	"KkCGjhxRlmU1nnUGFxXgXlWvbpYIsim8efPstf2m5jhLohws4N7QpvZ7zbSIykuRLj9ar0gKElhgWmQ1",
-	"8jD6MJovo5nj9frBYiY0k2d81Qqye3sh7nZv57staVwK6atFoW4HRTOslQfQr6CSOIr4fM5ZyQG8LzLf",
-	"naS2hTiksBDk16X6mCgqyGvFoxut+95NftA6sXE+STAi0YjUiQMyEoQwe62hMVlzQLFeYCp+m5teLQW7",
-	"4zJ8w1fZMkRaqx3j6KasvdrMQIBFiJ1Tc9i6IesxxyJGKy5YVQZ++uE2BAoe3TxM397NOVteGV6dt1yM",
-	"YhQ8IUMUGmyOEMLS5RUKM9tbiCBxdpHgiFi8bxkgKuXSVngSsAfymoHnJLDBwEZkMm+QmCppDQm6cSgl",
-	"atsF3cC2NMcMT62C6CFbmJj8XCaoGS4cttRGGNgSpbnsydzzstWEK6yIFQlek0g0lxc90uC3RCR4kV0M",
-	"kLdeIoTSax8r6NDkyhstF0kYEaTqSbjNKZuiMZE0Jik/t+wvlVDM/bWTjFIcWNVBe/36xUPOJnS6pRDY",
-	"iwVhTx+hh5wxEilkTMxqnaZgGEB5vlQGziqhhCk7zwrHPTy22vdWO2aDANADRnxyTVk1/mSra9l3tJYl",
-	"iSufo7fRuG2cfybLT6lzNPdO+xsdzVWGZpCwRuCjr4l7eGRutXvSevJTpP88tHAjgIgZliOzi5VltE14",
-	"Xn67LQyXCz32EnKqXVXAcWqKFXkJPuY19PbVswCtQDKOqYz4rcUYFiqPU96aKbWQw/v3wW5xUkAtzmeF",
-	"Vsz7Pa2Y8Euz09ZL7VEBeN0tuKGzgEF8nmGCMXrPqRZobNErK79XL8d7qka75DwwPCf7kYOxFViDd0O4",
-	"kJgKEqnRUtC6uHTzBgBbKI4EmVKpiPB69c7E1m3wgyrKneVAkmBr5nidHkTGbSjOCq+rl7pBqtGmFNhS",
-	"0PwWdpwPXrZkH3jMMHfcMlaUP/O5HTeE6hGN12Nhu/bNOkoviH0VGG+XSrfGCXpGJqqtrw2YkDSBSaGb",
-	"TxgAArYmHCpcLEWxIIF3m7QMRkq2qo53tXDb/LOtZf22mpG2G4O30sNfWjlG8S7jTpv5CbAL4yTNzq8T",
-	"Zj7tdP1t0WUK8yoei1d29zWzMbtcRHuXipvnRHPnG7JQDbSs6tPp3ZX73m4bXZ0br7pHhhhQCG+FzRD7",
-	"aq6aBwzB9urbBR3pf5pMGc4QRgnnC603oBmX6riKbW3ZMnuXfF5Wny6HfilsyM0bR6xVMiu3/TVc47W+",
-	"lCsRlvQDEqdmLCcxYVbBIMqBOUs144L+zSKsiEpAM99wpol+LPhKlu6cGnyyvWXH+tvKiUq+AmSiE2V2",
-	"T20QCwrbUV6DYmpM+nbl5hgkxcq9gdhivSs5fXIL+iB6qpxJSgt/EBnrUs28WW2tEXz6pjsYdnrDfvfn",
-	"u9QtcDa9XOPdy1zju+GSBq0ES811S2UE8kP+AsCqejtGu8G/VoTCRERK6KMBkWd+eEPmeX2sROgucg1o",
-	"zNQSA89KCaL5C4AKZHSwdaCExRLN+ArUFaO6LOUdRr0joGmevkoHE1KzV1WLC3ATeqSgcMEsIDjfWL7i",
-	"hACUo/4crJyaNe49p98hCq2/HHeEok1PVrPatVW5iq6J4lIV2bNdC396BRLIUe/WRMWMlDZHL9uVGgJ2",
-	"9f7hyzvwzcbhy7rNpuHLr+/qVgHtESeJqYRc7z2xyWijplWOgp38LZ+qE1rUBs9JKt+nvABHEV8yhWaA",
-	"Jpx6iyx4XlMPSjl48PfjwCnGJG5zobwmyoQIvBSUC6rW+2quxtTtKMQ2VqoiaH4GqM2pRW4pFgV0rzRB",
-	"cHCDrqjuZx9UzhnYZqVmY27fFII+P/yMTdVLZXkAu7tB1u8gEFkl2tj+U/gaixZVDCysA9/Li2d7yE6e",
-	"xaeXwZX/JcJ+eRE2iykbffvh4rbzH/P+d1318/in8+jHHnt1ip9dxk8G02/O3r/syDf95Q8Xq//spvDn",
-	"Dal7Q6W7Xekm4REGCo5J+9HjLEj9QYzRM35LEhyRVnNK9sdZLl6bP8fNxLJWnp4biKpbnOm2sXsSjQkW",
-	"WgR1sa7SeNEDXzfUkmiAOIvIlVHUqYLEtAe+cjtEX5mm9PeN8m3dbm8T4Wpd9G5JgnK1jA2s93kq3ZZ9",
-	"f7hGG/Lgb21ECZCNd3Y8Rc0vJhi0pOQtvwIF5QX/aK6ZsgBFq6uggzPYRH2m+v8RZohPJjQiAcJZ1evj",
-	"K88CYMAYxgRZwFwwvnAIVbIYjz5ubFYpKTI35zd4Pl4KqFWoZRnAiYUjk1BGuvDChDCpBP6//4eg7kCv",
-	"BZcKJyML/9/rDE7Pi7rpwW+wPEhd6/Grl+3BebebsuLm5Qk1b3ChA660T2t42j85HXT7+rGt/tMaXp5c",
-	"Xgy6aTaHWyr0zX/YQAXNOl5BNQkDSzjFCsSuu4LR7lzOqplZgCoDUGTf/i2MAtuQBvUYa3EGNfsyWIPS",
-	"4T6CKE6NBM4yt/0WU/QOQHw+tWz64mvCTSEmL/mnElA2xeDIrJGbAWVrEoy4qsLVeCIIQYp8UC7N3Xnn",
-	"VjOOphCnLAg6MrwtQAssbiibHueWs2Ida9Ja8k68TWQHlhKLqbA33f0BIXDzpgeb0pU7BkF63N2m7u0t",
-	"pIo8Mfjq1Rm4sBOgqroqaPZ1kwI5tWXTIHJgmSSezUt/aI4YWnBJVSXc2tQru7YRHzZXo23H85jvcts3",
-	"dn6evllRQM2tWdMSarCV6WRzQ9qyLQ95kpAUQ3KDs1aa8K2KrcqaQEevnjxE55eDs2JSmAXZNwmq/q7k",
-	"6tP9Yq63wN582dBTPrbrzVowqGyRLz6DKFB1T1cJK3pbp2bZQQsQBPzURUknCwF0JPLpXfEnb0vL8fvp",
-	"PjRMwfRPcBMQ2hpK9sbUlKbToW6h4Jf1cJoOGePrp6+R4jwBfUPaNCaqqjBkrGFmO6a9o5y8j/tziiZb",
-	"x9Qci94nwML7lZ7haRmdtFuD9WcId1dEB1c3OXc3FS4l23Z++IHZsnSQ2c7Ukc12qzhVZAgQJXcwiTdn",
-	"Uc1N4lQ1N4lT1aCUMvD0RojsO6hpfxy1a5MOtbvKdHDQetDK/5yI9Xpq+5rhrT5m0vL18cwy9EBm3AQI",
-	"/yVtD/V0ehB1/xAqekKwGPmjKXqX5vzWxunbVXeitqm4rPjUBLKAnhO6lsIaHLODqdro6PGrl4HFJ7CZ",
-	"LMdmSIZTn6AXc6oUiQOtiUuF13AKjB//CDNL8IaKEayDfnrcSFf/nejfW8LM7qKNb1q+Jmp41eVeyQZs",
-	"Gdwt97FXo1ffy2pyh3tZTdzt0GmfkrNJ+xxfjNuXUSdud0lv0seD8Wl0tlO9FN1m43tZz8XY3CsNrvl6",
-	"sbApkk6ZQRfltqYfkzwhJ+ip1vKFrY26lCStbY0ok4rguFGQVbXDYypwRP49DbsruD12WEUb8g5Y0R6M",
-	"pvn6dNLWWkT7XP/nQv+nk/2fpz19rUeDvuGLhYEmKrgCDQMYxUTeZAWnG/tRup1hpzfsdn8uOvcOXg4l",
-	"zbGtLus052yaI3YZIM1WsCBxmR1szdPdx8aYlaX2962y6rpNZchAPtBRmINJDYO02rEDSQ2hTDrw8OGY",
-	"c6Wv0UWYciKTDsFXrBSa2bubvrNjYegiSVU7t+CNtn4DRXiBxzShah34eVumijN26wOXJFVoxcWNuVQt",
-	"3sCvS7IkNfWwG2Gnw9gdaPrnLe31lOmDIMlm2yaAUFos6jtXT3EEbnVEm9iQYrjn9ipHuHtbLTMm3UCH",
-	"yh/YRrrUX5x4F058eMXKu4T/pPqVnqGLiTMe6b3VLY++78lC0iCIYTXBclsJuGkU3efCqvBH8PHgcWlu",
-	"SJtj09JLp8506S8/4sLJeOBgj7lfCzJF0hqiEE8JUyE6sgcS6QN5bJK+ryEDc23KP+ntSzi/cUHCMs3R",
-	"NlpBkE/idonbaVcOcoIKJIlSlE1lcM1CuMIL3zjhNJ/gDW+mKd1BCwaeD11wj6pl6UbJC/4ifqbshN8y",
-	"QqsqzAqmPNrtjtgi837+0P6/IvQPHqG/T5B9RjsN1YXKSquuES+8/S4h7XDYt4e1wkmvDm7dMVjzT3Ki",
-	"4bO/1P/d1f89A0xLTLRpTKV/m/n7toMke4dgzAAl9Ib4gX4GOOYLBGluDbw0S1HPFVIdOT/t0BJfOATL",
-	"8JooKxIgytARcNs00hIBOKkHagl0gxUUuj++QqGho3DoYwpcoTCmEo8T6EM/YFwF4ISwg5eav1dEd5rS",
-	"LY40XSMFucc9rhJ8hHrqB3vuiwvF51DHKtK7GKDVzFYCWdn8VFfsCIu0eEZtwsDO4eEZ9KSxgryB0z/o",
-	"DVFha/TNhyaYJrK1IdB5nxQ0ypaVRvIUoYcquK6lnzXfPUX2w3yBp9NtZRIrYbKaZIyvRHV8rt4Rt0el",
-	"vH4rcQCWpc16a5BKXMxT24DJVcCxquY6CisC5UZADaESWeHaHgZGViaw2vQ1WYoxlTP4KyYTYk5A7lSY",
-	"LyqOBI9ungJ4wI6H4AUjbniKI8C2QiUNwFYvt6ASWc113O6Oe1H7PO6T9sVkgNun47PoPL4gl5MONncT",
-	"xUmGhH368FG31x/8508/t7wKzM191odEHfPn1Kh6uq0bnZ9SyTRmnbFXzjdT4dwycrEkqpG7bcdC1aU0",
-	"qXSWtUS8r3HkEZCN9OkmtWW7uQ4RwdHMhBzZsTjEoGnCxzhBCy7UhCeU6zvIPLpmXuCdvnyP9BFyV5JB",
-	"61CcHwcoZGQVoiVLwBiDUnJIi0ZADbusmE6uZaPtcw+sK7SLHRomsprxJIero29NlkIaFaL7r5lpMOZw",
-	"30pCwKVaRO3OzKCf4VRBnQoPwi/PUw7d4c8PIPzOAgTGBmuWxGi8Ro++eXZ3M2XG08pmyo1QKQ5RsBCT",
-	"zPV2M0ORegj3ZFp+iYVozm/JnDC1h4e3vtpCesAc+m75koCPzQkC2Sxwzn+DNI2l/nnCRb053dtwcz98",
-	"/sxFqpygc9Fp96OBVvpOtdJ3Nm6fRxfxJelMurg3zqgOxrwj4VkF6BleKL5A3cF1C33d1wR5s9Q/P3jZ",
-	"7g7aX/cr+HLhqnHqEGUjWOg9wpsOQs3VtLxnJY+syUoPjb3VZyTJCigtofK1yPKWbFkCRwwb0EC/AGXN",
-	"eBKbS9Up4mM+LiYekvki4WtCsq1+3O52Br2MXL7iY/TVkkJbn/6Y9Lq7aOQTuZRL4Pe1ScAe+Pkml//+",
-	"wlUjyykA0a6wz/u+fAJURnObvnlsia6ZoVSfSdM6sHA7pio8R9J25QSwSpchXRutYju1Js2ryi+Yvmtn",
-	"mMVVoqQXo8NF3DhGx6P/rZtuReMGgnF9rFdxjoAmaXnXLjlkOwrKzYMLLJetCzDYRN1g7NaCxZdIsfIF",
-	"mC+XQeXIJfD4hReesG8Igl30b6hUXKyrgdNA59DLjMEUJ63AnpB4WrrKZq6hXz62Nl1eBUttNzcvdwsa",
-	"Ww+/zV0ppH2Ou+P2ZdSL230ymJzis7G+WlppUTcna7qaE6k0oqVoai/yv6S5TwcR2ErX2ayOlB7nTo9T",
-	"T/V+5ONZhiicCD4PtXKZsiyn8MIo22AUNVcKvLaa8blj2uZa1triEfzzWCu8qxm3EppCRwZiPHBw41QQ",
-	"W6TXfqqHdJxDT97KuJ7bWVUkL1XEejga/P/Ze9vltnFsbfRWUK5TFWk2/Rkn6ci1a5cn3cm4p7uTHaen",
-	"313DOSZEQhLaFKBNQFY0qVTNr3MB5yLmwvpK3sJaAEhKlETJkmw5+pVYEkkABJ71/ayaimyFpmq0OLvO",
-	"c891ncQid7xrpxXtT856TJ31JxzVtX12Nd2orCLMoOA0B9lIK6WpSFSLRO4VRc4+82ZZAF7rsZkfnP0L",
-	"EiEGwJQxgR8UUuhMGAqHOc0LEiFyJFEL8MmcJJsFY6CqK2USAM8t/GmEpj2v5cSUwu7x5oS9cdkhXfhh",
-	"tVf6J3bH0uoYQ5+KcZle45my7hDbAtu5DGnGzBqB5wZ3+CQKuGG0zr/zQ26dbevUuaWpoI7IR1ZosHR2",
-	"ev7q/LvnL89fzW9hkE9lpYtXVOX9bFZ4aLX/GULhc3dU9aGCzVNXVqTmxyowJpHbN1ffz5QWj2fHbAZv",
-	"8dw9YcD1qk3l1mBCZ2OnPqGvF+2CwPZgKFBfFCvi5rhKwDQYKpa1luC9mlZKbDO6wnko+r1WcW4tb4nA",
-	"ds97+wg2Ij2eMW+Y4GmYrrGbZ/AaBRoU3T5NVk/ZmlVwYW5KuA5gN6J9NlFk4XtawiuCvzoSo/audTjC",
-	"weIWK6s7vlyDwCU9CpvwQrnzgc4OfPFLWAx/NRfMjKVA5zmpmVlwDJJjvG3SmVOfuaauq4x6UwubWJkV",
-	"X6P3C5s0LvX6qnwksNxwt7JfBJwf7fFiVPurfV+VWdHeVk140irGsAZDXXQf2pK53NvfsO7CwLw3yK+k",
-	"pDNMOzxNWRIKv8rNwCqcEfwcbM8JzTMATXOYCSMUpLHUoJ8YPtX2yLK6qP8FtDcuqKRlnbPgHnH4hE/w",
-	"msKE6ml/VK13fsjFeGUnHReKtkOlvmvKrZAjW7tTVBw2pwpMiPrl8hFqF4HBgxdSWFSmst4O3YQqt+2I",
-	"67iXJxetzkFc6JZdzOFRPTlME0jTsoz768rCWmc+1dxMoqp1w7yvRbRDw8FAZtqWyi1IzH8JSsupseu9",
-	"0jLLvQFOiuftw1fx+enha3aWHJ63X3a+o6fxc/YCE5CKgzLinLPU9nOjfdo1k+kMRYzv1+si+tYFrF6d",
-	"GuUjOXx18vL08Lv41avD16fnnXP2PDmL2x2kFLg19zO72Kk7kAV3evYc/CWeS7jHu71ihEsOMEVyiIvZ",
-	"OniTUQiIJFwNUjrOQcG8kYGByhs76GlvSNWqzaMChBDqAud/nyrNssOEamoVTdCM7LW+lLkQdV1JWaIK",
-	"MjrZEoWta6jjXb2bXHGxJqGoErTyPbeYKvot/vZrsMjTiy+k7FS8wARf0FkyRhMuuphm5M9dLcsLR/LD",
-	"XbXHtcLhmtS7o625sAemxgU/wU8LJ6uy3atn9EYOvvkysHg2C6/u+VllDHE1km/EUKby0us6vQfMVdjC",
-	"fP6ptPXGvgrFXXVBaFsZdcomkvmG6DIjcSrvU1VTL8aIy5CbAx7Yash1xzi2aCRPrCra7uvJaKQlT3ML",
-	"WMacQljSb1B3qjzWrBqyxHd4qTWNe9VuiUvS4SnDNlp2K8qMYGsAo4lCq1DZNxeriQaiUmgb2J1M0YCf",
-	"39TFkTf4eysK8K43bgeVR3steKfDkrwbtP05oZoMB6mkifOkwJfQCct1VSzjBjeC93ggurVs7/vLp7qL",
-	"kb+rsipd0RzDzQ5eIFIvKSq45lDH1pGZ0zwgdpfIkTALpIhLO1+snffo2YuXM56OC/9Mkeu/XB6evXgJ",
-	"GYI99vmoDgDxf1ZM6s/jmUyrcx3KuG1vlhNbuFvmkGlQeBFoZDYi72Gz/p3FrBq1VviOK44kFfXG/rf8",
-	"95UAlC9F6d6ep6F0uux78O+5vCgLq/8q9utcziBhl9TFsx3etEhE9Qxav/KZNT+rqcbXJgoy96zrhpmc",
-	"cXUMoNCUJJ9wRbj4Ps70KVxfrNfVzuAsgXIlIdKwnfKYZGyQjqFGSxBzGjNBU+t+y4XJrOaA1WdulJnL",
-	"N3ng8Ok3VQ6KSn6etkzGNc2CLQqJksRcCf62Bjz2dZdX3q5rTYjJZzufk8yqL1b9aJFIx/06sGJ+tm5Y",
-	"MfdcDlbsLBfHFWmOL04xWw+cuCP/NMNzRSu4cn2tS6SwwhXgtfrZnhtDAm0Vn78x6HNRoIU5q7eVXv4I",
-	"q/ntgPRQ4cmKMma/wFhbm+kRY8ImRDBFGpifFpBIS0gFsf6hJCr+ttMhV98r0sBdYXRXIQ1GwAXooIpI",
-	"xmKZJahKWKfVtE+rWMqIIyuaWG60B95PlZQNL3vjCkbsPOq0OG6EAZvl3No2OgOvyQZpXGDGPnr2tgY3",
-	"U6UqMh6wQzVgMe/w2JJzzt3hM16+Zp91BDZhygULSJRK0Y2IMrYWTQMSmaMQkf/5n//5n8Offz78/vuA",
-	"ROYtRM6OjJARVpmNgO2g4TUiZVHxnZknHSDhqrGUqWbuS0eFUPVqUtrGhJ6Fx6BPP9+k9hdfFlQHV6gJ",
-	"lWfbzm1ml+1ZA5mHsUu0frYy1W6gQnd5XJUF20bNDorU2erTpuEdTYdMuZRVK5XNdWCrmidCOgxuRjN2",
-	"yBcj0bsfPpHju9NjvOLQXKGiyaYFM9z8ffq5OPAXJzPnXFONMOrD7T3IxpcIOdRXKm6XtVV+cs7ZpRgI",
-	"IJxr3xtXhAJvDnIoKnT9+CoJLFtUnu95GlCKIfR5Osh787tigYoBmmrfw+lhmyqWABQhtthnROXqf7uY",
-	"cw74CuUZEA7WrH9Tv+Tm68zNuFjbw9egZmSMrT1Ly8b/nrIK+KEQBnBCJ5UjELJZn6aQLQ6hPdsttMx1",
-	"4H4z48T995AN2YJXmlOVAgncM4Vso5hj33M5qPbNL04zBVJ09LxCXOCg9QoyGweZ7CL7+GmA0cnW8zwq",
-	"Ac60EeWai+6NFDfuTGPR3RIbLH/8xEm14+9THfewMz0jHZ5qlinStjkhOKGADFhWmNzEA+ysvizKSi1O",
-	"edGPcT0W/SpfrEW/rFzJL8tkpdr4cXEW1bctDCtwi1O13b/Rkx+4HTkbAhakxDvZhznxkL2O6x25HorO",
-	"jCiWDuJnZMRFIkcBifDNQMVNh1vRWDRM7vOuczyyd5qBRp8qoyiXxKiKuXTxpWqonU2fwDzivcRWQptk",
-	"8X6qr7rXU8erlWN8ig+ozd4bZsmqxTIG6gv6bECUzDRmcprHrMcNA+9syp97T3fu30r+vgnjDh26UYtQ",
-	"69Qt5oE8AwrHTBHFoOLDenrh1+DtNcY6WvAusOR2Od4X9jleVN66/uupF/0rRDUvM83jlK2euoXv2uZb",
-	"U7ybAaQ8CCwVy3NDlaZjg126x8ZG6k6IWc01DPtnaqYjqIgxvRgyZ66pHmYJraCao8OEMxEvTIe5dL+r",
-	"9jq/fPHi+cuFrFSwpKp3Hx+0neaX5XpbVKm4+BZdts0632Zxc67tvf6CHeTNVnWS6XmWkE4qZTb9Wp/i",
-	"K1rt3byxhHRall9MwjTlqToil9bUL72QvHnJBZnR+4WKUDi70rZHMfe5IJF1G1kPZDujIuGiG4GqbBCM",
-	"xizBtohYfN3wv2mRL18j0pVMQWJw6LKRCz1tUilv4cadjNlGOz2pNCD8NHPSJrsVDXrSmMAH/3H+mpyf",
-	"kFcvX5w/PztdR5chtxx1U+X+7H5vMzRorG9mdM64FBN85JDWje/XnFHzbm2+zcLo29Ld9lLWpelN7fTj",
-	"WT9cdIRplue3lGf/s2/OlHN2CqgQEBLoG6Xw6m+f3oI/xSiccnAIlWKl9Ms51QONeKiqfEHN/6qmz8Cd",
-	"VJrpeWVCAnXzmp9NNxtM3nc6qyKJQXlpLn+miEA0jtkU6x9HWUr75nQdtF6/fm3WJh5mGROxOWw//Pqx",
-	"ov2+v3B+eYpg44p6QXPpP2ZO2ea+31u0rSzCphbl9LTmqlhC0wofc3BAtc5427FxzkWW/JcGIKhmXZnV",
-	"69k5O/32xclaz+wSr7+qLuHl+cri9SOErerujgmi4txBOZEJl2vcJAcdjJBhUQziDfRkdnl8udu2EGar",
-	"yWSDXv1FK4hz/Rv+ds6aYJOFteiCpW4MKx+hEoH11DFZcdOtucfRO34H3JBEg+TQs1sezWCVnfEyfmPt",
-	"npS3P4hkILnYKo6RS6f7RYWc2YikvKNxhkBoOdnGRCA3c0tnQzbtkCyXAtwPgqq0Evf0KtBkdy6/rr7d",
-	"79bfXDpt/b9YRCw5zNI6obrq969YpvHQLolMm2ihXOdMLR2ycZnEi2HLrP0v5qSvDncVPbMnOibbG/9j",
-	"wdtQq8kLmyJRoZZr0jdWzGlwcnJy4bEDNFM1Ypki5ycnxsYxBlhkbxORNhtLJHKrtZNL++nr3H07sVhu",
-	"4DXWxbGWTs7cfF4+dBORyKGOZb/UCd3mn+WJ9OZ/wlbhVyYa4DhrbEAcbkURXn6HwA+patZL+f/c7CuX",
-	"T81obGn7WXLdczz7R+S9YODvc55u3ykPCmQh2yNvNXSPZpY0oZMkmlCqtwSLQSpjmiLJ7yEY2La89TKh",
-	"5Cd5x1Ias4Nl2k7k41yt6w6s24gqYn+9es+deU0pIdE+lSOWbbTvZF7H5NZ5egf9+c0Hcv6KpFR0h7TL",
-	"iKZdUCr7TClaIsDHIrahmCYYf/7iPl0k65UymbksyZQI7xIiUwVOjhVeZo3miT45bZnKHvt65qeyQCYh",
-	"icyZWjmRZYkDWTuRxdyzbiJL4d1V7EDXpgPfFzRW6AwVS7Dca4S9UUY9ql1REM8KFd2lxLOVW3/8jSte",
-	"XQfA4p7gMafimYIGUgTbx3HtKI5/l+0LEkE/khuqyyR+ox5PIRm+ixThNcH29KR1fv9+/nZE07d2xcgT",
-	"ndT/duib/d9xlRO/nCXP48NXnRcnh6/bL18efnfyvPM8OYtP29Q85nfZxqGZ//hrTuOz9uErdt45/I6+",
-	"eHH4qvOcmStO6OuiyGwdmIOeMm1JmwYy09Af3bp/was77A+O7kFdnFVKie9ap24V8jdsLCCmFPnE4t78",
-	"zkbnLxbXcz9kQXT+7ldtqbys13bxCOGI4fDcnpl/wY+ybXPJcqVv4TjcJpqypdbF7Jvd850Wt1sN4bje",
-	"6tpNsvfalzpZOOvWuDTz0krmL9i/vmmLa6XSWbfl5kvYO/OrFokM6K0sYpdAzNoi1tyzroiFqS5ORYS5",
-	"qoAINlpbIRvKzqeZbghzW7XFLyy2dZUVo5PgYjt06YPYt50MhqrH1DQ/UKWQrhag95B2072Aty5BNofy",
-	"mwbtZdoXzwLBqs1nfYpOtM+oe/rUY6QtE0t4OsJriG2aM26Ry0J/qNyuhYgu1z7EH0C/JJrm/YaJCzAT",
-	"6fI6nR11AbUiFHTdUpzUHGBXAuA9DMdfYq+cfI2g7SGGTH13Vlv1E4pQfO+b/UDs/8P760/o3YjszA55",
-	"EmGXQXDTPlMk4knUDPIfmHeqNO0P7O8MoPYH+pkKxa+CfwYtvolpB+4SxbuC6mHGItKI7k6DyDVgJm2q",
-	"2Mtz8pefL98cXv/l8uzFSyI7oYi+5MP5evRl6tFfj76Yd/I1sqFjzPxlcQaQZjsiq4CoAY3ZoWIDmpm3",
-	"0gxCYfHiWlOR0Cwhdhco4kqAsHufomN1Qe5YxjuY7JXREe6DNuvIzEB+pjj02jsidlXHoeDKGDApM9Ap",
-	"RcyQVwC/NuKwT8eEZhm/g4Rl4NHNEpZhzsSavMdm79S9op5uWfS+u4pa+ybm+AcKBEr3opZ03mnvkXTx",
-	"/9w16T9yPsp/1PIyWPdzPhm7eHPQwr3qGeyld1C5L7CrAYV0Dgmsphg3CvzGt2FIG3YEUWsPUlVJJXxx",
-	"P4y1N1EldmB0m85P23ZpXNOw6BDix+v3vxD2mcY6hdCVbVdqpgr0PI1qjiaHoc2p4Or5dy9evdxM/fg9",
-	"SLAsct5Latt9cFP/zNkrrOF5x5a6OD+wedBtlVBb7Se641FoNs6yDDXSxYVyKdVMxOOb/rzmpl41tTsa",
-	"SCrB49vnacoVi6VIViFJAWXV3nS255OSAUO57favEdPJkBU8ua4RHKYXaDpJ2rLMloFkvfGN7Kz0BjKm",
-	"BlIodjP7FIORQv7K/+wKb3BxIeQ1dTLPqodoH4LZeVUPKb6wZ4r85dOnD1bpqWgjlKHQELI8CmtJv369",
-	"6EXW83hPrNcs5/e6HNqFk184x6WDWfBze7ReziKf3gPzbXO/hTEBHMWX5Yu1A26RaJSkdUgizM+8jX6e",
-	"vGCHrzovTw6/o6+wybrrsb6MjW7uWddGn5h8DZqIfJaQjOu0tPXa75OKw9O05KtPU0UhBbOJyCMK5TTW",
-	"TEIQkhlOwe7+gETK/ZwrF4UdyeyWZfidNvdRoUCcsMVGhJKzz58DEnUoT1kSkS69Y2Q4IA1Knn/+bJ5y",
-	"bv4BdNY9Ksj52euAUNJOsT2bz8qlofDRk1yFk5nr0OFOafOCUIJPy49UTAXWQRn8ZkmZM9kuAzRpLfzP",
-	"HHG8TzmyYr+ateWdklCdamy/tFlgGetypWGxtDRqKDPGCJz8CfY6o8YZOYd21QqB7InaoI8fbGtU3nde",
-	"yGKS0kRi0N+xxvlIDdt9rlHNx09iKTo86+MaQchixAaF2Ag9ax++ip8nh9+x886hI9F/zU46NXvqQLbQ",
-	"QU/rgWodH7Ns4CLwR7HsH6Mhf8v1MS7a4w1TLJu15fb6Td7yfVIBGhuhMXkkoLq90wmIGsY9g01mC5ud",
-	"AwR7dKyQAsscUfPp+enJdDrlLmSR2WndKG6LlWYYvuZ3w4yZEyRiliOwGsYxU4q0WZeWGfdtGNPmGa2s",
-	"K65oVQwydsflUN3gSb8ZCl2VW/H9EF4fJZnU4CQJCPwyb//obuRcMUrzNEVfzMpzWkOExmb/+WuHGa/V",
-	"2mBuZGfJ8I0ZwySraXEL57t91WjM9Kudr/s5V2ZR0WOD1UM0S4BwffWPDZZV/9z8F6t/kwuwZgLCSdn8",
-	"pPU+N8trOPjz9RDQ0aYVjABc12bgRpyIuKJWmBX0nCWXXs0YWDTqKRbfTHmkb9m4Ba1RbAcN67MzylIW",
-	"GMSOe+gdNoep4OC1k1t+wf3c/FjnLfddLTZRABg413czDDhypV2UoRQB6DGaYEYjQ8d20VL00QHSAMe7",
-	"V9fhr1xRhj9R/222/OopkmRyYD5nVCvSHoeC64miwQMz4jze234eH75Kztnh684LephDySldDkzulgYT",
-	"rylUt3Tp0QGQHGB7I3xNR3csa0dH5Acze8vpBIED2Nae3iSyj/jjX/+Gp0TE7t5WKKoiU4GLVOTtK8qf",
-	"AztQ+SPf8gY/9jcuEP3535YIDuEr2DDuTlwz+LBsxtRxxQeFnhqF3xU+rPxlxqBy3Gv98+wA90nGzAso",
-	"fOB75OQXUREz+0nOVHRkO3OXP/T97gqfYWebik8tn5gljfMUevbvfIr2A8tLyVwOR2Fl4M/8AvgzYRiF",
-	"LhNbTC3MrH08sWdWiXIWmrwU4pykQZME6R3AvAw82+0dRyWR0DhmAwi+ufgmaWQyZQFk+anA2xMBsSpQ",
-	"E7tTwfufjIXaVGsXCf3jX/8+LiQrHn/pF5q7FKOhDWOLRNP7KwpslfWIquY+RLoPkU60CdrFAOm98HZj",
-	"kdNcPq0AP8K6jsxa2exVmVluESkmQcJ2nCtgBHyijr9IpNCbmyeRP81LGKNQA85iZ6tGRIda3tivb/Dm",
-	"UZMoJhJlufZyXLYcDBNCK9qDzR5sytSOu4g1G1LONoZCXpFdRQeCsoRSllfGBO0jGFkVbRKL4BrUPoqa",
-	"3F7v2EPB7HT4XUSC5ayYDZ3uksG7yhFPGGQNOw7SIXCdZ4VWrGbdrLVo9klD+rSvAcuggWszwOb/AA9o",
-	"LaJBAzbiJD5Ay1e78y8/XFXpJUbN2UPEHiKmWxnvJE6s3euyMTiZ9omtAimzuwBBb1HwnwAzHLqGprK/",
-	"8fGQWAkRfMUMauwBYQ8Is7vT7BooTHlFN3ymVz7MhV6k0rr+ZZY7Nj1Zt2VQN1o+9voNPCNyQGhVo2Hb",
-	"VqU5ef4dAXH5+O/LO/Z4UIepfEeBYFb8ZN2wgJHhoTmq12Y9XK9w/lcG6dJtRjOWvXUzG9ze/PGvf0+l",
-	"tl0KUN1v2Zg0IvxN1CQ01pAvozwDWyZTdmH/T4e6x4Q2GxLjJ0Dx2mYJ5JYDGNi9aqwOCIrDG2NESwkV",
-	"+/DXQcuOMY/+9LQeYMhbufSVyWmo6mn41v1a3jJh5qLsXKCbLCXR8d3psRn5sfkYjuEhF0GZcRiJJmRW",
-	"wT3XyG8Anx/73lwLZvMVmhd0ZDVkQzq5eQPwRJ+gR/589ud8VPhxa7Ja1L4NkZA+jXtcwCkWtMtC4Uvs",
-	"AkuLMVXDBxEsuBgbcAfu7skw1vDzjky59Hho8x9FW36+yO/v2MN51yiIgf2Va+DLMxJTTVPZHSLeIPuu",
-	"g3+eETkSOSmqEQN/+tNlvru4FEd/+hO5ZgayL6HFIP8nfNwif4bFJuHw5OR5DC8d/suiltmOU3s6cFsw",
-	"whMSNUMBZDZu5aq3PAYFZ22u/Kb2B2a7GZlqZxQKXB4oJypsJhXgEhVj6pXb0wjqDCasLJle1SkD6IZQ",
-	"JeSmQCaKGagKhTlwGM73dwIBQkbQnG5MYpqmhOuLqUOgGMNmwv6e/vuG7SgQCthEzRaKC0hKLlBEI1Ap",
-	"mxpIzk/O7Rv+Ictkpv70J2B0/vj2DXl9/uKV7QSHUzoeZLKdsv5//K6kiFxqtNK0nTISxTIx8tpoEx/w",
-	"d29kgpI9FAOWHSIj9R2XKa6dkWgR0hdGdgzIjWgGITvEZq2xBPqwD7OYKdLwR8gdAZ6RDgNlQfkAcCGA",
-	"G7jDo4JQANGtagKXI4muOoc/Ux337Ex8e3LMzKEJcUngAcwyk6Kb9y93zVXsIEPRiMKD5+FBZNbdrAk0",
-	"+GY509vpGahpXClXrnZ+9p2d9puMUdjnRr8ys4cBUuFbPJHoKmH9gYRqpkNzUBB2FO0zOFFmMUDbwOwY",
-	"2/clU9qlsl+Uf4/vzvKVwoV+oGdnFzaB1N+E2Gb8JBsaLen85LUd+E9cabdlBrTL4J2Cy85saYCdFhlQ",
-	"pUhUyPuKgAe8lHuGeZ/ATY4ZZxehiICGEtTWU2PPnp6cBOTFSSFh8IhcYvKdOTPmrZAOG7kcfH+5Zn3l",
-	"tDCXxBaKBrIBmZPGMmS8RLNZyT462VUzIEriafN06eV5QHgOGTOVPiJv4GNoHxQKxWjKkha86pHMbu25",
-	"dZl0XNniTb/5bJ+eADVSqDHg2hxrd4o5EAaGIuLijqZG8XbcgXY8zcDcHrvuW6ZBC2QJG6RybEyhC78w",
-	"ADSodQHuwUpqGQpI8MMXjDSLBu4/Gd3HY8Pz589fm3f966c3FyQZWjSEr5H+3VbNkUb0x7/+fWP/ippH",
-	"xJIzmE3HmQqFucQsEdR8IjhhJYTlTiQ/8z9jGQEx2xVQFkSVgcehuBUGBC0JKnLRAxkVrq2SoGIDkT2s",
-	"KlfmLgSWj/z66e3hd1Doh4OBS/53aFbPGAB9Zl4H7jFzWtRtXg/SZ7onDdyGIpEMb9ozbyxndnzhDhmJ",
-	"LtNUjlwOHOruKY+ZUCwnuj24HNC4x8jZ0clUxcBoNDqi8PWRzLrH9lp1/NPVmx9+uf7h0FyT9yg4yPWV",
-	"yw9XxWqCg9OjE/ypUYfpgB+0Dp4fnRw9P4C8th7oqsc9RlPd+6f5f7c69RKneHZyUgCKQSYhFx32nXKI",
-	"oS7MHo57LL5V/v2xFCn0vPC7Sg5aB++Y/gs8+SAvAIQBnZ2cYM8r6KOO6nQuk363hQVofSyyTewTQP2b",
-	"VvvsmeGKDAdHWPAAODPrrn6Yx1bilfR/bOWlhv0+hYYEP/E7JrDtkKZdqEh57xWJg3+YS4/7TGc8VjPX",
-	"3p4eZUAwk0PNnBajh8rmY9qaV9LjSstuRvuBKx/9kEmzb9nQngi0r47ItZl2EoocWLFrADeTxM7iqZQD",
-	"BG0sZUIsawAuKUgbPj95TqIBy2xKw03CBGdJ1Lwg1GAhLKxBHC6UNsIVPjKbA+/PlWYC8cppNg0UxB2W",
-	"MWMZ4z2eqVBEh4d2nQ7NcAzsWWVAFM7fOemxjOFpm9ppP9t1XrjVzEIdD1LKBZK7uFQ5czRv3Ca/0VLT",
-	"9Au8kP8MDxyjRp+FBwG+m/8Mzb3Dg6/k/MwZJ3SKOgXK1CsSeys3q12C9e/Twjbp+2WauWMtkhyNaT+d",
-	"uW0/GWszkfHQSKDKo/9+wMTlh6vrAYuXO//uuetYUjsIUvhm/csLazHxlHkLbFTRcV00ts4Ue95iKuw5",
-	"czs1APAlL06eowKZUE3bVOVyyxykWPb75hDSUIwyyDagRnZlus2oJpkcBV48o8/KSvsLEKW2wbQvF7A8",
-	"QUgUaURz04hU9+BQgFx2j28PtZXgisCzlXm4WYJDQJwON9YfJZ1hmpKEq9umE+mwTDNO+0cgiUDofQDR",
-	"8hGGZjbSi5PnizfRNRJN/SroHeWpMa7WvgeLCzJz4xnTd8APb9l4tjz6059+K5isrT/9idgmCSPhdhP8",
-	"15n+CvTK94WqmIBk7E7eQkoc2A9xOkyM/iaAPtRpxzyz/lplNVM7TWWeGQ1FyfsVkcb5yWkzqBJI5qvn",
-	"5iuvRDfOT06MmBJjUE9CMRTs8wBSiwq910jjxclJs2qDGSPo8sPVX806QaMaqzketP5e/a7ynxyjxXDw",
-	"NVj4y5+M0n7w9R8b3ME4CahzqtjFxUon/zbNzjzHIczflX+mvhsHXHK6+JJf4aXKjP+TJXhRjcPzVmZt",
-	"niRMrOPM5I7bv//j64Qup7RfhcIh8h/94yu2mFrXkQEXAZTZGfMdMRPcOGXP2BExcsz6dlzyqgFOyHHF",
-	"IikMe9DBgNHM3BxZ0zH7BAI0w4RrksrukY0103FupIIHYcIZkXsfvC2EaTuhcC6GWza+cEkpdgAWt2/Z",
-	"QAeFWlVyfvKaRLEUnZTH2pu45sJbNt7Y4beyKRTTc8uHNc8tAotwfnY27Voxd8cY4B3LQgEWLTk/fZ5D",
-	"DlkScXAz4HFdGnIKEzSXI6LAPP5sKV3WAibFMfqTXw6u2E4iE3h2umY8sxWEM1Q+5zzLT8Yjx7Tzk9eL",
-	"r3hjjw9ccPq81gVmvT9J+RPNuqBwnJ+dLb6uvJk+whnaLPLivipEE6rRd0KBOf6C97tKvh6jvgG9KtYI",
-	"0B/hrsoBFUQculImLevVdCTp4Gozuw1qbIeKHRG41FbCW13I3AF9cyoU1m9ifjgLqTcCiwGJhNQ3HTkU",
-	"SRSKxvnJeXN10MIFWhG08LKrZBsK0FyogFzNjCWPHiXOF1/xi9Rvzbvd7IHF9177wJotfWiJUJa1OqCT",
-	"WOGEKnQMuaegM1wqBqoSHltsMJ25g4VnLiA0zqTKu7dNMDi1IFCX8MQ66BP4W2kpE9JmPS4SaKTK+9ju",
-	"BQLyNNYya2JjhIBoaUu+c483/u2eGFg1A/zaXBcSgtAKCgXYR80C/yPqIqAa4tCOyFsIKWA6QH5nGAr8",
-	"A5wb2iA+Fudq3mfgsMOAgo1bTEYobJUB5GkAzkFLvEdplpnd9INj1ZmAnGnzphAmxR0ITZjMtxAVyNvd",
-	"TFCm11OICkk3xt6rqP6WxsTKuIj5gKbmJUKg27xMgzuyzyA3PFWMNCLoMzJUmQ15R2ADtJTuuA/ogN/c",
-	"snHrlo1vfFZE1WRgO8xySlYTDVQtnttOjrMnUkpi1U53mLEkmvN49IDN8ODVeT6+YkLbwKMlmD1Wgdn3",
-	"RtZefT/r6bj51/J0DyIUiMdcQgXHPiSzBmD0gdLjK7Oelh6Dj3cueLyWKz18p9waHgTquDYccVmZsW8v",
-	"7GcK++BLnhg2LftpUtZUi8Lff1aQ/rp3TIHU6jDl4taMJWGsv4yyfinGUjB0b2NmkNWWHWcGZBua+wrN",
-	"aYoOyQETqpBR5CK3OBRihvJM4d3Qw+J+CAkAXj6a35nTj75vzVyIn4Yid2Hbm7k75F6cO85GLDsiH419",
-	"4xISBiyzkbicRTDlt8zRqExkKOX5RI3zs9c4so9MZ+PDSwNHWBg4LZc7WExgw+mBb+iecylAQ/HPA2O4",
-	"wwyCYmoS6BxCAp0uy0JB01SOVHH1rCZGC6k5gU/r8/fxtyDY+alKp5gyUWYqGRnV7MauYwTr0Sy5YjC3",
-	"IBT3csVc8664Er9x3buE2f7Exe3BZjwqH+Eo5I95IK8KzniWkSTYKN/a1q+C52arGLqyz6OGc+WTlD9T",
-	"4Zxaau3BmWtM26wCoRJ6FhMyJyA0Z0tRx5iDuGkEdf5p38ePd8xeCAocK3jo+9SYFFCoOE3pgqZbGYwD",
-	"QtM0FBSDjUvBI1mMjqGYhsfc6TEBjHY1wOJhHiQh15pkTDGRXBQAaoTs3uZEwIp0oZW0kKEwuhemsI4Y",
-	"vYUEuZHMzMU0hTjmDfvMlVZRHtGFxWKMtFlsLvYtQvuMCnBLX4SiyqzCLDeP4jSO5RCSwJAV9maQQegW",
-	"muS4X5dxHf30oUBIBosERmXTzLhmk28TK9i5Il0p6mF4YcXBy4R2oL3fjZU75rvTk2aACXDuS+sxc1+W",
-	"Lhyq4heTa9s4P3ldbYyCrwus0cpVchfWEzBlV//SZuwlHI0rP6kNCZfJx3wrwmXjuvYK/voa03gnBdt5",
-	"QYd7rszuVVfCQetktBFWEW1CFgQYEYwlQKgdimvQ6KkBeDB/fc4/Kr2YOGpg8vQF6XMxhHxzjkm2Ljeu",
-	"zYwWqyzvPeImiIBQ5DIdPixwoCF9vP3cIfAFyg9IUBa3aG3IFIgUBVNAtkh9/s+ZUbz5LbPZcPSWOY8I",
-	"VaBXBwa4ISwpM4i9FgfNFbHKv5JESACxmAoyyGQbvHxGAoDwUBUymB32KU/9zbCAZVI01xIFq4BqQWkH",
-	"4VAjFgFb+ieziTaqsZcfsxSonlXkelk1qTW548wW99U+FDcLsEO6vkErA+Qu48sPdlNWH+YVkOZBvRH5",
-	"LGBEJafERe5+cKUGMcOseS4KUIUnNxRrU59XcS5ger4aDlimDO5WuBZEYlVRbO/ekwBFRnW2/gG72UlD",
-	"ZqRnW7tUQWpU8NRHzZ3yJ2wenMxeXg2b9t6EnfUmoKS2R20JDJTDpXwIb8qlqFO1lr56EN8uxmJdNRUW",
-	"ZeVO0ov8xROl5UABykHGhPUKAPLMMH9d+NexbEOdjpCF8lGClvtskzgUtk7MdqKz6wm6lb9PQ/cyOez2",
-	"ZhZePytWgTbXFTCdY6KGYgZorQhOP+E2mIKD8+kdcY0LJYcuePJIk6Me6IjOiZnAgcVlrnU2nfdoVa2k",
-	"SnW3t4SCuhoKijkj3vFnoyFczbvzTBMiFPNtiAsbV32RN0XhAlqIjFAjRhvlmcon4ZQ+roz6ADxrqFxg",
-	"OieciWrVJZjIe+0zpWiX5XbUhAHlVRyrkrghBMSYT1Al5wbFFRllUnR3SiX54LbaZjQSd3t84F4h+RYU",
-	"En8iloW7w4wppjfj/AFDSksSHcNDDt0z/wte9X+CMYS0QUwr6+L3J3uG6RUQ3kEMWOgmIqt6iYxht9hN",
-	"RFb3EkE19Xw3EVnVS+SRPyB0QDONmbIWvJUlKnGG7+PzJTnw+mh2zN6f9KT9Sf6sAzwsZUlNwNeWPErX",
-	"Bqe0lV85UuFLn6JZKjEsYW6pmyZpRINBZjmcgLkWG7wGoTAHFPEzTfHWFChsFRg+VmgqLzX9KIxKJoca",
-	"XVj4eyzlBk42JykQOovDx0Scuj6vhRHjUNzD5+WRRwoSCTa6cYN0IdVSnBcr22HkStOxIkOIzjYvSKXz",
-	"zCztat4zu5q5/4yU3Wc7oHwCnG5Y7yw9YylMPa+mDytq+YrpC0/JgopjznHA0HvJRLLtioKd1iCZnlS6",
-	"rDK5PB4rJY8NsrZpfLsqChfI3ywLlkvKj6BXezTLjv5V2YwZ+Bl0FDYg1oKZQN1lXjjUDIjOaMIch69N",
-	"vUdnUm6nfvjrmx9CYRvJZUHeUs58efW940rzDJuWWjwLIEWTAYQCnIwDIsxgmlU5OcjSVgDsEZRV2Icl",
-	"k4peI2Lm7xv3fdQkXEOaiGrlqSwojkJRWM5CzYINEiOCK2npQQpZJ1wVO0PJrGC853n9ofh9qPQhFxhJ",
-	"KWrWRtMRY0fWag5oIvuUC7WmjMwloiNFTIetEcCOwAIyePV4kX+fWPQhbbEY8u0QEKozc4LMI/378hOx",
-	"3HfUzr2sH+QPQPaqoowRjIPNYN+lkJl/X+hmmbXu2Or3fpJopnc0FOvP4FnaQHjLBVe96+v3GxJf/v57",
-	"j8lu1tk+ApGKe8gAvHWWFmIZHESWHns5t4xsVZpmeq1Omrfch4kcMKH0mRonwJQqGrbPHKi7gFRmv38/",
-	"YOLq+1C8kUKwWBNapDW10jZFF3NmjQwQtaRxffbiZTPIJb1ISASCM2pB+y40zTI5MsaVlqGISve+GWZp",
-	"hKaMHzZ2/eIaaRJtr1gkdXtm9IGEZ2aMv368CkUjKqkw/2WG+p9//Ovf4fDk5OwlDAr8VVB5aFYJ6lwa",
-	"Vnr7QJvN+s87+Zt5Oq6uZig6sD9cO9oIeMArdSg7F1Roquyyk2q7DChCl0gjKqaMQjqqkHM3AL72lk8c",
-	"cAQNIzpeNUN1pmQJSlqhMb0ggbYNtKJxD+V7/k59tGDYTnnsZrmkeDJG4orufXMKNied7uWzWl8R2PX1",
-	"e5holZj6DTa7llPndXURtfkk0V2238yLqJA1oNBPnWF0eVtkwGNcWwABJfjWUkVjKRRwnxayzDCMYL/B",
-	"oRSiCPMTSvNYaDFUUHbPjXrSMem4JP/5SaMBqv5IdlMwn9DHa9m31hAyyAfvQgZPJm0UyAb2uaPfhq+/",
-	"dNrumUo6hUfbTii1/V4KaaX5bQrNFfI4G7Dqp9bfX+7AkGOH0UIHilviAZoqmaejVnG4AseBVj5tBMm0",
-	"wB3arPbqY+I8xy2Z8g6zRBW5U8i+oDaLZd/2DbD1o+tNSPWVVPjAnUnfAMzaXlppGSIfyjFhBlHDO1E6",
-	"FfusjtWzOibQ8r5ZpwiXD5nfVtoZDq6c5lUnz400FNPOaP71UyiQF/o4jw+id9TnlTZX1ZKMBTg3Mw6H",
-	"XZ0YRx4qLw4d/pNJcaS80lx52N09vN1w7BKe8zgS5/Zo+zjQdumUujLObiexzlnE90+wC8VSdZjl9mEF",
-	"DRK69YCRpGBLFvVb5whdVI/pdVeI2xpFyLUMAZcpwv+cPKDonoZ3OcHwaRre+0S7b9b4Xi3vzpM4Ls0n",
-	"2aBd5JUTCRkOmkGhlMhleBQ7q42ErXaCnk2ZhJQuOtGWj1AFlUtohJbbs5GugTvXkg2aa+UUlAA0jpGs",
-	"Rmc4ZOoA7BnQjAl9AwlqPveoMC5LaGK/U8P2Yf5UbYkJnymPoKXvG24SxadwFYrzk/PmLvDSmmV+47fI",
-	"8gT+eOU1tHlBvs06vHcfYLGukvpX+CcxmsW9g11j4XPDr8PB53fXnnhvReI96E8QF3a1A8l8py/foWAF",
-	"el3ftmCqaMFcau3ICCDtxsBYFFh9DHUw9AyaLyB87d170OYShlORf1vAIbRnbdPFgJiDw+9s/FVKkjA2",
-	"IPjzOdxLoWCfbZP93JPJFehjAtrpQTu2G6cX2Csj15YyInqYCRDqUS+7UWMRR758dDLjDaJfKYM+SZsB",
-	"z1DMZEKangncI2+PQGp1RwjFyu0R1qIt4qZzO/1xN0hwo3wgo90v0gyLPT+tOfF5cICNDGEwP3yi3VkP",
-	"sT87ht/AA/bpXo+9rYJ/4zNkxqROffwl9rzWX3dMwb4kg4yb+RcfMvkA7OOcKok9gacU5GfQDM38PGED",
-	"3QOnw4hwHSDnK6jkF5Ds0E656Jpp2OQfkDvPKjoxP2p1+R3TKyNrkQJ9G7rmIlR7slj2WNXSd1C5sQBi",
-	"oBdt3NusXoq9VYpNFrCnVsbIAKg8sSGC0290tSwE5XM2bYjINc68VneRsirvGI5lJIdpEoo+9AIn8ThO",
-	"Ie9fGJWqj+TuVJBzkrI7lipQZucxiFYqsaEALXZ7wDOHh3N2pv6Fb6nuerYX+6o7iu2J3urL6JW1kA+b",
-	"068F/BZb5FcdmOfGtM/yZB4oKXOvfW6RVfSsDrznR+8tnMb7abrfLffIj27jbVTTxZ1fEEPPDHZqylO1",
-	"is5balewqgIcWBkWWAHWXCjAyi1Up3qlYlngrrhfc057tWFY/dkXni3nen1M7Uz8YtVxpRZ7MOy9qUu1",
-	"dy0hRHEdizGn4sfLe1RXPv55O9hUiu5hanTMAJx0tD2ZgW71yrzkshEeYIbnHceQY3jQnGgci4Hkic6x",
-	"mCfqGsfiBbGrvc2W6CIbiqXayHoz3ozVt5G1ya/VXWRDMbuNLKZ02nZrVBCoy+lkTPV8BpRgI5uSgho+",
-	"enJvXBZSRIYiNe+9bBZMdz0hjQj/vIE/o+bFXHthMrsUC5NnUfJbj/pFGY6n3nbxirJDZata//QaLiYw",
-	"XOx4xve8hr68a+Hqtz1vi41gNmojbLWT70P3nckHML+jLzZh2qlK48dbLfbIWwDPaI1TFsr11ffjL9Rv",
-	"MvOdxarlWwWvLNdLG1jnjcYUMHC4ZDKugQbXs+AOheZp3mcYRdlUu+BQ7FS/4O9x8beGppeFV78tDX4+",
-	"hu17DS+LDHbPbAEa7DHbIjS8g/ZReZvBXEm1rfXM3642iiAbm1kMYBLgHde0N68SBQ0/TfAeyN9WF3Ee",
-	"RSvy1ZXKuYgUijlpqPDSnzQkLaFc5VbSt65gbbJ7Omy5dSEahqOWR60VQmyX+KwJI9mYp10pk5ZVV4zh",
-	"Dh/2uBF24wB2lm0akDHHehXYTTfZB6TNfGd0mQG9huZ3BmOOCD4fKPgr4nD2MjCLDRbsgkZkV/TJhN/3",
-	"YZ3taUZ279wzwecYxPwh9sjecLYPQs5Uonsoauf3fCrf0Hso7dEv9/gOoGf9ux8cr1E+z4ionhwBjvV3",
-	"LaE9731+78jKJGcOlgVALX/MBzQlCYdGB+ZfONmyz8wPWKoYaUTm3bWGKrMsARGUdrSU7rgP6IDf3LJx",
-	"65aNkW9gVst6GmuZzerYf1arY/974VzXAVHDuAfvXil5FEvR4d1hxpJozuOxT2Hl809rPd9268daLii9",
-	"aP/OYh2QNpZvXH0/s18/zbpQ9nT/p/vzYN5kZvtqQEGzsSBmDaCTyX7p8R2Z9ak+aB0kVCM3xsEKY2iz",
-	"Dqa0LHi8lis9fKcCfP7M1gnwIUaVsWzvMFgxP+0jo8lE3M/ZtaVCM/fZInEZU01T2R2yHcuMnZCcrNNh",
-	"tnrDTcggfQJUgW3g6kqGsUa+hW4q2zQFbruOTLks1FEUbhlx0WMZ1zf48xv/8wjrH4OqKdrnKL8E/gOu",
-	"Q9GjQCVrVqEjs4AwaoBd2x/ymJUtkQEdw3LhNc+U/c2IC9U8It/npgTUZ9jnAiki1Dm7hdiVnF2/Ezfr",
-	"snhcNWd+0gtAFLkw3Rvdo+c9is5GkEabHzMDbQAVRXvDv5dFAOpqqHYQP42B6vm4/KNaxE0Jc41ppif7",
-	"cOwIorx1r+axuiH8ABe4IZ4p/072fogHLQgwQhgpcRXTmotuMdXKv87tVwi40UzVCBzlCenIzjGBK4AB",
-	"DWhk1c3rZqAbYDc/QU2Mxdjkq5hmGZ++lWAjuN1EwavBovLwzNnJaMJjjRoQ4FRlmaq5dqmK1Lk9Uiuc",
-	"rFuNBc0oXt2ZwoK14OkmCwvYZ9ofYDYECPSbEpE5JgAFB4OM3cDXyqcELQfXH3B4261EWCQrcqG9d1nv",
-	"KxHWlccEImYF+TdfZ+Z97MkC5+BwIFMejx+9r34NUmKSov8eiZzvmL4qruIHXMTHqulWjXWx0hv3JI/Z",
-	"0V4PxRYAnriyGKtu80SR0oEqnMjSsqNaOqx1xD5VnR7ItkcXGr4ZMsikZrGejKAbbbKkpEEvVkuVRceQ",
-	"6A1Fo1wfEbv+5hBiV5HimBUZigSbYFhHGc+IYJ91KKxq8CgSfdaucF1v6HivP/d65snenmq0DLjgvn2y",
-	"iYur6h/3h7GZwIUTgvhdCsQTxbc16Vky+gWTRoefDWJL6Ba7kQEwgXizlqQcQWvZ+qAyASEADFVk1JP9",
-	"IBSj3jjA3CU5snScGaPJIZRNISEnzgsiIFzbPp87kkJwVX7V31DYoDTzOjHY8hbbxw/uFz+Q+UFbFrzu",
-	"zWiXE7Hbx/cVS++YIo0JNvjmhceuUFitC1KIfEfM/lC5ckQACa7L3PKOAVsVqM4RTtRwYMzAVgFNGncc",
-	"aIcz3u1p1XT1h9Eo45pFeBnVoehLpQudhEgjsv+DBnBIDx1ljCopoiPywx3LLEAkUkBo0xWRuNQQ5TJ1",
-	"/vjXvwlVoYA8nj/+9e/oohquiWIM7iIwm+qPf/17Qmq4FnF2AbA9mk3Ksoqt6xouR5D2KodCk0bOGi8L",
-	"rUZVjw9U82KyJ10qu3KoI6v0roVLz7Y28YQqk3ZCKErzXIDRddrI0UKXp1DYhXId7IQcbUAz1jQrI/9j",
-	"1IqnR/lANYmlMczsL1fc7fvCxHUUJm5Qob6MgV3d8iGvWXv2lPLbCGgjHk+xhRyRS/udZ4TXErI1iQLi",
-	"1ZxJutxhWznO/V1KhL0qLPmGAyv+Sdeaaraj7CL5LGopvvnq7rXe+2i9pRgAL+1ZDzWFT1dmGlkePjxa",
-	"hKIaLsyzuhkV2mGGVJgUd2WJnL1GzIXtZVzkgLatKNQE2EBB0xH5rSeB2sg15kB+B+B7QIoSfyvbWsiy",
-	"TCO+Feii8ZMA0pPgjlEmUxYRRce2ofBM4jw3epXrY/a3xsjvWZ1fgI+1MIGJuYaiATkDCSrHrp/IPDaQ",
-	"OaQfO0DYt5gxOhSPhbgDt+rToOvAuTyUQuz3/yxFOD8hFwVSoRFz+OFBAnFhryLvPHfHPOGHm9WLiJni",
-	"rrZeffwl/2M7jNQFNXuBYg2u6aILwOZNFYWGQXrsEq9Im40lPrMfgO8Fi/+VJimjd1jYL4d6R/JFC9Cw",
-	"LUV843H3JdBurx/fJ0W0eEjWDhLHqJitzOWxGli4nnhOdSw0HS4AAu3SvLEfMnyI25bn7gA+BqXlQHky",
-	"IPvkUMDdxkRpmsEY2Qgdr65RtITp0bTlUz85Fsu4xyBgmU/sy/b0IsYqsA1YyGyrwOq7VqxXuhFIowKR",
-	"mot4tR+NZjxbA8Y72CnfGLlqvjg9mfgiY3fy1n/nFNtQrMuf+xFewUNC72oZprWzRicnWNB7vz4S5H/C",
-	"+RDLK7M15v5OCvawzuHa1aKAbxsXTgYitiycfuO6l2R0NOmWadkO/JNS54h8NMME+UMsqBWPwDTbygJd",
-	"GeWHuc+q8mNbMqAa5u8D2WbW37i2/JRzyJaAwC1CGRy1dUDZ77L9EOWaRWdisc7cDCciKb9j5I6zke2u",
-	"aw4vphGMuGKQuIGaZUdmjHeFJeTAItCZXaJmdIQiWsrAkhK3pe6RHr2DnAgpjsjlyslsvxTy06DqPqVC",
-	"sAQV/AsSdTLZj0iDizgdKn7HkFIw0jIiDfbZf6hYymKNLYYDwgW5/u+fQkFTiUxZXCTs89Qw54UKzYqb",
-	"VcYUYuf934HY4I9mp24WXd9msl/nd59knV9dc812tm/Bj7JdJ6RodtLeV7K2WCIczPaYQM+TzChhxZIi",
-	"ztKEKJbd8Zhts33BJ+TucCWm0IHr0I6DqLHSrE8GQ9WzsTuYRI9lrOWCQSRy7axuMtaJJiJtLjyHsbnf",
-	"ZRsJQcBZYP5y2mjj7MRoal4O2B9zZRsPJOYXp80j8mGoerZ9gO1dYH6nR2a41hcrBbN5bdAJGvp4gVAZ",
-	"0cz6QBrV/gL/+O3qrXlvhKcXzzPv60fZfhoBvR9l+4H6c5klnKGqw/7vsUIzOUH7wNOpHCPnvSpk1xmU",
-	"nDMNwUZmKvti3n1ngVIX3N9lG7gM86xkyAg0wqiij6LZ+mqOXF1sMB1/+V22H6aD7tM3nOrZMu4SOx8D",
-	"cNDYF+68IzHWzcu8H8023bihMEfq7KH6QSh6foedNcdwWI6QZ2XL4S02601ZB3IfjLY9tjU0Y0KzFXXw",
-	"5iOJGtbhoyEz6GjWFzREPpqtYcnDN8P9UbYfhHVmgX6955rZc82snWtmPpDX11SPBzz21Ixbchtdkqg/",
-	"TDUf0Ewfd2TWP0yophE6D1xzSWIH5ggrgGIx6vCURUfkSivSHkOAcag0aZsV+fHDD+8C8uGXd0Eo3l29",
-	"NWr/b6z9wd2nkDMOTU+o0RiBO7bcyR2eUHTmkCtITcEjHIqMHTIRy8QYyVhcbj1HP/yfq7e+Luzdh2sy",
-	"kIpj+f5Qk0ah1aRzmZFbxgZYnkqkCMVgmA2kYnmJp+4N+21BeQotYDWBstDnZydkwD+zFMpPefJYUmV8",
-	"+hElZg1xwco+IUx87HN9T7/Qr4NU0uQDvtgtasqzRFbFbi5Lj0FmJqA5HjOzPCXW8zYXFNjRpyjPC1Ls",
-	"73jdP/yv0ETbdmq4W/UZAs+d2n2yzMMXR85unW6OD6H+ZRl0WZ9EueOK623Kk98WBxNIOZYAQ8RbcTUR",
-	"WcDvbGwhFFPBBXAgFWrrbWwhAlaQG6ojz97UZq4fQgTBXfx6Hx1YY3Tgb+ZlPRr7ZjuBBJjzA4UScL1n",
-	"YD+enIXhhDWHBeYOSbARDmsvhp6Wix/57IpQvl1vf5/y9FCz/iClenVe+9VC7sVIwB3LMp4wT4jlUvzN",
-	"+IgfH3QkuuWQ5ZqQVMY0ZUfkrxxKF/wnKhROhzfrNlSseEuFPjkoXDL2UE9mmjScVQI9pIxJU35IE0gN",
-	"uUvuD8WAdneHO+tnytNP/h0/VtrQ4ihnpebM2jb7FJ26gDOdk1M6YvmSFiDFvJklkeT4izlBX4+/4Pn5",
-	"ipCSMs02SpM/sT/61ucACvHEkTa4UC4nguKm+RSjxXJJV5GfMUQFbN3m1m8neprDCymeuw2roOZRBq3r",
-	"/vYneFNVsHM+vY1wNvv25PXbk8OCEToDAaYBIHhY5cD81MhnOMiyg8PmAj7DM31Bqg5oKd5u65btqu5I",
-	"IH0nj+hmNINZWoHH3f3xr216gPOs/uGvSSe+svC+pnfTjWbqH/6AZGyQ0thmxsI36LdqAUt5KIQcESkm",
-	"nzClJARES8utBqlBeEOq/XPAbSaw3yA4iLgOQgH3cf65EeUaGXhwLEPdlp8JFEMkLDkiP9C4h7Egnzsg",
-	"M8L6Az3OwykepYzFYmyOzDb9eydzm4g0FGOkeETsrrZ9fNoZFUab6ZhjSxqp7MqAxDKVQ+D3lJplTchb",
-	"UKGgmdl2eJlMOFOLCNcvRf6CYIkSiWV1Zm6KBahkQRO2ihGSbJgak2+og/xCXFlYV0huNm8hoZqSBrRU",
-	"N18q0sfurFSQsxcvyV/5n5tgMac0vlU2PCNuSSP68uXoJy5uv36Nmkgnqohmn2Gt//Lp559wTY2gyNBG",
-	"LO8u1xKXwu3se4cG8Pjac9gXtG/edqSGEMyIAhKZ50ShgKZGup9GuP9txSFYnvQOGsMXltCHnsTYDo2r",
-	"wlO0lC2CWjQUx0vSlaRN41vH7uRN3N0lw/8w3Blpt36XaMUZ2bZndBlZu6fW316wywjHJaT1fWz140HG",
-	"7jgbbTH09dHi+jQGo9SxJvssDm4yksM0IV0GpCE+9QKAiapQGNx3a2WzEoqSpSI1WdA+uyAocb2ENoK5",
-	"hLMBUTIU0ZevEbFrpiZcjajTuDpz8tGKj5RjeWtZeDqhEBD2OWYDDZ+GggqrGNiQXYcLtssIjyv1FFG+",
-	"0JPOagIHrYPfWBrLPjMy+suXIzfyX2ifff16UJtZ5JGIBvvyZkkG1IGBCgyPZJsR6Ey5lw8blg/2xaxP",
-	"ROR09ttlrbuyFlOWYKbVmIyMdk6TxGrL9cmi7Rx2kSj6Zxz6hoHxo0yXYIb+2W+Ja0ho39HKb5xGneJv",
-	"u3/2LqW11X/3/bb2YFTAmS2VfJOGb32Ml4WCI/GnJUI+ahqU+DDU89iiW7YqGzU+qOQCh7OQoC31rK6K",
-	"vLEGvjKmVGA+E1i4nSPsAsZnuHcF3/MFKaf8Ggi84YlytHTmb6dYhtCso4y8j7p/8tNneb5MEtz8T6Mu",
-	"3E/ngbie7VrOSaDC04NeUWiFzovNjsxBfLZvub/Py8K+K0ni8XamtKqtQR9/yf+wZdXLJkPcS6f+yLD2",
-	"sLzbL3LpAv7/wAUz1HRLq1LB86QGHooJqrw+FaBCGUW8cJNcETfCGH++LOOqa17Ip1xBKVW61HDh8VRR",
-	"rsy9Z17bVoTEz4X9WTPfAke3L4zYIiueWfDFsBRs0Vp/a3XF2TZ5oW8cMMmbc1CgkjcHeY1d1zediPEY",
-	"zuLJlnSmvb70aPkPNqSYHCdc0Xa6bXrfT04Niamxn6F5MTY4xvgPV9P95qExvLfdJhhZSnAUimku372C",
-	"shYF5XvcLt8gKu7ZEHZHb7K7dIOwycQDoOYP8FBFKLGonRSgzCWzz7Ha5mBi0Tm5JCg+ch0OF20PWHvA",
-	"2h7+4J7bIPxk0oLPcGutxVaClQWqVihW1bUw1yBhfanZDmldj4BcC4l4rONepmyrmPjwVFs4fTPxh8qp",
-	"2UP3nnlrw8xb82STJ+LCrfZMQYx8/SIKAP4JyyhyPQQAt4+a6EINIZWRwFugPKsduSfTgfvtJn+uKqTW",
-	"FykvCqlrft8a9l2VUjDzvZjaqSzRvdSZJ3UMqinblN/uIa4KML2iGBJs9BAtn4BjvEztXZsTHCjnhu2U",
-	"qx5LCM00j8G1g1ljKLMqKx8CIgp9mFolXsZnQDYcCpqm/kJFZOaq1cCxLgWbNcMjAoxk0SjjWjPxnwZk",
-	"ogCrAO0IsZi6cJkt+xxlMk+nC4iBkWSYssQ8TvkyyAuUcYKxZMpZDjcKhVlZqPxTeVVpc1eSeH2uv9mQ",
-	"mxVZv+E72tGU3EvcTnVyct3O2yflri0pV+D2dFALu3WZVNxPVRBwUTyxy9SBT7ZHWApD7e6AbNkydhZj",
-	"iDQF1FM9OVIYUIws+ALvoRSkIeQIvUsp6+hQyKFuBp4V184J1sDaTyLJC3OPHnNe7X3zZ8lE+mwo1pQ/",
-	"Ww2woZhtFUD6tYNJCyFPI5d2YlIPlFHrlnSG1u/O2l7t3+fOzhM4RjVhCHy4YcpN870qOy2CFqv5x1/s",
-	"TZfOqn0kQuu9SMe5vj9Hmb6YVO1pxqA/UI9lO0Q2tl24vnSbY08htp1MC8solp/1/JzjNq7SM3fITr+c",
-	"ttJnG+kXjjYbs8H8lUFxgaAUbKYBbSz4oUhIe2wBZ+QWBfVOo2xeugPJUsV2K532EaHByZbVpr2y9BCJ",
-	"s/m5A6blOkZw3U5iT0uhIFWdzUJRbG32jQWhsA3ZgyHWw0ehKhfggeJRe9N0H5HaSB7EMprrfPNUdjp2",
-	"t91Hvy2JCQT4NPHxnl0JhLzHtdgsWD6qiAbMuE48A7fJ3uJcnb9eus3ljqfdbcuziazAWetIQjKZDKFc",
-	"aTpQG1NNU9kdMkL1VBA34zFrFW5g2190U9mmaSgGMtMdmXJJGtikD6uKhOPFy+/N7pioYLz2tKpc9Fhm",
-	"29pM3R3ZU43qZJ8/YULb0dnWGbDgbvBkZJbMt8Wzv3xWleVkv7sxf6MP0M26TB0LlB9mQG2WStFVxq6e",
-	"VHov5hGm+NlDlyyBA4ZHFoZIGt6GdlOx8ermxax84z0zylaYUTCyA8f4icRz8gk9UCwHF3MWnyucj72y",
-	"vI/jlD0mUDKRo6nLYkWwLCF4lfStox4ff4F/V+REWbFBjBMAtuHtLHENMrFrhJKj2DYLAH2jcAWw90te",
-	"7xsKFKxTjmgnfFVB+hIvfOE509XCciR2J6yzDax+jztlH8rZbDcYqy5V69PrNWUff4Digff1yRbl/17q",
-	"b/qE2QjEnONVO9iwsvx7nwHPumcy95LM0uwOUhqzhFD9bbr3t3reH4tLf3m75GRvl+yd+A/jxJ/htS/5",
-	"pFawRrJkDc76LSej/FKo/CgxfcBt6hCk47Qd6KODTCoWirxQcReiC/jyNoza5iE7zXsOM6gVkoD1LFcW",
-	"7e2otZVbSLddPUbhB/couTDI0qdcaMqNGog6U4EpiMY9knJhm4VPhxsqoxWNsvfeXK/+zv9xVHDjh4hP",
-	"I64YmndK0IHqSa3AV2KeBh8DKhuIUpqKhGaJbe8A3hUtSZSwlN+xbHxjk+ki9ImEoofN68xvMhbzAWdC",
-	"R6TBPtNYp9ARB/THQcYO8ZY9qohg3AwrsJ1IOCgQ8W3exE4NzSliWShGNGM9OVTWj9MZph2epiwJbMt1",
-	"1od24EPBNWJ6T6aJIq5d+GlwcnIC39oYCE1T6yYSWCw+vYYRyRfNrImtfJxRnT5UmnT5HXPRGXNzWzOp",
-	"QuEqxyMbmcFVZdbTJLDVnflMDLFEVySwHMN2n2sNC2IDVoVEILgiFFy05WdsRC9Fh2d9sAuIFDGbEWqJ",
-	"6FDLG/vrG9znkc0zQhb9UU+GAr5gMBBkx7ed1KMOo3qYsRvHZxX5hngRXHPjYALgL4KxOTeke//+ikHG",
-	"3BCOQnHNoPnzZPyjBZERnXGWoBTsM6ExwuZskDwcgg+wQSLzLmy3yVBQokD1WZfEnF4I/KYYUZsWpsSb",
-	"U8uX8bhYTyg2UsYzpxuUWXVAwKcR6snn81CRHljLWRYVbOG9RfWNRnpmaimwa8GOsidxSjepYz8df4F/",
-	"bTRnp9L669hO7hKXBoCHSXYM9lnGfPNDzKXoECEF2xU39xbw9z1ujS3YOHPBr9DkALQxVOq4wcPxHg4f",
-	"Jid/TaBzHFMRs3QbNKwTxlYoJtispzuUmqeanZdkdJSDB2ph1kZxSrkrGsDpGOPR6d+hwRTSoAUF3nwA",
-	"7vuM/c5i3URDwKhodqcbbZAqKaB9tYSloOkRiWIrzvK8KauZgyoPrR2MzaK40fe5JrHr54jDSllCGtjr",
-	"VFOeEkXHirTHRsPvz06gcsFywYz66G651fSpfN71EqfWnNoEi7d9vF2ti2nt7qSFaRXU3q8PivR7NffB",
-	"1Nztpe1biFxZhgx4bCzth3D9F/MtCz+N3JAikvI7RqCrKxA1gX2fO4/AvYXuj47MGO8KIqHnMKrCg4yb",
-	"RSreGkeQMYo0JmrYPvTL8oxoKQMrkNpS90iP3gHwT/RWMDcJxUpBCiMfhoNU0uSCRJ1M9iPSAC4oxe+s",
-	"AzHSEtx7/kPFUhabQWCt6+Q45kQ5wO1k19KHwnclpvHB7cvNCom3mezX+d0nWedX11yzq6R+eORH2V7m",
-	"548qmmJfUJ14ituE+xjK2mIo/ly3xyShmpGMim4x7gvlq0Sx7I7HrLYUOP5i/wfWRL5N9pJhA5LBKGq8",
-	"b86IV9RaJGOHTMQyYUngXfl9pmlCNQ3IUKRMqVK8AlKZ1JZ7e881Gvy4KemYJYOp3cs9Y7HGKlobFgkf",
-	"3Amog5/w/o7/VIbNjsz6VB+0DtpcmAMcHOjxgB20DpTOuOjOUtrhXvtuglvjapEjYVQxQh2arhc+dW/Y",
-	"bwvK0z2AbghAL8mPH354Bw5oG45+fnZCBvwzSxWQiCfsqUPiJ7/J9qC4B8VNgOIzo1vkm2w1gMwYNKCh",
-	"eoUeYSskef9MbyHLRw3VgEH+TE59ahvhdCkXF1DLih9IwbAJtM+ZmcNiGorHTWO6crtl95YcONwLVTZp",
-	"ffoBzoCN/H3vfaCPCXsm+jm7/VYwbgsY416yqoEvscySwzilvK+WgZhP8zuoKMW7Qk3y2sEf+MiyKRZD",
-	"mXNSkPY5hQpAlBF5kNYXmf9FAGT4DU8MSHQ4y8gdTYcM6ahcmh9N0xznuvyOCdKwLKJS6IzGumXUrlC4",
-	"P4v5bn4M+FnziPwiiRrGPTsHTPUbZVJ08dlBud4kgBCa+WUoSqxhxFbit2B8mFyF6YW0D1RaR+RSa9Yf",
-	"aJyN81UOihpd4/zsNSxYKD4ynY0PLzuaZZZsmt2xbEwo3gRIrYeJucVWoTajmt3YsUcw3ubas8DemJ37",
-	"ERb5/pi7gfr9fHgPVCdj12YG3LuNLORoslXQHvbvWfhSQ1x8kvJnKsZ2GdR2I2Bma3qEIm1sNpXDaTHR",
-	"HDdRXXGya+UwRWKs3Hmoe4xnPsGHRB2juKPkiQDtI9KAPAkUSU3S4XaodhVQQIWiIKHgHpC+bOUT8NfA",
-	"3S5I9L9RztWqmBNnBgWoTT/X7LMOCO8KaUw/ElOIS70pThuyzXDZFDOqdpBX7XSQmlH1zApqmfd2wd8L",
-	"SdhnRFySsQ7LmIjZRSjowrqg4qy9uLXJ5iLZpZy2n7jSbrdv1jOAT/k0HrD6gSy8BkzIZS/6m9lNy150",
-	"DTto50JsOPg6ETa7afcBtnsF2DzWlGNtmT9H03IkuF+m3TQlhNFmCgZA3GNQtwP+CoXsZQanoa+vNnB/",
-	"xzIzp4sCTkGxD9TuWLZaqEPqD5UORXvSKYz5ctOAGWCuGhgbkDo3FPx/h4zQvoTWWX4cbu89OAXY+pVy",
-	"MOcesVZeGN8DFVvUUcv3PphvIA8NtmKuhpf8BKtr4Mdf8D/LVVRcYuwq5Upzi1XTcA549ZtLhbf6cct6",
-	"HJAZMbDdBhKIVaGvxoAhqMs6B2rb5QCKTjuaZUfkrcwm1HgVOLVVSF2huqKDxJGNwyhGu9LZ5B3TawDJ",
-	"usrcpl3L9TwNo4mds4e2hyidsK9jlmq2HJvQPN0sgBonOMEXk4BSqIUIRV55HlTaqrrH+gEZioRlhNG4",
-	"hz94pghLuCbZsMjTB38hlKLF3QAKPVS7InNB1GyRKJOpMeLN01JGlQZPAprkpU4pF8TV0MY0MSpeRBou",
-	"cB716ecb/KWK7CWQXFYGMcIFoAyXyU1Cxyq6QOLUynAU+E5ZSjW/Y/be1tdg7pI/8GbAshjK2n01fpYx",
-	"4RwKobCI1ckY+6e5BdL5wk/thzgYkkANBqIxlGZQaMLqf4W+DxhzE8tWIjoYZPKOphG2jnWL5TQWo7tQ",
-	"MmAiAUcFfutoYTu+LauWJGExTxhpnJ2cofMaW8NaeTgZWrw0ijbUKNt7IjGB3zHeX2T2AE4BNpIB6+hL",
-	"eAB/hQet8ABl0FFfCt1LxzfGSqBpnwkdHgThQZ8pRbsMfmnfeov88a9/hwdfo+YRuRSE9Qd6jEtN4pRR",
-	"I4pCAfd/RH0ZJ/ixzk/PglqkWKG4lwWA/FBbFm6PhRbr0fv7zXnC43M/y+Ls5GzN40ZeptLSVcSo8eSP",
-	"qEF1cO9aLELQKYPNRTHoCNa4n/k3bxvtW3rMbelhd80zZe2VtZhjxzQ2E1PHX/A/v9A++7pM5N0aaXLA",
-	"hAFmSjSPb5lGPaZauyJF5coZYaGI8EoVEUsb4upHvZ1m05QOE6ZuSUwHtM1TrsclDa95ManrCMasEMcp",
-	"GtvRaFZtpnjCFGnYN1kYInZmfz9gQuUzslqNv4n9GHIBaNvGaLxhQYt/PkOum5bLqfydxRp1zJy4BHiN",
-	"LDFOYdHR6VcAjUaEb9v8ffPHv/5NGm9cssCbw9OTk9OA/PXw1atmBNWrhTtFpCPTVI5U4LUQsFbBB5jP",
-	"5Zmyyu4RucS9YYP+yqVE4OvyM4MFaETvfvhEzNazORzmUxU1HwGTTEBoqqTveQBz8o7PvFtDj96xsu8x",
-	"FGtwPn4cCnxfuJjb1D64ObEDqnsHwYHZRQetg/yQH0xqAcUS2T79/BMTXd07aL08BwPMzPOgdfD//p0e",
-	"/vPk8PXNP76cBi/Pv/4/FfmfG1Jmiqv4QF7ST3BKZukBDiYGTOxdpPfNV9iadP1Ebz0nWUHEWrG4Hhlr",
-	"7fDlXZ9dpr3rE283lSGAghb/e3py0izav1Nc/JbDgapbT5NJNQhIIyKd3hp4Q1lm1h5OjshEWF8xNj+I",
-	"D3H+3Yqxo6al3neekAO0ZMLMikF/KmoqZYNlH4xeFVkuZy7pCqgCUeEdTmRahddXKnYEaUgYzWdIxBmQ",
-	"mOsxas/T4e48HBRdxjEb6BYpnqAuk/9hTlGEqjymunKj5L9j8sfr97+Qt6hovpFpylBVbHx8+4a8en3+",
-	"sklkJxQYWTKjtZ3L0pRlsPYGEhvDgZnR6UlwcnJyQaIYElFsnhZMOSKJBIXTjGvcxKzdD5ILHQqr5UJm",
-	"LTwB1O1Uii7Xw4Q5n2hKNfwdWFJ5MUxT0mWyz3Q2tvVe/nJIYA7FQCowYQOiJML+u6troqVMFYmpALUF",
-	"wmPOt2nbhM8qEcu3CMwdVOwZZWNgDJmfJ2yge9ANbUS4DowNQRN42+Ab5O2Uiy4Qd2I+Ns2Y0EYY43va",
-	"kX7gBmSv4bhuVoqYZzyajCh3sOqLJzP8qcMGYLu6yDP3rJNnBVgD/HY+I5/1zda3KLCXeWtjOFD2JDiB",
-	"hydj5YyrwDuOsIisubCIrG57RURMuIHRiWmfXZB53RNDsW+fuI32iWbDPA1KXTOTB/JcwCLOUPxh3+9z",
-	"u/ZNE8vWS5JYTKwA7xq2yvEXBSxKKzVEXBnsfwPoQiZ61eODcsGarf+DDQ+ZYAh61ZApaN+6Xvota8BB",
-	"FIFn1lSxBRrKaPNYd8xTJnQ6JpDka7SLVCqmCI1jpiBZINfpwW1yaAMa5HfZVlBPeMsG2jX4zcs9SKM6",
-	"MWPnK5WxV98WEB4Zvb7tlouPqGLY9WichS/BkyfdtkTbeyv7HsmqD4obJ1vTzfYa2YOkpM6EptXSUTdn",
-	"uIqcsr9kvj6OSp57dsQMxf0j8MysxhbB4uET/5a2NE/2luY+U273+mbi0V6PnXrcl3ds5Z4Ly8O7PxBI",
-	"/GkUuqvvAxvisu3jsOmcjdxckJGB9h4dQIaJbdtvQ0KYmJ5nZ+Ut+wtXdGR2RH4uGMdeVuR2MdaFgkhR",
-	"YL9avurcpi6RVeseV/bCFDhmsI2ZzR/g4o5r6tLY4BMgA5hjd4eiZHgnmRwMXAoEms/QbGHEExSGPLP2",
-	"tRlNHps7IpXiE/MAJ7T5SfevJb55HDJ02ZT6KQEbimV7Ti8rYH+Wd9+WeHUTfvQiNmfSKW/5PZ/OXvje",
-	"W/i+AwJGmwkhp5wky4tjJVfxFVfwSs4Qu5XeILy8wv9jxdBi7u/p/DrFu4JwYc6hFc9GhmKqT968FTjQ",
-	"SCq76xIyFR00Vw29Wcfs9Xuz9Xl3zfyRFT7Xjww6NR3tHRB+McpxdKRt0mPPUlg6X6Jrt92hFJv2n/oT",
-	"cy/G/MIN3w+YuPqevJFCsFhPzzQnwTJKcpxyJjRRLM6YJo2oR9UN/hFB865QjHoMHg6djxVRTDfziWQs",
-	"4Zl5zK8frwxsZazLlbYNd0s0kBs6lrYcIW9WVtJDhZye/z29pBs6xGvUZ/wIZ5FHT67IPbWXvX/zXtgy",
-	"GOodEc+YQaKwWt0AiDOTmsZOzRi0yrZfw5PNLoEAS3NyINN7MBRX2ot826LwjmW8w1liG4J7O152SJTI",
-	"PuVCRdiW2+kIupfJYbcHdf1AJIA/C0WbpVJ0waw1QOZzjEiECOhBjyvibA8ihSWvhbWEaDIAjWMkucDk",
-	"zlDYsnjFaMqwSh1bGWIeP9BUHZHod64jkrJ8mtY+tlMBXhWaMdeo3jkJiJDQd/0OvAS/Sy6gEYG53Y1l",
-	"OXA1d9EdZyOWRc0LErlZRLaoflb5Alj5oXd7d8UhF6TPdE8mc7Qs0sAZYiGhWbrmg1v3AaF2LbH97qSV",
-	"louAqYaPkDccCryb40v0XoARVUj5tcBFsP6krQ/DNUmc4EuFJPDnM0DZDQcYXunU+bzIaXi0dKdCCgin",
-	"+c6QB+HB8/DgIMBaOZQVebWcW7GDObVxW6p+82v6UD6HpWX03tG/i76GrSkh1/dSQhZ4ErSMb3esWOYv",
-	"ckT6kBfSmVI9gAFSdlA/GGQyGcYa5C4XSBIZEK7U0AryjGkOvj+jNjChszEZGPPMXQgRgfyuAWmP/U2v",
-	"vq9bqBPLoVksR+YbCj/KAt0uxrGna7cL/c+KbY3U0OATy25GNGM9OVQswrZGj6CK/L4FIeY1/cTuWLrx",
-	"shDzpA/4Pne0J2W+WLWKOYAmNYW13RdurEoyYo7zROUGrOuAZQ4dCoD8mzug9bD4GMBhp3nYAXu9ncj6",
-	"g1SOGSM9mWKkU5d64CMcz8PSUMyoemSkCkmRLQ0/AP5y+Li5B9gSwF7BNnuM+OqHd62pHqolLmQZp+kv",
-	"0PJll+HczL0+msMR2IP5+qrw8lWdgeJbq8f7MASCozseM0W4cDUZFpmIRyZXBuGngQqtmQMIJbxFgBWc",
-	"GXR0uAgFwDTAOCURzPqGi4j05R3rQ9iAjg3AgOPKEgEfkcYliY1xm/VZQgYZO4Qm/LhomJmDkMwFBBeE",
-	"BfnOMO3wNGXJURNg2CFc4JyTEVz2d/6PiORcTyxNAluj7bRuSMPxRETg0jFT4j65M5dhz8yKu+pzCsNA",
-	"wVAEepuF06YJ8aah+UgBltj+URcVGaZS5GM+wl/f4K9nZ5/iG7GSkWr7kFDYzlUN6fpsYREhEmRyTfSI",
-	"x0ZA15VeoZgtvuZXam6uxd99xN2qCT+hWFzDSVYu4QzFWlODEPrFE6nfxMk8VAmne7oyMmSWFw5wqpD/",
-	"Y73gCGjgEd4TTT6tQs3rQpcQLu5rox1/Mf8sx9P/GIw1t/nhWUZij3oyZSRlSRc0h4It1wLpD3NmCYhy",
-	"4f1nHIIFo57sB0RLadaVtGl8GwqIF4JjzeawOuVhpfIvHCvEfGwlWChAqBtxaftT7Y07n8LgDIhNyxHY",
-	"+lsyhv6Ctb3zkNxvZt+cYG8Q3aeiyyPl5MKuDTWPAUdWriJYAjwn+HRDkadlYRR+BhCBl8mAULWXyUEU",
-	"FgAgBP2FiiTX9F3MAXM+c0/YRNzChiJ868EqhIVxA4oC0uUBbrA1HOBDLhyAsXOOQVDX+wosDaJ5/sg+",
-	"BublrUWqQyGhFZbrcwiNcrlQzSAv84cWCncLSF/whkXLy9iEOA4Y7YgrVt+meeSgPZV0UJdfJhQbMU7W",
-	"TM17ZbbKtmXLo7FmyrN/qLQCv/pzxWCeSbC3XXbcdpknpmFLlgV1WcisT06jLr8NQe3lsv1vqXxudcFM",
-	"PpoZQOhJkQ4XNAUqGq5DYSUTLegIzxRmzSV0DFIObSZ6y3K57mSqpaQB+mEpk4B0Mtm3r0Rm+NesEFiD",
-	"klSC8zIU7UzeMmHdtDYB2+kD6BCkSoqg7IpdqAfkNhgKj/X4Dx+nsK3H14biFAsb18rXVhCnMP4ahfbm",
-	"3XyzAnVi+nuJupeoDy5RcU+WROpaZegwE0/M2M2ForNXWR9cgBirtOl2WpI280l3XQoZ7gUBB1ISjdz2",
-	"GP5TMHahUzNArxE+sFo0beVkzYWgnbd4kSQAXPlg1pIeTZa2moWzlbmGDHF8gSwhBedmn1EkADVSa2Xj",
-	"2Nwd0+1xjarEdCj2NvGjs4k/wpZ4gjLcp/zDL/EdHbQOHCLXFvHF1SmI+L1I34v0rYn0YSamrGTMeV9J",
-	"tg/VgIlkeTleUdq3KPnnGp9Vxnxsi4bRQJox31LVmZo8I4J9zjHRWI1DoXnqitkyRmPN7wz+HxH7CGxG",
-	"Z+dWSP3wrXEMjHLRPXrUJN+bIF21C/Qm52l4nGXBfoCz+m76SMO+0OjRMr3azVbIRixglHvDi7lBbGvI",
-	"B0hKsBl/U4lv0LV6umPlBCnCwgSGULgMhl/YqJBu7oyBEg/0Uk108raOKhQTlg/OvZxLvvsp4J/sJtms",
-	"zopPWTaNG6/6NB6wHU3ixgnUyeC2my4gorCj96kLa8vl1n6bOxx1G3+ZLO5PC70sTr9r2ETsvmLpHVPN",
-	"YKItbyjq9OXF29hGixO4C5gbIAEAU5olN+1xBEnMHZmFQkhj4zYvyiAsGEtmwLDPCLMtOSH5yvwS1Ej7",
-	"octPjj4dnpycnJ49jzB3XcHJJpEcMBFdFPsOE5ifUTiR3YEleVJ0wgapHEOKuctwVo794aii326x0S5p",
-	"KMZC4Tvo4gBdB11L+xilXNyqCNka+0OlSZtNrmMjR1gp7BVHf/zr35ElSxhx5SIxCxxnZqfAk4qt2K5B",
-	"kIvJYEQrFJRk0HpMowcK3Rq5M8OuOBdKAxV5p9AuWoFm+0iED1k9tToU6wu31JJ47wdM2Ia0TyK7Op/P",
-	"Y+7uu7c19t6ZeeLa7GLfMr5SRNcydI6/4H8eJhF7azYPNOos5GG2LIMv+mjQCoIEgT5NbMuemmnXmE49",
-	"mXddaOVfpM3f+QTprciBT3ZHbsPOmI/CdmOUMqP3aPwAGdVrhLljaIe7vBPal+TPMEImfNIT4HjhUSQU",
-	"iIJdpsn5yfOjWT7uomemaOvY64iWEuDkLeBN1KdKs+wmoZreIKpFdtVsY2LmLJMRuaPp0FoO1jCg6hbL",
-	"YGWZKjLIp50NU+/QYeSOZeZ9kbjH4lsDc8NBQjVq2h4vG5H77439fQRJYxOSwd2r0OU4YzRpkcmQM9cW",
-	"sJMmFJwZI09nVChsoh8KP1ic+TNl4+RmgMgubxtkuxXJ87Rj1vJGAnZMBgOs0jEOJHPQzHka5o0xdUSw",
-	"MXTGlEzvWBQUxgTXpUqGwn6bFBhD0SrNiDP7djQOXbcVSyg2xRR/aV7gz3AkvqeaYm/6rYmthyeOr5z/",
-	"AyWK7c2dPV/8pvni52kQcBYgSdkch0MjIZ0YsJwQFRGj++gXSvGueDoKRoQTYpgcRa1T1nr1Fg3aVmRB",
-	"nriTPqEo+g+9v/CCiCFSbNC2YkITDRlyBdHpkt0g3wup5Y5miGhrhsWpVMZWg+sfiTR99LITXveWLb1H",
-	"IDIL095Lyr2k/BYlJRyB3KzRcgLu1yQgtaZxr28Gv4TP8VJhqRDT2rXpKsD6JwiTpJCKXRQZIO4E9nOQ",
-	"/T4ySckS4V45A8IeZC81RRIKL3MVY3k6g4NSI9uYuii7CV1WciKfSrrDZeGtPR3/Xz6rWRkHn4ruhMLW",
-	"LW+jfdrB/dIOqlb4nokHFjAyNkiBis0q+84ppuvmJQShULUU9JJ+vjiJIBT2SOfhkkJwnwKcoaj3COdq",
-	"OaL+MNV8QDN93JFZH2yaKB8fXGkJmcyPSGQ+iUgDPX4pthw0N7plA23mRwXXXDFLGJdwNUgpzieRI5FK",
-	"mqgL29rN3BDTZ3lXGD2kiXUm+FCjnGSM9l3TRhaKfB6Yf6vHA/yh4J2Oy75FgIZjHVjoNOq/yMtAsRkF",
-	"rpVLS4DOBJMLl6ZypEijPSau98OHX94F5McPP7wLyLurtwH5jbU/BOTD928DMkipWSj2GUXFm+u/tUgx",
-	"ucGYF7B2pbwGhSOA3uj8n4w0Tk9A786f2TI6OGmzsRRmgS7Llgjy5oWiMOy8KCdfrwDedZW9sG2h4o2M",
-	"IiNF9S7ErJTIKkGHn8YDFgW2tlqPoWLX512bmeL6rmQrwfXS99rg/2S25vmeBhBA0Cf5EMGuWXZNxVIv",
-	"Ydp4TP11YM7ywyQ85KOYJWZz7N8XmSyXxvCWp+xBuivgS3VnEQyGtcbqcm3g+Ev+x3LZCrMth1xwQQSn",
-	"rNIXkrHOgUe7rOCXzI5nBenlBGAhdgYiz8k7qskQjiG0KirjZCj8B99z5RoytwonoyDmvdTOZXqQ3xB7",
-	"x0RowUT/57D4oMP3sFqqRYSEYUUXJPqIQUMjBqOrzuEvUjB0QkWk4VpWNUHw96SQwwxpxzvACdCVguWi",
-	"Gk4uyK4c0h+7880sRUH03qunpVWZpmDv8TjTJoe2vLElY830Ie71siQwAorqg9ZBmwsKlGeFTkanJ6+e",
-	"vzo//e6soqNRpUwon64Jn1fFWZkGhKj+4eGCXF6/ubpC2jZBfv309vA70vj49g15efbyZfNoVoOm05OT",
-	"k+kJBd4pN3Net2wckFGPxz2r9aL6ZJOZ8knPemrFKu5LjLYj+twxB8KdXHMxkmStMtD5rdbmKyv2myj4",
-	"uUjJzfWNebfeuEV+PBj9CKty7CrVKc6p9rbu3WRrcpPF+X7dUnHOYNhOeQzuNH6P4pzybaygLUJNZfkN",
-	"enmq628uSeGeY9IeV5XS+JQq5wb0yVYXkEZmr/JPLVwR+tYRxcD3REYXhsjN3dFDNRjqQn7YiHIAYjmR",
-	"64yMz1yQQSa7WMFzOWmFtMfTDbCNaj0NpoCDbmeYZ03Evx+HK2klT091uUwo1sxsUgifm3uv6D5KkhJa",
-	"PqYY+nYqbCZX4EHrbNxbmFXcb4/L3uH0rbCaGCFRcFSBKz5Jptw/61Xej7/Y/63NdXU5311FKrxVu195",
-	"8vggtTSu7cSs6yHaXtW+V8WJV6M2Zc4XEWEyJWbJEDdePRXjvsg7PZa04ZJCbm6H14OeO4mCQJurXG4N",
-	"tgK2X2spSaPSLYBpMqzfKt4uFCWUMt8bqGqWg9u+cLDH4ltly9htws2Mae6EAjsdqsRCwlCsMVS5K+i4",
-	"D3Lug5w7HuTcmHgYZFzi+J5K/cBHKMFjictI8j4sTza1z+Bfbwb/tVOXP7jN9O2k8U/NfZ/Lv8/l/wZz",
-	"+d/YQuccbgc5GKxBTmVMDthSVW61Yw2ToYVZAi0UyyXcTkQNfP21I++STCEBu5bAGwUD4JO0W1BUbr8W",
-	"iRwR2tEsI8h0Xqjqbpyek4SOVSEptHlBUqpZNkOEtPCpFGr09wJvKTJxuS2Sqsck64rT3ou5vZj7BsUc",
-	"HgGIEJbQfD1CDikan44p9gmj2HqoSB9caQw7gzBB/vj//n/CxY0LRMPfNmx9I8WNl6vmc7/W5g800AC7",
-	"QwH06IVnjIHrhHSlkan+MpnZq2x744rHODlcGNJRldDmThqzpEBVg5vCywjM883pVQrB/aCQwCCkZvON",
-	"Uex10mN+9RLJbA+0NJWjvbSuJa1RNS3SG39DMnt68nvJvZfc36Dk/tlgaanU3BElOkhYVoDfccUfjLrf",
-	"5R4V+0vhgCKSGpl4x9kIu0thPzBfUAj1hChfOjJjvCuIbP/OYmMu0lAMMm5WbIrGGjjSsARx2D70S/LM",
-	"CPvAJkO1pe6RHr0DSks5TWYZikUUmqSqa4AxaZWmGTTFzGQ/Ig0u4nSo+B1DbutIy4g02Gf/oWIpizWW",
-	"4kOe/fV//0RoKkUXmp9wkbDPS3cdwPUlVFvi6K01TLlfxvHfcJ9uVua9zWS/lmyUdX51zTW7Sup3FPhR",
-	"tpf5+aNKdYbXUyfFGbff/2Xv23cbubE+X4XQLtD2ouRLX9KJjQ/f9qZz20mns+nOzIeFAouqOpK4LpEK",
-	"ybIsNALM08yDzZMseA7JYuliS7Yly92aP6Ydu6p4PT8ensvv7OMsHqzggJfn3pQV3ALTnrQvnAPfCyiL",
-	"cKVa8TQ4/oT/Ph698ed+LqwG2TPsyDgBDrf9t58Ccv8ABNwbxu2/03bdAsQtU/1xcfaodq/osSu/U26B",
-	"rhEX5fEIjOEDuLPimkW3CRmDDm8tjvcdcp/7doklRGnLS+TUQ+o9pbE+q0ExBlk4Be9KWNxrJmNGDGRb",
-	"SIaFPzL273/+6zDk+XQkqohnTk6xOF6XKQkGjTzMF3gJdfa4tTAa24x1TeNZrsEH6rOJ0pfoMHHd6qJN",
-	"wrAJaGA8z2HshNenbri5xBl2j6MOSnaQ0D6kBf98zXl2wNmr62vKHDnsSKXdoRMq1PvumXPWLbmxF6C1",
-	"0l1m+NSwyRCLZPk5TNO/KZnTrdZQlQXjYbI60qpLkMjp4cPkhmoij1j3P+nG8x+hv6Uw1lAxFvJiuY5I",
-	"NGRtBCfvkerszvB3XJTvwh5eFxzdy+uWuKoB9YlqmMmMraJnBoDYcUzeXG0/1BSjjKvK9tR1Aq5uOpdg",
-	"6vEn/5MvI66nd64ivj7MvqMK34zkOuJtUUGo5O1Brq/BDJmBGdTBItw4WA+DCMUGy1OYjvS1tSdaOHjI",
-	"mFGMIyK767WwBEFOx4PrcbPiNjvQgKiOFbsjsIe6SRmS9ARKeHJHl2rg8f7wiM1GdPGqENY9cov1PB44",
-	"3GIOm1TWTw4SIlGkMY4gdJnKcLhfe8FjB9HK7x585k6oS5CHOBWgOda/NkLm8OTLp/7mtmsCFXfC1ndh",
-	"+28N0ZaplWH1o0k5Y7F8rpOGLz4GdnP4iTtpDoiWIyisk6Ekp6whVL6EQ/Q30n/Wd2aq1WACQhWKSTWZ",
-	"N/2R39BdG0PNZqqiQOm3ZijGTFh0OBpmh1pVg+HCe7nkIzinInm+YZ7nqpJRGU0f9o43p+Gqjuw6kNNH",
-	"45LnxH2t+n1wqIRpFYhD9MhF2FycBF/J2JMulss++h/d2Hx8uSO7psI6FPpiEopo48sHiTt3FPIfAjYY",
-	"77Jb4CY8fBDMuw2xOvKmO/I7t6/ugDNp2fxQNMStXeus9SYfAfth1PuxlbXq5ccnNbgxXSDdzPOT56/a",
-	"Jy/aJy8/nnxzdvrq7OTk/7ay+mvC9TCvzMXJ6Tenz4uvoP2q95q3X+cvoP1N//Sk/aJ32n/OX+aviq/c",
-	"IPD5EYz8869P2s+f5y/br/k3J+3eafGqfZJ/A1/3X/Oveq8KN2jlut9CLaGVtYywcCEKJ19OGH0kQYs8",
-	"5K2shQVT5vr+6uPpy7OT52cvTl3f3banfldGN/rxov26//Vpmz/vvWhTj1/3vz755rSVtXw5ldbZ87+y",
-	"Vr3IKOixtrgG7vocNnz4byxS5X+up3rBb8Ioa+0hPJT8ZsQl4YyBst/6I2uNtZC5GPOyscx3Wpg1JuRS",
-	"SHoDCYzrQVysu8IjsEPl3kFt6MIpILjZeXHhpLp11uelgSwYB+j7BsLAXr9sn+bPi/ZreNFvf81f9tqv",
-	"8q+K1/B1/xt+0nNHAHZxxX0NTtHF/cb/J89HcBQkaP0JKlXOce8W0H77XStrBcErOPtZXYEDwNbqezjt",
-	"J55Rq6kQSzUHf6A81avMTdYid5ryEfspPYtT+xAcNwFvXK10KH/bzMrz3BRChguH709yS6lrLz0z4c/u",
-	"yApna7QC+6K67sPPTHIaG/TqzdqKz4m4A3V0ZiyfGk++NSL9PA1fCZeEeL6nXKNJm2qCPRNXyP96ftOV",
-	"oyPDUJCbjku0GhmDd4dgqhGG9VwPMNzIpmPanSvEA+eHTITNh+/qnbWhVIyZZh4p0OWDF74l6BI3+z4Z",
-	"754EEPdHzaU4SVtp9gIwmqZQFe8Bq4DpOtb2ddD0Y4qjHqWSVtHAQ7+NnrkmQ9Y56+aV1khWOOL6kgAT",
-	"K90RydL8eB9b60cj8PRdMrebtDQkDd1E2Z9M+tPSHG72l4+m6ciW7/QxN2aidHF3pcGXqI+MVzdsfPaL",
-	"ShUFdyuPp+wZXvQrY+kYrzQyAijGWb8qS29XPFiwLQ/P8Y1gYMVN/gGswehhDKKc0VrCkLHnaCht/NkH",
-	"l1GXzRF70xjdM9OR8QOC/O7dX99/oEL5blcc4+NxYok3qz7aSXuZAL9Ee2l4DA2bSkahvojvhze0kgP0",
-	"t1HYLfMPOpHfmLsnVSc68iHyTX8N+21jWZ2hhbW0iJfzG58CcHf+lN/BM5i4knzpvNE07vElKCRh8gDB",
-	"mLNOlhBcM8dI6nMdOvLADmFKUTC+pE9iDYQJxgt2bwgccs94Uxo5yrm2Ii+B7I9jra5EQcc72vjQOVFH",
-	"2fjcjIlG8hS3f4uqRJshGIZRkgUUWUfKmXhK5DA0Q2bFCI5YNzGOdNklwJjQzHfFMF4UGowJfIbcxj7s",
-	"pI/4je/3PYJnnqiv1498FT9vWNwvyc97a4AgpCKYIM0vDl3WoTpdkjqV3erG/VjLHYZsxBJjGAIdV486",
-	"WhfOVtFWEtGBCSynWRUCZA5HiYybbkYmiq7HgQtuyRUg1YSKX5fQt0xVFtmEKltpQKyIEGOYsE7+asHF",
-	"14J/1rXoycUTOlFEjpjEBNfC2M0pHUTi2ZEzLJ7sgUk8O/IhcpTQAvsmbrv1UGtbPJvUvUei1wyTs4zn",
-	"yIvM559CtOfXTC3aWiDLW1x/D4K13jQP4onCePzJv+cjtgsowcJG8X3H447f4gzcFYnehNlcpOUsuB1R",
-	"a8U+/PeuRSFw/vCWcoPOst0r0ROJrt/IFj/Z8nG3z5N9jHj7m6VtjAndmzxCMLzfRBUdPZ1O8UFLBNeA",
-	"bM1RIUoNEtgYWQu8f3TuZl8XHjsj44sTLwxoCmq9MLVwblXYVyYTYKtyCaxtXfgdQxAeADsenxqgMZRH",
-	"cpbulfo7Oln3af4389DdBNFe/8dYynubjBtgHQ049G2H3Q6JPD8Nz7UypuGJ1eGRxJDTqBZvvLkVvbGl",
-	"kgP3t1DfJVcjb7g4Y12f1WOq3khYgl1ikiMuOIfaNvSMCdlT11n9C9OR4aPkJyogF26Gz+OHcyX7Qo/c",
-	"h+vXYlesYj1g/arsi7KEYietwu9dl3+SlM2xHnDjq+smDuFLwaL8RO3JOIZVrMm0H55U+a3NRcB/bApa",
-	"AkHvCXRmQOj4E/5LfP0oZnfOG1qOS9/Sl43TowJI+F7GUqoeF7zFkylsNHLzo6cbmawIS8agjZJsMlQd",
-	"iR+C4oh1c298SizC1MqEG8SVAv1T6NzjMgeHFwxzaNiBnSjvJ/fzgPkasuhIDf8Pcht0O/ogt0zJHM7w",
-	"VxNMlsLW0FCLwfxJZyTHj02GKnTi8LwjV6LfwtaeGcRx8NmUyMC1KaBbErNXDwYD9R4sig+t+LfbqGlF",
-	"cAffDUBvZeS/OVJ/5dhebOwXZVOt9q9Ng+QyHdZv1b0G+2TDBJehvBcIBEovFCvDPGlKG0D5dxjEx1lU",
-	"1wLEB9XsjBVQiivQPg2SsG6soU0PYgZRnWwZcoacguiThojfEMurIJ0jnRE3JmP6GSJd1p0DBKKxkw6J",
-	"a3TrYxATJMeDSgbAtp9v+bjA+z2OfI+7e9zd4+40ysOdYJe0yA3A7m/44YW6NeKrBm6UTHJAgo0NP4Vc",
-	"8CIUfiUV21ed6shay2YPoWR/QcBJi7Jt4FyVTD327ZFsr3v0/CLRkzbeKug51qqocvvAJtK5/BbAaA1s",
-	"KUb1YyRtR+bc8lINKgKt94lp6Qwhb1CqHi+RTqqvSqHIQtGIjPMZfKGFjFWyBGNYH+1xO2qp/DXM/Lqo",
-	"9QNOyOq2Rt/Q+kbKN5hVtIZRk1sYKD1du2sfgOt8+OTspr73q1hOw9b8svmWxvWWD3gUpWArcbdvisLg",
-	"RRgbDTU/5xBGaW8ebcTMZ8mbvgpqEiPfkQbAHLEuLzXwYnqBka8m0d0+/O13dNDwS5DsQAyk0ujg4QYO",
-	"zxNwodSeJFbf5x3fFGHrdEBhmBMjcbUxi2VHzo3ulnL6awXiduRa5fTvGYjrd96uBuI2OvlI4bhhipbo",
-	"j0EY9uG4n104btMGiluxRr/F8D2jUB5/8j89AE/y/FV890MP7wovv4ZZ24rucoto76+EcsOyRdy+NwrW",
-	"NqINv02yn/sUeYhaBtduL4ABac9Zl1urRa+yYLrIb8tz8FXXeVkesTeYpiz5CJw6MtYih47UwPMhGBav",
-	"eSa4dM9DfMklwJi4aTG4EWl18eNUf8npVHgTOWNIhtRFFcp4w1lQyIhf198LQ1vId14Avl6fpqg73aSp",
-	"uWGQttaRqK5t1Z62VMW6Z2TkA2RlUzjhA0DbrkRG3kW/OtnrV/uKSU8olHJxDd+76nLHNZyu72K5S6ps",
-	"5BK7GerjaYLnFvKkC0tHi7BH7G3otYjlgTxpTvhsIABxN08hB+esShHC2wPCQeSQoct67gKPtKM9nl8+",
-	"jcyvmbPwaeune2jcnqZab50V0UMjpXfby9XD3wE9lHnlYD70mh3E0Os0Cpu6dThLkRXocykQOhSayOqI",
-	"Sfd+TRLEbV1+oo6k3klHA1Grew1/Xt6bq/E35AWJc4oBQsJHRR4hFWvrrPVnBXpac3rG6nqrekXr/vha",
-	"nX/dtUTDos7bYbIpGou+bAD01wtRrDkGB4JPzWmRzr7Hs1UcGHlT2PZ8InUQ+Aw6xDlKwJEmfSk2Hn+i",
-	"H5x6xcdjra5gA+ErbzDIz1OYUVc9PSn1hom+l53cM5YZK8qSaiEC8xzQqXhhIMqIF8CU7MgDKA2gob8O",
-	"CTljFI2TvjXPqc64uTRE2X+Y+fbr6MShcEf8tCN5Q7bR7Uvj2A1S1SzG5Pgb/ILgmHsEuryhjZHK79rK",
-	"W/ryBuNe3uI8LECabV+wl3ZhXqOsNyfN856zdSfCWm4CXy8RjM8g792Ad2Nhgx9rTPXp2HhlFGZXYes+",
-	"9WXcHO4hasMQRVt1D1G7D1EhEG99hLLTMTx44fEZMpe6rGwEqpJbp9gFZS/a2Vx3KB6vV4nStoUk+skD",
-	"JwSa5zZjhRphBTLLzWXGUJwPM2/P80TT+go0K6AviLmS5aqALCG9pLRAeqBIAgWFcQPJmFHal2d0N7c6",
-	"zLAj6zhDH5oT/VhYEtFputEwsDly69U0ufpS/hEXeePo4ppZdskjPlJ/PrlVPvpc72nJGAPRKgjtt8lC",
-	"idxCRNoHq7S/k+G2x4PZ87xgV5Fh9rqWyIPTpISek4JYPM87UpO7GlbK8A5VvKZNhB36qn7u9fBNStQa",
-	"oaWdzKl+spyQom5xHpitSd+iv3ZCMsMMaPSmKakMO+CsV5WXrBob0OR8PTxiuPWjqIdENEQILH1aQEfm",
-	"XEplWc+tXXhy6AZzgLfMGUfpIVLiiMIJcV+AX1kiCu9BMxkDQQH7H1HhnEEhLNPIeykB6IrqVorMfW65",
-	"3RPnVPMD1ymQX1qRX4Il8dl+6N2DBse9xXmucaO1qdSI0MDbuO23Hd6WDHKJxuUWNK0uiE4gYU3Y6juv",
-	"gH1u+hTtzohAuEBo3G8CGll9V9Wyjj+5f37hI1gnUu0NMfqXwhA5yswJs0Sjws6G8htd/8suAcnCtIll",
-	"6kwdD/xUIuIamDJzKUSr/JjbYW2UD2vSmoWEbG3xxs/8Ne8v+JiaNbE05HkkXMuSk22Z3yCUxUt7NOLX",
-	"YlSNWmenJ/i/rDUS0v8mw0G1zlpuwgaYmPXHVpS/m/Btz8t5r7L8iczfjjcb8IK+b3gxZ5imFmYxqD6T",
-	"7qGDJq9TXnIxguIweEIryQ2VZ+keMcrQAbRdBcRrkA4GfRFD63ayXEBZhkV5kIIByz2PNBE4y3UFBaxn",
-	"M78ay5ClnvwGuHj46ClVApcrOR9rEFg9LYveQQbKdV/6Oy+rtVt6ovlf1PlVvKd+U+y9psEqRjIyG7Gx",
-	"AoAeu6vkBoz0v48dDJ5mJycnyd2XiqRpLg1d+DLGy9JpcD5ILGPA8yFDHclde93VgO4MsmBwTcDUkRr6",
-	"oAFZrHwZ1hhrrIHKUUrIGPpPyVCITK0TX6xyIK5AsoOaPtAICxm7cqJmso4M7lRvLmgqnO5WHA8p/0Ee",
-	"vumvlO53qPdU0jdP1ao1jMFHzEWX70yY3BH7GfgVzGSsqcpGTgRsOakPgeeM6UjXTX3E3imNF2w5M/m+",
-	"IvXLk5PA6tX1f+qeM6Mo/w2XJ8x3nGUaXEfaicg9kQ1ekd0oHSrQ7NJdmRtv4AxPHLw8fXG4hSpZD1JS",
-	"4nc0qdTn2mYCpZM2HslJMtMH41BqAeT+IzAPFbgxFEknbZss2JiI9QC3yL5g1z2JWCkxTGkfKxuFtzeN",
-	"6FeL5U3ojtbF7Vf2ipf0pARXo0DhLFUranBkN0YbbihpaCuzo3ovztTaKi++9Zsq11Dl8JV16VN3Sp/D",
-	"EVAp0FWUusZG2at2SZ5/Y2YSsae9uHG/Cnsvy6l/kgl5JSx0pP/PhWVBKZwYwcyEMlxxACSQTmvoNtlR",
-	"hbv+KwltqpklBrItJBYoRfNc9zhX0qgSjnmew9j+J1Ys/49///NfXdTdRIEq0mtW8Kk5Rw8HjILLBOuE",
-	"duRMoVCsbNp2Lbglc893D1mIyjZJKePgEqo9K7wqhGWlGlCN0YWpb7wxbjb0XihfPYAduA3Dtftmg7tg",
-	"TzZwEwb/hHvnbii8JaqBpIuPRDSQIO8yU6WESWN77rkGvoTSX7Q1Z5BpwYmSqpHHn/CfB+Ad+GzrIt1D",
-	"Kdx04tcKUPBFwMBuez1uEcdNUxY0NLw8lAPxSh5WPueXwIwaARLJ429v0PxWIT8gBzOGg+SqciARCfVD",
-	"uXcK1PEn9FFH3qKDLYzIRUVMWDZRVVmwAkbKgvdEGst8yioOaDeih+9FTNCRD6VlUTb/PWFtV0gJ1tfE",
-	"Hg1+9wm4e26CTZd5amw4h7KeYMZh8cqq4HEhDO+Vm+csaBxNvtHkbFp+Cn2MJwnLuWRSMSwFpdGywIQ8",
-	"R++Sny3DQFIko/tlJfE6nJogUCzHbKL0pZCDOx5GfR+rNHf20BT4CirUZz/UmEWyO8fTXQMhaUCfj6q8",
-	"x+p7Y/X24hwDcNzt4nsMcvtgR22uhHU/A9LoR8zwG9QjHWUCswMHbaosaszDGqggCygOb7Vw3lTziVoL",
-	"3nCpbOzJk0et7+QetPag9Tig9Z28F2bhTbvYLmZRmzVmPfMOI9zZNwDYd94HxKV3MEUMIztB8hGnjZ1T",
-	"5EFZ+FKhamyiajYLZB15DyQLOqPv1Bk6qcyl8c+nGmJHCmks8MJ7m9hyZ1P38Mnj4m+40IRwcW32FtA9",
-	"Lm4l3JFAZvYiK9KNuAQkKbNsy9nAbOLwMmGcD67gLnXHdFkfuK00xJtrzAqm9MoD+LMS4xFIe1HwER9A",
-	"xjRIy8sLstZmFIZ1UQoJFwW3YDI3HUrkcIE7TSiZdeSIGwvaPcDjiwOQoEV+mKQN2ySCh2kYCGOp9N1M",
-	"vvADgZgf+0VQGkNGcEfeFZ1+FsZ+xKndeEZw3czNGcFpSuPnmhFMe9XpB7Stb8oKpnkzs5K5vlCGEDJM",
-	"dhU5tAswlyznY94TpbDTGe1lRobPE6lcEMoWxrGcCm+G+I6KjwNbXnY860jXZVVZPzWej+nciZVfLrqA",
-	"eQMR0gKoMUgMuRxrNdBgTBY/rbyaE3p3iKXOKulgZajKwrChmrCRQ6OwLiP0K9R1f6mwD0ZoY4gnReDt",
-	"ZPwdLcn/qaBanwuF3l03pq6W8FvSVdJMoWcmTPaylJQkwHtlmrw6c2ZR+l2dNBPlzye9UGUWYeYUnUUd",
-	"8y/Byr2KWty6XZKqp4ppmssT2t5CIs9OhUqmu/qWMEk3mX+6B5fF0gZ/6hgL06Ig74Mp4xnlTwnmToko",
-	"pDShN51OeDYcf3L/bNP7QWUy+5WBRvV4h9ONim0ZJrcg7QQdKj5YdCjGvgWQ6IZ3fwv2v9vc5q5BN2Cs",
-	"sjTjtsBxYARPnZP3mXgofjd3KH35u0kqX24qa8Msv8HiOiW2vf1ddFO0zdGTgFOOYjgZgk7Rwy3UcuzY",
-	"ki9hkV+ghg90CTyF6Doygu5l8gtiRo9278o07N0zYjWB3lCpS3Psa/MLMMef/M/Te0SrZl7SMi9mhzeJ",
-	"2WzgakfOpkKFHtX6GVyBtM8MxcUH8krm1WJMgAJpn0jk6z9oEd76Qa4tozPvb1pcZ7u7RHLDmu1l9l5R",
-	"rV5C43QmsuwXYg1xPsYKWdOtnJsfgrYcu/7MkNgGim+QxVgJaekgxbpY5KmaF3fDRz5hGtNkun6gbVF0",
-	"d0NlPvPE5L5IA1PuioA/RnalOFwRg7CK+xhof8O13Ap4nG4bPNJdsFfEt+cUcjvqzqATNrjZEa0h9seb",
-	"7FIvzLzZpzYmG8g12N003frp/y5O9frEQTtkspsZzSoZznFR9wa5JLvZnS9BaCHZGwuktk50djLY4/kl",
-	"LiuezO6HT/89ZIu48/a/HVe6/Gu5wvAPXyITK5XzEg890zzu+kqTR4QOf2GZqXruGz20YB+xv4MW/ann",
-	"YxYDiZ5MSnZF9io+oaO/B32l3U7QJuQku7//oNiY55dufwS9oIve4S59uEuHLFK3PL++Zn9WIr8sp0fs",
-	"oxiBqhzsvHz+DULNq+trzLCxWrhrBIb8oQ7ipkk5oOr+BlZP22/6FnS3I4VhQyVVpd1Rzl6enoSTvTkH",
-	"595HFLJQnBrRUI0yNhkKchr1+0gyS8VMp4QDN5ZH+phch356m9X6kgoWTm4tjMbWM9LgZ4NrgMIvat9A",
-	"rVjdmeMwCLXr0mKPhuux7xOaj0fAhGS/S3HtsFfJAnPP+5Xxnrs+15TZNFWVZnmp8stbB+C+aiwfjW8c",
-	"R1/pEbfEfvjVy9YCMsS5zn8Y8xzaBtyaIHJfnWad6uTkRd7jBr56yX589+bb9ocf3zx/9RX+Hros7mp3",
-	"tEkgtwKeMhQn5f5ubh1S/MqNQxrx659BDuyQ6B7jkIzVQg4CvePd8oSUhPf9pafMzAYIjjbcCEsPnJmX",
-	"3kWb+1qvvdfFmg19sCq//MnCaK23yKdxh1e+VaMRyPXe/CAs+Bf+WCXl6r/+ax6ff4McxBUU5w24wSuI",
-	"kj6K4vRk/j1PTu7e1WzCnRIlFRs5/EWsMedL7zRHM8df88O/KBs+7DqVAK2SCAVziHw0ezQ2C65I6lAW",
-	"Bhc8tXXnnEoxp1M8qHOJ9Ep3ff39t59d836EtanKx3U4iS7YgQFgKUx+nI7hvH7YPHMHngDTkXgaDYF1",
-	"/eP//ue/8I0u85vlMGMKx8TLchqYeV3/Zmg3jxjF0KRbgHckRlkGsxkdWh8slwXXReihYWYMueh7WGCG",
-	"Tw07SK/gWTx4a9jtZsk1PSJX9zBj3LISuKGC2xnTQJugcc4u2wvnrLZsdKRbPa61m2ghMQ8eI7iIXs2f",
-	"+N7vhhODBbzpfBQD6XQID8J8PAaua35kt4qBo707tHZsuqySJRiTUMIzXpZqYtxXhWTuKdoq+KJUOErc",
-	"i5yVSo3d0LKOHGuqV4k0zfKyXaqcl5HPZGkjeEwc5EPIL6FgUk0oi9XSCd+RYVk3yHxyg+3DKkXBMVH3",
-	"XIsEfrUSFUSGM3Nl2BDB3MK2HomIZKYXH3DLLjOc1DY1n4fX3Ol7cvitF9uhsyExqkC9ddcxqhx/Cj96",
-	"v0wBJVDB642dbG+xiZn7XCw4EI+SUg1SYEbwm4Kl+h7uBAvFPAp4GgWp3ajngeZOhtXv4qItMqW8nF8+",
-	"an3v6rx7OQY3fyvLW/bYlson45/crCRszKh420lZW38pl52OyX3+yiP6Om+T2M0S+Tih/J4od0LhDcry",
-	"pfuRu3LAEetSCFJxxpz+12VmIixVI5D1UalC3rCnJhiANR3p9plTpivtsCE5SUUo406qNhsBl8QZmHNJ",
-	"9aLGJZ9uMyX4PlQ6S1X/tT0fxEGzARzaFXqd+9w0Hg0593nQc67dPW/OLbw5D3kJSqJcdi1OrVSDjEmY",
-	"RB/zWeoCM+7/DpT2VW7cfx7OGi0zUkcw9yDrSO8uMXWheookj16UsFa+fmnJkSEzPk2JVX8T/yukPxCK",
-	"PwUNNHF7v60XfCvgPxOtsm7WU9MT9kQZyGfmYBUffS2X+1vsfbz6iSr5LFUS7wWaWw8BJB80Id9EC2tB",
-	"RhavOkhAqxHruv/vsgMh87Iy4goQFbtWddkBXMffUbhgR3KTxok55bkZL9h0UahGUTJu2UgZ6wu8cHJG",
-	"7Eoo4TLPWgwl1HiaUmJqsL07hO3IB+UJXxRh+EDY+8emSrgu7PGj1dFf0ptlxWJ+DEnG6Z4GDUFu9sX1",
-	"d9/eTyGUS5Cbsv0w4gVl+H5Iriy30CaT1VYA/QdxNesNoIjtppcp8xVhkTxIxLpZSpbTI/a90qzrEKrk",
-	"4wsf7tPtSGh6p3Oucb54HTtTo7trEbstk18SK5tvXoW6hxjAQAFVZKGJ1r5SGaoiFto8ZyeeBqn5uXA6",
-	"sAN3amEVpyH5sC+hONyuKeZh4R33Twg2oV20w9A+39vdMJOs6ZCdF5fPDtV3HqRxKy2wRjwLDoAluIzt",
-	"6avlcZh1vT8fvnHQHSimK8mOjuGaj8YluIH06a/dw6NW1qp02TprDa0dnx0fnz5/fXRydHJ0evb1ydcn",
-	"KEy+I4uaS0qERdMEz4m7IPPR7AVYTwsXeGRK0Yd8mpdwVMcYfhvrXc5HPL5JGTlinK+1Qg5M8onviYLo",
-	"9i+UPAdznqbX4+nUg7QUolGjQNUwShr5IOzCFnA2QI1LCgVKkvrnKqO5LyRfrCMOF30XidmcqMaPY0BP",
-	"+Py59whgNSVmh1pVgyHrRtq6mk7L+JJL3aTpmvVtUdM/Kzlou6OpyLC4ECZ0NvmUw4FUT2VW0w7UOyKE",
-	"EDVm8k2egzH0oQWt/0rjnWXtST5AqaSL+Eqm1LMRz4dCumnPqWCniXxjbjnSvnidY9nC1tucluGs1lhq",
-	"JcaTEk2GKpK2epuaL3qVbiNkNFvc2oiLkqnK9tR1bW2LE/AMj18tCs/SFF6wMBpjldN0a3FRrjAkpW1f",
-	"lUJlbFCqHi+x0THoOnav/uSvWhVVbm8VMqd+jbXIgZZi7F9LvvS+31+8fhjSnxRHdbKJcXUYuueOMPpw",
-	"ih7c8lINKljwuW+TmXNfiUiUzgEVwBSyp67TLuLzC775wZ+f3rOmKosxfwZY1HDcQYuRcqwHXINmWOos",
-	"Y3CNolqqgXsr2YK1xubaWLxqToGO0+uBtgElN4/fVGO32IHHJ2BTTrHB9cTM8KsgsUrSTCBWWdxH10gp",
-	"MGpXw1BVBs5YAVe4FYZQBor0GiCFMRVhLiZljsalmoIHSw220pIcPL71f4TPLmj/f6uecZskkRaE2zgy",
-	"C/lQilxwaZ6xK2GEm4VxZYZENdqbzm4M5DxrhwkxU2Nh5HvGkUSPany6u1R6FLm3wjQuEhVtRV5isd4k",
-	"eYUKbWqLdsysrqUSafzQi+t+m4yPAChp+xeYLFqaUF+68UEz5DqYrRJiNKelap67uSnUiKN/wnJzaTJG",
-	"avdh2DoYVZz5+sVEoEieFq+Bpx0LBU4XixMUQRsyTQPUbPZclsQp0+kXgp3DIqdekHTjBEVqEeSoWGR6",
-	"MuSWTjHMCJ4M1aiG4VAxD29ghXAadUOGPUntojHSnTc5iVKVhA47JxleRjNfN9YdvrNnwDPDtBgMMY+5",
-	"j5pysxs/jYgjZBmSNID6/RjkT2/Zt0pKyC0ThQMhO417JItaBWUIIf5Sd/0p19CO5CAoCQub/hF4aYcZ",
-	"So87mmlHaZEHEcXEgLwaYUS9qqwRBaA+k+ot7yPItv7646//HwAA//8=",
+	"7L37khs3kyf6KljORqg1W2yRbPaNHRs7si62PktWj1qy57NbhwSrQBLqIlAGwKb4aRUxf50HOC+w/82L",
+	"7JvMk5xAAqhC3cjiRfJlPDHxWc2qwiWRSGQmMn/5qRXyecIZYUq2Bp9aM4IjIuCfz97iqf5vRGQoaKIo",
+	"Z61B6+2MIEEkX4iQPJDonghJOUNYIoykEpxNkf4wQHIRzvTPo9vWyW1rdIUkYRGiCo1xeIcoQy8m7VdY",
+	"hTOkOFokEVbkuBW0yEc8T2LSGrTgu1bQEuTXBRUkag2UWJCgJcMZmWM9sjn++JKwqZq1Bmf9oKVWif5O",
+	"KkHZtPX5c9B6Q5RYPZ4oIsoTuSEhZ5HUvS+xHhaZcEGQEivKpghPMWW58Zz2OxvGQueLeWtwcdbvdILW",
+	"nDLzdycdGGWKTIlofdZDS7DAc6IsrR9fv/ierF5E+t9Ujy7BatYKWgzP9Zc4oebxuhH8d0EmrUHrnx5l",
+	"K/rIPJWP0vZ114/DkEj5krK7+g79V3bu1G8k6/gN+XVBpNrQd/bWft1n7ZgRKHpPntO4kiW+JySRCMM7",
+	"6Ej39RBxgSICP2FFInQ0wbEkD1EieLQIldQsAnP4dUHEyp+EbqTlj9VywZjzmGBmhiMUDWNST4r0+c5E",
+	"SFvQ/T3Biky5WK0ngJsb4hOkZlSi0H6GjnQPWJAIkY84VPHqYd383Setmv3a7XSqNuwTzhQO63kjTJ/v",
+	"SpCsB+hvISQX1VJuxMhHNQzhjZGhBUGJIPeULyRK8JQEaEnVDH6XeE7QBMgqr1BMJgrxhUITLuDxhAqp",
+	"4JtagpmR1JCrV0OuhVR8TkQ9vbIXdiZY1kS+y/VMtJxhhahEeKzpYNjIflpPAvN8SKPWnqO7IViEs7qx",
+	"uY70KLkkSPcfIMtbiLTnmMZ645OPigiGYyTIhAjCQmJeokyaGSnyUQWIThnXS3LLQizJ8S3LHWM4nJOa",
+	"Cf+67e5ws1NYLeR6+mdzpAxhtrIMLAmSCisi0ZEgCcHKcLU7jB5mvBsgHMe5E/AXT6otZEJYRKLWe/1C",
+	"EvOIOLaqmqmEEeemSxWZy6bLa2bc+hxoKr0wX56kJMJCYN3ZgtFfF8Q+1oP5HLSkWsEyTLiY6++fCz5f",
+	"y7NSYaEkwkpzANa6g11rOifo6M3zJ+jk5OSyVvBNdPv+PHXHWLUGLa3htHUrrWCz5vJtzMc4rlvin0Ds",
+	"aGqjOxi5EU2+2CZoCk2ghAs14THlx+gHrozEGnlbbVQ3E/P9piPsRUTmCVeEhavvyao81Ff4jmjdUGhV",
+	"DEk8IQP4S/MeiZAwx3NBkN6RFcIsQmMe6X/IpeZjLD1RGtHolumPtHSJuFbZqDJa21W+HWgZM65mROQb",
+	"7Pd6V2g5ozHxGnYDovKWSUXjGIkFY5RNA9TvXB6j78lKIix024mR770+mvGFkMfonSQIo4kgcoYEZhGf",
+	"o3scLwg6wujduxdPH6KECNdDUU6cTjphN7wg7d64O2n3ozPcvsT9k/Z52J10oktyMe513UoZLT1bKm8R",
+	"2noV1p0ic8pSMVPFeS8moJVXn4latXf85VR//e8QxzFMDUdByRZAR9YGeHiMHuv9FRPEGcnWodu7QviW",
+	"zamUeiH1s37v4hj9RPAdtCCBG0b/PEKM3BOB5nqERQI6e6GaQtbY2M+eeMHuqcKaHrUnLvVf2fXMzfWT",
+	"71hLwg0KbDYEEP4gvUDo1+10eNjafnAwFjM+Reb1JDEPdyaG+Vx38zc+ru3lAzzbtRPTctrHegID91NJ",
+	"PRX5Ax/XUfcDH2+j0WQjeUnnVFXvwznXIkofdNp+FUQtBKvrP4Zm/O4jMsGLWLUGp50gM1y7ObO1W2G2",
+	"Bq1XmMbfU1a3Bnf60a5LkLbtOnrJQ6x3dmVXsXm4T2e2fdfdKyIlntYbY/P0+T6dZr24fptoc7bvLfZz",
+	"QdtqOCynZ+mhkfmYCDmjyRqKeK/sTBS/kWLHm/dhTNldtg2zEdXRJntjm025ZpDNlg/e/jKrVxgJDO/1",
+	"ZLLGKuT26a5L5lqHnkREhFPTNy8X1697noUvbxLCAOtJYZ/uTAr7fdpTE3awRPC5YSEPxA7eIGBQ11gQ",
+	"pprsJLkYtzOrsekKJdD+HutzTUO1EPViN0mf77pGWQ/QnzGTmrNsZlexeJUnCpKESN+uMjbT6Auysx1+",
+	"PbnS5zuTK23B62+9QyUlkfGn3Hz/ThvPekRrHSYI/CUHco68ISEX0ZMZZmvO8NA93pU4hV6yjp9TEkdr",
+	"7fUR2IIjY8ro8Y8ChBmiEWGKTigRaKLbcOaVfkMrdxPKtJms+5BovKr1O+hvW2usmQQrRYT+8v/5Bbf/",
+	"0WlfDt9/6gZn/c//vVVPz1pKCvd4P0rmaLieyRwNDI8BMaVjr8NxV28dd71dJRtsLzdIJz51S3VjgF62",
+	"I5cewA/662xMP2pCrGc84I1RAGwFjnvrloBBYlViwboBw1drCFdNOR6TZtqR9QFRiQSPa6mmnzWnGrcK",
+	"/g0RFMc/LHRPm0W+tqy84Uj4GDH4uuYSxHPkPHna7Z30/+3vP9ed6NDc0DS3pZS7oapeuknzcNcdadvO",
+	"umng4Z/hJCGMRAhbJ78eQ60qQxXZ5ugrDGi9eNCNFxz6VK12cOOnciNb0hmejxdieqCT6kbhyaR+Ee3T",
+	"nVfRfp/2tHkDQpdfchum48hG1URPrhvXQRVmbzR2dDy8e6HIvMkIjQvmiyjyhXFkY7MaWTMplp1EVker",
+	"1ePN4222Z15RfEvDO6IeK4XD2RxMjrpLbf+VXbm8ordsEE/4fO0IwvT5ft1n/WR913aq3OP9+sx11oRF",
+	"Tb9fiEn9YXjj2qwnuVHtpCftqdm+5U0uAF08UMXd3xWaL6RCY2LvB0cTwee1Rp/iB7gPfCfXODEWci8f",
+	"hm1bd/MjlbSehe/t0107cq3rnn4i4xnnd09JTO+JqA99irIXdu223FXFAJpsJTsW+oX8sJUj8sf6jEUJ",
+	"p2sEG8le2JNYXlf+AO4b+pI8SrkdTvS36IgqaW9azRVghPQvgiQxXsnaW3X4eJuzKT9gMwdBlSKsbvAv",
+	"qVRm8DbqyvzhXDYPJMLRXKuMS8EVCZDuKVrEJNIT0QwRxouIRAGiTCqCUzveayBZjGMqZyRCjCxrRfDS",
+	"jHP9xftnvb4y4UwSCKL4Bkc20k3/pdVbwuCfOEliGsJ13aNE8HFM5v/jg9Qz/pQpuPqLyN5e4hjIHBGF",
+	"adwawKgGSGuDjp8C42yQrcEvn6zfwbymBZm5R9BNeV98fm/YkUhYxIH+Y3g+OcGXYY/0u+OOnqxh9wFE",
+	"TyqqQPF+YcaDKEsWKhPmC8EGCRcKx3dUDey0Bm7wn7dQYPSHhpx5bhjZxkYDo0rp/jUR5jjWAlyvukBj",
+	"QfAdBDcsYnJl7Ww5QhKv9FlCw9lxywS1TWIa7rcyE0xjEg0TAWGrFIbprVLqkQwXctjpXnZ70Rlpn47P",
+	"cfs8PCHty0m30z4Zdyc93A9PozMCsVkinNF7bbyxCIWYMQ6HmnGSORHSbM0uszV7DiNFhZGuXbmqyR1k",
+	"FXEsCI5WQ/JR7+7RAGFkgoS0OpwQoVaaDgrfEabXrzwMu/58/IGE6oGV9yjiRCJNLRzHfGnkG+PLKzQK",
+	"7VpDVyFn4UIILfcMTdGSswDiimoCXwqBHAhOGC8IxfGT5qG3nL/EYkoOveEVRHib0UG8DJWI3xOBup3+",
+	"xen5GRqvFJHbcEf3JOMOO3ikOEcxDP+329XVs0Sv6DdA5+c0Jl+KyBMaG6kKNBBIzTCz95lzqvTZ0e3o",
+	"gVQLW/11UdhuamgrGeyv2O9FButJp6tklIwk5ittgemNSf/h5nxkZozGK2QjHR6a9eRiTKOIsL0WMyEC",
+	"ApU4G0aEUZI/LJ1MIBHEhq34QiDrKmkuTD3iX6e9obS3tQtQHt5BlqLUrF0UG/g1xyuQhxEHYahlKcFq",
+	"IcgwohKP4+z9TBuSRCnKplJ/lMlSqq7QKKYhYZIMnQJhP04Ev6cRESjG4Z29nMM0QoQBuTQnwEJ/y9ne",
+	"G9aGOA3Jx8QqPZ6ApH6QFbKvIKxQr9M7bXdO2t3u287loHs66HR+vkJY3gE3YK33aXVxK+GZV4cKnTbY",
+	"j8WZHGprFtodBcj/VZB7fkeikT7t/N8XkmRKVTqbEDPEOIo50zJsTJB+DdYyH1/6hugHhz/xqCwdvUss",
+	"YRT5AFL/yKiWzeVYzExMN2hzKzHd63m8kfULca/CkOq3k9e1BLWelVoawLr/wNVzvmD7rTXjajiBVvZS",
+	"lbV0cs00l+L9bG1+8BpYuxzZgA+yIGlzo4HeXpCSZ1RZ0EL1vLQVXhDkkhB05BbGE9jmS2njdpGeoY3H",
+	"7XdOzBF77anOxg7Ya/2cNl25fDMsnaky0ActRB+nUcm9AFGw2Bhfasnsfj+5Mu+5aPGtRLG33fyZImM4",
+	"bFrcdDYHWVvP0oDd5rIpIeKaGvNE5ZM1nTHCGSlQobR4b1Ln0WFFrRtmA4+CF7J9AK9C76Jm7bxB/GaS",
+	"0q2diVoHP4OJhbdZs6om9N5xvV0+099+K2auSv0lc78hIgRkqDWl+Wnek1NoZQOx7TgOQe3HbIWMMLPN",
+	"e8nJrqMROjrtdB4O0G1hvrct8I745uKLp4Hx7hi7nQgtAmM+lZkxb4gnYV1uiLinIXnH8D2msVaGf09L",
+	"5NkadqBo4Y30a65TthgDn7LWMQV/uTUwYv1oArf7QCET3RJhhcdYgp24YILgcKanYQ6nt5y/wmxl/aRy",
+	"r1UQWJEhmJsF24BzNMdshbBSZJ4oeYWUWBkhi2KsSJPVgVypIdwtDaVJU7f555k48xxub12fjjibVi03",
+	"+IOsnN+iXr0yFSDHHktQ8fV/ITW/Dbn54C89bgU++ID3uG5c9u1HXpI/DO0dwws144L+Y8/jawENaeMy",
+	"xMVlnhGk+B1h7qQ1LhJutBJrEV0hSacM8i+31TQ63Wx535WGsXZxi6M+yPoWGjXq5JhgQYShA+iTRpc0",
+	"eb8Ldsf4kgWpdcy1kg824TFcx9huM/SD8pXMYzBkoMWYaMUTzXE4o4wgHCqXZoYnExOogl4oiSQJBYEB",
+	"yBlfMhOzixUKBYFlz8X1fGrBzyQawoWsM947/cx4bwXpO+OVQWIY3pHV4I6snO3QaXc6nU77XP/Phf6f",
+	"TvZ/kLGnFzt7//ykfTnuhO3zqKttjR5un4yNnXE+udBMEGOpwEwujOr0bbc/6PQGJ92fs8uiZ2+uESTo",
+	"CGwd7eBtGrTgskovvnV0U3NP5E+4FCw40/yswFCz72ly7XBhnSdauR/u2jfuHrmSiswHY86VVAIno0Le",
+	"PF8yIjQvHOd7rorVNPRuioZRpHaJAyF7fekRRr9vzNgjA1oCfh/Ix+IsJJpHKVso4mVSIzoxdtLO1DSL",
+	"vTG2TAsY2GEbl9e+543R5MHqx1zcyZ1Harhvm2iw7Jr6lxbYCvYm0XpNPUYKfO59n3ZuzFLduY+ikp/7",
+	"Cxfhqq1X9Pj6heamARrpbWkistOLIbmYTOhHl7J7f553I/tRgVvs6eLCeUm4p7kAFt3mL4/bP9s4lnZ9",
+	"IIub7ksqKxb7NSMAN6EtBjtdGbhlL95Y8zjSei1stitr0qsZocKKU1mQmjZ1/5f/AvLzfdDyYEBag1ZZ",
+	"pKZABo0QDexZl0My8PeywTL4XOi2uLzXWEJC/MjBkyiOpsQY/PpDWPsrpHWvFbI52iC5HATJ5oj33L6E",
+	"cebHVL8Bb4Bpqo5zRpaOG42tRNMju8Bilk/+i5zRoEK1Bq3kbvjzr/2X84sfPvbejM/ehp0fo9OfJpd/",
+	"n558Nzv/2133lez/kFz8q+jdqLN3ZVb0qNaMB23HVSnGd2T1INWnjkbJ3fA///0/Rg8DX7GaEUECOPcy",
+	"eC/NlY+tAg7zHaBvjKKov9+e99yc3GAr+S4MSaKy2xEvFAZHxs+D42uPVIDiFFTM2ruTUBxhaDdIPQCa",
+	"f3EY8gVcOaZGfo5z7aJ/K3BI0Hc8ScDkS1eYDl+x/jf3508+dn7GJzfR2fPp5Xcfet/Hp/+6vHgmum9X",
+	"/Xf0/HXSeSxPnpZX2GkC+ZE7b53RVNK7FULAHGHcDRqtzEbbqEMlWMolFxUn6evEUDNeIUlcwFRKEvdd",
+	"qjKZ/hkZIFDitQjqdlA4wwKHiggZmKs/FPL5nGuuIsfoMUvHa+4IsmbvbNS1RGBbmHWhEiwPKk0If0Fr",
+	"TaeSn/bpWcW012yHHGNow28i+Nxk1ABe0AMJqch6p1CzU6oIvQl8w2f89exugNWqhKy2sNsxvdcnuyAL",
+	"uH4FS7RNmRnjxNpqXrY0GE+pRettcbeQNLUJjCUHKCeG1Ie1pzbKXj+JEq4DGl3iwDi1JSr9wV22Oye5",
+	"wUGbOIzdYHrtc3wxbp+Hl1H7gnQm7R7OhgOeaT+dHNLL3aeddq8X9tvn+LLTHnej03YnvCQXk3N8Nj41",
+	"N0k4GmoauwBNpeLM3dM9veh2gWesmbGWptYh3Bp0/wAW3wCNwGwf6G0C98OOCxqeEAUeaJ4/G7RcOEI9",
+	"ORyoABDFvV5lKFGJCIOnO9PM58jawbhbG7M7peKJBCMNwsF27LiBjZwDbywx+jZwCTlWL07zCfaAHEDh",
+	"gCgTAOC6p2RJBBJ0OjM2SDEMtrBnms7o7duXFv1TN+Hvr7oNArqzvWzcmejpJvWSAChTZ/2Wh8Jy2emc",
+	"dy8ve6f9837n8rK7EZKlZD/nk8yLeBfZUuSJl2PGgtntBp4zwHOEW39KbbbIDeYn8MAAjbT83dkq30Z4",
+	"N7XKdZuNrfJ02pstc2/acp0ZDlv/i1rhf526+526h/cTZDren9RXkE5wvb/A1zb9DZM5EGB3FP0H8OIw",
+	"tjryXzvkd6CXpjYwHn73a+8ndvrs48Ub1f37ov+Cn1/jzk108nx69t2Hy+/j3s8fT5/cX3zDuq8qvBz5",
+	"tW2+i9aYd1b7MDrW0SjBa70dAzRe0DjKdEUwBqnawbvhzSVoZPJ5ykt5x+ROUjBJJwSSFylDdgkDNBWY",
+	"wb0FuDMUIjicuT02QF0U4ZWWESdnZ/qf0oeE7V6cwG/oyPFB/vTNuCNVaE66Z71eHhLdQqQXlZkCQHiV",
+	"QHAhGBBNa2YKpJd8TrRF6xBBcepC0MMrGER8nmC2GlZcqtQYG5xNqJjXWDaE6d4WzL7lYZrafb27ReVa",
+	"tKrpXmbZHk1EJKROcW0MuP7UfaTNnDncmudJfbqPXeKhugetGLPpAk/JNph/etYqnBFZLQ4yHCw/8GeO",
+	"V2hMIIJB8QCNPW0t85Vo8elQTB3UqxbgzQ99OzkT/FY4/MtnfxobtxmNpfIiscYBOLMx9N6b/aoXXcjC",
+	"FhPLwJzzptduRhVW1iD13jzpbWt+rbGxgtaSjCVVpBlSUNke8+VNOuCs1fTG02wTR/tsZT0OD7KcYk8q",
+	"7WeheRs2MhEzBXlp90JTRwvs49Rb2hxNtvU5DZDZip1KVHeNNJqyY4miWHfI6C7lJDLkCdByxsE01Zvd",
+	"QE3bdYJMQpAWujPK2QOphYHkDNlohowqDyBqiJQPpz12Qp3jzY4cHd0abJmBVBOt3dy2AnSbU3Thx4df",
+	"1gHnpYJs/jSPg7ytrCPLoc+79VLe93+moSee7K6APff5DXYg7Ldsx+Y638iIjR0kdlDgIxH7+EiEtQYu",
+	"Ou0u7mlD4kQbEv1J+xSfjc/Di+iSdLb0kYgtfSR28s5NUtTSFrYkUfmqCwJAEyIslkkAuB3OXWKrcFTp",
+	"fYyRUBkRt648j7PIGryYEKYP+80vGqHQpElPk9z0coEP/S+zoQXexL1xZJOs4s5dfBWpOP7DuysCx30b",
+	"N24NVP7jTLSs0R/NKbKq4NRdhWv6YWM9zxxQOy41zP4NtLC+NAeEe3JBtmTovCc7PznXYjaFZotlh1uS",
+	"N+RjEmOWqix5sVdFuTsLg06YnswvRnsbRnxuQn1TNQ9G+75Kc96BIhZg3U3dH/TG6d+kmnrJhBXEQySQ",
+	"CrNIDtDIkycjtGCKxj43E4HsYxsEEEWCSBmgkUsIBRXplkH8bkQjuOk3eIFgp1OWls4I0MiKq5GJokw7",
+	"hrB+BrgKRoaZC0Mnxka2CIRdg70loH9EqUrN8IbPiR77FGE/Z25M0rxvxVHEr9Do22dv0aP77qM5GaE4",
+	"BZeB0LtCwh0kQC+Pb1lal+XYnGwjFHKt2iNbbyfQCqWtRWbOfoPgcYVG3l0+hBWlnwoew7u3TFsb9hJL",
+	"BvZqEwqbwDUmTAmgZuf8HlKPvLTd4zlmeErSRk14iR4OhP1A8ya48EqrJqlPq/idUbIC522CDu0d6xUa",
+	"SRJPRgBMAvEKJGpThhaSiAfylvFl6tO5QiOHZlfTvoXbgOZTil2hESCfZx+Zt29Z7vWYmFdFRMRxiFlI",
+	"YjsoLxdSM3Ak8BLHcI+D5GI8p8pER2hzQTcF2rYeumkkNtEj8HrmLIJcPNsZZWP+0TGLBQnHoeDSK+d0",
+	"dcvs20avz6Zumgys/QEjmCziCY01ZRUP747n/N5bQikXho3hocE8tQupFoKZkjqaszCNjwXBUfop8PFC",
+	"jfnHACkyT2LNjvqRoBExtVqgThpZwnBBMLr3iism8b3jPCA9uE5cU1c2UsB2bwhjmBRHFh/yllnWD9zL",
+	"VbwKfA7LDP9KmR9aS/lfzcg8MESwbVWypI9L+QBCkVJvIxoZZLs8wXzWuWUO+85FlVk4QlmRh3uVtmdf",
+	"GhkQqRAQsyhQyL7w64IsyEiLW5M5RUOCIiLvHkgEj7I3l1zcjdCR92Jbv4hCnOAxjalaPXQD1xwjg1uG",
+	"pZ69HkCAEkG5oGoVoDTtTNuyZj44SWIooDnH+ohoR1hhJ3OOtdwOuYgKK3TLTHYGmzr45ACNF/EdWiSS",
+	"CEsou/bF3ZA2SSKqRukKO3joBYuIMDQxGaYPkH4RAJu8j3Gi7Xwyslb6mH/U29RKhTTlzPBoSCPHKlpi",
+	"W2HnrMXSPklby1tw6epTW80IgGf9TV5oONvtcJQ5D6PiHnOZu7IP9jHV3GiL2tlxGc52v+VWIS/eXC28",
+	"hAitW+mJSsmzVhD86RqAVGKQeETl2zHI0mqV+lHy53V63BlJ7Cl50JX/t3Fl+b+knjALNSLdN+nf6TcA",
+	"Smyfwr/NyHP3ZO557iAt/TAH5c47GO1XpaOyFfh3O+618tGofzQumOwHfeSlfWkJZCwEOPBsQ/nzrxWY",
+	"mh7uqX/MaZJhhWM+XaQ0MAdI7o8kxiFJ/zInVvonMHH6l2FF8EXqU8XRFf4wQ05PG+8lRYXxYtnTJPu3",
+	"AvS7qlPC+Dut/E//KDyzBPLkbvYXTwBILy9D/ZfzL4CgzP7UgjL7S6uIBvYKZEbFn8N0ZPZHO5ic1Mv+",
+	"1pIo+yuMMZ1nf1qRlPGML2HKv6Zr4m9478+MZnYb23+mv9O52euGhwEDtfSr4/XcjwmPaQgesEVEVXHf",
+	"Dr1f3/suKH9LlpXvKDIhZLsFcj+2cktLR8DtY4rn0IeO0U9p2b8cngSESkP5X9h+QRr1bYTALRuTkM+J",
+	"xYLM/E4jrWUb4L9CWbpP7varNRU4JP+Cwzk5dk+Dmmhxmx+gTUmFKTMo8QY8XWq5KalywQWTdgd3u+3z",
+	"qDduX4T9fvuM9CbdcQdfRidh633p8jy9i8uT7DmFWtgzQN4RkM1pZLKJrYabLcYBKG2GLWy6tfhy95vu",
+	"DqN40+e5DU/W3EvlB/VOgoLsbtYMfJIenxeNvHWUdbMcNZOe5lO9jBc6p1Zny04IZBhNEgtHX8AATd1W",
+	"Ir1TH7gyq43cLw4Rf4OLreA1cIviZ9ZVuguiKAdsvevu07opTBKzvI5YCNIBwKNB6wlfxBFgWYAxuZAu",
+	"+z8ruvC/ylEg5uOSp2bz8t9TSY2a2wzd+sfs/ZLnX4+hhpJ6a2wvt7hUOE53FnoG7GJUV6g66timGHcP",
+	"s2l9l9YpAGtE6N+ePmsFrZgy0oUXJoRJJfD//T8EdXtakYAehzblvdfpn55XZA1bYm3MP027Ld1m3LxG",
+	"J92zs3YX4TiZ4XYP6S6vtPEpSIS0oa+FX1p8wd/TuSXt5QG/zY3D+0+96psGO/EGnlD9Zq/Z3bhPssL7",
+	"lS7WaaVTscozXWYkbU+9AlvqKVbYFB7acV9CMpPJoi/aZhaPvchV7hBPr877ADvM43uSFliucV17t+31",
+	"F28PZF0V2dyh0uyWXguYZjeD6RRKfvtYcmSfmiJMKVk23AGW5l0pFQywdE2ko3TA01nQmbmCBogHgz0r",
+	"VBo7rHJhKiYfwcoN44SEwKiRxZweYjVCJfgDrZwRFpp/x7EL+PP87lrd0EqEgdRw5UngCjlNrTwlZxMT",
+	"jngZdqJ2l/QmJ7g/Pg3PtHJnhfzbdCZ6oJGd3z//882CRXj1z/9shnumB35xbD8bztRca063i07nJEzg",
+	"P6S6IfOKKTps3jMNm98f+Q9yPdnntu3bQgRFfaxoLtYzjc8UTi0777b7+HTcPg/PovYFuQQtbdwLT6I+",
+	"OQVzLl2W+k4cAMgrrQYSpk0yPVUzsdbeiUH+4q+98nHveWxQFWcAuOg+gDo6GuUCDkYBGmntbbCQwv1d",
+	"CD8YNYs+cGd/sdS4uNP8UGji7PT05KymEcthVTIKdF1BWESE2U/fvX310ng5MKOK/oNE6IhxZL4LLL79",
+	"DLMoBmckFJ6XAZoIrA0GLtDoA77H5vXByAT9PwygJLpuXu95hO1OPi7evAPy8pcJ7yvcNq4Lk4DiStb0",
+	"Ka62w8QyUTDMxlFglQPAJzyJCcIxeL2NLuziLZyH6EEqB8tU2BHuwzRn9GZ/49WmXDkG1msir7JSIGkq",
+	"ZAr+v3Nwp93cDdSNQwTJ1R3G3wq+tLBl2o5dWXXgKkOco9bYs8XPKEO/LrgqRLV+8SwmQy278f2tm1vQ",
+	"IJNpqajaOTYuZZq1kTm5g3uARvoI2D0sp/n50TwsR6jmYTlmGg3yluwGDfT00yjYciDDlmEkVj36k+a7",
+	"mNnt7NEqiceddbkdNbL16shB1Iv15/oVEnhpjmEq/YTcTCzPao//DU6BXY4Fxpemc98oP+xhsBVeQF5G",
+	"pvSvZEa4zzP+jd048qcZn8POAmepNZSuEFvEMXh+xlKrQxNAGTagznluhQEQM52GtkSZxdJGygZV4Y72",
+	"xVPQRo0e+tCrulF9AXq8UcTqiRosT7PPPJGru2kmcist/rSm3bsk5jiqmhyUQlAcmVJ6AUi7+SJWNMFC",
+	"PdIsCMb9qCyRoXJEpZann1yZfLpVAsHMktHJhEQuucncChKWZ/MxZdje33jkOj8573cvev1NPAvDeV9N",
+	"BUHHC0XW+NBy2+W0UncqOLkFAVybtil/m2CqFXUH33bauQKYLKiZoal71s8BldgrZX38pV90ih4THvMF",
+	"mMk0vjeufDxvDVrdM/TtN/Zg86dw2qmauy/Jt9yRmKVSikq9/a7QCMfxCAGXukD0zG8QU6lKKB5wfNg+",
+	"CudH87zG8tUDNFtkvWdG7SzZCHCn7And6vT//OjWZ/IY66Wm+cBIckMrTTk9e6ckeCeMJmNjb30+OHMb",
+	"j70mVWF272s4RRmfYGUQqgEsMP7jwJkxoJxOKkOkscNbLTvVy+YztNbwZYvp3cQFmhcPpqi57SuwA6wl",
+	"BZR7q1ZdzbUqiSxRKuaeBvx5l5SSH0Nc1XRhEMI3WqM4VHX+kYhGiKoKH0jeSZIDRHFukUZekTUGYtno",
+	"NyE5zXVzj9M26+e7Z4dE+QUg96lF1G93w17UPicnk/YF7o/bWic4JxeTS9wZN3IUpNfWvCYfxNcZ4B7Y",
+	"QBUbiCvFRcmh9TBAdIIwawZM6qP/VnX/b22rirVfPHUeXheUmwbRag6iEwTguo16VVhMq7LrdY9ZP2Yj",
+	"6WnClWsDz0uV0W5scNgCgdtQ6Qgyplu/fxuYn/pd43A7tAmaSZE/pxX6BAJ7Xoto19iKn2YrwzDCViqw",
+	"wa2AI5piwxUUCmGD7lvQMYmQWtKQHJc1epFG52+6xflcOTkb57SBfXKRbu6bwEyJRGi88otlVyCuHBzs",
+	"Ix24Zrc/Lef5c6zQVizN80E5c7wy6wJ6uvET0xDwtxKLGu8rrjmroaB6h1iRKYc78Rgniicyi795CT+g",
+	"bh9dC+4C6MzlDp8IDzkjOgnb55PTTvtyfHbWvuicTE6iXtgdYwKSh1qtfc4XWhHpdi4vNQUNhFeou372",
+	"7o3lFldufdBKRJR10Q174/Y56etT7vS0fT45IbqDDr6EmK27hR7u4+t2t9++fvO6wijO0WCtsMvezJGn",
+	"wT1/bu2KdtheiecZ5dcP/rV+z7r0HdnXJv9zRlZFyjeub28J/2lzoW5/a+Rr6t8tshAcM+TAX6zKPWOu",
+	"+/nubsMsNOmBhPApgMovSOe1iPHNo6WKadh1YUZmVjdUEbk7UKuJr8J+7BWVyJagQIoX5nig6Ln6cLCb",
+	"dfFeU3qvB2siwBVHOI7NBL5w4Fc63Ppl8Cv477Ea8L2e2px7/kBIc7R13lLtACLBimnWxhr1F8xmq7Uo",
+	"GyaCTyGcqgyH2zjmoxlOhU+NMjXNz5W0jDGdvwETsykRfb3CXSiJtCiNwKEamju31qD1pN01ONVZDqR7",
+	"9H37HAK27JDctxUaSb6TBi61GkqWV9+40/jE3iFmPRnPg9sVuqVAa1fmVy0KrbrhD6FnXK3+T90Kipsf",
+	"NoglWJC3q4T8oMVuyWGumwhyhKlcW5NYlculbLrI+SVYgz9lgKec+DA9mnwxyBXYWiurR5Ky03k2xzTe",
+	"LpysZjIHHBgjoXIOgd1GtbPnwYOWqA4md4KLsrzceuDXgi0vVOdrBCBnKblbxx8bKK0vHoKcv86vVw0M",
+	"D/xAltuyQUXYopOlWpS6IPyEKCL+hTKqSDjz4vBdzhBwtsnPSyMcrY3wwnyEvp2Pv8sSvAetp8+6vZP+",
+	"6dn5xWWOkVo/kTjkc4LwmGMR/bdWbbDkRk6FuIUiRb4q09YsZ90iaprXjwpKYvlGuHHOBggnWKjsvmkh",
+	"iZDHufLB1OWf6WfmL0Eg7wzyxq30hNy1GZZoTAgD7Yu5q26rhOk29AsG4R9gqStcwjaccgtD3vTtwr83",
+	"gncdPnyrucQ7JCqbnfcBIH4+8PGweWxUY7MSMlRLeGb7QZ8dIDDLcvEmIr2TbtF2BTHbHGJVA0KWrUfg",
+	"7QdH0F2jq9w+KeI9bnHSbyv7vtYh/QUP0XXHpi92qr2fudSSFIYAsgPrJN9GD1Im52I8JvEaIDXXr7mV",
+	"ziqw3rZeTyY0JLctrZXctp6SmGor4rbVKPozEXSOqxJOnn3EoYpXkL3mz/VBFiUPg7ENNAjxdzRZswAb",
+	"owXzedUDyM/ePV5Qf2xhvLrt3vgkbJ9HfdK+mJx22mf4fHwRXkYd0t0qXlC32TRe0M66GsBrSw+41Rn+",
+	"pL5vM7tdnXh5rqmtPOSpK7/ktvDBs8PsZrdbt+VtQ1CZ36fKResDZqWcV++Ib31HMPgHkoUIZ1gauB6r",
+	"cP8NM4KeclLh4/7iillNmuwzZz5hlMSYMlv8x0+F3ahNHUbD2RDPeHh9p8D6BVgrj9dBDTAlxnZleK9O",
+	"XHV1rW3LnlbnF6eH0x1Z2YNpQ+Bf9+AlLzfl5FpypvDfu/toPU85dpXMUjB9SadMgl1WlCqHQ5Iv56Jb",
+	"4HvK9q3hcsjqNHDS1tBxr2o1hZXPj7l+7bf1hFRtpgz4YOQ8HSMHy2ML1sO0JTqCfPsRZTMiqBpOYz7G",
+	"8VAbzxMeUz5CnD08vmWjBAvCFFjgc3xHIG8JYLDaGRrNxCCXAp4CFw7EjETpcLLgyz6KyT2J9dFGEt0+",
+	"hHMMtX00smhjMufKeiBtcWCDV7CcceSwGaiSDr7B6v4SzwlSAjNpglJ0B2OBLeKcuZ2B8cec3xnfgB6U",
+	"3pt6FrbeXAnZ4UsesUXHFVXFY5R8NJn1Q8Pqz95ct7udTr9X8GbB7fkQ+xUZ0+2YEdkHqsARLvZVdmop",
+	"jvhCWK/Kf8tOqtbjcE6Mj+zz/laFW6Smno1v3PtlCn7aDFJRUZ/LJ/GGTGY4RFgxl+3Zm+srNF9IhcbE",
+	"afgQTypLpRirLRx/LdeR4Ll979rBxucXd+2n+s130qRRx2SK4+YAojvqJ6n42M5n1dg30xQWfjutBoIO",
+	"9sjggfiWFPbNi3mGmJYJF9YN6cmYLx5TUtqlXyGcYl2chOm+fg1sM/uchtXRXQcLHiovWa9uyRqE88Dx",
+	"mdNMTMJJIbVBzzaF7LEyCNgtw7+MqmPov0rA0O4FGw8VabRJIG3F9TYaqABXZKS7xSjEcezWQAamMi1g",
+	"/JXxTc762yV6VUQS1W+X7YISivp5/vjbeBhYP2hz7+cut/hauMeLzdxqvvvRvFtz929bqiffT2Q84/zu",
+	"GYsSTpsjIvnwX/f6oDNocYNfLIReCheru14IrXXNlErk4NEjIhKneB2HfP7IaFh3VD0yAc/114iH3VtV",
+	"6pApd1rm/KdGNKXZMWUhk6NCQ5+No73+VC9/3mtzava08+GUXThA1k/b3mzqr/LDrWSO2roSj5Gt95LW",
+	"sLZ38CkCJnIltJEiH1UVuJNREMFJeYV8S4vKWyaJvbPPGVtXyDNoqESjT59H9rUMvsElPXrqqTZ4vqpd",
+	"42v0OAz1zEIeQxT1P00mFxedTguq9CYxdiW6jElxDfugFbS0aeaemM1xXLBWYj7lw/yuCiOWe+uRfudY",
+	"3k+b2VpNMGEa2mMeBKh0ZzleKD50BX0M8HMqSmZiKFcsTP+us8xdWx/4OG231vYLWgkN7ZBS0U+KXctF",
+	"ksSUiOESCzLjC0nSR7kYCYOp5kVMbFsB0bc5zGp/h1lEYjklksSxDGd4opCJuyiZmalV0Pof/UvU7yAb",
+	"jpEVSxo4LaoOM+f0bbc/6PQGJ92f6yI7vKvXkz++YbuxKLiqK49z9Ob5E3RycnIZoHdvnzzco/T1YUzr",
+	"r2FSN4yByJ2tBzKjv7rh3CxO1jVeV8ptE0f59bQPxlI7lYL7o+DhWHXfSRqvEFzKzZ5U2Tkuwy7QfmAl",
+	"WQ76pJBwbtHyTRJ2NRroY3lnyjgJzhQg2KetXL/4wQci+QFMeQAYdXe5PRahScy5qMcL/QtbZF9skXWM",
+	"842v3m11x53nkLIj/hi9UBLuqdqUwX29DFzFTRPVGGkuGKXq4ShwrrZbBpe0ioMn3yIAAN7ayNc0RwEa",
+	"OdXRRhn6GuoIUSaVva/OH0XBLXNePdDrzGGFFYJ+wXJEWPljQ0cZBImWqSQAV7qpnYHVzPZxy7zzzlZ+",
+	"GGNJ0Ls3Lx8eo8c2lD7lVy4cqhqOY4nGOLyzIcH+wenExNUtI3UAs+b2Ri4hAvOtNlQA/YDO5yS6KhIG",
+	"aOVNDgtyyzJk15gvLbJrkHstrdaLlMAUKnBEXJXNkd+JmVCuQp2Nqrivb1v/JKZjF9T0T0JMp+NxKabp",
+	"PBd6c/RPv3Tal4/bz3F78v7Tyef/nfv77PPD/1UZhZOnQrleHiD7yyIPOPeg/uoKoqS0KQdsRz42U6M8",
+	"Cpet4Kc/3HiXaG6lc7zOBbB6Fgs2qlinUWB2Uq4YpyTi3k3JhPVydgX1pQqz1CIb5f1yGSDIUb9ziUY4",
+	"FgRHqyH5SKWSI5AhboMc+8xqKj1zNdO87IPGU/WwUeBHxm9V6i4eSx4vFEHAi3qD2wtUOsdTYiFhseKJ",
+	"ERq+HIT9B2eXljdX0ILBTdcnZ8xDHOuJlOKb+hfN0qozTXJDdJt9cYBG2vjbPa6tueXYPK5tIZvHtdl5",
+	"bEYiSJkpQDyOcjAEFXnjX82z8pdP4y+fxrY+jcODGnj1oP+MMZ15E7g07JFZn9EAmSJ2x2iUBsDoH11+",
+	"C2hdgkwWkkS2yqIxOIR3cYdGttKf/nRCGY6vbtkdSYwreEa1rrUKEINiJK6CyRRTlq+3lLJMOhJtUtqW",
+	"8/VZ0ldL0tEUCje3K/skEDbN3a06kp7Nk5ivCNm1MEwhLw7ChwQJCUQCTTmPtAlGiKlZOSb6EJMmoinT",
+	"OY6ry7yM+bgUqWNHm2XtPmt3jRS1O/8bPkbfLGgckQrLtSYW9QmfJ1hr2KbWYFnZblSYpeyYKw52g29O",
+	"qyV3xMNxBgo3UiB3uqptGrHx3Duf1hibVn+URCnKplLvtPLBNQJmkLZOY/7wGV3dslH5VBmhEDPLPXwy",
+	"QUsoODTKTiS4ptFq68iehq6TvAp7y7LnUEstJnMCJTD9Q3dkqo9KFHM2bcd6O/vhnbLKEWOdMLcsRw93",
+	"rCM5w4IUv7HnhbGspbGnn73F00qb7c+uEZTtwWzGn6oCLarmX/ViSoyqh/WUqXrb0KmcOnxPIF7VSTRw",
+	"ALRd2Uj9kYPb8RYfUoqvNDdDXayV9Q+gfqdffelbuTBVo8yWaeNI3atI4TttkClrDm05NJ8PqkZUxRRV",
+	"76UcUvXQ8cvGSSkSzhgNKWbyATJfNZ9MQSBWEb2a99bwUo5AldTIuDQjQpDfBJb7Ujp467xOYF+7mupb",
+	"HOw3fE6Kolzric59j92vmX9LKrySWcEF9NbWvM2JaK1OLgSTNSKeM7RgMYC6uCjjRI9e96YbLonFdaLK",
+	"48g/oIA50O7/zXdqxe4qc6qWlj9SHuPqGuGQV0IlWgrOpuY2iTOCKEsWNt6joDtaeFTnHjh2rgA/8NrF",
+	"EGOGaopplTXHFHa1rMF5g3EYl7b8kkwAzg9RNUB/u3n9A3jwZIAiDvWtE6xmMnPZFYY8ChBlEflIvFdc",
+	"duwvvfejwCRPzQiOiDC+wfS9F5M2lOhvhnZam/9bQX1a4dBsDD7rOqqUWZRRObu5eb0rmKI9v0p1chHA",
+	"p/v+e0EiKkio0Ls3L8oJu5XFyBqEPUqF1d46uGkkMIOoJpMLMN8+bSnL8oALHEgFMRU9cT61pdocq0hm",
+	"qEo7Ouv0LzqdetNr3wKX26c6ZcAIxVSnhnnv4DafciKz+qdZDrxNXNwB+sMQoGqVvyX8mlOmdql6CC9r",
+	"8/Wnb2/QRR/qbM9xjCIyFYTIY/TaltdfugtTLVVszVZWvErWglkt9I44PTk+7XdPgpY2jOxvl8eXF/1y",
+	"PazsIx/MgS/GMclf5XuX9+3LjF7WXv6c62ttU92LXFvwZ6GxAvHTMfqdVK3FdwTHalYDc0zEvSkkYvRK",
+	"75J7SeK4DoiN35UPmCxaxLmY+J03njXyogZI7YVfW3hTXQcPo9mm+VebuK2DRcyCz2z9RX5ugKBtUoUI",
+	"FvHqylXFgDukJS14aNbidTv5sQ3GdxFMm86Tg4FpHy7hsqyMVYIAn9ah+k0mTSLO9XsWyFNhsQG1ZV+Y",
+	"lqr4nXSkWWtFKhYRWSwdfHrlhp/jio2bafNlVq6u94GBtfP7+s95I5Cb47Upi76tPkjgejnnm55wMaaR",
+	"tIJFQYVyY7fWCzjzTURYjUmT03PTdzdO6gbKwldLZQEoWv7b4CTUo7RZ0g+kgTnM6pvGKzQjomL8tHgM",
+	"bMVbe0ETFurbVxMl1aMqiMF8NQugZ0xzAH2Zx4sInCKb5We/UJZKRnUDGqX6W6a0+XB3W9cr3eIWc23x",
+	"ev9QSnvudnM9myxUA8uQOncjiHa894rdkdNJ+3x8htuX4UWphKxR+qPheNUatNLqGT4IwUn7fHLRbePe",
+	"+KRtxn4+uehcdpukLteU2zfBPSZ/b9fq+6l91UqIC8zcXLW10vOTrA2upQqCtN2LV5mby9woqhlhO0cQ",
+	"pt2PV82ByjZGmNshe2X8fyP4u13Swn1lrDbWWQit7Bl4DcUTiZZc3FE23Xmuub1U7dTJCx7fPs4BJqCj",
+	"MIct8UAiH3HhYR5QAXqs9qNvD/Dnb+aqMjn2+cDVxSkUCk5L5IAcaFwbp9ZqTslmDQbPgq4v7lJd3eWe",
+	"3zVgePtebouCC9k835k5tsKr84Rbcazf8SWaY7ayF4czfE8MjKb+aIC6KIkXDnVWEhY50CNr0nY6Hed3",
+	"WlOrvR7VNsN2V3nMmiWNYzQmHsS71fAGXwK+1vOMNWPuG3i9SSIEVbn0hx0XfDOgoxNnwBgeyYPUX+fL",
+	"k9zGzIm4HLtsl06Q2/trYwd9pWkAiK+7hw9uoVk0Dh/UbTYNH8xm3cDmSt9tGkL4l7r3Z1P3Dh5555kn",
+	"f1JLuyB2qwQtVDr0NSKpMIvkFRoZPo5GaMJN0AwATsM9PDUlCZwzM1tGpwO30oM+3RCFwLnsmzWCwXPp",
+	"Vx7AMWfTosceFEmtQoLZiOw1gj6RZ5q/FUcnHRThlcxUiwCdwy/oyNxv5AWl+c07vHunl7384X1y5i2a",
+	"d37DTHavZW2C8ArXOb7To+YyZ61Y8q9WzEx2lwaHqRbz1+3RF6l24CmFW5c7GHyFWgc5xatWfBGDCbkH",
+	"jJF/07B2w6TQE9mmsXGn3+rn6DueJKZYsQXRnNoCiF+InXeE6NkPaNONdRPg5gspF+RG8fBOL/h+xdFn",
+	"LitQc1u5KNWMQ8DvgYOHTVx1S3PIjAoSGOesRK94daH+bBTrCJtGXKc9bA2tYjuqJLoi843pRVIvCpBS",
+	"WwhqvoeFoByG6UWnfRL2o/a51kgv8Nm4fR5eRJekM+ni3ngrC0HNG1sIf+PjSglMSQhWgT7lEQZATX08",
+	"5mpWNvL+dg9jDuQH+ANHM67QEtuEa0i0RifH5Tyh5zft/nm327K6/wc+zsi9vr5hEmPGqtTli0GnY6eT",
+	"okw1P5u9tBnN0NEiBgXOZZJ/w2kMAtCulCAJpqJWe+/lqJvm0PTKyEy/YXmPrYHTNiNyfODjWjCOfASx",
+	"XElF5sX66X60xuZyzRvn+zc+tuAWHtPsSOatkcua4WT8jY8ziIzmoN8OFi23aF+mAsnagiKHg6/Iu6Yc",
+	"tQOHw+bwBXye8yAuvAUu8OmuQBeGd9afNx/4eIBGWnjtfNBsIfkaHzS6zS0Oms0+qA98fODbfn2+/Tk9",
+	"D3/j413i0584qG1u+OrKQS7kwtFtIO4KYUF2Koe5tcw/hOQ8oCDcYADUiMVNoapVi7ir3fWBj1249IbD",
+	"DyULOQNc8aJtVqcr/a50n/15aw16aPeLMeNveYx/Ge6tqOdbPjc90tVIrbo0ZespBcZ2HlKqoIwvZA0u",
+	"sYggCsXk/EWcEfhHWvYf8pchJTnnOTUD0szn8ZwvvIJWZCqMpS1VBI4GrVeYxt9TFlXZS3eUARiPQfeZ",
+	"eRlA4Bj16gZaiBqvMh1cXio4VpybmJDglo1iPqUMsmw8DCCbdzOyxYxT+A39Y5Br1zmKoeXljENGtr3R",
+	"uGWSz4mm4HLG0QdOGYkgxcsllprLbaa1jzEA47C0+L0eiY0hzM/qltnf/YErnvMOSVeF2TiRnbOVM8lj",
+	"go6MC02vo+mW8axCgx6z/8MDifg9EYJGBGHIvJG2vfnDAI1Mls2QJ4RZGigbcawlY0TknaaxfUuQJF5Z",
+	"KtufzH40y2KLSEN9SFu3MushVShtI6anW5aPD3Z1qKnWJfSiwcVxFkSeBtnpViiRARotDersMKIS0G51",
+	"065ZvmSQsa+VwWhOmbSoMGhi4Yvsx4hYvGC48ZdLqvQmgIy+W+YYyk7KJWzluc09FETvYUtKn3uwvCOR",
+	"QXiFL27ZUWnx0IqogQkhK+Li2CWUsIYrbwVhEOCOGpoLajN/kwBva8i7nJ/9qQ29fVmKH+/Hb/7LX4bn",
+	"AOJXyiUXEUglld/WxWeFjRzOONeb1wDb23dhS1sJAAK7yBkPi7gQqYhr+fU7c38MvTuwkiA1cFpW/rRc",
+	"8p9lbfjE/OL4Of0hQ8JOY6T97ouiLc02tSIm+xvWJPsztR0r164VtIpcl2WvFjZm+YE3CX+n6HM4t1jp",
+	"+As/vy9EK2TTrTz+XvIQx5VXNjFm04W24uBaBE5BMk9iqAGgxflSaNLq4+0YPUaChDShRO+RmeYZAIbK",
+	"cmi0eVXSbK1Z6x/tECNr0k6yWUSkbvSv6m+c7GWUu7bhCzXmH4MULIwqCaXv9IiPljMaztAcr9CMx5F3",
+	"BEOw7MNyLQdtGRpg8C8aMQHv84XTxc9P2ydRn7TPJ6edSn/yHegy+VXXduuQCAGX/3oZiRighIg51moo",
+	"iLqFIOjo5tXba3R62nk4QKfH3eOu3tGQPam/GfOPcDlt17g69S21BHSbwMAb4hN6VeGoKXGrrq75RJlg",
+	"sUiLZ+rVYVaCkghJykLiguEcg3ILCSsIvFQKKfMcTpX30b+lo7VB/ku2Dcwnd1ah3fQRKL6f8wxSVuBX",
+	"mfPDLg0yy5sh66XyIc39AjHoBSHSiRECEY2aXeuCp8T2Vx/shpGNh0g3O5UoWhC/Z3MsGmA9CKDZIwgy",
+	"Y/9dAnshCmhtVK9HRL92+GEDrpsZpR5X1cEwHyiuENjVJ67nmk2FwXb+1/yW2BAaaA4Gx0EDNNLydhuf",
+	"LPopLX1gMFQBmRJPlF5Fhkb/MgpsAqSJL4B+HkhkR9h+8TTv1t1C3jd26+o2m7p1Peptdu/mqdcYqfAP",
+	"dYJuOvbcvq4YPMDjZR4yw94bTsXul4ja85WlP6fzvCyxyqh59rgYDdASU8juNWXRpBm4ZcsrNJLpixju",
+	"y1MwVvNMjQZFgX3LchJ7ZA7J0SBF39M9TTmPtDriIJDtNgisXDc2lVZTVhm+SylaUPr/0vxk1a2cypyq",
+	"YJXb+1qQe0qWlWozZJCZhAG+iCM0JhCcX4wuUfO4NWjdLjqdk/C/PX395O3fr58h/Sv8RMwD/TfYEf/z",
+	"tkXYrXmd/Oe//4d5/Ch7H3CAzFrmwul81EpFPiqo6hzHPLhlt2wFoYkEzxFW2ZuQau4t74ovjtFjWBxI",
+	"CBzcMofIbLH2/IpIZhX/Fyj+/zO5G0p41ElxLfE4jMikItAFCFJwRPcvTs/Pqs5gN9VPG3FD3LQbtVz0",
+	"6NpubBuBGWTd5nlrrbsNmHapg44b8z/nJ6XMoD2D8fc1UwkrLR9r2hr70WMvGsd3fD4nDI0JRZ8+HTud",
+	"+wc8J58/Nwqszt6BSHKTTiTVZNjvtX5XoRqOMQsRj7kiBF6RXgP1PObRyoBYVRclKA1va6MjdTts+sI6",
+	"KPK7pulk7CdbTcXtt6Z9QKGtrQl2gOgKnwGrkt0kvofTCE7f7Q/efFSFVdPtuuU63145d6KmWr/MiZuc",
+	"4ylzLUO+M4gerahXypuvlNXy+5I87w+gJ6YHwZahyaaDTWu+c9mXdQfPABEczlCChYKK2wxcEGlpAudo",
+	"RG+1lQYBq1gQ9C2/ZZlPE9zaIP2gGcxAnXnkXgiQ8RISGeKESGSqOz40seySEDT69On4JWV3nz+PoK1b",
+	"Zi7wHImcLwLkRQqqb0bjzk97MwcO+IcBNJnnkFFwy/Svb7n+N7zwhsf6gblMsH+7l+EHqxW7cXkZqYwr",
+	"8tC2aOLGs6+embSA9O/XIiLiBwgTzroGEBG/cyjRcmzL6OaHbB7dLBKtdT3T003bMY+e8JiLwm8v+ZS/",
+	"e/Oy8Os1GNrfYEnMs+Nb9nZGVuDBZVzp9YZ6EwJg56z3J13pAMWcJ+ho9OmTwAwI8zBIX54sGJRxl+6z",
+	"GWa3bIRZpIfAhf5fxpX+D/kV/jC1XeAXKCkxmsK/p+Z3wkZwiRuRj5ZMMqahKyCj2faWAcPpwQvCIiLS",
+	"wvW90zP0Pf2mhPRYqSpXSZP1KnPpiwaqc8rk9SpwObYz1SkepE73AFEm9W7WHAnVBbSNJPCcNDxAq3Xo",
+	"7Q51EAcxpqydHuKNeq+K+3lVk/9tgQ/1Yi8BPNCsdMSPTZq55o4s6cSySHoapSVvkCvN6R7dMkB4D+zN",
+	"vSnImbuXN2xTA05VXVpFDxhwE4sY5hajHIdKIsoaZsW7STWHcAKmImJOAdNF1uAveniShpSI8eUxeuyu",
+	"kb0W7BX0kqoZZWDp8yXzpsWiwNxz3zIv8ydLA4drcZMAFLhWFFxwwW+GxI1O1sdhOWfytML3kgjKQprg",
+	"eHPJc/eiw6pqlL9iiO2Ap5pgblSUVHc951er8ugn1UDvj/OZVlODTZTWrQJuowqNScwN3O7XtCbh/TmZ",
+	"5/KC++1zfNlpj7vRabsTXpKLyTk+G59GXmqTTXb3Mvze71pTwy1Oo0Iq9XCUMJMtMpw9zbUNlWJc9ZAI",
+	"o5f8nmidaos6IQXkmRTqbJshNU6BqLtV8WAefktMmB2g7A6S3FgLekFlDd6FlW1fBPWiwdVTOsItC4D6",
+	"Anx/DIxt5OPWIH5/yCqhGbRgAUqwEgMELvA2509YMtcfHZvvoNIwRHfZqy0VE+u+hPjTKCLRb+Mc+Osg",
+	"+X0eJIe/X0u1qj/j1VpOky/qcUZVM47/rOaRCSTU/BwgnhgvT7yq1qz/C6p2f2lBf2lBfxwt6C/NZgfN",
+	"Zr0k3Zggmq3jABxEu+eJbiHtGgcU6TYbBxQVWbniEHGB0j772hpnOIQwPgjY9WEKimUH01jrhqUGX3FG",
+	"VjtUn5/zBYMRzSnjQi+Hkugo1LsBXEnP3r15aKvrvrh5jfq97rnF6wxXxUjiuQUF611eanK711qD1rN3",
+	"byqCY+fVsIqvvJGknrusx/qtYxEVS7iK1XGw6ehKjJvOk0dFPeSkiNjicZHmoPefTqrYprBN7cy9QVRu",
+	"L35PbnbGjnqbd3gCOoZJVSt7n3ZRPyqiRnY8Rtfc1NaRZU6Y2ixz7IuOiQwoSkyiKdRdnvM9gBP1xz4s",
+	"Cmmf4+64fRn2ovYJ6U9O8dn4PLzYTgrx5sCJr1br1NjXXokH8Cw/kJ4okoGXDWOuAbW2a7LPwPlpPONq",
+	"JvhiOttJnwVAX1eva2f1tuDfz1X9/Uv1PZDqa5eqSsX0ndo13AGXFZV4xzsr1aVbnY2XM3+p4X+p4f9V",
+	"HIz53ZFt4Mqj0jslaqKT4rh0Utii2N6BAQqg+bWmjD860sptgqckerinc/Kvo6OJy29fD98qf02dEy+7",
+	"h0a9nkyqr0f9SlOChsRcU6PEhNa4aKRkkaVV6t/LaKcPJAqxwjGfLshXd7Txib9U0UloMi8ux2dn7YvO",
+	"yeQk6oXdMYbsVj3JnFHUWWMU6bmaISUiyrpYj4LUJLYu5Zju7yqKd/P7wEgWssyRci0/g/lboOamiAN4",
+	"03RyWHiwP8oRlT+YPNI5qu/qGXLLtylbTb82QCO9sXY2xbbYlc0zzCaisSkGc22QW6Zfa5ZSdvD7HCOW",
+	"/5zXOa8Twt4CcMGuQFUWhEJxxBOTilqsN2xUfzw3+NguptLGKqXRi08EDu9IhCIqkxivMl7Rs0rmhKmh",
+	"bWMLxKhupzqPJhvXuoU3hHlu3v0ctNKK2Js/egmvGvnLBVWrZp9du7ftchK5bTmk6lDIHWGjNqftWngo",
+	"12sli4loo1ZjwYdsDWVt/gE2kS3rNqNScbHa2ZWS6gt7qDB2DDZltb7HqloSZxPQRdvn5GzSvsQXnXZ3",
+	"3AtPoj45nZx1NKdzTeEUoOTze6cyZfpMt31C+lH7vHPWbV+E5+fty25/0idaPI8nWeoBIGthAekZmoYw",
+	"XqvEv8SJ4gnq9tG14K3dVadfFxhqSLcGvaAl7xa66cfX7W6/ff3mNcxGmYhFp731upcX1drbglE1bKzt",
+	"wVW9A6e+ft3udCw+NbBPVsijMd1zWfyWSn/DjKCnnPh+gZYPHrPN9H4HSmbmp9/fEb8XSnBMtfo2tJhO",
+	"G0Nk7Wufva1XFCHPQB9UAjNT1jmvHhgN0djXNuEelhG8cI19SCC9nt1bnPoNGkADzVw31xybA15P8+TM",
+	"hv60xcBfUlaVujOnzP1ZocY0BF3P9mKVYw+25INUKceuhCi6Y3wJadFWVQUhzzSrS1uyzufTXkW3/m5v",
+	"eizmdnpT+PnsBI4qc2H1PCOsNWvD2waJy8Kllbx7RQ3666FKAit4uJJOgDUyCf9r2naWtYPqzMfU5ZiK",
+	"V7c7HXVzXJqJsJ0twkwKVZpJmQy0t83Qewmr6gurLWX8pp1Zpi6PdY4jgqgaeGUZgzUFHCGVa2Rwcgd4",
+	"objDWhsCgWSzmo4Twedb7jEnREs6r+kekkNt0h2M0ZQ5xNIV1DTIb7CeAmEHggqfNUNN0muzxYhLFYoB",
+	"cccwRi1DNnBR6NcGgDq6h4uiuRbc3EUhouYuivQQLqOIOH17NHCngAloxMyBV+oFnJmUNvO7q7NyhUaJ",
+	"IIYRRwNzv55lhsoFYJ4KtMSCzPgCLpsJQ5NFPKEGDpdFFsbsnkQohmIZR4yQSHoNy9FDP0DGMw/SV/Ix",
+	"Mt4b1YQAlaLaV2Pdzp4ECrIsHkgl02M2HmyLy2alJMJFb86fxmYpCsXG17I7+mKzmX4qxPZsrJWqyfJp",
+	"o2jeUn3IUavBJ6X8Ms+tqkeYFlbyWvZm7cZXK7Q0/+5cTy7jcHPnZ+9SgK9ntp5tgZEPwLElHvrKrLFu",
+	"SdI21xB8o3MXJNVXc+eK6M/rzoXEfL4PsoKNzzfF+Wzovq+1GIXEHEPzMhiULQp2Yy6+mS0GdlxetC1q",
+	"e1VPsy6ANFVI0X/+v/8fSpGB0f9GDk4X/W8PVf5ovMrdkT688r7RLWQnbvEzUDvz56vnJ/IxiT0g3wyF",
+	"PmilTRfOYN/bVBS/1xbi94ZO2Qu28zqbwoqpkgIHs2352Ms5p9HIxrqVonTMHbTL+JDagMPxLUtDHPzq",
+	"oJCKZXwzNhKCM1KCMliTcuTG1hq0Qi4ECRWacSEJGoNOB2uRxORgUZXB4YoQZkP32kp/LDR3tl2dBjek",
+	"tLkqoXBNQ7UQ1aU4zSOk8B1hXiE4s7Yf+LjoczeADUN3QszxlDz6kJDpXq51QqcziHzW29+ckzT0AkT1",
+	"EXmOa1T+D3w83Lb4m1Uux1CR5PhDMt254An9B2kNuhcn/V4vaAEVS87ebmfQd2b2kkawrmedTplTc7Rt",
+	"UMZkdxgwS/BPGxTCBuqF4R/TrFuJhsXUKhThGtS77d1isCxVhcbWBrVn67ej18Iu76et3U2WdPXly1y4",
+	"ms8jdp6u23RdvYmsEQcbA8CtbBigkd6NO1vvW2zlxta7brOp9W6nu1kLtfM9cIUyJ3z/nPrmdYxDAtrY",
+	"7goneCrRY+Q8DzZn23oyivdGI/Dope78ETrijDy8gmg40nafUjUruT+z+9BDmGTvC3cKTnf5gBk5jjj5",
+	"Fw9INDtx/MvF4u1CemZ0+1UhDjtfn32teybHAV/suunr3+FcAYKYq0FqkRO/8KVOYSeaxajce5wy9S3h",
+	"c6KqLkcfo28J/9vN6x8QvHhlq1xwEVGW1u2IOZtStYgIqOgMxVjBn8dwBRLHeKz3jgkmLmoraUs5Vsmo",
+	"wxfj2Eu2szcqOe7o+bzRK/OGU4WceQUzqajeVR2U4g+xkoA+ulL5qoFKCOqmbHrsKmIJHpORfuAAuAzG",
+	"lj4ZH1+/QHdkJa8KxhNAeGVWk/7tlulPAbHLgPDlE0VWkOVoE0QeAsg0XFn7zakZjwzKl2nGVQszb5YM",
+	"q/0Cd7eIsbZRKIAz4aN+DbcNGjdTbA3yxX4EwdGQs3iVHicZbQBT3U3svK9FedQ+JydalPfH7dPwLDon",
+	"F5NL3Bkf0EqkUU1eiwe+9kAGjj0g1MlBkxmw/831iecJEZIzrLhohOrVPLwg3QFO9BdWbLusILdmm+Tc",
+	"lL1gr8y7n3NrWiTkE5zIFG1OoXtKlkQgoZVciY70h22oOWaqJgFQpnxYnU7l88mG8Zk30/t1u+0bUd7k",
+	"PBWkkb0zNtkr6WTXCqT6y6bJBHDoXeEkZFjjKr31hKdzHM4oI+BqYVOtNmKHJ89jcmWxBgderXcDlCdN",
+	"dpr+xuWnceaLp8JV0kQr7bZjD7wn0/2tHCjr5IKPYzKvOLQYevP8Cbrsn57rOeqXUEQUprFEhk7oaATV",
+	"AENwRj6yL/2PD5Kz0cMAkY+KwF2bk4hKH2FoFPKIjIJblhDRhuBPdE+5uU81zi9zAQu6gt6YJQnKI1tD",
+	"C8ewkmZU+lzDczLQZ0K65ll46S82Ata+BnLNFqlq+V9AwB/TCnCoHz267z5K3WitVIcxQk6QX4fnkxN8",
+	"GfZIvzvueMA5fZAfttzqCzNURFmyUNkiLAQbGKj7O6oGlnwDN68Kp0REGtwx6Eae6Fc/Z5SphGtcQlUw",
+	"wYHFqETasA6QxBOALZUzvrxCt2ArC4ZjBKWIbltw0o3cr8VL+/6mGN/CODRnjOyMRwNgccKUWOktgMY4",
+	"MlV2G0eIQXzwj46bmkSJpStddXI4JkywmuXUzYWgbUEmRBAWkkYxAD7frOkKjqJAi4mYT6ckQtYjbopZ",
+	"XJmIG7iwhUJL8s5Bws5InDQ6wqCMxRDK4AwlCTmrXxeBFRna7M/RAC7VYuAWDmi0gSsy9UY32X4MlXVm",
+	"BGtZKDPEdeN8uTjrb0YykDXXCAar9u01Mi/4cAamtdPLS//arFPtUnI1fIvKuZxxoQI0W8wxa+tjAeSU",
+	"XMznWKzcBaMTgbrdRpEqTmEu9vbuzQuU8g5ieG5kfL6HARpVSwetacYxX2as4YjRkDkbKuyuyHAWXsVN",
+	"+b+KkzITOXX6l6ZnGGMp6cSeFjYyAYSKwf/2F9jMUaKJ4HMTYuRkBOp3OugIx5KjfvfEqO/YwPzzeyJQ",
+	"F72i3wSo3+tZx7kgUOblRUTmCVeEhav292Sl37iwb0AYKpuiF5P2K6zCGSBvLxheaDNM6fES6LcboFEG",
+	"qzqMCKMEwKcnBKuFIF4tUzANYhoSJsnQUVe3caLbZlwNJ3zB4Jd+gEY41ly3GpKPVCqpmww5m8Q0VLYp",
+	"UzZmmAjYsNTUAe53LtGR9yaVqN/tOZJIhWPizSlXsJgAiHg0Cgrlke/5XTp874Gm4Aj1ux09+pxUQP3e",
+	"ZeAdB+gUlodF6LRzYpbvEcztH4Xqo9npnVJDKzA5QtiLOz27HKKtJT3EHeRWKS26k6OU/rWwQhAjmF8d",
+	"fbZ7M8vXO7X0KhZBBXLlf9Skgl8MQfI6mD/VKkUsWlSV0bjhWpv3pIRRNyWJY2mqnPGFKpi6OYhe+G4a",
+	"8zGOoVr2hMeUXxm1jDMSuGrBWGU4K5JUlbG3mcHWC4GVEnS8sG4HgeetQat7hr79Bm5EsCJTCBVvxRA4",
+	"VKgWVxv+mJ98t9+mLJyh8UJSBpYFNObs4S08hrVRTMXooVrQn4pYpT2zChw9S85/Zq9mrXvUeIgog3K+",
+	"LtLlygZroDtCwFsxr7a38su01lOZvZlbwSYXYL9hEm59ztlpZ0eUjVyszhZhYtsk+NoYr/zKv7OR+KHg",
+	"UgLOhmOBANEp47orFGJZguPvf5liNn/AePFcZJoLSksxDbzdsGsEeMYcG27tzHsDNEr2ibndQsY1v7Xb",
+	"IubWTrfBrV3Kqb9FarA7P/+ct3tvSGjjVor2hIAnBd1ghgVJXdE+PN/vBzqBfDQq0hC+qLaJ9cwe6ANu",
+	"ld78ZGXKTSrBFWJa/oC/ggEcmFNhwB3fyFTbkNVmJFsxow2UJjDDtc6qxTJnbsyNHRZmWatz2nbLajMt",
+	"utiLLYM1nM26uYO3qwSqGbmvht5BUYQx3BTsfIhjCqo+NRv6j+bd/OFWH57S8NRxdrNPi3Rcu540ZsC2",
+	"RMl21/mZ1ZDfEFCaBcs7Y/zaulaGa6+02cATwvThZbEE+ASNzD8h0GVUliExHpO4kXpUoUdVF/TeAtLM",
+	"G9vWCfNWRfCb2LQITUMrmoIiXB4OE+Fz7dCfgPzaqK4YMZc6PW3uk25ggEYirAE2yesq+rVD5wfpNpvq",
+	"Kv6EvbWqgztw13926t6UjTm8xNSgxwYmdSgKzOXNA4kiElKXvVww6iZqc4GKoigaY5mToWtOQ/uWcf6Z",
+	"gS+xNOl4nF3ZouZwM0Mic0xBcSas3KfVGvhaGT0mEy7ItrMyw9taLv+2xmRIo/36dk2MVwfCfCxs420j",
+	"dbiIhtspDkW8k41zaJb87M+jJtvRXs26MRejMB1DpQwZ2O1W2EGe4zo3lxxvvd8gMa0AcYbPPsZJlVza",
+	"2lD5kpZFblG8MJ+svjlOtO6dT6F4XyuCn0VUvVlYr2FzreWnmSk45pK4KnQXK/KwuRq8srfp7le2yq4M",
+	"C2IZxl8VYfQ4E6NW3NtGFUd21tYVWnauTQQh/yDDCK9qr9HsKzCsUQAuPNMdmDRUQqYa0i0gw9RGVmuJ",
+	"Y+aiTxuodMq40CYnVbnLr5Ozs403a/4Ymqhgc/xxaEY5TIgIK5Pdn3ORQkqwCM05I5b4MkAYMbI0xViz",
+	"+nxurrbJPCa6gjyUXFCfC1vLGRSVU81FtA29Y6dqQRIiKI9gzUZBWtQzG579HI1XRf6DWegP3IodNxqd",
+	"txBe3zlTqckiNteL63XBNcAFZSXoQLrNPtgDO6kdGxAL0NFthq/wn//+H7etAN16BZvTnxx8wR1ZmR8f",
+	"NnInjFdDxzd6HGWh4eLBnJC1Z1J6vkV5cYulpFNmnseYzmsE7xZZfBUxUQ5hID/8inMWuqk/SJ47EbNV",
+	"Nq+JA8rp3/aevRgcWFfrQKvIpboOpkVPMpWLINRqjhUXcdUupitbkdiIPuuOigm+J17oBpwq9Xc0JKKq",
+	"oa/IHaygOVrzrWqwBItwRiJEPuJQxStT19gU4T7CKVjy/CFMSLNVbtvXM+3mIQILpBHsB3cPmLTYmjAR",
+	"bIMjjOPFRRmwxbwikmjjpdYG9SzbReVNXu1qABpu2DvVAYcQsWV1HjTjcSSPkRF4pgoxjFkO0MichCOE",
+	"wUKd4xjJRTgDj3a3d3wKZY31fhghe7Lk6qXYE9mpHSO3kfRnWm6P0N///ve/t1+9aj99GqCRne4IjZRY",
+	"EJMPAjsckGCoft+U1lY8vBtqwo+g/RdPXbV422Fq3GZRkH6AI5SJ9pCAbLg/PA5aMB8tqizxjeMTbADX",
+	"7RpNdaNfJPOBkD1yr/THB/eMkHBLz8jhbJnfl/nytjLYSms1zluy+WzBYSpXtqBDVf3oXgUxxgsaK1rh",
+	"23kKRfEzsBk4Lh6YILcAkl5cADBoqI+vX9RYIqnPcIvRm9N6Y/Hr7YX4djcIO18eVItZM1zf6e6on5Ip",
+	"SJd7PVPB6tAd/O+PfWbT4teYlBGsNoDuaXnruJNKezTn4j1rEHx/+eQpKSYUx9cEzC82/cNJThP8MieK",
+	"iGEqRjPS6W8+B+V2nV5SZQ9qRslZW92CeXPZSSsOzDFlClNmDBk7tnQcdnQrgkW8GoacycXc0PHz+5T5",
+	"Wj8BrBJMIftmqX8cmh8/f90dfcgNtzYt78vuvuotZCe3fnMc7jQB+X246g2FOa65NV8l5IEEQKwAac1R",
+	"QHANiok+ZGWAIjrV+xS0mOEof6SHnCmBITixoLPmcSN8QFd7VG8+qX9MbzSrhU4T32/1pB9Ipx2PrVVk",
+	"AMGOJCFo9O2zt+jRffeRebet23TAZXnsCT3zYQoB/KTd7XS6FZWDzaL6I/cOGH/FIkLmjyF76CVldzvn",
+	"MHsJSA8kUvyuBIQOvwHux/C7X3s/sdNnHy/eqO7fF/0X/Pwad26ik+fTs+8+XH4f937+ePrk/uIb1n1V",
+	"li62nUorpDwIdDRK8PA///0/RpVOhG2QRkzH72up+JJPKduDiAgS/fIk3AOHBhVgaG7ZFjg06WLFwx/H",
+	"Jz/Mz/51eflM9N6uTt/Ri9dJ97HsP52cfzvr/O3u5OU/zv4tvPxx3PvhgFmFa1bZrCsEOevJGBgfEgHh",
+	"9HLHX2e5Id1tzzXPpgN6stFVMjZAqUs8C3Wu21Vyz5XageBcoERonTCjvTTEB4s0kfTLr4T+lxFfdgV2",
+	"CxVIk9JKtUTNVG00t7vUEml1/fSXBxLFmE0XleFoW07YjaZ+ynsATvw0M7quAYqAHDxzrQRX2FNOZFY1",
+	"yUJk2b9sfuRyxh1oZYEZDXwrcA2VaM4jEusOGIcEJiIQvscUMuqvUBITfeKbUejWu6cm5ByuI0rs6Zr+",
+	"tB9lbTPVhOV7VgLRlNXGruTxveYZE8oDFNZNk8iv/V4DGqdoHKOxMOfnQRHj3pAkxqufyHjG+d1Tg/VA",
+	"iWw6Vd8gAjDgXNx9ZwD//7ODRPaqlmXPStNxqMI73VEYeN8dPi2wBAwCmnu/DdXkIq5QwgW8TqKSSb3+",
+	"kqnEpbaV6hHBguWE3g5Gsok2As0BWkrTCpPFOKahfjJHWN5VpKPowxuzlauM94JRRcKZK47nYGASbRz+",
+	"CzUPPRw7JyX1mpHMorzWr6Nv6XisTcegdY9ttu/TZ93eSf/07PzishW0lmQMXsZBa6ZUIgePHhV7qEjg",
+	"9Ye7dVGY5ih4pU+zqW7ITcA0fslDbEbvnUUNChBUGlpvCyeTfmvrUzhoJTPOiuPodyrjQF2K7abKBen6",
+	"VeS96xWFgC+9sg6X8QqN3EpDrh2OILd9RiArByhIUj/O9oHgOeZI0xfMCq/ZfXvqfT/NiDDp3gTc2pwZ",
+	"2YUknbK21f6OG0JDlhj+QLiNlUCL1TTR03iRqqi768KMLJ39E9MJ0SQpUgFSAuWQsiyN+qzTv6hAE6x6",
+	"df0+zKbw9u3LG/tNzWEqiXI4pDtjKdvvtcpAVN5sdYAMmiIpKmlBZSDLoQcKitF8Ec6cpqUfJDOhVSzG",
+	"l60gMxQSsZ+hkO+2tI0V0oqdQt0OCmdY4NA4dBhXgKI7n3NWijjZFQp0LzMxEYe0ToI8Xaq3iaKC3Cge",
+	"3r1QZL6f9k4VmZvbbgleaxqSOmVchoIQZpVKNCYrDrD5Cabit9Gz1UKwPcnwHV9mZAjxnKAxDu/K7jKb",
+	"igw4LJGLohi07shqzLGI0JILVqUxpB9ugrzh4d2T9O3tokHKlOHVQAnFsGnBYzJAIwMGNII8GH1MZs7+",
+	"EYJM/STGIbEFBmSAqJQLW1JOwBrIWwZXtYHNPjAGi3mDRFRJ67nUjUPtYtsuOCNsS3PM8NR6pDwoHZME",
+	"lEs9N8OFzZZeSgS2JnIuXTv3vOym5QorYhXyGxKK5taaxxr8nogYJ9nBAEAZJUYovfapgg8NOIdxqyEJ",
+	"I4LcYAmnOWVTNCaSRiSV51b8pfaBOb+2shCKA6vaaDc3r59wNqHTDZUHXyeEvXiKnnDGSKiQudNSqzTn",
+	"y1Sw4Atl8PNiSpiy86yIFILHZWWwt2v68gFDzLnmrJoAFuvpsO+g5YxL4up16WU0/h53IZwlxNVFtvRO",
+	"T9ZGtlTdbIGGNYSgoJpAq6fmVHsgbehQWlokj2XeCJFmhuXQrGJl3X4TD5xfbov753IdvAzA6rtxkDg1",
+	"1dG8jELzGnr35mWgFXtBUERlyO8tqLlQ+cIIqeUHjtLjAkx6Pg29Yt4faMWEr81K27AYjwsgzMeiqTqX",
+	"OwQEGyEYoQ+caoXGVtmz+ns1OT5QNdwmyUobI7uxg/HUVRt+dfhEERUkVMOFoHX2pHkDkHQUR4JMqTYv",
+	"vV69PbFxGfwornJnOVQ2WJo5XqUbkXEb+7fEq2pSN8htXJdzX8rS2SCO89kSlu0DTxjmtlsmivJ7Prfi",
+	"hlE9pvF6LCzXrmmO6QGxqwHjrVLp1DhGL8lEtfWxAROSJhJy5OYzCgByXzMOFS54q1gBxTtNWgaUKaOq",
+	"k10t3Db/bGtdv61mpO3G4FF68EsrJyjeZ9JpvTwBcWGiMrL965SZz1sdfxtsmcK8itvijV19LWzMKhfL",
+	"S0jFzXNwiNyRRDWwsqp3p3dW7nq6rY2tWHvUPTXMgEbw1qgZRGjNUWPdSlKfLujIeJhYDBACGMWcJ9pu",
+	"QDMu1cMqsbVhyexZ8mVFfUoO/dKooTRvHCJbKazc8tdIjRt9KFdCuukHJErdWE5jwqxCQJQjARdqxgX9",
+	"h4V0EpUIir7jTDP9WPClLJ05NYCIO+uO9aeVU5V8A8iEQ8vsnFqjFhSWo0yDYi5e+nbl4hjo1sq1gWQG",
+	"vSo5e3ID3Cl6oZxLSit/EIrvclu9WW0sSn76ttsfdHqDk+7P+xRKcT69XOPdy1zj2wEhB60YSy11S3VL",
+	"8kP+CkjOejmG2+FNV8TehURK6KMBk2eBP4bN8/ZYidFdqCzwmCleCPeaJUz4r4BikvHBxoESFkk040sw",
+	"V4zpspB7jHpLBOU8f5U2JmBBLKuIC/g2eqRgcMEsIBvIeL6imAB2rP4cvJxaNO48p98h7LVPjj2xr9Od",
+	"1axYdlVytGuiSKqieLa08KdXYIEc927MjM5YaX26hKXUAMDyd8+X2EJuNs6X0G02zZe42fdaBaxHHMfm",
+	"3rP+9sRmvw6bllULtrpv+VydQafW3Jyk+n0qC3AY8gVTaAbw5eltkUXrbHqDUr4y/v1c4BSDoDddodwQ",
+	"ZQJ0rgXlgqrVrparcXU7DrGNlcqWmp8B23dqoaKKVUjdK00gY9ygK8qJ2geVcwaxWWnZmNM3rXmRH34m",
+	"puq1sjxi5n41MrZQiKwRbXz/KV6WhacrRjLXoX3m1bMddCfP49PL6iP8pcJ+fRU2C2Id/u3jxX3nX+cn",
+	"33fVz+O/n4c/9dibU/zyMnren3539uG6I9+eLH68WP5bN6230JC715TW3JZvYhOrM2hFpP30WRbD9DjC",
+	"6CW/JzEOSas5J/vjLFfLzu/jZmpZK8/PDVTVDZfptrEHEo0JFloFdcH10tyiB75tqDXRAHEWkitjqFMF",
+	"mbCPfeN2gL4xTenvGyX4u9XepMLVXtE7kgTl8jxrRO+rVLst3/3hGmvIw9u2ESXANt7e8Qw1v3pp0JKS",
+	"t/ySN5QX7kdzzZQVqOroKnMZbMLMU/v/CDPEJxMakgDhrMz+wyvPA2DQX8YEWYRucL5wCFWyoLI+UHVW",
+	"mi00J+d3eD5eCCiOqnUZAKaGLRNTRrrwwoQwqQT+v/+HoG5f04JLheOhrTfS6/RPz4u26cFPsDwqZuvZ",
+	"m+t2/7zbTUVx83qoWja40AFXS6w1OD05Pu13T/RjW26sNbg8vrzod9MYPkcq9N2/2kAFLTreQPkag4M6",
+	"xQrUrn3Rr7eun9fMLUCVQUSzb/8WToFN0KZ6jLXAplp8GXBT6YBmQRWnRgNn2bX9Blf0FsifPres++Jb",
+	"wk3lt9qQT4tgnYL+ZN7I9QjWNRmNXFUB+TwXhCBFPiqHq+Fu55YzjqaQJSAIOnIRxQkWd5RNH+bIWUHH",
+	"mtjW/CXeOrYDT4kFcdmZ7/6AmNt514MLXvW3QZBud7eoO98WUkWem4IO1Sn/sBJgqrqyi/Z1k3M9tXUa",
+	"IXJgEceez0t/aLYYSrikqhLfcerVeVwLSJ0rCrnlfsx3uekbOz/P3qyo2Oho1rRmIyxlOtnckDYsyxMe",
+	"xyQFrV1zWStN+FbFUmVNoKM3z5+g88v+WTEL1Vb1MBnx/qrkCmL+Yo63wJ582dBTObbtyVpwqGzQL76A",
+	"KlB1TlcpK3pZp4bsYAUIAvfURU0nCwF0LPL5ffEnb0nL2TPpOjTM+fZ3cBPU6xpO9sbUlKfToW7g4Ot6",
+	"/F4HxfPtixukOI/B3pA2b5KqKtAq65jZXETDcU7+jvtLqiYbx9S8+IXPgIX3K2+Gp2U45G4NuKhh3G0h",
+	"ZFyh9tzZVDiUbNv54QdmydJBZitTxzabveJUkQFgIu3hEm8uopq7xKlq7hKnqkHtdpDpjUpAbGGm/XHM",
+	"rnU21PYm08GrZIBV/ucskaGntqsb3tpjBgdEb88sPxZ0xnUVKL6m76GeTw9i7h/CRI8JFkN/NMXbpTm/",
+	"t3H6lupO1TYl3hWfmkAWsHNGrqVRDXDiwUxtdPTszXVgAVFsJstDMyQjqY/R6zlVikSBtsSlwivYBeYe",
+	"/wgzy/CGixHQQT992MhW/53Y3xvCzPaxxteRr4kZ/v+z9+5LaiPZ3uirZFScCMNsUTeX7TYVO/apdrs9",
+	"7nG3/bnc09/eozmlREogu0QmW5kUZhyOmKeZB5snOZFrZaYkECAooAo388e0C5CUysu6r9+vSrlXigHL",
+	"u71EHxdIwY1e1t176GXdddrhtPWMPe+2XtDvOq2X8WnSOmPn3af0ovMsfr4SQZO5Z229bN4FY+6VAdcy",
+	"QTUsiuI9gXDG0pKICiVTdkzeGi8/s2TMI8U8mT7hQmlGk1pFVtUJj15GY/b/+rK7qbTHCrNoS94BnL6A",
+	"24tXP+u2jBfRemH+7zvzf6f5/wre0xszGvJnORwiFtpUKhAFwE3C1G3OcF87j3J22j49b5+d/c90cm/j",
+	"/Eu+x7aaR24gRa+02VVAoNU4Y8msOFi9s7xGTCPnwS+uWxU+s2tlyFGFSCMq4TJHgadXd6jMUfOSRCjD",
+	"2x0ptVGjw8hLImyHkGMxU5p5fj9/Z0Um+uktVZ3cgl+0zC9ITIe0w1OuJ0Gxbwtp46mbH1CSXJOxzG5R",
+	"qVq0j/8dsRGbQ8Bfi6wBxu5YGrbLJfhWmIOg2OLYJqDeWhCIe9M1uQ1ufUTb2OBJI0prVdq4a0ctcyFd",
+	"w4cqH9havtRBEq8iiTfvWBWU8DfqX5k3dDVxmJFe290q7O8naqppEMywOcVySzdw3Sq6bWFVFEfwZeN1",
+	"aW5Ii2vTvNKZF7osTj+RmbPxIMGeyCL5rIfua5OI9pjQEWnYA0nMgWxi03cIHZgT5Jszy5dKeeuKhJXv",
+	"0UavICg3cbvGbf8oBznBM6KY1lz0VBCKCFT41DXOOC03eMMvfUt3cAQDL5cuuK+qbelazQvFSdxSd8JD",
+	"VmhVlVnBK9+spiOW2LzbL+0/VOhvvEJ/nSL7fO/UdBcqqZ3dTQrl7fcpaYfDvrysFU56dXHrisWa38iJ",
+	"hssO7v/q7v+aBaYzQrRuTWVRmxXXbQVL9h7FmAFJ+S0rFvohcMwOijSXFl7iVMyXCt5HLr92ZDdf1IbI",
+	"8IRpaxIQLkgDpK2vtCSAhlxA0YV9Q401xHXzkkS4j6J2EVPgkkQJV7STwjPMF0LqAJIQdvDKyPeK6k7k",
+	"inJb091kyu5xX1cZPpl+Wyz2XBcXSg6AOC82qxiQcd9SD41tf6pjV6OZZ+uZ2zCwcnl4DvyKUZBPcPov",
+	"zttkamkAVbJLeaqOFhQ6r9OCxsWoMkjuEXq4BnWtil3zZ8+IvbDMKPdsGS9rJUxWnY7xcVZdn2tWxK3R",
+	"TF+/tTgASdZ2vdVoJZ7uU1uAyTWFY1UtdTTVDPiNwA3hiljj2h4GwcZYWI3P6o6yDld9+CthXYYnoHQq",
+	"8IqKIyHj27cAHrDiIXgvmBuelgSwrciMBzDMZDKKHahElrg9TltnnfO49SJ5ylrfdS9o61nnefwi+Y69",
+	"7J5S1E2cpjn0/rNXP5ydP734v//9P0cFyvf6OetNoo4V32lJdRz+0hLVl19pJjRmk7GXLjdTkdxCu1gx",
+	"XSvdtiIz/kyblH/LuZt43eDID7BtVHHf+Fi2e9c2YTTuY8mRHYtDDOqlskNTMpSZ7sqUS6OD8KtQFArv",
+	"jPJtmCPkVBKidWgpmwGJBBtHZCRSCMYQvx08uimQZubsXaU7o7cvC2BdkZ3sCIXIuC/TEq6O0ZrCQxpN",
+	"VfeHAm+YSNC3ijFIqU7TBORh0C2cKiDGKUD4lWXKph/4P1dQfmcBAhNEemYJ6UzID39+d/8wZS7TZsOU",
+	"C6FSHKLgVE2yNMstcEeaITxRnu9NRGQg79iACb1Ghnc+vYs/YA77elZJwMV4gsA28zj5iPNOlfm4K7P5",
+	"4fTCgqN+2H7nItfO0PnutPU0vjBO3zPj9D3vtF7E3yUv2Wn3jJ538l0HY15x41kH6B0dajkkZxfhEXnz",
+	"1GzI25H5+OpD6+yi9eZphVyeUjXOHeLiBiZ6jfKmjezm6r28JnVQfsvKDI3V6n2W5oxtI6Daz/K+JcuD",
+	"4jbDAjTQHeysvkwTVKrOEe/IznTjIRsMUzlhLF/q162z04vzfLt8Lzvk+xGHe33dz/26umlU3ORKjUDe",
+	"z20CLlAPLEr5r29c1YqcAhDtmBZl3+4boPI9t+ia13bT1QuUmjOJdwcRbsdUhefIWo7Mg2o/DX5ujIvt",
+	"3BrfV1WeMKNr+1QkVaZkoUZHZkntGp3C/l+66NY0rmEYz6/1mn5HQJO0smuVHrIVDeX6xQVWys4rMFi0",
+	"uyHYbQyLXbRYFQ2Y3XVQue0SFORFoTxh3RIEO+l/5krLbFINnAY+h5lmCqE4ZQ32lCW9GVXWdzf625ej",
+	"RcprKlJ7VnovpwUx1iPvSiqFtV7Qs07rZXyetJ6yi+4z+rxjVMuRZ5F0tqZjfPHWiLGiuVXkB2vu60YM",
+	"thl11p+3lV6XTo9zT816lOtZ2iTqZnIAlBpeZDmHF0bZgqAoqhT42bgvB05oo1o23mID/tk0Du+4L62F",
+	"pkkDIcYDBzfOM2ZZwe2lZkjNEnryUsH1s32riualiloPtwdrGrIVlqqx4uw8LzzXdQqL3PGuXVZ0ODmb",
+	"cXU2X3BU1/fZ13KjsokwB4LTHGSjrZSmIlFtErklipx/5t2yAKLWE/N+cPYvSYQyAF4ZC/jBIAUq1FA4",
+	"mdO8JBFKjiRqg3wyJ8lWwRhR1ZMyCQDnFv40StOe13JhSmH3eHfC3rgckC78sDoq/Y7dsbQ6xzCgYlKG",
+	"13iibDjEcu67kCHNmJkjiNzgDp+WAm4Y7Yvv/JDb57s6dW5qKqAj8pEV6M3Ozy5eXHz39PnFi8UUBvmr",
+	"rHXxmqa8f5s1Hlodf4ZU+MIdVX2oYPPU1RWp+bEKjEvk9s3bH+Zqi8ezY7Yjb/HcfcMC15s2lVuDCZ1N",
+	"nPmEsV70CwLLwVCAvih2xC0IlYBrMFIsa6+AezVrlFgqyMJ5KMa91glure6JwHbPuX0EG5M+z5h3TPA0",
+	"zPbYLXJ4jQENhu6AJuuXbM1ruDA3JVwD5aJttJhqsvAkurBE8FdXYtbeiAQN7A+1GivuEfhy9JwrRhS2",
+	"EYVy5wODHbjwK3gMfzEXzM2lAPOc1MxMOCbJMd82Hcypj1xTN1RGvauFJFZmxjcY/UKK1JWWrypGAtMN",
+	"dyvHRSD40Zksl2p/setVWRXtfdWEJ+1iDms40sXwoW2Zy6P9DRsuDMy6QX0lJd1R2uVpypJQ+FluBtbg",
+	"jODn4HtOWZ4BWJqjTBilII2nBnxi+FTLkWVtUf8L4FMvmKRlm7MQHnHyCZ/gLYUp09P+qNru/JCr8Uom",
+	"HZeKtkOlnjXlVsjxLIHrFk2BKVW/Wj1C7SYwePBSCIvKUtbbkXuhym075jru58VF62MQF+j5izU8qi9H",
+	"aQJlWhZxf1NVWJusp1pYSVQ1b1j3tQx2aDQcykzbVrklhfnPwWg5M369N1rmhTcgSPG003oRX5y1XrLz",
+	"pHXRed79jp7FT9kzLEAqDsqoc85Sy+dGB0hG3B2JGNfX2yL61iWsXpwZ4yNpvTh9ftb6Ln7xovXy7KJ7",
+	"wZ4m53Gni5ACt+Z+Zhc7cweq4M7On0K8xGMJ93mvX8xwySGWSI5wMttHrzIKCZGEq2FKJ7lQMCsyNKLy",
+	"xg56NhpSNWuLoAAhhbok+D+gSrOslVBNraEJlpG91rcyF7KuaxlLVEFFJ1uhsXUDfbzrs8kVJ2taFFUK",
+	"rXzPLYeK/hF/+zVYFunFBSkHFS+xwBdslozRhIselhn5c1fL88KRvL6rjrhWBFyTene0PRf2wNS44B38",
+	"tHCyKulePaI3YvAt1oHFs7mMsnpdkG+UoUzlrdd1uAfMVUqmd8tOpe039l0o7qpLQjvKmFO2kMx9boyk",
+	"OJX36aqpl2PEacjdAS/Yauh1hzi2bCTfWFe03dfT2UgLnuYmsCxzCmlJv0HdqfKyZt2UJa7hldY07leH",
+	"Ja5Il6cMabTsVpQZQWoAY4kCVagcmIvVFIGoFNomdmd4+gc5edryLfYKf29VAd71xu2g8mivBe92WZKz",
+	"QdufE6rJaJhKmrhICnwJTFiOVbEsN7hRvCdD0avle99fP9WdjHytyqZ0BTmGeztYQIReUlRwzaGPrSsz",
+	"Z3lA7i6RY2EmSBFXdr7cOu/T82fP5zwdJ/6JItd/vmqdP3sOFYJ99vm4jgDi/6h4qe8nc5FWFwaUcdve",
+	"rKa2cLcsANOgsBDoZDYiH2Gz8Z3lqBq1ZviOK44gFfXG/tf895UCKJ+K0r09TkPpdNl18OtcnpSl3X8V",
+	"+3UhZpCwU+ry2U7etElE9RxYv/KZNT+racbXBgoy96wbhpl+4+ocQIGUJH/hinTxfYLpM3J9uV1Xu4Kz",
+	"JJQrAZFGnZTHJGPDdAI9WoKY05gJmtrwW65M5pEDVp+5cWYu3+aBw6ffVAUoKvF5OjKZ1HQLdqgkShpz",
+	"LfG3M8Fjl7s883Zea4qY/G0XY5JZ88WaH20S6XhQR6yYn21arJh7riZW7FsuzyvSXL44w2wz4sQd+W8z",
+	"PVf0givn14ZECjNcIbzWP9sLc0hgreLztyb6XBZoac3qbWWUP8JufjsgPVJ4sqKM2S8w19ZhesyYsAUR",
+	"TJEG1qcFJNISSkFsfCiJir/tdsnbHxRp4K4wtquQRkbABRigikjGYpklaErYoNVsTKvYyogjK7pYbrRH",
+	"Pk6VlB0ve+MKROw867Q8b4QJm9XC2jY7A8tkkzQuMWMfPX9bQ5ip0hSZDFlLDVnMuzy24JwLd/icxdfs",
+	"s47AJ0y5YAGJUil6EVHG16JpQCJzFCLy3//93//d+vnn1g8/BCQyqxA5PzJCRFhlNgLSQcMyImRRcc3M",
+	"k44QcNV4ylQz96WDQqhampR2sKBn6TEY0M83qf3FlyXdwRVmQuXZtu82l2V73kAWydgVqJ+tTrUbqMAu",
+	"j7OyZNuo+UmROlt91jW8o+mIKVeyarWyuQ58VfNEKIfBzWjGDvViJHrz+hM5uTs7wSta5goVTZMWzAnz",
+	"D+jn4sCfnc5955pmhDEfbu8BNr5CyqG+UXG7qq/yzgVnV0IggHSuXTeuCAXcHMRQVBj68V0S2LaoPN7z",
+	"rEApptAX2SDvze+KDSpG0FTHHs5aHapYAqIIZYt9RlTu/reTueCAr9GeAelgzQY39Vtuvs7djMutPVwG",
+	"NadibONVWjb/9y2bgB8KaQCndFI5BiWbDWgK1eKQ2rNsoWWsA/ebOSfu/4zYiC1Z0hyqFEDgnihEG8Ua",
+	"+76rQbUrv7zMFEDRMfIKeYGj9guobBxmsofo42cBZifbT/OsBATTxpRrLno3Uty4M41NdytssPzxUyfV",
+	"jn9AddxHZnpGujzVLFOkY2tC8IUCMmRZ4eWmHmDf6suyqtTiKy/7Mc7Hsl/lk7Xsl5Uz+WWVqlSbPy6+",
+	"RfVtC8MK3ORUbfc/6MkP3I6cLwKWlMQ73Yc18VC9jvMdOQ5F50YUWwfxMzLmIpHjgES4MtBx0+VWNRYd",
+	"k/usdS6P7J3mSKNPlVmUK2JMxVy7+FY1tM5mT2Ce8V5hK6FPsnw/1Tfd65nj1cYxPsUn1ObvDTNl1WoZ",
+	"E/UFezYgSmYaKznNYzYThoE1m4nn3jOc+9dSvG/KucOAbtQm1AZ1i3UgTwDCMVNEMej4sJFe+DVEe42z",
+	"jh68Syy5XY73hX2OF5W3rv96ZqF/hazmVaZ5nLL1S7dwrW29NcW7GYGUJ4GlYnltqNJ0YmSX7rOJ0bpT",
+	"alZzDcP+mZrXEVTEWF4MlTPXVI+yhFZAzdFRwpmIl5bDXLnfVUednz979vT5UlQqmFLVv08M2r7ml9W4",
+	"LapMXFxFV22zydUsbs6NresvyCBvtqrTTE+zhHRTKbPZZf0Wl2i9tXllAem0LC9MwjTlqTomV9bVLy1I",
+	"Tl5ySeZwv1ARCudXWnoUc59LEtmwkY1AdjIqEi56EZjKRoLRmCVIi4jN1w3/mzb58jUiPckUFAaHrhq5",
+	"wGmTSnkLN+5mzBLt9KXSIOFnkZO2yVY07EvjAh/9x8VLcnFKXjx/dvH0/GwTLENuOuqWyn3vfm8rNGis",
+	"b+YwZ1yJKTxyKOvG9TVn1KytrbdZmn1bmW0vZT2a3tQuP573w2VHmGZ5fUv57X/25Ew5ZqeADgEhAb5R",
+	"Cm/+DugtxFOMwSmHLegUK5VfLugeaMQjVRULav5XNXwG7qTSm15UFiRQ916Lq+nmC5P33e66ksRIeWku",
+	"f6KIQGkcsxnUP466lA7M6Tpqv3z50sxNPMoyJmJz2F7/+rGCft9fuLg9RbBJRb+gufTvc1/Z1r7fW7Wt",
+	"rcJmJuXsrOasWEDTihhzcES1znjHoXEulCz5L42AoJr1ZFaPs3N++e2z042e2RWWv6ov4fnF2ur1I6St",
+	"6u6OKaDiPEA5VQmXW9wkFzqYIcOmGJQ3wMns6vjysG0hzVYTyQaj+stmEN/1r/jbBXOCJAsbsQVLbAxr",
+	"H6ESgPXMMVlz022Y4+gNvwNsSKJBc+j5lEdzUGXnLMav6j4S2/KEcCnUpVuYhbM+hzikopePjZ0RAbj8",
+	"+Nqs22WxBsBrSzEQS9Hl2YAltYyKtdZy/uT9xjp9KW9fi2QoudipEiBXznCOCgXHEUl5V+P2ADTQaQ4Y",
+	"gcDWbZ2N2Gw0t9xHcT/5XWXSuadXaRx254oT6wdN3PybS2dDJ8+WoXKOsrROnrN6/RXLNEq8FcX6Nvin",
+	"6wiklfNdrgx7ucw3c/+LOVrr64oKwvEpuml7478vWQ21nrK19SUVPo0mA+MCngWnp6eXXvCCWa/GLFPk",
+	"4vTUOIjGe43sbSLSYROJKHi1dnJpP31duG+nJssNvMa8OMjX6Tc3n5cP3VQad6RjOSjRyNvivbwLwfxL",
+	"WAiDyioNHGeNDYjDrehgzO8Q+CFVvfVKwVP39pXTp+awgloyUK77jqTgmLwXDIKlLk3gaQahuxhKZXKe",
+	"pnswgdKETiOQQp/jChAQqYxpigjJLYhO2N7gq4SSd/KOpTRmR6twduTjXI+yCOZtTBWxv16fsGgRoyd0",
+	"KaRyzLKtknbmTWBunmd30PevPpCLFySlojeiPUY07YFFPmBK0RJ7AHYAjsQsOvvTZ/eh4KzXB2beZUWY",
+	"SVhLSOsVAE3WWMwazJO+sm+Vtii7PIvrgKAMk0TmTK1dBbTCgaxdBWTuWbcKqLB2FTvQcZzgegErRXek",
+	"WIK9cmMklhn3qXYdVTwrtMOXqvbW5k0xI0RDelbnDBkEHW/quQiIVzumkMi0MGLWMwDOkoDwLqFiUstJ",
+	"GKnlyCegGqb3KFxYtef+yhWv7hZhcV/wmFPxRAHNGEGSQa4dEPbvsnNJImCtuaG6DPU47vMU/KAeAsnX",
+	"1Cpnp+2Le4MNuhHN3tq1rE/x7f+1deZU1R1XOTzQefI0br3oPjttvew8f9767vRp92lyHp91qHnM77KD",
+	"QzP/8Necxeed1gt20W19R589a73oPmXmilP6smgbtI/MwqVMW2ivocw0sOjbJAHE/keD4fE9AK6zSnX4",
+	"XfvMzUK+wmbXmq36icX9xfxXF8+Wd/0/ZNt8vvbrEm+vGttfPkI4Yjg8t2cWX/CT7NiKw9y6XToOt4lm",
+	"nMZN4T9n91zT4narYQVstgd7mxjPdlGn26vdHJfevDST+QL75Zt1LddqsHZbbrEpcWd+1SaREXpr2xIr",
+	"SMzatoS5Z11bAl51ecEqvKsKjGbeWLsj6s5vsygV3m1dImiYbBsTLOawIZbYckWmyO5PhiPVZ2oWRapS",
+	"SVcr0Htou1nG6J1rkO1J+W0L7VVIrucJwarNZ4OnTrXP6Y4zhnZHJhYWd4zXEEutNGmTqwKLWO7AQ97f",
+	"GOG2ECQAVi2a5qzUxJUhEOmqf53DeAkdRRRs3VI23Rxg1yjiQyknX2JvnHyNgBwTE+uew9f2hoUiFD94",
+	"SiioEPnw/voThnEi+2YtnkTIRQnx6CeKRDyJmkH+A7OmStPB0P7OCNTBUD9RofhV8M9gxTexOMVdonhP",
+	"UD3KWEQa0d1ZEDmabtKhij2/IH/++epV6/rPV+fPnhPZDUX0JR/O1+MvM4/+evzFrMnXyBYYYH04izMQ",
+	"aZY3WwVEDWnMWooNaWZWpRmEwsqLa01FQrOE2F2giGsUQ45HRSfqktyxjHexJDCjY9wHHdaVmRH5meLA",
+	"yHhM7KxOQsGVcWBSZkQnJGkAfQK/NupwQCeEZhm/g7J2QFvOEpZhZc2GwuRm79S9op5tWUwzuL5ruxIL",
+	"AiEFmK17AZC6MLwPvboqkTwG6z9ywdi/1wqn2Dh7/jJ28hZIC7fUczBu7wDfQSD3BYWiHwnYt5ggC/zG",
+	"t8lqm5wGVWsPUlXjLXxxPxlrb6JKGNIYH15c3O+K/WbFopMQP12//4WwzzTWKeToLKmteVUAcWpUI3k5",
+	"GdqcScFffPfsxfPtoAzcAyrNSs57aW27D27qnzl7hXU879hKF+cHNs8urpNTrP1EdzwKlPQsy9AiXd5O",
+	"mVLNRDy5GSyiwPWmqd3RAGUKoe0BT1OuWCxFsg6UDhir9qbzQ7yU2Mic379GTScjVghZO7pALELRdBra",
+	"Z5UtAyWdkxvZXWsFMqaGUih2M/8Ug5NC/sK/d+1ZOLmQ25s5mefVQ7QPwRrOqocUF+yJIn/+9OmDNXoq",
+	"yKYyVBpClkdhPemXL5ctZL3Q/tR8zYvybypyXzj5hXNcOpiFgL6X1qt55LN7YLFv7rcwtgmg+rKownbA",
+	"bRKNk7QOlIj5mffRL5JnrPWi+/y09R19gVT8jol/FR/d3LOujz718jXARPK3hJJtZ6Vt1n+fNhy+TU++",
+	"+jRVtNswW65ezlWgEJIZvoLd/QGJlPs5Vy7dPJbZLcvwO23uo0KBcsK2pBFKzj9/DkjUpTxlSUR69I6R",
+	"0ZA0KHn6+bN5yoX5D0hn3aeCXJy/DAglnRRJ/HztNg2FTxPlJpzMHI+LO6XNS0IJPi0/UjEV2C1n5DdL",
+	"ysjadhqAyrfwL3PE8T7lFJL9at6Wd0ZCdUG6/dLWCmasx5WGydLSmKHMOCNw8qcwDo0ZZ/Qc+lVrZOyn",
+	"Osg+frAEunzgopDFaqypCqi/YSf8sRp1BlyjmY+f+Io3M0eQshizYSE3Qs87rRfx06T1HbvothzVwkt2",
+	"2q3JvARlUUd9rYeqfXLCsqErNTiO5eAEHflbrk9w0h5vmmLV8jS3128syX6FATQxSmP6SAAGQrcbEDWK",
+	"+0Y2mS1sdg7AMNKJQqA0c0TNpxdnp7NFt/tQLmdf60Zx29I2x/E1vxtlzJwgEbNcAqtRHDOlSIf1aJmX",
+	"waYxbUHV2rbiml7FMGN3XI7UDZ70m5HQVSnnH0awfJRkUtukMvwyJwl1N3KhGKV5mmIsZu132kCGxpY5",
+	"+mtHGa9FgLEws7Ni+saMYRr7triF892+bjZmdmkX234ulFk09Nhw/RTNCkK4vvnHhquaf+79l5t/0xOw",
+	"YZjKad38Tdt97i2v4eAvtkPARps1MAIIXZuBG3Ui4qpy+YKds+LUqzkDi8Z9xeKbmYj0LZu0gUDH8qzY",
+	"mJ0xlrLASOy4j9Fhc5gKAV77cqtPuH83P9ZF031XC3MWBAyc67s5Dhx5q12WoZQB6DOaYOkmw8B20VP0",
+	"2QHSgMC7N9fhr9xQhj/R/m22/ewpkmRyaD5nVCvSmYSC66nW0iMz4jzf23kat14kF6z1svuMtnJRckZX",
+	"EyZ3KwsTbylUE//06RCgMJAEC5fp+I5lneiYvDZvb5G/IHEA29qD4ET2Ef/+57/gKRGxu7cdiqrMVOAy",
+	"FTnJSflzwJAqf+SJkfBjf+MCHKT/bQkGE76CDePuxDWDD8tuTJ1QfFBgXin8rvBh5S8zBvgC3upf5Ae4",
+	"TzJmFqDwgWdSyi+iImb2kxzP6tjyt5c/9KyIhc+Q/6jiU4s6Z6EFPdCi/Tt/RfuBRS9lroajMDPwZ34B",
+	"/JkwzEKX4U9mJmbePp7aM+tkOQtUQIU8J2nQJEEQEHAvA4+JfMfRSCQ0jtkQkm8uv0kamUxZAFV+KvD+",
+	"RECsCdREDjNY/+lcqK0pd5nQf//zXyeFqsyTL4MCBVAxG9owvkg0u7+iwPbij6lqHlKkhxTpFJnUPiZI",
+	"7yVvt5Y5zfXTGuJH2NCRmStbvSozi0AjxbSQsLyEBRkBn6iTLxKBFhfWSeRP8xrGGNQgZ5H/rBHRkZY3",
+	"9usbvHnUJIqJRFlExlwuW6SOKaUVHYTNQdiUAUD3UdZsyTjbmhTyhuw6NhC0JZSqvDIm6ACFkTXRpmUR",
+	"XIPWR9GSO9gdB1Ewvxx+HyXBal7Mlk53yeFd54gnDKqGHVLtCBDxswJhr5k36y2afdKQvuxryDKg+W0G",
+	"BD1HIx7QW0SHBnzEafkAxMB25199eFtllxgz5yAiDiJilvB6L+XExqMuWxMnszGxdUTKfK4oYKCF+Ang",
+	"B2JoaKb6Gx8PhZWQwVfMSI2DQDgIhPkcRvsmFGaiols+02sf5gJjrbShf5nlgU0P6W5x9o2Vj4zQgcfN",
+	"DgitoqO25DvN6fPvYKrLx//Q3nGQB3Xw7PdUEMzLn2xaLGBmeGSO6rWZD8coz//CoFy6w2jGsh/dmw1v",
+	"b/79z3/NlLZdCTDdb9mENCL8TdQkNNZQL6M8Tl8mU3Zp/01Hus+ENhsS8ycABNxhCdSWgzCwe9V4HZAU",
+	"hxVjREsJHfvw11HbjjHP/vS1HmLKW7nylenXUNWvQewlRMtbJsy7KPsuwDlMSXRyd3ZiRn5iPoZj2OIi",
+	"KONSI6KGzCoQChv5DeDzE8/gtuRtvgLFRVdWi2woJzcrAE/0BXrk+/Pv81Hhx+3pblG7GiIhAxr3uYBT",
+	"LGiPhcK32AUW/2Omhw8yWHAx0rQH7u7JKNbw865MufTy0NY/io78fJnf32HM854xEAP7K0fzzDMSU01T",
+	"2RuhvEGMZif+eUbkWOTQuUYN/OlPV/nu4lIc/+lP5JoZkX0FRJT8H/Bxm3wPk03C0enp0xgWHf7JorbZ",
+	"jjN7OnBbMMITEjVDAag9buaqtzwmBedtrvym9gdmuxmdat8oFDg90E5U2EwqwCkq5tQrt6dR1Bm8sLKo",
+	"gVWnDEQ3pCqhNgUqUcxAVSjMgcN0vr8TKBAyBgrDCYlpmhKuL2cOgWIMKaf9Pf33Dcs7EQrYRM02qgso",
+	"Si4AiaOgUrY0kFycXtgVfp1lMlN/+hPgfn/88RV5efHsheULxFc6GWayk7LBf/yupIhcabTStJMyEsUy",
+	"MfraWBMf8HevZIKaPRRDlrUQt/yOyxTnzmi0CHEaIzsGxK4xg5BdYqvWWAJs/aMsZoo0/BFyR4BnpMvA",
+	"WFA+AVxI4Abu8KggFACHrJoAfUmit93Wz1THffsmnsQeK3NoQlwReABvmUnRy1nuHQWPHWQoGlF49DQ8",
+	"isy8mzkBGniWQ9qdnYOZxpVy7WoX59/Z136VMQr73NhX5u1hgFR4IjASvU3YYCihm6llDgqKHUUHDE6U",
+	"mQywNrA6xrIDZUq7UvbL8u9x7SyqLVzoB3p+fmkLSP1NSIYd9SQbGSvp4vSlHfg7rrTbMkPaY7CmELIz",
+	"WxrETpsMqVIkKtR9RYAWX6o9w7pPBCCFirPLUESAtwlm65nxZ89OTwPy7LRQMHhMrrD4zpwZsyqky8au",
+	"Bt9frtlAOSvMFbGFooFoQOaksQyhPdFtVnKAQXbVDIiSeNo8qH75PSA9h9CgSh+TV/AxkEyFQjGasqQN",
+	"Sz2W2a09t66SjivbvOk3n2VzCtAihR4Drs2xdqeYAzJiKCIu7mhqDG8HkmjH0wzM7aHAykEqWkGWsGEq",
+	"J8YVuvQTA4IGrS6QezCTWoYCCvxwgRFP0oj7T8b28bLh6dOnL81a//rp1SVJRlYawtdIEmC75kgj+vc/",
+	"/3Vj/4qax8SCM5hNx5kKhbnETBH0fKJwwk4ICxJJfubfYxsBMdsVpCyoKiMeR+JWGCFo0V6RsQBQt3Bu",
+	"lQQTG+gOYFa5MnchMH3k108/tr6DRj8cDFzyvyMze8YBGDCzHLjHzGlRt3k/yIDpvjTiNhSJZHjTvlmx",
+	"HMLymTtkJLpKUzl2NXBou6c8ZkKxHA756GpI4z4j58enMx0D4/H4mMLXxzLrndhr1cm7t69e/3L9umWu",
+	"yZksjnJ75erD22I3wdHZ8Sn+1JjDdMiP2kdPj0+Pnx5BXVsfbNWTPqOp7v/D/LtXXXqJr3h+eloQFMNM",
+	"Qi067DvlJAZCDcd9Ft8qv34sRaxAr/zeJkftozdM/xmefJQ3AMKAzk9PkRkN2PbRnM510u+2sQC9j2W+",
+	"iX0CmH+zZp89M1yR0fAYGx5Azsy7qx/midV4JfsfCd/UaDCgQFvxjt8xgeRUmvagI+W9NySO/m4uPRkw",
+	"nfFYzZ17e3qUEYKZHGnmrBg9UrYe0/a8kj5XWvYyOghc++iHTJp9y0b2RKB/dUyuzWsnocgFK3JLcPOS",
+	"yD+fSjlEoW3h4UCWNUAuKSgbvjh9SqIhy2xJw03CBGdJ1Lwk1MhCmFgjcbhQ2ihX+MhsDrw/V5oJlFfO",
+	"smmgIu6yjBnPGO/xRIUiarXsPLXMcIzYs8aAKJy/C9JnGcPTNrPTfrbzvHSrmYk6GaaUCwR3caVy5mje",
+	"uE1+o6Wm6RdYkP8MjxyixoCFRwGuzX+G5t7h0Vdyce6cEzoDnQJt6hWFvZWb1U7B5vdpYZsM/DTN3bFW",
+	"khxP6CCdu20/GW8zkfHIaKDKo/9+yMTVh7fXQxavdv7dczcxpXYQpPDN5qcX5mLqKYsm2Jiik7rS2AZT",
+	"7HmLqbDnzO3UAIQveXb6FA3IhGraoSrXW+YgxXIwMIeQhmKcQbUBNbor0x1GNcnkOPDqGWNWVttfgiq1",
+	"NOS+XcDiBCEiplHNTaNS3YNDAXrZPb4z0laDKwLPVubhZgpaIHG63Hh/lHRHaUoSrm6bTqXDNM057R8B",
+	"JAJF7wOolo8wNLORnp0+Xb6JrhFo6ldB7yhPjXO18T1YnJC5G8+4vtBf1nK7Z+4m/NOffit4ru0//Ykg",
+	"o0aD9kCHmF01GmKU1wYB1CWZCldYLQKW5xU2tuXbtthAHXi/KIXAujEfXe9/hHSVEbgDKud/dXdC27zM",
+	"AEsaeRcxV4DRWugmpiRhMTc6rWmNYjvDyrxnNBKlwFtEGhenZ82gShear56ar7z93rg4PTUaUkzAMgrF",
+	"SLDPQ6hqKpADksaz09Nm1d42/hdOlTMMwJJztutR+2/TK/UXxob5vKJlwFWBLdYouiMwgnMYa48iUO8k",
+	"lEbkYBC+BtUX5aM9QffpqMYv3xkP5ujr37d4nEsvAb1fFSe72P01b696/w53Zomc92twdIFjXnymv6ee",
+	"8QYuOVt+ya+wL2XG/8ESvKiG6PlRZh2eJExsQuLkYe+//d2sqQ8f/+3vX6c0IsMQJjh+5ZNfEFBTMuHo",
+	"71+R662OOLoSEylYmwhJ4oxBTxNNiWAsgUb6UFhIfyDtRAcVzj4+0oYK5GBoRIkRYkjK5miC4AKWgR0r",
+	"bsF4xmpF830onM3ciE7sb1t44xP7s/+CwOB/YvASfVPzyPML0pejTDWPyadCjBmDgIUnh8JGFmY5XIAO",
+	"cCSKdceMsM9DnjGFd7VxQG4siHNCU36LQMm2TSuHLrAR57HMbn0pIh0wLFiyIwng/kWcaGLmqdn2vh9H",
+	"SkBm9EEQCiWJkBB/ShnNhBG+DGIdVHhXo0+h94zGcICOyUeqmQ/YmNNUZsiz0fMsFOjBuM+rhHdZEAck",
+	"yqhmN/be5tPzlwDFgClcY1JBPIJcnD3NpTbJhTbEZpZKbXuUcT8fYbqJKf29RdTZiPgqPcPLjnJyy1LW",
+	"TInQ8wob03bctOEUFBYXtju0oRUByiDLayd9XRF3VkNavcKJ+iTlO5r1wEq6OH+5/LpPUv5MxcSrzE1b",
+	"V1fqtig9HCkmRGUWyrNqq8tJCQBxX1HeQb4f0iM2BuAaB0EheUkIZ+MVPmZKqD1R/mB5TYZ3tKHFAcKU",
+	"mK3QLl5qLPK4j5IqFE54HRP7GAjk9SgXNgbpw0PHJBJS33TlSCQRzqPwgT4jmEB64QNrnenC3RoXpxdb",
+	"OND2lcqHbTvnuupRKx3vi9nt8ypn/FrXILlYfskvUv9oVuE+x3ujx/RVrqPzsFbXqprCyVznyH6hxQV6",
+	"m3zdnev0qXAEsVRnQLU5iFGbsM9cQaIpT6NlVNxivYBVo4kcUKhD7k4xl4fCktW6X0ofroNRNAPy16tP",
+	"5O0PMFbjOhDFBzylWLfUKdjE4Hx5cYLoMCoUXBMca3JMLL8ugzVBcnMQNd4MUiSR4PnDJZAVgpFvykmr",
+	"EBvrumlvmJ6WDVNO2hJ/56q8m3bo+cwLlZV2mNkCsAqlrXW8Q19lZQm0M+fmalqceEs6P4Ow7yekwxCP",
+	"Um5E4hizQbBYr2I23FP0vBV3ELIre0VcIAAg0tYU0K0xlWYLOvKIznQuFmWMLWsgjSHNwHnD92367EbR",
+	"YnE0UOi2WEI3mwjFWA5cJgULhc6oUBQoN49JZGytlMc6yoOpfqtTBZcnLCE0hXhj4DKw4750312GIrJf",
+	"34C8VbP3QocrJzTL0MnxSKCFbndtsxhbCDyVhFwoQMoFZGbwjYvTl+bzfGrcJ4gsdzPMIPwLQPv2ywob",
+	"KxTzjCxS08Yyu7kknD5JDzu9GYm6FXvNDNuNcyVTbUsi/Qfcp/Mku9vi3qUvI8Zb4ZXv0EcexVrdNj19",
+	"Wcs2hbPwkMZsbRVk92AhtmURWaetwY3qnZZg49V1D1BGo+qRYwHlMEX1g06nVAzUhrokBVU1Xd9X1ExQ",
+	"YcWm2A8aIzUCjTPMGDYO+xrJkrJmCYfe3LxSxxackdgMRTRDAbV3ldoPmnIdHqkZWAB/w3su112hqFJe",
+	"bQL1gaDAyJT+cmWb8MAb88CIDEZKk05OfnwcihUVXdtipQCZItj2qqjzsJCpz4zxXa0VMITqnmDM9pxn",
+	"et+UWwC1aVCDc+NkuB3GKrGFe6i9X9h4XzRfYaj7qvwEGx8U4LenAEvruhnVh5AUO/S4PjKs5p5RWZX5",
+	"qaIMb0Aw5ZaLhET4Hq6c6cYBa0QBZMrnKahLUGSaDYYp1czBUxvBl8HmawbW83K10k59ra5+qvysnaqN",
+	"e/o+904Y/T6tAx6t2K8Y6/7J/YNIf+wiHbdZQaLbaBIyydPUyblacn3IW0bSrhyjRw8ld1a8zAbZ9L6A",
+	"/WtE4R2kvaWALok4HSXGpxDABu08C57ZrlT1OEuNPrz9i5mnVWXP4yrsgZeoU9HjV/MPVKczVbGutJ+F",
+	"4klyH61SglPnyDg3nUKTElaGQrNauf9vunIFOiGFceRTCjUwHjCeDoeMZubmWOCDGDuQ8RslXJNU9o4t",
+	"ogad5A4+FLZMtVzlPVa+4wPBiYz3jw06t2xy6aB37ABsdeotG+qggMhPLk5fFq0Ka96YC2/ZZGuH31bg",
+	"hmL23fJhLWr+gkm4OD+fbSArWT2h2ITrC7OLx3VlkVN4QXP51pzcwhhXMnPONizPLE76HPPGtQjmJ+PR",
+	"Wzg7Mlguzs+XX1feTB/hDG1X8uK+KvRMV0vfKQPm5AveD11RY2+s7oouFtAf4a7KCSoI6/WkTNq28NB2",
+	"32Ec1ew2YBIYKXZM4FLL92FtIXMHW/0TCl/+M19S78zjW19o4QStKbTwsq3n93Fwi0QFINJl9ykI+gNk",
+	"/af8EbPutQ+s2dItS/e0qtexWooEDs1raAnO3MHCMxcQGmdSKVKApSiWrrcx2sIT24acwN9KS5mQDutz",
+	"kRAqQsEH1ucyR4TGWmbNAHooAqKlJbbI+3rxb/fEwJoZ0L0LjaIO9gi9oFCAf9QssNza+J0xDXFox+RH",
+	"aJzGIqb8zjAU+A+k+7WR+Lb4gg8YtCVi27Ttzp7uw7ZYqoBGA3LOWJiP0y0zu+m14w5b2P5h3JsCGATu",
+	"wHltH0VEobq9H0VoIePvVXBcSONiZVzEfEhTs4gA52EW08gdOWBQo54qRhrRSLGsPVKZBfaIwAdoK911",
+	"H9Ahv7llk/Ytm9x47Jeql4HtMK/1sppOpWry3HZyzGSRUhKxiXujjCXRgsdjn9+cPsU6z8clJrQDbIGC",
+	"2WMVmH1vdO3bH+Y9HTf/Rp7uhQgFekUHG2O8MD5g8wZg7IHS4yuxnVYeg0d1WPJ4KKla/eF7FdbwQqBO",
+	"aMPRM5Z5SQ/Kfs1YJE3KlmpR+fvPCtpf910yKeXi1owlYWzrBf7vh0yoAm6Sw6ew9YlmKE8U3g0jLO6H",
+	"AHPi9SM0fVBtO3w1c0AmNBR5o669mbtDHsW542zMsoounnK3TkCgE8l2IU3hMOWoSY2L85c4so9MZ5PW",
+	"lRFH2Kc5q5fLvQQBRn1iluSMMdP9BUERgAlsDiGBNJxloaBpKseqOHvWEqMFAKLAg5f5+/hb2IrIWk0M",
+	"c42Meh1L9yy+u+Y98Vb8xnUfg+jvuLjdWuOSOQr5Yx4oqoJvPM9JEmycb20bV8Fzs1MZus9NUtcITlcl",
+	"hErSswg7NyVC2YDytGUDCBvvkgpcZ5Pt3zJr7oVTtYD9mbrYiDn0TxRcM9WdCNBerNtlsb7MxakDiIpZ",
+	"VfuT8QqszEJsIzUyPhdLZiXWJakuPnahWpBGWsrbcmvqgFEBcd+1Oqrm1VXNy4SH4h7lUGaRX5spfQUL",
+	"v90+q8KD7ttl9am8h8wW4sLuhN01Xu1LIriyU4tWHKi6wiKv11InCMu49X7KQs0pHDveNeMPCrRzaCEM",
+	"qDn85aIyz3KHcZ6y5RYQmqahoNpKjBVsKbLclArFrC01vyPT9oJmBNvALZdWZwJhXsVEclkQICiKYBVh",
+	"Rnr8DlJpoYB2MagRHTN6C5iBY5kl88SZnyzGSIfF5mLfTeFl2WUoqmIwFtTDmXy2r/ySLCpcLRuBmNQL",
+	"BdpvEL6AUVnkPa7Z9GoiqQ9XpCfF2jI2v9+NFfnmu7NTKEgtfGnD6+7L0oVGf+RfzKuGnZ01CIw/XVIX",
+	"u17//MoxL2xHf+tfaksqYPoxfxRL9DFWI9V4jTdSsP2HDkDA4BLhaV0Nl8oeFxhQWEe1zYVGuQb3nxoB",
+	"D7EyD4OMHnKOV3L2jAy4GAEEL++W+qqxtVGRUiegUQGhyB0A+LBAC+uasUttg5eoPwCzVdxiaEKmwC0t",
+	"mAL+aeoh0c6Nl85vbR+gBvMcw6dUgRMeeMARmUGhRnHQXBFrdecwJTEVZJjJDqQEjAZAVJ/aqCTkkYOS",
+	"vDObaKvuffkxm4MmmdpxZot7AHRagVTyh4QmeW03ZfVhXkPSPGjoMn8LGFEpglnpXGMPFxcFUYUnNxQb",
+	"M5/XiUQu8+pRfqEpCobzuC9BFBnT2QYT7WYnDdtNLGS1SI0Kab2ouVfBx+0LJ7OX15NNh9Dj3oYeUVPb",
+	"o7aCDJSjlWIIr8ptPDP0E55QAVcXCzccwDzi1OcZlct84YnScqhAykF5lY0KgOSZ4/66WpHA1mMAdLmQ",
+	"BUYNgp77fJc4FBY6H9ioEjefYFv5+zR0P5OjXn8uF82TIjHGxvA1F7duVgutNYXTO9wGdQKA1zhRcqSP",
+	"H3Ul5QMd0QUJVjiwOM21zqaLHq1rlVSZ7vaWwDFQw0AxZ8QH/mzqlKtFd57rQuRR+mof4tIWYTwjZt9D",
+	"XzoXAKwyRosYfZQnKn8JZ/RxZcwHoJ5F4wJrv+FMVJsuwVSRvG2zyf2oKQfKmzjWJHFDCIhxnwAXzw2K",
+	"KzLOpOjtlUnywW217Vgk7vb4wINB8kcwSPyJWFXctTKmmN5O8McB20Yn8JCWe2YButYyKTKtbIjfn+w5",
+	"rldAeBdlwNIwEVk3SmQcu+VhIrJ+lAgIZhaHici6UaIi/O6QZhrL6q3wVpa7zTm+jy+W5ITXR7NjDvGk",
+	"bzqe5M86iIeVPKkp8bWjiNI1s7AJZUlVBr30xVsl0kksRHevSRrRcJhZWksg8ze2mZYBogKh/ExTvDXV",
+	"tkM59+SU15p+FMYkkyNbH4K/R3YboKl1mgJFZ3H4WLVXN+a1NGMcinvEvLzkkYJEgo1v3CBdSrWU50Wy",
+	"Hxi50nSiyAiys81LUhk8M1O7XvTMzmYePyPl8NkeGJ8gTrdsd5aesYnKl6KVr5i+9Cx1aDjmtE8Mo5dM",
+	"JLtuP9prC5LpaaPLwWuuLI+VkidGsnZofLuuFC7w4VpiUNfBEylNtfm72o/+VdmKGfgZGQ1JwwixNrwJ",
+	"NGnnXYbNgOiMJg7WTdo+HQwm5X7qh7+8eh0KoObmLAuI/Rde9fYHRx/rSccDwpUaQQvRKOEMRCiIk0lA",
+	"hBlMs6omB4lrCwJ7DD1Y9mHJtKHXiKB68cZ9HzUJ1wis1i4Ag3bL6OlPVLHBySaJUYIraRnTClUnXPky",
+	"oqZxuItkJAVY599HSre4wExK0bI2lo6YOP56c0ARYlltqHx7hexIUabD1ghgR2C3KSw9XuTXEzvEpO0s",
+	"RQpCAkp1bk2QeaRfL/8ilg6YOmDskn2QPwAJPYs6RjAOPoNdSyEzv14YZpk378as7Hbvp4nmRkfnAfTd",
+	"p4JnZQfhRy646l9fv9+S+vL3P0RM9rMp/xGoVNxDRsDbYGkhl8FBZemJ13Or6FalaaY3GqT5kfs0kQfX",
+	"Bu0zM04QU6ro2D5xQt0lpDL7/fshE29/AFoQBM8rMr1bbZtiiDmzTgaoWtK4Pn/2vBnkml4kJALFGbWN",
+	"c4R2QCeTY6xFD0VUuvfNKEujGcojgR3CQEJaYlR5YuyBhGdmjL9+fBuKRlQyYf7LDPU///3Pf4Wj09Pz",
+	"5zAoiFdBm7KZJWiKa1jt7RNttkWoxxU2F8N7OvrSZii6sD+YNTSiD++vkfVzxoay74IGTZVfdlrtlwFr",
+	"+gplRMWSUShHFXLhBsBlb/vCAdciMKaTdStU52qWoGQVGtcLCmg7zLLEgH7P19RnC5D3wb7liupp/S6D",
+	"a3MKtqed7hWz2lzH6PX1e3jRKjX1G2x2LWfO67fXqfA4/DezEBW6Bgz6mTOMIe8SX0ttBaRpt7u7UtFY",
+	"CgV08IUqM0wj2G9wKHMI8GYLSvNcaDFVUA7PjfvSwW65Iv/FRaMBmv6IjFVwnzDGa6H6NpAyyAfvUgbf",
+	"TNkoIJMcakf/GLH+0mm7ZynpjDzadUEpvEuprLTEcOd+kefZSCMaqtTG+5ECy/0olx3GCh0qblFKaKpk",
+	"Xo5aRWsPgCiWcDhH3oNwaLM6qo+F8xy3ZMq7zKLa5EEhu0AdFsuBEU95s/lmC1J9JxU+cG/KN0Bm7a6s",
+	"tCwiHyowYQZRIzpROhWHqo71qzqmpOV9q05RXD5kfVtpZzhx5SyvOnVupKGYYyb88OunUJiXG7CTPD+I",
+	"0VFfV9pc10oyHuDCyjgcdnVhHHmoujgM+E8XxZHyTHPlxe7+ydst5y7hOY+jcO4gbR+HtF25pK4sZ3dT",
+	"WOc84vsX2IVipT7M0pw1ChakBMA74yQhiVXRvnWB0GX9mN52hbytMYRYUgiZovhfUAcU3dPxLhcYfpuO",
+	"96HQ7g/rfK9Xd+cRX+9LSx0UWommeW1tbw92OzWomAAgbdMirxYL7KiCziV0QjEJ4X/QM+Lu4vQCTt47",
+	"SF7kxLmyQLFxWYTpgNsqxhTyAtjaIkTqANkzpBkT+gYK1HztUWFcFtDEfqdGnVb+VG1RTJ8oL0FL3zfc",
+	"SxSfwlUoLk4vmvsAYm2m+ZXfIquzfeCV15rqkUJw3jogmR9gst4m9a/wT2I0i/tH+wbZ6YZfB7BzmlX7",
+	"gNK5KkonkJnEhV3thGS+01enM1kDi9tznMwyYlPhWEajAn1n4JlFp4lEx33pw3tAkQ3Dqai/Lcgh9GdB",
+	"qhhjyRwcfmfzr1KShLEhwZ8vwF4KBfuMUqQQyeQIbicuSQU7JlwZOeLUiOhRJkCpR/3sRk1EHPn20emK",
+	"N8h+pWzAhN6S8Kxg7HblUAt4PpFLhdSiUgnF2lwqG7EWcdOtzRm6UzaVtehCzzYuled57PlpzVkSgqM+",
+	"o4m1p15/or15D7E/O4HfwAMO5V6PnYOliiO0qDOmbeqTL7EHwf+6Zwb2FRlm3Lx/8SHTD4BRQ07LyMxZ",
+	"A/lJQKhx2SckYUPdh6DDmHAdIEA0mOSXUOzQSbnomdewxT+gd4xZjdReblSP3Fx+w/TakrXIl7ALW3OZ",
+	"VPtmZdljNUvfQOfGEhFjdpWO+9u1SxFHucjIggR8GSNDgPJE9hRn3+hqXQjG53zYEJFbnHmv7jJjVd4x",
+	"HMtYjtIkFAN6C3J5EqdQ9y+MSTVAJggqyAVJ2R1LFRizixBEK43YUIAV+yhY6ReTDCtNU0bedls/m82R",
+	"G55n5w6P35r5EMq4OP9u4+z0vw6T+5iVReG33CN/24X33Jr1WX6ZByrKPFifO0QVPa8j3vOj9yOcxvtZ",
+	"ut+t9siPbuNt1dLFnV9QQ0+M7NSUp2odm7fEbbKuARxYHRZYBdZcqsDKfMszxMrYFrgv4decAENtWaz+",
+	"7BvPVgu9PibuIz9ZdUKpRcKWQzR1JS7okoQozuMszTp+vHpEde3jn3NHp1L0WqmxMQMI0tHOdAW6tSvz",
+	"lstGeIQVnnccU47hUXOKZRoTyVM001gn6lim8YLY9d5mK1BOh2IlzmnvxiPnh+WctsWv1ZTToZjPOY0l",
+	"nZabkQoCfTndjKm+r4ASbGxLUtDCx0jujatCishIpMBvUjJSZimSSCPCP2/gz6h5udBfmK4uxcbkeZD8",
+	"NqJ+WRbHM6tdvKIcUNmp1T87h8sBDJcHnnGdN0DivRGsfkuQXWSN2qqPsFPa74cmqcoHsJj+Gxnb9qrT",
+	"+PF2iz1yvvA5PFplpVzffD/5Qv0mM99ZWbU6r/jaer20gXXOSqgAgcMVk3ENMLgeBXckNE9zUnJUZTPc",
+	"4qHYK3LxH3DydyZNrwpLvysLfrEMOxCTryoZ7J7ZgWiwx2yHouEN0EflnKS5kWp5OM3frjeKIBqbmQxA",
+	"EuBdx/Cdd4mChZ8meA/Eb6srcWZkC3kA0bK+UblQIoViQRkqLPo3LZJWMK5yL+mPbmBtT6LZLbcpiYbp",
+	"qNWl1hoptit81pSTbNzTnpRJ25orxnGHD/vcKLtJADvLkgZkzKFeBXbTTfOAdBhBSlSo6coYuMRGxhwT",
+	"fD5A8Ffk4exl4BYbWbAPFpGd0W8m/X5I6+zOMrJ7554FPieg5ltIqL/lah8UOTOF7qGoXd/zqXxDH6G0",
+	"Rz+AVp48iUIVid68drhG+XtGRPXlGOTYYN8K2oGQ/zUu1z1tlWnMHGwLgF7+mA9pShIORAfmv3Cy5YCZ",
+	"H7BUMdKIzNq1RyqzKAERtHa0le66D+iQ39yySfuWTRBvwAgFbp71vyOWTY6CI0EH7Kh9RGMtze7NhdGA",
+	"fn7HRE/3j9rnp6fBkZ4MzQ+VzrgwQmJm9O+FC10HRI3iPqy9UvIYeLV7o4wl0YLHI09h5fPPaj0fV8T2",
+	"ckHrRed3FuuAdLB94+0P856uadaDtqf7P92fB7OSmeXVgIZm40HMG0A3k4PS47syG1B91D5KqEZsjKM1",
+	"xtBhXSxpWfJ4Ldd6+F4l+PyZrZPgQxlVlmWHgMGa9WkfGU2m8n7Ory01mrnPlqnLmGqayt6I7Vll7JTm",
+	"RN526N5wL2QkfQJQgR3A6kpGsUa8hV4qOzQFbLuuTLks9FEUbhlx0WcZ1zf48xv/8wj7H4OqV7TPUX4K",
+	"/Adch6JPAUrWzEJXZgFh1Ah2bX/IY1b2RIZ0AtOF1zxR9jdjLlTzmPyQuxLQn2GfC6CI0OfsJmJfanb9",
+	"TtxuyOJx9Zz5l14iRBEL063oQXreo+lsDGW0+TEzog1ERdHf8OuyVIBKoWm8M1+jLBNDgTK1xzS5OH1a",
+	"JRnt+CwKtgpKTbptMmRymILI4N7YKdHb+GDH3jgWbkH+SGIE37lW56qdnoMMWVOGXC04XUUJ4rbh2jVX",
+	"G5cMVwlAnJTH7NCbZ8IQbUKBAAFTtlhDcYmmEteAk2QhIpgKQsE+01inE3AVufJtSw1KFBe9lLkvBjRh",
+	"7tvmbjMxc/MtC1ohtlN/Y/fG/cOjWyilwaE9VLOnnZh5YVm7cw9R2Yeqt9mdlE2SGVFVLV3rmWcnX+y/",
+	"bBNowlKm2cPL5B9gHI4yB98W7K5KmXzpCOe5Jh0WG+kM/FybEqTTGPL3kHT4YpuQdDVsMbe0VVZWBQMW",
+	"ji05PtgzfjJqHrbgcfg4j2urv2H6Eezz0x1r4Xvq3oMXUeu4DUeP4Lh9ZNBiUdJSeU9aDrVqbOUnUDhm",
+	"HYMcrn+XwYOlnbhk1UbclUWCbV7dtVR4+K7ddfyH04P/8ND+wx+593Zxug2by6ato+qO3Ps4JSdItdTC",
+	"Grq1q3Y3LvvfWrCzsuj3AK5iKnzkeU5lykgDiTnNyGmaTqDggihzOygmRjL4su9jb5dD29rh48fI/wzA",
+	"ELpIp3lMcn0KJGIlbhfP32lxHQBOnItbZu9LtU0+arj3MVnQABcK/xyLj5ZT/7hHOlRLS55lqyLtw/cA",
+	"yGKzqvA11Hjbs/EBpgQrQndsLG9N1+Hb7InGC1y1fBE+2uzYkTqgDX274bQ3trKyHPovCah1FJkDkNzD",
+	"4hGzcT0ZkX9Um7hXQqAlmmmffXeQXPtRTvGjW5rHWoPtB7ikBvuJ8mtykE8Piob2RDmJoZjWXPSKMsMv",
+	"5+7h0dxoZgDSjvMYAFITTMkVkAENCLf3ctBAIrNQ9PIT1MRGNIs8EdMs47O3EmwMt5tC+zWyqDw8c3Yy",
+	"mvBYY/kXyKlKjF5z7UpwvJdkNaS3nZqic5B79wZVbSPydJvxGfaZDobYCg7VTDclFme0RIOjYcZu4Gvl",
+	"bdPVxPUHHN5urdxluiJX2ofIzgGGbVMgDqBi1tB/i21mPkDrG85BayhTHk8efaPSo0u4vS3O4gecxMdq",
+	"6VaNdbnRG/clj9khRz1B/nPP2lds1O3wRJHSgSqcyNK0r5JM+1R1egBqDPsHcGXIMJOaxXq6fdgWb+RG",
+	"WkCUdDxBdAIoV4CYy/UxsfNvDiFQdZXeRZGRSFhGxnRiuwR4RgT7rENhTYNHgXKwcYPrekvHe/MRwLkn",
+	"e3em0SrCBfftN4va8nBRuLmCC18ImhdTQN0vrtZ0ZMnYF1COv0CIrWBb7Ef785TEmzcl5fbBtgVHLLOv",
+	"gYChioz7chCEYtyfBAjcIMeWizBjNGkBZiSyEeJ7uZpmJnZdqXCPNoe35aX+AzU7lN68TstDeYsdGh/u",
+	"1zwl84O2qvC6N51XzkJtHz9QLL1jCvoMirS9zUsvu0JhrS7AT6Au9zEYKYfFCkKC6zKxtqP/VQWeZxQn",
+	"ajQ0bmC7IE0adxw4VzPe62vVdOCr0TjjmkV4GdWhGEilydkzYvlgSSOy/4qagcucRxmjSoromLy+Y5kV",
+	"EAm0TwiPoOf64pWDKfj3P/9FqMIEvvkjuqwW10QxTJ4LhJL49z//NaU1IsTNdRMQUwE4t+gMo2HrSiDk",
+	"GDB/5Eho0sgps1Hk5wCvqnmJ7LLEk8umsidHOrJG70aIxALkwPFsEtN+QihK77lERpOlbSNBXlcw7stQ",
+	"2ImyXKlEyPEWLGNNs7Lkf4xW8ewoH6idpDQGGNU80/gRsH0f0tp1DOorLGawZLAbtp59QcQuEtooj2eo",
+	"Eo7Jlf3O02FrWaicKtDolgullCMc3ycUoLeFKd9yYsU/6VpTzfaUWiF/i1qGbz67B6v3PlZvKQfAS3vW",
+	"i5rCp9tu+S2IDy8tQlEtLsyzehkV2skMqVipsNNbxLO1nADRCrWNakrYQP3kMfmtL4HXBeswHRsugN0j",
+	"P4O/VZ8qIqSj2EX5VuDKxU8CwGaAO0aZTFlElGtum88a5kZfUecp8bnmDQXEWAsvMPWuoWhAzUCCxrHS",
+	"jCbNhQn1RYwHe1DkuZwuNxSPhbUAt+q3wVWA7/JQBrHf//MM4fyEXBYYVcbMyQ8vJFAuHEzkvScuWKT8",
+	"cLN6FTFX3dW2q0++5H/sho63YGYvMawhNF0MAdi6qaLSMJI+YzTuM0U6bCLxmYMAYi+IfK40SRm9Q1Rz",
+	"OdJ7Ui9aEA27MsS3nndfQdod7OP7lIgWD8nGhcQJGmbbbomaEhbXEJrMTUeZEfZ5aNR0USDQHuXCRW6R",
+	"3kDctj1xAYDRKy2HyjOh2CeHAu42IUrTDMbIxhh4BdOJK9831falnxyRAt1jUGCZT+xie24F4xWEYpGs",
+	"M5Nl7V2r1ivDCKRRIZGay0iFH41lPN8CxjvYV74xetV8cXY69UXG7uSt/84ZtqHYVDz3IyzBQ4re9SpM",
+	"a1eNTr9gwe79+kgk/zdcD7G6MVvj3d9Iwfai5wn33vaVkxERO1ZOv3HdTzI6ng7LtMFnm9U6x+SjGSbo",
+	"H2KFWvEIzFJNLLGVUX+Y+6yrP3alA6rF/H1EtnnrP7i1/C3XkK0gAncoyuCobUKU/S47D9GuWQwmFkG2",
+	"zXAikvI7Ru44GyO0NiTfsYxgzBWDwg20LLsyY7wnLBsBNoE6rMnCbfHpGaOYzVWjTstPxxOipQwsI2tH",
+	"6j7p0zuoiZACcATWLGb7pVCfBpDjKRWCJWjgX5Kom8lBRBqAiKP4HUM+tUjLiDTYZ/+hYimLzVgI1wHh",
+	"glz/n3ehoKlEmiAuEvZ5ZpiLUoVmxs0sYwmxi/7vQW7wJ7NTtytdf8zkoM7vPsk6v7rmmu0taftPslMn",
+	"pWh20iFWsrFcIhzMzoQkVDOSGSOs2FLEWZoQxbI7HrNdcrd/QuIC12LaNeNo2XEQNVGaDchwpPo2dwcv",
+	"0WcZa7tkEInYZzzjNxnrRlOZNpeew9zc77KDbAgQLDB/OWu0cX5qLDWvB+yPubKs64n5xVnzmHwYqb7l",
+	"TrfE7eZ3emyGa2OxUjBb16apHikykObTrszGNLMxkEZ1vMA/frd2a04M/+3l88x6/SQ730ZC7yfZeSDs",
+	"FzOFc0x12P99ICdkGRMxAyjvBCwpS0d4rw7ZTSYlF7yGYGPzKodm3gOtepFW3ewJIHLLq5IRX14r4hTP",
+	"1NZXC/Tqcofp5MvvsrObfOUfz3Gq58u4S+z7GAFHtbvznuRYt6/zfjLbdOuOwgKtcxDVDwLR8zvsrAWO",
+	"w2qAPGt7DvBkRVLWhdoHQKe3PTQTQrM1bfDHQhRyH2zhzSUNEY9mZ7Lk4TGFf5KdB0GdWWJfH7BmDlgz",
+	"G8eaWSzI61uqJ0Mee2jGHYWNrkg0GKWaD2mmT7oyG7QSqmmEwQMPEm8H5gArAGIx6vKURcfkrVakM4EE",
+	"40hp0jEz8tOH128C8uGXN0Eo3rz90Zj9v7HOB3efQs24sViBsUoBcWYu7aWwTygGc8hbKE3BIxyKjLWY",
+	"iGUCEKnQXG4jR6//79sffV/Ymw/XZCgVx/b9kSYN2+qpCyEzcsvYENtTiRShGI6yoVQsb/HU/dGgIyhP",
+	"zSxSTaAt9On5KRnyzyyF9lOePJZSmRzomJg5xAkrx4Sw8HHA9b1R81NJkw+4sDu0lOeprIrdXNYew8y8",
+	"gOZ4zMz0lCifO1xQoIae4XsuaLG/4XV/979CF23XpeFu1ucoPHdqD8Uyjwrzt6RE8PgQ6hfLSJfNaZQ7",
+	"rrjepT75bXkygZRzCTBEvBVXU5kF/M7mFkIxk1ywBIW+t97mFiJABbmhOvLoTR3myOAjSO7i14fswAaz",
+	"A381i/Vo/JvdJBLgnR8olYDzPUf248lZmk7YcFpg4ZAEG+OwDmro2wrxI55dUZTvNto/oDxtaTYYplSv",
+	"j2u/Xsq9mAm4Y1nGE+YBsVyJPxCN+PEFpDMhtxyqXBOSypim7Jj8hUPrgv9EhcLZ8GbeRooVb6kwJgeN",
+	"S8Yf6stMk4bzSswFQ+PSlB/SBFBD7or7QzGkvf3BzvqZ8vSTX+PHChtaHOW80px52+ZQolNX4MzW5JSO",
+	"WD6lBZFiVmZFSXLyxZygrydf8PysxUG7Bkz+1P4Y2JgDGMRTR9rIhXI7ETQ3LYYYLbZLuo78jKFUIGoU",
+	"9/387YNsQCrU4rnbsglqHmWkdd3fvoOVWovl9iAKlooCz4RbLQFmBUDwsMaB+anRz3CQZReHzQV8hmf6",
+	"klQd0FK+3fYt21ndk0T6Xh7R7VgG86wCL3cPx7+26wHBs/qHfyVu3jWU9zXkH/S6hz8gGbBX2spY+Abj",
+	"Vm1AKQ+FkGMixfQTZoyEgGhpsdWgNAhvSLV/DoTNRMIyljh6uSAUyIlo43NjyjUi8OBYRrojP+f0wOQ1",
+	"jfuYC/K1AzIjbDDUkzyd4qWU8ViMzwGd0xkjb2TuE5GGYowUj4jd1ZbHp5NRYayZrjm2pJHKngxILFM5",
+	"AnxPqVnWRFb9UNDMbDvHbcyZWga4fiXyBYIpSiS21Zl3UyxAI2tsvqkYIclGqXH5RjrIL8SZhXmF4maz",
+	"CgnVlDRkZr9UZCAzeKAg58+ek7/w75vgMac0tvya0BPYiL58OX7Hxe3Xr1ET4UQV0ewzzPWfP/38DufU",
+	"KIoMfcTy7lKEdjATZG5n170LkUVY9lzsCzowqx2pESQzooBE5jlRKIDUSA/SCPe/7TgEz5PeAZNnYQpz",
+	"js2JHRpXhadoKdsErWhojpekJ0mHxrcO3cm7uPsLhv9htDfabvMh0YozsuvI6Cq69gCtv7tkl1GOK2jr",
+	"+/jqJ8OM3XE23mHq66OV67MyGLWOddnnYXCTsRylCfA4c13m5wekIiP33VzZqoSiZqkoTRZ0wC4Jalyv",
+	"oY1iLsnZgCgZiujL14jYOVNToUa0aVyfOflo1UfKsb21rDydUggI+xyzoYZPQ0GFNQxsyq7LBdtnCY8z",
+	"9S1K+QInnbUEjtpHv7E0lgNmdPSXL8du5L/QAfv69ag2ssgjUQ128eZpBrSBAQoMj2SHEWCmPOiHLesH",
+	"uzCbUxE5nP1uUeveWo8pS7DSakLGxjqnSWKt5fpg0fYd9hEo+mcc+pYF40eZroAM/bPfEtdQ0L6nnd/4",
+	"GnWav+3+OYSUNtb/PfDb2gujgpzZUcs3aXjqY7wsFByBPy0Q8nHTSIkPI70ILbptu7LR4oNOLgg4CwnW",
+	"Ut/aqogba8RXxpQKzGcCG7dzCbsE8RnuXYH3fEnKJb9GBN7wRDlYOvO3MyxDIOsoS95HzZ/87aM8XyUJ",
+	"bv5voy/cv84DYT3buVxQQIWnB6OiQIXOi2RH5iA+OVDuH+qykHclSby8nautalvQJ1/yP2xb9arFEPey",
+	"qT8y7D0s7/bLXLtA/D9wyQw1S2lVanietsBDMQWVN6ACTChjiBdukhviRhnjz1dFXHXkhXwmFJRSpUuE",
+	"C4+ni3Jt7D2zbDtREj8X9mfNegsc3aExYoeoeGbCl4ulYIfe+o/WVpzvkxd44wBJ3pyDApS8OcgbZF3f",
+	"diHGYziLpzuymQ720qPFP9iSYXKScEU76a7hfT85MySmxn8G8mIkOMb8D1ezfPNADO99tylElpI4CsUs",
+	"lu/BQNmIgfIDbpc/oFQ8oCHsj91kd+kWxSYTDyA1X8NDFaHESu2kIMpcMfsCr22BTCwGJ1cUio/chsNJ",
+	"Owisg8DanfzBPbdF8ZNJK3xGO6MWW0usLDG1QrGurYW1BgkbSM32yOp6BOBaCMRjA/cyZTuViQ8PtYWv",
+	"b178oWpqDqL7gLy1ZeStRbrJA3HhVnuiIEe+eRUFAv4b1lHkegQC3D5qioUaUipjgbdAfVY7c09mE/e7",
+	"Lf5cV0ltLlNeVFLX/L497PuqpeDND2pqr6pED1pnkdYxUk1ZUn67h7gqiOk11ZBg44egfAKM8TK0d21M",
+	"cICcG3VSrvosITTTPIbQDlaNoc6q7HwIiCjwMLVLuIxPAGw4FDRN/YWKyMx1q0FgXQo27w2PCSCSReOM",
+	"a83EfxohEwXYBWhHiM3Uhcts2+c4k3k5XUCMGElGKUvM45Rvg7xEHScYS2aC5XCjUJiZhc4/lXeVNvel",
+	"iNfX+psNuV2V9Ruu0Z6W5F7hdqpTk+t23qEod2NFuQK3pxO1sFtXKcX9VCUCLosndpU+8Gl6hJVkqN0d",
+	"UC1blp3FHCJNQeqpvhwrTChGVvgC7qEUpCHkGKNLKevqUMiRbgYeFde+E8yB9Z9EkjfmHj/mutr71s+S",
+	"qfLZUGyofrZawIZivlcA5ddOTFoR8m3U0k691ANV1LopnWP1u7N2MPsPtbOLFI4xTRgKPtwwZdJ8b8rO",
+	"qqDlZv7JF3vTlatqH4nSei/SSW7vLzCmL6dNe5ox4Afqs2yPwMZ2K66v3OY4QIjtptLCIorlZz0/57iN",
+	"q+zMPfLTr2a99PlO+qWDzcZqMH9lUJwgaAWb60AbD34kEtKZWIEzdpOCdqcxNq/cgWSpYvtVTvuIpMHp",
+	"js2mg7H0EIWz+bkDpOU6TnBdJrFvy6AgVcxmoShSm/3BklBIQ/ZgEuvhs1CVE/BA+aiDa3rISG2lDmIV",
+	"y3Wxeyq7Xbvb7mPfltQECvg08fmefUmEvMe52K6wfFQZDXjjOvkM3CYHj3N9/HrpNpc7nna3rY4msgZm",
+	"rQMJyWQygnal2URtTDVNZW/ECNUzSdyMx6xduIGlv+ilskPTUAxlprsy5ZI0kKQPu4qEw8XL783umKhA",
+	"vPawqlz0WWZpbWbujuipxnSyz59yoe3oLHUGTLgbPBmbKfO0ePaXT6qqnOx3N+ZvjAG6ty5DxwLkhxlQ",
+	"h6VS9JTxq6eN3stFgCn+7YElS+CA4ZGFIZKG96Hdq9h8dfNyXr3xARllJ8gomNmBY/yN5HPyF3qgXA5O",
+	"5jw8VzgfB2P5kMcpR0ygZSKXpq6KFYVlSYJXad865vHJF/jvmpgoaxLEOAVgCW/nqWvQiT2jlBzEtpkA",
+	"4I3CGUDul7zfNxSoWGcC0U75qoL2JV75wnNmu4XlWOxPWmcXsvo97pRDKme7bDDWXKq2pzfryj7+BMUD",
+	"7+vTHer/g9bf9gmzGYgFx6t2smFt/fc+A5x1j2TuNZmF2R2mNGYJofqPGd7f6Xl/LCH91f2S04Nfcgji",
+	"P0wQf07UvhSTWsMbyZINBOt3XIzyS6Hzo4T0AbepA5COr+2EPgbIpGKhyBsV9yG7gIu3ZaltHrLXuOfw",
+	"BrVSEjCf5c6igx+1sXYL6barl1H4wT1aLoxkGVAuNOXGDESbqYAUROM+SbmwZOGz6YbKbEWjHL0316u/",
+	"8b8fF8L4IcqnMVcM3Tsl6FD1pVYQKzFPg49BKhsRpTQVCc0SS+8A0RUtSZSwlN+xbHJji+kijImEoo/k",
+	"deY3GYv5kDOhI9Jgn2msU2DEAftxmLEW3rJPFRGMm2EFlomEgwER3+YkdmpkThHLQjGmGevLkbJxnO4o",
+	"7fI0ZUlgKdfZAOjAR4JrlOl9mSaKOLrws+D09BS+tTkQmqY2TCSwWXx2DiOST5qZE9v5OKc7faQ06fE7",
+	"5rIz5ua2Z1KFwnWORzYzg7PKbKRJINWd+UyMsEVXJDAdo86Aaw0TYhNWhUIguCIUXHTkZySil6LLswH4",
+	"BUSKmM1JtUR0pOWN/fUN7vPI1hkhiv64L0MBXzAYCKLjWyb1qMuoHmXsxuFZRZ4QL4JrbpyYAPEXwdhc",
+	"GNKtv79imDE3hONQXDMgf57Of7QhM6IzzhLUggMmNGbYnA+Sp0PwATZJZNbCsk2GghIFps+mNObsROA3",
+	"xYzarDIl3p1avY3H5XpCsZU2ngVsUGbWQQJ+G6me/H0eKtMDcznPo4ItfPCo/qCZnrlWCuxa8KPsSZyx",
+	"Ter4Tydf4L82m7NXZf11fCd3iSsDwMMku0b2WcR880OspegSIQXblzD3DuTve9waO/BxFgq/AskBWGNo",
+	"1HEjDycHcfgwNfkbEjonMRUxS3cBwzrlbIViCs16lqHUPNXsvCSj41x4oBVmfRRnlLumAXwd4zw6+zs0",
+	"MoU0aMGANx9A+D5jv7NYN9ERMCaa3enGGqRKCqCvljAVND0mUWzVWV43ZS1zMOWB2sH4LIobe59rEjs+",
+	"RxxWyhLSQK5TTXlKFJ0o0pkYC38wv4DKJcsFM+aju+VOy6fy965XOLXh0iaYvN3L2/VYTGuzkxZeq2D2",
+	"fn1QSX8wcx/MzN1d2b4VkWvrkCGPjaf9EKH/Yr1l4aeRG1JEUn7HCLC6AlAT+Pd58AjCWxj+6MqM8Z4g",
+	"EjiH0RQeZtxMUvHWOIKMUYQxUaNOy0/LE6KlDKxC6kjdJ316B4J/ilvB3CQUayUpjH4YDVNJk0sSdTM5",
+	"iEgDsKAUv7MBxEhLCO/5DxVLWWwGgb2u0+NYkOWAsJOdS58K35ecxge3L7erJH7M5KDO7z7JOr+65pq9",
+	"TeqnR36SnVV+/qiyKXaB6uRT3CY85FA2lkPx57ozIQnVjGRU9Ip5X2hfJYpldzxmtbXAyRf7L/Am8m1y",
+	"0Axb0AzGUOMDc0a8odYmGWsxEcuEJYEP5Q+YpgnVNCAjkTKlSvkKKGVSO+b2Xug0+HFT0jVTBq92r/CM",
+	"lTXW0NqySvjgTkAd+Qnrd/KnstjsymxA9VH7qMOFOcDBkZ4M2VH7SOmMi948ox3udWAT3BlWixwLY4oR",
+	"6qTpZsWn7o8GHUF5ehCgWxKgV+SnD6/fQADapqOfnp+SIf/MUgUg4gn71kXiJ7/JDkLxIBS3IRSfGNsi",
+	"32TrCciMAQEN1WtwhK1R5P0zvYUqHzVSQwb1Mzn0qSXC6VEuLqGXFT+QgiEJtK+ZWYBiGorHDWO6Nt2y",
+	"WyUnHO4lVbbpffoBzhEb+XofYqCPSfZM8Tm7/VZwbgsyxi2yqiFfYpklrTilfKBWETGfFjOoKMV7Qk3j",
+	"2sEf+MiyKxZDm3NS0PY5hAqIKKPyoKwvMv+KQJDhNzwxQqLLWUbuaDpiCEflyvxomuZyrsfvmCANiyIq",
+	"hc5orNvG7AqF+7NY7+bHgJ81j8kvkqhR3LfvgKV+40yKHj47KPebBJBCM78MRQk1jNhO/DaMD4ursLyQ",
+	"DgBK65hcac0GQ41v42KVw6JF17g4fwkTFoqPTGeT1lVXs8yCTbM7lk0IxZsAqPUoMbfYqajNqGY3duwR",
+	"jLe58SqwV2bnfoRJvr/M3UL/fj68B+qTsXMzR9y7jSzkeJoq6CD279n4UkNdfJLyZyomdhrUbjNgZmt6",
+	"CUU6SDaVi9NioTluorrqZN/aYYrAWHnwUPcZz3yBD4m6xnBHzROBtI9IA+okUCU1SZfbodpZQAUVioKG",
+	"gntA+bLVT4BfA3e7JNH/RjlWq2JOnRkpQG35uWafdUB4T0jj+pGYQl7qVfG1odoMp00xY2oHeddOF6EZ",
+	"Vd/MoJY5twv+XkjCPqPEJRnrsoyJmF2Ggi7tCyq+tVe3tthcJPtU0/aOK+12+3YjA/iUT5Mhq5/IwmvA",
+	"hVz1or+a3bTqRdewg/YuxYaDr5Nhs5v2kGC7V4LNy5pyri3z52hWjwT3q7SbhYQw1kzBAYj7DPp2IF6h",
+	"EL3MyGng9dVG3N+xzLzTZUFOQbMP9O5YtFroQxqMlA5FZzoojPVyswIzwFo1cDagdG4k+P+OGKEDCdRZ",
+	"fhxu7z04BNjmjXJw5x6xVV4Y3wM1W9Qxyw8xmD9AHRpsxdwML8UJ1rfAT77gP1brqLjC3FXKleZWVs2K",
+	"c5BXv7lSeGsft23EAZERA8s2kECuCmM1RhiCuaxzQW1ZDqDptKtZdkx+lNmUGa8CZ7YKqStMVwyQOLBx",
+	"GMV4X5hN3jC9ASFZ15jbdmi5XqRhPLVzDqLtIVon7HLMM81WQxNaZJsF0OMEJ/hyWqAUeiFCkXeeB5W+",
+	"qu6zQUBGImEZYTTu4w+eKMISrkk2KuL0wV8oStHjbgCEHppdkbkgarZJlMnUOPHmaSmjSkMkAV3yElPK",
+	"JXE9tDFNjIkXkYZLnEcD+vkGf6kiewkUl5WFGOECpAyXyU1CJyq6RODUynQUxE5ZSjW/Y/beNtZg7pI/",
+	"8GbIshja2n03fpYx4QIKobASq5sx9g9zC4TzhZ/aD3EwJIEeDJTG0JpBgYTV/wpjHzDmJratRHQ4zOQd",
+	"TSOkjnWT5SwWY7tQMmQigUAFfutgYbuellVLkrCYJ4w0zk/PMXiN1LBWH06nFq+MoQ09yvaeCEzgd4yP",
+	"F5k9gK8AG8kI6+hLeAR/hUft8Ah10PFACt1PJzfGS6DpgAkdHgXh0YApRXsMfmlXvU3+/c9/hUdfo+Yx",
+	"uRKEDYZ6glNN4pRRo4pCAfd/RLyMU/hYF2fnQS1QrFDcywNAfKgdK7fHAov16OP95jzh8bmfZ3F+er7h",
+	"cSMuU2nqKnLUePLH1Eh1CO9aWYRCpyxsLotJR/DG/Zv/4X2jA6XHQkoPu2ueKOuvbMQdO6GxeTF18gX/",
+	"8QsdsK+rZN6tkyaHTBjBTInm8S3TaMdUW1ekaFw5JywUEV6pImJhQ1z/qPfTbJlSK2HqlsR0SDs85XpS",
+	"svCal9O2jmDMKnF8ReM7GsuqwxRPmCINu5KFISIz+/shEyp/I2vV+JvYj6EWgHZsjsY7FrT45xPEumm7",
+	"msrfWazRxsyBSwDXyALjFCYdg34FodGIcLXN3zf//ue/SOOVKxZ41To7PT0LyF9aL140I+heLdwpIl2Z",
+	"pnKsAm+FgLcKMcD8XZ4oa+wekyvcGzbpr1xJBC6XfzOYgEb05vUnYraereEwn6qo+QiQZAJCUyU95wG8",
+	"kw985mwNfXrHyrHHUGwg+PhxJHC9cDJ3aX1wc2KHVPePgiOzi47aR/khP5q2AootsgP6+R0TPd0/aj+/",
+	"AAfMvOdR++j/+xtt/eO09fLm71/OgucXX/+fivrPLRkzxVl8oCjpJzgl8+wAJyaGTBxCpPetV9iZdv1E",
+	"bz0mWUHFWrW4GR1r/fDVQ589pn3oE283UyGAihb/eXZ62iz6vzNY/BbDgapbD5NJNShIoyKd3Rp4R1lm",
+	"1h9OjslUWl8xtjiJD3n+/cqxo6Wl3ne/oQBoyYWZl4P+VLRUyg7LIRm9rmS5mjula0gVyArvcSHTOri+",
+	"UrFjKEPCbD5DIM6AxFxP0HqeTXfn6aDoKo7ZULdJ8QT1mPwPc4oiNOWx1JUbI/8Nkz9dv/+F/IiG5iuZ",
+	"pgxNxcbHH1+RFy8vnjeJ7IYCM0tmtJa5LE1ZBnNvRGJjNDRvdHYanJ6eXpIohkIUW6cFrxyRRILBacY1",
+	"aWLV7gfJhQ6FtXKhshaeAOZ2KkWP61HCXEw0pRr+DiyovBilKekxOWA6m9h+L385FDCHYigVuLABURLF",
+	"/pu310RLmSoSUwFmC6THXGzT0oTPaxHLtwi8O5jYc9rGwBkyP0/YUPeBDW1MuA6MD0ETWG2IDfJOykUP",
+	"gDuxHptmTGijjHGd9oQP3AjZaziu29Ui5hmPpiLKHaz66skMf+awgbBdX+WZe9apswJZA/h2viKfDczW",
+	"t1LgoPM2hnCg7ElwCg9PxtoVV4EPHGETWXNpE1ldekWUmHADYxPTAbski9gTQ3GgT9wFfaLZMN8GpK55",
+	"kweKXMAkzjH8Yd8farsOpIll7yVJrEysEN41fJWTLwpQlNYiRFxb2P8GoguR6FWfD8sNa7b/DzY8VIKh",
+	"0KsWmYIObOhl0LYOHGQReGZdFdugoYw1j33HPGVCpxMCRb7GukilYorQOGYKigVymx7CJi2b0CC/y46C",
+	"fsJbNtSO4Ddv9yCN6sKMve9URq6+HUh4RPT6Y1MuPqKOYcfROE++BN886LYF2j542fcoVn1QuXG6M9vs",
+	"YJE9SEnqXNG0Xjnq9hxXkUP2l9zXx9HJc09GzFDcPwPPzGzsUFg8fOHfyp7m6cHTPFTK7R9vJh7tzfip",
+	"JwN5x9bmXFhdvPsDgcCfxqB7+0NgU1yWPg5J52zm5pKMjWjv0yFUmFjafpsSwsL0vDorp+wvXNGV2TH5",
+	"ueAce12R+8XYFwoqRYH/avGqc5+6BFat+1zZC1PAmEEaM1s/wMUd19SVscEnAAawwO8ORcnxTjI5HLoS",
+	"CHSfgWxhzBNUhjyz/rUZTZ6bOyaV6hPrAKes+enwrwW+eRw6dNWS+hkFG4pVOadXVbA/y7s/lnp1L/zo",
+	"VWyOpFPe8gc8nYPyvbfyfQMAjLYSQs4ESVZXx0quEyuuwJWco3Yro0F4eUX8x6qh5djfs/V1ivcE4cKc",
+	"Q6uejQ7FUp+cvBUw0Egqe5tSMhUMmuum3mxg9vq92fq8t2H8yIqY60cGTE3HhwCEn4xyHh1hm/TEoxSW",
+	"zpfo2W3XkmLb8VN/Yu6FmF+44fshE29/IK+kECzWs2+ag2AZIzlOOROaKBZnTJNG1KfqBv+IgLwrFOM+",
+	"g4cD87Eiiulm/iIZS3hmHvPrx7dGbGWsx5W2hLslGMgtHUvbjpCTlZXsUCFn3/+eUdItHeIN2jN+hPPA",
+	"o6dn5J7WyyG+eS/ZMhzpPVHPWEGisFvdCBDnJjWNn5oxoMq2X8OTzS6BBEtzeiCzezAUb7VX+Zai8I5l",
+	"vMtZYgnBvR8vuyRK5IByoSKk5XY2gu5nctTrQ18/AAngz0LRYakUPXBrjSDzNUYkQgnohR5XxPkeRAoL",
+	"XgtzCdlkEDQOkeQSiztDYdviFaMpwy51pDLEOn6AqTom0e9cRyRl+Wta/9i+CuCq0Iw5onoXJCBCAu/6",
+	"HUQJfpdcABGBud2NRTlwPXfRHWdjlkXNSxK5t4hsU/289gXw8kMf9u6JFhdkwHRfJgusLNLAN8RGQjN1",
+	"zQf37gNC7Vwi/e60l5argBnCR6gbDgXezeEl+ijAmCqE/FoSIth80daH0YY0TvClQhP48xmg7oYDDEs6",
+	"cz4vcxgeLd2pkALSaZ4Z8ig8ehoeHQXYK4e6Iu+WczN2tKA3bkfdb35OHyrmsLKOPgT69zHWsDMj5Ppe",
+	"RsiSSIKW8e2eNcv8WY7JAOpCujOmByBAyi7aB8NMJqNYg97lAkEiA8KVGllFnjHNIfZnzAYmdDYhQ+Oe",
+	"uQshI5DfNSCdib/p2x/qNurEcmQmy4H5hsKPsgC3i3ns2d7tAv9ZkdZIjYx8YtnNmGasL0eKRUhr9Ai6",
+	"yO/bEGKW6R27Y+nW20LMkz7geu4pJ2U+WbWaOQAmNYW5PTRurAsyYo7zVOcGzOuQZU46FATyb+6A1pPF",
+	"JyAc9hqHHWSv9xPZYJjKCWPk/2fvW5fbyLE0XwWh3QhLG6mb7SpXSTExq7Xr4plyucZSdXfsZocSzDwU",
+	"MUoC7ARSFMdREf1rH2Afoh+sn2QD5wBIJC8SKZEUZbN/dMlSXgAk8J37d3qqpEinafXAJzi+C0tTOaPq",
+	"Edg0JCW2NPoF8pfjr/e2ANsC2Pe4zTYRX8Pwzg03tV7gRqgEL3/Fli/PGc7t3OdHczwCWzBfXhVes6oz",
+	"UHxt9Xi/1UhwdCNy0ExIX5PhkIkFZPJlEGEapNDaOaBQokckVMFZYUeH01QiTCOMc5bhrC+FzFhf3UAf",
+	"wwZ8ZAEGHVeOCPiA7Z6x3Bq3VR8KNqhgH5vw06JRZg5BspAYXJAO5Lt12RVlCcXBHsKwR7jEOyczvO3/",
+	"iL9mrOF6grJIXI2217oxDScQEaFLx05JhOTORoa9sCvuq885DoMEQwz0LgunwwsWTEP7K41Y4vpHnU7J",
+	"MFWyGfMBXX1JV8/OPqUv4iQjN+4lqXSdq3aV77NFRYREkCkMM0ORWwE9r/RK5WzxdXel5upa/D1G3D00",
+	"4SeV99dwsgeXcKZyqalBBP3yC6nfpMk8VQmnf7u2MmSWFw5xKsr/cV5wAjT0CG+JJr+sQs3zqEuIkI+1",
+	"0Q4/2/8sxtO/Ccaa3/z4Liuxhz1VAiuhuELNIbLlTlD645yhQFEug/9MYLBg2FP9hBml7LqyDs+vU4nx",
+	"QnSsuRxWrzw8qPyLxooxH1cJlkoU6lZcuv5UW+MupDB4A2LVcgS3/pqMoZ+ptvcuJA+bOTQn2BpEj6no",
+	"Ckg5vrBLQ81DxJEHVxEsAJ5jfLqpbNKyKAo/A4jQy2RBaLqXyUMUFQAQBP3MZdFo+j7mQDmfjSdsLG7h",
+	"QhGh9eA0hMVxI4oi0jUBbrQ1POBjLhyCsXeOYVA3+AocDaJ9/9C9BucVrEVuUqmwFZbvc4iNcoXUe0lT",
+	"5o8tFG7uIX2hB8aWl7UJaRw42qHQML9Ns+GgPZF0MC+/TCpXYpwsmZr3vd0q65YtG2PNtGf/VGkFYfXv",
+	"FINNJsHWdnnmtstdYhq3ZFtQt4XM8uQ06fLrENRBLrsfW+VzDxfM7JOdAYaeNOsKyUukohEmlU4y8UhH",
+	"eKEpa67gI5RyZDPxa2jkupepjpIG6YeVKhLWrVTffRJV0b9mhcB2OSsVOi9T2anUNUjnpnUJ2F4fIIcg",
+	"10ombVfsvXpAY4OR8FiO/3Azhe18fG0kTqmwcal8bZE4xfHPUWhvv81XK1DHpr+VqFuJ+uQSlfZkS6Qu",
+	"VYbWlfzCjN1GKHp7FfroAqRYpUu3M4p1ICTdXXHMcI8EHEpJMnI7I/whMnaxUzNCrxU+uFq8PGnImqOg",
+	"XbB4iSQAXflo1rIeLxa2mqW3lYXBDHH6gFCwyLnZB04EoFZqPdg4tk+ndHtao2liOpVbm3jjbOJPuCW+",
+	"QBkeUv7xSvpGOyc7HpHnFvHx6kQifivStyJ9bSK9ruSElUw57w+S7bUegCwWl+NTSvvuS/45p3e1MZ/a",
+	"olE0kFcQWqp6U1NUTMJtg4nWaqylEaUvZquA50bcWPw/YO4V1IzOzS1K/QitcSyMCnl1sNEk36sgXXUL",
+	"9LbhadjMsuAwwFl9N0OkYVtotLFMr26zRdmIEUb5L3w/N4hrDfkESQku428i8Q27Vk92rBwjRbg3gSGV",
+	"PoPhVxhG6ebeGGjxQC/URKdp66hTOWb50NzbueTPPwX8wm2S1eqs9JZF07jprovRAJ5pEjdNYJ4Mbrfp",
+	"EiajHb1NXVhaLrcJ29zjqN/4i2RxX9zrZfH63a5LxO5rKG9A7yVjbXlTOU9fXnqMa7Q4hruIuQkRAIA2",
+	"UFx2RhkmMXdVlUqprI27d9oGYQlQzIDhkBHmWnJi8pW9EtVI90ufn5xd7B8dHR2/fJVR7rrGk80yNQCZ",
+	"ncZ9hxnOzyqcxO4ARZMUXcCgVCNMMfcZztqzPxxM6bcbN9pluxoglaGDLg3Qd9B1tI9ZKeS1zoitsV9r",
+	"wzowvo67DcIq6e44+Off/5E5soSh0D4Sc4/jzO4UfFPciu0cBbkcD0acpJKzCluPGfJAkVujcWa4FRdS",
+	"G6Qi70btojVqthsifNjDU6tTubxwy1wS7+MApGtI+0VkVzfz2eTuvltbY+uduUtc210cWsZPFdFzGTqH",
+	"n+mHp0nEXpvNg406ozzME8fgSz4asoIwQaDPC9eyZ860a0qnHs+7jlr5x7T5zz5Bei1y4MLtyHXYGXej",
+	"sNsYrczoLRo/QUb1EmHuENvhLu6EDiX5M4yQMZ/0GDieBhRJJaHgFRj2+ujVwSwfd+yZiW0ddx8zSiGc",
+	"/Ih4k/W5NlBdFtzwS0K1zK2aa0wM3jIZshte1s5ycIYB19dUBqvaVJFJM+2qLoNDB9gNVPZ7sbwH+bWF",
+	"uXpQcEOadsDL3cz/eOmuzzBpbEwy+GdFXY4r4MUJGw85C+MAu9jDgjNr5JmKS01N9FMZBkszf6FdnNwO",
+	"kNjlXYNsvyJNnnYOJ8FIoI7JaIBNdYwjyRw2c56EeWtMHTBqDF2BVuUNZEk0Jryv1CqV7q9FxBhKVmnF",
+	"vNn3TOPQ87ZiSeWqmOLP7Af8gEfiHTecetOvTWw9PXH81Pk/UaLY1tzZ8sWvmi/+Lg0CzwImKdvjsG8l",
+	"pBcDjhNiSsToMfqF1uJKfjkKRkYTAkqO4s4p67x69w3aVWRhnriXPqmM/YfBX3jKZE0UG7yjQRpmMEMu",
+	"Ep0+2Q3zvYha7mCGiHZmWF4qbW01vH9DpOnGy0783Gu29DZAZEbT3krKraT8GiUlHoHGrDFqDO6XJCCN",
+	"4Xmvbwe/gM/xTFOpEBjj23RFsH6BYZISU7FjkYHiTlI/B9XvE5OUahHutTMg3EEOUlMWqQwyVwM06Qwe",
+	"Sq1sA33adhP6rORCfSnpDmfRV/ty/H/NrGZlHFzE7oRo67a30Tbt4HFpB9NW+JGJBw4wKhiUSMXmlH3v",
+	"FDPz5iUkqdRzKegt/fz+JIJUuiPdhEui4D5HOCNRHxDO13Jk/bo0YsArc9hVVR9tmqwZH97pCJnsRSyz",
+	"v8nYLnn8Smo5aB90DQNj58elMEKDI4wrhB6UnOZTqKEsFS/0qWvtZh9I6bPiSlo9ZI/qTOilVjmpgPd9",
+	"00ZIZTMPyr81owFdKEW367NvCaDxWCcOOq36L5syUGpGQWvl0xKwM8H4wpWlGmq22xkx3/vht19/Sti/",
+	"/fbDTwn76f2PCfszdH5L2G/vfkzYoOR2oeCWRMXb8z+dsDi5wZoXuHatvAZNI8De6OK/gO0eH6He3bzz",
+	"xOrgrAMjJe0CnbUtEeLNS2U07KYop1mvBL/1NHth3UIlGBkxI8X0XUhZKZlTgvYvRgPIEldbbUZYsRvy",
+	"ru1MaX0fZCvh/Sr02hD/Ba7m+ZEGEELQhXqKYNcsu2bKUi9g2gRM/X1gz/LTJDw0o5glZhvs3xaZLJbG",
+	"8KMo4Um6K9BH9WcRDYalxuoabeDwc/OPxbIVZlsOjeDCCE5bpY+SsV4jj3ZbwW+ZHS8i6eUFYBQ7Q5Hn",
+	"5R03rMZjiK2K2jiZyvCLd0L7hswn0cmIxHyQ2o1MT5oHUu+YjCyY7C/78Yv2P+Jq6RMmFQ4rO2XZJwoa",
+	"WjGYve/u/6okkBMqY7u+ZdUeCv6ekqquiHa8i5wAV0pCI6rx5KLsaiB9051vdiki0fuonpZOZZqAvc1x",
+	"po0PbXFjS+UGzD7t9bYksAKKm52TnY6QHCnPok5Gx0dvXr15ffzdyykdjabKhPbpGvN5TTkrk4CQzX94",
+	"hGRn52/fvyfaNsl+v/hx/zu2++nHt+zbl99+u3cwq0HT8dHR0eSEkuCUmzmvaxglbNgTec9pvaQ+uWSm",
+	"ZtKz3jplFbclRusRff6YI+FOo7lYSbJUGej9VkvzlcX9JiI/F2u5ub4y79Zbv8ibg9EbWJXjVmme4pzp",
+	"3tatm2xJbrK82a9rKs4Z1J1S5OhOE48ozmk/xgnaGGqmlt+Ql2d6/c0Zi545Yp3RtFKakFLl3YAh2eoU",
+	"08jcXeGt0R1paB0RB77HMrooRG6fTh6qQW2i/LAhFwjEaizXmRifhWSDSl1RBc/ZuBXSGU02wLaq9SSY",
+	"Ig76nWHfNRb/3gxX0oM8PdPLZVK5ZGaTKHxun/1A91FRtNByk2Lo66mwGV+BJ62z8V9hVnG/Oy5bh9PX",
+	"wmpihUTkqEJXfFFMuH+Wq7wffnY/Lc11dXa3u4pN8VY9/8qTzYPU1rjWE7OeD9G2qvajKk6CGrUqcz5G",
+	"hPGUmAVD3HT3RIz7tOn02NKGWwq5fRzdj3ruOAoiba72uTXUCtj92SjFdqe6BShNBvon8eNS2UIp+3cL",
+	"VXvt4HYoHOxBfq1dGbtLuJkxzWehwE6GKqmQMJVLDFU+F3TcBjm3Qc5nHuRcmXgYVELR+L6U+oFPWIIH",
+	"hc9ICj6sQDa1zeBfbgb/uVeXf/Ob6etJ45+Y+zaXf5vL/xXm8r91hc4N3A4aMFiCnKpADWChKre5Yw3j",
+	"oYVZAi2ViyXcjkUNQv21J+9SoImA3SjkjcIBiHHaLSwqd3+WhRoy3jVQMWI6j6q6d49fs4KPdJQUunfK",
+	"Sm6gmiFCTuitHGv0twJvITJxtS6Sqk2SdfG0t2JuK+a+QjFHRwAjhC00X46QI4rGL8cUu6Aotqk166Mr",
+	"DagzCEj2z//7/5iQlz4Qjf92YetLJS+DXLW/D2tt/0EGGmJ3KpEePXrHCLlO2JWyMjXcpip3l2tvPOU1",
+	"Xg5HQzqYJrSFl8ZQRFQ1tCmCjKA834ZeJQruJ1ECg1QG7jZGqddJD8LqFQpcD7SyVMOttJ5LWpNqGtMb",
+	"f0Uye3LyW8m9ldxfoeT+YLG0VWruiRI9JCwqwG+EFk9G3e9zj+L+UjSgjJVWJt4IGFJ3KeoHFgoKsZ6Q",
+	"5EtXVSCuJFOd/4Tcmos8lYNK2BWboLFGjjQqQaw7+2FJXlhhn7hkqI4yPdbjN0hpqSbJLFN5H4Umm9Y1",
+	"wJq02vAKm2JWqp+xXSHzstbiBojbOjMqY7twG36poYTcUCk+5tmf/8cvjJdKXmHzEyELuF246wCtL+PG",
+	"EUevrWHK4zKO/0T7dLUy78dK9eeSjWqeq86FgffF/B0F/k11Frl8o1Kd8fPMk+JM22+bZ7G0hgPuPHdG",
+	"rOAGWOVI+7wc+FFAWXiTak5pcPgZ//t09MZfulyYD7LH2JFxASxuu2c/B+T+CQi4V4zbf6LtugaIm6X6",
+	"48fZotqjssdu3E65B7r6XJSHfdCaX8GDFdckhE3IGbR3b3O8H5D73L2XWEJUZXiJnHpIvacq7M+q8RiD",
+	"LKyCdyMM7jWdMC2u5L6QDBt/JOyff//Hnq/zSSWqiCf2nGJzvIwpCRqdPMw1ePF99rgx0B+YhGW6dS2v",
+	"wCXqs6GqrjFgYoeVoU9CsyFUwHiew8AeXle6YdcSV9hejjoo+UH8+yFu+Od6zrNdzr65vaXKkb1UqsoK",
+	"Hd+h3g1Pn7Ks5NpcQlWpKmOajzQb9rBJllvDuPybijnt1+qpsmDcL1YqjboGiZweLk2up4bygGX/ShbP",
+	"v/jxlkIbTc1YKIplByLRkbUSnHxEqbOV4R+4KD/4PbwoONqbF21x1QDqM9UwoxWbR8/0ALHhmLy63n6o",
+	"KYYzrmrTUbcRuNrlnIGph5/dT66NeDV6cBfxxWH2A3X4ZnSuA94WNfhO3g7kuhXoHtMwhjrYhBsn62AQ",
+	"oVhjewqdStdbe1gJCw8J04pxRGRrXgtDEGR1PLgdtDtus90KENWxY3cAdt83KUGSHk8JT+HoUl05vN87",
+	"YOMZXbwuhLGX3OM9DwKHG6xhk8q4xUFCJMo0xhn4IVMbDvtrd/DYbvDy2wtfWAl1DXIPlwIqjv2vtZA5",
+	"PPv2qZ/sdo2g4kHY+sFv/7Uh2iy10n/94FJOWGifa0/DV58Duzr8xJ00AUSzERQWqVCSI9Y6VK6FQ4g3",
+	"0j8bm5l6NWiPUIViUg0nXX8UN7Rmo+/ZTF0UqPxW98SACYMBR81Mr1L1VW+qXS55H06pSZ57Mc9zVcug",
+	"jMYXu8Cb1XBVKjMLctXBoOQ5cV+rbhcsKmFZBeIQXXLpNxeng69kGEmG7bIP/kcWXh9uTmWma+xDUV0O",
+	"fRNtvHk3Cuf2ff2DxwbtQnZTwoR7S8G8+xArlXfZyB/svnoAzsRt833TEPvtdk52zvI+sJ/6nZ93kp3m",
+	"8+OVFdg5XSLdzMujl9/sH73aP3p9cfT9yfE3J0dH/3snaZ4m7AjzWl8eHX9//LL4Fva/6bzh+2/yV7D/",
+	"fff4aP9V57j7kr/Ovym+tZPA6/vQd9e/Odp/+TJ/vf+Gf3+03zkuvtk/yr+H77pv+Ledbwo7aWWHv4Na",
+	"wk6yo4WBS1HY82UPo8sk2KEI+U6ygw1TJsb+zcXx65Ojlyevju3Y7bancde6ao3j1f6b7nfH+/xl59U+",
+	"jfhN97uj7493kh3XTmXn5OUfyU7zkfGgh97iFXA7Zr/h/b+xSZX7uVnqKb/xs2y0B39R9Js+l4QzGsru",
+	"zl+TnUElZC4GvGx95gd9mAUW5FpIugMJjJtJXC76hftgesreg9rQpVVAcLPz4tKe6p2TLi81JN45QM/X",
+	"4Cf25vX+cf6y2H8Dr7r73/HXnf1v8m+LN/Bd93t+1LEiAIc4574Gq+jifuP/k+d9OPAnaPEFKlXOce8W",
+	"sP/uh51kxx+8grNf1A1YANyZfw/H40QZNZ8KMVNzcALluZoyd3mLrDTlffY+lsWxfwgO24A3qOcSym/b",
+	"VXmOm0JIb3C48URWStN76YX2f7Yiy8vW4AV2TXXtg1/oSBprjOqN+4pPibgDdXSmDR9pR77VJ/08Tl/x",
+	"RkKQ7zHXaPRONcSRiRvkfz29y+RIpZ8KctNxiV4jrdF28K4aoVnHjgDTjUw8p80xIZZcHzIUJu99aHbW",
+	"ikoxxl7zRIku5+7wzUCXsNm3xXiPJIB4PGrOxEnaSuMGQH8UQ1WwA+YB00W87Yug6UWMow6loreig4d+",
+	"GyJzbYasU5bldVUhWWGfV9cEmNjpjkiWJuf71Fo/OoFHH6K1XaWnIXrRXZT90aI/L83h7nh5fxTPbPZO",
+	"H3Cth6oqHq40uBb1gfHqjo3PflWxomCt8iBlT9DQr7UhMV5XyAigGGfduiydX3F3yrbcO8U7vIMVN/k5",
+	"GI3Zw5hEOaa1+CnjyNFR2vqzSy6jIesDdtaa3QudyvAAQXH37LeP59Qo3+6KQ7w8LCzxZjWinbSXIfBr",
+	"9Jf6y9CxqWQ41Jfhfn9HpeQVxtso7Za5C+2RX1m4J1YnUrmMetPf/H5bWVWnf8NCWsTryY1PCbgbL+U3",
+	"UAYTV5JrndcfhT0+A4UkDJeQjDkeZPHJNROMpK7WIZW7pgcjyoJxLX0ibyAMMV8wuyNxyF7jXGkUKOeV",
+	"EXkJ5H8cVOpGFCTe0ceHwYkmy8bVZgwrJE+x+7eoS/QZgmaYJVlAkaRSjuVTIoeh7jEj+nDAssg5krFr",
+	"gAGhmRuKZrwoKtDa8xlyE8awkTHiMzfuRyTPPNNYr5v5PHFe/3G/pjjvvQmCEB/BCGl+teiyCNXpjNKp",
+	"5N4w7kVz7jBlI7QYwxTo8PVooE3jbBV8JQEdmMB2mnUhQOZwEJ1xnSXkosgcDlxyQ6EAqYbU/LqErmGq",
+	"NsgmVJu6AsSKADGaCWPPX3Nw8TYfn7VvdOTiEZ0oIkcoYoJboc3qlA4i8UzlGIsnWzKJZyqXUaOEHtiz",
+	"sO0WQ6118WzS8J6IXtMvziyeI3dkvvwSoi2/ZuzRrgSyvIXv70Cw0ZsmQTxSGA8/u/tcxnYBJRhYKb5v",
+	"eN7xO1yBhyLRmV/NaVrOFOuI3lZs038f2hQC1w+tlDt0lvWaRM8ku34lW/xozeJuWyf7FPn2d5+2ARZ0",
+	"r1KEYHq/Dio6Rjqt4oOeCF4BsjUHhSh2SODLyFvg4qMTln3TeOyEnC/2eGFCk1frhW4O51oP+9xkAmxe",
+	"LoGFvQu/YwrCErDj6akBWlN5omDpVql/YJB1W+Z/Nw/dXRDt9H/MpXy0y7gF1sGBQ8+22G2RyPHT8LxS",
+	"WrcisZW/JHLktLrFa+duxWhsqeSV/Zvv75KrvnNcnLDMVfXoutMXhmCXmOSIC86itvEjY0J21G3S/EKn",
+	"0j+U4kQF5MKu8Gl4cK5kV1R9++DmtjAUo1gHWLcuu6IsodhIr/BHO+T3kqo5FgNuvHXRwiG8yXuUn6k/",
+	"GecwjzeZ9sOzar+1ugz4i/ZBiyDoI4HOGAgdfsb/El8/HrMH1w3NxqW39GRt9SgPEm6UoZWqwwXn8WQK",
+	"Xxq4+THSjUxWhCUDqLSSbNhTqcQHQXHAstw5nyKPML1lyDXiSoHxKQzucZmDxQuGNTRs1wyVi5O7dcB6",
+	"DVmksoL/hNx43Y4eyA1TMocT/NUQi6XwbeioxWT+aDCS48OGPeUHsXeayrnot/BtLzTiOLhqSmTgWhXQ",
+	"zcjZayaDiXpLy+JDL/79Pmr6IriDHwag9zLy352pP3duL77sV2VirfaPVYPkLB3WbdWtBvts0wRnobw7",
+	"EAiU7lDMDfOkKa0A5T9gEh9nQV3zEO9VsxNWQCluoHJlkIR1gwr26UKsIGqKLX3NkFUQXdEQ8RtiexWk",
+	"cyQZcWcxplsh0mWtHCAQDYO0SNygWxeTmCASDyqaAFt/veXTAu+POPMt7m5xd4u7o3AeHgS7pEWuAHY/",
+	"4YOn6taIrxVwrWRUA+J9bPgo5IIXvvErqdiu61QqGy2bLUPJ/oqAkz7KuoFzXjL1MLYn8r1u0fOrRE/a",
+	"ePOg56BSRZ2bJbtIJ+pbALM18E0hqx8zaVOZc8NLdVUTaH2MXEsnCHlXperwEumkuqoUijwUrcw4V8Hn",
+	"35CwWpagNeuiP25DPZW/+ZVfFLV+wgWZ39foXrS4k/IMq4oWcGpyA1eqGi08tHPgVd57dn5TN/p5PKd+",
+	"a37dfEuDZst7PAqnYC15t2dFodEQxpf6np8TCKMq5x5t5cwn0Z2uC2qUI59KDaAPWMbLCngxusTMVx3p",
+	"buf//jsGaPg1SLYrrqSqMMDDNeydRuBCpT1Rrr6rO74rw9bqgEIze4zEzco8lqmcmN097fQXSsRN5ULt",
+	"9B+ZiOt23qYm4rYG+UTpuH6JZuiP/jBs03G/uHTctg8Ut2KDftPhe0yhPPzsfloCT/KkKb75qYcPhZff",
+	"/KqtRXe552hvTUK54rNF3L53Hqx1ZBu+jaqfu5R5iFoGr+xeAA3SnLKMG1OJTm1AZ8hvy3NwXdd5WR6w",
+	"MyxTlrwPVh0ZVCKHVFbA8x5oFsw87UO6pz6/5BpgQNy0mNyItLr4cOq/ZHUqtEROGJIhZahCaec48woZ",
+	"8es6u9C/C/nOC8DbG2mKutNdmpqdBmlrqUR1ba3+tJkq1iMzI5dQlU3phEuAtk3JjHyIfnW01a+2HZOe",
+	"USrl9B6+D9XlDhs4XTzE8pBS2cAldjfUB2mCcgt50oUh0SLMAXvnRy1CeyBHmuMf6wlArOUp5NUpq2OE",
+	"cP4AL4gsMmSsYw14pB3t8Pz6eVR+jcnC562fbqFxfZpqs3XmRI8KKb333blavg3ooMwpB5Op12w3pF7H",
+	"Wdg0rL1xiixPn0uJ0L7RRNJkTNr7G5Igbpr2E00m9UYGGoha3Wn4k+e9/TX+HXlBwppigpBwWZEHSMW6",
+	"c7LztxqqUcPpGbrrzRsVbcbjenX+8dAWDdMGb3rRpmh99FkToL9eimLBOVgQfG5Bi3j1HZ7NE8DI24dt",
+	"yyfSJIGPoUNYowgcadFnYuPhZ/rBqld8MKjUDawgfeUMk/wchRkN1dGT0miY6LqzkzvGMm1EWVIvRGCO",
+	"Azo+XpiI0ucFMCVTuQulBnT0NykhJ4yyceK7JjnVGdfXmij79xL3/iY7sSesiB+lkrfONoZ9aR6bQaqa",
+	"hJwcZ8FPSY55RKLLGW2M+PwurLzFN68w7+UdrsMUpFm3gT1zCJMaZbM5aZ23nK0bkdZyF/i6E8H4GPI+",
+	"DHhXljZ40WCqK8dGk1HoTYWtx/SXsWu4hagVQxRt1S1EbT5E+US8xRHKjAaw9MbjY2QuTVvZAFQlN1ax",
+	"88pe8LPZ4VA+XqcWpdkXkugnd+0hqHhuElaoPnYgM1xfJwyP817i/HmOaLq6gYoV0BXEXMlyVUASkV5S",
+	"WSBdUESJgkLbiSRMq8q1Z7SWW5NmmMomz9Cl5oQ4FrZEtJpucAysjtx6Pk2uMcov8COvHF3sa2YZecRH",
+	"6uST/coHX6qdFs3RE62CqNw2mXoi15CRdm5U5Wwy3PYomB3PCw4VGWZvmxO5exy10LOnIDTPc4HUyFbD",
+	"ThkuoIpm2lCYnuvqZ2/3z6RCrT562smd6hbLHlLULU49szXpW/TX1BczjIFGZxSTyrBdzjp1ec3qgYaK",
+	"gq97Bwy3fjjqvhANEQJbnxaQypxLqQzr2G/nr+zZyeyilTkWKN1DShxR2EPcFeC+LBGFd6BdjIGggOMP",
+	"qHDKoBCGVch7KQHIRLVfitx99nPbK06p5wd+J09+aUR+DYaOz/pT75aaHPcO17nBjZ1VlUb4F7wL237d",
+	"6W3RJGdoXPaDxt0FMQgkjPZbfeMVsC9Nn6LdGRAIPxA699uARl7febWsw8/2P7/yPiySqXZGjP6l0ESO",
+	"MiZhZmhUOFjffiNzv8wISKaWTcxSZ5p84OeSEdfClDGjEL3yA256jVPef5OdcUhIFj7e+Jg/JuMFF7Fb",
+	"E1tDngbCtSSSbLPiBr4tXjyiPr8V/bq/c3J8hP9LdvpCut8kOKmdkx27YFdYmPXXtSh/d+HblpfzUW35",
+	"ozN/P96sIAr6sRXFHGOamlrFoLpM2ot227xOeclFH4o9HwmtJdfUniU7YFShA+i78ojXIh30+iKm1m1k",
+	"u4Cy9B9lKQ0DZkceaSFwlZsOCtjPZvJrzEKWZvFb4OLgo6NUCVzOFXxsQGD+siy6BxkoF73pT7ysF37T",
+	"M63/osHPEz11m2IbNfVeMToj4xkbcwDooTUlV+Ck/31gYfA4OTo6imxfapJWcanJ4EsYL0urwbkksYQB",
+	"z3sMdSRr9lrTgGwGWTC4JWBKZQVdqABZrFwb1pBrXAG1o5SQMIyfkqMQmVqHrlnllbgByXYb+kAtDCTs",
+	"xh41naTSh1Odu6CtcFqrOAgp90Dun+lMSvs71Htq6V5P3aorGIDLmAsh37E0uQP2C/AbGKtYU7UJnAj4",
+	"5qg/BMoZnUo7zOqAfVAVGthybPFdR+rXR0ee1Stzf8pOmVZU/4afx693WGWaXCrNUOSOyAZNZDtLiwq0",
+	"umQrc+0cnP6K3dfHr/bW0CVrKS0lfkeXSiPXVpMoHb3jiYIkY2PQFqWmQO6fPfNQgRtD0emkbZN4HxOx",
+	"HuAW2TbseiQRKxWGqcrlyobD2xkF9GuO5V3ojt7F9Xf2CkZ61IKr1aBwnKoVNTjyG6MP17c0NLXeUL0X",
+	"V2phlRfv+qTKBVQ5vGVR+tSN0udwBtQKdB6lrrVRtqpdVOffWpno2NNeXHlchX2U5chdyYS8EQZS6f45",
+	"tS0opRMjmGnfhitMgA6k1RqyNjuqsOa/krBPPbPEldwXEhuUonsuO8yV1KqEQ57nMDD/ih3L/+Wff/9H",
+	"hrqbKFBFesMKPtKnGOGAvg+ZYJ/QVI41CsXOpvv2DfaT2euzPeazsnXUytiHhJrICq8LYViprqjH6NTS",
+	"N96aN+u5KJTrHsB27YbhlX1mi7tgSzZwFwa/x73zMBReE9VANMQnIhqIkHeWq1LCsLU9t1wDX0PrL9qa",
+	"Y8g0RaLEauThZ/zPEngHvti+SI9QCldd+DUHFHwVMLDZUY97juOqKQtaGl7u24E4JQ87n/NrYFr1AYnk",
+	"8bd3aH7zkB9QgBnTQXJVW5AIhPq+3Tsl6jgJfZDKe3SwqRm5qIgJw4aqLgtWQF8ZcJFIbZgrWcUJbUb2",
+	"8KOICVK5LC2LqvkfCWubQkqwuCb2ZPC7LcDdchOsus1Ta8NZlHUEMxaL51YFDwuheadcPWdBSzS5l0ay",
+	"abYUugiShOVcMqkYtoKq0LPAhDzF6JJbLc1AUiaj/WUt0RyOXRB4LAdsqKprIa8eKIy6LldpQvbQErgO",
+	"KjRmN9VQRbI54umhiZA0oS9HVd5i9aOxen15jh44Hmb4HoJcP9jRO+fCul8AafQDZrgN6pCOKoHZroU2",
+	"VRYN5mEPVJAFFHv3ejjv6vlEb/PRcKlMGMmzR60f5Ba0tqD1NKD1g3wUZqGlXawXs+idDWa9cAEj3Nl3",
+	"ANgPLgbEpQswBQwjP0H0EKuNnVLmQVm4VqFqoINqNg5kqXwEknmd0Q3qBINU+lq762MNMZVCagO8cNEm",
+	"NjvYlO09e1z8hB+aEC58m60HdIuLa0l3JJAZN2RFvBFngCRVlq25GpgNLV5GjPM+FJzRcHTGusBNXUGw",
+	"XENVMJVX7sLfajHogzSXBe/zK0hYBdLw8pK8tQmlYV2WQsJlwQ3oxC6HEjlc4k4TSiap7HNtoLIX8HDj",
+	"FUioRL4XlQ2bKIOHVXAltKHWd2P1wksCMTf3S680+orgVD4UnX4R2lzg0q68Irh5zd0VwXFJ45daEUx7",
+	"1eoHtK3vqgqmddPjJ3PxQ+lTyLDYVeSwX4C+Zjkf8I4ohRmNaS9jZ/g0OpVTUtn8PGZT4Y0R31HzcWCz",
+	"244nqbRDVrVxS+P4mE7tsXKfiwww5yBCWgA1AIkpl4NKXVWgdRIerZya40e3h63OamlhpafKQrOeGrK+",
+	"RSP/XfoYV2j6/lJjH8zQxhRPysDbyPw7+iT/UUO9OBcK3btoTl1zwu8pV4krhV5ov9izSlKiBO+5afKa",
+	"yplp5XdN0Uw4f67ohTqzCD2h6EwbmLsJ5h5V0OIWHZJUHVWM4loe/+41FPJsVKpkvKvvSZO0i/k3e+Gs",
+	"XFofTx1gY1o8yNtkyiCjnJRgVkqEQ0oLepd0Qtlw+Nn+xyXCrDQif0rAPJlYjcEaXzPiiP99pwDXA9Pn",
+	"FyJRg+sWzITRUHZ9HziOFmuUNpnKV5g3mVBbTeQxZLsZ2Ac6TTFj9h8uh6eWRpTEusWsaHLsDtYi969H",
+	"bi4X54cqdZUwDCQWo+DexY7FB1Z2IDvsJb7OFW+3UiUDP+yUNgOppGRLl3Rov9B4quVmtBtYahokRbZ/",
+	"1w/o0vm7XmmTzmZkT1XcoqGiQcwy93GPRDQUvuDLbzevWXVVhfFAd4hwMFuOsI2volFVRSRh1AXYh7ib",
+	"XHP/oSPAt5tmJtyvLdhNXZG7tfYU/dTG2KrlrQadCdYyIssQ2RCuNqAnBu4NCLP0Nx/uuS9LyviTIfRE",
+	"lBrngQmbTQn2FxKQfjyGrhDH5kOwrx6TVsjSHwLHuOR4DIc9qGBu7FhT6HhaGLiBD4wAP4dkaop5bc/k",
+	"V9QII4Q5a90Kb44dqyF0ekpd68MCSnEDlQB9+Nn9PHpEcULiTlrijtne3XZZ21uYynEDzY+oMcfhBqR5",
+	"oUn/91zFzHlBsN4VpHkmhQ5/po/wzk1y4TM6dv+qj+v4cGecXP/Ntmf2UUUM7oSG5YzOsvsQCxznQ2yI",
+	"OFqL3Dz32nIY+gtNx9Z3dABZDJSQhgQptkGkxITJ466trUFnXRapzNxE90WRbYbKfOL6UDivC1PWRMAf",
+	"A5lemK4IObfFY+Jxn/BbrgU8jtcNHvEu2Cri68sBsDvqwaDjN7jeEK0hjMdFaOKg+6SXv4kdasgrMJsZ",
+	"qXPL/0NY6sV54jYoQjM2m3kILcJH3cZfIjILK1/8oYVob0w5tQ2vhT2DHZ5f42dFyWx/+PzffXGglbf/",
+	"7bCuyj9mKwx/dh2R2UBVhpco9HRb3HVVRQFwEv7CMF137DM6GLA8YH+CSnRHjn5fXElMXCGnPpIV8iGJ",
+	"/g50VWV3QqU9BYX9+0+KDXh+bfeH1wsyDFZk9OCMhCwydb28vWV/q0V+XY4O2IXog6ot7Lx++T1CzTe3",
+	"t1hQaSphzQjM8EYdxC6TskCVfQJTjfbPugaqLJVCs56Sqq6sKGevj4+8ZG+vgYs8haJDq0a0VKOEDXuC",
+	"cgS6XeQUp97VI8KBO7vhXUTm0Pt3SaMvKe/h5MZAf2AcARk+1keCKduuCQU3itWDKW39obZDmh7AtiN2",
+	"Y8JoYR+YkOx3KW4t9ipZINVIt9YuUaPLKypkHam6Ynmp8ut7J2Cfqg3vD+6cR1dVfW6I7Pbb1ztTuG8n",
+	"Bn8+4Dnsa7DfBJH75jhJ66OjV3mHa/j2Nfv5w9nb/fOfz15+8y3+HjIWdrUVbRIoioxShqJw9u/63imF",
+	"p9w5pT6//QXklekRu2+YkjaVkFeezfdhISol4WN3ppQZ2wA+rwI3wkyBM3bTh+BzX+i2j1Wx4IvOjcqv",
+	"3xvoL3QXhbAfcMtb1e+DXOzOc2HA3fDXecJ9f/nLJD5/ghzEDRSnLbhBE0RJlzR3fDR5n+tFYe+t2JBb",
+	"JUoq1rf4i1ijT2faNAdj4q/94F+V8Q+2g4qAVkmEgglEPhgXje3+WpIGlPjJ+cScZnBWpZjQKZYaXCK9",
+	"0pqvv3/6xb7ezbBxVbk0PnuiC7arAVgMkxejAZw2F+sXVuAJ0KlEadQDlrnL//n3f+AdGXObZS9hCufE",
+	"y3Lkidjt+MZYlg8YpUzGW4CnEpPqvduMhNa54bLgVeFHqJkeQC66DhaY5iPNdmMTPAmCt4HdLInM9IBc",
+	"2V7CuGElcE1pFgmrgDZBS87O2gunrPFspNJ+PV5VdqGFRNoTTNglNk0n8V3cDRdmUPKcltMOyOoQDoT5",
+	"YAC8aujw7Vf0LTmynjEDnbFalpQ14TuAMF6WaqjtU4Vk9iraKnijVDhL3IuclUoN7NSSVA4qak+MrPzy",
+	"er9UOW/SS2a+BMXEbt6D/BoKJtWQSAsMSfhU+s+6QqKrO3wfRinKhQy650LJGfN1JCLuszGTYUV8olPf",
+	"9US8U2OjOMctO8tx0vjUXNl1e6dve4GsvbcayYbIqQLN1l3EqXL42f/o4jIFlGBgpT7cd/iKMXsu9JcJ",
+	"oqRUVzEwI/iNwFA7JyvBfO+mAp5DSIZmPQk0D3Ks/hA+2jRXyuvJz0dv34Y6H959x67f3OcteWpP5bOJ",
+	"T672JKzMqXifpGy8v0RdQmJyW674hLHO+07sannb7KH8kRjWfJ8lInUg+8iaHHDAMkpBKk6Y1f8ypofC",
+	"UPMZ2YhK5WkiHBPNFRidSrvPrDJdVxYbIklKje+5YaRqsz5wSRSxOZfUHnBQ8tE6GSAew5w2U/VfOPJB",
+	"mccrwKFNYVN7jKXxZMi5pb2YCO1uadLuoUlbphEUZblsWp5aqa4SrNHxMeaTOASm7f/tqso1NbP/3Bt3",
+	"WiakjmCpWZJKFy7RTV0FZZKHKIr/Vq5ddcmREDlcTXW0/y7+l692IxR/DhpoFPZ+13zwtYD/WLbKokWu",
+	"7UjYM204MbYG88Tom3O5tWIfE9WPVMkXsZL4KNBcewogxaAJ+YaVMAZkIG1skgQq1WeZ/f+M7QqZl7UW",
+	"N4ComBmVsV24Db+jdMFUch3niVnluZ0v2A5RqFYPSm5YX2nj+nn5ms8NSSWcFVkLqYQVSlPiIfC+d4uw",
+	"qVxqPeS0DMMlYe9fV9Wxe+qIn0ifnjmaWb3BfvacEvGehgr8udnWSW6+v59SKGcgN1X7YcYLnuHHIbky",
+	"3MA+uazWAug/iZvxaABlbLejTIlrAI5ccSK0SVSyHB2wH1XFMotQJR9cunSfLJXQjk7nvML14k3uTIPu",
+	"9o04bBn9kkg43euVb3OLCQyUUEUemuDtK5WmppH+nafsyLHetR/npQPbtVILm/b1KIZ9DcXeel0xy4V3",
+	"3D8+2YR20QZD++RoN8NNsmBAdvK4fHGovvEgjVtpijfihQ8AzMBlfF91MzsPs2nv6tI3drMrxapasoND",
+	"uOX9QQl2Il36a7Z3sJPs1FW5c7LTM2Zwcnh4/PLNwdHB0cHxyXdH3x3hYXIDmfa6qCNkcE3wnKhqEpfN",
+	"XoBxLKCeNqwUXchHeQkHTY7h29DeeDLj8SwmYAp5vsYIeaWjR/xIjHP3P6HkOejTuLwepVMH4s63WvU9",
+	"M08/esm5MFPfgKsBalBSKlBU1D/RCNM+IXpik3E47bnIw2mPang4JvT4x5+6iAA2z2OmV6n6qseywFLa",
+	"sCdq12Evi17dkHxOe/UvSl7tW9FUJNhLDgs62/T5XiA1S5k0tAPNjvApRK2VPMtz0JoeNOXtv9F8x0na",
+	"ogdQKek0eqoRjazP856Qdtlz6s+sA72k/RzxWJzOMevDNtucPsNJo7E0SozjoBv2VODodj411+Mw3kZI",
+	"YDn9bUhmoWrTUbeNty0swAsUv5UoHCmfv8FAf4BNreOtxUU5x5RUZbqqFCphV6Xq8BJfOoCqyd1rHvlb",
+	"pYo6N/ceMqt+DSqRA32KgbstetLHbnf698OU/qgXtj2bmFeHqXtWhNGDY/TghpfqqoYpj3sbrZx9SkCi",
+	"eA2o37GQHXUbDxGvn/LMcyc/XWRN1QZz/jSwoOFYQYuZcqwDvIKKYWfLhMEtHtVSXdm7oi3YaGz2HdO/",
+	"mlWgw/I6oG1Byd3z1/XAfmxP2+axKafc4GZhxui0kEcreo3n0Zo+RvuSUmDWbgU9VWs4YQXc4FboQek7",
+	"YjQAKbSuCXOxKLM/KNUIHFhWYOpKUoDHvf3P/rFT3v9vqoMEWtFpQbgNMzOQ96TIBZf6BbsRWthVGNS6",
+	"R8zSndH4xkCKy32/IHqkDfTdyDhyplJLZ2tLxaLI3uWXcdpRqYzIS+zNHhWvUF/lyqAfM2laZwXWVozi",
+	"2t9G8yMAit79KwynfRrXTbr9QN3jlXdbRTyYVkuteG7XplB9jvEJw/W1Thip3Xt+62BWceLa1RNfLkVa",
+	"nAYeD8z3s55+nKDw2pBuO6DGq+eSKE+ZpJ9PdvYfOY6CxBvHK1LTIEe5gRdIwkNSDCuChz3Vb2DYN0hF",
+	"C6wQVqNunWHHST5tjmTzRpIoVklI2NmT4c5o4tqEx0xW0Q2VuOphHXMXNeX2MN73iSNkFpK0gPrjAOT7",
+	"d+ytkhJyw0RhQciMwh5JglZBFUKIvzRcJ+Va2pG88krC1Ff/DLw0vQRPjxXNtKMqkfsjioUBed3HjHpV",
+	"Gy0KQH0m1ls+BpCdutFp5xHOkJKBh8aN2tvfPCBoMk0iFJALYliaUFn83r5vae0x4rlxjC1WWRjY042D",
+	"wY5Euq3QvKXr9c4ff/3j/wcAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

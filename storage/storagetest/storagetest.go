@@ -60,6 +60,8 @@ func run(t *testing.T, newStore func(t *testing.T) storage.Store, parallel bool)
 		{"FieldWork", fieldworkTests},
 		{"Records", recordTests},
 		{"Webhooks", webhookTests},
+		{"AccessRequests", accessRequestTests},
+		{"Contacts", contactTests},
 		{"PasswordResets", passwordResetTests},
 		{"SSO", ssoTests},
 		{"Impersonations", impersonationTests},
