@@ -225,6 +225,7 @@ func buildIsoFixture(t *testing.T, e *env) *isoFixture {
 			portal.AttachToTicketParams{Name: "photo.png"}, bytes.NewReader(pngBytes))
 		require.NoError(t, err)
 		tn.contact, err = f.p.CreateContact(ctx, tn.c.ID, portal.ContactParams{Name: "Carla", Email: "carla@" + domain})
+		require.NoError(t, err)
 		tn.sso, err = f.p.PutSSOConfig(ctx, tn.c.ID, portal.PutSSOConfigParams{
 			Issuer: "https://login." + domain, ClientID: "portal", ClientSecret: "secret", Domains: []string{domain},
 		})
