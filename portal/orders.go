@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/portalkit/portalkit/audit"
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portalerr"
@@ -112,6 +113,9 @@ func (p *Portal) PlaceOrder(ctx context.Context, cid customer.ID, params PlaceOr
 			return fmt.Errorf("portal: creating order: %w", err)
 		}
 		out = o
+		if err := p.recordDiff(ctx, r, a, "order.placed", cid, string(o.ID), nil, nil); err != nil {
+			return err
+		}
 		if err := p.publish(ctx, r, webhook.OrderSubmitted, cid, o); err != nil {
 			return err
 		}
@@ -401,6 +405,10 @@ func (p *Portal) transition(ctx context.Context, r storage.Repos, o orders.Order
 		}
 	}
 	if err != nil {
+		return out, err
+	}
+	if err := p.recordChanges(ctx, r, a.who.Actor(), "order.status_changed", out.CustomerID, string(out.ID),
+		[]audit.Change{{Field: "status", Before: string(o.Status), After: string(out.Status)}}); err != nil {
 		return out, err
 	}
 	return out, p.publish(ctx, r, orderEvents[out.Status], out.CustomerID, out)

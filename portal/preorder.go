@@ -30,6 +30,9 @@ func (p *Portal) stockPreOrder(ctx context.Context, r storage.Repos, o orders.Or
 		return err
 	}
 	for _, it := range stocked {
+		if err := p.record(ctx, r, by, string(webhook.StockItemStocked), o.CustomerID, string(it.ID)); err != nil {
+			return err
+		}
 		if err := p.publish(ctx, r, webhook.StockItemStocked, o.CustomerID, it); err != nil {
 			return err
 		}

@@ -249,6 +249,9 @@ func (p *Portal) StockIn(ctx context.Context, cid customer.ID, params StockInPar
 			return err
 		}
 		for _, it := range out {
+			if err := p.recordDiff(ctx, r, a, string(webhook.StockItemStocked), cid, string(it.ID), nil, nil); err != nil {
+				return err
+			}
 			if err := p.publish(ctx, r, webhook.StockItemStocked, cid, it); err != nil {
 				return err
 			}
@@ -409,6 +412,9 @@ func (p *Portal) moveItem(ctx context.Context, act Action, cid customer.ID, id w
 			return err
 		}
 		out = items[0]
+		if err := p.recordDiff(ctx, r, a, string(stockEvents[m.Kind]), cid, string(out.ID), it, stored); err != nil {
+			return err
+		}
 		return p.publish(ctx, r, stockEvents[m.Kind], cid, out)
 	})
 	return out, err

@@ -1,0 +1,102 @@
+package portal
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/portalkit/portalkit/audit"
+	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/storage"
+)
+
+// recordDiff appends the audit event of action on object, done by the
+// caller of a, in the caller's transaction, with the fields that differ
+// between before and after (values of one struct type; nil for creations
+// and deletions, whose object ID says enough). See fieldChanges for what
+// is left out.
+func (p *Portal) recordDiff(ctx context.Context, r storage.Repos, a access, action string, cid customer.ID, object string, before, after any) error {
+	var changes []audit.Change
+	if before != nil && after != nil {
+		changes = fieldChanges(before, after)
+	}
+	return p.recordChanges(ctx, r, a.who.Actor(), action, cid, object, changes)
+}
+
+// bookkeeping are the fields every stored object carries that say nothing
+// about what changed.
+var bookkeeping = map[string]bool{"Version": true, "UpdatedAt": true, "CreatedAt": true, "UpdatedBy": true, "History": true}
+
+// secretWords mark fields never written to the audit log, whatever their
+// type: tokens, passwords, secrets and their hashes.
+var secretWords = []string{"secret", "token", "password", "hash", "key"}
+
+// fieldChanges are the audit log's changes between two values of one
+// struct type: each exported field (snake_case named) whose printed value
+// differs, except bookkeeping fields and secrets (secretWords), whose
+// values never reach the log.
+func fieldChanges(before, after any) []audit.Change {
+	b, a := reflect.Indirect(reflect.ValueOf(before)), reflect.Indirect(reflect.ValueOf(after))
+	if b.Kind() != reflect.Struct || b.Type() != a.Type() {
+		return nil
+	}
+	var out []audit.Change
+	t := b.Type()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() || bookkeeping[f.Name] || isSecret(f.Name) {
+			continue
+		}
+		bv, av := auditValue(b.Field(i)), auditValue(a.Field(i))
+		if bv != av {
+			out = append(out, audit.Change{Field: snake(f.Name), Before: bv, After: av})
+		}
+	}
+	return out
+}
+
+// isSecret reports whether a field named name holds a secret.
+func isSecret(name string) bool {
+	n := strings.ToLower(name)
+	for _, w := range secretWords {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// auditValue prints v for the audit log: times in RFC 3339, the zero
+// time empty, everything else as fmt prints it.
+func auditValue(v reflect.Value) string {
+	if t, ok := v.Interface().(time.Time); ok {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format(time.RFC3339Nano)
+	}
+	if v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return ""
+		}
+		v = v.Elem()
+	}
+	return fmt.Sprint(v.Interface())
+}
+
+// snake turns a Go field name into the audit log's field name:
+// "SiteID" → "site_id", "AutoConfirmOrders" → "auto_confirm_orders".
+func snake(name string) string {
+	var b strings.Builder
+	rs := []rune(name)
+	for i, c := range rs {
+		if unicode.IsUpper(c) && i > 0 && (unicode.IsLower(rs[i-1]) || (i+1 < len(rs) && unicode.IsLower(rs[i+1]))) {
+			b.WriteByte('_')
+		}
+		b.WriteRune(unicode.ToLower(c))
+	}
+	return b.String()
+}
