@@ -23,15 +23,14 @@ var notAuditedYet = map[string]bool{
 	"AddMember": true, "AddTicketComment": true,
 	"AttachToTicket": true,
 	"CreateArticle":  true, "CreateCustomer": true,
-	"CreateCustomerArticle": true, "CreateOffer": true, "CreateProduct": true, "CreateSite": true,
-	"DeactivateProduct": true, "DeleteArticle": true, "DeleteCustomerArticle": true, "DeleteOffer": true,
+	"CreateCustomerArticle": true, "CreateSite": true,
+	"DeleteArticle": true, "DeleteCustomerArticle": true,
 	"DeleteSite": true, "DisableUser": true, "EnableUser": true,
 	"Invite": true, "OpenTicket": true,
 	"RemoveMember": true, "RenameSite": true,
 	"ResendInvitation": true,
 	"RevokeInvitation": true,
 	"UpdateArticle":    true, "UpdateCustomer": true, "UpdateCustomerArticle": true, "UpdateFeatures": true,
-	"UpdateOffer": true, "UpdateProduct": true,
 	// Shared records (merged from the records branch).
 	"CreateRecord": true, "RunRecordAction": true, "UpdateRecord": true, "UpsertRecords": true,
 	// Field service, webhooks and sites (merged from other branches).

@@ -80,7 +80,8 @@ func (p *Portal) CreateProduct(ctx context.Context, params CreateProductParams) 
 		UpdatedAt:   now,
 	}
 	err := p.write(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActProductManage, "", ""); err != nil {
+		a, err := p.authorize(ctx, r, ActProductManage, "", "")
+		if err != nil {
 			return err
 		}
 		if pr.CustomerID != "" {
@@ -95,7 +96,10 @@ func (p *Portal) CreateProduct(ctx context.Context, params CreateProductParams) 
 			}
 		}
 		noteObject(r, string(pr.ID))
-		return productWriteErr(r.Products().Create(ctx, pr), pr.SKU)
+		if err := productWriteErr(r.Products().Create(ctx, pr), pr.SKU); err != nil {
+			return err
+		}
+		return p.recordDiff(ctx, r, a, "product.created", pr.CustomerID, string(pr.ID), nil, nil)
 	})
 	if err != nil {
 		return orders.Product{}, err
@@ -197,11 +201,13 @@ func (p *Portal) UpdateProduct(ctx context.Context, id orders.ProductID, params 
 	}
 	var out orders.Product
 	err := p.write(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActProductManage, "", ""); err != nil {
+		a, err := p.authorize(ctx, r, ActProductManage, "", "")
+		if err != nil {
 			return err
 		}
-		var err error
+		var old orders.Product
 		out, err = r.Products().Update(ctx, id, func(pr *orders.Product) error {
+			old = *pr
 			if err := checkVersion("product", pr.Version, params.Version); err != nil {
 				return err
 			}
@@ -221,7 +227,10 @@ func (p *Portal) UpdateProduct(ctx context.Context, id orders.ProductID, params 
 		if params.SKU != nil {
 			sku = *params.SKU
 		}
-		return notFoundAs(productWriteErr(err, sku), errProductNotFound(id))
+		if err := notFoundAs(productWriteErr(err, sku), errProductNotFound(id)); err != nil {
+			return err
+		}
+		return p.recordDiff(ctx, r, a, "product.updated", out.CustomerID, string(id), old, out)
 	})
 	return out, err
 }
@@ -232,7 +241,8 @@ func (p *Portal) UpdateProduct(ctx context.Context, id orders.ProductID, params 
 func (p *Portal) DeactivateProduct(ctx context.Context, id orders.ProductID) (orders.Product, error) {
 	var out orders.Product
 	err := p.write(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActProductManage, "", ""); err != nil {
+		a, err := p.authorize(ctx, r, ActProductManage, "", "")
+		if err != nil {
 			return err
 		}
 		pr, err := getProduct(ctx, r, id)
@@ -245,7 +255,10 @@ func (p *Portal) DeactivateProduct(ctx context.Context, id orders.ProductID) (or
 			pr.UpdatedAt = p.timestamp()
 			return nil
 		})
-		return err
+		if err != nil {
+			return err
+		}
+		return p.recordDiff(ctx, r, a, "product.deactivated", out.CustomerID, string(id), pr, out)
 	})
 	return out, err
 }
@@ -299,7 +312,8 @@ func (p *Portal) CreateOffer(ctx context.Context, cid customer.ID, params Create
 		Price: params.Price, Version: 1, CreatedAt: now, UpdatedAt: now,
 	}
 	err := p.write(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActOfferManage, cid, ""); err != nil {
+		a, err := p.authorize(ctx, r, ActOfferManage, cid, "")
+		if err != nil {
 			return err
 		}
 		c, err := getCustomer(ctx, r, cid)
@@ -329,7 +343,10 @@ func (p *Portal) CreateOffer(ctx context.Context, cid customer.ID, params Create
 				Err:     err,
 			}
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return p.recordDiff(ctx, r, a, "offer.created", cid, string(o.ID), nil, nil)
 	})
 	if err != nil {
 		return orders.Offer{}, err
@@ -383,13 +400,14 @@ func (p *Portal) UpdateOffer(ctx context.Context, cid customer.ID, id orders.Off
 	}
 	var out orders.Offer
 	err := p.write(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActOfferManage, cid, ""); err != nil {
+		a, err := p.authorize(ctx, r, ActOfferManage, cid, "")
+		if err != nil {
 			return err
 		}
-		if _, err := getOffer(ctx, r, cid, id); err != nil {
+		old, err := getOffer(ctx, r, cid, id)
+		if err != nil {
 			return err
 		}
-		var err error
 		out, err = r.Offers().Update(ctx, id, func(o *orders.Offer) error {
 			if err := checkVersion("offer", o.Version, params.Version); err != nil {
 				return err
@@ -398,7 +416,10 @@ func (p *Portal) UpdateOffer(ctx context.Context, cid customer.ID, id orders.Off
 			o.UpdatedAt = p.timestamp()
 			return nil
 		})
-		return err
+		if err != nil {
+			return err
+		}
+		return p.recordDiff(ctx, r, a, "offer.updated", cid, string(id), old, out)
 	})
 	return out, err
 }
@@ -408,13 +429,17 @@ func (p *Portal) UpdateOffer(ctx context.Context, cid customer.ID, id orders.Off
 // and owners may call it.
 func (p *Portal) DeleteOffer(ctx context.Context, cid customer.ID, id orders.OfferID) error {
 	return p.write(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActOfferManage, cid, ""); err != nil {
+		a, err := p.authorize(ctx, r, ActOfferManage, cid, "")
+		if err != nil {
 			return err
 		}
 		if _, err := getOffer(ctx, r, cid, id); err != nil {
 			return err
 		}
-		return r.Offers().Delete(ctx, id)
+		if err := r.Offers().Delete(ctx, id); err != nil {
+			return err
+		}
+		return p.recordDiff(ctx, r, a, "offer.deleted", cid, string(id), nil, nil)
 	})
 }
 
