@@ -23,19 +23,18 @@ var notAuditedYet = map[string]bool{
 	"AddMember": true, "AddTicketComment": true,
 	"AttachToTicket": true,
 	"CreateArticle":  true, "CreateCustomer": true,
-	"CreateCustomerArticle": true, "CreateSite": true,
-	"DeleteArticle": true, "DeleteCustomerArticle": true,
-	"DeleteSite": true, "DisableUser": true, "EnableUser": true,
+	"CreateCustomerArticle": true,
+	"DeleteArticle":         true, "DeleteCustomerArticle": true,
+	"DisableUser": true, "EnableUser": true,
 	"Invite": true, "OpenTicket": true,
-	"RemoveMember": true, "RenameSite": true,
+	"RemoveMember":     true,
 	"ResendInvitation": true,
 	"RevokeInvitation": true,
 	"UpdateArticle":    true, "UpdateCustomer": true, "UpdateCustomerArticle": true, "UpdateFeatures": true,
 	// Shared records (merged from the records branch).
 	"CreateRecord": true, "RunRecordAction": true, "UpdateRecord": true, "UpsertRecords": true,
 	// Field service, webhooks and sites (merged from other branches).
-	"MoveSite": true, "PutJob": true, "PutVisit": true, "ReplayWebhookDeliveries": true, "ReplayWebhookDelivery": true,
-	"UpdateJob": true, "UploadPicture": true,
+	"ReplayWebhookDeliveries": true, "ReplayWebhookDelivery": true,
 	// Contacts and users (merged from other branches).
 	"CreateContact": true, "DeleteContact": true, "EnableContactPortalAccess": true, "UpdateContact": true, "UpdateUser": true,
 }

@@ -66,7 +66,8 @@ func (p *Portal) PutJob(ctx context.Context, cid customer.ID, params JobParams) 
 		return fieldwork.Job{}, false, err
 	}
 	err = p.write(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActJobWrite, cid, ""); err != nil {
+		a, err := p.authorize(ctx, r, ActJobWrite, cid, "")
+		if err != nil {
 			return err
 		}
 		c, err := getCustomer(ctx, r, cid)
@@ -92,7 +93,10 @@ func (p *Portal) PutJob(ctx context.Context, cid customer.ID, params JobParams) 
 					j.Status, j.PlannedAt, j.UpdatedAt = params.Status, params.PlannedAt, now
 					return nil
 				})
-				return err
+				if err != nil {
+					return err
+				}
+				return p.recordDiff(ctx, r, a, "job.updated", cid, string(j.ID), old, j)
 			case !errors.Is(err, storage.ErrNotFound):
 				return fmt.Errorf("portal: finding job by reference: %w", err)
 			}
@@ -104,7 +108,10 @@ func (p *Portal) PutJob(ctx context.Context, cid customer.ID, params JobParams) 
 		}
 		created = true
 		noteObject(r, string(j.ID))
-		return refTaken(r.Jobs().Create(ctx, j))
+		if err := refTaken(r.Jobs().Create(ctx, j)); err != nil {
+			return err
+		}
+		return p.recordDiff(ctx, r, a, "job.created", cid, string(j.ID), nil, nil)
 	})
 	if err != nil {
 		return fieldwork.Job{}, false, err
@@ -140,13 +147,14 @@ func (p *Portal) UpdateJob(ctx context.Context, cid customer.ID, id fieldwork.Jo
 	}
 	var out fieldwork.Job
 	err := p.write(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActJobWrite, cid, ""); err != nil {
+		a, err := p.authorize(ctx, r, ActJobWrite, cid, "")
+		if err != nil {
 			return err
 		}
-		if _, err := getJob(ctx, r, access{}, cid, id); err != nil {
+		old, err := getJob(ctx, r, access{}, cid, id)
+		if err != nil {
 			return err
 		}
-		var err error
 		out, err = r.Jobs().Update(ctx, id, func(j *fieldwork.Job) error {
 			if params.Version != 0 {
 				if err := checkVersion("job", j.Version, params.Version); err != nil {
@@ -168,7 +176,10 @@ func (p *Portal) UpdateJob(ctx context.Context, cid customer.ID, id fieldwork.Jo
 			j.UpdatedAt = p.timestamp()
 			return nil
 		})
-		return err
+		if err != nil {
+			return err
+		}
+		return p.recordDiff(ctx, r, a, "job.updated", cid, string(id), old, out)
 	})
 	return out, err
 }
@@ -275,7 +286,8 @@ func (p *Portal) PutVisit(ctx context.Context, cid customer.ID, jid fieldwork.Jo
 		return fieldwork.Visit{}, false, err
 	}
 	err = p.write(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActVisitWrite, cid, ""); err != nil {
+		a, err := p.authorize(ctx, r, ActVisitWrite, cid, "")
+		if err != nil {
 			return err
 		}
 		j, err := getJob(ctx, r, access{}, cid, jid)
@@ -294,7 +306,10 @@ func (p *Portal) PutVisit(ctx context.Context, cid customer.ID, jid fieldwork.Jo
 				return portalerr.New(portalerr.FailedPrecondition, "visit %s with reference %q belongs to job %s", old.ID, params.ExternalRef, old.JobID)
 			case err == nil:
 				v, err = r.Visits().Update(ctx, old.ID, func(v *fieldwork.Visit) error { set(v); return nil })
-				return err
+				if err != nil {
+					return err
+				}
+				return p.recordDiff(ctx, r, a, "visit.updated", cid, string(v.ID), old, v)
 			case !errors.Is(err, storage.ErrNotFound):
 				return fmt.Errorf("portal: finding visit by reference: %w", err)
 			}
@@ -304,7 +319,10 @@ func (p *Portal) PutVisit(ctx context.Context, cid customer.ID, jid fieldwork.Jo
 		set(&v)
 		created = true
 		noteObject(r, string(v.ID))
-		return refTaken(r.Visits().Create(ctx, v))
+		if err := refTaken(r.Visits().Create(ctx, v)); err != nil {
+			return err
+		}
+		return p.recordDiff(ctx, r, a, "visit.created", cid, string(v.ID), nil, nil)
 	})
 	if err != nil {
 		return fieldwork.Visit{}, false, err

@@ -84,7 +84,8 @@ func (p *Portal) UploadPicture(ctx context.Context, cid customer.ID, jid fieldwo
 	stored = append(stored, thumb.Key)
 	var out fieldwork.Picture
 	err = p.write(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActPictureWrite, cid, ""); err != nil {
+		a, err := p.authorize(ctx, r, ActPictureWrite, cid, "")
+		if err != nil {
 			return err
 		}
 		j, err := getJob(ctx, r, access{}, cid, jid)
@@ -101,7 +102,7 @@ func (p *Portal) UploadPicture(ctx context.Context, cid customer.ID, jid fieldwo
 		if err := r.Pictures().Create(ctx, out); err != nil {
 			return fmt.Errorf("portal: adding picture: %w", err)
 		}
-		return nil
+		return p.recordDiff(ctx, r, a, "picture.uploaded", cid, string(out.ID), nil, nil)
 	})
 	if err != nil {
 		return fieldwork.Picture{}, err

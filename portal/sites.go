@@ -107,7 +107,8 @@ func (p *Portal) CreateSite(ctx context.Context, cid customer.ID, params SitePar
 	}
 	params.apply(&s)
 	err := p.write(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActSiteManage, cid, ""); err != nil {
+		a, err := p.authorize(ctx, r, ActSiteManage, cid, "")
+		if err != nil {
 			return err
 		}
 		c, err := getCustomer(ctx, r, cid)
@@ -119,6 +120,9 @@ func (p *Portal) CreateSite(ctx context.Context, cid customer.ID, params SitePar
 		}
 		noteObject(r, string(s.ID))
 		if err := siteWriteErr(r.Sites().Create(ctx, s), s.Name); err != nil {
+			return err
+		}
+		if err := p.recordDiff(ctx, r, a, "site.created", cid, string(s.ID), nil, nil); err != nil {
 			return err
 		}
 		return p.publish(ctx, r, webhook.SiteCreated, cid, s)
@@ -174,13 +178,14 @@ func (p *Portal) RenameSite(ctx context.Context, cid customer.ID, id customer.Si
 	}
 	var out customer.Site
 	err := p.write(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActSiteManage, cid, id); err != nil {
+		a, err := p.authorize(ctx, r, ActSiteManage, cid, id)
+		if err != nil {
 			return err
 		}
-		if _, err := getSite(ctx, r, cid, id); err != nil {
+		old, err := getSite(ctx, r, cid, id)
+		if err != nil {
 			return err
 		}
-		var err error
 		out, err = r.Sites().Update(ctx, id, func(s *customer.Site) error {
 			if params.Version != 0 {
 				if err := checkVersion("site", s.Version, params.Version); err != nil {
@@ -194,6 +199,9 @@ func (p *Portal) RenameSite(ctx context.Context, cid customer.ID, id customer.Si
 		if err != nil {
 			return siteWriteErr(err, params.Name)
 		}
+		if err := p.recordDiff(ctx, r, a, "site.updated", cid, string(id), old, out); err != nil {
+			return err
+		}
 		return p.publish(ctx, r, webhook.SiteUpdated, cid, out)
 	})
 	return out, err
@@ -206,7 +214,8 @@ func (p *Portal) RenameSite(ctx context.Context, cid customer.ID, id customer.Si
 // (FailedPrecondition).
 func (p *Portal) DeleteSite(ctx context.Context, cid customer.ID, id customer.SiteID) error {
 	return p.write(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActSiteManage, cid, id); err != nil {
+		a, err := p.authorize(ctx, r, ActSiteManage, cid, id)
+		if err != nil {
 			return err
 		}
 		site, err := getSite(ctx, r, cid, id)
@@ -237,6 +246,9 @@ func (p *Portal) DeleteSite(ctx context.Context, cid customer.ID, id customer.Si
 			return portalerr.New(portalerr.FailedPrecondition, "site %s has field-service jobs, whose history stays; it cannot be deleted", id)
 		}
 		if err := r.Sites().Delete(ctx, id); err != nil {
+			return err
+		}
+		if err := p.recordDiff(ctx, r, a, "site.deleted", cid, string(id), nil, nil); err != nil {
 			return err
 		}
 		return p.publish(ctx, r, webhook.SiteDeleted, cid, site)
@@ -292,7 +304,8 @@ func (p *Portal) MoveSite(ctx context.Context, cid customer.ID, id customer.Site
 	}
 	var out customer.Site
 	err := p.write(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActSiteMove, cid, id); err != nil {
+		a, err := p.authorize(ctx, r, ActSiteMove, cid, id)
+		if err != nil {
 			return err
 		}
 		s, err := getSite(ctx, r, cid, id)
@@ -321,6 +334,9 @@ func (p *Portal) MoveSite(ctx context.Context, cid customer.ID, id customer.Site
 		out, err = r.Sites().Move(ctx, id, params.To, s.Version, p.timestamp())
 		if err != nil {
 			return siteWriteErr(err, s.Name)
+		}
+		if err := p.recordDiff(ctx, r, a, "site.moved", cid, string(id), s, out); err != nil {
+			return err
 		}
 		// The site is the new customer's now, and so is its event.
 		return p.publish(ctx, r, webhook.SiteUpdated, params.To, out)
