@@ -22,15 +22,14 @@ import (
 var notAuditedYet = map[string]bool{
 	"AddMember": true, "AddTicketComment": true,
 	"AttachToTicket": true,
-	"CreateArticle":  true, "CreateCustomer": true,
-	"CreateCustomerArticle": true,
-	"DeleteArticle":         true, "DeleteCustomerArticle": true,
+	"CreateCustomer": true,
+
 	"DisableUser": true, "EnableUser": true,
 	"Invite": true, "OpenTicket": true,
 	"RemoveMember":     true,
 	"ResendInvitation": true,
 	"RevokeInvitation": true,
-	"UpdateArticle":    true, "UpdateCustomer": true, "UpdateCustomerArticle": true, "UpdateFeatures": true,
+	"UpdateCustomer":   true, "UpdateFeatures": true,
 	// Shared records (merged from the records branch).
 	"CreateRecord": true, "RunRecordAction": true, "UpdateRecord": true, "UpsertRecords": true,
 	// Field service, webhooks and sites (merged from other branches).

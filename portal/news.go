@@ -103,7 +103,10 @@ func (p *Portal) createArticle(ctx context.Context, act Action, cid customer.ID,
 		}
 		a.Author = acc.who.Actor()
 		noteObject(r, string(a.ID))
-		return audienceErr(r.News().Create(ctx, a))
+		if err := audienceErr(r.News().Create(ctx, a)); err != nil {
+			return err
+		}
+		return p.recordDiff(ctx, r, acc, "article.created", cid, string(a.ID), nil, nil)
 	})
 	if err != nil {
 		return news.Article{}, err
@@ -198,13 +201,14 @@ func (p *Portal) updateArticle(ctx context.Context, act Action, cid customer.ID,
 	}
 	var out news.Article
 	err := p.write(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, act, cid, ""); err != nil {
+		a, err := p.authorize(ctx, r, act, cid, "")
+		if err != nil {
 			return err
 		}
-		if _, err := getOwnArticle(ctx, r, cid, id); err != nil {
+		old, err := getOwnArticle(ctx, r, cid, id)
+		if err != nil {
 			return err
 		}
-		var err error
 		out, err = r.News().Update(ctx, id, func(a *news.Article) error {
 			if params.Version != 0 {
 				if err := checkVersion("article", a.Version, params.Version); err != nil {
@@ -222,7 +226,10 @@ func (p *Portal) updateArticle(ctx context.Context, act Action, cid customer.ID,
 			a.UpdatedAt = p.timestamp()
 			return a.Validate()
 		})
-		return audienceErr(err)
+		if err := audienceErr(err); err != nil {
+			return err
+		}
+		return p.recordDiff(ctx, r, a, "article.updated", cid, string(id), old, out)
 	})
 	return out, err
 }
@@ -240,13 +247,17 @@ func (p *Portal) DeleteCustomerArticle(ctx context.Context, cid customer.ID, id 
 
 func (p *Portal) deleteArticle(ctx context.Context, act Action, cid customer.ID, id news.ID) error {
 	return p.write(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, act, cid, ""); err != nil {
+		a, err := p.authorize(ctx, r, act, cid, "")
+		if err != nil {
 			return err
 		}
 		if _, err := getOwnArticle(ctx, r, cid, id); err != nil {
 			return err
 		}
-		return notFoundAs(r.News().Delete(ctx, id), errArticleNotFound(id))
+		if err := notFoundAs(r.News().Delete(ctx, id), errArticleNotFound(id)); err != nil {
+			return err
+		}
+		return p.recordDiff(ctx, r, a, "article.deleted", cid, string(id), nil, nil)
 	})
 }
 
