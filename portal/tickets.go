@@ -127,6 +127,9 @@ func (p *Portal) OpenTicket(ctx context.Context, cid customer.ID, params OpenTic
 			return fmt.Errorf("portal: creating ticket: %w", err)
 		}
 		out = t
+		if err := p.recordDiff(ctx, r, a, "ticket.opened", cid, string(t.ID), nil, nil); err != nil {
+			return err
+		}
 		if err := p.publish(ctx, r, webhook.TicketOpened, cid, t); err != nil {
 			return err
 		}
@@ -676,6 +679,9 @@ func (p *Portal) AddTicketComment(ctx context.Context, cid customer.ID, id ticke
 			return fmt.Errorf("portal: adding comment: %w", err)
 		}
 		out = cm
+		if err := p.recordDiff(ctx, r, a, "ticket.commented", cid, string(cm.ID), nil, nil); err != nil {
+			return err
+		}
 		if err := p.publish(ctx, r, webhook.TicketCommented, cid, cm); err != nil {
 			return err
 		}
