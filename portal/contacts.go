@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/portalkit/portalkit/audit"
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/portalerr"
@@ -295,7 +296,9 @@ func (p *Portal) UpdateUser(ctx context.Context, id customer.UserID, params Upda
 		if err != nil {
 			return err
 		}
+		var old customer.User
 		u, err := r.Users().Update(ctx, id, func(u *customer.User) error {
+			old = *u
 			if params.Version != 0 && u.Version != params.Version {
 				return portalerr.New(portalerr.Conflict, "user %s changed since version %d; read it again", id, params.Version)
 			}
@@ -312,8 +315,14 @@ func (p *Portal) UpdateUser(ctx context.Context, id customer.UserID, params Upda
 			return err
 		}
 		out.User = u
+		changes := fieldChanges(old, u)
 		if email == "" || email == u.Email {
-			return nil
+			return p.recordChanges(ctx, r, a.who.Actor(), "user.updated", "", string(id), changes)
+		}
+		// The address changes once confirmed ("user.email_changed").
+		changes = append(changes, audit.Change{Field: "pending_email", Before: "", After: email})
+		if err := p.recordChanges(ctx, r, a.who.Actor(), "user.updated", "", string(id), changes); err != nil {
+			return err
 		}
 		if other, err := r.Users().GetByEmail(ctx, email); err == nil && other.ID != u.ID {
 			return portalerr.New(portalerr.AlreadyExists, "another user has the address %s", email)

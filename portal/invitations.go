@@ -65,7 +65,10 @@ func (p *Portal) Invite(ctx context.Context, cid customer.ID, params InviteParam
 		inv, err = p.createInvitation(ctx, r, c, invite.Invitation{
 			Email: email, Role: params.Role, SiteIDs: sites, Message: params.Message, InvitedBy: a.who.Actor(),
 		}, ttl)
-		return err
+		if err != nil {
+			return err
+		}
+		return p.recordDiff(ctx, r, a, "invitation.created", cid, string(inv.ID), nil, nil)
 	})
 	return inv, err
 }
@@ -220,7 +223,9 @@ func (p *Portal) ResendInvitation(ctx context.Context, cid customer.ID, id invit
 			return err
 		}
 		token, hash := invite.NewToken(invite.PrefixInvitation)
+		var old invite.Invitation
 		inv, err = p.updateInvitation(ctx, r, a, cid, id, func(i *invite.Invitation, now time.Time) error {
+			old = *i
 			if err := i.CheckResendable(now); err != nil {
 				return err
 			}
@@ -230,6 +235,9 @@ func (p *Portal) ResendInvitation(ctx context.Context, cid customer.ID, id invit
 			return nil
 		})
 		if err != nil {
+			return err
+		}
+		if err := p.recordDiff(ctx, r, a, "invitation.resent", cid, string(id), old, inv); err != nil {
 			return err
 		}
 		locale, err := userLocale(ctx, r, inv.Email)
@@ -254,12 +262,17 @@ func (p *Portal) RevokeInvitation(ctx context.Context, cid customer.ID, id invit
 		if err != nil {
 			return err
 		}
+		var old invite.Invitation
 		inv, err = p.updateInvitation(ctx, r, a, cid, id, func(i *invite.Invitation, now time.Time) error {
+			old = *i
 			revoked, err := i.Revoke(now)
 			*i = revoked
 			return err
 		})
-		return err
+		if err != nil {
+			return err
+		}
+		return p.recordDiff(ctx, r, a, "invitation.revoked", cid, string(id), old, inv)
 	})
 	return inv, err
 }

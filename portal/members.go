@@ -98,6 +98,9 @@ func (p *Portal) AddMember(ctx context.Context, cid customer.ID, params AddMembe
 			return err
 		}
 		out = Member{Membership: m, User: u}
+		if err := p.recordChanges(ctx, r, a.who.Actor(), "membership.created", cid, string(m.ID), membershipChanges(customer.Membership{}, m)); err != nil {
+			return err
+		}
 		return p.publish(ctx, r, webhook.MembershipCreated, cid, out)
 	})
 	return out, err
@@ -245,6 +248,9 @@ func (p *Portal) RemoveMember(ctx context.Context, cid customer.ID, id customer.
 			return err
 		}
 		if err := r.Memberships().Delete(ctx, id); err != nil {
+			return err
+		}
+		if err := p.recordChanges(ctx, r, a.who.Actor(), "membership.removed", cid, string(id), membershipChanges(m, customer.Membership{})); err != nil {
 			return err
 		}
 		return p.publish(ctx, r, webhook.MembershipRemoved, cid, gone)

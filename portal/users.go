@@ -18,10 +18,11 @@ func errUserNotFound(id customer.UserID) error {
 func (p *Portal) DisableUser(ctx context.Context, id customer.UserID) (customer.User, error) {
 	var out customer.User
 	err := p.write(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActUserAdmin, "", ""); err != nil {
+		a, err := p.authorize(ctx, r, ActUserAdmin, "", "")
+		if err != nil {
 			return err
 		}
-		err := eachMembership(ctx, r, storage.MembershipFilter{UserID: id, Role: customer.RoleAdmin, Status: customer.MembershipActive},
+		err = eachMembership(ctx, r, storage.MembershipFilter{UserID: id, Role: customer.RoleAdmin, Status: customer.MembershipActive},
 			func(m customer.Membership) (bool, error) {
 				ok, err := hasWorkingAdmin(ctx, r, m.CustomerID, "", id)
 				if err == nil && !ok {
@@ -33,7 +34,7 @@ func (p *Portal) DisableUser(ctx context.Context, id customer.UserID) (customer.
 		if err != nil {
 			return err
 		}
-		if out, err = p.setUserStatus(ctx, r, id, customer.UserDisabled); err != nil {
+		if out, err = p.setUserStatus(ctx, r, a, id, customer.UserDisabled); err != nil {
 			return err
 		}
 		_, err = r.Sessions().DeleteMatching(ctx, storage.SessionFilter{UserID: id})
@@ -46,23 +47,30 @@ func (p *Portal) DisableUser(ctx context.Context, id customer.UserID) (customer.
 func (p *Portal) EnableUser(ctx context.Context, id customer.UserID) (customer.User, error) {
 	var out customer.User
 	err := p.write(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActUserAdmin, "", ""); err != nil {
+		a, err := p.authorize(ctx, r, ActUserAdmin, "", "")
+		if err != nil {
 			return err
 		}
-		var err error
-		out, err = p.setUserStatus(ctx, r, id, customer.UserActive)
+		out, err = p.setUserStatus(ctx, r, a, id, customer.UserActive)
 		return err
 	})
 	return out, err
 }
 
-func (p *Portal) setUserStatus(ctx context.Context, r storage.Repos, id customer.UserID, st customer.UserStatus) (customer.User, error) {
+// setUserStatus sets user id's status to st as the caller of a, and
+// records the change, in the caller's transaction.
+func (p *Portal) setUserStatus(ctx context.Context, r storage.Repos, a access, id customer.UserID, st customer.UserStatus) (customer.User, error) {
+	var old customer.User
 	u, err := r.Users().Update(ctx, id, func(u *customer.User) error {
+		old = *u
 		u.Status = st
 		u.UpdatedAt = p.timestamp()
 		return nil
 	})
-	return u, notFoundAs(err, errUserNotFound(id))
+	if err != nil {
+		return u, notFoundAs(err, errUserNotFound(id))
+	}
+	return u, p.recordDiff(ctx, r, a, "user.status_changed", "", string(id), old, u)
 }
 
 // UpdateMyAccountParams change the calling user's own account.
