@@ -35,14 +35,21 @@ var bookkeeping = map[string]bool{"Version": true, "UpdatedAt": true, "CreatedAt
 var secretWords = []string{"secret", "token", "password", "hash", "key"}
 
 // fieldChanges are the audit log's changes between two values of one
-// struct type: each exported field (snake_case named) whose printed value
-// differs, except bookkeeping fields and secrets (secretWords), whose
-// values never reach the log.
+// struct type: each exported field (snake_case named; a nested struct's
+// fields as "address.city") whose printed value differs, except
+// bookkeeping fields and secrets (secretWords), whose values never reach
+// the log.
 func fieldChanges(before, after any) []audit.Change {
 	b, a := reflect.Indirect(reflect.ValueOf(before)), reflect.Indirect(reflect.ValueOf(after))
 	if b.Kind() != reflect.Struct || b.Type() != a.Type() {
 		return nil
 	}
+	return structChanges("", b, a)
+}
+
+// structChanges is fieldChanges of two struct values, their fields' names
+// prefixed with prefix.
+func structChanges(prefix string, b, a reflect.Value) []audit.Change {
 	var out []audit.Change
 	t := b.Type()
 	for i := range t.NumField() {
@@ -50,9 +57,14 @@ func fieldChanges(before, after any) []audit.Change {
 		if !f.IsExported() || bookkeeping[f.Name] || isSecret(f.Name) {
 			continue
 		}
+		name := prefix + snake(f.Name)
+		if f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeFor[time.Time]() {
+			out = append(out, structChanges(name+".", b.Field(i), a.Field(i))...)
+			continue
+		}
 		bv, av := auditValue(b.Field(i)), auditValue(a.Field(i))
 		if bv != av {
-			out = append(out, audit.Change{Field: snake(f.Name), Before: bv, After: av})
+			out = append(out, audit.Change{Field: name, Before: bv, After: av})
 		}
 	}
 	return out

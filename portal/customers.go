@@ -78,13 +78,20 @@ func (p *Portal) CreateCustomer(ctx context.Context, params CreateCustomerParams
 		if err := p.storeCustomer(ctx, r, c); err != nil {
 			return err
 		}
+		if err := p.recordDiff(ctx, r, a, "customer.created", c.ID, string(c.ID), nil, nil); err != nil {
+			return err
+		}
 		if params.FirstUser != nil {
-			_, err = p.createInvitation(ctx, r, c, invite.Invitation{
+			inv, err := p.createInvitation(ctx, r, c, invite.Invitation{
 				Email: email, Role: customer.RoleAdmin, Message: strings.TrimSpace(params.FirstUser.Message),
 				InvitedBy: a.who.Actor(), FirstAdmin: true,
 			}, ttl)
+			if err != nil {
+				return err
+			}
+			return p.recordDiff(ctx, r, a, "invitation.created", c.ID, string(inv.ID), nil, nil)
 		}
-		return err
+		return nil
 	})
 	if err != nil {
 		return customer.Customer{}, err
@@ -275,12 +282,15 @@ func (p *Portal) UpdateCustomer(ctx context.Context, id customer.ID, params Upda
 	}
 	var out customer.Customer
 	err := p.write(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActCustomerUpdate, id, ""); err != nil {
+		a, err := p.authorize(ctx, r, ActCustomerUpdate, id, "")
+		if err != nil {
 			return err
 		}
-		var err error
-		out, err = p.updateCustomer(ctx, r, id, params)
-		return err
+		var changes []audit.Change
+		if out, changes, err = p.updateCustomer(ctx, r, id, params); err != nil {
+			return err
+		}
+		return p.recordChanges(ctx, r, a.who.Actor(), "customer.updated", id, string(id), changes)
 	})
 	return out, err
 }
@@ -288,17 +298,21 @@ func (p *Portal) UpdateCustomer(ctx context.Context, id customer.ID, params Upda
 // updateCustomer is UpdateCustomer's change after its checks of params
 // and of the caller, in the caller's transaction r: a master-data change
 // a ticket asks for is applied through it too (ApplyMasterDataChange).
-func (p *Portal) updateCustomer(ctx context.Context, r storage.Repos, id customer.ID, params UpdateCustomerParams) (customer.Customer, error) {
+// It returns the customer and the fields that changed, which the caller
+// records.
+func (p *Portal) updateCustomer(ctx context.Context, r storage.Repos, id customer.ID, params UpdateCustomerParams) (customer.Customer, []audit.Change, error) {
 	if params.ParentID != nil && *params.ParentID != "" {
 		h, err := subtreeHeight(ctx, r, id)
 		if err != nil {
-			return customer.Customer{}, err
+			return customer.Customer{}, nil, err
 		}
 		if err := checkParent(ctx, r, id, *params.ParentID, h); err != nil {
-			return customer.Customer{}, err
+			return customer.Customer{}, nil, err
 		}
 	}
+	var old customer.Customer
 	out, err := r.Customers().Update(ctx, id, func(c *customer.Customer) error {
+		old = *c
 		if err := checkVersion("customer", c.Version, params.Version); err != nil {
 			return err
 		}
@@ -318,9 +332,9 @@ func (p *Portal) updateCustomer(ctx context.Context, r storage.Repos, id custome
 		return nil
 	})
 	if err != nil {
-		return out, notFoundAs(customerWriteErr(err), errCustomerNotFound(id))
+		return out, nil, notFoundAs(customerWriteErr(err), errCustomerNotFound(id))
 	}
-	return out, p.publish(ctx, r, webhook.CustomerUpdated, id, out)
+	return out, fieldChanges(old, out), p.publish(ctx, r, webhook.CustomerUpdated, id, out)
 }
 
 // SuspendCustomer suspends a customer: its users are refused from their next

@@ -53,11 +53,13 @@ func (p *Portal) UpdateFeatures(ctx context.Context, id customer.ID, params Upda
 	}
 	var out customer.Customer
 	err := p.write(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActFeaturesUpdate, id, ""); err != nil {
+		a, err := p.authorize(ctx, r, ActFeaturesUpdate, id, "")
+		if err != nil {
 			return err
 		}
-		var err error
+		var old customer.Features
 		out, err = r.Customers().Update(ctx, id, func(c *customer.Customer) error {
+			old = c.Features
 			if err := checkVersion("customer", c.Version, params.Version); err != nil {
 				return err
 			}
@@ -80,6 +82,9 @@ func (p *Portal) UpdateFeatures(ctx context.Context, id customer.ID, params Upda
 		})
 		if err != nil {
 			return notFoundAs(err, errCustomerNotFound(id))
+		}
+		if err := p.recordDiff(ctx, r, a, "customer.features_updated", id, string(id), old, out.Features); err != nil {
+			return err
 		}
 		return p.publish(ctx, r, webhook.CustomerUpdated, id, out)
 	})

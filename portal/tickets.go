@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/portalkit/portalkit/audit"
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/orders"
@@ -578,10 +579,11 @@ func (p *Portal) ApplyMasterDataChange(ctx context.Context, cid customer.ID, id 
 		if err := mergeInvalid(validStruct(up), contactEmailCheck(up.ContactEmail)); err != nil {
 			return err
 		}
-		if cust, err = p.updateCustomer(ctx, r, cid, up); err != nil {
+		var changes []audit.Change
+		if cust, changes, err = p.updateCustomer(ctx, r, cid, up); err != nil {
 			return err
 		}
-		if err := p.record(ctx, r, a.who.Actor(), "customer.updated", cid, string(t.ID)); err != nil {
+		if err := p.recordChanges(ctx, r, a.who.Actor(), "customer.updated", cid, string(t.ID), changes); err != nil {
 			return err
 		}
 		if out, err = p.storeTicket(ctx, r, next, evs...); err != nil {

@@ -14,11 +14,11 @@ import (
 	"github.com/portalkit/portalkit/ticket"
 )
 
-// TestTicketChangesAreAudited: every move of a ticket's status (by the
-// desk, by the customer's reply, by applying a master-data change),
+// TestTicketChangesAreAudited: opening a ticket, every move of its status
+// (by the desk, by the customer's reply, by applying a master-data change),
 // reopening, assignment and a new priority appends an audit event naming
-// who, on the ticket and its customer; comments and failed changes append
-// none.
+// who, on the ticket and its customer; comments are audited on the comment
+// (ticket.commented), not the ticket, and failed changes append none.
 func TestTicketChangesAreAudited(t *testing.T) {
 	t.Parallel()
 	for name, newStore := range backends {
@@ -46,7 +46,8 @@ func TestTicketChangesAreAudited(t *testing.T) {
 				}))
 				return out
 			}
-			assert.Empty(t, events(), "opening is the ticket's own record")
+			user := identity.User(maint.Membership).Actor()
+			assert.Equal(t, []string{user + " ticket.opened"}, events(), "opening is audited too (issue #21)")
 
 			tk, err = e.p.ChangeTicketStatus(desk, c.ID, tk.ID, portal.ChangeTicketStatusParams{Version: tk.Version, Status: ticket.StatusWaitingOnCustomer})
 			require.NoError(t, err)
@@ -70,8 +71,8 @@ func TestTicketChangesAreAudited(t *testing.T) {
 			_, err = e.p.ReopenTicket(as(t, maint), c.ID, tk.ID, portal.ReopenTicketParams{Version: tk.Version})
 			require.NoError(t, err)
 
-			user := identity.User(maint.Membership).Actor()
 			assert.Equal(t, []string{
+				user + " ticket.opened",
 				deskActor + " ticket.status_changed",
 				user + " ticket.status_changed",
 				deskActor + " ticket.priority_changed",
