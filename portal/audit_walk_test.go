@@ -22,7 +22,6 @@ import (
 var notAuditedYet = map[string]bool{
 
 	// Shared records (merged from the records branch).
-	"CreateRecord": true, "UpdateRecord": true, "UpsertRecords": true,
 	// Field service, webhooks and sites (merged from other branches).
 	"ReplayWebhookDeliveries": true, "ReplayWebhookDelivery": true,
 	// Contacts and users (merged from other branches).

@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
 
 	"github.com/portalkit/portalkit/audit"
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/storage"
 )
 
@@ -111,4 +113,26 @@ func snake(name string) string {
 		b.WriteRune(unicode.ToLower(c))
 	}
 	return b.String()
+}
+
+// recordValueChanges are the audit log's changes of a record of type t
+// from before to after: its values shown to customers only, as
+// "values.<field>" (a customer's admins read its audit log; the record's
+// own history keeps the rest), and its site.
+func recordValueChanges(t record.Type, before, after record.Record) []audit.Change {
+	b, a := map[string]string{"site_id": string(before.SiteID)}, map[string]string{"site_id": string(after.SiteID)}
+	names := []string{"site_id"}
+	for _, side := range []struct {
+		vals map[string]string
+		into map[string]string
+	}{{t.Shown(before.Values), b}, {t.Shown(after.Values), a}} {
+		for k, v := range side.vals {
+			side.into["values."+k] = v
+			if !slices.Contains(names, "values."+k) {
+				names = append(names, "values."+k)
+			}
+		}
+	}
+	slices.Sort(names[1:])
+	return audit.Diff(names, b, a)
 }

@@ -104,7 +104,7 @@ func ExamplePortal_PlaceOrder() {
 	//   mail to max@acme.example: Order PO-000001 for Acme GmbH confirmed
 	// PO-000001 confirmed
 	// PO-000001 fulfilled
-	//   submitted by user:usr_000004
+	//   submitted by user:usr_000007
 	//   confirmed by staff:stf_1
 	//   fulfilled by staff:stf_1
 }

@@ -122,13 +122,13 @@ func ExamplePortal_IssueStockItem() {
 	// PO-000001 pre_order submitted
 	// PO-000001 confirmed
 	// PO-000001 fulfilled
-	// itm_000008 Laptop 14 in_stock new
-	// itm_000010 Laptop 14 in_stock new
-	// itm_000008 issued to Bob Builder <nil>
+	// itm_000014 Laptop 14 in_stock new
+	// itm_000016 Laptop 14 in_stock new
+	// itm_000014 issued to Bob Builder <nil>
 	// conflict
-	// itm_000008 in_stock used <nil>
+	// itm_000014 in_stock used <nil>
 	// Laptop 14: 2 in stock, 0 issued
 	// 2026-01-06 10:00:00 stock_in by staff:stf_1: pre-order PO-000001 fulfilled
-	// 2026-01-06 11:00:00 issue by user:usr_000003, holder Bob Builder
-	// 2026-02-05 11:00:00 return by user:usr_000003, holder Bob Builder
+	// 2026-01-06 11:00:00 issue by user:usr_000005, holder Bob Builder
+	// 2026-02-05 11:00:00 return by user:usr_000005, holder Bob Builder
 }

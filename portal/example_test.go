@@ -124,5 +124,5 @@ func ExamplePortal_GetCustomer_tenantIsolation() {
 	fmt.Println(err)
 	// Output:
 	// Acme <nil>
-	// customer cus_000002 not found
+	// customer cus_000003 not found
 }

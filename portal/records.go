@@ -291,7 +291,7 @@ func (p *Portal) CreateRecord(ctx context.Context, cid customer.ID, params Recor
 			return fmt.Errorf("portal: creating record: %w", err)
 		}
 		out = rec
-		return nil
+		return p.recordDiff(ctx, r, a, "record.created", cid, string(rec.ID), nil, nil)
 	})
 	return out, err
 }
@@ -405,6 +405,9 @@ func (p *Portal) upsertRecord(ctx context.Context, r storage.Repos, a access, it
 		if err := r.Records().Create(ctx, fresh, index(t, fresh)); err != nil {
 			return UpsertResult{}, fmt.Errorf("portal: creating record: %w", err)
 		}
+		if err := p.recordDiff(ctx, r, a, "record.created", fresh.CustomerID, string(fresh.ID), nil, nil); err != nil {
+			return UpsertResult{}, err
+		}
 		return UpsertResult{RecordID: fresh.ID, Outcome: UpsertCreated}, nil
 	case err != nil:
 		return UpsertResult{}, fmt.Errorf("portal: loading record: %w", err)
@@ -424,6 +427,12 @@ func (p *Portal) upsertRecord(ctx context.Context, r storage.Repos, a access, it
 	}
 	if _, err := r.Records().Change(ctx, next, index(t, next), evs...); err != nil {
 		return UpsertResult{}, fmt.Errorf("portal: updating record: %w", err)
+	}
+	// The record's new customer's event, or its old one's when it was
+	// unassigned.
+	if err := p.recordChanges(ctx, r, a.who.Actor(), "record.updated", cmp.Or(next.CustomerID, old.CustomerID), string(old.ID),
+		recordValueChanges(t, old, next)); err != nil {
+		return UpsertResult{}, err
 	}
 	return UpsertResult{RecordID: old.ID, Outcome: UpsertUpdated}, nil
 }
@@ -666,6 +675,9 @@ func (p *Portal) UpdateRecord(ctx context.Context, cid customer.ID, id record.ID
 			if err != nil {
 				return err
 			}
+			if err := p.recordDiff(ctx, r, a, "record_change.requested", cid, string(c.ID), nil, nil); err != nil {
+				return err
+			}
 			out.Request = &c
 			out.Record, err = p.asSeen(ctx, r, a, rec)
 			return err
@@ -684,6 +696,9 @@ func (p *Portal) UpdateRecord(ctx context.Context, cid customer.ID, id record.ID
 		stored, err := r.Records().Change(ctx, next, index(t, next), evs...)
 		if err != nil {
 			return fmt.Errorf("portal: changing record: %w", err)
+		}
+		if err := p.recordChanges(ctx, r, a.who.Actor(), "record.updated", cid, string(id), recordValueChanges(t, rec, next)); err != nil {
+			return err
 		}
 		out.Record, err = p.asSeen(ctx, r, a, stored)
 		return err
