@@ -67,7 +67,10 @@ func (p *Portal) CreateContact(ctx context.Context, cid customer.ID, params Cont
 			return portalerr.New(portalerr.FailedPrecondition, "customer %s is archived", cid)
 		}
 		noteObject(r, string(c.ID))
-		return r.Contacts().Create(ctx, c)
+		if err := r.Contacts().Create(ctx, c); err != nil {
+			return err
+		}
+		return p.recordDiff(ctx, r, a, "contact.created", cid, string(c.ID), nil, nil)
 	})
 	return c, err
 }
@@ -134,13 +137,14 @@ func (p *Portal) UpdateContact(ctx context.Context, cid customer.ID, id customer
 	}
 	var out customer.Contact
 	err := p.write(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActContactManage, cid, ""); err != nil {
+		a, err := p.authorize(ctx, r, ActContactManage, cid, "")
+		if err != nil {
 			return err
 		}
-		if _, err := getContact(ctx, r, cid, id); err != nil {
+		old, err := getContact(ctx, r, cid, id)
+		if err != nil {
 			return err
 		}
-		var err error
 		out, err = r.Contacts().Update(ctx, id, func(c *customer.Contact) error {
 			if c.Version != params.Version {
 				return portalerr.New(portalerr.Conflict, "contact %s changed since version %d; read it again", id, params.Version)
@@ -149,7 +153,10 @@ func (p *Portal) UpdateContact(ctx context.Context, cid customer.ID, id customer
 			c.UpdatedAt = p.timestamp()
 			return nil
 		})
-		return err
+		if err != nil {
+			return err
+		}
+		return p.recordDiff(ctx, r, a, "contact.updated", cid, string(id), old, out)
 	})
 	return out, err
 }
@@ -158,13 +165,17 @@ func (p *Portal) UpdateContact(ctx context.Context, cid customer.ID, id customer
 // became stays. Staff and the customer's admins may call it.
 func (p *Portal) DeleteContact(ctx context.Context, cid customer.ID, id customer.ContactID) error {
 	return p.write(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActContactManage, cid, ""); err != nil {
+		a, err := p.authorize(ctx, r, ActContactManage, cid, "")
+		if err != nil {
 			return err
 		}
 		if _, err := getContact(ctx, r, cid, id); err != nil {
 			return err
 		}
-		return r.Contacts().Delete(ctx, id)
+		if err := r.Contacts().Delete(ctx, id); err != nil {
+			return err
+		}
+		return p.recordDiff(ctx, r, a, "contact.deleted", cid, string(id), nil, nil)
 	})
 }
 
@@ -228,13 +239,19 @@ func (p *Portal) EnableContactPortalAccess(ctx context.Context, cid customer.ID,
 			if err != nil {
 				return err
 			}
+			if err := p.recordDiff(ctx, r, a, "invitation.created", cid, string(inv.ID), nil, nil); err != nil {
+				return err
+			}
 			link = func(x *customer.Contact) error { x.InvitationID = string(inv.ID); return nil }
 		}
 		out, err = r.Contacts().Update(ctx, id, func(x *customer.Contact) error {
 			x.UpdatedAt = p.timestamp()
 			return link(x)
 		})
-		return err
+		if err != nil {
+			return err
+		}
+		return p.recordDiff(ctx, r, a, "contact.portal_access_enabled", cid, string(id), k, out)
 	})
 	return out, err
 }
