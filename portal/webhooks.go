@@ -10,9 +10,11 @@ import (
 	"net/netip"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/portalkit/portalkit/audit"
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portalerr"
@@ -607,7 +609,8 @@ func (p *Portal) GetWebhookDelivery(ctx context.Context, id webhook.DeliveryID) 
 func (p *Portal) ReplayWebhookDelivery(ctx context.Context, id webhook.DeliveryID) (webhook.Delivery, error) {
 	var out webhook.Delivery
 	err := p.write(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActWebhookManage, "", ""); err != nil {
+		a, err := p.authorize(ctx, r, ActWebhookManage, "", "")
+		if err != nil {
 			return err
 		}
 		d, err := r.Webhooks().Delivery(ctx, id)
@@ -625,7 +628,8 @@ func (p *Portal) ReplayWebhookDelivery(ctx context.Context, id webhook.DeliveryI
 			return err
 		}
 		markHooked(r)
-		return nil
+		return p.recordChanges(ctx, r, a.who.Actor(), "webhook_delivery.replayed", d.CustomerID, string(id),
+			[]audit.Change{{Field: "replay_id", After: string(out.ID)}})
 	})
 	return out, err
 }
@@ -666,7 +670,8 @@ func (p *Portal) ReplayWebhookDeliveries(ctx context.Context, id webhook.Endpoin
 	n := 0
 	err := p.write(ctx, func(r storage.Repos) error {
 		n = 0
-		if _, err := p.authorize(ctx, r, ActWebhookManage, "", ""); err != nil {
+		a, err := p.authorize(ctx, r, ActWebhookManage, "", "")
+		if err != nil {
 			return err
 		}
 		if err := enabledEndpoint(ctx, r, id); err != nil {
@@ -686,10 +691,12 @@ func (p *Portal) ReplayWebhookDeliveries(ctx context.Context, id webhook.Endpoin
 			}
 			n++
 		}
-		if n > 0 {
-			markHooked(r)
+		if n == 0 {
+			return nil
 		}
-		return nil
+		markHooked(r)
+		return p.recordChanges(ctx, r, a.who.Actor(), "webhook_endpoint.deliveries_replayed", "", string(id),
+			[]audit.Change{{Field: "replayed", After: strconv.Itoa(n)}})
 	})
 	return n, err
 }
