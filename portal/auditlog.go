@@ -102,8 +102,12 @@ func auditValue(v reflect.Value) string {
 }
 
 // snake turns a Go field name into the audit log's field name:
-// "SiteID" → "site_id", "AutoConfirmOrders" → "auto_confirm_orders".
+// "SiteID" → "site_id", "VATID" → "vat_id", "AutoConfirmOrders" →
+// "auto_confirm_orders".
 func snake(name string) string {
+	if base, ok := strings.CutSuffix(name, "ID"); ok && base != "" {
+		return snake(base) + "_id"
+	}
 	var b strings.Builder
 	rs := []rune(name)
 	for i, c := range rs {
