@@ -81,4 +81,6 @@ type Repos interface {
 	Staff() StaffRepo
 	Tickets() TicketRepo
 	News() NewsRepo
+	Licenses() LicenseRepo
+	Org() OrgRepo
 }
