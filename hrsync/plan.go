@@ -76,6 +76,8 @@ type Plan struct {
 	Counts  Counts     `json:"counts"`
 	// Current is how many employees (active or locked) were stored.
 	Current int `json:"current"`
+	// Threshold is the share of Current that may leave unconfirmed.
+	Threshold float64 `json:"threshold"`
 	// NeedsConfirmation: more than the threshold would leave.
 	NeedsConfirmation bool `json:"needs_confirmation"`
 }
@@ -180,6 +182,7 @@ func MakePlan(current []org.Employee, in []Record, bad []RowError, held map[org.
 	if th <= 0 {
 		th = DefaultThreshold
 	}
+	p.Threshold = th
 	p.NeedsConfirmation = p.Current > 0 && float64(p.Leaving()) > th*float64(p.Current)
 	return p
 }

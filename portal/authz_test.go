@@ -52,6 +52,7 @@ type tenant struct {
 	article                      news.Article      // written by the customer's admin
 	reply                        ticket.Comment    // the service desk's public reply on ticket
 	attachment                   ticket.Attachment // the maintainer's file on ticket
+	hr                           hrTenant          // HR sync: authz_hrsync_test.go
 }
 
 type fixture struct {
@@ -351,6 +352,7 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 		require.NoError(t, err)
 		tn.article, err = f.p.CreateCustomerArticle(as(t, tn.admin), tn.c.ID, portal.CreateCustomerArticleParams{Title: name + " news", Body: "Hi"})
 		require.NoError(t, err)
+		tn.c, tn.hr = f.hrTenant(t, tn)
 		return tn
 	}
 	f.a = mk("Acme", "acme.example")
@@ -888,6 +890,7 @@ func (f fixture) snapshot(t *testing.T) []any {
 		atts, err := f.p.ListTicketAttachments(f.owner, tn.c.ID, tn.ticket.ID)
 		require.NoError(t, err)
 		out = append(out, tickets, comments, atts)
+		out = append(out, f.hrSnapshot(t, tn)...)
 	}
 	products, err := f.p.ListProducts(f.owner, portal.ListProductsParams{Limit: 100})
 	require.NoError(t, err)

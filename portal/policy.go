@@ -61,6 +61,10 @@ const (
 	ActNewsWrite        Action = "news.write"     // a customer's own articles: write, change, delete
 	ActNewsAll          Action = "news.all"       // every article, across customers
 	ActNewsManage       Action = "news.manage"    // the provider's articles: write, change, delete any
+	ActLicenseRead      Action = "license.read"   // a customer's licences of paid features
+	ActLicenseManage    Action = "license.manage" // grant and revoke them
+	ActOrgRead          Action = "org.read"       // a customer's employees, units, sync runs and offboarding tasks
+	ActHRSyncRun        Action = "hr_sync.run"    // plan, apply, confirm and discard sync runs
 )
 
 // Rule says the least staff role and the least customer role that may do an
@@ -153,6 +157,13 @@ var policy = map[Action]Rule{
 	ActNewsWrite:  {Staff: identity.StaffAdmin, User: customer.RoleAdmin},
 	ActNewsAll:    {Staff: identity.StaffAgent},
 	ActNewsManage: {Staff: identity.StaffAdmin},
+	// HR sync (licenses.go, hrsync.go). Licences are paid for: staff
+	// owners grant them. A customer's org structure is its admins' to read
+	// and sync (it names its people); staff agents help with both.
+	ActLicenseRead:   {Staff: identity.StaffAgent},
+	ActLicenseManage: {Staff: identity.StaffOwner},
+	ActOrgRead:       {Staff: identity.StaffAgent, User: customer.RoleAdmin, Feature: customer.FeatureHRSync},
+	ActHRSyncRun:     {Staff: identity.StaffAgent, User: customer.RoleAdmin, Feature: customer.FeatureHRSync},
 }
 
 // RuleFor returns the rule for act, and false for an unknown action (which
