@@ -55,6 +55,7 @@ type isoTenant struct {
 	// the customer's phone.
 	ticket, resolved, masterData ticket.Ticket
 	reply                        ticket.Comment // the service desk's public reply on ticket
+	hr                           isoHR          // HR sync: hrsync_iso_test.go
 }
 
 // isoFixture is a running handler over SQLite with two customers, A and B.
@@ -173,6 +174,7 @@ func buildIsoFixture(t *testing.T, e *env) *isoFixture {
 		tn.article, err = f.p.CreateCustomerArticle(identity.NewContext(t.Context(), admin), tn.c.ID, portal.CreateCustomerArticleParams{Title: name + " news", Body: "Hello"})
 		require.NoError(t, err)
 		tn.ticket, tn.resolved, tn.masterData, tn.reply = f.isoTickets(t, identity.NewContext(t.Context(), admin), tn)
+		tn.c, tn.hr = f.isoHR(t, tn)
 		return tn
 	}
 	f.a = mk("Acme", "acme.example")
@@ -248,6 +250,9 @@ func (f *isoFixture) ids(tn isoTenant) map[string]string {
 		"masterDataTicketId": string(tn.masterData.ID),
 		"commentId":          string(tn.reply.ID),
 		"customerVersion":    strconv.FormatInt(tn.c.Version, 10),
+		// HR sync.
+		"employeeId": string(tn.hr.employee.ID),
+		"runId":      string(tn.hr.planned.ID),
 	}
 }
 
@@ -373,6 +378,7 @@ func (f *isoFixture) takeSnapshot(t *testing.T) map[string]any {
 		part("tickets", tickets, err)
 		comments, err := f.p.ListTicketComments(ctx, tn.c.ID, tn.ticket.ID, portal.ListTicketCommentsParams{Limit: 100})
 		part("ticket comments", comments, err)
+		f.hrSnapshot(t, tn, func(what string, v any) { out[name+" "+what] = v })
 	}
 	articles, err := f.p.ListArticles(ctx, portal.ListArticlesParams{Limit: 100})
 	require.NoError(t, err)

@@ -193,6 +193,48 @@ func (e CustomerStatus) Valid() bool {
 	}
 }
 
+// Defines values for EmployeeStatus.
+const (
+	EmployeeStatusActive EmployeeStatus = "active"
+	EmployeeStatusLeft   EmployeeStatus = "left"
+	EmployeeStatusLocked EmployeeStatus = "locked"
+)
+
+// Valid indicates whether the value is a known member of the EmployeeStatus enum.
+func (e EmployeeStatus) Valid() bool {
+	switch e {
+	case EmployeeStatusActive:
+		return true
+	case EmployeeStatusLeft:
+		return true
+	case EmployeeStatusLocked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for Grant.
+const (
+	GrantDefault Grant = "default"
+	GrantGranted Grant = "granted"
+	GrantRevoked Grant = "revoked"
+)
+
+// Valid indicates whether the value is a known member of the Grant enum.
+func (e Grant) Valid() bool {
+	switch e {
+	case GrantDefault:
+		return true
+	case GrantGranted:
+		return true
+	case GrantRevoked:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for HealthStatus.
 const (
 	HealthStatusOk HealthStatus = "ok"
@@ -382,6 +424,24 @@ func (e OrderStatus) Valid() bool {
 	case OrderStatusRejected:
 		return true
 	case OrderStatusSubmitted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OrgUnitKind.
+const (
+	OrgUnitKindCostCentre OrgUnitKind = "cost_centre"
+	OrgUnitKindDepartment OrgUnitKind = "department"
+)
+
+// Valid indicates whether the value is a known member of the OrgUnitKind enum.
+func (e OrgUnitKind) Valid() bool {
+	switch e {
+	case OrgUnitKindCostCentre:
+		return true
+	case OrgUnitKindDepartment:
 		return true
 	default:
 		return false
@@ -613,6 +673,54 @@ func (e StockMovementKind) Valid() bool {
 	case StockMovementKindReturn:
 		return true
 	case StockMovementKindStockIn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SyncChangeAction.
+const (
+	SyncChangeActionCreate SyncChangeAction = "create"
+	SyncChangeActionLock   SyncChangeAction = "lock"
+	SyncChangeActionRemove SyncChangeAction = "remove"
+	SyncChangeActionUpdate SyncChangeAction = "update"
+)
+
+// Valid indicates whether the value is a known member of the SyncChangeAction enum.
+func (e SyncChangeAction) Valid() bool {
+	switch e {
+	case SyncChangeActionCreate:
+		return true
+	case SyncChangeActionLock:
+		return true
+	case SyncChangeActionRemove:
+		return true
+	case SyncChangeActionUpdate:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SyncRunStatus.
+const (
+	SyncRunStatusApplied              SyncRunStatus = "applied"
+	SyncRunStatusAwaitingConfirmation SyncRunStatus = "awaiting_confirmation"
+	SyncRunStatusDiscarded            SyncRunStatus = "discarded"
+	SyncRunStatusPlanned              SyncRunStatus = "planned"
+)
+
+// Valid indicates whether the value is a known member of the SyncRunStatus enum.
+func (e SyncRunStatus) Valid() bool {
+	switch e {
+	case SyncRunStatusApplied:
+		return true
+	case SyncRunStatusAwaitingConfirmation:
+		return true
+	case SyncRunStatusDiscarded:
+		return true
+	case SyncRunStatusPlanned:
 		return true
 	default:
 		return false
@@ -990,6 +1098,12 @@ type ApplyMasterDataChangeRequest struct {
 
 	// Resolve Also resolve the ticket.
 	Resolve *bool `json:"resolve,omitempty"`
+}
+
+// ApplySyncRequest defines model for ApplySyncRequest.
+type ApplySyncRequest struct {
+	// Confirm Apply a run over the deletion threshold.
+	Confirm *bool `json:"confirm,omitempty"`
 }
 
 // Article A news article, shown on the portal's start page of the customers it is addressed to from `publish_at` on.
@@ -1419,6 +1533,14 @@ type Employee struct {
 	Name           string  `json:"name"`
 }
 
+// EmployeeId Identifies an employee of the org structure: `emp_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: emp_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+type EmployeeId = string
+
+// EmployeeStatus `active`; `locked`: left the HR system while holding devices, until each is back; `left`: gone, kept as history.
+type EmployeeStatus string
+
 // Features A customer's portal settings. `auto_confirm_orders` needs `order_authorization`;
 // `supplier_warehouse` cannot be off while `pre_orders` is on; `hr_sync` needs the provider's
 // `hr_sync` entitlement; `access_links` allows long-lived access links for the customer's people.
@@ -1476,6 +1598,9 @@ type FirstUser struct {
 	// Message A personal note that goes into the invitation e-mail.
 	Message *string `json:"message,omitempty"`
 }
+
+// Grant `granted` or `revoked` for this customer, or `default`: the provider-wide entitlement.
+type Grant string
 
 // Health The server's answer when it is well.
 //
@@ -1616,21 +1741,47 @@ type InviteStaffRequest struct {
 	Role StaffRole `json:"role"`
 }
 
-// IssueStockItemRequest Whom to hand the item to.
+// IssueStockItemRequest Whom to hand the item to; `holder` or, for customers with HR sync, `employee_id`.
 //
 // Example: {"holder":{"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"},"note":"new hire, starts Monday"}
 type IssueStockItemRequest struct {
+	// EmployeeId Identifies an employee of the org structure: `emp_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: emp_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	EmployeeId *EmployeeId `json:"employee_id,omitempty"`
+
 	// Holder A person of the customer who receives goods; need not be a user of the portal.
 	//
 	// Example: {"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"}
-	Holder Employee `json:"holder"`
-	Note   *string  `json:"note,omitempty"`
+	Holder *Employee `json:"holder,omitempty"`
+	Note   *string   `json:"note,omitempty"`
 }
 
 // ItemId Identifies a stock item: `itm_` and a unique suffix (a UUIDv7 by default).
 //
 // Example: itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b
 type ItemId = string
+
+// Licenses A customer's licences of paid features.
+type Licenses struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// HrSync `granted` or `revoked` for this customer, or `default`: the provider-wide entitlement.
+	HrSync Grant `json:"hr_sync"`
+
+	// HrSyncDefault The provider-wide entitlement `default` follows.
+	HrSyncDefault bool `json:"hr_sync_default"`
+
+	// HrSyncEffective Whether the customer may turn `hr_sync` on now.
+	HrSyncEffective bool       `json:"hr_sync_effective"`
+	UpdatedAt       *time.Time `json:"updated_at,omitempty"`
+
+	// UpdatedBy Who changed the licences last; left out while nobody has.
+	UpdatedBy *string `json:"updated_by,omitempty"`
+}
 
 // MailKind A kind of mail the portal sends: `invitation` and `invitation_resent` to an invitee,
 // `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
@@ -2010,6 +2161,11 @@ type MyMembershipList struct {
 	Items []MyMembership `json:"items"`
 }
 
+// OffboardingTaskList Locked employees and the items each still holds.
+type OffboardingTaskList struct {
+	Items []OrgEmployeeWithItems `json:"items"`
+}
+
 // Offer A customer's price for a product, which puts the product into the customer's catalogue.
 //
 // Example: {"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"ofr_01912d70-2d3c-7f50-9b66-803f3d2c1bae","price":{"amount":109900,"currency":"EUR"},"product_id":"prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d","updated_at":"2025-03-04T09:15:00Z","version":1}
@@ -2238,6 +2394,80 @@ type OrderNoteRequest struct {
 //
 // Example: submitted
 type OrderStatus string
+
+// OrgEmployee An employee of a customer as its HR system knows it. Every field but the ID, the status and the times is the HR system's and is overwritten by the next sync.
+type OrgEmployee struct {
+	CostCentre string    `json:"cost_centre"`
+	CreatedAt  time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId     CustomerId `json:"customer_id"`
+	Department     string     `json:"department"`
+	Email          string     `json:"email"`
+	EmployeeNumber string     `json:"employee_number"`
+	ExternalId     string     `json:"external_id"`
+
+	// Id Identifies an employee of the org structure: `emp_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: emp_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	Id EmployeeId `json:"id"`
+
+	// LeftAt When the employee left the HR system; left out while active.
+	LeftAt            *time.Time `json:"left_at,omitempty"`
+	Location          string     `json:"location"`
+	ManagerExternalId string     `json:"manager_external_id"`
+	Name              string     `json:"name"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId *SiteId `json:"site_id,omitempty"`
+
+	// Source The sync that wrote the employee last (`csv`, or a source's name).
+	Source string `json:"source"`
+
+	// Status `active`; `locked`: left the HR system while holding devices, until each is back; `left`: gone, kept as history.
+	Status    EmployeeStatus `json:"status"`
+	UpdatedAt time.Time      `json:"updated_at"`
+	Username  string         `json:"username"`
+	Version   int64          `json:"version"`
+}
+
+// OrgEmployeeList One page of employees.
+type OrgEmployeeList struct {
+	Items []OrgEmployee `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// OrgEmployeeWithItems An employee and the stock items issued to it.
+type OrgEmployeeWithItems struct {
+	// Employee An employee of a customer as its HR system knows it. Every field but the ID, the status and the times is the HR system's and is overwritten by the next sync.
+	Employee OrgEmployee `json:"employee"`
+	Items    []StockItem `json:"items"`
+}
+
+// OrgUnit A department or cost centre of a customer.
+type OrgUnit struct {
+	Code string      `json:"code"`
+	Kind OrgUnitKind `json:"kind"`
+	Name string      `json:"name"`
+
+	// ParentCode The code of the unit of the same kind above; empty at the top.
+	ParentCode string    `json:"parent_code"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// OrgUnitKind defines model for OrgUnitKind.
+type OrgUnitKind string
+
+// OrgUnitList defines model for OrgUnitList.
+type OrgUnitList struct {
+	Items []OrgUnit `json:"items"`
+}
 
 // PasswordSignInRequest An e-mail address and password. `customer_id` chooses the membership for a user in several
 // customers; left out, the oldest active one.
@@ -2798,6 +3028,23 @@ type StaffSignIn struct {
 // Example: active
 type StaffStatus string
 
+// StartSyncRequest A CSV file of employees and how to read it.
+//
+// Example: {"csv":"Personalnummer;Name;E-Mail;Abteilung\nE-1042;Bob Builder;bob@acme.example;IT\n","dry_run":true,"mapping":{"department":"Abteilung","email":"E-Mail","external_id":"Personalnummer"}}
+type StartSyncRequest struct {
+	// Csv The file, a header row first.
+	Csv string `json:"csv"`
+
+	// DryRun Plan only; apply later.
+	DryRun *bool `json:"dry_run,omitempty"`
+
+	// Mapping The column header holding each field: `external_id` and `name` are needed; the others are `employee_number`, `email`, `username`, `department`, `department_parent`, `cost_centre`, `cost_centre_parent`, `location`, `manager_external_id` and `inactive`. A field left out is read from a column named like it.
+	Mapping *map[string]string `json:"mapping,omitempty"`
+
+	// Threshold The share of employees that may leave without confirmation; left out, 0.1.
+	Threshold *float64 `json:"threshold,omitempty"`
+}
+
 // StockCondition The state a device is in.
 //
 // Example: new
@@ -2867,6 +3114,11 @@ type StockItem struct {
 	//
 	// Example: {"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"}
 	Holder *Employee `json:"holder,omitempty"`
+
+	// HolderEmployeeId Identifies an employee of the org structure: `emp_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: emp_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	HolderEmployeeId *EmployeeId `json:"holder_employee_id,omitempty"`
 
 	// Id Identifies a stock item: `itm_` and a unique suffix (a UUIDv7 by default).
 	//
@@ -3038,6 +3290,104 @@ type SwitchMembershipRequest struct {
 	// Example: mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d
 	MembershipId MembershipId `json:"membership_id"`
 }
+
+// SyncChange One change of a run.
+type SyncChange struct {
+	Action SyncChangeAction `json:"action"`
+
+	// EmployeeId Identifies an employee of the org structure: `emp_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: emp_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	EmployeeId *EmployeeId        `json:"employee_id,omitempty"`
+	ExternalId string             `json:"external_id"`
+	Fields     *[]SyncFieldChange `json:"fields,omitempty"`
+
+	// Held How many devices a locked employee holds.
+	Held *int `json:"held,omitempty"`
+	Line *int `json:"line,omitempty"`
+
+	// MatchedBy How an update found its employee (`external_id`, `username`, `email`).
+	MatchedBy *string `json:"matched_by,omitempty"`
+	Name      string  `json:"name"`
+}
+
+// SyncChangeAction defines model for SyncChange.Action.
+type SyncChangeAction string
+
+// SyncCounts defines model for SyncCounts.
+type SyncCounts struct {
+	Create    int `json:"create"`
+	Errors    int `json:"errors"`
+	Lock      int `json:"lock"`
+	Remove    int `json:"remove"`
+	Unchanged int `json:"unchanged"`
+	Update    int `json:"update"`
+}
+
+// SyncFieldChange A synced field an update changes.
+type SyncFieldChange struct {
+	Field string `json:"field"`
+	From  string `json:"from"`
+	To    string `json:"to"`
+}
+
+// SyncRowError A row the run could not take.
+type SyncRowError struct {
+	ExternalId *string `json:"external_id,omitempty"`
+
+	// Line The row's line in the file; 0 when the source has no lines.
+	Line    int    `json:"line"`
+	Message string `json:"message"`
+}
+
+// SyncRun One sync of a customer's employees.
+type SyncRun struct {
+	// Changes What the run did or would do; left out in lists.
+	Changes     *[]SyncChange `json:"changes,omitempty"`
+	ConfirmedBy *string       `json:"confirmed_by,omitempty"`
+	Counts      SyncCounts    `json:"counts"`
+
+	// Current How many employees (active or locked) there were when it was planned.
+	Current int `json:"current"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId     `json:"customer_id"`
+	DurationMs int64          `json:"duration_ms"`
+	Errors     []SyncRowError `json:"errors"`
+	FinishedAt *time.Time     `json:"finished_at,omitempty"`
+
+	// Id Identifies a sync run: `hsr_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: hsr_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	Id                SyncRunId `json:"id"`
+	NeedsConfirmation bool      `json:"needs_confirmation"`
+	Source            string    `json:"source"`
+	StartedAt         time.Time `json:"started_at"`
+	StartedBy         string    `json:"started_by"`
+
+	// Status `planned` (a dry run), `awaiting_confirmation` (over the deletion threshold), `applied` or `discarded`.
+	Status SyncRunStatus `json:"status"`
+
+	// Threshold The share of them that may leave without confirmation.
+	Threshold float64 `json:"threshold"`
+	Version   int64   `json:"version"`
+}
+
+// SyncRunId Identifies a sync run: `hsr_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: hsr_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+type SyncRunId = string
+
+// SyncRunList One page of runs, newest first.
+type SyncRunList struct {
+	Items      []SyncRun `json:"items"`
+	NextCursor string    `json:"next_cursor"`
+}
+
+// SyncRunStatus `planned` (a dry run), `awaiting_confirmation` (over the deletion threshold), `applied` or `discarded`.
+type SyncRunStatus string
 
 // Ticket A customer's support ticket.
 //
@@ -3310,6 +3660,14 @@ type UpdateCustomerRequest struct {
 	VatId    *string `json:"vat_id,omitempty"`
 }
 
+// UpdateLicensesRequest The licences to set.
+//
+// Example: {"hr_sync":"granted"}
+type UpdateLicensesRequest struct {
+	// HrSync `granted` or `revoked` for this customer, or `default`: the provider-wide entitlement.
+	HrSync Grant `json:"hr_sync"`
+}
+
 // UpdateOfferRequest The offer's new price.
 //
 // Example: {"price":{"amount":99900,"currency":"EUR"}}
@@ -3417,6 +3775,12 @@ type CustomerSearch = string
 // CustomerStatusFilter defines model for CustomerStatusFilter.
 type CustomerStatusFilter = []CustomerStatus
 
+// EmployeeQuery defines model for EmployeeQuery.
+type EmployeeQuery = string
+
+// EmployeeStatusFilter `active`; `locked`: left the HR system while holding devices, until each is back; `left`: gone, kept as history.
+type EmployeeStatusFilter = EmployeeStatus
+
 // GlobalFilter defines model for GlobalFilter.
 type GlobalFilter = bool
 
@@ -3478,6 +3842,11 @@ type ProductSearch = string
 //
 // Example: maintainer
 type RoleFilter = Role
+
+// RunId Identifies a sync run: `hsr_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: hsr_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+type RunId = SyncRunId
 
 // SerialNumberFilter defines model for SerialNumberFilter.
 type SerialNumberFilter = string
@@ -3668,11 +4037,51 @@ type GetCatalogueParams struct {
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// ListEmployeesParams defines parameters for ListEmployees.
+type ListEmployeesParams struct {
+	// Status Keeps employees in this status; left out, those who have not left.
+	Status *EmployeeStatusFilter `form:"status,omitempty" json:"status,omitempty"`
+
+	// Q Keeps employees whose name, e-mail address, external ID or employee number contains it, ignoring case.
+	Q *EmployeeQuery `form:"q,omitempty" json:"q,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // UpdateFeaturesParams defines parameters for UpdateFeatures.
 type UpdateFeaturesParams struct {
 	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
 	// missing one 428. Weak ETags and `*` never match.
 	IfMatch IfMatch `json:"If-Match"`
+}
+
+// ListSyncRunsParams defines parameters for ListSyncRuns.
+type ListSyncRunsParams struct {
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// StartSyncParams defines parameters for StartSync.
+type StartSyncParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ApplySyncParams defines parameters for ApplySync.
+type ApplySyncParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ListInvitationsParams defines parameters for ListInvitations.
@@ -3801,6 +4210,12 @@ type PlaceOrderParams struct {
 	// without doing it again; the same key with another body answers 422; while the first request is
 	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListOrgUnitsParams defines parameters for ListOrgUnits.
+type ListOrgUnitsParams struct {
+	// Kind Keeps units of this kind; left out, both.
+	Kind *OrgUnitKind `form:"kind,omitempty" json:"kind,omitempty"`
 }
 
 // ListSitesParams defines parameters for ListSites.
@@ -4153,11 +4568,20 @@ type CreateAccessLinkJSONRequestBody = CreateAccessLinkRequest
 // UpdateFeaturesJSONRequestBody defines body for UpdateFeatures for application/json ContentType.
 type UpdateFeaturesJSONRequestBody = FeaturesPatch
 
+// StartSyncJSONRequestBody defines body for StartSync for application/json ContentType.
+type StartSyncJSONRequestBody = StartSyncRequest
+
+// ApplySyncJSONRequestBody defines body for ApplySync for application/json ContentType.
+type ApplySyncJSONRequestBody = ApplySyncRequest
+
 // InviteJSONRequestBody defines body for Invite for application/json ContentType.
 type InviteJSONRequestBody = InviteRequest
 
 // ResendInvitationJSONRequestBody defines body for ResendInvitation for application/json ContentType.
 type ResendInvitationJSONRequestBody = ResendInvitationRequest
+
+// UpdateLicensesJSONRequestBody defines body for UpdateLicenses for application/json ContentType.
+type UpdateLicensesJSONRequestBody = UpdateLicensesRequest
 
 // PutMailTemplateJSONRequestBody defines body for PutMailTemplate for application/json ContentType.
 type PutMailTemplateJSONRequestBody = MailTemplateRequest
@@ -4344,12 +4768,33 @@ type ServerInterface interface {
 	// GetCatalogue List what a customer may order
 	// (GET /v1/customers/{customerId}/catalogue)
 	GetCatalogue(w http.ResponseWriter, r *http.Request, customerId CustomerId, params GetCatalogueParams)
+	// ListEmployees List a customer's employees
+	// (GET /v1/customers/{customerId}/employees)
+	ListEmployees(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListEmployeesParams)
+	// GetEmployee Get an employee with the items it holds
+	// (GET /v1/customers/{customerId}/employees/{employeeId})
+	GetEmployee(w http.ResponseWriter, r *http.Request, customerId CustomerId, employeeId EmployeeId)
 	// GetFeatures Get a customer's portal settings
 	// (GET /v1/customers/{customerId}/features)
 	GetFeatures(w http.ResponseWriter, r *http.Request, customerId CustomerId)
 	// UpdateFeatures Change a customer's portal settings
 	// (PATCH /v1/customers/{customerId}/features)
 	UpdateFeatures(w http.ResponseWriter, r *http.Request, customerId CustomerId, params UpdateFeaturesParams)
+	// ListSyncRuns List a customer's sync runs
+	// (GET /v1/customers/{customerId}/hr-sync/runs)
+	ListSyncRuns(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListSyncRunsParams)
+	// StartSync Sync a customer's employees from a CSV file
+	// (POST /v1/customers/{customerId}/hr-sync/runs)
+	StartSync(w http.ResponseWriter, r *http.Request, customerId CustomerId, params StartSyncParams)
+	// GetSyncRun Get a sync run with its plan
+	// (GET /v1/customers/{customerId}/hr-sync/runs/{runId})
+	GetSyncRun(w http.ResponseWriter, r *http.Request, customerId CustomerId, runId RunId)
+	// ApplySync Apply a planned sync run
+	// (POST /v1/customers/{customerId}/hr-sync/runs/{runId}/apply)
+	ApplySync(w http.ResponseWriter, r *http.Request, customerId CustomerId, runId RunId, params ApplySyncParams)
+	// DiscardSync Throw a planned sync run away
+	// (POST /v1/customers/{customerId}/hr-sync/runs/{runId}/discard)
+	DiscardSync(w http.ResponseWriter, r *http.Request, customerId CustomerId, runId RunId)
 	// ListInvitations List a customer's invitations
 	// (GET /v1/customers/{customerId}/invitations)
 	ListInvitations(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListInvitationsParams)
@@ -4365,6 +4810,12 @@ type ServerInterface interface {
 	// RevokeInvitation Revoke an invitation
 	// (POST /v1/customers/{customerId}/invitations/{invitationId}/revoke)
 	RevokeInvitation(w http.ResponseWriter, r *http.Request, customerId CustomerId, invitationId InvitationId)
+	// GetLicenses Get a customer's licences of paid features
+	// (GET /v1/customers/{customerId}/licenses)
+	GetLicenses(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// UpdateLicenses Grant or revoke a customer's licences
+	// (PUT /v1/customers/{customerId}/licenses)
+	UpdateLicenses(w http.ResponseWriter, r *http.Request, customerId CustomerId)
 	// ListMailTemplates List a customer's mail template overrides
 	// (GET /v1/customers/{customerId}/mail-templates)
 	ListMailTemplates(w http.ResponseWriter, r *http.Request, customerId CustomerId)
@@ -4419,6 +4870,9 @@ type ServerInterface interface {
 	// UpdateCustomerArticle Change an article a customer wrote
 	// (PATCH /v1/customers/{customerId}/news/{articleId})
 	UpdateCustomerArticle(w http.ResponseWriter, r *http.Request, customerId CustomerId, articleId ArticleId, params UpdateCustomerArticleParams)
+	// ListOffboardingTasks List the open offboarding tasks of a customer
+	// (GET /v1/customers/{customerId}/offboarding-tasks)
+	ListOffboardingTasks(w http.ResponseWriter, r *http.Request, customerId CustomerId)
 	// ListOffers List a customer's offers
 	// (GET /v1/customers/{customerId}/offers)
 	ListOffers(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListOffersParams)
@@ -4446,6 +4900,9 @@ type ServerInterface interface {
 	// CancelOrder Cancel an order
 	// (POST /v1/customers/{customerId}/orders/{orderId}/cancel)
 	CancelOrder(w http.ResponseWriter, r *http.Request, customerId CustomerId, orderId OrderId)
+	// ListOrgUnits List a customer's departments and cost centres
+	// (GET /v1/customers/{customerId}/org-units)
+	ListOrgUnits(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListOrgUnitsParams)
 	// ReactivateCustomer Reactivate a customer
 	// (POST /v1/customers/{customerId}/reactivate)
 	ReactivateCustomer(w http.ResponseWriter, r *http.Request, customerId CustomerId)
@@ -5395,6 +5852,122 @@ func (siw *ServerInterfaceWrapper) GetCatalogue(w http.ResponseWriter, r *http.R
 	handler.ServeHTTP(w, r)
 }
 
+// ListEmployees operation middleware
+func (siw *ServerInterfaceWrapper) ListEmployees(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListEmployeesParams
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", r.URL.Query(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "q"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "q", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListEmployees(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetEmployee operation middleware
+func (siw *ServerInterfaceWrapper) GetEmployee(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "employeeId" -------------
+	var employeeId EmployeeId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "employeeId", r.PathValue("employeeId"), &employeeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "employeeId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetEmployee(w, r, customerId, employeeId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetFeatures operation middleware
 func (siw *ServerInterfaceWrapper) GetFeatures(w http.ResponseWriter, r *http.Request) {
 
@@ -5466,6 +6039,240 @@ func (siw *ServerInterfaceWrapper) UpdateFeatures(w http.ResponseWriter, r *http
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.UpdateFeatures(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListSyncRuns operation middleware
+func (siw *ServerInterfaceWrapper) ListSyncRuns(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSyncRunsParams
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListSyncRuns(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// StartSync operation middleware
+func (siw *ServerInterfaceWrapper) StartSync(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params StartSyncParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.StartSync(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetSyncRun operation middleware
+func (siw *ServerInterfaceWrapper) GetSyncRun(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "runId" -------------
+	var runId RunId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "runId", r.PathValue("runId"), &runId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "runId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetSyncRun(w, r, customerId, runId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ApplySync operation middleware
+func (siw *ServerInterfaceWrapper) ApplySync(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "runId" -------------
+	var runId RunId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "runId", r.PathValue("runId"), &runId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "runId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ApplySyncParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ApplySync(w, r, customerId, runId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DiscardSync operation middleware
+func (siw *ServerInterfaceWrapper) DiscardSync(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "runId" -------------
+	var runId RunId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "runId", r.PathValue("runId"), &runId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "runId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DiscardSync(w, r, customerId, runId)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -5689,6 +6496,58 @@ func (siw *ServerInterfaceWrapper) RevokeInvitation(w http.ResponseWriter, r *ht
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RevokeInvitation(w, r, customerId, invitationId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetLicenses operation middleware
+func (siw *ServerInterfaceWrapper) GetLicenses(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetLicenses(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateLicenses operation middleware
+func (siw *ServerInterfaceWrapper) UpdateLicenses(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateLicenses(w, r, customerId)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -6548,6 +7407,32 @@ func (siw *ServerInterfaceWrapper) UpdateCustomerArticle(w http.ResponseWriter, 
 	handler.ServeHTTP(w, r)
 }
 
+// ListOffboardingTasks operation middleware
+func (siw *ServerInterfaceWrapper) ListOffboardingTasks(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListOffboardingTasks(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListOffers operation middleware
 func (siw *ServerInterfaceWrapper) ListOffers(w http.ResponseWriter, r *http.Request) {
 
@@ -6965,6 +7850,48 @@ func (siw *ServerInterfaceWrapper) CancelOrder(w http.ResponseWriter, r *http.Re
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CancelOrder(w, r, customerId, orderId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListOrgUnits operation middleware
+func (siw *ServerInterfaceWrapper) ListOrgUnits(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListOrgUnitsParams
+
+	// ------------- Optional query parameter "kind" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", r.URL.Query(), &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "kind"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "kind", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListOrgUnits(w, r, customerId, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -9771,6 +10698,17 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/customers/{customerId}/news/{articleId}", wrapper.DeleteCustomerArticle)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/news/{articleId}", wrapper.GetCustomerArticle)
 	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/customers/{customerId}/news/{articleId}", wrapper.UpdateCustomerArticle)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/licenses", wrapper.GetLicenses)
+	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v1/customers/{customerId}/licenses", wrapper.UpdateLicenses)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/employees", wrapper.ListEmployees)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/employees/{employeeId}", wrapper.GetEmployee)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/org-units", wrapper.ListOrgUnits)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/offboarding-tasks", wrapper.ListOffboardingTasks)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/hr-sync/runs", wrapper.ListSyncRuns)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/hr-sync/runs", wrapper.StartSync)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/hr-sync/runs/{runId}", wrapper.GetSyncRun)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/hr-sync/runs/{runId}/apply", wrapper.ApplySync)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/hr-sync/runs/{runId}/discard", wrapper.DiscardSync)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/invitations/accept", wrapper.AcceptInvitation)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/login-links", wrapper.RequestLoginLink)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/login-links/redeem", wrapper.SignInWithLoginLink)
@@ -12470,6 +13408,198 @@ func (response GetCataloguedefaultApplicationProblemPlusJSONResponse) VisitGetCa
 	return err
 }
 
+type ListEmployeesRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListEmployeesParams
+}
+
+type ListEmployeesResponseObject interface {
+	VisitListEmployeesResponse(w http.ResponseWriter) error
+}
+
+type ListEmployees200JSONResponse OrgEmployeeList
+
+func (response ListEmployees200JSONResponse) VisitListEmployeesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEmployees400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListEmployees400ApplicationProblemPlusJSONResponse) VisitListEmployeesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEmployees401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListEmployees401ApplicationProblemPlusJSONResponse) VisitListEmployeesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEmployees403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListEmployees403ApplicationProblemPlusJSONResponse) VisitListEmployeesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEmployees404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListEmployees404ApplicationProblemPlusJSONResponse) VisitListEmployeesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEmployeesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListEmployeesdefaultApplicationProblemPlusJSONResponse) VisitListEmployeesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEmployeeRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	EmployeeId EmployeeId `json:"employeeId"`
+}
+
+type GetEmployeeResponseObject interface {
+	VisitGetEmployeeResponse(w http.ResponseWriter) error
+}
+
+type GetEmployee200JSONResponse OrgEmployeeWithItems
+
+func (response GetEmployee200JSONResponse) VisitGetEmployeeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEmployee401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetEmployee401ApplicationProblemPlusJSONResponse) VisitGetEmployeeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEmployee403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetEmployee403ApplicationProblemPlusJSONResponse) VisitGetEmployeeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEmployee404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetEmployee404ApplicationProblemPlusJSONResponse) VisitGetEmployeeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEmployeedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetEmployeedefaultApplicationProblemPlusJSONResponse) VisitGetEmployeeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetFeaturesRequestObject struct {
 	CustomerId CustomerId `json:"customerId"`
 }
@@ -12747,6 +13877,609 @@ type UpdateFeaturesdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response UpdateFeaturesdefaultApplicationProblemPlusJSONResponse) VisitUpdateFeaturesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSyncRunsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListSyncRunsParams
+}
+
+type ListSyncRunsResponseObject interface {
+	VisitListSyncRunsResponse(w http.ResponseWriter) error
+}
+
+type ListSyncRuns200JSONResponse SyncRunList
+
+func (response ListSyncRuns200JSONResponse) VisitListSyncRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSyncRuns400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListSyncRuns400ApplicationProblemPlusJSONResponse) VisitListSyncRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSyncRuns401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListSyncRuns401ApplicationProblemPlusJSONResponse) VisitListSyncRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSyncRuns403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListSyncRuns403ApplicationProblemPlusJSONResponse) VisitListSyncRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSyncRuns404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListSyncRuns404ApplicationProblemPlusJSONResponse) VisitListSyncRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSyncRunsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListSyncRunsdefaultApplicationProblemPlusJSONResponse) VisitListSyncRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSyncRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     StartSyncParams
+	Body       *StartSyncJSONRequestBody
+}
+
+type StartSyncResponseObject interface {
+	VisitStartSyncResponse(w http.ResponseWriter) error
+}
+
+type StartSync201JSONResponse SyncRun
+
+func (response StartSync201JSONResponse) VisitStartSyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSync400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response StartSync400ApplicationProblemPlusJSONResponse) VisitStartSyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSync401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response StartSync401ApplicationProblemPlusJSONResponse) VisitStartSyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSync403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response StartSync403ApplicationProblemPlusJSONResponse) VisitStartSyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSync404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response StartSync404ApplicationProblemPlusJSONResponse) VisitStartSyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSync409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response StartSync409ApplicationProblemPlusJSONResponse) VisitStartSyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSync413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response StartSync413ApplicationProblemPlusJSONResponse) VisitStartSyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSync422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyKeyReusedApplicationProblemPlusJSONResponse
+}
+
+func (response StartSync422ApplicationProblemPlusJSONResponse) VisitStartSyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSyncdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response StartSyncdefaultApplicationProblemPlusJSONResponse) VisitStartSyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSyncRunRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	RunId      RunId      `json:"runId"`
+}
+
+type GetSyncRunResponseObject interface {
+	VisitGetSyncRunResponse(w http.ResponseWriter) error
+}
+
+type GetSyncRun200JSONResponse SyncRun
+
+func (response GetSyncRun200JSONResponse) VisitGetSyncRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSyncRun401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetSyncRun401ApplicationProblemPlusJSONResponse) VisitGetSyncRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSyncRun403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetSyncRun403ApplicationProblemPlusJSONResponse) VisitGetSyncRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSyncRun404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetSyncRun404ApplicationProblemPlusJSONResponse) VisitGetSyncRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSyncRundefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetSyncRundefaultApplicationProblemPlusJSONResponse) VisitGetSyncRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplySyncRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	RunId      RunId      `json:"runId"`
+	Params     ApplySyncParams
+	Body       *ApplySyncJSONRequestBody
+}
+
+type ApplySyncResponseObject interface {
+	VisitApplySyncResponse(w http.ResponseWriter) error
+}
+
+type ApplySync200JSONResponse SyncRun
+
+func (response ApplySync200JSONResponse) VisitApplySyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplySync400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ApplySync400ApplicationProblemPlusJSONResponse) VisitApplySyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplySync401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ApplySync401ApplicationProblemPlusJSONResponse) VisitApplySyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplySync403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ApplySync403ApplicationProblemPlusJSONResponse) VisitApplySyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplySync404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ApplySync404ApplicationProblemPlusJSONResponse) VisitApplySyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplySync409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ApplySync409ApplicationProblemPlusJSONResponse) VisitApplySyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplySync413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ApplySync413ApplicationProblemPlusJSONResponse) VisitApplySyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplySync422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyKeyReusedApplicationProblemPlusJSONResponse
+}
+
+func (response ApplySync422ApplicationProblemPlusJSONResponse) VisitApplySyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplySyncdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ApplySyncdefaultApplicationProblemPlusJSONResponse) VisitApplySyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DiscardSyncRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	RunId      RunId      `json:"runId"`
+}
+
+type DiscardSyncResponseObject interface {
+	VisitDiscardSyncResponse(w http.ResponseWriter) error
+}
+
+type DiscardSync200JSONResponse SyncRun
+
+func (response DiscardSync200JSONResponse) VisitDiscardSyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DiscardSync401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DiscardSync401ApplicationProblemPlusJSONResponse) VisitDiscardSyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DiscardSync403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DiscardSync403ApplicationProblemPlusJSONResponse) VisitDiscardSyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DiscardSync404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DiscardSync404ApplicationProblemPlusJSONResponse) VisitDiscardSyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DiscardSync409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DiscardSync409ApplicationProblemPlusJSONResponse) VisitDiscardSyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DiscardSyncdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DiscardSyncdefaultApplicationProblemPlusJSONResponse) VisitDiscardSyncResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -13381,6 +15114,229 @@ type RevokeInvitationdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response RevokeInvitationdefaultApplicationProblemPlusJSONResponse) VisitRevokeInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLicensesRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+}
+
+type GetLicensesResponseObject interface {
+	VisitGetLicensesResponse(w http.ResponseWriter) error
+}
+
+type GetLicenses200JSONResponse Licenses
+
+func (response GetLicenses200JSONResponse) VisitGetLicensesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLicenses401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetLicenses401ApplicationProblemPlusJSONResponse) VisitGetLicensesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLicenses403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetLicenses403ApplicationProblemPlusJSONResponse) VisitGetLicensesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLicenses404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetLicenses404ApplicationProblemPlusJSONResponse) VisitGetLicensesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLicensesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetLicensesdefaultApplicationProblemPlusJSONResponse) VisitGetLicensesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLicensesRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Body       *UpdateLicensesJSONRequestBody
+}
+
+type UpdateLicensesResponseObject interface {
+	VisitUpdateLicensesResponse(w http.ResponseWriter) error
+}
+
+type UpdateLicenses200JSONResponse Licenses
+
+func (response UpdateLicenses200JSONResponse) VisitUpdateLicensesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLicenses400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateLicenses400ApplicationProblemPlusJSONResponse) VisitUpdateLicensesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLicenses401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateLicenses401ApplicationProblemPlusJSONResponse) VisitUpdateLicensesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLicenses403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateLicenses403ApplicationProblemPlusJSONResponse) VisitUpdateLicensesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLicenses404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateLicenses404ApplicationProblemPlusJSONResponse) VisitUpdateLicensesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLicenses409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateLicenses409ApplicationProblemPlusJSONResponse) VisitUpdateLicensesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLicenses413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateLicenses413ApplicationProblemPlusJSONResponse) VisitUpdateLicensesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLicensesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateLicensesdefaultApplicationProblemPlusJSONResponse) VisitUpdateLicensesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -15651,6 +17607,93 @@ func (response UpdateCustomerArticledefaultApplicationProblemPlusJSONResponse) V
 	return err
 }
 
+type ListOffboardingTasksRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+}
+
+type ListOffboardingTasksResponseObject interface {
+	VisitListOffboardingTasksResponse(w http.ResponseWriter) error
+}
+
+type ListOffboardingTasks200JSONResponse OffboardingTaskList
+
+func (response ListOffboardingTasks200JSONResponse) VisitListOffboardingTasksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOffboardingTasks401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListOffboardingTasks401ApplicationProblemPlusJSONResponse) VisitListOffboardingTasksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOffboardingTasks403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListOffboardingTasks403ApplicationProblemPlusJSONResponse) VisitListOffboardingTasksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOffboardingTasks404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListOffboardingTasks404ApplicationProblemPlusJSONResponse) VisitListOffboardingTasksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOffboardingTasksdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListOffboardingTasksdefaultApplicationProblemPlusJSONResponse) VisitListOffboardingTasksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListOffersRequestObject struct {
 	CustomerId CustomerId `json:"customerId"`
 	Params     ListOffersParams
@@ -16799,6 +18842,110 @@ type CancelOrderdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response CancelOrderdefaultApplicationProblemPlusJSONResponse) VisitCancelOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrgUnitsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListOrgUnitsParams
+}
+
+type ListOrgUnitsResponseObject interface {
+	VisitListOrgUnitsResponse(w http.ResponseWriter) error
+}
+
+type ListOrgUnits200JSONResponse OrgUnitList
+
+func (response ListOrgUnits200JSONResponse) VisitListOrgUnitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrgUnits400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrgUnits400ApplicationProblemPlusJSONResponse) VisitListOrgUnitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrgUnits401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrgUnits401ApplicationProblemPlusJSONResponse) VisitListOrgUnitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrgUnits403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrgUnits403ApplicationProblemPlusJSONResponse) VisitListOrgUnitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrgUnits404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrgUnits404ApplicationProblemPlusJSONResponse) VisitListOrgUnitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrgUnitsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListOrgUnitsdefaultApplicationProblemPlusJSONResponse) VisitListOrgUnitsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -23977,12 +26124,33 @@ type StrictServerInterface interface {
 	// GetCatalogue List what a customer may order
 	// (GET /v1/customers/{customerId}/catalogue)
 	GetCatalogue(ctx context.Context, request GetCatalogueRequestObject) (GetCatalogueResponseObject, error)
+	// ListEmployees List a customer's employees
+	// (GET /v1/customers/{customerId}/employees)
+	ListEmployees(ctx context.Context, request ListEmployeesRequestObject) (ListEmployeesResponseObject, error)
+	// GetEmployee Get an employee with the items it holds
+	// (GET /v1/customers/{customerId}/employees/{employeeId})
+	GetEmployee(ctx context.Context, request GetEmployeeRequestObject) (GetEmployeeResponseObject, error)
 	// GetFeatures Get a customer's portal settings
 	// (GET /v1/customers/{customerId}/features)
 	GetFeatures(ctx context.Context, request GetFeaturesRequestObject) (GetFeaturesResponseObject, error)
 	// UpdateFeatures Change a customer's portal settings
 	// (PATCH /v1/customers/{customerId}/features)
 	UpdateFeatures(ctx context.Context, request UpdateFeaturesRequestObject) (UpdateFeaturesResponseObject, error)
+	// ListSyncRuns List a customer's sync runs
+	// (GET /v1/customers/{customerId}/hr-sync/runs)
+	ListSyncRuns(ctx context.Context, request ListSyncRunsRequestObject) (ListSyncRunsResponseObject, error)
+	// StartSync Sync a customer's employees from a CSV file
+	// (POST /v1/customers/{customerId}/hr-sync/runs)
+	StartSync(ctx context.Context, request StartSyncRequestObject) (StartSyncResponseObject, error)
+	// GetSyncRun Get a sync run with its plan
+	// (GET /v1/customers/{customerId}/hr-sync/runs/{runId})
+	GetSyncRun(ctx context.Context, request GetSyncRunRequestObject) (GetSyncRunResponseObject, error)
+	// ApplySync Apply a planned sync run
+	// (POST /v1/customers/{customerId}/hr-sync/runs/{runId}/apply)
+	ApplySync(ctx context.Context, request ApplySyncRequestObject) (ApplySyncResponseObject, error)
+	// DiscardSync Throw a planned sync run away
+	// (POST /v1/customers/{customerId}/hr-sync/runs/{runId}/discard)
+	DiscardSync(ctx context.Context, request DiscardSyncRequestObject) (DiscardSyncResponseObject, error)
 	// ListInvitations List a customer's invitations
 	// (GET /v1/customers/{customerId}/invitations)
 	ListInvitations(ctx context.Context, request ListInvitationsRequestObject) (ListInvitationsResponseObject, error)
@@ -23998,6 +26166,12 @@ type StrictServerInterface interface {
 	// RevokeInvitation Revoke an invitation
 	// (POST /v1/customers/{customerId}/invitations/{invitationId}/revoke)
 	RevokeInvitation(ctx context.Context, request RevokeInvitationRequestObject) (RevokeInvitationResponseObject, error)
+	// GetLicenses Get a customer's licences of paid features
+	// (GET /v1/customers/{customerId}/licenses)
+	GetLicenses(ctx context.Context, request GetLicensesRequestObject) (GetLicensesResponseObject, error)
+	// UpdateLicenses Grant or revoke a customer's licences
+	// (PUT /v1/customers/{customerId}/licenses)
+	UpdateLicenses(ctx context.Context, request UpdateLicensesRequestObject) (UpdateLicensesResponseObject, error)
 	// ListMailTemplates List a customer's mail template overrides
 	// (GET /v1/customers/{customerId}/mail-templates)
 	ListMailTemplates(ctx context.Context, request ListMailTemplatesRequestObject) (ListMailTemplatesResponseObject, error)
@@ -24052,6 +26226,9 @@ type StrictServerInterface interface {
 	// UpdateCustomerArticle Change an article a customer wrote
 	// (PATCH /v1/customers/{customerId}/news/{articleId})
 	UpdateCustomerArticle(ctx context.Context, request UpdateCustomerArticleRequestObject) (UpdateCustomerArticleResponseObject, error)
+	// ListOffboardingTasks List the open offboarding tasks of a customer
+	// (GET /v1/customers/{customerId}/offboarding-tasks)
+	ListOffboardingTasks(ctx context.Context, request ListOffboardingTasksRequestObject) (ListOffboardingTasksResponseObject, error)
 	// ListOffers List a customer's offers
 	// (GET /v1/customers/{customerId}/offers)
 	ListOffers(ctx context.Context, request ListOffersRequestObject) (ListOffersResponseObject, error)
@@ -24079,6 +26256,9 @@ type StrictServerInterface interface {
 	// CancelOrder Cancel an order
 	// (POST /v1/customers/{customerId}/orders/{orderId}/cancel)
 	CancelOrder(ctx context.Context, request CancelOrderRequestObject) (CancelOrderResponseObject, error)
+	// ListOrgUnits List a customer's departments and cost centres
+	// (GET /v1/customers/{customerId}/org-units)
+	ListOrgUnits(ctx context.Context, request ListOrgUnitsRequestObject) (ListOrgUnitsResponseObject, error)
 	// ReactivateCustomer Reactivate a customer
 	// (POST /v1/customers/{customerId}/reactivate)
 	ReactivateCustomer(ctx context.Context, request ReactivateCustomerRequestObject) (ReactivateCustomerResponseObject, error)
@@ -25028,6 +27208,60 @@ func (sh *strictHandler) GetCatalogue(w http.ResponseWriter, r *http.Request, cu
 	}
 }
 
+// ListEmployees operation middleware
+func (sh *strictHandler) ListEmployees(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListEmployeesParams) {
+	var request ListEmployeesRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListEmployees(ctx, request.(ListEmployeesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListEmployees")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListEmployeesResponseObject); ok {
+		if err := validResponse.VisitListEmployeesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetEmployee operation middleware
+func (sh *strictHandler) GetEmployee(w http.ResponseWriter, r *http.Request, customerId CustomerId, employeeId EmployeeId) {
+	var request GetEmployeeRequestObject
+
+	request.CustomerId = customerId
+	request.EmployeeId = employeeId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetEmployee(ctx, request.(GetEmployeeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetEmployee")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetEmployeeResponseObject); ok {
+		if err := validResponse.VisitGetEmployeeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetFeatures operation middleware
 func (sh *strictHandler) GetFeatures(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
 	var request GetFeaturesRequestObject
@@ -25081,6 +27315,156 @@ func (sh *strictHandler) UpdateFeatures(w http.ResponseWriter, r *http.Request, 
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(UpdateFeaturesResponseObject); ok {
 		if err := validResponse.VisitUpdateFeaturesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListSyncRuns operation middleware
+func (sh *strictHandler) ListSyncRuns(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListSyncRunsParams) {
+	var request ListSyncRunsRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSyncRuns(ctx, request.(ListSyncRunsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSyncRuns")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListSyncRunsResponseObject); ok {
+		if err := validResponse.VisitListSyncRunsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// StartSync operation middleware
+func (sh *strictHandler) StartSync(w http.ResponseWriter, r *http.Request, customerId CustomerId, params StartSyncParams) {
+	var request StartSyncRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	var body StartSyncJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.StartSync(ctx, request.(StartSyncRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StartSync")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(StartSyncResponseObject); ok {
+		if err := validResponse.VisitStartSyncResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetSyncRun operation middleware
+func (sh *strictHandler) GetSyncRun(w http.ResponseWriter, r *http.Request, customerId CustomerId, runId RunId) {
+	var request GetSyncRunRequestObject
+
+	request.CustomerId = customerId
+	request.RunId = runId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSyncRun(ctx, request.(GetSyncRunRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSyncRun")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetSyncRunResponseObject); ok {
+		if err := validResponse.VisitGetSyncRunResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ApplySync operation middleware
+func (sh *strictHandler) ApplySync(w http.ResponseWriter, r *http.Request, customerId CustomerId, runId RunId, params ApplySyncParams) {
+	var request ApplySyncRequestObject
+
+	request.CustomerId = customerId
+	request.RunId = runId
+	request.Params = params
+
+	var body ApplySyncJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ApplySync(ctx, request.(ApplySyncRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ApplySync")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ApplySyncResponseObject); ok {
+		if err := validResponse.VisitApplySyncResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DiscardSync operation middleware
+func (sh *strictHandler) DiscardSync(w http.ResponseWriter, r *http.Request, customerId CustomerId, runId RunId) {
+	var request DiscardSyncRequestObject
+
+	request.CustomerId = customerId
+	request.RunId = runId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DiscardSync(ctx, request.(DiscardSyncRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DiscardSync")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DiscardSyncResponseObject); ok {
+		if err := validResponse.VisitDiscardSyncResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -25233,6 +27617,65 @@ func (sh *strictHandler) RevokeInvitation(w http.ResponseWriter, r *http.Request
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(RevokeInvitationResponseObject); ok {
 		if err := validResponse.VisitRevokeInvitationResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetLicenses operation middleware
+func (sh *strictHandler) GetLicenses(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request GetLicensesRequestObject
+
+	request.CustomerId = customerId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetLicenses(ctx, request.(GetLicensesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetLicenses")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetLicensesResponseObject); ok {
+		if err := validResponse.VisitGetLicensesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateLicenses operation middleware
+func (sh *strictHandler) UpdateLicenses(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request UpdateLicensesRequestObject
+
+	request.CustomerId = customerId
+
+	var body UpdateLicensesJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateLicenses(ctx, request.(UpdateLicensesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateLicenses")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateLicensesResponseObject); ok {
+		if err := validResponse.VisitUpdateLicensesResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -25781,6 +28224,32 @@ func (sh *strictHandler) UpdateCustomerArticle(w http.ResponseWriter, r *http.Re
 	}
 }
 
+// ListOffboardingTasks operation middleware
+func (sh *strictHandler) ListOffboardingTasks(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request ListOffboardingTasksRequestObject
+
+	request.CustomerId = customerId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOffboardingTasks(ctx, request.(ListOffboardingTasksRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListOffboardingTasks")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListOffboardingTasksResponseObject); ok {
+		if err := validResponse.VisitListOffboardingTasksResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListOffers operation middleware
 func (sh *strictHandler) ListOffers(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListOffersParams) {
 	var request ListOffersRequestObject
@@ -26049,6 +28518,33 @@ func (sh *strictHandler) CancelOrder(w http.ResponseWriter, r *http.Request, cus
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(CancelOrderResponseObject); ok {
 		if err := validResponse.VisitCancelOrderResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListOrgUnits operation middleware
+func (sh *strictHandler) ListOrgUnits(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListOrgUnitsParams) {
+	var request ListOrgUnitsRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOrgUnits(ctx, request.(ListOrgUnitsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListOrgUnits")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListOrgUnitsResponseObject); ok {
+		if err := validResponse.VisitListOrgUnitsResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -27722,658 +30218,725 @@ func (sh *strictHandler) EnableUser(w http.ResponseWriter, r *http.Request, user
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rlts2ljD6Kvg031quylBl3eqmWrNmyo6TeGInHl8602nliBAJSWhRgEJAJas9Xmt+nQc4L/D9mxf5",
-	"3qSf5CzsDZAgRUmUquxcOv0j7RJJXPbe2Nj3/aERyflCCia0avQ/NKaMxiyFfz57Syfm/2OmopQvNJei",
-	"0W+8nTKSMiWXacQeKXLHUsWlIFQRSpROpZgQ82FA1DKamp/DQaM7aIQ3RDERE67JiEYzwgV5Pm6+pDqa",
-	"Ei3JchFTzc4aQYO9p/NFwhr9BnzXCBop+3nJUxY3+jpdsqChoimbU7OyOX3/gomJnjb6F72godcL853S",
-	"KReTxsePQeM10+n6dqxZurmRNyySIlZm9hU1y2JjmTKi0zUXE0InlIvCes57rT1r4fPlvNG/uui1WkFj",
-	"zgX+3coWxoVmE5Y2PpqlLWhK50xbWN++ev4tWz+Pzb+5Wd2C6mkjaAg6N1/SBcfHu1bwv1M2bvQb//Q4",
-	"x+hjfKoeZ+ObqW+jiCn1govZ9gn9V46e1B8EJ9b8jn3Fk0qEfMvYQhEK75ATM9EpkSmJGfxENYvJyZgm",
-	"ip2SRSrjZaSVQRCs/uclS9f+8s0gDX+hFgcjKRNGBS4n1TxK2HYgZM+PhkA2gpnvKdVsItP1bgC4vRE5",
-	"JnrKFYnsZ+TEzEBTFhP2nkY6WZ9u27/7pLHltLRbrarj8nSZKplWn/lQsPd6GMEbIa6NkUXK7rhcKrKg",
-	"ExaQFddT+F3ROSNj2Ka6IQkbayKXmoxlCo/HPFUavtm6AVzJluV3ti1faTln6VaERvkLx2LUm6M45W6k",
-	"rqZUE64IHRk4IFrtp9tBgM+HPG7cc3VvGE2j6ba1uYnMKqVixMwfkEgKTSNNWHNOeWIOInuvWSpoQlI2",
-	"ZikTEcOXuFC4I83e64DwiZAGJQMRUcXOBqLA1Gk0Z1s2/PPB1Gp3p6leqt3wz/fIBaFibQlYMaI01UyR",
-	"k5QtGNVI1Y41n+a0GxCaJIX74C8el1mqBRMxixs/mRcWiYyZI6uqnSpYcWG7XLO5qote3HHjY2Cg9By/",
-	"7GYgomlKzWRLwX9eMvvYLOZj0FB6DWgYy3Ruvv86kSOabIPdD3CezTbIDMCIZ97nT4xMYAiykKkey4TL",
-	"M/Kd1MgKQo+Gw210jt/v49XPYzZfSM1EtP6WrTeX+pLOmBFBUnPjE0XHrA9/GaSymJjDzpQucagZWxMq",
-	"YjKSsfmHWhkCocrjUTGPB8J8ZI5tLI1kwDUKBzfFcWBkKqSesrQ4YK/TuSGrKU+YN7BbEFcDoTRPEpIu",
-	"heBiEpBe6/qMfMvWitDUjL1AxtnpkalcpuqMvFOMUDJOmZqSlIpYzskdTZaMnFDy7t3zL0/JgqVuhvIB",
-	"PB+3onZ0xZqdUXvc7MUXtHlNe93mZdQet+JrdjXqtB2mUBjMUeUhoWmwsIs9z7nIzm/V6X0+BuGv+rIx",
-	"EqSjLydhmn9HNElgazQONkROcmJFzdMzcmvOdcKIFCzHQ7tzQ+hAzLlSBpHmWa9zdUZ+YHQGIyighvCL",
-	"kAh2x1IyNyssA9CJpdUQsjLt/cTW5+KOa2rgsfUq4/4rx15mhXmKExsWs0dSy5cAXBWuAOCm2046PGwc",
-	"vjhYC65Ps/l2kODDo4GBn5tpXvA519WUOZfm0BqeahSHlOllKrbtN4Fh/PljNqbLRDf6560g1xjaBX2h",
-	"XaEvBI2XlCffcrFt7zPz6NidZ2O7iV7IiBpar5wqwYf3mcyO76Z7yZSik+1y+Dx7fp9J81ncvHUEBzv3",
-	"ARReuthrLstd6WZpbD5iqZryxQ6IeK8cDRR/kPLEu6FieHHCxSxXUvIVbYNN/sYhEu2ORdZDH7z9abBX",
-	"Wgks7/vxeIcCIu3TY1HmRoeZ0pilTiLcjy5pXveUyk+vfcACt4PCPj0aFPb7bKY65GCB4FPDUj0QOXiL",
-	"gEW9oikTus5JUstRM1dQ6mJoAePfAz+vUJCvT0K55C+SdXGRRDGmfMkfpfrwE5KXXf5WAltkz48lsXwG",
-	"b77dunQGIlSl33z7zmjOZkU7dWUCqvID6cWvZcLqcUWrDXFFUplsnd88q40kMzms4g1LOU2+W5qZ9pOW",
-	"kai85Sj4mAj4eovdy1Npnn7Z7nR7//nnH7edZBhuiMMdCM03XG+XTBQ+PJbA7Ngwjabj8fZ57NOjJ7Lf",
-	"ZzPtpxGY8lNSSraOfFV1WPi2dT0oL/dWY1cno5lREOqsELWDT3LHlNaRr80yp3oHLb9jLLvaesXg40OY",
-	"dJFnvuXRjOmncj6Hq3CbWTZ7fix9l+fJ5946qXaP7zdnYbI61IHzfiL68JfhrevtesHqrcoRhuGD29YE",
-	"PHKHPWNBtWap+fD/+Qtt/q3VvB7+9KEdXPQ+/u9GFYd9p3aIiUt1LynRjm2m+SHlWjOxDQ4vuNJ4RKzb",
-	"B/9wgsojRWg8N9f3KpWaBcTMEC8TFhMpQD2MkmXM4oBwoTSjsTNfeQMslqOEqymLiWCrrShf4Tp3G0Q/",
-	"GoCohRSKgdX4CY1fo73P/GVEDSbgn3SxSHgEZpTHi1SOEjb/578qs+MP+Q1qvoitVYkmcNpjpilPGn1Y",
-	"VZ8Yxu8QEDTGnCWxavT/8gH/aV9rBE5VN0N5X3z8CfHHFPCSvvljeDnu0uuow3rtUctsFom2D85TzTXc",
-	"7M9xPYSLxVLnxLNMRX8hU02TGdd9u62+W/zHA3iV+RDBWaSG0A4W9pFrmvkNEOY0Gct0brCeklHK6AyM",
-	"zsuE3ZAQwRISRddGAOTR9Mws5qkU44RH98PMmPKExcNFCl5rDsv0sJTJ4dFSDVvt63YnvmDN89ElbV5G",
-	"Xda8Hrdbze6oPe7QXnQeXzBwRqXRlN+xGKyeERVCajJiJJpSMWHuzNXD2XWOs69gpaS00p2Yq9rcg2CR",
-	"Jimj8XrI3pvTHfYJJegVMTffgqV6beCg6YwJg7/NZVj8y9FfWaQfWfsBiSVTxECLJolcIccUcnVDwsji",
-	"GqaKpIiWqdHSLEzJSorAUA7d4pAoGdgJ3A+ec8DRk6Ght1K+oOmEPfSB1xDggasDPwZXRN6xlLRbvavz",
-	"ywsyWmumDqGOdjenDrt4oqUkCSz/lzvV1bskL/kTgPNXMh3xOGbiXhBesBQcDlIMYyY4KzJXR0MsBh/P",
-	"Wi5TYqXo+ofPA++rbDaSzbYTvJvLexBAbwxrQW4dOHO6hvMTSzg85uwxqpcpG8Zc0VGSv5/fnoppzcVE",
-	"mY/ys8f1DQkTHjGh2NBdOPbjRSrveMxSktBoZk0YlMeECQCXkRUB0V9Lce9TZF0VQ/Z+YS9J70Bx31lC",
-	"7CuEatJpdc6brW6z3X7buu63z/ut1o83hKoZUAM1coIRLw46bMXrszRpjdNW3slDHbzSuGFA/F9Tdidn",
-	"LA4Nd/R/XyqWX8LZbiIqiJAkkWLCUnNnmdcAl0U/8WtmHjw8h+Rqg1WvqIJVFB3BPoupFpw2faq5DFVj",
-	"zINEq07Ho418XvBfpwiqX44bbwWoDczbCgPA+3dSfyWX4n64FlIPxzDKvUQrw53cMPW5eC/HzXfeADvR",
-	"kS/4QRCSDRf2zfGCCE4UfUBqMfuSgpUZuWKMnDjEeAwbv1TW/07MDq1fvdfqngLWXnmiFsqN98Kfk74q",
-	"0Telyom2fXPRQhRBFl3QCQgHCV/IleHM7vfuDb7noj4OYsXecfN3SlDQ3IfcbDcPgltPMoXT5oJvIXKC",
-	"oziri7G9TniVgpWgsIG815l2/rCs1i2zhgbqhV48gBbaudqCO28RvxindLjD6BPQSzGmxQZZ6y0hNI7q",
-	"LfpwvvthDEMCfZS53whLUwjhrAvz86LmXxplD7DtOh4C2rdiTZCZ2eG9WHY3UUhOzlut0z4ZlPY7aIA2",
-	"7asXz78M0BqAeh5LDQtM5ETlyh8CTwFe3rD0jkfsnaB3lCdGGP41ocjTNexCydJb6efEU46Mvg9Za8iA",
-	"vxwOkK2fjCGKFSAUINyppiOqwBqyFCmj0dRsAy+nt1K+pGJt7WrqXlhIqWZDiAcq6QZSkjkVa0K1ZvOF",
-	"VjdEp2tksiShmtXBDsQ8DulYs3SoMKvBpivk7Mwz0Lx1czrg7MNaYfEPgjl/RIO9TShASgZVIOKb/4dM",
-	"jiakcoB97awR+Lkq3uNt67JvP/ZyQmBp7wRd6qlM+d/ueX0tYSCjXEa0jOYpI1rOmHA3LZo1JUolViO6",
-	"IYpPBAQoHypptNo5et9tLGMncsurfhD8lgZFcXLEaMpShAPIkyhLYmD8UsyEXIkg046lEfJBJzwD872d",
-	"Nk+W2TTh34IiAyMmzAieZE6jKReM0Ei7cFE6HqMPkzzXiigWpQwWoKZyJTCygWoSpQzQXnA0f2jAzywe",
-	"Ut3oN5zy3urlynsjyN4ZrTFxZzhj6/6MrZ3u0Gq2Wq1W89L858r8p5X/DyJvDbLz9y+7zetRK2pexm2j",
-	"a3RosztCPeNyfGWIIKFKg5pcWtX523av3+r0u+0fc+fCs9evCIQVptQaZsHa1G+Ac8Mg3xpGOfoV/A1v",
-	"RIdPDT1rUNTsewZcY5nOYSUx1aypOfoFdoa8FoG2OY9046O5R62VZvP+SEqtdEoXYSmxRK4ESw0tnBVn",
-	"rkobQXjXTZ4qQ3uDAiG9Y+UBxryPauwJ5riB3QeiSKWImKFRLpaaeakGhI9RTzoamojsvdENhsHACduL",
-	"Xvuet0aMZzePZTpTR68Uqe+QQIHcD/iXBugK1vNkraYeIQU+9f6UTY5qqZncT7or7v15bHjXmDOjvZLb",
-	"V88NNfVJaI5lCAJe5khQy/GYv3eh93eXZLQmNsy3FKZywJkuI84Lpj8vOFjNmH+5bf5o/azN7Y5Wt90X",
-	"XFUg+3vBIB/LaAx2uypwaC97OGUSG7kWDtuNVen1lPHUslNV4po2t+Uv/wD886eg4eXJNfqNTZaaZfrU",
-	"Svmxd10h1cc/y5js87E0bRm9r6iCxJbQ5e9pSSYMFX7zIeD+hhjZa01srgVwLpejtz/5rnAuYZ3FNW0/",
-	"gG+AaKquc8FWjhpRV+LZlV0iMUsn/yB3NIhQjX5jMRv++HPvxfzqu/ed16OLt1HrT/H5D+PrP0+630wv",
-	"/33Wfql63y2u/iPtvNEX7zZJ0YNaPRq0E1clRszY+lEmT52Ei9nw7//9P+Fp4AtWU5ayAO69PBvcUOWt",
-	"FcBhv33yBAVF8/3htOf25BZbSXdRxBY69454oRM0RjsPTV55oIK046Bi155PQktCYdwgswAY+qVRJJdC",
-	"P1K5kl+gXIv0r1MaMfKNXCxA5cswzIcvRe/J3eXT960fafdNfPHV5Pqbv3a+Tc7/Y3X1LG2/Xffe8cvv",
-	"F61b1f1yE8NOEiiu3FnrUFLJfCuMgToipFs0WeNB2ytDLahSK5lW3KTfLxCayZoo5gJsMpC47zKRCecX",
-	"rE9AiDcsqN0i0ZSmNNIsVQG6/kgk53NpqIqdkVuRrRd9BPmwMxuQpwjoFogXrkDz4ArDb0tSa7aV4rbP",
-	"Lyq2veM4FAjDKH7jVM5h95hQ+0hBAoU5KRxPShWg9yXR+YS/m9wxD7+KyRoNu5nwO3Ozp2wJ7lfQRJtc",
-	"4BrHVlfzcjxAeco0Wu+IO0TyTCdATQ6yFRHUD6tP7eW9fqg5uANqOXFgnUYTVf7irputbmFxMCaNEreY",
-	"TvOSXo2al9F13LxirXGzQ/PlgGXaT4KBpBj3aavZ6US95iW9bjVH7fi82Yqu2dX4kl6MztGTROOhgbGL",
-	"gNM6yc097fOrdhtoxqoZO2FqDcKNfvs3oPH1SQhqe98cE/APOyqoeUOUaKB+lkHQcOEI28HhUqEAKO71",
-	"KkWJK8IEPD0aZj5Fbl2M89rg6VRaLhQoaRA+dOTENXTkQq2PDUI/JMmrQOrlbT6lXvoZCBwQZaLAZ8fZ",
-	"iqUk5ZMp6iDlsMnSmam7o7dvX9hiMWYI/3xtOyAgO1tn49FAzw7ph/x7LvRFr+Hljl63Wpft6+vOee+y",
-	"17q+bu9NJN3Qn4upOOUsvRwVReAViLGkdruFFxTwAuB231L7NXIsTwM00Ceh4b9Ha+WHMO+6WrkZs7ZW",
-	"nm17v2bubVvtUsPh6H9SLfyPW/d+t+7D2wlyGe93aivINrjbXuBLm/6ByQ0IcDrK9gN4cZhYGfmPE/Ir",
-	"kEszHZgOv/m584M4f/b+6rVu/3nZey4vX9HWm7j71eTim79ef5t0fnx//vTu6olov6ywchRxW/8U7VDv",
-	"rPSBMtZJuKA7rR19MlryJM5lRVAGuT7CuuHtJail8nnCy+aJKdykoJKOmZFOCBfEojAgk5QK8FuAOUMT",
-	"RqOpO2N90iYxXRse0b24MP9Ufs2k9lUXfiMnjg6Kt29OHZlA021fdDrFCnq2ol5ZmMF6crICQ2/knOkp",
-	"lPHzA9VGLAu21pLE8oaEXz97Sx7ftR/PWUiSLAMI7N2lKDeIOl6dDURW1OgM3a8hiaShW2KrQBkt2lWs",
-	"Q6EE0yxuSOgp0GDLyz5NZQLvDoTi2mVgqMDqE1AVCHQH2JKIScrm8g7ifbxY2bM5FXTCskHRpmOWA7Y2",
-	"GB4t+jdGZsoIqfwdMrbAoRgmtIrNDQkVS8YhZI+AkYDFTS7IUrH0kRoIQ/vWFnNDQpdduGV8mxMBw2cQ",
-	"uyEhFEnIP8K3B6LwesLw1TRm6VlERcQSuygvANFw/DilK5qA8ETUcjTnGk0SMUthKNAszdJxkARNNvB6",
-	"JMWYY66PyCfjYiTfO2Kx9QRolErlFRm7GQj7dswiHntbxyENbM1JhRWMl8mYJwayWkazs7m881Co1BLJ",
-	"GB5imrRFpF6mAutRGcqiPDkznDj7FOh4qUfyfUA0my8SQ47mUcpjhoWOoHofW8FyzQBD914ZY4reOcoD",
-	"0EP1JDfUjVXP7fQIGCRSGtt83YGwpB+4l6toFegc0Az/yogfRsvoX0/ZPEAg2LEqSdLPE34E9j9HmWck",
-	"xHTHIsB80hkIlxDpTLk2R1VVBL/eZOPZl0LM9ItIyhYJBwjZF35esiULB8KFK/GIkZgpw3rhUf6m0dhD",
-	"cuK92DQvkogu6IgnXK9P3cINxahgIKgyuzcLCMgi5TLleh2QLNZLSG3xTheLBIqczqnSLG3GVFPHc2y1",
-	"K2H47l8yGeUMT6EntQDs/L/xevd/yXJXbW6Hct9kf2ffGK7nnsK/kTwKgol7XmCiGz/MIXDGY4r2qw02",
-	"2Qj8y9S9tskWzY8o3OU/GHaXzWWorxG4XGk3UJH3NQIs/eKe+izOgIxqmsjJMoMBMo/CH4uERiz7C7lV",
-	"9icwpewvZDoQH2Q4ioMr/IFLzjiN95LmKVolLCfJ/60hPbWKQ2AMkj372R+lZxZA3pnL/5ILyHQtnh//",
-	"5eILcEjyP80hyf8y8oHCCoxOuffpalPzjmM0PB3n/rklC5YqdPxAdqjQspCzdEZ+yIr+FaLQwcECVW6B",
-	"hoLMV4SUPBAjFsk5sxnHUDsUlPvQiAmYXloqSvehweYYaTZJacT+jUZzduaeBlt8TNarOKccCpNgZQyu",
-	"2ZBDZLX5t1NJxs0Wbbebl3Fn1LyKer3mBeuM26MWvY67UeOnDZHbrqYsl33FoeDyFPJ1UogBQ8aCHhnw",
-	"HQgJ6XhTagul0DhOmSpGmODwJQdNr2CQ6e4Iiyku6p2CG975LjDpyqzP82Ec7JupF9mCQS0+1Dez0ufc",
-	"Xjo5myNIaIoR86EqZ5pnunmaSeJ9V720li3BlSXZY0coqSYOKX48TqVqEseFcg3Hnj5zucImqSheciXV",
-	"HtKk+o2ncpnEEAEP0vBSuZjhvNDMv27qjvhxOZKqBvrvuOJ4T9er2fCn/P0yYGENWyBpjsbhfEsqTZPs",
-	"ZJFnQC6YUgE1Rx3ZlL11sJvGN3Q+WqYTc28ZcSo1v335rBE0Ei5YG14YM6F0Sv/v/2Gk3TG3Icw4tIGy",
-	"nVbv/LIi1tACa2/UWjbthpH4zfek2764aLYJTRZT2uwQM+WNkZ5TFhutdmmYX1ZuyT/TBZR2imUs0Jb7",
-	"04dOtQ3XbvzDfkeUebNT680CyErvV0byTawqvL+k0SYhGYHwJQiDX1JNn4IoeOS5hBAIjL0tC5e2ykiZ",
-	"qpwdLDP+9KC4hUzuWFa3uEQpG59U2Wg8TXBLDdnCpZK5Vnb4T4KGYTCb+KvGiN3ChtUlUZLYp7CiHCwV",
-	"hY99TrCx70qugOVLtthHlStvkpuqMDEaAsOxwkGqM4+Df68o68W0fAOtKGDJCm1lkyHVIdkImqbLmDMR",
-	"4b+TxJkJPfunETeMEIGB+K7eVV/pcR6Qdc4uxmjEvI5acbPNOuMu7Y3Oowsj3Fkm/zbbiVlobPf3xRdv",
-	"liKm6y++wOVemIVfndnPhlM9N5LTYNlqdaMF/B+rHghfwZLD+B4OjL8/9h8UZrLP7diDkmdsu4W5YCHO",
-	"rLqpE8su280ePR81L6OLuHnFrkFKG3Wibtxj56CTZGjZPolLG3hpxEAmjF5htooba9w7nMBH/k7Lq3vP",
-	"I4OqsACovuOX6SEnYU4tf//v/wkDEhrprb9Uqfvbt85vjbXZOMDu7i8XGk9nhh5KQ1ycn3cvtgxiKayK",
-	"R4GsmzIRsxTP0zdvX75AwxQVXPO/sZicCEnwu4CwOyY0mVIRJ2BNgXruKiDjlBqFQaYk/Cu9o/h6P0RX",
-	"4WkABdHN8ObME2pP8lnZpwn1PXbEaqDL+7hwj2IExnZubSsnWtWnjG2XScdBfBM28J/qQpklJhcJIzQB",
-	"sx3Kwi5BwJWEeJTxwU0oHJkkkLf6KB68rYEajoANTtRN1n8mD6DKSkwdHUJgD3cNcaMY1XDfeIXijr9O",
-	"5comOxo9dm3FgZs8T5VbZc8WfOSC/LyUmqnqC/pTxT4gtOzB949uAaFBztMyVnV0zIPfgWZ7wEPh4u6T",
-	"0FwBxwc81L8/6gc8pLp+wANuo0a0gz2ggdl+Fulw1rino9yKR79TLznu7miL1gZ7PFqWO1Ii2y2OPIh4",
-	"sftevyEpXeE1zJUfxpez5enW63+PUeCYa0HIFU7uK+UPexkcFGVc5JEZ/CuJERwSaN84jiJ/mMo5nCww",
-	"llpF6YaIZQIdiehIGXFoDLVJsBRMkVphAQy3U1OX2CSxbJBNharkZHr+JUijKIeeerXdqj04Z3tZrNko",
-	"VgDAc+axXDNNPZZbqfFrnfLRUrMd1qMCoZxXSg0l827KIA+kid1oFpQbEdWlO563biCtzLD2tkHqRa8Q",
-	"2A8fwdP8i1bZViATuQQFkSd3aMSm80a/0b4gXz+xLN3fwnmrau8+DzuQFqnIzidXhvBuSEiTJLRdkqyU",
-	"mWvMCVd6I+odGKedo8Q568cBbRrdYdgyjT5DgWtDOoZyLh67qQ6XLa5ul9juKp5vGT5AHoawMpAzu3fX",
-	"o8dbDRhr26mLodqH2KoNqEq7q2JgT8HLBoX9j+Vf67z5AvgTMMoAsiizzJgSeaSMKhSGUqsWrnjEzjY5",
-	"k3txvzXqY+XmrNNxjxTmE0/mqAxwSyw2cqZXRboi3vTBQx2zhRt0/07luOIeK24eC/Oic3FO14gX4Lqo",
-	"7/IIsg8WtmaGz4YKd0CJkWYdJPuNhC60XKjcj/gCfiDtHnmVSufNRiOVHKde3GDcjZqX4/NW83p0cdG8",
-	"anXH3bgTtUeUgRDPLQ+ey6XQBnnX1waCmMAQmamfvXttqcXVIe83FmmcT9GOOqPmJeuNm1f0/Lx5Oe4y",
-	"M0GLXoM7erY0y7191Wz3mq9ef19xuRdgsFOCzN8sgKeGv6KAu/Kt2qqXv1+tteeQr9k3xgP7zoQMKdi6",
-	"DPnahd8t4Gs0OvOPRrHY/GyZuxJxyYGPrMozg24Lebz6k7tYHylwA7tmBz533lkvo77Xt7T7re5S3NUb",
-	"rpk6Pk0V/cTU9yEb5QYL8BAtS3t8oCiA7W7tN7v81kbYVy4wVUtCkwQ38Ikd2Nlyt6PBr69/D2zA92Zr",
-	"c+npNUTLwFW5zKQD8Ghn5ktbEAhLg/gIs4WAGlwMF6mcgFt4Mxm4tu/KjXdgt4ECNPHnSliChQyzyo89",
-	"ql5pgOqE6kMr3VQHh/wwtRfpDKtxj2W6R2trP3iVk30BFRacWcT38YTpsQfqktez/AmjBWP73LIg8XDJ",
-	"A5uBRDbXgYv7pu09ZEKibeJYCcd7JSiWMF9c83bcO0XoPocpj1pztbhV6IJCbY1C2LYiJxAsFXIxZSnX",
-	"Q+z0Ncz6/4ZEitOzgQizBmUhmUN3Xq4xCDtrdgb6hXDBcDIlWSPlbDm5/aBHEnbHEkVixhZmfDAHD5eK",
-	"paGNdd9o2YH1oDDYbDWVxAXWca1c7B0Xefl9nVKhKCQVmAlGKRUxF5PQXkmw/kTKGZjep2ZR0NlLjl2J",
-	"gY2wPJqH6Dx49Izt0D10oX9cl+P+XMfuIZL6s9evmu1Wq9fxYnDNykBlGFK/CEd2HHMg+1GGNKblufKa",
-	"qz+wxEDZ3G9ymVrr7//K5drGbTRn5Ov56JsKeTyH185Dbl/7GDQckuoaC5649zch+GF/hGFFSrYP4j1h",
-	"KHCJiLIj8tnrVzdkvlTQfMO6c8Akojaqb1TrFz4ud4HgK/veKyiTu4HcnZ+aN98pjIFJ2IQmw9pKyrYX",
-	"9xnLs/6GB5mBFlNbzd+brle1rDvqBvfe7Hb2qSmwm+2sGDSte7hfQKnPkg48sx0o8kYO5GVDyydXpDdO",
-	"6WfQIXcphzj9dhzYYe5zG1abtB7MYrKJss42lNWwYcD1WZBM0FtQss6b3Wbx1l4/Ty/7Kq42A38WK8nx",
-	"NToeyryyjyEdRPXWBFKKNUfubvPFjGLrGoZW9AItWU8O8dJVmE8qj4uFY5WBEXpuinVWWskq6+7eOiOu",
-	"shO0Mq2KHsZLDHT6G+JLg1wNhGLa9jjxBcIb4gldXJHww8fQvpbHBzmvmneFGqHss8pevtRhlCShh5FM",
-	"wLz9T+Px1VWr1YDiMYuEroe+2PMKpKFG0DDio3uCItJZSaJK5EQOl6mRt6ZaL1T/8eMoFoW3Hpt3ztTd",
-	"pJ48WCfosKbM6CVKKcdv6FLLoU1xHGJqZMZkp+lQrUWU/b1Ne3BjbZVJDT2z8uhquVgknKXDFU3ZVC4V",
-	"yx7ZRL5MoD00294XdhCF31ARs0RNmGJJoqIpHWtihNkK+TYTRxr/3LsmvRZpd7q984tLr3azY9/bIi2L",
-	"JQKd0NL48pkd6uraD8Ds/vYl6r0FqAouD68UFTl5/dVT0u12rwPy7u3T03uUWXoYmf5zyPL1ghOLF+YD",
-	"ye+fXWKvZ5V0gzu7ZI2KTQWK8ms3PRhJ1VU2fpNRlFbOcJwmaGxk/jY8rnJsrKTD6/1C3PL4jXEpWMMm",
-	"iWMAQ3UO2a2aYZnxVAoNidvZKK+ef+eHr30HOgSkpTmvcUfEZJxImW7PMvsjIu2+EWm7COeJL7MdohCW",
-	"KGTTAmh7CdiamQsKtTsARM5hExsqCDOZL8xqxA6EuReJlmBCtNEzEKUf+uJjGJDQyYMY+Rv6YmdY7jqc",
-	"X0XBQDhzAghreFlRTWDeheRCE6r9tZGTPHDN8FQWgA0PS0ZQPbVzDIR339mCB9BL5d3rF6dn5BZVgpxe",
-	"Zepi8WmSKDKi0cwmsvoXp2MTNwPBtqUlotlYrViqzshbo31A5BCfz1l8UwYMwMrbHE3ZQOT5gIlc2XzA",
-	"oPCaAYGZihKdUg6FJ2KpN3WMX4nsv1nxKF9V+VwPGv+UTkaDhsGI+Xc6mYxGg0aJf1wWog1P/ukvreb1",
-	"bfMr2hz/9KH78b8Kf198PP3XyljvIhQ2yxBDUQNVpgFnlzBf3UBmuNHPgOzY+3pilAfhTdX2y+/eeNZ7",
-	"h+kCrcsUSN3r/FSBpzDAk1ToNQp9h5SXU0ekuMm6q3m7NCybFA0CeTDdSa91Tcrti4GHuANy5hMrJK6X",
-	"OvBBCj3XG7lOlUJ3Tm9V4i4dKZksNSNAi+aAW88Nn9MJs4mEVMsFMg2fD8L5g7vL8JsbGAGz7c3NmciI",
-	"JmYjG5FUvat6QWy5JLk7g8JBpU9Co/wdnT1xgOZYO3vCjFk3e8JteH/6REZMxUqRW6tCfiZzyR+Gij8M",
-	"FWCoePi4UGfN/J2GhBb12o1lh4ifsE+wINsZCTN3uvlRQzvdFEWplI2hKdFSaJ5YLSL13AAktFXrzKdj",
-	"LmhyMxAztkCj7ZQbAWrt2rm6YjbQGbRQPyojmWwlRk+0IxdL9WSvbrC8Z/NFIteMHVufpxRmBoEAKYsY",
-	"+PQnUsZGp2Eshkt6xMytoDA2Ib/Ez6qr7YzkaMPnblc7RC3ccKZmG9mSPXVP5Ig8WfIkZhWq4JbKOU/l",
-	"fEGhaTjUrNuUXmvVx9m0dJUXu8fYZe75GfPSaQHCtSSyo5wudX2vX3kMf4f2ZgUy10neUPnmTRACMShb",
-	"76/I2cObgQg3eXjomk6OzM07tjXfw5z/gzPDyIGhvV7cJEWZcCDy516T+mK5RhViFUvldW4oVIausmxY",
-	"q8ZAFODh7kmipjRl5W8sr0ZVVaGC+uwtnVQqQb/JK3ZrnVj4u8IPWrWpqhezHVY93L7dqrcrN1/1og+K",
-	"qudVcKl6LwPSh33haVVLqwbSjk0XFl65yhyc+eKCIrZ28QSMdjns7ngj56zMLYwY4Eyu1P2a2ySUpmuV",
-	"l1Ygb215zgIXMNLCMhVqCxeRgixFAmHPLiRtAY2eoXUO3zQ/1DwZf5D7seS+SVWcJfGfuExodenhH2w/",
-	"01UqxQSt9dBsSCyW1kleEiVc+3JXjcupWn5EnQsOo4JsKXG1KUjYcat7E2WLIbRQ0VQtIDkNmq78+5vv",
-	"vwMLiQpILKFs7oLqqcpNIqUlhwHhImbvmfeKi6n/S+enENIjqWtaDraX7D3X0rxeO5cMMjWgzysMRntl",
-	"cgRePlElf8lC4g4PtM7jUsHyC8GrWECSFoNxq8XOivDLqkDpi1bvqtXaLmLet57i4cHZecu1cnD2FoQ6",
-	"Id4lQoC9bSKhHaU1HnudtrC11iYJ7cU3AqAKy98wmuhp9TnChuOPlDVG+x6ZFUuSbTkacrZ5WnPXplOd",
-	"5Mxbz7Ywn+05FjmkK8u+e0CDHE+EckBGawtEV+UrcGSZx4fnrb8AEWDMy7CRo+DQNl9Ht0PYVfm0oldC",
-	"t9luF2bGKFhMC8lE0hicnndepRR2Pm5eji5o8zq62qg/hkfYNoPIyk/5SRDd5uX4qt2knVG3mfeBuG7X",
-	"CZ3eUqsVbfwYP3hs6Va074Ajgjn/7P6SX5XCxKJO2zD3otchC20QeopNOY5yJGbTj/aW2zQcG+MOPlun",
-	"s2MDG+8Vln5ApzBM73mQRmGFs7SnLyIwHv+2KyRskJOokNvySBE/4+O0mNABM1YHr+6Hes4rEe7+Ya6q",
-	"QWefF/rSBcWudFCJDfhA7R51W+/ADGxWk/fuw4DwMaFiXefKu0+3b6uV4PNP2uw7K4nsMbfyWr+RKzKn",
-	"Ym3NHVN6x8iIQZCV0H3SJovElvfF1heuxJsNasE2vvsKfW5PXs0TaktlmVc8SYyYnufVWivxJym/nHHu",
-	"usT9Bl7/fB3s9hdcc+zM9m7PQO62VuQnhYNZ6j/nkcthUUWFs7+n61zOu/rQd+V4L+IBkkVtL6IZs64X",
-	"Md/1fj9ivuu6nsQ/xL3fm7j34L46Tz35fXrrymy3itGmrMhViNJUxOqGhEjHcUjGEk39Wfdow3nPPA9b",
-	"jkYnAzeyiz47ECVXW/7NDsawq2+YuYATib14/PVjnz2ZzkBtdB3EzI08NfStJem2NnqEXdoOYWitKDJK",
-	"/M27vDvn153i5d29qO4NBjth92/t4RtnCt09Dui/UWUowZ0czw0euFHHP7At6B+4V8fWmhJ4erAmxT3S",
-	"KP36iDsPTJZWVrNpDZ0woRufjpyPTBG8X6GPuh1Uniu1ZG+0jGYG4ferrDl1wcHQWm6jEtBUQpjCA4c8",
-	"YCGahqGQKU9ZgE0HFHkpq6u85qvYBdgsTuSANg0lDNiJKoGu2XxvlGHepc9oCHp+Dw1BuxoqV61mN+rF",
-	"zUsjkV7Ri1HzMrqKr1lr3Kad0UEagp7X1hBeUp58y0VcxYZnXECgOUauTz1PKdz2XktKG36d/zAEjVyD",
-	"lOZkH8aCgQgTOeECvJFefLv1T4a2LFIWWmp+DArjOukHRl5NJQQmWTF9IJScM+wwJclfJRcsxqZbNsYD",
-	"LTbCoHAEQd8iK6NnVgJcbFjales+OPQXrmWB5SlXzwklIydBSKFkwqC5n2IQjoXTCpmXPTFr9n94pLKO",
-	"i9C/z9Abjjc/DVzXwKFcMGFhUG4xaNdsX4TmSRbQ9ifXzRSs/fjbI+VVnCoFdvl9aHPQFP4YeiLpBglg",
-	"kLuFnGtdN8x6bma/YKdM74esi6drMDcsTF9GShY0YIGT/w0wyP/MnSkFPT0fufKMvJARrW62klAxWRod",
-	"GgQCOCq2eR6G4K1SswtzBs7ILUlZxBecCW3rqEJkNLPt4gQzKs1GnLzlHL46AM3yYlbcRcy2rf7ldlnL",
-	"imFOYHGtRF20vJF0Iim0WfEJ9mSY0zUxDNQ7p+AmOt2somCEHgVX6Ce1FWBJymVW7/682Y17DEtSVnHS",
-	"GTC8ItaNrjhkaQpqr0EjS/tGEJ1TAbWnKU+WKSMnb16+fUXOz1unfXJ+1j5rm8ML7m3zDXZnzHBc7cLN",
-	"HIRmTCDUPZp558fKgpYWuFVKmxxrNJPG2DkW6AtMpzrlLCaKCywXuqIqI1BpcyJTBi9tGFM9ZaxSE3v4",
-	"7iH1XSg1Sn3lxwA/mdlbb99HcDt+LBLIhy31fwF+FjUE0ZunlmT8IfMnA2fyzO98jEwg5nE9hQasE3a+",
-	"7WZeSqwlIDvsXJF4yfyZ0WCCmSVgOrqH+T8n/2NcWmD/2unP8oCY+RmhPfJDuhrrJSF7VLUtD/mBLOpA",
-	"rj5wvfTbjBkcZhMvHok9RnG8GBwF9Ulo+O0hYi/5ISvogUmEkJpFxxo6dJPw38LAFQcHzRrmeaSIXWHz",
-	"+ZdFyfkAfl9bcjZjHiI527XtN64XoVc7Vec3dYPuu/bcua5YPKSSZPeiFRv33IrtT2Gv9oWl36fBepNj",
-	"bWaY2Osi7JMVhXbttiCZwoVbsrwhocpepGAPzrIR8ZkO+2WGPRAFjh3iJRn2s0wVM9NEytiIIy4H2B6D",
-	"wPJ1VL2gX3UeLLthJ1f+vww9WXGrIDJnIljl8X6FjfMrxWaInUJXOXScHTFwS5ftKn7Pwf/15fdP3/75",
-	"1TNifrU9AuGB+Rv0iH8ZNJgY4Ovs7//9P7ahYP4+RE4jLguGZD/DS7P35uk3LElkMBADsQajPKNzQnX+",
-	"JoSveehdy+UZwbaeZMpS1h8Il5Jsc2Psvs4iOX+MWPxXEPz/ZTEbKnjUynLA6CiK2bjCxGNb5NXqR5dt",
-	"9cPewE637Vojl8Pr7DR2jAAXue3wvLXa3Z4clEyLN9xfsKIxhQtMdwbl73MG0VVqPla1Rf3RIy+eJDPo",
-	"3UxGjJMPH86czP0dnbOPH2s2jXTvgA81b+HY61R0Bv4FNYjq3o0vClU4vPK4mOsMbR0hI6Bmm8iDlY7M",
-	"7LDvC2ugKJ6aupuxnxy0FXfe6s4B5eMOBtgD9Cv0CbAqzEvRO7iN4PY9/OIthrpYMd3irTD54cK5YzXV",
-	"8mWB3RQMTxnzURDpC6zHCOqV/OYzxXP8ujjPTw8gJ2YXwYFOOZxgH86Prnu06+LpE0ajKVnQVEOtawEm",
-	"iKw2hzM0EujmB64amjLytRyI3KZ5Yt4E7gfDUAHizGP3guvcylREF0zZdl+n6MVVjJHww4ezF1zMPn4M",
-	"YayBQCu/A5GzRQC/yKpK4Grc/WnN92BuPw1gyCKFhMFAmF/fSvNveOG1TMwDtIXbv93L8IOVit26vFhM",
-	"ITU7tSOixzT/6hk6xLO/oZnTd+Agy6eGBk7+5FCj6MwWsC0uGR+9WS6M1PXMbDcbBx89lYlMS7+9kBP5",
-	"7vWL0q+vQNF+QhXDZ2cD8XbK1mDBFVIbfEPBlRTygqz1J8N0QBIpF+Qk/PAhpQIAcxpkL4+XAgqoK/fZ",
-	"lIqBCKmIzRJkav4rpDb/x36GP7C4EfwCNVXCCfx7gr8zEYKnJ2bvLZhUwiNXQcmQ7UAAwZnFYyflrGR8",
-	"5/yCfMufbKTNVYrKVdxkt8i88UUN0Tkj8u0i8Ga0aSZTPMqM7gHhQpnTbCgSymsYHSmlc1bzAq2WoQ+7",
-	"1IEdJJSLZnaJ15q9KrHu5ZbIZ5uZZpC9guwuxHQszzDA2lBHHm5hSSS7jbKaT8QVnHWPBgKqIQTWvYdl",
-	"ZgvOOySbkiTqD1y9YNcSoFBzwNYUoJFWhIua8eBuU/W7VQBRsXTOsefEjn4mFqwISiLk6ozcwhoxxNyN",
-	"AL7GNXh9uHBdDrxtiTjA+rwD4cW85AHQRJnTBaEvgRtFg4MLO/oAiOv17Y02owXPK2wvi5SLiC9osr/Y",
-	"uHvxo/Ua1orcQGCD/Fijbj6WzN8oZu5mLmKr8upn1YUZbosxRhMGzDYr3AbUxjUZsURi7vLn1CYP7gLj",
-	"d+YpxLb9dGz9GYecWpWEtqdVwk4OiO31JNcmlEpylXZiSl7IO2ZkqgNq6pRyrsymhocuKSu509mjV2/z",
-	"qngJDr9kNtQRXXseJKxva7pHoYOan+nxabqV1XY9ZSs8sAKuz8Dvn/1xCH/0KLtu8t5vsEyu22M5C6Y6",
-	"+wUcePsr5Vowb7869vugslgl5+yFZrXaKAQriFGP440Wxp/JOPDHRfLrvEge3r+WSVW/R9daQZIvy3Eo",
-	"qqHhv9jkgkL/Ub9TdLVk/Q8o2v0hBf0hBf12pKA/JJsjJJvdnHRvKH6Oxz4YiI4PxT+A29UOKDJj1g4o",
-	"KpNyxSUSc0VHCYt98rU1CWkEYXwQsOvnrpVLdLoh6pblxE5Xh7dfgI5nZkVzLmRq0KEVOYnMaQBT0rN3",
-	"r09teennb74nvU77kri2aOVI4r3d00rBsfPqggIvvZVklrt8xu1Hx9YS2KgoUB0Hm61ug3Czfcq4LId0",
-	"y7lKHhUZCvrpQ7eKbErH1O7cW0Tl8ZJ3UHBy/+GyLzpoYd5LwuIJVNiey3vkxpuP/cwX1ryk7VHzOurE",
-	"zS7rjc/pxegyujrsuMn6ufEv17vkte9FbtwFE+oj5Z05FWCVQCkVs/4uI9ZhLgZY+dAErKepXE6mRwlu",
-	"ULPFVfk7Wo4rGbILpaD/kPEeSMazqPqwu9X2NuoAq3xlSZujpccN98VeL8Qf8uYf8uY/iiWteDryA1x5",
-	"VXq3xJYwnCTZuClspXTvwgBJB3/d0rCBnBgpbkEnLD69pxXuj6ujjm3rvqasddEfW2Avx8cAQWPpffXN",
-	"sybR1DXRcWE3i6UuNv3dKGjxSJGIaprIyZJ9douSHPuoirsRphhcjy4umlet7rgbd6L2iLLK3skP3O66",
-	"XhBZRjHtX1W46v73gZBs58VP38f7QSI1f4NXVPFiqmhffqwJxKFvX1qWea1PQnOwjlbFDjiV9VOpxmlt",
-	"VQz2WiOJyrxWL3fqwR0XyJZ/n36L7xdMvIXk+GNrwGBqPVQ0WmDOZbnyOYr+dI4lkFzwoA3KycL0nqY0",
-	"mrGY2H5yOa2YXS3mTOihHWMDndu7w7db1Qkj+bp2IR4B8xW++xF6Ys1qfvQCXkX+K1PotVXns1fubYtO",
-	"6Ct5UMXb6pi/OoVt8IcPh+WnwtN81koSS+O9Uo0txWGruUOTE9tXzvxlexEdbUrJ5IV7iDB2DTY3c/uM",
-	"VeUCL8YgizYv2cW4eU2vWs32qBN14x47H1+0DKVLA+Gs6MXHn5zIlMsz7WaX9eLmZeui3byKLi+b1+3e",
-	"uMcMex6N8xh7KC9H09h2cEPNwQrxL+hCywVp98irVDaOF51+XlKhgaQ7QUPNlmbo21fNdq/56vX3sBuN",
-	"oXlOeuu0r6+qpbel4HpYW9oDn7SrP/Tq+2arZUsQAfnktRprw72Qrm6h9O9UMPKlZL5doOEXJDlke78C",
-	"ITM3SN/f4nwPoTVmCTfi2/DwZvXZ0SuzkGcgD+qUCgX3VVE8QAkR9WubWQ5oBCtcbRsScK9nd7YU2R4J",
-	"oIZkboarX4QCXs8SwvBAfzhg4S+4qMpRmXPh/qwQY2rW1crPYpVhD47ko0wop1nj45mQK8j/taIqMHlh",
-	"SF3ZquT72qf7p73utVg46XUrjOU3cFyZ9Gn2GVMjWSNtGzKjaoaZzBvWvbIEXRWwj7aR+nbNeoZLIIXc",
-	"ZpkxsFoq4T+mbmdJO6hO8ctMjhl7dafTQbdApTkLO1ojzLlQpZqU80DrVoXZN4oyfWKxZbNQ0dEksy1h",
-	"c05jBq2L8sr7wY4a/ZCzFKq10mzer2oEWCtNY5zK+YFnzDHRDZkXp4csSJtdBmvESvZUuZ4JWBIN8JkS",
-	"SiIqIpZgQ6p65YG0PGjFZbFeQmkZJIytBFnDRGFe60MNvnuYKOpLwfVNFGlc30SRXcKb5TKcvB323S2A",
-	"kXtUuO46BoFTzN3C310pzRuvb1zYR/96ngLpepuRrLcZplWPl8mYQwMvA02s13XHYpJQzVJyYvtaeg3p",
-	"Tv1IEE89yF4pBoN4b1QDAkSKaluNNTt7HCjI01UgZ8qsGS3YtgCZ5ZKElq05vxudpcwUa7tlj7TF5jv9",
-	"UApi2dsOw4Dlw17WfKD4UIBWjU82Eqk8s6pZYVY71xvZ27Vb31amZej36JLhOYWjz8/6UoCup7ZlSYmQ",
-	"H4BiN2joM5PGLpRkY+4A+F7jLnCqz2bOTePfrzkXMtDlfUoI2EB0rL9uY9R9qQUFEryG5ptVj2zd5zfo",
-	"+Ba23vPZJtIOKN9cvc1tkZKZQEr+/v/+fySrNkv+i7g6s+S/nEDFYnIyWhd8pKc33jdmhPzGLX8GYmfx",
-	"fvXsRH6dW6/CbTaE0WDc0KU72Lc2ldmvobyVTOM3fCKei6PxXGwBiBezHfnMS67mcWhj3TaidNAH7VIb",
-	"lFHgaDIQWYiD3wACco7QNmMjIaRgGzn7O3Jr3Noa/UYk05RFmkxlqhgZgUwHuFgkFb6Bz9CZbU+d+Xzp",
-	"3ljZj6XhLg7rlu6WlA1XxRReJTRicGSO5wqgTpJb4sRDm0Fmxc2ycQ97o2U2l5CcSMFObyBkgTXdp1xP",
-	"N3TU3Gj9EPfmTyXDjyOwv1LBzmLJ/s0ra5bnX/kW4LIJKO841KvyQx1t4/xcxkBHAZ/MJvj5DW03UM/E",
-	"qk0LW8fpE1veSscQkVF59vxSBRVtBhUEjnExOXM16FOZsNA8cNUssGCFYdC3r56TGVurmxKDhnoYOWc2",
-	"vw2E+RTKX2BFm2Iw6hpSBmwQ6ilUbASzuD+cnsoYS2bgMK4+P765wbzvFxx0QByX9XRB0qZfQmN4aGAa",
-	"brHRLxapTxmNh1Ik64wb5rCBAqVuY5c9w4ni5iXrGk7UGzXPo4v4kl2Nr2lr9IA3Ed/S49uvZPJIBY48",
-	"wJ3q6nxg5dyyWeSo2nQZKTsWVAL9YSHEDvj7zpsRcl7iux8LyClD5CldqKwGiyZ3nK1YSlI+mWpFTsyH",
-	"TWhjjG0NsK/kaXXstY/wPevDNzNjvD2/x/eHsQZmDHXNNruTs2y3TI3HUJ3VtROwvZVuMhMpPJ3TaMoF",
-	"A7lMTIxOQ12VVZmwG1uBp++1h846lLpvXDC7FD6fKdmdxuNG0LATeyntudRrD/SmwJvKUcLmlT2uX3/1",
-	"lFz3zi/NHs1LJGaa8kQRhBM5CaGRRgSay2P70j//VUkRngaEvdcMDHOOtWk6ShgJIxmzMBiIBUub2EL/",
-	"jks0vqKkjNZauLPMCdtghTK2nSVoApjEVTX6IGH0DXPPcJ7Hovwla+jvLBx53zD/C4gOEEYQi8yjx3ft",
-	"x5nM3cjuUuRWKft5eDnu0uuow3rtUctLJ+8BI+AaYP8cl0q4WCx1joRlKvpYAHbGdd+Cr+/2tcnhYN97",
-	"DRJmkKfm1Y85ZCqLGK2gV0aKXei4gsZ4AVF0DMW81FSubsgAzBSp0VihQP+gAVdW6H4tW/h7+wKCSusw",
-	"lBHaHYd9IHEmdLo2R4CMaEzgy9ruZAgm+pOjpjou5QzTVVeAI8IF1dOC2LNMeTNlY5YyEbGanYNzutkx",
-	"FdwpgWETiZxMWEys+owlnm/QPQfWXWg/oGauUNqUJYtadxEUdx5CcXi/z1wVXlKq2dCmioR9sMBhz0IJ",
-	"NdoC13rhtRmyeQv15qeMGl6o8jqkaPe6uujtz+9TW2wOWMHt7SuCL/hJfjja+fW1b2Or7mdoT+Om10hN",
-	"ZaoDMl3OqWiaawH4lFrO5zRdO2ukY4Fm3FpuLRfwVZ7t3evnJKMdIuic2zaQ/gx9ElZzB9fQMicNB4ya",
-	"xFkz5AyB5ftiZcy23JQ5y9kmSBl4RglVio/tbWHdGMBUsCqmj+BC007wRzoeQXqtFjmhiZKk1+6iHE6x",
-	"+K28Yylpk5f8SUB6nY61oKQMip8/j9l8ITUT0br5LVubN67sGxCzIibk+bj5kupoCvUol4Iu9ZQJbdbL",
-	"YN52QMK82NgwZoIzKMk4ZlQvUzZ0+b9Wxk94xIRiQwddM0bXjC2kHo7lUsAvvYCENDFUtx6y91xpZYaM",
-	"pBgnPNJ2KCymPlykcGA5ttDqta7JifcmV6TX7jiQKE0T5u2p0OvLdUcNSp3FoOnpZssxA8GQ9Nots/oC",
-	"VyC9znXgXQfkHNAjYnLe6iL6HsPe/nZarCaf394ZNIwAUwCEtfKZ3RXqvFnQg5OigKWsFH0BUubXEoYg",
-	"oKCIHXO3ezsrNtxyTWBLXbhcj9gSqOAXBEhRBvO3WiWIxcuq4tJvpJHmPS6B4qZiSaKw94dc6pLOWihc",
-	"B99NEjmiCTSaG8uEyxsUy6RgAQHJHcrIZuVTFGOK8LL52aYR2fwnqnXKR0uN4klK541+o31Bvn4CoWxU",
-	"swnElTUS8DKWeqhsjZUobr7da3IRTcloqbgAzQIGc4rtAZarrS7Psqtxayp8hWPzniGIDp4bbn5h7bjW",
-	"TIfVgrmAfnbOLXZjPTtkxhiYHebV+lYRTTstZvmbBQx+2C9W/JIZO9sD1M9bR6bkFhx7B/iUD8kGsg7h",
-	"Iubf2bC9KJVKQVKuI4GA8ImQZioSUbVRpLb3aUq8/waDywpubOfBzhIgvdNwbLhYThy7azxYzPVJuLhP",
-	"gM4BPK52gM7igAAdu939juacUn+JPCJ3f/4+Xc+vWczY/Basay+4mB3ta/IMdI8UtpcsYQh+Ayfa8Juf",
-	"Oz+I82fvr17r9p+Xvefy8hVtvYm7X00uvvnr9bdJ58f350/vrp6I9stN9NlxqlSCikWQk3BBoY/saRUU",
-	"D3Hb4cTbofhCTri4BxAJWLSLILyHU5eUfLoDcYBTN0NWMvzTqPvd/OI/VtfP0s7b9fk7fvX9on2rel+O",
-	"L7+etv591n3xt4v/jK7/NOp894Dm8x1YRryCEmA2gz5xFmMr35NwkXwedIM5+J44z7cD8aNowc3JgGSO",
-	"pFwV2Haq1D0xdQTAZUoWqbkzc9irxPZsTkm4UPzTY8L86x5ectcHFL3bYLDFmI8bo+tMpNFWXD6+Db6w",
-	"f1lj+moqXThkCTMYGAwg5IrMZcwSM4GQYO1iKaF3lCdGb7whi4RR5RV4Je1z1E/M2dzElRu6wrV7CFzt",
-	"MNWAlffMMTWQpSRlSiZ3LHYJpwBh7Pfsl8/cEo6keZKQUYqXyYPGItk93fP4/jBlKVq1GchgUqAAXGiH",
-	"flYzXGZjfw8Uy1IZfFKNc7ON5xmnOZ6lCbZy11jCx8yApAwFbMIy5CK3Fl+0elet1iYYKl7dfZPkW3j7",
-	"9sUb+80WMtA8ZW+0jGZGsrsfDzEyF0kYvWPKNXjfxhJUlDImLGmTEVtLCAtfUJ7+MqddL1NxTzB8I1c5",
-	"GCI6Z2REozL159YzcB1aQ51ZzYytR5KmMVnJVFR5qbIP93lpZTR7mr19QBhMJYHIZGffQOexT2XC+iRE",
-	"/3VIUkZjdUPCOeVCUy7Mb2Bctr2b0MISEK7U0qZMp4ADNRCQUhBAXr6ybBPfYDHXhn1GMoXBoTaPHRdb",
-	"H+F7cyroxAqJnvcX4kGK1lJcLjAUt06jykLNn4KFsfB8Q5Oz/vRKHwifCBYbVliA2B4fNHmunfjOFbgM",
-	"BRoTqXastVZaebH+0NGxLo4DFQZvXxcGPyzMxDYnV4yJnUv+DHEyR1RlqrA3Gr0L5qgh6Ofapq19V6cE",
-	"oKvDB+knID98/hLPPh3sXSgTsSJTuTLKmG2TbRje0as+MKylSF8bB3NU6PjoAxeMDmalIAHDLrDlN/D2",
-	"OGHg0Defg0JgJKCj9/QrjEUq1Hy8X0DSgQX/dtfTK4KqnOFqYeFvr0QCBeotnLkqgSAnpd2mSAupPoQi",
-	"Hm+KPIBv1jZFmjHrmiLfMO0C9I8XerNagkb6zaLyy+GWUOlvWDcwPmgItvLfpmS+jKZOgzQPFtPUqI5C",
-	"rqqsL+Xpyth87Xo4ZryARhHUgZ5CTJn7klgXauGo7wiH36w6UNjHBj/SRnBWmrRbJJrSlEYa5CMok00i",
-	"OZ9Lgbpw8ODR+IWVVR8GXazzc7+iS45C7GAbiWeu8lBjmU5sAYtyHtlxxYk2m53hg8o9A9usjN7D2zeL",
-	"KC4uv9gb74+GF/uKIatcdP5DhP28ImxuOR3++/uru9Z/zLvftvWPoz9fRj90xOtz+uI6/qo3+ebir69a",
-	"6m13+aer1X+217/PxkMbPObYHpcePdcQVfcY+u1gjxQZMZoaEdR5dBQalgNfNzSSaECkiNgN2uO4Bofb",
-	"7VJPZcr/BgahPnmCQ5nva8XbHd1MEjeWgyTYTH7YwXpfZtLtppWFbtGGvCAov2W3d3Y8Ra2Uf5YLY4UP",
-	"NkUlXl0iAwwb6MXINP0TLHfJIxYQmpdEOL0p1Fme0zUZsV++gRJ7j7FVQ0T0s9evmr3LdjtjjFznFVZa",
-	"tN1uXsadUfMq6vWaF6wzRmd5N8oP5jd0PlqmE/LNfzx05dptqifX7JdtglSE4bbS8Y8UmbF1lvxlI88e",
-	"YQtbLPuinCsc5FKO4qiwEuDeqKFDijFV9wu28TJZY9zckrY7XmYLD6lTbx6w9yCV5n/zVXltkE2Bmo6N",
-	"qrGY3qPHcs2MEsv1PZTY+gyivhLLdX0llmu2P5jGdnyuEUnzj8RuHzxqCK7J32fIkNnasRqw5f4GYwGc",
-	"M6+DItfbrgV7JWy4ELcR0CZBVDgVH+qiIifPXr8KMKHIuf1OMbsZWcgZ+R7rQgTmHlOargGraBI+wdJS",
-	"ek0QKyRKGE3N09NaN90nuL0Osp2Y6SuJRNPxeD/b9XJhDfvV43uwXz12DKPVPGcX4+YlvRo1r6NW3Gyz",
-	"zrhLeyOjwB7EfvW4Pvv1etBXycfFdE6IG1F8IhRQl234IIWSCTsjz81VmdrUxaViWQ454UJpRuMj5GKn",
-	"iU5SGrF/c8sp66MHQBFdjrZ8L9byy78+HzdbrVareWn+c2X+4/Vj887o12Y15Bu5WIBqVLbR4HEaxkzN",
-	"8sTu2gpuu9Vvdfrt9o+HtKA6SuLKQjWqo67nUkwKxK4CYi4NmrJ480DuDfc4Rt615/FjEW+V1Q3wuRdj",
-	"SE7CHL+leo0ztkZd/Car2DiSUiud0gXWIcjr+cqVwNIhewXm2qHxB+Ztl0mq2uoAbzTNGySiCzriCdfr",
-	"gIyY4jH2jMMka9fL0lVAJyuZztCFZMOdfl4y7NlSka5eqwgsrH1b46qHVQ6eYzlftltBmMokdhk8mwrB",
-	"gVK/I3Ar77suUS43sICrAuEerQzkTLqGqFw8sA8mMv/BiT9Zt3L/Ev6dSt9mhw9STaxUiWRnbbHqEMat",
-	"BHx03a/fT/mu/NKprpJQFH6JTJ2MB/bQWPqpWlkgf5+EdIKlueyBJOZAnmK82UAAz8acToO+RMqZi95Q",
-	"WXgYVnQPivFjLmYsm8pVzOApUUxrLiYqGIgQrvDSN044LcaWwZtZNFnQgIWXWhjbR9WydK2oMh+Inyhs",
-	"7Jd0nVX5v7BgzWF3xJH25IeLufojdOrBQ6eOiX7KaaemulCZCOkG8eKO7hNrBId9f7wBnPTqqIMDvei/",
-	"kxON5Zn+UP8PVv+P9PxvMNG6zm7/NvPxdoAkew8veUASPmO+XxZj1j+D93yvRxxBsZ0rbCncE1riC/tg",
-	"Z10zbUUCwgUWTsxd4Fj52MupA7qhGupQnN6QEOko7IPgZYYhXNyQMKu6gg+E1AGYqO3iFYEiZBtud0hp",
-	"yEgzKwxSlHvc4wrBp5C8sK3ujTbojBkIgFwRK9bYZQi2wlgDjAcdL9MRV1OGFc3GDOcu1g+BL6oX8xzq",
-	"ix6oWxgt2i5PS+yRQDZkr22lYik0LGlexl3WvBr3aPN8dBFdxlfsetyiyBU4TYZZS7Hzp1+2O93ef/75",
-	"x4ZXEbS+A+khU02OLPFe2tKGUcI6SbLuSxWGfZRIFNO13Ab3K5zq7bL66ALdHKeWfglko3y6yayIbq99",
-	"wmg0xWCTUnH/cjkac/rxUV7j2vpvTswRcswghhQULeVpQELBViFZigTUYJKRgzlqE37HRGAUCvN+xcio",
-	"Z0nbQwMq6Fhgh5h7vZrKpJCXY/iVcGamchjMQOCAsQROpxgD11A5XTs3QH2CU/UxKOZtFXnKQ0/44y3U",
-	"SrRZYXl7ltGafPnNi/sbiHKedmQ15VJIhWRQMR8o0izhkSIhUO7QKNdzecdcvf0a+Wf1Oo5nB0wtE119",
-	"ScDHXneawDkxMcW40O+s2pDpIRzvh08fzMu1Cw29ajW7Uc+I2+dG3L4YNS+jq/iatcZt2hnlVAdrPpDw",
-	"ygWbBg3ydbdRKsP0dbeCL5euGieIcjEEQB8RdvAg1FxNy0d2s8+HrLSN21t9ypJdPY+wHoUjhh0poJ+B",
-	"sqYysZ1snQo0kqNyLK7r7pSj+lnTdim15PJEjsiTJU9sF5LfIr0eLhr5RK7UksW74uJb/VarTOKdhxSu",
-	"atmsIPt4RX3e9/nDIHOaq1tLf/8M5kzi6MDCt1Z8zXs1QOU9B4YMNka5cS0+sujKIsDMXTulIq4SJY/s",
-	"xubR/16kexWX9gjG2+Ncyns0zxzvOiSS9BP19sy47DbX7i7qBjOjESw+R4SoL8B8vgBQRy5Bwy+3mTmG",
-	"j3X+WqB/s6018a3TOQyYXR9zFNgTFk82rrKD2ovnNrJ2YV/uFsTsGHlXuFJY85K2R83rqBM3u6w3PqcX",
-	"I3O1+L3DUdZ0nT0zaQQqjtuL/A9p7uODCGwb19meLtfu9Dj11OCjGEnQJ+E4lXMos5uxLKfwwiqbYI7C",
-	"KwVeW02hejEwbbyWjbZ4Av88NQrvaiqthKbJCdaVCFyNCZ4yWyPZfmqWdFq7EjqcoZd2VxtSZ6uyFrql",
-	"wZqCbIWk6rXi3Xmu64R0uONdO6Djj5PzMKrOw4d61NV9fquBHkURoUooSBkcZHNbQYsvBRXNEUWh088y",
-	"tSyAMIG12R+c/RsSIg8ISz1uyYlibCAczzm9ISFyDuilsARu5uIPDKuaSBkHZMYWyLnMpWnPa7k4d0Y9",
-	"mTphBy4apL0Xq63SL9gdS6qT4+ZUrIt5aI+UNYfIMVjtnMnQ1j4Gyw1SeJkLuGX0e1fZkvudz3XqHGgq",
-	"0sHylXk9QTvt3mXvqnvRu9zXEMFt5aiPjxTls90cMWm1/RmckDspqvpQAfHUvSsS87IKjErk6Aa7M1Xe",
-	"Fr8eivk0/BbP3e+Y4WaiTSVpYA8ZKz6hrRf1goBA7JWfube1hX/RVFLVwn9vKvimUILN7v3z4Nu9jjFu",
-	"Ha6JALnnBd0EW5EpT1mmmOBp2CwetUvhNQI0CLpzGh8fLLMt1N0MSmzHGRviXgpvz4qZAorgr3KjlI1m",
-	"bdWR6vcwfCFyD7YofAorlDsfaOyo04CucKxcE7pqXwqUjpSaGYBjtUL0t5WNORXWmy3tkeqaymimamHl",
-	"QgPxB7R+Gfo/EH1VNhLbZk7Lkl0EjB+j9X6uVt10zsajZrpqzOO+78NaLLVvPrTJSrm1/8SaCwODN4hs",
-	"o3n75YHIoAzNYgwTCOF10D1LkmcAkuYyFeZSkDPoN0LBCez8wYGTRbM3oK61J5IWZU7PPOL4E86QSQol",
-	"0dO+VC13bm2mguSUuaLtUqmy0bZkJuRqs+/JJxQFSlf9J+pMYXtN7DGj7ummUEm2K66jaV5b5PiyXMUW",
-	"qlm8pprKZRL7DVW3VjI6sG7NjloqB1e5K0GuOFIV3LDm066KpY8UeOxkqm2S0p6Q6AsQWtpGr8+Elm3m",
-	"DTBSdEfNy6jXbl6zTtzsjS7GV7Qdddl5vNGEp1Ho4Efn2DVxvBQR4jeTRfTMOawu20b4iJuXrYt28yq6",
-	"vGxet3vjHuvGnWg0hv5LYmbGM1TsxJ23zVar1e50sW+HK6815ZOp7+GSCwxOWyIw+42nKQWHSMzVIqHr",
-	"nCkYjCwMqxzaRW9aQ6qgtqthD7hQ9xj/51RpljZjqqkVNEEyst9mSaSe1/UoYYkqiKVjB6QU/jq79LRb",
-	"+7pG7q+e9hW++zHYZ+lFhBSNijcYWgkyS8pozMUEw4yyc1dL88KVPLurtrhWGFzjeiM+dy3JZzWX8AJe",
-	"9U5WZbOArMgdlhDZfQf6Z9NDXbdT3QbpqLp3fqfy0bpuOU7zFdau330qbaZnFv/vvrohdKSMOGUDybJK",
-	"+DIlUSLvk89Qz8eIYMjVgYyxfajfZPKX7AT1C+SjWroueyNt70oHwCLP8dySGYG6U5XxmmNdlojDp3Je",
-	"bZO4JYvlKOERSdkiWUOksyBZZ11UpQShHsMpXTsQ3F2tG69S2xL2JMzME1Y53p8MXksjxtmHVcJmZZb7",
-	"SMbrmiz+AS6kulzUIsd2rYGfhodx4DuuOOaY1/vqT/n7lVScL6IwtgN4owh5C9e9aTrl3e6u7GG5YoSv",
-	"90moo3l1bY/idWBeqynp1a7iYcasq6kXdrnfRkzz685uVW2essPsrMUj//s0tfoSTSV8rXjrQbiCeR1/",
-	"tnfaA0GIxvk/GetzFr298UezSotNiDlxdkF6qWxvXddaB+OOyYjpFWPCOreYIicYaxCQUEtw61lZPw79",
-	"d8dj8vxLRU6QKsYyJUIaHgEfoLIRujYU5sJxCsimfuKnpeDK/OvSrbaR6Rxx8RK1A3sk5FUIqdnUwxnf",
-	"DjNRWEsboMka3JyRzU69naxBZai6q837TbVgER/zyBaM2knhW5Cv2XsdgiKRcMECEiZSTELX9i0goTkK",
-	"Ifnzn//85+bLl80vvwxIaLAQupyFEKtuQUdoCIoNAY2Y+O/jzMwEJUTFxEg9VDP3MNjoI5QDPKEjdM7u",
-	"PQZz+n6Y2Dc+7JTWKm1SlWfb7q3Ab+ssZBePzUnjw0Yll6qKWJmp1usCjVDZQzZqu4GrDqlvamN3NFky",
-	"5cKP7K1svnukkALRtYnEaNYOvn8Sfv3sLXl8136MXzTNFyo8LZmKtphs5vS9v/Dz1tY91xQjjPgwu0dl",
-	"xgPMR/WFipk+UKh44RTtg1pLgWk+b55GIfscKxEpiLTII14xBUVlNfU2GYrvDtklg0BDPT/Y2DCaanW/",
-	"3RxRhQ0ALW+xc7j8UHukLTB3HPAjQm3BtK/ZfFg/fPrjVmLcL+3ZZkyfq/OsteX+nkXAV55Jx106iVzB",
-	"JZvOaQKRf2Cmtc0QSn3v7TtbTtx/LNmS7UFpXvALSqk8UlizC+Mlpy6eKGvDtS9kCHpnYKID2Hga/UuI",
-	"UlmkcmJuV6B9sDT3u7mFCYJeVpRrLiZDKYbuTGMCxQEElk9fOql2/XOqo6zl/5gnmqWKjKx/DzcUkAVL",
-	"vc2VJrC7+rAvwsjf8r6XER773sqBte/NSkh+OCTCyPoC/F1UD+stK3DAqSL3f9CTHziK3M4C9oQ3ursP",
-	"4xshEhHhHbrC8U6N8NNA8Dey4iKWq4CEiBmInh5zezX6isl9cJ3zIzvSFm701tpUy2qBERXz2yVLO0Dp",
-	"bPME5t6LA0gJdZL99FRfdK8njlcLxzhLZhzdThsGZNXXMjpdPHk2IEqmGqNyzDQPY4YBnG34XI5Ortyw",
-	"320qd2jQDfvQO3eRrCu7OBLFIHrXWnrhbbD2jrOG0VLYrrqWynFcoHP8qEi62eMNRL8DC/VtqnmUsOPd",
-	"8IhrGztHcTTDkHKDvlQsj/NRmq4N79JTtja3brnrNdew7JfUbEdQEWGoGHhB31C9TGNaUbCFLmPORLTX",
-	"tXnr3qu2Ol+cn3f31YwLEKRqeh8btN3mh4NrNG9QHmLReU4fEps+cT4YXr/DBlmGVN3N1E1jMk6krGiQ",
-	"+3tE0XG4eQpQh+oZBcTETFOeqDNya1X9AkLyeuQ3ZEs9cioGwumVRBvhAcaBLrRgNrIWyFFKRczFJARR",
-	"2XAwGrGYQC85TKQ7yd7pkw8fQ+yxPqLRbOAiy7w664mUMxh4nDLb0XYqlQYOv1kFwy4F5FSM8bAl4J0c",
-	"kprfoHeSUVfb8MKYCaVT+n//DyPtnrk0pNI0GUYyZhDK0Tu/BFKZSqMCN/65d016LXJ5cd7rdqpaoeZr",
-	"2Mlh7GuGwVhw1A17eOLex6BSTSM93FJ/+laUqnpCiB7i15xRg1vrO93rfStXzN9ruk7YhCbD2qFk217c",
-	"d4QpdDisCvF8Ke9KXZDJUkC0p5B6CpwlE3/ndAb2FCNwykUTov4LoTQ7IkFPomVlq8nTf61OhUZKKuy0",
-	"VwWRO+r2tTsyYjsz+X48PpaTGC4vzed5u8KNdubwG4w7N6er0b++vjawwbaTkTlsz969ruguln24O9RY",
-	"sMquhVG19R23bOMY7321HX2FbQCl3a4JFVsWrMLGHDSo1ikfLTXbz1nyNw2DoJpNbNjS3hO7PZTqvPWg",
-	"Z/YA9FfFmF70jr5esSzvg8g9hfq9R5NLoeThBkkcCeAHror/Nb+DmlZEA5fU24vkV5W6r0SG2tIlwzbH",
-	"4Hrqivadke8Fw6bxVuHPyu5DzDc4vfK6xffojPEr79F4VAlfgNtDtITb2eECqkslcsXST9rEIg/Nc3De",
-	"pKAnT1+R3iVJqJgs6YQRTSegFc+ZUnTCVDmXZCk2a+Z1z+/TkqJedJ7Zy4HFPwCXD9AgrkYnhsxHf0iw",
-	"mkXPbo8eBFSQ0Jypo/15BxzI2v48M2Zdf56HuwoKdDU/EV9ckZSNl4rFGMG4wkKrqynVkDGIJda9fpi+",
-	"0ebIOqLA0KNlyvX6jSE3F2POv2UgCGCd2K+ysviz4d//+382ovNvRVaS/iTEd8JTqJ4qJqjQ4Q2IvVDw",
-	"33SppwbZEbWmOFAnRyyG2GeI54iwKutSMew0CAcCSi+aneNf5vqANeZ7m2pdbjBb3oaq3kaW8lHuHuty",
-	"lcLHd+3HZuWPIb/PVooPSs1MAZtYTbJ095/kA8Dvj7M4oD27+QiOkrGs9qx+8/btK8AA1rmUqabJjGvy",
-	"pPMkXxX+3N/omIbYEDGZ02jKBVO2Wn9eq1IFlvZwiLzKf0WrAO1lN+WlNW2HAFtSkIuRfH+Tj+8slVhQ",
-	"N7BvAchx3ohqmsjJkmW9CvJq6TyFEp2ZAjYQA/HFF7c5dXEpzr74grxhIt5Wo3iwbLW6ESAd/snCviHH",
-	"DZoOHAmGeELC04GAG8NBrprkAywsvIW48kHtC4bcZJrtaCAQPGbrpT4zAKK8uugW8iRGFMAOYWfkdtsp",
-	"MxITjSK20OBTMDCFhaqBMAeOPIM6qm4kougaysvAdxFNEsL1zcYhUAxKXtqWfT6eyIn1XtiypacG4muC",
-	"2rZffhXuDLN7ZWSGXqtnMfwsTWWqvvgCrEevv3pKrnvnlzbqDLf0eJHKUcLm//xXJUXoJEWlDXskYSRj",
-	"FmIIyyt876mM2akB80AsWNpE69cdl4ntrsYFCVGqD+0aUFEwi5BjYsO2WQzx+8s0YoqcVDXJGDOqlylz",
-	"xyfwWXrgDo8KBgKUanUKsjQJn4+bL6mOpnYnWVg7OrFobEHE4gB2mUoxyePenSPXLnIgTsJBoztohAbu",
-	"BiYJA0LCMRTptTtmmDlXyqWi9DpXdttPzU1vfn71/Zu3ZvewQCqycBISPo/ZfCG1UWKb5qAg21F0zuBE",
-	"GWCMZLxGs986b/w1ELiCm+L7iDtri4EPs4V2OjdkNeUJ87qH2SQOki6FCkivdW0X/oIr7UhmAQ1JuEBx",
-	"F6t/x0bgWFClSOi5JkNMLPXdo0uheWL7TYBV6GYgQqjHC47DtlHyjBBBzluebHJGbjGawJwZgxUyZius",
-	"vidI9jnUHxmxsUxZ5mcdiBNbKJMmiRHtqjpgnwZESdvFxJlmi/uAPhMwJlf6jDyFnyFUYSAUowmL+4Bq",
-	"bE4GIzlnL1caAx0y4rMxAQEWD5zQO0wByE8xV6TXag1EyMUdTXgcEkHnhmwcGE8DKIcL/jmjJTJXgJnE",
-	"bJHI9ZwJfZMBBhgNBtsC3wNIajkQ4INGBP8JYtgMu3/L50xlvKHb7V4bXL97+/SGxEvXL9E8RlOzYpE0",
-	"wDkJ//7f/zO0f4WnZ8QaAAzRcaYGwnxiQPTvb77/zjInuHU1mUulSZu85E+woDMx5ApcFq4qwx6XYiYM",
-	"E7S2AbR7g8SHsFVyILhCozlAlSuo5QzgI+/eftW8Av0JFwOf/Lw00FvQlM6ZQQfSmDktULfXMj1sJgEZ",
-	"0LFkOOjUYCw7Rq1zd8hIeJskchWSKaMxXKhgBI+YUCw3NDRuFzSaMtI5a0HITWJFFdV//Hi1Wp1ReHwm",
-	"08lj+616/OL502ffvXnWNN/k/pBGLq/cvnruJz822mctfFUumKAL3ug3umetM8jOpHoKsurjKaOJnv7N",
-	"/HtSmc9qt9hptTxGsUhlxJRCulOOYyhoxxJNWTRTGf5YgnpqdvkZzaXxNdPfwMzo7F9Is0Uze6fVsnX0",
-	"tA1a9+8kcxdBQwhQ7vapfnYGEP+q2w/iOVsuztAqB3xm26jZMh/bG68g/2PYkFrO5xScHy/4HRMY4qDp",
-	"RBkl4/tMkGj8ZD59PGc65ZHaCnt7epRhgqlcauakGL1UVqVLKNwSWAZqktJ5Vn/6VSoN3bKlPRGov56R",
-	"N2bb8UDkjBU9FNxsErOYEikXyLRtizLgZSfAlxREtvRaXRIuWAo3nBTDmAnO4vD0hlDDCwGwhuPYLqoI",
-	"a0McOD5XmgnkV06yOcGLeMxSJiKHnEdqIMJm08KpaZZj2J4VBoR3/nrY5AdO2walvbRw3ktqBlCPFwnl",
-	"AlsXO/3PHM2hI/KhlpomHwAh/zJouADeORs0AsTNvwzM2IPGRwK1X3JiLSjJvavzy4uKYJ+P1cn1sIWH",
-	"p1OPTOYZmLZSrOUkZ2s6T7aS7VujbcYyWrpyphsI+X7BxO2r528WLDrs/Lt5HwKkdhHEe/Lw4AVYlGbZ",
-	"BWAoHFeXG2edseC8RVTYc+YoNQDmS85bXRQgY6rpiKr83jIHKZLzuTmEdCBWKdeMnFBzd6V6xKgmqVwF",
-	"2fUszcmk9ra/gavUJrNkEW1yqSMjUoE1xlzNp+ZKdRMPBNzLbvrRUtsbXBGYW5nJDQiawHHG3Gh/UOMk",
-	"ITFXs1N3pQOYtpz215AAjqz3F7haXsPSDCGdt7r7iegN2vffCXpHeWKUqwenQR8gWwnPqL4L3pyx9fb7",
-	"6IsvfvBU1v4XX5A3GAK1Eo6a4J9+o8KB+N5L1A9Iyu7kDLuAGP0hSpaxkd+wqpeTjqEXYpQyraxkarep",
-	"zJzhUhSsXyE56bXap0HVhWQedaEcjhOiT3qtlrmmBLZvHIilYO8XLDL6QB7nRU7OW63TKgIzStDtq+ff",
-	"GjiBU9xKjlCVrgpX+SuPUWOANh973nxhhHYoLPzJKBg3AUF/FVTsh25n2DSU2cMl7KbKJzR2rj/4pL3/",
-	"k3eCWuMSli7r1Tk8X8l0xOOYiYc4M7nh9i8/fSzJckpnUPAOUfYTtJeQ6sGODJgIwIpv1HfkmWDGKVrG",
-	"zoi5x6xth6NuCowTgoFsEy1zjAhdLBhNzeCvIZ2QZU0l6DLmmiRyYvi0tSdkSipYEErGiNz6kOlC6LsY",
-	"CGdimLH1jfXEugVYvj1jC+ju5Ulu1ySMpBgnPNKZims+nLH1Jzv89m4aiM295cvaZRYBIPQ6nU3Tihkd",
-	"oCPvWDoQoNGSXrubsxxyIMdBYsDjejDL8TZoPkeOAvt4YmP5HoSZ+GvMTn7R/6XTJfu4wc/aD8zP3gC5",
-	"bRP5nPEsPxm/cp7Wa13v/+KpPT7wQbtb6wMD77dSvqDpBASOXqez/7siMb2GM/RpOS/SledNqOa+JQHm",
-	"8Qcc73n88THKGxAv9IAM+jWMqhyjyooz961V03kiwdRmqA3SQJaKnRH4FAxbmSxkRkDbnBoIazcxL27j",
-	"1J+ELQYkFFIPx3Ip4nAgTnqt3unxTAsBdCTTws+ex59DANrJKqBXS8riXz2X6O3/4jupvzK4/bQHFvFe",
-	"+8Au9fQxjSKmVBMK+TxOWcywi0Hd43or1lIwVHBtS3I8L3ALW6koMuMKzWmCKsmCCeX5FJ3tFpcC3Usf",
-	"2QbnKGMVGmZn4hF2OdVW+9XMGfnpQORKrB3MjZDLcXecrVh6Rl4bDudcEgujyIMtLo8khq6yYOcfiJKP",
-	"MvconvQ617iy10yn6+btWLP0FHa7yRzGWMDIGtSDLHw8yGMqZEqwezNkHM8C3zkJAqmQJJFiYoQcmiRy",
-	"pXzoKQsIzzkXZI79bJxsCGwVy6oY2waT2srpUqrZ0MIxBHicFoQx9C4MxL2EMWyf/QPX01vY7QtsLP0p",
-	"ZKrXcBTyaX4huco2DN/CJgVb5aRtJSs8N5+VZR4t9dQQr95K+ZIKJ9aqBzfPvMHAjSom5DPPQkhGiYXm",
-	"TZjVY4xC+NQc1GmoWbgcHxtawAgW/9DPaTrD17xO0bhGFqN4VWTGAaFJMhAUzY0HsUeynzsa0a3MHnOx",
-	"p8QYLTQkJDDkOTajNchuion4xmNQYI+lcCIAIhMI5hVyIKDcBzigV4zOwEW+kink9CRgyRyy91xpFeY2",
-	"XWxxzciIQZnsLBJ3zqgAxfRmIKpkO/RzZ1ycRpCOc0PCMeUJi4eLlGUFrcNS+0jfaToQyJIDbHPEMkcz",
-	"16yMTbO9GHr2SlGPh3sQBzkThVE73tDeO+ZZu3UaoAvcPbQys3tY+HCp/Adl2J70WtfVEjFIuyASV0LJ",
-	"fVjvgikq+wfbF2/haDzPNvWJLpfyNP8/e9+63DaurfkqKP+JPUVfkk52uu3adcaTvuzU7nQySXZ11Rzu",
-	"MiESknBMAToEZEXlStX5NQ8wD3EebD/JFNYCQJASZUnW1eaf7lgSSQAEvnX/1nMRLhtXrVew2BeYxm9S",
-	"sIMXdLjnkDkz2N4LSTioUDj1FLrLijYhAwFGBGMZywCpvoBGTw3AQ063z/pDpRdTRwxMvnxDBlyMIOOM",
-	"Y5qNi453mNFilWXYR9wEERCLUqbDhwFFuq3Pxs9LaiGQH5CiJG7R2oDeEhAuOSPvS8fpq4tXRvHmt5ZB",
-	"BStGkLWIKtCrIwPcWH9XgPc1HDRXxCr/SlraOYggDgvZgfJ2IwGQU2KGDK4WO9oU1rpoXkgUrAKqgdIO",
-	"wmEBbwRs6d/NJtqoxl59zFKg+mpGtNeqSZf1HWe2uM/3pbhZOCRvQB9NOlkZIA8ZX36xm3L2YV4BaXbq",
-	"jShnASOqOCWuSveDSzZMWeR4WUqowpMbi7Wpz6s4FzBBT42GrFAGd2e4FkRmVVGsoupLgCKjOlv/gN3s",
-	"5FgWtq3wbEhNAj7p5OSg/AmbByezl1fDptabcLDeBJTU9qgtgYFytJQP4V21GGWq2sLXD+DbhZP5i8un",
-	"xrTs0kl6Vb54orQcKkA5iJlYrwAgT4P569zMRv3haR8zdYUMCkgIWu7NJnEsbKY4kuW69QTdyt/n2Laz",
-	"aSy9ehHWgZysK2ozx0SNRQNorQhOv+M2mIKD19M74gsulBy5iOqehkd3dETvy3K6esQEDiwu80Jn03mP",
-	"VtVKZqnu9paQUr+AguK6ZqO0xmgIV/Pu3GhCxGK+DXFl8//fELPvRwUWnVBSyDFqxGijvFDlJJzSx5VR",
-	"H6CxECoXmNABZ2K26hLVMl9sKXNpR9UMKK/iWJXEDSEixnyCPHk3KK7IuJCid1AqySe31Tajkbjb4wNb",
-	"heQ5KCT+RCwKd1jouzX3TyqFgoqmwHI0GkNybr/BofwbbIK/YgHqPCdRiW+hl6ha1mzsHZsf5xz38x1B",
-	"EdpXmMIWOOLRD2BzauveIrK8s6gcvPMWPRlXECT5tP6g5+EPqpy2R7qHpvBo204imEvFVVTeJqBMKJ1G",
-	"UCufWyaGKq9CiR2xML/itqSe5kqWLqZZlVlIGqm8KogpspApd4IpM3XvFDrDOW7JnHeZeQVXPhrAMveC",
-	"OiyVA8sGYHNC1utk8tFRfODBqGSAWdtzFVUhclfqmRnEAjpa5VS0mtrqmloNLR/rSUK43KXNWtkZDq6c",
-	"5rWI7UqOFdP40+TTP77GAqs9/aQSa1h6X9HJqlrSVSzmW7s47NnGLtmVrQuK4pShS6orzZWH3cPD2w3b",
-	"wfCc/TCGW7TdD7Rdxkz2JDlL120e0x4U/Zs3OBqeRIHr3FFOhVxCY2G9+8BSUsicYb1/lbSIKvDUo4JW",
-	"JSQiPaaVJyECOpmST7LW0PlBLqS9rAx959/F8rWheCXS3f0K7DCLVIp+Alrm99niV/gnMVqk/cWu2KO6",
-	"VTf8RSpXA7LS51O6Gs0JNkAlaxpsUgcu5cZdvpYVKHWDUikLHw5MkJVIKgaQUStwnUqBMpda3SQBKLgx",
-	"xz+JrJWobMsWY22aLyLwnjmTEQjRYDio9PizLQVJPIG5y3u19FwRMeeA247hWkqSMTYk+PM5ObqxcEzt",
-	"gXVsjHcKGRqJJe65ceLbXpk4ArOE6FEhwEuT9IsbNRFp4sOMqFSVPIMG03TOgFFjM+VfsWjMmJ2eCdyj",
-	"LKQlC9XRxmLlQtq1uP5w070ruwztcSltvTvFlhVBv0gNWmB5WssSuegIKa9gML98pY19FuzPzuE38IC2",
-	"AHffC3BJ0Jxrlsyo66Ln9+6f77PvB6aY7nlp7W9Mr4xh7/xL2Y6S9hB+PFnU2GVB7jwF8DemHz7MwA+Y",
-	"9jerAboGSkEnEOA5KRgZQnEVduhzmoSeLXVAzWtO5BKlblfm2D+kFso7hmMZy1GexWIA/KwknaQ5lHEJ",
-	"o7wMkGCUCvKaQBMbBWrjvJqumepiLEBf3B7wzKmMak4tu/I0t45HN+S6dUXPNb7bZTS4hZCv2rjrUeD3",
-	"sCn7vgvz3JieN7sL2UJ63kWr5+0csVdQDF8tAu/l0fsVTuPjdMofl3vkZ7fxNqpT4s6f2TdvFe2yQiCx",
-	"qqoZWRkWWQF28qAAq9LaTfHXYdbvIeiTwGjnWQbUhmH1g6/XWM5nuU/MeX6xFvFBhqwYLY/MUpR71Zan",
-	"wTqGUZHw4+V9lysf/5KiL5eid5obHTMCdxg0SKjkD1q9sqxUOo6PMD/njmO2Vnx0UiPzw/zhGpsfZvk4",
-	"Mj+8IIXUP+CcWpzZLxZLUft5g9mM1VP72dSl2cx+sWim9sOEHKzOSKnA3uLdgqm+j18LNrYBRdTw0Wd6",
-	"42LICRmJ3Lz3qlkwzUNDjhP88wb+TE6u5toL9dwgrCtrIkmwvuurKhxPve3wiqrrYqta//QaPlxS8rCL",
-	"F9/zGrgS18KeYHkIQ2qejdoIW2VX3DUTUDmA+SyLSIu1u6yAvVT+nygtYwNZUVUoL66+n99Tv8nMdxar",
-	"lqdvXFmuVzawLqnfFPAUuZ4gXENhoq9LDDvaeFE2ReEYi4PicPwZF39raHodvPptafDzMazlf1wWGeye",
-	"2QI02GO2RWjA7rwl8WOppFqyQ/O3y2yHj5gwi4Et/7vmv2Oqghof0PDzDO8Ri2UQZy/oYVdXKuciUizm",
-	"VO/AS3/SkLSEclVaSc9dwdokoy1suXUhGoajlketFUJs1/ismpFcp6o2hjt8CC2kikkEO8vSONRbrHFd",
-	"Z2bpMNck2djJBQOTGBpgE3w+kCLMiMM5xmvXKOwQNCK7ok8m/N6GdbanGdm988hUmnPfzPfAkmq+Vm/P",
-	"ul1mEz/dhGznYiRYtX1csfynl8sOzYOGyGUKZnDLhIs+K7i+wZ/f+J8nWAsbzZqi6xfrl8B/wHUs+tQA",
-	"a9esQlcWEWE07TvC72HBU1aF1iGdwHLhNS+U/c2YC3VyRn4usRFSO+1zC2Y0OCHLhTiUJCS/Ezerg+1X",
-	"9rmf9ANhH+Q1cm+0tR8fka8+hryg8pgZaAOoCAHUv5eHANSlXx8gfkI/aq5qj7r0LbFtZ+ZC+w1Ybeu+",
-	"74jyq3s1+6pX+QE+oFe9UP6dtIrVTjMcjRCGBslEMa256IWxY/86t5/y6EYzlfR4VmbYIUtLDVcAA46h",
-	"r1CvTAQGwqleeYJO0Llko8kpLQo+fSvBxnC7Wq2MwaLq8MzZKWjGU40aEODUzAoXc+1SxSxzafhmWI1b",
-	"dW411L0cTKbkWvB0k5mSvsPy/REI9BsHS1jiChHN6GhYsBv4WvkY53Jw/QmHt93UyodkRSm0Wxu8Ta1c",
-	"V2AWRMwK8m++zhz0l9mC2oyidSrJ8oxc2+88s4aWREkgctJMBSXi1QYlyhFj6z4bHEpG5vtgyTcM3/5J",
-	"X7QRGoeZlFnOYpGkzGBztLb5Y2zzCtLwyp51KBPu5JUTNJeHD48WJf19FS7Ms3oFFdphhlToentvK80p",
-	"GbJCSUG40LKWaSgyS+kz1dsq5+L2jPzZl5ARjp2uXMU6pMlhZqe/VZXOHvEtqGfHTyJwgsAdE2NQJERR",
-	"24q0ud7IjV6V7aPsb4ml0TczFEBbHUygNtdYHGOvK4gXCaUZzU6Wbyg1p8XfntU5PVzSHot9yXfErfo0",
-	"shxxLjvKbQwabjXo6+UJCenpx8zhhwcJxIU25fHgUx7nCT/crF5ENIq7hfXq8/vyj+2UzAdq9gOKNTii",
-	"Z7RJDIWGQfqC0bTPFOmwicRnDiJCbSlDbtSFnNE7zIeSI30gXulKL77tKOKb9mMvg3atfvwYR3RDr7v1",
-	"gMQ5KmYrp0CuBhaOM92pjgHTbtjitUdLNjtMjBS3lz7lEdLYar1d8MmxgLtNiNK0gDGyMZY6OXZkCdOj",
-	"+aV3MHMMybvHIGCZT+zL9lmZxiqwDFGk2Sqw+q4V6zPdCOR4BiKdPERHsDea8dw+p40dVRvbsDrFNhbr",
-	"cmB/hlewS+hdzY+9sG+6PsFA7/2+J8j/dPPf97NJ69YkE+69zQsnAxFbFk5/ct3PCjquu2UuLe18Xeqc",
-	"kc9mmCB/iAW18AhMJ6k+oCuj/DD3WVV+bEsGzIb5x0C2mfUz15afMGYuA4FbhDI4auuAsgHl+almg2FO",
-	"NdsikUgtcchoUAXPmHJJXE6HBQJ5P76IdCbklgOMZySXKc3ZGfk7B93cf6Kw64bRkaWAhm3hLZXr1KFA",
-	"F1V9WWhyTDUZSIUXDFlRf8gJdIzmTnuNxZD2ZpO672NY7QPl+Vf/jvc1zywcZVM4q2nbtPb66hwjlSNW",
-	"LmkAKObNLIkk5/fmBH0/v8fz8x0hJWeabTTbrLY/YGrwM6rrR9rgQtVeBut9fo1h6A90IaeCISoQNUr7",
-	"fv0OotYZXkh47jbNg0R5btB60d/+Dm9qFuzM6MaKs2nLlhcvW4YFI7QBAaYBINqtcmB+auQzHGTZxWFz",
-	"AZ/hma6Q0pQx4TD73Drm7aoeiDf+II/oZjSDJq3A4257/Beu8aXZUod/ONps6e4Xejedr7344Y+Q7yt1",
-	"hFvmmw7ryoJdkm4hB7EQckykqD9hSkmIiJZkyOQwZ6RgNMMbUu2fA3wnAsv2LE9BFAvsdWVzTcaUa0wx",
-	"wbGMdEd+C9qU/kLTPlat5KwLgUEIKQyGekJuGRtWNBOwWIzNUdjaud9kaRORY8UYCY+I3dU2Hb5TUGG0",
-	"ma45tuQ4lz0ZkVTmclREpCulZsUJUZpOVCxoYbad68rImXqIceFalC8IlshzqA1poViEShbUMs0YISlG",
-	"uTH5RjoqL8SVhXUFwjbzFjKqKTmGUmvzpQqIiF+9+Qv5O/9fJ5FZv5ymtwFZxXFyf3/2Oxe3378nJ8R2",
-	"YdTsG6z1375++B3X1AgK20+turt8t1hL3oY8N5Aog706POxbnrdEjTr/wVKdRCQxz0liAbUBepAnuP+t",
-	"Sw0sT3oHBePBEvp++2Jih8ZV8BQt5SVBLRqiP5L0JOnQ9NalL3kTd5tibb1J/J9GByPt1p8NNOOMbDuD",
-	"fxlZ+5T9fnsQzah2TqN3y6jqj7HVz4cFu+NsvEWWoc8W16cxGKWONdnplHpgxTSQ1pMeg6i47/EIwERV",
-	"LKB7ml0r22cplCwzIiyCDtgVQYnrJbQRzBWcjYiSsUjuvyfErpmquRpRp3GBFPLZio+co/+2KjydUIgI",
-	"+5ayoYZPY0GFVQyMRsMV6XLBDhnhcaWeIsoHpV1WEzi6PPqT5akcMCOj7+/P3Mj/oAP2/fvRwqHzPREN",
-	"9uU1SQbUgSHXDY9khxEo8Gzlw4blg30x6xMRnsp3y9VP763FVGTYj3dCxkY7p1lmteXFq6HsHA6xEsoy",
-	"xm8YGD/LfInSp5LFftl+nXtVNIXTWKRgyu6f1qW0tmKpgd/WHowCnNkSkz059gwCeFkssM+mq/Q5OzEo",
-	"8Wmk55VDXVqaeNT4gNcEHM5CgrbUt7pqtQc60DFZFqcSYR8oaYJ7zyhoqjd1MhB4wzPl8i7N306xjMU0",
-	"Efte0xA8/TKm6yzDzf80Kpn8dHZUzGTXck4Hdzw96BUNWYXKg/iiZa5pyd6RuDDLPN42SquFNejz+0HQ",
-	"AWilZIhH6dSf2UC62Eo5kqtSuoD/P3LBDIVkN8FP1Rm5DgqBaxp4LGq5oAMqQIUyinhwk1IRN8IYf75s",
-	"SQFIRUzEqs05p0pXKor3pLjgMcml5rVtRUiEHaoWzLfA0bVp8ltM+4QunQ/CUrRFa/1Xqys22+RRqbdC",
-	"qaQ5B0GtpDnIh9ODeC/O4sWWdKZWX9pbpr8NKSaPbj2zGoh8dWoI0qwTy7JOU43xH64CJvdCDmzd47fS",
-	"dpOiWUGJxXSxSqugrEVBsY1PniEqtgR2h6M3+fY8G4NNbHmzZdT8xfbZmd2/0Sazz7Ha5mBi6JxcEhT3",
-	"XIfDRWsBqwWs7eEP7rkNwk8hLfiMtsadsxKsPKBqxWJVXQtzDTI2kJodkNb1IGcyaaBMXh/lBHKnWse9",
-	"2UbbxMRNsiwv2NkCpm8mvqucmha6W7LkDZMlz5NNnjsZt9oLBTHy9YsoAPgnLKPIl1HaLz2hNZpVCKmM",
-	"Bd6i1nngocj9TjuoP0ZIrbHBeSCkvnC9cW7//ZRSMPNWTB1UlmgrdeZJHegJY1mn7R7iKoDpFcWQYOND",
-	"bHQ1HHVyrvosI7TQPAXXDmaNocyaWfkQEcHGvlvApevm55rOdGURC5rn/kJFZOGq1cCxLgVrmuEZ+ROq",
-	"3MYF15qJvxqQSbChoBthldb7hXJln+NClul0ETEwko1ylpnHKV8GeYUyTjCWTTnLLYu5WVmo/FNlVenJ",
-	"oSTx+lx/syE3K7L+xHd0oCm517idFsnJdTuvTcpdW1KuwO3poBZ26zKpuF9nQcBVeGKXqQO/Jo/AULs7",
-	"IFu2ip1hDJHmgHqqL8cKA4qJBd8bqkEjPxZyjN6lnHV1LORIn0S+A7mdE6yBtZ9EVhbmnu1zXu1j82dJ",
-	"LX02FmvKn126Lf47SL92MGkh5Gnk0tYmtaOMWrekDVq/O2ut2t/mzs4TOEY1YQh8uGGqrNBelZ0WQQ+r",
-	"+ef39qZLZ9XuidD6KPJJqe/PUaav6qo9LZi5C+mz4oDIxrYL19duc7QUYtvJtLCMYuVZD9jfYRvP0jMP",
-	"yE6/nrbSm430K0s/ZLPB/JVRuED1hv5VA9pY8CORkY5t1UXGblFQ7+TQINAeSJYrdljptHuEBhdbVpta",
-	"ZWk3nUncuZPdBY3gRTtkPy2FgvzKWZ4F3CdK00kssKjVPIA9tyAUdpfeGWLtPgo1cwF2FI9qTdM2IrWR",
-	"PIhlNNf55qnsdu1ue4x+WxET092hDyQQ8hHXYrNguVcRDZjxIvEM3Catxbk6f710m8sdT7vblmcTWYGz",
-	"1pGEFDIbQbnSdKA2pZrmsjdihOqpIG7BU3YZ3MC2v+jlskPzWAxlobsy55Icj/s87duqIuF48cp7szsm",
-	"ZjBee1pVLvqssC3jpu6O7KlGdbLPr5nQdnS2dQYsuBs8GZslAy3L6pPmly9mZTnZ7264a6bpZ12ljgXK",
-	"DzOgDsul6CljV9eV3qt5hCmVNtNU4IDhkcEQybG3od1UfKPnuf3sWmaUTTOjYGQHjvETieeUE9pRLAcX",
-	"s4nPFc5Hqyy3cZyqxwRKJko0dVmsCJYVBJ8lfRdRj8/v4f8rcqKs2CDGCQDbl7lJXINM7Bmh5Ci2sZue",
-	"0nYFsPdLWe8bCxSsU45oJ3xVIH2JF77wnOlqYTkWhxPW2QZWf8Sd0oZyNtsNxqpLs/Xp9Zqy+x+g2PG+",
-	"vtii/G+l/qZPmI1AzDleCwcbVpZ/HwvgWfdM5l6SWZrdYU5TlhGqn6d7f6vnfV9c+svbJRetXdI68Xfj",
-	"xG/w2ld8UitYI0W2Bmf9lpNR/ggqPypMH3CbRQjScdoO9NFBJhWLRVmoeAjRBXx5G0Zt85CD5j2HGSwU",
-	"koD1rFYWtXbU2sotpNuuHqPwg0eUXBhkGVAuNOVGDUSdKWAKommf5FwwaGujpsMNM6MVx1Xvvble/Tv/",
-	"51ngxo8Rn8ZcMTTvlKBD1Zdaga/EPA0+BlQ2EKU0FRktMtveAbwrWpIkYzm/Y8XkxibTJegTiUUfm9eZ",
-	"3xQs5UPOhE7IMftGU51DRxzQH4cFO8Vb9qkignEzrMh2IuGgQKS3ZRM7NTKniBWxGNOC9eVIWT9Od5R3",
-	"eZ6zLMJmO5oNoB34SHCNmN6XeaaIaxf+Mrq4uIBvbQyE5rl1EwksFp9ew4SUi2bWxFY+NlSnj5QmPX7H",
-	"XHTG3NzWTKpYuMrxxEZmcFWZ9TQJbHVnPhMjLNEVGSzHqDPgWsOC2IBVkAgEV8SCi478Bs6pVIouLwZg",
-	"FxApUtYQaknoSMsb++sb3OeJzTNCFv1xX8YCvmAwEGTHt53Uky6jelSwG8dnlfiGeAlcc+NgAuAvgbE5",
-	"N6R7//6KYcHcEM5i8YVB8+d6/OMSIiO64CxDKThgQmOEzdkgZTgEH2CDROZd2G6TsaBEgeqzLok5vRD4",
-	"TRhRmxamxJtTy5fxuFhPLDZSxjOnG5RZdUDApxHqKeezq0gPrGWTRQVbuLWonmmkp1FLgV0LdpQ9iVO6",
-	"ySL20/k9/N9Gcw4qrX8R28ld4tIA8DDJrsE+y5hvfoi5FF0ipGCH4ubeAv5+xK2xBRtnLvgFTQ5AG0Ol",
-	"jhs8nLRwuJuc/DWBznlKRcrybdCw1oytWNTYrKc7lJqnmp2XFXRcggdqYdZGcUq5KxrA6Rjj0enfscEU",
-	"ckwDBd58AO77gv0HS/UJGgJGRbM73WiDVEkB7aslLAXNz0iSWnFW5k1ZzRxUeWjtYGwWxY2+zzVJXT9H",
-	"HFbOMnKMvU415TlRdKJIZ2I0/EFzApULlgtm1Ed3y62mT5XzXixxas2pTbB428fb1bqYLtydNJhWoPZ+",
-	"3ynSt2ruztTc7aXtW4hcWYYUDKhhqV6BvXuF8OsHegv+NzVSQwaerZKUxFLU9igXV5Blih8YgIf2TN6b",
-	"NYdfBJpF7zHByMqNkNxbchj4KPDcpAbqB9gATeX7btFpnxoI1Dotuf0WuO4DcHEv+WF88bynB2QNVyqM",
-	"VogrSsUOJXS4DTbRvQoCmgkvEgPEAHAb9FtX0E/ZjeYQBDfelhoez28vXK2WQe5huAHVEMGb3yY4Fm01",
-	"zDaqYcyGeRoREjOTHcVGYBEbFDPY961S1tbAzOgDrHil/tuB9wKq3/m9+d/jev4uD/Z/AnSFTPa0YKHm",
-	"5piXjUHpQG82ZHquYDa4tKxDQPrLC6v5AThGREkiJBqrPGdC5xNiLFngG86lMlZvmjKlDr/nHbzELcDx",
-	"F9g4z7vcZY9sQlcf0wQG0ZMPeNog54HENHd6Qi+2prK0ispOGvA2gsCSJTwbt+dEmZhQsep2b6Stoe4n",
-	"Fo/OP/vMzGpsESx2X/WztAF20Rpgbauzw6sOwqO9svmmZXp7YJ77v8kxGYCiNpXXzzUbgCBhNO37/H9j",
-	"FnKB6fER4UqNWAYDLZg2LwjT4JnQxYQMWRELT3SkQby4u0akM/E3ff/zolGDVI7MYrl6pFj4UQYt15py",
-	"w0ciZ2qKNiFxuf03PrU/gcwXsSfJ2Y+JVpjX9Du7Y/mmYxbwpE/4Pg+03KlcrIXiHebXJIe1bcMeq2Zj",
-	"mONci3vAug5ZMYMp5k93QBfD4nMAhwOOpUaIvRAyMI9lg2EuJ4xBTZG5HdeVhECE43lYGovG0s5ZSEqO",
-	"sZek+QASlOHjkxZgKwD7HrbZPuKrH96ydahfWMFp/gfUgB0ynJu5L47mcARaMF9fDLtc1QYU31o0G2g3",
-	"M3bHU2gn6CIaFplIWdXpSB/dNGp1nXiLCMo2ZQElG1exAJgGGKckgVnfcJFATjTUByo6MQAz7ksY6LjP",
-	"xBk5vg7qJMt6RLgcy2ERkrmIRckZVlacnp1UGDMjF3lJ4LJ/5/9MvLzqcpZn0WIcmtz7gMI2E9HDTYah",
-	"jIWSDs2It9vMRwqwxBaUzqLhlKIc8xn++gZ/PYeiE96IlYxU24fEwpatHtu36ELwWMbMNdFjnhoBvaj0",
-	"ikWz+LraUdu2x4i7VRMgYrF6iejDCRCxWGuJKEK/eCLZDziZXSVAuKcrI0MaHHGIU94TF7mqeVtdzu+Y",
-	"ePZxxieW5vClFO2Ei8faaOf35n+HVwbqNr9v9Dnuy5yRnGU90BwCW+4SpL+nldCEC+8/M3JJQiFURLSU",
-	"Zl2BQjQWsnCONeL4JFB5WK0AFcYa1p8icQ+IS1uA2hp3Ph7sDIhNyxHY+lsyhv6GhavzkNxvZl/k2hpE",
-	"jwn8eqSsL+zaUPMccGSHZaxXZT/+2UAEXiYDQrO9TA6iAJMUQtDfqMhKTd/FHJDav/SE1eIWNhSRyiID",
-	"MJ6FsDBuQFFAulpZqwN8Y7shGDvnGHS18r4C1HCPzfPH9jEwL28tUh0LKYytGHAPQfODk6hMkgNeoLsH",
-	"UqbxhqHlZWxCHIenBlrcptlz0F6h5BZtk1hsxDgp8wdisQbj5L3ZKtuWLXtjzVRnv6ukAr/6c8VgmVnQ",
-	"2i5PuN00bMmqoK4KmfXJadTltyGovVy2/4zFWgQz+WxmAKEnRbpc0BwSubmOhZVMNNARXijC7lgxyegE",
-	"pBzaTFjRLKoylRV3rkdET8osIt1CDuwrkQX+1RQCO6Ykl+C8jEWnkLdMWDftSVTRB9AhiNQWFVfsg3pA",
-	"aYOh8FiP/3A/he0ydHCQ2L/eaqdAnML4F8jHM+/m2QrU2vRbidpK1J1LVNyTFZG6Vhk6KsQTM3ZLoejs",
-	"VTbALkIQq7TpdlqSDvNJdz3KRVXAgZREI9cSKwXGrqd5CmmdLj39KQ2Cdt7ivWVsiBINzVrSp9nSVrNw",
-	"tjLXZEwVwRfIMhI4NweMYvmskVorG8djoPI1ggXXaJaYjkVrE++dTfwZtsQTlOElM9aRf0dHl0cOkRcW",
-	"8eHqbIkvqxXprUiviPRRIaasZMx5X0m2I6HVVki0vuCzqph/Ca54jAbSwth4XTB6nKnJC6RDd5horMaR",
-	"0Dx3vftKJrDsjNhHGOybSdaFhdBgIhuAPNtrioxNVEHbBWrpuNrCo82XXtvN9lguLs3TW6Z3kUFuM/6m",
-	"Et/MB4kdVkKsRnkV9lxdKIEhFrNaAkXeGED4c/HfZRi9zADt+GJRs3xw7tVc8sNPAf9qN8lmdVZ8yrJp",
-	"3HjV18mQHWgSN05gkQxuu+naJkQbyuXWfps7HHUbfyNtiMixTcQeKJbfMXUSWY5rVwwTCxszOM2YuiUp",
-	"HdIOz7meVLVBuI3thFPDXcDciCRWwWPZTWfiW8TEQkhj455cVUFYMJY1wLDPCMMval117IcuPzn5enpx",
-	"cfHy1Q+J7YMEJ5skcsiE7YDjYiIwP6Nwut43ZVJ0xoa5nECKuctwVsR2RDIqJmd5phJQbwGYJ0P2QmE2",
-	"uCLHirFYJL/98pUYGYgDPDW/UcnJFRn3qYYGRLcqwcZM0Fqow+rrON2y6Fad/eu//rvS7Cly5flzexfR",
-	"CT4p4IUkTY14YoGdeCZN3Xfsigftd8ziWg297b6zmsT7OGQCD/7TyK4u57OjBGu7mA3Wht3Dra3Remfm",
-	"iWuziwm1u2WmiF7I0Dm/x3/sJhF7azbPn66fizVwLjFLwfpobBeMMcwys4R3C6Zd2z6otbxrd4oh8bpk",
-	"1zn4BOmtyIGvdkduw86Yj8JBI6C2/c8uM6rXCHPnZstMlndC+5L8BiOk5pOugeOVR5FYIAr2mCavL344",
-	"a/Jxh56Z0Nax1xEtJcDJr4A3yYAqzYqbjGp6g6iW2FW7JHBImLNMxuSO5iNrOVjDgKpbLIOVaGiVpbB+",
-	"2sUo9w4dRu5YYd4XSfssvTUwNxpmVKOm7fHyOHH/vLG/TyBprCYZ3L1wonnOClIwml1O9R/i2gJ2dgIF",
-	"Z9DXqKBC0dS8vFj4weLMXygbJ8emqIDlthu4XZEyTztll95IgK8nYIDNdIxj01g1E+aNMXVGQN4kBVMy",
-	"v2NJFIwJrsuVjIX9NvNr6qzSotry9PDi0IsytmGrqmnKtsfbLNfmBX6AI/Ez1RR7wG9NbO2evm3m/HeU",
-	"KNaaOy2n26Y53eZpEHAWIEnZHIdTIyGdGLCcEDMiRo/RL5TiPfF0FIwEJ8QwOYpap6z16j00aFuRBXni",
-	"TvpUW557f+EVESOk2KAdBS22IUMuEJ0u2Q3yvZBa7qypiyCaYWkulbHV4Po9kaZ7LzvhdW/Z0tsDkRlM",
-	"u5WUraR8jpISjkBp1mhZg/v1CMhUDgZm5Es4HK8V1gkxrW2niRDTq83IrLgLZaVijDjkM6KIqauqV88l",
-	"EWfyqWQnvHOLvD8IvodpBnaVFsk2cLu2yvHRphs8Lt3AO2rScr9uKdtgOOrkPCUFA1fQytkG1dsg4UMF",
-	"ambmE2AZ3eyEgmsS3HNCOpNZuQHeR+SMGO89ugK/mL3KP9VgeSwssI8p18iYX/3RcAQUdK4MhQwL2cPE",
-	"gmtRnZW5fy0cA669GZAIaOber3lkTS2frREfhLI+O4ofizUXXARavbn3imp9llUwb59U++0E/usrsNPw",
-	"v3sLTTnH9ri0xRbPpdjCQD0o3C6mUBCaQRpUBXjXq4Kf39t/LRf/b1bHpwVFiYWvzfyqavcTCYjvH6RW",
-	"xrWdUPpiiNYqzI8KhHs1qrvmqPiw4BKH9FT81p8h9MsyR03qTQ1f5NB6jtfrOf7i8PCT20zPx308NffW",
-	"h9z6kJ+hD/mdTbAp4XZYgsEa5FTB5JAtFV1d2CVU9wA1CTRjg5cCbclqkWvi835c0YhkCj0uWkK9AgyA",
-	"18s9IJnJfi0yOSa0q1lBkGEjyCY6fvmaZHSiSGdC7Fs/uSI51axoECGX+FQKuWGtwFuKxEJuqzhin2Rd",
-	"OO1WzLVi7hmKOTwC4AKuoPl6hByWBj4dUwxat2K544CmfS4YMlIxQf71f/8f4eLGRRrgbxueuJHixstV",
-	"87lfa/MHGmiA3bEAWo7gGRPIsSU9aWSqv0wW9ipLqz/jMU4OB0M6myW0uZPGLAtSpHFTeBmBBFxlWm8Q",
-	"tYmCOJOQms03RpFjq8/86vkePjTP5biV1gtJa1RNw7L6ZySzpyffSu5Wcj9Dyf3BYGklxckV6DlIaBTg",
-	"BrrPB0wp2mMrU8Qs38juFyhVtM8FMTCUhaY5pMBCpqwsgE5RQVEiExk55uKOaziexqzlPXHKBYE6/Yj8",
-	"67/++8RlscTCtqpJLJdVQqRgCmSja4znaLGo1mww1BFJVOW3tGA2gE3GsrgFO9MMKwEoV2TMCkZomrKh",
-	"QWqbmGDWEtQU83OzAlZ8uOezkJ/LUkSTY0refPuGeREn2CqHCkcobYenrkiSU6VvWFHIIiHK2MLjPnDa",
-	"2DWEdBPYvhEZ93nah7fVl3kGLe9gsWKh5S2Dhj02N0z15VickeTfcKP81Y035wraAFFtjX8zEAHyfyMM",
-	"XqUAjMUK6WEfKM8/uD28rPwzFy/LSFPKzANlpAlWbJFEMQcQex7p2hwVF6R2+TMuR7ojvwWwapazAVPP",
-	"7+2/LOtvMVmZ9Hd5mP2AhLwEz7XH22zEHPGuBbluwVSfKFZDHeDMhclaGAQohnwqqmJhqXDHBTfwABz6",
-	"FBCZcKhsBAiid4ywb8MqQS45LhigOhDsemB3NCcRsOC7Ck704uWyZ/EeCPyrgTA6yrg2P3nA6PACh5Zc",
-	"/11rvciCjGH9YAZuyFg1bz62B48ce+PI/PCFkVC3TJzAUrCCAl2t4iJlB892+Nls1wAqVsLWD277bw3R",
-	"mhRx9/aDFo+e7dKchmefj7Q5/ISdNAVEzQjKlsncERNSOVS24tq7afDPksEDS6uVQ6hMEiHH06wY6G5h",
-	"WnmKVSx6xroB1edD6BhCUyDIKuSo15/JEiLogF0hp5V9ME1TORJ6qkvzC+XiKkbDlbFIoPfo2TCnqeXx",
-	"7naZQSWglgIcwp/cuM1F8eBL4UeCnZzP/kfiH+8vbmjrIQVinPWCDRzdocMGZT0dM7wrJ2vBvIcQKxbz",
-	"8pc+mH21As6ELNeuxt+8u6PLo+t0wMhvg87fjqKj8vXDLwtm5nRD9dHl0auLV29OL344vXj99eKny5dv",
-	"Li8u/s9RVN6NmxGmI3Vz8fKnl6+yv7DTN5239PRt+gM7/an78uL0h87L7iv6On2T/cVMAn4/YAP7+7cX",
-	"p69epa9P39KfLk47L7M3pxfpT+zH7lv6l86bzExamuEfgZZwFB0prtkNz8z5MofROmCP0LF4FB0Bv8HU",
-	"2N98ffn68uLV5Q8vzdjNtsdxj1RRGccPp2+7P748pa86P5ziiN92f7z46eVRdGTZD44uX32PjsqXDAfd",
-	"UwEXjJoxuw3v/gZOGfvvcqlnfOJmWWoP7kfBJwMqEGcUy7tH/4yOhgUXKR/SvPKaV3oxSyzILRd4BdQb",
-	"lZO4WfYND5juS3MNaEM3RgGBzU6zG3Oqjy67NFcscq4CvL9ibmJvX5++TF9lp2/ZD93TH+nrzumb9C/Z",
-	"W/Zj9yd60TEiAIa44L5mRtGF/Ub/J00H7MydoOUXKJcphb2bsdOffzmKjtzByyj5Xd4xA4BHi+/hcJzf",
-	"F2ao/9CoOViBcqimzDzfkZGmdEDeh7KYhZL4vAp4w9FCQvldtRQNqq1BW7cGhx1PYKWUVCkvlPvaiCwn",
-	"W71Ty3Jgmhu/UIE0VkCgUmfNusKyFNDRidJ0gk9SdID6eej1d0aCl+9hs8rgmdCaDMMzUsxv7BELNxWo",
-	"9KYCvEZKge3gXDVckY4ZAURpdDin/TEh1pxWN+Y67X8od9aGMthqj9lVXyl7+BrQxW/2tjDikYURj0fN",
-	"RpzErVQ3AAaTEKq8HbAImC7jbV8GTb+GOGpRKngqOHjwUx+8r9Z/XpEkHRUFEzohA1rclq2TbAnh9Hx3",
-	"rfWDE3jyIVjbTXoaggc1OU+/VraJOizNYX6B62ASzqx5pw+pUmNZZKsrDZZR2pfqz9n45A8ZKgrGKvdS",
-	"9hIM/ZHSKMZHhcB2ZJR0R3lu/YrHM7blyRVc4Rys2ISFaQVJF7YTSkVrcVOGkZetWtzXNiaHQ1Zn5Loy",
-	"uxcqFv4GHKuRkk8fvyCvtdkV5/Bzv7BYT1qKdtRexozegr/U/Qwcm1L4Q33jr3dXFFL0IN6G2QrE/tAc",
-	"+Y2Fe0J1IhbrSNP/5PbbxpLh3ROW0iJeT298zFvYeym/hzIYawgt09Vg4vd4AwoJNl5D25N6kMVR/U7x",
-	"bdgUsVgc6z6bAOGjjTWH3kA2VoRqksxJnzO/sa40DJTTQvM0Z+h/HBbyjmco3n0vEn+nFy6lbVxIzSJi",
-	"9m82ysFnyBThIs1HGcuiWIQtJkhnghX6qk80H7AzkgTOkSRooWiH4gn6XbU+1Rvu8vTIGPG1Hfcj8qMO",
-	"NNZrZ75InNe93OcU532Q0YOFRzBAmj8MuixD5LFy57ev5bmDlA3lWC6UpoX2b8/yf3ueW1nU+4WY8x+L",
-	"hI4yzkTKzoIzrhLbrTyxOHBDNYYChBwjV23OuprIkb4C1UmPCgZY4SFGEa7N+SsPrqdCd0+0DT4Cmg1A",
-	"Dp/7yb5xpTendBxSN9F34IG99ttuOdTaFv8EDm9HtBNucRoMMHdknn7mZcs7EXq0Cw4cDf79WxAs9aZp",
-	"EA8UxvN7e53lj8hYzjTbKL5vxcG7OhL9DCuwKhJdu9WcpeXMsI7waVlLqrDi9sf1Aytljs6yXZPoEHb5",
-	"b0xvZItfbFncteUFu2AxmX/ahlAHs0kR8is2vXAqOkQ6CbYdMiNjwGLkFaLQIQEPQ2+BjY9OWfZl84xL",
-	"dL6Y4wUJTU6t56o8nFs97AvXYJFFS7CW9i78A1IQ1oAdu6+oqkxlR8HSVqlfMcjaVkfNp++YB9FW/4dc",
-	"yke7jCtg7R04eG9o4Cl8WS9NC6lUJRJbuJ8EjpwgOgtZ9uA0gWhsLkXPfOfoT1M5sI6LS5LYqh416gy4",
-	"RthFAg6k0CC2bxGMjHDRkd+i8gMVC3dTjBNlLOVmha/8jVMpurwYmBuXl/mhaEk6jHRHeZfna2z8s1av",
-	"8Ecz5PcCqzmWA264dNnCIbjIeZQP1J8Mc1jEm4z74aDIpTeXAf+1etACCPqIoFMDofN7+D8yW8IxW7lu",
-	"qBmX3uGdoQWKAwk7SvAFY3UO4IL1eBIJD7VMmKiXIgEAYsmQFUoKMu7LWMCNWHY21fSsBJ0xVYArGcSn",
-	"ILhHRcoMXhCooSHHeixtnNyuA9RriCwWBfsPlmqn2+ENqbaNz8xHYyiWgqeBoxaS+YPBCAo3G/elG8TJ",
-	"1fzmK561AJ72QgGOM1tNCcQFmwK6hpy9ZfuYLZrFB178h33U+EZgB68GoN5mXkaZLTP1F87thYf9IXWo",
-	"1X7fNEg26bB2q7Ya7MGmCTahvD0QAJT2UCwM86gpbQDlP0ASHyVeXXMQ71SzS5KxnN+xwpZBItYNC3aK",
-	"P4QKorLY0tUMGQXRFg0hLQyQIwMLDsqIucWYdoVQlzVyAEHUD9IgcYluXUhiYoF4kMEEyPbrLXcLvL/C",
-	"zFvcbXG3xd2JPw8rwS5qkRuA3c9w45m6NeBrwaiSIqgBcT42uBVQaEKeqoFcVLF9L+NSyybrULKfEXDi",
-	"S9k2cC7KQenHtiPfa4uezxI9ceMtgp7DQmajVK/ZRTpV38IgWwOe5LP6IZM2FinVNJe9EZtqk3cJkNfL",
-	"ZYfmQCfVlTmX6KGoZMbZCj73hIiMRM6UIl3wx+2pp/KTW/llUes3WJDFfY32Qcs7Ka+hqmgJpybVrCeL",
-	"ydJD+8JokfYPzm9qR7+I59RtzefNtzQst7zDI38KtpJ3e51lCgxheKjrSjeFMLKw7tFKznwUXAmMG5Uc",
-	"+VgoxtQZSWheMJpNbiDzVQW625e//wMCNPSWCXLMe0IWEOCh0Fc66DYtarn6tu54Xoat0QG5IuYY8buN",
-	"eSxjMTW7B9rMLZWIG4ul2sw9MhHX7rx9TcStDHJH6bhuiRr0R3cY2nTcJ5eOW/WBwlYs0W82fNcUyvN7",
-	"+6/lurYtaIrvf+rhqvDyya3aVnSXB452axKKDZ8t7Jg292BtI9vwXVD93MXMQ9AyaGH2AlNM6CuSUK0L",
-	"3hlpphLgt6UpXjIgNM/PyDWUKQs6YEYdGRY8ZbEoGE37TBFv5ikX0r1y+SW3jA2RmxaSG4FWF26OtPVG",
-	"pwJL5JIAGVICKpSyjjOnkCG/rrUL3bMiAp4yuLyUpqA7zdPUzDRQW4sFqGtb9ac1qliPzIxcQ1U2phOu",
-	"Adr2JTNyFf3qotWvWqL5A0qlnN36bFVd7ryE0+VDLKuUynousflQ76UJyC3gSecaRQvXZ+RnN2pMNooF",
-	"d/1Y3G0dAYixPLnoXZFRiBDWH+AEkUGGhHSMAe+b0R9G5VdNFh62ftpC4/Y01XLrLIgekOO3fbYOn58d",
-	"0GpUSIfq6deO/ZsXCDuOpkiP1KbKOR8ZOoCVWvrkwlWfZb6ERx8uWb6Xwh756GEGSO+1iJ++slFa0ozA",
-	"d19ZmeDc417cuPeefBT5xHV0Az5gFgv750yqLzRrwXOlHLWGnwAeSG4ObzXjmRtrXAp2ijwYQU8aomUs",
-	"kvNUCiVzdo6tYv4NWEj/+q//+u8kInDAwVn/FpqbXpGCZYwNsLaOHAP3Vyxq5F/AVnYKXW/O8ffJCXFI",
-	"qwJ6wnk9EoA3bKY5Syvzhm48cClWBJJjs2FoYe5ZiUe0AYR5GPwe9s5qKLyl8EEwxB0FDwLkbdLiBBtX",
-	"tmcbP3gOdB64NWvINEOihGrk+T38bw2xhCfLdfAIpXDTxtwCUPAsYGCvCQ8eOo6bDkNUNLzUlfhaJQ/Y",
-	"TOktI0oOGBSHwadzNL9FAhrYh8o8nkD/FlUWyTkKV+wqaCX0WSwe0MFmZr6CIsY1GctRnpGMDaRGLSan",
-	"SnveeTOhPWKHXzXYEIt1aVnooX8krO1LoGF5TWxn8Ns61dp4w6apG2pE2T5oDA2PFlUFz22Xqo3HISqi",
-	"yT40kE3NUqhkjScpFURIAvQOBXgWCBfYRcwRiBMmsFQE2pMJMIcrbXHNsRxC40YueisKI9eibEr24BKE",
-	"HVPcVDNijfaD73/4M07o6ajKLVbvV4/EuTx+DjhWM3zPmdg+2OEzF8K63xmUxnnMsBvUIh025CTHBtpk",
-	"npWYB7xmTGQsO3nQwzm3ESw8Lezv5EZy8Kj1i2hBqwWt3YDWL+JRmIVNobeLWbYRtcesFypsSN0MYL/Y",
-	"GBAVNsDkMQz9BMFNjDZmm2nnmaX/kkPlVbM6kMXiEUjmdEY7qEts1n2r7O9DDTEWtt+2jTaR5mBTcvIE",
-	"ulmbF40I599N6wFtcXELuPjZgkzdkOXhRmwASc3TW6ZP9WTI1tDNxmEiImQthHHsghsn2PM+qCJzoeAE",
-	"h6MS16raW66dEc+1gRYYKTlm/zniwwET+iajA9pjESmY0DS/QW9thBl4NzkX7CajmkH/zjvJU3YDO41L",
-	"EcViQJVmhfkB9Rf2mGAFT0+C/jchwTspWI8rjXQ2ShYGIDoTcBqsC8SmGl/bFnaxWBWdfudKf4Wl/Qov",
-	"eoPoUj6mKccFuw7hm4bX+SRb35pNi3vV6Ae4rV3bdF7YOEBwLnHdVP1kLn8oXQoZUay44yk7zZi6JSkd",
-	"0g7PuZ7UtJfaGb4KTuWMVDY3jxqzKDn2zKIn1ZQ2JBRlpJlKNIpF0A+eF6TPjUI+uTLHyr4u31kfm+Ka",
-	"5w2ZgJa8w0L2CqZU5G8trZrjRncC9CUjYWClL/NMkb4ck4FBI/deBtS138RMDSzWNwhKGE37NgNvL/Pv",
-	"8JX87xEbLU8Pjdcum1NXnvDgmure/Dt09Ap5Zl8ot9hn0ET96PLoP0esmJTduMN+6YsSQJXts8w5nT0K",
-	"aNDs9q2yTR6h2pqrKUVn1sDsRWzhUXktbtkhCdmR2QT7Tdocb/vspGlwI+FuUBmeQZ6jy6OOlDmjAkdy",
-	"SKmS4a5+IE3SLOZ/mh825dK6eOoQyObgILfJlF5GWSlBjJTwhxQXdJ50Atlwfm/+t83oB1JfdUeKVRhh",
-	"DU7X+pON+1QD5x8KlUon97CDKg+apj4QNndN2h21dRi2wEYHshu0P3gqEYp/qBXorP6hAjarDYEEDKzB",
-	"goX31PY834gt2hBJgCWHYzjusyJED/OimrFjS7GEWXGBEj4gJHAI2XXoBG3P5DOqdvJ+75Gq+Lv9sYIb",
-	"FXduG0yvfMG6rIBeOvg7cpz0JClGgpydW95VM8IufpucGG1zVORHl0d9rYeX5+cvX709uzi7OHt5+ePF",
-	"jxewhewo7mdXxLlqJ29M0hTVsMgK3Yxp6+F2JnHOuyyd2CZTVr11Cr6aYWRch8bFUBaa5kQxbWxAFdzi",
-	"V/SmPHwHoBC4CjUFAJ0OI7lReFFFV8ZuRa1zEDzkC9cznwCrweQwZwAygX4yVeRl7hDc8UPQBn/6vuBj",
-	"Nujhbw49593tr2xrJigM8SR3iffAl55BZatHkuDRpQN71qN/l6J3mvM7lkVQJwF7s5oa4viUy6WMSg2q",
-	"3BF5LseqvpLXZW/9WU//hPOtOyCCG+CpmGV6TXBkA5r2uTDLjvz+VHnXqXkd4VisKGl6seU2x9dwWQqi",
-	"UjZZ/8q4L3382XJ92fqdcBuBc3b204CjVY40NEywpybszC3vWFHwzDqc3AWaDYY5rW0tyvMFpuQoyCJH",
-	"SmYeaowor+CWt/QVlw8cMqRG5CnDV1FS0fk7fex2Z7+/PyFlttw+5myCkzciVEOaEt44RA9XkD3jdu+C",
-	"lcNibbemwRoEPTXCISJv5fQ9v/CegAorgVrJSAN1uWLEy3BFBGMZEZJ0GC2MeSJvmYgI+wZHNZc9c1Ww",
-	"BUvlwzxj9lszepFfXgu0FSiZP381GpqX7VwSDptSORh416CeNhXBRgwe42zE2WN0vO7E07pfkozdwVbo",
-	"s9xle5UAyZUaIeaad2u2sZwwC5YF06NCYMzePv1Pd9tZW9C1lbedrVFYYC2ubXEdlenW3tMPOWjm06n+",
-	"98FzocfT9CP/xmiu+xH06TdgoyIyYLrgqVtOrkgm05FZ4cjsFMUzBggdIvFHv22Ovv/z+/8PAAD//w==",
+	"7L3rkhs3kij8KjjcE6Hu2WKLZLNv7DixK8uyrbVka3QZ73jaHwusAklMFwG6ADbF1VHE/voe4HuB829e",
+	"5LzJPMkXyASqUDeyyG7JY4/nh0fNQqGAzEQi7/mhE8nFUgomtOqMPnTmjMYshX8+e0tn5v9jpqKULzWX",
+	"ojPqvJ0zkjIlV2nEHilyx1LFpSBUEUqUTqWYEfNiQNQqmpufw5vO6U0nvCaKiZhwTSY0uiVckOfT7kuq",
+	"oznRkqyWMdXspBN02Hu6WCasM+rAe52gk7KfVzxlcWek0xULOiqaswU1K1vQ9y+YmOl5Z3Q+DDp6szTv",
+	"KZ1yMet8/Bh0XjOdbp5MNUurG3nDIiliZb6+pmZZbCpTRnS64WJG6IxyUVjP2bC3Yy18sVp0Rpfnw14v",
+	"6Cy4wL972cK40GzG0s5Hs7QlTemCaQvrJ6+ef8s2z2Pzb25Wt6R63gk6gi7Mm3TJ8fG2FfzPlE07o86/",
+	"PM4x+hifqsfZ/ObTT6KIKfWCi9vmD/pDDv6oPwl+WPM79hVPahHyLWNLRSiMIUfmQ8dEpiRm8BPVLCZH",
+	"U5oodkyWqYxXkVYGQbD6n1cs3fjLN5N0/IVaHEykTBgVuJxU8yhhzUDInh8MgWwG872nVLOZTDfbAeD2",
+	"RuSU6DlXJLKvkSPzBZqymLD3NNLJ5rhp/+6VTsNp6fd6dcfl6SpVMq0/86Fg7/U4ghEhro2RZcruuFwp",
+	"sqQzFpA113P4XdEFI1PYpromCZtqIleaTGUKj6c8VRreadwArqRh+YOm5SstFyxtRGiUDzgUo943ip/c",
+	"jtT1nGrCFaETAwdEq321GQT4fMzjzj1X94bRNJo3rc19yKxSKkbM9wMSSaFppAnrLihPzEFk7zVLBU1I",
+	"yqYsZSJiOIgLhTvS7L0OCJ8JaVByIyKq2MmNKDB1Gi1Yw4Z/3pta7e401Su1Hf75HrkgVGwsAStGlKaa",
+	"KXKUsiWjGqnasebjnHYDQpOkcB/8xeMyK7VkImZx5yczYJnImDmyqtupghUXtss1W6i26MUddz4GBkrP",
+	"8c3TDEQ0Tan52Erwn1fMPjaL+Rh0lN4AGqYyXZj3ny2WidywZh7I8gGHHhnvGx+9T/4RYNKAL/fZIk1a",
+	"WqRxnDKlgpwin38JBGpfImK1mLA0p07ukSUBqtyXBBs4jttLGxLMt8QFnhckA5/GNGx2PZdkTu8YEVLD",
+	"w6bl1tBRG0Q48vkYdL5O5IQmTQv/Afi5QTW5hT0gz/fvJ0ZmMAVZylRPZcLlCflOarwKQo+HhU2bwPd3",
+	"3dXPY7ZYSs1EtPmW1ZDNS3rLjAiaGomPKDplI/jLHGoWE0O5TOnSDXXLNoSKmExkbP6h1oZBUOXdUTGP",
+	"b4R5ybDtWBr64RqFw+viPDAzFVLPWVqccDgYXJP1nCfMm9gtiKsboTRPEpKuhOBiFpBh7+qEfMs2itDU",
+	"zL3Ei3MwJHO5StUJeacYoWSaMjUnKRWxXJA7mqwYOaLk3bvnXx6TJUvdF8oM+Gzai/rRJesOJv1pdxif",
+	"0+4VHZ52L6L+tBdfscvJoO8whcpAjioPCV2DhW2HZcFFxr/rjs7zKQj/9cKG0SAcfTkNw/w7okkCW6Nx",
+	"UFE5yJFVNY5PyBNzuBJGpGA5HvqDa0JvxIIrZRBpng0HlyfkB0ZvYQYF1BD+ISSC3bGULMwKywB0akk9",
+	"hKxOcz+15bm445oaeDTyZe4POZQzF75T/LDhETsk9XwJRZbGtrEr1tl/cbAWXJ9mi2aQ4MODgYGvm8+8",
+	"4Auu6ylzIc2hNXeqURxTplepaNpvAtP434/ZlK4S3Rmd9YJcY+wX9MV+jb4YdF5SnnzLRdPeb82jQ3ee",
+	"ze0+9EJG1NB67acSfHifj9n53edeMqXorFkGWWTP7/PR/Cvuu21ubfvtPSh8jwvZW5Z3J79kRnpRc77c",
+	"AhFvyMFA8Scpf3g7VAwvTri4zZXUfEVNsMlH7KPRbFlkO/TB6E+DvdJKYHnfT6dbFFBpnx6KMjc7fCmN",
+	"Weo0gt3okma4Z1T49NonLLAZFPbpwaCw72dfakMOFghFAfyByMFbhF3U7J3g2jHtuuWsBPfsPIaH+8rA",
+	"ROp509osv2+7snwlZmWvaMqEbnPG1WrSzVXntrSzhPnvQTmvUMVoT9y5TiKSTXGRRDGmfJ0E9Y3wExK+",
+	"XX4j6S+z54cSf/4F73vbrTwZiFChfvPtO6MymxVtteIcpi43WGxey4S149dWT+OKpDJp/L551hpJ5uO4",
+	"ilWzWJ2u7iNPv9mICGc333nDUk6T78AWsZuEjUzpbVvBy86SUW/59ZS6p1/2B6fD//zzj028DKYb43R7",
+	"Yu0N182ymcKHB0MMX4fPaDqdNn/HPj34Q/b97Eu7aRE++SkpMltHvqo2l1jTuh70NvNWY1cno1ujIrVZ",
+	"IepHn+SWLa0jX5tlgu0OWn6XWbbYeJXh430ugyJvfsujW6afysUCrtwmx0T2/FD6Ln8n/3bjR7V7fL9v",
+	"Fj7Whjrwu5+IPvxleOt6u1mydqtyhGH4YNOagEdusegsqdYsNS/+P3+h3f/qda/GP33oB+fDj/+zU8dh",
+	"36ktgvJK3UtOtnObz/yQcq2ZaILDC640HhHr+MQ/nED0SBEaL4yYsE6lZgExX4hXCYuJFKAgR8kqZnFA",
+	"uFCa0dgZ8LwJlqtJwtWcxUSwdSPK17jO7SbhjwYgaimFYuA3+YLGr9Hiaf4yIg0T8E+6XCY8AkPS42Uq",
+	"Jwlb/Otfldnxh/wGNW/E1q5GEzjtMdOUJ50RrGpEDON3CAg6U86SWHVGf/mA/7TDOoEzVpipvDc+/oT4",
+	"Ywp4ycj8Mb6YntKraMCG/UnPbBaJdgThA5pruNmf43oIF8uVzolnlYrRUqaaJrdcj+y2Rm7xH/fgVeZF",
+	"BGeRGkI7WThCrmm+b4CwoMlUpguD9ZRMUkZvwey+Stg1CREsIVF0YwRNHs1PzGKeSjFNeHQ/zEwpT1g8",
+	"XqYQt8FhmR6WMnk/Wqlxr3/VH8TnrHs2uaDdi+iUda+m/V73dNKfDugwOovPGbhj02jO71gMdt+ICiE1",
+	"mTASzamYMXfm2uHsKsfZV7BSUlrpVszVbe5BsEiTlNF4M2bvzekOR4QS9Auam2/JUr0xcND0lgmDv+oy",
+	"LP7l5K8s0o+sBYXEkilwT9EkkWvkmEKur0kYWVzDpyIpolVqtEELU7KWIjCUQxtcMiUXA4H7wXOPOHoy",
+	"NPRWyhc0nbGHPvAaQpxwdeDJ4YrIO5aSfm94eXZxTiYbzdQ+1NE/zanDLp5oKUkCy//lTnX9LslL/gXA",
+	"+SuZTngcM3EvCC9ZCi4XKcYxE5wVmaujIRaDl2sjVymxUnT7w+eB91X2NZJ9bSt4q8t7EEBXprUgty6s",
+	"Bd3A+YklHB5z9hjVq5SNY67oJMnH57enYlpzMVPmpfzscX1NwoRHTCg2dheOfXmZyjses5QkNLq1phLK",
+	"Y8IEgMvIioDor6W49ymyzpoxe7+0l6R3oLjvLiJ2CKGaDHqDs27vtNvvv+1djfpno17vx2tC1S1QAzVy",
+	"ghEv9jpsxeuz9NEWp628k4c6eKV5w4D4v6bsTt6yODTc0f99pVh+CWe7iaggQpJEihlLzZ1lhgEui57y",
+	"18w8eHgOyVWFVa+pglUUXeE+i6kXnKpe5VyGajHnXqLVYODRRv5d8OCnCKpfjhs3AtSGpjbCAPD+ndRf",
+	"yZW4H66F1OMpzHIv0cpwJzdNey4+zHHznTfBVnTkC34QhGTThSNzvCCGGUUfkFrMvqRgZUauGCNHDjEe",
+	"w8Y3lY1AIGaHNrJg2Ds9Bqy98kQtlBvvhT8nfdWib06VE21H5qKFOIosvmIQEA4SvpBrw5nd76fXOM7F",
+	"vezFir3j5u+UoKC5C7nZbh4Et55kCqfNhZ9D7AhHcVYXo9ud8CoFK0GhgrzXmXb+sKzWLbOFBuoFnzyA",
+	"Fjq4bMCdt4hfjFM63GH8DeilGNVj0wx0QxCRo3qLPvze/TCGIYg+ytxvhKUpBDG3hflZUfMvzbID2HYd",
+	"DwHtJ2JDkJnZ6b1sDvehkByd9XrHI3JT2u9NB7RpX714/mWA1gDU81hqWGAiZypX/hB4CvDyhqV3PGLv",
+	"BL2jPDHC8D8Sijxdwy6UrLyVfk485cgY+ZC1hgz4y+EA2frRFOK4AUIBwp1qOqEKrCErkTIazc028HJ6",
+	"K+VLKjbWrqbuhYWUajaGiKiSbiAlWVCxIVRrtlhqdU10ukEmSxKqWRvsQNTnmE41S8cK83pswk7OzjwD",
+	"zVv3TQecXVgrLP5BMOfPaLBXhQIkJVEFIr75f8hl6kIyE9jXTjqBn63lPW5alx392MuKgqW9E3Sl5zLl",
+	"/3XP62sFExnlMqJlNM8Z0fKWCXfTollTolRiNaJrovhMQIj+vpJGr5+j911lGVuRW171g+C3NCmKkxNG",
+	"U5YiHECeRFkSU0NW4lbItQgy7VgaIR90whMw39vP5uliVRP+E1BkYMaEGcGTLGg054IRGmkXMEunU/Rh",
+	"kudaEcWilMEC1FyuBUZQUE2ilAHaC47mDx34mcVjqjujjlPee8Ncee8E2ZjJBlPXxrdsM7plG6c79Lq9",
+	"Xq/XvTD/uTT/6eX/g9hjg+x8/MVp92rSi7oXcd/oGgPaPZ2gnnExvTREkFClQU0urersbX846g1Gp/0f",
+	"c+fCs9evCARWptQaZsHaNOqAc8Mg3xpGOfoV/A1X4uPnhp41KGp2nAHXVKYLWElMNetqjn6BrUG/RaBV",
+	"vyPd/GjuURul2WI0kVIrndJlWEqtkmvBUkMLJ8Uv16UxILzbpg+WoV2hQEhwWnuAMeNRjT3CLE+w+0Ac",
+	"rRQRMzTKxUozL9mG8CnqSQdDE5G9M7rBMBg4YTvRa8d5a8SIfvNYprfq4JUi9e0TKJD7Af/SAV3Bep6s",
+	"1dQjpMCn3p+yj6Naaj7up50W9/48NrxrypnRXsmTV88NNY1IaI5lCAJe5khQq+mUv3fJB3cXZLIhNtC5",
+	"FKayx5kuI85LJzgrOFjNnH950v3R+lm7zY5Wt90XXNUg+3vBICPRaAx2uypwaC97OGUSG7kWDtu1Ven1",
+	"nPHUslNV4po2u+sv/wT886eg42WKdkadKkvNct1aJb3Zu66Q7OafZUx3+1j6bBm9r6iC1J7QZbBqSWYM",
+	"FX7zIuD+mhjZa0NstglwLpelujsZrHAuYZ3FNTUfwDdANHXXuWBrR42oK/Hsyi6RmKWTf5I7GkSozqiz",
+	"vB3/+PPwxeLyu/eD15Pzt1HvT/HZD9OrP89Ov5lf/Mdt/6Uafre8/GM6eKPP31VJ0YNaOxq0H65LDbll",
+	"m0eZPHUULm/Hf//vv4XHgS9YzVnKArj38noIhiqfWAEc9jsiX6CgaN7fn/bcntxia+kuithS594RL3SC",
+	"xmjnockrD1SQeB/U7NrzSWhJKMwbZBYAQ780iuRK6EcqV/ILlGuR/nVKI0a+kcslqHwZhvn4pRh+cXfx",
+	"9H3vR3r6Jj7/anb1zV8H3yZnf1xfPkv7bzfDd/zi+2XviTr9sophJwkUV+6sdSipZL4VxkAdEdItmmzw",
+	"oO2UoZZUqbVMa27S75cIzWRDFHMBNhlI3HuZyITfF2xEQIg3LKjfI9GcpjTSLFUBuv5IJBcLaaiKnZAn",
+	"Ilsv+gjyaW9tQJ4ioFsgXrgCzYMrDPMtSa3ZVorbPjuv2faW41AgDKP4TVO5gN1jGu8jBSkk5qRwPCl1",
+	"gN6VRugT/nZyx0oUdUzWaNjdhN+Zmz1lK3C/giba5QLXOLW6mpflAspTptF6R9whkmc6AWpykK+JoH5Y",
+	"fWon7/VD2sEd0MqJA+s0mqjyF3fV7Z0WFgdz0ihxixl0L+jlpHsRXcXdS9abdgc0Xw5Ypv00IEgLcq/2",
+	"uoNBNOxe0Kted9KPz7q96IpdTi/o+eQMPUk0HhsYuwg4rZPc3NM/u+z3gWasmrEVptYg3Bn1fwUa34iE",
+	"oLaPzDEB/7CjgpY3RIkG2mczBB0XjtAMDpcMBkBxw+sUJa4IE/D0YJj5FNm4GOe1wdOptFwqUNIgfOjA",
+	"D7fQkQvVbiqEvk+aW4HUy9t8Sr0EPBA4IMpEgc+OszVLScpnc9RBymGTpTPTdkdv376w5ZLMFP75ajog",
+	"IDtbZ+PBQM8O6Yf8fS70+bDjZc9e9XoX/aurwdnwYti7uurvTKWt6M/FlJ9ynmKOiiLwCsRYUrvdwgsK",
+	"eAFw22+p3Ro5FmgCGhiR0PDfg7XyfZh3W63czNlaK8+2vVsz97attqnhcPQ/qRb++617v1v34e0EuYz3",
+	"G7UVZBvcbi/wpU3/wOQGBDgdZfsBDBwnVkb+/YT8A8ilmQ5Mx9/8PPhBnD17f/la9/+8Gj6XF69o7018",
+	"+tXs/Ju/Xn2bDH58f/b07vIL0X9ZY+Uo4rb9Kdqi3lnpA2Wso3BJt1o7RmSy4kmcy4qgDHJ9gHXD20vQ",
+	"SuXzhJfqiSncpKCSTpmRTggXxKIwILOUCvBbgDlDE0ajuTtjI9InMd0YHnF6fm7+Wajo1L88hd/IkaOD",
+	"4u2bU0cm0Jz2zweDYg1JW1OyLMxgRUVZg6E3csH0HApZ+oFqE5YFW2tJYnlNwq+fvSWP7/qPFywkSZYB",
+	"BPbuUpQbRB2vT25EVtbpBN2vIYmkoVti66AZLdrVbEShBNMsrknoKdBgy8teTWUCY2+E4tplYKjA6hNQ",
+	"Fwl0B9iSiEnKFvIO4n28WNmTBRV0xrJJ0aZjlgO2NpgeLfrXRmbKCKn8HjK2wKEYPmgVm2sSKpZMQ8ge",
+	"ASMBi7tckJVi6SN1IwztW1vMNQlddmHD/DYnAqbPIHZNQigTkb+Eo29EYXjCcGgas/QkoiJiiV2UF4Bo",
+	"OH6c0jVNQHgiajVZcI0miZilMBVolmbpOEmCJhsYHkkx5ZjrI/KPcTGR7x2x2IoKNEql8srsXd8IOzpm",
+	"EY+9reOUBrbmpMIKpqtkyhMDWS2j25OFvPNQqNQKyRgeYpq0RaRepQIrchnKojw5MZw4exXoeKUn8n1A",
+	"NFssE0OO5lHKY4alnqB+JVvDcs0EYzeujDFF7xzlAeihfpSb6tqq5/bzCBgkUhrbfN0bYUk/cIPraBXo",
+	"HNAM/8qIH2bL6F/P2SJAINi5aknSzxN+BPY/R5knJMR0xyLAfNK5ES4h0plybY6qqgl+vc7ms4NCzPSL",
+	"SMqWCQcI2QE/r9iKhTfChSvxiJGYKcN64VE+0mjsITnyBnbNQBLRJZ3whOvNsVu4oRgV3AiqzO7NAgKy",
+	"TLlMud4EJIv1ElJbvNPlMoEyvwuqNEu7MdXU8Rxb70sYvvuXTEY5wVPoSS0AO/9vvN79X7LcVZvbodw7",
+	"2d/ZO4bruafwbySPgmDinheYaOWHBQTOeEzRvlVhk53Av0zdsCpbND+icJf/YNhd9i1DfZ3A5Uq7iYq8",
+	"rxNg8Rv31GdxBmRU00TOVhkMkHkU/lgmNGLZX8itsj+BKWV/IdOB+CDDURxc4Q9ccsZpvEGap2iVsJwk",
+	"/7eG9NQ6DoExSPbsZ3+UnlkAeWcu/0suIdO1eH78wcUBcEjyP80hyf8y8oHCGqROuffpqqp5xzEang5z",
+	"/zwhS5YqdPxAdqjQspCzdEJ+yMoeFqLQwcECdZ6BhoLMV4SUfCMmLJILZjOOoXouKPehERMwvbRUlu9D",
+	"hy0w0myW0oj9O40W7MQ9DRp8TNaruKAcCqBgZQyu2ZhDZLX5t1NJpt0e7fe7F/Fg0r2MhsPuORtM+5Me",
+	"vYpPo85PFZHbrqYsl33FoeT4HPJ1UogBQ8aCHhnwHQgJ6Xhzaguy2HKnBSsaTl9y0AwLBpnTLWExxUW9",
+	"U3DDO98FJl2Z9Xk+jL19M+0iWzCoxYd6NSt9we2lk7M5goSmGDEvqnKmeaabp5kkPnL1e1vZElxZkh12",
+	"hJJq4pDix+PUqiZxXCjXcOjpM5crbJKK4iVXUu0hTWrUeSpXSQwR8CANr5SLGc4LzfxbVXfEl8uRVC3Q",
+	"f8cVx3u6Xc2GP+Xjy4CFNTRA0hyN/fmWVJpmhYRPyDMgF0ypgKqrjmzK3jrYTecbupis0pm5t4w4lZrf",
+	"vnzWCToJF6wPA6ZMKJ3S//t/GOkPzG0IXxzbQNlBb3h2URNraIG1M2ot+2zFSPzme3LaPz/v9glNlnPa",
+	"HRDzyWsjPacsNlrtyjC/rKyTf6YLKB0Uy1igLfenD4N6G67d+IfdjigzctBqZAFkpfG1kXwzqwrvLmlU",
+	"JSQjEL4EYfBLqulTEAUPPJcQAoGxt2Xh0lYZKVOVs4Nlxp8hFLeQyR3LKneXKKXySp2NxtMEG6roFi6V",
+	"zLWyxX8SdAyDqeKvHiN2CxWrS6IksU9hRTlYako/+5ygsu+fmpAJtbhaIrAEW1RRa5Zt5oViFwIz5TFx",
+	"xaiDANmUqblM4oZtVJeJVVYazLjKVWHJLWqYvw3x61iIIdWZY8S//pR1tlr2hsYeMLiFtgDLmOqQVGK7",
+	"6SrmTET47yRx1kzPTGukIiPrYL6AK8s1Unqax42dsfMp2lqvol7c7bPB9JQOJ2fRuZFB7V30NtuJWWhs",
+	"9/eHP7xZiZhu/vAHXO65WfjliX1tPNcLI+DdrHq902gJ/8fqJ8IhWBsax+HE+Ptj/0HhS/a5nfum5MBr",
+	"NoQXDNmZ8Tl10uNFvzukZ5PuRXQedy/ZFQiTk0F0Gg/ZGahOGVqaP+KyG14aaZUJo/6YreLGOveOevCR",
+	"v9VA7MZ5ZFAXvQBFgvxqQuQozKnl7//9tzAgoREyRyuVur99J0JjSFCFzzgRpVwRPr019FCa4vzs7PS8",
+	"YRJLYXWsFETylImYpXievnn78gXaz6jgmv8Xi8mRkATfCwi7Y0KTORVxAkYfaLygAjJNqdFrZErCv9I7",
+	"isNHIXo0jwOoXG+mN2eeUHuST8quVyhDsiWkBD3zh0WlFANFmi8VW0jSamhlbLuEPw5SprD5CVQXqkEx",
+	"uUwYoQlYF1Fkd3kMrnLFo4wPVqFwYC5D3pOnePAa40kcARucqOusUVQe55VVwjo40sEe7hZSUTH44r5h",
+	"FcUdf53Ktc3JNOr2xkot13k6Lbc6qa1LyQX5eSU1U/VyxKcK0UBo2YPvH90CQoOcp2Ws6uDQDL9VVHNc",
+	"RuHiHpHQXAGHx2W0vz/ax2Wkun1cBm6jRVCGPaCB2X4WkHHSuac/34pHv1FnPu7uYMNbhT0eLMsdKJFt",
+	"F0ceRLzYfq9fk5Su8Rrmyo82zNnyvPH632G7OORaEHKNH/dtBw97GewVDF3kkRn8a4kR/CZohjmMIn+Y",
+	"ywWcLLDpWn3umohVAq3D6EQZcWgKJVSwYk2RWmEBDLfTUpeoklg2SVWhKvnCnn8J0ijKocdeCbp6R9PJ",
+	"ThZrNoqFCvCceSzXfKYdy61VErVO+WSl2RYjV4FQzmqlhpIVOmWQrtLFtkFLyo2I6rIyz3rXkP1mWHvf",
+	"IPV8WMg/gJfgaf5Gr2zSkIlcgYLIkzu0tdNFZ9Tpn5Ovv7As3d/CWa9u7z4P25MWqcjOJ1eG8K5JSJMk",
+	"tO2srJSZa8wJV7oSnA+M036jxDnbhytVfQMwbZlGn6HAVZGOoeqMx27qo3qLq9smtrsC8A3TB8jDEFYG",
+	"cmb37nr0eKsBY2tzejGifB+TugFVaXd1DOwpOAOhA8Oh/GuTd8kAtwcGQ0CyZ5bAUyKPlFGFwlBq1cI1",
+	"j9hJlTO5gbuNZh9rN2d9ozukMJ94Mn9qgFtisZEzvWLXNWGxDx6RmS3coPs3KscV91hz81iYF32gC7pB",
+	"vADXRX2XR5AksbSlPXw2VLgDSow0a/U66iR0qeVS5e7OF/AD6Q/Jq1Q6pzsaqeQ09cIb49OoezE963Wv",
+	"Jufn3cve6fQ0HkT9CWUgxHPLgxdyJbRB3tWVgSDmWUTm08/evbbU4sqljzrLNM4/0Y8Gk+4FG067l/Ts",
+	"rHsxPWXmAz16BV7z25VZ7pNX3f6w++r19zWXewEGWyXIfGQBPC3cKgXclW/VXrsyA/Vaew75lg1+PLBv",
+	"zRuRgm3KkG9dn94CvkVHOv9oFGvi365yjycuOfCRVXtm0LsiD1d/ck/wIwXeateTwefOW8t6tHdOl3bf",
+	"6NXFXb3hmqnDs2nRnU19V7dRbrBOENGytMcHClZo9r6/2eZeN8K+cvGzWhKaJLiBT+xnz5bbjAa/DcA9",
+	"sAHvm60tpKfXEC0DV4wzkw7A8Z6ZL23dIqxg4iPM1ivqcDFepnIG3utqznJrF5ubb8+mCAVo4s+1sAQL",
+	"GSa/H3pUvQoG9Xnf+xbkqY9h+WFuL9JbLBo+lekOra3/4MVYdsV9WHBmgemHE6bHHqjLsc/SPIwWjH2u",
+	"y4LEw+U4VOOdbEoGF/fNLnzIvEnbbbMWjvfKoyxhvrjmZtw7Reg+hykPrnMlw1XoYletRxq2rcgRxHSF",
+	"XMxZyvUYG5+Ns0bNIZHi+ORGhFm/tpAsoI0y1xgrnvV+A/1CuJg9mZKs43m2nNx+MCQJu2OJIjFjSzM/",
+	"mIPHK8XS0IbkVzqLYNkqjIlbzyVx8X9cKxciyEXeJUCnVCgKuQ/mA5OUipiLWWivJFh/IuUtmN7nZlHQ",
+	"6ExOXSWESvQgzSOJHjzIx7bSH7sIRa7L4YmukfkYSf3Z61fdfq83HHihwmZloDKMqV8rJDuOOZD9YEga",
+	"0/K38tKwP7DEQNncb3KVWuvv/8jl2s6TaMHI14vJNzXyeA6vrYfcDvsYdByS2hoLvnDjqxD8sDsQsiZz",
+	"3AfxjmgZuERE2RH57PWra7JYKegRYt05YBJRlSIh9fqFj8ttIPjKjnsF1XwryN36qhn5TmGoTsJmNBm3",
+	"VlKaBu4ylmftHvcyAy3ntumA97lh3bLuqJvcG3k62KWmwG6aWTFoWvdwv4BSn+VGeGY7UOSNHMjLhpZP",
+	"rkhXTuln0CG3KYf4+WYc2GnucxvWm7QezGJSRdmgCWUtbBhwfRYkE/QWlKzzZrdZWLjX3tRLEovrzcCf",
+	"xUpyeCmRhzKv7GJIe1G9NYGUQuKRu9u0NqPYuv6pNa1RS9aTfbx0NeaT2uNi4VhnYITWoGKTVYCyyrq7",
+	"t06IK0AFnV3rgpzxEgOd/pr40iBXN0IxbVux+ALhNfGELq5I+OFjaIfl8UHOq+ZdoUYo+6yyly91GCVJ",
+	"6HEkEzBv/8t0ennZ63Wgxs0yoZuxL/a8AmmoE3SM+OieoIh0UpKoEjmT41Vq5K251ks1evw4ikVh1GMz",
+	"5kTdzdrJg22CDlvKjF4+l3L8hq60HNsw1zFmcGZMdp6O1UZE2d9N2oObq1EmNfTMyrOr1XKZcJaO1zRl",
+	"c7lSLHtk8w0zgXbfogC+sIMo/IaKmCVqxhRLEhXN6VQTI8zWyLeZONL51+EVGfZIf3A6PDu/8EpMO/bd",
+	"FGlZrGTohJbOl8/sVJdXfgDm6a9fot5ZJ6vg8vAqZpGj1189Jaenp1cBeff26fE9qkE9jEz/OWT5dsGJ",
+	"xQvzgeT3zy6xt7NKusmdXbJFYakCRfklph6MpNoqG7/KKEorZzhOE3QqCcodj6scGivp8Hq/ELc8fmNa",
+	"CtawuewYwFCf6vZE3WI19FQKDfnl2Syvnn/nh699BzoEZM85r/FAxGSaSJk2J8P9HpF234i0bYTzhS+z",
+	"7aMQliikagG0LQ9sac8lhRIjACLnsIkNFYSZzBdmpWxvhLkXiZZgQrTRMxClH/riYxiQ0MmDGPkb+mJn",
+	"WG6OnF9FwY1w5gQQ1vCyoprAd5eSC02o9tdGjvLANcNTWQA2PKxsQfXcfuNGePedrcsALV/evX5xfEKe",
+	"oEqQ06tMXSw+TRJFJjS6tfm2/sXp2MT1jWBN2ZNoNlZrlqoT8tZoHxA5xBcLFl+XAQOw8jZHU3Yj8rTF",
+	"RK5t2mJQGGZAYD5FiU4ph/oYsdRVHeMfRPavFmbKV1U+1zedf0lnk5uOwYj5dzqbTSY3nRL/uChEGx79",
+	"y1963asn3a9od/rTh9OP/7vw9/nH43+rjfUuQqFaLRlqL6gyDTi7hHnrGhLYjX4GZMfetxOjPAhXVdsv",
+	"v3vjWe8dpgu0LlMgda9BVQ2ewgBPUqElKrRHUl5OHZHiOmsC5+3SsGxSNAjkwXRHw94VKXdZBh7iDsiJ",
+	"T6yQX19qFAiZ/lxXcp1qhe6c3urEXTpRMllpRoAWzQG3nhu+oDNmEwmplktkGj4fhPMHd5fhN9cwAxYF",
+	"MDdnIiOamI1UIqmGl+2C2HJJcnsGhYPKiIRG+Ts4e2IPzbF19oSZs232hNvw7vSJjJiKBS0bi1d+JnPJ",
+	"74aK3w0VYKh4+LhQZ838jYaEFvXayrJDxE84Ilg37oSEmTvd/Kih62+KolTKptA7aSU0T6wWkXpuABLa",
+	"4nrm1SkXNLm+EbdsiUbbOTcC1MZ1nXU1d6CBaaHMVUYy2UqMnmhnLlYUyoZWWN6zxTKRG8YOLSNUCjOD",
+	"QICURQx8+jMpY6PTMBbDJT1h5lZQGJuQX+In9UWBJnJS8bnb1Y5RCzecqdtHtmRP3RdyQr5Y8SRmNapg",
+	"Q4Gfp3KxpNDbHErrVaXXVmV8qpau8mJ3GLvMPX/LvHRagHAriewgp0tb36sjkd0Frt2OHXplOiNKp6vI",
+	"XBgjErLF8nDhwLzcKlZyD+HAzNlWOHBg2MUiro0yGd3C4QalykDim9cE+7/ZyvpzmcSg9rA7HhmFFnkF",
+	"FCnlqL+ZedhUhyMyk4IFBBgEVY4/nNRxAvww3FdT39CT7+Ir7/beoopb6VoxrbmYKcOyqtd6CCdb2RqT",
+	"xWs6vL4RYfVCDl2j04khkqmFRphf5uCZMkJ9aGUF95GigH8j8ueGAnXCFgzKd/oiSYiVU5XXLaRQjbzO",
+	"TGVNVDeiAA8n9BA1pykrv2MvXrQ7KLQ2PHtLZ7Ua7a9SXmqsTQx/1zi16zZVNzDbYd3D5u3Wja7dfN1A",
+	"HxR1z+vgUjcuA9KHXbGGdUurB9KWTRcWXrvKHJz54oIituoYfDF0aT9B4I1csDK3MDKds59T92tuYFKa",
+	"blReJ4O8tSVhC1zAiH6rVKgGLiIFWYkEYthdfOESmotDuyZetSW1PBm/k/uh5F6lKs6S+E9cJrS+3PUP",
+	"tofuOpVihq4XaHAllisb8VCSC13LfFcBzunNfniki/SjgjSUVatKhXbe+n5Y2WIILVTRVUvINIRGP//x",
+	"5vvvwNylAhJLKNW8pHqucvtWaclhQLiI2XvmDXEJEn8Z/BRCrit1jfLBkJaNc23027UQyiDTAvq8xvq3",
+	"U8FC4OUfquUvWXzj/lHzeZAxmPEhEhmLltJiZHW9DlETS1sX9X7eG172es36wn1reO4faZ+3+StH2jcg",
+	"1GlkLqsFjKczCS1QrSfA6+6G7dyqJLQT3wiAOix/nVJRYzULbSF+7IFle7O63sdcebHo5rkV/W1vfCfv",
+	"ddc8Zr6c5wu/Li4v6NgvdbIOwbUS8DeMJnpef96xGf8jZT0gvhtwzZKkKTFI3la5Su5PdwuVtzXraZ/Y",
+	"k1NEbUsED7mQWIzUEBh9CpHtSssF7vjkSQl5WzwgGLAgZ1STk8q+LfAObhWyrSpwTR+R026/X/gyhl5j",
+	"LlImOsfgab/zyvOws2n3YnJOu1fRZaXoHbIa2yglq3nmZ96cdi+ml/0uHUxOu3mPlKt+m3j9hjrG6FjC",
+	"oNVDyxqjURG8X8wFBeyuM1cr9CzbtNRzA73ucajM6jk2rDnIe519frKzFK25WTDY5bN1ATw0mvZeuRB7",
+	"dNHDnLIHaaJXOEs7eoYC4/Fv5UKWEDmKCglVjxTx04yOi1lE8MX6iOndUM95JcLdP8x1hQ/t80LPxqDY",
+	"sRGuJ+ADrfs3Nt7VGdisxcG7twPCp4SKTZur+T6d8K32hM8/aSP8rFy4x9zKa/1GrsmCio01y8zpHSMT",
+	"BpF9Qo9InywTW/oa28K4uoI2kgpbXO8qgtucMZ1ncZdKlq95khh1Ik/mtq6JT1KaPOPcbYn7DQz/fN0d",
+	"d1f5c+wMCMMDudtakZ8UDmapN6NHLvuFshXO/g6Ddc67RtCT6HDr9B6SRWvrtJmzrXU63/Vu53W+67bu",
+	"69/Fvd+auPfgDmJPPfltuojLbLeO0aasyFWI0lTE6pqESMeg+KJLIuusbjivr8/maHQysKfQugNR8u/m",
+	"72xhDNt66pkLOJHYp8pfP/aglOktqI2uu565keeGvrUkp71K/7wL2z0PrSpFRom/eZf34OxqULy8T8/r",
+	"++bBTtj92974RqRC55s9etPUGXRwJ4dzgwduYvNPbLP6J+5j01jIBE8PFkK5R+6uX5Rz64HJchlbNnSi",
+	"MyZ059OR84F5qferLtO2u9BzpVbsjZbRrUH4/cq5zl1EOrRdNBpLODdCXmpU2AAMr15dSa7nGJwgogAC",
+	"NDBkhcdhCbs4x0PH52DVpI6hrDlPWYAdMhR5KetLEnsL3IUVL2wFYpbd8tu8s0/PlDrfl8HizqjZvDmm",
+	"UT704h7Kh3Y1gS573dNoGHcvjLB7Sc8n3YvoMr5ivWmfDiZ7KR960Vr5eMEjJhRT90n+SMwcEfLTJeVx",
+	"FnJRrUl+sPnN875uewk9Gfn4cZb6X2c4aHRS5N4MJ/TVm7PcV9h0yrxqAyXREsLPKwUp9SoVXqiMFNDu",
+	"t/YzD9CEwE3RZEZziX2YD2PxaUTzaz+ziifM65e3v8BetDjkEQ9VOFYxWMd8X1KefMtFXCef3HIBaT+Y",
+	"RzT3Qh1ADPb6GNtkmPyHMZiqNKgvTilgLLgRYSJnXEA4gZdtZAMMQlukLgv0Nz8GhXmdWgAzr+cSwkSt",
+	"/nojlFwwbEsoyV8lFyzGTo02SAtNmcIwoAmk4IisqKlZCVzv49KuXMvasb9wLQuygHLV9VBlcKK1FEom",
+	"DDrCKgbBsfhZIXPHn1mz/8MjlbXphaavhlvifIvjwLWaHcslExYG5b60ds12IHTcs4C2P7kW2OAGw98e",
+	"Ka/+XynM1m9enoOm8MfY09UqJIApRxZyrt/pOGvUnP2C7ZW9H7LWz64r6bjw+TJSsqgfC5z8b4BB/mfu",
+	"ZSwYsPKZKyffnJEXMqL1ra8SKmYrOsO4ODwqtuMqBkSvU7MLcwZOyBOSsogvuWGQWNUa8lSY7TEqmNH1",
+	"K1lL9vz6ejJ0WI1ZcRcxa1r9y2YlxOonWdSq7T/tcpeMChBJoc2Kj7BDjmG9RqLwzin4T4+rNW2MNqBA",
+	"tvykRjQsELzKuo+cdU/jIcMCwXVywC0wvCLWDaceszQFe5BBI0tHRkNbUAGdAChPVikjR29evn1Fzs56",
+	"xyNydtI/6ZvDC/Ep5h1s6ZvhuD4GI/OcmzmBUHeYrAY/1pYXtsCts2bIqUb/QYztxoG+wKegU85iorjA",
+	"4s1rqjIClTZDPWUwqOJl8KwUtSaKh+/l1F64aVF4MT8G+MqtvfV2vQS348cigXxoqMYO8LOoIYjePNEv",
+	"4w9ZoAVwJk884FNkAjGP22n6YLaz32v2f1BiTWTZYeeKxCvmfxktiZjnBzbVe/jFcvI/xNcLhuGtjl4P",
+	"iJkDHnrqP6QPvl1JCI+qmqpCPJCrCcjVB65XDCFjBvs5i4pHYoe3CC8GR0EjEhp+u4/SRn7IyithSjck",
+	"ytKpZtAPOPz3MHCtGsDkBN95pIhdYff5l0W9bw9+31rvM3O21fs86O32OhWh1zpx8ld1g+669ty5rlk8",
+	"JPZl96IVG3fciv1P4cjxhaXfpienyrGqUYv2ughHZE05xK9jeUiFC7dkeU1ClQ2k4CjJcsPxmQtl9Bj2",
+	"jShw7BAvyXCU5Q2aL82kjI044ioy2GPgEoVQ9TJiyiaPdq84kJT/L0NPVtwqiMyZCFZ7vF+l7I6zda3Y",
+	"DEGFGEMCbconDOI1yoZDvwPs//jy+6dv//zqGTG/2o6t8MD8DXrE/7rpMHGDw9nf//tvtr1rPh5SHxCX",
+	"BQ+Ln2+r2Xvz9BuWJDK4ETdiA94qRheE6nwkxHV66N3I1QnBXtBkzlI2uhGuQITNVLT7Oonk4jFi8d9A",
+	"8P9fy9uxgke9LCOXTqKYTavH0TUsbdUdNNvqh52R2W7brWYux53az9g5Alxk0+F5a7W7HUlkmRZvuL9g",
+	"RWMKF1h8ApS/zxldWqv5WNUW9UePvHiS3ELDfzJhnHz4cOJk7u/ogn382LKFr28389ovDwc17eR/QQ2i",
+	"vpPui0JNJK9YOVaeADsepPS0bNq7t9KRmR12vWENFMVT03Yz9pW9tuLOW9tvQDHPvQH2GQy3it7BbQS3",
+	"730tslZMt3grfHx/4dyxmnr5ssBuCoanjPkoCIEH1mME9Vp+85kCnf6xOM9PDyAnZhfBnt5q/MAunB9c",
+	"hW7bxTPCJOslTTV0HhBggsgqJTlDIwHXDvgiacrI1/JG5DbNI0jpNtwPpqECxJnHboDro81URJdM2eaL",
+	"xxjeoBgj4YcPJy+4uP34MYS5bgRa+R2InC0C+EVW4wdX4+5Pa74Hc/txAFMWKSQMboT59a00/4YBr2Vi",
+	"HqAt3P7tBsMPVip26/KClIXU7NjOiKEE+VvPMFIk+xta630HHuD809BOz/84VIw7seXEi0vGR29WSyN1",
+	"PTPbzebBR09lItPSby/kTL57/aL06ytQtL+giuGzkxvxds42YMEVUht8Q/mrFBL7rPUnw3RAEimX5Cj8",
+	"8CGlAgBzHGSDpysB7SyUe21OxY0IqYjNEmRq/iukNv/HfoY/sNQc/AIVrsIZ/HuGvzMRgqcnZu8tmFTC",
+	"I1fPzpDtjQCCM4vHvvZZA4/B2Tn5ln9RyXutFZXruMl2kbnyRgvROSPyZhG46k3NZIpHmdE9IFwoc5oN",
+	"RUKxI6MjpXTBWl6g9TL0fpc6sIOEctHNLvFWX6+LDnjZkBJgU0sNsteQnomYjuUJZh4Y6sjjkCyJZLdR",
+	"VoGPuPLf7tGNgNo0gXXvYfJdwXmHZNPgZa+v9GYW7Bq0FNzStsILjbQiXLRMlHCbat87CIiKpQuOHYC2",
+	"dJeyYEVQgn+cPIE1Yu6FmwF8jRvw+nDhes542xIxBs/QG+EFg+WZAUSZ0wUxYYGbRYODC/urAYjbdVGP",
+	"qmG0ZzW2l2XKRcSXNNnd+sEN/Gi9hq1CmhDYID+26GKCDUwqrSXcl4vYqr36WX2ZnCfF4LsZhkJkZTSB",
+	"2rgmE5ZILD7wObXJvXty+X3SCkGfPx1aDcwhp1Vdt+a8aNjJHkHvnuTahcJ1ru5ZTMkLeceMTLVHhbNS",
+	"MqLZ1HjfJWUF0AY79Oomr4qX+fNLpgke0EPtQeJdG/OgCv0s/RSoT9M7srXrKVvhnvXIfQZ+/7Soffij",
+	"R9lts1p/hUXL3R7L6WH1aWHgwNtdt9yCufnq2O2DymKVnLMXWodroxCsIXkjjisN5T+TceD3i+Qf8yJ5",
+	"eP9aJlX9Fl1rBUm+LMehqIaG/2LLIQrdoP2+/fWS9T+haPe7FPS7FPTrkYJ+l2wOkGy2c9KdiSQ5Hkdg",
+	"IDo8kWQPbtc6oMjM2TqgqEzKNZdIzBWdJCz2ydcWFaURhPFBwK6f1Fkuk+qmaFskGfsO7t8MB/pPmhUt",
+	"uJCpQYdW5CgypwFMSc/evT62xf6fv/meDAf9C+KaVJYjiXf2siwFxy7qK2289FaSWe7yLzYfHVtko1Jq",
+	"oz4ONltdhXCzfcq4LIeclpP4PCoyFPTTh9M6sikdU7tzbxG1x0veQZLO7sNlBzpoYdZWwuIZ9DtYyHsU",
+	"jTAv+3lbrHtB+5PuVTSIu6dsOD2j55OL6HK/4ybbF414udkmr30vcuMumFAfKe/MqQDLfEqpmPV3GbEO",
+	"czHAyocmYD1P5Wo2P0hwg2JGrkznwXJcyZBdKMz/u4z3QDKeRVWdLOVbbxuoozlr7WDpseK+2OmF+F3e",
+	"/F3e/GexpBVPR36Aa69K75ZoCMNJkspNYftWeBcGSDr4a0P7HHJkpLglnbH4+J5WuN+vjja2rfuasjZF",
+	"f2yBvRweA/T9dDqRNI25mL2l6rae5l5Aq4Os5YQiftkDhUE+SvMkgUS9mizy/bb6fTpzxQF+4HqO23yw",
+	"qKfvp9OGRuFeY4KUR8z267ZN3Fyg0XKli03nK7VtHikSUU0TOVuxz25Dk1OfOOPTCJMqribn593L3un0",
+	"NB5E/Qlltb37e1v0HbNXXNIyjfNP9KPBpHvBhtPuJT07615MT5n5QI9exS3D5rIz0v+HCtDdPR4IyXb+",
+	"3aujvg/NXcEEMBI/8gCxqb/CS7l4FXugc1A/1Ojj0LcrEc0MG5HQHKyDlc89TmX75LFp2lr5hL22SBsz",
+	"w9pliz24qwbZ8m/TU/P9kom3UA7g0HJQWEwAipstMcu03KwBlR26wGpoLlzShiFlgYlPUwpXue1nmtOK",
+	"2dVywYQe2zkq6CwsqZIhU9sCPlvXNsQjYL7CsR+hJ+Nty5dewFDkvzKFXo9tXnvlRlt0Ql/jvYpf10c5",
+	"tqlxhT982C8jF57mX60lsTTeKdXY4iO2AQX0ZbKynPnL73V1iPEokxfuIcLYNdhs1OYv1lUOPZ+C9N29",
+	"YOfT7hW97HX7k0F0Gg/Z2fS8ZyhdGghnZT4+/uREplye6XdP2TDuXvTO+93L6OKie9UfTofMsOfJNM8q",
+	"gEqTNI1tB1HUlaza8oIutVyS/pC8SmXncNHp5xUVGkh6EHTU7cpM/eRVtz/svnr9PexGYzCik94G/avL",
+	"eultJbget5b2wAvvSoq9+r7b69mqYkA+ednW1nAvJOhbKP0HFYx8KZlvCen4JVj22d4/gJCZm+Dvb2O/",
+	"h9Aas4Qb8W3s9cDdGv1qh330jl6ZhTwDeVCnVCi4r4riAUqIaFGwufSARrA7traaAfd6dmerEu6QAFpI",
+	"5ma69mU3YHiWAocH+sMeC3/BRV1WzoIL92eNGNOy4l1+FutMmXAkH2VCOc0a798KuYaMZyuqApMXhtSV",
+	"bVDg0+mg5rP+aW97LRZOetvaf/kNHNemuZp9xtRI1kjbhsyousXc7Yo9syxB16UooDWovSW3nakWSCG3",
+	"0mYMrJVK+M+p21nSDuqTGjMja8Ze3el00C1Qac7CDtYIcy5UqyblPNA6kuHrlTJUn1hsqZZmOphkmlJU",
+	"FzRm0G0tb8IRbGnXge2ksOfqqK53aavElGkqF3ueMcdEKzIvfh7yPm0+HawRm1pQ5dqnYBE4wGdKKImo",
+	"iFiCPfTaFUTScq8Vl8V6CcV0kDAaCbKFicIMG0HVwXuYKNpLwe1NFGnc3kSRXcLVAiFO3g5H7hbAWEUq",
+	"XKMtg8A5Zqvh785Wfe21ugxHGFGQJ326dowka8eIieTTVTLl0HPQQBMrlN2xmCRUs5Qc2Va8Xg/NYz/2",
+	"xVMPsiHF8BdvRD0gQKSot9VYs7PHgYI8QQeyxMya0YJtS65ZLklo2Zrzm9FZykyxtSP6QFtsvtMPpbCd",
+	"nZ1xDFg+7GTNe4oPBWi1eKWSOuaZVc0KszLa3szert36GpmWod+DuwfkFI5eTutLAbqe2+5FJUJ+AIqt",
+	"0NBnJo1tKMnm3ALwncZd4FSfzZybxr9dcy7k3Mv7FE2woffYisFG5ftSCwokeA0tqnWebCn3N+jqF7aE",
+	"+0kVafcprO6LLhXUZAIp+fv/+/+RrL4u+d/EVdYl/9sJVCwmR5NNwUd6fO29Y2bIb9zyayB2Fu9Xz07k",
+	"V/b1avpmUxgNxk1duoN9a1P1Es5c0Ptj18keKGTmWc0K7KzQAcCIyqCkQwNtgjYW7H08WSGBP/8ysEGQ",
+	"BgOZy92I9sqZWrK5Hlk7LhaCciVWLdDhqKiNiGrKu0ulxxETOm13Xf6SHtmYLWmqF1Y927nUrJvF7naP",
+	"5U4KbWZ/b4RcmthdPEDAW7GHQsKmO8qSZlQGZUgL1FApAY+RLgcHfyUyojV+n4YCA1TQGUvH+0Kotci2",
+	"v/1GrtKowbJkjgUWi1mn2BbHh6y5S47CSN25NuE4ldEp6YIdn9QoQwdWdnXYf8Cyrhiz1Bqsnv3o8/nz",
+	"fSKpHsRMCnXVfLMNFbhBUGBjHrnWE6NnWbKUcbjBKLsldstfWfTUA4ZH/WYFrJoAsLpG3NlJdbdj3ufF",
+	"3JFqhfYA7LZf391mT2jvh6qszdD+LabsJ4NtkWzp7J3g+ytY+dGB8kpSaYJnpyiw1EkLcTte0s7rAqt3",
+	"fpf2GjtNsZdj3FTaR8ZZMoVRX7NsErqw5cnoRN5lZG0r12i5bGWmfOhq29bYDdvJ+J2/xzZcKAOk1wK/",
+	"kUH+VC/vmjkcF7snewKq/HhwhKbhSmuZxm/4TDwXBytZxVb8aBWzM594tZx4HNrUmkpSAAaAukxqxe5Y",
+	"SpMbkUVU+40YocQBOkZt4LUUrFIibEsqv1tbZ9SJZJqySJO5TBUjEzCogiK0TGoCcz5Dh/Qd/d7ypXtz",
+	"ZT+WpjvfESPT0NYtm66WYhIaMdBXD1fJwZdDnhBnm7UFK6ytt+xZxx7lmcMzJEdSsONriBdmXfcq1/OK",
+	"gyiPGHkIo9VPJa+rI7C/UsFOYsn+3auinJd78MMvyv7XvPPvsC4I7OAAg8/liXcU8Mkc8p/fy30N5ROt",
+	"z2Jpy8Z+Yrd36RgiMmrPnl8Zrabdv4I8FS5mJ67lVSoTFpoHrnge1sczDPrJq+fklm3UdYlBQ/m9nDOb",
+	"326EeRWq7WEBzWLu2wYylG3O2zEUiIeYFH86PZcxVujDaVw7MBxZYd73i8zfI23EhplBjRi/Yt943zwY",
+	"3GJnVOyJlTIaj6VINhk3zGED/RDcxi6GhhPF3Qt2ajjRcNI9i87jC3Y5vaK9yQPeRDxu0M69womPVODI",
+	"A2IZXVlBbNSxUw1vw34yUnYsqAT6/TIWHfB3nTcj5LzEsR8LyClD5CldqqzkoyZ3nK1ZSlI+m2tFjsyL",
+	"XfMiwS5qUK1WHdenevoI37E+HJlFwtjze3ifVivwYmZdttmtnKXZLTydQjMI173M9ji+zuIT4OmCRnMu",
+	"0AomZkbfpa6pg0zYtS34OfJUH6xWqTBzlkOrbsydlcLnMyWn73TaCTr2w14FrdzkbA90hTZfpXKSsEWt",
+	"ivv6q6fkanh2YfZoBpGYacoTRRBO5CiEvn1o8XhsB/3rX5UU4XFA2HvNwCvuWJumk4SR0GgWYXAjlizt",
+	"otn5jkuMfMhNzfbOMieswgpB++pwcUcTwCSuqjMCCWNkmHuG8zwQ/C82Vt0OK3Tz99+A0FxhBLHIPHp8",
+	"13+cydyd7C5FbpWyn8cX01N6FQ3YsD/pedWrhsAIuAbYP8elEi6WK50jYZWKEfabuOV6ZME3cvv62KQB",
+	"7/AGmkmemqEfc8jU1kxdQ2u+FLvBcwXW/YAoOoXawWou19fkBgxqqaAJgX5gNx24skL3azm8ZrgrGr+0",
+	"DkMZod1xOAISN4rixhwBMqEx+iVax3JCJP+fHDW1iefMMF13BTgiXFI9L4g9q5R3UzZlKRMRa9eo3KOb",
+	"LZ+COyUwbCKRsxmLnRsFO8pcY2wchFZAtzN16+oyz1mybHUXQS+ZMfSi8vu91+ElpZqNbWZ6OAL3dwLU",
+	"IqEkdOA6vb02U3afQHurOaOGF6q87QFaaC/Ph7vLiagGhx8WjH77yvmjvJoiONvZ1ZVvDe7Vzm5PYzVk",
+	"S81lqgMyXy2o6JprAfiUWi0WNN04C45jgWbeVsYal21R/tq7189JRjtE0AXy+OIXRiSs5w6ux3BOGg4Y",
+	"LYmzZb4HAssPhJQxa7gpc5bTJEgZeEYJVYpP7W1hY4iAqWARfh/Bto8ymaZygcGAjkeQYa9HjmiiJBn2",
+	"T1EOp9hrQ96xlPTJS/5FQIaDgbWgpAx6LT2P2WIpNRPRpvst25gRl3YEBIyLGXk+7b6kOppD+fuVoCs9",
+	"Z0Kb9TL4bj8gYV7beBwzwRlUgLcdrMeu3JCV8RPslj120DVznJq5hdTjqVwJ+GUYkJAmhuo2Y/aeK63M",
+	"lJEU04RH2k6FvZvGyxQOLMeOvcPeFTnyRnJFhv2BA4nSNGHengqthRlU8o/DoNTI+E7eZsv3HhgIhmTY",
+	"75nVF7gCGQ6uAu86IGeAHhGTs94pou8x7O2/jovNq/LbO4OGEWAKgLAudrO7QllpC3qIECpgKet8VYCU",
+	"+bWEIYjmLWLH3O3ezor9fS28yk1/AVzFHw2o4BcESFEG87daJ4jFq7peNm+kkeY9LoHipmJJorDVoFzp",
+	"ks5aqJMN780SOaEJ9LWeyoTLaxTLpGABAckdHJFZwIBiTFnfhR9gbPuWY7kFqnXKJyuN4klKF51Rp39O",
+	"vv4CXO1UsxkkdXQSCPErtWxsDFQubr4/7HIRzclkpbgAzQImc4rtHparxnjDcpxfY+WtmqjCe+b/0IY+",
+	"8M+FteNaMx02J+EC2me7mLRrG1ZFbhkDs8OiXt8qommrxSwfWcDgh91ixS8bnNGUHXrWOzAgohBVt0dA",
+	"5z6p+DYas4j5dzZnJkqlUlADyJFAQPhMSPMpElFV6Ykx/DQdpX6FmR2FGFIXPprVW/FOw6Gu95w4tpeU",
+	"s5gbkXB5n+j4PXhc6+j45R7R8Xa7u6MMckr9JZL43f352wxLeM1ixhZPwLr2govbg31NnoHukcJu9iUM",
+	"wW/gRBt/8/PgB3H27P3la93/82r4XF68or038elXs/Nv/nr1bTL48f3Z07vLL0T/ZRV9dp46laBmEeQo",
+	"XNLx3//7b+FxHRT3cdvhh5uh+ELOuLgHEAlYtIsgvIdTl5R8ujdiD6duhqxk/KfJ6XeL8z+ur56lg7eb",
+	"s3f88vtl/4kafjm9+Hre+4/b0xf/df6f0dWfJoPvHtB8vgXLiFdQAiC0DXziLAbAGXQnnwfdYA6+J87z",
+	"7UCYClpwczIgmSMpVwWaTpW6J6YOALhMyTI1d2YOe4XAB0/yUvFPjwnzr3t4yX+Yb7xODmCwxYDra6Pr",
+	"zKTRVlwxLBt8Yf+yxvT1XLpcpBJmMCsPQMgVWciYJeYDQoK1i6WE3lGeGL3xmiwTRpXXT4L0z1A/MWez",
+	"iis3dY1rdx+42mnqASvvWeDFQJaSlCmZ3LHYVXsBCJupWexX62/IBYD6a5MUL5MHTQSwe7rn8f1hzlK0",
+	"ajOQwaRAAZgoPhNde4hPWobLfKyG8z1ILEtt8Ek9zs02nmec5nCWJtjaXWMJnzIDkjIUsOfjmIvcWnze",
+	"G172elUw1AzdfpPkW3j79sUb+04DGWiesiyk8X48xMhcJGH0jikwrPOINbEEFaWMCUvaZMI2EnIyl5Sn",
+	"v8xp16tU3BMM38h1DoaILhiZ0KhM/bn1DFyH1lBnVnPLNlC1kaxlKuq8VNmLLeJTn2aj9wiDqSUQmWxt",
+	"U+489qlM2IiE6L8OScporK5JuKBcaMqF+Q2My7ZVLFpYAoznVS4jd5UKdSMg3jeAoljKsk0cwWKuDfuM",
+	"ZAqTQylQOy92WsVxGCCuygUcIR6kaC3F5QJDces0qiyUGC1YGAvPK5qc9afX+kD4TLDYsMICxHb4oMlz",
+	"7cR3rsBlKNCYSLVjra1qOhXLnR4c6+I4UGHy/lVh8v3CTIKO0e3GijGxdcmfIU7mgCKwNfZGo3fBN1oI",
+	"+rm2aUttt6k47sp+Q+43yA+fv6OMTwc7F8pErMhcro0yZmRJDifw8FXvGdZSpK/KwZwUGsz7wAWjg1kp",
+	"SMCwC/DqIm+PE0zXM6+DQmAkoIP39A8Yi1QoMX+/gKQ964tvL99dBFU558jCwt9eiQQK1Fs4c3UCQU5K",
+	"202RFlIjCEU83BS5B99sbYo0c7Y1Rb5h2gXoHy70ZqXLjfSbReWXwy2hsPi4bWB80BFs7Y+mZLGK5k6D",
+	"NA+W89SojkKu66wv5c+VsfnatYzPeAGNImg7M4eYMvcmsS7UwlHfEg5fTYUs7KPCj7QRnJUm/R6J5jSl",
+	"kQb5CLrykEguFlKgLhw8eDR+YWX1h0EXi2zer+KpoxA7WaXqgyv72VmlM1s9rlzE4bDKoNXeyvigds/A",
+	"Nmuj9/D2zSKKi8svtuL+vb/ert4rKhedfxdhP68Im1tOx//x/vKu98fF6bd9/ePkzxfRDwPx+oy+uIq/",
+	"Gs6+Of/rq556e7r60+X6P/ub32af0wqPObSlvkfPLUTVHYZ+O9kjRSaMpkYEdR4dhYblwNcNjSQaECki",
+	"do32OK7B4fZkpecy5f8FBqER+QKnMu+3S448tHc9biwHSVBNftjCel9m0m3VykIbtCEvCMrav4BsvLPj",
+	"KWql/LNcGCu8UBWVeH19OjBslKqDHGGteR6xgNC8HtnxdaGty4JuyIT98v1as3x6RPSz16+6w4t+P2OM",
+	"XOflDXu03+9exINJ9zIaDrvnbDBFZ/lplB/Mb+hiskpn5Js/PnTbiCbVk2v2y/ZcLcKwqVPVI0Vu2SZL",
+	"/rKRZ48UMWcZy30o5woHuZSjOCqsBLgzamifShouCqc2XmbN9dwu08Fke7xMmwTrbdh7kMZWv/qWGK5E",
+	"hk9Nh0bVWEzv0GO5ZkaJ5foeSmx7BtFeieW6vRLLdYuSHcBWW0XS/DOx2wePGoJr8rcZMmS2dqgGbLm/",
+	"wVgA58xr2M5107Vgr4SKC7GJgKoEUeNUfKiLihw9e/0qsIXOrNvvGLObkYWckO+xKFtg7jGl6UZh3TTD",
+	"bI+wrqveEMQKiRJGU/O0XSWmT3B77WU7MZ+vJRJNp9PdbNfLhTXsV0/vwX711DGMXveMnU+7F/Ry0r2K",
+	"enG3zwbTUzqcGAV2L/arp+3Zr9kLKkO18nExnRPiRhSfCQXUZbutSaFkwk7Ic3NVpjZ1caVYlkNOuFCa",
+	"0fgAudhporOURuzf3XLK+ugeUESXo+2dgYW087fPpt1er9frXpj/XJr/eO2fvTP6tVkN+UYul6AalW00",
+	"eJzGMVO3eWJ3awW33xv1BqN+/8d9Ot4eJHFloRr1UdcLKWYFYlcBMZcGTVlcPZA7wz0OkXftefxYxFtt",
+	"dQN87sUYkqMwx2+pWPot26Aufp2VS59IqZVO6RLrEOTNNORaYOmQhyuct2fedpmk6q0OMKJrRpCILumE",
+	"J1xvAjJhisdYTg+TrF3rfNd+iKxleqtsSUsId/p5xbBhYk26eqsaerD2By2g16gcPMdeGmy7ggDdMG0G",
+	"T1Uh2FPqdwRu5X3XlDYrZefjqkC4BysDOZNuISoXD+yDicy/c+KsgeyDi93eJfwblb7NDh+kmlipEsnW",
+	"2mL1IYyNBHxw3a/fTvmu/NKpr5JQFH6JTJ2MB/bQWPqpWlkg/4iEdIalueyBJOZAHmO82Y0Ano05nQZ9",
+	"iZS3LnpDZeFh2E4pKMaPuZix7FOuYgZPiWJaczFTwY0I4QovveOE02JsGYzMosmCDiy8aGl2j+pl6VZR",
+	"ZT4QP1HY2C/pOqvzf2HBmv3uiAPtyQ8Xc/V76NSDh04dEv2U005LdaE2EdJN4sUd3SfWCA777ngDOOn1",
+	"UQd7etF/IycayzP9rv7vrf4f6PmvMNG2zm7/NvPxtockew8veUASfst8vyzGrH8G7/lOjziCopkrNBTu",
+	"CS3xhSOws26YtiIB4QILJ+YucCxy7+XUAd1QDXUojq9JiHQUjkDwMtMQLq5JmFVdwQdC6gBM1HbxikAR",
+	"sorbHVIaMtLMCoMU5R73uE7wSfWbjYgOlemfvvkTmfKkWJ096zKkJUiK1QIckbozKg+YJmkiVosFS6+/",
+	"owt2/az7kvLk+slEM56sxOxGPOv2e8PB9RdyQr5Y8SRm6fVETgrRLdfP34IsGKebcboSrrDHgi6XZqOA",
+	"z7zxRSeb3ONT+N1SOf3yEmsCV2AndcfEQCUg1FWSSuU6V+V3NLjOtlHREROKx+ea0OUy2WAztXp7j7f5",
+	"eoy2sHbVFQZPVgvhNjWXSWyEf0ajOXokRiT0AGhL8BjmG0LpD8FYbMQVSIHUc5D7U0bCUteCMDA/UZ6Y",
+	"f7iGBebfORqLf42x2jeWHMrKdJf+9Aa59gbm3zX9DbLSQfasnpAn1uGSNQWBxEIao2RFHVzMOmPkf0jz",
+	"FT6j5ylTBm4NzHVO09JhgoI2hiVAqhcYy8wC/FZHfhHt3km/KOTJ1SRhvve8X1u/zPaLKPNQQ9/1/LKQ",
+	"9tRUMUubiyBmoDpyRaxCZBmYYGuMUsJI8ukqnXA1Z1gLccqQaxUrD8EbNWxMRrfPoTLxnhzse8Hc8rR0",
+	"rQ9Ey85oFPqMdi/iU9a9nA5p92xyHl3El+xq2qMoT3CaZC1xOmdPv+wPTof/+ecfO14t4fau54dMUjuw",
+	"M1tpSxVzpnWvZk2Ta1yCqMsoptu1frlXyWVvl41EfKhB60sgG+XTTeZ/cHsdIWuEMLVST75yISsjN+Cj",
+	"vDq+9fwemSPkxIgYkte0lMcBCQVbh2QlEjCgkYwczFGb8TsmAkI1jK+ZGS000ra+hNpbFtghVm1Yz2VS",
+	"yOgzko5wBupyAN2NwAljCTKSYgycyuVCD7np+hOcqo9BMeOzyFMe+oM/PoEqqzafNO+qOtmQL795cX/T",
+	"cs7TDqzDXgrGkgwa3QFFcmx4FgLljrkIyULeMdcmr0Xmars2FNkBU6tE118S2GgmbyobuPAHLE5QaFNe",
+	"7wLxEI73w6dPA+DaBZVf9rqn0dAo6mdGUT+fdC+iy/iK9aZ9OpjkVAdr3pPwyqXebjrk69NOqYDb16c1",
+	"fLl01TgVlosxAPqAgKUHoeYDuvjsoi1dV/PZu9XnRmprblWMlWz8dj0NyeOfgbKMVIiXqlNKynpOTX8v",
+	"o7kY/SgnF09RcsbIXxu97i8a+UQOPau2ZdT0Rr1emcQHDylctbJ2Q92CNfV53+cPoM5prm0XDnxjnNHh",
+	"vl0Zd483ZxrHwhXQWGs67xIDKpIDYwZbLgpNHDGuuwhwc1fPqYjrRNEDm7B752cn0Xi13nYI1s0RduU9",
+	"mmeO9+0Tw75/S8iWASWWSzcFlWw7HeDgMILJ54hN9wWgzxd67sgl6PiFfrOQlEPDTizQv+FK29KnVW+8",
+	"a/OHbW+1sgJ/wuJZ5Sqcu4n+8qGz7fIrWef7hX25WxTz8uRd4Upi3Qvan3SvokHcPWXD6Rk9n5irKe/l",
+	"4mRVaJ3uSzPQ68AKAr9Lgx8fROCrXIfzJlJ6Vjg9Tr01+CjGMI1IOE3lAgp8ZyzLKcywyi4YwvGCgWHr",
+	"OdRNB6adt6I8gn8eG4V5PZdWwtPkCCvaBK66DbfNGIV71SzpuHUPBjhDL+2uKlJrr7YLg6XBloJwjaRr",
+	"pEAL563nuk0wWdbFs20o2e8n52FUpYcPMmurO/1aQ8yKIkKdUJAyOMjmtoLmggp6KSCKQqffZWpdALb5",
+	"DfStNWf/moTIA2DL1Gt6e6QYuxGO5xxfkxA5B3RxWQE3c5FPhlXNpIwDcsuWyLnMpWnPa7ktQEY9mTpi",
+	"Jy4atL2B9VbtF+yOJfVpuQsqNsUM2EfKmlPkFKx+zuRoq66D5QcpvMwF3DJGw8tsyaPB5zp1DjQ1iaj5",
+	"yj7kQtigP7wYXp6eDy92tWJxWzno5QNF+Ww3B3y03n4N4Q9bKar+UAHxtL0rEjNYBUYlcnSDfeFqb4t/",
+	"HIr5NPwWz91vmOFmok0taWD3Kis+oa0Y9YKAQNSnnzPsN9bYYmoB1WClWDraowhFVSgxMmSRcfp2s0OM",
+	"Y/trIkDueSlJwdZkzqFvPiomeBqqZeu2KbxGgAZBd0Hjw8P0mpJszKTE9rqyyTWlxJqsjDKgCP4qt2iq",
+	"tImsjxq4h+EMkbu3RWF/K1aL8m/2fKCxo03ry8Kxynqyy6ZWteaJATjWSUV/XdmYU2O9aWjM1tZURjNV",
+	"C2umGog/oPXL0P+e6KuzkdgGl1qW7CJg/JhsdnO1+naXNhI+01VjHo98H9hypX3zoU2TzL0FR9ZcGBi8",
+	"2ciP6SqZ8iRh8Y3IoAxtqgwTCGE46J4lyTMASXOVCnMpyFvodETBiez8yYGTRbMRUFHfE0mLMqdnHnH8",
+	"Cb+QSQol0dMOqpc7G9s4ITllrmy7VKpsnD+5FXJdDfj6hKJA6ar/RD1xbJebHWbUHX1casl2zXU0z6sa",
+	"HV4QsNi8OYsUV3O5SmK/lXNjDbU9K2ZtqeK0d33NEuSKM9XCbSOipyCE1EswKKCgfpSuwLVSbVqFd5Q7",
+	"QWjvyDR+rIGFJcAMy/CW4WfiHugHKcQZftjWa7Sd0LoREbQNtTD5WBVV5yyJt2iSsY1noSRB90imJEMO",
+	"phfN5qlICRfMW773ZEF1NG9I+4WiUoIgmAm0kgNdOlfLC1GEpSBAjAz0i6BWE3m3n0uL+iIStp1RQ2ty",
+	"JbSth1jNbKmHAbSFVPXPEqvUVp9Yaqt9thJW8G54vIwbFlMO69tB6v6Xsn00gcanuzpPw0ZEzLbA9dCO",
+	"06vqwbT9jevOhBUPG8SO7UjHae0k8ErTfl7L9TOz47rNpLbqfLoSJALGKqQmmt6y6kZ2HXF3eGra6Mo1",
+	"9DIQzNm2pjxh16TnJQLJVZr5+GBowxHN+kPvAhAsJx/fCJ26yGTDcQ2eK/aoLI61Ch5LAA1imgNyzKHx",
+	"yxpgHUtPQoYAe6VVe5N+fmXUsEcbUJuxrBq9xnGAnR/BkR9d90W9he3mgb5Hrj9SajnwsQFCysga/uM5",
+	"sJcJFTY7rorvw/sPrrAEyBghWfGBbuNvreGfna0aDEy5gFi9beUGDkm2Q6K1Ah9jsRr7wdMerv1yCXC8",
+	"aulAaZrqPVfp3mkgrZa+dNxIrve2DSbXc7ZoE0deHzheChAv+NR3EsluD7iFdKFHMxyfjL7yY+RvuRaX",
+	"BUgXUFWk73wTW9jc7npChuOlKzEi4Vylh9cSmmcGsYcr5WbmbF1LCPe721KcroQKiGDrgjvxXsZWe6Ps",
+	"bWn9RKbRwhGrJoJZzhtCTHa6MQAxyj5dU665mBWIMSRH0MsbI3ISBpHZGf3CaxCPGKPdLeYqomnM4tDP",
+	"kbAf7ASd2m+Y33ESzP7CGWo1FSzPva25zCMFIZIy1baezI7s9XOw8vbf9q5yK2+TPxi8uqeT7kU07Hev",
+	"2CDuDifn00vaj07ZWVzpl9zxFaCYLkCA6UxXIkKFODPe6lsXIXjR756yYdy96J33u5fRxUX3qj+cDtlp",
+	"PIgmU2iVLW7NfIaWnH34bbfX6/UHp9hi1VVCn/PZ3A8plEvMI1whnYw6T1MKKlLM1TKhm/xMGZJbQkaS",
+	"XXTVfVwHtW29lRG926OlFlRplnZjqqlTfI2cYN/N6n15Ya4HWZepgrRHtkf1p3/Mhsr9Xr0VNae53YXu",
+	"v8KxH4NdoTGIkGIUxjVmwYJQlzIKWXSQ15Gdu1bcE1fy7K4+RKUmQiVuN6MtTGAPTIsXXsBQ72TV9nXM",
+	"+hFgtdftRkP/bHqoOx3Ud6w+qEUBXhJM5aJZm84p5i1sM7j9VNqiXFmpBvfWNaETxYR2mTtZ00KZkiiR",
+	"9yk90U6QRDDkcmTG2FoYQvGHD79o0+5foHSYpeuy8Aqv5gAs8hxPpM0I1J2qjNccGuOJOHwqF/VO3Cdk",
+	"uZokPCIpWyYbSEoXxOwwFTSxvidBqMdwStcO5OHXOxPXqXmda3IUZv5c603cXbevlQsRvz6us87XFiSc",
+	"yHjTksU/wIXUlota5NgGw/DTeD8OfMcVx3KA7d76Uz6+lorzRRTmdgDvFCFv4bqzokp5t9uVJssVIxw+",
+	"IqGOFvWqU/E6MMNaSnqtlSQzZ1slqbDL3aoSza87u1V1X12peOR/m7EpvkSz06/TyLwOP9tbAyhAiMbv",
+	"fzLW52zcOxM2bmtd3CGWL7IL0itlaxm4LsiY6EkmTK8ZEzYakClyhMHZAQm1hDhIK+vHoT92OiXPv1Tk",
+	"CKliKlMipOER8IJTZm3HUHPhOAWkqp/4Oi6uzL8u3Wo7mc4RFy9Rp/TWKbpt+686t8F+Pl0bmpB7EfKo",
+	"BPvpZrL+ite64J4QM76rliziUx5ZT8lWCm9AvmbvdQiKRMIFg0IXYha6Dv0BCc1RCMmf//znP3dfvux+",
+	"+WVAQoOF0CWJh1ggXeV+NkAj1mj0cWa+BF4jqKJifUjwMKi0fPY8HnSC0aw7j8GCvh8ndsSHrdJarRO/",
+	"9mzbvRX4bZuFbOOxOWlUrch1xcuz2JbsiYPKDrJR7Su5tCvlckeTFVMuX8Peyua9RwopEGNBkRjN2iFY",
+	"moRfP3tLHt/1H+MbXfOGCo9LpqIGk82CvvcXftZr3HNLMcKID7f3aKKxh/movVBxq/cUKl44RXuvLuAQ",
+	"y5T3uadQKBCLRitwp+cpgpjzr7L2B1WG4sePbZNBvjfj/OzMZidmvzuhCsrhON5iv+FKedkjbYG55YAf",
+	"kJsIsVCaLcbt800/NhLjbmnP9s1uCJd+8BBla8v9LYuArzyTjrt0ErmGSzZd0ARSpcBMa/tWFgsFuTEN",
+	"J+6PK7ZiO1Ca12aHqrePFJZXD7LyZuC/zTqm78qxyN3HaOPpjC4grH+Zypm5XYH2wdI8Os0tTJAl4Cz/",
+	"UozdmcaM9T0ILP986aTa9UO8DvZIh2gDzVJFJjYgEjcUkCVLvc2VPmB39WFXSoa/5V2DER67RuXA2jWy",
+	"FpIf9knJsL4Afxf103rLChxw6sj9n/TkZ27eZhawIx/M3X2YEAapWwjv0PX4c2qEnzePv5E1F7FcByRE",
+	"zEC66ZTbq9FXTO6D65wf2ZkauNFba1MtqwVGVMxvlyxPG6WzhsCpfUkJdZLd9NRedG8njtcLx/iVzDja",
+	"TBsGZPXXMjpdPHk2IEqmGtMYzGcexgwDOKv4XA6uZlOx39X4nsGgG44ItUZd36f3CGpWp4ooBumO1tIL",
+	"o8Haa5R11OClSDYFFzPMC3SOLxVJN3tcQfQ7sFA/STWPEnZ43DLi2iYbUZzNMKTcoC8Vy8O+lKYbw7v0",
+	"nG3MrVu6ZjXXsOyX1GxHUBFhbg14Qd9QvUpjWlNbl65izkS007X5xI2rtzqfn52dnu8s8AkgVfP72KDt",
+	"Nj/s3U6rQnmIRec5fUhs+sT5YHj9DnuZG1J1N9NpGpNpImVaRetvEUWH4QYDH6FcYQExMdOUJ6qmxGmx",
+	"ddw1aWgdR8WNcHol0UZ4gHmuSWjNRtYCOUmpiLmYYSVYw8FoxGICbf+x8shRNmZEPnwMyUwyBVkxNy4V",
+	"x2uJl0h5CxNPU6ySyshcKg0cvlp20C4F5FSM8bDd+pwckprfoM21UVf7MGDKhNIp/b//h5H+0FwaUmma",
+	"jCMZMwjlGJ5dAKnMpVGBO/86vCLDHrk4PxueDvo1LCZfw1YOY4cZBmPB0Tbs4Qs3HsNZNY30uKFV2BNR",
+	"asACOU2IX3NGDW6t73Sn963c3HCn6TphM5qMW+feNA3cdYSh3G9tTtxLeWdpJi9SLiA9TkBZYiJFJv4u",
+	"6C3YU4zAKZddSJMuhNJsSZ07ilaqzhZ0/G/1taOQkgo7HdZB5I66fW2PjGhmJi94xIRi6nBGn5gZXAHU",
+	"SqzYPB2rjYiwA4DQdemw2ZDtxP21eb8iSbmXf2rc4ffT6aG80mxPmtcfKSLwvolYpSgwR2mBLgz/6Iyu",
+	"rq4M9jFUNTLs5Nm71zUVw7MXt2efCrapKQdgXm3esk1tu/flffAlXQFKv98SKrZGfW0sNtU65ZOVZrt5",
+	"Zz7SsECq2cwGZu3kSc3BYme9B+VKe6C/Lu3wfHiwAIE9oh5Esis0kzqYXAr9NyokcSCAH7hF49f8Dsok",
+	"Q46P8q2C5Y6NdXX4a5GhGlq22k6tXM9dB4kT8r1goNg5k0bWAxLSgMGtlzfRukebVhrTcqlRiK/do1ZD",
+	"IiOaYCnkLkhSNon3SUzJC3nHjLzX2aehSr7Ow/pJAdzWVBE7+vBuUtvarULB4kSuWfpJO6rmwYcOzlUK",
+	"+uLpKzK8IAkVsxWdMaLpDPR+m9KlyuUFVqJahv307D79UdvFH5q97FkPEnAJJkiv8sgByGzRFjTPQ9kj",
+	"HM+iZ7vPEkJGSLi6T67IHgeytcdytUeuiIe7Ggp0DWgQX9AkY7pSLMYYzTV2/VnPqWY2M4KnXt56IcLg",
+	"wKY2wNCjVcr15o0hNxdFz79lIAhg06Kvsh6Nt+O///ffKvkHT0TWH/EoxDHhMbTyETNUWfEGxMa8+G+6",
+	"0nOD7IhaYyMozBMWQ3Q3RKxg1xFosa3nXBE4EFDN3+wc/zLXB6wx39tc6yXeVFkDqPI2VP02sioApSZN",
+	"x658Rfj4rv/YrPwxlHyxbQuDov0GsYkNCkp3/1E+Afz+OIt02rGbj+AKmsp63/E3b9++Agxg6wSZaprc",
+	"ck2+GHyRrwp/HlXa9yM2REwWNJpzwZRtHZm3P1CBpT2cIm85WdO3UnsFL/JuDbZdpa1Sz8VEvr/O53e2",
+	"WOzuFNhRAHL8bkQ1TeRsxbLGmXnrPp5C14dMxbwRN+IPf3iSUxeX4uQPfyBvmIibGmbdrHq90wiQDv9k",
+	"4ciQY4WmA0eCIZ6Q8PhGwI3hIFdP8gF2uWogrnxSO8CQm0yzHd0IBI/ZeqnpMYAob1jRQJ7EiALYrv6E",
+	"PGk6ZUZiolHElhq8JgamsFB1I8yBI8+gNYebiSi6gYqj8F5Ek4RwfV05BIpBF4Vkk82ZPT+y/hnbCePY",
+	"QHyDbY58gxveGWb3ysgMw97QYhjyYtUf/gD2sddfPSVXw7MLG1eHW3q8TOUkYYt//auSInSSotKGPZIw",
+	"kjELMUjnFY57KmN2bMB8I5Ys7aJ9747LxLb654KEKNWHdg2oKJhFyCmxgekshgyFVWqU/aO6jq1TRvUq",
+	"Ze74BD5LD9zhUcGNAKVaHYMsTcLn0+5LqqO53UkWuI9uOhpbELE4gF2mUszyyH7nqraLvBFH4U3n9KYT",
+	"GrgbmCQMCAnnUGTYH5hpFlwpl2wzHFzabT81N735+dX3b96a3cMCqcgCZkj4PGaLpdRGie2ag4JsR9EF",
+	"gxNlgDGR8QYNm5u8C/2NwBVcF8cj7qy1CV7MFjoYXJP1nCfMa2Vv01RsAuawd2UX/oIr7UhmCd1xuUBx",
+	"F1vRxUbgWFKlSOg5X0OsNeQ7gFdC88Q2PwW71/WNCKHFC7hG+0bJM0IEOet5sskJeYLxEubMGKyQKVtj",
+	"QXZBstehJOWETWXKMk/yjTiyvRdokhjRrthNBgnpOCBK2pa6zvhc3Ac0PYU5udIn5Cn8DMEYN0IxmrB4",
+	"BKjGTvkwk3Nnc6UxlCMjPhv1EGCq9IzeYZJDfoq5IsNe70aEXNzRhMchEXRhyMaB8TiADivggTRaInM9",
+	"fUjMloncLJjQ1xlggNFgODHwPYCkljcCvOyI4D9BlJ5h92/5gqmMN5yenl4ZXL97+/SauMxmfIzGdMUi",
+	"aYBzFP79v/82tn+FxyfEGgAM0XGmbgTkiAtG/uPN999Z5gS3riYLqTTpk5f8C+wRRAy5ApeFq8qwx5W4",
+	"FYYJWtsAWvZB4kPYKnkjuEK3AECVKyiYAeAj795+1b0E/QkXA6/8vDLQW9KULphBB9KYOS3QCsYyPexs",
+	"CkWxYslw0rnBWHaMemfukJHwSZLIdWjb1qFzIEEDaG5o6DxZ0mjOyOCkB0FFiRVV1Ojx4/V6fULh8YlM",
+	"Z4/tu+rxi+f/P3vfvuM2rub5KkQBi9gHqktup7urcDBbk74Fp9PJJOltYEcHJVqibU7JpEekyvEGAeav",
+	"fYB9iHmw8yQLfh9JUb6V7fK1Sv90p2xLIiny991/35uffv/006m5por4nFT6yvWHt2F558nzswv8qRwy",
+	"QYf85PLk5dnFGdSfUt0HXfW8z2iu+//H/Ls3s2LXTvHFxUUAFMNCpkwp3HfKIYaC3sBpn6W3yr8/lqOd",
+	"6oWfsVxOfmH6V3gypjMMpZmiefqLiwtLra5tWn4ok4wsgu6kYNzdZ/rZJ4D6N6u3KJwZrkg5PEOvHODM",
+	"vLv6YZ5biVfT/zExSpWDAYXwzm/8jglM4tC0p4yR8d4rEif/MJeeD5gueKrmrr09PcqAYCFLzZwWo0tl",
+	"TbqcgpRAZuBeQQe+pdGHQpp9y0p7ItB+PSOfzLSzWFTAijEYbiaJdVq5lEMEbdsvH7CsZZso9pgmry5e",
+	"kmTICpBwUtxkTHCWJe0rQg0WwsIaxOFCaSNc4SOzOfD+XGkmEK+cZtNCQdxlBROpeznPVCyS01O7Tqdm",
+	"OAb2rDIggvP3CjtOw2mb2mnv7Drfu9XMQp0Pc8qRqqviTNB6eOM2+Y2WmuZf4YX8LT5xKcoDFp9E+G7+",
+	"Fpt7xyffCNCBVpu1ZiS/+v71d3+dkc70bTbfGkxh8/s02CYDv0xzd6xFkrMxHeRzt+1nY21mMi1dh4up",
+	"F/J+yMT1h7efhixd7fy7525iSe0gSPDN5pcX1mLiKYsWGLjEl0Vj36YdzltKhT1nbqdGAL7k9cVLVCAz",
+	"qmmHqkpumYOUysHAHEIai1HBNSMt6CNb6A6jmhRyFHnxLM3JpFbaX4EoteU6PmdPljo1KhV4Y4xobhuR",
+	"6h4cC5DL7vGdUlsJrgg8W5mHmyU4BcRxbW27ZZ6TjKvbthPpsExzTvtHKHFH6N2DaPkIQzMb6fXFy/s3",
+	"0Sf07/8h6B3luTGuNr4HwwWZu/GM6Tvkp7dsPF8e/eUvfwYm6+Vf/kI+YZLXSLjdBP90pr8CvfJ9QEUQ",
+	"kYLdyVtsLGnshzQvM6O/IdGz0465sX3TgmllNVM7TWWemZSi5v1KSOvVxfN2NEsgma9eAkOqU6Jbry4u",
+	"jJgSY1BPYlEK9mXIUmMPVJlspPX64qI9a4MZI+j6w9u/m3WCsL/VHIGofNa7qn5yjhYDdI6855e/GaUd",
+	"es1sbQfjJCCtccYuDpPT/ds0O/MVDmHxrvxXmrnQH1zy/P5L/hDUOpcwfP9qmcPzsyw6PMuY2MSZqRy3",
+	"//6PbxO6nNJ+FYJD5D+CjoVSbezIgIsAvPjGfEfMBDdO3TN2Rowcs74djrYpACekO9mO7uYYETocMlqY",
+	"m3+Egknm+xTSMuOa5LJncNr6E7yRCh6ECWdE5X3wthDGLmLhXAy3bHxlI7FuABa3b9kQWs0HmtsPJEml",
+	"6OY81d7ENRfesvHWDr+VTbGYnls1rEVuEViEVy9eTLtWzN1hdeQdK2IBFi159fxlBTlkRcTBzYDHdWXI",
+	"CSZoLkdEgXn8q81W3AiYhGP0J78e/9JFyb5N4dnzDePZJ9hu81Q+5zyrTsaBY9qrix/uv+KNPT5wwfOX",
+	"S11g1vuzlL/RAgkqX714cf919c30Ec7QdpEX91UQTZiNvhMKzPlXvN/b7Ns56huQL7RBgP4Id1UOqHy/",
+	"nkvr1XSRSHC1md0GhS6lYmcELgXHlteFzB0sQWksrN/E/HAeUm8FFiOSCKlvgCA5iUXr1cWr9vqghQu0",
+	"JmjhZW+zXShAC6EC2ncWLDt4lHh1/xW/S/2zebfbPbD43pc+sKXun9M0ZUqdAlXRecEyho3tlj2u12Is",
+	"BUMDF2OD9ryAFLZaUWruKzSnOZokQyZUEFN0vlscCjFDeabwbqhjuR9CCMCrR+Z3xNIH50Zhs05+GovK",
+	"iLU3c3eo9Lg7zkasOCMfDcK5kMTQGPLgi6typXN+y9DPH4uJGGUVUWy9evEDjuwj08X49LqrWdGG2U6D",
+	"QxcpmqxDPfIJ8lGVUyELwr4MjeiGGURhcBIUUiFJLkXPKDk0z+VIhaun7EIEwbnIB/b9ffwtCCZYzAK2",
+	"KZCai3QF1ezGrmMC69GuKWMYXYjFg5SxT7wn3oo/ue5fw2x/4+L2ZDs61Uc4CtVj9qRX4YznwaRgo2pr",
+	"W80Kz81OIXNtrWcJ9eqzlO+ocGqt2rh75hMmbswCoRA8aykZExDKxR3X6M45xyyEbSOos1B9uhzvmr2A",
+	"GSzhoR/Q4hZ/Vg3SZkqwDNWrOhhHhOZ5LCi6G1eCR3I/OhrVbRIeK7VnAhjtakgo0aiqiDpj0N0UE9lV",
+	"AFDgj6VwImBFepDMK2QsgNAEAtAjRm8hRD6SBVQt5eDJvGFfuNIqqXy6sFiMkQ6Dzkk+E3fAqADD9CoW",
+	"s3Q7jHN7FKcpFBxdkaRLec6ym2HBfI8j9+s6rqOlHguE5Ag73zIfaOaaTb5NM73MXNeTYjkMD1Yc9ExU",
+	"Ru39bqzcMd89v2hHGAJ3X1qd2X1Zu7BU4ReTa9t6dfHDbI0YtF1QiWeukrtwOQFTN/ZX9i9ew9F46ye1",
+	"JeEy+ZinIly2rlqvYbEvMY1fpGBHL+hwzyE3aLC9l5JwUKFw6kmCVxVtQgYCjAjGMpYBUn0CjZ4agIec",
+	"bp/1h0ovpo4YmHz+mgy4KCHjjGOajYuOd5jRYpVtumYbaxgREItKpsOHQdcsW4GOn1fkSSA/IEVJ3KK1",
+	"Ae0GIVxyRt5WjtMXFy+M4s1vLUcMVowgLxNVoFdHBrixwrDAzjHBoLkiVvlX0hLrQQRxWMgOFPAbCYCs",
+	"GTNkcL2c06awTormpUTBOqAaKO0gHJbwRsCW/s1soq1q7PXHrASqL2ZEe62adDm548wW9/m+FDcLh+QN",
+	"A5EjOl4bII8ZX36ym3L2YV4DafbqjahmASOqOSWuKveDSzZMWeSYZyqowpMbi42pz+s4FzBBT5VDViiD",
+	"uzNcCyKzqihWUfUlQJFRna1/wG520pKF60I1E1KTgDE7aR+VP2H74GT28nrY1HgTjtabgJLaHrUVMFCW",
+	"K/kQ3tSLUaaqLXz9AL5dOJk/uXxqTMuunKRX1YsnSsuhApSDmIn1CgDyzDF/nZvZqD887WOmrpBBAQlB",
+	"y32+SRwLmymOdMBuPUG38vdp2Q6nc0uvnoV1IO1NRW0WmKixmANaa4LTb7gNpuDg1fSO+IQLJUsXUT3Q",
+	"8OiejujXqpxuMmICBxaXeamz6bxH62ols1R3e0tIqV9CQTFnpKp5xmgIV4vuPNeEiMViG+LK5v+/Jmbf",
+	"lwUWnVDfGtPaKM9UNQmn9HFl1AdonYTKBSZ0wJmYrbpEE5kvtpS5sqMmDCiv4liVxA0hIsZ8gjx5Nyiu",
+	"yKiQondUKskHt9W2o5G42+MDG4XkKSgk/kQsC3dY6Lsz908qhYKKpsByNBpDcm6/waH8C2yCv2EB6iIn",
+	"UYVvoZeoXtZs7B2bH+cc94sdQRHaV5jCFjji0Q9gc2onvUVkdWdRNXjnLXo0riBI8mn8QU/DH1Q7bQ90",
+	"D03h0a6dRDCXmquouk1AmVA5jaBWPrdMDHVehQo7YmF+xW1JPc2VrFxMsyqzkBZTeVUQU2QhU66NKTOT",
+	"3il0hnPckjnvMvMKrnw0gGXuBXVYKgeWDcDmhGzWyeSjo/jAo1HJALN25yqqQ+S+1DMziCV0tNqpaDS1",
+	"9TW1CbR8qCcJ4XKfNmttZzi4cprXMrYraSmm8afJhz8+xwKrPf2kEmtYel9Re10t6SoWi61dHPZsY5fs",
+	"y9YFRXHK0CX1lebKw+7x4e2W7WB4zmEYww3aHgbarmIme5Kcles2W7QHRf/mDZbDdhS4zh3lVMglNBLW",
+	"uw8sJYXMGdb710mLqAJPPSpodUIi0mNaeRIioJOp+CQnWlbfy4V0kJWhb/y7WL02FK9EurufgR1mmUrR",
+	"D0A8/TZb/gr/JEaLtL/cFQdUt+qGv0zlakBW+nRKV6MFwQaoZE2DTerApdq4q9eyAqVuUCpl4cOBCbIS",
+	"ScUAMiYKXKdSoMylVjdJAApuzPFPImslKtuUxlib5osIvGfOZARCNBgOKj3+bEtBEk/R7vJeLT1XRMw5",
+	"4LYnupaSZIwNCf58QY5uLBwXfWAdG+OdQoZGYol7bpz4tlcmjsAsIbosBHhpEsswnvgwIypVFc+gwTSd",
+	"M2DU2E75VyzmZsxOzwTuURXSkqXqaGOxdiHtRlx/uOneVH2UDriUdrL/xo4VQb9Ic7TA6rRWJXLRCVJe",
+	"wWB++kzndpKwPzuH38ADmgLcQy/AJUH7sVkyY1IXPf/q/vk2+3ZkiumBl9b+wvTaGPbGv5TdKGn34cej",
+	"RY19FuQuUgB/Yfr+wwz8gGl/uxqgaxEVdAIBnpOCkSEUV2EPQqdJ6NlSB9S8+YlcotLtqhz7+9RCecdw",
+	"LCNZ5lksBsDPStJxmkMZlzDKywAJRqkgrwi06VGgNi6q6ZqpLsYC9MXdAc+Cyqj5qWVXnubW8eiGXLeu",
+	"6HmC73YVDW4p5Ku3JnsQ+N1vyr7twjy3pufN7rO2lJ530eh5e0fsNRTDF8vAe3X0fobT+DCd8vvVHvnR",
+	"bbyt6pS482d2BlxHu6wRSKyrakZWhkVWgLXvFWB1Wrsp/jrM+j0GfRIY7TzLgNoyrL7z9Rqr+SwPiTnP",
+	"L9YyPsiQFaPhkVmJcq/e1DVYxzAqEn68uu9y7eNfUfTlUvROc6NjRuAOgwYJtfxBq1dWlUqt+ATzc+44",
+	"ZmvFJ+0JMj/MH55g88MsH0fmhxekkPoHnFPLM/vFYiVqP28wm7F6aj+bujSb2S8W86n9MCEHqzNSKrB7",
+	"erdgqu/j14KNbEARNXz0md64GHJCSpGb9143C6Z5aEgrwT9v4M+kfbXQXpjMDcK6snkkCdZ3fVWH46m3",
+	"HV5Rd13sVOufXsP7S0rud/Hie94AV+JG2BMsD2FIzbNVG2Gn7Ir7ZgKqBrCYZRFpsfaXFXCQyv8jpWWc",
+	"Q1ZUF8rLq+/nX6nfZOY7i1Wr0zeuLddrG1hX1G8KeIpcTxCuoTDR1yWGHW28KJuicIzFUXE4/oiLvzM0",
+	"vQ5e/a40+MUY1vA/rooMds/sABrsMdshNGB33or4sVJSLdmh+dtltsNHTJjFgIbuvGv+O6IqqPEBDT/P",
+	"8B6xWAVxDoIedn2lciEixWJB9Q689EcNSSsoV5WV9NQVrG0y2sKW2xSiYThqddRaI8R2jc+aMJInqaqN",
+	"4Q4fQgupYhzBzrI0DpMt1rieZGbpMNck2djJBQOTGBpgE3w+kCLMiMM5xmvXKOwYNCK7oo8m/N6EdXan",
+	"Gdm988BUmnPfzPfIkmo+12/Pul1mEz/dhGznYiRYtX1csfynl8sOzYOGyFUKZnDLhIs+K7i+wZ/f+J8n",
+	"WAsbzZqi6xfrl8B/wHUs+tQAa9esQlcWEWE07TvC72HBU1aH1iEdw3LhNc+U/c2IC9U+Iz9W2Aipnfa5",
+	"BTManJDVQhxLEpLfidvVwQ4r+9xP+p6wD/IauTfa2I8PyFcfQV5QdcwMtAFUhADq38t9AMoGw1yOGdtF",
+	"uQwqbWExC7YjXw02/Yj9vgqeUvSI0kWZGivMiHOjvP36kaixSMmokMjWPIgMpr798dLqiKO+BFos6DZC",
+	"ctbVLp6SYAfLBDuUw8hGXLEz8mksUpaFvXfNSOBJSrPBM3UJobCU5oQZQxRyp0iHxULesWJUcK2ZMKPQ",
+	"UET2BWIDZ2S5yI5Bd58iD2C+MTatOfZrWDwwj7X6YSH3n/w+3C58uuesWljkrvu3khXjo8Pp90XPTWCZ",
+	"IL0/Yg1SPwSpawF7FmxwB9MWmZYH6fOv7p+7ySN/OGJfCz9zJHme+DHHn66HfLHYCfRtDul+YR7odoRz",
+	"27atA2T5k+v+W80Gap6d7TeCd+1qmd4Sbq4hXKmSZURLwndMmnjQyenB8fEMBXbBNOnLPFsHT1zN3REa",
+	"zT99pj3PCeQfdUnclDBjnhZ6Ujs8EjPyZ/dqDtWZ5gd4jzPtmfLvpPGm7bWs5ZkCXxHNiWJac9ELIcO/",
+	"zt3XubjRTFW6nFVlFUjNN4ErgAEtaCbZq6q/gGW0V52gNkYUbQphSouCT99KsBHcbqJA2mBRfXjm7BQ0",
+	"46lGtxfg1MyyZnPtShXMC7mXZ4QKdhrRnFPsfDTlMRvB022Wx7AvdDDEnB7w4tw4WEJeE0hji06GBbuB",
+	"r5VPbFsNrj/g8HZbT3OfrKiEdhN4aeppNpWNByJmDfm3WGfuF6cG0c+LUhyHr/R3NgoqckBo2dQZRZQs",
+	"i5RFBN2bEcHORhgSYkUhCxDe5peFHKmIZKVtfWJGO+rLWChNC4PEXF+FMs6HsVs9prFPYOl45qRi7XsM",
+	"/XoE67H5OD+NRfrRbJ8nFCGyc17G62hOVuNw3JjDEWIeBW63aQfBmpVBO0Wwj4zalihvPv0v0gUKR0pQ",
+	"7htgMrg1GFACyvqApzKXgihmNrhmWZu4jiTJgA6HXPQSJJrMqbBgU5TiMognaWkLfCJSgvIYAYskaUFI",
+	"CIs6+jKHxiYZu+Mps2mSBYMqefyd/YVvXX+FOUVUuZSidkQGRhvD0L4vg3/7I+AvukwEHTD7Z50rE6qX",
+	"5CgWaJVQCFlBxRDNECd9vLUohUFRxHPHcIl0w8Iyn2OdJjaVgfRL8zaMpfYnME5lxfimKEXibocPwBos",
+	"IVhGWon9V3IFrV7GhGvo/V20z8h7Fy6zqVUAIiwjVMcCO3RZ4AfygOo1YKwsZ/TOUgqYp2csZyCBdL9g",
+	"yqyxq29q2TN2WZEQxOL5xf9oX+L62VRRUDITOqLcqAA3qRRdXgwomi2YsE7JkBVKCjtScLEh9Zb9dXKG",
+	"TihXz+MIqjvmuAMVrG8ehvu6BXZMZLnln19EFxcX1UzbhyDSorAqbckqJ/Lq4odYHEqV0yejihg58zjK",
+	"m/x09sV6ihJ7ns1mYMCbawGoGCBoCpuOvrBpkY5hdsacoCYBbxz1gnqNoERoYJ1/LUpxLCFOdyrgKCD6",
+	"oxVk5MeAZsCSg0JtQG8ZSPBSLIqGLlviuxcjaaPRUAc220Xuj2Yz7cTOWYCaTVCzCk0426QuPjYEGueg",
+	"ia5dCbXb9AiraVLiNWmDFvP01KIUkVe+aY9ygf9V6Hyp4JgiY8IYwipCjjzo3Fku+xn6tGAsU17XvSRG",
+	"0UhIa6aj32jwlVrsPUBct6+wYS1+w7KQiuFsUaADFQuk4oqFsxVkQTKuUlpks5ny968tL0kYEIulSGHX",
+	"UqUxqXATMROzHcc7UKUtIB+Mzu3nvSfiseV0bnsoGi37UWvZsBcJ9TDvZOWmpKPF0+OQj0sKDLInefFw",
+	"8bAue/ePOMvdYfU/9g5/1YttanXXAZbP/UKOZgALoSM6XgNdqnZ5uwuITnENnpFr+51vMKUlURL6GWqm",
+	"gk4pkDpZjZnYBny6zwbHQkz4NljyLTs7/ZM+aarZkXITVrNYJgAZbI4mDrmxOCSv7VkHMuFO3l00skKL",
+	"WMyGC/OsXkGFdpghFVagvrUNV3yQiAstJwj3RGajdWoCbIAO4Yz82ZcQcKPQudY1bgHjDwkO/a1sWznb",
+	"DQbxLWjrgp9EUAsId0wKmTMsU0O9aS7tthu98qx8XomS+FwzQwFBzmACE3ONRQtyNYEDgQulGc3aCxMZ",
+	"F1EGHgHd9zEFxHCrPo5oGM5lT6GwCqTmqabVCbkKKElHzOGHBwnEhcZ0f9SmO25WLyLmirul9erzr9Uf",
+	"uwyHudK9RYo12OmhBWzz1UOhYZC+YDTtM0U6bCzxmYPI+adJbtQFSPWAbAtZ6iOp0wmgYVeK+Lat8FXQ",
+	"rtGPH1bUx8Pts1mQOEfFbHf+PTixn5jIQtUxaDgfAAKGrGxTV+QHFLeXnvkP2NwwWctRidonxwLuNiaQ",
+	"d2zGyEbI+O1ysCRMj+aXQTDKsivgYxCwMPYFL9uTExqrwDZKJPOtAqvvWrE+041AWjMQqX2vI/NQNOP5",
+	"GjDewU75xshV88Xzi4kvCnYnb/13mw9PfYRXsE/oXa+yZ+lqnckJBnrvtwNB/sdLA7uGMrvE3H+Rgj1E",
+	"892ZZMK9t33hZCBix8LpT677WUFHk26ZS5cOPSF1zshHM0yQP8SCWngEprka79GVUX6Y+6wrP3YlA2bD",
+	"/EMg28z6iWvLjxgzV4HAHUIZHLVNQJmtf35whKtWGQ8n+iea9gncHhtlJ+B2ZlkSkcQrUrIgiV22hLQs",
+	"IyPUkJ+OeMbCMnJb9hGLjA1zOTYfPVOYiNWz5Xttm68NFHJckwGjQtnqvMD5LORoU5gzP1l0Za/mL0z/",
+	"5l7GoZJj+AHeT45h37xq0kJnMla45TG7ekh55mvF51WzlSucTWSrqIgr/MG8rJ6LPDIcOjBZC1crLKN1",
+	"h1bL+w/tGfkzqI6tsrXtPSLoeg/HYW5it505wajNNCMDPsLoNxCz0WE2ob0UqbLg8llG3iWMonaF7HZd",
+	"gP1AqPUXhmfWYI5YwKuP1BGbQ5tttUt1I9xT1uIaaNdYjw8OhewOkzEMXjjLZSY+r5E3NKA8P9VsMMyp",
+	"ZjtsUTqxJQ1aFDyreGSdWxDKbf34gCv2loNlnCGlKzsjf+fg7vSfqFg4t6MUjJSKhbe0zQkh2MEVUX1Z",
+	"aNKimgykwguGrJh8SDsiStrSWSF1LIa0t7mkxm1nKr2jPP/s3/Gh6mvhKOdlCM3bNk0IZP3upbUjVi1p",
+	"ACbmzayIJOdfzQn6dv4Vz883hJScabZVSrOJ/QFTg59RPXmkDS7UQxAQEFmsYoU2lMviAZWOCElUmfb9",
+	"+h1FFzV4IeG523aHZcpzg9bL/vY3eFOzYOfV9DbC2TQN0ZZviAYLRugcBJgGgGi/yoH5qZHPcJBlF4fN",
+	"BXyGZ7rW7rZKswspTm2ug13VI0lwOMojuh3NYJ5W4HG3Of5Ldw+j2UqHfyW3zhrC+xO9myYFXf7wR9hJ",
+	"PHWtvM03HdaVBbsERoRYCDkiUkw+YUpJiIiWZMjkMEcqH7wh1f45UEYrsCGQLZqOYoHMQDZ915YMOx1C",
+	"lrojvxAu0ryE4ltwOAM1MvAUga1SEDYY6jG5ZWxY00zAYjE2R2G78vwiK5uItBRjJDwidldbztVOQYEP",
+	"p2uOLWnlsicjkspclkVEulJqVrSJ0nSsYkELs+3wMplxpu5zOF2L6gXBEvnu7ENaKBahkgUu7hkjJEWZ",
+	"G5Ov1FF1Ia4srCu0gjdvIaOakhZYv+ZLVbELkRev/0r+zv+1HZn1y2l6G7TBbCVfv579xsXtt29J20wA",
+	"skLZF1jrXz+/+w3X1AgK2zSkvruU5Qqiti08dtCF3GOkIvKwbzvIJ6rs/AdLdRKRxDwniQUQ0OpBnliS",
+	"J4xSguVJ76AVXbCEzmylYmyHxlXwFC3lJRaLA52FlqQnSYemty4j3Ju4uxRrm2WK/VAejbTbvCdxxhnZ",
+	"tR9xFVn7mEOpB+APrPP90LtVVPWH2Ornw4LdcTbaYf/ijxbXpzEYpY412emUemDFNDL69Jj2NHHapSNS",
+	"FQuD+26tbNg1lCwzklYEHbArghLXS2gjmGs4GxElY5F8/ZYQu2ZqwtWIOo3LTSEfrfgAcjo6KTydUIgI",
+	"+5KyoYZPY4F9J/QYNBquSJcLdswIjyv1GFE+4A+3msDJ5cmfLE/lACKUX7+euZH/Tgfs27eTpbMRD0Q0",
+	"2Jc3TzKgDoxkjbbLGoEuAo182LJ8sC9mcyICyhFVnw93XFD+1lpMRYbsSGMyMto5zTKrLS9fYG7ncIzF",
+	"5e9w6Numk5D5CtXk7/yWWLVh30HVoeM0lqlBt/uncSltrP584Le1B6MAZ9auPV9N4SQt36YGL4sFx2JB",
+	"Wzx91jYo8aHUiyrMLy0/NWp8wKQDDmchQVvqW121zhhtaaQhNbBC2HuqxOHeM2rErwIYkoIkBgJveKZc",
+	"KYv52ymW2E61jrwH3evm8VeGX2cZbv7HURzup7On+nC7lnMUU8FG9vSgVzRsXVcdxGdNe7SnW0xeJ37L",
+	"Mo+3c6XV0hr0+dfqD1s6vmoyxIN06o/QE2Fyt19V0gX8/wGBOOJeMIMzch1wq0xo4LGYKK8ZUAEqlFHE",
+	"g5tUirgRxvjzVas0R7aNwFTbSZJTpWskLYeTErt2vY55bTsREu+C/blkvgWOrskd3WElDXQ2uReWoh1a",
+	"6z9bXXG+TR5VeiuwT5hzENBPVDTrR5GIcQhn8WJHOlOjLx1scc6WFJNzS6u645Lgz04NSamxn0kuRQ+Y",
+	"2TTGf7iqdA/obYFUEl8q202K+QpKLKbrfxsFZSMKyo+4XZ4gKjZdUo9Hb7K7dIuwycQeUPMneKgilDgy",
+	"7ADKXDL7AqttASaGzskVQfHAdThctAawGsDaHf7gntsi/BTSgk+5MzrCtWDlHlUrFuvqWphrkLGB1OyI",
+	"tK57G/OTOX35N8fihQ26reNe5mynmLjNVv7LISdO30x8Xzk1DXQ3Hfm33JF/kWzyDfpxqz1TECPfvIgC",
+	"gH/EMop8KgHA7aMmmOshpDISeAuUZ0tH7sl04H63yZ/rCqnNRcpDIfWJP7SG/VilFMy8EVNHlSXaSJ1F",
+	"UsegmrKNPOwe4iqA6TXFkGCjXeSslsrAYIuKMchMg5WxCEuNV2xbPCw7OVd9lhFaaJ6CawezxlBmzax8",
+	"iIhgI9+ACdmbHSvdM6CTiwXNc3+hIrJw1WrgWJeCzZshclmRZFRwrZn4G/QgjbAK0I5wiinLln2OClml",
+	"00XEwEhW5iwzj1O+DPIKZRz2Op11o1iYlYXKP1VVlbaPJYnX5/qbDbldkfUnvqMjTcm9xu20TE6u23lN",
+	"Uu7GknIFbk8HtbBbV0nF/TwLAq7CE7tKHfg1eQCG2t0B2bJ17AxjiDQH1FN9ObLN8hMLvjdUg0beEnKE",
+	"3qWcdXUsZKnbOHDf8AktB9tc3nzjC3PPDjmv9qH5s5PtkWOxofzZlYkB30D6tYNJCyGPI5d2YlJ7yqh1",
+	"SzpH63dnrVH7m9zZRQLHqCYMgQ83TL3Rhldlp0XQ/Wr++Vd705Wzag9EaL0X+bjS9xco01eTqj0tmLkL",
+	"6bPiiMjGdgvX125zNBRiu8m0sIxi1VkPGurANp6lZx6RnX49baXPN9KvLP2QzQbzV0bhAkEp2FwD2ljw",
+	"pchIx3Y/JSO3KKh3cui5bA8kyxU7rnTaA0KDix2rTY2ytJ9mb+7cye6SRjB49p+cQkF+5izPAu4Tpek4",
+	"FljUah7AnloQClne94ZY+49CzVyAPcWjGtO0iUhtJQ9iFc11sXkqu92OpEXGRe9UU3W7OxqVq2DssVhN",
+	"fAAvpRkuEg4kuUyhjQobDHM5Zoy0DMAaLRQkgxkDtBpQmg2sa7Avc6DMzNgdT5nlYgA1l2s2AG4gpXme",
+	"ww+BYRIankA3F6tBj2jB+rJUjLSSAr7+pGV6+1azQdLGLgiag2IdC/gFL1jwi6uKAgyy/8DbC2QMbha2",
+	"y3FLAZEJScxkkojcsqE2oNHnBjbGRg5c28YAzy8uYF2QwgFLVJT2PJ+2PUtiW7bcuJTshJQiZ2pSEsei",
+	"aikDQbhNSdPp5+M3deryDcS23lfb+zPs7kNtKzAx0EWdBeSQCXzJTSMoHyrSbmECQMNFquvQazQfkd2u",
+	"Fcib7eb2Ps98SPxYYsXvcS22q08eVNAXZrxMyBe3SeOUW7/Fh3Sby51Qu9tWJ1xag9bb8SgVMiuhonM6",
+	"lyWlmuayVzJC9VSeS8FTdhncwHYI6uWyQ/NYDGWhuzLnkrRGfZ72beGlcNSh1b3ZHRMzmgJ45mku+qyw",
+	"jcqn7o4E00b5sc+fUL3s6Gx3IVhwN3gyMksGhqg1uc0vn81KBLXf3Zi/MUziZl1n1wZWJDOgDjOaiDKK",
+	"06Rid7WIU8rPvk8VEJGaAfvuk+6hLe9mdFOxKT3tq4Vd1BvyqG2TR2HwG47xIwl5VxPaU7gbF3Oeagjn",
+	"o/EnNKHuulMZqsoqNHWJ/giWNQSfJX2XUY/Pv8L/16SNWrOHlhMA1k6eJ65BJvaMUHJdCLCHu9J2BbA9",
+	"VkWJEAsUrFMODCd8VSB9iRe+8JxpQgU5EscT+d4FVr/HndJEu7fbMMuqS7P16c2asocfw93zvr7Yofxv",
+	"pP62T5gN0i44XkvHY9eWf+8LaEXhmz14SWaZyIc5TVlGqH6aEdCdnvdDiXqubpdcNHZJE+fcT5xzTmCz",
+	"5pNawxopsg0463ecr/d7UBxXI0OC2yzTQwKn7UAfHWRSsVhUtdzHEF3Al7dl1DYPOerWEDCDpUISsJ71",
+	"4svGjtpYRZp029VjFH7wgKo0gywDyoWm3KiBqDMFZGo07ZOcCwadv9R0uGFmtKJV996b69W/83+cBW78",
+	"GPFpxBVD804JOlR9qRX4SszT4GNAZQNRSlOR0SKzHXDAu6IlSTKW8ztWjG9svnGCPpFY9LG/p/lNwVI+",
+	"5EzohLTYF5rqHJqGgf44LNgp3rJPFRGMm2FFtlkTBwUiva36fKrSnCJWxKJKxgA/TrfMuzzPWRZhPzLN",
+	"BmRoEFVwjZgOeR2EusSJ6OLiAr61MRCa59ZNJJBPY3oNE1ItmlkTWxw+h8CjVJr0+B1z0Rlzc1tWrmLh",
+	"yDUSG5nBVWXW0ySwG6j5TJTIYiAyWI6yM+Baw4LYgFWQKwlXxIKLjvwCzqlUii4vBmAXEClSNifUktBS",
+	"yxv76xvc54lNxcRGI6O+jAV8wWAg2ECEZZYGayq/w/UMTeCaGwcTAH8JjM25Id3791cMC+aGcBaLTwz6",
+	"40/GPy4hMqILzjKUggMmNEbYnA1ShUPwATZIZN6FbcgbC0oUqD47SHRZIEx95ssalY4u1hOLrVQ6LmiY",
+	"Z1YdEPBxhHqq+ewr0gNrOc+igi3cWFRPNNIzV0uBXQt2lD2JU7rJMvbT+Vf4v43mHFXl0zK2k7vEpQHg",
+	"YZJdg322qYj5IeZSdImQgh2Lm3sH+Pset8YObJyF4Bf0gQFtDJU6TIlt4HA/ZUsbAp3zlIqU5btgqp4w",
+	"tmIxQfg/3cTZPNXsvKygowo8UAuzNopTyl1dFU7HGI9O/44NppAWDRR48wG47wv2HyzVbTQEjIpmd7rR",
+	"BqmSAjr8S1gKmp+RJLXirMqbspo5qPLQ/cbYLIobfZ9rkrqWtzisnGWkhe2gNeU5UXSsSGdsNPzB/AQq",
+	"FywXzKiP7pY7TZ+q5r1c4tSGU5tg8XaPt+s1el66gXMwrUDt/bZXpG/U3L2puburbLIQ+QAZ0jsF981R",
+	"FDC9t56TzpjccnBoZCSVGYuwwMgXBpnPnG/PzI7Qjrxz7E1zinim2O52X8SzjG/jQXGC3h/wqrcNvPAY",
+	"7Mm/XWUXHrSo6Ae2duO735jvPmNDWuiBP/ipVJqkTOiCqTVqhAoG3P1Ur9FeZY3kj3f0Frz/qlRDBn71",
+	"ijXO9hDoUS6uIMcdPzDqJfTP9L70BQRwsThsBri1O1W6t/SmKgc7zHpAP8A5eFC970Y3OqQOTxOtMN1+",
+	"m12B6F7y/dqNJ6Y/Il9crb5xjawGqdixJC7sgu79oFIQzISXyUDA9JNGbdmU2qLsRnMIghtv9QJJiwyR",
+	"VT4iq3m079U8lq3Vw+YQcAOqIX/gaiHfbCyaWrxd1OKZDfM44rNmJnuKzMIizlHMYN83SllTgVdD8uss",
+	"s5g4A7yXUP3Ov5r/rVldtzbY/wnQFbYaogULNTfXGsMYlA70ZkOmb+bABpeWFhL8VLywmh+AY0SUJEKi",
+	"scpzJnQ+JsaShYYQuVTG6k1TptTxNyWGl7gDOP4EG+dpF9sdkE3oqvPmgUH06NMtbIrFkWRU7PWEXuxM",
+	"ZWkUlX1kTMwHgRULCLduz4kqLapm1e3fSNtA1WEsHpz9+pGZ1dghWOy/5nBlA+yiMcCaXrTHV5uIR3tt",
+	"803L9PbIPPe/yhEZgKI2VVWE5Kiyi3kKrvrImIVcYHFORLhSJcOcBiQ9tUU4TOhiTIasiIWnWdMgXtxd",
+	"I9IZ+5u+/XHZqEEqS7NYrhrSUbh6cRc0tF2S+ZQkrrLoxhcWPZr0CeCg/Y3dsXzbMQt40gd8n0dabFkt",
+	"1lLxDvNrksPaNmGPdXPBzHGeiHvAug5ZMYOn6k93QJfD4nMAhyOOpU7miHm6aEdpzXUtHRnheBGWxmJu",
+	"YfksJCUtbPZtPoDyCPi43QBsDWDfwjY7RHz1w1u1Cv4TKzjNf4cK1GOGczP35dEcjkAD5puLYVerOgfF",
+	"dxbNBtJf2wGgqqB2yBQQ/DvKWTeNiapyvEUEReOygIKxq1gATAOMU5LArG+4SKAiA6qTFR0bgBn1JQx0",
+	"1GfijLSugyrtqhoaLsdifNufQMSiYiys6t3P2jW+3shFXhK47N/5PxIvr7qc5Vm0HIMv9z6gsA9Y5AL9",
+	"cBXHa+pAD0V0lHRoRrzdZj5SgCW2nH0WCbAU1ZjP8Nc3+OsFBMHwRqxkpNo+JBa2aL5l36ILwSOJAtdE",
+	"j3hqBPQKjRHmiq+rPfXVfYi4WzcBIhbrF6jfnwARi40WqCP0i0eS/YCT2VcChHu6MjJkjiMOccp74iLH",
+	"2WG5LfgdE08+zvjI0hw+VaKdcPFQG+38q/nf8RWhu83vO7GP+jJnJGdZDzSHwJa7BOnvSW004cL7z4xc",
+	"klCGGREtpVlXIDCOhW8tZH4UBcrDeuXvMNaw+h1pw0Bc2vL3xrjz8WBnQGxbjsDW35Ex9CuWzS9Ccr+Z",
+	"fYl9YxA9JPDrkXJyYTeGmueAI3ssor8idDEnFniZDAjN9jI5iAJMUghBv1KRVZq+izlgY5HKEzYRt7Ch",
+	"iFQWGYDxLISFcQOKAtJNFNU7wDe2G4Kxc45B21HvK0ANt2WeP7KPgXl5a5HqWEhhbMWA+Qxar7SjKkkO",
+	"WMnu7kmZxhuGlpexCXEcnphseZvmwEF7jYJ/tE1isRXjpMofiMUGjJO3ZqvsWrYcjDVTn/2+kgr86i8U",
+	"g1VmQWO7HLntskhMw5asC+q6kNmcnEZdfheC2stl+89YbEQwk49mBhB6UqTLBc0hkZvrWFjJRAMd4Zki",
+	"7I4V44yOQcqhzYQVzaIuU1lx5zrU9KTMItIt5MC+ElngX/NCYC1KcgnOy1h0CnnLhHXTtqOaPoAOQSTW",
+	"qbli79UDKhsMhcdm/IeHKWxXIaNEAoqNVjsF4hTGv0Q+Xq3b7lMTqBPTbyRqI1H3LlFxT9ZE6kZlaFmI",
+	"R2bsVkLR2atsgD3MIFZp0+20JB3mk+56lIu6gAMpiUaupXULjF1PMheSyl168mUaBO28xXvL2BAlGpq1",
+	"pE+zla1m4WxlrsmIKoIvkGUkcG4OGMXyWSO11jaOR0AkbgQLrtEsMR2LxiY+OJv4Y72n/uOR4RUv34l/",
+	"RyeXJw6Rlxbx4ersiK2vEemNSK+J9LIQU1Yy5ryvJduR0GonJFqf8Fl1zL8EVzxGA2lhbLwuGD3O1OQF",
+	"NmNwmGisxlJonrvOoRUTWHZG7CMM9s0k68JCaDCRDUCeHTRFxjaqoO0CNXRcTeHR9kuv7WZ7KBeX5ukt",
+	"0/vIILcZf1OJb+aDxA4rIVajDOlJl0tgiMWshmSRNwYQ/lz8dxVGLzNAO75YTFg+OPd6Lvnxp4B/tptk",
+	"uzorPmXVNG686vN4yI40iRsnsEwGt910TQu0LeVya7/NHY66jb+VJmikZROxB4rld0y1I8uw74phYmFj",
+	"BqcZU7ckpUPa4TnX47o2CLexfbgmcBcwNyKJVfBYdtMZ+wZVsRDS2LjtqzoIC8ayOTDsM8Lwi4meXvZD",
+	"l5+cfD69uLh4/uJlYruwwckmiRwyYftvuZgIzM8onK7zVpUUnbFhLseQYu4ynBWx/diMislZnqkE1FsA",
+	"5vGQPVOYDa5ISzEWi+SXnz4TIwNxgKfmNyppX5FRn2pof3arEmwLB43NOmxyHacbpt2qs3/+13/XWs1F",
+	"rjx/Yec0OsYnBbyQZF4bsFhgH7DxvN5fdsWD5l9mca2G3vT+Wk/ivR8ygQf/cWRXV/PZU4K1Xcw51obd",
+	"w42t0XhnFolrs4sJtbtlpoheytA5/4r/2E8i9s5snj9dNylr4FxiloL10dgePCOYZWYJ75ZMu7ZdmCfy",
+	"rt0phsTril3n6BOkdyIHPtsduQs7YzEKB23ImuZj+8yo3iDMnZstM17dCe1L8ucYIRM+6QlwvJroJgOA",
+	"QV5dvDyb5+MOPTOhrWOvI1pKgJOfAW+SAVWaFTcZ1fQGUS2xq3ZJ4JAwZ5mMyB3NS2s5WMOAqlssg5Vo",
+	"aFWlsH7aRZl7hw4jd6ww74ukfZbeGpgrhxnVqGl7vGwl7p839vcJJI1NSAZ3L5xonrOCFIxml1Pdz7i2",
+	"gJ21oeAMuqoVVCiampcXCz9YnPkzZePk2JIZsByu9ytS5Wmn7NIbCfD1GAywmY5xbFmtZsK8MabOCMib",
+	"pGBK5ncsiYIxwXW5krGw32Z+TZ1VWtQbLh9fHHpZxjZslDdN2fZwm+XavMB3cCR+pJq+gbe+M7G1f/q2",
+	"mfPfU6JYY+40nG7b5nRbpEHAWYAkZXMcTo2EdGLAckLMiBg9RL9QivfE41EwEpwQw+Qoap2y1qt336Bt",
+	"RRbkiTvpE4vQf+j9hVdElEixQTsKGvxDhlwgOl2yG+R7IbXc2bwepmiGpblUxlaD6w9Emh687ITXvWNL",
+	"7wBEZjDtRlI2kvIpSko4ApVZo+UE3G9GQKZyAL0ZV3A4XiusE2Ja204TIabXm5FZcRfKSsUYcchnRBFT",
+	"V3WvnksizuRjyU544xb5cBD8ANMM7Cotk23gdm2d46NJN3hYuoF31KTVft1RtsGw7OQ8JQUDV9Da2Qb1",
+	"2yDhQw1qZuYTYBnd7ISCaxLcc0w641m5Ad5H5IwY7z26Ar+Yvco/1WB5LCywjyjXyJhf/9GwBAo6V4ZC",
+	"hoXsYWLBtajPytx/IhwDrr0ZkAho5t6veeSEWj5bIz4KZX12FD8WGy64CLR6c+811fosq2HeIan2uwn8",
+	"T67AXsP/7i3Myzm2x6UptngqxRYG6kHhdjGFgtAM0qBqwLtZFfz8q/3XavH/+er4tKCosPCVmV9d7X4k",
+	"AfHDg9TauHYTSl8O0RqF+UGBcK9GdTccFR8WXOKQHovf+iOEflnmqEm9qeGLHBrP8WY9x58cHn5wm+np",
+	"uI+n5t74kBsf8hP0Ib+xCTYV3A4rMNiAnCqYHLKVoqtLu4QmPUDzBJqxwSuBtmK1yDXxeT+uaEQyhR4X",
+	"LaFeAQbAJ8s9IJnJfi0yOSK0q1lBkGEjyCZqPX9FMjpWpDMm9q23r0hONSvmiJBLfCqF3LBG4K1EYiF3",
+	"VRxxSLIunHYj5hox9wTFHB4BcAHX0HwzQg5LAx+PKQatW7HccUDTPhcMGamYIP/8v/+PcHHjIg3wtw1P",
+	"3Ehx4+Wq+dyvtfkDDTTA7lgALUfwjDHk2JKeNDLVXyYLe5Wl1Z/xGCeHgyGdzRLa3EljlgUp0rgpvIxA",
+	"Aq4qrTeI2kRBnElIzRYbo8ix1Wd+9XwPH5rnctRI66WkNaqmYVn9E5LZ05NvJHcjuZ+g5H5nsLSW4uQK",
+	"9BwkzBXgBrrPB0wp2mNrU8Ss3sjuJyhVtM8FMTCUhaY5pMBCpqwsgE5RQVEiExlpcXHHNRxPY9bynjjl",
+	"gkCdfkT++V//3XZZLLGwrWoSy2WVECmYAtnoGuM5WiyqNRsMdUQSVfstLZgNYJORLG7BzjTDSgDKFRmx",
+	"ghGapmxokNomJpi1BDXF/NysgBUf7vks5OeyFNGkRcnrL18wL6KNrXKocITSdnjqiiQ5VfqGFYUsEqKM",
+	"LTzqA6eNXUNIN4HtG5FRn6d9eFt9mWfQ8g4WKxZa3jJo2GNzw1RfjsQZSf4FN8rf3HhzrqANENXW+DcD",
+	"ESD/t8LgVQnAWKyRHvaO8vyd28Oryj9z8aqMNJXMPFJGmmDFlkkUcwBx4JGu7VFxQWqXP+Oy1B35JYBV",
+	"s5xzMPX8q/2XZf0txmuT/q4Os++QkJfgufZ4m5XMEe9akOsWTPWJYhOoA5y5MFkLgwDFkE9FVSwsFe6o",
+	"4AYegEOfAiITDpWNAEH0jhH2ZVgnyCWtggGqA8GuB3ZHcxIBC76r4EQvXi57Fu+BwL8eCKNlxrX5yT1G",
+	"hxc4tOL671rrRRZkBOsHM3BDxqp587E9eKTljSPzw2dGQt0y0YalYAUFulrFRcqOnu3wo9muAVSsha3v",
+	"3PbfGaLNU8Td2w9aPHq2S3Mannw+0vbwE3bSFBDNR1C2SuaOGJPaobIV195Ng39WDB5YWq0cQmWSCDma",
+	"ZsVAdwvTylOsYtEz1g2oPh9CxxCaAkFWIctefyZLiKADdoWcVvbBNE1lKfRUl+ZnysVVjIYrY5FA79Gz",
+	"YU5Ty+Pd7TKDSkAtBTiEP7lxm4viwZfCjwQ7OZ/9JfGP9xfPaeshBWKc9YINHN2hwwZlPR0zvCvtjWDe",
+	"fYgVi0X5S+/MvloDZ0KWa1fjb97dyeXJdTpg5JdB59eT6KR6/fDLgpk53VB9cnny4uLF69OLl6cXrz5f",
+	"/HD5/PXlxcX/Pomqu3EzwrRUNxfPf3j+IvsrO33d+Y6efpe+ZKc/dJ9fnL7sPO++oK/S19lfzSTg9wM2",
+	"sL//7uL0xYv01el39IeL087z7PXpRfoD+777Hf1r53VmJi3N8E9ASziJThTX7IZn5nyZw2gdsCfoWDyJ",
+	"ToDfYGrsrz8/f3V58eLy5XMzdrPtcdylKmrjeHn6Xff756f0ReflKY74u+73Fz88P4lOLPvByeWLb9FJ",
+	"9ZLhoHsq4IJRM2a34d3fwClj/10t9YxP3Cwr7cH9KPhkQAXijGJ59+Qf0cmw4CLlQ5rXXvNaL2aFBbnl",
+	"Aq+AeqNqEjervuEB031prgFt6MYoILDZaXZjTvXJZZfmikXOVYD3V8xN7LtXp8/TF9npd+xl9/R7+qpz",
+	"+jr9a/Yd+777A73oGBEAQ1xyXzOj6MJ+o/+TpgN25k7Q6guUy5TC3s3Y6Y8/nUQn7uBllPwm75gBwJPl",
+	"93A4zm9LM9S/m6s5WIFyrKbMIt+RkaZ0QN6GspiFkvi8DnjDcimh/KZeigbV1qCtW4PDjiewUiqqlGfK",
+	"fW1ElpOt3qllOTDNjZ+pQBorIFCZZM26wrIU0NGJ0nSMT1J0gPp56PV3RoKX72GzyuCZ0JoMwzNSLG7s",
+	"EQs3Faj0pgK8RkqB7eBcNVyRjhkBRGl0OKfDMSE2nFY34jrtv6t21pYy2CYes6++UvbwzUEXv9mbwogH",
+	"FkY8HDXn4iRupUkDYDAOocrbAcuA6Sre9lXQ9HOIoxalgqeCgwc/9cH7ev3nFUnSsiiY0AkZ0OK2ap1k",
+	"Swin57tvrR+cwON3wdpu09MQPGie8/RzbZuo49IcFhe4DsbhzObv9CFVaiSLbH2lwTJK+1L9BRuf/C5D",
+	"RcFY5V7KXoKhXyqNYrwsBLYjo6Rb5rn1K7ZmbMv2FVzhHKzYhIVpBUkXthNKTWtxU4aRV61a3Nc2JodD",
+	"Vmfkuja7ZyoW/gYcq5GSD+8/Ia+12RXn8HO/sFhPWol21F5GjN6Cv9T9DBybUvhDfeOvd1cUUvQg3obZ",
+	"CsT+0Bz5rYV7QnUiFptI0//g9tvWkuHdE1bSIl5Nb3zMWzh4KX+AMhhrCC3T1WDs9/gcFBJstIG2J5NB",
+	"Fkf1O8W3YVPEYtHSfTYGwkcbaw69gWykCNUkWZA+Z35jXWkYKKeF5mnO0P84LOQdz1C8+14k/k7PXErb",
+	"qJCaRcTs36zMwWfIFOEizcuMZVEswhYTpDPGCn3VJ5oP2BlJAudIErRQtEPxBP2uWp/qLXd5emCM+NqO",
+	"+wH5UUca67UzXybO617uU4rz3svowcIjGCDN7wZdViHyWLvz2+fq3EHKhnIsF0rTQvu3Z/m/Pc+tLCb7",
+	"hZjzH4uElhlnImVnwRlXie1WnlgcuKEaQwFCjpCrNmddTWSpr0B10mXBACs8xCjCtTl/1cH1VOjuibbB",
+	"R0CzAcjhcz/ZF6709pSOY+om+gY8sNd+262GWrvin8Dh7Yl2wi3OHAPMHZnHn3nZ8E6EHu2CA0eDf/8W",
+	"BCu9aRrEA4Xx/Ku9zvJHZCxnmm0V33fi4F0fiX6EFVgXia7das7ScmZYR/i0rCFVWHP74/qBlbJAZ9mt",
+	"SXQMu/wXpreyxS92LO6a8oJ9sJgsPm1DqIPZpgj5GZteOBUdIp0E2w6ZkTFgMfIKUeiQgIeht8DGR6cs",
+	"+6p5xiU6X8zxgoQmp9ZzVR3OnR72pWuwyLIlWCt7F/6AFIQNYMf+K6pqU9lTsLRR6tcMsjbVUYvpOxZB",
+	"tNX/IZfywS7jGlh7Bw7eGxp4Cl/WS9NCKlWLxBbuJ4EjJ4jOQpY9OE0gGptL0TPfOfrTVA6s4+KSJLaq",
+	"R5WdAdcIu0jAgRQaxPYtgpERLjryS1R9oGLhbopxooyl3Kzwlb9xKkWXFwNz4+oyPxQtSYeRbpl3eb7B",
+	"xj8b9Qq/N0N+K7CaYzXghktXLRyCi5xH+Uj9yTCHZbzJuB+Oilx6exnwn+sHLYCg9wg6EyB0/hX+j8yW",
+	"cMzWrhuaj0tv8M7QAsWBhB0l+IKxOgdwwXo8iYSHWiZM1EuRAACxZMgKJQUZ9WUs4EYsO5tqelaBzogq",
+	"wJUM4lMQ3KMiZQYvCNTQkJYeSRsnt+sA9Roii0XB/oOl2ul2eEOqbeMz89EIiqXgaeCohWT+YDCCws1G",
+	"fekG0b5a3HzFsxbA054pwHFmqymBuGBbQDcnZ2/VPmbLZvGBF/9+HzW+EdjB6wGot5lXUWarTP2lc3vh",
+	"Yb9LHWq137YNkvN0WLtVGw32aNME56G8PRAAlPZQLA3zqCltAeXfQRIfJV5dcxDvVLNLkrGc37HClkEi",
+	"1g0Ldoo/hAqiqtjS1QwZBdEWDSEtDJAjAwsOyoiFxZh2hVCXNXIAQdQP0iBxhW5dSGJigXiQwQTI7ust",
+	"9wu8P8PMG9xtcLfB3bE/D2vBLmqRW4Ddj3Djmbo14GvBqJIiqAFxPja4FVBoQp6qgVxUsX0v40rLJptQ",
+	"sp8QcOJL2TVwLstB6ce2J99rg55PEj1x4y2DnsNCZmWqN+winapvYZCtAU/yWf2QSRuLlGqay17Jptrk",
+	"XQLk9XLZoTnQSXVlziV6KGqZcbaCzz0hIqXImVKkC/64A/VUfnArvypq/QILsryv0T5odSflNVQVreDU",
+	"pJr1ZDFeeWifGC3S/tH5Te3ol/Gcuq35tPmWhtWWd3jkT8FO8m6vs0yBIQwPdV3pphBGFtY9WsuZj4Ir",
+	"gXGjliMfC8WYOiMJzQtGs/ENZL6qQHf79Pc/IEBDb5kgLd4TsoAAD4W+0kG3aTGRq2/rjhdl2BodkCti",
+	"jhG/25rHMhZTs7unzdxKibixWKnN3AMTce3OO9RE3Nog95SO65Zojv7oDkOTjvvo0nHrPlDYihX6zYbv",
+	"CYXy/Kv912pd25Y0xQ8/9XBdePngVm0nuss9R7sxCcWWzxZ2TFt4sHaRbfgmqH7uYuYhaBm0MHuBKSb0",
+	"FUmo1gXvlJqpBPhtaYqXDAjN8zNyDWXKgg6YUUeGBU9ZLApG0z5TxJt5yoV0r1x+yS1jQ+SmheRGoNWF",
+	"myNtvdGpwBK5JECGlIAKpazjzClkyK9r7UL3rIiApwwur6Qp6E6LNDUzDdTWYgHq2k79aXNVrAdmRm6g",
+	"KhvTCTcAbYeSGbmOfnXR6FcN0fwRpVLObn22ri53XsHp6iGWdUplPZfYYqj30gTkFvCkc42ihesz8qMb",
+	"NSYbxYK7fizuto4AxFieXPSuSBkihPUHOEFkkCEhHWPA+2b0x1H5NSELj1s/baBxd5pqtXWWRA/I8ds9",
+	"W4fPzw5oNWqkQ5Pp1479mxcIO46mSJdqW+WcDwwdwEqtfHLhqo8yX8GjD5es3kvhgHz0MAOk91rGT1/b",
+	"KA1pRuC7r61McO5xL27de0/ei3zsOroBHzCLhf1zJtUXmrXguVKOWsNPAA8kN4e3nvHMjTUuBTtFHoyg",
+	"Jw3RMhbJeSqFkjk7x1Yx/wIspH/753/9dxIROODgrP8OmptekYJljA2wto60gPsrFhPkX8BWdgpdb87x",
+	"90mbOKRVAT3hoh4JwBs205yltXlDNx64FCsCSctsGFqYe9biEU0AYREGv4W9sx4K7yh8EAxxT8GDAHnn",
+	"aXGCjWrbs4kfPAU6D9yaE8g0Q6KEauT5V/jfBmIJj5br4AFK4baNuSWg4EnAwEETHtx3HLcdhqhpeKkr",
+	"8bVKHrCZ0ltGlBwwKA6DTxdofssENLAPlXk8gf4tqiqScxSu2FXQSuizWNyjg83MfAVFjGsykmWekYwN",
+	"pEYtJqdKe955M6EDYodfN9gQi01pWeihfyCsHUqgYXVNbG/w2zjVmnjDtqkbJoiyfdAYGh4tqwqe2y5V",
+	"W49D1ESTfWggm+ZLoYo1nqRUECEJ0DsU4FkgXGAXMUcgTpjAUhFoTybAHK61xTXHcgiNG7norSmMXIuy",
+	"KdmDSxB2THFTzYg12o++/+GPOKHHoyo3WH1YPRIX8vg54FjP8D1nYvdgh89cCut+Y1Aa5zHDblCLdNiQ",
+	"k7QMtMk8qzAPeM2YyFjWvtfDubARLDwt7O/kRnL0qPWTaECrAa39gNZP4kGYhU2hd4tZthG1x6xnKmxI",
+	"PR/AfrIxICpsgMljGPoJgpsYbcw2084zS/8lh8qrZpNAFosHIJnTGe2gLrFZ962yvw81xFjYfts22kTm",
+	"B5uS9iPoZm1eNCKcfzeNB7TBxR3g4kcLMpOGLA834hyQ1Dy9ZfpUj4dsA91sHCYiQk6EMFouuNHGnvdB",
+	"FZkLBSc4HJW4VtXecu2UPNcGWmCkpMX+s+TDARP6JqMD2mMRKZjQNL9Bb22EGXg3ORfsJqOaQf/OO8lT",
+	"dgM7jUsRxWJAlWaF+QH1F/aYYAVP20H/m5DgnRSsx5VGOhslCwMQnTE4DTYFYlONr20Lu1isi06/caU/",
+	"w9J+hhe9RXSpHjMvxwW7DuGbhtf5KFvfmk2Le9XoB7itXdt0Xtg4QHAucd3U5Mlc/VC6FDKiWHHHU3aa",
+	"MXVLUjqkHZ5zPZ7QXibO8FVwKmeksrl5TDCLkpZnFm3XU9qQUJSR+VSiUSyCfvC8IH1uFPLxlTlW9nX5",
+	"zvrYFNc8b8gEtOQdFrJXMKUif2tp1Rw3ujbQl5TCwEpf5pkifTkiA4NG7r0MqGu/iZkaWKxvEJQwmvZt",
+	"Bt5B5t/hK/m3kpWr00Pjtavm1FUnPLimvjf/Dh29Qp7ZZ8ot9hk0UT+5PPnPkhXjqht32C99WQKoqn2W",
+	"OaezRwENmt2+VbbJI1RbczWl6MwamL2ILT0qr8WtOiQhOzIbY79Jm+Ntn53MG1wp3A1qwzPIc3J50pEy",
+	"Z1TgSI4pVTLc1fekSZrF/E/zw3m5tC6eOgSyOTjITTKll1FWShAjJfwhxQVdJJ1ANpx/Nf/bZfQDqa+6",
+	"pWI1RliD0xP9yUZ9qoHzD4VKrZN72EGVB01T7wmbuybtjto6DFtgowPZDdofPJYIxR9qDTqrP1TAZrUl",
+	"kICBzbFg4T01Pc+3YovOiSTAksMxHPVZEaKHeVHzsWNHsYRZcYEKPiAkcAzZdegEbc7kE6p28n7vUtX8",
+	"3f5YwY2KO7cNple+YF1WQC8d/B1pJT1JilKQs3PLu2pG2MVvk7bRNssiP7k86Ws9vDw/f/7iu7OLs4uz",
+	"55ffX3x/AVvIjuLr7Io4V+3kjUmaohoWWaGbMW093M4kznmXpWPbZMqqt07BVzOMjOvQuBjKQtOcKKaN",
+	"DaiCW/yM3pT77wAUAlehpgCg02EkNwovqujK2K2odQ6Ch3zieuYTYDWYHOYMQCbQT6aKvMwdgju+C9rg",
+	"T98XfMwGPfzNoee8u/2Vbc0EhSGe5C7xHvjKM6hs9UgSPLpyYM969G9S9E5zfseyCOokYG/WU0Mcn3K1",
+	"lFGlQVU7Is/lSE2u5HXVW3/W0z/gfCcdEMEN8FTMMr3GOLIBTftcmGVHfn+qvOvUvI5wLFaUzHux1TbH",
+	"13BZCaJKNln/yqgvffzZcn3Z+p1wG4FzdvbTgKNVlhoaJthTE3bmlnesKHhmHU7uAs0Gw5xObC3K8yWm",
+	"5CjIIkdKZh5qjCiv4Fa39BWX9xwypEbkKcNXUVHR+Tu973Znv78/IWW22j7mbIKTNyJUQ5oS3jhED1eQ",
+	"PeN2b4KVw2Jtt6bBGgQ9NcIhIm/l9D0/8Z6ACiuBWkmpgbpcMeJluCKCsYwISTqMFsY8kbdMRIR9gaOa",
+	"y565KtiClfJhnjH7rRm9yC+vBdoalCyevyqH5mU7l4TDplQOBt41qKdNRbARg8c4G3H2GB2vO/G07pck",
+	"Y3ewFfosd9leFUBypUrEXPNuzTaWY2bBsmC6LATG7O3T/3S3nbUFXVt529kahQXW4toW11GVbu09/ZCD",
+	"Zj6d6n8fPBd6PN2364seUbooU2hrrcYiZfbOZmq/fiRqrDQbXJKcp0ZKq6iab0RKwc1L8S2iZbfbkbTI",
+	"uOgF44C7iHTGUH5lNNd9A9Y0M7inIjJguuCpe7NckUympXnZkdm0imcMhEUoFN77HXzy7R/f/n8AAAD/",
+	"/w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
