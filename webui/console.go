@@ -27,6 +27,7 @@ func (h *handler) consoleRoutes() {
 	h.mailRoutes()
 	h.apiKeyRoutes()
 	h.consoleNewsRoutes()
+	h.consoleHRRoutes()
 }
 
 // staffPage is a console page's handler: it gets the view of a signed-in

@@ -45,6 +45,7 @@ type tenant struct {
 	ticket     ticket.Ticket
 	article    news.Article // written by the admin for the customer's people
 	staffNews  news.Article // the provider's, for this customer alone
+	hr         hrTenant     // HR sync: hrsync_test.go
 }
 
 // internalNote is the text of a staff note on every fixture ticket: no
@@ -129,6 +130,7 @@ func (s *site) tenant(t *testing.T, name, domain string, prod orders.ProductID) 
 	require.NoError(t, err)
 	tn.staffNews, err = s.p.CreateArticle(ctx, portal.CreateArticleParams{Title: "Delivery dates for " + name, Body: "Next week.", Audience: news.Only(c.ID)})
 	require.NoError(t, err)
+	tn.c, tn.hr = s.hrTenant(t, tn, prod)
 	return tn
 }
 

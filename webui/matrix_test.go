@@ -30,6 +30,9 @@ func fill(pattern string, tn tenant) (method, path string) {
 		"/invitations/{id}", "/invitations/"+string(tn.invitation.ID),
 		"/tickets/{id}", "/tickets/"+string(tn.ticket.ID),
 		"/news/{id}", "/news/"+string(tn.article.ID),
+		"/employees/runs/{id}/discard", "/employees/runs/"+string(tn.hr.otherRun)+"/discard",
+		"/employees/runs/{id}", "/employees/runs/"+string(tn.hr.run),
+		"/employees/items/{id}", "/employees/items/"+string(tn.hr.item),
 		"{move}", "issue", "/{act}", "/"+defaultAct(pattern),
 	)
 	return method, r.Replace(path)
@@ -74,6 +77,7 @@ func (s *site) state(t *testing.T, tn tenant) string {
 	for _, m := range ms.Items {
 		out += fmt.Sprintf(" member %s %s %s v%d;", m.ID, m.Role, m.Status, m.Version)
 	}
+	out += s.hrState(t, tn)
 	for _, i := range inv.Items {
 		out += fmt.Sprintf(" invitation %s %s %s;", i.ID, i.Email, i.State(s.p.Now()))
 	}
@@ -95,7 +99,8 @@ func consoleSignIn(path string) bool {
 func (tn tenant) secrets() []string {
 	out := []string{tn.c.Name, string(tn.c.ID), string(tn.order.ID), tn.order.Number.String(), string(tn.item), tn.invitation.Email, string(tn.invitation.ID),
 		string(tn.ticket.ID), tn.ticket.Number.String(), tn.ticket.Subject,
-		tn.article.Title, string(tn.article.ID), tn.staffNews.Title, string(tn.staffNews.ID)}
+		tn.article.Title, string(tn.article.ID), tn.staffNews.Title, string(tn.staffNews.ID),
+		tn.hr.leaverName, tn.hr.stayerName, string(tn.hr.run), string(tn.hr.item)}
 	for _, u := range tn.users {
 		out = append(out, u.email, string(u.member))
 	}
@@ -153,13 +158,7 @@ func TestTenantIsolation(t *testing.T) {
 // postActions are the forms that change something, by the policy action
 // that rules them, in an order in which each can succeed after the one
 // before: a form whose role may not send it answers 403.
-var postActions = []struct {
-	pattern string
-	action  portal.Action
-	// form makes the form's values, first bringing the fixture into the
-	// state the form needs; nil sends an empty form.
-	form func(t *testing.T, s *site, tn tenant) url.Values
-}{
+var postActions = append([]postAction{
 	{"POST /orders", portal.ActOrderPlace, func(t *testing.T, s *site, tn tenant) url.Values {
 		return url.Values{"qty." + string(tn.product): {"1"}, "recipient_name": {"Zed"}}
 	}},
@@ -208,10 +207,23 @@ var postActions = []struct {
 	{"POST /account/password", portal.ActSelf, func(*testing.T, *site, tenant) url.Values {
 		return url.Values{"new_password": {"violet-orbit-quartz-42"}}
 	}},
+}, hrPostActions...)
+
+// postAction is a form of postActions.
+type postAction struct {
+	pattern string
+	action  portal.Action
+	// form makes the form's values, first bringing the fixture into the
+	// state the form needs; nil sends an empty form.
+	form func(t *testing.T, s *site, tn tenant) url.Values
 }
 
-// formAction returns the action that rules a form's route.
+// formAction returns the action that rules a form's route, or an HR sync
+// page's (hrPageActions).
 func formAction(pattern string) (portal.Action, bool) {
+	if act, ok := hrPageActions[pattern]; ok {
+		return act, true
+	}
 	for _, a := range postActions {
 		if a.pattern == pattern {
 			return a.action, true

@@ -41,6 +41,7 @@ func (h *handler) portalRoutes() {
 	h.handle("POST /account/password", h.asUser(h.setPassword))
 	h.handle("POST /account/membership", h.asUser(h.switchMembership))
 	h.newsRoutes()
+	h.hrRoutes()
 }
 
 // userPage is a customer portal page's handler: it gets the view of a
