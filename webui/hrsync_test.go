@@ -12,6 +12,7 @@ import (
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/hrsync"
+	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/org"
 	"github.com/portalkit/portalkit/portal"
@@ -126,4 +127,44 @@ func TestOffboardingPages(t *testing.T) {
 	pg = s.browser(t, s.a.users[customer.RoleViewer].token).get("/employees")
 	assert.Equal(t, http.StatusForbidden, pg.status)
 	assert.False(t, strings.Contains(pg.body, s.a.hr.stayerName))
+}
+
+// TestConsoleLicencesAreOwners checks that only a staff owner is offered
+// the licence form and may send it, and that the HR sync tab appears once
+// the feature is on.
+func TestConsoleLicencesAreOwners(t *testing.T) {
+	c := newConsole(t)
+	acme := c.customer(t, "Acme", customer.FeaturesPatch{})
+	path := "/console/customers/" + string(acme.ID) + "/licenses"
+	key, err := c.p.CreateAPIKey(c.owner, portal.CreateAPIKeyParams{Name: "Back office", Role: identity.StaffAdmin})
+	require.NoError(t, err)
+	admin := newFollower(t, c.srv, key.Token)
+
+	pg := admin.get(path)
+	require.Equal(t, http.StatusOK, pg.Status)
+	assert.NotContains(t, pg.Body, `<select name="hr_sync"`, "an admin reads the licences only")
+	pg = admin.post(path, url.Values{"hr_sync": {"granted"}})
+	assert.Equal(t, http.StatusForbidden, pg.Status)
+	l, err := c.p.GetLicenses(c.owner, acme.ID)
+	require.NoError(t, err)
+	assert.Equal(t, customer.GrantDefault, l.HRSync, "nothing changed")
+	assert.NotContains(t, c.br.get("/console/customers/"+string(acme.ID)).Body, `/hr-sync"`, "no HR sync tab while the feature is off")
+
+	pg = c.br.get(path)
+	assert.Contains(t, pg.Body, `<select name="hr_sync"`)
+	pg = c.br.post(path, url.Values{"hr_sync": {"forever"}})
+	assert.Equal(t, http.StatusBadRequest, pg.Status)
+	pg = c.br.post(path, url.Values{"hr_sync": {"granted"}})
+	require.Equal(t, http.StatusOK, pg.Status)
+	assert.Equal(t, path, pg.Path)
+	l, err = c.p.GetLicenses(c.owner, acme.ID)
+	require.NoError(t, err)
+	assert.True(t, l.Effective.HRSync)
+	_, err = c.p.UpdateFeatures(c.owner, acme.ID, portal.UpdateFeaturesParams{Version: acme.Version, FeaturesPatch: customer.FeaturesPatch{HRSync: &[]bool{true}[0]}})
+	require.NoError(t, err)
+	assert.Contains(t, c.br.get("/console/customers/"+string(acme.ID)).Body, `/hr-sync"`)
+	// Withdrawing the licence while the feature is on is refused, and said why.
+	pg = c.br.post(path, url.Values{"hr_sync": {"revoked"}})
+	assert.Equal(t, http.StatusConflict, pg.Status)
+	assert.Contains(t, pg.Body, "turn it off before withdrawing the licence")
 }
