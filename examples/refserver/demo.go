@@ -156,6 +156,9 @@ func seedDemoInto(ctx context.Context, p *portal.Portal, mail *tokenTap, opts po
 	if err := seedDemoNews(staff, p, acme, members["ada@acme.example"]); err != nil {
 		return err
 	}
+	if err := seedDemoHR(staff, p, acme, out); err != nil {
+		return err
+	}
 
 	fmt.Fprintln(out, "\nStaff API keys (use as: Authorization: Bearer <key>):")
 	for _, r := range []identity.StaffRole{identity.StaffAdmin, identity.StaffAgent} {
