@@ -18,6 +18,7 @@ import (
 type hrTenant struct {
 	employee org.Employee
 	planned  hrsync.Run
+	token    hrsync.TokenID // a SCIM token
 }
 
 // hrTenant licenses tn for HR sync, turns it on and syncs two employees,
@@ -39,6 +40,9 @@ func (f fixture) hrTenant(t *testing.T, tn tenant) (customer.Customer, hrTenant)
 	h.employee = l.Items[0]
 	h.planned, err = f.p.StartSync(f.owner, c.ID, portal.StartSyncParams{CSV: "external_id,name\nE1,Ann\nE2,Bob\nE3,Cid\n", DryRun: true})
 	require.NoError(t, err)
+	tok, err := f.p.CreateSCIMToken(f.owner, c.ID, portal.CreateSCIMTokenParams{Name: "Entra ID"})
+	require.NoError(t, err)
+	h.token = tok.Token.ID
 	return c, h
 }
 
@@ -57,7 +61,9 @@ func (f fixture) hrSnapshot(t *testing.T, tn tenant) []any {
 	require.NoError(t, err)
 	units, err := f.p.ListOrgUnits(f.owner, tn.c.ID, "")
 	require.NoError(t, err)
-	return append(out, lic, runs, units)
+	toks, err := f.p.ListSCIMTokens(f.owner, tn.c.ID)
+	require.NoError(t, err)
+	return append(out, lic, runs, units, toks)
 }
 
 // hrUseCases are the rows of the HR sync use cases, added to useCases.
@@ -108,10 +114,32 @@ var hrUseCases = map[string]useCase{
 	"DiscardSync": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.DiscardSync(ctx, tn.c.ID, tn.hr.planned.ID))
 	}},
+	// SCIM tokens are the customer admins' (and staff agents') to make and
+	// revoke; the SCIM writes are the tokens' alone (scimapi's tests call
+	// them with one), refused to every other principal.
+	"CreateSCIMToken": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.CreateSCIMToken(ctx, tn.c.ID, portal.CreateSCIMTokenParams{Name: "Entra ID"}))
+	}},
+	"ListSCIMTokens": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.ListSCIMTokens(ctx, tn.c.ID))
+	}},
+	"RevokeSCIMToken": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.RevokeSCIMToken(ctx, tn.c.ID, tn.hr.token))
+	}},
+	"SCIMCreateEmployee": {call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.SCIMCreateEmployee(ctx, tn.c.ID, hrsync.Record{ExternalID: "S1", Name: "Sam"}))
+	}},
+	"SCIMReplaceEmployee": {call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.SCIMReplaceEmployee(ctx, tn.c.ID, tn.hr.employee.ID, hrsync.Record{ExternalID: "E1", Name: "Renamed"}))
+	}},
+	"SCIMDeleteEmployee": {call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none(f.p.SCIMDeleteEmployee(ctx, tn.c.ID, tn.hr.employee.ID))
+	}},
 }
 
 func init() {
 	for name, u := range hrUseCases {
 		useCases[name] = u
 	}
+	notTenantScoped["AuthenticateSCIM"] = "public: the SCIM token is the credential (scimapi's TestTokenOfAnotherCustomer)"
 }

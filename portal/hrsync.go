@@ -60,9 +60,14 @@ type ListEmployeesParams struct {
 	Status org.Status `json:"status" validate:"omitempty,oneof=active locked left"`
 	// Query keeps employees whose name, e-mail address, external ID or
 	// employee number contains it.
-	Query  string `json:"query" validate:"max=200"`
-	Cursor string `json:"cursor" validate:"max=200"`
-	Limit  int    `json:"limit" validate:"min=0,max=100"`
+	Query string `json:"query" validate:"max=200"`
+	// ExternalID, Username and Email keep the employees with exactly this
+	// value (a SCIM client's filters); Username and Email ignore case.
+	ExternalID string `json:"external_id" validate:"max=200"`
+	Username   string `json:"username" validate:"max=200"`
+	Email      string `json:"email" validate:"max=254"`
+	Cursor     string `json:"cursor" validate:"max=200"`
+	Limit      int    `json:"limit" validate:"min=0,max=100"`
 }
 
 func (p ListEmployeesParams) page() storage.Page {
@@ -79,7 +84,8 @@ func (p *Portal) ListEmployees(ctx context.Context, cid customer.ID, params List
 			return storage.List[org.Employee]{}, err
 		}
 		return r.Org().ListEmployees(ctx, storage.EmployeeFilter{CustomerID: cid, Status: params.Status,
-			Current: params.Status == "", Query: params.Query}, page)
+			Current: params.Status == "", Query: params.Query, ExternalID: params.ExternalID,
+			Username: strings.ToLower(params.Username), Email: strings.ToLower(params.Email)}, page)
 	})
 }
 

@@ -61,10 +61,16 @@ const (
 	ActNewsWrite        Action = "news.write"     // a customer's own articles: write, change, delete
 	ActNewsAll          Action = "news.all"       // every article, across customers
 	ActNewsManage       Action = "news.manage"    // the provider's articles: write, change, delete any
-	ActLicenseRead      Action = "license.read"   // a customer's licences of paid features
-	ActLicenseManage    Action = "license.manage" // grant and revoke them
-	ActOrgRead          Action = "org.read"       // a customer's employees, units, sync runs and offboarding tasks
-	ActHRSyncRun        Action = "hr_sync.run"    // plan, apply, confirm and discard sync runs
+)
+
+// Actions of HR sync (licenses.go, hrsync.go, scim.go).
+const (
+	ActLicenseRead     Action = "license.read"      // a customer's licences of paid features
+	ActLicenseManage   Action = "license.manage"    // grant and revoke them
+	ActOrgRead         Action = "org.read"          // a customer's employees, units, sync runs and offboarding tasks
+	ActHRSyncRun       Action = "hr_sync.run"       // plan, apply, confirm and discard sync runs
+	ActSCIMTokenManage Action = "scim_token.manage" // a customer's SCIM tokens: list, create, revoke
+	ActSCIMWrite       Action = "scim.write"        // create, replace and delete employees over SCIM
 )
 
 // Rule says the least staff role and the least customer role that may do an
@@ -86,6 +92,9 @@ type Rule struct {
 	// ServiceDesk flag, or an API key. An admin or owner without the flag
 	// does not work tickets, as in the Equipme seed.
 	ServiceDesk bool
+	// SCIM lets a customer's SCIM token (identity.KindSCIM) do the action
+	// for its own customer; nothing else is open to SCIM tokens.
+	SCIM bool
 }
 
 // policy is the one authorization table. Anything not in it is denied.
@@ -162,8 +171,13 @@ var policy = map[Action]Rule{
 	// and sync (it names its people); staff agents help with both.
 	ActLicenseRead:   {Staff: identity.StaffAgent},
 	ActLicenseManage: {Staff: identity.StaffOwner},
-	ActOrgRead:       {Staff: identity.StaffAgent, User: customer.RoleAdmin, Feature: customer.FeatureHRSync},
+	ActOrgRead:       {Staff: identity.StaffAgent, User: customer.RoleAdmin, Feature: customer.FeatureHRSync, SCIM: true},
 	ActHRSyncRun:     {Staff: identity.StaffAgent, User: customer.RoleAdmin, Feature: customer.FeatureHRSync},
+
+	// SCIM (scim.go): a customer's admins make and revoke the tokens its
+	// identity provider provisions with; the tokens write employees.
+	ActSCIMTokenManage: {Staff: identity.StaffAgent, User: customer.RoleAdmin, Feature: customer.FeatureHRSync},
+	ActSCIMWrite:       {Feature: customer.FeatureHRSync, SCIM: true},
 }
 
 // RuleFor returns the rule for act, and false for an unknown action (which
@@ -247,6 +261,8 @@ func (p *Portal) authorize(ctx context.Context, r storage.Repos, act Action, cid
 		return access{who: who}, nil
 	case identity.KindUser:
 		return p.authorizeUser(ctx, r, who, rule, cid, sid)
+	case identity.KindSCIM:
+		return p.authorizeSCIM(ctx, r, who, rule, cid)
 	}
 	return access{}, errNoPrincipal
 }

@@ -59,6 +59,19 @@ type OrgRepo interface {
 	// ListRuns returns one page of a customer's runs, newest first, without
 	// their records and their plans' changes (the counts and errors stay).
 	ListRuns(ctx context.Context, cid customer.ID, p Page) (List[hrsync.Run], error)
+
+	// CreateToken stores a SCIM token as given. ErrAlreadyExists when the
+	// ID or the hash is taken; ErrNotFound when the customer does not exist.
+	CreateToken(ctx context.Context, t hrsync.Token) error
+	// Token returns the SCIM token with the given ID, or ErrNotFound.
+	Token(ctx context.Context, id hrsync.TokenID) (hrsync.Token, error)
+	// TokenByHash returns the SCIM token with the given hash, or ErrNotFound.
+	TokenByHash(ctx context.Context, hash string) (hrsync.Token, error)
+	// UpdateToken stores t's LastUsedAt and RevokedAt. ErrNotFound when
+	// there is no such token.
+	UpdateToken(ctx context.Context, t hrsync.Token) error
+	// Tokens returns the customer's SCIM tokens, oldest first.
+	Tokens(ctx context.Context, cid customer.ID) ([]hrsync.Token, error)
 }
 
 // EmployeeFilter narrows an employee list. CustomerID is required; zero
@@ -71,4 +84,7 @@ type EmployeeFilter struct {
 	// Query keeps employees whose name, e-mail address, external ID or
 	// employee number contains it, case-insensitively.
 	Query string
+	// ExternalID, Username and Email keep employees with exactly this
+	// value (SCIM's filters); Username and Email are stored in lower case.
+	ExternalID, Username, Email string
 }

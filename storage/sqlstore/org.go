@@ -129,6 +129,9 @@ func (s orgRepo) ListEmployees(ctx context.Context, f storage.EmployeeFilter, p 
 	case f.Current:
 		w.and(`status <> 'left'`, nil)
 	}
+	w.eq(`external_id`, f.ExternalID)
+	w.eq(`username`, f.Username)
+	w.eq(`email`, f.Email)
 	if f.Query != "" {
 		like, pat := s.t.d.ILike, likePattern(f.Query)
 		w.and(`(name `+like+` ? ESCAPE '\' OR email `+like+` ? ESCAPE '\' OR external_id `+like+` ? ESCAPE '\' OR employee_number `+like+` ? ESCAPE '\')`,
@@ -259,4 +262,54 @@ func (s orgRepo) ListRuns(ctx context.Context, cid customer.ID, p storage.Page) 
 		l.Items[i].Records, l.Items[i].Plan.Changes = nil, nil
 	}
 	return l, err
+}
+
+var tokenTable = newTable(table[hrsync.Token]{
+	name: "scim_tokens", noun: "SCIM token",
+	columns: []string{"id", "customer_id", "name", "token_hash", "created_by", "created_at", "last_used_at", "revoked_at"},
+	values: func(t *hrsync.Token) []any {
+		return []any{string(t.ID), string(t.CustomerID), t.Name, t.TokenHash, t.CreatedBy, ts(t.CreatedAt), nullTS(t.LastUsedAt), nullTS(t.RevokedAt)}
+	},
+	dest: func(t *hrsync.Token) []any {
+		return []any{&t.ID, &t.CustomerID, &t.Name, &t.TokenHash, &t.CreatedBy, tcol(&t.CreatedAt), tcol(&t.LastUsedAt), tcol(&t.RevokedAt)}
+	},
+	fkErr: storage.ErrNotFound,
+})
+
+// CreateToken stores t.
+func (s orgRepo) CreateToken(ctx context.Context, t hrsync.Token) error {
+	return tokenTable.insert(ctx, s.t, &t)
+}
+
+// Token returns the SCIM token with the given ID, or ErrNotFound.
+func (s orgRepo) Token(ctx context.Context, id hrsync.TokenID) (hrsync.Token, error) {
+	return tokenTable.get(ctx, s.t, string(id))
+}
+
+// TokenByHash returns the SCIM token with the given hash, or ErrNotFound.
+func (s orgRepo) TokenByHash(ctx context.Context, hash string) (hrsync.Token, error) {
+	return tokenTable.getWhere(ctx, s.t, "finding a SCIM token by hash", `token_hash = ?`, hash)
+}
+
+// UpdateToken stores t's use and revocation.
+func (s orgRepo) UpdateToken(ctx context.Context, t hrsync.Token) error {
+	op := "updating SCIM token " + string(t.ID)
+	if err := s.t.writable(op); err != nil {
+		return err
+	}
+	n, err := s.t.exec(ctx, op, nil, `UPDATE scim_tokens SET last_used_at = ?, revoked_at = ? WHERE id = ?`,
+		nullTS(t.LastUsedAt), nullTS(t.RevokedAt), string(t.ID))
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("%s: %s: %w", s.t.d.Name, op, storage.ErrNotFound)
+	}
+	return nil
+}
+
+// Tokens returns the customer's SCIM tokens, oldest first.
+func (s orgRepo) Tokens(ctx context.Context, cid customer.ID) ([]hrsync.Token, error) {
+	return queryAll(ctx, s.t, "listing SCIM tokens of customer "+string(cid),
+		tokenTable.selectSQL+` WHERE customer_id = ? ORDER BY id`, []any{string(cid)}, 4, tokenTable.scan)
 }

@@ -26,6 +26,8 @@ var orgTests = []test{
 	{"EmployeesHeld", testEmployeesHeld},
 	{"Units", testUnits},
 	{"Runs", testRuns},
+	{"SCIMTokens", testSCIMTokens},
+	{"EmployeesExactFilters", testEmployeesExactFilters},
 }
 
 func newEmployeeID() org.EmployeeID { return org.EmployeeID(newID("emp_")) }
@@ -303,4 +305,49 @@ func testRuns(t *testing.T, s storage.Store) {
 	require.NoError(t, err)
 	require.Len(t, l.Items, 1)
 	assert.Equal(t, first.ID, l.Items[0].ID)
+}
+
+func testSCIMTokens(t *testing.T, s storage.Store) {
+	c := createCustomer(t, s, newCustomer("Acme"))
+	other := createCustomer(t, s, newCustomer("Globex"))
+	mk := func(cid customer.ID, hash string) hrsync.Token {
+		return hrsync.Token{ID: hrsync.TokenID(newID("sct_")), CustomerID: cid, Name: "Entra ID", TokenHash: hash, CreatedBy: "user:usr_1", CreatedAt: base}
+	}
+	a, b := mk(c.ID, "hash-a"), mk(other.ID, "hash-b")
+	for _, tk := range []hrsync.Token{a, b} {
+		require.NoError(t, write(t, s, func(ctx context.Context, r storage.Repos) error { return r.Org().CreateToken(ctx, tk) }))
+	}
+	err := write(t, s, func(ctx context.Context, r storage.Repos) error { return r.Org().CreateToken(ctx, mk(c.ID, "hash-a")) })
+	assert.ErrorIs(t, err, storage.ErrAlreadyExists, "a hash is unique")
+	got, err := get(t, s, func(ctx context.Context, r storage.Repos) (hrsync.Token, error) { return r.Org().TokenByHash(ctx, "hash-b") })
+	require.NoError(t, err)
+	assert.Equal(t, b, got)
+	_, err = get(t, s, func(ctx context.Context, r storage.Repos) (hrsync.Token, error) { return r.Org().TokenByHash(ctx, "nope") })
+	assert.ErrorIs(t, err, storage.ErrNotFound)
+	a.LastUsedAt, a.RevokedAt = at(time.Hour), at(2*time.Hour)
+	require.NoError(t, write(t, s, func(ctx context.Context, r storage.Repos) error { return r.Org().UpdateToken(ctx, a) }))
+	got, err = get(t, s, func(ctx context.Context, r storage.Repos) (hrsync.Token, error) { return r.Org().Token(ctx, a.ID) })
+	require.NoError(t, err)
+	assert.Equal(t, a, got)
+	all, err := get(t, s, func(ctx context.Context, r storage.Repos) ([]hrsync.Token, error) { return r.Org().Tokens(ctx, c.ID) })
+	require.NoError(t, err)
+	assert.Equal(t, []hrsync.Token{a}, all)
+	err = write(t, s, func(ctx context.Context, r storage.Repos) error { return r.Org().UpdateToken(ctx, mk(c.ID, "x")) })
+	assert.ErrorIs(t, err, storage.ErrNotFound)
+}
+
+func testEmployeesExactFilters(t *testing.T, s storage.Store) {
+	c := createCustomer(t, s, newCustomer("Acme"))
+	ann, bob := newEmployee(c.ID, "a1", "Ann"), newEmployee(c.ID, "b2", "Bob")
+	createEmployees(t, s, ann, bob)
+	for _, f := range []storage.EmployeeFilter{
+		{CustomerID: c.ID, ExternalID: "b2"}, {CustomerID: c.ID, Username: "b2"}, {CustomerID: c.ID, Email: "b2@example.com"},
+	} {
+		l, err := get(t, s, func(ctx context.Context, r storage.Repos) (storage.List[org.Employee], error) {
+			return r.Org().ListEmployees(ctx, f, storage.Page{})
+		})
+		require.NoError(t, err)
+		require.Len(t, l.Items, 1, "%+v", f)
+		assert.Equal(t, bob.ID, l.Items[0].ID)
+	}
 }
