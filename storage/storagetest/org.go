@@ -319,10 +319,14 @@ func testSCIMTokens(t *testing.T, s storage.Store) {
 	}
 	err := write(t, s, func(ctx context.Context, r storage.Repos) error { return r.Org().CreateToken(ctx, mk(c.ID, "hash-a")) })
 	assert.ErrorIs(t, err, storage.ErrAlreadyExists, "a hash is unique")
-	got, err := get(t, s, func(ctx context.Context, r storage.Repos) (hrsync.Token, error) { return r.Org().TokenByHash(ctx, "hash-b") })
+	got, err := get(t, s, func(ctx context.Context, r storage.Repos) (hrsync.Token, error) {
+		return r.Org().TokenByHash(ctx, "hash-b")
+	})
 	require.NoError(t, err)
 	assert.Equal(t, b, got)
-	_, err = get(t, s, func(ctx context.Context, r storage.Repos) (hrsync.Token, error) { return r.Org().TokenByHash(ctx, "nope") })
+	_, err = get(t, s, func(ctx context.Context, r storage.Repos) (hrsync.Token, error) {
+		return r.Org().TokenByHash(ctx, "nope")
+	})
 	assert.ErrorIs(t, err, storage.ErrNotFound)
 	a.LastUsedAt, a.RevokedAt = at(time.Hour), at(2*time.Hour)
 	require.NoError(t, write(t, s, func(ctx context.Context, r storage.Repos) error { return r.Org().UpdateToken(ctx, a) }))
