@@ -1396,6 +1396,12 @@ type CreateProductRequest struct {
 	Sku string `json:"sku"`
 }
 
+// CreateSCIMTokenRequest Example: {"name":"Entra ID"}
+type CreateSCIMTokenRequest struct {
+	// Name Which system uses it, such as "Entra ID".
+	Name string `json:"name"`
+}
+
 // Customer A company account of the provider. Optional text fields are left out when empty; `parent_id` is
 // set for a sub-customer; `branding` is `{}` for a customer with the provider's look.
 //
@@ -2747,6 +2753,49 @@ type ReturnStockItemRequest struct {
 // Example: maintainer
 type Role string
 
+// SCIMToken A bearer token a customer's identity provider provisions its employees over SCIM with.
+type SCIMToken struct {
+	CreatedAt time.Time `json:"created_at"`
+	CreatedBy string    `json:"created_by"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// Id Identifies a SCIM token: `sct_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sct_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	Id         SCIMTokenId `json:"id"`
+	LastUsedAt *time.Time  `json:"last_used_at,omitempty"`
+	Name       string      `json:"name"`
+
+	// RevokedAt Left out while the token works.
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+}
+
+// SCIMTokenId Identifies a SCIM token: `sct_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: sct_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+type SCIMTokenId = string
+
+// SCIMTokenList defines model for SCIMTokenList.
+type SCIMTokenList struct {
+	Items []SCIMToken `json:"items"`
+}
+
+// SCIMTokenSecret A new SCIM token and its secret, shown this once.
+type SCIMTokenSecret struct {
+	// ScimBasePath The SCIM base URL's path on this server, `/scim/v2/customers/{customerId}`.
+	ScimBasePath string `json:"scim_base_path"`
+
+	// Secret The bearer token for the identity provider; only its hash is kept.
+	Secret string `json:"secret"`
+
+	// Token A bearer token a customer's identity provider provisions its employees over SCIM with.
+	Token SCIMToken `json:"token"`
+}
+
 // Session A signed-in customer user acting through one membership. Its token is shown only at sign-in.
 //
 // Example: {"created_at":"2025-03-05T14:02:31Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","expires_at":"2025-03-19T14:02:31Z","id":"ses_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b","last_seen_at":"2025-03-05T14:02:31Z","membership_id":"mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d","method":"login_link","read_only":false,"user_id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091"}
@@ -3877,6 +3926,11 @@ type TicketStatusFilter = TicketStatus
 // TicketTypeFilter defines model for TicketTypeFilter.
 type TicketTypeFilter = string
 
+// TokenId Identifies a SCIM token: `sct_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: sct_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+type TokenId = SCIMTokenId
+
 // WrittenFilter defines model for WrittenFilter.
 type WrittenFilter = bool
 
@@ -4211,6 +4265,14 @@ type PlaceOrderParams struct {
 type ListOrgUnitsParams struct {
 	// Kind Keeps units of this kind; left out, both.
 	Kind *OrgUnitKind `form:"kind,omitempty" json:"kind,omitempty"`
+}
+
+// CreateSCIMTokenParams defines parameters for CreateSCIMToken.
+type CreateSCIMTokenParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ListSitesParams defines parameters for ListSites.
@@ -4610,6 +4672,9 @@ type PlaceOrderJSONRequestBody = PlaceOrderRequest
 
 // CancelOrderJSONRequestBody defines body for CancelOrder for application/json ContentType.
 type CancelOrderJSONRequestBody = CancelOrderRequest
+
+// CreateSCIMTokenJSONRequestBody defines body for CreateSCIMToken for application/json ContentType.
+type CreateSCIMTokenJSONRequestBody = CreateSCIMTokenRequest
 
 // CreateSiteJSONRequestBody defines body for CreateSite for application/json ContentType.
 type CreateSiteJSONRequestBody = SiteRequest
@@ -6443,6 +6508,75 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/customers/{customerId}/reactivate (the `ReactivateCustomer` operationId).
 	ReactivateCustomer(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListSCIMTokens List a customer's SCIM tokens
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// The bearer tokens the customer's identity provider provisions its employees with at
+	// `/scim/v2/customers/{customerId}/Users`, oldest first, revoked ones included; never their
+	// secrets. `feature_disabled` unless the customer's `hr_sync` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/scim-tokens (the `ListSCIMTokens` operationId).
+	ListSCIMTokens(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSCIMTokenWithBody Make a SCIM token for a customer's identity provider
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// The answer holds the token's secret, this once: enter it with the SCIM base URL
+	// `/scim/v2/customers/{customerId}` in the identity provider (Entra ID, Okta). Only its hash is
+	// kept. The token works for this customer alone. Recorded in the audit log.
+	// `feature_disabled` unless the customer's `hr_sync` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); a reused Idempotency-Key answers 409 while the first
+	// request runs and 422 with another body; a body over 1 MiB 413; anything unexpected `internal`
+	// (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/scim-tokens (the `CreateSCIMToken` operationId).
+	CreateSCIMTokenWithBody(ctx context.Context, customerId CustomerId, params *CreateSCIMTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSCIMToken Make a SCIM token for a customer's identity provider
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// The answer holds the token's secret, this once: enter it with the SCIM base URL
+	// `/scim/v2/customers/{customerId}` in the identity provider (Entra ID, Okta). Only its hash is
+	// kept. The token works for this customer alone. Recorded in the audit log.
+	// `feature_disabled` unless the customer's `hr_sync` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); a reused Idempotency-Key answers 409 while the first
+	// request runs and 422 with another body; a body over 1 MiB 413; anything unexpected `internal`
+	// (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/scim-tokens (the `CreateSCIMToken` operationId).
+	CreateSCIMToken(ctx context.Context, customerId CustomerId, params *CreateSCIMTokenParams, body CreateSCIMTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RevokeSCIMToken Revoke a SCIM token
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// The token stops working at once. Recorded in the audit log. `failed_precondition` for a token
+	// already revoked; a token of another customer is 404.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `not_found` (404), `failed_precondition` (409); anything unexpected `internal` (500).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/scim-tokens/{tokenId}/revoke (the `RevokeSCIMToken` operationId).
+	RevokeSCIMToken(ctx context.Context, customerId CustomerId, tokenId TokenId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListSites List a customer's sites
 	//
@@ -10452,6 +10586,115 @@ func (c *RawClient) ListOrgUnits(ctx context.Context, customerId CustomerId, par
 // Corresponds with POST /v1/customers/{customerId}/reactivate (the `ReactivateCustomer` operationId).
 func (c *RawClient) ReactivateCustomer(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReactivateCustomerRequest(c.Server, customerId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListSCIMTokens List a customer's SCIM tokens
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// The bearer tokens the customer's identity provider provisions its employees with at
+// `/scim/v2/customers/{customerId}/Users`, oldest first, revoked ones included; never their
+// secrets. `feature_disabled` unless the customer's `hr_sync` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `not_found` (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/scim-tokens (the `ListSCIMTokens` operationId).
+func (c *RawClient) ListSCIMTokens(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListSCIMTokensRequest(c.Server, customerId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSCIMTokenWithBody Make a SCIM token for a customer's identity provider
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// The answer holds the token's secret, this once: enter it with the SCIM base URL
+// `/scim/v2/customers/{customerId}` in the identity provider (Entra ID, Okta). Only its hash is
+// kept. The token works for this customer alone. Recorded in the audit log.
+// `feature_disabled` unless the customer's `hr_sync` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); a reused Idempotency-Key answers 409 while the first
+// request runs and 422 with another body; a body over 1 MiB 413; anything unexpected `internal`
+// (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/scim-tokens (the `CreateSCIMToken` operationId).
+func (c *RawClient) CreateSCIMTokenWithBody(ctx context.Context, customerId CustomerId, params *CreateSCIMTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSCIMTokenRequestWithBody(c.Server, customerId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSCIMToken Make a SCIM token for a customer's identity provider
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// The answer holds the token's secret, this once: enter it with the SCIM base URL
+// `/scim/v2/customers/{customerId}` in the identity provider (Entra ID, Okta). Only its hash is
+// kept. The token works for this customer alone. Recorded in the audit log.
+// `feature_disabled` unless the customer's `hr_sync` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); a reused Idempotency-Key answers 409 while the first
+// request runs and 422 with another body; a body over 1 MiB 413; anything unexpected `internal`
+// (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/scim-tokens (the `CreateSCIMToken` operationId).
+func (c *RawClient) CreateSCIMToken(ctx context.Context, customerId CustomerId, params *CreateSCIMTokenParams, body CreateSCIMTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSCIMTokenRequest(c.Server, customerId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RevokeSCIMToken Revoke a SCIM token
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// The token stops working at once. Recorded in the audit log. `failed_precondition` for a token
+// already revoked; a token of another customer is 404.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `not_found` (404), `failed_precondition` (409); anything unexpected `internal` (500).
+//
+// Corresponds with POST /v1/customers/{customerId}/scim-tokens/{tokenId}/revoke (the `RevokeSCIMToken` operationId).
+func (c *RawClient) RevokeSCIMToken(ctx context.Context, customerId CustomerId, tokenId TokenId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeSCIMTokenRequest(c.Server, customerId, tokenId)
 	if err != nil {
 		return nil, err
 	}
@@ -16311,6 +16554,143 @@ func NewReactivateCustomerRequest(server string, customerId CustomerId) (*http.R
 	return req, nil
 }
 
+// NewListSCIMTokensRequest constructs an http.Request for the ListSCIMTokens method
+func NewListSCIMTokensRequest(server string, customerId CustomerId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/scim-tokens", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateSCIMTokenRequest calls the generic CreateSCIMToken builder with application/json body
+func NewCreateSCIMTokenRequest(server string, customerId CustomerId, params *CreateSCIMTokenParams, body CreateSCIMTokenJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateSCIMTokenRequestWithBody(server, customerId, params, "application/json", bodyReader)
+}
+
+// NewCreateSCIMTokenRequestWithBody constructs an http.Request for the CreateSCIMToken method, with any body, and a specified content type
+func NewCreateSCIMTokenRequestWithBody(server string, customerId CustomerId, params *CreateSCIMTokenParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/scim-tokens", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewRevokeSCIMTokenRequest constructs an http.Request for the RevokeSCIMToken method
+func NewRevokeSCIMTokenRequest(server string, customerId CustomerId, tokenId TokenId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "tokenId", tokenId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/scim-tokens/%s/revoke", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListSitesRequest constructs an http.Request for the ListSites method
 func NewListSitesRequest(server string, customerId CustomerId, params *ListSitesParams) (*http.Request, error) {
 	var err error
@@ -21302,6 +21682,79 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/customers/{customerId}/reactivate (the `ReactivateCustomer` operationId).
 	ReactivateCustomerWithResponse(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*ReactivateCustomerResponse, error)
+
+	// ListSCIMTokensWithResponse List a customer's SCIM tokens
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// The bearer tokens the customer's identity provider provisions its employees with at
+	// `/scim/v2/customers/{customerId}/Users`, oldest first, revoked ones included; never their
+	// secrets. `feature_disabled` unless the customer's `hr_sync` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/scim-tokens (the `ListSCIMTokens` operationId).
+	ListSCIMTokensWithResponse(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*ListSCIMTokensResponse, error)
+
+	// CreateSCIMTokenWithBodyWithResponse Make a SCIM token for a customer's identity provider
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// The answer holds the token's secret, this once: enter it with the SCIM base URL
+	// `/scim/v2/customers/{customerId}` in the identity provider (Entra ID, Okta). Only its hash is
+	// kept. The token works for this customer alone. Recorded in the audit log.
+	// `feature_disabled` unless the customer's `hr_sync` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); a reused Idempotency-Key answers 409 while the first
+	// request runs and 422 with another body; a body over 1 MiB 413; anything unexpected `internal`
+	// (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/scim-tokens (the `CreateSCIMToken` operationId).
+	CreateSCIMTokenWithBodyWithResponse(ctx context.Context, customerId CustomerId, params *CreateSCIMTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSCIMTokenResponse, error)
+
+	// CreateSCIMTokenWithResponse Make a SCIM token for a customer's identity provider
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// The answer holds the token's secret, this once: enter it with the SCIM base URL
+	// `/scim/v2/customers/{customerId}` in the identity provider (Entra ID, Okta). Only its hash is
+	// kept. The token works for this customer alone. Recorded in the audit log.
+	// `feature_disabled` unless the customer's `hr_sync` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); a reused Idempotency-Key answers 409 while the first
+	// request runs and 422 with another body; a body over 1 MiB 413; anything unexpected `internal`
+	// (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/scim-tokens (the `CreateSCIMToken` operationId).
+	CreateSCIMTokenWithResponse(ctx context.Context, customerId CustomerId, params *CreateSCIMTokenParams, body CreateSCIMTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSCIMTokenResponse, error)
+
+	// RevokeSCIMTokenWithResponse Revoke a SCIM token
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// The token stops working at once. Recorded in the audit log. `failed_precondition` for a token
+	// already revoked; a token of another customer is 404.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `not_found` (404), `failed_precondition` (409); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/scim-tokens/{tokenId}/revoke (the `RevokeSCIMToken` operationId).
+	RevokeSCIMTokenWithResponse(ctx context.Context, customerId CustomerId, tokenId TokenId, reqEditors ...RequestEditorFn) (*RevokeSCIMTokenResponse, error)
 
 	// ListSitesWithResponse List a customer's sites
 	//
@@ -28620,6 +29073,248 @@ func (r ReactivateCustomerResponse) ContentType() string {
 	return ""
 }
 
+type ListSCIMTokensResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SCIMTokenList
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListSCIMTokensResponse) GetJSON200() *SCIMTokenList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListSCIMTokensResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListSCIMTokensResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListSCIMTokensResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListSCIMTokensResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListSCIMTokensResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListSCIMTokensResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListSCIMTokensResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListSCIMTokensResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateSCIMTokenResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *SCIMTokenSecret
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *IdempotencyKeyReused
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateSCIMTokenResponse) GetJSON201() *SCIMTokenSecret {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateSCIMTokenResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateSCIMTokenResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateSCIMTokenResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateSCIMTokenResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateSCIMTokenResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateSCIMTokenResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateSCIMTokenResponse) GetApplicationproblemJSON422() *IdempotencyKeyReused {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateSCIMTokenResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateSCIMTokenResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateSCIMTokenResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateSCIMTokenResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateSCIMTokenResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RevokeSCIMTokenResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SCIMToken
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RevokeSCIMTokenResponse) GetJSON200() *SCIMToken {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RevokeSCIMTokenResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RevokeSCIMTokenResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RevokeSCIMTokenResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RevokeSCIMTokenResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RevokeSCIMTokenResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RevokeSCIMTokenResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RevokeSCIMTokenResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RevokeSCIMTokenResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RevokeSCIMTokenResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListSitesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -35802,6 +36497,103 @@ func (c *ClientWithResponses) ReactivateCustomerWithResponse(ctx context.Context
 	return ParseReactivateCustomerResponse(rsp)
 }
 
+// ListSCIMTokensWithResponse List a customer's SCIM tokens
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// The bearer tokens the customer's identity provider provisions its employees with at
+// `/scim/v2/customers/{customerId}/Users`, oldest first, revoked ones included; never their
+// secrets. `feature_disabled` unless the customer's `hr_sync` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `not_found` (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/scim-tokens (the `ListSCIMTokens` operationId).
+func (c *ClientWithResponses) ListSCIMTokensWithResponse(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*ListSCIMTokensResponse, error) {
+	rsp, err := c.ListSCIMTokens(ctx, customerId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListSCIMTokensResponse(rsp)
+}
+
+// CreateSCIMTokenWithBodyWithResponse Make a SCIM token for a customer's identity provider
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// The answer holds the token's secret, this once: enter it with the SCIM base URL
+// `/scim/v2/customers/{customerId}` in the identity provider (Entra ID, Okta). Only its hash is
+// kept. The token works for this customer alone. Recorded in the audit log.
+// `feature_disabled` unless the customer's `hr_sync` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); a reused Idempotency-Key answers 409 while the first
+// request runs and 422 with another body; a body over 1 MiB 413; anything unexpected `internal`
+// (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/scim-tokens (the `CreateSCIMToken` operationId).
+func (c *ClientWithResponses) CreateSCIMTokenWithBodyWithResponse(ctx context.Context, customerId CustomerId, params *CreateSCIMTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSCIMTokenResponse, error) {
+	rsp, err := c.CreateSCIMTokenWithBody(ctx, customerId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSCIMTokenResponse(rsp)
+}
+
+// CreateSCIMTokenWithResponse Make a SCIM token for a customer's identity provider
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// The answer holds the token's secret, this once: enter it with the SCIM base URL
+// `/scim/v2/customers/{customerId}` in the identity provider (Entra ID, Okta). Only its hash is
+// kept. The token works for this customer alone. Recorded in the audit log.
+// `feature_disabled` unless the customer's `hr_sync` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); a reused Idempotency-Key answers 409 while the first
+// request runs and 422 with another body; a body over 1 MiB 413; anything unexpected `internal`
+// (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/scim-tokens (the `CreateSCIMToken` operationId).
+func (c *ClientWithResponses) CreateSCIMTokenWithResponse(ctx context.Context, customerId CustomerId, params *CreateSCIMTokenParams, body CreateSCIMTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSCIMTokenResponse, error) {
+	rsp, err := c.CreateSCIMToken(ctx, customerId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSCIMTokenResponse(rsp)
+}
+
+// RevokeSCIMTokenWithResponse Revoke a SCIM token
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// The token stops working at once. Recorded in the audit log. `failed_precondition` for a token
+// already revoked; a token of another customer is 404.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `not_found` (404), `failed_precondition` (409); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/scim-tokens/{tokenId}/revoke (the `RevokeSCIMToken` operationId).
+func (c *ClientWithResponses) RevokeSCIMTokenWithResponse(ctx context.Context, customerId CustomerId, tokenId TokenId, reqEditors ...RequestEditorFn) (*RevokeSCIMTokenResponse, error) {
+	rsp, err := c.RevokeSCIMToken(ctx, customerId, tokenId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeSCIMTokenResponse(rsp)
+}
+
 // ListSitesWithResponse List a customer's sites
 //
 // **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
@@ -42714,6 +43506,203 @@ func ParseReactivateCustomerResponse(rsp *http.Response) (*ReactivateCustomerRes
 			headers.ETag = value
 		}
 		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListSCIMTokensResponse parses an HTTP response from a ListSCIMTokensWithResponse call
+func ParseListSCIMTokensResponse(rsp *http.Response) (*ListSCIMTokensResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListSCIMTokensResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SCIMTokenList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateSCIMTokenResponse parses an HTTP response from a CreateSCIMTokenWithResponse call
+func ParseCreateSCIMTokenResponse(rsp *http.Response) (*CreateSCIMTokenResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateSCIMTokenResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest SCIMTokenSecret
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRevokeSCIMTokenResponse parses an HTTP response from a RevokeSCIMTokenWithResponse call
+func ParseRevokeSCIMTokenResponse(rsp *http.Response) (*RevokeSCIMTokenResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RevokeSCIMTokenResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SCIMToken
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil

@@ -189,3 +189,41 @@ func syncRunOut(r hrsync.Run, changes bool) oapi.SyncRun {
 	}
 	return out
 }
+
+// ListSCIMTokens implements oapi.StrictServerInterface.
+func (s *Server) ListSCIMTokens(ctx context.Context, req oapi.ListSCIMTokensRequestObject) (oapi.ListSCIMTokensResponseObject, error) {
+	toks, err := s.p.ListSCIMTokens(ctx, customer.ID(req.CustomerId))
+	if err != nil {
+		return nil, err
+	}
+	out := oapi.ListSCIMTokens200JSONResponse{Items: make([]oapi.SCIMToken, len(toks))}
+	for i, t := range toks {
+		out.Items[i] = scimTokenOut(t)
+	}
+	return out, nil
+}
+
+// CreateSCIMToken implements oapi.StrictServerInterface. The middleware
+// handles its Idempotency-Key header (serveIdempotent).
+func (s *Server) CreateSCIMToken(ctx context.Context, req oapi.CreateSCIMTokenRequestObject) (oapi.CreateSCIMTokenResponseObject, error) {
+	t, err := s.p.CreateSCIMToken(ctx, customer.ID(req.CustomerId), portal.CreateSCIMTokenParams{Name: req.Body.Name})
+	if err != nil {
+		return nil, err
+	}
+	return oapi.CreateSCIMToken201JSONResponse{Token: scimTokenOut(t.Token), Secret: t.Secret,
+		ScimBasePath: "/scim/v2/customers/" + string(t.Token.CustomerID)}, nil
+}
+
+// RevokeSCIMToken implements oapi.StrictServerInterface.
+func (s *Server) RevokeSCIMToken(ctx context.Context, req oapi.RevokeSCIMTokenRequestObject) (oapi.RevokeSCIMTokenResponseObject, error) {
+	t, err := s.p.RevokeSCIMToken(ctx, customer.ID(req.CustomerId), hrsync.TokenID(req.TokenId))
+	if err != nil {
+		return nil, err
+	}
+	return oapi.RevokeSCIMToken200JSONResponse(scimTokenOut(t)), nil
+}
+
+func scimTokenOut(t hrsync.Token) oapi.SCIMToken {
+	return oapi.SCIMToken{Id: string(t.ID), CustomerId: string(t.CustomerID), Name: t.Name, CreatedBy: t.CreatedBy,
+		CreatedAt: t.CreatedAt, LastUsedAt: optTime(t.LastUsedAt), RevokedAt: optTime(t.RevokedAt)}
+}

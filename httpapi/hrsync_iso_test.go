@@ -17,6 +17,7 @@ import (
 type isoHR struct {
 	employee org.Employee
 	planned  hrsync.Run
+	token    hrsync.TokenID // a SCIM token
 }
 
 // isoHR licenses tn for HR sync, turns it on, syncs two employees and
@@ -39,6 +40,9 @@ func (f *isoFixture) isoHR(t *testing.T, tn isoTenant) (customer.Customer, isoHR
 	h.employee = l.Items[0]
 	h.planned, err = f.p.StartSync(ctx, c.ID, portal.StartSyncParams{CSV: "external_id,name\nE1,Ann\nE2,Bob\nE3,Cid\n", DryRun: true})
 	require.NoError(t, err)
+	tok, err := f.p.CreateSCIMToken(ctx, c.ID, portal.CreateSCIMTokenParams{Name: "Entra ID"})
+	require.NoError(t, err)
+	h.token = tok.Token.ID
 	return c, h
 }
 
@@ -60,6 +64,9 @@ func (f *isoFixture) hrSnapshot(t *testing.T, tn isoTenant, part func(what strin
 	units, err := f.p.ListOrgUnits(ctx, tn.c.ID, "")
 	require.NoError(t, err)
 	part("org units", units)
+	toks, err := f.p.ListSCIMTokens(ctx, tn.c.ID)
+	require.NoError(t, err)
+	part("scim tokens", toks)
 }
 
 // hrIsolationRows are the rows of the HR sync operations.
@@ -78,6 +85,10 @@ var hrIsolationRows = map[string]isoRow{
 		staff: ok201, admin: ok201, viewer: no403, foreign: no404},
 	"applySync":   {class: classTenant, body: `{}`, staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
 	"discardSync": {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
+	// SCIM tokens are the customer admins' and staff's.
+	"listSCIMTokens":  {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404},
+	"createSCIMToken": {class: classTenant, body: `{"name":"Okta"}`, staff: ok201, admin: ok201, viewer: no403, foreign: no404},
+	"revokeSCIMToken": {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
 }
 
 func init() {
@@ -86,4 +97,5 @@ func init() {
 	}
 	ghostIDs["employeeId"] = "emp_ghost"
 	ghostIDs["runId"] = "hsr_ghost"
+	ghostIDs["tokenId"] = "sct_ghost"
 }

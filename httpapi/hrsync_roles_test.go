@@ -78,6 +78,9 @@ func (f *roleFixture) hrSnapshot(t *testing.T, out map[string]any) {
 	runs, err := f.p.ListSyncRuns(ctx, cid, portal.ListSyncRunsParams{Limit: 100})
 	require.NoError(t, err)
 	out["sync runs"] = runs
+	toks, err := f.p.ListSCIMTokens(ctx, cid)
+	require.NoError(t, err)
+	out["scim tokens"] = toks
 }
 
 // hrRoleRows are the role matrix's rows of the HR sync operations: licences
@@ -128,6 +131,28 @@ var hrRoleRows = map[string]roleRow{
 		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
 			return c.DiscardSyncWithResponse(t.Context(), f.cid, string(tg.run.ID))
 		}},
+	"list SCIM tokens": {prep: hrOn, want: byRole(s200, s200, s200, s200, s403, s403, s200),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListSCIMTokensWithResponse(t.Context(), f.cid)
+		}},
+	"make a SCIM token": {write: true, prep: hrOn, want: byRole(s201, s201, s201, s201, s403, s403, s201),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.CreateSCIMTokenWithResponse(t.Context(), f.cid, nil, client.CreateSCIMTokenRequest{Name: "Okta"})
+		}},
+	"revoke a SCIM token": {write: true, prep: scimToken, want: byRole(s200, s200, s200, s200, s403, s403, s200),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.RevokeSCIMTokenWithResponse(t.Context(), f.cid, string(tg.token))
+		}},
+}
+
+// scimToken makes a SCIM token as staff.
+func scimToken(t *testing.T, f *roleFixture) roleTarget {
+	t.Helper()
+	tg := hrOn(t, f)
+	tok, err := f.p.CreateSCIMToken(portaltest.Owner(t.Context()), customer.ID(f.cid), portal.CreateSCIMTokenParams{Name: "Entra " + f.email("x")})
+	require.NoError(t, err)
+	tg.token = tok.Token.ID
+	return tg
 }
 
 func init() {

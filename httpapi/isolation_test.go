@@ -253,6 +253,7 @@ func (f *isoFixture) ids(tn isoTenant) map[string]string {
 		// HR sync.
 		"employeeId": string(tn.hr.employee.ID),
 		"runId":      string(tn.hr.planned.ID),
+		"tokenId":    string(tn.hr.token),
 	}
 }
 

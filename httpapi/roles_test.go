@@ -204,6 +204,7 @@ type roleTarget struct {
 	// HR sync: hrsync_roles_test.go.
 	employee org.Employee
 	run      hrsync.Run
+	token    hrsync.TokenID
 }
 
 // roleRow is one operation of the role matrix and the status each caller

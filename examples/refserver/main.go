@@ -80,6 +80,7 @@ import (
 	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/outboxmetrics"
 	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/scimapi"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/storage/postgres"
@@ -231,6 +232,8 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 		uiOpts = append(uiOpts, webui.WithSecureCookies())
 	}
 	mux.Handle("/", webui.New(p, uiOpts...))
+	// Customers' identity providers provision employees here (HR sync).
+	mux.Handle(scimapi.Prefix, scimapi.NewHandler(p))
 	servers := []*http.Server{newHTTPServer(ctx, mux, log)}
 	if ownMetrics {
 		// Its own listener is its access control: whoever reaches it may read it.

@@ -1401,6 +1401,12 @@ type CreateProductRequest struct {
 	Sku string `json:"sku"`
 }
 
+// CreateSCIMTokenRequest Example: {"name":"Entra ID"}
+type CreateSCIMTokenRequest struct {
+	// Name Which system uses it, such as "Entra ID".
+	Name string `json:"name"`
+}
+
 // Customer A company account of the provider. Optional text fields are left out when empty; `parent_id` is
 // set for a sub-customer; `branding` is `{}` for a customer with the provider's look.
 //
@@ -2752,6 +2758,49 @@ type ReturnStockItemRequest struct {
 // Example: maintainer
 type Role string
 
+// SCIMToken A bearer token a customer's identity provider provisions its employees over SCIM with.
+type SCIMToken struct {
+	CreatedAt time.Time `json:"created_at"`
+	CreatedBy string    `json:"created_by"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// Id Identifies a SCIM token: `sct_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sct_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	Id         SCIMTokenId `json:"id"`
+	LastUsedAt *time.Time  `json:"last_used_at,omitempty"`
+	Name       string      `json:"name"`
+
+	// RevokedAt Left out while the token works.
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+}
+
+// SCIMTokenId Identifies a SCIM token: `sct_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: sct_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+type SCIMTokenId = string
+
+// SCIMTokenList defines model for SCIMTokenList.
+type SCIMTokenList struct {
+	Items []SCIMToken `json:"items"`
+}
+
+// SCIMTokenSecret A new SCIM token and its secret, shown this once.
+type SCIMTokenSecret struct {
+	// ScimBasePath The SCIM base URL's path on this server, `/scim/v2/customers/{customerId}`.
+	ScimBasePath string `json:"scim_base_path"`
+
+	// Secret The bearer token for the identity provider; only its hash is kept.
+	Secret string `json:"secret"`
+
+	// Token A bearer token a customer's identity provider provisions its employees over SCIM with.
+	Token SCIMToken `json:"token"`
+}
+
 // Session A signed-in customer user acting through one membership. Its token is shown only at sign-in.
 //
 // Example: {"created_at":"2025-03-05T14:02:31Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","expires_at":"2025-03-19T14:02:31Z","id":"ses_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b","last_seen_at":"2025-03-05T14:02:31Z","membership_id":"mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d","method":"login_link","read_only":false,"user_id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091"}
@@ -3882,6 +3931,11 @@ type TicketStatusFilter = TicketStatus
 // TicketTypeFilter defines model for TicketTypeFilter.
 type TicketTypeFilter = string
 
+// TokenId Identifies a SCIM token: `sct_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: sct_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+type TokenId = SCIMTokenId
+
 // WrittenFilter defines model for WrittenFilter.
 type WrittenFilter = bool
 
@@ -4216,6 +4270,14 @@ type PlaceOrderParams struct {
 type ListOrgUnitsParams struct {
 	// Kind Keeps units of this kind; left out, both.
 	Kind *OrgUnitKind `form:"kind,omitempty" json:"kind,omitempty"`
+}
+
+// CreateSCIMTokenParams defines parameters for CreateSCIMToken.
+type CreateSCIMTokenParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ListSitesParams defines parameters for ListSites.
@@ -4616,6 +4678,9 @@ type PlaceOrderJSONRequestBody = PlaceOrderRequest
 // CancelOrderJSONRequestBody defines body for CancelOrder for application/json ContentType.
 type CancelOrderJSONRequestBody = CancelOrderRequest
 
+// CreateSCIMTokenJSONRequestBody defines body for CreateSCIMToken for application/json ContentType.
+type CreateSCIMTokenJSONRequestBody = CreateSCIMTokenRequest
+
 // CreateSiteJSONRequestBody defines body for CreateSite for application/json ContentType.
 type CreateSiteJSONRequestBody = SiteRequest
 
@@ -4906,6 +4971,15 @@ type ServerInterface interface {
 	// ReactivateCustomer Reactivate a customer
 	// (POST /v1/customers/{customerId}/reactivate)
 	ReactivateCustomer(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// ListSCIMTokens List a customer's SCIM tokens
+	// (GET /v1/customers/{customerId}/scim-tokens)
+	ListSCIMTokens(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// CreateSCIMToken Make a SCIM token for a customer's identity provider
+	// (POST /v1/customers/{customerId}/scim-tokens)
+	CreateSCIMToken(w http.ResponseWriter, r *http.Request, customerId CustomerId, params CreateSCIMTokenParams)
+	// RevokeSCIMToken Revoke a SCIM token
+	// (POST /v1/customers/{customerId}/scim-tokens/{tokenId}/revoke)
+	RevokeSCIMToken(w http.ResponseWriter, r *http.Request, customerId CustomerId, tokenId TokenId)
 	// ListSites List a customer's sites
 	// (GET /v1/customers/{customerId}/sites)
 	ListSites(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListSitesParams)
@@ -7927,6 +8001,117 @@ func (siw *ServerInterfaceWrapper) ReactivateCustomer(w http.ResponseWriter, r *
 	handler.ServeHTTP(w, r)
 }
 
+// ListSCIMTokens operation middleware
+func (siw *ServerInterfaceWrapper) ListSCIMTokens(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListSCIMTokens(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateSCIMToken operation middleware
+func (siw *ServerInterfaceWrapper) CreateSCIMToken(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateSCIMTokenParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateSCIMToken(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RevokeSCIMToken operation middleware
+func (siw *ServerInterfaceWrapper) RevokeSCIMToken(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "tokenId" -------------
+	var tokenId TokenId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tokenId", r.PathValue("tokenId"), &tokenId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tokenId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RevokeSCIMToken(w, r, customerId, tokenId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListSites operation middleware
 func (siw *ServerInterfaceWrapper) ListSites(w http.ResponseWriter, r *http.Request) {
 
@@ -10709,6 +10894,9 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/hr-sync/runs/{runId}", wrapper.GetSyncRun)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/hr-sync/runs/{runId}/apply", wrapper.ApplySync)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/hr-sync/runs/{runId}/discard", wrapper.DiscardSync)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/scim-tokens", wrapper.ListSCIMTokens)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/scim-tokens", wrapper.CreateSCIMToken)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/scim-tokens/{tokenId}/revoke", wrapper.RevokeSCIMToken)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/invitations/accept", wrapper.AcceptInvitation)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/login-links", wrapper.RequestLoginLink)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/login-links/redeem", wrapper.SignInWithLoginLink)
@@ -19084,6 +19272,350 @@ func (response ReactivateCustomerdefaultApplicationProblemPlusJSONResponse) Visi
 	return err
 }
 
+type ListSCIMTokensRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+}
+
+type ListSCIMTokensResponseObject interface {
+	VisitListSCIMTokensResponse(w http.ResponseWriter) error
+}
+
+type ListSCIMTokens200JSONResponse SCIMTokenList
+
+func (response ListSCIMTokens200JSONResponse) VisitListSCIMTokensResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSCIMTokens401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListSCIMTokens401ApplicationProblemPlusJSONResponse) VisitListSCIMTokensResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSCIMTokens403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListSCIMTokens403ApplicationProblemPlusJSONResponse) VisitListSCIMTokensResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSCIMTokens404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListSCIMTokens404ApplicationProblemPlusJSONResponse) VisitListSCIMTokensResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSCIMTokensdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListSCIMTokensdefaultApplicationProblemPlusJSONResponse) VisitListSCIMTokensResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSCIMTokenRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     CreateSCIMTokenParams
+	Body       *CreateSCIMTokenJSONRequestBody
+}
+
+type CreateSCIMTokenResponseObject interface {
+	VisitCreateSCIMTokenResponse(w http.ResponseWriter) error
+}
+
+type CreateSCIMToken201JSONResponse SCIMTokenSecret
+
+func (response CreateSCIMToken201JSONResponse) VisitCreateSCIMTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSCIMToken400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSCIMToken400ApplicationProblemPlusJSONResponse) VisitCreateSCIMTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSCIMToken401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSCIMToken401ApplicationProblemPlusJSONResponse) VisitCreateSCIMTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSCIMToken403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSCIMToken403ApplicationProblemPlusJSONResponse) VisitCreateSCIMTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSCIMToken404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSCIMToken404ApplicationProblemPlusJSONResponse) VisitCreateSCIMTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSCIMToken409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSCIMToken409ApplicationProblemPlusJSONResponse) VisitCreateSCIMTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSCIMToken413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSCIMToken413ApplicationProblemPlusJSONResponse) VisitCreateSCIMTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSCIMToken422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyKeyReusedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSCIMToken422ApplicationProblemPlusJSONResponse) VisitCreateSCIMTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSCIMTokendefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateSCIMTokendefaultApplicationProblemPlusJSONResponse) VisitCreateSCIMTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeSCIMTokenRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	TokenId    TokenId    `json:"tokenId"`
+}
+
+type RevokeSCIMTokenResponseObject interface {
+	VisitRevokeSCIMTokenResponse(w http.ResponseWriter) error
+}
+
+type RevokeSCIMToken200JSONResponse SCIMToken
+
+func (response RevokeSCIMToken200JSONResponse) VisitRevokeSCIMTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeSCIMToken401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeSCIMToken401ApplicationProblemPlusJSONResponse) VisitRevokeSCIMTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeSCIMToken403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeSCIMToken403ApplicationProblemPlusJSONResponse) VisitRevokeSCIMTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeSCIMToken404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeSCIMToken404ApplicationProblemPlusJSONResponse) VisitRevokeSCIMTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeSCIMToken409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeSCIMToken409ApplicationProblemPlusJSONResponse) VisitRevokeSCIMTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeSCIMTokendefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RevokeSCIMTokendefaultApplicationProblemPlusJSONResponse) VisitRevokeSCIMTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListSitesRequestObject struct {
 	CustomerId CustomerId `json:"customerId"`
 	Params     ListSitesParams
@@ -26262,6 +26794,15 @@ type StrictServerInterface interface {
 	// ReactivateCustomer Reactivate a customer
 	// (POST /v1/customers/{customerId}/reactivate)
 	ReactivateCustomer(ctx context.Context, request ReactivateCustomerRequestObject) (ReactivateCustomerResponseObject, error)
+	// ListSCIMTokens List a customer's SCIM tokens
+	// (GET /v1/customers/{customerId}/scim-tokens)
+	ListSCIMTokens(ctx context.Context, request ListSCIMTokensRequestObject) (ListSCIMTokensResponseObject, error)
+	// CreateSCIMToken Make a SCIM token for a customer's identity provider
+	// (POST /v1/customers/{customerId}/scim-tokens)
+	CreateSCIMToken(ctx context.Context, request CreateSCIMTokenRequestObject) (CreateSCIMTokenResponseObject, error)
+	// RevokeSCIMToken Revoke a SCIM token
+	// (POST /v1/customers/{customerId}/scim-tokens/{tokenId}/revoke)
+	RevokeSCIMToken(ctx context.Context, request RevokeSCIMTokenRequestObject) (RevokeSCIMTokenResponseObject, error)
 	// ListSites List a customer's sites
 	// (GET /v1/customers/{customerId}/sites)
 	ListSites(ctx context.Context, request ListSitesRequestObject) (ListSitesResponseObject, error)
@@ -28578,6 +29119,93 @@ func (sh *strictHandler) ReactivateCustomer(w http.ResponseWriter, r *http.Reque
 	}
 }
 
+// ListSCIMTokens operation middleware
+func (sh *strictHandler) ListSCIMTokens(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request ListSCIMTokensRequestObject
+
+	request.CustomerId = customerId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSCIMTokens(ctx, request.(ListSCIMTokensRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSCIMTokens")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListSCIMTokensResponseObject); ok {
+		if err := validResponse.VisitListSCIMTokensResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateSCIMToken operation middleware
+func (sh *strictHandler) CreateSCIMToken(w http.ResponseWriter, r *http.Request, customerId CustomerId, params CreateSCIMTokenParams) {
+	var request CreateSCIMTokenRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	var body CreateSCIMTokenJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateSCIMToken(ctx, request.(CreateSCIMTokenRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateSCIMToken")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateSCIMTokenResponseObject); ok {
+		if err := validResponse.VisitCreateSCIMTokenResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RevokeSCIMToken operation middleware
+func (sh *strictHandler) RevokeSCIMToken(w http.ResponseWriter, r *http.Request, customerId CustomerId, tokenId TokenId) {
+	var request RevokeSCIMTokenRequestObject
+
+	request.CustomerId = customerId
+	request.TokenId = tokenId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RevokeSCIMToken(ctx, request.(RevokeSCIMTokenRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RevokeSCIMToken")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RevokeSCIMTokenResponseObject); ok {
+		if err := validResponse.VisitRevokeSCIMTokenResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListSites operation middleware
 func (sh *strictHandler) ListSites(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListSitesParams) {
 	var request ListSitesRequestObject
@@ -30218,725 +30846,737 @@ func (sh *strictHandler) EnableUser(w http.ResponseWriter, r *http.Request, user
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rkhs3kij8KjjcE6Hu2WKLZLNv7DixK8uyrbVka3QZ73jaHwusAklMFwG6ADbF1VHE/voe4HuB829e",
-	"5LzJPMkXyASqUDeyyG7JY4/nh0fNQqGAzEQi7/mhE8nFUgomtOqMPnTmjMYshX8+e0tn5v9jpqKULzWX",
-	"ojPqvJ0zkjIlV2nEHilyx1LFpSBUEUqUTqWYEfNiQNQqmpufw5vO6U0nvCaKiZhwTSY0uiVckOfT7kuq",
-	"oznRkqyWMdXspBN02Hu6WCasM+rAe52gk7KfVzxlcWek0xULOiqaswU1K1vQ9y+YmOl5Z3Q+DDp6szTv",
-	"KZ1yMet8/Bh0XjOdbp5MNUurG3nDIiliZb6+pmZZbCpTRnS64WJG6IxyUVjP2bC3Yy18sVp0Rpfnw14v",
-	"6Cy4wL972cK40GzG0s5Hs7QlTemCaQvrJ6+ef8s2z2Pzb25Wt6R63gk6gi7Mm3TJ8fG2FfzPlE07o86/",
-	"PM4x+hifqsfZ/ObTT6KIKfWCi9vmD/pDDv6oPwl+WPM79hVPahHyLWNLRSiMIUfmQ8dEpiRm8BPVLCZH",
-	"U5oodkyWqYxXkVYGQbD6n1cs3fjLN5N0/IVaHEykTBgVuJxU8yhhzUDInh8MgWwG872nVLOZTDfbAeD2",
-	"RuSU6DlXJLKvkSPzBZqymLD3NNLJ5rhp/+6VTsNp6fd6dcfl6SpVMq0/86Fg7/U4ghEhro2RZcruuFwp",
-	"sqQzFpA113P4XdEFI1PYpromCZtqIleaTGUKj6c8VRreadwArqRh+YOm5SstFyxtRGiUDzgUo943ip/c",
-	"jtT1nGrCFaETAwdEq321GQT4fMzjzj1X94bRNJo3rc19yKxSKkbM9wMSSaFppAnrLihPzEFk7zVLBU1I",
-	"yqYsZSJiOIgLhTvS7L0OCJ8JaVByIyKq2MmNKDB1Gi1Yw4Z/3pta7e401Su1Hf75HrkgVGwsAStGlKaa",
-	"KXKUsiWjGqnasebjnHYDQpOkcB/8xeMyK7VkImZx5yczYJnImDmyqtupghUXtss1W6i26MUddz4GBkrP",
-	"8c3TDEQ0Tan52Erwn1fMPjaL+Rh0lN4AGqYyXZj3ny2WidywZh7I8gGHHhnvGx+9T/4RYNKAL/fZIk1a",
-	"WqRxnDKlgpwin38JBGpfImK1mLA0p07ukSUBqtyXBBs4jttLGxLMt8QFnhckA5/GNGx2PZdkTu8YEVLD",
-	"w6bl1tBRG0Q48vkYdL5O5IQmTQv/Afi5QTW5hT0gz/fvJ0ZmMAVZylRPZcLlCflOarwKQo+HhU2bwPd3",
-	"3dXPY7ZYSs1EtPmW1ZDNS3rLjAiaGomPKDplI/jLHGoWE0O5TOnSDXXLNoSKmExkbP6h1oZBUOXdUTGP",
-	"b4R5ybDtWBr64RqFw+viPDAzFVLPWVqccDgYXJP1nCfMm9gtiKsboTRPEpKuhOBiFpBh7+qEfMs2itDU",
-	"zL3Ei3MwJHO5StUJeacYoWSaMjUnKRWxXJA7mqwYOaLk3bvnXx6TJUvdF8oM+Gzai/rRJesOJv1pdxif",
-	"0+4VHZ52L6L+tBdfscvJoO8whcpAjioPCV2DhW2HZcFFxr/rjs7zKQj/9cKG0SAcfTkNw/w7okkCW6Nx",
-	"UFE5yJFVNY5PyBNzuBJGpGA5HvqDa0JvxIIrZRBpng0HlyfkB0ZvYQYF1BD+ISSC3bGULMwKywB0akk9",
-	"hKxOcz+15bm445oaeDTyZe4POZQzF75T/LDhETsk9XwJRZbGtrEr1tl/cbAWXJ9mi2aQ4MODgYGvm8+8",
-	"4Auu6ylzIc2hNXeqURxTplepaNpvAtP434/ZlK4S3Rmd9YJcY+wX9MV+jb4YdF5SnnzLRdPeb82jQ3ee",
-	"ze0+9EJG1NB67acSfHifj9n53edeMqXorFkGWWTP7/PR/Cvuu21ubfvtPSh8jwvZW5Z3J79kRnpRc77c",
-	"AhFvyMFA8Scpf3g7VAwvTri4zZXUfEVNsMlH7KPRbFlkO/TB6E+DvdJKYHnfT6dbFFBpnx6KMjc7fCmN",
-	"Weo0gt3okma4Z1T49NonLLAZFPbpwaCw72dfakMOFghFAfyByMFbhF3U7J3g2jHtuuWsBPfsPIaH+8rA",
-	"ROp509osv2+7snwlZmWvaMqEbnPG1WrSzVXntrSzhPnvQTmvUMVoT9y5TiKSTXGRRDGmfJ0E9Y3wExK+",
-	"XX4j6S+z54cSf/4F73vbrTwZiFChfvPtO6MymxVtteIcpi43WGxey4S149dWT+OKpDJp/L551hpJ5uO4",
-	"ilWzWJ2u7iNPv9mICGc333nDUk6T78AWsZuEjUzpbVvBy86SUW/59ZS6p1/2B6fD//zzj028DKYb43R7",
-	"Yu0N182ymcKHB0MMX4fPaDqdNn/HPj34Q/b97Eu7aRE++SkpMltHvqo2l1jTuh70NvNWY1cno1ujIrVZ",
-	"IepHn+SWLa0jX5tlgu0OWn6XWbbYeJXh430ugyJvfsujW6afysUCrtwmx0T2/FD6Ln8n/3bjR7V7fL9v",
-	"Fj7Whjrwu5+IPvxleOt6u1mydqtyhGH4YNOagEdusegsqdYsNS/+P3+h3f/qda/GP33oB+fDj/+zU8dh",
-	"36ktgvJK3UtOtnObz/yQcq2ZaILDC640HhHr+MQ/nED0SBEaL4yYsE6lZgExX4hXCYuJFKAgR8kqZnFA",
-	"uFCa0dgZ8LwJlqtJwtWcxUSwdSPK17jO7SbhjwYgaimFYuA3+YLGr9Hiaf4yIg0T8E+6XCY8AkPS42Uq",
-	"Jwlb/Otfldnxh/wGNW/E1q5GEzjtMdOUJ50RrGpEDON3CAg6U86SWHVGf/mA/7TDOoEzVpipvDc+/oT4",
-	"Ywp4ycj8Mb6YntKraMCG/UnPbBaJdgThA5pruNmf43oIF8uVzolnlYrRUqaaJrdcj+y2Rm7xH/fgVeZF",
-	"BGeRGkI7WThCrmm+b4CwoMlUpguD9ZRMUkZvwey+Stg1CREsIVF0YwRNHs1PzGKeSjFNeHQ/zEwpT1g8",
-	"XqYQt8FhmR6WMnk/Wqlxr3/VH8TnrHs2uaDdi+iUda+m/V73dNKfDugwOovPGbhj02jO71gMdt+ICiE1",
-	"mTASzamYMXfm2uHsKsfZV7BSUlrpVszVbe5BsEiTlNF4M2bvzekOR4QS9Auam2/JUr0xcND0lgmDv+oy",
-	"LP7l5K8s0o+sBYXEkilwT9EkkWvkmEKur0kYWVzDpyIpolVqtEELU7KWIjCUQxtcMiUXA4H7wXOPOHoy",
-	"NPRWyhc0nbGHPvAaQpxwdeDJ4YrIO5aSfm94eXZxTiYbzdQ+1NE/zanDLp5oKUkCy//lTnX9LslL/gXA",
-	"+SuZTngcM3EvCC9ZCi4XKcYxE5wVmaujIRaDl2sjVymxUnT7w+eB91X2NZJ9bSt4q8t7EEBXprUgty6s",
-	"Bd3A+YklHB5z9hjVq5SNY67oJMnH57enYlpzMVPmpfzscX1NwoRHTCg2dheOfXmZyjses5QkNLq1phLK",
-	"Y8IEgMvIioDor6W49ymyzpoxe7+0l6R3oLjvLiJ2CKGaDHqDs27vtNvvv+1djfpno17vx2tC1S1QAzVy",
-	"ghEv9jpsxeuz9NEWp628k4c6eKV5w4D4v6bsTt6yODTc0f99pVh+CWe7iaggQpJEihlLzZ1lhgEui57y",
-	"18w8eHgOyVWFVa+pglUUXeE+i6kXnKpe5VyGajHnXqLVYODRRv5d8OCnCKpfjhs3AtSGpjbCAPD+ndRf",
-	"yZW4H66F1OMpzHIv0cpwJzdNey4+zHHznTfBVnTkC34QhGTThSNzvCCGGUUfkFrMvqRgZUauGCNHDjEe",
-	"w8Y3lY1AIGaHNrJg2Ds9Bqy98kQtlBvvhT8nfdWib06VE21H5qKFOIosvmIQEA4SvpBrw5nd76fXOM7F",
-	"vezFir3j5u+UoKC5C7nZbh4Et55kCqfNhZ9D7AhHcVYXo9ud8CoFK0GhgrzXmXb+sKzWLbOFBuoFnzyA",
-	"Fjq4bMCdt4hfjFM63GH8DeilGNVj0wx0QxCRo3qLPvze/TCGIYg+ytxvhKUpBDG3hflZUfMvzbID2HYd",
-	"DwHtJ2JDkJnZ6b1sDvehkByd9XrHI3JT2u9NB7RpX714/mWA1gDU81hqWGAiZypX/hB4CvDyhqV3PGLv",
-	"BL2jPDHC8D8Sijxdwy6UrLyVfk485cgY+ZC1hgz4y+EA2frRFOK4AUIBwp1qOqEKrCErkTIazc028HJ6",
-	"K+VLKjbWrqbuhYWUajaGiKiSbiAlWVCxIVRrtlhqdU10ukEmSxKqWRvsQNTnmE41S8cK83pswk7OzjwD",
-	"zVv3TQecXVgrLP5BMOfPaLBXhQIkJVEFIr75f8hl6kIyE9jXTjqBn63lPW5alx392MuKgqW9E3Sl5zLl",
-	"/3XP62sFExnlMqJlNM8Z0fKWCXfTollTolRiNaJrovhMQIj+vpJGr5+j911lGVuRW171g+C3NCmKkxNG",
-	"U5YiHECeRFkSU0NW4lbItQgy7VgaIR90whMw39vP5uliVRP+E1BkYMaEGcGTLGg054IRGmkXMEunU/Rh",
-	"kudaEcWilMEC1FyuBUZQUE2ilAHaC47mDx34mcVjqjujjlPee8Ncee8E2ZjJBlPXxrdsM7plG6c79Lq9",
-	"Xq/XvTD/uTT/6eX/g9hjg+x8/MVp92rSi7oXcd/oGgPaPZ2gnnExvTREkFClQU0urersbX846g1Gp/0f",
-	"c+fCs9evCARWptQaZsHaNOqAc8Mg3xpGOfoV/A1X4uPnhp41KGp2nAHXVKYLWElMNetqjn6BrUG/RaBV",
-	"vyPd/GjuURul2WI0kVIrndJlWEqtkmvBUkMLJ8Uv16UxILzbpg+WoV2hQEhwWnuAMeNRjT3CLE+w+0Ac",
-	"rRQRMzTKxUozL9mG8CnqSQdDE5G9M7rBMBg4YTvRa8d5a8SIfvNYprfq4JUi9e0TKJD7Af/SAV3Bep6s",
-	"1dQjpMCn3p+yj6Naaj7up50W9/48NrxrypnRXsmTV88NNY1IaI5lCAJe5khQq+mUv3fJB3cXZLIhNtC5",
-	"FKayx5kuI85LJzgrOFjNnH950v3R+lm7zY5Wt90XXNUg+3vBICPRaAx2uypwaC97OGUSG7kWDtu1Ven1",
-	"nPHUslNV4po2u+sv/wT886eg42WKdkadKkvNct1aJb3Zu66Q7OafZUx3+1j6bBm9r6iC1J7QZbBqSWYM",
-	"FX7zIuD+mhjZa0NstglwLpelujsZrHAuYZ3FNTUfwDdANHXXuWBrR42oK/Hsyi6RmKWTf5I7GkSozqiz",
-	"vB3/+PPwxeLyu/eD15Pzt1HvT/HZD9OrP89Ov5lf/Mdt/6Uafre8/GM6eKPP31VJ0YNaOxq0H65LDbll",
-	"m0eZPHUULm/Hf//vv4XHgS9YzVnKArj38noIhiqfWAEc9jsiX6CgaN7fn/bcntxia+kuithS594RL3SC",
-	"xmjnockrD1SQeB/U7NrzSWhJKMwbZBYAQ780iuRK6EcqV/ILlGuR/nVKI0a+kcslqHwZhvn4pRh+cXfx",
-	"9H3vR3r6Jj7/anb1zV8H3yZnf1xfPkv7bzfDd/zi+2XviTr9sophJwkUV+6sdSipZL4VxkAdEdItmmzw",
-	"oO2UoZZUqbVMa27S75cIzWRDFHMBNhlI3HuZyITfF2xEQIg3LKjfI9GcpjTSLFUBuv5IJBcLaaiKnZAn",
-	"Ilsv+gjyaW9tQJ4ioFsgXrgCzYMrDPMtSa3ZVorbPjuv2faW41AgDKP4TVO5gN1jGu8jBSkk5qRwPCl1",
-	"gN6VRugT/nZyx0oUdUzWaNjdhN+Zmz1lK3C/giba5QLXOLW6mpflAspTptF6R9whkmc6AWpykK+JoH5Y",
-	"fWon7/VD2sEd0MqJA+s0mqjyF3fV7Z0WFgdz0ihxixl0L+jlpHsRXcXdS9abdgc0Xw5Ypv00IEgLcq/2",
-	"uoNBNOxe0Kted9KPz7q96IpdTi/o+eQMPUk0HhsYuwg4rZPc3NM/u+z3gWasmrEVptYg3Bn1fwUa34iE",
-	"oLaPzDEB/7CjgpY3RIkG2mczBB0XjtAMDpcMBkBxw+sUJa4IE/D0YJj5FNm4GOe1wdOptFwqUNIgfOjA",
-	"D7fQkQvVbiqEvk+aW4HUy9t8Sr0EPBA4IMpEgc+OszVLScpnc9RBymGTpTPTdkdv376w5ZLMFP75ajog",
-	"IDtbZ+PBQM8O6Yf8fS70+bDjZc9e9XoX/aurwdnwYti7uurvTKWt6M/FlJ9ynmKOiiLwCsRYUrvdwgsK",
-	"eAFw22+p3Ro5FmgCGhiR0PDfg7XyfZh3W63czNlaK8+2vVsz97attqnhcPQ/qRb++617v1v34e0EuYz3",
-	"G7UVZBvcbi/wpU3/wOQGBDgdZfsBDBwnVkb+/YT8A8ilmQ5Mx9/8PPhBnD17f/la9/+8Gj6XF69o7018",
-	"+tXs/Ju/Xn2bDH58f/b07vIL0X9ZY+Uo4rb9Kdqi3lnpA2Wso3BJt1o7RmSy4kmcy4qgDHJ9gHXD20vQ",
-	"SuXzhJfqiSncpKCSTpmRTggXxKIwILOUCvBbgDlDE0ajuTtjI9InMd0YHnF6fm7+Wajo1L88hd/IkaOD",
-	"4u2bU0cm0Jz2zweDYg1JW1OyLMxgRUVZg6E3csH0HApZ+oFqE5YFW2tJYnlNwq+fvSWP7/qPFywkSZYB",
-	"BPbuUpQbRB2vT25EVtbpBN2vIYmkoVti66AZLdrVbEShBNMsrknoKdBgy8teTWUCY2+E4tplYKjA6hNQ",
-	"Fwl0B9iSiEnKFvIO4n28WNmTBRV0xrJJ0aZjlgO2NpgeLfrXRmbKCKn8HjK2wKEYPmgVm2sSKpZMQ8ge",
-	"ASMBi7tckJVi6SN1IwztW1vMNQlddmHD/DYnAqbPIHZNQigTkb+Eo29EYXjCcGgas/QkoiJiiV2UF4Bo",
-	"OH6c0jVNQHgiajVZcI0miZilMBVolmbpOEmCJhsYHkkx5ZjrI/KPcTGR7x2x2IoKNEql8srsXd8IOzpm",
-	"EY+9reOUBrbmpMIKpqtkyhMDWS2j25OFvPNQqNQKyRgeYpq0RaRepQIrchnKojw5MZw4exXoeKUn8n1A",
-	"NFssE0OO5lHKY4alnqB+JVvDcs0EYzeujDFF7xzlAeihfpSb6tqq5/bzCBgkUhrbfN0bYUk/cIPraBXo",
-	"HNAM/8qIH2bL6F/P2SJAINi5aknSzxN+BPY/R5knJMR0xyLAfNK5ES4h0plybY6qqgl+vc7ms4NCzPSL",
-	"SMqWCQcI2QE/r9iKhTfChSvxiJGYKcN64VE+0mjsITnyBnbNQBLRJZ3whOvNsVu4oRgV3AiqzO7NAgKy",
-	"TLlMud4EJIv1ElJbvNPlMoEyvwuqNEu7MdXU8Rxb70sYvvuXTEY5wVPoSS0AO/9vvN79X7LcVZvbodw7",
-	"2d/ZO4bruafwbySPgmDinheYaOWHBQTOeEzRvlVhk53Av0zdsCpbND+icJf/YNhd9i1DfZ3A5Uq7iYq8",
-	"rxNg8Rv31GdxBmRU00TOVhkMkHkU/lgmNGLZX8itsj+BKWV/IdOB+CDDURxc4Q9ccsZpvEGap2iVsJwk",
-	"/7eG9NQ6DoExSPbsZ3+UnlkAeWcu/0suIdO1eH78wcUBcEjyP80hyf8y8oHCGqROuffpqqp5xzEang5z",
-	"/zwhS5YqdPxAdqjQspCzdEJ+yMoeFqLQwcECdZ6BhoLMV4SUfCMmLJILZjOOoXouKPehERMwvbRUlu9D",
-	"hy0w0myW0oj9O40W7MQ9DRp8TNaruKAcCqBgZQyu2ZhDZLX5t1NJpt0e7fe7F/Fg0r2MhsPuORtM+5Me",
-	"vYpPo85PFZHbrqYsl33FoeT4HPJ1UogBQ8aCHhnwHQgJ6Xhzaguy2HKnBSsaTl9y0AwLBpnTLWExxUW9",
-	"U3DDO98FJl2Z9Xk+jL19M+0iWzCoxYd6NSt9we2lk7M5goSmGDEvqnKmeaabp5kkPnL1e1vZElxZkh12",
-	"hJJq4pDix+PUqiZxXCjXcOjpM5crbJKK4iVXUu0hTWrUeSpXSQwR8CANr5SLGc4LzfxbVXfEl8uRVC3Q",
-	"f8cVx3u6Xc2GP+Xjy4CFNTRA0hyN/fmWVJpmhYRPyDMgF0ypgKqrjmzK3jrYTecbupis0pm5t4w4lZrf",
-	"vnzWCToJF6wPA6ZMKJ3S//t/GOkPzG0IXxzbQNlBb3h2URNraIG1M2ot+2zFSPzme3LaPz/v9glNlnPa",
-	"HRDzyWsjPacsNlrtyjC/rKyTf6YLKB0Uy1igLfenD4N6G67d+IfdjigzctBqZAFkpfG1kXwzqwrvLmlU",
-	"JSQjEL4EYfBLqulTEAUPPJcQAoGxt2Xh0lYZKVOVs4Nlxp8hFLeQyR3LKneXKKXySp2NxtMEG6roFi6V",
-	"zLWyxX8SdAyDqeKvHiN2CxWrS6IksU9hRTlYako/+5ygsu+fmpAJtbhaIrAEW1RRa5Zt5oViFwIz5TFx",
-	"xaiDANmUqblM4oZtVJeJVVYazLjKVWHJLWqYvw3x61iIIdWZY8S//pR1tlr2hsYeMLiFtgDLmOqQVGK7",
-	"6SrmTET47yRx1kzPTGukIiPrYL6AK8s1Unqax42dsfMp2lqvol7c7bPB9JQOJ2fRuZFB7V30NtuJWWhs",
-	"9/eHP7xZiZhu/vAHXO65WfjliX1tPNcLI+DdrHq902gJ/8fqJ8IhWBsax+HE+Ptj/0HhS/a5nfum5MBr",
-	"NoQXDNmZ8Tl10uNFvzukZ5PuRXQedy/ZFQiTk0F0Gg/ZGahOGVqaP+KyG14aaZUJo/6YreLGOveOevCR",
-	"v9VA7MZ5ZFAXvQBFgvxqQuQozKnl7//9tzAgoREyRyuVur99J0JjSFCFzzgRpVwRPr019FCa4vzs7PS8",
-	"YRJLYXWsFETylImYpXievnn78gXaz6jgmv8Xi8mRkATfCwi7Y0KTORVxAkYfaLygAjJNqdFrZErCv9I7",
-	"isNHIXo0jwOoXG+mN2eeUHuST8quVyhDsiWkBD3zh0WlFANFmi8VW0jSamhlbLuEPw5SprD5CVQXqkEx",
-	"uUwYoQlYF1Fkd3kMrnLFo4wPVqFwYC5D3pOnePAa40kcARucqOusUVQe55VVwjo40sEe7hZSUTH44r5h",
-	"FcUdf53Ktc3JNOr2xkot13k6Lbc6qa1LyQX5eSU1U/VyxKcK0UBo2YPvH90CQoOcp2Ws6uDQDL9VVHNc",
-	"RuHiHpHQXAGHx2W0vz/ax2Wkun1cBm6jRVCGPaCB2X4WkHHSuac/34pHv1FnPu7uYMNbhT0eLMsdKJFt",
-	"F0ceRLzYfq9fk5Su8Rrmyo82zNnyvPH632G7OORaEHKNH/dtBw97GewVDF3kkRn8a4kR/CZohjmMIn+Y",
-	"ywWcLLDpWn3umohVAq3D6EQZcWgKJVSwYk2RWmEBDLfTUpeoklg2SVWhKvnCnn8J0ijKocdeCbp6R9PJ",
-	"ThZrNoqFCvCceSzXfKYdy61VErVO+WSl2RYjV4FQzmqlhpIVOmWQrtLFtkFLyo2I6rIyz3rXkP1mWHvf",
-	"IPV8WMg/gJfgaf5Gr2zSkIlcgYLIkzu0tdNFZ9Tpn5Ovv7As3d/CWa9u7z4P25MWqcjOJ1eG8K5JSJMk",
-	"tO2srJSZa8wJV7oSnA+M036jxDnbhytVfQMwbZlGn6HAVZGOoeqMx27qo3qLq9smtrsC8A3TB8jDEFYG",
-	"cmb37nr0eKsBY2tzejGifB+TugFVaXd1DOwpOAOhA8Oh/GuTd8kAtwcGQ0CyZ5bAUyKPlFGFwlBq1cI1",
-	"j9hJlTO5gbuNZh9rN2d9ozukMJ94Mn9qgFtisZEzvWLXNWGxDx6RmS3coPs3KscV91hz81iYF32gC7pB",
-	"vADXRX2XR5AksbSlPXw2VLgDSow0a/U66iR0qeVS5e7OF/AD6Q/Jq1Q6pzsaqeQ09cIb49OoezE963Wv",
-	"Jufn3cve6fQ0HkT9CWUgxHPLgxdyJbRB3tWVgSDmWUTm08/evbbU4sqljzrLNM4/0Y8Gk+4FG067l/Ts",
-	"rHsxPWXmAz16BV7z25VZ7pNX3f6w++r19zWXewEGWyXIfGQBPC3cKgXclW/VXrsyA/Vaew75lg1+PLBv",
-	"zRuRgm3KkG9dn94CvkVHOv9oFGvi365yjycuOfCRVXtm0LsiD1d/ck/wIwXeateTwefOW8t6tHdOl3bf",
-	"6NXFXb3hmqnDs2nRnU19V7dRbrBOENGytMcHClZo9r6/2eZeN8K+cvGzWhKaJLiBT+xnz5bbjAa/DcA9",
-	"sAHvm60tpKfXEC0DV4wzkw7A8Z6ZL23dIqxg4iPM1ivqcDFepnIG3utqznJrF5ubb8+mCAVo4s+1sAQL",
-	"GSa/H3pUvQoG9Xnf+xbkqY9h+WFuL9JbLBo+lekOra3/4MVYdsV9WHBmgemHE6bHHqjLsc/SPIwWjH2u",
-	"y4LEw+U4VOOdbEoGF/fNLnzIvEnbbbMWjvfKoyxhvrjmZtw7Reg+hykPrnMlw1XoYletRxq2rcgRxHSF",
-	"XMxZyvUYG5+Ns0bNIZHi+ORGhFm/tpAsoI0y1xgrnvV+A/1CuJg9mZKs43m2nNx+MCQJu2OJIjFjSzM/",
-	"mIPHK8XS0IbkVzqLYNkqjIlbzyVx8X9cKxciyEXeJUCnVCgKuQ/mA5OUipiLWWivJFh/IuUtmN7nZlHQ",
-	"6ExOXSWESvQgzSOJHjzIx7bSH7sIRa7L4YmukfkYSf3Z61fdfq83HHihwmZloDKMqV8rJDuOOZD9YEga",
-	"0/K38tKwP7DEQNncb3KVWuvv/8jl2s6TaMHI14vJNzXyeA6vrYfcDvsYdByS2hoLvnDjqxD8sDsQsiZz",
-	"3AfxjmgZuERE2RH57PWra7JYKegRYt05YBJRlSIh9fqFj8ttIPjKjnsF1XwryN36qhn5TmGoTsJmNBm3",
-	"VlKaBu4ylmftHvcyAy3ntumA97lh3bLuqJvcG3k62KWmwG6aWTFoWvdwv4BSn+VGeGY7UOSNHMjLhpZP",
-	"rkhXTuln0CG3KYf4+WYc2GnucxvWm7QezGJSRdmgCWUtbBhwfRYkE/QWlKzzZrdZWLjX3tRLEovrzcCf",
-	"xUpyeCmRhzKv7GJIe1G9NYGUQuKRu9u0NqPYuv6pNa1RS9aTfbx0NeaT2uNi4VhnYITWoGKTVYCyyrq7",
-	"t06IK0AFnV3rgpzxEgOd/pr40iBXN0IxbVux+ALhNfGELq5I+OFjaIfl8UHOq+ZdoUYo+6yyly91GCVJ",
-	"6HEkEzBv/8t0ennZ63Wgxs0yoZuxL/a8AmmoE3SM+OieoIh0UpKoEjmT41Vq5K251ks1evw4ikVh1GMz",
-	"5kTdzdrJg22CDlvKjF4+l3L8hq60HNsw1zFmcGZMdp6O1UZE2d9N2oObq1EmNfTMyrOr1XKZcJaO1zRl",
-	"c7lSLHtk8w0zgXbfogC+sIMo/IaKmCVqxhRLEhXN6VQTI8zWyLeZONL51+EVGfZIf3A6PDu/8EpMO/bd",
-	"FGlZrGTohJbOl8/sVJdXfgDm6a9fot5ZJ6vg8vAqZpGj1189Jaenp1cBeff26fE9qkE9jEz/OWT5dsGJ",
-	"xQvzgeT3zy6xt7NKusmdXbJFYakCRfklph6MpNoqG7/KKEorZzhOE3QqCcodj6scGivp8Hq/ELc8fmNa",
-	"CtawuewYwFCf6vZE3WI19FQKDfnl2Syvnn/nh699BzoEZM85r/FAxGSaSJk2J8P9HpF234i0bYTzhS+z",
-	"7aMQliikagG0LQ9sac8lhRIjACLnsIkNFYSZzBdmpWxvhLkXiZZgQrTRMxClH/riYxiQ0MmDGPkb+mJn",
-	"WG6OnF9FwY1w5gQQ1vCyoprAd5eSC02o9tdGjvLANcNTWQA2PKxsQfXcfuNGePedrcsALV/evX5xfEKe",
-	"oEqQ06tMXSw+TRJFJjS6tfm2/sXp2MT1jWBN2ZNoNlZrlqoT8tZoHxA5xBcLFl+XAQOw8jZHU3Yj8rTF",
-	"RK5t2mJQGGZAYD5FiU4ph/oYsdRVHeMfRPavFmbKV1U+1zedf0lnk5uOwYj5dzqbTSY3nRL/uChEGx79",
-	"y1963asn3a9od/rTh9OP/7vw9/nH43+rjfUuQqFaLRlqL6gyDTi7hHnrGhLYjX4GZMfetxOjPAhXVdsv",
-	"v3vjWe8dpgu0LlMgda9BVQ2ewgBPUqElKrRHUl5OHZHiOmsC5+3SsGxSNAjkwXRHw94VKXdZBh7iDsiJ",
-	"T6yQX19qFAiZ/lxXcp1qhe6c3urEXTpRMllpRoAWzQG3nhu+oDNmEwmplktkGj4fhPMHd5fhN9cwAxYF",
-	"MDdnIiOamI1UIqmGl+2C2HJJcnsGhYPKiIRG+Ts4e2IPzbF19oSZs232hNvw7vSJjJiKBS0bi1d+JnPJ",
-	"74aK3w0VYKh4+LhQZ838jYaEFvXayrJDxE84Ilg37oSEmTvd/Kih62+KolTKptA7aSU0T6wWkXpuABLa",
-	"4nrm1SkXNLm+EbdsiUbbOTcC1MZ1nXU1d6CBaaHMVUYy2UqMnmhnLlYUyoZWWN6zxTKRG8YOLSNUCjOD",
-	"QICURQx8+jMpY6PTMBbDJT1h5lZQGJuQX+In9UWBJnJS8bnb1Y5RCzecqdtHtmRP3RdyQr5Y8SRmNapg",
-	"Q4Gfp3KxpNDbHErrVaXXVmV8qpau8mJ3GLvMPX/LvHRagHAriewgp0tb36sjkd0Frt2OHXplOiNKp6vI",
-	"XBgjErLF8nDhwLzcKlZyD+HAzNlWOHBg2MUiro0yGd3C4QalykDim9cE+7/ZyvpzmcSg9rA7HhmFFnkF",
-	"FCnlqL+ZedhUhyMyk4IFBBgEVY4/nNRxAvww3FdT39CT7+Ir7/beoopb6VoxrbmYKcOyqtd6CCdb2RqT",
-	"xWs6vL4RYfVCDl2j04khkqmFRphf5uCZMkJ9aGUF95GigH8j8ueGAnXCFgzKd/oiSYiVU5XXLaRQjbzO",
-	"TGVNVDeiAA8n9BA1pykrv2MvXrQ7KLQ2PHtLZ7Ua7a9SXmqsTQx/1zi16zZVNzDbYd3D5u3Wja7dfN1A",
-	"HxR1z+vgUjcuA9KHXbGGdUurB9KWTRcWXrvKHJz54oIituoYfDF0aT9B4I1csDK3MDKds59T92tuYFKa",
-	"blReJ4O8tSVhC1zAiH6rVKgGLiIFWYkEYthdfOESmotDuyZetSW1PBm/k/uh5F6lKs6S+E9cJrS+3PUP",
-	"tofuOpVihq4XaHAllisb8VCSC13LfFcBzunNfniki/SjgjSUVatKhXbe+n5Y2WIILVTRVUvINIRGP//x",
-	"5vvvwNylAhJLKNW8pHqucvtWaclhQLiI2XvmDXEJEn8Z/BRCrit1jfLBkJaNc23027UQyiDTAvq8xvq3",
-	"U8FC4OUfquUvWXzj/lHzeZAxmPEhEhmLltJiZHW9DlETS1sX9X7eG172es36wn1reO4faZ+3+StH2jcg",
-	"1GlkLqsFjKczCS1QrSfA6+6G7dyqJLQT3wiAOix/nVJRYzULbSF+7IFle7O63sdcebHo5rkV/W1vfCfv",
-	"ddc8Zr6c5wu/Li4v6NgvdbIOwbUS8DeMJnpef96xGf8jZT0gvhtwzZKkKTFI3la5Su5PdwuVtzXraZ/Y",
-	"k1NEbUsED7mQWIzUEBh9CpHtSssF7vjkSQl5WzwgGLAgZ1STk8q+LfAObhWyrSpwTR+R026/X/gyhl5j",
-	"LlImOsfgab/zyvOws2n3YnJOu1fRZaXoHbIa2yglq3nmZ96cdi+ml/0uHUxOu3mPlKt+m3j9hjrG6FjC",
-	"oNVDyxqjURG8X8wFBeyuM1cr9CzbtNRzA73ucajM6jk2rDnIe519frKzFK25WTDY5bN1ATw0mvZeuRB7",
-	"dNHDnLIHaaJXOEs7eoYC4/Fv5UKWEDmKCglVjxTx04yOi1lE8MX6iOndUM95JcLdP8x1hQ/t80LPxqDY",
-	"sRGuJ+ADrfs3Nt7VGdisxcG7twPCp4SKTZur+T6d8K32hM8/aSP8rFy4x9zKa/1GrsmCio01y8zpHSMT",
-	"BpF9Qo9InywTW/oa28K4uoI2kgpbXO8qgtucMZ1ncZdKlq95khh1Ik/mtq6JT1KaPOPcbYn7DQz/fN0d",
-	"d1f5c+wMCMMDudtakZ8UDmapN6NHLvuFshXO/g6Ddc67RtCT6HDr9B6SRWvrtJmzrXU63/Vu53W+67bu",
-	"69/Fvd+auPfgDmJPPfltuojLbLeO0aasyFWI0lTE6pqESMeg+KJLIuusbjivr8/maHQysKfQugNR8u/m",
-	"72xhDNt66pkLOJHYp8pfP/aglOktqI2uu565keeGvrUkp71K/7wL2z0PrSpFRom/eZf34OxqULy8T8/r",
-	"++bBTtj92974RqRC55s9etPUGXRwJ4dzgwduYvNPbLP6J+5j01jIBE8PFkK5R+6uX5Rz64HJchlbNnSi",
-	"MyZ059OR84F5qferLtO2u9BzpVbsjZbRrUH4/cq5zl1EOrRdNBpLODdCXmpU2AAMr15dSa7nGJwgogAC",
-	"NDBkhcdhCbs4x0PH52DVpI6hrDlPWYAdMhR5KetLEnsL3IUVL2wFYpbd8tu8s0/PlDrfl8HizqjZvDmm",
-	"UT704h7Kh3Y1gS573dNoGHcvjLB7Sc8n3YvoMr5ivWmfDiZ7KR960Vr5eMEjJhRT90n+SMwcEfLTJeVx",
-	"FnJRrUl+sPnN875uewk9Gfn4cZb6X2c4aHRS5N4MJ/TVm7PcV9h0yrxqAyXREsLPKwUp9SoVXqiMFNDu",
-	"t/YzD9CEwE3RZEZziX2YD2PxaUTzaz+ziifM65e3v8BetDjkEQ9VOFYxWMd8X1KefMtFXCef3HIBaT+Y",
-	"RzT3Qh1ADPb6GNtkmPyHMZiqNKgvTilgLLgRYSJnXEA4gZdtZAMMQlukLgv0Nz8GhXmdWgAzr+cSwkSt",
-	"/nojlFwwbEsoyV8lFyzGTo02SAtNmcIwoAmk4IisqKlZCVzv49KuXMvasb9wLQuygHLV9VBlcKK1FEom",
-	"DDrCKgbBsfhZIXPHn1mz/8MjlbXphaavhlvifIvjwLWaHcslExYG5b60ds12IHTcs4C2P7kW2OAGw98e",
-	"Ka/+XynM1m9enoOm8MfY09UqJIApRxZyrt/pOGvUnP2C7ZW9H7LWz64r6bjw+TJSsqgfC5z8b4BB/mfu",
-	"ZSwYsPKZKyffnJEXMqL1ra8SKmYrOsO4ODwqtuMqBkSvU7MLcwZOyBOSsogvuWGQWNUa8lSY7TEqmNH1",
-	"K1lL9vz6ejJ0WI1ZcRcxa1r9y2YlxOonWdSq7T/tcpeMChBJoc2Kj7BDjmG9RqLwzin4T4+rNW2MNqBA",
-	"tvykRjQsELzKuo+cdU/jIcMCwXVywC0wvCLWDaceszQFe5BBI0tHRkNbUAGdAChPVikjR29evn1Fzs56",
-	"xyNydtI/6ZvDC/Ep5h1s6ZvhuD4GI/OcmzmBUHeYrAY/1pYXtsCts2bIqUb/QYztxoG+wKegU85iorjA",
-	"4s1rqjIClTZDPWUwqOJl8KwUtSaKh+/l1F64aVF4MT8G+MqtvfV2vQS348cigXxoqMYO8LOoIYjePNEv",
-	"4w9ZoAVwJk884FNkAjGP22n6YLaz32v2f1BiTWTZYeeKxCvmfxktiZjnBzbVe/jFcvI/xNcLhuGtjl4P",
-	"iJkDHnrqP6QPvl1JCI+qmqpCPJCrCcjVB65XDCFjBvs5i4pHYoe3CC8GR0EjEhp+u4/SRn7IyithSjck",
-	"ytKpZtAPOPz3MHCtGsDkBN95pIhdYff5l0W9bw9+31rvM3O21fs86O32OhWh1zpx8ld1g+669ty5rlk8",
-	"JPZl96IVG3fciv1P4cjxhaXfpienyrGqUYv2ughHZE05xK9jeUiFC7dkeU1ClQ2k4CjJcsPxmQtl9Bj2",
-	"jShw7BAvyXCU5Q2aL82kjI044ioy2GPgEoVQ9TJiyiaPdq84kJT/L0NPVtwqiMyZCFZ7vF+l7I6zda3Y",
-	"DEGFGEMCbconDOI1yoZDvwPs//jy+6dv//zqGTG/2o6t8MD8DXrE/7rpMHGDw9nf//tvtr1rPh5SHxCX",
-	"BQ+Ln2+r2Xvz9BuWJDK4ETdiA94qRheE6nwkxHV66N3I1QnBXtBkzlI2uhGuQITNVLT7Oonk4jFi8d9A",
-	"8P9fy9uxgke9LCOXTqKYTavH0TUsbdUdNNvqh52R2W7brWYux53az9g5Alxk0+F5a7W7HUlkmRZvuL9g",
-	"RWMKF1h8ApS/zxldWqv5WNUW9UePvHiS3ELDfzJhnHz4cOJk7u/ogn382LKFr28389ovDwc17eR/QQ2i",
-	"vpPui0JNJK9YOVaeADsepPS0bNq7t9KRmR12vWENFMVT03Yz9pW9tuLOW9tvQDHPvQH2GQy3it7BbQS3",
-	"730tslZMt3grfHx/4dyxmnr5ssBuCoanjPkoCIEH1mME9Vp+85kCnf6xOM9PDyAnZhfBnt5q/MAunB9c",
-	"hW7bxTPCJOslTTV0HhBggsgqJTlDIwHXDvgiacrI1/JG5DbNI0jpNtwPpqECxJnHboDro81URJdM2eaL",
-	"xxjeoBgj4YcPJy+4uP34MYS5bgRa+R2InC0C+EVW4wdX4+5Pa74Hc/txAFMWKSQMboT59a00/4YBr2Vi",
-	"HqAt3P7tBsMPVip26/KClIXU7NjOiKEE+VvPMFIk+xta630HHuD809BOz/84VIw7seXEi0vGR29WSyN1",
-	"PTPbzebBR09lItPSby/kTL57/aL06ytQtL+giuGzkxvxds42YMEVUht8Q/mrFBL7rPUnw3RAEimX5Cj8",
-	"8CGlAgBzHGSDpysB7SyUe21OxY0IqYjNEmRq/iukNv/HfoY/sNQc/AIVrsIZ/HuGvzMRgqcnZu8tmFTC",
-	"I1fPzpDtjQCCM4vHvvZZA4/B2Tn5ln9RyXutFZXruMl2kbnyRgvROSPyZhG46k3NZIpHmdE9IFwoc5oN",
-	"RUKxI6MjpXTBWl6g9TL0fpc6sIOEctHNLvFWX6+LDnjZkBJgU0sNsteQnomYjuUJZh4Y6sjjkCyJZLdR",
-	"VoGPuPLf7tGNgNo0gXXvYfJdwXmHZNPgZa+v9GYW7Bq0FNzStsILjbQiXLRMlHCbat87CIiKpQuOHYC2",
-	"dJeyYEVQgn+cPIE1Yu6FmwF8jRvw+nDhes542xIxBs/QG+EFg+WZAUSZ0wUxYYGbRYODC/urAYjbdVGP",
-	"qmG0ZzW2l2XKRcSXNNnd+sEN/Gi9hq1CmhDYID+26GKCDUwqrSXcl4vYqr36WX2ZnCfF4LsZhkJkZTSB",
-	"2rgmE5ZILD7wObXJvXty+X3SCkGfPx1aDcwhp1Vdt+a8aNjJHkHvnuTahcJ1ru5ZTMkLeceMTLVHhbNS",
-	"MqLZ1HjfJWUF0AY79Oomr4qX+fNLpgke0EPtQeJdG/OgCv0s/RSoT9M7srXrKVvhnvXIfQZ+/7Soffij",
-	"R9lts1p/hUXL3R7L6WH1aWHgwNtdt9yCufnq2O2DymKVnLMXWodroxCsIXkjjisN5T+TceD3i+Qf8yJ5",
-	"eP9aJlX9Fl1rBUm+LMehqIaG/2LLIQrdoP2+/fWS9T+haPe7FPS7FPTrkYJ+l2wOkGy2c9KdiSQ5Hkdg",
-	"IDo8kWQPbtc6oMjM2TqgqEzKNZdIzBWdJCz2ydcWFaURhPFBwK6f1Fkuk+qmaFskGfsO7t8MB/pPmhUt",
-	"uJCpQYdW5CgypwFMSc/evT62xf6fv/meDAf9C+KaVJYjiXf2siwFxy7qK2289FaSWe7yLzYfHVtko1Jq",
-	"oz4ONltdhXCzfcq4LIeclpP4PCoyFPTTh9M6sikdU7tzbxG1x0veQZLO7sNlBzpoYdZWwuIZ9DtYyHsU",
-	"jTAv+3lbrHtB+5PuVTSIu6dsOD2j55OL6HK/4ybbF414udkmr30vcuMumFAfKe/MqQDLfEqpmPV3GbEO",
-	"czHAyocmYD1P5Wo2P0hwg2JGrkznwXJcyZBdKMz/u4z3QDKeRVWdLOVbbxuoozlr7WDpseK+2OmF+F3e",
-	"/F3e/GexpBVPR36Aa69K75ZoCMNJkspNYftWeBcGSDr4a0P7HHJkpLglnbH4+J5WuN+vjja2rfuasjZF",
-	"f2yBvRweA/T9dDqRNI25mL2l6rae5l5Aq4Os5YQiftkDhUE+SvMkgUS9mizy/bb6fTpzxQF+4HqO23yw",
-	"qKfvp9OGRuFeY4KUR8z267ZN3Fyg0XKli03nK7VtHikSUU0TOVuxz25Dk1OfOOPTCJMqribn593L3un0",
-	"NB5E/Qlltb37e1v0HbNXXNIyjfNP9KPBpHvBhtPuJT07615MT5n5QI9exS3D5rIz0v+HCtDdPR4IyXb+",
-	"3aujvg/NXcEEMBI/8gCxqb/CS7l4FXugc1A/1Ojj0LcrEc0MG5HQHKyDlc89TmX75LFp2lr5hL22SBsz",
-	"w9pliz24qwbZ8m/TU/P9kom3UA7g0HJQWEwAipstMcu03KwBlR26wGpoLlzShiFlgYlPUwpXue1nmtOK",
-	"2dVywYQe2zkq6CwsqZIhU9sCPlvXNsQjYL7CsR+hJ+Nty5dewFDkvzKFXo9tXnvlRlt0Ql/jvYpf10c5",
-	"tqlxhT982C8jF57mX60lsTTeKdXY4iO2AQX0ZbKynPnL73V1iPEokxfuIcLYNdhs1OYv1lUOPZ+C9N29",
-	"YOfT7hW97HX7k0F0Gg/Z2fS8ZyhdGghnZT4+/uREplye6XdP2TDuXvTO+93L6OKie9UfTofMsOfJNM8q",
-	"gEqTNI1tB1HUlaza8oIutVyS/pC8SmXncNHp5xUVGkh6EHTU7cpM/eRVtz/svnr9PexGYzCik94G/avL",
-	"eultJbget5b2wAvvSoq9+r7b69mqYkA+ednW1nAvJOhbKP0HFYx8KZlvCen4JVj22d4/gJCZm+Dvb2O/",
-	"h9Aas4Qb8W3s9cDdGv1qh330jl6ZhTwDeVCnVCi4r4riAUqIaFGwufSARrA7traaAfd6dmerEu6QAFpI",
-	"5ma69mU3YHiWAocH+sMeC3/BRV1WzoIL92eNGNOy4l1+FutMmXAkH2VCOc0a798KuYaMZyuqApMXhtSV",
-	"bVDg0+mg5rP+aW97LRZOetvaf/kNHNemuZp9xtRI1kjbhsyousXc7Yo9syxB16UooDWovSW3nakWSCG3",
-	"0mYMrJVK+M+p21nSDuqTGjMja8Ze3el00C1Qac7CDtYIcy5UqyblPNA6kuHrlTJUn1hsqZZmOphkmlJU",
-	"FzRm0G0tb8IRbGnXge2ksOfqqK53aavElGkqF3ueMcdEKzIvfh7yPm0+HawRm1pQ5dqnYBE4wGdKKImo",
-	"iFiCPfTaFUTScq8Vl8V6CcV0kDAaCbKFicIMG0HVwXuYKNpLwe1NFGnc3kSRXcLVAiFO3g5H7hbAWEUq",
-	"XKMtg8A5Zqvh785Wfe21ugxHGFGQJ326dowka8eIieTTVTLl0HPQQBMrlN2xmCRUs5Qc2Va8Xg/NYz/2",
-	"xVMPsiHF8BdvRD0gQKSot9VYs7PHgYI8QQeyxMya0YJtS65ZLklo2Zrzm9FZykyxtSP6QFtsvtMPpbCd",
-	"nZ1xDFg+7GTNe4oPBWi1eKWSOuaZVc0KszLa3szert36GpmWod+DuwfkFI5eTutLAbqe2+5FJUJ+AIqt",
-	"0NBnJo1tKMnm3ALwncZd4FSfzZybxr9dcy7k3Mv7FE2woffYisFG5ftSCwokeA0tqnWebCn3N+jqF7aE",
-	"+0kVafcprO6LLhXUZAIp+fv/+/+RrL4u+d/EVdYl/9sJVCwmR5NNwUd6fO29Y2bIb9zyayB2Fu9Xz07k",
-	"V/b1avpmUxgNxk1duoN9a1P1Es5c0Ptj18keKGTmWc0K7KzQAcCIyqCkQwNtgjYW7H08WSGBP/8ysEGQ",
-	"BgOZy92I9sqZWrK5Hlk7LhaCciVWLdDhqKiNiGrKu0ulxxETOm13Xf6SHtmYLWmqF1Y927nUrJvF7naP",
-	"5U4KbWZ/b4RcmthdPEDAW7GHQsKmO8qSZlQGZUgL1FApAY+RLgcHfyUyojV+n4YCA1TQGUvH+0Kotci2",
-	"v/1GrtKowbJkjgUWi1mn2BbHh6y5S47CSN25NuE4ldEp6YIdn9QoQwdWdnXYf8Cyrhiz1Bqsnv3o8/nz",
-	"fSKpHsRMCnXVfLMNFbhBUGBjHrnWE6NnWbKUcbjBKLsldstfWfTUA4ZH/WYFrJoAsLpG3NlJdbdj3ufF",
-	"3JFqhfYA7LZf391mT2jvh6qszdD+LabsJ4NtkWzp7J3g+ytY+dGB8kpSaYJnpyiw1EkLcTte0s7rAqt3",
-	"fpf2GjtNsZdj3FTaR8ZZMoVRX7NsErqw5cnoRN5lZG0r12i5bGWmfOhq29bYDdvJ+J2/xzZcKAOk1wK/",
-	"kUH+VC/vmjkcF7snewKq/HhwhKbhSmuZxm/4TDwXBytZxVb8aBWzM594tZx4HNrUmkpSAAaAukxqxe5Y",
-	"SpMbkUVU+40YocQBOkZt4LUUrFIibEsqv1tbZ9SJZJqySJO5TBUjEzCogiK0TGoCcz5Dh/Qd/d7ypXtz",
-	"ZT+WpjvfESPT0NYtm66WYhIaMdBXD1fJwZdDnhBnm7UFK6ytt+xZxx7lmcMzJEdSsONriBdmXfcq1/OK",
-	"gyiPGHkIo9VPJa+rI7C/UsFOYsn+3auinJd78MMvyv7XvPPvsC4I7OAAg8/liXcU8Mkc8p/fy30N5ROt",
-	"z2Jpy8Z+Yrd36RgiMmrPnl8Zrabdv4I8FS5mJ67lVSoTFpoHrnge1sczDPrJq+fklm3UdYlBQ/m9nDOb",
-	"326EeRWq7WEBzWLu2wYylG3O2zEUiIeYFH86PZcxVujDaVw7MBxZYd73i8zfI23EhplBjRi/Yt943zwY",
-	"3GJnVOyJlTIaj6VINhk3zGED/RDcxi6GhhPF3Qt2ajjRcNI9i87jC3Y5vaK9yQPeRDxu0M69womPVODI",
-	"A2IZXVlBbNSxUw1vw34yUnYsqAT6/TIWHfB3nTcj5LzEsR8LyClD5CldqqzkoyZ3nK1ZSlI+m2tFjsyL",
-	"XfMiwS5qUK1WHdenevoI37E+HJlFwtjze3ifVivwYmZdttmtnKXZLTydQjMI173M9ji+zuIT4OmCRnMu",
-	"0AomZkbfpa6pg0zYtS34OfJUH6xWqTBzlkOrbsydlcLnMyWn73TaCTr2w14FrdzkbA90hTZfpXKSsEWt",
-	"ivv6q6fkanh2YfZoBpGYacoTRRBO5CiEvn1o8XhsB/3rX5UU4XFA2HvNwCvuWJumk4SR0GgWYXAjlizt",
-	"otn5jkuMfMhNzfbOMieswgpB++pwcUcTwCSuqjMCCWNkmHuG8zwQ/C82Vt0OK3Tz99+A0FxhBLHIPHp8",
-	"13+cydyd7C5FbpWyn8cX01N6FQ3YsD/pedWrhsAIuAbYP8elEi6WK50jYZWKEfabuOV6ZME3cvv62KQB",
-	"7/AGmkmemqEfc8jU1kxdQ2u+FLvBcwXW/YAoOoXawWou19fkBgxqqaAJgX5gNx24skL3azm8ZrgrGr+0",
-	"DkMZod1xOAISN4rixhwBMqEx+iVax3JCJP+fHDW1iefMMF13BTgiXFI9L4g9q5R3UzZlKRMRa9eo3KOb",
-	"LZ+COyUwbCKRsxmLnRsFO8pcY2wchFZAtzN16+oyz1mybHUXQS+ZMfSi8vu91+ElpZqNbWZ6OAL3dwLU",
-	"IqEkdOA6vb02U3afQHurOaOGF6q87QFaaC/Ph7vLiagGhx8WjH77yvmjvJoiONvZ1ZVvDe7Vzm5PYzVk",
-	"S81lqgMyXy2o6JprAfiUWi0WNN04C45jgWbeVsYal21R/tq7189JRjtE0AXy+OIXRiSs5w6ux3BOGg4Y",
-	"LYmzZb4HAssPhJQxa7gpc5bTJEgZeEYJVYpP7W1hY4iAqWARfh/Bto8ymaZygcGAjkeQYa9HjmiiJBn2",
-	"T1EOp9hrQ96xlPTJS/5FQIaDgbWgpAx6LT2P2WIpNRPRpvst25gRl3YEBIyLGXk+7b6kOppD+fuVoCs9",
-	"Z0Kb9TL4bj8gYV7beBwzwRlUgLcdrMeu3JCV8RPslj120DVznJq5hdTjqVwJ+GUYkJAmhuo2Y/aeK63M",
-	"lJEU04RH2k6FvZvGyxQOLMeOvcPeFTnyRnJFhv2BA4nSNGHengqthRlU8o/DoNTI+E7eZsv3HhgIhmTY",
-	"75nVF7gCGQ6uAu86IGeAHhGTs94pou8x7O2/jovNq/LbO4OGEWAKgLAudrO7QllpC3qIECpgKet8VYCU",
-	"+bWEIYjmLWLH3O3ezor9fS28yk1/AVzFHw2o4BcESFEG87daJ4jFq7peNm+kkeY9LoHipmJJorDVoFzp",
-	"ks5aqJMN780SOaEJ9LWeyoTLaxTLpGABAckdHJFZwIBiTFnfhR9gbPuWY7kFqnXKJyuN4klKF51Rp39O",
-	"vv4CXO1UsxkkdXQSCPErtWxsDFQubr4/7HIRzclkpbgAzQImc4rtHparxnjDcpxfY+WtmqjCe+b/0IY+",
-	"8M+FteNaMx02J+EC2me7mLRrG1ZFbhkDs8OiXt8qommrxSwfWcDgh91ixS8bnNGUHXrWOzAgohBVt0dA",
-	"5z6p+DYas4j5dzZnJkqlUlADyJFAQPhMSPMpElFV6Ykx/DQdpX6FmR2FGFIXPprVW/FOw6Gu95w4tpeU",
-	"s5gbkXB5n+j4PXhc6+j45R7R8Xa7u6MMckr9JZL43f352wxLeM1ixhZPwLr2govbg31NnoHukcJu9iUM",
-	"wW/gRBt/8/PgB3H27P3la93/82r4XF68or038elXs/Nv/nr1bTL48f3Z07vLL0T/ZRV9dp46laBmEeQo",
-	"XNLx3//7b+FxHRT3cdvhh5uh+ELOuLgHEAlYtIsgvIdTl5R8ujdiD6duhqxk/KfJ6XeL8z+ur56lg7eb",
-	"s3f88vtl/4kafjm9+Hre+4/b0xf/df6f0dWfJoPvHtB8vgXLiFdQAiC0DXziLAbAGXQnnwfdYA6+J87z",
-	"7UCYClpwczIgmSMpVwWaTpW6J6YOALhMyTI1d2YOe4XAB0/yUvFPjwnzr3t4yX+Yb7xODmCwxYDra6Pr",
-	"zKTRVlwxLBt8Yf+yxvT1XLpcpBJmMCsPQMgVWciYJeYDQoK1i6WE3lGeGL3xmiwTRpXXT4L0z1A/MWez",
-	"iis3dY1rdx+42mnqASvvWeDFQJaSlCmZ3LHYVXsBCJupWexX62/IBYD6a5MUL5MHTQSwe7rn8f1hzlK0",
-	"ajOQwaRAAZgoPhNde4hPWobLfKyG8z1ILEtt8Ek9zs02nmec5nCWJtjaXWMJnzIDkjIUsOfjmIvcWnze",
-	"G172elUw1AzdfpPkW3j79sUb+04DGWiesiyk8X48xMhcJGH0jikwrPOINbEEFaWMCUvaZMI2EnIyl5Sn",
-	"v8xp16tU3BMM38h1DoaILhiZ0KhM/bn1DFyH1lBnVnPLNlC1kaxlKuq8VNmLLeJTn2aj9wiDqSUQmWxt",
-	"U+489qlM2IiE6L8OScporK5JuKBcaMqF+Q2My7ZVLFpYAoznVS4jd5UKdSMg3jeAoljKsk0cwWKuDfuM",
-	"ZAqTQylQOy92WsVxGCCuygUcIR6kaC3F5QJDces0qiyUGC1YGAvPK5qc9afX+kD4TLDYsMICxHb4oMlz",
-	"7cR3rsBlKNCYSLVjra1qOhXLnR4c6+I4UGHy/lVh8v3CTIKO0e3GijGxdcmfIU7mgCKwNfZGo3fBN1oI",
-	"+rm2aUttt6k47sp+Q+43yA+fv6OMTwc7F8pErMhcro0yZmRJDifw8FXvGdZSpK/KwZwUGsz7wAWjg1kp",
-	"SMCwC/DqIm+PE0zXM6+DQmAkoIP39A8Yi1QoMX+/gKQ964tvL99dBFU558jCwt9eiQQK1Fs4c3UCQU5K",
-	"202RFlIjCEU83BS5B99sbYo0c7Y1Rb5h2gXoHy70ZqXLjfSbReWXwy2hsPi4bWB80BFs7Y+mZLGK5k6D",
-	"NA+W89SojkKu66wv5c+VsfnatYzPeAGNImg7M4eYMvcmsS7UwlHfEg5fTYUs7KPCj7QRnJUm/R6J5jSl",
-	"kQb5CLrykEguFlKgLhw8eDR+YWX1h0EXi2zer+KpoxA7WaXqgyv72VmlM1s9rlzE4bDKoNXeyvigds/A",
-	"Nmuj9/D2zSKKi8svtuL+vb/ert4rKhedfxdhP68Im1tOx//x/vKu98fF6bd9/ePkzxfRDwPx+oy+uIq/",
-	"Gs6+Of/rq556e7r60+X6P/ub32af0wqPObSlvkfPLUTVHYZ+O9kjRSaMpkYEdR4dhYblwNcNjSQaECki",
-	"do32OK7B4fZkpecy5f8FBqER+QKnMu+3S448tHc9biwHSVBNftjCel9m0m3VykIbtCEvCMrav4BsvLPj",
-	"KWql/LNcGCu8UBWVeH19OjBslKqDHGGteR6xgNC8HtnxdaGty4JuyIT98v1as3x6RPSz16+6w4t+P2OM",
-	"XOflDXu03+9exINJ9zIaDrvnbDBFZ/lplB/Mb+hiskpn5Js/PnTbiCbVk2v2y/ZcLcKwqVPVI0Vu2SZL",
-	"/rKRZ48UMWcZy30o5woHuZSjOCqsBLgzamifShouCqc2XmbN9dwu08Fke7xMmwTrbdh7kMZWv/qWGK5E",
-	"hk9Nh0bVWEzv0GO5ZkaJ5foeSmx7BtFeieW6vRLLdYuSHcBWW0XS/DOx2wePGoJr8rcZMmS2dqgGbLm/",
-	"wVgA58xr2M5107Vgr4SKC7GJgKoEUeNUfKiLihw9e/0qsIXOrNvvGLObkYWckO+xKFtg7jGl6UZh3TTD",
-	"bI+wrqveEMQKiRJGU/O0XSWmT3B77WU7MZ+vJRJNp9PdbNfLhTXsV0/vwX711DGMXveMnU+7F/Ry0r2K",
-	"enG3zwbTUzqcGAV2L/arp+3Zr9kLKkO18nExnRPiRhSfCQXUZbutSaFkwk7Ic3NVpjZ1caVYlkNOuFCa",
-	"0fgAudhporOURuzf3XLK+ugeUESXo+2dgYW087fPpt1er9frXpj/XJr/eO2fvTP6tVkN+UYul6AalW00",
-	"eJzGMVO3eWJ3awW33xv1BqN+/8d9Ot4eJHFloRr1UdcLKWYFYlcBMZcGTVlcPZA7wz0OkXftefxYxFtt",
-	"dQN87sUYkqMwx2+pWPot26Aufp2VS59IqZVO6RLrEOTNNORaYOmQhyuct2fedpmk6q0OMKJrRpCILumE",
-	"J1xvAjJhisdYTg+TrF3rfNd+iKxleqtsSUsId/p5xbBhYk26eqsaerD2By2g16gcPMdeGmy7ggDdMG0G",
-	"T1Uh2FPqdwRu5X3XlDYrZefjqkC4BysDOZNuISoXD+yDicy/c+KsgeyDi93eJfwblb7NDh+kmlipEsnW",
-	"2mL1IYyNBHxw3a/fTvmu/NKpr5JQFH6JTJ2MB/bQWPqpWlkg/4iEdIalueyBJOZAHmO82Y0Ano05nQZ9",
-	"iZS3LnpDZeFh2E4pKMaPuZix7FOuYgZPiWJaczFTwY0I4QovveOE02JsGYzMosmCDiy8aGl2j+pl6VZR",
-	"ZT4QP1HY2C/pOqvzf2HBmv3uiAPtyQ8Xc/V76NSDh04dEv2U005LdaE2EdJN4sUd3SfWCA777ngDOOn1",
-	"UQd7etF/IycayzP9rv7vrf4f6PmvMNG2zm7/NvPxtockew8veUASfst8vyzGrH8G7/lOjziCopkrNBTu",
-	"CS3xhSOws26YtiIB4QILJ+YucCxy7+XUAd1QDXUojq9JiHQUjkDwMtMQLq5JmFVdwQdC6gBM1HbxikAR",
-	"sorbHVIaMtLMCoMU5R73uE7wSfWbjYgOlemfvvkTmfKkWJ096zKkJUiK1QIckbozKg+YJmkiVosFS6+/",
-	"owt2/az7kvLk+slEM56sxOxGPOv2e8PB9RdyQr5Y8SRm6fVETgrRLdfP34IsGKebcboSrrDHgi6XZqOA",
-	"z7zxRSeb3ONT+N1SOf3yEmsCV2AndcfEQCUg1FWSSuU6V+V3NLjOtlHREROKx+ea0OUy2WAztXp7j7f5",
-	"eoy2sHbVFQZPVgvhNjWXSWyEf0ajOXokRiT0AGhL8BjmG0LpD8FYbMQVSIHUc5D7U0bCUteCMDA/UZ6Y",
-	"f7iGBebfORqLf42x2jeWHMrKdJf+9Aa59gbm3zX9DbLSQfasnpAn1uGSNQWBxEIao2RFHVzMOmPkf0jz",
-	"FT6j5ylTBm4NzHVO09JhgoI2hiVAqhcYy8wC/FZHfhHt3km/KOTJ1SRhvve8X1u/zPaLKPNQQ9/1/LKQ",
-	"9tRUMUubiyBmoDpyRaxCZBmYYGuMUsJI8ukqnXA1Z1gLccqQaxUrD8EbNWxMRrfPoTLxnhzse8Hc8rR0",
-	"rQ9Ey85oFPqMdi/iU9a9nA5p92xyHl3El+xq2qMoT3CaZC1xOmdPv+wPTof/+ecfO14t4fau54dMUjuw",
-	"M1tpSxVzpnWvZk2Ta1yCqMsoptu1frlXyWVvl41EfKhB60sgG+XTTeZ/cHsdIWuEMLVST75yISsjN+Cj",
-	"vDq+9fwemSPkxIgYkte0lMcBCQVbh2QlEjCgkYwczFGb8TsmAkI1jK+ZGS000ra+hNpbFtghVm1Yz2VS",
-	"yOgzko5wBupyAN2NwAljCTKSYgycyuVCD7np+hOcqo9BMeOzyFMe+oM/PoEqqzafNO+qOtmQL795cX/T",
-	"cs7TDqzDXgrGkgwa3QFFcmx4FgLljrkIyULeMdcmr0Xmars2FNkBU6tE118S2GgmbyobuPAHLE5QaFNe",
-	"7wLxEI73w6dPA+DaBZVf9rqn0dAo6mdGUT+fdC+iy/iK9aZ9OpjkVAdr3pPwyqXebjrk69NOqYDb16c1",
-	"fLl01TgVlosxAPqAgKUHoeYDuvjsoi1dV/PZu9XnRmprblWMlWz8dj0NyeOfgbKMVIiXqlNKynpOTX8v",
-	"o7kY/SgnF09RcsbIXxu97i8a+UQOPau2ZdT0Rr1emcQHDylctbJ2Q92CNfV53+cPoM5prm0XDnxjnNHh",
-	"vl0Zd483ZxrHwhXQWGs67xIDKpIDYwZbLgpNHDGuuwhwc1fPqYjrRNEDm7B752cn0Xi13nYI1s0RduU9",
-	"mmeO9+0Tw75/S8iWASWWSzcFlWw7HeDgMILJ54hN9wWgzxd67sgl6PiFfrOQlEPDTizQv+FK29KnVW+8",
-	"a/OHbW+1sgJ/wuJZ5Sqcu4n+8qGz7fIrWef7hX25WxTz8uRd4Upi3Qvan3SvokHcPWXD6Rk9n5irKe/l",
-	"4mRVaJ3uSzPQ68AKAr9Lgx8fROCrXIfzJlJ6Vjg9Tr01+CjGMI1IOE3lAgp8ZyzLKcywyi4YwvGCgWHr",
-	"OdRNB6adt6I8gn8eG4V5PZdWwtPkCCvaBK66DbfNGIV71SzpuHUPBjhDL+2uKlJrr7YLg6XBloJwjaRr",
-	"pEAL563nuk0wWdbFs20o2e8n52FUpYcPMmurO/1aQ8yKIkKdUJAyOMjmtoLmggp6KSCKQqffZWpdALb5",
-	"DfStNWf/moTIA2DL1Gt6e6QYuxGO5xxfkxA5B3RxWQE3c5FPhlXNpIwDcsuWyLnMpWnPa7ktQEY9mTpi",
-	"Jy4atL2B9VbtF+yOJfVpuQsqNsUM2EfKmlPkFKx+zuRoq66D5QcpvMwF3DJGw8tsyaPB5zp1DjQ1iaj5",
-	"yj7kQtigP7wYXp6eDy92tWJxWzno5QNF+Ww3B3y03n4N4Q9bKar+UAHxtL0rEjNYBUYlcnSDfeFqb4t/",
-	"HIr5NPwWz91vmOFmok0taWD3Kis+oa0Y9YKAQNSnnzPsN9bYYmoB1WClWDraowhFVSgxMmSRcfp2s0OM",
-	"Y/trIkDueSlJwdZkzqFvPiomeBqqZeu2KbxGgAZBd0Hjw8P0mpJszKTE9rqyyTWlxJqsjDKgCP4qt2iq",
-	"tImsjxq4h+EMkbu3RWF/K1aL8m/2fKCxo03ry8Kxynqyy6ZWteaJATjWSUV/XdmYU2O9aWjM1tZURjNV",
-	"C2umGog/oPXL0P+e6KuzkdgGl1qW7CJg/JhsdnO1+naXNhI+01VjHo98H9hypX3zoU2TzL0FR9ZcGBi8",
-	"2ciP6SqZ8iRh8Y3IoAxtqgwTCGE46J4lyTMASXOVCnMpyFvodETBiez8yYGTRbMRUFHfE0mLMqdnHnH8",
-	"Cb+QSQol0dMOqpc7G9s4ITllrmy7VKpsnD+5FXJdDfj6hKJA6ar/RD1xbJebHWbUHX1casl2zXU0z6sa",
-	"HV4QsNi8OYsUV3O5SmK/lXNjDbU9K2ZtqeK0d33NEuSKM9XCbSOipyCE1EswKKCgfpSuwLVSbVqFd5Q7",
-	"QWjvyDR+rIGFJcAMy/CW4WfiHugHKcQZftjWa7Sd0LoREbQNtTD5WBVV5yyJt2iSsY1noSRB90imJEMO",
-	"phfN5qlICRfMW773ZEF1NG9I+4WiUoIgmAm0kgNdOlfLC1GEpSBAjAz0i6BWE3m3n0uL+iIStp1RQ2ty",
-	"JbSth1jNbKmHAbSFVPXPEqvUVp9Yaqt9thJW8G54vIwbFlMO69tB6v6Xsn00gcanuzpPw0ZEzLbA9dCO",
-	"06vqwbT9jevOhBUPG8SO7UjHae0k8ErTfl7L9TOz47rNpLbqfLoSJALGKqQmmt6y6kZ2HXF3eGra6Mo1",
-	"9DIQzNm2pjxh16TnJQLJVZr5+GBowxHN+kPvAhAsJx/fCJ26yGTDcQ2eK/aoLI61Ch5LAA1imgNyzKHx",
-	"yxpgHUtPQoYAe6VVe5N+fmXUsEcbUJuxrBq9xnGAnR/BkR9d90W9he3mgb5Hrj9SajnwsQFCysga/uM5",
-	"sJcJFTY7rorvw/sPrrAEyBghWfGBbuNvreGfna0aDEy5gFi9beUGDkm2Q6K1Ah9jsRr7wdMerv1yCXC8",
-	"aulAaZrqPVfp3mkgrZa+dNxIrve2DSbXc7ZoE0deHzheChAv+NR3EsluD7iFdKFHMxyfjL7yY+RvuRaX",
-	"BUgXUFWk73wTW9jc7npChuOlKzEi4Vylh9cSmmcGsYcr5WbmbF1LCPe721KcroQKiGDrgjvxXsZWe6Ps",
-	"bWn9RKbRwhGrJoJZzhtCTHa6MQAxyj5dU665mBWIMSRH0MsbI3ISBpHZGf3CaxCPGKPdLeYqomnM4tDP",
-	"kbAf7ASd2m+Y33ESzP7CGWo1FSzPva25zCMFIZIy1baezI7s9XOw8vbf9q5yK2+TPxi8uqeT7kU07Hev",
-	"2CDuDifn00vaj07ZWVzpl9zxFaCYLkCA6UxXIkKFODPe6lsXIXjR756yYdy96J33u5fRxUX3qj+cDtlp",
-	"PIgmU2iVLW7NfIaWnH34bbfX6/UHp9hi1VVCn/PZ3A8plEvMI1whnYw6T1MKKlLM1TKhm/xMGZJbQkaS",
-	"XXTVfVwHtW29lRG926OlFlRplnZjqqlTfI2cYN/N6n15Ya4HWZepgrRHtkf1p3/Mhsr9Xr0VNae53YXu",
-	"v8KxH4NdoTGIkGIUxjVmwYJQlzIKWXSQ15Gdu1bcE1fy7K4+RKUmQiVuN6MtTGAPTIsXXsBQ72TV9nXM",
-	"+hFgtdftRkP/bHqoOx3Ud6w+qEUBXhJM5aJZm84p5i1sM7j9VNqiXFmpBvfWNaETxYR2mTtZ00KZkiiR",
-	"9yk90U6QRDDkcmTG2FoYQvGHD79o0+5foHSYpeuy8Aqv5gAs8hxPpM0I1J2qjNccGuOJOHwqF/VO3Cdk",
-	"uZokPCIpWyYbSEoXxOwwFTSxvidBqMdwStcO5OHXOxPXqXmda3IUZv5c603cXbevlQsRvz6us87XFiSc",
-	"yHjTksU/wIXUlota5NgGw/DTeD8OfMcVx3KA7d76Uz6+lorzRRTmdgDvFCFv4bqzokp5t9uVJssVIxw+",
-	"IqGOFvWqU/E6MMNaSnqtlSQzZ1slqbDL3aoSza87u1V1X12peOR/m7EpvkSz06/TyLwOP9tbAyhAiMbv",
-	"fzLW52zcOxM2bmtd3CGWL7IL0itlaxm4LsiY6EkmTK8ZEzYakClyhMHZAQm1hDhIK+vHoT92OiXPv1Tk",
-	"CKliKlMipOER8IJTZm3HUHPhOAWkqp/4Oi6uzL8u3Wo7mc4RFy9Rp/TWKbpt+686t8F+Pl0bmpB7EfKo",
-	"BPvpZrL+ite64J4QM76rliziUx5ZT8lWCm9AvmbvdQiKRMIFg0IXYha6Dv0BCc1RCMmf//znP3dfvux+",
-	"+WVAQoOF0CWJh1ggXeV+NkAj1mj0cWa+BF4jqKJifUjwMKi0fPY8HnSC0aw7j8GCvh8ndsSHrdJarRO/",
-	"9mzbvRX4bZuFbOOxOWlUrch1xcuz2JbsiYPKDrJR7Su5tCvlckeTFVMuX8Peyua9RwopEGNBkRjN2iFY",
-	"moRfP3tLHt/1H+MbXfOGCo9LpqIGk82CvvcXftZr3HNLMcKID7f3aKKxh/movVBxq/cUKl44RXuvLuAQ",
-	"y5T3uadQKBCLRitwp+cpgpjzr7L2B1WG4sePbZNBvjfj/OzMZidmvzuhCsrhON5iv+FKedkjbYG55YAf",
-	"kJsIsVCaLcbt800/NhLjbmnP9s1uCJd+8BBla8v9LYuArzyTjrt0ErmGSzZd0ARSpcBMa/tWFgsFuTEN",
-	"J+6PK7ZiO1Ca12aHqrePFJZXD7LyZuC/zTqm78qxyN3HaOPpjC4grH+Zypm5XYH2wdI8Os0tTJAl4Cz/",
-	"UozdmcaM9T0ILP986aTa9UO8DvZIh2gDzVJFJjYgEjcUkCVLvc2VPmB39WFXSoa/5V2DER67RuXA2jWy",
-	"FpIf9knJsL4Afxf103rLChxw6sj9n/TkZ27eZhawIx/M3X2YEAapWwjv0PX4c2qEnzePv5E1F7FcByRE",
-	"zEC66ZTbq9FXTO6D65wf2ZkauNFba1MtqwVGVMxvlyxPG6WzhsCpfUkJdZLd9NRedG8njtcLx/iVzDja",
-	"TBsGZPXXMjpdPHk2IEqmGtMYzGcexgwDOKv4XA6uZlOx39X4nsGgG44ItUZd36f3CGpWp4ooBumO1tIL",
-	"o8Haa5R11OClSDYFFzPMC3SOLxVJN3tcQfQ7sFA/STWPEnZ43DLi2iYbUZzNMKTcoC8Vy8O+lKYbw7v0",
-	"nG3MrVu6ZjXXsOyX1GxHUBFhbg14Qd9QvUpjWlNbl65izkS007X5xI2rtzqfn52dnu8s8AkgVfP72KDt",
-	"Nj/s3U6rQnmIRec5fUhs+sT5YHj9DnuZG1J1N9NpGpNpImVaRetvEUWH4QYDH6FcYQExMdOUJ6qmxGmx",
-	"ddw1aWgdR8WNcHol0UZ4gHmuSWjNRtYCOUmpiLmYYSVYw8FoxGICbf+x8shRNmZEPnwMyUwyBVkxNy4V",
-	"x2uJl0h5CxNPU6ySyshcKg0cvlp20C4F5FSM8bDd+pwckprfoM21UVf7MGDKhNIp/b//h5H+0FwaUmma",
-	"jCMZMwjlGJ5dAKnMpVGBO/86vCLDHrk4PxueDvo1LCZfw1YOY4cZBmPB0Tbs4Qs3HsNZNY30uKFV2BNR",
-	"asACOU2IX3NGDW6t73Sn963c3HCn6TphM5qMW+feNA3cdYSh3G9tTtxLeWdpJi9SLiA9TkBZYiJFJv4u",
-	"6C3YU4zAKZddSJMuhNJsSZ07ilaqzhZ0/G/1taOQkgo7HdZB5I66fW2PjGhmJi94xIRi6nBGn5gZXAHU",
-	"SqzYPB2rjYiwA4DQdemw2ZDtxP21eb8iSbmXf2rc4ffT6aG80mxPmtcfKSLwvolYpSgwR2mBLgz/6Iyu",
-	"rq4M9jFUNTLs5Nm71zUVw7MXt2efCrapKQdgXm3esk1tu/flffAlXQFKv98SKrZGfW0sNtU65ZOVZrt5",
-	"Zz7SsECq2cwGZu3kSc3BYme9B+VKe6C/Lu3wfHiwAIE9oh5Esis0kzqYXAr9NyokcSCAH7hF49f8Dsok",
-	"Q46P8q2C5Y6NdXX4a5GhGlq22k6tXM9dB4kT8r1goNg5k0bWAxLSgMGtlzfRukebVhrTcqlRiK/do1ZD",
-	"IiOaYCnkLkhSNon3SUzJC3nHjLzX2aehSr7Ow/pJAdzWVBE7+vBuUtvarULB4kSuWfpJO6rmwYcOzlUK",
-	"+uLpKzK8IAkVsxWdMaLpDPR+m9KlyuUFVqJahv307D79UdvFH5q97FkPEnAJJkiv8sgByGzRFjTPQ9kj",
-	"HM+iZ7vPEkJGSLi6T67IHgeytcdytUeuiIe7Ggp0DWgQX9AkY7pSLMYYzTV2/VnPqWY2M4KnXt56IcLg",
-	"wKY2wNCjVcr15o0hNxdFz79lIAhg06Kvsh6Nt+O///ffKvkHT0TWH/EoxDHhMbTyETNUWfEGxMa8+G+6",
-	"0nOD7IhaYyMozBMWQ3Q3RKxg1xFosa3nXBE4EFDN3+wc/zLXB6wx39tc6yXeVFkDqPI2VP02sioApSZN",
-	"x658Rfj4rv/YrPwxlHyxbQuDov0GsYkNCkp3/1E+Afz+OIt02rGbj+AKmsp63/E3b9++Agxg6wSZaprc",
-	"ck2+GHyRrwp/HlXa9yM2REwWNJpzwZRtHZm3P1CBpT2cIm85WdO3UnsFL/JuDbZdpa1Sz8VEvr/O53e2",
-	"WOzuFNhRAHL8bkQ1TeRsxbLGmXnrPp5C14dMxbwRN+IPf3iSUxeX4uQPfyBvmIibGmbdrHq90wiQDv9k",
-	"4ciQY4WmA0eCIZ6Q8PhGwI3hIFdP8gF2uWogrnxSO8CQm0yzHd0IBI/ZeqnpMYAob1jRQJ7EiALYrv6E",
-	"PGk6ZUZiolHElhq8JgamsFB1I8yBI8+gNYebiSi6gYqj8F5Ek4RwfV05BIpBF4Vkk82ZPT+y/hnbCePY",
-	"QHyDbY58gxveGWb3ysgMw97QYhjyYtUf/gD2sddfPSVXw7MLG1eHW3q8TOUkYYt//auSInSSotKGPZIw",
-	"kjELMUjnFY57KmN2bMB8I5Ys7aJ9747LxLb654KEKNWHdg2oKJhFyCmxgekshgyFVWqU/aO6jq1TRvUq",
-	"Ze74BD5LD9zhUcGNAKVaHYMsTcLn0+5LqqO53UkWuI9uOhpbELE4gF2mUszyyH7nqraLvBFH4U3n9KYT",
-	"GrgbmCQMCAnnUGTYH5hpFlwpl2wzHFzabT81N735+dX3b96a3cMCqcgCZkj4PGaLpdRGie2ag4JsR9EF",
-	"gxNlgDGR8QYNm5u8C/2NwBVcF8cj7qy1CV7MFjoYXJP1nCfMa2Vv01RsAuawd2UX/oIr7UhmCd1xuUBx",
-	"F1vRxUbgWFKlSOg5X0OsNeQ7gFdC88Q2PwW71/WNCKHFC7hG+0bJM0IEOet5sskJeYLxEubMGKyQKVtj",
-	"QXZBstehJOWETWXKMk/yjTiyvRdokhjRrthNBgnpOCBK2pa6zvhc3Ac0PYU5udIn5Cn8DMEYN0IxmrB4",
-	"BKjGTvkwk3Nnc6UxlCMjPhv1EGCq9IzeYZJDfoq5IsNe70aEXNzRhMchEXRhyMaB8TiADivggTRaInM9",
-	"fUjMloncLJjQ1xlggNFgODHwPYCkljcCvOyI4D9BlJ5h92/5gqmMN5yenl4ZXL97+/SauMxmfIzGdMUi",
-	"aYBzFP79v/82tn+FxyfEGgAM0XGmbgTkiAtG/uPN999Z5gS3riYLqTTpk5f8C+wRRAy5ApeFq8qwx5W4",
-	"FYYJWtsAWvZB4kPYKnkjuEK3AECVKyiYAeAj795+1b0E/QkXA6/8vDLQW9KULphBB9KYOS3QCsYyPexs",
-	"CkWxYslw0rnBWHaMemfukJHwSZLIdWjb1qFzIEEDaG5o6DxZ0mjOyOCkB0FFiRVV1Ojx4/V6fULh8YlM",
-	"Z4/tu+rxi+f/P3vfvuM2rub5KkQBi9gHqktup7urcDBbk74Fp9PJJOltYEcHJVqibU7JpEekyvEGAeav",
-	"fYB9iHmw8yQLfh9JUb6V7fK1Sv90p2xLIiny991/35uffv/006m5por4nFT6yvWHt2F558nzswv8qRwy",
-	"QYf85PLk5dnFGdSfUt0HXfW8z2iu+//H/Ls3s2LXTvHFxUUAFMNCpkwp3HfKIYaC3sBpn6W3yr8/lqOd",
-	"6oWfsVxOfmH6V3gypjMMpZmiefqLiwtLra5tWn4ok4wsgu6kYNzdZ/rZJ4D6N6u3KJwZrkg5PEOvHODM",
-	"vLv6YZ5biVfT/zExSpWDAYXwzm/8jglM4tC0p4yR8d4rEif/MJeeD5gueKrmrr09PcqAYCFLzZwWo0tl",
-	"TbqcgpRAZuBeQQe+pdGHQpp9y0p7ItB+PSOfzLSzWFTAijEYbiaJdVq5lEMEbdsvH7CsZZso9pgmry5e",
-	"kmTICpBwUtxkTHCWJe0rQg0WwsIaxOFCaSNc4SOzOfD+XGkmEK+cZtNCQdxlBROpeznPVCyS01O7Tqdm",
-	"OAb2rDIggvP3CjtOw2mb2mnv7Drfu9XMQp0Pc8qRqqviTNB6eOM2+Y2WmuZf4YX8LT5xKcoDFp9E+G7+",
-	"Fpt7xyffCNCBVpu1ZiS/+v71d3+dkc70bTbfGkxh8/s02CYDv0xzd6xFkrMxHeRzt+1nY21mMi1dh4up",
-	"F/J+yMT1h7efhixd7fy7525iSe0gSPDN5pcX1mLiKYsWGLjEl0Vj36YdzltKhT1nbqdGAL7k9cVLVCAz",
-	"qmmHqkpumYOUysHAHEIai1HBNSMt6CNb6A6jmhRyFHnxLM3JpFbaX4EoteU6PmdPljo1KhV4Y4xobhuR",
-	"6h4cC5DL7vGdUlsJrgg8W5mHmyU4BcRxbW27ZZ6TjKvbthPpsExzTvtHKHFH6N2DaPkIQzMb6fXFy/s3",
-	"0Sf07/8h6B3luTGuNr4HwwWZu/GM6Tvkp7dsPF8e/eUvfwYm6+Vf/kI+YZLXSLjdBP90pr8CvfJ9QEUQ",
-	"kYLdyVtsLGnshzQvM6O/IdGz0465sX3TgmllNVM7TWWemZSi5v1KSOvVxfN2NEsgma9eAkOqU6Jbry4u",
-	"jJgSY1BPYlEK9mXIUmMPVJlspPX64qI9a4MZI+j6w9u/m3WCsL/VHIGofNa7qn5yjhYDdI6855e/GaUd",
-	"es1sbQfjJCCtccYuDpPT/ds0O/MVDmHxrvxXmrnQH1zy/P5L/hDUOpcwfP9qmcPzsyw6PMuY2MSZqRy3",
-	"//6PbxO6nNJ+FYJD5D+CjoVSbezIgIsAvPjGfEfMBDdO3TN2Rowcs74djrYpACekO9mO7uYYETocMlqY",
-	"m3+Egknm+xTSMuOa5LJncNr6E7yRCh6ECWdE5X3wthDGLmLhXAy3bHxlI7FuABa3b9kQWs0HmtsPJEml",
-	"6OY81d7ENRfesvHWDr+VTbGYnls1rEVuEViEVy9eTLtWzN1hdeQdK2IBFi159fxlBTlkRcTBzYDHdWXI",
-	"CSZoLkdEgXn8q81W3AiYhGP0J78e/9JFyb5N4dnzDePZJ9hu81Q+5zyrTsaBY9qrix/uv+KNPT5wwfOX",
-	"S11g1vuzlL/RAgkqX714cf919c30Ec7QdpEX91UQTZiNvhMKzPlXvN/b7Ns56huQL7RBgP4Id1UOqHy/",
-	"nkvr1XSRSHC1md0GhS6lYmcELgXHlteFzB0sQWksrN/E/HAeUm8FFiOSCKlvgCA5iUXr1cWr9vqghQu0",
-	"JmjhZW+zXShAC6EC2ncWLDt4lHh1/xW/S/2zebfbPbD43pc+sKXun9M0ZUqdAlXRecEyho3tlj2u12Is",
-	"BUMDF2OD9ryAFLZaUWruKzSnOZokQyZUEFN0vlscCjFDeabwbqhjuR9CCMCrR+Z3xNIH50Zhs05+GovK",
-	"iLU3c3eo9Lg7zkasOCMfDcK5kMTQGPLgi6typXN+y9DPH4uJGGUVUWy9evEDjuwj08X49LqrWdGG2U6D",
-	"QxcpmqxDPfIJ8lGVUyELwr4MjeiGGURhcBIUUiFJLkXPKDk0z+VIhaun7EIEwbnIB/b9ffwtCCZYzAK2",
-	"KZCai3QF1ezGrmMC69GuKWMYXYjFg5SxT7wn3oo/ue5fw2x/4+L2ZDs61Uc4CtVj9qRX4YznwaRgo2pr",
-	"W80Kz81OIXNtrWcJ9eqzlO+ocGqt2rh75hMmbswCoRA8aykZExDKxR3X6M45xyyEbSOos1B9uhzvmr2A",
-	"GSzhoR/Q4hZ/Vg3SZkqwDNWrOhhHhOZ5LCi6G1eCR3I/OhrVbRIeK7VnAhjtakgo0aiqiDpj0N0UE9lV",
-	"AFDgj6VwImBFepDMK2QsgNAEAtAjRm8hRD6SBVQt5eDJvGFfuNIqqXy6sFiMkQ6Dzkk+E3fAqADD9CoW",
-	"s3Q7jHN7FKcpFBxdkaRLec6ym2HBfI8j9+s6rqOlHguE5Ag73zIfaOaaTb5NM73MXNeTYjkMD1Yc9ExU",
-	"Ru39bqzcMd89v2hHGAJ3X1qd2X1Zu7BU4ReTa9t6dfHDbI0YtF1QiWeukrtwOQFTN/ZX9i9ew9F46ye1",
-	"JeEy+ZinIly2rlqvYbEvMY1fpGBHL+hwzyE3aLC9l5JwUKFw6kmCVxVtQgYCjAjGMpYBUn0CjZ4agIec",
-	"bp/1h0ovpo4YmHz+mgy4KCHjjGOajYuOd5jRYpVtumYbaxgREItKpsOHQdcsW4GOn1fkSSA/IEVJ3KK1",
-	"Ae0GIVxyRt5WjtMXFy+M4s1vLUcMVowgLxNVoFdHBrixwrDAzjHBoLkiVvlX0hLrQQRxWMgOFPAbCYCs",
-	"GTNkcL2c06awTormpUTBOqAaKO0gHJbwRsCW/s1soq1q7PXHrASqL2ZEe62adDm548wW9/m+FDcLh+QN",
-	"A5EjOl4bII8ZX36ym3L2YV4DafbqjahmASOqOSWuKveDSzZMWeSYZyqowpMbi42pz+s4FzBBT5VDViiD",
-	"uzNcCyKzqihWUfUlQJFRna1/wG520pKF60I1E1KTgDE7aR+VP2H74GT28nrY1HgTjtabgJLaHrUVMFCW",
-	"K/kQ3tSLUaaqLXz9AL5dOJk/uXxqTMuunKRX1YsnSsuhApSDmIn1CgDyzDF/nZvZqD887WOmrpBBAQlB",
-	"y32+SRwLmymOdMBuPUG38vdp2Q6nc0uvnoV1IO1NRW0WmKixmANaa4LTb7gNpuDg1fSO+IQLJUsXUT3Q",
-	"8OiejujXqpxuMmICBxaXeamz6bxH62ols1R3e0tIqV9CQTFnpKp5xmgIV4vuPNeEiMViG+LK5v+/Jmbf",
-	"lwUWnVDfGtPaKM9UNQmn9HFl1AdonYTKBSZ0wJmYrbpEE5kvtpS5sqMmDCiv4liVxA0hIsZ8gjx5Nyiu",
-	"yKiQondUKskHt9W2o5G42+MDG4XkKSgk/kQsC3dY6Lsz908qhYKKpsByNBpDcm6/waH8C2yCv2EB6iIn",
-	"UYVvoZeoXtZs7B2bH+cc94sdQRHaV5jCFjji0Q9gc2onvUVkdWdRNXjnLXo0riBI8mn8QU/DH1Q7bQ90",
-	"D03h0a6dRDCXmquouk1AmVA5jaBWPrdMDHVehQo7YmF+xW1JPc2VrFxMsyqzkBZTeVUQU2QhU66NKTOT",
-	"3il0hnPckjnvMvMKrnw0gGXuBXVYKgeWDcDmhGzWyeSjo/jAo1HJALN25yqqQ+S+1DMziCV0tNqpaDS1",
-	"9TW1CbR8qCcJ4XKfNmttZzi4cprXMrYraSmm8afJhz8+xwKrPf2kEmtYel9Re10t6SoWi61dHPZsY5fs",
-	"y9YFRXHK0CX1lebKw+7x4e2W7WB4zmEYww3aHgbarmIme5Kcles2W7QHRf/mDZbDdhS4zh3lVMglNBLW",
-	"uw8sJYXMGdb710mLqAJPPSpodUIi0mNaeRIioJOp+CQnWlbfy4V0kJWhb/y7WL02FK9EurufgR1mmUrR",
-	"D0A8/TZb/gr/JEaLtL/cFQdUt+qGv0zlakBW+nRKV6MFwQaoZE2DTerApdq4q9eyAqVuUCpl4cOBCbIS",
-	"ScUAMiYKXKdSoMylVjdJAApuzPFPImslKtuUxlib5osIvGfOZARCNBgOKj3+bEtBEk/R7vJeLT1XRMw5",
-	"4LYnupaSZIwNCf58QY5uLBwXfWAdG+OdQoZGYol7bpz4tlcmjsAsIbosBHhpEsswnvgwIypVFc+gwTSd",
-	"M2DU2E75VyzmZsxOzwTuURXSkqXqaGOxdiHtRlx/uOneVH2UDriUdrL/xo4VQb9Ic7TA6rRWJXLRCVJe",
-	"wWB++kzndpKwPzuH38ADmgLcQy/AJUH7sVkyY1IXPf/q/vk2+3ZkiumBl9b+wvTaGPbGv5TdKGn34cej",
-	"RY19FuQuUgB/Yfr+wwz8gGl/uxqgaxEVdAIBnpOCkSEUV2EPQqdJ6NlSB9S8+YlcotLtqhz7+9RCecdw",
-	"LCNZ5lksBsDPStJxmkMZlzDKywAJRqkgrwi06VGgNi6q6ZqpLsYC9MXdAc+Cyqj5qWVXnubW8eiGXLeu",
-	"6HmC73YVDW4p5Ku3JnsQ+N1vyr7twjy3pufN7rO2lJ530eh5e0fsNRTDF8vAe3X0fobT+DCd8vvVHvnR",
-	"bbyt6pS482d2BlxHu6wRSKyrakZWhkVWgLXvFWB1Wrsp/jrM+j0GfRIY7TzLgNoyrL7z9Rqr+SwPiTnP",
-	"L9YyPsiQFaPhkVmJcq/e1DVYxzAqEn68uu9y7eNfUfTlUvROc6NjRuAOgwYJtfxBq1dWlUqt+ATzc+44",
-	"ZmvFJ+0JMj/MH55g88MsH0fmhxekkPoHnFPLM/vFYiVqP28wm7F6aj+bujSb2S8W86n9MCEHqzNSKrB7",
-	"erdgqu/j14KNbEARNXz0md64GHJCSpGb9143C6Z5aEgrwT9v4M+kfbXQXpjMDcK6snkkCdZ3fVWH46m3",
-	"HV5Rd13sVOufXsP7S0rud/Hie94AV+JG2BMsD2FIzbNVG2Gn7Ir7ZgKqBrCYZRFpsfaXFXCQyv8jpWWc",
-	"Q1ZUF8rLq+/nX6nfZOY7i1Wr0zeuLddrG1hX1G8KeIpcTxCuoTDR1yWGHW28KJuicIzFUXE4/oiLvzM0",
-	"vQ5e/a40+MUY1vA/rooMds/sABrsMdshNGB33or4sVJSLdmh+dtltsNHTJjFgIbuvGv+O6IqqPEBDT/P",
-	"8B6xWAVxDoIedn2lciEixWJB9Q689EcNSSsoV5WV9NQVrG0y2sKW2xSiYThqddRaI8R2jc+aMJInqaqN",
-	"4Q4fQgupYhzBzrI0DpMt1rieZGbpMNck2djJBQOTGBpgE3w+kCLMiMM5xmvXKOwYNCK7oo8m/N6EdXan",
-	"Gdm988BUmnPfzPfIkmo+12/Pul1mEz/dhGznYiRYtX1csfynl8sOzYOGyFUKZnDLhIs+K7i+wZ/f+J8n",
-	"WAsbzZqi6xfrl8B/wHUs+tQAa9esQlcWEWE07TvC72HBU1aH1iEdw3LhNc+U/c2IC9U+Iz9W2Aipnfa5",
-	"BTManJDVQhxLEpLfidvVwQ4r+9xP+p6wD/IauTfa2I8PyFcfQV5QdcwMtAFUhADq38t9AMoGw1yOGdtF",
-	"uQwqbWExC7YjXw02/Yj9vgqeUvSI0kWZGivMiHOjvP36kaixSMmokMjWPIgMpr798dLqiKO+BFos6DZC",
-	"ctbVLp6SYAfLBDuUw8hGXLEz8mksUpaFvXfNSOBJSrPBM3UJobCU5oQZQxRyp0iHxULesWJUcK2ZMKPQ",
-	"UET2BWIDZ2S5yI5Bd58iD2C+MTatOfZrWDwwj7X6YSH3n/w+3C58uuesWljkrvu3khXjo8Pp90XPTWCZ",
-	"IL0/Yg1SPwSpawF7FmxwB9MWmZYH6fOv7p+7ySN/OGJfCz9zJHme+DHHn66HfLHYCfRtDul+YR7odoRz",
-	"27atA2T5k+v+W80Gap6d7TeCd+1qmd4Sbq4hXKmSZURLwndMmnjQyenB8fEMBXbBNOnLPFsHT1zN3REa",
-	"zT99pj3PCeQfdUnclDBjnhZ6Ujs8EjPyZ/dqDtWZ5gd4jzPtmfLvpPGm7bWs5ZkCXxHNiWJac9ELIcO/",
-	"zt3XubjRTFW6nFVlFUjNN4ErgAEtaCbZq6q/gGW0V52gNkYUbQphSouCT99KsBHcbqJA2mBRfXjm7BQ0",
-	"46lGtxfg1MyyZnPtShXMC7mXZ4QKdhrRnFPsfDTlMRvB022Wx7AvdDDEnB7w4tw4WEJeE0hji06GBbuB",
-	"r5VPbFsNrj/g8HZbT3OfrKiEdhN4aeppNpWNByJmDfm3WGfuF6cG0c+LUhyHr/R3NgoqckBo2dQZRZQs",
-	"i5RFBN2bEcHORhgSYkUhCxDe5peFHKmIZKVtfWJGO+rLWChNC4PEXF+FMs6HsVs9prFPYOl45qRi7XsM",
-	"/XoE67H5OD+NRfrRbJ8nFCGyc17G62hOVuNw3JjDEWIeBW63aQfBmpVBO0Wwj4zalihvPv0v0gUKR0pQ",
-	"7htgMrg1GFACyvqApzKXgihmNrhmWZu4jiTJgA6HXPQSJJrMqbBgU5TiMognaWkLfCJSgvIYAYskaUFI",
-	"CIs6+jKHxiYZu+Mps2mSBYMqefyd/YVvXX+FOUVUuZSidkQGRhvD0L4vg3/7I+AvukwEHTD7Z50rE6qX",
-	"5CgWaJVQCFlBxRDNECd9vLUohUFRxHPHcIl0w8Iyn2OdJjaVgfRL8zaMpfYnME5lxfimKEXibocPwBos",
-	"IVhGWon9V3IFrV7GhGvo/V20z8h7Fy6zqVUAIiwjVMcCO3RZ4AfygOo1YKwsZ/TOUgqYp2csZyCBdL9g",
-	"yqyxq29q2TN2WZEQxOL5xf9oX+L62VRRUDITOqLcqAA3qRRdXgwomi2YsE7JkBVKCjtScLEh9Zb9dXKG",
-	"TihXz+MIqjvmuAMVrG8ehvu6BXZMZLnln19EFxcX1UzbhyDSorAqbckqJ/Lq4odYHEqV0yejihg58zjK",
-	"m/x09sV6ihJ7ns1mYMCbawGoGCBoCpuOvrBpkY5hdsacoCYBbxz1gnqNoERoYJ1/LUpxLCFOdyrgKCD6",
-	"oxVk5MeAZsCSg0JtQG8ZSPBSLIqGLlviuxcjaaPRUAc220Xuj2Yz7cTOWYCaTVCzCk0426QuPjYEGueg",
-	"ia5dCbXb9AiraVLiNWmDFvP01KIUkVe+aY9ygf9V6Hyp4JgiY8IYwipCjjzo3Fku+xn6tGAsU17XvSRG",
-	"0UhIa6aj32jwlVrsPUBct6+wYS1+w7KQiuFsUaADFQuk4oqFsxVkQTKuUlpks5ny968tL0kYEIulSGHX",
-	"UqUxqXATMROzHcc7UKUtIB+Mzu3nvSfiseV0bnsoGi37UWvZsBcJ9TDvZOWmpKPF0+OQj0sKDLInefFw",
-	"8bAue/ePOMvdYfU/9g5/1YttanXXAZbP/UKOZgALoSM6XgNdqnZ5uwuITnENnpFr+51vMKUlURL6GWqm",
-	"gk4pkDpZjZnYBny6zwbHQkz4NljyLTs7/ZM+aarZkXITVrNYJgAZbI4mDrmxOCSv7VkHMuFO3l00skKL",
-	"WMyGC/OsXkGFdpghFVagvrUNV3yQiAstJwj3RGajdWoCbIAO4Yz82ZcQcKPQudY1bgHjDwkO/a1sWznb",
-	"DQbxLWjrgp9EUAsId0wKmTMsU0O9aS7tthu98qx8XomS+FwzQwFBzmACE3ONRQtyNYEDgQulGc3aCxMZ",
-	"F1EGHgHd9zEFxHCrPo5oGM5lT6GwCqTmqabVCbkKKElHzOGHBwnEhcZ0f9SmO25WLyLmirul9erzr9Uf",
-	"uwyHudK9RYo12OmhBWzz1UOhYZC+YDTtM0U6bCzxmYPI+adJbtQFSPWAbAtZ6iOp0wmgYVeK+Lat8FXQ",
-	"rtGPH1bUx8Pts1mQOEfFbHf+PTixn5jIQtUxaDgfAAKGrGxTV+QHFLeXnvkP2NwwWctRidonxwLuNiaQ",
-	"d2zGyEbI+O1ysCRMj+aXQTDKsivgYxCwMPYFL9uTExqrwDZKJPOtAqvvWrE+041AWjMQqX2vI/NQNOP5",
-	"GjDewU75xshV88Xzi4kvCnYnb/13mw9PfYRXsE/oXa+yZ+lqnckJBnrvtwNB/sdLA7uGMrvE3H+Rgj1E",
-	"892ZZMK9t33hZCBix8LpT677WUFHk26ZS5cOPSF1zshHM0yQP8SCWngEprka79GVUX6Y+6wrP3YlA2bD",
-	"/EMg28z6iWvLjxgzV4HAHUIZHLVNQJmtf35whKtWGQ8n+iea9gncHhtlJ+B2ZlkSkcQrUrIgiV22hLQs",
-	"IyPUkJ+OeMbCMnJb9hGLjA1zOTYfPVOYiNWz5Xttm68NFHJckwGjQtnqvMD5LORoU5gzP1l0Za/mL0z/",
-	"5l7GoZJj+AHeT45h37xq0kJnMla45TG7ekh55mvF51WzlSucTWSrqIgr/MG8rJ6LPDIcOjBZC1crLKN1",
-	"h1bL+w/tGfkzqI6tsrXtPSLoeg/HYW5it505wajNNCMDPsLoNxCz0WE2ob0UqbLg8llG3iWMonaF7HZd",
-	"gP1AqPUXhmfWYI5YwKuP1BGbQ5tttUt1I9xT1uIaaNdYjw8OhewOkzEMXjjLZSY+r5E3NKA8P9VsMMyp",
-	"ZjtsUTqxJQ1aFDyreGSdWxDKbf34gCv2loNlnCGlKzsjf+fg7vSfqFg4t6MUjJSKhbe0zQkh2MEVUX1Z",
-	"aNKimgykwguGrJh8SDsiStrSWSF1LIa0t7mkxm1nKr2jPP/s3/Gh6mvhKOdlCM3bNk0IZP3upbUjVi1p",
-	"ACbmzayIJOdfzQn6dv4Vz883hJScabZVSrOJ/QFTg59RPXmkDS7UQxAQEFmsYoU2lMviAZWOCElUmfb9",
-	"+h1FFzV4IeG523aHZcpzg9bL/vY3eFOzYOfV9DbC2TQN0ZZviAYLRugcBJgGgGi/yoH5qZHPcJBlF4fN",
-	"BXyGZ7rW7rZKswspTm2ug13VI0lwOMojuh3NYJ5W4HG3Of5Ldw+j2UqHfyW3zhrC+xO9myYFXf7wR9hJ",
-	"PHWtvM03HdaVBbsERoRYCDkiUkw+YUpJiIiWZMjkMEcqH7wh1f45UEYrsCGQLZqOYoHMQDZ915YMOx1C",
-	"lrojvxAu0ryE4ltwOAM1MvAUga1SEDYY6jG5ZWxY00zAYjE2R2G78vwiK5uItBRjJDwidldbztVOQYEP",
-	"p2uOLWnlsicjkspclkVEulJqVrSJ0nSsYkELs+3wMplxpu5zOF2L6gXBEvnu7ENaKBahkgUu7hkjJEWZ",
-	"G5Ov1FF1Ia4srCu0gjdvIaOakhZYv+ZLVbELkRev/0r+zv+1HZn1y2l6G7TBbCVfv579xsXtt29J20wA",
-	"skLZF1jrXz+/+w3X1AgK2zSkvruU5Qqiti08dtCF3GOkIvKwbzvIJ6rs/AdLdRKRxDwniQUQ0OpBnliS",
-	"J4xSguVJ76AVXbCEzmylYmyHxlXwFC3lJRaLA52FlqQnSYemty4j3Ju4uxRrm2WK/VAejbTbvCdxxhnZ",
-	"tR9xFVn7mEOpB+APrPP90LtVVPWH2Ornw4LdcTbaYf/ijxbXpzEYpY412emUemDFNDL69Jj2NHHapSNS",
-	"FQuD+26tbNg1lCwzklYEHbArghLXS2gjmGs4GxElY5F8/ZYQu2ZqwtWIOo3LTSEfrfgAcjo6KTydUIgI",
-	"+5KyoYZPY4F9J/QYNBquSJcLdswIjyv1GFE+4A+3msDJ5cmfLE/lACKUX7+euZH/Tgfs27eTpbMRD0Q0",
-	"2Jc3TzKgDoxkjbbLGoEuAo182LJ8sC9mcyICyhFVnw93XFD+1lpMRYbsSGMyMto5zTKrLS9fYG7ncIzF",
-	"5e9w6Numk5D5CtXk7/yWWLVh30HVoeM0lqlBt/uncSltrP584Le1B6MAZ9auPV9N4SQt36YGL4sFx2JB",
-	"Wzx91jYo8aHUiyrMLy0/NWp8wKQDDmchQVvqW121zhhtaaQhNbBC2HuqxOHeM2rErwIYkoIkBgJveKZc",
-	"KYv52ymW2E61jrwH3evm8VeGX2cZbv7HURzup7On+nC7lnMUU8FG9vSgVzRsXVcdxGdNe7SnW0xeJ37L",
-	"Mo+3c6XV0hr0+dfqD1s6vmoyxIN06o/QE2Fyt19V0gX8/wGBOOJeMIMzch1wq0xo4LGYKK8ZUAEqlFHE",
-	"g5tUirgRxvjzVas0R7aNwFTbSZJTpWskLYeTErt2vY55bTsREu+C/blkvgWOrskd3WElDXQ2uReWoh1a",
-	"6z9bXXG+TR5VeiuwT5hzENBPVDTrR5GIcQhn8WJHOlOjLx1scc6WFJNzS6u645Lgz04NSamxn0kuRQ+Y",
-	"2TTGf7iqdA/obYFUEl8q202K+QpKLKbrfxsFZSMKyo+4XZ4gKjZdUo9Hb7K7dIuwycQeUPMneKgilDgy",
-	"7ADKXDL7AqttASaGzskVQfHAdThctAawGsDaHf7gntsi/BTSgk+5MzrCtWDlHlUrFuvqWphrkLGB1OyI",
-	"tK57G/OTOX35N8fihQ26reNe5mynmLjNVv7LISdO30x8Xzk1DXQ3Hfm33JF/kWzyDfpxqz1TECPfvIgC",
-	"gH/EMop8KgHA7aMmmOshpDISeAuUZ0tH7sl04H63yZ/rCqnNRcpDIfWJP7SG/VilFMy8EVNHlSXaSJ1F",
-	"UsegmrKNPOwe4iqA6TXFkGCjXeSslsrAYIuKMchMg5WxCEuNV2xbPCw7OVd9lhFaaJ6CawezxlBmzax8",
-	"iIhgI9+ACdmbHSvdM6CTiwXNc3+hIrJw1WrgWJeCzZshclmRZFRwrZn4G/QgjbAK0I5wiinLln2OClml",
-	"00XEwEhW5iwzj1O+DPIKZRz2Op11o1iYlYXKP1VVlbaPJYnX5/qbDbldkfUnvqMjTcm9xu20TE6u23lN",
-	"Uu7GknIFbk8HtbBbV0nF/TwLAq7CE7tKHfg1eQCG2t0B2bJ17AxjiDQH1FN9ObLN8hMLvjdUg0beEnKE",
-	"3qWcdXUsZKnbOHDf8AktB9tc3nzjC3PPDjmv9qH5s5PtkWOxofzZlYkB30D6tYNJCyGPI5d2YlJ7yqh1",
-	"SzpH63dnrVH7m9zZRQLHqCYMgQ83TL3Rhldlp0XQ/Wr++Vd705Wzag9EaL0X+bjS9xco01eTqj0tmLkL",
-	"6bPiiMjGdgvX125zNBRiu8m0sIxi1VkPGurANp6lZx6RnX49baXPN9KvLP2QzQbzV0bhAkEp2FwD2ljw",
-	"pchIx3Y/JSO3KKh3cui5bA8kyxU7rnTaA0KDix2rTY2ytJ9mb+7cye6SRjB49p+cQkF+5izPAu4Tpek4",
-	"FljUah7AnloQClne94ZY+49CzVyAPcWjGtO0iUhtJQ9iFc11sXkqu92OpEXGRe9UU3W7OxqVq2DssVhN",
-	"fAAvpRkuEg4kuUyhjQobDHM5Zoy0DMAaLRQkgxkDtBpQmg2sa7Avc6DMzNgdT5nlYgA1l2s2AG4gpXme",
-	"ww+BYRIankA3F6tBj2jB+rJUjLSSAr7+pGV6+1azQdLGLgiag2IdC/gFL1jwi6uKAgyy/8DbC2QMbha2",
-	"y3FLAZEJScxkkojcsqE2oNHnBjbGRg5c28YAzy8uYF2QwgFLVJT2PJ+2PUtiW7bcuJTshJQiZ2pSEsei",
-	"aikDQbhNSdPp5+M3deryDcS23lfb+zPs7kNtKzAx0EWdBeSQCXzJTSMoHyrSbmECQMNFquvQazQfkd2u",
-	"Fcib7eb2Ps98SPxYYsXvcS22q08eVNAXZrxMyBe3SeOUW7/Fh3Sby51Qu9tWJ1xag9bb8SgVMiuhonM6",
-	"lyWlmuayVzJC9VSeS8FTdhncwHYI6uWyQ/NYDGWhuzLnkrRGfZ72beGlcNSh1b3ZHRMzmgJ45mku+qyw",
-	"jcqn7o4E00b5sc+fUL3s6Gx3IVhwN3gyMksGhqg1uc0vn81KBLXf3Zi/MUziZl1n1wZWJDOgDjOaiDKK",
-	"06Rid7WIU8rPvk8VEJGaAfvuk+6hLe9mdFOxKT3tq4Vd1BvyqG2TR2HwG47xIwl5VxPaU7gbF3Oeagjn",
-	"o/EnNKHuulMZqsoqNHWJ/giWNQSfJX2XUY/Pv8L/16SNWrOHlhMA1k6eJ65BJvaMUHJdCLCHu9J2BbA9",
-	"VkWJEAsUrFMODCd8VSB9iRe+8JxpQgU5EscT+d4FVr/HndJEu7fbMMuqS7P16c2asocfw93zvr7Yofxv",
-	"pP62T5gN0i44XkvHY9eWf+8LaEXhmz14SWaZyIc5TVlGqH6aEdCdnvdDiXqubpdcNHZJE+fcT5xzTmCz",
-	"5pNawxopsg0463ecr/d7UBxXI0OC2yzTQwKn7UAfHWRSsVhUtdzHEF3Al7dl1DYPOerWEDCDpUISsJ71",
-	"4svGjtpYRZp029VjFH7wgKo0gywDyoWm3KiBqDMFZGo07ZOcCwadv9R0uGFmtKJV996b69W/83+cBW78",
-	"GPFpxBVD804JOlR9qRX4SszT4GNAZQNRSlOR0SKzHXDAu6IlSTKW8ztWjG9svnGCPpFY9LG/p/lNwVI+",
-	"5EzohLTYF5rqHJqGgf44LNgp3rJPFRGMm2FFtlkTBwUiva36fKrSnCJWxKJKxgA/TrfMuzzPWRZhPzLN",
-	"BmRoEFVwjZgOeR2EusSJ6OLiAr61MRCa59ZNJJBPY3oNE1ItmlkTWxw+h8CjVJr0+B1z0Rlzc1tWrmLh",
-	"yDUSG5nBVWXW0ySwG6j5TJTIYiAyWI6yM+Baw4LYgFWQKwlXxIKLjvwCzqlUii4vBmAXEClSNifUktBS",
-	"yxv76xvc54lNxcRGI6O+jAV8wWAg2ECEZZYGayq/w/UMTeCaGwcTAH8JjM25Id3791cMC+aGcBaLTwz6",
-	"40/GPy4hMqILzjKUggMmNEbYnA1ShUPwATZIZN6FbcgbC0oUqD47SHRZIEx95ssalY4u1hOLrVQ6LmiY",
-	"Z1YdEPBxhHqq+ewr0gNrOc+igi3cWFRPNNIzV0uBXQt2lD2JU7rJMvbT+Vf4v43mHFXl0zK2k7vEpQHg",
-	"YZJdg322qYj5IeZSdImQgh2Lm3sH+Pset8YObJyF4Bf0gQFtDJU6TIlt4HA/ZUsbAp3zlIqU5btgqp4w",
-	"tmIxQfg/3cTZPNXsvKygowo8UAuzNopTyl1dFU7HGI9O/44NppAWDRR48wG47wv2HyzVbTQEjIpmd7rR",
-	"BqmSAjr8S1gKmp+RJLXirMqbspo5qPLQ/cbYLIobfZ9rkrqWtzisnGWkhe2gNeU5UXSsSGdsNPzB/AQq",
-	"FywXzKiP7pY7TZ+q5r1c4tSGU5tg8XaPt+s1el66gXMwrUDt/bZXpG/U3L2puburbLIQ+QAZ0jsF981R",
-	"FDC9t56TzpjccnBoZCSVGYuwwMgXBpnPnG/PzI7Qjrxz7E1zinim2O52X8SzjG/jQXGC3h/wqrcNvPAY",
-	"7Mm/XWUXHrSo6Ae2duO735jvPmNDWuiBP/ipVJqkTOiCqTVqhAoG3P1Ur9FeZY3kj3f0Frz/qlRDBn71",
-	"ijXO9hDoUS6uIMcdPzDqJfTP9L70BQRwsThsBri1O1W6t/SmKgc7zHpAP8A5eFC970Y3OqQOTxOtMN1+",
-	"m12B6F7y/dqNJ6Y/Il9crb5xjawGqdixJC7sgu79oFIQzISXyUDA9JNGbdmU2qLsRnMIghtv9QJJiwyR",
-	"VT4iq3m079U8lq3Vw+YQcAOqIX/gaiHfbCyaWrxd1OKZDfM44rNmJnuKzMIizlHMYN83SllTgVdD8uss",
-	"s5g4A7yXUP3Ov5r/rVldtzbY/wnQFbYaogULNTfXGsMYlA70ZkOmb+bABpeWFhL8VLywmh+AY0SUJEKi",
-	"scpzJnQ+JsaShYYQuVTG6k1TptTxNyWGl7gDOP4EG+dpF9sdkE3oqvPmgUH06NMtbIrFkWRU7PWEXuxM",
-	"ZWkUlX1kTMwHgRULCLduz4kqLapm1e3fSNtA1WEsHpz9+pGZ1dghWOy/5nBlA+yiMcCaXrTHV5uIR3tt",
-	"803L9PbIPPe/yhEZgKI2VVWE5Kiyi3kKrvrImIVcYHFORLhSJcOcBiQ9tUU4TOhiTIasiIWnWdMgXtxd",
-	"I9IZ+5u+/XHZqEEqS7NYrhrSUbh6cRc0tF2S+ZQkrrLoxhcWPZr0CeCg/Y3dsXzbMQt40gd8n0dabFkt",
-	"1lLxDvNrksPaNmGPdXPBzHGeiHvAug5ZMYOn6k93QJfD4nMAhyOOpU7miHm6aEdpzXUtHRnheBGWxmJu",
-	"YfksJCUtbPZtPoDyCPi43QBsDWDfwjY7RHz1w1u1Cv4TKzjNf4cK1GOGczP35dEcjkAD5puLYVerOgfF",
-	"dxbNBtJf2wGgqqB2yBQQ/DvKWTeNiapyvEUEReOygIKxq1gATAOMU5LArG+4SKAiA6qTFR0bgBn1JQx0",
-	"1GfijLSugyrtqhoaLsdifNufQMSiYiys6t3P2jW+3shFXhK47N/5PxIvr7qc5Vm0HIMv9z6gsA9Y5AL9",
-	"cBXHa+pAD0V0lHRoRrzdZj5SgCW2nH0WCbAU1ZjP8Nc3+OsFBMHwRqxkpNo+JBa2aL5l36ILwSOJAtdE",
-	"j3hqBPQKjRHmiq+rPfXVfYi4WzcBIhbrF6jfnwARi40WqCP0i0eS/YCT2VcChHu6MjJkjiMOccp74iLH",
-	"2WG5LfgdE08+zvjI0hw+VaKdcPFQG+38q/nf8RWhu83vO7GP+jJnJGdZDzSHwJa7BOnvSW004cL7z4xc",
-	"klCGGREtpVlXIDCOhW8tZH4UBcrDeuXvMNaw+h1pw0Bc2vL3xrjz8WBnQGxbjsDW35Ex9CuWzS9Ccr+Z",
-	"fYl9YxA9JPDrkXJyYTeGmueAI3ssor8idDEnFniZDAjN9jI5iAJMUghBv1KRVZq+izlgY5HKEzYRt7Ch",
-	"iFQWGYDxLISFcQOKAtJNFNU7wDe2G4Kxc45B21HvK0ANt2WeP7KPgXl5a5HqWEhhbMWA+Qxar7SjKkkO",
-	"WMnu7kmZxhuGlpexCXEcnphseZvmwEF7jYJ/tE1isRXjpMofiMUGjJO3ZqvsWrYcjDVTn/2+kgr86i8U",
-	"g1VmQWO7HLntskhMw5asC+q6kNmcnEZdfheC2stl+89YbEQwk49mBhB6UqTLBc0hkZvrWFjJRAMd4Zki",
-	"7I4V44yOQcqhzYQVzaIuU1lx5zrU9KTMItIt5MC+ElngX/NCYC1KcgnOy1h0CnnLhHXTtqOaPoAOQSTW",
-	"qbli79UDKhsMhcdm/IeHKWxXIaNEAoqNVjsF4hTGv0Q+Xq3b7lMTqBPTbyRqI1H3LlFxT9ZE6kZlaFmI",
-	"R2bsVkLR2atsgD3MIFZp0+20JB3mk+56lIu6gAMpiUaupXULjF1PMheSyl168mUaBO28xXvL2BAlGpq1",
-	"pE+zla1m4WxlrsmIKoIvkGUkcG4OGMXyWSO11jaOR0AkbgQLrtEsMR2LxiY+OJv4Y72n/uOR4RUv34l/",
-	"RyeXJw6Rlxbx4ersiK2vEemNSK+J9LIQU1Yy5ryvJduR0GonJFqf8Fl1zL8EVzxGA2lhbLwuGD3O1OQF",
-	"NmNwmGisxlJonrvOoRUTWHZG7CMM9s0k68JCaDCRDUCeHTRFxjaqoO0CNXRcTeHR9kuv7WZ7KBeX5ukt",
-	"0/vIILcZf1OJb+aDxA4rIVajDOlJl0tgiMWshmSRNwYQ/lz8dxVGLzNAO75YTFg+OPd6Lvnxp4B/tptk",
-	"uzorPmXVNG686vN4yI40iRsnsEwGt910TQu0LeVya7/NHY66jb+VJmikZROxB4rld0y1I8uw74phYmFj",
-	"BqcZU7ckpUPa4TnX47o2CLexfbgmcBcwNyKJVfBYdtMZ+wZVsRDS2LjtqzoIC8ayOTDsM8Lwi4meXvZD",
-	"l5+cfD69uLh4/uJlYruwwckmiRwyYftvuZgIzM8onK7zVpUUnbFhLseQYu4ynBWx/diMislZnqkE1FsA",
-	"5vGQPVOYDa5ISzEWi+SXnz4TIwNxgKfmNyppX5FRn2pof3arEmwLB43NOmxyHacbpt2qs3/+13/XWs1F",
-	"rjx/Yec0OsYnBbyQZF4bsFhgH7DxvN5fdsWD5l9mca2G3vT+Wk/ivR8ygQf/cWRXV/PZU4K1Xcw51obd",
-	"w42t0XhnFolrs4sJtbtlpoheytA5/4r/2E8i9s5snj9dNylr4FxiloL10dgePCOYZWYJ75ZMu7ZdmCfy",
-	"rt0phsTril3n6BOkdyIHPtsduQs7YzEKB23ImuZj+8yo3iDMnZstM17dCe1L8ucYIRM+6QlwvJroJgOA",
-	"QV5dvDyb5+MOPTOhrWOvI1pKgJOfAW+SAVWaFTcZ1fQGUS2xq3ZJ4JAwZ5mMyB3NS2s5WMOAqlssg5Vo",
-	"aFWlsH7aRZl7hw4jd6ww74ukfZbeGpgrhxnVqGl7vGwl7p839vcJJI1NSAZ3L5xonrOCFIxml1Pdz7i2",
-	"gJ21oeAMuqoVVCiampcXCz9YnPkzZePk2JIZsByu9ytS5Wmn7NIbCfD1GAywmY5xbFmtZsK8MabOCMib",
-	"pGBK5ncsiYIxwXW5krGw32Z+TZ1VWtQbLh9fHHpZxjZslDdN2fZwm+XavMB3cCR+pJq+gbe+M7G1f/q2",
-	"mfPfU6JYY+40nG7b5nRbpEHAWYAkZXMcTo2EdGLAckLMiBg9RL9QivfE41EwEpwQw+Qoap2y1qt336Bt",
-	"RRbkiTvpE4vQf+j9hVdElEixQTsKGvxDhlwgOl2yG+R7IbXc2bwepmiGpblUxlaD6w9Emh687ITXvWNL",
-	"7wBEZjDtRlI2kvIpSko4ApVZo+UE3G9GQKZyAL0ZV3A4XiusE2Ja204TIabXm5FZcRfKSsUYcchnRBFT",
-	"V3WvnksizuRjyU544xb5cBD8ANMM7Cotk23gdm2d46NJN3hYuoF31KTVft1RtsGw7OQ8JQUDV9Da2Qb1",
-	"2yDhQw1qZuYTYBnd7ISCaxLcc0w641m5Ad5H5IwY7z26Ar+Yvco/1WB5LCywjyjXyJhf/9GwBAo6V4ZC",
-	"hoXsYWLBtajPytx/IhwDrr0ZkAho5t6veeSEWj5bIz4KZX12FD8WGy64CLR6c+811fosq2HeIan2uwn8",
-	"T67AXsP/7i3Myzm2x6UptngqxRYG6kHhdjGFgtAM0qBqwLtZFfz8q/3XavH/+er4tKCosPCVmV9d7X4k",
-	"AfHDg9TauHYTSl8O0RqF+UGBcK9GdTccFR8WXOKQHovf+iOEflnmqEm9qeGLHBrP8WY9x58cHn5wm+np",
-	"uI+n5t74kBsf8hP0Ib+xCTYV3A4rMNiAnCqYHLKVoqtLu4QmPUDzBJqxwSuBtmK1yDXxeT+uaEQyhR4X",
-	"LaFeAQbAJ8s9IJnJfi0yOSK0q1lBkGEjyCZqPX9FMjpWpDMm9q23r0hONSvmiJBLfCqF3LBG4K1EYiF3",
-	"VRxxSLIunHYj5hox9wTFHB4BcAHX0HwzQg5LAx+PKQatW7HccUDTPhcMGamYIP/8v/+PcHHjIg3wtw1P",
-	"3Ehx4+Wq+dyvtfkDDTTA7lgALUfwjDHk2JKeNDLVXyYLe5Wl1Z/xGCeHgyGdzRLa3EljlgUp0rgpvIxA",
-	"Aq4qrTeI2kRBnElIzRYbo8ix1Wd+9XwPH5rnctRI66WkNaqmYVn9E5LZ05NvJHcjuZ+g5H5nsLSW4uQK",
-	"9BwkzBXgBrrPB0wp2mNrU8Ss3sjuJyhVtM8FMTCUhaY5pMBCpqwsgE5RQVEiExlpcXHHNRxPY9bynjjl",
-	"gkCdfkT++V//3XZZLLGwrWoSy2WVECmYAtnoGuM5WiyqNRsMdUQSVfstLZgNYJORLG7BzjTDSgDKFRmx",
-	"ghGapmxokNomJpi1BDXF/NysgBUf7vks5OeyFNGkRcnrL18wL6KNrXKocITSdnjqiiQ5VfqGFYUsEqKM",
-	"LTzqA6eNXUNIN4HtG5FRn6d9eFt9mWfQ8g4WKxZa3jJo2GNzw1RfjsQZSf4FN8rf3HhzrqANENXW+DcD",
-	"ESD/t8LgVQnAWKyRHvaO8vyd28Oryj9z8aqMNJXMPFJGmmDFlkkUcwBx4JGu7VFxQWqXP+Oy1B35JYBV",
-	"s5xzMPX8q/2XZf0txmuT/q4Os++QkJfgufZ4m5XMEe9akOsWTPWJYhOoA5y5MFkLgwDFkE9FVSwsFe6o",
-	"4AYegEOfAiITDpWNAEH0jhH2ZVgnyCWtggGqA8GuB3ZHcxIBC76r4EQvXi57Fu+BwL8eCKNlxrX5yT1G",
-	"hxc4tOL671rrRRZkBOsHM3BDxqp587E9eKTljSPzw2dGQt0y0YalYAUFulrFRcqOnu3wo9muAVSsha3v",
-	"3PbfGaLNU8Td2w9aPHq2S3Mannw+0vbwE3bSFBDNR1C2SuaOGJPaobIV195Ng39WDB5YWq0cQmWSCDma",
-	"ZsVAdwvTylOsYtEz1g2oPh9CxxCaAkFWIctefyZLiKADdoWcVvbBNE1lKfRUl+ZnysVVjIYrY5FA79Gz",
-	"YU5Ty+Pd7TKDSkAtBTiEP7lxm4viwZfCjwQ7OZ/9JfGP9xfPaeshBWKc9YINHN2hwwZlPR0zvCvtjWDe",
-	"fYgVi0X5S+/MvloDZ0KWa1fjb97dyeXJdTpg5JdB59eT6KR6/fDLgpk53VB9cnny4uLF69OLl6cXrz5f",
-	"/HD5/PXlxcX/Pomqu3EzwrRUNxfPf3j+IvsrO33d+Y6efpe+ZKc/dJ9fnL7sPO++oK/S19lfzSTg9wM2",
-	"sL//7uL0xYv01el39IeL087z7PXpRfoD+777Hf1r53VmJi3N8E9ASziJThTX7IZn5nyZw2gdsCfoWDyJ",
-	"ToDfYGrsrz8/f3V58eLy5XMzdrPtcdylKmrjeHn6Xff756f0ReflKY74u+73Fz88P4lOLPvByeWLb9FJ",
-	"9ZLhoHsq4IJRM2a34d3fwClj/10t9YxP3Cwr7cH9KPhkQAXijGJ59+Qf0cmw4CLlQ5rXXvNaL2aFBbnl",
-	"Aq+AeqNqEjervuEB031prgFt6MYoILDZaXZjTvXJZZfmikXOVYD3V8xN7LtXp8/TF9npd+xl9/R7+qpz",
-	"+jr9a/Yd+777A73oGBEAQ1xyXzOj6MJ+o/+TpgN25k7Q6guUy5TC3s3Y6Y8/nUQn7uBllPwm75gBwJPl",
-	"93A4zm9LM9S/m6s5WIFyrKbMIt+RkaZ0QN6GspiFkvi8DnjDcimh/KZeigbV1qCtW4PDjiewUiqqlGfK",
-	"fW1ElpOt3qllOTDNjZ+pQBorIFCZZM26wrIU0NGJ0nSMT1J0gPp56PV3RoKX72GzyuCZ0JoMwzNSLG7s",
-	"EQs3Faj0pgK8RkqB7eBcNVyRjhkBRGl0OKfDMSE2nFY34jrtv6t21pYy2CYes6++UvbwzUEXv9mbwogH",
-	"FkY8HDXn4iRupUkDYDAOocrbAcuA6Sre9lXQ9HOIoxalgqeCgwc/9cH7ev3nFUnSsiiY0AkZ0OK2ap1k",
-	"Swin57tvrR+cwON3wdpu09MQPGie8/RzbZuo49IcFhe4DsbhzObv9CFVaiSLbH2lwTJK+1L9BRuf/C5D",
-	"RcFY5V7KXoKhXyqNYrwsBLYjo6Rb5rn1K7ZmbMv2FVzhHKzYhIVpBUkXthNKTWtxU4aRV61a3Nc2JodD",
-	"Vmfkuja7ZyoW/gYcq5GSD+8/Ia+12RXn8HO/sFhPWol21F5GjN6Cv9T9DBybUvhDfeOvd1cUUvQg3obZ",
-	"CsT+0Bz5rYV7QnUiFptI0//g9tvWkuHdE1bSIl5Nb3zMWzh4KX+AMhhrCC3T1WDs9/gcFBJstIG2J5NB",
-	"Fkf1O8W3YVPEYtHSfTYGwkcbaw69gWykCNUkWZA+Z35jXWkYKKeF5mnO0P84LOQdz1C8+14k/k7PXErb",
-	"qJCaRcTs36zMwWfIFOEizcuMZVEswhYTpDPGCn3VJ5oP2BlJAudIErRQtEPxBP2uWp/qLXd5emCM+NqO",
-	"+wH5UUca67UzXybO617uU4rz3svowcIjGCDN7wZdViHyWLvz2+fq3EHKhnIsF0rTQvu3Z/m/Pc+tLCb7",
-	"hZjzH4uElhlnImVnwRlXie1WnlgcuKEaQwFCjpCrNmddTWSpr0B10mXBACs8xCjCtTl/1cH1VOjuibbB",
-	"R0CzAcjhcz/ZF6709pSOY+om+gY8sNd+262GWrvin8Dh7Yl2wi3OHAPMHZnHn3nZ8E6EHu2CA0eDf/8W",
-	"BCu9aRrEA4Xx/Ku9zvJHZCxnmm0V33fi4F0fiX6EFVgXia7das7ScmZYR/i0rCFVWHP74/qBlbJAZ9mt",
-	"SXQMu/wXpreyxS92LO6a8oJ9sJgsPm1DqIPZpgj5GZteOBUdIp0E2w6ZkTFgMfIKUeiQgIeht8DGR6cs",
-	"+6p5xiU6X8zxgoQmp9ZzVR3OnR72pWuwyLIlWCt7F/6AFIQNYMf+K6pqU9lTsLRR6tcMsjbVUYvpOxZB",
-	"tNX/IZfywS7jGlh7Bw7eGxp4Cl/WS9NCKlWLxBbuJ4EjJ4jOQpY9OE0gGptL0TPfOfrTVA6s4+KSJLaq",
-	"R5WdAdcIu0jAgRQaxPYtgpERLjryS1R9oGLhbopxooyl3Kzwlb9xKkWXFwNz4+oyPxQtSYeRbpl3eb7B",
-	"xj8b9Qq/N0N+K7CaYzXghktXLRyCi5xH+Uj9yTCHZbzJuB+Oilx6exnwn+sHLYCg9wg6EyB0/hX+j8yW",
-	"cMzWrhuaj0tv8M7QAsWBhB0l+IKxOgdwwXo8iYSHWiZM1EuRAACxZMgKJQUZ9WUs4EYsO5tqelaBzogq",
-	"wJUM4lMQ3KMiZQYvCNTQkJYeSRsnt+sA9Roii0XB/oOl2ul2eEOqbeMz89EIiqXgaeCohWT+YDCCws1G",
-	"fekG0b5a3HzFsxbA054pwHFmqymBuGBbQDcnZ2/VPmbLZvGBF/9+HzW+EdjB6wGot5lXUWarTP2lc3vh",
-	"Yb9LHWq137YNkvN0WLtVGw32aNME56G8PRAAlPZQLA3zqCltAeXfQRIfJV5dcxDvVLNLkrGc37HClkEi",
-	"1g0Ldoo/hAqiqtjS1QwZBdEWDSEtDJAjAwsOyoiFxZh2hVCXNXIAQdQP0iBxhW5dSGJigXiQwQTI7ust",
-	"9wu8P8PMG9xtcLfB3bE/D2vBLmqRW4Ddj3Djmbo14GvBqJIiqAFxPja4FVBoQp6qgVxUsX0v40rLJptQ",
-	"sp8QcOJL2TVwLstB6ce2J99rg55PEj1x4y2DnsNCZmWqN+winapvYZCtAU/yWf2QSRuLlGqay17Jptrk",
-	"XQLk9XLZoTnQSXVlziV6KGqZcbaCzz0hIqXImVKkC/64A/VUfnArvypq/QILsryv0T5odSflNVQVreDU",
-	"pJr1ZDFeeWifGC3S/tH5Te3ol/Gcuq35tPmWhtWWd3jkT8FO8m6vs0yBIQwPdV3pphBGFtY9WsuZj4Ir",
-	"gXGjliMfC8WYOiMJzQtGs/ENZL6qQHf79Pc/IEBDb5kgLd4TsoAAD4W+0kG3aTGRq2/rjhdl2BodkCti",
-	"jhG/25rHMhZTs7unzdxKibixWKnN3AMTce3OO9RE3Nog95SO65Zojv7oDkOTjvvo0nHrPlDYihX6zYbv",
-	"CYXy/Kv912pd25Y0xQ8/9XBdePngVm0nuss9R7sxCcWWzxZ2TFt4sHaRbfgmqH7uYuYhaBm0MHuBKSb0",
-	"FUmo1gXvlJqpBPhtaYqXDAjN8zNyDWXKgg6YUUeGBU9ZLApG0z5TxJt5yoV0r1x+yS1jQ+SmheRGoNWF",
-	"myNtvdGpwBK5JECGlIAKpazjzClkyK9r7UL3rIiApwwur6Qp6E6LNDUzDdTWYgHq2k79aXNVrAdmRm6g",
-	"KhvTCTcAbYeSGbmOfnXR6FcN0fwRpVLObn22ri53XsHp6iGWdUplPZfYYqj30gTkFvCkc42ihesz8qMb",
-	"NSYbxYK7fizuto4AxFieXPSuSBkihPUHOEFkkCEhHWPA+2b0x1H5NSELj1s/baBxd5pqtXWWRA/I8ds9",
-	"W4fPzw5oNWqkQ5Pp1479mxcIO46mSJdqW+WcDwwdwEqtfHLhqo8yX8GjD5es3kvhgHz0MAOk91rGT1/b",
-	"KA1pRuC7r61McO5xL27de0/ei3zsOroBHzCLhf1zJtUXmrXguVKOWsNPAA8kN4e3nvHMjTUuBTtFHoyg",
-	"Jw3RMhbJeSqFkjk7x1Yx/wIspH/753/9dxIROODgrP8OmptekYJljA2wto60gPsrFhPkX8BWdgpdb87x",
-	"90mbOKRVAT3hoh4JwBs205yltXlDNx64FCsCSctsGFqYe9biEU0AYREGv4W9sx4K7yh8EAxxT8GDAHnn",
-	"aXGCjWrbs4kfPAU6D9yaE8g0Q6KEauT5V/jfBmIJj5br4AFK4baNuSWg4EnAwEETHtx3HLcdhqhpeKkr",
-	"8bVKHrCZ0ltGlBwwKA6DTxdofssENLAPlXk8gf4tqiqScxSu2FXQSuizWNyjg83MfAVFjGsykmWekYwN",
-	"pEYtJqdKe955M6EDYodfN9gQi01pWeihfyCsHUqgYXVNbG/w2zjVmnjDtqkbJoiyfdAYGh4tqwqe2y5V",
-	"W49D1ESTfWggm+ZLoYo1nqRUECEJ0DsU4FkgXGAXMUcgTpjAUhFoTybAHK61xTXHcgiNG7norSmMXIuy",
-	"KdmDSxB2THFTzYg12o++/+GPOKHHoyo3WH1YPRIX8vg54FjP8D1nYvdgh89cCut+Y1Aa5zHDblCLdNiQ",
-	"k7QMtMk8qzAPeM2YyFjWvtfDubARLDwt7O/kRnL0qPWTaECrAa39gNZP4kGYhU2hd4tZthG1x6xnKmxI",
-	"PR/AfrIxICpsgMljGPoJgpsYbcw2084zS/8lh8qrZpNAFosHIJnTGe2gLrFZ962yvw81xFjYfts22kTm",
-	"B5uS9iPoZm1eNCKcfzeNB7TBxR3g4kcLMpOGLA834hyQ1Dy9ZfpUj4dsA91sHCYiQk6EMFouuNHGnvdB",
-	"FZkLBSc4HJW4VtXecu2UPNcGWmCkpMX+s+TDARP6JqMD2mMRKZjQNL9Bb22EGXg3ORfsJqOaQf/OO8lT",
-	"dgM7jUsRxWJAlWaF+QH1F/aYYAVP20H/m5DgnRSsx5VGOhslCwMQnTE4DTYFYlONr20Lu1isi06/caU/",
-	"w9J+hhe9RXSpHjMvxwW7DuGbhtf5KFvfmk2Le9XoB7itXdt0Xtg4QHAucd3U5Mlc/VC6FDKiWHHHU3aa",
-	"MXVLUjqkHZ5zPZ7QXibO8FVwKmeksrl5TDCLkpZnFm3XU9qQUJSR+VSiUSyCfvC8IH1uFPLxlTlW9nX5",
-	"zvrYFNc8b8gEtOQdFrJXMKUif2tp1Rw3ujbQl5TCwEpf5pkifTkiA4NG7r0MqGu/iZkaWKxvEJQwmvZt",
-	"Bt5B5t/hK/m3kpWr00Pjtavm1FUnPLimvjf/Dh29Qp7ZZ8ot9hk0UT+5PPnPkhXjqht32C99WQKoqn2W",
-	"OaezRwENmt2+VbbJI1RbczWl6MwamL2ILT0qr8WtOiQhOzIbY79Jm+Ntn53MG1wp3A1qwzPIc3J50pEy",
-	"Z1TgSI4pVTLc1fekSZrF/E/zw3m5tC6eOgSyOTjITTKll1FWShAjJfwhxQVdJJ1ANpx/Nf/bZfQDqa+6",
-	"pWI1RliD0xP9yUZ9qoHzD4VKrZN72EGVB01T7wmbuybtjto6DFtgowPZDdofPJYIxR9qDTqrP1TAZrUl",
-	"kICBzbFg4T01Pc+3YovOiSTAksMxHPVZEaKHeVHzsWNHsYRZcYEKPiAkcAzZdegEbc7kE6p28n7vUtX8",
-	"3f5YwY2KO7cNple+YF1WQC8d/B1pJT1JilKQs3PLu2pG2MVvk7bRNssiP7k86Ws9vDw/f/7iu7OLs4uz",
-	"55ffX3x/AVvIjuLr7Io4V+3kjUmaohoWWaGbMW093M4kznmXpWPbZMqqt07BVzOMjOvQuBjKQtOcKKaN",
-	"DaiCW/yM3pT77wAUAlehpgCg02EkNwovqujK2K2odQ6Ch3zieuYTYDWYHOYMQCbQT6aKvMwdgju+C9rg",
-	"T98XfMwGPfzNoee8u/2Vbc0EhSGe5C7xHvjKM6hs9UgSPLpyYM969G9S9E5zfseyCOokYG/WU0Mcn3K1",
-	"lFGlQVU7Is/lSE2u5HXVW3/W0z/gfCcdEMEN8FTMMr3GOLIBTftcmGVHfn+qvOvUvI5wLFaUzHux1TbH",
-	"13BZCaJKNln/yqgvffzZcn3Z+p1wG4FzdvbTgKNVlhoaJthTE3bmlnesKHhmHU7uAs0Gw5xObC3K8yWm",
-	"5CjIIkdKZh5qjCiv4Fa39BWX9xwypEbkKcNXUVHR+Tu973Znv78/IWW22j7mbIKTNyJUQ5oS3jhED1eQ",
-	"PeN2b4KVw2Jtt6bBGgQ9NcIhIm/l9D0/8Z6ACiuBWkmpgbpcMeJluCKCsYwISTqMFsY8kbdMRIR9gaOa",
-	"y565KtiClfJhnjH7rRm9yC+vBdoalCyevyqH5mU7l4TDplQOBt41qKdNRbARg8c4G3H2GB2vO/G07pck",
-	"Y3ewFfosd9leFUBypUrEXPNuzTaWY2bBsmC6LATG7O3T/3S3nbUFXVt529kahQXW4toW11GVbu09/ZCD",
-	"Zj6d6n8fPBd6PN2364seUbooU2hrrcYiZfbOZmq/fiRqrDQbXJKcp0ZKq6iab0RKwc1L8S2iZbfbkbTI",
-	"uOgF44C7iHTGUH5lNNd9A9Y0M7inIjJguuCpe7NckUympXnZkdm0imcMhEUoFN77HXzy7R/f/n8AAAD/",
-	"/w==",
+	"7L3rkhs3kij8KjjcE6Hu2WKLZLNv7DixK8uypbVkaXQZ73jaHwusAklMFwG6AHaLo6OI/fU9wPcC59++",
+	"yHmTeZIvkAlUoW5kkd2SxxrND4+ahUIBmYlE3vNDJ5KLpRRMaNUZfejMGY1ZCv988pbOzP/HTEUpX2ou",
+	"RWfUeTtnJGVKrtKIPVDkhqWKS0GoIpQonUoxI+bFgKhVNDc/h1ed46tOeEkUEzHhmkxodE24IM+m3RdU",
+	"R3OiJVktY6rZUSfosPd0sUxYZ9SB9zpBJ2W/rnjK4s5IpysWdFQ0ZwtqVrag758zMdPzzuh0GHT0emne",
+	"UzrlYtb5+DHovGY6XT+aapZWN/KGRVLEynz9lpplsalMGdHpmosZoTPKRWE9J8PelrXwxWrRGZ2fDnu9",
+	"oLPgAv/uZQvjQrMZSzsfzdKWNKULpi2sH7169gNbP4vNv7lZ3ZLqeSfoCLowb9Ilx8ebVvA/UzbtjDr/",
+	"8jDH6EN8qh5m85tPP4oiptRzLq6bP+gP2fuj/iT4Yc1v2Hc8qUXID4wtFaEwhhyYDx0SmZKYwU9Us5gc",
+	"TGmi2CFZpjJeRVoZBMHqf12xdO0v30zS8RdqcTCRMmFU4HJSzaOENQMhe743BLIZzPceU81mMl1vBoDb",
+	"G5FToudckci+Rg7MF2jKYsLe00gn68Om/btXOg2npd/r1R2Xx6tUybT+zIeCvdfjCEaEuDZGlim74XKl",
+	"yJLOWEBuuZ7D74ouGJnCNtUlSdhUE7nSZCpTeDzlqdLwTuMGcCUNyx80LV9puWBpI0KjfMC+GPW+Ufzk",
+	"ZqTezqkmXBE6MXBAtNpXm0GAz8c87txxdW8YTaN509rch8wqpWLEfD8gkRSaRpqw7oLyxBxE9l6zVNCE",
+	"pGzKUiYihoO4ULgjzd7rgPCZkAYlVyKiih1diQJTp9GCNWz4152p1e5OU71Sm+Gf75ELQsXaErBiRGmq",
+	"mSIHKVsyqpGqHWs+zGk3IDRJCvfBXzwus1JLJmIWd34xA5aJjJkjq7qdKlhxYbtcs4Vqi17ccedjYKD0",
+	"DN88zkBE05Saj60E/3XF7GOzmI9BR+k1oGEq04V5/8limcg1a+aBLB+w75HxvvHR++QfASYN+HKfLdKk",
+	"pUUaxylTKsgp8tm3QKD2JSJWiwlLc+rkHlkSoMpdSbCB47i9tCHBfEtc4HlBMvBpTMNmb+eSzOkNI0Jq",
+	"eNi03Bo6aoMIRz4fg873iZzQpGnhPwE/N6gm17AH5Pn+/cTIDKYgS5nqqUy4PCI/So1XQejxsLBpE/j+",
+	"trv6WcwWS6mZiNY/sBqyeUGvmRFBUyPxEUWnbAR/mUPNYmIolylduqGu2ZpQEZOJjM0/1K1hEFR5d1TM",
+	"4ythXjJsO5aGfrhG4fCyOA/MTIXUc5YWJxwOBpfkds4T5k3sFsTVlVCaJwlJV0JwMQvIsHdxRH5ga0Vo",
+	"auZe4sU5GJK5XKXqiLxTjFAyTZmak5SKWC7IDU1WjBxQ8u7ds28PyZKl7gtlBnwy7UX96Jx1B5P+tDuM",
+	"T2n3gg6Pu2dRf9qLL9j5ZNB3mEJlIEeVh4SuwcKmw7LgIuPfdUfn2RSE/3phw2gQjr6chmH+HdEkga3R",
+	"OKioHOTAqhqHR+SROVwJI1KwHA/9wSWhV2LBlTKINM+Gg/Mj8hOj1zCDAmoI/xASwW5YShZmhWUAOrWk",
+	"HkJWp7mb2vJM3HBNDTwa+TL3h+zLmQvfKX7Y8Igtknq+hCJLY5vYFevsvjhYC65Ps0UzSPDh3sDA181n",
+	"nvMF1/WUuZDm0Jo71SiOKdOrVDTtN4Fp/O/HbEpXie6MTnpBrjH2C/piv0ZfDDovKE9+4KJp79fm0b47",
+	"z+Z2H3ouI2povfZTCT68y8fs/O5zL5hSdNYsgyyy53f5aP4V9902t7b99g4UvsOF7C3Lu5NfMCO9qDlf",
+	"boCIN2RvoPiTlD+8GSqGFydcXOdKar6iJtjkI3bRaDYssh36YPSnwV5pJbC8l9PpBgVU2qf7oszNDl9K",
+	"Y5Y6jWA7uqQZ7hkVPr32CQtsBoV9ujco7PvZl9qQgwVCUQC/J3LwFmEXNXsnuHZMu245K8E9O4/h4b4y",
+	"MJF63rQ2y+/brixfiVnZK5oyoduccbWadHPVuS3tLGH+O1DOK1Qx2hN3rpOIZF1cJFGMKV8nQX0j/ISE",
+	"b5ffSPrL7Pm+xJ9/wfveZitPBiJUqN/88M6ozGZFG604+6nLDRab1zJh7fi11dO4IqlMGr9vnrVGkvk4",
+	"rmLVLFanq7vI02/WIsLZzXfesJTT5EewRWwnYSNTettW8LKzZNRbfj2l7vG3/cHx8D///HMTL4Ppxjjd",
+	"jlh7w3WzbKbw4d4Qw9fhM5pOp83fsU/3/pB9P/vSdlqET35KiszWka+qzSXWtK57vc281djVyejaqEht",
+	"Voj60Se5ZUvryNdmmWC7g5bfZZYtNl5l+HiXy6DIm9/y6Jrpx3KxgCu3yTGRPd+Xvsvfyb/d+FHtHt/t",
+	"m4WPtaEO/O4nog9/Gd663q6XrN2qHGEYPti0JuCRGyw6S6o1S82L/89faPdvve7F+JcP/eB0+PF/duo4",
+	"7Ft5zZrvJG2f7s36Hj974b5gvvZObRDLV+pOUrmd23zmp5RrzUQT1J9zpfFAWjcr/uHErweK0HhhhJLb",
+	"VGoWEPOFeJWwmEgB6niUrGIWB4QLpRmNnbnQm2C5miRczVlMBLttJLBbXOdmA/RHAxC1lEIx8NJ8Q+PX",
+	"aF81fxkBign4J10uEx6B2erhMpWThC3+9a/K7PhDfl+bN2JrxaMJ8JaYacqTzghWNSLmmnEICDpTzpJY",
+	"dUZ/+YD/tMM6gTONmKm8Nz7+gvhjCjjXyPwxPpse04towIb9Sc9sFo/ICIIVNNcgRzzD9RAuliudk+oq",
+	"FaOlTDVNrrke2W2N3OI/7sAZzYsIziI1hHaycIQ82nzfAGFBk6lMFwbrKZmkjF6DkX+VsEsSIlhCouja",
+	"iLU8mh+ZxTyWYprw6G6YmVKesHi8TCFKhMMyPSxl2kW0UuNe/6I/iE9Z92RyRrtn0THrXkz7ve7xpD8d",
+	"0GF0Ep8ycP6m0ZzfsBiszBEVQmoyYSSaUzFj7sy1w9lFjrPvYKWktNKNmKvb3L1gkSYpo/F6zN6b0x2O",
+	"CCXohTT37JKlem3goOk1EwZ/1WVY/MvJX1mkH1h7DYklU+AMo0kib5E/C3l7ScLI4ho+FUkRrVKje1qY",
+	"klspAkM5tMEBVHJoELiNPGeMoydDQ2+lfE7TGbvvA68hoApXB34jroi8YSnp94bnJ2enZLLWTO1CHf3j",
+	"nDrs4omWkiSw/N/uVNfvkrzg3wCcv5PphMcxE3eC8JKl4OCRYhwzwVmRuToaYjH41NZylRIrs7c/fB54",
+	"X2VfI9nXNoK3urx7AXRlWgty6zBb0DWcn1jC4TFnj1G9Stk45opOknx8fnsqpjUXM2Veys8e15ckTHjE",
+	"hGJjd+HYl5epvOExS0lCo2trmKE8JkwAuIxkCoj+Xoo7nyLrGhqz90t7SXoHivvOKWKHEKrJoDc46faO",
+	"u/3+297FqH8y6vV+viRUXQM1UCMnGPFip8NWvD5LH21x2so7ua+DV5o3DIj/a8pu5DWLQ8Md/d9XiuWX",
+	"cLabiAoiJEmkmLHU3FlmGOCy6Jd/zcyD++eQXFVY9S1VsIqi491nMfWCU9WHnctQLebcSbQaDDzayL8L",
+	"8QIpguq348aNALWBsI0wALz/KPV3ciXuhmsh9XgKs9xJtDLcyU3TnosPc9z86E2wER35gu8FIdl04cgc",
+	"L4iYRtEHpBazLylYmZErxsiBQ4zHsPFNZeMdiNmhjWMY9o4PAWuvPFEL5cY74c9JX7Xom1PlRNuRuWgh",
+	"aiOL5hgEhIOEL+St4czu9+NLHOeibHZixd5x83dKUNDchtxsN/eCW08yhdPmgt0hUoWjOKuLsfROeJWC",
+	"laBQQd7rTDu/X1brltlCA/VCXe5BCx2cN+DOW8Rvxikd7jDaB/RSjCGySQ26IWTJUb1FH37vbhjDgEcf",
+	"Ze43wtIUQqbbwvykqPmXZtkCbLuO+4D2I7EmyMzs9F7uiPtQSA5Oer3DEbkq7feqA9q0r148+zZAawDq",
+	"eSw1LDCRM5Urfwg8BXh5w9IbHrF3gt5Qnhhh+B8JRZ6uYRdKVt5KPyeecmSMfMhaQwb85XCAbP1gClHj",
+	"AKEA4U41nVAF1pCVSBmN5mYbeDm9lfIFFWtrV1N3wkJKNRtD/FVJN5CSLKhYE6o1Wyy1uiQ6XSOTJQnV",
+	"rA12IMZ0TKeapWOFWUQ2PShnZ56B5q37pgPONqwVFn8vmPNnNNirQgFSoKgCEd/8P2ROdSF1CuxrR53A",
+	"zw3zHjety45+6OVgwdLeCbrSc5nyv93x+lrBREa5jGgZzXNGwGzublo0a0qUSqxGdEkUnwlICNhV0uj1",
+	"c/S+qyxjI3LLq74X/JYmRXFywmjKUoQDyJMoS2IiykpcC3krgkw7lkbIB53wCMz39rN5clrVhP8IFBmY",
+	"MWFG8CQLGs25YIRG2oXn0ukUPabkmVZEsShlsAA1l7cC4zWoJlHKAO0Ft/aHDvzM4jHVnVHHKe+9Ya68",
+	"d4JszGSNiXLja7YeXbO10x163V6v1+uemf+cm//08v9BpLNBdj7+7Lh7MelF3bO4b3SNAe0eT1DPOJue",
+	"GyJIqNKgJpdWdfK2Pxz1BqPj/s+5c+HJ61cEwjhTag2zYG0adcC5YZBvDaMc/Qr+hivR+HNDzxoUNTvO",
+	"gGsq0wWsJKaadTVHv8DGEOMi0KrfkW5+NPeotdJsMZpIqZVO6TIsJXLJW8FSQwtHxS/XJU0gvNsmK5ah",
+	"XaFASKe69QBjxqMae4A5pWD3gahdKSJmaJSLlWZeag/hU9ST9oYmIntrLIVhMHDCtqLXjvPWiPkD5rFM",
+	"r9XeK0Xq2yUsIfcD/qUDuoL1PFmrqUdIgU+9v2QfR7XUfNxPci3u/VlseNeUM6O9kkevnhlqGpHQHMsQ",
+	"BLzMkaBW0yl/71Idbs7IZE1sWHUpKGaHM11GnJe8cFJw55o5//Ko+7P16nab3bpuu8+5qkH2S8Eg/9Fo",
+	"DHa7KnBoL3s4ZRIbuRYO26VV6fWc8dSyU1XimjaX7C//BPzzl6Dj5aV2Rp0qS80y61ql2Nm7rpBa559l",
+	"TK77WPpsGb2vqIJEotDly2pJZgwVfvMi4P6SGNlrTWxuC3AulxO7PfWscC5hncU1NR/AN0A0dde5YLeO",
+	"GlFX4tmVXSIxSyf/JHc0iFCdUWd5Pf751+HzxfmP7wevJ6dvo96f4pOfphd/nh0/nZ/9x3X/hRr+uDz/",
+	"Yzp4o0/fVUnRg1o7GrQfrktEuWbrB5k8dRAur8d//6//Dg8DX7Cas5QFcO/l1RcMVT6yAjjsd0S+QUHR",
+	"vL877bk9ucXW0l0UsaXOvSNe6ASN0c5Dk1ceqCDNP6jZteeT0JJQmDfILACGfmkUyZXQD1Su5Bco1yL9",
+	"+5RGjDyVyyWofBmG+fiFGH5zc/b4fe9nevwmPv1udvH0r4MfkpM/3p4/Sftv18N3/OzlsvdIHX9bxbCT",
+	"BIord9Y6lFQy3wpjoI4I6RZN1njQtspQS6rUrUxrbtKXS4RmsiaKuQCbDCTuvUxkwu8LNiIgxBsW1O+R",
+	"aE5TGmmWqgBdfySSi4U0VMWOyCORrRd9BPm01zb8TxHQLRAvXIHmwRUGFZek1mwrxW2fnNZse8NxKBCG",
+	"UfymqVzA7jFp+IGChBVzUjielDpAb0ta9Al/M7lj3Ys6Jms07G7Cb8zNnrIVuF9BE+1ygWucWl3Ny6kB",
+	"5SnTaL0j7hDJM50ANTnIDkVQ368+tZX3+gH04A5o5cSBdRpNVPmLu+j2jguLgzlplLjFDLpn9HzSPYsu",
+	"4u456027A5ovByzTftIRJCG5V3vdwSAads/oRa876ccn3V50wc6nZ/R0coKeJBqPDYxdBJzWSW7u6Z+c",
+	"9/tAM1bN2AhTaxDujPq/A41vREJQ20fmmIB/2FFByxuiRAPtcyeCjgtHaAaHSz0DoLjhdYoSV4QJeLo3",
+	"zHyKbFyM89rg6VRaLhUoaRA+tOeHW+jIhdo6FULfJamuQOrlbT6mXrofCBwQZaLAZ8fZLUtJymdz1EHK",
+	"YZOlM9N2R2/fPrfFmcwU/vlqOiAgO1tn495Azw7ph/x9LvTpsOPl6l70emf9i4vByfBs2Lu46G9N3K3o",
+	"z8UEo3JWZI6KIvAKxFhSu93CCwp4AXCbb6ntGjmWgwIaGJHQ8N+9tfJdmHdbrdzM2Vorz7a9XTP3tq02",
+	"qeFw9D+pFv711r3brXv/doJcxvtCbQXZBjfbC3xp0z8wuQEBTkfZfgADx4mVkb+ekH8AuTTTgen46a+D",
+	"n8TJk/fnr3X/z6vhM3n2ivbexMffzU6f/vXih2Tw8/uTxzfn34j+ixorRxG37U/RBvXOSh8oYx2ES7rR",
+	"2jEikxVP4lxWBGWQ6z2sG95eglYqnye8VE9M4SYFlXTKjHRCuCAWhQGZpVSA3wLMGZowGs3dGRuRPonp",
+	"2vCI49NT889C/aj++TH8Rg4cHRRv35w6MoHmuH86GBQrVtoKlmVhBus3yhoMvZELpudQNtMPVJuwLNha",
+	"SxLLSxJ+/+QteXjTf7hgIUmyDCCwd5ei3CDq+PboSmRFpI7Q/RqSSBq6JbbqmtGiXYVIFEowzeKShJ4C",
+	"Dba87NVUJjD2SiiuXQaGCqw+AVWYQHeALYmYpGwhbyDex4uVPVpQQWcsmxRtOmY5YGuD6dGif2lkpoyQ",
+	"yu8hYwsciuGDVrG5JKFiyTSE7BEwErC4ywVZKZY+UFfC0L61xVyS0OUyNsxvcyJg+gxilySEohT5Szj6",
+	"ShSGJwyHpjFLjyIqIpbYRXkBiIbjxym9pQkIT0StJguu0SQRsxSmAs3SLB0nSdBkA8MjKaYcc31E/jEu",
+	"JvK9IxZbv4FGqVReUb/LK2FHxyzisbd1nNLA1pxUWMF0lUx5YiCrZXR9tJA3HgqVWiEZw0NMyraI1KtU",
+	"YP0vQ1mUJ0eGE2evAh2v9ES+D4hmi2ViyNE8SnnMsLAUVMtkt7BcM8HYjStjTNEbR3kAeqhW5aa6tOq5",
+	"/TwCBomUxjY7+EpY0g/c4DpaBToHNMO/MuKH2TL613O2CBAIdq5akvSzkh+A/c9R5hEJMbmyCDCfdK6E",
+	"S790plybEatqgl8vs/nsoBAz/SKSsmXCAUJ2wK8rtmLhlXDhSjxiJGbKsF54lI80GntIDryBXTOQRHRJ",
+	"Jzzhen3oFm4oRgVXgiqze7OAgCxTLlOu1wHJYr2E1BbvdLlMoKjwgirN0m5MNXU8x1YXE4bv/iWTUY7w",
+	"FHpSC8DO/xuvd/+XLFPW5nYo9072d/aO4XruKfwbyaMgmLjnBSZa+WEBgTMeU7RvVdhkJ/AvUzesyhbN",
+	"jyjc5T8Ydpd9y1BfJ3CZ2W6iIu/rBFhqxz31WZwBGdU0kbNVBgNkHoU/lgmNWPYXcqvsT2BK2V/IdCA+",
+	"yHAUB1f4A5eccRpvkOYpWiUsJ8n/rSE9tY5DYAySPfvZH6VnFkDemcv/kkvIdC2eH39wcQAckvxPc0jy",
+	"v4x8oLDiqVPufbqqat5xjIan/dw/j8iSpQodP5AdKrQs5CwdkZ+yIouFKHRwsEBVaaChIPMVISVfiQmL",
+	"5ILZjGOo1QvKfWjEBEwvLRUB/NBhC4w0m6U0Yv9OowU7ck+DBh+T9SouKIdyK1iHg2s25hBZbf7tVJJp",
+	"t0f7/e5ZPJh0z6PhsHvKBtP+pEcv4uOo80tF5LarKctl33EocD6HfJ0UYsCQsaBHBnwHQkI63pza8i+2",
+	"uGrBiobTlxw0w4JB5nhDWExxUe8U3PDOd4FJV2Z9ng9jZ99Mu8gWDGrxoV7NSl9we+nkbI4goSlGzIuq",
+	"nGme6eZpJomPXLXgVrYEVwRlix2hpJo4pPjxOLWqSRwXikPse/rM5QqbpKJ4yZVUe0iTGnUey1USQwQ8",
+	"SMMr5WKG87I2/1bVHfHlciRVC/TfcMXxnm5XIeJP+fgyYGENDZA0R2N3viWVplnZ4iPyBMgFUyqgxqsj",
+	"m7K3DnbTeUoXk1U6M/eWEadS89u3TzpBJ+GC9WHAlAmlU/p//w8j/YG5DeGLYxsoO+gNT85qYg0tsLZG",
+	"rWWfrRiJ37wkx/3T026f0GQ5p90BMZ+8NNJzymKj1a4M88uKSPlnuoDSQbFoBtpyf/kwqLfh2o1/2O6I",
+	"MiMHrUYWQFYaXxvJN7Oq8PYCSlVCMgLhCxAGv6WaPgZRcM9zCSEQGHtbFi5tTZMyVTk7WGb8GUJxC5nc",
+	"sKxOeIlSKq/U2Wg8TbChZm/hUslcKxv8J0HHMJgq/uoxYrdQsbokShL7FFaUg6Wm0LTPCSr7/qUJmVD5",
+	"qyUCS7BFFbVm2WZeKHYhMFMeE1eMOgiQTZmayyRu2EZ1mVhlpcGMq1wVltyihvnbEL+OhRhSnTlG/OtP",
+	"WWerZW9o7AGDW2gLsIypDkkltpuuYs5EhP9OEmfN9My0Rioysg7mC7giYCOlp3nc2Ak7naKt9SLqxd0+",
+	"G0yP6XByEp0aGdTeRW+znZiFxnZ/f/jDm5WI6foPf8DlnpqFnx/Z18ZzvTAC3tWq1zuOlvB/rH4iHIKV",
+	"qHEcToy/P/QfFL5kn9u5r0oOvGZDeMGQnRmfUyc9nvW7Q3oy6Z5Fp3H3nF2AMDkZRMfxkJ2A6pShpfkj",
+	"LrvhhZFWmTDqj9kqbqxz56gHH/kbDcRunEcGddELUCTIryZEDsKcWv7+X/8dBiQ0QuZopVL3t+9EaAwJ",
+	"qvAZJ6KU68+n14YeSlOcnpwcnzZMYimsjpWCSJ4yEbMUz9PTty+eo/2MCq7531hMDoQk+F5A2A0Tmsyp",
+	"iBMw+kCbBxWQaUqNXiNTEv6V3lAcPgrRo3kYQJ18M70584Tak3xUdr1CGZINISXomd8vKqUYKNJ8qdiy",
+	"lVZDK2PbJfxxkDKFzU+gulANisllwghNwLqIIrvLY3CVKx5kfLAKhT1zGfIOQMWD1xhP4gjY4ERdZm2p",
+	"8jivrBLW3pEO9nC3kIqKwRd3Daso7vj7VN7anEyjbq+t1HKZp9Nyq5PaKphckF9XUjNVL0d8qhANhJY9",
+	"+P7RLSA0yHlaxqr2Ds3wG1M1x2UULu4RCc0VsH9cRvv7o31cRqrbx2XgNloEZdgDGpjtZwEZR507+vOt",
+	"ePSFOvNxd3sb3irscW9Zbk+JbLM4ci/ixeZ7/ZKk9BavYa78aMOcLc8br/8ttot9rgUhb/Hjvu3gfi+D",
+	"nYKhizwyg38tMYLfBM0w+1HkT3O5gJMFNl2rz10SsUqgURmdKCMOTaGEClasKVIrLIDhdlrqElUSyyap",
+	"KlQlX9izb0EaRTn00CtBV+9oOtrKYs1GsVABnjOP5ZrPtGO5tUqi1imfrDTbYOQqEMpJrdRQskKnDNJV",
+	"utikaEm5EVFdVuZJ7xKy3wxr7xukng4L+QfwEjzN3+iVTRoykStQEHlyg7Z2uuiMOv1T8v03lqX7Wzjp",
+	"1e3d52E70iIV2fnkyhDeJQlpkoS2eZaVMnONOeFKV4LzgXHab5Q4Z/twpapvAKYt0+gTFLgq0jFUnfHY",
+	"TX1Ub3F1m8R2V26+YfoAeRjCykDO7N5djx5vNWBsbU4vRpTvYlI3oCrtro6BPQZnIPR72Jd/rfOeHOD2",
+	"wGAISPbMEnhK5JEyqlAYSq1aeMsjdlTlTG7gdqPZx9rNWd/oFinMJ57Mnxrgllhs5EyvtHZNWOy9R2Rm",
+	"Czfo/kLluOIea24eC/OiD3RB14gX4Lqo7/IIkiSWtrSHz4YKd0CJkWaNZUedhC61XKrc3fkcfiD9IXmV",
+	"Sud0RyOVnKZeeGN8HHXPpie97sXk9LR73jueHseDqD+hDIR4bnnwQq6ENsi7uDAQxDyLyHz6ybvXllpc",
+	"cfZRZ5nG+Sf60WDSPWPDafecnpx0z6bHzHygRy/Aa369Mst99KrbH3ZfvX5Zc7kXYLBRgsxHFsDTwq1S",
+	"wF35Vu21KzNQr7XnkG/ZTsgD+8a8ESnYugz51tXwLeBb9L/zj0axAv/1Kvd44pIDH1m1Zwa9K3J/9Sf3",
+	"BD9Q4K12HSB87ryxrEd753Rp941eXdzVG66Z2j+bFt3Z1Hd1G+UG6wQRLUt7vKdghWbv+5tN7nUj7CsX",
+	"P6sloUmCG/jEfvZsuc1o8JsO3AEb8L7Z2kJ6eg3RMnDFODPpABzvmfnS1i3CCiY+wmy9og4X42UqZ+C9",
+	"ruYst3axufl2bMFQgCb+XAtLsJBh8vu+R9WrYFCf971rQZ76GJaf5vYivcai4VOZbtHa+vdejGVb3IcF",
+	"ZxaYvj9heuyBuhz7LM3DaMHYVbssSNxfjkM13smmZHBx1+zC+8ybtL09a+F4pzzKEuaLa27GvVOE7nKY",
+	"8uA6VzJchS521XqkYduKHEBMV8jFnKVcj7HN2jhrCx0SKQ6PrkSYdYcLyQKaNnONseJZpznQL4SL2ZMp",
+	"yfqrZ8vJ7QdDkrAbligSM7Y084M5eLxSLA1tSH6lswiWrcKYuNu5JC7+j2vlQgS5yLsE6JQKRSH3wXxg",
+	"klIRczEL7ZUE60+kvAbT+9wsCtqqyamrhFCJHqR5JNG9B/nYxv1jF6HIdTk80bVNHyOpP3n9qtvv9YYD",
+	"L1TYrAxUhjH1a4VkxzEHsh8MSWNa/lZeGvYnlhgom/tNrlJr/f0fuVzbeRQtGPl+MXlaI4/n8Np4yO2w",
+	"j0HHIamtseAbN74KwQ/bAyFrMsd9EG+JloFLRJQdkU9ev7oki5WCHiHWnQMmEVUpElKvX/i43ASC7+y4",
+	"V1DNt4Lcja+ake8UhuokbEaTcWslpWngNmN51lxyJzPQcm6bDnifG9Yt64a6yb2Rx4NtagrsppkVg6Z1",
+	"B/cLKPVZboRntgNF3siBvGxo+eSKdOWUfgYdcpNyiJ9vxoGd5i63Yb1J694sJlWUDZpQ1sKGAddnQTJB",
+	"b0HJOm92m4WFe81UvSSxuN4M/FmsJPuXErkv88o2hrQT1VsTSCkkHrm7TWsziq3r1lrTiLVkPdnFS1dj",
+	"Pmk+LlnbuLYHpkbZEjql5Nm37dUqHs0Jlhs14pmRrfJi4FfZfFeduxZvambXlobqjKvQhFWss+pX1lDh",
+	"7uwj4opvQQ/dugBvvMDBnnFJfEmYqyuhmLZtaHxh+JJ4AidXJPzwMbTD8tgo51H0xAcjkH5WudOXuIyC",
+	"KPQ4kgmY9v9lOj0/7/U6UN9nmdD12Bf5XoEk2Ak6RnR2T1A8PCpJk4mcyfEqNbLmXOulGj18GMWiMOqh",
+	"GXOkbmbtZOE2AZct5WUvl005XktXWo5tiO8Ys1ez8zJPx2otouzvJs3JzdUoj5vDxcqzq9VymXCWjm9p",
+	"yuZypVj2yOZaZsL8rgURfEEPUfiUipglasYUSxIVzelUEyPI18j2mSjW+dfhBRn2SH9wPDw5PfPKa7ur",
+	"qynKtFjF0QlsnW+f2KnOL/zg0+PfvzaxtUZYwd3jVQsjB6+/e0yOj48vAvLu7ePDO1TCuh995nPoMe0C",
+	"M4vCwj3pLp9dW2lnkXWTO5tsi6JaBYryy2vdG0m1VbR+lxGkVsZynCboVJKzOx5X2TdO1OH1buF9eezK",
+	"tBSoYvP4MXijPs3vkbrGSvCpFBpy67NZXj370Q/d+xH0J8gcdB7zgYjJNJEybU4E/BqNd9dovE2E840v",
+	"s+2iDJcopGr9tO0ebFnTJYXyKgAi56yKDRWEmcwXZmV8r4S5F4mWYD61kUOQoRD64mMYkNDJgxj1HPpi",
+	"Z1huDJ1fRcGVcKYUENbwsqKawHeXkgtNqPbXRg7yoD3DU1kA9kus6kH13H7jSnj3na1JAe1u3r1+fnhE",
+	"HqFKkNOrTF0eAk0SRSY0ura5xv7F6djE5ZVgTZmjaDJXtyxVR+St0T4gaoovFiy+LAMGYOVtjqbsSuQp",
+	"m4m8tSmbQWGYAYH5FCU6pRxqg8RSV3WMfxDZv1qUKl9V+Vxfdf4lnU2uOgYj5t/pbDaZVLTMs0Kk5cG/",
+	"/KXXvXjU/Y52p798OP74vwt/n348/LfaOPciFKqVoqHuhCrTgLPJmLcuIXnf6GdAdux9OzHKg3BVtf32",
+	"xzee58JhukDrMgVS95pz1eApDPAkFdrBQmso5eUTEikuswZ43i4NyyZFY0geSHgw7F2Qcodp4CHugBz5",
+	"xAq1BUpNEqHKAdeVPK9aoTuntzpxl06UTFaaEaBFc8Ct14ov6IzZJEqq5RKZhs8H4fzB3WX4zSXMgAUR",
+	"zM2ZyIgmZiMVE8fwvF0AXy5Jbs4ecVAZkdAof3tnjuygObbOHDFzts0ccRvenjqSEVOxmGdj4c7PZC75",
+	"aqj4aqgAQ8X9x8Q6a+YXGg5b1Gsryw4RP+GIYM28IxJmoQTmRw0dj1MUpVI2hb5RK6F5YrWI1HOBkNAW",
+	"FjSvTrmgyeWVuGZLNNrOuRGg1q7jrqs3BM1bCyW+MpLJVmL0RDtzsZpSNrTC8p4slolcM7ZvCaVSiB0E",
+	"QaQsYhDPMJMyNjoNYzFc0hNmbgWFcRn5JX5UXxBpIieVeAO72jFq4YYzdfvIluyp+0ZOyDcrnsSsRhVs",
+	"KG70WC6WFPq6Q1nBqvTaqoRR1dJVXuwWY5e556+Zl0oMEG4lke3lcGrryHAksr24t9uxQ69MZ0TpdBWZ",
+	"C2NEQrZY7i8cmJdbxYnuIByYOdsKBw4M21jEpVEmo2s43KBUGUg8fe2cUdhVYC6TGNQedsMjo9Air4AC",
+	"rRz1NzMPm+pwRGZSsIAAg6DK8YejOk6AH4b7auobevJdfOfd3htUcStdK6Y1FzNlWFb1Wg/hZCtbX7N4",
+	"TYeXVyKsXsiha/I6MUQytdAI88scPFNGqA+trOA+UhTwr0T+3FCgTtiCQelSXyQJsWqs8jqlFCqx15mp",
+	"rInqShTg4YQeouY0ZeV37MWLdgeF1oYnb+msVqP9XcpLjXWZ4e8ah37dpuoGZjuse9i83brRtZuvG+iD",
+	"ou55HVzqxmVA+rAtzrJuafVA2rDpwsJrV5mDM19cUMRWHYMvhm3tJgi8kQtW5hZGpnP2c+p+zQ1MStO1",
+	"ymuEkLe2HG6BCxjRb5UK1cBFpCArkUD8voutXEJjdWhVxau2pJYn4yu570vuVariLIn/xGVC60t9/2T7",
+	"B9+mUszQ9QLNvcRyZSMeSnIh/AaxoVj9zunNfmioi3KkgjSUlKtKhXbe+l5g2WIILVQQVkvIsoQmR//x",
+	"5uWPYO5SAYkllKleUj1XuX2rtOQwIFzE7D3zhrjkkL8Mfgkhz5cS7HuNhrRs3LNp94Wh9HbtkzLItIA+",
+	"r7H+bVWwEHj5h2r5SxbbuXvGQB5gDWZ8iMLGgq20GFVer0PUxBHXRfyf9obnvV6zvnDX+qW7ZxnkLQ7L",
+	"WQYNCHUamcvoAePpTEL7V+sJ8DrbYSu7KgltxTcCoA7L36dU1FjNQtuEAPt/2b60ru8zV14cvnluRf9w",
+	"VJD3urc8Zr6c5wu/LiYx6NgvdbLuyLUS8FNGEz2vP+9gX4biJOAB8d2AtyxJmpKi5HWVq+T+dLdQeV2z",
+	"nvZJTTlF1LaD8JALSdVIDYHRpxDZrqxe4I5PnpCRtwQEggELckY1Oans2v5v7zYpmyoi1/RQOe72+4Uv",
+	"Y9g55mFlonMMnvYbrzQRO5l2zyantHsRnVcK/iGrsU1isnpvftbRcfdset7v0sHkuJv3h7not8lVaKjh",
+	"jI4lDNjdt6QzGhXB+8VcUMD2Gnu1Qs+yTTtBN9DrnIfKrJ5js569vNfZ5ydby/CamwWDXT5bB8R9I4nv",
+	"lAeyQwdBzKe7lwaChbO0pV8qMB7/Vi5kSJGDqJBM9kARP8XqsJhBBV+sjxbfDvWcVyLc/cNcV/TRPi/0",
+	"qwyK3SrhegI+0Lp3ZeNdnYHNWhy8ezsgfEqoWLe5mrN7bivB23GFIwraEz7fmzh2KpXuMbfyWp/KW7Kg",
+	"Ym3NMnN6w8iEQWSf0CPSJ8vElv3GljiupqKNpML23tsKADdni+cZ7KVy7bc8SYw6kSeyW9fEJynLnnHu",
+	"tsT9BoZ/vs6W2yscOnYGhOGB3G2tyE8KB7PUl9Ijl91C2Qpnf4vBOuddI+jHtL91egfJorV12szZ1jqd",
+	"73q78zrfdVv39Vdx70sT9+7dQeypJ1+mi7jMdusYbcqKXIUoTUWsLkmIdAyKL7oksq7yhvP6+myORicD",
+	"ewqtOxAl/27+zgbGsKmfoLmAE4k9uvz1Y/9NmV6D2ug6C5obeW7oW0ty3Kv0DjyznQPRqlJklPibd3kP",
+	"Ti4Gxcv7+LS+ZyDshN295Y9vRCp0/dmhL0+dQQd3sj83uOcGPv/ENqt/4h4+jUVc8PRgEZg75C37BUk3",
+	"Hpgsl7FlMys6Y0J3Ph0575mTe7fKOm07Kz1TasXeaBldG4TfrZTt3EWkQ8tJo7GEcyPkpUaFDcDw6tXU",
+	"5HqOwQkiCiBAA0NWeByWsItz3Hd8DlaM6hjKmvOUBdgdRJEXsr4cs7fAbVjxwlYgZtktv807u/SLqfN9",
+	"GSxujZrNG4Ma5UMv7qB8aFcP6bzXPY6GcffMCLvn9HTSPYvO4wvWm/bpYLKT8qEXrZWP5zxiQjF1l+SP",
+	"xMwRIT9dUh5nIRfVeux7m9887+uml9CTkY8fZ2UP6gwHjU6K3JvhhL56c5b7CptOmVdpoSRaQvh5pRin",
+	"XqXCC5WRAlod137mHhowuCmazGgusQ/zYSw+jWh+6WdW8YR5vQJ3F9iLFoc84qEKxyoG65jvC8qTH7iI",
+	"6+STay4g7QfziOZeqAOIwV4PZ5sMk/8wBlOVBvXFKQWMBVciTOSMCwgn8LKNbIBBaAv0ZYH+5segMK9T",
+	"C2Dm27mEMFGrv14JJRcMWzJK8lfJBYuxS6UN0kJTpjAMaAIpOCIr6GpWAtf7uLQr16537C9cy4IsoFxl",
+	"QVQZnGgthZIJg264ikFwLH5WyNzxZ9bs//BAZS2KoeGt4ZY43+IwcG12x3LJhIVBuSevXbMdCN0GLaDt",
+	"T679N7jB8LcHyqt9WAqz9Ru356Ap/DH2dLUKCWDKkYWc6/U6zppUZ79ga2nvh6zttevIOi58voyULOrH",
+	"Aif/G2CQ/5l7GQsGrHzmysk3Z+S5jGh926+EitmKzjAuDo+K7TaLAdG3qdmFOQNH5BFJWcSX3DBIrOgN",
+	"eSrM9lcVzOj6lawle359PRm6y8asuIuYNa3+RbMSYvWTLGrV9t52uUtGBYik0GbFB9gdyLBeI1F45xT8",
+	"p4fVej5GG1AgW35SIxoWR15lnVdOusfxkGFx5Do54BoYXhHrhlOPWZqCPcigkaUjo6EtqIAuCJQnq5SR",
+	"gzcv3r4iJye9wxE5Oeof9c3hhfgU8w62M85wXB+DkXnOzZxAqFtMVoOfa0srW+DWWTPkVKP/IMZW60Bf",
+	"4FPQKWcxUVxg4epbqjIClTZDPWUwqOJl8KwUtSaK++9j1V64aVF0Mj8G+Mq1vfW2vQS348cigXxoqEQP",
+	"8LOoIYjePNEv4w9ZoAVwJk884FNkAjGP22n6YLaz32v2f1BiTWTZYeeKxCvmfxktiZjnBzbVO/jFcvLf",
+	"x9cLhuGNjl4PiJkDnnB9vz74diUhPKpqqgpxT64mIFcfuF4xhIwZ7OYsKh6JLd4ivBgcBY1IaPjtLkob",
+	"+Skrr4Qp3ZAoS6eaQS/k8N/DwLWpAJMTfOeBInaF3WffFvW+Hfh9a73PzNlW7/Ogt93rVIRe68TJ39UN",
+	"uu3ac+e6ZvGQ2Jfdi1Zs3HIr9j+FI8cXlr5MT06VY1WjFu11EY7ILeUQv46lMRUu3JLlJQlVNpCCoyTL",
+	"DcdnLpTRY9hXosCxQ7wkw1GWN2i+NJMyNuKIq8hgj4FLFELVy4gp6zzaveJAUv6/DD1ZcasgMmciWO3x",
+	"fpWyG85ua8VmCCrEGBJo0T5hEK9RNhz63W//x7cvH7/986snxPxqu9XCA/M36BH/66rDxBUOZ3//r/+2",
+	"rW3z8ZD6gLgseFj8fFvN3punT1mSyOBKXIk1eKsYXRCq85EQ1+mhdy1XRwT7YJM5S9noSrgCETZT0e7r",
+	"KJKLh4jFfwPB/38tr8cKHvWyjFw6iWI2rR5H16y1VWfUbKsftkZmu223mrkcd2o/Y+cIcJFNh+et1e62",
+	"JJFlWrzh/oIVjSlcYPEJUP4+Z3RpreZjVVvUHz3y4klyLRcLJsiEcfLhw5GTuX+kC/bxY8v2xb7dzGs9",
+	"PRzUtNL/DTWI+i7Czws1kbxC7Vh5Aux4kNLTsmHxzkpHZnbY9oY1UBRPTdvN2Fd22oo7b22/AcU8dwbY",
+	"ZzDcKnoDtxHcvne1yFox3eKt8PHdhXPHaurlywK7KRieMuajIAQeWI8R1Gv5zWcKdPrH4jy/3IOcmF0E",
+	"O3qr8QPbcL53FbpNF88Ik6yXNNXQdUGACSKrlOQMjQRcO+CLpCkj38srkds0DyCl23A/mIYKEGceugGu",
+	"hzhTEV0yZRtPHmJ4g2KMhB8+HD3n4vrjxxDmuhJo5XcgcrYI4BdZjR9cjbs/rfkezO2HAUxZpJAwuBLm",
+	"17fS/BsGvJaJeYC2cPu3Gww/WKnYrcsLUhZSs0M7I4YS5G89wUiR7G9oK/gjeIDzT0MrQf/jUDHuyJZS",
+	"Ly4ZH71ZLY3U9cRsN5sHHz2WiUxLvz2XM/nu9fPSr69A0f6GKobPjq7E2zlbgwVXSG3wDeWvUkjss9af",
+	"DNMBSaRckoPww4eUCgDMYZANnq4EtPJQ7rU5FVcipCI2S5Cp+a+Q2vwf+xX+wFJz8AtUuApn8O8Z/s5E",
+	"CJ6emL23YFIJj1w9O0O2VwIIziwee/pnzUsGJ6fkB/5NJe+1VlSu4yabRebKGy1E54zIm0Xgqjc1kyke",
+	"ZEb3gHChzGk2FAnFjoyOlNIFa3mB1svQu13qwA4SykU3u8Rbfb0uOuBFQ0qATS01yL6F9EzEdCyPMPPA",
+	"UEceh2RJJLuNsgp8xJX/do+uBNSmCax7D5PvCs47JJsGL3t9pTezYNecpuCWthVeaKQV4aJlooTbVPu+",
+	"SUBULF1w7H60obOWBSuCEvzj5BGsEXMv3Azga1yD14cL12/H25aIMXiGXgkvGCzPDCDKnC6ICQvcLBoc",
+	"XNhbDkDcroN8VA2jPamxvSxTLiK+pMn2thdu4EfrNWwV0oTABvmxRQcXbN5SaavhvlzEVu3Vz+rL5Dwq",
+	"Bt/NMBQiK6MJ1MY1mbBEYvGBz6lN7tyPzO8RVwj6/GXfamAOOa3qujXnRcNOdgh69yTXLhSuc3XPYkqe",
+	"yxtmZKodKpyVkhHNpsa7LikrgDbYolc3eVW8zJ/fMk1wj/5x9xLv2pgHVejl6adAfZq+ma1dT9kKd6xH",
+	"7jPwu6dF7cIfPcpum9X6Oyxa7vZYTg+rTwsDB972uuUWzM1Xx3YfVBar5Jy90DZdG4XgFpI34rjSTP8z",
+	"GQe+XiT/mBfJ/fvXMqnqS3StFST5shyHohoa/osthyh0wg6yrsTJul6y/icU7b5KQV+loN+PFPRVstlD",
+	"stnMSbcmkuR4HIGBaP9Ekh24XeuAIjNn64CiMinXXCIxV3SSsNgnX1tUlEYQxgcBu35SZ7lMqpuibZFk",
+	"7Lm4ezMc6L1pVrTgQqYGHVqRg8icBjAlPXn3+tAW+3/25iUZDvpnxDXoLEcSb+3jWQqOXdRX2njhrSSz",
+	"3OVfbD46tshGpdRGfRxstroK4Wb7lHFZDjkuJ/F5VGQo6JcPx3VkUzqmdufeImqPl7yBJJ3th8sOdNDC",
+	"rK2ExTPod7CQdygaYV7287ZY94z2J92LaBB3j9lwekJPJ2fR+W7HTbYvGvFivUleeyly4y6YUB8o78yp",
+	"AMt8SqmY9XcZsQ5zMcDKhyZgPU/lajbfS3CDYkauTOfeclzJkF0ozP9VxrsnGc+iqk6W8q23DdTRnLW2",
+	"t/RYcV9s9UJ8lTe/ypv/LJa04unID3DtVendEg1hOElSuSls3wrvwgBJB39taJ9DDowUt6QzFh/e0Qr3",
+	"9epoY9u6qylrXfTHFtjL/jFAL6fTiaRpzMXsLVXX9TT3HFodZC0nFPHLHigM8lGaJwkk6tVkke+21Zfp",
+	"zBUH+InrOW7z3qKeXk6nDY3CvcYEKY+Y7ddtm7i5QKPlShcb7ldq2zxQJKKaJnK2Yp/dhianPnHGxxEm",
+	"VVxMTk+7573j6XE8iPoTmreS9/Wd3gZ9x+wVl7RM4/wT/Wgw6Z6x4bR7Tk9OumfTY2Y+0KMXccuwueyM",
+	"9P+hAnS3jwdCsp1/HSg3nmDQbEvQ3BZMACPxI/cQm/o7vJSLV7EHOgf1fY0+Dn3bEtHMsBEJzcHaW/nc",
+	"4VS2Tx6bpq2VT9hri7QxM6xdtti9u2qQLX+ZnpqXSybeQjmAfctBYTEBKG62xCzTcrMGVHboAquhuXBJ",
+	"G4aUBSY+Tilc5bafaU4rZlfLBRN6bOeooLOwpEqGTG0L+GxdmxCPgPkOx36EnozXLV96DkOR/8oUej22",
+	"ee2VG23RCX2Ndyp+XR/l2KbGFf7wYbeMXHiaf7WWxNJ4q1Rji4/YBhTQl8nKcuYvv9fVPsajTF64gwhj",
+	"12CzUZu/WFc59HQK0nf3jJ1Ouxf0vNftTwbRcTxkJ9PTnqF0aSCclfn4+IsTmXJ5pt89ZsO4e9Y77XfP",
+	"o7Oz7kV/OB0yw54n0zyrACpN0jS2HURRV7Jqy3O61HJJ+kPyKpWd/UWnX1dUaCDpQdBR1ysz9aNX3f6w",
+	"++r1S9iNxmBEJ70N+hfn9dLbSnA9bi3tgRfelRR79bLb69mqYkA+ednW1nAvJOhbKP0HFYx8K5lvCen4",
+	"JVh22d4/gJCZm+DvbmO/g9Aas4Qb8W3s9cDdGP1qh330jl6ZhTwBeVCnVCi4r4riAUqIaFGwufSARrA7",
+	"traaAfd6cmOrEm6RAFpI5ma69mU3YHiWAocH+sMOC3/ORV1WzoIL92eNGNOy4l1+FutMmXAkH2RCOc0a",
+	"718LeQsZz1ZUBSYvDKkr26DAp9NBzWf90972Wiyc9La1//IbOK5NczX7jKmRrJG2DZlRdY252xV7ZlmC",
+	"rktRQGtQe0tuO1MtkEJupc0YWCuV8J9Tt7OkHdQnNWZG1oy9utPpoFug0pyF7a0R5lyoVk3KeaB1JMPX",
+	"K2WoPrHYUi3NtDfJNKWoLmjMoNta3oQj2NCuA9tJYc/VUV3v0laJKdNULnY8Y46JVmRe/Dzkfdp8Olgj",
+	"NrWgyrVPwSJwgM+UUBJREbEEe+i1K4ik5U4rLov1EorpIGE0EmQLE4UZNoKqg3cwUbSXgtubKNK4vYki",
+	"u4SrBUKcvB2O3C2AsYpUuEZbBoFzzFbD352t+tJrdRmOMKIgT/p07RhJ1o4RE8mnq2TKoeeggSZWKLth",
+	"MUmoZik5sK14vR6ah37si6ceZEOK4S/eiHpAgEhRb6uxZmePAwV5gg5kiZk1owXbllyzXJLQsjXni9FZ",
+	"ykyxtSN6T1tsvtMPpbCdrZ1xDFg+bGXNO4oPBWi1eKWSOuaZVc0KszLa3szert36GpmWod+9uwfkFI5e",
+	"TutLAbqe2+5FJUK+B4qt0NBnJo1NKMnm3ADwrcZd4FSfzZybxl+uORdy7uVdiibY0HtsxWCj8n2pBQUS",
+	"vIYW1TpPtpT7G3T1C1vC/aiKtLsUVvdFlwpqMoGU/P3//f9IVl+X/G/iKuuS/+0EKhaTg8m64CM9vPTe",
+	"MTPkN275NRA7i/erZyfyK/t6NX2zKYwG46Yu3cG+tal6CWcu6N2x62QPFDLzrGYFdlboAGBEZVDSoYE2",
+	"QRsL9j6erJDAn30b2CBIg4HM5W5Ee+VMLdlcD6wdFwtBuRKrFuhwVNRaRDXl3aXS44gJnba7Ln9Lj2zM",
+	"ljTVC6uebV1q1s1ie7vHcieFNrO/N0IuTewu7iHgrdhDIWHTLWVJMyqDMqQFaqiUgMdIl72DvxIZ0Rq/",
+	"T0OBASrojKXjXSHUWmTb3X4jV2nUYFkyxwKLxdym2BbHh6y5Sw7CSN24NuE4ldEp6YIdHtUoQ3tWdnXY",
+	"v8eyrhiz1Bqsnv3o8/nzfSKpHsRMCnXVfLMNFbhBUGBjHrnWE6NnWbKUsb/BKLsltstfWfTUPYZHfbEC",
+	"Vk0AWF0j7uykutsx7/Ni7ki1QnsAdtuv726zI7R3Q1XWZmj3FlP2k8GmSLZ09k7w3RWs/OhAeSWpNMGz",
+	"UxRY6qSFuB0vaed1gdU7v0t7jZ2m2MsxbirtI+MsmcKor1k2CV3Y8mR0Im8ysraVa7RctjJT3ne1bWvs",
+	"hu1k/M7fYxsulAHSa4HfyCB/qZd3zRyOi92RPQFVftw7QtNwpVuZxm/4TDwTeytZxVb8aBWzMx95tZx4",
+	"HNrUmkpSAAaAukxqxW5YSpMrkUVU+40YocQBOkZt4LUUrFIibEMqv1tbZ9SJZJqySJO5TBUjEzCogiK0",
+	"TGoCcz5Dh/Qt/d7ypXtzZT+WpjvdEiPT0NYtm66WYhIaMdBX91fJwZdDHhFnm7UFK6ytt+xZxx7lmcMz",
+	"JAdSsMNLiBdmXfcq1/OKgyiPGLkPo9UvJa+rI7C/UsGOYsn+3auinJd78MMvyv7XvPPvsC4IbO8Ag8/l",
+	"iXcU8Mkc8p/fy30J5ROtz2Jpy8Z+Yrd36RgiMmrPnl8Zrabdv4I8FS5mR67lVSoTFpoHrnge1sczDPrR",
+	"q2fkmq3VZYlBQ/m9nDOb366EeRWq7WEBzWLu2xoylG3O2yEUiIeYFH86PZcxVujDaVw7MBxZYd53i8zf",
+	"IW3EhplBjRi/Yt941zwY3GJnVOyJlTIaj6VI1hk3zGED/RDcxs6GhhPF3TN2bDjRcNI9iU7jM3Y+vaC9",
+	"yT3eRDxu0M69wokPVODIA2IZXVlBbNSxVQ1vw34yUnYsqAT63TIWHfC3nTcj5LzAsR8LyClD5DFdqqzk",
+	"oyY3nN2ylKR8NteKHJgXu+ZFgl3UoFqtOqxP9fQRvmV9ODKLhLHnd/8+rVbgxcy6bLMbOUuzW3g6hWYQ",
+	"rnuZ7XF8mcUnwNMFjeZcoBVMzIy+S11TB5mwS1vwc+SpPlitUmHmLIdW3Zg7K4XPZ0pO3+m0E3Tsh70K",
+	"WrnJ2R7oCm2+SuUkYYtaFff1d4/JxfDkzOzRDCIx05QniiCcyEEIffvQ4vHQDvrXvyopwsOAsPeagVfc",
+	"sTZNJwkjodEswuBKLFnaRbPzDZcY+ZCbmu2dZU5YhRWC9tXh4oYmgElcVWcEEsbIMPcM53kg+F9srLod",
+	"Vujm778BobnCCGKRefTwpv8wk7k72V2K3Cplv47Ppsf0IhqwYX/S86pXDYERcA2wf4ZLJVwsVzpHwioV",
+	"I+w3cc31yIJv5Pb1sUkD3uINNJM8NkM/5pCprZl6C635UuwGzxVY9wOi6BRqB6u5vL0kV2BQSwVNCPQD",
+	"u+rAlRW6X8vhNcNt0fildRjKCO2OwxGQuFEU1+YIkAmN0S/ROpYTIvn/5KipTTxnhum6K8AR4ZLqeUHs",
+	"WaW8m7IpS5mIWLtG5R7dbPgU3CmBYROJnM1Y7Nwo2FHmEmPjILQCup2pa1eXec6SZau7CHrJjKEXld/v",
+	"vQ4vKdVsbDPTwxG4vxOgFgkloQPX6e21mbL7CNpbzRk1vFDlbQ/QQnt+OtxeTkQ1OPywYPTbV84f5dUU",
+	"wdlOLi58a3CvdnZ7GqshW2ouUx2Q+WpBRddcC8Cn1GqxoOnaWXAcCzTztjLWuGyL8tfevX5GMtohgi6Q",
+	"xxe/MCJhPXdwPYZz0nDAaEmcLfM9EFh+IKSMWcNNmbOcJkHKwDNKqFJ8am8LG0METAWL8PsItn2UyTSV",
+	"CwwGdDyCDHs9ckATJcmwf4xyOMVeG/KGpaRPXvBvAjIcDKwFJWXQa+lZzBZLqZmI1t0f2NqMOLcjIGBc",
+	"zMizafcF1dEcyt+vBF3pORParJfBd/sBCfPaxuOYCc6gArztYD125YasjJ9gt+yxg66Z49jMLaQeT+VK",
+	"wC/DgIQ0MVS3HrP3XGllpoykmCY80nYq7N00XqZwYDl27B32LsiBN5IrMuwPHEiUpgnz9lRoLcygkn8c",
+	"BqVGxjfyOlu+98BAMCTDfs+svsAVyHBwEXjXATkB9IiYnPSOEX0PYW9/Oyw2r8pv7wwaRoApAMK62M3u",
+	"CmWlLeghQqiApazzVQFS5tcShiCat4gdc7d7Oyv297XwKjf9BXAVfzSggl8QIEUZzN9qnSAWr+p62byR",
+	"Rpr3uASKm4olicJWg3KlSzproU42vDdL5IQm0Nd6KhMuL1Esk4IFBCR3cERmAQOKMWV9F36Ase1bjuUW",
+	"qNYpn6w0iicpXXRGnf4p+f4bcLVTzWaQ1NFJIMSv1LKxMVC5uPn+sMtFNCeTleICNAuYzCm2O1iuGuMN",
+	"y3F+jZW3aqIK75j/Qxv6wD8T1o5rzXTYnIQLaJ/tYtIubVgVuWYMzA6Len2riKaNFrN8ZAGDH7aLFb9t",
+	"cEZTduhJb8+AiEJU3Q4Bnbuk4ttozCLm39mcmSiVSkENIEcCAeEzIc2nSERVpSfG8NN0lPodZnYUYkhd",
+	"+GhWb8U7Dfu63nPi2FxSzmJuRMLlXaLjd+BxraPjlztEx9vtbo8yyCn1t0jid/fnlxmW8JrFjC0egXXt",
+	"ORfXe/uaPAPdA4Xd7EsYgt/AiTZ++uvgJ3Hy5P35a93/82r4TJ69or038fF3s9Onf734IRn8/P7k8c35",
+	"N6L/ooo+O0+dSlCzCHIQLun47//13+FhHRR3cdvhh5uh+FzOuLgDEAlYtIsgvINTl5R8uldiB6duhqxk",
+	"/KfJ8Y+L0z/eXjxJB2/XJ+/4+ctl/5Eafjs9+37e+4/r4+d/O/3P6OJPk8GP92g+34BlxCsoARDaBj5x",
+	"FgPgDLqTz4NuMAffEef5diBMBS24ORmQzJGUqwJNp0rdEVN7AFymZJmaOzOHvULggyd5qfinx4T51x28",
+	"5D/N114nBzDYYsD1pdF1ZtJoK64Ylg2+sH9ZY/rtXLpcpBJmMCsPQMgVWciYJeYDQoK1i6WE3lCeGL3x",
+	"kiwTRpXXT4L0T1A/MWeziis3dY1rdxe42mnqASvvWODFQJaSlCmZ3LDYVXsBCJupWexX62/IBYD6a5MU",
+	"L5N7TQSwe7rj8f1pzlK0ajOQwaRAAZgoPhNde4iPWobLfKyG891LLEtt8Ek9zs02nmWcZn+WJtitu8YS",
+	"PmUGJGUoYM/HMRe5tfi0Nzzv9apgqBm6+SbJt/D27fM39p0GMtA8ZVlI4914iJG5SMLoDVNgWOcRa2IJ",
+	"KkoZE5a0yYStJeRkLilPf5vTrlepuCMYnsrbHAwRXTAyoVGZ+nPrGbgOraHOrOaaraFqI7mVqajzUmUv",
+	"tohPfZyN3iEMppZAZLKxTbnz2KcyYSMSov86JCmjsbok4YJyoSkX5jcwLttWsWhhCTCeV7mM3FUq1JWA",
+	"eN8AimIpyzZxBIu5NuwzkilMDqVA7bzYaRXHYYC4KhdwhHiQorUUlwsMxa3TqLJQYrRgYSw8r2hybx4/",
+	"e/HWiQ87SbwTRlNz48ExKPiqOWi8eu35wc0/sNWigUNeuRMM9GYNYDaoCfG9BxuSnWKybpdS9OkqNGaw",
+	"tjk1VGkwDt9ld60NUdY0XZvE87yYnqMzufFWptdqzzyd7dkWrgBxjqCC0aWO2/kg3GxpAaKCXYxIqCK9",
+	"v7HFvJwVx+jRfr97Fg8m3fNoOOyessEUTS3H0S7GFjNnW2NLtuf7CIfOz/v+AdHZHG9YlLLddWUjYuTo",
+	"ySq+KZgtgDADgXZCKfAeLu5YRXwxnlDFxktqQFun98D8Zgx59/r5AwX+erTNcGVd5wEJH5qpHt4M8niO",
+	"hx+i7FR/DI/q8KGyXVc/W2CKU1vjo8IPL9G9AmXuqJobyfqaLXXt1zLdriVWa/WvbNFBGXi1+MUYq1q/",
+	"OJ8JFhvxuHCLbolLIs+0M+kY6AN+MTRMO3G7VZ2/YgnsveMfnVRamLx/UZh8t9BDy8wVY2Ljkj9D7OQe",
+	"hcFrfFARUwq+0eIazC2Qtv1Cmy4UrhUE1AMBnfLzdxnz6WDrQpmIFZnLW3aDPYc5SGX7r3rHUMcifVUO",
+	"5gRv7xrggiHarBSsIrALiPSxnCnBFG7zOhiJjFa8957+AeNTC21H7hakumPPic0tHYqgKktGFhb+9kok",
+	"UKDe7WJTRkqbhSYLqRGEp99BYmrPN9tLTEy1l5iYdklb+xtCsnYWRlzJMrXKIfjQbGLcNlkq6Ah264+m",
+	"ZLGK5s6qaB4s56mRWoS8rbPIlz9XxuZrS3E5L6BRBK3I5hBn7N4kNqymcNQ3pEhV9Y7CPir8SJOEGcbT",
+	"75FoTlMaadCZoVMbieRiIQXaR4N7z9AqrKz+MOhi4eW7VcF2FGInq1QCcqWgO6t0ZiuKlgv77Fctutpv",
+	"Hx/U7hnYZm1EN96+WZZJcfmLQpOwrz1Xt/XjUrno/FWE/bwibO5NG//H+/Ob3h8Xxz/09c+TP59FPw3E",
+	"6xP6/CL+bjh7evrXVz319nj1p/Pb/+yvv8ze1xUeUzzH7cSyTpGeW4iqW5y/drIHqqgmH4RLhc7GwNcN",
+	"jSQagAXgEn00XEMQxqOVnsuU/w2cBCPyDU5l3m+XMN+6X3+jJq1sgFAlIW4D632RSbdVyztt0Ia8wFjr",
+	"EwGy8c6Op6iVcpJzYazwQlVU4vU1S8HYXaoYdYD9R3jEAkLzGpWHl4VWXwu6JhP22/fwzmqsIKKfvH7V",
+	"HZ71+xlj5K2tevZgPqWLySqdkad/vO9WQk2qJ9fst+3DXYRhU/fCB4pcs3WWEGyNXA8UMWcZS0ApFx4F",
+	"cilHcVRYCXBrJOku1ZWcQbw2hvKW67ldpoPJ5hjKNkU3NmHvXpod/u7bJLmyST417RtpaTG9RY/lmhkl",
+	"lt/F7M8/gdmf72D257pFGSdgq62iK/+Z2O29R5LCNfllhpGare2rAVvubzAWwDnLw4LAu1F/LdgroRJW",
+	"0kRAVYKoCTS5r4uKHDx5/SqwxS9tKMghVrxAFnJEXmKhzsDcY0rTtcJamobZHmCtb70miBUSJYym5mm7",
+	"6nyf4PbayXZiPl9LJJpOp9vZrlcfwbBfPb0D+9VTxzB63RN2Ou2e0fNJ9yLqxd0+G0yP6XBiFNid2K+e",
+	"tme/Zi+oDNXKx8UUf4glVHwmFFCX7cAphZIJOyLPzFWZ2nT2lWJZXRHChdKMxnvIxU4TnaU0Yv/ullPW",
+	"R3eAIoah2H5K2Fwhf/tk2u31er3umfnPuflPL/+fd0a/N6shT+VyCapR2UaDx2kcM3WdF/toreD2e6Pe",
+	"YNTv/7xLF/S9JK4sfK8+E2chxaxA7Cog5tKgKYurB3JrCOA+8q49jx+LeKuteIPPvbhzchDm+C010Lhm",
+	"a9TFL7MWGhMptdIpXYaZRxsbLMlbgeWk7q+Y6o61PMokVW91gBFdM4JEdEknPOF6HZAJUzzGaBcsvEEd",
+	"fGxLOgx/sWWOIQT21xXDJro1JUxa1VWFtd9rUdVG5eAZ9ldimxUE6JBsszqrCsGOUr8jcCvvu0blWXlT",
+	"H1cFwt1bGciZdAtRuXhg701k/sqJs6bi9y52e5fwFyp9mx3eS4XJUnWqjfUm68PaGwl471qQX05Jx/zS",
+	"qa+cUxR+iUydjAf20Fj66btZsNmIhHSG5RrtgSTmQB5iDPKVAJ6Nef4GfYmU1y56Q2Uhw9hiLyjGFLs4",
+	"4uxTrooST4liWnMxU8GVCOEKL73jhNNivDGMzCKMgw4svGhpdo/qZelWUWU+ED9R2Nhv6Tqr839hEbPd",
+	"7og97cn3F3P1NXTq3kOn9ol+ymmnpbpQmxzvJvHiju4SawSHfXu8AZz0+qiDHb3oX8iJxpJ9X9X/ndX/",
+	"PT3/FSba1tnt32Y+3naQZO/gJQ9Iwq+Z75fFPKbP4D3f6hFHUDRzhYZibqElvnAEdtY101YkIFxgMd3c",
+	"BY6NT7w8a6AbqqE20eElCZGOwhEIXmYawsUlCbNKXPhASB3YrAOFiUlQmLLidoc0t4w0s2JRRbnHPa4T",
+	"fFL9Zi2ifWX6x2/+RKY8KXbsyDrPaQmSYrUoU6RujMoDpkmaiNViwdLLH+mCXT7pvqA8uXw00YwnKzG7",
+	"Ek+6/d5wcPmNnJBvVjyJWXo5kZNCdMvls7cgC8bpepyuhCv2tKDLpdko4DNvhtTJJvf4FH631GKlvMSa",
+	"wBXYSd0xMVAJCHXVBVN5m6vyG6V/bxsVHTGheHwuCV0ukzU22Ky393ibr8doC2tXXbOIZLUQblNzmcRG",
+	"+Gc0mqNHYkRCD4C2LJthviGUgxKMxUZcgbR4PQe5P2UkLHWyCQPzE+WJ+YdrYmP+naOx+NcYO0BgGbqs",
+	"dUPpT2+Qa3lj/l3T8yYrJ2fP6hF5ZB0uWaMoSDanMUpW1MHFrDNG/sf9dJmcz+h5ypSBWwNzndO0dJig",
+	"yJlhCZD+C8YyswC//Z3fWKF31C8KeXI1SZjvPe/X1rS0PYTKPNTQdz2/LKTCNlVR1OYiiBmojlwRqxBZ",
+	"BibYLUYpYST5dJVOuJozrI87Zci1itXo4I0aNiaj62dQrX5HDvZSMLc8LV07HNGyWyaF3tPds/iYdc+n",
+	"Q9o9mZxGZ/E5u5j2KMoTnCZZm7TOyeNv+4Pj4X/++eeOV1++vev5PhOX9+zWWdpSxZxp3atZI/0alyDq",
+	"Morpdu3A7lSG39tlIxHva9D6FshG+XST+R/cXkfIGiFMrdSntVzc0MgN+CjvmGI9vwfmCDkxIobkNS3l",
+	"YUBCwW5DshIJGNBIRg7mqM34DRMBoRrG18yMFhpp2yFDPUYL7BAr+dzOZVLI8jaSjnAG6nIA3ZXACWMJ",
+	"MpJiDJzK5eI/uen6E5yqj0GxCkCRp9z3B39+BJW3bY2BvNP2ZE2+ffr87qblnKft2ZujFIwlGTQ/BYrk",
+	"2AQzBModcxGShbxhrnVqi2oGLTNx3QFTq6QhIxWbj+WNxgMX/oAFa7KmHs0uEA/heD98+jQArl1Q+Xmv",
+	"exwNjaJ+YhT100n3LDqPL1hv2qeDSU51sOYdCa9c/vOqQ74/7pSKen5/XMOXS1eNU2G5GAOg9whYuhdq",
+	"3qOz2zba0nV9ALxbfW6ktub29VjdzG/h1lBQ5DNQlpEK8VJ1SklZz6np+Wg0F6Mf5eTiKUrOGPl7o9fd",
+	"RSOfyKGP4aaMmt6o1yuT+OA+hatW1m6oZXNLfd73+QOoc5pr25kJ3xhndLhrp97t482ZxrFwBTT2H8g7",
+	"h4GK5MCYwZaLQmNfjOsuAtzc1XMq4jpR1IvLkjuUHvXOz1ai8ep/bhGsmyPsyns0zxzv2yWGffc2wS0D",
+	"SiyXbgoq2XQ6wMFhBJPPEZvuC0CfL/TckUvQ8Yu/ZyEp+4adWKA/5UrbcthVb7xr/ZoVOEGBP2HxrHIV",
+	"zt1Ef/nQ2XT5lazz/cK+3C2KeXnypnAlse4Z7U+6F9Eg7h6z4fSEnk7M1ZT393Kyqjl10pdmoP+NFQS+",
+	"SoMf70Xgq1yH8yZSelI4PU69NfgoxjCNSDhN5QKaPmQsyynMsMouGMLxgoFht3PopQFMO29PfAD/PDQK",
+	"8+1cWglPkwOscha4imfcNugV7lWzpMPWfXngDL2wu6pIrb3azjyWBlsKwjWSrpECLZw3nus2wWRZZ+e2",
+	"oWRfT879qEr3H2TWVnf6vYaYFUWEOqEgZXCQzW0FDWcV9NdBFIVOv8vUugBs82voZW7O/iUJkQfAlqnX",
+	"CP1AMXYlHM85vCQhcg7o7LUCbuYinwyrmkkZB1ALC/6EAll4XsutYjLqydQRO3HRoO0NrLdqP2c3LKlP",
+	"y11QsS5mwD5Q1pwip2D1cyZH24kDLD9I4WUu4JYxGp5nSx4NPtepc6CpSUTNV/YhF8IG/eHZ8Pz4dHi2",
+	"rT2X28peL+8pyme72eOj9fZrCH/YSFH1hwqIp+1dkZjBKjAqkaMb7BVae1v841DMp+G3eO6+YIabiTa1",
+	"pIEdDa34hLZi1AsCAlGffs6w32xpg6kFVIOVYulohyIUVaHEyJBFxunbzfYxju2uiQC55+WFBbslc56y",
+	"TDHB01AtW7dJ4TUCNAi6CxrvH6bXlGRjJiW2/6FNrikl1mSl9QFF8Fe5bV+ldXBDhdr9DWeI3J0tCrtb",
+	"sVqUf7PnA40dbdohF46Va4lc74uBQuZSMwNwrJ2N/rqyMafGetPQrLOtqYxmqhbW0TYQv0frl6H/HdFX",
+	"ZyOxTY+1LNlFwPgxWW/navUtkG0kfKarxjwe+T6w5Ur75kObJpl7Cw6suTAweLORH9NVMuVJwuIrkUEZ",
+	"WhcaJhDCcNA9S5JnAJLmKhXmUpDX0P2OghPZ+ZMDJ4tmI6DLiieSFmVOzzzi+BN+IZMUSqKnHVQvdza2",
+	"9kNyylzZdqlU2Th/ci3kbTXg6xOKAqWr/hP1SbOdz7aYUbf09qol21uuo3le1Wj/goDFhv5ZpLiay1US",
+	"++39G2uo7Vgxa0MVp53ra5YgV5ypFm5rET0GIaRegkEBBfWjdCWqVZpp5O4od4LQ3pFp/FgDC0uAGZbh",
+	"LcPPxN3TD1KIM/ywqf90O6F1LSJoJW1h8rEqqs5ZEm/QJGMbz0JJgu6RTEmGHEwvms1TkRIumLd878mC",
+	"6mjekPYLRaUEQTATaC9aqLtPDgpRhKUgQIwMPKytRu3O8+ZzaVFfRMKmM2poTa6EVtXy5pZoamEArYJV",
+	"/bPEKrXVJ5baap+thBW8Gx4j4dY8K4f1bSF1/0vZPppA49NdnadhLSJm26J7aMfpVfVg2p73dWfCiocN",
+	"YsdmpOO0dhJ4pWk/r+XtE7Pjus2kthNJuhIkAsYqpCaaXtfUgd92xN3hqWmtLm+hv41gzrY15Qm7JD0v",
+	"EUiu0szHB0MbjuiCKUVnLU4FLCcf3widushkw3ENniv2qCyOtaZ3BhJAg5jmgBxzaAZ2C7COpSchQ4C9",
+	"0qq9ST+/MmrYow2ozVhWjV7jOMDWj+DIj64jr97AdvNA3wPXMy+1HPjQACFl5Bb+4zmwlwkVNjuuiu/9",
+	"e9KusATIGCFZ8YFu4m+t4Z+drRoMTLmAWL1N5Qb2SbZDorUCH2OxGvvB0x6u/XIJcLxq6UBpmuodV+ne",
+	"aSCtlr503Eiu97YNJtdztmgTR14fOF4KEC/41LcSyXYPuIV0oW8/HJ+MvvJj5G+5FpcFSBdQVaTvfBMb",
+	"2Nz2ekKG46UrMSLhXKX71xKaZwax+yvlZuZsXUsI97vdUpyuhAqIYLcFd+KdjK32RtnZ0vqJTKOFI1ZN",
+	"BLOcN4SY7HRtAGKUfXpLueZiViDGkBxA+yiMyEkYRGZn9AuvQTxijHa3mKuIpjGLQz9Hwn6wE3Rqv2F+",
+	"x0kw+wtnqNVUsDz3poZjDxSESMpU23oyW7LXT8HK23/bu8itvE3+YPDqHk+6Z9Gw371gg7g7nJxOz2k/",
+	"OmYncaWHfsdXgGK6AAGmM12JCBXizHirr12E4Fm/e8yGcfesd9rvnkdnZ92L/nA6ZMfxIJpMOyBuXZv5",
+	"DC05+/Dbbq/X6w+Ose22q4Q+57O5H1Iol5hHuEI6GXUepxRUpJirZULX+ZkyJLeEjCS76Kr7uA5qm/rt",
+	"I3o3R0stqNIs7cZUU6f4GjnBvpvV+/LCXPeyLlMFaY9sh+pP/5hN9vu9eitqTnPbC91/h2M/BttCYxAh",
+	"xSgM22EJhLqUUciig7yO7Ny14p64kic39SEqNREqcbsZbWECe2BavPAchnonq7bXb9aPAKu9bjYa+mfT",
+	"Q93xoDbocr8WBXhJMJWLZm06p5i3sPXs5lNpi3JlpRrcW5eEThQT2mXuZI1sZUqiRN6l9EQ7QRLBkMuR",
+	"GWNrYQjFHz5sXckXVjrM0nVZeIVXcwAWeY4n0mYE6k5Vxmv2jfFEHD6Wi3on7iOyXE0SHpGULZM1JKUL",
+	"YnaYCppY35Mg1GM4pWsH8vDrnYm3qXmda3IQZv5c603cXrevlQsRvz6us87XFiScyHjdksXfw4XUlota",
+	"5Nim8/DTeDcOfMMVx3KA7d76Uz6+lorzRRTmdgDvFCFv4bq1okp5t5uVJssVIxw+IqGOFvWqU/E6MMNa",
+	"SnqtlSQzZ1slqbDL7aoSza87u1V1V12peOS/zNgUX6LZ6tdpZF77n+2NARQgROP3PxnrczburQkb17Uu",
+	"7hDLF9kF6ZWytQxcZ3xM9CQTpm8ZEzYakClygMHZAQm1hDhIK+vHoT92OiXPvlXkAKliKlMipOER8IJT",
+	"Zm0XaXPhOAWkqp/4Oi6uzL8u3Wo7mc4RFy9Rp/TWKbpte3I7t8FuPl0bmpB7EfKoBPvpZrL+jte64B4R",
+	"M76rliziUx5ZT8lGCm9AvmbvdQiKRMIFg0IXYhYSZSQkmgQkNEchJH/+85//3H3xovvttwEJDRZClyQe",
+	"YoF0lfvZAI1Yo9HHmfkSeI2gior1IcFDV1OlDjUJnWA069ZjsKDvx4kd8WGjtFbrxK8923ZvBX7bZiGb",
+	"eGxOGlUrcl3x8iy2JXvioLKFbFT7Si7tSrnc0GTFlMvXsLeyee+BQgrEWFAkRrN2CJYm4fdP3pKHN/2H",
+	"+EbXvKHCw5KpqMFks6Dv/YWf9Br33FKMMOLD9R2aaOxgPmovVFzrHYWK507R3iHiw8YyWbxxRSgUCsSi",
+	"0djGPk8RxJx/lbU/qDIUP35skwzy0ozzszObnZj97oQqKIfjeIv9hivlZY+0BeaGA75HbiLEQmm2GLfP",
+	"N/3YSIzbpT1Eg2oIl773EGVry/2SRcBXnknHXTqJvIVLNl3QBFKlwExr+1YWCwW5MQ0n7o8rtmJbUJrX",
+	"Zoeqtw8UllcPsvJm4L+1mN+eY5G7j9HG0xmdQVj/MpUzc7sC7YOleXScW5ggS8BZ/qUYuzONGes7EFj+",
+	"+dJJteuHeB3skQ7RBpqlikxsQCRuKCBLlnqbK33A7urDtpQMf8vbBiM8to3KgbVtZC0kP+ySkmF9Af4u",
+	"6qf1lhU44NSR+z/pyc/cvM0sYEs+mLv7MCEMUrcQ3qHr8efUCD9vHn8jt1zE8jYgIWIG0k2n3F6NvmJy",
+	"F1zn/MjO1MCN3lqbalktMKJifrtkedoonTUETu1KSqiTbKen9qJ7O3G8XjjGr2TG0WbaMCCrv5bR6eLJ",
+	"swFRMtWYxmA+cz9mGMBZxeeydzWbiv2uxvcMBt1wRKg16vo+vQdQszpVRDFId7SWXhgN1l6jrKMGL0Wy",
+	"LriYYV6gc3ypSLrZ4wqi34GF+lGqeZSw/eOWEdc22YjibIYh5QZ9qVge9qU0XRvepedsbW7d0jWruYZl",
+	"v6BmO4KKCHNrwAv6hupVGtOa2rp0FXMmoq2uzUduXL3V+fTk5Ph0a4FPAKma38UGbbf5Yed2WhXKQyw6",
+	"z+l9YtMnznvD64/Yy9yQqruZjtOYTBMp0ypav0QU7YcbDHyEcoUFxMRMU56omhKnxdZxl6ShdRwVV8Lp",
+	"lUQb4QHmuSShNRtZC+QkpSLmYoaVYA0HoxGLCbT9x8ojB9mYEfnwMSQzyRRkxVy5VByvJV4i5TVMPE2x",
+	"Siojc6k0cPhq2UG7FJBTMcbDdutzckhqfoM210Zd7cOAKRNKp/T//h9G+kNzaUilaTKOZMwglGN4cgak",
+	"MpdGBe786/CCDHvk7PRkeDzo17CYfA0bOYwdZhiMBUfbsIdv3HgMZ9U00uOGVmGPRKkBC+Q0IX7NGTW4",
+	"tb7Trd63cnPDrabrhM1oMm6de9M0cNsRhnK/tTlxL+SNpZm8SLmA9DgBZYmJFJn4u6DXYE8xAqdcdiFN",
+	"uhBKsyF17iBaqTpb0OG/1deOQkoq7HRYB5Eb6va1OTKimZk85xETiqn9GX1iZnAFUCuxYvN0rNYiwg4A",
+	"Qtelw2ZDNhP39+b9iiTlXv6lcYcvp9N9eaXZnjSvP1BE4H0TsUpRYI7SAl0Y/tEZXVxcGOxjqGpk2MmT",
+	"d69rKoZnL27OPhVsXVMOwLzavGWb2nbny3vvS7oClH6/JVRsjfraWGyqdconK8228858pGGBVLOZDcza",
+	"ypOag8VOevfKlXZAf13a4elwbwECe0Tdi2RXaCa1N7kU+m9USGJPAN9zi8bv+Q2USYYcH+VbBcsdG+vq",
+	"8NciQzW0bLWdWrmeuw4SR+SlYKDYOZNG1gMS0oDBrZc30bpDm1Ya03KpUYiv3aFWQyIjmmAp5C5IUjaJ",
+	"91FMyXN5w4y819mloUq+zv36SQHcbqkidvT+3aQ2tVuFgsWJvGXpJ+2omgcfOjhXKeibx6/I8IwkVMxW",
+	"dMaIpjPQ+21KlyqXF1iJahn245O79EdtF39o9rJjPUjAJZggvcojeyCzRVvQPA9lh3A8i57NPksIGSHh",
+	"6i65IjscyNYey9UOuSIe7moo0DWgQXxBk4zpSrEYYzRvsevP7ZxqZjMjeOrlrRciDPZsagMMPVqlXK/f",
+	"GHJzUfT8BwaCADYt+i7r0Xg9/vt//Xcl/+CRyPojHoQ4JjyEVj5ihior3oDYmBf/TVd6bpAdUWtsBIV5",
+	"wmKI7oaIFew6Ai229ZwrAgcCqvmbneNf5vqANeZ7m2u9xJsqawBV3oaq30ZWBaDUpOnQla8IH970H5qV",
+	"P4SSL7ZtYVC03yA2sUFB6e4/yCeA3x9mkU5bdvMRXEFTWe87fvr27SvAALZOkKmmyTXX5JvBN/mq8OdR",
+	"pX0/YkPEZEGjORdM2daRefsDFVjawynylpM1fSu1V/Ai79Zg21XaKvVcTOT7y3x+Z4vF7k6BHQUgx+9G",
+	"VNNEzlYsa5yZt+7jKXR9yFTMK3El/vCHRzl1cSmO/vAH8oaJuKlh1tWq1zuOAOnwTxaODDlWaDpwJBji",
+	"CQkPrwTcGA5y9SQfYJerBuLKJ7UDDLnJNNvRlUDwmK2Xmh4DiPKGFQ3kSYwogO3qj8ijplNmJCYaRWyp",
+	"wWtiYAoLVVfCHDjyBFpzuJmIomuoOArvRTRJCNeXlUOgGHRRSNbZnNnzA+ufsZ0wDg3E19jmyDe44Z1h",
+	"dq+MzDDsDS2GIS9W/eEPYB97/d1jcjE8ObNxdbilh8tUThK2+Ne/KilCJykqbdgjCSMZsxCDdF7huMcy",
+	"ZocGzFdiydIu2vduuEwQdkZwCVGqD+0aUFEwi5BTYgPTWQwZCqvUKPsHdR1bp4zqVcrc8Ql8lh64w6OC",
+	"KwFKtToEWZqEz6bdF1RHc7uTLHAf3XQ0tiBicQC7TKWY5ZH9zlVtF3klDsKrzvFVJzRwNzBJGBASzqHI",
+	"sD8w0yy4Ui7ZZjg4t9t+bG568/Orl2/emt3DAqnIAmZI+Cxmi6XURontmoOCbEfRBYMTZYAxkfEaDZvr",
+	"vAv9lcAVXBbHI+6stQlezBY6GFyS2zlPmNfK3qap2ATMYe/CLvw5V9qRzBK643KB4i62oouNwLGkSpHQ",
+	"c76GWGvIdwCvhOaJbX4Kdq/LKxFCixdwjfaNkmeECHLS82STI/II4yXMmTFYIVN2iwXZBcleh5KUEzaV",
+	"Kcs8yVfiwPZeoEliRLtiNxkkpMOAKGlb6jrjc3Ef0PQU5uRKH5HH8DMEY1wJxWjC4hGgGjvlw0zOnc2V",
+	"xlCOjPhs1EOAqdIzeoNJDvkp5ooMe70rEXJx8/+z9647buPa/uCrEAUMYm+oLrnt7q7Cxpk66cvO7KST",
+	"fyr9b2CONkq0RNs8JZM+IlWOJwhwPs0DzEOcB9tPMuBaJEX5VrbL14q+dKdsSyIp8rfuv0VzniVE0IHZ",
+	"Nm4Z2xF0WIEIpLESmevpQzI2zOV4wIS+8gsDQIPpxIB7sJJaxgKi7PiC/zdk6Rm4/8wHTHlsePny5U/m",
+	"Xf/x+c0VcZXN+DU60xVLpVmcVvKv//6fW/tX0j4j1gFgNh1nKhZQIy4Y+b9uPvxuwQmkriYDqTR5Tt7z",
+	"f8ceQcRsV0BZEFUGHktxJwwIWt8AevZB48O1VTIWXGFYAFaVKyDMgOUjf3z+9fRHsJ9wMHDJf5Vm9Ya0",
+	"oANmXgfuMXNaoBWMBT3sbAqkWJlkeNO+eWP+GF28doeMJNd5LkeJbVuHwYEcHaCVo+HkekjTPiMvzi4g",
+	"qSi3qoq6PD8fjUZnFL4+k0Xv3F6rzt+9ffPL7ze/nJprqojPSaWvXH98G5Z3njw/u8CfyiETdMhPLk9e",
+	"nl2cQf0p1X3QVc/7jOa6//+Yf/dmVuzaKb64uAiAYljIlCmF+045xFDQGzjts/RO+ffHcrRTvfAzlsvJ",
+	"b0z/HZ6M6QxDaaZonv7i4sJSq2ublh/KJCOLoDspGHcPmX72CaD+zeotCmeGK1IOz9ArBzgz765+mOdW",
+	"4tX0f0yMUuVgQCG8847fM4FJHJr2lDEyPnhF4uSf5tLzAdMFT9XctbenRxkQLGSpmdNidKmsSZdTkBLI",
+	"DNwr6MC3NPpYSLNvWWlPBNqvZ+TGTDuLRQWsGIPhZpJYp5VLOUTQtv3yActatolij2ny6uIlSYasAAkn",
+	"xW3GBGdZ0r4i1GAhLKxBHC6UNsIVPjKbA+/PlWYC8cppNi0UxF1WMJG6l/NMxSI5PbXrdGqGY2DPKgMi",
+	"OH+vsOM0nLapnfbervODW80s1PkwpxypuirOBK2Ht26T32qpaf4VXsjf4hOXojxg8UmE7+Zvsbl3fPKN",
+	"AB1otVlrRvKrH1//8NcZ6UzfZvOtwRQ2v0+DbTLwyzR3x1okORvTQT5323421mYm09J1uJh6IR+GTFx/",
+	"fHszZOlq5989dxNLagdBgm82v7ywFhNPWbTAwCW+LBr7Nu1w3lIq7DlzOzUC8CWvL16iAplRTTtUVXLL",
+	"HKRUDgbmENJYjAquGWlBH9lCdxjVpJCjyItnaU4mtdL+CkSpLdfxOXuy1KlRqcAbY0Rz24hU9+BYgFx2",
+	"j++U2kpwReDZyjzcLMEpII5ra9st85xkXN21nUiHZZpz2j9BiTtC7x5EyycYmtlIry9ePryJbtC//4eg",
+	"95Tnxrja+B4MF2TuxjOm75Cf3rHxfHn0l7/8GZisl3/5C7nBJK+RcLsJ/ulMfwV65YeAiiAiBbuXd9hY",
+	"0tgPaV5mRn9DomenHXNj+6YF08pqpnaayjwzKUXN+5WQ1quL5+1olkAyX70EhlSnRLdeXVwYMSXGoJ7E",
+	"ohTsy5Clxh6oMtlI6/XFRXvWBjNG0PXHt/8w6wRhf6s5AlH5rHdV/eQcLQboHPnAL98ZpR16zWxtB+Mk",
+	"IK1xxi4Ok9P92zQ78xUOYfGu/HeaudAfXPL84Uv+ENQ6lzB8/2qZw/OrLDo8y5jYxJmpHLf/8c9vE7qc",
+	"0n4VgkPkP4KOhVJt7MiAiwC8+MZ8R8wEN07dM3ZGjByzvh2OtikAJ6Q72Y7u5hgROhwyWpibf4KCSeb7",
+	"FNIy45rksmdw2voTvJEKHoQJZ0TlffC2EMYuYuFcDHdsfGUjsW4AFrfv2BBazQea208kSaXo5jzV3sQ1",
+	"F96x8dYOv5VNsZieWzWsRW4RWIRXL15Mu1bM3WF15D0rYgEWLXn1/GUFOWRFxMHNgMd1ZcgJJmguR0SB",
+	"efy7zVbcCJiEY/Qnvx7/0kXJvk3h2fMN49kNbLd5Kp9znlUn48Ax7dXFTw9f8cYeH7jg+culLjDr/VnK",
+	"d7RAgspXL148fF19M32CM7Rd5MV9FUQTZqPvhAJz/hXv9zb7do76BuQLbRCgP8FdlQMq36/n0no1XSQS",
+	"XG1mt0GhS6nYGYFLwbHldSFzB0tQGgvrNzE/nIfUW4HFiCRC6lsgSE5i0Xp18aq9PmjhAq0JWnjZ22wX",
+	"CtBCqID2nQXLDh4lXj18xe9S/2re7XYPLL73pQ9sqfvnNE2ZUqdAVXResIxhY7tlj+u1GEvB0MDF2KA9",
+	"LyCFrVaUmvsKzWmOJsmQCRXEFJ3vFodCzFCeKbwb6ljuhxAC8OqR+R2x9MG5Udisk5/GojJi7c3cHSo9",
+	"7p6zESvOyCeDcC4kMTSGPPjiqlzpnN8x9PPHYiJGWUUUW69e/IQj+8R0MT697mpWtGG20+DQRYom61CP",
+	"fIJ8VOVUyIKwL0MjumEGURicBIVUSJJL0TNKDs1zOVLh6im7EEFwLvKBfX8ffwuCCRazgG0KpOYiXUE1",
+	"u7XrmMB6tGvKGEYXYvEoZeyG98Rb8SfX/WuY7Tsu7k62o1N9gqNQPWZPehXOeB5MCjaqtrbVrPDc7BQy",
+	"19Z6llCvPkv5ngqn1qqNu2duMHFjFgiF4FlLyZiAUC7uuUZ3zjlmIWwbQZ2F6tPleNfsBcxgCQ/9gBZ3",
+	"+LNqkDZTgmWoXtXBOCI0z2NB0d24EjySh9HRqG6T8FipPRPAaFdDQolGVUXUGYPuppjIrgKAAn8shRMB",
+	"K9KDZF4hYwGEJhCAHjF6ByHykSygaikHT+Yt+8KVVknl04XFYox0GHRO8pm4A0YFGKZXsZil22Gc26M4",
+	"TaHg6IokXcpzlt0OC+Z7HLlf13EdLfVYICRH2PmW+UAz12zybZrpZea6nhTLYXiw4qBnojJq73dr5Y75",
+	"7vlFO8IQuPvS6szuy9qFpQq/mFzb1quLn2ZrxKDtgko8c5XchcsJmLqxv7J/8RqOxls/qS0Jl8nHfC/C",
+	"Zeuq9RoW+xLT+E0KdvSCDvcccoMG23spCQcVCqeeJHhV0SZkIMCIYCxjGSDVDWj01AA85HT7rD9UejF1",
+	"xMDk89dkwEUJGWcc02xcdLzDjBarbNM121jDiIBYVDIdPgy6ZtkKdPy8Ik8C+QEpSuIOrQ1oNwjhkjPy",
+	"tnKcvrh4YRRvfmc5YrBiBHmZqAK9OjLAjRWGBXaOCQbNFbHKv5KWWA8iiMNCdqCA30gAZM2YIYPr5Zw2",
+	"hXVSNC8lCtYB1UBpB+GwhDcCtvQ7s4m2qrHXH7MSqL6YEe21atLl5I4zW9zn+1LcLBySNwxEjuh4bYA8",
+	"Znz5xW7K2Yd5DaTZqzeimgWMqOaUuKrcDy7ZMGWRY56poApPbiw2pj6v41zABD1VDlmhDO7OcC2IzKqi",
+	"WEXVlwBFRnW2/gG72UlLFq4L1UxITQLG7KR9VP6E7YOT2cvrYVPjTThabwJKanvUVsBAWa7kQ3hTL0aZ",
+	"qrbw9QP4duFk/uLyqTEtu3KSXlUvnigthwpQDmIm1isAyDPH/HVuZqP+8LSPmbpCBgUkBC33+SZxLGym",
+	"ONIBu/UE3crfp2U7nM4tvXoW1oG0NxW1WWCixmIOaK0JTu9wG0zBwavpHXGDCyVLF1E90PDono7o16qc",
+	"bjJiAgcWl3mps+m8R+tqJbNUd3tLSKlfQkExZ6SqecZoCFeL7jzXhIjFYhviyub/vyZm35cFFp1Q3xrT",
+	"2ijPVDUJp/RxZdQHaJ2EygUmdMCZmK26RBOZL7aUubKjJgwor+JYlcQNISLGfII8eTcorsiokKJ3VCrJ",
+	"R7fVtqORuNvjAxuF5HtQSPyJWBbusNB3Z+6fVAoFFU2B5Wg0huTcfoND+TfYBH/DAtRFTqIK30IvUb2s",
+	"2dg7Nj/OOe4XO4IitK8whS1wxKMfwObUTnqLyOrOomrwzlv0ZFxBkOTT+IO+D39Q7bQ90j00hUe7dhLB",
+	"XGquouo2AWVC5TSCWvncMjHUeRUq7IiF+RW3JfU0V7JyMc2qzEJaTOVVQUyRhUy5NqbMTHqn0BnOcUvm",
+	"vMvMK7jy0QCWuRfUYakcWDYAmxOyWSeTj47iA49GJQPM2p2rqA6R+1LPzCCW0NFqp6LR1NbX1CbQ8rGe",
+	"JITLfdqstZ3h4MppXsvYrqSlmMafJh//+BwLrPb0k0qsYel9Re11taSrWCy2dnHYs41dsi9bFxTFKUOX",
+	"1FeaKw+7x4e3W7aD4TmHYQw3aHsYaLuKmexJclau22zRHhT9mzdYDttR4Dp3lFMhl9BIWO8+sJQUMmdY",
+	"718nLaIKPPWooNUJiUiPaeVJiIBOpuKTnGhZ/SAX0kFWhr7x72L12lC8EunufgV2mGUqRT8C8fTbbPkr",
+	"/JMYLdL+clccUN2qG/4ylasBWen3U7oaLQg2QCVrGmxSBy7Vxl29lhUodYNSKQsfDkyQlUgqBpAxUeA6",
+	"lQJlLrW6SQJQcGuOfxJZK1HZpjTG2jRfROA9cyYjEKLBcFDp8WdbCpJ4inaX92rpuSJizgG3PdG1lCRj",
+	"bEjw5wtydGPhuOgD69gY7xQyNBJL3HPrxLe9MnEEZgnRZSHAS5NYhvHEhxlRqap4Bg2m6ZwBo8Z2yr9i",
+	"MTdjdnomcI+qkJYsVUcbi7ULaTfi+sNN96bqo3TApbST/Td2rAj6RZqjBVantSqRi06Q8goG88tnOreT",
+	"hP3ZOfwGHtAU4B56AS4J2o/NkhmTuuj5V/fPt9m3I1NMD7y09jem18awN/6l7EZJewg/nixq7LMgd5EC",
+	"+BvTDx9m4AdM+9vVAF2LqKATCPCcFIwMobgKexA6TULPljqg5s1P5BKVblfl2D+kFsp7hmMZyTLPYjEA",
+	"flaSjtMcyriEUV4GSDBKBXlFoE2PArVxUU3XTHUxFqAv7g54FlRGzU8tu/I0t45HN+S6dUXPE3y3q2hw",
+	"SyFfvTXZo8DvYVP2bRfmuTU9b3aftaX0vItGz9s7Yq+hGL5YBt6ro/crnMbH6ZQ/rvbIT27jbVWnxJ0/",
+	"szPgOtpljUBiXVUzsjIssgKs/aAAq9PaTfHXYdbvMeiTwGjnWQbUlmH1va/XWM1neUjMeX6xlvFBhqwY",
+	"DY/MSpR79aauwTqGUZHw49V9l2sf/4qiL5eid5obHTMCdxg0SKjlD1q9sqpUasUnmJ9zzzFbKz5pT5D5",
+	"Yf7wBJsfZvk4Mj+8IIXUP+CcWp7ZLxYrUft5g9mM1VP72dSl2cx+sZhP7YcJOVidkVKB3dO7BVN9H78W",
+	"bGQDiqjho8/01sWQE1KK3Lz3ulkwzUNDWgn+eQt/Ju2rhfbCZG4Q1pXNI0mwvuurOhxPve3wirrrYqda",
+	"//QaPlxS8rCLF9/zBrgSN8KeYHkIQ2qerdoIO2VX3DcTUDWAxSyLSIu1v6yAg1T+nygt4xyyorpQXl59",
+	"P/9K/SYz31msWp2+cW25XtvAuqJ+U8BT5HqCcA2Fib4uMexo40XZFIVjLI6Kw/FnXPydoel18Op3pcEv",
+	"xrCG/3FVZLB7ZgfQYI/ZDqEBu/NWxI+VkmrJDs3fLrMdPmLCLAY0dOdd898RVUGND2j4eYb3iMUqiHMQ",
+	"9LDrK5ULESkWC6p34KU/aUhaQbmqrKTvXcHaJqMtbLlNIRqGo1ZHrTVCbNf4rAkjeZKq2hju8CG0kCrG",
+	"EewsS+Mw2WKN60lmlg5zTZKNnVwwMImhATbB5wMpwow4nGO8do3CjkEjsiv6ZMLvTVhnd5qR3TuPTKU5",
+	"9818jyyp5nP99qzbZTbx003Idi5GglXbxxXLf3q57NA8aIhcpWAGt0y46LOC61v8+a3/eYK1sNGsKbp+",
+	"sX4J/Adcx6JPDbB2zSp0ZRERRtO+I/weFjxldWgd0jEsF17zTNnfjLhQ7TPyc4WNkNppn1swo8EJWS3E",
+	"sSQh+Z24XR3ssLLP/aQfCPsgr5F7o439+Ih89RHkBVXHzEAbQEUIoP69PASgbDDM5ZixXZTLoNIWFrNg",
+	"O/LVYNOP2O+r4ClFjyhdlKmxwow4N8rb3z8RNRYpGRUS2ZoHkcHUtz9fWh1x1JdAiwXdRkjOutrFUxLs",
+	"YJlgh3IY2YgrdkZuxiJlWdh714wEnqQ0GzxTlxAKS2lOmDFEIXeKdFgs5D0rRgXXmgkzCg1FZF8gNnBG",
+	"lovsGHT3KfIA5htj05pjv4bFA/NYqx8Xcv/F78Ptwqd7zqqFRe66/1WyYnx0OP2h6LkJLBOk90esQerH",
+	"IHUtYM+CDe5g2iLT8iB9/tX9czd55I9H7GvhZ44kzxM/5vjT9ZAvFjuBvs0h3W/MA92OcG7btnWALH9y",
+	"3X+r2UDNs7P9RvCuXS3TO8LNNYQrVbKMaEn4jkkTDzo5PTg+nqHALpgmfZln6+CJq7k7QqP5l8+05zmB",
+	"/KMuiZsSZszTQk9qh0diRv7qXs2hOtP8AB9wpj1T/p003rS9lrU8U+ArojlRTGsueiFk+Ne5+zoXN5qp",
+	"SpezqqwCqfkmcAUwoAXNJHtV9RewjPaqE9TGiKJNIUxpUfDpWwk2gttNFEgbLKoPz5ydgmY81ej2Apya",
+	"WdZsrl2pgnkh9/KMUMFOI5pzip2PpjxmI3i6zfIY9oUOhpjTA16cWwdLyGsCaWzRybBgt/C18oltq8H1",
+	"RxzebutpHpIVldBuAi9NPc2msvFAxKwh/xbrzP3i1CD6eVGK4/CV/s5GQUUOCC2bOqOIkmWRsoigezMi",
+	"2NkIQ0KsKGQBwtv8spAjFZGstK1PzGhHfRkLpWlhkJjrq1DG+TB2q8c09gksHc+cVKz9gKFfj2A9NR/n",
+	"zVikn8z2+Y4iRHbOy3gdzclqHI4bczhCzKPA7TbtIFizMminCPaJUdsS5c3N/yZdoHCkBOW+ASaDW4MB",
+	"JaCsD3gqcymIYmaDa5a1ietIkgzocMhFL0GiyZwKCzZFKS6DeJKWtsAnIiUojxGwSJIWhISwqKMvc2hs",
+	"krF7njKbJlkwqJLH39lf+Nb1V5hTRJVLKWpHZGC0MQzt+zL4tz8D/qLLRNABs3/WuTKhekmOYoFWCYWQ",
+	"FVQM0Qxx0sdbi1IYFEU8dwyXSDcsLPM51mliUxlIvzRvw1hqfwLjVFaMb4tSJO52+ACswRKCZaSV2H8l",
+	"V9DqZUy4ht7fRfuMfHDhMptaBSDCMkJ1LLBDlwV+IA+oXgPGynJG7y2lgHl6xnIGEkj3C6bMGrv6ppY9",
+	"Y5cVCUEsnl/8H+1LXD+bKgpKZkJHlBsV4DaVosuLAUWzBRPWKRmyQklhRwouNqTesr9OztAJ5ep5HEF1",
+	"xxx3oIL1zcNwX7fAjokst/zzi+ji4qKaafsQRFoUVqUtWeVEXl38FItDqXK6MaqIkTNPo7zJT2dfrKco",
+	"sefZbAYGvLkWgIoBgqaw6egLmxbpGGZnzAlqEvDGUS+o1whKhAbW+deiFMcS4nSnAo4Coj9aQUZ+DGgG",
+	"LDko1Ab0joEEL8WiaOiyJb57MZI2Gg11YLNd5P5kNtNO7JwFqNkENavQhLNN6uJjQ6BxDpro2pVQu02P",
+	"sJomJV6TNmgxT08tShF55Zv2KBf4X4XOlwqOKTImjCGsIuTIg8695bKfoU8LxjLldd1LYhSNhLRmOvqN",
+	"Bl+pxd4DxHX7ChvW4jcsC6kYzhYFOlCxQCquWDhbQRYk4yqlRTabKX//2vKShAGxWIoUdi1VGpMKNxEz",
+	"MdtxvANV2gLywejcft57Ih5bTue2h6LRsp+0lg17kVAP805Wbko6Wjw9Dvm4pMAge5IXjxcP67J3/4yz",
+	"3B1W/3Pv8Fe92KZWdx1g+dwv5GgGsBA6ouM10KVql7e7gOgU1+AZubbf+QZTWhIloZ+hZirolAKpk9WY",
+	"iW3Ap/tscCzEhG+DJd+ys9M/6UZTzY6Um7CaxTIByGBzNHHIjcUheW3POpAJd/LuopEVWsRiNlyYZ/UK",
+	"KrTDDKmwAvWtbbjig0RcaDlBuCcyG61TE2ADdAhn5M++hIAbhc61rnELGH9IcOhvZdvK2W4wiG9BWxf8",
+	"JIJaQLhjUsicYZka6k1zabfd6JVn5fNKlMTnmhkKCHIGE5iYayxakKsJHAhcKM1o1l6YyLiIMvAI6L6P",
+	"KSCGW/VpRMNwLnsKhVUgNU81rU7IVUBJOmIOPzxIIC40pvuTNt1xs3oRMVfcLa1Xn3+t/thlOMyV7i1S",
+	"rMFODy1gm68eCg2D9AWjaZ8p0mFjic8cRM4/TXKjLkCqB2RbyFIfSZ1OAA27UsS3bYWvgnaNfvy4oj4e",
+	"bp/NgsQ5Kma78+/Bib1hIgtVx6DhfAAIGLKyTV2RH1DcXXrmP2Bzw2QtRyVqnxwLuNuYQN6xGSMbIeO3",
+	"y8GSMD2aXwbBKMuugI9BwMLYF7xsT05orALbKJHMtwqsvmvF+kw3AmnNQKT2g47MQ9GM52vAeAc75Vsj",
+	"V80Xzy8mvijYvbzz320+PPUJXsE+oXe9yp6lq3UmJxjovd8OBPmfLg3sGsrsEnP/TQr2GM13Z5IJ9972",
+	"hZOBiB0Lpz+57mcFHU26ZS5dOvSE1Dkjn8wwQf4QC2rhEZjmanxAV0b5Ye6zrvzYlQyYDfOPgWwz6+9c",
+	"W37CmLkKBO4QyuCobQLKbP3zoyNctcp4ONG/0LRP4PbYKDsBtzPLkogkXpGSBUnssiWkZRkZoYb8dMQz",
+	"FpaR27KPWGRsmMux+eiZwkSsni3fa9t8baCQ45oMGBXKVucFzmchR5vCnPnJoit7NX9j+p17GYdKjuEH",
+	"+DA5hn3zqkkLnclY4ZbH7Ooh5ZmvFZ9XzVaucDaRraIirvAH87J6LvLIcOjAZC1crbCM1h1aLR8+tGfk",
+	"z6A6tsrWtveIoOs9HIe5id125gSjNtOMDPgIo99AzEaH2YT2UqTKgstnGXmXMIraFbLbdQH2A6HWXxie",
+	"WYM5YgGvPlJHbA5tttUu1Y1wT1mLa6BdYz0+OhSyO0zGMHjhLJeZ+LxG3tCA8vxUs8Ewp5rtsEXpxJY0",
+	"aFHwrOKRdW5BKLf14wOu2DsOlnGGlK7sjPyDg7vTf6Ji4dyOUjBSKhbe0jYnhGAHV0T1ZaFJi2oykAov",
+	"GLJi8iHtiChpS2eF1LEY0t7mkhq3nan0nvL8s3/Hh6qvhaOclyE0b9s0IZD1u5fWjli1pAGYmDezIpKc",
+	"fzUn6Nv5Vzw/3xBScqbZVinNJvYHTA1+RvXkkTa4UA9BQEBksYoV2lAuiwdUOiIkUWXa9+t3FF3U4IWE",
+	"527bHZYpzw1aL/vbd/CmZsHOq+lthLNpGqIt3xANFozQOQgwDQDRfpUD81Mjn+Egyy4Omwv4DM90rd1t",
+	"lWYXUpzaXAe7qkeS4HCUR3Q7msE8rcDjbnP8l+4eRrOVDv9Kbp01hPcNvZ8mBV3+8EfYSTx1rbzNNx3W",
+	"lQW7BEaEWAg5IlJMPmFKSYiIlmTI5DBHKh+8IdX+OVBGK7AhkC2ajmKBzEA2fdeWDDsdQpa6I78QLtK8",
+	"hOJbcDgDNTLwFIGtUhA2GOoxuWNsWNNMwGIxNkdhu/L8JiubiLQUYyQ8InZXW87VTkGBD6drji1p5bIn",
+	"I5LKXJZFRLpSala0idJ0rGJBC7Pt8DKZcaYecjhdi+oFwRL57uxDWigWoZIFLu4ZIyRFmRuTr9RRdSGu",
+	"LKwrtII3byGjmpIWWL/mS1WxC5EXr/9K/sH/vR2Z9ctpehe0wWwlX7+evePi7tu3pG0mAFmh7Aus9d8/",
+	"v3+Ha2oEhW0aUt9dynIFUdsWHjvoQu4xUhF52Lcd5BNVdv6TpTqJSGKek8QCCGj1IE8syRNGKcHypPfQ",
+	"ii5YQme2UjG2Q+MqeIqW8hKLxYHOQkvSk6RD0zuXEe5N3F2Ktc0yxX4sj0babd6TOOOM7NqPuIqsfcqh",
+	"1APwB9b5fuj9Kqr6Y2z182HB7jkb7bB/8SeL69MYjFLHmux0Sj2wYhoZfXpMe5o47dIRqYqFwX23Vjbs",
+	"GkqWGUkrgg7YFUGJ6yW0Ecw1nI2IkrFIvn5LiF0zNeFqRJ3G5aaQT1Z8ADkdnRSeTihEhH1J2VDDp7HA",
+	"vhN6DBoNV6TLBTtmhMeVeoooH/CHW03g5PLkT5ancgARyq9fz9zIf6cD9u3bydLZiAciGuzLmycZUAdG",
+	"skbbZY1AF4FGPmxZPtgXszkRAeWIqs+HOy4of2stpiJDdqQxGRntnGaZ1ZaXLzC3czjG4vL3OPRt00nI",
+	"fIVq8vd+S6zasO+g6tBxGsvUoNv907iUNlZ/PvDb2oNRgDNr156vpnCSlm9Tg5fFgmOxoC2ePmsblPhY",
+	"6kUV5peWnxo1PmDSAYezkKAt9a2uWmeMtjTSkBpYIewDVeJw7xk14lcBDElBEgOBtzxTrpTF/O0US2yn",
+	"Wkfeg+518/Qrw6+zDDf/0ygO99PZU324Xcs5iqlgI3t60Csatq6rDuKzpj3a91tMXid+yzKPt3Ol1dIa",
+	"9PnX6g9bOr5qMsSjdOpP0BNhcrdfVdIF/P8BgTjiXjCDM3IdcKtMaOCxmCivGVABKpRRxIObVIq4Ecb4",
+	"81WrNEe2jcBU20mSU6VrJC2HkxK7dr2OeW07ERLvg/25ZL4Fjq7JHd1hJQ10NnkQlqIdWuu/Wl1xvk0e",
+	"VXorsE+YcxDQT1Q060eRiHEIZ/FiRzpToy8dbHHOlhSTc0uruuOS4M9ODUmpsZ9JLkUPmNk0xn+4qnQP",
+	"6G2BVBJfKttNivkKSiym638bBWUjCsrPuF2+Q1RsuqQej95kd+kWYZOJPaDmL/BQRShxZNgBlLlk9gVW",
+	"2wJMDJ2TK4LigetwuGgNYDWAtTv8wT23RfgppAWfcmd0hGvBygOqVizW1bUw1yBjA6nZEWldDzbmJ3P6",
+	"8m+OxQsbdFvHvczZTjFxm638l0NOnL6Z+L5yahrobjryb7kj/yLZ5Bv041Z7piBGvnkRBQD/hGUUuSkB",
+	"wO2jJpjrIaQyEngLlGdLR+7JdOB+t8mf6wqpzUXKQyF1wx9bw36sUgpm3oipo8oSbaTOIqljUE3ZRh52",
+	"D3EVwPSaYkiw0S5yVktlYLBFxRhkpsHKWISlxiu2LR6WnZyrPssILTRPwbWDWWMos2ZWPkREsJFvwITs",
+	"zY6V7hnQycWC5rm/UBFZuGo1cKxLwebNELmsSDIquNZM/A16kEZYBWhHOMWUZcs+R4Ws0ukiYmAkK3OW",
+	"mccpXwZ5hTIOe53OulEszMpC5Z+qqkrbx5LE63P9zYbcrsj6E9/RkabkXuN2WiYn1+28Jil3Y0m5Aren",
+	"g1rYrauk4n6eBQFX4YldpQ78mjwCQ+3ugGzZOnaGMUSaA+qpvhzZZvmJBd9bqkEjbwk5Qu9Szro6FrLU",
+	"bRy4b/iEloNtLm++8YW5Z4ecV/vY/NnJ9six2FD+7MrEgG8g/drBpIWQp5FLOzGpPWXUuiWdo/W7s9ao",
+	"/U3u7CKBY1QThsCHG6beaMOrstMi6GE1//yrvenKWbUHIrQ+iHxc6fsLlOmrSdWeFszchfRZcURkY7uF",
+	"62u3ORoKsd1kWlhGseqsBw11YBvP0jOPyE6/nrbS5xvpV5Z+yGaD+SujcIGgFGyuAW0s+FJkpGO7n5KR",
+	"WxTUOzn0XLYHkuWKHVc67QGhwcWO1aZGWdpPszd37mR3SSMYPPvfnUJBfuUszwLuE6XpOBZY1GoewL63",
+	"IBSyvO8NsfYfhZq5AHuKRzWmaROR2koexCqa62LzVHa7HUmLjIveqabqbnc0KlfB2GOxmvgAXkozXCQc",
+	"SHKZQhsVNhjmcswYaRmANVooSAYzBmg1oDQbWNdgX+ZAmZmxe54yy8UAai7XbADcQErzPIcfAsMkNDyB",
+	"bi5Wgx7RgvVlqRhpJQV8faNlevdWs0HSxi4ImoNiHQv4BS9Y8IurigIMsv/A2wtkDG4WtstxSwGRCUnM",
+	"ZJKI3LGhNqDR5wY2xkYOXNvGAM8vLmBdkMIBS1SU9jyftj1LYlu23LqU7ISUImdqUhLHomopA0G4TUnT",
+	"6efjN3Xq8g3Etj5U2/sz7O5DbSswMdBFnQXkkAl8yU0jKB8q0m5hAkDDRarr0Gs0H5HdrhXIm+3m9iHP",
+	"fEj8WGLFH3AttqtPHlTQF2a8TMgXt0njlFu/xYd0m8udULvbVidcWoPW2/EoFTIroaJzOpclpZrmslcy",
+	"QvVUnkvBU3YZ3MB2COrlskPzWAxlobsy55K0Rn2e9m3hpXDUodW92T0TM5oCeOZpLvqssI3Kp+6OBNNG",
+	"+bHPn1C97OhsdyFYcDd4MjJLBoaoNbnNL5/NSgS1392avzFM4mZdZ9cGViQzoA4zmogyitOkYne1iFPK",
+	"z75PFRCRmgH77pPuoS3vZnRTsSk97auFXdQb8qhtk0dh8BuO8RMJeVcT2lO4GxdznmoI56PxJzSh7rpT",
+	"GarKKjR1if4IljUEnyV9l1GPz7/C/9ekjVqzh5YTANZOnieuQSb2jFByXQiwh7vSdgWwPVZFiRALFKxT",
+	"DgwnfFUgfYkXvvCcaUIFORLHE/neBVZ/wJ3SRLu32zDLqkuz9enNmrKHH8Pd876+2KH8b6T+tk+YDdIu",
+	"OF5Lx2PXln8fCmhF4Zs9eElmmciHOU1ZRqj+PiOgOz3vhxL1XN0uuWjskibOuZ8455zAZs0ntYY1UmQb",
+	"cNbvOF/v96A4rkaGBLdZpocETtuBPjrIpGKxqGq5jyG6gC9vy6htHnLUrSFgBkuFJGA968WXjR21sYo0",
+	"6barxyj84BFVaQZZBpQLTblRA1FnCsjUaNonORcMOn+p6XDDzGhFq+69N9er/+D/PAvc+DHi04grhuad",
+	"EnSo+lIr8JWYp8HHgMoGopSmIqNFZjvggHdFS5JkLOf3rBjf2nzjBH0isehjf0/zm4KlfMiZ0AlpsS80",
+	"1Tk0DQP9cViwU7xlnyoiGDfDimyzJg4KRHpX9flUpTlFrIhFlYwBfpxumXd5nrMswn5kmg3I0CCq4Box",
+	"HfI6CHWJE9HFxQV8a2MgNM+tm0ggn8b0GiakWjSzJrY4fA6BR6k06fF75qIz5ua2rFzFwpFrJDYyg6vK",
+	"rKdJYDdQ85kokcVAZLAcZWfAtYYFsQGrIFcSrogFFx35BZxTqRRdXgzALiBSpGxOqCWhpZa39te3uM8T",
+	"m4qJjUZGfRkL+ILBQLCBCMssDdZUfofrGZrANbcOJgD+Ehibc0O69++vGBbMDeEsFjcM+uNPxj8uITKi",
+	"C84ylIIDJjRG2JwNUoVD8AE2SGTehW3IGwtKFKg+O0h0WSBMfebLGpWOLtYTi61UOi5omGdWHRDwaYR6",
+	"qvnsK9IDaznPooIt3FhU32mkZ66WArsW7Ch7Eqd0k2Xsp/Ov8H8bzTmqyqdlbCd3iUsDwMMkuwb7bFMR",
+	"80PMpegSIQU7Fjf3DvD3A26NHdg4C8Ev6AMD2hgqdZgS28DhfsqWNgQ65ykVKct3wVQ9YWzFYoLwf7qJ",
+	"s3mq2XlZQUcVeKAWZm0Up5S7uiqcjjEenf4dG0whLRoo8OYDcN8X7D9ZqttoCBgVze50ow1SJQV0+Jew",
+	"FDQ/I0lqxVmVN2U1c1DlofuNsVkUN/o+1yR1LW9xWDnLSAvbQWvKc6LoWJHO2Gj4g/kJVC5YLphRH90t",
+	"d5o+Vc17ucSpDac2weLtHm/Xa/S8dAPnYFqB2vttr0jfqLl7U3N3V9lkIfIRMqR3Cu6boyhg+mA9J50x",
+	"uePg0MhIKjMWYYGRLwwynznfnpkdoR1579ib5hTxTLHd7b6IZxnfxqPiBL0/4FVvG3jhMdiTf7vKLjxo",
+	"UdEPbO3Gd78x333GhrTQA3/wU6k0SZnQBVNr1AgVDLj7qV6jvcoayR/v6R14/1Wphgz86hVrnO0h0KNc",
+	"XEGOO35g1Evon+l96QsI4GJx2Axwa3eqdG/pTVUOdpj1gH6Ac/Cget+NbnRIHZ4mWmG6/Ta7AtG95Ie1",
+	"G5XywamWd0wch34DpiujBSsIjnryMTwzmKHHPlyF/zB4gSFHVwStrPGrY5HAMpzfv5i3Sn8oVqgkIjKo",
+	"rIxIwe7l3TSpL1quus94EQvF0oJptXxpNDn2yuibN2/ff8YNdagY6Ie4SDHC7dVUQs9Wc8wS2iWaqdVE",
+	"O2oF91gswYCnjdlr99qfKYIHN3Is4Sm7JMwcAOi35KwoWIUOVYz88endwziSuOyCaZBq/SJ0QcnbnyPy",
+	"4U7T9hn54Dpn9KnqQ6bDHRtqdN7BIMlIFnfK5mRN8fuekU8sNSavT2mgZcY1yWXvbGYg/VDQaEvh630T",
+	"9XrMeUr1in5Se4pk++ffwGldCOVBWAfP9nffuf1p8+4aU5bQQFBNE+9OwfAaBnqgQJ9/hf+j2W5Uw911",
+	"RH2sGMQFUloOFYgVc6XN5FokSBYxveM9Y2GL0Z22fOW+wbD4xMA2S9+5gs67NceAmfSusP8zbr8dKc8L",
+	"0ZZQ5d74WWPUr4NfuHVqCLYOPLnGc0eUa1PjL1qjakEqdiyFCbto53ZQJQZmwstUGGB5SROW2JS9ruxG",
+	"c/iBG29tOz2yekdkIwvtByMLy3LxYPNHuAHVUB9wtbCfTCwarp1dcO2YDfM0TFczk33Zq2YR56hNsO+b",
+	"oEtj1NaQ/DrLLCbOAO8lVL/zr+Z/a7LnrA32fwJ0ha2EacFCzc21viRce9CbDZm+WSMbXNq2D5CHwgur",
+	"+dlgjJJESAxG85wJnY9JjwLxXEFyqZgiNE2ZUkcfa0YWlh3A8Q1snO+bTOeAYr6OfWceGERPvpzCllAc",
+	"ScXEXk/oxc5UlkZR2UdFxHwQWJEgaOv2nKjKnmpW3f6NtA2wCsXi0dWtn5hZjR2Cxf45hVY2wC4aA+yY",
+	"DLCGe8h58JHeYk3zTcv07sg893+XIzIARW2KNQSbn8gu1iE4dhFjFnKB5BsR4UqVDGsWsKmJJdlgQhdj",
+	"MmRFLDyNugbx4u4akc7Y3/Ttz8tGDVJZmsVybEeuRYsXdxXJ0fIJM4455NYThzyZ8gjoMfOO3bN82zEL",
+	"eNJHfJ9HSqZULdZS8Q7za5LD2jZhj3Vrvcxxnoh7wLoOMQ14gof6T3dAl8PicwCHI46lTtaA+XZQrmUV",
+	"17VyY4TjRVgai7nEcbOQlLSE1PYDoD+Aj9sNwNYA9i1ss0PEVz+8VVnubljBaf47MEwdM5ybuS+P5nAE",
+	"GjDfXAy7WtU5KL6zaDY09bEd/iqGNIdMQQM/11LGTWOCNQ5vEQEpnCyAEOYqFgDTAOOUJDDrWy4SYFwA",
+	"9jFFxwZgRn0JAx31mTgjreuAha1iO4PLsfLF9h8Usag6ElR8dmftWj+eyEVeErjsP/g/Ey+vupzlWbRc",
+	"hx7ufUBhn+/IBfrhKo7X1IEeSHIo6dCMeLvNfKQASyxd3awmP1JUYz7DX9/irxc0AII3YiUj1fYhsbCk",
+	"eC37Fl0IHkkSuSZ6xFMjoFdofDhXfC3Oc9he1eRjxN26CRCxWJ+A7uEEiFhslIAOof+JJO7byewrAcI9",
+	"XRkZMscRhzjlPXGRyzu23JX8nokmd/9ppTncVKKdcPFYG+38q/nf8ZHMuc2PJKxaGQmfM5KzrAeaQ2DL",
+	"XYL096S1mnDh/WdGLkmgWYqIltKsKzQoioVvHWx+FAXKw3r0djDWkN0OacFBXFp6u8a48/FgZ0BsW47A",
+	"1t+RMfR3pMVbhOR+M3sKvcYgekzg1yPl5MJuDDXPAUf2SJJ3RehizmvwMhkQmu1lchAFmKQQgv5ORVZp",
+	"+i7mgI1DK0/YRNzChiJSWWQAxrMQFsYNKApIN0Ga5wDf2G4Ixs45RmSpK18Bargt8/yRfQzMy1uLVMdC",
+	"CmMrBszm0Fq1HVVJcsA6fv9AyjTeMLS8jE2I4/DE41fkiYD2GoR+aJvEYivGSZU/EIsNGCdvzVbZtWw5",
+	"GGumPvt9JRX41V8oBqvMgsZ2ecJ1x7Al64K6LmQ2J6dRl99plbH9Zyw2IpjJJzMDCD0p0uWC5pDIzXUs",
+	"rGSigY7wTBF2z4pxRscg5dBmQsYyUZeprLh3HWh7UmYR6RZyYF+JLPCveSGwFiW5BOdlLDoFFLOim7Yd",
+	"1fQBdAgicW7NFfugHlDZYCg8NuM/PExhuwpbBxJMbrTaKRCnMP4l8vHMu/luBerE9BuJ2kjUvUtU3JM1",
+	"kbpRGVoW4okZu5VQdPYqG2CPcohV2nQ7LUmH+aS7HuWiLuBASqKRa2nbA2PXk8iHpPGXvrkSDYJ23uK9",
+	"Y2yIEg3NWtKn2cpWs3C2MtdkBCwT5gWyjATOzQGjWD5rpNbaxvEIGoXdAy2JWaNZYjoWjU18cDbxJ9gS",
+	"T1CGV7z7J/4dnVyeOEReWsSHq7MjNv5GpDcivSbSy0JMWcmY876WbEfC6p2QZN/gs+qYfwmueIwG0sLY",
+	"eF0wepypyQtstugw0ViNpdA8xzycWFRM39kZsY8AGq5ZZNxYCA0msgHIs4OmyNhGFbRdoIZuuyk82n7p",
+	"td1sj+Xa1jy9Y3ofGeQ2428q8c18kNhhJcRqlCGX4HIJDLGY1XA88sYAwp+L/67C6AWMvDi+WExYPjj3",
+	"ei758aeAf7abZMtMgfCUVdO48arP4yE70iRunMAyGdx20zUtzreUy639Nnc46jb+Vpqck5ZNxB4olt8z",
+	"1Y5sBz1XDBMLGzM4zZi6Iykd0g7PuR7XtUG4je2zPYG7gLkRSayCx7Lbztg3oI6FkMbGbV/VQVgwls2B",
+	"4YqbFb6Y6NltP3T5ycnn04uLi+cvXia2yzqcbJLIIRO2v7aLicD8jMLpOmtXSdEZG+ZyDCnmLsNZEdtv",
+	"3aiYnOWZSkC9BWAeD9kzhdngirQUY7FIfvvlMzEyEAd4an6jkvYVGfWphvbmdyrBtu/QuLzDJtdxuiH6",
+	"nTr713//T62VfOTK8xd2RqdjfFLAC0nmtfmOBfb5Hs/r7W1XPGjubRbXauhNb+/1JN6HIRN48J9GdnU1",
+	"nz0lWNvFnEfNi3u4sTUa78wicW12MaF2t8wU0UsZOudf8R/7ScTemc3zp2srYA2cS8xSsD4a23ZgBLPM",
+	"LOHdkmnXmE49mXftTnHAn378ps9vTO9EDny2O3IXdsZiFA76UTTNxfeZUb1BmDs3W2a8uhPal+TPMUIm",
+	"fNIT4Hg10foBAIO8unh5Ns/HHXpmQlvHXke0lAAnvwLeJAOqNCtuM6rpLaJaYlftksAhYc4yGZF7mpfW",
+	"crCGAVV3WAYr0dCqSmH9tIsy9w4dRu5ZYd4XSfssvTMwVw4zqlHT9njZStw/b+3vE0gam5AM7l440Txn",
+	"BSkYzS6nuptzbQE7a0PBGXRNL6hQNDUvLxZ+sDjzZ8rGyc0AOfLUw/V+Rao87ZRdeiMBvh6DATbTMR5B",
+	"G001E+aNMXVGQN4kBVMyv2dJFIwJrsuVjIX9NvNr6qzSgjiz70jj0MsytmEj/GnKtsfbLNfmBb6HI/Ez",
+	"1fQNvPWdia3907fNnP+eEsUac6fhdNs2p9siDQLOAiQpm+NwaiSkEwOWE2JGxOgx+oVSvCeejoKR4IQY",
+	"JkdR65S1Xr2HBm0rsiBP3EmfWIT+Q+8vvCKiRIoN2lFMaKIhQy4QnS7ZDfK9kFrubI6Ido3EcqmMrQbX",
+	"H4g0PXjZCa97x5beAYjMYNqNpGwk5fcoKeEIVGaNlhNwvxkBmcrBwIx8BYfjNfbQ7TGtbaeJENPrzcis",
+	"uAtlpWKMOOQzooipq7pXzyURZ/KpZCe8cYt8OAh+gGkGdpWWyTZwu7bO8dGkGzwu3cA7atJqv+4o22BY",
+	"dnKekoKBK2jtbIP6bZDwoQY1M/MJsIxudkLBNQnuOSad8azcAO8jckaM9x5dgV/MXuWfarA8FhbYR5Rr",
+	"ZMyv/2hYAgWdK0Mhw0L2MLHgWtRnZe4/EY4B194MSAQ0c+/XPHJCLZ+tER+Fsj47ih+LDRdcBFq9ufea",
+	"an2W1TDvkFT73QT+J1dgr+F/9xbm5Rzb49IUW3wvxRYG6kHhdjGFgtAM0qBqwLtZFfz8q/3XavH/+er4",
+	"tKCosPCVmV9d7X4iAfHDg9TauHYTSl8O0RqF+VGBcK9GdTccFR8WXOKQnorf+hOEflnmqEm9qeGLHBrP",
+	"8WY9xzcODz+6zfT9uI+n5t74kBsf8nfoQ35jE2wquB1WYLABOVUwOWQrRVeXdglNeoDmCTRjg1cCbcVq",
+	"kWvi835c0YhkCj0uWkK9AgyAT5Z7QDKT/VpkckRoV7OCIMNGkE3Uev6KZHSsSGdM7FtvX5GcalbMESGX",
+	"+FQKuWGNwFuJxELuqjjikGRdOO1GzDVi7jsUc3gEwAVcQ/PNCDksDXw6phi0bsVyxwFN+1wwZKRigvzr",
+	"//3/CBe3LtIAf9vwxK0Ut16ums/9Wps/0EAD7I4F0HIEzxhDji3pSSNT/WWysFdZWv0Zj3FyOBjS2Syh",
+	"zZ00ZlmQIo2bwssIJOCq0nqDqE0UxJmE1GyxMYocW33mV8/38KF5LkeNtF5KWqNqGpbVf0cye3ryjeRu",
+	"JPd3KLnfGyytpTi5Aj0HCXMFuIHu8wFTivbY2hQxqzey+wVKFe1zQQwMZaFpDimwkCkrC6BTVFCUyERG",
+	"Wlzccw3H05i1vCdOuSBQpx+Rf/33/7RdFkssbKuaxHJZJUQKpkA2usZ4jhaLas0GQx2RRNV+SwtmA9hk",
+	"JIs7sDPNsBKAckVGrGCEpikbGqS2iQlmLUFNMT83K2DFh3s+C/m5LEU0aVHy+ssXzItoY6scKhyhtB2e",
+	"uiJJTpW+ZUUhi4QoYwuP+sBpY9cQ0k1g+0Zk1OdpH95WX+YZtLyDxYqFlncMGvbY3DDVlyNxRpJ/w43y",
+	"NzfenCtoA0S1Nf7NQATI/60weFUCMBZrpIe9pzx/7/bwqvLPXLwqI00lM4+UkSZYsWUSxRxAHHika3tU",
+	"XJDa5c+4LHVHfglg1SznHEw9/2r/ZVl/i/HapL+rw+x7JOQleK493mYlc8S7FuS6BVN9otgE6gBnLkzW",
+	"wiBAMeRTURULS4U7KriBB+DQp4DIhENlI0AQvWeEfRnWCXJJq2CA6kCw64Hd0ZxEwILvKjjRi5fLnsV7",
+	"IPCvB8JomXFtfvKA0eEFDq24/rvWepEFGcH6wQzckLFq3nxsDx5peePI/PCZkVB3TLRhKVhBga5WcZGy",
+	"o2c7/GS2awAVa2Hre7f9d4Zo8xRx9/aDFo+e7dKchu8+H2l7+Ak7aQqI5iMoWyVzR4xJ7VDZimvvpsE/",
+	"KwYPLK1WDqEySYQcTbNioLuFaeUpVrHoGesGVJ8PoWMITYEgq5Blrz+TJUTQAbtCTiv7YJqmshR6qkvz",
+	"M+XiKkbDlbFIoPfo2TCnqeXx7naZQSWglgIcwp/cus1F8eBL4UeCnZzP/pL4x/uL57T1kAIxznrBBo7u",
+	"0GGDsp6OGd6V9kYw7yHEisWi/KX3Zl+tgTMhy7Wr8Tfv7uTy5DodMPLboPP3k+ikev3wy4KZOd1SfXJ5",
+	"8uLixevTi5enF68+X/x0+fz15cXF/30SVXfjZoRpqW4vnv/0/EX2V3b6uvMDPf0hfclOf+o+vzh92Xne",
+	"fUFfpa+zv5pJwO8HbGB//8PF6YsX6avTH+hPF6ed59nr04v0J/Zj9wf6187rzExamuGfgJZwEp0ortkt",
+	"z8z5MofROmBP0LF4Ep0Av8HU2F9/fv7q8uLF5cvnZuxm2+O4S1XUxvHy9Ifuj89P6YvOy1Mc8Q/dHy9+",
+	"en4SnVj2g5PLF9+ik+olw0H3VMAFo2bMbsO7v4FTxv67WuoZn7hZVtqD+1HwyYAKxBnF8u7JP6OTYcFF",
+	"yoc0r73mtV7MCgtyxwVeAfVG1SRuV33DA6b70lwD2tCtUUBgs9Ps1pzqk8suzRWLnKsA76+Ym9gPr06f",
+	"py+y0x/Yy+7pj/RV5/R1+tfsB/Zj9yd60TEiAIa45L5mRtGF/Ub/T5oO2Jk7QasvUC5TCns3Y6c//3IS",
+	"nbiDl1HyTt4zA4Any+/hcJzflmaofz9Xc7AC5VhNmUW+IyNN6YC8DWUxCyXxeR3whuVSQvlNvRQNqq1B",
+	"W7cGhx1PYKVUVCnPlPvaiCwnW71Ty3Jgmhs/U4E0VkCgMsmadYVlKaCjE6XpGJ+k6AD189Dr74wEL9/D",
+	"ZpXBM6E1GYZnpFjc2CMWbipQ6U0FeI2UAtvBuWq4Ih0zAojS6HBOh2NCbDitbsR12n9f7awtZbBNPGZf",
+	"faXs4ZuDLn6zN4URjyyMeDxqzsVJ3EqTBsBgHEKVtwOWAdNVvO2roOnnEEctSgVPBQcPfuqD9/X6zyuS",
+	"pGVRMKETMqDFXdU6yZYQTs9331o/OIHH74O13aanIXjQPOfp59o2UcelOSwucB2Mw5nN3+lDqtRIFtn6",
+	"SoNllPal+gs2PvldhoqCscq9lL0EQ79UGsV4WQhsR0ZJt8xz61dszdiW7Su4wjlYsQkL0wqSLmwnlJrW",
+	"4qYMI69atbivbUwOh6zOyHVtds9ULPwNOFYjJR8/3CCvtdkV5/Bzv7BYT1qJdtReRozegb/U/Qwcm1L4",
+	"Q33rr3dXFFL0IN6G2QrE/tAc+a2Fe0J1IhabSNP/6Pbb1pLh3RNW0iJeTW98zFs4eCl/gDIYawgt09Vg",
+	"7Pf4HBQSbLSBtieTQRZH9TvFt2FTxGLR0n02BsJHG2sOvYFspAjVJFmQPmd+Y11pGCinheZpztD/OCzk",
+	"Pc9QvPteJP5Oz1xK26iQmkXE7N+szMFnyBThIs3LjGVRLMIWE6Qzxgp91SeaD9gZSQLnSBK0ULRD8QT9",
+	"rlqf6i13eXpkjPjajvsR+VFHGuu1M18mzute7vcU532Q0YOFRzBAmt8NuqxC5LF257fP1bmDlA3lWC6U",
+	"poX2b8/yf3ueW1lM9gsx5z8WCS0zzkTKzoIzrhLbrTyxOHBLNYYChBwhV23OuprIUl+B6qTLggFWeIhR",
+	"hGtz/qqD66nQ3RNtg4+AZgOQw+d+si9c6e0pHcfUTfQNeGCv/bZbDbV2xT+Bw9sT7YRbnDkGmDsyTz/z",
+	"suGdCD3aBQeOBv/+LQhWetM0iAcK4/lXe53lj8hYzjTbKr7vxMG7PhL9DCuwLhJdu9WcpeXMsI7waVlD",
+	"qrDm9sf1Aytlgc6yW5PoGHb5b0xvZYtf7FjcNeUF+2AxWXzahlAHs00R8is2vXAqOkQ6CbYdMiNjwGLk",
+	"FaLQIQEPQ2+BjY9OWfZV84xLdL6Y4wUJTU6t56o6nDs97EvXYJFlS7BW9i78ASkIG8CO/VdU1aayp2Bp",
+	"o9SvGWRtqqMW03csgmir/0Mu5aNdxjWw9g4cvDc08BS+rJemhVSqFokt3E8CR04QnYUse3CaQDQ2l6Jn",
+	"vnP0p6kcWMfFJUlsVY8qOwOuEXaRgAMpNIjtWwQjI1x05Jeo+kDFwt0U40QZS7lZ4St/41SKLi8G5sbV",
+	"ZX4oWpIOI90y7/J8g41/NuoV/mCG/FZgNcdqwA2Xrlo4BBc5j/KR+pNhDst4k3E/HBW59PYy4D/XD1oA",
+	"QR8QdCZA6Pwr/B+ZLeGYrV03NB+X3uCdoQWKAwk7SvAFY3UO4IL1eBIJD7VMmKiXIgEAYsmQFUoKMurL",
+	"WMCNWHY21fSsAp0RVYArGcSnILhHRcoMXhCooSEtPZI2Tm7XAeo1RBaLgv0nS7XT7fCGVNvGZ+ajERRL",
+	"wdPAUQvJ/MFgBIWbjfrSDaJ9tbj5imctgKc9U4DjzFZTAnHBtoBuTs7eqn3Mls3iAy/+wz5qfCOwg9cD",
+	"UG8zr6LMVpn6S+f2wsN+lzrUar9tGyTn6bB2qzYa7NGmCc5DeXsgACjtoVga5lFT2gLKv4ckPkq8uuYg",
+	"3qlmlyRjOb9nhS2DRKwbFuwUfwgVRFWxpasZMgqiLRpCWhggRwYWHJQRC4sx7QqhLmvkAIKoH6RB4grd",
+	"upDExALxIIMJkN3XW+4XeH+FmTe42+Bug7tjfx7Wgl3UIrcAu5/gxjN1a8DXglElRVAD4nxscCug0IQ8",
+	"VQO5qGL7XsaVlk02oWR/R8CJL2XXwLksB6Uf2558rw16fpfoiRtvGfQcFjIrU71hF+lUfQuDbA14ks/q",
+	"h0zaWKRU01z2SjbVJu8SIK+Xyw7NgU6qK3Mu0UNRy4yzFXzuCREpRc6UIl3wxx2op/KjW/lVUes3WJDl",
+	"fY32Qas7Ka+hqmgFpybVrCeL8cpDu2G0SPtH5ze1o1/Gc+q25vfNtzSstrzDI38KdpJ3e51lCgxheKjr",
+	"SjeFMLKw7tFaznwUXAmMG7Uc+VgoxtQZSWheMJqNbyHzVQW6280//oAADb1jgrR4T8gCAjwU+koH3abF",
+	"RK6+rTtelGFrdECuiDlG/H5rHstYTM3ugTZzKyXixmKlNnOPTMS1O+9QE3Frg9xTOq5bojn6ozsMTTru",
+	"k0vHrftAYStW6DcbvicUyvOv9l+rdW1b0hQ//NTDdeHlo1u1neguDxztxiQUWz5b2DFt4cHaRbbhm6D6",
+	"uYuZh6Bl0MLsBaaY0FckoVoXvFNqphLgt6UpXjIgNM/PyDWUKQs6YEYdGRY8ZbEoGE37TBFv5ikX0r1y",
+	"+SV3jA2RmxaSG4FWF26OtPVGpwJL5JIAGVICKpSyjjOnkCG/rrUL3bMiAp4yuLySpqA7LdLUzDRQW4sF",
+	"qGs79afNVbEemRm5gapsTCfcALQdSmbkOvrVRaNfNUTzR5RKObv12bq63HkFp6uHWNYplfVcYouh3ksT",
+	"kFvAk841ihauz8jPbtSYbBQL7vqxuNs6AhBjeXLRuyJliBDWH+AEkUGGhHSMAe+b0R9H5deELDxu/bSB",
+	"xt1pqtXWWRI9IMdv92wdPj87oNWokQ5Npl879m9eIOw4miJdqm2Vcz4ydAArtfLJhas+yXwFjz5csnov",
+	"hQPy0cMMkN5rGT99baM0pBmB7762MsG5x724de89+SDysevoBnzALBb2z5lUX2jWgudKOWoNPwE8kNwc",
+	"3nrGMzfWuBTsFHkwgp40RMtYJOepFErm7BxbxfwbsJD+7V///T9JROCAg7P+B2huekUKljE2wNo60gLu",
+	"r1hMkH8BW9kpdL05x98nbeKQVgX0hIt6JABv2ExzltbmDd144FKsCCQts2FoYe5Zi0c0AYRFGPwW9s56",
+	"KLyj8EEwxD0FDwLknafFCTaqbc8mfvA90Hng1pxAphkSJVQjz7/C/zYQS3iyXAePUAq3bcwtAQXfBQwc",
+	"NOHBQ8dx22GImoaXuhJfq+QBmym9Y0TJAYPiMPh0gea3TEAD+1CZxxPo36KqIjlH4YpdBa2EPovFAzrY",
+	"zMxXUMS4JiNZ5hnJ2EBq1GJyqrTnnTcTOiB2+HWDDbHYlJaFHvpHwtqhBBpW18T2Br+NU62JN2ybumGC",
+	"KNsHjaHh0bKq4LntUrX1OERNNNmHBrJpvhSqWONJSgURkgC9QwGeBcIFdhFzBOKECSwVgfZkAszhWltc",
+	"cyyH0LiRi96awsi1KJuSPbgEYccUN9WMWKP96Psf/owTejqqcoPVh9UjcSGPnwOO9QzfcyZ2D3b4zKWw",
+	"7h2D0jiPGXaDWqTDhpykZaBN5lmFecBrxkTGsvaDHs6FjWDhaWF/JzeSo0etX0QDWg1o7Qe0fhGPwixs",
+	"Cr1bzLKNqD1mPVNhQ+r5APaLjQFRYQNMHsPQTxDcxGhjtpl2nln6LzlUXjWbBLJYPALJnM5oB3WJzbrv",
+	"lP19qCHGwvbbttEmMj/YlLSfQDdr86IR4fy7aTygDS7uABc/WZCZNGR5uBHngKTm6R3Tp3o8ZBvoZuMw",
+	"ERFyIoTRcsGNNva8D6rIXCg4weGoxLWq9pZrp+S5NtACIyUt9l8lHw6Y0LcZHdAei0jBhKb5LXprI8zA",
+	"u825YLcZ1Qz6d95LnrJb2GlciigWA6o0K8wPqL+wxwQreNoO+t+EBO+kYD2uNNLZKFkYgOiMwWmwKRCb",
+	"anxtW9jFYl10eseV/gxL+xle9BbRpXrMvBwX7DqEbxpe55NsfWs2Le5Vox/gtnZt03lh4wDBucR1U5Mn",
+	"c/VD6VLIiGLFPU/ZacbUHUnpkHZ4zvV4QnuZOMNXwamckcrm5jHBLEpanlm0XU9pQ0JRRuZTiUaxCPrB",
+	"84L0uVHIx1fmWNnX5TvrY1Nc87whE9CSd1jIXsGUivytpVVz3OjaQF9SCgMrfZlnivTliAwMGrn3MqCu",
+	"/SZmamCxvkFQwmjatxl4B5l/h6/kf5WsXJ0eGq9dNaeuOuHBNfW9+Q/o6BXyzD5TbrHPoIn6yeXJf5Ws",
+	"GFfduMN+6csSQFXts8w5nT0KaNDs9q2yTR6h2pqrKUVn1sDsRWzpUXktbtUhCdmR2Rj7Tdocb/vsZN7g",
+	"SuFuUBueQZ6Ty5OOlDmjAkdyTKmS4a5+IE3SLOZ/mR/Oy6V18dQhkM3BQW6SKb2MslKCGCnhDyku6CLp",
+	"BLLh/Kv53y6jH0h91S0VqzHCGpye6E826lMNnH8oVGqd3MMOqjxomvpA2Nw1aXfU1mHYAhsdyG7Q/uCp",
+	"RCj+UGvQWf2hAjarLYEEDGyOBQvvqel5vhVbdE4kAZYcjuGoz4oQPcyLmo8dO4olzIoLVPABIYFjyK5D",
+	"J2hzJr+jaifv9y5Vzd/tjxXcqLh322B65QvWZQX00sHfkVbSk6QoBTk7t7yrZoRd/DZpG22zLPKTy5O+",
+	"1sPL8/PnL344uzi7OHt++ePFjxewhewovs6uiHPVTt6YpCmqYZEVuhnT1sPtTOKcd1k6tk2mrHrrFHw1",
+	"w8i4Do2LoSw0zYli2tiAKrjFr+hNefgOQCFwFWoKADodRnKj8KKKrozdilrnIHjIDdcznwCrweQwZwAy",
+	"gX4yVeRl7hDc8X3QBn/6vuBjNujhbw49593tr2xrJigM8SR3iffAV55BZatHkuDRlQN71qPfSdE7zfk9",
+	"yyKok4C9WU8NcXzK1VJGlQZV7Yg8lyM1uZLXVW/9WU//iPOddEAEN8BTMcv0GuPIBjTtc2GWHfn9qfKu",
+	"U/M6wrFYUTLvxVbbHF/DZSWIKtlk/SujvvTxZ8v1Zet3wm0EztnZTwOOVllqaJhgT03YmVves6LgmXU4",
+	"uQs0GwxzOrG1KM+XmJKjIIscKZl5qDGivIJb3dJXXD5wyJAakacMX0VFRefv9KHbnf3+/oSU2Wr7mLMJ",
+	"Tt6IUA1pSnjjED1cQfaM270JVg6Ltd2aBmsQ9NQIh4i8ldP3vOE9ARVWArWSUgN1uWLEy3BFBGMZEZJ0",
+	"GC2MeSLvmIgI+wJHNZc9c1WwBSvlwzxj9lszepFfXgu0NShZPH9VDs3Ldi4Jh02pHAy8a1BPm4pgIwaP",
+	"cTbi7DE6Xnfiad0vScbuYSv0We6yvSqA5EqViLnm3ZptLMfMgmXBdFkIjNnbp//pbjtrC7q28razNQoL",
+	"rMW1La6jKt3ae/ohB818OtX/Pngu9Hh6aNcXPaJ0UabQ1lqNRcrsnc3U/v6JqLHSbHBJcp4aKa2iar4R",
+	"KQU3L8W3iJbdbkfSIuOiF4wD7iLSGUP5O6O57huwppnBPRWRAdMFT92b5YpkMi3Ny47MplU8YyAsQqHw",
+	"we/gk2///Pb/BwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
