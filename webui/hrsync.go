@@ -25,6 +25,8 @@ func (h *handler) hrRoutes() {
 	h.handle("POST /employees/runs/{id}/discard", h.asUser(h.userHR(h.runAct("discard"))))
 	h.handle("POST /employees/items/{id}/return", h.asUser(h.userHR(h.offboardItem("return"))))
 	h.handle("POST /employees/items/{id}/retire", h.asUser(h.userHR(h.offboardItem("retire"))))
+	h.handle("POST /employees/scim-tokens", h.asUser(h.userHR(h.createSCIMToken)))
+	h.handle("POST /employees/scim-tokens/{id}/revoke", h.asUser(h.userHR(h.revokeSCIMToken)))
 }
 
 // hrScope is where an HR sync page is: the customer, the address of its
@@ -36,6 +38,7 @@ type hrScope struct {
 	head    customerHead
 	console bool
 	param   string
+	secret  string // a SCIM token just made
 }
 
 type hrHandler func(w http.ResponseWriter, r *http.Request, v *view, s hrScope)
@@ -56,6 +59,13 @@ type hrData struct {
 	Runs      []hrsync.Run
 	Employees list[org.Employee]
 	Fields    []hrsync.Field
+	// Tokens are the customer's SCIM tokens when the caller may manage
+	// them; NewSecret is a token just made, shown this once, and SCIMURL
+	// the customer's SCIM base URL.
+	Tokens    []hrsync.Token
+	CanTokens bool
+	NewSecret string
+	SCIMURL   string
 }
 
 func (h *handler) hrPage(w http.ResponseWriter, r *http.Request, v *view, s hrScope) {
@@ -80,6 +90,12 @@ func (h *handler) showHR(w http.ResponseWriter, r *http.Request, v *view, s hrSc
 		h.fail(w, r, err)
 		return
 	}
+	tokens, err := h.p.ListSCIMTokens(ctx, s.cid)
+	canTokens := err == nil
+	if err != nil && portalerr.CodeOf(err) != portalerr.PermissionDenied {
+		h.fail(w, r, err)
+		return
+	}
 	if len(v.Form) == 0 {
 		v.Form = url.Values{"dry_run": {"on"}, "q": q["q"], "status": q["status"]}
 	}
@@ -88,8 +104,45 @@ func (h *handler) showHR(w http.ResponseWriter, r *http.Request, v *view, s hrSc
 		v.Title = v.T("HR sync of %s", s.head.Customer.Name)
 	}
 	v.Data = hrData{customerHead: s.head, Console: s.console, Base: s.base, Tasks: tasks, Runs: runs.Items,
-		Employees: newList(r, v, emps), Fields: hrsync.Fields}
+		Employees: newList(r, v, emps), Fields: hrsync.Fields, Tokens: tokens, CanTokens: canTokens,
+		NewSecret: s.secret, SCIMURL: h.scimURL(r, s.cid)}
 	h.renderStatus(w, r, status, "hrsync", v)
+}
+
+// scimURL is customer cid's SCIM base URL as the browser reached the pages.
+func (h *handler) scimURL(r *http.Request, cid customer.ID) string {
+	scheme := "http"
+	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + "/scim/v2/customers/" + url.PathEscape(string(cid))
+}
+
+// createSCIMToken makes a SCIM token and shows the HR sync page with its
+// secret, this once, as 201 (no redirect, as for API keys: the secret must
+// not sit in an address).
+func (h *handler) createSCIMToken(w http.ResponseWriter, r *http.Request, v *view, s hrScope) {
+	tok, err := h.p.CreateSCIMToken(r.Context(), s.cid, portal.CreateSCIMTokenParams{Name: formValue(r, "name")})
+	if err != nil {
+		if status, ok := h.formFailed(w, r, v, err); ok {
+			h.showHR(w, r, v, s, status)
+		}
+		return
+	}
+	s.secret = tok.Secret
+	v.Notice = v.T("The SCIM token is made. Copy it now: it is shown only this once.")
+	h.showHR(w, r, v, s, http.StatusCreated)
+}
+
+// revokeSCIMToken revokes a SCIM token.
+func (h *handler) revokeSCIMToken(w http.ResponseWriter, r *http.Request, v *view, s hrScope) {
+	if _, err := h.p.RevokeSCIMToken(r.Context(), s.cid, hrsync.TokenID(r.PathValue(s.param))); err != nil {
+		if status, ok := h.formFailed(w, r, v, err); ok {
+			h.showHR(w, r, v, s, status)
+		}
+		return
+	}
+	h.redirect(w, r, s.base, "key_revoked")
 }
 
 // maxSyncForm bounds the body of the import form: the file and the rest.

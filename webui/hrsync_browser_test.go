@@ -166,6 +166,24 @@ func TestHRSyncStory(t *testing.T) {
 		assert.Contains(t, admin.text(`section[aria-labelledby=people]`), "Person 10")
 	})
 
+	step("the admin makes a SCIM token for the identity provider", func(t *testing.T) {
+		admin := adminTab.in(t)
+		admin.open("/employees")
+		assert.Contains(t, admin.text(`section[aria-labelledby=scim]`), "/scim/v2/customers/"+string(initech.ID))
+		admin.typeInto(`form[action="/employees/scim-tokens"] input[name=name]`, "Entra ID")
+		admin.click(`form[action="/employees/scim-tokens"] button`)
+		assert.Equal(t, int64(201), *admin.lastStatus)
+		secret := admin.text(`code.secret`)
+		assert.True(t, strings.HasPrefix(secret, "pst_"), secret)
+		who, err := s.p.AuthenticateSCIM(context.Background(), initech.ID, secret)
+		require.NoError(t, err, "the token shown works")
+		assert.Equal(t, initech.ID, who.CustomerID)
+		admin.click(`form[action$="/revoke"] button`)
+		admin.requireStatus(200)
+		_, err = s.p.AuthenticateSCIM(context.Background(), initech.ID, secret)
+		assert.Error(t, err, "a revoked token")
+	})
+
 	step("staff see the runs in the console", func(t *testing.T) {
 		staff := staffTab.in(t)
 		staff.open(base + "/hr-sync")

@@ -21,11 +21,12 @@ import (
 )
 
 // hrTenant is a tenant's HR sync: a leaver locked with a laptop still out
-// (an offboarding task), and two planned runs.
+// (an offboarding task), two planned runs and a SCIM token.
 type hrTenant struct {
 	leaver        org.EmployeeID
 	item          warehouse.ItemID // issued to the leaver
 	run, otherRun hrsync.RunID     // planned: one to apply, one to discard
+	token         hrsync.TokenID   // a SCIM token
 	leaverName    string
 	stayerName    string
 }
@@ -63,6 +64,9 @@ func (s *site) hrTenant(t *testing.T, tn tenant, prod orders.ProductID) (custome
 		require.NoError(t, err)
 		*id = run.ID
 	}
+	tok, err := s.p.CreateSCIMToken(ctx, c.ID, portal.CreateSCIMTokenParams{Name: "Entra ID"})
+	require.NoError(t, err)
+	h.token = tok.Token.ID
 	return c, h
 }
 
@@ -83,6 +87,11 @@ func (s *site) hrState(t *testing.T, tn tenant) string {
 			out += fmt.Sprintf(" employee %s %s v%d;", e.ID, e.Status, e.Version)
 		}
 	}
+	toks, err := s.p.ListSCIMTokens(ctx, tn.c.ID)
+	require.NoError(t, err)
+	for _, tk := range toks {
+		out += fmt.Sprintf(" scim token %s revoked %t;", tk.ID, !tk.RevokedAt.IsZero())
+	}
 	it, err := s.p.GetStockItem(ctx, tn.c.ID, tn.hr.item)
 	require.NoError(t, err)
 	return out + fmt.Sprintf(" hr item %s v%d;", it.Status, it.Version)
@@ -94,6 +103,10 @@ var hrPageActions = map[string]portal.Action{
 	"GET /employees/runs/{id}": portal.ActOrgRead,
 }
 
+// secretForms answer a success with the page itself, 201, rather than a
+// redirect: the page shows a secret once, which must not sit in an address.
+var secretForms = map[string]bool{"POST /employees/scim-tokens": true}
+
 // hrPostActions are the HR sync forms of the portal, for postActions.
 var hrPostActions = []postAction{
 	{"POST /employees/runs", portal.ActHRSyncRun, func(*testing.T, *site, tenant) url.Values {
@@ -103,6 +116,8 @@ var hrPostActions = []postAction{
 	{"POST /employees/runs/{id}/discard", portal.ActHRSyncRun, nil},
 	{"POST /employees/items/{id}/return", portal.ActStockMove, nil},
 	{"POST /employees/items/{id}/retire", portal.ActStockRetire, func(*testing.T, *site, tenant) url.Values { return url.Values{"reason": {"lost"}} }},
+	{"POST /employees/scim-tokens", portal.ActSCIMTokenManage, func(*testing.T, *site, tenant) url.Values { return url.Values{"name": {"Okta"}} }},
+	{"POST /employees/scim-tokens/{id}/revoke", portal.ActSCIMTokenManage, nil},
 }
 
 // TestOffboardingPages runs the customer admin's HR sync pages without a

@@ -417,6 +417,12 @@ var germanPortal = map[string]string{
 	"and %d more":      "und %d weitere",
 	"holds %d devices": "hat %d Geräte",
 	"left on":          "ausgeschieden am",
+	"Entra ID, Okta and other identity providers provision employees over SCIM 2.0. Enter this base URL and a token in the identity provider:": "Entra ID, Okta und andere Identitätsanbieter legen Mitarbeitende über SCIM 2.0 an. Tragen Sie diese Basis-URL und ein Token beim Identitätsanbieter ein:",
+	"Identity provider (SCIM)": "Identitätsanbieter (SCIM)",
+	"Made":                     "Erstellt",
+	"Make a token":             "Token erstellen",
+	"The SCIM token is made. Copy it now: it is shown only this once.": "Das SCIM-Token ist erstellt. Kopieren Sie es jetzt: Es wird nur dieses eine Mal gezeigt.",
+	"The new token:": "Das neue Token:",
 }
 
 func merged(maps ...map[string]string) map[string]string {
