@@ -25,6 +25,9 @@ const (
 	// RunDiscarded: a planned run a person threw away, or one a later
 	// applied run made stale.
 	RunDiscarded RunStatus = "discarded"
+	// RunFailed: the source could not be read; nothing changed. The
+	// reason is the run's one row error, on line 0.
+	RunFailed RunStatus = "failed"
 )
 
 // Run is one sync of a customer: where it came from, what it found and

@@ -126,6 +126,9 @@ var hrUseCases = map[string]useCase{
 	"RevokeSCIMToken": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.RevokeSCIMToken(ctx, tn.c.ID, tn.hr.token))
 	}},
+	"SyncFrom": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.SyncFrom(ctx, tn.c.ID, &staticSource{recs: []hrsync.Record{{ExternalID: "E1", Name: "Ann"}, {ExternalID: "E2", Name: "Bob"}}}))
+	}},
 	"SCIMCreateEmployee": {call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.SCIMCreateEmployee(ctx, tn.c.ID, hrsync.Record{ExternalID: "S1", Name: "Sam"}))
 	}},
@@ -142,4 +145,7 @@ func init() {
 		useCases[name] = u
 	}
 	notTenantScoped["AuthenticateSCIM"] = "public: the SCIM token is the credential (scimapi's TestTokenOfAnotherCustomer)"
+	notTenantScoped["HRSource"] = "configuration: Config.HRSources, no data"
+	notTenantScoped["RunDueSyncs"] = "system: the HR sync scheduler of every replica (TestRunDueSyncsOncePerDueRun)"
+	notTenantScoped["RunHRSyncScheduler"] = "system: the HR sync scheduler's loop"
 }

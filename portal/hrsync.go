@@ -257,33 +257,42 @@ func (p *Portal) startSync(ctx context.Context, cid customer.ID, source string, 
 	dryRun bool, threshold float64, start time.Time) (hrsync.Run, error) {
 	var out hrsync.Run
 	err := p.inOrg(ctx, p.write, ActHRSyncRun, cid, func(r storage.Repos, a access, c customer.Customer) error {
-		run := hrsync.Run{
-			ID: hrsync.RunID(p.ids.NewID(PrefixSyncRun)), CustomerID: cid, Source: source, Status: hrsync.RunPlanned,
-			Records: recs, StartedBy: a.who.Actor(), StartedAt: p.timestamp(), Version: 1,
-		}
-		plan, err := p.plan(ctx, r, cid, recs, bad, hrsync.Options{Source: source, Threshold: threshold})
-		if err != nil {
-			return err
-		}
-		run.Plan = plan
-		switch {
-		case dryRun:
-		case plan.NeedsConfirmation:
-			run.Status = hrsync.RunAwaitingConfirmation
-		default:
-			if err := p.applyPlan(ctx, r, c, &run, plan); err != nil {
-				return err
-			}
-		}
-		run.Duration = time.Since(start)
-		noteObject(r, string(run.ID))
-		if err := r.Org().CreateRun(ctx, run); err != nil {
-			return err
-		}
-		out = run
-		return nil
+		var err error
+		out, err = p.recordRun(ctx, r, c, a.who.Actor(), source, recs, bad, dryRun, threshold, start)
+		return err
 	})
 	return out, err
+}
+
+// recordRun plans recs for customer c in r and stores the run, started by
+// startedBy from source: planned for a dry run, stopped for confirmation
+// over the threshold, else applied.
+func (p *Portal) recordRun(ctx context.Context, r storage.Repos, c customer.Customer, startedBy, source string,
+	recs []hrsync.Record, bad []hrsync.RowError, dryRun bool, threshold float64, start time.Time) (hrsync.Run, error) {
+	run := hrsync.Run{
+		ID: hrsync.RunID(p.ids.NewID(PrefixSyncRun)), CustomerID: c.ID, Source: source, Status: hrsync.RunPlanned,
+		Records: recs, StartedBy: startedBy, StartedAt: p.timestamp(), Version: 1,
+	}
+	plan, err := p.plan(ctx, r, c.ID, recs, bad, hrsync.Options{Source: source, Threshold: threshold})
+	if err != nil {
+		return hrsync.Run{}, err
+	}
+	run.Plan = plan
+	switch {
+	case dryRun:
+	case plan.NeedsConfirmation:
+		run.Status = hrsync.RunAwaitingConfirmation
+	default:
+		if err := p.applyPlan(ctx, r, c, &run, plan); err != nil {
+			return hrsync.Run{}, err
+		}
+	}
+	run.Duration = time.Since(start)
+	noteObject(r, string(run.ID))
+	if err := r.Org().CreateRun(ctx, run); err != nil {
+		return hrsync.Run{}, err
+	}
+	return run, nil
 }
 
 // plan plans recs against the customer's employees as stored in r.

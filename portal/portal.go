@@ -10,6 +10,7 @@ import (
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/filestore/filemeta"
+	"github.com/portalkit/portalkit/hrsync"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/portalerr"
@@ -97,6 +98,15 @@ type Config struct {
 	// FileLimits bound what may be attached; zero fields take the
 	// defaults of filemeta.Limits.
 	FileLimits filemeta.Limits
+
+	// HRSources gives the pull source of a customer's HR sync (an adapter
+	// of its HR system's API), or nil for a customer without one, whose
+	// employees then come from CSV files and SCIM. RunDueSyncs pulls from
+	// it every HRSyncEvery; nil: no customer has one.
+	HRSources func(customer.ID) hrsync.Source
+	// HRSyncEvery is how often each customer's source is pulled; default
+	// hrsync.DefaultEvery (3 hours).
+	HRSyncEvery time.Duration
 }
 
 // RateLimits bound attempts per e-mail address and per client address.
@@ -143,6 +153,10 @@ type Portal struct {
 	// wake tells this Portal's outbox workers that a transaction enqueued
 	// mail, so they need not wait for their next poll.
 	wake chan struct{}
+
+	// hrSources and hrEvery are Config.HRSources and HRSyncEvery.
+	hrSources func(customer.ID) hrsync.Source
+	hrEvery   time.Duration
 }
 
 // New returns a Portal for cfg. It fails when cfg.Store is nil, and with a
@@ -158,6 +172,10 @@ func New(cfg Config) (*Portal, error) {
 		limiter: cfg.RateLimiter, limits: cfg.RateLimits,
 		idle: cfg.SessionIdleTimeout, lifetime: cfg.SessionLifetime, linkPad: cfg.LoginLinkMinDuration,
 		argon: cfg.Argon2, lockout: cfg.PasswordLockout,
+		hrSources: cfg.HRSources, hrEvery: cfg.HRSyncEvery,
+	}
+	if p.hrEvery <= 0 {
+		p.hrEvery = hrsync.DefaultEvery
 	}
 	def := func(v *time.Duration, d time.Duration) {
 		if *v == 0 {

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"time"
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/hrsync"
@@ -72,6 +73,18 @@ type OrgRepo interface {
 	UpdateToken(ctx context.Context, t hrsync.Token) error
 	// Tokens returns the customer's SCIM tokens, oldest first.
 	Tokens(ctx context.Context, cid customer.ID) ([]hrsync.Token, error)
+
+	// EnsureSchedules gives every customer whose hr_sync is on and has no
+	// schedule one, due at now, pulling every every.
+	EnsureSchedules(ctx context.Context, now time.Time, every time.Duration) error
+	// DueSchedules returns at most limit schedules due at now (NextRunAt
+	// not after it) of customers whose hr_sync is on, earliest first.
+	DueSchedules(ctx context.Context, now time.Time, limit int) ([]hrsync.Schedule, error)
+	// ClaimSchedule moves s.CustomerID's schedule on to next if its
+	// NextRunAt is still s.NextRunAt, in one conditional write, and reports
+	// whether it did: of several transactions claiming one due schedule,
+	// exactly one gets true.
+	ClaimSchedule(ctx context.Context, s hrsync.Schedule, next time.Time) (bool, error)
 }
 
 // EmployeeFilter narrows an employee list. CustomerID is required; zero

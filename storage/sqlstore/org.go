@@ -313,3 +313,53 @@ func (s orgRepo) Tokens(ctx context.Context, cid customer.ID) ([]hrsync.Token, e
 	return queryAll(ctx, s.t, "listing SCIM tokens of customer "+string(cid),
 		tokenTable.selectSQL+` WHERE customer_id = ? ORDER BY id`, []any{string(cid)}, 4, tokenTable.scan)
 }
+
+// EnsureSchedules gives customers with hr_sync on and no schedule one.
+func (s orgRepo) EnsureSchedules(ctx context.Context, now time.Time, every time.Duration) error {
+	const op = "adding HR sync schedules"
+	if err := s.t.writable(op); err != nil {
+		return err
+	}
+	var ids []string
+	var id string
+	err := eachRow(ctx, s.t, op, `SELECT id FROM customers c WHERE c.feature_hr_sync AND c.status = 'active'
+		AND NOT EXISTS (SELECT 1 FROM hr_sync_schedules h WHERE h.customer_id = c.id) ORDER BY id`,
+		nil, []any{&id}, func() { ids = append(ids, id) })
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, err := s.t.exec(ctx, op, storage.ErrNotFound, `INSERT INTO hr_sync_schedules (customer_id, every_seconds, next_run_at)
+			VALUES (?, ?, ?) ON CONFLICT (customer_id) DO NOTHING`, id, int64(every/time.Second), ts(now)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DueSchedules returns the schedules due at now, earliest first.
+func (s orgRepo) DueSchedules(ctx context.Context, now time.Time, limit int) ([]hrsync.Schedule, error) {
+	var out []hrsync.Schedule
+	var sc hrsync.Schedule
+	var secs int64
+	err := eachRow(ctx, s.t, "listing due HR sync schedules",
+		`SELECT h.customer_id, h.every_seconds, h.next_run_at FROM hr_sync_schedules h JOIN customers c ON c.id = h.customer_id
+		WHERE h.next_run_at <= ? AND c.feature_hr_sync AND c.status = 'active' ORDER BY h.next_run_at, h.customer_id LIMIT ?`,
+		[]any{ts(now), limit}, []any{&sc.CustomerID, &secs, tcol(&sc.NextRunAt)},
+		func() {
+			sc.Every = time.Duration(secs) * time.Second
+			out = append(out, sc)
+		})
+	return out, err
+}
+
+// ClaimSchedule moves a due schedule on if nobody did first.
+func (s orgRepo) ClaimSchedule(ctx context.Context, sc hrsync.Schedule, next time.Time) (bool, error) {
+	op := "claiming the HR sync of customer " + string(sc.CustomerID)
+	if err := s.t.writable(op); err != nil {
+		return false, err
+	}
+	n, err := s.t.exec(ctx, op, nil, `UPDATE hr_sync_schedules SET next_run_at = ? WHERE customer_id = ? AND next_run_at = ?`,
+		ts(next), string(sc.CustomerID), ts(sc.NextRunAt))
+	return n == 1, err
+}
