@@ -703,6 +703,7 @@ const (
 	SyncRunStatusApplied              SyncRunStatus = "applied"
 	SyncRunStatusAwaitingConfirmation SyncRunStatus = "awaiting_confirmation"
 	SyncRunStatusDiscarded            SyncRunStatus = "discarded"
+	SyncRunStatusFailed               SyncRunStatus = "failed"
 	SyncRunStatusPlanned              SyncRunStatus = "planned"
 )
 
@@ -714,6 +715,8 @@ func (e SyncRunStatus) Valid() bool {
 	case SyncRunStatusAwaitingConfirmation:
 		return true
 	case SyncRunStatusDiscarded:
+		return true
+	case SyncRunStatusFailed:
 		return true
 	case SyncRunStatusPlanned:
 		return true
@@ -3411,7 +3414,7 @@ type SyncRun struct {
 	StartedAt         time.Time `json:"started_at"`
 	StartedBy         string    `json:"started_by"`
 
-	// Status `planned` (a dry run), `awaiting_confirmation` (over the deletion threshold), `applied` or `discarded`.
+	// Status `planned` (a dry run), `awaiting_confirmation` (over the deletion threshold), `applied`, `discarded`, or `failed` (the source could not be read; nothing changed).
 	Status SyncRunStatus `json:"status"`
 
 	// Threshold The share of them that may leave without confirmation.
@@ -3430,7 +3433,7 @@ type SyncRunList struct {
 	NextCursor string    `json:"next_cursor"`
 }
 
-// SyncRunStatus `planned` (a dry run), `awaiting_confirmation` (over the deletion threshold), `applied` or `discarded`.
+// SyncRunStatus `planned` (a dry run), `awaiting_confirmation` (over the deletion threshold), `applied`, `discarded`, or `failed` (the source could not be read; nothing changed).
 type SyncRunStatus string
 
 // Ticket A customer's support ticket.
@@ -4106,6 +4109,14 @@ type UpdateFeaturesParams struct {
 	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
 	// missing one 428. Weak ETags and `*` never match.
 	IfMatch IfMatch `json:"If-Match"`
+}
+
+// SyncNowParams defines parameters for SyncNow.
+type SyncNowParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ListSyncRunsParams defines parameters for ListSyncRuns.
@@ -5526,6 +5537,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /v1/customers/{customerId}/features (the `UpdateFeatures` operationId).
 	UpdateFeatures(ctx context.Context, customerId CustomerId, params *UpdateFeaturesParams, body UpdateFeaturesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SyncNow Pull a customer's employees from its HR system now
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// Pulls the customer's employees from the pull source the deployment configures for it (an
+	// adapter of its HR system's API) and runs a sync of them at once, as the scheduler does every
+	// 3 hours: applied, unless the deletion threshold stops it for confirmation. When the source
+	// cannot be read, the failed run is in the run history and the answer is `failed_precondition`;
+	// so is a customer without a pull source. `feature_disabled` unless the customer's `hr_sync` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `not_found` (404), `failed_precondition` (409); a reused Idempotency-Key answers 409 while the
+	// first request runs and 422 with another body; anything unexpected `internal` (500).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/hr-sync/pull (the `SyncNow` operationId).
+	SyncNow(ctx context.Context, customerId CustomerId, params *SyncNowParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListSyncRuns List a customer's sync runs
 	//
@@ -9024,6 +9053,34 @@ func (c *RawClient) UpdateFeaturesWithBody(ctx context.Context, customerId Custo
 // Corresponds with PATCH /v1/customers/{customerId}/features (the `UpdateFeatures` operationId).
 func (c *RawClient) UpdateFeatures(ctx context.Context, customerId CustomerId, params *UpdateFeaturesParams, body UpdateFeaturesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateFeaturesRequest(c.Server, customerId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SyncNow Pull a customer's employees from its HR system now
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// Pulls the customer's employees from the pull source the deployment configures for it (an
+// adapter of its HR system's API) and runs a sync of them at once, as the scheduler does every
+// 3 hours: applied, unless the deletion threshold stops it for confirmation. When the source
+// cannot be read, the failed run is in the run history and the answer is `failed_precondition`;
+// so is a customer without a pull source. `feature_disabled` unless the customer's `hr_sync` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `not_found` (404), `failed_precondition` (409); a reused Idempotency-Key answers 409 while the
+// first request runs and 422 with another body; anything unexpected `internal` (500).
+//
+// Corresponds with POST /v1/customers/{customerId}/hr-sync/pull (the `SyncNow` operationId).
+func (c *RawClient) SyncNow(ctx context.Context, customerId CustomerId, params *SyncNowParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSyncNowRequest(c.Server, customerId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -14238,6 +14295,55 @@ func NewUpdateFeaturesRequestWithBody(server string, customerId CustomerId, para
 		}
 
 		req.Header.Set("If-Match", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewSyncNowRequest constructs an http.Request for the SyncNow method
+func NewSyncNowRequest(server string, customerId CustomerId, params *SyncNowParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/hr-sync/pull", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
 
 	}
 
@@ -20649,6 +20755,26 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /v1/customers/{customerId}/features (the `UpdateFeatures` operationId).
 	UpdateFeaturesWithResponse(ctx context.Context, customerId CustomerId, params *UpdateFeaturesParams, body UpdateFeaturesJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateFeaturesResponse, error)
 
+	// SyncNowWithResponse Pull a customer's employees from its HR system now
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// Pulls the customer's employees from the pull source the deployment configures for it (an
+	// adapter of its HR system's API) and runs a sync of them at once, as the scheduler does every
+	// 3 hours: applied, unless the deletion threshold stops it for confirmation. When the source
+	// cannot be read, the failed run is in the run history and the answer is `failed_precondition`;
+	// so is a customer without a pull source. `feature_disabled` unless the customer's `hr_sync` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `not_found` (404), `failed_precondition` (409); a reused Idempotency-Key answers 409 while the
+	// first request runs and 422 with another body; anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/hr-sync/pull (the `SyncNow` operationId).
+	SyncNowWithResponse(ctx context.Context, customerId CustomerId, params *SyncNowParams, reqEditors ...RequestEditorFn) (*SyncNowResponse, error)
+
 	// ListSyncRunsWithResponse List a customer's sync runs
 	//
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
@@ -25483,6 +25609,89 @@ func (r UpdateFeaturesResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UpdateFeaturesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SyncNowResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *SyncRun
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *IdempotencyKeyReused
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r SyncNowResponse) GetJSON201() *SyncRun {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SyncNowResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SyncNowResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SyncNowResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SyncNowResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SyncNowResponse) GetApplicationproblemJSON422() *IdempotencyKeyReused {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r SyncNowResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r SyncNowResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SyncNowResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SyncNowResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SyncNowResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -35115,6 +35324,32 @@ func (c *ClientWithResponses) UpdateFeaturesWithResponse(ctx context.Context, cu
 	return ParseUpdateFeaturesResponse(rsp)
 }
 
+// SyncNowWithResponse Pull a customer's employees from its HR system now
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// Pulls the customer's employees from the pull source the deployment configures for it (an
+// adapter of its HR system's API) and runs a sync of them at once, as the scheduler does every
+// 3 hours: applied, unless the deletion threshold stops it for confirmation. When the source
+// cannot be read, the failed run is in the run history and the answer is `failed_precondition`;
+// so is a customer without a pull source. `feature_disabled` unless the customer's `hr_sync` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `not_found` (404), `failed_precondition` (409); a reused Idempotency-Key answers 409 while the
+// first request runs and 422 with another body; anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/hr-sync/pull (the `SyncNow` operationId).
+func (c *ClientWithResponses) SyncNowWithResponse(ctx context.Context, customerId CustomerId, params *SyncNowParams, reqEditors ...RequestEditorFn) (*SyncNowResponse, error) {
+	rsp, err := c.SyncNow(ctx, customerId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSyncNowResponse(rsp)
+}
+
 // ListSyncRunsWithResponse List a customer's sync runs
 //
 // **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
@@ -40444,6 +40679,74 @@ func ParseUpdateFeaturesResponse(rsp *http.Response) (*UpdateFeaturesResponse, e
 			headers.ETag = value
 		}
 		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSyncNowResponse parses an HTTP response from a SyncNowWithResponse call
+func ParseSyncNowResponse(rsp *http.Response) (*SyncNowResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SyncNowResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest SyncRun
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil

@@ -227,3 +227,14 @@ func scimTokenOut(t hrsync.Token) oapi.SCIMToken {
 	return oapi.SCIMToken{Id: string(t.ID), CustomerId: string(t.CustomerID), Name: t.Name, CreatedBy: t.CreatedBy,
 		CreatedAt: t.CreatedAt, LastUsedAt: optTime(t.LastUsedAt), RevokedAt: optTime(t.RevokedAt)}
 }
+
+// SyncNow implements oapi.StrictServerInterface. The middleware handles
+// its Idempotency-Key header (serveIdempotent).
+func (s *Server) SyncNow(ctx context.Context, req oapi.SyncNowRequestObject) (oapi.SyncNowResponseObject, error) {
+	cid := customer.ID(req.CustomerId)
+	r, err := s.p.SyncFrom(ctx, cid, s.p.HRSource(cid))
+	if err != nil {
+		return nil, err
+	}
+	return oapi.SyncNow201JSONResponse(syncRunOut(r, true)), nil
+}

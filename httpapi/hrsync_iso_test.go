@@ -85,6 +85,9 @@ var hrIsolationRows = map[string]isoRow{
 		staff: ok201, admin: ok201, viewer: no403, foreign: no404},
 	"applySync":   {class: classTenant, body: `{}`, staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
 	"discardSync": {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
+	// The fixture configures no pull source: a caller who may sync now
+	// learns that (409), others get what they get everywhere.
+	"syncNow": {class: classTenant, staff: no409, admin: no409, viewer: no403, foreign: no404},
 	// SCIM tokens are the customer admins' and staff's.
 	"listSCIMTokens":  {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404},
 	"createSCIMToken": {class: classTenant, body: `{"name":"Okta"}`, staff: ok201, admin: ok201, viewer: no403, foreign: no404},

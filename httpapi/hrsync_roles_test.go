@@ -131,6 +131,11 @@ var hrRoleRows = map[string]roleRow{
 		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
 			return c.DiscardSyncWithResponse(t.Context(), f.cid, string(tg.run.ID))
 		}},
+	// The fixture configures no pull source: whoever may sync now gets 409.
+	"sync now": {prep: hrOn, conflict: client.ProblemCodeFailedPrecondition, want: byRole(409, 409, 409, 409, s403, s403, 409),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.SyncNowWithResponse(t.Context(), f.cid, nil)
+		}},
 	"list SCIM tokens": {prep: hrOn, want: byRole(s200, s200, s200, s200, s403, s403, s200),
 		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
 			return c.ListSCIMTokensWithResponse(t.Context(), f.cid)

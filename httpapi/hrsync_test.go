@@ -1,8 +1,10 @@
 package httpapi_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -10,6 +12,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/portalkit/portalkit/client"
+	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/httpapi"
+	"github.com/portalkit/portalkit/hrsync"
+	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/portal/portaltest"
 )
 
 // employeesCSV is a semicolon-separated file of employees E1…En.
@@ -101,4 +108,40 @@ func TestIssueToAnotherCustomersEmployee(t *testing.T) {
 		f.a.admin.Token, strings.NewReader(`{"employee_id":"`+string(f.b.hr.employee.ID)+`"}`), nil)
 	problem(t, res, body, http.StatusBadRequest, client.ProblemCodeInvalid)
 	assert.Equal(t, before, f.takeSnapshot(t))
+}
+
+// personio is a pull source with two employees.
+type personio struct{}
+
+func (personio) Name() string { return "personio" }
+
+func (personio) List(context.Context) ([]hrsync.Record, error) {
+	return []hrsync.Record{{ExternalID: "P1", Name: "Pia"}, {ExternalID: "P2", Name: "Pit"}}, nil
+}
+
+// TestSyncNowOverHTTP pulls a customer's employees from the pull source
+// the deployment configures, through the generated client.
+func TestSyncNowOverHTTP(t *testing.T) {
+	e := newEnv(t)
+	owner := e.client(t, e.owner)
+	cid, _ := e.onboard(t, "Acme GmbH", "ada@acme.example", nil)
+	must(owner.UpdateLicensesWithResponse(t.Context(), cid, client.UpdateLicensesRequest{HrSync: client.GrantGranted}))(t)
+	feat := must(owner.GetFeaturesWithResponse(t.Context(), cid))(t)
+	must(owner.UpdateFeaturesWithResponse(t.Context(), cid, &client.UpdateFeaturesParams{IfMatch: feat.HTTPResponse.Header.Get("ETag")},
+		client.FeaturesPatch{HrSync: ptr(true)}))(t)
+	fails(owner.SyncNowWithResponse(t.Context(), cid, nil))(t, http.StatusConflict, client.ProblemCodeFailedPrecondition)
+
+	// A replica of the same database whose deployment configures sources.
+	p := portaltest.New(t, e.clock, func(c *portal.Config) {
+		c.Store, c.IDs = e.store, portal.UUIDv7IDs()
+		c.HRSources = func(customer.ID) hrsync.Source { return personio{} }
+	})
+	srv := httptest.NewServer(httpapi.NewHandler(p))
+	t.Cleanup(srv.Close)
+	c, err := client.New(srv.URL, client.WithAPIKey(e.owner))
+	require.NoError(t, err)
+	run := must(c.SyncNowWithResponse(t.Context(), cid, nil))(t).JSON201
+	assert.Equal(t, "personio", run.Source)
+	assert.Equal(t, client.SyncRunStatusApplied, run.Status)
+	assert.Equal(t, 2, run.Counts.Create)
 }

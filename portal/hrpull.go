@@ -29,17 +29,18 @@ func (p *Portal) HRSource(cid customer.ID) hrsync.Source {
 // SyncFrom pulls customer cid's employees from src now ("sync now") and
 // runs a sync of them, as StartSync does with a file (not a dry run: the
 // deletion threshold still stops it for confirmation). Staff and the
-// customer's admins may call it; FeatureDisabled unless hr_sync is on.
+// customer's admins may call it; FeatureDisabled unless hr_sync is on;
+// FailedPrecondition for a nil src (a customer without a pull source).
 // When src fails, the run is stored as RunFailed with the reason and
 // nothing else changes; the error is returned too.
 func (p *Portal) SyncFrom(ctx context.Context, cid customer.ID, src hrsync.Source) (hrsync.Run, error) {
-	if src == nil {
-		return hrsync.Run{}, portalerr.New(portalerr.FailedPrecondition, "customer %s has no pull source for HR sync", cid)
-	}
 	// Check the caller before the source is asked: a refused caller must
-	// not make the portal call out.
+	// not make the portal call out, nor learn whether there is a source.
 	if err := p.inOrg(ctx, p.read, ActHRSyncRun, cid, func(storage.Repos, access, customer.Customer) error { return nil }); err != nil {
 		return hrsync.Run{}, err
+	}
+	if src == nil {
+		return hrsync.Run{}, portalerr.New(portalerr.FailedPrecondition, "customer %s has no pull source for HR sync", cid)
 	}
 	start := time.Now()
 	recs, bad, err := pull(ctx, src)

@@ -19,6 +19,7 @@ func (h *handler) consoleHRRoutes() {
 	h.handle("POST /console/customers/{id}/hr-sync/runs/{oid}/discard", h.asStaff(h.staffHR(h.runAct("discard"))))
 	h.handle("POST /console/customers/{id}/hr-sync/items/{oid}/return", h.asStaff(h.staffHR(h.offboardItem("return"))))
 	h.handle("POST /console/customers/{id}/hr-sync/items/{oid}/retire", h.asStaff(h.staffHR(h.offboardItem("retire"))))
+	h.handle("POST /console/customers/{id}/hr-sync/pull", h.asStaff(h.staffHR(h.syncNow)))
 	h.handle("POST /console/customers/{id}/hr-sync/scim-tokens", h.asStaff(h.staffHR(h.createSCIMToken)))
 	h.handle("POST /console/customers/{id}/hr-sync/scim-tokens/{oid}/revoke", h.asStaff(h.staffHR(h.revokeSCIMToken)))
 }

@@ -71,6 +71,7 @@ func newSiteWith(t *testing.T, change func(*portal.Config)) *site {
 	rec := &portaltest.Recorder{}
 	p := portaltest.New(t, clock, func(c *portal.Config) {
 		c.Mailer = rec
+		c.HRSources = testSources // HR sync: hrsync_test.go
 		if change != nil {
 			change(c)
 		}

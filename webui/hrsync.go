@@ -25,6 +25,7 @@ func (h *handler) hrRoutes() {
 	h.handle("POST /employees/runs/{id}/discard", h.asUser(h.userHR(h.runAct("discard"))))
 	h.handle("POST /employees/items/{id}/return", h.asUser(h.userHR(h.offboardItem("return"))))
 	h.handle("POST /employees/items/{id}/retire", h.asUser(h.userHR(h.offboardItem("retire"))))
+	h.handle("POST /employees/pull", h.asUser(h.userHR(h.syncNow)))
 	h.handle("POST /employees/scim-tokens", h.asUser(h.userHR(h.createSCIMToken)))
 	h.handle("POST /employees/scim-tokens/{id}/revoke", h.asUser(h.userHR(h.revokeSCIMToken)))
 }
@@ -66,6 +67,8 @@ type hrData struct {
 	CanTokens bool
 	NewSecret string
 	SCIMURL   string
+	// Source names the customer's pull source; empty without one.
+	Source string
 }
 
 func (h *handler) hrPage(w http.ResponseWriter, r *http.Request, v *view, s hrScope) {
@@ -106,7 +109,29 @@ func (h *handler) showHR(w http.ResponseWriter, r *http.Request, v *view, s hrSc
 	v.Data = hrData{customerHead: s.head, Console: s.console, Base: s.base, Tasks: tasks, Runs: runs.Items,
 		Employees: newList(r, v, emps), Fields: hrsync.Fields, Tokens: tokens, CanTokens: canTokens,
 		NewSecret: s.secret, SCIMURL: h.scimURL(r, s.cid)}
+	if src := h.p.HRSource(s.cid); src != nil {
+		d := v.Data.(hrData)
+		d.Source = src.Name()
+		v.Data = d
+	}
 	h.renderStatus(w, r, status, "hrsync", v)
+}
+
+// syncNow pulls the customer's employees from its pull source now and
+// shows the run.
+func (h *handler) syncNow(w http.ResponseWriter, r *http.Request, v *view, s hrScope) {
+	run, err := h.p.SyncFrom(r.Context(), s.cid, h.p.HRSource(s.cid))
+	if err != nil {
+		if run.ID != "" { // the source failed: the run says why
+			h.redirect(w, r, s.base+"/runs/"+url.PathEscape(string(run.ID)), "")
+			return
+		}
+		if status, ok := h.formFailed(w, r, v, err); ok {
+			h.showHR(w, r, v, s, status)
+		}
+		return
+	}
+	h.redirect(w, r, s.base+"/runs/"+url.PathEscape(string(run.ID)), "")
 }
 
 // scimURL is customer cid's SCIM base URL as the browser reached the pages.

@@ -1,6 +1,7 @@
 package webui_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -97,6 +98,19 @@ func (s *site) hrState(t *testing.T, tn tenant) string {
 	return out + fmt.Sprintf(" hr item %s v%d;", it.Status, it.Version)
 }
 
+// personio is every fixture customer's pull source: the two people who
+// stay (see hrTenant), the first renamed.
+type personio struct{}
+
+func (personio) Name() string { return "personio" }
+
+func (personio) List(context.Context) ([]hrsync.Record, error) {
+	return []hrsync.Record{{ExternalID: "E1", Name: "Sam Stayer", Department: "IT"}, {ExternalID: "E2", Name: "Bo", Department: "IT"}}, nil
+}
+
+// testSources gives every customer a source.
+func testSources(customer.ID) hrsync.Source { return personio{} }
+
 // hrPageActions are the HR sync pages that name an object, by the action
 // that rules them: a role that may not read them at all gets 403.
 var hrPageActions = map[string]portal.Action{
@@ -116,6 +130,7 @@ var hrPostActions = []postAction{
 	{"POST /employees/runs/{id}/discard", portal.ActHRSyncRun, nil},
 	{"POST /employees/items/{id}/return", portal.ActStockMove, nil},
 	{"POST /employees/items/{id}/retire", portal.ActStockRetire, func(*testing.T, *site, tenant) url.Values { return url.Values{"reason": {"lost"}} }},
+	{"POST /employees/pull", portal.ActHRSyncRun, nil},
 	{"POST /employees/scim-tokens", portal.ActSCIMTokenManage, func(*testing.T, *site, tenant) url.Values { return url.Values{"name": {"Okta"}} }},
 	{"POST /employees/scim-tokens/{id}/revoke", portal.ActSCIMTokenManage, nil},
 }

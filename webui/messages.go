@@ -423,6 +423,8 @@ var germanPortal = map[string]string{
 	"Make a token":             "Token erstellen",
 	"The SCIM token is made. Copy it now: it is shown only this once.": "Das SCIM-Token ist erstellt. Kopieren Sie es jetzt: Es wird nur dieses eine Mal gezeigt.",
 	"The new token:": "Das neue Token:",
+	"Employees are pulled from the HR system every 3 hours.": "Die Mitarbeitenden werden alle 3 Stunden aus dem HR-System geholt.",
+	"Sync now from %s": "Jetzt aus %s abgleichen",
 }
 
 func merged(maps ...map[string]string) map[string]string {

@@ -708,6 +708,7 @@ const (
 	SyncRunStatusApplied              SyncRunStatus = "applied"
 	SyncRunStatusAwaitingConfirmation SyncRunStatus = "awaiting_confirmation"
 	SyncRunStatusDiscarded            SyncRunStatus = "discarded"
+	SyncRunStatusFailed               SyncRunStatus = "failed"
 	SyncRunStatusPlanned              SyncRunStatus = "planned"
 )
 
@@ -719,6 +720,8 @@ func (e SyncRunStatus) Valid() bool {
 	case SyncRunStatusAwaitingConfirmation:
 		return true
 	case SyncRunStatusDiscarded:
+		return true
+	case SyncRunStatusFailed:
 		return true
 	case SyncRunStatusPlanned:
 		return true
@@ -3416,7 +3419,7 @@ type SyncRun struct {
 	StartedAt         time.Time `json:"started_at"`
 	StartedBy         string    `json:"started_by"`
 
-	// Status `planned` (a dry run), `awaiting_confirmation` (over the deletion threshold), `applied` or `discarded`.
+	// Status `planned` (a dry run), `awaiting_confirmation` (over the deletion threshold), `applied`, `discarded`, or `failed` (the source could not be read; nothing changed).
 	Status SyncRunStatus `json:"status"`
 
 	// Threshold The share of them that may leave without confirmation.
@@ -3435,7 +3438,7 @@ type SyncRunList struct {
 	NextCursor string    `json:"next_cursor"`
 }
 
-// SyncRunStatus `planned` (a dry run), `awaiting_confirmation` (over the deletion threshold), `applied` or `discarded`.
+// SyncRunStatus `planned` (a dry run), `awaiting_confirmation` (over the deletion threshold), `applied`, `discarded`, or `failed` (the source could not be read; nothing changed).
 type SyncRunStatus string
 
 // Ticket A customer's support ticket.
@@ -4111,6 +4114,14 @@ type UpdateFeaturesParams struct {
 	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
 	// missing one 428. Weak ETags and `*` never match.
 	IfMatch IfMatch `json:"If-Match"`
+}
+
+// SyncNowParams defines parameters for SyncNow.
+type SyncNowParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ListSyncRunsParams defines parameters for ListSyncRuns.
@@ -4845,6 +4856,9 @@ type ServerInterface interface {
 	// UpdateFeatures Change a customer's portal settings
 	// (PATCH /v1/customers/{customerId}/features)
 	UpdateFeatures(w http.ResponseWriter, r *http.Request, customerId CustomerId, params UpdateFeaturesParams)
+	// SyncNow Pull a customer's employees from its HR system now
+	// (POST /v1/customers/{customerId}/hr-sync/pull)
+	SyncNow(w http.ResponseWriter, r *http.Request, customerId CustomerId, params SyncNowParams)
 	// ListSyncRuns List a customer's sync runs
 	// (GET /v1/customers/{customerId}/hr-sync/runs)
 	ListSyncRuns(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListSyncRunsParams)
@@ -6113,6 +6127,56 @@ func (siw *ServerInterfaceWrapper) UpdateFeatures(w http.ResponseWriter, r *http
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.UpdateFeatures(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// SyncNow operation middleware
+func (siw *ServerInterfaceWrapper) SyncNow(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params SyncNowParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.SyncNow(w, r, customerId, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -10897,6 +10961,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/scim-tokens", wrapper.ListSCIMTokens)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/scim-tokens", wrapper.CreateSCIMToken)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/scim-tokens/{tokenId}/revoke", wrapper.RevokeSCIMToken)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/hr-sync/pull", wrapper.SyncNow)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/invitations/accept", wrapper.AcceptInvitation)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/login-links", wrapper.RequestLoginLink)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/login-links/redeem", wrapper.SignInWithLoginLink)
@@ -14065,6 +14130,126 @@ type UpdateFeaturesdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response UpdateFeaturesdefaultApplicationProblemPlusJSONResponse) VisitUpdateFeaturesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SyncNowRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     SyncNowParams
+}
+
+type SyncNowResponseObject interface {
+	VisitSyncNowResponse(w http.ResponseWriter) error
+}
+
+type SyncNow201JSONResponse SyncRun
+
+func (response SyncNow201JSONResponse) VisitSyncNowResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SyncNow401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SyncNow401ApplicationProblemPlusJSONResponse) VisitSyncNowResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SyncNow403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response SyncNow403ApplicationProblemPlusJSONResponse) VisitSyncNowResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SyncNow404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SyncNow404ApplicationProblemPlusJSONResponse) VisitSyncNowResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SyncNow409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response SyncNow409ApplicationProblemPlusJSONResponse) VisitSyncNowResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SyncNow422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyKeyReusedApplicationProblemPlusJSONResponse
+}
+
+func (response SyncNow422ApplicationProblemPlusJSONResponse) VisitSyncNowResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SyncNowdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response SyncNowdefaultApplicationProblemPlusJSONResponse) VisitSyncNowResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -26668,6 +26853,9 @@ type StrictServerInterface interface {
 	// UpdateFeatures Change a customer's portal settings
 	// (PATCH /v1/customers/{customerId}/features)
 	UpdateFeatures(ctx context.Context, request UpdateFeaturesRequestObject) (UpdateFeaturesResponseObject, error)
+	// SyncNow Pull a customer's employees from its HR system now
+	// (POST /v1/customers/{customerId}/hr-sync/pull)
+	SyncNow(ctx context.Context, request SyncNowRequestObject) (SyncNowResponseObject, error)
 	// ListSyncRuns List a customer's sync runs
 	// (GET /v1/customers/{customerId}/hr-sync/runs)
 	ListSyncRuns(ctx context.Context, request ListSyncRunsRequestObject) (ListSyncRunsResponseObject, error)
@@ -27856,6 +28044,33 @@ func (sh *strictHandler) UpdateFeatures(w http.ResponseWriter, r *http.Request, 
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(UpdateFeaturesResponseObject); ok {
 		if err := validResponse.VisitUpdateFeaturesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// SyncNow operation middleware
+func (sh *strictHandler) SyncNow(w http.ResponseWriter, r *http.Request, customerId CustomerId, params SyncNowParams) {
+	var request SyncNowRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.SyncNow(ctx, request.(SyncNowRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SyncNow")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(SyncNowResponseObject); ok {
+		if err := validResponse.VisitSyncNowResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -31208,375 +31423,379 @@ var swaggerSpec = []string{
 	"e9KusATIGCFZ8YFu4m+t4Z+drRoMTLmAWL1N5Qb2SbZDorUCH2OxGvvB0x6u/XIJcLxq6UBpmuodV+ne",
 	"aSCtlr503Eiu97YNJtdztmgTR14fOF4KEC/41LcSyXYPuIV0oW8/HJ+MvvJj5G+5FpcFSBdQVaTvfBMb",
 	"2Nz2ekKG46UrMSLhXKX71xKaZwax+yvlZuZsXUsI97vdUpyuhAqIYLcFd+KdjK32RtnZ0vqJTKOFI1ZN",
-	"BLOcN4SY7HRtAGKUfXpLueZiViDGkBxA+yiMyEkYRGZn9AuvQTxijHa3mKuIpjGLQz9Hwn6wE3Rqv2F+",
-	"x0kw+wtnqNVUsDz3poZjDxSESMpU23oyW7LXT8HK23/bu8itvE3+YPDqHk+6Z9Gw371gg7g7nJxOz2k/",
-	"OmYncaWHfsdXgGK6AAGmM12JCBXizHirr12E4Fm/e8yGcfesd9rvnkdnZ92L/nA6ZMfxIJpMOyBuXZv5",
-	"DC05+/Dbbq/X6w+Ose22q4Q+57O5H1Iol5hHuEI6GXUepxRUpJirZULX+ZkyJLeEjCS76Kr7uA5qm/rt",
-	"I3o3R0stqNIs7cZUU6f4GjnBvpvV+/LCXPeyLlMFaY9sh+pP/5hN9vu9eitqTnPbC91/h2M/BttCYxAh",
-	"xSgM22EJhLqUUciig7yO7Ny14p64kic39SEqNREqcbsZbWECe2BavPAchnonq7bXb9aPAKu9bjYa+mfT",
-	"Q93xoDbocr8WBXhJMJWLZm06p5i3sPXs5lNpi3JlpRrcW5eEThQT2mXuZI1sZUqiRN6l9EQ7QRLBkMuR",
-	"GWNrYQjFHz5sXckXVjrM0nVZeIVXcwAWeY4n0mYE6k5Vxmv2jfFEHD6Wi3on7iOyXE0SHpGULZM1JKUL",
-	"YnaYCppY35Mg1GM4pWsH8vDrnYm3qXmda3IQZv5c603cXrevlQsRvz6us87XFiScyHjdksXfw4XUlota",
-	"5Nim8/DTeDcOfMMVx3KA7d76Uz6+lorzRRTmdgDvFCFv4bq1okp5t5uVJssVIxw+IqGOFvWqU/E6MMNa",
-	"SnqtlSQzZ1slqbDL7aoSza87u1V1V12peOS/zNgUX6LZ6tdpZF77n+2NARQgROP3PxnrczburQkb17Uu",
-	"7hDLF9kF6ZWytQxcZ3xM9CQTpm8ZEzYakClygMHZAQm1hDhIK+vHoT92OiXPvlXkAKliKlMipOER8IJT",
-	"Zm0XaXPhOAWkqp/4Oi6uzL8u3Wo7mc4RFy9Rp/TWKbpte3I7t8FuPl0bmpB7EfKoBPvpZrL+jte64B4R",
-	"M76rliziUx5ZT8lGCm9AvmbvdQiKRMIFg0IXYhYSZSQkmgQkNEchJH/+85//3H3xovvttwEJDRZClyQe",
-	"YoF0lfvZAI1Yo9HHmfkSeI2gior1IcFDV1OlDjUJnWA069ZjsKDvx4kd8WGjtFbrxK8923ZvBX7bZiGb",
-	"eGxOGlUrcl3x8iy2JXvioLKFbFT7Si7tSrnc0GTFlMvXsLeyee+BQgrEWFAkRrN2CJYm4fdP3pKHN/2H",
-	"+EbXvKHCw5KpqMFks6Dv/YWf9Br33FKMMOLD9R2aaOxgPmovVFzrHYWK507R3iHiw8YyWbxxRSgUCsSi",
-	"0djGPk8RxJx/lbU/qDIUP35skwzy0ozzszObnZj97oQqKIfjeIv9hivlZY+0BeaGA75HbiLEQmm2GLfP",
-	"N/3YSIzbpT1Eg2oIl773EGVry/2SRcBXnknHXTqJvIVLNl3QBFKlwExr+1YWCwW5MQ0n7o8rtmJbUJrX",
-	"Zoeqtw8UllcPsvJm4L+1mN+eY5G7j9HG0xmdQVj/MpUzc7sC7YOleXScW5ggS8BZ/qUYuzONGes7EFj+",
-	"+dJJteuHeB3skQ7RBpqlikxsQCRuKCBLlnqbK33A7urDtpQMf8vbBiM8to3KgbVtZC0kP+ySkmF9Af4u",
-	"6qf1lhU44NSR+z/pyc/cvM0sYEs+mLv7MCEMUrcQ3qHr8efUCD9vHn8jt1zE8jYgIWIG0k2n3F6NvmJy",
-	"F1zn/MjO1MCN3lqbalktMKJifrtkedoonTUETu1KSqiTbKen9qJ7O3G8XjjGr2TG0WbaMCCrv5bR6eLJ",
-	"swFRMtWYxmA+cz9mGMBZxeeydzWbiv2uxvcMBt1wRKg16vo+vQdQszpVRDFId7SWXhgN1l6jrKMGL0Wy",
-	"LriYYV6gc3ypSLrZ4wqi34GF+lGqeZSw/eOWEdc22YjibIYh5QZ9qVge9qU0XRvepedsbW7d0jWruYZl",
-	"v6BmO4KKCHNrwAv6hupVGtOa2rp0FXMmoq2uzUduXL3V+fTk5Ph0a4FPAKma38UGbbf5Yed2WhXKQyw6",
-	"z+l9YtMnznvD64/Yy9yQqruZjtOYTBMp0ypav0QU7YcbDHyEcoUFxMRMU56omhKnxdZxl6ShdRwVV8Lp",
-	"lUQb4QHmuSShNRtZC+QkpSLmYoaVYA0HoxGLCbT9x8ojB9mYEfnwMSQzyRRkxVy5VByvJV4i5TVMPE2x",
-	"Siojc6k0cPhq2UG7FJBTMcbDdutzckhqfoM210Zd7cOAKRNKp/T//h9G+kNzaUilaTKOZMwglGN4cgak",
-	"MpdGBe786/CCDHvk7PRkeDzo17CYfA0bOYwdZhiMBUfbsIdv3HgMZ9U00uOGVmGPRKkBC+Q0IX7NGTW4",
-	"tb7Trd63cnPDrabrhM1oMm6de9M0cNsRhnK/tTlxL+SNpZm8SLmA9DgBZYmJFJn4u6DXYE8xAqdcdiFN",
-	"uhBKsyF17iBaqTpb0OG/1deOQkoq7HRYB5Eb6va1OTKimZk85xETiqn9GX1iZnAFUCuxYvN0rNYiwg4A",
-	"Qtelw2ZDNhP39+b9iiTlXv6lcYcvp9N9eaXZnjSvP1BE4H0TsUpRYI7SAl0Y/tEZXVxcGOxjqGpk2MmT",
-	"d69rKoZnL27OPhVsXVMOwLzavGWb2nbny3vvS7oClH6/JVRsjfraWGyqdconK8228858pGGBVLOZDcza",
-	"ypOag8VOevfKlXZAf13a4elwbwECe0Tdi2RXaCa1N7kU+m9USGJPAN9zi8bv+Q2USYYcH+VbBcsdG+vq",
-	"8NciQzW0bLWdWrmeuw4SR+SlYKDYOZNG1gMS0oDBrZc30bpDm1Ya03KpUYiv3aFWQyIjmmAp5C5IUjaJ",
-	"91FMyXN5w4y819mloUq+zv36SQHcbqkidvT+3aQ2tVuFgsWJvGXpJ+2omgcfOjhXKeibx6/I8IwkVMxW",
-	"dMaIpjPQ+21KlyqXF1iJahn245O79EdtF39o9rJjPUjAJZggvcojeyCzRVvQPA9lh3A8i57NPksIGSHh",
-	"6i65IjscyNYey9UOuSIe7moo0DWgQXxBk4zpSrEYYzRvsevP7ZxqZjMjeOrlrRciDPZsagMMPVqlXK/f",
-	"GHJzUfT8BwaCADYt+i7r0Xg9/vt//Xcl/+CRyPojHoQ4JjyEVj5ihior3oDYmBf/TVd6bpAdUWtsBIV5",
-	"wmKI7oaIFew6Ai229ZwrAgcCqvmbneNf5vqANeZ7m2u9xJsqawBV3oaq30ZWBaDUpOnQla8IH970H5qV",
-	"P4SSL7ZtYVC03yA2sUFB6e4/yCeA3x9mkU5bdvMRXEFTWe87fvr27SvAALZOkKmmyTXX5JvBN/mq8OdR",
-	"pX0/YkPEZEGjORdM2daRefsDFVjawynylpM1fSu1V/Ai79Zg21XaKvVcTOT7y3x+Z4vF7k6BHQUgx+9G",
-	"VNNEzlYsa5yZt+7jKXR9yFTMK3El/vCHRzl1cSmO/vAH8oaJuKlh1tWq1zuOAOnwTxaODDlWaDpwJBji",
-	"CQkPrwTcGA5y9SQfYJerBuLKJ7UDDLnJNNvRlUDwmK2Xmh4DiPKGFQ3kSYwogO3qj8ijplNmJCYaRWyp",
-	"wWtiYAoLVVfCHDjyBFpzuJmIomuoOArvRTRJCNeXlUOgGHRRSNbZnNnzA+ufsZ0wDg3E19jmyDe44Z1h",
-	"dq+MzDDsDS2GIS9W/eEPYB97/d1jcjE8ObNxdbilh8tUThK2+Ne/KilCJykqbdgjCSMZsxCDdF7huMcy",
-	"ZocGzFdiydIu2vduuEwQdkZwCVGqD+0aUFEwi5BTYgPTWQwZCqvUKPsHdR1bp4zqVcrc8Ql8lh64w6OC",
-	"KwFKtToEWZqEz6bdF1RHc7uTLHAf3XQ0tiBicQC7TKWY5ZH9zlVtF3klDsKrzvFVJzRwNzBJGBASzqHI",
-	"sD8w0yy4Ui7ZZjg4t9t+bG568/Orl2/emt3DAqnIAmZI+Cxmi6XURontmoOCbEfRBYMTZYAxkfEaDZvr",
-	"vAv9lcAVXBbHI+6stQlezBY6GFyS2zlPmNfK3qap2ATMYe/CLvw5V9qRzBK643KB4i62oouNwLGkSpHQ",
-	"c76GWGvIdwCvhOaJbX4Kdq/LKxFCixdwjfaNkmeECHLS82STI/II4yXMmTFYIVN2iwXZBcleh5KUEzaV",
-	"Kcs8yVfiwPZeoEliRLtiNxkkpMOAKGlb6jrjc3Ef0PQU5uRKH5HH8DMEY1wJxWjC4hGgGjvlw0zOnc2V",
-	"xlCOjPhs1EOAqdIzeoNJDvkp5ooMe70rEXJx8/+z9647buPa/uCrEAUMYm+oLrnt7q7Cxpk66cvO7KST",
-	"fyr9b2CONkq0RNs8JZM+IlWOJwhwPs0DzEOcB9tPMuBaJEX5VrbL14q+dKdsSyIp8rfuv0VzniVE0IHZ",
-	"Nm4Z2xF0WIEIpLESmevpQzI2zOV4wIS+8gsDQIPpxIB7sJJaxgKi7PiC/zdk6Rm4/8wHTHlsePny5U/m",
-	"Xf/x+c0VcZXN+DU60xVLpVmcVvKv//6fW/tX0j4j1gFgNh1nKhZQIy4Y+b9uPvxuwQmkriYDqTR5Tt7z",
-	"f8ceQcRsV0BZEFUGHktxJwwIWt8AevZB48O1VTIWXGFYAFaVKyDMgOUjf3z+9fRHsJ9wMHDJf5Vm9Ya0",
-	"oANmXgfuMXNaoBWMBT3sbAqkWJlkeNO+eWP+GF28doeMJNd5LkeJbVuHwYEcHaCVo+HkekjTPiMvzi4g",
-	"qSi3qoq6PD8fjUZnFL4+k0Xv3F6rzt+9ffPL7ze/nJprqojPSaWvXH98G5Z3njw/u8CfyiETdMhPLk9e",
-	"nl2cQf0p1X3QVc/7jOa6//+Yf/dmVuzaKb64uAiAYljIlCmF+045xFDQGzjts/RO+ffHcrRTvfAzlsvJ",
-	"b0z/HZ6M6QxDaaZonv7i4sJSq2ublh/KJCOLoDspGHcPmX72CaD+zeotCmeGK1IOz9ArBzgz765+mOdW",
-	"4tX0f0yMUuVgQCG8847fM4FJHJr2lDEyPnhF4uSf5tLzAdMFT9XctbenRxkQLGSpmdNidKmsSZdTkBLI",
-	"DNwr6MC3NPpYSLNvWWlPBNqvZ+TGTDuLRQWsGIPhZpJYp5VLOUTQtv3yActatolij2ny6uIlSYasAAkn",
-	"xW3GBGdZ0r4i1GAhLKxBHC6UNsIVPjKbA+/PlWYC8cppNi0UxF1WMJG6l/NMxSI5PbXrdGqGY2DPKgMi",
-	"OH+vsOM0nLapnfbervODW80s1PkwpxypuirOBK2Ht26T32qpaf4VXsjf4hOXojxg8UmE7+Zvsbl3fPKN",
-	"AB1otVlrRvKrH1//8NcZ6UzfZvOtwRQ2v0+DbTLwyzR3x1okORvTQT5323421mYm09J1uJh6IR+GTFx/",
-	"fHszZOlq5989dxNLagdBgm82v7ywFhNPWbTAwCW+LBr7Nu1w3lIq7DlzOzUC8CWvL16iAplRTTtUVXLL",
-	"HKRUDgbmENJYjAquGWlBH9lCdxjVpJCjyItnaU4mtdL+CkSpLdfxOXuy1KlRqcAbY0Rz24hU9+BYgFx2",
-	"j++U2kpwReDZyjzcLMEpII5ra9st85xkXN21nUiHZZpz2j9BiTtC7x5EyycYmtlIry9ePryJbtC//4eg",
-	"95Tnxrja+B4MF2TuxjOm75Cf3rHxfHn0l7/8GZisl3/5C7nBJK+RcLsJ/ulMfwV65YeAiiAiBbuXd9hY",
-	"0tgPaV5mRn9DomenHXNj+6YF08pqpnaayjwzKUXN+5WQ1quL5+1olkAyX70EhlSnRLdeXVwYMSXGoJ7E",
-	"ohTsy5Clxh6oMtlI6/XFRXvWBjNG0PXHt/8w6wRhf6s5AlH5rHdV/eQcLQboHPnAL98ZpR16zWxtB+Mk",
-	"IK1xxi4Ok9P92zQ78xUOYfGu/HeaudAfXPL84Uv+ENQ6lzB8/2qZw/OrLDo8y5jYxJmpHLf/8c9vE7qc",
-	"0n4VgkPkP4KOhVJt7MiAiwC8+MZ8R8wEN07dM3ZGjByzvh2OtikAJ6Q72Y7u5hgROhwyWpibf4KCSeb7",
-	"FNIy45rksmdw2voTvJEKHoQJZ0TlffC2EMYuYuFcDHdsfGUjsW4AFrfv2BBazQea208kSaXo5jzV3sQ1",
-	"F96x8dYOv5VNsZieWzWsRW4RWIRXL15Mu1bM3WF15D0rYgEWLXn1/GUFOWRFxMHNgMd1ZcgJJmguR0SB",
-	"efy7zVbcCJiEY/Qnvx7/0kXJvk3h2fMN49kNbLd5Kp9znlUn48Ax7dXFTw9f8cYeH7jg+culLjDr/VnK",
-	"d7RAgspXL148fF19M32CM7Rd5MV9FUQTZqPvhAJz/hXv9zb7do76BuQLbRCgP8FdlQMq36/n0no1XSQS",
-	"XG1mt0GhS6nYGYFLwbHldSFzB0tQGgvrNzE/nIfUW4HFiCRC6lsgSE5i0Xp18aq9PmjhAq0JWnjZ22wX",
-	"CtBCqID2nQXLDh4lXj18xe9S/2re7XYPLL73pQ9sqfvnNE2ZUqdAVXResIxhY7tlj+u1GEvB0MDF2KA9",
-	"LyCFrVaUmvsKzWmOJsmQCRXEFJ3vFodCzFCeKbwb6ljuhxAC8OqR+R2x9MG5Udisk5/GojJi7c3cHSo9",
-	"7p6zESvOyCeDcC4kMTSGPPjiqlzpnN8x9PPHYiJGWUUUW69e/IQj+8R0MT697mpWtGG20+DQRYom61CP",
-	"fIJ8VOVUyIKwL0MjumEGURicBIVUSJJL0TNKDs1zOVLh6im7EEFwLvKBfX8ffwuCCRazgG0KpOYiXUE1",
-	"u7XrmMB6tGvKGEYXYvEoZeyG98Rb8SfX/WuY7Tsu7k62o1N9gqNQPWZPehXOeB5MCjaqtrbVrPDc7BQy",
-	"19Z6llCvPkv5ngqn1qqNu2duMHFjFgiF4FlLyZiAUC7uuUZ3zjlmIWwbQZ2F6tPleNfsBcxgCQ/9gBZ3",
-	"+LNqkDZTgmWoXtXBOCI0z2NB0d24EjySh9HRqG6T8FipPRPAaFdDQolGVUXUGYPuppjIrgKAAn8shRMB",
-	"K9KDZF4hYwGEJhCAHjF6ByHykSygaikHT+Yt+8KVVknl04XFYox0GHRO8pm4A0YFGKZXsZil22Gc26M4",
-	"TaHg6IokXcpzlt0OC+Z7HLlf13EdLfVYICRH2PmW+UAz12zybZrpZea6nhTLYXiw4qBnojJq73dr5Y75",
-	"7vlFO8IQuPvS6szuy9qFpQq/mFzb1quLn2ZrxKDtgko8c5XchcsJmLqxv7J/8RqOxls/qS0Jl8nHfC/C",
-	"Zeuq9RoW+xLT+E0KdvSCDvcccoMG23spCQcVCqeeJHhV0SZkIMCIYCxjGSDVDWj01AA85HT7rD9UejF1",
-	"xMDk89dkwEUJGWcc02xcdLzDjBarbNM121jDiIBYVDIdPgy6ZtkKdPy8Ik8C+QEpSuIOrQ1oNwjhkjPy",
-	"tnKcvrh4YRRvfmc5YrBiBHmZqAK9OjLAjRWGBXaOCQbNFbHKv5KWWA8iiMNCdqCA30gAZM2YIYPr5Zw2",
-	"hXVSNC8lCtYB1UBpB+GwhDcCtvQ7s4m2qrHXH7MSqL6YEe21atLl5I4zW9zn+1LcLBySNwxEjuh4bYA8",
-	"Znz5xW7K2Yd5DaTZqzeimgWMqOaUuKrcDy7ZMGWRY56poApPbiw2pj6v41zABD1VDlmhDO7OcC2IzKqi",
-	"WEXVlwBFRnW2/gG72UlLFq4L1UxITQLG7KR9VP6E7YOT2cvrYVPjTThabwJKanvUVsBAWa7kQ3hTL0aZ",
-	"qrbw9QP4duFk/uLyqTEtu3KSXlUvnigthwpQDmIm1isAyDPH/HVuZqP+8LSPmbpCBgUkBC33+SZxLGym",
-	"ONIBu/UE3crfp2U7nM4tvXoW1oG0NxW1WWCixmIOaK0JTu9wG0zBwavpHXGDCyVLF1E90PDono7o16qc",
-	"bjJiAgcWl3mps+m8R+tqJbNUd3tLSKlfQkExZ6SqecZoCFeL7jzXhIjFYhviyub/vyZm35cFFp1Q3xrT",
-	"2ijPVDUJp/RxZdQHaJ2EygUmdMCZmK26RBOZL7aUubKjJgwor+JYlcQNISLGfII8eTcorsiokKJ3VCrJ",
-	"R7fVtqORuNvjAxuF5HtQSPyJWBbusNB3Z+6fVAoFFU2B5Wg0huTcfoND+TfYBH/DAtRFTqIK30IvUb2s",
-	"2dg7Nj/OOe4XO4IitK8whS1wxKMfwObUTnqLyOrOomrwzlv0ZFxBkOTT+IO+D39Q7bQ90j00hUe7dhLB",
-	"XGquouo2AWVC5TSCWvncMjHUeRUq7IiF+RW3JfU0V7JyMc2qzEJaTOVVQUyRhUy5NqbMTHqn0BnOcUvm",
-	"vMvMK7jy0QCWuRfUYakcWDYAmxOyWSeTj47iA49GJQPM2p2rqA6R+1LPzCCW0NFqp6LR1NbX1CbQ8rGe",
-	"JITLfdqstZ3h4MppXsvYrqSlmMafJh//+BwLrPb0k0qsYel9Re11taSrWCy2dnHYs41dsi9bFxTFKUOX",
-	"1FeaKw+7x4e3W7aD4TmHYQw3aHsYaLuKmexJclau22zRHhT9mzdYDttR4Dp3lFMhl9BIWO8+sJQUMmdY",
-	"718nLaIKPPWooNUJiUiPaeVJiIBOpuKTnGhZ/SAX0kFWhr7x72L12lC8EunufgV2mGUqRT8C8fTbbPkr",
-	"/JMYLdL+clccUN2qG/4ylasBWen3U7oaLQg2QCVrGmxSBy7Vxl29lhUodYNSKQsfDkyQlUgqBpAxUeA6",
-	"lQJlLrW6SQJQcGuOfxJZK1HZpjTG2jRfROA9cyYjEKLBcFDp8WdbCpJ4inaX92rpuSJizgG3PdG1lCRj",
-	"bEjw5wtydGPhuOgD69gY7xQyNBJL3HPrxLe9MnEEZgnRZSHAS5NYhvHEhxlRqap4Bg2m6ZwBo8Z2yr9i",
-	"MTdjdnomcI+qkJYsVUcbi7ULaTfi+sNN96bqo3TApbST/Td2rAj6RZqjBVantSqRi06Q8goG88tnOreT",
-	"hP3ZOfwGHtAU4B56AS4J2o/NkhmTuuj5V/fPt9m3I1NMD7y09jem18awN/6l7EZJewg/nixq7LMgd5EC",
-	"+BvTDx9m4AdM+9vVAF2LqKATCPCcFIwMobgKexA6TULPljqg5s1P5BKVblfl2D+kFsp7hmMZyTLPYjEA",
-	"flaSjtMcyriEUV4GSDBKBXlFoE2PArVxUU3XTHUxFqAv7g54FlRGzU8tu/I0t45HN+S6dUXPE3y3q2hw",
-	"SyFfvTXZo8DvYVP2bRfmuTU9b3aftaX0vItGz9s7Yq+hGL5YBt6ro/crnMbH6ZQ/rvbIT27jbVWnxJ0/",
-	"szPgOtpljUBiXVUzsjIssgKs/aAAq9PaTfHXYdbvMeiTwGjnWQbUlmH1va/XWM1neUjMeX6xlvFBhqwY",
-	"DY/MSpR79aauwTqGUZHw49V9l2sf/4qiL5eid5obHTMCdxg0SKjlD1q9sqpUasUnmJ9zzzFbKz5pT5D5",
-	"Yf7wBJsfZvk4Mj+8IIXUP+CcWp7ZLxYrUft5g9mM1VP72dSl2cx+sZhP7YcJOVidkVKB3dO7BVN9H78W",
-	"bGQDiqjho8/01sWQE1KK3Lz3ulkwzUNDWgn+eQt/Ju2rhfbCZG4Q1pXNI0mwvuurOhxPve3wirrrYqda",
-	"//QaPlxS8rCLF9/zBrgSN8KeYHkIQ2qerdoIO2VX3DcTUDWAxSyLSIu1v6yAg1T+nygt4xyyorpQXl59",
-	"P/9K/SYz31msWp2+cW25XtvAuqJ+U8BT5HqCcA2Fib4uMexo40XZFIVjLI6Kw/FnXPydoel18Op3pcEv",
-	"xrCG/3FVZLB7ZgfQYI/ZDqEBu/NWxI+VkmrJDs3fLrMdPmLCLAY0dOdd898RVUGND2j4eYb3iMUqiHMQ",
-	"9LDrK5ULESkWC6p34KU/aUhaQbmqrKTvXcHaJqMtbLlNIRqGo1ZHrTVCbNf4rAkjeZKq2hju8CG0kCrG",
-	"EewsS+Mw2WKN60lmlg5zTZKNnVwwMImhATbB5wMpwow4nGO8do3CjkEjsiv6ZMLvTVhnd5qR3TuPTKU5",
-	"9818jyyp5nP99qzbZTbx003Idi5GglXbxxXLf3q57NA8aIhcpWAGt0y46LOC61v8+a3/eYK1sNGsKbp+",
-	"sX4J/Adcx6JPDbB2zSp0ZRERRtO+I/weFjxldWgd0jEsF17zTNnfjLhQ7TPyc4WNkNppn1swo8EJWS3E",
-	"sSQh+Z24XR3ssLLP/aQfCPsgr5F7o439+Ih89RHkBVXHzEAbQEUIoP69PASgbDDM5ZixXZTLoNIWFrNg",
-	"O/LVYNOP2O+r4ClFjyhdlKmxwow4N8rb3z8RNRYpGRUS2ZoHkcHUtz9fWh1x1JdAiwXdRkjOutrFUxLs",
-	"YJlgh3IY2YgrdkZuxiJlWdh714wEnqQ0GzxTlxAKS2lOmDFEIXeKdFgs5D0rRgXXmgkzCg1FZF8gNnBG",
-	"lovsGHT3KfIA5htj05pjv4bFA/NYqx8Xcv/F78Ptwqd7zqqFRe66/1WyYnx0OP2h6LkJLBOk90esQerH",
-	"IHUtYM+CDe5g2iLT8iB9/tX9czd55I9H7GvhZ44kzxM/5vjT9ZAvFjuBvs0h3W/MA92OcG7btnWALH9y",
-	"3X+r2UDNs7P9RvCuXS3TO8LNNYQrVbKMaEn4jkkTDzo5PTg+nqHALpgmfZln6+CJq7k7QqP5l8+05zmB",
-	"/KMuiZsSZszTQk9qh0diRv7qXs2hOtP8AB9wpj1T/p003rS9lrU8U+ArojlRTGsueiFk+Ne5+zoXN5qp",
-	"SpezqqwCqfkmcAUwoAXNJHtV9RewjPaqE9TGiKJNIUxpUfDpWwk2gttNFEgbLKoPz5ydgmY81ej2Apya",
-	"WdZsrl2pgnkh9/KMUMFOI5pzip2PpjxmI3i6zfIY9oUOhpjTA16cWwdLyGsCaWzRybBgt/C18oltq8H1",
-	"RxzebutpHpIVldBuAi9NPc2msvFAxKwh/xbrzP3i1CD6eVGK4/CV/s5GQUUOCC2bOqOIkmWRsoigezMi",
-	"2NkIQ0KsKGQBwtv8spAjFZGstK1PzGhHfRkLpWlhkJjrq1DG+TB2q8c09gksHc+cVKz9gKFfj2A9NR/n",
-	"zVikn8z2+Y4iRHbOy3gdzclqHI4bczhCzKPA7TbtIFizMminCPaJUdsS5c3N/yZdoHCkBOW+ASaDW4MB",
-	"JaCsD3gqcymIYmaDa5a1ietIkgzocMhFL0GiyZwKCzZFKS6DeJKWtsAnIiUojxGwSJIWhISwqKMvc2hs",
-	"krF7njKbJlkwqJLH39lf+Nb1V5hTRJVLKWpHZGC0MQzt+zL4tz8D/qLLRNABs3/WuTKhekmOYoFWCYWQ",
-	"FVQM0Qxx0sdbi1IYFEU8dwyXSDcsLPM51mliUxlIvzRvw1hqfwLjVFaMb4tSJO52+ACswRKCZaSV2H8l",
-	"V9DqZUy4ht7fRfuMfHDhMptaBSDCMkJ1LLBDlwV+IA+oXgPGynJG7y2lgHl6xnIGEkj3C6bMGrv6ppY9",
-	"Y5cVCUEsnl/8H+1LXD+bKgpKZkJHlBsV4DaVosuLAUWzBRPWKRmyQklhRwouNqTesr9OztAJ5ep5HEF1",
-	"xxx3oIL1zcNwX7fAjokst/zzi+ji4qKaafsQRFoUVqUtWeVEXl38FItDqXK6MaqIkTNPo7zJT2dfrKco",
-	"sefZbAYGvLkWgIoBgqaw6egLmxbpGGZnzAlqEvDGUS+o1whKhAbW+deiFMcS4nSnAo4Coj9aQUZ+DGgG",
-	"LDko1Ab0joEEL8WiaOiyJb57MZI2Gg11YLNd5P5kNtNO7JwFqNkENavQhLNN6uJjQ6BxDpro2pVQu02P",
-	"sJomJV6TNmgxT08tShF55Zv2KBf4X4XOlwqOKTImjCGsIuTIg8695bKfoU8LxjLldd1LYhSNhLRmOvqN",
-	"Bl+pxd4DxHX7ChvW4jcsC6kYzhYFOlCxQCquWDhbQRYk4yqlRTabKX//2vKShAGxWIoUdi1VGpMKNxEz",
-	"MdtxvANV2gLywejcft57Ih5bTue2h6LRsp+0lg17kVAP805Wbko6Wjw9Dvm4pMAge5IXjxcP67J3/4yz",
-	"3B1W/3Pv8Fe92KZWdx1g+dwv5GgGsBA6ouM10KVql7e7gOgU1+AZubbf+QZTWhIloZ+hZirolAKpk9WY",
-	"iW3Ap/tscCzEhG+DJd+ys9M/6UZTzY6Um7CaxTIByGBzNHHIjcUheW3POpAJd/LuopEVWsRiNlyYZ/UK",
-	"KrTDDKmwAvWtbbjig0RcaDlBuCcyG61TE2ADdAhn5M++hIAbhc61rnELGH9IcOhvZdvK2W4wiG9BWxf8",
-	"JIJaQLhjUsicYZka6k1zabfd6JVn5fNKlMTnmhkKCHIGE5iYayxakKsJHAhcKM1o1l6YyLiIMvAI6L6P",
-	"KSCGW/VpRMNwLnsKhVUgNU81rU7IVUBJOmIOPzxIIC40pvuTNt1xs3oRMVfcLa1Xn3+t/thlOMyV7i1S",
-	"rMFODy1gm68eCg2D9AWjaZ8p0mFjic8cRM4/TXKjLkCqB2RbyFIfSZ1OAA27UsS3bYWvgnaNfvy4oj4e",
-	"bp/NgsQ5Kma78+/Bib1hIgtVx6DhfAAIGLKyTV2RH1DcXXrmP2Bzw2QtRyVqnxwLuNuYQN6xGSMbIeO3",
-	"y8GSMD2aXwbBKMuugI9BwMLYF7xsT05orALbKJHMtwqsvmvF+kw3AmnNQKT2g47MQ9GM52vAeAc75Vsj",
-	"V80Xzy8mvijYvbzz320+PPUJXsE+oXe9yp6lq3UmJxjovd8OBPmfLg3sGsrsEnP/TQr2GM13Z5IJ9972",
-	"hZOBiB0Lpz+57mcFHU26ZS5dOvSE1Dkjn8wwQf4QC2rhEZjmanxAV0b5Ye6zrvzYlQyYDfOPgWwz6+9c",
-	"W37CmLkKBO4QyuCobQLKbP3zoyNctcp4ONG/0LRP4PbYKDsBtzPLkogkXpGSBUnssiWkZRkZoYb8dMQz",
-	"FpaR27KPWGRsmMux+eiZwkSsni3fa9t8baCQ45oMGBXKVucFzmchR5vCnPnJoit7NX9j+p17GYdKjuEH",
-	"+DA5hn3zqkkLnclY4ZbH7Ooh5ZmvFZ9XzVaucDaRraIirvAH87J6LvLIcOjAZC1crbCM1h1aLR8+tGfk",
-	"z6A6tsrWtveIoOs9HIe5id125gSjNtOMDPgIo99AzEaH2YT2UqTKgstnGXmXMIraFbLbdQH2A6HWXxie",
-	"WYM5YgGvPlJHbA5tttUu1Y1wT1mLa6BdYz0+OhSyO0zGMHjhLJeZ+LxG3tCA8vxUs8Ewp5rtsEXpxJY0",
-	"aFHwrOKRdW5BKLf14wOu2DsOlnGGlK7sjPyDg7vTf6Ji4dyOUjBSKhbe0jYnhGAHV0T1ZaFJi2oykAov",
-	"GLJi8iHtiChpS2eF1LEY0t7mkhq3nan0nvL8s3/Hh6qvhaOclyE0b9s0IZD1u5fWjli1pAGYmDezIpKc",
-	"fzUn6Nv5Vzw/3xBScqbZVinNJvYHTA1+RvXkkTa4UA9BQEBksYoV2lAuiwdUOiIkUWXa9+t3FF3U4IWE",
-	"527bHZYpzw1aL/vbd/CmZsHOq+lthLNpGqIt3xANFozQOQgwDQDRfpUD81Mjn+Egyy4Omwv4DM90rd1t",
-	"lWYXUpzaXAe7qkeS4HCUR3Q7msE8rcDjbnP8l+4eRrOVDv9Kbp01hPcNvZ8mBV3+8EfYSTx1rbzNNx3W",
-	"lQW7BEaEWAg5IlJMPmFKSYiIlmTI5DBHKh+8IdX+OVBGK7AhkC2ajmKBzEA2fdeWDDsdQpa6I78QLtK8",
-	"hOJbcDgDNTLwFIGtUhA2GOoxuWNsWNNMwGIxNkdhu/L8JiubiLQUYyQ8InZXW87VTkGBD6drji1p5bIn",
-	"I5LKXJZFRLpSala0idJ0rGJBC7Pt8DKZcaYecjhdi+oFwRL57uxDWigWoZIFLu4ZIyRFmRuTr9RRdSGu",
-	"LKwrtII3byGjmpIWWL/mS1WxC5EXr/9K/sH/vR2Z9ctpehe0wWwlX7+evePi7tu3pG0mAFmh7Aus9d8/",
-	"v3+Ha2oEhW0aUt9dynIFUdsWHjvoQu4xUhF52Lcd5BNVdv6TpTqJSGKek8QCCGj1IE8syRNGKcHypPfQ",
-	"ii5YQme2UjG2Q+MqeIqW8hKLxYHOQkvSk6RD0zuXEe5N3F2Ktc0yxX4sj0babd6TOOOM7NqPuIqsfcqh",
-	"1APwB9b5fuj9Kqr6Y2z182HB7jkb7bB/8SeL69MYjFLHmux0Sj2wYhoZfXpMe5o47dIRqYqFwX23Vjbs",
-	"GkqWGUkrgg7YFUGJ6yW0Ecw1nI2IkrFIvn5LiF0zNeFqRJ3G5aaQT1Z8ADkdnRSeTihEhH1J2VDDp7HA",
-	"vhN6DBoNV6TLBTtmhMeVeoooH/CHW03g5PLkT5ancgARyq9fz9zIf6cD9u3bydLZiAciGuzLmycZUAdG",
-	"skbbZY1AF4FGPmxZPtgXszkRAeWIqs+HOy4of2stpiJDdqQxGRntnGaZ1ZaXLzC3czjG4vL3OPRt00nI",
-	"fIVq8vd+S6zasO+g6tBxGsvUoNv907iUNlZ/PvDb2oNRgDNr156vpnCSlm9Tg5fFgmOxoC2ePmsblPhY",
-	"6kUV5peWnxo1PmDSAYezkKAt9a2uWmeMtjTSkBpYIewDVeJw7xk14lcBDElBEgOBtzxTrpTF/O0US2yn",
-	"Wkfeg+518/Qrw6+zDDf/0ygO99PZU324Xcs5iqlgI3t60Csatq6rDuKzpj3a91tMXid+yzKPt3Ol1dIa",
-	"9PnX6g9bOr5qMsSjdOpP0BNhcrdfVdIF/P8BgTjiXjCDM3IdcKtMaOCxmCivGVABKpRRxIObVIq4Ecb4",
-	"81WrNEe2jcBU20mSU6VrJC2HkxK7dr2OeW07ERLvg/25ZL4Fjq7JHd1hJQ10NnkQlqIdWuu/Wl1xvk0e",
-	"VXorsE+YcxDQT1Q060eRiHEIZ/FiRzpToy8dbHHOlhSTc0uruuOS4M9ODUmpsZ9JLkUPmNk0xn+4qnQP",
-	"6G2BVBJfKttNivkKSiym638bBWUjCsrPuF2+Q1RsuqQej95kd+kWYZOJPaDmL/BQRShxZNgBlLlk9gVW",
-	"2wJMDJ2TK4LigetwuGgNYDWAtTv8wT23RfgppAWfcmd0hGvBygOqVizW1bUw1yBjA6nZEWldDzbmJ3P6",
-	"8m+OxQsbdFvHvczZTjFxm638l0NOnL6Z+L5yahrobjryb7kj/yLZ5Bv041Z7piBGvnkRBQD/hGUUuSkB",
-	"wO2jJpjrIaQyEngLlGdLR+7JdOB+t8mf6wqpzUXKQyF1wx9bw36sUgpm3oipo8oSbaTOIqljUE3ZRh52",
-	"D3EVwPSaYkiw0S5yVktlYLBFxRhkpsHKWISlxiu2LR6WnZyrPssILTRPwbWDWWMos2ZWPkREsJFvwITs",
-	"zY6V7hnQycWC5rm/UBFZuGo1cKxLwebNELmsSDIquNZM/A16kEZYBWhHOMWUZcs+R4Ws0ukiYmAkK3OW",
-	"mccpXwZ5hTIOe53OulEszMpC5Z+qqkrbx5LE63P9zYbcrsj6E9/RkabkXuN2WiYn1+28Jil3Y0m5Aren",
-	"g1rYrauk4n6eBQFX4YldpQ78mjwCQ+3ugGzZOnaGMUSaA+qpvhzZZvmJBd9bqkEjbwk5Qu9Szro6FrLU",
-	"bRy4b/iEloNtLm++8YW5Z4ecV/vY/NnJ9six2FD+7MrEgG8g/drBpIWQp5FLOzGpPWXUuiWdo/W7s9ao",
-	"/U3u7CKBY1QThsCHG6beaMOrstMi6GE1//yrvenKWbUHIrQ+iHxc6fsLlOmrSdWeFszchfRZcURkY7uF",
-	"62u3ORoKsd1kWlhGseqsBw11YBvP0jOPyE6/nrbS5xvpV5Z+yGaD+SujcIGgFGyuAW0s+FJkpGO7n5KR",
-	"WxTUOzn0XLYHkuWKHVc67QGhwcWO1aZGWdpPszd37mR3SSMYPPvfnUJBfuUszwLuE6XpOBZY1GoewL63",
-	"IBSyvO8NsfYfhZq5AHuKRzWmaROR2koexCqa62LzVHa7HUmLjIveqabqbnc0KlfB2GOxmvgAXkozXCQc",
-	"SHKZQhsVNhjmcswYaRmANVooSAYzBmg1oDQbWNdgX+ZAmZmxe54yy8UAai7XbADcQErzPIcfAsMkNDyB",
-	"bi5Wgx7RgvVlqRhpJQV8faNlevdWs0HSxi4ImoNiHQv4BS9Y8IurigIMsv/A2wtkDG4WtstxSwGRCUnM",
-	"ZJKI3LGhNqDR5wY2xkYOXNvGAM8vLmBdkMIBS1SU9jyftj1LYlu23LqU7ISUImdqUhLHomopA0G4TUnT",
-	"6efjN3Xq8g3Etj5U2/sz7O5DbSswMdBFnQXkkAl8yU0jKB8q0m5hAkDDRarr0Gs0H5HdrhXIm+3m9iHP",
-	"fEj8WGLFH3AttqtPHlTQF2a8TMgXt0njlFu/xYd0m8udULvbVidcWoPW2/EoFTIroaJzOpclpZrmslcy",
-	"QvVUnkvBU3YZ3MB2COrlskPzWAxlobsy55K0Rn2e9m3hpXDUodW92T0TM5oCeOZpLvqssI3Kp+6OBNNG",
-	"+bHPn1C97OhsdyFYcDd4MjJLBoaoNbnNL5/NSgS1392avzFM4mZdZ9cGViQzoA4zmogyitOkYne1iFPK",
-	"z75PFRCRmgH77pPuoS3vZnRTsSk97auFXdQb8qhtk0dh8BuO8RMJeVcT2lO4GxdznmoI56PxJzSh7rpT",
-	"GarKKjR1if4IljUEnyV9l1GPz7/C/9ekjVqzh5YTANZOnieuQSb2jFByXQiwh7vSdgWwPVZFiRALFKxT",
-	"DgwnfFUgfYkXvvCcaUIFORLHE/neBVZ/wJ3SRLu32zDLqkuz9enNmrKHH8Pd876+2KH8b6T+tk+YDdIu",
-	"OF5Lx2PXln8fCmhF4Zs9eElmmciHOU1ZRqj+PiOgOz3vhxL1XN0uuWjskibOuZ8455zAZs0ntYY1UmQb",
-	"cNbvOF/v96A4rkaGBLdZpocETtuBPjrIpGKxqGq5jyG6gC9vy6htHnLUrSFgBkuFJGA968WXjR21sYo0",
-	"6barxyj84BFVaQZZBpQLTblRA1FnCsjUaNonORcMOn+p6XDDzGhFq+69N9er/+D/PAvc+DHi04grhuad",
-	"EnSo+lIr8JWYp8HHgMoGopSmIqNFZjvggHdFS5JkLOf3rBjf2nzjBH0isehjf0/zm4KlfMiZ0AlpsS80",
-	"1Tk0DQP9cViwU7xlnyoiGDfDimyzJg4KRHpX9flUpTlFrIhFlYwBfpxumXd5nrMswn5kmg3I0CCq4Box",
-	"HfI6CHWJE9HFxQV8a2MgNM+tm0ggn8b0GiakWjSzJrY4fA6BR6k06fF75qIz5ua2rFzFwpFrJDYyg6vK",
-	"rKdJYDdQ85kokcVAZLAcZWfAtYYFsQGrIFcSrogFFx35BZxTqRRdXgzALiBSpGxOqCWhpZa39te3uM8T",
-	"m4qJjUZGfRkL+ILBQLCBCMssDdZUfofrGZrANbcOJgD+Ehibc0O69++vGBbMDeEsFjcM+uNPxj8uITKi",
-	"C84ylIIDJjRG2JwNUoVD8AE2SGTehW3IGwtKFKg+O0h0WSBMfebLGpWOLtYTi61UOi5omGdWHRDwaYR6",
-	"qvnsK9IDaznPooIt3FhU32mkZ66WArsW7Ch7Eqd0k2Xsp/Ov8H8bzTmqyqdlbCd3iUsDwMMkuwb7bFMR",
-	"80PMpegSIQU7Fjf3DvD3A26NHdg4C8Ev6AMD2hgqdZgS28DhfsqWNgQ65ykVKct3wVQ9YWzFYoLwf7qJ",
-	"s3mq2XlZQUcVeKAWZm0Up5S7uiqcjjEenf4dG0whLRoo8OYDcN8X7D9ZqttoCBgVze50ow1SJQV0+Jew",
-	"FDQ/I0lqxVmVN2U1c1DlofuNsVkUN/o+1yR1LW9xWDnLSAvbQWvKc6LoWJHO2Gj4g/kJVC5YLphRH90t",
-	"d5o+Vc17ucSpDac2weLtHm/Xa/S8dAPnYFqB2vttr0jfqLl7U3N3V9lkIfIRMqR3Cu6boyhg+mA9J50x",
-	"uePg0MhIKjMWYYGRLwwynznfnpkdoR1579ib5hTxTLHd7b6IZxnfxqPiBL0/4FVvG3jhMdiTf7vKLjxo",
-	"UdEPbO3Gd78x333GhrTQA3/wU6k0SZnQBVNr1AgVDLj7qV6jvcoayR/v6R14/1Wphgz86hVrnO0h0KNc",
-	"XEGOO35g1Evon+l96QsI4GJx2Axwa3eqdG/pTVUOdpj1gH6Ac/Cget+NbnRIHZ4mWmG6/Ta7AtG95Ie1",
-	"G5XywamWd0wch34DpiujBSsIjnryMTwzmKHHPlyF/zB4gSFHVwStrPGrY5HAMpzfv5i3Sn8oVqgkIjKo",
-	"rIxIwe7l3TSpL1quus94EQvF0oJptXxpNDn2yuibN2/ff8YNdagY6Ie4SDHC7dVUQs9Wc8wS2iWaqdVE",
-	"O2oF91gswYCnjdlr99qfKYIHN3Is4Sm7JMwcAOi35KwoWIUOVYz88endwziSuOyCaZBq/SJ0QcnbnyPy",
-	"4U7T9hn54Dpn9KnqQ6bDHRtqdN7BIMlIFnfK5mRN8fuekU8sNSavT2mgZcY1yWXvbGYg/VDQaEvh630T",
-	"9XrMeUr1in5Se4pk++ffwGldCOVBWAfP9nffuf1p8+4aU5bQQFBNE+9OwfAaBnqgQJ9/hf+j2W5Uw911",
-	"RH2sGMQFUloOFYgVc6XN5FokSBYxveM9Y2GL0Z22fOW+wbD4xMA2S9+5gs67NceAmfSusP8zbr8dKc8L",
-	"0ZZQ5d74WWPUr4NfuHVqCLYOPLnGc0eUa1PjL1qjakEqdiyFCbto53ZQJQZmwstUGGB5SROW2JS9ruxG",
-	"c/iBG29tOz2yekdkIwvtByMLy3LxYPNHuAHVUB9wtbCfTCwarp1dcO2YDfM0TFczk33Zq2YR56hNsO+b",
-	"oEtj1NaQ/DrLLCbOAO8lVL/zr+Z/a7LnrA32fwJ0ha2EacFCzc21viRce9CbDZm+WSMbXNq2D5CHwgur",
-	"+dlgjJJESAxG85wJnY9JjwLxXEFyqZgiNE2ZUkcfa0YWlh3A8Q1snO+bTOeAYr6OfWceGERPvpzCllAc",
-	"ScXEXk/oxc5UlkZR2UdFxHwQWJEgaOv2nKjKnmpW3f6NtA2wCsXi0dWtn5hZjR2Cxf45hVY2wC4aA+yY",
-	"DLCGe8h58JHeYk3zTcv07sg893+XIzIARW2KNQSbn8gu1iE4dhFjFnKB5BsR4UqVDGsWsKmJJdlgQhdj",
-	"MmRFLDyNugbx4u4akc7Y3/Ttz8tGDVJZmsVybEeuRYsXdxXJ0fIJM4455NYThzyZ8gjoMfOO3bN82zEL",
-	"eNJHfJ9HSqZULdZS8Q7za5LD2jZhj3Vrvcxxnoh7wLoOMQ14gof6T3dAl8PicwCHI46lTtaA+XZQrmUV",
-	"17VyY4TjRVgai7nEcbOQlLSE1PYDoD+Aj9sNwNYA9i1ss0PEVz+8VVnubljBaf47MEwdM5ybuS+P5nAE",
-	"GjDfXAy7WtU5KL6zaDY09bEd/iqGNIdMQQM/11LGTWOCNQ5vEQEpnCyAEOYqFgDTAOOUJDDrWy4SYFwA",
-	"9jFFxwZgRn0JAx31mTgjreuAha1iO4PLsfLF9h8Usag6ElR8dmftWj+eyEVeErjsP/g/Ey+vupzlWbRc",
-	"hx7ufUBhn+/IBfrhKo7X1IEeSHIo6dCMeLvNfKQASyxd3awmP1JUYz7DX9/irxc0AII3YiUj1fYhsbCk",
-	"eC37Fl0IHkkSuSZ6xFMjoFdofDhXfC3Oc9he1eRjxN26CRCxWJ+A7uEEiFhslIAOof+JJO7byewrAcI9",
-	"XRkZMscRhzjlPXGRyzu23JX8nokmd/9ppTncVKKdcPFYG+38q/nf8ZHMuc2PJKxaGQmfM5KzrAeaQ2DL",
-	"XYL096S1mnDh/WdGLkmgWYqIltKsKzQoioVvHWx+FAXKw3r0djDWkN0OacFBXFp6u8a48/FgZ0BsW47A",
-	"1t+RMfR3pMVbhOR+M3sKvcYgekzg1yPl5MJuDDXPAUf2SJJ3RehizmvwMhkQmu1lchAFmKQQgv5ORVZp",
-	"+i7mgI1DK0/YRNzChiJSWWQAxrMQFsYNKApIN0Ga5wDf2G4Ixs45RmSpK18Bargt8/yRfQzMy1uLVMdC",
-	"CmMrBszm0Fq1HVVJcsA6fv9AyjTeMLS8jE2I4/DE41fkiYD2GoR+aJvEYivGSZU/EIsNGCdvzVbZtWw5",
-	"GGumPvt9JRX41V8oBqvMgsZ2ecJ1x7Al64K6LmQ2J6dRl99plbH9Zyw2IpjJJzMDCD0p0uWC5pDIzXUs",
-	"rGSigY7wTBF2z4pxRscg5dBmQsYyUZeprLh3HWh7UmYR6RZyYF+JLPCveSGwFiW5BOdlLDoFFLOim7Yd",
-	"1fQBdAgicW7NFfugHlDZYCg8NuM/PExhuwpbBxJMbrTaKRCnMP4l8vHMu/luBerE9BuJ2kjUvUtU3JM1",
-	"kbpRGVoW4okZu5VQdPYqG2CPcohV2nQ7LUmH+aS7HuWiLuBASqKRa2nbA2PXk8iHpPGXvrkSDYJ23uK9",
-	"Y2yIEg3NWtKn2cpWs3C2MtdkBCwT5gWyjATOzQGjWD5rpNbaxvEIGoXdAy2JWaNZYjoWjU18cDbxJ9gS",
-	"T1CGV7z7J/4dnVyeOEReWsSHq7MjNv5GpDcivSbSy0JMWcmY876WbEfC6p2QZN/gs+qYfwmueIwG0sLY",
-	"eF0wepypyQtstugw0ViNpdA8xzycWFRM39kZsY8AGq5ZZNxYCA0msgHIs4OmyNhGFbRdoIZuuyk82n7p",
-	"td1sj+Xa1jy9Y3ofGeQ2428q8c18kNhhJcRqlCGX4HIJDLGY1XA88sYAwp+L/67C6AWMvDi+WExYPjj3",
-	"ei758aeAf7abZMtMgfCUVdO48arP4yE70iRunMAyGdx20zUtzreUy639Nnc46jb+Vpqck5ZNxB4olt8z",
-	"1Y5sBz1XDBMLGzM4zZi6Iykd0g7PuR7XtUG4je2zPYG7gLkRSayCx7Lbztg3oI6FkMbGbV/VQVgwls2B",
-	"4YqbFb6Y6NltP3T5ycnn04uLi+cvXia2yzqcbJLIIRO2v7aLicD8jMLpOmtXSdEZG+ZyDCnmLsNZEdtv",
-	"3aiYnOWZSkC9BWAeD9kzhdngirQUY7FIfvvlMzEyEAd4an6jkvYVGfWphvbmdyrBtu/QuLzDJtdxuiH6",
-	"nTr713//T62VfOTK8xd2RqdjfFLAC0nmtfmOBfb5Hs/r7W1XPGjubRbXauhNb+/1JN6HIRN48J9GdnU1",
-	"nz0lWNvFnEfNi3u4sTUa78wicW12MaF2t8wU0UsZOudf8R/7ScTemc3zp2srYA2cS8xSsD4a23ZgBLPM",
-	"LOHdkmnXmE49mXftTnHAn378ps9vTO9EDny2O3IXdsZiFA76UTTNxfeZUb1BmDs3W2a8uhPal+TPMUIm",
-	"fNIT4Hg10foBAIO8unh5Ns/HHXpmQlvHXke0lAAnvwLeJAOqNCtuM6rpLaJaYlftksAhYc4yGZF7mpfW",
-	"crCGAVV3WAYr0dCqSmH9tIsy9w4dRu5ZYd4XSfssvTMwVw4zqlHT9njZStw/b+3vE0gam5AM7l440Txn",
-	"BSkYzS6nuptzbQE7a0PBGXRNL6hQNDUvLxZ+sDjzZ8rGyc0AOfLUw/V+Rao87ZRdeiMBvh6DATbTMR5B",
-	"G001E+aNMXVGQN4kBVMyv2dJFIwJrsuVjIX9NvNr6qzSgjiz70jj0MsytmEj/GnKtsfbLNfmBb6HI/Ez",
-	"1fQNvPWdia3907fNnP+eEsUac6fhdNs2p9siDQLOAiQpm+NwaiSkEwOWE2JGxOgx+oVSvCeejoKR4IQY",
-	"JkdR65S1Xr2HBm0rsiBP3EmfWIT+Q+8vvCKiRIoN2lFMaKIhQy4QnS7ZDfK9kFrubI6Ido3EcqmMrQbX",
-	"H4g0PXjZCa97x5beAYjMYNqNpGwk5fcoKeEIVGaNlhNwvxkBmcrBwIx8BYfjNfbQ7TGtbaeJENPrzcis",
-	"uAtlpWKMOOQzooipq7pXzyURZ/KpZCe8cYt8OAh+gGkGdpWWyTZwu7bO8dGkGzwu3cA7atJqv+4o22BY",
-	"dnKekoKBK2jtbIP6bZDwoQY1M/MJsIxudkLBNQnuOSad8azcAO8jckaM9x5dgV/MXuWfarA8FhbYR5Rr",
-	"ZMyv/2hYAgWdK0Mhw0L2MLHgWtRnZe4/EY4B194MSAQ0c+/XPHJCLZ+tER+Fsj47ih+LDRdcBFq9ufea",
-	"an2W1TDvkFT73QT+J1dgr+F/9xbm5Rzb49IUW3wvxRYG6kHhdjGFgtAM0qBqwLtZFfz8q/3XavH/+er4",
-	"tKCosPCVmV9d7X4iAfHDg9TauHYTSl8O0RqF+VGBcK9GdTccFR8WXOKQnorf+hOEflnmqEm9qeGLHBrP",
-	"8WY9xzcODz+6zfT9uI+n5t74kBsf8nfoQ35jE2wquB1WYLABOVUwOWQrRVeXdglNeoDmCTRjg1cCbcVq",
-	"kWvi835c0YhkCj0uWkK9AgyAT5Z7QDKT/VpkckRoV7OCIMNGkE3Uev6KZHSsSGdM7FtvX5GcalbMESGX",
-	"+FQKuWGNwFuJxELuqjjikGRdOO1GzDVi7jsUc3gEwAVcQ/PNCDksDXw6phi0bsVyxwFN+1wwZKRigvzr",
-	"//3/CBe3LtIAf9vwxK0Ut16ums/9Wps/0EAD7I4F0HIEzxhDji3pSSNT/WWysFdZWv0Zj3FyOBjS2Syh",
-	"zZ00ZlmQIo2bwssIJOCq0nqDqE0UxJmE1GyxMYocW33mV8/38KF5LkeNtF5KWqNqGpbVf0cye3ryjeRu",
-	"JPd3KLnfGyytpTi5Aj0HCXMFuIHu8wFTivbY2hQxqzey+wVKFe1zQQwMZaFpDimwkCkrC6BTVFCUyERG",
-	"Wlzccw3H05i1vCdOuSBQpx+Rf/33/7RdFkssbKuaxHJZJUQKpkA2usZ4jhaLas0GQx2RRNV+SwtmA9hk",
-	"JIs7sDPNsBKAckVGrGCEpikbGqS2iQlmLUFNMT83K2DFh3s+C/m5LEU0aVHy+ssXzItoY6scKhyhtB2e",
-	"uiJJTpW+ZUUhi4QoYwuP+sBpY9cQ0k1g+0Zk1OdpH95WX+YZtLyDxYqFlncMGvbY3DDVlyNxRpJ/w43y",
-	"NzfenCtoA0S1Nf7NQATI/60weFUCMBZrpIe9pzx/7/bwqvLPXLwqI00lM4+UkSZYsWUSxRxAHHika3tU",
-	"XJDa5c+4LHVHfglg1SznHEw9/2r/ZVl/i/HapL+rw+x7JOQleK493mYlc8S7FuS6BVN9otgE6gBnLkzW",
-	"wiBAMeRTURULS4U7KriBB+DQp4DIhENlI0AQvWeEfRnWCXJJq2CA6kCw64Hd0ZxEwILvKjjRi5fLnsV7",
-	"IPCvB8JomXFtfvKA0eEFDq24/rvWepEFGcH6wQzckLFq3nxsDx5peePI/PCZkVB3TLRhKVhBga5WcZGy",
-	"o2c7/GS2awAVa2Hre7f9d4Zo8xRx9/aDFo+e7dKchu8+H2l7+Ak7aQqI5iMoWyVzR4xJ7VDZimvvpsE/",
-	"KwYPLK1WDqEySYQcTbNioLuFaeUpVrHoGesGVJ8PoWMITYEgq5Blrz+TJUTQAbtCTiv7YJqmshR6qkvz",
-	"M+XiKkbDlbFIoPfo2TCnqeXx7naZQSWglgIcwp/cus1F8eBL4UeCnZzP/pL4x/uL57T1kAIxznrBBo7u",
-	"0GGDsp6OGd6V9kYw7yHEisWi/KX3Zl+tgTMhy7Wr8Tfv7uTy5DodMPLboPP3k+ikev3wy4KZOd1SfXJ5",
-	"8uLixevTi5enF68+X/x0+fz15cXF/30SVXfjZoRpqW4vnv/0/EX2V3b6uvMDPf0hfclOf+o+vzh92Xne",
-	"fUFfpa+zv5pJwO8HbGB//8PF6YsX6avTH+hPF6ed59nr04v0J/Zj9wf6187rzExamuGfgJZwEp0ortkt",
-	"z8z5MofROmBP0LF4Ep0Av8HU2F9/fv7q8uLF5cvnZuxm2+O4S1XUxvHy9Ifuj89P6YvOy1Mc8Q/dHy9+",
-	"en4SnVj2g5PLF9+ik+olw0H3VMAFo2bMbsO7v4FTxv67WuoZn7hZVtqD+1HwyYAKxBnF8u7JP6OTYcFF",
-	"yoc0r73mtV7MCgtyxwVeAfVG1SRuV33DA6b70lwD2tCtUUBgs9Ps1pzqk8suzRWLnKsA76+Ym9gPr06f",
-	"py+y0x/Yy+7pj/RV5/R1+tfsB/Zj9yd60TEiAIa45L5mRtGF/Ub/T5oO2Jk7QasvUC5TCns3Y6c//3IS",
-	"nbiDl1HyTt4zA4Any+/hcJzflmaofz9Xc7AC5VhNmUW+IyNN6YC8DWUxCyXxeR3whuVSQvlNvRQNqq1B",
-	"W7cGhx1PYKVUVCnPlPvaiCwnW71Ty3Jgmhs/U4E0VkCgMsmadYVlKaCjE6XpGJ+k6AD189Dr74wEL9/D",
-	"ZpXBM6E1GYZnpFjc2CMWbipQ6U0FeI2UAtvBuWq4Ih0zAojS6HBOh2NCbDitbsR12n9f7awtZbBNPGZf",
-	"faXs4ZuDLn6zN4URjyyMeDxqzsVJ3EqTBsBgHEKVtwOWAdNVvO2roOnnEEctSgVPBQcPfuqD9/X6zyuS",
-	"pGVRMKETMqDFXdU6yZYQTs9331o/OIHH74O13aanIXjQPOfp59o2UcelOSwucB2Mw5nN3+lDqtRIFtn6",
-	"SoNllPal+gs2PvldhoqCscq9lL0EQ79UGsV4WQhsR0ZJt8xz61dszdiW7Su4wjlYsQkL0wqSLmwnlJrW",
-	"4qYMI69atbivbUwOh6zOyHVtds9ULPwNOFYjJR8/3CCvtdkV5/Bzv7BYT1qJdtReRozegb/U/Qwcm1L4",
-	"Q33rr3dXFFL0IN6G2QrE/tAc+a2Fe0J1IhabSNP/6Pbb1pLh3RNW0iJeTW98zFs4eCl/gDIYawgt09Vg",
-	"7Pf4HBQSbLSBtieTQRZH9TvFt2FTxGLR0n02BsJHG2sOvYFspAjVJFmQPmd+Y11pGCinheZpztD/OCzk",
-	"Pc9QvPteJP5Oz1xK26iQmkXE7N+szMFnyBThIs3LjGVRLMIWE6Qzxgp91SeaD9gZSQLnSBK0ULRD8QT9",
-	"rlqf6i13eXpkjPjajvsR+VFHGuu1M18mzute7vcU532Q0YOFRzBAmt8NuqxC5LF257fP1bmDlA3lWC6U",
-	"poX2b8/yf3ueW1lM9gsx5z8WCS0zzkTKzoIzrhLbrTyxOHBLNYYChBwhV23OuprIUl+B6qTLggFWeIhR",
-	"hGtz/qqD66nQ3RNtg4+AZgOQw+d+si9c6e0pHcfUTfQNeGCv/bZbDbV2xT+Bw9sT7YRbnDkGmDsyTz/z",
-	"suGdCD3aBQeOBv/+LQhWetM0iAcK4/lXe53lj8hYzjTbKr7vxMG7PhL9DCuwLhJdu9WcpeXMsI7waVlD",
-	"qrDm9sf1Aytlgc6yW5PoGHb5b0xvZYtf7FjcNeUF+2AxWXzahlAHs00R8is2vXAqOkQ6CbYdMiNjwGLk",
-	"FaLQIQEPQ2+BjY9OWfZV84xLdL6Y4wUJTU6t56o6nDs97EvXYJFlS7BW9i78ASkIG8CO/VdU1aayp2Bp",
-	"o9SvGWRtqqMW03csgmir/0Mu5aNdxjWw9g4cvDc08BS+rJemhVSqFokt3E8CR04QnYUse3CaQDQ2l6Jn",
-	"vnP0p6kcWMfFJUlsVY8qOwOuEXaRgAMpNIjtWwQjI1x05Jeo+kDFwt0U40QZS7lZ4St/41SKLi8G5sbV",
-	"ZX4oWpIOI90y7/J8g41/NuoV/mCG/FZgNcdqwA2Xrlo4BBc5j/KR+pNhDst4k3E/HBW59PYy4D/XD1oA",
-	"QR8QdCZA6Pwr/B+ZLeGYrV03NB+X3uCdoQWKAwk7SvAFY3UO4IL1eBIJD7VMmKiXIgEAYsmQFUoKMurL",
-	"WMCNWHY21fSsAp0RVYArGcSnILhHRcoMXhCooSEtPZI2Tm7XAeo1RBaLgv0nS7XT7fCGVNvGZ+ajERRL",
-	"wdPAUQvJ/MFgBIWbjfrSDaJ9tbj5imctgKc9U4DjzFZTAnHBtoBuTs7eqn3Mls3iAy/+wz5qfCOwg9cD",
-	"UG8zr6LMVpn6S+f2wsN+lzrUar9tGyTn6bB2qzYa7NGmCc5DeXsgACjtoVga5lFT2gLKv4ckPkq8uuYg",
-	"3qlmlyRjOb9nhS2DRKwbFuwUfwgVRFWxpasZMgqiLRpCWhggRwYWHJQRC4sx7QqhLmvkAIKoH6RB4grd",
-	"upDExALxIIMJkN3XW+4XeH+FmTe42+Bug7tjfx7Wgl3UIrcAu5/gxjN1a8DXglElRVAD4nxscCug0IQ8",
-	"VQO5qGL7XsaVlk02oWR/R8CJL2XXwLksB6Uf2558rw16fpfoiRtvGfQcFjIrU71hF+lUfQuDbA14ks/q",
-	"h0zaWKRU01z2SjbVJu8SIK+Xyw7NgU6qK3Mu0UNRy4yzFXzuCREpRc6UIl3wxx2op/KjW/lVUes3WJDl",
-	"fY32Qas7Ka+hqmgFpybVrCeL8cpDu2G0SPtH5ze1o1/Gc+q25vfNtzSstrzDI38KdpJ3e51lCgxheKjr",
-	"SjeFMLKw7tFaznwUXAmMG7Uc+VgoxtQZSWheMJqNbyHzVQW6280//oAADb1jgrR4T8gCAjwU+koH3abF",
-	"RK6+rTtelGFrdECuiDlG/H5rHstYTM3ugTZzKyXixmKlNnOPTMS1O+9QE3Frg9xTOq5bojn6ozsMTTru",
-	"k0vHrftAYStW6DcbvicUyvOv9l+rdW1b0hQ//NTDdeHlo1u1neguDxztxiQUWz5b2DFt4cHaRbbhm6D6",
-	"uYuZh6Bl0MLsBaaY0FckoVoXvFNqphLgt6UpXjIgNM/PyDWUKQs6YEYdGRY8ZbEoGE37TBFv5ikX0r1y",
-	"+SV3jA2RmxaSG4FWF26OtPVGpwJL5JIAGVICKpSyjjOnkCG/rrUL3bMiAp4yuLySpqA7LdLUzDRQW4sF",
-	"qGs79afNVbEemRm5gapsTCfcALQdSmbkOvrVRaNfNUTzR5RKObv12bq63HkFp6uHWNYplfVcYouh3ksT",
-	"kFvAk841ihauz8jPbtSYbBQL7vqxuNs6AhBjeXLRuyJliBDWH+AEkUGGhHSMAe+b0R9H5deELDxu/bSB",
-	"xt1pqtXWWRI9IMdv92wdPj87oNWokQ5Npl879m9eIOw4miJdqm2Vcz4ydAArtfLJhas+yXwFjz5csnov",
-	"hQPy0cMMkN5rGT99baM0pBmB7762MsG5x724de89+SDysevoBnzALBb2z5lUX2jWgudKOWoNPwE8kNwc",
-	"3nrGMzfWuBTsFHkwgp40RMtYJOepFErm7BxbxfwbsJD+7V///T9JROCAg7P+B2huekUKljE2wNo60gLu",
-	"r1hMkH8BW9kpdL05x98nbeKQVgX0hIt6JABv2ExzltbmDd144FKsCCQts2FoYe5Zi0c0AYRFGPwW9s56",
-	"KLyj8EEwxD0FDwLknafFCTaqbc8mfvA90Hng1pxAphkSJVQjz7/C/zYQS3iyXAePUAq3bcwtAQXfBQwc",
-	"NOHBQ8dx22GImoaXuhJfq+QBmym9Y0TJAYPiMPh0gea3TEAD+1CZxxPo36KqIjlH4YpdBa2EPovFAzrY",
-	"zMxXUMS4JiNZ5hnJ2EBq1GJyqrTnnTcTOiB2+HWDDbHYlJaFHvpHwtqhBBpW18T2Br+NU62JN2ybumGC",
-	"KNsHjaHh0bKq4LntUrX1OERNNNmHBrJpvhSqWONJSgURkgC9QwGeBcIFdhFzBOKECSwVgfZkAszhWltc",
-	"cyyH0LiRi96awsi1KJuSPbgEYccUN9WMWKP96Psf/owTejqqcoPVh9UjcSGPnwOO9QzfcyZ2D3b4zKWw",
-	"7h2D0jiPGXaDWqTDhpykZaBN5lmFecBrxkTGsvaDHs6FjWDhaWF/JzeSo0etX0QDWg1o7Qe0fhGPwixs",
-	"Cr1bzLKNqD1mPVNhQ+r5APaLjQFRYQNMHsPQTxDcxGhjtpl2nln6LzlUXjWbBLJYPALJnM5oB3WJzbrv",
-	"lP19qCHGwvbbttEmMj/YlLSfQDdr86IR4fy7aTygDS7uABc/WZCZNGR5uBHngKTm6R3Tp3o8ZBvoZuMw",
-	"ERFyIoTRcsGNNva8D6rIXCg4weGoxLWq9pZrp+S5NtACIyUt9l8lHw6Y0LcZHdAei0jBhKb5LXprI8zA",
-	"u825YLcZ1Qz6d95LnrJb2GlciigWA6o0K8wPqL+wxwQreNoO+t+EBO+kYD2uNNLZKFkYgOiMwWmwKRCb",
-	"anxtW9jFYl10eseV/gxL+xle9BbRpXrMvBwX7DqEbxpe55NsfWs2Le5Vox/gtnZt03lh4wDBucR1U5Mn",
-	"c/VD6VLIiGLFPU/ZacbUHUnpkHZ4zvV4QnuZOMNXwamckcrm5jHBLEpanlm0XU9pQ0JRRuZTiUaxCPrB",
-	"84L0uVHIx1fmWNnX5TvrY1Nc87whE9CSd1jIXsGUivytpVVz3OjaQF9SCgMrfZlnivTliAwMGrn3MqCu",
-	"/SZmamCxvkFQwmjatxl4B5l/h6/kf5WsXJ0eGq9dNaeuOuHBNfW9+Q/o6BXyzD5TbrHPoIn6yeXJf5Ws",
-	"GFfduMN+6csSQFXts8w5nT0KaNDs9q2yTR6h2pqrKUVn1sDsRWzpUXktbtUhCdmR2Rj7Tdocb/vsZN7g",
-	"SuFuUBueQZ6Ty5OOlDmjAkdyTKmS4a5+IE3SLOZ/mR/Oy6V18dQhkM3BQW6SKb2MslKCGCnhDyku6CLp",
-	"BLLh/Kv53y6jH0h91S0VqzHCGpye6E826lMNnH8oVGqd3MMOqjxomvpA2Nw1aXfU1mHYAhsdyG7Q/uCp",
-	"RCj+UGvQWf2hAjarLYEEDGyOBQvvqel5vhVbdE4kAZYcjuGoz4oQPcyLmo8dO4olzIoLVPABIYFjyK5D",
-	"J2hzJr+jaifv9y5Vzd/tjxXcqLh322B65QvWZQX00sHfkVbSk6QoBTk7t7yrZoRd/DZpG22zLPKTy5O+",
-	"1sPL8/PnL344uzi7OHt++ePFjxewhewovs6uiHPVTt6YpCmqYZEVuhnT1sPtTOKcd1k6tk2mrHrrFHw1",
-	"w8i4Do2LoSw0zYli2tiAKrjFr+hNefgOQCFwFWoKADodRnKj8KKKrozdilrnIHjIDdcznwCrweQwZwAy",
-	"gX4yVeRl7hDc8X3QBn/6vuBjNujhbw49593tr2xrJigM8SR3iffAV55BZatHkuDRlQN71qPfSdE7zfk9",
-	"yyKok4C9WU8NcXzK1VJGlQZV7Yg8lyM1uZLXVW/9WU//iPOddEAEN8BTMcv0GuPIBjTtc2GWHfn9qfKu",
-	"U/M6wrFYUTLvxVbbHF/DZSWIKtlk/SujvvTxZ8v1Zet3wm0EztnZTwOOVllqaJhgT03YmVves6LgmXU4",
-	"uQs0GwxzOrG1KM+XmJKjIIscKZl5qDGivIJb3dJXXD5wyJAakacMX0VFRefv9KHbnf3+/oSU2Wr7mLMJ",
-	"Tt6IUA1pSnjjED1cQfaM270JVg6Ltd2aBmsQ9NQIh4i8ldP3vOE9ARVWArWSUgN1uWLEy3BFBGMZEZJ0",
-	"GC2MeSLvmIgI+wJHNZc9c1WwBSvlwzxj9lszepFfXgu0NShZPH9VDs3Ldi4Jh02pHAy8a1BPm4pgIwaP",
-	"cTbi7DE6Xnfiad0vScbuYSv0We6yvSqA5EqViLnm3ZptLMfMgmXBdFkIjNnbp//pbjtrC7q28razNQoL",
-	"rMW1La6jKt3ae/ohB818OtX/Pngu9Hh6aNcXPaJ0UabQ1lqNRcrsnc3U/v6JqLHSbHBJcp4aKa2iar4R",
-	"KQU3L8W3iJbdbkfSIuOiF4wD7iLSGUP5O6O57huwppnBPRWRAdMFT92b5YpkMi3Ny47MplU8YyAsQqHw",
-	"we/gk2///Pb/BwAA//8=",
+	"BLOcN4SY7HRtAGKUfXpLueZiViDGkBxA+yiMyEkYRGZn9AuvQTwiCLgxVxFNY/hDpiScQhvMELPL7F2f",
+	"yxsTBh4uKPsF6fdWVjv00yvsWjtBp3Z55nf8PiaO4ecNB4BP12o7WOJ7U9OyBwrCLGWqbU2aLRnwp2Ap",
+	"7r/tXeSW4iafMniGjyfds2jY716wQdwdTk6n57QfHbOTuNKHv+MrUTFdgBDUma5EhEp1ZgDW1y7K8Kzf",
+	"PWbDuHvWO+13z6Ozs+5FfzgdsuN4EE2mHRDZrs18hh6djfltt9fr9QfH2LrbVVOf89ncD0uUS8xFXCGt",
+	"jTqPUwpqVszVMqHr/Fwasl1CVpNddNUFXQe1TT37Ec+bI64WVGmWdmOqqVOejaxh381qhnmhsntZqKmC",
+	"1Em2QwWpf8xG/f1evSU2p7ntxfK/w7Efg23hNYiQYiSH7dIEgqHhBoYPQG5Idu5acWBcyZOb+jCXmiiX",
+	"uN2MtriBPTAtXngOQ72TVdsvOOtpgBVjNxse/bPpoe54UBu4uV+bA7xomMrFuzbdV8xb2L5286m0hb2y",
+	"cg/urUtCJ4oJ7bJ/sma4MiVRIu9SvqKdMIpgyGXRjLG1MKbiDx+2ruQLKz9m6bosAMOrOQCLPMcTizMC",
+	"dacq4zX7xokiDh/LRb0j+BFZriYJj0jKlskaEtsFMTtMBU2s/0oQ6jGc0rUDufz1Dsnb1LzONTkIM5+w",
+	"9Uhur/3Xyg2JXx/XWfhrixpOZLxuyeLv4UJqy0UtcmzjevhpvBsHvuGKY0nBdm/9KR9fS8X5IgpzO4B3",
+	"ipC3cN1alaW8282Kl+WKEQ4fkVBHi3r1q3gdmGEtJb3WipaZs62iVdjldnWL5ted3aq6q75VPPJfZnyL",
+	"L9Fs9Q01Mq/9z/bGIAwQovH7n4z1OTv51qSP61o3eYglkOyC9ErZegiuuz4mi5IJ07eMCRtRyBQ5wADv",
+	"gIRaQiyllfXj0B87nZJn3ypygFQxlSkR0vAIeMEqxK4TtblwnAJS1U98ZRdX5l+XbrWdTOeIi5eo037r",
+	"FN22fb2d62E3v7ANb8g9EXlkg/10M1l/x2vdeI+IGd9VSxbxKY+st2UjhTcgX7P3OgRFIuGCQbEMMQuJ",
+	"MhISTQISmqMQkj//+c9/7r540f3224CEBguhSzQPsci6yn11gEas8+jjzHwJPE9QicX6oeChq8tSh5qE",
+	"TjAidusxWND348SO+LBRWqsNBKg923ZvBX7bZiGbeGxOGlVLdF0B9Cw+JnvioLKFbFT7ajDtysHc0GTF",
+	"lMv5sLeyee+BQgrEeFIkRrN2CLgm4fdP3pKHN/2H+EbXvKHCw5KpqMFks6Dv/YWf9Br33FKMMOLD9R0a",
+	"cexgPmovVFzrHYWK507R3iFqxMZDWbxxRSgUG8TC09gKP08zxLoBKmuhUGUofgzaJhnkpRnnZ3g2O0L7",
+	"3QlVUFLH8Rb7DVcOzB5pC8wNB3yP/EaIp9JsMW6fs/qxkRi3S3uIBtUQcn3vYc7Wlvsli4CvPJOOu3QS",
+	"eQuXbLqgCaRbgZnW9r4sFhtyYxpO3B9XbMW2oDSv7w6Vcx8oLNEeZCXSwAdsMb89TyN3QaONpzM6g9SA",
+	"ZSpn5nYF2gdL8+g4tzBBpoFzAUgxdmcas953ILD886WTatcPMT/YZx0iFjRLFZnYoErcUECWLPU2V/qA",
+	"3dWHbWkd/pa3DUZ4bBuVA2vbyFpIftglrcP6Avxd1E/rLStwwKkj93/Sk5+5iptZwJacMnf3YVIZpH8h",
+	"vEPXJ9CpEX7uPf5GbrmI5W1AQsQMpKxOub0afcXkLrjO+ZGdqYEbvbU21bJaYETF/HbJcr1ROmsIvtqV",
+	"lFAn2U5P7UX3duJ4vXCMX8mMo820YUBWfy2j08WTZwOiZKoxFcJ85n7MMICzis9l74o4Fftdjf8aDLrh",
+	"iFBr1PV9eg+g7nWqiGKQMmktvTAarL1GWUcNXopkXfA1w7xA5/hSkXSzxxVEvwML9aNU8yhh+8c+I65t",
+	"whLF2QxDyg36UrE8dExpuja8S8/Z2ty6pWtWcw3LfkHNdgQVEebngBf0DdWrNKY19XnpKuZMRFtdm4/c",
+	"uHqr8+nJyfHp1iKhAFI1v4sN2m7zw84tuSqUh1h0ntP7xKZPnPeG1x+xH7ohVXczHacxmSZSplW0foko",
+	"2g83GDwJJQ8LiImZpjxRNWVSi+3nLklD+zkqroTTK4k2wgPMc0lCazayFshJSkXMxQyryRoORiMWm/mp",
+	"rV5ykI0ZkQ8fQzKTTEFmzZVL5/Ha6iVSXsPE0xQrrTIyl0oDh6+WLrRLATkVYzxsxz8nh6TmN2iVbdTV",
+	"PgyYMqF0Sv/v/2GkPzSXhlSaJuNIxgxCOYYnZ0Aqc2lU4M6/Di/IsEfOTk+Gx4N+DYvJ17CRw9hhhsFY",
+	"cLQNe/jGjceQWE0jPW5oN/ZIlJq4QOgS4tecUYNb6zvd6n0rN0jcarpO2Iwm49b5O00Dtx1hKBlcm1f3",
+	"Qt5YmskLnQtIsRNQ2phIkYm/C3oN9hQjcMplF1KtC6E0G9LvDqKVqrMFHf5bff0ppKTCTod1ELmhbl+b",
+	"IyOamclzHjGhmNqf0SdmBldEtRIrNk/Hai0i7CIgdF1KbTZkM3F/b96vSFLu5V8ad/hyOt2XV5rtSfP6",
+	"A0UE3jcRqxQW5igt0IXhH53RxcWFwT6Gu0aGnTx597qm6nj24uYMVsHWNSUFzKvNW7bpcXe+vPe+pCtA",
+	"6fdbQsXWua+N56Zap3yy0mw778xHGhZINZvZwKytPKk5WOykd69caQf016Uung73FiCwz9S9SHaFhlR7",
+	"k0uhh0eFJPYE8D23efye30CpZcgTUr5VsNz1sa6Wfy0yVEPbV9vtleu560JxRF4KBoqdM2lkfSQhlRjc",
+	"enkjrju0eqUxLZcrhfjaHeo9JDKiCZZT7oIkZROBH8WUPJc3zMh7nV2asuTr3K8nFcDtlipiR+/fkWpT",
+	"y1YoepzIW5Z+0q6sefChg3OVgr55/IoMz0hCxWxFZ4xoOgO936aFqXKJgpWolnI/PrlLj9V28YdmLzvW",
+	"lARcggnSq16yBzJbtBbNc1l2CMez6Nnss4SQERKu7pJvssOBbO2xXO2Qb+LhroYCXRMbxBc02piuFIsx",
+	"RvMWOwfdzqlmNruCp17ueyHCYM/GOMDQo1XK9fqNITcXRc9/YCAIYOOj77I+j9fjv//Xf1fyDx6JrMfi",
+	"QYhjwkNoByRmqLLiDYjNffHfdKXnBtkRtcZGUJgnLIbobohYwc4l0KZbz7kicCCgI4DZOf5lrg9YY763",
+	"udZLvKmyJlLlbaj6bWSVBEqNng5dCYzw4U3/oVn5QygbY1sfBkX7DWITmxyU7v6DfAL4/WEW6bRlNx/B",
+	"FTSV9b7jp2/fvgIMYPsFmWqaXHNNvhl8k68Kfx6VLQMWGyImCxrNuWDKtp/MWyiowNIeTpG3razpfam9",
+	"ohl5xwfb8tJWuudiIt9f5vM7Wyx2iArsKAA5fjeimiZytmJZ8828/R9PoXNEpmJeiSvxhz88yqmLS3H0",
+	"hz+QN0zETU23rla93nEESId/snBkyLFC04EjwRBPSHh4JeDGcJCrJ/kAO2U1EFc+qR1gyE2m2Y6uBILH",
+	"bL3UOBlAlDe9aCBPYkQBbHl/RB41nTIjMdEoYksNXhMDU1iouhLmwJEn0N7DzUQUXUPVUngvoklCuL6s",
+	"HALFoBNDss7mzJ4fWP+M7aZxaCC+xlZJvsEN7wyze2VkhmFvaDEMubXqD38A+9jr7x6Ti+HJmY2rwy09",
+	"XKZykrDFv/5VSRE6SVFpwx5JGMmYhRik8wrHPZYxOzRgvhJLlnbRvnfDZYKwM4JLiFJ9aNeAioJZhJwS",
+	"G5jOYshQWKVG2T+o6/o6ZVSvUuaOT+Cz9MAdHhVcCVCq1SHI0iR8Nu2+oDqa251kgfvopqOxBRGLA9hl",
+	"KsUsj+x3rmq7yCtxEF51jq86oYG7gUnCgJBwDkWG/YGZZsGVcsk2w8G53fZjc9Obn1+9fPPW7B4WSEUW",
+	"MEPCZzFbLKU2SmzXHBRkO4ouGJwoA4yJjNdo2FznneyvBK7gsjgecWetTfBittDB4JLcznnCvHb4Nk3F",
+	"JnEOexd24c+50o5kltBhlwsUd7GdXWwEjiVVioSe8zXEekW+A3glNE9sA1Wwe11eiRDaxIBrtG+UPCNE",
+	"kJOeJ5sckUcYL2HOjMEKmbJbLOouSPY6lLWcsKlMWeZJvhIHtn8DTRIj2hU70iAhHQZESduW1xmfi/uA",
+	"xqkwJ1f6iDyGnyEY40ooRhMWjwDV2G0fZnLubK40hnJkxGejHgJMt57Rm/+fvXddbhvX9gdfBeWqqci7",
+	"aNm57e62a9cZn/RlZ3bSyT9O/7tqDneZEAlJOKYAHQK0okml6nyaB5iHOA+2n2QKawEgqJslWVeHX7pj",
+	"SSQBEPit+29hkUN1irkiry4uYpFwcU9zniVE0IHZNm4ZTyPo0gIRSGMlMtcXiGRsmMvxgAl95RcGgAbT",
+	"iQH3YCW1jAVE2fEF/2/I0jNw/5kPmPLY8PLly5/Mu/7j85sr4qqj8Wt0piuWSrM4reRf//0/t/av5LRN",
+	"rAPAbDrOVCygzlww8n/dfPjdghNIXU0GUmnynLzn/459hnzFKooqA4+luBMGBK1vAD37oPHh2ioZC64w",
+	"LACryhUUwcLykT8+/3r2I9hPOBi45L9Ks3pDWtABM68D95g5LdBOxoIedkcFYq1MMrxp37wxf4wuXrtD",
+	"RpLrPJejxLa+w+BAjg7QytFwcj2kaZ+RF+0LSCrKraqiLs/PR6NRm8LXbVn0zu216vzd2ze//H7zy5m5",
+	"por4nFT6yvXHt2F558nz9gX+VA6ZoEN+cnnysn3RhvpTqvugq573Gc11//8x/+7NrNi1U3xxcREAxbCQ",
+	"KVMK951yiKGgv3DaZ+md8u+P5WineuFnLJeT35j+OzwZ0xmG0kzRPP3FxYWlZ9c2LT+USUYWQYdTMO4e",
+	"Mv3sE0D9m9WfFM4MV6QcttErBzgz765+mOdW4tX0f0yMUuVgQCG8847fM4FJHJr2lDEyPnhF4uSf5tLz",
+	"AdMFT9XctbenRxkQLGSpmdNidKmsSZdTkBLILtwr6MC3RfpYSLNvWWlPBNqvbXJjpp3FogJWjMFwM0ms",
+	"08qlHCJo2577gGUt24ixxzR5dfGSJENWgIST4jZjgrMsOb0i1GAhLKxBHC6UNsIVPjKbA+/PlWYC8cpp",
+	"Ni0UxF1WMJG6l/NMxSI5O7PrdGaGY2DPKgMiOH+vsGs1nLapnfbervODW80s1PkwpxzpvireBa2Ht26T",
+	"32qpaf4VXsjf4hOXojxg8UmE7+Zvsbl3fPKNAKVotVlrRvKrH1//8NcZ6UzfZnO2wRQ2v0+DbTLwyzR3",
+	"x1okaY/pIJ+7bT8bazOTaem6ZEy9kA9DJq4/vr0ZsnS18++eu4kltYMgwTebX15Yi4mnLFpg4CNfFo19",
+	"q3c4bykV9py5nRoB+JLXFy9Rgcyoph2qKrllDlIqBwNzCGksRgXXjLSgF22hO4xqUshR5MWzNCeTWml/",
+	"BaLUluv4nD1Z6tSoVOCNMaL51IhU9+BYgFx2j++U2kpwReDZyjzcLMEZII5rjdst85xkXN2dOpEOyzTn",
+	"tH+CEneE3j2Ilk8wNLORXl+8fHgT3aB//w9B7ynPjXG18T0YLsjcjWdM3yE/u2Pj+fLoL3/5MzBZL//y",
+	"F3KDSV4j4XYT/NOZ/gr0yg8BFUFECnYv77A5pbEf0rzMjP6GZNFOO+bG9k0LppXVTO00lXlmUoqa9ysh",
+	"rVcXz0+jWQLJfPUSWFadEt16dXFhxJQYg3oSi1KwL0OWGnugymQjrdcXF6ezNpgxgq4/vv2HWScI+1vN",
+	"EcjOZ72r6ifnaDFA98kHfvnOKO3Qr2ZrOxgnAWmNM3ZxmJzu36bZma9wCIt35b/TzIX+4JLnD1/yh6DW",
+	"uYTh+1fLHJ5fZdHhWcbEJs5M5bj9j39+m9DllParEBwi/xF0PZRqY0cGXATgxTfmO2ImuHHqnrE2MXLM",
+	"+nY42qYAnJDuZLvCm2NE6HDIaGFu/gkKJpnvdUjLjGuSy57BaetP8EYqeBAmnBGV98HbQhi7iIVzMdyx",
+	"8ZWNxLoBWNy+Y0NoVx9obj+RJJWim/NUexPXXHjHxls7/FY2xWJ6btWwFrlFYBFevXgx7Voxd4fVkfes",
+	"iAVYtOTV85cV5JAVEQc3Ax7XlSEnmKC5HBEF5vHvNltxI2ASjtGf/Hr8Sxcl+zaFZ883jGc3sN3mqXzO",
+	"eVadjAPHtFcXPz18xRt7fOCC5y+XusCs92cp39ECSS5fvXjx8HX1zfQJztB2kRf3VRBNmI2+EwrM+Ve8",
+	"39vs2znqG5AvtEGA/gR3VQ6ofM+fS+vVdJFIcLWZ3QaFLqVibQKXgmPL60LmDpbkNBbWb2J+OA+ptwKL",
+	"EUmE1LdAspzEovXq4tXp+qCFC7QmaOFlb7NdKEALoQJagBYsO3iUePXwFb9L/at5t9s9sPjelz6wpe6f",
+	"0zRlSp0BVdF5wTKGzfGWPa7XYiwFQwMXY4P2vIAUtlpRau4rNKc5miRDJlQQU3S+WxwKMUN5pvBuqGO5",
+	"H0IIwKtH5nfEUhDnRmGzTn4ai8qItTdzd6j0uHvORqxok08G4VxIYmgMefDFVbnSOb9j6OePxUSMsooo",
+	"tl69+AlH9onpYnx23dWsOIXZToNDFymarEM98gnyUZVTIQvCvgyN6IYZRGFwEhRSIUkuRc8oOTTP5UiF",
+	"q6fsQgTBucgH9v19/C0IJljMArYpkJqLdAXV7NauYwLrcVpTxjC6EItHKWM3vCfeij+57l/DbN9xcXey",
+	"HZ3qExyF6jF70qtwxvNgUrBRtbWtZoXnZqeQubbWs4R69VnK91Q4tVZt3D1zg4kbs0AoBM9aSsYEhHJx",
+	"zzW6c84xC2HbCOosVJ8ux7tmL2AGS3joB7S4w59Vg7SZEixD9aoOxhGheR4Liu7GleCRPIyORnWbhMdK",
+	"7ZkARrsaEko0qiqizhh0N8VEdhUAFPhjKZwIWJEeJPMKGQsgNIEA9IjROwiRj2QBVUs5eDJv2ReutEoq",
+	"ny4sFmOkw6D7ks/EHTAqwDC9isUs3Q7j3B7FaQoFR1eOJ/h2WDDfJ8n9uo7raKnHAiE5wu65zAeauWaT",
+	"b9NMLzPX9aRYDsODFQc9E5VRe79bK3fMd88vTiMMgbsvrc7svqxdWKrwi8m1bb26+Gm2RgzaLqjEM1fJ",
+	"XbicgKkb+yv7F6/haLz1k9qScJl8zPciXLauWq9hsS8xjd+kYEcv6HDPITdosL2XknBQoXDmSYJXFW1C",
+	"BgKMCMYylgFS3YBGTw3AQ063z/pDpRdTRwxMPn9NBlyUkHHGMc3GRcc7zGixyjZus805jAiIRSXT4cOg",
+	"85atQMfPK/IkkB+QoiTu0NqAloUQLmmTt5Xj9MXFC6N48zvLEYMVI8jLRBXo1ZEBbqwwLLD7TDBorohV",
+	"/pW0xHoQQRwWsgMF/EYCIGvGDBlcL+e0KayTonkpUbAOqAZKOwiHJbwRsKXfmU20VY29/piVQPXFjGiv",
+	"VZMuJ3ec2eI+35fiZuGQvGEgckTHawPkMePLL3ZTzj7MayDNXr0R1SxgRDWnxFXlfnDJhimLHPNMBVV4",
+	"cmOxMfV5HecCJuipcsgKZXB3hmtBZFYVxSqqvgQoMqqz9Q/YzU5asnCdrGZCahIwZienR+VP2D44mb28",
+	"HjY13oSj9SagpLZHbQUMlOVKPoQ39WKUqWoLXz+AbxdO5i8unxrTsisn6VX14onScqgA5SBmYr0CgDxz",
+	"zF/nZjbqD0/7mKkrZFBAQtByn28Sx8JmiiMdsFtP0K38fVq2S+rc0qtnYR3I6aaiNgtM1FjMAa01wekd",
+	"boMpOHg1vSNucKFk6SKqBxoe3dMR/VqV001GTODA4jIvdTad92hdrWSW6m5vCSn1Sygo5oxUNc8YDeFq",
+	"0Z3nmhCxWGxDXNn8/9fE7PuywKIT6ttrWhvlmaom4ZQ+roz6AK2TULnAhA44E7NVl2gi88WWMld21IQB",
+	"5VUcq5K4IUTEmE+QJ+8GxRUZFVL0jkol+ei22nY0End7fGCjkHwPCok/EcvCHRb67sz9k0qhoKIpsByN",
+	"xpCc229wKP8Gm+BvWIC6yElU4VvoJaqXNRt7x+bHOcf9YkdQhPYVprAFjnj0A9ic2klvEVndWVQN3nmL",
+	"nowrCJJ8Gn/Q9+EPqp22R7qHpvBo104imEvNVVTdJqBMqJxGUCufWyaGOq9ChR2xML/itqSe5kpWLqZZ",
+	"lVlIi6m8KogpspApd4opM5PeKXSGc9ySOe8y8wqufDSAZe4FdVgqB5YNwOaEbNbJ5KOj+MCjUckAs3bn",
+	"KqpD5L7UMzOIJXS02qloNLX1NbUJtHysJwnhcp82a21nOLhymtcytitpKabxp8nHPz7HAqs9/aQSa1h6",
+	"X9HpulrSVSwWW7s47NnGLtmXrQuK4pShS+orzZWH3ePD2y3bwfCcwzCGG7Q9DLRdxUz2JDkr1222aA+K",
+	"/s0bLIenUeA6d5RTIZfQSFjvPrCUFDJnWO9fJy2iCjz1qKDVCYlIj2nlSYiATqbik5xoWf0gF9JBVoa+",
+	"8e9i9dpQvBLp7n4FdphlKkU/AvH022z5K/yTGC3S/nJXHFDdqhv+MpWrAVnp91O6Gi0INkAlaxpsUgcu",
+	"1cZdvZYVKHWDUikLHw5MkJVIKgaQMVHgOpUCZS61ukkCUHBrjn8SWStR2aY0xto0X0TgPXMmIxCiwXBQ",
+	"6fFnWwqSeIp2l/dq6bkiYs4Btz3RtZQkY2xI8OcLcnRj4bjoA+vYGO8UMjQSS9xz68S3vTJxBGYJ0WUh",
+	"wEuTWIbxxIcZUamqeAYNpumcAaPGdsq/YjE3Y3Z6JnCPqpCWLFVHG4u1C2k34vrDTfem6qN0wKW0k/03",
+	"dqwI+kWaowVWp7UqkYtOkPIKBvPLZzq3k4T92Tn8Bh7QFOAeegEuCdqPzZIZk7ro+Vf3z7fZtyNTTA+8",
+	"tPY3ptfGsDf+pexGSXsIP54sauyzIHeRAvgb0w8fZuAHTPvb1QBdi6igEwjwnBSMDKG4CnsQOk1Cz5Y6",
+	"oObNT+QSlW5X5dg/pBbKe4ZjGckyz2IxAH5Wko7THMq4hFFeBkgwSgV5RaBNjwK1cVFN10x1MRagL+4O",
+	"eBZURs1PLbvyNLeORzfkunVFzxN8t6tocEshX7012aPA72FT9m0X5rk1PW92n7Wl9LyLRs/bO2KvoRi+",
+	"WAbeq6P3K5zGx+mUP672yE9u421Vp8SdP7Mz4DraZY1AYl1VM7IyLLIC7PRBAVantZvir8Os32PQJ4HR",
+	"zrMMqC3D6ntfr7Gaz/KQmPP8Yi3jgwxZMRoemZUo9+pNXYN1DKMi4cer+y7XPv4VRV8uRe8sNzpmBO4w",
+	"aJBQyx+0emVVqdSKTzA/555jtlZ8cjpB5of5wxNsfpjl48j88IIUUv+Ac2p5Zr9YrETt5w1mM1ZP7WdT",
+	"l2Yz+8ViPrUfJuRgdUZKBXZP7xZM9X38WrCRDSiiho8+01sXQ05IKXLz3utmwTQPDWkl+Oct/JmcXi20",
+	"FyZzg7CubB5JgvVdX9XheOpth1fUXRc71fqn1/DhkpKHXbz4njfAlbgR9gTLQxhS82zVRtgpu+K+mYCq",
+	"ASxmWURarP1lBRyk8v9EaRnnkBXVhfLy6vv5V+o3mfnOYtXq9I1ry/XaBtYV9ZsCniLXE4RrKEz0dYlh",
+	"RxsvyqYoHGNxVByOP+Pi7wxNr4NXvysNfjGGNfyPqyKD3TM7gAZ7zHYIDdidtyJ+rJRUS3Zo/naZ7fAR",
+	"E2YxoKE775r/jqgKanxAw88zvEcsVkGcg6CHXV+pXIhIsVhQvQMv/UlD0grKVWUlfe8K1jYZbWHLbQrR",
+	"MBy1OmqtEWK7xmdNGMmTVNXGcIcPoYVUMY5gZ1kah8kWa1xPMrN0mGuSbOzkgoFJDA2wCT4fSBFmxOEc",
+	"47VrFHYMGpFd0ScTfm/COrvTjOzeeWQqzblv5ntkSTWf67dn3S6ziZ9uQrZzMRKs2j6uWP7Ty2WH5kFD",
+	"5CoFM7hlwkWfFVzf4s9v/c8TrIWNZk3R9Yv1S+A/4DoWfWqAtWtWoSuLiDCa9h3h97DgKatD65COYbnw",
+	"mmfK/mbEhTptk58rbITUTvvcghkNTshqIY4lCcnvxO3qYIeVfe4n/UDYB3mN3Btt7MdH5KuPIC+oOmYG",
+	"2gAqQgD17+UhAGWDYS7HjO2iXAaVtrCYBduRrwabfsR+XwVPKXpE6aJMjRVmxLlR3v7+iaixSMmokMjW",
+	"PIgMpr79+dLqiKO+BFos6DZCctbVLp6SYAfLBDuUw8hGXLE2uRmLlGVh710zEniS0mzwTF1CKCylOWHG",
+	"EIXcKdJhsZD3rBgVXGsmzCg0FJF9gdhAmywX2THo7lPkAcw3xqY1x34NiwfmsVY/LuT+i9+H24VP95xV",
+	"C4vcdf+rZMX46HD6Q9FzE1gmSO+PWIPUj0HqWsCeBRvcwbRFpuVB+vyr++du8sgfj9jXws8cSZ4nfszx",
+	"p+shXyx2An2bQ7rfmAe6HeHctm3rAFn+5Lr/VrOBmmdn+43gXbtapneEm2sIV6pkGdGS8B2TJh50cnpw",
+	"fDxDgV0wTfoyz9bBE1dzd4RG8y+fac9zAvlHXRI3JcyYp4We1A6PxIz81b2aQ3Wm+QE+4Ex7pvw7abxp",
+	"ey1reabAV0RzopjWXPRCyPCvc/d1Lm40U5Uu7aqsAqn5JnAFMKAFzSR7VfUXsIz2qhN0ihFFm0KY0qLg",
+	"07cSbAS3myiQNlhUH545OwXNeKrR7QU4NbOs2Vy7UgXzQu7lGaGCnUY05xQ7H015zEbwdJvlMewLHQwx",
+	"pwe8OLcOlpDXBNLYopNhwW7ha+UT21aD6484vN3W0zwkKyqh3QRemnqaTWXjgYhZQ/4t1pn7xZlB9PNh",
+	"medrZ9ns1PT+WOb5lMCrvKcgPyF0U+Y5UbIsbAAnY+YnRjIZqdflPTii5nlcG00+FjSjQ82AO9M7WNHt",
+	"aeaFqUOY64yeV1TFB65fQeS74ad9lpU5KzDD3jZ1fUn6sizUJTYPYFkUegIyljNI8df9giljANmeCBzD",
+	"9jDiYgBo1SZ/umJTnF4sUgo+Xkixp8jWRlCQmQEbw8LmD5m/bAqAf0O+GmG28LuKhQLq4sA5X/VJCFb5",
+	"oP28M5oRPiYh/pGcJ+sy1o1F+rsc7SPffVtcdGORfirn8tAVpYhcZpwiw5yK9tMSbweT+b3I7jKIO8fr",
+	"W/W+92hJBOzQVZ03ThCZs3MULuDf2SgoDQXrye9UBMSIYJwtIthiD3GZFYUslBMyhRypiGSl7cFlRjvq",
+	"y1goTQsDC1xfhcaWz6dq9ZjGhrWlIzyVip0+gMH1VIqnFmyzYKK+p1QFO+dlwl/mZDWRr41FvkAFLHC7",
+	"TYNddASa9CdGbW+uNzf/m3SBS5gSNEANMBncGgwoAa/RgKcyl4IoZja4Ztkpca2xkgEdDrnoJch4nFNh",
+	"waYoxWUgK7S0laYRKcGLEQGdMWlBbgJqU0b1NaPP2D1Pmc3XLxjQteDv7C8gq8EgxRUmt1LlFNvTiAyo",
+	"Njo46YwrPpa3PwP+ou9e0AGzf9ZJm6GMVo5ige6xml6NOOkTf4pSGBRFPE8CPSXnwrbgQMIA1OShDsC8",
+	"DdWOofEOSbJifFuUIvGqOVe+GFgIlpFWYv+VXIHZMDb2QE6hLyP54PI2bI6vtSsI1bFAe8QCP7DYVK8B",
+	"kzZyRu8tt80cA8QW2rbsGbus2HBi8fzi/zi9xPWzNQvg7UjoiHJji96GBktiK6coGbJCSWFHCsYNckDa",
+	"XydtjIY4Pdp1SuiY4w6c5L6LJe7rFjjUItvk5PlFdHFxUc309BBEWhSWR69gXcTiUMptb4wqYuTM06iz",
+	"9dPZF/32gyZP5Tecbfw0FbbHW2G7SMcwO2OhnUW9oH6kgXX+tSjFseTauFMBRwHRH60gIz8GNAO6NhRq",
+	"A3rHQIKXYlFazrJcEwfhqXpU3N2BzXaR+5PZTDuxcxagZpNdU8XInW1SFx8bAo1z0ESPI1hwbTVNSrwm",
+	"bdBinp4K/kanfNMe5QL/q9D5UsExReqeMcT3hRx50Lm3TVVm6NOCsUx5XfeSGEUjIa2ZfmijwVdqsfcA",
+	"cX16hZ3T8RuWhZxA7UURd1QskBMyFs5WkAXJuEppkc1u2bJ/bXlJR30slvLUr6VKY3b7JoL3ZjuOd6BK",
+	"W0A+GJ3bz3tPDJjL6dz2UDRa9pPWsmEvEuph3snKTUlHi6fHIR+XFBhkT/Li8eJh3TYSP+Msd4fV/9w7",
+	"/FUvtiGNWAdYPvcLOZoBLISO6HgNdKn6tu4uIDpFetsm1/Y73+lQS6IkNNbVTAUtuyCHvxozsZ1gdZ8N",
+	"joUh922w5Ft2dvon3Wiq2ZGS5FazWCYAGWyOJg65sTgkr+1ZBzLhTt5dNLJCi1jMhgvzrF5BhXaYIRVS",
+	"Iby1nb98kIgLLSeYX0Vmo3VqAmyAl6dN/uxLCLhRaKHuOoiB8YdMu/5Wtr+pbUuG+Bb0F8NPIihKhzsm",
+	"hcwZ1kuj3jS3/4MbvfL0sF6JkvhcM0MBQc5gAhNzjUULigaAjIcLpRnNThdm1C/irj2CvhPHFBDDrfo0",
+	"omE4lz2FwiqQmqeaVifkKuDGHjGHHx4kEBca0/1Jm+64Wb2ImCvultarz79Wf+wyHOZqyBcp1mCnhxaw",
+	"LZwKhYZB+oLRtM8U6bCxxGcOIuefJrlRFyDVA7ItZKmPpGA0gIZdKeLbtsJXQbtGP35cdTkPt89mQeIc",
+	"FbPd+ffgxN4wkYWqoywI+zI0YjoEBAxZ2e7iSFQr7i49BS3QimKyluO0tk+OBdxtTCDv2IyRjbD1hMvB",
+	"kjA9ml8GwShL84OPQcDC2Be8bM+Sa6wC27GXzLcKrL5rxfpMNwJpzUCk0wcdmYeiGc/XgPEOdsq3Rq6a",
+	"L55fTHxRsHt557/bfHjqE7yCfULveiWmS5eNTk4w0Hu/HQjyP10+8jWU2SXm/psU7DGa784kE+697Qsn",
+	"AxE7Fk5/ct3PCjqadMtcunToCanTJp/MMEH+EAtq4RGYJg1+QFdG+WHus6782JUMmA3zj4FsM+vvXFt+",
+	"wpi5CgTuEMrgqG0CyiwRx6MjXDWKFjjRv9C0T+D20IKXJOB2ZlkSkcQrUrIgiV22hLQsNTCQmZyNeMZC",
+	"PhNb9hGLqpD8mfKl5DDdU5uvDVymXJMBo0LZ6rzA+SzkaFOYMz9ZdGWv5m9Mv3Mv41BZmvwAH2Zpsm9e",
+	"NWmhM6mT3PKYXT2kPPOkJfOq2coVzibSJlUMSv5gXlbPRUIzDq0ArYWrFZbRukOr5cOHtk3+DKpjq2xt",
+	"e4+I6LIQcBzmJnbbmROM2kxTA+EjjH4DMRsdZhPaS5GzcS6FwiWMonaF7HZdgP1AerwsDM+sQWG0oMEL",
+	"chhtDm221bfbjXBPWYtroF1jPT46FLI7TMYweOEsl5n4vEbe0IDy/EyzwTCnmu2wV/bEljRoUfCsIjR3",
+	"bkEot/XjA9LyOw6WcYbc4qxN/sHB3ek/UbFwbkcpGCkVC29pu+RCsIMrovqy0KRFNRlIhRcMWTH5kNOI",
+	"KGlLZ4XUsRjS3uaSGredqfSe8vyzf8eHqq+Fo5yXITRv2zQhkPXbaNeOWLWkAZiYN7Mikpx/NSfo2/lX",
+	"PD/fEFJyptlWuTUn9gdMDX5G9eSRNrhQD0FAQGSxihXaUC6LB1Q6IiRRZdr363cU7TzhhYTnbtut/inP",
+	"DVov+9t38KZmwc6r6W2Es2k6cy7fmRMWjNA5CDANANF+lQPzUyOf4SDLLg6bC/gMz3St73qVZhdybdtc",
+	"B7uqR5LgcJRHdDuawTytwONuc/yXbmNJs5UO/0punTWE9w29n2anXv7wR6Rgw5ym5ohBEoNgpMO6smCX",
+	"wIgQCyFHRIrJJ0wpCRHRkgyZHOZI5YM3pNo/B8poBXams0XTUSyQGcim79qSYadDyFJ35BfCRZqXUHwL",
+	"Dmfg6AeeIrBVCsIGQz0md4wNa5oJWCzG5ihse7jfZGUTkZZijIRHxO5qS/7dKSjw4XTNsSWtXPZkRFKZ",
+	"y7KISFdKzYpTojQdq1jQwmw7vExmnKmHHE7XonpBsERAYiqkNnNTLEIlC1zcM0ZIijI3Jl+po+pCXFlY",
+	"11goiNqTjGpKWmD9mi9VxS5EXrz+K/kH//fTyKxfTtO7oB9zK/n6tf2Oi7tv35JTMwHICmVfYK3//vn9",
+	"O1xTIyhs96r67lKWK4jC7ex7h96nlorIw76gA/O2E1V2/pOlOolIYp6TxAKY0PUgTyzJE0YpwfKk99AT",
+	"NVhCT5UqxnZoXAVP0VJeYrE40FloSXqSdGh65zLCvYm7S7G2Wcryj+XRSLvNexJnnJFd+xFXkbVPOZR6",
+	"AP7AOt8PvV9FVX+MrX4+LNg9Z6MdNtL/ZHF9GoNR6liTnU6pB1ZMI6NPj2lPE6ddOiJVsTC479bKhl1D",
+	"yTIjaUXQAbsiKHG9hDaCuYazEVEyFsnXbwmxa6YmXI2o07jcFPLJig8gp6OTwtMJhYiwLykbavg0FtgA",
+	"SY9Bo+GKdLlgx4zwuFJPEeWDRhZWEzi5PPmT5akcQITy69e2G/nvdMC+fTtZOhvxQESDfXnzJAPqwEjW",
+	"aNt9Emhn08iHLcsH+2I2JyKgHFH1+XDHBeVvrcVUZMiONCYjo53TLLPa8vIF5nYOx1hc/h6Hvm06CZmv",
+	"UE3+3m+JVTvHHlQdOk5jmRp0u38al9LG6s8Hflt7MApwZu3a89UUTtLy/dLwslhwLBa0xdPtU+wdoxdV",
+	"mF9afmrU+IBJBxzOQoK21Le6ap0x2tJIQ2pghbAPVInDvWfUiF8FMCQFSQwE3vJMuVIW87dTLLGvdx15",
+	"D7rp2tOvDL/OMtz8T6M43E9nT/Xhdi3nKKaCjezpQa9o2EO1OojPmj6d328xeZ34Lcs83s6VVktr0Odf",
+	"qz9s6fiqyRCP0qk/QU+Eyd1+VUkX8P8HBOKIe8EM2uQ64FaZ0MBjMVFeM6ACVCijiAc3qRRxI4zx56tW",
+	"aY5sG4Gp/sckp0rXSFoOJyV27Xod89p2IiTeB/tzyXwLHF2TO7rDShrobPIgLEU7tNZ/tbrifJs8qvRW",
+	"YJ8w5yCgn6ho1o8iEeMQzuLFjnSmRl862OKcLSkm55ZWdcclwZ+dGpJSYz+TXIoeMLNpjP9wVekevmWr",
+	"YF8q202K+QpKLKbrfxsFZSMKys+4Xb5DVGzadR+P3mR36RZhk4k9oOYv8FBFKHFk2AGUuWT2BVbbAkwM",
+	"nZMrguKB63C4aA1gNYC1O/zBPbdF+CmkBZ9yZ3SEa8HKA6pWLNbVtTDXIGMDqdkRaV1EaZoz8rZ79p7q",
+	"tF+FKZ6/gHdACTxb9CDz59WLHzfP4vUG2HOs417mbKeYuETsogsrs7WgBU7fTHxfOTUNdO8mOvFiGZyv",
+	"DumvcG4fF9j4cbVHfnKbbpeyCQ+Al03PFMTINy+iAOCfsIwiNyUAuH3UBHM9hFRGAm+B8mzpyD2ZDtzv",
+	"NvlzXSG1uUh5KKRu+GNr2I9VSsHMGzF1VFmijdRZJHUMqinbyMPuIa4CmF5TDAk22kXOaqkMDLaoGIPM",
+	"NFgZi7DUeMW2xcOyk3PVZxmhheYpuHYwawxl1szKh4gINvINmJC92bHSPQM6uVjQPPcXKiILV60GjnUp",
+	"2LwZIpcVSUYF15qJv0EP0girAO0Ip5iybNnnqJBVOl1EDIxkZc4y8zjlyyCvUMZhr9NZN4qFWVmo/FNV",
+	"VenpsSTx+lx/syG3K7L+xHd0pCm517idlsnJdTuvScrdWFKuwO3poBZ26yqpuJ9nQcBVeGJXqQO/Jo/A",
+	"ULs7IFu2jp1hDJHmgHqqL0e2WX5iwfeWatDIW0KO0LuUs66OhSz1KQ7cN3xCy8E2lzff+MLc9iHn1T42",
+	"f3ayPXIsNpQ/uzIx4BtIv3YwaSHkaeTSTkxqTxm1bknnaP3urDVqf5M7u0jgGNWEIfDhhqk32vCq7LQI",
+	"eljNP/9qb7pyVu2BCK0PIh9X+v4CZfpqUrWnBTN3IX1WHBHZ2G7h+tptjoZCbDeZFpZRrDrrQUMd2Maz",
+	"9MwjstOvp630+Ub6laUfstlg/sooXCAoBZtrQBsLvhQZ6djup2TkFgX1Tg49l+2BZLlix5VOe0BocLFj",
+	"talRlvbT7M2dO9ld0ggGz/53p1CQXznLs4D7RGk6jgUWtZoHsO8tCIUs73tDrP1HoWYuwJ7iUY1p2kSk",
+	"tpIHsYrmutg8ld1uR9Ii46J3pqm62x2NylUw9lisJj6Al9IMFwkHklym0EaFDYa5HDNGWgZgjRYKksGM",
+	"AVoNKM0G1jXYlzlQZmbsnqfMcjGAmss1GwA3kNI8z+GHwDAJDU+gm4vVoEe0YH1ZKkZaSQFf32iZ3r3V",
+	"bJCcYhcEzUGxjgX8ghcs+MVVRQEG2X/g7QUyBjcL2+W4pYDIhCRmMklE7thQG9DocwMbYyMHrm1jgOcX",
+	"F7AuSOGAJSpKe55P254lsS1bbl1KdkJKkTM1KYljUbWUgSDcpqTp9PPxmzp1+QZiWx+q7f0ZdvehthWY",
+	"GOiizgJyyAS+5KYRlA8VabcwAaDhItV16DWaj8hu1wrkzXZz+5BnPiR+LLHiD7gW29UnDyroCzNeJuSL",
+	"26Rxyq3f4kO6zeVOqN1tqxMurUHr7XiUCpmVUNE5ncuSUk1z2SsZoXoqz6XgKbsMbmA7BPVy2aF5LIay",
+	"0F2Zc0laoz5P+7bwUjjq0Ore7J6JGU0BPPM0F31W2EblU3dHgmmj/NjnT6hednS2uxAsuBs8GZklA0PU",
+	"mtzml89mJYLa727N3xgmcbOus2sDK5IZUIcZTUQZxWlSsbtaxCnlZ9+nCohIzYB990n30JZ3M7qp2JSe",
+	"06uFXdQb8qhtk0dh8BuO8RMJeVcT2lO4GxdznmoI56PxJzSh7rpTGarKKjR1if4IljUEnyV9l1GPz7/C",
+	"/9ekjVqzh5YTANZOnieuQSb2jFByXQiwh7vSdgWwPVZFiRALFKxTDgwnfFUgfYkXvvCcaUIFORLHE/ne",
+	"BVZ/wJ3SRLu32zDLqkuz9enNmrKHH8Pd876+2KH8b6T+tk+YDdIuOF5Lx2PXln8fCmhF4Zs9eElmmciH",
+	"OU1ZRqj+PiOgOz3vhxL1XN0uuWjskibOuZ8455zAZs0ntYY1UmQbcNbvOF/v96A4rkaGBLdZpocETtuB",
+	"PjrIpGKxqGq5jyG6gC9vy6htHnLUrSFgBkuFJGA968WXjR21sYo06barxyj84BFVaQZZBpQLTblRA1Fn",
+	"CsjUaNonORcMOn+p6XDDzGhFq+69N9er/+D/bAdu/BjxacQVQ/NOCTpUfakV+ErM0+BjQGUDUUpTkdEi",
+	"sx1wwLuiJUkylvN7Voxvbb5xgj6RWPSxv6f5TcFSPuRM6IS02Bea6hyahoH+OCzYGd6yTxURjJthRbZZ",
+	"EwcFIr2r+nyq0pwiVsSiSsYAP063zLs8z1kWYT8yzQZkaBBVcI2YDnkdhLrEieji4gK+tTEQmufWTSSQ",
+	"T2N6DRNSLZpZE1scPofAo1Sa9Pg9c9EZc3NbVq5i4cg1EhuZwVVl1tMksBuo+UyUyGIgMliOsjPgWsOC",
+	"2IBVkCsJV8SCi478As6pVIouLwZgFxApUjYn1JLQUstb++tb3OeJTcXERiOjvowFfMFgINhAhGWWBmsq",
+	"v8P1DE3gmlsHEwB/CYzNuSHd+/dXDAvmhtCOxQ2D/viT8Y9LiIzogrMMpeCACY0RNmeDVOEQfIANEpl3",
+	"YRvyxoISBarPDhJdFghTn/myRqWji/XEYiuVjgsa5plVBwR8GqGeaj77ivTAWs6zqGALNxbVdxrpmaul",
+	"wK4FO8qexCndZBn76fwr/N9Gc46q8mkZ28ld4tIA8DDJrsE+21TE/BBzKbpESMGOxc29A/z9gFtjBzbO",
+	"QvAL+sCANoZKHabENnC4n7KlDYHOeUpFyvJdMFVPGFuxmCD8n27ibJ5qdl5W0FEFHqiFWRvFKeWurgqn",
+	"Y4xHp3/HBlNIiwYKvPkA3PcF+0+W6lM0BIyKZne60QapkgI6/EtYCpq3SZJacVblTVnNHFR56H5jbBbF",
+	"jb7PNUldy1scVs4y0sJ20JrynCg6VqQzNhr+YH4ClQuWC2bUR3fLnaZPVfNeLnFqw6lNsHi7x9v1Gj0v",
+	"3cA5mFag9n7bK9I3au7e1NzdVTZZiHyEDOmdgfvmKAqYPljPSWdM7jg4NDKSyoxFWGDkC4PMZ863Z2ZH",
+	"aEfeO/amOUU8U2x3uy/iWca38ag4Qe8PeNXbBl54DPbk366yCw9aVPQDW7vx3W/Md5+xIS30wB/8VCpN",
+	"UiZ0wdQaNUIFA+5+qtdor7JG8sd7egfef1WqIQO/esUaZ3sI9CgXV5Djjh8Y9RL6Z3pf+gICuFgcNgPc",
+	"2p0q3Vt6U5WDHWY9oB/gHDyo3nejGx1Sh6eJVphuv82uQHQv+WHtRqV8cKblHRPHod+A6cpowQqCo558",
+	"DM8MZuixD1fhPwxeYMjRFUEra/zqWCSwDOf3L+at0h+KFSqJiAwqKyNSsHt5N03qi5ar7jNexEKxtGBa",
+	"LV8aTY69Mvrmzdv3n3FDHSoG+iEuUoxwezWV0LPVHLOEdolmajXRjlrBPRZLMOBpY/bavfZniuDBjRxL",
+	"eMouCTMHAPotOSsKVqFDFSN/fHr3MI4kLrtgGqRavwhdUPL254h8uNP0tE0+uM4Zfar6kOlwx4YanXcw",
+	"SDKSxZ2yOVlT/L5t8omlxuT1KQ20zLgmuey1ZwbSDwWNthS+3jdRr8ecp1Sv6Ce1p0i2f/4NnNaFUB6E",
+	"dfBsf/ed2582764xZQkNBNU08e4UDK9hoAcK9PlX+D+a7UY13F1H1MeKQVwgpeVQgVgxV9pMrkWCZBHT",
+	"O94zFrYY3WnLV+4bDItPDGyz9J0r6LxbcwyYSe8K+z/j9tuR8rwQbQlV7o23G6N+HfzCrVNDsHXgyTWe",
+	"O6Jcmxp/0RpVC1KxYylM2EU7t4MqMTATXqbCAMtLmrDEpux1ZTeaww/ceGvb6ZHVOyIbWTh9MLKwLBcP",
+	"Nn+EG1AN9QFXC/vJxKLh2tkF147ZME/DdDUz2Ze9ahZxjtoE+74JujRGbQ3Jr7PMYuIM8F5C9Tv/av63",
+	"JnvO2mD/J0BX2EqYFizU3FzrS8K1B73ZkOmbNbLBpW37AHkovLCanw3GKEmExGA0z5nQ+Zj0KBDPFSSX",
+	"iilC05QpdfSxZmRh2QEc38DG+b7JdA4o5uvYd+aBQfTkyylsCcWRVEzs9YRe7ExlaRSVfVREzAeBFQmC",
+	"tm7PiarsqWbV7d9I2wCrUCweXd36iZnV2CFY7J9TaGUD7KIxwI7JAGu4h5wHH+kt1jTftEzvjsxz/3c5",
+	"IgNQ1KZYQ7D5iexiHYJjFzFmIRdIvhERrlTJsGYBm5pYkg0mdDEmQ1bEwtOoaxAv7q4R6Yz9Td/+vGzU",
+	"IJWlWSzHduRatHhxV5EcLZ8w45hDbj1xyJMpj4AeM+/YPcu3HbOAJ33E93mkZErVYi0V7zC/JjmsbRP2",
+	"WLfWyxznibgHrOsQ04AneKj/dAd0OSw+B3A44ljqZA2YbwflWlZxXSs3RjhehKWxmEscNwtJSUtIbT8A",
+	"+gP4+LQB2BrAvoVtdoj46oe3KsvdDSs4zX8HhqljhnMz9+XRHI5AA+abi2FXqzoHxXcWzYamPrbDX8WQ",
+	"5pApaODnWsq4aUywxuEtIiCFkwUQwlzFAmAaYJySBGZ9y0UCjAvAPqbo2ADMqC9hoKM+E23Sug5Y2Cq2",
+	"M7gcK19s/0ERi6ojQcVn1z6t9eOJXOQlgcv+g/8z8fKqy1meRct16OHeBxT2+Y5coB+u4nhNHeiBJIeS",
+	"Ds2It9vMRwqwxNLVzWryI0U15jb++hZ/vaABELwRKxmptg+JhSXFa9m36ELwSJLINdEjnhoBvULjw7ni",
+	"a3Gew/aqJh8j7tZNgIjF+gR0DydAxGKjBHQI/U8kcd9OZl8JEO7pysiQOY44xCnviYtc3rHlruT3TDS5",
+	"+08rzeGmEu2Ei8faaOdfzf+Oj2TObX4kYdXKSPickZxlPdAcAlvuEqS/J63VhAvvPzNySQLNUkS0lGZd",
+	"oUFRLHzrYPOjKFAe1qO3g7GG7HZICw7i0tLbNcadjwc7A2LbcgS2/o6Mob8jLd4iJPeb2VPoNQbRYwK/",
+	"HiknF3ZjqHkOOLJHkrwrQhdzXoOXyYDQbC+TgyjAJIUQ9HcqskrTdzEHbBxaecIm4hY2FJHKIgMwnoWw",
+	"MG5AUUC6CdI8B/jGdkMwds4xIktd+QpQw22Z54/sY2Be3lqkOhZSGFsxYDaH1qqnUZUkB6zj9w+kTOMN",
+	"Q8vL2IQ4Dk88fkWeCGivQeiHtkkstmKcVPkDsdiAcfLWbJVdy5aDsWbqs99XUoFf/YVisMosaGyXJ1x3",
+	"DFuyLqjrQmZzchp1+Z1WGdt/xmIjgpl8MjOA0JMiXS5oDoncXMfCSiYa6AjPFGH3rBhndAxSDm0mZCwT",
+	"dZnKinvXgbYnZRaRbiEH9pXIAv+aFwJrUZJLcF7GolNAMSu6aU+jmj6ADkEkzq25Yh/UAyobDIXHZvyH",
+	"hylsV2HrQILJjVY7BeIUxr9EPp55N9+tQJ2YfiNRG4m6d4mKe7ImUjcqQ8tCPDFjtxKKzl5lA+xRDrFK",
+	"m26nJekwn3TXo1zUBRxISTRyLW17YOx6EvmQNP7SN1eiQdDOW7x3jA1RoqFZS/o0W9lqFs5W5pqMgGXC",
+	"vECWkcC5OWAUy2eN1FrbOB5Bo7B7oCUxazRLTMeisYkPzib+BFviCcrwinf/xL+jk8sTh8hLi/hwdXbE",
+	"xt+I9Eak10R6WYgpKxlz3teS7UhYvROS7Bt8Vh3zL8EVj9FAWhgbrwtGjzM1eYHNFh0mGquxFJrnmIcT",
+	"i4rpO2sT+wig4ZpFxo2F0GAiG4BsHzRFxjaqoO0CNXTbTeHR9kuv7WZ7LNe25ukd0/vIILcZf1OJb+aD",
+	"xA4rIVajDLkEl0tgiMWshuORNwYQ/lz8dxVGL2DkxfHFYsLywbnXc8mPPwX8s90kW2YKhKesmsaNV30e",
+	"D9mRJnHjBJbJ4LabrmlxvqVcbu23ucNRt/G30uSctGwi9kCx/J6p08h20HPFMLGwMYOzjKk7ktIh7fCc",
+	"63FdG4Tb2D7bE7gLmBuRxCp4LLvtjH0D6lgIaWzc06s6CAvGsjkwXHGzwhcTPbvthy4/Ofl8dnFx8fzF",
+	"y8R2WYeTTRI5ZML213YxEZifUThdZ+0qKTpjw1yOIcXcZTgrYvutGxWTszxTCai3AMzjIXumMBtckZZi",
+	"LBbJb798JkYG4gDPzG9UcnpFRn2qob35nUqw7Ts0Lu+wyXWcboh+p9r/+u//qbWSj1x5/sLO6HSMTwp4",
+	"Icm8Nt+xwD7f43m9ve2KB829zeJaDb3p7b2exPswZAIP/tPIrq7ms6cEa7uY86h5cQ83tkbjnVkkrs0u",
+	"JtTulpkieilD5/wr/mM/idg7s3n+dG0FrIFziVkK1kdj2w6MYJaZJbxbMu0a06kn867dKQ7404/f9PmN",
+	"6Z3Igc92R+7CzliMwkE/iqa5+D4zqjcIc+dmy4xXd0L7kvw5RsiET3oCHK8mWj8AYJBXFy/b83zcoWcm",
+	"tHXsdURLCXDyK+BNMqBKs+I2o5reIqoldtUuCRwS5iyTEbmneWktB2sYUHWHZbASDa2qFNZPuyhz79Bh",
+	"5J4V5n2RtM/SOwNz5TCjGjVtj5etxP3z1v4+gaSxCcng7oUTzXNWkILR7HKquznXFrCzUyg4g67pBRWK",
+	"publxcIPFmf+TNk4uRkgR556uN6vSJWnnbJLbyTA12MwwGY6xiNoo6lmwrwxptoE5E1SMCXze5ZEwZjg",
+	"ulzJWNhvM7+mziotiDP7jjQOvSxjGzbCn6Zse7zNcm1e4Hs4Ej9TTd/AW9+Z2No/fdvM+e8pUawxdxpO",
+	"t21zui3SIOAsQJKyOQ5nRkI6MWA5IWZEjB6jXyjFe+LpKBgJTohhchS1Tlnr1Xto0LYiC/LEnfSJReg/",
+	"9P7CKyJKpNigHcWEJhoy5ALR6ZLdIN8LqeXac0S0aySWS2VsNbj+QKTpwctOeN07tvQOQGQG024kZSMp",
+	"v0dJCUegMmu0nID7zQjIVA4GZuQrOByvsYduj2ltO02EmF5vRmbFXSgrFWPEIZ8RRUxd1b16Lok4k08l",
+	"O+GNW+TDQfADTDOwq7RMtoHbtXWOjybd4HHpBt5Rk1b7dUfZBsOyk/OUFAxcQWtnG9Rvg4QPNaiZmU+A",
+	"ZXSzEwquSXDPMemMZ+UGeB+RM2K89+gK/GL2Kv9Ug+WxsMA+olwjY379R8MSKOhcGQoZFrKHiQXXoj4r",
+	"c/+JcAy49mZAIqCZe7/mkRNq+WyN+CiU9dlR/FhsuOAi0OrNvddU67OshnmHpNrvJvA/uQJ7Df+7tzAv",
+	"59gel6bY4nsptjBQDwq3iykUhGaQBlUD3s2q4Odf7b9Wi//PV8enBUWFha/M/Opq9xMJiB8epNbGtZtQ",
+	"+nKI1ijMjwqEezWqu+Go+LDgEof0VPzWnyD0yzJHTepNDV/k0HiON+s5vnF4+NFtpu/HfTw198aH3PiQ",
+	"v0Mf8hubYFPB7bACgw3IqYLJIVspurq0S2jSAzRPoBkbvBJoK1aLXBOf9+OKRiRT6HHREuoVYAB8stwD",
+	"kpns1yKTI0K7mhUEGTaCbKLW81cko2NFOmNi3/rpFcmpZsUcEXKJT6WQG9YIvJVILOSuiiMOSdaF027E",
+	"XCPmvkMxh0cAXMA1NN+MkMPSwKdjikHrVix3HNC0zwVDRiomyL/+3/+PcHHrIg3wtw1P3Epx6+Wq+dyv",
+	"tfkDDTTA7lgALUfwjDHk2JKeNDLVXyYLe5Wl1Z/xGCeHgyG1Zwlt7qQxy4IUadwUXkYgAVeV1htEbaIg",
+	"ziSkZouNUeTY6jO/er6HD81zOWqk9VLSGlXTsKz+O5LZ05NvJHcjub9Dyf3eYGktxckV6DlImCvADXSf",
+	"D5hStMfWpohZvZHdL1CqaJ8LYmAoC01zSIGFTFlZAJ2igqJEJjLS4uKeaziexqzlPXHGBYE6/Yj867//",
+	"59RlscTCtqpJLJdVQqRgCmSja4znaLGo1mww1BFJVO23tGA2gE1GsrgDO9MMKwEoV2TECkZomrKhQWqb",
+	"mGDWEtQU83OzAlZ8uOezkJ/LUkSTFiWvv3zBvIhTbJVDhSOUtsNTVyTJqdK3rChkkRBlbOFRHzht7BpC",
+	"ugls34iM+jztw9vqyzyDlnewWLHQ8o5Bwx6bG6b6ciTaJPk33Ch/c+PNuYI2QFRb498MRID83wqDVyUA",
+	"Y7FGeth7yvP3bg+vKv/Mxasy0lQy80gZaYIVWyZRzAHEgUe6tkfFBald/ozLUnfklwBWzXLOwdTzr/Zf",
+	"lvW3GK9N+rs6zL5HQl6C59rjbVYyR7xrQa5bMNUnik2gDnDmwmQtDAIUQz4VVbGwVLijght4AA59CohM",
+	"OFQ2AgTRe0bYl2GdIJe0CgaoDgS7HtgdzUkELPiughO9eLnsWbwHAv96IIyWGdfmJw8YHV7g0Irrv2ut",
+	"F1mQEawfzMANGavmzcf24JGWN47MD58ZCXXHxCksBSso0NUqLlJ29GyHn8x2DaBiLWx977b/zhBtniLu",
+	"3n7Q4tGzXZrT8N3nI20PP2EnTQHRfARlq2TuiDGpHSpbce3dNPhnxeCBpdXKIVQmiZCjaVYMdLcwrTzF",
+	"KhY9Y92A6vMhdAyhKRBkFbLs9WeyhAg6YFfIaWUfTNNUlkJPdWl+plxcxWi4MhYJ9B5tD3OaWh7vbpcZ",
+	"VAJqKcAh/Mmt21wUD74UfiTYybn9l8Q/3l88p62HFIhx1gs2cHSHDhuU9XTM8K6cbgTzHkKsWCzKX3pv",
+	"9tUaOBOyXLsaf/PuTi5PrtMBI78NOn8/iU6q1w+/LJiZ0y3VJ5cnLy5evD67eHl28erzxU+Xz19fXlz8",
+	"3ydRdTduRpiW6vbi+U/PX2R/ZWevOz/Qsx/Sl+zsp+7zi7OXnefdF/RV+jr7q5kE/H7ABvb3P1ycvXiR",
+	"vjr7gf50cdZ5nr0+u0h/Yj92f6B/7bzOzKSlGf4JaAkn0Ynimt3yzJwvcxitA/YEHYsn0QnwG0yN/fXn",
+	"568uL15cvnxuxm62PY67VEVtHC/Pfuj++PyMvui8PMMR/9D98eKn5yfRiWU/OLl88S06qV4yHHRPBVww",
+	"asbsNrz7Gzhl7L+rpZ7xiZtlpT24HwWfDKhAnFEs7578MzoZFlykfEjz2mte68WssCB3XOAVUG9UTeJ2",
+	"1Tc8YLovzTWgDd0aBQQ2O81uzak+uezSXLHIuQrw/oq5if3w6ux5+iI7+4G97J79SF91zl6nf81+YD92",
+	"f6IXHSMCYIhL7mtmFF3Yb/T/pOmAtd0JWn2BcplS2LsZO/v5l5PoxB28jJJ38p4ZADxZfg+H4/y2NEP9",
+	"+7magxUox2rKLPIdGWlKB+RtKItZKInP64A3LJcSym/qpWhQbQ3aujU47HgCK6WiSnmm3NdGZDnZ6p1a",
+	"lgPT3PiZCqSxAgKVSdasKyxLAR2dKE3H+CRFB6ifh15/ZyR4+R42qwyeCa3JMDwjxeLGHrFwU4FKbyrA",
+	"a6QU2A7OVcMV6ZgRQJRGh3M6HBNiw2l1I67T/vtqZ20pg23iMfvqK2UP3xx08Zu9KYx4ZGHE41FzLk7i",
+	"Vpo0AAbjEKq8HbAMmK7ibV8FTT+HOGpRKngqOHjwUx+8r9d/XpEkLYuCCZ2QAS3uqtZJtoRwer771vrB",
+	"CTx+H6ztNj0NwYPmOU8/17aJOi7NYXGB62Aczmz+Th9SpUayyNZXGiyjtC/VX7Dxye8yVBSMVe6l7CUY",
+	"+qXSKMbLQmA7Mkq6ZZ5bv2JrxrY8vYIrnIMVm7AwrSDpwnZCqWktbsow8qpVi/vaxuRwyKpNrmuze6Zi",
+	"4W/AsRop+fjhBnmtza44h5/7hcV60kq0o/YyYvQO/KXuZ+DYlMIf6lt/vbuikKIH8TbMViD2h+bIby3c",
+	"E6oTsdhEmv5Ht9+2lgzvnrCSFvFqeuNj3sLBS/kDlMFYQ2iZrgZjv8fnoJBgow20PZkMsjiq3ym+DZsi",
+	"FouW7rMxED7aWHPoDWQjRagmyYL0OfMb60rDQDktNE9zhv7HYSHveYbi3fci8Xd65lLaRoXULCJm/2Zl",
+	"Dj5DpggXaV5mLItiEbaYIJ0xVuirPtF8wNokCZwjSdBC0Q7FE/S7an2qt9zl6ZEx4ms77kfkRx1prNfO",
+	"fJk4r3u531Oc90FGDxYewQBpfjfosgqRx9qd3z5X5w5SNpRjuVCaFtq/Pcv/7XluZTHZL8Sc/1gktMw4",
+	"EylrB2dcJbZbeWJx4JZqDAUIOUKu2px1NZGlvgLVSZcFA6zwEKMI1+b8VQfXU6G7J9oGHwHNBiCHz/1k",
+	"X7jS21M6jqmb6BvwwF77bbcaau2KfwKHtyfaCbc4cwwwd2SefuZlwzsRerQLDhwN/v1bEKz0pmkQDxTG",
+	"86/2OssfkbGcabZVfN+Jg3d9JPoZVmBdJLp2qzlLy5lhHeHTsoZUYc3tj+sHVsoCnWW3JtEx7PLfmN7K",
+	"Fr/Ysbhrygv2wWKy+LQNoQ5mmyLkV2x64VR0iHQSbDtkRsaAxcgrRKFDAh6G3gIbH52y7KvmGZfofDHH",
+	"CxKanFrPVXU4d3rYl67BIsuWYK3sXfgDUhA2gB37r6iqTWVPwdJGqV8zyNpURy2m71gE0Vb/h1zKR7uM",
+	"a2DtHTh4b2jgKXxZL00LqVQtElu4nwSOnCA6C1n24DSBaGwuRc985+hPUzmwjotLktiqHlV2Blwj7CIB",
+	"B1JoENu3CEZGuOjIL1H1gYqFuynGiTKWcrPCV/7GqRRdXgzMjavL/FC0JB1GumXe5fkGG/9s1Cv8wQz5",
+	"rcBqjtWAGy5dtXAILnIe5SP1J8MclvEm4344KnLp7WXAf64ftACCPiDoTIDQ+Vf4PzJbwjFbu25oPi69",
+	"wTtDCxQHEnaU4AvG6hzABevxJBIeapkwUS9FAgDEkiErlBRk1JexgBuxrD3V9KwCnRFVgCsZxKcguEdF",
+	"ygxeEKihIS09kjZObtcB6jVEFouC/SdLtdPt8IZU28Zn5qMRFEvB08BRC8n8wWAEhZuN+tIN4vRqcfMV",
+	"z1oAT3umAMeZraYE4oJtAd2cnL1V+5gtm8UHXvyHfdT4RmAHrweg3mZeRZmtMvWXzu2Fh/0udajVfts2",
+	"SM7TYe1WbTTYo00TnIfy9kAAUNpDsTTMo6a0BZR/D0l8lHh1zUG8U80uScZyfs8KWwaJWDcs2Bn+ECqI",
+	"qmJLVzNkFERbNIS0MECODCw4KCMWFmPaFUJd1sgBBFE/SIPEFbp1IYmJBeJBBhMgu6+33C/w/gozb3C3",
+	"wd0Gd8f+PKwFu6hFbgF2P8GNZ+rWgK8Fo0qKoAbE+djgVkChCXmqBnJRxfa9jCstm2xCyf6OgBNfyq6B",
+	"c1kOSj+2PfleG/T8LtETN94y6DksZFamesMu0qn6FgbZGvAkn9UPmbSxSKmmueyVbKpN3iVAXi+XHZoD",
+	"nVRX5lyih6KWGWcr+NwTIlKKnClFuuCPO1BP5Ue38qui1m+wIMv7Gu2DVndSXkNV0QpOTapZTxbjlYd2",
+	"w2iR9o/Ob2pHv4zn1G3N75tvaVhteYdH/hTsJO/2OssUGMLwUNeVbgphZGHdo7Wc+Si4Ehg3ajnysVCM",
+	"qTZJaF4wmo1vIfNVBbrbzT/+gAANvWOCtHhPyAICPBT6SgfdpsVErr6tO16UYWt0QK6IOUb8fmsey1hM",
+	"ze6BNnMrJeLGYqU2c49MxLU771ATcWuD3FM6rluiOfqjOwxNOu6TS8et+0BhK1boNxu+JxTK86/2X6t1",
+	"bVvSFD/81MN14eWjW7Wd6C4PHO3GJBRbPlvYMW3hwdpFtuGboPq5i5mHoGXQwuwFppjQVyShWhe8U2qm",
+	"EuC3pSleMiA0z9vkGsqUBR0wo44MC56yWBSMpn2miDfzlAvpXrn8kjvGhshNC8mNQKsLN0faeqNTgSVy",
+	"SYAMKQEVSlnHmVPIkF/X2oXuWREBTxlcXklT0J0WaWpmGqitxQLUtZ360+aqWI/MjNxAVTamE24A2g4l",
+	"M3Id/eqi0a8aovkjSqWc3fpsXV3uvILT1UMs65TKei6xxVDvpQnILeBJ5xpFC9dt8rMbNSYbxYK7fizu",
+	"to4AxFieXPSuSBkihPUHOEFkkCEhHWPA+2b0x1H5NSELj1s/baBxd5pqtXWWRA/I8ds9W4fPzw5oNWqk",
+	"Q5Pp1479mxcIO46mSJdqW+WcjwwdwEqtfHLhqk8yX8GjD5es3kvhgHz0MAOk91rGT1/bKA1pRuC7r61M",
+	"cO5xL27de08+iHzsOroBHzCLhf1zJtUXmrXguVKOWsNPAA8kN4e3nvHMjTUuBTtDHoygJw3RMhbJeSqF",
+	"kjk7x1Yx/wYspH/713//TxIROODgrP8BmptekYJljA2wto60gPsrFhPkX8BWdgZdb87x98kpcUirAnrC",
+	"RT0SgDdspjlLa/OGbjxwKVYEkpbZMLQw96zFI5oAwiIMfgt7Zz0U3lH4IBjinoIHAfLO0+IEG9W2ZxM/",
+	"+B7oPHBrTiDTDIkSqpHnX+F/G4glPFmug0cohds25paAgu8CBg6a8OCh47jtMERNw0tdia9V8oDNlN4x",
+	"ouSAQXEYfLpA81smoIF9qMzjCfRvUVWRnKNwxa6CVkK3Y/GADjYz8xUUMa7JSJZ5RjI2kBq1mJwq7Xnn",
+	"zYQOiB1+3WBDLDalZaGH/pGwdiiBhtU1sb3Bb+NUa+IN26ZumCDK9kFjaHi0rCp4brtUbT0OURNN9qGB",
+	"bJovhSrWeJJSQYQkQO9QgGeBcIFdxByBOGECS0WgPZkAc7jWFtccyyE0buSit6Ywci3KpmQPLkHYMcVN",
+	"NSPWaD/6/oc/44SejqrcYPVh9UhcyOPngGM9w/ecid2DHT5zKax7x6A0zmOG3aAW6bAhJ2kZaJN5VmEe",
+	"8JoxkbHs9EEP58JGsPC0sL+TG8nRo9YvogGtBrT2A1q/iEdhFjaF3i1m2UbUHrOeqbAh9XwA+8XGgKiw",
+	"ASaPYegnCG5itDHbTDvPLP2XHCqvmk0CWSwegWROZ7SDusRm3XfK/j7UEGNh+23baBOZH2xKTp9AN2vz",
+	"ohHh/LtpPKANLu4AFz9ZkJk0ZHm4EeeApObpHdNnejxkG+hm4zAREXIihNFywY1T7HkfVJG5UHCCw1GJ",
+	"a1XtLddOyXNtoAVGSlrsv0o+HDChbzM6oD0WkYIJTfNb9NZGmIF3m3PBbjOqGfTvvJc8Zbew07gUUSwG",
+	"VGlWmB9Qf2GPCVbw9DTofxMSvJOC9bjSSGejZGEAojMGp8GmQGyq8bVtYReLddHpHVf6MyztZ3jRW0SX",
+	"6jHzclyw6xC+aXidT7L1rdm0uFeNfoDb2rVN54WNAwTnEtdNTZ7M1Q+lSyEjihX3PGVnGVN3JKVD2uE5",
+	"1+MJ7WXiDF8Fp3JGKpubxwSzKGl5ZtHTekobEooyMp9KNIpF0A+eF6TPjUI+vjLHyr4u31kfm+Ka5w2Z",
+	"gJa8w0L2CqZU5G8trZrjRncK9CWlMLDSl3mmSF+OyMCgkXsvA+rab2KmBhbrGwQljKZ9m4F3kPl3+Er+",
+	"V8nK1emh8dpVc+qqEx5cU9+b/4COXiHP7DPlFrsNTdRPLk/+q2TFuOrGHfZLX5YAqmqfZc7p7FFAg2a3",
+	"b5Vt8gjV1lxNKTqzBmYvYkuPymtxqw5JyI7Mxthv0uZ422cn8wZXCneD2vAM8pxcnnSkzBkVOJJjSpUM",
+	"d/UDaZJmMf/L/HBeLq2Lpw6BbA4OcpNM6WWUlRLESAl/SHFBF0knkA3nX83/dhn9QOqrbqlYjRHW4PRE",
+	"f7JRn2rg/EOhUuvkHnZQ5UHT1AfC5q5Ju6O2DsMW2OhAdoP2B08lQvGHWoPO6g8VsFltCSRgYHMsWHhP",
+	"Tc/zrdiicyIJsORwDEd9VoToYV7UfOzYUSxhVlyggg8ICRxDdh06QZsz+R1VO3m/d6lq/m5/rOBGxb3b",
+	"BtMrX7AuK6CXDv6OtJKeJEUpSPvc8q6aEXbx2+TUaJtlkZ9cnvS1Hl6enz9/8UP7on3Rfn7548WPF7CF",
+	"7Ci+zq6Ic9VO3pikKaphkRW6GdPWw+1M4px3WTq2TaaseusUfDXDyLgOjYuhLDTNiWLa2IAquMWv6E15",
+	"+A5AIXAVagoAOh1GcqPwooqujN2KWucgeMgN1zOfAKvB5DBnADKBfjJV5GXuENzxfdAGf/q+4GM26OFv",
+	"Dj3n3e2vbGsmKAzxJHeJ98BXnkFlq0eS4NGVA3vWo99J0TvL+T3LIqiTgL1ZTw1xfMrVUkaVBlXtiDyX",
+	"IzW5ktdVb/1ZT/+I8510QAQ3wFMxy/Qa48gGNO1zYZYd+f2p8q5T8zrCsVhRMu/FVtscX8NlJYgq2WT9",
+	"K6O+9PFny/Vl63fCbQTO2dlPA45WWWpomGBPTdiZW96zouCZdTi5CzQbDHM6sbUoz5eYkqMgixwpmXmo",
+	"MaK8glvd0ldcPnDIkBqRpwxfRUVF5+/0odud/f7+hJTZavuYswlO3ohQDWlKeOMQPVxB9ozbvQlWDou1",
+	"3ZoGaxD01AiHiLyV0/e84T0BFVYCtZJSA3W5YsTLcEUEYxkRknQYLYx5Iu+YiAj7Akc1lz1zVbAFK+XD",
+	"PGP2WzN6kV9eC7Q1KFk8f1UOzct2LgmHTakcDLxrUE+bimAjBo9xNuLsMTped+Jp3S9Jxu5hK/RZ7rK9",
+	"KoDkSpWIuebdmm0sx8yCZcF0WQiM2dun/+luO2sLurbytrM1CgusxbUtrqMq3dp7+iEHzXw61f8+eC70",
+	"eHpo1xc9onRRptDWWo1FyuydzdT+/omosdJscElynhopraJqvhEpBTcvxbeIlt1uR9Ii46IXjAPuItIZ",
+	"Q/k7o7nuG7CmmcE9FZEB0wVP3ZvlimQyLc3LjsymVTxjICxCofDB7+CTb//89v8HAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
