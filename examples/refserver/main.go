@@ -207,6 +207,15 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 	wctx, stopWorker := context.WithCancel(ctx)
 	worker := make(chan error, 1)
 	go func() { worker <- p.RunOutbox(wctx, cfg.outbox) }()
+	// The HR sync scheduler runs in every replica; the database keeps each
+	// due sync to one of them. The reference server configures no pull
+	// source (Config.HRSources): an embedder adds its HR systems' adapters.
+	hrDone := make(chan struct{})
+	go func() {
+		defer close(hrDone)
+		_ = p.RunHRSyncScheduler(wctx, time.Minute)
+	}()
+	defer func() { stopWorker(); <-hrDone }()
 	defer func() {
 		stopWorker()
 		if err := <-worker; err != nil {
