@@ -3075,12 +3075,12 @@ type StaffSignIn struct {
 // Example: active
 type StaffStatus string
 
-// StartSyncRequest A CSV file of employees and how to read it.
+// StartSyncRequest A file of employees, CSV or an Excel workbook (exactly one), and how to read it.
 //
 // Example: {"csv":"Personalnummer;Name;E-Mail;Abteilung\nE-1042;Bob Builder;bob@acme.example;IT\n","dry_run":true,"mapping":{"department":"Abteilung","email":"E-Mail","external_id":"Personalnummer"}}
 type StartSyncRequest struct {
-	// Csv The file, a header row first.
-	Csv string `json:"csv"`
+	// Csv A CSV file, a header row first.
+	Csv *string `json:"csv,omitempty"`
 
 	// DryRun Plan only; apply later.
 	DryRun *bool `json:"dry_run,omitempty"`
@@ -3090,6 +3090,9 @@ type StartSyncRequest struct {
 
 	// Threshold The share of employees that may leave without confirmation; left out, 0.1.
 	Threshold *float64 `json:"threshold,omitempty"`
+
+	// Xlsx An Excel workbook (.xlsx), base64; its first sheet is read as a CSV file is.
+	Xlsx *[]byte `json:"xlsx,omitempty"`
 }
 
 // StockCondition The state a device is in.
@@ -5571,13 +5574,13 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/customers/{customerId}/hr-sync/runs (the `ListSyncRuns` operationId).
 	ListSyncRuns(ctx context.Context, customerId CustomerId, params *ListSyncRunsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// StartSyncWithBody Sync a customer's employees from a CSV file
+	// StartSyncWithBody Sync a customer's employees from a CSV or Excel file
 	//
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
 	// user asking for another customer gets 404.
 	//
-	// Reads the CSV file (a header row, comma or semicolon separated) through `mapping` and plans the
-	// run: employees to create, update, lock (left while holding devices) and remove (left holding
+	// Reads the CSV file (a header row, comma or semicolon separated) or the Excel workbook through
+	// `mapping` and plans the run: employees to create, update, lock (left while holding devices) and remove (left holding
 	// nothing; kept as history), matched by external ID, then username, then e-mail address. A row
 	// that cannot be read is one of the run's `errors`, with its line, and never stops the others.
 	// With `dry_run` the run is only planned (`planned`; apply it later). Otherwise it is applied at
@@ -5595,13 +5598,13 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/customers/{customerId}/hr-sync/runs (the `StartSync` operationId).
 	StartSyncWithBody(ctx context.Context, customerId CustomerId, params *StartSyncParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// StartSync Sync a customer's employees from a CSV file
+	// StartSync Sync a customer's employees from a CSV or Excel file
 	//
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
 	// user asking for another customer gets 404.
 	//
-	// Reads the CSV file (a header row, comma or semicolon separated) through `mapping` and plans the
-	// run: employees to create, update, lock (left while holding devices) and remove (left holding
+	// Reads the CSV file (a header row, comma or semicolon separated) or the Excel workbook through
+	// `mapping` and plans the run: employees to create, update, lock (left while holding devices) and remove (left holding
 	// nothing; kept as history), matched by external ID, then username, then e-mail address. A row
 	// that cannot be read is one of the run's `errors`, with its line, and never stops the others.
 	// With `dry_run` the run is only planned (`planned`; apply it later). Otherwise it is applied at
@@ -9116,13 +9119,13 @@ func (c *RawClient) ListSyncRuns(ctx context.Context, customerId CustomerId, par
 	return c.Client.Do(req)
 }
 
-// StartSyncWithBody Sync a customer's employees from a CSV file
+// StartSyncWithBody Sync a customer's employees from a CSV or Excel file
 //
 // **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
 // user asking for another customer gets 404.
 //
-// Reads the CSV file (a header row, comma or semicolon separated) through `mapping` and plans the
-// run: employees to create, update, lock (left while holding devices) and remove (left holding
+// Reads the CSV file (a header row, comma or semicolon separated) or the Excel workbook through
+// `mapping` and plans the run: employees to create, update, lock (left while holding devices) and remove (left holding
 // nothing; kept as history), matched by external ID, then username, then e-mail address. A row
 // that cannot be read is one of the run's `errors`, with its line, and never stops the others.
 // With `dry_run` the run is only planned (`planned`; apply it later). Otherwise it is applied at
@@ -9150,13 +9153,13 @@ func (c *RawClient) StartSyncWithBody(ctx context.Context, customerId CustomerId
 	return c.Client.Do(req)
 }
 
-// StartSync Sync a customer's employees from a CSV file
+// StartSync Sync a customer's employees from a CSV or Excel file
 //
 // **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
 // user asking for another customer gets 404.
 //
-// Reads the CSV file (a header row, comma or semicolon separated) through `mapping` and plans the
-// run: employees to create, update, lock (left while holding devices) and remove (left holding
+// Reads the CSV file (a header row, comma or semicolon separated) or the Excel workbook through
+// `mapping` and plans the run: employees to create, update, lock (left while holding devices) and remove (left holding
 // nothing; kept as history), matched by external ID, then username, then e-mail address. A row
 // that cannot be read is one of the run's `errors`, with its line, and never stops the others.
 // With `dry_run` the run is only planned (`planned`; apply it later). Otherwise it is applied at
@@ -20792,13 +20795,13 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/customers/{customerId}/hr-sync/runs (the `ListSyncRuns` operationId).
 	ListSyncRunsWithResponse(ctx context.Context, customerId CustomerId, params *ListSyncRunsParams, reqEditors ...RequestEditorFn) (*ListSyncRunsResponse, error)
 
-	// StartSyncWithBodyWithResponse Sync a customer's employees from a CSV file
+	// StartSyncWithBodyWithResponse Sync a customer's employees from a CSV or Excel file
 	//
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
 	// user asking for another customer gets 404.
 	//
-	// Reads the CSV file (a header row, comma or semicolon separated) through `mapping` and plans the
-	// run: employees to create, update, lock (left while holding devices) and remove (left holding
+	// Reads the CSV file (a header row, comma or semicolon separated) or the Excel workbook through
+	// `mapping` and plans the run: employees to create, update, lock (left while holding devices) and remove (left holding
 	// nothing; kept as history), matched by external ID, then username, then e-mail address. A row
 	// that cannot be read is one of the run's `errors`, with its line, and never stops the others.
 	// With `dry_run` the run is only planned (`planned`; apply it later). Otherwise it is applied at
@@ -20816,13 +20819,13 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/customers/{customerId}/hr-sync/runs (the `StartSync` operationId).
 	StartSyncWithBodyWithResponse(ctx context.Context, customerId CustomerId, params *StartSyncParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*StartSyncResponse, error)
 
-	// StartSyncWithResponse Sync a customer's employees from a CSV file
+	// StartSyncWithResponse Sync a customer's employees from a CSV or Excel file
 	//
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
 	// user asking for another customer gets 404.
 	//
-	// Reads the CSV file (a header row, comma or semicolon separated) through `mapping` and plans the
-	// run: employees to create, update, lock (left while holding devices) and remove (left holding
+	// Reads the CSV file (a header row, comma or semicolon separated) or the Excel workbook through
+	// `mapping` and plans the run: employees to create, update, lock (left while holding devices) and remove (left holding
 	// nothing; kept as history), matched by external ID, then username, then e-mail address. A row
 	// that cannot be read is one of the run's `errors`, with its line, and never stops the others.
 	// With `dry_run` the run is only planned (`planned`; apply it later). Otherwise it is applied at
@@ -35373,13 +35376,13 @@ func (c *ClientWithResponses) ListSyncRunsWithResponse(ctx context.Context, cust
 	return ParseListSyncRunsResponse(rsp)
 }
 
-// StartSyncWithBodyWithResponse Sync a customer's employees from a CSV file
+// StartSyncWithBodyWithResponse Sync a customer's employees from a CSV or Excel file
 //
 // **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
 // user asking for another customer gets 404.
 //
-// Reads the CSV file (a header row, comma or semicolon separated) through `mapping` and plans the
-// run: employees to create, update, lock (left while holding devices) and remove (left holding
+// Reads the CSV file (a header row, comma or semicolon separated) or the Excel workbook through
+// `mapping` and plans the run: employees to create, update, lock (left while holding devices) and remove (left holding
 // nothing; kept as history), matched by external ID, then username, then e-mail address. A row
 // that cannot be read is one of the run's `errors`, with its line, and never stops the others.
 // With `dry_run` the run is only planned (`planned`; apply it later). Otherwise it is applied at
@@ -35403,13 +35406,13 @@ func (c *ClientWithResponses) StartSyncWithBodyWithResponse(ctx context.Context,
 	return ParseStartSyncResponse(rsp)
 }
 
-// StartSyncWithResponse Sync a customer's employees from a CSV file
+// StartSyncWithResponse Sync a customer's employees from a CSV or Excel file
 //
 // **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
 // user asking for another customer gets 404.
 //
-// Reads the CSV file (a header row, comma or semicolon separated) through `mapping` and plans the
-// run: employees to create, update, lock (left while holding devices) and remove (left holding
+// Reads the CSV file (a header row, comma or semicolon separated) or the Excel workbook through
+// `mapping` and plans the run: employees to create, update, lock (left while holding devices) and remove (left holding
 // nothing; kept as history), matched by external ID, then username, then e-mail address. A row
 // that cannot be read is one of the run's `errors`, with its line, and never stops the others.
 // With `dry_run` the run is only planned (`planned`; apply it later). Otherwise it is applied at

@@ -1,12 +1,14 @@
 package hrsync_test
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/portalkit/portalkit/hrsync"
 	"github.com/portalkit/portalkit/org"
@@ -131,4 +133,32 @@ func TestLeaveLocksWhileHolding(t *testing.T) {
 	assert.Equal(t, now, left.LeftAt, "the day of leaving stays")
 	assert.Error(t, locked.CheckIssuable())
 	assert.NoError(t, e.CheckIssuable())
+}
+
+func TestReadXLSX(t *testing.T) {
+	f := excelize.NewFile()
+	sheet := f.GetSheetName(0)
+	for i, row := range [][]any{
+		{"Personalnummer", "Name", "E-Mail"},
+		{"E1", "Ann Archer", "ann@example.com"},
+		{"E2", "", "bob@example.com"},
+		{},
+		{4711, "Numeric Id", ""},
+	} {
+		cell, err := excelize.CoordinatesToCellName(1, i+1)
+		require.NoError(t, err)
+		require.NoError(t, f.SetSheetRow(sheet, cell, &row))
+	}
+	var buf bytes.Buffer
+	require.NoError(t, f.Write(&buf))
+	recs, bad, err := hrsync.ReadXLSX(&buf, hrsync.Mapping{hrsync.FieldExternalID: "Personalnummer", hrsync.FieldEmail: "E-Mail"})
+	require.NoError(t, err)
+	assert.Equal(t, []hrsync.Record{
+		{Line: 2, ExternalID: "E1", Name: "Ann Archer", Email: "ann@example.com"},
+		{Line: 5, ExternalID: "4711", Name: "Numeric Id"},
+	}, recs)
+	assert.Equal(t, []hrsync.RowError{{Line: 3, ExternalID: "E2", Message: "name is required"}}, bad)
+
+	_, _, err = hrsync.ReadXLSX(strings.NewReader("not a workbook"), nil)
+	assert.Equal(t, portalerr.Invalid, portalerr.CodeOf(err))
 }

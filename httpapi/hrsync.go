@@ -111,7 +111,7 @@ func (s *Server) ListSyncRuns(ctx context.Context, req oapi.ListSyncRunsRequestO
 // StartSync implements oapi.StrictServerInterface. The middleware handles
 // its Idempotency-Key header (serveIdempotent).
 func (s *Server) StartSync(ctx context.Context, req oapi.StartSyncRequestObject) (oapi.StartSyncResponseObject, error) {
-	params := portal.StartSyncParams{CSV: req.Body.Csv, DryRun: deref(req.Body.DryRun), Threshold: deref(req.Body.Threshold)}
+	params := portal.StartSyncParams{CSV: deref(req.Body.Csv), XLSX: deref(req.Body.Xlsx), DryRun: deref(req.Body.DryRun), Threshold: deref(req.Body.Threshold)}
 	if m := req.Body.Mapping; m != nil {
 		params.Mapping = hrsync.Mapping{}
 		for k, v := range *m {

@@ -121,7 +121,7 @@ var hrRoleRows = map[string]roleRow{
 		}},
 	"plan a sync": {write: true, prep: hrOn, want: byRole(s201, s201, s201, s201, s403, s403, s201),
 		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
-			return c.StartSyncWithResponse(t.Context(), f.cid, nil, client.StartSyncRequest{Csv: "external_id,name\nE1,Ann\nE2,Bob\n", DryRun: ptr(true)})
+			return c.StartSyncWithResponse(t.Context(), f.cid, nil, client.StartSyncRequest{Csv: ptr("external_id,name\nE1,Ann\nE2,Bob\n"), DryRun: ptr(true)})
 		}},
 	"apply a sync": {write: true, prep: plannedRun, want: byRole(s200, s200, s200, s200, s403, s403, s200),
 		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {

@@ -13,8 +13,8 @@ import (
 
 	"github.com/portalkit/portalkit/client"
 	"github.com/portalkit/portalkit/customer"
-	"github.com/portalkit/portalkit/httpapi"
 	"github.com/portalkit/portalkit/hrsync"
+	"github.com/portalkit/portalkit/httpapi"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 )
@@ -52,7 +52,7 @@ func TestHRSyncOverHTTP(t *testing.T) {
 
 	// A dry run shows the plan, with the bad row and its line.
 	dry := must(adaC.StartSyncWithResponse(ctx, cid, nil, client.StartSyncRequest{
-		Csv: employeesCSV(10) + "E99;;x@acme.example;IT\n", Mapping: csvMapping, DryRun: ptr(true)}))(t).JSON201
+		Csv: ptr(employeesCSV(10) + "E99;;x@acme.example;IT\n"), Mapping: csvMapping, DryRun: ptr(true)}))(t).JSON201
 	assert.Equal(t, client.SyncRunStatusPlanned, dry.Status)
 	assert.Equal(t, client.SyncCounts{Create: 10, Errors: 1}, dry.Counts)
 	assert.Equal(t, []client.SyncRowError{{Line: 12, ExternalId: ptr("E99"), Message: "name is required"}}, dry.Errors)
@@ -73,7 +73,7 @@ func TestHRSyncOverHTTP(t *testing.T) {
 	assert.Equal(t, "Person 10", issued.Holder.Name)
 
 	// Two of ten leaving is over the threshold: the run stops.
-	run := must(adaC.StartSyncWithResponse(ctx, cid, nil, client.StartSyncRequest{Csv: employeesCSV(8), Mapping: csvMapping}))(t).JSON201
+	run := must(adaC.StartSyncWithResponse(ctx, cid, nil, client.StartSyncRequest{Csv: ptr(employeesCSV(8)), Mapping: csvMapping}))(t).JSON201
 	assert.Equal(t, client.SyncRunStatusAwaitingConfirmation, run.Status)
 	assert.Equal(t, client.SyncCounts{Lock: 1, Remove: 1, Unchanged: 8}, run.Counts)
 	fails(adaC.ApplySyncWithResponse(ctx, cid, run.Id, nil, client.ApplySyncRequest{}))(t, http.StatusConflict, client.ProblemCodeFailedPrecondition)

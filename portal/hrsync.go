@@ -1,9 +1,11 @@
 package portal
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -217,10 +219,13 @@ func (p *Portal) offboard(ctx context.Context, r storage.Repos, cid customer.ID,
 	return err
 }
 
-// StartSyncParams start a sync run from a CSV file.
+// StartSyncParams start a sync run from a file: a CSV file or an Excel
+// workbook (.xlsx), exactly one of them.
 type StartSyncParams struct {
-	// CSV is the file: a header row, then one employee per row.
-	CSV string `json:"csv" validate:"required"`
+	// CSV is a CSV file: a header row, then one employee per row.
+	CSV string `json:"csv"`
+	// XLSX is an Excel workbook whose first sheet is laid out as CSV is.
+	XLSX []byte `json:"xlsx"`
 	// Mapping names the column of each field (see hrsync.Mapping).
 	Mapping hrsync.Mapping `json:"mapping"`
 	// DryRun plans and stores the run without applying it.
@@ -230,27 +235,36 @@ type StartSyncParams struct {
 	Threshold float64 `json:"threshold" validate:"min=0,max=1"`
 }
 
-// StartSync reads a CSV file of the customer's employees and plans a sync
-// run; unless DryRun, it applies the plan at once, except when more
-// employees would leave than the deletion threshold allows: then the run
-// stops as RunAwaitingConfirmation for a person to confirm (ApplySync).
-// Rows that cannot be read are the run's errors with their lines and never
-// stop the others. Staff and the customer's admins may call it;
-// FeatureDisabled unless hr_sync is on; Invalid for a file that is not CSV,
-// too large, or lacks a mapped column. It returns the run as stored.
+// StartSync reads a file of the customer's employees (CSV or XLSX) and
+// plans a sync run; unless DryRun, it applies the plan at once, except
+// when more employees would leave than the deletion threshold allows: then
+// the run stops as RunAwaitingConfirmation for a person to confirm
+// (ApplySync). Rows that cannot be read are the run's errors with their
+// lines and never stop the others. Staff and the customer's admins may
+// call it; FeatureDisabled unless hr_sync is on; Invalid for a file that
+// cannot be read, is too large, lacks a mapped column, or for none or two
+// files. The run's source is "csv" or "xlsx". It returns the run as stored.
 func (p *Portal) StartSync(ctx context.Context, cid customer.ID, params StartSyncParams) (hrsync.Run, error) {
 	if err := validStruct(params); err != nil {
 		return hrsync.Run{}, err
 	}
-	if len(params.CSV) > MaxSyncFile {
-		return hrsync.Run{}, portalerr.Invalidf("csv", "is larger than %d bytes", MaxSyncFile)
+	if (params.CSV == "") == (len(params.XLSX) == 0) {
+		return hrsync.Run{}, portalerr.Invalidf("csv", "give either a CSV file or an Excel workbook (xlsx)")
+	}
+	if len(params.CSV) > MaxSyncFile || len(params.XLSX) > MaxSyncFile {
+		return hrsync.Run{}, portalerr.Invalidf("file", "is larger than %d bytes", MaxSyncFile)
 	}
 	start := time.Now()
-	recs, bad, err := hrsync.ReadCSV(strings.NewReader(params.CSV), params.Mapping)
-	if err != nil {
-		return hrsync.Run{}, prefixFields(err, "")
+	source, read := "csv", hrsync.ReadCSV
+	var file io.Reader = strings.NewReader(params.CSV)
+	if len(params.XLSX) > 0 {
+		source, read, file = "xlsx", hrsync.ReadXLSX, bytes.NewReader(params.XLSX)
 	}
-	return p.startSync(ctx, cid, "csv", recs, bad, params.DryRun, params.Threshold, start)
+	recs, bad, err := read(file, params.Mapping)
+	if err != nil {
+		return hrsync.Run{}, err
+	}
+	return p.startSync(ctx, cid, source, recs, bad, params.DryRun, params.Threshold, start)
 }
 
 func (p *Portal) startSync(ctx context.Context, cid customer.ID, source string, recs []hrsync.Record, bad []hrsync.RowError,

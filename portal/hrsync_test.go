@@ -1,12 +1,14 @@
 package portal_test
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/hrsync"
@@ -302,5 +304,32 @@ func TestSyncNeedsTheFeature(t *testing.T) {
 		assertCode(t, portalerr.FeatureDisabled, err)
 		_, err = e.p.StartSync(e.owner, c.ID, portal.StartSyncParams{CSV: "a,b\n1,2\n"})
 		assertCode(t, portalerr.Invalid, err, "no column for the external ID and the name")
+	})
+}
+
+func TestSyncFromExcel(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, e env) {
+		h := newHREnv(t, e)
+		f := excelize.NewFile()
+		sheet := f.GetSheetName(0)
+		for i, row := range [][]any{{"Personalnummer", "Name", "Abteilung"}, {"X1", "Xaver", "IT"}, {"X2", "Xenia", "HR"}} {
+			cell, err := excelize.CoordinatesToCellName(1, i+1)
+			require.NoError(t, err)
+			require.NoError(t, f.SetSheetRow(sheet, cell, &row))
+		}
+		var buf bytes.Buffer
+		require.NoError(t, f.Write(&buf))
+		mapping := hrsync.Mapping{hrsync.FieldExternalID: "Personalnummer", hrsync.FieldDepartment: "Abteilung"}
+		run, err := e.p.StartSync(as(t, h.admin), h.acme.ID, portal.StartSyncParams{XLSX: buf.Bytes(), Mapping: mapping})
+		require.NoError(t, err)
+		assert.Equal(t, "xlsx", run.Source)
+		assert.Equal(t, hrsync.Counts{Create: 2}, run.Plan.Counts)
+		assert.Equal(t, "HR", employeesOf(t, e, h.acme.ID, "")["X2"].Department)
+
+		_, err = e.p.StartSync(as(t, h.admin), h.acme.ID, portal.StartSyncParams{XLSX: buf.Bytes(), CSV: "a,b\n"})
+		assertCode(t, portalerr.Invalid, err, "two files")
+		_, err = e.p.StartSync(as(t, h.admin), h.acme.ID, portal.StartSyncParams{})
+		assertCode(t, portalerr.Invalid, err, "no file")
 	})
 }

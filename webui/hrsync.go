@@ -1,6 +1,7 @@
 package webui
 
 import (
+	"bytes"
 	"io"
 	"net/http"
 	"net/url"
@@ -189,7 +190,10 @@ func (h *handler) startRun(w http.ResponseWriter, r *http.Request, v *view, s hr
 			h.fail(w, r, err)
 			return
 		}
-		if len(b) > 0 {
+		switch {
+		case bytes.HasPrefix(b, []byte("PK\x03\x04")): // a zip: an Excel workbook
+			params.CSV, params.XLSX = "", b
+		case len(b) > 0:
 			params.CSV = string(b)
 		}
 	}

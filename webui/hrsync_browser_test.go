@@ -12,8 +12,8 @@ import (
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/hrsync"
-	"github.com/portalkit/portalkit/org"
 	"github.com/portalkit/portalkit/orders"
+	"github.com/portalkit/portalkit/org"
 	"github.com/portalkit/portalkit/portal"
 )
 
