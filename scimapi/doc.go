@@ -4,7 +4,9 @@
 // SCIM token the customer's admin made (portal.CreateSCIMToken).
 //
 // Users are the customer's employees (package org), with the enterprise
-// extension for the employee number, department, cost centre and manager.
+// extension for the employee number, department, cost centre and manager;
+// Groups are its departments, read-only (a user's department attribute
+// places it in one).
 // Deactivating a user (active false) or deleting one lets the employee
 // leave, as an HR sync does: locked while holding devices, else left (and
 // kept as history). The protocol, the schemas, filters and PATCH come from

@@ -52,7 +52,12 @@ func NewHandler(p *portal.Portal) http.Handler {
 			SupportFiltering: true,
 			SupportPatch:     true,
 		},
-		ResourceTypes: []scim.ResourceType{users},
+		ResourceTypes: []scim.ResourceType{users, {
+			ID: optional.NewString("Group"), Name: "Group", Endpoint: "/Groups",
+			Description: optional.NewString("The customer's departments, read-only"),
+			Schema:      schema.CoreGroupSchema(),
+			Handler:     groupHandler{p: p},
+		}},
 	})
 	if err != nil {
 		panic("scimapi: " + err.Error()) // the arguments above are fixed

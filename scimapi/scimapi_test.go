@@ -294,3 +294,25 @@ func TestSCIMDeactivationLocksAHolder(t *testing.T) {
 	status, _ = f.call(t, f.acme.ID, f.acmeToken, http.MethodGet, "/Users", nil)
 	assert.Equal(t, http.StatusUnauthorized, status, "a revoked token")
 }
+
+// TestGroupsAreDepartments lists the departments the users name as SCIM
+// groups, and refuses to write them.
+func TestGroupsAreDepartments(t *testing.T) {
+	f := newFixture(t, portaltest.Store(t))
+	f.run(t, "testdata/entra.json") // its user was in Sales, then Marketing
+	status, body := f.call(t, f.acme.ID, f.acmeToken, http.MethodGet, "/Groups", nil)
+	require.Equal(t, http.StatusOK, status, "%v", body)
+	assert.Equal(t, float64(2), body["totalResults"])
+	status, body = f.call(t, f.acme.ID, f.acmeToken, http.MethodGet, "/Groups?filter=displayName eq \"Sales\"", nil)
+	require.Equal(t, http.StatusOK, status, "%v", body)
+	assert.Equal(t, float64(1), body["totalResults"])
+	status, body = f.call(t, f.acme.ID, f.acmeToken, http.MethodGet, "/Groups/Sales", nil)
+	require.Equal(t, http.StatusOK, status, "%v", body)
+	assert.Equal(t, "Sales", body["displayName"])
+	status, _ = f.call(t, f.acme.ID, f.acmeToken, http.MethodPost, "/Groups", map[string]any{
+		"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:Group"}, "displayName": "Finance"})
+	assert.Equal(t, http.StatusBadRequest, status)
+	status, body = f.call(t, f.globex.ID, f.globexToken, http.MethodGet, "/Groups", nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, float64(0), body["totalResults"], "Globex sees none of Acme's departments")
+}
