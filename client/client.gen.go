@@ -49,6 +49,13 @@ const (
 	ActionOrderRead          Action = "order.read"
 	ActionProductManage      Action = "product.manage"
 	ActionProductRead        Action = "product.read"
+	ActionRecordApprove      Action = "record.approve"
+	ActionRecordClaim        Action = "record.claim"
+	ActionRecordEdit         Action = "record.edit"
+	ActionRecordManage       Action = "record.manage"
+	ActionRecordRead         Action = "record.read"
+	ActionRecordTypeManage   Action = "record.type_manage"
+	ActionRecordTypes        Action = "record.types"
 	ActionSelf               Action = "self"
 	ActionSiteManage         Action = "site.manage"
 	ActionSiteRead           Action = "site.read"
@@ -125,6 +132,20 @@ func (e Action) Valid() bool {
 	case ActionProductManage:
 		return true
 	case ActionProductRead:
+		return true
+	case ActionRecordApprove:
+		return true
+	case ActionRecordClaim:
+		return true
+	case ActionRecordEdit:
+		return true
+	case ActionRecordManage:
+		return true
+	case ActionRecordRead:
+		return true
+	case ActionRecordTypeManage:
+		return true
+	case ActionRecordTypes:
 		return true
 	case ActionSelf:
 		return true
@@ -271,19 +292,20 @@ func (e InvitationState) Valid() bool {
 
 // Defines values for MailKind.
 const (
-	MailKindAccessLink         MailKind = "access_link"
-	MailKindInvitation         MailKind = "invitation"
-	MailKindInvitationAccepted MailKind = "invitation_accepted"
-	MailKindInvitationResent   MailKind = "invitation_resent"
-	MailKindLoginLink          MailKind = "login_link"
-	MailKindOrderConfirmed     MailKind = "order_confirmed"
-	MailKindOrderRejected      MailKind = "order_rejected"
-	MailKindOrderSubmitted     MailKind = "order_submitted"
-	MailKindStaffInvitation    MailKind = "staff_invitation"
-	MailKindStaffLoginLink     MailKind = "staff_login_link"
-	MailKindTicketOpened       MailKind = "ticket_opened"
-	MailKindTicketReply        MailKind = "ticket_reply"
-	MailKindTicketStatus       MailKind = "ticket_status"
+	MailKindAccessLink          MailKind = "access_link"
+	MailKindInvitation          MailKind = "invitation"
+	MailKindInvitationAccepted  MailKind = "invitation_accepted"
+	MailKindInvitationResent    MailKind = "invitation_resent"
+	MailKindLoginLink           MailKind = "login_link"
+	MailKindOrderConfirmed      MailKind = "order_confirmed"
+	MailKindOrderRejected       MailKind = "order_rejected"
+	MailKindOrderSubmitted      MailKind = "order_submitted"
+	MailKindStaffInvitation     MailKind = "staff_invitation"
+	MailKindStaffLoginLink      MailKind = "staff_login_link"
+	MailKindTicketCustomerReply MailKind = "ticket_customer_reply"
+	MailKindTicketOpened        MailKind = "ticket_opened"
+	MailKindTicketReply         MailKind = "ticket_reply"
+	MailKindTicketStatus        MailKind = "ticket_status"
 )
 
 // Valid indicates whether the value is a known member of the MailKind enum.
@@ -308,6 +330,8 @@ func (e MailKind) Valid() bool {
 	case MailKindStaffInvitation:
 		return true
 	case MailKindStaffLoginLink:
+		return true
+	case MailKindTicketCustomerReply:
 		return true
 	case MailKindTicketOpened:
 		return true
@@ -512,6 +536,90 @@ func (e ProblemCode) Valid() bool {
 	case ProblemCodeRateLimited:
 		return true
 	case ProblemCodeUnauthenticated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RecordChangeStatus.
+const (
+	RecordChangeStatusApproved RecordChangeStatus = "approved"
+	RecordChangeStatusPending  RecordChangeStatus = "pending"
+	RecordChangeStatusRejected RecordChangeStatus = "rejected"
+)
+
+// Valid indicates whether the value is a known member of the RecordChangeStatus enum.
+func (e RecordChangeStatus) Valid() bool {
+	switch e {
+	case RecordChangeStatusApproved:
+		return true
+	case RecordChangeStatusPending:
+		return true
+	case RecordChangeStatusRejected:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RecordEventKind.
+const (
+	RecordEventKindApproved RecordEventKind = "approved"
+	RecordEventKindAssigned RecordEventKind = "assigned"
+	RecordEventKindChanged  RecordEventKind = "changed"
+	RecordEventKindClaimed  RecordEventKind = "claimed"
+	RecordEventKindCreated  RecordEventKind = "created"
+)
+
+// Valid indicates whether the value is a known member of the RecordEventKind enum.
+func (e RecordEventKind) Valid() bool {
+	switch e {
+	case RecordEventKindApproved:
+		return true
+	case RecordEventKindAssigned:
+		return true
+	case RecordEventKindChanged:
+		return true
+	case RecordEventKindClaimed:
+		return true
+	case RecordEventKindCreated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RecordFieldKind.
+const (
+	RecordFieldKindBoolean   RecordFieldKind = "boolean"
+	RecordFieldKindDate      RecordFieldKind = "date"
+	RecordFieldKindEnum      RecordFieldKind = "enum"
+	RecordFieldKindMoney     RecordFieldKind = "money"
+	RecordFieldKindNumber    RecordFieldKind = "number"
+	RecordFieldKindSite      RecordFieldKind = "site"
+	RecordFieldKindStockItem RecordFieldKind = "stock_item"
+	RecordFieldKindText      RecordFieldKind = "text"
+)
+
+// Valid indicates whether the value is a known member of the RecordFieldKind enum.
+func (e RecordFieldKind) Valid() bool {
+	switch e {
+	case RecordFieldKindBoolean:
+		return true
+	case RecordFieldKindDate:
+		return true
+	case RecordFieldKindEnum:
+		return true
+	case RecordFieldKindMoney:
+		return true
+	case RecordFieldKindNumber:
+		return true
+	case RecordFieldKindSite:
+		return true
+	case RecordFieldKindStockItem:
+		return true
+	case RecordFieldKindText:
 		return true
 	default:
 		return false
@@ -851,6 +959,27 @@ func (e TicketVisibility) Valid() bool {
 	}
 }
 
+// Defines values for UpsertRecordsResultResultsOutcome.
+const (
+	UpsertRecordsResultResultsOutcomeCreated   UpsertRecordsResultResultsOutcome = "created"
+	UpsertRecordsResultResultsOutcomeUnchanged UpsertRecordsResultResultsOutcome = "unchanged"
+	UpsertRecordsResultResultsOutcomeUpdated   UpsertRecordsResultResultsOutcome = "updated"
+)
+
+// Valid indicates whether the value is a known member of the UpsertRecordsResultResultsOutcome enum.
+func (e UpsertRecordsResultResultsOutcome) Valid() bool {
+	switch e {
+	case UpsertRecordsResultResultsOutcomeCreated:
+		return true
+	case UpsertRecordsResultResultsOutcomeUnchanged:
+		return true
+	case UpsertRecordsResultResultsOutcomeUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for UserStatus.
 const (
 	UserStatusActive   UserStatus = "active"
@@ -1033,7 +1162,9 @@ type AccessLinkTTLSeconds = int
 // `staff.self` is a signed-in staff member's own account. `ticket.read` covers a customer's
 // tickets and the comments the caller may see; `ticket.comment` public replies; `ticket.queue`
 // the service desk's queue; `ticket.work` (the service-desk capability) covers moves,
-// assignment, priority, internal notes and applying master-data changes.
+// assignment, priority, internal notes and applying master-data changes. `record.manage` covers
+// creating records, bulk upserts and lists across customers; `record.edit` changing values under
+// the fields' edit rules; `record.approve` the inbox of change requests and deciding them.
 //
 // Example: site.read
 type Action string
@@ -1178,6 +1309,12 @@ type AssignTicketRequest struct {
 	Assignee *string `json:"assignee,omitempty"`
 }
 
+// AttachmentUpload A file to attach, as `multipart/form-data`.
+type AttachmentUpload struct {
+	// File The file; its type is sniffed from its content.
+	File openapi_types.File `json:"file"`
+}
+
 // Attributes Free key-value pairs, at most 50; keys of 1 to 64 characters, values of at most 500.
 //
 // Example: {"colour":"silver","ram":"16 GB"}
@@ -1270,6 +1407,17 @@ type ChangeTicketStatusRequest struct {
 	//
 	// Example: open
 	Status TicketStatus `json:"status"`
+}
+
+// ClaimRecordRequest Example: {"identifiers":{"contract_number":"C-1001","customer_number":"K-77"},"type":"contract"}
+type ClaimRecordRequest struct {
+	// Identifiers The value of every identifier field of the type, by field name.
+	Identifiers map[string]string `json:"identifiers"`
+
+	// Type A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Type RecordTypeName `json:"type"`
 }
 
 // CreateAPIKeyRequest A new API key.
@@ -1399,6 +1547,26 @@ type CreateProductRequest struct {
 	Sku string `json:"sku"`
 }
 
+// CreateRecordRequest defines model for CreateRecordRequest.
+type CreateRecordRequest struct {
+	ExternalRef *string `json:"external_ref,omitempty"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId *SiteId `json:"site_id,omitempty"`
+
+	// Type A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Type RecordTypeName `json:"type"`
+
+	// Values A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Values RecordValues `json:"values"`
+}
+
 // CreateSCIMTokenRequest Example: {"name":"Entra ID"}
 type CreateSCIMTokenRequest struct {
 	// Name Which system uses it, such as "Entra ID".
@@ -1524,6 +1692,11 @@ type CustomerList struct {
 //
 // Example: active
 type CustomerStatus string
+
+// DecideRecordChangeRequest defines model for DecideRecordChangeRequest.
+type DecideRecordChangeRequest struct {
+	Note *string `json:"note,omitempty"`
+}
 
 // Employee A person of the customer who receives goods; need not be a user of the portal.
 //
@@ -1791,8 +1964,9 @@ type Licenses struct {
 // `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 // someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 // `staff_login_link` to staff members, with a link to the console (these are about no customer,
-// so no customer's override applies to them), `ticket_opened` to the service desk and
-// `ticket_reply` and `ticket_status` to a ticket's requester.
+// so no customer's override applies to them), `ticket_opened` to the service desk,
+// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
+// staff member a ticket is assigned to when the customer replies.
 //
 // Example: invitation
 type MailKind string
@@ -1824,8 +1998,9 @@ type MailMessage struct {
 	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
-	// so no customer's override applies to them), `ticket_opened` to the service desk and
-	// `ticket_reply` and `ticket_status` to a ticket's requester.
+	// so no customer's override applies to them), `ticket_opened` to the service desk,
+	// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
+	// staff member a ticket is assigned to when the customer replies.
 	//
 	//
 	// Example: invitation
@@ -1898,8 +2073,9 @@ type MailTemplate struct {
 	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
-	// so no customer's override applies to them), `ticket_opened` to the service desk and
-	// `ticket_reply` and `ticket_status` to a ticket's requester.
+	// so no customer's override applies to them), `ticket_opened` to the service desk,
+	// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
+	// staff member a ticket is assigned to when the customer replies.
 	//
 	//
 	// Example: invitation
@@ -2670,6 +2846,255 @@ type ProductList struct {
 	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
 	NextCursor string `json:"next_cursor"`
 }
+
+// Record A record the provider shares with a customer.
+type Record struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// ExternalRef The record's key in the provider's system; never shown to customer users.
+	ExternalRef *string `json:"external_ref,omitempty"`
+
+	// History Every change, oldest first; only when reading one record.
+	History *[]RecordEvent `json:"history,omitempty"`
+
+	// Id Identifies a record: `rec_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: rec_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	Id RecordId `json:"id"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId *SiteId `json:"site_id,omitempty"`
+
+	// Type A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Type        RecordTypeName `json:"type"`
+	TypeVersion int            `json:"type_version"`
+	UpdatedAt   time.Time      `json:"updated_at"`
+
+	// Values A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Values  RecordValues `json:"values"`
+	Version int64        `json:"version"`
+}
+
+// RecordAction Something customer users may ask for about a record; it opens a ticket of `ticket_type`.
+type RecordAction struct {
+	Label *string `json:"label,omitempty"`
+	Name  string  `json:"name"`
+
+	// Role A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
+	// stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
+	//
+	//
+	// Example: maintainer
+	Role       *Role  `json:"role,omitempty"`
+	TicketType string `json:"ticket_type"`
+}
+
+// RecordActionRequest defines model for RecordActionRequest.
+type RecordActionRequest struct {
+	Description *string `json:"description,omitempty"`
+
+	// Fields The values of the ticket type's fields, by field name (see `GET /v1/ticket-types`).
+	//
+	// Example: {"damage":"functional"}
+	Fields *TicketFields `json:"fields,omitempty"`
+}
+
+// RecordChangeId Identifies a change request of a record: `rcr_` and a unique suffix.
+//
+// Example: rcr_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+type RecordChangeId = string
+
+// RecordChangeRequest A customer user's change of a record that waits for, or had, staff's decision.
+type RecordChangeRequest struct {
+	// After A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	After RecordValues `json:"after"`
+
+	// BaseVersion The record's version the change was made on; it is applied only at that version.
+	BaseVersion int64 `json:"base_version"`
+
+	// Before A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Before RecordValues `json:"before"`
+
+	// Changes A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Changes   RecordValues `json:"changes"`
+	CreatedAt time.Time    `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+	DecidedAt  *time.Time `json:"decided_at,omitempty"`
+	DecidedBy  *string    `json:"decided_by,omitempty"`
+
+	// Id Identifies a change request of a record: `rcr_` and a unique suffix.
+	//
+	// Example: rcr_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	Id   RecordChangeId `json:"id"`
+	Note *string        `json:"note,omitempty"`
+
+	// RecordId Identifies a record: `rec_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: rec_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	RecordId    RecordId           `json:"record_id"`
+	RequestedBy string             `json:"requested_by"`
+	Status      RecordChangeStatus `json:"status"`
+}
+
+// RecordChangeRequestList defines model for RecordChangeRequestList.
+type RecordChangeRequestList struct {
+	Items      []RecordChangeRequest `json:"items"`
+	NextCursor string                `json:"next_cursor"`
+}
+
+// RecordChangeStatus defines model for RecordChangeStatus.
+type RecordChangeStatus string
+
+// RecordEditRule Whether and how customer users may change a field; staff change any field.
+type RecordEditRule struct {
+	// Approval A change waits for staff to approve it.
+	Approval *bool `json:"approval,omitempty"`
+
+	// FreezeDays With `freeze_field`, no change in this many days before that date field's date, nor on it.
+	FreezeDays  *int    `json:"freeze_days,omitempty"`
+	FreezeField *string `json:"freeze_field,omitempty"`
+
+	// MaxChangePercent For number and money fields, a new value within this many percent of the current one.
+	MaxChangePercent *float64 `json:"max_change_percent,omitempty"`
+
+	// MaxChanges With `period_days`, at most this many changes by customer users in that many days.
+	MaxChanges *int `json:"max_changes,omitempty"`
+	PeriodDays *int `json:"period_days,omitempty"`
+
+	// Role A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
+	// stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
+	//
+	//
+	// Example: maintainer
+	Role *Role `json:"role,omitempty"`
+}
+
+// RecordEvent One change of a record.
+type RecordEvent struct {
+	// After A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	After RecordValues `json:"after"`
+	At    time.Time    `json:"at"`
+
+	// Before A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Before RecordValues `json:"before"`
+
+	// By Who made it ("user:usr_…", "staff:stf_…", "api_key:key_…").
+	By         string          `json:"by"`
+	ByCustomer bool            `json:"by_customer"`
+	Kind       RecordEventKind `json:"kind"`
+	Note       string          `json:"note"`
+}
+
+// RecordEventKind defines model for RecordEvent.Kind.
+type RecordEventKind string
+
+// RecordField A field of a record type.
+type RecordField struct {
+	// Currency The ISO 4217 currency of a money field.
+	Currency *string `json:"currency,omitempty"`
+
+	// Customer Shown to customer users; other fields never leave the server for them.
+	Customer *bool `json:"customer,omitempty"`
+
+	// Edit Whether and how customer users may change a field; staff change any field.
+	Edit *RecordEditRule `json:"edit,omitempty"`
+
+	// Identifier Searched exactly, and given (all of them) to claim a record.
+	Identifier *bool `json:"identifier,omitempty"`
+
+	// Kind What a field holds. Values are strings: `number` a decimal such as `12.5`, `money` integer minor units of the field's `currency`, `date` YYYY-MM-DD, `boolean` `true` or `false`, `site` and `stock_item` the ID of one of the record's customer's.
+	Kind  RecordFieldKind `json:"kind"`
+	Label *string         `json:"label,omitempty"`
+	Name  string          `json:"name"`
+
+	// Options The allowed values of an enum field.
+	Options  *[]string `json:"options,omitempty"`
+	Required *bool     `json:"required,omitempty"`
+}
+
+// RecordFieldKind What a field holds. Values are strings: `number` a decimal such as `12.5`, `money` integer minor units of the field's `currency`, `date` YYYY-MM-DD, `boolean` `true` or `false`, `site` and `stock_item` the ID of one of the record's customer's.
+type RecordFieldKind string
+
+// RecordId Identifies a record: `rec_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: rec_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+type RecordId = string
+
+// RecordList defines model for RecordList.
+type RecordList struct {
+	Items      []Record `json:"items"`
+	NextCursor string   `json:"next_cursor"`
+}
+
+// RecordType One version of a record type.
+type RecordType struct {
+	Actions []RecordAction `json:"actions"`
+
+	// Builtin Defined in the server's code, not through this API.
+	Builtin bool          `json:"builtin"`
+	Fields  []RecordField `json:"fields"`
+	Label   string        `json:"label"`
+
+	// Name A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Name    RecordTypeName `json:"name"`
+	Version int            `json:"version"`
+}
+
+// RecordTypeDefinition A record type as staff define it; its version is given by the server.
+//
+// Example: {"fields":[{"customer":true,"identifier":true,"kind":"text","name":"meter_number","required":true},{"customer":true,"edit":{"max_change_percent":50,"max_changes":1,"period_days":90,"role":"maintainer"},"kind":"number","name":"yearly_consumption"}],"label":"Water meter","name":"water_meter"}
+type RecordTypeDefinition struct {
+	Actions *[]RecordAction `json:"actions,omitempty"`
+	Fields  []RecordField   `json:"fields"`
+	Label   *string         `json:"label,omitempty"`
+
+	// Name A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Name RecordTypeName `json:"name"`
+}
+
+// RecordTypeList defines model for RecordTypeList.
+type RecordTypeList struct {
+	Items []RecordType `json:"items"`
+}
+
+// RecordTypeName A record type's name, lower case letters, digits and `_`.
+//
+// Example: contract
+type RecordTypeName = string
+
+// RecordValues A record's values by field name (see `GET /v1/record-types`).
+//
+// Example: {"contract_number":"C-1001","status":"active"}
+type RecordValues map[string]string
 
 // RedeemAccessLinkRequest An access link's token.
 //
@@ -3502,6 +3927,57 @@ type Ticket struct {
 	Version int64 `json:"version"`
 }
 
+// TicketAttachment A file on a ticket or on one of its comments, without its content.
+type TicketAttachment struct {
+	// CommentId Identifies a ticket comment: `tcm_` and a unique suffix.
+	//
+	// Example: tcm_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	CommentId *TicketCommentId `json:"comment_id,omitempty"`
+
+	// ContentType Sniffed from the content at upload, never the client's claim.
+	//
+	// Example: image/png
+	ContentType string    `json:"content_type"`
+	CreatedAt   time.Time `json:"created_at"`
+
+	// Id Identifies an attachment of a ticket: `att_` and a unique suffix.
+	//
+	// Example: att_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	Id TicketAttachmentId `json:"id"`
+
+	// Name The client's file name, sanitised; for display and downloads only.
+	Name string `json:"name"`
+
+	// Sha256 The content's SHA-256, in hex.
+	Sha256 string `json:"sha256"`
+
+	// Size Bytes.
+	Size int64 `json:"size"`
+
+	// TicketId Identifies a ticket: `tkt_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: tkt_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	TicketId TicketId `json:"ticket_id"`
+
+	// UploadedBy Who attached it (`user:usr_…`, `staff:stf_…`, `api_key:key_…`).
+	UploadedBy string `json:"uploaded_by"`
+
+	// Visibility `public`: a reply the customer's users see; `internal`: a note for staff only.
+	//
+	// Example: public
+	Visibility TicketVisibility `json:"visibility"`
+}
+
+// TicketAttachmentId Identifies an attachment of a ticket: `att_` and a unique suffix.
+//
+// Example: att_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+type TicketAttachmentId = string
+
+// TicketAttachmentList A ticket's attachments, oldest first.
+type TicketAttachmentList struct {
+	Items []TicketAttachment `json:"items"`
+}
+
 // TicketComment A public reply or an internal note on a ticket.
 type TicketComment struct {
 	// Author Who wrote it (`user:usr_…`, `staff:stf_…`, `api_key:key_…`).
@@ -3749,6 +4225,17 @@ type UpdateProductRequest struct {
 	Sku   *string `json:"sku,omitempty"`
 }
 
+// UpdateRecordRequest defines model for UpdateRecordRequest.
+type UpdateRecordRequest struct {
+	// SiteId Staff only. Moves the record to another site of its customer; empty for none.
+	SiteId *string `json:"site_id,omitempty"`
+
+	// Values A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Values *RecordValues `json:"values,omitempty"`
+}
+
 // UpdateStaffRequest The fields of a staff member to change; those left out stay as they are.
 //
 // Example: {"role":"admin"}
@@ -3766,6 +4253,51 @@ type UpdateStaffRequest struct {
 	// ServiceDesk Gives or takes the service-desk capability.
 	ServiceDesk *bool `json:"service_desk,omitempty"`
 }
+
+// UpsertRecord defines model for UpsertRecord.
+type UpsertRecord struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  *CustomerId `json:"customer_id,omitempty"`
+	ExternalRef string      `json:"external_ref"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId *SiteId `json:"site_id,omitempty"`
+
+	// Type A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Type RecordTypeName `json:"type"`
+
+	// Values A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Values RecordValues `json:"values"`
+}
+
+// UpsertRecordsRequest defines model for UpsertRecordsRequest.
+type UpsertRecordsRequest struct {
+	// Records At most 1,000; the server answers 400 naming `records` beyond.
+	Records []UpsertRecord `json:"records"`
+}
+
+// UpsertRecordsResult defines model for UpsertRecordsResult.
+type UpsertRecordsResult struct {
+	Results []struct {
+		Outcome UpsertRecordsResultResultsOutcome `json:"outcome"`
+
+		// RecordId Identifies a record: `rec_` and a unique suffix (a UUIDv7 by default).
+		//
+		// Example: rec_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+		RecordId RecordId `json:"record_id"`
+	} `json:"results"`
+}
+
+// UpsertRecordsResultResultsOutcome defines model for UpsertRecordsResult.Results.Outcome.
+type UpsertRecordsResultResultsOutcome string
 
 // User A person with a login. One user may be a member of several customers.
 //
@@ -3887,6 +4419,20 @@ type ProductCustomerFilter = CustomerId
 // ProductSearch defines model for ProductSearch.
 type ProductSearch = string
 
+// RecordFieldFilter defines model for RecordFieldFilter.
+type RecordFieldFilter = string
+
+// RecordSearch defines model for RecordSearch.
+type RecordSearch = string
+
+// RecordTypeFilter A record type's name, lower case letters, digits and `_`.
+//
+// Example: contract
+type RecordTypeFilter = RecordTypeName
+
+// RecordValueFilter defines model for RecordValueFilter.
+type RecordValueFilter = string
+
 // RoleFilter A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
 // stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
 //
@@ -3957,6 +4503,12 @@ type Conflict = Problem
 //
 // Example: {"code":"invalid","detail":"name: is required","fields":[{"field":"name","message":"is required"}],"instance":"/v1/customers","request_id":"req_7f3a9c2e41b0","status":400,"title":"Invalid input","type":"urn:portalkit:problem:invalid"}
 type ContentTooLarge = Problem
+
+// FileTooLarge An RFC 9457 problem details object (`application/problem+json`), extended with a stable `code`,
+// per-field violations and the request ID.
+//
+// Example: {"code":"invalid","detail":"name: is required","fields":[{"field":"name","message":"is required"}],"instance":"/v1/customers","request_id":"req_7f3a9c2e41b0","status":400,"title":"Invalid input","type":"urn:portalkit:problem:invalid"}
+type FileTooLarge = Problem
 
 // Forbidden An RFC 9457 problem details object (`application/problem+json`), extended with a stable `code`,
 // per-field violations and the request ID.
@@ -4281,6 +4833,34 @@ type ListOrgUnitsParams struct {
 	Kind *OrgUnitKind `form:"kind,omitempty" json:"kind,omitempty"`
 }
 
+// ListRecordsParams defines parameters for ListRecords.
+type ListRecordsParams struct {
+	// Type Keeps records of this type.
+	Type *RecordTypeFilter `form:"type,omitempty" json:"type,omitempty"`
+
+	// Field With `value` and `type`, an identifier field of the type to find records by.
+	Field *RecordFieldFilter `form:"field,omitempty" json:"field,omitempty"`
+
+	// Value With `field`, the exact value of that identifier field.
+	Value *RecordValueFilter `form:"value,omitempty" json:"value,omitempty"`
+
+	// Q Keeps records whose values contain this text, ignoring case.
+	Q *RecordSearch `form:"q,omitempty" json:"q,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// UpdateRecordParams defines parameters for UpdateRecord.
+type UpdateRecordParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
 // CreateSCIMTokenParams defines parameters for CreateSCIMToken.
 type CreateSCIMTokenParams struct {
 	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
@@ -4546,6 +5126,57 @@ type UpdateProductParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// ListRecordChangesParams defines parameters for ListRecordChanges.
+type ListRecordChangesParams struct {
+	// Status Keeps requests in this state.
+	Status *RecordChangeStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// CustomerId Keeps what is about this customer.
+	CustomerId *CustomerIdFilter `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// RecordId Keeps the requests of one record.
+	RecordId *RecordId `form:"record_id,omitempty" json:"record_id,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// GetRecordTypeParams defines parameters for GetRecordType.
+type GetRecordTypeParams struct {
+	// Version The version to get; left out, the latest.
+	Version *int `form:"version,omitempty" json:"version,omitempty"`
+}
+
+// ListAllRecordsParams defines parameters for ListAllRecords.
+type ListAllRecordsParams struct {
+	// CustomerId Keeps what is about this customer.
+	CustomerId *CustomerIdFilter `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Unassigned Keeps the records of no customer. Not with `customer_id`.
+	Unassigned *bool `form:"unassigned,omitempty" json:"unassigned,omitempty"`
+
+	// Type Keeps records of this type.
+	Type *RecordTypeFilter `form:"type,omitempty" json:"type,omitempty"`
+
+	// Field With `value` and `type`, an identifier field of the type to find records by.
+	Field *RecordFieldFilter `form:"field,omitempty" json:"field,omitempty"`
+
+	// Value With `field`, the exact value of that identifier field.
+	Value *RecordValueFilter `form:"value,omitempty" json:"value,omitempty"`
+
+	// Q Keeps records whose values contain this text, ignoring case.
+	Q *RecordSearch `form:"q,omitempty" json:"q,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListStaffParams defines parameters for ListStaff.
 type ListStaffParams struct {
 	// Role Keeps staff members with this role.
@@ -4687,6 +5318,18 @@ type PlaceOrderJSONRequestBody = PlaceOrderRequest
 // CancelOrderJSONRequestBody defines body for CancelOrder for application/json ContentType.
 type CancelOrderJSONRequestBody = CancelOrderRequest
 
+// ClaimRecordJSONRequestBody defines body for ClaimRecord for application/json ContentType.
+type ClaimRecordJSONRequestBody = ClaimRecordRequest
+
+// CreateRecordJSONRequestBody defines body for CreateRecord for application/json ContentType.
+type CreateRecordJSONRequestBody = CreateRecordRequest
+
+// UpdateRecordJSONRequestBody defines body for UpdateRecord for application/json ContentType.
+type UpdateRecordJSONRequestBody = UpdateRecordRequest
+
+// RunRecordActionJSONRequestBody defines body for RunRecordAction for application/json ContentType.
+type RunRecordActionJSONRequestBody = RecordActionRequest
+
 // CreateSCIMTokenJSONRequestBody defines body for CreateSCIMToken for application/json ContentType.
 type CreateSCIMTokenJSONRequestBody = CreateSCIMTokenRequest
 
@@ -4717,8 +5360,14 @@ type ApplyMasterDataChangeJSONRequestBody = ApplyMasterDataChangeRequest
 // AssignTicketJSONRequestBody defines body for AssignTicket for application/json ContentType.
 type AssignTicketJSONRequestBody = AssignTicketRequest
 
+// AttachToTicketMultipartRequestBody defines body for AttachToTicket for multipart/form-data ContentType.
+type AttachToTicketMultipartRequestBody = AttachmentUpload
+
 // AddTicketCommentJSONRequestBody defines body for AddTicketComment for application/json ContentType.
 type AddTicketCommentJSONRequestBody = AddTicketCommentRequest
+
+// AttachToTicketCommentMultipartRequestBody defines body for AttachToTicketComment for multipart/form-data ContentType.
+type AttachToTicketCommentMultipartRequestBody = AttachmentUpload
 
 // SetTicketPriorityJSONRequestBody defines body for SetTicketPriority for application/json ContentType.
 type SetTicketPriorityJSONRequestBody = SetTicketPriorityRequest
@@ -4755,6 +5404,18 @@ type CreateProductJSONRequestBody = CreateProductRequest
 
 // UpdateProductJSONRequestBody defines body for UpdateProduct for application/json ContentType.
 type UpdateProductJSONRequestBody = UpdateProductRequest
+
+// ApproveRecordChangeJSONRequestBody defines body for ApproveRecordChange for application/json ContentType.
+type ApproveRecordChangeJSONRequestBody = DecideRecordChangeRequest
+
+// RejectRecordChangeJSONRequestBody defines body for RejectRecordChange for application/json ContentType.
+type RejectRecordChangeJSONRequestBody = DecideRecordChangeRequest
+
+// DefineRecordTypeJSONRequestBody defines body for DefineRecordType for application/json ContentType.
+type DefineRecordTypeJSONRequestBody = RecordTypeDefinition
+
+// UpsertRecordsJSONRequestBody defines body for UpsertRecords for application/json ContentType.
+type UpsertRecordsJSONRequestBody = UpsertRecordsRequest
 
 // InviteStaffJSONRequestBody defines body for InviteStaff for application/json ContentType.
 type InviteStaffJSONRequestBody = InviteStaffRequest
@@ -6541,6 +7202,200 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/customers/{customerId}/reactivate (the `ReactivateCustomer` operationId).
 	ReactivateCustomer(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ClaimRecordWithBody Claim a record by its identifiers
+	//
+	// **Who may call:** The customer's own admins.
+	//
+	// Assigns to the customer the record the provider created without a customer whose type is
+	// `type` and whose identifier values are exactly all of those given (for a contract: its
+	// contract number and customer number). No such record, one wrong value, a missing one, a record
+	// of a customer already: all answer the same 404. Attempts are limited per customer (429 with
+	// Retry-After), and every attempt is audited.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `rate_limited` (429); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/record-claims (the `ClaimRecord` operationId).
+	ClaimRecordWithBody(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ClaimRecord Claim a record by its identifiers
+	//
+	// **Who may call:** The customer's own admins.
+	//
+	// Assigns to the customer the record the provider created without a customer whose type is
+	// `type` and whose identifier values are exactly all of those given (for a contract: its
+	// contract number and customer number). No such record, one wrong value, a missing one, a record
+	// of a customer already: all answer the same 404. Attempts are limited per customer (429 with
+	// Retry-After), and every attempt is audited.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `rate_limited` (429); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/record-claims (the `ClaimRecord` operationId).
+	ClaimRecord(ctx context.Context, customerId CustomerId, body ClaimRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListRecords List and search a customer's records
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
+	// customer user asking for another customer gets 404.
+	//
+	// Oldest first, without their history. `field` and `value` (with `type`) find the records whose
+	// identifier field is exactly that value; `q` those whose values contain the text, ignoring case.
+	// Customer users get, and search, only the fields shown to customers, and no external reference;
+	// a user limited to some sites sees the records of those sites and of none.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/records (the `ListRecords` operationId).
+	ListRecords(ctx context.Context, customerId CustomerId, params *ListRecordsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateRecordWithBody Create a record of a customer
+	//
+	// **Who may call:** Staff (agents and up) and API keys.
+	//
+	// The values are checked against the type's latest version; sites and stock items they name must
+	// be the customer's. The external reference, when given, is unique among the type's records.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/records (the `CreateRecord` operationId).
+	CreateRecordWithBody(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateRecord Create a record of a customer
+	//
+	// **Who may call:** Staff (agents and up) and API keys.
+	//
+	// The values are checked against the type's latest version; sites and stock items they name must
+	// be the customer's. The external reference, when given, is unique among the type's records.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/records (the `CreateRecord` operationId).
+	CreateRecord(ctx context.Context, customerId CustomerId, body CreateRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRecord Get a record
+	//
+	// **Who may call:** As for listing the customer's records.
+	//
+	// With its history: every change, who made it and when, with the values before and after. For
+	// customer users, fields not shown to customers are left out everywhere.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/records/{recordId} (the `GetRecord` operationId).
+	GetRecord(ctx context.Context, customerId CustomerId, recordId RecordId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateRecordWithBody Change a record's values
+	//
+	// **Who may call:** Staff (agents and up) and API keys, any field; the customer's maintainers
+	// and admins, the fields shown to them, under each field's edit rules.
+	//
+	// The rules of a field (its type's `edit`): `role` (the least role that may change it; 403),
+	// `cadence` (at most `max_changes` changes by customer users in `period_days`; 409
+	// `failed_precondition`), `relative_change` (within `max_change_percent` of the current value;
+	// 400), `freeze` (not in the `freeze_days` days before the date in `freeze_field`; 409) and
+	// `approval`: the change is stored as a pending change request for staff to decide (202), and
+	// the record stays as it is. A refused change names the field and the rule in `fields`
+	// (`{"field":"values.monthly_instalment","message":"cadence: …"}`). An empty value clears a
+	// field.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409); a stale If-Match 412, a missing one 428; a body over 1 MiB
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v1/customers/{customerId}/records/{recordId} (the `UpdateRecord` operationId).
+	UpdateRecordWithBody(ctx context.Context, customerId CustomerId, recordId RecordId, params *UpdateRecordParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateRecord Change a record's values
+	//
+	// **Who may call:** Staff (agents and up) and API keys, any field; the customer's maintainers
+	// and admins, the fields shown to them, under each field's edit rules.
+	//
+	// The rules of a field (its type's `edit`): `role` (the least role that may change it; 403),
+	// `cadence` (at most `max_changes` changes by customer users in `period_days`; 409
+	// `failed_precondition`), `relative_change` (within `max_change_percent` of the current value;
+	// 400), `freeze` (not in the `freeze_days` days before the date in `freeze_field`; 409) and
+	// `approval`: the change is stored as a pending change request for staff to decide (202), and
+	// the record stays as it is. A refused change names the field and the rule in `fields`
+	// (`{"field":"values.monthly_instalment","message":"cadence: …"}`). An empty value clears a
+	// field.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409); a stale If-Match 412, a missing one 428; a body over 1 MiB
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v1/customers/{customerId}/records/{recordId} (the `UpdateRecord` operationId).
+	UpdateRecord(ctx context.Context, customerId CustomerId, recordId RecordId, params *UpdateRecordParams, body UpdateRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RunRecordActionWithBody Take one of a record's actions
+	//
+	// **Who may call:** As for opening a ticket (the customer's maintainers and admins, with the
+	// `tickets` feature; staff with the service-desk capability and API keys); customer users need
+	// the action's role besides (default maintainer).
+	//
+	// Opens a ticket of the action's ticket type about the record, at the record's site: its subject
+	// and the first line of its description name the record (`Record rec_… (Contract C-1001, K-77)`);
+	// `description` follows, `fields` are the ticket type's fields. Actions are listed with the
+	// record's type (`GET /v1/record-types`).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404, also for an action the type does not have); a body over
+	// 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/records/{recordId}/actions/{actionName} (the `RunRecordAction` operationId).
+	RunRecordActionWithBody(ctx context.Context, customerId CustomerId, recordId RecordId, actionName string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RunRecordAction Take one of a record's actions
+	//
+	// **Who may call:** As for opening a ticket (the customer's maintainers and admins, with the
+	// `tickets` feature; staff with the service-desk capability and API keys); customer users need
+	// the action's role besides (default maintainer).
+	//
+	// Opens a ticket of the action's ticket type about the record, at the record's site: its subject
+	// and the first line of its description name the record (`Record rec_… (Contract C-1001, K-77)`);
+	// `description` follows, `fields` are the ticket type's fields. Actions are listed with the
+	// record's type (`GET /v1/record-types`).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404, also for an action the type does not have); a body over
+	// 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/records/{recordId}/actions/{actionName} (the `RunRecordAction` operationId).
+	RunRecordAction(ctx context.Context, customerId CustomerId, recordId RecordId, actionName string, body RunRecordActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListRecordChangesOf A record's change requests
+	//
+	// **Who may call:** As for getting the record.
+	//
+	// Oldest first (the first 100): the changes the customer's people asked for that needed
+	// approval, pending or decided. Customer users see the fields shown to customers only.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/records/{recordId}/changes (the `ListRecordChangesOf` operationId).
+	ListRecordChangesOf(ctx context.Context, customerId CustomerId, recordId RecordId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListSCIMTokens List a customer's SCIM tokens
 	//
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
@@ -7107,6 +7962,59 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/assign (the `AssignTicket` operationId).
 	AssignTicket(ctx context.Context, customerId CustomerId, ticketId TicketId, params *AssignTicketParams, body AssignTicketJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListTicketAttachments List a ticket's attachments
+	//
+	// **Who may call:** As for getting the ticket.
+	//
+	// The files on the ticket and on its comments, oldest first, without their content. Staff and
+	// API keys see those of internal notes; customer users never do.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/attachments (the `ListTicketAttachments` operationId).
+	ListTicketAttachments(ctx context.Context, customerId CustomerId, ticketId TicketId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AttachToTicketWithBody Attach a file to a ticket
+	//
+	// **Who may call:** As for replying to the ticket: the customer's own maintainers and admins,
+	// staff with the service-desk capability and API keys; the customer needs the `tickets`
+	// feature, and the deployment a file store.
+	//
+	// The body is `multipart/form-data` with the file in the part `file` (its file name is kept,
+	// sanitised, for display and downloads; other parts are ignored). The file is streamed to the
+	// file store: its type is sniffed from its content, never taken from the client, and must be one
+	// the deployment allows (by default PNG, JPEG, GIF, WebP, PDF, plain text and CSV: `invalid` on
+	// `file` otherwise), as must its size (10 MiB by default: 413 beyond). A closed ticket, or a
+	// deployment without a file store, is `failed_precondition`.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400; a body that is not `multipart/form-data` names `Content-Type`, an empty or
+	// refused file `file`), `not_found` (404), `failed_precondition` (409); a file over the size
+	// limit 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/attachments (the `AttachToTicket` operationId).
+	AttachToTicketWithBody(ctx context.Context, customerId CustomerId, ticketId TicketId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DownloadTicketAttachment Download an attachment of a ticket
+	//
+	// **Who may call:** As for getting the ticket. The file of an internal note answers 404 to
+	// customer users.
+	//
+	// The file's content, streamed, with the type sniffed at upload as `Content-Type`,
+	// `Content-Disposition: attachment` with the sanitised file name, `Content-Length` and
+	// `X-Content-Type-Options: nosniff`; `Range` and `If-None-Match` (the ETag) are honoured. A file
+	// gone from the store is `not_found`.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `failed_precondition` (409: no file store); anything
+	// unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/attachments/{attachmentId} (the `DownloadTicketAttachment` operationId).
+	DownloadTicketAttachment(ctx context.Context, customerId CustomerId, ticketId TicketId, attachmentId TicketAttachmentId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListTicketComments List a ticket's comments
 	//
 	// **Who may call:** As for getting the ticket.
@@ -7125,8 +8033,9 @@ type ClientInterface interface {
 	// service-desk capability and API keys (public replies and internal notes); the customer needs
 	// the `tickets` feature.
 	//
-	// A public reply by the service desk is e-mailed to the requester; one by the customer to a
-	// ticket waiting on the customer puts it back in progress. An internal note by a customer user
+	// A public reply by the service desk is e-mailed to the requester; one by the customer is e-mailed
+	// to the staff member the ticket is assigned to, and puts a ticket waiting on the customer back
+	// in progress. An internal note by a customer user
 	// is `permission_denied`; any comment on a closed ticket `failed_precondition`.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
@@ -7145,8 +8054,9 @@ type ClientInterface interface {
 	// service-desk capability and API keys (public replies and internal notes); the customer needs
 	// the `tickets` feature.
 	//
-	// A public reply by the service desk is e-mailed to the requester; one by the customer to a
-	// ticket waiting on the customer puts it back in progress. An internal note by a customer user
+	// A public reply by the service desk is e-mailed to the requester; one by the customer is e-mailed
+	// to the staff member the ticket is assigned to, and puts a ticket waiting on the customer back
+	// in progress. An internal note by a customer user
 	// is `permission_denied`; any comment on a closed ticket `failed_precondition`.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
@@ -7168,6 +8078,23 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId} (the `GetTicketComment` operationId).
 	GetTicketComment(ctx context.Context, customerId CustomerId, ticketId TicketId, commentId TicketCommentId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AttachToTicketCommentWithBody Attach a file to a comment of a ticket
+	//
+	// **Who may call:** As for attaching to the ticket; only the service desk and API keys may attach
+	// to an internal note, whose files are internal too (customer users never see them: an internal
+	// note answers them 404).
+	//
+	// The body and the checks are those of attaching to the ticket.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `failed_precondition` (409); a file over the size limit
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId}/attachments (the `AttachToTicketComment` operationId).
+	AttachToTicketCommentWithBody(ctx context.Context, customerId CustomerId, ticketId TicketId, commentId TicketCommentId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SetTicketPriorityWithBody Change a ticket's priority
 	//
@@ -7726,6 +8653,195 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/products/{productId}/deactivate (the `DeactivateProduct` operationId).
 	DeactivateProduct(ctx context.Context, productId ProductId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListRecordChanges The inbox of change requests
+	//
+	// **Who may call:** Staff (agents and up) and API keys.
+	//
+	// Change requests across customers (or of one, or of one record), oldest first; with
+	// `status=pending`, the inbox of changes that wait for a decision.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+	// unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/record-changes (the `ListRecordChanges` operationId).
+	ListRecordChanges(ctx context.Context, params *ListRecordChangesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApproveRecordChangeWithBody Approve a change request
+	//
+	// **Who may call:** Staff (agents and up) and API keys.
+	//
+	// Applies the change to its record if the record is still at the version the request was made on
+	// (else 409 `conflict`: reject the request, and the customer asks again), recorded in the history
+	// as the requester's change.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409, decided already), `conflict` (409); anything unexpected
+	// `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/record-changes/{changeId}/approve (the `ApproveRecordChange` operationId).
+	ApproveRecordChangeWithBody(ctx context.Context, changeId RecordChangeId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApproveRecordChange Approve a change request
+	//
+	// **Who may call:** Staff (agents and up) and API keys.
+	//
+	// Applies the change to its record if the record is still at the version the request was made on
+	// (else 409 `conflict`: reject the request, and the customer asks again), recorded in the history
+	// as the requester's change.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409, decided already), `conflict` (409); anything unexpected
+	// `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/record-changes/{changeId}/approve (the `ApproveRecordChange` operationId).
+	ApproveRecordChange(ctx context.Context, changeId RecordChangeId, body ApproveRecordChangeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RejectRecordChangeWithBody Reject a change request
+	//
+	// **Who may call:** Staff (agents and up) and API keys.
+	//
+	// The record stays as it is.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409, decided already); anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/record-changes/{changeId}/reject (the `RejectRecordChange` operationId).
+	RejectRecordChangeWithBody(ctx context.Context, changeId RecordChangeId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RejectRecordChange Reject a change request
+	//
+	// **Who may call:** Staff (agents and up) and API keys.
+	//
+	// The record stays as it is.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409, decided already); anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/record-changes/{changeId}/reject (the `RejectRecordChange` operationId).
+	RejectRecordChange(ctx context.Context, changeId RecordChangeId, body RejectRecordChangeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListRecordTypes The record types and their fields
+	//
+	// **Who may call:** Staff (agents and up), API keys, and customer users (any role).
+	//
+	// The latest version of every type: the built-in ones (contract, domain, task, meter), those the
+	// server defines in code, and those staff defined through this API, sorted by name. Customer
+	// users see only the fields shown to customers.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403); anything unexpected
+	// `internal` (500).
+	//
+	// Corresponds with GET /v1/record-types (the `ListRecordTypes` operationId).
+	ListRecordTypes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DefineRecordTypeWithBody Define a record type, or a new version of one
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Stores the definition as the type's next version (1 for a new name). Records keep the version
+	// they were made with, so a new version never makes stored records invalid; staff move a record
+	// to the latest version by changing it (a bulk upsert does). Types defined in the server's code
+	// cannot be redefined here (409 `already_exists`). An identifier field must be required and shown
+	// to customers; edit rules need the role that may edit; an action names a ticket type.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400),
+	// `already_exists` (409); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/record-types (the `DefineRecordType` operationId).
+	DefineRecordTypeWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DefineRecordType Define a record type, or a new version of one
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Stores the definition as the type's next version (1 for a new name). Records keep the version
+	// they were made with, so a new version never makes stored records invalid; staff move a record
+	// to the latest version by changing it (a bulk upsert does). Types defined in the server's code
+	// cannot be redefined here (409 `already_exists`). An identifier field must be required and shown
+	// to customers; edit rules need the role that may edit; an action names a ticket type.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400),
+	// `already_exists` (409); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/record-types (the `DefineRecordType` operationId).
+	DefineRecordType(ctx context.Context, body DefineRecordTypeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRecordType Get a record type
+	//
+	// **Who may call:** As for listing the record types.
+	//
+	// The latest version, or the one `version` names. Customer users see only the fields shown to
+	// customers.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/record-types/{typeName} (the `GetRecordType` operationId).
+	GetRecordType(ctx context.Context, typeName RecordTypeName, params *GetRecordTypeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListAllRecords Records across customers
+	//
+	// **Who may call:** Staff (agents and up) and API keys.
+	//
+	// Oldest first; of one customer with `customer_id`, of none (waiting to be claimed) with
+	// `unassigned`. Searches as listing a customer's records does.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+	// unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/records (the `ListAllRecords` operationId).
+	ListAllRecords(ctx context.Context, params *ListAllRecordsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpsertRecordsWithBody Create or update records by external reference
+	//
+	// **Who may call:** Staff (agents and up) and API keys.
+	//
+	// Up to 1,000 records in one transaction, all or nothing, each found by its type and external
+	// reference: created when there is none, else changed to what is given (customer, site, values,
+	// and the type's latest version). A record that is as given already is left unchanged, so
+	// repeating a request changes nothing. Leave `customer_id` out for a record a customer claims
+	// later. More than 1,000 records answer 400 naming `records`; so does one type and reference given
+	// twice. The body is limited to 1 MiB as every body is (413).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); a body over
+	// 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/records/bulk (the `UpsertRecords` operationId).
+	UpsertRecordsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpsertRecords Create or update records by external reference
+	//
+	// **Who may call:** Staff (agents and up) and API keys.
+	//
+	// Up to 1,000 records in one transaction, all or nothing, each found by its type and external
+	// reference: created when there is none, else changed to what is given (customer, site, values,
+	// and the type's latest version). A record that is as given already is left unchanged, so
+	// repeating a request changes nothing. Leave `customer_id` out for a record a customer claims
+	// later. More than 1,000 records answer 400 naming `records`; so does one type and reference given
+	// twice. The body is limited to 1 MiB as every body is (413).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); a body over
+	// 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/records/bulk (the `UpsertRecords` operationId).
+	UpsertRecords(ctx context.Context, body UpsertRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListStaff List staff members
 	//
@@ -10656,6 +11772,310 @@ func (c *RawClient) ReactivateCustomer(ctx context.Context, customerId CustomerI
 	return c.Client.Do(req)
 }
 
+// ClaimRecordWithBody Claim a record by its identifiers
+//
+// **Who may call:** The customer's own admins.
+//
+// Assigns to the customer the record the provider created without a customer whose type is
+// `type` and whose identifier values are exactly all of those given (for a contract: its
+// contract number and customer number). No such record, one wrong value, a missing one, a record
+// of a customer already: all answer the same 404. Attempts are limited per customer (429 with
+// Retry-After), and every attempt is audited.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `rate_limited` (429); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/record-claims (the `ClaimRecord` operationId).
+func (c *RawClient) ClaimRecordWithBody(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClaimRecordRequestWithBody(c.Server, customerId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ClaimRecord Claim a record by its identifiers
+//
+// **Who may call:** The customer's own admins.
+//
+// Assigns to the customer the record the provider created without a customer whose type is
+// `type` and whose identifier values are exactly all of those given (for a contract: its
+// contract number and customer number). No such record, one wrong value, a missing one, a record
+// of a customer already: all answer the same 404. Attempts are limited per customer (429 with
+// Retry-After), and every attempt is audited.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `rate_limited` (429); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/record-claims (the `ClaimRecord` operationId).
+func (c *RawClient) ClaimRecord(ctx context.Context, customerId CustomerId, body ClaimRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClaimRecordRequest(c.Server, customerId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListRecords List and search a customer's records
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
+// customer user asking for another customer gets 404.
+//
+// Oldest first, without their history. `field` and `value` (with `type`) find the records whose
+// identifier field is exactly that value; `q` those whose values contain the text, ignoring case.
+// Customer users get, and search, only the fields shown to customers, and no external reference;
+// a user limited to some sites sees the records of those sites and of none.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/records (the `ListRecords` operationId).
+func (c *RawClient) ListRecords(ctx context.Context, customerId CustomerId, params *ListRecordsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRecordsRequest(c.Server, customerId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateRecordWithBody Create a record of a customer
+//
+// **Who may call:** Staff (agents and up) and API keys.
+//
+// The values are checked against the type's latest version; sites and stock items they name must
+// be the customer's. The external reference, when given, is unique among the type's records.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/records (the `CreateRecord` operationId).
+func (c *RawClient) CreateRecordWithBody(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateRecordRequestWithBody(c.Server, customerId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateRecord Create a record of a customer
+//
+// **Who may call:** Staff (agents and up) and API keys.
+//
+// The values are checked against the type's latest version; sites and stock items they name must
+// be the customer's. The external reference, when given, is unique among the type's records.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/records (the `CreateRecord` operationId).
+func (c *RawClient) CreateRecord(ctx context.Context, customerId CustomerId, body CreateRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateRecordRequest(c.Server, customerId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRecord Get a record
+//
+// **Who may call:** As for listing the customer's records.
+//
+// With its history: every change, who made it and when, with the values before and after. For
+// customer users, fields not shown to customers are left out everywhere.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/records/{recordId} (the `GetRecord` operationId).
+func (c *RawClient) GetRecord(ctx context.Context, customerId CustomerId, recordId RecordId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRecordRequest(c.Server, customerId, recordId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateRecordWithBody Change a record's values
+//
+// **Who may call:** Staff (agents and up) and API keys, any field; the customer's maintainers
+// and admins, the fields shown to them, under each field's edit rules.
+//
+// The rules of a field (its type's `edit`): `role` (the least role that may change it; 403),
+// `cadence` (at most `max_changes` changes by customer users in `period_days`; 409
+// `failed_precondition`), `relative_change` (within `max_change_percent` of the current value;
+// 400), `freeze` (not in the `freeze_days` days before the date in `freeze_field`; 409) and
+// `approval`: the change is stored as a pending change request for staff to decide (202), and
+// the record stays as it is. A refused change names the field and the rule in `fields`
+// (`{"field":"values.monthly_instalment","message":"cadence: …"}`). An empty value clears a
+// field.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409); a stale If-Match 412, a missing one 428; a body over 1 MiB
+// 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v1/customers/{customerId}/records/{recordId} (the `UpdateRecord` operationId).
+func (c *RawClient) UpdateRecordWithBody(ctx context.Context, customerId CustomerId, recordId RecordId, params *UpdateRecordParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateRecordRequestWithBody(c.Server, customerId, recordId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateRecord Change a record's values
+//
+// **Who may call:** Staff (agents and up) and API keys, any field; the customer's maintainers
+// and admins, the fields shown to them, under each field's edit rules.
+//
+// The rules of a field (its type's `edit`): `role` (the least role that may change it; 403),
+// `cadence` (at most `max_changes` changes by customer users in `period_days`; 409
+// `failed_precondition`), `relative_change` (within `max_change_percent` of the current value;
+// 400), `freeze` (not in the `freeze_days` days before the date in `freeze_field`; 409) and
+// `approval`: the change is stored as a pending change request for staff to decide (202), and
+// the record stays as it is. A refused change names the field and the rule in `fields`
+// (`{"field":"values.monthly_instalment","message":"cadence: …"}`). An empty value clears a
+// field.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409); a stale If-Match 412, a missing one 428; a body over 1 MiB
+// 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v1/customers/{customerId}/records/{recordId} (the `UpdateRecord` operationId).
+func (c *RawClient) UpdateRecord(ctx context.Context, customerId CustomerId, recordId RecordId, params *UpdateRecordParams, body UpdateRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateRecordRequest(c.Server, customerId, recordId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RunRecordActionWithBody Take one of a record's actions
+//
+// **Who may call:** As for opening a ticket (the customer's maintainers and admins, with the
+// `tickets` feature; staff with the service-desk capability and API keys); customer users need
+// the action's role besides (default maintainer).
+//
+// Opens a ticket of the action's ticket type about the record, at the record's site: its subject
+// and the first line of its description name the record (`Record rec_… (Contract C-1001, K-77)`);
+// `description` follows, `fields` are the ticket type's fields. Actions are listed with the
+// record's type (`GET /v1/record-types`).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404, also for an action the type does not have); a body over
+// 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/records/{recordId}/actions/{actionName} (the `RunRecordAction` operationId).
+func (c *RawClient) RunRecordActionWithBody(ctx context.Context, customerId CustomerId, recordId RecordId, actionName string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRunRecordActionRequestWithBody(c.Server, customerId, recordId, actionName, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RunRecordAction Take one of a record's actions
+//
+// **Who may call:** As for opening a ticket (the customer's maintainers and admins, with the
+// `tickets` feature; staff with the service-desk capability and API keys); customer users need
+// the action's role besides (default maintainer).
+//
+// Opens a ticket of the action's ticket type about the record, at the record's site: its subject
+// and the first line of its description name the record (`Record rec_… (Contract C-1001, K-77)`);
+// `description` follows, `fields` are the ticket type's fields. Actions are listed with the
+// record's type (`GET /v1/record-types`).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404, also for an action the type does not have); a body over
+// 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/records/{recordId}/actions/{actionName} (the `RunRecordAction` operationId).
+func (c *RawClient) RunRecordAction(ctx context.Context, customerId CustomerId, recordId RecordId, actionName string, body RunRecordActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRunRecordActionRequest(c.Server, customerId, recordId, actionName, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListRecordChangesOf A record's change requests
+//
+// **Who may call:** As for getting the record.
+//
+// Oldest first (the first 100): the changes the customer's people asked for that needed
+// approval, pending or decided. Customer users see the fields shown to customers only.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/records/{recordId}/changes (the `ListRecordChangesOf` operationId).
+func (c *RawClient) ListRecordChangesOf(ctx context.Context, customerId CustomerId, recordId RecordId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRecordChangesOfRequest(c.Server, customerId, recordId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListSCIMTokens List a customer's SCIM tokens
 //
 // **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
@@ -11532,6 +12952,89 @@ func (c *RawClient) AssignTicket(ctx context.Context, customerId CustomerId, tic
 	return c.Client.Do(req)
 }
 
+// ListTicketAttachments List a ticket's attachments
+//
+// **Who may call:** As for getting the ticket.
+//
+// The files on the ticket and on its comments, oldest first, without their content. Staff and
+// API keys see those of internal notes; customer users never do.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/attachments (the `ListTicketAttachments` operationId).
+func (c *RawClient) ListTicketAttachments(ctx context.Context, customerId CustomerId, ticketId TicketId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTicketAttachmentsRequest(c.Server, customerId, ticketId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AttachToTicketWithBody Attach a file to a ticket
+//
+// **Who may call:** As for replying to the ticket: the customer's own maintainers and admins,
+// staff with the service-desk capability and API keys; the customer needs the `tickets`
+// feature, and the deployment a file store.
+//
+// The body is `multipart/form-data` with the file in the part `file` (its file name is kept,
+// sanitised, for display and downloads; other parts are ignored). The file is streamed to the
+// file store: its type is sniffed from its content, never taken from the client, and must be one
+// the deployment allows (by default PNG, JPEG, GIF, WebP, PDF, plain text and CSV: `invalid` on
+// `file` otherwise), as must its size (10 MiB by default: 413 beyond). A closed ticket, or a
+// deployment without a file store, is `failed_precondition`.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400; a body that is not `multipart/form-data` names `Content-Type`, an empty or
+// refused file `file`), `not_found` (404), `failed_precondition` (409); a file over the size
+// limit 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/attachments (the `AttachToTicket` operationId).
+func (c *RawClient) AttachToTicketWithBody(ctx context.Context, customerId CustomerId, ticketId TicketId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAttachToTicketRequestWithBody(c.Server, customerId, ticketId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DownloadTicketAttachment Download an attachment of a ticket
+//
+// **Who may call:** As for getting the ticket. The file of an internal note answers 404 to
+// customer users.
+//
+// The file's content, streamed, with the type sniffed at upload as `Content-Type`,
+// `Content-Disposition: attachment` with the sanitised file name, `Content-Length` and
+// `X-Content-Type-Options: nosniff`; `Range` and `If-None-Match` (the ETag) are honoured. A file
+// gone from the store is `not_found`.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `failed_precondition` (409: no file store); anything
+// unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/attachments/{attachmentId} (the `DownloadTicketAttachment` operationId).
+func (c *RawClient) DownloadTicketAttachment(ctx context.Context, customerId CustomerId, ticketId TicketId, attachmentId TicketAttachmentId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDownloadTicketAttachmentRequest(c.Server, customerId, ticketId, attachmentId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListTicketComments List a ticket's comments
 //
 // **Who may call:** As for getting the ticket.
@@ -11560,8 +13063,9 @@ func (c *RawClient) ListTicketComments(ctx context.Context, customerId CustomerI
 // service-desk capability and API keys (public replies and internal notes); the customer needs
 // the `tickets` feature.
 //
-// A public reply by the service desk is e-mailed to the requester; one by the customer to a
-// ticket waiting on the customer puts it back in progress. An internal note by a customer user
+// A public reply by the service desk is e-mailed to the requester; one by the customer is e-mailed
+// to the staff member the ticket is assigned to, and puts a ticket waiting on the customer back
+// in progress. An internal note by a customer user
 // is `permission_denied`; any comment on a closed ticket `failed_precondition`.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
@@ -11590,8 +13094,9 @@ func (c *RawClient) AddTicketCommentWithBody(ctx context.Context, customerId Cus
 // service-desk capability and API keys (public replies and internal notes); the customer needs
 // the `tickets` feature.
 //
-// A public reply by the service desk is e-mailed to the requester; one by the customer to a
-// ticket waiting on the customer puts it back in progress. An internal note by a customer user
+// A public reply by the service desk is e-mailed to the requester; one by the customer is e-mailed
+// to the staff member the ticket is assigned to, and puts a ticket waiting on the customer back
+// in progress. An internal note by a customer user
 // is `permission_denied`; any comment on a closed ticket `failed_precondition`.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
@@ -11624,6 +13129,33 @@ func (c *RawClient) AddTicketComment(ctx context.Context, customerId CustomerId,
 // Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId} (the `GetTicketComment` operationId).
 func (c *RawClient) GetTicketComment(ctx context.Context, customerId CustomerId, ticketId TicketId, commentId TicketCommentId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetTicketCommentRequest(c.Server, customerId, ticketId, commentId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AttachToTicketCommentWithBody Attach a file to a comment of a ticket
+//
+// **Who may call:** As for attaching to the ticket; only the service desk and API keys may attach
+// to an internal note, whose files are internal too (customer users never see them: an internal
+// note answers them 404).
+//
+// The body and the checks are those of attaching to the ticket.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `failed_precondition` (409); a file over the size limit
+// 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId}/attachments (the `AttachToTicketComment` operationId).
+func (c *RawClient) AttachToTicketCommentWithBody(ctx context.Context, customerId CustomerId, ticketId TicketId, commentId TicketCommentId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAttachToTicketCommentRequestWithBody(c.Server, customerId, ticketId, commentId, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -12532,6 +14064,315 @@ func (c *RawClient) UpdateProduct(ctx context.Context, productId ProductId, para
 // Corresponds with POST /v1/products/{productId}/deactivate (the `DeactivateProduct` operationId).
 func (c *RawClient) DeactivateProduct(ctx context.Context, productId ProductId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeactivateProductRequest(c.Server, productId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListRecordChanges The inbox of change requests
+//
+// **Who may call:** Staff (agents and up) and API keys.
+//
+// Change requests across customers (or of one, or of one record), oldest first; with
+// `status=pending`, the inbox of changes that wait for a decision.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+// unexpected `internal` (500).
+//
+// Corresponds with GET /v1/record-changes (the `ListRecordChanges` operationId).
+func (c *RawClient) ListRecordChanges(ctx context.Context, params *ListRecordChangesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRecordChangesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApproveRecordChangeWithBody Approve a change request
+//
+// **Who may call:** Staff (agents and up) and API keys.
+//
+// Applies the change to its record if the record is still at the version the request was made on
+// (else 409 `conflict`: reject the request, and the customer asks again), recorded in the history
+// as the requester's change.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409, decided already), `conflict` (409); anything unexpected
+// `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/record-changes/{changeId}/approve (the `ApproveRecordChange` operationId).
+func (c *RawClient) ApproveRecordChangeWithBody(ctx context.Context, changeId RecordChangeId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApproveRecordChangeRequestWithBody(c.Server, changeId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApproveRecordChange Approve a change request
+//
+// **Who may call:** Staff (agents and up) and API keys.
+//
+// Applies the change to its record if the record is still at the version the request was made on
+// (else 409 `conflict`: reject the request, and the customer asks again), recorded in the history
+// as the requester's change.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409, decided already), `conflict` (409); anything unexpected
+// `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/record-changes/{changeId}/approve (the `ApproveRecordChange` operationId).
+func (c *RawClient) ApproveRecordChange(ctx context.Context, changeId RecordChangeId, body ApproveRecordChangeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApproveRecordChangeRequest(c.Server, changeId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RejectRecordChangeWithBody Reject a change request
+//
+// **Who may call:** Staff (agents and up) and API keys.
+//
+// The record stays as it is.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409, decided already); anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/record-changes/{changeId}/reject (the `RejectRecordChange` operationId).
+func (c *RawClient) RejectRecordChangeWithBody(ctx context.Context, changeId RecordChangeId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRejectRecordChangeRequestWithBody(c.Server, changeId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RejectRecordChange Reject a change request
+//
+// **Who may call:** Staff (agents and up) and API keys.
+//
+// The record stays as it is.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409, decided already); anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/record-changes/{changeId}/reject (the `RejectRecordChange` operationId).
+func (c *RawClient) RejectRecordChange(ctx context.Context, changeId RecordChangeId, body RejectRecordChangeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRejectRecordChangeRequest(c.Server, changeId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListRecordTypes The record types and their fields
+//
+// **Who may call:** Staff (agents and up), API keys, and customer users (any role).
+//
+// The latest version of every type: the built-in ones (contract, domain, task, meter), those the
+// server defines in code, and those staff defined through this API, sorted by name. Customer
+// users see only the fields shown to customers.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403); anything unexpected
+// `internal` (500).
+//
+// Corresponds with GET /v1/record-types (the `ListRecordTypes` operationId).
+func (c *RawClient) ListRecordTypes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRecordTypesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DefineRecordTypeWithBody Define a record type, or a new version of one
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Stores the definition as the type's next version (1 for a new name). Records keep the version
+// they were made with, so a new version never makes stored records invalid; staff move a record
+// to the latest version by changing it (a bulk upsert does). Types defined in the server's code
+// cannot be redefined here (409 `already_exists`). An identifier field must be required and shown
+// to customers; edit rules need the role that may edit; an action names a ticket type.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400),
+// `already_exists` (409); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/record-types (the `DefineRecordType` operationId).
+func (c *RawClient) DefineRecordTypeWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDefineRecordTypeRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DefineRecordType Define a record type, or a new version of one
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Stores the definition as the type's next version (1 for a new name). Records keep the version
+// they were made with, so a new version never makes stored records invalid; staff move a record
+// to the latest version by changing it (a bulk upsert does). Types defined in the server's code
+// cannot be redefined here (409 `already_exists`). An identifier field must be required and shown
+// to customers; edit rules need the role that may edit; an action names a ticket type.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400),
+// `already_exists` (409); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/record-types (the `DefineRecordType` operationId).
+func (c *RawClient) DefineRecordType(ctx context.Context, body DefineRecordTypeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDefineRecordTypeRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRecordType Get a record type
+//
+// **Who may call:** As for listing the record types.
+//
+// The latest version, or the one `version` names. Customer users see only the fields shown to
+// customers.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/record-types/{typeName} (the `GetRecordType` operationId).
+func (c *RawClient) GetRecordType(ctx context.Context, typeName RecordTypeName, params *GetRecordTypeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRecordTypeRequest(c.Server, typeName, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListAllRecords Records across customers
+//
+// **Who may call:** Staff (agents and up) and API keys.
+//
+// Oldest first; of one customer with `customer_id`, of none (waiting to be claimed) with
+// `unassigned`. Searches as listing a customer's records does.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+// unexpected `internal` (500).
+//
+// Corresponds with GET /v1/records (the `ListAllRecords` operationId).
+func (c *RawClient) ListAllRecords(ctx context.Context, params *ListAllRecordsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAllRecordsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpsertRecordsWithBody Create or update records by external reference
+//
+// **Who may call:** Staff (agents and up) and API keys.
+//
+// Up to 1,000 records in one transaction, all or nothing, each found by its type and external
+// reference: created when there is none, else changed to what is given (customer, site, values,
+// and the type's latest version). A record that is as given already is left unchanged, so
+// repeating a request changes nothing. Leave `customer_id` out for a record a customer claims
+// later. More than 1,000 records answer 400 naming `records`; so does one type and reference given
+// twice. The body is limited to 1 MiB as every body is (413).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); a body over
+// 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/records/bulk (the `UpsertRecords` operationId).
+func (c *RawClient) UpsertRecordsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpsertRecordsRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpsertRecords Create or update records by external reference
+//
+// **Who may call:** Staff (agents and up) and API keys.
+//
+// Up to 1,000 records in one transaction, all or nothing, each found by its type and external
+// reference: created when there is none, else changed to what is given (customer, site, values,
+// and the type's latest version). A record that is as given already is left unchanged, so
+// repeating a request changes nothing. Leave `customer_id` out for a record a customer claims
+// later. More than 1,000 records answer 400 naming `records`; so does one type and reference given
+// twice. The body is limited to 1 MiB as every body is (413).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); a body over
+// 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/records/bulk (the `UpsertRecords` operationId).
+func (c *RawClient) UpsertRecords(ctx context.Context, body UpsertRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpsertRecordsRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -16663,6 +18504,431 @@ func NewReactivateCustomerRequest(server string, customerId CustomerId) (*http.R
 	return req, nil
 }
 
+// NewClaimRecordRequest calls the generic ClaimRecord builder with application/json body
+func NewClaimRecordRequest(server string, customerId CustomerId, body ClaimRecordJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewClaimRecordRequestWithBody(server, customerId, "application/json", bodyReader)
+}
+
+// NewClaimRecordRequestWithBody constructs an http.Request for the ClaimRecord method, with any body, and a specified content type
+func NewClaimRecordRequestWithBody(server string, customerId CustomerId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/record-claims", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListRecordsRequest constructs an http.Request for the ListRecords method
+func NewListRecordsRequest(server string, customerId CustomerId, params *ListRecordsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/records", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Type != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type", *params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Field != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "field", *params.Field, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Value != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "value", *params.Value, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateRecordRequest calls the generic CreateRecord builder with application/json body
+func NewCreateRecordRequest(server string, customerId CustomerId, body CreateRecordJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateRecordRequestWithBody(server, customerId, "application/json", bodyReader)
+}
+
+// NewCreateRecordRequestWithBody constructs an http.Request for the CreateRecord method, with any body, and a specified content type
+func NewCreateRecordRequestWithBody(server string, customerId CustomerId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/records", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetRecordRequest constructs an http.Request for the GetRecord method
+func NewGetRecordRequest(server string, customerId CustomerId, recordId RecordId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "recordId", recordId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/records/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateRecordRequest calls the generic UpdateRecord builder with application/json body
+func NewUpdateRecordRequest(server string, customerId CustomerId, recordId RecordId, params *UpdateRecordParams, body UpdateRecordJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateRecordRequestWithBody(server, customerId, recordId, params, "application/json", bodyReader)
+}
+
+// NewUpdateRecordRequestWithBody constructs an http.Request for the UpdateRecord method, with any body, and a specified content type
+func NewUpdateRecordRequestWithBody(server string, customerId CustomerId, recordId RecordId, params *UpdateRecordParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "recordId", recordId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/records/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("If-Match", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewRunRecordActionRequest calls the generic RunRecordAction builder with application/json body
+func NewRunRecordActionRequest(server string, customerId CustomerId, recordId RecordId, actionName string, body RunRecordActionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRunRecordActionRequestWithBody(server, customerId, recordId, actionName, "application/json", bodyReader)
+}
+
+// NewRunRecordActionRequestWithBody constructs an http.Request for the RunRecordAction method, with any body, and a specified content type
+func NewRunRecordActionRequestWithBody(server string, customerId CustomerId, recordId RecordId, actionName string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "recordId", recordId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "actionName", actionName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/records/%s/actions/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListRecordChangesOfRequest constructs an http.Request for the ListRecordChangesOf method
+func NewListRecordChangesOfRequest(server string, customerId CustomerId, recordId RecordId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "recordId", recordId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/records/%s/changes", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListSCIMTokensRequest constructs an http.Request for the ListSCIMTokens method
 func NewListSCIMTokensRequest(server string, customerId CustomerId) (*http.Request, error) {
 	var err error
@@ -17956,6 +20222,138 @@ func NewAssignTicketRequestWithBody(server string, customerId CustomerId, ticket
 	return req, nil
 }
 
+// NewListTicketAttachmentsRequest constructs an http.Request for the ListTicketAttachments method
+func NewListTicketAttachmentsRequest(server string, customerId CustomerId, ticketId TicketId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "ticketId", ticketId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/tickets/%s/attachments", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAttachToTicketRequestWithBody constructs an http.Request for the AttachToTicket method, with any body, and a specified content type
+func NewAttachToTicketRequestWithBody(server string, customerId CustomerId, ticketId TicketId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "ticketId", ticketId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/tickets/%s/attachments", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDownloadTicketAttachmentRequest constructs an http.Request for the DownloadTicketAttachment method
+func NewDownloadTicketAttachmentRequest(server string, customerId CustomerId, ticketId TicketId, attachmentId TicketAttachmentId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "ticketId", ticketId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "attachmentId", attachmentId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/tickets/%s/attachments/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListTicketCommentsRequest constructs an http.Request for the ListTicketComments method
 func NewListTicketCommentsRequest(server string, customerId CustomerId, ticketId TicketId, params *ListTicketCommentsParams) (*http.Request, error) {
 	var err error
@@ -18149,6 +20547,56 @@ func NewGetTicketCommentRequest(server string, customerId CustomerId, ticketId T
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewAttachToTicketCommentRequestWithBody constructs an http.Request for the AttachToTicketComment method, with any body, and a specified content type
+func NewAttachToTicketCommentRequestWithBody(server string, customerId CustomerId, ticketId TicketId, commentId TicketCommentId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "ticketId", ticketId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "commentId", commentId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/tickets/%s/comments/%s/attachments", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -19409,6 +21857,508 @@ func NewDeactivateProductRequest(server string, productId ProductId) (*http.Requ
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewListRecordChangesRequest constructs an http.Request for the ListRecordChanges method
+func NewListRecordChangesRequest(server string, params *ListRecordChangesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/record-changes")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CustomerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customer_id", *params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.RecordId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "record_id", *params.RecordId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewApproveRecordChangeRequest calls the generic ApproveRecordChange builder with application/json body
+func NewApproveRecordChangeRequest(server string, changeId RecordChangeId, body ApproveRecordChangeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewApproveRecordChangeRequestWithBody(server, changeId, "application/json", bodyReader)
+}
+
+// NewApproveRecordChangeRequestWithBody constructs an http.Request for the ApproveRecordChange method, with any body, and a specified content type
+func NewApproveRecordChangeRequestWithBody(server string, changeId RecordChangeId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "changeId", changeId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/record-changes/%s/approve", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRejectRecordChangeRequest calls the generic RejectRecordChange builder with application/json body
+func NewRejectRecordChangeRequest(server string, changeId RecordChangeId, body RejectRecordChangeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRejectRecordChangeRequestWithBody(server, changeId, "application/json", bodyReader)
+}
+
+// NewRejectRecordChangeRequestWithBody constructs an http.Request for the RejectRecordChange method, with any body, and a specified content type
+func NewRejectRecordChangeRequestWithBody(server string, changeId RecordChangeId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "changeId", changeId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/record-changes/%s/reject", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListRecordTypesRequest constructs an http.Request for the ListRecordTypes method
+func NewListRecordTypesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/record-types")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDefineRecordTypeRequest calls the generic DefineRecordType builder with application/json body
+func NewDefineRecordTypeRequest(server string, body DefineRecordTypeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDefineRecordTypeRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewDefineRecordTypeRequestWithBody constructs an http.Request for the DefineRecordType method, with any body, and a specified content type
+func NewDefineRecordTypeRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/record-types")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetRecordTypeRequest constructs an http.Request for the GetRecordType method
+func NewGetRecordTypeRequest(server string, typeName RecordTypeName, params *GetRecordTypeParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "typeName", typeName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/record-types/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Version != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "version", *params.Version, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListAllRecordsRequest constructs an http.Request for the ListAllRecords method
+func NewListAllRecordsRequest(server string, params *ListAllRecordsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/records")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.CustomerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customer_id", *params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Unassigned != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "unassigned", *params.Unassigned, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Type != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type", *params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Field != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "field", *params.Field, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Value != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "value", *params.Value, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpsertRecordsRequest calls the generic UpsertRecords builder with application/json body
+func NewUpsertRecordsRequest(server string, body UpsertRecordsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpsertRecordsRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewUpsertRecordsRequestWithBody constructs an http.Request for the UpsertRecords method, with any body, and a specified content type
+func NewUpsertRecordsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/records/bulk")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -21812,6 +24762,206 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/customers/{customerId}/reactivate (the `ReactivateCustomer` operationId).
 	ReactivateCustomerWithResponse(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*ReactivateCustomerResponse, error)
 
+	// ClaimRecordWithBodyWithResponse Claim a record by its identifiers
+	//
+	// **Who may call:** The customer's own admins.
+	//
+	// Assigns to the customer the record the provider created without a customer whose type is
+	// `type` and whose identifier values are exactly all of those given (for a contract: its
+	// contract number and customer number). No such record, one wrong value, a missing one, a record
+	// of a customer already: all answer the same 404. Attempts are limited per customer (429 with
+	// Retry-After), and every attempt is audited.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `rate_limited` (429); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/record-claims (the `ClaimRecord` operationId).
+	ClaimRecordWithBodyWithResponse(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClaimRecordResponse, error)
+
+	// ClaimRecordWithResponse Claim a record by its identifiers
+	//
+	// **Who may call:** The customer's own admins.
+	//
+	// Assigns to the customer the record the provider created without a customer whose type is
+	// `type` and whose identifier values are exactly all of those given (for a contract: its
+	// contract number and customer number). No such record, one wrong value, a missing one, a record
+	// of a customer already: all answer the same 404. Attempts are limited per customer (429 with
+	// Retry-After), and every attempt is audited.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `rate_limited` (429); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/record-claims (the `ClaimRecord` operationId).
+	ClaimRecordWithResponse(ctx context.Context, customerId CustomerId, body ClaimRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*ClaimRecordResponse, error)
+
+	// ListRecordsWithResponse List and search a customer's records
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
+	// customer user asking for another customer gets 404.
+	//
+	// Oldest first, without their history. `field` and `value` (with `type`) find the records whose
+	// identifier field is exactly that value; `q` those whose values contain the text, ignoring case.
+	// Customer users get, and search, only the fields shown to customers, and no external reference;
+	// a user limited to some sites sees the records of those sites and of none.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/records (the `ListRecords` operationId).
+	ListRecordsWithResponse(ctx context.Context, customerId CustomerId, params *ListRecordsParams, reqEditors ...RequestEditorFn) (*ListRecordsResponse, error)
+
+	// CreateRecordWithBodyWithResponse Create a record of a customer
+	//
+	// **Who may call:** Staff (agents and up) and API keys.
+	//
+	// The values are checked against the type's latest version; sites and stock items they name must
+	// be the customer's. The external reference, when given, is unique among the type's records.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/records (the `CreateRecord` operationId).
+	CreateRecordWithBodyWithResponse(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRecordResponse, error)
+
+	// CreateRecordWithResponse Create a record of a customer
+	//
+	// **Who may call:** Staff (agents and up) and API keys.
+	//
+	// The values are checked against the type's latest version; sites and stock items they name must
+	// be the customer's. The external reference, when given, is unique among the type's records.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/records (the `CreateRecord` operationId).
+	CreateRecordWithResponse(ctx context.Context, customerId CustomerId, body CreateRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRecordResponse, error)
+
+	// GetRecordWithResponse Get a record
+	//
+	// **Who may call:** As for listing the customer's records.
+	//
+	// With its history: every change, who made it and when, with the values before and after. For
+	// customer users, fields not shown to customers are left out everywhere.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/records/{recordId} (the `GetRecord` operationId).
+	GetRecordWithResponse(ctx context.Context, customerId CustomerId, recordId RecordId, reqEditors ...RequestEditorFn) (*GetRecordResponse, error)
+
+	// UpdateRecordWithBodyWithResponse Change a record's values
+	//
+	// **Who may call:** Staff (agents and up) and API keys, any field; the customer's maintainers
+	// and admins, the fields shown to them, under each field's edit rules.
+	//
+	// The rules of a field (its type's `edit`): `role` (the least role that may change it; 403),
+	// `cadence` (at most `max_changes` changes by customer users in `period_days`; 409
+	// `failed_precondition`), `relative_change` (within `max_change_percent` of the current value;
+	// 400), `freeze` (not in the `freeze_days` days before the date in `freeze_field`; 409) and
+	// `approval`: the change is stored as a pending change request for staff to decide (202), and
+	// the record stays as it is. A refused change names the field and the rule in `fields`
+	// (`{"field":"values.monthly_instalment","message":"cadence: …"}`). An empty value clears a
+	// field.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409); a stale If-Match 412, a missing one 428; a body over 1 MiB
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/customers/{customerId}/records/{recordId} (the `UpdateRecord` operationId).
+	UpdateRecordWithBodyWithResponse(ctx context.Context, customerId CustomerId, recordId RecordId, params *UpdateRecordParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRecordResponse, error)
+
+	// UpdateRecordWithResponse Change a record's values
+	//
+	// **Who may call:** Staff (agents and up) and API keys, any field; the customer's maintainers
+	// and admins, the fields shown to them, under each field's edit rules.
+	//
+	// The rules of a field (its type's `edit`): `role` (the least role that may change it; 403),
+	// `cadence` (at most `max_changes` changes by customer users in `period_days`; 409
+	// `failed_precondition`), `relative_change` (within `max_change_percent` of the current value;
+	// 400), `freeze` (not in the `freeze_days` days before the date in `freeze_field`; 409) and
+	// `approval`: the change is stored as a pending change request for staff to decide (202), and
+	// the record stays as it is. A refused change names the field and the rule in `fields`
+	// (`{"field":"values.monthly_instalment","message":"cadence: …"}`). An empty value clears a
+	// field.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409); a stale If-Match 412, a missing one 428; a body over 1 MiB
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/customers/{customerId}/records/{recordId} (the `UpdateRecord` operationId).
+	UpdateRecordWithResponse(ctx context.Context, customerId CustomerId, recordId RecordId, params *UpdateRecordParams, body UpdateRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateRecordResponse, error)
+
+	// RunRecordActionWithBodyWithResponse Take one of a record's actions
+	//
+	// **Who may call:** As for opening a ticket (the customer's maintainers and admins, with the
+	// `tickets` feature; staff with the service-desk capability and API keys); customer users need
+	// the action's role besides (default maintainer).
+	//
+	// Opens a ticket of the action's ticket type about the record, at the record's site: its subject
+	// and the first line of its description name the record (`Record rec_… (Contract C-1001, K-77)`);
+	// `description` follows, `fields` are the ticket type's fields. Actions are listed with the
+	// record's type (`GET /v1/record-types`).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404, also for an action the type does not have); a body over
+	// 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/records/{recordId}/actions/{actionName} (the `RunRecordAction` operationId).
+	RunRecordActionWithBodyWithResponse(ctx context.Context, customerId CustomerId, recordId RecordId, actionName string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RunRecordActionResponse, error)
+
+	// RunRecordActionWithResponse Take one of a record's actions
+	//
+	// **Who may call:** As for opening a ticket (the customer's maintainers and admins, with the
+	// `tickets` feature; staff with the service-desk capability and API keys); customer users need
+	// the action's role besides (default maintainer).
+	//
+	// Opens a ticket of the action's ticket type about the record, at the record's site: its subject
+	// and the first line of its description name the record (`Record rec_… (Contract C-1001, K-77)`);
+	// `description` follows, `fields` are the ticket type's fields. Actions are listed with the
+	// record's type (`GET /v1/record-types`).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404, also for an action the type does not have); a body over
+	// 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/records/{recordId}/actions/{actionName} (the `RunRecordAction` operationId).
+	RunRecordActionWithResponse(ctx context.Context, customerId CustomerId, recordId RecordId, actionName string, body RunRecordActionJSONRequestBody, reqEditors ...RequestEditorFn) (*RunRecordActionResponse, error)
+
+	// ListRecordChangesOfWithResponse A record's change requests
+	//
+	// **Who may call:** As for getting the record.
+	//
+	// Oldest first (the first 100): the changes the customer's people asked for that needed
+	// approval, pending or decided. Customer users see the fields shown to customers only.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/records/{recordId}/changes (the `ListRecordChangesOf` operationId).
+	ListRecordChangesOfWithResponse(ctx context.Context, customerId CustomerId, recordId RecordId, reqEditors ...RequestEditorFn) (*ListRecordChangesOfResponse, error)
+
 	// ListSCIMTokensWithResponse List a customer's SCIM tokens
 	//
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
@@ -22400,6 +25550,63 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/assign (the `AssignTicket` operationId).
 	AssignTicketWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, params *AssignTicketParams, body AssignTicketJSONRequestBody, reqEditors ...RequestEditorFn) (*AssignTicketResponse, error)
 
+	// ListTicketAttachmentsWithResponse List a ticket's attachments
+	//
+	// **Who may call:** As for getting the ticket.
+	//
+	// The files on the ticket and on its comments, oldest first, without their content. Staff and
+	// API keys see those of internal notes; customer users never do.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/attachments (the `ListTicketAttachments` operationId).
+	ListTicketAttachmentsWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, reqEditors ...RequestEditorFn) (*ListTicketAttachmentsResponse, error)
+
+	// AttachToTicketWithBodyWithResponse Attach a file to a ticket
+	//
+	// **Who may call:** As for replying to the ticket: the customer's own maintainers and admins,
+	// staff with the service-desk capability and API keys; the customer needs the `tickets`
+	// feature, and the deployment a file store.
+	//
+	// The body is `multipart/form-data` with the file in the part `file` (its file name is kept,
+	// sanitised, for display and downloads; other parts are ignored). The file is streamed to the
+	// file store: its type is sniffed from its content, never taken from the client, and must be one
+	// the deployment allows (by default PNG, JPEG, GIF, WebP, PDF, plain text and CSV: `invalid` on
+	// `file` otherwise), as must its size (10 MiB by default: 413 beyond). A closed ticket, or a
+	// deployment without a file store, is `failed_precondition`.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400; a body that is not `multipart/form-data` names `Content-Type`, an empty or
+	// refused file `file`), `not_found` (404), `failed_precondition` (409); a file over the size
+	// limit 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/attachments (the `AttachToTicket` operationId).
+	AttachToTicketWithBodyWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AttachToTicketResponse, error)
+
+	// DownloadTicketAttachmentWithResponse Download an attachment of a ticket
+	//
+	// **Who may call:** As for getting the ticket. The file of an internal note answers 404 to
+	// customer users.
+	//
+	// The file's content, streamed, with the type sniffed at upload as `Content-Type`,
+	// `Content-Disposition: attachment` with the sanitised file name, `Content-Length` and
+	// `X-Content-Type-Options: nosniff`; `Range` and `If-None-Match` (the ETag) are honoured. A file
+	// gone from the store is `not_found`.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `failed_precondition` (409: no file store); anything
+	// unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/attachments/{attachmentId} (the `DownloadTicketAttachment` operationId).
+	DownloadTicketAttachmentWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, attachmentId TicketAttachmentId, reqEditors ...RequestEditorFn) (*DownloadTicketAttachmentResponse, error)
+
 	// ListTicketCommentsWithResponse List a ticket's comments
 	//
 	// **Who may call:** As for getting the ticket.
@@ -22420,8 +25627,9 @@ type ClientWithResponsesInterface interface {
 	// service-desk capability and API keys (public replies and internal notes); the customer needs
 	// the `tickets` feature.
 	//
-	// A public reply by the service desk is e-mailed to the requester; one by the customer to a
-	// ticket waiting on the customer puts it back in progress. An internal note by a customer user
+	// A public reply by the service desk is e-mailed to the requester; one by the customer is e-mailed
+	// to the staff member the ticket is assigned to, and puts a ticket waiting on the customer back
+	// in progress. An internal note by a customer user
 	// is `permission_denied`; any comment on a closed ticket `failed_precondition`.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
@@ -22440,8 +25648,9 @@ type ClientWithResponsesInterface interface {
 	// service-desk capability and API keys (public replies and internal notes); the customer needs
 	// the `tickets` feature.
 	//
-	// A public reply by the service desk is e-mailed to the requester; one by the customer to a
-	// ticket waiting on the customer puts it back in progress. An internal note by a customer user
+	// A public reply by the service desk is e-mailed to the requester; one by the customer is e-mailed
+	// to the staff member the ticket is assigned to, and puts a ticket waiting on the customer back
+	// in progress. An internal note by a customer user
 	// is `permission_denied`; any comment on a closed ticket `failed_precondition`.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
@@ -22465,6 +25674,23 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId} (the `GetTicketComment` operationId).
 	GetTicketCommentWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, commentId TicketCommentId, reqEditors ...RequestEditorFn) (*GetTicketCommentResponse, error)
+
+	// AttachToTicketCommentWithBodyWithResponse Attach a file to a comment of a ticket
+	//
+	// **Who may call:** As for attaching to the ticket; only the service desk and API keys may attach
+	// to an internal note, whose files are internal too (customer users never see them: an internal
+	// note answers them 404).
+	//
+	// The body and the checks are those of attaching to the ticket.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `failed_precondition` (409); a file over the size limit
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId}/attachments (the `AttachToTicketComment` operationId).
+	AttachToTicketCommentWithBodyWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, commentId TicketCommentId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AttachToTicketCommentResponse, error)
 
 	// SetTicketPriorityWithBodyWithResponse Change a ticket's priority
 	//
@@ -23045,6 +26271,203 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/products/{productId}/deactivate (the `DeactivateProduct` operationId).
 	DeactivateProductWithResponse(ctx context.Context, productId ProductId, reqEditors ...RequestEditorFn) (*DeactivateProductResponse, error)
+
+	// ListRecordChangesWithResponse The inbox of change requests
+	//
+	// **Who may call:** Staff (agents and up) and API keys.
+	//
+	// Change requests across customers (or of one, or of one record), oldest first; with
+	// `status=pending`, the inbox of changes that wait for a decision.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+	// unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/record-changes (the `ListRecordChanges` operationId).
+	ListRecordChangesWithResponse(ctx context.Context, params *ListRecordChangesParams, reqEditors ...RequestEditorFn) (*ListRecordChangesResponse, error)
+
+	// ApproveRecordChangeWithBodyWithResponse Approve a change request
+	//
+	// **Who may call:** Staff (agents and up) and API keys.
+	//
+	// Applies the change to its record if the record is still at the version the request was made on
+	// (else 409 `conflict`: reject the request, and the customer asks again), recorded in the history
+	// as the requester's change.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409, decided already), `conflict` (409); anything unexpected
+	// `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/record-changes/{changeId}/approve (the `ApproveRecordChange` operationId).
+	ApproveRecordChangeWithBodyWithResponse(ctx context.Context, changeId RecordChangeId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApproveRecordChangeResponse, error)
+
+	// ApproveRecordChangeWithResponse Approve a change request
+	//
+	// **Who may call:** Staff (agents and up) and API keys.
+	//
+	// Applies the change to its record if the record is still at the version the request was made on
+	// (else 409 `conflict`: reject the request, and the customer asks again), recorded in the history
+	// as the requester's change.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409, decided already), `conflict` (409); anything unexpected
+	// `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/record-changes/{changeId}/approve (the `ApproveRecordChange` operationId).
+	ApproveRecordChangeWithResponse(ctx context.Context, changeId RecordChangeId, body ApproveRecordChangeJSONRequestBody, reqEditors ...RequestEditorFn) (*ApproveRecordChangeResponse, error)
+
+	// RejectRecordChangeWithBodyWithResponse Reject a change request
+	//
+	// **Who may call:** Staff (agents and up) and API keys.
+	//
+	// The record stays as it is.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409, decided already); anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/record-changes/{changeId}/reject (the `RejectRecordChange` operationId).
+	RejectRecordChangeWithBodyWithResponse(ctx context.Context, changeId RecordChangeId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RejectRecordChangeResponse, error)
+
+	// RejectRecordChangeWithResponse Reject a change request
+	//
+	// **Who may call:** Staff (agents and up) and API keys.
+	//
+	// The record stays as it is.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409, decided already); anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/record-changes/{changeId}/reject (the `RejectRecordChange` operationId).
+	RejectRecordChangeWithResponse(ctx context.Context, changeId RecordChangeId, body RejectRecordChangeJSONRequestBody, reqEditors ...RequestEditorFn) (*RejectRecordChangeResponse, error)
+
+	// ListRecordTypesWithResponse The record types and their fields
+	//
+	// **Who may call:** Staff (agents and up), API keys, and customer users (any role).
+	//
+	// The latest version of every type: the built-in ones (contract, domain, task, meter), those the
+	// server defines in code, and those staff defined through this API, sorted by name. Customer
+	// users see only the fields shown to customers.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403); anything unexpected
+	// `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/record-types (the `ListRecordTypes` operationId).
+	ListRecordTypesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListRecordTypesResponse, error)
+
+	// DefineRecordTypeWithBodyWithResponse Define a record type, or a new version of one
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Stores the definition as the type's next version (1 for a new name). Records keep the version
+	// they were made with, so a new version never makes stored records invalid; staff move a record
+	// to the latest version by changing it (a bulk upsert does). Types defined in the server's code
+	// cannot be redefined here (409 `already_exists`). An identifier field must be required and shown
+	// to customers; edit rules need the role that may edit; an action names a ticket type.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400),
+	// `already_exists` (409); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/record-types (the `DefineRecordType` operationId).
+	DefineRecordTypeWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DefineRecordTypeResponse, error)
+
+	// DefineRecordTypeWithResponse Define a record type, or a new version of one
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Stores the definition as the type's next version (1 for a new name). Records keep the version
+	// they were made with, so a new version never makes stored records invalid; staff move a record
+	// to the latest version by changing it (a bulk upsert does). Types defined in the server's code
+	// cannot be redefined here (409 `already_exists`). An identifier field must be required and shown
+	// to customers; edit rules need the role that may edit; an action names a ticket type.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400),
+	// `already_exists` (409); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/record-types (the `DefineRecordType` operationId).
+	DefineRecordTypeWithResponse(ctx context.Context, body DefineRecordTypeJSONRequestBody, reqEditors ...RequestEditorFn) (*DefineRecordTypeResponse, error)
+
+	// GetRecordTypeWithResponse Get a record type
+	//
+	// **Who may call:** As for listing the record types.
+	//
+	// The latest version, or the one `version` names. Customer users see only the fields shown to
+	// customers.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/record-types/{typeName} (the `GetRecordType` operationId).
+	GetRecordTypeWithResponse(ctx context.Context, typeName RecordTypeName, params *GetRecordTypeParams, reqEditors ...RequestEditorFn) (*GetRecordTypeResponse, error)
+
+	// ListAllRecordsWithResponse Records across customers
+	//
+	// **Who may call:** Staff (agents and up) and API keys.
+	//
+	// Oldest first; of one customer with `customer_id`, of none (waiting to be claimed) with
+	// `unassigned`. Searches as listing a customer's records does.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+	// unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/records (the `ListAllRecords` operationId).
+	ListAllRecordsWithResponse(ctx context.Context, params *ListAllRecordsParams, reqEditors ...RequestEditorFn) (*ListAllRecordsResponse, error)
+
+	// UpsertRecordsWithBodyWithResponse Create or update records by external reference
+	//
+	// **Who may call:** Staff (agents and up) and API keys.
+	//
+	// Up to 1,000 records in one transaction, all or nothing, each found by its type and external
+	// reference: created when there is none, else changed to what is given (customer, site, values,
+	// and the type's latest version). A record that is as given already is left unchanged, so
+	// repeating a request changes nothing. Leave `customer_id` out for a record a customer claims
+	// later. More than 1,000 records answer 400 naming `records`; so does one type and reference given
+	// twice. The body is limited to 1 MiB as every body is (413).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); a body over
+	// 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/records/bulk (the `UpsertRecords` operationId).
+	UpsertRecordsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpsertRecordsResponse, error)
+
+	// UpsertRecordsWithResponse Create or update records by external reference
+	//
+	// **Who may call:** Staff (agents and up) and API keys.
+	//
+	// Up to 1,000 records in one transaction, all or nothing, each found by its type and external
+	// reference: created when there is none, else changed to what is given (customer, site, values,
+	// and the type's latest version). A record that is as given already is left unchanged, so
+	// repeating a request changes nothing. Leave `customer_id` out for a record a customer claims
+	// later. More than 1,000 records answer 400 naming `records`; so does one type and reference given
+	// twice. The body is limited to 1 MiB as every body is (413).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); a body over
+	// 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/records/bulk (the `UpsertRecords` operationId).
+	UpsertRecordsWithResponse(ctx context.Context, body UpsertRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpsertRecordsResponse, error)
 
 	// ListStaffWithResponse List staff members
 	//
@@ -29285,6 +32708,650 @@ func (r ReactivateCustomerResponse) ContentType() string {
 	return ""
 }
 
+// ClaimRecordResponse200Headers the declared response headers of an HTTP 200 response for ClaimRecord
+type ClaimRecordResponse200Headers struct {
+	ETag string
+}
+
+// ClaimRecordResponse429Headers the declared response headers of an HTTP 429 response for ClaimRecord
+type ClaimRecordResponse429Headers struct {
+	RetryAfter int
+}
+
+type ClaimRecordResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Record
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ClaimRecordResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ClaimRecordResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ClaimRecordResponse) GetJSON200() *Record {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ClaimRecordResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ClaimRecordResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ClaimRecordResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ClaimRecordResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ClaimRecordResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ClaimRecordResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ClaimRecordResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ClaimRecordResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ClaimRecordResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ClaimRecordResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ClaimRecordResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListRecordsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RecordList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListRecordsResponse) GetJSON200() *RecordList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListRecordsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListRecordsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListRecordsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListRecordsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListRecordsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListRecordsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListRecordsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListRecordsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListRecordsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateRecordResponse201Headers the declared response headers of an HTTP 201 response for CreateRecord
+type CreateRecordResponse201Headers struct {
+	ETag string
+}
+
+type CreateRecordResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Record
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateRecordResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateRecordResponse) GetJSON201() *Record {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateRecordResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateRecordResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateRecordResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateRecordResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateRecordResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateRecordResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateRecordResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateRecordResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateRecordResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateRecordResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateRecordResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetRecordResponse200Headers the declared response headers of an HTTP 200 response for GetRecord
+type GetRecordResponse200Headers struct {
+	ETag string
+}
+
+type GetRecordResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Record
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetRecordResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRecordResponse) GetJSON200() *Record {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetRecordResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetRecordResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetRecordResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetRecordResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetRecordResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRecordResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRecordResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRecordResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRecordResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateRecordResponse200Headers the declared response headers of an HTTP 200 response for UpdateRecord
+type UpdateRecordResponse200Headers struct {
+	ETag string
+}
+
+type UpdateRecordResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Record
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *RecordChangeRequest
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationproblemJSON428 *PreconditionRequired
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateRecordResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateRecordResponse) GetJSON200() *Record {
+	return r.JSON200
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r UpdateRecordResponse) GetJSON202() *RecordChangeRequest {
+	return r.JSON202
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateRecordResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateRecordResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateRecordResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateRecordResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateRecordResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UpdateRecordResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateRecordResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r UpdateRecordResponse) GetApplicationproblemJSON428() *PreconditionRequired {
+	return r.ApplicationproblemJSON428
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UpdateRecordResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateRecordResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateRecordResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateRecordResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateRecordResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RunRecordActionResponse201Headers the declared response headers of an HTTP 201 response for RunRecordAction
+type RunRecordActionResponse201Headers struct {
+	ETag string
+}
+
+type RunRecordActionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Ticket
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *RunRecordActionResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RunRecordActionResponse) GetJSON201() *Ticket {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RunRecordActionResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RunRecordActionResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RunRecordActionResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RunRecordActionResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RunRecordActionResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RunRecordActionResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RunRecordActionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RunRecordActionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RunRecordActionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RunRecordActionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListRecordChangesOfResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RecordChangeRequestList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListRecordChangesOfResponse) GetJSON200() *RecordChangeRequestList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListRecordChangesOfResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListRecordChangesOfResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListRecordChangesOfResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListRecordChangesOfResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListRecordChangesOfResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListRecordChangesOfResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListRecordChangesOfResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListRecordChangesOfResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListRecordChangesOfResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListSCIMTokensResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -31168,6 +35235,256 @@ func (r AssignTicketResponse) ContentType() string {
 	return ""
 }
 
+type ListTicketAttachmentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TicketAttachmentList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTicketAttachmentsResponse) GetJSON200() *TicketAttachmentList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListTicketAttachmentsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListTicketAttachmentsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListTicketAttachmentsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListTicketAttachmentsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListTicketAttachmentsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTicketAttachmentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTicketAttachmentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTicketAttachmentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTicketAttachmentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AttachToTicketResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *TicketAttachment
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *FileTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AttachToTicketResponse) GetJSON201() *TicketAttachment {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AttachToTicketResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AttachToTicketResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AttachToTicketResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AttachToTicketResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AttachToTicketResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AttachToTicketResponse) GetApplicationproblemJSON413() *FileTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r AttachToTicketResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AttachToTicketResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AttachToTicketResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AttachToTicketResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AttachToTicketResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DownloadTicketAttachmentResponse200Headers the declared response headers of an HTTP 200 response for DownloadTicketAttachment
+type DownloadTicketAttachmentResponse200Headers struct {
+	ContentDisposition *string
+	ETag               *string
+}
+
+type DownloadTicketAttachmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DownloadTicketAttachmentResponse200Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DownloadTicketAttachmentResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DownloadTicketAttachmentResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DownloadTicketAttachmentResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DownloadTicketAttachmentResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DownloadTicketAttachmentResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DownloadTicketAttachmentResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DownloadTicketAttachmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DownloadTicketAttachmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DownloadTicketAttachmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DownloadTicketAttachmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListTicketCommentsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -31411,6 +35728,96 @@ func (r GetTicketCommentResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetTicketCommentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AttachToTicketCommentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *TicketAttachment
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *FileTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AttachToTicketCommentResponse) GetJSON201() *TicketAttachment {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AttachToTicketCommentResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AttachToTicketCommentResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AttachToTicketCommentResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AttachToTicketCommentResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AttachToTicketCommentResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AttachToTicketCommentResponse) GetApplicationproblemJSON413() *FileTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r AttachToTicketCommentResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AttachToTicketCommentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AttachToTicketCommentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AttachToTicketCommentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AttachToTicketCommentResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -33404,6 +37811,621 @@ func (r DeactivateProductResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r DeactivateProductResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListRecordChangesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RecordChangeRequestList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListRecordChangesResponse) GetJSON200() *RecordChangeRequestList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListRecordChangesResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListRecordChangesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListRecordChangesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListRecordChangesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListRecordChangesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListRecordChangesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListRecordChangesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListRecordChangesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ApproveRecordChangeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RecordChangeRequest
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ApproveRecordChangeResponse) GetJSON200() *RecordChangeRequest {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ApproveRecordChangeResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ApproveRecordChangeResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ApproveRecordChangeResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ApproveRecordChangeResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ApproveRecordChangeResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ApproveRecordChangeResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ApproveRecordChangeResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ApproveRecordChangeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ApproveRecordChangeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ApproveRecordChangeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ApproveRecordChangeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RejectRecordChangeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RecordChangeRequest
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RejectRecordChangeResponse) GetJSON200() *RecordChangeRequest {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RejectRecordChangeResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RejectRecordChangeResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RejectRecordChangeResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RejectRecordChangeResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RejectRecordChangeResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RejectRecordChangeResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RejectRecordChangeResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RejectRecordChangeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RejectRecordChangeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RejectRecordChangeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RejectRecordChangeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListRecordTypesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RecordTypeList
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListRecordTypesResponse) GetJSON200() *RecordTypeList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListRecordTypesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListRecordTypesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListRecordTypesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListRecordTypesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListRecordTypesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListRecordTypesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListRecordTypesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DefineRecordTypeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *RecordType
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r DefineRecordTypeResponse) GetJSON201() *RecordType {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DefineRecordTypeResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DefineRecordTypeResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DefineRecordTypeResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DefineRecordTypeResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r DefineRecordTypeResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DefineRecordTypeResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DefineRecordTypeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DefineRecordTypeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DefineRecordTypeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DefineRecordTypeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetRecordTypeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RecordType
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRecordTypeResponse) GetJSON200() *RecordType {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetRecordTypeResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetRecordTypeResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetRecordTypeResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetRecordTypeResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetRecordTypeResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRecordTypeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRecordTypeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRecordTypeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRecordTypeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListAllRecordsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RecordList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAllRecordsResponse) GetJSON200() *RecordList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListAllRecordsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListAllRecordsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListAllRecordsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListAllRecordsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAllRecordsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAllRecordsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAllRecordsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAllRecordsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpsertRecordsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UpsertRecordsResult
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpsertRecordsResponse) GetJSON200() *UpsertRecordsResult {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpsertRecordsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpsertRecordsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpsertRecordsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpsertRecordsResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UpsertRecordsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpsertRecordsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpsertRecordsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpsertRecordsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpsertRecordsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -36735,6 +41757,272 @@ func (c *ClientWithResponses) ReactivateCustomerWithResponse(ctx context.Context
 	return ParseReactivateCustomerResponse(rsp)
 }
 
+// ClaimRecordWithBodyWithResponse Claim a record by its identifiers
+//
+// **Who may call:** The customer's own admins.
+//
+// Assigns to the customer the record the provider created without a customer whose type is
+// `type` and whose identifier values are exactly all of those given (for a contract: its
+// contract number and customer number). No such record, one wrong value, a missing one, a record
+// of a customer already: all answer the same 404. Attempts are limited per customer (429 with
+// Retry-After), and every attempt is audited.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `rate_limited` (429); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/record-claims (the `ClaimRecord` operationId).
+func (c *ClientWithResponses) ClaimRecordWithBodyWithResponse(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClaimRecordResponse, error) {
+	rsp, err := c.ClaimRecordWithBody(ctx, customerId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseClaimRecordResponse(rsp)
+}
+
+// ClaimRecordWithResponse Claim a record by its identifiers
+//
+// **Who may call:** The customer's own admins.
+//
+// Assigns to the customer the record the provider created without a customer whose type is
+// `type` and whose identifier values are exactly all of those given (for a contract: its
+// contract number and customer number). No such record, one wrong value, a missing one, a record
+// of a customer already: all answer the same 404. Attempts are limited per customer (429 with
+// Retry-After), and every attempt is audited.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `rate_limited` (429); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/record-claims (the `ClaimRecord` operationId).
+func (c *ClientWithResponses) ClaimRecordWithResponse(ctx context.Context, customerId CustomerId, body ClaimRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*ClaimRecordResponse, error) {
+	rsp, err := c.ClaimRecord(ctx, customerId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseClaimRecordResponse(rsp)
+}
+
+// ListRecordsWithResponse List and search a customer's records
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
+// customer user asking for another customer gets 404.
+//
+// Oldest first, without their history. `field` and `value` (with `type`) find the records whose
+// identifier field is exactly that value; `q` those whose values contain the text, ignoring case.
+// Customer users get, and search, only the fields shown to customers, and no external reference;
+// a user limited to some sites sees the records of those sites and of none.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/records (the `ListRecords` operationId).
+func (c *ClientWithResponses) ListRecordsWithResponse(ctx context.Context, customerId CustomerId, params *ListRecordsParams, reqEditors ...RequestEditorFn) (*ListRecordsResponse, error) {
+	rsp, err := c.ListRecords(ctx, customerId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListRecordsResponse(rsp)
+}
+
+// CreateRecordWithBodyWithResponse Create a record of a customer
+//
+// **Who may call:** Staff (agents and up) and API keys.
+//
+// The values are checked against the type's latest version; sites and stock items they name must
+// be the customer's. The external reference, when given, is unique among the type's records.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/records (the `CreateRecord` operationId).
+func (c *ClientWithResponses) CreateRecordWithBodyWithResponse(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRecordResponse, error) {
+	rsp, err := c.CreateRecordWithBody(ctx, customerId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateRecordResponse(rsp)
+}
+
+// CreateRecordWithResponse Create a record of a customer
+//
+// **Who may call:** Staff (agents and up) and API keys.
+//
+// The values are checked against the type's latest version; sites and stock items they name must
+// be the customer's. The external reference, when given, is unique among the type's records.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/records (the `CreateRecord` operationId).
+func (c *ClientWithResponses) CreateRecordWithResponse(ctx context.Context, customerId CustomerId, body CreateRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRecordResponse, error) {
+	rsp, err := c.CreateRecord(ctx, customerId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateRecordResponse(rsp)
+}
+
+// GetRecordWithResponse Get a record
+//
+// **Who may call:** As for listing the customer's records.
+//
+// With its history: every change, who made it and when, with the values before and after. For
+// customer users, fields not shown to customers are left out everywhere.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/records/{recordId} (the `GetRecord` operationId).
+func (c *ClientWithResponses) GetRecordWithResponse(ctx context.Context, customerId CustomerId, recordId RecordId, reqEditors ...RequestEditorFn) (*GetRecordResponse, error) {
+	rsp, err := c.GetRecord(ctx, customerId, recordId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRecordResponse(rsp)
+}
+
+// UpdateRecordWithBodyWithResponse Change a record's values
+//
+// **Who may call:** Staff (agents and up) and API keys, any field; the customer's maintainers
+// and admins, the fields shown to them, under each field's edit rules.
+//
+// The rules of a field (its type's `edit`): `role` (the least role that may change it; 403),
+// `cadence` (at most `max_changes` changes by customer users in `period_days`; 409
+// `failed_precondition`), `relative_change` (within `max_change_percent` of the current value;
+// 400), `freeze` (not in the `freeze_days` days before the date in `freeze_field`; 409) and
+// `approval`: the change is stored as a pending change request for staff to decide (202), and
+// the record stays as it is. A refused change names the field and the rule in `fields`
+// (`{"field":"values.monthly_instalment","message":"cadence: …"}`). An empty value clears a
+// field.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409); a stale If-Match 412, a missing one 428; a body over 1 MiB
+// 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/customers/{customerId}/records/{recordId} (the `UpdateRecord` operationId).
+func (c *ClientWithResponses) UpdateRecordWithBodyWithResponse(ctx context.Context, customerId CustomerId, recordId RecordId, params *UpdateRecordParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRecordResponse, error) {
+	rsp, err := c.UpdateRecordWithBody(ctx, customerId, recordId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateRecordResponse(rsp)
+}
+
+// UpdateRecordWithResponse Change a record's values
+//
+// **Who may call:** Staff (agents and up) and API keys, any field; the customer's maintainers
+// and admins, the fields shown to them, under each field's edit rules.
+//
+// The rules of a field (its type's `edit`): `role` (the least role that may change it; 403),
+// `cadence` (at most `max_changes` changes by customer users in `period_days`; 409
+// `failed_precondition`), `relative_change` (within `max_change_percent` of the current value;
+// 400), `freeze` (not in the `freeze_days` days before the date in `freeze_field`; 409) and
+// `approval`: the change is stored as a pending change request for staff to decide (202), and
+// the record stays as it is. A refused change names the field and the rule in `fields`
+// (`{"field":"values.monthly_instalment","message":"cadence: …"}`). An empty value clears a
+// field.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409); a stale If-Match 412, a missing one 428; a body over 1 MiB
+// 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/customers/{customerId}/records/{recordId} (the `UpdateRecord` operationId).
+func (c *ClientWithResponses) UpdateRecordWithResponse(ctx context.Context, customerId CustomerId, recordId RecordId, params *UpdateRecordParams, body UpdateRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateRecordResponse, error) {
+	rsp, err := c.UpdateRecord(ctx, customerId, recordId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateRecordResponse(rsp)
+}
+
+// RunRecordActionWithBodyWithResponse Take one of a record's actions
+//
+// **Who may call:** As for opening a ticket (the customer's maintainers and admins, with the
+// `tickets` feature; staff with the service-desk capability and API keys); customer users need
+// the action's role besides (default maintainer).
+//
+// Opens a ticket of the action's ticket type about the record, at the record's site: its subject
+// and the first line of its description name the record (`Record rec_… (Contract C-1001, K-77)`);
+// `description` follows, `fields` are the ticket type's fields. Actions are listed with the
+// record's type (`GET /v1/record-types`).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404, also for an action the type does not have); a body over
+// 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/records/{recordId}/actions/{actionName} (the `RunRecordAction` operationId).
+func (c *ClientWithResponses) RunRecordActionWithBodyWithResponse(ctx context.Context, customerId CustomerId, recordId RecordId, actionName string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RunRecordActionResponse, error) {
+	rsp, err := c.RunRecordActionWithBody(ctx, customerId, recordId, actionName, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRunRecordActionResponse(rsp)
+}
+
+// RunRecordActionWithResponse Take one of a record's actions
+//
+// **Who may call:** As for opening a ticket (the customer's maintainers and admins, with the
+// `tickets` feature; staff with the service-desk capability and API keys); customer users need
+// the action's role besides (default maintainer).
+//
+// Opens a ticket of the action's ticket type about the record, at the record's site: its subject
+// and the first line of its description name the record (`Record rec_… (Contract C-1001, K-77)`);
+// `description` follows, `fields` are the ticket type's fields. Actions are listed with the
+// record's type (`GET /v1/record-types`).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404, also for an action the type does not have); a body over
+// 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/records/{recordId}/actions/{actionName} (the `RunRecordAction` operationId).
+func (c *ClientWithResponses) RunRecordActionWithResponse(ctx context.Context, customerId CustomerId, recordId RecordId, actionName string, body RunRecordActionJSONRequestBody, reqEditors ...RequestEditorFn) (*RunRecordActionResponse, error) {
+	rsp, err := c.RunRecordAction(ctx, customerId, recordId, actionName, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRunRecordActionResponse(rsp)
+}
+
+// ListRecordChangesOfWithResponse A record's change requests
+//
+// **Who may call:** As for getting the record.
+//
+// Oldest first (the first 100): the changes the customer's people asked for that needed
+// approval, pending or decided. Customer users see the fields shown to customers only.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/records/{recordId}/changes (the `ListRecordChangesOf` operationId).
+func (c *ClientWithResponses) ListRecordChangesOfWithResponse(ctx context.Context, customerId CustomerId, recordId RecordId, reqEditors ...RequestEditorFn) (*ListRecordChangesOfResponse, error) {
+	rsp, err := c.ListRecordChangesOf(ctx, customerId, recordId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListRecordChangesOfResponse(rsp)
+}
+
 // ListSCIMTokensWithResponse List a customer's SCIM tokens
 //
 // **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
@@ -37509,6 +42797,81 @@ func (c *ClientWithResponses) AssignTicketWithResponse(ctx context.Context, cust
 	return ParseAssignTicketResponse(rsp)
 }
 
+// ListTicketAttachmentsWithResponse List a ticket's attachments
+//
+// **Who may call:** As for getting the ticket.
+//
+// The files on the ticket and on its comments, oldest first, without their content. Staff and
+// API keys see those of internal notes; customer users never do.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/attachments (the `ListTicketAttachments` operationId).
+func (c *ClientWithResponses) ListTicketAttachmentsWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, reqEditors ...RequestEditorFn) (*ListTicketAttachmentsResponse, error) {
+	rsp, err := c.ListTicketAttachments(ctx, customerId, ticketId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTicketAttachmentsResponse(rsp)
+}
+
+// AttachToTicketWithBodyWithResponse Attach a file to a ticket
+//
+// **Who may call:** As for replying to the ticket: the customer's own maintainers and admins,
+// staff with the service-desk capability and API keys; the customer needs the `tickets`
+// feature, and the deployment a file store.
+//
+// The body is `multipart/form-data` with the file in the part `file` (its file name is kept,
+// sanitised, for display and downloads; other parts are ignored). The file is streamed to the
+// file store: its type is sniffed from its content, never taken from the client, and must be one
+// the deployment allows (by default PNG, JPEG, GIF, WebP, PDF, plain text and CSV: `invalid` on
+// `file` otherwise), as must its size (10 MiB by default: 413 beyond). A closed ticket, or a
+// deployment without a file store, is `failed_precondition`.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400; a body that is not `multipart/form-data` names `Content-Type`, an empty or
+// refused file `file`), `not_found` (404), `failed_precondition` (409); a file over the size
+// limit 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/attachments (the `AttachToTicket` operationId).
+func (c *ClientWithResponses) AttachToTicketWithBodyWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AttachToTicketResponse, error) {
+	rsp, err := c.AttachToTicketWithBody(ctx, customerId, ticketId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAttachToTicketResponse(rsp)
+}
+
+// DownloadTicketAttachmentWithResponse Download an attachment of a ticket
+//
+// **Who may call:** As for getting the ticket. The file of an internal note answers 404 to
+// customer users.
+//
+// The file's content, streamed, with the type sniffed at upload as `Content-Type`,
+// `Content-Disposition: attachment` with the sanitised file name, `Content-Length` and
+// `X-Content-Type-Options: nosniff`; `Range` and `If-None-Match` (the ETag) are honoured. A file
+// gone from the store is `not_found`.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `failed_precondition` (409: no file store); anything
+// unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/attachments/{attachmentId} (the `DownloadTicketAttachment` operationId).
+func (c *ClientWithResponses) DownloadTicketAttachmentWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, attachmentId TicketAttachmentId, reqEditors ...RequestEditorFn) (*DownloadTicketAttachmentResponse, error) {
+	rsp, err := c.DownloadTicketAttachment(ctx, customerId, ticketId, attachmentId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDownloadTicketAttachmentResponse(rsp)
+}
+
 // ListTicketCommentsWithResponse List a ticket's comments
 //
 // **Who may call:** As for getting the ticket.
@@ -37535,8 +42898,9 @@ func (c *ClientWithResponses) ListTicketCommentsWithResponse(ctx context.Context
 // service-desk capability and API keys (public replies and internal notes); the customer needs
 // the `tickets` feature.
 //
-// A public reply by the service desk is e-mailed to the requester; one by the customer to a
-// ticket waiting on the customer puts it back in progress. An internal note by a customer user
+// A public reply by the service desk is e-mailed to the requester; one by the customer is e-mailed
+// to the staff member the ticket is assigned to, and puts a ticket waiting on the customer back
+// in progress. An internal note by a customer user
 // is `permission_denied`; any comment on a closed ticket `failed_precondition`.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
@@ -37561,8 +42925,9 @@ func (c *ClientWithResponses) AddTicketCommentWithBodyWithResponse(ctx context.C
 // service-desk capability and API keys (public replies and internal notes); the customer needs
 // the `tickets` feature.
 //
-// A public reply by the service desk is e-mailed to the requester; one by the customer to a
-// ticket waiting on the customer puts it back in progress. An internal note by a customer user
+// A public reply by the service desk is e-mailed to the requester; one by the customer is e-mailed
+// to the staff member the ticket is assigned to, and puts a ticket waiting on the customer back
+// in progress. An internal note by a customer user
 // is `permission_denied`; any comment on a closed ticket `failed_precondition`.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
@@ -37597,6 +42962,29 @@ func (c *ClientWithResponses) GetTicketCommentWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseGetTicketCommentResponse(rsp)
+}
+
+// AttachToTicketCommentWithBodyWithResponse Attach a file to a comment of a ticket
+//
+// **Who may call:** As for attaching to the ticket; only the service desk and API keys may attach
+// to an internal note, whose files are internal too (customer users never see them: an internal
+// note answers them 404).
+//
+// The body and the checks are those of attaching to the ticket.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `failed_precondition` (409); a file over the size limit
+// 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId}/attachments (the `AttachToTicketComment` operationId).
+func (c *ClientWithResponses) AttachToTicketCommentWithBodyWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, commentId TicketCommentId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AttachToTicketCommentResponse, error) {
+	rsp, err := c.AttachToTicketCommentWithBody(ctx, customerId, ticketId, commentId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAttachToTicketCommentResponse(rsp)
 }
 
 // SetTicketPriorityWithBodyWithResponse Change a ticket's priority
@@ -38387,6 +43775,275 @@ func (c *ClientWithResponses) DeactivateProductWithResponse(ctx context.Context,
 		return nil, err
 	}
 	return ParseDeactivateProductResponse(rsp)
+}
+
+// ListRecordChangesWithResponse The inbox of change requests
+//
+// **Who may call:** Staff (agents and up) and API keys.
+//
+// Change requests across customers (or of one, or of one record), oldest first; with
+// `status=pending`, the inbox of changes that wait for a decision.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+// unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/record-changes (the `ListRecordChanges` operationId).
+func (c *ClientWithResponses) ListRecordChangesWithResponse(ctx context.Context, params *ListRecordChangesParams, reqEditors ...RequestEditorFn) (*ListRecordChangesResponse, error) {
+	rsp, err := c.ListRecordChanges(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListRecordChangesResponse(rsp)
+}
+
+// ApproveRecordChangeWithBodyWithResponse Approve a change request
+//
+// **Who may call:** Staff (agents and up) and API keys.
+//
+// Applies the change to its record if the record is still at the version the request was made on
+// (else 409 `conflict`: reject the request, and the customer asks again), recorded in the history
+// as the requester's change.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409, decided already), `conflict` (409); anything unexpected
+// `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/record-changes/{changeId}/approve (the `ApproveRecordChange` operationId).
+func (c *ClientWithResponses) ApproveRecordChangeWithBodyWithResponse(ctx context.Context, changeId RecordChangeId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApproveRecordChangeResponse, error) {
+	rsp, err := c.ApproveRecordChangeWithBody(ctx, changeId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApproveRecordChangeResponse(rsp)
+}
+
+// ApproveRecordChangeWithResponse Approve a change request
+//
+// **Who may call:** Staff (agents and up) and API keys.
+//
+// Applies the change to its record if the record is still at the version the request was made on
+// (else 409 `conflict`: reject the request, and the customer asks again), recorded in the history
+// as the requester's change.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409, decided already), `conflict` (409); anything unexpected
+// `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/record-changes/{changeId}/approve (the `ApproveRecordChange` operationId).
+func (c *ClientWithResponses) ApproveRecordChangeWithResponse(ctx context.Context, changeId RecordChangeId, body ApproveRecordChangeJSONRequestBody, reqEditors ...RequestEditorFn) (*ApproveRecordChangeResponse, error) {
+	rsp, err := c.ApproveRecordChange(ctx, changeId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApproveRecordChangeResponse(rsp)
+}
+
+// RejectRecordChangeWithBodyWithResponse Reject a change request
+//
+// **Who may call:** Staff (agents and up) and API keys.
+//
+// The record stays as it is.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409, decided already); anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/record-changes/{changeId}/reject (the `RejectRecordChange` operationId).
+func (c *ClientWithResponses) RejectRecordChangeWithBodyWithResponse(ctx context.Context, changeId RecordChangeId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RejectRecordChangeResponse, error) {
+	rsp, err := c.RejectRecordChangeWithBody(ctx, changeId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRejectRecordChangeResponse(rsp)
+}
+
+// RejectRecordChangeWithResponse Reject a change request
+//
+// **Who may call:** Staff (agents and up) and API keys.
+//
+// The record stays as it is.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409, decided already); anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/record-changes/{changeId}/reject (the `RejectRecordChange` operationId).
+func (c *ClientWithResponses) RejectRecordChangeWithResponse(ctx context.Context, changeId RecordChangeId, body RejectRecordChangeJSONRequestBody, reqEditors ...RequestEditorFn) (*RejectRecordChangeResponse, error) {
+	rsp, err := c.RejectRecordChange(ctx, changeId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRejectRecordChangeResponse(rsp)
+}
+
+// ListRecordTypesWithResponse The record types and their fields
+//
+// **Who may call:** Staff (agents and up), API keys, and customer users (any role).
+//
+// The latest version of every type: the built-in ones (contract, domain, task, meter), those the
+// server defines in code, and those staff defined through this API, sorted by name. Customer
+// users see only the fields shown to customers.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403); anything unexpected
+// `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/record-types (the `ListRecordTypes` operationId).
+func (c *ClientWithResponses) ListRecordTypesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListRecordTypesResponse, error) {
+	rsp, err := c.ListRecordTypes(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListRecordTypesResponse(rsp)
+}
+
+// DefineRecordTypeWithBodyWithResponse Define a record type, or a new version of one
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Stores the definition as the type's next version (1 for a new name). Records keep the version
+// they were made with, so a new version never makes stored records invalid; staff move a record
+// to the latest version by changing it (a bulk upsert does). Types defined in the server's code
+// cannot be redefined here (409 `already_exists`). An identifier field must be required and shown
+// to customers; edit rules need the role that may edit; an action names a ticket type.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400),
+// `already_exists` (409); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/record-types (the `DefineRecordType` operationId).
+func (c *ClientWithResponses) DefineRecordTypeWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DefineRecordTypeResponse, error) {
+	rsp, err := c.DefineRecordTypeWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDefineRecordTypeResponse(rsp)
+}
+
+// DefineRecordTypeWithResponse Define a record type, or a new version of one
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Stores the definition as the type's next version (1 for a new name). Records keep the version
+// they were made with, so a new version never makes stored records invalid; staff move a record
+// to the latest version by changing it (a bulk upsert does). Types defined in the server's code
+// cannot be redefined here (409 `already_exists`). An identifier field must be required and shown
+// to customers; edit rules need the role that may edit; an action names a ticket type.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400),
+// `already_exists` (409); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/record-types (the `DefineRecordType` operationId).
+func (c *ClientWithResponses) DefineRecordTypeWithResponse(ctx context.Context, body DefineRecordTypeJSONRequestBody, reqEditors ...RequestEditorFn) (*DefineRecordTypeResponse, error) {
+	rsp, err := c.DefineRecordType(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDefineRecordTypeResponse(rsp)
+}
+
+// GetRecordTypeWithResponse Get a record type
+//
+// **Who may call:** As for listing the record types.
+//
+// The latest version, or the one `version` names. Customer users see only the fields shown to
+// customers.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/record-types/{typeName} (the `GetRecordType` operationId).
+func (c *ClientWithResponses) GetRecordTypeWithResponse(ctx context.Context, typeName RecordTypeName, params *GetRecordTypeParams, reqEditors ...RequestEditorFn) (*GetRecordTypeResponse, error) {
+	rsp, err := c.GetRecordType(ctx, typeName, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRecordTypeResponse(rsp)
+}
+
+// ListAllRecordsWithResponse Records across customers
+//
+// **Who may call:** Staff (agents and up) and API keys.
+//
+// Oldest first; of one customer with `customer_id`, of none (waiting to be claimed) with
+// `unassigned`. Searches as listing a customer's records does.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+// unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/records (the `ListAllRecords` operationId).
+func (c *ClientWithResponses) ListAllRecordsWithResponse(ctx context.Context, params *ListAllRecordsParams, reqEditors ...RequestEditorFn) (*ListAllRecordsResponse, error) {
+	rsp, err := c.ListAllRecords(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAllRecordsResponse(rsp)
+}
+
+// UpsertRecordsWithBodyWithResponse Create or update records by external reference
+//
+// **Who may call:** Staff (agents and up) and API keys.
+//
+// Up to 1,000 records in one transaction, all or nothing, each found by its type and external
+// reference: created when there is none, else changed to what is given (customer, site, values,
+// and the type's latest version). A record that is as given already is left unchanged, so
+// repeating a request changes nothing. Leave `customer_id` out for a record a customer claims
+// later. More than 1,000 records answer 400 naming `records`; so does one type and reference given
+// twice. The body is limited to 1 MiB as every body is (413).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); a body over
+// 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/records/bulk (the `UpsertRecords` operationId).
+func (c *ClientWithResponses) UpsertRecordsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpsertRecordsResponse, error) {
+	rsp, err := c.UpsertRecordsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpsertRecordsResponse(rsp)
+}
+
+// UpsertRecordsWithResponse Create or update records by external reference
+//
+// **Who may call:** Staff (agents and up) and API keys.
+//
+// Up to 1,000 records in one transaction, all or nothing, each found by its type and external
+// reference: created when there is none, else changed to what is given (customer, site, values,
+// and the type's latest version). A record that is as given already is left unchanged, so
+// repeating a request changes nothing. Leave `customer_id` out for a record a customer claims
+// later. More than 1,000 records answer 400 naming `records`; so does one type and reference given
+// twice. The body is limited to 1 MiB as every body is (413).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); a body over
+// 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/records/bulk (the `UpsertRecords` operationId).
+func (c *ClientWithResponses) UpsertRecordsWithResponse(ctx context.Context, body UpsertRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpsertRecordsResponse, error) {
+	rsp, err := c.UpsertRecords(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpsertRecordsResponse(rsp)
 }
 
 // ListStaffWithResponse List staff members
@@ -43817,6 +49474,578 @@ func ParseReactivateCustomerResponse(rsp *http.Response) (*ReactivateCustomerRes
 	return response, nil
 }
 
+// ParseClaimRecordResponse parses an HTTP response from a ClaimRecordWithResponse call
+func ParseClaimRecordResponse(rsp *http.Response) (*ClaimRecordResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ClaimRecordResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Record
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ClaimRecordResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers ClaimRecordResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListRecordsResponse parses an HTTP response from a ListRecordsWithResponse call
+func ParseListRecordsResponse(rsp *http.Response) (*ListRecordsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListRecordsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RecordList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateRecordResponse parses an HTTP response from a CreateRecordWithResponse call
+func ParseCreateRecordResponse(rsp *http.Response) (*CreateRecordResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateRecordResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Record
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateRecordResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetRecordResponse parses an HTTP response from a GetRecordWithResponse call
+func ParseGetRecordResponse(rsp *http.Response) (*GetRecordResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRecordResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Record
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetRecordResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateRecordResponse parses an HTTP response from a UpdateRecordWithResponse call
+func ParseUpdateRecordResponse(rsp *http.Response) (*UpdateRecordResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateRecordResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Record
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest RecordChangeRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateRecordResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRunRecordActionResponse parses an HTTP response from a RunRecordActionWithResponse call
+func ParseRunRecordActionResponse(rsp *http.Response) (*RunRecordActionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RunRecordActionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Ticket
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers RunRecordActionResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListRecordChangesOfResponse parses an HTTP response from a ListRecordChangesOfWithResponse call
+func ParseListRecordChangesOfResponse(rsp *http.Response) (*ListRecordChangesOfResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListRecordChangesOfResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RecordChangeRequestList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListSCIMTokensResponse parses an HTTP response from a ListSCIMTokensWithResponse call
 func ParseListSCIMTokensResponse(rsp *http.Response) (*ListSCIMTokensResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -45436,6 +51665,223 @@ func ParseAssignTicketResponse(rsp *http.Response) (*AssignTicketResponse, error
 	return response, nil
 }
 
+// ParseListTicketAttachmentsResponse parses an HTTP response from a ListTicketAttachmentsWithResponse call
+func ParseListTicketAttachmentsResponse(rsp *http.Response) (*ListTicketAttachmentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTicketAttachmentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TicketAttachmentList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAttachToTicketResponse parses an HTTP response from a AttachToTicketWithResponse call
+func ParseAttachToTicketResponse(rsp *http.Response) (*AttachToTicketResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AttachToTicketResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest TicketAttachment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest FileTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDownloadTicketAttachmentResponse parses an HTTP response from a DownloadTicketAttachmentWithResponse call
+func ParseDownloadTicketAttachmentResponse(rsp *http.Response) (*DownloadTicketAttachmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DownloadTicketAttachmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DownloadTicketAttachmentResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListTicketCommentsResponse parses an HTTP response from a ListTicketCommentsWithResponse call
 func ParseListTicketCommentsResponse(rsp *http.Response) (*ListTicketCommentsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -45627,6 +52073,81 @@ func ParseGetTicketCommentResponse(rsp *http.Response) (*GetTicketCommentRespons
 			return nil, err
 		}
 		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAttachToTicketCommentResponse parses an HTTP response from a AttachToTicketCommentWithResponse call
+func ParseAttachToTicketCommentResponse(rsp *http.Response) (*AttachToTicketCommentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AttachToTicketCommentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest TicketAttachment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest FileTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Problem
@@ -47367,6 +53888,501 @@ func ParseDeactivateProductResponse(rsp *http.Response) (*DeactivateProductRespo
 			headers.ETag = value
 		}
 		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListRecordChangesResponse parses an HTTP response from a ListRecordChangesWithResponse call
+func ParseListRecordChangesResponse(rsp *http.Response) (*ListRecordChangesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListRecordChangesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RecordChangeRequestList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseApproveRecordChangeResponse parses an HTTP response from a ApproveRecordChangeWithResponse call
+func ParseApproveRecordChangeResponse(rsp *http.Response) (*ApproveRecordChangeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ApproveRecordChangeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RecordChangeRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRejectRecordChangeResponse parses an HTTP response from a RejectRecordChangeWithResponse call
+func ParseRejectRecordChangeResponse(rsp *http.Response) (*RejectRecordChangeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RejectRecordChangeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RecordChangeRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListRecordTypesResponse parses an HTTP response from a ListRecordTypesWithResponse call
+func ParseListRecordTypesResponse(rsp *http.Response) (*ListRecordTypesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListRecordTypesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RecordTypeList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDefineRecordTypeResponse parses an HTTP response from a DefineRecordTypeWithResponse call
+func ParseDefineRecordTypeResponse(rsp *http.Response) (*DefineRecordTypeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DefineRecordTypeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest RecordType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetRecordTypeResponse parses an HTTP response from a GetRecordTypeWithResponse call
+func ParseGetRecordTypeResponse(rsp *http.Response) (*GetRecordTypeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRecordTypeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RecordType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListAllRecordsResponse parses an HTTP response from a ListAllRecordsWithResponse call
+func ParseListAllRecordsResponse(rsp *http.Response) (*ListAllRecordsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAllRecordsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RecordList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpsertRecordsResponse parses an HTTP response from a UpsertRecordsWithResponse call
+func ParseUpsertRecordsResponse(rsp *http.Response) (*UpsertRecordsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpsertRecordsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UpsertRecordsResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil

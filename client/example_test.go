@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
+	"strings"
 
 	"github.com/portalkit/portalkit/client"
+	"github.com/portalkit/portalkit/filestore"
 	"github.com/portalkit/portalkit/httpapi"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/storage/sqlite"
@@ -143,4 +145,61 @@ func Example_staff() {
 	// Output:
 	// Grace owner active
 	// alan@provider.example invited true
+}
+
+// ExampleFileUpload attaches a file to a ticket and downloads it again.
+// The server keeps files in the store portal.Config.Files names.
+func ExampleFileUpload() {
+	store, err := sqlite.OpenTemp(context.Background())
+	if err != nil {
+		panic(err)
+	}
+	defer store.Close()
+	files, err := filestore.Open(context.Background(), "mem://")
+	if err != nil {
+		panic(err)
+	}
+	defer files.Close()
+	p, err := portal.New(portal.Config{Store: store, IDs: portal.SequentialIDs(), Files: files})
+	if err != nil {
+		panic(err)
+	}
+	boot, err := p.Bootstrap(context.Background(), portal.BootstrapParams{})
+	if err != nil {
+		panic(err)
+	}
+	srv := httptest.NewServer(httpapi.NewHandler(p, httpapi.WithLogger(slog.New(slog.DiscardHandler))))
+	defer srv.Close()
+	ctx := context.Background()
+	c, err := client.New(srv.URL, client.WithAPIKey(boot.APIKey))
+	if err != nil {
+		panic(err)
+	}
+	on := true
+	cu, err := client.Check(c.CreateCustomerWithResponse(ctx, nil, client.CreateCustomerRequest{Name: "Acme GmbH", Features: &client.FeaturesPatch{Tickets: &on}}))
+	if err != nil {
+		panic(err)
+	}
+	tk, err := client.Check(c.OpenTicketWithResponse(ctx, cu.JSON201.Id, nil, client.OpenTicketRequest{Type: "generic", Subject: "Printer jams"}))
+	if err != nil {
+		panic(err)
+	}
+
+	contentType, body := client.FileUpload("jam.txt", strings.NewReader("Paper jam in tray 2."))
+	att, err := client.Check(c.AttachToTicketWithBodyWithResponse(ctx, cu.JSON201.Id, tk.JSON201.Id, contentType, body))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(att.JSON201.Name, att.JSON201.ContentType, att.JSON201.Size)
+
+	got, err := client.Check(c.DownloadTicketAttachmentWithResponse(ctx, cu.JSON201.Id, tk.JSON201.Id, att.JSON201.Id))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(string(got.Body))
+	fmt.Println(got.HTTPResponse.Header.Get("Content-Disposition"))
+	// Output:
+	// jam.txt text/plain; charset=utf-8 20
+	// Paper jam in tray 2.
+	// attachment; filename="jam.txt"; filename*=UTF-8''jam.txt
 }

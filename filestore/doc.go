@@ -21,7 +21,7 @@
 // bytes (net/http.DetectContentType, the WHATWG algorithm browsers use) and
 // checked against an allow-list, the size is counted while streaming, and the
 // key is a fresh "fil_" + UUIDv7, never the client's file name, which is kept
-// only, sanitised, for display and downloads. ServeContent and Store.Serve
+// only, sanitised, for display and downloads. ServeContent, ServeDownload and Store.Serve
 // answer with headers that keep a stored file from running as a page of the
 // portal's origin.
 //

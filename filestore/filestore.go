@@ -216,7 +216,9 @@ func readError(err error) error {
 }
 
 func tooLarge(maxBytes int64) error {
-	return portalerr.Invalidf("file", "is larger than the limit of %s", formatBytes(maxBytes))
+	err := portalerr.Invalidf("file", "is larger than the limit of %s", formatBytes(maxBytes))
+	err.Err = filemeta.ErrTooLarge
+	return err
 }
 
 // formatBytes names a limit the way people set it: "10 MiB", "512 bytes".

@@ -1,6 +1,9 @@
 package filestore_test
 
 import (
+	"strconv"
+	"time"
+
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -15,6 +18,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/portalkit/portalkit/filestore/filemeta"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -130,6 +135,7 @@ func TestPutSizeLimit(t *testing.T) {
 					assert.Equal(t, portalerr.Invalid, portalerr.CodeOf(err))
 					assert.Equal(t, tt.wantErr, portalerr.MessageOf(err))
 					assert.Equal(t, []portalerr.FieldViolation{{Field: "file", Message: strings.TrimPrefix(tt.wantErr, "file: ")}}, portalerr.FieldsOf(err))
+					assert.Equal(t, tt.size > 0, errors.Is(err, filemeta.ErrTooLarge), "only a file over the limit is ErrTooLarge")
 					assert.Empty(t, list(), "a refused upload leaves nothing behind")
 					return
 				}
@@ -427,6 +433,21 @@ func TestServe(t *testing.T) {
 			assert.Equal(t, 200, rec.Code)
 			assert.Equal(t, "application/pdf", rec.Header().Get("Content-Type"))
 			assert.Empty(t, rec.Body.Bytes())
+		})
+
+		t.Run("a download is an attachment, images too", func(t *testing.T) {
+			req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/files/x", nil)
+			rec := httptest.NewRecorder()
+			rd, f, err := s.Get(t.Context(), img.Key)
+			require.NoError(t, err)
+			defer rd.Close()
+			filestore.ServeDownload(rec, req, f, time.Time{}, rd)
+			assert.Equal(t, 200, rec.Code)
+			assert.Equal(t, "image/png", rec.Header().Get("Content-Type"))
+			assert.Equal(t, `attachment; filename="Baustelle S_d.png"; filename*=UTF-8''Baustelle%20S%C3%BCd.png`, rec.Header().Get("Content-Disposition"))
+			assert.Equal(t, "nosniff", rec.Header().Get("X-Content-Type-Options"))
+			assert.Equal(t, strconv.Itoa(len(pngData)), rec.Header().Get("Content-Length"))
+			assert.Equal(t, pngData, rec.Body.Bytes())
 		})
 
 		t.Run("not found writes nothing", func(t *testing.T) {

@@ -11,6 +11,7 @@ type ctxKey int
 const (
 	requestIDKey ctxKey = iota
 	clientAddrKey
+	httpRequestKey // the *http.Request, for the operations keepRequest names
 )
 
 // requestID returns the ID the middleware gave the request, or "".

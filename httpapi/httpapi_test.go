@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/portalkit/portalkit/client"
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/filestore"
 	"github.com/portalkit/portalkit/httpapi"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/portal"
@@ -48,11 +50,25 @@ func newEnv(t *testing.T, opts ...httpapi.Option) *env {
 // API key the store holds already; "" bootstraps one.
 func newEnvOn(t *testing.T, s storage.Store, ids portal.IDSource, owner string, opts ...httpapi.Option) *env {
 	t.Helper()
+	return newEnvFiles(t, s, ids, owner, "", opts...)
+}
+
+// newEnvFiles is newEnvOn with ticket attachments kept in the file store
+// filesURL names; "" is a local directory of the test's own.
+func newEnvFiles(t *testing.T, s storage.Store, ids portal.IDSource, owner, filesURL string, opts ...httpapi.Option) *env {
+	t.Helper()
+	if filesURL == "" {
+		filesURL = (&url.URL{Scheme: "file", Path: t.TempDir()}).String()
+	}
+	files, err := filestore.Open(t.Context(), filesURL)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = files.Close() })
 	e := &env{store: s, clock: &portaltest.Clock{}, notes: &portaltest.Recorder{}, logs: &bytes.Buffer{}, owner: owner}
 	e.p = portaltest.New(t, e.clock, func(c *portal.Config) {
 		c.Store = s
 		c.Mailer = e.notes
 		c.IDs = ids
+		c.Files = files
 	})
 	if e.owner == "" {
 		var err error

@@ -1,11 +1,13 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"maps"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -30,6 +32,7 @@ import (
 	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/storage/sqlite"
 	"github.com/portalkit/portalkit/ticket"
 )
@@ -54,8 +57,14 @@ type isoTenant struct {
 	// resolved was resolved by the service desk, masterData asks to change
 	// the customer's phone.
 	ticket, resolved, masterData ticket.Ticket
-	reply                        ticket.Comment // the service desk's public reply on ticket
-	hr                           isoHR          // HR sync: hrsync_iso_test.go
+	reply                        ticket.Comment    // the service desk's public reply on ticket
+	attachment                   ticket.Attachment // a picture the admin attached to ticket
+	hr                           isoHR             // HR sync: hrsync_iso_test.go
+	// Records (isoRecords): a task, a change request of a contract, and
+	// the contract number of an unassigned contract to claim.
+	task        record.Record
+	change      record.ChangeRequest
+	claimNumber string
 }
 
 // isoFixture is a running handler over SQLite with two customers, A and B.
@@ -79,6 +88,9 @@ var isoTemplate struct {
 	path string
 	f    isoFixture
 	ids  int64
+	// files is the URL of the directory the fixture's attachments are in,
+	// which every copy shares (a file's key is never reused).
+	files string
 }
 
 // newIsoFixture returns the fixture on a fresh copy of the template's
@@ -95,7 +107,7 @@ func newIsoFixture(t *testing.T) *isoFixture {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = store.Close() })
 	f := tp.f
-	f.env = newEnvOn(t, store, portal.SequenceAfter(tp.ids), tp.f.owner)
+	f.env = newEnvFiles(t, store, portal.SequenceAfter(tp.ids), tp.f.owner, tp.files)
 	f.notes.Err = bounce
 	return &f
 }
@@ -105,12 +117,13 @@ func newIsoFixture(t *testing.T) *isoFixture {
 func buildIsoTemplate(t *testing.T) {
 	ids := &portal.Sequence{}
 	store := portaltest.Store(t)
-	f := buildIsoFixture(t, newEnvOn(t, store, ids, ""))
 	dir, err := os.MkdirTemp("", "portalkit-iso-")
 	require.NoError(t, err)
+	files := (&url.URL{Scheme: "file", Path: filepath.Join(dir, "files")}).String()
+	f := buildIsoFixture(t, newEnvFiles(t, store, ids, "", files))
 	path := filepath.Join(dir, "fixture.db")
 	require.NoError(t, sqlite.Backup(t.Context(), store.(*sqlite.Store), path))
-	isoTemplate.path, isoTemplate.f, isoTemplate.ids = path, *f, ids.Drawn()
+	isoTemplate.path, isoTemplate.f, isoTemplate.ids, isoTemplate.files = path, *f, ids.Drawn(), files
 }
 
 func buildIsoFixture(t *testing.T, e *env) *isoFixture {
@@ -175,6 +188,10 @@ func buildIsoFixture(t *testing.T, e *env) *isoFixture {
 		require.NoError(t, err)
 		tn.ticket, tn.resolved, tn.masterData, tn.reply = f.isoTickets(t, identity.NewContext(t.Context(), admin), tn)
 		tn.c, tn.hr = f.isoHR(t, tn)
+		tn.task, tn.change, tn.claimNumber = f.isoRecords(t, identity.NewContext(t.Context(), admin), tn)
+		tn.attachment, err = f.p.AttachToTicket(identity.NewContext(t.Context(), admin), tn.c.ID, tn.ticket.ID,
+			portal.AttachToTicketParams{Name: "photo.png"}, bytes.NewReader(pngBytes))
+		require.NoError(t, err)
 		return tn
 	}
 	f.a = mk("Acme", "acme.example")
@@ -250,10 +267,18 @@ func (f *isoFixture) ids(tn isoTenant) map[string]string {
 		"masterDataTicketId": string(tn.masterData.ID),
 		"commentId":          string(tn.reply.ID),
 		"customerVersion":    strconv.FormatInt(tn.c.Version, 10),
+		"attachmentId":       string(tn.attachment.ID),
 		// HR sync.
 		"employeeId": string(tn.hr.employee.ID),
 		"runId":      string(tn.hr.planned.ID),
 		"tokenId":    string(tn.hr.token),
+		// Records; a type's name is the same for every customer.
+		"recordId":    string(tn.task.ID),
+		"changeId":    string(tn.change.ID),
+		"claimNumber": tn.claimNumber,
+		"typeName":    "contract",
+		"contractId":  string(tn.change.RecordID),
+		"actionName":  "cancel",
 	}
 }
 
@@ -328,6 +353,14 @@ func (f *isoFixture) version(t *testing.T, kind string, ids map[string]string) i
 				return o.Version
 			}
 		}
+	case "record":
+		for _, tn := range []isoTenant{f.a, f.b} {
+			if string(tn.task.ID) == ids["recordId"] {
+				r, err := f.p.GetRecord(ctx, tn.c.ID, tn.task.ID)
+				require.NoError(t, err)
+				return r.Version
+			}
+		}
 	}
 	return 1 // a ghost: any well-formed ETag
 }
@@ -380,7 +413,16 @@ func (f *isoFixture) takeSnapshot(t *testing.T) map[string]any {
 		comments, err := f.p.ListTicketComments(ctx, tn.c.ID, tn.ticket.ID, portal.ListTicketCommentsParams{Limit: 100})
 		part("ticket comments", comments, err)
 		f.hrSnapshot(t, tn, func(what string, v any) { out[name+" "+what] = v })
+		f.recordSnapshot(t, tn, func(what string, v any) { out[name+" "+what] = v })
+		attachments, err := f.p.ListTicketAttachments(ctx, tn.c.ID, tn.ticket.ID)
+		part("ticket attachments", attachments, err)
 	}
+	free, err := f.p.AllRecords(ctx, portal.AllRecordsParams{Unassigned: true, ListRecordsParams: portal.ListRecordsParams{Limit: 100}})
+	require.NoError(t, err)
+	out["unassigned records"] = free
+	recordTypes, err := f.p.RecordTypes(ctx)
+	require.NoError(t, err)
+	out["record types"] = recordTypes
 	articles, err := f.p.ListArticles(ctx, portal.ListArticlesParams{Limit: 100})
 	require.NoError(t, err)
 	out["articles"] = articles
@@ -426,6 +468,13 @@ var ghostIDs = map[string]string{
 	"resolvedTicketId":   "tkt_ghost2",
 	"masterDataTicketId": "tkt_ghost3",
 	"commentId":          "tcm_ghost",
+	"recordId":           "rec_ghost",
+	"changeId":           "rcr_ghost",
+	"claimNumber":        "C-GHOST",
+	"typeName":           "contract",
+	"contractId":         "rec_ghost2",
+	"actionName":         "cancel",
+	"attachmentId":       "att_ghost",
 	// A version, not an ID: any will do for a customer that is not there.
 	"customerVersion": "1",
 	// Not IDs: a kind and a locale of mail are the same everywhere.
@@ -456,8 +505,11 @@ type isoRow struct {
 	class  isoClass
 	reason string // for rows outside the matrix: why it is not tenant-scoped
 
-	query   string // raw query string; placeholders such as {customerId} are filled
-	body    string // raw JSON body; placeholders are filled; "" sends none
+	query string // raw query string; placeholders such as {customerId} are filled
+	body  string // raw JSON body; placeholders are filled; "" sends none
+	// upload sends a multipart/form-data body with a small PNG as its
+	// part "file" instead of body.
+	upload  bool
 	ifMatch string // "customer", "site", "membership", "product" or "offer": the current ETag goes in If-Match
 	// alias fills a placeholder from another of the fixture's IDs
 	// ({orderId} from confirmedOrderId, for moves of a confirmed order).
@@ -648,6 +700,38 @@ var isolationMatrix = map[string]isoRow{
 		body: `{"customer_version":{customerVersion},"resolve":true}`, ifMatch: "ticket",
 		staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
 	"listTicketQueue": {class: classStaff, query: "customer_id={customerId}", staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	// Attachments: read as the ticket is, attached as it is replied to.
+	"listTicketAttachments":    {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
+	"downloadTicketAttachment": {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
+	"attachToTicket":           {class: classTenant, upload: true, staff: ok201, admin: ok201, viewer: no403, foreign: no404, mixed: no404},
+	"attachToTicketComment":    {class: classTenant, upload: true, staff: ok201, admin: ok201, viewer: no403, foreign: no404, mixed: no404},
+
+	// Records: a customer's people read them, its maintainers edit what the
+	// fields' rules allow and its admins claim; staff keep them, define
+	// types and decide change requests.
+	"listRecordTypes": {class: classTenant, scoped: true, staff: ok200, admin: ok200, viewer: ok200, foreign: ok200},
+	"getRecordType":   {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: ok200},
+	"defineRecordType": {class: classStaff, body: `{"name":"plan","fields":[{"name":"code","kind":"text"}]}`,
+		staff: ok201, admin: no403, viewer: no403, foreign: no403},
+	"listRecords": {class: classTenant, query: "type=contract&field=contract_number&value=C-1", staff: ok200, admin: ok200, viewer: ok200, foreign: no404},
+	"createRecord": {class: classStaff, body: `{"type":"task","site_id":"{siteId}","values":{"title":"New","status":"open"}}`,
+		staff: ok201, admin: no403, viewer: no403, foreign: no404, crossBody: bad400},
+	"getRecord": {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
+	"updateRecord": {class: classTenant, body: `{"values":{"status":"done"}}`, ifMatch: "record",
+		staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
+	"listRecordChangesOf": {class: classTenant, alias: map[string]string{"recordId": "contractId"},
+		staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
+	"runRecordAction": {class: classTenant, alias: map[string]string{"recordId": "contractId"}, body: `{"description":"We move out."}`,
+		staff: ok201, admin: ok201, viewer: no403, foreign: no404, mixed: no404},
+	// Staff claim nothing: their call is refused by role.
+	"claimRecord": {class: classTenant, body: `{"type":"contract","identifiers":{"contract_number":"{claimNumber}","customer_number":"K-FREE"}}`,
+		staff: no403, admin: ok200, viewer: no403, foreign: no404},
+	"listAllRecords": {class: classStaff, query: "customer_id={customerId}", staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"upsertRecords": {class: classStaff, body: `{"records":[{"customer_id":"{customerId}","type":"task","external_ref":"t-new","values":{"title":"T","status":"open"}}]}`,
+		staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"listRecordChanges":   {class: classStaff, query: "customer_id={customerId}", staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"approveRecordChange": {class: classStaff, body: `{}`, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"rejectRecordChange":  {class: classStaff, body: `{"note":"no"}`, staff: ok200, admin: no403, viewer: no403, foreign: no403},
 
 	"acceptInvitation":         {class: classPublic, reason: "the invitation token in the body is the credential; there is no caller to scope"},
 	"requestLoginLink":         {class: classPublic, reason: "answers 202 alike for every address, so it reveals nothing of any customer"},
@@ -724,6 +808,10 @@ func (f *isoFixture) callWith(t *testing.T, op isoOp, row isoRow, token string, 
 		body = strings.NewReader(fill(t, row.body, bodyIDs))
 	}
 	header := map[string]string{}
+	if row.upload {
+		ct, b := multipartBody(t, "photo.png", map[string][]byte{"file": pngBytes})
+		body, header["Content-Type"] = b, ct
+	}
 	if row.ifMatch != "" {
 		header["If-Match"] = `"` + strconv.FormatInt(f.version(t, row.ifMatch, ids), 10) + `"`
 	}

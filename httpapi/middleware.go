@@ -23,8 +23,10 @@ import (
 
 // handler runs what every request needs around the generated handler, in
 // this order: request ID, access log and metrics, route lookup, body
-// limit, bearer authentication, the checks the spec cannot express
-// (checkRequest), validation against the spec, and then the
+// limit (for an upload the portal's file limit), bearer authentication,
+// the checks the spec cannot express (checkRequest; checkUpload for an
+// upload), validation against the spec (an upload's body excepted: its
+// handler streams it), and then the
 // operation itself (through serveIdempotent for those taking an
 // Idempotency-Key).
 type handler struct {
@@ -35,6 +37,9 @@ type handler struct {
 	metrics http.Handler // nil when the metrics cannot be gathered here
 	m       *metrics
 	opts    *openapi3filter.Options
+	// uploadOpts are opts for uploads (isUpload), whose bodies are not
+	// validated by kin-openapi.
+	uploadOpts *openapi3filter.Options
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -97,11 +102,18 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	if r.ContentLength > h.s.maxBody {
-		h.s.writeProblem(rec, r, errBodyTooLarge(h.s.maxBody))
+	limit, opts := h.s.maxBody, h.opts
+	upload := isUpload(route)
+	if upload {
+		// An upload may be as large as the portal accepts files, and no
+		// larger: its handler streams it to the file store.
+		limit, opts = h.s.p.FileLimits().MaxBytes+multipartSlack, h.uploadOpts
+	}
+	if r.ContentLength > limit {
+		h.s.writeProblem(rec, r, errBodyTooLarge(limit))
 		return
 	}
-	r.Body = http.MaxBytesReader(rec, r.Body, h.s.maxBody)
+	r.Body = http.MaxBytesReader(rec, r.Body, limit)
 
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		// A read has no body to wait for between authenticating the caller
@@ -117,17 +129,32 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		r = r.WithContext(identity.NewContext(r.Context(), p))
+		if upload || streamsFile(route) {
+			extendDeadlines(rec)
+		}
 	}
 
-	if err := checkRequest(r, route); err != nil {
+	check := checkRequest
+	if upload {
+		check = func(r *http.Request, _ *routers.Route) error { return checkUpload(r) }
+	}
+	if err := check(r, route); err != nil {
 		h.s.writeProblem(rec, r, err)
 		return
 	}
+	vr := r
+	if upload {
+		// kin-openapi reads a body whole even when it does not validate
+		// it (its security checks buffer it for AuthenticationFunc): it
+		// gets none of an upload's, which its handler streams.
+		vr = r.WithContext(r.Context())
+		vr.Body = http.NoBody
+	}
 	err := openapi3filter.ValidateRequest(r.Context(), &openapi3filter.RequestValidationInput{
-		Request: r, PathParams: params, Route: route, Options: h.opts,
+		Request: vr, PathParams: params, Route: route, Options: opts,
 	})
 	if err != nil {
-		h.s.writeProblem(rec, r, validationError(err, h.s.maxBody))
+		h.s.writeProblem(rec, r, validationError(err, limit))
 		return
 	}
 	if takesIdempotencyKey(route) {

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -23,6 +24,7 @@ import (
 	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/ticket"
 )
 
@@ -186,6 +188,7 @@ func (f *roleFixture) takeSnapshot(t *testing.T) map[string]any {
 	part("articles", articles, err)
 	out["tickets"] = f.allTickets(t)
 	f.hrSnapshot(t, out)
+	f.recordSnapshot(t, func(what string, v any) { out[what] = v })
 	return out
 }
 
@@ -201,6 +204,12 @@ type roleTarget struct {
 	staff   identity.StaffMember
 	article news.Article
 	ticket  ticket.Ticket
+	record  record.Record        // records: recordRoleRows
+	change  record.ChangeRequest // a pending change request of record
+	number  string               // the contract number of an unassigned contract
+	// For attachments: a file on ticket, and an internal note on it.
+	attachment ticket.Attachment
+	note       ticket.Comment
 	// HR sync: hrsync_roles_test.go.
 	employee org.Employee
 	run      hrsync.Run
@@ -381,6 +390,28 @@ var (
 	masterDataTicket = ticketAt(ticket.TypeMasterDataChange, func(*roleFixture) customer.SiteID { return "" }, false)
 )
 
+// attachedAt is ticketAt(generic, site) with a picture the service desk
+// attached and an internal note.
+func attachedAt(site func(f *roleFixture) customer.SiteID) func(t *testing.T, f *roleFixture) roleTarget {
+	open := ticketAt(ticket.TypeGeneric, site, false)
+	return func(t *testing.T, f *roleFixture) roleTarget {
+		t.Helper()
+		tg := open(t, f)
+		desk := portaltest.ServiceDesk(t.Context())
+		var err error
+		tg.attachment, err = f.p.AttachToTicket(desk, customer.ID(f.cid), tg.ticket.ID, portal.AttachToTicketParams{Name: "photo.png"}, bytes.NewReader(pngBytes))
+		require.NoError(t, err)
+		tg.note, err = f.p.AddTicketComment(desk, customer.ID(f.cid), tg.ticket.ID, portal.AddTicketCommentParams{Visibility: ticket.Internal, Body: "Internal"})
+		require.NoError(t, err)
+		return tg
+	}
+}
+
+var (
+	northAttached = attachedAt(func(f *roleFixture) customer.SiteID { return f.north.ID })
+	southAttached = attachedAt(func(f *roleFixture) customer.SiteID { return f.south.ID })
+)
+
 func currentCustomer(t *testing.T, f *roleFixture) roleTarget {
 	t.Helper()
 	return roleTarget{etag: f.customerETag(t)}
@@ -442,6 +473,27 @@ var roleMatrix = map[string]roleRow{
 	"the ticket queue": {prep: northTicket, want: byRole(s200, s200, s200, s403, s403, s403, s403),
 		call: func(t *testing.T, _ *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
 			return c.ListTicketQueueWithResponse(t.Context(), nil)
+		}},
+	// Attachments: read as the ticket is, attached as it is replied to;
+	// an internal note is the service desk's alone (404 to customer users,
+	// who never see it; a viewer is refused attaching anywhere).
+	"list a ticket's attachments": {prep: northAttached, want: byRole(s200, s200, s200, s200, s200, s200, s200),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListTicketAttachmentsWithResponse(t.Context(), f.cid, string(tg.ticket.ID))
+		}},
+	"download an attachment beyond the caller's sites": {prep: southAttached, want: byRole(s200, s200, s200, s200, s200, s200, s404),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.DownloadTicketAttachmentWithResponse(t.Context(), f.cid, string(tg.ticket.ID), string(tg.attachment.ID))
+		}},
+	"attach a file to a ticket": {write: true, prep: northTicket, want: byRole(s201, s201, s201, s201, s201, s403, s201),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			ct, body := client.FileUpload("photo.png", bytes.NewReader(pngBytes))
+			return c.AttachToTicketWithBodyWithResponse(t.Context(), f.cid, string(tg.ticket.ID), ct, body)
+		}},
+	"attach a file to an internal note": {write: true, prep: northAttached, want: byRole(s201, s201, s201, s404, s404, s403, s404),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			ct, body := client.FileUpload("log.txt", strings.NewReader("log"))
+			return c.AttachToTicketCommentWithBodyWithResponse(t.Context(), f.cid, string(tg.ticket.ID), string(tg.note.ID), ct, body)
 		}},
 
 	"read customer": {prep: noTarget, want: byRole(s200, s200, s200, s200, s200, s200, s200),
@@ -873,9 +925,10 @@ func (f *roleFixture) enableStock(t *testing.T) {
 	require.NoError(t, err)
 }
 
-// allTickets is every ticket of the customer with its comments, internal
-// notes included, page by page, read as staff (the matrix opens more than a
-// page; staff read them whether the tickets feature is on or not).
+// allTickets is every ticket of the customer with its comments (internal
+// notes included) and attachments, page by page, read as staff (the matrix
+// opens more than a page; staff read them whether the tickets feature is
+// on or not).
 func (f *roleFixture) allTickets(t *testing.T) []any {
 	t.Helper()
 	ctx := portaltest.Owner(t.Context())
@@ -888,7 +941,9 @@ func (f *roleFixture) allTickets(t *testing.T) []any {
 		for _, tk := range l.Items {
 			cs, err := f.p.ListTicketComments(ctx, c.ID, tk.ID, portal.ListTicketCommentsParams{Limit: 100})
 			require.NoError(t, err)
-			out = append(out, tk, cs.Items)
+			as, err := f.p.ListTicketAttachments(ctx, c.ID, tk.ID)
+			require.NoError(t, err)
+			out = append(out, tk, cs.Items, as)
 		}
 		if l.NextCursor == "" {
 			return out

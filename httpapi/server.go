@@ -56,7 +56,9 @@ var _ oapi.StrictServerInterface = (*Server)(nil)
 //
 // Each request gets an X-Request-ID (the caller's, when it sends a
 // well-formed one), an access-log line and metrics by route and status. Its
-// body is limited (413 beyond), its bearer token resolved by the
+// body is limited (413 beyond; an upload, a multipart/form-data body, by
+// the portal's file limit instead, and streamed to its file store rather
+// than read whole), its bearer token resolved by the
 // authenticator (a missing Authorization header leaves it anonymous, for
 // the operations that need no caller; a bad one is 401), and it is checked
 // against the spec before a handler runs (400 with one field violation per
@@ -92,7 +94,7 @@ func NewHandler(p *portal.Portal, opts ...Option) http.Handler {
 	if err != nil {
 		panic(fmt.Sprintf("httpapi: registering metrics: %v", err))
 	}
-	strict := oapi.NewStrictHandlerWithOptions(s, nil, oapi.StrictHTTPServerOptions{
+	strict := oapi.NewStrictHandlerWithOptions(s, []oapi.StrictMiddlewareFunc{keepRequest}, oapi.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc:  s.requestError,
 		ResponseErrorHandlerFunc: s.writeProblem,
 	})
@@ -111,6 +113,11 @@ func NewHandler(p *portal.Portal, opts ...Option) http.Handler {
 			SkipSettingDefaults: true,
 		},
 	}
+	// An upload's body is streamed to the file store by its handler, never
+	// read whole here (checkUpload checks its Content-Type instead).
+	upload := *h.opts
+	upload.ExcludeRequestBody = true
+	h.uploadOpts = &upload
 	if s.gather != nil {
 		h.metrics = promhttp.HandlerFor(s.gather, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelError)})
 	}

@@ -38,6 +38,9 @@ const (
 	KindTicketOpened       Kind = "ticket_opened"       // to the service desk: ticket TicketID was opened
 	KindTicketReply        Kind = "ticket_reply"        // to the requester: the service desk replied Message
 	KindTicketStatus       Kind = "ticket_status"       // to the requester: ticket TicketID is now TicketStatus, with a note in Reason
+	// KindTicketCustomerReply goes to the staff member a ticket is
+	// assigned to: the customer replied Message to ticket TicketID.
+	KindTicketCustomerReply Kind = "ticket_customer_reply"
 )
 
 // linkKind says what a kind's link points at.
@@ -69,6 +72,9 @@ var kinds = map[Kind]kindSpec{
 	KindTicketOpened:       {"/console/tickets/", linkTicket},
 	KindTicketReply:        {"/tickets/", linkTicket},
 	KindTicketStatus:       {"/tickets/", linkTicket},
+
+	// To the assigned staff member, in the console.
+	KindTicketCustomerReply: {"/console/tickets/", linkTicket},
 }
 
 // Kinds returns every kind, sorted.
@@ -750,6 +756,8 @@ func SampleData(k Kind) Data {
 		d.Message = "Thank you. Could you send us the serial number of the device?"
 	case KindTicketStatus:
 		d.Reason = "We need the serial number to order a replacement."
+	case KindTicketCustomerReply:
+		d.Message = "The serial number is 5CG1234XYZ."
 	case KindLoginLink, KindStaffLoginLink:
 		d.ExpiresAt = time.Date(2030, time.March, 7, 9, 45, 0, 0, time.UTC)
 	case KindStaffInvitation:

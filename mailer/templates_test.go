@@ -40,7 +40,7 @@ func fieldsOf(err error) []string {
 func TestRenderEveryKindInEveryLocale(t *testing.T) {
 	tm := newTemplates(t, "")
 	require.ElementsMatch(t, []string{"en", "de"}, mailer.Locales())
-	require.Len(t, mailer.Kinds(), 13)
+	require.Len(t, mailer.Kinds(), 14)
 
 	for _, kind := range mailer.Kinds() {
 		for _, locale := range mailer.Locales() {
@@ -96,6 +96,8 @@ func TestRenderLinks(t *testing.T) {
 		mailer.KindTicketOpened:       "https://acme.example/portal/console/tickets/tkt_1",
 		mailer.KindTicketReply:        "https://acme.example/portal/tickets/tkt_1",
 		mailer.KindTicketStatus:       "https://acme.example/portal/tickets/tkt_1",
+
+		mailer.KindTicketCustomerReply: "https://acme.example/portal/console/tickets/tkt_1",
 	}
 	for kind, want := range tests {
 		link, err := tm.Link(kind, data)

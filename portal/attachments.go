@@ -189,3 +189,20 @@ func (p *Portal) OpenTicketAttachment(ctx context.Context, cid customer.ID, id t
 	}
 	return rc, att, nil
 }
+
+// FileLimits returns the limits uploads are checked against, with the
+// defaults filled in: an HTTP layer bounds an upload's request body by
+// MaxBytes. HasFiles reports whether attachments can be stored at all.
+func (p *Portal) FileLimits() filemeta.Limits {
+	l := p.fileLim
+	if l.MaxBytes <= 0 {
+		l.MaxBytes = filemeta.DefaultMaxBytes
+	}
+	if l.Types == nil {
+		l.Types = filemeta.DefaultTypes()
+	}
+	return l
+}
+
+// HasFiles reports whether the portal has a file store (Config.Files).
+func (p *Portal) HasFiles() bool { return p.files != nil }

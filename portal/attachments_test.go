@@ -13,6 +13,7 @@ import (
 	"github.com/portalkit/portalkit/filestore"
 	"github.com/portalkit/portalkit/filestore/filemeta"
 	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/ticket"
 )
@@ -156,4 +157,17 @@ func TestTicketAttachmentDeletedWhenNotRecorded(t *testing.T) {
 		require.NoError(t, err)
 		assert.Empty(t, l)
 	}, func(c *portal.Config) { c.Files = hookFiles{} })
+}
+
+// FileLimits fills in the defaults an HTTP layer bounds uploads by.
+func TestFileLimits(t *testing.T) {
+	t.Parallel()
+	p := portaltest.New(t, &portaltest.Clock{})
+	assert.Equal(t, filemeta.Limits{MaxBytes: filemeta.DefaultMaxBytes, Types: filemeta.DefaultTypes()}, p.FileLimits())
+	assert.False(t, p.HasFiles())
+	p = portaltest.New(t, &portaltest.Clock{}, withFiles(t), func(c *portal.Config) {
+		c.FileLimits = filemeta.Limits{MaxBytes: 1234, Types: []string{"image/png"}}
+	})
+	assert.Equal(t, filemeta.Limits{MaxBytes: 1234, Types: []string{"image/png"}}, p.FileLimits())
+	assert.True(t, p.HasFiles())
 }

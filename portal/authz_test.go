@@ -26,6 +26,7 @@ import (
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/portalerr"
+	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/storage/sqlite"
 	"github.com/portalkit/portalkit/ticket"
@@ -53,6 +54,11 @@ type tenant struct {
 	reply                        ticket.Comment    // the service desk's public reply on ticket
 	attachment                   ticket.Attachment // the maintainer's file on ticket
 	hr                           hrTenant          // HR sync: authz_hrsync_test.go
+	// Records (recordTenant): a task, a contract with a change request
+	// waiting, and the identifiers of an unassigned contract to claim.
+	task, contract, meter record.Record
+	recordChange          record.ChangeRequest
+	claimIDs              map[string]string
 }
 
 type fixture struct {
@@ -353,6 +359,7 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 		tn.article, err = f.p.CreateCustomerArticle(as(t, tn.admin), tn.c.ID, portal.CreateCustomerArticleParams{Title: name + " news", Body: "Hi"})
 		require.NoError(t, err)
 		tn.c, tn.hr = f.hrTenant(t, tn)
+		tn.task, tn.contract, tn.meter, tn.recordChange, tn.claimIDs = f.recordTenant(t, tn)
 		return tn
 	}
 	f.a = mk("Acme", "acme.example")
@@ -749,6 +756,67 @@ var useCases = map[string]useCase{
 	"DeleteCustomerArticle": {staff: identity.StaffAdmin, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none(f.p.DeleteCustomerArticle(ctx, tn.c.ID, tn.article.ID))
 	}},
+
+	// Shared records (records.go): staff keep them and decide change
+	// requests; a customer's people read them, maintainers edit, admins
+	// claim.
+	"RecordTypes": {staff: identity.StaffAgent, user: customer.RoleViewer, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.RecordTypes(ctx))
+	}},
+	"RecordType": {staff: identity.StaffAgent, user: customer.RoleViewer, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.RecordType(ctx, record.TypeContract, 0))
+	}},
+	"DefineRecordType": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.DefineRecordType(ctx, record.Type{Name: "plan", Fields: []record.Field{{Name: "code", Kind: record.KindText}}}))
+	}},
+	"CreateRecord": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.CreateRecord(ctx, tn.c.ID, portal.RecordParams{Type: record.TypeTask, Values: map[string]string{"title": "New", "status": "open"}}))
+	}},
+	"UpsertRecords": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.UpsertRecords(ctx, []portal.UpsertRecordParams{{CustomerID: tn.c.ID, Type: record.TypeTask, ExternalRef: "t-1", Values: map[string]string{"title": "New", "status": "open"}}}))
+	}},
+	"GetRecord": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		r, err := f.p.GetRecord(ctx, tn.c.ID, tn.contract.ID)
+		return recordCustomer(r, err)
+	}},
+	"ListRecords": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		l, err := f.p.ListRecords(ctx, tn.c.ID, portal.ListRecordsParams{})
+		var ids []customer.ID
+		for _, r := range l.Items {
+			ids = append(ids, r.CustomerID)
+		}
+		return ids, err
+	}},
+	"AllRecords": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.AllRecords(ctx, portal.AllRecordsParams{CustomerID: tn.c.ID}))
+	}},
+	"UpdateRecord": {staff: identity.StaffAgent, user: customer.RoleMaintainer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.UpdateRecord(ctx, tn.c.ID, tn.task.ID, portal.UpdateRecordParams{Version: tn.task.Version, Values: map[string]string{"status": "done"}}))
+	}},
+	"ClaimRecord": {user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return recordCustomer(f.p.ClaimRecord(ctx, tn.c.ID, portal.ClaimRecordParams{Type: record.TypeContract, Identifiers: tn.claimIDs}))
+	}},
+	"RecordChanges": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.RecordChanges(ctx, portal.ListRecordChangesParams{CustomerID: tn.c.ID}))
+	}},
+	"RecordChangesOf": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		l, err := f.p.RecordChangesOf(ctx, tn.c.ID, tn.contract.ID)
+		var ids []customer.ID
+		for _, c := range l {
+			ids = append(ids, c.CustomerID)
+		}
+		return ids, err
+	}},
+	"RunRecordAction": {staff: identity.StaffAgent, desk: true, user: customer.RoleMaintainer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		tk, err := f.p.RunRecordAction(ctx, tn.c.ID, tn.meter.ID, "report_reading", portal.RecordActionParams{Description: "1234"})
+		if err != nil {
+			return nil, err
+		}
+		return []customer.ID{tk.CustomerID}, nil
+	}},
+	"DecideRecordChange": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.DecideRecordChange(ctx, tn.recordChange.ID, portal.DecideRecordChangeParams{Approve: true}))
+	}},
 }
 
 // orderCustomers returns the customers of the orders listed.
@@ -784,6 +852,8 @@ var notTenantScoped = map[string]string{
 	"DeliverOutbox":            "maintenance: one pass of the outbox worker, which sends the mail use cases enqueued",
 	"RunOutbox":                "maintenance: the outbox worker",
 	"OutboxStats":              "maintenance: how much mail waits and how late, for monitoring; no customer's data",
+	"FileLimits":               "configuration: the limits uploads are checked against, for bounding request bodies; no data",
+	"HasFiles":                 "configuration: whether a file store is configured; no data",
 	// A signed-in user's own account: TestSelfUseCases checks who may call them.
 	"MyMemberships":    "self",
 	"SwitchMembership": "self",
@@ -891,7 +961,22 @@ func (f fixture) snapshot(t *testing.T) []any {
 		require.NoError(t, err)
 		out = append(out, tickets, comments, atts)
 		out = append(out, f.hrSnapshot(t, tn)...)
+		recs, err := f.p.ListRecords(f.owner, tn.c.ID, portal.ListRecordsParams{Limit: 100})
+		require.NoError(t, err)
+		for _, r := range recs.Items {
+			got, err := f.p.GetRecord(f.owner, tn.c.ID, r.ID)
+			require.NoError(t, err)
+			out = append(out, got)
+		}
+		changes, err := f.p.RecordChanges(f.owner, portal.ListRecordChangesParams{CustomerID: tn.c.ID, Limit: 100})
+		require.NoError(t, err)
+		out = append(out, changes)
 	}
+	free, err := f.p.AllRecords(f.owner, portal.AllRecordsParams{Unassigned: true, ListRecordsParams: portal.ListRecordsParams{Limit: 100}})
+	require.NoError(t, err)
+	recordTypes, err := f.p.RecordTypes(f.owner)
+	require.NoError(t, err)
+	out = append(out, free, recordTypes)
 	products, err := f.p.ListProducts(f.owner, portal.ListProductsParams{Limit: 100})
 	require.NoError(t, err)
 	out = append(out, products)

@@ -31,6 +31,9 @@ const (
 	NotifyTicketOpened       NotificationKind = "ticket_opened"       // to the service desk: the Ticket* fields
 	NotifyTicketReply        NotificationKind = "ticket_reply"        // to the requester: the Ticket* fields, Message (the reply)
 	NotifyTicketStatus       NotificationKind = "ticket_status"       // to the requester: the Ticket* fields, Reason (the note)
+	// NotifyTicketCustomerReply goes to the staff member a ticket is
+	// assigned to: the Ticket* fields, Message (the customer's reply).
+	NotifyTicketCustomerReply NotificationKind = "ticket_customer_reply"
 )
 
 // Notification asks for a message to a person, usually an e-mail with a

@@ -61,6 +61,14 @@ const (
 	ActNewsWrite        Action = "news.write"     // a customer's own articles: write, change, delete
 	ActNewsAll          Action = "news.all"       // every article, across customers
 	ActNewsManage       Action = "news.manage"    // the provider's articles: write, change, delete any
+
+	ActRecordTypes      Action = "record.types"       // the record types (customers: their shown fields)
+	ActRecordTypeManage Action = "record.type_manage" // define record types and new versions of them
+	ActRecordRead       Action = "record.read"        // a customer's records and their history
+	ActRecordManage     Action = "record.manage"      // create, bulk upsert, list across customers
+	ActRecordEdit       Action = "record.edit"        // change values (customers: under the fields' edit rules)
+	ActRecordClaim      Action = "record.claim"       // claim an unassigned record by its identifiers
+	ActRecordApprove    Action = "record.approve"     // the inbox of change requests, approve or reject them
 )
 
 // Actions of HR sync (licenses.go, hrsync.go, scim.go).
@@ -178,6 +186,18 @@ var policy = map[Action]Rule{
 	// identity provider provisions with; the tokens write employees.
 	ActSCIMTokenManage: {Staff: identity.StaffAgent, User: customer.RoleAdmin, Feature: customer.FeatureHRSync},
 	ActSCIMWrite:       {Feature: customer.FeatureHRSync, SCIM: true},
+
+	// Shared records (records.go). Staff agents keep the records and
+	// decide change requests; defining types is for admins, as the
+	// portfolio is. A customer's people read its records; maintainers edit
+	// what the fields' edit rules let them; admins claim records.
+	ActRecordTypes:      {Staff: identity.StaffAgent, User: customer.RoleViewer},
+	ActRecordTypeManage: {Staff: identity.StaffAdmin},
+	ActRecordRead:       {Staff: identity.StaffAgent, User: customer.RoleViewer},
+	ActRecordManage:     {Staff: identity.StaffAgent},
+	ActRecordEdit:       {Staff: identity.StaffAgent, User: customer.RoleMaintainer},
+	ActRecordClaim:      {User: customer.RoleAdmin},
+	ActRecordApprove:    {Staff: identity.StaffAgent},
 }
 
 // RuleFor returns the rule for act, and false for an unknown action (which

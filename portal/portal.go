@@ -14,6 +14,7 @@ import (
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/portalerr"
+	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/ticket"
 )
@@ -107,6 +108,13 @@ type Config struct {
 	// HRSyncEvery is how often each customer's source is pulled; default
 	// hrsync.DefaultEvery (3 hours).
 	HRSyncEvery time.Duration
+	// RecordTypes are the record types defined in Go; default
+	// record.DefaultRegistry() (contract, domain, task, meter). Staff
+	// define further types through the API, under other names.
+	RecordTypes *record.Registry
+	// RecordClaimLimit bounds a customer's attempts to claim records;
+	// default DefaultClaimLimit. They are counted by RateLimiter.
+	RecordClaimLimit Limit
 }
 
 // RateLimits bound attempts per e-mail address and per client address.
@@ -139,6 +147,7 @@ type Portal struct {
 	lockout  Limit
 	cursors  cursorKey
 	tickets  ticketSetup
+	records  recordSetup
 	files    FileStore
 	fileLim  filemeta.Limits
 	phantom  phantomLocks
@@ -228,6 +237,13 @@ func New(cfg Config) (*Portal, error) {
 	p.tickets = ticketSetup{types: cfg.TicketTypes, reopen: cfg.TicketReopenWindow, desk: strings.TrimSpace(cfg.ServiceDeskEmail)}
 	if p.tickets.types == nil {
 		p.tickets.types = ticket.DefaultRegistry()
+	}
+	p.records = recordSetup{types: cfg.RecordTypes, claim: cfg.RecordClaimLimit}
+	if p.records.types == nil {
+		p.records.types = record.DefaultRegistry()
+	}
+	if p.records.claim == (Limit{}) {
+		p.records.claim = DefaultClaimLimit
 	}
 	if p.tickets.reopen == 0 {
 		p.tickets.reopen = ticket.DefaultReopenWindow

@@ -469,6 +469,9 @@ func (p *Portal) changeTicket(ctx context.Context, act Action, cid customer.ID, 
 		if out, err = p.storeTicket(ctx, r, next, ev); err != nil {
 			return err
 		}
+		if err := p.recordTicketEvent(ctx, r, a, ev, out); err != nil {
+			return err
+		}
 		if ev.Kind == ticket.EventStatus || ev.Kind == ticket.EventReopened {
 			return p.notifyRequester(ctx, r, a, NotifyTicketStatus, out, c, ev.Note)
 		}
@@ -478,6 +481,25 @@ func (p *Portal) changeTicket(ctx context.Context, act Action, cid customer.ID, 
 		return ticket.Ticket{}, err
 	}
 	return out, nil
+}
+
+// ticketAuditActions name the audit events of a ticket's changes: who moved,
+// reopened, assigned or reprioritised which ticket, beside the ticket's own
+// history.
+var ticketAuditActions = map[ticket.EventKind]string{
+	ticket.EventStatus:   "ticket.status_changed",
+	ticket.EventReopened: "ticket.reopened",
+	ticket.EventAssigned: "ticket.assigned",
+	ticket.EventPriority: "ticket.priority_changed",
+}
+
+// recordTicketEvent appends the audit event of ev on t, if its kind has one.
+func (p *Portal) recordTicketEvent(ctx context.Context, r storage.Repos, a access, ev ticket.Event, t ticket.Ticket) error {
+	action, ok := ticketAuditActions[ev.Kind]
+	if !ok {
+		return nil
+	}
+	return p.record(ctx, r, a.who.Actor(), action, t.CustomerID, string(t.ID))
 }
 
 // storeTicket writes next, read at its Version, with evs. Conflict when a
@@ -555,6 +577,11 @@ func (p *Portal) ApplyMasterDataChange(ctx context.Context, cid customer.ID, id 
 		if out, err = p.storeTicket(ctx, r, next, evs...); err != nil {
 			return err
 		}
+		for _, ev := range evs {
+			if err := p.recordTicketEvent(ctx, r, a, ev, out); err != nil {
+				return err
+			}
+		}
 		if params.Resolve {
 			return p.notifyRequester(ctx, r, a, NotifyTicketStatus, out, cust, "")
 		}
@@ -605,8 +632,9 @@ type AddTicketCommentParams struct {
 // AddTicketComment adds a comment to a ticket. The customer's maintainers
 // and admins reply publicly; staff with the service-desk capability reply
 // or write internal notes. A public reply by staff is mailed to the
-// requester; one by the customer to a ticket waiting on the customer moves
-// it back to in progress. PermissionDenied for an internal note by a
+// requester; one by the customer is mailed to the staff member the ticket
+// is assigned to (NotifyTicketCustomerReply), and moves a ticket waiting
+// on the customer back to in progress. PermissionDenied for an internal note by a
 // customer user; FailedPrecondition on a closed ticket.
 func (p *Portal) AddTicketComment(ctx context.Context, cid customer.ID, id ticket.ID, params AddTicketCommentParams) (ticket.Comment, error) {
 	if params.Visibility == "" {
@@ -645,6 +673,9 @@ func (p *Portal) AddTicketComment(ctx context.Context, cid customer.ID, id ticke
 		case cm.Visibility == ticket.Internal:
 			return nil
 		case a.user():
+			if err := p.notifyAssignee(ctx, r, t, c, cm.Body); err != nil {
+				return err
+			}
 			if t.Status != ticket.StatusWaitingOnCustomer {
 				return nil
 			}
@@ -652,8 +683,11 @@ func (p *Portal) AddTicketComment(ctx context.Context, cid customer.ID, id ticke
 			if err != nil {
 				return err
 			}
-			_, err = p.storeTicket(ctx, r, next, ev)
-			return err
+			stored, err := p.storeTicket(ctx, r, next, ev)
+			if err != nil {
+				return err
+			}
+			return p.recordTicketEvent(ctx, r, a, ev, stored)
 		default:
 			n, err := p.requesterNotice(ctx, r, a, NotifyTicketReply, t, c)
 			if err != nil || n.Kind == "" {
@@ -667,6 +701,27 @@ func (p *Portal) AddTicketComment(ctx context.Context, cid customer.ID, id ticke
 		return ticket.Comment{}, err
 	}
 	return out, nil
+}
+
+// notifyAssignee mails the staff member t is assigned to, while active
+// and on the service desk, that the customer replied body.
+func (p *Portal) notifyAssignee(ctx context.Context, r storage.Repos, t ticket.Ticket, c customer.Customer, body string) error {
+	if t.Assignee == "" {
+		return nil
+	}
+	m, err := r.Staff().Get(ctx, t.Assignee)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("portal: loading the assignee: %w", err)
+	}
+	if m.Status != identity.StaffActive || !m.ServiceDesk {
+		return nil
+	}
+	n := ticketNotice(NotifyTicketCustomerReply, m.Email, "", t, c)
+	n.Message = body
+	return p.enqueue(ctx, r, n)
 }
 
 // authorName is how a comment names its author: a user's or a staff

@@ -83,4 +83,5 @@ type Repos interface {
 	News() NewsRepo
 	Licenses() LicenseRepo
 	Org() OrgRepo
+	Records() RecordRepo
 }

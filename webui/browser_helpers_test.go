@@ -20,6 +20,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portalkit/portalkit/filestore"
 	"github.com/portalkit/portalkit/httpapi"
 	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/portal"
@@ -178,10 +179,14 @@ func newLiveSite(t *testing.T) *liveSite {
 	srv := httptest.NewUnstartedServer(nil)
 	t.Cleanup(srv.Close)
 	s := &liveSite{URL: "http://" + srv.Listener.Addr().String(), mail: &portaltest.Recorder{}}
+	files, err := filestore.Open(t.Context(), (&url.URL{Scheme: "file", Path: t.TempDir()}).String())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = files.Close() })
 	s.p = portaltest.New(t, &portaltest.Clock{}, func(c *portal.Config) {
 		// The browser keeps cookies by the real clock, so the sessions'
 		// expiry must come from it too.
 		c.Now = time.Now
+		c.Files = files
 		c.Mailer = s.mail
 		c.Branding = mailer.Branding{ProductName: "Acme Portal", PublicBaseURL: s.URL}
 	})
@@ -402,6 +407,12 @@ func (v *visitor) tick(sel string) {
 	if !eval[bool](v, fmt.Sprintf(`document.querySelector(%q).checked`, sel)) {
 		v.check(sel)
 	}
+}
+
+// attach puts the local file at path into the file field sel finds.
+func (v *visitor) attach(sel, path string) {
+	v.t.Helper()
+	require.NoError(v.t, v.do(chromedp.SetUploadFiles(chromedp.CSS(sel), []string{path})), "%s: attaching %s in %s", v.name, path, sel)
 }
 
 // choose selects value in the select field sel finds.

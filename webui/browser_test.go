@@ -3,7 +3,9 @@ package webui_test
 import (
 	"context"
 	"net/url"
+	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +18,7 @@ import (
 	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/warehouse"
 	"github.com/portalkit/portalkit/webui"
 )
@@ -401,6 +404,16 @@ func TestBrowserStories(t *testing.T) {
 		assert.Contains(t, maint.text(`h1`), "Cracked screen")
 		assert.Contains(t, maint.text(`main`), "Open")
 
+		// A photo of the damage goes with it.
+		photo := filepath.Join(t.TempDir(), "cracked-screen.png")
+		require.NoError(t, os.WriteFile(photo, pngBytes, 0o600))
+		maint.attach(`input[type=file][name=file]`, photo)
+		maint.click(`form[action$="/attachments"] button`)
+		maint.requireStatus(200)
+		assert.Contains(t, maint.text(`main`), "The file is attached.")
+		assert.Contains(t, maint.text(`main table`), "cracked-screen.png")
+		assert.Contains(t, maint.text(`main table`), "image/png")
+
 		// The owner joins the service desk on the staff page, then works
 		// the ticket from the queue.
 		staff := staffTab.in(t)
@@ -411,6 +424,9 @@ func TestBrowserStories(t *testing.T) {
 		staff.click(`main table a[href$="` + path.Base(ticketPath) + `"]`)
 		staff.requireStatus(200)
 		deskPath = staff.location().Path
+		assert.Contains(t, staff.text(`main table`), "cracked-screen.png", "the desk sees the customer's photo")
+		href := eval[string](staff, `document.querySelector("main table a[download]").getAttribute("href")`)
+		assert.True(t, strings.HasPrefix(href, deskPath+"/attachments/att_"), href)
 		staff.typeInto(`textarea[name=body]`, "Courier damage: claim it with the carrier.")
 		staff.check(`input[name=visibility][value=internal]`)
 		staff.click(`form[action$="/comments"] button`)
@@ -432,6 +448,54 @@ func TestBrowserStories(t *testing.T) {
 		assert.Contains(t, body, "A replacement screen is on its way.")
 		assert.Contains(t, body, "Resolved")
 		assert.NotContains(t, body, "Courier damage", "the internal note stays internal")
+	})
+
+	step("an admin claims a contract, edits it, and a change waits for staff's approval", func(t *testing.T) {
+		// The provider's system sent the contract without a customer.
+		_, err := s.p.UpsertRecords(s.staff, []portal.UpsertRecordParams{{Type: record.TypeContract, ExternalRef: "erp-4711",
+			Values: map[string]string{"contract_number": "V-4711", "customer_number": "K-0815", "status": "active",
+				"end_date": "2030-12-31", "monthly_instalment": "10000", "billing_email": "billing@acme.example"}}})
+		require.NoError(t, err)
+		admin := adminTab.in(t)
+		admin.click(`.top nav a[href="/records"]`)
+		admin.click(`main a.button[href="/records/claim"]`)
+		admin.choose(`select[name=type]`, "contract")
+		admin.click(`form[action="/records/claim"][method=get] button`)
+		admin.typeInto(`input[name="id.contract_number"]`, "V-4711")
+		admin.typeInto(`input[name="id.customer_number"]`, "K-0816")
+		admin.click(`form[action="/records/claim"][method=post] button`)
+		assert.Equal(t, int64(404), *admin.lastStatus, "one wrong number: no such contract")
+		admin.typeInto(`input[name="id.customer_number"]`, "K-0815")
+		admin.click(`form[action="/records/claim"][method=post] button`)
+		admin.requireStatus(200)
+		require.Regexp(t, `^/records/rec_[^/]+$`, admin.location().Path)
+		recordPath := admin.location().Path
+		assert.Contains(t, admin.text(`h1`), "V-4711")
+
+		admin.typeInto(`input[name="value.monthly_instalment"]`, "10500")
+		admin.click(`main form[method=post] button`)
+		admin.requireStatus(200)
+		assert.Contains(t, admin.text(`main`), "The record is saved.")
+		assert.Contains(t, admin.text(`main dl`), "10500")
+
+		admin.typeInto(`input[name="value.billing_email"]`, "invoices@acme.example")
+		admin.click(`main form[method=post] button`)
+		admin.requireStatus(200)
+		assert.Contains(t, admin.text(`main`), "waits for the provider's approval")
+		assert.NotContains(t, admin.text(`main dl`), "invoices@acme.example", "not before staff approve it")
+
+		staff := staffTab.in(t)
+		staff.click(`.top nav a[href="/console/records"]`)
+		staff.click(`main a[href="/console/record-changes"]`)
+		assert.Contains(t, staff.text(`main table`), "invoices@acme.example")
+		staff.click(`main form[action$="/approve"] button`)
+		staff.requireStatus(200)
+		assert.Contains(t, staff.text(`main`), "approved")
+
+		admin.open(recordPath)
+		admin.requireStatus(200)
+		assert.Contains(t, admin.text(`main dl`), "invoices@acme.example")
+		assert.Contains(t, admin.text(`main`), "Change approved", "the history says so")
 	})
 
 	step("a colleague invited on the staff page accepts", func(t *testing.T) {

@@ -19,6 +19,7 @@ func (h *handler) consoleRoutes() {
 	h.consoleSignInRoutes()
 	h.consoleStaffRoutes()
 	h.consoleTicketRoutes()
+	h.consoleRecordRoutes()
 	h.handle("GET /console", h.asStaff(h.consoleHome))
 	h.customerRoutes()
 	h.customerPartRoutes()

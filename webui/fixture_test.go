@@ -1,8 +1,10 @@
 package webui_test
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -14,12 +16,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/filestore"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/news"
 	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/ticket"
 	"github.com/portalkit/portalkit/warehouse"
 	"github.com/portalkit/portalkit/webui"
@@ -46,6 +50,11 @@ type tenant struct {
 	article    news.Article // written by the admin for the customer's people
 	staffNews  news.Article // the provider's, for this customer alone
 	hr         hrTenant     // HR sync: hrsync_test.go
+	// attachment is a picture the maintainer attached to ticket; noteFile
+	// a file on its internal note, which no customer user may ever see.
+	attachment, noteFile ticket.Attachment
+	task                 record.Record // a task its maintainers may edit
+	contract             record.Record // with a value customers do not see
 }
 
 // internalNote is the text of a staff note on every fixture ticket: no
@@ -69,9 +78,13 @@ func newSiteWith(t *testing.T, change func(*portal.Config)) *site {
 	t.Helper()
 	clock := &portaltest.Clock{}
 	rec := &portaltest.Recorder{}
+	files, err := filestore.Open(t.Context(), "mem://")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = files.Close() })
 	p := portaltest.New(t, clock, func(c *portal.Config) {
 		c.Mailer = rec
 		c.HRSources = testSources // HR sync: hrsync_test.go
+		c.Files = files
 		if change != nil {
 			change(c)
 		}
@@ -124,7 +137,12 @@ func (s *site) tenant(t *testing.T, name, domain string, prod orders.ProductID) 
 	})
 	require.NoError(t, err)
 	desk := portaltest.As(t.Context(), identity.APIKeyPrincipal("key_desk", identity.StaffAgent))
-	_, err = s.p.AddTicketComment(desk, c.ID, tn.ticket.ID, portal.AddTicketCommentParams{Visibility: ticket.Internal, Body: internalNote})
+	note, err := s.p.AddTicketComment(desk, c.ID, tn.ticket.ID, portal.AddTicketCommentParams{Visibility: ticket.Internal, Body: internalNote})
+	require.NoError(t, err)
+	tn.attachment, err = s.p.AttachToTicket(maint, c.ID, tn.ticket.ID, portal.AttachToTicketParams{Name: "Photo of " + name + ".png"}, bytes.NewReader(pngBytes))
+	require.NoError(t, err)
+	tn.noteFile, err = s.p.AttachToTicket(desk, c.ID, tn.ticket.ID, portal.AttachToTicketParams{CommentID: note.ID, Name: "courier-claim-" + domain + ".txt"},
+		strings.NewReader(internalNote))
 	require.NoError(t, err)
 	admin := portaltest.As(t.Context(), mustPrincipal(t, s.p, tn.users[customer.RoleAdmin].token))
 	tn.article, err = s.p.CreateCustomerArticle(admin, c.ID, portal.CreateCustomerArticleParams{Title: "Canteen news of " + name, Body: "Soup on *Friday*."})
@@ -132,6 +150,7 @@ func (s *site) tenant(t *testing.T, name, domain string, prod orders.ProductID) 
 	tn.staffNews, err = s.p.CreateArticle(ctx, portal.CreateArticleParams{Title: "Delivery dates for " + name, Body: "Next week.", Audience: news.Only(c.ID)})
 	require.NoError(t, err)
 	tn.c, tn.hr = s.hrTenant(t, tn, prod)
+	tn.task, tn.contract = s.records(t, c.ID, domain)
 	return tn
 }
 
@@ -167,6 +186,7 @@ type page struct {
 	status   int
 	location string
 	body     string
+	header   http.Header
 }
 
 func (b *browser) get(path string) page {
@@ -179,16 +199,49 @@ func (b *browser) post(path string, form url.Values) page {
 	return b.do(http.MethodPost, path, form)
 }
 
+// upload sends a multipart form with content as its file "file", as a
+// page's upload form does.
+func (b *browser) upload(path, name string, content []byte) page {
+	b.t.Helper()
+	return b.uploadWith(path, nil, name, content)
+}
+
+// uploadWith is upload with form fields before the file, in the order
+// given (name, value, name, value, …), as a form's fields come.
+func (b *browser) uploadWith(path string, fields []string, name string, content []byte) page {
+	b.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for i := 0; i+1 < len(fields); i += 2 {
+		require.NoError(b.t, mw.WriteField(fields[i], fields[i+1]))
+	}
+	w, err := mw.CreateFormFile("file", name)
+	require.NoError(b.t, err)
+	_, err = w.Write(content)
+	require.NoError(b.t, err)
+	require.NoError(b.t, mw.Close())
+	return b.send(http.MethodPost, path, mw.FormDataContentType(), &body)
+}
+
+// pngBytes is a 1×1 PNG.
+var pngBytes = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89" +
+	"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82")
+
 func (b *browser) do(method, path string, form url.Values) page {
 	b.t.Helper()
-	var body io.Reader
 	if form != nil {
-		body = strings.NewReader(form.Encode())
+		return b.send(method, path, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
 	}
+	return b.send(method, path, "", nil)
+}
+
+// send sends a request with a body of the given type ("" for none).
+func (b *browser) send(method, path, contentType string, body io.Reader) page {
+	b.t.Helper()
 	req, err := http.NewRequestWithContext(context.WithoutCancel(b.t.Context()), method, b.srv.URL+path, body)
 	require.NoError(b.t, err)
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	// A browser says a form comes from the page's own origin.
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
@@ -197,5 +250,5 @@ func (b *browser) do(method, path string, form url.Values) page {
 	defer func() { _ = res.Body.Close() }()
 	data, err := io.ReadAll(res.Body)
 	require.NoError(b.t, err)
-	return page{status: res.StatusCode, location: res.Header.Get("Location"), body: string(data)}
+	return page{status: res.StatusCode, location: res.Header.Get("Location"), body: string(data), header: res.Header}
 }

@@ -109,3 +109,16 @@ func (l locale) Time(t time.Time) string {
 
 // Number formats an integer with the language's digit grouping.
 func (l locale) Number(n int) string { return l.pr.Sprint(number.Decimal(n)) }
+
+// Bytes names a file size for people: "512 bytes", "1.5 KB", "2.3 MB"
+// (units of 1024), with the locale's decimal mark.
+func (l locale) Bytes(n int64) string {
+	switch {
+	case n < 1<<10:
+		return l.T("%d bytes", n)
+	case n < 1<<20:
+		return l.pr.Sprintf("%v KB", number.Decimal(float64(n)/(1<<10), number.MaxFractionDigits(1)))
+	default:
+		return l.pr.Sprintf("%v MB", number.Decimal(float64(n)/(1<<20), number.MaxFractionDigits(1)))
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/ticket"
 	"github.com/portalkit/portalkit/webui"
 )
@@ -34,6 +35,8 @@ func fill(pattern string, tn tenant) (method, path string) {
 		"/employees/runs/{id}", "/employees/runs/"+string(tn.hr.run),
 		"/employees/items/{id}", "/employees/items/"+string(tn.hr.item),
 		"/employees/scim-tokens/{id}", "/employees/scim-tokens/"+string(tn.hr.token),
+		"/records/{id}", "/records/"+string(tn.task.ID),
+		"/attachments/{att}", "/attachments/"+string(tn.attachment.ID),
 		"{move}", "issue", "/{act}", "/"+defaultAct(pattern),
 	)
 	return method, r.Replace(path)
@@ -70,8 +73,19 @@ func (s *site) state(t *testing.T, tn tenant) string {
 	require.NoError(t, err)
 	out := fmt.Sprintf("order %s v%d; item %s v%d; orders %d; ticket %s v%d, %d comments; tickets %d;",
 		o.Status, o.Version, it.Status, it.Version, len(all.Items), tk.Status, tk.Version, len(cs.Items), len(tks.Items))
+	as, err := s.p.ListTicketAttachments(ctx, tn.c.ID, tn.ticket.ID)
+	require.NoError(t, err)
+	out += fmt.Sprintf(" %d attachments;", len(as))
 	written, err := s.p.ListCustomerNews(ctx, tn.c.ID, portal.ListCustomerNewsParams{Written: true, Limit: 100})
 	require.NoError(t, err)
+	for _, id := range []record.ID{tn.task.ID, tn.contract.ID} {
+		r, err := s.p.GetRecord(ctx, tn.c.ID, id)
+		require.NoError(t, err)
+		out += fmt.Sprintf(" record %s v%d %v;", r.ID, r.Version, r.Values)
+	}
+	recs, err := s.p.ListRecords(ctx, tn.c.ID, portal.ListRecordsParams{Limit: 100})
+	require.NoError(t, err)
+	out += fmt.Sprintf(" records %d;", len(recs.Items))
 	for _, a := range written.Items {
 		out += fmt.Sprintf(" article %s %q v%d;", a.ID, a.Title, a.Version)
 	}
@@ -101,7 +115,9 @@ func (tn tenant) secrets() []string {
 	out := []string{tn.c.Name, string(tn.c.ID), string(tn.order.ID), tn.order.Number.String(), string(tn.item), tn.invitation.Email, string(tn.invitation.ID),
 		string(tn.ticket.ID), tn.ticket.Number.String(), tn.ticket.Subject,
 		tn.article.Title, string(tn.article.ID), tn.staffNews.Title, string(tn.staffNews.ID),
-		tn.hr.leaverName, tn.hr.stayerName, string(tn.hr.run), string(tn.hr.item)}
+		tn.hr.leaverName, tn.hr.stayerName, string(tn.hr.run), string(tn.hr.item),
+		string(tn.task.ID), tn.task.Values["title"], string(tn.contract.ID), tn.contract.Values["contract_number"],
+		tn.attachment.Name, string(tn.attachment.ID), tn.noteFile.Name, string(tn.noteFile.ID)}
 	for _, u := range tn.users {
 		out = append(out, u.email, string(u.member))
 	}
@@ -124,9 +140,12 @@ func TestTenantIsolation(t *testing.T) {
 			}
 			t.Run(string(role)+" "+method+" "+path, func(t *testing.T) {
 				var pg page
-				if method == http.MethodGet {
+				switch {
+				case method == http.MethodGet:
 					pg = br.get(path)
-				} else {
+				case isUpload(pattern):
+					pg = br.upload(path, "photo.png", pngBytes)
+				default:
 					pg = br.post(path, url.Values{"role": {"admin"}, "holder_name": {"Mallory"}, "reason": {"x"}, "version": {"1"}})
 				}
 				switch {
@@ -186,6 +205,8 @@ var postActions = append([]postAction{
 	{"POST /tickets/{id}/comments", portal.ActTicketComment, func(*testing.T, *site, tenant) url.Values {
 		return url.Values{"body": {"Any news?"}}
 	}},
+	// An upload (isUpload) sends a picture as a multipart form.
+	{"POST /tickets/{id}/attachments", portal.ActTicketComment, nil},
 	{"POST /tickets/{id}/reopen", portal.ActTicketReopen, func(t *testing.T, s *site, tn tenant) url.Values {
 		// Only a resolved ticket reopens: the service desk resolves it first.
 		desk := portaltest.As(t.Context(), identity.APIKeyPrincipal("key_desk", identity.StaffAgent))
@@ -204,6 +225,19 @@ var postActions = append([]postAction{
 		return url.Values{"title": {"Canteen closed"}, "body": {"Until Monday."}, "version": {"1"}}
 	}},
 	{"POST /news/{id}/delete", portal.ActNewsWrite, nil},
+	{"POST /records/{id}", portal.ActRecordEdit, func(t *testing.T, s *site, tn tenant) url.Values {
+		r, err := s.p.GetRecord(portaltest.Owner(t.Context()), tn.c.ID, tn.task.ID)
+		require.NoError(t, err)
+		next := "done"
+		if r.Values["status"] == next {
+			next = "open"
+		}
+		return url.Values{"version": {fmt.Sprint(r.Version)}, "was.status": {r.Values["status"]}, "value.status": {next}}
+	}},
+	{"POST /records/claim", portal.ActRecordClaim, func(t *testing.T, s *site, tn tenant) url.Values {
+		n := s.unassignedContract(t)
+		return url.Values{"type": {"contract"}, "id.contract_number": {n}, "id.customer_number": {"K-FREE"}}
+	}},
 	{"POST /account", portal.ActSelf, func(*testing.T, *site, tenant) url.Values { return url.Values{"name": {"New Name"}, "locale": {"de"}} }},
 	{"POST /account/password", portal.ActSelf, func(*testing.T, *site, tenant) url.Values {
 		return url.Values{"new_password": {"violet-orbit-quartz-42"}}
@@ -217,6 +251,12 @@ type postAction struct {
 	// form makes the form's values, first bringing the fixture into the
 	// state the form needs; nil sends an empty form.
 	form func(t *testing.T, s *site, tn tenant) url.Values
+}
+
+// isUpload reports whether a route's form is an upload, sent as a
+// multipart form with a picture.
+func isUpload(pattern string) bool {
+	return strings.HasPrefix(pattern, "POST ") && strings.HasSuffix(pattern, "/attachments")
 }
 
 // formAction returns the action that rules a form's route, or an HR sync
@@ -258,7 +298,12 @@ func TestRoles(t *testing.T) {
 				}
 				_, path := fill(a.pattern, s.a)
 				before := s.state(t, s.a)
-				pg := br.post(path, form)
+				var pg page
+				if isUpload(a.pattern) {
+					pg = br.upload(path, "photo.png", pngBytes)
+				} else {
+					pg = br.post(path, form)
+				}
 				if allowed && secretForms[a.pattern] {
 					assert.Equal(t, http.StatusCreated, pg.status, "%s as %s: %s", path, role, pg.body)
 				} else if allowed {

@@ -262,4 +262,18 @@ var germanConsole = map[string]string{
 	"default of the deployment": "Standard der Installation",
 	"licensed":                  "lizenziert",
 	"not licensed":              "nicht lizenziert",
+	// Shared records (records.go).
+	"Approve":                        "Freigeben",
+	"Asked by":                       "Angefragt von",
+	"Decision":                       "Entscheidung",
+	"Define a type or a new version": "Typ oder neue Version festlegen",
+	"Definition (JSON)":              "Definition (JSON)",
+	"Fields":                         "Felder",
+	"Identifiers":                    "Merkmale",
+	"No change requests wait.":       "Keine Änderungsanfrage wartet.",
+	"Not yet claimed":                "Noch nicht zugeordnet",
+	"Version %d of the type":         "Version %d des Typs",
+	"Version":                        "Version",
+	"built in":                       "eingebaut",
+	"hidden":                         "verborgen",
 }

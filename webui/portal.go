@@ -21,6 +21,7 @@ import (
 // portalRoutes registers the customer portal's pages.
 func (h *handler) portalRoutes() {
 	h.ticketRoutes()
+	h.recordRoutes()
 	h.handle("GET /{$}", h.home)
 	h.handle("GET /orders", h.asUser(h.orderList))
 	h.handle("GET /orders/{id}", h.asUser(h.orderPage))

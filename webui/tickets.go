@@ -20,6 +20,7 @@ func (h *handler) ticketRoutes() {
 	h.handle("GET /tickets/{id}", h.asUser(h.ticketPage))
 	h.handle("POST /tickets/{id}/comments", h.asUser(h.commentTicket))
 	h.handle("POST /tickets/{id}/reopen", h.asUser(h.reopenTicket))
+	h.attachmentRoutes()
 }
 
 // Label names a value of a registry the provider may extend in Go (ticket
@@ -164,6 +165,8 @@ type ticketView struct {
 	CanApply  bool
 	Customer  customer.Customer
 	OrderName string
+	// Files are the ticket's attachments and its upload form.
+	Files ticketFiles
 }
 
 func (h *handler) ticketPage(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID) {
@@ -193,6 +196,11 @@ func (h *handler) loadTicket(r *http.Request, v *view, cid customer.ID, id ticke
 	}
 	d.CanComment = v.Can(string(portal.ActTicketComment)) && t.Status != ticket.StatusClosed
 	d.CanReopen = v.Can(string(portal.ActTicketReopen)) && t.Status == ticket.StatusResolved
+	base := v.URL("/tickets", t.ID)
+	if v.Console() {
+		base = v.URL("/console/customers", cid, "tickets", t.ID)
+	}
+	d.Files = h.loadFiles(r, cid, t, d.CanComment, base)
 	return d, nil
 }
 

@@ -268,8 +268,14 @@ var notices = map[string]string{
 	"deleted":            "Deleted.",
 	"ticket_opened":      "Your support request is sent.",
 	"commented":          "Your reply is sent.",
+	"attached":           "The file is attached.",
 	"reopened":           "The ticket is open again.",
 	"applied":            "The change is applied to the customer.",
+	"record_claimed":     "The record is yours now.",
+	"record_saved":       "The record is saved.",
+	"change_requested":   "Your change waits for the provider's approval.",
+	"change_approved":    "The change is approved and applied.",
+	"change_rejected":    "The change is rejected.",
 }
 
 func noticeText(l locale, key string) string {

@@ -13,6 +13,7 @@ import (
 	"github.com/portalkit/portalkit/news"
 	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/warehouse"
 )
 
@@ -157,6 +158,9 @@ func seedDemoInto(ctx context.Context, p *portal.Portal, mail *tokenTap, opts po
 		return err
 	}
 	if err := seedDemoHR(staff, p, acme, out); err != nil {
+		return err
+	}
+	if err := seedDemoRecords(staff, p, acme, hamburg, out); err != nil {
 		return err
 	}
 
@@ -341,4 +345,30 @@ func seedDemoNews(staff context.Context, p *portal.Portal, acme customer.Custome
 		Title: "Returning devices", Body: "Bring devices you no longer need to the **front desk** in Hamburg.",
 	})
 	return err
+}
+
+// seedDemoRecords shares records with Acme (two contracts and a meter at
+// Hamburg, a domain, a task) and leaves a contract unassigned for Acme's
+// admin to claim by its numbers, then prints those.
+func seedDemoRecords(staff context.Context, p *portal.Portal, acme customer.Customer, hamburg customer.Site, out io.Writer) error {
+	items := []portal.UpsertRecordParams{
+		{CustomerID: acme.ID, Type: record.TypeContract, ExternalRef: "demo:contract:1", SiteID: hamburg.ID, Values: map[string]string{
+			"contract_number": "V-1001", "customer_number": "K-0815", "product": "Strom Gewerbe 24", "status": "active",
+			"start_date": "2025-01-01", "end_date": "2027-12-31", "monthly_instalment": "18900", "billing_email": "billing@acme.example",
+			"margin_note": "12% margin, renewal discount allowed"}},
+		{CustomerID: acme.ID, Type: record.TypeMeter, ExternalRef: "demo:meter:1", SiteID: hamburg.ID, Values: map[string]string{
+			"meter_number": "1ESY1160667", "contract_number": "V-1001", "medium": "electricity", "yearly_consumption": "24000", "last_reading": "18342.5"}},
+		{CustomerID: acme.ID, Type: record.TypeDomain, ExternalRef: "demo:domain:1", Values: map[string]string{
+			"domain_name": "acme.example", "registered_on": "2019-04-01", "expires_on": "2027-04-01", "auto_renew": "true", "yearly_fee": "1200"}},
+		{CustomerID: acme.ID, Type: record.TypeTask, ExternalRef: "demo:task:1", Values: map[string]string{
+			"title": "Give us access to the meter room", "status": "open", "due_on": "2026-12-18"}},
+		{Type: record.TypeContract, ExternalRef: "demo:contract:2", Values: map[string]string{
+			"contract_number": "V-2002", "customer_number": "K-0815", "product": "Gas Gewerbe", "status": "active",
+			"end_date": "2028-06-30", "monthly_instalment": "9900", "billing_email": "billing@acme.example"}},
+	}
+	if _, err := p.UpsertRecords(staff, items); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "\nRecords: Acme has contract V-1001 with its meter, a domain and a task; its admin adds contract V-2002 on Records with contract number V-2002 and customer number K-0815.")
+	return nil
 }

@@ -26,6 +26,7 @@
 //	--files       PORTALKIT_FILES_URL     where ticket attachments are kept: file:///dir, s3://bucket?region=…
 //	                                      (default file:// and portalkit-files beside the SQLite database,
 //	                                      or in the working directory with PostgreSQL)
+//	--max-file-mib PORTALKIT_MAX_FILE_MIB the largest ticket attachment accepted, in MiB, 1 to 1024 (default 10)
 //	--metrics-addr PORTALKIT_METRICS_ADDR listen address of a listener of its own for /metrics, which
 //	                                      --addr then no longer serves; without it, /metrics is on
 //	                                      --addr for clients on a loopback address only
@@ -80,8 +81,8 @@ import (
 	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/outboxmetrics"
 	"github.com/portalkit/portalkit/portal"
-	"github.com/portalkit/portalkit/scimapi"
 	"github.com/portalkit/portalkit/portalerr"
+	"github.com/portalkit/portalkit/scimapi"
 	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/storage/postgres"
 	"github.com/portalkit/portalkit/storage/sqlite"
@@ -134,6 +135,8 @@ type config struct {
 	// files is the URL of the file store for attachments; "" opens none
 	// (only the serve command derives a default, in run).
 	files string
+	// maxFileMiB bounds an attachment's size (portal.Config.FileLimits).
+	maxFileMiB int
 }
 
 // run is the whole program: it serves until ctx ends, then drains in-flight
@@ -361,6 +364,11 @@ func parseFlags(fs *flag.FlagSet, args []string, env func(string) string) (confi
 		return config{}, err
 	}
 	fs.StringVar(&cfg.files, "files", env("PORTALKIT_FILES_URL"), "`URL` of the store for ticket attachments: file:///dir or s3://bucket?region=…; default file:// and portalkit-files beside the SQLite database, or in the working directory (PORTALKIT_FILES_URL)")
+	maxFile, err := envOr(env, "PORTALKIT_MAX_FILE_MIB", 10, strconv.Atoi, "a whole number")
+	if err != nil {
+		return config{}, err
+	}
+	fs.IntVar(&cfg.maxFileMiB, "max-file-mib", maxFile, "the largest ticket attachment accepted, in `MiB`, 1 to 1024 (PORTALKIT_MAX_FILE_MIB)")
 	fs.StringVar(&cfg.metricsAddr, "metrics-addr", env("PORTALKIT_METRICS_ADDR"), "serve /metrics on a listener of its own at this `address`, and no longer on --addr; without it, /metrics is on --addr for loopback clients only (PORTALKIT_METRICS_ADDR)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
@@ -380,6 +388,9 @@ func parseFlags(fs *flag.FlagSet, args []string, env func(string) string) (confi
 	}
 	if err := checkMailFrom(cfg.mailFrom); err != nil {
 		return config{}, err
+	}
+	if cfg.maxFileMiB < 1 || cfg.maxFileMiB > 1024 {
+		return config{}, fmt.Errorf("--max-file-mib %d: want 1 to 1024", cfg.maxFileMiB)
 	}
 	if _, err := customer.NormalizeEmail(cfg.ownerEmail); err != nil {
 		return config{}, fmt.Errorf("--owner-email %q: want a plain e-mail address such as owner@example.com", cfg.ownerEmail)
@@ -499,6 +510,7 @@ func openPortal(ctx context.Context, cfg config, log *slog.Logger, m mailer.Mail
 		// The bucket holds no connection worth closing before exit: a
 		// local directory, or an S3 client, which the process ends with.
 		c.Files = files
+		c.FileLimits.MaxBytes = int64(cfg.maxFileMiB) << 20
 	}
 	if isPostgres(cfg.db) {
 		// Replicas share a PostgreSQL database: counting sign-in attempts

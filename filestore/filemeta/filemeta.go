@@ -1,10 +1,13 @@
 // Package filemeta owns the plain values that describe a stored file (Key,
-// File, Limits). They live apart from filestore so that packages which only
-// pass files along, such as portal, do not pull gocloud.dev into their
-// dependencies; filestore re-exports them under the same names.
+// File, Limits), the sanitising of file names and the headers that serve a
+// file safely (SetHeaders, ServeDownload). They live apart from filestore
+// so that packages which only pass files along, such as portal, httpapi
+// and webui, do not pull gocloud.dev into their dependencies; filestore
+// re-exports them under the same names.
 package filemeta
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/google/uuid"
@@ -39,6 +42,11 @@ type File struct {
 	Size        int64  // bytes
 	SHA256      string // hex; set by Put, empty from Get (the store learns it only while writing)
 }
+
+// ErrTooLarge is wrapped by the error a store gives for an upload over its
+// size limit (an Invalid *portalerr.Error on "file"), so that an HTTP layer
+// can answer 413 rather than 400: errors.Is(err, filemeta.ErrTooLarge).
+var ErrTooLarge = errors.New("too large")
 
 // DefaultMaxBytes is the size limit when Limits.MaxBytes is zero.
 const DefaultMaxBytes = 10 << 20

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"path"
@@ -54,6 +55,13 @@ const (
 	ActionOrderRead          Action = "order.read"
 	ActionProductManage      Action = "product.manage"
 	ActionProductRead        Action = "product.read"
+	ActionRecordApprove      Action = "record.approve"
+	ActionRecordClaim        Action = "record.claim"
+	ActionRecordEdit         Action = "record.edit"
+	ActionRecordManage       Action = "record.manage"
+	ActionRecordRead         Action = "record.read"
+	ActionRecordTypeManage   Action = "record.type_manage"
+	ActionRecordTypes        Action = "record.types"
 	ActionSelf               Action = "self"
 	ActionSiteManage         Action = "site.manage"
 	ActionSiteRead           Action = "site.read"
@@ -130,6 +138,20 @@ func (e Action) Valid() bool {
 	case ActionProductManage:
 		return true
 	case ActionProductRead:
+		return true
+	case ActionRecordApprove:
+		return true
+	case ActionRecordClaim:
+		return true
+	case ActionRecordEdit:
+		return true
+	case ActionRecordManage:
+		return true
+	case ActionRecordRead:
+		return true
+	case ActionRecordTypeManage:
+		return true
+	case ActionRecordTypes:
 		return true
 	case ActionSelf:
 		return true
@@ -276,19 +298,20 @@ func (e InvitationState) Valid() bool {
 
 // Defines values for MailKind.
 const (
-	MailKindAccessLink         MailKind = "access_link"
-	MailKindInvitation         MailKind = "invitation"
-	MailKindInvitationAccepted MailKind = "invitation_accepted"
-	MailKindInvitationResent   MailKind = "invitation_resent"
-	MailKindLoginLink          MailKind = "login_link"
-	MailKindOrderConfirmed     MailKind = "order_confirmed"
-	MailKindOrderRejected      MailKind = "order_rejected"
-	MailKindOrderSubmitted     MailKind = "order_submitted"
-	MailKindStaffInvitation    MailKind = "staff_invitation"
-	MailKindStaffLoginLink     MailKind = "staff_login_link"
-	MailKindTicketOpened       MailKind = "ticket_opened"
-	MailKindTicketReply        MailKind = "ticket_reply"
-	MailKindTicketStatus       MailKind = "ticket_status"
+	MailKindAccessLink          MailKind = "access_link"
+	MailKindInvitation          MailKind = "invitation"
+	MailKindInvitationAccepted  MailKind = "invitation_accepted"
+	MailKindInvitationResent    MailKind = "invitation_resent"
+	MailKindLoginLink           MailKind = "login_link"
+	MailKindOrderConfirmed      MailKind = "order_confirmed"
+	MailKindOrderRejected       MailKind = "order_rejected"
+	MailKindOrderSubmitted      MailKind = "order_submitted"
+	MailKindStaffInvitation     MailKind = "staff_invitation"
+	MailKindStaffLoginLink      MailKind = "staff_login_link"
+	MailKindTicketCustomerReply MailKind = "ticket_customer_reply"
+	MailKindTicketOpened        MailKind = "ticket_opened"
+	MailKindTicketReply         MailKind = "ticket_reply"
+	MailKindTicketStatus        MailKind = "ticket_status"
 )
 
 // Valid indicates whether the value is a known member of the MailKind enum.
@@ -313,6 +336,8 @@ func (e MailKind) Valid() bool {
 	case MailKindStaffInvitation:
 		return true
 	case MailKindStaffLoginLink:
+		return true
+	case MailKindTicketCustomerReply:
 		return true
 	case MailKindTicketOpened:
 		return true
@@ -517,6 +542,90 @@ func (e ProblemCode) Valid() bool {
 	case ProblemCodeRateLimited:
 		return true
 	case ProblemCodeUnauthenticated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RecordChangeStatus.
+const (
+	RecordChangeStatusApproved RecordChangeStatus = "approved"
+	RecordChangeStatusPending  RecordChangeStatus = "pending"
+	RecordChangeStatusRejected RecordChangeStatus = "rejected"
+)
+
+// Valid indicates whether the value is a known member of the RecordChangeStatus enum.
+func (e RecordChangeStatus) Valid() bool {
+	switch e {
+	case RecordChangeStatusApproved:
+		return true
+	case RecordChangeStatusPending:
+		return true
+	case RecordChangeStatusRejected:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RecordEventKind.
+const (
+	RecordEventKindApproved RecordEventKind = "approved"
+	RecordEventKindAssigned RecordEventKind = "assigned"
+	RecordEventKindChanged  RecordEventKind = "changed"
+	RecordEventKindClaimed  RecordEventKind = "claimed"
+	RecordEventKindCreated  RecordEventKind = "created"
+)
+
+// Valid indicates whether the value is a known member of the RecordEventKind enum.
+func (e RecordEventKind) Valid() bool {
+	switch e {
+	case RecordEventKindApproved:
+		return true
+	case RecordEventKindAssigned:
+		return true
+	case RecordEventKindChanged:
+		return true
+	case RecordEventKindClaimed:
+		return true
+	case RecordEventKindCreated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RecordFieldKind.
+const (
+	RecordFieldKindBoolean   RecordFieldKind = "boolean"
+	RecordFieldKindDate      RecordFieldKind = "date"
+	RecordFieldKindEnum      RecordFieldKind = "enum"
+	RecordFieldKindMoney     RecordFieldKind = "money"
+	RecordFieldKindNumber    RecordFieldKind = "number"
+	RecordFieldKindSite      RecordFieldKind = "site"
+	RecordFieldKindStockItem RecordFieldKind = "stock_item"
+	RecordFieldKindText      RecordFieldKind = "text"
+)
+
+// Valid indicates whether the value is a known member of the RecordFieldKind enum.
+func (e RecordFieldKind) Valid() bool {
+	switch e {
+	case RecordFieldKindBoolean:
+		return true
+	case RecordFieldKindDate:
+		return true
+	case RecordFieldKindEnum:
+		return true
+	case RecordFieldKindMoney:
+		return true
+	case RecordFieldKindNumber:
+		return true
+	case RecordFieldKindSite:
+		return true
+	case RecordFieldKindStockItem:
+		return true
+	case RecordFieldKindText:
 		return true
 	default:
 		return false
@@ -856,6 +965,27 @@ func (e TicketVisibility) Valid() bool {
 	}
 }
 
+// Defines values for UpsertRecordsResultResultsOutcome.
+const (
+	UpsertRecordsResultResultsOutcomeCreated   UpsertRecordsResultResultsOutcome = "created"
+	UpsertRecordsResultResultsOutcomeUnchanged UpsertRecordsResultResultsOutcome = "unchanged"
+	UpsertRecordsResultResultsOutcomeUpdated   UpsertRecordsResultResultsOutcome = "updated"
+)
+
+// Valid indicates whether the value is a known member of the UpsertRecordsResultResultsOutcome enum.
+func (e UpsertRecordsResultResultsOutcome) Valid() bool {
+	switch e {
+	case UpsertRecordsResultResultsOutcomeCreated:
+		return true
+	case UpsertRecordsResultResultsOutcomeUnchanged:
+		return true
+	case UpsertRecordsResultResultsOutcomeUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for UserStatus.
 const (
 	UserStatusActive   UserStatus = "active"
@@ -1038,7 +1168,9 @@ type AccessLinkTTLSeconds = int
 // `staff.self` is a signed-in staff member's own account. `ticket.read` covers a customer's
 // tickets and the comments the caller may see; `ticket.comment` public replies; `ticket.queue`
 // the service desk's queue; `ticket.work` (the service-desk capability) covers moves,
-// assignment, priority, internal notes and applying master-data changes.
+// assignment, priority, internal notes and applying master-data changes. `record.manage` covers
+// creating records, bulk upserts and lists across customers; `record.edit` changing values under
+// the fields' edit rules; `record.approve` the inbox of change requests and deciding them.
 //
 // Example: site.read
 type Action string
@@ -1183,6 +1315,12 @@ type AssignTicketRequest struct {
 	Assignee *string `json:"assignee,omitempty"`
 }
 
+// AttachmentUpload A file to attach, as `multipart/form-data`.
+type AttachmentUpload struct {
+	// File The file; its type is sniffed from its content.
+	File openapi_types.File `json:"file"`
+}
+
 // Attributes Free key-value pairs, at most 50; keys of 1 to 64 characters, values of at most 500.
 //
 // Example: {"colour":"silver","ram":"16 GB"}
@@ -1275,6 +1413,17 @@ type ChangeTicketStatusRequest struct {
 	//
 	// Example: open
 	Status TicketStatus `json:"status"`
+}
+
+// ClaimRecordRequest Example: {"identifiers":{"contract_number":"C-1001","customer_number":"K-77"},"type":"contract"}
+type ClaimRecordRequest struct {
+	// Identifiers The value of every identifier field of the type, by field name.
+	Identifiers map[string]string `json:"identifiers"`
+
+	// Type A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Type RecordTypeName `json:"type"`
 }
 
 // CreateAPIKeyRequest A new API key.
@@ -1404,6 +1553,26 @@ type CreateProductRequest struct {
 	Sku string `json:"sku"`
 }
 
+// CreateRecordRequest defines model for CreateRecordRequest.
+type CreateRecordRequest struct {
+	ExternalRef *string `json:"external_ref,omitempty"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId *SiteId `json:"site_id,omitempty"`
+
+	// Type A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Type RecordTypeName `json:"type"`
+
+	// Values A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Values RecordValues `json:"values"`
+}
+
 // CreateSCIMTokenRequest Example: {"name":"Entra ID"}
 type CreateSCIMTokenRequest struct {
 	// Name Which system uses it, such as "Entra ID".
@@ -1529,6 +1698,11 @@ type CustomerList struct {
 //
 // Example: active
 type CustomerStatus string
+
+// DecideRecordChangeRequest defines model for DecideRecordChangeRequest.
+type DecideRecordChangeRequest struct {
+	Note *string `json:"note,omitempty"`
+}
 
 // Employee A person of the customer who receives goods; need not be a user of the portal.
 //
@@ -1796,8 +1970,9 @@ type Licenses struct {
 // `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 // someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 // `staff_login_link` to staff members, with a link to the console (these are about no customer,
-// so no customer's override applies to them), `ticket_opened` to the service desk and
-// `ticket_reply` and `ticket_status` to a ticket's requester.
+// so no customer's override applies to them), `ticket_opened` to the service desk,
+// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
+// staff member a ticket is assigned to when the customer replies.
 //
 // Example: invitation
 type MailKind string
@@ -1829,8 +2004,9 @@ type MailMessage struct {
 	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
-	// so no customer's override applies to them), `ticket_opened` to the service desk and
-	// `ticket_reply` and `ticket_status` to a ticket's requester.
+	// so no customer's override applies to them), `ticket_opened` to the service desk,
+	// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
+	// staff member a ticket is assigned to when the customer replies.
 	//
 	//
 	// Example: invitation
@@ -1903,8 +2079,9 @@ type MailTemplate struct {
 	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
-	// so no customer's override applies to them), `ticket_opened` to the service desk and
-	// `ticket_reply` and `ticket_status` to a ticket's requester.
+	// so no customer's override applies to them), `ticket_opened` to the service desk,
+	// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
+	// staff member a ticket is assigned to when the customer replies.
 	//
 	//
 	// Example: invitation
@@ -2675,6 +2852,255 @@ type ProductList struct {
 	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
 	NextCursor string `json:"next_cursor"`
 }
+
+// Record A record the provider shares with a customer.
+type Record struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// ExternalRef The record's key in the provider's system; never shown to customer users.
+	ExternalRef *string `json:"external_ref,omitempty"`
+
+	// History Every change, oldest first; only when reading one record.
+	History *[]RecordEvent `json:"history,omitempty"`
+
+	// Id Identifies a record: `rec_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: rec_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	Id RecordId `json:"id"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId *SiteId `json:"site_id,omitempty"`
+
+	// Type A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Type        RecordTypeName `json:"type"`
+	TypeVersion int            `json:"type_version"`
+	UpdatedAt   time.Time      `json:"updated_at"`
+
+	// Values A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Values  RecordValues `json:"values"`
+	Version int64        `json:"version"`
+}
+
+// RecordAction Something customer users may ask for about a record; it opens a ticket of `ticket_type`.
+type RecordAction struct {
+	Label *string `json:"label,omitempty"`
+	Name  string  `json:"name"`
+
+	// Role A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
+	// stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
+	//
+	//
+	// Example: maintainer
+	Role       *Role  `json:"role,omitempty"`
+	TicketType string `json:"ticket_type"`
+}
+
+// RecordActionRequest defines model for RecordActionRequest.
+type RecordActionRequest struct {
+	Description *string `json:"description,omitempty"`
+
+	// Fields The values of the ticket type's fields, by field name (see `GET /v1/ticket-types`).
+	//
+	// Example: {"damage":"functional"}
+	Fields *TicketFields `json:"fields,omitempty"`
+}
+
+// RecordChangeId Identifies a change request of a record: `rcr_` and a unique suffix.
+//
+// Example: rcr_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+type RecordChangeId = string
+
+// RecordChangeRequest A customer user's change of a record that waits for, or had, staff's decision.
+type RecordChangeRequest struct {
+	// After A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	After RecordValues `json:"after"`
+
+	// BaseVersion The record's version the change was made on; it is applied only at that version.
+	BaseVersion int64 `json:"base_version"`
+
+	// Before A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Before RecordValues `json:"before"`
+
+	// Changes A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Changes   RecordValues `json:"changes"`
+	CreatedAt time.Time    `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+	DecidedAt  *time.Time `json:"decided_at,omitempty"`
+	DecidedBy  *string    `json:"decided_by,omitempty"`
+
+	// Id Identifies a change request of a record: `rcr_` and a unique suffix.
+	//
+	// Example: rcr_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	Id   RecordChangeId `json:"id"`
+	Note *string        `json:"note,omitempty"`
+
+	// RecordId Identifies a record: `rec_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: rec_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	RecordId    RecordId           `json:"record_id"`
+	RequestedBy string             `json:"requested_by"`
+	Status      RecordChangeStatus `json:"status"`
+}
+
+// RecordChangeRequestList defines model for RecordChangeRequestList.
+type RecordChangeRequestList struct {
+	Items      []RecordChangeRequest `json:"items"`
+	NextCursor string                `json:"next_cursor"`
+}
+
+// RecordChangeStatus defines model for RecordChangeStatus.
+type RecordChangeStatus string
+
+// RecordEditRule Whether and how customer users may change a field; staff change any field.
+type RecordEditRule struct {
+	// Approval A change waits for staff to approve it.
+	Approval *bool `json:"approval,omitempty"`
+
+	// FreezeDays With `freeze_field`, no change in this many days before that date field's date, nor on it.
+	FreezeDays  *int    `json:"freeze_days,omitempty"`
+	FreezeField *string `json:"freeze_field,omitempty"`
+
+	// MaxChangePercent For number and money fields, a new value within this many percent of the current one.
+	MaxChangePercent *float64 `json:"max_change_percent,omitempty"`
+
+	// MaxChanges With `period_days`, at most this many changes by customer users in that many days.
+	MaxChanges *int `json:"max_changes,omitempty"`
+	PeriodDays *int `json:"period_days,omitempty"`
+
+	// Role A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
+	// stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
+	//
+	//
+	// Example: maintainer
+	Role *Role `json:"role,omitempty"`
+}
+
+// RecordEvent One change of a record.
+type RecordEvent struct {
+	// After A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	After RecordValues `json:"after"`
+	At    time.Time    `json:"at"`
+
+	// Before A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Before RecordValues `json:"before"`
+
+	// By Who made it ("user:usr_…", "staff:stf_…", "api_key:key_…").
+	By         string          `json:"by"`
+	ByCustomer bool            `json:"by_customer"`
+	Kind       RecordEventKind `json:"kind"`
+	Note       string          `json:"note"`
+}
+
+// RecordEventKind defines model for RecordEvent.Kind.
+type RecordEventKind string
+
+// RecordField A field of a record type.
+type RecordField struct {
+	// Currency The ISO 4217 currency of a money field.
+	Currency *string `json:"currency,omitempty"`
+
+	// Customer Shown to customer users; other fields never leave the server for them.
+	Customer *bool `json:"customer,omitempty"`
+
+	// Edit Whether and how customer users may change a field; staff change any field.
+	Edit *RecordEditRule `json:"edit,omitempty"`
+
+	// Identifier Searched exactly, and given (all of them) to claim a record.
+	Identifier *bool `json:"identifier,omitempty"`
+
+	// Kind What a field holds. Values are strings: `number` a decimal such as `12.5`, `money` integer minor units of the field's `currency`, `date` YYYY-MM-DD, `boolean` `true` or `false`, `site` and `stock_item` the ID of one of the record's customer's.
+	Kind  RecordFieldKind `json:"kind"`
+	Label *string         `json:"label,omitempty"`
+	Name  string          `json:"name"`
+
+	// Options The allowed values of an enum field.
+	Options  *[]string `json:"options,omitempty"`
+	Required *bool     `json:"required,omitempty"`
+}
+
+// RecordFieldKind What a field holds. Values are strings: `number` a decimal such as `12.5`, `money` integer minor units of the field's `currency`, `date` YYYY-MM-DD, `boolean` `true` or `false`, `site` and `stock_item` the ID of one of the record's customer's.
+type RecordFieldKind string
+
+// RecordId Identifies a record: `rec_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: rec_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+type RecordId = string
+
+// RecordList defines model for RecordList.
+type RecordList struct {
+	Items      []Record `json:"items"`
+	NextCursor string   `json:"next_cursor"`
+}
+
+// RecordType One version of a record type.
+type RecordType struct {
+	Actions []RecordAction `json:"actions"`
+
+	// Builtin Defined in the server's code, not through this API.
+	Builtin bool          `json:"builtin"`
+	Fields  []RecordField `json:"fields"`
+	Label   string        `json:"label"`
+
+	// Name A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Name    RecordTypeName `json:"name"`
+	Version int            `json:"version"`
+}
+
+// RecordTypeDefinition A record type as staff define it; its version is given by the server.
+//
+// Example: {"fields":[{"customer":true,"identifier":true,"kind":"text","name":"meter_number","required":true},{"customer":true,"edit":{"max_change_percent":50,"max_changes":1,"period_days":90,"role":"maintainer"},"kind":"number","name":"yearly_consumption"}],"label":"Water meter","name":"water_meter"}
+type RecordTypeDefinition struct {
+	Actions *[]RecordAction `json:"actions,omitempty"`
+	Fields  []RecordField   `json:"fields"`
+	Label   *string         `json:"label,omitempty"`
+
+	// Name A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Name RecordTypeName `json:"name"`
+}
+
+// RecordTypeList defines model for RecordTypeList.
+type RecordTypeList struct {
+	Items []RecordType `json:"items"`
+}
+
+// RecordTypeName A record type's name, lower case letters, digits and `_`.
+//
+// Example: contract
+type RecordTypeName = string
+
+// RecordValues A record's values by field name (see `GET /v1/record-types`).
+//
+// Example: {"contract_number":"C-1001","status":"active"}
+type RecordValues map[string]string
 
 // RedeemAccessLinkRequest An access link's token.
 //
@@ -3507,6 +3933,57 @@ type Ticket struct {
 	Version int64 `json:"version"`
 }
 
+// TicketAttachment A file on a ticket or on one of its comments, without its content.
+type TicketAttachment struct {
+	// CommentId Identifies a ticket comment: `tcm_` and a unique suffix.
+	//
+	// Example: tcm_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	CommentId *TicketCommentId `json:"comment_id,omitempty"`
+
+	// ContentType Sniffed from the content at upload, never the client's claim.
+	//
+	// Example: image/png
+	ContentType string    `json:"content_type"`
+	CreatedAt   time.Time `json:"created_at"`
+
+	// Id Identifies an attachment of a ticket: `att_` and a unique suffix.
+	//
+	// Example: att_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	Id TicketAttachmentId `json:"id"`
+
+	// Name The client's file name, sanitised; for display and downloads only.
+	Name string `json:"name"`
+
+	// Sha256 The content's SHA-256, in hex.
+	Sha256 string `json:"sha256"`
+
+	// Size Bytes.
+	Size int64 `json:"size"`
+
+	// TicketId Identifies a ticket: `tkt_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: tkt_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	TicketId TicketId `json:"ticket_id"`
+
+	// UploadedBy Who attached it (`user:usr_…`, `staff:stf_…`, `api_key:key_…`).
+	UploadedBy string `json:"uploaded_by"`
+
+	// Visibility `public`: a reply the customer's users see; `internal`: a note for staff only.
+	//
+	// Example: public
+	Visibility TicketVisibility `json:"visibility"`
+}
+
+// TicketAttachmentId Identifies an attachment of a ticket: `att_` and a unique suffix.
+//
+// Example: att_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+type TicketAttachmentId = string
+
+// TicketAttachmentList A ticket's attachments, oldest first.
+type TicketAttachmentList struct {
+	Items []TicketAttachment `json:"items"`
+}
+
 // TicketComment A public reply or an internal note on a ticket.
 type TicketComment struct {
 	// Author Who wrote it (`user:usr_…`, `staff:stf_…`, `api_key:key_…`).
@@ -3754,6 +4231,17 @@ type UpdateProductRequest struct {
 	Sku   *string `json:"sku,omitempty"`
 }
 
+// UpdateRecordRequest defines model for UpdateRecordRequest.
+type UpdateRecordRequest struct {
+	// SiteId Staff only. Moves the record to another site of its customer; empty for none.
+	SiteId *string `json:"site_id,omitempty"`
+
+	// Values A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Values *RecordValues `json:"values,omitempty"`
+}
+
 // UpdateStaffRequest The fields of a staff member to change; those left out stay as they are.
 //
 // Example: {"role":"admin"}
@@ -3771,6 +4259,51 @@ type UpdateStaffRequest struct {
 	// ServiceDesk Gives or takes the service-desk capability.
 	ServiceDesk *bool `json:"service_desk,omitempty"`
 }
+
+// UpsertRecord defines model for UpsertRecord.
+type UpsertRecord struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  *CustomerId `json:"customer_id,omitempty"`
+	ExternalRef string      `json:"external_ref"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId *SiteId `json:"site_id,omitempty"`
+
+	// Type A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Type RecordTypeName `json:"type"`
+
+	// Values A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Values RecordValues `json:"values"`
+}
+
+// UpsertRecordsRequest defines model for UpsertRecordsRequest.
+type UpsertRecordsRequest struct {
+	// Records At most 1,000; the server answers 400 naming `records` beyond.
+	Records []UpsertRecord `json:"records"`
+}
+
+// UpsertRecordsResult defines model for UpsertRecordsResult.
+type UpsertRecordsResult struct {
+	Results []struct {
+		Outcome UpsertRecordsResultResultsOutcome `json:"outcome"`
+
+		// RecordId Identifies a record: `rec_` and a unique suffix (a UUIDv7 by default).
+		//
+		// Example: rec_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+		RecordId RecordId `json:"record_id"`
+	} `json:"results"`
+}
+
+// UpsertRecordsResultResultsOutcome defines model for UpsertRecordsResult.Results.Outcome.
+type UpsertRecordsResultResultsOutcome string
 
 // User A person with a login. One user may be a member of several customers.
 //
@@ -3892,6 +4425,20 @@ type ProductCustomerFilter = CustomerId
 // ProductSearch defines model for ProductSearch.
 type ProductSearch = string
 
+// RecordFieldFilter defines model for RecordFieldFilter.
+type RecordFieldFilter = string
+
+// RecordSearch defines model for RecordSearch.
+type RecordSearch = string
+
+// RecordTypeFilter A record type's name, lower case letters, digits and `_`.
+//
+// Example: contract
+type RecordTypeFilter = RecordTypeName
+
+// RecordValueFilter defines model for RecordValueFilter.
+type RecordValueFilter = string
+
 // RoleFilter A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
 // stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
 //
@@ -3962,6 +4509,12 @@ type Conflict = Problem
 //
 // Example: {"code":"invalid","detail":"name: is required","fields":[{"field":"name","message":"is required"}],"instance":"/v1/customers","request_id":"req_7f3a9c2e41b0","status":400,"title":"Invalid input","type":"urn:portalkit:problem:invalid"}
 type ContentTooLarge = Problem
+
+// FileTooLarge An RFC 9457 problem details object (`application/problem+json`), extended with a stable `code`,
+// per-field violations and the request ID.
+//
+// Example: {"code":"invalid","detail":"name: is required","fields":[{"field":"name","message":"is required"}],"instance":"/v1/customers","request_id":"req_7f3a9c2e41b0","status":400,"title":"Invalid input","type":"urn:portalkit:problem:invalid"}
+type FileTooLarge = Problem
 
 // Forbidden An RFC 9457 problem details object (`application/problem+json`), extended with a stable `code`,
 // per-field violations and the request ID.
@@ -4286,6 +4839,34 @@ type ListOrgUnitsParams struct {
 	Kind *OrgUnitKind `form:"kind,omitempty" json:"kind,omitempty"`
 }
 
+// ListRecordsParams defines parameters for ListRecords.
+type ListRecordsParams struct {
+	// Type Keeps records of this type.
+	Type *RecordTypeFilter `form:"type,omitempty" json:"type,omitempty"`
+
+	// Field With `value` and `type`, an identifier field of the type to find records by.
+	Field *RecordFieldFilter `form:"field,omitempty" json:"field,omitempty"`
+
+	// Value With `field`, the exact value of that identifier field.
+	Value *RecordValueFilter `form:"value,omitempty" json:"value,omitempty"`
+
+	// Q Keeps records whose values contain this text, ignoring case.
+	Q *RecordSearch `form:"q,omitempty" json:"q,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// UpdateRecordParams defines parameters for UpdateRecord.
+type UpdateRecordParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
 // CreateSCIMTokenParams defines parameters for CreateSCIMToken.
 type CreateSCIMTokenParams struct {
 	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
@@ -4551,6 +5132,57 @@ type UpdateProductParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// ListRecordChangesParams defines parameters for ListRecordChanges.
+type ListRecordChangesParams struct {
+	// Status Keeps requests in this state.
+	Status *RecordChangeStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// CustomerId Keeps what is about this customer.
+	CustomerId *CustomerIdFilter `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// RecordId Keeps the requests of one record.
+	RecordId *RecordId `form:"record_id,omitempty" json:"record_id,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// GetRecordTypeParams defines parameters for GetRecordType.
+type GetRecordTypeParams struct {
+	// Version The version to get; left out, the latest.
+	Version *int `form:"version,omitempty" json:"version,omitempty"`
+}
+
+// ListAllRecordsParams defines parameters for ListAllRecords.
+type ListAllRecordsParams struct {
+	// CustomerId Keeps what is about this customer.
+	CustomerId *CustomerIdFilter `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Unassigned Keeps the records of no customer. Not with `customer_id`.
+	Unassigned *bool `form:"unassigned,omitempty" json:"unassigned,omitempty"`
+
+	// Type Keeps records of this type.
+	Type *RecordTypeFilter `form:"type,omitempty" json:"type,omitempty"`
+
+	// Field With `value` and `type`, an identifier field of the type to find records by.
+	Field *RecordFieldFilter `form:"field,omitempty" json:"field,omitempty"`
+
+	// Value With `field`, the exact value of that identifier field.
+	Value *RecordValueFilter `form:"value,omitempty" json:"value,omitempty"`
+
+	// Q Keeps records whose values contain this text, ignoring case.
+	Q *RecordSearch `form:"q,omitempty" json:"q,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListStaffParams defines parameters for ListStaff.
 type ListStaffParams struct {
 	// Role Keeps staff members with this role.
@@ -4692,6 +5324,18 @@ type PlaceOrderJSONRequestBody = PlaceOrderRequest
 // CancelOrderJSONRequestBody defines body for CancelOrder for application/json ContentType.
 type CancelOrderJSONRequestBody = CancelOrderRequest
 
+// ClaimRecordJSONRequestBody defines body for ClaimRecord for application/json ContentType.
+type ClaimRecordJSONRequestBody = ClaimRecordRequest
+
+// CreateRecordJSONRequestBody defines body for CreateRecord for application/json ContentType.
+type CreateRecordJSONRequestBody = CreateRecordRequest
+
+// UpdateRecordJSONRequestBody defines body for UpdateRecord for application/json ContentType.
+type UpdateRecordJSONRequestBody = UpdateRecordRequest
+
+// RunRecordActionJSONRequestBody defines body for RunRecordAction for application/json ContentType.
+type RunRecordActionJSONRequestBody = RecordActionRequest
+
 // CreateSCIMTokenJSONRequestBody defines body for CreateSCIMToken for application/json ContentType.
 type CreateSCIMTokenJSONRequestBody = CreateSCIMTokenRequest
 
@@ -4722,8 +5366,14 @@ type ApplyMasterDataChangeJSONRequestBody = ApplyMasterDataChangeRequest
 // AssignTicketJSONRequestBody defines body for AssignTicket for application/json ContentType.
 type AssignTicketJSONRequestBody = AssignTicketRequest
 
+// AttachToTicketMultipartRequestBody defines body for AttachToTicket for multipart/form-data ContentType.
+type AttachToTicketMultipartRequestBody = AttachmentUpload
+
 // AddTicketCommentJSONRequestBody defines body for AddTicketComment for application/json ContentType.
 type AddTicketCommentJSONRequestBody = AddTicketCommentRequest
+
+// AttachToTicketCommentMultipartRequestBody defines body for AttachToTicketComment for multipart/form-data ContentType.
+type AttachToTicketCommentMultipartRequestBody = AttachmentUpload
 
 // SetTicketPriorityJSONRequestBody defines body for SetTicketPriority for application/json ContentType.
 type SetTicketPriorityJSONRequestBody = SetTicketPriorityRequest
@@ -4760,6 +5410,18 @@ type CreateProductJSONRequestBody = CreateProductRequest
 
 // UpdateProductJSONRequestBody defines body for UpdateProduct for application/json ContentType.
 type UpdateProductJSONRequestBody = UpdateProductRequest
+
+// ApproveRecordChangeJSONRequestBody defines body for ApproveRecordChange for application/json ContentType.
+type ApproveRecordChangeJSONRequestBody = DecideRecordChangeRequest
+
+// RejectRecordChangeJSONRequestBody defines body for RejectRecordChange for application/json ContentType.
+type RejectRecordChangeJSONRequestBody = DecideRecordChangeRequest
+
+// DefineRecordTypeJSONRequestBody defines body for DefineRecordType for application/json ContentType.
+type DefineRecordTypeJSONRequestBody = RecordTypeDefinition
+
+// UpsertRecordsJSONRequestBody defines body for UpsertRecords for application/json ContentType.
+type UpsertRecordsJSONRequestBody = UpsertRecordsRequest
 
 // InviteStaffJSONRequestBody defines body for InviteStaff for application/json ContentType.
 type InviteStaffJSONRequestBody = InviteStaffRequest
@@ -4988,6 +5650,27 @@ type ServerInterface interface {
 	// ReactivateCustomer Reactivate a customer
 	// (POST /v1/customers/{customerId}/reactivate)
 	ReactivateCustomer(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// ClaimRecord Claim a record by its identifiers
+	// (POST /v1/customers/{customerId}/record-claims)
+	ClaimRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// ListRecords List and search a customer's records
+	// (GET /v1/customers/{customerId}/records)
+	ListRecords(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListRecordsParams)
+	// CreateRecord Create a record of a customer
+	// (POST /v1/customers/{customerId}/records)
+	CreateRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// GetRecord Get a record
+	// (GET /v1/customers/{customerId}/records/{recordId})
+	GetRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId)
+	// UpdateRecord Change a record's values
+	// (PATCH /v1/customers/{customerId}/records/{recordId})
+	UpdateRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId, params UpdateRecordParams)
+	// RunRecordAction Take one of a record's actions
+	// (POST /v1/customers/{customerId}/records/{recordId}/actions/{actionName})
+	RunRecordAction(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId, actionName string)
+	// ListRecordChangesOf A record's change requests
+	// (GET /v1/customers/{customerId}/records/{recordId}/changes)
+	ListRecordChangesOf(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId)
 	// ListSCIMTokens List a customer's SCIM tokens
 	// (GET /v1/customers/{customerId}/scim-tokens)
 	ListSCIMTokens(w http.ResponseWriter, r *http.Request, customerId CustomerId)
@@ -5051,6 +5734,15 @@ type ServerInterface interface {
 	// AssignTicket Assign a ticket to a staff member
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/assign)
 	AssignTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params AssignTicketParams)
+	// ListTicketAttachments List a ticket's attachments
+	// (GET /v1/customers/{customerId}/tickets/{ticketId}/attachments)
+	ListTicketAttachments(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId)
+	// AttachToTicket Attach a file to a ticket
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/attachments)
+	AttachToTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId)
+	// DownloadTicketAttachment Download an attachment of a ticket
+	// (GET /v1/customers/{customerId}/tickets/{ticketId}/attachments/{attachmentId})
+	DownloadTicketAttachment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, attachmentId TicketAttachmentId)
 	// ListTicketComments List a ticket's comments
 	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments)
 	ListTicketComments(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params ListTicketCommentsParams)
@@ -5060,6 +5752,9 @@ type ServerInterface interface {
 	// GetTicketComment Get a comment of a ticket
 	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId})
 	GetTicketComment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, commentId TicketCommentId)
+	// AttachToTicketComment Attach a file to a comment of a ticket
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId}/attachments)
+	AttachToTicketComment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, commentId TicketCommentId)
 	// SetTicketPriority Change a ticket's priority
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/priority)
 	SetTicketPriority(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params SetTicketPriorityParams)
@@ -5129,6 +5824,30 @@ type ServerInterface interface {
 	// DeactivateProduct Deactivate a product
 	// (POST /v1/products/{productId}/deactivate)
 	DeactivateProduct(w http.ResponseWriter, r *http.Request, productId ProductId)
+	// ListRecordChanges The inbox of change requests
+	// (GET /v1/record-changes)
+	ListRecordChanges(w http.ResponseWriter, r *http.Request, params ListRecordChangesParams)
+	// ApproveRecordChange Approve a change request
+	// (POST /v1/record-changes/{changeId}/approve)
+	ApproveRecordChange(w http.ResponseWriter, r *http.Request, changeId RecordChangeId)
+	// RejectRecordChange Reject a change request
+	// (POST /v1/record-changes/{changeId}/reject)
+	RejectRecordChange(w http.ResponseWriter, r *http.Request, changeId RecordChangeId)
+	// ListRecordTypes The record types and their fields
+	// (GET /v1/record-types)
+	ListRecordTypes(w http.ResponseWriter, r *http.Request)
+	// DefineRecordType Define a record type, or a new version of one
+	// (POST /v1/record-types)
+	DefineRecordType(w http.ResponseWriter, r *http.Request)
+	// GetRecordType Get a record type
+	// (GET /v1/record-types/{typeName})
+	GetRecordType(w http.ResponseWriter, r *http.Request, typeName RecordTypeName, params GetRecordTypeParams)
+	// ListAllRecords Records across customers
+	// (GET /v1/records)
+	ListAllRecords(w http.ResponseWriter, r *http.Request, params ListAllRecordsParams)
+	// UpsertRecords Create or update records by external reference
+	// (POST /v1/records/bulk)
+	UpsertRecords(w http.ResponseWriter, r *http.Request)
 	// ListStaff List staff members
 	// (GET /v1/staff)
 	ListStaff(w http.ResponseWriter, r *http.Request, params ListStaffParams)
@@ -8068,6 +8787,342 @@ func (siw *ServerInterfaceWrapper) ReactivateCustomer(w http.ResponseWriter, r *
 	handler.ServeHTTP(w, r)
 }
 
+// ClaimRecord operation middleware
+func (siw *ServerInterfaceWrapper) ClaimRecord(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ClaimRecord(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListRecords operation middleware
+func (siw *ServerInterfaceWrapper) ListRecords(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListRecordsParams
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", r.URL.Query(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "type"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "type", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "field" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "field", r.URL.Query(), &params.Field, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "field"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "field", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "value" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "value", r.URL.Query(), &params.Value, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "value"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "value", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", r.URL.Query(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "q"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "q", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListRecords(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateRecord operation middleware
+func (siw *ServerInterfaceWrapper) CreateRecord(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateRecord(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetRecord operation middleware
+func (siw *ServerInterfaceWrapper) GetRecord(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "recordId" -------------
+	var recordId RecordId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "recordId", r.PathValue("recordId"), &recordId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recordId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetRecord(w, r, customerId, recordId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateRecord operation middleware
+func (siw *ServerInterfaceWrapper) UpdateRecord(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "recordId" -------------
+	var recordId RecordId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "recordId", r.PathValue("recordId"), &recordId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recordId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateRecordParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateRecord(w, r, customerId, recordId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RunRecordAction operation middleware
+func (siw *ServerInterfaceWrapper) RunRecordAction(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "recordId" -------------
+	var recordId RecordId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "recordId", r.PathValue("recordId"), &recordId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recordId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "actionName" -------------
+	var actionName string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "actionName", r.PathValue("actionName"), &actionName, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "actionName", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RunRecordAction(w, r, customerId, recordId, actionName)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListRecordChangesOf operation middleware
+func (siw *ServerInterfaceWrapper) ListRecordChangesOf(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "recordId" -------------
+	var recordId RecordId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "recordId", r.PathValue("recordId"), &recordId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recordId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListRecordChangesOf(w, r, customerId, recordId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListSCIMTokens operation middleware
 func (siw *ServerInterfaceWrapper) ListSCIMTokens(w http.ResponseWriter, r *http.Request) {
 
@@ -9159,6 +10214,120 @@ func (siw *ServerInterfaceWrapper) AssignTicket(w http.ResponseWriter, r *http.R
 	handler.ServeHTTP(w, r)
 }
 
+// ListTicketAttachments operation middleware
+func (siw *ServerInterfaceWrapper) ListTicketAttachments(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListTicketAttachments(w, r, customerId, ticketId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// AttachToTicket operation middleware
+func (siw *ServerInterfaceWrapper) AttachToTicket(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AttachToTicket(w, r, customerId, ticketId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DownloadTicketAttachment operation middleware
+func (siw *ServerInterfaceWrapper) DownloadTicketAttachment(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "attachmentId" -------------
+	var attachmentId TicketAttachmentId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "attachmentId", r.PathValue("attachmentId"), &attachmentId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "attachmentId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DownloadTicketAttachment(w, r, customerId, ticketId, attachmentId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListTicketComments operation middleware
 func (siw *ServerInterfaceWrapper) ListTicketComments(w http.ResponseWriter, r *http.Request) {
 
@@ -9317,6 +10486,50 @@ func (siw *ServerInterfaceWrapper) GetTicketComment(w http.ResponseWriter, r *ht
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetTicketComment(w, r, customerId, ticketId, commentId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// AttachToTicketComment operation middleware
+func (siw *ServerInterfaceWrapper) AttachToTicketComment(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "commentId" -------------
+	var commentId TicketCommentId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "commentId", r.PathValue("commentId"), &commentId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "commentId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AttachToTicketComment(w, r, customerId, ticketId, commentId)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -10283,6 +11496,351 @@ func (siw *ServerInterfaceWrapper) DeactivateProduct(w http.ResponseWriter, r *h
 	handler.ServeHTTP(w, r)
 }
 
+// ListRecordChanges operation middleware
+func (siw *ServerInterfaceWrapper) ListRecordChanges(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListRecordChangesParams
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "customer_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "customer_id", r.URL.Query(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "customer_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customer_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "record_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "record_id", r.URL.Query(), &params.RecordId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "record_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "record_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListRecordChanges(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ApproveRecordChange operation middleware
+func (siw *ServerInterfaceWrapper) ApproveRecordChange(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "changeId" -------------
+	var changeId RecordChangeId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "changeId", r.PathValue("changeId"), &changeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "changeId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ApproveRecordChange(w, r, changeId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RejectRecordChange operation middleware
+func (siw *ServerInterfaceWrapper) RejectRecordChange(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "changeId" -------------
+	var changeId RecordChangeId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "changeId", r.PathValue("changeId"), &changeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "changeId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RejectRecordChange(w, r, changeId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListRecordTypes operation middleware
+func (siw *ServerInterfaceWrapper) ListRecordTypes(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListRecordTypes(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DefineRecordType operation middleware
+func (siw *ServerInterfaceWrapper) DefineRecordType(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DefineRecordType(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetRecordType operation middleware
+func (siw *ServerInterfaceWrapper) GetRecordType(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "typeName" -------------
+	var typeName RecordTypeName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "typeName", r.PathValue("typeName"), &typeName, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "typeName", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetRecordTypeParams
+
+	// ------------- Optional query parameter "version" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "version", r.URL.Query(), &params.Version, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "version"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "version", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetRecordType(w, r, typeName, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListAllRecords operation middleware
+func (siw *ServerInterfaceWrapper) ListAllRecords(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListAllRecordsParams
+
+	// ------------- Optional query parameter "customer_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "customer_id", r.URL.Query(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "customer_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customer_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "unassigned" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unassigned", r.URL.Query(), &params.Unassigned, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unassigned"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unassigned", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", r.URL.Query(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "type"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "type", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "field" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "field", r.URL.Query(), &params.Field, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "field"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "field", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "value" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "value", r.URL.Query(), &params.Value, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "value"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "value", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", r.URL.Query(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "q"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "q", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListAllRecords(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpsertRecords operation middleware
+func (siw *ServerInterfaceWrapper) UpsertRecords(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpsertRecords(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListStaff operation middleware
 func (siw *ServerInterfaceWrapper) ListStaff(w http.ResponseWriter, r *http.Request) {
 
@@ -10903,8 +12461,27 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/assign", wrapper.AssignTicket)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/priority", wrapper.SetTicketPriority)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/apply", wrapper.ApplyMasterDataChange)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/attachments", wrapper.ListTicketAttachments)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/attachments", wrapper.AttachToTicket)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/attachments/{attachmentId}", wrapper.DownloadTicketAttachment)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId}/attachments", wrapper.AttachToTicketComment)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/tickets", wrapper.ListTicketQueue)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/ticket-types", wrapper.ListTicketTypes)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/record-types", wrapper.ListRecordTypes)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/record-types", wrapper.DefineRecordType)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/record-types/{typeName}", wrapper.GetRecordType)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/records", wrapper.ListRecords)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/records", wrapper.CreateRecord)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/records/{recordId}", wrapper.GetRecord)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/customers/{customerId}/records/{recordId}", wrapper.UpdateRecord)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/records/{recordId}/changes", wrapper.ListRecordChangesOf)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/records/{recordId}/actions/{actionName}", wrapper.RunRecordAction)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/record-claims", wrapper.ClaimRecord)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/records", wrapper.ListAllRecords)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/records/bulk", wrapper.UpsertRecords)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/record-changes", wrapper.ListRecordChanges)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/record-changes/{changeId}/approve", wrapper.ApproveRecordChange)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/record-changes/{changeId}/reject", wrapper.RejectRecordChange)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/products", wrapper.ListProducts)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/products", wrapper.CreateProduct)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/products/{productId}", wrapper.GetProduct)
@@ -10991,6 +12568,8 @@ type BadRequestApplicationProblemPlusJSONResponse Problem
 type ConflictApplicationProblemPlusJSONResponse Problem
 
 type ContentTooLargeApplicationProblemPlusJSONResponse Problem
+
+type FileTooLargeApplicationProblemPlusJSONResponse Problem
 
 type ForbiddenApplicationProblemPlusJSONResponse Problem
 
@@ -19460,6 +21039,937 @@ func (response ReactivateCustomerdefaultApplicationProblemPlusJSONResponse) Visi
 	return err
 }
 
+type ClaimRecordRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Body       *ClaimRecordJSONRequestBody
+}
+
+type ClaimRecordResponseObject interface {
+	VisitClaimRecordResponse(w http.ResponseWriter) error
+}
+
+type ClaimRecord200ResponseHeaders struct {
+	ETag string
+}
+
+type ClaimRecord200JSONResponse struct {
+	Body    Record
+	Headers ClaimRecord200ResponseHeaders
+}
+
+func (response ClaimRecord200JSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord400ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord401ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord403ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord404ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord413ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord429ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecorddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ClaimRecorddefaultApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListRecordsParams
+}
+
+type ListRecordsResponseObject interface {
+	VisitListRecordsResponse(w http.ResponseWriter) error
+}
+
+type ListRecords200JSONResponse RecordList
+
+func (response ListRecords200JSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecords400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecords400ApplicationProblemPlusJSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecords401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecords401ApplicationProblemPlusJSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecords403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecords403ApplicationProblemPlusJSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecords404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecords404ApplicationProblemPlusJSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListRecordsdefaultApplicationProblemPlusJSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecordRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Body       *CreateRecordJSONRequestBody
+}
+
+type CreateRecordResponseObject interface {
+	VisitCreateRecordResponse(w http.ResponseWriter) error
+}
+
+type CreateRecord201ResponseHeaders struct {
+	ETag string
+}
+
+type CreateRecord201JSONResponse struct {
+	Body    Record
+	Headers CreateRecord201ResponseHeaders
+}
+
+func (response CreateRecord201JSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord400ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord401ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord403ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord404ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord409ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord413ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecorddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateRecorddefaultApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	RecordId   RecordId   `json:"recordId"`
+}
+
+type GetRecordResponseObject interface {
+	VisitGetRecordResponse(w http.ResponseWriter) error
+}
+
+type GetRecord200ResponseHeaders struct {
+	ETag string
+}
+
+type GetRecord200JSONResponse struct {
+	Body    Record
+	Headers GetRecord200ResponseHeaders
+}
+
+func (response GetRecord200JSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecord400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecord400ApplicationProblemPlusJSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecord401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecord401ApplicationProblemPlusJSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecord403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecord403ApplicationProblemPlusJSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecord404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecord404ApplicationProblemPlusJSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecorddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetRecorddefaultApplicationProblemPlusJSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecordRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	RecordId   RecordId   `json:"recordId"`
+	Params     UpdateRecordParams
+	Body       *UpdateRecordJSONRequestBody
+}
+
+type UpdateRecordResponseObject interface {
+	VisitUpdateRecordResponse(w http.ResponseWriter) error
+}
+
+type UpdateRecord200ResponseHeaders struct {
+	ETag string
+}
+
+type UpdateRecord200JSONResponse struct {
+	Body    Record
+	Headers UpdateRecord200ResponseHeaders
+}
+
+func (response UpdateRecord200JSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord202JSONResponse RecordChangeRequest
+
+func (response UpdateRecord202JSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord400ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord401ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord403ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord404ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord409ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord412ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord413ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord428ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecorddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateRecorddefaultApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordActionRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	RecordId   RecordId   `json:"recordId"`
+	ActionName string     `json:"actionName"`
+	Body       *RunRecordActionJSONRequestBody
+}
+
+type RunRecordActionResponseObject interface {
+	VisitRunRecordActionResponse(w http.ResponseWriter) error
+}
+
+type RunRecordAction201ResponseHeaders struct {
+	ETag string
+}
+
+type RunRecordAction201JSONResponse struct {
+	Body    Ticket
+	Headers RunRecordAction201ResponseHeaders
+}
+
+func (response RunRecordAction201JSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordAction400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RunRecordAction400ApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordAction401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RunRecordAction401ApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordAction403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RunRecordAction403ApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordAction404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RunRecordAction404ApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordAction413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RunRecordAction413ApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordActiondefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RunRecordActiondefaultApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesOfRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	RecordId   RecordId   `json:"recordId"`
+}
+
+type ListRecordChangesOfResponseObject interface {
+	VisitListRecordChangesOfResponse(w http.ResponseWriter) error
+}
+
+type ListRecordChangesOf200JSONResponse RecordChangeRequestList
+
+func (response ListRecordChangesOf200JSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesOf400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChangesOf400ApplicationProblemPlusJSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesOf401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChangesOf401ApplicationProblemPlusJSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesOf403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChangesOf403ApplicationProblemPlusJSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesOf404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChangesOf404ApplicationProblemPlusJSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesOfdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListRecordChangesOfdefaultApplicationProblemPlusJSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListSCIMTokensRequestObject struct {
 	CustomerId CustomerId `json:"customerId"`
 }
@@ -22260,6 +24770,386 @@ func (response AssignTicketdefaultApplicationProblemPlusJSONResponse) VisitAssig
 	return err
 }
 
+type ListTicketAttachmentsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	TicketId   TicketId   `json:"ticketId"`
+}
+
+type ListTicketAttachmentsResponseObject interface {
+	VisitListTicketAttachmentsResponse(w http.ResponseWriter) error
+}
+
+type ListTicketAttachments200JSONResponse TicketAttachmentList
+
+func (response ListTicketAttachments200JSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketAttachments400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketAttachments400ApplicationProblemPlusJSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketAttachments401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketAttachments401ApplicationProblemPlusJSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketAttachments403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketAttachments403ApplicationProblemPlusJSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketAttachments404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketAttachments404ApplicationProblemPlusJSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketAttachmentsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListTicketAttachmentsdefaultApplicationProblemPlusJSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	TicketId   TicketId   `json:"ticketId"`
+	Body       *multipart.Reader
+}
+
+type AttachToTicketResponseObject interface {
+	VisitAttachToTicketResponse(w http.ResponseWriter) error
+}
+
+type AttachToTicket201JSONResponse TicketAttachment
+
+func (response AttachToTicket201JSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket400ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket401ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket403ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket404ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket409ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket413ApplicationProblemPlusJSONResponse struct {
+	FileTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket413ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response AttachToTicketdefaultApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachmentRequestObject struct {
+	CustomerId   CustomerId         `json:"customerId"`
+	TicketId     TicketId           `json:"ticketId"`
+	AttachmentId TicketAttachmentId `json:"attachmentId"`
+}
+
+type DownloadTicketAttachmentResponseObject interface {
+	VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error
+}
+
+type DownloadTicketAttachment200ResponseHeaders struct {
+	ContentDisposition *string
+	ETag               *string
+}
+
+type DownloadTicketAttachment200ApplicationoctetStreamResponse struct {
+	Body          io.Reader
+	Headers       DownloadTicketAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadTicketAttachment200ApplicationoctetStreamResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/octet-stream")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadTicketAttachment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadTicketAttachment400ApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadTicketAttachment401ApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadTicketAttachment403ApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadTicketAttachment404ApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadTicketAttachment409ApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachmentdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DownloadTicketAttachmentdefaultApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListTicketCommentsRequestObject struct {
 	CustomerId CustomerId `json:"customerId"`
 	TicketId   TicketId   `json:"ticketId"`
@@ -22613,6 +25503,144 @@ type GetTicketCommentdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetTicketCommentdefaultApplicationProblemPlusJSONResponse) VisitGetTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketCommentRequestObject struct {
+	CustomerId CustomerId      `json:"customerId"`
+	TicketId   TicketId        `json:"ticketId"`
+	CommentId  TicketCommentId `json:"commentId"`
+	Body       *multipart.Reader
+}
+
+type AttachToTicketCommentResponseObject interface {
+	VisitAttachToTicketCommentResponse(w http.ResponseWriter) error
+}
+
+type AttachToTicketComment201JSONResponse TicketAttachment
+
+func (response AttachToTicketComment201JSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment400ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment401ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment403ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment404ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment409ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment413ApplicationProblemPlusJSONResponse struct {
+	FileTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment413ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketCommentdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response AttachToTicketCommentdefaultApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -25485,6 +28513,848 @@ func (response DeactivateProductdefaultApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type ListRecordChangesRequestObject struct {
+	Params ListRecordChangesParams
+}
+
+type ListRecordChangesResponseObject interface {
+	VisitListRecordChangesResponse(w http.ResponseWriter) error
+}
+
+type ListRecordChanges200JSONResponse RecordChangeRequestList
+
+func (response ListRecordChanges200JSONResponse) VisitListRecordChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChanges400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChanges400ApplicationProblemPlusJSONResponse) VisitListRecordChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChanges401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChanges401ApplicationProblemPlusJSONResponse) VisitListRecordChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChanges403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChanges403ApplicationProblemPlusJSONResponse) VisitListRecordChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListRecordChangesdefaultApplicationProblemPlusJSONResponse) VisitListRecordChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChangeRequestObject struct {
+	ChangeId RecordChangeId `json:"changeId"`
+	Body     *ApproveRecordChangeJSONRequestBody
+}
+
+type ApproveRecordChangeResponseObject interface {
+	VisitApproveRecordChangeResponse(w http.ResponseWriter) error
+}
+
+type ApproveRecordChange200JSONResponse RecordChangeRequest
+
+func (response ApproveRecordChange200JSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange400ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange401ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange403ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange404ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange409ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange413ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChangedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ApproveRecordChangedefaultApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChangeRequestObject struct {
+	ChangeId RecordChangeId `json:"changeId"`
+	Body     *RejectRecordChangeJSONRequestBody
+}
+
+type RejectRecordChangeResponseObject interface {
+	VisitRejectRecordChangeResponse(w http.ResponseWriter) error
+}
+
+type RejectRecordChange200JSONResponse RecordChangeRequest
+
+func (response RejectRecordChange200JSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange400ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange401ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange403ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange404ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange409ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange413ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChangedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RejectRecordChangedefaultApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordTypesRequestObject struct {
+}
+
+type ListRecordTypesResponseObject interface {
+	VisitListRecordTypesResponse(w http.ResponseWriter) error
+}
+
+type ListRecordTypes200JSONResponse RecordTypeList
+
+func (response ListRecordTypes200JSONResponse) VisitListRecordTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordTypes401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordTypes401ApplicationProblemPlusJSONResponse) VisitListRecordTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordTypes403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordTypes403ApplicationProblemPlusJSONResponse) VisitListRecordTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordTypesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListRecordTypesdefaultApplicationProblemPlusJSONResponse) VisitListRecordTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordTypeRequestObject struct {
+	Body *DefineRecordTypeJSONRequestBody
+}
+
+type DefineRecordTypeResponseObject interface {
+	VisitDefineRecordTypeResponse(w http.ResponseWriter) error
+}
+
+type DefineRecordType201JSONResponse RecordType
+
+func (response DefineRecordType201JSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordType400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DefineRecordType400ApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordType401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DefineRecordType401ApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordType403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DefineRecordType403ApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordType409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DefineRecordType409ApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordType413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response DefineRecordType413ApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordTypedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DefineRecordTypedefaultApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordTypeRequestObject struct {
+	TypeName RecordTypeName `json:"typeName"`
+	Params   GetRecordTypeParams
+}
+
+type GetRecordTypeResponseObject interface {
+	VisitGetRecordTypeResponse(w http.ResponseWriter) error
+}
+
+type GetRecordType200JSONResponse RecordType
+
+func (response GetRecordType200JSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordType400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecordType400ApplicationProblemPlusJSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordType401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecordType401ApplicationProblemPlusJSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordType403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecordType403ApplicationProblemPlusJSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordType404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecordType404ApplicationProblemPlusJSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordTypedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetRecordTypedefaultApplicationProblemPlusJSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllRecordsRequestObject struct {
+	Params ListAllRecordsParams
+}
+
+type ListAllRecordsResponseObject interface {
+	VisitListAllRecordsResponse(w http.ResponseWriter) error
+}
+
+type ListAllRecords200JSONResponse RecordList
+
+func (response ListAllRecords200JSONResponse) VisitListAllRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllRecords400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListAllRecords400ApplicationProblemPlusJSONResponse) VisitListAllRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllRecords401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListAllRecords401ApplicationProblemPlusJSONResponse) VisitListAllRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllRecords403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListAllRecords403ApplicationProblemPlusJSONResponse) VisitListAllRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllRecordsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListAllRecordsdefaultApplicationProblemPlusJSONResponse) VisitListAllRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecordsRequestObject struct {
+	Body *UpsertRecordsJSONRequestBody
+}
+
+type UpsertRecordsResponseObject interface {
+	VisitUpsertRecordsResponse(w http.ResponseWriter) error
+}
+
+type UpsertRecords200JSONResponse UpsertRecordsResult
+
+func (response UpsertRecords200JSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecords400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpsertRecords400ApplicationProblemPlusJSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecords401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpsertRecords401ApplicationProblemPlusJSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecords403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpsertRecords403ApplicationProblemPlusJSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecords413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpsertRecords413ApplicationProblemPlusJSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecordsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpsertRecordsdefaultApplicationProblemPlusJSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListStaffRequestObject struct {
 	Params ListStaffParams
 }
@@ -26985,6 +30855,27 @@ type StrictServerInterface interface {
 	// ReactivateCustomer Reactivate a customer
 	// (POST /v1/customers/{customerId}/reactivate)
 	ReactivateCustomer(ctx context.Context, request ReactivateCustomerRequestObject) (ReactivateCustomerResponseObject, error)
+	// ClaimRecord Claim a record by its identifiers
+	// (POST /v1/customers/{customerId}/record-claims)
+	ClaimRecord(ctx context.Context, request ClaimRecordRequestObject) (ClaimRecordResponseObject, error)
+	// ListRecords List and search a customer's records
+	// (GET /v1/customers/{customerId}/records)
+	ListRecords(ctx context.Context, request ListRecordsRequestObject) (ListRecordsResponseObject, error)
+	// CreateRecord Create a record of a customer
+	// (POST /v1/customers/{customerId}/records)
+	CreateRecord(ctx context.Context, request CreateRecordRequestObject) (CreateRecordResponseObject, error)
+	// GetRecord Get a record
+	// (GET /v1/customers/{customerId}/records/{recordId})
+	GetRecord(ctx context.Context, request GetRecordRequestObject) (GetRecordResponseObject, error)
+	// UpdateRecord Change a record's values
+	// (PATCH /v1/customers/{customerId}/records/{recordId})
+	UpdateRecord(ctx context.Context, request UpdateRecordRequestObject) (UpdateRecordResponseObject, error)
+	// RunRecordAction Take one of a record's actions
+	// (POST /v1/customers/{customerId}/records/{recordId}/actions/{actionName})
+	RunRecordAction(ctx context.Context, request RunRecordActionRequestObject) (RunRecordActionResponseObject, error)
+	// ListRecordChangesOf A record's change requests
+	// (GET /v1/customers/{customerId}/records/{recordId}/changes)
+	ListRecordChangesOf(ctx context.Context, request ListRecordChangesOfRequestObject) (ListRecordChangesOfResponseObject, error)
 	// ListSCIMTokens List a customer's SCIM tokens
 	// (GET /v1/customers/{customerId}/scim-tokens)
 	ListSCIMTokens(ctx context.Context, request ListSCIMTokensRequestObject) (ListSCIMTokensResponseObject, error)
@@ -27048,6 +30939,15 @@ type StrictServerInterface interface {
 	// AssignTicket Assign a ticket to a staff member
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/assign)
 	AssignTicket(ctx context.Context, request AssignTicketRequestObject) (AssignTicketResponseObject, error)
+	// ListTicketAttachments List a ticket's attachments
+	// (GET /v1/customers/{customerId}/tickets/{ticketId}/attachments)
+	ListTicketAttachments(ctx context.Context, request ListTicketAttachmentsRequestObject) (ListTicketAttachmentsResponseObject, error)
+	// AttachToTicket Attach a file to a ticket
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/attachments)
+	AttachToTicket(ctx context.Context, request AttachToTicketRequestObject) (AttachToTicketResponseObject, error)
+	// DownloadTicketAttachment Download an attachment of a ticket
+	// (GET /v1/customers/{customerId}/tickets/{ticketId}/attachments/{attachmentId})
+	DownloadTicketAttachment(ctx context.Context, request DownloadTicketAttachmentRequestObject) (DownloadTicketAttachmentResponseObject, error)
 	// ListTicketComments List a ticket's comments
 	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments)
 	ListTicketComments(ctx context.Context, request ListTicketCommentsRequestObject) (ListTicketCommentsResponseObject, error)
@@ -27057,6 +30957,9 @@ type StrictServerInterface interface {
 	// GetTicketComment Get a comment of a ticket
 	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId})
 	GetTicketComment(ctx context.Context, request GetTicketCommentRequestObject) (GetTicketCommentResponseObject, error)
+	// AttachToTicketComment Attach a file to a comment of a ticket
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId}/attachments)
+	AttachToTicketComment(ctx context.Context, request AttachToTicketCommentRequestObject) (AttachToTicketCommentResponseObject, error)
 	// SetTicketPriority Change a ticket's priority
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/priority)
 	SetTicketPriority(ctx context.Context, request SetTicketPriorityRequestObject) (SetTicketPriorityResponseObject, error)
@@ -27126,6 +31029,30 @@ type StrictServerInterface interface {
 	// DeactivateProduct Deactivate a product
 	// (POST /v1/products/{productId}/deactivate)
 	DeactivateProduct(ctx context.Context, request DeactivateProductRequestObject) (DeactivateProductResponseObject, error)
+	// ListRecordChanges The inbox of change requests
+	// (GET /v1/record-changes)
+	ListRecordChanges(ctx context.Context, request ListRecordChangesRequestObject) (ListRecordChangesResponseObject, error)
+	// ApproveRecordChange Approve a change request
+	// (POST /v1/record-changes/{changeId}/approve)
+	ApproveRecordChange(ctx context.Context, request ApproveRecordChangeRequestObject) (ApproveRecordChangeResponseObject, error)
+	// RejectRecordChange Reject a change request
+	// (POST /v1/record-changes/{changeId}/reject)
+	RejectRecordChange(ctx context.Context, request RejectRecordChangeRequestObject) (RejectRecordChangeResponseObject, error)
+	// ListRecordTypes The record types and their fields
+	// (GET /v1/record-types)
+	ListRecordTypes(ctx context.Context, request ListRecordTypesRequestObject) (ListRecordTypesResponseObject, error)
+	// DefineRecordType Define a record type, or a new version of one
+	// (POST /v1/record-types)
+	DefineRecordType(ctx context.Context, request DefineRecordTypeRequestObject) (DefineRecordTypeResponseObject, error)
+	// GetRecordType Get a record type
+	// (GET /v1/record-types/{typeName})
+	GetRecordType(ctx context.Context, request GetRecordTypeRequestObject) (GetRecordTypeResponseObject, error)
+	// ListAllRecords Records across customers
+	// (GET /v1/records)
+	ListAllRecords(ctx context.Context, request ListAllRecordsRequestObject) (ListAllRecordsResponseObject, error)
+	// UpsertRecords Create or update records by external reference
+	// (POST /v1/records/bulk)
+	UpsertRecords(ctx context.Context, request UpsertRecordsRequestObject) (UpsertRecordsResponseObject, error)
 	// ListStaff List staff members
 	// (GET /v1/staff)
 	ListStaff(ctx context.Context, request ListStaffRequestObject) (ListStaffResponseObject, error)
@@ -29337,6 +33264,223 @@ func (sh *strictHandler) ReactivateCustomer(w http.ResponseWriter, r *http.Reque
 	}
 }
 
+// ClaimRecord operation middleware
+func (sh *strictHandler) ClaimRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request ClaimRecordRequestObject
+
+	request.CustomerId = customerId
+
+	var body ClaimRecordJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ClaimRecord(ctx, request.(ClaimRecordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ClaimRecord")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ClaimRecordResponseObject); ok {
+		if err := validResponse.VisitClaimRecordResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListRecords operation middleware
+func (sh *strictHandler) ListRecords(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListRecordsParams) {
+	var request ListRecordsRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRecords(ctx, request.(ListRecordsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRecords")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListRecordsResponseObject); ok {
+		if err := validResponse.VisitListRecordsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateRecord operation middleware
+func (sh *strictHandler) CreateRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request CreateRecordRequestObject
+
+	request.CustomerId = customerId
+
+	var body CreateRecordJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateRecord(ctx, request.(CreateRecordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateRecord")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateRecordResponseObject); ok {
+		if err := validResponse.VisitCreateRecordResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetRecord operation middleware
+func (sh *strictHandler) GetRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId) {
+	var request GetRecordRequestObject
+
+	request.CustomerId = customerId
+	request.RecordId = recordId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetRecord(ctx, request.(GetRecordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetRecord")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetRecordResponseObject); ok {
+		if err := validResponse.VisitGetRecordResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateRecord operation middleware
+func (sh *strictHandler) UpdateRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId, params UpdateRecordParams) {
+	var request UpdateRecordRequestObject
+
+	request.CustomerId = customerId
+	request.RecordId = recordId
+	request.Params = params
+
+	var body UpdateRecordJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateRecord(ctx, request.(UpdateRecordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateRecord")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateRecordResponseObject); ok {
+		if err := validResponse.VisitUpdateRecordResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RunRecordAction operation middleware
+func (sh *strictHandler) RunRecordAction(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId, actionName string) {
+	var request RunRecordActionRequestObject
+
+	request.CustomerId = customerId
+	request.RecordId = recordId
+	request.ActionName = actionName
+
+	var body RunRecordActionJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RunRecordAction(ctx, request.(RunRecordActionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RunRecordAction")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RunRecordActionResponseObject); ok {
+		if err := validResponse.VisitRunRecordActionResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListRecordChangesOf operation middleware
+func (sh *strictHandler) ListRecordChangesOf(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId) {
+	var request ListRecordChangesOfRequestObject
+
+	request.CustomerId = customerId
+	request.RecordId = recordId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRecordChangesOf(ctx, request.(ListRecordChangesOfRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRecordChangesOf")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListRecordChangesOfResponseObject); ok {
+		if err := validResponse.VisitListRecordChangesOfResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListSCIMTokens operation middleware
 func (sh *strictHandler) ListSCIMTokens(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
 	var request ListSCIMTokensRequestObject
@@ -29981,6 +34125,95 @@ func (sh *strictHandler) AssignTicket(w http.ResponseWriter, r *http.Request, cu
 	}
 }
 
+// ListTicketAttachments operation middleware
+func (sh *strictHandler) ListTicketAttachments(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId) {
+	var request ListTicketAttachmentsRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListTicketAttachments(ctx, request.(ListTicketAttachmentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListTicketAttachments")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListTicketAttachmentsResponseObject); ok {
+		if err := validResponse.VisitListTicketAttachmentsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// AttachToTicket operation middleware
+func (sh *strictHandler) AttachToTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId) {
+	var request AttachToTicketRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+
+	if reader, err := r.MultipartReader(); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode multipart body: %w", err))
+		return
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AttachToTicket(ctx, request.(AttachToTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AttachToTicket")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(AttachToTicketResponseObject); ok {
+		if err := validResponse.VisitAttachToTicketResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DownloadTicketAttachment operation middleware
+func (sh *strictHandler) DownloadTicketAttachment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, attachmentId TicketAttachmentId) {
+	var request DownloadTicketAttachmentRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+	request.AttachmentId = attachmentId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadTicketAttachment(ctx, request.(DownloadTicketAttachmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadTicketAttachment")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DownloadTicketAttachmentResponseObject); ok {
+		if err := validResponse.VisitDownloadTicketAttachmentResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListTicketComments operation middleware
 func (sh *strictHandler) ListTicketComments(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params ListTicketCommentsParams) {
 	var request ListTicketCommentsRequestObject
@@ -30065,6 +34298,41 @@ func (sh *strictHandler) GetTicketComment(w http.ResponseWriter, r *http.Request
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GetTicketCommentResponseObject); ok {
 		if err := validResponse.VisitGetTicketCommentResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// AttachToTicketComment operation middleware
+func (sh *strictHandler) AttachToTicketComment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, commentId TicketCommentId) {
+	var request AttachToTicketCommentRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+	request.CommentId = commentId
+
+	if reader, err := r.MultipartReader(); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode multipart body: %w", err))
+		return
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AttachToTicketComment(ctx, request.(AttachToTicketCommentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AttachToTicketComment")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(AttachToTicketCommentResponseObject); ok {
+		if err := validResponse.VisitAttachToTicketCommentResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -30760,6 +35028,237 @@ func (sh *strictHandler) DeactivateProduct(w http.ResponseWriter, r *http.Reques
 	}
 }
 
+// ListRecordChanges operation middleware
+func (sh *strictHandler) ListRecordChanges(w http.ResponseWriter, r *http.Request, params ListRecordChangesParams) {
+	var request ListRecordChangesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRecordChanges(ctx, request.(ListRecordChangesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRecordChanges")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListRecordChangesResponseObject); ok {
+		if err := validResponse.VisitListRecordChangesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ApproveRecordChange operation middleware
+func (sh *strictHandler) ApproveRecordChange(w http.ResponseWriter, r *http.Request, changeId RecordChangeId) {
+	var request ApproveRecordChangeRequestObject
+
+	request.ChangeId = changeId
+
+	var body ApproveRecordChangeJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ApproveRecordChange(ctx, request.(ApproveRecordChangeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ApproveRecordChange")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ApproveRecordChangeResponseObject); ok {
+		if err := validResponse.VisitApproveRecordChangeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RejectRecordChange operation middleware
+func (sh *strictHandler) RejectRecordChange(w http.ResponseWriter, r *http.Request, changeId RecordChangeId) {
+	var request RejectRecordChangeRequestObject
+
+	request.ChangeId = changeId
+
+	var body RejectRecordChangeJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RejectRecordChange(ctx, request.(RejectRecordChangeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RejectRecordChange")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RejectRecordChangeResponseObject); ok {
+		if err := validResponse.VisitRejectRecordChangeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListRecordTypes operation middleware
+func (sh *strictHandler) ListRecordTypes(w http.ResponseWriter, r *http.Request) {
+	var request ListRecordTypesRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRecordTypes(ctx, request.(ListRecordTypesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRecordTypes")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListRecordTypesResponseObject); ok {
+		if err := validResponse.VisitListRecordTypesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DefineRecordType operation middleware
+func (sh *strictHandler) DefineRecordType(w http.ResponseWriter, r *http.Request) {
+	var request DefineRecordTypeRequestObject
+
+	var body DefineRecordTypeJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DefineRecordType(ctx, request.(DefineRecordTypeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DefineRecordType")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DefineRecordTypeResponseObject); ok {
+		if err := validResponse.VisitDefineRecordTypeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetRecordType operation middleware
+func (sh *strictHandler) GetRecordType(w http.ResponseWriter, r *http.Request, typeName RecordTypeName, params GetRecordTypeParams) {
+	var request GetRecordTypeRequestObject
+
+	request.TypeName = typeName
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetRecordType(ctx, request.(GetRecordTypeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetRecordType")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetRecordTypeResponseObject); ok {
+		if err := validResponse.VisitGetRecordTypeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListAllRecords operation middleware
+func (sh *strictHandler) ListAllRecords(w http.ResponseWriter, r *http.Request, params ListAllRecordsParams) {
+	var request ListAllRecordsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAllRecords(ctx, request.(ListAllRecordsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAllRecords")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListAllRecordsResponseObject); ok {
+		if err := validResponse.VisitListAllRecordsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpsertRecords operation middleware
+func (sh *strictHandler) UpsertRecords(w http.ResponseWriter, r *http.Request) {
+	var request UpsertRecordsRequestObject
+
+	var body UpsertRecordsJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpsertRecords(ctx, request.(UpsertRecordsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpsertRecords")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpsertRecordsResponseObject); ok {
+		if err := validResponse.VisitUpsertRecordsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListStaff operation middleware
 func (sh *strictHandler) ListStaff(w http.ResponseWriter, r *http.Request, params ListStaffParams) {
 	var request ListStaffRequestObject
@@ -31064,743 +35563,858 @@ func (sh *strictHandler) EnableUser(w http.ResponseWriter, r *http.Request, user
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rkhs3kij8KjjcE6Hu2WKLZLNv7DixK8uypbVkaXQZ73jaHwusAklMFwG6AHaLo6OI/fU9wPcC59++",
-	"yHmTeZIvkAlUoW5kkd2SxxrND4+ahUIBmYlE3vNDJ5KLpRRMaNUZfejMGY1ZCv988pbOzP/HTEUpX2ou",
-	"RWfUeTtnJGVKrtKIPVDkhqWKS0GoIpQonUoxI+bFgKhVNDc/h1ed46tOeEkUEzHhmkxodE24IM+m3RdU",
-	"R3OiJVktY6rZUSfosPd0sUxYZ9SB9zpBJ2W/rnjK4s5IpysWdFQ0ZwtqVrag758zMdPzzuh0GHT0emne",
-	"UzrlYtb5+DHovGY6XT+aapZWN/KGRVLEynz9lpplsalMGdHpmosZoTPKRWE9J8PelrXwxWrRGZ2fDnu9",
-	"oLPgAv/uZQvjQrMZSzsfzdKWNKULpi2sH7169gNbP4vNv7lZ3ZLqeSfoCLowb9Ilx8ebVvA/UzbtjDr/",
-	"8jDH6EN8qh5m85tPP4oiptRzLq6bP+gP2fuj/iT4Yc1v2Hc8qUXID4wtFaEwhhyYDx0SmZKYwU9Us5gc",
-	"TGmi2CFZpjJeRVoZBMHqf12xdO0v30zS8RdqcTCRMmFU4HJSzaOENQMhe743BLIZzPceU81mMl1vBoDb",
-	"G5FToudckci+Rg7MF2jKYsLe00gn68Om/btXOg2npd/r1R2Xx6tUybT+zIeCvdfjCEaEuDZGlim74XKl",
-	"yJLOWEBuuZ7D74ouGJnCNtUlSdhUE7nSZCpTeDzlqdLwTuMGcCUNyx80LV9puWBpI0KjfMC+GPW+Ufzk",
-	"ZqTezqkmXBE6MXBAtNpXm0GAz8c87txxdW8YTaN509rch8wqpWLEfD8gkRSaRpqw7oLyxBxE9l6zVNCE",
-	"pGzKUiYihoO4ULgjzd7rgPCZkAYlVyKiih1diQJTp9GCNWz4152p1e5OU71Sm+Gf75ELQsXaErBiRGmq",
-	"mSIHKVsyqpGqHWs+zGk3IDRJCvfBXzwus1JLJmIWd34xA5aJjJkjq7qdKlhxYbtcs4Vqi17ccedjYKD0",
-	"DN88zkBE05Saj60E/3XF7GOzmI9BR+k1oGEq04V5/8limcg1a+aBLB+w75HxvvHR++QfASYN+HKfLdKk",
-	"pUUaxylTKsgp8tm3QKD2JSJWiwlLc+rkHlkSoMpdSbCB47i9tCHBfEtc4HlBMvBpTMNmb+eSzOkNI0Jq",
-	"eNi03Bo6aoMIRz4fg873iZzQpGnhPwE/N6gm17AH5Pn+/cTIDKYgS5nqqUy4PCI/So1XQejxsLBpE/j+",
-	"trv6WcwWS6mZiNY/sBqyeUGvmRFBUyPxEUWnbAR/mUPNYmIolylduqGu2ZpQEZOJjM0/1K1hEFR5d1TM",
-	"4ythXjJsO5aGfrhG4fCyOA/MTIXUc5YWJxwOBpfkds4T5k3sFsTVlVCaJwlJV0JwMQvIsHdxRH5ga0Vo",
-	"auZe4sU5GJK5XKXqiLxTjFAyTZmak5SKWC7IDU1WjBxQ8u7ds28PyZKl7gtlBnwy7UX96Jx1B5P+tDuM",
-	"T2n3gg6Pu2dRf9qLL9j5ZNB3mEJlIEeVh4SuwcKmw7LgIuPfdUfn2RSE/3phw2gQjr6chmH+HdEkga3R",
-	"OKioHOTAqhqHR+SROVwJI1KwHA/9wSWhV2LBlTKINM+Gg/Mj8hOj1zCDAmoI/xASwW5YShZmhWUAOrWk",
-	"HkJWp7mb2vJM3HBNDTwa+TL3h+zLmQvfKX7Y8Igtknq+hCJLY5vYFevsvjhYC65Ps0UzSPDh3sDA181n",
-	"nvMF1/WUuZDm0Jo71SiOKdOrVDTtN4Fp/O/HbEpXie6MTnpBrjH2C/piv0ZfDDovKE9+4KJp79fm0b47",
-	"z+Z2H3ouI2povfZTCT68y8fs/O5zL5hSdNYsgyyy53f5aP4V9902t7b99g4UvsOF7C3Lu5NfMCO9qDlf",
-	"boCIN2RvoPiTlD+8GSqGFydcXOdKar6iJtjkI3bRaDYssh36YPSnwV5pJbC8l9PpBgVU2qf7oszNDl9K",
-	"Y5Y6jWA7uqQZ7hkVPr32CQtsBoV9ujco7PvZl9qQgwVCUQC/J3LwFmEXNXsnuHZMu245K8E9O4/h4b4y",
-	"MJF63rQ2y+/brixfiVnZK5oyoduccbWadHPVuS3tLGH+O1DOK1Qx2hN3rpOIZF1cJFGMKV8nQX0j/ISE",
-	"b5ffSPrL7Pm+xJ9/wfveZitPBiJUqN/88M6ozGZFG604+6nLDRab1zJh7fi11dO4IqlMGr9vnrVGkvk4",
-	"rmLVLFanq7vI02/WIsLZzXfesJTT5EewRWwnYSNTettW8LKzZNRbfj2l7vG3/cHx8D///HMTL4Ppxjjd",
-	"jlh7w3WzbKbw4d4Qw9fhM5pOp83fsU/3/pB9P/vSdlqET35KiszWka+qzSXWtK57vc281djVyejaqEht",
-	"Voj60Se5ZUvryNdmmWC7g5bfZZYtNl5l+HiXy6DIm9/y6Jrpx3KxgCu3yTGRPd+Xvsvfyb/d+FHtHt/t",
-	"m4WPtaEO/O4nog9/Gd663q6XrN2qHGEYPti0JuCRGyw6S6o1S82L/89faPdvve7F+JcP/eB0+PF/duo4",
-	"7Ft5zZrvJG2f7s36Hj974b5gvvZObRDLV+pOUrmd23zmp5RrzUQT1J9zpfFAWjcr/uHErweK0HhhhJLb",
-	"VGoWEPOFeJWwmEgB6niUrGIWB4QLpRmNnbnQm2C5miRczVlMBLttJLBbXOdmA/RHAxC1lEIx8NJ8Q+PX",
-	"aF81fxkBign4J10uEx6B2erhMpWThC3+9a/K7PhDfl+bN2JrxaMJ8JaYacqTzghWNSLmmnEICDpTzpJY",
-	"dUZ/+YD/tMM6gTONmKm8Nz7+gvhjCjjXyPwxPpse04towIb9Sc9sFo/ICIIVNNcgRzzD9RAuliudk+oq",
-	"FaOlTDVNrrke2W2N3OI/7sAZzYsIziI1hHaycIQ82nzfAGFBk6lMFwbrKZmkjF6DkX+VsEsSIlhCouja",
-	"iLU8mh+ZxTyWYprw6G6YmVKesHi8TCFKhMMyPSxl2kW0UuNe/6I/iE9Z92RyRrtn0THrXkz7ve7xpD8d",
-	"0GF0Ep8ycP6m0ZzfsBiszBEVQmoyYSSaUzFj7sy1w9lFjrPvYKWktNKNmKvb3L1gkSYpo/F6zN6b0x2O",
-	"CCXohTT37JKlem3goOk1EwZ/1WVY/MvJX1mkH1h7DYklU+AMo0kib5E/C3l7ScLI4ho+FUkRrVKje1qY",
-	"klspAkM5tMEBVHJoELiNPGeMoydDQ2+lfE7TGbvvA68hoApXB34jroi8YSnp94bnJ2enZLLWTO1CHf3j",
-	"nDrs4omWkiSw/N/uVNfvkrzg3wCcv5PphMcxE3eC8JKl4OCRYhwzwVmRuToaYjH41NZylRIrs7c/fB54",
-	"X2VfI9nXNoK3urx7AXRlWgty6zBb0DWcn1jC4TFnj1G9Stk45opOknx8fnsqpjUXM2Veys8e15ckTHjE",
-	"hGJjd+HYl5epvOExS0lCo2trmKE8JkwAuIxkCoj+Xoo7nyLrGhqz90t7SXoHivvOKWKHEKrJoDc46faO",
-	"u/3+297FqH8y6vV+viRUXQM1UCMnGPFip8NWvD5LH21x2so7ua+DV5o3DIj/a8pu5DWLQ8Md/d9XiuWX",
-	"cLabiAoiJEmkmLHU3FlmGOCy6Jd/zcyD++eQXFVY9S1VsIqi491nMfWCU9WHnctQLebcSbQaDDzayL8L",
-	"8QIpguq348aNALWBsI0wALz/KPV3ciXuhmsh9XgKs9xJtDLcyU3TnosPc9z86E2wER35gu8FIdl04cgc",
-	"L4iYRtEHpBazLylYmZErxsiBQ4zHsPFNZeMdiNmhjWMY9o4PAWuvPFEL5cY74c9JX7Xom1PlRNuRuWgh",
-	"aiOL5hgEhIOEL+St4czu9+NLHOeibHZixd5x83dKUNDchtxsN/eCW08yhdPmgt0hUoWjOKuLsfROeJWC",
-	"laBQQd7rTDu/X1brltlCA/VCXe5BCx2cN+DOW8Rvxikd7jDaB/RSjCGySQ26IWTJUb1FH37vbhjDgEcf",
-	"Ze43wtIUQqbbwvykqPmXZtkCbLuO+4D2I7EmyMzs9F7uiPtQSA5Oer3DEbkq7feqA9q0r148+zZAawDq",
-	"eSw1LDCRM5Urfwg8BXh5w9IbHrF3gt5Qnhhh+B8JRZ6uYRdKVt5KPyeecmSMfMhaQwb85XCAbP1gClHj",
-	"AKEA4U41nVAF1pCVSBmN5mYbeDm9lfIFFWtrV1N3wkJKNRtD/FVJN5CSLKhYE6o1Wyy1uiQ6XSOTJQnV",
-	"rA12IMZ0TKeapWOFWUQ2PShnZ56B5q37pgPONqwVFn8vmPNnNNirQgFSoKgCEd/8P2ROdSF1CuxrR53A",
-	"zw3zHjety45+6OVgwdLeCbrSc5nyv93x+lrBREa5jGgZzXNGwGzublo0a0qUSqxGdEkUnwlICNhV0uj1",
-	"c/S+qyxjI3LLq74X/JYmRXFywmjKUoQDyJMoS2IiykpcC3krgkw7lkbIB53wCMz39rN5clrVhP8IFBmY",
-	"MWFG8CQLGs25YIRG2oXn0ukUPabkmVZEsShlsAA1l7cC4zWoJlHKAO0Ft/aHDvzM4jHVnVHHKe+9Ya68",
-	"d4JszGSNiXLja7YeXbO10x163V6v1+uemf+cm//08v9BpLNBdj7+7Lh7MelF3bO4b3SNAe0eT1DPOJue",
-	"GyJIqNKgJpdWdfK2Pxz1BqPj/s+5c+HJ61cEwjhTag2zYG0adcC5YZBvDaMc/Qr+hivR+HNDzxoUNTvO",
-	"gGsq0wWsJKaadTVHv8DGEOMi0KrfkW5+NPeotdJsMZpIqZVO6TIsJXLJW8FSQwtHxS/XJU0gvNsmK5ah",
-	"XaFASKe69QBjxqMae4A5pWD3gahdKSJmaJSLlWZeag/hU9ST9oYmIntrLIVhMHDCtqLXjvPWiPkD5rFM",
-	"r9XeK0Xq2yUsIfcD/qUDuoL1PFmrqUdIgU+9v2QfR7XUfNxPci3u/VlseNeUM6O9kkevnhlqGpHQHMsQ",
-	"BLzMkaBW0yl/71Idbs7IZE1sWHUpKGaHM11GnJe8cFJw55o5//Ko+7P16nab3bpuu8+5qkH2S8Eg/9Fo",
-	"DHa7KnBoL3s4ZRIbuRYO26VV6fWc8dSyU1XimjaX7C//BPzzl6Dj5aV2Rp0qS80y61ql2Nm7rpBa559l",
-	"TK77WPpsGb2vqIJEotDly2pJZgwVfvMi4P6SGNlrTWxuC3AulxO7PfWscC5hncU1NR/AN0A0dde5YLeO",
-	"GlFX4tmVXSIxSyf/JHc0iFCdUWd5Pf751+HzxfmP7wevJ6dvo96f4pOfphd/nh0/nZ/9x3X/hRr+uDz/",
-	"Yzp4o0/fVUnRg1o7GrQfrktEuWbrB5k8dRAur8d//6//Dg8DX7Cas5QFcO/l1RcMVT6yAjjsd0S+QUHR",
-	"vL877bk9ucXW0l0UsaXOvSNe6ASN0c5Dk1ceqCDNP6jZteeT0JJQmDfILACGfmkUyZXQD1Su5Bco1yL9",
-	"+5RGjDyVyyWofBmG+fiFGH5zc/b4fe9nevwmPv1udvH0r4MfkpM/3p4/Sftv18N3/OzlsvdIHX9bxbCT",
-	"BIord9Y6lFQy3wpjoI4I6RZN1njQtspQS6rUrUxrbtKXS4RmsiaKuQCbDCTuvUxkwu8LNiIgxBsW1O+R",
-	"aE5TGmmWqgBdfySSi4U0VMWOyCORrRd9BPm01zb8TxHQLRAvXIHmwRUGFZek1mwrxW2fnNZse8NxKBCG",
-	"UfymqVzA7jFp+IGChBVzUjielDpAb0ta9Al/M7lj3Ys6Jms07G7Cb8zNnrIVuF9BE+1ygWucWl3Ny6kB",
-	"5SnTaL0j7hDJM50ANTnIDkVQ368+tZX3+gH04A5o5cSBdRpNVPmLu+j2jguLgzlplLjFDLpn9HzSPYsu",
-	"4u456027A5ovByzTftIRJCG5V3vdwSAads/oRa876ccn3V50wc6nZ/R0coKeJBqPDYxdBJzWSW7u6Z+c",
-	"9/tAM1bN2AhTaxDujPq/A41vREJQ20fmmIB/2FFByxuiRAPtcyeCjgtHaAaHSz0DoLjhdYoSV4QJeLo3",
-	"zHyKbFyM89rg6VRaLhUoaRA+tOeHW+jIhdo6FULfJamuQOrlbT6mXrofCBwQZaLAZ8fZLUtJymdz1EHK",
-	"YZOlM9N2R2/fPrfFmcwU/vlqOiAgO1tn495Azw7ph/x9LvTpsOPl6l70emf9i4vByfBs2Lu46G9N3K3o",
-	"z8UEo3JWZI6KIvAKxFhSu93CCwp4AXCbb6ntGjmWgwIaGJHQ8N+9tfJdmHdbrdzM2Vorz7a9XTP3tq02",
-	"qeFw9D+pFv711r3brXv/doJcxvtCbQXZBjfbC3xp0z8wuQEBTkfZfgADx4mVkb+ekH8AuTTTgen46a+D",
-	"n8TJk/fnr3X/z6vhM3n2ivbexMffzU6f/vXih2Tw8/uTxzfn34j+ixorRxG37U/RBvXOSh8oYx2ES7rR",
-	"2jEikxVP4lxWBGWQ6z2sG95eglYqnye8VE9M4SYFlXTKjHRCuCAWhQGZpVSA3wLMGZowGs3dGRuRPonp",
-	"2vCI49NT889C/aj++TH8Rg4cHRRv35w6MoHmuH86GBQrVtoKlmVhBus3yhoMvZELpudQNtMPVJuwLNha",
-	"SxLLSxJ+/+QteXjTf7hgIUmyDCCwd5ei3CDq+PboSmRFpI7Q/RqSSBq6JbbqmtGiXYVIFEowzeKShJ4C",
-	"Dba87NVUJjD2SiiuXQaGCqw+AVWYQHeALYmYpGwhbyDex4uVPVpQQWcsmxRtOmY5YGuD6dGif2lkpoyQ",
-	"yu8hYwsciuGDVrG5JKFiyTSE7BEwErC4ywVZKZY+UFfC0L61xVyS0OUyNsxvcyJg+gxilySEohT5Szj6",
-	"ShSGJwyHpjFLjyIqIpbYRXkBiIbjxym9pQkIT0StJguu0SQRsxSmAs3SLB0nSdBkA8MjKaYcc31E/jEu",
-	"JvK9IxZbv4FGqVReUb/LK2FHxyzisbd1nNLA1pxUWMF0lUx5YiCrZXR9tJA3HgqVWiEZw0NMyraI1KtU",
-	"YP0vQ1mUJ0eGE2evAh2v9ES+D4hmi2ViyNE8SnnMsLAUVMtkt7BcM8HYjStjTNEbR3kAeqhW5aa6tOq5",
-	"/TwCBomUxjY7+EpY0g/c4DpaBToHNMO/MuKH2TL613O2CBAIdq5akvSzkh+A/c9R5hEJMbmyCDCfdK6E",
-	"S790plybEatqgl8vs/nsoBAz/SKSsmXCAUJ2wK8rtmLhlXDhSjxiJGbKsF54lI80GntIDryBXTOQRHRJ",
-	"Jzzhen3oFm4oRgVXgiqze7OAgCxTLlOu1wHJYr2E1BbvdLlMoKjwgirN0m5MNXU8x1YXE4bv/iWTUY7w",
-	"FHpSC8DO/xuvd/+XLFPW5nYo9072d/aO4XruKfwbyaMgmLjnBSZa+WEBgTMeU7RvVdhkJ/AvUzesyhbN",
-	"jyjc5T8Ydpd9y1BfJ3CZ2W6iIu/rBFhqxz31WZwBGdU0kbNVBgNkHoU/lgmNWPYXcqvsT2BK2V/IdCA+",
-	"yHAUB1f4A5eccRpvkOYpWiUsJ8n/rSE9tY5DYAySPfvZH6VnFkDemcv/kkvIdC2eH39wcQAckvxPc0jy",
-	"v4x8oLDiqVPufbqqat5xjIan/dw/j8iSpQodP5AdKrQs5CwdkZ+yIouFKHRwsEBVaaChIPMVISVfiQmL",
-	"5ILZjGOo1QvKfWjEBEwvLRUB/NBhC4w0m6U0Yv9OowU7ck+DBh+T9SouKIdyK1iHg2s25hBZbf7tVJJp",
-	"t0f7/e5ZPJh0z6PhsHvKBtP+pEcv4uOo80tF5LarKctl33EocD6HfJ0UYsCQsaBHBnwHQkI63pza8i+2",
-	"uGrBiobTlxw0w4JB5nhDWExxUe8U3PDOd4FJV2Z9ng9jZ99Mu8gWDGrxoV7NSl9we+nkbI4goSlGzIuq",
-	"nGme6eZpJomPXLXgVrYEVwRlix2hpJo4pPjxOLWqSRwXikPse/rM5QqbpKJ4yZVUe0iTGnUey1USQwQ8",
-	"SMMr5WKG87I2/1bVHfHlciRVC/TfcMXxnm5XIeJP+fgyYGENDZA0R2N3viWVplnZ4iPyBMgFUyqgxqsj",
-	"m7K3DnbTeUoXk1U6M/eWEadS89u3TzpBJ+GC9WHAlAmlU/p//w8j/YG5DeGLYxsoO+gNT85qYg0tsLZG",
-	"rWWfrRiJ37wkx/3T026f0GQ5p90BMZ+8NNJzymKj1a4M88uKSPlnuoDSQbFoBtpyf/kwqLfh2o1/2O6I",
-	"MiMHrUYWQFYaXxvJN7Oq8PYCSlVCMgLhCxAGv6WaPgZRcM9zCSEQGHtbFi5tTZMyVTk7WGb8GUJxC5nc",
-	"sKxOeIlSKq/U2Wg8TbChZm/hUslcKxv8J0HHMJgq/uoxYrdQsbokShL7FFaUg6Wm0LTPCSr7/qUJmVD5",
-	"qyUCS7BFFbVm2WZeKHYhMFMeE1eMOgiQTZmayyRu2EZ1mVhlpcGMq1wVltyihvnbEL+OhRhSnTlG/OtP",
-	"WWerZW9o7AGDW2gLsIypDkkltpuuYs5EhP9OEmfN9My0Rioysg7mC7giYCOlp3nc2Ak7naKt9SLqxd0+",
-	"G0yP6XByEp0aGdTeRW+znZiFxnZ/f/jDm5WI6foPf8DlnpqFnx/Z18ZzvTAC3tWq1zuOlvB/rH4iHIKV",
-	"qHEcToy/P/QfFL5kn9u5r0oOvGZDeMGQnRmfUyc9nvW7Q3oy6Z5Fp3H3nF2AMDkZRMfxkJ2A6pShpfkj",
-	"LrvhhZFWmTDqj9kqbqxz56gHH/kbDcRunEcGddELUCTIryZEDsKcWv7+X/8dBiQ0QuZopVL3t+9EaAwJ",
-	"qvAZJ6KU68+n14YeSlOcnpwcnzZMYimsjpWCSJ4yEbMUz9PTty+eo/2MCq7531hMDoQk+F5A2A0Tmsyp",
-	"iBMw+kCbBxWQaUqNXiNTEv6V3lAcPgrRo3kYQJ18M70584Tak3xUdr1CGZINISXomd8vKqUYKNJ8qdiy",
-	"lVZDK2PbJfxxkDKFzU+gulANisllwghNwLqIIrvLY3CVKx5kfLAKhT1zGfIOQMWD1xhP4gjY4ERdZm2p",
-	"8jivrBLW3pEO9nC3kIqKwRd3Daso7vj7VN7anEyjbq+t1HKZp9Nyq5PaKphckF9XUjNVL0d8qhANhJY9",
-	"+P7RLSA0yHlaxqr2Ds3wG1M1x2UULu4RCc0VsH9cRvv7o31cRqrbx2XgNloEZdgDGpjtZwEZR507+vOt",
-	"ePSFOvNxd3sb3irscW9Zbk+JbLM4ci/ixeZ7/ZKk9BavYa78aMOcLc8br/8ttot9rgUhb/Hjvu3gfi+D",
-	"nYKhizwyg38tMYLfBM0w+1HkT3O5gJMFNl2rz10SsUqgURmdKCMOTaGEClasKVIrLIDhdlrqElUSyyap",
-	"KlQlX9izb0EaRTn00CtBV+9oOtrKYs1GsVABnjOP5ZrPtGO5tUqi1imfrDTbYOQqEMpJrdRQskKnDNJV",
-	"utikaEm5EVFdVuZJ7xKy3wxr7xukng4L+QfwEjzN3+iVTRoykStQEHlyg7Z2uuiMOv1T8v03lqX7Wzjp",
-	"1e3d52E70iIV2fnkyhDeJQlpkoS2eZaVMnONOeFKV4LzgXHab5Q4Z/twpapvAKYt0+gTFLgq0jFUnfHY",
-	"TX1Ub3F1m8R2V26+YfoAeRjCykDO7N5djx5vNWBsbU4vRpTvYlI3oCrtro6BPQZnIPR72Jd/rfOeHOD2",
-	"wGAISPbMEnhK5JEyqlAYSq1aeMsjdlTlTG7gdqPZx9rNWd/oFinMJ57Mnxrgllhs5EyvtHZNWOy9R2Rm",
-	"Czfo/kLluOIea24eC/OiD3RB14gX4Lqo7/IIkiSWtrSHz4YKd0CJkWaNZUedhC61XKrc3fkcfiD9IXmV",
-	"Sud0RyOVnKZeeGN8HHXPpie97sXk9LR73jueHseDqD+hDIR4bnnwQq6ENsi7uDAQxDyLyHz6ybvXllpc",
-	"cfZRZ5nG+Sf60WDSPWPDafecnpx0z6bHzHygRy/Aa369Mst99KrbH3ZfvX5Zc7kXYLBRgsxHFsDTwq1S",
-	"wF35Vu21KzNQr7XnkG/ZTsgD+8a8ESnYugz51tXwLeBb9L/zj0axAv/1Kvd44pIDH1m1Zwa9K3J/9Sf3",
-	"BD9Q4K12HSB87ryxrEd753Rp941eXdzVG66Z2j+bFt3Z1Hd1G+UG6wQRLUt7vKdghWbv+5tN7nUj7CsX",
-	"P6sloUmCG/jEfvZsuc1o8JsO3AEb8L7Z2kJ6eg3RMnDFODPpABzvmfnS1i3CCiY+wmy9og4X42UqZ+C9",
-	"ruYst3axufl2bMFQgCb+XAtLsJBh8vu+R9WrYFCf971rQZ76GJaf5vYivcai4VOZbtHa+vdejGVb3IcF",
-	"ZxaYvj9heuyBuhz7LM3DaMHYVbssSNxfjkM13smmZHBx1+zC+8ybtL09a+F4pzzKEuaLa27GvVOE7nKY",
-	"8uA6VzJchS521XqkYduKHEBMV8jFnKVcj7HN2jhrCx0SKQ6PrkSYdYcLyQKaNnONseJZpznQL4SL2ZMp",
-	"yfqrZ8vJ7QdDkrAbligSM7Y084M5eLxSLA1tSH6lswiWrcKYuNu5JC7+j2vlQgS5yLsE6JQKRSH3wXxg",
-	"klIRczEL7ZUE60+kvAbT+9wsCtqqyamrhFCJHqR5JNG9B/nYxv1jF6HIdTk80bVNHyOpP3n9qtvv9YYD",
-	"L1TYrAxUhjH1a4VkxzEHsh8MSWNa/lZeGvYnlhgom/tNrlJr/f0fuVzbeRQtGPl+MXlaI4/n8Np4yO2w",
-	"j0HHIamtseAbN74KwQ/bAyFrMsd9EG+JloFLRJQdkU9ev7oki5WCHiHWnQMmEVUpElKvX/i43ASC7+y4",
-	"V1DNt4Lcja+ake8UhuokbEaTcWslpWngNmN51lxyJzPQcm6bDnifG9Yt64a6yb2Rx4NtagrsppkVg6Z1",
-	"B/cLKPVZboRntgNF3siBvGxo+eSKdOWUfgYdcpNyiJ9vxoGd5i63Yb1J694sJlWUDZpQ1sKGAddnQTJB",
-	"b0HJOm92m4WFe81UvSSxuN4M/FmsJPuXErkv88o2hrQT1VsTSCkkHrm7TWsziq3r1lrTiLVkPdnFS1dj",
-	"Pmk+LlnbuLYHpkbZEjql5Nm37dUqHs0Jlhs14pmRrfJi4FfZfFeduxZvambXlobqjKvQhFWss+pX1lDh",
-	"7uwj4opvQQ/dugBvvMDBnnFJfEmYqyuhmLZtaHxh+JJ4AidXJPzwMbTD8tgo51H0xAcjkH5WudOXuIyC",
-	"KPQ4kgmY9v9lOj0/7/U6UN9nmdD12Bf5XoEk2Ak6RnR2T1A8PCpJk4mcyfEqNbLmXOulGj18GMWiMOqh",
-	"GXOkbmbtZOE2AZct5WUvl005XktXWo5tiO8Ys1ez8zJPx2otouzvJs3JzdUoj5vDxcqzq9VymXCWjm9p",
-	"yuZypVj2yOZaZsL8rgURfEEPUfiUipglasYUSxIVzelUEyPI18j2mSjW+dfhBRn2SH9wPDw5PfPKa7ur",
-	"qynKtFjF0QlsnW+f2KnOL/zg0+PfvzaxtUZYwd3jVQsjB6+/e0yOj48vAvLu7ePDO1TCuh995nPoMe0C",
-	"M4vCwj3pLp9dW2lnkXWTO5tsi6JaBYryy2vdG0m1VbR+lxGkVsZynCboVJKzOx5X2TdO1OH1buF9eezK",
-	"tBSoYvP4MXijPs3vkbrGSvCpFBpy67NZXj370Q/d+xH0J8gcdB7zgYjJNJEybU4E/BqNd9dovE2E840v",
-	"s+2iDJcopGr9tO0ebFnTJYXyKgAi56yKDRWEmcwXZmV8r4S5F4mWYD61kUOQoRD64mMYkNDJgxj1HPpi",
-	"Z1huDJ1fRcGVcKYUENbwsqKawHeXkgtNqPbXRg7yoD3DU1kA9kus6kH13H7jSnj3na1JAe1u3r1+fnhE",
-	"HqFKkNOrTF0eAk0SRSY0ura5xv7F6djE5ZVgTZmjaDJXtyxVR+St0T4gaoovFiy+LAMGYOVtjqbsSuQp",
-	"m4m8tSmbQWGYAYH5FCU6pRxqg8RSV3WMfxDZv1qUKl9V+Vxfdf4lnU2uOgYj5t/pbDaZVLTMs0Kk5cG/",
-	"/KXXvXjU/Y52p798OP74vwt/n348/LfaOPciFKqVoqHuhCrTgLPJmLcuIXnf6GdAdux9OzHKg3BVtf32",
-	"xzee58JhukDrMgVS95pz1eApDPAkFdrBQmso5eUTEikuswZ43i4NyyZFY0geSHgw7F2Qcodp4CHugBz5",
-	"xAq1BUpNEqHKAdeVPK9aoTuntzpxl06UTFaaEaBFc8Ct14ov6IzZJEqq5RKZhs8H4fzB3WX4zSXMgAUR",
-	"zM2ZyIgmZiMVE8fwvF0AXy5Jbs4ecVAZkdAof3tnjuygObbOHDFzts0ccRvenjqSEVOxmGdj4c7PZC75",
-	"aqj4aqgAQ8X9x8Q6a+YXGg5b1Gsryw4RP+GIYM28IxJmoQTmRw0dj1MUpVI2hb5RK6F5YrWI1HOBkNAW",
-	"FjSvTrmgyeWVuGZLNNrOuRGg1q7jrqs3BM1bCyW+MpLJVmL0RDtzsZpSNrTC8p4slolcM7ZvCaVSiB0E",
-	"QaQsYhDPMJMyNjoNYzFc0hNmbgWFcRn5JX5UXxBpIieVeAO72jFq4YYzdfvIluyp+0ZOyDcrnsSsRhVs",
-	"KG70WC6WFPq6Q1nBqvTaqoRR1dJVXuwWY5e556+Zl0oMEG4lke3lcGrryHAksr24t9uxQ69MZ0TpdBWZ",
-	"C2NEQrZY7i8cmJdbxYnuIByYOdsKBw4M21jEpVEmo2s43KBUGUg8fe2cUdhVYC6TGNQedsMjo9Air4AC",
-	"rRz1NzMPm+pwRGZSsIAAg6DK8YejOk6AH4b7auobevJdfOfd3htUcStdK6Y1FzNlWFb1Wg/hZCtbX7N4",
-	"TYeXVyKsXsiha/I6MUQytdAI88scPFNGqA+trOA+UhTwr0T+3FCgTtiCQelSXyQJsWqs8jqlFCqx15mp",
-	"rInqShTg4YQeouY0ZeV37MWLdgeF1oYnb+msVqP9XcpLjXWZ4e8ah37dpuoGZjuse9i83brRtZuvG+iD",
-	"ou55HVzqxmVA+rAtzrJuafVA2rDpwsJrV5mDM19cUMRWHYMvhm3tJgi8kQtW5hZGpnP2c+p+zQ1MStO1",
-	"ymuEkLe2HG6BCxjRb5UK1cBFpCArkUD8voutXEJjdWhVxau2pJYn4yu570vuVariLIn/xGVC60t9/2T7",
-	"B9+mUszQ9QLNvcRyZSMeSnIh/AaxoVj9zunNfmioi3KkgjSUlKtKhXbe+l5g2WIILVQQVkvIsoQmR//x",
-	"5uWPYO5SAYkllKleUj1XuX2rtOQwIFzE7D3zhrjkkL8Mfgkhz5cS7HuNhrRs3LNp94Wh9HbtkzLItIA+",
-	"r7H+bVWwEHj5h2r5SxbbuXvGQB5gDWZ8iMLGgq20GFVer0PUxBHXRfyf9obnvV6zvnDX+qW7ZxnkLQ7L",
-	"WQYNCHUamcvoAePpTEL7V+sJ8DrbYSu7KgltxTcCoA7L36dU1FjNQtuEAPt/2b60ru8zV14cvnluRf9w",
-	"VJD3urc8Zr6c5wu/LiYx6NgvdbLuyLUS8FNGEz2vP+9gX4biJOAB8d2AtyxJmpKi5HWVq+T+dLdQeV2z",
-	"nvZJTTlF1LaD8JALSdVIDYHRpxDZrqxe4I5PnpCRtwQEggELckY1Oans2v5v7zYpmyoi1/RQOe72+4Uv",
-	"Y9g55mFlonMMnvYbrzQRO5l2zyantHsRnVcK/iGrsU1isnpvftbRcfdset7v0sHkuJv3h7not8lVaKjh",
-	"jI4lDNjdt6QzGhXB+8VcUMD2Gnu1Qs+yTTtBN9DrnIfKrJ5js569vNfZ5ydby/CamwWDXT5bB8R9I4nv",
-	"lAeyQwdBzKe7lwaChbO0pV8qMB7/Vi5kSJGDqJBM9kARP8XqsJhBBV+sjxbfDvWcVyLc/cNcV/TRPi/0",
-	"qwyK3SrhegI+0Lp3ZeNdnYHNWhy8ezsgfEqoWLe5mrN7bivB23GFIwraEz7fmzh2KpXuMbfyWp/KW7Kg",
-	"Ym3NMnN6w8iEQWSf0CPSJ8vElv3GljiupqKNpML23tsKADdni+cZ7KVy7bc8SYw6kSeyW9fEJynLnnHu",
-	"tsT9BoZ/vs6W2yscOnYGhOGB3G2tyE8KB7PUl9Ijl91C2Qpnf4vBOuddI+jHtL91egfJorV12szZ1jqd",
-	"73q78zrfdVv39Vdx70sT9+7dQeypJ1+mi7jMdusYbcqKXIUoTUWsLkmIdAyKL7oksq7yhvP6+myORicD",
-	"ewqtOxAl/27+zgbGsKmfoLmAE4k9uvz1Y/9NmV6D2ug6C5obeW7oW0ty3Kv0DjyznQPRqlJklPibd3kP",
-	"Ti4Gxcv7+LS+ZyDshN295Y9vRCp0/dmhL0+dQQd3sj83uOcGPv/ENqt/4h4+jUVc8PRgEZg75C37BUk3",
-	"Hpgsl7FlMys6Y0J3Ph0575mTe7fKOm07Kz1TasXeaBldG4TfrZTt3EWkQ8tJo7GEcyPkpUaFDcDw6tXU",
-	"5HqOwQkiCiBAA0NWeByWsItz3Hd8DlaM6hjKmvOUBdgdRJEXsr4cs7fAbVjxwlYgZtktv807u/SLqfN9",
-	"GSxujZrNG4Ma5UMv7qB8aFcP6bzXPY6GcffMCLvn9HTSPYvO4wvWm/bpYLKT8qEXrZWP5zxiQjF1l+SP",
-	"xMwRIT9dUh5nIRfVeux7m9887+uml9CTkY8fZ2UP6gwHjU6K3JvhhL56c5b7CptOmVdpoSRaQvh5pRin",
-	"XqXCC5WRAlod137mHhowuCmazGgusQ/zYSw+jWh+6WdW8YR5vQJ3F9iLFoc84qEKxyoG65jvC8qTH7iI",
-	"6+STay4g7QfziOZeqAOIwV4PZ5sMk/8wBlOVBvXFKQWMBVciTOSMCwgn8LKNbIBBaAv0ZYH+5segMK9T",
-	"C2Dm27mEMFGrv14JJRcMWzJK8lfJBYuxS6UN0kJTpjAMaAIpOCIr6GpWAtf7uLQr16537C9cy4IsoFxl",
-	"QVQZnGgthZIJg264ikFwLH5WyNzxZ9bs//BAZS2KoeGt4ZY43+IwcG12x3LJhIVBuSevXbMdCN0GLaDt",
-	"T679N7jB8LcHyqt9WAqz9Ru356Ap/DH2dLUKCWDKkYWc6/U6zppUZ79ga2nvh6zttevIOi58voyULOrH",
-	"Aif/G2CQ/5l7GQsGrHzmysk3Z+S5jGh926+EitmKzjAuDo+K7TaLAdG3qdmFOQNH5BFJWcSX3DBIrOgN",
-	"eSrM9lcVzOj6lawle359PRm6y8asuIuYNa3+RbMSYvWTLGrV9t52uUtGBYik0GbFB9gdyLBeI1F45xT8",
-	"p4fVej5GG1AgW35SIxoWR15lnVdOusfxkGFx5Do54BoYXhHrhlOPWZqCPcigkaUjo6EtqIAuCJQnq5SR",
-	"gzcv3r4iJye9wxE5Oeof9c3hhfgU8w62M85wXB+DkXnOzZxAqFtMVoOfa0srW+DWWTPkVKP/IMZW60Bf",
-	"4FPQKWcxUVxg4epbqjIClTZDPWUwqOJl8KwUtSaK++9j1V64aVF0Mj8G+Mq1vfW2vQS348cigXxoqEQP",
-	"8LOoIYjePNEv4w9ZoAVwJk884FNkAjGP22n6YLaz32v2f1BiTWTZYeeKxCvmfxktiZjnBzbVO/jFcvLf",
-	"x9cLhuGNjl4PiJkDnnB9vz74diUhPKpqqgpxT64mIFcfuF4xhIwZ7OYsKh6JLd4ivBgcBY1IaPjtLkob",
-	"+Skrr4Qp3ZAoS6eaQS/k8N/DwLWpAJMTfOeBInaF3WffFvW+Hfh9a73PzNlW7/Ogt93rVIRe68TJ39UN",
-	"uu3ac+e6ZvGQ2Jfdi1Zs3HIr9j+FI8cXlr5MT06VY1WjFu11EY7ILeUQv46lMRUu3JLlJQlVNpCCoyTL",
-	"DcdnLpTRY9hXosCxQ7wkw1GWN2i+NJMyNuKIq8hgj4FLFELVy4gp6zzaveJAUv6/DD1ZcasgMmciWO3x",
-	"fpWyG85ua8VmCCrEGBJo0T5hEK9RNhz63W//x7cvH7/986snxPxqu9XCA/M36BH/66rDxBUOZ3//r/+2",
-	"rW3z8ZD6gLgseFj8fFvN3punT1mSyOBKXIk1eKsYXRCq85EQ1+mhdy1XRwT7YJM5S9noSrgCETZT0e7r",
-	"KJKLh4jFfwPB/38tr8cKHvWyjFw6iWI2rR5H16y1VWfUbKsftkZmu223mrkcd2o/Y+cIcJFNh+et1e62",
-	"JJFlWrzh/oIVjSlcYPEJUP4+Z3RpreZjVVvUHz3y4klyLRcLJsiEcfLhw5GTuX+kC/bxY8v2xb7dzGs9",
-	"PRzUtNL/DTWI+i7Czws1kbxC7Vh5Aux4kNLTsmHxzkpHZnbY9oY1UBRPTdvN2Fd22oo7b22/AcU8dwbY",
-	"ZzDcKnoDtxHcvne1yFox3eKt8PHdhXPHaurlywK7KRieMuajIAQeWI8R1Gv5zWcKdPrH4jy/3IOcmF0E",
-	"O3qr8QPbcL53FbpNF88Ik6yXNNXQdUGACSKrlOQMjQRcO+CLpCkj38srkds0DyCl23A/mIYKEGceugGu",
-	"hzhTEV0yZRtPHmJ4g2KMhB8+HD3n4vrjxxDmuhJo5XcgcrYI4BdZjR9cjbs/rfkezO2HAUxZpJAwuBLm",
-	"17fS/BsGvJaJeYC2cPu3Gww/WKnYrcsLUhZSs0M7I4YS5G89wUiR7G9oK/gjeIDzT0MrQf/jUDHuyJZS",
-	"Ly4ZH71ZLY3U9cRsN5sHHz2WiUxLvz2XM/nu9fPSr69A0f6GKobPjq7E2zlbgwVXSG3wDeWvUkjss9af",
-	"DNMBSaRckoPww4eUCgDMYZANnq4EtPJQ7rU5FVcipCI2S5Cp+a+Q2vwf+xX+wFJz8AtUuApn8O8Z/s5E",
-	"CJ6emL23YFIJj1w9O0O2VwIIziwee/pnzUsGJ6fkB/5NJe+1VlSu4yabRebKGy1E54zIm0Xgqjc1kyke",
-	"ZEb3gHChzGk2FAnFjoyOlNIFa3mB1svQu13qwA4SykU3u8Rbfb0uOuBFQ0qATS01yL6F9EzEdCyPMPPA",
-	"UEceh2RJJLuNsgp8xJX/do+uBNSmCax7D5PvCs47JJsGL3t9pTezYNecpuCWthVeaKQV4aJlooTbVPu+",
-	"SUBULF1w7H60obOWBSuCEvzj5BGsEXMv3Azga1yD14cL12/H25aIMXiGXgkvGCzPDCDKnC6ICQvcLBoc",
-	"XNhbDkDcroN8VA2jPamxvSxTLiK+pMn2thdu4EfrNWwV0oTABvmxRQcXbN5SaavhvlzEVu3Vz+rL5Dwq",
-	"Bt/NMBQiK6MJ1MY1mbBEYvGBz6lN7tyPzO8RVwj6/GXfamAOOa3qujXnRcNOdgh69yTXLhSuc3XPYkqe",
-	"yxtmZKodKpyVkhHNpsa7LikrgDbYolc3eVW8zJ/fMk1wj/5x9xLv2pgHVejl6adAfZq+ma1dT9kKd6xH",
-	"7jPwu6dF7cIfPcpum9X6Oyxa7vZYTg+rTwsDB972uuUWzM1Xx3YfVBar5Jy90DZdG4XgFpI34rjSTP8z",
-	"GQe+XiT/mBfJ/fvXMqnqS3StFST5shyHohoa/osthyh0wg6yrsTJul6y/icU7b5KQV+loN+PFPRVstlD",
-	"stnMSbcmkuR4HIGBaP9Ekh24XeuAIjNn64CiMinXXCIxV3SSsNgnX1tUlEYQxgcBu35SZ7lMqpuibZFk",
-	"7Lm4ezMc6L1pVrTgQqYGHVqRg8icBjAlPXn3+tAW+3/25iUZDvpnxDXoLEcSb+3jWQqOXdRX2njhrSSz",
-	"3OVfbD46tshGpdRGfRxstroK4Wb7lHFZDjkuJ/F5VGQo6JcPx3VkUzqmdufeImqPl7yBJJ3th8sOdNDC",
-	"rK2ExTPod7CQdygaYV7287ZY94z2J92LaBB3j9lwekJPJ2fR+W7HTbYvGvFivUleeyly4y6YUB8o78yp",
-	"AMt8SqmY9XcZsQ5zMcDKhyZgPU/lajbfS3CDYkauTOfeclzJkF0ozP9VxrsnGc+iqk6W8q23DdTRnLW2",
-	"t/RYcV9s9UJ8lTe/ypv/LJa04unID3DtVendEg1hOElSuSls3wrvwgBJB39taJ9DDowUt6QzFh/e0Qr3",
-	"9epoY9u6qylrXfTHFtjL/jFAL6fTiaRpzMXsLVXX9TT3HFodZC0nFPHLHigM8lGaJwkk6tVkke+21Zfp",
-	"zBUH+InrOW7z3qKeXk6nDY3CvcYEKY+Y7ddtm7i5QKPlShcb7ldq2zxQJKKaJnK2Yp/dhianPnHGxxEm",
-	"VVxMTk+7573j6XE8iPoTmreS9/Wd3gZ9x+wVl7RM4/wT/Wgw6Z6x4bR7Tk9OumfTY2Y+0KMXccuwueyM",
-	"9P+hAnS3jwdCsp1/HSg3nmDQbEvQ3BZMACPxI/cQm/o7vJSLV7EHOgf1fY0+Dn3bEtHMsBEJzcHaW/nc",
-	"4VS2Tx6bpq2VT9hri7QxM6xdtti9u2qQLX+ZnpqXSybeQjmAfctBYTEBKG62xCzTcrMGVHboAquhuXBJ",
-	"G4aUBSY+Tilc5bafaU4rZlfLBRN6bOeooLOwpEqGTG0L+GxdmxCPgPkOx36EnozXLV96DkOR/8oUej22",
-	"ee2VG23RCX2Ndyp+XR/l2KbGFf7wYbeMXHiaf7WWxNJ4q1Rji4/YBhTQl8nKcuYvv9fVPsajTF64gwhj",
-	"12CzUZu/WFc59HQK0nf3jJ1Ouxf0vNftTwbRcTxkJ9PTnqF0aSCclfn4+IsTmXJ5pt89ZsO4e9Y77XfP",
-	"o7Oz7kV/OB0yw54n0zyrACpN0jS2HURRV7Jqy3O61HJJ+kPyKpWd/UWnX1dUaCDpQdBR1ysz9aNX3f6w",
-	"++r1S9iNxmBEJ70N+hfn9dLbSnA9bi3tgRfelRR79bLb69mqYkA+ednW1nAvJOhbKP0HFYx8K5lvCen4",
-	"JVh22d4/gJCZm+DvbmO/g9Aas4Qb8W3s9cDdGP1qh330jl6ZhTwBeVCnVCi4r4riAUqIaFGwufSARrA7",
-	"traaAfd6cmOrEm6RAFpI5ma69mU3YHiWAocH+sMOC3/ORV1WzoIL92eNGNOy4l1+FutMmXAkH2RCOc0a",
-	"718LeQsZz1ZUBSYvDKkr26DAp9NBzWf90972Wiyc9La1//IbOK5NczX7jKmRrJG2DZlRdY252xV7ZlmC",
-	"rktRQGtQe0tuO1MtkEJupc0YWCuV8J9Tt7OkHdQnNWZG1oy9utPpoFug0pyF7a0R5lyoVk3KeaB1JMPX",
-	"K2WoPrHYUi3NtDfJNKWoLmjMoNta3oQj2NCuA9tJYc/VUV3v0laJKdNULnY8Y46JVmRe/Dzkfdp8Olgj",
-	"NrWgyrVPwSJwgM+UUBJREbEEe+i1K4ik5U4rLov1EorpIGE0EmQLE4UZNoKqg3cwUbSXgtubKNK4vYki",
-	"u4SrBUKcvB2O3C2AsYpUuEZbBoFzzFbD352t+tJrdRmOMKIgT/p07RhJ1o4RE8mnq2TKoeeggSZWKLth",
-	"MUmoZik5sK14vR6ah37si6ceZEOK4S/eiHpAgEhRb6uxZmePAwV5gg5kiZk1owXbllyzXJLQsjXni9FZ",
-	"ykyxtSN6T1tsvtMPpbCdrZ1xDFg+bGXNO4oPBWi1eKWSOuaZVc0KszLa3szert36GpmWod+9uwfkFI5e",
-	"TutLAbqe2+5FJUK+B4qt0NBnJo1NKMnm3ADwrcZd4FSfzZybxl+uORdy7uVdiibY0HtsxWCj8n2pBQUS",
-	"vIYW1TpPtpT7G3T1C1vC/aiKtLsUVvdFlwpqMoGU/P3//f9IVl+X/G/iKuuS/+0EKhaTg8m64CM9vPTe",
-	"MTPkN275NRA7i/erZyfyK/t6NX2zKYwG46Yu3cG+tal6CWcu6N2x62QPFDLzrGYFdlboAGBEZVDSoYE2",
-	"QRsL9j6erJDAn30b2CBIg4HM5W5Ee+VMLdlcD6wdFwtBuRKrFuhwVNRaRDXl3aXS44gJnba7Ln9Lj2zM",
-	"ljTVC6uebV1q1s1ie7vHcieFNrO/N0IuTewu7iHgrdhDIWHTLWVJMyqDMqQFaqiUgMdIl72DvxIZ0Rq/",
-	"T0OBASrojKXjXSHUWmTb3X4jV2nUYFkyxwKLxdym2BbHh6y5Sw7CSN24NuE4ldEp6YIdHtUoQ3tWdnXY",
-	"v8eyrhiz1Bqsnv3o8/nzfSKpHsRMCnXVfLMNFbhBUGBjHrnWE6NnWbKUsb/BKLsltstfWfTUPYZHfbEC",
-	"Vk0AWF0j7uykutsx7/Ni7ki1QnsAdtuv726zI7R3Q1XWZmj3FlP2k8GmSLZ09k7w3RWs/OhAeSWpNMGz",
-	"UxRY6qSFuB0vaed1gdU7v0t7jZ2m2MsxbirtI+MsmcKor1k2CV3Y8mR0Im8ysraVa7RctjJT3ne1bWvs",
-	"hu1k/M7fYxsulAHSa4HfyCB/qZd3zRyOi92RPQFVftw7QtNwpVuZxm/4TDwTeytZxVb8aBWzMx95tZx4",
-	"HNrUmkpSAAaAukxqxW5YSpMrkUVU+40YocQBOkZt4LUUrFIibEMqv1tbZ9SJZJqySJO5TBUjEzCogiK0",
-	"TGoCcz5Dh/Qt/d7ypXtzZT+WpjvdEiPT0NYtm66WYhIaMdBX91fJwZdDHhFnm7UFK6ytt+xZxx7lmcMz",
-	"JAdSsMNLiBdmXfcq1/OKgyiPGLkPo9UvJa+rI7C/UsGOYsn+3auinJd78MMvyv7XvPPvsC4IbO8Ag8/l",
-	"iXcU8Mkc8p/fy30J5ROtz2Jpy8Z+Yrd36RgiMmrPnl8Zrabdv4I8FS5mR67lVSoTFpoHrnge1sczDPrR",
-	"q2fkmq3VZYlBQ/m9nDOb366EeRWq7WEBzWLu2xoylG3O2yEUiIeYFH86PZcxVujDaVw7MBxZYd53i8zf",
-	"IW3EhplBjRi/Yt941zwY3GJnVOyJlTIaj6VI1hk3zGED/RDcxs6GhhPF3TN2bDjRcNI9iU7jM3Y+vaC9",
-	"yT3eRDxu0M69wokPVODIA2IZXVlBbNSxVQ1vw34yUnYsqAT63TIWHfC3nTcj5LzAsR8LyClD5DFdqqzk",
-	"oyY3nN2ylKR8NteKHJgXu+ZFgl3UoFqtOqxP9fQRvmV9ODKLhLHnd/8+rVbgxcy6bLMbOUuzW3g6hWYQ",
-	"rnuZ7XF8mcUnwNMFjeZcoBVMzIy+S11TB5mwS1vwc+SpPlitUmHmLIdW3Zg7K4XPZ0pO3+m0E3Tsh70K",
-	"WrnJ2R7oCm2+SuUkYYtaFff1d4/JxfDkzOzRDCIx05QniiCcyEEIffvQ4vHQDvrXvyopwsOAsPeagVfc",
-	"sTZNJwkjodEswuBKLFnaRbPzDZcY+ZCbmu2dZU5YhRWC9tXh4oYmgElcVWcEEsbIMPcM53kg+F9srLod",
-	"Vujm778BobnCCGKRefTwpv8wk7k72V2K3Cplv47Ppsf0IhqwYX/S86pXDYERcA2wf4ZLJVwsVzpHwioV",
-	"I+w3cc31yIJv5Pb1sUkD3uINNJM8NkM/5pCprZl6C635UuwGzxVY9wOi6BRqB6u5vL0kV2BQSwVNCPQD",
-	"u+rAlRW6X8vhNcNt0fildRjKCO2OwxGQuFEU1+YIkAmN0S/ROpYTIvn/5KipTTxnhum6K8AR4ZLqeUHs",
-	"WaW8m7IpS5mIWLtG5R7dbPgU3CmBYROJnM1Y7Nwo2FHmEmPjILQCup2pa1eXec6SZau7CHrJjKEXld/v",
-	"vQ4vKdVsbDPTwxG4vxOgFgkloQPX6e21mbL7CNpbzRk1vFDlbQ/QQnt+OtxeTkQ1OPywYPTbV84f5dUU",
-	"wdlOLi58a3CvdnZ7GqshW2ouUx2Q+WpBRddcC8Cn1GqxoOnaWXAcCzTztjLWuGyL8tfevX5GMtohgi6Q",
-	"xxe/MCJhPXdwPYZz0nDAaEmcLfM9EFh+IKSMWcNNmbOcJkHKwDNKqFJ8am8LG0METAWL8PsItn2UyTSV",
-	"CwwGdDyCDHs9ckATJcmwf4xyOMVeG/KGpaRPXvBvAjIcDKwFJWXQa+lZzBZLqZmI1t0f2NqMOLcjIGBc",
-	"zMizafcF1dEcyt+vBF3pORParJfBd/sBCfPaxuOYCc6gArztYD125YasjJ9gt+yxg66Z49jMLaQeT+VK",
-	"wC/DgIQ0MVS3HrP3XGllpoykmCY80nYq7N00XqZwYDl27B32LsiBN5IrMuwPHEiUpgnz9lRoLcygkn8c",
-	"BqVGxjfyOlu+98BAMCTDfs+svsAVyHBwEXjXATkB9IiYnPSOEX0PYW9/Oyw2r8pv7wwaRoApAMK62M3u",
-	"CmWlLeghQqiApazzVQFS5tcShiCat4gdc7d7Oyv297XwKjf9BXAVfzSggl8QIEUZzN9qnSAWr+p62byR",
-	"Rpr3uASKm4olicJWg3KlSzproU42vDdL5IQm0Nd6KhMuL1Esk4IFBCR3cERmAQOKMWV9F36Ase1bjuUW",
-	"qNYpn6w0iicpXXRGnf4p+f4bcLVTzWaQ1NFJIMSv1LKxMVC5uPn+sMtFNCeTleICNAuYzCm2O1iuGuMN",
-	"y3F+jZW3aqIK75j/Qxv6wD8T1o5rzXTYnIQLaJ/tYtIubVgVuWYMzA6Len2riKaNFrN8ZAGDH7aLFb9t",
-	"cEZTduhJb8+AiEJU3Q4Bnbuk4ttozCLm39mcmSiVSkENIEcCAeEzIc2nSERVpSfG8NN0lPodZnYUYkhd",
-	"+GhWb8U7Dfu63nPi2FxSzmJuRMLlXaLjd+BxraPjlztEx9vtbo8yyCn1t0jid/fnlxmW8JrFjC0egXXt",
-	"ORfXe/uaPAPdA4Xd7EsYgt/AiTZ++uvgJ3Hy5P35a93/82r4TJ69or038fF3s9Onf734IRn8/P7k8c35",
-	"N6L/ooo+O0+dSlCzCHIQLun47//13+FhHRR3cdvhh5uh+FzOuLgDEAlYtIsgvINTl5R8uldiB6duhqxk",
-	"/KfJ8Y+L0z/eXjxJB2/XJ+/4+ctl/5Eafjs9+37e+4/r4+d/O/3P6OJPk8GP92g+34BlxCsoARDaBj5x",
-	"FgPgDLqTz4NuMAffEef5diBMBS24ORmQzJGUqwJNp0rdEVN7AFymZJmaOzOHvULggyd5qfinx4T51x28",
-	"5D/N114nBzDYYsD1pdF1ZtJoK64Ylg2+sH9ZY/rtXLpcpBJmMCsPQMgVWciYJeYDQoK1i6WE3lCeGL3x",
-	"kiwTRpXXT4L0T1A/MWeziis3dY1rdxe42mnqASvvWODFQJaSlCmZ3LDYVXsBCJupWexX62/IBYD6a5MU",
-	"L5N7TQSwe7rj8f1pzlK0ajOQwaRAAZgoPhNde4iPWobLfKyG891LLEtt8Ek9zs02nmWcZn+WJtitu8YS",
-	"PmUGJGUoYM/HMRe5tfi0Nzzv9apgqBm6+SbJt/D27fM39p0GMtA8ZVlI4914iJG5SMLoDVNgWOcRa2IJ",
-	"KkoZE5a0yYStJeRkLilPf5vTrlepuCMYnsrbHAwRXTAyoVGZ+nPrGbgOraHOrOaaraFqI7mVqajzUmUv",
-	"tohPfZyN3iEMppZAZLKxTbnz2KcyYSMSov86JCmjsbok4YJyoSkX5jcwLttWsWhhCTCeV7mM3FUq1JWA",
-	"eN8AimIpyzZxBIu5NuwzkilMDqVA7bzYaRXHYYC4KhdwhHiQorUUlwsMxa3TqLJQYrRgYSw8r2hybx4/",
-	"e/HWiQ87SbwTRlNz48ExKPiqOWi8eu35wc0/sNWigUNeuRMM9GYNYDaoCfG9BxuSnWKybpdS9OkqNGaw",
-	"tjk1VGkwDt9ld60NUdY0XZvE87yYnqMzufFWptdqzzyd7dkWrgBxjqCC0aWO2/kg3GxpAaKCXYxIqCK9",
-	"v7HFvJwVx+jRfr97Fg8m3fNoOOyessEUTS3H0S7GFjNnW2NLtuf7CIfOz/v+AdHZHG9YlLLddWUjYuTo",
-	"ySq+KZgtgDADgXZCKfAeLu5YRXwxnlDFxktqQFun98D8Zgx59/r5AwX+erTNcGVd5wEJH5qpHt4M8niO",
-	"hx+i7FR/DI/q8KGyXVc/W2CKU1vjo8IPL9G9AmXuqJobyfqaLXXt1zLdriVWa/WvbNFBGXi1+MUYq1q/",
-	"OJ8JFhvxuHCLbolLIs+0M+kY6AN+MTRMO3G7VZ2/YgnsveMfnVRamLx/UZh8t9BDy8wVY2Ljkj9D7OQe",
-	"hcFrfFARUwq+0eIazC2Qtv1Cmy4UrhUE1AMBnfLzdxnz6WDrQpmIFZnLW3aDPYc5SGX7r3rHUMcifVUO",
-	"5gRv7xrggiHarBSsIrALiPSxnCnBFG7zOhiJjFa8957+AeNTC21H7hakumPPic0tHYqgKktGFhb+9kok",
-	"UKDe7WJTRkqbhSYLqRGEp99BYmrPN9tLTEy1l5iYdklb+xtCsnYWRlzJMrXKIfjQbGLcNlkq6Ah264+m",
-	"ZLGK5s6qaB4s56mRWoS8rbPIlz9XxuZrS3E5L6BRBK3I5hBn7N4kNqymcNQ3pEhV9Y7CPir8SJOEGcbT",
-	"75FoTlMaadCZoVMbieRiIQXaR4N7z9AqrKz+MOhi4eW7VcF2FGInq1QCcqWgO6t0ZiuKlgv77Fctutpv",
-	"Hx/U7hnYZm1EN96+WZZJcfmLQpOwrz1Xt/XjUrno/FWE/bwibO5NG//H+/Ob3h8Xxz/09c+TP59FPw3E",
-	"6xP6/CL+bjh7evrXVz319nj1p/Pb/+yvv8ze1xUeUzzH7cSyTpGeW4iqW5y/drIHqqgmH4RLhc7GwNcN",
-	"jSQagAXgEn00XEMQxqOVnsuU/w2cBCPyDU5l3m+XMN+6X3+jJq1sgFAlIW4D632RSbdVyztt0Ia8wFjr",
-	"EwGy8c6Op6iVcpJzYazwQlVU4vU1S8HYXaoYdYD9R3jEAkLzGpWHl4VWXwu6JhP22/fwzmqsIKKfvH7V",
-	"HZ71+xlj5K2tevZgPqWLySqdkad/vO9WQk2qJ9fst+3DXYRhU/fCB4pcs3WWEGyNXA8UMWcZS0ApFx4F",
-	"cilHcVRYCXBrJOku1ZWcQbw2hvKW67ldpoPJ5hjKNkU3NmHvXpod/u7bJLmyST417RtpaTG9RY/lmhkl",
-	"lt/F7M8/gdmf72D257pFGSdgq62iK/+Z2O29R5LCNfllhpGare2rAVvubzAWwDnLw4LAu1F/LdgroRJW",
-	"0kRAVYKoCTS5r4uKHDx5/SqwxS9tKMghVrxAFnJEXmKhzsDcY0rTtcJamobZHmCtb70miBUSJYym5mm7",
-	"6nyf4PbayXZiPl9LJJpOp9vZrlcfwbBfPb0D+9VTxzB63RN2Ou2e0fNJ9yLqxd0+G0yP6XBiFNid2K+e",
-	"tme/Zi+oDNXKx8UUf4glVHwmFFCX7cAphZIJOyLPzFWZ2nT2lWJZXRHChdKMxnvIxU4TnaU0Yv/ullPW",
-	"R3eAIoah2H5K2Fwhf/tk2u31er3umfnPuflPL/+fd0a/N6shT+VyCapR2UaDx2kcM3WdF/toreD2e6Pe",
-	"YNTv/7xLF/S9JK4sfK8+E2chxaxA7Cog5tKgKYurB3JrCOA+8q49jx+LeKuteIPPvbhzchDm+C010Lhm",
-	"a9TFL7MWGhMptdIpXYaZRxsbLMlbgeWk7q+Y6o61PMokVW91gBFdM4JEdEknPOF6HZAJUzzGaBcsvEEd",
-	"fGxLOgx/sWWOIQT21xXDJro1JUxa1VWFtd9rUdVG5eAZ9ldimxUE6JBsszqrCsGOUr8jcCvvu0blWXlT",
-	"H1cFwt1bGciZdAtRuXhg701k/sqJs6bi9y52e5fwFyp9mx3eS4XJUnWqjfUm68PaGwl471qQX05Jx/zS",
-	"qa+cUxR+iUydjAf20Fj66btZsNmIhHSG5RrtgSTmQB5iDPKVAJ6Nef4GfYmU1y56Q2Uhw9hiLyjGFLs4",
-	"4uxTrooST4liWnMxU8GVCOEKL73jhNNivDGMzCKMgw4svGhpdo/qZelWUWU+ED9R2Nhv6Tqr839hEbPd",
-	"7og97cn3F3P1NXTq3kOn9ol+ymmnpbpQmxzvJvHiju4SawSHfXu8AZz0+qiDHb3oX8iJxpJ9X9X/ndX/",
-	"PT3/FSba1tnt32Y+3naQZO/gJQ9Iwq+Z75fFPKbP4D3f6hFHUDRzhYZibqElvnAEdtY101YkIFxgMd3c",
-	"BY6NT7w8a6AbqqE20eElCZGOwhEIXmYawsUlCbNKXPhASB3YrAOFiUlQmLLidoc0t4w0s2JRRbnHPa4T",
-	"fFL9Zi2ifWX6KU+K3ToC8vjNnwAGgjx5H7EEjBQTKa/JAXtPI50Y7YUdBll7Oi1BnKxWborUjdGLwH5J",
-	"E7FaLFh6+SNdsMsn3ReUJ5ePJprxZCVmV+JJt98bDi6/kRPyzYonMUsvJ3JSCIG5fPYWBMY4XY/TlXAV",
-	"oRZ0uTTQAKTnHZM62eQeM8PvlvqwlJdYE90CO6mKlQZSBoABoa4IYSpvc42/gq5s6RXlMaF4ri4JXS6T",
-	"NXberDcEeRuuR3ULM1hdF4lktRBuG3OZxEYrYDSao6tiREIPaLZem+HKIdSJEozFRo6BfHk9B4UgZSQs",
-	"tbgJA/MT5Yn5h+tuY/6do6741xhbQ2B9uqynQ+lPb5DrhWP+XdMMJ6szZw/xEXlkPTFZBynIQqcxilzU",
-	"wcWsM0bGyH3c5gxIz1OmDNwauO6cpsWThtXPDK+AvGCwopkF+H3x/I4LvaN+UfqTq0nCfLd6v7bYpW0u",
-	"9DHovE/U+1qRqXzQj8zIwwDym06Hl8DH0CSr5ozlMIKQX3cKCC96/SdrXcOzPtby7kJablNFR20upZiB",
-	"GssVscqZZaaC3WLEFEa1T1fphKs5w1q9U4YctFgZD96oYakyun4GlfN35KYvBXPL09K15hEtO3dS6IPd",
-	"PYuPWfd8OqTdk8lpdBafs4tpj6Jsw2mStWzrnDz+tj84Hv7nn3/ueLXu27vB7zOJes/OoaUtVUyr1tWb",
-	"NfWvcU+iXqWYbtea7E4tAbxd/tJExPsa174FslE+3WS+ELfXEXJjCJkr9YwtF1o09zc+yru3WC/0gTlC",
-	"TqSJIZFOS3kYkFCw25CsRALGPJKRgzlqM37DRECohvE1M6O1SNrWzFAb0gI7xKpCt3OZFDLOjdQlnLG8",
-	"HMx3JXDCWIK8phgDB3e5EFFuRv8Ep+pjUKxIUOQp9/3Bnx9BFXBb7yDv+j1Zk2+fPr+7mTvnaXv2CSkF",
-	"hkkGjViBIjk25AyBcsdchGQhb5hr49qiskLLrGB3wNQqaciOxUZoedPzwIViYPGcrMFIszvGQzjeD58+",
-	"JYFrF+B+3useR8O4e8ZOpt1zejrpnkXn8QXrTft0MMmpDta8I+GVS5Fedcj3x51SgdHvj2v4cumqceo0",
-	"F2MA9B7BU/dCzXt0mdtGW7quJ4F3q8+NoNjcSh8rrfnt5BqKm3wGyjKCKF6qTvcpq1M1/SeNgmTUsJxc",
-	"PH3MGUZ/b/S6u2jkEzn0VNyU3dMb9XplEh/cp3DVyvIOdXVuqc/7Pn8wd05zbbtE4RvjjA537Rq8fbw5",
-	"0zgWroDGXgh5FzPQyhwYM9hyUWgyjDHmRYCbu3pORVwninoxYnKHMqje+dlKNF4t0i2CdXO0X3mP5pnj",
-	"fbvE0+/esrhlcIvl0k0BLptOBzhbjGDyOeLkfQHo84XBO3IJOn4h+iw8Zt8QGAv0p1xpW5q7Ghng2tBm",
-	"xVZQ4E9YPKtchXM30V8+dDZdfiVPQb+wL3eLYo6gvClcSax7RvuT7kU0iLvHbDg9oacTczXlvcacrGpO",
-	"nfSlGejFYwWBr9Lgx3sR+CrX4byJlJ4UTo9Tbw0+ivFUIxJOU7mABhQZy3IKM6yyC0Z5vGBg2O0c+noA",
-	"085bJR/APw+Nwnw7l1bC0+QAK64Frvoat82ChXvVLOmwdY8gOEMv7K4qUmuvtkuQpcGWgnCNpGukQAvn",
-	"jee6TWBb1mW6bVjb15NzP6rS/Qe8tdWdfq/hbkURoU4oSBkcZHNbQfNbBb1+EEWh0+8ytS4AU/ca+qqb",
-	"s39JQuQBsGXqNWU/UIxdCcdzDi9JiJwDuoytgJu5KCzDqmZSxgHU5YI/oVgXntdy25qMejJ1xE5cNGh7",
-	"A+ut2s/ZDUvqU4QXVKyL2bgPlDWnyClY/ZzJ0XYFAcsPUniZC7hljIbn2ZJHg8916hxoapJi85V9yIWw",
-	"QX94Njw/Ph2ebWsV5ray18t7ivLZbvb4aL39GkIxNlJU/aEC4ml7VyRmsAqMSuToBvuW1t4W/zgU82n4",
-	"LZ67L5jhZqJNLWlgd0UrPqGtGPWCgEAEqp+/7Dd+2mBqAdVgpVg62qEgRlUoMTJkkXH6drN9jGO7ayJA",
-	"7nmpY8FuyZynLFNM8DRUS+htUniNAA2C7oLG+4cMNiX8mEmJ7cVoE31KST5ZmX9AEfxVbiFYaWPcUC13",
-	"f8MZIndni8LuVqwWpejs+UBjR5vWzIVj5doz1/tioKi61MwAHOt4o7+ubMypsd40NA5tayqjmaqFNb0N",
-	"xO/R+mXof0f01dlIbANmLUt2ETB+TNbbuVp9O2YblZ/pqjGPR74PbLnSvvnQpmzm3oIDay4MDN5ssMl0",
-	"lUx5krD4SmRQhjaKhgmEMBx0z5LkGYCkuUqFuRTkNXTio+BEdv7kwMmi2Qjo+OKJpEWZ0zOPOP6EX8gk",
-	"hZLoaQfVy52NbQaRnDJXtl0qVTbngFwLeVuNK/uEokDpqv9EPdtsF7YtZtQtfcZqyfaW62ieV1javzih",
-	"10DIj1pXc7lKYkIj7UrxNtZz27F614aKUjvX+ixBrjhTLdzWInoMQki9BIMCCupH6UpUK0bTyN1R7gSh",
-	"vSPT+LEeF5YjMyzDW4afFbynH6QQzvhhUy/sdkLrWkTQ1trC5GNVVJ2zJN6gScY2noWSBN0jmZIM+aBe",
-	"AJ2nIiVcMG/53pMF1dG8IQUZClwJgmAm0Oq00AOAHBQCF0txhxiMeFgbrenO8+ZzaVFfRMKmM2poTa6E",
-	"VtVS65ZoamEAbYtV/bPEKrXVJ5baap+thBW8Gx4j4dY8K0FgG6n7X8r20QQan+7qPA1rETHbot1DO06v",
-	"qgfT9t+vOxNWPGwQOzYjHae1k8ArTft5LW+fmB3XbSa1XVHSlSARMFYhNdH0uqYm/bYj7g5PTZt3eQu9",
-	"dgRztq0pT9gl6XlJSXKVZj4+GNpwRBdMKTprcSpgOfn4RujUBUMbjmvwXLFHZaGzNX08kAAaxDQH5JhD",
-	"Y7JbgHUsPQkZgv2VVu1N+vmVUcMebQxvxrJq9BrHAbZ+BEd+dN2B9Qa2m8cWH7j+fanlwIcGCCkjt/Af",
-	"z4G9TKiwmXpVfO/fH3eF5UjGCMmKD3QTf2sN/+xs1WBgygXE6m0qfbBP4h8SrRX4GIvV2I/X9nDtl26A",
-	"41VLB0rTVO+4SvdOA2m19KXjRnK9t238up6zRZvQ9fpY9UpMuudT30ok2z3gFtKe09setIy+8mPkb7kW",
-	"lwVIF1BVpO98ExvY3PbaRobjpSsxIuFcpfvXNZpnBrH7Kytn5mxd1wj3u91SnK6ECohgtwV34p2MrfZG",
-	"2dnS+olMo4UjVk1Ks5w3hJjsdG0AYpR9eku55mJWIMaQHEArK4zISRhEZmf0C69BPCIIuDFXEU1j+EOm",
-	"JJxCS84QM93sXZ/LGxMGHi4oQQalAKysduinV9i1doJO7fLM7/h9TGLDzxsOAJ+u1Xaw3PimBmoPFIRZ",
-	"ylTb+jhbsvFPwVLcf9u7yC3FTT5l8AwfT7pn0bDfvWCDuDucnE7PaT86ZieYNeIvquMrUTFdgBDUma5E",
-	"hEp1ZgDW1y7K8KzfPWbDuHvWO+13z6Ozs+5FfzgdsuN4EE2mHRDZrs18hh6djfltt9fr9QfH2EbcVXaf",
-	"89ncD0uUS8yLXCGtjTqPUwpqVszVMqHr/Fwasl1CIpVddNUFXQe1DZVlLZ43R1wtqNIs7cZUU6c8G1nD",
-	"vpvVL/NCZfeyUFMFaZxsh2pW99HwbW+hyAdW2f5TaynKaW574f7vcOzHYFt4DSKkGMlhO0aBYGi4geED",
-	"kBuSnbtWHBhX8uSmPsylJsolbjejLbRgD0yLF57DUO9k1fYuzvorYPXazYZH/2x6qDse1AZu7tdyAS8a",
-	"pnLxrk0nGPMWttLdfCptkbGs9IR765LQiWJCu+yfrDGvTEmUyLuU0mgnjCIYclk0Y2wtjKn4w4etK/nC",
-	"SqFZui4LwPBqDsAiz/HE4oxA3anKeM2+caKIw8dyUe8IfkSWq0nCI5KyZbK2CeZmh6mgifVfCUI9hlO6",
-	"dqCuQL1D8jY1r3NNDsLMJ2w9ktvrELZyQ+LXx3UW/toCixMZr1uy+Hu4kNpyUYsc20QffhrvxoFvuOJY",
-	"3rDdW3/Kx9dScb6IwtwO4J0i5C1ct1aIKe92s+JluWKEw0ck1NGiXv0qXgdmWEtJr7WiZeZsq2gVdrld",
-	"3aL5dWe3qu6qbxWP/JcZ3+JLNFt9Q43Ma/+zvTEIA4Ro/P4nY33OTr416eO61k0eYjkmuyC9UrYEg+v0",
-	"j8miZML0LWPCRhQyRQ4wwDsgoZYQS2ll/Tj0x06n5Nm3ihwgVUxlSoQ0PAJesAqx64ptLhyngFT1E1/Z",
-	"xZX516VbbSfTOeLiJeq03zpFt22Pced62M0vbMMbck9EHtlgP91M1t/xWjfeI2LGd9WSRXzKI+tt2Ujh",
-	"DcjX7L0OQZFIuGBQn0PMQqKMhESTgITmKITkz3/+85+7L150v/02IKHBQugSzUMs+K5yXx2gEWtO+jgz",
-	"XwLPExR8sX4oeOjKv9ShJqETjIjdegwW9P04sSM+bJTWagMBas+23VuB37ZZyCYem5NG1RJdV4w9i4/J",
-	"njiobCEb1b4ATbsKNDc0WTHlcj7srWzee6CQAjGeFInRrB0Crkn4/ZO35OFN/yG+0TVvqPCwZCpqMNks",
-	"6Ht/4Se9xj23FCOM+HB9h6YgO5iP2gsV13pHoeK5U7R3iBqx8VAWb1wRCoUPsQg2tuXP0wyxboDK2jlU",
-	"GYofg7ZJBnlpxvkZns2O0H53QhVU8XG8xX7DlSazR9oCc8MB3yO/EeKpNFuM2+esfmwkxu3SHqJBNYRc",
-	"33uYs7Xlfski4CvPpOMunUTewiWbLmgC6VZgprV9OIvFhtyYhhP3xxVbsS0ozWvNQxXfBwrLxeeV2MAH",
-	"bDG/PU8jd0GjjaczOoPUgGUqZ+Z2BdoHS/PoOLcwQaaBcwFIMXZnGrPedyCw/POlk2rXDzE/2PMdIhY0",
-	"SxWZ2KBK3FBAliz1Nlf6gN3Vh21pHf6Wtw1GeGwblQNr28haSH7YJa3D+gL8XdRP6y0rcMCpI/d/0pOf",
-	"uYqbWcCWnDJ392FSGaR/IbxD17PQqRF+7j3+Rm65iOVtQELEDKSsTrm9Gn3F5C64zvmRnamBG721NtWy",
-	"WmBExfx2yXK9UTprCL7alZRQJ9lOT+1F93bieL1wjF/JjKPNtGFAVn8to9PFk2cDomSqMRXCfOZ+zDCA",
-	"s4rPZe+KOBX7XY3/Ggy64YhQa9T1fXoPoAZ3qohikDJpLb0wGqy9RllHDV6KZF3wNcO8QOf4UpF0s8cV",
-	"RL8DC/WjVPMoYfvHPiOubcISxdkMQ8oN+lKxPHRMabo2vEvP2drcuqVrVnMNy35BzXYEFRHm54AX9A3V",
-	"qzSmNbWC6SrmTERbXZuP3Lh6q/PpycnxtnYFAYJUze9ig7bb/LBze7AK5SEWnef0PrHpE+e94fVH7M1u",
-	"SNXdTMdpTKaJlGkVrV8iivbDDQZPQsnDAmJipilPVE1l1mIrvEvS0AqPiivh9EqijfAA81yS0JqNrAVy",
-	"klIRczHDAraGg9GI2ZqmWL3kIBszIh8+hmQmmYLMmiuXzuO1+EukvIaJpykWd2VkLpUGDl8tXWiXAnIq",
-	"xnjY7oNODknNb9C226irfRgwZULplP7f/8NIf2guDak0TcaRjBmEcgxPzoBU5tKowJ1/HV6QYY+cnZ4M",
-	"jwf9GhaTr2Ejh7HDDIOx4Ggb9vCNG48hsZpGetzQ+uyRKDWUgdAlxK85owa31ne61ftWbta41XSdsBlN",
-	"xq3zd5oGbjvCUKW4Nq/uhbyxNJMXXReQYiegmjKRIhN/F/Qa7ClG4JTLLqRaF0JpNqTfHUQrVWcLOvy3",
-	"+vpTSEmFnQ7rIHJD3b42R0Y0M5PnPGJCMbU/o0/MDK6IaiVWbJ6O1VpE2NFA6LqU2mzIZuL+3rxfkaTc",
-	"y7807vDldLovrzTbk+b1B4oIvG8iVikszFFaoAvDPzqji4sLg30Md40MO3ny7nVNcfPsxc0ZrIKta0oK",
-	"mFebt2zT4+58ee99SVeA0u+3hIqtuV8bz021Tvlkpdl23pmPNCyQajazgVlbeVJzsNhJ71650g7or0td",
-	"PB3uLUBgz6t7kewKzbH2JpdCP5EKSewJ4HtuOfk9v4FSy5AnpHyrYLkDZV37gFpkqIYWtLbzLNdz1xHj",
-	"iLwUDBQ7Z9LIelpCKjG49fKmYHdoO0tjWi5XCvG1O9R7SGREEyyn3AVJyiYCP4opeS5vmJH3Ors0iMnX",
-	"uV9/LIDbLVXEjt6/O9am9rFQ9DiRtyz9pB1i8+BDB+cqBX3z+BUZnpGEitmKzhjRdAZ6v00LU+USBStR",
-	"LeV+fHKXfq/t4g/NXnasKQm4BBOkV71kD2S2aHOa57LsEI5n0bPZZwkhIyRc3SXfZIcD2dpjudoh38TD",
-	"XQ0FuoY6iC/oWzFdKRZjjOYtdjG6nVPNbHYFT73c90KEwZ5NeoChR6uU6/UbQ24uip7/wEAQwCZM32U9",
-	"J6/Hf/+v/67kHzwSWb/HgxDHhIfQmkjMUGXFGxAbDeO/6UrPDbIjao2NoDBPWAzR3RCxgs1SoGW4nnNF",
-	"4EBARwCzc/zLXB+wxnxvc62XeFNlDa3K21D128gqCZSaTh26Ehjhw5v+Q7Pyh1A2xrZhDIr2G8QmNjko",
-	"3f0H+QTw+8Ms0mnLbj6CK2gq633HT9++fQUYwPYLMtU0ueaafDP4Jl8V/jwqWwYsNkRMFjSac8GUbYWZ",
-	"t1BQgaU9nCJvoVnTh1N7RTPyjg+2/aatdM/FRL6/zOd3tljsVhXYUQBy/G5ENU3kbMWyRqB5K0KeQueI",
-	"TMW8ElfiD394lFMXl+LoD38gb5iImxqAXa16veMIkA7/ZOHIkGOFpgNHgiGekPDwSsCN4SBXT/IBdu1q",
-	"IK58UjvAkJtMsx1dCQSP2XqpiTOAKG960UCexIgC2H7/iDxqOmVGYqJRxJYavCYGprBQdSXMgSNPoL2H",
-	"m4kouoaqpfBeRJOEcH1ZOQSKQSeGZJ3NmT0/sP4Z203j0EB8jd2ZfIMb3hlm98rIDMPe0GIYcmvVH/4A",
-	"9rHX3z0mF8OTMxtXh1t6uEzlJGGLf/2rkiJ0kqLShj2SMJIxCzFI5xWOeyxjdmjAfCWWLO2ife+GywRh",
-	"ZwSXEKX60K4BFQWzCDklNjCdxZChsEqNsn9Q14F2yqhepcwdn8Bn6YE7PCq4EqBUq0OQpUn4bNp9QXU0",
-	"tzvJAvfRTUdjCyIWB7DLVIpZHtnvXNV2kVfiILzqHF91QgN3A5OEASHhHIoM+wMzzYIr5ZJthoNzu+3H",
-	"5qY3P796+eat2T0skIosYIaEz2K2WEptlNiuOSjIdhRdMDhRBhgTGa/RsLnOu+pfCVzBZXE84s5am+DF",
-	"bKGDwSW5nfOEea35bZqKTeIc9i7swp9zpR3JLKHbLxco7mJrvdgIHEuqFAk952uI9Yp8B/BKaJ7YZq5g",
-	"97q8EiG0iQHXaN8oeUaIICc9TzY5Io8wXsKcGYMVMv3/2Xvb5bZxdH/wVlCu2oo8RcvO23S3XVNnfdLp",
-	"7uwknfyT9L+r9nDKhEhIwjEF6BCgFW0qVfNpL2AvYi5srmQLzwOAoN4syXp1+KU7lkQSAIHf8/572AhJ",
-	"3QXxlwOtZYd1ZcF8JDkWLdu/gea5Ue3qHWlwI51GREnbItg5n+vzgCaucE+udJu8go8hGSMWitGcZZfw",
-	"qrHzP9zJhbO50pjK4TefzXqIsNy6R++wyKE6xVyRFxcXsUi4uKM5zxIi6MBsG7eMpxF0aYEIpLESmesL",
-	"RDI2zOV4wIS+8gsDQIPpxIB7sJJaxgKi7PiC/zdk6Rm4/8wHTHlseP78+U/mXf/x+dUVcdXR+DU60xVL",
-	"pVmcVvLvf/7rxv6VnLaJdQCYTceZigXUmQtG/q9P73+34ARSV5OBVJo8Je/4f2KfIV+xiqLKwGMpboUB",
-	"QesbQM8+aHy4tkrGgisMC8CqcgVFsLB85I/Pv5z9CPYTDgYu+Z/SrN6QFnTAzOvAPWZOC7STsaCHnVqB",
-	"WCuTDG/aN2/MH6OLl+6QkeQ6z+Uosd32MDiQowO0cjScXA9p2mfkWfsCkopyq6qoy/Pz0WjUpvB1Wxa9",
-	"c3utOn/75tXr3z+9PjPXVBGfk0pfuf7wJizvPHnavsCfyiETdMhPLk+ety/aUH9KdR901fM+o7nu/z/m",
-	"372ZFbt2is8uLgKgGBYyZUrhvlMOMRT0Ok77LL1V/v2xHO1UL/yM5XLyK9O/wZMxnWEozRTN059dXFh6",
-	"dm3T8kOZZGQRdFsF4+4+088+AdS/Wb1S4cxwRcphG71ygDPz7uqHeW4lXk3/x8QoVQ4GFMI7b/kdE5jE",
-	"oWlPGSPjvVckTv5hLj0fMF3wVM1de3t6lAHBQpaaOS1Gl8qadDkFKYHswr2CDnxbpA+FNPuWlfZEoP3a",
-	"Jp/MtLNYVMCKMRhuJol1WrmUQwRt2/8fsKxlez/2mCYvLp6TZMgKkHBS3GRMcJYlp1eEGiyEhTWIw4XS",
-	"RrjCR2Zz4P250kwgXjnNpoWCuMsKJlL3cp6oWCRnZ3adzsxwEtudFFqMVefvBXbQhtM2tdPe2XW+d6uZ",
-	"hTof5pQj3VfFu6D18MZt8hstNc2/wgv5W3ziUpQHLD6J8N38LTb3jk++EaAUrTZrzUh+8ePLH/46I53p",
-	"22zONpjC5vdpsE0Gfpnm7liLJO0xHeRzt+1nY21mMi1dl4ypF/J+yMT1hzefhixd7fy7525iSe0gSPDN",
-	"5pcX1mLiKYsWGPjIl0Vj33YezltKhT1nbqdGAL7k5cVzVCAzqmmHqkpumYOUysHAHEIai1HBNSMtaHhb",
-	"6A6jmhRyFHnxLM3JpFbaX4EoteU6PmdPljo1KhV4Y4xoPjUi1T04FiCX3eM7pbYSXBF4tjIPN0twBojj",
-	"+u92yzwnGVe3p06kwzLNOe0focQdoXcPouUjDM1spJcXz+/fRJ/Qv/+HoHeU58a42vgeDBdk7sYzpu+Q",
-	"n92y8Xx59Je//BmYrJd/+Qv5hEleI+F2E/zTmf4K9Mr3ARVBRAp2J2+xOaWxH9K8zIz+hmTRTjvmxvZN",
-	"C6aV1UztNJV5ZlKKmvcrIa0XF09Po1kCyXz1HFhWnRLdenFxYcSUGIN6EotSsC9Dlhp7oMpkI62XFxen",
-	"szaYMYKuP7z5u1knCPtbzRHIzme9q+on52gxQPfJe3751ijt0K9mazsYJwFpjTN2cZic7t+m2ZkvcAiL",
-	"d+V/0syF/uCSp/df8oeg1rmE4fsXyxyeX2TR4VnGxCbOTOW4/a9/fJvQ5ZT2qxAcIv8RdD2UamNHBlwE",
-	"4MU35jtiJrhx6p6xNjFyzPp2ONqmAJyQ7mQ71JtjROhwyGhhbv4RCiaZ73VIy4xrksuewWnrT/BGKngQ",
-	"JpwRlffB20IYu4iFczHcsvGVjcS6AVjcvmVDaJ0faG4/kSSVopvzVHsT11x4y8ZbO/xWNsViem7VsBa5",
-	"RWARXjx7Nu1aMXeH1ZF3rIgFWLTkxdPnFeSQFREHNwMe15UhJ5iguRwRBebxnzZbcSNgEo7Rn/x6/EsX",
-	"Jfs2hWdPN4xnn2C7zVP5nPOsOhkHjmkvLn66/4pX9vjABU+fL3WBWe/PUr6lBZJcvnj27P7r6pvpI5yh",
-	"7SIv7qsgmjAbfScUmPOveL832bdz1DcgX2iDAP0R7qocUPmeP5fWq+kikeBqM7sNCl1KxdoELgXHlteF",
-	"zB0syWksrN/E/HAeUm8FFiOSCKlvgGQ5iUXrxcWL0/VBCxdoTdDCy95ku1CAFkIFtAAtWHbwKPHi/it+",
-	"l/oX8263e2DxvS99YEvdP6dpypQ6A6qi84JlDJvjLXtcr8VYCoYGLsYG7XkBKWy1otTcV2hOczRJhkyo",
-	"IKbofLc4FGKG8kTh3VDHcj+EEIBXj8zviKUgzo3CZp38NBaVEWtv5u5Q6XF3nI1Y0SYfDcK5kMTQGPLg",
-	"i6typXN+y9DPH4uJGGUVUWy9ePYTjuwj08X47LqrWXEKs50Ghy5SNFmHeuQT5KMqp0IWhH0ZGtENM4jC",
-	"4CQopEKSXIqeUXJonsuRCldP2YUIgnORD+z7+/hbEEywmAVsUyA1F+kKqtmNXccE1uO0poxhdCEWD1LG",
-	"PvGeeCP+5Lp/DbN9y8XtyXZ0qo9wFKrH7EmvwhnPg0nBRtXWtpoVnpudQubaWs8S6tVnKd9R4dRatXH3",
-	"zCdM3JgFQiF41lIyJiCUizuu0Z1zjlkI20ZQZ6H6dDneNXsBM1jCQz+gxS3+rBqkzZRgGapXdTCOCM3z",
-	"WFB0N64Ej+R+dDSq2yQ8VmrPBDDa1ZBQolFVEXXGoLspJrKrAKDAH0vhRMCK9CCZV8hYAKEJBKBHjN5C",
-	"iHwkC6haysGTecO+cKVVUvl0YbEYIx0G3Zd8Ju6AUQGG6VUsZul2GOf2KE5TKDi6cjzBN8OC+T5J7td1",
-	"XEdLPRYIyRF2z2U+0Mw1m3ybZnqZua4nxXIYHqw46JmojNr73Vi5Y757enEaYQjcfWl1Zvdl7cJShV9M",
-	"rm3rxcVPszVi0HZBJZ65Su7C5QRM3dhf2b94DUfjjZ/UloTL5GO+F+GyddV6DYt9iWn8KgU7ekGHew65",
-	"QYPtvZSEgwqFM08SvKpoEzIQYEQwlrEMkOoTaPTUADzkdPusP1R6MXXEwOTTl2TARQkZZxzTbFx0vMOM",
-	"Fqts4zbbnMOIgFhUMh0+DDpv2Qp0/LwiTwL5ASlK4hatDWhZCOGSNnlTOU6fXTwzije/tRwxWDGCvExU",
-	"gV4dGeDGCsMCu88Eg+aKWOVfSUusBxHEYSE7UMBvJACyZsyQwfVyTpvCOimalxIF64BqoLSDcFjCGwFb",
-	"+q3ZRFvV2OuPWQlUn82I9lo16XJyx5kt7vN9KW4WDskbBiJHdLw2QB4zvry2m3L2YV4DafbqjahmASOq",
-	"OSWuKveDSzZMWeSYZyqowpMbi42pz+s4FzBBT5VDViiDuzNcCyKzqihWUfUlQJFRna1/wG520pKF62Q1",
-	"E1KTgDE7OT0qf8L2wcns5fWwqfEmHK03ASW1PWorYKAsV/IhvKoXo0xVW/j6AXy7cDJfu3xqTMuunKRX",
-	"1YsnSsuhApSDmIn1CgDyzDF/nZvZqD887WOmrpBBAQlBy32+SRwLmymOdMBuPUG38vdp2S6pc0uvnoR1",
-	"IKebitosMFFjMQe01gSnt7gNpuDgxfSO+IQLJUsXUT3Q8OiejujXqpxuMmICBxaXeamz6bxH62ols1R3",
-	"e0tIqV9CQTFnpKp5xmgIV4vuPNeEiMViG+LK5v+/JGbflwUWnVDfXtPaKE9UNQmn9HFl1AdonYTKBSZ0",
-	"wJmYrbpEE5kvtpS5sqMmDCiv4liVxA0hIsZ8gjx5NyiuyKiQondUKskHt9W2o5G42+MDG4Xke1BI/IlY",
-	"Fu6w0Hdn7p9UCgUVTYHlaDSG5Nx+g0P5D9gEf8MC1EVOogrfQi9RvazZ2Ds2P8457hc7giK0rzCFLXDE",
-	"ox/A5tROeovI6s6iavDOW/RoXEGQ5NP4g74Pf1DttD3QPTSFR7t2EsFcaq6i6jYBZULlNIJa+dwyMdR5",
-	"FSrsiIX5Fbcl9TRXsnIxzarMQlpM5VVBTJGFTLlTTJmZ9E6hM5zjlsx5l5lXcOWjASxzL6jDUjmwbAA2",
-	"J2SzTiYfHcUHHo1KBpi1O1dRHSL3pZ6ZQSyho9VORaOpra+pTaDlQz1JCJf7tFlrO8PBldO8lrFdSUsx",
-	"jT9NPvzxORZY7eknlVjD0vuKTtfVkq5isdjaxWHPNnbJvmxdUBSnDF1SX2muPOweH95u2Q6G5xyGMdyg",
-	"7WGg7SpmsifJWblus0V7UPRv3mA5PI0C17mjnAq5hEbCeveBpaSQOcN6/zppEVXgqUcFrU5IRHpMK09C",
-	"BHQyFZ/kRMvqe7mQDrIy9JV/F6vXhuKVSHf3C7DDLFMp+gGIp99ky1/hn8RokfaXu+KA6lbd8JepXA3I",
-	"Sr+f0tVoQbABKlnTYJM6cKk27uq1rECpG5RKWfhwYIKsRFIxgIyJAtepFChzqdVNEoCCG3P8k8haico2",
-	"pTHWpvkiAu+ZMxmBEA2Gg0qPP9tSkMRTtLu8V0vPFRFzDrjtia6lJBljQ4I/X5CjGwvHRR9Yx8Z4p5Ch",
-	"kVjinhsnvu2ViSMwS4guCwFemsQyjCc+zIhKVcUzaDBN5wwYNbZT/hWLuRmz0zOBe1SFtGSpOtpYrF1I",
-	"uxHXH266V1UfpQMupZ3sv7FjRdAv0hwtsDqtVYlcdIKUVzCY15/p3E4S9mfn8Bt4QFOAe+gFuCRoPzZL",
-	"Zkzqoudf3T/fZN+OTDE98NLaX5leG8Ne+ZeyGyXtPvx4tKixz4LcRQrgr0zff5iBHzDtb1cDdC2igk4g",
-	"wHNSMDKE4irsQeg0CT1b6oCaNz+RS1S6XZVjf59aKO8YjmUkyzyLxQD4WUk6TnMo4xJGeRkgwSgV5AWB",
-	"Nj0K1MZFNV0z1cVYgL64O+BZUBk1P7XsytPcOh7dkOvWFT1P8N2uosEthXz11mQPAr/7Tdk3XZjn1vS8",
-	"2X3WltLzLho9b++IvYZi+GwZeK+O3i9wGh+mU/642iM/uo23VZ0Sd/7MzoDraJc1Aol1Vc3IyrDICrDT",
-	"ewVYndZuir8Os36PQZ8ERjvPMqC2DKvvfL3Gaj7LQ2LO84u1jA8yZMVoeGRWotyrN3UN1jGMioQfr+67",
-	"XPv4VxR9uRS9s9zomBG4w6BBQi1/0OqVVaVSKz7B/Jw7jtla8cnpBJkf5g9PsPlhlo8j88MLUkj9A86p",
-	"5Zn9YrEStZ83mM1YPbWfTV2azewXi/nUfpiQg9UZKRXYPb1bMNX38WvBRjagiBo++kxvXAw5IaXIzXuv",
-	"mwXTPDSkleCfN/Bncnq10F6YzA3CurJ5JAnWd31Vh+Optx1eUXdd7FTrn17D+0tK7nfx4nveAFfiRtgT",
-	"LA9hSM2zVRthp+yK+2YCqgawmGURabH2lxVwkMr/I6VlnENWVBfKy6vv51+p32TmO4tVq9M3ri3XaxtY",
-	"V9RvCniKXE8QrqEw0dclhh1tvCibonCMxVFxOP6Mi78zNL0OXv2uNPjFGNbwP66KDHbP7AAa7DHbITRg",
-	"d96K+LFSUi3ZofnbZbbDR0yYxYCG7rxr/juiKqjxAQ0/z/AesVgFcQ6CHnZ9pXIhIsViQfUOvPRHDUkr",
-	"KFeVlfS9K1jbZLSFLbcpRMNw1OqotUaI7RqfNWEkT1JVG8MdPoQWUsU4gp1laRwmW6xxPcnM0mGuSbKx",
-	"kwsGJjE0wCb4fCBFmBGHc4zXrlHYMWhEdkUfTfi9CevsTjOye+eBqTTnvpnvkSXVfK7fnnW7zCZ+ugnZ",
-	"zsVIsGr7uGL5Ty+XHZoHDZGrFMzglgkXfVZwfYM/v/E/T7AWNpo1Rdcv1i+B/4DrWPSpAdauWYWuLCLC",
-	"aNp3hN/DgqesDq1DOoblwmueKPubERfqtE1+rrARUjvtcwtmNDghq4U4liQkvxO3q4MdVva5n/Q9YR/k",
-	"NXJvtLEfH5CvPoK8oOqYGWgDqAgB1L+X+wCUDYa5HDO2i3IZVNrCYhZsR74abPoR+30VPKXoEaWLMjVW",
-	"mBHnRnn77SNRY5GSUSGRrXkQGUx98/Ol1RFHfQm0WNBthOSsq108JcEOlgl2KIeRjbhibfJpLFKWhb13",
-	"zUjgSUqzwRN1CaGwlOaEGUMUcqdIh8VC3rFiVHCtmTCj0FBE9gViA22yXGTHoLtPkQcw3xib1hz7NSwe",
-	"mMda/bCQ+2u/D7cLn+45qxYWuev+V8mK8dHh9Pui5yawTJDeH7EGqR+C1LWAPQs2uINpi0zLg/T5V/fP",
-	"3eSRPxyxr4WfOZI8T/yY40/XQ75Y7AT6Nod0vzIPdDvCuW3b1gGy/Ml1/41mAzXPzvYbwbt2tUxvCTfX",
-	"EK5UyTKiJeE7Jk086OT04Ph4hgK7YJr0ZZ6tgyeu5u4IjebXn2nPcwL5R10SNyXMmKeFntQOj8SM/MW9",
-	"mkN1pvkB3uNMe6L8O2m8aXsta3miwFdEc6KY1lz0Qsjwr3P3dS5uNFOVLu2qrAKp+SZwBTCgBc0ke1X1",
-	"F7CM9qoTdIoRRZtCmNKi4NO3EmwEt5sokDZYVB+eOTsFzXiq0e0FODWzrNlcu1IF80Lu5Rmhgp1GNOcU",
-	"Ox9NecxG8HSb5THsCx0MMacHvDg3DpaQ1wTS2KKTYcFu4GvlE9tWg+sPOLzd1tPcJysqod0EXpp6mk1l",
-	"44GIWUP+LdaZ+8WZQfTzYZnna2fZ7NT0/lDm+ZTAq7ynID8hdFPmOVGyLGwAJ2PmJ0YyGanX5T04ouZ5",
-	"XBtNPhY0o0PNgDvTO1jR7WnmhalDmOuMnldUxQeuX0Hku+GnfZaVOSsww942dX1O+rIs1CU2D2BZFHoC",
-	"MpYzSPHX/YIpYwDZnggcw/Yw4mIAaNUmf7piU5xeLFIKPl5IsafI1kZQkJkBG8PC5g+Zv2wKgH9Dvhph",
-	"tvC7ioUC6uLAOV/1SQhW+aD9vDOaET4kIf6BnCfrMtaNRfq7HO0j331bXHRjkX4s5/LQFaWIXGacIsOc",
-	"ivbjEm8Hk/m9yO4yiDvH61v1vvdoSQTs0FWdN04QmbNzFC7g39koKA0F68nvVATEiGCcLSLYYg9xmRWF",
-	"LJQTMoUcqYhkpe3BZUY76stYKE0LAwtcX4XGls+navWYxoa1pSM8lYqd3oPB9VSKxxZss2CivqdUBTvn",
-	"ZcJf5mQ1ka+NRb5ABSxwu02DXXQEmvRHRm1vrlef/jfpApcwJWiAGmAyuDUYUAJeowFPZS4FUcxscM2y",
-	"U0f++/pLynJIWe9IeUtsw6xYJAM6HHLRS5AIOadCOR30MpAgWtr604iU4NuIgOSYtCBjAXUsoxCbOWXs",
-	"jqfMZvEXDEhc8Hf2F5DrYPDjClNeqXLq7mlEBlQbzZx0xhVLy5ufAZXRoy/ogNk/61TOUFwrR7FAp1lN",
-	"20b09OlARSkMtiLKJ4H2knNhG3MgjQDq91AdYN6RasfQjockWTG+KUqReIWdK18iLATLSCux/0quwJgY",
-	"Gyshp9Ctkbx32Rw289daG4TqWKCVYsUBcNtUrwFTOXJG7yzjzRyzxJbftuzJu6w4cmLx9OL/OL3E9bOV",
-	"DOADSeiIcmOh3oRmTGLrqSgZskJJYUcKJg8yQ9pfJ22MkTjt2vVP6BgQAKZy39sSd3sL3GyRbX3y9CK6",
-	"uLioZnp6CIIuCoumV7A5YnEoRbifjIJipM/jqL7109kXKfe9hlDlTZxtEjV1t8dbd7tI8zA7Y6H1RUF8",
-	"y8IKYiPHH2h/nX8tSnEsqTjueMCZQDGARpIRJAOaAZsbSrcBvWUgykuxKGtnWSqKg3BkPSgs71BnuxD+",
-	"0WymnZhBC+CzSb6pQujOdKnLkQ2BxjmopMcRS7i2KiclXqU2aDFPYQV3pNPCaY9ygf9V6JupcJkis88Y",
-	"wv9Cjjzo3NmeKzMUa8FYprzSe0mMxpGQ1kw3tVHlK/3YO4i4Pr3Cxur4DctCyqD2ooA8ahhIGRkLZzTI",
-	"gmRcpbTIZnd02b/avKQfPxZLOfLX0qkx+X0TsX2zHcc70KktIB+M8u3nvSeCzOWUb3soGnX7UavbsBcJ",
-	"9TDvZOWmpKPF0+OQj0sKDLInefFw8bBul4mfcZa7w+p/7B3+qhfbcEqsAyyf+4UczQAWQkd0vAa6VG1d",
-	"dxcvneLEbZNr+51vhKglURL67mqmgo5ekOJfjZnYRrG6zwbHQqD7JljyLXs9/ZM+aarZkXLoVrNYJj4Z",
-	"bI4mTLmxMCWv7VkHMuFO3l2wskKLWMyGC/OsXkGFdpghFTIlvLGNwXy0iAstJ4hhRWbDdmoCbIC2p03+",
-	"7EuIvFHosO4ajIHxh0S8/la2/antWob4FrQfw08iqFmHOyaFzBmWU6PeNLc9hBu98uyxXomS+FwzQwHR",
-	"zmACE3ONRQtqCoCrhwulGc1OFybcL6K2PYK2FMcUGcOt+jjCYjiXPcXEKpCap5pWJ+QqoM4eMYcfHiQQ",
-	"FxrT/VGb7rhZvYiYK+6W1qvPv1Z/7DIc5krMFynWYKeHFrCtqwqFhkH6gtG0zxTpsLHEZw4i558muVEX",
-	"IOcD0i5kqY+knjSAhl0p4tu2wldBu0Y/fljxOQ+3z2ZB4hwVs9359+DEfmIiC1VHWRD2ZWjEdAgIGLKy",
-	"zceRx1bcXnqGWmAdxawtR3ltnxwLuNuYQFqyGSMbYWcKl4wlYXo0vwyCUZYFCB+DgIWxL3jZnkTXWAW2",
-	"oS+ZbxVYfdeK9ZluBNKagUin9zoyD0Uznq8B4x3slG+MXDVfPL2Y+KJgd/LWf7f58NRHeAX7hN71KlCX",
-	"riqdnGCg9347EOR/vHTlayizS8z9VynYQzTfnUkm3HvbF04GInYsnP7kup8VdDTplrl0edETUqdNPpph",
-	"gvwhFtTCIzDNKXyProzyw9xnXfmxKxkwG+YfAtlm1t+5tvyIMXMVCNwhlMFR2wSUWZ6OB0e4agwucKJf",
-	"07RP4PbQoZck4HZmWRKRxCtSsiCJXbaEtCxzMHCdnI14xkK6E1v/EYuqzvyJ8pXmMN1Tm7gNVKdckwGj",
-	"QtnivcD5LORoU5gzP1l0Za/mr0y/dS/jUEmc/ADvJ3Gyb141aaEzmZXc8phdPaQ885wm84rdyhXOJrIq",
-	"VQRL/mBeVs9FvjMOnQKthasVVtm6Q6vl/Ye2Tf4MimerbG17j4joshBwHOYmdtuZE4zaTDMH4SOMfgMx",
-	"Gx1mE9pLkdJxLsPCJYyidoXsdl2A/UBawCwMz6zBcLSg/wtSHG0ObbbV1tuNcE9Zi2ugXWM9PjgUsjtM",
-	"xjB44SyXmfi8Rt7QgPL8TLPBMKea7bCV9sSWNGhR8KziO3duQai79eMDTvNbDpZxhtTjrE3+zsHd6T9R",
-	"sXBuRykYKRULb2mb6EKwgyui+rLQpEU1GUiFFwxZMfmQ04goaWtohdSxGNLe5pIat52p9I7y/LN/x4eq",
-	"r4WjnJchNG/bNCGQ9bts145YtaQBmJg3syKSnH81J+jb+Vc8P98QUnKm2VapNyf2B0wNfkb15JE2uFAP",
-	"QUBAZLGKFdpQLosHVDoiJFFl2vfrdxTdPuGFhOduyx4h8yiD1sv+9i28qVmw82J6G+FsmsadyzfuhAUj",
-	"dA4CTANAtF/lwPzUyGc4yLKLw+YCPsMzXWvLXqXZhVTcNtfBruqRJDgc5RHdjmYwTyvwuNsc/6W7XNJs",
-	"pcO/kltnDeH9id5Nk1cvf/gjUrBhTlNzxCCJQTDSYV1ZsEugRoiFkCMixeQTppSEiGhJhkwOc+T0wRtS",
-	"7Z8DZbQCG9fZoukoFkgRZNN3bcmw0yFkqTvyC+EizUsovgWHM1D4A2ER2CoFYYOhHpNbxoY1zQQsFmNz",
-	"FLZ73K+ysolISzFGwiNid7XlBu8UFIhxuubYklYuezIiqcxlWUSkK6VmxSlRmo5VLGhhth1eJjPO1H0O",
-	"p2tRvSBYIuA4FVKbuSkWoZIFLu4ZIyRFmRuTr9RRdSGuLKxrLBRE7UlGNSUtsH7Nl6qiGSLPXv6V/J3/",
-	"52lk1i+n6W3QrrmVfP3afsvF7bdvyamZAGSFsi+w1r99fvcW19QICtvcqr67lCUNonA7+96hNarlJPKw",
-	"L+jAvO1ElZ3/ZqlOIpKY5ySxAKJ0PcgTy/aEUUqwPOkdtEwNltAzqYqxHRpXwVO0lJdYLA50FlqSniQd",
-	"mt66jHBv4u5SrG2W0fxDeTTSbvOexBlnZNd+xFVk7WMOpR6AP7BO/EPvVlHVH2Krnw8LdsfZaId99j9a",
-	"XJ/GYJQ61mSnU+qBFdPI6NNj2vPFaZeOSFUsDO67tbJh11CyzEhaEXTArghKXC+hjWCu4WxElIxF8vVb",
-	"QuyaqQlXI+o0LjeFfLTiA1jq6KTwdEIhIuxLyoYaPo0F9kfSY9BouCJdLtgxIzyu1GNE+aDPhdUETi5P",
-	"/mR5KgcQofz6te1G/jsdsG/fTpbORjwQ0WBf3jzJgDowsjbabqAEut008mHL8sG+mM2JCChHVH0+3HFB",
-	"+RtrMRUZsiONycho5zTLrLa8fIG5ncMxFpe/w6Fvm05C5itUk7/zW2LVxrIHVYeO01imBt3un8altLH6",
-	"84Hf1h6MApxZu/Z8NYWTtHw7NbwsFhyLBW3xdPsUW8voRRXml5aoGjU+YNIBh7OQoC31ra5ap462fNKQ",
-	"Glgh7D1V4nDvGTXiVwEMSUESA4E3PFOulMX87RRLbPtdR96D7sn2+CvDr7MMN//jKA7309lTfbhdyzmK",
-	"qWAje3rQKxq2WK0O4pOmjef3W0xeJ37LMo+3c6XV0hr0+dfqD1s6vmoyxIN06o/QHGFyt19V0gX8/wGT",
-	"OOJeMIM2uQ64VSY08FhMlNcMqAAVyijiwU0qRdwIY/z5qlWaI9tPYKo9Msmp0jWSlsNJiV27Xse8tp0I",
-	"iXfB/lwy3wJH1+SO7rCSBlqc3AtL0Q6t9V+srjjfJo8qvRXYJ8w5COgnKpr1o0jEOISzeLEjnanRlw62",
-	"OGdLism5pVXdcUnwZ6eGpNTYzySXogfMbBrjP1xVuofv6CrYl8p2k2K+ghKL6frfRkHZiILyM26X7xAV",
-	"m27ex6M32V26RdhkYg+o+Roeqggljgw7gDKXzL7AaluAiaFzckVQPHAdDhetAawGsHaHP7jntgg/hbTg",
-	"U+6MjnAtWLlH1YrFuroW5hpkbCA1OyKtiyhNc0bedM/eUZ32qzDF02fwDiiBZ4seZP68ePbj5lm8XgF7",
-	"jnXcy5ztFBOXiF10YWW2FrTA6ZuJ7yunpoHu3UQnni2D89Uh/QXO7cMCGz+u9siPbtPtUjbhAfCy6YmC",
-	"GPnmRRQA/COWUeRTCQBuHzXBXA8hlZHAW6A8WzpyT6YD97tN/lxXSG0uUh4KqU/8oTXsxyqlYOaNmDqq",
-	"LNFG6iySOgbVlG3kYfcQVwFMrymGBBvtIme1VAYGW1SMQWYarIxFWGq8YtviYdnJueqzjNBC8xRcO5g1",
-	"hjJrZuVDRAQb+QZMyN7sWOmeAJ1cLGie+wsVkYWrVgPHuhRs3gyRy4oko4JrzcTfoAdphFWAdoRTTFm2",
-	"7HNUyCqdLiIGRrIyZ5l5nPJlkFco47DX6awbxcKsLFT+qaqq9PRYknh9rr/ZkNsVWX/iOzrSlNxr3E7L",
-	"5OS6ndck5W4sKVfg9nRQC7t1lVTcz7Mg4Co8savUgV+TB2Co3R2QLVvHzjCGSHNAPdWXI9s1P7Hge0M1",
-	"aOQtIUfoXcpZV8dClvoUB+4bPqHlYJvLm298YW77kPNqH5o/O9keORYbyp9dmRjwFaRfO5i0EPI4cmkn",
-	"JrWnjFq3pHO0fnfWGrW/yZ1dJHCMasIQ+HDD1BtteFV2WgTdr+aff7U3XTmr9kCE1nuRjyt9f4EyfTWp",
-	"2tOCmbuQPiuOiGxst3B97TZHQyG2m0wLyyhWnfWgoQ5s41l65hHZ6dfTVvp8I/3K0g/ZbDB/ZRQuEJSC",
-	"zTWgjQVfiox0bPdTMnKLgnonh57L9kCyXLHjSqc9IDS42LHa1ChL+2n25s6d7C5pBINn/7tTKMgvnOVZ",
-	"wH2iNB3HAotazQPY9xaEQpb3vSHW/qNQMxdgT/GoxjRtIlJbyYNYRXNdbJ7KbrcjaZFx0TvTVN3ujkbl",
-	"Khh7LFYTH8BLaYaLhANJLlNoo8IGw1yOGSMtA7BGCwXJYMYArQaUZgPrGuzLHCgzM3bHU2a5GEDN5ZoN",
-	"gBtIaZ7n8ENgmISGJ9DNxWrQI1qwviwVI62kgK8/aZnevtFskJxiFwTNQbGOBfyCFyz4xVVFAQbZf+Dt",
-	"BTIGNwvb5bilgMiEJGYySURu2VAb0OhzAxtjIweubWOApxcXsC5I4YAlKkp7nk/bniWxLVtuXEp2QkqR",
-	"MzUpiWNRtZSBINympOn08/GbOnX5BmJb76vt/Rl296G2FZgY6KLOAnLIBL7kphGUDxVptzABoOEi1XXo",
-	"NZqPyG7XCuTNdnN7n2c+JH4sseL3uBbb1ScPKugLM14m5IvbpHHKrd/iQ7rN5U6o3W2rEy6tQevteJQK",
-	"mZVQ0Tmdy5JSTXPZKxmheirPpeApuwxuYDsE9XLZoXkshrLQXZlzSVqjPk/7tvBSOOrQ6t7sjokZTQE8",
-	"8zQXfVbYRuVTd0eCaaP82OdPqF52dLa7ECy4GzwZmSUDQ9Sa3OaXT2YlgtrvbszfGCZxs66zawMrkhlQ",
-	"hxlNRBnFaVKxu1rEKeVn36cKiEjNgH33SffQlnczuqnYlJ7Tq4Vd1BvyqG2TR2HwG47xIwl5VxPaU7gb",
-	"F3Oeagjno/EnNKHuulMZqsoqNHWJ/giWNQSfJX2XUY/Pv8L/16SNWrOHlhMA1k6eJ65BJvaMUHJdCLCH",
-	"u9J2BbA9VkWJEAsUrFMODCd8VSB9iRe+8JxpQgU5EscT+d4FVr/HndJEu7fbMMuqS7P16c2asocfw93z",
-	"vr7YofxvpP62T5gN0i44XkvHY9eWf+8LaEXhmz14SWaZyIc5TVlGqP4+I6A7Pe+HEvVc3S65aOySJs65",
-	"nzjnnMBmzSe1hjVSZBtw1u84X+/3oDiuRoYEt1mmhwRO24E+OsikYrGoarmPIbqAL2/LqG0ectStIWAG",
-	"S4UkYD3rxZeNHbWxijTptqvHKPzgAVVpBlkGlAtNuVEDUWcKyNRo2ic5Fww6f6npcMPMaEWr7r0316v/",
-	"4v9oB278GPFpxBVD804JOlR9qRX4SszT4GNAZQNRSlOR0SKzHXDAu6IlSTKW8ztWjG9svnGCPpFY9LG/",
-	"p/lNwVI+5EzohLTYF5rqHJqGgf44LNgZ3rJPFRGMm2FFtlkTBwUiva36fKrSnCJWxKJKxgA/TrfMuzzP",
-	"WRZhPzLNBmRoEFVwjZgOeR2EusSJ6OLiAr61MRCa59ZNJJBPY3oNE1ItmlkTWxw+h8CjVJr0+B1z0Rlz",
-	"c1tWrmLhyDUSG5nBVWXW0ySwG6j5TJTIYiAyWI6yM+Baw4LYgFWQKwlXxIKLjvwCzqlUii4vBmAXEClS",
-	"NifUktBSyxv76xvc54lNxcRGI6O+jAV8wWAg2ECEZZYGayq/w/UMTeCaGwcTAH8JjM25Id3791cMC+aG",
-	"0I7FJwb98SfjH5cQGdEFZxlKwQETGiNszgapwiH4ABskMu/CNuSNBSUKVJ8dJLosEKY+82WNSkcX64nF",
-	"ViodFzTMM6sOCPg4Qj3VfPYV6YG1nGdRwRZuLKrvNNIzV0uBXQt2lD2JU7rJMvbT+Vf4v43mHFXl0zK2",
-	"k7vEpQHgYZJdg322qYj5IeZSdImQgh2Lm3sH+Pset8YObJyF4Bf0gQFtDJU6TIlt4HA/ZUsbAp3zlIqU",
-	"5btgqp4wtmIxQfg/3cTZPNXsvKygowo8UAuzNopTyl1dFU7HGI9O/44NppAWDRR48wG47wv23yzVp2gI",
-	"GBXN7nSjDVIlBXT4l7AUNG+TJLXirMqbspo5qPLQ/cbYLIobfZ9rkrqWtzisnGWkhe2gNeU5UXSsSGds",
-	"NPzB/AQqFywXzKiP7pY7TZ+q5r1c4tSGU5tg8XaPt+s1el66gXMwrUDt/bZXpG/U3L2puburbLIQ+QAZ",
-	"0jsD981RFDC9t56TzpjccnBoZCSVGYuwwMgXBpnPnG/PzI7Qjrxz7E1zinim2O52X8SzjG/jQXGC3h/w",
-	"qrcNvPAY7Mm/XWUXHrSo6Ae2duO735jvPmNDWuiBP/ipVJqkTOiCqTVqhAoG3P1Ur9FeZY3kj3f0Frz/",
-	"qlRDBn71ijXO9hDoUS6uIMcdPzDqJfTP9L70BQRwsThsBri1O1W6t/SqKgc7zHpAP8A5eFC970Y3OqQO",
-	"TxOtMN1+m12B6F7y/dqNSvngTMtbJo5DvwHTldGCFQRHPfkYnhnM0GMfrsJ/GLzAkKMrglbW+NWxSGAZ",
-	"zu+ezVulPxQrVBIRGVRWRqRgd/J2mtQXLVfdZ7yIhWJpwbRavjSaHHtl9KdXb959xg11qBjoh7hIMcLt",
-	"1VRCz1ZzzBLaJZqp1UQ7agX3UCzBgKeN2Wv32p8oggc3cizhKbskzBwA6LfkrChYhQ5VjPzx8e39OJK4",
-	"7IJpkGq9Frqg5M3PEXl/q+lpm7x3nTP6VPUh0+GWDTU672CQZCSLW2Vzsqb4fdvkI0uNyetTGmiZcU1y",
-	"2WvPDKQfChptKXy9b6JejzmPqV7RT2pPkWz//E9wWhdCeRDWwbP93Xduf9y8u8aUJTQQVNPEu1MwvIaB",
-	"HijQ51/h/2i2G9Vwdx1RHyoGcYGUlkMFYsVcaTO5FgmSRUzveM9Y2GJ0py1fuW8wLD4xsM3Sd66g827N",
-	"MWAmvSvs/4zbb0fK80K0JVS5N95ujPp18Au3Tg3B1oEn13juiHJtavxFa1QtSMWOpTBhF+3cDqrEwEx4",
-	"mQoDLC9pwhKbsteV3WgOP3DjrW2nR1bviGxk4fTeyMKyXDzY/BFuQDXUB1wt7CcTi4ZrZxdcO2bDPA7T",
-	"1cxkX/aqWcQ5ahPs+ybo0hi1NSS/zjKLiTPAewnV7/yr+d+a7Dlrg/2fAF1hK2FasFBzc60vCdce9GZD",
-	"pm/WyAaXtu0D5KHwwmp+NhijJBESg9E8Z0LnY9KjQDxXkFwqpghNU6bU0ceakYVlB3D8CTbO902mc0Ax",
-	"X8e+Mw8MokdfTmFLKI6kYmKvJ/RiZypLo6jsoyJiPgisSBC0dXtOVGVPNatu/0baBliFYvHg6taPzKzG",
-	"DsFi/5xCKxtgF40BdkwGWMM95Dz4SG+xpvmmZXp7ZJ773+SIDEBRm2INweYnsot1CI5dxJiFXCD5RkS4",
-	"UiXDmgVsamJJNpjQxZgMWRELT6OuQby4u0akM/Y3ffPzslGDVJZmsRzbkWvR4sVdRXK0fMKMYw658cQh",
-	"j6Y8AnrMvGV3LN92zAKe9AHf55GSKVWLtVS8w/ya5LC2Tdhj3Vovc5wn4h6wrkNMA57gof7THdDlsPgc",
-	"wOGIY6mTNWC+HZRrWcV1rdwY4XgRlsZiLnHcLCQlLSG1/QDoD+Dj0wZgawD7BrbZIeKrH96qLHefWMFp",
-	"/jswTB0znJu5L4/mcAQaMN9cDLta1TkovrNoNjT1sR3+KoY0h0xBAz/XUsZNY4I1Dm8RASmcLIAQ5ioW",
-	"ANMA45QkMOsbLhJgXAD2MUXHBmBGfQkDHfWZaJPWdcDCVrGdweVY+WL7D4pYVB0JKj679mmtH0/kIi8J",
-	"XPZf/B+Jl1ddzvIsWq5DD/c+oLDPd+QC/XAVx2vqQA8kOZR0aEa83WY+UoAllq5uVpMfKaoxt/HXN/jr",
-	"BQ2A4I1YyUi1fUgsLCley75FF4JHkkSuiR7x1AjoFRofzhVfi/Mctlc1+RBxt24CRCzWJ6C7PwEiFhsl",
-	"oEPofySJ+3Yy+0qAcE9XRobMccQhTnlPXOTyji13Jb9josndf1xpDp8q0U64eKiNdv7V/O/4SObc5kcS",
-	"Vq2MhM8ZyVnWA80hsOUuQfp70lpNuPD+MyOXJNAsRURLadYVGhTFwrcONj+KAuVhPXo7GGvIboe04CAu",
-	"Lb1dY9z5eLAzILYtR2Dr78gY+g1p8RYhud/MnkKvMYgeEvj1SDm5sBtDzXPAkT2S5F0RupjzGrxMBoRm",
-	"e5kcRAEmKYSg36jIKk3fxRywcWjlCZuIW9hQRCqLDMB4FsLCuAFFAekmSPMc4BvbDcHYOceILHXlK0AN",
-	"t2WeP7KPgXl5a5HqWEhhbMWA2Rxaq55GVZIcsI7f3ZMyjTcMLS9jE+I4PPH4FXkkoL0GoR/aJrHYinFS",
-	"5Q/EYgPGyRuzVXYtWw7GmqnPfl9JBX71F4rBKrOgsV0ecd0xbMm6oK4Lmc3JadTld1plbP8Zi40IZvLR",
-	"zABCT4p0uaA5JHJzHQsrmWigIzxRhN2xYpzRMUg5tJmQsUzUZSor7lwH2p6UWUS6hRzYVyIL/GteCKxF",
-	"SS7BeRmLTgHFrOimPY1q+gA6BJE4t+aKvVcPqGwwFB6b8R8eprBdha0DCSY3Wu0UiFMY/xL5eObdfLcC",
-	"dWL6jURtJOreJSruyZpI3agMLQvxyIzdSig6e5UNsEc5xCptup2WpMN80l2PclEXcCAl0ci1tO2BsetJ",
-	"5EPS+EvfXIkGQTtv8d4yNkSJhmYt6dNsZatZOFuZazIClgnzAllGAufmgFEsnzVSa23jeASNwu6AlsSs",
-	"0SwxHYvGJj44m/gjbIlHKMMr3v0T/45OLk8cIi8t4sPV2REbfyPSG5FeE+llIaasZMx5X0u2I2H1Tkiy",
-	"P+Gz6ph/Ca54jAbSwth4XTB6nKnJC2y26DDRWI2l0DzHPJxYVEzfWZvYRwAN1ywybiyEBhPZAGT7oCky",
-	"tlEFbReoodtuCo+2X3ptN9tDubY1T2+Z3kcGuc34m0p8Mx8kdlgJsRplyCW4XAJDLGY1HI+8MYDw5+K/",
-	"qzB6ASMvji8WE5YPzr2eS378KeCf7SbZMlMgPGXVNG686vN4yI40iRsnsEwGt910TYvzLeVya7/NHY66",
-	"jb+VJuekZROxB4rld0ydRraDniuGiYWNGZxlTN2SlA5ph+dcj+vaINzG9tmewF3A3IgkVsFj2U1n7BtQ",
-	"x0JIY+OeXtVBWDCWzYHhipsVvpjo2W0/dPnJyeezi4uLp8+eJ7bLOpxsksghE7a/touJwPyMwuk6a1dJ",
-	"0Rkb5nIMKeYuw1kR22/dqJic5ZlKQL0FYB4P2ROF2eCKtBRjsUh+ff2ZGBmIAzwzv1HJ6RUZ9amG9ua3",
-	"KsG279C4vMMm13G6Ifqtav/7n/+qtZKPXHn+ws7odIxPCnghybw237HAPt/jeb297YoHzb3N4loNvent",
-	"vZ7Eez9kAg/+48iuruazpwRru5jzqHlxDze2RuOdWSSuzS4m1O6WmSJ6KUPn/Cv+Yz+J2Duzef50bQWs",
-	"gXOJWQrWR2PbDoxglpklvFsy7RrTqSfzrt0pDvjTj9/0+ZXpnciBz3ZH7sLOWIzCQT+Kprn4PjOqNwhz",
-	"52bLjFd3QvuS/DlGyIRPegIcryZaPwBgkBcXz9vzfNyhZya0dex1REsJcPIL4E0yoEqz4iajmt4gqiV2",
-	"1S4JHBLmLJMRuaN5aS0HaxhQdYtlsBINraoU1k+7KHPv0GHkjhXmfZG0z9JbA3PlMKMaNW2Pl63E/fPG",
-	"/j6BpLEJyeDuhRPNc1aQgtHscqq7OdcWsLNTKDiDrukFFYqm5uXFwg8WZ/5E2Ti5GSBHnnq43q9Ilaed",
-	"sktvJMDXYzDAZjrGI2ijqWbCvDGm2gTkTVIwJfM7lkTBmOC6XMlY2G8zv6bOKi2IM/uONA69LGMbNsKf",
-	"pmx7uM1ybV7gOzgSP1NNX8Fb35nY2j9928z57ylRrDF3Gk63bXO6LdIg4CxAkrI5DmdGQjoxYDkhZkSM",
-	"HqJfKMV74vEoGAlOiGFyFLVOWevVu2/QtiIL8sSd9IlF6D/0/sIrIkqk2KAdxYQmGjLkAtHpkt0g3wup",
-	"5dpzRLRrJJZLZWw1uP5ApOnBy0543Tu29A5AZAbTbiRlIym/R0kJR6Aya7ScgPvNCMhUDgZm5Cs4HK+x",
-	"h26PaW07TYSYXm9GZsVdKCsVY8QhnxFFTF3VvXouiTiTjyU74ZVb5MNB8ANMM7CrtEy2gdu1dY6PJt3g",
-	"YekG3lGTVvt1R9kGw7KT85QUDFxBa2cb1G+DhA81qJmZT4BldLMTCq5JcM8x6Yxn5QZ4H5EzYrz36Ar8",
-	"YvYq/1SD5bGwwD6iXCNjfv1HwxIo6FwZChkWsoeJBdeiPitz/4lwDLj2ZkAioJl7v+aRE2r5bI34KJT1",
-	"2VH8WGy44CLQ6s2911Trs6yGeYek2u8m8D+5AnsN/7u3MC/n2B6Xptjieym2MFAPCreLKRSEZpAGVQPe",
-	"zarg51/tv1aL/89Xx6cFRYWFL8z86mr3IwmIHx6k1sa1m1D6cojWKMwPCoR7Naq74aj4sOASh/RY/NYf",
-	"IfTLMkdN6k0NX+TQeI436zn+5PDwg9tM34/7eGrujQ+58SF/hz7kVzbBpoLbYQUGG5BTBZNDtlJ0dWmX",
-	"0KQHaJ5AMzZ4JdBWrBa5Jj7vxxWNSKbQ46Il1CvAAPhkuQckM9mvRSZHhHY1KwgybATZRK2nL0hGx4p0",
-	"xsS+9dMrklPNijki5BKfSiE3rBF4K5FYyF0VRxySrAun3Yi5Rsx9h2IOjwC4gGtovhkhh6WBj8cUg9at",
-	"WO44oGmfC4aMVEyQf/+//x/h4sZFGuBvG564keLGy1XzuV9r8wcaaIDdsQBajuAZY8ixJT1pZKq/TBb2",
-	"KkurP+MxTg4HQ2rPEtrcSWOWBSnSuCm8jEACriqtN4jaREGcSUjNFhujyLHVZ371fA8fmudy1EjrpaQ1",
-	"qqZhWf13JLOnJ99I7kZyf4eS+53B0lqKkyvQc5AwV4Ab6D4fMKVoj61NEbN6I7vXUKponwtiYCgLTXNI",
-	"gYVMWVkAnaKCokQmMtLi4o5rOJ7GrOU9ccYFgTr9iPz7n/86dVkssbCtahLLZZUQKZgC2ega4zlaLKo1",
-	"Gwx1RBJV+y0tmA1gk5EsbsHONMNKAMoVGbGCEZqmbGiQ2iYmmLUENcX83KyAFR/u+Szk57IU0aRFycsv",
-	"XzAv4hRb5VDhCKXt8NQVSXKq9A0rClkkRBlbeNQHThu7hpBuAts3IqM+T/vwtvoyz6DlHSxWLLS8ZdCw",
-	"x+aGqb4ciTZJ/gM3yt/ceHOuoA0Q1db4NwMRIP+3wuBVCcBYrJEe9o7y/J3bw6vKP3Pxqow0lcw8Ukaa",
-	"YMWWSRRzAHHgka7tUXFBapc/47LUHfklgFWznHMw9fyr/Zdl/S3Ga5P+rg6z75CQl+C59niblcwR71qQ",
-	"6xZM9YliE6gDnLkwWQuDAMWQT0VVLCwV7qjgBh6AQ58CIhMOlY0AQfSOEfZlWCfIJa2CAaoDwa4Hdkdz",
-	"EgELvqvgRC9eLnsW74HAvx4Io2XGtfnJPUaHFzi04vrvWutFFmQE6wczcEPGqnnzsT14pOWNI/PDJ0ZC",
-	"3TJxCkvBCgp0tYqLlB092+FHs10DqFgLW9+57b8zRJuniLu3H7R49GyX5jR89/lI28NP2ElTQDQfQdkq",
-	"mTtiTGqHylZcezcN/lkxeGBptXIIlUki5GiaFQPdLUwrT7GKRc9YN6D6fAgdQ2gKBFmFLHv9mSwhgg7Y",
-	"FXJa2QfTNJWl0FNdmp8oF1cxGq6MRQK9R9vDnKaWx7vbZQaVgFoKcAh/cuM2F8WDL4UfCXZybv8l8Y/3",
-	"F89p6yEFYpz1gg0c3aHDBmU9HTO8K6cbwbz7ECsWi/KX3pl9tQbOhCzXrsbfvLuTy5PrdMDIr4PObyfR",
-	"SfX64ZcFM3O6ofrk8uTZxbOXZxfPzy5efL746fLpy8uLi//7JKruxs0I01LdXDz96emz7K/s7GXnB3r2",
-	"Q/qcnf3UfXpx9rzztPuMvkhfZn81k4DfD9jA/v6Hi7Nnz9IXZz/Qny7OOk+zl2cX6U/sx+4P9K+dl5mZ",
-	"tDTDPwEt4SQ6UVyzG56Z82UOo3XAnqBj8SQ6AX6DqbG//Pz0xeXFs8vnT83YzbbHcZeqqI3j+dkP3R+f",
-	"ntFnnednOOIfuj9e/PT0JDqx7Acnl8++RSfVS4aD7qmAC0bNmN2Gd38Dp4z9d7XUMz5xs6y0B/ej4JMB",
-	"FYgziuXdk39EJ8OCi5QPaV57zWu9mBUW5JYLvALqjapJ3Kz6hgdM96W5BrShG6OAwGan2Y051SeXXZor",
-	"FjlXAd5fMTexH16cPU2fZWc/sOfdsx/pi87Zy/Sv2Q/sx+5P9KJjRAAMccl9zYyiC/uN/p80HbC2O0Gr",
-	"L1AuUwp7N2NnP78+iU7cwcsoeSvvmAHAk+X3cDjOb0sz1L+bqzlYgXKspswi35GRpnRA3oSymIWS+LwO",
-	"eMNyKaH8ql6KBtXWoK1bg8OOJ7BSKqqUJ8p9bUSWk63eqWU5MM2Nn6hAGisgUJlkzbrCshTQ0YnSdIxP",
-	"UnSA+nno9XdGgpfvYbPK4JnQmgzDM1IsbuwRCzcVqPSmArxGSoHt4Fw1XJGOGQFEaXQ4p8MxITacVjfi",
-	"Ou2/q3bWljLYJh6zr75S9vDNQRe/2ZvCiAcWRjwcNefiJG6lSQNgMA6hytsBy4DpKt72VdD0c4ijFqWC",
-	"p4KDBz/1wft6/ecVSdKyKJjQCRnQ4rZqnWRLCKfnu2+tH5zA43fB2m7T0xA8aJ7z9HNtm6jj0hwWF7gO",
-	"xuHM5u/0IVVqJItsfaXBMkr7Uv0FG5/8LkNFwVjlXspegqFfKo1ivCwEtiOjpFvmufUrtmZsy9MruMI5",
-	"WLEJC9MKki5sJ5Sa1uKmDCOvWrW4r21MDoes2uS6NrsnKhb+BhyrkZIP7z8hr7XZFefwc7+wWE9aiXbU",
-	"XkaM3oK/1P0MHJtS+EN94693VxRS9CDehtkKxP7QHPmthXtCdSIWm0jT/+D229aS4d0TVtIiXkxvfMxb",
-	"OHgpf4AyGGsILdPVYOz3+BwUEmy0gbYnk0EWR/U7xbdhU8Ri0dJ9NgbCRxtrDr2BbKQI1SRZkD5nfmNd",
-	"aRgop4Xmac7Q/zgs5B3PULz7XiT+Tk9cStuokJpFxOzfrMzBZ8gU4SLNy4xlUSzCFhOkM8YKfdUnmg9Y",
-	"mySBcyQJWijaoXiCfletT/WWuzw9MEZ8bcf9gPyoI4312pkvE+d1L/d7ivPey+jBwiMYIM3vBl1WIfJY",
-	"u/Pb5+rcQcqGciwXStNC+7dn+b89z60sJvuFmPMfi4SWGWciZe3gjKvEditPLA7cUI2hACFHyFWbs64m",
-	"stRXoDrpsmCAFR5iFOHanL/q4HoqdPdE2+AjoNkA5PC5n+wLV3p7SscxdRN9BR7Ya7/tVkOtXfFP4PD2",
-	"RDvhFmeOAeaOzOPPvGx4J0KPdsGBo8G/fwuCld40DeKBwnj+1V5n+SMyljPNtorvO3Hwro9EP8MKrItE",
-	"1241Z2k5M6wjfFrWkCqsuf1x/cBKWaCz7NYkOoZd/ivTW9niFzsWd015wT5YTBaftiHUwWxThPyCTS+c",
-	"ig6RToJth8zIGLAYeYUodEjAw9BbYOOjU5Z91TzjEp0v5nhBQpNT67mqDudOD/vSNVhk2RKslb0Lf0AK",
-	"wgawY/8VVbWp7ClY2ij1awZZm+qoxfQdiyDa6v+QS/lgl3ENrL0DB+8NDTyFL+ulaSGVqkViC/eTwJET",
-	"RGchyx6cJhCNzaXome8c/WkqB9ZxcUkSW9Wjys6Aa4RdJOBACg1i+xbByAgXHfklqj5QsXA3xThRxlJu",
-	"VvjK3ziVosuLgblxdZkfipakw0i3zLs832Djn416hd+bIb8RWM2xGnDDpasWDsFFzqN8pP5kmMMy3mTc",
-	"D0dFLr29DPjP9YMWQNB7BJ0JEDr/Cv9HZks4ZmvXDc3HpVd4Z2iB4kDCjhJ8wVidA7hgPZ5EwkMtEybq",
-	"pUgAgFgyZIWSgoz6MhZwI5a1p5qeVaAzogpwJYP4FAT3qEiZwQsCNTSkpUfSxsntOkC9hshiUbD/Zql2",
-	"uh3ekGrb+Mx8NIJiKXgaOGohmT8YjKBws1FfukGcXi1uvuJZC+BpTxTgOLPVlEBcsC2gm5Ozt2ofs2Wz",
-	"+MCLf7+PGt8I7OD1ANTbzKsos1Wm/tK5vfCw36UOtdpv2wbJeTqs3aqNBnu0aYLzUN4eCABKeyiWhnnU",
-	"lLaA8u8giY8Sr645iHeq2SXJWM7vWGHLIBHrhgU7wx9CBVFVbOlqhoyCaIuGkBYGyJGBBQdlxMJiTLtC",
-	"qMsaOYAg6gdpkLhCty4kMbFAPMhgAmT39Zb7Bd5fYOYN7ja42+Du2J+HtWAXtcgtwO5HuPFM3RrwtWBU",
-	"SRHUgDgfG9wKKDQhT9VALqrYvpdxpWWTTSjZ3xFw4kvZNXAuy0Hpx7Yn32uDnt8leuLGWwY9h4XMylRv",
-	"2EU6Vd/CIFsDnuSz+iGTNhYp1TSXvZJNtcm7BMjr5bJDc6CT6sqcS/RQ1DLjbAWfe0JESpEzpUgX/HEH",
-	"6qn84FZ+VdT6FRZkeV+jfdDqTsprqCpawalJNevJYrzy0D4xWqT9o/Ob2tEv4zl1W/P75lsaVlve4ZE/",
-	"BTvJu73OMgWGMDzUdaWbQhhZWPdoLWc+Cq4Exo1ajnwsFGOqTRKaF4xm4xvIfFWB7vbp739AgIbeMkFa",
-	"vCdkAQEeCn2lg27TYiJX39YdL8qwNTogV8QcI363NY9lLKZmd0+buZUScWOxUpu5Bybi2p13qIm4tUHu",
-	"KR3XLdEc/dEdhiYd99Gl49Z9oLAVK/SbDd8TCuX5V/uv1bq2LWmKH37q4brw8sGt2k50l3uOdmMSii2f",
-	"LeyYtvBg7SLb8FVQ/dzFzEPQMmhh9gJTTOgrklCtC94pNVMJ8NvSFC8ZEJrnbXINZcqCDphRR4YFT1ks",
-	"CkbTPlPEm3nKhXSvXH7JLWND5KaF5Eag1YWbI2290anAErkkQIaUgAqlrOPMKWTIr2vtQvesiICnDC6v",
-	"pCnoTos0NTMN1NZiAeraTv1pc1WsB2ZGbqAqG9MJNwBth5IZuY5+ddHoVw3R/BGlUs5ufbauLndewenq",
-	"IZZ1SmU9l9hiqPfSBOQW8KRzjaKF6zb52Y0ak41iwV0/FndbRwBiLE8uelekDBHC+gOcIDLIkJCOMeB9",
-	"M/rjqPyakIXHrZ820Lg7TbXaOkuiB+T47Z6tw+dnB7QaNdKhyfRrx/7NC4QdR1OkS7Wtcs4Hhg5gpVY+",
-	"uXDVR5mv4NGHS1bvpXBAPnqYAdJ7LeOnr22UhjQj8N3XViY497gXt+69J+9FPnYd3YAPmMXC/jmT6gvN",
-	"WvBcKUet4SeAB5Kbw1vPeObGGpeCnSEPRtCThmgZi+Q8lULJnJ1jq5j/ABbSv/37n/9KIgIHHJz1P0Bz",
-	"0ytSsIyxAdbWkRZwf8VigvwL2MrOoOvNOf4+OSUOaVVAT7ioRwLwhs00Z2lt3tCNBy7FikDSMhuGFuae",
-	"tXhEE0BYhMFvYO+sh8I7Ch8EQ9xT8CBA3nlanGCj2vZs4gffA50Hbs0JZJohUUI18vwr/G8DsYRHy3Xw",
-	"AKVw28bcElDwXcDAQRMe3Hcctx2GqGl4qSvxtUoesJnSW0aUHDAoDoNPF2h+ywQ0sA+VeTyB/i2qKpJz",
-	"FK7YVdBK6HYs7tHBZma+giLGNRnJMs9IxgZSoxaTU6U977yZ0AGxw68bbIjFprQs9NA/ENYOJdCwuia2",
-	"N/htnGpNvGHb1A0TRNk+aAwNj5ZVBc9tl6qtxyFqosk+NJBN86VQxRpPUiqIkAToHQrwLBAusIuYIxAn",
-	"TGCpCLQnE2AO19rimmM5hMaNXPTWFEauRdmU7MElCDumuKlmxBrtR9//8Gec0ONRlRusPqweiQt5/Bxw",
-	"rGf4njOxe7DDZy6FdW8ZlMZ5zLAb1CIdNuQkLQNtMs8qzANeMyYylp3e6+Fc2AgWnhb2d3IjOXrUei0a",
-	"0GpAaz+g9Vo8CLOwKfRuMcs2ovaY9USFDannA9hrGwOiwgaYPIahnyC4idHGbDPtPLP0X3KovGo2CWSx",
-	"eACSOZ3RDuoSm3XfKvv7UEOMhe23baNNZH6wKTl9BN2szYtGhPPvpvGANri4A1z8aEFm0pDl4UacA5Ka",
-	"p7dMn+nxkG2gm43DRETIiRBGywU3TrHnfVBF5kLBCQ5HJa5VtbdcOyXPtYEWGClpsf8p+XDAhL7J6ID2",
-	"WEQKJjTNb9BbG2EG3k3OBbvJqGbQv/NO8pTdwE7jUkSxGFClWWF+QP2FPSZYwdPToP9NSPBOCtbjSiOd",
-	"jZKFAYjOGJwGmwKxqcbXtoVdLNZFp7dc6c+wtJ/hRW8RXarHzMtxwa5D+KbhdT7K1rdm0+JeNfoBbmvX",
-	"Np0XNg4QnEtcNzV5Mlc/lC6FjChW3PGUnWVM3ZKUDmmH51yPJ7SXiTN8FZzKGalsbh4TzKKk5ZlFT+sp",
-	"bUgoysh8KtEoFkE/eF6QPjcK+fjKHCv7unxnfWyKa543ZAJa8g4L2SuYUpG/tbRqjhvdKdCXlMLASl/m",
-	"mSJ9OSIDg0buvQyoa7+JmRpYrG8QlDCa9m0G3kHm3+Er+V8lK1enh8ZrV82pq054cE19b/4dOnqFPLNP",
-	"lFvsNjRRP7k8+Z+SFeOqG3fYL31ZAqiqfZY5p7NHAQ2a3b5VtskjVFtzNaXozBqYvYgtPSqvxa06JCE7",
-	"Mhtjv0mb422fncwbXCncDWrDM8hzcnnSkTJnVOBIjilVMtzV96RJmsX8H/PDebm0Lp46BLI5OMhNMqWX",
-	"UVZKECMl/CHFBV0knUA2nH81/9tl9AOpr7qlYjVGWIPTE/3JRn2qgfMPhUqtk3vYQZUHTVPvCZu7Ju2O",
-	"2joMW2CjA9kN2h88lgjFH2oNOqs/VMBmtSWQgIHNsWDhPTU9z7dii86JJMCSwzEc9VkRood5UfOxY0ex",
-	"hFlxgQo+ICRwDNl16ARtzuR3VO3k/d6lqvm7/bGCGxV3bhtMr3zBuqyAXjr4O9JKepIUpSDtc8u7akbY",
-	"xW+TU6NtlkV+cnnS13p4eX7+9NkP7Yv2Rfvp5Y8XP17AFrKj+Dq7Is5VO3ljkqaohkVW6GZMWw+3M4lz",
-	"3mXp2DaZsuqtU/DVDCPjOjQuhrLQNCeKaWMDquAWv6A35f47AIXAVagpAOh0GMmNwosqujJ2K2qdg+Ah",
-	"n7ie+QRYDSaHOQOQCfSTqSIvc4fgju+CNvjT9wUfs0EPf3PoOe9uf2VbM0FhiCe5S7wHvvIMKls9kgSP",
-	"rhzYsx79VoreWc7vWBZBnQTszXpqiONTrpYyqjSoakfkuRypyZW8rnrrz3r6B5zvpAMiuAGeilmm1xhH",
-	"NqBpnwuz7MjvT5V3nZrXEY7FipJ5L7ba5vgaLitBVMkm618Z9aWPP1uuL1u/E24jcM7OfhpwtMpSQ8ME",
-	"e2rCztzyjhUFz6zDyV2g2WCY04mtRXm+xJQcBVnkSMnMQ40R5RXc6pa+4vKeQ4bUiDxl+CoqKjp/p/fd",
-	"7uz39yekzFbbx5xNcPJGhGpIU8Ibh+jhCrJn3O5VsHJYrO3WNFiDoKdGOETkrZy+5yfeE1BhJVArKTVQ",
-	"lytGvAxXRDCWESFJh9HCmCfylomIsC9wVHPZM1cFW7BSPswzZr81oxf55bVAW4OSxfNX5dC8bOeScNiU",
-	"ysHAuwb1tKkINmLwGGcjzh6j43Unntb9kmTsDrZCn+Uu26sCSK5UiZhr3q3ZxnLMLFgWTJeFwJi9ffqf",
-	"7raztqBrK287W6OwwFpc2+I6qtKtvacfctDMp1P974PnQo+n+3Z90SNKF2UKba3VWKTM3tlM7bePRI2V",
-	"ZoNLkvPUSGkVVfONSCm4eSm+RbTsdjuSFhkXvWAccBeRzhjKb4zmum/AmmYG91REBkwXPHVvliuSybQ0",
-	"Lzsym1bxjIGwCIXCe7+DT77949v/HwAA//8=",
+	"7L3blhs3kij6K9icvZaqZidLJIt1Y6299siSbGss2Rpd7Gl3+TDBTJBEVxKgE2CV2BqtNU/nA84PnLf5",
+	"kfMn8yVnIQLIRN7IJIuSu932g1zMROISCATiHh87kVwspWBCq87oY2fOaMxS+PP5Ozoz/4+ZilK+1FyK",
+	"zqjzbs5IypRcpRF7pMgdSxWXglBFKFE6lWJGzIcBUatobh6HN53Tm054TRQTMeGaTGh0S7ggL6bdV1RH",
+	"c6IlWS1jqtlJJ+iwD3SxTFhn1IHvOkEnZb+ueMrizkinKxZ0VDRnC2pmtqAfXjIx0/PO6HwYdPR6ab5T",
+	"OuVi1vn0Kei8YTpdP5lqllYX8pZFUsTKjH5PzbTYVKaM6HTNxYzQGeWiMJ+zYW/LXPhiteiMLs+HvV7Q",
+	"WXCBv3vZxLjQbMbSzicztSVN6YJpC+snr198x9YvYvM3N7NbUj3vBB1BF+ZLuuT4etMM/mfKpp1R558e",
+	"5zv6GN+qx1n/ZugnUcSUesnFbfOAfpO9B/U7wYE1v2Nf86R2Q75jbKkIhTbkyAx0TGRKYgaPqGYxOZrS",
+	"RLFjskxlvIq0MhsEs/91xdK1P33TScefqN2DiZQJowKnk2oeJawZCNn7vSGQ9WDGe0o1m8l0vRkAbm1E",
+	"Tomec0Ui+xk5MiPQlMWEfaCRTtbHTet3n3QaTku/16s7Lk9XqZJp/ZkPBfugxxG0CHFujCxTdsflSpEl",
+	"nbGA3HM9h+eKLhiZwjLVNUnYVBO50mQqU3g95anS8E3jAnAmDdMfNE1fablgaeOGRnmDfXfUG6M45OZN",
+	"vZ9TTbgidGLggNtqP20GAb4f87jzwNm9ZTSN5k1zcwOZWUrFiBk/IJEUmkaasO6C8sQcRPZBs1TQhKRs",
+	"ylImIoaNuFC4Is0+6IDwmZBmS25ERBU7uREFok6jBWtY8K87Y6tdnaZ6pTbDP18jF4SKtUVgxYjSVDNF",
+	"jlK2ZFQjVjvSfJzjbkBokhTugz97VGallkzELO78YhosExkzh1Z1K1Uw48JyuWYL1XZ7ccWdT4GB0gv8",
+	"8jQDEU1TagZbCf7ritnXZjKfgo7Sa9iGqUwX5vvni2Ui16yZBrK8wb5HxhvjkzfkvwFMGvbLDVvESYuL",
+	"NI5TplSQY+SLZ4Cg9iMiVosJS3Ps5B5aEsDKXVGwgeK4tbRBwXxJXOB5QTTwcUzDYu/nkszpHSNCanjZ",
+	"NN0aPGqzEQ59PgWdbxI5oUnTxH8Cem62mtzCGpDm+/cTIzPogixlqqcy4fKEfC81XgWhR8PCpkXg99vu",
+	"6hcxWyylZiJaf8dq0OYVvWWGBU0Nx0cUnbIR/DKHmsXEYC5TunRD3bI1oSImExmbP9S9IRBUeXdUzOMb",
+	"YT4yZDuWBn+4RubwutgP9EyF1HOWFjscDgbX5H7OE+Z17CbE1Y1QmicJSVdCcDELyLB3dUK+Y2tFaGr6",
+	"XuLFORiSuVyl6oS8V4xQMk2ZmpOUilguyB1NVowcUfL+/Ytnx2TJUjdCmQCfTXtRP7pk3cGkP+0O43Pa",
+	"vaLD0+5F1J/24it2ORn03U6hMJBvlbcJXbMLmw7LgouMftcdnRdTYP7rmQ0jQTj8chKG+TuiSQJLo3FQ",
+	"ETnIkRU1jk/IE3O4EkakYPk+9AfXhN6IBVfKbKR5NxxcnpCfGL2FHhRgQ/jPIRHsjqVkYWZYBqATS+oh",
+	"ZGWah4ktL8Qd19TAo5Euc7/JvpS5ME5xYEMjtnDq+RSKJI1tIless/vkYC44P80WzSDBl3sDAz83w7zk",
+	"C67rMXMhzaE1d6oRHFOmV6loWm8C3fjjx2xKV4nujM56QS4x9gvyYr9GXgw6ryhPvuOiae235tW+K8/6",
+	"dgO9lBE1uF47VIIvHzKY7d8N94opRWfNPMgie/+QQfNR3Lhtbm079g4YvsOF7E3Lu5NfMcO9qDlfboCI",
+	"12RvoPidlAfeDBVDixMubnMhNZ9RE2zyFrtINBsm2W77oPXn2b3STGB6P0ynGwRQad/uu2WudxgpjVnq",
+	"JILt2yVNc0+p8PmlT5hgMyjs271BYb/PRmqDDhYIRQb8QOjgTcJOavZecO2Idt10VoJ7eh5Dw31hYCL1",
+	"vGlult63nVk+EzOz1zRlQrc542o16eaic1vcWUL/D8Cc1yhitEfuXCYRybo4SaIYU75MgvJG+BkR306/",
+	"EfWX2ft9kT8fwRtvs5YnAxEK1G+/e29EZjOjjVqc/cTlBo3NGxbJNH46p2LDbR+51/sCpzRKPvDXnCXx",
+	"Rlk3BDkqRDHAzD8MCBWEx0xoPuUsJVPThxNNTAvDBk65MCKmGUORyboJXPBtZ4MksKRas9R8+X/9mXb/",
+	"2utejX/52A/Oh5/+Z6cZno2QTN3rh0GyAMPNSOZggDgGwFQOvQ6HXYNN2PVuvdwit7hJOnJmemqaA4yy",
+	"G7jMBL43X+dz+tEAYjPiAW6EAaAVaPetSA+TpLqCgk0Thq82AK4ecjJh7fgoqz/hiqQyaYSaedceatKK",
+	"Am9WzeJuunqInPt2LSLs3YzzlqWcJt+DjnD71WJkPW/ZCj52GsZ6i4ynbHn6rD84Hf77n35u4jGguzF2",
+	"tyM1fct1MxVV+HJviOHnMIym02nzOPbt3gPZ77ORtuMiDPk5MTKbRz6rNsxl07wOymV6s7Gzk9HtC80W",
+	"bWaIeovPwv2W5pHPzTIn7Q5aTpQtu9LIYuLrXZi0Is/0jke3TD/RmkbzBXDDTUZgv8m+WF4zWj6Jp3Kx",
+	"cQZR9v5hw+fj5GM3Dqrd64eNWRisDYriuJ8JSf1pePPazjK4We3FMjyQyXsnb1nzxajt273p79MXr9wI",
+	"ZrT3aoPMvlIPEtlt32aYn1KuNRNNUH/JlUaqYH0w8IeTzR4pQuOFkVjuU6lZQMwI8SphMZECdHVRsopZ",
+	"HBAulGY0Y9i9DparScLVnMVEsPtGBLvHeW62Tn0yAFFLKRQDE+5XNH6Dxhfzy7C/TMCfdLlMeAQ67cfL",
+	"VE4Stvhff1FmxR9zpsF8EVsVP02AwMVMU550RjCrETF3nduAAKUK1Rn9+aMVMLBZJ3B6U9OV98WnX3D/",
+	"mALyacSEX8cX01N6FQ3YsD/pmcXiERmBJ5PmGpiZFzgfwsVypXNUXaVitJSppskt1yO7rJGb/KcdyLP5",
+	"EMFZxIbQdhaO8KIw4xsgLGgylenC7HpKJimjt2ABXCXs2jLUKiSKro08wqP5iZnMUymmCY8etjNTyhMW",
+	"j5cpuJBxmKa3S5nqIVqpca9/1R/E56x7Nrmg3YvolHWvpv1e93TSnw7oMDqLzxl4hqTRnN+xGGTPiAoh",
+	"NZkwgtKwO3Pt9uwq37OvYaakNNONO1e3uIPsIk1SRuP1mH0wpzscEUrQRcFc9kuW6rWBg6a3TJj9q07D",
+	"7r+c/IVF+pFV5pJYMgWWcpok8h7ps5D31ySM7F7DUJEU0SpNmdAWpuReisBgDm2wDpesnQRuI89S6/DJ",
+	"4NA7KV/SdMYOfeA1eFvi7MCozBWRdywl/d7w8uzinEzWmqldsKN/mmOHnTzRUpIEpv/bner6VZJX/CuA",
+	"89c8YZ8LyFOeIFUFGKRG4BbWxLHg2twd/Z6ZSD2xNV+Xie22jnaiwf6O/a3QYLPobJfMg5gtE7k2/KU5",
+	"mPyvbs1HuGIyWRNr/DzG/ZTphMcxEw/azCVLwZovxThmgrPiZeloAovBgWItVymxgmB7YuoB/3U2GslG",
+	"27gB1ekdZCsq3dpNsd4RC7oGehhLIIaGljKqVykbx1zRSZK3z7khxbTmYqbMRzkt5fqahAmPmFBs7BgI",
+	"+/EylXc8ZilJaHRrtfCUx4QJAJfBBNjob6R48IG1fgBj9mFpmR6PQHLfE4HYJoRqMugNzrq9026//653",
+	"NeqfjXq9n68JVbeADdTwfYZd3Il4Ftmh0qAtzmN5JYc6mqV+w4D4T1N2J29ZHJrbzn++UixnqrLVRFQQ",
+	"IUkihaFhE0ZMM9jLohPWG2ZeHP7G46py9d5TBbMoeln5V0Y9ba46LOVkukWfO5HpwcDDjXxccA5LEVS/",
+	"Hb1uBKiNemiEAez791J/LVfiYXstpB5PoZcHscqGOrlu2lPxYb4333sdbNyOfMIH2ZCsu3BkjheExyAr",
+	"C1yoWZcUrEzIFWPkyG2MR7DxS2Wd24hZoXVaG/ZO8Yp97bHOKAc8aP8cN127fXOqnKgyMhctuOhlrnuD",
+	"gHCQ2IS8N5TZPT+9xnbOpXInUuwdN3+lBAWHbZubreYge+tJGnDaXGQTuCVyFE90MXDKCSNSsBIUKpv3",
+	"JtO2HJbUumm20Ch4fo0H0CoMLhv2zpvEb0Yp3d6hayfoGdBh1Eaw6Qb/VIf1dvtwvIftGHq3+1vmnhGW",
+	"phAf0xbmZ0VNTqmXLcC28zgEtJ+INUFiZrv3AgXdQCE5Ouv1jkfkprTemw5oR3xx8cWzALU7KLez1JDA",
+	"RM5ULswj8BTsy1uW3vGIvRf0jvLEMMN/S1vkyRp2omTlzfRL7lO+GSMfslYxBb/cHiBZP5pCiBBACM3Y",
+	"MdV0QhXIiSuRMhrNzTLwcnon5Ssq1lZPqh60CynVbAziZkk2kJIsqFgTqjVbLLW6JjpdI5ElCdWsze5A",
+	"QMGYTjVLxwpDRm0saE7OPIXbOzemA862XStM/iA75/dodq8KBYh3pQpYfPN/CJPtQpws6EtPOoEfCOy9",
+	"bpqXbf3YC7iFqb0XdKXnMuV/feD1tYKOjHAZ0fI2zxkBM4i7aVFFIpErsRLRNVF8JiD6a1dOo9fPt/d9",
+	"ZRobN7c864Psb6lTZCcnjKYsRTgAP4m8JEYdrsStkPciyKRjaZh8kAlPwBxjh80jkasmmScgyECPCTOM",
+	"J1nQaM4FIzTSLhaDTqdohicvtCKKRSmDCai5vBfonEc1iVIG217wlfjYgccsHlPdGXWc8N4b5sJ7J8ja",
+	"TNYYFT2+ZevRLVs72aHX7fV6ve6F+efS/NPL/4OwFrPZefuL0+7VpBd1L+K+kTUGtHs6QTnjYnppkCCh",
+	"SoOYXJrV2bv+cNQbjE77P+fGoudvXhPw2U+pVbSDtmnUAWOV2Xyr6OZoJ/IXXPEKmht81iCo2XYGXFOZ",
+	"LmAmMdWsqznaeTbGkxSBVh1Huv5R3aPWSrPFaCKlVjqly7AUtSvvBUsNLpwUR65zykJ4t41ML0O7goEQ",
+	"O3vvAca0RzH2CBMIgN4HQjSkiJjBUS5WmnlxnIRPUU7aG5q42VsddAyBgRO2dXttO2+OGCxmXsv0Vu09",
+	"U8S+XXxdcrvunzsgK1hLotWaeogU+Nj7SzY4iqVmcD+jQXHtL5wrm5FeyZPXLww2jUhojiW6XmaGIbWa",
+	"TvkHF9d2d1FUI/ueVjuc6fLGeZFqZwXzvOnzz0+6P1srfbfZTO+W+5Krms3+QTAIdjcSg12uCty2ly3W",
+	"MokNXwuH7dqK9HrOeGrJqSpRTRs4/Od/APr5S9DxkhB0Rp0qSc3CqFvFU9u7rhBH7Z9ljKT+VBq2vL2v",
+	"qYKo0dAlR9CSzBgK/OZD2PtrYnivNbGBjEC5XAKE7a6thXMJ8yzOqfkAvgWkqbvOBbt32IiyEs+u7BKK",
+	"WTz5B7mjgYXqjDrL2/HPvw5fLi6//zB4Mzl/F/V+jM9+ml79aXb67fziX2/7r9Tw++Xlv6WDt/r8fRUV",
+	"Pai1w0E7cF3U4S1bP8r4qaNweTv+7//8r/A48BmrOUtZAPdenmrHYOUTy4DDekfkK2QUzfe7455bk5ts",
+	"Ld5FEVvq3DriucLQGPU8NHntgQpyugQ1q/ZsEloSCv0GmQbA4C+NIrkCk2Mm5Bcw1276NymNGPlWLpcg",
+	"8mU7zMevxPCru4unH3o/09O38fnXs6tv/zL4Ljn7t/vL52n/3Xr4nl/8sOw9UafPqjvsOIHizJ22DjmV",
+	"zLbCGIgjQrpJkzUetK081JIqdS/Tmpv0hyVCM1kTxZzDVAYS913GMuH4go0IMPGGBPV7JJrTlEaapSpA",
+	"0x+J5GIhDVaxE/JEZPNFG0He7a31KVUEZAvcF65A8uAKffxLXGu2lOKyz85rlr3hOBQQwwh+01Qu0HUe",
+	"MkQ8UhCdaE4Kx5NSB+htEeo+4m9Gd0xyVEdkjYTdTfidudlTtgLzK0iiXS5wjlMrq3kBlCA8ZRKtd8Td",
+	"RvJMJkBJDlIBIKgPK09tpb1+tBSYA1oZcWCeRhJV/uSuur3TwuSgTxolbjKD7gW9nHQvoqu4e8l60+6A",
+	"5tMBzbQfYQoRp+7TXncwiIbdC3rV60768Vm3F12xy+kFPZ+coSWJxmMDY+fRqHWSq3v6Z5f9PuCMFTM2",
+	"wtQqhDuj/t+BxDciIYjtI3NMwD7ssKDlDVHCgfaBckHHuSM0g8PFGQNQXPM6QYkrwgS83RtmPkY2TsZZ",
+	"bfB0Ki2XCoQ0cAfbc+AWMnIhkVoF0XeJoC6genmZT6kX2w0MB3iZKLDZcXbPUpLy2RxlkLIbbOnMtF3R",
+	"u3cvbSY+04V/vpoOCPDO1ti4N9CzQ/ox/54LfT7seIkZrnq9i/7V1eBseDHsXV31t2ZpqMjPxWjScgh8",
+	"vhVF4BWQsSR2u4kXBPAC4DbfUtslcsz9BzgwIqGhv3tL5bsQ77ZSuemztVSeLXu7ZO4tW20Sw+Hof1Yp",
+	"/I9b92G37uH1BDmP9zvVFWQL3Kwv8LlN/8DkCgQ4HWX9ATQcJ5ZH/uOE/A3wpZkMTMff/jr4SZw9/3D5",
+	"Rvf/tBq+kBevae9tfPr17Pzbv1x9lwx+/nD29O7yK9F/VaPlKO5t+1O0Qbyz3AfyWEfhkm7UdozIZMWT",
+	"OOcVQRjkeg/threWoJXI5zEv1RNTuElBJJ0yw50QLojdwoDMUirAbgHqDE0YjebujI1In8R0bWjE6fm5",
+	"+bOQLLB/eQrPyJHDg+Ltm2NHxtCc9s8Hg2J6YpuuuMzMYLJeWbNDb+WC6TnkSPYd1SYsc7bWksTymoTf",
+	"PH9HHt/1Hy9YSJIsogv03SUvN/A6vj+5EVnGwBM0v4YkkgZviU2xaaRolw4YmRIMm7kmoSdAgy4v+zSV",
+	"CbS9EYprF1GjAitPQMo9kB1gSZDIYSHvwN/H85U9WVBBZyzrFHU6Zjqga4PuUaN/bXimDJHK3yFhC9wW",
+	"w4BWsLkmoWLJNIRoIFASsLjLBVkplj5SN8LgvtXFXJPQBcg29G9jXKD7DGLXJIQMRPlH2PpGFJonDJum",
+	"MUtPIioilthJeQ6IhuLHKb2nCTBPRK0mC65RJRGzFLoCydJMHTtJUGUDzSMpphxjt0Q+GBcT+cEhi03W",
+	"Q6NUKi+D6/WNsK1jFvHYWzp2aWBrTirMYLpKpjwxkNUyuj1ZyDtvC5VaIRrDS4z0txupV6nAZI8GsyhP",
+	"Tgwlzj4FPF7pifwQEM0Wy8Sgo3mV8phhFkFIjczuYbqmg7FrV94xRe8c5gHoITWh6+raiud2eAQMIimN",
+	"bcj5jbCoH7jGdbgKeA7bDH9lyA+9Zfiv52wRIBBsX7Uo6Ye6PwL9n8PMExJisGwRYD7q3AgXTutUuTbC",
+	"WdU4v15n/dlGIUZuRiRly4QDhGyDX1dsxcIb4dyVeMRIzJQhvfAqb2kk9pAceQ27piGJ6JJOeML1+thN",
+	"3GCMCm4EVWb1ZgIBWaZcplyvA5L5egmp7b7T5TKBDPILqjRLuzHV1NGcExJi8pHSDt0IdIkQM5ecJCCT",
+	"VXJLVkvFUgsou/fl05B1yWKuw2yHXfKVlYhZijBBt85HxDSEKEnvY7pcpnA2UF89kR/MMbVUIfPzQhyN",
+	"eOxQxebGFOYi+XPGdJ0gWfHYMEAG/zfyK/6TLJTbBqso9032O/vGkHH3Fv5GaBY4Lfe+cCtUHizAE8ij",
+	"8varCt3vBD534JpV6bx5iNxq/sDQ72wsc5w6gctf4DoqEvNOgIni3FufZhuQUU0TOVtlMEBqWPixTGjE",
+	"sl9IfrOfsL/ZL6Si4PBkSKSDK/zAKWek02ukeYpqFksa8781xE/XkTx0qrLELPtRemcB5BGR/JdcQih2",
+	"kSD4jYsN4NTnP82pz38ZhgcDJ+EA1PwcZzOzD+1kCkc4/22OVf4rSihf5D/t+cL84E474uNxVXURx6i5",
+	"289+9oQsWarQcgbh0kLLQtDXCfkpS0lccOMHCxXUYACcDTJjG56cGzFhkVwwG4IPme1BOxIaPgvjrUsp",
+	"cz922AJd9WYpjdi/0GjBTtzboMFIZ82yC8ohexRmx+GajTm4ppu/nUw37fZov9+9iAeT7mU0HHbP2WDa",
+	"n/ToVXwadX6pyCx2NmXG9msO5UDmEPCUghMdEjI0aYHxRUiIT51TmyzNpiIvqCGx+5KFa1jQaJ1u8Csq",
+	"Tuq9AhbJGX8was3MzzMC7WzcaucahF5BPtSraRoW3N7aOVkliGiKEfOhKqdeyJQbaSbKjFxu/VbKGJea",
+	"aIsipiTbuU3xHZpqZbs4LmRL2ff0Ge4EFklFkUso6UYgzmzUeSpXSQwhBCBOrJRzus6TTf2fqvCNH5dd",
+	"0Vps/x1XHBmddilTfszblwELc2iApDkau9MtqTTNkvyfkOeALsi8QEZ0hzZlcyespvMtXUxW6czck4Yf",
+	"Tc2zZ887QSfhgvWhwZQJpVP6//2/jPQH5vaFEcfW03jQG55d1DhrWmBtdfvLhq1o2d/+QE775+fdPqHJ",
+	"ck67A2KGvDbiR8piYkQ9Q/yypHj+mS5s6aCYRQaV4b98HNQrwe3CP2635JmWg1YtCyArta91hZxZXcL2",
+	"tGZVRDIc9Svgpp9RTTGx457nEnxI0Hm5zJ3bJD9lrHKKxEx7NoRsLzK5Y1lVjRKmVD6pU3J5onRDhvvC",
+	"pZLZpjYYoIKOITBtcv55S6iorRIliX2LSS4zsNSUZfApQWXdvzRtJuTja7mBJdiijF8zbdMvZH8RflIC",
+	"I08DZFOm5hLTJtYsozpNTDvUoAdXLi1RrpLEAHgIAMDMJKnOLEv+9aestdqSN9SWgcYytBmJxlSHpOIc",
+	"T1cxZyLCv5PEqYM9PbfhigyvgwEXLjXfSOlp7nh3xs6nqKy+inpxt88G01M6nJxF54YHtXfRu2wlZqKx",
+	"Xd8///PblYjp+p//Gad7biZ+eWI/G8/1wjB4N6te7zRawv9YfUfYBOs2YDvsGJ8/9l8URrLvbd83JQto",
+	"syWhYAnItPep4x4v+t0hPZt0L6LzuHvJroCZnAyi03jIzkBUy7aleRAXHvLKcKtMGHHLLBUX1nmw24i/",
+	"+Rs17K6dhwZ17h+QNctPr0WOwhxb/vs//ysMSGiYzNFKpe63b4Vp9Kmq0BnHopSrtaS3Bh9KXZyfnZ2e",
+	"N3RiMayOlAJLnjIRsxTP07fvXr1EBSQVXPO/spgcCUnwu4CwOyY0mVMRJ6A1g6JIKiDTlBq5RqYk/Au9",
+	"o9h8FKJJ+DiAqjKme3PmCbUn+aRsu4a8PBt8ctC1YT+3nqKnTfOlYhPwWgmtvNsuYpIDlylsgAfVhfRo",
+	"TC4TRmgC6llk2V0giEv98Sijg1Uo7BkMktfLKx68Rocch8BmT9R1VsQxd5TLUsPt7SpiD3cLrqjovfJQ",
+	"v5Tiir9J5b0NajXi9tpyLdd5PDK3MqnNTcsF+XUlNVP1fMTn8nFBaNmD7x/dwoYGOU3LSNXevi1+Gcdm",
+	"x5bCxT0iobkC9ndsaX9/tHdsSXV7xxZcRguvFntAA7P8zKPlpPNAhwjLHv1OvSFwdXsr3irkcW9ebk+O",
+	"bDM7chD2YvO9fk1Seo/XMFe+u2ZOlueN1/8W3cU+14KQ9zi4rzs47GWwkzd5kUZm8K9FRjA8oRpmP4z8",
+	"aS4XcLJAp2vluWsiVgmU9aQTZdihKeSgwZQ/RWyFCTBcTktZoopiWSdVgapkTHzxDLhR5EOPvZyM9Za6",
+	"k60k1iwUMz3gOfNIrhmmHcmtFRKzfM7vl4mkcd3iIFGelgTTSEPRunCxSjRf0lQ/NigIOoiwSpEhr2At",
+	"l2feXKO31XoJsRZK8OmUxc71BWsuQAY2D80nXFBrm/HAdXF6MexfDobbcBam80s9FFI+WWm2QdVXOC5n",
+	"tbxTSRefMoh66mIVhCXlhlF3wb1nvWsIooSMiga658NCGIu1fZrrL/uiV1bsyESuQEzmyR1aHOiiM+r0",
+	"z8k3X9mLzV/CWa9u7T4l3/FEUpFRKa7M8bsmIU2S0BbctLx2rjdIuNKVGA+4PuwYpfujvddb1UIC3ZZR",
+	"7zmynRUZAZIXeUS33jm8OLtNwosrH9LQfYCUHGFlIGdW75gE74YxYGxtVCgGJuxiWDCgKq2u7pQ8BRMs",
+	"1Ijal4qv8zpeYPxBnxqIGc7iwErokTKqkCVMrXB8zyN2UqXPrmGrciE1i7MW6S28qI88mRU7wCWx2HDb",
+	"Xtr/Gu/qgzv2ZhM32/075WaLa6y5oizMi5bgBV3jvgDVRamfRxBrs7QZYnwyVLgDSoQ0K0Y/6iR0qeVS",
+	"5Ubfl/CA9IfkdSqdqwOq6uQ09bxk49OoezE963WvJufn3cve6fQ0HkT9CWVwcXJLgxdyJbTZvKsrA0EM",
+	"14nM0M/fv7HY4gpHjDrLNM6H6EeDSfeCDafdS3p21r2YnjIzQI9ega/C7cpM98nrbn/Yff3mhxoWpwCD",
+	"jXx03rIAnhbGpcLelW/VXrtsFfW6ixzyLUsQemDfGH4kBVuXId+6UocFfIuauf7RKFYHuV3ldl+ccuBv",
+	"Vu2ZQRuT3F8IzO3hjxTY7F11Gp86b8wO095EX1p9o20bV/WWa6b2D8pGoz71Df5GxMN0U0TL0hoP5LLR",
+	"7IPwdpOTgRF5lHPDNlx4kuACPrO3QTbd5m3wa5E8YDfge7O0hfSkO6Jl4HK6ZtwBuB9kSlzr1IeJcPwN",
+	"s2mvOlyMl6mcgQ2/Gvre2tDo+tuxMksBmvi4FpYJ5QssstYWiD5fkRVVyxLQGRnCleMadZ52+5iTIuPv",
+	"slffdS/AS8BOyX1bw5EUB2khIDVAsrr7WYk41AhvKlMYGO4KnxpSaNkNfwoDFJz9R/0aiOODnQvhFdQf",
+	"WCHHB0zt3oIOGPNj7EuGvSQn9akhds3ZVe+l9dPcMkm3WCdiKtMteon+wfM1bfNssuDMYlf2Jzoe6acu",
+	"DUcWCab4DOvB0zKTeLgwqKpHn43a4uKhAciHDK22td5r4figUOvSzhfn3Lz3Tsh9yGHK3UddVQEVOvd2",
+	"63MBy1bkCLwWQy7mLOV6jGV3x0uZ6qlMuAyJFMcnNyLMqgWHZEFvGZhVaaHyMMiOwnmlytQFA7E4m06u",
+	"GxqShN2xRJGYsaXpHwwe45ViaWijdirFpDCzHXp93s8lcR6uXCvnBMtFXhhGp1QoCuFRZoBJSkXMxSy0",
+	"7AbMP5HyFoxLczMpKLMrpy5ZSsU/lua+cgd3Y4Pyq5EeOx9crssOuOwD+ieOEdWfv3ltrr3hwHO+NzMD",
+	"cXBM/XRC2XHMgey7+9KYlsfKs0f/xBIDZcO7yFVq7Rv/I5dZOk+iBSPfLCbf1shaObw2HnLb7FPQcZvU",
+	"VhH0lWtfheDH7a6+NcklfBBv8QeDS0SUTe3P37y+JouVgrJQ1mAJ6i5VySNULzv6e7kJBF/bdq8h4Xdl",
+	"czd+alq+V+iMlrAZTcatBdCmhtvMQVmx8Z1UfMu5rUviDTesm9YddZ17LU8H20RQWE0zKQYp+gEGRlDY",
+	"ZOFTnkoWlDSGx+dlJdpnV5JUTukX0A9sEvxx+OY9sN085DasV1ceTBtW3bJB05a10E/B9VngTNAeVrK8",
+	"mNVmgQ9ecX0vjjSuV/F/EQ3Y/tmGDqU620aQdsJ6q94qBX0gdbexfjRJsur9NaXTS5qxXezQNaqx5uOy",
+	"m5Rd5s+L19/Wy8AqUNprZ/YRSwOslq7affcjtm0QZm1PzeDLCq3uoadwsqrQKSUvnrWXSnk0J5jQ2XC3",
+	"hjXNyy3cZP3ddB6aHq/5trNHsM7uALXTxTrLL2i1FY7lOSEuvSHR7IOuiwBB/gdUfdfEFyS4uhGKaVvo",
+	"y5clronHr3NFwo+fQtssd550Lgce92X4+S/KtvsMq5GvhR5HMgGr1z9Np5eXvV4HMqgtE7oe+xzza2Ck",
+	"O0HHSB7uDXLXJyVmPJEzOV6lhlWfa71Uo8ePo1gUWj02bU7U3aydKNHGI7uluOEF1yp3VdGVlmMbAzDG",
+	"/ADZeZmnY7UWUfa7SfB0fTWKM+ZwsXLvarVcJpyl43uasrlcKZa9stHsmSy0a8oZn0/GLfyWipglasYU",
+	"SxIVzelUEyMH1YhGGSfb+V/DKzLskf7gdHh2fuEVMHA3f5MbejFPruN3O8+e264ur3zv9NO/f2FsaxbG",
+	"giXUy8dIjt58/ZScnp5eBeT9u6fHD8g1eBhx8EuIge08t4u81oFEvy8u7LUzVrjOnbmiRdrCAkb5CQwP",
+	"hlJt5dS/Sxdzy6I6ShN0KtkiOh5V2deR3O3rw/x/c7euacmHy2ZKQb+m+jjgJ+oWa22kUmjIXpL18vrF",
+	"975v7/cgfkJosXMmGYiYTBMp0+ZI4T/cdR/qrrsJcb7yebZddAklDKkqj21BHZs4ekkhgRWAyNlxY4MF",
+	"YcbzhVmi9Bth7kWiJWifrVMdhDCFPvsYBiR0/CCGRYQ+2xkSLpRmNC6z6Y8gO47I868pvKyoJjDuUnKh",
+	"CdX+3MhR7tVraCoLQP2LeZOontsxboR339msP1BQ7P2bl8cn5Im1Z2b4KlMXqESTRJEJjW5tMgL/4nRk",
+	"4vpGsKbQcrQ4qHuWqhPyzkgf4FDIFwsWX5cBA7DyFkdTdiPymO5E3tuY7qDQzIDADEWJTimH7Eux1FUZ",
+	"42+E96+m/ctnVT7XN51/SmeTm47ZEfN3OptNJhUp86Lgin30T3/uda+edL+m3ekvH08//Ufh9/mn4/9T",
+	"GwhThEI1Fz8kwlFlHHAqLfPVNWT3MPIZoB370I6N8iBcFW2fff/WM/y4nS7gukwB1b3yhzX7FAZ4kgoF",
+	"t6H4nvICjokU11mJUW+VhmSToi4p97E9GvauSEiTlNF4PWYfuNIqBBriDsiJj6yQfKRUhhbSoHBdCQSt",
+	"ZbpzfKtjd+lEyWSlGQFcNAfcGv34gs6YjbKmWi6RaPh0EM4f3F2G3lxDD5gxxdyciYxoYhZSUXEML9v5",
+	"tuac5ObwMgeVEQmN8Ld3aNkOkmPr0DLTZ9vQMrfg7bFlGTIV0yU3pkb+QuqSPxQVfygqQFFxeHdxp838",
+	"nXqKF+XayrRD3J9wRDAr6QkJM08M81BDTfkUWamUTaEy30ponlgpIvUsSCS0qVvNp1MuaHJ9I27ZEpW2",
+	"c24YqLWrae4SkkF57ELOwQxlspkYOdH2XEy3ljWtkLxnkAIP1fy7pZfZzyuy7p55vlgmcs3YvnneSh6w",
+	"4MeSsoiBS8pMytjIVYzFwChMmLmZFLrW5IzESX3WtomcVFxG7Gxzf8jn3T6SRnvyv5IT8tWKJzGrEUcb",
+	"MrA9lYslTSEbckzqOOhWedaq2rbyZLco3Ayvccu8fAcA4VZc4V42w7bGFIci20s4uBW77ZXpjCidriJz",
+	"aY1IyBbL/RkU83ErN+4dGBTTZ1sGxYFhG5m6NgJtdAsEBgQ7A4lv3ziDGNaOmcsEspnG7I5HRqhGegVp",
+	"uDnKkKYfNtXhiMykYAEBIkWVo1EnddQIB4Y7c+orm/JVfO1xEBvUAZbDV0xrLmbKkM0qaxHCyVY2i3KR",
+	"VQivb0RYZQpCV8p7YpBkaqER5gwFWMeMYBFafsUNUhQybkT+3mCgTtiCQYJqny0KMTe48uphFept1KnK",
+	"rJrsRhTg4RgvouY0ZeVv7OWPug+FGo/n7+isVqr+u+TZGrPvw+8an4y6RdU1zFZY97J5uXWtaxdf19AH",
+	"Rd37OrjUtcuA9HGbq2zd1OqBtGHRhYnXzjIHZz65oLhbdQS+6Hm3GyPwVi5YmVoYvtLp8Kl7miu5lKZr",
+	"lScyIu9s0vMCFTDs5yoVqoGKSEFWIoHwGuceuzSzx4KEvKrPanky/kD3fdG9ilWcJfGPXCa0vqDDT7ZK",
+	"/H0qxQzNP1DCUSxX1uuixBfCM3DvxRSdTnb3vXudoyoVpCHvZZUrtP3WV3zMJkNoIU+8WkIQNJSy+9e3",
+	"P3wPKjcVkFhCMYIl1XOV69hKUw4DwkXMPjCviYvd+vPglxDC8CmZMxqzFJV5WbsX0+4rg+ntiuRlkGkB",
+	"fV6jgextz89ggJcPVEtfMvfc3YM+ch95MCWAIz1mlabFwIB6GaLGFbwuaOO8N7zs9ZrlhYcmWd49UCQv",
+	"ZFsOFGnYUCeRuYA7UODOJBT5ttYIr34pFiytotDW/UYA1O3yNykVNZq70JaawSqPtvq4q+7PlRdKYd5b",
+	"1j8cFfi97j2Pmc/n+cyvcysNOnakTlYDv5YD/pbRRM/rzzvouCGDElhhfFPkPUuSpphFeVulKrlN301U",
+	"3tbMp33MYY4RtUV/vM2FnAeIDRB/h5vtcn8G7vjkMTV54VdAGNBiZ1iTo8quRV73Loa1KW17TaWs026/",
+	"XxgZIwcwlC5jnWOw9t95+dPY2bR7MTmn3avospKVFEmNLQWWJaX0A8dOuxfTy36XDian3bwK2FW/TbhJ",
+	"Q6J5NG6hz/W+eedRsQkWOOYcE7YnAq1lepZtisa6hl59VBRm9RxLsu1lQc+Gn2zNFW5uFnS4+WJ1bvd1",
+	"Bn9QKM8OdWIxJPIgZWILZ2lLVWwgPP6tXAhyI0dRIR7wkSJ+lNxxMQgORqx3+N8O9ZxWItz9w1yXmda+",
+	"L1QlDoo1ieF6AjrQukJx412dgc1qHLx7OyB8SqhYt7mas3tuK8LbdoUjCtITvt8bOXaq5+ARt/Jcv5X3",
+	"ZEHF2qpl5vSOkQkD70KhR6RPlomtTYCFz1ziV+vN1etl5Qc2ZClvTuaQJ5go1ZS450lixIk8z4Q1j3yW",
+	"2hEZ5W6L3G+h+ZerX7w9DasjZ4AYHsjd0or0pHAwS9WHPXTZzZ2ucPa3KKxz2jWCqnv7a6d34Cxaa6dN",
+	"n2210/mqtxvQ81W3NaH/we793ti9gxupPfHk92mmLpPdOkKbsiJVIUpTEatrEiIeg+CLJgnImYmFLjAv",
+	"ihMT8210PLAn0LoDUbIx599sIAybqsaaCziRWF7Pnz9WWZbpLYiNrn6suZHnBr+1JKe9SoXYC1sfFrUq",
+	"RUKJz7zLe3B2NShe3qfn9ZVhYSXs4XXJfCVSoTTZDsXD6hQ6uJL9qcGBq4z9A+us/oELjTXm4cHTg3l8",
+	"HhB67mdN3nhgsnjKlhX36IwJ3fl86LxnWPXDkiO1Lf/2QqkVe6tldGs2/GH5tufOKx4KCxuJJZwbJi81",
+	"ImwAilcv5S3Xc3ROEFEADhrossLjsLS72Meh/XPQdaljMGvOUxZgCSNFXsn6nPHeBLftiue2An7Tbvpt",
+	"vtmlqFWd7cvs4lbP3bz8sxE+9OIBwod2Ka0ue93TaBh3Lwyze0nPJ92L6DK+Yr1pnw4mOwkfetFa+HjJ",
+	"IyYUUw8JQElMHxHS0yXlceZyUU1Rvrf6zbO+bvoILRl5+3GWuaJOcdBopMitGY7pq1dnuVHYdMq8ZBkl",
+	"1hJc4Cu5cvUqFZ6rjBRQ0L52mANUiXFdNKnRXHAhxuTY/TSs+bUf3cUT5hU03Z1hL2occo+HKhyrO1hH",
+	"fF9RnnzHRW0e/VsuIPQIY5nmnqsDsMFepX4bkJM/GIOqSoP44oQCxoIbESZyxgW4E3gRT9bBILT5M7Ng",
+	"A/MwKPTrxALo+X4uwVXVyq83QskFw7qxkvxFcsFiLKVrnbRQlSkMAZpAGJDI8i2bmcD1Pi6tyhVlH/sT",
+	"17LACyiX+BNFBsdaS6FkwqDmuWLgoIvDCpkb/syc/QePVFaIHsqaG2qJ/S2OA1dMfSyXTFgYlCuvGxjb",
+	"VlAP1ULZPkITG26LzVv6SOV5SYNC4wzXbEc42o3wl56nP+VGbsVy9bg35RBcWzy+7Euc7X6hBnjhx9gT",
+	"Bis4hnFVdmtchW3nj8Ky8tzjlBmc9x6o1WTBNT4pb332qNB1Afr5bwBP/jOLk60FY1F2LYxYITnmcL6U",
+	"Ea0viphQMVvRGTrk4Rm1tb/RG/w+Naszh++EPCEpi/iSG8qMmf4hSIfZ6tOCkRnTlZAtSzh8AR1qfcel",
+	"otoxa5r9q2bpxwpGmbvsSk/khyAL3PIqapAjrJ1maL5hZTwCAYbb42ouKCOGYDLVz6q9w6Tpq6wu1Vn3",
+	"NB4yTJpex4DcAqUt7rq5IsYsTUERZbaRpSMjGi6ogBoxlCerlJGjt6/evSZnZ73jETk76Z/0DdUAxxjz",
+	"DRaXz/a43vkjM9mbPgGBt+jKBj/Xply3wK1To8ipRsMFOPhyDfgFxgydchYTxQUmtL+nKkNQacPzUwaN",
+	"KuYNTz1Sqxs5fJW/9lxVi4Sl+THAT27tdbvtI7iWPxUR5GNDhQqAn90agtubRzlm9CHz8ABK5PElfIpE",
+	"IOZxOxUD6AvteM2GF0qsbi477FyReMX8kfGSwCBHUOY+wCCXo/8+RmbQSG+0MHtAzCz/hOvDGv/b5cPw",
+	"sKopJcaBbFyArj5wvUwQGTHYzUpVPBJbzFR4MTgMGpHQ0NtdpEXyU5ZbCuPZIUqYTjWDSvHhv4SBK18D",
+	"ui4Y55EidobdF8+KAucO9L61wGn6bCtwetDbbu4qQq911Ojf1Q267dpz57pm8hDVmN2Llp3cciv2P4cF",
+	"yWeWfp8mpCrFqrpL2usiHJF7ysFxHtOqKpy4RctrEqqsIQULTRYYj++cD6VHsG9EgWKHeEmGoyxo0ow0",
+	"kzI27IhLR2GPgYtQQsHHsCnr3M2+YrlS/l8Gnyy7VWCZMxas9ni/TtkdZ/e1bDN4M6LzilwlMZkwcBQp",
+	"ayz92uD/49kPT9/96fVzYp7aWt7wwvwGOeJ/33SYuMHm7L//879s4e+8PcRc4F4WTDt+sLFmH8zbb1mS",
+	"yOBG3Ig1mMkYXRCq85bgUOpt71quTsgT2BwyZykb3QiXHcOGSNp1nURy8Rh38f8A4/+/l7djBa96WTgy",
+	"nUQxm1aPoytl3apudLbUj1tdwt2yW/Vcdni1w9g+Apxk0+F5Z6W7LdFrmfrAUH/BilocLjDzBgh/X9Kt",
+	"tVbysaItyo8eevEkuZWLBRNkwjj5+PHE8dzf0wX79KllcXdfYecV5h8OqsjxW0oQ9TXWXxYSQnlJ/jHt",
+	"BigQIZaoZTn3nYWOTO2w7QuroCiemraLsZ/stBR33tqOAZlMdwbYF9AYK3oHtxHcvg9VBVs23e5bYfDd",
+	"mXNHaur5ywK5KSieMuKjwPceSI9h1GvpzRfysPrbojy/HIBPzC6CHc3kOMC2Pd87Bd+mi2eE0d1Lmmqo",
+	"2CFABZGliXKKRgI2JTCC0pSRb+SNyHWaRxBLbqgfdEMFsDOPXYOAoJaQqYgumbIFaY/Rr0IxRsKPH09e",
+	"cnH76VMIfd0INC84EDldBNCLLMERzsbdn9ZuAHr+4wC6LGJIGNwI8/SdNH9DgzcyMS9QtW5/u8bwwHLF",
+	"bl6ed7SQmh3bHtGHIf/qObqoZL+h3Oj3YHrOh4YSo/7gkC7vxKbhL04ZX71dLQ3X9dwsN+sHXz2ViUxL",
+	"z17KmXz/5mXp6WsQtL+iiuG7kxvxbs7WoMEVUpv9htxfKUQUWu1PttMBSaRckqPw48eUCgDMcZA1nq4E",
+	"lIFR7rM5FTcipCI2U5Cp+VdIbf7HfoUfmGcPnkB6r3AGf8/wORMhmJhi9sGCSSU8csn8DNreCEA4M/mU",
+	"iZilWeGbwdk5+Y5/VQm4rWWV66jJZpa58kUL1jlD8mYWuGrGzXiKR5nSPSBcKHOaDUZCpieodZ3XMdt2",
+	"gdbz0Ltd6kAOEspFN7vEW41e55bwqiEWwca0ms2+h7hQ3OlYnmDIg8GO3AHKokhem86lHyQu97l7dSMg",
+	"MU9g7YoY9VewGiLaNJj369PcmQm7wkYF45pNLUMjrQgXLSM03KLa19wCpGLpgmPlrA1V2SxYEZRgmCdP",
+	"YI4Y9OF6ACPnGqw+XLhaTd6yRIxeO/RGeF5oeUgCUeZ0gTNa4HrRYODCmpMA4lY365Oo6r97VqN7WaZc",
+	"RHxJk+0lU1zDT9aa2MqXCoEN/GOL6j9Y+KdSksWNXNyt2quf1efneVL0+puhD0aWQxSwjWsyYYnErAdf",
+	"UprcuZadX1+w4G36y76p0NzmtEpq1xyQDSvZwdve41y7kLXPJX2LKXkp75jhqXZI71aKgjSLGu86pSz7",
+	"22CLXN1kVfFCjn7L+MQ9ag8exNG2MQCrUOPXj736PPV0W5ueshnumIzdJ+APj8fahT56mN02nPbvMGO7",
+	"W2M5Lq0+Hg0MeNuTtlswN18d221QmZOUM/YaScX8tSb3EDUSxyz+bZQDf1wkf5sXyeHtaxlX9Xs0rRU4",
+	"+TIfh6waKv6L9ZYoVMgPsmrlybqes/4HZO3+4IL+4IL+frigPzibPTibzZR0awRLvo8jUBDtH8GyA7Vr",
+	"7VBk+mztUFRG5ZpLJOaKThIW++hrs5nSCNz4wGHXjyYt52d1XbTNEI31OnevBAR1W82MFlzI1GyHVuQo",
+	"MqcBVEnP3785tpUOXrz9gQwH/QviiruWPYm31oAtOccu6lN8vPJmkmnu8hGbj47N7lHJ8VHvB5vNroK4",
+	"2TplXOZDTsvRgx4WGQz65eNpHdqUjqlduTeJ2uMl7yA6aPvhsg0dtDBcLGHxDIo9LOQDslWYj/2AMda9",
+	"oP1J9yoaxN1TNpye0fPJRXS523GT7bNVvFpv4td+ELlyF1Soj5R35lSA+UWlVMzauwxbh0EgoOVDFbCe",
+	"p3I1m+/FuEEWJZcfdG8+rqTILlQl+IPHOxCPZ7eqjpfytbcN2NEcLrc391gxX2y1QvzBb/7Bb/6jaNKK",
+	"pyM/wLVXpXdLNLjhJEnlprBFO7wLAzgdfNpQO4gcGS5uSWcsPn6gFu6Pq6ONbuuhqqx10R5bIC/7+wD9",
+	"MJ1OJE1jLmbvqLqtx7mXUGMhq3WhiJ9vQaGTj9I8SSBQryZ8fbel/pDOXFaCn7ie4zIP5vX0w3TaUCXd",
+	"q4iQ8ojZYuW2gp1zNFqu8ohJqGxXSarzSJGIaprI2Yp9cR2anPrIGZ9GGFRxNTk/7172Tqen8SDqTyiD",
+	"LeJRUd7pbZB3zFpxSss0zofoR4NJ94INp91LenbWvZieMjNAj17FLd3msjPS/5ty0N3eHhDJlj12oNx4",
+	"gkGyLUFzmzMBtMRBDuCb+nd4KRevYg90Dur7Kn3c9m0LRDPNRiQ0B2tv4XOHU9k+eGyathY+Ya0twsZM",
+	"s3bRYgc31SBZ/n1aan5YMvEO0gLsm4fKZlvQksglRpmWq0SgsEMXmIbNuUtaN6TMMfFpSuEqt8Vcc1wx",
+	"q1oumNBj20dlOwtTqkTI1Na/z+a1aeMRMF9j209QkPK25UcvoSnSX5lCocs2n712re12QlHnnbJu13s5",
+	"tkmuhQ8+7haRC2/zUWtRLI23cjU264mtfAEFoSwvZ375Rbb2UR5l/MIDWBg7BxuN2jxiXcrS8ylw390L",
+	"dj7tXtHLXrc/GUSn8ZCdTc97BtOlgXCW/uPTL45lyvmZfveUDePuRe+8372MLi66V/3hdMgMeZ5M86gC",
+	"SHFJ09iWT0VZyYotL+lSyyXpD8nrVHb2Z51+XVGhAaUHQUfdrkzXT153+8Pu6zc/wGo0OiM67m3Qv7qs",
+	"595Wgutxa24PrPAul9nrH7q9nk1nBuiT54ttDfdCgL6F0r9SwcgzyXxNSMdPzbLL8v4GmMxcBf9wHfsD",
+	"mNaYJdywb2OvAPBG71fb7JN39Mok5DnwgzqlQsF9VWQPkENEjYKNpYdtBL1ja60ZUK/ndzYd4hYOoAVn",
+	"brprn3YDmmchcHigP+4w8Zdc1EXlLLhwP2vYmJap9vKzWKfKhCP5KGPKqavlR26FvIeIZ8uqApEXBtWV",
+	"rYzg4+mgZlj/tLe9FgsnvW3SwfwGjmvDXM06Y2o4a8RtTDl1i7HbFX1mmYOuC1FAbVB7TW47VS2gQq6l",
+	"zQhYK5HwH1O2s6gd1Ac1ZkrWjLy60+mgW8DSnITtLRHmVKhWTMppoDUkw+iVNFSfmW2ppmbaG2WaQlQX",
+	"NGZQ5i2v/hFsqBOCdayw2Ouormhqq8CUaSoXO54xR0QrPC8OD3GfNp4O5ojVNKhydVswORzsZ0ooiaiI",
+	"WILF+9olRNJypxmX2XoJyXQQMRoRsoWKwjQbQbrDB6go2nPB7VUUadxeRZFdwtUEIY7fDkfuFkBfRSpc",
+	"hS+zgXOMVsPnTld97dXYDEfoUZAHfbo6kCSrA4mB5NNVMuVQ7NBAEzOU3bGYJFSzlBzZGsBe8c5j3/fF",
+	"Ew+yJkX3F69FPSCApajX1Vi1s0eBgjxAB6LEzJxRg21TrlkqSWhZm/O7kVkq9eHbGqL31MXmK/1YctvZ",
+	"WpLHgOXjVtK8I/tQgFaLTyqhY55a1cwwy9/t9eyt2s2vkWgZ/N27bEGO4WjltLYUwOu5LZtUQuQDYGwF",
+	"h74wamzakqzPDQDfqtwFSvXF1Llp/PtV50LMvXxI0gTreo81IKxXvs+1IEOC19CimufJ5pB/i6Z+YXPH",
+	"n1Q37SEZ3X3WpbI1GUNK/vv//n9IlneX/AdxGXfJfziGisXkaLIu2EiPr71vTA/5jVv+DNjO4v3q6Yn8",
+	"jL9ert+sCyPBuK5Ld7CvbapewpkJevfddbwHMpl5VLMCPSuUHjCsMgjpULmboI4Fiy5PVojgL54F1gnS",
+	"7EBmcjesvXKqlqyvR1aPi4mgXIpVC3Q4Kmotopq88lLpccSETttdl7+lRTZmS5rqhRXPtk41K6Oxvc5k",
+	"uYRDm94/GCaXJnYVB3B4KxZvSNh0S1rSDMsgDWkBGyq559HTZW/nr0RGtMbu05BggAo6Y+l4Vwi1Ztl2",
+	"19/IVRo1aJbMscBkMfcp1uPxIWvukqMwUneuPjl2ZWRKumDHJzXC0J6ZXd3uHzCtK/ostQarpz/6cvZ8",
+	"H0mqBzHjQl0232xBBWoQFMiYh671yOhplixm7K8wym6J7fxX5j11QPeo3y2DVeMAVlcBPDup7nbMC8yY",
+	"O1KtUB+AZf7ry+rsCO3dtiqrb7R7bSs7ZLDJky2dvRd8dwErPzqQXkkqTfDsFBmWOm4hbkdL2lldYPbO",
+	"7tJeYqcpFpGMm1L7yDgLpjDiaxZNQhc2PRmdyLsMrW3mGi2XrdSUh862bZXdsJyM3vlrbEOFMkB6tfcb",
+	"CeQv9fyu6cNRsQeSJ8DKT3t7aBqqdC/T+C2fiRdibyELi+dlGkLQitmeT7xcTjwObWhNJSgAHUBdJLVi",
+	"dyylyY3IPKr9CpCQ4gANo9bxWgpWSRG2IZTfza0z6kQyTVmkyVymipEJKFRBEFomNY45X6A0+5ZCc/nU",
+	"vb6yh6Xuzrf4yDTUk8u6q8WYhEYM5NX9RXKw5ZAnxOlmbcIKq+stW9axOHpm8AzJkRTs+Br8hVnXfcr1",
+	"vGIgyj1GDqG0+qVkdXUI9hcq2Eks2b94WZTzdA+++0XZ/pqXHB7WOYHt7WDwpSzxDgM+m0H+y1u5ryF9",
+	"orVZLG3a2M9s9i4dQ9yM2rPnZ0ar2hK5gjgVLmYnrtZWKhMWmhcueR7mxzME+snrF+SWrdV1iUBD+r2c",
+	"MptnN8J8Ctn2MIFmMfZtDRHKNubtGBLEg0+K352eyxgz9GE3rg4ZtqwQ74d55u8QNmLdzCBHjJ+xb7xr",
+	"HAwusTMq1spKGY3HUiTrjBrmsIF6CG5hF0NDieLuBTs1lGg46Z5F5/EFu5xe0d7kgDcRjxukcy9x4iMV",
+	"OPQAX0aXVhALdWwVw9uQnwyVHQkqgX63iEUH/G3nzTA5r7Dtp8LmlCHylC5VlvJRkzvO7llKUj6ba0WO",
+	"zIdd8yHB6mqQrVYd14d6+hu+ZX7YMvOEsed3/wKxluHFyLpssRspS7NZeDqFYhCuepktrnyd+SfA2wWN",
+	"5lygFkzMjLxLXVEHmbBrm/Bz5Ik+mK1SYeQshxrhGDsrhU9nSkbf6bQTdOzAXgatXOVsD3QFN1+ncpKw",
+	"Ra2I++brp+RqeHZh1mgakZhpyhNFEE7kKISCgajxeGwb/a+/KCnC44CwD5qBVdyRNk0nCSOhkSzC4EYs",
+	"WdpFtfMdl+j5kKua7Z1lTliFFIL01eHijiawkzirzgg4jJEh7tme547gf7a+6rZZxy8c7n8BrrnCMGKR",
+	"efX4rv8447k72V2K1Cplv44vpqf0KhqwYX/S87JXDYEQcA2wf4FTJVwsVzrfhFUqRlhv4pbrkQXfyK3r",
+	"U5MEvMUaaDp5app+yiFTmzP1HkrzpViGnivQ7gdE0SnkDlZzeX9NbkChlgqaEKgHdtOBKyt0T8vuNcNt",
+	"3vileRjMCO2KwxGguBEU1+YIkAmN0S7R2pcTPPl/dNjUxp8z2+m6K8Ah4ZLqeYHtWaW8m7IpS5mIWLsK",
+	"6R7ebBgK7pTAkIlEzmYsdmYUrChzjb5x4FoB1c7UrcvLPGfJstVdBLVkxlCLyi80X7cvKdVsbCPTwxGY",
+	"vxPAFgkpoQNX6e2N6bL7BMpbzRk1tFDlZQ9QQ3t5PtyeTkQ1GPwwYfS7184e5eUUwd7Orq58bXCvtnd7",
+	"GqsuW2ouUx2Q+WpBRddcC0Cn1GqxoOnaaXAcCTT9tlLWuGiL8mjv37wgGe4QQRdI44sjjEhYTx1cceMc",
+	"NRwwWiJny3gPBJbvCClj1nBT5iSniZEy8IwSqhSf2tvC+hABUcEk/P4G2wLOZJrKBToDOhpBhr0eOaKJ",
+	"kmTYP0U+nGKtDXnHUtInr/hXARkOBlaDkjKotfQiZoul1ExE6+53bG1aXNoW4DAuZuTFtPuK6mgO6e9X",
+	"gq70nAlt5stg3H5Awjy38ThmgjPIAG9LZ49duiHL4ydYpnvsoGv6ODV9C6nHU7kS8GQYkJAmBuvWY/aB",
+	"K61Ml5EU04RH2naFtZvGyxQOLMdSwcPeFTnyWnJFhv2BA4nSNGHemgo1jRlk8o/DoFRB+U7eZtP3XhgI",
+	"hmTY75nZF6gCGQ6uAu86IGewPSImZ71T3L7HsLa/HheLV+W3dwYNw8AUAGFN7GZ1hbTSFvTgIVTYpazy",
+	"VQFS5mlph8Cbt7g75m73Vlas+2vhVS4GDOAqPjSggicIkCIP5i+1jhGLV3W1bN5Kw817VALZTcWSRGGp",
+	"QbnSJZm1kCcbvpslckITKKg9lQmX18iWScECApw7GCIzhwHFmLK2C9/B2BZMx3QLVOuUT1Ya2ZOULjqj",
+	"Tv+cfPMVmNqpZjMI6ugk4OJXKtnY6KhcXHx/2OUimpPJSnEBkgV05gTbHTRXjf6GZT+/xsxbNV6FD4z/",
+	"oQ0F6F8Iq8e1ajosTsIF1O12PmnX1q2K3DIGaodFvbxV3KaNGrO8ZWEHP25nK35b54ym6NCz3p4OEQWv",
+	"uh0cOncJxbfemMWdf29jZqJUKgU5gBwKBITPhDRDkYiqSk2M4eepKPV3GNlR8CF17qNZvhXvNOxres+R",
+	"Y3NKObtzIxIuH+IdvwONa+0dv9zBO94ud7uXQY6pv0UQv7s/f59uCW9YZI1cZXkihTcl3mBOU5bplDcY",
+	"1X9Dqp25xcAX9TKxWdkjc8GtMwuEXeIjlfmbCUN/QF8hIFWhY2FAr95KVNsSf4qUrRx7CkwTiOGGZzVk",
+	"WQo359YKC9zW+ujT/eJPsUerMt3VW83JrNsHeLdeQkkx99XYuyjKuUS3hSUc4pqC0mvtpv4jtt3mdrbj",
+	"rePkZh8W2bz2vWlwwrZO0G5m5VxqKB4IqI9E1S0Kv7a4HGLttREb5JIJc3nZrB9ySkL8c2xmF1ZpSEIn",
+	"LNnXy7K+qv4O6Ra9ue2c2sKyCH4X2zahrYm/bfqSq8NlL/nUOPWnQL+2sitI5jKlp41SNB2MSJhGDSmI",
+	"iryKaXboSD7TZ1texV+wt1dNiUmcHc8u3Vuy9culHFM4BxjkFwdovHmkSMwi7vIMlIS6qd5eJaZMiiZU",
+	"FWjohtvQtkLlH078nioMnJUCDjHHKmecxXhNgZ8Z1e7Teg58I42esKlM2a6rwuntTJd/W2Ey4vHDxnZd",
+	"TNYHcs8vHeNdPUZkGo93YxzKmYm2+8W3cjT319EQl2xNs27OZZ9th1AZQgb2uJVOkKe4LqylgFu/bKGY",
+	"loAcwjGxji7tLKh8TsmisCmeJ+eSCcPbgnHZ8N7FYKdfGknw85jrN6tk1wimn+ZY9c+FW9bwLpbkUTQN",
+	"Xltrunsq1rnJsESWYf51rkJPcjJqyb3tVEtiV21VoVXl2jRl7K9sHNN1oxnNNoFphQGo8HA4EGm4gphS",
+	"YnogiNRIqw3FwbWY2wbKDQuZGpGT64Lx6/T8fKtlzZ9DGxZsQT+McZbjJUuj2rQUX8s0S/4iYrKQglng",
+	"q4BQItg9VkTOi2S6tdoui4UJNDitFpzL5GqSsHJxgtql2qCNwswbN2TJUi5j2LMwyCrr5tOzn5PJuox/",
+	"sArzgduxk1az8zbCG7sgKrXZxPZ8cTMvuCHFSJUJOhBv85AsIXuxHVtyi5CjmzwTyn//53/ddAJy41VN",
+	"zx65RCO3bI0Pj1upEybrscMbM48q0bgtucvbOym73+IiuaVK8ZnA9wnliwbCu0O8bY1PlMsFUpx+zT0L",
+	"wzRfJF87ErNTWAj6ARX4b2tnL3v5NRUcMSxypbgK9uhRpmolkkbOscYQV69iurZlwZH0WXVUwugd81w3",
+	"4FZpttGwmOuWuiJ3sQLnaMW3uskymkZzFhP2gUY6WWNxcayEf0SzRO6LY1iQQavCsW9G2u1TBBTIPKkP",
+	"rh7AAPYGNxFqnSNQ8eK8DMRqUeNJtNWotYU9y09R9ZDXqxoAhlvOTr3DIXhsWZ7HZjonSPCwFDjMWY1I",
+	"iDdhSChIqAuaELWK5qDR7g9OzqC2uDkPIbE3S6Fokb2RHdsRuoNkPjN0OyR/+tOf/tR99ar77FlAQrvc",
+	"kIQ6XTGMS4ATDjmbuGmP9e21jG7HBvChjS+HrBB54ZlMuM29IH0HR6jV7uXssm7n8DrowHoMqbLAR8Un",
+	"yABu2A2c6la9SK4DYdH+Vhzz8cE1IyzaUTNyOFnmb0t8eVfrbGW4Gqct2X630CijKzvAoa6I+6AGGJMV",
+	"TzSv0e08Y1MuvLRQcF08Qie3AIIvnAMwcKhPXr9okEQyneEOs8fbemsF+t2J+G4WhL2NB/VkFqfrK90d",
+	"9DMwBdl2b0Yq2B2+h/79iY9shvyiSBnDbkN6TENvHXZyZa/mgr9nQ67tP3/0mBR0xfE5AXxi4zgc5UTn",
+	"lwXTLM0j3HPQmW8+BdV+HV9SJw8aRClIW/2SeHPVy6qhLCgXmnKBgoydWzHSftRZM5om63EkhVotEI6f",
+	"fsmQr/MTJECDJeTf3JuHY3z46cue6EMeuI3hYZ/39NUfIbu4zYfjcLcJ0O/DVZYprXGD1Xy9dBk1AmI4",
+	"xxSca0jCzCWrAhLzmTmnwMWMw+KVHkmhUwrOiSWetRhk6qdetlf19pv6x8yiWU902uh+6xf9SDnueOLy",
+	"/kDqviPFGAm/ef6OPL7rP8a2XdOnSzHoh2DgyrOsNZ2n3X6v168p342b6s/cu2D8HYsZWzyB6KGXXNzu",
+	"HUvrBSA9UkTL20rJAngGQcLjb38d/CTOnn+4fKP7f1oNX8iL17T3Nj79enb+7V+uvksGP384e3p3+ZXo",
+	"v6pSF9tPrRRSnQQ5Cpd0/N//+V9hrRJhl7BkHPiXRii+lDMuHgBEAhF7RRA+IGidlGLWb8QOQevZZiXj",
+	"Hyen3y/O/+3+6nk6eLc+e88vf1j2n6jhs+nFN/Pev96evvzr+b9HVz9OBt8fMDxwwy7jvoKTM6TugZh/",
+	"FgPgzHYnX2a7IdztgXueLwf4ZORVcjQgmUo8d3VuOlXqgTu1B8BlSpap4Qlz2CsEPkikS8U//06Yvx6Q",
+	"BeCnOTJ+GL0PAWloYwF77kwylRf7sskl7C8bLHg/ly7XamlnMOswgJArspAxS8wAQkI0D0sJvaM8oZOE",
+	"XZNlwsz1h7MwvffP0P8adPOVvXJd11xGu8DVdlMPWPnAAjYGskbyUzK5Y7HzawEIm65ZHGQpEZN1Q65D",
+	"qC83SfEyOWiiQ2djfNjx/WnOUozaY6CdkAI17ETxmejaQ3zSMh3Ip2q6ooPk6qhNrlG/52YZLzJKsz9J",
+	"E+zeXWMJnzIDkjIUILJDjbnIo+HOe8PLXq8Khpqmm2+SfAnv3r18a79pQAPNU5albHoYDTF8MSqgFQiS",
+	"PGJNJEFFKTNSJ6A2mbC1hJzTS8rT3+a061UqHgiGb+V9DobIcLYTGt1WOVgbHQSh0bEzbIw6t2wNVSnJ",
+	"vUxFXRRu9mGL/FtPs9a7GWiqkJH1sYtlTyYjb49IiPH5IbimqmsS5vJ3SCB4bpnQiNns3CrAfGXKZRxf",
+	"pULdCNCeBtYhEMkmtmCxEYlQQDCdQ6lT2y/wB7YnTICnygUq0S+3EA2G0wWCkukJAltCtRBBVXhfkXfe",
+	"Pn3x6p1jH3bieCeMpubGg2NQiMVHzYpee3H+5g8F0eoGDnllUghANHMAi/fn8ba2XbR0y/mMFSgzWNuc",
+	"oVRpCH57yOpaB9rY0LvaJKUvi+lHdcY33sv0Vu2Zh3R7NklXYDnfoK2+Rj4IN5sgAKlgFSMSqkjvb4Yw",
+	"H2fFP3q03+9exINJ9zIaDrvnbDDFUJLTaBczhOmzrRkiW/MhdEf5ed8/4VvWx1sWpWx3WdmwGPn2ZBXt",
+	"FPQWuLAEw3lLEdVYHVTEF2PwXVtSA9o6uQf6N23I+zcvHynIR4CxJ1xZVXFAwsemq8d3gzxfxeOPUXaq",
+	"P4UndfuhslVXhy0QRWu/rtJDGwkBZfyomhvO+pYtde1omWzXcldr5a9s0kEZeLX7izlkauP+wavCsMeF",
+	"W3RL3hXyQjuVjoE+7K9zsrXsdqs6hsUS33vnd3JcaaHz/lWh891SK1lirhgTG6f8BXJD7VH4vMYIEDGl",
+	"YIwW12CugcR7rXhnN6TDthmNsN4JyJR7p7t+QDhVjgdbJ8pErMhc3oOrCvqLm7t771nvmMqpiF+VgznB",
+	"27sGuBBoZ2YKWhFYBbglWcqUYIp68zkoiYxUvPea/gbzb/ngeGASruxktauvV8f/uC7KoCpzRhYW/vJK",
+	"KFDA3u1sU4ZKm5kmC6kRpN97AMfUnm6255iYas8xMe2S0u6vCIlokmC1RnafZ6ItpxgEN9xx22SwQUew",
+	"e781JYtVNHdaRfNiOU8N1yLkfZ1GvjxceTffWIzLaQGNIrkS2jAahGbrIDZtSOGob0gBW5U7Cuuo0CNN",
+	"EmYIT79HojlNaYSmQSE1VE5ZLKSo+C4fKANtYWb1h0EXC0s/rMq3wxDbWaXSkSt13VmlMxuzWi5ctF81",
+	"7EoFIvuids1ANmsz1uHtm2XRLE4/J1Ptq0s/JOvmDgyRdZNAjUcWuGvj5Msm1aa0I0X2bA/eyXPEGeSJ",
+	"Gv9gYb88C5tb08b/+uHyrvdvi9Pv+vrnyZ8uop8G4s0ZfXkVfz2cfXv+l9c99e509ePl/b/3s8SPLbF7",
+	"Q0LwXfEmkREFDI5Z99nz3D3nSUzJS3nHEhqxTntM9udZLbBXPMft2LJOEZ9bsKpbjL+2s0eqKCYfhUuF",
+	"xsbAlw0NJxqABuAabTRcg0vuk5Wey5T/FYwEI/IVdmW+b1cQQG2PxjAs3AZJWlkPuUrC3w2k91XG3VY1",
+	"77RBGvISf1mbCKCNd3Y8Qa2Ucz1nxgofVFklXl+TFZTdpYpYR1QQOZ3yiAWE5jU4j689WR8DziaM2KRg",
+	"YGGTYFazeWy2SvkHuk+KyTI6z9+87g4v+v2MMPLWWj17ML+li8kqnZFv/61z4Cr2TaIn1xinbFv/FhLy",
+	"toQjZo6N6UbMWcaUI8qlfwG+lCM7KiwHuDWoYJd8HKLWe83miMrC6nLryuYcUW2KimzaPZC+bYTS3tv3",
+	"d5hQqlbRX8CmffN72J3eIsdyzUYQTvEAIZZ/BrU/30Htz3WLMlVAVltlj/pHIrcHz5QF1+TvM02WWdq+",
+	"ErCl/ugLbM5Z7hYE1o1NWahUxa2kCYGqCFHjaHKoi4ocPX/zOrBOvtYV5BgreiAJOSE/YCHSwNxjStO1",
+	"wlqhhtgeYS1zvbbhZSRKGE3N23bVBz/D7bWT7sQMX4skmk6n28muV//BkF89fQD51VNHMHrdM3Y+7V7Q",
+	"y0n3KurF3T4bTE/pcGIE2J3Ir562J79mLSgM1fLHxRIG4Euo+ExgwLu0aaaFkgk7IS/MVZnadP0rxbK6",
+	"KYQLpRmN9+CLnSQ6S2nE/sVNpyyP7gBFdENBPwkvshu/Ppt2e71er3th/rk0//Ty/7wz+o2ZDflWLpcY",
+	"LVPS0eBxGsdM3ebFTFoLuP3eqDcY9fs/l7UuB/cZydz36jONLqSYFZBdBcRcGjRlcfVAbnUB3Ifftefx",
+	"U3Hfaiv64HvP75wchYXI/TDICnC4uP0QSvAARRxNpNRKp3QZZhZt4DMM1cSAq8MVi92xVkkZpeq1DtCi",
+	"a1qQiC7phCdcrwMyYYrH6O2ChUWogw9w1Fyj+4st4wwusL+u2Io1lGhplc4H5n7QorGNwsELYQ6CYpsF",
+	"BIiLtulRHpzQzyG45fdhM/3yrf5eFRB3b2EgJ9ItWOXigT0Yy/wHJXaU+PBst3cJ/065b7PCg1TQLFXf",
+	"2lhPs96tvRGB9651+fspWZlfOk15JnzwE5k6Hg/0obH005NnzmYjEtIZlqO0B5KYA3mMPsg3kBZljRlJ",
+	"zfYlUt467w2VuQwvmVwmLCj6FDs/4mwoVyWKp0QxrbmYqeBGhHCFl75xzGnR3xhaZh7GQQcmXtQ0u1f1",
+	"vHQrrzIfiJ/Jbey3NJ3V2b+wSNtud8Se+uTD+Vz94Tp1cNepfbyfctxpKS7UJv93nXh+Rw/xNYLDvt3f",
+	"AE56vdfBjlb038mJxpKEf4j/O4v/e1r+K0S0rbHbv838fduBk32AlTwgCb9lvl0W45i+gPV8q0UcQdFM",
+	"FRqK1YUW+cIR6FnXTFuWgHCBxYJzEziBeHkvzhrwhmqovXR8TULEo3AEjJfphnBxTcKs0hi+EFIHNupA",
+	"YWASFN6smN0xm6BDzawYVpHvca/rGJ9Uv12LaF+efsoTkF2ziKmAPH37I8BAkOcfIpaAkmIi5S05smnr",
+	"iBTsOMjywWoJ7GS1MlWk7oxcBPpLmojVYsHS6+/pgl0/776iPLl+MtGMJysxuxHPu/3ecHD9lZyQr1Y8",
+	"iVl6PZGTggvM9Yt3wDDG6XqcroRLh7Ogy6WBBmz6kqZ6AZlwOlnnHjHDcX1jElCx4hRrvFtgJVW20kDK",
+	"ADAg1BVZTOV9LvFXk3+4qVeEx4TiubqGJOFrklCNqq+qIshbcLs0JFuzkIA3qkxWC+GWMZcJlM9gNJqj",
+	"qWJEQg9oNoecocohJLsTjMWGj4F4eT0HgSBlJHR4ZbOShIF5RHli/jBkBXoISJhvXfHXeElT+zCSSo8j",
+	"JnTKSj+9RonEWoaQUw/kjXRcnTe3tbzCE+LyXCYuRA2i0GmMLBd1cDHzjJEwFtIO5wRIz1OmDNwaqO7c",
+	"wMM/aS5t7dompry3VeMiKabccHhciutsXgHpnfS3peLdkof3Q6I+1LJM5YN+YloeBxDfdD7EtFioklVz",
+	"xnIYgcuvOwWEF63+k7WuoVmfaml3ISy3qWKlZpBBEcRYrogVziwxFewePabQq326SidczRnWIp4ypKDF",
+	"yn/wRQ1JldHtC0j9tCM1/UEwNz0tCYTqkooEaQsyjcul8mi3PxlE3Yv4lHUvp0PaPZucRxfxJbua9ijy",
+	"NpwmeXKfs6fP+oPT4b//6eeOV1SmvRn8kEHU/pp2qOFWWlJFtWpNvdfOtldjnkS5SjHdyvi5Y+2div9z",
+	"tspfmpB4X+XaM0Ab5eNNZgtxax0hNQaXOTsXl6qzXEjS3N/46kZ4cdOGeTsyR8ixNDEE0mkpjwMSCnYf",
+	"kpVIQJlHMnTI8uBBWu48P2ihZ9QWyTTIqFhogR1iVqH7uUwKEeeG6xJOWV525rsR2GEsgV9TjIGBu5yI",
+	"KFejf4ZTBan3vIwERZpy6AF/fgJ59Wy+g5gl/I6lWFD42bcvH67mzmlaVc29MdGdS5BQcgyTZrsFYqSZ",
+	"wiOVZZQVIVnIO2Zu75MWdbjbRwW7A6ZWSUN0LHyMJwh4+8C5YmDyHKrM46lMm80x3obj/fD5QxK4dg7u",
+	"l73uaTSMuxfsbNq9pOeT7kV0GV+x3rRPB5Mc62DOOyJeudTqTYd8c9opFVD95rSGLpeuGidOczEGQO/h",
+	"PHUQbK7H5X0jzrMuay189lafG0bR5YRdQTGfNHdTtpnW/Mp+DclNvgBmGUYUL1Un+5TFKRCLCsw5CEhG",
+	"DMvRxZPHnGL07w1fd2eNfCRXaoVVrZuie3qjXq+M4oNDMletNO+QV+ee+rTvyztz5zi36ZvnFunyL8YZ",
+	"Hm4f0X3dNiWKOdPYFq4AO0L15limrOsyrFGdgTGDLfdEsczHvAhwc1fPqYjrWFHPR0zuUObVOz9bkcar",
+	"tbqFsW729iuv0bxztG8Xf/qdi1y2dW6xVLrJwWXT6QBji2FMvoSfvM8AfTk3eIcuQccvtJ+5x+zrAmOB",
+	"/m1TRdYnTmYxYHbJVpDhT1g8q1yFWWnXP3/sbLr8SpaCfmFd7hbFGEF5V7iSWPeC9ifdq2gQd0/ZcHpG",
+	"zyfmaupkea4dr2pOnfS5GcOFc8sI/MENfjoIw1e5DrcU93Wnx4m3Zj+K/lQjEk5TuQiNcJqRLCcwwyy7",
+	"oJTHCwaa3c/lwhFtvNaNtHkEfx4bgfl+Li2Hp8kRZlwLXPY1jro7KtynZkrHrUsKwxl6ZVdVU1S4rqqw",
+	"xcGWjHANp9vJiyhvPNdtHNvc8W7t1vbHyTmMqHR4h7e2stPfq7tbkUWoYwpSBgfZ3FZKUxGrEQndFoVO",
+	"vsvEugBU3WuzPjj71yREGgBLxnAMYEkhWfuNcDTn+JqESDnicAT0yZwk64VlSNVMyjiAvFzwE5J14Xkt",
+	"OkZ52JOJI7bjokLba1iv1X7J7lhSHyIM1fMK0biPlFWn2KpATuVIU6iSCJofxPAyFXDTGA0vsymPBl/q",
+	"1DnQ1ATF5jPzapoM+sOL4eXp+fBiW60/t5S9Pt6Tlc9Ws8eg9fprcMXYiFH1hwqQp+1dkZjGKjAikcOb",
+	"F88ab4u/HYz5PPQWz93vmOBmrE0tajCh07Vjn1BXjHJBYAvzefHLHn5sUrWAaJDVi2yZEKPKlBgeskg4",
+	"fb3ZPsqx3SURQPc81bFg92TOobojCiZ4Gqop9DYJvIaBzgqQ7y3ubinZGQA2onxWCvLJ0vzDFsGvqbRV",
+	"AG01JSQH27Pl7q84w83dWaOwuxarRSo6ez5Q2dGmamPhWLm6jfW2GEiqLjUzAMc83mivKytzarQ3DTVq",
+	"2qrKaCZqYU5vA/EDar8M/u+4fXU6EltMVcuSXsRVV91K1TZWf8xk1ZjHI98GtlxpX31oQzZza8GRVRcG",
+	"Zt+ss8l0lUx5krD4RmRQPg4swxlCc5A9S5xnAJzmKhXmUpBGUoP06jiqTRluedGsBVR88VjSIs/pqUcc",
+	"fcIRMk6hxHraRvV85+v8Gq9Dp8yUbadKlY05ILdC3lf9yj4jK1C66nfzZ2gdhAgDb611WutKfbtyC6pF",
+	"23uuo3meYWn/5IReASHfa13N5SqJCY2yCoiN+dx2zN61IaPUzrk+S5Ar9lQLt7WIsNp+izLcK9FUp7Ja",
+	"PzqT+DEfF6YjMySjtvjp3naQgjvjx2rHO5bFM+CAongWJp+qrOqcJfEGSTK2/iyUJGgeyYRkrJPbqROR",
+	"Ei6YN33vzYLqaN4QggwJrgRBMJOpXFkFdC6WFxwXS36H6Ix4XOut6c7z5nNpt764CZvOqME1uRJaVVOt",
+	"W6SphQFLU5mq+neJFWpr6tMjttW+WwlX2rz+NSJuzbsSBLahuj9Sto4m0Ph4V2dpWIuIxdZnM992W++y",
+	"ejCnrvR59UxY9rCB7di86dit7QQ+aVrPG3n/3Ky4tuChrYqSrgSJgLBCaVl6W5OTftsRd4enSspTeQ+1",
+	"dgRzuq0pT9g16XlBSXKVZjY+aNpwRBdMKTprcSpgOnn7RujUOUMbimv2uaKPylxna+p4uIKntWyaA3LM",
+	"oTDZPcA6lh6HDM7+Sqv2Kv38yqghj9aHNyNZNXKNowBbB8GWYJiH7LwbyG7uW3zk6vellgIfGyCkjNzD",
+	"P54Be5lQYSP1qvu9ty9AvMJ0JGOEZMUGuom+tYZ/drY+1VWCFeCrtyn1wT6Bf4i0luFjLFZj31+7rux8",
+	"0MHjVYsHStNU7zhL900DarW0peNCcrm3rf+6nrNFG9f1el/1ik+6Z1PfiiTbLeAW0p7R2x60DL/yY+Qv",
+	"uXYvC5AubFURv/NFbCBz23MbGYqXrsSIhHOV7p/XaJ4pxA6XVs702TqvEa53u6Y4XQkVEMHuC+bEBylb",
+	"7Y3yN1IGv3jEqkFplvKG4JOdrg1AjLBP7ynXXMwKyBiSIyhlhR45CQPP7Ax/4TPwRwQGN+YqomkMP2RK",
+	"wimU5Awx0s3e9Tm/MWFg4YIUZJAKwPJqx354hZ1rJ+jUTs88x/ExiA2HNxQAhq6VdjDd+KYCao8UuFnK",
+	"VNv8OFui8c9BU9x/17vKNcVNNmWwDJ9OuhfRsN+9YoO4O5ycTy9pPzplZxg14k+q4wtRMV0AE9SZrkSE",
+	"QnWmANa3zsvwot89ZcO4e9E773cvo4uL7lV/OB2y03gQTaYdYNluTX8GH52O+V231+v1B6dwErLM7nM+",
+	"m/tuiXKJcZErxLVR52lKQcyKuVomdJ2fS4O2SwikspOumqDroLYhs6zd580eVwuqNEu7MdXUCc+G17Df",
+	"ZvnLPFfZvTTUVEEYJ9shm9UhCr7tzRT5wCrrf2o1RTnObU/c/zW2/RRsc6/BDSl6ctiKUcAYGmpg6ADE",
+	"hmTnrhUFxpk8v6t3c6nxconb9WgTLdgD0+KDl9DUO1m1tYuz+gqYvXaz4tE/m97WnQ5qHTf3K7mAFw1T",
+	"OXvXphKM+QpL6W4+lTbJWJZ6wn11TehEMaFd9E9WmFemJErkQ1JptGNGEQw5L5oRthbKVHzwcetMfmep",
+	"0Cxelxlg+DQHYJHmeGxxhqDuVGW0Zl8/UdzDJ1rTaF5vC3bR5oJQh4oyJVioxTCEXCso3WJQIw8kw6dC",
+	"W2/asl89NB+3pSNPsb29CrDXscOg4mzfCj6dsjgvbW6bE6rJaplIGjvzNbxMOBOGlEQJ5Ysi3eDm4n28",
+	"hEj07QbPh99PbYGR79WmzObv/NXBBmI2XkUF1xyS10xl6jgPkFpieS8MgBRcKq3svGpOB2fnDaMj4B8p",
+	"8vbbJ93B2TmEdc3Zh5M2BIj/tWZRX60bc5Rv9OJBtB3vdm0htmzIoElhI9CydxRmbg3WqL49lWYrCN9x",
+	"xTEzZbu5/5i3ryVAOSgKfedVV/3TZfch2+ciULam/KnB143CtLAgdU7Ejt6MSEh1Q8r24pk1zVqy8a2l",
+	"aNNnWym6vOJ6cdorEZUvuMZH9yFCdYWub+frWofdFYhybRbk1SThEUnZMlnbpCTmNKaCJtbnIb9Maqxy",
+	"kIum/szdp+bzz3ngcPRxnVW4NinvRMbrlmLBF7wkCjfmXuTvixEeu91FyFu4tiQx+Wo3K+ss+2LZjxEJ",
+	"dbRoQ1ZMs0OTFdPnbmTFrnK7io7m9MUxZochJ+7I/z59In0peKs/QSPx2v9sb3TcA24Vx/9spM/ZVrcG",
+	"Ct7WulaFmMLPTkivlE3bkzL7Ah0cJ0zfMyasFzpT5AiDggISagn+91Y/FId+2+mUvHimyBFiheFdhTQ0",
+	"Aj6wSlSSskimMbISVmlV1Wn5ClKcmS9iudl2Mj1VXBS8nMa0Tjn6/7P3bstt5Nja4KsgFDNhsv/UyZbr",
+	"IEbHHrXLVe2/7bK3reqaPTt7lGAmSGIrCbAToGhuhyP6ah5gXmDu+kXmTfpJ/sBaABJJJimSIilSZl90",
+	"WVIeACTwrfO3XKrf/cl6GK5eLpfIpsSV0esyG86+eva2/pnXpn5cEXP9sRqwlHd4aiP0c3f4jI+v2Wed",
+	"gE2Yc8GA00l0E6KMrUXziCTmKCTkP/7jP/7j+N27459+ikhivkLi7MgEm4SoMr8DPiPyFIffzLwJshXA",
+	"NLO5C/BHRxlW92ly2sYqinuPQZ9+vsntFV/mWvi1yWO1Z9vOrYK3iwxkHsaWW2M6elnXwMPnVPq/uFW5",
+	"Z9uoxUnLFmMtu6P5kClXJ2ilsrkPbFXzRqhBwM1oxg5FOiT55fU1Ob07P8U7js0dKmlOhBdmuPn79HM4",
+	"8JdnM+e8oBph1IfbBzSSWiLksLhScbusrfLWOWeXyDS0ObT2u3FFKJDlYuMEha4fX5qOXDPKtwCaBpQw",
+	"b3meDvLeXBeyAsxOnjk/blMFzG8OW+w7HJ2lPdJ2Mecc8BVq4iEHV7P+zeI8B19nbsb7tT38DGpGmc7a",
+	"S2Ns/O8pq4AfgjCAEzq5HIGQLfo0hxJdCO3Z3s1Vgjp3zYwT9+9DNmT3fNKyPwkwvz9T2GKkZO+EvCH7",
+	"5e+v7SvTljAucHT5PZSTDQrZNdIV9j5EJy9flFEJcKa5sLEUN+5MI1PKEhusfP3ESbXjhzxRLrouy02z",
+	"QpG2TcTHCUVkwIpgchMvsLP6cl8pYDjl+y7G9bjvqnKx7ruydiW/LFMKaOPH4SzqHxsMK3KLU7fdv9GT",
+	"79OLZkPAPXXITvZhITKUDON6J67PrTMjQr4W/B0ZcZHJUUQS/DJAc9DhVjSGhslDvnWJR/ZJM9DoujaK",
+	"ckWMqlhKF88PgtrZjITdZbcS2iT376fFVffF1PF65Rjf4gNqs/eGWbJ6sYyB+kCfjYiShcbyOfOa9bhh",
+	"4JtN+XMf6M79a8XfN5nzBA7d5JJQ69QN80CeQd+GQhHFoMzeenrhavD2GmMdLXgXWPL5SfBc2Od4U3Xr",
+	"+j9PfejfIKp5VWie5mz1ehn81rbIleLTDCCVQWCpWJlurDQdG+zSPTY2UndCzGquYdjvqJmOoCLFmk7I",
+	"nPlE9bDIaA2/PB1mnIn03nSYK3ddvdf5u5cvX9zX4ibCJVW9h/ig7TS/LN1Scmrn4Vd02Tbr/Jrh5lzb",
+	"d/2VjciggK3qJNOLIiOdXMpi+rM+xU+02rfBhHugya18mIxpynNVw+ZdbZ/aIjPap1IRC2dXEm2UB3hO",
+	"iyTWbWQ9kO2CioyLLpKeGwSjKbM82Mh41fDXXJIvXxPSlUxBNWbsSkCDtrC5lLfw4E6BhOCM9KTSgPDT",
+	"dLd2KKCnYl6g7Vjr9JDC/O6n15jTwc7hgg4TShf0////GDm/MEJDKk3zm1RmDNL/Ll5+D1ulJ40JfPQ/",
+	"Ln4kF2fk++9eXrx4fl4DMeUY5iKMvcwAjF2ORVPl/uSutxkaNNU3M9plXomJJmSQ7orf15xR821tvs29",
+	"0bfJBr/3uq5z1qX5zcI1n7MuvO8IA7N9bS32O3ln90zZqENAWbYABn4ihVd/+/QW/ClG4ZSDY6DnqKRf",
+	"zinZbqRDVecLav5bPWch7qTKTC9qExKom9f8bLrZYPKWp0woplYH+tw8wRFvT+UX94obNRYpdsERuo6G",
+	"wV8yf3P/Yu6f0qTczX+bOcP3nc6qWGmmJ83tzxQRKG9SNkVGz1FboH2DH0eXP/74o/n6WCKRGjh5/dvH",
+	"moYY/sb5rAeCjWtoaMyts6dsS6ofLLxXFtJTi3J+vuCq2D4ttTVAVOuCt4ea3Y+d5ZUGAqlmXZvMey8m",
+	"zU4wfnm2VlRa4vPXlbt/d7GyAvERAnOL7o6J/kulC3Yi16+0KUgJqxgDRK4FRFTzAJ+pWDqmg0DiggSp",
+	"GLe4bwVxrn/Fa+esCfaOXIu2W2kyufIRqvTlmjomK266Nbdu/oXfQcsCqLdVoad0spNzXRue+o+hWKHx",
+	"oy25M1cuKZijtiyypksHJVyu7P3b9no8YL+aL736dq/0AsM0wsp8/YP/ds/XUKvhhU0CqFE8NekbPf08",
+	"Ojs7a/m9A7qXGrFCkYuzM6PFGxMjsY9JSJuNJfJDL+Sjqeynr3P7NEwslhv4AuvimilMztz8vupOmoi1",
+	"DXUq8RxXKS8CtvRK5X9dKB3HucAGxOHWcHuUT4j8kOpmvZSHy82+dvkUq63lH0APMcz/t+3jTsh7wcCj",
+	"5Xy5vgE88O5APkPZQXehVrP1TRppRie5/aEYbQlytFymNMfeI8dgQlrWnKuMkrfyjhlD92iZborlOFdr",
+	"JgvrNqKK2KtXbyVbbzwiCzqkkudyxAqSUlXlSpvVSnqFXMqyUset8/QO+tOrD+Tie5JT0R3SLiOadkGp",
+	"sBwKapLPayim+x69eLmEkrdisY6Zy5IE7PAtIfYSUP2t8DHr0kHdV7LO97Lwe4naFft55idrQK4cSYYP",
+	"Kc5e4kAunKoxXKI4O/h2NTvQdZ/E7wVN3jpDxTIsaBphy89Rj2pX9sKLgCiqklq1YkdL0NrSYcH1+JPZ",
+	"bq7klP+FgQWEHUt/9g3ab2/+9Y9/ThXrXgnfHL2R4DVJE/p4ii766lDNNRply/6bDnXPfOyU2igLeArb",
+	"LINSSEjVw86CZnGI7nFF4EBA+ywzc/zJ6IgwxnJuPa0HqI767q+T01D10/C0WxMdWpuOLy45vTs/NSM/",
+	"BY5F27M8qjqu8WtiR7AJBb9RPgB+f+pTPO+ZzVeIgXdkfdLMn6+vP8AXwF5lstA0v+Wa/On5n8pR4a8v",
+	"J12i9muIjPRp2uOCKds3vuw3piK79/ARZb/5mqb1OmCYK9uj2V71ti0UF235uVU+3wWhsLVrZK9ydWDc",
+	"SApNc9kdMt81v+zbzQtos+Z9a7GIxR/+cFXuLi7FyR/+QD4xkc3qlhsPz85epPDR4Z8suTTbcWpPR24L",
+	"JnhCkmYsQGK4lavf8hG2uJ2xucqH2gvMdpOFn1EscHnM1MPNpCJcorJD3IztSYwqABNWJ+Rq1ikzGhNN",
+	"UzbACkCzpjBQFQtz4Mhr6IXnnkQUHQPFP9yX0jwnXLemDoFiDGvS/DP93xs2MG1bzzXNio+xlWkYaUCZ",
+	"oayeTy7OLuwXBiIa9Yc/QGDg48+vyI8XL7+3CcU4pdNBIds56/+P/1JSJE5TVNrAI0lSmbEEsxM/4HWv",
+	"ZMaaZpljMWDFMQY27rjMce2M4pKg6Z7YMaA3wAxCdoit4mQZlPMOi5Qp0vBHyB0BXpAOo3pYMHd8ohDS",
+	"I3d4VBQL8CaqJhjMJHnTOX5HddqzM/FVrug5oZldIpZFMMtCim5ZButydOwgY9FI4qMX8VFi1t2sCdSJ",
+	"stKcOn9uHtPnSrnK9IvnP9hpvzKS3vz6w/tP12b2MEAqfKYgSd5krD+Qmol0fGwOCsKOon0GJ8osRltm",
+	"Y4zojG36UKF0LHAErer1+O2sUwhu9AN9/rxFRj2es/IhxNZ0W8aTi7Mf7cDfcqXdlhkYFc98U9BbsA91",
+	"ZhSOAVWKJEHWSYLknmHmy1BonmOIC71RrVgk0FMRckLOiZbEKBHk5Vmgm5yQK0wUM2fGfBXSYSPsgCSI",
+	"vx044NusIwvmU2hi0bDNzmieG9Wu2r4RN1IzIkriafNRt+o8mMjQ8ZJzpU/IK/g1ZKHFQjGas+wSPvVI",
+	"Frf23Lo8Hq405rD5zWfTvSLkJurSO6zuKk8xB6s8FgkXdzTnWeINdDueZgQtDSH1wprzFsgyNsjluM+E",
+	"bvmFAaDBOgrAPVhJLWMB6UX4gdGXYeD+mveZ8tjw4sWLH823/u36VYs4KiH8M0YRFUulWZxG8q9//PPG",
+	"/pQ0T4h1ZJhNx5mKBZAyCUb+56f3v1pwAqnrHBTkHf8T1lJ7ehcUVQYeh+JWGBC0DkAMaYLGh2urZCy4",
+	"wngorCpXwBgDy0d+u/75+Aewn3AwcMvfh2b1BrSgfWY+B+4xc1qg96IFvT7TPZkBC20mGT60Z75Y6T55",
+	"6Q4ZSa7yXI4S25oao6I5Rn5Kb+LR1YCmPUaen5xBNmVuVRV1eXo6Go1OKPz5RBbdU3uvOn375tXrXz+9",
+	"Pjb3lKHuo1JfufrwJuRCOTo/OcNL5YAJOuBHl0cvTs5OgKyF6h7oqqc9RnPd+2/z724tvY2d4vOzswAo",
+	"BoVMmVK475RDDNUyezjtsfRW+e/HcrRTvfAzlsvRL0z/Gd6MeVwDaaZo3v787Mz2MtK2HimUSUYWgWsc",
+	"jLv7TD/7BlD/aijC8MxwRYaDEwxHAM7Meqof5qmVeBX9HzNC1bDfpxDXfsvvmMDsNU27yhgZ770icfQ3",
+	"c+tpn+mCp2rm2tvTowwIFnKomdNi9FBZky6nICWwFUe3oH3fQ/RDIc2+ZUN7ItB+PSGfzLSzWJTAisFn",
+	"biaJBaq5lAMEbYxTI5Y1bKP0LtPk4uwFSQasAAknxU3GBGdZ0mwRarAQFtYgDhdKG+EKvzKbA5/PlWYC",
+	"8cppNg0UxB1WMJG6j/NMxSI5PrbrdGyGk9hW/tCPtzx/F8SYe3japnbaO7vO9241s1Cng5xy5MYtScq0",
+	"Hty4TX6jpab5F/ggf4yPXG1Gn8VHEX6bP8bm2fHRVwL8++VmrRjJFz+8/P67mjzOr/UExzCF9e/TYJv0",
+	"/TLN3LEWSU7GtJ/P3LbXxtrMZDp0LeWmPsj7ARNXH958GrB0ufPv3ruOJbWDIMFf1r+8sBYTb5m3wNC8",
+	"Z1E0dnSoeN5SKuw5czs1AvAlL89eoAKZUU3bVJVyyxykVPb75hDSWIwKrhlpUCO7Ct1mVJNCjiIvnqU5",
+	"mdRK+xaIUlun6JOVrVMbvTFGNDeNSHUvjgXIZff69lBbCa4IvFuZl5slOAbE6XBj/QHPfE4yrm6bTqTD",
+	"Ms047R+BDwqh9xFEy0cYmtlIL89e3L+JPmEQ7zdB7yjPjXG19j0YLsjMjWdM3wE/vmXj2fLoD3/4PTBZ",
+	"L//wB2Ij0SPhdhP805n+CvTK9wG7Q0QKdidvsZO7sR/SfJgxT03jtGNubN+0YFpZzdROU5l3JkNR8X4l",
+	"pHFxdt6M6gSS+dMLaEnglOjGxdmZEVNiDOpJLIaCfR6w1NgDZQovabw8O2vWbTBjBF19ePMXs06Q72Q1",
+	"R+gMVPetyktO0WKAVu33XPnWKO3Q3HFjOxgnAfncNbs4rMrxX9PszAscwvxd+SfqUx7glvP7b/lNUOtc",
+	"wryli0UOz8+yaPMsY2IdZ6Z03P7n375O6HJK+1UIDpH/FbQIl2ptRwZcBODFN+Y7Yia4caqesRNi5Jj1",
+	"7XC0TQE4Ic8TVCs8RoQOBowW5uEYmmS+MTgdZlyTXHYNTlt/gjdSwYMw4YwovQ/eFsLYRSyci+GWjVs2",
+	"3cINwOL2LRvoCBL7vOb2I0lSKTo5T7U3cc2Nt2y8scNvZVMspudWDmueWwQW4eL582nXink6rI68Y0Us",
+	"wKIlF+cvSsghSyIObgY8rktDTjBBczsiCszjTzZNey1gEo7Rn/xq/EsXQ/Z1Cs/O14xnn2C7zVL5nPOs",
+	"PBk7jmkXZz/ef8cre3zghvMXC91g1vtayre0QEb4i+fP77+vupk+whnaLPLivgqiCfXoO6HAnH7B573J",
+	"vp6ivgEJIWsE6I/wVOWAyjfIvLReTReJBFeb2W1Q4TdU7ITAreDY8rqQeYLtCBAL6zcxF85C6o3AYkQS",
+	"IfUNdCRJYtG4OLtorg5auEArghbe9ibbhgI0FyqgX37Bsp1HiYv77/hV6p/Nt93sgcXvvvCBHereKU1T",
+	"ptQx8HqeFixj2El60eN6JcZSMDRwMTZozwtIYasVpea5QnOao0kyYEIFMUXnu8WhEDOUZwqfhjqWuxBC",
+	"AF49MtcR268jNwqbdfLTWJRGrH2Ye0Kpx91xNmLFCfloEM6FJAbGkAdfXFkkkvNbhn7+WEzEKMuIYuPi",
+	"+Y84so9MF+Pjq45mRRNmOw0OHeSmsw71yFcGRWVOhSwI+zwwohtmEIXBSVBIhSS5FF2j5NA8lyMVrp6y",
+	"CxEE5yIf2PfP8Y8gmGBRB2xTIDUT6Qqq2Y1dxwTWo1lRxjC6EIsHKWOfeFe8Eb9z3buC2b7l4vZoMzrV",
+	"RzgK5WseSa/CGc+CScFG5da2mhWem61C5spazwLq1bWU76hwaq1au3vmEyZu1IFQCJ6VlIwJCOXijmt0",
+	"55xiFsKmEdRZqD5djnfMXsAMlvDQ92lxi5eVg7SZEixD9aoKxhGheR4Liu7GpeCR3I+ORnWbhMdS7ZkA",
+	"RrsawPoclE+2x6C7KSayVgBQ4I+lcCJgRbqQsS9kLIDJCQLQI0ZvIUQ+kgWUa+bgybxhn7nSKil9urBY",
+	"jJE2g1alPhO3z6gAw7QVizrdDuPcHsVpCpWWLddU42ZQMN9U1F1dxXW01GOBkAzJNzAqG2jmmk1+TTO9",
+	"zNzXlWIxDA9WHPRMVEbt826s3DF/Oz9rRhgCd3+0OrP7Y+XGoQr/MLm2jYuzH+s1YtB2QSWuXSV342IC",
+	"pmrsL+1fvIKj8cZPakPCZfI134pw2bhqvYLFvsA0fpGC7b2gwz2HpMjB9l5IwkGFwrHvqLGsaBMyEGBE",
+	"MJaxDJDqE2j01AA85HT7rD9UejF1xMDk+UvS52IIGWcc02xcdLzNjBarbJdj28nOiIBYlDIdfhm0qbXU",
+	"G/j7sjgP5AekKIlbtDagvzeES07Im9Jx+vzsuVG8+a0lx8KyMCSkowr06sgAN5ZWF9iqMRg0V8Qq/0pa",
+	"RlGIIA4K2QbmEiMBkC6oRgZX69htCuukaF5IFKwCqoHSDsJhAW8EbOm3ZhNtVGOvvmYpUH1eE+21atLl",
+	"5I4zW9zn+1LcLBySNwxEjuh4ZYDcZ3x5bTdl/WFeAWke1RtRzgJGVHFKtEr3g0s2TFnkKLdKqMKTG4u1",
+	"qc+rOBcwQU8NB6xQBndrXAsis6ooVlH1JECRUZ2tf8BudtKQhWv7WgupSVCZmjT3yp+weXAye3k1bDp4",
+	"E/bWm4CS2h61JTBQDpfyIbyqFqNMVVv4+gH8unAyX7t8akzLLp2krfLDE6XlQAHKQczEegUAeWaYv87N",
+	"bNQfnvYwU1fIoICEoOU+2ySOhc0URx50t56gW/nnNHSvkMNub2bp1bOwDqS5rqjNHBM1FjNAa0Vweovb",
+	"YAoOLmooKXCh5NBFVHc0PPpIR/RLWU43GTGBA4vLvNDZdN6jVbWSOtXdPhJS6hdQUMwZKWueMRrC1bwn",
+	"zzQhYjHfhmjZ/P+XxOz7YYFFJ9T3orc2yjNVTsIpfVwZ9QH6jKJygQkdcCbqVZdoIvPFljKXdtSEAeVV",
+	"HKuSuCFExJhPkCfvBsUVGRVSdPdKJfngttpmNBL3eHzhQSH5FhQSfyIWhTss9N2a+yeVQkFFU2A5Go0h",
+	"ObV/waH8G2yCP2IB6jwnUYlvoZeoWtZs7B2bH+cc9/MdQRHaV5jCFjji0Q9gc2onvUVkeWdROXjnLXoy",
+	"riBI8jn4g74Nf1DltD3QPTSFR9t2EsFcKq6i8jEBZULpNIJa+dwyMVR5FUrsiIW5ituSeporWbqY6iqz",
+	"kA9YeVUQU2QhU66JKTOT3il0hnPckjnvMPMJWj4awDL3gdoslX3LBmBzQtbrZPLRUXzh3qhkgFnbcxVV",
+	"IfKx1DMziAV0tMqpOGhqq2tqE2j5UE8SwuVj2qyVneHgymlei9iupKGYxkuTD79dxwKrPf2kEmtYel9R",
+	"c1UtqRWL+dYuDrve2CWPZeuCojhl6JLqSnPlYXf/8HbDdjC8ZzeM4QPa7gbaLmMme5Kcpes2G7QLRf/m",
+	"Cw4HzShwnTvKqZBLaCSsdx9YSgqZM6z3r5IWUQWeelTQqoREpMu08iREQCdT8klWuoAvwIW0k5Whr/y3",
+	"WL42FO9EurufgR1mkUrRD8C4/yZb/A7/JkaLtLfYHTtUt+qGv0jlakBW+u2UrkZzgg1QyZoGm9SBS7lx",
+	"l69lBd7soFTKwocDE2QlkooBZEwUuE6lQJlbrW6SABTcmOOfRNZKVLYbl7E2zR8i8J45kxEI0WA4qPT4",
+	"sy0FSXxvCpf3aum5ImLOAb9Do1FLSTLGBgQvn5OjGwvH7hxYx8Z4p5ChkVjinhsnvu2diSMwS4geFgK8",
+	"NIltrZD4MCMqVSXPoME0nTNg1NhM+VcsZmbMTs8EnlEW0pKF6mhjsXIh7Vpcf7jpXpUN5Ha4lHay8dCW",
+	"FUG/SDO0wPK0liVy0RFSXsFgXl/TmS107GWncA284FCAu+sFuCTou1gnMyZ10dMvqSf+/7pniumOl9b+",
+	"wvTKGBZ2Y9iGknYffjxZ1HjMgtx5CuAvTN9/mIEfMO1tVgN0vfGCFkjAc1IwMoDiKmy+6jQJXS91QM2b",
+	"ncglSt2uzLG/Ty2UdwzHMpLDPItFH/hZSTpOcyjjEkZ56SPBKBXkgkB/MgVq47yarlp1MRagL24PeOZU",
+	"Rs1OLWt5mlvHoxty3bqi5wm+22U0uIWQr9qT8UHgd78p+6YD89yYnlffYHIhPe/soOc9OmKvoBg+XwTe",
+	"y6P3M5zGh+mUPyz3yo9u421Up8SdX9sSdRXtskIgsaqqGVkZFlkB1rxXgFVp7ab46zDrdx/0SWC08ywD",
+	"asOw+s7Xayzns9wl5jy/WIv4IENWjAOPzFKUe9Vu1sE6hlGR8NfL+y5XPv4lRV8uRfc4NzpmBO4waJBQ",
+	"yR+0emVZqdSIjzA/545jtlZ81Jwg88P84Qk2P8zycWR+eEMKqX/AObU4s18slqL28wazGaun9rOpS/XM",
+	"frGYTe2HCTlYnZFSQdqQX1Qw1fPxa8FGNqCIGj76TG9cDDkhQ5Gb7141C6Z5aEgjwR9v4Mek2ZprL0zm",
+	"BmFd2SySBOu7blXheOprh3dUXRdb1fqn1/D+kpL7Xbz4ndfAlbgW9gTLQxhS82zURtgqu+JjMwGVA5jP",
+	"soi0WI+XFbCTyv8TpWWcQVZUFcqLq++nX6jfZOZvFquWp29cWa5XNrAuqd8U8BS5niBcQ2Gir0sMO9p4",
+	"UTZF4RiLveJw/AkXf2toehV8+m1p8PMx7MD/uCwy2D2zBWiwx2yL0IAtuEvix1JJtWSH5meX2Q6/YsIs",
+	"hgJg6Jj/H1EV1PiAhp9n+IxYLIM4O0EPu7pSOReRYjGnegc++pOGpCWUq9JK+tYVrE0y2sKWWxeiYThq",
+	"edRaIcR2he+aMJInqaqN4Q6/hBZSxTiCnWVpHCZbrHE9yczSZq5JsrGTCwYmMTTAJvh+IEWoicM5xmvX",
+	"KGwfNCK7ok8m/H4I62xPM7J754GpNKe+me+eJdVcVx/POh1mEz/dhGznYiRYtX1csfynm8s2zYOGyGUK",
+	"ZvDIhIseK7i+wctv/OUJ1sJGdVN0/WL9EvhfcB2LHjXA2jGr0JFFRBhNe47we1DwlFWhdUDHsFx4zzNl",
+	"rxlxoZon5KcSGyG10763YEaDE7JciH1JQvI7cbM62G5ln/tJ3xP2QV4j90UP9uMD8tVHkBdUHjMDbQAV",
+	"IYD673IfgLL+IJdjxrZRLoNKW1jMgu3Il4NNP2K/r4K3FF2idDFMjRVmxLlR3v78kaixSMmokMjW3I8M",
+	"pr756dLqiKOeBFos6DZCctbRLp6SYAfLBDuUw8hGXLET8mksUpaFvXfNSOBNSrP+M3UJobCU5oQZQxRy",
+	"p0ibxULesWJUcK2ZMKPQUET2GWIDJ2SxyI5Bd58iD2C+NjatGfZrWDwwi7X6YSH3134fbhY+3XuWLSxy",
+	"9/37kBXjvcPp90XXTWCRIL0/YgekfghSVwL2LNjgDqYtMi0O0qdf3D+3k0f+cMS+En7mSPI8cTHHS1dD",
+	"vlhsBfrWh3S/MA90W8K5TdvWAbL8znXvjWZ9NcvO9hvBu3a1TG8JN/cQrtSQZURLwrdMmrjTyenB8fEM",
+	"BXbBNOnJPFsFT1zN3R4aza+vaddzAvlXXRI3JcyYp4We1A73xIz82X2aXXWm+QHe40x7pvw3OXjTHrWs",
+	"5ZkCXxHNiWJac9ENIcN/zu3XubjRTFW6nJRlFUjNN4ErgAENaCbZLau/gGW0W56gJkYUbQphSouCTz9K",
+	"sBE8bqJA2mBRdXjm7BQ046lGtxfgVG1Zs7l3qQrmudzLNaGCrUY0ZxQ77015zFrwdJPlMewz7Q8wpwe8",
+	"ODcOlpDXBNLYoqNBwW7gz8onti0H1x9weNutp7lPVpRC+xB4OdTTrCsbD0TMCvJvvs7cK44Nop8Ohnm+",
+	"cpbNVk3vD8M8nxJ4pfcU5CeEboZ5TpQcFjaAkzFziZFMRup1eBeOqHkf10aTjwXN6EAz4M70DlZ0e5p5",
+	"YeoQ5jqj5xVV8b7rVxD5bvhpj2XDnBWYYW+bur4gPTks1CU2D2BZFHoCMpYzSPHXvYIpYwDZnggcw/Yw",
+	"4qIPaHVCfnfFpji9WKQUfLyQYk+RrY2gIDMDNoaFzR8yP9kUAP+FfDVCvfBrxUIBdXHgnC/7JASrvNN+",
+	"3ppmhA9JiH8g58mqjHVjkf4qR4+R774pLrqxSD8OZ/LQFUMRucw4RQY5FSdPS7ztTOb3PLvLIO4Mr2/Z",
+	"+96jJRGwQ5d13jhBZM7OXriAf2WjoDQUrCe/UxEQI4Jxtohgiz3EZVYUslBOyBRypCKSDW0PLjPaUU/G",
+	"QmlaGFjguhUaWz6fqtFlGhvWDh3hqVSseQ8GV1MpnlqwzYKJ+pZSFeycFwl/mZN1iHytLfIFKmCB220a",
+	"7KI90KQ/Mmp7c7369FfSAS5hStAANcBkcKvfpwS8Rn2eylwKopjZ4JplTUf++/pzynJIWW9LeUtsw6xY",
+	"JH06GHDRTZAIOadCOR30MpAgWtr604gMwbcRAckxaUDGAupYRiE2c8rYHU+ZzeIvGJC44HX2Csh1MPjR",
+	"wpRXqpy624xIn2qjmZP2uGRpefMToDJ69AXtM/tjlcoZimvlKBboNKto24iePh2oGAqDrYjySaC95FzY",
+	"xhxII4D6PVQHmG+kTmJox0OSrBjfFEOReIWdK18iLATLSCOx/0paYEyMjZWQU+jWSN67bA6b+WutDUJ1",
+	"LNBKseIAuG3Kz4CpHDmjd5bxZoZZYstvG/bkXZYcObE4P/vfm5e4fraSAXwgCR1RbizUm9CMSWw9FSUD",
+	"Vigp7EjB5EFmSHt1coIxEqddu/4JbQMCwFTue1vibm+Amy2yrU/Oz6Kzs7Nyps1dEHRRWDS9hM0Ri10p",
+	"wv1kFBQjfZ5G9a2fzmORct9rCJXexHqT6FB3u791t/M0D7Mz5lpfFMS3LKwgNnL8gfbX6ZdiKPYlFccd",
+	"DzgTKAbQSDKCpE8zYHND6dantwxE+VDMy9pZlIpiJxxZDwrLO9TZLIR/NJtpK2bQHPg8JN+UIXRnulTl",
+	"yJpA4xRU0v2IJVxZlZMSr1IbtJilsII70mnhtEu5wP9X6JspcZkis88Ywv9Cjjzo3NmeKzWKtWAsU17p",
+	"vSRG40hIo9ZNbVT5Uj/2DiKumy1srI5/YVlIGXQyLyCPGgZSRsbCGQ2yIBlXKS2y+o4uj682L+jHj8VC",
+	"jvyVdGpMfl9HbN9sx/EWdGoLyDujfPt5PxJB5mLKtz0UB3X7SavbsBcJ9TDvZOW6pKPF0/2QjwsKDPJI",
+	"8uLh4mHVLhM/4Sy3h9V/e3T4Kz/sgVNiFWC57hVyVAMshI7oeAV0Kdu6bi9eOsWJe0Ku7N98I0QtiZLQ",
+	"d1czFXT0ghT/cszENorVPdbfFwLdN8GSb9jr6d/0SVPN9pRDt5zFIvHJYHMcwpRrC1Pyyp51IBPu5O0F",
+	"K0u0iEU9XJh3dQsqtMMMqZAp4Y1tDOajRVxoOUEMKzIbtlMTYAO0PSfk956EyBuFDuuuwRgYf0jE6x9l",
+	"25/armWIb0H7MfxNBDXr8MSkkDnDcmrUm2a2h3CjV5491itREt9rZigg2hlMYGKusWhATQFw9XChNKNZ",
+	"c27C/Txq2z1oS7FPkTHcqk8jLIZzeaSYWAlSs1TT8oS0AursEXP44UECceFguj9p0x03qxcRM8Xdwnr1",
+	"6Zfyh22Gw1yJ+TzFGuz00AK2dVWh0DBIXzCa9pgibTaW+M5+5PzTJDfqAuR8QNqFHOo9qScNoGFbivim",
+	"rfBl0O6gHz+s+JyH22e9IHGKitn2/HtwYj8xkYWqoywI+zwwYjoEBAxZ2ebjyGMrbi89Qy2wjmLWlqO8",
+	"tm+OBTxtTCAt2YyRjbAzhUvGkjA9ml8GwSjLAoSvQcDC2Bd8bE+ia6wC29CXzLYKrL5rxXqtG4E0ahCp",
+	"ea8jc1c049kaMD7BTvnGyFXzh/OziT8U7E7e+r+tPzz1ET7BY0LvahWoC1eVTk4w0Hu/7gjyP1268hWU",
+	"2QXm/osU7CGa79YkE+69zQsnAxFbFk6/c93LCjqadMtcurzoCalzQj6aYYL8IRbUwiMwzSl8j66M8sM8",
+	"Z1X5sS0ZUA/zD4FsM+tvXFt+wpi5DARuEcrgqK0DyixPx4MjXBUGFzjRr2naI/B46NBLEnA7syyJSOIV",
+	"KVmQxC5bQhqWORi4To5HPGMh3Ymt/4hFWWf+TPlKc5hu0yZuA9Up16TPqFC2eC9wPgs5WhfmzE4WXdqr",
+	"+QvTb93H2FUSJz/A+0mc7JdXh7TQWmYltzxmVw8ozzynyaxit+ESZxNZlUqCJX8wL8v3It8Zh06B1sLV",
+	"Cqts3aHV8v5De0J+D4pny2xt+4yI6GEh4DjMTOy2MycYtZlmDsJXGP0GYjY6zCa0tyKl40yGhUsYReUO",
+	"2em4APuOtICZG55ZgeFoTv8XpDhaH9psqq23G+EjZS2ugHYH6/HBoZDtYTKGwQtnudTi8wp5Q33K82PN",
+	"+oOcarbFVtoTW9KgRcGzku/cuQWh7taPDzjNbzlYxhlSj7MT8hcO7k7/GxUL53aUgpGhYuEjbRNdCHZw",
+	"RVRPFpo0qCZ9qfCGASsmX9KMiJK2hlZIHYsB7a4vqXHTmUrvKM+v/TfeVX0tHOWsDKFZ2+YQAlm9y3bl",
+	"iJVLGoCJ+TJLIsnpF3OCvp5+wfPzFSElZ5ptlHpzYn/A1OAyqiePtMGFaggCAiLzVazQhnJZPKDSESGJ",
+	"GqY9v3570e0TPkh47jbsETKvMmi96LVv4UvVwc7F9DbC2Rwady7euBMWjNAZCDANANHjKgfmUiOf4SDL",
+	"Dg6bC/gdnulKW/YyzS6k4ra5DnZV9yTBYS+P6GY0g1lagcfdw/FfuMslzZY6/Eu5dVYQ3p/o3TR59eKH",
+	"PyIFG+Q0NUcMkhgEI23WkQW7BGqEWAg5IlJMvmFKSYiIlmTA5CBHTh98INX+PVBGK7BxnS2ajmKBFEE2",
+	"fdeWDDsdQg51W34mXKT5EIpvweEMFP5AWAS2SkFYf6DH5JaxQUUzAYvF2ByF7R73iyxtItJQjJHwiNhd",
+	"bbnB2wUFYpyOObakkcuujEgqczksItKRUrOiSZSmYxULWphth7fJjDN1n8PpSpQfCJYIOE6F1GZuikWo",
+	"ZIGLu2aEpBjmxuQb6qi8EVcW1jUWCqL2JKOakgZYv+aPqqQZIs9ffkf+wv/UjMz65TS9Ddo1N5IvX07e",
+	"cnH79WvSNBOArFD2Gdb6z9fv3uKaGkFhm1tVd5eypEEUHme/O7RGtZxEHvYF7Zuvnahh+79YqpOIJOY9",
+	"SSyAKF3388SyPWGUEixPegctU4Ml9EyqYmyHxlXwFi3lJRaLA52FlqQrSZumty4j3Ju42xRr62U0/zDc",
+	"G2m3fk9izRnZth9xGVn7lEOpO+APrBL/0LtlVPWH2Oqng4LdcTbaYp/9jxbXpzEYpY412emUemDFNDL6",
+	"dJn2fHHapSNSFQuD+26tbNg1lCw1SSuC9lmLoMT1EtoI5grORkTJWCRfvibErpmacDWiTuNyU8hHKz6A",
+	"pY5OCk8nFCLCPqdsoOG3scD+SHoMGg1XpMMF22eEx5V6iigf9LmwmsDR5dHvLE9lHyKUX76cuJH/Svvs",
+	"69ejhbMRd0Q02I83SzKgDoysjbYbKIFuNwf5sGH5YD/M+kQElCOqHh9suaD8jbWYigzZkcZkZLRzmmVW",
+	"W168wNzOYR+Ly9/h0DdNJyHzJarJ3/ktsWxj2Z2qQ8dpLFKDbvfPwaW0tvrzvt/WHowCnFm59nw5hZM0",
+	"fDs1vC0WHIsFbfH0SRNby+h5FeaXlqgaNT5g0gGHs5CgLfWsrlqljrZ80pAaWCLsPVXi8OyaGvFWAENS",
+	"kMRA4A3PlCtlMT87xRLbfleRd6d7sj39yvCrLMPN/zSKw/10Hqk+3K7lDMVUsJE9PegVDVuslgfx2aGN",
+	"57dbTF4lfssyj7czpdXCGvTpl/IHWzq+bDLEg3Tqj9AcYXK3t0rpAv7/gEkccS+YwQm5CrhVJjTwWEyU",
+	"1/SpABXKKOLBQ0pF3AhjvHzZKs2R7Scw1R6Z5FTpCknL7qTErlyvYz7bVoTEu2B/LphvgaM75I5usZIG",
+	"WpzcC0vRFq31n62uONsmj0q9FdgnzDkI6CdKmvW9SMTYhbN4tiWd6aAv7WxxzoYUk1NLq7rlkuBrp4ak",
+	"1NjPJJeiC8xsGuM/XJW6h+/oKtjn0naTYraCEovp+t+DgrIWBeUn3C7fICoeunnvj95kd+kGYZOJR0DN",
+	"1/BSRShxZNgBlLlk9jlW2xxMDJ2TS4LijutwuGgHwDoA1vbwB/fcBuGnkBZ8hlujI1wJVu5RtWKxqq6F",
+	"uQYZ60vN9kjrIkrTnJE3neN3VKe9Mkxx/hy+ASXwbtGFzJ+L5z+sn8XrFbDnWMe9zNlWMXGB2EUHVmZj",
+	"QQucvpn4Y+XUHKB7O9GJ54vgfHlIf4Zz+7DAxg/LvfKj23TblE14ALxseqYgRr5+EQUA/4RlFPk0BAC3",
+	"r5pgroeQykjgI1CeLRy5J9OB++0mf64qpNYXKQ+F1Cf+0Br2fZVSMPODmNqrLNGD1JkndQyqKdvIw+4h",
+	"rgKYXlEMCTbaRs7qUBkYbFAxBplpsDIWYanxkm2LB8N2zlWPZYQWmqfg2sGsMZRZtZUPERFs5BswIXuz",
+	"Y6V7BnRysaB57m9URBauWg0c61KwWTNELiuSjAquNRN/hB6kEVYB2hFOMWXZss9RIct0uogYGMmGOcvM",
+	"65Qvg2yhjMNep3UPioVZWaj8U2VVaXNfknh9rr/ZkJsVWb/jN9rTlNwr3E6L5OS6nXdIyl1bUq7A7emg",
+	"FnbrMqm413UQ0ApP7DJ14FfkARhqdwdky1axM4wh0hxQT/XkyHbNTyz43lANGnlDyBF6l3LW0bGQQ93E",
+	"gfuGT2g52Oby5i++MPdkl/NqH5o/O9keORZryp9dmhjwFaRfO5i0EPI0cmknJvVIGbVuSWdo/e6sHdT+",
+	"Q+7sPIFjVBOGwIcbptpow6uy0yLofjX/9It96NJZtTsitN6LfFzq+3OU6dakak8LZp5CeqzYI7Kx7cL1",
+	"ldscBwqx7WRaWEax8qwHDXVgG9fpmXtkp19NW+mzjfSWpR+y2WD+zihcICgFm2lAGwt+KDLStt1Pycgt",
+	"CuqdHHou2wPJcsX2K512h9DgbMtq00FZepxmb+7cyc6CRjB49r85hYL8zFmeBdwnStNxLLCo1byAfWtB",
+	"KGR5fzTEevwoVO0CPFI86mCaHiJSG8mDWEZznW+eyk6nLWmRcdE91lTdbo9GpRWMPRbLiQ/gpTTDRcKB",
+	"JJcptFFh/UEux4yRhgFYo4WCZDBjgFYDSrO+dQ32ZA6UmRm74ymzXAyg5nLN+sANpDTPc7gQGCah4Ql0",
+	"c7Ea9IgWrCeHipFGUsCfP2mZ3r7RrJ80sQuC5qBYxwKu4AULrmiVFGCQ/QfeXiBjcLOwXY4bCohMSGIm",
+	"k0Tklg20AY0eN7AxNnLgyjYGOD87g3VBCgcsUVHa83za9iyJbdly41KyEzIUOVOTkjgWZUsZCMKtS5pO",
+	"vx//UqUuX0Ns6325va9hd+9qW4GJgc7rLCAHTOBHPjSC8qEi7RYmADRcpKoOvULzEdnpWIG83m5u7/PM",
+	"h8T3JVb8Htdis/rkTgV9YcaLhHxxmxyccqu3+JBuc7kTanfb8oRLK9B6Ox6lQmZDqOiczmVJqaa57A4Z",
+	"oXoqz6XgKbsMHmA7BHVz2aZ5LAay0B2Zc0kaox5Pe7bwUjjq0PLZ7I6JmqYAnnmaix4rbKPyqacjwbRR",
+	"fuz7J1QvOzrbXQgW3A2ejMySgSFqTW5z5bO6RFD7txvzM4ZJ3Kyr7NrAimQG1GZGE1FGcZpU7FrzOKX8",
+	"7HtUARGpGbDvPule2vBuRjcVm9LTbM3ton4gj9o0eRQGv+EYP5GQdzmhRwp342LOUg3hfBz8CYdQd9Wp",
+	"DFVlJZq6RH8EywqC10nfRdTj0y/w3xVpo1bsoeUEgLWTZ4lrkIldI5RcFwLs4a60XQFsj1VSIsQCBeuU",
+	"A8MJXxVIX+KFL7xnmlBBjsT+RL63gdXvcaccot2bbZhl1aV6fXq9puzux3AfeV+fbVH+H6T+pk+YDdLO",
+	"OV4Lx2NXln/vC2hF4Zs9eElmmcgHOU1ZRqj+NiOgWz3vuxL1XN4uOTvYJYc45+PEOWcENis+qRWskSJb",
+	"g7N+y/l6vwbFcRUyJHjMIj0kcNoO9NFBJhWLRVnLvQ/RBfx4G0Zt85K9bg0BM1goJAHrWS2+PNhRa6tI",
+	"k267eozCXzygKs0gS59yoSk3aiDqTAGZGk17JOeCQecvNR1uqI1WNKree3O/+k/+t5PAjR8jPo24Ymje",
+	"KUEHqie1Al+JeRv8GlDZQJTSVGS0yGwHHPCuaEmSjOX8jhXjG5tvnKBPJBY97O9prilYygecCZ2QBvtM",
+	"U51D0zDQHwcFO8ZH9qgignEzrMg2a+KgQKS3ZZ9PNTSniBWxKJMxwI/TGeYdnucsi7AfmWZ9MjCIKrhG",
+	"TIe8DkJd4kR0dnYGf7UxEJrn1k0kkE9jeg0TUi6aWRNbHD6DwGOoNOnyO+aiM+bhtqxcxcKRayQ2MoOr",
+	"yqynSWA3UPM7MUQWA5HBcgzbfa41LIgNWAW5knBHLLhoy8/gnEql6PCiD3YBkSJlM0ItCR1qeWOvvsF9",
+	"nthUTGw0MurJWMAfGAwEG4iwzNJgTeV3uJ6hCdxz42AC4C+BsTk3pPv+/o5BwdwQTmLxiUF//Mn4xyVE",
+	"RnTBWYZSsM+Exgibs0HKcAi+wAaJzLewDXljQYkC1WcLiS5zhKnPfFmh0tHFemKxkUrHOQ3zzKoDAj6N",
+	"UE85n8eK9MBazrKoYAsfLKpvNNIzU0uBXQt2lD2JU7rJIvbT6Rf4r43m7FXl0yK2k7vFpQHgYZIdg322",
+	"qYi5EHMpOkRIwfbFzb0F/H2PW2MLNs5c8Av6wIA2hkodpsQe4PBxypbWBDqnKRUpy7fBVD1hbMVigvB/",
+	"uomzeavZeVlBRyV4oBZmbRSnlLu6KpyOMR6d/h0bTCENGijw5hfgvi/Yf7FUN9EQMCqa3elGG6RKCujw",
+	"L2EpaH5CktSKszJvymrmoMpD9xtjsyhu9H2uSepa3uKwcpaRBraD1pTnRNGxIu2x0fD7sxOoXLBcMKM+",
+	"ukduNX2qnPdiiVNrTm2Cxds+3q7W6HnhBs7BtAK19+ujIv1BzX00NXd7lU0WIh8gQ7rH4L7ZiwKm99Zz",
+	"0h6TWw4OjYykMmMRFhj5wiDzO+fbM7MjtC3vHHvTjCKeKba77RfxLOLbeFCcoPsbfOpNAy+8Bnvyb1bZ",
+	"hRfNK/qBrX3w3a/Nd5+xAS103x/8VCpNUiZ0wdQKNUIFA+5+qldor7JC8sc7egvefzVUAwZ+9ZI1zvYQ",
+	"6FIuWpDjjr8w6iX0z/S+9DkEcLHYbQa4lTtVuq/0qiwH2816QD/AGXhQfu+DbrRLHZ4mWmG6/VZfgeg+",
+	"sloAX1JZZMdpTnlfLQMx1/PJ55XiXaEmKYHgB3xlJaRke8lnPjYTVp8DROnxgEG4LzH/SgDI8C88MyDR",
+	"4awgdzQfMmTycOE/muclznX5HROkYQnYpNAFTfUl4VrFwv0YxsH8GPB3zRPyqyRqmPbsHDAEOCqk6OK7",
+	"o2oeWgSmtbkyFpViUdfC/hLGh0EXDDvSPrCQnJArrVl/oHE2zts4CPW+xsXzH2HBYvGR6WJ8fNXRrLA8",
+	"ncZ6HhOKD4Fi9mFmHrFVqC2oZjd27AmMt7n26NArs3M/wiI/HHM3UNdTDu+R8ufs2syAe7eRhRxNdlk4",
+	"wP4DE+IWEBfXUr6jYmyXQW3XMjZb0yOUsRi5VgGchuoqbqJFxcm+pcmFBfORl0G6x3jhHf8k6XCWZyh5",
+	"EkD7hDTAnkaR1CQdbodqVwEFVCwCCQXPgLQGK5+grhWe1iLJ35OS5k4xJ84MClCblqLZZx0R3hWyMFNL",
+	"qWInsXgVThuiULhsihlVOyqz+TrIaqV6ZgW1LGnx8XohCfuMiEsK1mEFEylrxYLemy8YztqLW5uEIrJ9",
+	"inUZi87t9s16AfAt1+MBWzxdEO8BcrJlb/qr2U3L3vQJdtDeJTLi4BfJZLSb9uAAeZADxGNN1RdS+HM0",
+	"LUeih0XgpkvFjDYTGABpj0E+H/grLI+LwWloiagN3N+xwsypFeAUJAES5GmCkBnkJ/aHSseiPdlaEeNo",
+	"04AZYQwLjA0IqQ0F//uQEdqX0HXEj8PtvUenBli/Ug7m3A5r5cH4HikJaxG1/OCD+QbiU7AVSzV8FqnU",
+	"khr46Rf8x3KZVlfQMgkq2LnFqmk4B7z63aXIWP340nockDElskTNGeQFoK/GgKEPP1mgtgTRkIze0aw4",
+	"IT/LYkKNV5FTW4XUNaorOkgcTyuMYrQvpPC/ML0GkFxUmdu0a3kxT8NoYuccoO0xUqrs55ilmi1XZTxP",
+	"N4sg9xFOcGsSUIIcqViUFSlRra2qe6wfkaHIWIGxbLjgmSIs45oUw5C/A35CKEWLuwHUGqh2JeaGpHlJ",
+	"kkLmxogHQktGlQZPAprkFZL5FnHx55RmRsVLSMPVdyR9+vkGr1SJvQXSnKogRrgAlOEyu8noWCUtJFSq",
+	"DUeB75TlVPM7Zp9tfQ3mKeULbwasSKHcxVfpFAUTzqEQC4tYnYKx/zaPQJovuNT+EgdDMsjNQjSGlC0K",
+	"/ev8Vej7gDE3MZ0toYNBIe9onmDXPbdYTmMxugslAyaAMNH+1dFFdXxHOy1JxlKeMdJ4fvYcndeYZ2Dl",
+	"4WRo8coo2lC7YJ+JBUt+x3h/kdkDOAXYSAasky/xEfwUH13GRyiDTvpS6F4+vjFWAs37TOj4KIqP+kwp",
+	"2mVwpf3ql+Rf//hnfPQ1aZ6QK0FYf6DHuNQkzRk1oigW8Pzd7bF+cf48WqhYPhYPsgCwbnzLwm1XyuV3",
+	"3t9vzhMen4dZFs/Pnq953LYjfbh0NTFqPPkjalAd3LsWixB0qmDTCoOOYI37mR+6wh/Y0Od2hcdd80xZ",
+	"e2Ut5tgpTc3E1OkX/MevtM++LhN5t0aaHDBhgJkSzdNbplGPqdeuSKhcOSMsFgneqRJiU+5cXrm30xQr",
+	"7njKjjOmbklKB7TNc67HFQ2v2ZrUdQRjVojjFG1bfdJmimdMkYb9ksEQsant+wETqpyR1Wr8Q+yvIReA",
+	"tm2MxhsWNPzxGdbAXmI17LD9XyzVqGOWBY1Q72wLZoNFR6dfABqNBL+2+fnmX//4J2m8cskCr47Pz87O",
+	"I/KX4++/byaQ1R48KSEdmedypCKvhYC1Cj7Aci7PlFV2T8gV7g0b9FcuJQI/l58ZLEAj+eX1NTFbz+Zw",
+	"mN+qpLkDWZgRobmSngsV5uQdnyWLa4/esarvMRZrcD5+HAr8XriY29Q+uDmxA6p7R9GR2UVHl0flIT+a",
+	"1ALC1Pk+/fyWia7uHV1+dwEGmJnn0eXR//2f9Pi/z45/vPnbl/Pou4uv/5sBofHAPFrpggsjiTekzISr",
+	"+Ehe0ms4JbP0AAcTAyYOLtKH5itsTbpe01vPVRCIWCsW1yNjrR2+vOuzy7R3feLjpjIEUNDiP8/Pzpqh",
+	"/avq29QTqm49fY5t+W5EpNNbI28oy8Law9kJmQjrK8bmB/Ehzr9fMXbUtNT7zhNygFZMmHmp937rVw2W",
+	"QzB6VWS5mrmkK6CKSnn/WMtbJvaj8geKOhktWEFw1JOvwTQkPS6zbuEfChROowO79kDKloXqWCSwDKd3",
+	"z2et0m8GmpKIyEoKVcHu5C2WnirCRZoPM5a1bE0n5FXFQrG0YFot3jSI7HvPoE+v3ry7xg21q9UBfojz",
+	"cAu316FHUH0BkFlCu0S19T7RxkvP14MlNisd2ay0++zGroaDGxHdg2OYskvCzAEgXJeOA1iFNlWM/Pbx",
+	"7f04kriwxDRINV4bW5u8+Ski7281bZ4Q6PEJEUSqelAUcMsGGtNxYJBkJItbZdUtrsK0eynYCUERUJJ9",
+	"QW48yWX3pJZialfQaEPETrFYUxePekyMxT1pQh5znlInDz+pRzKc/fs/wWmdC+VBTB7P9sEzvvdtOubJ",
+	"rHfGAKeBoLIUefN0xRVKVwMF+vQL/BeNdaMaboOBZT1iEBdIaTlQIFbA5Y4ch/MECZnTHgqfGQubi+m0",
+	"5Zb7CxJGTQxsvY3tl9B5N1Yyaya9Ley/xu23JeV5LtoSqtwXPzmUu66CX7h1Kgi2Cjxxzfa5UGkVPm+p",
+	"9qYG5xN8nm+oH6iZ8CIVK0i8fnARrsteV3ajOfzAjbeynR75ODtybjTv5dxYtEsljBQfQDUEqVvztAyj",
+	"YBy6UG6hC6XZME/DdDUzeSx71SziDLUJ9v2hFOZg1FaDPVlmMbEGvBdQ/U6/mP+s2FdyZbD/HaALCf1V",
+	"jw+q/B6WLgU2PBTOIOjVQ6agfRup7l/aeBckXfHCan42GKMkERJpmnjOhM7HBGoiiSxILhVThKYpU2rv",
+	"WZiwP+EW4PgTbJxvu83kDrEhub6Us8AgevJE45ZcfE9K3h71hJ5tTWU5KCqPUtg2EwRWK2rbnD0nyoYA",
+	"FatuN/gAHthvMxYPz+NlZjW2CBaPXz60tAF2djDADvU2+9eVE4/2yuabluntnnnu/yxHpA+K2lQ/PaSb",
+	"kR2sanZ994xZyAUy0kSEKzVkWNtaMG0+EHJPMqGLMRmwIhbuRq5BvLinRqQ99g9989OiUYNUDs1iOeaw",
+	"WPhRBtxes3qyzUiYcT31bnxLvSdDHP7JfKa37I7lm45ZwJs+4Pfc0zaj5WItFO8ATqYc1vYQ9li1otEc",
+	"54m4B6zrANOAzW4KcPh3d0AXw+JTAIe9Jn2sdkdwmdCQ/Wgex3WlEQ/C8TwsjcXMlsp1SIrUDPgLIEuE",
+	"XzcPAFsB2DewzXYRX/3wlu3//IkVnOa/Ar/0PsO5mfviaA5H4ADm64thl6s6A8W3Fs3+MIRq6jueQumH",
+	"i2hYZCJlN2XMzi4BbKKfMj4iQgL3AuhjW7EAmAYYpySBWd9wkUAvMujLq+jYAMyoJz3r2AlpXAX9ics+",
+	"wHA7Vr4gJHMRC9d+jKuy0/NJE2DYIVzkIi8J3Paf/G8JKQvLWZ5FvuUwat3g2fFVz+BpwebVTkKVMuyZ",
+	"WXG0t+EujvdUgR7aR1LSphnxdpv5lQIssWT1rRpHlBTlmE/w6hu8eraTCr+IlYxU25fEwtLkN6Qj9ccQ",
+	"PLLxcE30iKdGQC8qvWIxW3zNz3PYXD+Rh4i7VRMgYrF6a+b7EyBisVaeT4T+J5K4byfzWAkQ7u3KyJAZ",
+	"jjjEKe+Ji1zese3qzu+YOOTuP600h08BJTEXD7XRTr+Y/+xf+2W3+eFdRmKPejJnJGdZFzSHwJa7BOkP",
+	"c2YZiHLh/WdGLkloQBoRLaVZV9Km6W0sZOEca4Rb9nxUHlZr/AxjDfs+xwKEeqNs/Hww7nw82BkQm5Yj",
+	"sPW3ZAz9GdlN5yG538yeCfVgED0k8OuRcnJh14aap4Ajj9g+ukWoTR6bAUTgZTIgVO9lchAFmKQQgv5M",
+	"RVZq+i7mYJ5LRekJm4hb2FCE73NSh7AwbkBRQLqJdtIO8I3thmDsnGNA5Ox9BZZzxbx/ZF8D8/LWItWx",
+	"kMC775qqQFcuLlQzKpPkgK/17p6UaXxgaHkZmxDHAaMdccVa5ImA9gqtrtE2icVGjJM184C9MVtl27Jl",
+	"Z6yZ6uwfK6nAr/5cMVhmFhxslydcdwxbsiqoq0JmfXIadfmtVhnbf8ZiLYKZfDQzgNCTIh0uaA6J3FzH",
+	"wkomGugIzxQ2PsjoGKQc2kzYy1dUZSoSeiLXmZRZRDqF7NtPIgv8aVYIrEFJLsF5GYt2AcWs6Ka1TSed",
+	"PoAOQaqkiKqu2Hv1gNIGQ+GxHv/hbgrbZdg6kE11rdVOgTiF8S+Qj2e+zTcrUCemf5CoB4n66BIV92RF",
+	"pK5Vhg4L8cSM3VIoOnuV9cEFiLFKm26nJWkzn3TXpVxUBRxISTRy22P4R2DsAg8VQK8RPrBaNL8MW1v7",
+	"oJ23eG8ZG6BEQ7OW9Gi2tNUsnK3MNRkBy4T5gCwjgXOzzyiWzxqptbJxbJ6OZH64RnViOhYHm3jnbOKP",
+	"sCWeoAxnn2l/kDN7JX6jo8sjh8gLi/hwdQIRfxDpB5G+NZE+LMSUlYw57yvJ9qEaMJEtL8dRCGP/Zkj+",
+	"ie5N/vmE76piPvZgwGggLZjv3+RMTV4QwT6XmGisxqHQPMc8nFgUjKaa3xn8PyH2Fdj5ws4tSP3wPNwG",
+	"RrmYT8T16BQZm6iCtgv0qmwhuZtUs36As5r8+EjDofBoZ0uv7Warb1nqvvD9FT22D80jJCXYjL+pxDdo",
+	"kTfdHoeS5RIYYuEyGH5loyDd3BkDCH8u/rsMo1fZQ0bFoqbl/mQu+f6ngF/bTbJhpkB4y7Jp3HjXcr38",
+	"dyqJGyewSAa33XQREcGOPqQurC2XW/tt7nDUbfxlsriv7/WyOP2uYROx+4rld0w1o4keYLFYpAkYPsZ2",
+	"dZnAXdvFObEKHstu2uMEkpg7soiFkMbGbVa7w0KLlBkwXHKzYv8fSL4yV4IaaX/p8pOT6+Ozs7Pz5y+S",
+	"pm3xb042SeSAiaQVNjkjMD+jcLLjPihmZVJ0xga5HEOKuctwVoRmWcEUdDCYbO4VdvUiDcVYLHy7Lhyg",
+	"a9fVIqMe1STJubhVCfYe6w+VJm02uY6NEmGlsHec/Osf/0xi4ZMTbCTmHseZ2SnwpoAXknwCQS4mgxGX",
+	"saCkYLqA6iXh3RqlM8OuOBdKMwodzMvedAo02/0lR3dWSSw2Qo4+W+K9HzBhu189iezqcj673ErsYGsc",
+	"vDPzxLXZxb4/Za2IXsjQOf2C/3icROyt2Ty/T7T6v8QsBeujsW0HRjDLzBLeLZh2jenUk3nXQd/QkF1n",
+	"7xOktyIHru2O3IadMR+Fg34UPjP6gMaPkFG9Rpg7NVtmvLwT+r5OxBM+6QlwbE20fgDAIBdnL05m+bhD",
+	"z0xo69j7iJYS4ORnwJukT5VmxU1GNb1BVEvsql0SOCTMWSYj20MatrU1DKi6xTJYiYZWWQrrp10Mc+/Q",
+	"YeSOFeZ7kbTH0lsDc8NBRjVq2h4vG4n75429PoGksQnJ4J6FE81zVpCC0eySTIacuXa94ptQcGaMPF1Q",
+	"obBjZyz8YHHmz5RrnAy9lQHLbUNtuyJlnnbKLr2RAH8egwFW6xiPjHbGVS3MG2PqhIC8SQqmZH7Hkijs",
+	"s2zuy5WMhf1r5tfUWaUFcWbfnsahF2Vsi0U9ZdvDbZYr8wHfwZH4iWqKjTC3JrYen76tdv6PlCh2MHcO",
+	"nG6b5nSb24sVwJwSlJDHRkI6MWA5IWoiRg/RL5TiXfF0FIwEJ8QwOYpap6z16t03aFuRBXniTvrEIvQf",
+	"en9hi4ghUmzQtmJCEw0ZcoHodMlukO+F1HInM0S0aySWS2VsNbh/R6TpzstO+NxbtvR2QGQG0z5IyoOk",
+	"/BYlJRyB0qzRcgLu1yQgtaZpr28Gv4TP8Qrb6HaZ1rbZRAjr1xAmySEVOxQZIO4EmLqp7PeRSaraIrya",
+	"AWEPspeaIouFl7mKsTKdwUGpkW1MtapuQpeVnMmnku5wFXy1p+P/K2c1t8+4cycEW7e6jQ5pBw9LO6hb",
+	"4QcmHljAKNggByo2q+w7p5heNC8hioVaSEGv6Of3JxHEwh7pMlwSBPcpwBmKeo9wrpYj6Q9zzQe00Kcd",
+	"WfTBpknK8cGdlpDJXEQS85uENNDjlzMMuXNFbtlAm/lRwTVXzBLGZVwNcorzyeRI5JJmqoWqOjwQ02d5",
+	"Vxg9pIl1JvhSo5wUjPZ9C6FYlPPA/Fs9HuCFgnc6LvsWARqOdWSh06j/oiwDTXMOfzSDcmkJUth6xHDh",
+	"8lyOFGm0x8RuYvLh118i8j8/vP4lIr+8+Tkiv7P2h4h8+OnniAxyahaKfUZR8erTXy9JmNxgzAtYu0pe",
+	"g8IRQJ9q/t+MNM7PQO8u33lpdHDSZmMpzAJdVS0R5M2LRTDssiinXK8IvnWdvbBtoeKNjJCRon4XYlZK",
+	"YpWg4+vxgCWRra3WY6jY9XnXZqa4vivZSnA/mD3Yq+q/ma15fqABBBB0LR8j2DXLrqlZ6iVMG4+pvw3M",
+	"WX6chIdyFLPEbIn9hyKT5dIYfuY5C+2N7ZkM8MncWQSDYa2xulIbOP1S/rBctsJsy6EUXBDBqar0QTLW",
+	"BfBoVxX8itnxLJBeTgAGsTMQeU7eUU2GcAzNJp/AyVj4X/zE1UAqgLzL4GQEYt5L7VKmR+UD3zLR1b0E",
+	"LZjk/zwOX3T8HlZLXRIhYVhJiyQfMWhoxGDypnP8qxQMnVAJaZjXvb6m3SYI/p4Uclgg7XgHOAG6UrBS",
+	"VMPJBdlVQvquO9/MUgSit/mAZqw/WZVpCvZ2x5k2ObTljS2ZaqaPca9XJYERUFQfXR61uaBAedann3E3",
+	"Hl2en33/4vuL8x+eX0RH5lQcXR4pXXDRnSUTqqdrwudVc1amASFZ/PBwQa4+vXrzBmnbBPnt+ufjH0jj",
+	"48+vyHfPv/uuaV5fTrQyrbOz6QlF3ik3c163bByRUY+nPav1ovpkk5nKSc96a80qHkqMtiP63DEHwp1S",
+	"czGSZK0y0Pmt1uYrq/bu934uUnFzfWPerVdukXcHo3ewKseu0iLFOfXe1oObbE1usrTcr1sqzhkM2zlP",
+	"wZ3GH1CcU32MFbQh1NSW36CXp77+5ooEzxyT9riulManVDk3oE+2akEamb3LvzW4I/atI8LA90RGF4bI",
+	"zdPRQzUY6iA/bES5xg6V1bcg4zMXZFDILlbwXE1aIe3xZN4z5NDVgCngoNsZ5l0T8e/dcCWt5OmpL5eJ",
+	"xZqZTYLwuXn2iu6jLKug5S7F0LdTYTO5Ao9aZ+O+wqzifntcDg6nb4XVxAiJwFEFrvgsm3L/rFd5P/1i",
+	"/7U219XVfHcVqfFW7X/lye5BamVc24lZL4ZoB1X7QRUnXo3alDkfIsJkSsySIW68eyrG3So7PVa04YpC",
+	"bh6H94OeO4mCQJurXG4NtgK2f9ZSkkatWwDTZFj/MnxcLCooZf5uoKpZDW77wsEeS2+VLWO3CTczprkX",
+	"Cux0qBILCWOxxlDlvqDjIch5CHLueZBzY+JhUHCJ43sq9QMfoQSPZS4jyfuwPNnUIYN/vRn8n5y6/MFt",
+	"pm8njX9q7odc/kMu/zeYy//KFjqXcDsowWANcqpgcsCWqnJbONYwGVqYJdBisVzC7UTUwNdfO/IuyRQS",
+	"sGsJvFEwAD5JuwVF5fbPIpMjQjuaFQSZzoOq7sb5BcnoWAVJoc0WyalmxQwRcolvpVCjfxB4S5GJy22R",
+	"VO2SrAunfRBzBzH3DYo5PAIQIayg+XqEHFI0Ph1T7Bqj2HqoSB9caQw7gzBB/vX//L+EixsXiIafbdj6",
+	"RoobL1fN7/1amx/QQAPsjgXQowfvGAPXCelKI1P9bbKwd9n2xjWvcXI4GNJJndDmThqzLKCqwU3hZQTm",
+	"+Zb0KkFwPwoSGITUbL4xir1OesyvXiaZ7YGW53J0kNYLSWtUTUN6429IZk9P/iC5D5L7G5Tc7wyWVkrN",
+	"HVGig4SZAtxA92mfKUW7bGWq/shbmyhDm/f2FHkNlJH2vVhcKQtNc6AiAcYSWUBbKwXkkExkpMHFHddw",
+	"PI1Zy7vimAsCfMkR+dc//tl06ZGxgKSlSyMXoKdIQqRgCmQjsbzYrj0J1Zr1BzoiiapcSwtm85vISBa3",
+	"YGeaYSUA5YqMWMEITVM2MEhtM97MWoKaYi6H2g8UH+79LOyTYlt1kgYlLz9/xoS7ZixkQQoqXGNPOzzV",
+	"IklOlb5hRSGLhChjC4960FvArmFYNYM58OZr9WRuxJBdrFhoecsElELa6GJPjsQJSf4NN8of3XhzrrRC",
+	"Dms0/s1ABMj/jXRSeUCFyFuu9DvK83duDy8r/8zNy3YGKGXmnnYGCFZskQxkBxA7HlzbXEsUyBn2Z1wO",
+	"dVt+DmDVLOcMTD39Yv9luy8W45WbLy4Ps++wMSLBc+3xNhsy1wDRglynYKpHFJtAHehdCJO1MAhQrIDV",
+	"V8XCtiQcFdzAA/QypoDIhAPDJEAQvWOEfR5UGxWSRsEA1aHRoQd2RzcfQW2zY9JEL14uuxbvoZFyNRBG",
+	"hxnX5pJ7jA4vcGjZc7ljrRdZ2AQNmIEbMrIXm1/bg0ca3jgyFz4zEuqWiSYsBSsotA1UXKRs77tOfTTb",
+	"NYCKlbD1ndv+W0O0WYq4+/peE4+I7zpmTsM3nzqwOfyEnTQFRLMRlC2T2CnGpHKoLPOtd9PgjyU1CFLc",
+	"KodQmSRCjqbZydHdwrTyre6QfBarFlSPD6BzO02hUUkhh91eLVu7oH3Wwt4i9sU0TeVQeGU0vNj6K4yG",
+	"K2ORGJArTgY5TW0/1U6HGVSCbDTAIbzkxm0uigdfCj+SBLoMnvwh8a/3N89ory4FYpz1gvVd2pjDBmU9",
+	"HTXeleZaMO8+xIrFvPTWd2ZfrYAzYbdRx7Vsvt3R5dFV2mfkl377z0fRUfn54cqCmTndQJXu87PnL4/P",
+	"XhyfXVyf/Xh5/vLy7Oz/OorKp3EzwnSobs7Ofzx/nn3Hjl+2v6fH36cv2PGPnfOz4xft885zepG+zL4z",
+	"k4Dr+6xvr//+7Pj58/Ti+Hv649lx+zx7eXyW/sh+6HxPv2u/zMykpRn+EWgJR9GR4prd8MycL3MYrQP2",
+	"CB2LR9ER8ExPjf3l9fnF5dnzyxfnZuxm2+O4h6qojOPF8fedH86P6fP2i2Mc8fedH85+PD+KjiwL9dHl",
+	"86/RUfmR4aD7lowFo2bMbsO7n4Hb3/67XOqa37hZltqDuyj4TZ8KxBnF8s7R36KjQcFFygc0r3zmlT7M",
+	"EgtyywXeAbxv5SRulv3CfaZ70twD2tCNUUBgs9Psxpzqo8sOzRWLnKsAn6+Ym9j3F8fn6fPs+Hv2onP8",
+	"A71oH79Mv8u+Zz90fqRnbSMCYIgL7mtmFF3Yb/T/oGmfnbgTtPwC5TKlsHczdvzT66PoyB28jJK38o4Z",
+	"ADxafA+H4/y6cKfgdzM1BytQ9tWUmec7MtKU9smbUBazUBKfVgFvMFxIKL+qJjPbkj4unMFhxxNYKSVl",
+	"/TPl/mxElpOt3qlle5GZBz9TgTRWQDow2b2khfWOoKMTpelYWc6CPurnodffGQlevocUTcE75QhGxu+A",
+	"Nmtug/VYuKkApQcV4DVSCmwH56rhirTNCCBKo8M57Y4Jsea0uhHXae9dubM2lME28ZpHig98sodvBrr4",
+	"zX7IYX5g3dzDUXMmTuJWmjQA+uMQqrwdsAiYLuNtXwZNr0MctSgVvBUcPPhbH7yvEgu0SJIOiwI4Xvq0",
+	"uEXAhAYhWJs+Pd/H1vrBCTx+F6ztJj0NwYvmMZ0Gi75fmsN85oT+OJzZ7J0+oEqNZJGtrjTYzp6eKGDO",
+	"xie/ylBRMFa5l7KXYOgPlUYxPiygkEoSSjrDPLd+xUbNtmy24A7nYMVm+EwrSLqwHekrWoubMoy8bJnv",
+	"/mxjcjhkdUKuKrN7pmLhH8CxGi358P4T9hc1u+IULvcLi3QDpWhH7WXE6C34S91l4NiUwh/qG3+/u6OQ",
+	"ogvxNsxWIPZCc+Q3Fu4J1YlYrCNN/4PbbxtLhndvWEqLuJje+Ji3sPNSfgdlMJaY244j/bHf4zNQSLDR",
+	"GtrPTwZZXMvFKSInmyIWi4busTE03nJM6IE3kI0UoZokc9LnzDXWlYaBclponuYM/Y+DQt7xDMW77wnv",
+	"n/TMpbSNCqg5Nfs3G+bgM2SKcJHmw4xlUSzCVt+kPUbqF9UjmvfZCUkC50hCbhkbIJrZofhGyY4Ghmo/",
+	"hp2MEV/ZcT8gP2pPY7125ovEed3H/ZbivPdSRbHwCAZI86tBl2UYomZknEb3hnGvy3MHKRu+M4PStND+",
+	"69k+rL7foCwm+7ab8x+LhA4zzkTKToIzrpIIXRSJxYEbqjEUIOQIewbmrKOJHGoowh7qYcEAKzzEKMK1",
+	"OX/lwfUtad0bLSdjwMIEyOFzP9lnrvTmlA7kPorFCr3Cl+E+isU6UjvBA3vlt91yqLUteiIc3iOxErnF",
+	"mVUebo/M08+8PNAShR7tggM5hv/+FgRLvWkaxAOF8fSLvc/SC2UsZ5ptFN+34uBdHYl+ghVYFYmu3GrW",
+	"aTk11hG+LTtw7qzKpQvrB1bKHJ1luybRPuzyX5jeyBY/27K4O5QXPAbJ1fzTNoA6mE2KkJ+x+bhT0SHS",
+	"aRQf8ETQggHJnVeIQocEvAy9BTY+OmXZl/0aLtH5Yo4XJDQ5tZ6r8nBu9bAvXINFFi3BWtq78BukIKwB",
+	"Ox6/oqoylUcKlh6U+hWDrIfqqPn0HfMg2ur/kEv5YJdxBay9AwefbbDbIJEt66VpIZWqRGILd0ngyKk0",
+	"2VTW3QrR2FyKrvmbo8VOZd86Li5JYqt61LDd5xphFwk4kELDoLZ2IyNctOXnqPyFioV7KMaJMpZys8It",
+	"/+BUig4v+ubB5W1+KFqSNiOdYd7hec6ynfQKvzdDfiOwmmM54IZbly0cgpucR3lP/ckwh0W8ybgf9qpr",
+	"weYy4K+rBy2AoPcIOhMgdPoF/os0p3DMVq4bmo1Lr/DJ0IregYQdpe9AZXHBejyJhJd6SlOIdAMBAGLJ",
+	"gBVKCjLqyVjAg1h2QpLUOp8CjzC+ZUQV4EoG8SkI7lGRMoMXBGpoSEOPpI2T23WAeg2RxaJg/8VS7XQ7",
+	"fCDVRIqUXcKvRlAsBW8DRy0k8weDERQeNupJN4hma34TfM9aAG97pgDHma2mBOKCTQHdjJy9cjKQqLe2",
+	"LD7w4t/vo8YvAjt4NQC9l8h0fqb+wrm98LJfpQ612q+bBslZOqzdqgcNdm/TBGehvD0QAJT2UCwM86gp",
+	"bQDl30ESHyVeXXMQ71SzS5KxnN+xwpZBItYNCnaMF0IFUVls6WqGjIJoi4aQFgZYqYEFB2XE3GJMu0Ko",
+	"yxo5gCDqB2mQuES3DiQxsUA8yGACZPv1lo8LvD/DzA+4e8DdA+6O/XlYCXZRi9wA7H6EB9fq1oCvBaNK",
+	"iqAGxPnY4FFAocldvyxUsX0f+FLLJutQsr8h4MSPsm3gXJSD0o/tkXyvB/T8JtETN94i6DkoZDZM9Zpd",
+	"pFP1LQyyNeBNPqsfMmljkVJNc9kdsqn+q5cAed1ctmkOdFIdmXOJHopKZpyt4HNviMhQ5Ewp0gF/3I56",
+	"Kj+4lV8WtX6BBVnc12hftLyT8gqqipZwalLNurIYLz20T4wWaW/v/KZ29It4Tt3W/Lb5lgbllnd45E/B",
+	"VvJur7JMgSEML3WtkqYQRhbWPVrJmY+CO23zqCBHPhaKMXVCEpoXjGbjG8h8VYHu9ukvv0GAht4yQRq8",
+	"K2QBAR6qWLMVgAuW9gS5+rbueF6GrdEBuSLmGPG7jXksYzE1u3u6kC6ViBuLpbqQPjAR1+68XU3ErQzy",
+	"kdJx3RLN0B/dYTik4z65dNyqDxS2Yol+9fA9oVCefrH/Wq6p54Km+O6nHq4KLx/cqm1Fd7nnaB9MQrHh",
+	"s4UNNecerG1kG74Kqp87mHkIWgYtzF5gigndIgnVuuDtoWYqAX5bmjLbrJLm+Qm5gjJlQfvMqCODgqcs",
+	"FgWjaY8p4s085UK6LZdfcsvYALlpIbkRaHXh4Uhbb3QqsEQuCZAhJaBCKes4cwoZ8utau9C9KyLgKYPb",
+	"S2kKutM8Tc1MA7W1WIC6tlV/2kwV64GZkWuoysZ0wjVA265kRq6iX50d9KsD0fwepVLWtz5bVZc7LeF0",
+	"+RDLKqWynktsPtR7aQJyC3jSuUbRwvUJ+cmNGpONYsFdPxb3WEcAYixPLrotMgwRwvoDnCAyyJCQtjHg",
+	"gXa0TdPb/aj8mpCF+62fHqBxe5pquXUWRI8CKL2P7blavw1oocwqB9Op16ThU6/DLGwcVnOSIsvR52Ii",
+	"tGs0EZUZk+b+kiSI6rL9RJlJvZOBBqRWtxr+9Hmvfo2/AC+IX1NIEOI2K/IEqFiPLo/+PmTFuOT09E1J",
+	"Fo2KluOxLY6+rtqioW7wuhdsispHnzUB/OsNz5acgwHBfQtahKtv8WyRAEZaPWwHPpEyCXwCHfwaBeCI",
+	"iz4TG0+/4D+MekUHg0LesQ2kr1xBkp+lMMOhWnpSHA3hHXt2UstYpjTPc4J2ObEc0OHxgkSUPs0YkSIW",
+	"DZYrBo7+MiXkkmA2TnjXNKc6oepWIWV/M7LvL7MTbSv0WNDK2YawL85jN0hVI5+TYy34muSYByS6XOHG",
+	"CM/v0spbePMG815+gnWoQZptG9gzhzCtUZabE9f5wNm6E2kt88DXnghCJ5B3NeDdWNrgdYmpthwbTEau",
+	"dhW2HtJfxqzhAaI2DFG4VQ8QtfsQ5RLxlkcoPR6wNXBdOiRCpWuCzKXhaF6aHqhyqo1i55Q972czw8F8",
+	"vPaQ5/qYC6SfbJhDUNBURySTfehApqm6jQgc52Zk/XmWaLq4YwXJWIcjcyVJZcaigPQSywLxgixIFOTK",
+	"TCQiSha2PaOx3Mo0Q9cLWjHmUnN8HAtaIhpN1zsGNkduvZgmVxrl1/CRN44u5jWzjDzkI7XyyXzlk6dq",
+	"pwVzdESrjBd2m9SeyC1kpH3SsrA2GWx7EMyW5wWGCgyzn8sT2TgPWuiZU+Cb59lAamCrQacMG1AFM23E",
+	"dc929TO3u2dioVYfPO3oTrWLZQ4p6BYtx2yN+hb+NXbFDBOg0R6HpDKkQUl7mN+S4UCxAoOvzRMCW98f",
+	"dVeIBggBrU8zFouUCiE1aZtv567smck0wMqcCJQ2gRKHZ+YQdzizXxaJwtusWowBoADj96jQIizjmhTA",
+	"eykYQxPVfCl095nPba5oYc8P+E6O/NI16jXHZ/upd2tNjvsJ1rnEjaNNlUa4F/zkt/2209uCSc7q9D0e",
+	"VLoLQhCIa+W2+s4rYE9Nn8Ld6REIPhA496uAhl7fRbWs0y/mP7/SPlsmU+0KGf1zrpAcZULCzNCoYLCu",
+	"/UZif5kgkNSWTcxSZ8p84H3JiKtgyoRRCF75AdW90invvsnRJCRESx9veMzX6XjBdejWhNaQLU+4FgWS",
+	"bVbcwLXFC0fUp595f9g/ujw/g/9FR30u7G8imNTR5ZFZsC4UZv1tK8rfPHw78HI+hCYwPPP3480GoqDv",
+	"K1HMCaap2ioG2SHCXNSo8jqlOeV9ljVdJHQoqML2LMkJwQodBr4rh3gV0kGnL0Jq3U62C8hz91HW0jBg",
+	"duQRFwJWueygAP1spr/GLGQpF78CLhY+2lLmjIqFgo8lCCxeloX3AAPlsjf9lebDpd+0p/VfOPhFoqd2",
+	"Uxyips4rhmdkMmNjAQA9NabkBpz0vw0MDJ5HZ2dnge2LTdIKKhQafBGheW40OJskFhFG0x4BHcmYvcY0",
+	"QJtBZIR9RmCKRcE6rGDAYmXbsPpc44JhO0rBIgLxU3QUAlPryDar7PI7JkijpA9UXLOI3JmjpqJYuHCq",
+	"dRdUFU5jFXshZR9I3TOtSWl+B3rPUNjXY7fqgg2YzZjzId+JNLkT8pbROzZRsSaH2nMiwJuD/hAgZ1Qs",
+	"zDCLE/JOFmBgi4nFtx2pL87OHKtXYv+UtIiSWP8Gn8ett19lnFws9IinlsgGTGQzS4MKuLpoK1NlHZzu",
+	"isbF+YvmFrpkraWlxG/gUinl2mYSpYN3PFKQZGIMyqBUDeT+7piHMtgYEk8nbpvI+ZiQ9QC2yKFh1wOJ",
+	"WLEwTBY2V9Yf3vbYo195LOehO3gXt9/ZyxvpQQuuSoPCSapW0ODQbww+XNfSUA/Vjuq9sFJLq7xw10eZ",
+	"L6HKwS3L0qfulD4HM8BWoIsodZWNclDtgjr/ysoExx734sbjKuS9yMf2SsLFHdcsFvbH2ragmE4MYKZc",
+	"Gy4/ATyQRmtIquyo3Jj/UrBj7JnFu+KYC2hQCu655DSVQsmcndI0ZQP9b9Cx/I//+sc/E9DdeAYq0vck",
+	"o2PVgggH67uQCfQJjcVEo1DobHps3mA+mbk+aRKXla2CVsYuJFRGVugw45rksos9RmtL32hl3qRno1C2",
+	"ewBpmA1DC/PMCnfBgWxgHga/gb2zGgpviWogGOIjEQ0EyDvLVSnYqLI9D1wD30LrL9yaE8hUI1FCNfL0",
+	"C/xnDbwDT7Yv0gOUwk0Xfi0ABd8EDOx21OOe47hpyoKKhpe6diBWyYPO5/SWESX7DIjk4bdzNL9FyA8w",
+	"wAzpIKkcGpDwhPqu3Tsm6lgJfRKLe3Sw2oxcUMS4JiM5zDOSsb7UzEYilSa2ZBUmtBvZww8iJojFurQs",
+	"rOZ/IKztCinB8prYo8HvoQD3wE2w6TZPlQ1nUNYSzBgsXlgVPM24ou1885wFFdFkXxrIptlS6NpLEpJS",
+	"QYQk0AqqAM8C4aIF0SW7WoowgZmM5pdDAeZw6IKAYzkgI1ncctFdURh1bK7SlOzBJbAdVHDMdqq+imR3",
+	"xNOqiZA4oaejKh+w+sFYvb08Rwccqxm+p0xsH+zwnQth3VsGNPoeM+wGtUiHlcCkYaBN5lmJedADlYmM",
+	"Zc17PZzzej7h21w0XEjtR7L3qPVaHEDrAFqPA1qvxYMwCyztbLuYhe8sMeuZDRjBzp4DYK9tDIgKG2Dy",
+	"GIZ+guAhRhtrYeZBntlWoXKgvGo2CWSxeACSOZ3RDuoSglTqVtnrQw0xFlwozWhmo01kdrApae49Ln6E",
+	"D40I57/NwQN6wMWtpDsiyEwasjzciDNAEivLtlwNTEYGLwPGeRcKTnA4KiEdRvWwYN5y9VXBWF7ZYH8f",
+	"8kGfCX2T0T7tsogUTGia36C3NsI0rJucC3aTUc1UZJZD8pTdwE7jUkSx6FOlWWEuoP7GLhOs4GkzKBvW",
+	"QQYPKViXK42t7ybqhdcEYnbuN05pdBXBsVgVnd5ypa9haTdeEVy+Zn5FcFjS+FQrgnGvGv0At/W8qmBc",
+	"NzV5Mpc/lC6FDIpdecqOM6ZuSUoHtM1zrscT2svEGW4Fp7Imlc3NYzYV3gTxHTYfZ2R22/EoFmbIcqjt",
+	"0lg+ppY5VvZzoQFmHURACyAHTEDK5aCQ3YIpFflHS6vmuNE1odXZUBhY6ck8U6QnR6Rv0Mh9lz7EFcq+",
+	"v9jYBzK0IcUTM/B2Mv8OP8m/D9lweS4UvHfZnLryhN9TrhJWCj1TbrFnlaQECd4L0+SVlTN15Xdl0Yw/",
+	"f7boBTuzcDWl6NQNzN7EFh6V1+KWHZKQbZmNw1oe9+4tFPLsVKpkuKvvSZM0i/l3c+GsXFoXTx1AY1o4",
+	"yIdkSi+jrJQgRkr4Q4oLOk86gWw4/WL+s83oB7bJ7AwVq3SPNzhd6dgWQXEL0E6gULHJoj0+sG9gAsLw",
+	"5m/O/3df2Ny80EwYuixNhC1gHpDBU9bkPZEIxW9qhdaXv6mg8+WmqjbUbAsWvlPg2zvYopuibfaRBFhy",
+	"OIajHitC9DAfajZ2bCmWUBcXKOEDQgL7kF2HTtDDmfyGmNG933uoKv5uf6zgQcVdPeM2UlO50kXLkdZI",
+	"upIUQ0FOTm2PdjPCDv41aRptc1jkR5dHPa0Hl6en58+/Pzk7OTs5v/zh7Icz2EJ2FF/q2fNdtVNJwZui",
+	"GhZZoZsxbT3cziTOeYel4zQHHnCr3r7ypbvTuvRVaFwMZKFpThTTxgZUwSN+Rm/K/U+AdkOtUFMA0Gmz",
+	"sKpTGbsVtc5+8JJPXNe+AVaDyUHOAGQC/WSqyMs8IXjiu3IYNc8FH7NBD/9wLYPHt7DTERaGeJ67xHvg",
+	"S8+gstUjSfDq0oFd9+q3UnSPc37HsgjqJGBvVlNDOrIA469cyqjUoModkedypCZX8ipNmVL4oJq3f8D5",
+	"TjogggfgqagzvcY4sj5Ne0AQaFQ30TWI5Fyn5nOEY7GiZNaHLbc5fobLUhCVssn6V0Y96ePPltbM1u+E",
+	"2wics/Vvg37ucqjb8vM0w7V6BgUlBc+sw8ndoFl/AAXb4daiPF9gSq5daeQamJqXGiPKK7jlI313hnsO",
+	"GbZR5inDT1G2rfVPet/p1H8/KL4N6rzN2QQnb0SohjQlfHCIHq55S83jXgUrh41d3JoGa4C1vEDAHg4R",
+	"e1xPP/MT7wqosBKolQw1VIcrRrwMt9RvQpI2o4UxT+QtExFhn+Go5rJr7gq2YKl8AINZ7VczepFfXgu0",
+	"FSiZP381HJiP7VwSDptS2e9716CeNhXBRgxe42zE+jGal+ScFWREC9aTQ8UuScbuYCv0WO6yvUqA5EoN",
+	"EXPNtzXbWI6ZBcuC6WEhMGZv3/67e2zdFiw0T3Oo58cvDMICa3ELDZ6EqEy39p5+yEEzvw1OGR7s4L2/",
+	"slHdlB0FReWBqkcLptAxEfhOHcWpchynCklOlWU5VU33Sf6XwAPKOtAjDiBzLOj3JsAdBtsDTShHFqUr",
+	"FJcUlSaDKkmF4sq85FSor0HB7hGkUFxZXJKaa6WQk5kMakEU6yDiQkehNC8T5GzYpjeF/LS0pPzEopTM",
+	"vHQkp4BNyUvG4hSP1MSckgxQRZKYAiqTIV4uykyGpbrMYoWU/ORSUELUAWWo4syUVHBFhlxh+cNzl1Jt",
+	"bC0gAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

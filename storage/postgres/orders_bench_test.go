@@ -68,7 +68,11 @@ func openOrderTable(b *testing.B, t storagetest.OrderTable) storage.Store {
 	require.NoError(b, err)
 	const ts = `'2026-01-05T09:00:00Z'`
 	stmts := []string{
-		`INSERT INTO customers
+		// The columns of 00001; later ones have defaults.
+		`INSERT INTO customers (id, name, legal_name, vat_id, contact_email, phone, address_line1, address_line2,
+			address_postal_code, address_city, address_region, address_country, external_ref, parent_id, status,
+			feature_order_authorization, feature_auto_confirm_orders, feature_inherit_global_portfolio, feature_pre_orders,
+			feature_supplier_warehouse, feature_hr_sync, feature_tickets, feature_access_links, version, created_at, updated_at)
 		SELECT 'cus_' || lpad(i::text, 12, '0'), 'Customer ' || i, '', '', '', '', '', '', '', '', '', 'DE',
 			NULL, NULL, 'active', true, false, true, false, false, false, false, false, 1, ` + ts + `, ` + ts + `
 		FROM generate_series(0, @customers::int - 1) i`,
@@ -84,7 +88,7 @@ func openOrderTable(b *testing.B, t storagetest.OrderTable) storage.Store {
 		SELECT id, 1, 'prd_000000000001', 'LAP-14', 'Laptop 14', 129900, 'EUR', 1 FROM orders`,
 		`INSERT INTO order_events
 		SELECT id, 1, '', 'submitted', ` + ts + `, 'user:usr_000000000001', '' FROM orders`,
-		`UPDATE counters SET value = @orders WHERE name = 'order_number'`,
+		`SELECT setval('order_number', @orders::bigint + 1, false)`,
 	}
 	args := pgx.NamedArgs{"customers": t.Customers, "orders": t.Orders}
 	for _, q := range stmts {

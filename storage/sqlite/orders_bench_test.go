@@ -42,13 +42,18 @@ func openOrderTable(b *testing.B, t storagetest.OrderTable) storage.Store {
 	require.NoError(b, rows.Err())
 	require.NoError(b, rows.Close())
 	for _, q := range indexes {
-		name := strings.Fields(q)[2] // CREATE INDEX <name> ON ...
-		_, err := tx.ExecContext(ctx, `DROP INDEX `+name)
+		// CREATE [UNIQUE] INDEX [IF NOT EXISTS] <name> ON ...
+		name := strings.Fields(q[:strings.Index(q, " ON ")])
+		_, err := tx.ExecContext(ctx, `DROP INDEX `+name[len(name)-1])
 		require.NoError(b, err)
 	}
 	const ts = `'2026-01-05T09:00:00.000000Z'`
 	stmts := []string{
-		`INSERT INTO customers
+		// The columns of 00001; later ones have defaults.
+		`INSERT INTO customers (id, name, legal_name, vat_id, contact_email, phone, address_line1, address_line2,
+			address_postal_code, address_city, address_region, address_country, external_ref, parent_id, status,
+			feature_order_authorization, feature_auto_confirm_orders, feature_inherit_global_portfolio, feature_pre_orders,
+			feature_supplier_warehouse, feature_hr_sync, feature_tickets, feature_access_links, version, created_at, updated_at)
 		WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?1)
 		SELECT printf('cus_%012d', i), 'Customer ' || i, '', '', '', '', '', '', '', '', '', 'DE',
 			NULL, NULL, 'active', 1, 0, 1, 0, 0, 0, 0, 0, 1, ` + ts + `, ` + ts + ` FROM n`,

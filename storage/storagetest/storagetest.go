@@ -58,6 +58,7 @@ func run(t *testing.T, newStore func(t *testing.T) storage.Store, parallel bool)
 		{"ServerKeys", serverKeyTests},
 		{"News", newsTests},
 		{"Org", orgTests},
+		{"Records", recordTests},
 		{"Paging", pageTests},
 		{"Tx", txTests},
 	}
