@@ -12,7 +12,7 @@ CREATE TABLE customer_licenses (
 CREATE TABLE org_employees (
     id                  text COLLATE "C" PRIMARY KEY,
     customer_id text COLLATE "C" NOT NULL REFERENCES customers (id),
-    external_id         text NOT NULL,
+    external_id         text COLLATE "C" NOT NULL,
     employee_number     text NOT NULL,
     name                text NOT NULL,
     email               text NOT NULL,
@@ -21,7 +21,7 @@ CREATE TABLE org_employees (
     cost_centre         text NOT NULL,
     location            text NOT NULL,
     site_id             text COLLATE "C",
-    manager_external_id text NOT NULL,
+    manager_external_id text COLLATE "C" NOT NULL,
     status              text NOT NULL CHECK (status IN ('active', 'locked', 'left')),
     source              text NOT NULL,
     version             bigint NOT NULL,
