@@ -290,6 +290,33 @@ func (e InvitationState) Valid() bool {
 	}
 }
 
+// Defines values for JobStatus.
+const (
+	JobStatusCancelled  JobStatus = "cancelled"
+	JobStatusDone       JobStatus = "done"
+	JobStatusInProgress JobStatus = "in_progress"
+	JobStatusPlanned    JobStatus = "planned"
+	JobStatusScheduled  JobStatus = "scheduled"
+)
+
+// Valid indicates whether the value is a known member of the JobStatus enum.
+func (e JobStatus) Valid() bool {
+	switch e {
+	case JobStatusCancelled:
+		return true
+	case JobStatusDone:
+		return true
+	case JobStatusInProgress:
+		return true
+	case JobStatusPlanned:
+		return true
+	case JobStatusScheduled:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MailKind.
 const (
 	MailKindAccessLink          MailKind = "access_link"
@@ -306,6 +333,7 @@ const (
 	MailKindTicketOpened        MailKind = "ticket_opened"
 	MailKindTicketReply         MailKind = "ticket_reply"
 	MailKindTicketStatus        MailKind = "ticket_status"
+	MailKindWebhookDisabled     MailKind = "webhook_disabled"
 )
 
 // Valid indicates whether the value is a known member of the MailKind enum.
@@ -338,6 +366,8 @@ func (e MailKind) Valid() bool {
 	case MailKindTicketReply:
 		return true
 	case MailKindTicketStatus:
+		return true
+	case MailKindWebhookDisabled:
 		return true
 	default:
 		return false
@@ -461,6 +491,21 @@ func (e OrgUnitKind) Valid() bool {
 	case OrgUnitKindCostCentre:
 		return true
 	case OrgUnitKindDepartment:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PointGeometryType.
+const (
+	PointGeometryTypePoint PointGeometryType = "Point"
+)
+
+// Valid indicates whether the value is a known member of the PointGeometryType enum.
+func (e PointGeometryType) Valid() bool {
+	switch e {
+	case PointGeometryTypePoint:
 		return true
 	default:
 		return false
@@ -665,6 +710,36 @@ func (e SignInMethod) Valid() bool {
 	case SignInMethodLoginLink:
 		return true
 	case SignInMethodPassword:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SiteFeatureType.
+const (
+	SiteFeatureTypeFeature SiteFeatureType = "Feature"
+)
+
+// Valid indicates whether the value is a known member of the SiteFeatureType enum.
+func (e SiteFeatureType) Valid() bool {
+	switch e {
+	case SiteFeatureTypeFeature:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SiteFeatureCollectionType.
+const (
+	SiteFeatureCollectionTypeFeatureCollection SiteFeatureCollectionType = "FeatureCollection"
+)
+
+// Valid indicates whether the value is a known member of the SiteFeatureCollectionType enum.
+func (e SiteFeatureCollectionType) Valid() bool {
+	switch e {
+	case SiteFeatureCollectionTypeFeatureCollection:
 		return true
 	default:
 		return false
@@ -992,6 +1067,246 @@ func (e UserStatus) Valid() bool {
 	case UserStatusActive:
 		return true
 	case UserStatusDisabled:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookCustomerEventType.
+const (
+	WebhookCustomerEventTypeCustomerCreated WebhookCustomerEventType = "customer.created"
+	WebhookCustomerEventTypeCustomerUpdated WebhookCustomerEventType = "customer.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookCustomerEventType enum.
+func (e WebhookCustomerEventType) Valid() bool {
+	switch e {
+	case WebhookCustomerEventTypeCustomerCreated:
+		return true
+	case WebhookCustomerEventTypeCustomerUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookDeliveryStatus.
+const (
+	WebhookDeliveryStatusFailed  WebhookDeliveryStatus = "failed"
+	WebhookDeliveryStatusPending WebhookDeliveryStatus = "pending"
+	WebhookDeliveryStatusSending WebhookDeliveryStatus = "sending"
+	WebhookDeliveryStatusSent    WebhookDeliveryStatus = "sent"
+)
+
+// Valid indicates whether the value is a known member of the WebhookDeliveryStatus enum.
+func (e WebhookDeliveryStatus) Valid() bool {
+	switch e {
+	case WebhookDeliveryStatusFailed:
+		return true
+	case WebhookDeliveryStatusPending:
+		return true
+	case WebhookDeliveryStatusSending:
+		return true
+	case WebhookDeliveryStatusSent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookEventType.
+const (
+	WebhookEventTypeCustomerCreated   WebhookEventType = "customer.created"
+	WebhookEventTypeCustomerUpdated   WebhookEventType = "customer.updated"
+	WebhookEventTypeMembershipCreated WebhookEventType = "membership.created"
+	WebhookEventTypeMembershipRemoved WebhookEventType = "membership.removed"
+	WebhookEventTypeMembershipUpdated WebhookEventType = "membership.updated"
+	WebhookEventTypeOrderCancelled    WebhookEventType = "order.cancelled"
+	WebhookEventTypeOrderConfirmed    WebhookEventType = "order.confirmed"
+	WebhookEventTypeOrderFulfilled    WebhookEventType = "order.fulfilled"
+	WebhookEventTypeOrderRejected     WebhookEventType = "order.rejected"
+	WebhookEventTypeOrderSubmitted    WebhookEventType = "order.submitted"
+	WebhookEventTypeSiteCreated       WebhookEventType = "site.created"
+	WebhookEventTypeSiteDeleted       WebhookEventType = "site.deleted"
+	WebhookEventTypeSiteUpdated       WebhookEventType = "site.updated"
+	WebhookEventTypeStockItemIssued   WebhookEventType = "stock_item.issued"
+	WebhookEventTypeStockItemRetired  WebhookEventType = "stock_item.retired"
+	WebhookEventTypeStockItemReturned WebhookEventType = "stock_item.returned"
+	WebhookEventTypeStockItemStocked  WebhookEventType = "stock_item.stocked"
+	WebhookEventTypeTicketCommented   WebhookEventType = "ticket.commented"
+	WebhookEventTypeTicketOpened      WebhookEventType = "ticket.opened"
+	WebhookEventTypeTicketUpdated     WebhookEventType = "ticket.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEventType enum.
+func (e WebhookEventType) Valid() bool {
+	switch e {
+	case WebhookEventTypeCustomerCreated:
+		return true
+	case WebhookEventTypeCustomerUpdated:
+		return true
+	case WebhookEventTypeMembershipCreated:
+		return true
+	case WebhookEventTypeMembershipRemoved:
+		return true
+	case WebhookEventTypeMembershipUpdated:
+		return true
+	case WebhookEventTypeOrderCancelled:
+		return true
+	case WebhookEventTypeOrderConfirmed:
+		return true
+	case WebhookEventTypeOrderFulfilled:
+		return true
+	case WebhookEventTypeOrderRejected:
+		return true
+	case WebhookEventTypeOrderSubmitted:
+		return true
+	case WebhookEventTypeSiteCreated:
+		return true
+	case WebhookEventTypeSiteDeleted:
+		return true
+	case WebhookEventTypeSiteUpdated:
+		return true
+	case WebhookEventTypeStockItemIssued:
+		return true
+	case WebhookEventTypeStockItemRetired:
+		return true
+	case WebhookEventTypeStockItemReturned:
+		return true
+	case WebhookEventTypeStockItemStocked:
+		return true
+	case WebhookEventTypeTicketCommented:
+		return true
+	case WebhookEventTypeTicketOpened:
+		return true
+	case WebhookEventTypeTicketUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookMembershipEventType.
+const (
+	WebhookMembershipEventTypeMembershipCreated WebhookMembershipEventType = "membership.created"
+	WebhookMembershipEventTypeMembershipRemoved WebhookMembershipEventType = "membership.removed"
+	WebhookMembershipEventTypeMembershipUpdated WebhookMembershipEventType = "membership.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookMembershipEventType enum.
+func (e WebhookMembershipEventType) Valid() bool {
+	switch e {
+	case WebhookMembershipEventTypeMembershipCreated:
+		return true
+	case WebhookMembershipEventTypeMembershipRemoved:
+		return true
+	case WebhookMembershipEventTypeMembershipUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookOrderEventType.
+const (
+	WebhookOrderEventTypeOrderCancelled WebhookOrderEventType = "order.cancelled"
+	WebhookOrderEventTypeOrderConfirmed WebhookOrderEventType = "order.confirmed"
+	WebhookOrderEventTypeOrderFulfilled WebhookOrderEventType = "order.fulfilled"
+	WebhookOrderEventTypeOrderRejected  WebhookOrderEventType = "order.rejected"
+	WebhookOrderEventTypeOrderSubmitted WebhookOrderEventType = "order.submitted"
+)
+
+// Valid indicates whether the value is a known member of the WebhookOrderEventType enum.
+func (e WebhookOrderEventType) Valid() bool {
+	switch e {
+	case WebhookOrderEventTypeOrderCancelled:
+		return true
+	case WebhookOrderEventTypeOrderConfirmed:
+		return true
+	case WebhookOrderEventTypeOrderFulfilled:
+		return true
+	case WebhookOrderEventTypeOrderRejected:
+		return true
+	case WebhookOrderEventTypeOrderSubmitted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookSiteEventType.
+const (
+	WebhookSiteEventTypeSiteCreated WebhookSiteEventType = "site.created"
+	WebhookSiteEventTypeSiteDeleted WebhookSiteEventType = "site.deleted"
+	WebhookSiteEventTypeSiteUpdated WebhookSiteEventType = "site.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookSiteEventType enum.
+func (e WebhookSiteEventType) Valid() bool {
+	switch e {
+	case WebhookSiteEventTypeSiteCreated:
+		return true
+	case WebhookSiteEventTypeSiteDeleted:
+		return true
+	case WebhookSiteEventTypeSiteUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookStockItemEventType.
+const (
+	WebhookStockItemEventTypeStockItemIssued   WebhookStockItemEventType = "stock_item.issued"
+	WebhookStockItemEventTypeStockItemRetired  WebhookStockItemEventType = "stock_item.retired"
+	WebhookStockItemEventTypeStockItemReturned WebhookStockItemEventType = "stock_item.returned"
+	WebhookStockItemEventTypeStockItemStocked  WebhookStockItemEventType = "stock_item.stocked"
+)
+
+// Valid indicates whether the value is a known member of the WebhookStockItemEventType enum.
+func (e WebhookStockItemEventType) Valid() bool {
+	switch e {
+	case WebhookStockItemEventTypeStockItemIssued:
+		return true
+	case WebhookStockItemEventTypeStockItemRetired:
+		return true
+	case WebhookStockItemEventTypeStockItemReturned:
+		return true
+	case WebhookStockItemEventTypeStockItemStocked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookTicketCommentEventType.
+const (
+	WebhookTicketCommentEventTypeTicketCommented WebhookTicketCommentEventType = "ticket.commented"
+)
+
+// Valid indicates whether the value is a known member of the WebhookTicketCommentEventType enum.
+func (e WebhookTicketCommentEventType) Valid() bool {
+	switch e {
+	case WebhookTicketCommentEventTypeTicketCommented:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookTicketEventType.
+const (
+	WebhookTicketEventTypeTicketOpened  WebhookTicketEventType = "ticket.opened"
+	WebhookTicketEventTypeTicketUpdated WebhookTicketEventType = "ticket.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookTicketEventType enum.
+func (e WebhookTicketEventType) Valid() bool {
+	switch e {
+	case WebhookTicketEventTypeTicketOpened:
+		return true
+	case WebhookTicketEventTypeTicketUpdated:
 		return true
 	default:
 		return false
@@ -1573,10 +1888,24 @@ type CreateSCIMTokenRequest struct {
 	Name string `json:"name"`
 }
 
+// CreateWebhookEndpointRequest Example: {"event_types":["order.submitted"],"url":"https://erp.example.com/portalkit/events"}
+type CreateWebhookEndpointRequest struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  *CustomerId `json:"customer_id,omitempty"`
+	Description *string     `json:"description,omitempty"`
+
+	// Enabled Default true.
+	Enabled    *bool              `json:"enabled,omitempty"`
+	EventTypes []WebhookEventType `json:"event_types"`
+	Url        string             `json:"url"`
+}
+
 // Customer A company account of the provider. Optional text fields are left out when empty; `parent_id` is
 // set for a sub-customer; `branding` is `{}` for a customer with the provider's look.
 //
-// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"branding":{"accent_color":"#ff8800","display_name":"Acme Portal","host_name":"portal.acme.example","logo_url":"https://cdn.acme.example/logo.svg"},"contact_email":"it@acme.example","created_at":"2025-03-04T09:15:00Z","external_ref":"ERP-10042","features":{"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"order_authorization":true,"pre_orders":false,"supplier_warehouse":false,"tickets":true},"id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","legal_name":"Acme Handelsgesellschaft mbH","name":"Acme GmbH","phone":"+49 40 1234567","status":"active","updated_at":"2025-03-05T14:02:31Z","vat_id":"DE123456789","version":3}
+// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"branding":{"accent_color":"#ff8800","display_name":"Acme Portal","host_name":"portal.acme.example","logo_url":"https://cdn.acme.example/logo.svg"},"contact_email":"it@acme.example","created_at":"2025-03-04T09:15:00Z","external_ref":"ERP-10042","features":{"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"jobs":true,"order_authorization":true,"pictures":false,"pre_orders":false,"supplier_warehouse":false,"tickets":true,"visits":true},"id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","legal_name":"Acme Handelsgesellschaft mbH","name":"Acme GmbH","phone":"+49 40 1234567","status":"active","updated_at":"2025-03-05T14:02:31Z","vat_id":"DE123456789","version":3}
 type Customer struct {
 	// Address A postal address. Empty fields are left out.
 	//
@@ -1607,7 +1936,7 @@ type Customer struct {
 	// A customer's features share the customer's version, and so its ETag.
 	//
 	//
-	// Example: {"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"order_authorization":true,"pre_orders":false,"supplier_warehouse":false,"tickets":true}
+	// Example: {"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"jobs":true,"order_authorization":true,"pictures":false,"pre_orders":false,"supplier_warehouse":false,"tickets":true,"visits":true}
 	Features Features `json:"features"`
 
 	// Id Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
@@ -1679,7 +2008,7 @@ type CustomerId = string
 
 // CustomerList One page of customers, oldest first.
 //
-// Example: {"items":[{"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"branding":{},"contact_email":"it@acme.example","created_at":"2025-03-04T09:15:00Z","external_ref":"ERP-10042","features":{"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"order_authorization":true,"pre_orders":false,"supplier_warehouse":false,"tickets":true},"id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","legal_name":"Acme Handelsgesellschaft mbH","name":"Acme GmbH","phone":"+49 40 1234567","status":"active","updated_at":"2025-03-05T14:02:31Z","vat_id":"DE123456789","version":3}],"next_cursor":""}
+// Example: {"items":[{"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"branding":{},"contact_email":"it@acme.example","created_at":"2025-03-04T09:15:00Z","external_ref":"ERP-10042","features":{"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"jobs":true,"order_authorization":true,"pictures":false,"pre_orders":false,"supplier_warehouse":false,"tickets":true,"visits":true},"id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","legal_name":"Acme Handelsgesellschaft mbH","name":"Acme GmbH","phone":"+49 40 1234567","status":"active","updated_at":"2025-03-05T14:02:31Z","vat_id":"DE123456789","version":3}],"next_cursor":""}
 type CustomerList struct {
 	Items []Customer `json:"items"`
 
@@ -1723,16 +2052,25 @@ type EmployeeStatus string
 // `hr_sync` entitlement; `access_links` allows long-lived access links for the customer's people.
 // A customer's features share the customer's version, and so its ETag.
 //
-// Example: {"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"order_authorization":true,"pre_orders":false,"supplier_warehouse":false,"tickets":true}
+// Example: {"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"jobs":true,"order_authorization":true,"pictures":false,"pre_orders":false,"supplier_warehouse":false,"tickets":true,"visits":true}
 type Features struct {
 	AccessLinks            bool `json:"access_links"`
 	AutoConfirmOrders      bool `json:"auto_confirm_orders"`
 	HrSync                 bool `json:"hr_sync"`
 	InheritGlobalPortfolio bool `json:"inherit_global_portfolio"`
-	OrderAuthorization     bool `json:"order_authorization"`
-	PreOrders              bool `json:"pre_orders"`
-	SupplierWarehouse      bool `json:"supplier_warehouse"`
-	Tickets                bool `json:"tickets"`
+
+	// Jobs Live view of the field-service jobs at the customer's sites; off, they answer 404.
+	Jobs               bool `json:"jobs"`
+	OrderAuthorization bool `json:"order_authorization"`
+
+	// Pictures Live view of the pictures taken at the sites; off, they answer 404.
+	Pictures          bool `json:"pictures"`
+	PreOrders         bool `json:"pre_orders"`
+	SupplierWarehouse bool `json:"supplier_warehouse"`
+	Tickets           bool `json:"tickets"`
+
+	// Visits Live view of the technicians' visits; off, they answer 404.
+	Visits bool `json:"visits"`
 }
 
 // FeaturesPatch Some portal settings to change; a setting left out stays as it is. Turning `pre_orders` on turns
@@ -1744,10 +2082,13 @@ type FeaturesPatch struct {
 	AutoConfirmOrders      *bool `json:"auto_confirm_orders,omitempty"`
 	HrSync                 *bool `json:"hr_sync,omitempty"`
 	InheritGlobalPortfolio *bool `json:"inherit_global_portfolio,omitempty"`
+	Jobs                   *bool `json:"jobs,omitempty"`
 	OrderAuthorization     *bool `json:"order_authorization,omitempty"`
+	Pictures               *bool `json:"pictures,omitempty"`
 	PreOrders              *bool `json:"pre_orders,omitempty"`
 	SupplierWarehouse      *bool `json:"supplier_warehouse,omitempty"`
 	Tickets                *bool `json:"tickets,omitempty"`
+	Visits                 *bool `json:"visits,omitempty"`
 }
 
 // FieldViolation What is wrong with one input field.
@@ -1774,6 +2115,14 @@ type FirstUser struct {
 
 	// Message A personal note that goes into the invitation e-mail.
 	Message *string `json:"message,omitempty"`
+}
+
+// GeoPoint A position in WGS 84 decimal degrees. Omitted when the site has none.
+//
+// Example: {"latitude":53.5413,"longitude":9.9841}
+type GeoPoint struct {
+	Latitude  float64 `json:"latitude"`
+	Longitude float64 `json:"longitude"`
 }
 
 // Grant `granted` or `revoked` for this customer, or `default`: the provider-wide entitlement.
@@ -1939,6 +2288,88 @@ type IssueStockItemRequest struct {
 // Example: itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b
 type ItemId = string
 
+// Job A piece of work at a site of a customer.
+//
+// Example: {"created_at":"2025-03-01T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","description":"No hot water on floor 3.","external_ref":"FS-4711","id":"job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d","planned_at":"2025-03-04T08:00:00Z","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","status":"scheduled","title":"Boiler","type":"repair","updated_at":"2025-03-02T09:15:00Z","version":2}
+type Job struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  CustomerId `json:"customer_id"`
+	Description string     `json:"description"`
+
+	// ExternalRef The job's key in the provider's field-service system; empty when it has none.
+	ExternalRef string `json:"external_ref"`
+
+	// Id Identifies a job: `job_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d
+	Id        JobId     `json:"id"`
+	PlannedAt time.Time `json:"planned_at"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId SiteId `json:"site_id"`
+
+	// Status Where a job stands; it moves forward only, and done and cancelled are final.
+	Status    JobStatus `json:"status"`
+	Title     string    `json:"title"`
+	Type      string    `json:"type"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Version   int64     `json:"version"`
+}
+
+// JobId Identifies a job: `job_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d
+type JobId = string
+
+// JobList One page of jobs, newest first.
+type JobList struct {
+	Items []Job `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// JobPatch Changes to a job; fields left out stay as they are.
+//
+// Example: {"status":"in_progress"}
+type JobPatch struct {
+	Description *string    `json:"description,omitempty"`
+	PlannedAt   *time.Time `json:"planned_at,omitempty"`
+
+	// Status Where a job stands; it moves forward only, and done and cancelled are final.
+	Status *JobStatus `json:"status,omitempty"`
+	Title  *string    `json:"title,omitempty"`
+	Type   *string    `json:"type,omitempty"`
+}
+
+// JobRequest A job as the provider's field-service system pushes it.
+//
+// Example: {"external_ref":"FS-4711","planned_at":"2025-03-04T08:00:00Z","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","status":"scheduled","title":"Boiler","type":"repair"}
+type JobRequest struct {
+	Description *string   `json:"description,omitempty"`
+	ExternalRef *string   `json:"external_ref,omitempty"`
+	PlannedAt   time.Time `json:"planned_at"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId SiteId `json:"site_id"`
+
+	// Status Where a job stands; it moves forward only, and done and cancelled are final.
+	Status *JobStatus `json:"status,omitempty"`
+	Title  string     `json:"title"`
+	Type   string     `json:"type"`
+}
+
+// JobStatus Where a job stands; it moves forward only, and done and cancelled are final.
+type JobStatus string
+
 // Licenses A customer's licences of paid features.
 type Licenses struct {
 	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
@@ -1965,8 +2396,9 @@ type Licenses struct {
 // someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 // `staff_login_link` to staff members, with a link to the console (these are about no customer,
 // so no customer's override applies to them), `ticket_opened` to the service desk,
-// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
-// staff member a ticket is assigned to when the customer replies.
+// `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
+// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
+// staff owners and admins when a failing webhook endpoint was switched off.
 //
 // Example: invitation
 type MailKind string
@@ -1999,8 +2431,9 @@ type MailMessage struct {
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
 	// so no customer's override applies to them), `ticket_opened` to the service desk,
-	// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
-	// staff member a ticket is assigned to when the customer replies.
+	// `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
+	// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
+	// staff owners and admins when a failing webhook endpoint was switched off.
 	//
 	//
 	// Example: invitation
@@ -2074,8 +2507,9 @@ type MailTemplate struct {
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
 	// so no customer's override applies to them), `ticket_opened` to the service desk,
-	// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
-	// staff member a ticket is assigned to when the customer replies.
+	// `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
+	// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
+	// staff owners and admins when a failing webhook endpoint was switched off.
 	//
 	//
 	// Example: invitation
@@ -2279,6 +2713,16 @@ type Money struct {
 
 	// Currency ISO 4217 code.
 	Currency string `json:"currency"`
+}
+
+// MoveSiteRequest The customer a site moves to.
+//
+// Example: {"customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6f"}
+type MoveSiteRequest struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
 }
 
 // MovementId Identifies a movement of the stock ledger: `mov_` and a unique suffix (a UUIDv7 by default).
@@ -2662,6 +3106,51 @@ type PasswordSignInRequest struct {
 	Password   string              `json:"password"`
 }
 
+// Picture A picture taken at a site for a job.
+//
+// Example: {"content_type":"image/jpeg","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","height":1200,"id":"pic_01912d80-3e4f-7a61-8c77-914f4e3d2cbf","job_id":"job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d","name":"boiler.jpg","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","size":183422,"taken_at":"2025-03-04T10:45:00Z","width":1600}
+type Picture struct {
+	ContentType string `json:"content_type"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+	Height     int        `json:"height"`
+
+	// Id Identifies a picture: `pic_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: pic_01912d80-3e4f-7a61-8c77-914f4e3d2cbf
+	Id PictureId `json:"id"`
+
+	// JobId Identifies a job: `job_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d
+	JobId JobId  `json:"job_id"`
+	Name  string `json:"name"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId  SiteId    `json:"site_id"`
+	Size    int64     `json:"size"`
+	TakenAt time.Time `json:"taken_at"`
+	Width   int       `json:"width"`
+}
+
+// PictureId Identifies a picture: `pic_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: pic_01912d80-3e4f-7a61-8c77-914f4e3d2cbf
+type PictureId = string
+
+// PictureList One page of pictures, newest first.
+type PictureList struct {
+	Items []Picture `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
 // PlaceOrderRequest An order. A standard order needs `delivery_address` or `recipient` (one); a pre-order neither.
 //
 // Example: {"lines":[{"product_id":"prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d","quantity":2}],"recipient":{"email":"jane.doe@example.com","name":"Jane Doe"},"requested_date":"2025-03-14"}
@@ -2691,6 +3180,15 @@ type PlaceOrderRequest struct {
 	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
 	SiteId *SiteId `json:"site_id,omitempty"`
 }
+
+// PointGeometry A GeoJSON Point; its coordinates are longitude, then latitude.
+type PointGeometry struct {
+	Coordinates []float64         `json:"coordinates"`
+	Type        PointGeometryType `json:"type"`
+}
+
+// PointGeometryType defines model for PointGeometry.Type.
+type PointGeometryType string
 
 // Principal Who is calling. `staff_role` is set for staff and API keys; `customer_id` and `membership_id`
 // for users (the membership they act through); `session_id` and `method` for users with a session.
@@ -3140,6 +3638,17 @@ type ReopenTicketRequest struct {
 	Note *string `json:"note,omitempty"`
 }
 
+// ReplayWebhookDeliveriesRequest Example: {"from":"2025-03-04T00:00:00Z","to":"2025-03-05T00:00:00Z"}
+type ReplayWebhookDeliveriesRequest struct {
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+}
+
+// ReplayWebhookDeliveriesResult defines model for ReplayWebhookDeliveriesResult.
+type ReplayWebhookDeliveriesResult struct {
+	Replayed int `json:"replayed"`
+}
+
 // RequestLoginLinkRequest Where to send a one-time sign-in link.
 //
 // Example: {"email":"ada@acme.example"}
@@ -3180,6 +3689,12 @@ type ReturnStockItemRequest struct {
 //
 // Example: maintainer
 type Role string
+
+// RotateWebhookSecretRequest Example: {"overlap_seconds":86400}
+type RotateWebhookSecretRequest struct {
+	// OverlapSeconds How long the old secret keeps signing beside the new one.
+	OverlapSeconds int `json:"overlap_seconds"`
+}
 
 // SCIMToken A bearer token a customer's identity provider provisions its employees over SCIM with.
 type SCIMToken struct {
@@ -3325,8 +3840,13 @@ type SignInMethod string
 
 // Site A place of a customer (an office, a warehouse); memberships may be limited to some sites.
 //
-// Example: {"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","external_ref":"ERP-4711","id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","name":"Hamburg HQ","updated_at":"2025-03-04T09:15:00Z","version":1}
+// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 14","postal_code":"20457"},"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","external_ref":"ERP-4711","id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","location":{"latitude":53.5413,"longitude":9.9841},"name":"Hamburg HQ","notes":"Ring at the gate.","updated_at":"2025-03-04T09:15:00Z","version":1}
 type Site struct {
+	// Address A postal address. Empty fields are left out.
+	//
+	// Example: {"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"}
+	Address Address `json:"address"`
+
 	// CreatedAt When the site was created.
 	CreatedAt time.Time `json:"created_at"`
 
@@ -3343,14 +3863,67 @@ type Site struct {
 	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
 	Id SiteId `json:"id"`
 
+	// Location A position in WGS 84 decimal degrees. Omitted when the site has none.
+	//
+	// Example: {"latitude":53.5413,"longitude":9.9841}
+	Location *GeoPoint `json:"location,omitempty"`
+
 	// Name Unique within the customer, ignoring case.
 	Name string `json:"name"`
+
+	// Notes Free text for the people who go there (access, parking); empty when none.
+	Notes string `json:"notes"`
 
 	// UpdatedAt When the site last changed.
 	UpdatedAt time.Time `json:"updated_at"`
 
 	// Version Grows with every change; the ETag is this number in quotes.
 	Version int64 `json:"version"`
+}
+
+// SiteFeature One site as a GeoJSON Feature; its geometry is null when the site has no position.
+type SiteFeature struct {
+	// Geometry A GeoJSON Point; its coordinates are longitude, then latitude.
+	Geometry *PointGeometry `json:"geometry"`
+
+	// Id Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	Id SiteId `json:"id"`
+
+	// Properties What a GIS tool shows of a site.
+	Properties SiteFeatureProperties `json:"properties"`
+	Type       SiteFeatureType       `json:"type"`
+}
+
+// SiteFeatureType defines model for SiteFeature.Type.
+type SiteFeatureType string
+
+// SiteFeatureCollection A customer's sites as a GeoJSON FeatureCollection (RFC 7946).
+//
+// Example: {"features":[{"geometry":{"coordinates":[9.9841,53.5413],"type":"Point"},"id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","properties":{"city":"Hamburg","country":"DE","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","external_ref":"ERP-4711","name":"Hamburg HQ","postal_code":"20457","region":"","street":"Hafenstraße 14"},"type":"Feature"}],"type":"FeatureCollection"}
+type SiteFeatureCollection struct {
+	Features []SiteFeature             `json:"features"`
+	Type     SiteFeatureCollectionType `json:"type"`
+}
+
+// SiteFeatureCollectionType defines model for SiteFeatureCollection.Type.
+type SiteFeatureCollectionType string
+
+// SiteFeatureProperties What a GIS tool shows of a site.
+type SiteFeatureProperties struct {
+	City    string `json:"city"`
+	Country string `json:"country"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  CustomerId `json:"customer_id"`
+	ExternalRef string     `json:"external_ref"`
+	Name        string     `json:"name"`
+	PostalCode  string     `json:"postal_code"`
+	Region      string     `json:"region"`
+	Street      string     `json:"street"`
 }
 
 // SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
@@ -3360,7 +3933,7 @@ type SiteId = string
 
 // SiteList One page of sites, oldest first.
 //
-// Example: {"items":[{"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","external_ref":"ERP-4711","id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","name":"Hamburg HQ","updated_at":"2025-03-04T09:15:00Z","version":1}],"next_cursor":""}
+// Example: {"items":[{"address":{"city":"Hamburg","country":"DE"},"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","external_ref":"ERP-4711","id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","name":"Hamburg HQ","notes":"","updated_at":"2025-03-04T09:15:00Z","version":1}],"next_cursor":""}
 type SiteList struct {
 	Items []Site `json:"items"`
 
@@ -3370,13 +3943,29 @@ type SiteList struct {
 
 // SiteRequest A site's name, and optionally its key in the provider's systems.
 //
-// Example: {"external_ref":"ERP-4711","name":"Hamburg HQ"}
+// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 14","postal_code":"20457"},"external_ref":"ERP-4711","location":{"latitude":53.5413,"longitude":9.9841},"name":"Hamburg HQ"}
 type SiteRequest struct {
+	// Address A postal address. Empty fields are left out.
+	//
+	// Example: {"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"}
+	Address *Address `json:"address,omitempty"`
+
+	// ClearLocation Removes the site's position; not together with `location`.
+	ClearLocation *bool `json:"clear_location,omitempty"`
+
 	// ExternalRef The site's key in the provider's own systems (ERP, field service); not unique. Omitted, it stays as it is (an empty string clears it).
 	ExternalRef *string `json:"external_ref,omitempty"`
 
+	// Location A position in WGS 84 decimal degrees. Omitted when the site has none.
+	//
+	// Example: {"latitude":53.5413,"longitude":9.9841}
+	Location *GeoPoint `json:"location,omitempty"`
+
 	// Name Unique within the customer, ignoring case.
 	Name string `json:"name"`
+
+	// Notes Free text for the people who go there. Omitted, it stays as it is.
+	Notes *string `json:"notes,omitempty"`
 }
 
 // StaffId Identifies a staff member: `stf_` and a unique suffix (a UUIDv7 by default).
@@ -4254,6 +4843,17 @@ type UpdateStaffRequest struct {
 	ServiceDesk *bool `json:"service_desk,omitempty"`
 }
 
+// UpdateWebhookEndpointRequest The fields to change; those left out stay as they are. An empty `customer_id` lifts the limit.
+//
+// Example: {"enabled":true}
+type UpdateWebhookEndpointRequest struct {
+	CustomerId  *string             `json:"customer_id,omitempty"`
+	Description *string             `json:"description,omitempty"`
+	Enabled     *bool               `json:"enabled,omitempty"`
+	EventTypes  *[]WebhookEventType `json:"event_types,omitempty"`
+	Url         *string             `json:"url,omitempty"`
+}
+
 // UpsertRecord defines model for UpsertRecord.
 type UpsertRecord struct {
 	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
@@ -4337,6 +4937,463 @@ type UserId = string
 // Example: active
 type UserStatus string
 
+// Visit A technician's time at a site for a job; `ended_at` is left out while it goes on.
+//
+// Example: {"created_at":"2025-03-04T10:45:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","ended_at":"2025-03-04T10:40:00Z","external_ref":"V-1","id":"vis_01912d80-2d3c-7f50-9b66-803f3d2c1bae","job_id":"job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d","outcome":"completed","report":"Replaced the pump.","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","started_at":"2025-03-04T08:10:00Z","technician":"Tess Tech","updated_at":"2025-03-04T10:45:00Z","version":1}
+type Visit struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  CustomerId `json:"customer_id"`
+	EndedAt     *time.Time `json:"ended_at,omitempty"`
+	ExternalRef string     `json:"external_ref"`
+
+	// Id Identifies a visit: `vis_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: vis_01912d80-2d3c-7f50-9b66-803f3d2c1bae
+	Id VisitId `json:"id"`
+
+	// JobId Identifies a job: `job_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d
+	JobId   JobId  `json:"job_id"`
+	Outcome string `json:"outcome"`
+	Report  string `json:"report"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId     SiteId    `json:"site_id"`
+	StartedAt  time.Time `json:"started_at"`
+	Technician string    `json:"technician"`
+	UpdatedAt  time.Time `json:"updated_at"`
+	Version    int64     `json:"version"`
+}
+
+// VisitId Identifies a visit: `vis_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: vis_01912d80-2d3c-7f50-9b66-803f3d2c1bae
+type VisitId = string
+
+// VisitList One page of visits, newest first.
+type VisitList struct {
+	Items []Visit `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// VisitRequest A visit as the provider's field-service system pushes it.
+//
+// Example: {"external_ref":"V-1","outcome":"completed","started_at":"2025-03-04T08:10:00Z","technician":"Tess Tech"}
+type VisitRequest struct {
+	EndedAt     *time.Time `json:"ended_at,omitempty"`
+	ExternalRef *string    `json:"external_ref,omitempty"`
+	Outcome     *string    `json:"outcome,omitempty"`
+	Report      *string    `json:"report,omitempty"`
+	StartedAt   time.Time  `json:"started_at"`
+	Technician  string     `json:"technician"`
+}
+
+// WebhookCustomerEvent The body of a webhook delivery: A customer was created, or its details, portal settings, branding or status changed; `data` is the customer as `GET /v1/customers/{customerId}` shows it after the change.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookCustomerEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A company account of the provider. Optional text fields are left out when empty; `parent_id` is
+	// set for a sub-customer; `branding` is `{}` for a customer with the provider's look.
+	//
+	//
+	// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"branding":{"accent_color":"#ff8800","display_name":"Acme Portal","host_name":"portal.acme.example","logo_url":"https://cdn.acme.example/logo.svg"},"contact_email":"it@acme.example","created_at":"2025-03-04T09:15:00Z","external_ref":"ERP-10042","features":{"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"jobs":true,"order_authorization":true,"pictures":false,"pre_orders":false,"supplier_warehouse":false,"tickets":true,"visits":true},"id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","legal_name":"Acme Handelsgesellschaft mbH","name":"Acme GmbH","phone":"+49 40 1234567","status":"active","updated_at":"2025-03-05T14:02:31Z","vat_id":"DE123456789","version":3}
+	Data Customer `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                `json:"timestamp"`
+	Type      WebhookCustomerEventType `json:"type"`
+}
+
+// WebhookCustomerEventType defines model for WebhookCustomerEvent.Type.
+type WebhookCustomerEventType string
+
+// WebhookDelivery One event on its way to one endpoint, and the record of its last attempt.
+type WebhookDelivery struct {
+	AttemptedAt *time.Time `json:"attempted_at,omitempty"`
+	Attempts    int        `json:"attempts"`
+
+	// Body The event's JSON exactly as signed and sent (only when reading one delivery).
+	Body      *string   `json:"body,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  *CustomerId `json:"customer_id,omitempty"`
+	DeliveredAt *time.Time  `json:"delivered_at,omitempty"`
+
+	// EndpointId Identifies a webhook endpoint: `wep_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: wep_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+	EndpointId WebhookEndpointId `json:"endpoint_id"`
+
+	// EventId Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	EventId WebhookEventId `json:"event_id"`
+
+	// EventType What happened, as `object.verb`. Each type's body is one of the `Webhook…Event` schemas:
+	// WebhookCustomerEvent, WebhookMembershipEvent, WebhookOrderEvent, WebhookStockItemEvent,
+	// WebhookTicketEvent, WebhookTicketCommentEvent and WebhookSiteEvent.
+	//
+	//
+	// Example: order.submitted
+	EventType WebhookEventType `json:"event_type"`
+
+	// Id Identifies a delivery of an event to an endpoint: `wdl_` and a unique suffix.
+	//
+	// Example: wdl_01912d80-4d5e-7f60-8a7b-9c0d1e2f3a4b
+	Id        WebhookDeliveryId `json:"id"`
+	LastError *string           `json:"last_error,omitempty"`
+
+	// LatencyMs How long the last attempt took, in milliseconds.
+	LatencyMs *int64 `json:"latency_ms,omitempty"`
+
+	// NextAttemptAt When a pending delivery is due; left out in the other states.
+	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
+
+	// ReplayOf Identifies a delivery of an event to an endpoint: `wdl_` and a unique suffix.
+	//
+	// Example: wdl_01912d80-4d5e-7f60-8a7b-9c0d1e2f3a4b
+	ReplayOf *WebhookDeliveryId `json:"replay_of,omitempty"`
+
+	// ResponseBody The first KiB of the last answer.
+	ResponseBody *string `json:"response_body,omitempty"`
+
+	// ResponseCode The last attempt's HTTP status; left out when there was no answer.
+	ResponseCode *int `json:"response_code,omitempty"`
+
+	// Status `pending` waits for its first or next attempt, `sending` is with a worker, `sent` was
+	// answered with a 2xx, `failed` gave up (a 3xx or 4xx other than 429, a blocked address, a
+	// disabled endpoint, or out of attempts); a failed delivery can be replayed.
+	//
+	//
+	// Example: sent
+	Status    WebhookDeliveryStatus `json:"status"`
+	UpdatedAt time.Time             `json:"updated_at"`
+}
+
+// WebhookDeliveryId Identifies a delivery of an event to an endpoint: `wdl_` and a unique suffix.
+//
+// Example: wdl_01912d80-4d5e-7f60-8a7b-9c0d1e2f3a4b
+type WebhookDeliveryId = string
+
+// WebhookDeliveryList One page of an endpoint's deliveries, newest first.
+type WebhookDeliveryList struct {
+	Items []WebhookDelivery `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// WebhookDeliveryStatus `pending` waits for its first or next attempt, `sending` is with a worker, `sent` was
+// answered with a 2xx, `failed` gave up (a 3xx or 4xx other than 429, a blocked address, a
+// disabled endpoint, or out of attempts); a failed delivery can be replayed.
+//
+// Example: sent
+type WebhookDeliveryStatus string
+
+// WebhookEndpoint An endpoint staff registered to receive events, without its signing secret.
+//
+// Example: {"created_at":"2025-03-04T09:15:00Z","description":"ERP order import","enabled":true,"event_types":["order.submitted","order.confirmed"],"id":"wep_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f","updated_at":"2025-03-04T09:15:00Z","url":"https://erp.example.com/portalkit/events","version":1}
+type WebhookEndpoint struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  *CustomerId `json:"customer_id,omitempty"`
+	Description string      `json:"description"`
+
+	// DisabledReason Why a disabled endpoint is off, such as failing for days or answering 410.
+	DisabledReason *string            `json:"disabled_reason,omitempty"`
+	Enabled        bool               `json:"enabled"`
+	EventTypes     []WebhookEventType `json:"event_types"`
+
+	// FailingSince When the failures since the last success began; left out while it answers.
+	FailingSince *time.Time `json:"failing_since,omitempty"`
+
+	// Id Identifies a webhook endpoint: `wep_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: wep_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+	Id WebhookEndpointId `json:"id"`
+
+	// PreviousSecretUntil During a rotation, until when the previous secret still signs.
+	PreviousSecretUntil *time.Time `json:"previous_secret_until,omitempty"`
+	UpdatedAt           time.Time  `json:"updated_at"`
+	Url                 string     `json:"url"`
+	Version             int64      `json:"version"`
+}
+
+// WebhookEndpointId Identifies a webhook endpoint: `wep_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: wep_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+type WebhookEndpointId = string
+
+// WebhookEndpointList One page of webhook endpoints, oldest first.
+type WebhookEndpointList struct {
+	Items []WebhookEndpoint `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// WebhookEndpointSecret An endpoint with its signing secret, shown this once.
+type WebhookEndpointSecret struct {
+	// Endpoint An endpoint staff registered to receive events, without its signing secret.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","description":"ERP order import","enabled":true,"event_types":["order.submitted","order.confirmed"],"id":"wep_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f","updated_at":"2025-03-04T09:15:00Z","url":"https://erp.example.com/portalkit/events","version":1}
+	Endpoint WebhookEndpoint `json:"endpoint"`
+
+	// Secret `whsec_` and the base64 key: give it to the receiver, which verifies deliveries with it.
+	Secret string `json:"secret"`
+}
+
+// WebhookEventId Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+// it.
+//
+// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+type WebhookEventId = string
+
+// WebhookEventType What happened, as `object.verb`. Each type's body is one of the `Webhook…Event` schemas:
+// WebhookCustomerEvent, WebhookMembershipEvent, WebhookOrderEvent, WebhookStockItemEvent,
+// WebhookTicketEvent, WebhookTicketCommentEvent and WebhookSiteEvent.
+//
+// Example: order.submitted
+type WebhookEventType string
+
+// WebhookMembershipEvent The body of a webhook delivery: A membership was created (added by staff, or an invitation accepted), changed (role, sites, disabled, enabled) or removed; `data` is the member as `GET …/memberships/{membershipId}` shows it (for `membership.removed`, as it was).
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookMembershipEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A membership together with the user it belongs to.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d","role":"admin","site_ids":[],"status":"active","updated_at":"2025-03-05T14:02:31Z","user":{"created_at":"2025-03-04T09:15:00Z","email":"ada@acme.example","id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","locale":"de-DE","name":"Ada Lovelace","status":"active","updated_at":"2025-03-04T09:15:00Z"},"user_id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","version":2}
+	Data Member `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                  `json:"timestamp"`
+	Type      WebhookMembershipEventType `json:"type"`
+}
+
+// WebhookMembershipEventType defines model for WebhookMembershipEvent.Type.
+type WebhookMembershipEventType string
+
+// WebhookOrderEvent The body of a webhook delivery: An order was placed or moved on; `data` is the order as `GET …/orders/{orderId}` shows it after the change. An order confirmed on submission (`auto_confirm_orders`) sends `order.submitted` and `order.confirmed`.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookOrderEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A customer's order, with its lines and its history.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","currency":"EUR","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","history":[{"at":"2025-03-04T09:15:00Z","by":"user:usr_01912d6f-4c5d-7e6f-9a80-1b2c3d4e5f60","to":"submitted"}],"id":"ord_01912d71-3e4d-7061-8c77-914f4e3d2cbf","kind":"standard","lines":[{"name":"Laptop 14 Pro","product_id":"prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d","quantity":2,"sku":"LAP-14-PRO","total":{"amount":219800,"currency":"EUR"},"unit_price":{"amount":109900,"currency":"EUR"}}],"number":"PO-001042","ordered_by":"usr_01912d6f-4c5d-7e6f-9a80-1b2c3d4e5f60","recipient":{"name":"Jane Doe"},"status":"submitted","total":{"amount":219800,"currency":"EUR"},"updated_at":"2025-03-04T09:15:00Z","version":1}
+	Data Order `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time             `json:"timestamp"`
+	Type      WebhookOrderEventType `json:"type"`
+}
+
+// WebhookOrderEventType defines model for WebhookOrderEvent.Type.
+type WebhookOrderEventType string
+
+// WebhookSiteEvent The body of a webhook delivery: A site was created, renamed or deleted; `data` is the site (for `site.deleted`, as it was).
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookSiteEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A place of a customer (an office, a warehouse); memberships may be limited to some sites.
+	//
+	// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 14","postal_code":"20457"},"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","external_ref":"ERP-4711","id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","location":{"latitude":53.5413,"longitude":9.9841},"name":"Hamburg HQ","notes":"Ring at the gate.","updated_at":"2025-03-04T09:15:00Z","version":1}
+	Data Site `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time            `json:"timestamp"`
+	Type      WebhookSiteEventType `json:"type"`
+}
+
+// WebhookSiteEventType defines model for WebhookSiteEvent.Type.
+type WebhookSiteEventType string
+
+// WebhookStockItemEvent The body of a webhook delivery: A device of the supplier warehouse was stocked in (one event per item), issued, returned or retired; `data` is the item as the API shows it after the move.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookStockItemEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data One device held in the supplier warehouse for a customer.
+	//
+	// Example: {"condition":"new","created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","holder":{"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"},"id":"itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b","product":{"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"},"serial_number":"5CD1234XYZ","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","status":"issued","updated_at":"2025-03-05T10:00:00Z","version":2}
+	Data StockItem `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                 `json:"timestamp"`
+	Type      WebhookStockItemEventType `json:"type"`
+}
+
+// WebhookStockItemEventType defines model for WebhookStockItemEvent.Type.
+type WebhookStockItemEventType string
+
+// WebhookTicketCommentEvent The body of a webhook delivery: A reply or an internal note was added to a ticket; `data` is the comment as staff see it.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookTicketCommentEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A public reply or an internal note on a ticket.
+	Data TicketComment `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                     `json:"timestamp"`
+	Type      WebhookTicketCommentEventType `json:"type"`
+}
+
+// WebhookTicketCommentEventType defines model for WebhookTicketCommentEvent.Type.
+type WebhookTicketCommentEventType string
+
+// WebhookTicketEvent The body of a webhook delivery: A ticket was opened, or changed (status, priority, assignee, reopened, a master-data change applied); `data` is the ticket as staff see it after the change.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookTicketEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A customer's support ticket.
+	//
+	// Example: {"created_at":"2026-03-01T09:00:00Z","customer_id":"cus_01912d5f-8a3b-7c41-9e2d-4b6f8a1c3e5d","description":"","fields":{"damage":"functional"},"id":"tkt_01912d71-3e4d-7061-8c77-914f4e3d2cbf","links":{},"number":"T-000123","priority":"high","status":"open","subject":"Cracked display","type":"equipment_damage","updated_at":"2026-03-01T09:00:00Z","version":1}
+	Data Ticket `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time              `json:"timestamp"`
+	Type      WebhookTicketEventType `json:"type"`
+}
+
+// WebhookTicketEventType defines model for WebhookTicketEvent.Type.
+type WebhookTicketEventType string
+
 // ActiveFilter defines model for ActiveFilter.
 type ActiveFilter = bool
 
@@ -4363,6 +5420,9 @@ type EmployeeQuery = string
 // EmployeeStatusFilter `active`; `locked`: left the HR system while holding devices, until each is back; `left`: gone, kept as history.
 type EmployeeStatusFilter = EmployeeStatus
 
+// From defines model for From.
+type From = time.Time
+
 // GlobalFilter defines model for GlobalFilter.
 type GlobalFilter = bool
 
@@ -4376,6 +5436,11 @@ type IfMatch = string
 //
 // Example: pending
 type InvitationStateFilter = InvitationState
+
+// JobIdFilter Identifies a job: `job_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d
+type JobIdFilter = JobId
 
 // Limit defines model for Limit.
 type Limit = int
@@ -4447,6 +5512,14 @@ type RunId = SyncRunId
 // SerialNumberFilter defines model for SerialNumberFilter.
 type SerialNumberFilter = string
 
+// SiteIdFilter Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+type SiteIdFilter = SiteId
+
+// SiteSearch defines model for SiteSearch.
+type SiteSearch = string
+
 // StaffRoleFilter What a staff member or API key may do across all customers: `agent` (service desk) reads
 // everything and looks after sites and people, `admin` also manages customers and their settings,
 // `owner` also manages API keys.
@@ -4478,10 +5551,27 @@ type TicketStatusFilter = TicketStatus
 // TicketTypeFilter defines model for TicketTypeFilter.
 type TicketTypeFilter = string
 
+// To defines model for To.
+type To = time.Time
+
 // TokenId Identifies a SCIM token: `sct_` and a unique suffix (a UUIDv7 by default).
 //
 // Example: sct_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
 type TokenId = SCIMTokenId
+
+// WebhookDeliveryStatusFilter `pending` waits for its first or next attempt, `sending` is with a worker, `sent` was
+// answered with a 2xx, `failed` gave up (a 3xx or 4xx other than 429, a blocked address, a
+// disabled endpoint, or out of attempts); a failed delivery can be replayed.
+//
+// Example: sent
+type WebhookDeliveryStatusFilter = WebhookDeliveryStatus
+
+// WebhookEventIdFilter Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+// it.
+//
+// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+type WebhookEventIdFilter = WebhookEventId
 
 // WrittenFilter defines model for WrittenFilter.
 type WrittenFilter = bool
@@ -4719,6 +5809,52 @@ type InviteParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListJobsParams defines parameters for ListJobs.
+type ListJobsParams struct {
+	// From Keeps what starts at or after this time (RFC 3339).
+	From *From `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Keeps what starts before this time (RFC 3339); must be after `from`.
+	To *To `form:"to,omitempty" json:"to,omitempty"`
+
+	// SiteId Keeps what happened at this site.
+	SiteId *SiteIdFilter `form:"site_id,omitempty" json:"site_id,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// PushJobParams defines parameters for PushJob.
+type PushJobParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateJobParams defines parameters for UpdateJob.
+type UpdateJobParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// UploadPictureMultipartBody defines parameters for UploadPicture.
+type UploadPictureMultipartBody struct {
+	File openapi_types.File `json:"file"`
+}
+
+// PushVisitParams defines parameters for PushVisit.
+type PushVisitParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // ListMembersParams defines parameters for ListMembers.
 type ListMembersParams struct {
 	// Role Keeps members with this role.
@@ -4833,6 +5969,27 @@ type ListOrgUnitsParams struct {
 	Kind *OrgUnitKind `form:"kind,omitempty" json:"kind,omitempty"`
 }
 
+// ListPicturesParams defines parameters for ListPictures.
+type ListPicturesParams struct {
+	// From Keeps what starts at or after this time (RFC 3339).
+	From *From `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Keeps what starts before this time (RFC 3339); must be after `from`.
+	To *To `form:"to,omitempty" json:"to,omitempty"`
+
+	// SiteId Keeps what happened at this site.
+	SiteId *SiteIdFilter `form:"site_id,omitempty" json:"site_id,omitempty"`
+
+	// JobId Keeps the visits of this job.
+	JobId *JobIdFilter `form:"job_id,omitempty" json:"job_id,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListRecordsParams defines parameters for ListRecords.
 type ListRecordsParams struct {
 	// Type Keeps records of this type.
@@ -4871,6 +6028,9 @@ type CreateSCIMTokenParams struct {
 
 // ListSitesParams defines parameters for ListSites.
 type ListSitesParams struct {
+	// Q Keeps sites whose name, city or external reference contains this text, ignoring case.
+	Q *SiteSearch `form:"q,omitempty" json:"q,omitempty"`
+
 	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
@@ -4888,6 +6048,13 @@ type CreateSiteParams struct {
 
 // RenameSiteParams defines parameters for RenameSite.
 type RenameSiteParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// MoveSiteParams defines parameters for MoveSite.
+type MoveSiteParams struct {
 	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
 	// missing one 428. Weak ETags and `*` never match.
 	IfMatch IfMatch `json:"If-Match"`
@@ -5028,6 +6195,27 @@ type ChangeTicketStatusParams struct {
 	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
 	// missing one 428. Weak ETags and `*` never match.
 	IfMatch IfMatch `json:"If-Match"`
+}
+
+// ListVisitsParams defines parameters for ListVisits.
+type ListVisitsParams struct {
+	// From Keeps what starts at or after this time (RFC 3339).
+	From *From `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Keeps what starts before this time (RFC 3339); must be after `from`.
+	To *To `form:"to,omitempty" json:"to,omitempty"`
+
+	// SiteId Keeps what happened at this site.
+	SiteId *SiteIdFilter `form:"site_id,omitempty" json:"site_id,omitempty"`
+
+	// JobId Keeps the visits of this job.
+	JobId *JobIdFilter `form:"job_id,omitempty" json:"job_id,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
 // ListMailMessagesParams defines parameters for ListMailMessages.
@@ -5231,6 +6419,54 @@ type ListTicketQueueParams struct {
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// ListWebhookEndpointsParams defines parameters for ListWebhookEndpoints.
+type ListWebhookEndpointsParams struct {
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// UpdateWebhookEndpointParams defines parameters for UpdateWebhookEndpoint.
+type UpdateWebhookEndpointParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// ListWebhookDeliveriesParams defines parameters for ListWebhookDeliveries.
+type ListWebhookDeliveriesParams struct {
+	// Status Keeps deliveries in this state.
+	Status *WebhookDeliveryStatusFilter `form:"status,omitempty" json:"status,omitempty"`
+
+	// EventId Keeps the deliveries of this event (its first one and its replays).
+	EventId *WebhookEventIdFilter `form:"event_id,omitempty" json:"event_id,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// EventJSONBody defines parameters for Event.
+type EventJSONBody struct {
+	union json.RawMessage
+}
+
+// EventParams defines parameters for Event.
+type EventParams struct {
+	// WebhookId The event's ID, the same on every attempt and replay.
+	WebhookId WebhookEventId `json:"webhook-id"`
+
+	// WebhookTimestamp The attempt's time in Unix seconds; refuse ones far from your clock.
+	WebhookTimestamp int64 `json:"webhook-timestamp"`
+
+	// WebhookSignature Space-separated `v1,<base64 HMAC-SHA256>` signatures, one per secret that signs.
+	WebhookSignature string `json:"webhook-signature"`
+}
+
 // CreateAPIKeyJSONRequestBody defines body for CreateAPIKey for application/json ContentType.
 type CreateAPIKeyJSONRequestBody = CreateAPIKeyRequest
 
@@ -5281,6 +6517,18 @@ type InviteJSONRequestBody = InviteRequest
 
 // ResendInvitationJSONRequestBody defines body for ResendInvitation for application/json ContentType.
 type ResendInvitationJSONRequestBody = ResendInvitationRequest
+
+// PushJobJSONRequestBody defines body for PushJob for application/json ContentType.
+type PushJobJSONRequestBody = JobRequest
+
+// UpdateJobJSONRequestBody defines body for UpdateJob for application/json ContentType.
+type UpdateJobJSONRequestBody = JobPatch
+
+// UploadPictureMultipartRequestBody defines body for UploadPicture for multipart/form-data ContentType.
+type UploadPictureMultipartRequestBody UploadPictureMultipartBody
+
+// PushVisitJSONRequestBody defines body for PushVisit for application/json ContentType.
+type PushVisitJSONRequestBody = VisitRequest
 
 // UpdateLicensesJSONRequestBody defines body for UpdateLicenses for application/json ContentType.
 type UpdateLicensesJSONRequestBody = UpdateLicensesRequest
@@ -5338,6 +6586,9 @@ type CreateSiteJSONRequestBody = SiteRequest
 
 // RenameSiteJSONRequestBody defines body for RenameSite for application/json ContentType.
 type RenameSiteJSONRequestBody = SiteRequest
+
+// MoveSiteJSONRequestBody defines body for MoveSite for application/json ContentType.
+type MoveSiteJSONRequestBody = MoveSiteRequest
 
 // StockInJSONRequestBody defines body for StockIn for application/json ContentType.
 type StockInJSONRequestBody = StockInRequest
@@ -5422,6 +6673,213 @@ type InviteStaffJSONRequestBody = InviteStaffRequest
 
 // UpdateStaffJSONRequestBody defines body for UpdateStaff for application/json ContentType.
 type UpdateStaffJSONRequestBody = UpdateStaffRequest
+
+// CreateWebhookEndpointJSONRequestBody defines body for CreateWebhookEndpoint for application/json ContentType.
+type CreateWebhookEndpointJSONRequestBody = CreateWebhookEndpointRequest
+
+// UpdateWebhookEndpointJSONRequestBody defines body for UpdateWebhookEndpoint for application/json ContentType.
+type UpdateWebhookEndpointJSONRequestBody = UpdateWebhookEndpointRequest
+
+// ReplayWebhookDeliveriesJSONRequestBody defines body for ReplayWebhookDeliveries for application/json ContentType.
+type ReplayWebhookDeliveriesJSONRequestBody = ReplayWebhookDeliveriesRequest
+
+// RotateWebhookSecretJSONRequestBody defines body for RotateWebhookSecret for application/json ContentType.
+type RotateWebhookSecretJSONRequestBody = RotateWebhookSecretRequest
+
+// EventJSONRequestBody defines body for Event for application/json ContentType.
+type EventJSONRequestBody EventJSONBody
+
+// AsWebhookCustomerEvent returns the union data inside the EventJSONBody as a WebhookCustomerEvent
+func (t EventJSONBody) AsWebhookCustomerEvent() (WebhookCustomerEvent, error) {
+	var body WebhookCustomerEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookCustomerEvent overwrites any union data inside the EventJSONBody as the provided WebhookCustomerEvent
+func (t *EventJSONBody) FromWebhookCustomerEvent(v WebhookCustomerEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookCustomerEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookCustomerEvent
+func (t *EventJSONBody) MergeWebhookCustomerEvent(v WebhookCustomerEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookMembershipEvent returns the union data inside the EventJSONBody as a WebhookMembershipEvent
+func (t EventJSONBody) AsWebhookMembershipEvent() (WebhookMembershipEvent, error) {
+	var body WebhookMembershipEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookMembershipEvent overwrites any union data inside the EventJSONBody as the provided WebhookMembershipEvent
+func (t *EventJSONBody) FromWebhookMembershipEvent(v WebhookMembershipEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookMembershipEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookMembershipEvent
+func (t *EventJSONBody) MergeWebhookMembershipEvent(v WebhookMembershipEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookOrderEvent returns the union data inside the EventJSONBody as a WebhookOrderEvent
+func (t EventJSONBody) AsWebhookOrderEvent() (WebhookOrderEvent, error) {
+	var body WebhookOrderEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookOrderEvent overwrites any union data inside the EventJSONBody as the provided WebhookOrderEvent
+func (t *EventJSONBody) FromWebhookOrderEvent(v WebhookOrderEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookOrderEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookOrderEvent
+func (t *EventJSONBody) MergeWebhookOrderEvent(v WebhookOrderEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookStockItemEvent returns the union data inside the EventJSONBody as a WebhookStockItemEvent
+func (t EventJSONBody) AsWebhookStockItemEvent() (WebhookStockItemEvent, error) {
+	var body WebhookStockItemEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookStockItemEvent overwrites any union data inside the EventJSONBody as the provided WebhookStockItemEvent
+func (t *EventJSONBody) FromWebhookStockItemEvent(v WebhookStockItemEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookStockItemEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookStockItemEvent
+func (t *EventJSONBody) MergeWebhookStockItemEvent(v WebhookStockItemEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookTicketEvent returns the union data inside the EventJSONBody as a WebhookTicketEvent
+func (t EventJSONBody) AsWebhookTicketEvent() (WebhookTicketEvent, error) {
+	var body WebhookTicketEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookTicketEvent overwrites any union data inside the EventJSONBody as the provided WebhookTicketEvent
+func (t *EventJSONBody) FromWebhookTicketEvent(v WebhookTicketEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookTicketEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookTicketEvent
+func (t *EventJSONBody) MergeWebhookTicketEvent(v WebhookTicketEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookTicketCommentEvent returns the union data inside the EventJSONBody as a WebhookTicketCommentEvent
+func (t EventJSONBody) AsWebhookTicketCommentEvent() (WebhookTicketCommentEvent, error) {
+	var body WebhookTicketCommentEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookTicketCommentEvent overwrites any union data inside the EventJSONBody as the provided WebhookTicketCommentEvent
+func (t *EventJSONBody) FromWebhookTicketCommentEvent(v WebhookTicketCommentEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookTicketCommentEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookTicketCommentEvent
+func (t *EventJSONBody) MergeWebhookTicketCommentEvent(v WebhookTicketCommentEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookSiteEvent returns the union data inside the EventJSONBody as a WebhookSiteEvent
+func (t EventJSONBody) AsWebhookSiteEvent() (WebhookSiteEvent, error) {
+	var body WebhookSiteEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookSiteEvent overwrites any union data inside the EventJSONBody as the provided WebhookSiteEvent
+func (t *EventJSONBody) FromWebhookSiteEvent(v WebhookSiteEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookSiteEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookSiteEvent
+func (t *EventJSONBody) MergeWebhookSiteEvent(v WebhookSiteEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t EventJSONBody) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *EventJSONBody) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -5909,10 +7367,12 @@ type ClientInterface interface {
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
 	// customer user asking for another customer gets 404.
 	//
-	// Lists customers oldest first; a customer user sees only its own.
+	// Lists customers oldest first; a customer user sees only its own, or with `parent_id` of its own
+	// customer or one of its sub-customers that one's active sub-customers (another `parent_id` is
+	// 404).
 	//
-	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
-	// unexpected `internal` (500).
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
 	//
 	// Corresponds with GET /v1/customers (the `ListCustomers` operationId).
 	ListCustomers(ctx context.Context, params *ListCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -5963,6 +7423,9 @@ type ClientInterface interface {
 	//
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
 	// customer user asking for another customer gets 404.
+	//
+	// A primary customer's users (any role) may also read its sub-customers', at any depth below it,
+	// read only; a sibling's or the parent's answer 404.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404); anything unexpected `internal` (500).
@@ -6468,6 +7931,155 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/customers/{customerId}/invitations/{invitationId}/revoke (the `RevokeInvitation` operationId).
 	RevokeInvitation(ctx context.Context, customerId CustomerId, invitationId InvitationId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListJobs List a customer's jobs by date range
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+	// while the customer's `jobs` live view is on (404 otherwise, as for a foreign object); a
+	// primary customer's users read its sub-customers' too, while both have it on. A customer user
+	// asking for another customer gets 404.
+	//
+	// Newest first by planned start; `from` (inclusive) and `to` (exclusive) select on it, in SQL
+	// along an index. A customer user limited to some sites sees the jobs at those.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/jobs (the `ListJobs` operationId).
+	ListJobs(ctx context.Context, customerId CustomerId, params *ListJobsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PushJobWithBody Create a job, or change the one its external reference names
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// The provider's field-service system pushes its jobs here: with an `external_ref` the customer
+	// already has a job for, that job changes (200); otherwise a job is created (201). Pushing the
+	// same job twice leaves one. The status moves forward only (`failed_precondition` otherwise).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `conflict` (409), `failed_precondition` (409); a reused Idempotency-Key answers 409
+	// while the first request runs and 422 with another body; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/jobs (the `PushJob` operationId).
+	PushJobWithBody(ctx context.Context, customerId CustomerId, params *PushJobParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PushJob Create a job, or change the one its external reference names
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// The provider's field-service system pushes its jobs here: with an `external_ref` the customer
+	// already has a job for, that job changes (200); otherwise a job is created (201). Pushing the
+	// same job twice leaves one. The status moves forward only (`failed_precondition` otherwise).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `conflict` (409), `failed_precondition` (409); a reused Idempotency-Key answers 409
+	// while the first request runs and 422 with another body; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/jobs (the `PushJob` operationId).
+	PushJob(ctx context.Context, customerId CustomerId, params *PushJobParams, body PushJobJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetJob Get a job
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+	// while the customer's `jobs` live view is on (404 otherwise, as for a foreign object); a
+	// primary customer's users read its sub-customers' too, while both have it on. A customer user
+	// asking for another customer gets 404.
+	//
+	// A customer user limited to some sites gets 404 for a job at another.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/jobs/{jobId} (the `GetJob` operationId).
+	GetJob(ctx context.Context, customerId CustomerId, jobId JobId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateJobWithBody Change a job
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// Fields left out stay as they are. The status moves forward only (`failed_precondition`).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing one 428; a body
+	// over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v1/customers/{customerId}/jobs/{jobId} (the `UpdateJob` operationId).
+	UpdateJobWithBody(ctx context.Context, customerId CustomerId, jobId JobId, params *UpdateJobParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateJob Change a job
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// Fields left out stay as they are. The status moves forward only (`failed_precondition`).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing one 428; a body
+	// over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v1/customers/{customerId}/jobs/{jobId} (the `UpdateJob` operationId).
+	UpdateJob(ctx context.Context, customerId CustomerId, jobId JobId, params *UpdateJobParams, body UpdateJobJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UploadPictureWithBody Upload a picture of a job
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// A `multipart/form-data` body with the picture in the part `file`. Its bytes must be a JPEG, PNG,
+	// GIF or WebP picture, whatever its name says (`invalid` on `file` otherwise). It is stored
+	// re-encoded, which leaves EXIF and its GPS position out (unless the provider keeps them on
+	// purpose), with a thumbnail of at most 320 pixels a side.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409) without a file store; a body over the limit 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/jobs/{jobId}/pictures (the `UploadPicture` operationId).
+	UploadPictureWithBody(ctx context.Context, customerId CustomerId, jobId JobId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PushVisitWithBody Record a visit of a job, or change the one its external reference names
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// With an `external_ref` the customer already has a visit of this job for, that visit changes
+	// (200); otherwise one is recorded (201). `ended_at` may not be before `started_at`.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `conflict` (409), `failed_precondition` (409); a reused Idempotency-Key answers 409
+	// while the first request runs and 422 with another body; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/jobs/{jobId}/visits (the `PushVisit` operationId).
+	PushVisitWithBody(ctx context.Context, customerId CustomerId, jobId JobId, params *PushVisitParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PushVisit Record a visit of a job, or change the one its external reference names
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// With an `external_ref` the customer already has a visit of this job for, that visit changes
+	// (200); otherwise one is recorded (201). `ended_at` may not be before `started_at`.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `conflict` (409), `failed_precondition` (409); a reused Idempotency-Key answers 409
+	// while the first request runs and 422 with another body; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/jobs/{jobId}/visits (the `PushVisit` operationId).
+	PushVisit(ctx context.Context, customerId CustomerId, jobId JobId, params *PushVisitParams, body PushVisitJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetLicenses Get a customer's licences of paid features
 	//
@@ -7189,6 +8801,52 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/customers/{customerId}/org-units (the `ListOrgUnits` operationId).
 	ListOrgUnits(ctx context.Context, customerId CustomerId, params *ListOrgUnitsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListPictures List a customer's pictures by date range
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+	// while the customer's `pictures` live view is on (404 otherwise, as for a foreign object); a
+	// primary customer's users read its sub-customers' too, while both have it on. A customer user
+	// asking for another customer gets 404.
+	//
+	// Newest first by upload; `from` (inclusive) and `to` (exclusive) select on it. A customer user
+	// limited to some sites sees the pictures of those.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/pictures (the `ListPictures` operationId).
+	ListPictures(ctx context.Context, customerId CustomerId, params *ListPicturesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPictureContent Download a picture
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+	// while the customer's `pictures` live view is on (404 otherwise, as for a foreign object); a
+	// primary customer's users read its sub-customers' too, while both have it on. A customer user
+	// asking for another customer gets 404.
+	//
+	// The image as stored: re-encoded, without metadata, unless the provider keeps them.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409) without a file store; anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/pictures/{pictureId}/content (the `GetPictureContent` operationId).
+	GetPictureContent(ctx context.Context, customerId CustomerId, pictureId PictureId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPictureThumbnail Download a picture's thumbnail
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+	// while the customer's `pictures` live view is on (404 otherwise, as for a foreign object); a
+	// primary customer's users read its sub-customers' too, while both have it on. A customer user
+	// asking for another customer gets 404.
+	//
+	// A JPEG of at most 320 pixels a side.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409) without a file store; anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/pictures/{pictureId}/thumbnail (the `GetPictureThumbnail` operationId).
+	GetPictureThumbnail(ctx context.Context, customerId CustomerId, pictureId PictureId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ReactivateCustomer Reactivate a customer
 	//
 	// **Who may call:** Staff admins and owners, and API keys of those roles.
@@ -7470,7 +9128,16 @@ type ClientInterface interface {
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
 	// customer user asking for another customer gets 404.
 	//
-	// Oldest first. A customer user limited to some sites sees only those.
+	// Oldest first. A customer user limited to some sites sees only those. `q` searches name, city
+	// and external reference.
+	//
+	// With `Accept: application/geo+json` the answer is a GeoJSON FeatureCollection (RFC 7946) of
+	// every site the caller may see (up to 10,000; `cursor` and `limit` do not apply), one Point
+	// feature per site with longitude before latitude, and a null geometry for a site without a
+	// position, so that GIS tools can open it as it is.
+	//
+	// A primary customer's users (any role) may also read its sub-customers', at any depth below it,
+	// read only; a sibling's or the parent's answer 404.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404); anything unexpected `internal` (500).
@@ -7517,7 +9184,8 @@ type ClientInterface interface {
 	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
 	//
 	// While memberships are limited to the site it answers `failed_precondition` naming them: change
-	// their sites first, so no one silently gains or loses access.
+	// their sites first, so no one silently gains or loses access. A site with field-service jobs is
+	// kept for their history (`failed_precondition`).
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404), `failed_precondition` (409); anything unexpected `internal` (500).
@@ -7531,6 +9199,9 @@ type ClientInterface interface {
 	// customer user asking for another customer gets 404.
 	//
 	// A customer user limited to some sites gets 404 for any other.
+	//
+	// A primary customer's users (any role) may also read its sub-customers', at any depth below it,
+	// read only; a sibling's or the parent's answer 404.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404); anything unexpected `internal` (500).
@@ -7567,6 +9238,44 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /v1/customers/{customerId}/sites/{siteId} (the `RenameSite` operationId).
 	RenameSite(ctx context.Context, customerId CustomerId, siteId SiteId, params *RenameSiteParams, body RenameSiteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MoveSiteWithBody Give a site to another customer
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// The site keeps its ID, name, address and position; what happened there before stays with the
+	// customer it happened for. Memberships that name the site among others lose it. A membership
+	// limited to this site alone, or a pending invitation naming it, answers `failed_precondition`
+	// naming them: dropping the site would widen their access to every site. `already_exists` when
+	// the other customer has a site of the same name.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409), `failed_precondition` (409); a stale If-Match answers 412 and a
+	// missing one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/sites/{siteId}/move (the `MoveSite` operationId).
+	MoveSiteWithBody(ctx context.Context, customerId CustomerId, siteId SiteId, params *MoveSiteParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MoveSite Give a site to another customer
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// The site keeps its ID, name, address and position; what happened there before stays with the
+	// customer it happened for. Memberships that name the site among others lose it. A membership
+	// limited to this site alone, or a pending invitation naming it, answers `failed_precondition`
+	// naming them: dropping the site would widen their access to every site. `already_exists` when
+	// the other customer has a site of the same name.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409), `failed_precondition` (409); a stale If-Match answers 412 and a
+	// missing one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/sites/{siteId}/move (the `MoveSite` operationId).
+	MoveSite(ctx context.Context, customerId CustomerId, siteId SiteId, params *MoveSiteParams, body MoveSiteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListStockLevels Count a customer's stock per product
 	//
@@ -8199,6 +9908,37 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/status (the `ChangeTicketStatus` operationId).
 	ChangeTicketStatus(ctx context.Context, customerId CustomerId, ticketId TicketId, params *ChangeTicketStatusParams, body ChangeTicketStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListVisits List a customer's visits by date range
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+	// while the customer's `visits` live view is on (404 otherwise, as for a foreign object); a
+	// primary customer's users read its sub-customers' too, while both have it on. A customer user
+	// asking for another customer gets 404.
+	//
+	// Newest first by start; `from` (inclusive) and `to` (exclusive) select on it, in SQL along an
+	// index. A customer user limited to some sites sees the visits at those.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/visits (the `ListVisits` operationId).
+	ListVisits(ctx context.Context, customerId CustomerId, params *ListVisitsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetVisit Get a visit
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+	// while the customer's `visits` live view is on (404 otherwise, as for a foreign object); a
+	// primary customer's users read its sub-customers' too, while both have it on. A customer user
+	// asking for another customer gets 404.
+	//
+	// A customer user limited to some sites gets 404 for a visit at another.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/visits/{visitId} (the `GetVisit` operationId).
+	GetVisit(ctx context.Context, customerId CustomerId, visitId VisitId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListMailMessages List the mail outbox
 	//
@@ -9045,6 +10785,225 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/users/{userId}/enable (the `EnableUser` operationId).
 	EnableUser(ctx context.Context, userId UserId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetWebhookDelivery Get a webhook delivery
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles; customer users
+	// get 403.
+	//
+	// The delivery with the event's body as it is signed and sent.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/webhooks/deliveries/{deliveryId} (the `GetWebhookDelivery` operationId).
+	GetWebhookDelivery(ctx context.Context, deliveryId WebhookDeliveryId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplayWebhookDelivery Replay a webhook delivery
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Sends the delivery's event to its endpoint again, as a new delivery with the same body and
+	// `webhook-id`.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409: still pending or sending, or the endpoint is disabled);
+	// anything unexpected `internal` (500).
+	//
+	// Corresponds with POST /v1/webhooks/deliveries/{deliveryId}/replay (the `ReplayWebhookDelivery` operationId).
+	ReplayWebhookDelivery(ctx context.Context, deliveryId WebhookDeliveryId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListWebhookEndpoints List the webhook endpoints
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles; customer users
+	// get 403.
+	//
+	// The endpoints staff registered, oldest first, without their secrets.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+	// unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/webhooks/endpoints (the `ListWebhookEndpoints` operationId).
+	ListWebhookEndpoints(ctx context.Context, params *ListWebhookEndpointsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateWebhookEndpointWithBody Register a webhook endpoint
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Registers a URL to receive the event types named (see WebhookEventType; the events' bodies
+	// are the `Webhook…Event` schemas), optionally only those of one customer. Every delivery is a
+	// POST signed as the Standard Webhooks specification says (`webhook-id`, `webhook-timestamp`,
+	// `webhook-signature`), at least once, retried with backoff on timeouts, 429 and 5xx; deliveries
+	// may arrive in any order. The answer is the only place the signing secret appears.
+	//
+	// The URL must be `https` unless the server allows plain http, and must not lead to a loopback,
+	// private or link-local address unless the server allows that (checked now and at every
+	// delivery).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400),
+	// `failed_precondition` (409: too many endpoints); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/webhooks/endpoints (the `CreateWebhookEndpoint` operationId).
+	CreateWebhookEndpointWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateWebhookEndpoint Register a webhook endpoint
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Registers a URL to receive the event types named (see WebhookEventType; the events' bodies
+	// are the `Webhook…Event` schemas), optionally only those of one customer. Every delivery is a
+	// POST signed as the Standard Webhooks specification says (`webhook-id`, `webhook-timestamp`,
+	// `webhook-signature`), at least once, retried with backoff on timeouts, 429 and 5xx; deliveries
+	// may arrive in any order. The answer is the only place the signing secret appears.
+	//
+	// The URL must be `https` unless the server allows plain http, and must not lead to a loopback,
+	// private or link-local address unless the server allows that (checked now and at every
+	// delivery).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400),
+	// `failed_precondition` (409: too many endpoints); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/webhooks/endpoints (the `CreateWebhookEndpoint` operationId).
+	CreateWebhookEndpoint(ctx context.Context, body CreateWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteWebhookEndpoint Delete a webhook endpoint
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Deletes the endpoint with its delivery log; deliveries not yet made are never made.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with DELETE /v1/webhooks/endpoints/{endpointId} (the `DeleteWebhookEndpoint` operationId).
+	DeleteWebhookEndpoint(ctx context.Context, endpointId WebhookEndpointId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetWebhookEndpoint Get a webhook endpoint
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles; customer users
+	// get 403.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/webhooks/endpoints/{endpointId} (the `GetWebhookEndpoint` operationId).
+	GetWebhookEndpoint(ctx context.Context, endpointId WebhookEndpointId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateWebhookEndpointWithBody Change a webhook endpoint
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Fields left out stay as they are. `enabled: true` switches an endpoint on again and forgets
+	// its failures; its deliveries that failed meanwhile can be replayed.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v1/webhooks/endpoints/{endpointId} (the `UpdateWebhookEndpoint` operationId).
+	UpdateWebhookEndpointWithBody(ctx context.Context, endpointId WebhookEndpointId, params *UpdateWebhookEndpointParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateWebhookEndpoint Change a webhook endpoint
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Fields left out stay as they are. `enabled: true` switches an endpoint on again and forgets
+	// its failures; its deliveries that failed meanwhile can be replayed.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v1/webhooks/endpoints/{endpointId} (the `UpdateWebhookEndpoint` operationId).
+	UpdateWebhookEndpoint(ctx context.Context, endpointId WebhookEndpointId, params *UpdateWebhookEndpointParams, body UpdateWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListWebhookDeliveries List an endpoint's deliveries
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles; customer users
+	// get 403.
+	//
+	// The delivery log, newest first: each event sent (or to be sent) to the endpoint, its status,
+	// attempts, and the last attempt's response code, latency and the first KiB of the answer.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/webhooks/endpoints/{endpointId}/deliveries (the `ListWebhookDeliveries` operationId).
+	ListWebhookDeliveries(ctx context.Context, endpointId WebhookEndpointId, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplayWebhookDeliveriesWithBody Replay an endpoint's deliveries of a time range
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Sends every event written for the endpoint from `from` (inclusive) to `to` (exclusive) again,
+	// as new deliveries with the same `webhook-id`, oldest first; at most 1,000 at once.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409: the endpoint is disabled, or the range holds too many); a
+	// body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/webhooks/endpoints/{endpointId}/replay (the `ReplayWebhookDeliveries` operationId).
+	ReplayWebhookDeliveriesWithBody(ctx context.Context, endpointId WebhookEndpointId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplayWebhookDeliveries Replay an endpoint's deliveries of a time range
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Sends every event written for the endpoint from `from` (inclusive) to `to` (exclusive) again,
+	// as new deliveries with the same `webhook-id`, oldest first; at most 1,000 at once.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409: the endpoint is disabled, or the range holds too many); a
+	// body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/webhooks/endpoints/{endpointId}/replay (the `ReplayWebhookDeliveries` operationId).
+	ReplayWebhookDeliveries(ctx context.Context, endpointId WebhookEndpointId, body ReplayWebhookDeliveriesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RotateWebhookSecretWithBody Rotate a webhook endpoint's secret
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Gives the endpoint a new signing secret, shown in this answer only. For `overlap_seconds`
+	// every delivery carries a signature with the new and one with the old secret, so the receiver
+	// can switch without losing a delivery; 0 stops the old secret at once (for one that leaked).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/webhooks/endpoints/{endpointId}/rotate-secret (the `RotateWebhookSecret` operationId).
+	RotateWebhookSecretWithBody(ctx context.Context, endpointId WebhookEndpointId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RotateWebhookSecret Rotate a webhook endpoint's secret
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Gives the endpoint a new signing secret, shown in this answer only. For `overlap_seconds`
+	// every delivery carries a signature with the new and one with the old secret, so the receiver
+	// can switch without losing a delivery; 0 stops the old secret at once (for one that leaked).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/webhooks/endpoints/{endpointId}/rotate-secret (the `RotateWebhookSecret` operationId).
+	RotateWebhookSecret(ctx context.Context, endpointId WebhookEndpointId, body RotateWebhookSecretJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // GetHealth Liveness
@@ -9709,10 +11668,12 @@ func (c *RawClient) SignInStaffWithPassword(ctx context.Context, body SignInStaf
 // **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
 // customer user asking for another customer gets 404.
 //
-// Lists customers oldest first; a customer user sees only its own.
+// Lists customers oldest first; a customer user sees only its own, or with `parent_id` of its own
+// customer or one of its sub-customers that one's active sub-customers (another `parent_id` is
+// 404).
 //
-// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
-// unexpected `internal` (500).
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
 //
 // Corresponds with GET /v1/customers (the `ListCustomers` operationId).
 func (c *RawClient) ListCustomers(ctx context.Context, params *ListCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -9793,6 +11754,9 @@ func (c *RawClient) CreateCustomer(ctx context.Context, params *CreateCustomerPa
 //
 // **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
 // customer user asking for another customer gets 404.
+//
+// A primary customer's users (any role) may also read its sub-customers', at any depth below it,
+// read only; a sibling's or the parent's answer 404.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404); anything unexpected `internal` (500).
@@ -10589,6 +12553,245 @@ func (c *RawClient) ResendInvitation(ctx context.Context, customerId CustomerId,
 // Corresponds with POST /v1/customers/{customerId}/invitations/{invitationId}/revoke (the `RevokeInvitation` operationId).
 func (c *RawClient) RevokeInvitation(ctx context.Context, customerId CustomerId, invitationId InvitationId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRevokeInvitationRequest(c.Server, customerId, invitationId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListJobs List a customer's jobs by date range
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+// while the customer's `jobs` live view is on (404 otherwise, as for a foreign object); a
+// primary customer's users read its sub-customers' too, while both have it on. A customer user
+// asking for another customer gets 404.
+//
+// Newest first by planned start; `from` (inclusive) and `to` (exclusive) select on it, in SQL
+// along an index. A customer user limited to some sites sees the jobs at those.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/jobs (the `ListJobs` operationId).
+func (c *RawClient) ListJobs(ctx context.Context, customerId CustomerId, params *ListJobsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListJobsRequest(c.Server, customerId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PushJobWithBody Create a job, or change the one its external reference names
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// The provider's field-service system pushes its jobs here: with an `external_ref` the customer
+// already has a job for, that job changes (200); otherwise a job is created (201). Pushing the
+// same job twice leaves one. The status moves forward only (`failed_precondition` otherwise).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `conflict` (409), `failed_precondition` (409); a reused Idempotency-Key answers 409
+// while the first request runs and 422 with another body; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/jobs (the `PushJob` operationId).
+func (c *RawClient) PushJobWithBody(ctx context.Context, customerId CustomerId, params *PushJobParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPushJobRequestWithBody(c.Server, customerId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PushJob Create a job, or change the one its external reference names
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// The provider's field-service system pushes its jobs here: with an `external_ref` the customer
+// already has a job for, that job changes (200); otherwise a job is created (201). Pushing the
+// same job twice leaves one. The status moves forward only (`failed_precondition` otherwise).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `conflict` (409), `failed_precondition` (409); a reused Idempotency-Key answers 409
+// while the first request runs and 422 with another body; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/jobs (the `PushJob` operationId).
+func (c *RawClient) PushJob(ctx context.Context, customerId CustomerId, params *PushJobParams, body PushJobJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPushJobRequest(c.Server, customerId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetJob Get a job
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+// while the customer's `jobs` live view is on (404 otherwise, as for a foreign object); a
+// primary customer's users read its sub-customers' too, while both have it on. A customer user
+// asking for another customer gets 404.
+//
+// A customer user limited to some sites gets 404 for a job at another.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/jobs/{jobId} (the `GetJob` operationId).
+func (c *RawClient) GetJob(ctx context.Context, customerId CustomerId, jobId JobId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetJobRequest(c.Server, customerId, jobId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateJobWithBody Change a job
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// Fields left out stay as they are. The status moves forward only (`failed_precondition`).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing one 428; a body
+// over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v1/customers/{customerId}/jobs/{jobId} (the `UpdateJob` operationId).
+func (c *RawClient) UpdateJobWithBody(ctx context.Context, customerId CustomerId, jobId JobId, params *UpdateJobParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateJobRequestWithBody(c.Server, customerId, jobId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateJob Change a job
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// Fields left out stay as they are. The status moves forward only (`failed_precondition`).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing one 428; a body
+// over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v1/customers/{customerId}/jobs/{jobId} (the `UpdateJob` operationId).
+func (c *RawClient) UpdateJob(ctx context.Context, customerId CustomerId, jobId JobId, params *UpdateJobParams, body UpdateJobJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateJobRequest(c.Server, customerId, jobId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UploadPictureWithBody Upload a picture of a job
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// A `multipart/form-data` body with the picture in the part `file`. Its bytes must be a JPEG, PNG,
+// GIF or WebP picture, whatever its name says (`invalid` on `file` otherwise). It is stored
+// re-encoded, which leaves EXIF and its GPS position out (unless the provider keeps them on
+// purpose), with a thumbnail of at most 320 pixels a side.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409) without a file store; a body over the limit 413; anything
+// unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/jobs/{jobId}/pictures (the `UploadPicture` operationId).
+func (c *RawClient) UploadPictureWithBody(ctx context.Context, customerId CustomerId, jobId JobId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUploadPictureRequestWithBody(c.Server, customerId, jobId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PushVisitWithBody Record a visit of a job, or change the one its external reference names
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// With an `external_ref` the customer already has a visit of this job for, that visit changes
+// (200); otherwise one is recorded (201). `ended_at` may not be before `started_at`.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `conflict` (409), `failed_precondition` (409); a reused Idempotency-Key answers 409
+// while the first request runs and 422 with another body; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/jobs/{jobId}/visits (the `PushVisit` operationId).
+func (c *RawClient) PushVisitWithBody(ctx context.Context, customerId CustomerId, jobId JobId, params *PushVisitParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPushVisitRequestWithBody(c.Server, customerId, jobId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PushVisit Record a visit of a job, or change the one its external reference names
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// With an `external_ref` the customer already has a visit of this job for, that visit changes
+// (200); otherwise one is recorded (201). `ended_at` may not be before `started_at`.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `conflict` (409), `failed_precondition` (409); a reused Idempotency-Key answers 409
+// while the first request runs and 422 with another body; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/jobs/{jobId}/visits (the `PushVisit` operationId).
+func (c *RawClient) PushVisit(ctx context.Context, customerId CustomerId, jobId JobId, params *PushVisitParams, body PushVisitJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPushVisitRequest(c.Server, customerId, jobId, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -11749,6 +13952,82 @@ func (c *RawClient) ListOrgUnits(ctx context.Context, customerId CustomerId, par
 	return c.Client.Do(req)
 }
 
+// ListPictures List a customer's pictures by date range
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+// while the customer's `pictures` live view is on (404 otherwise, as for a foreign object); a
+// primary customer's users read its sub-customers' too, while both have it on. A customer user
+// asking for another customer gets 404.
+//
+// Newest first by upload; `from` (inclusive) and `to` (exclusive) select on it. A customer user
+// limited to some sites sees the pictures of those.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/pictures (the `ListPictures` operationId).
+func (c *RawClient) ListPictures(ctx context.Context, customerId CustomerId, params *ListPicturesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPicturesRequest(c.Server, customerId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPictureContent Download a picture
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+// while the customer's `pictures` live view is on (404 otherwise, as for a foreign object); a
+// primary customer's users read its sub-customers' too, while both have it on. A customer user
+// asking for another customer gets 404.
+//
+// The image as stored: re-encoded, without metadata, unless the provider keeps them.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409) without a file store; anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/pictures/{pictureId}/content (the `GetPictureContent` operationId).
+func (c *RawClient) GetPictureContent(ctx context.Context, customerId CustomerId, pictureId PictureId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPictureContentRequest(c.Server, customerId, pictureId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPictureThumbnail Download a picture's thumbnail
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+// while the customer's `pictures` live view is on (404 otherwise, as for a foreign object); a
+// primary customer's users read its sub-customers' too, while both have it on. A customer user
+// asking for another customer gets 404.
+//
+// A JPEG of at most 320 pixels a side.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409) without a file store; anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/pictures/{pictureId}/thumbnail (the `GetPictureThumbnail` operationId).
+func (c *RawClient) GetPictureThumbnail(ctx context.Context, customerId CustomerId, pictureId PictureId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPictureThumbnailRequest(c.Server, customerId, pictureId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ReactivateCustomer Reactivate a customer
 //
 // **Who may call:** Staff admins and owners, and API keys of those roles.
@@ -12190,7 +14469,16 @@ func (c *RawClient) RevokeSCIMToken(ctx context.Context, customerId CustomerId, 
 // **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
 // customer user asking for another customer gets 404.
 //
-// Oldest first. A customer user limited to some sites sees only those.
+// Oldest first. A customer user limited to some sites sees only those. `q` searches name, city
+// and external reference.
+//
+// With `Accept: application/geo+json` the answer is a GeoJSON FeatureCollection (RFC 7946) of
+// every site the caller may see (up to 10,000; `cursor` and `limit` do not apply), one Point
+// feature per site with longitude before latitude, and a null geometry for a site without a
+// position, so that GIS tools can open it as it is.
+//
+// A primary customer's users (any role) may also read its sub-customers', at any depth below it,
+// read only; a sibling's or the parent's answer 404.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404); anything unexpected `internal` (500).
@@ -12267,7 +14555,8 @@ func (c *RawClient) CreateSite(ctx context.Context, customerId CustomerId, param
 // **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
 //
 // While memberships are limited to the site it answers `failed_precondition` naming them: change
-// their sites first, so no one silently gains or loses access.
+// their sites first, so no one silently gains or loses access. A site with field-service jobs is
+// kept for their history (`failed_precondition`).
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404), `failed_precondition` (409); anything unexpected `internal` (500).
@@ -12291,6 +14580,9 @@ func (c *RawClient) DeleteSite(ctx context.Context, customerId CustomerId, siteI
 // customer user asking for another customer gets 404.
 //
 // A customer user limited to some sites gets 404 for any other.
+//
+// A primary customer's users (any role) may also read its sub-customers', at any depth below it,
+// read only; a sibling's or the parent's answer 404.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404); anything unexpected `internal` (500).
@@ -12348,6 +14640,64 @@ func (c *RawClient) RenameSiteWithBody(ctx context.Context, customerId CustomerI
 // Corresponds with PATCH /v1/customers/{customerId}/sites/{siteId} (the `RenameSite` operationId).
 func (c *RawClient) RenameSite(ctx context.Context, customerId CustomerId, siteId SiteId, params *RenameSiteParams, body RenameSiteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRenameSiteRequest(c.Server, customerId, siteId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MoveSiteWithBody Give a site to another customer
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// The site keeps its ID, name, address and position; what happened there before stays with the
+// customer it happened for. Memberships that name the site among others lose it. A membership
+// limited to this site alone, or a pending invitation naming it, answers `failed_precondition`
+// naming them: dropping the site would widen their access to every site. `already_exists` when
+// the other customer has a site of the same name.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409), `failed_precondition` (409); a stale If-Match answers 412 and a
+// missing one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/sites/{siteId}/move (the `MoveSite` operationId).
+func (c *RawClient) MoveSiteWithBody(ctx context.Context, customerId CustomerId, siteId SiteId, params *MoveSiteParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMoveSiteRequestWithBody(c.Server, customerId, siteId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MoveSite Give a site to another customer
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// The site keeps its ID, name, address and position; what happened there before stays with the
+// customer it happened for. Memberships that name the site among others lose it. A membership
+// limited to this site alone, or a pending invitation naming it, answers `failed_precondition`
+// naming them: dropping the site would widen their access to every site. `already_exists` when
+// the other customer has a site of the same name.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409), `failed_precondition` (409); a stale If-Match answers 412 and a
+// missing one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/sites/{siteId}/move (the `MoveSite` operationId).
+func (c *RawClient) MoveSite(ctx context.Context, customerId CustomerId, siteId SiteId, params *MoveSiteParams, body MoveSiteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMoveSiteRequest(c.Server, customerId, siteId, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -13320,6 +15670,57 @@ func (c *RawClient) ChangeTicketStatusWithBody(ctx context.Context, customerId C
 // Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/status (the `ChangeTicketStatus` operationId).
 func (c *RawClient) ChangeTicketStatus(ctx context.Context, customerId CustomerId, ticketId TicketId, params *ChangeTicketStatusParams, body ChangeTicketStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewChangeTicketStatusRequest(c.Server, customerId, ticketId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListVisits List a customer's visits by date range
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+// while the customer's `visits` live view is on (404 otherwise, as for a foreign object); a
+// primary customer's users read its sub-customers' too, while both have it on. A customer user
+// asking for another customer gets 404.
+//
+// Newest first by start; `from` (inclusive) and `to` (exclusive) select on it, in SQL along an
+// index. A customer user limited to some sites sees the visits at those.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/visits (the `ListVisits` operationId).
+func (c *RawClient) ListVisits(ctx context.Context, customerId CustomerId, params *ListVisitsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListVisitsRequest(c.Server, customerId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetVisit Get a visit
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+// while the customer's `visits` live view is on (404 otherwise, as for a foreign object); a
+// primary customer's users read its sub-customers' too, while both have it on. A customer user
+// asking for another customer gets 404.
+//
+// A customer user limited to some sites gets 404 for a visit at another.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/visits/{visitId} (the `GetVisit` operationId).
+func (c *RawClient) GetVisit(ctx context.Context, customerId CustomerId, visitId VisitId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetVisitRequest(c.Server, customerId, visitId)
 	if err != nil {
 		return nil, err
 	}
@@ -14706,6 +17107,365 @@ func (c *RawClient) DisableUser(ctx context.Context, userId UserId, reqEditors .
 // Corresponds with POST /v1/users/{userId}/enable (the `EnableUser` operationId).
 func (c *RawClient) EnableUser(ctx context.Context, userId UserId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewEnableUserRequest(c.Server, userId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetWebhookDelivery Get a webhook delivery
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles; customer users
+// get 403.
+//
+// The delivery with the event's body as it is signed and sent.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/webhooks/deliveries/{deliveryId} (the `GetWebhookDelivery` operationId).
+func (c *RawClient) GetWebhookDelivery(ctx context.Context, deliveryId WebhookDeliveryId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetWebhookDeliveryRequest(c.Server, deliveryId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplayWebhookDelivery Replay a webhook delivery
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Sends the delivery's event to its endpoint again, as a new delivery with the same body and
+// `webhook-id`.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409: still pending or sending, or the endpoint is disabled);
+// anything unexpected `internal` (500).
+//
+// Corresponds with POST /v1/webhooks/deliveries/{deliveryId}/replay (the `ReplayWebhookDelivery` operationId).
+func (c *RawClient) ReplayWebhookDelivery(ctx context.Context, deliveryId WebhookDeliveryId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplayWebhookDeliveryRequest(c.Server, deliveryId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListWebhookEndpoints List the webhook endpoints
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles; customer users
+// get 403.
+//
+// The endpoints staff registered, oldest first, without their secrets.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+// unexpected `internal` (500).
+//
+// Corresponds with GET /v1/webhooks/endpoints (the `ListWebhookEndpoints` operationId).
+func (c *RawClient) ListWebhookEndpoints(ctx context.Context, params *ListWebhookEndpointsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListWebhookEndpointsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateWebhookEndpointWithBody Register a webhook endpoint
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Registers a URL to receive the event types named (see WebhookEventType; the events' bodies
+// are the `Webhook…Event` schemas), optionally only those of one customer. Every delivery is a
+// POST signed as the Standard Webhooks specification says (`webhook-id`, `webhook-timestamp`,
+// `webhook-signature`), at least once, retried with backoff on timeouts, 429 and 5xx; deliveries
+// may arrive in any order. The answer is the only place the signing secret appears.
+//
+// The URL must be `https` unless the server allows plain http, and must not lead to a loopback,
+// private or link-local address unless the server allows that (checked now and at every
+// delivery).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400),
+// `failed_precondition` (409: too many endpoints); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/webhooks/endpoints (the `CreateWebhookEndpoint` operationId).
+func (c *RawClient) CreateWebhookEndpointWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWebhookEndpointRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateWebhookEndpoint Register a webhook endpoint
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Registers a URL to receive the event types named (see WebhookEventType; the events' bodies
+// are the `Webhook…Event` schemas), optionally only those of one customer. Every delivery is a
+// POST signed as the Standard Webhooks specification says (`webhook-id`, `webhook-timestamp`,
+// `webhook-signature`), at least once, retried with backoff on timeouts, 429 and 5xx; deliveries
+// may arrive in any order. The answer is the only place the signing secret appears.
+//
+// The URL must be `https` unless the server allows plain http, and must not lead to a loopback,
+// private or link-local address unless the server allows that (checked now and at every
+// delivery).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400),
+// `failed_precondition` (409: too many endpoints); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/webhooks/endpoints (the `CreateWebhookEndpoint` operationId).
+func (c *RawClient) CreateWebhookEndpoint(ctx context.Context, body CreateWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWebhookEndpointRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteWebhookEndpoint Delete a webhook endpoint
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Deletes the endpoint with its delivery log; deliveries not yet made are never made.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Corresponds with DELETE /v1/webhooks/endpoints/{endpointId} (the `DeleteWebhookEndpoint` operationId).
+func (c *RawClient) DeleteWebhookEndpoint(ctx context.Context, endpointId WebhookEndpointId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteWebhookEndpointRequest(c.Server, endpointId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetWebhookEndpoint Get a webhook endpoint
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles; customer users
+// get 403.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/webhooks/endpoints/{endpointId} (the `GetWebhookEndpoint` operationId).
+func (c *RawClient) GetWebhookEndpoint(ctx context.Context, endpointId WebhookEndpointId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetWebhookEndpointRequest(c.Server, endpointId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateWebhookEndpointWithBody Change a webhook endpoint
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Fields left out stay as they are. `enabled: true` switches an endpoint on again and forgets
+// its failures; its deliveries that failed meanwhile can be replayed.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v1/webhooks/endpoints/{endpointId} (the `UpdateWebhookEndpoint` operationId).
+func (c *RawClient) UpdateWebhookEndpointWithBody(ctx context.Context, endpointId WebhookEndpointId, params *UpdateWebhookEndpointParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateWebhookEndpointRequestWithBody(c.Server, endpointId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateWebhookEndpoint Change a webhook endpoint
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Fields left out stay as they are. `enabled: true` switches an endpoint on again and forgets
+// its failures; its deliveries that failed meanwhile can be replayed.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v1/webhooks/endpoints/{endpointId} (the `UpdateWebhookEndpoint` operationId).
+func (c *RawClient) UpdateWebhookEndpoint(ctx context.Context, endpointId WebhookEndpointId, params *UpdateWebhookEndpointParams, body UpdateWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateWebhookEndpointRequest(c.Server, endpointId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListWebhookDeliveries List an endpoint's deliveries
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles; customer users
+// get 403.
+//
+// The delivery log, newest first: each event sent (or to be sent) to the endpoint, its status,
+// attempts, and the last attempt's response code, latency and the first KiB of the answer.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/webhooks/endpoints/{endpointId}/deliveries (the `ListWebhookDeliveries` operationId).
+func (c *RawClient) ListWebhookDeliveries(ctx context.Context, endpointId WebhookEndpointId, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListWebhookDeliveriesRequest(c.Server, endpointId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplayWebhookDeliveriesWithBody Replay an endpoint's deliveries of a time range
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Sends every event written for the endpoint from `from` (inclusive) to `to` (exclusive) again,
+// as new deliveries with the same `webhook-id`, oldest first; at most 1,000 at once.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409: the endpoint is disabled, or the range holds too many); a
+// body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/webhooks/endpoints/{endpointId}/replay (the `ReplayWebhookDeliveries` operationId).
+func (c *RawClient) ReplayWebhookDeliveriesWithBody(ctx context.Context, endpointId WebhookEndpointId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplayWebhookDeliveriesRequestWithBody(c.Server, endpointId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplayWebhookDeliveries Replay an endpoint's deliveries of a time range
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Sends every event written for the endpoint from `from` (inclusive) to `to` (exclusive) again,
+// as new deliveries with the same `webhook-id`, oldest first; at most 1,000 at once.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409: the endpoint is disabled, or the range holds too many); a
+// body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/webhooks/endpoints/{endpointId}/replay (the `ReplayWebhookDeliveries` operationId).
+func (c *RawClient) ReplayWebhookDeliveries(ctx context.Context, endpointId WebhookEndpointId, body ReplayWebhookDeliveriesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplayWebhookDeliveriesRequest(c.Server, endpointId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RotateWebhookSecretWithBody Rotate a webhook endpoint's secret
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Gives the endpoint a new signing secret, shown in this answer only. For `overlap_seconds`
+// every delivery carries a signature with the new and one with the old secret, so the receiver
+// can switch without losing a delivery; 0 stops the old secret at once (for one that leaked).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/webhooks/endpoints/{endpointId}/rotate-secret (the `RotateWebhookSecret` operationId).
+func (c *RawClient) RotateWebhookSecretWithBody(ctx context.Context, endpointId WebhookEndpointId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRotateWebhookSecretRequestWithBody(c.Server, endpointId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RotateWebhookSecret Rotate a webhook endpoint's secret
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Gives the endpoint a new signing secret, shown in this answer only. For `overlap_seconds`
+// every delivery carries a signature with the new and one with the old secret, so the receiver
+// can switch without losing a delivery; 0 stops the old secret at once (for one that leaked).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/webhooks/endpoints/{endpointId}/rotate-secret (the `RotateWebhookSecret` operationId).
+func (c *RawClient) RotateWebhookSecret(ctx context.Context, endpointId WebhookEndpointId, body RotateWebhookSecretJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRotateWebhookSecretRequest(c.Server, endpointId, body)
 	if err != nil {
 		return nil, err
 	}
@@ -16763,6 +19523,397 @@ func NewRevokeInvitationRequest(server string, customerId CustomerId, invitation
 	return req, nil
 }
 
+// NewListJobsRequest constructs an http.Request for the ListJobs method
+func NewListJobsRequest(server string, customerId CustomerId, params *ListJobsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/jobs", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SiteId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "site_id", *params.SiteId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPushJobRequest calls the generic PushJob builder with application/json body
+func NewPushJobRequest(server string, customerId CustomerId, params *PushJobParams, body PushJobJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPushJobRequestWithBody(server, customerId, params, "application/json", bodyReader)
+}
+
+// NewPushJobRequestWithBody constructs an http.Request for the PushJob method, with any body, and a specified content type
+func NewPushJobRequestWithBody(server string, customerId CustomerId, params *PushJobParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/jobs", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetJobRequest constructs an http.Request for the GetJob method
+func NewGetJobRequest(server string, customerId CustomerId, jobId JobId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "jobId", jobId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/jobs/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateJobRequest calls the generic UpdateJob builder with application/json body
+func NewUpdateJobRequest(server string, customerId CustomerId, jobId JobId, params *UpdateJobParams, body UpdateJobJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateJobRequestWithBody(server, customerId, jobId, params, "application/json", bodyReader)
+}
+
+// NewUpdateJobRequestWithBody constructs an http.Request for the UpdateJob method, with any body, and a specified content type
+func NewUpdateJobRequestWithBody(server string, customerId CustomerId, jobId JobId, params *UpdateJobParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "jobId", jobId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/jobs/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("If-Match", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewUploadPictureRequestWithBody constructs an http.Request for the UploadPicture method, with any body, and a specified content type
+func NewUploadPictureRequestWithBody(server string, customerId CustomerId, jobId JobId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "jobId", jobId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/jobs/%s/pictures", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPushVisitRequest calls the generic PushVisit builder with application/json body
+func NewPushVisitRequest(server string, customerId CustomerId, jobId JobId, params *PushVisitParams, body PushVisitJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPushVisitRequestWithBody(server, customerId, jobId, params, "application/json", bodyReader)
+}
+
+// NewPushVisitRequestWithBody constructs an http.Request for the PushVisit method, with any body, and a specified content type
+func NewPushVisitRequestWithBody(server string, customerId CustomerId, jobId JobId, params *PushVisitParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "jobId", jobId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/jobs/%s/visits", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewGetLicensesRequest constructs an http.Request for the GetLicenses method
 func NewGetLicensesRequest(server string, customerId CustomerId) (*http.Request, error) {
 	var err error
@@ -18470,6 +21621,209 @@ func NewListOrgUnitsRequest(server string, customerId CustomerId, params *ListOr
 	return req, nil
 }
 
+// NewListPicturesRequest constructs an http.Request for the ListPictures method
+func NewListPicturesRequest(server string, customerId CustomerId, params *ListPicturesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/pictures", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SiteId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "site_id", *params.SiteId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.JobId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "job_id", *params.JobId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetPictureContentRequest constructs an http.Request for the GetPictureContent method
+func NewGetPictureContentRequest(server string, customerId CustomerId, pictureId PictureId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "pictureId", pictureId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/pictures/%s/content", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetPictureThumbnailRequest constructs an http.Request for the GetPictureThumbnail method
+func NewGetPictureThumbnailRequest(server string, customerId CustomerId, pictureId PictureId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "pictureId", pictureId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/pictures/%s/thumbnail", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewReactivateCustomerRequest constructs an http.Request for the ReactivateCustomer method
 func NewReactivateCustomerRequest(server string, customerId CustomerId) (*http.Request, error) {
 	var err error
@@ -19101,6 +22455,18 @@ func NewListSitesRequest(server string, customerId CustomerId, params *ListSites
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Cursor != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -19328,6 +22694,73 @@ func NewRenameSiteRequestWithBody(server string, customerId CustomerId, siteId S
 	}
 
 	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("If-Match", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewMoveSiteRequest calls the generic MoveSite builder with application/json body
+func NewMoveSiteRequest(server string, customerId CustomerId, siteId SiteId, params *MoveSiteParams, body MoveSiteJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewMoveSiteRequestWithBody(server, customerId, siteId, params, "application/json", bodyReader)
+}
+
+// NewMoveSiteRequestWithBody constructs an http.Request for the MoveSite method, with any body, and a specified content type
+func NewMoveSiteRequestWithBody(server string, customerId CustomerId, siteId SiteId, params *MoveSiteParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "siteId", siteId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/sites/%s/move", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -20797,6 +24230,168 @@ func NewChangeTicketStatusRequestWithBody(server string, customerId CustomerId, 
 
 		req.Header.Set("If-Match", headerParam0)
 
+	}
+
+	return req, nil
+}
+
+// NewListVisitsRequest constructs an http.Request for the ListVisits method
+func NewListVisitsRequest(server string, customerId CustomerId, params *ListVisitsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/visits", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SiteId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "site_id", *params.SiteId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.JobId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "job_id", *params.JobId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetVisitRequest constructs an http.Request for the GetVisit method
+func NewGetVisitRequest(server string, customerId CustomerId, visitId VisitId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "visitId", visitId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/visits/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
 	}
 
 	return req, nil
@@ -22925,6 +26520,499 @@ func NewEnableUserRequest(server string, userId UserId) (*http.Request, error) {
 	return req, nil
 }
 
+// NewGetWebhookDeliveryRequest constructs an http.Request for the GetWebhookDelivery method
+func NewGetWebhookDeliveryRequest(server string, deliveryId WebhookDeliveryId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "deliveryId", deliveryId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/webhooks/deliveries/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReplayWebhookDeliveryRequest constructs an http.Request for the ReplayWebhookDelivery method
+func NewReplayWebhookDeliveryRequest(server string, deliveryId WebhookDeliveryId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "deliveryId", deliveryId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/webhooks/deliveries/%s/replay", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListWebhookEndpointsRequest constructs an http.Request for the ListWebhookEndpoints method
+func NewListWebhookEndpointsRequest(server string, params *ListWebhookEndpointsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/webhooks/endpoints")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateWebhookEndpointRequest calls the generic CreateWebhookEndpoint builder with application/json body
+func NewCreateWebhookEndpointRequest(server string, body CreateWebhookEndpointJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateWebhookEndpointRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateWebhookEndpointRequestWithBody constructs an http.Request for the CreateWebhookEndpoint method, with any body, and a specified content type
+func NewCreateWebhookEndpointRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/webhooks/endpoints")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteWebhookEndpointRequest constructs an http.Request for the DeleteWebhookEndpoint method
+func NewDeleteWebhookEndpointRequest(server string, endpointId WebhookEndpointId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "endpointId", endpointId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/webhooks/endpoints/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetWebhookEndpointRequest constructs an http.Request for the GetWebhookEndpoint method
+func NewGetWebhookEndpointRequest(server string, endpointId WebhookEndpointId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "endpointId", endpointId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/webhooks/endpoints/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateWebhookEndpointRequest calls the generic UpdateWebhookEndpoint builder with application/json body
+func NewUpdateWebhookEndpointRequest(server string, endpointId WebhookEndpointId, params *UpdateWebhookEndpointParams, body UpdateWebhookEndpointJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateWebhookEndpointRequestWithBody(server, endpointId, params, "application/json", bodyReader)
+}
+
+// NewUpdateWebhookEndpointRequestWithBody constructs an http.Request for the UpdateWebhookEndpoint method, with any body, and a specified content type
+func NewUpdateWebhookEndpointRequestWithBody(server string, endpointId WebhookEndpointId, params *UpdateWebhookEndpointParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "endpointId", endpointId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/webhooks/endpoints/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("If-Match", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewListWebhookDeliveriesRequest constructs an http.Request for the ListWebhookDeliveries method
+func NewListWebhookDeliveriesRequest(server string, endpointId WebhookEndpointId, params *ListWebhookDeliveriesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "endpointId", endpointId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/webhooks/endpoints/%s/deliveries", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EventId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "event_id", *params.EventId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReplayWebhookDeliveriesRequest calls the generic ReplayWebhookDeliveries builder with application/json body
+func NewReplayWebhookDeliveriesRequest(server string, endpointId WebhookEndpointId, body ReplayWebhookDeliveriesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReplayWebhookDeliveriesRequestWithBody(server, endpointId, "application/json", bodyReader)
+}
+
+// NewReplayWebhookDeliveriesRequestWithBody constructs an http.Request for the ReplayWebhookDeliveries method, with any body, and a specified content type
+func NewReplayWebhookDeliveriesRequestWithBody(server string, endpointId WebhookEndpointId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "endpointId", endpointId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/webhooks/endpoints/%s/replay", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRotateWebhookSecretRequest calls the generic RotateWebhookSecret builder with application/json body
+func NewRotateWebhookSecretRequest(server string, endpointId WebhookEndpointId, body RotateWebhookSecretJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRotateWebhookSecretRequestWithBody(server, endpointId, "application/json", bodyReader)
+}
+
+// NewRotateWebhookSecretRequestWithBody constructs an http.Request for the RotateWebhookSecret method, with any body, and a specified content type
+func NewRotateWebhookSecretRequestWithBody(server string, endpointId WebhookEndpointId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "endpointId", endpointId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/webhooks/endpoints/%s/rotate-secret", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 func (c *RawClient) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -23395,10 +27483,12 @@ type ClientWithResponsesInterface interface {
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
 	// customer user asking for another customer gets 404.
 	//
-	// Lists customers oldest first; a customer user sees only its own.
+	// Lists customers oldest first; a customer user sees only its own, or with `parent_id` of its own
+	// customer or one of its sub-customers that one's active sub-customers (another `parent_id` is
+	// 404).
 	//
-	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
-	// unexpected `internal` (500).
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -23451,6 +27541,9 @@ type ClientWithResponsesInterface interface {
 	//
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
 	// customer user asking for another customer gets 404.
+	//
+	// A primary customer's users (any role) may also read its sub-customers', at any depth below it,
+	// read only; a sibling's or the parent's answer 404.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404); anything unexpected `internal` (500).
@@ -23988,6 +28081,159 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/customers/{customerId}/invitations/{invitationId}/revoke (the `RevokeInvitation` operationId).
 	RevokeInvitationWithResponse(ctx context.Context, customerId CustomerId, invitationId InvitationId, reqEditors ...RequestEditorFn) (*RevokeInvitationResponse, error)
+
+	// ListJobsWithResponse List a customer's jobs by date range
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+	// while the customer's `jobs` live view is on (404 otherwise, as for a foreign object); a
+	// primary customer's users read its sub-customers' too, while both have it on. A customer user
+	// asking for another customer gets 404.
+	//
+	// Newest first by planned start; `from` (inclusive) and `to` (exclusive) select on it, in SQL
+	// along an index. A customer user limited to some sites sees the jobs at those.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/jobs (the `ListJobs` operationId).
+	ListJobsWithResponse(ctx context.Context, customerId CustomerId, params *ListJobsParams, reqEditors ...RequestEditorFn) (*ListJobsResponse, error)
+
+	// PushJobWithBodyWithResponse Create a job, or change the one its external reference names
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// The provider's field-service system pushes its jobs here: with an `external_ref` the customer
+	// already has a job for, that job changes (200); otherwise a job is created (201). Pushing the
+	// same job twice leaves one. The status moves forward only (`failed_precondition` otherwise).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `conflict` (409), `failed_precondition` (409); a reused Idempotency-Key answers 409
+	// while the first request runs and 422 with another body; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/jobs (the `PushJob` operationId).
+	PushJobWithBodyWithResponse(ctx context.Context, customerId CustomerId, params *PushJobParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PushJobResponse, error)
+
+	// PushJobWithResponse Create a job, or change the one its external reference names
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// The provider's field-service system pushes its jobs here: with an `external_ref` the customer
+	// already has a job for, that job changes (200); otherwise a job is created (201). Pushing the
+	// same job twice leaves one. The status moves forward only (`failed_precondition` otherwise).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `conflict` (409), `failed_precondition` (409); a reused Idempotency-Key answers 409
+	// while the first request runs and 422 with another body; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/jobs (the `PushJob` operationId).
+	PushJobWithResponse(ctx context.Context, customerId CustomerId, params *PushJobParams, body PushJobJSONRequestBody, reqEditors ...RequestEditorFn) (*PushJobResponse, error)
+
+	// GetJobWithResponse Get a job
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+	// while the customer's `jobs` live view is on (404 otherwise, as for a foreign object); a
+	// primary customer's users read its sub-customers' too, while both have it on. A customer user
+	// asking for another customer gets 404.
+	//
+	// A customer user limited to some sites gets 404 for a job at another.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/jobs/{jobId} (the `GetJob` operationId).
+	GetJobWithResponse(ctx context.Context, customerId CustomerId, jobId JobId, reqEditors ...RequestEditorFn) (*GetJobResponse, error)
+
+	// UpdateJobWithBodyWithResponse Change a job
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// Fields left out stay as they are. The status moves forward only (`failed_precondition`).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing one 428; a body
+	// over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/customers/{customerId}/jobs/{jobId} (the `UpdateJob` operationId).
+	UpdateJobWithBodyWithResponse(ctx context.Context, customerId CustomerId, jobId JobId, params *UpdateJobParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateJobResponse, error)
+
+	// UpdateJobWithResponse Change a job
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// Fields left out stay as they are. The status moves forward only (`failed_precondition`).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing one 428; a body
+	// over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/customers/{customerId}/jobs/{jobId} (the `UpdateJob` operationId).
+	UpdateJobWithResponse(ctx context.Context, customerId CustomerId, jobId JobId, params *UpdateJobParams, body UpdateJobJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateJobResponse, error)
+
+	// UploadPictureWithBodyWithResponse Upload a picture of a job
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// A `multipart/form-data` body with the picture in the part `file`. Its bytes must be a JPEG, PNG,
+	// GIF or WebP picture, whatever its name says (`invalid` on `file` otherwise). It is stored
+	// re-encoded, which leaves EXIF and its GPS position out (unless the provider keeps them on
+	// purpose), with a thumbnail of at most 320 pixels a side.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409) without a file store; a body over the limit 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/jobs/{jobId}/pictures (the `UploadPicture` operationId).
+	UploadPictureWithBodyWithResponse(ctx context.Context, customerId CustomerId, jobId JobId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadPictureResponse, error)
+
+	// PushVisitWithBodyWithResponse Record a visit of a job, or change the one its external reference names
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// With an `external_ref` the customer already has a visit of this job for, that visit changes
+	// (200); otherwise one is recorded (201). `ended_at` may not be before `started_at`.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `conflict` (409), `failed_precondition` (409); a reused Idempotency-Key answers 409
+	// while the first request runs and 422 with another body; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/jobs/{jobId}/visits (the `PushVisit` operationId).
+	PushVisitWithBodyWithResponse(ctx context.Context, customerId CustomerId, jobId JobId, params *PushVisitParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PushVisitResponse, error)
+
+	// PushVisitWithResponse Record a visit of a job, or change the one its external reference names
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// With an `external_ref` the customer already has a visit of this job for, that visit changes
+	// (200); otherwise one is recorded (201). `ended_at` may not be before `started_at`.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `conflict` (409), `failed_precondition` (409); a reused Idempotency-Key answers 409
+	// while the first request runs and 422 with another body; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/jobs/{jobId}/visits (the `PushVisit` operationId).
+	PushVisitWithResponse(ctx context.Context, customerId CustomerId, jobId JobId, params *PushVisitParams, body PushVisitJSONRequestBody, reqEditors ...RequestEditorFn) (*PushVisitResponse, error)
 
 	// GetLicensesWithResponse Get a customer's licences of paid features
 	//
@@ -24747,6 +28993,58 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/customers/{customerId}/org-units (the `ListOrgUnits` operationId).
 	ListOrgUnitsWithResponse(ctx context.Context, customerId CustomerId, params *ListOrgUnitsParams, reqEditors ...RequestEditorFn) (*ListOrgUnitsResponse, error)
 
+	// ListPicturesWithResponse List a customer's pictures by date range
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+	// while the customer's `pictures` live view is on (404 otherwise, as for a foreign object); a
+	// primary customer's users read its sub-customers' too, while both have it on. A customer user
+	// asking for another customer gets 404.
+	//
+	// Newest first by upload; `from` (inclusive) and `to` (exclusive) select on it. A customer user
+	// limited to some sites sees the pictures of those.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/pictures (the `ListPictures` operationId).
+	ListPicturesWithResponse(ctx context.Context, customerId CustomerId, params *ListPicturesParams, reqEditors ...RequestEditorFn) (*ListPicturesResponse, error)
+
+	// GetPictureContentWithResponse Download a picture
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+	// while the customer's `pictures` live view is on (404 otherwise, as for a foreign object); a
+	// primary customer's users read its sub-customers' too, while both have it on. A customer user
+	// asking for another customer gets 404.
+	//
+	// The image as stored: re-encoded, without metadata, unless the provider keeps them.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409) without a file store; anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/pictures/{pictureId}/content (the `GetPictureContent` operationId).
+	GetPictureContentWithResponse(ctx context.Context, customerId CustomerId, pictureId PictureId, reqEditors ...RequestEditorFn) (*GetPictureContentResponse, error)
+
+	// GetPictureThumbnailWithResponse Download a picture's thumbnail
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+	// while the customer's `pictures` live view is on (404 otherwise, as for a foreign object); a
+	// primary customer's users read its sub-customers' too, while both have it on. A customer user
+	// asking for another customer gets 404.
+	//
+	// A JPEG of at most 320 pixels a side.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409) without a file store; anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/pictures/{pictureId}/thumbnail (the `GetPictureThumbnail` operationId).
+	GetPictureThumbnailWithResponse(ctx context.Context, customerId CustomerId, pictureId PictureId, reqEditors ...RequestEditorFn) (*GetPictureThumbnailResponse, error)
+
 	// ReactivateCustomerWithResponse Reactivate a customer
 	//
 	// **Who may call:** Staff admins and owners, and API keys of those roles.
@@ -25040,7 +29338,16 @@ type ClientWithResponsesInterface interface {
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
 	// customer user asking for another customer gets 404.
 	//
-	// Oldest first. A customer user limited to some sites sees only those.
+	// Oldest first. A customer user limited to some sites sees only those. `q` searches name, city
+	// and external reference.
+	//
+	// With `Accept: application/geo+json` the answer is a GeoJSON FeatureCollection (RFC 7946) of
+	// every site the caller may see (up to 10,000; `cursor` and `limit` do not apply), one Point
+	// feature per site with longitude before latitude, and a null geometry for a site without a
+	// position, so that GIS tools can open it as it is.
+	//
+	// A primary customer's users (any role) may also read its sub-customers', at any depth below it,
+	// read only; a sibling's or the parent's answer 404.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404); anything unexpected `internal` (500).
@@ -25089,7 +29396,8 @@ type ClientWithResponsesInterface interface {
 	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
 	//
 	// While memberships are limited to the site it answers `failed_precondition` naming them: change
-	// their sites first, so no one silently gains or loses access.
+	// their sites first, so no one silently gains or loses access. A site with field-service jobs is
+	// kept for their history (`failed_precondition`).
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404), `failed_precondition` (409); anything unexpected `internal` (500).
@@ -25105,6 +29413,9 @@ type ClientWithResponsesInterface interface {
 	// customer user asking for another customer gets 404.
 	//
 	// A customer user limited to some sites gets 404 for any other.
+	//
+	// A primary customer's users (any role) may also read its sub-customers', at any depth below it,
+	// read only; a sibling's or the parent's answer 404.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404); anything unexpected `internal` (500).
@@ -25143,6 +29454,44 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /v1/customers/{customerId}/sites/{siteId} (the `RenameSite` operationId).
 	RenameSiteWithResponse(ctx context.Context, customerId CustomerId, siteId SiteId, params *RenameSiteParams, body RenameSiteJSONRequestBody, reqEditors ...RequestEditorFn) (*RenameSiteResponse, error)
+
+	// MoveSiteWithBodyWithResponse Give a site to another customer
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// The site keeps its ID, name, address and position; what happened there before stays with the
+	// customer it happened for. Memberships that name the site among others lose it. A membership
+	// limited to this site alone, or a pending invitation naming it, answers `failed_precondition`
+	// naming them: dropping the site would widen their access to every site. `already_exists` when
+	// the other customer has a site of the same name.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409), `failed_precondition` (409); a stale If-Match answers 412 and a
+	// missing one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/sites/{siteId}/move (the `MoveSite` operationId).
+	MoveSiteWithBodyWithResponse(ctx context.Context, customerId CustomerId, siteId SiteId, params *MoveSiteParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MoveSiteResponse, error)
+
+	// MoveSiteWithResponse Give a site to another customer
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// The site keeps its ID, name, address and position; what happened there before stays with the
+	// customer it happened for. Memberships that name the site among others lose it. A membership
+	// limited to this site alone, or a pending invitation naming it, answers `failed_precondition`
+	// naming them: dropping the site would widen their access to every site. `already_exists` when
+	// the other customer has a site of the same name.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409), `failed_precondition` (409); a stale If-Match answers 412 and a
+	// missing one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/sites/{siteId}/move (the `MoveSite` operationId).
+	MoveSiteWithResponse(ctx context.Context, customerId CustomerId, siteId SiteId, params *MoveSiteParams, body MoveSiteJSONRequestBody, reqEditors ...RequestEditorFn) (*MoveSiteResponse, error)
 
 	// ListStockLevelsWithResponse Count a customer's stock per product
 	//
@@ -25795,6 +30144,41 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/status (the `ChangeTicketStatus` operationId).
 	ChangeTicketStatusWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, params *ChangeTicketStatusParams, body ChangeTicketStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*ChangeTicketStatusResponse, error)
+
+	// ListVisitsWithResponse List a customer's visits by date range
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+	// while the customer's `visits` live view is on (404 otherwise, as for a foreign object); a
+	// primary customer's users read its sub-customers' too, while both have it on. A customer user
+	// asking for another customer gets 404.
+	//
+	// Newest first by start; `from` (inclusive) and `to` (exclusive) select on it, in SQL along an
+	// index. A customer user limited to some sites sees the visits at those.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/visits (the `ListVisits` operationId).
+	ListVisitsWithResponse(ctx context.Context, customerId CustomerId, params *ListVisitsParams, reqEditors ...RequestEditorFn) (*ListVisitsResponse, error)
+
+	// GetVisitWithResponse Get a visit
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+	// while the customer's `visits` live view is on (404 otherwise, as for a foreign object); a
+	// primary customer's users read its sub-customers' too, while both have it on. A customer user
+	// asking for another customer gets 404.
+	//
+	// A customer user limited to some sites gets 404 for a visit at another.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/visits/{visitId} (the `GetVisit` operationId).
+	GetVisitWithResponse(ctx context.Context, customerId CustomerId, visitId VisitId, reqEditors ...RequestEditorFn) (*GetVisitResponse, error)
 
 	// ListMailMessagesWithResponse List the mail outbox
 	//
@@ -26689,6 +31073,237 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/users/{userId}/enable (the `EnableUser` operationId).
 	EnableUserWithResponse(ctx context.Context, userId UserId, reqEditors ...RequestEditorFn) (*EnableUserResponse, error)
+
+	// GetWebhookDeliveryWithResponse Get a webhook delivery
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles; customer users
+	// get 403.
+	//
+	// The delivery with the event's body as it is signed and sent.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/webhooks/deliveries/{deliveryId} (the `GetWebhookDelivery` operationId).
+	GetWebhookDeliveryWithResponse(ctx context.Context, deliveryId WebhookDeliveryId, reqEditors ...RequestEditorFn) (*GetWebhookDeliveryResponse, error)
+
+	// ReplayWebhookDeliveryWithResponse Replay a webhook delivery
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Sends the delivery's event to its endpoint again, as a new delivery with the same body and
+	// `webhook-id`.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409: still pending or sending, or the endpoint is disabled);
+	// anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/webhooks/deliveries/{deliveryId}/replay (the `ReplayWebhookDelivery` operationId).
+	ReplayWebhookDeliveryWithResponse(ctx context.Context, deliveryId WebhookDeliveryId, reqEditors ...RequestEditorFn) (*ReplayWebhookDeliveryResponse, error)
+
+	// ListWebhookEndpointsWithResponse List the webhook endpoints
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles; customer users
+	// get 403.
+	//
+	// The endpoints staff registered, oldest first, without their secrets.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+	// unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/webhooks/endpoints (the `ListWebhookEndpoints` operationId).
+	ListWebhookEndpointsWithResponse(ctx context.Context, params *ListWebhookEndpointsParams, reqEditors ...RequestEditorFn) (*ListWebhookEndpointsResponse, error)
+
+	// CreateWebhookEndpointWithBodyWithResponse Register a webhook endpoint
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Registers a URL to receive the event types named (see WebhookEventType; the events' bodies
+	// are the `Webhook…Event` schemas), optionally only those of one customer. Every delivery is a
+	// POST signed as the Standard Webhooks specification says (`webhook-id`, `webhook-timestamp`,
+	// `webhook-signature`), at least once, retried with backoff on timeouts, 429 and 5xx; deliveries
+	// may arrive in any order. The answer is the only place the signing secret appears.
+	//
+	// The URL must be `https` unless the server allows plain http, and must not lead to a loopback,
+	// private or link-local address unless the server allows that (checked now and at every
+	// delivery).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400),
+	// `failed_precondition` (409: too many endpoints); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/webhooks/endpoints (the `CreateWebhookEndpoint` operationId).
+	CreateWebhookEndpointWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWebhookEndpointResponse, error)
+
+	// CreateWebhookEndpointWithResponse Register a webhook endpoint
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Registers a URL to receive the event types named (see WebhookEventType; the events' bodies
+	// are the `Webhook…Event` schemas), optionally only those of one customer. Every delivery is a
+	// POST signed as the Standard Webhooks specification says (`webhook-id`, `webhook-timestamp`,
+	// `webhook-signature`), at least once, retried with backoff on timeouts, 429 and 5xx; deliveries
+	// may arrive in any order. The answer is the only place the signing secret appears.
+	//
+	// The URL must be `https` unless the server allows plain http, and must not lead to a loopback,
+	// private or link-local address unless the server allows that (checked now and at every
+	// delivery).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400),
+	// `failed_precondition` (409: too many endpoints); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/webhooks/endpoints (the `CreateWebhookEndpoint` operationId).
+	CreateWebhookEndpointWithResponse(ctx context.Context, body CreateWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWebhookEndpointResponse, error)
+
+	// DeleteWebhookEndpointWithResponse Delete a webhook endpoint
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Deletes the endpoint with its delivery log; deliveries not yet made are never made.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/webhooks/endpoints/{endpointId} (the `DeleteWebhookEndpoint` operationId).
+	DeleteWebhookEndpointWithResponse(ctx context.Context, endpointId WebhookEndpointId, reqEditors ...RequestEditorFn) (*DeleteWebhookEndpointResponse, error)
+
+	// GetWebhookEndpointWithResponse Get a webhook endpoint
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles; customer users
+	// get 403.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/webhooks/endpoints/{endpointId} (the `GetWebhookEndpoint` operationId).
+	GetWebhookEndpointWithResponse(ctx context.Context, endpointId WebhookEndpointId, reqEditors ...RequestEditorFn) (*GetWebhookEndpointResponse, error)
+
+	// UpdateWebhookEndpointWithBodyWithResponse Change a webhook endpoint
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Fields left out stay as they are. `enabled: true` switches an endpoint on again and forgets
+	// its failures; its deliveries that failed meanwhile can be replayed.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/webhooks/endpoints/{endpointId} (the `UpdateWebhookEndpoint` operationId).
+	UpdateWebhookEndpointWithBodyWithResponse(ctx context.Context, endpointId WebhookEndpointId, params *UpdateWebhookEndpointParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateWebhookEndpointResponse, error)
+
+	// UpdateWebhookEndpointWithResponse Change a webhook endpoint
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Fields left out stay as they are. `enabled: true` switches an endpoint on again and forgets
+	// its failures; its deliveries that failed meanwhile can be replayed.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/webhooks/endpoints/{endpointId} (the `UpdateWebhookEndpoint` operationId).
+	UpdateWebhookEndpointWithResponse(ctx context.Context, endpointId WebhookEndpointId, params *UpdateWebhookEndpointParams, body UpdateWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateWebhookEndpointResponse, error)
+
+	// ListWebhookDeliveriesWithResponse List an endpoint's deliveries
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles; customer users
+	// get 403.
+	//
+	// The delivery log, newest first: each event sent (or to be sent) to the endpoint, its status,
+	// attempts, and the last attempt's response code, latency and the first KiB of the answer.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/webhooks/endpoints/{endpointId}/deliveries (the `ListWebhookDeliveries` operationId).
+	ListWebhookDeliveriesWithResponse(ctx context.Context, endpointId WebhookEndpointId, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*ListWebhookDeliveriesResponse, error)
+
+	// ReplayWebhookDeliveriesWithBodyWithResponse Replay an endpoint's deliveries of a time range
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Sends every event written for the endpoint from `from` (inclusive) to `to` (exclusive) again,
+	// as new deliveries with the same `webhook-id`, oldest first; at most 1,000 at once.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409: the endpoint is disabled, or the range holds too many); a
+	// body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/webhooks/endpoints/{endpointId}/replay (the `ReplayWebhookDeliveries` operationId).
+	ReplayWebhookDeliveriesWithBodyWithResponse(ctx context.Context, endpointId WebhookEndpointId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplayWebhookDeliveriesResponse, error)
+
+	// ReplayWebhookDeliveriesWithResponse Replay an endpoint's deliveries of a time range
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Sends every event written for the endpoint from `from` (inclusive) to `to` (exclusive) again,
+	// as new deliveries with the same `webhook-id`, oldest first; at most 1,000 at once.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409: the endpoint is disabled, or the range holds too many); a
+	// body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/webhooks/endpoints/{endpointId}/replay (the `ReplayWebhookDeliveries` operationId).
+	ReplayWebhookDeliveriesWithResponse(ctx context.Context, endpointId WebhookEndpointId, body ReplayWebhookDeliveriesJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplayWebhookDeliveriesResponse, error)
+
+	// RotateWebhookSecretWithBodyWithResponse Rotate a webhook endpoint's secret
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Gives the endpoint a new signing secret, shown in this answer only. For `overlap_seconds`
+	// every delivery carries a signature with the new and one with the old secret, so the receiver
+	// can switch without losing a delivery; 0 stops the old secret at once (for one that leaked).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/webhooks/endpoints/{endpointId}/rotate-secret (the `RotateWebhookSecret` operationId).
+	RotateWebhookSecretWithBodyWithResponse(ctx context.Context, endpointId WebhookEndpointId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RotateWebhookSecretResponse, error)
+
+	// RotateWebhookSecretWithResponse Rotate a webhook endpoint's secret
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Gives the endpoint a new signing secret, shown in this answer only. For `overlap_seconds`
+	// every delivery carries a signature with the new and one with the old secret, so the receiver
+	// can switch without losing a delivery; 0 stops the old secret at once (for one that leaked).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/webhooks/endpoints/{endpointId}/rotate-secret (the `RotateWebhookSecret` operationId).
+	RotateWebhookSecretWithResponse(ctx context.Context, endpointId WebhookEndpointId, body RotateWebhookSecretJSONRequestBody, reqEditors ...RequestEditorFn) (*RotateWebhookSecretResponse, error)
 }
 
 type GetHealthResponse struct {
@@ -27862,6 +32477,8 @@ type ListCustomersResponse struct {
 	ApplicationproblemJSON401 *Unauthorized
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
 }
@@ -27884,6 +32501,11 @@ func (r ListCustomersResponse) GetApplicationproblemJSON401() *Unauthorized {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r ListCustomersResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListCustomersResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
@@ -29962,6 +34584,588 @@ func (r RevokeInvitationResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RevokeInvitationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListJobsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *JobList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListJobsResponse) GetJSON200() *JobList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListJobsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListJobsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListJobsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListJobsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListJobsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListJobsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListJobsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListJobsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListJobsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PushJobResponse200Headers the declared response headers of an HTTP 200 response for PushJob
+type PushJobResponse200Headers struct {
+	ETag string
+}
+
+// PushJobResponse201Headers the declared response headers of an HTTP 201 response for PushJob
+type PushJobResponse201Headers struct {
+	ETag string
+}
+
+type PushJobResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Job
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Job
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *IdempotencyKeyReused
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PushJobResponse200Headers
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *PushJobResponse201Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PushJobResponse) GetJSON200() *Job {
+	return r.JSON200
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PushJobResponse) GetJSON201() *Job {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PushJobResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PushJobResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PushJobResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PushJobResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PushJobResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PushJobResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PushJobResponse) GetApplicationproblemJSON422() *IdempotencyKeyReused {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r PushJobResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r PushJobResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PushJobResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PushJobResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PushJobResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetJobResponse200Headers the declared response headers of an HTTP 200 response for GetJob
+type GetJobResponse200Headers struct {
+	ETag string
+}
+
+type GetJobResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Job
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetJobResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetJobResponse) GetJSON200() *Job {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetJobResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetJobResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetJobResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetJobResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetJobResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetJobResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetJobResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetJobResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetJobResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateJobResponse200Headers the declared response headers of an HTTP 200 response for UpdateJob
+type UpdateJobResponse200Headers struct {
+	ETag string
+}
+
+type UpdateJobResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Job
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationproblemJSON428 *PreconditionRequired
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateJobResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateJobResponse) GetJSON200() *Job {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateJobResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateJobResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateJobResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateJobResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateJobResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UpdateJobResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateJobResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r UpdateJobResponse) GetApplicationproblemJSON428() *PreconditionRequired {
+	return r.ApplicationproblemJSON428
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UpdateJobResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateJobResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateJobResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateJobResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateJobResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UploadPictureResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Picture
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r UploadPictureResponse) GetJSON201() *Picture {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UploadPictureResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UploadPictureResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UploadPictureResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UploadPictureResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UploadPictureResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UploadPictureResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UploadPictureResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UploadPictureResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UploadPictureResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UploadPictureResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UploadPictureResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PushVisitResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Visit
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Visit
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *IdempotencyKeyReused
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PushVisitResponse) GetJSON200() *Visit {
+	return r.JSON200
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PushVisitResponse) GetJSON201() *Visit {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PushVisitResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PushVisitResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PushVisitResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PushVisitResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PushVisitResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PushVisitResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PushVisitResponse) GetApplicationproblemJSON422() *IdempotencyKeyReused {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r PushVisitResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r PushVisitResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PushVisitResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PushVisitResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PushVisitResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -32618,6 +37822,234 @@ func (r ListOrgUnitsResponse) ContentType() string {
 	return ""
 }
 
+type ListPicturesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PictureList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPicturesResponse) GetJSON200() *PictureList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListPicturesResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListPicturesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListPicturesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListPicturesResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListPicturesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPicturesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPicturesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPicturesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPicturesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetPictureContentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetPictureContentResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetPictureContentResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetPictureContentResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetPictureContentResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r GetPictureContentResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetPictureContentResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPictureContentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPictureContentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPictureContentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPictureContentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetPictureThumbnailResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetPictureThumbnailResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetPictureThumbnailResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetPictureThumbnailResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetPictureThumbnailResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r GetPictureThumbnailResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetPictureThumbnailResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPictureThumbnailResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPictureThumbnailResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPictureThumbnailResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPictureThumbnailResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ReactivateCustomerResponse200Headers the declared response headers of an HTTP 200 response for ReactivateCustomer
 type ReactivateCustomerResponse200Headers struct {
 	ETag string
@@ -33597,6 +39029,8 @@ func (r RevokeSCIMTokenResponse) ContentType() string {
 type ListSitesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// ApplicationgeoJSON200 the response for an HTTP 200 `application/geo+json` response
+	ApplicationgeoJSON200 *SiteFeatureCollection
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SiteList
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
@@ -33609,6 +39043,11 @@ type ListSitesResponse struct {
 	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+}
+
+// GetApplicationgeoJSON200 returns the response for an HTTP 200 `application/geo+json` response
+func (r ListSitesResponse) GetApplicationgeoJSON200() *SiteFeatureCollection {
+	return r.ApplicationgeoJSON200
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -34038,6 +39477,117 @@ func (r RenameSiteResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RenameSiteResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// MoveSiteResponse200Headers the declared response headers of an HTTP 200 response for MoveSite
+type MoveSiteResponse200Headers struct {
+	ETag string
+}
+
+type MoveSiteResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Site
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationproblemJSON428 *PreconditionRequired
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *MoveSiteResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r MoveSiteResponse) GetJSON200() *Site {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r MoveSiteResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r MoveSiteResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r MoveSiteResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r MoveSiteResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r MoveSiteResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r MoveSiteResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r MoveSiteResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r MoveSiteResponse) GetApplicationproblemJSON428() *PreconditionRequired {
+	return r.ApplicationproblemJSON428
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r MoveSiteResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r MoveSiteResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MoveSiteResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MoveSiteResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MoveSiteResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -36151,6 +41701,158 @@ func (r ChangeTicketStatusResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ChangeTicketStatusResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListVisitsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *VisitList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListVisitsResponse) GetJSON200() *VisitList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListVisitsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListVisitsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListVisitsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListVisitsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListVisitsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListVisitsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListVisitsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListVisitsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListVisitsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetVisitResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Visit
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetVisitResponse) GetJSON200() *Visit {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetVisitResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetVisitResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetVisitResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetVisitResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetVisitResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetVisitResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetVisitResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetVisitResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetVisitResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -39352,6 +45054,822 @@ func (r EnableUserResponse) ContentType() string {
 	return ""
 }
 
+type GetWebhookDeliveryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookDelivery
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetWebhookDeliveryResponse) GetJSON200() *WebhookDelivery {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetWebhookDeliveryResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetWebhookDeliveryResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetWebhookDeliveryResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetWebhookDeliveryResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetWebhookDeliveryResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetWebhookDeliveryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetWebhookDeliveryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetWebhookDeliveryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetWebhookDeliveryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ReplayWebhookDeliveryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *WebhookDelivery
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ReplayWebhookDeliveryResponse) GetJSON201() *WebhookDelivery {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReplayWebhookDeliveryResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplayWebhookDeliveryResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReplayWebhookDeliveryResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplayWebhookDeliveryResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReplayWebhookDeliveryResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ReplayWebhookDeliveryResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ReplayWebhookDeliveryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReplayWebhookDeliveryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReplayWebhookDeliveryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReplayWebhookDeliveryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListWebhookEndpointsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookEndpointList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListWebhookEndpointsResponse) GetJSON200() *WebhookEndpointList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListWebhookEndpointsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListWebhookEndpointsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListWebhookEndpointsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListWebhookEndpointsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListWebhookEndpointsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListWebhookEndpointsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListWebhookEndpointsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListWebhookEndpointsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateWebhookEndpointResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *WebhookEndpointSecret
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateWebhookEndpointResponse) GetJSON201() *WebhookEndpointSecret {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateWebhookEndpointResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateWebhookEndpointResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateWebhookEndpointResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateWebhookEndpointResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateWebhookEndpointResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateWebhookEndpointResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateWebhookEndpointResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateWebhookEndpointResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateWebhookEndpointResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateWebhookEndpointResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteWebhookEndpointResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteWebhookEndpointResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteWebhookEndpointResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteWebhookEndpointResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteWebhookEndpointResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeleteWebhookEndpointResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteWebhookEndpointResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteWebhookEndpointResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteWebhookEndpointResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteWebhookEndpointResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetWebhookEndpointResponse200Headers the declared response headers of an HTTP 200 response for GetWebhookEndpoint
+type GetWebhookEndpointResponse200Headers struct {
+	ETag string
+}
+
+type GetWebhookEndpointResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookEndpoint
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetWebhookEndpointResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetWebhookEndpointResponse) GetJSON200() *WebhookEndpoint {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetWebhookEndpointResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetWebhookEndpointResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetWebhookEndpointResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetWebhookEndpointResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetWebhookEndpointResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetWebhookEndpointResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetWebhookEndpointResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetWebhookEndpointResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetWebhookEndpointResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateWebhookEndpointResponse200Headers the declared response headers of an HTTP 200 response for UpdateWebhookEndpoint
+type UpdateWebhookEndpointResponse200Headers struct {
+	ETag string
+}
+
+type UpdateWebhookEndpointResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookEndpoint
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationproblemJSON428 *PreconditionRequired
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateWebhookEndpointResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateWebhookEndpointResponse) GetJSON200() *WebhookEndpoint {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateWebhookEndpointResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateWebhookEndpointResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateWebhookEndpointResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateWebhookEndpointResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UpdateWebhookEndpointResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateWebhookEndpointResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r UpdateWebhookEndpointResponse) GetApplicationproblemJSON428() *PreconditionRequired {
+	return r.ApplicationproblemJSON428
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UpdateWebhookEndpointResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateWebhookEndpointResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateWebhookEndpointResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateWebhookEndpointResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateWebhookEndpointResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListWebhookDeliveriesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookDeliveryList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListWebhookDeliveriesResponse) GetJSON200() *WebhookDeliveryList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListWebhookDeliveriesResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListWebhookDeliveriesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListWebhookDeliveriesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListWebhookDeliveriesResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListWebhookDeliveriesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListWebhookDeliveriesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListWebhookDeliveriesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListWebhookDeliveriesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListWebhookDeliveriesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ReplayWebhookDeliveriesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReplayWebhookDeliveriesResult
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReplayWebhookDeliveriesResponse) GetJSON200() *ReplayWebhookDeliveriesResult {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReplayWebhookDeliveriesResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplayWebhookDeliveriesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReplayWebhookDeliveriesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplayWebhookDeliveriesResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReplayWebhookDeliveriesResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReplayWebhookDeliveriesResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ReplayWebhookDeliveriesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ReplayWebhookDeliveriesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReplayWebhookDeliveriesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReplayWebhookDeliveriesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReplayWebhookDeliveriesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RotateWebhookSecretResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookEndpointSecret
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RotateWebhookSecretResponse) GetJSON200() *WebhookEndpointSecret {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RotateWebhookSecretResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RotateWebhookSecretResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RotateWebhookSecretResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RotateWebhookSecretResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetHealthWithResponse Liveness
 //
 // Answers 200 while the process serves requests; it checks nothing else.
@@ -39928,10 +46446,12 @@ func (c *ClientWithResponses) SignInStaffWithPasswordWithResponse(ctx context.Co
 // **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
 // customer user asking for another customer gets 404.
 //
-// Lists customers oldest first; a customer user sees only its own.
+// Lists customers oldest first; a customer user sees only its own, or with `parent_id` of its own
+// customer or one of its sub-customers that one's active sub-customers (another `parent_id` is
+// 404).
 //
-// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
-// unexpected `internal` (500).
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -40002,6 +46522,9 @@ func (c *ClientWithResponses) CreateCustomerWithResponse(ctx context.Context, pa
 //
 // **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
 // customer user asking for another customer gets 404.
+//
+// A primary customer's users (any role) may also read its sub-customers', at any depth below it,
+// read only; a sibling's or the parent's answer 404.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404); anything unexpected `internal` (500).
@@ -40718,6 +47241,213 @@ func (c *ClientWithResponses) RevokeInvitationWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseRevokeInvitationResponse(rsp)
+}
+
+// ListJobsWithResponse List a customer's jobs by date range
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+// while the customer's `jobs` live view is on (404 otherwise, as for a foreign object); a
+// primary customer's users read its sub-customers' too, while both have it on. A customer user
+// asking for another customer gets 404.
+//
+// Newest first by planned start; `from` (inclusive) and `to` (exclusive) select on it, in SQL
+// along an index. A customer user limited to some sites sees the jobs at those.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/jobs (the `ListJobs` operationId).
+func (c *ClientWithResponses) ListJobsWithResponse(ctx context.Context, customerId CustomerId, params *ListJobsParams, reqEditors ...RequestEditorFn) (*ListJobsResponse, error) {
+	rsp, err := c.ListJobs(ctx, customerId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListJobsResponse(rsp)
+}
+
+// PushJobWithBodyWithResponse Create a job, or change the one its external reference names
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// The provider's field-service system pushes its jobs here: with an `external_ref` the customer
+// already has a job for, that job changes (200); otherwise a job is created (201). Pushing the
+// same job twice leaves one. The status moves forward only (`failed_precondition` otherwise).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `conflict` (409), `failed_precondition` (409); a reused Idempotency-Key answers 409
+// while the first request runs and 422 with another body; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/jobs (the `PushJob` operationId).
+func (c *ClientWithResponses) PushJobWithBodyWithResponse(ctx context.Context, customerId CustomerId, params *PushJobParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PushJobResponse, error) {
+	rsp, err := c.PushJobWithBody(ctx, customerId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePushJobResponse(rsp)
+}
+
+// PushJobWithResponse Create a job, or change the one its external reference names
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// The provider's field-service system pushes its jobs here: with an `external_ref` the customer
+// already has a job for, that job changes (200); otherwise a job is created (201). Pushing the
+// same job twice leaves one. The status moves forward only (`failed_precondition` otherwise).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `conflict` (409), `failed_precondition` (409); a reused Idempotency-Key answers 409
+// while the first request runs and 422 with another body; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/jobs (the `PushJob` operationId).
+func (c *ClientWithResponses) PushJobWithResponse(ctx context.Context, customerId CustomerId, params *PushJobParams, body PushJobJSONRequestBody, reqEditors ...RequestEditorFn) (*PushJobResponse, error) {
+	rsp, err := c.PushJob(ctx, customerId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePushJobResponse(rsp)
+}
+
+// GetJobWithResponse Get a job
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+// while the customer's `jobs` live view is on (404 otherwise, as for a foreign object); a
+// primary customer's users read its sub-customers' too, while both have it on. A customer user
+// asking for another customer gets 404.
+//
+// A customer user limited to some sites gets 404 for a job at another.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/jobs/{jobId} (the `GetJob` operationId).
+func (c *ClientWithResponses) GetJobWithResponse(ctx context.Context, customerId CustomerId, jobId JobId, reqEditors ...RequestEditorFn) (*GetJobResponse, error) {
+	rsp, err := c.GetJob(ctx, customerId, jobId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetJobResponse(rsp)
+}
+
+// UpdateJobWithBodyWithResponse Change a job
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// Fields left out stay as they are. The status moves forward only (`failed_precondition`).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing one 428; a body
+// over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/customers/{customerId}/jobs/{jobId} (the `UpdateJob` operationId).
+func (c *ClientWithResponses) UpdateJobWithBodyWithResponse(ctx context.Context, customerId CustomerId, jobId JobId, params *UpdateJobParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateJobResponse, error) {
+	rsp, err := c.UpdateJobWithBody(ctx, customerId, jobId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateJobResponse(rsp)
+}
+
+// UpdateJobWithResponse Change a job
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// Fields left out stay as they are. The status moves forward only (`failed_precondition`).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing one 428; a body
+// over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/customers/{customerId}/jobs/{jobId} (the `UpdateJob` operationId).
+func (c *ClientWithResponses) UpdateJobWithResponse(ctx context.Context, customerId CustomerId, jobId JobId, params *UpdateJobParams, body UpdateJobJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateJobResponse, error) {
+	rsp, err := c.UpdateJob(ctx, customerId, jobId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateJobResponse(rsp)
+}
+
+// UploadPictureWithBodyWithResponse Upload a picture of a job
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// A `multipart/form-data` body with the picture in the part `file`. Its bytes must be a JPEG, PNG,
+// GIF or WebP picture, whatever its name says (`invalid` on `file` otherwise). It is stored
+// re-encoded, which leaves EXIF and its GPS position out (unless the provider keeps them on
+// purpose), with a thumbnail of at most 320 pixels a side.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409) without a file store; a body over the limit 413; anything
+// unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/jobs/{jobId}/pictures (the `UploadPicture` operationId).
+func (c *ClientWithResponses) UploadPictureWithBodyWithResponse(ctx context.Context, customerId CustomerId, jobId JobId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadPictureResponse, error) {
+	rsp, err := c.UploadPictureWithBody(ctx, customerId, jobId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUploadPictureResponse(rsp)
+}
+
+// PushVisitWithBodyWithResponse Record a visit of a job, or change the one its external reference names
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// With an `external_ref` the customer already has a visit of this job for, that visit changes
+// (200); otherwise one is recorded (201). `ended_at` may not be before `started_at`.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `conflict` (409), `failed_precondition` (409); a reused Idempotency-Key answers 409
+// while the first request runs and 422 with another body; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/jobs/{jobId}/visits (the `PushVisit` operationId).
+func (c *ClientWithResponses) PushVisitWithBodyWithResponse(ctx context.Context, customerId CustomerId, jobId JobId, params *PushVisitParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PushVisitResponse, error) {
+	rsp, err := c.PushVisitWithBody(ctx, customerId, jobId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePushVisitResponse(rsp)
+}
+
+// PushVisitWithResponse Record a visit of a job, or change the one its external reference names
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// With an `external_ref` the customer already has a visit of this job for, that visit changes
+// (200); otherwise one is recorded (201). `ended_at` may not be before `started_at`.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `conflict` (409), `failed_precondition` (409); a reused Idempotency-Key answers 409
+// while the first request runs and 422 with another body; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/jobs/{jobId}/visits (the `PushVisit` operationId).
+func (c *ClientWithResponses) PushVisitWithResponse(ctx context.Context, customerId CustomerId, jobId JobId, params *PushVisitParams, body PushVisitJSONRequestBody, reqEditors ...RequestEditorFn) (*PushVisitResponse, error) {
+	rsp, err := c.PushVisit(ctx, customerId, jobId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePushVisitResponse(rsp)
 }
 
 // GetLicensesWithResponse Get a customer's licences of paid features
@@ -41736,6 +48466,76 @@ func (c *ClientWithResponses) ListOrgUnitsWithResponse(ctx context.Context, cust
 	return ParseListOrgUnitsResponse(rsp)
 }
 
+// ListPicturesWithResponse List a customer's pictures by date range
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+// while the customer's `pictures` live view is on (404 otherwise, as for a foreign object); a
+// primary customer's users read its sub-customers' too, while both have it on. A customer user
+// asking for another customer gets 404.
+//
+// Newest first by upload; `from` (inclusive) and `to` (exclusive) select on it. A customer user
+// limited to some sites sees the pictures of those.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/pictures (the `ListPictures` operationId).
+func (c *ClientWithResponses) ListPicturesWithResponse(ctx context.Context, customerId CustomerId, params *ListPicturesParams, reqEditors ...RequestEditorFn) (*ListPicturesResponse, error) {
+	rsp, err := c.ListPictures(ctx, customerId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPicturesResponse(rsp)
+}
+
+// GetPictureContentWithResponse Download a picture
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+// while the customer's `pictures` live view is on (404 otherwise, as for a foreign object); a
+// primary customer's users read its sub-customers' too, while both have it on. A customer user
+// asking for another customer gets 404.
+//
+// The image as stored: re-encoded, without metadata, unless the provider keeps them.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409) without a file store; anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/pictures/{pictureId}/content (the `GetPictureContent` operationId).
+func (c *ClientWithResponses) GetPictureContentWithResponse(ctx context.Context, customerId CustomerId, pictureId PictureId, reqEditors ...RequestEditorFn) (*GetPictureContentResponse, error) {
+	rsp, err := c.GetPictureContent(ctx, customerId, pictureId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPictureContentResponse(rsp)
+}
+
+// GetPictureThumbnailWithResponse Download a picture's thumbnail
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+// while the customer's `pictures` live view is on (404 otherwise, as for a foreign object); a
+// primary customer's users read its sub-customers' too, while both have it on. A customer user
+// asking for another customer gets 404.
+//
+// A JPEG of at most 320 pixels a side.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409) without a file store; anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/pictures/{pictureId}/thumbnail (the `GetPictureThumbnail` operationId).
+func (c *ClientWithResponses) GetPictureThumbnailWithResponse(ctx context.Context, customerId CustomerId, pictureId PictureId, reqEditors ...RequestEditorFn) (*GetPictureThumbnailResponse, error) {
+	rsp, err := c.GetPictureThumbnail(ctx, customerId, pictureId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPictureThumbnailResponse(rsp)
+}
+
 // ReactivateCustomerWithResponse Reactivate a customer
 //
 // **Who may call:** Staff admins and owners, and API keys of those roles.
@@ -42125,7 +48925,16 @@ func (c *ClientWithResponses) RevokeSCIMTokenWithResponse(ctx context.Context, c
 // **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
 // customer user asking for another customer gets 404.
 //
-// Oldest first. A customer user limited to some sites sees only those.
+// Oldest first. A customer user limited to some sites sees only those. `q` searches name, city
+// and external reference.
+//
+// With `Accept: application/geo+json` the answer is a GeoJSON FeatureCollection (RFC 7946) of
+// every site the caller may see (up to 10,000; `cursor` and `limit` do not apply), one Point
+// feature per site with longitude before latitude, and a null geometry for a site without a
+// position, so that GIS tools can open it as it is.
+//
+// A primary customer's users (any role) may also read its sub-customers', at any depth below it,
+// read only; a sibling's or the parent's answer 404.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404); anything unexpected `internal` (500).
@@ -42192,7 +49001,8 @@ func (c *ClientWithResponses) CreateSiteWithResponse(ctx context.Context, custom
 // **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
 //
 // While memberships are limited to the site it answers `failed_precondition` naming them: change
-// their sites first, so no one silently gains or loses access.
+// their sites first, so no one silently gains or loses access. A site with field-service jobs is
+// kept for their history (`failed_precondition`).
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404), `failed_precondition` (409); anything unexpected `internal` (500).
@@ -42214,6 +49024,9 @@ func (c *ClientWithResponses) DeleteSiteWithResponse(ctx context.Context, custom
 // customer user asking for another customer gets 404.
 //
 // A customer user limited to some sites gets 404 for any other.
+//
+// A primary customer's users (any role) may also read its sub-customers', at any depth below it,
+// read only; a sibling's or the parent's answer 404.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404); anything unexpected `internal` (500).
@@ -42269,6 +49082,56 @@ func (c *ClientWithResponses) RenameSiteWithResponse(ctx context.Context, custom
 		return nil, err
 	}
 	return ParseRenameSiteResponse(rsp)
+}
+
+// MoveSiteWithBodyWithResponse Give a site to another customer
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// The site keeps its ID, name, address and position; what happened there before stays with the
+// customer it happened for. Memberships that name the site among others lose it. A membership
+// limited to this site alone, or a pending invitation naming it, answers `failed_precondition`
+// naming them: dropping the site would widen their access to every site. `already_exists` when
+// the other customer has a site of the same name.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409), `failed_precondition` (409); a stale If-Match answers 412 and a
+// missing one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/sites/{siteId}/move (the `MoveSite` operationId).
+func (c *ClientWithResponses) MoveSiteWithBodyWithResponse(ctx context.Context, customerId CustomerId, siteId SiteId, params *MoveSiteParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MoveSiteResponse, error) {
+	rsp, err := c.MoveSiteWithBody(ctx, customerId, siteId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMoveSiteResponse(rsp)
+}
+
+// MoveSiteWithResponse Give a site to another customer
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// The site keeps its ID, name, address and position; what happened there before stays with the
+// customer it happened for. Memberships that name the site among others lose it. A membership
+// limited to this site alone, or a pending invitation naming it, answers `failed_precondition`
+// naming them: dropping the site would widen their access to every site. `already_exists` when
+// the other customer has a site of the same name.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409), `failed_precondition` (409); a stale If-Match answers 412 and a
+// missing one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/sites/{siteId}/move (the `MoveSite` operationId).
+func (c *ClientWithResponses) MoveSiteWithResponse(ctx context.Context, customerId CustomerId, siteId SiteId, params *MoveSiteParams, body MoveSiteJSONRequestBody, reqEditors ...RequestEditorFn) (*MoveSiteResponse, error) {
+	rsp, err := c.MoveSite(ctx, customerId, siteId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMoveSiteResponse(rsp)
 }
 
 // ListStockLevelsWithResponse Count a customer's stock per product
@@ -43125,6 +49988,53 @@ func (c *ClientWithResponses) ChangeTicketStatusWithResponse(ctx context.Context
 		return nil, err
 	}
 	return ParseChangeTicketStatusResponse(rsp)
+}
+
+// ListVisitsWithResponse List a customer's visits by date range
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+// while the customer's `visits` live view is on (404 otherwise, as for a foreign object); a
+// primary customer's users read its sub-customers' too, while both have it on. A customer user
+// asking for another customer gets 404.
+//
+// Newest first by start; `from` (inclusive) and `to` (exclusive) select on it, in SQL along an
+// index. A customer user limited to some sites sees the visits at those.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/visits (the `ListVisits` operationId).
+func (c *ClientWithResponses) ListVisitsWithResponse(ctx context.Context, customerId CustomerId, params *ListVisitsParams, reqEditors ...RequestEditorFn) (*ListVisitsResponse, error) {
+	rsp, err := c.ListVisits(ctx, customerId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListVisitsResponse(rsp)
+}
+
+// GetVisitWithResponse Get a visit
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+// while the customer's `visits` live view is on (404 otherwise, as for a foreign object); a
+// primary customer's users read its sub-customers' too, while both have it on. A customer user
+// asking for another customer gets 404.
+//
+// A customer user limited to some sites gets 404 for a visit at another.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/visits/{visitId} (the `GetVisit` operationId).
+func (c *ClientWithResponses) GetVisitWithResponse(ctx context.Context, customerId CustomerId, visitId VisitId, reqEditors ...RequestEditorFn) (*GetVisitResponse, error) {
+	rsp, err := c.GetVisit(ctx, customerId, visitId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetVisitResponse(rsp)
 }
 
 // ListMailMessagesWithResponse List the mail outbox
@@ -44345,6 +51255,321 @@ func (c *ClientWithResponses) EnableUserWithResponse(ctx context.Context, userId
 	return ParseEnableUserResponse(rsp)
 }
 
+// GetWebhookDeliveryWithResponse Get a webhook delivery
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles; customer users
+// get 403.
+//
+// The delivery with the event's body as it is signed and sent.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/webhooks/deliveries/{deliveryId} (the `GetWebhookDelivery` operationId).
+func (c *ClientWithResponses) GetWebhookDeliveryWithResponse(ctx context.Context, deliveryId WebhookDeliveryId, reqEditors ...RequestEditorFn) (*GetWebhookDeliveryResponse, error) {
+	rsp, err := c.GetWebhookDelivery(ctx, deliveryId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetWebhookDeliveryResponse(rsp)
+}
+
+// ReplayWebhookDeliveryWithResponse Replay a webhook delivery
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Sends the delivery's event to its endpoint again, as a new delivery with the same body and
+// `webhook-id`.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409: still pending or sending, or the endpoint is disabled);
+// anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/webhooks/deliveries/{deliveryId}/replay (the `ReplayWebhookDelivery` operationId).
+func (c *ClientWithResponses) ReplayWebhookDeliveryWithResponse(ctx context.Context, deliveryId WebhookDeliveryId, reqEditors ...RequestEditorFn) (*ReplayWebhookDeliveryResponse, error) {
+	rsp, err := c.ReplayWebhookDelivery(ctx, deliveryId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplayWebhookDeliveryResponse(rsp)
+}
+
+// ListWebhookEndpointsWithResponse List the webhook endpoints
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles; customer users
+// get 403.
+//
+// The endpoints staff registered, oldest first, without their secrets.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+// unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/webhooks/endpoints (the `ListWebhookEndpoints` operationId).
+func (c *ClientWithResponses) ListWebhookEndpointsWithResponse(ctx context.Context, params *ListWebhookEndpointsParams, reqEditors ...RequestEditorFn) (*ListWebhookEndpointsResponse, error) {
+	rsp, err := c.ListWebhookEndpoints(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListWebhookEndpointsResponse(rsp)
+}
+
+// CreateWebhookEndpointWithBodyWithResponse Register a webhook endpoint
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Registers a URL to receive the event types named (see WebhookEventType; the events' bodies
+// are the `Webhook…Event` schemas), optionally only those of one customer. Every delivery is a
+// POST signed as the Standard Webhooks specification says (`webhook-id`, `webhook-timestamp`,
+// `webhook-signature`), at least once, retried with backoff on timeouts, 429 and 5xx; deliveries
+// may arrive in any order. The answer is the only place the signing secret appears.
+//
+// The URL must be `https` unless the server allows plain http, and must not lead to a loopback,
+// private or link-local address unless the server allows that (checked now and at every
+// delivery).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400),
+// `failed_precondition` (409: too many endpoints); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/webhooks/endpoints (the `CreateWebhookEndpoint` operationId).
+func (c *ClientWithResponses) CreateWebhookEndpointWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWebhookEndpointResponse, error) {
+	rsp, err := c.CreateWebhookEndpointWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateWebhookEndpointResponse(rsp)
+}
+
+// CreateWebhookEndpointWithResponse Register a webhook endpoint
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Registers a URL to receive the event types named (see WebhookEventType; the events' bodies
+// are the `Webhook…Event` schemas), optionally only those of one customer. Every delivery is a
+// POST signed as the Standard Webhooks specification says (`webhook-id`, `webhook-timestamp`,
+// `webhook-signature`), at least once, retried with backoff on timeouts, 429 and 5xx; deliveries
+// may arrive in any order. The answer is the only place the signing secret appears.
+//
+// The URL must be `https` unless the server allows plain http, and must not lead to a loopback,
+// private or link-local address unless the server allows that (checked now and at every
+// delivery).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400),
+// `failed_precondition` (409: too many endpoints); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/webhooks/endpoints (the `CreateWebhookEndpoint` operationId).
+func (c *ClientWithResponses) CreateWebhookEndpointWithResponse(ctx context.Context, body CreateWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWebhookEndpointResponse, error) {
+	rsp, err := c.CreateWebhookEndpoint(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateWebhookEndpointResponse(rsp)
+}
+
+// DeleteWebhookEndpointWithResponse Delete a webhook endpoint
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Deletes the endpoint with its delivery log; deliveries not yet made are never made.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/webhooks/endpoints/{endpointId} (the `DeleteWebhookEndpoint` operationId).
+func (c *ClientWithResponses) DeleteWebhookEndpointWithResponse(ctx context.Context, endpointId WebhookEndpointId, reqEditors ...RequestEditorFn) (*DeleteWebhookEndpointResponse, error) {
+	rsp, err := c.DeleteWebhookEndpoint(ctx, endpointId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteWebhookEndpointResponse(rsp)
+}
+
+// GetWebhookEndpointWithResponse Get a webhook endpoint
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles; customer users
+// get 403.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/webhooks/endpoints/{endpointId} (the `GetWebhookEndpoint` operationId).
+func (c *ClientWithResponses) GetWebhookEndpointWithResponse(ctx context.Context, endpointId WebhookEndpointId, reqEditors ...RequestEditorFn) (*GetWebhookEndpointResponse, error) {
+	rsp, err := c.GetWebhookEndpoint(ctx, endpointId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetWebhookEndpointResponse(rsp)
+}
+
+// UpdateWebhookEndpointWithBodyWithResponse Change a webhook endpoint
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Fields left out stay as they are. `enabled: true` switches an endpoint on again and forgets
+// its failures; its deliveries that failed meanwhile can be replayed.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/webhooks/endpoints/{endpointId} (the `UpdateWebhookEndpoint` operationId).
+func (c *ClientWithResponses) UpdateWebhookEndpointWithBodyWithResponse(ctx context.Context, endpointId WebhookEndpointId, params *UpdateWebhookEndpointParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateWebhookEndpointResponse, error) {
+	rsp, err := c.UpdateWebhookEndpointWithBody(ctx, endpointId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateWebhookEndpointResponse(rsp)
+}
+
+// UpdateWebhookEndpointWithResponse Change a webhook endpoint
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Fields left out stay as they are. `enabled: true` switches an endpoint on again and forgets
+// its failures; its deliveries that failed meanwhile can be replayed.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/webhooks/endpoints/{endpointId} (the `UpdateWebhookEndpoint` operationId).
+func (c *ClientWithResponses) UpdateWebhookEndpointWithResponse(ctx context.Context, endpointId WebhookEndpointId, params *UpdateWebhookEndpointParams, body UpdateWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateWebhookEndpointResponse, error) {
+	rsp, err := c.UpdateWebhookEndpoint(ctx, endpointId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateWebhookEndpointResponse(rsp)
+}
+
+// ListWebhookDeliveriesWithResponse List an endpoint's deliveries
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles; customer users
+// get 403.
+//
+// The delivery log, newest first: each event sent (or to be sent) to the endpoint, its status,
+// attempts, and the last attempt's response code, latency and the first KiB of the answer.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/webhooks/endpoints/{endpointId}/deliveries (the `ListWebhookDeliveries` operationId).
+func (c *ClientWithResponses) ListWebhookDeliveriesWithResponse(ctx context.Context, endpointId WebhookEndpointId, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*ListWebhookDeliveriesResponse, error) {
+	rsp, err := c.ListWebhookDeliveries(ctx, endpointId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListWebhookDeliveriesResponse(rsp)
+}
+
+// ReplayWebhookDeliveriesWithBodyWithResponse Replay an endpoint's deliveries of a time range
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Sends every event written for the endpoint from `from` (inclusive) to `to` (exclusive) again,
+// as new deliveries with the same `webhook-id`, oldest first; at most 1,000 at once.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409: the endpoint is disabled, or the range holds too many); a
+// body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/webhooks/endpoints/{endpointId}/replay (the `ReplayWebhookDeliveries` operationId).
+func (c *ClientWithResponses) ReplayWebhookDeliveriesWithBodyWithResponse(ctx context.Context, endpointId WebhookEndpointId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplayWebhookDeliveriesResponse, error) {
+	rsp, err := c.ReplayWebhookDeliveriesWithBody(ctx, endpointId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplayWebhookDeliveriesResponse(rsp)
+}
+
+// ReplayWebhookDeliveriesWithResponse Replay an endpoint's deliveries of a time range
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Sends every event written for the endpoint from `from` (inclusive) to `to` (exclusive) again,
+// as new deliveries with the same `webhook-id`, oldest first; at most 1,000 at once.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409: the endpoint is disabled, or the range holds too many); a
+// body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/webhooks/endpoints/{endpointId}/replay (the `ReplayWebhookDeliveries` operationId).
+func (c *ClientWithResponses) ReplayWebhookDeliveriesWithResponse(ctx context.Context, endpointId WebhookEndpointId, body ReplayWebhookDeliveriesJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplayWebhookDeliveriesResponse, error) {
+	rsp, err := c.ReplayWebhookDeliveries(ctx, endpointId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplayWebhookDeliveriesResponse(rsp)
+}
+
+// RotateWebhookSecretWithBodyWithResponse Rotate a webhook endpoint's secret
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Gives the endpoint a new signing secret, shown in this answer only. For `overlap_seconds`
+// every delivery carries a signature with the new and one with the old secret, so the receiver
+// can switch without losing a delivery; 0 stops the old secret at once (for one that leaked).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/webhooks/endpoints/{endpointId}/rotate-secret (the `RotateWebhookSecret` operationId).
+func (c *ClientWithResponses) RotateWebhookSecretWithBodyWithResponse(ctx context.Context, endpointId WebhookEndpointId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RotateWebhookSecretResponse, error) {
+	rsp, err := c.RotateWebhookSecretWithBody(ctx, endpointId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRotateWebhookSecretResponse(rsp)
+}
+
+// RotateWebhookSecretWithResponse Rotate a webhook endpoint's secret
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Gives the endpoint a new signing secret, shown in this answer only. For `overlap_seconds`
+// every delivery carries a signature with the new and one with the old secret, so the receiver
+// can switch without losing a delivery; 0 stops the old secret at once (for one that leaked).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/webhooks/endpoints/{endpointId}/rotate-secret (the `RotateWebhookSecret` operationId).
+func (c *ClientWithResponses) RotateWebhookSecretWithResponse(ctx context.Context, endpointId WebhookEndpointId, body RotateWebhookSecretJSONRequestBody, reqEditors ...RequestEditorFn) (*RotateWebhookSecretResponse, error) {
+	rsp, err := c.RotateWebhookSecret(ctx, endpointId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRotateWebhookSecretResponse(rsp)
+}
+
 // ParseGetHealthResponse parses an HTTP response from a GetHealthWithResponse call
 func ParseGetHealthResponse(rsp *http.Response) (*GetHealthResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -45369,6 +52594,13 @@ func ParseListCustomersResponse(rsp *http.Response) (*ListCustomersResponse, err
 			return nil, err
 		}
 		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Problem
@@ -47093,6 +54325,519 @@ func ParseRevokeInvitationResponse(rsp *http.Response) (*RevokeInvitationRespons
 			return nil, err
 		}
 		response.ApplicationproblemJSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListJobsResponse parses an HTTP response from a ListJobsWithResponse call
+func ParseListJobsResponse(rsp *http.Response) (*ListJobsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListJobsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest JobList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePushJobResponse parses an HTTP response from a PushJobWithResponse call
+func ParsePushJobResponse(rsp *http.Response) (*PushJobResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PushJobResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Job
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Job
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PushJobResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 201:
+		var headers PushJobResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetJobResponse parses an HTTP response from a GetJobWithResponse call
+func ParseGetJobResponse(rsp *http.Response) (*GetJobResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetJobResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Job
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetJobResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateJobResponse parses an HTTP response from a UpdateJobWithResponse call
+func ParseUpdateJobResponse(rsp *http.Response) (*UpdateJobResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateJobResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Job
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateJobResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUploadPictureResponse parses an HTTP response from a UploadPictureWithResponse call
+func ParseUploadPictureResponse(rsp *http.Response) (*UploadPictureResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UploadPictureResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Picture
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePushVisitResponse parses an HTTP response from a PushVisitWithResponse call
+func ParsePushVisitResponse(rsp *http.Response) (*PushVisitResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PushVisitResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Visit
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Visit
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Problem
@@ -49393,6 +57138,189 @@ func ParseListOrgUnitsResponse(rsp *http.Response) (*ListOrgUnitsResponse, error
 	return response, nil
 }
 
+// ParseListPicturesResponse parses an HTTP response from a ListPicturesWithResponse call
+func ParseListPicturesResponse(rsp *http.Response) (*ListPicturesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPicturesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PictureList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetPictureContentResponse parses an HTTP response from a GetPictureContentWithResponse call
+func ParseGetPictureContentResponse(rsp *http.Response) (*GetPictureContentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPictureContentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetPictureThumbnailResponse parses an HTTP response from a GetPictureThumbnailWithResponse call
+func ParseGetPictureThumbnailResponse(rsp *http.Response) (*GetPictureThumbnailResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPictureThumbnailResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseReactivateCustomerResponse parses an HTTP response from a ReactivateCustomerWithResponse call
 func ParseReactivateCustomerResponse(rsp *http.Response) (*ReactivateCustomerResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -50257,7 +58185,14 @@ func ParseListSitesResponse(rsp *http.Response) (*ListSitesResponse, error) {
 	}
 
 	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+	case rsp.Header.Get("Content-Type") == "application/geo+json" && rsp.StatusCode == 200:
+		var dest SiteFeatureCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationgeoJSON200 = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/json" && rsp.StatusCode == 200:
 		var dest SiteList
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
@@ -50626,6 +58561,108 @@ func ParseRenameSiteResponse(rsp *http.Response) (*RenameSiteResponse, error) {
 	switch {
 	case rsp.StatusCode == 200:
 		var headers RenameSiteResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseMoveSiteResponse parses an HTTP response from a MoveSiteWithResponse call
+func ParseMoveSiteResponse(rsp *http.Response) (*MoveSiteResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MoveSiteResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Site
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers MoveSiteResponse200Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -52462,6 +60499,128 @@ func ParseChangeTicketStatusResponse(rsp *http.Response) (*ChangeTicketStatusRes
 			headers.ETag = value
 		}
 		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListVisitsResponse parses an HTTP response from a ListVisitsWithResponse call
+func ParseListVisitsResponse(rsp *http.Response) (*ListVisitsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListVisitsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest VisitList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetVisitResponse parses an HTTP response from a GetVisitWithResponse call
+func ParseGetVisitResponse(rsp *http.Response) (*GetVisitResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetVisitResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Visit
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -55177,4 +63336,843 @@ func ParseEnableUserResponse(rsp *http.Response) (*EnableUserResponse, error) {
 	}
 
 	return response, nil
+}
+
+// ParseGetWebhookDeliveryResponse parses an HTTP response from a GetWebhookDeliveryWithResponse call
+func ParseGetWebhookDeliveryResponse(rsp *http.Response) (*GetWebhookDeliveryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetWebhookDeliveryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookDelivery
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseReplayWebhookDeliveryResponse parses an HTTP response from a ReplayWebhookDeliveryWithResponse call
+func ParseReplayWebhookDeliveryResponse(rsp *http.Response) (*ReplayWebhookDeliveryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReplayWebhookDeliveryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest WebhookDelivery
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListWebhookEndpointsResponse parses an HTTP response from a ListWebhookEndpointsWithResponse call
+func ParseListWebhookEndpointsResponse(rsp *http.Response) (*ListWebhookEndpointsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListWebhookEndpointsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookEndpointList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateWebhookEndpointResponse parses an HTTP response from a CreateWebhookEndpointWithResponse call
+func ParseCreateWebhookEndpointResponse(rsp *http.Response) (*CreateWebhookEndpointResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateWebhookEndpointResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest WebhookEndpointSecret
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteWebhookEndpointResponse parses an HTTP response from a DeleteWebhookEndpointWithResponse call
+func ParseDeleteWebhookEndpointResponse(rsp *http.Response) (*DeleteWebhookEndpointResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteWebhookEndpointResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetWebhookEndpointResponse parses an HTTP response from a GetWebhookEndpointWithResponse call
+func ParseGetWebhookEndpointResponse(rsp *http.Response) (*GetWebhookEndpointResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetWebhookEndpointResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookEndpoint
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetWebhookEndpointResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateWebhookEndpointResponse parses an HTTP response from a UpdateWebhookEndpointWithResponse call
+func ParseUpdateWebhookEndpointResponse(rsp *http.Response) (*UpdateWebhookEndpointResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateWebhookEndpointResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookEndpoint
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateWebhookEndpointResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListWebhookDeliveriesResponse parses an HTTP response from a ListWebhookDeliveriesWithResponse call
+func ParseListWebhookDeliveriesResponse(rsp *http.Response) (*ListWebhookDeliveriesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListWebhookDeliveriesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookDeliveryList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseReplayWebhookDeliveriesResponse parses an HTTP response from a ReplayWebhookDeliveriesWithResponse call
+func ParseReplayWebhookDeliveriesResponse(rsp *http.Response) (*ReplayWebhookDeliveriesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReplayWebhookDeliveriesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReplayWebhookDeliveriesResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRotateWebhookSecretResponse parses an HTTP response from a RotateWebhookSecretWithResponse call
+func ParseRotateWebhookSecretResponse(rsp *http.Response) (*RotateWebhookSecretResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RotateWebhookSecretResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookEndpointSecret
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// CallbackInitiator sends OpenAPI callback requests to target URLs.
+// Modeled on the generated Client, but with no stored Server -- the full
+// target URL is provided per-call by the caller (typically discovered
+// from a callback expression on the parent operation's request body,
+// e.g. `{$request.body#/callbackUrl}`).
+type CallbackInitiator struct {
+	// Doer for performing requests, typically a *http.Client with any
+	// customized settings, such as certificate chains.
+	Client HttpRequestDoer
+
+	// A list of callbacks for modifying requests which are generated before sending over
+	// the network.
+	RequestEditors []RequestEditorFn
+}
+
+// CallbackInitiatorOption allows setting custom parameters during construction.
+type CallbackInitiatorOption func(*CallbackInitiator) error
+
+// NewCallbackInitiator creates a new CallbackInitiator with reasonable defaults.
+func NewCallbackInitiator(opts ...CallbackInitiatorOption) (*CallbackInitiator, error) {
+	initiator := CallbackInitiator{}
+	for _, o := range opts {
+		if err := o(&initiator); err != nil {
+			return nil, err
+		}
+	}
+	if initiator.Client == nil {
+		initiator.Client = &http.Client{}
+	}
+	return &initiator, nil
+}
+
+// WithCallbackHTTPClient allows overriding the default Doer, which is
+// automatically created using http.Client. This is useful for tests.
+func WithCallbackHTTPClient(doer HttpRequestDoer) CallbackInitiatorOption {
+	return func(p *CallbackInitiator) error {
+		p.Client = doer
+		return nil
+	}
+}
+
+// WithCallbackRequestEditorFn allows setting up a callback function, which
+// will be called right before sending the callback request. This can be
+// used to mutate the request, e.g. to add signature headers.
+func WithCallbackRequestEditorFn(fn RequestEditorFn) CallbackInitiatorOption {
+	return func(p *CallbackInitiator) error {
+		p.RequestEditors = append(p.RequestEditors, fn)
+		return nil
+	}
+}
+
+func (p *CallbackInitiator) applyCallbackEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
+	for _, r := range p.RequestEditors {
+		if err := r(ctx, req); err != nil {
+			return err
+		}
+	}
+	for _, r := range additionalEditors {
+		if err := r(ctx, req); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CallbackInitiatorInterface is the interface specification for the callback initiator.
+type CallbackInitiatorInterface interface {
+	// EventWithBody fires the event callback with any body
+	EventWithBody(ctx context.Context, targetURL string, params *EventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	Event(ctx context.Context, targetURL string, params *EventParams, body EventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+func (p *CallbackInitiator) EventWithBody(ctx context.Context, targetURL string, params *EventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEventCallbackRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyCallbackEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *CallbackInitiator) Event(ctx context.Context, targetURL string, params *EventParams, body EventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEventCallbackRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyCallbackEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+// NewEventCallbackRequest builds a application/json POST request for the event callback
+func NewEventCallbackRequest(targetURL string, params *EventParams, body EventJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewEventCallbackRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewEventCallbackRequestWithBody builds a POST request for the event callback with any body
+func NewEventCallbackRequestWithBody(targetURL string, params *EventParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: "int64"})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
 }

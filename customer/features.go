@@ -28,6 +28,14 @@ type Features struct {
 	// link") for the customer's members. They are weaker than a sign-in, so
 	// they are off unless the provider turns them on.
 	AccessLinks bool `json:"access_links"`
+	// Jobs, Visits and Pictures are the field-service live views: the
+	// customer's people see the jobs at its sites, the technicians' visits
+	// and the pictures taken there. Off, they see none of it, as if there
+	// were nothing (not found), while the provider's system still pushes
+	// it in.
+	Jobs     bool `json:"jobs"`
+	Visits   bool `json:"visits"`
+	Pictures bool `json:"pictures"`
 }
 
 // A Feature names one switch of Features, as its JSON field does.
@@ -40,6 +48,9 @@ const (
 	FeatureAccessLinks        Feature = "access_links"
 	FeatureTickets            Feature = "tickets"
 	FeatureHRSync             Feature = "hr_sync"
+	FeatureJobs               Feature = "jobs"
+	FeatureVisits             Feature = "visits"
+	FeaturePictures           Feature = "pictures"
 )
 
 // On reports whether feature is on; false for a name Features lacks.
@@ -55,6 +66,12 @@ func (f Features) On(feature Feature) bool {
 		return f.Tickets
 	case FeatureHRSync:
 		return f.HRSync
+	case FeatureJobs:
+		return f.Jobs
+	case FeatureVisits:
+		return f.Visits
+	case FeaturePictures:
+		return f.Pictures
 	}
 	return false
 }
@@ -84,6 +101,9 @@ type FeaturesPatch struct {
 	HRSync                 *bool `json:"hr_sync,omitempty"`
 	Tickets                *bool `json:"tickets,omitempty"`
 	AccessLinks            *bool `json:"access_links,omitempty"`
+	Jobs                   *bool `json:"jobs,omitempty"`
+	Visits                 *bool `json:"visits,omitempty"`
+	Pictures               *bool `json:"pictures,omitempty"`
 }
 
 // Entitlements are the paid capabilities the provider holds.
@@ -115,6 +135,9 @@ func (f Features) Apply(p FeaturesPatch, ent Entitlements) (Features, error) {
 	set(&next.HRSync, p.HRSync)
 	set(&next.Tickets, p.Tickets)
 	set(&next.AccessLinks, p.AccessLinks)
+	set(&next.Jobs, p.Jobs)
+	set(&next.Visits, p.Visits)
+	set(&next.Pictures, p.Pictures)
 
 	if next.HRSync && !f.HRSync && !ent.HRSync {
 		return f, &portalerr.Error{

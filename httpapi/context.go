@@ -11,6 +11,7 @@ type ctxKey int
 const (
 	requestIDKey ctxKey = iota
 	clientAddrKey
+	acceptKey
 	httpRequestKey // the *http.Request, for the operations keepRequest names
 )
 
@@ -24,6 +25,7 @@ func requestID(ctx context.Context) string {
 // address, which the strict handlers cannot read from the *http.Request.
 func withRequestInfo(ctx context.Context, r *http.Request, id string) context.Context {
 	ctx = context.WithValue(ctx, requestIDKey, id)
+	ctx = context.WithValue(ctx, acceptKey, r.Header.Values("Accept"))
 	return context.WithValue(ctx, clientAddrKey, remoteHost(r.RemoteAddr))
 }
 

@@ -114,6 +114,9 @@ func featuresOut(f customer.Features) oapi.Features {
 		HrSync:                 f.HRSync,
 		Tickets:                f.Tickets,
 		AccessLinks:            f.AccessLinks,
+		Jobs:                   f.Jobs,
+		Visits:                 f.Visits,
+		Pictures:               f.Pictures,
 	}
 }
 
@@ -130,6 +133,9 @@ func featuresPatchIn(f *oapi.FeaturesPatch) customer.FeaturesPatch {
 		HRSync:                 f.HrSync,
 		Tickets:                f.Tickets,
 		AccessLinks:            f.AccessLinks,
+		Jobs:                   f.Jobs,
+		Visits:                 f.Visits,
+		Pictures:               f.Pictures,
 	}
 }
 
@@ -139,6 +145,9 @@ func siteOut(s customer.Site) oapi.Site {
 		CustomerId:  string(s.CustomerID),
 		Name:        s.Name,
 		ExternalRef: s.ExternalRef,
+		Address:     addressOut(s.Address),
+		Location:    geoPointOut(s.Location),
+		Notes:       s.Notes,
 		Version:     s.Version,
 		CreatedAt:   s.CreatedAt,
 		UpdatedAt:   s.UpdatedAt,

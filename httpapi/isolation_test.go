@@ -24,6 +24,7 @@ import (
 
 	"github.com/portalkit/portalkit/client"
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/fieldwork"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/mailer"
@@ -35,6 +36,7 @@ import (
 	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/storage/sqlite"
 	"github.com/portalkit/portalkit/ticket"
+	"github.com/portalkit/portalkit/webhook"
 )
 
 // isoTenant is one customer of the isolation fixture: its IDs, and real
@@ -60,6 +62,10 @@ type isoTenant struct {
 	reply                        ticket.Comment    // the service desk's public reply on ticket
 	attachment                   ticket.Attachment // a picture the admin attached to ticket
 	hr                           isoHR             // HR sync: hrsync_iso_test.go
+	// Field service: a job at site and its visit.
+	job     fieldwork.Job
+	visit   fieldwork.Visit
+	picture fieldwork.Picture
 	// Records (isoRecords): a task, a change request of a contract, and
 	// the contract number of an unassigned contract to claim.
 	task        record.Record
@@ -78,6 +84,12 @@ type isoFixture struct {
 	staff, disabledStaff identity.StaffMember
 	// desk is a staff member with the service-desk capability.
 	desk identity.StaffMember
+	// elsewhere is a third customer, with no people: sites move to it.
+	elsewhere customer.Customer
+	// hook is a webhook endpoint subscribed to every event; delivery is
+	// one of its deliveries, failed, so that it may be replayed.
+	hook     webhook.EndpointID
+	delivery webhook.DeliveryID
 }
 
 // isoTemplate is the isolation fixture as built once per process: a copy
@@ -132,6 +144,9 @@ func buildIsoFixture(t *testing.T, e *env) *isoFixture {
 	f.notes.Err = bounce
 	ctx := portaltest.Owner(t.Context())
 	var err error
+	hook, err := f.p.CreateWebhookEndpoint(ctx, portal.CreateWebhookEndpointParams{URL: "https://93.184.215.14/hooks", EventTypes: webhook.Types})
+	require.NoError(t, err)
+	f.hook = hook.ID
 	f.product, err = f.p.CreateProduct(ctx, portal.CreateProductParams{SKU: "LAP-1", Name: "Laptop", Price: orders.Money{Amount: 100_000, Currency: "EUR"}})
 	require.NoError(t, err)
 	signIn := func(cid customer.ID, email string, role customer.Role) portal.SignIn {
@@ -149,9 +164,18 @@ func buildIsoFixture(t *testing.T, e *env) *isoFixture {
 		var err error
 		tn.c, err = f.p.CreateCustomer(ctx, portal.CreateCustomerParams{Name: name, Features: customer.FeaturesPatch{
 			AccessLinks: ptr(true), OrderAuthorization: ptr(true), Tickets: ptr(true),
+			Jobs: ptr(true), Visits: ptr(true), Pictures: ptr(true),
 		}})
 		require.NoError(t, err)
 		tn.site, err = f.p.CreateSite(ctx, tn.c.ID, portal.SiteParams{Name: "HQ"})
+		require.NoError(t, err)
+		yard, err := f.p.CreateSite(ctx, tn.c.ID, portal.SiteParams{Name: "Yard"})
+		require.NoError(t, err)
+		tn.job, _, err = f.p.PutJob(ctx, tn.c.ID, portal.JobParams{SiteID: yard.ID, Type: "repair", Title: "Boiler", PlannedAt: f.p.Now(), ExternalRef: "FS-1"})
+		require.NoError(t, err)
+		tn.visit, _, err = f.p.PutVisit(ctx, tn.c.ID, tn.job.ID, portal.VisitParams{Technician: "Tess", StartedAt: f.p.Now()})
+		require.NoError(t, err)
+		tn.picture, err = f.p.UploadPicture(ctx, tn.c.ID, tn.job.ID, portal.UploadPictureParams{Name: "boiler.png"}, bytes.NewReader(tinyPNG))
 		require.NoError(t, err)
 		tn.admin = signIn(tn.c.ID, "admin@"+domain, customer.RoleAdmin)
 		tn.viewer = signIn(tn.c.ID, "viewer@"+domain, customer.RoleViewer)
@@ -196,6 +220,8 @@ func buildIsoFixture(t *testing.T, e *env) *isoFixture {
 	}
 	f.a = mk("Acme", "acme.example")
 	f.b = mk("Globex", "globex.example")
+	f.elsewhere, err = f.p.CreateCustomer(ctx, portal.CreateCustomerParams{Name: "Initech"})
+	require.NoError(t, err)
 	key, err := f.p.CreateAPIKey(ctx, portal.CreateAPIKeyParams{Name: "ERP", Role: identity.StaffAgent})
 	require.NoError(t, err)
 	f.keyID = key.Key.ID
@@ -209,6 +235,18 @@ func buildIsoFixture(t *testing.T, e *env) *isoFixture {
 	require.NoError(t, err)
 	f.desk, err = f.p.UpdateStaff(ctx, desk.ID, portal.UpdateStaffParams{Version: desk.Version, ServiceDesk: ptr(true)})
 	require.NoError(t, err)
+	// The deliveries fail unsent while the endpoint is off; then it is on
+	// again, and one of them can be replayed.
+	_, err = f.p.UpdateWebhookEndpoint(ctx, f.hook, portal.UpdateWebhookEndpointParams{Enabled: ptr(false)})
+	require.NoError(t, err)
+	_, err = f.p.DeliverWebhooks(t.Context(), portal.WebhookOptions{BatchSize: portal.MaxOutboxBatchSize})
+	require.NoError(t, err)
+	_, err = f.p.UpdateWebhookEndpoint(ctx, f.hook, portal.UpdateWebhookEndpointParams{Enabled: ptr(true)})
+	require.NoError(t, err)
+	ds, err := f.p.ListWebhookDeliveries(ctx, f.hook, portal.ListWebhookDeliveriesParams{Status: outbox.Failed, Limit: 1})
+	require.NoError(t, err)
+	require.Len(t, ds.Items, 1)
+	f.delivery = ds.Items[0].ID
 	return f
 }
 
@@ -267,11 +305,16 @@ func (f *isoFixture) ids(tn isoTenant) map[string]string {
 		"masterDataTicketId": string(tn.masterData.ID),
 		"commentId":          string(tn.reply.ID),
 		"customerVersion":    strconv.FormatInt(tn.c.Version, 10),
-		"attachmentId":       string(tn.attachment.ID),
 		// HR sync.
 		"employeeId": string(tn.hr.employee.ID),
 		"runId":      string(tn.hr.planned.ID),
 		"tokenId":    string(tn.hr.token),
+		// Field service: a customer of nobody's, the same for A and B.
+		"elsewhereId":  string(f.elsewhere.ID),
+		"jobId":        string(tn.job.ID),
+		"visitId":      string(tn.visit.ID),
+		"pictureId":    string(tn.picture.ID),
+		"attachmentId": string(tn.attachment.ID),
 		// Records; a type's name is the same for every customer.
 		"recordId":    string(tn.task.ID),
 		"changeId":    string(tn.change.ID),
@@ -279,6 +322,9 @@ func (f *isoFixture) ids(tn isoTenant) map[string]string {
 		"typeName":    "contract",
 		"contractId":  string(tn.change.RecordID),
 		"actionName":  "cancel",
+		// Webhooks are the provider's, the same for A and B.
+		"endpointId": string(f.hook),
+		"deliveryId": string(f.delivery),
 	}
 }
 
@@ -327,6 +373,12 @@ func (f *isoFixture) version(t *testing.T, kind string, ids map[string]string) i
 			require.NoError(t, err)
 			return m.Version
 		}
+	case "webhook":
+		if id := webhook.EndpointID(ids["endpointId"]); id == f.hook {
+			e, err := f.p.GetWebhookEndpoint(ctx, id)
+			require.NoError(t, err)
+			return e.Version
+		}
 	case "article":
 		for _, tn := range []isoTenant{f.a, f.b} {
 			if string(tn.article.ID) == ids["articleId"] {
@@ -343,6 +395,14 @@ func (f *isoFixture) version(t *testing.T, kind string, ids map[string]string) i
 					require.NoError(t, err)
 					return got.Version
 				}
+			}
+		}
+	case "job":
+		for _, tn := range []isoTenant{f.a, f.b} {
+			if string(tn.job.ID) == ids["jobId"] {
+				j, err := f.p.GetJob(ctx, tn.c.ID, tn.job.ID)
+				require.NoError(t, err)
+				return j.Version
 			}
 		}
 	case "offer":
@@ -413,6 +473,12 @@ func (f *isoFixture) takeSnapshot(t *testing.T) map[string]any {
 		comments, err := f.p.ListTicketComments(ctx, tn.c.ID, tn.ticket.ID, portal.ListTicketCommentsParams{Limit: 100})
 		part("ticket comments", comments, err)
 		f.hrSnapshot(t, tn, func(what string, v any) { out[name+" "+what] = v })
+		jobs, err := f.p.ListJobs(ctx, tn.c.ID, portal.ListJobsParams{Limit: 100})
+		part("jobs", jobs, err)
+		visits, err := f.p.ListVisits(ctx, tn.c.ID, portal.ListVisitsParams{Limit: 100})
+		part("visits", visits, err)
+		pics, err := f.p.ListPictures(ctx, tn.c.ID, portal.ListPicturesParams{Limit: 100})
+		part("pictures", pics, err)
 		f.recordSnapshot(t, tn, func(what string, v any) { out[name+" "+what] = v })
 		attachments, err := f.p.ListTicketAttachments(ctx, tn.c.ID, tn.ticket.ID)
 		part("ticket attachments", attachments, err)
@@ -439,6 +505,14 @@ func (f *isoFixture) takeSnapshot(t *testing.T) map[string]any {
 	staff, err := f.p.ListStaff(ctx, portal.ListStaffParams{Limit: 100})
 	require.NoError(t, err)
 	out["staff"] = staff
+	hooks, err := f.p.ListWebhookEndpoints(ctx, portal.ListWebhookEndpointsParams{Limit: 100})
+	require.NoError(t, err)
+	out["webhook endpoints"] = hooks
+	for _, e := range hooks.Items {
+		deliveries, err := f.p.ListWebhookDeliveries(ctx, e.ID, portal.ListWebhookDeliveriesParams{Limit: 100})
+		require.NoError(t, err)
+		out["webhook deliveries of "+string(e.ID)] = deliveries
+	}
 	return out
 }
 
@@ -475,8 +549,14 @@ var ghostIDs = map[string]string{
 	"contractId":         "rec_ghost2",
 	"actionName":         "cancel",
 	"attachmentId":       "att_ghost",
+	"endpointId":         "wep_ghost",
+	"deliveryId":         "wdl_ghost",
 	// A version, not an ID: any will do for a customer that is not there.
 	"customerVersion": "1",
+	"elsewhereId":     "cus_ghost2",
+	"jobId":           "job_ghost",
+	"visitId":         "vis_ghost",
+	"pictureId":       "pic_ghost",
 	// Not IDs: a kind and a locale of mail are the same everywhere.
 	"kind":   "invitation",
 	"locale": "de",
@@ -563,6 +643,24 @@ var isolationMatrix = map[string]isoRow{
 	"renameSite": {class: classStaff, body: `{"name":"Head office"}`, ifMatch: "site",
 		staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
 	"deleteSite": {class: classStaff, staff: ok204, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	"moveSite": {class: classStaff, body: `{"customer_id":"{elsewhereId}"}`, ifMatch: "site",
+		staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	// Field service: staff push jobs and visits, every customer role reads them.
+	"listJobs": {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404},
+	"pushJob": {class: classStaff, body: `{"site_id":"{siteId}","type":"repair","title":"Pump","planned_at":"2026-01-01T00:00:00Z"}`,
+		staff: ok201, admin: no403, viewer: no403, foreign: no404, crossBody: no404},
+	"getJob": {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
+	"updateJob": {class: classStaff, body: `{"status":"scheduled"}`, ifMatch: "job",
+		staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	"pushVisit": {class: classStaff, body: `{"technician":"Tom","started_at":"2026-01-01T00:00:00Z"}`,
+		staff: ok201, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	"listVisits": {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404},
+	"getVisit":   {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
+	"uploadPicture": {class: classStaff, upload: true,
+		staff: ok201, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	"listPictures":        {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404},
+	"getPictureContent":   {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
+	"getPictureThumbnail": {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
 	// Memberships.
 	"listMembers": {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404},
 	"addMember": {class: classStaff, body: `{"email":"new@example.com","name":"New","role":"viewer","site_ids":["{siteId}"]}`,
@@ -675,6 +773,23 @@ var isolationMatrix = map[string]isoRow{
 	"updateCustomerArticle": {class: classTenant, body: `{"title":"Changed"}`, ifMatch: "article",
 		staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
 	"deleteCustomerArticle": {class: classTenant, staff: ok204, admin: ok204, viewer: no403, foreign: no404, mixed: no404},
+
+	// Webhooks: the provider's integrations, staff only; a customer user
+	// is refused whatever customer the body names.
+	"listWebhookEndpoints": {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"createWebhookEndpoint": {class: classStaff, body: `{"url":"https://93.184.215.15/hooks","event_types":["order.submitted"],"customer_id":"{customerId}"}`,
+		staff: ok201, admin: no403, viewer: no403, foreign: no403},
+	"getWebhookEndpoint": {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"updateWebhookEndpoint": {class: classStaff, body: `{"description":"ERP"}`, ifMatch: "webhook",
+		staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"deleteWebhookEndpoint": {class: classStaff, staff: ok204, admin: no403, viewer: no403, foreign: no403},
+	"rotateWebhookSecret": {class: classStaff, body: `{"overlap_seconds":3600}`,
+		staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"listWebhookDeliveries": {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"replayWebhookDeliveries": {class: classStaff, body: `{"from":"2020-01-01T00:00:00Z","to":"2100-01-01T00:00:00Z"}`,
+		staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"getWebhookDelivery":    {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"replayWebhookDelivery": {class: classStaff, staff: ok201, admin: no403, viewer: no403, foreign: no403},
 
 	// Tickets: a customer's users read them and its maintainers and admins
 	// open, reply and reopen; working them is the service desk's (API keys
@@ -809,7 +924,8 @@ func (f *isoFixture) callWith(t *testing.T, op isoOp, row isoRow, token string, 
 	}
 	header := map[string]string{}
 	if row.upload {
-		ct, b := multipartBody(t, "photo.png", map[string][]byte{"file": pngBytes})
+		// tinyPNG decodes (pictures are decoded; pngBytes only sniffs as a PNG).
+		ct, b := multipartBody(t, "photo.png", map[string][]byte{"file": tinyPNG})
 		body, header["Content-Type"] = b, ct
 	}
 	if row.ifMatch != "" {

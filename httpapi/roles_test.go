@@ -15,6 +15,7 @@ import (
 
 	"github.com/portalkit/portalkit/client"
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/fieldwork"
 	"github.com/portalkit/portalkit/hrsync"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/mailer"
@@ -26,6 +27,7 @@ import (
 	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/ticket"
+	"github.com/portalkit/portalkit/webhook"
 )
 
 // The callers of the role matrix. Staff act through API keys; customer users
@@ -54,6 +56,7 @@ type roleFixture struct {
 	n            int                  // makes e-mail addresses unique
 	laptop       orders.Product       // of the global portfolio
 	desk         identity.StaffMember // a service-desk member tickets are assigned to
+	elsewhere    customer.ID          // another customer, with no people: sites move to it
 }
 
 func newRoleFixture(t *testing.T) *roleFixture {
@@ -79,6 +82,9 @@ func newRoleFixture(t *testing.T) *roleFixture {
 	require.NoError(t, err)
 	f.south, err = f.p.CreateSite(staff, customer.ID(cid), portal.SiteParams{Name: "South"})
 	require.NoError(t, err)
+	elsewhere, err := f.p.CreateCustomer(staff, portal.CreateCustomerParams{Name: "Initech"})
+	require.NoError(t, err)
+	f.elsewhere = elsewhere.ID
 
 	f.tokens[rcMaintainer] = f.join(t, adaC, cid, "max@acme.example", client.RoleMaintainer).Token
 	f.tokens[rcViewer] = f.join(t, adaC, cid, "vic@acme.example", client.RoleViewer).Token
@@ -188,7 +194,19 @@ func (f *roleFixture) takeSnapshot(t *testing.T) map[string]any {
 	part("articles", articles, err)
 	out["tickets"] = f.allTickets(t)
 	f.hrSnapshot(t, out)
+	jobs, err := f.p.ListJobs(ctx, cid, portal.ListJobsParams{Limit: 100})
+	part("jobs", jobs, err)
+	pics, err := f.p.ListPictures(ctx, cid, portal.ListPicturesParams{Limit: 100})
+	part("pictures", pics, err)
+	visits, err := f.p.ListVisits(ctx, cid, portal.ListVisitsParams{Limit: 100})
+	part("visits", visits, err)
 	f.recordSnapshot(t, func(what string, v any) { out[what] = v })
+	hooks, err := f.p.ListWebhookEndpoints(ctx, portal.ListWebhookEndpointsParams{Limit: 100})
+	part("webhook endpoints", hooks, err)
+	for _, e := range hooks.Items {
+		ds, err := f.p.ListWebhookDeliveries(ctx, e.ID, portal.ListWebhookDeliveriesParams{Limit: 100})
+		part("webhook deliveries of "+string(e.ID), ds, err)
+	}
 	return out
 }
 
@@ -204,12 +222,18 @@ type roleTarget struct {
 	staff   identity.StaffMember
 	article news.Article
 	ticket  ticket.Ticket
+	job     fieldwork.Job // field service
+	visit   fieldwork.Visit
+	picture fieldwork.Picture
 	record  record.Record        // records: recordRoleRows
 	change  record.ChangeRequest // a pending change request of record
 	number  string               // the contract number of an unassigned contract
 	// For attachments: a file on ticket, and an internal note on it.
 	attachment ticket.Attachment
 	note       ticket.Comment
+	hook       portal.WebhookEndpoint
+	// delivery is a failed delivery to hook, which may be replayed.
+	delivery webhook.Delivery
 	// HR sync: hrsync_roles_test.go.
 	employee org.Employee
 	run      hrsync.Run
@@ -412,12 +436,122 @@ var (
 	southAttached = attachedAt(func(f *roleFixture) customer.SiteID { return f.south.ID })
 )
 
+// failedDelivery registers an endpoint that receives site.created, makes
+// a site, and fails the delivery unsent while the endpoint is off; the
+// endpoint is then on again.
+func failedDelivery(t *testing.T, f *roleFixture) roleTarget {
+	t.Helper()
+	ctx := portaltest.Owner(t.Context())
+	// The endpoints of earlier rows go, with their deliveries: none is
+	// left enabled for the pass below to send to over the network.
+	old, err := f.p.ListWebhookEndpoints(ctx, portal.ListWebhookEndpointsParams{Limit: 100})
+	require.NoError(t, err)
+	for _, e := range old.Items {
+		require.NoError(t, f.p.DeleteWebhookEndpoint(ctx, e.ID))
+	}
+	e, err := f.p.CreateWebhookEndpoint(ctx, portal.CreateWebhookEndpointParams{URL: "https://93.184.215.14/" + f.email("hook"), EventTypes: []webhook.Type{webhook.SiteCreated}})
+	require.NoError(t, err)
+	_, err = f.p.CreateSite(ctx, customer.ID(f.cid), portal.SiteParams{Name: f.email("site")})
+	require.NoError(t, err)
+	_, err = f.p.UpdateWebhookEndpoint(ctx, e.ID, portal.UpdateWebhookEndpointParams{Enabled: ptr(false)})
+	require.NoError(t, err)
+	_, err = f.p.DeliverWebhooks(t.Context(), portal.WebhookOptions{})
+	require.NoError(t, err)
+	hook, err := f.p.UpdateWebhookEndpoint(ctx, e.ID, portal.UpdateWebhookEndpointParams{Enabled: ptr(true)})
+	require.NoError(t, err)
+	ds, err := f.p.ListWebhookDeliveries(ctx, e.ID, portal.ListWebhookDeliveriesParams{})
+	require.NoError(t, err)
+	require.Len(t, ds.Items, 1)
+	return roleTarget{hook: hook, delivery: ds.Items[0], etag: `"` + strconv.FormatInt(hook.Version, 10) + `"`}
+}
+
 func currentCustomer(t *testing.T, f *roleFixture) roleTarget {
 	t.Helper()
 	return roleTarget{etag: f.customerETag(t)}
 }
 
+// fieldworkOn turns the jobs and visits live views on for the role
+// fixture's customer.
+func (f *roleFixture) fieldworkOn(t *testing.T) customer.Customer {
+	t.Helper()
+	ctx := portaltest.Owner(t.Context())
+	c, err := f.p.GetCustomer(ctx, customer.ID(f.cid))
+	require.NoError(t, err)
+	if !c.Features.Jobs || !c.Features.Visits || !c.Features.Pictures {
+		c, err = f.p.UpdateFeatures(ctx, c.ID, portal.UpdateFeaturesParams{Version: c.Version,
+			FeaturesPatch: customer.FeaturesPatch{Jobs: ptr(true), Visits: ptr(true), Pictures: ptr(true)}})
+		require.NoError(t, err)
+	}
+	return c
+}
+
+// jobAt pushes a job with a visit at site, as staff.
+func jobAt(site func(f *roleFixture) customer.SiteID) func(t *testing.T, f *roleFixture) roleTarget {
+	return func(t *testing.T, f *roleFixture) roleTarget {
+		t.Helper()
+		c := f.fieldworkOn(t)
+		staff := portaltest.Owner(t.Context())
+		j, _, err := f.p.PutJob(staff, c.ID, portal.JobParams{SiteID: site(f), Type: "repair", Title: "Job " + f.email("j"), PlannedAt: f.p.Now()})
+		require.NoError(t, err)
+		v, _, err := f.p.PutVisit(staff, c.ID, j.ID, portal.VisitParams{Technician: "Tess", StartedAt: f.p.Now()})
+		require.NoError(t, err)
+		pic, err := f.p.UploadPicture(staff, c.ID, j.ID, portal.UploadPictureParams{Name: "p.png"}, bytes.NewReader(tinyPNG))
+		require.NoError(t, err)
+		return roleTarget{job: j, visit: v, picture: pic, etag: `"` + strconv.FormatInt(j.Version, 10) + `"`}
+	}
+}
+
+var (
+	northJob = jobAt(func(f *roleFixture) customer.SiteID { return f.north.ID })
+	southJob = jobAt(func(f *roleFixture) customer.SiteID { return f.south.ID })
+)
+
 var roleMatrix = map[string]roleRow{
+	// Field service: staff and API keys push jobs and visits; every
+	// customer role reads them, at the sites it may see.
+	"push a job": {write: true, prep: northJob, want: byRole(s201, s201, s201, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.PushJobWithResponse(t.Context(), f.cid, nil, client.JobRequest{SiteId: string(f.north.ID), Type: "repair",
+				Title: "Pump", PlannedAt: f.p.Now()})
+		}},
+	"list jobs": {prep: northJob, want: byRole(s200, s200, s200, s200, s200, s200, s200),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListJobsWithResponse(t.Context(), f.cid, nil)
+		}},
+	"get job beyond the caller's sites": {prep: southJob, want: byRole(s200, s200, s200, s200, s200, s200, s404),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.GetJobWithResponse(t.Context(), f.cid, string(tg.job.ID))
+		}},
+	"change a job": {write: true, prep: northJob, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			st := client.JobStatusScheduled
+			return c.UpdateJobWithResponse(t.Context(), f.cid, string(tg.job.ID), &client.UpdateJobParams{IfMatch: tg.etag}, client.JobPatch{Status: &st})
+		}},
+	"push a visit": {write: true, prep: northJob, want: byRole(s201, s201, s201, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.PushVisitWithResponse(t.Context(), f.cid, string(tg.job.ID), nil, client.VisitRequest{Technician: "Tom", StartedAt: f.p.Now()})
+		}},
+	"list visits": {prep: northJob, want: byRole(s200, s200, s200, s200, s200, s200, s200),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListVisitsWithResponse(t.Context(), f.cid, nil)
+		}},
+	"get visit beyond the caller's sites": {prep: southJob, want: byRole(s200, s200, s200, s200, s200, s200, s404),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.GetVisitWithResponse(t.Context(), f.cid, string(tg.visit.ID))
+		}},
+	"upload a picture": {write: true, prep: northJob, want: byRole(s201, s201, s201, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.UploadPictureWithBodyWithResponse(t.Context(), f.cid, string(tg.job.ID), multipartType, strings.NewReader(multipartPNG))
+		}},
+	"list pictures": {prep: northJob, want: byRole(s200, s200, s200, s200, s200, s200, s200),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListPicturesWithResponse(t.Context(), f.cid, nil)
+		}},
+	"get a picture beyond the caller's sites": {prep: southJob, want: byRole(s200, s200, s200, s200, s200, s200, s404),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.GetPictureThumbnailWithResponse(t.Context(), f.cid, string(tg.picture.ID))
+		}},
+
 	// Tickets. Every staff caller is an API key, which counts as service desk.
 	"ticket types": {prep: ticketsOn, want: byRole(s200, s200, s200, s200, s200, s200, s200),
 		call: func(t *testing.T, _ *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
@@ -524,6 +658,11 @@ var roleMatrix = map[string]roleRow{
 	"delete site": {write: true, prep: newSite, want: byRole(s204, s204, s204, s403, s403, s403, s403),
 		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
 			return c.DeleteSiteWithResponse(t.Context(), f.cid, string(tg.site.ID))
+		}},
+	"move site": {write: true, prep: newSite, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.MoveSiteWithResponse(t.Context(), f.cid, string(tg.site.ID), &client.MoveSiteParams{IfMatch: tg.etag},
+				client.MoveSiteRequest{CustomerId: string(f.elsewhere)})
 		}},
 	"list members": {prep: noTarget, want: byRole(s200, s200, s200, s200, s403, s403, s200),
 		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
@@ -753,6 +892,35 @@ var roleMatrix = map[string]roleRow{
 	"delete any article": {write: true, prep: providerArticle, want: byRole(s204, s204, s403, s403, s403, s403, s403),
 		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
 			return c.DeleteArticleWithResponse(t.Context(), string(tg.article.ID))
+		}},
+	// Webhooks: the provider's integrations. Agents read the endpoints
+	// and their logs; admins register, change and replay; customer users
+	// never see them.
+	"list webhook endpoints": {prep: failedDelivery, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListWebhookEndpointsWithResponse(t.Context(), nil)
+		}},
+	"read a webhook delivery log": {prep: failedDelivery, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListWebhookDeliveriesWithResponse(t.Context(), string(tg.hook.ID), nil)
+		}},
+	"register a webhook endpoint": {write: true, prep: noTarget, want: byRole(s201, s201, s403, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.CreateWebhookEndpointWithResponse(t.Context(), client.CreateWebhookEndpointRequest{
+				Url: "https://93.184.215.14/" + f.email("hook"), EventTypes: []client.WebhookEventType{client.WebhookEventTypeOrderSubmitted}, CustomerId: &f.cid})
+		}},
+	"switch a webhook endpoint off": {write: true, prep: failedDelivery, want: byRole(s200, s200, s403, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.UpdateWebhookEndpointWithResponse(t.Context(), string(tg.hook.ID), &client.UpdateWebhookEndpointParams{IfMatch: tg.etag},
+				client.UpdateWebhookEndpointRequest{Enabled: ptr(false)})
+		}},
+	"rotate a webhook secret": {write: true, prep: failedDelivery, want: byRole(s200, s200, s403, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.RotateWebhookSecretWithResponse(t.Context(), string(tg.hook.ID), client.RotateWebhookSecretRequest{OverlapSeconds: 3600})
+		}},
+	"replay a webhook delivery": {write: true, prep: failedDelivery, want: byRole(s201, s201, s403, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ReplayWebhookDeliveryWithResponse(t.Context(), string(tg.delivery.ID))
 		}},
 	"preview a mail template": {prep: noTarget, want: byRole(s200, s200, s200, s403, s403, s403, s403),
 		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {

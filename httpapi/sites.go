@@ -11,6 +11,10 @@ import (
 // ListSites implements oapi.StrictServerInterface.
 func (s *Server) ListSites(ctx context.Context, req oapi.ListSitesRequestObject) (oapi.ListSitesResponseObject, error) {
 	var params portal.ListSitesParams
+	params.Search = deref(req.Params.Q)
+	if acceptsGeoJSON(ctx) {
+		return s.sitesGeoJSON(ctx, customer.ID(req.CustomerId), params)
+	}
 	params.Cursor, params.Limit = pageIn(req.Params.Cursor, req.Params.Limit)
 	l, err := s.p.ListSites(ctx, customer.ID(req.CustomerId), params)
 	if err != nil {
@@ -22,7 +26,7 @@ func (s *Server) ListSites(ctx context.Context, req oapi.ListSitesRequestObject)
 // CreateSite implements oapi.StrictServerInterface. The middleware handles its
 // Idempotency-Key header (serveIdempotent).
 func (s *Server) CreateSite(ctx context.Context, req oapi.CreateSiteRequestObject) (oapi.CreateSiteResponseObject, error) {
-	site, err := s.p.CreateSite(ctx, customer.ID(req.CustomerId), portal.SiteParams{Name: req.Body.Name, ExternalRef: req.Body.ExternalRef})
+	site, err := s.p.CreateSite(ctx, customer.ID(req.CustomerId), siteIn(*req.Body, 0))
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +50,7 @@ func (s *Server) RenameSite(ctx context.Context, req oapi.RenameSiteRequestObjec
 	if err != nil {
 		return nil, staleIfMatch(err)
 	}
-	site, err := s.p.RenameSite(ctx, customer.ID(req.CustomerId), customer.SiteID(req.SiteId), portal.SiteParams{Name: req.Body.Name, ExternalRef: req.Body.ExternalRef, Version: want})
+	site, err := s.p.RenameSite(ctx, customer.ID(req.CustomerId), customer.SiteID(req.SiteId), siteIn(*req.Body, want))
 	if err != nil {
 		return nil, staleIfMatch(err)
 	}

@@ -41,16 +41,18 @@ const (
 	// KindTicketCustomerReply goes to the staff member a ticket is
 	// assigned to: the customer replied Message to ticket TicketID.
 	KindTicketCustomerReply Kind = "ticket_customer_reply"
+	KindWebhookDisabled     Kind = "webhook_disabled" // to staff owners and admins: webhook endpoint WebhookEndpointID was disabled, for Reason
 )
 
 // linkKind says what a kind's link points at.
 type linkKind int
 
 const (
-	linkHome   linkKind = iota // the portal's start page; the link is optional
-	linkToken                  // path?token=Token
-	linkOrder                  // path + OrderID
-	linkTicket                 // path + TicketID
+	linkHome    linkKind = iota // the portal's start page; the link is optional
+	linkToken                   // path?token=Token
+	linkOrder                   // path + OrderID
+	linkTicket                  // path + TicketID
+	linkWebhook                 // path + WebhookEndpointID
 )
 
 type kindSpec struct {
@@ -75,6 +77,7 @@ var kinds = map[Kind]kindSpec{
 
 	// To the assigned staff member, in the console.
 	KindTicketCustomerReply: {"/console/tickets/", linkTicket},
+	KindWebhookDisabled:     {"/console/webhooks/", linkWebhook},
 }
 
 // Kinds returns every kind, sorted.
@@ -139,6 +142,10 @@ type Data struct {
 	TicketNumber  string // the ticket's number as people know it; default TicketID
 	TicketSubject string
 	TicketStatus  string // the ticket's status: open, in_progress, …
+	// WebhookEndpointID and WebhookURL name a webhook endpoint, for
+	// KindWebhookDisabled.
+	WebhookEndpointID string
+	WebhookURL        string
 }
 
 // Override replaces a kind's default subject, text body or HTML body; an
@@ -153,6 +160,7 @@ type Data struct {
 //	{{.OrderNumber}} {{.Reason}}    the order, why it was rejected (or the note on a ticket's status)
 //	{{.TicketNumber}} {{.TicketSubject}} {{.TicketStatus}} {{.TicketStatusName}}
 //	                                the ticket, its subject, its status raw and in the message's language
+//	{{.WebhookURL}}                 a disabled webhook endpoint's URL (why: {{.Reason}})
 //	{{.Brand.ProductName}} {{.Brand.SupportEmail}} {{.Brand.Color}} {{.Brand.LogoURL}} {{.Brand.PublicBaseURL}}
 //
 // Text and HTML are the message's content: the branded frame (logo,
@@ -346,7 +354,8 @@ func (t *Templates) Locale(locale string) string {
 // orders, /console/accept?token=… and /console/login?token=… for staff
 // invitations and login links, /console/tickets/{TicketID} for the service
 // desk's ticket_opened, /tickets/{TicketID} for the requester's ticket
-// messages, and / for the rest. It is a portalerr Invalid error when data
+// messages, /console/webhooks/{WebhookEndpointID} for a disabled webhook
+// endpoint, and / for the rest. It is a portalerr Invalid error when data
 // lacks the token or the order ID the link needs.
 func (t *Templates) Link(k Kind, data Data) (string, error) {
 	spec, ok := kinds[k]
@@ -369,6 +378,11 @@ func (t *Templates) Link(k Kind, data Data) (string, error) {
 			return "", portalerr.Invalidf("ticket_id", "is required for %s", k)
 		}
 		return t.brand.PublicBaseURL + spec.path + url.PathEscape(data.TicketID), nil
+	case linkWebhook:
+		if data.WebhookEndpointID == "" {
+			return "", portalerr.Invalidf("webhook_endpoint_id", "is required for %s", k)
+		}
+		return t.brand.PublicBaseURL + spec.path + url.PathEscape(data.WebhookEndpointID), nil
 	default:
 		return t.brand.PublicBaseURL + spec.path, nil
 	}
@@ -393,6 +407,8 @@ type view struct {
 	TicketSubject    string
 	TicketStatus     string
 	TicketStatusName string
+
+	WebhookURL string
 }
 
 // Render renders the message of kind k in the recipient's locale (see
@@ -432,6 +448,8 @@ func (t *Templates) Render(k Kind, locale string, data Data, o Override) (Conten
 		TicketSubject:    data.TicketSubject,
 		TicketStatus:     data.TicketStatus,
 		TicketStatusName: ticketStatusName(loc, data.TicketStatus),
+
+		WebhookURL: data.WebhookURL,
 	}
 	key := setKey{loc, k}
 	c, violations := t.render(key, v, o)
@@ -766,6 +784,9 @@ func SampleData(k Kind) Data {
 		d.ExpiresAt = time.Date(2030, time.September, 7, 9, 30, 0, 0, time.UTC)
 	case KindInvitationAccepted:
 		d.To = "max.mustermann@example.com"
+	case KindWebhookDisabled:
+		d.WebhookEndpointID, d.WebhookURL = "wep_sample", "https://erp.example.com/portalkit/events"
+		d.Reason = "every delivery failed since 2030-03-11T09:30:00Z"
 	}
 	return d
 }

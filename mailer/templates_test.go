@@ -40,7 +40,7 @@ func fieldsOf(err error) []string {
 func TestRenderEveryKindInEveryLocale(t *testing.T) {
 	tm := newTemplates(t, "")
 	require.ElementsMatch(t, []string{"en", "de"}, mailer.Locales())
-	require.Len(t, mailer.Kinds(), 14)
+	require.Len(t, mailer.Kinds(), 15)
 
 	for _, kind := range mailer.Kinds() {
 		for _, locale := range mailer.Locales() {
@@ -65,7 +65,7 @@ func TestRenderEveryKindInEveryLocale(t *testing.T) {
 				// text. A login link is the user's, not the customer's,
 				// and staff mail is about no customer.
 				assert.NotContains(t, c.HTML, "<script>")
-				if kind != mailer.KindLoginLink && kind != mailer.KindStaffInvitation && kind != mailer.KindStaffLoginLink {
+				if kind != mailer.KindLoginLink && kind != mailer.KindStaffInvitation && kind != mailer.KindStaffLoginLink && kind != mailer.KindWebhookDisabled {
 					assert.Contains(t, c.HTML, "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Co")
 					assert.Contains(t, c.Text, `<script>alert("x")</script> & Co`)
 				}
@@ -80,7 +80,7 @@ func TestRenderLinks(t *testing.T) {
 	b.PublicBaseURL = "https://acme.example/portal/"
 	tm, err := mailer.NewTemplates(mailer.TemplateConfig{Branding: b})
 	require.NoError(t, err)
-	data := mailer.Data{Token: "pk_a+b/c", OrderID: "ord_1", TicketID: "tkt_1"}
+	data := mailer.Data{Token: "pk_a+b/c", OrderID: "ord_1", TicketID: "tkt_1", WebhookEndpointID: "wep_1"}
 
 	tests := map[mailer.Kind]string{
 		mailer.KindInvitation:         "https://acme.example/portal/accept?token=pk_a%2Bb%2Fc",
@@ -98,6 +98,7 @@ func TestRenderLinks(t *testing.T) {
 		mailer.KindTicketStatus:       "https://acme.example/portal/tickets/tkt_1",
 
 		mailer.KindTicketCustomerReply: "https://acme.example/portal/console/tickets/tkt_1",
+		mailer.KindWebhookDisabled:     "https://acme.example/portal/console/webhooks/wep_1",
 	}
 	for kind, want := range tests {
 		link, err := tm.Link(kind, data)

@@ -1,10 +1,13 @@
 package portal_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"image"
+	"image/png"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -12,11 +15,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/fieldwork"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/mailer"
@@ -30,6 +35,7 @@ import (
 	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/storage/sqlite"
 	"github.com/portalkit/portalkit/ticket"
+	"github.com/portalkit/portalkit/webhook"
 )
 
 // tenant is one customer of the authorization fixture and the things in it.
@@ -54,6 +60,10 @@ type tenant struct {
 	reply                        ticket.Comment    // the service desk's public reply on ticket
 	attachment                   ticket.Attachment // the maintainer's file on ticket
 	hr                           hrTenant          // HR sync: authz_hrsync_test.go
+	// Field service: a job at site, pushed with reference FS-1, and its visit.
+	job     fieldwork.Job
+	visit   fieldwork.Visit
+	picture fieldwork.Picture
 	// Records (recordTenant): a task, a contract with a change request
 	// waiting, and the identifiers of an unassigned contract to claim.
 	task, contract, meter record.Record
@@ -74,6 +84,12 @@ type fixture struct {
 	// desk is a staff member with the service-desk capability, whom
 	// tickets are assigned to.
 	desk identity.StaffMember
+	// elsewhere is a third customer, with no people: sites move to it.
+	elsewhere customer.Customer
+	// hook is a webhook endpoint subscribed to every event, and
+	// delivery one of its deliveries, failed (so that it may be replayed).
+	hook     webhook.EndpointID
+	delivery webhook.DeliveryID
 }
 
 // bounce refuses mail to bounce@… addresses for good, as a server's 550 would.
@@ -304,6 +320,9 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 	rec := &portaltest.Recorder{Err: bounce}
 	f := fixture{env: newEnv(t, store, func(c *portal.Config) { c.Mailer = rec; c.IDs = ids; c.Files = anyFiles{} })}
 	var err error
+	hook, err := f.p.CreateWebhookEndpoint(f.owner, portal.CreateWebhookEndpointParams{URL: "https://93.184.215.14/hooks", EventTypes: webhook.Types})
+	require.NoError(t, err)
+	f.hook = hook.ID
 	f.product, err = f.p.CreateProduct(f.owner, portal.CreateProductParams{SKU: "LAP-1", Name: "Laptop", Price: orders.Money{Amount: 100_000, Currency: "EUR"}})
 	require.NoError(t, err)
 	mk := func(name, domain string) tenant {
@@ -311,10 +330,18 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 		var err error
 		tn.c, err = f.p.CreateCustomer(f.owner, portal.CreateCustomerParams{Name: name, Features: customer.FeaturesPatch{
 			AccessLinks: ptr(true), OrderAuthorization: ptr(true), Tickets: ptr(true),
+			Jobs: ptr(true), Visits: ptr(true), Pictures: ptr(true),
 		}})
 		require.NoError(t, err)
 		tn.site = f.createSite(t, tn.c.ID, "HQ")
 		tn.spareSite = f.createSite(t, tn.c.ID, "Spare")
+		tn.job, _, err = f.p.PutJob(f.owner, tn.c.ID, portal.JobParams{SiteID: tn.site.ID, Type: "repair", Title: "Boiler",
+			PlannedAt: f.p.Now(), ExternalRef: "FS-1"})
+		require.NoError(t, err)
+		tn.visit, _, err = f.p.PutVisit(f.owner, tn.c.ID, tn.job.ID, portal.VisitParams{Technician: "Tess", StartedAt: f.p.Now()})
+		require.NoError(t, err)
+		tn.picture, err = f.p.UploadPicture(f.owner, tn.c.ID, tn.job.ID, portal.UploadPictureParams{Name: "boiler.png"}, bytes.NewReader(tinyPNG))
+		require.NoError(t, err)
 		tn.admin = f.addMember(t, tn.c.ID, "admin@"+domain, customer.RoleAdmin)
 		tn.maintainer = f.addMember(t, tn.c.ID, "maintainer@"+domain, customer.RoleMaintainer)
 		tn.viewer = f.addMember(t, tn.c.ID, "viewer@"+domain, customer.RoleViewer)
@@ -377,6 +404,19 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 	require.NoError(t, err)
 	f.desk, err = f.p.UpdateStaff(f.owner, desk.ID, portal.UpdateStaffParams{Version: desk.Version, ServiceDesk: ptr(true)})
 	require.NoError(t, err)
+	f.elsewhere = f.createCustomer(t, "Initech")
+	// The fixture's deliveries fail unsent while the endpoint is off, then
+	// it is on again: one of them can be replayed.
+	_, err = f.p.UpdateWebhookEndpoint(f.owner, f.hook, portal.UpdateWebhookEndpointParams{Enabled: ptr(false)})
+	require.NoError(t, err)
+	_, err = f.p.DeliverWebhooks(t.Context(), portal.WebhookOptions{BatchSize: portal.MaxOutboxBatchSize})
+	require.NoError(t, err)
+	_, err = f.p.UpdateWebhookEndpoint(f.owner, f.hook, portal.UpdateWebhookEndpointParams{Enabled: ptr(true)})
+	require.NoError(t, err)
+	ds, err := f.p.ListWebhookDeliveries(f.owner, f.hook, portal.ListWebhookDeliveriesParams{Status: outbox.Failed, Limit: 1})
+	require.NoError(t, err)
+	require.Len(t, ds.Items, 1)
+	f.delivery = ds.Items[0].ID
 	rec.Deliver()
 	return f
 }
@@ -757,6 +797,61 @@ var useCases = map[string]useCase{
 		return none(f.p.DeleteCustomerArticle(ctx, tn.c.ID, tn.article.ID))
 	}},
 
+	// Field service (#18): staff move sites between customers.
+	"PutJob": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		_, _, err := f.p.PutJob(ctx, tn.c.ID, portal.JobParams{SiteID: tn.site.ID, Type: "repair", Title: "Pump", PlannedAt: f.p.Now()})
+		return nil, err
+	}},
+	"UpdateJob": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.UpdateJob(ctx, tn.c.ID, tn.job.ID, portal.UpdateJobParams{Status: ptr(fieldwork.StatusScheduled)}))
+	}},
+	"GetJob": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.GetJob(ctx, tn.c.ID, tn.job.ID))
+	}},
+	"ListJobs": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		l, err := f.p.ListJobs(ctx, tn.c.ID, portal.ListJobsParams{})
+		var ids []customer.ID
+		for _, j := range l.Items {
+			ids = append(ids, j.CustomerID)
+		}
+		return ids, err
+	}},
+	"PutVisit": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		_, _, err := f.p.PutVisit(ctx, tn.c.ID, tn.job.ID, portal.VisitParams{Technician: "Tom", StartedAt: f.p.Now()})
+		return nil, err
+	}},
+	"GetVisit": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.GetVisit(ctx, tn.c.ID, tn.visit.ID))
+	}},
+	"ListVisits": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		l, err := f.p.ListVisits(ctx, tn.c.ID, portal.ListVisitsParams{})
+		var ids []customer.ID
+		for _, v := range l.Items {
+			ids = append(ids, v.CustomerID)
+		}
+		return ids, err
+	}},
+	"UploadPicture": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.UploadPicture(ctx, tn.c.ID, tn.job.ID, portal.UploadPictureParams{Name: "pump.png"}, bytes.NewReader(tinyPNG)))
+	}},
+	"ListPictures": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		l, err := f.p.ListPictures(ctx, tn.c.ID, portal.ListPicturesParams{})
+		var ids []customer.ID
+		for _, p := range l.Items {
+			ids = append(ids, p.CustomerID)
+		}
+		return ids, err
+	}},
+	"OpenPicture": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		rc, _, err := f.p.OpenPicture(ctx, tn.c.ID, tn.picture.ID, true)
+		if rc != nil {
+			rc.Close()
+		}
+		return nil, err
+	}},
+	"MoveSite": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.MoveSite(ctx, tn.c.ID, tn.spareSite.ID, portal.MoveSiteParams{To: f.elsewhere.ID}))
+	}},
 	// Shared records (records.go): staff keep them and decide change
 	// requests; a customer's people read them, maintainers edit, admins
 	// claim.
@@ -817,6 +912,38 @@ var useCases = map[string]useCase{
 	"DecideRecordChange": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.DecideRecordChange(ctx, tn.recordChange.ID, portal.DecideRecordChangeParams{Approve: true}))
 	}},
+
+	// Webhooks (webhooks.go): the provider's integrations, staff only.
+	"ListWebhookEndpoints": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.ListWebhookEndpoints(ctx, portal.ListWebhookEndpointsParams{}))
+	}},
+	"GetWebhookEndpoint": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.GetWebhookEndpoint(ctx, f.hook))
+	}},
+	"CreateWebhookEndpoint": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.CreateWebhookEndpoint(ctx, portal.CreateWebhookEndpointParams{URL: "https://93.184.215.15/hooks", EventTypes: []webhook.Type{webhook.OrderSubmitted}, CustomerID: tn.c.ID}))
+	}},
+	"UpdateWebhookEndpoint": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.UpdateWebhookEndpoint(ctx, f.hook, portal.UpdateWebhookEndpointParams{Description: ptr("ERP")}))
+	}},
+	"RotateWebhookSecret": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.RotateWebhookSecret(ctx, f.hook, portal.RotateWebhookSecretParams{Overlap: time.Hour}))
+	}},
+	"DeleteWebhookEndpoint": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none(f.p.DeleteWebhookEndpoint(ctx, f.hook))
+	}},
+	"ListWebhookDeliveries": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.ListWebhookDeliveries(ctx, f.hook, portal.ListWebhookDeliveriesParams{}))
+	}},
+	"GetWebhookDelivery": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.GetWebhookDelivery(ctx, f.delivery))
+	}},
+	"ReplayWebhookDelivery": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.ReplayWebhookDelivery(ctx, f.delivery))
+	}},
+	"ReplayWebhookDeliveries": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.ReplayWebhookDeliveries(ctx, f.hook, portal.ReplayWebhookDeliveriesParams{From: portaltest.Epoch, To: portaltest.Epoch.Add(365 * 24 * time.Hour)}))
+	}},
 }
 
 // orderCustomers returns the customers of the orders listed.
@@ -854,6 +981,10 @@ var notTenantScoped = map[string]string{
 	"OutboxStats":              "maintenance: how much mail waits and how late, for monitoring; no customer's data",
 	"FileLimits":               "configuration: the limits uploads are checked against, for bounding request bodies; no data",
 	"HasFiles":                 "configuration: whether a file store is configured; no data",
+	"DeliverWebhooks":          "maintenance: one pass of the webhook worker, which sends the deliveries use cases wrote",
+	"RunWebhooks":              "maintenance: the webhook worker",
+	"WebhookStats":             "maintenance: how many deliveries wait and how late, for monitoring; no customer's data",
+	"PurgeWebhookDeliveries":   "maintenance: deletes settled webhook deliveries past their retention",
 	// A signed-in user's own account: TestSelfUseCases checks who may call them.
 	"MyMemberships":    "self",
 	"SwitchMembership": "self",
@@ -961,6 +1092,13 @@ func (f fixture) snapshot(t *testing.T) []any {
 		require.NoError(t, err)
 		out = append(out, tickets, comments, atts)
 		out = append(out, f.hrSnapshot(t, tn)...)
+		jobs, err := f.p.ListJobs(f.owner, tn.c.ID, portal.ListJobsParams{Limit: 100})
+		require.NoError(t, err)
+		visits, err := f.p.ListVisits(f.owner, tn.c.ID, portal.ListVisitsParams{Limit: 100})
+		require.NoError(t, err)
+		pics, err := f.p.ListPictures(f.owner, tn.c.ID, portal.ListPicturesParams{Limit: 100})
+		require.NoError(t, err)
+		out = append(out, jobs, visits, pics)
 		recs, err := f.p.ListRecords(f.owner, tn.c.ID, portal.ListRecordsParams{Limit: 100})
 		require.NoError(t, err)
 		for _, r := range recs.Items {
@@ -988,6 +1126,14 @@ func (f fixture) snapshot(t *testing.T) []any {
 	articles, err := f.p.ListArticles(f.owner, portal.ListArticlesParams{Limit: 100})
 	require.NoError(t, err)
 	out = append(out, articles)
+	hooks, err := f.p.ListWebhookEndpoints(f.owner, portal.ListWebhookEndpointsParams{Limit: 100})
+	require.NoError(t, err)
+	out = append(out, hooks)
+	for _, e := range hooks.Items {
+		deliveries, err := f.p.ListWebhookDeliveries(f.owner, e.ID, portal.ListWebhookDeliveriesParams{Limit: 100})
+		require.NoError(t, err)
+		out = append(out, deliveries)
+	}
 	users := make([]any, 0, 2)
 	for _, tn := range []tenant{f.a, f.b} {
 		m, err := f.p.GetMember(f.owner, tn.c.ID, tn.target.ID)
@@ -1267,3 +1413,12 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(code)
 }
+
+// tinyPNG is a 2×2 picture for the fixture's uploads.
+var tinyPNG = func() []byte {
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 2, 2))); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
+}()

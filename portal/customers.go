@@ -11,6 +11,7 @@ import (
 	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
+	"github.com/portalkit/portalkit/webhook"
 )
 
 // CreateCustomerParams are the inputs of CreateCustomer. Text is trimmed
@@ -115,6 +116,9 @@ func (p *Portal) CreateCustomer(ctx context.Context, params CreateCustomerParams
 		if err := customerWriteErr(r.Customers().Create(ctx, c)); err != nil {
 			return err
 		}
+		if err := p.publish(ctx, r, webhook.CustomerCreated, c.ID, c); err != nil {
+			return err
+		}
 		if params.FirstUser != nil {
 			_, err = p.createInvitation(ctx, r, c, invite.Invitation{
 				Email: email, Role: customer.RoleAdmin, Message: strings.TrimSpace(params.FirstUser.Message),
@@ -158,7 +162,9 @@ type ListCustomersParams struct {
 }
 
 // ListCustomers returns one page of customers ordered by creation. Staff see
-// all customers; a customer user sees only its own.
+// all customers; a customer user sees only its own, or, with ParentID set
+// to its own customer or one of its sub-customers, that one's children
+// (the policy's SubCustomers rule); another ParentID is NotFound.
 func (p *Portal) ListCustomers(ctx context.Context, params ListCustomersParams) (List[customer.Customer], error) {
 	params.Search = strings.TrimSpace(params.Search)
 	if err := validStruct(params); err != nil {
@@ -175,7 +181,13 @@ func (p *Portal) ListCustomers(ctx context.Context, params ListCustomersParams) 
 			return err
 		}
 		f := storage.CustomerFilter{Statuses: params.Statuses, ParentID: params.ParentID, Search: params.Search}
-		if a.user() {
+		if a.user() && params.ParentID != "" {
+			// Authorized for the parent: its children are below the caller's customer.
+			if _, err := p.authorize(ctx, r, ActCustomerRead, params.ParentID, ""); err != nil {
+				return err
+			}
+			f.Statuses = []customer.Status{customer.StatusActive}
+		} else if a.user() {
 			f.IDs = []customer.ID{a.membership.CustomerID}
 		}
 		out, err = listPage(r.Customers().List(ctx, f, page))
@@ -288,7 +300,10 @@ func (p *Portal) updateCustomer(ctx context.Context, r storage.Repos, id custome
 		c.UpdatedAt = p.timestamp()
 		return nil
 	})
-	return out, notFoundAs(customerWriteErr(err), errCustomerNotFound(id))
+	if err != nil {
+		return out, notFoundAs(customerWriteErr(err), errCustomerNotFound(id))
+	}
+	return out, p.publish(ctx, r, webhook.CustomerUpdated, id, out)
 }
 
 // SuspendCustomer suspends a customer: its users are refused from their next
@@ -331,8 +346,14 @@ func (p *Portal) setCustomerStatus(ctx context.Context, id customer.ID, next cus
 			c.UpdatedAt = p.timestamp()
 			return nil
 		})
-		if err != nil || next == customer.StatusActive {
+		if err != nil {
 			return err
+		}
+		if err := p.publish(ctx, r, webhook.CustomerUpdated, id, out); err != nil {
+			return err
+		}
+		if next == customer.StatusActive {
+			return nil
 		}
 		// Sessions end now, so reactivating the customer later does not
 		// revive old bearer tokens.

@@ -13,6 +13,7 @@ import (
 // at p's time and with p's IDs, as FulfilOrder does within its own.
 func StockInPreOrder(ctx context.Context, p *Portal, o orders.Order, by string) error {
 	return p.write(ctx, func(r storage.Repos) error {
-		return stockInPreOrder(ctx, r, o, p.timestamp(), by, p.ids)
+		_, err := stockInPreOrder(ctx, r, o, p.timestamp(), by, p.ids)
+		return err
 	})
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/storage"
+	"github.com/portalkit/portalkit/webhook"
 )
 
 // FeaturesView is a customer's portal settings with the customer version
@@ -81,7 +82,10 @@ func (p *Portal) UpdateFeatures(ctx context.Context, id customer.ID, params Upda
 			c.UpdatedAt = p.timestamp()
 			return nil
 		})
-		return notFoundAs(err, errCustomerNotFound(id))
+		if err != nil {
+			return notFoundAs(err, errCustomerNotFound(id))
+		}
+		return p.publish(ctx, r, webhook.CustomerUpdated, id, out)
 	})
 	return out, err
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
+	"github.com/portalkit/portalkit/webhook"
 )
 
 func errInvitationNotFound(id invite.ID) error {
@@ -461,7 +462,11 @@ func (p *Portal) addInvitee(ctx context.Context, r storage.Repos, inv invite.Inv
 	} else if err != nil {
 		return customer.Membership{}, err
 	}
-	return m, nil
+	member, err := withUser(ctx, r, m)
+	if err != nil {
+		return customer.Membership{}, err
+	}
+	return m, p.publish(ctx, r, webhook.MembershipCreated, m.CustomerID, member)
 }
 
 // notifyInviter enqueues the inviter's notice that the invitation was

@@ -11,6 +11,7 @@ import (
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
+	"github.com/portalkit/portalkit/webhook"
 )
 
 // Member is a membership together with the user it belongs to.
@@ -96,7 +97,7 @@ func (p *Portal) AddMember(ctx context.Context, cid customer.ID, params AddMembe
 			return err
 		}
 		out = Member{Membership: m, User: u}
-		return nil
+		return p.publish(ctx, r, webhook.MembershipCreated, cid, out)
 	})
 	return out, err
 }
@@ -238,7 +239,14 @@ func (p *Portal) RemoveMember(ctx context.Context, cid customer.ID, id customer.
 		if err := keepsAnAdmin(ctx, r, m, customer.Membership{}, "removed"); err != nil {
 			return err
 		}
-		return r.Memberships().Delete(ctx, id)
+		gone, err := withUser(ctx, r, m)
+		if err != nil {
+			return err
+		}
+		if err := r.Memberships().Delete(ctx, id); err != nil {
+			return err
+		}
+		return p.publish(ctx, r, webhook.MembershipRemoved, cid, gone)
 	})
 }
 
@@ -296,8 +304,10 @@ func (p *Portal) changeMembershipChecked(ctx context.Context, cid customer.ID, i
 				return fmt.Errorf("portal: ending sessions: %w", err)
 			}
 		}
-		out, err = withUser(ctx, r, m)
-		return err
+		if out, err = withUser(ctx, r, m); err != nil {
+			return err
+		}
+		return p.publish(ctx, r, webhook.MembershipUpdated, cid, out)
 	})
 	return out, err
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/storage"
+	"github.com/portalkit/portalkit/webhook"
 )
 
 // NotificationKind says which message a Notification asks for. The kinds
@@ -34,6 +35,7 @@ const (
 	// NotifyTicketCustomerReply goes to the staff member a ticket is
 	// assigned to: the Ticket* fields, Message (the customer's reply).
 	NotifyTicketCustomerReply NotificationKind = "ticket_customer_reply"
+	NotifyWebhookDisabled     NotificationKind = "webhook_disabled" // to staff owners and admins: EndpointID, EndpointURL, Reason
 )
 
 // Notification asks for a message to a person, usually an e-mail with a
@@ -71,6 +73,10 @@ type Notification struct {
 	TicketNumber  string `json:"ticket_number,omitempty"`
 	TicketSubject string `json:"ticket_subject,omitempty"`
 	TicketStatus  string `json:"ticket_status,omitempty"`
+	// EndpointID and EndpointURL name a webhook endpoint, for
+	// NotifyWebhookDisabled.
+	EndpointID  string `json:"endpoint_id,omitempty"`
+	EndpointURL string `json:"endpoint_url,omitempty"`
 }
 
 // enqueue writes one outbox message per notification in the caller's
@@ -130,4 +136,9 @@ type writeTx struct {
 	storage.Repos
 	queued  bool
 	objects []string
+	// hooked notes that the transaction wrote webhook deliveries, so that
+	// p.write wakes the webhook workers once it commits; endpoints are the
+	// enabled endpoints as publish read them, once per transaction.
+	hooked    bool
+	endpoints *[]webhook.Endpoint
 }

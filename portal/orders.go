@@ -11,6 +11,7 @@ import (
 	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
+	"github.com/portalkit/portalkit/webhook"
 )
 
 func errOrderNotFound(id orders.ID) error {
@@ -111,6 +112,14 @@ func (p *Portal) PlaceOrder(ctx context.Context, cid customer.ID, params PlaceOr
 			return fmt.Errorf("portal: creating order: %w", err)
 		}
 		out = o
+		if err := p.publish(ctx, r, webhook.OrderSubmitted, cid, o); err != nil {
+			return err
+		}
+		if o.Status == orders.StatusConfirmed {
+			if err := p.publish(ctx, r, webhook.OrderConfirmed, cid, o); err != nil {
+				return err
+			}
+		}
 		if a.user() {
 			// The orderer is the caller, whom authorize found active and
 			// covering the order's site just now.
@@ -391,7 +400,18 @@ func (p *Portal) transition(ctx context.Context, r storage.Repos, o orders.Order
 			Err:     err,
 		}
 	}
-	return out, err
+	if err != nil {
+		return out, err
+	}
+	return out, p.publish(ctx, r, orderEvents[out.Status], out.CustomerID, out)
+}
+
+// orderEvents are the webhook events of the statuses an order moves to.
+var orderEvents = map[orders.Status]webhook.Type{
+	orders.StatusConfirmed: webhook.OrderConfirmed,
+	orders.StatusRejected:  webhook.OrderRejected,
+	orders.StatusCancelled: webhook.OrderCancelled,
+	orders.StatusFulfilled: webhook.OrderFulfilled,
 }
 
 // getOrder loads an order of customer cid as the caller may see it: another

@@ -655,6 +655,7 @@ func (p *Portal) renderMail(ctx context.Context, m outbox.Message, n Notificatio
 		Role: string(n.Role), Message: n.Message, Invitee: n.Invitee,
 		OrderID: n.OrderID, OrderNumber: n.OrderNumber, Reason: n.Reason,
 		TicketID: n.TicketID, TicketNumber: n.TicketNumber, TicketSubject: n.TicketSubject, TicketStatus: n.TicketStatus,
+		WebhookEndpointID: n.EndpointID, WebhookURL: n.EndpointURL,
 	}
 	if n.StaffRole != "" {
 		data.Role = string(n.StaffRole)

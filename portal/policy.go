@@ -62,6 +62,14 @@ const (
 	ActNewsAll          Action = "news.all"       // every article, across customers
 	ActNewsManage       Action = "news.manage"    // the provider's articles: write, change, delete any
 
+	// Field service (#18).
+	ActSiteMove         Action = "site.move"          // give a site to another customer
+	ActJobRead          Action = "job.read"           // a customer's jobs, by date range
+	ActJobWrite         Action = "job.write"          // create, push by external reference, change
+	ActVisitRead        Action = "visit.read"         // a customer's visits, by date range
+	ActVisitWrite       Action = "visit.write"        // create, push by external reference
+	ActPictureRead      Action = "picture.read"       // a customer's pictures, by date range, and their files
+	ActPictureWrite     Action = "picture.write"      // upload
 	ActRecordTypes      Action = "record.types"       // the record types (customers: their shown fields)
 	ActRecordTypeManage Action = "record.type_manage" // define record types and new versions of them
 	ActRecordRead       Action = "record.read"        // a customer's records and their history
@@ -69,6 +77,8 @@ const (
 	ActRecordEdit       Action = "record.edit"        // change values (customers: under the fields' edit rules)
 	ActRecordClaim      Action = "record.claim"       // claim an unassigned record by its identifiers
 	ActRecordApprove    Action = "record.approve"     // the inbox of change requests, approve or reject them
+	ActWebhookRead      Action = "webhook.read"       // endpoints (without secrets) and their delivery logs
+	ActWebhookManage    Action = "webhook.manage"     // register, change, rotate, delete endpoints; replay deliveries
 )
 
 // Actions of HR sync (licenses.go, hrsync.go, scim.go).
@@ -103,17 +113,30 @@ type Rule struct {
 	// SCIM lets a customer's SCIM token (identity.KindSCIM) do the action
 	// for its own customer; nothing else is open to SCIM tokens.
 	SCIM bool
+	// SubCustomers lets a user of a primary customer do the action, with
+	// the role it holds there, on the primary's sub-customers at any depth
+	// below it, never on a sibling or a parent: the field-service seed's
+	// head office that sees its branches' sites and the work done there.
+	// Only reading actions have it, so such a user changes nothing of a
+	// sub-customer unless it is a member of that one too. A user whose
+	// membership is limited to some sites sees no sub-customer's sites.
+	SubCustomers bool
+	// LiveView makes Feature a live-view switch: with it off, the
+	// customer's users get NotFound, as for a foreign object, rather than
+	// FeatureDisabled, and so does a primary customer's user when it is off
+	// for the sub-customer asked about.
+	LiveView bool
 }
 
 // policy is the one authorization table. Anything not in it is denied.
 var policy = map[Action]Rule{
 	ActCustomerCreate:   {Staff: identity.StaffAdmin},
-	ActCustomerRead:     {Staff: identity.StaffAgent, User: customer.RoleViewer},
+	ActCustomerRead:     {Staff: identity.StaffAgent, User: customer.RoleViewer, SubCustomers: true},
 	ActCustomerUpdate:   {Staff: identity.StaffAdmin},
 	ActCustomerStatus:   {Staff: identity.StaffAdmin},
 	ActFeaturesRead:     {Staff: identity.StaffAgent, User: customer.RoleViewer},
 	ActFeaturesUpdate:   {Staff: identity.StaffAdmin},
-	ActSiteRead:         {Staff: identity.StaffAgent, User: customer.RoleViewer},
+	ActSiteRead:         {Staff: identity.StaffAgent, User: customer.RoleViewer, SubCustomers: true},
 	ActSiteManage:       {Staff: identity.StaffAgent},
 	ActMembershipRead:   {Staff: identity.StaffAgent, User: customer.RoleAdmin},
 	ActMembershipAdd:    {Staff: identity.StaffAgent},
@@ -187,6 +210,18 @@ var policy = map[Action]Rule{
 	ActSCIMTokenManage: {Staff: identity.StaffAgent, User: customer.RoleAdmin, Feature: customer.FeatureHRSync},
 	ActSCIMWrite:       {Feature: customer.FeatureHRSync, SCIM: true},
 
+	// Field service (fieldwork.go, sites.go). Sites exist on their own;
+	// staff agents, who keep them, move them between customers.
+	ActSiteMove: {Staff: identity.StaffAgent},
+	// The provider's staff and its field-service system (an API key) push
+	// jobs and visits; the customer's people, and its primary customer's,
+	// read them while the customer's live view is on.
+	ActJobRead:      {Staff: identity.StaffAgent, User: customer.RoleViewer, Feature: customer.FeatureJobs, LiveView: true, SubCustomers: true},
+	ActJobWrite:     {Staff: identity.StaffAgent},
+	ActVisitRead:    {Staff: identity.StaffAgent, User: customer.RoleViewer, Feature: customer.FeatureVisits, LiveView: true, SubCustomers: true},
+	ActVisitWrite:   {Staff: identity.StaffAgent},
+	ActPictureRead:  {Staff: identity.StaffAgent, User: customer.RoleViewer, Feature: customer.FeaturePictures, LiveView: true, SubCustomers: true},
+	ActPictureWrite: {Staff: identity.StaffAgent},
 	// Shared records (records.go). Staff agents keep the records and
 	// decide change requests; defining types is for admins, as the
 	// portfolio is. A customer's people read its records; maintainers edit
@@ -198,6 +233,11 @@ var policy = map[Action]Rule{
 	ActRecordEdit:       {Staff: identity.StaffAgent, User: customer.RoleMaintainer},
 	ActRecordClaim:      {User: customer.RoleAdmin},
 	ActRecordApprove:    {Staff: identity.StaffAgent},
+	// Webhooks (webhooks.go) are the provider's integrations: every staff
+	// member sees the endpoints and their logs; admins register them and
+	// hold their secrets. Customer users never see them.
+	ActWebhookRead:   {Staff: identity.StaffAgent},
+	ActWebhookManage: {Staff: identity.StaffAdmin},
 }
 
 // RuleFor returns the rule for act, and false for an unknown action (which
@@ -288,7 +328,8 @@ func (p *Portal) authorize(ctx context.Context, r storage.Repos, act Action, cid
 }
 
 func (p *Portal) authorizeUser(ctx context.Context, r storage.Repos, who identity.Principal, rule Rule, cid customer.ID, sid customer.SiteID) (access, error) {
-	if cid != "" && cid != who.CustomerID {
+	below := cid != "" && cid != who.CustomerID
+	if below && !rule.SubCustomers {
 		return access{}, errCustomerNotFound(cid)
 	}
 	// In a snapshot shared with Authenticate, the standing it read there is
@@ -313,10 +354,48 @@ func (p *Portal) authorizeUser(ctx context.Context, r storage.Repos, who identit
 	if err := userPermits(who, rule, m, c); err != nil {
 		return access{}, err
 	}
+	if below {
+		target, err := subCustomerOf(ctx, r, c.ID, cid)
+		if err != nil {
+			return access{}, err
+		}
+		if rule.Feature != "" && !target.Features.On(rule.Feature) {
+			return access{}, errLiveViewOff
+		}
+	}
 	if sid != "" && !m.CoversSite(sid) {
 		return access{}, errSiteNotFound(sid)
 	}
 	return access{who: who, membership: m, person: u, customer: c}, nil
+}
+
+// subCustomerOf returns nil when customer cid is active and lies below
+// customer primary (its child, grandchild, …), and NotFound otherwise,
+// alike for a customer that does not exist: a sibling's or a parent's
+// data is as foreign as any other customer's.
+func subCustomerOf(ctx context.Context, r storage.Repos, primary, cid customer.ID) (customer.Customer, error) {
+	target, err := r.Customers().Get(ctx, cid)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return target, errCustomerNotFound(cid)
+	case err != nil:
+		return target, fmt.Errorf("portal: loading customer %s: %w", cid, err)
+	case !target.Active():
+		return target, errCustomerNotFound(cid)
+	}
+	cur := target
+	for range customer.MaxDepth {
+		switch cur.ParentID {
+		case "":
+			return target, errCustomerNotFound(cid)
+		case primary:
+			return target, nil
+		}
+		if cur, err = r.Customers().Get(ctx, cur.ParentID); err != nil {
+			return target, fmt.Errorf("portal: loading a parent of customer %s: %w", cid, err)
+		}
+	}
+	return target, errCustomerNotFound(cid)
 }
 
 // staffPermits returns nil when rule lets staff principal who act.
@@ -339,7 +418,14 @@ func userPermits(who identity.Principal, rule Rule, m customer.Membership, c cus
 		return errDenied
 	}
 	if rule.Feature != "" {
+		if rule.LiveView && !c.Features.On(rule.Feature) {
+			return errLiveViewOff
+		}
 		return c.Features.CheckOn(c.ID, rule.Feature)
 	}
 	return nil
 }
+
+// errLiveViewOff is what a customer user gets for a live view its
+// customer does not have: the answer of an object that is not there.
+var errLiveViewOff = portalerr.New(portalerr.NotFound, "not found")

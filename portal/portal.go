@@ -99,6 +99,11 @@ type Config struct {
 	// FileLimits bound what may be attached; zero fields take the
 	// defaults of filemeta.Limits.
 	FileLimits filemeta.Limits
+	// KeepPictureMetadata keeps site pictures exactly as uploaded, EXIF
+	// and its GPS position included. Off (the default), pictures are
+	// re-encoded on upload, which leaves every metadata block out
+	// (fieldwork.Prepare). Pictures share Files and FileLimits.MaxBytes.
+	KeepPictureMetadata bool
 
 	// HRSources gives the pull source of a customer's HR sync (an adapter
 	// of its HR system's API), or nil for a customer without one, whose
@@ -115,6 +120,9 @@ type Config struct {
 	// RecordClaimLimit bounds a customer's attempts to claim records;
 	// default DefaultClaimLimit. They are counted by RateLimiter.
 	RecordClaimLimit Limit
+	// Webhooks configures the webhooks staff register: which URLs they
+	// may use and the form of the events' data. See WebhookConfig.
+	Webhooks WebhookConfig
 }
 
 // RateLimits bound attempts per e-mail address and per client address.
@@ -150,8 +158,10 @@ type Portal struct {
 	records  recordSetup
 	files    FileStore
 	fileLim  filemeta.Limits
-	phantom  phantomLocks
-	ready    readiness
+	// keepPictureMeta is Config.KeepPictureMetadata.
+	keepPictureMeta bool
+	phantom         phantomLocks
+	ready           readiness
 	// dummyHash is verified against when a sign-in names no known
 	// password, so that failures take the same time either way.
 	dummyHash string
@@ -166,6 +176,10 @@ type Portal struct {
 	// hrSources and hrEvery are Config.HRSources and HRSyncEvery.
 	hrSources func(customer.ID) hrsync.Source
 	hrEvery   time.Duration
+	// hooks is the webhook set-up; hooked counts what this Portal's
+	// webhook workers settled.
+	hooks  webhookSetup
+	hooked webhookCounts
 }
 
 // New returns a Portal for cfg. It fails when cfg.Store is nil, and with a
@@ -234,6 +248,7 @@ func New(cfg Config) (*Portal, error) {
 		p.lockout = Limit{N: 5, Window: 15 * time.Minute}
 	}
 	p.files, p.fileLim = cfg.Files, cfg.FileLimits
+	p.keepPictureMeta = cfg.KeepPictureMetadata
 	p.tickets = ticketSetup{types: cfg.TicketTypes, reopen: cfg.TicketReopenWindow, desk: strings.TrimSpace(cfg.ServiceDeskEmail)}
 	if p.tickets.types == nil {
 		p.tickets.types = ticket.DefaultRegistry()
@@ -255,6 +270,7 @@ func New(cfg Config) (*Portal, error) {
 			p.tickets.desk = email
 		}
 	}
+	p.hooks = newWebhookSetup(cfg.Webhooks)
 	p.dummyHash = identity.HashPassword("portalkit: no such password", p.argon)
 	return p, nil
 }
@@ -272,14 +288,14 @@ func (p *Portal) write(ctx context.Context, fn func(storage.Repos) error) error 
 	if s := sharedSnapshotOf(ctx); s != nil {
 		s.end() // a writer must not wait for its own request's reader
 	}
-	var queued bool
+	var queued, hooked bool
 	iw := pendingWrite(ctx)
 	err := p.store.InTx(ctx, func(r storage.Repos) error {
 		w := &writeTx{Repos: r}
 		if err := fn(w); err != nil {
 			return err
 		}
-		queued = w.queued
+		queued, hooked = w.queued, w.hooked
 		if iw != nil {
 			return iw.begin(ctx, r, p.timestamp(), w.objects)
 		}
@@ -290,6 +306,9 @@ func (p *Portal) write(ctx context.Context, fn func(storage.Repos) error) error 
 	}
 	if err == nil && queued {
 		p.wakeOutbox()
+	}
+	if err == nil && hooked {
+		p.wakeWebhooks()
 	}
 	return err
 }

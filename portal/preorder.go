@@ -9,6 +9,7 @@ import (
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/warehouse"
+	"github.com/portalkit/portalkit/webhook"
 )
 
 // stockPreOrder stocks a fulfilled pre-order into the supplier warehouse
@@ -20,7 +21,20 @@ func (p *Portal) stockPreOrder(ctx context.Context, r storage.Repos, o orders.Or
 	if o.Kind != orders.KindPreOrder {
 		return nil
 	}
-	return stockInPreOrder(ctx, r, o, o.UpdatedAt, by, p.ids)
+	items, err := stockInPreOrder(ctx, r, o, o.UpdatedAt, by, p.ids)
+	if err != nil {
+		return err
+	}
+	stocked, err := withProducts(ctx, r, items)
+	if err != nil {
+		return err
+	}
+	for _, it := range stocked {
+		if err := p.publish(ctx, r, webhook.StockItemStocked, o.CustomerID, it); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // stockInPreOrder stocks in the items a pre-order brings when it is
@@ -34,32 +48,34 @@ func (p *Portal) stockPreOrder(ctx context.Context, r storage.Repos, o orders.Or
 // FeatureDisabled when the customer's supplier_warehouse is off (it may
 // have been turned off, with no stock held, after o was placed): turn it on
 // again, or cancel the order.
-func stockInPreOrder(ctx context.Context, r storage.Repos, o orders.Order, at time.Time, by string, ids IDSource) error {
+func stockInPreOrder(ctx context.Context, r storage.Repos, o orders.Order, at time.Time, by string, ids IDSource) ([]warehouse.Item, error) {
 	if o.Status != orders.StatusConfirmed && o.Status != orders.StatusFulfilled {
-		return portalerr.New(portalerr.FailedPrecondition, "order %s is %s; only a confirmed pre-order is stocked in when fulfilled", o.Number, o.Status)
+		return nil, portalerr.New(portalerr.FailedPrecondition, "order %s is %s; only a confirmed pre-order is stocked in when fulfilled", o.Number, o.Status)
 	}
 	drafts, err := warehouse.FromPreOrder(o)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	c, err := getCustomer(ctx, r, o.CustomerID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !c.Features.SupplierWarehouse {
-		return portalerr.New(portalerr.FeatureDisabled,
+		return nil, portalerr.New(portalerr.FeatureDisabled,
 			"pre-order %s cannot be stocked in: customer %s has supplier_warehouse off; turn it on, or cancel the order", o.Number, c.ID)
 	}
 	note := fmt.Sprintf("pre-order %s fulfilled", o.Number)
+	items := make([]warehouse.Item, 0, len(drafts))
 	for _, d := range drafts {
 		d.ID = warehouse.ItemID(ids.NewID(PrefixItem))
 		it, m, err := warehouse.StockIn(d, warehouse.Act{MovementID: warehouse.MovementID(ids.NewID(PrefixMovement)), By: by, At: at, Note: note})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := r.Stock().Create(ctx, it, m); err != nil {
-			return fmt.Errorf("portal: stocking in pre-order %s: %w", o.Number, err)
+			return nil, fmt.Errorf("portal: stocking in pre-order %s: %w", o.Number, err)
 		}
+		items = append(items, it)
 	}
-	return nil
+	return items, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/warehouse"
+	"github.com/portalkit/portalkit/webhook"
 )
 
 // ID prefixes of the supplier warehouse.
@@ -245,8 +246,15 @@ func (p *Portal) StockIn(ctx context.Context, cid customer.ID, params StockInPar
 			}
 		}
 		var err error
-		out, err = withProducts(ctx, r, items)
-		return err
+		if out, err = withProducts(ctx, r, items); err != nil {
+			return err
+		}
+		for _, it := range out {
+			if err := p.publish(ctx, r, webhook.StockItemStocked, cid, it); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return out, err
 }
@@ -447,9 +455,17 @@ func (p *Portal) moveItem(ctx context.Context, act Action, cid customer.ID, id w
 			return err
 		}
 		out = items[0]
-		return nil
+		return p.publish(ctx, r, stockEvents[m.Kind], cid, out)
 	})
 	return out, err
+}
+
+// stockEvents are the webhook events of an item's movements.
+var stockEvents = map[warehouse.MovementKind]webhook.Type{
+	warehouse.MoveStockIn: webhook.StockItemStocked,
+	warehouse.MoveIssue:   webhook.StockItemIssued,
+	warehouse.MoveReturn:  webhook.StockItemReturned,
+	warehouse.MoveRetire:  webhook.StockItemRetired,
 }
 
 // lostMove explains a move refused because the item is not in a status

@@ -15,6 +15,7 @@ import (
 	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/ticket"
 	"github.com/portalkit/portalkit/warehouse"
+	"github.com/portalkit/portalkit/webhook"
 )
 
 // ID prefixes of tickets and their comments.
@@ -126,6 +127,9 @@ func (p *Portal) OpenTicket(ctx context.Context, cid customer.ID, params OpenTic
 			return fmt.Errorf("portal: creating ticket: %w", err)
 		}
 		out = t
+		if err := p.publish(ctx, r, webhook.TicketOpened, cid, t); err != nil {
+			return err
+		}
 		if p.tickets.desk == "" {
 			return nil
 		}
@@ -513,7 +517,10 @@ func (p *Portal) storeTicket(ctx context.Context, r storage.Repos, next ticket.T
 			Err:     err,
 		}
 	}
-	return out, err
+	if err != nil {
+		return out, err
+	}
+	return out, p.publish(ctx, r, webhook.TicketUpdated, out.CustomerID, out)
 }
 
 // ApplyMasterDataChangeParams accept a master-data change ticket.
@@ -669,6 +676,9 @@ func (p *Portal) AddTicketComment(ctx context.Context, cid customer.ID, id ticke
 			return fmt.Errorf("portal: adding comment: %w", err)
 		}
 		out = cm
+		if err := p.publish(ctx, r, webhook.TicketCommented, cid, cm); err != nil {
+			return err
+		}
 		switch {
 		case cm.Visibility == ticket.Internal:
 			return nil

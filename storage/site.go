@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"time"
 
 	"github.com/portalkit/portalkit/customer"
 )
@@ -24,6 +25,12 @@ type SiteRepo interface {
 	// List returns one page of a customer's sites, ordered by ID. With IDs
 	// set, only those sites are listed.
 	List(ctx context.Context, f SiteFilter, p Page) (List[customer.Site], error)
+	// Move gives the site to customer to and removes it from every
+	// membership's site set, when its version is still version; the
+	// version moves on by one and UpdatedAt becomes at. ErrNotFound when
+	// the site or the customer does not exist; ErrConflict for another
+	// version; ErrAlreadyExists when customer to has a site of its name.
+	Move(ctx context.Context, id customer.SiteID, to customer.ID, version int64, at time.Time) (customer.Site, error)
 }
 
 // SiteFilter narrows a site list. CustomerID is required.
@@ -32,4 +39,7 @@ type SiteFilter struct {
 	// IDs keeps only these sites (a membership limited to some sites sees those).
 	// nil does not filter; a non-nil empty slice matches nothing.
 	IDs []customer.SiteID
+	// Search keeps sites whose name, city or external reference contains
+	// this text, ignoring case.
+	Search string
 }

@@ -83,5 +83,10 @@ type Repos interface {
 	News() NewsRepo
 	Licenses() LicenseRepo
 	Org() OrgRepo
+	// Field service (#18).
+	Jobs() JobRepo
+	Visits() VisitRepo
+	Pictures() PictureRepo
 	Records() RecordRepo
+	Webhooks() WebhookRepo
 }

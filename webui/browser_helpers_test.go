@@ -174,7 +174,7 @@ type liveSite struct {
 	shots string // where screenshots go
 }
 
-func newLiveSite(t *testing.T) *liveSite {
+func newLiveSite(t *testing.T, opts ...webui.Option) *liveSite {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	t.Cleanup(srv.Close)
@@ -192,7 +192,7 @@ func newLiveSite(t *testing.T) *liveSite {
 	})
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", httpapi.NewHandler(s.p))
-	mux.Handle("/", webui.New(s.p, webui.WithBranding(webui.Branding{Name: "Acme Portal"})))
+	mux.Handle("/", webui.New(s.p, append([]webui.Option{webui.WithBranding(webui.Branding{Name: "Acme Portal"})}, opts...)...))
 	srv.Config.Handler = mux
 	srv.Start()
 	s.staff = portaltest.Owner(context.Background())

@@ -67,6 +67,8 @@ func TestBrowserStories(t *testing.T) {
 		// ticketPath is the damage case's page in the portal, and
 		// deskPath in the console.
 		ticketPath, deskPath string
+		// hookPath is the console's page of a webhook endpoint.
+		hookPath string
 	)
 	step := func(name string, f func(t *testing.T)) {
 		if !t.Run(name, f) {
@@ -205,6 +207,22 @@ func TestBrowserStories(t *testing.T) {
 		admin.click(`main form.card button`)
 		admin.requireStatus(200)
 		assert.Contains(t, admin.text(`main table`), "New printer")
+	})
+
+	step("staff register a webhook endpoint for orders", func(t *testing.T) {
+		staff := staffTab.in(t)
+		staff.open("/console")
+		staff.click(`.top nav a[href="/console/webhooks"]`)
+		staff.typeInto(`input[name=url]`, "https://93.184.215.14/portalkit/events")
+		staff.typeInto(`input[name=description]`, "ERP order import")
+		staff.tick(`input[name=event_type][value="order.submitted"]`)
+		assert.Equal(t, int64(201), staff.click(`main form.card button`))
+		assert.True(t, staff.has(`#new-secret`), "the secret is shown once")
+		assert.Contains(t, staff.text(`main table`), "ERP order import")
+		staff.click(`main .card a`)
+		staff.requireStatus(200)
+		hookPath = staff.location().Path
+		assert.Contains(t, hookPath, "/console/webhooks/wep_")
 	})
 
 	step("maintainer accepts and places an order", func(t *testing.T) {
@@ -598,6 +616,7 @@ func TestBrowserStories(t *testing.T) {
 			{staffTab, "console-tickets", "/console/tickets?status=resolved", `main table`},
 			{staffTab, "console-ticket", deskPath, `form[action$="/comments"]`},
 			{staffTab, "console-news", "/console/news", `form[action="/console/news"]`},
+			{staffTab, "console-webhook", hookPath, `main table`},
 		}
 		for _, vp := range []viewport{desktop, phone} {
 			for _, p := range tour {

@@ -29,6 +29,7 @@ func (h *handler) consoleRoutes() {
 	h.apiKeyRoutes()
 	h.consoleNewsRoutes()
 	h.consoleHRRoutes()
+	h.webhookRoutes()
 }
 
 // staffPage is a console page's handler: it gets the view of a signed-in

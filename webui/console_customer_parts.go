@@ -23,6 +23,7 @@ func (h *handler) customerPartRoutes() {
 	h.handle("POST /console/customers/{id}/sites", h.asStaff(h.createSite))
 	h.handle("POST /console/customers/{id}/sites/{sid}", h.asStaff(h.renameSite))
 	h.handle("POST /console/customers/{id}/sites/{sid}/delete", h.asStaff(h.deleteSite))
+	h.consoleFieldRoutes()
 	h.handle("GET /console/customers/{id}/offers", h.asStaff(h.offersPage))
 	h.handle("POST /console/customers/{id}/offers", h.asStaff(h.createOffer))
 	h.handle("POST /console/customers/{id}/offers/{oid}", h.asStaff(h.changeOffer))
@@ -57,6 +58,9 @@ var features = []feature{
 	{"hr_sync", "HR sync", "A paid feature: needs the provider's licence."},
 	{"tickets", "Support tickets", "Structured support tickets."},
 	{"access_links", "Access links", "Staff may make long-lived sign-in links for members; weaker than a sign-in."},
+	{"jobs", "Live view: jobs", "The customer's people see the field-service jobs at its sites."},
+	{"visits", "Live view: visits", "The customer's people see the technicians' visits and their reports."},
+	{"pictures", "Live view: pictures", "The customer's people see the pictures taken at its sites."},
 }
 
 // featuresPage is the features page's data.
@@ -157,6 +161,12 @@ func featureField(p *customer.FeaturesPatch, name string) **bool {
 		return &p.HRSync
 	case "tickets":
 		return &p.Tickets
+	case "jobs":
+		return &p.Jobs
+	case "visits":
+		return &p.Visits
+	case "pictures":
+		return &p.Pictures
 	}
 	return &p.AccessLinks
 }
@@ -195,7 +205,12 @@ func (h *handler) sitesFailed(w http.ResponseWriter, r *http.Request, v *view, e
 func (h *handler) createSite(w http.ResponseWriter, r *http.Request, v *view) {
 	id := customer.ID(r.PathValue("id"))
 	ref := formValue(r, "external_ref")
-	_, err := h.p.CreateSite(r.Context(), id, portal.SiteParams{Name: formValue(r, "name"), ExternalRef: &ref})
+	params := portal.SiteParams{Name: formValue(r, "name"), ExternalRef: &ref}
+	if err := siteForm(r, &params); err != nil {
+		h.sitesFailed(w, r, v, err)
+		return
+	}
+	_, err := h.p.CreateSite(r.Context(), id, params)
 	if err != nil {
 		h.sitesFailed(w, r, v, err)
 		return

@@ -106,6 +106,7 @@ var customerTabs = []struct{ label, part, action string }{
 	{"Mail templates", "mail-templates", string(portal.ActMailRead)},
 	{"Licences", "licenses", string(portal.ActLicenseRead)},
 	{"HR sync", "hr-sync", string(portal.ActOrgRead)},
+	{"Jobs", "jobs", string(portal.ActJobRead)},
 }
 
 // loadCustomer reads the customer the path names, with the navigation of

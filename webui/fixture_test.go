@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/fieldwork"
 	"github.com/portalkit/portalkit/filestore"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/invite"
@@ -50,6 +51,11 @@ type tenant struct {
 	article    news.Article // written by the admin for the customer's people
 	staffNews  news.Article // the provider's, for this customer alone
 	hr         hrTenant     // HR sync: hrsync_test.go
+	// Field service: a located site with a job and a visit; the jobs and
+	// visits live views are on.
+	site    customer.Site
+	job     fieldwork.Job
+	picture fieldwork.Picture
 	// attachment is a picture the maintainer attached to ticket; noteFile
 	// a file on its internal note, which no customer user may ever see.
 	attachment, noteFile ticket.Attachment
@@ -150,8 +156,33 @@ func (s *site) tenant(t *testing.T, name, domain string, prod orders.ProductID) 
 	tn.staffNews, err = s.p.CreateArticle(ctx, portal.CreateArticleParams{Title: "Delivery dates for " + name, Body: "Next week.", Audience: news.Only(c.ID)})
 	require.NoError(t, err)
 	tn.c, tn.hr = s.hrTenant(t, tn, prod)
+	tn.site, tn.job, tn.picture = s.fieldwork(t, c.ID, name)
+	tn.c, err = s.p.GetCustomer(ctx, c.ID) // at the version the live views left it
+	require.NoError(t, err)
 	tn.task, tn.contract = s.records(t, c.ID, domain)
 	return tn
+}
+
+// fieldwork gives customer cid a located site with a job and a visit of
+// yesterday, and turns its jobs and visits live views on.
+func (s *site) fieldwork(t *testing.T, cid customer.ID, name string) (customer.Site, fieldwork.Job, fieldwork.Picture) {
+	t.Helper()
+	ctx := portaltest.Owner(t.Context())
+	site, err := s.p.CreateSite(ctx, cid, portal.SiteParams{Name: "Depot of " + name,
+		Address: &customer.Address{Line1: "Hafenstraße 1", City: "Hamburg " + name, Country: "DE"}, Location: &customer.GeoPoint{Latitude: 53.54, Longitude: 9.98}})
+	require.NoError(t, err)
+	j, _, err := s.p.PutJob(ctx, cid, portal.JobParams{SiteID: site.ID, Type: "repair", Title: "Boiler job of " + name, PlannedAt: s.p.Now().Add(-24 * time.Hour)})
+	require.NoError(t, err)
+	_, _, err = s.p.PutVisit(ctx, cid, j.ID, portal.VisitParams{Technician: "Tess of " + name, StartedAt: s.p.Now().Add(-24 * time.Hour), Report: "Visit report of " + name})
+	require.NoError(t, err)
+	c, err := s.p.GetCustomer(ctx, cid)
+	require.NoError(t, err)
+	on := true
+	_, err = s.p.UpdateFeatures(ctx, cid, portal.UpdateFeaturesParams{Version: c.Version, FeaturesPatch: customer.FeaturesPatch{Jobs: &on, Visits: &on, Pictures: &on}})
+	require.NoError(t, err)
+	pic, err := s.p.UploadPicture(ctx, cid, j.ID, portal.UploadPictureParams{Name: "boiler of " + name + ".png"}, bytes.NewReader(tinyPNG))
+	require.NoError(t, err)
+	return site, j, pic
 }
 
 func mustPrincipal(t *testing.T, p *portal.Portal, token string) identity.Principal {

@@ -35,6 +35,8 @@ func fill(pattern string, tn tenant) (method, path string) {
 		"/employees/runs/{id}", "/employees/runs/"+string(tn.hr.run),
 		"/employees/items/{id}", "/employees/items/"+string(tn.hr.item),
 		"/employees/scim-tokens/{id}", "/employees/scim-tokens/"+string(tn.hr.token),
+		"/sites/{id}", "/sites/"+string(tn.site.ID),
+		"/pictures/{id}", "/pictures/"+string(tn.picture.ID),
 		"/records/{id}", "/records/"+string(tn.task.ID),
 		"/attachments/{att}", "/attachments/"+string(tn.attachment.ID),
 		"{move}", "issue", "/{act}", "/"+defaultAct(pattern),
@@ -116,6 +118,7 @@ func (tn tenant) secrets() []string {
 		string(tn.ticket.ID), tn.ticket.Number.String(), tn.ticket.Subject,
 		tn.article.Title, string(tn.article.ID), tn.staffNews.Title, string(tn.staffNews.ID),
 		tn.hr.leaverName, tn.hr.stayerName, string(tn.hr.run), string(tn.hr.item),
+		tn.site.Name, string(tn.site.ID), tn.job.Title, string(tn.picture.ID),
 		string(tn.task.ID), tn.task.Values["title"], string(tn.contract.ID), tn.contract.Values["contract_number"],
 		tn.attachment.Name, string(tn.attachment.ID), tn.noteFile.Name, string(tn.noteFile.ID)}
 	for _, u := range tn.users {

@@ -43,6 +43,7 @@ func (h *handler) portalRoutes() {
 	h.handle("POST /account/membership", h.asUser(h.switchMembership))
 	h.newsRoutes()
 	h.hrRoutes()
+	h.fieldRoutes()
 }
 
 // userPage is a customer portal page's handler: it gets the view of a

@@ -276,6 +276,7 @@ var notices = map[string]string{
 	"change_requested":   "Your change waits for the provider's approval.",
 	"change_approved":    "The change is approved and applied.",
 	"change_rejected":    "The change is rejected.",
+	"replayed":           "The delivery will be sent again.",
 }
 
 func noticeText(l locale, key string) string {

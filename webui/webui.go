@@ -71,6 +71,8 @@ type handler struct {
 	mux    *http.ServeMux
 	// patterns are the routes of the pages, for the tests' matrices.
 	patterns []string
+	// tiles and tileCredit are the site map's tile source (WithMapTiles).
+	tiles, tileCredit string
 }
 
 // handle registers a page's route.
@@ -96,6 +98,7 @@ func newHandler(p *portal.Portal, opts ...Option) *handler {
 		log:   slog.New(slog.DiscardHandler),
 		brand: Branding{Name: "portalkit", Color: "#2563eb"},
 		mux:   http.NewServeMux(),
+		tiles: DefaultTileURL, tileCredit: DefaultTileAttribution,
 	}
 	for _, o := range opts {
 		o(h)

@@ -51,6 +51,9 @@ func openPortal(ctx context.Context, db string, log *slog.Logger) (*portal.Porta
 		// reference server, to a mailer that drops it.
 		Mailer:   mailer.Func(func(context.Context, mailer.Message) error { return nil }),
 		Branding: mailer.Branding{ProductName: "portalbench", PublicBaseURL: "http://127.0.0.1"},
+		// Webhooks go to the bench's receiver on this machine, with the
+		// events' data as the API shows it, as the reference server sends.
+		Webhooks: portal.WebhookConfig{AllowHTTP: true, AllowPrivateAddresses: true, Data: httpapi.EventData},
 	})
 	if err != nil {
 		_ = store.Close()
@@ -59,9 +62,11 @@ func openPortal(ctx context.Context, db string, log *slog.Logger) (*portal.Porta
 	wctx, stop := context.WithCancel(ctx)
 	worker := make(chan error, 1)
 	go func() { worker <- p.RunOutbox(wctx, portal.OutboxOptions{}) }()
+	hooks := make(chan error, 1)
+	go func() { hooks <- p.RunWebhooks(wctx, portal.WebhookOptions{}) }()
 	cleanup := func() error {
 		stop()
-		return errors.Join(<-worker, store.Close())
+		return errors.Join(<-worker, <-hooks, store.Close())
 	}
 	return p, cleanup, nil
 }

@@ -207,6 +207,17 @@ func runScenario(ctx context.Context, srv *server, name string, o options, fx *f
 	if err != nil {
 		return err
 	}
+	var (
+		hook   *hookReceiver
+		hookID string
+	)
+	if name == hookScenario {
+		hook = newHookReceiver()
+		defer hook.srv.Close()
+		if hookID, err = registerHook(ctx, srv.base, fx.staffToken, hook); err != nil {
+			return err
+		}
+	}
 	began := time.Now()
 	res := runLoad(ctx, srv.base, sc, o.load)
 	wall := time.Since(began)
@@ -223,6 +234,21 @@ func runScenario(ctx context.Context, srv *server, name string, o options, fx *f
 		loadResult: res,
 		CPUCores:   (after.cpu - before.cpu).Seconds() / wall.Seconds(),
 		PeakRSSMiB: float64(after.peakRSS) / (1 << 20),
+	}
+	if hook != nil {
+		// The measured window is the end of the run: warm-up came first.
+		h, err := drainHook(ctx, srv.base, fx.staffToken, hookID, hook, began.Add(o.load.warmup), began.Add(wall))
+		if err != nil {
+			rep.Failures = append(rep.Failures, fmt.Sprintf("%s on %s: %v", name, kind, err))
+		} else {
+			r.Webhooks = &h
+			vs := "—"
+			if p, ok := rep.find("place", kind); ok && p.RPS > 0 {
+				vs = fmt.Sprintf("%.2f", res.RPS/p.RPS)
+			}
+			fmt.Fprintf(stdout, "%-10s %-9s webhooks: %d delivered, lag p50 %.1f ms, p99 %.1f ms, max %.1f ms, drained %.2f s after the load; req/s vs place %s\n",
+				name, kind, h.Delivered, h.LagP50ms, h.LagP99ms, h.LagMaxms, h.DrainS, vs)
+		}
 	}
 	rep.Rows = append(rep.Rows, r)
 	fmt.Fprintf(stdout, "%-10s %-9s %8.0f req/s  p99 %6.2f ms  unexpected %d\n", name, kind, res.RPS, res.P99ms, res.Unexpected+res.Errors)

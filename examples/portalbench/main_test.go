@@ -61,6 +61,10 @@ func TestBenchSmall(t *testing.T) {
 		}
 	}
 	assert.Contains(t, out.String(), "vs floor")
+	if r, ok := rep.find(hookScenario, "portalkit"); assert.True(t, ok) && assert.NotNil(t, r.Webhooks) {
+		assert.Positive(t, r.Webhooks.Delivered, "the receiver got the orders' events")
+		assert.Positive(t, r.Webhooks.LagMaxms, "and their lag is measured")
+	}
 	_, err = os.Stat(jsonPath)
 	assert.NoError(t, err, "the JSON report is written")
 

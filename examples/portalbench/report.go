@@ -18,6 +18,8 @@ type row struct {
 	// 2.0 on this 2-core machine means both cores were busy serving.
 	CPUCores   float64 `json:"server_cpu_cores"`
 	PeakRSSMiB float64 `json:"server_peak_rss_mib"`
+	// Webhooks is the delivery side of the place-hooked scenario.
+	Webhooks *hookResult `json:"webhooks,omitempty"`
 }
 
 // report is the whole run, written as JSON for machines.

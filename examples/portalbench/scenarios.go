@@ -11,7 +11,7 @@ import (
 )
 
 // The scenarios, in the order they run.
-var scenarioNames = []string{"view", "list", "place", "confirm", "stock", "foreign"}
+var scenarioNames = []string{"view", "list", "place", hookScenario, "confirm", "stock", "foreign"}
 
 // serves reports whether server kind runs scenario name: the floor does the
 // view, list and place work; the ceiling answers anything with a constant
@@ -56,8 +56,9 @@ func (fx *fixture) scenario(name, kind string) scenario {
 				return request{method: http.MethodGet, path: fmt.Sprintf("/v1/customers/%s/orders?limit=50", c.id), token: tok}
 			}
 		}}
-	case "place":
-		// An order of 1–3 catalogue lines with a fresh Idempotency-Key.
+	case "place", hookScenario:
+		// An order of 1–3 catalogue lines with a fresh Idempotency-Key;
+		// with a webhook endpoint subscribed to them for hookScenario.
 		return scenario{name: name, ok: statusIs(http.StatusCreated), conn: func(rnd *rand.Rand) func(int) request {
 			return func(int) request {
 				c, tok := fx.user(rnd)

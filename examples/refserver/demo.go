@@ -160,6 +160,9 @@ func seedDemoInto(ctx context.Context, p *portal.Portal, mail *tokenTap, opts po
 	if err := seedDemoHR(staff, p, acme, out); err != nil {
 		return err
 	}
+	if err := seedDemoField(staff, p, base, out); err != nil {
+		return err
+	}
 	if err := seedDemoRecords(staff, p, acme, hamburg, out); err != nil {
 		return err
 	}

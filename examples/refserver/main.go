@@ -135,8 +135,17 @@ type config struct {
 	// files is the URL of the file store for attachments; "" opens none
 	// (only the serve command derives a default, in run).
 	files string
+	// tiles and tileCredit are the site map's tile URL template and its
+	// attribution; an empty template shows markers on a plain background.
+	tiles, tileCredit string
 	// maxFileMiB bounds an attachment's size (portal.Config.FileLimits).
 	maxFileMiB int
+	// webhooksHTTP and webhooksPrivate let webhook endpoints use plain
+	// http, and loopback, private and link-local addresses (a receiver
+	// on the same machine or in the provider's network).
+	webhooksHTTP, webhooksPrivate bool
+	// webhooks are the webhook worker's settings.
+	webhooks portal.WebhookOptions
 }
 
 // run is the whole program: it serves until ctx ends, then drains in-flight
@@ -219,15 +228,23 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 		_ = p.RunHRSyncScheduler(wctx, time.Minute)
 	}()
 	defer func() { stopWorker(); <-hrDone }()
+	// The webhook worker, likewise: deliveries in flight are settled,
+	// the rest wait in the database.
+	hooks := make(chan error, 1)
+	go func() { hooks <- p.RunWebhooks(wctx, cfg.webhooks) }()
 	defer func() {
 		stopWorker()
 		if err := <-worker; err != nil {
 			log.Error("refserver: outbox worker", "err", err)
 		}
+		if err := <-hooks; err != nil {
+			log.Error("refserver: webhook worker", "err", err)
+		}
 	}()
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(outboxmetrics.NewCollector(p))
+	reg.MustRegister(outboxmetrics.NewWebhookCollector(p))
 	apiOpts := []httpapi.Option{httpapi.WithLogger(log), httpapi.WithMetrics(reg)}
 	ownMetrics := len(listeners) > 1
 	if ownMetrics {
@@ -243,6 +260,7 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 		// TLS ends at a proxy in front of the server.
 		uiOpts = append(uiOpts, webui.WithSecureCookies())
 	}
+	uiOpts = append(uiOpts, webui.WithMapTiles(cfg.tiles, cfg.tileCredit))
 	mux.Handle("/", webui.New(p, uiOpts...))
 	// Customers' identity providers provision employees here (HR sync).
 	mux.Handle(scimapi.Prefix, scimapi.NewHandler(p))
@@ -364,14 +382,51 @@ func parseFlags(fs *flag.FlagSet, args []string, env func(string) string) (confi
 		return config{}, err
 	}
 	fs.StringVar(&cfg.files, "files", env("PORTALKIT_FILES_URL"), "`URL` of the store for ticket attachments: file:///dir or s3://bucket?region=…; default file:// and portalkit-files beside the SQLite database, or in the working directory (PORTALKIT_FILES_URL)")
+	fs.StringVar(&cfg.tiles, "tiles", def("PORTALKIT_TILES", webui.DefaultTileURL),
+		"tile `URL` template of the site map, with {z}, {x} and {y}; \"\" shows the markers on a plain background (PORTALKIT_TILES)")
+	fs.StringVar(&cfg.tileCredit, "tiles-attribution", def("PORTALKIT_TILES_ATTRIBUTION", webui.DefaultTileAttribution),
+		"the attribution the tiles' provider asks for, shown under the map (PORTALKIT_TILES_ATTRIBUTION)")
 	maxFile, err := envOr(env, "PORTALKIT_MAX_FILE_MIB", 10, strconv.Atoi, "a whole number")
 	if err != nil {
 		return config{}, err
 	}
 	fs.IntVar(&cfg.maxFileMiB, "max-file-mib", maxFile, "the largest ticket attachment accepted, in `MiB`, 1 to 1024 (PORTALKIT_MAX_FILE_MIB)")
 	fs.StringVar(&cfg.metricsAddr, "metrics-addr", env("PORTALKIT_METRICS_ADDR"), "serve /metrics on a listener of its own at this `address`, and no longer on --addr; without it, /metrics is on --addr for loopback clients only (PORTALKIT_METRICS_ADDR)")
+	for _, f := range []struct {
+		name, env, usage string
+		p                *bool
+	}{
+		{"webhooks-allow-http", "PORTALKIT_WEBHOOKS_ALLOW_HTTP", "let webhook endpoints use plain http URLs; default https only", &cfg.webhooksHTTP},
+		{"webhooks-allow-private", "PORTALKIT_WEBHOOKS_ALLOW_PRIVATE", "let webhook endpoints reach loopback, private and link-local addresses, such as a receiver on this machine; refused by default (SSRF)", &cfg.webhooksPrivate},
+	} {
+		v := false
+		if s := env(f.env); s != "" {
+			b, err := strconv.ParseBool(s)
+			if err != nil {
+				return config{}, fmt.Errorf("%s=%q: want true or false", f.env, s)
+			}
+			v = b
+		}
+		fs.BoolVar(f.p, f.name, v, f.usage+" ("+f.env+")")
+	}
+	for _, f := range []struct {
+		name, env, usage string
+		p                *time.Duration
+	}{
+		{"webhooks-timeout", "PORTALKIT_WEBHOOKS_TIMEOUT", "how long one webhook request may take (default 15s)", &cfg.webhooks.Timeout},
+		{"webhooks-lease", "PORTALKIT_WEBHOOKS_LEASE", "how long claimed webhook deliveries stay reserved for their worker; a worker killed mid-pass leaves them to others after that long, and they are sent again with the same webhook-id (default 10m, or twice the longest a pass can take)", &cfg.webhooks.Lease},
+	} {
+		def, err := envOr(env, f.env, 0, time.ParseDuration, "a duration such as 30s, 10m or 1h")
+		if err != nil {
+			return config{}, err
+		}
+		fs.DurationVar(f.p, f.name, def, f.usage+" ("+f.env+")")
+	}
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
+	}
+	if err := cfg.webhooks.Validate(); err != nil {
+		return config{}, fmt.Errorf("--webhooks-timeout, --webhooks-lease: %w", err)
 	}
 	if err := check(); err != nil {
 		return config{}, err
@@ -501,6 +556,7 @@ func openPortal(ctx context.Context, cfg config, log *slog.Logger, m mailer.Mail
 		return nil, nil, err
 	}
 	c := portal.Config{Store: store, Logger: log}
+	c.Webhooks = portal.WebhookConfig{AllowHTTP: cfg.webhooksHTTP, AllowPrivateAddresses: cfg.webhooksPrivate, Data: httpapi.EventData}
 	if cfg.files != "" {
 		files, err := filestore.Open(ctx, cfg.files)
 		if err != nil {
@@ -605,6 +661,11 @@ func purge(ctx context.Context, p *portal.Portal, log *slog.Logger) {
 				continue
 			}
 			log.Info("refserver: purged expired sessions and links", "count", n)
+			if n, err := p.PurgeWebhookDeliveries(ctx, 0); err != nil {
+				log.Error("refserver: purging webhook deliveries", "err", err)
+			} else {
+				log.Info("refserver: purged webhook deliveries older than their retention", "count", n)
+			}
 		}
 	}
 }

@@ -296,6 +296,33 @@ func (e InvitationState) Valid() bool {
 	}
 }
 
+// Defines values for JobStatus.
+const (
+	JobStatusCancelled  JobStatus = "cancelled"
+	JobStatusDone       JobStatus = "done"
+	JobStatusInProgress JobStatus = "in_progress"
+	JobStatusPlanned    JobStatus = "planned"
+	JobStatusScheduled  JobStatus = "scheduled"
+)
+
+// Valid indicates whether the value is a known member of the JobStatus enum.
+func (e JobStatus) Valid() bool {
+	switch e {
+	case JobStatusCancelled:
+		return true
+	case JobStatusDone:
+		return true
+	case JobStatusInProgress:
+		return true
+	case JobStatusPlanned:
+		return true
+	case JobStatusScheduled:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MailKind.
 const (
 	MailKindAccessLink          MailKind = "access_link"
@@ -312,6 +339,7 @@ const (
 	MailKindTicketOpened        MailKind = "ticket_opened"
 	MailKindTicketReply         MailKind = "ticket_reply"
 	MailKindTicketStatus        MailKind = "ticket_status"
+	MailKindWebhookDisabled     MailKind = "webhook_disabled"
 )
 
 // Valid indicates whether the value is a known member of the MailKind enum.
@@ -344,6 +372,8 @@ func (e MailKind) Valid() bool {
 	case MailKindTicketReply:
 		return true
 	case MailKindTicketStatus:
+		return true
+	case MailKindWebhookDisabled:
 		return true
 	default:
 		return false
@@ -467,6 +497,21 @@ func (e OrgUnitKind) Valid() bool {
 	case OrgUnitKindCostCentre:
 		return true
 	case OrgUnitKindDepartment:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PointGeometryType.
+const (
+	PointGeometryTypePoint PointGeometryType = "Point"
+)
+
+// Valid indicates whether the value is a known member of the PointGeometryType enum.
+func (e PointGeometryType) Valid() bool {
+	switch e {
+	case PointGeometryTypePoint:
 		return true
 	default:
 		return false
@@ -671,6 +716,36 @@ func (e SignInMethod) Valid() bool {
 	case SignInMethodLoginLink:
 		return true
 	case SignInMethodPassword:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SiteFeatureType.
+const (
+	SiteFeatureTypeFeature SiteFeatureType = "Feature"
+)
+
+// Valid indicates whether the value is a known member of the SiteFeatureType enum.
+func (e SiteFeatureType) Valid() bool {
+	switch e {
+	case SiteFeatureTypeFeature:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SiteFeatureCollectionType.
+const (
+	SiteFeatureCollectionTypeFeatureCollection SiteFeatureCollectionType = "FeatureCollection"
+)
+
+// Valid indicates whether the value is a known member of the SiteFeatureCollectionType enum.
+func (e SiteFeatureCollectionType) Valid() bool {
+	switch e {
+	case SiteFeatureCollectionTypeFeatureCollection:
 		return true
 	default:
 		return false
@@ -998,6 +1073,246 @@ func (e UserStatus) Valid() bool {
 	case UserStatusActive:
 		return true
 	case UserStatusDisabled:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookCustomerEventType.
+const (
+	WebhookCustomerEventTypeCustomerCreated WebhookCustomerEventType = "customer.created"
+	WebhookCustomerEventTypeCustomerUpdated WebhookCustomerEventType = "customer.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookCustomerEventType enum.
+func (e WebhookCustomerEventType) Valid() bool {
+	switch e {
+	case WebhookCustomerEventTypeCustomerCreated:
+		return true
+	case WebhookCustomerEventTypeCustomerUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookDeliveryStatus.
+const (
+	WebhookDeliveryStatusFailed  WebhookDeliveryStatus = "failed"
+	WebhookDeliveryStatusPending WebhookDeliveryStatus = "pending"
+	WebhookDeliveryStatusSending WebhookDeliveryStatus = "sending"
+	WebhookDeliveryStatusSent    WebhookDeliveryStatus = "sent"
+)
+
+// Valid indicates whether the value is a known member of the WebhookDeliveryStatus enum.
+func (e WebhookDeliveryStatus) Valid() bool {
+	switch e {
+	case WebhookDeliveryStatusFailed:
+		return true
+	case WebhookDeliveryStatusPending:
+		return true
+	case WebhookDeliveryStatusSending:
+		return true
+	case WebhookDeliveryStatusSent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookEventType.
+const (
+	WebhookEventTypeCustomerCreated   WebhookEventType = "customer.created"
+	WebhookEventTypeCustomerUpdated   WebhookEventType = "customer.updated"
+	WebhookEventTypeMembershipCreated WebhookEventType = "membership.created"
+	WebhookEventTypeMembershipRemoved WebhookEventType = "membership.removed"
+	WebhookEventTypeMembershipUpdated WebhookEventType = "membership.updated"
+	WebhookEventTypeOrderCancelled    WebhookEventType = "order.cancelled"
+	WebhookEventTypeOrderConfirmed    WebhookEventType = "order.confirmed"
+	WebhookEventTypeOrderFulfilled    WebhookEventType = "order.fulfilled"
+	WebhookEventTypeOrderRejected     WebhookEventType = "order.rejected"
+	WebhookEventTypeOrderSubmitted    WebhookEventType = "order.submitted"
+	WebhookEventTypeSiteCreated       WebhookEventType = "site.created"
+	WebhookEventTypeSiteDeleted       WebhookEventType = "site.deleted"
+	WebhookEventTypeSiteUpdated       WebhookEventType = "site.updated"
+	WebhookEventTypeStockItemIssued   WebhookEventType = "stock_item.issued"
+	WebhookEventTypeStockItemRetired  WebhookEventType = "stock_item.retired"
+	WebhookEventTypeStockItemReturned WebhookEventType = "stock_item.returned"
+	WebhookEventTypeStockItemStocked  WebhookEventType = "stock_item.stocked"
+	WebhookEventTypeTicketCommented   WebhookEventType = "ticket.commented"
+	WebhookEventTypeTicketOpened      WebhookEventType = "ticket.opened"
+	WebhookEventTypeTicketUpdated     WebhookEventType = "ticket.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEventType enum.
+func (e WebhookEventType) Valid() bool {
+	switch e {
+	case WebhookEventTypeCustomerCreated:
+		return true
+	case WebhookEventTypeCustomerUpdated:
+		return true
+	case WebhookEventTypeMembershipCreated:
+		return true
+	case WebhookEventTypeMembershipRemoved:
+		return true
+	case WebhookEventTypeMembershipUpdated:
+		return true
+	case WebhookEventTypeOrderCancelled:
+		return true
+	case WebhookEventTypeOrderConfirmed:
+		return true
+	case WebhookEventTypeOrderFulfilled:
+		return true
+	case WebhookEventTypeOrderRejected:
+		return true
+	case WebhookEventTypeOrderSubmitted:
+		return true
+	case WebhookEventTypeSiteCreated:
+		return true
+	case WebhookEventTypeSiteDeleted:
+		return true
+	case WebhookEventTypeSiteUpdated:
+		return true
+	case WebhookEventTypeStockItemIssued:
+		return true
+	case WebhookEventTypeStockItemRetired:
+		return true
+	case WebhookEventTypeStockItemReturned:
+		return true
+	case WebhookEventTypeStockItemStocked:
+		return true
+	case WebhookEventTypeTicketCommented:
+		return true
+	case WebhookEventTypeTicketOpened:
+		return true
+	case WebhookEventTypeTicketUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookMembershipEventType.
+const (
+	WebhookMembershipEventTypeMembershipCreated WebhookMembershipEventType = "membership.created"
+	WebhookMembershipEventTypeMembershipRemoved WebhookMembershipEventType = "membership.removed"
+	WebhookMembershipEventTypeMembershipUpdated WebhookMembershipEventType = "membership.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookMembershipEventType enum.
+func (e WebhookMembershipEventType) Valid() bool {
+	switch e {
+	case WebhookMembershipEventTypeMembershipCreated:
+		return true
+	case WebhookMembershipEventTypeMembershipRemoved:
+		return true
+	case WebhookMembershipEventTypeMembershipUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookOrderEventType.
+const (
+	WebhookOrderEventTypeOrderCancelled WebhookOrderEventType = "order.cancelled"
+	WebhookOrderEventTypeOrderConfirmed WebhookOrderEventType = "order.confirmed"
+	WebhookOrderEventTypeOrderFulfilled WebhookOrderEventType = "order.fulfilled"
+	WebhookOrderEventTypeOrderRejected  WebhookOrderEventType = "order.rejected"
+	WebhookOrderEventTypeOrderSubmitted WebhookOrderEventType = "order.submitted"
+)
+
+// Valid indicates whether the value is a known member of the WebhookOrderEventType enum.
+func (e WebhookOrderEventType) Valid() bool {
+	switch e {
+	case WebhookOrderEventTypeOrderCancelled:
+		return true
+	case WebhookOrderEventTypeOrderConfirmed:
+		return true
+	case WebhookOrderEventTypeOrderFulfilled:
+		return true
+	case WebhookOrderEventTypeOrderRejected:
+		return true
+	case WebhookOrderEventTypeOrderSubmitted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookSiteEventType.
+const (
+	WebhookSiteEventTypeSiteCreated WebhookSiteEventType = "site.created"
+	WebhookSiteEventTypeSiteDeleted WebhookSiteEventType = "site.deleted"
+	WebhookSiteEventTypeSiteUpdated WebhookSiteEventType = "site.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookSiteEventType enum.
+func (e WebhookSiteEventType) Valid() bool {
+	switch e {
+	case WebhookSiteEventTypeSiteCreated:
+		return true
+	case WebhookSiteEventTypeSiteDeleted:
+		return true
+	case WebhookSiteEventTypeSiteUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookStockItemEventType.
+const (
+	WebhookStockItemEventTypeStockItemIssued   WebhookStockItemEventType = "stock_item.issued"
+	WebhookStockItemEventTypeStockItemRetired  WebhookStockItemEventType = "stock_item.retired"
+	WebhookStockItemEventTypeStockItemReturned WebhookStockItemEventType = "stock_item.returned"
+	WebhookStockItemEventTypeStockItemStocked  WebhookStockItemEventType = "stock_item.stocked"
+)
+
+// Valid indicates whether the value is a known member of the WebhookStockItemEventType enum.
+func (e WebhookStockItemEventType) Valid() bool {
+	switch e {
+	case WebhookStockItemEventTypeStockItemIssued:
+		return true
+	case WebhookStockItemEventTypeStockItemRetired:
+		return true
+	case WebhookStockItemEventTypeStockItemReturned:
+		return true
+	case WebhookStockItemEventTypeStockItemStocked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookTicketCommentEventType.
+const (
+	WebhookTicketCommentEventTypeTicketCommented WebhookTicketCommentEventType = "ticket.commented"
+)
+
+// Valid indicates whether the value is a known member of the WebhookTicketCommentEventType enum.
+func (e WebhookTicketCommentEventType) Valid() bool {
+	switch e {
+	case WebhookTicketCommentEventTypeTicketCommented:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookTicketEventType.
+const (
+	WebhookTicketEventTypeTicketOpened  WebhookTicketEventType = "ticket.opened"
+	WebhookTicketEventTypeTicketUpdated WebhookTicketEventType = "ticket.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookTicketEventType enum.
+func (e WebhookTicketEventType) Valid() bool {
+	switch e {
+	case WebhookTicketEventTypeTicketOpened:
+		return true
+	case WebhookTicketEventTypeTicketUpdated:
 		return true
 	default:
 		return false
@@ -1579,10 +1894,24 @@ type CreateSCIMTokenRequest struct {
 	Name string `json:"name"`
 }
 
+// CreateWebhookEndpointRequest Example: {"event_types":["order.submitted"],"url":"https://erp.example.com/portalkit/events"}
+type CreateWebhookEndpointRequest struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  *CustomerId `json:"customer_id,omitempty"`
+	Description *string     `json:"description,omitempty"`
+
+	// Enabled Default true.
+	Enabled    *bool              `json:"enabled,omitempty"`
+	EventTypes []WebhookEventType `json:"event_types"`
+	Url        string             `json:"url"`
+}
+
 // Customer A company account of the provider. Optional text fields are left out when empty; `parent_id` is
 // set for a sub-customer; `branding` is `{}` for a customer with the provider's look.
 //
-// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"branding":{"accent_color":"#ff8800","display_name":"Acme Portal","host_name":"portal.acme.example","logo_url":"https://cdn.acme.example/logo.svg"},"contact_email":"it@acme.example","created_at":"2025-03-04T09:15:00Z","external_ref":"ERP-10042","features":{"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"order_authorization":true,"pre_orders":false,"supplier_warehouse":false,"tickets":true},"id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","legal_name":"Acme Handelsgesellschaft mbH","name":"Acme GmbH","phone":"+49 40 1234567","status":"active","updated_at":"2025-03-05T14:02:31Z","vat_id":"DE123456789","version":3}
+// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"branding":{"accent_color":"#ff8800","display_name":"Acme Portal","host_name":"portal.acme.example","logo_url":"https://cdn.acme.example/logo.svg"},"contact_email":"it@acme.example","created_at":"2025-03-04T09:15:00Z","external_ref":"ERP-10042","features":{"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"jobs":true,"order_authorization":true,"pictures":false,"pre_orders":false,"supplier_warehouse":false,"tickets":true,"visits":true},"id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","legal_name":"Acme Handelsgesellschaft mbH","name":"Acme GmbH","phone":"+49 40 1234567","status":"active","updated_at":"2025-03-05T14:02:31Z","vat_id":"DE123456789","version":3}
 type Customer struct {
 	// Address A postal address. Empty fields are left out.
 	//
@@ -1613,7 +1942,7 @@ type Customer struct {
 	// A customer's features share the customer's version, and so its ETag.
 	//
 	//
-	// Example: {"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"order_authorization":true,"pre_orders":false,"supplier_warehouse":false,"tickets":true}
+	// Example: {"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"jobs":true,"order_authorization":true,"pictures":false,"pre_orders":false,"supplier_warehouse":false,"tickets":true,"visits":true}
 	Features Features `json:"features"`
 
 	// Id Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
@@ -1685,7 +2014,7 @@ type CustomerId = string
 
 // CustomerList One page of customers, oldest first.
 //
-// Example: {"items":[{"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"branding":{},"contact_email":"it@acme.example","created_at":"2025-03-04T09:15:00Z","external_ref":"ERP-10042","features":{"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"order_authorization":true,"pre_orders":false,"supplier_warehouse":false,"tickets":true},"id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","legal_name":"Acme Handelsgesellschaft mbH","name":"Acme GmbH","phone":"+49 40 1234567","status":"active","updated_at":"2025-03-05T14:02:31Z","vat_id":"DE123456789","version":3}],"next_cursor":""}
+// Example: {"items":[{"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"branding":{},"contact_email":"it@acme.example","created_at":"2025-03-04T09:15:00Z","external_ref":"ERP-10042","features":{"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"jobs":true,"order_authorization":true,"pictures":false,"pre_orders":false,"supplier_warehouse":false,"tickets":true,"visits":true},"id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","legal_name":"Acme Handelsgesellschaft mbH","name":"Acme GmbH","phone":"+49 40 1234567","status":"active","updated_at":"2025-03-05T14:02:31Z","vat_id":"DE123456789","version":3}],"next_cursor":""}
 type CustomerList struct {
 	Items []Customer `json:"items"`
 
@@ -1729,16 +2058,25 @@ type EmployeeStatus string
 // `hr_sync` entitlement; `access_links` allows long-lived access links for the customer's people.
 // A customer's features share the customer's version, and so its ETag.
 //
-// Example: {"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"order_authorization":true,"pre_orders":false,"supplier_warehouse":false,"tickets":true}
+// Example: {"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"jobs":true,"order_authorization":true,"pictures":false,"pre_orders":false,"supplier_warehouse":false,"tickets":true,"visits":true}
 type Features struct {
 	AccessLinks            bool `json:"access_links"`
 	AutoConfirmOrders      bool `json:"auto_confirm_orders"`
 	HrSync                 bool `json:"hr_sync"`
 	InheritGlobalPortfolio bool `json:"inherit_global_portfolio"`
-	OrderAuthorization     bool `json:"order_authorization"`
-	PreOrders              bool `json:"pre_orders"`
-	SupplierWarehouse      bool `json:"supplier_warehouse"`
-	Tickets                bool `json:"tickets"`
+
+	// Jobs Live view of the field-service jobs at the customer's sites; off, they answer 404.
+	Jobs               bool `json:"jobs"`
+	OrderAuthorization bool `json:"order_authorization"`
+
+	// Pictures Live view of the pictures taken at the sites; off, they answer 404.
+	Pictures          bool `json:"pictures"`
+	PreOrders         bool `json:"pre_orders"`
+	SupplierWarehouse bool `json:"supplier_warehouse"`
+	Tickets           bool `json:"tickets"`
+
+	// Visits Live view of the technicians' visits; off, they answer 404.
+	Visits bool `json:"visits"`
 }
 
 // FeaturesPatch Some portal settings to change; a setting left out stays as it is. Turning `pre_orders` on turns
@@ -1750,10 +2088,13 @@ type FeaturesPatch struct {
 	AutoConfirmOrders      *bool `json:"auto_confirm_orders,omitempty"`
 	HrSync                 *bool `json:"hr_sync,omitempty"`
 	InheritGlobalPortfolio *bool `json:"inherit_global_portfolio,omitempty"`
+	Jobs                   *bool `json:"jobs,omitempty"`
 	OrderAuthorization     *bool `json:"order_authorization,omitempty"`
+	Pictures               *bool `json:"pictures,omitempty"`
 	PreOrders              *bool `json:"pre_orders,omitempty"`
 	SupplierWarehouse      *bool `json:"supplier_warehouse,omitempty"`
 	Tickets                *bool `json:"tickets,omitempty"`
+	Visits                 *bool `json:"visits,omitempty"`
 }
 
 // FieldViolation What is wrong with one input field.
@@ -1780,6 +2121,14 @@ type FirstUser struct {
 
 	// Message A personal note that goes into the invitation e-mail.
 	Message *string `json:"message,omitempty"`
+}
+
+// GeoPoint A position in WGS 84 decimal degrees. Omitted when the site has none.
+//
+// Example: {"latitude":53.5413,"longitude":9.9841}
+type GeoPoint struct {
+	Latitude  float64 `json:"latitude"`
+	Longitude float64 `json:"longitude"`
 }
 
 // Grant `granted` or `revoked` for this customer, or `default`: the provider-wide entitlement.
@@ -1945,6 +2294,88 @@ type IssueStockItemRequest struct {
 // Example: itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b
 type ItemId = string
 
+// Job A piece of work at a site of a customer.
+//
+// Example: {"created_at":"2025-03-01T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","description":"No hot water on floor 3.","external_ref":"FS-4711","id":"job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d","planned_at":"2025-03-04T08:00:00Z","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","status":"scheduled","title":"Boiler","type":"repair","updated_at":"2025-03-02T09:15:00Z","version":2}
+type Job struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  CustomerId `json:"customer_id"`
+	Description string     `json:"description"`
+
+	// ExternalRef The job's key in the provider's field-service system; empty when it has none.
+	ExternalRef string `json:"external_ref"`
+
+	// Id Identifies a job: `job_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d
+	Id        JobId     `json:"id"`
+	PlannedAt time.Time `json:"planned_at"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId SiteId `json:"site_id"`
+
+	// Status Where a job stands; it moves forward only, and done and cancelled are final.
+	Status    JobStatus `json:"status"`
+	Title     string    `json:"title"`
+	Type      string    `json:"type"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Version   int64     `json:"version"`
+}
+
+// JobId Identifies a job: `job_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d
+type JobId = string
+
+// JobList One page of jobs, newest first.
+type JobList struct {
+	Items []Job `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// JobPatch Changes to a job; fields left out stay as they are.
+//
+// Example: {"status":"in_progress"}
+type JobPatch struct {
+	Description *string    `json:"description,omitempty"`
+	PlannedAt   *time.Time `json:"planned_at,omitempty"`
+
+	// Status Where a job stands; it moves forward only, and done and cancelled are final.
+	Status *JobStatus `json:"status,omitempty"`
+	Title  *string    `json:"title,omitempty"`
+	Type   *string    `json:"type,omitempty"`
+}
+
+// JobRequest A job as the provider's field-service system pushes it.
+//
+// Example: {"external_ref":"FS-4711","planned_at":"2025-03-04T08:00:00Z","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","status":"scheduled","title":"Boiler","type":"repair"}
+type JobRequest struct {
+	Description *string   `json:"description,omitempty"`
+	ExternalRef *string   `json:"external_ref,omitempty"`
+	PlannedAt   time.Time `json:"planned_at"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId SiteId `json:"site_id"`
+
+	// Status Where a job stands; it moves forward only, and done and cancelled are final.
+	Status *JobStatus `json:"status,omitempty"`
+	Title  string     `json:"title"`
+	Type   string     `json:"type"`
+}
+
+// JobStatus Where a job stands; it moves forward only, and done and cancelled are final.
+type JobStatus string
+
 // Licenses A customer's licences of paid features.
 type Licenses struct {
 	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
@@ -1971,8 +2402,9 @@ type Licenses struct {
 // someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 // `staff_login_link` to staff members, with a link to the console (these are about no customer,
 // so no customer's override applies to them), `ticket_opened` to the service desk,
-// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
-// staff member a ticket is assigned to when the customer replies.
+// `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
+// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
+// staff owners and admins when a failing webhook endpoint was switched off.
 //
 // Example: invitation
 type MailKind string
@@ -2005,8 +2437,9 @@ type MailMessage struct {
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
 	// so no customer's override applies to them), `ticket_opened` to the service desk,
-	// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
-	// staff member a ticket is assigned to when the customer replies.
+	// `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
+	// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
+	// staff owners and admins when a failing webhook endpoint was switched off.
 	//
 	//
 	// Example: invitation
@@ -2080,8 +2513,9 @@ type MailTemplate struct {
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
 	// so no customer's override applies to them), `ticket_opened` to the service desk,
-	// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
-	// staff member a ticket is assigned to when the customer replies.
+	// `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
+	// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
+	// staff owners and admins when a failing webhook endpoint was switched off.
 	//
 	//
 	// Example: invitation
@@ -2285,6 +2719,16 @@ type Money struct {
 
 	// Currency ISO 4217 code.
 	Currency string `json:"currency"`
+}
+
+// MoveSiteRequest The customer a site moves to.
+//
+// Example: {"customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6f"}
+type MoveSiteRequest struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
 }
 
 // MovementId Identifies a movement of the stock ledger: `mov_` and a unique suffix (a UUIDv7 by default).
@@ -2668,6 +3112,51 @@ type PasswordSignInRequest struct {
 	Password   string              `json:"password"`
 }
 
+// Picture A picture taken at a site for a job.
+//
+// Example: {"content_type":"image/jpeg","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","height":1200,"id":"pic_01912d80-3e4f-7a61-8c77-914f4e3d2cbf","job_id":"job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d","name":"boiler.jpg","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","size":183422,"taken_at":"2025-03-04T10:45:00Z","width":1600}
+type Picture struct {
+	ContentType string `json:"content_type"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+	Height     int        `json:"height"`
+
+	// Id Identifies a picture: `pic_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: pic_01912d80-3e4f-7a61-8c77-914f4e3d2cbf
+	Id PictureId `json:"id"`
+
+	// JobId Identifies a job: `job_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d
+	JobId JobId  `json:"job_id"`
+	Name  string `json:"name"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId  SiteId    `json:"site_id"`
+	Size    int64     `json:"size"`
+	TakenAt time.Time `json:"taken_at"`
+	Width   int       `json:"width"`
+}
+
+// PictureId Identifies a picture: `pic_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: pic_01912d80-3e4f-7a61-8c77-914f4e3d2cbf
+type PictureId = string
+
+// PictureList One page of pictures, newest first.
+type PictureList struct {
+	Items []Picture `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
 // PlaceOrderRequest An order. A standard order needs `delivery_address` or `recipient` (one); a pre-order neither.
 //
 // Example: {"lines":[{"product_id":"prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d","quantity":2}],"recipient":{"email":"jane.doe@example.com","name":"Jane Doe"},"requested_date":"2025-03-14"}
@@ -2697,6 +3186,15 @@ type PlaceOrderRequest struct {
 	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
 	SiteId *SiteId `json:"site_id,omitempty"`
 }
+
+// PointGeometry A GeoJSON Point; its coordinates are longitude, then latitude.
+type PointGeometry struct {
+	Coordinates []float64         `json:"coordinates"`
+	Type        PointGeometryType `json:"type"`
+}
+
+// PointGeometryType defines model for PointGeometry.Type.
+type PointGeometryType string
 
 // Principal Who is calling. `staff_role` is set for staff and API keys; `customer_id` and `membership_id`
 // for users (the membership they act through); `session_id` and `method` for users with a session.
@@ -3146,6 +3644,17 @@ type ReopenTicketRequest struct {
 	Note *string `json:"note,omitempty"`
 }
 
+// ReplayWebhookDeliveriesRequest Example: {"from":"2025-03-04T00:00:00Z","to":"2025-03-05T00:00:00Z"}
+type ReplayWebhookDeliveriesRequest struct {
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+}
+
+// ReplayWebhookDeliveriesResult defines model for ReplayWebhookDeliveriesResult.
+type ReplayWebhookDeliveriesResult struct {
+	Replayed int `json:"replayed"`
+}
+
 // RequestLoginLinkRequest Where to send a one-time sign-in link.
 //
 // Example: {"email":"ada@acme.example"}
@@ -3186,6 +3695,12 @@ type ReturnStockItemRequest struct {
 //
 // Example: maintainer
 type Role string
+
+// RotateWebhookSecretRequest Example: {"overlap_seconds":86400}
+type RotateWebhookSecretRequest struct {
+	// OverlapSeconds How long the old secret keeps signing beside the new one.
+	OverlapSeconds int `json:"overlap_seconds"`
+}
 
 // SCIMToken A bearer token a customer's identity provider provisions its employees over SCIM with.
 type SCIMToken struct {
@@ -3331,8 +3846,13 @@ type SignInMethod string
 
 // Site A place of a customer (an office, a warehouse); memberships may be limited to some sites.
 //
-// Example: {"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","external_ref":"ERP-4711","id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","name":"Hamburg HQ","updated_at":"2025-03-04T09:15:00Z","version":1}
+// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 14","postal_code":"20457"},"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","external_ref":"ERP-4711","id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","location":{"latitude":53.5413,"longitude":9.9841},"name":"Hamburg HQ","notes":"Ring at the gate.","updated_at":"2025-03-04T09:15:00Z","version":1}
 type Site struct {
+	// Address A postal address. Empty fields are left out.
+	//
+	// Example: {"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"}
+	Address Address `json:"address"`
+
 	// CreatedAt When the site was created.
 	CreatedAt time.Time `json:"created_at"`
 
@@ -3349,14 +3869,67 @@ type Site struct {
 	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
 	Id SiteId `json:"id"`
 
+	// Location A position in WGS 84 decimal degrees. Omitted when the site has none.
+	//
+	// Example: {"latitude":53.5413,"longitude":9.9841}
+	Location *GeoPoint `json:"location,omitempty"`
+
 	// Name Unique within the customer, ignoring case.
 	Name string `json:"name"`
+
+	// Notes Free text for the people who go there (access, parking); empty when none.
+	Notes string `json:"notes"`
 
 	// UpdatedAt When the site last changed.
 	UpdatedAt time.Time `json:"updated_at"`
 
 	// Version Grows with every change; the ETag is this number in quotes.
 	Version int64 `json:"version"`
+}
+
+// SiteFeature One site as a GeoJSON Feature; its geometry is null when the site has no position.
+type SiteFeature struct {
+	// Geometry A GeoJSON Point; its coordinates are longitude, then latitude.
+	Geometry *PointGeometry `json:"geometry"`
+
+	// Id Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	Id SiteId `json:"id"`
+
+	// Properties What a GIS tool shows of a site.
+	Properties SiteFeatureProperties `json:"properties"`
+	Type       SiteFeatureType       `json:"type"`
+}
+
+// SiteFeatureType defines model for SiteFeature.Type.
+type SiteFeatureType string
+
+// SiteFeatureCollection A customer's sites as a GeoJSON FeatureCollection (RFC 7946).
+//
+// Example: {"features":[{"geometry":{"coordinates":[9.9841,53.5413],"type":"Point"},"id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","properties":{"city":"Hamburg","country":"DE","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","external_ref":"ERP-4711","name":"Hamburg HQ","postal_code":"20457","region":"","street":"Hafenstraße 14"},"type":"Feature"}],"type":"FeatureCollection"}
+type SiteFeatureCollection struct {
+	Features []SiteFeature             `json:"features"`
+	Type     SiteFeatureCollectionType `json:"type"`
+}
+
+// SiteFeatureCollectionType defines model for SiteFeatureCollection.Type.
+type SiteFeatureCollectionType string
+
+// SiteFeatureProperties What a GIS tool shows of a site.
+type SiteFeatureProperties struct {
+	City    string `json:"city"`
+	Country string `json:"country"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  CustomerId `json:"customer_id"`
+	ExternalRef string     `json:"external_ref"`
+	Name        string     `json:"name"`
+	PostalCode  string     `json:"postal_code"`
+	Region      string     `json:"region"`
+	Street      string     `json:"street"`
 }
 
 // SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
@@ -3366,7 +3939,7 @@ type SiteId = string
 
 // SiteList One page of sites, oldest first.
 //
-// Example: {"items":[{"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","external_ref":"ERP-4711","id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","name":"Hamburg HQ","updated_at":"2025-03-04T09:15:00Z","version":1}],"next_cursor":""}
+// Example: {"items":[{"address":{"city":"Hamburg","country":"DE"},"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","external_ref":"ERP-4711","id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","name":"Hamburg HQ","notes":"","updated_at":"2025-03-04T09:15:00Z","version":1}],"next_cursor":""}
 type SiteList struct {
 	Items []Site `json:"items"`
 
@@ -3376,13 +3949,29 @@ type SiteList struct {
 
 // SiteRequest A site's name, and optionally its key in the provider's systems.
 //
-// Example: {"external_ref":"ERP-4711","name":"Hamburg HQ"}
+// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 14","postal_code":"20457"},"external_ref":"ERP-4711","location":{"latitude":53.5413,"longitude":9.9841},"name":"Hamburg HQ"}
 type SiteRequest struct {
+	// Address A postal address. Empty fields are left out.
+	//
+	// Example: {"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"}
+	Address *Address `json:"address,omitempty"`
+
+	// ClearLocation Removes the site's position; not together with `location`.
+	ClearLocation *bool `json:"clear_location,omitempty"`
+
 	// ExternalRef The site's key in the provider's own systems (ERP, field service); not unique. Omitted, it stays as it is (an empty string clears it).
 	ExternalRef *string `json:"external_ref,omitempty"`
 
+	// Location A position in WGS 84 decimal degrees. Omitted when the site has none.
+	//
+	// Example: {"latitude":53.5413,"longitude":9.9841}
+	Location *GeoPoint `json:"location,omitempty"`
+
 	// Name Unique within the customer, ignoring case.
 	Name string `json:"name"`
+
+	// Notes Free text for the people who go there. Omitted, it stays as it is.
+	Notes *string `json:"notes,omitempty"`
 }
 
 // StaffId Identifies a staff member: `stf_` and a unique suffix (a UUIDv7 by default).
@@ -4260,6 +4849,17 @@ type UpdateStaffRequest struct {
 	ServiceDesk *bool `json:"service_desk,omitempty"`
 }
 
+// UpdateWebhookEndpointRequest The fields to change; those left out stay as they are. An empty `customer_id` lifts the limit.
+//
+// Example: {"enabled":true}
+type UpdateWebhookEndpointRequest struct {
+	CustomerId  *string             `json:"customer_id,omitempty"`
+	Description *string             `json:"description,omitempty"`
+	Enabled     *bool               `json:"enabled,omitempty"`
+	EventTypes  *[]WebhookEventType `json:"event_types,omitempty"`
+	Url         *string             `json:"url,omitempty"`
+}
+
 // UpsertRecord defines model for UpsertRecord.
 type UpsertRecord struct {
 	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
@@ -4343,6 +4943,463 @@ type UserId = string
 // Example: active
 type UserStatus string
 
+// Visit A technician's time at a site for a job; `ended_at` is left out while it goes on.
+//
+// Example: {"created_at":"2025-03-04T10:45:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","ended_at":"2025-03-04T10:40:00Z","external_ref":"V-1","id":"vis_01912d80-2d3c-7f50-9b66-803f3d2c1bae","job_id":"job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d","outcome":"completed","report":"Replaced the pump.","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","started_at":"2025-03-04T08:10:00Z","technician":"Tess Tech","updated_at":"2025-03-04T10:45:00Z","version":1}
+type Visit struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  CustomerId `json:"customer_id"`
+	EndedAt     *time.Time `json:"ended_at,omitempty"`
+	ExternalRef string     `json:"external_ref"`
+
+	// Id Identifies a visit: `vis_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: vis_01912d80-2d3c-7f50-9b66-803f3d2c1bae
+	Id VisitId `json:"id"`
+
+	// JobId Identifies a job: `job_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d
+	JobId   JobId  `json:"job_id"`
+	Outcome string `json:"outcome"`
+	Report  string `json:"report"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId     SiteId    `json:"site_id"`
+	StartedAt  time.Time `json:"started_at"`
+	Technician string    `json:"technician"`
+	UpdatedAt  time.Time `json:"updated_at"`
+	Version    int64     `json:"version"`
+}
+
+// VisitId Identifies a visit: `vis_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: vis_01912d80-2d3c-7f50-9b66-803f3d2c1bae
+type VisitId = string
+
+// VisitList One page of visits, newest first.
+type VisitList struct {
+	Items []Visit `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// VisitRequest A visit as the provider's field-service system pushes it.
+//
+// Example: {"external_ref":"V-1","outcome":"completed","started_at":"2025-03-04T08:10:00Z","technician":"Tess Tech"}
+type VisitRequest struct {
+	EndedAt     *time.Time `json:"ended_at,omitempty"`
+	ExternalRef *string    `json:"external_ref,omitempty"`
+	Outcome     *string    `json:"outcome,omitempty"`
+	Report      *string    `json:"report,omitempty"`
+	StartedAt   time.Time  `json:"started_at"`
+	Technician  string     `json:"technician"`
+}
+
+// WebhookCustomerEvent The body of a webhook delivery: A customer was created, or its details, portal settings, branding or status changed; `data` is the customer as `GET /v1/customers/{customerId}` shows it after the change.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookCustomerEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A company account of the provider. Optional text fields are left out when empty; `parent_id` is
+	// set for a sub-customer; `branding` is `{}` for a customer with the provider's look.
+	//
+	//
+	// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"branding":{"accent_color":"#ff8800","display_name":"Acme Portal","host_name":"portal.acme.example","logo_url":"https://cdn.acme.example/logo.svg"},"contact_email":"it@acme.example","created_at":"2025-03-04T09:15:00Z","external_ref":"ERP-10042","features":{"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"jobs":true,"order_authorization":true,"pictures":false,"pre_orders":false,"supplier_warehouse":false,"tickets":true,"visits":true},"id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","legal_name":"Acme Handelsgesellschaft mbH","name":"Acme GmbH","phone":"+49 40 1234567","status":"active","updated_at":"2025-03-05T14:02:31Z","vat_id":"DE123456789","version":3}
+	Data Customer `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                `json:"timestamp"`
+	Type      WebhookCustomerEventType `json:"type"`
+}
+
+// WebhookCustomerEventType defines model for WebhookCustomerEvent.Type.
+type WebhookCustomerEventType string
+
+// WebhookDelivery One event on its way to one endpoint, and the record of its last attempt.
+type WebhookDelivery struct {
+	AttemptedAt *time.Time `json:"attempted_at,omitempty"`
+	Attempts    int        `json:"attempts"`
+
+	// Body The event's JSON exactly as signed and sent (only when reading one delivery).
+	Body      *string   `json:"body,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  *CustomerId `json:"customer_id,omitempty"`
+	DeliveredAt *time.Time  `json:"delivered_at,omitempty"`
+
+	// EndpointId Identifies a webhook endpoint: `wep_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: wep_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+	EndpointId WebhookEndpointId `json:"endpoint_id"`
+
+	// EventId Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	EventId WebhookEventId `json:"event_id"`
+
+	// EventType What happened, as `object.verb`. Each type's body is one of the `Webhook…Event` schemas:
+	// WebhookCustomerEvent, WebhookMembershipEvent, WebhookOrderEvent, WebhookStockItemEvent,
+	// WebhookTicketEvent, WebhookTicketCommentEvent and WebhookSiteEvent.
+	//
+	//
+	// Example: order.submitted
+	EventType WebhookEventType `json:"event_type"`
+
+	// Id Identifies a delivery of an event to an endpoint: `wdl_` and a unique suffix.
+	//
+	// Example: wdl_01912d80-4d5e-7f60-8a7b-9c0d1e2f3a4b
+	Id        WebhookDeliveryId `json:"id"`
+	LastError *string           `json:"last_error,omitempty"`
+
+	// LatencyMs How long the last attempt took, in milliseconds.
+	LatencyMs *int64 `json:"latency_ms,omitempty"`
+
+	// NextAttemptAt When a pending delivery is due; left out in the other states.
+	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
+
+	// ReplayOf Identifies a delivery of an event to an endpoint: `wdl_` and a unique suffix.
+	//
+	// Example: wdl_01912d80-4d5e-7f60-8a7b-9c0d1e2f3a4b
+	ReplayOf *WebhookDeliveryId `json:"replay_of,omitempty"`
+
+	// ResponseBody The first KiB of the last answer.
+	ResponseBody *string `json:"response_body,omitempty"`
+
+	// ResponseCode The last attempt's HTTP status; left out when there was no answer.
+	ResponseCode *int `json:"response_code,omitempty"`
+
+	// Status `pending` waits for its first or next attempt, `sending` is with a worker, `sent` was
+	// answered with a 2xx, `failed` gave up (a 3xx or 4xx other than 429, a blocked address, a
+	// disabled endpoint, or out of attempts); a failed delivery can be replayed.
+	//
+	//
+	// Example: sent
+	Status    WebhookDeliveryStatus `json:"status"`
+	UpdatedAt time.Time             `json:"updated_at"`
+}
+
+// WebhookDeliveryId Identifies a delivery of an event to an endpoint: `wdl_` and a unique suffix.
+//
+// Example: wdl_01912d80-4d5e-7f60-8a7b-9c0d1e2f3a4b
+type WebhookDeliveryId = string
+
+// WebhookDeliveryList One page of an endpoint's deliveries, newest first.
+type WebhookDeliveryList struct {
+	Items []WebhookDelivery `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// WebhookDeliveryStatus `pending` waits for its first or next attempt, `sending` is with a worker, `sent` was
+// answered with a 2xx, `failed` gave up (a 3xx or 4xx other than 429, a blocked address, a
+// disabled endpoint, or out of attempts); a failed delivery can be replayed.
+//
+// Example: sent
+type WebhookDeliveryStatus string
+
+// WebhookEndpoint An endpoint staff registered to receive events, without its signing secret.
+//
+// Example: {"created_at":"2025-03-04T09:15:00Z","description":"ERP order import","enabled":true,"event_types":["order.submitted","order.confirmed"],"id":"wep_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f","updated_at":"2025-03-04T09:15:00Z","url":"https://erp.example.com/portalkit/events","version":1}
+type WebhookEndpoint struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  *CustomerId `json:"customer_id,omitempty"`
+	Description string      `json:"description"`
+
+	// DisabledReason Why a disabled endpoint is off, such as failing for days or answering 410.
+	DisabledReason *string            `json:"disabled_reason,omitempty"`
+	Enabled        bool               `json:"enabled"`
+	EventTypes     []WebhookEventType `json:"event_types"`
+
+	// FailingSince When the failures since the last success began; left out while it answers.
+	FailingSince *time.Time `json:"failing_since,omitempty"`
+
+	// Id Identifies a webhook endpoint: `wep_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: wep_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+	Id WebhookEndpointId `json:"id"`
+
+	// PreviousSecretUntil During a rotation, until when the previous secret still signs.
+	PreviousSecretUntil *time.Time `json:"previous_secret_until,omitempty"`
+	UpdatedAt           time.Time  `json:"updated_at"`
+	Url                 string     `json:"url"`
+	Version             int64      `json:"version"`
+}
+
+// WebhookEndpointId Identifies a webhook endpoint: `wep_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: wep_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+type WebhookEndpointId = string
+
+// WebhookEndpointList One page of webhook endpoints, oldest first.
+type WebhookEndpointList struct {
+	Items []WebhookEndpoint `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// WebhookEndpointSecret An endpoint with its signing secret, shown this once.
+type WebhookEndpointSecret struct {
+	// Endpoint An endpoint staff registered to receive events, without its signing secret.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","description":"ERP order import","enabled":true,"event_types":["order.submitted","order.confirmed"],"id":"wep_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f","updated_at":"2025-03-04T09:15:00Z","url":"https://erp.example.com/portalkit/events","version":1}
+	Endpoint WebhookEndpoint `json:"endpoint"`
+
+	// Secret `whsec_` and the base64 key: give it to the receiver, which verifies deliveries with it.
+	Secret string `json:"secret"`
+}
+
+// WebhookEventId Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+// it.
+//
+// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+type WebhookEventId = string
+
+// WebhookEventType What happened, as `object.verb`. Each type's body is one of the `Webhook…Event` schemas:
+// WebhookCustomerEvent, WebhookMembershipEvent, WebhookOrderEvent, WebhookStockItemEvent,
+// WebhookTicketEvent, WebhookTicketCommentEvent and WebhookSiteEvent.
+//
+// Example: order.submitted
+type WebhookEventType string
+
+// WebhookMembershipEvent The body of a webhook delivery: A membership was created (added by staff, or an invitation accepted), changed (role, sites, disabled, enabled) or removed; `data` is the member as `GET …/memberships/{membershipId}` shows it (for `membership.removed`, as it was).
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookMembershipEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A membership together with the user it belongs to.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d","role":"admin","site_ids":[],"status":"active","updated_at":"2025-03-05T14:02:31Z","user":{"created_at":"2025-03-04T09:15:00Z","email":"ada@acme.example","id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","locale":"de-DE","name":"Ada Lovelace","status":"active","updated_at":"2025-03-04T09:15:00Z"},"user_id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","version":2}
+	Data Member `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                  `json:"timestamp"`
+	Type      WebhookMembershipEventType `json:"type"`
+}
+
+// WebhookMembershipEventType defines model for WebhookMembershipEvent.Type.
+type WebhookMembershipEventType string
+
+// WebhookOrderEvent The body of a webhook delivery: An order was placed or moved on; `data` is the order as `GET …/orders/{orderId}` shows it after the change. An order confirmed on submission (`auto_confirm_orders`) sends `order.submitted` and `order.confirmed`.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookOrderEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A customer's order, with its lines and its history.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","currency":"EUR","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","history":[{"at":"2025-03-04T09:15:00Z","by":"user:usr_01912d6f-4c5d-7e6f-9a80-1b2c3d4e5f60","to":"submitted"}],"id":"ord_01912d71-3e4d-7061-8c77-914f4e3d2cbf","kind":"standard","lines":[{"name":"Laptop 14 Pro","product_id":"prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d","quantity":2,"sku":"LAP-14-PRO","total":{"amount":219800,"currency":"EUR"},"unit_price":{"amount":109900,"currency":"EUR"}}],"number":"PO-001042","ordered_by":"usr_01912d6f-4c5d-7e6f-9a80-1b2c3d4e5f60","recipient":{"name":"Jane Doe"},"status":"submitted","total":{"amount":219800,"currency":"EUR"},"updated_at":"2025-03-04T09:15:00Z","version":1}
+	Data Order `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time             `json:"timestamp"`
+	Type      WebhookOrderEventType `json:"type"`
+}
+
+// WebhookOrderEventType defines model for WebhookOrderEvent.Type.
+type WebhookOrderEventType string
+
+// WebhookSiteEvent The body of a webhook delivery: A site was created, renamed or deleted; `data` is the site (for `site.deleted`, as it was).
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookSiteEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A place of a customer (an office, a warehouse); memberships may be limited to some sites.
+	//
+	// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 14","postal_code":"20457"},"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","external_ref":"ERP-4711","id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","location":{"latitude":53.5413,"longitude":9.9841},"name":"Hamburg HQ","notes":"Ring at the gate.","updated_at":"2025-03-04T09:15:00Z","version":1}
+	Data Site `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time            `json:"timestamp"`
+	Type      WebhookSiteEventType `json:"type"`
+}
+
+// WebhookSiteEventType defines model for WebhookSiteEvent.Type.
+type WebhookSiteEventType string
+
+// WebhookStockItemEvent The body of a webhook delivery: A device of the supplier warehouse was stocked in (one event per item), issued, returned or retired; `data` is the item as the API shows it after the move.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookStockItemEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data One device held in the supplier warehouse for a customer.
+	//
+	// Example: {"condition":"new","created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","holder":{"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"},"id":"itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b","product":{"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"},"serial_number":"5CD1234XYZ","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","status":"issued","updated_at":"2025-03-05T10:00:00Z","version":2}
+	Data StockItem `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                 `json:"timestamp"`
+	Type      WebhookStockItemEventType `json:"type"`
+}
+
+// WebhookStockItemEventType defines model for WebhookStockItemEvent.Type.
+type WebhookStockItemEventType string
+
+// WebhookTicketCommentEvent The body of a webhook delivery: A reply or an internal note was added to a ticket; `data` is the comment as staff see it.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookTicketCommentEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A public reply or an internal note on a ticket.
+	Data TicketComment `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                     `json:"timestamp"`
+	Type      WebhookTicketCommentEventType `json:"type"`
+}
+
+// WebhookTicketCommentEventType defines model for WebhookTicketCommentEvent.Type.
+type WebhookTicketCommentEventType string
+
+// WebhookTicketEvent The body of a webhook delivery: A ticket was opened, or changed (status, priority, assignee, reopened, a master-data change applied); `data` is the ticket as staff see it after the change.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookTicketEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A customer's support ticket.
+	//
+	// Example: {"created_at":"2026-03-01T09:00:00Z","customer_id":"cus_01912d5f-8a3b-7c41-9e2d-4b6f8a1c3e5d","description":"","fields":{"damage":"functional"},"id":"tkt_01912d71-3e4d-7061-8c77-914f4e3d2cbf","links":{},"number":"T-000123","priority":"high","status":"open","subject":"Cracked display","type":"equipment_damage","updated_at":"2026-03-01T09:00:00Z","version":1}
+	Data Ticket `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time              `json:"timestamp"`
+	Type      WebhookTicketEventType `json:"type"`
+}
+
+// WebhookTicketEventType defines model for WebhookTicketEvent.Type.
+type WebhookTicketEventType string
+
 // ActiveFilter defines model for ActiveFilter.
 type ActiveFilter = bool
 
@@ -4369,6 +5426,9 @@ type EmployeeQuery = string
 // EmployeeStatusFilter `active`; `locked`: left the HR system while holding devices, until each is back; `left`: gone, kept as history.
 type EmployeeStatusFilter = EmployeeStatus
 
+// From defines model for From.
+type From = time.Time
+
 // GlobalFilter defines model for GlobalFilter.
 type GlobalFilter = bool
 
@@ -4382,6 +5442,11 @@ type IfMatch = string
 //
 // Example: pending
 type InvitationStateFilter = InvitationState
+
+// JobIdFilter Identifies a job: `job_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d
+type JobIdFilter = JobId
 
 // Limit defines model for Limit.
 type Limit = int
@@ -4453,6 +5518,14 @@ type RunId = SyncRunId
 // SerialNumberFilter defines model for SerialNumberFilter.
 type SerialNumberFilter = string
 
+// SiteIdFilter Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+type SiteIdFilter = SiteId
+
+// SiteSearch defines model for SiteSearch.
+type SiteSearch = string
+
 // StaffRoleFilter What a staff member or API key may do across all customers: `agent` (service desk) reads
 // everything and looks after sites and people, `admin` also manages customers and their settings,
 // `owner` also manages API keys.
@@ -4484,10 +5557,27 @@ type TicketStatusFilter = TicketStatus
 // TicketTypeFilter defines model for TicketTypeFilter.
 type TicketTypeFilter = string
 
+// To defines model for To.
+type To = time.Time
+
 // TokenId Identifies a SCIM token: `sct_` and a unique suffix (a UUIDv7 by default).
 //
 // Example: sct_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
 type TokenId = SCIMTokenId
+
+// WebhookDeliveryStatusFilter `pending` waits for its first or next attempt, `sending` is with a worker, `sent` was
+// answered with a 2xx, `failed` gave up (a 3xx or 4xx other than 429, a blocked address, a
+// disabled endpoint, or out of attempts); a failed delivery can be replayed.
+//
+// Example: sent
+type WebhookDeliveryStatusFilter = WebhookDeliveryStatus
+
+// WebhookEventIdFilter Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+// it.
+//
+// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+type WebhookEventIdFilter = WebhookEventId
 
 // WrittenFilter defines model for WrittenFilter.
 type WrittenFilter = bool
@@ -4725,6 +5815,52 @@ type InviteParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListJobsParams defines parameters for ListJobs.
+type ListJobsParams struct {
+	// From Keeps what starts at or after this time (RFC 3339).
+	From *From `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Keeps what starts before this time (RFC 3339); must be after `from`.
+	To *To `form:"to,omitempty" json:"to,omitempty"`
+
+	// SiteId Keeps what happened at this site.
+	SiteId *SiteIdFilter `form:"site_id,omitempty" json:"site_id,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// PushJobParams defines parameters for PushJob.
+type PushJobParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateJobParams defines parameters for UpdateJob.
+type UpdateJobParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// UploadPictureMultipartBody defines parameters for UploadPicture.
+type UploadPictureMultipartBody struct {
+	File openapi_types.File `json:"file"`
+}
+
+// PushVisitParams defines parameters for PushVisit.
+type PushVisitParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // ListMembersParams defines parameters for ListMembers.
 type ListMembersParams struct {
 	// Role Keeps members with this role.
@@ -4839,6 +5975,27 @@ type ListOrgUnitsParams struct {
 	Kind *OrgUnitKind `form:"kind,omitempty" json:"kind,omitempty"`
 }
 
+// ListPicturesParams defines parameters for ListPictures.
+type ListPicturesParams struct {
+	// From Keeps what starts at or after this time (RFC 3339).
+	From *From `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Keeps what starts before this time (RFC 3339); must be after `from`.
+	To *To `form:"to,omitempty" json:"to,omitempty"`
+
+	// SiteId Keeps what happened at this site.
+	SiteId *SiteIdFilter `form:"site_id,omitempty" json:"site_id,omitempty"`
+
+	// JobId Keeps the visits of this job.
+	JobId *JobIdFilter `form:"job_id,omitempty" json:"job_id,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListRecordsParams defines parameters for ListRecords.
 type ListRecordsParams struct {
 	// Type Keeps records of this type.
@@ -4877,6 +6034,9 @@ type CreateSCIMTokenParams struct {
 
 // ListSitesParams defines parameters for ListSites.
 type ListSitesParams struct {
+	// Q Keeps sites whose name, city or external reference contains this text, ignoring case.
+	Q *SiteSearch `form:"q,omitempty" json:"q,omitempty"`
+
 	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
@@ -4894,6 +6054,13 @@ type CreateSiteParams struct {
 
 // RenameSiteParams defines parameters for RenameSite.
 type RenameSiteParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// MoveSiteParams defines parameters for MoveSite.
+type MoveSiteParams struct {
 	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
 	// missing one 428. Weak ETags and `*` never match.
 	IfMatch IfMatch `json:"If-Match"`
@@ -5034,6 +6201,27 @@ type ChangeTicketStatusParams struct {
 	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
 	// missing one 428. Weak ETags and `*` never match.
 	IfMatch IfMatch `json:"If-Match"`
+}
+
+// ListVisitsParams defines parameters for ListVisits.
+type ListVisitsParams struct {
+	// From Keeps what starts at or after this time (RFC 3339).
+	From *From `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Keeps what starts before this time (RFC 3339); must be after `from`.
+	To *To `form:"to,omitempty" json:"to,omitempty"`
+
+	// SiteId Keeps what happened at this site.
+	SiteId *SiteIdFilter `form:"site_id,omitempty" json:"site_id,omitempty"`
+
+	// JobId Keeps the visits of this job.
+	JobId *JobIdFilter `form:"job_id,omitempty" json:"job_id,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
 // ListMailMessagesParams defines parameters for ListMailMessages.
@@ -5237,6 +6425,54 @@ type ListTicketQueueParams struct {
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// ListWebhookEndpointsParams defines parameters for ListWebhookEndpoints.
+type ListWebhookEndpointsParams struct {
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// UpdateWebhookEndpointParams defines parameters for UpdateWebhookEndpoint.
+type UpdateWebhookEndpointParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// ListWebhookDeliveriesParams defines parameters for ListWebhookDeliveries.
+type ListWebhookDeliveriesParams struct {
+	// Status Keeps deliveries in this state.
+	Status *WebhookDeliveryStatusFilter `form:"status,omitempty" json:"status,omitempty"`
+
+	// EventId Keeps the deliveries of this event (its first one and its replays).
+	EventId *WebhookEventIdFilter `form:"event_id,omitempty" json:"event_id,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// EventJSONBody defines parameters for Event.
+type EventJSONBody struct {
+	union json.RawMessage
+}
+
+// EventParams defines parameters for Event.
+type EventParams struct {
+	// WebhookId The event's ID, the same on every attempt and replay.
+	WebhookId WebhookEventId `json:"webhook-id"`
+
+	// WebhookTimestamp The attempt's time in Unix seconds; refuse ones far from your clock.
+	WebhookTimestamp int64 `json:"webhook-timestamp"`
+
+	// WebhookSignature Space-separated `v1,<base64 HMAC-SHA256>` signatures, one per secret that signs.
+	WebhookSignature string `json:"webhook-signature"`
+}
+
 // CreateAPIKeyJSONRequestBody defines body for CreateAPIKey for application/json ContentType.
 type CreateAPIKeyJSONRequestBody = CreateAPIKeyRequest
 
@@ -5287,6 +6523,18 @@ type InviteJSONRequestBody = InviteRequest
 
 // ResendInvitationJSONRequestBody defines body for ResendInvitation for application/json ContentType.
 type ResendInvitationJSONRequestBody = ResendInvitationRequest
+
+// PushJobJSONRequestBody defines body for PushJob for application/json ContentType.
+type PushJobJSONRequestBody = JobRequest
+
+// UpdateJobJSONRequestBody defines body for UpdateJob for application/json ContentType.
+type UpdateJobJSONRequestBody = JobPatch
+
+// UploadPictureMultipartRequestBody defines body for UploadPicture for multipart/form-data ContentType.
+type UploadPictureMultipartRequestBody UploadPictureMultipartBody
+
+// PushVisitJSONRequestBody defines body for PushVisit for application/json ContentType.
+type PushVisitJSONRequestBody = VisitRequest
 
 // UpdateLicensesJSONRequestBody defines body for UpdateLicenses for application/json ContentType.
 type UpdateLicensesJSONRequestBody = UpdateLicensesRequest
@@ -5344,6 +6592,9 @@ type CreateSiteJSONRequestBody = SiteRequest
 
 // RenameSiteJSONRequestBody defines body for RenameSite for application/json ContentType.
 type RenameSiteJSONRequestBody = SiteRequest
+
+// MoveSiteJSONRequestBody defines body for MoveSite for application/json ContentType.
+type MoveSiteJSONRequestBody = MoveSiteRequest
 
 // StockInJSONRequestBody defines body for StockIn for application/json ContentType.
 type StockInJSONRequestBody = StockInRequest
@@ -5428,6 +6679,213 @@ type InviteStaffJSONRequestBody = InviteStaffRequest
 
 // UpdateStaffJSONRequestBody defines body for UpdateStaff for application/json ContentType.
 type UpdateStaffJSONRequestBody = UpdateStaffRequest
+
+// CreateWebhookEndpointJSONRequestBody defines body for CreateWebhookEndpoint for application/json ContentType.
+type CreateWebhookEndpointJSONRequestBody = CreateWebhookEndpointRequest
+
+// UpdateWebhookEndpointJSONRequestBody defines body for UpdateWebhookEndpoint for application/json ContentType.
+type UpdateWebhookEndpointJSONRequestBody = UpdateWebhookEndpointRequest
+
+// ReplayWebhookDeliveriesJSONRequestBody defines body for ReplayWebhookDeliveries for application/json ContentType.
+type ReplayWebhookDeliveriesJSONRequestBody = ReplayWebhookDeliveriesRequest
+
+// RotateWebhookSecretJSONRequestBody defines body for RotateWebhookSecret for application/json ContentType.
+type RotateWebhookSecretJSONRequestBody = RotateWebhookSecretRequest
+
+// EventJSONRequestBody defines body for Event for application/json ContentType.
+type EventJSONRequestBody EventJSONBody
+
+// AsWebhookCustomerEvent returns the union data inside the EventJSONBody as a WebhookCustomerEvent
+func (t EventJSONBody) AsWebhookCustomerEvent() (WebhookCustomerEvent, error) {
+	var body WebhookCustomerEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookCustomerEvent overwrites any union data inside the EventJSONBody as the provided WebhookCustomerEvent
+func (t *EventJSONBody) FromWebhookCustomerEvent(v WebhookCustomerEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookCustomerEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookCustomerEvent
+func (t *EventJSONBody) MergeWebhookCustomerEvent(v WebhookCustomerEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookMembershipEvent returns the union data inside the EventJSONBody as a WebhookMembershipEvent
+func (t EventJSONBody) AsWebhookMembershipEvent() (WebhookMembershipEvent, error) {
+	var body WebhookMembershipEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookMembershipEvent overwrites any union data inside the EventJSONBody as the provided WebhookMembershipEvent
+func (t *EventJSONBody) FromWebhookMembershipEvent(v WebhookMembershipEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookMembershipEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookMembershipEvent
+func (t *EventJSONBody) MergeWebhookMembershipEvent(v WebhookMembershipEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookOrderEvent returns the union data inside the EventJSONBody as a WebhookOrderEvent
+func (t EventJSONBody) AsWebhookOrderEvent() (WebhookOrderEvent, error) {
+	var body WebhookOrderEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookOrderEvent overwrites any union data inside the EventJSONBody as the provided WebhookOrderEvent
+func (t *EventJSONBody) FromWebhookOrderEvent(v WebhookOrderEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookOrderEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookOrderEvent
+func (t *EventJSONBody) MergeWebhookOrderEvent(v WebhookOrderEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookStockItemEvent returns the union data inside the EventJSONBody as a WebhookStockItemEvent
+func (t EventJSONBody) AsWebhookStockItemEvent() (WebhookStockItemEvent, error) {
+	var body WebhookStockItemEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookStockItemEvent overwrites any union data inside the EventJSONBody as the provided WebhookStockItemEvent
+func (t *EventJSONBody) FromWebhookStockItemEvent(v WebhookStockItemEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookStockItemEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookStockItemEvent
+func (t *EventJSONBody) MergeWebhookStockItemEvent(v WebhookStockItemEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookTicketEvent returns the union data inside the EventJSONBody as a WebhookTicketEvent
+func (t EventJSONBody) AsWebhookTicketEvent() (WebhookTicketEvent, error) {
+	var body WebhookTicketEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookTicketEvent overwrites any union data inside the EventJSONBody as the provided WebhookTicketEvent
+func (t *EventJSONBody) FromWebhookTicketEvent(v WebhookTicketEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookTicketEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookTicketEvent
+func (t *EventJSONBody) MergeWebhookTicketEvent(v WebhookTicketEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookTicketCommentEvent returns the union data inside the EventJSONBody as a WebhookTicketCommentEvent
+func (t EventJSONBody) AsWebhookTicketCommentEvent() (WebhookTicketCommentEvent, error) {
+	var body WebhookTicketCommentEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookTicketCommentEvent overwrites any union data inside the EventJSONBody as the provided WebhookTicketCommentEvent
+func (t *EventJSONBody) FromWebhookTicketCommentEvent(v WebhookTicketCommentEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookTicketCommentEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookTicketCommentEvent
+func (t *EventJSONBody) MergeWebhookTicketCommentEvent(v WebhookTicketCommentEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookSiteEvent returns the union data inside the EventJSONBody as a WebhookSiteEvent
+func (t EventJSONBody) AsWebhookSiteEvent() (WebhookSiteEvent, error) {
+	var body WebhookSiteEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookSiteEvent overwrites any union data inside the EventJSONBody as the provided WebhookSiteEvent
+func (t *EventJSONBody) FromWebhookSiteEvent(v WebhookSiteEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookSiteEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookSiteEvent
+func (t *EventJSONBody) MergeWebhookSiteEvent(v WebhookSiteEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t EventJSONBody) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *EventJSONBody) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
@@ -5554,6 +7012,24 @@ type ServerInterface interface {
 	// RevokeInvitation Revoke an invitation
 	// (POST /v1/customers/{customerId}/invitations/{invitationId}/revoke)
 	RevokeInvitation(w http.ResponseWriter, r *http.Request, customerId CustomerId, invitationId InvitationId)
+	// ListJobs List a customer's jobs by date range
+	// (GET /v1/customers/{customerId}/jobs)
+	ListJobs(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListJobsParams)
+	// PushJob Create a job, or change the one its external reference names
+	// (POST /v1/customers/{customerId}/jobs)
+	PushJob(w http.ResponseWriter, r *http.Request, customerId CustomerId, params PushJobParams)
+	// GetJob Get a job
+	// (GET /v1/customers/{customerId}/jobs/{jobId})
+	GetJob(w http.ResponseWriter, r *http.Request, customerId CustomerId, jobId JobId)
+	// UpdateJob Change a job
+	// (PATCH /v1/customers/{customerId}/jobs/{jobId})
+	UpdateJob(w http.ResponseWriter, r *http.Request, customerId CustomerId, jobId JobId, params UpdateJobParams)
+	// UploadPicture Upload a picture of a job
+	// (POST /v1/customers/{customerId}/jobs/{jobId}/pictures)
+	UploadPicture(w http.ResponseWriter, r *http.Request, customerId CustomerId, jobId JobId)
+	// PushVisit Record a visit of a job, or change the one its external reference names
+	// (POST /v1/customers/{customerId}/jobs/{jobId}/visits)
+	PushVisit(w http.ResponseWriter, r *http.Request, customerId CustomerId, jobId JobId, params PushVisitParams)
 	// GetLicenses Get a customer's licences of paid features
 	// (GET /v1/customers/{customerId}/licenses)
 	GetLicenses(w http.ResponseWriter, r *http.Request, customerId CustomerId)
@@ -5647,6 +7123,15 @@ type ServerInterface interface {
 	// ListOrgUnits List a customer's departments and cost centres
 	// (GET /v1/customers/{customerId}/org-units)
 	ListOrgUnits(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListOrgUnitsParams)
+	// ListPictures List a customer's pictures by date range
+	// (GET /v1/customers/{customerId}/pictures)
+	ListPictures(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListPicturesParams)
+	// GetPictureContent Download a picture
+	// (GET /v1/customers/{customerId}/pictures/{pictureId}/content)
+	GetPictureContent(w http.ResponseWriter, r *http.Request, customerId CustomerId, pictureId PictureId)
+	// GetPictureThumbnail Download a picture's thumbnail
+	// (GET /v1/customers/{customerId}/pictures/{pictureId}/thumbnail)
+	GetPictureThumbnail(w http.ResponseWriter, r *http.Request, customerId CustomerId, pictureId PictureId)
 	// ReactivateCustomer Reactivate a customer
 	// (POST /v1/customers/{customerId}/reactivate)
 	ReactivateCustomer(w http.ResponseWriter, r *http.Request, customerId CustomerId)
@@ -5695,6 +7180,9 @@ type ServerInterface interface {
 	// RenameSite Rename a site
 	// (PATCH /v1/customers/{customerId}/sites/{siteId})
 	RenameSite(w http.ResponseWriter, r *http.Request, customerId CustomerId, siteId SiteId, params RenameSiteParams)
+	// MoveSite Give a site to another customer
+	// (POST /v1/customers/{customerId}/sites/{siteId}/move)
+	MoveSite(w http.ResponseWriter, r *http.Request, customerId CustomerId, siteId SiteId, params MoveSiteParams)
 	// ListStockLevels Count a customer's stock per product
 	// (GET /v1/customers/{customerId}/stock)
 	ListStockLevels(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListStockLevelsParams)
@@ -5764,6 +7252,12 @@ type ServerInterface interface {
 	// ChangeTicketStatus Move a ticket to another status
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/status)
 	ChangeTicketStatus(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params ChangeTicketStatusParams)
+	// ListVisits List a customer's visits by date range
+	// (GET /v1/customers/{customerId}/visits)
+	ListVisits(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListVisitsParams)
+	// GetVisit Get a visit
+	// (GET /v1/customers/{customerId}/visits/{visitId})
+	GetVisit(w http.ResponseWriter, r *http.Request, customerId CustomerId, visitId VisitId)
 	// ListMailMessages List the mail outbox
 	// (GET /v1/mail/messages)
 	ListMailMessages(w http.ResponseWriter, r *http.Request, params ListMailMessagesParams)
@@ -5881,6 +7375,36 @@ type ServerInterface interface {
 	// EnableUser Enable a user
 	// (POST /v1/users/{userId}/enable)
 	EnableUser(w http.ResponseWriter, r *http.Request, userId UserId)
+	// GetWebhookDelivery Get a webhook delivery
+	// (GET /v1/webhooks/deliveries/{deliveryId})
+	GetWebhookDelivery(w http.ResponseWriter, r *http.Request, deliveryId WebhookDeliveryId)
+	// ReplayWebhookDelivery Replay a webhook delivery
+	// (POST /v1/webhooks/deliveries/{deliveryId}/replay)
+	ReplayWebhookDelivery(w http.ResponseWriter, r *http.Request, deliveryId WebhookDeliveryId)
+	// ListWebhookEndpoints List the webhook endpoints
+	// (GET /v1/webhooks/endpoints)
+	ListWebhookEndpoints(w http.ResponseWriter, r *http.Request, params ListWebhookEndpointsParams)
+	// CreateWebhookEndpoint Register a webhook endpoint
+	// (POST /v1/webhooks/endpoints)
+	CreateWebhookEndpoint(w http.ResponseWriter, r *http.Request)
+	// DeleteWebhookEndpoint Delete a webhook endpoint
+	// (DELETE /v1/webhooks/endpoints/{endpointId})
+	DeleteWebhookEndpoint(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId)
+	// GetWebhookEndpoint Get a webhook endpoint
+	// (GET /v1/webhooks/endpoints/{endpointId})
+	GetWebhookEndpoint(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId)
+	// UpdateWebhookEndpoint Change a webhook endpoint
+	// (PATCH /v1/webhooks/endpoints/{endpointId})
+	UpdateWebhookEndpoint(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId, params UpdateWebhookEndpointParams)
+	// ListWebhookDeliveries List an endpoint's deliveries
+	// (GET /v1/webhooks/endpoints/{endpointId}/deliveries)
+	ListWebhookDeliveries(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId, params ListWebhookDeliveriesParams)
+	// ReplayWebhookDeliveries Replay an endpoint's deliveries of a time range
+	// (POST /v1/webhooks/endpoints/{endpointId}/replay)
+	ReplayWebhookDeliveries(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId)
+	// RotateWebhookSecret Rotate a webhook endpoint's secret
+	// (POST /v1/webhooks/endpoints/{endpointId}/rotate-secret)
+	RotateWebhookSecret(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -7365,6 +8889,342 @@ func (siw *ServerInterfaceWrapper) RevokeInvitation(w http.ResponseWriter, r *ht
 	handler.ServeHTTP(w, r)
 }
 
+// ListJobs operation middleware
+func (siw *ServerInterfaceWrapper) ListJobs(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListJobsParams
+
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "site_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "site_id", r.URL.Query(), &params.SiteId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "site_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "site_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListJobs(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// PushJob operation middleware
+func (siw *ServerInterfaceWrapper) PushJob(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params PushJobParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.PushJob(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetJob operation middleware
+func (siw *ServerInterfaceWrapper) GetJob(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "jobId" -------------
+	var jobId JobId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "jobId", r.PathValue("jobId"), &jobId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "jobId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetJob(w, r, customerId, jobId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateJob operation middleware
+func (siw *ServerInterfaceWrapper) UpdateJob(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "jobId" -------------
+	var jobId JobId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "jobId", r.PathValue("jobId"), &jobId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "jobId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateJobParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateJob(w, r, customerId, jobId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UploadPicture operation middleware
+func (siw *ServerInterfaceWrapper) UploadPicture(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "jobId" -------------
+	var jobId JobId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "jobId", r.PathValue("jobId"), &jobId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "jobId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UploadPicture(w, r, customerId, jobId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// PushVisit operation middleware
+func (siw *ServerInterfaceWrapper) PushVisit(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "jobId" -------------
+	var jobId JobId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "jobId", r.PathValue("jobId"), &jobId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "jobId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params PushVisitParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.PushVisit(w, r, customerId, jobId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetLicenses operation middleware
 func (siw *ServerInterfaceWrapper) GetLicenses(w http.ResponseWriter, r *http.Request) {
 
@@ -8761,6 +10621,183 @@ func (siw *ServerInterfaceWrapper) ListOrgUnits(w http.ResponseWriter, r *http.R
 	handler.ServeHTTP(w, r)
 }
 
+// ListPictures operation middleware
+func (siw *ServerInterfaceWrapper) ListPictures(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPicturesParams
+
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "site_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "site_id", r.URL.Query(), &params.SiteId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "site_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "site_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "job_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "job_id", r.URL.Query(), &params.JobId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "job_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "job_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListPictures(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetPictureContent operation middleware
+func (siw *ServerInterfaceWrapper) GetPictureContent(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "pictureId" -------------
+	var pictureId PictureId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "pictureId", r.PathValue("pictureId"), &pictureId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "pictureId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetPictureContent(w, r, customerId, pictureId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetPictureThumbnail operation middleware
+func (siw *ServerInterfaceWrapper) GetPictureThumbnail(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "pictureId" -------------
+	var pictureId PictureId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "pictureId", r.PathValue("pictureId"), &pictureId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "pictureId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetPictureThumbnail(w, r, customerId, pictureId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ReactivateCustomer operation middleware
 func (siw *ServerInterfaceWrapper) ReactivateCustomer(w http.ResponseWriter, r *http.Request) {
 
@@ -9252,6 +11289,19 @@ func (siw *ServerInterfaceWrapper) ListSites(w http.ResponseWriter, r *http.Requ
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListSitesParams
 
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", r.URL.Query(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "q"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "q", Err: err})
+		}
+		return
+	}
+
 	// ------------- Optional query parameter "cursor" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -9463,6 +11513,69 @@ func (siw *ServerInterfaceWrapper) RenameSite(w http.ResponseWriter, r *http.Req
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RenameSite(w, r, customerId, siteId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// MoveSite operation middleware
+func (siw *ServerInterfaceWrapper) MoveSite(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "siteId" -------------
+	var siteId SiteId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "siteId", r.PathValue("siteId"), &siteId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "siteId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params MoveSiteParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.MoveSite(w, r, customerId, siteId, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -10719,6 +12832,148 @@ func (siw *ServerInterfaceWrapper) ChangeTicketStatus(w http.ResponseWriter, r *
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ChangeTicketStatus(w, r, customerId, ticketId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListVisits operation middleware
+func (siw *ServerInterfaceWrapper) ListVisits(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListVisitsParams
+
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "site_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "site_id", r.URL.Query(), &params.SiteId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "site_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "site_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "job_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "job_id", r.URL.Query(), &params.JobId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "job_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "job_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListVisits(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetVisit operation middleware
+func (siw *ServerInterfaceWrapper) GetVisit(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "visitId" -------------
+	var visitId VisitId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "visitId", r.PathValue("visitId"), &visitId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "visitId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetVisit(w, r, customerId, visitId)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -12289,6 +14544,357 @@ func (siw *ServerInterfaceWrapper) EnableUser(w http.ResponseWriter, r *http.Req
 	handler.ServeHTTP(w, r)
 }
 
+// GetWebhookDelivery operation middleware
+func (siw *ServerInterfaceWrapper) GetWebhookDelivery(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "deliveryId" -------------
+	var deliveryId WebhookDeliveryId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "deliveryId", r.PathValue("deliveryId"), &deliveryId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "deliveryId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetWebhookDelivery(w, r, deliveryId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ReplayWebhookDelivery operation middleware
+func (siw *ServerInterfaceWrapper) ReplayWebhookDelivery(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "deliveryId" -------------
+	var deliveryId WebhookDeliveryId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "deliveryId", r.PathValue("deliveryId"), &deliveryId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "deliveryId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ReplayWebhookDelivery(w, r, deliveryId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListWebhookEndpoints operation middleware
+func (siw *ServerInterfaceWrapper) ListWebhookEndpoints(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListWebhookEndpointsParams
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListWebhookEndpoints(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateWebhookEndpoint operation middleware
+func (siw *ServerInterfaceWrapper) CreateWebhookEndpoint(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateWebhookEndpoint(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteWebhookEndpoint operation middleware
+func (siw *ServerInterfaceWrapper) DeleteWebhookEndpoint(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "endpointId" -------------
+	var endpointId WebhookEndpointId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "endpointId", r.PathValue("endpointId"), &endpointId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "endpointId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteWebhookEndpoint(w, r, endpointId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetWebhookEndpoint operation middleware
+func (siw *ServerInterfaceWrapper) GetWebhookEndpoint(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "endpointId" -------------
+	var endpointId WebhookEndpointId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "endpointId", r.PathValue("endpointId"), &endpointId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "endpointId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetWebhookEndpoint(w, r, endpointId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateWebhookEndpoint operation middleware
+func (siw *ServerInterfaceWrapper) UpdateWebhookEndpoint(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "endpointId" -------------
+	var endpointId WebhookEndpointId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "endpointId", r.PathValue("endpointId"), &endpointId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "endpointId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateWebhookEndpointParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateWebhookEndpoint(w, r, endpointId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListWebhookDeliveries operation middleware
+func (siw *ServerInterfaceWrapper) ListWebhookDeliveries(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "endpointId" -------------
+	var endpointId WebhookEndpointId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "endpointId", r.PathValue("endpointId"), &endpointId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "endpointId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListWebhookDeliveriesParams
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "event_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "event_id", r.URL.Query(), &params.EventId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "event_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "event_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListWebhookDeliveries(w, r, endpointId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ReplayWebhookDeliveries operation middleware
+func (siw *ServerInterfaceWrapper) ReplayWebhookDeliveries(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "endpointId" -------------
+	var endpointId WebhookEndpointId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "endpointId", r.PathValue("endpointId"), &endpointId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "endpointId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ReplayWebhookDeliveries(w, r, endpointId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RotateWebhookSecret operation middleware
+func (siw *ServerInterfaceWrapper) RotateWebhookSecret(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "endpointId" -------------
+	var endpointId WebhookEndpointId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "endpointId", r.PathValue("endpointId"), &endpointId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "endpointId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RotateWebhookSecret(w, r, endpointId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 type UnescapedCookieParamError struct {
 	ParamName string
 	Err       error
@@ -12423,6 +15029,18 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/customers/{customerId}/sites/{siteId}", wrapper.DeleteSite)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/sites/{siteId}", wrapper.GetSite)
 	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/customers/{customerId}/sites/{siteId}", wrapper.RenameSite)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/sites/{siteId}/move", wrapper.MoveSite)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/jobs", wrapper.ListJobs)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/jobs", wrapper.PushJob)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/jobs/{jobId}", wrapper.GetJob)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/customers/{customerId}/jobs/{jobId}", wrapper.UpdateJob)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/jobs/{jobId}/visits", wrapper.PushVisit)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/visits", wrapper.ListVisits)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/visits/{visitId}", wrapper.GetVisit)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/jobs/{jobId}/pictures", wrapper.UploadPicture)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/pictures", wrapper.ListPictures)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/pictures/{pictureId}/content", wrapper.GetPictureContent)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/pictures/{pictureId}/thumbnail", wrapper.GetPictureThumbnail)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/memberships", wrapper.ListMembers)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/memberships", wrapper.AddMember)
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/customers/{customerId}/memberships/{membershipId}", wrapper.RemoveMember)
@@ -12527,6 +15145,16 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/customers/{customerId}/news/{articleId}", wrapper.DeleteCustomerArticle)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/news/{articleId}", wrapper.GetCustomerArticle)
 	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/customers/{customerId}/news/{articleId}", wrapper.UpdateCustomerArticle)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/webhooks/endpoints", wrapper.ListWebhookEndpoints)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/webhooks/endpoints", wrapper.CreateWebhookEndpoint)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/webhooks/endpoints/{endpointId}", wrapper.DeleteWebhookEndpoint)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/webhooks/endpoints/{endpointId}", wrapper.GetWebhookEndpoint)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/webhooks/endpoints/{endpointId}", wrapper.UpdateWebhookEndpoint)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/webhooks/endpoints/{endpointId}/rotate-secret", wrapper.RotateWebhookSecret)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/webhooks/endpoints/{endpointId}/deliveries", wrapper.ListWebhookDeliveries)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/webhooks/endpoints/{endpointId}/replay", wrapper.ReplayWebhookDeliveries)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/webhooks/deliveries/{deliveryId}", wrapper.GetWebhookDelivery)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/webhooks/deliveries/{deliveryId}/replay", wrapper.ReplayWebhookDelivery)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/licenses", wrapper.GetLicenses)
 	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v1/customers/{customerId}/licenses", wrapper.UpdateLicenses)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/employees", wrapper.ListEmployees)
@@ -12561,6 +15189,113 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/openapi.yaml", wrapper.GetOpenAPISpec)
 
 	return m
+}
+
+// CallbackReceiverInterface represents handlers for receiving inbound
+// callback requests. Each callback becomes a Handle*Callback
+// method that the implementation fills in. The caller mounts the per-
+// callback http.Handler returned by {Op}CallbackHandler at
+// whatever URL path they advertise to senders.
+type CallbackReceiverInterface interface {
+	// An event, delivered to the endpoint
+	// HandleEventCallback handles the POST callback for event.
+	HandleEventCallback(w http.ResponseWriter, r *http.Request, params EventParams)
+}
+
+// CallbackReceiverMiddlewareFunc wraps an http.Handler with cross-
+// cutting behavior (signature verification, logging, rate limiting, ...).
+type CallbackReceiverMiddlewareFunc func(http.Handler) http.Handler
+
+// EventCallbackHandler returns the http.Handler for the event callback.
+// Mount this at the URL path advertised to callback senders. errHandler
+// may be nil; if so, parameter-binding errors return 400 with the error
+// message. Middlewares are applied in the order provided -- the last
+// argument becomes the outermost wrapper.
+func EventCallbackHandler(si CallbackReceiverInterface, errHandler func(w http.ResponseWriter, r *http.Request, err error), middlewares ...CallbackReceiverMiddlewareFunc) http.Handler {
+	if errHandler == nil {
+		errHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+		}
+	}
+	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var err error
+		_ = err
+
+		// Parameter object where we will unmarshal all parameters from the request.
+		var params EventParams
+
+		// ------------- Required header parameter "webhook-id" -------------
+		if valueList, found := r.Header[http.CanonicalHeaderKey("webhook-id")]; found {
+			var WebhookId WebhookEventId
+			n := len(valueList)
+			if n != 1 {
+				errHandler(w, r, &TooManyValuesForParamError{ParamName: "webhook-id", Count: n})
+				return
+			}
+
+			err = runtime.BindStyledParameterWithOptions("simple", "webhook-id", valueList[0], &WebhookId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+			if err != nil {
+				errHandler(w, r, &InvalidParamFormatError{ParamName: "webhook-id", Err: err})
+				return
+			}
+			params.WebhookId = WebhookId
+
+		} else {
+			err := fmt.Errorf("Header parameter webhook-id is required, but not found")
+			errHandler(w, r, &RequiredHeaderError{ParamName: "webhook-id", Err: err})
+			return
+		}
+
+		// ------------- Required header parameter "webhook-timestamp" -------------
+		if valueList, found := r.Header[http.CanonicalHeaderKey("webhook-timestamp")]; found {
+			var WebhookTimestamp int64
+			n := len(valueList)
+			if n != 1 {
+				errHandler(w, r, &TooManyValuesForParamError{ParamName: "webhook-timestamp", Count: n})
+				return
+			}
+
+			err = runtime.BindStyledParameterWithOptions("simple", "webhook-timestamp", valueList[0], &WebhookTimestamp, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int64"})
+			if err != nil {
+				errHandler(w, r, &InvalidParamFormatError{ParamName: "webhook-timestamp", Err: err})
+				return
+			}
+			params.WebhookTimestamp = WebhookTimestamp
+
+		} else {
+			err := fmt.Errorf("Header parameter webhook-timestamp is required, but not found")
+			errHandler(w, r, &RequiredHeaderError{ParamName: "webhook-timestamp", Err: err})
+			return
+		}
+
+		// ------------- Required header parameter "webhook-signature" -------------
+		if valueList, found := r.Header[http.CanonicalHeaderKey("webhook-signature")]; found {
+			var WebhookSignature string
+			n := len(valueList)
+			if n != 1 {
+				errHandler(w, r, &TooManyValuesForParamError{ParamName: "webhook-signature", Count: n})
+				return
+			}
+
+			err = runtime.BindStyledParameterWithOptions("simple", "webhook-signature", valueList[0], &WebhookSignature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+			if err != nil {
+				errHandler(w, r, &InvalidParamFormatError{ParamName: "webhook-signature", Err: err})
+				return
+			}
+			params.WebhookSignature = WebhookSignature
+
+		} else {
+			err := fmt.Errorf("Header parameter webhook-signature is required, but not found")
+			errHandler(w, r, &RequiredHeaderError{ParamName: "webhook-signature", Err: err})
+			return
+		}
+
+		si.HandleEventCallback(w, r, params)
+	})
+	for _, mw := range middlewares {
+		h = mw(h)
+	}
+	return h
 }
 
 type BadRequestApplicationProblemPlusJSONResponse Problem
@@ -14094,6 +16829,22 @@ func (response ListCustomers403ApplicationProblemPlusJSONResponse) VisitListCust
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomers404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListCustomers404ApplicationProblemPlusJSONResponse) VisitListCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17069,6 +19820,888 @@ type RevokeInvitationdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response RevokeInvitationdefaultApplicationProblemPlusJSONResponse) VisitRevokeInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListJobsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListJobsParams
+}
+
+type ListJobsResponseObject interface {
+	VisitListJobsResponse(w http.ResponseWriter) error
+}
+
+type ListJobs200JSONResponse JobList
+
+func (response ListJobs200JSONResponse) VisitListJobsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListJobs400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListJobs400ApplicationProblemPlusJSONResponse) VisitListJobsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListJobs401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListJobs401ApplicationProblemPlusJSONResponse) VisitListJobsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListJobs403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListJobs403ApplicationProblemPlusJSONResponse) VisitListJobsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListJobs404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListJobs404ApplicationProblemPlusJSONResponse) VisitListJobsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListJobsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListJobsdefaultApplicationProblemPlusJSONResponse) VisitListJobsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushJobRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     PushJobParams
+	Body       *PushJobJSONRequestBody
+}
+
+type PushJobResponseObject interface {
+	VisitPushJobResponse(w http.ResponseWriter) error
+}
+
+type PushJob200ResponseHeaders struct {
+	ETag string
+}
+
+type PushJob200JSONResponse struct {
+	Body    Job
+	Headers PushJob200ResponseHeaders
+}
+
+func (response PushJob200JSONResponse) VisitPushJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushJob201ResponseHeaders struct {
+	ETag string
+}
+
+type PushJob201JSONResponse struct {
+	Body    Job
+	Headers PushJob201ResponseHeaders
+}
+
+func (response PushJob201JSONResponse) VisitPushJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushJob400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response PushJob400ApplicationProblemPlusJSONResponse) VisitPushJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushJob401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response PushJob401ApplicationProblemPlusJSONResponse) VisitPushJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushJob403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response PushJob403ApplicationProblemPlusJSONResponse) VisitPushJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushJob404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response PushJob404ApplicationProblemPlusJSONResponse) VisitPushJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushJob409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response PushJob409ApplicationProblemPlusJSONResponse) VisitPushJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushJob413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response PushJob413ApplicationProblemPlusJSONResponse) VisitPushJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushJob422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyKeyReusedApplicationProblemPlusJSONResponse
+}
+
+func (response PushJob422ApplicationProblemPlusJSONResponse) VisitPushJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushJobdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response PushJobdefaultApplicationProblemPlusJSONResponse) VisitPushJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetJobRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	JobId      JobId      `json:"jobId"`
+}
+
+type GetJobResponseObject interface {
+	VisitGetJobResponse(w http.ResponseWriter) error
+}
+
+type GetJob200ResponseHeaders struct {
+	ETag string
+}
+
+type GetJob200JSONResponse struct {
+	Body    Job
+	Headers GetJob200ResponseHeaders
+}
+
+func (response GetJob200JSONResponse) VisitGetJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetJob400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetJob400ApplicationProblemPlusJSONResponse) VisitGetJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetJob401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetJob401ApplicationProblemPlusJSONResponse) VisitGetJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetJob403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetJob403ApplicationProblemPlusJSONResponse) VisitGetJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetJob404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetJob404ApplicationProblemPlusJSONResponse) VisitGetJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetJobdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetJobdefaultApplicationProblemPlusJSONResponse) VisitGetJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateJobRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	JobId      JobId      `json:"jobId"`
+	Params     UpdateJobParams
+	Body       *UpdateJobJSONRequestBody
+}
+
+type UpdateJobResponseObject interface {
+	VisitUpdateJobResponse(w http.ResponseWriter) error
+}
+
+type UpdateJob200ResponseHeaders struct {
+	ETag string
+}
+
+type UpdateJob200JSONResponse struct {
+	Body    Job
+	Headers UpdateJob200ResponseHeaders
+}
+
+func (response UpdateJob200JSONResponse) VisitUpdateJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateJob400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateJob400ApplicationProblemPlusJSONResponse) VisitUpdateJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateJob401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateJob401ApplicationProblemPlusJSONResponse) VisitUpdateJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateJob403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateJob403ApplicationProblemPlusJSONResponse) VisitUpdateJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateJob404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateJob404ApplicationProblemPlusJSONResponse) VisitUpdateJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateJob409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateJob409ApplicationProblemPlusJSONResponse) VisitUpdateJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateJob412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateJob412ApplicationProblemPlusJSONResponse) VisitUpdateJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateJob413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateJob413ApplicationProblemPlusJSONResponse) VisitUpdateJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateJob428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateJob428ApplicationProblemPlusJSONResponse) VisitUpdateJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateJobdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateJobdefaultApplicationProblemPlusJSONResponse) VisitUpdateJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadPictureRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	JobId      JobId      `json:"jobId"`
+	Body       *multipart.Reader
+}
+
+type UploadPictureResponseObject interface {
+	VisitUploadPictureResponse(w http.ResponseWriter) error
+}
+
+type UploadPicture201JSONResponse Picture
+
+func (response UploadPicture201JSONResponse) VisitUploadPictureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadPicture400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UploadPicture400ApplicationProblemPlusJSONResponse) VisitUploadPictureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadPicture401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadPicture401ApplicationProblemPlusJSONResponse) VisitUploadPictureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadPicture403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UploadPicture403ApplicationProblemPlusJSONResponse) VisitUploadPictureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadPicture404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UploadPicture404ApplicationProblemPlusJSONResponse) VisitUploadPictureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadPicture409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UploadPicture409ApplicationProblemPlusJSONResponse) VisitUploadPictureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadPicture413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadPicture413ApplicationProblemPlusJSONResponse) VisitUploadPictureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadPicturedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UploadPicturedefaultApplicationProblemPlusJSONResponse) VisitUploadPictureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushVisitRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	JobId      JobId      `json:"jobId"`
+	Params     PushVisitParams
+	Body       *PushVisitJSONRequestBody
+}
+
+type PushVisitResponseObject interface {
+	VisitPushVisitResponse(w http.ResponseWriter) error
+}
+
+type PushVisit200JSONResponse Visit
+
+func (response PushVisit200JSONResponse) VisitPushVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushVisit201JSONResponse Visit
+
+func (response PushVisit201JSONResponse) VisitPushVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushVisit400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response PushVisit400ApplicationProblemPlusJSONResponse) VisitPushVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushVisit401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response PushVisit401ApplicationProblemPlusJSONResponse) VisitPushVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushVisit403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response PushVisit403ApplicationProblemPlusJSONResponse) VisitPushVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushVisit404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response PushVisit404ApplicationProblemPlusJSONResponse) VisitPushVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushVisit409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response PushVisit409ApplicationProblemPlusJSONResponse) VisitPushVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushVisit413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response PushVisit413ApplicationProblemPlusJSONResponse) VisitPushVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushVisit422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyKeyReusedApplicationProblemPlusJSONResponse
+}
+
+func (response PushVisit422ApplicationProblemPlusJSONResponse) VisitPushVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushVisitdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response PushVisitdefaultApplicationProblemPlusJSONResponse) VisitPushVisitResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -20912,6 +24545,364 @@ func (response ListOrgUnitsdefaultApplicationProblemPlusJSONResponse) VisitListO
 	return err
 }
 
+type ListPicturesRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListPicturesParams
+}
+
+type ListPicturesResponseObject interface {
+	VisitListPicturesResponse(w http.ResponseWriter) error
+}
+
+type ListPictures200JSONResponse PictureList
+
+func (response ListPictures200JSONResponse) VisitListPicturesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPictures400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListPictures400ApplicationProblemPlusJSONResponse) VisitListPicturesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPictures401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListPictures401ApplicationProblemPlusJSONResponse) VisitListPicturesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPictures403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListPictures403ApplicationProblemPlusJSONResponse) VisitListPicturesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPictures404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListPictures404ApplicationProblemPlusJSONResponse) VisitListPicturesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPicturesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListPicturesdefaultApplicationProblemPlusJSONResponse) VisitListPicturesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureContentRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	PictureId  PictureId  `json:"pictureId"`
+}
+
+type GetPictureContentResponseObject interface {
+	VisitGetPictureContentResponse(w http.ResponseWriter) error
+}
+
+type GetPictureContent200ImageResponse struct {
+	Body          io.Reader
+	ContentType   string
+	ContentLength int64
+}
+
+func (response GetPictureContent200ImageResponse) VisitGetPictureContentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", response.ContentType)
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetPictureContent400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetPictureContent400ApplicationProblemPlusJSONResponse) VisitGetPictureContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureContent401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetPictureContent401ApplicationProblemPlusJSONResponse) VisitGetPictureContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureContent403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetPictureContent403ApplicationProblemPlusJSONResponse) VisitGetPictureContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureContent404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetPictureContent404ApplicationProblemPlusJSONResponse) VisitGetPictureContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureContent409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response GetPictureContent409ApplicationProblemPlusJSONResponse) VisitGetPictureContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureContentdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetPictureContentdefaultApplicationProblemPlusJSONResponse) VisitGetPictureContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureThumbnailRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	PictureId  PictureId  `json:"pictureId"`
+}
+
+type GetPictureThumbnailResponseObject interface {
+	VisitGetPictureThumbnailResponse(w http.ResponseWriter) error
+}
+
+type GetPictureThumbnail200ImageResponse struct {
+	Body          io.Reader
+	ContentType   string
+	ContentLength int64
+}
+
+func (response GetPictureThumbnail200ImageResponse) VisitGetPictureThumbnailResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", response.ContentType)
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetPictureThumbnail400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetPictureThumbnail400ApplicationProblemPlusJSONResponse) VisitGetPictureThumbnailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureThumbnail401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetPictureThumbnail401ApplicationProblemPlusJSONResponse) VisitGetPictureThumbnailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureThumbnail403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetPictureThumbnail403ApplicationProblemPlusJSONResponse) VisitGetPictureThumbnailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureThumbnail404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetPictureThumbnail404ApplicationProblemPlusJSONResponse) VisitGetPictureThumbnailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureThumbnail409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response GetPictureThumbnail409ApplicationProblemPlusJSONResponse) VisitGetPictureThumbnailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureThumbnaildefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetPictureThumbnaildefaultApplicationProblemPlusJSONResponse) VisitGetPictureThumbnailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ReactivateCustomerRequestObject struct {
 	CustomerId CustomerId `json:"customerId"`
 }
@@ -22323,6 +26314,20 @@ type ListSitesResponseObject interface {
 	VisitListSitesResponse(w http.ResponseWriter) error
 }
 
+type ListSites200ApplicationGeoPlusJSONResponse SiteFeatureCollection
+
+func (response ListSites200ApplicationGeoPlusJSONResponse) VisitListSitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/geo+json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListSites200JSONResponse SiteList
 
 func (response ListSites200JSONResponse) VisitListSitesResponse(w http.ResponseWriter) error {
@@ -22972,6 +26977,184 @@ type RenameSitedefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response RenameSitedefaultApplicationProblemPlusJSONResponse) VisitRenameSiteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveSiteRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	SiteId     SiteId     `json:"siteId"`
+	Params     MoveSiteParams
+	Body       *MoveSiteJSONRequestBody
+}
+
+type MoveSiteResponseObject interface {
+	VisitMoveSiteResponse(w http.ResponseWriter) error
+}
+
+type MoveSite200ResponseHeaders struct {
+	ETag string
+}
+
+type MoveSite200JSONResponse struct {
+	Body    Site
+	Headers MoveSite200ResponseHeaders
+}
+
+func (response MoveSite200JSONResponse) VisitMoveSiteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveSite400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response MoveSite400ApplicationProblemPlusJSONResponse) VisitMoveSiteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveSite401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response MoveSite401ApplicationProblemPlusJSONResponse) VisitMoveSiteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveSite403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response MoveSite403ApplicationProblemPlusJSONResponse) VisitMoveSiteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveSite404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response MoveSite404ApplicationProblemPlusJSONResponse) VisitMoveSiteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveSite409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response MoveSite409ApplicationProblemPlusJSONResponse) VisitMoveSiteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveSite412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response MoveSite412ApplicationProblemPlusJSONResponse) VisitMoveSiteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveSite413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response MoveSite413ApplicationProblemPlusJSONResponse) VisitMoveSiteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveSite428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response MoveSite428ApplicationProblemPlusJSONResponse) VisitMoveSiteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveSitedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response MoveSitedefaultApplicationProblemPlusJSONResponse) VisitMoveSiteResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -26175,6 +30358,214 @@ type ChangeTicketStatusdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ChangeTicketStatusdefaultApplicationProblemPlusJSONResponse) VisitChangeTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListVisitsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListVisitsParams
+}
+
+type ListVisitsResponseObject interface {
+	VisitListVisitsResponse(w http.ResponseWriter) error
+}
+
+type ListVisits200JSONResponse VisitList
+
+func (response ListVisits200JSONResponse) VisitListVisitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListVisits400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListVisits400ApplicationProblemPlusJSONResponse) VisitListVisitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListVisits401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListVisits401ApplicationProblemPlusJSONResponse) VisitListVisitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListVisits403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListVisits403ApplicationProblemPlusJSONResponse) VisitListVisitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListVisits404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListVisits404ApplicationProblemPlusJSONResponse) VisitListVisitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListVisitsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListVisitsdefaultApplicationProblemPlusJSONResponse) VisitListVisitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetVisitRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	VisitId    VisitId    `json:"visitId"`
+}
+
+type GetVisitResponseObject interface {
+	VisitGetVisitResponse(w http.ResponseWriter) error
+}
+
+type GetVisit200JSONResponse Visit
+
+func (response GetVisit200JSONResponse) VisitGetVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetVisit400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetVisit400ApplicationProblemPlusJSONResponse) VisitGetVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetVisit401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetVisit401ApplicationProblemPlusJSONResponse) VisitGetVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetVisit403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetVisit403ApplicationProblemPlusJSONResponse) VisitGetVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetVisit404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetVisit404ApplicationProblemPlusJSONResponse) VisitGetVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetVisitdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetVisitdefaultApplicationProblemPlusJSONResponse) VisitGetVisitResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -30634,6 +35025,1163 @@ func (response EnableUserdefaultApplicationProblemPlusJSONResponse) VisitEnableU
 	return err
 }
 
+type GetWebhookDeliveryRequestObject struct {
+	DeliveryId WebhookDeliveryId `json:"deliveryId"`
+}
+
+type GetWebhookDeliveryResponseObject interface {
+	VisitGetWebhookDeliveryResponse(w http.ResponseWriter) error
+}
+
+type GetWebhookDelivery200JSONResponse WebhookDelivery
+
+func (response GetWebhookDelivery200JSONResponse) VisitGetWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookDelivery400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookDelivery400ApplicationProblemPlusJSONResponse) VisitGetWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookDelivery401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookDelivery401ApplicationProblemPlusJSONResponse) VisitGetWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookDelivery403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookDelivery403ApplicationProblemPlusJSONResponse) VisitGetWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookDelivery404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookDelivery404ApplicationProblemPlusJSONResponse) VisitGetWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookDeliverydefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetWebhookDeliverydefaultApplicationProblemPlusJSONResponse) VisitGetWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveryRequestObject struct {
+	DeliveryId WebhookDeliveryId `json:"deliveryId"`
+}
+
+type ReplayWebhookDeliveryResponseObject interface {
+	VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error
+}
+
+type ReplayWebhookDelivery201JSONResponse WebhookDelivery
+
+func (response ReplayWebhookDelivery201JSONResponse) VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDelivery400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDelivery400ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDelivery401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDelivery401ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDelivery403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDelivery403ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDelivery404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDelivery404ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDelivery409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDelivery409ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliverydefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ReplayWebhookDeliverydefaultApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookEndpointsRequestObject struct {
+	Params ListWebhookEndpointsParams
+}
+
+type ListWebhookEndpointsResponseObject interface {
+	VisitListWebhookEndpointsResponse(w http.ResponseWriter) error
+}
+
+type ListWebhookEndpoints200JSONResponse WebhookEndpointList
+
+func (response ListWebhookEndpoints200JSONResponse) VisitListWebhookEndpointsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookEndpoints400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookEndpoints400ApplicationProblemPlusJSONResponse) VisitListWebhookEndpointsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookEndpoints401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookEndpoints401ApplicationProblemPlusJSONResponse) VisitListWebhookEndpointsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookEndpoints403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookEndpoints403ApplicationProblemPlusJSONResponse) VisitListWebhookEndpointsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookEndpointsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListWebhookEndpointsdefaultApplicationProblemPlusJSONResponse) VisitListWebhookEndpointsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookEndpointRequestObject struct {
+	Body *CreateWebhookEndpointJSONRequestBody
+}
+
+type CreateWebhookEndpointResponseObject interface {
+	VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error
+}
+
+type CreateWebhookEndpoint201JSONResponse WebhookEndpointSecret
+
+func (response CreateWebhookEndpoint201JSONResponse) VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookEndpoint400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateWebhookEndpoint400ApplicationProblemPlusJSONResponse) VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookEndpoint401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateWebhookEndpoint401ApplicationProblemPlusJSONResponse) VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookEndpoint403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateWebhookEndpoint403ApplicationProblemPlusJSONResponse) VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookEndpoint409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateWebhookEndpoint409ApplicationProblemPlusJSONResponse) VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookEndpoint413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateWebhookEndpoint413ApplicationProblemPlusJSONResponse) VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookEndpointdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateWebhookEndpointdefaultApplicationProblemPlusJSONResponse) VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhookEndpointRequestObject struct {
+	EndpointId WebhookEndpointId `json:"endpointId"`
+}
+
+type DeleteWebhookEndpointResponseObject interface {
+	VisitDeleteWebhookEndpointResponse(w http.ResponseWriter) error
+}
+
+type DeleteWebhookEndpoint204Response struct {
+}
+
+func (response DeleteWebhookEndpoint204Response) VisitDeleteWebhookEndpointResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteWebhookEndpoint400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteWebhookEndpoint400ApplicationProblemPlusJSONResponse) VisitDeleteWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhookEndpoint401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteWebhookEndpoint401ApplicationProblemPlusJSONResponse) VisitDeleteWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhookEndpoint403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteWebhookEndpoint403ApplicationProblemPlusJSONResponse) VisitDeleteWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhookEndpoint404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteWebhookEndpoint404ApplicationProblemPlusJSONResponse) VisitDeleteWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhookEndpointdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DeleteWebhookEndpointdefaultApplicationProblemPlusJSONResponse) VisitDeleteWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookEndpointRequestObject struct {
+	EndpointId WebhookEndpointId `json:"endpointId"`
+}
+
+type GetWebhookEndpointResponseObject interface {
+	VisitGetWebhookEndpointResponse(w http.ResponseWriter) error
+}
+
+type GetWebhookEndpoint200ResponseHeaders struct {
+	ETag string
+}
+
+type GetWebhookEndpoint200JSONResponse struct {
+	Body    WebhookEndpoint
+	Headers GetWebhookEndpoint200ResponseHeaders
+}
+
+func (response GetWebhookEndpoint200JSONResponse) VisitGetWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookEndpoint400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookEndpoint400ApplicationProblemPlusJSONResponse) VisitGetWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookEndpoint401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookEndpoint401ApplicationProblemPlusJSONResponse) VisitGetWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookEndpoint403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookEndpoint403ApplicationProblemPlusJSONResponse) VisitGetWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookEndpoint404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookEndpoint404ApplicationProblemPlusJSONResponse) VisitGetWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookEndpointdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetWebhookEndpointdefaultApplicationProblemPlusJSONResponse) VisitGetWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpointRequestObject struct {
+	EndpointId WebhookEndpointId `json:"endpointId"`
+	Params     UpdateWebhookEndpointParams
+	Body       *UpdateWebhookEndpointJSONRequestBody
+}
+
+type UpdateWebhookEndpointResponseObject interface {
+	VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error
+}
+
+type UpdateWebhookEndpoint200ResponseHeaders struct {
+	ETag string
+}
+
+type UpdateWebhookEndpoint200JSONResponse struct {
+	Body    WebhookEndpoint
+	Headers UpdateWebhookEndpoint200ResponseHeaders
+}
+
+func (response UpdateWebhookEndpoint200JSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpoint400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookEndpoint400ApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpoint401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookEndpoint401ApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpoint403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookEndpoint403ApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpoint404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookEndpoint404ApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpoint412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookEndpoint412ApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpoint413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookEndpoint413ApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpoint428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookEndpoint428ApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpointdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateWebhookEndpointdefaultApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveriesRequestObject struct {
+	EndpointId WebhookEndpointId `json:"endpointId"`
+	Params     ListWebhookDeliveriesParams
+}
+
+type ListWebhookDeliveriesResponseObject interface {
+	VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error
+}
+
+type ListWebhookDeliveries200JSONResponse WebhookDeliveryList
+
+func (response ListWebhookDeliveries200JSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookDeliveries400ApplicationProblemPlusJSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookDeliveries401ApplicationProblemPlusJSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookDeliveries403ApplicationProblemPlusJSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookDeliveries404ApplicationProblemPlusJSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveriesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListWebhookDeliveriesdefaultApplicationProblemPlusJSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveriesRequestObject struct {
+	EndpointId WebhookEndpointId `json:"endpointId"`
+	Body       *ReplayWebhookDeliveriesJSONRequestBody
+}
+
+type ReplayWebhookDeliveriesResponseObject interface {
+	VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error
+}
+
+type ReplayWebhookDeliveries200JSONResponse ReplayWebhookDeliveriesResult
+
+func (response ReplayWebhookDeliveries200JSONResponse) VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveries400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDeliveries400ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveries401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDeliveries401ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveries403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDeliveries403ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveries404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDeliveries404ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveries409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDeliveries409ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveries413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDeliveries413ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveriesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ReplayWebhookDeliveriesdefaultApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecretRequestObject struct {
+	EndpointId WebhookEndpointId `json:"endpointId"`
+	Body       *RotateWebhookSecretJSONRequestBody
+}
+
+type RotateWebhookSecretResponseObject interface {
+	VisitRotateWebhookSecretResponse(w http.ResponseWriter) error
+}
+
+type RotateWebhookSecret200JSONResponse WebhookEndpointSecret
+
+func (response RotateWebhookSecret200JSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecret400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RotateWebhookSecret400ApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecret401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RotateWebhookSecret401ApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecret403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RotateWebhookSecret403ApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecret404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RotateWebhookSecret404ApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecret413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RotateWebhookSecret413ApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecretdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RotateWebhookSecretdefaultApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// GetHealth Liveness
@@ -30759,6 +36307,24 @@ type StrictServerInterface interface {
 	// RevokeInvitation Revoke an invitation
 	// (POST /v1/customers/{customerId}/invitations/{invitationId}/revoke)
 	RevokeInvitation(ctx context.Context, request RevokeInvitationRequestObject) (RevokeInvitationResponseObject, error)
+	// ListJobs List a customer's jobs by date range
+	// (GET /v1/customers/{customerId}/jobs)
+	ListJobs(ctx context.Context, request ListJobsRequestObject) (ListJobsResponseObject, error)
+	// PushJob Create a job, or change the one its external reference names
+	// (POST /v1/customers/{customerId}/jobs)
+	PushJob(ctx context.Context, request PushJobRequestObject) (PushJobResponseObject, error)
+	// GetJob Get a job
+	// (GET /v1/customers/{customerId}/jobs/{jobId})
+	GetJob(ctx context.Context, request GetJobRequestObject) (GetJobResponseObject, error)
+	// UpdateJob Change a job
+	// (PATCH /v1/customers/{customerId}/jobs/{jobId})
+	UpdateJob(ctx context.Context, request UpdateJobRequestObject) (UpdateJobResponseObject, error)
+	// UploadPicture Upload a picture of a job
+	// (POST /v1/customers/{customerId}/jobs/{jobId}/pictures)
+	UploadPicture(ctx context.Context, request UploadPictureRequestObject) (UploadPictureResponseObject, error)
+	// PushVisit Record a visit of a job, or change the one its external reference names
+	// (POST /v1/customers/{customerId}/jobs/{jobId}/visits)
+	PushVisit(ctx context.Context, request PushVisitRequestObject) (PushVisitResponseObject, error)
 	// GetLicenses Get a customer's licences of paid features
 	// (GET /v1/customers/{customerId}/licenses)
 	GetLicenses(ctx context.Context, request GetLicensesRequestObject) (GetLicensesResponseObject, error)
@@ -30852,6 +36418,15 @@ type StrictServerInterface interface {
 	// ListOrgUnits List a customer's departments and cost centres
 	// (GET /v1/customers/{customerId}/org-units)
 	ListOrgUnits(ctx context.Context, request ListOrgUnitsRequestObject) (ListOrgUnitsResponseObject, error)
+	// ListPictures List a customer's pictures by date range
+	// (GET /v1/customers/{customerId}/pictures)
+	ListPictures(ctx context.Context, request ListPicturesRequestObject) (ListPicturesResponseObject, error)
+	// GetPictureContent Download a picture
+	// (GET /v1/customers/{customerId}/pictures/{pictureId}/content)
+	GetPictureContent(ctx context.Context, request GetPictureContentRequestObject) (GetPictureContentResponseObject, error)
+	// GetPictureThumbnail Download a picture's thumbnail
+	// (GET /v1/customers/{customerId}/pictures/{pictureId}/thumbnail)
+	GetPictureThumbnail(ctx context.Context, request GetPictureThumbnailRequestObject) (GetPictureThumbnailResponseObject, error)
 	// ReactivateCustomer Reactivate a customer
 	// (POST /v1/customers/{customerId}/reactivate)
 	ReactivateCustomer(ctx context.Context, request ReactivateCustomerRequestObject) (ReactivateCustomerResponseObject, error)
@@ -30900,6 +36475,9 @@ type StrictServerInterface interface {
 	// RenameSite Rename a site
 	// (PATCH /v1/customers/{customerId}/sites/{siteId})
 	RenameSite(ctx context.Context, request RenameSiteRequestObject) (RenameSiteResponseObject, error)
+	// MoveSite Give a site to another customer
+	// (POST /v1/customers/{customerId}/sites/{siteId}/move)
+	MoveSite(ctx context.Context, request MoveSiteRequestObject) (MoveSiteResponseObject, error)
 	// ListStockLevels Count a customer's stock per product
 	// (GET /v1/customers/{customerId}/stock)
 	ListStockLevels(ctx context.Context, request ListStockLevelsRequestObject) (ListStockLevelsResponseObject, error)
@@ -30969,6 +36547,12 @@ type StrictServerInterface interface {
 	// ChangeTicketStatus Move a ticket to another status
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/status)
 	ChangeTicketStatus(ctx context.Context, request ChangeTicketStatusRequestObject) (ChangeTicketStatusResponseObject, error)
+	// ListVisits List a customer's visits by date range
+	// (GET /v1/customers/{customerId}/visits)
+	ListVisits(ctx context.Context, request ListVisitsRequestObject) (ListVisitsResponseObject, error)
+	// GetVisit Get a visit
+	// (GET /v1/customers/{customerId}/visits/{visitId})
+	GetVisit(ctx context.Context, request GetVisitRequestObject) (GetVisitResponseObject, error)
 	// ListMailMessages List the mail outbox
 	// (GET /v1/mail/messages)
 	ListMailMessages(ctx context.Context, request ListMailMessagesRequestObject) (ListMailMessagesResponseObject, error)
@@ -31086,6 +36670,36 @@ type StrictServerInterface interface {
 	// EnableUser Enable a user
 	// (POST /v1/users/{userId}/enable)
 	EnableUser(ctx context.Context, request EnableUserRequestObject) (EnableUserResponseObject, error)
+	// GetWebhookDelivery Get a webhook delivery
+	// (GET /v1/webhooks/deliveries/{deliveryId})
+	GetWebhookDelivery(ctx context.Context, request GetWebhookDeliveryRequestObject) (GetWebhookDeliveryResponseObject, error)
+	// ReplayWebhookDelivery Replay a webhook delivery
+	// (POST /v1/webhooks/deliveries/{deliveryId}/replay)
+	ReplayWebhookDelivery(ctx context.Context, request ReplayWebhookDeliveryRequestObject) (ReplayWebhookDeliveryResponseObject, error)
+	// ListWebhookEndpoints List the webhook endpoints
+	// (GET /v1/webhooks/endpoints)
+	ListWebhookEndpoints(ctx context.Context, request ListWebhookEndpointsRequestObject) (ListWebhookEndpointsResponseObject, error)
+	// CreateWebhookEndpoint Register a webhook endpoint
+	// (POST /v1/webhooks/endpoints)
+	CreateWebhookEndpoint(ctx context.Context, request CreateWebhookEndpointRequestObject) (CreateWebhookEndpointResponseObject, error)
+	// DeleteWebhookEndpoint Delete a webhook endpoint
+	// (DELETE /v1/webhooks/endpoints/{endpointId})
+	DeleteWebhookEndpoint(ctx context.Context, request DeleteWebhookEndpointRequestObject) (DeleteWebhookEndpointResponseObject, error)
+	// GetWebhookEndpoint Get a webhook endpoint
+	// (GET /v1/webhooks/endpoints/{endpointId})
+	GetWebhookEndpoint(ctx context.Context, request GetWebhookEndpointRequestObject) (GetWebhookEndpointResponseObject, error)
+	// UpdateWebhookEndpoint Change a webhook endpoint
+	// (PATCH /v1/webhooks/endpoints/{endpointId})
+	UpdateWebhookEndpoint(ctx context.Context, request UpdateWebhookEndpointRequestObject) (UpdateWebhookEndpointResponseObject, error)
+	// ListWebhookDeliveries List an endpoint's deliveries
+	// (GET /v1/webhooks/endpoints/{endpointId}/deliveries)
+	ListWebhookDeliveries(ctx context.Context, request ListWebhookDeliveriesRequestObject) (ListWebhookDeliveriesResponseObject, error)
+	// ReplayWebhookDeliveries Replay an endpoint's deliveries of a time range
+	// (POST /v1/webhooks/endpoints/{endpointId}/replay)
+	ReplayWebhookDeliveries(ctx context.Context, request ReplayWebhookDeliveriesRequestObject) (ReplayWebhookDeliveriesResponseObject, error)
+	// RotateWebhookSecret Rotate a webhook endpoint's secret
+	// (POST /v1/webhooks/endpoints/{endpointId}/rotate-secret)
+	RotateWebhookSecret(ctx context.Context, request RotateWebhookSecretRequestObject) (RotateWebhookSecretResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error)
@@ -32310,6 +37924,198 @@ func (sh *strictHandler) RevokeInvitation(w http.ResponseWriter, r *http.Request
 	}
 }
 
+// ListJobs operation middleware
+func (sh *strictHandler) ListJobs(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListJobsParams) {
+	var request ListJobsRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListJobs(ctx, request.(ListJobsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListJobs")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListJobsResponseObject); ok {
+		if err := validResponse.VisitListJobsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// PushJob operation middleware
+func (sh *strictHandler) PushJob(w http.ResponseWriter, r *http.Request, customerId CustomerId, params PushJobParams) {
+	var request PushJobRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	var body PushJobJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.PushJob(ctx, request.(PushJobRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PushJob")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(PushJobResponseObject); ok {
+		if err := validResponse.VisitPushJobResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetJob operation middleware
+func (sh *strictHandler) GetJob(w http.ResponseWriter, r *http.Request, customerId CustomerId, jobId JobId) {
+	var request GetJobRequestObject
+
+	request.CustomerId = customerId
+	request.JobId = jobId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetJob(ctx, request.(GetJobRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetJob")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetJobResponseObject); ok {
+		if err := validResponse.VisitGetJobResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateJob operation middleware
+func (sh *strictHandler) UpdateJob(w http.ResponseWriter, r *http.Request, customerId CustomerId, jobId JobId, params UpdateJobParams) {
+	var request UpdateJobRequestObject
+
+	request.CustomerId = customerId
+	request.JobId = jobId
+	request.Params = params
+
+	var body UpdateJobJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateJob(ctx, request.(UpdateJobRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateJob")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateJobResponseObject); ok {
+		if err := validResponse.VisitUpdateJobResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UploadPicture operation middleware
+func (sh *strictHandler) UploadPicture(w http.ResponseWriter, r *http.Request, customerId CustomerId, jobId JobId) {
+	var request UploadPictureRequestObject
+
+	request.CustomerId = customerId
+	request.JobId = jobId
+
+	if reader, err := r.MultipartReader(); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode multipart body: %w", err))
+		return
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UploadPicture(ctx, request.(UploadPictureRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UploadPicture")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UploadPictureResponseObject); ok {
+		if err := validResponse.VisitUploadPictureResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// PushVisit operation middleware
+func (sh *strictHandler) PushVisit(w http.ResponseWriter, r *http.Request, customerId CustomerId, jobId JobId, params PushVisitParams) {
+	var request PushVisitRequestObject
+
+	request.CustomerId = customerId
+	request.JobId = jobId
+	request.Params = params
+
+	var body PushVisitJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.PushVisit(ctx, request.(PushVisitRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PushVisit")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(PushVisitResponseObject); ok {
+		if err := validResponse.VisitPushVisitResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetLicenses operation middleware
 func (sh *strictHandler) GetLicenses(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
 	var request GetLicensesRequestObject
@@ -33238,6 +39044,87 @@ func (sh *strictHandler) ListOrgUnits(w http.ResponseWriter, r *http.Request, cu
 	}
 }
 
+// ListPictures operation middleware
+func (sh *strictHandler) ListPictures(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListPicturesParams) {
+	var request ListPicturesRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPictures(ctx, request.(ListPicturesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPictures")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListPicturesResponseObject); ok {
+		if err := validResponse.VisitListPicturesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetPictureContent operation middleware
+func (sh *strictHandler) GetPictureContent(w http.ResponseWriter, r *http.Request, customerId CustomerId, pictureId PictureId) {
+	var request GetPictureContentRequestObject
+
+	request.CustomerId = customerId
+	request.PictureId = pictureId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPictureContent(ctx, request.(GetPictureContentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPictureContent")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetPictureContentResponseObject); ok {
+		if err := validResponse.VisitGetPictureContentResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetPictureThumbnail operation middleware
+func (sh *strictHandler) GetPictureThumbnail(w http.ResponseWriter, r *http.Request, customerId CustomerId, pictureId PictureId) {
+	var request GetPictureThumbnailRequestObject
+
+	request.CustomerId = customerId
+	request.PictureId = pictureId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPictureThumbnail(ctx, request.(GetPictureThumbnailRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPictureThumbnail")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetPictureThumbnailResponseObject); ok {
+		if err := validResponse.VisitGetPictureThumbnailResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ReactivateCustomer operation middleware
 func (sh *strictHandler) ReactivateCustomer(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
 	var request ReactivateCustomerRequestObject
@@ -33711,6 +39598,41 @@ func (sh *strictHandler) RenameSite(w http.ResponseWriter, r *http.Request, cust
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(RenameSiteResponseObject); ok {
 		if err := validResponse.VisitRenameSiteResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// MoveSite operation middleware
+func (sh *strictHandler) MoveSite(w http.ResponseWriter, r *http.Request, customerId CustomerId, siteId SiteId, params MoveSiteParams) {
+	var request MoveSiteRequestObject
+
+	request.CustomerId = customerId
+	request.SiteId = siteId
+	request.Params = params
+
+	var body MoveSiteJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.MoveSite(ctx, request.(MoveSiteRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MoveSite")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(MoveSiteResponseObject); ok {
+		if err := validResponse.VisitMoveSiteResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -34438,6 +40360,60 @@ func (sh *strictHandler) ChangeTicketStatus(w http.ResponseWriter, r *http.Reque
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(ChangeTicketStatusResponseObject); ok {
 		if err := validResponse.VisitChangeTicketStatusResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListVisits operation middleware
+func (sh *strictHandler) ListVisits(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListVisitsParams) {
+	var request ListVisitsRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListVisits(ctx, request.(ListVisitsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListVisits")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListVisitsResponseObject); ok {
+		if err := validResponse.VisitListVisitsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetVisit operation middleware
+func (sh *strictHandler) GetVisit(w http.ResponseWriter, r *http.Request, customerId CustomerId, visitId VisitId) {
+	var request GetVisitRequestObject
+
+	request.CustomerId = customerId
+	request.VisitId = visitId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetVisit(ctx, request.(GetVisitRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetVisit")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetVisitResponseObject); ok {
+		if err := validResponse.VisitGetVisitResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -35558,863 +41534,1300 @@ func (sh *strictHandler) EnableUser(w http.ResponseWriter, r *http.Request, user
 	}
 }
 
+// GetWebhookDelivery operation middleware
+func (sh *strictHandler) GetWebhookDelivery(w http.ResponseWriter, r *http.Request, deliveryId WebhookDeliveryId) {
+	var request GetWebhookDeliveryRequestObject
+
+	request.DeliveryId = deliveryId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetWebhookDelivery(ctx, request.(GetWebhookDeliveryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetWebhookDelivery")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetWebhookDeliveryResponseObject); ok {
+		if err := validResponse.VisitGetWebhookDeliveryResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ReplayWebhookDelivery operation middleware
+func (sh *strictHandler) ReplayWebhookDelivery(w http.ResponseWriter, r *http.Request, deliveryId WebhookDeliveryId) {
+	var request ReplayWebhookDeliveryRequestObject
+
+	request.DeliveryId = deliveryId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReplayWebhookDelivery(ctx, request.(ReplayWebhookDeliveryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReplayWebhookDelivery")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ReplayWebhookDeliveryResponseObject); ok {
+		if err := validResponse.VisitReplayWebhookDeliveryResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListWebhookEndpoints operation middleware
+func (sh *strictHandler) ListWebhookEndpoints(w http.ResponseWriter, r *http.Request, params ListWebhookEndpointsParams) {
+	var request ListWebhookEndpointsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListWebhookEndpoints(ctx, request.(ListWebhookEndpointsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListWebhookEndpoints")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListWebhookEndpointsResponseObject); ok {
+		if err := validResponse.VisitListWebhookEndpointsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateWebhookEndpoint operation middleware
+func (sh *strictHandler) CreateWebhookEndpoint(w http.ResponseWriter, r *http.Request) {
+	var request CreateWebhookEndpointRequestObject
+
+	var body CreateWebhookEndpointJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateWebhookEndpoint(ctx, request.(CreateWebhookEndpointRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateWebhookEndpoint")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateWebhookEndpointResponseObject); ok {
+		if err := validResponse.VisitCreateWebhookEndpointResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteWebhookEndpoint operation middleware
+func (sh *strictHandler) DeleteWebhookEndpoint(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId) {
+	var request DeleteWebhookEndpointRequestObject
+
+	request.EndpointId = endpointId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteWebhookEndpoint(ctx, request.(DeleteWebhookEndpointRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteWebhookEndpoint")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteWebhookEndpointResponseObject); ok {
+		if err := validResponse.VisitDeleteWebhookEndpointResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetWebhookEndpoint operation middleware
+func (sh *strictHandler) GetWebhookEndpoint(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId) {
+	var request GetWebhookEndpointRequestObject
+
+	request.EndpointId = endpointId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetWebhookEndpoint(ctx, request.(GetWebhookEndpointRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetWebhookEndpoint")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetWebhookEndpointResponseObject); ok {
+		if err := validResponse.VisitGetWebhookEndpointResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateWebhookEndpoint operation middleware
+func (sh *strictHandler) UpdateWebhookEndpoint(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId, params UpdateWebhookEndpointParams) {
+	var request UpdateWebhookEndpointRequestObject
+
+	request.EndpointId = endpointId
+	request.Params = params
+
+	var body UpdateWebhookEndpointJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateWebhookEndpoint(ctx, request.(UpdateWebhookEndpointRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateWebhookEndpoint")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateWebhookEndpointResponseObject); ok {
+		if err := validResponse.VisitUpdateWebhookEndpointResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListWebhookDeliveries operation middleware
+func (sh *strictHandler) ListWebhookDeliveries(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId, params ListWebhookDeliveriesParams) {
+	var request ListWebhookDeliveriesRequestObject
+
+	request.EndpointId = endpointId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListWebhookDeliveries(ctx, request.(ListWebhookDeliveriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListWebhookDeliveries")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListWebhookDeliveriesResponseObject); ok {
+		if err := validResponse.VisitListWebhookDeliveriesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ReplayWebhookDeliveries operation middleware
+func (sh *strictHandler) ReplayWebhookDeliveries(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId) {
+	var request ReplayWebhookDeliveriesRequestObject
+
+	request.EndpointId = endpointId
+
+	var body ReplayWebhookDeliveriesJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReplayWebhookDeliveries(ctx, request.(ReplayWebhookDeliveriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReplayWebhookDeliveries")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ReplayWebhookDeliveriesResponseObject); ok {
+		if err := validResponse.VisitReplayWebhookDeliveriesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RotateWebhookSecret operation middleware
+func (sh *strictHandler) RotateWebhookSecret(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId) {
+	var request RotateWebhookSecretRequestObject
+
+	request.EndpointId = endpointId
+
+	var body RotateWebhookSecretJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RotateWebhookSecret(ctx, request.(RotateWebhookSecretRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RotateWebhookSecret")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RotateWebhookSecretResponseObject); ok {
+		if err := validResponse.VisitRotateWebhookSecretResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3blhs3kij6K9icvZaqZidLJIt1Y6299siSbGss2Rpd7Gl3+TDBTJBEVxKgE2CV2BqtNU/nA84PnLf5",
-	"kfMn8yVnIQLIRN7IJIuSu932g1zMROISCATiHh87kVwspWBCq87oY2fOaMxS+PP5Ozoz/4+ZilK+1FyK",
-	"zqjzbs5IypRcpRF7pMgdSxWXglBFKFE6lWJGzIcBUatobh6HN53Tm054TRQTMeGaTGh0S7ggL6bdV1RH",
-	"c6IlWS1jqtlJJ+iwD3SxTFhn1IHvOkEnZb+ueMrizkinKxZ0VDRnC2pmtqAfXjIx0/PO6HwYdPR6ab5T",
-	"OuVi1vn0Kei8YTpdP5lqllYX8pZFUsTKjH5PzbTYVKaM6HTNxYzQGeWiMJ+zYW/LXPhiteiMLs+HvV7Q",
-	"WXCBv3vZxLjQbMbSzicztSVN6YJpC+snr198x9YvYvM3N7NbUj3vBB1BF+ZLuuT4etMM/mfKpp1R558e",
-	"5zv6GN+qx1n/ZugnUcSUesnFbfOAfpO9B/U7wYE1v2Nf86R2Q75jbKkIhTbkyAx0TGRKYgaPqGYxOZrS",
-	"RLFjskxlvIq0MhsEs/91xdK1P33TScefqN2DiZQJowKnk2oeJawZCNn7vSGQ9WDGe0o1m8l0vRkAbm1E",
-	"Tomec0Ui+xk5MiPQlMWEfaCRTtbHTet3n3QaTku/16s7Lk9XqZJp/ZkPBfugxxG0CHFujCxTdsflSpEl",
-	"nbGA3HM9h+eKLhiZwjLVNUnYVBO50mQqU3g95anS8E3jAnAmDdMfNE1fablgaeOGRnmDfXfUG6M45OZN",
-	"vZ9TTbgidGLggNtqP20GAb4f87jzwNm9ZTSN5k1zcwOZWUrFiBk/IJEUmkaasO6C8sQcRPZBs1TQhKRs",
-	"ylImIoaNuFC4Is0+6IDwmZBmS25ERBU7uREFok6jBWtY8K87Y6tdnaZ6pTbDP18jF4SKtUVgxYjSVDNF",
-	"jlK2ZFQjVjvSfJzjbkBokhTugz97VGallkzELO78YhosExkzh1Z1K1Uw48JyuWYL1XZ7ccWdT4GB0gv8",
-	"8jQDEU1TagZbCf7ritnXZjKfgo7Sa9iGqUwX5vvni2Ui16yZBrK8wb5HxhvjkzfkvwFMGvbLDVvESYuL",
-	"NI5TplSQY+SLZ4Cg9iMiVosJS3Ps5B5aEsDKXVGwgeK4tbRBwXxJXOB5QTTwcUzDYu/nkszpHSNCanjZ",
-	"NN0aPGqzEQ59PgWdbxI5oUnTxH8Cem62mtzCGpDm+/cTIzPogixlqqcy4fKEfC81XgWhR8PCpkXg99vu",
-	"6hcxWyylZiJaf8dq0OYVvWWGBU0Nx0cUnbIR/DKHmsXEYC5TunRD3bI1oSImExmbP9S9IRBUeXdUzOMb",
-	"YT4yZDuWBn+4RubwutgP9EyF1HOWFjscDgbX5H7OE+Z17CbE1Y1QmicJSVdCcDELyLB3dUK+Y2tFaGr6",
-	"XuLFORiSuVyl6oS8V4xQMk2ZmpOUilguyB1NVowcUfL+/Ytnx2TJUjdCmQCfTXtRP7pk3cGkP+0O43Pa",
-	"vaLD0+5F1J/24it2ORn03U6hMJBvlbcJXbMLmw7LgouMftcdnRdTYP7rmQ0jQTj8chKG+TuiSQJLo3FQ",
-	"ETnIkRU1jk/IE3O4EkakYPk+9AfXhN6IBVfKbKR5NxxcnpCfGL2FHhRgQ/jPIRHsjqVkYWZYBqATS+oh",
-	"ZGWah4ktL8Qd19TAo5Euc7/JvpS5ME5xYEMjtnDq+RSKJI1tIless/vkYC44P80WzSDBl3sDAz83w7zk",
-	"C67rMXMhzaE1d6oRHFOmV6loWm8C3fjjx2xKV4nujM56QS4x9gvyYr9GXgw6ryhPvuOiae235tW+K8/6",
-	"dgO9lBE1uF47VIIvHzKY7d8N94opRWfNPMgie/+QQfNR3Lhtbm079g4YvsOF7E3Lu5NfMcO9qDlfboCI",
-	"12RvoPidlAfeDBVDixMubnMhNZ9RE2zyFrtINBsm2W77oPXn2b3STGB6P0ynGwRQad/uu2WudxgpjVnq",
-	"JILt2yVNc0+p8PmlT5hgMyjs271BYb/PRmqDDhYIRQb8QOjgTcJOavZecO2Idt10VoJ7eh5Dw31hYCL1",
-	"vGlult63nVk+EzOz1zRlQrc542o16eaic1vcWUL/D8Cc1yhitEfuXCYRybo4SaIYU75MgvJG+BkR306/",
-	"EfWX2ft9kT8fwRtvs5YnAxEK1G+/e29EZjOjjVqc/cTlBo3NGxbJNH46p2LDbR+51/sCpzRKPvDXnCXx",
-	"Rlk3BDkqRDHAzD8MCBWEx0xoPuUsJVPThxNNTAvDBk65MCKmGUORyboJXPBtZ4MksKRas9R8+X/9mXb/",
-	"2utejX/52A/Oh5/+Z6cZno2QTN3rh0GyAMPNSOZggDgGwFQOvQ6HXYNN2PVuvdwit7hJOnJmemqaA4yy",
-	"G7jMBL43X+dz+tEAYjPiAW6EAaAVaPetSA+TpLqCgk0Thq82AK4ecjJh7fgoqz/hiqQyaYSaedceatKK",
-	"Am9WzeJuunqInPt2LSLs3YzzlqWcJt+DjnD71WJkPW/ZCj52GsZ6i4ynbHn6rD84Hf77n35u4jGguzF2",
-	"tyM1fct1MxVV+HJviOHnMIym02nzOPbt3gPZ77ORtuMiDPk5MTKbRz6rNsxl07wOymV6s7Gzk9HtC80W",
-	"bWaIeovPwv2W5pHPzTIn7Q5aTpQtu9LIYuLrXZi0Is/0jke3TD/RmkbzBXDDTUZgv8m+WF4zWj6Jp3Kx",
-	"cQZR9v5hw+fj5GM3Dqrd64eNWRisDYriuJ8JSf1pePPazjK4We3FMjyQyXsnb1nzxajt273p79MXr9wI",
-	"ZrT3aoPMvlIPEtlt32aYn1KuNRNNUH/JlUaqYH0w8IeTzR4pQuOFkVjuU6lZQMwI8SphMZECdHVRsopZ",
-	"HBAulGY0Y9i9DparScLVnMVEsPtGBLvHeW62Tn0yAFFLKRQDE+5XNH6Dxhfzy7C/TMCfdLlMeAQ67cfL",
-	"VE4Stvhff1FmxR9zpsF8EVsVP02AwMVMU550RjCrETF3nduAAKUK1Rn9+aMVMLBZJ3B6U9OV98WnX3D/",
-	"mALyacSEX8cX01N6FQ3YsD/pmcXiERmBJ5PmGpiZFzgfwsVypXNUXaVitJSppskt1yO7rJGb/KcdyLP5",
-	"EMFZxIbQdhaO8KIw4xsgLGgylenC7HpKJimjt2ABXCXs2jLUKiSKro08wqP5iZnMUymmCY8etjNTyhMW",
-	"j5cpuJBxmKa3S5nqIVqpca9/1R/E56x7Nrmg3YvolHWvpv1e93TSnw7oMDqLzxl4hqTRnN+xGGTPiAoh",
-	"NZkwgtKwO3Pt9uwq37OvYaakNNONO1e3uIPsIk1SRuP1mH0wpzscEUrQRcFc9kuW6rWBg6a3TJj9q07D",
-	"7r+c/IVF+pFV5pJYMgWWcpok8h7ps5D31ySM7F7DUJEU0SpNmdAWpuReisBgDm2wDpesnQRuI89S6/DJ",
-	"4NA7KV/SdMYOfeA1eFvi7MCozBWRdywl/d7w8uzinEzWmqldsKN/mmOHnTzRUpIEpv/bner6VZJX/CuA",
-	"89c8YZ8LyFOeIFUFGKRG4BbWxLHg2twd/Z6ZSD2xNV+Xie22jnaiwf6O/a3QYLPobJfMg5gtE7k2/KU5",
-	"mPyvbs1HuGIyWRNr/DzG/ZTphMcxEw/azCVLwZovxThmgrPiZeloAovBgWItVymxgmB7YuoB/3U2GslG",
-	"27gB1ekdZCsq3dpNsd4RC7oGehhLIIaGljKqVykbx1zRSZK3z7khxbTmYqbMRzkt5fqahAmPmFBs7BgI",
-	"+/EylXc8ZilJaHRrtfCUx4QJAJfBBNjob6R48IG1fgBj9mFpmR6PQHLfE4HYJoRqMugNzrq9026//653",
-	"NeqfjXq9n68JVbeADdTwfYZd3Il4Ftmh0qAtzmN5JYc6mqV+w4D4T1N2J29ZHJrbzn++UixnqrLVRFQQ",
-	"IUkihaFhE0ZMM9jLohPWG2ZeHP7G46py9d5TBbMoeln5V0Y9ba46LOVkukWfO5HpwcDDjXxccA5LEVS/",
-	"Hb1uBKiNemiEAez791J/LVfiYXstpB5PoZcHscqGOrlu2lPxYb4333sdbNyOfMIH2ZCsu3BkjheExyAr",
-	"C1yoWZcUrEzIFWPkyG2MR7DxS2Wd24hZoXVaG/ZO8Yp97bHOKAc8aP8cN127fXOqnKgyMhctuOhlrnuD",
-	"gHCQ2IS8N5TZPT+9xnbOpXInUuwdN3+lBAWHbZubreYge+tJGnDaXGQTuCVyFE90MXDKCSNSsBIUKpv3",
-	"JtO2HJbUumm20Ch4fo0H0CoMLhv2zpvEb0Yp3d6hayfoGdBh1Eaw6Qb/VIf1dvtwvIftGHq3+1vmnhGW",
-	"phAf0xbmZ0VNTqmXLcC28zgEtJ+INUFiZrv3AgXdQCE5Ouv1jkfkprTemw5oR3xx8cWzALU7KLez1JDA",
-	"RM5ULswj8BTsy1uW3vGIvRf0jvLEMMN/S1vkyRp2omTlzfRL7lO+GSMfslYxBb/cHiBZP5pCiBBACM3Y",
-	"MdV0QhXIiSuRMhrNzTLwcnon5Ssq1lZPqh60CynVbAziZkk2kJIsqFgTqjVbLLW6JjpdI5ElCdWsze5A",
-	"QMGYTjVLxwpDRm0saE7OPIXbOzemA862XStM/iA75/dodq8KBYh3pQpYfPN/CJPtQpws6EtPOoEfCOy9",
-	"bpqXbf3YC7iFqb0XdKXnMuV/feD1tYKOjHAZ0fI2zxkBM4i7aVFFIpErsRLRNVF8JiD6a1dOo9fPt/d9",
-	"ZRobN7c864Psb6lTZCcnjKYsRTgAP4m8JEYdrsStkPciyKRjaZh8kAlPwBxjh80jkasmmScgyECPCTOM",
-	"J1nQaM4FIzTSLhaDTqdohicvtCKKRSmDCai5vBfonEc1iVIG217wlfjYgccsHlPdGXWc8N4b5sJ7J8ja",
-	"TNYYFT2+ZevRLVs72aHX7fV6ve6F+efS/NPL/4OwFrPZefuL0+7VpBd1L+K+kTUGtHs6QTnjYnppkCCh",
-	"SoOYXJrV2bv+cNQbjE77P+fGoudvXhPw2U+pVbSDtmnUAWOV2Xyr6OZoJ/IXXPEKmht81iCo2XYGXFOZ",
-	"LmAmMdWsqznaeTbGkxSBVh1Huv5R3aPWSrPFaCKlVjqly7AUtSvvBUsNLpwUR65zykJ4t41ML0O7goEQ",
-	"O3vvAca0RzH2CBMIgN4HQjSkiJjBUS5WmnlxnIRPUU7aG5q42VsddAyBgRO2dXttO2+OGCxmXsv0Vu09",
-	"U8S+XXxdcrvunzsgK1hLotWaeogU+Nj7SzY4iqVmcD+jQXHtL5wrm5FeyZPXLww2jUhojiW6XmaGIbWa",
-	"TvkHF9d2d1FUI/ueVjuc6fLGeZFqZwXzvOnzz0+6P1srfbfZTO+W+5Krms3+QTAIdjcSg12uCty2ly3W",
-	"MokNXwuH7dqK9HrOeGrJqSpRTRs4/Od/APr5S9DxkhB0Rp0qSc3CqFvFU9u7rhBH7Z9ljKT+VBq2vL2v",
-	"qYKo0dAlR9CSzBgK/OZD2PtrYnivNbGBjEC5XAKE7a6thXMJ8yzOqfkAvgWkqbvOBbt32IiyEs+u7BKK",
-	"WTz5B7mjgYXqjDrL2/HPvw5fLi6//zB4Mzl/F/V+jM9+ml79aXb67fziX2/7r9Tw++Xlv6WDt/r8fRUV",
-	"Pai1w0E7cF3U4S1bP8r4qaNweTv+7//8r/A48BmrOUtZAPdenmrHYOUTy4DDekfkK2QUzfe7455bk5ts",
-	"Ld5FEVvq3DriucLQGPU8NHntgQpyugQ1q/ZsEloSCv0GmQbA4C+NIrkCk2Mm5Bcw1276NymNGPlWLpcg",
-	"8mU7zMevxPCru4unH3o/09O38fnXs6tv/zL4Ljn7t/vL52n/3Xr4nl/8sOw9UafPqjvsOIHizJ22DjmV",
-	"zLbCGIgjQrpJkzUetK081JIqdS/Tmpv0hyVCM1kTxZzDVAYS913GMuH4go0IMPGGBPV7JJrTlEaapSpA",
-	"0x+J5GIhDVaxE/JEZPNFG0He7a31KVUEZAvcF65A8uAKffxLXGu2lOKyz85rlr3hOBQQwwh+01Qu0HUe",
-	"MkQ8UhCdaE4Kx5NSB+htEeo+4m9Gd0xyVEdkjYTdTfidudlTtgLzK0iiXS5wjlMrq3kBlCA8ZRKtd8Td",
-	"RvJMJkBJDlIBIKgPK09tpb1+tBSYA1oZcWCeRhJV/uSuur3TwuSgTxolbjKD7gW9nHQvoqu4e8l60+6A",
-	"5tMBzbQfYQoRp+7TXncwiIbdC3rV60768Vm3F12xy+kFPZ+coSWJxmMDY+fRqHWSq3v6Z5f9PuCMFTM2",
-	"wtQqhDuj/t+BxDciIYjtI3NMwD7ssKDlDVHCgfaBckHHuSM0g8PFGQNQXPM6QYkrwgS83RtmPkY2TsZZ",
-	"bfB0Ki2XCoQ0cAfbc+AWMnIhkVoF0XeJoC6genmZT6kX2w0MB3iZKLDZcXbPUpLy2RxlkLIbbOnMtF3R",
-	"u3cvbSY+04V/vpoOCPDO1ti4N9CzQ/ox/54LfT7seIkZrnq9i/7V1eBseDHsXV31t2ZpqMjPxWjScgh8",
-	"vhVF4BWQsSR2u4kXBPAC4DbfUtslcsz9BzgwIqGhv3tL5bsQ77ZSuemztVSeLXu7ZO4tW20Sw+Hof1Yp",
-	"/I9b92G37uH1BDmP9zvVFWQL3Kwv8LlN/8DkCgQ4HWX9ATQcJ5ZH/uOE/A3wpZkMTMff/jr4SZw9/3D5",
-	"Rvf/tBq+kBevae9tfPr17Pzbv1x9lwx+/nD29O7yK9F/VaPlKO5t+1O0Qbyz3AfyWEfhkm7UdozIZMWT",
-	"OOcVQRjkeg/threWoJXI5zEv1RNTuElBJJ0yw50QLojdwoDMUirAbgHqDE0YjebujI1In8R0bWjE6fm5",
-	"+bOQLLB/eQrPyJHDg+Ltm2NHxtCc9s8Hg2J6YpuuuMzMYLJeWbNDb+WC6TnkSPYd1SYsc7bWksTymoTf",
-	"PH9HHt/1Hy9YSJIsogv03SUvN/A6vj+5EVnGwBM0v4YkkgZviU2xaaRolw4YmRIMm7kmoSdAgy4v+zSV",
-	"CbS9EYprF1GjAitPQMo9kB1gSZDIYSHvwN/H85U9WVBBZyzrFHU6Zjqga4PuUaN/bXimDJHK3yFhC9wW",
-	"w4BWsLkmoWLJNIRoIFASsLjLBVkplj5SN8LgvtXFXJPQBcg29G9jXKD7DGLXJIQMRPlH2PpGFJonDJum",
-	"MUtPIioilthJeQ6IhuLHKb2nCTBPRK0mC65RJRGzFLoCydJMHTtJUGUDzSMpphxjt0Q+GBcT+cEhi03W",
-	"Q6NUKi+D6/WNsK1jFvHYWzp2aWBrTirMYLpKpjwxkNUyuj1ZyDtvC5VaIRrDS4z0txupV6nAZI8GsyhP",
-	"Tgwlzj4FPF7pifwQEM0Wy8Sgo3mV8phhFkFIjczuYbqmg7FrV94xRe8c5gHoITWh6+raiud2eAQMIimN",
-	"bcj5jbCoH7jGdbgKeA7bDH9lyA+9Zfiv52wRIBBsX7Uo6Ye6PwL9n8PMExJisGwRYD7q3AgXTutUuTbC",
-	"WdU4v15n/dlGIUZuRiRly4QDhGyDX1dsxcIb4dyVeMRIzJQhvfAqb2kk9pAceQ27piGJ6JJOeML1+thN",
-	"3GCMCm4EVWb1ZgIBWaZcplyvA5L5egmp7b7T5TKBDPILqjRLuzHV1NGcExJi8pHSDt0IdIkQM5ecJCCT",
-	"VXJLVkvFUgsou/fl05B1yWKuw2yHXfKVlYhZijBBt85HxDSEKEnvY7pcpnA2UF89kR/MMbVUIfPzQhyN",
-	"eOxQxebGFOYi+XPGdJ0gWfHYMEAG/zfyK/6TLJTbBqso9032O/vGkHH3Fv5GaBY4Lfe+cCtUHizAE8ij",
-	"8varCt3vBD534JpV6bx5iNxq/sDQ72wsc5w6gctf4DoqEvNOgIni3FufZhuQUU0TOVtlMEBqWPixTGjE",
-	"sl9IfrOfsL/ZL6Si4PBkSKSDK/zAKWek02ukeYpqFksa8781xE/XkTx0qrLELPtRemcB5BGR/JdcQih2",
-	"kSD4jYsN4NTnP82pz38ZhgcDJ+EA1PwcZzOzD+1kCkc4/22OVf4rSihf5D/t+cL84E474uNxVXURx6i5",
-	"289+9oQsWarQcgbh0kLLQtDXCfkpS0lccOMHCxXUYACcDTJjG56cGzFhkVwwG4IPme1BOxIaPgvjrUsp",
-	"cz922AJd9WYpjdi/0GjBTtzboMFIZ82yC8ohexRmx+GajTm4ppu/nUw37fZov9+9iAeT7mU0HHbP2WDa",
-	"n/ToVXwadX6pyCx2NmXG9msO5UDmEPCUghMdEjI0aYHxRUiIT51TmyzNpiIvqCGx+5KFa1jQaJ1u8Csq",
-	"Tuq9AhbJGX8was3MzzMC7WzcaucahF5BPtSraRoW3N7aOVkliGiKEfOhKqdeyJQbaSbKjFxu/VbKGJea",
-	"aIsipiTbuU3xHZpqZbs4LmRL2ff0Ge4EFklFkUso6UYgzmzUeSpXSQwhBCBOrJRzus6TTf2fqvCNH5dd",
-	"0Vps/x1XHBmddilTfszblwELc2iApDkau9MtqTTNkvyfkOeALsi8QEZ0hzZlcyespvMtXUxW6czck4Yf",
-	"Tc2zZ887QSfhgvWhwZQJpVP6//2/jPQH5vaFEcfW03jQG55d1DhrWmBtdfvLhq1o2d/+QE775+fdPqHJ",
-	"ck67A2KGvDbiR8piYkQ9Q/yypHj+mS5s6aCYRQaV4b98HNQrwe3CP2635JmWg1YtCyArta91hZxZXcL2",
-	"tGZVRDIc9Svgpp9RTTGx457nEnxI0Hm5zJ3bJD9lrHKKxEx7NoRsLzK5Y1lVjRKmVD6pU3J5onRDhvvC",
-	"pZLZpjYYoIKOITBtcv55S6iorRIliX2LSS4zsNSUZfApQWXdvzRtJuTja7mBJdiijF8zbdMvZH8RflIC",
-	"I08DZFOm5hLTJtYsozpNTDvUoAdXLi1RrpLEAHgIAMDMJKnOLEv+9aestdqSN9SWgcYytBmJxlSHpOIc",
-	"T1cxZyLCv5PEqYM9PbfhigyvgwEXLjXfSOlp7nh3xs6nqKy+inpxt88G01M6nJxF54YHtXfRu2wlZqKx",
-	"Xd8///PblYjp+p//Gad7biZ+eWI/G8/1wjB4N6te7zRawv9YfUfYBOs2YDvsGJ8/9l8URrLvbd83JQto",
-	"syWhYAnItPep4x4v+t0hPZt0L6LzuHvJroCZnAyi03jIzkBUy7aleRAXHvLKcKtMGHHLLBUX1nmw24i/",
-	"+Rs17K6dhwZ17h+QNctPr0WOwhxb/vs//ysMSGiYzNFKpe63b4Vp9Kmq0BnHopSrtaS3Bh9KXZyfnZ2e",
-	"N3RiMayOlAJLnjIRsxTP07fvXr1EBSQVXPO/spgcCUnwu4CwOyY0mVMRJ6A1g6JIKiDTlBq5RqYk/Au9",
-	"o9h8FKJJ+DiAqjKme3PmCbUn+aRsu4a8PBt8ctC1YT+3nqKnTfOlYhPwWgmtvNsuYpIDlylsgAfVhfRo",
-	"TC4TRmgC6llk2V0giEv98Sijg1Uo7BkMktfLKx68Rocch8BmT9R1VsQxd5TLUsPt7SpiD3cLrqjovfJQ",
-	"v5Tiir9J5b0NajXi9tpyLdd5PDK3MqnNTcsF+XUlNVP1fMTn8nFBaNmD7x/dwoYGOU3LSNXevi1+Gcdm",
-	"x5bCxT0iobkC9ndsaX9/tHdsSXV7xxZcRguvFntAA7P8zKPlpPNAhwjLHv1OvSFwdXsr3irkcW9ebk+O",
-	"bDM7chD2YvO9fk1Seo/XMFe+u2ZOlueN1/8W3cU+14KQ9zi4rzs47GWwkzd5kUZm8K9FRjA8oRpmP4z8",
-	"aS4XcLJAp2vluWsiVgmU9aQTZdihKeSgwZQ/RWyFCTBcTktZoopiWSdVgapkTHzxDLhR5EOPvZyM9Za6",
-	"k60k1iwUMz3gOfNIrhmmHcmtFRKzfM7vl4mkcd3iIFGelgTTSEPRunCxSjRf0lQ/NigIOoiwSpEhr2At",
-	"l2feXKO31XoJsRZK8OmUxc71BWsuQAY2D80nXFBrm/HAdXF6MexfDobbcBam80s9FFI+WWm2QdVXOC5n",
-	"tbxTSRefMoh66mIVhCXlhlF3wb1nvWsIooSMiga658NCGIu1fZrrL/uiV1bsyESuQEzmyR1aHOiiM+r0",
-	"z8k3X9mLzV/CWa9u7T4l3/FEUpFRKa7M8bsmIU2S0BbctLx2rjdIuNKVGA+4PuwYpfujvddb1UIC3ZZR",
-	"7zmynRUZAZIXeUS33jm8OLtNwosrH9LQfYCUHGFlIGdW75gE74YxYGxtVCgGJuxiWDCgKq2u7pQ8BRMs",
-	"1Ijal4qv8zpeYPxBnxqIGc7iwErokTKqkCVMrXB8zyN2UqXPrmGrciE1i7MW6S28qI88mRU7wCWx2HDb",
-	"Xtr/Gu/qgzv2ZhM32/075WaLa6y5oizMi5bgBV3jvgDVRamfRxBrs7QZYnwyVLgDSoQ0K0Y/6iR0qeVS",
-	"5Ubfl/CA9IfkdSqdqwOq6uQ09bxk49OoezE963WvJufn3cve6fQ0HkT9CWVwcXJLgxdyJbTZvKsrA0EM",
-	"14nM0M/fv7HY4gpHjDrLNM6H6EeDSfeCDafdS3p21r2YnjIzQI9ega/C7cpM98nrbn/Yff3mhxoWpwCD",
-	"jXx03rIAnhbGpcLelW/VXrtsFfW6ixzyLUsQemDfGH4kBVuXId+6UocFfIuauf7RKFYHuV3ldl+ccuBv",
-	"Vu2ZQRuT3F8IzO3hjxTY7F11Gp86b8wO095EX1p9o20bV/WWa6b2D8pGoz71Df5GxMN0U0TL0hoP5LLR",
-	"7IPwdpOTgRF5lHPDNlx4kuACPrO3QTbd5m3wa5E8YDfge7O0hfSkO6Jl4HK6ZtwBuB9kSlzr1IeJcPwN",
-	"s2mvOlyMl6mcgQ2/Gvre2tDo+tuxMksBmvi4FpYJ5QssstYWiD5fkRVVyxLQGRnCleMadZ52+5iTIuPv",
-	"slffdS/AS8BOyX1bw5EUB2khIDVAsrr7WYk41AhvKlMYGO4KnxpSaNkNfwoDFJz9R/0aiOODnQvhFdQf",
-	"WCHHB0zt3oIOGPNj7EuGvSQn9akhds3ZVe+l9dPcMkm3WCdiKtMteon+wfM1bfNssuDMYlf2Jzoe6acu",
-	"DUcWCab4DOvB0zKTeLgwqKpHn43a4uKhAciHDK22td5r4figUOvSzhfn3Lz3Tsh9yGHK3UddVQEVOvd2",
-	"63MBy1bkCLwWQy7mLOV6jGV3x0uZ6qlMuAyJFMcnNyLMqgWHZEFvGZhVaaHyMMiOwnmlytQFA7E4m06u",
-	"GxqShN2xRJGYsaXpHwwe45ViaWijdirFpDCzHXp93s8lcR6uXCvnBMtFXhhGp1QoCuFRZoBJSkXMxSy0",
-	"7AbMP5HyFoxLczMpKLMrpy5ZSsU/lua+cgd3Y4Pyq5EeOx9crssOuOwD+ieOEdWfv3ltrr3hwHO+NzMD",
-	"cXBM/XRC2XHMgey7+9KYlsfKs0f/xBIDZcO7yFVq7Rv/I5dZOk+iBSPfLCbf1shaObw2HnLb7FPQcZvU",
-	"VhH0lWtfheDH7a6+NcklfBBv8QeDS0SUTe3P37y+JouVgrJQ1mAJ6i5VySNULzv6e7kJBF/bdq8h4Xdl",
-	"czd+alq+V+iMlrAZTcatBdCmhtvMQVmx8Z1UfMu5rUviDTesm9YddZ17LU8H20RQWE0zKQYp+gEGRlDY",
-	"ZOFTnkoWlDSGx+dlJdpnV5JUTukX0A9sEvxx+OY9sN085DasV1ceTBtW3bJB05a10E/B9VngTNAeVrK8",
-	"mNVmgQ9ecX0vjjSuV/F/EQ3Y/tmGDqU620aQdsJ6q94qBX0gdbexfjRJsur9NaXTS5qxXezQNaqx5uOy",
-	"m5Rd5s+L19/Wy8AqUNprZ/YRSwOslq7affcjtm0QZm1PzeDLCq3uoadwsqrQKSUvnrWXSnk0J5jQ2XC3",
-	"hjXNyy3cZP3ddB6aHq/5trNHsM7uALXTxTrLL2i1FY7lOSEuvSHR7IOuiwBB/gdUfdfEFyS4uhGKaVvo",
-	"y5clronHr3NFwo+fQtssd550Lgce92X4+S/KtvsMq5GvhR5HMgGr1z9Np5eXvV4HMqgtE7oe+xzza2Ck",
-	"O0HHSB7uDXLXJyVmPJEzOV6lhlWfa71Uo8ePo1gUWj02bU7U3aydKNHGI7uluOEF1yp3VdGVlmMbAzDG",
-	"/ADZeZmnY7UWUfa7SfB0fTWKM+ZwsXLvarVcJpyl43uasrlcKZa9stHsmSy0a8oZn0/GLfyWipglasYU",
-	"SxIVzelUEyMH1YhGGSfb+V/DKzLskf7gdHh2fuEVMHA3f5MbejFPruN3O8+e264ur3zv9NO/f2FsaxbG",
-	"giXUy8dIjt58/ZScnp5eBeT9u6fHD8g1eBhx8EuIge08t4u81oFEvy8u7LUzVrjOnbmiRdrCAkb5CQwP",
-	"hlJt5dS/Sxdzy6I6ShN0KtkiOh5V2deR3O3rw/x/c7euacmHy2ZKQb+m+jjgJ+oWa22kUmjIXpL18vrF",
-	"975v7/cgfkJosXMmGYiYTBMp0+ZI4T/cdR/qrrsJcb7yebZddAklDKkqj21BHZs4ekkhgRWAyNlxY4MF",
-	"YcbzhVmi9Bth7kWiJWifrVMdhDCFPvsYBiR0/CCGRYQ+2xkSLpRmNC6z6Y8gO47I868pvKyoJjDuUnKh",
-	"CdX+3MhR7tVraCoLQP2LeZOontsxboR339msP1BQ7P2bl8cn5Im1Z2b4KlMXqESTRJEJjW5tMgL/4nRk",
-	"4vpGsKbQcrQ4qHuWqhPyzkgf4FDIFwsWX5cBA7DyFkdTdiPymO5E3tuY7qDQzIDADEWJTimH7Eux1FUZ",
-	"42+E96+m/ctnVT7XN51/SmeTm47ZEfN3OptNJhUp86Lgin30T3/uda+edL+m3ekvH08//Ufh9/mn4/9T",
-	"GwhThEI1Fz8kwlFlHHAqLfPVNWT3MPIZoB370I6N8iBcFW2fff/WM/y4nS7gukwB1b3yhzX7FAZ4kgoF",
-	"t6H4nvICjokU11mJUW+VhmSToi4p97E9GvauSEiTlNF4PWYfuNIqBBriDsiJj6yQfKRUhhbSoHBdCQSt",
-	"ZbpzfKtjd+lEyWSlGQFcNAfcGv34gs6YjbKmWi6RaPh0EM4f3F2G3lxDD5gxxdyciYxoYhZSUXEML9v5",
-	"tuac5ObwMgeVEQmN8Ld3aNkOkmPr0DLTZ9vQMrfg7bFlGTIV0yU3pkb+QuqSPxQVfygqQFFxeHdxp838",
-	"nXqKF+XayrRD3J9wRDAr6QkJM08M81BDTfkUWamUTaEy30ponlgpIvUsSCS0qVvNp1MuaHJ9I27ZEpW2",
-	"c24YqLWrae4SkkF57ELOwQxlspkYOdH2XEy3ljWtkLxnkAIP1fy7pZfZzyuy7p55vlgmcs3YvnneSh6w",
-	"4MeSsoiBS8pMytjIVYzFwChMmLmZFLrW5IzESX3WtomcVFxG7Gxzf8jn3T6SRnvyv5IT8tWKJzGrEUcb",
-	"MrA9lYslTSEbckzqOOhWedaq2rbyZLco3Ayvccu8fAcA4VZc4V42w7bGFIci20s4uBW77ZXpjCidriJz",
-	"aY1IyBbL/RkU83ErN+4dGBTTZ1sGxYFhG5m6NgJtdAsEBgQ7A4lv3ziDGNaOmcsEspnG7I5HRqhGegVp",
-	"uDnKkKYfNtXhiMykYAEBIkWVo1EnddQIB4Y7c+orm/JVfO1xEBvUAZbDV0xrLmbKkM0qaxHCyVY2i3KR",
-	"VQivb0RYZQpCV8p7YpBkaqER5gwFWMeMYBFafsUNUhQybkT+3mCgTtiCQYJqny0KMTe48uphFept1KnK",
-	"rJrsRhTg4RgvouY0ZeVv7OWPug+FGo/n7+isVqr+u+TZGrPvw+8an4y6RdU1zFZY97J5uXWtaxdf19AH",
-	"Rd37OrjUtcuA9HGbq2zd1OqBtGHRhYnXzjIHZz65oLhbdQS+6Hm3GyPwVi5YmVoYvtLp8Kl7miu5lKZr",
-	"lScyIu9s0vMCFTDs5yoVqoGKSEFWIoHwGuceuzSzx4KEvKrPanky/kD3fdG9ilWcJfGPXCa0vqDDT7ZK",
-	"/H0qxQzNP1DCUSxX1uuixBfCM3DvxRSdTnb3vXudoyoVpCHvZZUrtP3WV3zMJkNoIU+8WkIQNJSy+9e3",
-	"P3wPKjcVkFhCMYIl1XOV69hKUw4DwkXMPjCviYvd+vPglxDC8CmZMxqzFJV5WbsX0+4rg+ntiuRlkGkB",
-	"fV6jgextz89ggJcPVEtfMvfc3YM+ch95MCWAIz1mlabFwIB6GaLGFbwuaOO8N7zs9ZrlhYcmWd49UCQv",
-	"ZFsOFGnYUCeRuYA7UODOJBT5ttYIr34pFiytotDW/UYA1O3yNykVNZq70JaawSqPtvq4q+7PlRdKYd5b",
-	"1j8cFfi97j2Pmc/n+cyvcysNOnakTlYDv5YD/pbRRM/rzzvouCGDElhhfFPkPUuSpphFeVulKrlN301U",
-	"3tbMp33MYY4RtUV/vM2FnAeIDRB/h5vtcn8G7vjkMTV54VdAGNBiZ1iTo8quRV73Loa1KW17TaWs026/",
-	"XxgZIwcwlC5jnWOw9t95+dPY2bR7MTmn3avospKVFEmNLQWWJaX0A8dOuxfTy36XDian3bwK2FW/TbhJ",
-	"Q6J5NG6hz/W+eedRsQkWOOYcE7YnAq1lepZtisa6hl59VBRm9RxLsu1lQc+Gn2zNFW5uFnS4+WJ1bvd1",
-	"Bn9QKM8OdWIxJPIgZWILZ2lLVWwgPP6tXAhyI0dRIR7wkSJ+lNxxMQgORqx3+N8O9ZxWItz9w1yXmda+",
-	"L1QlDoo1ieF6AjrQukJx412dgc1qHLx7OyB8SqhYt7mas3tuK8LbdoUjCtITvt8bOXaq5+ARt/Jcv5X3",
-	"ZEHF2qpl5vSOkQkD70KhR6RPlomtTYCFz1ziV+vN1etl5Qc2ZClvTuaQJ5go1ZS450lixIk8z4Q1j3yW",
-	"2hEZ5W6L3G+h+ZerX7w9DasjZ4AYHsjd0or0pHAwS9WHPXTZzZ2ucPa3KKxz2jWCqnv7a6d34Cxaa6dN",
-	"n2210/mqtxvQ81W3NaH/we793ti9gxupPfHk92mmLpPdOkKbsiJVIUpTEatrEiIeg+CLJgnImYmFLjAv",
-	"ihMT8210PLAn0LoDUbIx599sIAybqsaaCziRWF7Pnz9WWZbpLYiNrn6suZHnBr+1JKe9SoXYC1sfFrUq",
-	"RUKJz7zLe3B2NShe3qfn9ZVhYSXs4XXJfCVSoTTZDsXD6hQ6uJL9qcGBq4z9A+us/oELjTXm4cHTg3l8",
-	"HhB67mdN3nhgsnjKlhX36IwJ3fl86LxnWPXDkiO1Lf/2QqkVe6tldGs2/GH5tufOKx4KCxuJJZwbJi81",
-	"ImwAilcv5S3Xc3ROEFEADhrossLjsLS72Meh/XPQdaljMGvOUxZgCSNFXsn6nPHeBLftiue2An7Tbvpt",
-	"vtmlqFWd7cvs4lbP3bz8sxE+9OIBwod2Ka0ue93TaBh3Lwyze0nPJ92L6DK+Yr1pnw4mOwkfetFa+HjJ",
-	"IyYUUw8JQElMHxHS0yXlceZyUU1Rvrf6zbO+bvoILRl5+3GWuaJOcdBopMitGY7pq1dnuVHYdMq8ZBkl",
-	"1hJc4Cu5cvUqFZ6rjBRQ0L52mANUiXFdNKnRXHAhxuTY/TSs+bUf3cUT5hU03Z1hL2occo+HKhyrO1hH",
-	"fF9RnnzHRW0e/VsuIPQIY5nmnqsDsMFepX4bkJM/GIOqSoP44oQCxoIbESZyxgW4E3gRT9bBILT5M7Ng",
-	"A/MwKPTrxALo+X4uwVXVyq83QskFw7qxkvxFcsFiLKVrnbRQlSkMAZpAGJDI8i2bmcD1Pi6tyhVlH/sT",
-	"17LACyiX+BNFBsdaS6FkwqDmuWLgoIvDCpkb/syc/QePVFaIHsqaG2qJ/S2OA1dMfSyXTFgYlCuvGxjb",
-	"VlAP1ULZPkITG26LzVv6SOV5SYNC4wzXbEc42o3wl56nP+VGbsVy9bg35RBcWzy+7Euc7X6hBnjhx9gT",
-	"Bis4hnFVdmtchW3nj8Ky8tzjlBmc9x6o1WTBNT4pb332qNB1Afr5bwBP/jOLk60FY1F2LYxYITnmcL6U",
-	"Ea0viphQMVvRGTrk4Rm1tb/RG/w+Naszh++EPCEpi/iSG8qMmf4hSIfZ6tOCkRnTlZAtSzh8AR1qfcel",
-	"otoxa5r9q2bpxwpGmbvsSk/khyAL3PIqapAjrJ1maL5hZTwCAYbb42ouKCOGYDLVz6q9w6Tpq6wu1Vn3",
-	"NB4yTJpex4DcAqUt7rq5IsYsTUERZbaRpSMjGi6ogBoxlCerlJGjt6/evSZnZ73jETk76Z/0DdUAxxjz",
-	"DRaXz/a43vkjM9mbPgGBt+jKBj/Xply3wK1To8ipRsMFOPhyDfgFxgydchYTxQUmtL+nKkNQacPzUwaN",
-	"KuYNTz1Sqxs5fJW/9lxVi4Sl+THAT27tdbvtI7iWPxUR5GNDhQqAn90agtubRzlm9CHz8ABK5PElfIpE",
-	"IOZxOxUD6AvteM2GF0qsbi477FyReMX8kfGSwCBHUOY+wCCXo/8+RmbQSG+0MHtAzCz/hOvDGv/b5cPw",
-	"sKopJcaBbFyArj5wvUwQGTHYzUpVPBJbzFR4MTgMGpHQ0NtdpEXyU5ZbCuPZIUqYTjWDSvHhv4SBK18D",
-	"ui4Y55EidobdF8+KAucO9L61wGn6bCtwetDbbu4qQq911Ojf1Q267dpz57pm8hDVmN2Llp3cciv2P4cF",
-	"yWeWfp8mpCrFqrpL2usiHJF7ysFxHtOqKpy4RctrEqqsIQULTRYYj++cD6VHsG9EgWKHeEmGoyxo0ow0",
-	"kzI27IhLR2GPgYtQQsHHsCnr3M2+YrlS/l8Gnyy7VWCZMxas9ni/TtkdZ/e1bDN4M6LzilwlMZkwcBQp",
-	"ayz92uD/49kPT9/96fVzYp7aWt7wwvwGOeJ/33SYuMHm7L//879s4e+8PcRc4F4WTDt+sLFmH8zbb1mS",
-	"yOBG3Ig1mMkYXRCq85bgUOpt71quTsgT2BwyZykb3QiXHcOGSNp1nURy8Rh38f8A4/+/l7djBa96WTgy",
-	"nUQxm1aPoytl3apudLbUj1tdwt2yW/Vcdni1w9g+Apxk0+F5Z6W7LdFrmfrAUH/BilocLjDzBgh/X9Kt",
-	"tVbysaItyo8eevEkuZWLBRNkwjj5+PHE8dzf0wX79KllcXdfYecV5h8OqsjxW0oQ9TXWXxYSQnlJ/jHt",
-	"BigQIZaoZTn3nYWOTO2w7QuroCiemraLsZ/stBR33tqOAZlMdwbYF9AYK3oHtxHcvg9VBVs23e5bYfDd",
-	"mXNHaur5ywK5KSieMuKjwPceSI9h1GvpzRfysPrbojy/HIBPzC6CHc3kOMC2Pd87Bd+mi2eE0d1Lmmqo",
-	"2CFABZGliXKKRgI2JTCC0pSRb+SNyHWaRxBLbqgfdEMFsDOPXYOAoJaQqYgumbIFaY/Rr0IxRsKPH09e",
-	"cnH76VMIfd0INC84EDldBNCLLMERzsbdn9ZuAHr+4wC6LGJIGNwI8/SdNH9DgzcyMS9QtW5/u8bwwHLF",
-	"bl6ed7SQmh3bHtGHIf/qObqoZL+h3Oj3YHrOh4YSo/7gkC7vxKbhL04ZX71dLQ3X9dwsN+sHXz2ViUxL",
-	"z17KmXz/5mXp6WsQtL+iiuG7kxvxbs7WoMEVUpv9htxfKUQUWu1PttMBSaRckqPw48eUCgDMcZA1nq4E",
-	"lIFR7rM5FTcipCI2U5Cp+VdIbf7HfoUfmGcPnkB6r3AGf8/wORMhmJhi9sGCSSU8csn8DNreCEA4M/mU",
-	"iZilWeGbwdk5+Y5/VQm4rWWV66jJZpa58kUL1jlD8mYWuGrGzXiKR5nSPSBcKHOaDUZCpieodZ3XMdt2",
-	"gdbz0Ltd6kAOEspFN7vEW41e55bwqiEWwca0ms2+h7hQ3OlYnmDIg8GO3AHKokhem86lHyQu97l7dSMg",
-	"MU9g7YoY9VewGiLaNJj369PcmQm7wkYF45pNLUMjrQgXLSM03KLa19wCpGLpgmPlrA1V2SxYEZRgmCdP",
-	"YI4Y9OF6ACPnGqw+XLhaTd6yRIxeO/RGeF5oeUgCUeZ0gTNa4HrRYODCmpMA4lY365Oo6r97VqN7WaZc",
-	"RHxJk+0lU1zDT9aa2MqXCoEN/GOL6j9Y+KdSksWNXNyt2quf1efneVL0+puhD0aWQxSwjWsyYYnErAdf",
-	"UprcuZadX1+w4G36y76p0NzmtEpq1xyQDSvZwdve41y7kLXPJX2LKXkp75jhqXZI71aKgjSLGu86pSz7",
-	"22CLXN1kVfFCjn7L+MQ9ag8exNG2MQCrUOPXj736PPV0W5ueshnumIzdJ+APj8fahT56mN02nPbvMGO7",
-	"W2M5Lq0+Hg0MeNuTtlswN18d221QmZOUM/YaScX8tSb3EDUSxyz+bZQDf1wkf5sXyeHtaxlX9Xs0rRU4",
-	"+TIfh6waKv6L9ZYoVMgPsmrlybqes/4HZO3+4IL+4IL+frigPzibPTibzZR0awRLvo8jUBDtH8GyA7Vr",
-	"7VBk+mztUFRG5ZpLJOaKThIW++hrs5nSCNz4wGHXjyYt52d1XbTNEI31OnevBAR1W82MFlzI1GyHVuQo",
-	"MqcBVEnP3785tpUOXrz9gQwH/QviiruWPYm31oAtOccu6lN8vPJmkmnu8hGbj47N7lHJ8VHvB5vNroK4",
-	"2TplXOZDTsvRgx4WGQz65eNpHdqUjqlduTeJ2uMl7yA6aPvhsg0dtDBcLGHxDIo9LOQDslWYj/2AMda9",
-	"oP1J9yoaxN1TNpye0fPJRXS523GT7bNVvFpv4td+ELlyF1Soj5R35lSA+UWlVMzauwxbh0EgoOVDFbCe",
-	"p3I1m+/FuEEWJZcfdG8+rqTILlQl+IPHOxCPZ7eqjpfytbcN2NEcLrc391gxX2y1QvzBb/7Bb/6jaNKK",
-	"pyM/wLVXpXdLNLjhJEnlprBFO7wLAzgdfNpQO4gcGS5uSWcsPn6gFu6Pq6ONbuuhqqx10R5bIC/7+wD9",
-	"MJ1OJE1jLmbvqLqtx7mXUGMhq3WhiJ9vQaGTj9I8SSBQryZ8fbel/pDOXFaCn7ie4zIP5vX0w3TaUCXd",
-	"q4iQ8ojZYuW2gp1zNFqu8ohJqGxXSarzSJGIaprI2Yp9cR2anPrIGZ9GGFRxNTk/7172Tqen8SDqTyiD",
-	"LeJRUd7pbZB3zFpxSss0zofoR4NJ94INp91LenbWvZieMjNAj17FLd3msjPS/5ty0N3eHhDJlj12oNx4",
-	"gkGyLUFzmzMBtMRBDuCb+nd4KRevYg90Dur7Kn3c9m0LRDPNRiQ0B2tv4XOHU9k+eGyathY+Ya0twsZM",
-	"s3bRYgc31SBZ/n1aan5YMvEO0gLsm4fKZlvQksglRpmWq0SgsEMXmIbNuUtaN6TMMfFpSuEqt8Vcc1wx",
-	"q1oumNBj20dlOwtTqkTI1Na/z+a1aeMRMF9j209QkPK25UcvoSnSX5lCocs2n712re12QlHnnbJu13s5",
-	"tkmuhQ8+7haRC2/zUWtRLI23cjU264mtfAEFoSwvZ375Rbb2UR5l/MIDWBg7BxuN2jxiXcrS8ylw390L",
-	"dj7tXtHLXrc/GUSn8ZCdTc97BtOlgXCW/uPTL45lyvmZfveUDePuRe+8372MLi66V/3hdMgMeZ5M86gC",
-	"SHFJ09iWT0VZyYotL+lSyyXpD8nrVHb2Z51+XVGhAaUHQUfdrkzXT153+8Pu6zc/wGo0OiM67m3Qv7qs",
-	"595Wgutxa24PrPAul9nrH7q9nk1nBuiT54ttDfdCgL6F0r9SwcgzyXxNSMdPzbLL8v4GmMxcBf9wHfsD",
-	"mNaYJdywb2OvAPBG71fb7JN39Mok5DnwgzqlQsF9VWQPkENEjYKNpYdtBL1ja60ZUK/ndzYd4hYOoAVn",
-	"brprn3YDmmchcHigP+4w8Zdc1EXlLLhwP2vYmJap9vKzWKfKhCP5KGPKqavlR26FvIeIZ8uqApEXBtWV",
-	"rYzg4+mgZlj/tLe9FgsnvW3SwfwGjmvDXM06Y2o4a8RtTDl1i7HbFX1mmYOuC1FAbVB7TW47VS2gQq6l",
-	"zQhYK5HwH1O2s6gd1Ac1ZkrWjLy60+mgW8DSnITtLRHmVKhWTMppoDUkw+iVNFSfmW2ppmbaG2WaQlQX",
-	"NGZQ5i2v/hFsqBOCdayw2Ouormhqq8CUaSoXO54xR0QrPC8OD3GfNp4O5ojVNKhydVswORzsZ0ooiaiI",
-	"WILF+9olRNJypxmX2XoJyXQQMRoRsoWKwjQbQbrDB6go2nPB7VUUadxeRZFdwtUEIY7fDkfuFkBfRSpc",
-	"hS+zgXOMVsPnTld97dXYDEfoUZAHfbo6kCSrA4mB5NNVMuVQ7NBAEzOU3bGYJFSzlBzZGsBe8c5j3/fF",
-	"Ew+yJkX3F69FPSCApajX1Vi1s0eBgjxAB6LEzJxRg21TrlkqSWhZm/O7kVkq9eHbGqL31MXmK/1YctvZ",
-	"WpLHgOXjVtK8I/tQgFaLTyqhY55a1cwwy9/t9eyt2s2vkWgZ/N27bEGO4WjltLYUwOu5LZtUQuQDYGwF",
-	"h74wamzakqzPDQDfqtwFSvXF1Llp/PtV50LMvXxI0gTreo81IKxXvs+1IEOC19CimufJ5pB/i6Z+YXPH",
-	"n1Q37SEZ3X3WpbI1GUNK/vv//n9IlneX/AdxGXfJfziGisXkaLIu2EiPr71vTA/5jVv+DNjO4v3q6Yn8",
-	"jL9ert+sCyPBuK5Ld7CvbapewpkJevfddbwHMpl5VLMCPSuUHjCsMgjpULmboI4Fiy5PVojgL54F1gnS",
-	"7EBmcjesvXKqlqyvR1aPi4mgXIpVC3Q4Kmotopq88lLpccSETttdl7+lRTZmS5rqhRXPtk41K6Oxvc5k",
-	"uYRDm94/GCaXJnYVB3B4KxZvSNh0S1rSDMsgDWkBGyq559HTZW/nr0RGtMbu05BggAo6Y+l4Vwi1Ztl2",
-	"19/IVRo1aJbMscBkMfcp1uPxIWvukqMwUneuPjl2ZWRKumDHJzXC0J6ZXd3uHzCtK/ostQarpz/6cvZ8",
-	"H0mqBzHjQl0232xBBWoQFMiYh671yOhplixm7K8wym6J7fxX5j11QPeo3y2DVeMAVlcBPDup7nbMC8yY",
-	"O1KtUB+AZf7ry+rsCO3dtiqrb7R7bSs7ZLDJky2dvRd8dwErPzqQXkkqTfDsFBmWOm4hbkdL2lldYPbO",
-	"7tJeYqcpFpGMm1L7yDgLpjDiaxZNQhc2PRmdyLsMrW3mGi2XrdSUh862bZXdsJyM3vlrbEOFMkB6tfcb",
-	"CeQv9fyu6cNRsQeSJ8DKT3t7aBqqdC/T+C2fiRdibyELi+dlGkLQitmeT7xcTjwObWhNJSgAHUBdJLVi",
-	"dyylyY3IPKr9CpCQ4gANo9bxWgpWSRG2IZTfza0z6kQyTVmkyVymipEJKFRBEFomNY45X6A0+5ZCc/nU",
-	"vb6yh6Xuzrf4yDTUk8u6q8WYhEYM5NX9RXKw5ZAnxOlmbcIKq+stW9axOHpm8AzJkRTs+Br8hVnXfcr1",
-	"vGIgyj1GDqG0+qVkdXUI9hcq2Eks2b94WZTzdA+++0XZ/pqXHB7WOYHt7WDwpSzxDgM+m0H+y1u5ryF9",
-	"orVZLG3a2M9s9i4dQ9yM2rPnZ0ar2hK5gjgVLmYnrtZWKhMWmhcueR7mxzME+snrF+SWrdV1iUBD+r2c",
-	"MptnN8J8Ctn2MIFmMfZtDRHKNubtGBLEg0+K352eyxgz9GE3rg4ZtqwQ74d55u8QNmLdzCBHjJ+xb7xr",
-	"HAwusTMq1spKGY3HUiTrjBrmsIF6CG5hF0NDieLuBTs1lGg46Z5F5/EFu5xe0d7kgDcRjxukcy9x4iMV",
-	"OPQAX0aXVhALdWwVw9uQnwyVHQkqgX63iEUH/G3nzTA5r7Dtp8LmlCHylC5VlvJRkzvO7llKUj6ba0WO",
-	"zIdd8yHB6mqQrVYd14d6+hu+ZX7YMvOEsed3/wKxluHFyLpssRspS7NZeDqFYhCuepktrnyd+SfA2wWN",
-	"5lygFkzMjLxLXVEHmbBrm/Bz5Ik+mK1SYeQshxrhGDsrhU9nSkbf6bQTdOzAXgatXOVsD3QFN1+ncpKw",
-	"Ra2I++brp+RqeHZh1mgakZhpyhNFEE7kKISCgajxeGwb/a+/KCnC44CwD5qBVdyRNk0nCSOhkSzC4EYs",
-	"WdpFtfMdl+j5kKua7Z1lTliFFIL01eHijiawkzirzgg4jJEh7tme547gf7a+6rZZxy8c7n8BrrnCMGKR",
-	"efX4rv8447k72V2K1Cplv44vpqf0KhqwYX/S87JXDYEQcA2wf4FTJVwsVzrfhFUqRlhv4pbrkQXfyK3r",
-	"U5MEvMUaaDp5app+yiFTmzP1HkrzpViGnivQ7gdE0SnkDlZzeX9NbkChlgqaEKgHdtOBKyt0T8vuNcNt",
-	"3vileRjMCO2KwxGguBEU1+YIkAmN0S7R2pcTPPl/dNjUxp8z2+m6K8Ah4ZLqeYHtWaW8m7IpS5mIWLsK",
-	"6R7ebBgK7pTAkIlEzmYsdmYUrChzjb5x4FoB1c7UrcvLPGfJstVdBLVkxlCLyi80X7cvKdVsbCPTwxGY",
-	"vxPAFgkpoQNX6e2N6bL7BMpbzRk1tFDlZQ9QQ3t5PtyeTkQ1GPwwYfS7184e5eUUwd7Orq58bXCvtnd7",
-	"GqsuW2ouUx2Q+WpBRddcC0Cn1GqxoOnaaXAcCTT9tlLWuGiL8mjv37wgGe4QQRdI44sjjEhYTx1cceMc",
-	"NRwwWiJny3gPBJbvCClj1nBT5iSniZEy8IwSqhSf2tvC+hABUcEk/P4G2wLOZJrKBToDOhpBhr0eOaKJ",
-	"kmTYP0U+nGKtDXnHUtInr/hXARkOBlaDkjKotfQiZoul1ExE6+53bG1aXNoW4DAuZuTFtPuK6mgO6e9X",
-	"gq70nAlt5stg3H5Awjy38ThmgjPIAG9LZ49duiHL4ydYpnvsoGv6ODV9C6nHU7kS8GQYkJAmBuvWY/aB",
-	"K61Ml5EU04RH2naFtZvGyxQOLMdSwcPeFTnyWnJFhv2BA4nSNGHemgo1jRlk8o/DoFRB+U7eZtP3XhgI",
-	"hmTY75nZF6gCGQ6uAu86IGewPSImZ71T3L7HsLa/HheLV+W3dwYNw8AUAGFN7GZ1hbTSFvTgIVTYpazy",
-	"VQFS5mlph8Cbt7g75m73Vlas+2vhVS4GDOAqPjSggicIkCIP5i+1jhGLV3W1bN5Kw817VALZTcWSRGGp",
-	"QbnSJZm1kCcbvpslckITKKg9lQmX18iWScECApw7GCIzhwHFmLK2C9/B2BZMx3QLVOuUT1Ya2ZOULjqj",
-	"Tv+cfPMVmNqpZjMI6ugk4OJXKtnY6KhcXHx/2OUimpPJSnEBkgV05gTbHTRXjf6GZT+/xsxbNV6FD4z/",
-	"oQ0F6F8Iq8e1ajosTsIF1O12PmnX1q2K3DIGaodFvbxV3KaNGrO8ZWEHP25nK35b54ym6NCz3p4OEQWv",
-	"uh0cOncJxbfemMWdf29jZqJUKgU5gBwKBITPhDRDkYiqSk2M4eepKPV3GNlR8CF17qNZvhXvNOxres+R",
-	"Y3NKObtzIxIuH+IdvwONa+0dv9zBO94ud7uXQY6pv0UQv7s/f59uCW9YZI1cZXkihTcl3mBOU5bplDcY",
-	"1X9Dqp25xcAX9TKxWdkjc8GtMwuEXeIjlfmbCUN/QF8hIFWhY2FAr95KVNsSf4qUrRx7CkwTiOGGZzVk",
-	"WQo359YKC9zW+ujT/eJPsUerMt3VW83JrNsHeLdeQkkx99XYuyjKuUS3hSUc4pqC0mvtpv4jtt3mdrbj",
-	"rePkZh8W2bz2vWlwwrZO0G5m5VxqKB4IqI9E1S0Kv7a4HGLttREb5JIJc3nZrB9ySkL8c2xmF1ZpSEIn",
-	"LNnXy7K+qv4O6Ra9ue2c2sKyCH4X2zahrYm/bfqSq8NlL/nUOPWnQL+2sitI5jKlp41SNB2MSJhGDSmI",
-	"iryKaXboSD7TZ1texV+wt1dNiUmcHc8u3Vuy9culHFM4BxjkFwdovHmkSMwi7vIMlIS6qd5eJaZMiiZU",
-	"FWjohtvQtkLlH078nioMnJUCDjHHKmecxXhNgZ8Z1e7Teg58I42esKlM2a6rwuntTJd/W2Ey4vHDxnZd",
-	"TNYHcs8vHeNdPUZkGo93YxzKmYm2+8W3cjT319EQl2xNs27OZZ9th1AZQgb2uJVOkKe4LqylgFu/bKGY",
-	"loAcwjGxji7tLKh8TsmisCmeJ+eSCcPbgnHZ8N7FYKdfGknw85jrN6tk1wimn+ZY9c+FW9bwLpbkUTQN",
-	"Xltrunsq1rnJsESWYf51rkJPcjJqyb3tVEtiV21VoVXl2jRl7K9sHNN1oxnNNoFphQGo8HA4EGm4gphS",
-	"YnogiNRIqw3FwbWY2wbKDQuZGpGT64Lx6/T8fKtlzZ9DGxZsQT+McZbjJUuj2rQUX8s0S/4iYrKQglng",
-	"q4BQItg9VkTOi2S6tdoui4UJNDitFpzL5GqSsHJxgtql2qCNwswbN2TJUi5j2LMwyCrr5tOzn5PJuox/",
-	"sArzgduxk1az8zbCG7sgKrXZxPZ8cTMvuCHFSJUJOhBv85AsIXuxHVtyi5CjmzwTyn//53/ddAJy41VN",
-	"zx65RCO3bI0Pj1upEybrscMbM48q0bgtucvbOym73+IiuaVK8ZnA9wnliwbCu0O8bY1PlMsFUpx+zT0L",
-	"wzRfJF87ErNTWAj6ARX4b2tnL3v5NRUcMSxypbgK9uhRpmolkkbOscYQV69iurZlwZH0WXVUwugd81w3",
-	"4FZpttGwmOuWuiJ3sQLnaMW3uskymkZzFhP2gUY6WWNxcayEf0SzRO6LY1iQQavCsW9G2u1TBBTIPKkP",
-	"rh7AAPYGNxFqnSNQ8eK8DMRqUeNJtNWotYU9y09R9ZDXqxoAhlvOTr3DIXhsWZ7HZjonSPCwFDjMWY1I",
-	"iDdhSChIqAuaELWK5qDR7g9OzqC2uDkPIbE3S6Fokb2RHdsRuoNkPjN0OyR/+tOf/tR99ar77FlAQrvc",
-	"kIQ6XTGMS4ATDjmbuGmP9e21jG7HBvChjS+HrBB54ZlMuM29IH0HR6jV7uXssm7n8DrowHoMqbLAR8Un",
-	"yABu2A2c6la9SK4DYdH+Vhzz8cE1IyzaUTNyOFnmb0t8eVfrbGW4Gqct2X630CijKzvAoa6I+6AGGJMV",
-	"TzSv0e08Y1MuvLRQcF08Qie3AIIvnAMwcKhPXr9okEQyneEOs8fbemsF+t2J+G4WhL2NB/VkFqfrK90d",
-	"9DMwBdl2b0Yq2B2+h/79iY9shvyiSBnDbkN6TENvHXZyZa/mgr9nQ67tP3/0mBR0xfE5AXxi4zgc5UTn",
-	"lwXTLM0j3HPQmW8+BdV+HV9SJw8aRClIW/2SeHPVy6qhLCgXmnKBgoydWzHSftRZM5om63EkhVotEI6f",
-	"fsmQr/MTJECDJeTf3JuHY3z46cue6EMeuI3hYZ/39NUfIbu4zYfjcLcJ0O/DVZYprXGD1Xy9dBk1AmI4",
-	"xxSca0jCzCWrAhLzmTmnwMWMw+KVHkmhUwrOiSWetRhk6qdetlf19pv6x8yiWU902uh+6xf9SDnueOLy",
-	"/kDqviPFGAm/ef6OPL7rP8a2XdOnSzHoh2DgyrOsNZ2n3X6v168p342b6s/cu2D8HYsZWzyB6KGXXNzu",
-	"HUvrBSA9UkTL20rJAngGQcLjb38d/CTOnn+4fKP7f1oNX8iL17T3Nj79enb+7V+uvksGP384e3p3+ZXo",
-	"v6pSF9tPrRRSnQQ5Cpd0/N//+V9hrRJhl7BkHPiXRii+lDMuHgBEAhF7RRA+IGidlGLWb8QOQevZZiXj",
-	"Hyen3y/O/+3+6nk6eLc+e88vf1j2n6jhs+nFN/Pev96evvzr+b9HVz9OBt8fMDxwwy7jvoKTM6TugZh/",
-	"FgPgzHYnX2a7IdztgXueLwf4ZORVcjQgmUo8d3VuOlXqgTu1B8BlSpap4Qlz2CsEPkikS8U//06Yvx6Q",
-	"BeCnOTJ+GL0PAWloYwF77kwylRf7sskl7C8bLHg/ly7XamlnMOswgJArspAxS8wAQkI0D0sJvaM8oZOE",
-	"XZNlwsz1h7MwvffP0P8adPOVvXJd11xGu8DVdlMPWPnAAjYGskbyUzK5Y7HzawEIm65ZHGQpEZN1Q65D",
-	"qC83SfEyOWiiQ2djfNjx/WnOUozaY6CdkAI17ETxmejaQ3zSMh3Ip2q6ooPk6qhNrlG/52YZLzJKsz9J",
-	"E+zeXWMJnzIDkjIUILJDjbnIo+HOe8PLXq8Khpqmm2+SfAnv3r18a79pQAPNU5albHoYDTF8MSqgFQiS",
-	"PGJNJEFFKTNSJ6A2mbC1hJzTS8rT3+a061UqHgiGb+V9DobIcLYTGt1WOVgbHQSh0bEzbIw6t2wNVSnJ",
-	"vUxFXRRu9mGL/FtPs9a7GWiqkJH1sYtlTyYjb49IiPH5IbimqmsS5vJ3SCB4bpnQiNns3CrAfGXKZRxf",
-	"pULdCNCeBtYhEMkmtmCxEYlQQDCdQ6lT2y/wB7YnTICnygUq0S+3EA2G0wWCkukJAltCtRBBVXhfkXfe",
-	"Pn3x6p1jH3bieCeMpubGg2NQiMVHzYpee3H+5g8F0eoGDnllUghANHMAi/fn8ba2XbR0y/mMFSgzWNuc",
-	"oVRpCH57yOpaB9rY0LvaJKUvi+lHdcY33sv0Vu2Zh3R7NklXYDnfoK2+Rj4IN5sgAKlgFSMSqkjvb4Yw",
-	"H2fFP3q03+9exINJ9zIaDrvnbDDFUJLTaBczhOmzrRkiW/MhdEf5ed8/4VvWx1sWpWx3WdmwGPn2ZBXt",
-	"FPQWuLAEw3lLEdVYHVTEF2PwXVtSA9o6uQf6N23I+zcvHynIR4CxJ1xZVXFAwsemq8d3gzxfxeOPUXaq",
-	"P4UndfuhslVXhy0QRWu/rtJDGwkBZfyomhvO+pYtde1omWzXcldr5a9s0kEZeLX7izlkauP+wavCsMeF",
-	"W3RL3hXyQjuVjoE+7K9zsrXsdqs6hsUS33vnd3JcaaHz/lWh891SK1lirhgTG6f8BXJD7VH4vMYIEDGl",
-	"YIwW12CugcR7rXhnN6TDthmNsN4JyJR7p7t+QDhVjgdbJ8pErMhc3oOrCvqLm7t771nvmMqpiF+VgznB",
-	"27sGuBBoZ2YKWhFYBbglWcqUYIp68zkoiYxUvPea/gbzb/ngeGASruxktauvV8f/uC7KoCpzRhYW/vJK",
-	"KFDA3u1sU4ZKm5kmC6kRpN97AMfUnm6255iYas8xMe2S0u6vCIlokmC1RnafZ6ItpxgEN9xx22SwQUew",
-	"e781JYtVNHdaRfNiOU8N1yLkfZ1GvjxceTffWIzLaQGNIrkS2jAahGbrIDZtSOGob0gBW5U7Cuuo0CNN",
-	"EmYIT79HojlNaYSmQSE1VE5ZLKSo+C4fKANtYWb1h0EXC0s/rMq3wxDbWaXSkSt13VmlMxuzWi5ctF81",
-	"7EoFIvuids1ANmsz1uHtm2XRLE4/J1Ptq0s/JOvmDgyRdZNAjUcWuGvj5Msm1aa0I0X2bA/eyXPEGeSJ",
-	"Gv9gYb88C5tb08b/+uHyrvdvi9Pv+vrnyZ8uop8G4s0ZfXkVfz2cfXv+l9c99e509ePl/b/3s8SPLbF7",
-	"Q0LwXfEmkREFDI5Z99nz3D3nSUzJS3nHEhqxTntM9udZLbBXPMft2LJOEZ9bsKpbjL+2s0eqKCYfhUuF",
-	"xsbAlw0NJxqABuAabTRcg0vuk5Wey5T/FYwEI/IVdmW+b1cQQG2PxjAs3AZJWlkPuUrC3w2k91XG3VY1",
-	"77RBGvISf1mbCKCNd3Y8Qa2Ucz1nxgofVFklXl+TFZTdpYpYR1QQOZ3yiAWE5jU4j689WR8DziaM2KRg",
-	"YGGTYFazeWy2SvkHuk+KyTI6z9+87g4v+v2MMPLWWj17ML+li8kqnZFv/61z4Cr2TaIn1xinbFv/FhLy",
-	"toQjZo6N6UbMWcaUI8qlfwG+lCM7KiwHuDWoYJd8HKLWe83miMrC6nLryuYcUW2KimzaPZC+bYTS3tv3",
-	"d5hQqlbRX8CmffN72J3eIsdyzUYQTvEAIZZ/BrU/30Htz3WLMlVAVltlj/pHIrcHz5QF1+TvM02WWdq+",
-	"ErCl/ugLbM5Z7hYE1o1NWahUxa2kCYGqCFHjaHKoi4ocPX/zOrBOvtYV5BgreiAJOSE/YCHSwNxjStO1",
-	"wlqhhtgeYS1zvbbhZSRKGE3N23bVBz/D7bWT7sQMX4skmk6n28muV//BkF89fQD51VNHMHrdM3Y+7V7Q",
-	"y0n3KurF3T4bTE/pcGIE2J3Ir562J79mLSgM1fLHxRIG4Euo+ExgwLu0aaaFkgk7IS/MVZnadP0rxbK6",
-	"KYQLpRmN9+CLnSQ6S2nE/sVNpyyP7gBFdENBPwkvshu/Ppt2e71er3th/rk0//Ty/7wz+o2ZDflWLpcY",
-	"LVPS0eBxGsdM3ebFTFoLuP3eqDcY9fs/l7UuB/cZydz36jONLqSYFZBdBcRcGjRlcfVAbnUB3Ifftefx",
-	"U3Hfaiv64HvP75wchYXI/TDICnC4uP0QSvAARRxNpNRKp3QZZhZt4DMM1cSAq8MVi92xVkkZpeq1DtCi",
-	"a1qQiC7phCdcrwMyYYrH6O2ChUWogw9w1Fyj+4st4wwusL+u2Io1lGhplc4H5n7QorGNwsELYQ6CYpsF",
-	"BIiLtulRHpzQzyG45fdhM/3yrf5eFRB3b2EgJ9ItWOXigT0Yy/wHJXaU+PBst3cJ/065b7PCg1TQLFXf",
-	"2lhPs96tvRGB9651+fspWZlfOk15JnzwE5k6Hg/0obH005NnzmYjEtIZlqO0B5KYA3mMPsg3kBZljRlJ",
-	"zfYlUt467w2VuQwvmVwmLCj6FDs/4mwoVyWKp0QxrbmYqeBGhHCFl75xzGnR3xhaZh7GQQcmXtQ0u1f1",
-	"vHQrrzIfiJ/Jbey3NJ3V2b+wSNtud8Se+uTD+Vz94Tp1cNepfbyfctxpKS7UJv93nXh+Rw/xNYLDvt3f",
-	"AE56vdfBjlb038mJxpKEf4j/O4v/e1r+K0S0rbHbv838fduBk32AlTwgCb9lvl0W45i+gPV8q0UcQdFM",
-	"FRqK1YUW+cIR6FnXTFuWgHCBxYJzEziBeHkvzhrwhmqovXR8TULEo3AEjJfphnBxTcKs0hi+EFIHNupA",
-	"YWASFN6smN0xm6BDzawYVpHvca/rGJ9Uv12LaF+efsoTkF2ziKmAPH37I8BAkOcfIpaAkmIi5S05smnr",
-	"iBTsOMjywWoJ7GS1MlWk7oxcBPpLmojVYsHS6+/pgl0/776iPLl+MtGMJysxuxHPu/3ecHD9lZyQr1Y8",
-	"iVl6PZGTggvM9Yt3wDDG6XqcroRLh7Ogy6WBBmz6kqZ6AZlwOlnnHjHDcX1jElCx4hRrvFtgJVW20kDK",
-	"ADAg1BVZTOV9LvFXk3+4qVeEx4TiubqGJOFrklCNqq+qIshbcLs0JFuzkIA3qkxWC+GWMZcJlM9gNJqj",
-	"qWJEQg9oNoecocohJLsTjMWGj4F4eT0HgSBlJHR4ZbOShIF5RHli/jBkBXoISJhvXfHXeElT+zCSSo8j",
-	"JnTKSj+9RonEWoaQUw/kjXRcnTe3tbzCE+LyXCYuRA2i0GmMLBd1cDHzjJEwFtIO5wRIz1OmDNwaqO7c",
-	"wMM/aS5t7dompry3VeMiKabccHhciutsXgHpnfS3peLdkof3Q6I+1LJM5YN+YloeBxDfdD7EtFioklVz",
-	"xnIYgcuvOwWEF63+k7WuoVmfaml3ISy3qWKlZpBBEcRYrogVziwxFewePabQq326SidczRnWIp4ypKDF",
-	"yn/wRQ1JldHtC0j9tCM1/UEwNz0tCYTqkooEaQsyjcul8mi3PxlE3Yv4lHUvp0PaPZucRxfxJbua9ijy",
-	"NpwmeXKfs6fP+oPT4b//6eeOV1SmvRn8kEHU/pp2qOFWWlJFtWpNvdfOtldjnkS5SjHdyvi5Y+2div9z",
-	"tspfmpB4X+XaM0Ab5eNNZgtxax0hNQaXOTsXl6qzXEjS3N/46kZ4cdOGeTsyR8ixNDEE0mkpjwMSCnYf",
-	"kpVIQJlHMnTI8uBBWu48P2ihZ9QWyTTIqFhogR1iVqH7uUwKEeeG6xJOWV525rsR2GEsgV9TjIGBu5yI",
-	"KFejf4ZTBan3vIwERZpy6AF/fgJ59Wy+g5gl/I6lWFD42bcvH67mzmlaVc29MdGdS5BQcgyTZrsFYqSZ",
-	"wiOVZZQVIVnIO2Zu75MWdbjbRwW7A6ZWSUN0LHyMJwh4+8C5YmDyHKrM46lMm80x3obj/fD5QxK4dg7u",
-	"l73uaTSMuxfsbNq9pOeT7kV0GV+x3rRPB5Mc62DOOyJeudTqTYd8c9opFVD95rSGLpeuGidOczEGQO/h",
-	"PHUQbK7H5X0jzrMuay189lafG0bR5YRdQTGfNHdTtpnW/Mp+DclNvgBmGUYUL1Un+5TFKRCLCsw5CEhG",
-	"DMvRxZPHnGL07w1fd2eNfCRXaoVVrZuie3qjXq+M4oNDMletNO+QV+ee+rTvyztz5zi36ZvnFunyL8YZ",
-	"Hm4f0X3dNiWKOdPYFq4AO0L15limrOsyrFGdgTGDLfdEsczHvAhwc1fPqYjrWFHPR0zuUObVOz9bkcar",
-	"tbqFsW729iuv0bxztG8Xf/qdi1y2dW6xVLrJwWXT6QBji2FMvoSfvM8AfTk3eIcuQccvtJ+5x+zrAmOB",
-	"/m1TRdYnTmYxYHbJVpDhT1g8q1yFWWnXP3/sbLr8SpaCfmFd7hbFGEF5V7iSWPeC9ifdq2gQd0/ZcHpG",
-	"zyfmaupkea4dr2pOnfS5GcOFc8sI/MENfjoIw1e5DrcU93Wnx4m3Zj+K/lQjEk5TuQiNcJqRLCcwwyy7",
-	"oJTHCwaa3c/lwhFtvNaNtHkEfx4bgfl+Li2Hp8kRZlwLXPY1jro7KtynZkrHrUsKwxl6ZVdVU1S4rqqw",
-	"xcGWjHANp9vJiyhvPNdtHNvc8W7t1vbHyTmMqHR4h7e2stPfq7tbkUWoYwpSBgfZ3FZKUxGrEQndFoVO",
-	"vsvEugBU3WuzPjj71yREGgBLxnAMYEkhWfuNcDTn+JqESDnicAT0yZwk64VlSNVMyjiAvFzwE5J14Xkt",
-	"OkZ52JOJI7bjokLba1iv1X7J7lhSHyIM1fMK0biPlFWn2KpATuVIU6iSCJofxPAyFXDTGA0vsymPBl/q",
-	"1DnQ1ATF5jPzapoM+sOL4eXp+fBiW60/t5S9Pt6Tlc9Ws8eg9fprcMXYiFH1hwqQp+1dkZjGKjAikcOb",
-	"F88ab4u/HYz5PPQWz93vmOBmrE0tajCh07Vjn1BXjHJBYAvzefHLHn5sUrWAaJDVi2yZEKPKlBgeskg4",
-	"fb3ZPsqx3SURQPc81bFg92TOobojCiZ4Gqop9DYJvIaBzgqQ7y3ubinZGQA2onxWCvLJ0vzDFsGvqbRV",
-	"AG01JSQH27Pl7q84w83dWaOwuxarRSo6ez5Q2dGmamPhWLm6jfW2GEiqLjUzAMc83mivKytzarQ3DTVq",
-	"2qrKaCZqYU5vA/EDar8M/u+4fXU6EltMVcuSXsRVV91K1TZWf8xk1ZjHI98GtlxpX31oQzZza8GRVRcG",
-	"Zt+ss8l0lUx5krD4RmRQPg4swxlCc5A9S5xnAJzmKhXmUpBGUoP06jiqTRluedGsBVR88VjSIs/pqUcc",
-	"fcIRMk6hxHraRvV85+v8Gq9Dp8yUbadKlY05ILdC3lf9yj4jK1C66nfzZ2gdhAgDb611WutKfbtyC6pF",
-	"23uuo3meYWn/5IReASHfa13N5SqJCY2yCoiN+dx2zN61IaPUzrk+S5Ar9lQLt7WIsNp+izLcK9FUp7Ja",
-	"PzqT+DEfF6YjMySjtvjp3naQgjvjx2rHO5bFM+CAongWJp+qrOqcJfEGSTK2/iyUJGgeyYRkrJPbqROR",
-	"Ei6YN33vzYLqaN4QggwJrgRBMJOpXFkFdC6WFxwXS36H6Ix4XOut6c7z5nNpt764CZvOqME1uRJaVVOt",
-	"W6SphQFLU5mq+neJFWpr6tMjttW+WwlX2rz+NSJuzbsSBLahuj9Sto4m0Ph4V2dpWIuIxdZnM992W++y",
-	"ejCnrvR59UxY9rCB7di86dit7QQ+aVrPG3n/3Ky4tuChrYqSrgSJgLBCaVl6W5OTftsRd4enSspTeQ+1",
-	"dgRzuq0pT9g16XlBSXKVZjY+aNpwRBdMKTprcSpgOnn7RujUOUMbimv2uaKPylxna+p4uIKntWyaA3LM",
-	"oTDZPcA6lh6HDM7+Sqv2Kv38yqghj9aHNyNZNXKNowBbB8GWYJiH7LwbyG7uW3zk6vellgIfGyCkjNzD",
-	"P54Be5lQYSP1qvu9ty9AvMJ0JGOEZMUGuom+tYZ/drY+1VWCFeCrtyn1wT6Bf4i0luFjLFZj31+7rux8",
-	"0MHjVYsHStNU7zhL900DarW0peNCcrm3rf+6nrNFG9f1el/1ik+6Z1PfiiTbLeAW0p7R2x60DL/yY+Qv",
-	"uXYvC5AubFURv/NFbCBz23MbGYqXrsSIhHOV7p/XaJ4pxA6XVs702TqvEa53u6Y4XQkVEMHuC+bEBylb",
-	"7Y3yN1IGv3jEqkFplvKG4JOdrg1AjLBP7ynXXMwKyBiSIyhlhR45CQPP7Ax/4TPwRwQGN+YqomkMP2RK",
-	"wimU5Awx0s3e9Tm/MWFg4YIUZJAKwPJqx354hZ1rJ+jUTs88x/ExiA2HNxQAhq6VdjDd+KYCao8UuFnK",
-	"VNv8OFui8c9BU9x/17vKNcVNNmWwDJ9OuhfRsN+9YoO4O5ycTy9pPzplZxg14k+q4wtRMV0AE9SZrkSE",
-	"QnWmANa3zsvwot89ZcO4e9E773cvo4uL7lV/OB2y03gQTaYdYNluTX8GH52O+V231+v1B6dwErLM7nM+",
-	"m/tuiXKJcZErxLVR52lKQcyKuVomdJ2fS4O2SwikspOumqDroLYhs6zd580eVwuqNEu7MdXUCc+G17Df",
-	"ZvnLPFfZvTTUVEEYJ9shm9UhCr7tzRT5wCrrf2o1RTnObU/c/zW2/RRsc6/BDSl6ctiKUcAYGmpg6ADE",
-	"hmTnrhUFxpk8v6t3c6nxconb9WgTLdgD0+KDl9DUO1m1tYuz+gqYvXaz4tE/m97WnQ5qHTf3K7mAFw1T",
-	"OXvXphKM+QpL6W4+lTbJWJZ6wn11TehEMaFd9E9WmFemJErkQ1JptGNGEQw5L5oRthbKVHzwcetMfmep",
-	"0Cxelxlg+DQHYJHmeGxxhqDuVGW0Zl8/UdzDJ1rTaF5vC3bR5oJQh4oyJVioxTCEXCso3WJQIw8kw6dC",
-	"W2/asl89NB+3pSNPsb29CrDXscOg4mzfCj6dsjgvbW6bE6rJaplIGjvzNbxMOBOGlEQJ5Ysi3eDm4n28",
-	"hEj07QbPh99PbYGR79WmzObv/NXBBmI2XkUF1xyS10xl6jgPkFpieS8MgBRcKq3svGpOB2fnDaMj4B8p",
-	"8vbbJ93B2TmEdc3Zh5M2BIj/tWZRX60bc5Rv9OJBtB3vdm0htmzIoElhI9CydxRmbg3WqL49lWYrCN9x",
-	"xTEzZbu5/5i3ryVAOSgKfedVV/3TZfch2+ciULam/KnB143CtLAgdU7Ejt6MSEh1Q8r24pk1zVqy8a2l",
-	"aNNnWym6vOJ6cdorEZUvuMZH9yFCdYWub+frWofdFYhybRbk1SThEUnZMlnbpCTmNKaCJtbnIb9Maqxy",
-	"kIum/szdp+bzz3ngcPRxnVW4NinvRMbrlmLBF7wkCjfmXuTvixEeu91FyFu4tiQx+Wo3K+ss+2LZjxEJ",
-	"dbRoQ1ZMs0OTFdPnbmTFrnK7io7m9MUxZochJ+7I/z59In0peKs/QSPx2v9sb3TcA24Vx/9spM/ZVrcG",
-	"Ct7WulaFmMLPTkivlE3bkzL7Ah0cJ0zfMyasFzpT5AiDggISagn+91Y/FId+2+mUvHimyBFiheFdhTQ0",
-	"Aj6wSlSSskimMbISVmlV1Wn5ClKcmS9iudl2Mj1VXBS8nMa0Tjn6/7P3bstt5Nja4KsgFDNhsv/UyZbr",
-	"IEbHHrXLVe2/7bK3reqaPTt7lGAmSGIrCbAToGhuhyP6ah5gXmDu+kXmTfpJ/sBaABJJJimSIilSZl90",
-	"WVIeACTwrfO3XKrf/cl6GK5eLpfIpsSV0esyG86+eva2/pnXpn5cEXP9sRqwlHd4aiP0c3f4jI+v2Wed",
-	"gE2Yc8GA00l0E6KMrUXziCTmKCTkP/7jP/7j+N27459+ikhivkLi7MgEm4SoMr8DPiPyFIffzLwJshXA",
-	"NLO5C/BHRxlW92ly2sYqinuPQZ9+vsntFV/mWvi1yWO1Z9vOrYK3iwxkHsaWW2M6elnXwMPnVPq/uFW5",
-	"Z9uoxUnLFmMtu6P5kClXJ2ilsrkPbFXzRqhBwM1oxg5FOiT55fU1Ob07P8U7js0dKmlOhBdmuPn79HM4",
-	"8JdnM+e8oBph1IfbBzSSWiLksLhScbusrfLWOWeXyDS0ObT2u3FFKJDlYuMEha4fX5qOXDPKtwCaBpQw",
-	"b3meDvLeXBeyAsxOnjk/blMFzG8OW+w7HJ2lPdJ2Mecc8BVq4iEHV7P+zeI8B19nbsb7tT38DGpGmc7a",
-	"S2Ns/O8pq4AfgjCAEzq5HIGQLfo0hxJdCO3Z3s1Vgjp3zYwT9+9DNmT3fNKyPwkwvz9T2GKkZO+EvCH7",
-	"5e+v7SvTljAucHT5PZSTDQrZNdIV9j5EJy9flFEJcKa5sLEUN+5MI1PKEhusfP3ESbXjhzxRLrouy02z",
-	"QpG2TcTHCUVkwIpgchMvsLP6cl8pYDjl+y7G9bjvqnKx7ruydiW/LFMKaOPH4SzqHxsMK3KLU7fdv9GT",
-	"79OLZkPAPXXITvZhITKUDON6J67PrTMjQr4W/B0ZcZHJUUQS/DJAc9DhVjSGhslDvnWJR/ZJM9DoujaK",
-	"ckWMqlhKF88PgtrZjITdZbcS2iT376fFVffF1PF65Rjf4gNqs/eGWbJ6sYyB+kCfjYiShcbyOfOa9bhh",
-	"4JtN+XMf6M79a8XfN5nzBA7d5JJQ69QN80CeQd+GQhHFoMzeenrhavD2GmMdLXgXWPL5SfBc2Od4U3Xr",
-	"+j9PfejfIKp5VWie5mz1ehn81rbIleLTDCCVQWCpWJlurDQdG+zSPTY2UndCzGquYdjvqJmOoCLFmk7I",
-	"nPlE9bDIaA2/PB1mnIn03nSYK3ddvdf5u5cvX9zX4ibCJVW9h/ig7TS/LN1Scmrn4Vd02Tbr/Jrh5lzb",
-	"d/2VjciggK3qJNOLIiOdXMpi+rM+xU+02rfBhHugya18mIxpynNVw+ZdbZ/aIjPap1IRC2dXEm2UB3hO",
-	"iyTWbWQ9kO2CioyLLpKeGwSjKbM82Mh41fDXXJIvXxPSlUxBNWbsSkCDtrC5lLfw4E6BhOCM9KTSgPDT",
-	"dLd2KKCnYl6g7Vjr9JDC/O6n15jTwc7hgg4TShf0////GDm/MEJDKk3zm1RmDNL/Ll5+D1ulJ40JfPQ/",
-	"Ln4kF2fk++9eXrx4fl4DMeUY5iKMvcwAjF2ORVPl/uSutxkaNNU3M9plXomJJmSQ7orf15xR821tvs29",
-	"0bfJBr/3uq5z1qX5zcI1n7MuvO8IA7N9bS32O3ln90zZqENAWbYABn4ihVd/+/QW/ClG4ZSDY6DnqKRf",
-	"zinZbqRDVecLav5bPWch7qTKTC9qExKom9f8bLrZYPKWp0woplYH+tw8wRFvT+UX94obNRYpdsERuo6G",
-	"wV8yf3P/Yu6f0qTczX+bOcP3nc6qWGmmJ83tzxQRKG9SNkVGz1FboH2DH0eXP/74o/n6WCKRGjh5/dvH",
-	"moYY/sb5rAeCjWtoaMyts6dsS6ofLLxXFtJTi3J+vuCq2D4ttTVAVOuCt4ea3Y+d5ZUGAqlmXZvMey8m",
-	"zU4wfnm2VlRa4vPXlbt/d7GyAvERAnOL7o6J/kulC3Yi16+0KUgJqxgDRK4FRFTzAJ+pWDqmg0DiggSp",
-	"GLe4bwVxrn/Fa+esCfaOXIu2W2kyufIRqvTlmjomK266Nbdu/oXfQcsCqLdVoad0spNzXRue+o+hWKHx",
-	"oy25M1cuKZijtiyypksHJVyu7P3b9no8YL+aL736dq/0AsM0wsp8/YP/ds/XUKvhhU0CqFE8NekbPf08",
-	"Ojs7a/m9A7qXGrFCkYuzM6PFGxMjsY9JSJuNJfJDL+Sjqeynr3P7NEwslhv4AuvimilMztz8vupOmoi1",
-	"DXUq8RxXKS8CtvRK5X9dKB3HucAGxOHWcHuUT4j8kOpmvZSHy82+dvkUq63lH0APMcz/t+3jTsh7wcCj",
-	"5Xy5vgE88O5APkPZQXehVrP1TRppRie5/aEYbQlytFymNMfeI8dgQlrWnKuMkrfyjhlD92iZborlOFdr",
-	"JgvrNqKK2KtXbyVbbzwiCzqkkudyxAqSUlXlSpvVSnqFXMqyUset8/QO+tOrD+Tie5JT0R3SLiOadkGp",
-	"sBwKapLPayim+x69eLmEkrdisY6Zy5IE7PAtIfYSUP2t8DHr0kHdV7LO97Lwe4naFft55idrQK4cSYYP",
-	"Kc5e4kAunKoxXKI4O/h2NTvQdZ/E7wVN3jpDxTIsaBphy89Rj2pX9sKLgCiqklq1YkdL0NrSYcH1+JPZ",
-	"bq7klP+FgQWEHUt/9g3ab2/+9Y9/ThXrXgnfHL2R4DVJE/p4ii766lDNNRply/6bDnXPfOyU2igLeArb",
-	"LINSSEjVw86CZnGI7nFF4EBA+ywzc/zJ6IgwxnJuPa0HqI767q+T01D10/C0WxMdWpuOLy45vTs/NSM/",
-	"BY5F27M8qjqu8WtiR7AJBb9RPgB+f+pTPO+ZzVeIgXdkfdLMn6+vP8AXwF5lstA0v+Wa/On5n8pR4a8v",
-	"J12i9muIjPRp2uOCKds3vuw3piK79/ARZb/5mqb1OmCYK9uj2V71ti0UF235uVU+3wWhsLVrZK9ydWDc",
-	"SApNc9kdMt81v+zbzQtos+Z9a7GIxR/+cFXuLi7FyR/+QD4xkc3qlhsPz85epPDR4Z8suTTbcWpPR24L",
-	"JnhCkmYsQGK4lavf8hG2uJ2xucqH2gvMdpOFn1EscHnM1MPNpCJcorJD3IztSYwqABNWJ+Rq1ikzGhNN",
-	"UzbACkCzpjBQFQtz4Mhr6IXnnkQUHQPFP9yX0jwnXLemDoFiDGvS/DP93xs2MG1bzzXNio+xlWkYaUCZ",
-	"oayeTy7OLuwXBiIa9Yc/QGDg48+vyI8XL7+3CcU4pdNBIds56/+P/1JSJE5TVNrAI0lSmbEEsxM/4HWv",
-	"ZMaaZpljMWDFMQY27rjMce2M4pKg6Z7YMaA3wAxCdoit4mQZlPMOi5Qp0vBHyB0BXpAOo3pYMHd8ohDS",
-	"I3d4VBQL8CaqJhjMJHnTOX5HddqzM/FVrug5oZldIpZFMMtCim5ZButydOwgY9FI4qMX8VFi1t2sCdSJ",
-	"stKcOn9uHtPnSrnK9IvnP9hpvzKS3vz6w/tP12b2MEAqfKYgSd5krD+Qmol0fGwOCsKOon0GJ8osRltm",
-	"Y4zojG36UKF0LHAErer1+O2sUwhu9AN9/rxFRj2es/IhxNZ0W8aTi7Mf7cDfcqXdlhkYFc98U9BbsA91",
-	"ZhSOAVWKJEHWSYLknmHmy1BonmOIC71RrVgk0FMRckLOiZbEKBHk5Vmgm5yQK0wUM2fGfBXSYSPsgCSI",
-	"vx044NusIwvmU2hi0bDNzmieG9Wu2r4RN1IzIkriafNRt+o8mMjQ8ZJzpU/IK/g1ZKHFQjGas+wSPvVI",
-	"Frf23Lo8Hq405rD5zWfTvSLkJurSO6zuKk8xB6s8FgkXdzTnWeINdDueZgQtDSH1wprzFsgyNsjluM+E",
-	"bvmFAaDBOgrAPVhJLWMB6UX4gdGXYeD+mveZ8tjw4sWLH823/u36VYs4KiH8M0YRFUulWZxG8q9//PPG",
-	"/pQ0T4h1ZJhNx5mKBZAyCUb+56f3v1pwAqnrHBTkHf8T1lJ7ehcUVQYeh+JWGBC0DkAMaYLGh2urZCy4",
-	"wngorCpXwBgDy0d+u/75+Aewn3AwcMvfh2b1BrSgfWY+B+4xc1qg96IFvT7TPZkBC20mGT60Z75Y6T55",
-	"6Q4ZSa7yXI4S25oao6I5Rn5Kb+LR1YCmPUaen5xBNmVuVRV1eXo6Go1OKPz5RBbdU3uvOn375tXrXz+9",
-	"Pjb3lKHuo1JfufrwJuRCOTo/OcNL5YAJOuBHl0cvTs5OgKyF6h7oqqc9RnPd+2/z724tvY2d4vOzswAo",
-	"BoVMmVK475RDDNUyezjtsfRW+e/HcrRTvfAzlsvRL0z/Gd6MeVwDaaZo3v787Mz2MtK2HimUSUYWgWsc",
-	"jLv7TD/7BlD/aijC8MxwRYaDEwxHAM7Meqof5qmVeBX9HzNC1bDfpxDXfsvvmMDsNU27yhgZ770icfQ3",
-	"c+tpn+mCp2rm2tvTowwIFnKomdNi9FBZky6nICWwFUe3oH3fQ/RDIc2+ZUN7ItB+PSGfzLSzWJTAisFn",
-	"biaJBaq5lAMEbYxTI5Y1bKP0LtPk4uwFSQasAAknxU3GBGdZ0mwRarAQFtYgDhdKG+EKvzKbA5/PlWYC",
-	"8cppNg0UxB1WMJG6j/NMxSI5PrbrdGyGk9hW/tCPtzx/F8SYe3japnbaO7vO9241s1Cng5xy5MYtScq0",
-	"Hty4TX6jpab5F/ggf4yPXG1Gn8VHEX6bP8bm2fHRVwL8++VmrRjJFz+8/P67mjzOr/UExzCF9e/TYJv0",
-	"/TLN3LEWSU7GtJ/P3LbXxtrMZDp0LeWmPsj7ARNXH958GrB0ufPv3ruOJbWDIMFf1r+8sBYTb5m3wNC8",
-	"Z1E0dnSoeN5SKuw5czs1AvAlL89eoAKZUU3bVJVyyxykVPb75hDSWIwKrhlpUCO7Ct1mVJNCjiIvnqU5",
-	"mdRK+xaIUlun6JOVrVMbvTFGNDeNSHUvjgXIZff69lBbCa4IvFuZl5slOAbE6XBj/QHPfE4yrm6bTqTD",
-	"Ms047R+BDwqh9xFEy0cYmtlIL89e3L+JPmEQ7zdB7yjPjXG19j0YLsjMjWdM3wE/vmXj2fLoD3/4PTBZ",
-	"L//wB2Ij0SPhdhP805n+CvTK9wG7Q0QKdidvsZO7sR/SfJgxT03jtGNubN+0YFpZzdROU5l3JkNR8X4l",
-	"pHFxdt6M6gSS+dMLaEnglOjGxdmZEVNiDOpJLIaCfR6w1NgDZQovabw8O2vWbTBjBF19ePMXs06Q72Q1",
-	"R+gMVPetyktO0WKAVu33XPnWKO3Q3HFjOxgnAfncNbs4rMrxX9PszAscwvxd+SfqUx7glvP7b/lNUOtc",
-	"wryli0UOz8+yaPMsY2IdZ6Z03P7n375O6HJK+1UIDpH/FbQIl2ptRwZcBODFN+Y7Yia4caqesRNi5Jj1",
-	"7XC0TQE4Ic8TVCs8RoQOBowW5uEYmmS+MTgdZlyTXHYNTlt/gjdSwYMw4YwovQ/eFsLYRSyci+GWjVs2",
-	"3cINwOL2LRvoCBL7vOb2I0lSKTo5T7U3cc2Nt2y8scNvZVMspudWDmueWwQW4eL582nXink6rI68Y0Us",
-	"wKIlF+cvSsghSyIObgY8rktDTjBBczsiCszjTzZNey1gEo7Rn/xq/EsXQ/Z1Cs/O14xnn2C7zVL5nPOs",
-	"PBk7jmkXZz/ef8cre3zghvMXC91g1vtayre0QEb4i+fP77+vupk+whnaLPLivgqiCfXoO6HAnH7B573J",
-	"vp6ivgEJIWsE6I/wVOWAyjfIvLReTReJBFeb2W1Q4TdU7ITAreDY8rqQeYLtCBAL6zcxF85C6o3AYkQS",
-	"IfUNdCRJYtG4OLtorg5auEArghbe9ibbhgI0FyqgX37Bsp1HiYv77/hV6p/Nt93sgcXvvvCBHereKU1T",
-	"ptQx8HqeFixj2El60eN6JcZSMDRwMTZozwtIYasVpea5QnOao0kyYEIFMUXnu8WhEDOUZwqfhjqWuxBC",
-	"AF49MtcR268jNwqbdfLTWJRGrH2Ye0Kpx91xNmLFCfloEM6FJAbGkAdfXFkkkvNbhn7+WEzEKMuIYuPi",
-	"+Y84so9MF+Pjq45mRRNmOw0OHeSmsw71yFcGRWVOhSwI+zwwohtmEIXBSVBIhSS5FF2j5NA8lyMVrp6y",
-	"CxEE5yIf2PfP8Y8gmGBRB2xTIDUT6Qqq2Y1dxwTWo1lRxjC6EIsHKWOfeFe8Eb9z3buC2b7l4vZoMzrV",
-	"RzgK5WseSa/CGc+CScFG5da2mhWem61C5spazwLq1bWU76hwaq1au3vmEyZu1IFQCJ6VlIwJCOXijmt0",
-	"55xiFsKmEdRZqD5djnfMXsAMlvDQ92lxi5eVg7SZEixD9aoKxhGheR4Liu7GpeCR3I+ORnWbhMdS7ZkA",
-	"RrsawPoclE+2x6C7KSayVgBQ4I+lcCJgRbqQsS9kLIDJCQLQI0ZvIUQ+kgWUa+bgybxhn7nSKil9urBY",
-	"jJE2g1alPhO3z6gAw7QVizrdDuPcHsVpCpWWLddU42ZQMN9U1F1dxXW01GOBkAzJNzAqG2jmmk1+TTO9",
-	"zNzXlWIxDA9WHPRMVEbt826s3DF/Oz9rRhgCd3+0OrP7Y+XGoQr/MLm2jYuzH+s1YtB2QSWuXSV342IC",
-	"pmrsL+1fvIKj8cZPakPCZfI134pw2bhqvYLFvsA0fpGC7b2gwz2HpMjB9l5IwkGFwrHvqLGsaBMyEGBE",
-	"MJaxDJDqE2j01AA85HT7rD9UejF1xMDk+UvS52IIGWcc02xcdLzNjBarbJdj28nOiIBYlDIdfhm0qbXU",
-	"G/j7sjgP5AekKIlbtDagvzeES07Im9Jx+vzsuVG8+a0lx8KyMCSkowr06sgAN5ZWF9iqMRg0V8Qq/0pa",
-	"RlGIIA4K2QbmEiMBkC6oRgZX69htCuukaF5IFKwCqoHSDsJhAW8EbOm3ZhNtVGOvvmYpUH1eE+21atLl",
-	"5I4zW9zn+1LcLBySNwxEjuh4ZYDcZ3x5bTdl/WFeAWke1RtRzgJGVHFKtEr3g0s2TFnkKLdKqMKTG4u1",
-	"qc+rOBcwQU8NB6xQBndrXAsis6ooVlH1JECRUZ2tf8BudtKQhWv7WgupSVCZmjT3yp+weXAye3k1bDp4",
-	"E/bWm4CS2h61JTBQDpfyIbyqFqNMVVv4+gH8unAyX7t8akzLLp2krfLDE6XlQAHKQczEegUAeWaYv87N",
-	"bNQfnvYwU1fIoICEoOU+2ySOhc0URx50t56gW/nnNHSvkMNub2bp1bOwDqS5rqjNHBM1FjNAa0Vweovb",
-	"YAoOLmooKXCh5NBFVHc0PPpIR/RLWU43GTGBA4vLvNDZdN6jVbWSOtXdPhJS6hdQUMwZKWueMRrC1bwn",
-	"zzQhYjHfhmjZ/P+XxOz7YYFFJ9T3orc2yjNVTsIpfVwZ9QH6jKJygQkdcCbqVZdoIvPFljKXdtSEAeVV",
-	"HKuSuCFExJhPkCfvBsUVGRVSdPdKJfngttpmNBL3eHzhQSH5FhQSfyIWhTss9N2a+yeVQkFFU2A5Go0h",
-	"ObV/waH8G2yCP2IB6jwnUYlvoZeoWtZs7B2bH+cc9/MdQRHaV5jCFjji0Q9gc2onvUVkeWdROXjnLXoy",
-	"riBI8jn4g74Nf1DltD3QPTSFR9t2EsFcKq6i8jEBZULpNIJa+dwyMVR5FUrsiIW5ituSeporWbqY6iqz",
-	"kA9YeVUQU2QhU66JKTOT3il0hnPckjnvMPMJWj4awDL3gdoslX3LBmBzQtbrZPLRUXzh3qhkgFnbcxVV",
-	"IfKx1DMziAV0tMqpOGhqq2tqE2j5UE8SwuVj2qyVneHgymlei9iupKGYxkuTD79dxwKrPf2kEmtYel9R",
-	"c1UtqRWL+dYuDrve2CWPZeuCojhl6JLqSnPlYXf/8HbDdjC8ZzeM4QPa7gbaLmMme5Kcpes2G7QLRf/m",
-	"Cw4HzShwnTvKqZBLaCSsdx9YSgqZM6z3r5IWUQWeelTQqoREpMu08iREQCdT8klWuoAvwIW0k5Whr/y3",
-	"WL42FO9EurufgR1mkUrRD8C4/yZb/A7/JkaLtLfYHTtUt+qGv0jlakBW+u2UrkZzgg1QyZoGm9SBS7lx",
-	"l69lBd7soFTKwocDE2QlkooBZEwUuE6lQJlbrW6SABTcmOOfRNZKVLYbl7E2zR8i8J45kxEI0WA4qPT4",
-	"sy0FSXxvCpf3aum5ImLOAb9Do1FLSTLGBgQvn5OjGwvH7hxYx8Z4p5ChkVjinhsnvu2diSMwS4geFgK8",
-	"NIltrZD4MCMqVSXPoME0nTNg1NhM+VcsZmbMTs8EnlEW0pKF6mhjsXIh7Vpcf7jpXpUN5Ha4lHay8dCW",
-	"FUG/SDO0wPK0liVy0RFSXsFgXl/TmS107GWncA284FCAu+sFuCTou1gnMyZ10dMvqSf+/7pniumOl9b+",
-	"wvTKGBZ2Y9iGknYffjxZ1HjMgtx5CuAvTN9/mIEfMO1tVgN0vfGCFkjAc1IwMoDiKmy+6jQJXS91QM2b",
-	"ncglSt2uzLG/Ty2UdwzHMpLDPItFH/hZSTpOcyjjEkZ56SPBKBXkgkB/MgVq47yarlp1MRagL24PeOZU",
-	"Rs1OLWt5mlvHoxty3bqi5wm+22U0uIWQr9qT8UHgd78p+6YD89yYnlffYHIhPe/soOc9OmKvoBg+XwTe",
-	"y6P3M5zGh+mUPyz3yo9u421Up8SdX9sSdRXtskIgsaqqGVkZFlkB1rxXgFVp7ab46zDrdx/0SWC08ywD",
-	"asOw+s7Xayzns9wl5jy/WIv4IENWjAOPzFKUe9Vu1sE6hlGR8NfL+y5XPv4lRV8uRfc4NzpmBO4waJBQ",
-	"yR+0emVZqdSIjzA/545jtlZ81Jwg88P84Qk2P8zycWR+eEMKqX/AObU4s18slqL28wazGaun9rOpS/XM",
-	"frGYTe2HCTlYnZFSQdqQX1Qw1fPxa8FGNqCIGj76TG9cDDkhQ5Gb7141C6Z5aEgjwR9v4Mek2ZprL0zm",
-	"BmFd2SySBOu7blXheOprh3dUXRdb1fqn1/D+kpL7Xbz4ndfAlbgW9gTLQxhS82zURtgqu+JjMwGVA5jP",
-	"soi0WI+XFbCTyv8TpWWcQVZUFcqLq++nX6jfZOZvFquWp29cWa5XNrAuqd8U8BS5niBcQ2Gir0sMO9p4",
-	"UTZF4RiLveJw/AkXf2toehV8+m1p8PMx7MD/uCwy2D2zBWiwx2yL0IAtuEvix1JJtWSH5meX2Q6/YsIs",
-	"hgJg6Jj/H1EV1PiAhp9n+IxYLIM4O0EPu7pSOReRYjGnegc++pOGpCWUq9JK+tYVrE0y2sKWWxeiYThq",
-	"edRaIcR2he+aMJInqaqN4Q6/hBZSxTiCnWVpHCZbrHE9yczSZq5JsrGTCwYmMTTAJvh+IEWoicM5xmvX",
-	"KGwfNCK7ok8m/H4I62xPM7J754GpNKe+me+eJdVcVx/POh1mEz/dhGznYiRYtX1csfynm8s2zYOGyGUK",
-	"ZvDIhIseK7i+wctv/OUJ1sJGdVN0/WL9EvhfcB2LHjXA2jGr0JFFRBhNe47we1DwlFWhdUDHsFx4zzNl",
-	"rxlxoZon5KcSGyG10763YEaDE7JciH1JQvI7cbM62G5ln/tJ3xP2QV4j90UP9uMD8tVHkBdUHjMDbQAV",
-	"IYD673IfgLL+IJdjxrZRLoNKW1jMgu3Il4NNP2K/r4K3FF2idDFMjRVmxLlR3v78kaixSMmokMjW3I8M",
-	"pr756dLqiKOeBFos6DZCctbRLp6SYAfLBDuUw8hGXLET8mksUpaFvXfNSOBNSrP+M3UJobCU5oQZQxRy",
-	"p0ibxULesWJUcK2ZMKPQUET2GWIDJ2SxyI5Bd58iD2C+NjatGfZrWDwwi7X6YSH3134fbhY+3XuWLSxy",
-	"9/37kBXjvcPp90XXTWCRIL0/YgekfghSVwL2LNjgDqYtMi0O0qdf3D+3k0f+cMS+En7mSPI8cTHHS1dD",
-	"vlhsBfrWh3S/MA90W8K5TdvWAbL8znXvjWZ9NcvO9hvBu3a1TG8JN/cQrtSQZURLwrdMmrjTyenB8fEM",
-	"BXbBNOnJPFsFT1zN3R4aza+vaddzAvlXXRI3JcyYp4We1A73xIz82X2aXXWm+QHe40x7pvw3OXjTHrWs",
-	"5ZkCXxHNiWJac9ENIcN/zu3XubjRTFW6nJRlFUjNN4ErgAENaCbZLau/gGW0W56gJkYUbQphSouCTz9K",
-	"sBE8bqJA2mBRdXjm7BQ046lGtxfgVG1Zs7l3qQrmudzLNaGCrUY0ZxQ77015zFrwdJPlMewz7Q8wpwe8",
-	"ODcOlpDXBNLYoqNBwW7gz8onti0H1x9weNutp7lPVpRC+xB4OdTTrCsbD0TMCvJvvs7cK44Nop8Ohnm+",
-	"cpbNVk3vD8M8nxJ4pfcU5CeEboZ5TpQcFjaAkzFziZFMRup1eBeOqHkf10aTjwXN6EAz4M70DlZ0e5p5",
-	"YeoQ5jqj5xVV8b7rVxD5bvhpj2XDnBWYYW+bur4gPTks1CU2D2BZFHoCMpYzSPHXvYIpYwDZnggcw/Yw",
-	"4qIPaHVCfnfFpji9WKQUfLyQYk+RrY2gIDMDNoaFzR8yP9kUAP+FfDVCvfBrxUIBdXHgnC/7JASrvNN+",
-	"3ppmhA9JiH8g58mqjHVjkf4qR4+R774pLrqxSD8OZ/LQFUMRucw4RQY5FSdPS7ztTOb3PLvLIO4Mr2/Z",
-	"+96jJRGwQ5d13jhBZM7OXriAf2WjoDQUrCe/UxEQI4Jxtohgiz3EZVYUslBOyBRypCKSDW0PLjPaUU/G",
-	"QmlaGFjguhUaWz6fqtFlGhvWDh3hqVSseQ8GV1MpnlqwzYKJ+pZSFeycFwl/mZN1iHytLfIFKmCB220a",
-	"7KI90KQ/Mmp7c7369FfSAS5hStAANcBkcKvfpwS8Rn2eylwKopjZ4JplTUf++/pzynJIWW9LeUtsw6xY",
-	"JH06GHDRTZAIOadCOR30MpAgWtr604gMwbcRAckxaUDGAupYRiE2c8rYHU+ZzeIvGJC44HX2Csh1MPjR",
-	"wpRXqpy624xIn2qjmZP2uGRpefMToDJ69AXtM/tjlcoZimvlKBboNKto24iePh2oGAqDrYjySaC95FzY",
-	"xhxII4D6PVQHmG+kTmJox0OSrBjfFEOReIWdK18iLATLSCOx/0paYEyMjZWQU+jWSN67bA6b+WutDUJ1",
-	"LNBKseIAuG3Kz4CpHDmjd5bxZoZZYstvG/bkXZYcObE4P/vfm5e4fraSAXwgCR1RbizUm9CMSWw9FSUD",
-	"Vigp7EjB5EFmSHt1coIxEqddu/4JbQMCwFTue1vibm+Amy2yrU/Oz6Kzs7Nyps1dEHRRWDS9hM0Ri10p",
-	"wv1kFBQjfZ5G9a2fzmORct9rCJXexHqT6FB3u791t/M0D7Mz5lpfFMS3LKwgNnL8gfbX6ZdiKPYlFccd",
-	"DzgTKAbQSDKCpE8zYHND6dantwxE+VDMy9pZlIpiJxxZDwrLO9TZLIR/NJtpK2bQHPg8JN+UIXRnulTl",
-	"yJpA4xRU0v2IJVxZlZMSr1IbtJilsII70mnhtEu5wP9X6JspcZkis88Ywv9Cjjzo3NmeKzWKtWAsU17p",
-	"vSRG40hIo9ZNbVT5Uj/2DiKumy1srI5/YVlIGXQyLyCPGgZSRsbCGQ2yIBlXKS2y+o4uj682L+jHj8VC",
-	"jvyVdGpMfl9HbN9sx/EWdGoLyDujfPt5PxJB5mLKtz0UB3X7SavbsBcJ9TDvZOW6pKPF0/2QjwsKDPJI",
-	"8uLh4mHVLhM/4Sy3h9V/e3T4Kz/sgVNiFWC57hVyVAMshI7oeAV0Kdu6bi9eOsWJe0Ku7N98I0QtiZLQ",
-	"d1czFXT0ghT/cszENorVPdbfFwLdN8GSb9jr6d/0SVPN9pRDt5zFIvHJYHMcwpRrC1Pyyp51IBPu5O0F",
-	"K0u0iEU9XJh3dQsqtMMMqZAp4Y1tDOajRVxoOUEMKzIbtlMTYAO0PSfk956EyBuFDuuuwRgYf0jE6x9l",
-	"25/armWIb0H7MfxNBDXr8MSkkDnDcmrUm2a2h3CjV5491itREt9rZigg2hlMYGKusWhATQFw9XChNKNZ",
-	"c27C/Txq2z1oS7FPkTHcqk8jLIZzeaSYWAlSs1TT8oS0AursEXP44UECceFguj9p0x03qxcRM8Xdwnr1",
-	"6Zfyh22Gw1yJ+TzFGuz00AK2dVWh0DBIXzCa9pgibTaW+M5+5PzTJDfqAuR8QNqFHOo9qScNoGFbivim",
-	"rfBl0O6gHz+s+JyH22e9IHGKitn2/HtwYj8xkYWqoywI+zwwYjoEBAxZ2ebjyGMrbi89Qy2wjmLWlqO8",
-	"tm+OBTxtTCAt2YyRjbAzhUvGkjA9ml8GwSjLAoSvQcDC2Bd8bE+ia6wC29CXzLYKrL5rxXqtG4E0ahCp",
-	"ea8jc1c049kaMD7BTvnGyFXzh/OziT8U7E7e+r+tPzz1ET7BY0LvahWoC1eVTk4w0Hu/7gjyP1268hWU",
-	"2QXm/osU7CGa79YkE+69zQsnAxFbFk6/c93LCjqadMtcurzoCalzQj6aYYL8IRbUwiMwzSl8j66M8sM8",
-	"Z1X5sS0ZUA/zD4FsM+tvXFt+wpi5DARuEcrgqK0DyixPx4MjXBUGFzjRr2naI/B46NBLEnA7syyJSOIV",
-	"KVmQxC5bQhqWORi4To5HPGMh3Ymt/4hFWWf+TPlKc5hu0yZuA9Up16TPqFC2eC9wPgs5WhfmzE4WXdqr",
-	"+QvTb93H2FUSJz/A+0mc7JdXh7TQWmYltzxmVw8ozzynyaxit+ESZxNZlUqCJX8wL8v3It8Zh06B1sLV",
-	"Cqts3aHV8v5De0J+D4pny2xt+4yI6GEh4DjMTOy2MycYtZlmDsJXGP0GYjY6zCa0tyKl40yGhUsYReUO",
-	"2em4APuOtICZG55ZgeFoTv8XpDhaH9psqq23G+EjZS2ugHYH6/HBoZDtYTKGwQtnudTi8wp5Q33K82PN",
-	"+oOcarbFVtoTW9KgRcGzku/cuQWh7taPDzjNbzlYxhlSj7MT8hcO7k7/GxUL53aUgpGhYuEjbRNdCHZw",
-	"RVRPFpo0qCZ9qfCGASsmX9KMiJK2hlZIHYsB7a4vqXHTmUrvKM+v/TfeVX0tHOWsDKFZ2+YQAlm9y3bl",
-	"iJVLGoCJ+TJLIsnpF3OCvp5+wfPzFSElZ5ptlHpzYn/A1OAyqiePtMGFaggCAiLzVazQhnJZPKDSESGJ",
-	"GqY9v3570e0TPkh47jbsETKvMmi96LVv4UvVwc7F9DbC2Rwady7euBMWjNAZCDANANHjKgfmUiOf4SDL",
-	"Dg6bC/gdnulKW/YyzS6k4ra5DnZV9yTBYS+P6GY0g1lagcfdw/FfuMslzZY6/Eu5dVYQ3p/o3TR59eKH",
-	"PyIFG+Q0NUcMkhgEI23WkQW7BGqEWAg5IlJMvmFKSYiIlmTA5CBHTh98INX+PVBGK7BxnS2ajmKBFEE2",
-	"fdeWDDsdQg51W34mXKT5EIpvweEMFP5AWAS2SkFYf6DH5JaxQUUzAYvF2ByF7R73iyxtItJQjJHwiNhd",
-	"bbnB2wUFYpyOObakkcuujEgqczksItKRUrOiSZSmYxULWphth7fJjDN1n8PpSpQfCJYIOE6F1GZuikWo",
-	"ZIGLu2aEpBjmxuQb6qi8EVcW1jUWCqL2JKOakgZYv+aPqqQZIs9ffkf+wv/UjMz65TS9Ddo1N5IvX07e",
-	"cnH79WvSNBOArFD2Gdb6z9fv3uKaGkFhm1tVd5eypEEUHme/O7RGtZxEHvYF7Zuvnahh+79YqpOIJOY9",
-	"SSyAKF3388SyPWGUEixPegctU4Ml9EyqYmyHxlXwFi3lJRaLA52FlqQrSZumty4j3Ju42xRr62U0/zDc",
-	"G2m3fk9izRnZth9xGVn7lEOpO+APrBL/0LtlVPWH2Oqng4LdcTbaYp/9jxbXpzEYpY412emUemDFNDL6",
-	"dJn2fHHapSNSFQuD+26tbNg1lCw1SSuC9lmLoMT1EtoI5grORkTJWCRfvibErpmacDWiTuNyU8hHKz6A",
-	"pY5OCk8nFCLCPqdsoOG3scD+SHoMGg1XpMMF22eEx5V6iigf9LmwmsDR5dHvLE9lHyKUX76cuJH/Svvs",
-	"69ejhbMRd0Q02I83SzKgDoysjbYbKIFuNwf5sGH5YD/M+kQElCOqHh9suaD8jbWYigzZkcZkZLRzmmVW",
-	"W168wNzOYR+Ly9/h0DdNJyHzJarJ3/ktsWxj2Z2qQ8dpLFKDbvfPwaW0tvrzvt/WHowCnFm59nw5hZM0",
-	"fDs1vC0WHIsFbfH0SRNby+h5FeaXlqgaNT5g0gGHs5CgLfWsrlqljrZ80pAaWCLsPVXi8OyaGvFWAENS",
-	"kMRA4A3PlCtlMT87xRLbfleRd6d7sj39yvCrLMPN/zSKw/10Hqk+3K7lDMVUsJE9PegVDVuslgfx2aGN",
-	"57dbTF4lfssyj7czpdXCGvTpl/IHWzq+bDLEg3Tqj9AcYXK3t0rpAv7/gEkccS+YwQm5CrhVJjTwWEyU",
-	"1/SpABXKKOLBQ0pF3AhjvHzZKs2R7Scw1R6Z5FTpCknL7qTErlyvYz7bVoTEu2B/LphvgaM75I5usZIG",
-	"WpzcC0vRFq31n62uONsmj0q9FdgnzDkI6CdKmvW9SMTYhbN4tiWd6aAv7WxxzoYUk1NLq7rlkuBrp4ak",
-	"1NjPJJeiC8xsGuM/XJW6h+/oKtjn0naTYraCEovp+t+DgrIWBeUn3C7fICoeunnvj95kd+kGYZOJR0DN",
-	"1/BSRShxZNgBlLlk9jlW2xxMDJ2TS4LijutwuGgHwDoA1vbwB/fcBuGnkBZ8hlujI1wJVu5RtWKxqq6F",
-	"uQYZ60vN9kjrIkrTnJE3neN3VKe9Mkxx/hy+ASXwbtGFzJ+L5z+sn8XrFbDnWMe9zNlWMXGB2EUHVmZj",
-	"QQucvpn4Y+XUHKB7O9GJ54vgfHlIf4Zz+7DAxg/LvfKj23TblE14ALxseqYgRr5+EQUA/4RlFPk0BAC3",
-	"r5pgroeQykjgI1CeLRy5J9OB++0mf64qpNYXKQ+F1Cf+0Br2fZVSMPODmNqrLNGD1JkndQyqKdvIw+4h",
-	"rgKYXlEMCTbaRs7qUBkYbFAxBplpsDIWYanxkm2LB8N2zlWPZYQWmqfg2sGsMZRZtZUPERFs5BswIXuz",
-	"Y6V7BnRysaB57m9URBauWg0c61KwWTNELiuSjAquNRN/hB6kEVYB2hFOMWXZss9RIct0uogYGMmGOcvM",
-	"65Qvg2yhjMNep3UPioVZWaj8U2VVaXNfknh9rr/ZkJsVWb/jN9rTlNwr3E6L5OS6nXdIyl1bUq7A7emg",
-	"FnbrMqm413UQ0ApP7DJ14FfkARhqdwdky1axM4wh0hxQT/XkyHbNTyz43lANGnlDyBF6l3LW0bGQQ93E",
-	"gfuGT2g52Oby5i++MPdkl/NqH5o/O9keORZryp9dmhjwFaRfO5i0EPI0cmknJvVIGbVuSWdo/e6sHdT+",
-	"Q+7sPIFjVBOGwIcbptpow6uy0yLofjX/9It96NJZtTsitN6LfFzq+3OU6dakak8LZp5CeqzYI7Kx7cL1",
-	"ldscBwqx7WRaWEax8qwHDXVgG9fpmXtkp19NW+mzjfSWpR+y2WD+zihcICgFm2lAGwt+KDLStt1Pycgt",
-	"CuqdHHou2wPJcsX2K512h9DgbMtq00FZepxmb+7cyc6CRjB49r85hYL8zFmeBdwnStNxLLCo1byAfWtB",
-	"KGR5fzTEevwoVO0CPFI86mCaHiJSG8mDWEZznW+eyk6nLWmRcdE91lTdbo9GpRWMPRbLiQ/gpTTDRcKB",
-	"JJcptFFh/UEux4yRhgFYo4WCZDBjgFYDSrO+dQ32ZA6UmRm74ymzXAyg5nLN+sANpDTPc7gQGCah4Ql0",
-	"c7Ea9IgWrCeHipFGUsCfP2mZ3r7RrJ80sQuC5qBYxwKu4AULrmiVFGCQ/QfeXiBjcLOwXY4bCohMSGIm",
-	"k0Tklg20AY0eN7AxNnLgyjYGOD87g3VBCgcsUVHa83za9iyJbdly41KyEzIUOVOTkjgWZUsZCMKtS5pO",
-	"vx//UqUuX0Ns6325va9hd+9qW4GJgc7rLCAHTOBHPjSC8qEi7RYmADRcpKoOvULzEdnpWIG83m5u7/PM",
-	"h8T3JVb8Htdis/rkTgV9YcaLhHxxmxyccqu3+JBuc7kTanfb8oRLK9B6Ox6lQmZDqOiczmVJqaa57A4Z",
-	"oXoqz6XgKbsMHmA7BHVz2aZ5LAay0B2Zc0kaox5Pe7bwUjjq0PLZ7I6JmqYAnnmaix4rbKPyqacjwbRR",
-	"fuz7J1QvOzrbXQgW3A2ejMySgSFqTW5z5bO6RFD7txvzM4ZJ3Kyr7NrAimQG1GZGE1FGcZpU7FrzOKX8",
-	"7HtUARGpGbDvPule2vBuRjcVm9LTbM3ton4gj9o0eRQGv+EYP5GQdzmhRwp342LOUg3hfBz8CYdQd9Wp",
-	"DFVlJZq6RH8EywqC10nfRdTj0y/w3xVpo1bsoeUEgLWTZ4lrkIldI5RcFwLs4a60XQFsj1VSIsQCBeuU",
-	"A8MJXxVIX+KFL7xnmlBBjsT+RL63gdXvcaccot2bbZhl1aV6fXq9puzux3AfeV+fbVH+H6T+pk+YDdLO",
-	"OV4Lx2NXln/vC2hF4Zs9eElmmcgHOU1ZRqj+NiOgWz3vuxL1XN4uOTvYJYc45+PEOWcENis+qRWskSJb",
-	"g7N+y/l6vwbFcRUyJHjMIj0kcNoO9NFBJhWLRVnLvQ/RBfx4G0Zt85K9bg0BM1goJAHrWS2+PNhRa6tI",
-	"k267eozCXzygKs0gS59yoSk3aiDqTAGZGk17JOeCQecvNR1uqI1WNKree3O/+k/+t5PAjR8jPo24Ymje",
-	"KUEHqie1Al+JeRv8GlDZQJTSVGS0yGwHHPCuaEmSjOX8jhXjG5tvnKBPJBY97O9prilYygecCZ2QBvtM",
-	"U51D0zDQHwcFO8ZH9qgignEzrMg2a+KgQKS3ZZ9PNTSniBWxKJMxwI/TGeYdnucsi7AfmWZ9MjCIKrhG",
-	"TIe8DkJd4kR0dnYGf7UxEJrn1k0kkE9jeg0TUi6aWRNbHD6DwGOoNOnyO+aiM+bhtqxcxcKRayQ2MoOr",
-	"yqynSWA3UPM7MUQWA5HBcgzbfa41LIgNWAW5knBHLLhoy8/gnEql6PCiD3YBkSJlM0ItCR1qeWOvvsF9",
-	"nthUTGw0MurJWMAfGAwEG4iwzNJgTeV3uJ6hCdxz42AC4C+BsTk3pPv+/o5BwdwQTmLxiUF//Mn4xyVE",
-	"RnTBWYZSsM+Exgibs0HKcAi+wAaJzLewDXljQYkC1WcLiS5zhKnPfFmh0tHFemKxkUrHOQ3zzKoDAj6N",
-	"UE85n8eK9MBazrKoYAsfLKpvNNIzU0uBXQt2lD2JU7rJIvbT6Rf4r43m7FXl0yK2k7vFpQHgYZIdg322",
-	"qYi5EHMpOkRIwfbFzb0F/H2PW2MLNs5c8Av6wIA2hkodpsQe4PBxypbWBDqnKRUpy7fBVD1hbMVigvB/",
-	"uomzeavZeVlBRyV4oBZmbRSnlLu6KpyOMR6d/h0bTCENGijw5hfgvi/Yf7FUN9EQMCqa3elGG6RKCujw",
-	"L2EpaH5CktSKszJvymrmoMpD9xtjsyhu9H2uSepa3uKwcpaRBraD1pTnRNGxIu2x0fD7sxOoXLBcMKM+",
-	"ukduNX2qnPdiiVNrTm2Cxds+3q7W6HnhBs7BtAK19+ujIv1BzX00NXd7lU0WIh8gQ7rH4L7ZiwKm99Zz",
-	"0h6TWw4OjYykMmMRFhj5wiDzO+fbM7MjtC3vHHvTjCKeKba77RfxLOLbeFCcoPsbfOpNAy+8Bnvyb1bZ",
-	"hRfNK/qBrX3w3a/Nd5+xAS103x/8VCpNUiZ0wdQKNUIFA+5+qldor7JC8sc7egvefzVUAwZ+9ZI1zvYQ",
-	"6FIuWpDjjr8w6iX0z/S+9DkEcLHYbQa4lTtVuq/0qiwH2816QD/AGXhQfu+DbrRLHZ4mWmG6/VZfgeg+",
-	"sloAX1JZZMdpTnlfLQMx1/PJ55XiXaEmKYHgB3xlJaRke8lnPjYTVp8DROnxgEG4LzH/SgDI8C88MyDR",
-	"4awgdzQfMmTycOE/muclznX5HROkYQnYpNAFTfUl4VrFwv0YxsH8GPB3zRPyqyRqmPbsHDAEOCqk6OK7",
-	"o2oeWgSmtbkyFpViUdfC/hLGh0EXDDvSPrCQnJArrVl/oHE2zts4CPW+xsXzH2HBYvGR6WJ8fNXRrLA8",
-	"ncZ6HhOKD4Fi9mFmHrFVqC2oZjd27AmMt7n26NArs3M/wiI/HHM3UNdTDu+R8ufs2syAe7eRhRxNdlk4",
-	"wP4DE+IWEBfXUr6jYmyXQW3XMjZb0yOUsRi5VgGchuoqbqJFxcm+pcmFBfORl0G6x3jhHf8k6XCWZyh5",
-	"EkD7hDTAnkaR1CQdbodqVwEFVCwCCQXPgLQGK5+grhWe1iLJ35OS5k4xJ84MClCblqLZZx0R3hWyMFNL",
-	"qWInsXgVThuiULhsihlVOyqz+TrIaqV6ZgW1LGnx8XohCfuMiEsK1mEFEylrxYLemy8YztqLW5uEIrJ9",
-	"inUZi87t9s16AfAt1+MBWzxdEO8BcrJlb/qr2U3L3vQJdtDeJTLi4BfJZLSb9uAAeZADxGNN1RdS+HM0",
-	"LUeih0XgpkvFjDYTGABpj0E+H/grLI+LwWloiagN3N+xwsypFeAUJAES5GmCkBnkJ/aHSseiPdlaEeNo",
-	"04AZYQwLjA0IqQ0F//uQEdqX0HXEj8PtvUenBli/Ug7m3A5r5cH4HikJaxG1/OCD+QbiU7AVSzV8FqnU",
-	"khr46Rf8x3KZVlfQMgkq2LnFqmk4B7z63aXIWP340nockDElskTNGeQFoK/GgKEPP1mgtgTRkIze0aw4",
-	"IT/LYkKNV5FTW4XUNaorOkgcTyuMYrQvpPC/ML0GkFxUmdu0a3kxT8NoYuccoO0xUqrs55ilmi1XZTxP",
-	"N4sg9xFOcGsSUIIcqViUFSlRra2qe6wfkaHIWIGxbLjgmSIs45oUw5C/A35CKEWLuwHUGqh2JeaGpHlJ",
-	"kkLmxogHQktGlQZPAprkFZL5FnHx55RmRsVLSMPVdyR9+vkGr1SJvQXSnKogRrgAlOEyu8noWCUtJFSq",
-	"DUeB75TlVPM7Zp9tfQ3mKeULbwasSKHcxVfpFAUTzqEQC4tYnYKx/zaPQJovuNT+EgdDMsjNQjSGlC0K",
-	"/ev8Vej7gDE3MZ0toYNBIe9onmDXPbdYTmMxugslAyaAMNH+1dFFdXxHOy1JxlKeMdJ4fvYcndeYZ2Dl",
-	"4WRo8coo2lC7YJ+JBUt+x3h/kdkDOAXYSAasky/xEfwUH13GRyiDTvpS6F4+vjFWAs37TOj4KIqP+kwp",
-	"2mVwpf3ql+Rf//hnfPQ1aZ6QK0FYf6DHuNQkzRk1oigW8Pzd7bF+cf48WqhYPhYPsgCwbnzLwm1XyuV3",
-	"3t9vzhMen4dZFs/Pnq953LYjfbh0NTFqPPkjalAd3LsWixB0qmDTCoOOYI37mR+6wh/Y0Od2hcdd80xZ",
-	"e2Ut5tgpTc3E1OkX/MevtM++LhN5t0aaHDBhgJkSzdNbplGPqdeuSKhcOSMsFgneqRJiU+5cXrm30xQr",
-	"7njKjjOmbklKB7TNc67HFQ2v2ZrUdQRjVojjFG1bfdJmimdMkYb9ksEQsant+wETqpyR1Wr8Q+yvIReA",
-	"tm2MxhsWNPzxGdbAXmI17LD9XyzVqGOWBY1Q72wLZoNFR6dfABqNBL+2+fnmX//4J2m8cskCr47Pz87O",
-	"I/KX4++/byaQ1R48KSEdmedypCKvhYC1Cj7Aci7PlFV2T8gV7g0b9FcuJQI/l58ZLEAj+eX1NTFbz+Zw",
-	"mN+qpLkDWZgRobmSngsV5uQdnyWLa4/esarvMRZrcD5+HAr8XriY29Q+uDmxA6p7R9GR2UVHl0flIT+a",
-	"1ALC1Pk+/fyWia7uHV1+dwEGmJnn0eXR//2f9Pi/z45/vPnbl/Pou4uv/5sBofHAPFrpggsjiTekzISr",
-	"+Ehe0ms4JbP0AAcTAyYOLtKH5itsTbpe01vPVRCIWCsW1yNjrR2+vOuzy7R3feLjpjIEUNDiP8/Pzpqh",
-	"/avq29QTqm49fY5t+W5EpNNbI28oy8Law9kJmQjrK8bmB/Ehzr9fMXbUtNT7zhNygFZMmHmp937rVw2W",
-	"QzB6VWS5mrmkK6CKSnn/WMtbJvaj8geKOhktWEFw1JOvwTQkPS6zbuEfChROowO79kDKloXqWCSwDKd3",
-	"z2et0m8GmpKIyEoKVcHu5C2WnirCRZoPM5a1bE0n5FXFQrG0YFot3jSI7HvPoE+v3ry7xg21q9UBfojz",
-	"cAu316FHUH0BkFlCu0S19T7RxkvP14MlNisd2ay0++zGroaDGxHdg2OYskvCzAEgXJeOA1iFNlWM/Pbx",
-	"7f04kriwxDRINV4bW5u8+Ski7281bZ4Q6PEJEUSqelAUcMsGGtNxYJBkJItbZdUtrsK0eynYCUERUJJ9",
-	"QW48yWX3pJZialfQaEPETrFYUxePekyMxT1pQh5znlInDz+pRzKc/fs/wWmdC+VBTB7P9sEzvvdtOubJ",
-	"rHfGAKeBoLIUefN0xRVKVwMF+vQL/BeNdaMaboOBZT1iEBdIaTlQIFbA5Y4ch/MECZnTHgqfGQubi+m0",
-	"5Zb7CxJGTQxsvY3tl9B5N1Yyaya9Ley/xu23JeV5LtoSqtwXPzmUu66CX7h1Kgi2Cjxxzfa5UGkVPm+p",
-	"9qYG5xN8nm+oH6iZ8CIVK0i8fnARrsteV3ajOfzAjbeynR75ODtybjTv5dxYtEsljBQfQDUEqVvztAyj",
-	"YBy6UG6hC6XZME/DdDUzeSx71SziDLUJ9v2hFOZg1FaDPVlmMbEGvBdQ/U6/mP+s2FdyZbD/HaALCf1V",
-	"jw+q/B6WLgU2PBTOIOjVQ6agfRup7l/aeBckXfHCan42GKMkERJpmnjOhM7HBGoiiSxILhVThKYpU2rv",
-	"WZiwP+EW4PgTbJxvu83kDrEhub6Us8AgevJE45ZcfE9K3h71hJ5tTWU5KCqPUtg2EwRWK2rbnD0nyoYA",
-	"FatuN/gAHthvMxYPz+NlZjW2CBaPXz60tAF2djDADvU2+9eVE4/2yuabluntnnnu/yxHpA+K2lQ/PaSb",
-	"kR2sanZ994xZyAUy0kSEKzVkWNtaMG0+EHJPMqGLMRmwIhbuRq5BvLinRqQ99g9989OiUYNUDs1iOeaw",
-	"WPhRBtxes3qyzUiYcT31bnxLvSdDHP7JfKa37I7lm45ZwJs+4Pfc0zaj5WItFO8ATqYc1vYQ9li1otEc",
-	"54m4B6zrANOAzW4KcPh3d0AXw+JTAIe9Jn2sdkdwmdCQ/Wgex3WlEQ/C8TwsjcXMlsp1SIrUDPgLIEuE",
-	"XzcPAFsB2DewzXYRX/3wlu3//IkVnOa/Ar/0PsO5mfviaA5H4ADm64thl6s6A8W3Fs3+MIRq6jueQumH",
-	"i2hYZCJlN2XMzi4BbKKfMj4iQgL3AuhjW7EAmAYYpySBWd9wkUAvMujLq+jYAMyoJz3r2AlpXAX9ics+",
-	"wHA7Vr4gJHMRC9d+jKuy0/NJE2DYIVzkIi8J3Paf/G8JKQvLWZ5FvuUwat3g2fFVz+BpwebVTkKVMuyZ",
-	"WXG0t+EujvdUgR7aR1LSphnxdpv5lQIssWT1rRpHlBTlmE/w6hu8eraTCr+IlYxU25fEwtLkN6Qj9ccQ",
-	"PLLxcE30iKdGQC8qvWIxW3zNz3PYXD+Rh4i7VRMgYrF6a+b7EyBisVaeT4T+J5K4byfzWAkQ7u3KyJAZ",
-	"jjjEKe+Ji1zese3qzu+YOOTuP600h08BJTEXD7XRTr+Y/+xf+2W3+eFdRmKPejJnJGdZFzSHwJa7BOkP",
-	"c2YZiHLh/WdGLkloQBoRLaVZV9Km6W0sZOEca4Rb9nxUHlZr/AxjDfs+xwKEeqNs/Hww7nw82BkQm5Yj",
-	"sPW3ZAz9GdlN5yG538yeCfVgED0k8OuRcnJh14aap4Ajj9g+ukWoTR6bAUTgZTIgVO9lchAFmKQQgv5M",
-	"RVZq+i7mYJ5LRekJm4hb2FCE73NSh7AwbkBRQLqJdtIO8I3thmDsnGNA5Ox9BZZzxbx/ZF8D8/LWItWx",
-	"kMC775qqQFcuLlQzKpPkgK/17p6UaXxgaHkZmxDHAaMdccVa5ImA9gqtrtE2icVGjJM184C9MVtl27Jl",
-	"Z6yZ6uwfK6nAr/5cMVhmFhxslydcdwxbsiqoq0JmfXIadfmtVhnbf8ZiLYKZfDQzgNCTIh0uaA6J3FzH",
-	"wkomGugIzxQ2PsjoGKQc2kzYy1dUZSoSeiLXmZRZRDqF7NtPIgv8aVYIrEFJLsF5GYt2AcWs6Ka1TSed",
-	"PoAOQaqkiKqu2Hv1gNIGQ+GxHv/hbgrbZdg6kE11rdVOgTiF8S+Qj2e+zTcrUCemf5CoB4n66BIV92RF",
-	"pK5Vhg4L8cSM3VIoOnuV9cEFiLFKm26nJWkzn3TXpVxUBRxISTRy22P4R2DsAg8VQK8RPrBaNL8MW1v7",
-	"oJ23eG8ZG6BEQ7OW9Gi2tNUsnK3MNRkBy4T5gCwjgXOzzyiWzxqptbJxbJ6OZH64RnViOhYHm3jnbOKP",
-	"sCWeoAxnn2l/kDN7JX6jo8sjh8gLi/hwdQIRfxDpB5G+NZE+LMSUlYw57yvJ9qEaMJEtL8dRCGP/Zkj+",
-	"ie5N/vmE76piPvZgwGggLZjv3+RMTV4QwT6XmGisxqHQPMc8nFgUjKaa3xn8PyH2Fdj5ws4tSP3wPNwG",
-	"RrmYT8T16BQZm6iCtgv0qmwhuZtUs36As5r8+EjDofBoZ0uv7Warb1nqvvD9FT22D80jJCXYjL+pxDdo",
-	"kTfdHoeS5RIYYuEyGH5loyDd3BkDCH8u/rsMo1fZQ0bFoqbl/mQu+f6ngF/bTbJhpkB4y7Jp3HjXcr38",
-	"dyqJGyewSAa33XQREcGOPqQurC2XW/tt7nDUbfxlsriv7/WyOP2uYROx+4rld0w1o4keYLFYpAkYPsZ2",
-	"dZnAXdvFObEKHstu2uMEkpg7soiFkMbGbVa7w0KLlBkwXHKzYv8fSL4yV4IaaX/p8pOT6+Ozs7Pz5y+S",
-	"pm3xb042SeSAiaQVNjkjMD+jcLLjPihmZVJ0xga5HEOKuctwVoRmWcEUdDCYbO4VdvUiDcVYLHy7Lhyg",
-	"a9fVIqMe1STJubhVCfYe6w+VJm02uY6NEmGlsHec/Osf/0xi4ZMTbCTmHseZ2SnwpoAXknwCQS4mgxGX",
-	"saCkYLqA6iXh3RqlM8OuOBdKMwodzMvedAo02/0lR3dWSSw2Qo4+W+K9HzBhu189iezqcj673ErsYGsc",
-	"vDPzxLXZxb4/Za2IXsjQOf2C/3icROyt2Ty/T7T6v8QsBeujsW0HRjDLzBLeLZh2jenUk3nXQd/QkF1n",
-	"7xOktyIHru2O3IadMR+Fg34UPjP6gMaPkFG9Rpg7NVtmvLwT+r5OxBM+6QlwbE20fgDAIBdnL05m+bhD",
-	"z0xo69j7iJYS4ORnwJukT5VmxU1GNb1BVEvsql0SOCTMWSYj20MatrU1DKi6xTJYiYZWWQrrp10Mc+/Q",
-	"YeSOFeZ7kbTH0lsDc8NBRjVq2h4vG4n75429PoGksQnJ4J6FE81zVpCC0eySTIacuXa94ptQcGaMPF1Q",
-	"obBjZyz8YHHmz5RrnAy9lQHLbUNtuyJlnnbKLr2RAH8egwFW6xiPjHbGVS3MG2PqhIC8SQqmZH7Hkijs",
-	"s2zuy5WMhf1r5tfUWaUFcWbfnsahF2Vsi0U9ZdvDbZYr8wHfwZH4iWqKjTC3JrYen76tdv6PlCh2MHcO",
-	"nG6b5nSb24sVwJwSlJDHRkI6MWA5IWoiRg/RL5TiXfF0FIwEJ8QwOYpap6z16t03aFuRBXniTvrEIvQf",
-	"en9hi4ghUmzQtmJCEw0ZcoHodMlukO+F1HInM0S0aySWS2VsNbh/R6TpzstO+NxbtvR2QGQG0z5IyoOk",
-	"/BYlJRyB0qzRcgLu1yQgtaZpr28Gv4TP8Qrb6HaZ1rbZRAjr1xAmySEVOxQZIO4EmLqp7PeRSaraIrya",
-	"AWEPspeaIouFl7mKsTKdwUGpkW1MtapuQpeVnMmnku5wFXy1p+P/K2c1t8+4cycEW7e6jQ5pBw9LO6hb",
-	"4QcmHljAKNggByo2q+w7p5heNC8hioVaSEGv6Of3JxHEwh7pMlwSBPcpwBmKeo9wrpYj6Q9zzQe00Kcd",
-	"WfTBpknK8cGdlpDJXEQS85uENNDjlzMMuXNFbtlAm/lRwTVXzBLGZVwNcorzyeRI5JJmqoWqOjwQ02d5",
-	"Vxg9pIl1JvhSo5wUjPZ9C6FYlPPA/Fs9HuCFgnc6LvsWARqOdWSh06j/oiwDTXMOfzSDcmkJUth6xHDh",
-	"8lyOFGm0x8RuYvLh118i8j8/vP4lIr+8+Tkiv7P2h4h8+OnniAxyahaKfUZR8erTXy9JmNxgzAtYu0pe",
-	"g8IRQJ9q/t+MNM7PQO8u33lpdHDSZmMpzAJdVS0R5M2LRTDssiinXK8IvnWdvbBtoeKNjJCRon4XYlZK",
-	"YpWg4+vxgCWRra3WY6jY9XnXZqa4vivZSnA/mD3Yq+q/ma15fqABBBB0LR8j2DXLrqlZ6iVMG4+pvw3M",
-	"WX6chIdyFLPEbIn9hyKT5dIYfuY5C+2N7ZkM8MncWQSDYa2xulIbOP1S/rBctsJsy6EUXBDBqar0QTLW",
-	"BfBoVxX8itnxLJBeTgAGsTMQeU7eUU2GcAzNJp/AyVj4X/zE1UAqgLzL4GQEYt5L7VKmR+UD3zLR1b0E",
-	"LZjk/zwOX3T8HlZLXRIhYVhJiyQfMWhoxGDypnP8qxQMnVAJaZjXvb6m3SYI/p4Uclgg7XgHOAG6UrBS",
-	"VMPJBdlVQvquO9/MUgSit/mAZqw/WZVpCvZ2x5k2ObTljS2ZaqaPca9XJYERUFQfXR61uaBAedann3E3",
-	"Hl2en33/4vuL8x+eX0RH5lQcXR4pXXDRnSUTqqdrwudVc1amASFZ/PBwQa4+vXrzBmnbBPnt+ufjH0jj",
-	"48+vyHfPv/uuaV5fTrQyrbOz6QlF3ik3c163bByRUY+nPav1ovpkk5nKSc96a80qHkqMtiP63DEHwp1S",
-	"czGSZK0y0Pmt1uYrq/bu934uUnFzfWPerVdukXcHo3ewKseu0iLFOfXe1oObbE1usrTcr1sqzhkM2zlP",
-	"wZ3GH1CcU32MFbQh1NSW36CXp77+5ooEzxyT9riulManVDk3oE+2akEamb3LvzW4I/atI8LA90RGF4bI",
-	"zdPRQzUY6iA/bES5xg6V1bcg4zMXZFDILlbwXE1aIe3xZN4z5NDVgCngoNsZ5l0T8e/dcCWt5OmpL5eJ",
-	"xZqZTYLwuXn2iu6jLKug5S7F0LdTYTO5Ao9aZ+O+wqzifntcDg6nb4XVxAiJwFEFrvgsm3L/rFd5P/1i",
-	"/7U219XVfHcVqfFW7X/lye5BamVc24lZL4ZoB1X7QRUnXo3alDkfIsJkSsySIW68eyrG3So7PVa04YpC",
-	"bh6H94OeO4mCQJurXG4NtgK2f9ZSkkatWwDTZFj/MnxcLCooZf5uoKpZDW77wsEeS2+VLWO3CTczprkX",
-	"Cux0qBILCWOxxlDlvqDjIch5CHLueZBzY+JhUHCJ43sq9QMfoQSPZS4jyfuwPNnUIYN/vRn8n5y6/MFt",
-	"pm8njX9q7odc/kMu/zeYy//KFjqXcDsowWANcqpgcsCWqnJbONYwGVqYJdBisVzC7UTUwNdfO/IuyRQS",
-	"sGsJvFEwAD5JuwVF5fbPIpMjQjuaFQSZzoOq7sb5BcnoWAVJoc0WyalmxQwRcolvpVCjfxB4S5GJy22R",
-	"VO2SrAunfRBzBzH3DYo5PAIQIayg+XqEHFI0Ph1T7Bqj2HqoSB9caQw7gzBB/vX//L+EixsXiIafbdj6",
-	"RoobL1fN7/1amx/QQAPsjgXQowfvGAPXCelKI1P9bbKwd9n2xjWvcXI4GNJJndDmThqzLKCqwU3hZQTm",
-	"+Zb0KkFwPwoSGITUbL4xir1OesyvXiaZ7YGW53J0kNYLSWtUTUN6429IZk9P/iC5D5L7G5Tc7wyWVkrN",
-	"HVGig4SZAtxA92mfKUW7bGWq/shbmyhDm/f2FHkNlJH2vVhcKQtNc6AiAcYSWUBbKwXkkExkpMHFHddw",
-	"PI1Zy7vimAsCfMkR+dc//tl06ZGxgKSlSyMXoKdIQqRgCmQjsbzYrj0J1Zr1BzoiiapcSwtm85vISBa3",
-	"YGeaYSUA5YqMWMEITVM2MEhtM97MWoKaYi6H2g8UH+79LOyTYlt1kgYlLz9/xoS7ZixkQQoqXGNPOzzV",
-	"IklOlb5hRSGLhChjC4960FvArmFYNYM58OZr9WRuxJBdrFhoecsElELa6GJPjsQJSf4NN8of3XhzrrRC",
-	"Dms0/s1ABMj/jXRSeUCFyFuu9DvK83duDy8r/8zNy3YGKGXmnnYGCFZskQxkBxA7HlzbXEsUyBn2Z1wO",
-	"dVt+DmDVLOcMTD39Yv9luy8W45WbLy4Ps++wMSLBc+3xNhsy1wDRglynYKpHFJtAHehdCJO1MAhQrIDV",
-	"V8XCtiQcFdzAA/QypoDIhAPDJEAQvWOEfR5UGxWSRsEA1aHRoQd2RzcfQW2zY9JEL14uuxbvoZFyNRBG",
-	"hxnX5pJ7jA4vcGjZc7ljrRdZ2AQNmIEbMrIXm1/bg0ca3jgyFz4zEuqWiSYsBSsotA1UXKRs77tOfTTb",
-	"NYCKlbD1ndv+W0O0WYq4+/peE4+I7zpmTsM3nzqwOfyEnTQFRLMRlC2T2CnGpHKoLPOtd9PgjyU1CFLc",
-	"KodQmSRCjqbZydHdwrTyre6QfBarFlSPD6BzO02hUUkhh91eLVu7oH3Wwt4i9sU0TeVQeGU0vNj6K4yG",
-	"K2ORGJArTgY5TW0/1U6HGVSCbDTAIbzkxm0uigdfCj+SBLoMnvwh8a/3N89ory4FYpz1gvVd2pjDBmU9",
-	"HTXeleZaMO8+xIrFvPTWd2ZfrYAzYbdRx7Vsvt3R5dFV2mfkl377z0fRUfn54cqCmTndQJXu87PnL4/P",
-	"XhyfXVyf/Xh5/vLy7Oz/OorKp3EzwnSobs7Ofzx/nn3Hjl+2v6fH36cv2PGPnfOz4xft885zepG+zL4z",
-	"k4Dr+6xvr//+7Pj58/Ti+Hv649lx+zx7eXyW/sh+6HxPv2u/zMykpRn+EWgJR9GR4prd8MycL3MYrQP2",
-	"CB2LR9ER8ExPjf3l9fnF5dnzyxfnZuxm2+O4h6qojOPF8fedH86P6fP2i2Mc8fedH85+PD+KjiwL9dHl",
-	"86/RUfmR4aD7lowFo2bMbsO7n4Hb3/67XOqa37hZltqDuyj4TZ8KxBnF8s7R36KjQcFFygc0r3zmlT7M",
-	"EgtyywXeAbxv5SRulv3CfaZ70twD2tCNUUBgs9Psxpzqo8sOzRWLnKsAn6+Ym9j3F8fn6fPs+Hv2onP8",
-	"A71oH79Mv8u+Zz90fqRnbSMCYIgL7mtmFF3Yb/T/oGmfnbgTtPwC5TKlsHczdvzT66PoyB28jJK38o4Z",
-	"ADxafA+H4/y6cKfgdzM1BytQ9tWUmec7MtKU9smbUBazUBKfVgFvMFxIKL+qJjPbkj4unMFhxxNYKSVl",
-	"/TPl/mxElpOt3qlle5GZBz9TgTRWQDow2b2khfWOoKMTpelYWc6CPurnodffGQlevocUTcE75QhGxu+A",
-	"Nmtug/VYuKkApQcV4DVSCmwH56rhirTNCCBKo8M57Y4Jsea0uhHXae9dubM2lME28ZpHig98sodvBrr4",
-	"zX7IYX5g3dzDUXMmTuJWmjQA+uMQqrwdsAiYLuNtXwZNr0MctSgVvBUcPPhbH7yvEgu0SJIOiwI4Xvq0",
-	"uEXAhAYhWJs+Pd/H1vrBCTx+F6ztJj0NwYvmMZ0Gi75fmsN85oT+OJzZ7J0+oEqNZJGtrjTYzp6eKGDO",
-	"xie/ylBRMFa5l7KXYOgPlUYxPiygkEoSSjrDPLd+xUbNtmy24A7nYMVm+EwrSLqwHekrWoubMoy8bJnv",
-	"/mxjcjhkdUKuKrN7pmLhH8CxGi358P4T9hc1u+IULvcLi3QDpWhH7WXE6C34S91l4NiUwh/qG3+/u6OQ",
-	"ogvxNsxWIPZCc+Q3Fu4J1YlYrCNN/4PbbxtLhndvWEqLuJje+Ji3sPNSfgdlMJaY244j/bHf4zNQSLDR",
-	"GtrPTwZZXMvFKSInmyIWi4busTE03nJM6IE3kI0UoZokc9LnzDXWlYaBclponuYM/Y+DQt7xDMW77wnv",
-	"n/TMpbSNCqg5Nfs3G+bgM2SKcJHmw4xlUSzCVt+kPUbqF9UjmvfZCUkC50hCbhkbIJrZofhGyY4Ghmo/",
-	"hp2MEV/ZcT8gP2pPY7125ovEed3H/ZbivPdSRbHwCAZI86tBl2UYomZknEb3hnGvy3MHKRu+M4PStND+",
-	"69k+rL7foCwm+7ab8x+LhA4zzkTKToIzrpIIXRSJxYEbqjEUIOQIewbmrKOJHGoowh7qYcEAKzzEKMK1",
-	"OX/lwfUtad0bLSdjwMIEyOFzP9lnrvTmlA7kPorFCr3Cl+E+isU6UjvBA3vlt91yqLUteiIc3iOxErnF",
-	"mVUebo/M08+8PNAShR7tggM5hv/+FgRLvWkaxAOF8fSLvc/SC2UsZ5ptFN+34uBdHYl+ghVYFYmu3GrW",
-	"aTk11hG+LTtw7qzKpQvrB1bKHJ1luybRPuzyX5jeyBY/27K4O5QXPAbJ1fzTNoA6mE2KkJ+x+bhT0SHS",
-	"aRQf8ETQggHJnVeIQocEvAy9BTY+OmXZl/0aLtH5Yo4XJDQ5tZ6r8nBu9bAvXINFFi3BWtq78BukIKwB",
-	"Ox6/oqoylUcKlh6U+hWDrIfqqPn0HfMg2ur/kEv5YJdxBay9AwefbbDbIJEt66VpIZWqRGILd0ngyKk0",
-	"2VTW3QrR2FyKrvmbo8VOZd86Li5JYqt61LDd5xphFwk4kELDoLZ2IyNctOXnqPyFioV7KMaJMpZys8It",
-	"/+BUig4v+ubB5W1+KFqSNiOdYd7hec6ynfQKvzdDfiOwmmM54IZbly0cgpucR3lP/ckwh0W8ybgf9qpr",
-	"weYy4K+rBy2AoPcIOhMgdPoF/os0p3DMVq4bmo1Lr/DJ0IregYQdpe9AZXHBejyJhJd6SlOIdAMBAGLJ",
-	"gBVKCjLqyVjAg1h2QpLUOp8CjzC+ZUQV4EoG8SkI7lGRMoMXBGpoSEOPpI2T23WAeg2RxaJg/8VS7XQ7",
-	"fCDVRIqUXcKvRlAsBW8DRy0k8weDERQeNupJN4hma34TfM9aAG97pgDHma2mBOKCTQHdjJy9cjKQqLe2",
-	"LD7w4t/vo8YvAjt4NQC9l8h0fqb+wrm98LJfpQ612q+bBslZOqzdqgcNdm/TBGehvD0QAJT2UCwM86gp",
-	"bQDl30ESHyVeXXMQ71SzS5KxnN+xwpZBItYNCnaMF0IFUVls6WqGjIJoi4aQFgZYqYEFB2XE3GJMu0Ko",
-	"yxo5gCDqB2mQuES3DiQxsUA8yGACZPv1lo8LvD/DzA+4e8DdA+6O/XlYCXZRi9wA7H6EB9fq1oCvBaNK",
-	"iqAGxPnY4FFAocldvyxUsX0f+FLLJutQsr8h4MSPsm3gXJSD0o/tkXyvB/T8JtETN94i6DkoZDZM9Zpd",
-	"pFP1LQyyNeBNPqsfMmljkVJNc9kdsqn+q5cAed1ctmkOdFIdmXOJHopKZpyt4HNviMhQ5Ewp0gF/3I56",
-	"Kj+4lV8WtX6BBVnc12hftLyT8gqqipZwalLNurIYLz20T4wWaW/v/KZ29It4Tt3W/Lb5lgbllnd45E/B",
-	"VvJur7JMgSEML3WtkqYQRhbWPVrJmY+CO23zqCBHPhaKMXVCEpoXjGbjG8h8VYHu9ukvv0GAht4yQRq8",
-	"K2QBAR6qWLMVgAuW9gS5+rbueF6GrdEBuSLmGPG7jXksYzE1u3u6kC6ViBuLpbqQPjAR1+68XU3ErQzy",
-	"kdJx3RLN0B/dYTik4z65dNyqDxS2Yol+9fA9oVCefrH/Wq6p54Km+O6nHq4KLx/cqm1Fd7nnaB9MQrHh",
-	"s4UNNecerG1kG74Kqp87mHkIWgYtzF5gigndIgnVuuDtoWYqAX5bmjLbrJLm+Qm5gjJlQfvMqCODgqcs",
-	"FgWjaY8p4s085UK6LZdfcsvYALlpIbkRaHXh4Uhbb3QqsEQuCZAhJaBCKes4cwoZ8utau9C9KyLgKYPb",
-	"S2kKutM8Tc1MA7W1WIC6tlV/2kwV64GZkWuoysZ0wjVA265kRq6iX50d9KsD0fwepVLWtz5bVZc7LeF0",
-	"+RDLKqWynktsPtR7aQJyC3jSuUbRwvUJ+cmNGpONYsFdPxb3WEcAYixPLrotMgwRwvoDnCAyyJCQtjHg",
-	"gXa0TdPb/aj8mpCF+62fHqBxe5pquXUWRI8CKL2P7blavw1oocwqB9Op16ThU6/DLGwcVnOSIsvR52Ii",
-	"tGs0EZUZk+b+kiSI6rL9RJlJvZOBBqRWtxr+9Hmvfo2/AC+IX1NIEOI2K/IEqFiPLo/+PmTFuOT09E1J",
-	"Fo2KluOxLY6+rtqioW7wuhdsispHnzUB/OsNz5acgwHBfQtahKtv8WyRAEZaPWwHPpEyCXwCHfwaBeCI",
-	"iz4TG0+/4D+MekUHg0LesQ2kr1xBkp+lMMOhWnpSHA3hHXt2UstYpjTPc4J2ObEc0OHxgkSUPs0YkSIW",
-	"DZYrBo7+MiXkkmA2TnjXNKc6oepWIWV/M7LvL7MTbSv0WNDK2YawL85jN0hVI5+TYy34muSYByS6XOHG",
-	"CM/v0spbePMG815+gnWoQZptG9gzhzCtUZabE9f5wNm6E2kt88DXnghCJ5B3NeDdWNrgdYmpthwbTEau",
-	"dhW2HtJfxqzhAaI2DFG4VQ8QtfsQ5RLxlkcoPR6wNXBdOiRCpWuCzKXhaF6aHqhyqo1i55Q972czw8F8",
-	"vPaQ5/qYC6SfbJhDUNBURySTfehApqm6jQgc52Zk/XmWaLq4YwXJWIcjcyVJZcaigPQSywLxgixIFOTK",
-	"TCQiSha2PaOx3Mo0Q9cLWjHmUnN8HAtaIhpN1zsGNkduvZgmVxrl1/CRN44u5jWzjDzkI7XyyXzlk6dq",
-	"pwVzdESrjBd2m9SeyC1kpH3SsrA2GWx7EMyW5wWGCgyzn8sT2TgPWuiZU+Cb59lAamCrQacMG1AFM23E",
-	"dc929TO3u2dioVYfPO3oTrWLZQ4p6BYtx2yN+hb+NXbFDBOg0R6HpDKkQUl7mN+S4UCxAoOvzRMCW98f",
-	"dVeIBggBrU8zFouUCiE1aZtv567smck0wMqcCJQ2gRKHZ+YQdzizXxaJwtusWowBoADj96jQIizjmhTA",
-	"eykYQxPVfCl095nPba5oYc8P+E6O/NI16jXHZ/upd2tNjvsJ1rnEjaNNlUa4F/zkt/2209uCSc7q9D0e",
-	"VLoLQhCIa+W2+s4rYE9Nn8Ld6REIPhA496uAhl7fRbWs0y/mP7/SPlsmU+0KGf1zrpAcZULCzNCoYLCu",
-	"/UZif5kgkNSWTcxSZ8p84H3JiKtgyoRRCF75AdW90invvsnRJCRESx9veMzX6XjBdejWhNaQLU+4FgWS",
-	"bVbcwLXFC0fUp595f9g/ujw/g/9FR30u7G8imNTR5ZFZsC4UZv1tK8rfPHw78HI+hCYwPPP3480GoqDv",
-	"K1HMCaap2ioG2SHCXNSo8jqlOeV9ljVdJHQoqML2LMkJwQodBr4rh3gV0kGnL0Jq3U62C8hz91HW0jBg",
-	"duQRFwJWueygAP1spr/GLGQpF78CLhY+2lLmjIqFgo8lCCxeloX3AAPlsjf9lebDpd+0p/VfOPhFoqd2",
-	"Uxyips4rhmdkMmNjAQA9NabkBpz0vw0MDJ5HZ2dnge2LTdIKKhQafBGheW40OJskFhFG0x4BHcmYvcY0",
-	"QJtBZIR9RmCKRcE6rGDAYmXbsPpc44JhO0rBIgLxU3QUAlPryDar7PI7JkijpA9UXLOI3JmjpqJYuHCq",
-	"dRdUFU5jFXshZR9I3TOtSWl+B3rPUNjXY7fqgg2YzZjzId+JNLkT8pbROzZRsSaH2nMiwJuD/hAgZ1Qs",
-	"zDCLE/JOFmBgi4nFtx2pL87OHKtXYv+UtIiSWP8Gn8ett19lnFws9IinlsgGTGQzS4MKuLpoK1NlHZzu",
-	"isbF+YvmFrpkraWlxG/gUinl2mYSpYN3PFKQZGIMyqBUDeT+7piHMtgYEk8nbpvI+ZiQ9QC2yKFh1wOJ",
-	"WLEwTBY2V9Yf3vbYo195LOehO3gXt9/ZyxvpQQuuSoPCSapW0ODQbww+XNfSUA/Vjuq9sFJLq7xw10eZ",
-	"L6HKwS3L0qfulD4HM8BWoIsodZWNclDtgjr/ysoExx734sbjKuS9yMf2SsLFHdcsFvbH2ragmE4MYKZc",
-	"Gy4/ATyQRmtIquyo3Jj/UrBj7JnFu+KYC2hQCu655DSVQsmcndI0ZQP9b9Cx/I//+sc/E9DdeAYq0vck",
-	"o2PVgggH67uQCfQJjcVEo1DobHps3mA+mbk+aRKXla2CVsYuJFRGVugw45rksos9RmtL32hl3qRno1C2",
-	"ewBpmA1DC/PMCnfBgWxgHga/gb2zGgpviWogGOIjEQ0EyDvLVSnYqLI9D1wD30LrL9yaE8hUI1FCNfL0",
-	"C/xnDbwDT7Yv0gOUwk0Xfi0ABd8EDOx21OOe47hpyoKKhpe6diBWyYPO5/SWESX7DIjk4bdzNL9FyA8w",
-	"wAzpIKkcGpDwhPqu3Tsm6lgJfRKLe3Sw2oxcUMS4JiM5zDOSsb7UzEYilSa2ZBUmtBvZww8iJojFurQs",
-	"rOZ/IKztCinB8prYo8HvoQD3wE2w6TZPlQ1nUNYSzBgsXlgVPM24ou1885wFFdFkXxrIptlS6NpLEpJS",
-	"QYQk0AqqAM8C4aIF0SW7WoowgZmM5pdDAeZw6IKAYzkgI1ncctFdURh1bK7SlOzBJbAdVHDMdqq+imR3",
-	"xNOqiZA4oaejKh+w+sFYvb08Rwccqxm+p0xsH+zwnQth3VsGNPoeM+wGtUiHlcCkYaBN5lmJedADlYmM",
-	"Zc17PZzzej7h21w0XEjtR7L3qPVaHEDrAFqPA1qvxYMwCyztbLuYhe8sMeuZDRjBzp4DYK9tDIgKG2Dy",
-	"GIZ+guAhRhtrYeZBntlWoXKgvGo2CWSxeACSOZ3RDuoSglTqVtnrQw0xFlwozWhmo01kdrApae49Ln6E",
-	"D40I57/NwQN6wMWtpDsiyEwasjzciDNAEivLtlwNTEYGLwPGeRcKTnA4KiEdRvWwYN5y9VXBWF7ZYH8f",
-	"8kGfCX2T0T7tsogUTGia36C3NsI0rJucC3aTUc1UZJZD8pTdwE7jUkSx6FOlWWEuoP7GLhOs4GkzKBvW",
-	"QQYPKViXK42t7ybqhdcEYnbuN05pdBXBsVgVnd5ypa9haTdeEVy+Zn5FcFjS+FQrgnGvGv0At/W8qmBc",
-	"NzV5Mpc/lC6FDIpdecqOM6ZuSUoHtM1zrscT2svEGW4Fp7Imlc3NYzYV3gTxHTYfZ2R22/EoFmbIcqjt",
-	"0lg+ppY5VvZzoQFmHURACyAHTEDK5aCQ3YIpFflHS6vmuNE1odXZUBhY6ck8U6QnR6Rv0Mh9lz7EFcq+",
-	"v9jYBzK0IcUTM/B2Mv8OP8m/D9lweS4UvHfZnLryhN9TrhJWCj1TbrFnlaQECd4L0+SVlTN15Xdl0Yw/",
-	"f7boBTuzcDWl6NQNzN7EFh6V1+KWHZKQbZmNw1oe9+4tFPLsVKpkuKvvSZM0i/l3c+GsXFoXTx1AY1o4",
-	"yIdkSi+jrJQgRkr4Q4oLOk86gWw4/WL+s83oB7bJ7AwVq3SPNzhd6dgWQXEL0E6gULHJoj0+sG9gAsLw",
-	"5m/O/3df2Ny80EwYuixNhC1gHpDBU9bkPZEIxW9qhdaXv6mg8+WmqjbUbAsWvlPg2zvYopuibfaRBFhy",
-	"OIajHitC9DAfajZ2bCmWUBcXKOEDQgL7kF2HTtDDmfyGmNG933uoKv5uf6zgQcVdPeM2UlO50kXLkdZI",
-	"upIUQ0FOTm2PdjPCDv41aRptc1jkR5dHPa0Hl6en58+/Pzk7OTs5v/zh7Icz2EJ2FF/q2fNdtVNJwZui",
-	"GhZZoZsxbT3cziTOeYel4zQHHnCr3r7ypbvTuvRVaFwMZKFpThTTxgZUwSN+Rm/K/U+AdkOtUFMA0Gmz",
-	"sKpTGbsVtc5+8JJPXNe+AVaDyUHOAGQC/WSqyMs8IXjiu3IYNc8FH7NBD/9wLYPHt7DTERaGeJ67xHvg",
-	"S8+gstUjSfDq0oFd9+q3UnSPc37HsgjqJGBvVlNDOrIA469cyqjUoModkedypCZX8ipNmVL4oJq3f8D5",
-	"TjogggfgqagzvcY4sj5Ne0AQaFQ30TWI5Fyn5nOEY7GiZNaHLbc5fobLUhCVssn6V0Y96ePPltbM1u+E",
-	"2wics/Vvg37ucqjb8vM0w7V6BgUlBc+sw8ndoFl/AAXb4daiPF9gSq5daeQamJqXGiPKK7jlI313hnsO",
-	"GbZR5inDT1G2rfVPet/p1H8/KL4N6rzN2QQnb0SohjQlfHCIHq55S83jXgUrh41d3JoGa4C1vEDAHg4R",
-	"e1xPP/MT7wqosBKolQw1VIcrRrwMt9RvQpI2o4UxT+QtExFhn+Go5rJr7gq2YKl8AINZ7VczepFfXgu0",
-	"FSiZP381HJiP7VwSDptS2e9716CeNhXBRgxe42zE+jGal+ScFWREC9aTQ8UuScbuYCv0WO6yvUqA5EoN",
-	"EXPNtzXbWI6ZBcuC6WEhMGZv3/67e2zdFiw0T3Oo58cvDMICa3ELDZ6EqEy39p5+yEEzvw1OGR7s4L2/",
-	"slHdlB0FReWBqkcLptAxEfhOHcWpchynCklOlWU5VU33Sf6XwAPKOtAjDiBzLOj3JsAdBtsDTShHFqUr",
-	"FJcUlSaDKkmF4sq85FSor0HB7hGkUFxZXJKaa6WQk5kMakEU6yDiQkehNC8T5GzYpjeF/LS0pPzEopTM",
-	"vHQkp4BNyUvG4hSP1MSckgxQRZKYAiqTIV4uykyGpbrMYoWU/ORSUELUAWWo4syUVHBFhlxh+cNzl1Jt",
-	"bC0gAAD//w==",
+	"7L37kts4ki/8KjjaE+GqPVRZUqluqjix6/al7Wm77fGle6e7/IkQCUlwUQAbgKqs8Tpi//oe4HuB89++",
+	"yHmTeZIvkABI8CZRKtl9md7Y6HGJJC6JRCIzkfnLT52IL1LOCFOyM/rUmRMcEwH/fPwWz/T/xkRGgqaK",
+	"ctYZdd7OCRJE8qWIyD2JboiQlDOEJcJIKsHZDOkPAySX0Vz/HF51jq864SWShMWIKjTB0TWiDD2bdl9g",
+	"Fc2R4miZxliRo07QIR/xIk1IZ9SB7zpBR5BfllSQuDNSYkmCjozmZIH1yBb443PCZmreGZ0Og45apfo7",
+	"qQRls87nz0HnNVFi9WCqiKhO5A2JOIul7v0W62GRKRcEKbGibIbwDFNWGM/JsLdhLHSxXHRG56fDXi/o",
+	"LCgzf/eygVGmyIyIzmc9tBQLvCDK0vrBq2ffkdWzWP+b6tGlWM07QYfhhf4Sp9Q8XjeC/ynItDPq/Mv9",
+	"fEXvm6fyfta+7vpBFBEpn1N23dyh/8rOnfqNmI4VvSFPaFK7IN8RkkqE4R10oDs6RFygmMBPWJEYHUxx",
+	"IskhSgWPl5GSeoFg9L8siVj5w9eNdPyB2jWYcJ4QzMxwhKJRQpqJkD3fmQJZC7q/h1iRGRer9QRwc0N8",
+	"itScShTZz9CB7gELEiPyEUcqWR02zd990mnYLf1er267PFwKyUX9ng8Z+ajGEbwRmrERlApyQ/lSohTP",
+	"SIBuqZrD7xIvCJrCNOUlSshUIb5UaMoFPJ5SIRV80zgBM5KG4Q+ahi8VXxDRuKBR/sKuK+r1Uexy/aLe",
+	"zrFCVCI80XQwy2o/bSaBeT6mceeOo3tDsIjmTWNzHelRckmQ7j9AEWcKRwqR7gLTRG9E8lERwXCCBJkS",
+	"QVhEzEuUSTMjRT6qANEZ43pJrliEJTm6YgWhjqMFaZjwL1tzq52dwmop19M/nyNlCLOVZWBJkFRYEYkO",
+	"BEkJVoarnWg+zHk3QDhJCufBz56UWcqUsJjEnff6hTThMXFsVTdTCSMuTJcqspBtl9fMuPM50FR6Zr48",
+	"zkiEhcC6syWjvyyJfawH8znoSLWCZZhysdDfP16kCV+RZhlI8hd23TJeH5+9Lv8KNGlYL9dtkSctL+I4",
+	"FkTKIOfIZ4+AQe1HiC0XEyJy7qQeWyLgym1ZsEHiuLm0YcF8SpSZ/WLYwOcxBZO9nXM0xzcEMa7gYdNw",
+	"a/iozUI49vkcdJ4Ivlgrs6TCQkmElSYw1pqU3et0QdDB6ycP0fHx8UXjQTTV7fvj04yHVWfU0fpeV7fS",
+	"CTbrcd8mfIKTJvr+CMeO5kh0DSM3R5N/jBI0gyZQyoWa8oTyI/Q9V+bECj1RGzbNxHy/SaV4FpNFyhVh",
+	"0eo7UsPdL/A10Zqy0IopknhKRvCXlj0kRnqDEalKB+k1WSHMYjThsf6HvNVyDEvvKI1pfMX0R/p0iblm",
+	"c6qMDntZbAdaxoyrORHFBoeDwSW6ndOEeA27AVF5xaSiSYLEkjHKZgEa9i6O0HdkJREWuu3UnO+DIZrz",
+	"pZBH6J0kCKOpIHKOBGYxX6AbnCwJOsDo3btnjw5RSoTroXxOnEx7UT86J93BpD/tDuNT3L3Aw+PuWdSf",
+	"9uILcj4Z9N1KGZslXypvEbp6Fdbt6QVl2TFTx3nPpmCj1OtE2tBx/OUMIf3vCCcJTA3HQcUyQgfWIjo8",
+	"Qg/0/koI4ozk69AfXCJ8xRZUSr2Q+tlwcH6EfiT4GlqQwA3hv4aIkRsi0EKPsExAZz3VU8iaXnezrp6x",
+	"G6qwpkfj8UH9V3Y9QAr9FDvWomyDQZEPoSh5yTqpSjrbDw7GYsanyKKZJObhzsQwn+tu/sInjb18gGe7",
+	"dmJazvpYT2DgfiqpZ7J84JMm6n7gk2002nwkz+mCqvp9uOBaRGlFR1vzgqilYE39J9CM331MpniZqM7o",
+	"pBfkZny/YMT3a4z4oPMC0+Q7yprW4Fo/2nUJsrZdR895hPXOru0qMQ/v0plt33X3gkiJZ82K4SJ7fpdO",
+	"815cv21UKdv3Fvt5Cy3JG5anKL0gWqWUc5quoYj3ys5E8Rspd7x5HyaUXefbMB9RE23yN7bZlGsG2W75",
+	"4O0vs3qlkcDwXk6na7wC3D7ddclc69CTiIlwZtrm5eL6dc/T8+VdAjDAZlLYpzuTwn6f9dSGHSwRilbR",
+	"ntjBG4Qd1Owdo8oJ7brhLJl/kmkZ7ltoE67mTWOz8r7tyPKR6JG9woIw1WaPy+Wkm/sz2vJOCu3fgXNe",
+	"0UgtRfOBkGbPd+WevAfozxhw7TdTbvGxZFUkCpKESN/iM9Zc+AU3mh1+M7my5zuTK2vB62+9qy8jkfGq",
+	"vPnunTbr9YjWuvJ285k0uO1ek4iL+OEcszXaReQe70qcUi95x08oSeK1noQQrNTQGFl6/GGAMEM0JkzR",
+	"KSUCTXUbzvDTb2i1c0qZNuB1HxJNVo0eEf1tZ42dlWKliNBf/j8/4+7fe92L8ftP/eB0+Pl/dprp2UhJ",
+	"4R7fjZIFGq5nMkcDw2NATOnYa3/cNVjHXW9X6Qar0A3SiU/dUtMYoJftyKUH8L3+Oh/TD5oQ6xkPeCMM",
+	"gK3gisc6TGCQWFVYsGnA8NUawtVTjieknd5mvVNUIsGTRqrpZ+2pxq3p8XrZ7EwQy7t4Ed6sWGRa1/28",
+	"IYLi5HtwFG8+WrRt6U1bwsfOzVx/Lee5sh4+6g+Oh//xt5+adBpobmya21KavqGqWYpK83BnipnP825a",
+	"3HHNcZoSRmKE7TWXHkOjMkcV2eaILQ1ovRjSjZeutKha7XCRlcmnfEnneDFZitmeTsQ3Ck+nzYton+68",
+	"ivb7rKfNGx26/JLbPRtHPqo2lkLTuPZqMnijsaPj0fUzRRZtRmicUF/ElCmNIx+b1fzaSbH8xLO6YKO9",
+	"YB5vsz2LCulbGl0T9UApHM0XYNo0hVn4r+zK5TW95YN4yBdrRxBlz+/Wfd5P3ndjp8o9vlufhc7asKjp",
+	"9wsxqT8Mb1yb9TE3qp30sTtq0G95mytQFx9Wc/t5iRZLqdCE2BvScCr4otG4VHwPN6Jv+TVp1pSUfbrz",
+	"mfHw2QvXg+7tnVzjNFrKO/mMbNu6mx+opM0b5sY+3bUj17ru6UcymXN+/Ygk9IaI5sC7OH9h126rXdUM",
+	"oM3GtWOhX8jvXTsif6yPWZxyukaMkvyFOxLL68ofwE1LD5lHKSdPiP4WHVAl7c22uXKNkf5FkDTBK9kY",
+	"xQAfb3MSFgds5iCoUoQ1Df45lcoM3kYdmj+cI+qeRDheaAX1VnBFAqR7ipcJifVENENEyTImcYAok4rg",
+	"zDvhNZAuJwmVcxIjRm4bBf6tGef6QIfPen1lypkkELT0DY5fm3t8/ZdWpgmDf+I0TWgE16P3U8EnCVn8",
+	"rw9Sz/hTrk7rL2J7W4wTIHNMFKZJZwSjGiGtezp+CowLRXZGP3+y3hTzmhab5t5GN+V98fm9YUciYRFH",
+	"+o/x2fQYX0QDMuxPenqyht1HELurqAI1/5kZD6IsXar86FgKNkq5UDi5pmpkpzVyg/+8hbqkPzTkLHJD",
+	"aBsLR0Zx0/1rIixwoo8LveoCTQTB1xBMskzIpfUeyBBJvNInF43mR3owDzmbJjS628pMMU1IPE4FBE1T",
+	"GKa3SpmfNVrKca9/0R/Ep6R7MjnD3bPomHQvpv1e93jSnw7wMDqJTwnEQopoTm+0qchiFGHGOByhxvXn",
+	"REi7NbvI1+wJjBSVRrp25eomt5dVxIkgOF6NyUe9u8MRwsgE5WnlOyVCrTQdFL4mTK9fdRh2/fnkA4nU",
+	"PSvvUcyJhNgwnCT81sg3xm8vURjZtYauIs6ipRBa7hmaolvOAojjagg0KgXOIDhhvKAfx0+ah95y/hyL",
+	"Gdn3hleQX2BGB/FJVCJ+QwTq94bnJ2enaLJSRG7DHf3jnDvs4JHiHCUw/F9vV9fPEr2g3wCdn9CEfCki",
+	"T2lipCrQQCA1x8zeHy+o0mdHv6cHUi9s9ddlYbupoa1ksL9ivxUZrCedrZJRMtKEr7S9pzcm/bub84GZ",
+	"MZqskI0sOTTrycWExjFhd1rMlAgIDONsHBNGSfGwdDKBxBCLt+JLgaxjpr0w9Yj/KusNZb2tXYDq8Pay",
+	"FJVm7aLYQLsFXoE8jDkIQy1LCVZLQcYxlXiS5O/n2pAkSlE2k/qjXJZSdYnChEaESTJ2CoT9OBX8hsZE",
+	"oARH1/bKEdMYEQbk0pwAC/0tZ3fesDakbEw+plbp8QQk9YPakH0FYYUGvcFJt3fc7fff9i5G/ZNRr/fT",
+	"JcLyGrgBa71Pq4tbCc+iOlTqtMV+LM9kX1uz1G4YIP9XQW74NYlDfdr5vy8lyZWqbDYRZohxlHCmZdiE",
+	"IP0arGUxnvc10Q/2f+JRWTl6b7GEURQDdv0jo142V2NfczHdos2txPRg4PFG3i/EGQtDql9PXjcS1Ppx",
+	"GmkA6/49V0/4kt1trRlX4ym0cidVWUsn10x7KT7M1+Z7r4G1y5EPeC8LkjUXjvT2goRQo8qCFqrnpa3w",
+	"kiCXhKADtzCewDZfShsnjfQMbfzzsHdsjthXnups7IA7rZ/TpmuXb46lM1VG+qCFaO8sCnwQIAoWG+O3",
+	"WjK7348vzXsuOn8rUextN3+myBgOmxY3m81e1tazNGC3uVxeiHCnxjxRxVRhZ4xwRkpUqCze68x5tF9R",
+	"64bZwqPghcjvwaswOG9YO28Qv5qkdGtnsgTAz2ByD2zOtmpIdXBcb5fP9He3FTMXs/6Sud8QEQIyQtvS",
+	"/KToySm1soHYdhz7oPYDtkJGmNnmvdR411GIDk56vcMRuirN96oD3hHfXHz2KDDeHWO3E6FFYMJnMjfm",
+	"DfEkrMsbIm5oRN4xfINpopXh39ISebaGHShaeiP9muuUL8bIp6x1TMFfbg2MWD+YQiwBUMjE7MRY4QmW",
+	"YCcumSA4mutpmMPpLecvMFtZP6m80yoIrMgYzM2SbcA5WmC2QlgpskiVvERKrIyQRQlWpM3qQG7aGG6y",
+	"xtKAJFj0g1yceQ63t65PR5xNq1YY/F5Wzm9Rr16VCoDwgCWo+Pp/ARiiC8gQ4C896gQ+9IX3uGlc9u37",
+	"HsQEDO0dw0s154L+/Y7H1xIa0sZlhMvLPCcIrvjcSWtcJNxoJdYiukSSzhjkO2+rafT6+fK+qwxj7eKW",
+	"R72X9S01atTJCcGCCEMH0CeNLmny7JfsmvFbFmTWMddKPtiER3AdY7vNsTeqVzIPwJCBFhOiFU+0wNGc",
+	"MoJwpFxaH55OTVgMeqYkkiQSBAYg5/yWmUhkrFAkCCx7IYroUwd+JvEYrn+d8d4b5sZ7J8jemawMDsj4",
+	"mqxG12TlbIdet9fr9bpn+j/n+j+9/P8gQ1Ivdv7+2XH3YtKLumdxX9saA9w9nhg742x6rpkgwVKBmVwa",
+	"1cnb/nDUG4yO+z/ll0WPX79CkBAlsHW0g7dp1IHLKr341tFNzT2RP+FKCORc87MCQ82+p8m1w/V4kWjV",
+	"frhr37h75EoqshhNOFdSCZyGJZwKfsuI0LxwVOy5LgLV0LstFkuZ2hUOBLSIW48w+n1jxh4YyBzw+0D+",
+	"G2cR0TxK2VIRD7kA0amxk3amplnsjZFsWsDADtu4vPY9b4wm71g/5uJa7jxSw33bxJ7l19Q/d8BWsDeJ",
+	"1mvqMVLgc+/7rHNjlurOfQyf4tyfubhdbb2iB6+eaW4aoVBvSxNnnl0MyeV0Sj+6FOmbs6Ib2Y9B3GJP",
+	"lxfOS3o+KYTL6DZ/ftD9yUbNdJvDZtx0n1NZs9gvGQF4F20x2OnKwC17+caaJ7HWa2GzXVqTXs0JFVac",
+	"ypLUtFAZP/8TyM/3QceD3emMOlWRmgGHtEIQsWddATnE38sGO+Rzqdvy8r7CEgAIQgcHpDiaEWPw6w9h",
+	"7S+R1r1WyObEg+RykD+b4/gL+xLGWRxT8wZ8A0xTd5wzcuu40dhKNDuySyxm+eSf5IwGFaoz6qTX459+",
+	"GT5fnH//cfB6cvo26v0Qn/w4vfjb7Pjp/Owv1/0Xcvh9ev5XMXijTt9VWdGjWjsetB3XpXRfk9W9TJ86",
+	"CNPr8T/+67/Dw8BXrOZEkADOvRxcTnPlA6uAw3xH6BujKOrvt+c9Nyc32Fq+iyKSqvx2xAuFwbHx8+Dk",
+	"lUcqQDELambt3UkojjC0G2QeAM2/OIr4Eq4cMyO/wLl20b8VOCLoKU9TMPmyFabjF2z4zc3Zw4+9n/Dx",
+	"m/j0yezi6YfBd8nJX2/PH4v+29XwHT17mfYeyONH1RV2mkBx5M5bZzSV7G6FEDBHGHeDRiuz0TbqUCmW",
+	"8paLmpP0ZWqomayQJC5gKiOJ+y5TmUz/jIwQKPFaBPV7KJpjgSNFhAzM1R+K+GLBNVeRI/SAZeM1dwR5",
+	"s9c2xlsisC3MulAJlgeVJmGgpLVmUylO++S0ZtprtkOBMbThNxV8YfKEABPpnoTUb71TqNkpdYTeBHbi",
+	"M/56djewfnVCVlvY3YTe6JNdkCVcv4Il2qXMjHFqbTUvOx2Mp8yi9ba4W0ia2QTGkgNUGUPq/dpTG2Wv",
+	"nxoK1wGtLnFgnNoSlf7gLrq948LgoE0cJW4wg+4ZPp90z6KLuHtOetPuAOfDAc+0n74P6fzu0153MIiG",
+	"3TN80etO+vFJtxddkPPpGT6dnJibJByPNY1dgKZSSe7u6Z+c9/vAM9bMWEtT6xDujPq/A4tvhEIw20d6",
+	"m8D9sOOClidEiQfaZwUHHReO0EwOB+IARHGv1xlKVCLC4OnONPM5snEw7tbG7E6peCrBSINwsB07bmEj",
+	"F6BDK4y+DTxFgdXL03yIPeAMUDggygQAz24ouSUCCTqbGxukHAZb2jNtZ/T27XOLPaub8PdX0wYB3dle",
+	"Nu5M9GyTeikHlKnTYcdDvbno9c76FxeDk+HZsHdx0d8IgVOxn4up82V8kXwpisQrMGPJ7HYDLxjgBcKt",
+	"P6U2W+QG7RZ4YIRCLX93tsq3Ed5trXLdZmurPJv2Zsvcm7ZcZ4bD1v+iVvifp+7dTt39+wlyHe8P6ivI",
+	"JrjeX+Brm/6GyR0IsDvK/gN4cZxYHfnPHfIb0EszGxiPn/4y+JGdPP54/lr1/7YcPuNnr3DvTXz8ZHb6",
+	"9MPFd8ngp48nD2/Ov2H9FzVejuLatt9Fa8w7q30YHesgTPFab8cITZY0iXNdEYxBqnbwbnhzCVqZfJ7y",
+	"Ut0xhZMUTNIpgVRJypBdwgDNBGZwbwHuDIUIjuZuj41QH8V4pWXE8emp/mcBHrd/fgy/oQPHB8XTN+eO",
+	"TKE57p8OBkVAfgvQX1ZmDDw9r1mhN3xB1ByqAviBahOSBVsrjmJ+icJvH79F92/69xckREmW0QX+7lKU",
+	"G0Qd3x5dsQx89shcv4Yo4ppvkQWV1la0A8A3SolJm7lEoWdAgy8v+1TwBN69YpIql1EjA2tPAHor2A4w",
+	"JUCtWfAbiPfxYmWPFpjhGckaNT4dPRzwtUHzxqN/qXWmjJHK3xnBFrglhg6tYXOJQkmSaQjZQOAkIHGX",
+	"MrSURNyTV0zzvvXFXKLQJaw3tG9zXKD5jGKXKAR4t/wj8/YVK7yeEPOqiIk4ijCLSGIH5QUgaokfC3yL",
+	"E1CekFxOFlQZl0RMBDQFlqUeumkkMS4beD3ibEpN7hbLO6Nswj86ZrFIaDgSXHqY5ZdXzL4dk4jG3tRN",
+	"k5q2eqfCCKbLZEoTTVnFo+ujBb/xllDKpWFjeGhgTexCqqVgBjdYcxamyZGWxNmnwMdLNeEfA6TIIk00",
+	"O+pHgsbEANJCMQByC8PVDYzde+UVk/jGcR6QHlBuXVOX1jy33RvCGCbFsYWAuGKW9QP3ch2vAp/DMsO/",
+	"MuaH1jL+V3OyCAwRbFu1LOlDT9wD/5/jzCMUmuT1IsF81rliLr3duXIt4oCsCX69zNqzL4UmczOCNFUK",
+	"FLIv/LIkSxJeMReuRCOCYiK16IVH+ZvaYg/RgfdiV7+IIpziCU2oWh26gWuOkcEVw1LPXg8gQKmgXFC1",
+	"ClAW68W4suuO0zSBmikLLBUR3Rgr7GTOEQoN0lJpha6YCYlgM4fEFKDJMrlGy1QSYQll1768G7ImSUxV",
+	"mK2wQ5paspgIQxMT1nkP6RchS9L7GKepgL1h/NUT/lFvUysVsjgvw6MRjR2rWJhlpg+SnzOl68iIFU8N",
+	"A2bw/zb6iv9Llp9tk1Wk+yb7O/sGQHTsU/i3oWZB03LPC6dC5YcFRAJ5Ut5+VZH7ncDXDtxrVTmvfzTa",
+	"av6Dlt9ZX3o7dQKHJ+IaKgrzTmBQON1TX2ZrkmGFEz5bZjQw0rDwR5rgiGR/GfGb/Qnrm/1lpCgEPGkR",
+	"6egKf5ghZ6LTe0lRYdwsVjTm/1aQP10n8kxQlRVm2R+lZ5ZAnhDJ/+IppGIXBYL/cvEF2PX5n3rX539p",
+	"hcckTsIGqPlznI3M/mgHU9jC+d96W+V/RQmmi/xPu79MRQznHfH5uOq6iGPjudvt/uwBSomQ5uYM0qWZ",
+	"4oWkryP0Y4ZuXwjjhxsqqDoEPBtkl21m51yxCYn4gtgUfAAFAe9IqPUsk29dQl//1CELE6o3Ezgi/46j",
+	"BTlyT4OGSzp7LbvAFLCoDBSYQciSWthIqpxNN+32cL/fPYsHk+55NBx2T8lg2p/08EV8HHXeV2wWO5qy",
+	"YvuEQgGsOSQ8CQiiM4LMXGnB5QvjkJ86xxYbyxbfKLghTfOlG65hwaN1vCauqDiodxJUJHf5Y7LW9Pi8",
+	"S6CtL7fahQaZqCCf6lWYhgW1p3YuVpFhNEks5lgJeiFzbojMlBm5ajKtnDEO9myDI6Zk27lF8QOaam27",
+	"OC6gF+26+7R2ApPErKgllHwjkGc26jzkyySGFAIwJ5bSBV3nyHr/VjW+zcflULQWy39DJTWKTjsIox/y",
+	"98uEhTE0UFJvje3lFpcKZ2VtjtBjYBejvEBxDcc25etOmE3naQZGB/qo0L89etwJOgllpA8vTAmTSuD/",
+	"+38I6g/06Qs9jm2k8aA3PDmrCda0xNoY9pd1W/Gyv3mJjvunp90+wkk6x90B0l1eavNDkBhpU08Lvwxh",
+	"z9/ThSUdFFGdjDP8/adBvRPcTvzT5ps8/eag1ZsFkpXerw2FnFlfwmb8vyojaY36BWjTj7DCBsV2x30J",
+	"MSQmeLmsnVvQrTJXOUdi5j0bAtoLT25IVkeqxCmVT+qcXJ4p3VAspXCoZHdTay6ggo4WMG0ATr0pVNxW",
+	"ieTIPjWIvhlZair8+JKgMu/3TYsJ4KMtF7BEW2Pj1wxbtwvoL8wHJdD2NFBWEDnnBiO2ZhrVYRrYoQY/",
+	"uHSwRLlL0iTAQwKAQSYRKrtZ8o8/aW+rrXgz3jLwWIYWkWiMVYgqwfF4GVPCIvPvJHHuYM/PrbUireuY",
+	"hAsHlTmSapoH3p2Q06lxVl9EvbjbJ4PpMR5OTqJTrYPas+htNhM90NjO71//9c2SxXj1r/9qhnuqB35+",
+	"ZD8bz9VCK3hXy17vOErhf0h9Q+YVUwLIvGcaNr/f9x8UerLPbdtXpRvQ5puEwk1A5r0XTns863eH+GTS",
+	"PYtO4+45uQBlcjKIjuMhOQFTLVuW5k5cesgLra0Sps0tPVUzsc6dw0b8xV/rYXfveWxQF/4BqFk+vBY6",
+	"CHNu+cd//XcYoFArmaOlFO5v/xamMaaqImecilIu/CWuNT+Umjg9OTk+bWjEclidKAWVXBAWE2H209O3",
+	"L54bByRmVNG/kxgdMI7Md4FFP5tjFifgNYMygDJAU4G1XcMFCj/gG2xeH4XmSvgwgAJlunm95xG2O/mo",
+	"fHcNuDxrYnJMaMNuYT3FSJvmQ8UC/VoLrbzaLmOSgpbJbIIHVgV4NMLThCCcgHvWqOwuEcRBf9zL5GCV",
+	"Cjsmg+QVYosbrzEgxzGwXhN5mcNSZoFyGTTczqEidnO30IqK0St3jUspzvhbwW9tUqs2t1dWa7nM85Gp",
+	"tUktEDdl6JclV0TW6xFfKsbFUMtufH/rFhY0yGVaJqp2jm3xCxc3B7YUDu4RCvURsHtgS/vzo31gi1Dt",
+	"A1vMNFpEtdgNGujpZxEtR507BkRY9egPGg1hZrez460iHnfW5XbUyNarI3tRL9af65dI4FtzDFPph2vm",
+	"YnneePxv8F3sciwwfms6930H+z0MtoomL8rIjP61zAgXT8YNsxtH/jjnC9hZ4NO19twlYssEClnjidTq",
+	"0BQwaAzkT5FbYQDETKelLVFlsayRqkFVukx89gi0UaOHHnqYjPU3dUcbRayeqEF6MPvME7m6m3Yit9ZI",
+	"zPDV36UJx3Hd5AAoT3FkYN2h/mm4WCaKplio+5oFwQcRViUy4ArWann6yaWJtlqlkGshGZ1OSexCX0yB",
+	"GUBg89h8Qhm2dzMeuc6Oz4b988FwE8/CcN7XU0HQyVKRNa6+wnY5qdWdSr54QSDrqWtKvqSYakXdJfee",
+	"9C4hiRIQFTV1T4eFNBZ796mPv+yLXtmxwxO+BDOZJjfmxgEvOqNO/xR9+4092PwpnPTq5u5L8i13JGaZ",
+	"lKJSb79LFOIkCW3tZqtr536DhEpVyfGA48P2UTo/2ke9VW9IoNky6z02amfFRgDwIk/o1geHF0e3znhx",
+	"ZUoamg+MJDe00pTTs3dKgnfCaDK2vlQoJiZsc7GgSVWaXd0ueQhXsFCAb1cpvsqLJMLlj4mpgZzhLA+s",
+	"xB6CYGlUQmGN41sakaOqfHYvtqqNVDM5eyO9QRf1mSe7xQ7MlEistW2vDEdNdPXeA3uzgevl/oNqs8U5",
+	"1hxRlubFm+AFXpl1CUztIm310whybVKLEOOLocIZUBKkEVZkxuEiJsGp4qnML32fww+oP0SvBHehDsZV",
+	"x6fCi5KNj6Pu2fSk172YnJ52z3vH0+N4EPUnmMDBSa0MXvAlU3rxLi40BU26TqS7fvzuteUWV8hl1ElF",
+	"nHfRjwaT7hkZTrvn+OSkezY9JrqDHr6AWIXrpR7ug1fd/rD76vXLGhWnQIO1enT+ZoE8LS6XCmtXPlV7",
+	"7dAq6n0XOeVb1nf1yL42/YgzsipTvnXlHEv4FuXX/a1RrNZzvczvfc2QA3+xaveMuWPiuxuB+X34PQl3",
+	"9q5alC+d16LDtL+iL82+8W7bzOoNVUTunpRtLvWxf+GvTTwDN4UUL81xTyEbzTEIb9YFGWiTR7owbK2F",
+	"J4mZwBeONsiG27wMfm2gO6wGfK+ntuCedYcUDxyma6YdQPhB5sS1QX0GCMdfMAt71aFsnAo+gzv8aup7",
+	"64tG196WlZIK1DQ/19IywXRhKkq2JaKvV2QVJDMAOm1DuNqDo87Dbt9gUmT6Xfbou+4ZRAnYIblvazSS",
+	"YictDKQGSlZXP6uHaTzC62qyBlq7Mr9qUWjVDX8IA2M4+z/1ayhufti66mfB/WEqVvmEqV1b8AEbfIxd",
+	"xbAHclIPDbEtZld9lNaPc6skXZs6EVMuNvgl+nvHa9oU2WTJmeWu7C50PNGPHQxHlgkm6YxBSSZcVhL3",
+	"lwZVjeizWVuU3TUBeZ+p1XBx0EDHO6Val1a+OObmtXdG7l02Ux4+6qoKyNCFt9uYC5i2RAcQtRhSNieC",
+	"qrGpMT5OuVBTnlAeIs4Oj65YmJViD9ECXxO4VsWFsu5gOzIXlcqFSwYicTac3Dc0RAm5IYlEMSGpbh8u",
+	"PMZLSURos3YqxaQMsp2J+rydc+QiXKmSLgiWsrwwjBKYSQzpUbqDicAspmwWWnUDxp9wfg2XS3M9KKgp",
+	"zqcOLKUSH4vzWLm9h7FBMddIjV0MLlXlAFxXAXZsWP3x61f62BsOvOB7PTIwB8fYhxPKtmNOZD/cF8e4",
+	"3FeOHv0jSTSVte7Cl8Leb/yP3GbpPIgWBH27mDytsbVyeq3d5Pa1z0HHLVJbR9A37v0qBT9tDvWtAZfw",
+	"SbwhHgwOEVa+an/8+lVeWdFeWIK7S1ZwhOptR38t15HgiX3vFQB+VxZ37af6zXfSBKMlZIaTcWsDtOnF",
+	"TddBTnxs5+JL57YuidfdsG5YN9g17r15PNhkgsJsmkUxWNF3uGAEh02WPuW5ZMFJo3V8WnaifXEnSWWX",
+	"fgX/wDrD33TfvAa2mbuchvXuyr15w6pLNmhashb+KTg+C5qJuQ8r3bzo2WaJD1YGAbvleaRxvYv/q3jA",
+	"dkcb2pfrbJNA2orrrXurlPRhpLvN9cNJ4tZA1tRhL3nGtrmHrnGNNW+X7azssn5ePP42HgauFn5r78wu",
+	"ZqkW7slyM7ea734w7zYYs7alZvJlRYR38FM4W5UpgdGzR+2tUhrNkQF01tqtVk3zcgtXWXtXnbvC4204",
+	"7Up1bHeggKk5a5L0Rj/bzMUs5Vx3vRRa45wrlcrR/ftEpE7pPIr44n4GzX4fWqrxaH0ZuVKnChqcsupy",
+	"PTJiObu4rArYAhVaXnH5xXc16xddmSdmoZ1js3rjBWRtdSvo84P+qjjcWuawdKy7lNIzgaIFFnzSurKc",
+	"PnyEHPYlUuSjqksPMsox+IEvkW9lUnnFJFG2CpxvaF4iz5ijEoWfPof2tTyy1sWjeKq5Nva+qk3nWzM4",
+	"ivTMIp7Alei/TKfn571eB+D10gSvxr459Qr2QSfoaLPUPTGb46hkqSV8xsfFXRXFrPDWff3OkbyZtbMz",
+	"24Trt7RFvcxr6fQYvFR8bBNExgY8IhMlczGWKxZlfzd5JVxbH/gka7fR7g06KY3skLJjj5S7lss0TSgR",
+	"41ssyJwvJckeWRwE1xqUdJeZTb0tdJFvb5nVfopZTBI5I5IkiYzmeKqQtqdrTOzMIur8r+EFGvZQf3A8",
+	"PDk98wphOA2yKZ2hiLfs7KbOo8e2qfMLP8vh+Pdv1G9E8yzcqHu4nujg9ZOH6Pj4+CJA794+PLwDZuV+",
+	"3Apfw53QLgOgeLbuyYXw1Z0G7S69XOPu2qsF/GWBo3wgzL2xVFt/x+8yVcGaOk7SZAvlcbMnVXZNSHDr",
+	"erc48jw8cFqKBbSIOyY+rj6f/IG8NjVbBGcKUHCyVl49+96PEf8e3BiQou6CkgYsRtOEc9Gccf5n2Pdd",
+	"w77XMc43vnq3jU+qxCHVSwhbmMkCkKcYgNCARC4eINZcEGbqYZgB7l8xfS4ixeEWwwZnQipc6GuaYYBC",
+	"pzqa9JrQ11BDRJlUBMdljf4eoCyxHMdPmsMKKwT9guWIsPLHhg7y6HAtU0kA1wgGfwurue3jinnnnUWP",
+	"gsJ0714/PzxCD+y9eMavXLiEN5wkEk1wdG1BLfyD04mJyytGmiAKzM2VvCVCHqG32lCBwFS6WJD4skwY",
+	"oJU3OSzIFcuxARJ+a7EBgsJrmgS6K4yUwBRQvGKuqubIb8RMqMJH5qMq7+urzr+I2eSqo1dE/1vMZpNJ",
+	"xVtxVgjpP/iXn3vdiwfdJ7g7ff/p+PN/Fv4+/Xz4b7UJVUUqVGs6AKCSLPOAc43qry4BJUabcsB25GM7",
+	"NcqjcNUKfvT9G+8C0a10gde5AFb3ymjWrFMYmJ1UKNwORRyll7iOOLvMStV6s9QiGxV9knms9sGwd4FC",
+	"nAiC49WYfKRSyRBkiNsgRz6zAohNqZwxwOlQVUkorlW6c36rU3fxRPJkqQgCXtQb3F4e0wWeEZutjxVP",
+	"jdDw5SDsPzi7tLy5hBYM8o4+ORMe4URPpOIqG563i5HONcn1aYqOKiMUauNv5xTFLSzH1imKus22KYpu",
+	"wptzFDNmKsJuN0JsfyXPyp8+jT99Gtv6NPafoeB8pH/Q5ISiCVwZdmjWJxwhA4R7hMIs+Ef/qCSE7Rit",
+	"S5ApFINcMkUTa3AI79IShRYtWH86pQwnl1fsmqTGFTynWtdauTL6DgMPKrIXYC4zlslGok1K23IR4S97",
+	"tSIdHwHqorlZ2g7RaLdA3Loj6fEiTfiKkF2hBUtB1xA6JUhEIApqxnmsTTBCYtApJkQfYtJEc+U6x1E9",
+	"UOCETypRSna0eQju427fSFG787/hE/TNkiYxqbFcG0D/HvJFigUAcMeoTtluBe1XdcyVB7vBN6fVkmvi",
+	"QWwAhVspkDtdU7e9v3MssrlqiJuxW14uZkgqsYTDZIRCskh312X0x60yB7bQZXSbbXUZR4ZNYupS277R",
+	"NQgYsAE1JZ6+dnewplzRnCcAoBuTGxpp+9vIK0B+p8bc1O2QqQpHaMYZCRAIKSydjDqqk0amYzgzp75f",
+	"Kp/FE0/ZWOM5sMaAJEpRNpNabFa1kBB2trTA3UVNIry8YmFVRQhd9fiJZpKppUaYqxdw56ZtkNCqNq6T",
+	"oj1yxfLnmgNVQhYEMNF9DSo0cPTSK8FWKPFS51WzHrUrVqCH09GQnGNByt/Yw9+4SaRxjjx+i2e1Bvgf",
+	"Xb1rrA0Bf9dEDNXNv+7FjBh1D5spU/e2oVMVyvSGQOC1k1/gzek6HHH9kUuE9BYfcokuNTcDTO7KOnvQ",
+	"sDesv8GvXZi6UebLtHGk7lWk8LW2rpW1bbccms8HdSOqY4q69zIOqXvo+GXjpBSJ5oxGFDN5D5mv2k+m",
+	"dLrVEb2e99bwUoFAtdTIuTQnQlDcBJb7Mjp461x3+hYjcbfT0t7wBSmLcq30u7sY7H7NnZVS4ZXMgc3Q",
+	"W1sEoSCitW2wFEw2iHjO0JIlkG7nwuVTPXpToJRW/ZLrRJXHkb9DAbOn3f+r79Q2eJlPtLT8gfIE1xeN",
+	"gQQpKtGt4GxmrgahTCxLlzZ4p2QIwG+QQmBggJ1fx88gcMHwmKEGbN2qGWDbra8qmw0G4UItCpkC0AKU",
+	"y/zLm5ffgztWBijmUPAkxWouc/9rachhgCiLyUfiveLyQ38evA8B6gOjOcExEcbRm733bNp9oXdPu0Kc",
+	"GWVaUJ/WeKd7mzFgNPHyjmplVpYCsH1iWZ6HA9dMkKxjkOtxMfmo3misSTepSww77Q3Pe71mA/GuQO7b",
+	"J6PlxbLLyWgNC+pMcJfUC879GScyx/n3aiSboshVFtq43oYAdav8LeGvOGVqF3RveFkb2T9++wadD6Gi",
+	"yAInKCYzQYg8Qi9tIaGsgDbUbXLVq0uLryWOWsakMzo5PjoZ9o+1JcRm9reLo4vzYRVQNf/Ih2nky0lC",
+	"igEHXohB9yKnl7XqPxf6WttU/7zQFvxZaqxE/GyMfie1ayEwq/Gwh7a0mKnqa2pTxaE1e6j0Uuf0c2t3",
+	"h6OCsdW9pTHxjSzf8nRpBEHH9gSJmtBNrfn5lOBEzetlL9xFAWKeUey8kIFbkiRNOer8uirh89gbN1B+",
+	"XTOe9jnm+e6sLfLmbTTAuDE7E/KtzcZzWM+BE2V5DmVe6Bs2L9w2ZTs437bbFvXeufjhujIdNZURj7v9",
+	"fqFnkylmUqczuzWGqJwbDy+TnEy7Z5NT3L2Iziso1Ebs29KPGQixnyh83D2bnve7eDA57uZVHy/6bdIL",
+	"GwqLmEtok2Oza50Rc6sAN+XEBRBtBn6uVWrTNkXC3YtePWzjSVJzU4Jzp0iXrPvJxtoQ+pQ3gXFfra75",
+	"rkH6d0rd3KIuuEmB30tZ8MJeqtdXi4LH15AKSc3oICrkf9+TyM+KPiwmPUOP9S6CzVTPZaWhu7+Z65DI",
+	"7fNCFfqgWIMejieQA60r0jfqTRnZrLvP06ECRKcIs1UbNSk75zYyvH2vsEXBOjbPd2aOrer3eMKtPNan",
+	"/BYtMFtZn+gc3xA0IRAFzNQI9VGa2Fo0ptClA/q2Sk2vl5WbWVOVohm8JwcUKtUQuqVJok27HFfI3k1+",
+	"kVpBmeRuy9xv4PWvV69+M+y2E2fAGB7J3dSK8qSwMUvV5j122S7stbD3N9wW5bJrBFVWd78a2kKzaH01",
+	"pNtsezWUz3pzoEs+67ahLn+qe380dW/vESKeefLHjBEpi906QStIUaogqTCL5SUKDR+D4WvuAwEj2RQ2",
+	"MjhYzkzMl9HpwJ5B6zZEKcAj/2aNYFhXJVwfwNq8L/tsTFV9Lq7BbHT1wvWJPNf8rTg67lUqgp/ZeuDG",
+	"w1UUlOY37/AenFwMiof38Wl9JXCYCbl7HUrfoVcoRblFscg655qZye7SYM9VJf+J/Yf/xIUlG3HXzO4x",
+	"uG13gBrxUfLXbpgsRbplhVU8I0x1vhw77wijcTcwvLblPp9JuSRvFI+u9YLfrb7C3GWvQCF5bbGEc63k",
+	"CW3CBuB49SDOqZqbyCAWBRAdZeLFaByWVte0se/gOBM32NGcNaeCBKZknUQveH2NEG+Am1bFixmD/AY3",
+	"/DbfbFPEsO4eUq/ixgj7vNy/Nj7U4g7Gh3IQhue97nE0jLtnWtk9x6eT7ll0Hl+Q3rSPB5OtjA+1aG18",
+	"/IVPaoU7JREYHFqBQBjw9PTJW8Bgb+VY7u/H0igO8HuO5lyhW2xzDiHXEB0fVUPln7zpDs/6fVe17wOf",
+	"5ORej9edJpixOk38fNTr2elkIDPtj30vcjwrLOYlU37DaQKy1a6UICmmotEwGNQXABxUwUn2XjvuC+Im",
+	"bU5K/8AnjfnoxbgrEzhZru7gXwXuoercX/jE5nd7TLMjmbcGLmqXKv4XPsmzxNsXpHOoSIVF++KF675e",
+	"sTlH7cDBMLkUW5/nvCxvb4FLfLprrrfhnfXnzQc+GaFQC6+dD5otJF/rg0a3ucVBs9m99YFP9lxnTp9v",
+	"f0ynxl/4ZJeovocOaZcbvrp0WceFID4bvrRCWJCd4N23lvn7kJx7FIQbbIsGsbgpY6JuEXc16T7wiQsy",
+	"23D4oXQp54DdVjb7mnSl35Tuc3feWgMe2P9izPhrHuNfhntr6lNUz02PdA1SqykFxjphgbGd85UqKEsB",
+	"uRa3WMQQ4GIyJWLOCPwjK2MFKXyQlVdwypoBaebzeM4XXkFHt6WPbddSbfTRcxoRJtcVqduMqZHoNiLj",
+	"ekoxjbPUkOo5t7O67QUir/vIBH3l748zUNc6hbsxnisP/HL+8fqbf9cLmU6JhyNbYgDI6q+UkVJLwbyU",
+	"Hs4Q47f13exBD3VNNEUcOLwkAzNi11Mf+Jc+YA1NiK2GqY2N7dWAopqa5wVU6VhdwbqN9wLT5DvKaktM",
+	"XlMGaCoGnmXuRf3DjUGYe3Itxkj+wxhu9RUoRe7+hJDgioUJn1EGkfUeiIuNtQ9taZkMP0H/GBTadTco",
+	"0PLtnENKrb3qu2KSL4je/7dzjj5wykgMaR0umcxEfTCtO08A2YRlpcj0SMATOi7N6orZ3/2BK15wm0pX",
+	"E8fcrrhbCM4kTwg6ML5lLYVMt4znMZJ6zP4P9yTiN0QIvZ0wRNtL297iMEChiawf85QwSwOvginAMWka",
+	"27cESZOVpbL9yZwmZllsSZ97Mi/Zk/eQ8ZltxPR0xfxp51WBqNaEoRBrbNaljCimW6FEWkLfGujQcUwl",
+	"QJbq5l3T/JZB2rU2Z+IFZdJCe6CpxaCxHyNiQV8hHEbeUqXFOOLTaTmpOmMvdynsEnVq2Kr4q2Fig0Vj",
+	"177jki1s7gd8Yn4RRG8q74ccRhaO8QJvZT8Vmi4sb/43rEH+Z2Z11q5VJ+iU6Vu8WiwMoiLmtEB4ziOc",
+	"1N7uJJjNltoqgxsUkAtkkSYA6a0Z/FboCesNf4QeIEEimlJ9GpjCm4B1kgdca3OpoqlaYeUf1YSB4V2c",
+	"RUyaRv+i+XLK3ltlqcRLNeEfgwz/xitwiw5uAeRYnzNznsSeUIK42sMqNLu29AzW7RcNrjA1DJdZmfiT",
+	"7nE8JKaGYZ1/+Bqke3HV9bE0JkJAnIBeRiJGKCVigRmUbMY0WQqCDt68ePsKnZz0Dkfo5Kh/1NeSCnJI",
+	"9DcT/hHuse0a1+dJZJq9bhN4ekMow+Cn2gqIlrh1t9x8qkxcGSQ/Wy8exJopQUmMJGWmvqQWFI5BuUU5",
+	"FAReqkSfeQ6k2qvrX9Nx2qJ+UL4NzCfX9ojf9BGoAp+LDPKpoWAs0M8uDTLLm4NFZfIhC8AH4eTpQnRq",
+	"hEBM43Y3wOD5sP01x8VhZEMnss1OJYqXxO/ZHE4GKwpibe4QL5mz/y4xwBAwtDYA2CNiFpiNqNpvbHY7",
+	"I9PjqiZk0T2FIAK7+sT1XK2ZMNjOn1rcEhuiCM3B4DhohEItb7fxsaIfMzRvAwsIYGt4qvQqMhT+exi4",
+	"atIQigD93JPIjrD77FHRTbuFvG/tptVttnXTetTb7K4tUq81+Nbv6gTddOy5fV0zeEB8yj1ehr03nIr9",
+	"LxHg5ytLf0xneFViVbPZ7HERjtAtppC3bqocSTNwy5aXKJTZixjuvzN8QfPMpbh5AvuKFSR2aA7JcJQB",
+	"SumeZpzHWh1xqJ52Gzj0FmMVaTVllWe5VwILpf8vzU9W3SqozJkKVru9XwlyQ8ltrdoMyWYmt4AvkxhN",
+	"CMTxlwNK1CLpjDpXy17vOPofj14+fPu3V4+R/hV+IuaB/hvsiP991SHsyrxO/vFf/20e38/fBzQEs5aF",
+	"yDsfiE2Rj/rpU5IkPLhiV2wFUYwELxBW+ZuQ7+ct74ovj9ADWBw0J4KMrpgDGbXwUX6RD7OK/waK//9O",
+	"r8cSHvUyqDY8iWIyrW5HQ5CSY3l4fnJ2WncGu6l+2pg97abdquWyh9Z2Y9sIzCCbNs9ba91tQPbJXBZa",
+	"+jNS9BxRZgBMwfj7mlmHtZaPNW2N/eixF02Sa75YEIYmhKJPn46czv09XpDPn1vFYBedhMbAH0k1HQ8H",
+	"nd9U6IVjzFJwZAFX26u5adBLwWkJUB71ONuV4W1tdGRuh01fWAdFcde0nYz9ZKupuP3Wtg+oHbM1wb6C",
+	"l1riGziN4PS9q/vZqul23Qqdb6+cO1FTr18WxE3B8ZQJHwmp0SB6tKJeK2++UgLMb0vyvN+DnpgdBFtG",
+	"MZsONq35zpUM1h08I4N8l2KhoIAuAxdEhrbtHI0I7rEgRhULgr7lVyz3aR4Azp6WftAMZqDO3HcvBMh4",
+	"CYmMcEqkqZsuD03YuyQEhZ8+HT2n7Prz5xDaumLmSsORyPkiQF5kONFmNO78tHcVcLdwGECTRQ4Jgyum",
+	"f33L9b/hhdc80Q+Mu93+7V6GH6xW7MblJa8yrsihbdGEmOdfPTYZBNnfL0VMxPcQGZx3TbDkzO8cqg4c",
+	"2aqYxSGbR2+Wqda6HuvpZu2YRw95wkXpt+d8xt+9fl769RUY2t9gScyzoyv2dk5W4MFlXOn1Bgh1AeA7",
+	"1vuTrXSAEs5TdBB++iQwA8IcBtnL0yWDqszSfTbH7IqFmMV6CFzo/zKu9P+QX+APU64AfgGU9HAG/56Z",
+	"3wkL4VorJh8tmWRCI1cTQbPtFQOG04MXhMVEZHWoByen6Dv6TQXvqlZVrpMm61XmyhctVOeMyZtV4OrV",
+	"caZT3Muc7gGiTOrdrDkSALO1jSTwgrQ8QOt16O0OdRAHCaasmx3irXqvi+N50ZAqbuGf9GLfAoSSWemY",
+	"H5mMdM0deX6KZZHsNMqqOCBXbc49umIAWhzYu0wDylK4qTRs0xBSUF8tQA/Y1RkvXOpZ2F0cKYkoa5lA",
+	"7ybVvgQ+MBURC2oK2TegUHmoWoaUEAyAHsAYTU6+awEuVldw60OZK53uTYvFJqkCXzEvSSjPGEdS7y7I",
+	"FQpcKwouuOA3Q+JWJ+uDqJpeeVLje0kFZRFNcbK5grF78bO9YGyV6mKIDfpji2Lcpg53pUKy67m4WrVH",
+	"P6nHLn5QTMqambiPrBQLcBtVaEISbkAHv6Y1Ce8vyKKQQjzsnuGLXnfSj0+6veiCnE/P8OnkJPayoGxe",
+	"vJcM+H5XmHi3OK1qAzRjl8FMtkiG9jTXLhQ/cID4MUbP+Q3ROtUW0PclkBo9qfG2Q2qd0tB0q+IhQvya",
+	"8DEtrvKykZov9pMH2YiPQWUDNIaVbV8EIKPF1VM2wi1r2vkC/O5wGdvIR4+z26Id/Q4L37k5lhMo6uFC",
+	"4AJvcz6EJXPz0bH5DioLzHKXvdpSMbHrtxBPGsck/nWcA38eJL/Ng2T/92uZVvVHvForaPJlPc6oasbx",
+	"X6xwjZHm5wBxW2Y7WdVr1v+Eqt2fWtCfWtDvRwv6U7PZQbNZL0k3Jnzm6zgCB9HueZ9bSLvWAUW6zdYB",
+	"RWVWrjlEXPiyz7620guOIIwPAnZ92IFy7Zr6COjm6lkvOCOrHQoqL/iSwYgWlHGhl0NJdBDp3QCupMfv",
+	"Xh/agpHP3rxEw0H/zEJ7RqtyJPHC4ocNLi40ud1rnVHn8bvXNcGxi3oExhfeSDLPXd5j89ax4IsVCMb6",
+	"ONhsdBXGzebJ47IeclwGd/G4SHPQ+0/HdWxT2qZ25t4garcXvyFvdoaZelt0eALahUk9q3qfdlE/aqJG",
+	"djxG19zUNpFlQZjaLHPsi46JDMhJQuIZlBJd8DtgLOqPfZgT0j3D/Un3IhrE3WMynJ7g08lZdL6dFOLt",
+	"MRZfrNapsS9Z7vMGz/I96YkiGZiqJ5xLYq8BtbZr8nHA+Wk842ou+HI230mfBexfV7VkZ/W25N8vFLL8",
+	"U/Xdk+prl6pOxfSd2g3c0Zy5uLNSXbnV2Xg586ca/qca/s/iYCzujnwD1x6V3inREJ2UJJWTwtZ59Q4M",
+	"UADNrw2VqdGBVm5TPCPx4R2dk38eHW1cfnf18K2K19QF8bJ7aNTL6XTCsYgpm73F8rqe555DWc6sPKpJ",
+	"mXUogdLEPklFkwTyF+VdEXNeipnD0vuRqrmZ5t6CwV5Op/UXwn4RTUEjYi7mUWqCiVz8VbrME0n171Uo",
+	"2HsSRVjhhM+W5Ku7FvnUZ874ODK5JheT09Puee94ehwPov4EA06GnmTBDOytMQP1XM2QUhHnXazHcWoT",
+	"TZjtkf5vKm558/vASBZ0zZFy7Q4Gg79EzU0xFvCm6WS/AGe/l0O5eBR7pHNU39UX5pZvU36efm2EQr2x",
+	"djY+t9iV7XPqpqK18QlzbZFNp19rl0S39xssI5b/mBdYL1PC3gKAwq5QWxb8QnHEU5N8W64zaYwdvDDg",
+	"4S6K1EZnZfGaDwWGozymMk3wKucVPat0QZga2za2wLzq9+ozh/JxrVt4Q5gn5t3PQSerhLr5o+fwqpG/",
+	"XFC1avfZK/e2XU4it60VVR/8uSPw1eZEZQtw5XqtZTERb9RqLACNrZ0JNcStLqf/8uuy7+I8yvSFO6gw",
+	"dgw2Sbe5x7pCG6dT0L67Z+R02r3A571ufzKIjuMhOZme9jSnc03hDCjl83unMuX6TL97TIZx96x32u+e",
+	"R2dn3Yv+cDokWjxPpnmyBWCDYQEJKZqGMF5rtjzHqeIp6g/RK8E7u6tOvywxU8DSg6Ajr5e66Qevuv1h",
+	"99XrlzAbZWI0nfY26F+c12tvS0bVuLW2B8EJDoH71ctur2dBuIF98ionrelewC2wVPoLZgQ94sT3hHR8",
+	"EJttpvcbUDLzm4m7Xz3cCec4oVp9G9tyjRuDgu1rn72tVxYhj0EfVAIzU/W0qB5c2kLzQmYQA7CM4Hds",
+	"7TUD6fX4xoL4b9AAWmjmurn2aCTwepYZaDb0py0G/pyyumSlBWXuzxo1piVAfL4X61yZsCXvZUo5ligl",
+	"PE0Iumb8FhLBraoKQp5pVpe2np/Pp4Oabv3d3vZYLOz0tlD5+Qkc12b/6nnGWGvWhrcNAti1SWmv+DPL",
+	"GvTXw8UEVvCQMZ0Aa2US/nPadpa1g/pcz8zJmolXtzsddQtcmouwnS3CXArVmkm5DLT369B7BZ3rC6st",
+	"VcSqnVmmKXN3gWMCheLzmpXBmuqWpvqyQfod4aXiDrHOVvhvV/ByKvhiyz3mhGhF5zXdQzqsTTOEMZoa",
+	"kFi6aqMGRg/WUyDsYFzhs3Y4UXptthhxWa3ngDFkGKORIVu4KPRrI0CevIOLor0W3N5FIeL2LorsEK7i",
+	"pjh9Oxy5U8CEcGLm6lLrBZybJD7zu/NVX6IwFcQwYjgyEQV5LqxcAu6lQLdYkDlfwvU6YWi6TKbUAPqy",
+	"2AK33ZAYJVDu44AREkuvYRke+iFBnnmQvVKMCvLeqCcEqBT1vhrrdvYkUJDnLUHynB6z8WBbJDorJREu",
+	"e3P+MDZLWSi2voje0Rebz/RTKZppYyFZTZZPG0XzlupDgVotPqlk1HluVT3CrOqU17I3aze+RqGl+Xfn",
+	"Yns5h5tbTnuXAnw9t8V+S4y8B46t8NBXZo11S5K1uYbgG527IKm+mjtXxH9cdy5AEfC7YEnYjARTudAm",
+	"K/hai1FIzDG0qMJf2cpnb8xVP7MVz46qi3aXOmS+6lJZmkwhRf/4f/8/lCEUo/9EDpsY/aeHi38wWRXu",
+	"SA8vvW90C/mJW/4M1M7i+er5iXxsZA8VOcfRDzpZ06Uz2Pc2VQ/h7Ap6+9V1ukexVplBNZOmYB4UxdBG",
+	"OtTEQMbHAv5yNFkaBn/2KLBBkHoFsit3rdpL52rJ2rpn/bgGH8shz1qiw1aRKxbVQPxzqcYRYUq0Oy5/",
+	"3SJeKRZqYc2zjUPNij9uREatFB5s07or6GFmsYeAt2LJwYRMN6C1ZlwG6KwFbqiUATCRLjsHfyU8wjX3",
+	"Pg24C5jhGRHjbSnUWmXb3n/DlyJq8CzpbWEwdG6FqSLrU1afJQdhJG+MjYuRaUrblHhBDlvVbmvnPXKr",
+	"v0e0WxOz1Jqsv0rxM59Jqhsx00IdyHE2oYI0CApizGPXemb0PEuWM3Z3GGWnxGb9K4ue2mN41B9WwaoJ",
+	"AKv6ebyT1p2OeVlUfUbKpfEH0JoibsQ73reg9nZLlVXl3b4is+0yWBfJJmbvGN3ewMq3DqBOcamQ2TvV",
+	"4qplbSFuJ0va3brA6N29S3uLHQvC1NiNpSaHhsdZMoU2X7NsErywqG14wm8ytraAPoqnrdyU+wYht85u",
+	"mE4m7/w5tpFCGSE1Y1stuVFAvq/Xd3UbTordUTwBV37eOUJTS6VbLuI3dMaesZ2NLFPyPfMQglfMtnzk",
+	"QVzROLSpNZWkABMA6hLMJbkhAidXLIuozvUso6rbi1EbeM0ZqSCnrUE4cGPrjDoRF4JECs25kARNwKEK",
+	"hlCakL0lcQX7K4+eD91rK/ux1NzpdmXe3JCy5mo5hkZqKUh9HWl4hBS+JsyrI23W9gOflANeDD7c2Oky",
+	"Czwj9z+kZHanuBZCZ3NItNQyxTipaOTlo5HhtHuGG/ztH/hkvG3taOvZnUBBw6MP6Wzneon076Qz6p8f",
+	"DweDoANUrERa9HujobvjuqUxrOtpr1fl1AJtW1RB3B112BL80wZvbAvfnuEf06xbiZa1mGvOtAaQ7e1t",
+	"GliWOlV9bQ5tvn47mhR2eT9trfdb0jVXP3bZMT6P2Hm6brN19SayRhxszDe1smGEQr0bd74622Irt746",
+	"0222vTqz091sgtj57rnAsRO+f0xb5FWCIwKu0N29vRAmgB4gd+1nIaLsNWI5aCuE6/QsliZEB5yRw0tI",
+	"RSFd9ylV80rsQR6MuI/7kPelgB6nu3zAjBzFnPy7V7cgP3H8yL5yaE92ZvSHdfHFO8eufa0gL8cBXyzW",
+	"6+sHUF0CYLG9Dk8tUPsXjqgq7USzGLV7j1OmviV8QVRdZOID9C3hf3nz8nsEL17aonpcxJRlZQITzmZU",
+	"LWMCKjpDCVbw5xHEHyUJnui9Y3IXy9pK1lKBVXLq8OUk8bA9rNeqwB0DnzcGVd5wqpCz2mAmNSZafUS4",
+	"P8RaAvpgrtU4Hyohh5Sy2ZErSSp4QkL9wOH9GkhffTI+ePUMXZOVvCwZT4AYnFtN+rcrpj8FgGCD+V3M",
+	"S18BqIrNRz+EmjYQL+o3p+Y8NqDCphlXrtW8WTGs7pY1t0VKpw0BB1g7H2R4vG2OqpliZ1Ss+CkIjsec",
+	"JavsOMlpAyWc3MTOhlqUx90zcqxF+XDSPYlO4zNyPr3AvckerUQaN3jOPaznezJw7AF5Bg4J2dQW26jm",
+	"t5HfGSs7GV4i/XZoAo74mwTWjD1jL8y7nwuLU6bIQ5zKDKVaoRtKbolAQmurEh3oD7v6Q2RqxALAvjys",
+	"h2HwF3zD+MybWZSq3b+tcJgNVkK9M8pkvWeTXStZmkO2plOoX+UKrqKUCMnZZRY7CE8XOJpTZm6o2Ezr",
+	"f9jVoeIJubQY5SPPLWkAtqVBtdDfOFwLznw5UwrImmrt23bsgX7mSrzd0FXlWvBJQha17ufXTx6ii+HJ",
+	"mZ6jfgnFRGGaSGTohA5CqKtsbiPu25f+1wfJWXgYIPJREYhYc6JN6bMIhRGPSRhcsZSIrrkSvqHcRCXm",
+	"18D20Nc7rCIKwTPaoewGJ7CSZlT6gMILMtLCPVvzPEnrZ5tHZl8DAWWL23b8LyBthmlNNtKP7t/072f+",
+	"sE6mjBhpJcgv47PpMb6IBmTYn/Q8wM0hCAKo2D/qPDNDRZSlS5UvwlKwkSmRdU3VyJJv5Ob1uck7vSFS",
+	"RzfyUL/6OadMLcz7LVQTFhxYjEq4eQ+QxFModyDn/PYSXYHRKxhOEJQwverAkRW6X8uhr8NNmXKlcWjO",
+	"CO2MwxGwOGFKrPQWQBMcm5iB1nkWkGX3g+OmNrkW2UrXHQGOCVOs5gW9cSloV5ApEYRFpFUkrc83a7qC",
+	"MyXQYiLhsxmJXYiDKYJ3aeLWIewRCrTKa1dKYk6StNVZBOXvxlA+cyxJxFnzugisyNiixoQjCE1LgFs4",
+	"VLEIXHHa17rJ7gOoyDknWMtCmVdqMl6U89PhZgQ02RCMY2pcvH3lYkU8GDTT2snFhX9T26v3DZndWNWy",
+	"5ZwLFaD5coFZVx8LIKfkcrHAYuVuV5wI1O22ukhxmm+5t3evn6GMdxDDCyPjiz2MUFgvHbTKmCT8NmcN",
+	"R4yWzNlS8zbE8pMUeEwaTspc5DQpUpqeUYKlpFN7Wtj4XhAqpm6Qv8BmjhJNBV+YQH0nI9Cw10MHOJEc",
+	"DfvHRg/HpjwYvyEC9dEL+k2AhoOB9YALAuUhn8VkkXJFWLTqfkdW+o1z+wYkc7EZejbtvsAqmkPFniXD",
+	"S21PKT1eAv32AxTm5RjGMWGUQNGaKcFqKYhXgx90/IRGhEkydtTVbRzrthlX4ylfMvhlGKAQJ5rrVmPy",
+	"kUoldZMRZ9OERso2ZcpNjlMBGxZcM/rbC3TgvUklGvYHjiRS4YR4cwISumr8BIoPxWHxV0Fu+HU2fO+B",
+	"pmCIhv2eHn1BKqDh4CLwjgN0AsvDYnTSOzbLdx/m9vfDYr3N/PTOqKEVmAIhbPibnl2hEoYlPUTvFlYp",
+	"K9ZZoJT+tbRCkGlTXB19tnsz0ydOhV7FHy25ij9qUsEvhiBFHcyfap0iFi/ryu+94Vqb96SEUTclSRJp",
+	"qiPzpSrZrIXSHvDdLOETnCAtUaY8ofzSqGWckQCB5g5BQlkwnyRE2rgCP/nHIApZdwJWStDJ0voPBF50",
+	"Rp3+Kfr2G7jawIrMIOGyk0D4fanKdGMSUXHy/WGXsmiOJktJGVgW0JgzbLdw/TXmApRj8BvBQmsi/u+Y",
+	"m+voWfHiM3vHav2cxtVDGWI8jxe/tCHP6JoQcDss6u2t4jKtdTnmbxZWsM1N1q8aONmE3HDS2zFYsRDx",
+	"vkWyxTYwOTZTorjy72w+ayS4lIDP51ggQHTGuO4KRVhWyngNv0wRzN9h1mUhv8OldmRYaN5u2DUsLmeO",
+	"Dddv5r0RCtO7ZK5tIePaX79tkblmp9vi+i3j1F8DYMedn3/Ma7rXJLIBKGV7QsCTkm4wx4JkPuU1AW+/",
+	"otTOQlbhi3qbWM/snj7gVtkVjp3iPZnFgjMtf8BfwQBG2Kkw4FdvZaptwIYwkq2MCwFKE5jhWmfVYpkz",
+	"N+bWDguzrPXIELthQ5gWXRDFllEXzmbd3MHbVQpVUN1XY++gKMOfb0oZ3McxBdVi2w39B/PuppDwLU8d",
+	"Zzf7tMjGtetJYwZsSxtudy+fWw3FDQElHbG8NsavrYdruPZSmw08JUwfXhaRi09RaP4JESthVYYkeEKS",
+	"XTMgahdzGyhkb2xbw05ZFcFvYtMitI2RaAstdrE/ZLHPjUN/CPJro7pixFzm9LQIArqBEQpF1AAPWNRV",
+	"9Gv7zrLXbbbVVfwJe2vVBBrm7vHs1L0p25wZTE3VicAk4MeBuby5J1FMIuowgEpG3VRtLmxXFkUTLAsy",
+	"dM1paN8yzj8z8FssDagFZ7CJqSnMSklsjimIAcfKfVqvga+V0RMy5YJsOyszvK3l8q9rTEY0vlvfronJ",
+	"ak+pc6VtvG3IDRfxeDvFoYwauDlnrVUSmD+PBswQezXrxlwOp3QMlTFkYLdbaQd5juvCXAq89X6DxLQC",
+	"ZB9JA3VyaWtD5UtaFoVF8eJ1UsK0bguXy1r3LiYiv28UwY9jql4vk22zi3+cm0LFDgqhRnexIg+bq8FL",
+	"e5vufmWr/MqwJJZh/HWhQg9yMWrFvW1UcWRnbV2hVefaVBDydzKO8arxGs2+AsMKA3Dhme7ApKES8B6Q",
+	"bgEZpjayWkscMxd92mBF9KdCm5xmLJmWfXx6uvFmzR9DGxVsgT+OzSjHKRFRLWTUEy4yYDYWowVnxBJf",
+	"BggjRm4RqL95XW83V9tksZaSgoSSQnSeiz8rGBS1Uy2Epo29Y6duQVIiKI9hzcJAn40LLpU3PPs5mqzK",
+	"/Aez0B+4FTtqNTpvIby+C6ZSm0Vsrxc364Jr4L+qStCedJu7IHjtpHZswP1CB1c5Stk//uu/rzoBujJB",
+	"NCOppvlPDgTsmqzMj4et3AmT1djxjR5HVWhcl1LZ7JmUnW9xUdxiKemMmecJposGwbsFFkZNTJTD6SoO",
+	"v+achW6aD5InTsRslbJp4oAK+re9Zy9H+TXVSNMqcqUenGnRk0zV4mmNmmPNRVy9i+kScTizjOiz7qiE",
+	"4BvihW7AqdJ8R0Niqlr6itzBCpqjNd/qBkuwiOYkRuQjjlSyCkBIz+gNYegAZ0VWFocwIc1WhW3fzLSb",
+	"hwgskIWi7909YMBlGsJEsA2OMI4XF2XAlouaSKKNl1ob1LN8F1U3eb2rAWi4Ye/UBxxCxJbVeWwVEmQE",
+	"HlwNmjHLEQrNSRgiDBbqAidILqM5eLT7g6OTMEAh7IcQ2ZOlUGfRnshO7QjdRtKfabkdor/97W9/6754",
+	"0X30KEChnW6IQiWWxCR2wA4HPEWq34dYAkhbH2vChxb7BRCb8qJwmXGbR0H6AY6KfFQ+nqaN24fHQQfm",
+	"o0WVJb5xfIIN4Lpdo6lu9IvkPhByhyQq/fHePSMk2tIzsj9b5rdlvrytDbbSWo3zlmw+W3CUyZUt6GCd",
+	"s8WkiBpiTJY0UbTGt/OITCnzIBvhuLhngtwCyF5xAcCgoT549azBEsl8hluM3pzWhcGf1Ax+eyG+3Q3C",
+	"zpcH9WLWDNd3ujvqZ2QKsuVez1SwOnQH//sDn9m0+DUmZQyrDdDVWt467qTSHs2FeM+GOhg/f/KUFBOK",
+	"42sC5hebx+Ekpwl+WRBFRI4+k5NOf/M5qLbr9JI6e1AzSsHa6pfMm4teVqlsgSlTmDJjyNixFVFwRp0V",
+	"wSJZjSPO5HJh6Pj5fcZ8nR8BnBSmkH9zq38cmx8/f90dvc8Ntza/7svuvvotZCe3fnPs7zQB+b2/qm+l",
+	"Oa65NV+lDu0qQFpzFBBcgxKiD1kZoJjO9D4FLWYcFo/0iDMlMAQnlnTWIgCEXxbBHtWbT+ofshvNeqHT",
+	"xvdbP+l70mnHE4fJB7C6B5IQFH77+C26f9O/b97t6jYd/G8RRELPPEOU6zzs9nu9fqdafdAsqj9y74Dx",
+	"VywmZPEAsoeeU3a9czKyl4B0TyLFryvlhOA3APAYP/1l8CM7efzx/LXq/205fMbPXuHem/j4yez06YeL",
+	"75LBTx9PHt6cf8P6L6rSxbZTa4VUB4EOwhSP//Ff/x3WOhG2gQwxHb9vpOJzPqPsDkREkLFXJOEdAGVQ",
+	"CU/mim0BKJMtVjL+YXL8/eL0r7cXj8Xg7erkHT1/mfYfyOGj6dm3895fro+f//30P6KLHyaD7/eYHrhm",
+	"lc26QpAzwOoBHg+JgXB6uZOvs9yQ7nbHNc+nA3qy0VVyNkCZSzwPdW7aVfKOK7UDwblAqdA6YU57aYgP",
+	"Fmkq6ZdfCf2vO8Ao/Dg3ip+BP4CENHPHAve5M05kXojTAj/Zv2yy4O2cOxz00sqYigBAQirRgsck0R0w",
+	"Dtk8RCB8gynkiV+iNCH6+DOj0K33T0z8NfjmK2vlmq45jLahq22mnrD8jsXlNGW15Sd5ckNiF9cCFNZN",
+	"kzjI4IqTVQMOMdR+nQhzmOwVhPg1SRO8+pFM5pxfPzIIBpTItlP1rQOoL1EIQu+N4P9/clU2vNK/+bPK",
+	"dFyhip0c9qZixN1h42AQ0Nz7bagml0mNRirgdRJX7Mv1Ny4VLrWt1I/I3BXfTQz/OCfCZF8S8DJxZqiH",
+	"JJ2xrhXGRy0h1z5XISH3godWC2BWTxM9jWfZibH70cTIrVNHEjolmiRlKkCGjhxTlmc1nvaG5zUoXXWv",
+	"rtcI8im8ffv8jf2mYTsrKkgGi3m3s0DbN+YiQYJDgEakSbTLSBDCrIhCE7LiUNcjxVT8OlJbLQW7Ixme",
+	"8tucDJG2UCY4uq5aIjbLC1LcY3dBNepckxVU/ka3XLC6bOrswxYYpw+zt7e7aKtShtfnoJYj0gRPyAiF",
+	"BmchhBBjeYnC3I8SIkiCTBMcEVsBRQYGE1a6qi5LweQVAy94YAM7zfFn3iCxNm2Noacbh3Lytl3Q82xL",
+	"BmRYlouAm/jqQlafGS4IlMzfE9gy9YVMuMLzqgXMFVbEivc3JBLtz36PNfgNEQlO800OOcgVRqi89qmG",
+	"D03es7FYkIQRQdqVBMlM2QxNiKQxsWkCty6WITttjCza6rwpD6xuo715+OzFW6cwb2XjTQgWWscDgVFA",
+	"nzC+RLXykC30PyTgM2iOyevkQ8qtHgPEeHyZ/ALbRMtAtC9YDz2jtUWwx1JBuuddZtc6tcwmm9ZC5j8v",
+	"guGrzFK65eJa7oiKvxnb3AEa5gu0MbrOJ+H6SzdgKpjFCIUyUrtfvOmPW2KBtr540222vXjL5rwPb2m+",
+	"33eHH87aMJJ1a8mhxVu+PFl9ZSMVA5eIo21NzqKaezYZ0cUYojVTbLA2qwoftK/fQe9eP78nAYHDZFtR",
+	"aS9HAhTe103dvxnkCC33P0XZrv4cHtWth8xmXe22IBRtxEZVHtrcHygqjeVc25LXJFW1vWXejJarWutx",
+	"yAYdlIlXu74GNakW6QLiiLQhUdA3NiANoWfKOTE19WF9XVi5NUxaVdU+edsfjnqD0XH/p7uADTv9vdB4",
+	"/6LQ+HZgYlaYS1LB/i0O+SugoenlGG+H2VZz7RURKaGPFsdg7nM351rxzG4ozmIxvEz1PfCi7Fx85Q4J",
+	"hDkfbBwoYbFEc34LwVkmQ0Kf3TuPekvwsiJ/VTbmxJzeNcSF1FI9UvADwiwgEM9KpsQUTNKfg1t0TsTu",
+	"ZXB+g4hzPjnuCDuX7ax21Z7r9B/XRJlUZc3I0sKfXokFCty7WW3KWGm90mQpNQLAyTtoTO3lZnuNicj2",
+	"GhNRrkTC7i6jCCeJqR1ObvO6CGVQTQg8H7ctTRB0GLn138ZosYzmzo+uH6RzobUWxm/r7qDK3ZVX87Xl",
+	"uFwW4CjiS6a0ooFwNg9kgXIKW31NQYKq3VGYR0UeKZQQLXj6PRTNscCRuQxnXEEdv8WCs0q0/p7qIRRG",
+	"Vr8ZlLkOeCUoF1Stdr3lNK4QxyG2sUrdTfMzwGrNbJZ2uYyme6VNtqYbdE09TPugds4gNmsxGs3pm+HG",
+	"Foefi6lmrawIVnM3nNktFCIbGGR8Q1mqukWGKAcRNAHtFNWzHXQnL/RskEOT/qnCfn0VNr8/Hv/l4/lN",
+	"76+L4+/66qfJ386iHwfs9Ql+fhE/Gc6enn541ZNvj5c/nN/+Rz+DOm3J3WvK02zLNwmPMHBwTLqPHucB",
+	"aQ9ijJ7zG5LgiHTac7I/zmq55+I+bqeWdYr83EJV3RDuYBu7J4tm8kGYSnO9Hvi2odZEA/AAXJrbLKog",
+	"CP3BUs25oH+H65QR+sY0pb9vV55Kbs4/0ircGkta2pjQCsT1GtH7ItNuq75h3GANeVB39vYI2MbbO56h",
+	"VqoAlCtjhQ+qqhJV9VWBNPuV6rMeYIb4dEojEiCcV4Q/vPRsfZNiOSHIwuDBXSSHC0iL3OSjweWFDCJz",
+	"Rj7Fi8lSQCkhrbUA+htsjoQy0ocXpoRJJfD//T8E9Yd61lwqnNhyZ51Bb3hyVrZC935WFaFnOo9fv+oO",
+	"z/r9TOi2rx7kVw51yPud0cnx0cmwf6wfW3D+zuji6OJ82M9cvo5U6Olf7ZWVFhKvASPagA3NsAIF664Q",
+	"c1tXm2jnAKDKwA7Yt38N838TfpAeYyN6kBZUBkFIOjQnULqp0bVZfoGzPkdoG3gdn1vWffEt4aZOgndD",
+	"UAsTl2XW5hdz62HiGsKGuarLln0iCEGKfFSZKzQlPE0IxBrNIPpIEHRgpFiAUiyuKZsdFshZQ8eGYNUi",
+	"CtA6tgOfiM2U3JnvfofAdrXXL4VtEGTb3S3qrshDmmmfGNTU+rwaWAkwSl2REvu6SWyY2aomEGm2TBLP",
+	"u6U/NFsMpVxSVQuiMvOqoqxFfSuUUNlyPxa73PSNnZ9nWdbUN3E0a1vhBJYym2xhSBuW5SFPEpIhQzXF",
+	"E9yT5uiuXaq8CXTw+slDdHYxPC2HelvoXJN24q9KoXzMz+Z4C+zJlw89k2Pbnqwl18kG/eILqAJ153Sd",
+	"sqKXdWbIDvq+IETVaDr5fZ1jkc/vyz95S1qNysvWoe1VobeD20DLNXCyN6a2PJ0NdQMHv2oGyXL5rt8+",
+	"e4MU5wlYFtIGJ1NVlxluXTCbkWod5xRv3b+karJxTO0RZn0GLL1fGzUwq2KONZVxN4y7bZ6miwKoL3tu",
+	"DiXbdnH4gVmybJD5yjSxzWb/N1VkBInHd3B+0y8QLkC3CBegqkWlQ5DprXBWtzDTfj9m1zobanuTae9Q",
+	"tGCV/zFxaPXUdnW4W3vMJNvp7ZnH3YPOuA7m9Wv6Hpr5dC/m/j5M9IRgMfZHU75HWvAbG7Fpqe5UbVMQ",
+	"UfGZAdoCOyd0LYUN6CR7M7XRwePXrwKbdWhjmg/NkIykPkIvF1QpEgfaEpcKr2AXmBv7A8wswxsuRkAH",
+	"/fSwla3+G7G/116H3c0aX0e+NmZ43eFeKwYUnk43n8deCT19LqvpHc5lNXWnQ697Qk6n3TN8PuleRL24",
+	"2yeD6TEeTk6i061Q0HWbrc9lPRfjXa91uBarwMGiSDpjBjOM20o9TPKEHKFn2soXtuLZUpKs9CSiTCqC",
+	"41bhVPVXGzOBI/LvbjjlC44tqGgiwE3grQeOZb4+mXa1FdE90/851//p5f/nWU/f6tGgpzxNDeBA6dLP",
+	"CIBxTOR1Xg+y9Y1JvzfqDUb9/k/la7y9ByFnmTP1xRoWnM0KzC4DpMUKFiSuioON2Te7+BjtfvxcXLfa",
+	"oqjmuZe6iw7CAvhZGGQ1DB30WQhVTEGGjyacK32MpmEmiUAB1XLeYFbsAvXUEPa8XbnHMkvVX2PBG139",
+	"Bopwiic0oWoV+BH8pjYjdvSBQ5IqE09t4qtNFuEvS7IkDVUuWyGiwtgdFOqXLdjxjOmNIMl63yZAS1mE",
+	"yTtjojsGtzYiLKaHzFpYqwLj7uy1zIV0CxuquGFb2VJ/SuJtJPH+DSvvEP6D2ld6hi76zdw972xuFQoY",
+	"u6xxa2yAGtYQFreRgdvGy32pDFR/BJ/2HoHmhrQ+Ci07dJpclz75ERdOx4ML9pj7FZ6y7IURCvGMMBWi",
+	"A7shkd6Qhyb97wqQJVemqINevoTzaxcOLLNsPWMVBMV0PpfCl3XlCu1SgSRRirKZDK5YCEd46RunnBZT",
+	"/eDNLLkv6MDAi6EL7lG9Lt0qTcEn4hfKQ/g1Y7HqAqpMnevtzogNOu+XD+L/MxZ/77H4u4TT57zT0lyo",
+	"rZ/mGvEC2e8SvA6bfXMAK+z0+jDWLcMy/yA72lR1/9P839r83zGUtCJE20ZP+qeZv25baLJ3CLsMUEKv",
+	"iR/oZyAEvkI45sYQS0OKZqnQUO87tMwXjsAzvCLKqgSIMnQA0jaLqUQAOeZBVQHfYAXlaw8vUWj4KByB",
+	"4qWbQZRdojAr1mweMK4Cm8YqTaY7YXFNHKcBZHesmdUTLuo97nGd4iPUmxWLdtXppzQB2zVLwQ/Qwzc/",
+	"AA0YevwxIgk4KSacX6MDi/yNOCOHQVZSQ3FQJ6vFfSN5o+0i8F/ihC0XCyIuv8cLcvm4+wLT5PLBRBGa",
+	"LNnsij3u9nvDweU3fIK+WdIkJuJywieFmOrLZ29BYYzFaiyWzCGKLnCaamrAoqdYqAWAiXayxj1hZvr1",
+	"bw5BihWHWBMuDTOpqpWaUpqAAcKuTr3gt7nFX8VPdEOvGI8JNvvqEuosrVCClXF9VR1B3oTbITluBHKE",
+	"9CaeLBfMTWPOE6hASHA0N5crIxR6RLMw3Foqh4AXzgiJtR4DkBZqDgaBICh0fGWBHcNA/4Rpov+hxQq0",
+	"EKAwX7riX+MUC/tjxKUaR4QpQUp/ei9lF08BCo29IcbVcVNbDjk8Qq5UQOIwDwDIC8dG5cKOLnqcsRGM",
+	"hcotuQBSc0GkpluD1J1revg7zVX+WFls/1tbeDvibEq1hgeXa25cAeod9TdVM9lQyuRjIj/WqkzljX6k",
+	"3zwMIGH+dGgC8IxLVs4JyWkEMWBuF9gboWx8k5WqkVmfa2V3ARGnqei/IgBCD2YslcgaZ1aYMnJrQvBN",
+	"muR0KSZUzuGvmEyJkaDF4unwRY1I5dH1M0DP3VKavmTEDU9xBCg5qGJB2pq243K1cdztTwZR9yw+Jt3z",
+	"6RB3Tyan0Vl8Ti6mPWx0G4qTHB/15OGj/uB4+B9/+6nj1eVsH/OwT/wif05blMEuTaniWrWX+Zfubq/m",
+	"ctTYVZKoVte1W5YvrSTUZbN838TEuzrXHgHbSJ9vsrsQN9eRkcYQsmbH4qodlGvx6/PbPLpiXuCmVt4O",
+	"9BZyKk0MyAyK88MAhYzchmjJEnDmoYwdMihxqGyUl1gotGy8RVwEmRQLLbFDA8x6O+dJAexJa13MOcvL",
+	"2SFXzDQYc9DXJCFwJV/Gcs3d6F9gVwF6uQcGVpQp++7wpwcQvmmhxmKDQEhiNFmhR0+f393Nncu0qpt7",
+	"LVa4wyYrxbRzvdzMcKQewj2ZFeVgIVrwG6JP7x0iBNbAzLgN5jAZq4cEfGx2EOj2gQseMfijWOqfp1w0",
+	"X8d4C27Ohy+f40qVy5g873WPo2HcPSMn0+45Pp10z6Lz+IL0pn08mORcB2PekvGsAf0cp4qnqD+86qBv",
+	"j21x+1Hn+YNX3f6w++1xjVwuHTXOnKZsDITeITxuL9xcz8u7QhhlTdbe8NlTfa4VRVdWYwn1UEWe92bB",
+	"qv3i6A24gl+Bs7Qiag5VZ/uUzSkwiwrKORhI2gzL2cWzx7KY+98Zv26vGvlMLuUS5H1jurgHibsuZGR3",
+	"5aqV5x0gLW+xL/u+fgJdznPrvnlsmS7/Ypzx4eYe3ddtMfb0njbvwhFge6ieHKkgXQdSjVVGxoy21DPF",
+	"sry+IsH1WT3HLK5TRb0YMS7i1jFi3v7ZyDRWtW6hWDfHGpbnqJ852bdNDuOWinb74BYrpZsCXNbtDrhs",
+	"0YrJ10jx8xWgr5fB59gl8OSNFx6zawiMJfpTKhUXq9r7VWOzaDI79D6j8CcknlWOwrlr6OdPnXWHX+mm",
+	"oF+YlztFDegEvykcSaR7hvuT7kU0iLv/P3tvv9w2ju2LvgrKdW9FmkPbsuN0OnLtOuVJJ5nMJJ2c2D19",
+	"dg37mhAJSWhTgDYBWdGkUjVPMw82T3ILawEgKVESJUvyR+uf7lgSSQAEfuv7t56zs+4L+kPHiKYD3yrI",
+	"6aqOydxrM0YL51YR2GuD3zei8M2Iw/68rfSmdHqceWveRzmfqk2ibiYHkTFOPWQ5gxlGeQhOeRQw8LNx",
+	"Xw4caKNYN9ZmA/7ZNAbzuC+thqdJA8mOA0d8zNF3R4W71AypWWr+uBS4PtpZVRTPVeQauT1YUxGu0HSN",
+	"FmjXeeG5rpPY5o537bS2/cnZjKm0+YS3urbTY013K6sIVUpBxuAgG2mlNBWJapPIvaLI2XferAvA1T0x",
+	"84Ozf04ixACYMhaQgEoK/a5C4TCneU4iRI4kagM+mZNks7AMVPWkTAIgeoU/gf0Vz2s5Maqwe7w5Ym9c",
+	"dmgXfljt1f7AbllazTkDDchL9C7PlHWn2MaqzuVIM2g0D54f3OHTKOCG0T770Q+5fbqrU+eWpoK6JB9Z",
+	"oW3H6cnZy7Mfn/9w9nJZu3Q3lbUuXlOV97NZ46HV/mtIxVi4o6oPFWyeurIiNT9WgTGJ3L55/9NcafFw",
+	"dsx28BbP3RMGXK/aVG4NJnQ2ceoT+orRLghsb/MC9UqxInOBqwVMA99yvybD2qxSYlscFc5D0W+2jnNs",
+	"dUsEtnveZUSwMelzaJCPhgmehtkaz0UGr1GgQdEd0GT9lMF5BT/mpoTrAHYj2mdTRT6+Uxq8IvirK20j",
+	"dduQFuFgefuF9R1nru3Uih6F1b1YNbiN7flAZ0edxvelY+Va31fHYqCfkdTMLDi20MF43bQzpz5zUl1X",
+	"GfWmFrbTMSu+Qe8Xtv5a6fVV+UhgueFuZb8IOD86k+WotrCBvrdVE560izGw4UgX3Ye2ZDOPFjSsuzAw",
+	"780mm3RHaZenKUtC4Ve5GViFM4Kfg+05pXkGoGmOMmGEgjSWGnQ2wqfabj1WF/W/gKaZBZW0rHMW3CMO",
+	"n/AJXlOYUj3tj6r1zs+5GK/aTj6UbYdKlatEvhFyPJtXtkVVYErUr5bPULsIER68lEKlMpX6ZuQmVLlt",
+	"x1zH/Zyyc32260IP1mLWuurLUZoQGvsm8nMJglekg11AUboyefzUypXvVLluExG/BiWkWoNBBcW2/B+J",
+	"ea3+i2xH6O/wFj9yPSC/rYGMCu6jQjxu1ThIKZ3x2+yNV+wsbpYD+orbNfk+q6r2WZossCQTm89CSYrh",
+	"EW8kQz1oIYGuYCKlXLDC8AvfDKiO+3NKkIExVRBcZtKVI+uAzs3yUuLiVN4hJiM2K7M13XlefC7tqy+/",
+	"hEVn1Ow1ORJazfbusZumcg1YlslMVX+XWqN29hu72yq/GwmreM/5GjduxXdTK7Bsqxef5Ocxb2mK+64q",
+	"0jARMUtszmb+2vH2avZgwg+rz4RVD+eoHUu6icJtgyVdRSExW47fmBlX9oy3DQmzkSAxACtQqdCbCjqy",
+	"ZUfcHZ5ZKM/kGNpcCuZ8W12esnPSKhQlyVHmY3zw0zlHdMCUor0apwKGk/9+7upUJUMDG+RExDP+KJ86",
+	"W8HWhhtgjprmFjnh0Nt5DGudyIKGDMn+Sqv6Lv1cZFTAo83h9ZBVTRpX7yH4SwjMQ7uHBbCb5xY3XAv0",
+	"zCJw07KrjuE/hQD2MKXCVurNvu+1cwGSEdKRXONKzsRAF+Fb7fX3Z6viDXS5gFy9RdQH6xT+4aa1Ch9j",
+	"ibou5msX3nWRugGOV+U+UJpmesVRumvmbK2asXScSG731s1f1302qJO6Xp2rPpOTXoipL90kyyPgdqUL",
+	"QW970Pz+yo9RccqV77K00qVXVd7f+SQWwNxybiODeNlItEnUV9n6vEZ97xDbHN+guWdtXiOc73JPcTYS",
+	"KiCCjUvhxDs5W61EWdnTuiXXaOmIzRalWeSNICc7m5gFMcY+HVOuueiVNmNEGtAbFTNyUgaZ2X7/wmWQ",
+	"jwgKbsJVTLME/pAZibqUp/CcgqzP9Y0OgwgXkKYBFYDV1ZrF8go71oPgoHJ45nN8Phax4eMNAsCjK60d",
+	"7F+zjGt4NBzKTFt+nCXV+D+Ap/jkqvUq9xTPiylDZPh55/BlfHZy+IqdJodnnR+6P9KT+Dl7gVUjxUEd",
+	"FI2ohA5ACTrojkSMRrV3AOsbl2X48uTwOTtLDl+2fjg5/DF++fLw1clZ94w9T07jThd5BG/M/cx+dD7m",
+	"q8NWq3Vy+hxOgm8V1Oe9fjEtUQ6xLnKEe6198DqjYGYlXA1TOsnPpdm2QyiksoOeDUFXrdoi/n98z4sz",
+	"rgZUaZYdJlRTZzwbXcNe6/nLCqmya3moqYIyTrYCm9UmOgivrRQVF2va/1PpKcr33PJOUG/xt9+DZek1",
+	"+ELKmRy2BSkohgYNDA5AbYg/d7UQGEfy5rY6zaUiyyWpd0dLtGAPTI0LPsBPCyerSqfJG3Yh8f5ix2Px",
+	"bBZe3fPTysTN9Xp4oaBhKlfv6rQWNFcpmd4uO5WWZMxTT7irzgntKCa0q/5xnxvhEafyLlQa9ZRRXIZc",
+	"F/XAVsOZ6mjGl43kiVGh2X09rQBbxnS3gGXMKajFfoO6U+WxZt08UXyHF1rTuF8dC3bV5oJQtxVlRrDz",
+	"n1EIuVbQC9BsjbyQDD8V2mbTTufVw8+v6+LIa/y9FQV412u3g8qjvRS822W2DtiybZqfE6rJaJhKmrjw",
+	"NXyZciYMlMQp5YMybnAjeI+HUIm+POB5d/lUdzHyd1WOX1QUh7vZwQtEvmVFBdccyGu6MnOaB1gtiRwL",
+	"s0AKhEqtOK/q09MXP8x5Oi78M0Uu/3JxePriByjr6rOvR3UAiP+zYlJ/nsxtr7Iwiwe37fVqYgt3ywIG",
+	"TQovAiN7jcinNdig+nIqzVorfMsVR2bKemP/e/77SgDKl6J077yNf/F02ffg33N5UZZS/lTs14XGtLBL",
+	"6pKIHd60SUT1HC7/8pk1P6upxte2os0961rR0zOuNqcLPUfzCVfk6N7FqJ7B9eV6Xe2yuxIoV7Igjzop",
+	"j0nGhunEkpKY05gJmtqch1yYVETlgIum+syNM3P5Ng8cPv26KipcScrbkcmkplmwQyFRkphrwd/OgMe+",
+	"7vLK23WtCTH5bBc766z6YtWPNol0PKgDK+Znm4YVc8/VYMXOcrmLjub44hSzzcCJO/JPMyeyaAUvzSeY",
+	"C17rn+2FiXugreLztwZ9Lra6tFDwpjK1KkIKPzsgPVKWtidj9gtMcOwwPWZM2Cx0pkgDi4ICEmkJ+ffW",
+	"P5RExd92u+T9T4o0cFcY3VVIgxFwgXWikozFMktQlbBOq1mfVtFBiiMrmlhutAfeT5WUDS/nMf1tTs+G",
+	"WfO3NTdLbrVcIpsSl0ev82w4++j52/otr0z9uCDm94dqyGLe5bGN0C/c4XNevmZfdQQ2YcoFA04n0YuI",
+	"MrYWTQMSmaMQkf/+7//+78OPHw9/+ikgkXkLkbMjI2wDo/L8DniNyFNcfGfmSQfYZcVYypi7AF86yrCq",
+	"V5PSDlZRLD0GA/r1OrW/+LbQwq9MHqs823ZuJbytM5BFGJtvjdnoZXV3LruB/DduVZZsG1WftKwea9kt",
+	"TUdMuTpBK5XNdWCrmidCDQJuRjN2KNIh0bs3V+T49uQYrzg0V6houlPhHDf/gH4tDvxFa+6ca6oRRn24",
+	"uUOHsRVCDvWViptVbZUPzjm7QqahzaG1740rQoEsFxsnKHT9+NJ05JpRvsnTLKAU85YX6SCfzO+KrADz",
+	"k2dODjtUAfObwxb7DEdnaY+0XcwFB3yNmnjIwdVscF2f5+D73M24XNvD16DmlOlsvDTGxv+esgr4uRAG",
+	"cEInlWMQstmAplCiC6G9UTZLd+5/M+fE/Z8RG7ElrzTvTwLM788UthjJ2Tshb8i++eW1fXnaEsYFDtov",
+	"oZxsmMkethw7CTA62X6eRyXAmebCxlJcuzONTCkrbLD88VMn1Y4f8kS56LksN80yRTo2ER8nFJAhywqT",
+	"m3qAndW3ZaWAxSkv+zGux7Jf5Yu17JeVK/ltlVJAGz8uzqL6toVhBW5xqrb7H/Tk+/Si+RCwpA7ZyT4s",
+	"RIaSYVzvCNKrIDfDEpoX+FrwMzLmIpHjgET4ZoDmoMutaCwaJnd51zke2TvNQaOryijKBTGqYi5dPD8I",
+	"amdzEnZX3UpokyzfT/VV93rqeLVyjE/xAbX5e8MsWbVYxkB9QZ8NiJKZxvI585jNuGHgnc34c+/ozv17",
+	"yd83nfMEDt2oTah16hbzQJ5B34ZMEcWgzN56euHX4O01xjpa8C6w5POT4L6wz/Gi8tb1X8+86F8gqnmR",
+	"aR6nbP16GXzXtsiV4t0MIOVBYKlYnm6sNJ0Y7NJ9NjFSd0rMaq5h2B+pmY6gIsaaTsicuaR6lCW0gl+e",
+	"jhLORLw0HebC/a7a6/zDixfPf1jaVRKWVPXv4oO20/y2WkPLKhUX36LLttnk2yxuzo2915/ZmAwz2KpO",
+	"Mj3PEtJNpcxmX+tTfEXrvRtMuAea3NKLSZimPFUVbN7ljqXnZE7DVypC4exK2xPV3OecRNZtZD2QnYyK",
+	"hIsekp4bBKMxszzYyHjV8L9pk2/fI9KTTEE1ZuhKQAuNbFMpb+DG3YzZ7rp9qTQg/Czd7TZbFA/70pjA",
+	"B//r7BU5a5GXP7w4e356sonWwm456qbK/dn93mZo0Fhfz2mXeSGmmpBBuiu+X3NGzbu1+TZLo28rt9hP",
+	"WY+m17VrPuf9cNkRBmb7ylrsj74jc96oQ0BZtgAGfiKFV38H9Ab8KUbhlMNDoOcopV8uKNluxCNV5Qtq",
+	"/u9qzkLcSaWZnlUmJFA3r8XZdPPB5AOPmVBMrQ/0qbmDI96eyS/uZ9dqImLsgiN0FQ2D/8mSBtDm+hlN",
+	"yl3829wZfup218VKMz1pLn+miEB5E7MZMnqO2gIdGPw4aL969cq8fSyRiA2cvPnlS0VDDH/hYtYDwSYV",
+	"NDTm0vlTtiXVdxbeawvpmUU5Oam5KrZPS2UNENU6452R7cS9EDvzXxoIpJr1bDLvUkyan2D8orVRVFrh",
+	"9VeVu/9wtrYC8QUCc3V3x1T/pdwFO5Xrl9sUJIdVjAEi1wIiqrmBz1TMHdOFQGJNglSMWyxbQZzr3/G3",
+	"C9YEe0duRNstNZlc+wiV+nLNHJM1N92GWze/47fQsgDqbVXRUzrdybmqDc/8l/Er6/SlvHkjkqHkYqc4",
+	"Ri6cdhsVsoIjkvKuxhlCn4Xp7qwCW05BP6VZl2u52OFuEFSld7mnV4Emu3UZhPU9G279zaWz/o0Xy/od",
+	"jLK0TjCy+v0rlmk8tCsi09olJQvU1jpnauWglMuVXg5bZu1/Nid9fbgr9YLDNNLSfP2Nf1vyNtR68sIm",
+	"gVQYHpoMjJ12ErRarXOPHaB7qzHLFDlrtYwVZ0zMyN4mIh02kcgPXmsnl/bT94X7dmqx3MBrrItrpjE9",
+	"c/N5+dBNxVpHOpYDNkt5UmDLLzE/VKVS4DhrbEAcbgW3S36HwA+patYreTjd7CuXT7FKLoch9JDD+g/b",
+	"PvCIfBIMPJrOl099++auy2fJOyjXajVc3aSTJnS6twMUI65AjpfKmKbYe+YQXAiWNekioeSDvGUpLdZV",
+	"1+immY9zvWbCsG5jqoj99fqthKudB8iCD6UEqRyzjMRUlbny5rUSXyOXNq/Ucus8u4P+/PozOXtJUip6",
+	"I9pjRNMeKJWWQ0NN87mNxGzfq+cvVlDy1yzWMnNZkYAf3iXE3gpUj2u8zKp0YPeWbPAlL/xfoXbJvp7F",
+	"yTqQK0mi0V2K81c4kLVTdUYrFOcX3l3FDnTdR/F9QZO/7kixBAvaxtjyddyn2pU98axAFFZKrVu7o+nf",
+	"ueLVlQ4s7gsecyqeKeiLTbArPteu887vsnNOImizek11mRt+3IcOhRr9sVLUBNuTVvvszuzkbkSzt3bl",
+	"1mUt7uDvhycOwW+5yvlET5Pn8eHL7ovW4avODz8c/th63n2enMYnHWoe87vs4NDMP/w1J/Fp5/AlO+se",
+	"/khfvDh82X3OzBUt+qooMtsH5qCnTFsu4KHMzHC/OAc3+K1Hg+HRHTrqZJVS4sf2iVuF/A0bC4gpRa5Y",
+	"3F/csPnsxfKK9fss+c7f/bd1G+Gv6JdePkI4Yjg8t2cWX/BX2bHZcrnSt3QcbhPN2FKbahiT3fGdFrdb",
+	"DeG42frhbTaFsS91hhvHrnFp5lO0Nu4F+9c3a3GtVRzsttxiCXtrftUmkQG9tUXsCohZW8Sae9YVsTDV",
+	"5cmWMNcN89+g7HyaCZUwt3W7nMNiW1dZMf4KLrZDlyCpJkqzARmOVJ+pWdrZSiFdLUDvIO1mpNfuJcj2",
+	"UH7boL0splByKM0BwarNZ32KTrTPqey66jPSkYntozHGa4jt5Tppk4tC2+LcroWYNdc+iSGANr40JYpp",
+	"zUVPBcSF0Il0mavOjjqHahgKum4pEmwOsCty8B6G42+xV06+R0T15RiDwl3taAywrikUofjJ96CF7IbP",
+	"ny6v0LsR2ZkdckcpBW7aZ4pEPImaQf4D806VpoOh/Z0B1MFQP1Oh+EXwr6DFNzGxwl2ieE9QPcpYRBrR",
+	"7UmAYsBcjL3IyV8+Xrw+vPzLxemLH4jshiL6lg/n+9G3mUd/P/pm3sn3yAbHMbeZxRlAGtXEPFEFRA1p",
+	"zA4VG9LMvJVmEAqLF5eaioRmCbG7QBFX5ATUV0TRiTontyzjXUxny+gY90GHdWVmID9T5u1xfUTsqk5C",
+	"wZUxYFJmoFOKmCFzAn5txOGATgjNMn4LKdnQniVLWIZZIRvyHpu9U/eKerpl0fvuaobtm1jgHyhQRN2p",
+	"Y4HzTnuPpMtwyF2T/iPno/ytlpfBup/zydjFW4AW7lXPaYpxC9wEApvlUUhYkdAsA+NGgd/4Ngxpw44g",
+	"au1BqioahS/uhrH2JqrUdAbdposT012i2iwsOoT46+Wnnwn7SmOdQugKyyJhqkBA1KhmoXIY2pwJrp79",
+	"+OLlD9upkL8DzZdFzjtJbbsPruufOXuFNTxv2UoX5wc2D7qtE2qr/UR3PKxblCp9zRxR8vJSwJRqJuKJ",
+	"pZedpcNNpa0CKZ4X6H0AHt8BT1OuWCxFsg4NDCir9qbzPZ+UDBnKbbd/jZhORqzMOwz9yTG9QNNpWppV",
+	"tgykI06uZXetN5AxNZRCsev5pxiMFPI3/mdXWoSLCyGvmZN5Wj1E+xDMP6x6SPGFPVPkL1dXn63SU9Gd",
+	"NkOhIWR5FNaSfvVq2Yus5/GeWq95zu9NObQLJ79wjksHs+Dn9mi9mkU+uwcW2+Z+C2OKO4ov24bEDrhN",
+	"onGS1qHBMD/zNvpZ8oIdvuz+0Dr8kb7sHL6KW8kJO+0+p2edVWx0c8+6NvrU5GsQYeSzhHRjp6Vt1n6f",
+	"VhyepiVffZoqSkWYTbUeUygYsmYSgpDMcAp29wckUu7nXLko7FhmNyzD77S5jwoF4oQtpyKUnH79GuQM",
+	"uT16y8hoSBqUPP/61TzlzPwP0Fn3qSBnp68CQknHtrXwecc0FD56kqtwMnONH90pbZ4TSvBp+ZGKqcBK",
+	"L4PfLCm34rHLYI588V+6RK6bHy371bwt75SE6mRq+6XNAstYjysNi6WlUUOZMUbg5E/x8xk1zsg5tKvW",
+	"CGRPVT99+YzGDuED54UsJilNJQb9A6u4j9SoM+Aa1Xz8xNPwmzWCkMWYDQuxEXraOXwZP08Of2Rn3UPX",
+	"m+0Va3VrtmqFbKGDvtZD1T4+ZtnQReCPYjk4RkP+hutjXLSHG6ZYNWvL7fVrbDhWpQBNjNCYPhJQv9/t",
+	"BkSN4r7BJrOFzc4BCkE6UUjyZY6o+fTspDWbTvkYssjstK4Vt+VYcwxf87tRxswJEjHLEViN4pgpRTqs",
+	"R8uN3GwY0+YZra0rrmlVDDN2y+VIXeNJvx4JXZVb8dMIXh8lmdTgJAkI/DLvOOJu5FwxSvM0RV/M2nPa",
+	"QITGZv/5a0cZr9Uxb2FkZ8XwjRnDNG9rcQvnu33daMzsq12s+zlXZlHRY8P1QzQrgHB99Y8NV1X/3PyX",
+	"q3/TC7BhisVp2fyk9T43y0s4+Iv1ENDRZhWMAFzXZuBGnIi4ql1SQc9ZcenVnIFF475i8fWMR/qGTdrQ",
+	"cdM2ZrQ+O6MsZYFB7LiP3mFzmAoOXju51Rfcz82PddFy39biSwWAgXN9O8eAI++1izKUIgB9RhPMaGTo",
+	"2C5aij46QBrgePfqOvyVK8rwJ+q/zbZfPUWSTA7N54xqRTqTUHA9VRZ5YEacx3s7z+PDl8kZO3zVfUEP",
+	"cyg5oauBye3KYOI1heoWVH06BBoH7JqLr+nolmWd6Ii8MbO3rFUQOIBt7QlcIvuI//zr3/CUiNjd2w5F",
+	"VWQqcJGKvCti+XPgPyp/5Dup4sf+xgUqQ//bEoUjfAUbxt2JawYfls2YOq74oNCqsfC7woeVv8Q2c7nW",
+	"v8gOcJ9kzLyAwge+9Wp+ERUxs5/kXExH8M/pD30b9cJn2DC14lPLmGZp8TxJoP07n6L9wDJvMpfDUVgZ",
+	"+DO/AP6E7jAz1B0zCzNvH0/tmXWinIXeoYU4J2nQJEECCzAvA8/ne8tRSSQ0jtkQgm8uvkkamUxZAFl+",
+	"KvD2RECsCtTEpsfw/qdjoTbV2kVC//Ovfx8XkhWPvw0KPUOL0dCGsUWi2f0VBbaOfExVcx8i3YdIp7rP",
+	"PsYA6Z3wdmuR01w+rQE/wrqObG/DGNuYIHuKFNMgYRuZFzACPlHH3ySSBC7Mk8if5iWMUagBZ7FhciOi",
+	"Iy1dr6xrvHnUJIqJRFk2wRyXLcvElNCK9mCzB5syeeVjxJotKWdbQyGvyK6jA0FZQinLK2OCDhCMrIo2",
+	"jUVwDWofRU1ur3fsoWB+OvxjRILVrJgtne6SwbvOEcce955ldQRs7kbvyFhfjhSum7UWzT5pSJ/2NWQZ",
+	"MdZgMyBoORp4QGsRDRqwEafxwVzhkpgvPr+v0kuMmrOHiD1EFAgx7DZ/lDixca/L1uBk1ie2DqTM73ME",
+	"3VPBfwLcd+gamsn+xsdDYiVE8BUzqLEHhD0gzO+/89hAYcYruuUzvfZhLnRbldb1L7PcsenpyC1HvNHy",
+	"sZtx4DmfA0KrWinbxjHN6fPvKJbLx39f3rHHgzpc7I8UCObFTzYNCxgZHpmjemnWw3VD539jkC7dYTRj",
+	"2Vs3s+HN9X/+9e+Z1LYLAar7DZuQRoS/iZqExhryZZRnYMtkys7tv+lI95nQZkNi/ARIbDssgdxyAAO7",
+	"V43VAUFxeGOMaCmhYh/+OmjbMebRn77WQwx5K5e+Mj0NVT0NYi8hWt4wYeai7FygXy4l0fHtybEZ+bH5",
+	"GI7hIRdBmVMZiSZkVsE918hvAJ8f++5jS2bzHdozdGU1ZEM6uXkD8ESfoEf+fPrnfFT4cXu6WtS+DZGQ",
+	"AY37XMApFrTHQuFL7AJLizFTwwcRLLgYW4wH7u7JKNbw865MufR4aPMfRUd+Pc/v7/jRec8oiIH9lWtR",
+	"zDMSU01T2Rsh3iC/sIN/nhE5FjntqxEDf/rTRb67uBRHf/oTuWQGsi+giSL/J3zcJn+GxSbhqNV6HsNL",
+	"h3+yqG2248yeDtwWjPCERM1QAJmNW7nqLY9BwXmbK7+p/YHZbkam2hmFApcHyokKm0kFuETFmHrl9jSC",
+	"OoMJK0umV3XKALohVAm5KZCJYgaqQmEOHIbz/Z1AgJAxtN+bkJimKeH6fOYQKMawXbK/p/++YXsmhAI2",
+	"UbON4gKSkgsk2AhUyqYGkrPWmX3Db7JMZupPfwLO6i9vX5NXZy9e2l53OKXjYSY7KRv8r9+VFJFLjVaa",
+	"dlJGolgmRl4bbeIz/u61TFCyh2LIskPk3L7lMsW1MxItQvrCyI4BuRHNIGSX2Kw1lkCn+VEWM0Ua/gi5",
+	"I8Az0mWgLCgfAC4EcAN3eFQQCiC6VU3gciTR++7hR6rjvp2Jb8COmTk0IS4JPIBZZlL08g7trn2MHWQo",
+	"GlF48Dw8iMy6mzWBFuYsZ3o7OQU1jSvlytXOTn+0036dMQr73OhXZvYwQCp8EysSvU/YYCihmunQHBSE",
+	"HUUHDE6UWQzQNjA7xna2yZR2qezn5d/ju7N8pXChH+jp6blNIPU3IRlW1JNsZLSks9YrO/APXGm3ZYa0",
+	"x+CdgsvObGmAnTYZUqVIVMj7ioDpvJR7hnmfwL6OGWfnoYiAhhLU1hNjz560WgF50SokDB6RC0y+M2fG",
+	"vBXSZWOXg+8v12ygnBbmkthC0UA2IHPSWIaMl2g2KzlAJ7tqBkRJPG2eEL48DwjPIWOm0kfkNXwMDZJC",
+	"oRhNWdKGVz2W2Y09ty6TjitbvOk3n+1EFKBGCjUGXJtj7U4xB8LAUERc3NLUKN6OO9COpxmY20OClWMa",
+	"tECWsGEqJ8YUOvcLA0CDWhfgHqyklqGABD98wUizaOD+yug+HhueP3/+yrzrX65en5NkZNEQvkaCe1s1",
+	"RxrRf/7172v7V9Q8IpacwWw6zlQozCVmiaDmE8EJKyEsdyL5yP+MZQTEbFdAWRBVBh5H4kYYELQkqMi2",
+	"D2RUuLZKgooNVP2wqlyZuxBYPvLL1dvDH6HQDwcDl/zPyKyeMQAGzLwO3GPmtKibvB5kwHRfGrgNRSIZ",
+	"3rRv3ljO7PjCHTISXaSpHLscONTdUyQlz4luDy6GNO4zcnrUmqkYGI/HRxS+PpJZ79heq44/vH/95ufL",
+	"N4fmmrwLw0Gur1x8fl+sJjg4OWrhT406TIf8oH3w/Kh19PwA8tr6oKse9xlNdf+f5t+96tRLnOJpq1UA",
+	"imEmIRcd9p1yiKHOzR6O+yy+Uf79sRQp9Lzwe58ctA/eMf0XePJBXgAIAzpttbCrF3SKR3U6l0m/28IC",
+	"tD6W2Sb2CaD+zap99sxwRUbDIyx4AJyZd1c/zGMr8Ur6PzYrU6PBgELLhQ/8lglsrKRpDypSPnlF4uA3",
+	"c+nxgOmMx2ru2tvTowwIZnKkmdNi9EjZfExb80r6XGnZy+ggcOWjnzNp9i0b2ROB9tURuTTTTkKRAyv2",
+	"ReBmktg7PZVyiKCNpUyIZQ3AJQVpw2et5yQassymNFwnTHCWRM1zQg0WwsIaxOFCaSNc4SOzOfD+XGkm",
+	"EK+cZtNAQdxlGTOWMd7jmQpFdHho1+nQDMfAnlUGROH8nZE+yxietpmd9tGu89KtZhbqeJhSLpDcxaXK",
+	"maN57Tb5tZaapt/ghfxXeOAYNQYsPAjw3fxXaO4dHnwnZ6fOOKEz1ClQpl6R2Fu5We0SbH6fFrbJwC/T",
+	"3B1rkeRoQgfp3G17ZazNRMYjI4Eqj/6nIRMXn99fDlm82vl3z93EktpBkMI3m19eWIuppyxaYKOKTuqi",
+	"sXWm2PMWU2HPmdupAYAvedF6jgpkQjXtUJXLLXOQYjkYmENIQzHOINuAGtmV6Q6jmmRyHHjxjD4rK+3P",
+	"QZTaFtq+XMDyBCFRpBHNTSNS3YNDAXLZPb4z0laCKwLPVubhZgkOAXG63Fh/lHRHaUoSrm6aTqTDMs05",
+	"7V+AJAKh9x5EyxcYmtlIL1rPl2+iSySa+kXQW8pTY1xtfA8WF2TuxjOm75Af3rDJfHn0pz/9WjBZ23/6",
+	"E7FNEsbC7Sb4pzP9FeiVnwpVMQHJ2K28gZQ4sB/idJQY/U0AfajTjnlm/bXKaqZ2mso8MxqJkvcrIo2z",
+	"1kkzqBJI5qvn5iuvRDfOWi0jpsQE1JNQjAT7OoTUokJ3OdJ40Wo1qzaYMYIuPr//m1knaMVjNceD9j+q",
+	"31X+k2O0GA6+B0t/+cEo7Qfff9viDsZJQJ1TxS4uVjr5t2l25hkOYfGu/DP13TjgkpPll/wCL1Vm/J/Y",
+	"UueszuF5K7MOTxImNnFmcsftP377PqXLKe1XoXCI/Ee/fccmWps6MuAigDI7Y74jZoIbp+wZOyJGjlnf",
+	"jkteNcAJOa5YJIVhDzocMpqZmyNrOmafQIBmlHBNUtk7srFmOsmNVPAgTDkjcu+Dt4UwbScUzsVwwybn",
+	"LinFDsDi9g0b6qBQq0rOWq9IFEvRTXmsvYlrLrxhk60dfiubQjE7t3xYi9wisAhnp6ezrhVzd4wB3rIs",
+	"FGDRkrOT5znkkBURBzcDHteVIacwQXM5IgrM48+W0mUjYFIcoz/55eCK7SQyhWcnG8YzW0E4R+VzzrP8",
+	"ZDxwTDtrvVp+xWt7fOCCk+e1LjDrfSXlB5r1QOE4Oz1dfl15M32BM7Rd5MV9VYgmVKPvlAJz/A3v9z75",
+	"foz6BvSq2CBAf4G7KgdUEHHoSZm0rVfTkaSDq83sNqixHSl2ROBSWwlvdSFzB/TNqVBYv4n54Tyk3gos",
+	"BiQSUl935UgkUSgaZ62z5vqghQu0JmjhZe+TXShAC6ECcjUzljx4lDhbfsXPUr8173a7Bxbfe+0DO9L9",
+	"Ywq0FocpFzfm0Qljg1WO64WYSMHQwMXYoD0vrmoW8g3MfYXmNEWTZMiEKsQUne8Wh0LMUJ4pvBvqWO6H",
+	"EALw6pH5nTGO0frVzDn5aShyI9bezN0h1+NuORuz7Ih8MQjnQhJDY8iDLy7nEUr5DXOF1FMxyjyi2Dg7",
+	"fYUj+8J0Njm86GqWYWnALDh0MZ3QOtQD37Q2r6aEpqlfh0Z0wwyCYnASFFIhgVDPKDk0TeVYFVdP2YUo",
+	"BOcCH9j39/G3INj7oQrYZkBqLtJlVLNru44RrEezpIxhdCEUd1LGLnlPvBe/ct2/gNl+4OLmYDs61Rc4",
+	"Cvlj7kmvwhnPg0nBxvnWtpoVnpudQubaWk8N9epKyo9UOLVWbdw9c4mJG1UgVATPUkrGFITm9dLqGLMQ",
+	"to2gzkL1nXx41+yFoFBljYd+QLMbW6owW9SN6lUZjANC0zQUFN2NK8EjWY6ORnWbhsdc7ZkCRrsaEtom",
+	"5529OxPQ3RQTyXkBoMbI72lOBKxID5pJChkKYcxoCECPGb2BEPlYZtBJPAVP5jX7ypVWUe7ThcVijHRY",
+	"bC72TcIGjAowTM9DUaXbYZzboziNoQn4uWOzux5m4LwFmnz36zKuo6UeCoRkSL6BUdlAM9ds+m1iDRtX",
+	"pCdFPQwvrDjomaiM2vtdW7ljvjtpNQMMgbsvrc7svixdaFTu/IvptW2ctV5Va8Sg7YJKXLlK7sJ6AqZs",
+	"7K/sX7yAo/HeT2pLwmX6MX8U4bJ11XoNi73GNN5JwR69oMM9V+b3qCvhoHki2gjriDYhCwKMCMYSoNQM",
+	"xSVo9NQAPOQc+6w/VHoxdcTA5MkLMuBiBBlnHNNsXHS8w4wWqyzzLeImiIBQ5DIdPiywoCCBrP087xsN",
+	"8gNSlMQNWhsyTbBvvwK6JeojgKdG8eY3zMbDoWMx7cgRJPubEQUGuLHrfwbe1+KguSJW+VeSCAkgFlNB",
+	"hpnsQPM0IwFAeKgKGcwOB5Sn/maYwjotmmuJgnVAtaC0g3Co4Y2ALf3BbKKtauzlx6wEqqcV0V6rJrWn",
+	"d5zZ4j7fl+JmAX4o1zlgbYB8zPjyxm7K6sO8BtLcqzcinwWMqOSUOM/dDy7ZMGaYN8dFAarw5IZiY+rz",
+	"Os4FTNBToyHLlMHdCteCSKwqig1e+xKgyKjO1j9gNztpyIz0Lbl7FaSWepw3H5U/YfvgZPbyeti09yY8",
+	"Wm8CSmp71FbAQDlayYfwulyMMlNt4esH8O3CyXzj8qkxLTt3kp7nL54oLYcKUA5iJtYrAMgzx/x1bmbH",
+	"swmZukIWCkgIWu7zTeJQ2Exx24vGrifoVv4+Dd3P5KjXn1t69axYB9LcVNRmgYkaijmgtSY4fcBtMAMH",
+	"Z7M74hIXSo5cRPWBhkfv6Yh+y8vppiMmcGBxmWudTec9WlcrqVLd7S0hpb6GgmLOSN6OHaMhXC2681wT",
+	"IhSLbYhzm///IqdF5wJIxMeoEaON8kzlk3BKH1dGfQCmFVQuMKEDzkS16hJMZb7YLuu5HTVlQHkVx6ok",
+	"bggBMeYT5Mm7QXFFxpkUvUelknx2W207Gom7PT5wr5D8ERQSfyLqwh0W+u7M/RNLoaCiqWA5Go0hOrbf",
+	"4FD+N2yC/8IC1EVOohzfil6iclmzsXdsfpxz3C92BAVoX2EKW8ERj34Am1M77S0iqzuL8sE7b9GTcQVB",
+	"ks/eH/TH8AeVTtsd3UMzeLRrJ5FlcSm4ivLbFCgTcqcR1MqnlomhzKuQY0cozK+4LamnqZK5i6mqMosM",
+	"My5sB648RRYy5ZqYMjPtnUJnOMctmfIuM6/g3EcDWOJeUIfFcmDZAGxOyGadTD46ig98NCoZYNbuXEVl",
+	"iLwv9cwMooaOVjoVe01tfU1tCi3v6klCuLxPm7W0MxxcOc2rju1KGorZtjPR51+uQoHVnn5SkTUsva+o",
+	"ua6WdB6KxdYuDrva2CX3ZeuCojhj6JLySnPlYffx4e2W7WB4zsMwhvdo+zDQdhUz2ZPkrFy32aA9KPo3",
+	"b3A0bAYF17mjnCpyCY2F9e4DS0kmU4b1/mXSIqpuXPNGVxflf9BjWnkSIqCTITnFT7F7Wg0uJMxMA1Qe",
+	"0gwbIkcFRoHCuGwCn/1OjTqH+VMh500K9swpnFPfN9wkik/hKhRnrbPmY6jEMMv82m+R1UtW8UrsyPsW",
+	"SGvqFLB+hsV6n9S/wj+J0Szu17viAZXTuuHXKaj1u2tfV7KgriRYEDSBity4sKsdSOY7ffWaXJoMuCiU",
+	"fFkYdKCI7EpSMYC+qULdmVQuc6nVsSKAtGsDY1FgrV1V6FttvgjAC+hMXyB2g+Gg8ubxQYoSDqGuZ2nG",
+	"AmIODr9F41dLSRLGhgR/viDXOBTsq6WVzq18rsBJKIBACgiIrp0aYq+MHBFbRPQoE+BtivrZtZqIOPLh",
+	"UlQOc75Eg4s6ZQPsBbcN8AzF3Mzf2ZnAPfKCYFKrHjgUaxcEb8SFiZvO7fSHXRLsRnlPCq1fpDnabH5a",
+	"81K/4ACpu2Awb65ob95D7M+O4TfwgH0h8UMvJPZvfI7MmNapj7/Fnj75+yNTsC/IMONm/sWHTD8AmUtT",
+	"JZEFc0ZBfgb0P+bnCRvqPoSxxoTrAGscQSU3EKd4J+Wi90w5wx/lzrMK7tEHrS6/Y3ptZC0ybe9C11yG",
+	"ak8Wyx6qWvqO6eUQA+yLcX+7eimyCdjQDNBlIotMBm32levP6/QbXS0LQfmcnyYnco0zr2BYpqzKW4Zj",
+	"GctRmoRiAOy3JJ7EKRTJCaNSDZC+lQpyRlJ2y1IFyuyiirlKJTYUoMXuDngW1J3NT9w79yTCjqW4yCTs",
+	"Ssqn2IRX0StrIR/SMW8E/JZb5O+7MM+taZ/lyaykfbb22ue9I/Ya6uppHXjPj95bOI1303R/XO2RX9zG",
+	"26qmizu/IIaeGezUlKdqHZ23RM+xrgIcWBkWWAHWXCrAyqSBM+yAmFP9WNyvOYeD2jKsfiz0L1/F9fqQ",
+	"eAn9YtVxpRY5R/be1JUIDUsIUVzHYsyp+PHqHtW1j39OgJhK0TtMjY4ZgJMO2k+UsjOtXpnXgTXCA8x+",
+	"uuWYCxceNKeoEjE7e4orEXOoHFUiXhBDYiUwetXnTQzFSsSJ3ow3Y/XEiTYxrJo3MRTziRMx3QlrX2Iq",
+	"SAeytzKm+j47QLCxDdeiho+e3GsXoY/ISKTmvZfNglmWH9KI8M9r+DNqni+0F6Yzr7Bqbx4FhfWon5fh",
+	"eOZtF68oO1R2qvXPruHygp3ljmd8zxtgotwIN4VleSwSH23VRtgpd+V98yzlA1jMYYmkY/eXc/Eglf8n",
+	"Sno5hwqqLJTrq+/H36jfZOY7i1Wrk2OuLddLG1jnxHquHSaiGNdQ9umrPov9grwomyHIDMWjYsj8CRd/",
+	"Z2h6UXj1u9LgF2PYnl1zVWSwe2YH0GCP2Q6h4R3QpeW0mrmSaqkkzd+ubgA+YsIsBnS7513z3zFVhQoq",
+	"0PDTBO8RilUQ50GQ766vVC5EpFAsqI2Cl/6kIWkF5Sq3kv7oCtY2+YJhy20K0TActTpqrRFiu8BnTRnJ",
+	"00TgxnCHD6FBVzYJYGdZkozpBnZcT/PedJhvDi4zkjEwiQ3GHBF8PlBOVMThHJ+4a8P2GDQiu6JPJvy+",
+	"D+vsTjOye+eOCT7HvlXyI0v1uSrfnnW7zKajugnZvtBIX2u75GJxVS+VHZoW2k3niaGFW0Zc9FnG9TX+",
+	"/Nr/PMJK46Bqiq4br18C/wHXoehTA6xdswpdmQXYp9/SqQ8zHrMytA7pBJYLr3mm7G/GXKjmEfkpx0ZI",
+	"OLXPzaCVvpD5QjyWJCS/E7ergz2sJHo/6SVhH2SNcm90bz/eIYt+DHlB+TEz0AZQUQRQ/16WASgbDFM5",
+	"YWwXxUiotBVLhbDZ+2qw6Ufs91XhKVmPKJ2NYmOFGXFulLe/fCFqImIyziRyYQ8Cg6nvf2pbHXHcl0A6",
+	"Br1cSMq62sVTIuwPGmH/dxjZmCt2RC4nImZJsbOxGQk8SWk2eKbaEAqLaUqYMUQhd4p0WCjkLcvGGdea",
+	"CTMKDSV6XyE2cETqRXYMuvvEfQDzjXGVzbFfiyUN8zjB7xZyf+P34Xbh0z1n1food93/GbFs8uhw+lPW",
+	"cxOoE6T3R2yP1HdB6lLAnhU2uINpi0z1Qfr4m/vnbrLb747YF8LPHCm0p37M8afrIV8odgJ9m0O6d8wD",
+	"3Y5wbtu2dQFZfuW6/16zgZpnZ/uN4F27WsY3hJtrCFdqxBKiJeE7pqR80MnphePj+R/sgmnSl2myDp64",
+	"SsBHaDS/uaI9z7jkH9UmbkqYMU8zPa0dPhIz8q17NQ/VmeYHuMSZ9kz5d7L3pt1rWcszBb4imhLFtOai",
+	"V4QM/zp3X+fiRjNT6XKUl1Ug8eEUrgAGNKBVZy+v/gIO115+gpoYUbQphDHNMj57K8HGcLupsm2DReXh",
+	"mbOT0YTHGt1egFOVxdbm2pXqqhcyW1eECnYa0ZxTgv1oymM2gqfbLI9hX+lgiDk94MW5drCErDGQxhYc",
+	"DDN2DV8rn9i2Glx/xuHttp5mmazIhfY+8LKvp9lUNh6ImDXk32KduZ8dGkQ/Ho7SdO0sm52a3p9HaToj",
+	"8HLvKchPCN2M0pQoOcpsACdh5idGMhmp1+U9OKLmeVwbTT4UNKFDzTJH0FRwe5p5YeoQ5jqj5xVV8YHr",
+	"BhG4lHmDE8koZRlm2NuWuc9JX44y1cbWDCwJip6AhKUMUvx1P2PKGEC24wTHsD2MOBsAWh2RX12xKU4v",
+	"FDEFHy+k2FPkwiMoyMyAjWFh84fMXzYFwL8hX41QLfzOQ6GAGLrgnM+7UBRW+UH7eStaPd4lIf6OTCzr",
+	"8gFORPyzHN9Hvvu2mP4mIv4ymsvyl41E4DLjFBmmVBw9LfH2YDK/F9ldBnHneH0RbktoSQTs0FWdN04Q",
+	"mbPzKFzAP7NxoTQUrCe/UxEQA4JxtoBgA0PEZZZlMlNOyGRyrAKSjGyHMzPacV+GQmmaGVjg+rxobPl8",
+	"qkaPaWwHPHJ0slKx5hIMLqdSPLVgmwUT9UdKVbBzrhP+MidrH/naWOQLVMAMt9ss2AWPQJP+wqjtfPb6",
+	"8u+kC0zNlKABaoDJ4NZgQAl4jQY8lqkURDGzwTVLmo5h6c3XmKWQst6R8obYdmShiAZ0OOSiFyHNdEqF",
+	"cjpouyBBtLT1pwEZgW8jAApp0oCMBdSxjEJs5pSwWx4zm8WfMSBxwd/ZX0Cug8GPc0x5pcqpu82ADKg2",
+	"mjnpTHKWlvc/ASqjR1/QAbN/lomyobhWjkOBTrOSto3o6dOBspEw2IooHxW0l5QL2/YEaQRQv4fqAPOO",
+	"1FEIzY5IlGST62wkIq+wc+VLhIVgCWlE9l/RORgTE2MlpBR6YZJPLpvDZv5aa4NQHQq0Uqw4AG6b/DVg",
+	"KkfK6K1lvJljltjy24Y9ee2cIycUJ63/t9nG9bOVDOADieiYcmOhXhfNmMjWU1EyZJmSwo4UTB7kq7S/",
+	"jo4wRuK0a9edomNAAHjgfedQ3O0NcLMFtrHMSStotVr5TJsPQdAFxaLpFWyOUDyUItxLo6AY6fM0qm/9",
+	"dO6L8nypIZR7E6tNon3d7eOtu12keZidsdD6oiC+ZWYFsZHjd7S/jr9lI/FYUnHc8YAzgWIAjSQjSAY0",
+	"ATY3lG4DesNAlI/EoqydulQUD8KRdaewvEOd7UL4F7OZdmIGLYDPffJNHkJ3pktZjmwINI5BJX0csYQL",
+	"q3JS4lVqgxbzFFZwRzotnPYoF/hfhb6ZHJcpMvtMIPwv5NiDzq3taFOhWAvGEuWV3jYxGkdEGpVuaqPK",
+	"5/qxdxBx3TzHtvX4DUuKlEFHiwLyqGEgZWQonNEgM5JwFdMsqe6Xc/9qc00/fihqOfLX0qkx+X0TsX2z",
+	"HSc70KktID8Y5dvP+54IMusp3/ZQ7NXtJ61uw14k1MO8k5Wbko4WTx+HfKwpMMg9yYu7i4d1e1/8hLPc",
+	"HVb/du/wl7/YPafEOsBy1c/kuAJYCB3TyRrokjfN3V28dIYT94hc2O98m0ktiZLQ1VgzVeiXBin++ZiJ",
+	"bcOr+2zwWAh03xeWfMteT/+kS001e6Qcuvks6sQnC5tjH6bcWJiSl/asA5niTt5dsDJHi1BUw4V5Vi+j",
+	"QjvMkAqZEt7bdmU+WsSFllPEsCKxYTs1BTZA23NEfu1LiLxR6F/v2p6B8YdEvP5Wtrms7aWG+FZoioaf",
+	"BFCzDneMMpkyLKdGvWluewg3euXZY70SJfG5ZoYCop2FCUzNNRQNqCkArh4ulGY0aS5MuF9EbfsI2lI8",
+	"psgYbtWnERbDudxTTCwHqXmqaX5CzgvU2WPm8MODBOLC3nR/0qY7blYvIuaKu9p69fG3/I9dhsNcifki",
+	"xRrs9KIFbOuqikLDIH3GaNxninTYROIzB4HzT5PUqAuQ8wFpF3KkH0k9aQEadqWIb9sKXwXt9vrx3YrP",
+	"eXH7bBYkjlEx251/D07sJRNJUXWUGWFfh0ZMFwEBQ1a2tTvy2IqbtmeoBdZRzNpylNf2yaGAu00IpCWb",
+	"MbIxdqZwyVgSpkfTdiEYZVmA8DEIWBj7gpftSXSNVWDbDJP5VoHVd61Yr3QjkEYFIjWXOjIfimY8XwPG",
+	"O9gpXxu5ar44aU19kbFbeeO/23x46gu8gvuE3vUqUGtXlU5PsKD3fn8gyP906crXUGZrzP2dFOwumu/O",
+	"JBPuve0LJwMROxZOv3LdTzI6nnbLtF1e9JTUOSJfzDBB/hALasUjMMspvERXRvlh7rOu/NiVDKiG+btA",
+	"tpn1H1xbfsKYuQoE7hDK4KhtAsp+l537oHMqOhOL2Z5mOBFJ+S0jt5yNMekTYs85iyaUgaNm2ZUZ4z1B",
+	"ZOd3FmskiZrbC31O33OipQxshlJH6j5QeoKxLo7IBSlxToVirepFoGJ2UUmj4J+TqJvJQUQaXMTpSPFb",
+	"hiU3kZYRabCv/kPFUhabsRCuA8IFufw/H0JBU4l88Fwk7OvMMBeFCs2Km1VGAmbn/X8EscG/mp26XXR9",
+	"m8lBnd9dyTq/uuSaPdrunH+VnTohRbOT9r6SjcUS4WB2JgQ6+2ZGCStSjnCWJkSx7JbHbJdNOq+Q0N1R",
+	"UAF58aEdh6tJH45U38buYBJ9lrG2CwaRyJUDXmesG01F2lx4DmNzv8sOssSDs8D85SuyT1tGU/NywP6Y",
+	"K1vemJhfnDSPyOeR6tsmmbZDp/mdHpvhWl+sFAzdK1hADt3qQaiMaWZ9INWJwfnjd6u3rpeV+zjieeZ9",
+	"/VV2nkZA76+yc09JtmYJ56jqsP+hwrPLMiZiRgQdQDca5frO3IlBa5NByQXTEGxsprIn+9r3zyz2zzR7",
+	"IiDS9UJCd7vAXs++Dr289dUCubrcYDr+9rvs7CZe+ccznOrZMu4SOx8DcFS7Oz+SGOv2Zd5fzTbduqGw",
+	"QOrsofpe6g9/h521wHBYjbB3bcvhLfY5AQIROdJG255YEj8o3VtPB28+kKhhHb5aMoeudnNBQ+Sr3RmW",
+	"bJPTtjbi3Asr7RL9es9Fu+ei3TgX7WIgr6+pHg957Fs37MhtdEGiwSjVfEgzfdyV2eAwoZpG6DzwTSns",
+	"wBx/KrRgiLo8ZdERea8V6UwgwDhSwAdFyV8/v3kXkM8/vwtC8e79W6P2/8o6n919Cjnj0NqXGo0RGgrm",
+	"aC+FfULRmUPeQ2oKHuFQZOyQiVgmQAbT53HfeY7e/N/3b33n4HefL8lQKtgZIOAaBRYL5zIjN4whEdWA",
+	"SBGK4SgbSsWagUsU0v3RoCMoT4EzQ5OBVJo8P22RIf/KUmDD5clDSZUpUNMCoRksWNknhImPA67v6Bf6",
+	"ZZhKmnzGF7tDTXmeyKrYzWXpMczMBDTHYwY8Meb/MhtQfdA+6HBhjndwoCdDdtA+UDrjondQlmL/wOt+",
+	"879CE23XqeFu1ecIPHdq98kyd/WtbE+I4PEh1L8sgy6bkyi3XHG9S3ny6/JgAinHEmCIeCuupiIL+J2N",
+	"LYRiJrgADqSc28PFFiImEpZcUx3B1CxNYYd1Zcag7WOm8et9dGCD0YG/m5f1YOyb3QQSYM73FErA9Z6D",
+	"/XhyloYTNhwWWDgkwcY4rL0Yelou/i8Av0Uo362337YxunOKVEm4gWh4Q41NYW4fg6CJoCqXJVFAIp9n",
+	"LjMS2cWNSKNoVByOecKK3aAsPW4o8jYcz5RvxAEnzlkc0AmaazJgVCjLbV6QoUKONyW85nPprSwG3jH9",
+	"wb2Mh9rjzg9weY87++bVnjWvsvGcWx6zq4eUJ77l0zwu8NEKZxMVzrz/nD+Y7fy52A7SPFhmtgDI4Evx",
+	"0Gq5/NAekV8LvQVyMkt7j4DoUSbgOMzlvbQzJ1jUPttYDR+RZHQMJe26SLZmL8WOt3Mb0LRhFKUrZLfr",
+	"+Ee+OA3YemjoKOGapLL3gLzwazSAC8USj/rm0GbzumF5hPekJK6Bdnt/wcPyFyzEZGQJyVxhRyU+r0Gr",
+	"NKA8PdRsMEypXl+xWi+LsZhcccuyjCdMub4CrmoS2hL48QWkMyE3HAqHEpLKmKbsiPyNQzWo/0SFwrlF",
+	"jSo6Uqx4S4VhTqgF54qovsw0aThHr7lgyLLphzQDoqRtMSCkDsWQ9jbH+bbtZO2PlKdX/h0/VH2tOMp5",
+	"2c7zts0+67muDTeb5lw6YvmSFsDEvJkVkeT4mzlB34+/4fn5jpCSMs222pl4an8MbBgHfIxTR9rgQrlC",
+	"G+rFF6tYRRvKkRyBSkeEJGoU9/36PQZs+AleSPHcbdmrZx5l0Lrubz/Am6qCnbPZbYSzSfZQUBcKcMEI",
+	"nYMAswAQ3K9yYH5q5DMcZNnFYXMBn+GZPidVB7SUwmipYOyqPpLcxEd5RLejGczTCjzu7o9/bW8uxCPr",
+	"H/6V3DprCO9LSOnQ6x7+gGRsmNLYFhvBNxgKbEPnmFAIOSZSTD9hRkkIiJZkyOQwxZZneEOq/XMgEikS",
+	"lrHE9ZQIQoEd1GzI03ZUcDqEHOmO/EqgvhR6E4DDGdJrfDqmzAgbDPUkz1DxKGUsFmNzABlNxsg7mdtE",
+	"pKEYI8UjYnd18xzu0cko9A3rmmNLGqnsyYDEMpWjLCBdKTXLmpAKqkJBM7Pt8DKZcKaWOZwuRP6CYImg",
+	"BbSQ2sxNsQCVLHBxV4yQZKPUmHwjHeQX4srCukK9mHkLCdWUNMD6NV+qvAsbOX3xA/kb/3MTghApjW+U",
+	"zXgRN6QRfft29IGLm+/fo6aZAJDmsa+w1n+5+vgB19QIigxtxPLuUranGoXb2ffehWAttmzzsC/owLzt",
+	"SI0gPyQKSGSeE4VCZiTq60Ea2WZ4SOIAlie9NTuhuIQ+m0dM7NC4KjxFS9nGXhqQ2a8l6UnSofGNI8z0",
+	"Ju4uxdo6/r5FAeZHI+0270msOCO79iOuImufMtPEQ8sfMsJxBWl9F1v9eJixW87GO8wm+mJxfRaDUepY",
+	"k53OqAdWTGPDsx7Tvp2mdmxtVIXC4L5bKxt2LUqWimovQQfsnKDE9RLaCOYSzgZEyVBE375HxK6ZmnI1",
+	"ok7jqHvIFys+oIknnRaeTigEhH2N2VDDp6GgwioGNguqywV7zAiPK/UUUT4nYTuwmsBB++BXlsZyABHK",
+	"b9+O3Mh/pgP2/ftBbbK2ByIa7MubJxlQB8amtnAkO4woJvRePmxbPtgXszkRAWztqs+HO+638d5aTFmC",
+	"yesTMjbaOU0Sqy3X779h5/AYe298xKFvu9uOTFdotvHRb4lLqBF8pGQ6OI06fDp2/+xdShuj1Bn4be3B",
+	"qIAzO2LRIY3XPkMdLgsFRy5121viqGlQ4vNIL2rA0bZEN6jxQXE8OJyFBG2pb3XVcmd9224fUgNzhF3S",
+	"RAPuXdFC45yUq6gMBF7zRDmmX/O3UyxD6OFfRt6FHTQEoVnc57cs8VfsG2dsNJX+Iklw8z8Nqh0/nXtq",
+	"n2HXckFOOp4e9Iq+uaLghCuoCX0+fKb25cL7VPcJHk6Pt3OlVW0N+vhb/odlqlk1GeJOOvUXhnQO5d1+",
+	"nksX8P8HeYNsxL3CDEocMtMaeCim2IcHVIAKZRTxwk1yRdwIY/z5qiT2IBUxEWtqzilVutTD6uGkxK5N",
+	"Z2xe206ExMfC/qyZb4Gj2+eO7pBo2Cz4clgKdmitv7W64nybPMj1VmjOY85BoTuPOciObOoRJGI8hLPY",
+	"2pHOtNeXHmxxzpYUk2PbdXrHHROunBoSU2M/k1SKHjSu1Bj/4SrXPbqZHNhOO19z222K5K4ER6GYbY+w",
+	"V1A2oqD8hNvlD4iKe4Kpx6M32V26Rdhk4h5Q8w08VBFKLGonBShzyewLrLYFmFh0Tq4Iig9ch8NF2wPW",
+	"HrB2hz+457YIP5m04DPaWbfWtWBliaoVinV1Lcw1SNhAavaItK4HwFeK3IbWcW+20S4x8f7ZS3H6ZuL3",
+	"lVOzh+49memWyUwXySbPbYpb7ZmCGPnmRRQA/BOWUeRyBABuH2Vu2sOSfejAqHF0cAuUZ7Uj92Q2cL/b",
+	"5M91hdTmIuVFIXXJ71rD/lilFMx8L6YeVZboXuoskjoG1RCEfYiIqwJMrymGBBvfRxdNaNtS7pZSu80K",
+	"sPiOOilXfZYQmmkeg2sHs8ZQZlVWPgREFFpbtktU18+ATi4UNE39hYrIzFWrgWNdCjZvhshlRaJxxrVm",
+	"4r8MyEQBVgHaEc4wZdmyz3Em83S6gBgYSUYpS8zjlC+DPEcZJxhLZpzlcKNQmJWFyj+VV5U2H0sSr8/1",
+	"NxtyuyLrV3xHjzQl9wK3U52cXLfz9km5G0vKFbg9HdTCbl0lFfeqCgLOiyd2lTrw6Y5TK2Go3R2QLVvG",
+	"zmIMkaaAeqovxwoDipEFX6CSloI0hByjdyllXR0KOdLNwDcasHOCNbD2k0jywtyjh5xXe9f8WTKVPhuK",
+	"DeXPrkwMiA3nHExaCHkaubRTk7qnjFq3pHO0fnfW9mr/Pnd2kcAxqglD4MMNgz6OGVV2VgQtV/OPv9mb",
+	"rpxV+0CE1ieRTnJ9f4EyfT6t2tOMQcvFPsseEdnYbuH6wm2OPYXYbjItLKNYftbzc47buErPfER2+sWs",
+	"lT7fSD93nUgwG8xfGRQXCErB5hrQxoIfiYR0JhZwxm5RUO80yuaFO5AsVexxpdM+IDRo7Vht2itL95E4",
+	"m587aF5Rxwiu25z1aSkUpKpZbCiK3WL/YEEoZHm/N8S6/yhU5QLcUzxqb5ruI1JbyYNYRXNdbJ7Kbrcj",
+	"aZZw0TvUVN3sjkblvDD2UKwmPoCX0gwXCQeiVMbQRoUNhqmcMEYaBmCNFgqSwYwBWg0ozQbWNdiXKVBm",
+	"JuyWx8xyMYCayzUbADeQ0jxN4YfAMAkNT6Cbi9WgxzRjfTlSjDSiDL6+1DK+ea/ZIGpiFwTNQbEOBfyC",
+	"Z6zwi/OcAgyy/8DbC2QMbha2fWzDNjuPzGSigNywoTag0ecGNiZGDlzYxgAnrRasC1I4YImK0p7n07Zn",
+	"iWzLlmuXkh2RQg/a/G2FIm8pA0G4TUnT2efjN2Xq8g3Etj7l2/sKdvdDbSswNdBFnQXkkAl8yftGUD5U",
+	"pN3CFAANF6msQ6/RfER2u1Ygb7ab26c08SHxxxIr/oRrsV198kEFfWHGdUK+uE32Trn1W3xIt7ncCbW7",
+	"bXXCpTVovR2PUiaTEVR0zuayxFTTVPZGjFA9k+eS8Zi1CzewHYJ6qezQNBRDmemuTLkkDWwNj4WXwlGH",
+	"5vdmt0xUNAXwzNNc9Flmm6nO3B0Jpo3yY58/pXrZ0dnuQrDgbvBkbJbMN2O3v3xWlQhqv7s2f2OYxM26",
+	"zK4NrEhmQB1mNBFlFKdpxe58EaeUnz30ZhY4YN990j204d2Mbio2pad5Pq8kY08etRPyKAx+wzF+IiHv",
+	"fEL3FO7GxZynGsL52PsT9qHuslMZqspyNHWJ/giWJQSvkr511OPjb/D/NWmj1uyh5QSAtZPniWuQiT0j",
+	"lFwXArMA0FoPVwDbY+WUCKFAwTrjwHDCVxWkL/HCF54zS6ggx+LxRL53gdWfcKfso93bbZhl1aVqfXqz",
+	"puzDj+He875u7VD+76X+tk+YDdIuOF6147Fry79PGbSi8M0evCSzTOTDlMYsIVT/MSOgOz3vDyXqubpd",
+	"0trbJfs45/3EOecENks+qTWskSzZgLN+x/l6PxeK40pkSHCbOj0kcNoO9NFBJhULRV7L/RiiC/jytoza",
+	"5iGPujUEzKBWSALWs1x8ubejNlaRJt129RiFH9yhKs0gy4ByoSk3aiDqTAUyNRr3ScoFg85fajbcUBmt",
+	"aJS99+Z69Q/+21HBjR8iPo25YmjeKUGHqi+1Al+JeRp8DKhsIEppKhKaJbYDDnhXtCRRwlJ+y7LJtc03",
+	"jtAnEoo+9vc0v8lYzIecCR2RBvtKY51C0zDQH4cZO8Rb9qkignEzrMA2a+KgQMQ3eZ9PNTKniGWhyJMx",
+	"wI/THaVdnqYsCbAfmWYDMjSIKrhGTIe8DkJd4kTQarXgWxsDoWlq3UQC+TRm1zAi+aKZNbHF4XMIPEZK",
+	"kx6/ZS46Y25uy8pVKBy5RmQjM7iqzHqaBHYDNZ+JEbIYiASWY9QZcK1hQWzAqpArCVeEgouO/ArOqViK",
+	"Ls8GYBcQKWI2J9QS0ZGW1/bX17jPI5uKiY1Gxn0ZCviCwUCwgQhLLA3WTH6H6xkawTXXDiYA/iIYm3ND",
+	"uvfvrxhmzA3hKBSXDPrjT8c/2hAZ0RlnCUrBARMaI2zOBsnDIfgAGyQy78I25A0FJQpUnx0kuiwQpj7z",
+	"ZY1KRxfrCcVWKh0XNMwzqw4I+DRCPfl87ivSA2s5z6KCLby3qP6gkZ65WgrsWrCj7Emc0U3q2E/H3+D/",
+	"NprzqCqf6thO7hKXBoCHSXYN9tmmIuaHmEvRJUIK9ljc3DvA30+4NXZg4ywEv0IfGNDGUKnDlNg9HN5P",
+	"2dKGQOc4piJm6S6YqqeMrVBMEf7PNnE2TzU7L8noOAcP1MKsjeKUcldXhdMxxqPTv0ODKaRBCwq8+QDc",
+	"9xn7ncW6iYaAUdHsTjfaIFVSQId/CUtB0yMSxVac5XlTVjMHVR663xibRXGj73NNYtfyFoeVsoQ0sB20",
+	"pjwlik4U6UyMhj+Yn0DlguWCGfXR3XKn6VP5vOslTm04tQkWb/d4u16j59oNnAvTKqi93+8V6fdq7r2p",
+	"uburbLIQeQcZ0jsE982jKGD6ZD0nnQm54eDQSEgsExZggZEvDDKfOd+emR2hHXnr2JvmFPHMsN3tvoin",
+	"jm/jTnGC3i/wqrcNvPAY7Mm/XWUXHrSo6Ae29t53vzHffcKGNNMDf/BjqTSJmdAZU2vUCA15bM7CfQQe",
+	"i9nexUPvhhSRlN8yAm334fzDCcxd1+BcR+drV2aM9wSRHdBAwRAfZtwsYvHWOIKMUeSZU6POoV+WZ0RL",
+	"GVh1uCN1n/QpANZ08ytzk1CsFSI1qDkappIm5yTqZnIQkQaQdSp+a8MXkZYQXPAfKpay2AwCyUimx7Eg",
+	"xgpOb7uWPhHnsURUP7t9uV2kfJvJQZ3fXck6v7rkmr1P6gdn/yo7q/z8QcVy7QuqE811m3AvBTYmBfy5",
+	"7kxIQjUjGRW9YtYJ8IsQxbJbHrPaUuD4m/0X+DLybbKXDFuQDEY74gNzRryZ2CYZO2TCKM9J4AOJA6Zp",
+	"QjUNisXuLloKiZTw0eCBEJ36cVPSNUsGU7uTc9hijTXztiwSPrsTUAc/4f0d/6kMm12ZDag+aB90uDAH",
+	"ODjQkyE7aB8onXHRm6cpw7327Z53RqYnx8KoYoQ6NN0sfOr+aNARlKd7AN0SgF6Qv35+8w7CXzYZ5vlp",
+	"iwz5V5Yq6PKSsKcOiVd+k+1BcQ+K2wDFZ0a3yDfZegCZMegQSPUaTVzXKDH5SG8gx1CN1JBB9l7OTW87",
+	"FfYoF+dQSY8fSMGAg0/5jL0FNPOheNg882vCyhf/ll7npDMPk3XID3AObOTvex+BeUjYUwKbfL9V8xy5",
+	"l6xq4Esss+QwTikfqFUg5mpxizuleE+oaeJh+AMfWTbFYiBZSArSPue4A4gyIg+SiiPzrwiADL/hiQGJ",
+	"LmcZuaXpiCFfqEsypmma41yP3zJBGpbmXQqd0Vi3jdoVCvdnMdvWjwE/ax6RnyVRo7hv54CJxuNMih4+",
+	"OyhXuwUQwDe/DEWJkopYHpA2jA9TOzG5mQ6A6/SIXGjNBkONs3G+ymFRo2ucnb6CBQvFF6azyeFFV7PM",
+	"dgNhtyybEIo3Acq8UWJusVOozahm13bsEYy3ufEc1Ndm536BRb475m6BPSQf3j1V6dm1mQP3biMLOZ7u",
+	"5biH/TuW3dUQF1dSfqRiYpdB7Tb+bramRyjSwW6gOZwWg2K4ieqKk8dWjFek5cudh7rPeObTC0nUNYo7",
+	"Sp4I0D4iDYjao0hqki63Q7WrgAIqFAUJBfeA4gkrn4A9C+52TqL/iXIyfcWcODMoQG3xi2ZfdUB4T0hj",
+	"+pGYQlzqdXHakOuKy6aYUbWDvGawi9zZqm9WUMu8+R7+XkjCviLikox1WcZEzM5DQZdWJRZn7cWtLXUR",
+	"yWPKqP3AlXa7fbueAXzK1WTI6gey8BowIVe96O9mN6160SXsoEcXYsPB14mw2U27D7DdKcDmsaYca8v8",
+	"OZqVI8Hd8nxnCWmMNlMwAOI+g6pB8FdYtliD088USak2cH/LMjOn8wJOQakhQTZoSMyFKsjBSOlQdKad",
+	"wpitOwuYAWbKgrEBibsjwf9nxAgdSOht6sfh9t69ExBuXikHc+4Ba+WF8d1TqVcdtXzvg/kDZMHCVszV",
+	"8HnU1Stq4Mff8B+r1XNdYOwq5Upzi1WzcA549asrxLH6cdt6HJCXNbDtoBKIVaGvxoChT3K1QG3bUEHJ",
+	"e1ez7Ii8ldmUGq8Cp7YKqStUV3SQuG4wMIrxY2k9947pDYBkXWVu267lep6G8dTO2UPbfRRu2dcxTzVb",
+	"jctskW4WQIUlnODzaUApVGKFIue9CCptVd1ng4CMRMIyzJiHHzxThCVck2xUZAmFvxBK0eJuAIEnql2R",
+	"uSBqtkmUydQY8dA2g1GlwZOAJnmpld05cVnuMU2MiheRhgucRwP69Rp/qSJ7CSSXlUGMcAEow2VyndCJ",
+	"is6RtrkyHAW+U5ZSzW+Zvbf1NZi75A+8HrIsBlINzwWSZUw4h0IoLGJ1M8b+aW6BZOLwU/shDoYkUAGG",
+	"aAyFYRS65Ptfoe8DxtzEormIDoeZvKVphL393WI5jcXoLpQMmYC2DPZbR0rd9X3ztSQJi3nCSOO0dYrO",
+	"a6xmsPJwOrR4YRRtYEiw90RaFL9jvL/I7AGcAmwkA9bRt/AA/goP2uEByqCjgRS6n06ujZVA0wETOjwI",
+	"woMBU4r2GPzSvvU2+c+//h0efI+aR+RCEDYY6gkuNYlTRo0oCgXc/wE1zp5i5zs7OQ1qUfKF4k4WALLT",
+	"7Vi4PRRSvgfv7zfnCY/P3SyL09bphseNrHClpauIUePJH1OD6uDetViEoFMGm/Ni0BGscT/zP7xttO+5",
+	"trDnmt01z5S1VzZijh3T2ExMHX/Df/xMB+z7KpF3a6TJIRMGmCnRPL5hGvWYau2KFJUrZ4SFIsIrVURs",
+	"YZ+rXvd2mk1TOkyYuiExHdIOT7melDS85vm0riMYs0Icp2hsR6NZdZjiCVOkYd9kYYhNDMQMmVD5jKxW",
+	"429iP4ZcANqxMRpvWNDin8+Qaavtcip/Z7FGHTOnTQJWNUvLVVh0dPoVQKMR4ds2f1//51//Jo3XLlng",
+	"9eFJq3USkL8dvnzZjKB2vnCniHRlmsqxCrwWAtYq+ADzuTxTVtk9Ihe4N2zQX7mUCHxdfmawAI3o3Zsr",
+	"YraezeEwn6qo+QBqPQNCUyV9xxWYk3d85r1i+vSWlX2PodiA8/HLSOD7wsXcpfbBzYkdUt0/CA7MLjpo",
+	"H+SH/GBaCygW6A/o1w9M9HT/oP3DGRhgZp4H7YP/7x/08J+tw1fXv307CX44+/7/VOR/bkmZKa7iPXlJ",
+	"r+CUzNMDHEwMmdi7SO+ar7Az6XpFbzwjYkHEWrG4GRlr7fDVXZ89pr3rE283kyGAghb/edJqNYv270wn",
+	"EMsgQ9WNJ+mlGgSkEZFObw28oSwzaw8nR2QqrK8YWxzEhzj/44qxo6alPnWfkAO0ZMIsKvD3W79ssOyD",
+	"0esiy8XcJV0DVVTMB4da3jDxOPhFgDqK0YxlBEc9/RhMQ9KTPOsW/qFA4TQ6sGtCrCz5lA5FBMtwfHs6",
+	"b5V+MdAUBUSWUqgyditvkOBKEajTT1hybpmjIK8qFIrFGdOqfmti8tg7E1++fv/xCjfUQ60O8ENchFu4",
+	"vfadiKsLzM0S2iWqZBUJtk5wtxkssVnpyJmt3Ws3djUc3IDoPhzDmLUJMweAcJ07DmAVOlQx8suXD8tx",
+	"JHJhiVmQarwxtjZ5/1NAPt1o2jwin0SKuap9qvpQFHDDhhrTcWCQZCyzG2XVLa6KafdSsCOCIiCnFIfc",
+	"eJLK3lElkfVDQaMt0UeHYkO9QqsxMRRL0oQ85jylfqF+UvdkOPvnX8JpXQjlhZg8nu29Z/zRNwNdJLM+",
+	"GgOcFgSVLVhfpCuuQZBVUKCPv8H/0Vg3quEueF43IwZxgZSWQwViBVzu2ElhkSAhC5pQ4z1DYXMxnbZ8",
+	"7r5BWuqpgfF8WLvVebdWMmsmvSvsv8LttyPleSHaEqrcGz/al7uug1+4dUoItg48cc0ec6HSOl3DpGJH",
+	"UGaE2foM2/wEJOZ6gtGx2XT2PN0zuohjNtRtUjwiPSb/lzkmEQIgGg1cEUreMfnXy08/k7eINa9lmjIM",
+	"BTW+vH1NXr46+6FJZDcUmDlqRovrR9OUZbD2ijHSGA3NjE5aQavVOidRDIUmtg4LphyRREJAyYxr0sSq",
+	"3M+SCx0KC3RQOQtPAFUnlaLH9ShhLucppRr+DmzLSjFKU9JjcsB0NrGo7S+HAuVQDKUCKAyIkujWfff+",
+	"kmgpU0ViKiAsAemvLncJmVfmUsDkWwTmDiG0ObQwEOw0P0/YUPdJh6VyTLgOjCpPE3jbkPvDOykXPWgL",
+	"hPXWNGNCP1PuPW1QomzbX3wJx3W7UsI848FUPLmDtYL84ZrNHDZA2TvINK5rMRUC1kD3DF9xzwZm61sU",
+	"2Pu0N+ZgUvYkOIGHJ2Ntx1LgE0OQJKa5lCRmpoiouqOYRUy4AdUgac4XqcVGI75XZpjK2qilCZbLHS5F",
+	"TrFSw667OlxW72CAvgmu2dPwtZiZ3JeDxSziHD0f9v2+dmvvhSlHJ5PEYmIFeNewVY6/KWBJ/o4QnzLk",
+	"BNsy2P8K0IV9LlWfD8uENJbfBzY8VHoh6FVDpqADm1oxaNsALWQJ8syaKjZ6qIw2j7xiPGVCpxMCRbxG",
+	"u0ilYorQOGYKigFynR7SIg5twiL5XXaUDw3YSECBzoE0qgsvHj0T2U+wL3aA8MjYXaXUns3uShzVPuN6",
+	"e+CCKzwfX4In39LPtvHbW9l3KEa9V9xo7Uw322tk91JyOhea1is33Z7hKvKGoCXz9WEwdUxV9HlD8+TU",
+	"Oi8XF/eF4u4Z9sysxg7B4v4L+1a2NFt7S3NfCfcoKuGmYmtQ/bQRO/V4IG/Xj/SvDu/+QGBjD6PQvf8p",
+	"sCEumiQZU6jRusjNORkbaO/TIVSQGEmQ+ZAQFp7n1Vd5JL5wRVdmR+RjwTj2siK3i5H3CUSKAvvV9qPK",
+	"bepSMyrIWMMLU+CQheCTqw/g4pZr6srU4BMg+1tgd4eiZHgnmRwOXYkDms/QynXMExSGPLP2tRlNHps7",
+	"IpXiE+v8prT5afevJbZ9GDJ01ZL5GQEbiuXl83cTsB/l7R9LvLoJP3gRmzPllrf8ni93L3zvLHzfQYMF",
+	"mwkhZ5wkq4tjLeObR5bi8hc5JgPw5nRnCliAl1F2kf5nmMlkFGtwR3OB1I0B4UqNGJLAZExzOLEGpZnQ",
+	"2YQMWRYKdyHI8fyuAelM/E3f/1Q3vSaWI7NYjmI3FH6UBRJctD5rZ5arkUEyll2Pacb6cqTYk+nje2le",
+	"0wd2y9KtJ3OYJ33G9/lIO0Xmi1UrBQPIS1NY2326xbrUH+Y4T+VbwLoOsV7O7KYCDv/qDmg9LD4GcHjU",
+	"7OjlZuWuZBDKhNAaseUlkPJm4XgRloZiTq4iI1VIihxm+AGwisPHzT3AlgD2PWyzh4ivfniXmuqRWuFC",
+	"lnGa/gyNWB4znJu510dzOAJ7MN9c7ly+qnNQfGdZdJ9HQDt0y2OokXaZFBaZiEcml7zgp4EKrZkDCCW8",
+	"RYB5lxn0WTgPBcA0wDglEcz6mouIDOQtGzChiaITAzDjvvT0vEekcUFiKbo8G7CEDDN2KLOEZbho6E9D",
+	"SOYiFBA6QZDvjtIuT1OWHDUBhh3CBc5FFcFl/+C/RSRnYGJpEtjMaqd1g/PM0wOB08ZMifuQTC7DnpkV",
+	"dznjFIaBgqEI9NZ31qEJ8Zac+UgBltiuTucVcSEp8jEf4a+v8dfzY0b4RqxkpNo+JBS2n1RDuu5XmPqH",
+	"tJVcEz3msRHQdaVXKOaLr8X5ldtrvHcXcbeumy4Uq5e61k+8DMVGHXoI/U+kwtVO5r4SL93TlZEh85qf",
+	"Ak4VvHa2QA8BDVoz7Itcn1Z65WWhdwcXd7XRjr+Z/63Gnv8QjDW3+eFZRmKP+zJlJGVJDzSHgi3XBukP",
+	"c2YJiHLh/WdGLknz/SAgWkqzrqRD45tQyMw51mzkySkPayVt4Vih3tXmb4UChLoRl7Zr1N648+lZzoDY",
+	"thyBrb8jY+gvmJG7CMn9ZvYtA/YG0V3ysDxSTi/sxlDzGHBkF1X+Uyy3ocjL/jHAPgeIwMtkQKjay+Qg",
+	"CsP2CEF/oSLJNX0Xc8BITe4Jm4pb2FCEbwhYhbAwbkBRQLrYCmlrazjAN7YbgrFzjkHHE+8rsOSE5vlj",
+	"+xiYl7cWqQ6FhAZVrvsgtK/lQjWDPDkfGhvcLinVwhsWLS9jE+I4YLRjrtg5eSKgHZDCO1mlKiwUWzFO",
+	"NkyY+95slV3LlgdjzZRnf18JCH71F4rBPNFvb7s8YYIe2JJlQV0WMpuT06jL75SOx/6zlPS2vmAmX8wM",
+	"IPSkSJcLmkIBGdehsJKJFnSEZwoz2hI6ASmHNhO9YblcdzLVFpIBKbCUSUC6mRzYVyIz/GteCKxBSSrB",
+	"eRmKTgasL+imtd3ZnT6ADkGqpAjKrtilekBug6Hw2Iz/8GEK21Vo7TAdcaNV1gVxCuOvkR5v3s0fVqBO",
+	"TX8vUfcS9d4lKu7JkkjdqAwdZeKJGbu5UHT2KhuACxBjlTbdTkvSYT7prke5KAs4kJJo5HYm8I+CsQuE",
+	"rQC9RvjAatG0nVMsFYJ23uLF1H5w5YNZS/o0WdlqFs5W5pqMgY7NvECWkIJzc8Ao0nYYqbW2cWzujqzX",
+	"uEZVYjoUe5v4wdnEX2BLPEEZzr7SwTBl9pf4jg7aBw6Ra4v44uoURPxepO9F+s5E+igTM1Yy5ryvJdtH",
+	"ashEsrocRyEM6ITJP8HS5J9LfFYZ87FZGUYDacZ8o1NnavKMCPY1x0RjNY6E5inm4QAtQaz5rcH/I2If",
+	"gS3i7NwKqR++YY2BUS4WM9beOzXXNqhS7AK9zqsrHmZPBj/Aed0wfaRhXwf8YPlZ7Gar7u3v3vDyih7b",
+	"sPEekhJsxt9M4hv0kp7tI0nJagkMoXAZDD+zcSHd3BkDJfamlahv82aLKhRTlg/OvZxL/vhTwK/sJtky",
+	"pTY8ZdU0brzqajJkjzSJGydQJ4PbbrqAiMKO3qcubCyXW/tt7nDUbfxVsrivlnpZnH7XsInYA8XSW6aa",
+	"wVSz3FDU6ZaLt7HtD6dwFzAXev/De2fJdWcSQRJzV2ahENLYuM3zMggLxpI5MJw3McBGmZB8ZX4JaqT9",
+	"0OUnR1eHrVbr5PR5hLnrCk42ieSQiei82A2YwPyMwskOB6CY5UnRCRumcgIp5i7DWTnuhaOKLrjF9rek",
+	"oRgLhe9riwN0fW0tWUOUcnGjIuRYGIyUJh02vY6NHGGlsFcc/edf/45C4ZMTmo7qe6HjzOwUeFKRQP0S",
+	"BLmYDka0Q0FJBoThGj1Q6NbInRl2xblQGgjEuoUmzgo028fbRchZJaHYSheh+RLv05AJ2yb2SWRX5/N5",
+	"yD1397bG3juzSFybXewbuVeK6FqGzvE3/Mf9JGLvzOb51fXfsgZO2/LuoI/G9ucawywTS7RbM+0a06mn",
+	"864LDfaLZHePPkF6J3Lgyu7IXdgZi1G40LjNZ0bv0fgeMqo3CHPH0MRmdSe0L8mfY4RM+aSnwPF8qkca",
+	"AAY5az0/mufjLnpmiraOvY5oKQFO3gLeRAOqNMuuE6rpNaJaZFfNthNizjIZk1uajqzlYA0Dqm6wDFaW",
+	"udiCfNrZKPUOHUZuWWbeF4n7LL4xMDcaJlSjpu3xshG5f17b30eQNDYlGdy9Cr2JMkaTNpkOOXNtATtp",
+	"QsGZMfJ0RoXC1vah8IPFmT9TNk5uBoiccLZttVuRPE87Zm1vJGCfIzDAKh3jAbQcUpUwb4ypI4LtnDKm",
+	"ZHrLoqAwJrguVTIU9tvEr6mzSjPizL5HGoeuS6Aaim3xu12YF/gRjsRPVFPsGL8zsXX/dG+V87+nRLG9",
+	"ubNneds2y9siDQLOAiQpm+NwaCSkEwOWE6IiYnQX/UIp3hNPR8GIcEIMk6Oodcpar96yQduKLMgTd9In",
+	"FEX/ofcXnmNTQKPOdBQTmmjIkCuITpfsBvleSC13NEdEu467qVTGVoPrH4g0ffCyE173ji29ByAyC9Pe",
+	"S8q9pPwjSko4ArlZo+UU3G9IQGpN4/7ADH4Fn+OFwlIhprUj1y7A+hWESVJIxS6KDBB3AkzdWA4GyCQl",
+	"S4R75QwIe5C91BRJKLzMVYzl6QwOSo1sY+q87CZ0WcmJfCrpDheFt/Z0/H/5rOZlHFwV3QmFrVveRvu0",
+	"g7ulHVSt8B0TDyxgZGyYAhWbVfadU0zXzUsIQqFqKegl/Xx5EoHvnZ2HSwrBfQpwhqLeI5yr5YgGo1Tz",
+	"Ic30cVdmA7Bponx8cKUlZDI/IpH5JCIN9Pil2CjA3OiGDbWZHxVcc8UsYVzC1TClOJ9EjkUqaaLOLSG7",
+	"uSGmz/KeMHpIE+tM8KFGOckYHfjWhaHI54H5t3oyxB8K3u267FsEaDjWgYVOo/6LvAw0Tjl8aQbl0hKk",
+	"sPWIxYVLUzlWpNGZELuJyeef3wXkr5/fvAvIu/dvA/Ir63wOyOef3gZkmFKzUOwriorXl39vk2JygzEv",
+	"YO1KeQ0KRwAdzfg/GWmctEDvzp/ZNjo46bCJFGaBLsqWCPLmhaIw7LwoJ1+vAN51lb2wa6HijYwiI0X1",
+	"LsSslMgqQYdXkyGLAltbrSdQsevzrs1McX3XspXgejB7sNXGP5mteb6jAQQQdCXvI9g1z66pWOoVTBuP",
+	"qb8MzVm+n4SHfBTzxGyO/fsik9XSGN7ylBXtjd2ZDPDK3FkEg2GjsbpcGzj+lv+xWrbCfMshF1wQwSmr",
+	"9IVkrDPg0S4r+CWz41lBejkBWIidgchz8o5qMoJjaDb5FE6Gwn/wE1eujVK7cDIKYt5L7VymB/kNPzDR",
+	"0/0ILZjo/x4WH3T4CVZLtYmQMKzonERfMGhoxGD0vnv4sxQMnVARaZjHvbmivSYI/r4UcpQh7XgXOAF6",
+	"UrBcVMPJBdmVQ/pDd76ZpSiI3uYdmsD/ZFWmGdh7OM606aGtbmzJWDN9iHu9LAmMgKL6oH3Q4YIC5dmA",
+	"fsXdeNA+ab18/vLs5MfTs+DAnIqD9oHSGRe9eTKhfLqmfF4VZ2UWEKL6h4cLcnH5+v17pG0T5Jert4c/",
+	"ksaXt6/JD6c//NA0j88nWppWqzU7ocA75ebO64ZNAjLu87hvtV5Un2wyUz7peU+tWMV9idFuRJ875kC4",
+	"k2suRpJsVAY6v9XGfGXFfhMFPxcpubn+YN6t126RHw5GP8CqHLtKdYpzqr2tezfZhtxkcb5fd1ScMxx1",
+	"Uh6DO43foTinfBsraItQU1l+g16e6vqbC1K454R0JlWlND6lyrkBfbLVOaSR2avyHqT5FaFvHVEMfE9l",
+	"dGGI3NwdPVTDkS7kh40p19jOsvwUZHzmggwz2cMKnotpK6Qzmc57hhy6CjAFHHQ7wzxrKv79MFxJa3l6",
+	"qstlQrFhZpNC+Nzce033UZKU0PIhxdB3U2EzvQL3Wmfj3sK84n57XPYOpz8Kq4kREgVHFbjik2TG/bNZ",
+	"5f34m/3XxlxXF4vdVaTCW/X4K08eHqSWxrWbmHU9RNur2neqOPFq1LbM+SIiTKfErBjixqtnYtzneafH",
+	"kjZcUsjN7fB60HOnURBoc5XLrcFWwPZrLSVpVLoFME2GDdrF24WihFLmewNVzXJw2xcO9ll8o2wZu024",
+	"mTPNR6HAzoYqsZDw/2fvW3cbyZE1X4XQLlD2IuVLXbq6bRycre3q25murj7l6pmDhRoWlRmSOE6RGpJp",
+	"WSg0ML/2AfYh5sH6SQ4YQTKpqyXbkuUqzY9pl52ZvH8RjMsXLfmArsqngo57J+feyfnEnZwbEw9DLRT1",
+	"73PJH/iAKXhQhIikaMOKZFP7CP6HjeC/COryr2EzfTlh/DNj38fy72P5v8BY/m99onMNt8MaDB5ATmlQ",
+	"Q1gry21lX8O0a2GRQGvJ9QJup7wGMf86kHcpMETAbhXyRmEHxDTtFiaV+z/LQo0Y71rQjJjOk6zug9OX",
+	"rOBjkwSFHp6zklvQC0TIGbXKMUd/L/DWIhNX2yKp2iVZlw57L+b2Yu4LFHN0BNBDOIHmDyPkiKLx87mK",
+	"fSQvtq0MG6ApDagyCEj25//7/0zIy+CIxn97t/WlkpdRrrrfx7l2/6ALGmJ3SyI9etLGGLlOWE85mRpf",
+	"U9q/5csbz2kmyOGkS0fzhLYI0hiKhKqGNkWUERTnW9OrJM79LAlgkMrC8sso1TrpQ5y9QoGvgVaWarSX",
+	"1itJa1JNU3rjL0hmzw5+L7n3kvsLlNzvHJZOpJoHosQACesK8GthxKNR94fYo7S+FHWozUonE68FjKi6",
+	"FNUDiwmFmE9I8qWrNIieZKrzd8jddZG35FALN2MzNNbIkUYpiFWnGafkmRP2mQ+G6ijbZ31+jZSWapbM",
+	"siVvo9Bk86oGuCutsVxjUUytBm12IGReVkZcA3Fbt61qswO4ib80UEJuKRUf4+wv/vNnxksle1j8RMgC",
+	"btauOkDzy7j1xNFbK5hyv4jjv9I+3azM+16rwUqyUa3y1IWw8FOxekWB/1CddR7fqVBnXJ5VQpxp++3j",
+	"LB6s4IA/z50xK7gFpj1pX5AD3wsoi3ClWlEaHH/C/z4evfHnLhdWg+wpdmScAIfb/ttPAbl/AALuDeP2",
+	"X2m7bgHiFqn+uDh7VLtX9Ni13ym3QNeAi/J4AMbwHtxZcc2i24SMQYe3Fsf7DrnPfbvEEqK05SVy6iH1",
+	"ntJYn9XgMQZZOAXvWljcayZjRvRkU0iGhT8y9uc//3UY8nxaElXEM3dOsThemykJBo08zBd4CXX2uLUw",
+	"GNqMtc3Es1yDD9RnI6Wv0GHiutVGm4RhI9DAeJ7D0B1en7rh5hJn2D2OOijZQUL7kBb88zXn2QFnr25u",
+	"KHPksCWVdkInVKj33TPnrF1yYy9Ba6XbzPCxYaM+Fsnyc5imf1Myp1utvioLxsNktaRVVyCR08OHyfXV",
+	"SB6x9r/TjeffQn9LYayhYizkxXIdkWjI2ghO3iPV2cnwd1yU78IeXhcc3cvrlriqAfWJapjJjK2iZwaA",
+	"2HFM3lxtP9QU4xlXle2omwRc3XQuwNTjT/4nX0Zcj+9cRXx9mH1HFb4ZneuIt0UFoZK3B7muBtNnBqZQ",
+	"B4tw42A9DCIUGyxPYVrS19YeaeHgIWNGMY6I7K7XwhIEOR0PboaTFbfZgQZEdazYHYE91E3KkKQnUMKT",
+	"O7pUPY/3h0dsOqKLV4Ww7pFbrOdR4HCLOWxSWT85SIhEkcY4gtBlKsPhfu0PHjuIVn734DMnoa5AHuJU",
+	"gOZY/9oImcOTL5/6wW3XBCruhK3vwvbfGqItUivD6keTcsZi+Vx3Gr74GNjN4SfupBkgWoygsE6Gkhyz",
+	"iUPlSzhEfyP9s74zU60GExCqUEyq0azpj/yG7toYajZTFQVKvzV9MWTCosPRMNvXqur1597LJR/AORXJ",
+	"8w3zPFeVjMpo+rB3vDkNV7Vk24GcPhqWPCfua9XtgkMlTKtAHKJHLsPm4nTwlYw9aWO57KP/1Y7Nx5db",
+	"sm0qrEOhL0ehiDa+fJC4cwch/yFgg/EuuzluwsMHwbzbEKsll92R37l9dQecScvmh6Ihbu0aZ403+QDY",
+	"D4POj42sUS8/PqnBjekS6Waenzx/1Tx50Tx5+fHkm7PTV2cnJ/+3kdVfE66HeWUuT06/OX1efAXNV53X",
+	"vPk6fwHNb7qnJ80XndPuc/4yf1V85QaBzw9g4J9/fdJ8/jx/2XzNvzlpdk6LV82T/Bv4uvuaf9V5VbhB",
+	"K9f9BmoJjaxhhIVLUbjz5Q6jjyRokIe8kTWwYMpM3199PH15dvL87MWp67vb9tTvyuiJfrxovu5+fdrk",
+	"zzsvmtTj192vT745bWQNX06lcfb8j6xRLzIe9FhbXAN3fQ4bPvwbi1T5n+upnvObMMpaewgPJb8ZcEk4",
+	"Y6DsNn7PGkMtZC6GvJxY5jstzBoTciUkvYEExvUgLtdd4QHYvnLvoDZ06RQQ3Oy8uHSnunHW5aWBLBgH",
+	"6PsGwsBev2ye5s+L5mt40W1+zV92mq/yr4rX8HX3G37ScSIAu7jivgan6OJ+4/+b5wM4Cido/QkqVc5x",
+	"7xbQfPtdI2uEg1dw9rO6BgeAjdX3cNpPlFGrqRALNQcvUJ7qVWaZtchJUz5gP6WyOLUPwfEk4A2rlYTy",
+	"t5NZeZ6bQshw4fD9SW4pde2lZyb82YmsIFujFdgX1XUffmYSaWzQqzdtKz4n4g7U0ZmxfGw8+daA9PM0",
+	"fCVcEqJ8T7lGkzbVCHsmrpH/9XzZlaMlw1CQm45LtBoZg3eHYKoRhnVcDzDcyKZj2p0rxAPnh4yEzfvv",
+	"6p21oVSMqWYeKdDlwh++BegSN/s+Ge+eBBD3R82FOElbafoCMBinUBXvAauA6TrW9nXQ9GOKox6lklbR",
+	"wEO/jZ65SYasc9bOK62RrHDA9RUBJla6I5Kl2fE+ttaPRuDxu2RuN2lpSBpaRtmfTPrT0hyW+8sH43Rk",
+	"i3f6kBszUrq4u9LgS9RHxqslG5/9olJFwd3Ko5Q9w4t+ZSyJ8UojI4BinHWrsvR2xYM52/LwHN8IBlbc",
+	"5BdgDUYPYxDllNYShow9R0PpxJ99cBl12RyxNxOje2ZaMn5AkN+9/ev7CyqU73bFMT4eJ5Z4s2rRTtrL",
+	"CPgV2kvDY2jYVDIe6sv4fnhDK9lDfxuF3TL/oDvyG3P3pOpESz5EvumvYb9tLKsztLCWFvFyduNTAO7O",
+	"S/kdlMHEleRL5w3GcY8vQCEJowcIxpx2soTgmhlGUp/r0JIHtg9jioLxJX0SayCMMF6wvSRwyD3jTWnk",
+	"KOfairwEsj8OtboWBYl3tPGhc6KOsvG5GSON5Clu/xZViTZDMAyjJAsospaUU/GUyGFo+syKARyxdmIc",
+	"abMrgCGhme+KYbwoNBgT+Ay5jX3YSR/xG9/vewTPPFFfrx/5Kn7esLhfkp/31gBBSI9ggjS/OHRZh+p0",
+	"QepUdqsb92N97jBkI5YYwxDouHrU0bpwtoq2kogOTGA5zaoQIHM4Ss64aWdkomh7HLjkllwBUo2o+HUJ",
+	"XctUZZFNqLKVBsSKCDGGCevOX31w8bXgn3UtenLxhE4UkSMmMcGNMHZzSgeReLbkFIsne2ASz5Z8iBwl",
+	"tMC+idtuPdTaFs8mde+R6DXD5CziOfJH5vNPIdrza6YWbS2Q5S2uvwfBWm+aBfFEYTz+5N/zEdsFlGBh",
+	"o/i+43HHb3EG7opEb8JsztNy5tyOqLViH/5716IQOH94S1mis2z3SvREous3ssVPtizu9nmyjxFvv/y0",
+	"DTGhe5MiBMP7TVTR0dPpFB+0RHANyNYcFaLUIIGNkbXA+0dnbvZ14bEzMr6444UBTUGtF6Y+nFs97CuT",
+	"CbBVuQTWti78hiEID4Adj08NMDGUR3KW7pX6OzpZ92n+y3nolkG01/8xlvLeJuMJsI4GHPq2w26HRJ6f",
+	"hudaGTPhidXhkcSQM1Et3nhzK3pjSyV77m+hvkuuBt5wccbaPqvHVJ2BsAS7xCRHXHAOtW3oGROyo26y",
+	"+hemJcNHyU9UQC7cDJ/HD+dKdoUeuA/Xr8WuWMU6wLpV2RVlCcVOWoXfuy7/JCmbYz3gxlfXTRzCl4JF",
+	"+Ynak3EMq1iTaT88qfJbm4uA/zh50BIIek+gMwVCx5/wv8TXj8fsznlDi3HpW/qycXpUAAnfy1hK1eOC",
+	"t3gyhY1Gbn70dCOTFWHJELRRko36qiXxQ1AcsXbujU+JRZhaGXGDuFKgfwqde1zm4PCCYQ4NO7Aj5f3k",
+	"fh4wX0MWLanh75DboNvRB7llSuZwhr8aYbIUtoaGWgzmTzojOX5s1FehE4fnLbkS/Ra29swgjoPPpkQG",
+	"rk0B3YKYvXowGKj3YFF8aMW/3UZNK4I7+G4Aeisj//JI/ZVje7GxX5RNtdo/Ng2Si3RYv1X3GuyTDRNc",
+	"hPL+QCBQ+kOxMsyTprQBlH+HQXycRXUtQHxQzc5YAaW4Bu3TIAnrhhqa9CBmENXJliFnyCmIPmmI+A2x",
+	"vArSOZKMWJqM6WeIdFknBwhEYycdEtfo1sUgJkjEg0oGwLafb/m4wPs9jnyPu3vc3ePuOJ6HO8EuaZEb",
+	"gN0P+OG5ujXiqwZulExyQIKNDT+FXPAiFH4lFdtXnWrJWstmD6Fkf0HASYuybeBclUw99u2RbK979Pwi",
+	"0ZM23iroOdSqqHL7wCbSmfwWwGgNbClG9WMkbUvm3PJS9SoCrfeJaekMIa9Xqg4vkU6qq0qhyEIxERnn",
+	"M/hCCxmrZAnGsC7a43bUUvlrmPl1UesHnJDVbY2+ofWNlG8wq2gNoya30FN6vHbXLoDrvP/k7Ka+96tY",
+	"TsPW/LL5lob1lg94FE/BVuJu3xSFwYswNhpqfs4gjNLePDoRM58lb/oqqEmMfEsaAHPE2rzUwIvxJUa+",
+	"mkR3u/jLb+ig4Vcg2YHoSaXRwcMNHJ4n4EKpPUmsvs87XhZh63RAYZg7RuJ6YxbLlpwZ3S3l9NcKxG3J",
+	"tcrp3zMQ1++8XQ3EnejkI4XjhilaoD+Gw7APx/3swnEnbaC4FWv0mw/fUwrl8Sf/0wPwJM9exXc/9PCu",
+	"8PJrmLWt6C63HO39lVBu+GwRt+/Sg7WNaMNvk+znLkUeopbBtdsLYEDac9bm1mrRqSyYNvLb8hx81XVe",
+	"lkfsDaYpSz4Ap44MtcihJTXwvA+GxWueCS7d8xBfcgUwJG5aDG5EWl38ONVfcjoV3kTOGJIhtVGFMt5w",
+	"FhQy4tf198LQFvKdF4Cv19IUdadlmpobBmlrLYnq2lbtaQtVrHtGRj5AVjaFEz4AtO1KZORd9KuTvX61",
+	"r5j0hEIp59fwvasud1zD6foulrukykYuseVQH6UJyi3kSReWRIuwR+xt6LWI5YE8aU74bCAAcTdPIXvn",
+	"rEoRwtsDgiByyNBmHXeBR9rRDs+vnkbm15QsfNr66R4at6ep1ltnRfTQSOnd9Ofq4e+AHsq8cjAbes0O",
+	"Yuh1GoVN3TqcpsgK9LkUCB0KTWR1xKR7vyYJ4rYuP1FHUu+ko4Go1b2GP3veJ1fjL8gLEucUA4SEj4o8",
+	"QirWxlnjHxXocc3pGavrreoVrfvja3X+cdcSDfM6b/vJpphY9EUDoL9eimLNMTgQfGpOi3T2PZ6t4sDI",
+	"Jw/bnk+kDgKfQoc4Rwk40qQvxMbjT/SDU6/4cKjVNWwgfOUNBvl5CjPqqqcnpd4w0fVnJ/eMZcaKsqRa",
+	"iMA8B3R6vDAQZcALYEq25AGUBtDQX4eEnDGKxknfmuVUZ9xcGaLsP8x8+3V0Yl84ET9uST5xttHtS+PY",
+	"DVLVLMbk+Bv8nOCYewS6vKGNkZ7ftZW39OUNxr28xXmYgzTbvmAv7MKsRllvTprnPWfrToS1LANffyIY",
+	"n0LeuwHvxsIGP9aY6tOx8coozK7C1n3qy7g53EPUhiGKtuoeonYfokIg3voIZcdDePDC41NkLnVZ2QhU",
+	"JbdOsQvKXrSzue5QPF6nEqVtCkn0kwfuEGie24wVaoAVyCw3VxnD43yYeXueJ5rW16BZAV1BzJUsVwVk",
+	"CeklpQXSA0USKCiMG0jGjNK+PKO7udVhhi1Zxxn60Jzox8KSiE7TjYaBzZFbr6bJ1Zfyj7jIG0cX18yi",
+	"Sx7xkXr55Fb56HO9pyVjDESrILTfJnNP5BYi0i6s0v5OhtseBbPnecGuIsPsTX0iD06TEnruFMTied6R",
+	"mtzVsFKGd6jiNW0kbN9X9XOvh29SotYALe1kTvWT5Q4p6hbngdma9C36ayskM0yBRmecksqwA846VXnF",
+	"qqEBTc7XwyOGWz8e9ZCIhgiBpU8LaMmcS6ks67i1C0/23WAO8JY55Sg9REocUbhD3BXgV5aIwjswmYyB",
+	"oID9j6hwzqAQlmnkvZQAdEV1K0XmPrfc7olzqvmB6xTIL63Ir8DS8dl+6N2DBse9xXmucaOxqdSI0MDb",
+	"uO23Hd6WDHKBxuUWNK0uiE4gYU3Y6juvgH1u+hTtzohAuEBo3J8ENLL6rqplHX9y//mFD2CdSLU3xOhf",
+	"CkPkKFMSZoFGhZ0N5Tfa/pdtApK5aROL1Jk6HvipRMRNYMrUpRCt8kNu+7VRPqxJYxoSsrWPN37mj1l/",
+	"wcfUrImlIc8j4VqWSLZFfoNQFi/t0YDfiEE1aJydnuD/ssZASP+bDAfVOGu4CethYtbvW1H+luHbnpfz",
+	"XmX5kzN/O95swAv6fsKLOcU0NTeLQXWZdA8dTPI65SUXAygOgye0ktxQeZb2EaMMHUDbVUC8CdLBoC9i",
+	"aN1Olgsoy7AoD1IwYLHnkSYCZ7muoID1bGZXYxGy1JM/AS4ePjpKlcDlSs7HGgRWT8uid5CBct2X/srL",
+	"au2Wnmj+F3V+Fe+p3xR7r2mwitEZmY7YWAFAj91VcgNG+t+GDgZPs5OTk+TuS0XSNJeGLnwZ42XpNDgf",
+	"JJYx4HmfoY7krr3uakB3BlkwuCFgakkNXdCALFa+DGuMNdZA5SglZAz9p2QoRKbWkS9W2RPXINlBTR9o",
+	"hIWMXbujZrKWDO5Uby6YVDjdrTgKKf9BHr7pr5Tud6j3VNI3T9WqNQzBR8xFl+9UmNwR+xn4NUxlrKnK",
+	"Rk4EbDmpD4FyxrSk66Y+Yu+Uxgu2nJp8X5H65clJYPVq+z+1z5lRlP+GyxPmO84yDa4l7UjknsgGr8hu",
+	"lA4VaHbprsyNN3CGJw5enr443EKVrAcpKfEbmlRqubaZQOmkjUdykkz1wTiUmgO5fwvMQwVuDEWnk7ZN",
+	"FmxMxHqAW2RfsOueRKyUGKa0j5WNh7czjuhXH8tl6I7Wxe1X9oqX9KQE10SBwmmqVtTgyG6MNtxQ0tBW",
+	"Zkf1XpyptVVefOuDKtdQ5fCVdelTd0qfwxFQKdBVlLqJjbJX7ZI8/4mZSY497cWN+1XYe1mO/ZNMyGth",
+	"oSX9P+eWBaVwYgQzE8pwxQHQgXRaQ3uSHVW467+S0KSaWaInm0JigVI0z7WPcyWNKuGY5zkM7b9jxfJ/",
+	"+/Of/2qj7iYKVJFes4KPzTl6OGAQXCZYJ7QlpwqFYmXTpmvBLZl7vn3IQlS2SUoZB5dQ7VnhVSEsK1WP",
+	"aozOTX3jE+Nmfe+F8tUD2IHbMFy7b05wF+zJBpZh8E+4d+6GwluiGki6+EhEAwnyLjJVShhNbM8918CX",
+	"UPqLtuYUMs2RKKkaefwJ//MAvAOfbV2keyiFm078WgEKvggY2G2vxy3HcdOUBRMaXh7KgXglDyuf8ytg",
+	"Rg0AieTxt0s0v1XID8jBjOEguaocSERC/VDunQJ1vIQ+aslbdLC5EbmoiAnLRqoqC1bAQFnwnkhjmU9Z",
+	"xQHtRvTwvYgJWvKhtCzK5r8nrO0KKcH6mtijwe8+AXfPTbDpMk8TG86hrCeYcVi8sip4XAjDO+XmOQsm",
+	"RJNvNJFNi6XQxyhJWM4lk4phKSiNlgUm5Dl6l/xsGQaSIhndLyuJ1+HUBIHHcshGSl8J2bujMOr6WKUZ",
+	"2UNT4CuoUJ/9UGMWye6Ip7sGQtKAPh9VeY/V98bq7cU5BuC428X3GOT2wY7aXAnrfgak0Y+Y4TeoRzrK",
+	"BGYHDtpUWdSYhzVQQRZQHN5q4VxW84laC95wqWzsyZNHre/kHrT2oPU4oPWdvBdm4U272C5mUZs1Zj3z",
+	"DiPc2UsA7DvvA+LSO5gihpGdIPmI08bOKfKgLHypUDU0UTWbBrKWvAeSBZ3Rd+oMnVTmyvjnUw2xJYU0",
+	"FnjhvU1ssbOpffjkcfEDLjQhXFybvQV0j4tbCXckkJm+yIp0Iy4AScos23I2MBs5vEwY54MruE3dMW3W",
+	"BW4rDfHmGrOCKb3yAP5RieEApL0s+ID3IGMapOXlJVlrMwrDuiyFhMuCWzCZmw4lcrjEnSaUzFpywI0F",
+	"7R7g8cUeSNAiP0zShm0SwcM09ISxVPpuKl/4gUDMj/0yKI0hI7gl74pOPwtjP+LUbjwjuG5meUZwmtL4",
+	"uWYE0151+gFt62VZwTRvZvpkrn8oQwgZJruKHJoFmCuW8yHviFLY8ZT2MnWGz5NTOSeULYxjMRXeFPEd",
+	"FR8HtrjseNaSrsuqsn5qPB/TuTtWfrnoAuYNREgLoIYgMeRyqFVPgzFZ/LTyak7o3SGWOqukg5W+KgvD",
+	"+mrEBg6NwroM0K9Q1/2lwj4YoY0hnhSBt5Pxd7Qk/1lBtT4XCr27bkxdfcJvSVdJM4WemTDZi1JSkgDv",
+	"lWny6syZeel3ddJMPH8+6YUqswgzo+jM65h/CVbuVdTi1u2SVB1VjNNcntD2FhJ5dipUMt3Vt4RJusn8",
+	"h3twUSxt8KcOsTAtHuR9MGWUUV5KMCcl4iGlCV0mnVA2HH9y/9mm94PKZHYrAxPV4x1OT1RsyzC5BWkn",
+	"SKj4YNG+GPoWQKIb3v0t2P9uc5u7Bt2AscrSlNsCx4ERPHVO3mfiofjN3KH05W8mqXy5qawNs/gGi+uU",
+	"2Pb2d9FN0TZHTwJOOR7DUR90ih5uoRZjx5Z8CfP8AjV8oEvgKUTXkRF0fya/IGb0aPeuzIS9e+pYjaDT",
+	"V+rKHPva/ALM8Sf/8/ge0aqZP2mZP2aHy47ZdOBqS06nQoUe1foZXIO0zwzFxQfySubVYkyAAmmfSOTr",
+	"32gR3vpBrn1Gp97f9HGd7u6CkxvWbH9m7xXV6k9onM7kLPuFWOM4H2OFrPFW5OZF0JZj158ZOraB4htk",
+	"MVRCWhKkWBeLPFWzx93wgU+YxjSZth9oUxTt3VCZzzwxuS/SwJS7IuCPkV0pDlfEIKziPgbaD7iWWwGP",
+	"022DR7oL9or49pxCbkfdGXTCBjc7ojXE/niTXeqFmTX71MZkA7kGu5umWz/938WpXp84aIdMdlOjWSXD",
+	"OS7q3iCXZDc7+RIOLSR7Y86prROd3Rns8PwKlxUls/vh0/8M2SJO3v6P40qXfyxWGP7mS2RipXJeotAz",
+	"k+KuqzR5REj4C8tM1XHf6KAF+4j9FbTojj0fs+hJ9GRSsiuyV/ERif4OdJV2O0GbkJPs/v6DYkOeX7n9",
+	"EfSCNnqH2/ThNglZpG55fnPD/lGJ/KocH7GPYgCqcrDz8vk3CDWvbm4ww8Zq4a4RGPKHOoibJuWAqv0B",
+	"rB4333Qt6HZLCsP6SqpKO1HOXp6eBMk+OQfn3kcUslCcGjGhGmVs1BfkNOp2kWSWipmOCQeWlkf6mFyH",
+	"fnqb1fqSChZObi0MhtYz0uBng2uAwi9q30CtWN2Z4zAcatel+R4N12PfJzQfD4AJyX6T4sZhr5IF5p53",
+	"K+M9d12uKbNprCrN8lLlV7cOwH3VWD4YLh1HV+kBt8R++NXLxhwyxJnOXwx5Dk0Dbk0Qua9Ps1Z1cvIi",
+	"73ADX71kP757823z4sc3z199hb+HNou72ok2CeRWQClDcVLu7+bWIcWvLB3SgN/8DLJn+0T3GIdkrBay",
+	"F+gd75YnpCS87y6UMlMbIDjacCMsFDhTL72LNve1XnuvizUburAqv/rJwmCtt8incYdXvlWDAcj13rwQ",
+	"FvwLv6+ScvVf/zWLzx8gB3ENxfkE3OAVREkfRXF6MvueJyd372o24k6JkooNHP4i1pjzhXeaoynxN/nh",
+	"X5QNH3adSoBWSYSCGUQ+mhaNkwVXJHUoC4MLntq6c06lmNEpHtS5RHqlu77+9uFn17wfYW2q8nEd7kQX",
+	"7MAAsBQmP46HcF4/bJ45gSfAtCRKoz6wtn/8z3/+C99oM79ZDjOmcEy8LMeBmdf1b4p284hRDE26BXhL",
+	"YpRlMJuR0LqwXBZcF6GHhpkh5KLrYYEZPjbsIL2CZ1Hw1rDbzpJrekSu9mHGuGUlcEMFtzOmgTbBhJxd",
+	"tBfOWW3ZaEm3elxrN9FCYh48RnARvZqX+N7vhhODBbxJPoqedDqEB2E+HALXNT+yW8XA0d7uWzs0bVbJ",
+	"EoxJKOEZL0s1Mu6rQjL3FG0VfFEqHCXuRc5KpYZuaFlLDjXVq0SaZnnVLFXOy8hnsrARFBMHeR/yKyiY",
+	"VCPKYrUk4VsyLOsGmU+W2D6sUhQcE3XPtUjgVytRQWQ4U1eGDRHMzW3rkYhIpnpxgVt2keGktqn5PLzJ",
+	"nb4nh996sR2SDYlRBeqtu45R5fhT+NH7ZQoogQpeb0yyvcUmpu5zseBAFCWl6qXAjOA3Bkv1PZwEC8U8",
+	"CngaBandqGeB5k6G1e/ios0zpbycXT5qfe/qvHs5Bjd/K5+37LEtlU/GP7nZk7Axo+JtkrK2/lIuO4nJ",
+	"ff7KI/o6bzuxmyXycYfye6LcCYU3KMuX7kfuygFHrE0hSMUZc/pfm5mRsFSNQNaiUoW8YU9N0ANrWtLt",
+	"M6dMV9phQyJJRSjjTqo2GwCXxBmYc0n1ooYlH28zJfg+VDoLVf+1PR/EQbMBHNoVep373DQeDTn3edAz",
+	"rt09b84tvDkPeQlKolx2LU6tVL2MSRhFH/NZ6gIz7v8OlPZVbtw/D6eNlhmpI5h7kLWkd5eYulA9RZJH",
+	"L0pYK1+/tOTIkBmfpsSqv4j/E9IfCMWfggaauL3f1gu+FfCfilZZN+tp0hP2RBnIp+ZgFR99fS73t9j7",
+	"ePUTVfJZqiTeCzS3HgJIPmhCvpEW1oKMLF51kIBWA9Z2/99mB0LmZWXENSAqtq1qswO4ib+jcMGW5CaN",
+	"E3PK82S84KSLQk0UJeOWDZSxvsALJ2fEroQSLvKsxVBCjdKUElOD7d0hbEs+KE/4vAjDB8Le3zdVwnVu",
+	"jx+tjv6C3iwqFvNjSDJO9zRoCOdmX1x/9+39FEK5ALkp2w8jXvAM3w/JleUWmmSy2gqg/yCup70BFLE9",
+	"6WXKfEVYJA8SsW6WkuX4iH2vNGs7hCr58NKH+7RbEia90znXOF+8jp2p0d21iN2WyS+Jlc03r0LdQwxg",
+	"oIAqstBEa1+pDFURC22esxNPgzT5uSAd2IGTWljFqU8+7CsoDrdrinlYeMf9E4JNaBftMLTP9nY3zCRr",
+	"OmRnj8tnh+o7D9K4leZYI54FB8ACXMb29PXiOMy63p8P3zho9xTTlWRHx3DDB8MS3EC69Nf24VEja1S6",
+	"bJw1+tYOz46PT5+/Pjo5Ojk6Pfv65OsTPEy+I/OaS0qERdMEz4m7IPPR7AVYTwsXeGRK0YV8nJdwVMcY",
+	"fhvrXc5GPL5JGTlinK+1QvZM8onviYLo9i+UPAdznqbXo3TqQFoK0ahBoGoYJI1cCDu3BZwNUMOSQoGS",
+	"pP6ZymjuC8kX64jDed9FYjZ3VOPHMaAnfP7cewSwmhKzfa2qXp+1I21dTadlfMmldtJ0zfo2r+mflew1",
+	"nWgqMiwuhAmdk3zKQSDVU5nVtAP1jgghRBMz+SbPwRj60JzWf6XxTrP2JB+gVNJ5fCVj6tmA530h3bTn",
+	"VLDTRL4xtxxpX7zOsWhh621Oy3BWayy1EuNJiUZ9FUlbvU3NF71KtxEyms1vbcBFyVRlO+qmtrbFCXiG",
+	"4leLwrM0hRcsDIZY5TTdWlyUKwxJadtVpVAZ65Wqw0tsdAi6jt2rP/mrVkWV21sPmVO/hlrkQEsx9K8l",
+	"X3rf7c5fPwzpT4qjurOJcXUYuudEGH04RQ9ueal6Fcz53LfJzLmvRCRK54AKYArZUTdpF/H5Od+88PLT",
+	"e9ZUZTHmzwCLGo4TtBgpxzrANWiGpc4yBjd4VEvVc28lW7DW2Fwb81fNKdBxej3QTkDJ8vGbaugWO/D4",
+	"BGzKKTa4npgpfhUkVkmaCcQq8/voGikFRu1q6KvKwBkr4Bq3Qh/KQJFeA6QwpiLMxaTMwbBUY/BgqcFW",
+	"WpKDx7f+t/DZOe3/h+oYt0mS04JwG0dmIe9LkQsuzTN2LYxwszCsTJ+oRjvj6Y2BnGfNMCFmbCwMfM84",
+	"kuhRjU93l0pFkXsrTOO8o6KtyEss1pskr1ChTW3RjpnVtVQijR96cd1vk/ERACVt/wKjeUsT6ktPfND0",
+	"uQ5mq4QYzWmpmudubgo14OifsNxcmYyR2n0Ytg5GFWe+fjERKJKnxWvgacdCgdP5xwmKoA2ZSQPUdPZc",
+	"lsQpk/QLwc5hkVMvSLpxgiJ1G3TpHjNWVzle+sxY5uCn3e3PHz/4XXDGSpE7Vctk9abNWCVxT4WSekx1",
+	"ux3FdSFk2hf8iszndOVH4KXtZ7i/nPCiOdciD5sYQ+fzaoAx56qyRhSAEj+V7O8jDDX++P2P/w4AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -27,7 +27,8 @@ var customers = newTable(table[customer.Customer]{
 		"feature_order_authorization", "feature_auto_confirm_orders", "feature_inherit_global_portfolio",
 		"feature_pre_orders", "feature_supplier_warehouse", "feature_hr_sync", "feature_tickets", "feature_access_links",
 		"brand_display_name", "brand_logo_url", "brand_accent_color", "host_name",
-		"version", "created_at", "updated_at"},
+		"version", "created_at", "updated_at",
+		"feature_jobs", "feature_visits", "feature_pictures"},
 	values: func(c *customer.Customer) []any {
 		return []any{
 			string(c.ID), c.Name, c.LegalName, c.VATID, c.ContactEmail, c.Phone,
@@ -37,6 +38,7 @@ var customers = newTable(table[customer.Customer]{
 			c.Features.PreOrders, c.Features.SupplierWarehouse, c.Features.HRSync, c.Features.Tickets, c.Features.AccessLinks,
 			c.Branding.DisplayName, c.Branding.LogoURL, c.Branding.AccentColor, nullString(c.Branding.HostName),
 			c.Version, ts(c.CreatedAt), ts(c.UpdatedAt),
+			c.Features.Jobs, c.Features.Visits, c.Features.Pictures,
 		}
 	},
 	dest: func(c *customer.Customer) []any {
@@ -48,6 +50,7 @@ var customers = newTable(table[customer.Customer]{
 			&c.Features.PreOrders, &c.Features.SupplierWarehouse, &c.Features.HRSync, &c.Features.Tickets, &c.Features.AccessLinks,
 			&c.Branding.DisplayName, &c.Branding.LogoURL, &c.Branding.AccentColor, scol(&c.Branding.HostName),
 			&c.Version, tcol(&c.CreatedAt), tcol(&c.UpdatedAt),
+			&c.Features.Jobs, &c.Features.Visits, &c.Features.Pictures,
 		}
 	},
 	version: func(c *customer.Customer) *int64 { return &c.Version },

@@ -145,6 +145,7 @@ func testCustomerFeaturesRoundTrip(t *testing.T, s storage.Store) {
 	all := customer.Features{
 		OrderAuthorization: true, AutoConfirmOrders: true, InheritGlobalPortfolio: true,
 		PreOrders: true, SupplierWarehouse: true, HRSync: true, Tickets: true, AccessLinks: true,
+		Jobs: true, Visits: true, Pictures: true,
 	}
 	cases := map[string]customer.Features{
 		"none":                     {},
@@ -157,6 +158,9 @@ func testCustomerFeaturesRoundTrip(t *testing.T, s storage.Store) {
 		"hr_sync":                  {HRSync: true},
 		"tickets":                  {Tickets: true},
 		"access_links":             {AccessLinks: true},
+		"jobs":                     {Jobs: true},
+		"visits":                   {Visits: true},
+		"pictures":                 {Pictures: true},
 	}
 	for name, f := range cases {
 		c := newCustomer(name)

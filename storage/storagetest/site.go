@@ -31,6 +31,11 @@ var siteTests = []test{
 	{"TimesUTC", testSiteTimesUTC},
 	{"List", testSiteList},
 	{"ListIDs", testSiteListIDs},
+	// Field service (#18).
+	{"AddressLocation", testSiteAddressLocation},
+	{"Search", testSiteSearch},
+	{"Move", testSiteMove},
+	{"MoveRefused", testSiteMoveRefused},
 }
 
 func newSite(cid customer.ID, name string) customer.Site {
@@ -327,4 +332,128 @@ func testSiteListIDs(t *testing.T, s storage.Store) {
 	assert.Equal(t, sorted(berlin.ID, hamburg.ID), siteIDs(t, s, f), "IDs narrow the customer's sites, never widen them")
 	assert.Empty(t, siteIDs(t, s, storage.SiteFilter{CustomerID: a.ID, IDs: []customer.SiteID{}}), "an empty, non-nil IDs matches nothing")
 	assert.Len(t, siteIDs(t, s, storage.SiteFilter{CustomerID: a.ID, IDs: nil}), 3, "nil IDs does not filter")
+}
+
+// Field service (#18).
+
+func testSiteAddressLocation(t *testing.T, s storage.Store) {
+	c := createCustomer(t, s, newCustomer("Acme"))
+	site := newSite(c.ID, "Berlin")
+	site.Address = customer.Address{Line1: "Unter den Linden 1", PostalCode: "10117", City: "Berlin", Region: "Berlin", Country: "DE"}
+	site.Location = &customer.GeoPoint{Latitude: 52.5170365, Longitude: 13.3888599}
+	site.Notes = "Ring at the gate"
+	createSite(t, s, site)
+	got, err := getSite(t, s, site.ID)
+	require.NoError(t, err)
+	assert.Equal(t, site, got, "address, location and notes are stored as given")
+
+	// Edge values of the ranges, and clearing the position.
+	got, err = updateSite(t, s, site.ID, func(v *customer.Site) error {
+		v.Location = &customer.GeoPoint{Latitude: -90, Longitude: 180}
+		return nil
+	})
+	require.NoError(t, err)
+	again, err := getSite(t, s, site.ID)
+	require.NoError(t, err)
+	assert.Equal(t, got, again)
+	_, err = updateSite(t, s, site.ID, func(v *customer.Site) error { v.Location = nil; return nil })
+	require.NoError(t, err)
+	again, err = getSite(t, s, site.ID)
+	require.NoError(t, err)
+	assert.Nil(t, again.Location, "a cleared position reads back as none")
+
+	// The store refuses what no use case would write.
+	bad := newSite(c.ID, "Nowhere")
+	bad.Location = &customer.GeoPoint{Latitude: 91, Longitude: 0}
+	assert.Error(t, write(t, s, func(ctx context.Context, r storage.Repos) error { return r.Sites().Create(ctx, bad) }))
+}
+
+func testSiteSearch(t *testing.T, s storage.Store) {
+	a := createCustomer(t, s, newCustomer("Acme"))
+	b := createCustomer(t, s, newCustomer("Globex"))
+	mk := func(cid customer.ID, name, city, ref string) customer.Site {
+		site := newSite(cid, name)
+		site.Address.City, site.ExternalRef = city, ref
+		return createSite(t, s, site)
+	}
+	plant := mk(a.ID, "North Plant", "Hamburg", "FS-100")
+	office := mk(a.ID, "Office", "Berlin", "FS-200")
+	depot := mk(a.ID, "Depot", "Hamburg-Harburg", "X_1")
+	mk(b.ID, "Hamburg Port", "Hamburg", "FS-100")
+
+	search := func(q string) []string { return siteIDs(t, s, storage.SiteFilter{CustomerID: a.ID, Search: q}) }
+	assert.Equal(t, sorted(plant.ID), search("north"), "by name, ignoring case")
+	assert.Equal(t, sorted(plant.ID, depot.ID), search("HAMBURG"), "by city, never another customer's")
+	assert.Equal(t, sorted(office.ID), search("fs-2"), "by external reference")
+	assert.Equal(t, sorted(depot.ID), search("x_"), "LIKE wildcards match themselves")
+	assert.Empty(t, search("%"), "a percent sign is no wildcard")
+	assert.Equal(t, sorted(plant.ID), siteIDs(t, s, storage.SiteFilter{CustomerID: a.ID, Search: "fs", IDs: []customer.SiteID{plant.ID, depot.ID}}),
+		"search narrows an ID set")
+}
+
+func moveSite(t *testing.T, s storage.Store, id customer.SiteID, to customer.ID, version int64) (customer.Site, error) {
+	t.Helper()
+	var out customer.Site
+	err := write(t, s, func(ctx context.Context, r storage.Repos) error {
+		var err error
+		out, err = r.Sites().Move(ctx, id, to, version, siteMovedAt)
+		return err
+	})
+	return out, err
+}
+
+var siteMovedAt = base.Add(time.Hour)
+
+func testSiteMove(t *testing.T, s storage.Store) {
+	a := createCustomer(t, s, newCustomer("Acme"))
+	b := createCustomer(t, s, newCustomer("Globex"))
+	berlin := createSite(t, s, newSite(a.ID, "Berlin"))
+	munich := createSite(t, s, newSite(a.ID, "Munich"))
+	m := createMembership(t, s, newMembership(createUser(t, s, newUser("ann@example.com")).ID, a.ID, berlin.ID, munich.ID))
+
+	moved, err := moveSite(t, s, berlin.ID, b.ID, berlin.Version)
+	require.NoError(t, err)
+	assert.Equal(t, b.ID, moved.CustomerID)
+	assert.Equal(t, berlin.Version+1, moved.Version)
+	assertUTC(t, siteMovedAt, moved.UpdatedAt, "UpdatedAt")
+	assert.Equal(t, berlin.Name, moved.Name)
+	got, err := getSite(t, s, berlin.ID)
+	require.NoError(t, err)
+	assert.Equal(t, moved, got)
+	assert.Equal(t, sorted(munich.ID), siteIDs(t, s, storage.SiteFilter{CustomerID: a.ID}))
+	assert.Equal(t, sorted(berlin.ID), siteIDs(t, s, storage.SiteFilter{CustomerID: b.ID}))
+	mm, err := get(t, s, func(ctx context.Context, r storage.Repos) (customer.Membership, error) {
+		return r.Memberships().Get(ctx, m.ID)
+	})
+	require.NoError(t, err)
+	assert.Equal(t, []customer.SiteID{munich.ID}, mm.SiteIDs, "the membership no longer names the moved site")
+	// Now nothing holds it: the site can be deleted.
+	assert.NoError(t, deleteSite(t, s, berlin.ID))
+}
+
+func testSiteMoveRefused(t *testing.T, s storage.Store) {
+	a := createCustomer(t, s, newCustomer("Acme"))
+	b := createCustomer(t, s, newCustomer("Globex"))
+	berlin := createSite(t, s, newSite(a.ID, "Berlin"))
+	createSite(t, s, newSite(b.ID, "BERLIN"))
+	m := createMembership(t, s, newMembership(createUser(t, s, newUser("ann@example.com")).ID, a.ID, berlin.ID))
+
+	_, err := moveSite(t, s, berlin.ID, b.ID, berlin.Version)
+	assertAlreadyExists(t, err, "the other customer has a site of that name")
+	_, err = moveSite(t, s, berlin.ID, newCustomerID(), berlin.Version)
+	assertNotFound(t, err, "no such customer")
+	_, err = moveSite(t, s, newSiteID(), b.ID, 1)
+	assertNotFound(t, err, "no such site")
+	c := createCustomer(t, s, newCustomer("Initech"))
+	_, err = moveSite(t, s, berlin.ID, c.ID, berlin.Version+1)
+	assertConflict(t, err, "another version")
+
+	got, err := getSite(t, s, berlin.ID)
+	require.NoError(t, err)
+	assert.Equal(t, berlin, got, "a refused move changes nothing")
+	mm, err := get(t, s, func(ctx context.Context, r storage.Repos) (customer.Membership, error) {
+		return r.Memberships().Get(ctx, m.ID)
+	})
+	require.NoError(t, err)
+	assert.Equal(t, []customer.SiteID{berlin.ID}, mm.SiteIDs, "a refused move keeps the membership's sites")
 }

@@ -58,7 +58,9 @@ func run(t *testing.T, newStore func(t *testing.T) storage.Store, parallel bool)
 		{"ServerKeys", serverKeyTests},
 		{"News", newsTests},
 		{"Org", orgTests},
+		{"FieldWork", fieldworkTests},
 		{"Records", recordTests},
+		{"Webhooks", webhookTests},
 		{"Paging", pageTests},
 		{"Tx", txTests},
 	}

@@ -59,6 +59,7 @@ func RunConcurrency(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	runAll(t, newStore, stockConcurrencyTests, false)
 	runAll(t, newStore, attemptConcurrencyTests, false)
 	runAll(t, newStore, serverKeyConcurrencyTests, false)
+	runAll(t, newStore, webhookConcurrencyTests, false)
 }
 
 func testPing(t *testing.T, s storage.Store) {
