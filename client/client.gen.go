@@ -20,60 +20,112 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for AccessRequestMatchReasonKind.
+const (
+	AccessRequestMatchReasonKindEmailDomain AccessRequestMatchReasonKind = "email_domain"
+	AccessRequestMatchReasonKindName        AccessRequestMatchReasonKind = "name"
+	AccessRequestMatchReasonKindVatId       AccessRequestMatchReasonKind = "vat_id"
+)
+
+// Valid indicates whether the value is a known member of the AccessRequestMatchReasonKind enum.
+func (e AccessRequestMatchReasonKind) Valid() bool {
+	switch e {
+	case AccessRequestMatchReasonKindEmailDomain:
+		return true
+	case AccessRequestMatchReasonKindName:
+		return true
+	case AccessRequestMatchReasonKindVatId:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AccessRequestStatus.
+const (
+	AccessRequestStatusConnected   AccessRequestStatus = "connected"
+	AccessRequestStatusExpired     AccessRequestStatus = "expired"
+	AccessRequestStatusPending     AccessRequestStatus = "pending"
+	AccessRequestStatusRejected    AccessRequestStatus = "rejected"
+	AccessRequestStatusUnconfirmed AccessRequestStatus = "unconfirmed"
+)
+
+// Valid indicates whether the value is a known member of the AccessRequestStatus enum.
+func (e AccessRequestStatus) Valid() bool {
+	switch e {
+	case AccessRequestStatusConnected:
+		return true
+	case AccessRequestStatusExpired:
+		return true
+	case AccessRequestStatusPending:
+		return true
+	case AccessRequestStatusRejected:
+		return true
+	case AccessRequestStatusUnconfirmed:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Action.
 const (
-	ActionAccessLinkManage   Action = "access_link.manage"
-	ActionAccessLinkRead     Action = "access_link.read"
-	ActionApiKeyManage       Action = "api_key.manage"
-	ActionCatalogueRead      Action = "catalogue.read"
-	ActionCustomerCreate     Action = "customer.create"
-	ActionCustomerRead       Action = "customer.read"
-	ActionCustomerStatus     Action = "customer.status"
-	ActionCustomerUpdate     Action = "customer.update"
-	ActionFeaturesRead       Action = "features.read"
-	ActionFeaturesUpdate     Action = "features.update"
-	ActionInvitationManage   Action = "invitation.manage"
-	ActionInvitationRead     Action = "invitation.read"
-	ActionMailRead           Action = "mail.read"
-	ActionMailRetry          Action = "mail.retry"
-	ActionMailTemplateManage Action = "mail_template.manage"
-	ActionMembershipAdd      Action = "membership.add"
-	ActionMembershipAdmin    Action = "membership.admin"
-	ActionMembershipRead     Action = "membership.read"
-	ActionOfferManage        Action = "offer.manage"
-	ActionOfferRead          Action = "offer.read"
-	ActionOrderCancel        Action = "order.cancel"
-	ActionOrderDecide        Action = "order.decide"
-	ActionOrderInbox         Action = "order.inbox"
-	ActionOrderPlace         Action = "order.place"
-	ActionOrderRead          Action = "order.read"
-	ActionProductManage      Action = "product.manage"
-	ActionProductRead        Action = "product.read"
-	ActionRecordApprove      Action = "record.approve"
-	ActionRecordClaim        Action = "record.claim"
-	ActionRecordEdit         Action = "record.edit"
-	ActionRecordManage       Action = "record.manage"
-	ActionRecordRead         Action = "record.read"
-	ActionRecordTypeManage   Action = "record.type_manage"
-	ActionRecordTypes        Action = "record.types"
-	ActionSelf               Action = "self"
-	ActionSiteManage         Action = "site.manage"
-	ActionSiteRead           Action = "site.read"
-	ActionStaffManage        Action = "staff.manage"
-	ActionStaffRead          Action = "staff.read"
-	ActionStaffSelf          Action = "staff.self"
-	ActionStockIn            Action = "stock.in"
-	ActionStockMove          Action = "stock.move"
-	ActionStockRead          Action = "stock.read"
-	ActionStockRetire        Action = "stock.retire"
-	ActionTicketComment      Action = "ticket.comment"
-	ActionTicketOpen         Action = "ticket.open"
-	ActionTicketQueue        Action = "ticket.queue"
-	ActionTicketRead         Action = "ticket.read"
-	ActionTicketReopen       Action = "ticket.reopen"
-	ActionTicketTypes        Action = "ticket.types"
-	ActionTicketWork         Action = "ticket.work"
-	ActionUserAdmin          Action = "user.admin"
+	ActionAccessLinkManage    Action = "access_link.manage"
+	ActionAccessLinkRead      Action = "access_link.read"
+	ActionAccessRequestDecide Action = "access_request.decide"
+	ActionAccessRequestRead   Action = "access_request.read"
+	ActionApiKeyManage        Action = "api_key.manage"
+	ActionCatalogueRead       Action = "catalogue.read"
+	ActionContactManage       Action = "contact.manage"
+	ActionContactRead         Action = "contact.read"
+	ActionCustomerCreate      Action = "customer.create"
+	ActionCustomerRead        Action = "customer.read"
+	ActionCustomerStatus      Action = "customer.status"
+	ActionCustomerUpdate      Action = "customer.update"
+	ActionFeaturesRead        Action = "features.read"
+	ActionFeaturesUpdate      Action = "features.update"
+	ActionInvitationManage    Action = "invitation.manage"
+	ActionInvitationRead      Action = "invitation.read"
+	ActionMailRead            Action = "mail.read"
+	ActionMailRetry           Action = "mail.retry"
+	ActionMailTemplateManage  Action = "mail_template.manage"
+	ActionMembershipAdd       Action = "membership.add"
+	ActionMembershipAdmin     Action = "membership.admin"
+	ActionMembershipRead      Action = "membership.read"
+	ActionOfferManage         Action = "offer.manage"
+	ActionOfferRead           Action = "offer.read"
+	ActionOrderCancel         Action = "order.cancel"
+	ActionOrderDecide         Action = "order.decide"
+	ActionOrderInbox          Action = "order.inbox"
+	ActionOrderPlace          Action = "order.place"
+	ActionOrderRead           Action = "order.read"
+	ActionProductManage       Action = "product.manage"
+	ActionProductRead         Action = "product.read"
+	ActionRecordApprove       Action = "record.approve"
+	ActionRecordClaim         Action = "record.claim"
+	ActionRecordEdit          Action = "record.edit"
+	ActionRecordManage        Action = "record.manage"
+	ActionRecordRead          Action = "record.read"
+	ActionRecordTypeManage    Action = "record.type_manage"
+	ActionRecordTypes         Action = "record.types"
+	ActionSelf                Action = "self"
+	ActionSiteManage          Action = "site.manage"
+	ActionSiteRead            Action = "site.read"
+	ActionStaffManage         Action = "staff.manage"
+	ActionStaffRead           Action = "staff.read"
+	ActionStaffSelf           Action = "staff.self"
+	ActionStockIn             Action = "stock.in"
+	ActionStockMove           Action = "stock.move"
+	ActionStockRead           Action = "stock.read"
+	ActionStockRetire         Action = "stock.retire"
+	ActionTicketComment       Action = "ticket.comment"
+	ActionTicketOpen          Action = "ticket.open"
+	ActionTicketQueue         Action = "ticket.queue"
+	ActionTicketRead          Action = "ticket.read"
+	ActionTicketReopen        Action = "ticket.reopen"
+	ActionTicketTypes         Action = "ticket.types"
+	ActionTicketWork          Action = "ticket.work"
+	ActionUserAdmin           Action = "user.admin"
 )
 
 // Valid indicates whether the value is a known member of the Action enum.
@@ -83,9 +135,17 @@ func (e Action) Valid() bool {
 		return true
 	case ActionAccessLinkRead:
 		return true
+	case ActionAccessRequestDecide:
+		return true
+	case ActionAccessRequestRead:
+		return true
 	case ActionApiKeyManage:
 		return true
 	case ActionCatalogueRead:
+		return true
+	case ActionContactManage:
+		return true
+	case ActionContactRead:
 		return true
 	case ActionCustomerCreate:
 		return true
@@ -319,27 +379,36 @@ func (e JobStatus) Valid() bool {
 
 // Defines values for MailKind.
 const (
-	MailKindAccessLink          MailKind = "access_link"
-	MailKindInvitation          MailKind = "invitation"
-	MailKindInvitationAccepted  MailKind = "invitation_accepted"
-	MailKindInvitationResent    MailKind = "invitation_resent"
-	MailKindLoginLink           MailKind = "login_link"
-	MailKindOrderConfirmed      MailKind = "order_confirmed"
-	MailKindOrderRejected       MailKind = "order_rejected"
-	MailKindOrderSubmitted      MailKind = "order_submitted"
-	MailKindStaffInvitation     MailKind = "staff_invitation"
-	MailKindStaffLoginLink      MailKind = "staff_login_link"
-	MailKindTicketCustomerReply MailKind = "ticket_customer_reply"
-	MailKindTicketOpened        MailKind = "ticket_opened"
-	MailKindTicketReply         MailKind = "ticket_reply"
-	MailKindTicketStatus        MailKind = "ticket_status"
-	MailKindWebhookDisabled     MailKind = "webhook_disabled"
+	MailKindAccessLink            MailKind = "access_link"
+	MailKindAccessRequestConfirm  MailKind = "access_request_confirm"
+	MailKindAccessRequestRejected MailKind = "access_request_rejected"
+	MailKindEmailChange           MailKind = "email_change"
+	MailKindInvitation            MailKind = "invitation"
+	MailKindInvitationAccepted    MailKind = "invitation_accepted"
+	MailKindInvitationResent      MailKind = "invitation_resent"
+	MailKindLoginLink             MailKind = "login_link"
+	MailKindOrderConfirmed        MailKind = "order_confirmed"
+	MailKindOrderRejected         MailKind = "order_rejected"
+	MailKindOrderSubmitted        MailKind = "order_submitted"
+	MailKindStaffInvitation       MailKind = "staff_invitation"
+	MailKindStaffLoginLink        MailKind = "staff_login_link"
+	MailKindTicketCustomerReply   MailKind = "ticket_customer_reply"
+	MailKindTicketOpened          MailKind = "ticket_opened"
+	MailKindTicketReply           MailKind = "ticket_reply"
+	MailKindTicketStatus          MailKind = "ticket_status"
+	MailKindWebhookDisabled       MailKind = "webhook_disabled"
 )
 
 // Valid indicates whether the value is a known member of the MailKind enum.
 func (e MailKind) Valid() bool {
 	switch e {
 	case MailKindAccessLink:
+		return true
+	case MailKindAccessRequestConfirm:
+		return true
+	case MailKindAccessRequestRejected:
+		return true
+	case MailKindEmailChange:
 		return true
 	case MailKindInvitation:
 		return true
@@ -1463,6 +1532,130 @@ type AccessLinkSecret struct {
 // Example: 15811200
 type AccessLinkTTLSeconds = int
 
+// AccessRequest A request for access from someone without an account.
+type AccessRequest struct {
+	CompanyName string `json:"company_name"`
+
+	// ConfirmBy When an unconfirmed request expires.
+	ConfirmBy   time.Time  `json:"confirm_by"`
+	ConfirmedAt *time.Time `json:"confirmed_at,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+
+	// Decision What the provider decided, who and when; the message is the rejection's reason or the invitation's note.
+	Decision *AccessRequestDecision `json:"decision,omitempty"`
+	Email    string                 `json:"email"`
+
+	// Id Identifies an access request: `acr_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: acr_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+	Id AccessRequestId `json:"id"`
+
+	// Language A language the mail templates are written in. A recipient whose locale has none gets the provider's default.
+	//
+	// Example: de
+	Language MailLocale `json:"language"`
+
+	// Matches The customers the request may belong to, best first; only when reading one request.
+	Matches *[]AccessRequestMatch `json:"matches,omitempty"`
+	Message string                `json:"message"`
+	Name    string                `json:"name"`
+	Phone   string                `json:"phone"`
+
+	// Status Where a request stands: `unconfirmed` until the requester confirms the address, `expired` when
+	// that did not happen within 24 hours, `pending` once confirmed, then `connected` or `rejected`.
+	Status    AccessRequestStatus `json:"status"`
+	UpdatedAt time.Time           `json:"updated_at"`
+	VatId     string              `json:"vat_id"`
+	Version   int64               `json:"version"`
+	Website   string              `json:"website"`
+}
+
+// AccessRequestDecided defines model for AccessRequestDecided.
+type AccessRequestDecided struct {
+	// Customer A company account of the provider. Optional text fields are left out when empty; `parent_id` is
+	// set for a sub-customer; `branding` is `{}` for a customer with the provider's look.
+	//
+	//
+	// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"branding":{"accent_color":"#ff8800","display_name":"Acme Portal","host_name":"portal.acme.example","logo_url":"https://cdn.acme.example/logo.svg"},"contact_email":"it@acme.example","created_at":"2025-03-04T09:15:00Z","external_ref":"ERP-10042","features":{"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"jobs":true,"order_authorization":true,"pictures":false,"pre_orders":false,"supplier_warehouse":false,"tickets":true,"visits":true},"id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","legal_name":"Acme Handelsgesellschaft mbH","name":"Acme GmbH","phone":"+49 40 1234567","status":"active","updated_at":"2025-03-05T14:02:31Z","vat_id":"DE123456789","version":3}
+	Customer *Customer `json:"customer,omitempty"`
+
+	// Invitation An invitation of a person, by e-mail address, into a customer. Its token goes only into the e-mail.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","email":"grace@acme.example","expires_at":"2025-03-11T09:15:00Z","first_admin":false,"id":"inv_01912d71-4e5f-7b6a-9c8d-1e2f3a4b5c6d","invited_by":"user:usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","message":"Welcome to our portal!","role":"maintainer","sent_count":1,"site_ids":["sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c"],"state":"pending","updated_at":"2025-03-04T09:15:00Z"}
+	Invitation *Invitation `json:"invitation,omitempty"`
+
+	// Request A request for access from someone without an account.
+	Request AccessRequest `json:"request"`
+}
+
+// AccessRequestDecision What the provider decided, who and when; the message is the rejection's reason or the invitation's note.
+type AccessRequestDecision struct {
+	At time.Time `json:"at"`
+
+	// By Who decided ("staff:stf_…", "api_key:key_…").
+	By string `json:"by"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// InvitationId Identifies an invitation: `inv_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: inv_01912d71-4e5f-7b6a-9c8d-1e2f3a4b5c6d
+	InvitationId *InvitationId `json:"invitation_id,omitempty"`
+	Message      string        `json:"message"`
+
+	// NewCustomer The customer was created for the request.
+	NewCustomer bool `json:"new_customer"`
+}
+
+// AccessRequestId Identifies an access request: `acr_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: acr_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+type AccessRequestId = string
+
+// AccessRequestList defines model for AccessRequestList.
+type AccessRequestList struct {
+	// Counts Requests per status, whatever the filter.
+	Counts struct {
+		Connected   int `json:"connected"`
+		Expired     int `json:"expired"`
+		Pending     int `json:"pending"`
+		Rejected    int `json:"rejected"`
+		Unconfirmed int `json:"unconfirmed"`
+	} `json:"counts"`
+	Items []AccessRequest `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// AccessRequestMatch A customer the request may belong to, and why.
+type AccessRequestMatch struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId   CustomerId                 `json:"customer_id"`
+	CustomerName string                     `json:"customer_name"`
+	Reasons      []AccessRequestMatchReason `json:"reasons"`
+	Score        int                        `json:"score"`
+}
+
+// AccessRequestMatchReason defines model for AccessRequestMatchReason.
+type AccessRequestMatchReason struct {
+	Explanation string                       `json:"explanation"`
+	Kind        AccessRequestMatchReasonKind `json:"kind"`
+	Score       int                          `json:"score"`
+}
+
+// AccessRequestMatchReasonKind defines model for AccessRequestMatchReason.Kind.
+type AccessRequestMatchReasonKind string
+
+// AccessRequestStatus Where a request stands: `unconfirmed` until the requester confirms the address, `expired` when
+// that did not happen within 24 hours, `pending` once confirmed, then `connected` or `rejected`.
+type AccessRequestStatus string
+
 // Action Something a caller may be allowed to do; `GET /v1/me` lists the ones the caller may do now.
 // `customer.status` covers suspend, reactivate and archive; `membership.admin` covers role and
 // site changes, disabling, enabling and removing; `invitation.manage` covers invite, resend and
@@ -1480,6 +1673,9 @@ type AccessLinkTTLSeconds = int
 // assignment, priority, internal notes and applying master-data changes. `record.manage` covers
 // creating records, bulk upserts and lists across customers; `record.edit` changing values under
 // the fields' edit rules; `record.approve` the inbox of change requests and deciding them.
+// `access_request.read` covers the inbox of access requests and their matching customers;
+// `access_request.decide` connecting one to a customer or rejecting it. `contact.read` and
+// `contact.manage` cover a customer's contact persons.
 //
 // Example: site.read
 type Action string
@@ -1733,6 +1929,141 @@ type ClaimRecordRequest struct {
 	//
 	// Example: contract
 	Type RecordTypeName `json:"type"`
+}
+
+// ConfirmAccessRequestRequest defines model for ConfirmAccessRequestRequest.
+type ConfirmAccessRequestRequest struct {
+	// Token The token of the confirmation link.
+	Token string `json:"token"`
+}
+
+// ConfirmEmailChangeRequest defines model for ConfirmEmailChangeRequest.
+type ConfirmEmailChangeRequest struct {
+	Token string `json:"token"`
+}
+
+// ConnectCustomerRequest defines model for ConnectCustomerRequest.
+type ConnectCustomerRequest struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// Message A personal note in the requester's invitation.
+	Message *string `json:"message,omitempty"`
+
+	// Role A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
+	// stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
+	//
+	//
+	// Example: maintainer
+	Role Role `json:"role"`
+
+	// SiteIds Limits the requester to these sites of the customer; empty or left out for all.
+	SiteIds *[]SiteId `json:"site_ids,omitempty"`
+}
+
+// ConnectNewCustomerRequest Example: {"customer":{"contact_email":"peter@initech.example","features":{"tickets":true},"name":"Initech GmbH","vat_id":"DE123456789"},"message":"Welcome aboard!"}
+type ConnectNewCustomerRequest struct {
+	// Customer A new customer. `features` changes the defaults (only `inherit_global_portfolio` on).
+	// `parent_id` makes it a sub-customer of an active or suspended customer, at most 4 levels deep.
+	// `first_user` invites the customer's first user, who becomes its admin, in the same transaction.
+	// `branding` gives it a look and host name of its own.
+	//
+	//
+	// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"contact_email":"it@acme.example","external_ref":"ERP-10042","features":{"order_authorization":true},"first_user":{"email":"ada@acme.example","message":"Welcome to our portal!"},"name":"Acme GmbH"}
+	Customer CreateCustomerRequest `json:"customer"`
+
+	// Message A personal note in the requester's invitation.
+	Message *string `json:"message,omitempty"`
+}
+
+// Contact A person in a customer's record, apart from its users. `invitation_id` and `user_id` are set once the contact has been given portal access and has accepted it.
+type Contact struct {
+	Addresses []ContactAddress `json:"addresses"`
+	CreatedAt time.Time        `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+	Email      string     `json:"email"`
+
+	// Id Identifies a contact person: `con_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: con_01912d81-2b3c-7d4e-8f50-6a7b8c9d0e1f
+	Id ContactId `json:"id"`
+
+	// InvitationId Identifies an invitation: `inv_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: inv_01912d71-4e5f-7b6a-9c8d-1e2f3a4b5c6d
+	InvitationId *InvitationId `json:"invitation_id,omitempty"`
+	JobTitle     string        `json:"job_title"`
+	Name         string        `json:"name"`
+	Notes        string        `json:"notes"`
+	Phone        string        `json:"phone"`
+	UpdatedAt    time.Time     `json:"updated_at"`
+
+	// UserId Identifies a user: `usr_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091
+	UserId  *UserId `json:"user_id,omitempty"`
+	Version int64   `json:"version"`
+}
+
+// ContactAccessRequest defines model for ContactAccessRequest.
+type ContactAccessRequest struct {
+	// Message A personal note in the invitation.
+	Message *string `json:"message,omitempty"`
+
+	// Role A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
+	// stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
+	//
+	//
+	// Example: maintainer
+	Role    Role      `json:"role"`
+	SiteIds *[]SiteId `json:"site_ids,omitempty"`
+}
+
+// ContactAddress One postal address of a contact.
+type ContactAddress struct {
+	// Address A postal address. Empty fields are left out.
+	//
+	// Example: {"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"}
+	Address Address `json:"address"`
+
+	// Label What the address is for, such as "Office" or "Delivery".
+	Label *string `json:"label,omitempty"`
+
+	// Primary Exactly one of a contact's addresses is primary.
+	Primary *bool `json:"primary,omitempty"`
+}
+
+// ContactId Identifies a contact person: `con_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: con_01912d81-2b3c-7d4e-8f50-6a7b8c9d0e1f
+type ContactId = string
+
+// ContactList defines model for ContactList.
+type ContactList struct {
+	Items []Contact `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// ContactRequest A contact person's details.
+//
+// Example: {"addresses":[{"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"label":"Office","primary":true}],"email":"jane@acme.example","job_title":"Head of purchasing","name":"Jane Doe"}
+type ContactRequest struct {
+	Addresses *[]ContactAddress `json:"addresses,omitempty"`
+
+	// Email Empty or a plain e-mail address.
+	Email    *string `json:"email,omitempty"`
+	JobTitle *string `json:"job_title,omitempty"`
+	Name     string  `json:"name"`
+	Notes    *string `json:"notes,omitempty"`
+	Phone    *string `json:"phone,omitempty"`
 }
 
 // CreateAPIKeyRequest A new API key.
@@ -2397,8 +2728,11 @@ type Licenses struct {
 // `staff_login_link` to staff members, with a link to the console (these are about no customer,
 // so no customer's override applies to them), `ticket_opened` to the service desk,
 // `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
-// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
-// staff owners and admins when a failing webhook endpoint was switched off.
+// staff member a ticket is assigned to when the customer replies, `webhook_disabled` to
+// staff owners and admins when a failing webhook endpoint was switched off,
+// `access_request_confirm` and `access_request_rejected` to someone who asked for access
+// (about no customer yet: only the provider's overrides apply to them), and `email_change` to
+// a user's new address.
 //
 // Example: invitation
 type MailKind string
@@ -2432,8 +2766,11 @@ type MailMessage struct {
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
 	// so no customer's override applies to them), `ticket_opened` to the service desk,
 	// `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
-	// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
-	// staff owners and admins when a failing webhook endpoint was switched off.
+	// staff member a ticket is assigned to when the customer replies, `webhook_disabled` to
+	// staff owners and admins when a failing webhook endpoint was switched off,
+	// `access_request_confirm` and `access_request_rejected` to someone who asked for access
+	// (about no customer yet: only the provider's overrides apply to them), and `email_change` to
+	// a user's new address.
 	//
 	//
 	// Example: invitation
@@ -2508,8 +2845,11 @@ type MailTemplate struct {
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
 	// so no customer's override applies to them), `ticket_opened` to the service desk,
 	// `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
-	// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
-	// staff owners and admins when a failing webhook endpoint was switched off.
+	// staff member a ticket is assigned to when the customer replies, `webhook_disabled` to
+	// staff owners and admins when a failing webhook endpoint was switched off,
+	// `access_request_confirm` and `access_request_rejected` to someone who asked for access
+	// (about no customer yet: only the provider's overrides apply to them), and `email_change` to
+	// a user's new address.
 	//
 	//
 	// Example: invitation
@@ -3624,6 +3964,12 @@ type RedeemStaffLoginLinkRequest struct {
 	Token string `json:"token"`
 }
 
+// RejectAccessRequestRequest defines model for RejectAccessRequestRequest.
+type RejectAccessRequestRequest struct {
+	// Message Mailed to the requester, in the requester's language.
+	Message string `json:"message"`
+}
+
 // RejectOrderRequest Why the order is rejected; it goes into the e-mail to the person who ordered.
 //
 // Example: {"reason":"This model is no longer available; please order the 15-inch one."}
@@ -3647,6 +3993,28 @@ type ReplayWebhookDeliveriesRequest struct {
 // ReplayWebhookDeliveriesResult defines model for ReplayWebhookDeliveriesResult.
 type ReplayWebhookDeliveriesResult struct {
 	Replayed int `json:"replayed"`
+}
+
+// RequestAccessRequest A request for access, as the public form asks it.
+//
+// Example: {"company_name":"Initech GmbH","email":"peter@initech.example","language":"de","name":"Peter Gibbons","vat_id":"DE123456789","website":"https://initech.example"}
+type RequestAccessRequest struct {
+	CompanyName string              `json:"company_name"`
+	Email       openapi_types.Email `json:"email"`
+
+	// Language A language the mail templates are written in. A recipient whose locale has none gets the provider's default.
+	//
+	// Example: de
+	Language *MailLocale `json:"language,omitempty"`
+	Message  *string     `json:"message,omitempty"`
+
+	// Name The requester's name.
+	Name  string  `json:"name"`
+	Phone *string `json:"phone,omitempty"`
+	VatId *string `json:"vat_id,omitempty"`
+
+	// Website An http or https address; `https://` is added when no scheme is given.
+	Website *string `json:"website,omitempty"`
 }
 
 // RequestLoginLinkRequest Where to send a one-time sign-in link.
@@ -4843,6 +5211,13 @@ type UpdateStaffRequest struct {
 	ServiceDesk *bool `json:"service_desk,omitempty"`
 }
 
+// UpdateUserRequest The corrections; fields left out stay as they are.
+type UpdateUserRequest struct {
+	// Email The new address; it takes effect once it is confirmed.
+	Email *string `json:"email,omitempty"`
+	Name  *string `json:"name,omitempty"`
+}
+
 // UpdateWebhookEndpointRequest The fields to change; those left out stay as they are. An empty `customer_id` lifts the limit.
 //
 // Example: {"enabled":true}
@@ -4936,6 +5311,17 @@ type UserId = string
 //
 // Example: active
 type UserStatus string
+
+// UserUpdate defines model for UserUpdate.
+type UserUpdate struct {
+	// PendingEmail The new address that waits for its confirmation, if any.
+	PendingEmail *string `json:"pending_email,omitempty"`
+
+	// User A person with a login. One user may be a member of several customers.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","email":"ada@acme.example","id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","locale":"de-DE","name":"Ada Lovelace","status":"active","updated_at":"2025-03-04T09:15:00Z"}
+	User User `json:"user"`
+}
 
 // Visit A technician's time at a site for a job; `ended_at` is left out while it goes on.
 //
@@ -5654,6 +6040,18 @@ type TooManyRequests = Problem
 // Example: {"code":"invalid","detail":"name: is required","fields":[{"field":"name","message":"is required"}],"instance":"/v1/customers","request_id":"req_7f3a9c2e41b0","status":400,"title":"Invalid input","type":"urn:portalkit:problem:invalid"}
 type Unauthorized = Problem
 
+// ListAccessRequestsParams defines parameters for ListAccessRequests.
+type ListAccessRequestsParams struct {
+	// Status Keeps requests in this status.
+	Status *AccessRequestStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListAPIKeysParams defines parameters for ListAPIKeys.
 type ListAPIKeysParams struct {
 	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
@@ -5732,6 +6130,22 @@ type GetCatalogueParams struct {
 
 	// Limit The most items to return.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListContactsParams defines parameters for ListContacts.
+type ListContactsParams struct {
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// UpdateContactParams defines parameters for UpdateContact.
+type UpdateContactParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
 }
 
 // ListEmployeesParams defines parameters for ListEmployees.
@@ -6467,11 +6881,29 @@ type EventParams struct {
 	WebhookSignature string `json:"webhook-signature"`
 }
 
+// RequestAccessJSONRequestBody defines body for RequestAccess for application/json ContentType.
+type RequestAccessJSONRequestBody = RequestAccessRequest
+
+// ConfirmAccessRequestJSONRequestBody defines body for ConfirmAccessRequest for application/json ContentType.
+type ConfirmAccessRequestJSONRequestBody = ConfirmAccessRequestRequest
+
+// ConnectAccessRequestToCustomerJSONRequestBody defines body for ConnectAccessRequestToCustomer for application/json ContentType.
+type ConnectAccessRequestToCustomerJSONRequestBody = ConnectCustomerRequest
+
+// ConnectAccessRequestToNewCustomerJSONRequestBody defines body for ConnectAccessRequestToNewCustomer for application/json ContentType.
+type ConnectAccessRequestToNewCustomerJSONRequestBody = ConnectNewCustomerRequest
+
+// RejectAccessRequestJSONRequestBody defines body for RejectAccessRequest for application/json ContentType.
+type RejectAccessRequestJSONRequestBody = RejectAccessRequestRequest
+
 // CreateAPIKeyJSONRequestBody defines body for CreateAPIKey for application/json ContentType.
 type CreateAPIKeyJSONRequestBody = CreateAPIKeyRequest
 
 // SignInWithAccessLinkJSONRequestBody defines body for SignInWithAccessLink for application/json ContentType.
 type SignInWithAccessLinkJSONRequestBody = RedeemAccessLinkRequest
+
+// ConfirmEmailChangeJSONRequestBody defines body for ConfirmEmailChange for application/json ContentType.
+type ConfirmEmailChangeJSONRequestBody = ConfirmEmailChangeRequest
 
 // AcceptInvitationJSONRequestBody defines body for AcceptInvitation for application/json ContentType.
 type AcceptInvitationJSONRequestBody = AcceptInvitationRequest
@@ -6502,6 +6934,15 @@ type UpdateCustomerJSONRequestBody = UpdateCustomerRequest
 
 // CreateAccessLinkJSONRequestBody defines body for CreateAccessLink for application/json ContentType.
 type CreateAccessLinkJSONRequestBody = CreateAccessLinkRequest
+
+// CreateContactJSONRequestBody defines body for CreateContact for application/json ContentType.
+type CreateContactJSONRequestBody = ContactRequest
+
+// UpdateContactJSONRequestBody defines body for UpdateContact for application/json ContentType.
+type UpdateContactJSONRequestBody = ContactRequest
+
+// EnableContactPortalAccessJSONRequestBody defines body for EnableContactPortalAccess for application/json ContentType.
+type EnableContactPortalAccessJSONRequestBody = ContactAccessRequest
 
 // UpdateFeaturesJSONRequestBody defines body for UpdateFeatures for application/json ContentType.
 type UpdateFeaturesJSONRequestBody = FeaturesPatch
@@ -6673,6 +7114,9 @@ type InviteStaffJSONRequestBody = InviteStaffRequest
 
 // UpdateStaffJSONRequestBody defines body for UpdateStaff for application/json ContentType.
 type UpdateStaffJSONRequestBody = UpdateStaffRequest
+
+// UpdateUserJSONRequestBody defines body for UpdateUser for application/json ContentType.
+type UpdateUserJSONRequestBody = UpdateUserRequest
 
 // CreateWebhookEndpointJSONRequestBody defines body for CreateWebhookEndpoint for application/json ContentType.
 type CreateWebhookEndpointJSONRequestBody = CreateWebhookEndpointRequest
@@ -6988,6 +7432,211 @@ type ClientInterface interface {
 	// Corresponds with GET /readyz (the `GetReadiness` operationId).
 	GetReadiness(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListAccessRequests The inbox of access requests
+	//
+	// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+	//
+	// Access requests, newest first, optionally of one status; `counts` holds how many requests are
+	// in each status (`pending` is what waits for a decision).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+	// unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/access-requests (the `ListAccessRequests` operationId).
+	ListAccessRequests(ctx context.Context, params *ListAccessRequestsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestAccessWithBody Ask for access to the portal
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Records a request for access for a company and e-mails the requester a link to confirm the
+	// address (`/request-access/confirm?token=…`, valid for 24 hours). The provider sees the request
+	// only once it is confirmed; an unconfirmed one expires. The answer is 202 alike for every
+	// address, and the work is the same (one request, one confirmation mail): nothing is looked up,
+	// so nobody learns whether an address has an account. Rate limited per e-mail address and per
+	// client address.
+	//
+	// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/access-requests (the `RequestAccess` operationId).
+	RequestAccessWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestAccess Ask for access to the portal
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Records a request for access for a company and e-mails the requester a link to confirm the
+	// address (`/request-access/confirm?token=…`, valid for 24 hours). The provider sees the request
+	// only once it is confirmed; an unconfirmed one expires. The answer is 202 alike for every
+	// address, and the work is the same (one request, one confirmation mail): nothing is looked up,
+	// so nobody learns whether an address has an account. Rate limited per e-mail address and per
+	// client address.
+	//
+	// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/access-requests (the `RequestAccess` operationId).
+	RequestAccess(ctx context.Context, body RequestAccessJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConfirmAccessRequestWithBody Confirm the address of an access request
+	//
+	// **Who may call:** Anyone: the token in the body is the credential.
+	//
+	// Confirms the requester's address with the token of the mailed link: the request reaches the
+	// provider. Confirming again changes nothing. `not_found` for an unknown or expired link.
+	//
+	// **Problems:** `invalid` (400), `not_found` (404); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/access-requests/confirm (the `ConfirmAccessRequest` operationId).
+	ConfirmAccessRequestWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConfirmAccessRequest Confirm the address of an access request
+	//
+	// **Who may call:** Anyone: the token in the body is the credential.
+	//
+	// Confirms the requester's address with the token of the mailed link: the request reaches the
+	// provider. Confirming again changes nothing. `not_found` for an unknown or expired link.
+	//
+	// **Problems:** `invalid` (400), `not_found` (404); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/access-requests/confirm (the `ConfirmAccessRequest` operationId).
+	ConfirmAccessRequest(ctx context.Context, body ConfirmAccessRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAccessRequest An access request and the customers it may belong to
+	//
+	// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+	//
+	// The request with `matches`: existing customers ranked by e-mail domain (of the customer's
+	// contact e-mail or of its users), VAT ID and name similarity, best first, each with the reasons
+	// it matched. Addresses of public mail providers do not match by domain.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+	// unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/access-requests/{accessRequestId} (the `GetAccessRequest` operationId).
+	GetAccessRequest(ctx context.Context, accessRequestId AccessRequestId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConnectAccessRequestToCustomerWithBody Connect a request to an existing customer
+	//
+	// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+	//
+	// Invites the requester into an active customer with a role, optionally limited to some of its
+	// sites (partial access), in the requester's language, and records the decision, in one
+	// transaction. `conflict` when the request was decided already, naming who decided;
+	// `already_exists` when the requester is a member or has a pending invitation there.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409), `conflict` (409), `failed_precondition` (409); a body over 1 MiB
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/access-requests/{accessRequestId}/connect (the `ConnectAccessRequestToCustomer` operationId).
+	ConnectAccessRequestToCustomerWithBody(ctx context.Context, accessRequestId AccessRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConnectAccessRequestToCustomer Connect a request to an existing customer
+	//
+	// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+	//
+	// Invites the requester into an active customer with a role, optionally limited to some of its
+	// sites (partial access), in the requester's language, and records the decision, in one
+	// transaction. `conflict` when the request was decided already, naming who decided;
+	// `already_exists` when the requester is a member or has a pending invitation there.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409), `conflict` (409), `failed_precondition` (409); a body over 1 MiB
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/access-requests/{accessRequestId}/connect (the `ConnectAccessRequestToCustomer` operationId).
+	ConnectAccessRequestToCustomer(ctx context.Context, accessRequestId AccessRequestId, body ConnectAccessRequestToCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConnectAccessRequestToNewCustomerWithBody Connect a request to a new customer
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles; agents and customer
+	// users get 403.
+	//
+	// Creates the customer (usually prefilled from the request and edited, with the features chosen)
+	// and invites the requester as its first user, its admin, in the requester's language, and
+	// records the decision: all in one transaction. `customer.first_user` must be left out.
+	// `conflict` when the request was decided already: the message names who decided and when.
+	// `failed_precondition` for a request not confirmed.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409), `conflict` (409), `failed_precondition` (409),
+	// `license_required` (403); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/access-requests/{accessRequestId}/connect-new (the `ConnectAccessRequestToNewCustomer` operationId).
+	ConnectAccessRequestToNewCustomerWithBody(ctx context.Context, accessRequestId AccessRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConnectAccessRequestToNewCustomer Connect a request to a new customer
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles; agents and customer
+	// users get 403.
+	//
+	// Creates the customer (usually prefilled from the request and edited, with the features chosen)
+	// and invites the requester as its first user, its admin, in the requester's language, and
+	// records the decision: all in one transaction. `customer.first_user` must be left out.
+	// `conflict` when the request was decided already: the message names who decided and when.
+	// `failed_precondition` for a request not confirmed.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409), `conflict` (409), `failed_precondition` (409),
+	// `license_required` (403); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/access-requests/{accessRequestId}/connect-new (the `ConnectAccessRequestToNewCustomer` operationId).
+	ConnectAccessRequestToNewCustomer(ctx context.Context, accessRequestId AccessRequestId, body ConnectAccessRequestToNewCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RejectAccessRequestWithBody Reject a request with a personal message
+	//
+	// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+	//
+	// Rejects the request and e-mails the requester the message (mail kind `access_request_rejected`,
+	// in the requester's language; its template can be overridden), recording the decision.
+	// `conflict` when the request was decided already, naming who decided.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `conflict` (409), `failed_precondition` (409); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/access-requests/{accessRequestId}/reject (the `RejectAccessRequest` operationId).
+	RejectAccessRequestWithBody(ctx context.Context, accessRequestId AccessRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RejectAccessRequest Reject a request with a personal message
+	//
+	// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+	//
+	// Rejects the request and e-mails the requester the message (mail kind `access_request_rejected`,
+	// in the requester's language; its template can be overridden), recording the decision.
+	// `conflict` when the request was decided already, naming who decided.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `conflict` (409), `failed_precondition` (409); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/access-requests/{accessRequestId}/reject (the `RejectAccessRequest` operationId).
+	RejectAccessRequest(ctx context.Context, accessRequestId AccessRequestId, body RejectAccessRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListAPIKeys List API keys
 	//
 	// **Who may call:** Staff owners and owner API keys.
@@ -7084,6 +7733,38 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/auth/access-links/redeem (the `SignInWithAccessLink` operationId).
 	SignInWithAccessLink(ctx context.Context, body SignInWithAccessLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConfirmEmailChangeWithBody Confirm a new e-mail address
+	//
+	// **Who may call:** Anyone: the token in the body, mailed to the new address, is the credential.
+	//
+	// Makes the user's new e-mail address take effect; the link works once. `not_found` for an
+	// unknown, used, superseded or expired link; `already_exists` when another user took the
+	// address meanwhile.
+	//
+	// **Problems:** `invalid` (400), `not_found` (404), `already_exists` (409); a body over 1 MiB 413;
+	// anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/auth/email-changes/confirm (the `ConfirmEmailChange` operationId).
+	ConfirmEmailChangeWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConfirmEmailChange Confirm a new e-mail address
+	//
+	// **Who may call:** Anyone: the token in the body, mailed to the new address, is the credential.
+	//
+	// Makes the user's new e-mail address take effect; the link works once. `not_found` for an
+	// unknown, used, superseded or expired link; `already_exists` when another user took the
+	// address meanwhile.
+	//
+	// **Problems:** `invalid` (400), `not_found` (404), `already_exists` (409); a body over 1 MiB 413;
+	// anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/auth/email-changes/confirm (the `ConfirmEmailChange` operationId).
+	ConfirmEmailChange(ctx context.Context, body ConfirmEmailChangeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AcceptInvitationWithBody Accept an invitation
 	//
@@ -7584,6 +8265,147 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/customers/{customerId}/catalogue (the `GetCatalogue` operationId).
 	GetCatalogue(ctx context.Context, customerId CustomerId, params *GetCatalogueParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListContacts A customer's contact persons
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+	// users get 403.
+	//
+	// The customer's contact persons, oldest first: people in its record, apart from its users.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/contacts (the `ListContacts` operationId).
+	ListContacts(ctx context.Context, customerId CustomerId, params *ListContactsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateContactWithBody Add a contact person
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+	// users get 403.
+	//
+	// Adds a contact person to the customer's record: a name is required; when it has addresses,
+	// exactly one is primary (a single one is made primary).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409) for an archived customer; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/contacts (the `CreateContact` operationId).
+	CreateContactWithBody(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateContact Add a contact person
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+	// users get 403.
+	//
+	// Adds a contact person to the customer's record: a name is required; when it has addresses,
+	// exactly one is primary (a single one is made primary).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409) for an archived customer; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/contacts (the `CreateContact` operationId).
+	CreateContact(ctx context.Context, customerId CustomerId, body CreateContactJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteContact Delete a contact person
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+	// users get 403.
+	//
+	// Deletes the contact from the customer's record; a user it became stays.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+	// unexpected `internal` (500).
+	//
+	// Corresponds with DELETE /v1/customers/{customerId}/contacts/{contactId} (the `DeleteContact` operationId).
+	DeleteContact(ctx context.Context, customerId CustomerId, contactId ContactId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetContact A contact person
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+	// users get 403.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+	// unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/contacts/{contactId} (the `GetContact` operationId).
+	GetContact(ctx context.Context, customerId CustomerId, contactId ContactId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateContactWithBody Replace a contact person's details
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+	// users get 403.
+	//
+	// Replaces the contact's details with the body's, addresses included.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/customers/{customerId}/contacts/{contactId} (the `UpdateContact` operationId).
+	UpdateContactWithBody(ctx context.Context, customerId CustomerId, contactId ContactId, params *UpdateContactParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateContact Replace a contact person's details
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+	// users get 403.
+	//
+	// Replaces the contact's details with the body's, addresses included.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/customers/{customerId}/contacts/{contactId} (the `UpdateContact` operationId).
+	UpdateContact(ctx context.Context, customerId CustomerId, contactId ContactId, params *UpdateContactParams, body UpdateContactJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EnableContactPortalAccessWithBody Give a contact person portal access
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+	// users get 403.
+	//
+	// Invites the contact's address into the customer with a role (and optionally some sites) and
+	// links the contact to the invitation, and to the user once it is accepted. A contact whose
+	// address is a member already is linked to that user at once. `failed_precondition` for a
+	// contact without an e-mail address or with portal access already.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409), `failed_precondition` (409); a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/contacts/{contactId}/portal-access (the `EnableContactPortalAccess` operationId).
+	EnableContactPortalAccessWithBody(ctx context.Context, customerId CustomerId, contactId ContactId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EnableContactPortalAccess Give a contact person portal access
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+	// users get 403.
+	//
+	// Invites the contact's address into the customer with a role (and optionally some sites) and
+	// links the contact to the invitation, and to the user once it is accepted. A contact whose
+	// address is a member already is linked to that user at once. `failed_precondition` for a
+	// contact without an e-mail address or with portal access already.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409), `failed_precondition` (409); a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/contacts/{contactId}/portal-access (the `EnableContactPortalAccess` operationId).
+	EnableContactPortalAccess(ctx context.Context, customerId CustomerId, contactId ContactId, body EnableContactPortalAccessJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListEmployees List a customer's employees
 	//
@@ -10760,6 +11582,40 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/tickets (the `ListTicketQueue` operationId).
 	ListTicketQueue(ctx context.Context, params *ListTicketQueueParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// UpdateUserWithBody Correct a person's name and e-mail address
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles; others get 403.
+	//
+	// The name changes at once. A new e-mail address must confirm itself first: a link, valid for
+	// 3 days, goes to it (`email_change` mail), and until it is opened the old address stays; a newer
+	// change ends an older one. `pending_email` names the address that waits. `already_exists`
+	// when another user has the address.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v1/users/{userId} (the `UpdateUser` operationId).
+	UpdateUserWithBody(ctx context.Context, userId UserId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateUser Correct a person's name and e-mail address
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles; others get 403.
+	//
+	// The name changes at once. A new e-mail address must confirm itself first: a link, valid for
+	// 3 days, goes to it (`email_change` mail), and until it is opened the old address stays; a newer
+	// change ends an older one. `pending_email` names the address that waits. `already_exists`
+	// when another user has the address.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v1/users/{userId} (the `UpdateUser` operationId).
+	UpdateUser(ctx context.Context, userId UserId, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// DisableUser Disable a user everywhere
 	//
 	// **Who may call:** Staff admins and owners, and API keys of those roles.
@@ -11079,6 +11935,331 @@ func (c *RawClient) GetReadiness(ctx context.Context, reqEditors ...RequestEdito
 	return c.Client.Do(req)
 }
 
+// ListAccessRequests The inbox of access requests
+//
+// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+//
+// Access requests, newest first, optionally of one status; `counts` holds how many requests are
+// in each status (`pending` is what waits for a decision).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+// unexpected `internal` (500).
+//
+// Corresponds with GET /v1/access-requests (the `ListAccessRequests` operationId).
+func (c *RawClient) ListAccessRequests(ctx context.Context, params *ListAccessRequestsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAccessRequestsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestAccessWithBody Ask for access to the portal
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Records a request for access for a company and e-mails the requester a link to confirm the
+// address (`/request-access/confirm?token=…`, valid for 24 hours). The provider sees the request
+// only once it is confirmed; an unconfirmed one expires. The answer is 202 alike for every
+// address, and the work is the same (one request, one confirmation mail): nothing is looked up,
+// so nobody learns whether an address has an account. Rate limited per e-mail address and per
+// client address.
+//
+// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/access-requests (the `RequestAccess` operationId).
+func (c *RawClient) RequestAccessWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestAccessRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestAccess Ask for access to the portal
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Records a request for access for a company and e-mails the requester a link to confirm the
+// address (`/request-access/confirm?token=…`, valid for 24 hours). The provider sees the request
+// only once it is confirmed; an unconfirmed one expires. The answer is 202 alike for every
+// address, and the work is the same (one request, one confirmation mail): nothing is looked up,
+// so nobody learns whether an address has an account. Rate limited per e-mail address and per
+// client address.
+//
+// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/access-requests (the `RequestAccess` operationId).
+func (c *RawClient) RequestAccess(ctx context.Context, body RequestAccessJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestAccessRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConfirmAccessRequestWithBody Confirm the address of an access request
+//
+// **Who may call:** Anyone: the token in the body is the credential.
+//
+// Confirms the requester's address with the token of the mailed link: the request reaches the
+// provider. Confirming again changes nothing. `not_found` for an unknown or expired link.
+//
+// **Problems:** `invalid` (400), `not_found` (404); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/access-requests/confirm (the `ConfirmAccessRequest` operationId).
+func (c *RawClient) ConfirmAccessRequestWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConfirmAccessRequestRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConfirmAccessRequest Confirm the address of an access request
+//
+// **Who may call:** Anyone: the token in the body is the credential.
+//
+// Confirms the requester's address with the token of the mailed link: the request reaches the
+// provider. Confirming again changes nothing. `not_found` for an unknown or expired link.
+//
+// **Problems:** `invalid` (400), `not_found` (404); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/access-requests/confirm (the `ConfirmAccessRequest` operationId).
+func (c *RawClient) ConfirmAccessRequest(ctx context.Context, body ConfirmAccessRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConfirmAccessRequestRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAccessRequest An access request and the customers it may belong to
+//
+// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+//
+// The request with `matches`: existing customers ranked by e-mail domain (of the customer's
+// contact e-mail or of its users), VAT ID and name similarity, best first, each with the reasons
+// it matched. Addresses of public mail providers do not match by domain.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+// unexpected `internal` (500).
+//
+// Corresponds with GET /v1/access-requests/{accessRequestId} (the `GetAccessRequest` operationId).
+func (c *RawClient) GetAccessRequest(ctx context.Context, accessRequestId AccessRequestId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAccessRequestRequest(c.Server, accessRequestId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConnectAccessRequestToCustomerWithBody Connect a request to an existing customer
+//
+// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+//
+// Invites the requester into an active customer with a role, optionally limited to some of its
+// sites (partial access), in the requester's language, and records the decision, in one
+// transaction. `conflict` when the request was decided already, naming who decided;
+// `already_exists` when the requester is a member or has a pending invitation there.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409), `conflict` (409), `failed_precondition` (409); a body over 1 MiB
+// 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/access-requests/{accessRequestId}/connect (the `ConnectAccessRequestToCustomer` operationId).
+func (c *RawClient) ConnectAccessRequestToCustomerWithBody(ctx context.Context, accessRequestId AccessRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConnectAccessRequestToCustomerRequestWithBody(c.Server, accessRequestId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConnectAccessRequestToCustomer Connect a request to an existing customer
+//
+// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+//
+// Invites the requester into an active customer with a role, optionally limited to some of its
+// sites (partial access), in the requester's language, and records the decision, in one
+// transaction. `conflict` when the request was decided already, naming who decided;
+// `already_exists` when the requester is a member or has a pending invitation there.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409), `conflict` (409), `failed_precondition` (409); a body over 1 MiB
+// 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/access-requests/{accessRequestId}/connect (the `ConnectAccessRequestToCustomer` operationId).
+func (c *RawClient) ConnectAccessRequestToCustomer(ctx context.Context, accessRequestId AccessRequestId, body ConnectAccessRequestToCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConnectAccessRequestToCustomerRequest(c.Server, accessRequestId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConnectAccessRequestToNewCustomerWithBody Connect a request to a new customer
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles; agents and customer
+// users get 403.
+//
+// Creates the customer (usually prefilled from the request and edited, with the features chosen)
+// and invites the requester as its first user, its admin, in the requester's language, and
+// records the decision: all in one transaction. `customer.first_user` must be left out.
+// `conflict` when the request was decided already: the message names who decided and when.
+// `failed_precondition` for a request not confirmed.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409), `conflict` (409), `failed_precondition` (409),
+// `license_required` (403); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/access-requests/{accessRequestId}/connect-new (the `ConnectAccessRequestToNewCustomer` operationId).
+func (c *RawClient) ConnectAccessRequestToNewCustomerWithBody(ctx context.Context, accessRequestId AccessRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConnectAccessRequestToNewCustomerRequestWithBody(c.Server, accessRequestId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConnectAccessRequestToNewCustomer Connect a request to a new customer
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles; agents and customer
+// users get 403.
+//
+// Creates the customer (usually prefilled from the request and edited, with the features chosen)
+// and invites the requester as its first user, its admin, in the requester's language, and
+// records the decision: all in one transaction. `customer.first_user` must be left out.
+// `conflict` when the request was decided already: the message names who decided and when.
+// `failed_precondition` for a request not confirmed.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409), `conflict` (409), `failed_precondition` (409),
+// `license_required` (403); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/access-requests/{accessRequestId}/connect-new (the `ConnectAccessRequestToNewCustomer` operationId).
+func (c *RawClient) ConnectAccessRequestToNewCustomer(ctx context.Context, accessRequestId AccessRequestId, body ConnectAccessRequestToNewCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConnectAccessRequestToNewCustomerRequest(c.Server, accessRequestId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RejectAccessRequestWithBody Reject a request with a personal message
+//
+// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+//
+// Rejects the request and e-mails the requester the message (mail kind `access_request_rejected`,
+// in the requester's language; its template can be overridden), recording the decision.
+// `conflict` when the request was decided already, naming who decided.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `conflict` (409), `failed_precondition` (409); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/access-requests/{accessRequestId}/reject (the `RejectAccessRequest` operationId).
+func (c *RawClient) RejectAccessRequestWithBody(ctx context.Context, accessRequestId AccessRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRejectAccessRequestRequestWithBody(c.Server, accessRequestId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RejectAccessRequest Reject a request with a personal message
+//
+// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+//
+// Rejects the request and e-mails the requester the message (mail kind `access_request_rejected`,
+// in the requester's language; its template can be overridden), recording the decision.
+// `conflict` when the request was decided already, naming who decided.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `conflict` (409), `failed_precondition` (409); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/access-requests/{accessRequestId}/reject (the `RejectAccessRequest` operationId).
+func (c *RawClient) RejectAccessRequest(ctx context.Context, accessRequestId AccessRequestId, body RejectAccessRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRejectAccessRequestRequest(c.Server, accessRequestId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListAPIKeys List API keys
 //
 // **Who may call:** Staff owners and owner API keys.
@@ -11226,6 +12407,58 @@ func (c *RawClient) SignInWithAccessLinkWithBody(ctx context.Context, contentTyp
 // Corresponds with POST /v1/auth/access-links/redeem (the `SignInWithAccessLink` operationId).
 func (c *RawClient) SignInWithAccessLink(ctx context.Context, body SignInWithAccessLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSignInWithAccessLinkRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConfirmEmailChangeWithBody Confirm a new e-mail address
+//
+// **Who may call:** Anyone: the token in the body, mailed to the new address, is the credential.
+//
+// Makes the user's new e-mail address take effect; the link works once. `not_found` for an
+// unknown, used, superseded or expired link; `already_exists` when another user took the
+// address meanwhile.
+//
+// **Problems:** `invalid` (400), `not_found` (404), `already_exists` (409); a body over 1 MiB 413;
+// anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/auth/email-changes/confirm (the `ConfirmEmailChange` operationId).
+func (c *RawClient) ConfirmEmailChangeWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConfirmEmailChangeRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConfirmEmailChange Confirm a new e-mail address
+//
+// **Who may call:** Anyone: the token in the body, mailed to the new address, is the credential.
+//
+// Makes the user's new e-mail address take effect; the link works once. `not_found` for an
+// unknown, used, superseded or expired link; `already_exists` when another user took the
+// address meanwhile.
+//
+// **Problems:** `invalid` (400), `not_found` (404), `already_exists` (409); a body over 1 MiB 413;
+// anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/auth/email-changes/confirm (the `ConfirmEmailChange` operationId).
+func (c *RawClient) ConfirmEmailChange(ctx context.Context, body ConfirmEmailChangeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConfirmEmailChangeRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -12006,6 +13239,237 @@ func (c *RawClient) ArchiveCustomer(ctx context.Context, customerId CustomerId, 
 // Corresponds with GET /v1/customers/{customerId}/catalogue (the `GetCatalogue` operationId).
 func (c *RawClient) GetCatalogue(ctx context.Context, customerId CustomerId, params *GetCatalogueParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetCatalogueRequest(c.Server, customerId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListContacts A customer's contact persons
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+// users get 403.
+//
+// The customer's contact persons, oldest first: people in its record, apart from its users.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/contacts (the `ListContacts` operationId).
+func (c *RawClient) ListContacts(ctx context.Context, customerId CustomerId, params *ListContactsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListContactsRequest(c.Server, customerId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateContactWithBody Add a contact person
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+// users get 403.
+//
+// Adds a contact person to the customer's record: a name is required; when it has addresses,
+// exactly one is primary (a single one is made primary).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409) for an archived customer; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/contacts (the `CreateContact` operationId).
+func (c *RawClient) CreateContactWithBody(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateContactRequestWithBody(c.Server, customerId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateContact Add a contact person
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+// users get 403.
+//
+// Adds a contact person to the customer's record: a name is required; when it has addresses,
+// exactly one is primary (a single one is made primary).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409) for an archived customer; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/contacts (the `CreateContact` operationId).
+func (c *RawClient) CreateContact(ctx context.Context, customerId CustomerId, body CreateContactJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateContactRequest(c.Server, customerId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteContact Delete a contact person
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+// users get 403.
+//
+// Deletes the contact from the customer's record; a user it became stays.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+// unexpected `internal` (500).
+//
+// Corresponds with DELETE /v1/customers/{customerId}/contacts/{contactId} (the `DeleteContact` operationId).
+func (c *RawClient) DeleteContact(ctx context.Context, customerId CustomerId, contactId ContactId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteContactRequest(c.Server, customerId, contactId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetContact A contact person
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+// users get 403.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+// unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/contacts/{contactId} (the `GetContact` operationId).
+func (c *RawClient) GetContact(ctx context.Context, customerId CustomerId, contactId ContactId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetContactRequest(c.Server, customerId, contactId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateContactWithBody Replace a contact person's details
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+// users get 403.
+//
+// Replaces the contact's details with the body's, addresses included.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/customers/{customerId}/contacts/{contactId} (the `UpdateContact` operationId).
+func (c *RawClient) UpdateContactWithBody(ctx context.Context, customerId CustomerId, contactId ContactId, params *UpdateContactParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateContactRequestWithBody(c.Server, customerId, contactId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateContact Replace a contact person's details
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+// users get 403.
+//
+// Replaces the contact's details with the body's, addresses included.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/customers/{customerId}/contacts/{contactId} (the `UpdateContact` operationId).
+func (c *RawClient) UpdateContact(ctx context.Context, customerId CustomerId, contactId ContactId, params *UpdateContactParams, body UpdateContactJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateContactRequest(c.Server, customerId, contactId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EnableContactPortalAccessWithBody Give a contact person portal access
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+// users get 403.
+//
+// Invites the contact's address into the customer with a role (and optionally some sites) and
+// links the contact to the invitation, and to the user once it is accepted. A contact whose
+// address is a member already is linked to that user at once. `failed_precondition` for a
+// contact without an e-mail address or with portal access already.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409), `failed_precondition` (409); a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/contacts/{contactId}/portal-access (the `EnableContactPortalAccess` operationId).
+func (c *RawClient) EnableContactPortalAccessWithBody(ctx context.Context, customerId CustomerId, contactId ContactId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEnableContactPortalAccessRequestWithBody(c.Server, customerId, contactId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EnableContactPortalAccess Give a contact person portal access
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+// users get 403.
+//
+// Invites the contact's address into the customer with a role (and optionally some sites) and
+// links the contact to the invitation, and to the user once it is accepted. A contact whose
+// address is a member already is linked to that user at once. `failed_precondition` for a
+// contact without an e-mail address or with portal access already.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409), `failed_precondition` (409); a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/contacts/{contactId}/portal-access (the `EnableContactPortalAccess` operationId).
+func (c *RawClient) EnableContactPortalAccess(ctx context.Context, customerId CustomerId, contactId ContactId, body EnableContactPortalAccessJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEnableContactPortalAccessRequest(c.Server, customerId, contactId, body)
 	if err != nil {
 		return nil, err
 	}
@@ -17071,6 +18535,60 @@ func (c *RawClient) ListTicketQueue(ctx context.Context, params *ListTicketQueue
 	return c.Client.Do(req)
 }
 
+// UpdateUserWithBody Correct a person's name and e-mail address
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles; others get 403.
+//
+// The name changes at once. A new e-mail address must confirm itself first: a link, valid for
+// 3 days, goes to it (`email_change` mail), and until it is opened the old address stays; a newer
+// change ends an older one. `pending_email` names the address that waits. `already_exists`
+// when another user has the address.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v1/users/{userId} (the `UpdateUser` operationId).
+func (c *RawClient) UpdateUserWithBody(ctx context.Context, userId UserId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateUserRequestWithBody(c.Server, userId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateUser Correct a person's name and e-mail address
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles; others get 403.
+//
+// The name changes at once. A new e-mail address must confirm itself first: a link, valid for
+// 3 days, goes to it (`email_change` mail), and until it is opened the old address stays; a newer
+// change ends an older one. `pending_email` names the address that waits. `already_exists`
+// when another user has the address.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v1/users/{userId} (the `UpdateUser` operationId).
+func (c *RawClient) UpdateUser(ctx context.Context, userId UserId, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateUserRequest(c.Server, userId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // DisableUser Disable a user everywhere
 //
 // **Who may call:** Staff admins and owners, and API keys of those roles.
@@ -17584,6 +19102,339 @@ func NewGetReadinessRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewListAccessRequestsRequest constructs an http.Request for the ListAccessRequests method
+func NewListAccessRequestsRequest(server string, params *ListAccessRequestsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/access-requests")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRequestAccessRequest calls the generic RequestAccess builder with application/json body
+func NewRequestAccessRequest(server string, body RequestAccessJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRequestAccessRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewRequestAccessRequestWithBody constructs an http.Request for the RequestAccess method, with any body, and a specified content type
+func NewRequestAccessRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/access-requests")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewConfirmAccessRequestRequest calls the generic ConfirmAccessRequest builder with application/json body
+func NewConfirmAccessRequestRequest(server string, body ConfirmAccessRequestJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewConfirmAccessRequestRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewConfirmAccessRequestRequestWithBody constructs an http.Request for the ConfirmAccessRequest method, with any body, and a specified content type
+func NewConfirmAccessRequestRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/access-requests/confirm")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetAccessRequestRequest constructs an http.Request for the GetAccessRequest method
+func NewGetAccessRequestRequest(server string, accessRequestId AccessRequestId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accessRequestId", accessRequestId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/access-requests/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConnectAccessRequestToCustomerRequest calls the generic ConnectAccessRequestToCustomer builder with application/json body
+func NewConnectAccessRequestToCustomerRequest(server string, accessRequestId AccessRequestId, body ConnectAccessRequestToCustomerJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewConnectAccessRequestToCustomerRequestWithBody(server, accessRequestId, "application/json", bodyReader)
+}
+
+// NewConnectAccessRequestToCustomerRequestWithBody constructs an http.Request for the ConnectAccessRequestToCustomer method, with any body, and a specified content type
+func NewConnectAccessRequestToCustomerRequestWithBody(server string, accessRequestId AccessRequestId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accessRequestId", accessRequestId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/access-requests/%s/connect", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewConnectAccessRequestToNewCustomerRequest calls the generic ConnectAccessRequestToNewCustomer builder with application/json body
+func NewConnectAccessRequestToNewCustomerRequest(server string, accessRequestId AccessRequestId, body ConnectAccessRequestToNewCustomerJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewConnectAccessRequestToNewCustomerRequestWithBody(server, accessRequestId, "application/json", bodyReader)
+}
+
+// NewConnectAccessRequestToNewCustomerRequestWithBody constructs an http.Request for the ConnectAccessRequestToNewCustomer method, with any body, and a specified content type
+func NewConnectAccessRequestToNewCustomerRequestWithBody(server string, accessRequestId AccessRequestId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accessRequestId", accessRequestId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/access-requests/%s/connect-new", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRejectAccessRequestRequest calls the generic RejectAccessRequest builder with application/json body
+func NewRejectAccessRequestRequest(server string, accessRequestId AccessRequestId, body RejectAccessRequestJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRejectAccessRequestRequestWithBody(server, accessRequestId, "application/json", bodyReader)
+}
+
+// NewRejectAccessRequestRequestWithBody constructs an http.Request for the RejectAccessRequest method, with any body, and a specified content type
+func NewRejectAccessRequestRequestWithBody(server string, accessRequestId AccessRequestId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accessRequestId", accessRequestId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/access-requests/%s/reject", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListAPIKeysRequest constructs an http.Request for the ListAPIKeys method
 func NewListAPIKeysRequest(server string, params *ListAPIKeysParams) (*http.Request, error) {
 	var err error
@@ -17760,6 +19611,46 @@ func NewSignInWithAccessLinkRequestWithBody(server string, contentType string, b
 	}
 
 	operationPath := fmt.Sprintf("/v1/auth/access-links/redeem")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewConfirmEmailChangeRequest calls the generic ConfirmEmailChange builder with application/json body
+func NewConfirmEmailChangeRequest(server string, body ConfirmEmailChangeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewConfirmEmailChangeRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewConfirmEmailChangeRequestWithBody constructs an http.Request for the ConfirmEmailChange method, with any body, and a specified content type
+func NewConfirmEmailChangeRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/auth/email-changes/confirm")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -18669,6 +20560,329 @@ func NewGetCatalogueRequest(server string, customerId CustomerId, params *GetCat
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewListContactsRequest constructs an http.Request for the ListContacts method
+func NewListContactsRequest(server string, customerId CustomerId, params *ListContactsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/contacts", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateContactRequest calls the generic CreateContact builder with application/json body
+func NewCreateContactRequest(server string, customerId CustomerId, body CreateContactJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateContactRequestWithBody(server, customerId, "application/json", bodyReader)
+}
+
+// NewCreateContactRequestWithBody constructs an http.Request for the CreateContact method, with any body, and a specified content type
+func NewCreateContactRequestWithBody(server string, customerId CustomerId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/contacts", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteContactRequest constructs an http.Request for the DeleteContact method
+func NewDeleteContactRequest(server string, customerId CustomerId, contactId ContactId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "contactId", contactId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/contacts/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetContactRequest constructs an http.Request for the GetContact method
+func NewGetContactRequest(server string, customerId CustomerId, contactId ContactId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "contactId", contactId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/contacts/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateContactRequest calls the generic UpdateContact builder with application/json body
+func NewUpdateContactRequest(server string, customerId CustomerId, contactId ContactId, params *UpdateContactParams, body UpdateContactJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateContactRequestWithBody(server, customerId, contactId, params, "application/json", bodyReader)
+}
+
+// NewUpdateContactRequestWithBody constructs an http.Request for the UpdateContact method, with any body, and a specified content type
+func NewUpdateContactRequestWithBody(server string, customerId CustomerId, contactId ContactId, params *UpdateContactParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "contactId", contactId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/contacts/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("If-Match", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewEnableContactPortalAccessRequest calls the generic EnableContactPortalAccess builder with application/json body
+func NewEnableContactPortalAccessRequest(server string, customerId CustomerId, contactId ContactId, body EnableContactPortalAccessJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewEnableContactPortalAccessRequestWithBody(server, customerId, contactId, "application/json", bodyReader)
+}
+
+// NewEnableContactPortalAccessRequestWithBody constructs an http.Request for the EnableContactPortalAccess method, with any body, and a specified content type
+func NewEnableContactPortalAccessRequestWithBody(server string, customerId CustomerId, contactId ContactId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "contactId", contactId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/contacts/%s/portal-access", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -26452,6 +28666,53 @@ func NewListTicketQueueRequest(server string, params *ListTicketQueueParams) (*h
 	return req, nil
 }
 
+// NewUpdateUserRequest calls the generic UpdateUser builder with application/json body
+func NewUpdateUserRequest(server string, userId UserId, body UpdateUserJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateUserRequestWithBody(server, userId, "application/json", bodyReader)
+}
+
+// NewUpdateUserRequestWithBody constructs an http.Request for the UpdateUser method, with any body, and a specified content type
+func NewUpdateUserRequestWithBody(server string, userId UserId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "userId", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/users/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewDisableUserRequest constructs an http.Request for the DisableUser method
 func NewDisableUserRequest(server string, userId UserId) (*http.Request, error) {
 	var err error
@@ -27098,6 +29359,215 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /readyz (the `GetReadiness` operationId).
 	GetReadinessWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetReadinessResponse, error)
 
+	// ListAccessRequestsWithResponse The inbox of access requests
+	//
+	// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+	//
+	// Access requests, newest first, optionally of one status; `counts` holds how many requests are
+	// in each status (`pending` is what waits for a decision).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+	// unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/access-requests (the `ListAccessRequests` operationId).
+	ListAccessRequestsWithResponse(ctx context.Context, params *ListAccessRequestsParams, reqEditors ...RequestEditorFn) (*ListAccessRequestsResponse, error)
+
+	// RequestAccessWithBodyWithResponse Ask for access to the portal
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Records a request for access for a company and e-mails the requester a link to confirm the
+	// address (`/request-access/confirm?token=…`, valid for 24 hours). The provider sees the request
+	// only once it is confirmed; an unconfirmed one expires. The answer is 202 alike for every
+	// address, and the work is the same (one request, one confirmation mail): nothing is looked up,
+	// so nobody learns whether an address has an account. Rate limited per e-mail address and per
+	// client address.
+	//
+	// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/access-requests (the `RequestAccess` operationId).
+	RequestAccessWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestAccessResponse, error)
+
+	// RequestAccessWithResponse Ask for access to the portal
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Records a request for access for a company and e-mails the requester a link to confirm the
+	// address (`/request-access/confirm?token=…`, valid for 24 hours). The provider sees the request
+	// only once it is confirmed; an unconfirmed one expires. The answer is 202 alike for every
+	// address, and the work is the same (one request, one confirmation mail): nothing is looked up,
+	// so nobody learns whether an address has an account. Rate limited per e-mail address and per
+	// client address.
+	//
+	// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/access-requests (the `RequestAccess` operationId).
+	RequestAccessWithResponse(ctx context.Context, body RequestAccessJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestAccessResponse, error)
+
+	// ConfirmAccessRequestWithBodyWithResponse Confirm the address of an access request
+	//
+	// **Who may call:** Anyone: the token in the body is the credential.
+	//
+	// Confirms the requester's address with the token of the mailed link: the request reaches the
+	// provider. Confirming again changes nothing. `not_found` for an unknown or expired link.
+	//
+	// **Problems:** `invalid` (400), `not_found` (404); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/access-requests/confirm (the `ConfirmAccessRequest` operationId).
+	ConfirmAccessRequestWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConfirmAccessRequestResponse, error)
+
+	// ConfirmAccessRequestWithResponse Confirm the address of an access request
+	//
+	// **Who may call:** Anyone: the token in the body is the credential.
+	//
+	// Confirms the requester's address with the token of the mailed link: the request reaches the
+	// provider. Confirming again changes nothing. `not_found` for an unknown or expired link.
+	//
+	// **Problems:** `invalid` (400), `not_found` (404); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/access-requests/confirm (the `ConfirmAccessRequest` operationId).
+	ConfirmAccessRequestWithResponse(ctx context.Context, body ConfirmAccessRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*ConfirmAccessRequestResponse, error)
+
+	// GetAccessRequestWithResponse An access request and the customers it may belong to
+	//
+	// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+	//
+	// The request with `matches`: existing customers ranked by e-mail domain (of the customer's
+	// contact e-mail or of its users), VAT ID and name similarity, best first, each with the reasons
+	// it matched. Addresses of public mail providers do not match by domain.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+	// unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/access-requests/{accessRequestId} (the `GetAccessRequest` operationId).
+	GetAccessRequestWithResponse(ctx context.Context, accessRequestId AccessRequestId, reqEditors ...RequestEditorFn) (*GetAccessRequestResponse, error)
+
+	// ConnectAccessRequestToCustomerWithBodyWithResponse Connect a request to an existing customer
+	//
+	// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+	//
+	// Invites the requester into an active customer with a role, optionally limited to some of its
+	// sites (partial access), in the requester's language, and records the decision, in one
+	// transaction. `conflict` when the request was decided already, naming who decided;
+	// `already_exists` when the requester is a member or has a pending invitation there.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409), `conflict` (409), `failed_precondition` (409); a body over 1 MiB
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/access-requests/{accessRequestId}/connect (the `ConnectAccessRequestToCustomer` operationId).
+	ConnectAccessRequestToCustomerWithBodyWithResponse(ctx context.Context, accessRequestId AccessRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConnectAccessRequestToCustomerResponse, error)
+
+	// ConnectAccessRequestToCustomerWithResponse Connect a request to an existing customer
+	//
+	// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+	//
+	// Invites the requester into an active customer with a role, optionally limited to some of its
+	// sites (partial access), in the requester's language, and records the decision, in one
+	// transaction. `conflict` when the request was decided already, naming who decided;
+	// `already_exists` when the requester is a member or has a pending invitation there.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409), `conflict` (409), `failed_precondition` (409); a body over 1 MiB
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/access-requests/{accessRequestId}/connect (the `ConnectAccessRequestToCustomer` operationId).
+	ConnectAccessRequestToCustomerWithResponse(ctx context.Context, accessRequestId AccessRequestId, body ConnectAccessRequestToCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*ConnectAccessRequestToCustomerResponse, error)
+
+	// ConnectAccessRequestToNewCustomerWithBodyWithResponse Connect a request to a new customer
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles; agents and customer
+	// users get 403.
+	//
+	// Creates the customer (usually prefilled from the request and edited, with the features chosen)
+	// and invites the requester as its first user, its admin, in the requester's language, and
+	// records the decision: all in one transaction. `customer.first_user` must be left out.
+	// `conflict` when the request was decided already: the message names who decided and when.
+	// `failed_precondition` for a request not confirmed.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409), `conflict` (409), `failed_precondition` (409),
+	// `license_required` (403); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/access-requests/{accessRequestId}/connect-new (the `ConnectAccessRequestToNewCustomer` operationId).
+	ConnectAccessRequestToNewCustomerWithBodyWithResponse(ctx context.Context, accessRequestId AccessRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConnectAccessRequestToNewCustomerResponse, error)
+
+	// ConnectAccessRequestToNewCustomerWithResponse Connect a request to a new customer
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles; agents and customer
+	// users get 403.
+	//
+	// Creates the customer (usually prefilled from the request and edited, with the features chosen)
+	// and invites the requester as its first user, its admin, in the requester's language, and
+	// records the decision: all in one transaction. `customer.first_user` must be left out.
+	// `conflict` when the request was decided already: the message names who decided and when.
+	// `failed_precondition` for a request not confirmed.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409), `conflict` (409), `failed_precondition` (409),
+	// `license_required` (403); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/access-requests/{accessRequestId}/connect-new (the `ConnectAccessRequestToNewCustomer` operationId).
+	ConnectAccessRequestToNewCustomerWithResponse(ctx context.Context, accessRequestId AccessRequestId, body ConnectAccessRequestToNewCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*ConnectAccessRequestToNewCustomerResponse, error)
+
+	// RejectAccessRequestWithBodyWithResponse Reject a request with a personal message
+	//
+	// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+	//
+	// Rejects the request and e-mails the requester the message (mail kind `access_request_rejected`,
+	// in the requester's language; its template can be overridden), recording the decision.
+	// `conflict` when the request was decided already, naming who decided.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `conflict` (409), `failed_precondition` (409); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/access-requests/{accessRequestId}/reject (the `RejectAccessRequest` operationId).
+	RejectAccessRequestWithBodyWithResponse(ctx context.Context, accessRequestId AccessRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RejectAccessRequestResponse, error)
+
+	// RejectAccessRequestWithResponse Reject a request with a personal message
+	//
+	// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+	//
+	// Rejects the request and e-mails the requester the message (mail kind `access_request_rejected`,
+	// in the requester's language; its template can be overridden), recording the decision.
+	// `conflict` when the request was decided already, naming who decided.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `conflict` (409), `failed_precondition` (409); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/access-requests/{accessRequestId}/reject (the `RejectAccessRequest` operationId).
+	RejectAccessRequestWithResponse(ctx context.Context, accessRequestId AccessRequestId, body RejectAccessRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*RejectAccessRequestResponse, error)
+
 	// ListAPIKeysWithResponse List API keys
 	//
 	// **Who may call:** Staff owners and owner API keys.
@@ -27198,6 +29668,38 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/auth/access-links/redeem (the `SignInWithAccessLink` operationId).
 	SignInWithAccessLinkWithResponse(ctx context.Context, body SignInWithAccessLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*SignInWithAccessLinkResponse, error)
+
+	// ConfirmEmailChangeWithBodyWithResponse Confirm a new e-mail address
+	//
+	// **Who may call:** Anyone: the token in the body, mailed to the new address, is the credential.
+	//
+	// Makes the user's new e-mail address take effect; the link works once. `not_found` for an
+	// unknown, used, superseded or expired link; `already_exists` when another user took the
+	// address meanwhile.
+	//
+	// **Problems:** `invalid` (400), `not_found` (404), `already_exists` (409); a body over 1 MiB 413;
+	// anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth/email-changes/confirm (the `ConfirmEmailChange` operationId).
+	ConfirmEmailChangeWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConfirmEmailChangeResponse, error)
+
+	// ConfirmEmailChangeWithResponse Confirm a new e-mail address
+	//
+	// **Who may call:** Anyone: the token in the body, mailed to the new address, is the credential.
+	//
+	// Makes the user's new e-mail address take effect; the link works once. `not_found` for an
+	// unknown, used, superseded or expired link; `already_exists` when another user took the
+	// address meanwhile.
+	//
+	// **Problems:** `invalid` (400), `not_found` (404), `already_exists` (409); a body over 1 MiB 413;
+	// anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth/email-changes/confirm (the `ConfirmEmailChange` operationId).
+	ConfirmEmailChangeWithResponse(ctx context.Context, body ConfirmEmailChangeJSONRequestBody, reqEditors ...RequestEditorFn) (*ConfirmEmailChangeResponse, error)
 
 	// AcceptInvitationWithBodyWithResponse Accept an invitation
 	//
@@ -27714,6 +30216,153 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/customers/{customerId}/catalogue (the `GetCatalogue` operationId).
 	GetCatalogueWithResponse(ctx context.Context, customerId CustomerId, params *GetCatalogueParams, reqEditors ...RequestEditorFn) (*GetCatalogueResponse, error)
+
+	// ListContactsWithResponse A customer's contact persons
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+	// users get 403.
+	//
+	// The customer's contact persons, oldest first: people in its record, apart from its users.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/contacts (the `ListContacts` operationId).
+	ListContactsWithResponse(ctx context.Context, customerId CustomerId, params *ListContactsParams, reqEditors ...RequestEditorFn) (*ListContactsResponse, error)
+
+	// CreateContactWithBodyWithResponse Add a contact person
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+	// users get 403.
+	//
+	// Adds a contact person to the customer's record: a name is required; when it has addresses,
+	// exactly one is primary (a single one is made primary).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409) for an archived customer; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/contacts (the `CreateContact` operationId).
+	CreateContactWithBodyWithResponse(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateContactResponse, error)
+
+	// CreateContactWithResponse Add a contact person
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+	// users get 403.
+	//
+	// Adds a contact person to the customer's record: a name is required; when it has addresses,
+	// exactly one is primary (a single one is made primary).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409) for an archived customer; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/contacts (the `CreateContact` operationId).
+	CreateContactWithResponse(ctx context.Context, customerId CustomerId, body CreateContactJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateContactResponse, error)
+
+	// DeleteContactWithResponse Delete a contact person
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+	// users get 403.
+	//
+	// Deletes the contact from the customer's record; a user it became stays.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+	// unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/customers/{customerId}/contacts/{contactId} (the `DeleteContact` operationId).
+	DeleteContactWithResponse(ctx context.Context, customerId CustomerId, contactId ContactId, reqEditors ...RequestEditorFn) (*DeleteContactResponse, error)
+
+	// GetContactWithResponse A contact person
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+	// users get 403.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+	// unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/contacts/{contactId} (the `GetContact` operationId).
+	GetContactWithResponse(ctx context.Context, customerId CustomerId, contactId ContactId, reqEditors ...RequestEditorFn) (*GetContactResponse, error)
+
+	// UpdateContactWithBodyWithResponse Replace a contact person's details
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+	// users get 403.
+	//
+	// Replaces the contact's details with the body's, addresses included.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/customers/{customerId}/contacts/{contactId} (the `UpdateContact` operationId).
+	UpdateContactWithBodyWithResponse(ctx context.Context, customerId CustomerId, contactId ContactId, params *UpdateContactParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateContactResponse, error)
+
+	// UpdateContactWithResponse Replace a contact person's details
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+	// users get 403.
+	//
+	// Replaces the contact's details with the body's, addresses included.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/customers/{customerId}/contacts/{contactId} (the `UpdateContact` operationId).
+	UpdateContactWithResponse(ctx context.Context, customerId CustomerId, contactId ContactId, params *UpdateContactParams, body UpdateContactJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateContactResponse, error)
+
+	// EnableContactPortalAccessWithBodyWithResponse Give a contact person portal access
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+	// users get 403.
+	//
+	// Invites the contact's address into the customer with a role (and optionally some sites) and
+	// links the contact to the invitation, and to the user once it is accepted. A contact whose
+	// address is a member already is linked to that user at once. `failed_precondition` for a
+	// contact without an e-mail address or with portal access already.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409), `failed_precondition` (409); a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/contacts/{contactId}/portal-access (the `EnableContactPortalAccess` operationId).
+	EnableContactPortalAccessWithBodyWithResponse(ctx context.Context, customerId CustomerId, contactId ContactId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EnableContactPortalAccessResponse, error)
+
+	// EnableContactPortalAccessWithResponse Give a contact person portal access
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+	// users get 403.
+	//
+	// Invites the contact's address into the customer with a role (and optionally some sites) and
+	// links the contact to the invitation, and to the user once it is accepted. A contact whose
+	// address is a member already is linked to that user at once. `failed_precondition` for a
+	// contact without an e-mail address or with portal access already.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409), `failed_precondition` (409); a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/contacts/{contactId}/portal-access (the `EnableContactPortalAccess` operationId).
+	EnableContactPortalAccessWithResponse(ctx context.Context, customerId CustomerId, contactId ContactId, body EnableContactPortalAccessJSONRequestBody, reqEditors ...RequestEditorFn) (*EnableContactPortalAccessResponse, error)
 
 	// ListEmployeesWithResponse List a customer's employees
 	//
@@ -31044,6 +33693,40 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/tickets (the `ListTicketQueue` operationId).
 	ListTicketQueueWithResponse(ctx context.Context, params *ListTicketQueueParams, reqEditors ...RequestEditorFn) (*ListTicketQueueResponse, error)
 
+	// UpdateUserWithBodyWithResponse Correct a person's name and e-mail address
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles; others get 403.
+	//
+	// The name changes at once. A new e-mail address must confirm itself first: a link, valid for
+	// 3 days, goes to it (`email_change` mail), and until it is opened the old address stays; a newer
+	// change ends an older one. `pending_email` names the address that waits. `already_exists`
+	// when another user has the address.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/users/{userId} (the `UpdateUser` operationId).
+	UpdateUserWithBodyWithResponse(ctx context.Context, userId UserId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error)
+
+	// UpdateUserWithResponse Correct a person's name and e-mail address
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles; others get 403.
+	//
+	// The name changes at once. A new e-mail address must confirm itself first: a link, valid for
+	// 3 days, goes to it (`email_change` mail), and until it is opened the old address stays; a newer
+	// change ends an older one. `pending_email` names the address that waits. `already_exists`
+	// when another user has the address.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/users/{userId} (the `UpdateUser` operationId).
+	UpdateUserWithResponse(ctx context.Context, userId UserId, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error)
+
 	// DisableUserWithResponse Disable a user everywhere
 	//
 	// **Who may call:** Staff admins and owners, and API keys of those roles.
@@ -31498,6 +34181,545 @@ func (r GetReadinessResponse) ContentType() string {
 	return ""
 }
 
+type ListAccessRequestsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AccessRequestList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAccessRequestsResponse) GetJSON200() *AccessRequestList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListAccessRequestsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListAccessRequestsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListAccessRequestsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListAccessRequestsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAccessRequestsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAccessRequestsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAccessRequestsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAccessRequestsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RequestAccessResponse429Headers the declared response headers of an HTTP 429 response for RequestAccess
+type RequestAccessResponse429Headers struct {
+	RetryAfter int
+}
+
+type RequestAccessResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RequestAccessResponse429Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RequestAccessResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RequestAccessResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RequestAccessResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RequestAccessResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RequestAccessResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RequestAccessResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RequestAccessResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RequestAccessResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ConfirmAccessRequestResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ConfirmAccessRequestResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ConfirmAccessRequestResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ConfirmAccessRequestResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ConfirmAccessRequestResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ConfirmAccessRequestResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConfirmAccessRequestResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConfirmAccessRequestResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConfirmAccessRequestResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetAccessRequestResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AccessRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAccessRequestResponse) GetJSON200() *AccessRequest {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetAccessRequestResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetAccessRequestResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetAccessRequestResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetAccessRequestResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAccessRequestResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAccessRequestResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAccessRequestResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAccessRequestResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ConnectAccessRequestToCustomerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AccessRequestDecided
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ConnectAccessRequestToCustomerResponse) GetJSON200() *AccessRequestDecided {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ConnectAccessRequestToCustomerResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ConnectAccessRequestToCustomerResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ConnectAccessRequestToCustomerResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ConnectAccessRequestToCustomerResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ConnectAccessRequestToCustomerResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ConnectAccessRequestToCustomerResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ConnectAccessRequestToCustomerResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ConnectAccessRequestToCustomerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConnectAccessRequestToCustomerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConnectAccessRequestToCustomerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConnectAccessRequestToCustomerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ConnectAccessRequestToNewCustomerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AccessRequestDecided
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ConnectAccessRequestToNewCustomerResponse) GetJSON200() *AccessRequestDecided {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ConnectAccessRequestToNewCustomerResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ConnectAccessRequestToNewCustomerResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ConnectAccessRequestToNewCustomerResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ConnectAccessRequestToNewCustomerResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ConnectAccessRequestToNewCustomerResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ConnectAccessRequestToNewCustomerResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ConnectAccessRequestToNewCustomerResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ConnectAccessRequestToNewCustomerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConnectAccessRequestToNewCustomerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConnectAccessRequestToNewCustomerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConnectAccessRequestToNewCustomerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RejectAccessRequestResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AccessRequestDecided
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RejectAccessRequestResponse) GetJSON200() *AccessRequestDecided {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RejectAccessRequestResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RejectAccessRequestResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RejectAccessRequestResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RejectAccessRequestResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RejectAccessRequestResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RejectAccessRequestResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RejectAccessRequestResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RejectAccessRequestResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RejectAccessRequestResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RejectAccessRequestResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RejectAccessRequestResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListAPIKeysResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -31810,6 +35032,75 @@ func (r SignInWithAccessLinkResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r SignInWithAccessLinkResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ConfirmEmailChangeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ConfirmEmailChangeResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ConfirmEmailChangeResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ConfirmEmailChangeResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ConfirmEmailChangeResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ConfirmEmailChangeResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ConfirmEmailChangeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConfirmEmailChangeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConfirmEmailChangeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConfirmEmailChangeResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -33318,6 +36609,518 @@ func (r GetCatalogueResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetCatalogueResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListContactsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ContactList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListContactsResponse) GetJSON200() *ContactList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListContactsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListContactsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListContactsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListContactsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListContactsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListContactsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListContactsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListContactsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListContactsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateContactResponse201Headers the declared response headers of an HTTP 201 response for CreateContact
+type CreateContactResponse201Headers struct {
+	ETag string
+}
+
+type CreateContactResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Contact
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateContactResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateContactResponse) GetJSON201() *Contact {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateContactResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateContactResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateContactResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateContactResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateContactResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateContactResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateContactResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateContactResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateContactResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateContactResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateContactResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteContactResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteContactResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteContactResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteContactResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeleteContactResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteContactResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteContactResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteContactResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteContactResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetContactResponse200Headers the declared response headers of an HTTP 200 response for GetContact
+type GetContactResponse200Headers struct {
+	ETag string
+}
+
+type GetContactResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Contact
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetContactResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetContactResponse) GetJSON200() *Contact {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetContactResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetContactResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetContactResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetContactResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetContactResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetContactResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetContactResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetContactResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateContactResponse200Headers the declared response headers of an HTTP 200 response for UpdateContact
+type UpdateContactResponse200Headers struct {
+	ETag string
+}
+
+type UpdateContactResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Contact
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationproblemJSON428 *PreconditionRequired
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateContactResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateContactResponse) GetJSON200() *Contact {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateContactResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateContactResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateContactResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateContactResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UpdateContactResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateContactResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r UpdateContactResponse) GetApplicationproblemJSON428() *PreconditionRequired {
+	return r.ApplicationproblemJSON428
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UpdateContactResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateContactResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateContactResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateContactResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateContactResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// EnableContactPortalAccessResponse200Headers the declared response headers of an HTTP 200 response for EnableContactPortalAccess
+type EnableContactPortalAccessResponse200Headers struct {
+	ETag string
+}
+
+type EnableContactPortalAccessResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Contact
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *EnableContactPortalAccessResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r EnableContactPortalAccessResponse) GetJSON200() *Contact {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r EnableContactPortalAccessResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r EnableContactPortalAccessResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r EnableContactPortalAccessResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r EnableContactPortalAccessResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r EnableContactPortalAccessResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r EnableContactPortalAccessResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r EnableContactPortalAccessResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r EnableContactPortalAccessResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EnableContactPortalAccessResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EnableContactPortalAccessResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EnableContactPortalAccessResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -44895,6 +48698,96 @@ func (r ListTicketQueueResponse) ContentType() string {
 	return ""
 }
 
+type UpdateUserResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UserUpdate
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateUserResponse) GetJSON200() *UserUpdate {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateUserResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateUserResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateUserResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateUserResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateUserResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateUserResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UpdateUserResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateUserResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateUserResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateUserResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type DisableUserResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -45935,6 +49828,287 @@ func (c *ClientWithResponses) GetReadinessWithResponse(ctx context.Context, reqE
 	return ParseGetReadinessResponse(rsp)
 }
 
+// ListAccessRequestsWithResponse The inbox of access requests
+//
+// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+//
+// Access requests, newest first, optionally of one status; `counts` holds how many requests are
+// in each status (`pending` is what waits for a decision).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+// unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/access-requests (the `ListAccessRequests` operationId).
+func (c *ClientWithResponses) ListAccessRequestsWithResponse(ctx context.Context, params *ListAccessRequestsParams, reqEditors ...RequestEditorFn) (*ListAccessRequestsResponse, error) {
+	rsp, err := c.ListAccessRequests(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAccessRequestsResponse(rsp)
+}
+
+// RequestAccessWithBodyWithResponse Ask for access to the portal
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Records a request for access for a company and e-mails the requester a link to confirm the
+// address (`/request-access/confirm?token=…`, valid for 24 hours). The provider sees the request
+// only once it is confirmed; an unconfirmed one expires. The answer is 202 alike for every
+// address, and the work is the same (one request, one confirmation mail): nothing is looked up,
+// so nobody learns whether an address has an account. Rate limited per e-mail address and per
+// client address.
+//
+// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/access-requests (the `RequestAccess` operationId).
+func (c *ClientWithResponses) RequestAccessWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestAccessResponse, error) {
+	rsp, err := c.RequestAccessWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestAccessResponse(rsp)
+}
+
+// RequestAccessWithResponse Ask for access to the portal
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Records a request for access for a company and e-mails the requester a link to confirm the
+// address (`/request-access/confirm?token=…`, valid for 24 hours). The provider sees the request
+// only once it is confirmed; an unconfirmed one expires. The answer is 202 alike for every
+// address, and the work is the same (one request, one confirmation mail): nothing is looked up,
+// so nobody learns whether an address has an account. Rate limited per e-mail address and per
+// client address.
+//
+// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/access-requests (the `RequestAccess` operationId).
+func (c *ClientWithResponses) RequestAccessWithResponse(ctx context.Context, body RequestAccessJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestAccessResponse, error) {
+	rsp, err := c.RequestAccess(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestAccessResponse(rsp)
+}
+
+// ConfirmAccessRequestWithBodyWithResponse Confirm the address of an access request
+//
+// **Who may call:** Anyone: the token in the body is the credential.
+//
+// Confirms the requester's address with the token of the mailed link: the request reaches the
+// provider. Confirming again changes nothing. `not_found` for an unknown or expired link.
+//
+// **Problems:** `invalid` (400), `not_found` (404); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/access-requests/confirm (the `ConfirmAccessRequest` operationId).
+func (c *ClientWithResponses) ConfirmAccessRequestWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConfirmAccessRequestResponse, error) {
+	rsp, err := c.ConfirmAccessRequestWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConfirmAccessRequestResponse(rsp)
+}
+
+// ConfirmAccessRequestWithResponse Confirm the address of an access request
+//
+// **Who may call:** Anyone: the token in the body is the credential.
+//
+// Confirms the requester's address with the token of the mailed link: the request reaches the
+// provider. Confirming again changes nothing. `not_found` for an unknown or expired link.
+//
+// **Problems:** `invalid` (400), `not_found` (404); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/access-requests/confirm (the `ConfirmAccessRequest` operationId).
+func (c *ClientWithResponses) ConfirmAccessRequestWithResponse(ctx context.Context, body ConfirmAccessRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*ConfirmAccessRequestResponse, error) {
+	rsp, err := c.ConfirmAccessRequest(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConfirmAccessRequestResponse(rsp)
+}
+
+// GetAccessRequestWithResponse An access request and the customers it may belong to
+//
+// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+//
+// The request with `matches`: existing customers ranked by e-mail domain (of the customer's
+// contact e-mail or of its users), VAT ID and name similarity, best first, each with the reasons
+// it matched. Addresses of public mail providers do not match by domain.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+// unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/access-requests/{accessRequestId} (the `GetAccessRequest` operationId).
+func (c *ClientWithResponses) GetAccessRequestWithResponse(ctx context.Context, accessRequestId AccessRequestId, reqEditors ...RequestEditorFn) (*GetAccessRequestResponse, error) {
+	rsp, err := c.GetAccessRequest(ctx, accessRequestId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAccessRequestResponse(rsp)
+}
+
+// ConnectAccessRequestToCustomerWithBodyWithResponse Connect a request to an existing customer
+//
+// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+//
+// Invites the requester into an active customer with a role, optionally limited to some of its
+// sites (partial access), in the requester's language, and records the decision, in one
+// transaction. `conflict` when the request was decided already, naming who decided;
+// `already_exists` when the requester is a member or has a pending invitation there.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409), `conflict` (409), `failed_precondition` (409); a body over 1 MiB
+// 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/access-requests/{accessRequestId}/connect (the `ConnectAccessRequestToCustomer` operationId).
+func (c *ClientWithResponses) ConnectAccessRequestToCustomerWithBodyWithResponse(ctx context.Context, accessRequestId AccessRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConnectAccessRequestToCustomerResponse, error) {
+	rsp, err := c.ConnectAccessRequestToCustomerWithBody(ctx, accessRequestId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConnectAccessRequestToCustomerResponse(rsp)
+}
+
+// ConnectAccessRequestToCustomerWithResponse Connect a request to an existing customer
+//
+// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+//
+// Invites the requester into an active customer with a role, optionally limited to some of its
+// sites (partial access), in the requester's language, and records the decision, in one
+// transaction. `conflict` when the request was decided already, naming who decided;
+// `already_exists` when the requester is a member or has a pending invitation there.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409), `conflict` (409), `failed_precondition` (409); a body over 1 MiB
+// 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/access-requests/{accessRequestId}/connect (the `ConnectAccessRequestToCustomer` operationId).
+func (c *ClientWithResponses) ConnectAccessRequestToCustomerWithResponse(ctx context.Context, accessRequestId AccessRequestId, body ConnectAccessRequestToCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*ConnectAccessRequestToCustomerResponse, error) {
+	rsp, err := c.ConnectAccessRequestToCustomer(ctx, accessRequestId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConnectAccessRequestToCustomerResponse(rsp)
+}
+
+// ConnectAccessRequestToNewCustomerWithBodyWithResponse Connect a request to a new customer
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles; agents and customer
+// users get 403.
+//
+// Creates the customer (usually prefilled from the request and edited, with the features chosen)
+// and invites the requester as its first user, its admin, in the requester's language, and
+// records the decision: all in one transaction. `customer.first_user` must be left out.
+// `conflict` when the request was decided already: the message names who decided and when.
+// `failed_precondition` for a request not confirmed.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409), `conflict` (409), `failed_precondition` (409),
+// `license_required` (403); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/access-requests/{accessRequestId}/connect-new (the `ConnectAccessRequestToNewCustomer` operationId).
+func (c *ClientWithResponses) ConnectAccessRequestToNewCustomerWithBodyWithResponse(ctx context.Context, accessRequestId AccessRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConnectAccessRequestToNewCustomerResponse, error) {
+	rsp, err := c.ConnectAccessRequestToNewCustomerWithBody(ctx, accessRequestId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConnectAccessRequestToNewCustomerResponse(rsp)
+}
+
+// ConnectAccessRequestToNewCustomerWithResponse Connect a request to a new customer
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles; agents and customer
+// users get 403.
+//
+// Creates the customer (usually prefilled from the request and edited, with the features chosen)
+// and invites the requester as its first user, its admin, in the requester's language, and
+// records the decision: all in one transaction. `customer.first_user` must be left out.
+// `conflict` when the request was decided already: the message names who decided and when.
+// `failed_precondition` for a request not confirmed.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409), `conflict` (409), `failed_precondition` (409),
+// `license_required` (403); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/access-requests/{accessRequestId}/connect-new (the `ConnectAccessRequestToNewCustomer` operationId).
+func (c *ClientWithResponses) ConnectAccessRequestToNewCustomerWithResponse(ctx context.Context, accessRequestId AccessRequestId, body ConnectAccessRequestToNewCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*ConnectAccessRequestToNewCustomerResponse, error) {
+	rsp, err := c.ConnectAccessRequestToNewCustomer(ctx, accessRequestId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConnectAccessRequestToNewCustomerResponse(rsp)
+}
+
+// RejectAccessRequestWithBodyWithResponse Reject a request with a personal message
+//
+// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+//
+// Rejects the request and e-mails the requester the message (mail kind `access_request_rejected`,
+// in the requester's language; its template can be overridden), recording the decision.
+// `conflict` when the request was decided already, naming who decided.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `conflict` (409), `failed_precondition` (409); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/access-requests/{accessRequestId}/reject (the `RejectAccessRequest` operationId).
+func (c *ClientWithResponses) RejectAccessRequestWithBodyWithResponse(ctx context.Context, accessRequestId AccessRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RejectAccessRequestResponse, error) {
+	rsp, err := c.RejectAccessRequestWithBody(ctx, accessRequestId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRejectAccessRequestResponse(rsp)
+}
+
+// RejectAccessRequestWithResponse Reject a request with a personal message
+//
+// **Who may call:** Staff (agents and up) and API keys; customer users get 403.
+//
+// Rejects the request and e-mails the requester the message (mail kind `access_request_rejected`,
+// in the requester's language; its template can be overridden), recording the decision.
+// `conflict` when the request was decided already, naming who decided.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `conflict` (409), `failed_precondition` (409); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/access-requests/{accessRequestId}/reject (the `RejectAccessRequest` operationId).
+func (c *ClientWithResponses) RejectAccessRequestWithResponse(ctx context.Context, accessRequestId AccessRequestId, body RejectAccessRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*RejectAccessRequestResponse, error) {
+	rsp, err := c.RejectAccessRequest(ctx, accessRequestId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRejectAccessRequestResponse(rsp)
+}
+
 // ListAPIKeysWithResponse List API keys
 //
 // **Who may call:** Staff owners and owner API keys.
@@ -46070,6 +50244,50 @@ func (c *ClientWithResponses) SignInWithAccessLinkWithResponse(ctx context.Conte
 		return nil, err
 	}
 	return ParseSignInWithAccessLinkResponse(rsp)
+}
+
+// ConfirmEmailChangeWithBodyWithResponse Confirm a new e-mail address
+//
+// **Who may call:** Anyone: the token in the body, mailed to the new address, is the credential.
+//
+// Makes the user's new e-mail address take effect; the link works once. `not_found` for an
+// unknown, used, superseded or expired link; `already_exists` when another user took the
+// address meanwhile.
+//
+// **Problems:** `invalid` (400), `not_found` (404), `already_exists` (409); a body over 1 MiB 413;
+// anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth/email-changes/confirm (the `ConfirmEmailChange` operationId).
+func (c *ClientWithResponses) ConfirmEmailChangeWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConfirmEmailChangeResponse, error) {
+	rsp, err := c.ConfirmEmailChangeWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConfirmEmailChangeResponse(rsp)
+}
+
+// ConfirmEmailChangeWithResponse Confirm a new e-mail address
+//
+// **Who may call:** Anyone: the token in the body, mailed to the new address, is the credential.
+//
+// Makes the user's new e-mail address take effect; the link works once. `not_found` for an
+// unknown, used, superseded or expired link; `already_exists` when another user took the
+// address meanwhile.
+//
+// **Problems:** `invalid` (400), `not_found` (404), `already_exists` (409); a body over 1 MiB 413;
+// anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth/email-changes/confirm (the `ConfirmEmailChange` operationId).
+func (c *ClientWithResponses) ConfirmEmailChangeWithResponse(ctx context.Context, body ConfirmEmailChangeJSONRequestBody, reqEditors ...RequestEditorFn) (*ConfirmEmailChangeResponse, error) {
+	rsp, err := c.ConfirmEmailChange(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConfirmEmailChangeResponse(rsp)
 }
 
 // AcceptInvitationWithBodyWithResponse Accept an invitation
@@ -46754,6 +50972,207 @@ func (c *ClientWithResponses) GetCatalogueWithResponse(ctx context.Context, cust
 		return nil, err
 	}
 	return ParseGetCatalogueResponse(rsp)
+}
+
+// ListContactsWithResponse A customer's contact persons
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+// users get 403.
+//
+// The customer's contact persons, oldest first: people in its record, apart from its users.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/contacts (the `ListContacts` operationId).
+func (c *ClientWithResponses) ListContactsWithResponse(ctx context.Context, customerId CustomerId, params *ListContactsParams, reqEditors ...RequestEditorFn) (*ListContactsResponse, error) {
+	rsp, err := c.ListContacts(ctx, customerId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListContactsResponse(rsp)
+}
+
+// CreateContactWithBodyWithResponse Add a contact person
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+// users get 403.
+//
+// Adds a contact person to the customer's record: a name is required; when it has addresses,
+// exactly one is primary (a single one is made primary).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409) for an archived customer; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/contacts (the `CreateContact` operationId).
+func (c *ClientWithResponses) CreateContactWithBodyWithResponse(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateContactResponse, error) {
+	rsp, err := c.CreateContactWithBody(ctx, customerId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateContactResponse(rsp)
+}
+
+// CreateContactWithResponse Add a contact person
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+// users get 403.
+//
+// Adds a contact person to the customer's record: a name is required; when it has addresses,
+// exactly one is primary (a single one is made primary).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409) for an archived customer; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/contacts (the `CreateContact` operationId).
+func (c *ClientWithResponses) CreateContactWithResponse(ctx context.Context, customerId CustomerId, body CreateContactJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateContactResponse, error) {
+	rsp, err := c.CreateContact(ctx, customerId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateContactResponse(rsp)
+}
+
+// DeleteContactWithResponse Delete a contact person
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+// users get 403.
+//
+// Deletes the contact from the customer's record; a user it became stays.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+// unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/customers/{customerId}/contacts/{contactId} (the `DeleteContact` operationId).
+func (c *ClientWithResponses) DeleteContactWithResponse(ctx context.Context, customerId CustomerId, contactId ContactId, reqEditors ...RequestEditorFn) (*DeleteContactResponse, error) {
+	rsp, err := c.DeleteContact(ctx, customerId, contactId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteContactResponse(rsp)
+}
+
+// GetContactWithResponse A contact person
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+// users get 403.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+// unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/contacts/{contactId} (the `GetContact` operationId).
+func (c *ClientWithResponses) GetContactWithResponse(ctx context.Context, customerId CustomerId, contactId ContactId, reqEditors ...RequestEditorFn) (*GetContactResponse, error) {
+	rsp, err := c.GetContact(ctx, customerId, contactId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetContactResponse(rsp)
+}
+
+// UpdateContactWithBodyWithResponse Replace a contact person's details
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+// users get 403.
+//
+// Replaces the contact's details with the body's, addresses included.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/customers/{customerId}/contacts/{contactId} (the `UpdateContact` operationId).
+func (c *ClientWithResponses) UpdateContactWithBodyWithResponse(ctx context.Context, customerId CustomerId, contactId ContactId, params *UpdateContactParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateContactResponse, error) {
+	rsp, err := c.UpdateContactWithBody(ctx, customerId, contactId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateContactResponse(rsp)
+}
+
+// UpdateContactWithResponse Replace a contact person's details
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+// users get 403.
+//
+// Replaces the contact's details with the body's, addresses included.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/customers/{customerId}/contacts/{contactId} (the `UpdateContact` operationId).
+func (c *ClientWithResponses) UpdateContactWithResponse(ctx context.Context, customerId CustomerId, contactId ContactId, params *UpdateContactParams, body UpdateContactJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateContactResponse, error) {
+	rsp, err := c.UpdateContact(ctx, customerId, contactId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateContactResponse(rsp)
+}
+
+// EnableContactPortalAccessWithBodyWithResponse Give a contact person portal access
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+// users get 403.
+//
+// Invites the contact's address into the customer with a role (and optionally some sites) and
+// links the contact to the invitation, and to the user once it is accepted. A contact whose
+// address is a member already is linked to that user at once. `failed_precondition` for a
+// contact without an e-mail address or with portal access already.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409), `failed_precondition` (409); a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/contacts/{contactId}/portal-access (the `EnableContactPortalAccess` operationId).
+func (c *ClientWithResponses) EnableContactPortalAccessWithBodyWithResponse(ctx context.Context, customerId CustomerId, contactId ContactId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EnableContactPortalAccessResponse, error) {
+	rsp, err := c.EnableContactPortalAccessWithBody(ctx, customerId, contactId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEnableContactPortalAccessResponse(rsp)
+}
+
+// EnableContactPortalAccessWithResponse Give a contact person portal access
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's admins; other customer
+// users get 403.
+//
+// Invites the contact's address into the customer with a role (and optionally some sites) and
+// links the contact to the invitation, and to the user once it is accepted. A contact whose
+// address is a member already is linked to that user at once. `failed_precondition` for a
+// contact without an e-mail address or with portal access already.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409), `failed_precondition` (409); a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/contacts/{contactId}/portal-access (the `EnableContactPortalAccess` operationId).
+func (c *ClientWithResponses) EnableContactPortalAccessWithResponse(ctx context.Context, customerId CustomerId, contactId ContactId, body EnableContactPortalAccessJSONRequestBody, reqEditors ...RequestEditorFn) (*EnableContactPortalAccessResponse, error) {
+	rsp, err := c.EnableContactPortalAccess(ctx, customerId, contactId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEnableContactPortalAccessResponse(rsp)
 }
 
 // ListEmployeesWithResponse List a customer's employees
@@ -51213,6 +55632,52 @@ func (c *ClientWithResponses) ListTicketQueueWithResponse(ctx context.Context, p
 	return ParseListTicketQueueResponse(rsp)
 }
 
+// UpdateUserWithBodyWithResponse Correct a person's name and e-mail address
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles; others get 403.
+//
+// The name changes at once. A new e-mail address must confirm itself first: a link, valid for
+// 3 days, goes to it (`email_change` mail), and until it is opened the old address stays; a newer
+// change ends an older one. `pending_email` names the address that waits. `already_exists`
+// when another user has the address.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/users/{userId} (the `UpdateUser` operationId).
+func (c *ClientWithResponses) UpdateUserWithBodyWithResponse(ctx context.Context, userId UserId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error) {
+	rsp, err := c.UpdateUserWithBody(ctx, userId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateUserResponse(rsp)
+}
+
+// UpdateUserWithResponse Correct a person's name and e-mail address
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles; others get 403.
+//
+// The name changes at once. A new e-mail address must confirm itself first: a link, valid for
+// 3 days, goes to it (`email_change` mail), and until it is opened the old address stays; a newer
+// change ends an older one. `pending_email` names the address that waits. `already_exists`
+// when another user has the address.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/users/{userId} (the `UpdateUser` operationId).
+func (c *ClientWithResponses) UpdateUserWithResponse(ctx context.Context, userId UserId, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error) {
+	rsp, err := c.UpdateUser(ctx, userId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateUserResponse(rsp)
+}
+
 // DisableUserWithResponse Disable a user everywhere
 //
 // **Who may call:** Staff admins and owners, and API keys of those roles.
@@ -51702,6 +56167,452 @@ func ParseGetReadinessResponse(rsp *http.Response) (*GetReadinessResponse, error
 	return response, nil
 }
 
+// ParseListAccessRequestsResponse parses an HTTP response from a ListAccessRequestsWithResponse call
+func ParseListAccessRequestsResponse(rsp *http.Response) (*ListAccessRequestsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAccessRequestsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AccessRequestList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRequestAccessResponse parses an HTTP response from a RequestAccessWithResponse call
+func ParseRequestAccessResponse(rsp *http.Response) (*RequestAccessResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RequestAccessResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers RequestAccessResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConfirmAccessRequestResponse parses an HTTP response from a ConfirmAccessRequestWithResponse call
+func ParseConfirmAccessRequestResponse(rsp *http.Response) (*ConfirmAccessRequestResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConfirmAccessRequestResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetAccessRequestResponse parses an HTTP response from a GetAccessRequestWithResponse call
+func ParseGetAccessRequestResponse(rsp *http.Response) (*GetAccessRequestResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAccessRequestResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AccessRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseConnectAccessRequestToCustomerResponse parses an HTTP response from a ConnectAccessRequestToCustomerWithResponse call
+func ParseConnectAccessRequestToCustomerResponse(rsp *http.Response) (*ConnectAccessRequestToCustomerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConnectAccessRequestToCustomerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AccessRequestDecided
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseConnectAccessRequestToNewCustomerResponse parses an HTTP response from a ConnectAccessRequestToNewCustomerWithResponse call
+func ParseConnectAccessRequestToNewCustomerResponse(rsp *http.Response) (*ConnectAccessRequestToNewCustomerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConnectAccessRequestToNewCustomerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AccessRequestDecided
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRejectAccessRequestResponse parses an HTTP response from a RejectAccessRequestWithResponse call
+func ParseRejectAccessRequestResponse(rsp *http.Response) (*RejectAccessRequestResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RejectAccessRequestResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AccessRequestDecided
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListAPIKeysResponse parses an HTTP response from a ListAPIKeysWithResponse call
 func ParseListAPIKeysResponse(rsp *http.Response) (*ListAPIKeysResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -51961,6 +56872,63 @@ func ParseSignInWithAccessLinkResponse(rsp *http.Response) (*SignInWithAccessLin
 			headers.RetryAfter = value
 		}
 		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConfirmEmailChangeResponse parses an HTTP response from a ConfirmEmailChangeWithResponse call
+func ParseConfirmEmailChangeResponse(rsp *http.Response) (*ConfirmEmailChangeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConfirmEmailChangeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -53280,6 +58248,455 @@ func ParseGetCatalogueResponse(rsp *http.Response) (*GetCatalogueResponse, error
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseListContactsResponse parses an HTTP response from a ListContactsWithResponse call
+func ParseListContactsResponse(rsp *http.Response) (*ListContactsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListContactsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ContactList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateContactResponse parses an HTTP response from a CreateContactWithResponse call
+func ParseCreateContactResponse(rsp *http.Response) (*CreateContactResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateContactResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Contact
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateContactResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteContactResponse parses an HTTP response from a DeleteContactWithResponse call
+func ParseDeleteContactResponse(rsp *http.Response) (*DeleteContactResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteContactResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetContactResponse parses an HTTP response from a GetContactWithResponse call
+func ParseGetContactResponse(rsp *http.Response) (*GetContactResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetContactResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Contact
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetContactResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateContactResponse parses an HTTP response from a UpdateContactWithResponse call
+func ParseUpdateContactResponse(rsp *http.Response) (*UpdateContactResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateContactResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Contact
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateContactResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseEnableContactPortalAccessResponse parses an HTTP response from a EnableContactPortalAccessWithResponse call
+func ParseEnableContactPortalAccessResponse(rsp *http.Response) (*EnableContactPortalAccessResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EnableContactPortalAccessResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Contact
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers EnableContactPortalAccessResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
 	}
 
 	return response, nil
@@ -63196,6 +68613,81 @@ func ParseListTicketQueueResponse(rsp *http.Response) (*ListTicketQueueResponse,
 			return nil, err
 		}
 		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateUserResponse parses an HTTP response from a UpdateUserWithResponse call
+func ParseUpdateUserResponse(rsp *http.Response) (*UpdateUserResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateUserResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UserUpdate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Problem

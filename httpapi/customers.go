@@ -30,7 +30,15 @@ func (s *Server) ListCustomers(ctx context.Context, req oapi.ListCustomersReques
 // CreateCustomer implements oapi.StrictServerInterface. The middleware handles its
 // Idempotency-Key header (serveIdempotent).
 func (s *Server) CreateCustomer(ctx context.Context, req oapi.CreateCustomerRequestObject) (oapi.CreateCustomerResponseObject, error) {
-	b := req.Body
+	c, err := s.p.CreateCustomer(ctx, createCustomerIn(req.Body))
+	if err != nil {
+		return nil, err
+	}
+	return oapi.CreateCustomer201JSONResponse{Body: customerOut(c), Headers: oapi.CreateCustomer201ResponseHeaders{ETag: etag(c.Version)}}, nil
+}
+
+// createCustomerIn is a new customer as the API gives it.
+func createCustomerIn(b *oapi.CreateCustomerRequest) portal.CreateCustomerParams {
 	params := portal.CreateCustomerParams{
 		Name:         b.Name,
 		LegalName:    deref(b.LegalName),
@@ -50,11 +58,7 @@ func (s *Server) CreateCustomer(ctx context.Context, req oapi.CreateCustomerRequ
 			ExpiresIn: time.Duration(deref(fu.ExpiresInSeconds)) * time.Second,
 		}
 	}
-	c, err := s.p.CreateCustomer(ctx, params)
-	if err != nil {
-		return nil, err
-	}
-	return oapi.CreateCustomer201JSONResponse{Body: customerOut(c), Headers: oapi.CreateCustomer201ResponseHeaders{ETag: etag(c.Version)}}, nil
+	return params
 }
 
 // GetCustomer implements oapi.StrictServerInterface.

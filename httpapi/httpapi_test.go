@@ -43,7 +43,7 @@ type env struct {
 
 func newEnv(t *testing.T, opts ...httpapi.Option) *env {
 	t.Helper()
-	return newEnvOn(t, portaltest.Store(t), portal.SequentialIDs(), "", opts...)
+	return newEnvOn(t, emptyStore(t), portal.SequentialIDs(), "", opts...)
 }
 
 // newEnvOn is newEnv on store, drawing IDs from ids. owner is the owner

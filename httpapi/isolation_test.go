@@ -22,10 +22,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portalkit/portalkit/accessrequest"
 	"github.com/portalkit/portalkit/client"
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/fieldwork"
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/internal/sqlitepool"
 	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/news"
@@ -71,6 +73,9 @@ type isoTenant struct {
 	task        record.Record
 	change      record.ChangeRequest
 	claimNumber string
+
+	// contact is a contact person without portal access.
+	contact customer.Contact
 }
 
 // isoFixture is a running handler over SQLite with two customers, A and B.
@@ -90,6 +95,8 @@ type isoFixture struct {
 	// one of its deliveries, failed, so that it may be replayed.
 	hook     webhook.EndpointID
 	delivery webhook.DeliveryID
+	// request is a confirmed access request: nobody's, the same for A and B.
+	request accessrequest.Request
 }
 
 // isoTemplate is the isolation fixture as built once per process: a copy
@@ -103,11 +110,12 @@ var isoTemplate struct {
 	// files is the URL of the directory the fixture's attachments are in,
 	// which every copy shares (a file's key is never reused).
 	files string
+	pool  *sqlitepool.Pool // copies of the database at path
 }
 
-// newIsoFixture returns the fixture on a fresh copy of the template's
-// database, served by a portal of its own that draws IDs after the
-// template's.
+// newIsoFixture returns the fixture on a copy of the template's database
+// (one a finished operation put back, see sqlitepool), served by a portal
+// of its own that draws IDs after the template's.
 func newIsoFixture(t *testing.T) *isoFixture {
 	t.Helper()
 	tp := &isoTemplate
@@ -115,10 +123,9 @@ func newIsoFixture(t *testing.T) *isoFixture {
 	if tp.path == "" {
 		t.Fatal("the isolation fixture could not be built (see the first test that tried)")
 	}
-	store, err := sqlite.OpenTempFrom(t.Context(), tp.path)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = store.Close() })
+	store := tp.pool.Take(t)
 	f := tp.f
+	f.snap = snapshotMemo{} // the copy's connections may have counted changes before
 	f.env = newEnvFiles(t, store, portal.SequenceAfter(tp.ids), tp.f.owner, tp.files)
 	f.notes.Err = bounce
 	return &f
@@ -136,6 +143,7 @@ func buildIsoTemplate(t *testing.T) {
 	path := filepath.Join(dir, "fixture.db")
 	require.NoError(t, sqlite.Backup(t.Context(), store.(*sqlite.Store), path))
 	isoTemplate.path, isoTemplate.f, isoTemplate.ids, isoTemplate.files = path, *f, ids.Drawn(), files
+	isoTemplate.pool = sqlitepool.New(path)
 }
 
 func buildIsoFixture(t *testing.T, e *env) *isoFixture {
@@ -216,6 +224,8 @@ func buildIsoFixture(t *testing.T, e *env) *isoFixture {
 		tn.attachment, err = f.p.AttachToTicket(identity.NewContext(t.Context(), admin), tn.c.ID, tn.ticket.ID,
 			portal.AttachToTicketParams{Name: "photo.png"}, bytes.NewReader(pngBytes))
 		require.NoError(t, err)
+		tn.contact, err = f.p.CreateContact(ctx, tn.c.ID, portal.ContactParams{Name: "Carla", Email: "carla@" + domain})
+		require.NoError(t, err)
 		return tn
 	}
 	f.a = mk("Acme", "acme.example")
@@ -247,6 +257,12 @@ func buildIsoFixture(t *testing.T, e *env) *isoFixture {
 	require.NoError(t, err)
 	require.Len(t, ds.Items, 1)
 	f.delivery = ds.Items[0].ID
+	require.NoError(t, f.p.RequestAccess(t.Context(), portal.RequestAccessParams{CompanyName: "Initech", Name: "Peter", Email: "peter@initech.example"}))
+	require.NoError(t, f.p.ConfirmAccessRequest(t.Context(), f.lastToken(t, "peter@initech.example")))
+	reqs, err := f.p.ListAccessRequests(ctx, portal.ListAccessRequestsParams{})
+	require.NoError(t, err)
+	require.Len(t, reqs.Items, 1)
+	f.request = reqs.Items[0]
 	return f
 }
 
@@ -325,6 +341,9 @@ func (f *isoFixture) ids(tn isoTenant) map[string]string {
 		// Webhooks are the provider's, the same for A and B.
 		"endpointId": string(f.hook),
 		"deliveryId": string(f.delivery),
+		// Access requests are nobody's: the same for A and B.
+		"accessRequestId": string(f.request.ID),
+		"contactId":       string(tn.contact.ID),
 	}
 }
 
@@ -405,6 +424,14 @@ func (f *isoFixture) version(t *testing.T, kind string, ids map[string]string) i
 				return j.Version
 			}
 		}
+	case "contact":
+		for _, tn := range []isoTenant{f.a, f.b} {
+			if string(tn.contact.ID) == ids["contactId"] {
+				c, err := f.p.GetContact(ctx, tn.c.ID, tn.contact.ID)
+				require.NoError(t, err)
+				return c.Version
+			}
+		}
 	case "offer":
 		for _, tn := range []isoTenant{f.a, f.b} {
 			if string(tn.offer.ID) == ids["offerId"] {
@@ -482,6 +509,8 @@ func (f *isoFixture) takeSnapshot(t *testing.T) map[string]any {
 		f.recordSnapshot(t, tn, func(what string, v any) { out[name+" "+what] = v })
 		attachments, err := f.p.ListTicketAttachments(ctx, tn.c.ID, tn.ticket.ID)
 		part("ticket attachments", attachments, err)
+		contacts, err := f.p.ListContacts(ctx, tn.c.ID, portal.ListContactsParams{Limit: 100})
+		part("contacts", contacts, err)
 	}
 	free, err := f.p.AllRecords(ctx, portal.AllRecordsParams{Unassigned: true, ListRecordsParams: portal.ListRecordsParams{Limit: 100}})
 	require.NoError(t, err)
@@ -513,6 +542,9 @@ func (f *isoFixture) takeSnapshot(t *testing.T) map[string]any {
 		require.NoError(t, err)
 		out["webhook deliveries of "+string(e.ID)] = deliveries
 	}
+	requests, err := f.p.ListAccessRequests(ctx, portal.ListAccessRequestsParams{Limit: 100})
+	require.NoError(t, err)
+	out["access requests"] = requests
 	return out
 }
 
@@ -560,6 +592,9 @@ var ghostIDs = map[string]string{
 	// Not IDs: a kind and a locale of mail are the same everywhere.
 	"kind":   "invitation",
 	"locale": "de",
+	// Access requests.
+	"accessRequestId": "acr_ghost",
+	"contactId":       "con_ghost",
 }
 
 // isoClass says how an operation relates to tenants.
@@ -590,7 +625,7 @@ type isoRow struct {
 	// upload sends a multipart/form-data body with a small PNG as its
 	// part "file" instead of body.
 	upload  bool
-	ifMatch string // "customer", "site", "membership", "product" or "offer": the current ETag goes in If-Match
+	ifMatch string // "customer", "site", "membership", "product", "offer" or "contact": the current ETag goes in If-Match
 	// alias fills a placeholder from another of the fixture's IDs
 	// ({orderId} from confirmedOrderId, for moves of a confirmed order).
 	alias map[string]string
@@ -820,6 +855,24 @@ var isolationMatrix = map[string]isoRow{
 	"downloadTicketAttachment": {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
 	"attachToTicket":           {class: classTenant, upload: true, staff: ok201, admin: ok201, viewer: no403, foreign: no404, mixed: no404},
 	"attachToTicketComment":    {class: classTenant, upload: true, staff: ok201, admin: ok201, viewer: no403, foreign: no404, mixed: no404},
+	// Access requests are nobody's yet: a customer user is refused by role.
+	"listAccessRequests": {class: classStaff, query: "status=pending", staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"getAccessRequest":   {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"connectAccessRequestToNewCustomer": {class: classStaff, body: `{"customer":{"name":"Initech"},"message":"Welcome"}`,
+		staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"connectAccessRequestToCustomer": {class: classStaff, body: `{"customer_id":"{customerId}","role":"viewer","site_ids":["{siteId}"]}`,
+		staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"rejectAccessRequest": {class: classStaff, body: `{"message":"No."}`, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	// Contacts: staff and the customer's admins.
+	"listContacts":  {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404},
+	"createContact": {class: classTenant, body: `{"name":"New"}`, staff: ok201, admin: ok201, viewer: no403, foreign: no404},
+	"getContact":    {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
+	"updateContact": {class: classTenant, body: `{"name":"Renamed"}`, ifMatch: "contact",
+		staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
+	"deleteContact": {class: classTenant, staff: ok204, admin: ok204, viewer: no403, foreign: no404, mixed: no404},
+	"enableContactPortalAccess": {class: classTenant, body: `{"role":"viewer","site_ids":["{siteId}"]}`,
+		staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404, crossBody: bad400},
+	"updateUser": {class: classStaff, body: `{"name":"Renamed"}`, staff: ok200, admin: no403, viewer: no403, foreign: no403},
 
 	// Records: a customer's people read them, its maintainers edit what the
 	// fields' rules allow and its admins claim; staff keep them, define
@@ -856,6 +909,9 @@ var isolationMatrix = map[string]isoRow{
 	"requestStaffLoginLink":    {class: classPublic, reason: "answers 202 alike for every address, so it reveals nothing of anybody"},
 	"signInStaffWithLoginLink": {class: classPublic, reason: "the link token in the body is the credential"},
 	"signInStaffWithPassword":  {class: classPublic, reason: "the e-mail address and password are the credential"},
+	"requestAccess":            {class: classPublic, reason: "answers 202 alike for every address and looks nothing up (TestRequestAccessAnswersAlike)"},
+	"confirmAccessRequest":     {class: classPublic, reason: "the link token in the body is the credential; the request is nobody's yet"},
+	"confirmEmailChange":       {class: classPublic, reason: "the link token in the body, mailed to the new address, is the credential"},
 	"logout":                   {class: classSelf, reason: "ends the caller's own session; names no object"},
 	"getMe":                    {class: classSelf, reason: "the caller's own principal, for every kind of caller"},
 	"listMyMemberships":        {class: classSelf, reason: "the caller's own memberships; names no customer"},
@@ -1129,12 +1185,24 @@ func (f *isoFixture) stockSnapshot(t *testing.T, tn isoTenant, part func(what st
 	}
 }
 
-// TestMain removes the isolation fixture's template, which lives as long
-// as the process.
+// TestMain closes the pools of copies and removes the isolation and role
+// fixtures' templates and the empty database, which live as long as the
+// process.
 func TestMain(m *testing.M) {
 	code := m.Run()
+	for _, p := range []*sqlitepool.Pool{isoTemplate.pool, roleTemplate.pool, emptySQLite.pool} {
+		if p != nil {
+			p.Close()
+		}
+	}
 	if isoTemplate.path != "" {
 		_ = os.RemoveAll(filepath.Dir(isoTemplate.path))
+	}
+	if roleTemplate.path != "" {
+		_ = os.RemoveAll(filepath.Dir(roleTemplate.path))
+	}
+	if emptySQLite.dir != "" {
+		_ = os.RemoveAll(emptySQLite.dir)
 	}
 	os.Exit(code)
 }

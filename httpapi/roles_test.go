@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portalkit/portalkit/accessrequest"
 	"github.com/portalkit/portalkit/client"
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/fieldwork"
@@ -61,7 +62,13 @@ type roleFixture struct {
 
 func newRoleFixture(t *testing.T) *roleFixture {
 	t.Helper()
-	f := &roleFixture{env: newEnv(t), tokens: map[string]string{}}
+	return newRoleFixtureOn(t, newEnv(t))
+}
+
+// newRoleFixtureOn builds the role fixture through the use cases on e.
+func newRoleFixtureOn(t *testing.T, e *env) *roleFixture {
+	t.Helper()
+	f := &roleFixture{env: e, tokens: map[string]string{}}
 	f.notes.Err = bounce
 	ctx := t.Context()
 	staff := portaltest.Owner(ctx)
@@ -207,6 +214,10 @@ func (f *roleFixture) takeSnapshot(t *testing.T) map[string]any {
 		ds, err := f.p.ListWebhookDeliveries(ctx, e.ID, portal.ListWebhookDeliveriesParams{Limit: 100})
 		part("webhook deliveries of "+string(e.ID), ds, err)
 	}
+	requests, err := f.p.ListAccessRequests(ctx, portal.ListAccessRequestsParams{Limit: 100})
+	part("access requests", requests, err)
+	contacts, err := f.p.ListContacts(ctx, cid, portal.ListContactsParams{Limit: 100})
+	part("contacts", contacts, err)
 	return out
 }
 
@@ -238,6 +249,9 @@ type roleTarget struct {
 	employee org.Employee
 	run      hrsync.Run
 	token    hrsync.TokenID
+
+	request accessrequest.Request
+	contact customer.Contact
 }
 
 // roleRow is one operation of the role matrix and the status each caller
@@ -927,6 +941,79 @@ var roleMatrix = map[string]roleRow{
 			return c.PreviewMailTemplateWithResponse(t.Context(), f.cid, client.MailKindLoginLink, client.MailLocaleEn,
 				client.MailTemplateRequest{Text: ptr("Sign in: {{.Link}}")})
 		}},
+
+	// Access requests: staff work the inbox; a new customer is for admins.
+	"list access requests": {prep: pendingRequest, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, _ *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListAccessRequestsWithResponse(t.Context(), &client.ListAccessRequestsParams{Status: ptr(client.AccessRequestStatusPending)})
+		}},
+	"get an access request": {prep: pendingRequest, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, _ *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.GetAccessRequestWithResponse(t.Context(), string(tg.request.ID))
+		}},
+	"connect a request to a new customer": {write: true, prep: pendingRequest, want: byRole(s200, s200, s403, s403, s403, s403, s403),
+		call: func(t *testing.T, _ *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ConnectAccessRequestToNewCustomerWithResponse(t.Context(), string(tg.request.ID), client.ConnectNewCustomerRequest{
+				Customer: client.CreateCustomerRequest{Name: tg.request.CompanyName}})
+		}},
+	"connect a request to a customer": {write: true, prep: pendingRequest, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ConnectAccessRequestToCustomerWithResponse(t.Context(), string(tg.request.ID), client.ConnectCustomerRequest{
+				CustomerId: f.cid, Role: client.RoleViewer, SiteIds: &[]string{string(f.north.ID)}})
+		}},
+	"reject an access request": {write: true, prep: pendingRequest, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, _ *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.RejectAccessRequestWithResponse(t.Context(), string(tg.request.ID), client.RejectAccessRequestRequest{Message: "No."})
+		}},
+
+	// Contacts: staff and the customer's admins (a site-limited admin too).
+	"list contacts": {prep: newContactTarget, want: byRole(s200, s200, s200, s200, s403, s403, s200),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListContactsWithResponse(t.Context(), f.cid, nil)
+		}},
+	"add a contact": {write: true, prep: noTarget, want: byRole(s201, s201, s201, s201, s403, s403, s201),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.CreateContactWithResponse(t.Context(), f.cid, client.ContactRequest{Name: "Carla " + f.email("c")})
+		}},
+	"change a contact": {write: true, prep: newContactTarget, want: byRole(s200, s200, s200, s200, s403, s403, s200),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.UpdateContactWithResponse(t.Context(), f.cid, string(tg.contact.ID), &client.UpdateContactParams{IfMatch: tg.etag},
+				client.ContactRequest{Name: "Renamed"})
+		}},
+	"delete a contact": {write: true, prep: newContactTarget, want: byRole(s204, s204, s204, s204, s403, s403, s204),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.DeleteContactWithResponse(t.Context(), f.cid, string(tg.contact.ID))
+		}},
+	"give a contact portal access": {write: true, prep: newContactTarget, want: byRole(s200, s200, s200, s200, s403, s403, s200),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.EnableContactPortalAccessWithResponse(t.Context(), f.cid, string(tg.contact.ID), client.ContactAccessRequest{
+				Role: client.RoleViewer, SiteIds: &[]string{string(f.north.ID)}})
+		}},
+	"correct a user": {write: true, prep: memberIn, want: byRole(s200, s200, s403, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.UpdateUserWithResponse(t.Context(), string(tg.member.User.ID), client.UpdateUserRequest{Name: ptr("Corrected")})
+		}},
+}
+
+// newContactTarget adds a contact with an address of its own to Acme.
+func newContactTarget(t *testing.T, f *roleFixture) roleTarget {
+	t.Helper()
+	c, err := f.p.CreateContact(portaltest.Owner(t.Context()), customer.ID(f.cid), portal.ContactParams{Name: "Carla", Email: f.email("contact")})
+	require.NoError(t, err)
+	return roleTarget{contact: c, etag: `"` + strconv.FormatInt(c.Version, 10) + `"`}
+}
+
+// pendingRequest makes a new access request and confirms it.
+func pendingRequest(t *testing.T, f *roleFixture) roleTarget {
+	t.Helper()
+	email := f.email("requester")
+	require.NoError(t, f.p.RequestAccess(t.Context(), portal.RequestAccessParams{CompanyName: "Initech " + email, Name: "Peter", Email: email}))
+	require.NoError(t, f.p.ConfirmAccessRequest(t.Context(), f.lastToken(t, email)))
+	l, err := f.p.ListAccessRequests(portaltest.Owner(t.Context()), portal.ListAccessRequestsParams{Status: accessrequest.StatusPending, Limit: 1})
+	require.NoError(t, err)
+	require.Len(t, l.Items, 1)
+	require.Equal(t, email, l.Items[0].Email)
+	return roleTarget{request: l.Items[0]}
 }
 
 // TestRoleMatrix calls a representative operation of every kind of action
@@ -936,7 +1023,6 @@ var roleMatrix = map[string]roleRow{
 // not_found for a member beyond a site-limited admin's sites) and change
 // nothing. A read-only access-link session of an admin has viewer rights.
 func TestRoleMatrix(t *testing.T) {
-	f := newRoleFixture(t)
 	for name, row := range roleMatrix {
 		for _, who := range roleCallers {
 			if _, ok := row.want[who]; !ok {
@@ -946,6 +1032,8 @@ func TestRoleMatrix(t *testing.T) {
 	}
 	for name, row := range roleMatrix {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel() // each row has its own server and copy of the fixture
+			f := copyRoleFixture(t)
 			for _, who := range roleCallers {
 				t.Run(who, func(t *testing.T) {
 					want := row.want[who]

@@ -42,6 +42,10 @@ const (
 	// assigned to: the customer replied Message to ticket TicketID.
 	KindTicketCustomerReply Kind = "ticket_customer_reply"
 	KindWebhookDisabled     Kind = "webhook_disabled" // to staff owners and admins: webhook endpoint WebhookEndpointID was disabled, for Reason
+
+	KindAccessRequestConfirm  Kind = "access_request_confirm"  // to a requester: confirm the address with Token; CustomerName is the company
+	KindAccessRequestRejected Kind = "access_request_rejected" // to a requester: the provider said no, with Message
+	KindEmailChange           Kind = "email_change"            // to a user's new address: confirm it with Token
 )
 
 // linkKind says what a kind's link points at.
@@ -78,6 +82,10 @@ var kinds = map[Kind]kindSpec{
 	// To the assigned staff member, in the console.
 	KindTicketCustomerReply: {"/console/tickets/", linkTicket},
 	KindWebhookDisabled:     {"/console/webhooks/", linkWebhook},
+
+	KindAccessRequestConfirm:  {"/request-access/confirm", linkToken},
+	KindAccessRequestRejected: {"/request-access", linkHome},
+	KindEmailChange:           {"/confirm-email", linkToken},
 }
 
 // Kinds returns every kind, sorted.
@@ -355,7 +363,9 @@ func (t *Templates) Locale(locale string) string {
 // invitations and login links, /console/tickets/{TicketID} for the service
 // desk's ticket_opened, /tickets/{TicketID} for the requester's ticket
 // messages, /console/webhooks/{WebhookEndpointID} for a disabled webhook
-// endpoint, and / for the rest. It is a portalerr Invalid error when data
+// endpoint, /request-access/confirm?token=… and /request-access for access
+// requests, /confirm-email?token=… for a new e-mail address, and / for the
+// rest. It is a portalerr Invalid error when data
 // lacks the token or the order ID the link needs.
 func (t *Templates) Link(k Kind, data Data) (string, error) {
 	spec, ok := kinds[k]
@@ -787,6 +797,10 @@ func SampleData(k Kind) Data {
 	case KindWebhookDisabled:
 		d.WebhookEndpointID, d.WebhookURL = "wep_sample", "https://erp.example.com/portalkit/events"
 		d.Reason = "every delivery failed since 2030-03-11T09:30:00Z"
+	case KindAccessRequestConfirm:
+		d.ExpiresAt = time.Date(2030, time.March, 15, 9, 30, 0, 0, time.UTC)
+	case KindAccessRequestRejected:
+		d.Message = "Thank you for your interest. We only serve customers in Germany and Austria at present."
 	}
 	return d
 }

@@ -40,7 +40,7 @@ func fieldsOf(err error) []string {
 func TestRenderEveryKindInEveryLocale(t *testing.T) {
 	tm := newTemplates(t, "")
 	require.ElementsMatch(t, []string{"en", "de"}, mailer.Locales())
-	require.Len(t, mailer.Kinds(), 15)
+	require.Len(t, mailer.Kinds(), 18)
 
 	for _, kind := range mailer.Kinds() {
 		for _, locale := range mailer.Locales() {
@@ -62,10 +62,10 @@ func TestRenderEveryKindInEveryLocale(t *testing.T) {
 				assert.Contains(t, c.HTML, testBranding.LogoURL, "branding logo")
 				assert.Contains(t, c.Text, testBranding.SupportEmail, "footer")
 				// The customer's name is escaped in HTML and left alone in
-				// text. A login link is the user's, not the customer's,
-				// and staff mail is about no customer.
+				// text. A login link and an e-mail change are the user's,
+				// not the customer's, and staff mail is about no customer.
 				assert.NotContains(t, c.HTML, "<script>")
-				if kind != mailer.KindLoginLink && kind != mailer.KindStaffInvitation && kind != mailer.KindStaffLoginLink && kind != mailer.KindWebhookDisabled {
+				if kind != mailer.KindLoginLink && kind != mailer.KindStaffInvitation && kind != mailer.KindStaffLoginLink && kind != mailer.KindWebhookDisabled && kind != mailer.KindEmailChange {
 					assert.Contains(t, c.HTML, "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Co")
 					assert.Contains(t, c.Text, `<script>alert("x")</script> & Co`)
 				}
@@ -99,6 +99,10 @@ func TestRenderLinks(t *testing.T) {
 
 		mailer.KindTicketCustomerReply: "https://acme.example/portal/console/tickets/tkt_1",
 		mailer.KindWebhookDisabled:     "https://acme.example/portal/console/webhooks/wep_1",
+
+		mailer.KindAccessRequestConfirm:  "https://acme.example/portal/request-access/confirm?token=pk_a%2Bb%2Fc",
+		mailer.KindAccessRequestRejected: "https://acme.example/portal/request-access",
+		mailer.KindEmailChange:           "https://acme.example/portal/confirm-email?token=pk_a%2Bb%2Fc",
 	}
 	for kind, want := range tests {
 		link, err := tm.Link(kind, data)
@@ -285,7 +289,7 @@ func TestPreviewEveryKind(t *testing.T) {
 		require.NoError(t, err, kind)
 		assert.NotEmpty(t, c.Subject, kind)
 		assert.Contains(t, c.Text, testBranding.ProductName, kind)
-		assert.Equal(t, kind != mailer.KindInvitationAccepted, kind.RequiresLink(), kind)
+		assert.Equal(t, kind != mailer.KindInvitationAccepted && kind != mailer.KindAccessRequestRejected, kind.RequiresLink(), kind)
 	}
 }
 

@@ -3,9 +3,7 @@ package portal_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"errors"
-	"fmt"
 	"image"
 	"image/png"
 	"os"
@@ -20,9 +18,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portalkit/portalkit/accessrequest"
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/fieldwork"
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/internal/sqlitepool"
 	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/news"
@@ -69,6 +69,9 @@ type tenant struct {
 	task, contract, meter record.Record
 	recordChange          record.ChangeRequest
 	claimIDs              map[string]string
+
+	// contact is a contact person with an address, no portal access.
+	contact customer.Contact
 }
 
 type fixture struct {
@@ -90,6 +93,8 @@ type fixture struct {
 	// delivery one of its deliveries, failed (so that it may be replayed).
 	hook     webhook.EndpointID
 	delivery webhook.DeliveryID
+	// request is a confirmed access request, pending a decision.
+	request accessrequest.Request
 }
 
 // bounce refuses mail to bounce@… addresses for good, as a server's 550 would.
@@ -132,15 +137,13 @@ func newFixture(t *testing.T) fixture {
 	return f
 }
 
-// fixtureStores holds open copies of the template that earlier cases
-// finished with, their rows put back as the template has them. Opening a
-// copy costs every connection a parse of the schema, most of a case's
-// CPU under -race; putting rows back through the open write connection
-// costs a statement per table and leaves the schema, so its connections
-// need not parse it again.
+// fixtureStores hands out copies of the template (sqlitepool): opening a
+// copy costs every connection a parse of the schema, most of a case's CPU
+// under -race, so a case's copy has the tables it wrote put back when the
+// case ends and is kept for a later case.
 var fixtureStores struct {
-	mu   sync.Mutex
-	free []*sqlite.Store
+	once sync.Once
+	pool *sqlitepool.Pool
 }
 
 // takeFixtureStore returns a copy of the template at path for t: one that
@@ -150,135 +153,8 @@ var fixtureStores struct {
 func takeFixtureStore(t *testing.T, path string) *sqlite.Store {
 	t.Helper()
 	fs := &fixtureStores
-	fs.mu.Lock()
-	var store *sqlite.Store
-	if n := len(fs.free); n > 0 {
-		store, fs.free = fs.free[n-1], fs.free[:n-1]
-	}
-	fs.mu.Unlock()
-	if store == nil {
-		var err error
-		store, err = sqlite.OpenTempFrom(context.Background(), path)
-		require.NoError(t, err)
-	}
-	t.Cleanup(func() {
-		if err := resetFixtureStore(store, path); err != nil {
-			t.Logf("putting the fixture back: %v; closing the copy", err)
-			_ = store.Close()
-			return
-		}
-		fs.mu.Lock()
-		fs.free = append(fs.free, store)
-		fs.mu.Unlock()
-	})
-	return store
-}
-
-// fixtureTables is the template's tables, each after the tables its
-// foreign keys refer to; read once.
-var fixtureTables struct {
-	once   sync.Once
-	tables []string
-	err    error
-}
-
-// parentsFirst returns the attached template's tables (but goose's), each
-// after the tables it refers to.
-func parentsFirst(ctx context.Context, conn *sql.Conn) ([]string, error) {
-	ft := &fixtureTables
-	ft.once.Do(func() {
-		rows, err := conn.QueryContext(ctx, `SELECT t.name, coalesce(group_concat(f."table"), '')
-			FROM tpl.sqlite_schema AS t LEFT JOIN pragma_foreign_key_list(t.name, 'tpl') AS f
-			WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite_%' AND t.name <> 'goose_db_version'
-			GROUP BY t.name ORDER BY t.name`)
-		if err != nil {
-			ft.err = err
-			return
-		}
-		refs := map[string][]string{}
-		var names []string
-		for rows.Next() {
-			var name, to string
-			if ft.err = rows.Scan(&name, &to); ft.err != nil {
-				rows.Close()
-				return
-			}
-			names = append(names, name)
-			if to != "" {
-				refs[name] = strings.Split(to, ",")
-			}
-		}
-		if ft.err = rows.Close(); ft.err != nil {
-			return
-		}
-		done := map[string]bool{}
-		var visit func(string)
-		visit = func(n string) {
-			if done[n] {
-				return
-			}
-			done[n] = true
-			for _, p := range refs[n] {
-				if p != n {
-					visit(p)
-				}
-			}
-			ft.tables = append(ft.tables, n)
-		}
-		for _, n := range names {
-			visit(n)
-		}
-	})
-	return ft.tables, ft.err
-}
-
-// resetFixtureStore puts the rows of every table of s back as the template
-// at path has them, in one transaction on s's one write connection, with
-// the template attached there.
-func resetFixtureStore(s *sqlite.Store, path string) error {
-	ctx := context.Background()
-	write, _ := s.DB()
-	conn, err := write.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	var attached int
-	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM pragma_database_list WHERE name = 'tpl'`).Scan(&attached); err != nil {
-		return err
-	}
-	if attached == 0 {
-		if _, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS tpl`, "file:"+path+"?mode=ro"); err != nil {
-			return err
-		}
-	}
-	tables, err := parentsFirst(ctx, conn)
-	if err != nil {
-		return err
-	}
-	// Foreign keys stay on (a pragma would make the connection prepare
-	// every statement again): children are emptied first, parents filled
-	// first.
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	for _, step := range []struct {
-		q     string
-		order func(int) int
-	}{
-		{`DELETE FROM main.%q`, func(i int) int { return len(tables) - 1 - i }},
-		{`INSERT INTO main.%[1]q SELECT * FROM tpl.%[1]q`, func(i int) int { return i }},
-	} {
-		for i := range tables {
-			tb := tables[step.order(i)]
-			if _, err := tx.ExecContext(ctx, fmt.Sprintf(step.q, tb)); err != nil {
-				_ = tx.Rollback()
-				return fmt.Errorf("%s: %w", tb, err)
-			}
-		}
-	}
-	return tx.Commit()
+	fs.once.Do(func() { fs.pool = sqlitepool.New(path) })
+	return fs.pool.Take(t)
 }
 
 // wrote reports whether anything was written to f's database since it was
@@ -387,6 +263,9 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 		require.NoError(t, err)
 		tn.c, tn.hr = f.hrTenant(t, tn)
 		tn.task, tn.contract, tn.meter, tn.recordChange, tn.claimIDs = f.recordTenant(t, tn)
+		tn.contact, err = f.p.CreateContact(f.owner, tn.c.ID, portal.ContactParams{Name: "Carla Contact", Email: "carla@" + domain,
+			Addresses: []customer.ContactAddress{{Label: "Office", Address: customer.Address{City: "Berlin"}}}})
+		require.NoError(t, err)
 		return tn
 	}
 	f.a = mk("Acme", "acme.example")
@@ -417,6 +296,14 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 	require.NoError(t, err)
 	require.Len(t, ds.Items, 1)
 	f.delivery = ds.Items[0].ID
+	require.NoError(t, f.p.RequestAccess(t.Context(), portal.RequestAccessParams{CompanyName: "Initech", Name: "Peter", Email: "peter@initech.example"}))
+	confirm, ok := rec.Last("peter@initech.example")
+	require.True(t, ok)
+	require.NoError(t, f.p.ConfirmAccessRequest(t.Context(), confirm.Token))
+	reqs, err := f.p.ListAccessRequests(f.owner, portal.ListAccessRequestsParams{})
+	require.NoError(t, err)
+	require.Len(t, reqs.Items, 1)
+	f.request = reqs.Items[0]
 	rec.Deliver()
 	return f
 }
@@ -944,6 +831,62 @@ var useCases = map[string]useCase{
 	"ReplayWebhookDeliveries": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
 		return none2(f.p.ReplayWebhookDeliveries(ctx, f.hook, portal.ReplayWebhookDeliveriesParams{From: portaltest.Epoch, To: portaltest.Epoch.Add(365 * 24 * time.Hour)}))
 	}},
+
+	// Access requests: the public asks, staff decide; no customer user
+	// sees them (they are nobody's yet), so customer users are refused by
+	// role. Creating a customer for one is for admins, as CreateCustomer.
+	"ListAccessRequests": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.ListAccessRequests(ctx, portal.ListAccessRequestsParams{}))
+	}},
+	"CountAccessRequests": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.CountAccessRequests(ctx))
+	}},
+	"GetAccessRequest": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.GetAccessRequest(ctx, f.request.ID))
+	}},
+	"ConnectAccessRequestToNewCustomer": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.ConnectAccessRequestToNewCustomer(ctx, f.request.ID, portal.ConnectNewCustomerParams{
+			Version: f.request.Version, Customer: portal.AccessRequestCustomer(f.request)}))
+	}},
+	"ConnectAccessRequestToCustomer": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.ConnectAccessRequestToCustomer(ctx, f.request.ID, portal.ConnectExistingCustomerParams{
+			Version: f.request.Version, CustomerID: tn.c.ID, Role: customer.RoleViewer, SiteIDs: []customer.SiteID{tn.site.ID}}))
+	}},
+	"RejectAccessRequest": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.RejectAccessRequest(ctx, f.request.ID, portal.RejectAccessRequestParams{Version: f.request.Version, Message: "No."}))
+	}},
+
+	// Contacts: a customer's record of its people, kept by staff and its
+	// admins. Correcting a person's name and address is staff admins'.
+	"CreateContact": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.CreateContact(ctx, tn.c.ID, portal.ContactParams{Name: "New Contact"}))
+	}},
+	"ListContacts": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		l, err := f.p.ListContacts(ctx, tn.c.ID, portal.ListContactsParams{})
+		var ids []customer.ID
+		for _, c := range l.Items {
+			ids = append(ids, c.CustomerID)
+		}
+		return ids, err
+	}},
+	"GetContact": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.GetContact(ctx, tn.c.ID, tn.contact.ID))
+	}},
+	"UpdateContact": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.UpdateContact(ctx, tn.c.ID, tn.contact.ID, portal.UpdateContactParams{Version: tn.contact.Version, ContactParams: portal.ContactParams{Name: "Renamed"}}))
+	}},
+	"DeleteContact": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none(f.p.DeleteContact(ctx, tn.c.ID, tn.contact.ID))
+	}},
+	"EnableContactPortalAccess": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.EnableContactPortalAccess(ctx, tn.c.ID, tn.contact.ID, portal.ContactAccessParams{Role: customer.RoleViewer}))
+	}},
+	"UpdateUser": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.UpdateUser(ctx, tn.target.User.ID, portal.UpdateUserParams{Version: tn.target.User.Version, Name: ptr("Renamed"), Email: ptr("renamed@example.com")}))
+	}},
+	"PendingEmailChange": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.PendingEmailChange(ctx, tn.target.User.ID))
+	}},
 }
 
 // orderCustomers returns the customers of the orders listed.
@@ -970,7 +913,7 @@ var notTenantScoped = map[string]string{
 	"Authenticate":             "public: turns a token into a principal",
 	"BrandingForHost":          "public: the look of the sign-in pages on a host, which any visitor of it sees (TestBrandingForHost)",
 	"Bootstrap":                "maintenance: creates the first key and owner on an empty store only",
-	"PurgeExpired":             "maintenance: deletes ended sessions, links, idempotency keys and rate-limit windows, erases expired tokens of failed mail",
+	"PurgeExpired":             "maintenance: deletes ended sessions, links, idempotency keys, unconfirmed access requests and rate-limit windows, erases expired tokens of failed mail",
 	"Ping":                     "maintenance: whether the storage backend answers",
 	"Ready":                    "maintenance: readiness: the storage backend answers and commits a heartbeat",
 	"Now":                      "the clock adapters show time-derived states by; no data",
@@ -979,6 +922,9 @@ var notTenantScoped = map[string]string{
 	"DeliverOutbox":            "maintenance: one pass of the outbox worker, which sends the mail use cases enqueued",
 	"RunOutbox":                "maintenance: the outbox worker",
 	"OutboxStats":              "maintenance: how much mail waits and how late, for monitoring; no customer's data",
+	"RequestAccess":            "public: answers the same for every address (TestRequestAccessSameForKnownAndUnknownAddresses)",
+	"ConfirmAccessRequest":     "public: the link token is the credential",
+	"ConfirmEmailChange":       "public: the link token, mailed to the new address, is the credential",
 	"FileLimits":               "configuration: the limits uploads are checked against, for bounding request bodies; no data",
 	"HasFiles":                 "configuration: whether a file store is configured; no data",
 	"DeliverWebhooks":          "maintenance: one pass of the webhook worker, which sends the deliveries use cases wrote",
@@ -1099,6 +1045,11 @@ func (f fixture) snapshot(t *testing.T) []any {
 		pics, err := f.p.ListPictures(f.owner, tn.c.ID, portal.ListPicturesParams{Limit: 100})
 		require.NoError(t, err)
 		out = append(out, jobs, visits, pics)
+		contacts, err := f.p.ListContacts(f.owner, tn.c.ID, portal.ListContactsParams{Limit: 100})
+		require.NoError(t, err)
+		pending, err := f.p.PendingEmailChange(f.owner, tn.target.User.ID)
+		require.NoError(t, err)
+		out = append(out, contacts, pending)
 		recs, err := f.p.ListRecords(f.owner, tn.c.ID, portal.ListRecordsParams{Limit: 100})
 		require.NoError(t, err)
 		for _, r := range recs.Items {
@@ -1134,6 +1085,9 @@ func (f fixture) snapshot(t *testing.T) []any {
 		require.NoError(t, err)
 		out = append(out, deliveries)
 	}
+	requests, err := f.p.ListAccessRequests(f.owner, portal.ListAccessRequestsParams{Limit: 100})
+	require.NoError(t, err)
+	out = append(out, requests)
 	users := make([]any, 0, 2)
 	for _, tn := range []tenant{f.a, f.b} {
 		m, err := f.p.GetMember(f.owner, tn.c.ID, tn.target.ID)
@@ -1404,10 +1358,20 @@ func TestFixtureWrote(t *testing.T) {
 	assert.True(t, f.wrote(t), "a write")
 }
 
-// TestMain removes the authorization fixture's template, which lives as
+// TestMain closes the copies of the authorization fixture's template and
+// of the empty SQLite database, and removes those two files, which live as
 // long as the process.
 func TestMain(m *testing.M) {
 	code := m.Run()
+	if fixtureStores.pool != nil {
+		fixtureStores.pool.Close()
+	}
+	if emptySQLite.pool != nil {
+		emptySQLite.pool.Close()
+	}
+	if emptySQLite.dir != "" {
+		_ = os.RemoveAll(emptySQLite.dir)
+	}
 	if fixtureTemplate.path != "" {
 		_ = os.RemoveAll(filepath.Dir(fixtureTemplate.path))
 	}

@@ -65,6 +65,36 @@ func (c *CreateCustomerParams) normalize() {
 // reference or the host name is taken, and with LicenseRequired when
 // Features turns on hr_sync without the provider's entitlement.
 func (p *Portal) CreateCustomer(ctx context.Context, params CreateCustomerParams) (customer.Customer, error) {
+	c, email, ttl, err := p.buildCustomer(&params)
+	if err != nil {
+		return customer.Customer{}, err
+	}
+	err = p.write(ctx, func(r storage.Repos) error {
+		a, err := p.authorize(ctx, r, ActCustomerCreate, "", "")
+		if err != nil {
+			return err
+		}
+		if err := p.storeCustomer(ctx, r, c); err != nil {
+			return err
+		}
+		if params.FirstUser != nil {
+			_, err = p.createInvitation(ctx, r, c, invite.Invitation{
+				Email: email, Role: customer.RoleAdmin, Message: strings.TrimSpace(params.FirstUser.Message),
+				InvitedBy: a.who.Actor(), FirstAdmin: true,
+			}, ttl)
+		}
+		return err
+	})
+	if err != nil {
+		return customer.Customer{}, err
+	}
+	return c, nil
+}
+
+// buildCustomer checks params (normalised in place) and returns the new
+// customer CreateCustomer stores, and for params.FirstUser the invitee's
+// normalised address and the invitation's lifetime.
+func (p *Portal) buildCustomer(params *CreateCustomerParams) (customer.Customer, string, time.Duration, error) {
 	params.normalize()
 	var (
 		email string
@@ -78,11 +108,11 @@ func (p *Portal) CreateCustomer(ctx context.Context, params CreateCustomerParams
 		errs = append(errs, prefixFields(emailErr, "first_user."), prefixFields(ttlErr, "first_user."))
 	}
 	if err := mergeInvalid(errs...); err != nil {
-		return customer.Customer{}, err
+		return customer.Customer{}, "", 0, err
 	}
 	features, err := customer.DefaultFeatures().Apply(params.Features, p.ent)
 	if err != nil {
-		return customer.Customer{}, prefixFields(err, "features.")
+		return customer.Customer{}, "", 0, prefixFields(err, "features.")
 	}
 	now := p.timestamp()
 	c := customer.Customer{
@@ -102,35 +132,21 @@ func (p *Portal) CreateCustomer(ctx context.Context, params CreateCustomerParams
 		CreatedAt:    now,
 		UpdatedAt:    now,
 	}
-	err = p.write(ctx, func(r storage.Repos) error {
-		a, err := p.authorize(ctx, r, ActCustomerCreate, "", "")
-		if err != nil {
+	return c, email, ttl, nil
+}
+
+// storeCustomer checks c's parent and stores c, in r, with its event.
+func (p *Portal) storeCustomer(ctx context.Context, r storage.Repos, c customer.Customer) error {
+	if c.ParentID != "" {
+		if err := checkParent(ctx, r, c.ID, c.ParentID, 1); err != nil {
 			return err
 		}
-		if c.ParentID != "" {
-			if err := checkParent(ctx, r, c.ID, c.ParentID, 1); err != nil {
-				return err
-			}
-		}
-		noteObject(r, string(c.ID))
-		if err := customerWriteErr(r.Customers().Create(ctx, c)); err != nil {
-			return err
-		}
-		if err := p.publish(ctx, r, webhook.CustomerCreated, c.ID, c); err != nil {
-			return err
-		}
-		if params.FirstUser != nil {
-			_, err = p.createInvitation(ctx, r, c, invite.Invitation{
-				Email: email, Role: customer.RoleAdmin, Message: strings.TrimSpace(params.FirstUser.Message),
-				InvitedBy: a.who.Actor(), FirstAdmin: true,
-			}, ttl)
-		}
-		return err
-	})
-	if err != nil {
-		return customer.Customer{}, err
 	}
-	return c, nil
+	noteObject(r, string(c.ID))
+	if err := customerWriteErr(r.Customers().Create(ctx, c)); err != nil {
+		return err
+	}
+	return p.publish(ctx, r, webhook.CustomerCreated, c.ID, c)
 }
 
 // GetCustomer returns a customer. Staff may read any customer; a customer

@@ -75,11 +75,16 @@ func (p *Portal) Invite(ctx context.Context, cid customer.ID, params InviteParam
 // transaction. draft carries Email, Role, SiteIDs, Message, InvitedBy and
 // FirstAdmin; the rest is filled in. The token goes only into the e-mail.
 func (p *Portal) createInvitation(ctx context.Context, r storage.Repos, c customer.Customer, draft invite.Invitation, ttl time.Duration) (invite.Invitation, error) {
+	return p.createInvitationIn(ctx, r, c, draft, ttl, "")
+}
+
+// createInvitationIn is createInvitation with the invitation mail in
+// locale when the invitee has no account (whose locale wins).
+func (p *Portal) createInvitationIn(ctx context.Context, r storage.Repos, c customer.Customer, draft invite.Invitation, ttl time.Duration, locale string) (invite.Invitation, error) {
 	if !c.Active() {
 		return invite.Invitation{}, portalerr.New(portalerr.FailedPrecondition, "customer %s is %s; invite people once it is active", c.ID, c.Status)
 	}
 	now := p.timestamp()
-	var locale string
 	if u, err := r.Users().GetByEmail(ctx, draft.Email); err == nil {
 		l, err := r.Memberships().List(ctx, storage.MembershipFilter{UserID: u.ID, CustomerID: c.ID}, storage.Page{Limit: 1})
 		if err != nil {
@@ -324,6 +329,10 @@ func (p *Portal) AcceptInvitation(ctx context.Context, token string, params Acce
 		}
 		m, err := p.addInvitee(ctx, r, inv, u.ID, now)
 		if err != nil {
+			return err
+		}
+		// A contact given portal access is linked to the user it became.
+		if _, err := r.Contacts().LinkUser(ctx, string(inv.ID), u.ID); err != nil {
 			return err
 		}
 		if out, err = p.openSession(ctx, r, m, identity.MethodInvitation, nil); err != nil {

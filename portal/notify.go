@@ -36,6 +36,10 @@ const (
 	// assigned to: the Ticket* fields, Message (the customer's reply).
 	NotifyTicketCustomerReply NotificationKind = "ticket_customer_reply"
 	NotifyWebhookDisabled     NotificationKind = "webhook_disabled" // to staff owners and admins: EndpointID, EndpointURL, Reason
+
+	NotifyAccessRequestConfirm  NotificationKind = "access_request_confirm"  // to a requester: Token confirms the address; CustomerName is the company
+	NotifyAccessRequestRejected NotificationKind = "access_request_rejected" // to a requester: Message is the provider's; CustomerName is the company
+	NotifyEmailChange           NotificationKind = "email_change"            // to a user's new address: Token confirms it
 )
 
 // Notification asks for a message to a person, usually an e-mail with a

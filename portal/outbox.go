@@ -35,6 +35,8 @@ type mailSetup struct {
 	// domain is the right-hand side of Message-IDs: the host of the
 	// public base URL.
 	domain string
+	// provider holds Config.MailOverrides: the provider's own texts.
+	provider map[mailer.Kind]map[string]mailer.Override
 }
 
 // placeholderURL stands in for Branding.PublicBaseURL without a Mailer, so
@@ -483,6 +485,9 @@ func (p *Portal) prepareMail(ctx context.Context, batch []outbox.Message, opts O
 		if k, ok := p.overrideKey(o.n); ok && o.giveUp == nil {
 			o.override = keys[k]
 			o.brand = brands[k.customer]
+		}
+		if o.override.IsZero() && o.giveUp == nil {
+			o.override = p.mail.provider[mailer.Kind(o.n.Kind)][p.mail.templates.Locale(o.n.Locale)]
 		}
 	}
 	return out, nil

@@ -79,6 +79,11 @@ const (
 	ActRecordApprove    Action = "record.approve"     // the inbox of change requests, approve or reject them
 	ActWebhookRead      Action = "webhook.read"       // endpoints (without secrets) and their delivery logs
 	ActWebhookManage    Action = "webhook.manage"     // register, change, rotate, delete endpoints; replay deliveries
+
+	ActAccessRequestRead   Action = "access_request.read"   // the inbox of access requests, their matching customers
+	ActAccessRequestDecide Action = "access_request.decide" // connect a request to a customer, or reject it
+	ActContactRead         Action = "contact.read"          // a customer's contact persons
+	ActContactManage       Action = "contact.manage"        // add, change, delete contacts; portal access also needs invitation.manage
 )
 
 // Actions of HR sync (licenses.go, hrsync.go, scim.go).
@@ -238,6 +243,16 @@ var policy = map[Action]Rule{
 	// hold their secrets. Customer users never see them.
 	ActWebhookRead:   {Staff: identity.StaffAgent},
 	ActWebhookManage: {Staff: identity.StaffAdmin},
+	// Access requests (accessrequests.go): the public asks, staff decide.
+	// Every staff member works the inbox; connecting a request to a new
+	// customer also needs ActCustomerCreate (admins). Customer users never
+	// see requests: they are not any customer's yet.
+	ActAccessRequestRead:   {Staff: identity.StaffAgent},
+	ActAccessRequestDecide: {Staff: identity.StaffAgent},
+	// Contacts (contacts.go): a customer's record of its people, kept by
+	// staff and by its own admins, as its members are.
+	ActContactRead:   {Staff: identity.StaffAgent, User: customer.RoleAdmin},
+	ActContactManage: {Staff: identity.StaffAgent, User: customer.RoleAdmin},
 }
 
 // RuleFor returns the rule for act, and false for an unknown action (which

@@ -123,6 +123,12 @@ type Config struct {
 	// Webhooks configures the webhooks staff register: which URLs they
 	// may use and the form of the events' data. See WebhookConfig.
 	Webhooks WebhookConfig
+	// MailOverrides are the provider's own texts of kinds of mail, by kind
+	// and locale ("en", "de"), used where no customer's override applies:
+	// for mail about no customer yet (access_request_confirm,
+	// access_request_rejected) and for customers without an override of
+	// their own. Each is checked as PutMailTemplate checks an override.
+	MailOverrides map[mailer.Kind]map[string]mailer.Override
 }
 
 // RateLimits bound attempts per e-mail address and per client address.
@@ -219,6 +225,9 @@ func New(cfg Config) (*Portal, error) {
 	}
 	mail, err := newMailSetup(cfg)
 	if err != nil {
+		return nil, err
+	}
+	if err := mail.withProviderOverrides(cfg.MailOverrides); err != nil {
 		return nil, err
 	}
 	p.mail, p.wake = mail, make(chan struct{}, 1)

@@ -323,7 +323,8 @@ func (p *Portal) SwitchMembership(ctx context.Context, id customer.MembershipID)
 // members' sign-in links included) and expired
 // Idempotency-Key records, erases the token of failed mail whose link has
 // expired (the message stays, for the record, but can no longer be
-// retried), deletes the ended windows of rate limits counted in the
+// retried), deletes access requests left unconfirmed past their
+// confirmation window, deletes the ended windows of rate limits counted in the
 // database (when the store is a storage.AttemptCounter; see
 // StoreRateLimiter), and returns how many rows it deleted or erased. Run
 // it now and then (the reference server does, hourly). It needs no
@@ -350,7 +351,11 @@ func (p *Portal) PurgeExpired(ctx context.Context) (int, error) {
 			return err
 		}
 		m, err := r.Outbox().EraseExpiredPayloads(ctx, now)
-		n = s + l + k + m
+		if err != nil {
+			return err
+		}
+		a, err := r.AccessRequests().DeleteExpired(ctx, now)
+		n = s + l + k + m + a
 		return err
 	})
 	if err != nil {

@@ -89,4 +89,7 @@ type Repos interface {
 	Pictures() PictureRepo
 	Records() RecordRepo
 	Webhooks() WebhookRepo
+	AccessRequests() AccessRequestRepo
+	Contacts() ContactRepo
+	EmailChanges() EmailChangeRepo
 }

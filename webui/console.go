@@ -72,6 +72,8 @@ func (h *handler) consoleHome(w http.ResponseWriter, r *http.Request, v *view) {
 type staffState struct {
 	ctx     context.Context
 	waiting *string
+	// requests is the count of access requests waiting for a decision.
+	requests *string
 }
 
 // inboxBadgeLimit caps the count of waiting orders the navigation shows:

@@ -107,6 +107,7 @@ var customerTabs = []struct{ label, part, action string }{
 	{"Licences", "licenses", string(portal.ActLicenseRead)},
 	{"HR sync", "hr-sync", string(portal.ActOrgRead)},
 	{"Jobs", "jobs", string(portal.ActJobRead)},
+	{"Contacts", "contacts", string(portal.ActContactRead)},
 }
 
 // loadCustomer reads the customer the path names, with the navigation of

@@ -61,6 +61,8 @@ type tenant struct {
 	attachment, noteFile ticket.Attachment
 	task                 record.Record // a task its maintainers may edit
 	contract             record.Record // with a value customers do not see
+
+	contact customer.Contact
 }
 
 // internalNote is the text of a staff note on every fixture ticket: no
@@ -160,6 +162,8 @@ func (s *site) tenant(t *testing.T, name, domain string, prod orders.ProductID) 
 	tn.c, err = s.p.GetCustomer(ctx, c.ID) // at the version the live views left it
 	require.NoError(t, err)
 	tn.task, tn.contract = s.records(t, c.ID, domain)
+	tn.contact, err = s.p.CreateContact(ctx, c.ID, portal.ContactParams{Name: "Carla Contact of " + name, Email: "carla." + strings.TrimPrefix(string(c.ID), "cus_") + "@example.com"})
+	require.NoError(t, err)
 	return tn
 }
 

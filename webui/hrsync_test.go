@@ -111,10 +111,10 @@ func (personio) List(context.Context) ([]hrsync.Record, error) {
 // testSources gives every customer a source.
 func testSources(customer.ID) hrsync.Source { return personio{} }
 
-// hrPageActions are the HR sync pages that name an object, by the action
-// that rules them: a role that may not read them at all gets 403.
-var hrPageActions = map[string]portal.Action{
-	"GET /employees/runs/{id}": portal.ActOrgRead,
+// The HR sync pages that name an object, by the action that rules them
+// (pageActions): a role that may not read them at all gets 403.
+func init() {
+	pageActions["GET /employees/runs/{id}"] = portal.ActOrgRead
 }
 
 // secretForms answer a success with the page itself, 201, rather than a

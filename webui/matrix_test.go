@@ -39,6 +39,7 @@ func fill(pattern string, tn tenant) (method, path string) {
 		"/pictures/{id}", "/pictures/"+string(tn.picture.ID),
 		"/records/{id}", "/records/"+string(tn.task.ID),
 		"/attachments/{att}", "/attachments/"+string(tn.attachment.ID),
+		"/contacts/{id}", "/contacts/"+string(tn.contact.ID),
 		"{move}", "issue", "/{act}", "/"+defaultAct(pattern),
 	)
 	return method, r.Replace(path)
@@ -49,6 +50,9 @@ func fill(pattern string, tn tenant) (method, path string) {
 func defaultAct(pattern string) string {
 	if strings.Contains(pattern, "/members/") {
 		return "disable"
+	}
+	if strings.HasPrefix(pattern, "POST /contacts/") {
+		return "access"
 	}
 	return "revoke"
 }
@@ -95,6 +99,11 @@ func (s *site) state(t *testing.T, tn tenant) string {
 		out += fmt.Sprintf(" member %s %s %s v%d;", m.ID, m.Role, m.Status, m.Version)
 	}
 	out += s.hrState(t, tn)
+	cts, err := s.p.ListContacts(ctx, tn.c.ID, portal.ListContactsParams{Limit: 100})
+	require.NoError(t, err)
+	for _, c := range cts.Items {
+		out += fmt.Sprintf(" contact %s %q v%d %s;", c.ID, c.Name, c.Version, c.InvitationID)
+	}
 	for _, i := range inv.Items {
 		out += fmt.Sprintf(" invitation %s %s %s;", i.ID, i.Email, i.State(s.p.Now()))
 	}
@@ -120,7 +129,8 @@ func (tn tenant) secrets() []string {
 		tn.hr.leaverName, tn.hr.stayerName, string(tn.hr.run), string(tn.hr.item),
 		tn.site.Name, string(tn.site.ID), tn.job.Title, string(tn.picture.ID),
 		string(tn.task.ID), tn.task.Values["title"], string(tn.contract.ID), tn.contract.Values["contract_number"],
-		tn.attachment.Name, string(tn.attachment.ID), tn.noteFile.Name, string(tn.noteFile.ID)}
+		tn.attachment.Name, string(tn.attachment.ID), tn.noteFile.Name, string(tn.noteFile.ID),
+		tn.contact.Name, string(tn.contact.ID), tn.contact.Email}
 	for _, u := range tn.users {
 		out = append(out, u.email, string(u.member))
 	}
@@ -162,7 +172,11 @@ func TestTenantIsolation(t *testing.T) {
 					// more from 403 than from 404: the answer is the same
 					// for any ID.
 					want := []int{http.StatusNotFound}
-					if act, ok := formAction(pattern); ok && !mayDo(role, act) {
+					act, ok := formAction(pattern)
+					if !ok {
+						act, ok = pageActions[pattern]
+					}
+					if ok && !mayDo(role, act) {
 						want = append(want, http.StatusForbidden)
 					}
 					assert.Contains(t, want, pg.status)
@@ -241,6 +255,18 @@ var postActions = append([]postAction{
 		n := s.unassignedContract(t)
 		return url.Values{"type": {"contract"}, "id.contract_number": {n}, "id.customer_number": {"K-FREE"}}
 	}},
+	{"POST /contacts", portal.ActContactManage, func(*testing.T, *site, tenant) url.Values {
+		return url.Values{"name": {"Dora Contact"}, "addr_city_0": {"Berlin"}}
+	}},
+	{"POST /contacts/{id}", portal.ActContactManage, func(t *testing.T, s *site, tn tenant) url.Values {
+		c, err := s.p.GetContact(portaltest.Owner(t.Context()), tn.c.ID, tn.contact.ID)
+		require.NoError(t, err)
+		return url.Values{"name": {"Carla Renamed"}, "email": {c.Email}, "version": {fmt.Sprint(c.Version)}}
+	}},
+	{"POST /contacts/{id}/{act}", portal.ActContactManage, func(*testing.T, *site, tenant) url.Values {
+		return url.Values{"role": {"viewer"}}
+	}},
+	{"POST /contacts/{id}/delete", portal.ActContactManage, nil},
 	{"POST /account", portal.ActSelf, func(*testing.T, *site, tenant) url.Values { return url.Values{"name": {"New Name"}, "locale": {"de"}} }},
 	{"POST /account/password", portal.ActSelf, func(*testing.T, *site, tenant) url.Values {
 		return url.Values{"new_password": {"violet-orbit-quartz-42"}}
@@ -262,12 +288,14 @@ func isUpload(pattern string) bool {
 	return strings.HasPrefix(pattern, "POST ") && strings.HasSuffix(pattern, "/attachments")
 }
 
-// formAction returns the action that rules a form's route, or an HR sync
-// page's (hrPageActions).
+// pageActions are the actions that rule pages of one object which some
+// roles may not see at all: those answer 403 for any ID, as forms do.
+var pageActions = map[string]portal.Action{
+	"GET /contacts/{id}": portal.ActContactRead,
+}
+
+// formAction returns the action that rules a form's route.
 func formAction(pattern string) (portal.Action, bool) {
-	if act, ok := hrPageActions[pattern]; ok {
-		return act, true
-	}
 	for _, a := range postActions {
 		if a.pattern == pattern {
 			return a.action, true
@@ -327,11 +355,13 @@ func TestEveryFormIsInTheRoleMatrix(t *testing.T) {
 	for _, a := range postActions {
 		covered[a.pattern] = true
 	}
-	// Forms that open or end sessions, and those of the console (tested
-	// in console_test.go), are not a customer role's to send.
+	// Forms that open or end sessions, the public request for access
+	// (TestRequestAccessPages) and e-mail confirmation, and those of the console (tested in
+	// console_test.go), are not a customer role's to send.
 	for _, p := range webui.Patterns() {
 		if !strings.HasPrefix(p, "POST ") || strings.HasPrefix(p, "POST /console") ||
-			slices.Contains([]string{"POST /signin/link", "POST /signin/password", "POST /signout", "POST /login", "POST /access", "POST /accept", "POST /account/membership"}, p) {
+			slices.Contains([]string{"POST /signin/link", "POST /signin/password", "POST /signout", "POST /login", "POST /access", "POST /accept", "POST /account/membership",
+				"POST /request-access", "POST /request-access/confirm", "POST /confirm-email"}, p) {
 			continue
 		}
 		assert.True(t, covered[p], "%s is not in postActions", p)

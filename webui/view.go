@@ -44,6 +44,8 @@ var pages = func() map[string]*template.Template {
 var funcs = template.FuncMap{
 	// list makes a list of strings to range over: choices of a select.
 	"list": func(s ...string) []string { return s },
+	// inc counts from one: the address rows of a contact's form.
+	"inc": func(i int) int { return i + 1 },
 }
 
 // view is what every page's template gets: the page's own Data, and who
@@ -277,6 +279,11 @@ var notices = map[string]string{
 	"change_approved":    "The change is approved and applied.",
 	"change_rejected":    "The change is rejected.",
 	"replayed":           "The delivery will be sent again.",
+	"request_sent":       "Thank you. Check your inbox: we sent you a link to confirm your e-mail address. It works for 24 hours.",
+	"request_connected":  "The requester is invited.",
+	"request_rejected":   "The request is rejected; the requester gets your message.",
+	"contact_invited":    "The contact has portal access: an invitation is on its way, or the member is linked.",
+	"email_change_sent":  "Saved. The new e-mail address takes effect once it is confirmed through the link sent to it.",
 }
 
 func noticeText(l locale, key string) string {

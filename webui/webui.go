@@ -108,6 +108,7 @@ func newHandler(p *portal.Portal, opts ...Option) *handler {
 	h.signInRoutes()
 	h.portalRoutes()
 	h.consoleRoutes()
+	h.accessRequestRoutes()
 	return h
 }
 

@@ -166,6 +166,9 @@ func seedDemoInto(ctx context.Context, p *portal.Portal, mail *tokenTap, opts po
 	if err := seedDemoRecords(staff, p, acme, hamburg, out); err != nil {
 		return err
 	}
+	if err := seedDemoContactsAndRequests(ctx, staff, p, mail, opts, acme, out); err != nil {
+		return err
+	}
 
 	fmt.Fprintln(out, "\nStaff API keys (use as: Authorization: Bearer <key>):")
 	for _, r := range []identity.StaffRole{identity.StaffAdmin, identity.StaffAgent} {
@@ -373,5 +376,46 @@ func seedDemoRecords(staff context.Context, p *portal.Portal, acme customer.Cust
 		return err
 	}
 	fmt.Fprintln(out, "\nRecords: Acme has contract V-1001 with its meter, a domain and a task; its admin adds contract V-2002 on Records with contract number V-2002 and customer number K-0815.")
+	return nil
+}
+
+// seedDemoContactsAndRequests gives Acme two contact persons and leaves two
+// confirmed access requests in the console's inbox: one from an Acme
+// address, which matches Acme by its domain, and one from a new company.
+func seedDemoContactsAndRequests(ctx, staff context.Context, p *portal.Portal, mail *tokenTap, opts portal.OutboxOptions,
+	acme customer.Customer, out io.Writer) error {
+	for _, c := range []portal.ContactParams{
+		{Name: "Hanna Buyer", Email: "hanna@acme.example", JobTitle: "Head of purchasing", Phone: "+49 40 1234567",
+			Addresses: []customer.ContactAddress{{Label: "Office", Address: customer.Address{Line1: "Hafenstraße 12", PostalCode: "20457", City: "Hamburg", Country: "DE"}}}},
+		{Name: "Karl Accounts", Email: "karl@acme.example", JobTitle: "Accounts payable",
+			Addresses: []customer.ContactAddress{
+				{Label: "Invoices", Address: customer.Address{Line1: "Postfach 100", PostalCode: "20001", City: "Hamburg", Country: "DE"}, Primary: true},
+				{Label: "Office", Address: customer.Address{Line1: "Hafenstraße 12", PostalCode: "20457", City: "Hamburg", Country: "DE"}},
+			}},
+	} {
+		if _, err := p.CreateContact(staff, acme.ID, c); err != nil {
+			return err
+		}
+	}
+	for _, r := range []portal.RequestAccessParams{
+		{CompanyName: "Acme GmbH", Name: "Lena Lager", Email: "lena@acme.example", Message: "I run the Bremen depot.", Language: "de"},
+		{CompanyName: "Initech AG", VATID: "DE 987 654 321", Website: "initech.example", Name: "Peter Gibbons", Email: "peter@initech.example",
+			Message: "We would like to rent 40 laptops.", Language: "en"},
+	} {
+		if err := p.RequestAccess(ctx, r); err != nil {
+			return err
+		}
+		token, err := mail.tap(r.Email, func() error {
+			_, err := p.DeliverOutbox(ctx, opts)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if err := p.ConfirmAccessRequest(ctx, token); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(out, "\n  Two access requests wait in the console's Access requests; Acme has two contacts.")
 	return nil
 }

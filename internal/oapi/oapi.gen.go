@@ -26,60 +26,112 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for AccessRequestMatchReasonKind.
+const (
+	AccessRequestMatchReasonKindEmailDomain AccessRequestMatchReasonKind = "email_domain"
+	AccessRequestMatchReasonKindName        AccessRequestMatchReasonKind = "name"
+	AccessRequestMatchReasonKindVatId       AccessRequestMatchReasonKind = "vat_id"
+)
+
+// Valid indicates whether the value is a known member of the AccessRequestMatchReasonKind enum.
+func (e AccessRequestMatchReasonKind) Valid() bool {
+	switch e {
+	case AccessRequestMatchReasonKindEmailDomain:
+		return true
+	case AccessRequestMatchReasonKindName:
+		return true
+	case AccessRequestMatchReasonKindVatId:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AccessRequestStatus.
+const (
+	AccessRequestStatusConnected   AccessRequestStatus = "connected"
+	AccessRequestStatusExpired     AccessRequestStatus = "expired"
+	AccessRequestStatusPending     AccessRequestStatus = "pending"
+	AccessRequestStatusRejected    AccessRequestStatus = "rejected"
+	AccessRequestStatusUnconfirmed AccessRequestStatus = "unconfirmed"
+)
+
+// Valid indicates whether the value is a known member of the AccessRequestStatus enum.
+func (e AccessRequestStatus) Valid() bool {
+	switch e {
+	case AccessRequestStatusConnected:
+		return true
+	case AccessRequestStatusExpired:
+		return true
+	case AccessRequestStatusPending:
+		return true
+	case AccessRequestStatusRejected:
+		return true
+	case AccessRequestStatusUnconfirmed:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Action.
 const (
-	ActionAccessLinkManage   Action = "access_link.manage"
-	ActionAccessLinkRead     Action = "access_link.read"
-	ActionApiKeyManage       Action = "api_key.manage"
-	ActionCatalogueRead      Action = "catalogue.read"
-	ActionCustomerCreate     Action = "customer.create"
-	ActionCustomerRead       Action = "customer.read"
-	ActionCustomerStatus     Action = "customer.status"
-	ActionCustomerUpdate     Action = "customer.update"
-	ActionFeaturesRead       Action = "features.read"
-	ActionFeaturesUpdate     Action = "features.update"
-	ActionInvitationManage   Action = "invitation.manage"
-	ActionInvitationRead     Action = "invitation.read"
-	ActionMailRead           Action = "mail.read"
-	ActionMailRetry          Action = "mail.retry"
-	ActionMailTemplateManage Action = "mail_template.manage"
-	ActionMembershipAdd      Action = "membership.add"
-	ActionMembershipAdmin    Action = "membership.admin"
-	ActionMembershipRead     Action = "membership.read"
-	ActionOfferManage        Action = "offer.manage"
-	ActionOfferRead          Action = "offer.read"
-	ActionOrderCancel        Action = "order.cancel"
-	ActionOrderDecide        Action = "order.decide"
-	ActionOrderInbox         Action = "order.inbox"
-	ActionOrderPlace         Action = "order.place"
-	ActionOrderRead          Action = "order.read"
-	ActionProductManage      Action = "product.manage"
-	ActionProductRead        Action = "product.read"
-	ActionRecordApprove      Action = "record.approve"
-	ActionRecordClaim        Action = "record.claim"
-	ActionRecordEdit         Action = "record.edit"
-	ActionRecordManage       Action = "record.manage"
-	ActionRecordRead         Action = "record.read"
-	ActionRecordTypeManage   Action = "record.type_manage"
-	ActionRecordTypes        Action = "record.types"
-	ActionSelf               Action = "self"
-	ActionSiteManage         Action = "site.manage"
-	ActionSiteRead           Action = "site.read"
-	ActionStaffManage        Action = "staff.manage"
-	ActionStaffRead          Action = "staff.read"
-	ActionStaffSelf          Action = "staff.self"
-	ActionStockIn            Action = "stock.in"
-	ActionStockMove          Action = "stock.move"
-	ActionStockRead          Action = "stock.read"
-	ActionStockRetire        Action = "stock.retire"
-	ActionTicketComment      Action = "ticket.comment"
-	ActionTicketOpen         Action = "ticket.open"
-	ActionTicketQueue        Action = "ticket.queue"
-	ActionTicketRead         Action = "ticket.read"
-	ActionTicketReopen       Action = "ticket.reopen"
-	ActionTicketTypes        Action = "ticket.types"
-	ActionTicketWork         Action = "ticket.work"
-	ActionUserAdmin          Action = "user.admin"
+	ActionAccessLinkManage    Action = "access_link.manage"
+	ActionAccessLinkRead      Action = "access_link.read"
+	ActionAccessRequestDecide Action = "access_request.decide"
+	ActionAccessRequestRead   Action = "access_request.read"
+	ActionApiKeyManage        Action = "api_key.manage"
+	ActionCatalogueRead       Action = "catalogue.read"
+	ActionContactManage       Action = "contact.manage"
+	ActionContactRead         Action = "contact.read"
+	ActionCustomerCreate      Action = "customer.create"
+	ActionCustomerRead        Action = "customer.read"
+	ActionCustomerStatus      Action = "customer.status"
+	ActionCustomerUpdate      Action = "customer.update"
+	ActionFeaturesRead        Action = "features.read"
+	ActionFeaturesUpdate      Action = "features.update"
+	ActionInvitationManage    Action = "invitation.manage"
+	ActionInvitationRead      Action = "invitation.read"
+	ActionMailRead            Action = "mail.read"
+	ActionMailRetry           Action = "mail.retry"
+	ActionMailTemplateManage  Action = "mail_template.manage"
+	ActionMembershipAdd       Action = "membership.add"
+	ActionMembershipAdmin     Action = "membership.admin"
+	ActionMembershipRead      Action = "membership.read"
+	ActionOfferManage         Action = "offer.manage"
+	ActionOfferRead           Action = "offer.read"
+	ActionOrderCancel         Action = "order.cancel"
+	ActionOrderDecide         Action = "order.decide"
+	ActionOrderInbox          Action = "order.inbox"
+	ActionOrderPlace          Action = "order.place"
+	ActionOrderRead           Action = "order.read"
+	ActionProductManage       Action = "product.manage"
+	ActionProductRead         Action = "product.read"
+	ActionRecordApprove       Action = "record.approve"
+	ActionRecordClaim         Action = "record.claim"
+	ActionRecordEdit          Action = "record.edit"
+	ActionRecordManage        Action = "record.manage"
+	ActionRecordRead          Action = "record.read"
+	ActionRecordTypeManage    Action = "record.type_manage"
+	ActionRecordTypes         Action = "record.types"
+	ActionSelf                Action = "self"
+	ActionSiteManage          Action = "site.manage"
+	ActionSiteRead            Action = "site.read"
+	ActionStaffManage         Action = "staff.manage"
+	ActionStaffRead           Action = "staff.read"
+	ActionStaffSelf           Action = "staff.self"
+	ActionStockIn             Action = "stock.in"
+	ActionStockMove           Action = "stock.move"
+	ActionStockRead           Action = "stock.read"
+	ActionStockRetire         Action = "stock.retire"
+	ActionTicketComment       Action = "ticket.comment"
+	ActionTicketOpen          Action = "ticket.open"
+	ActionTicketQueue         Action = "ticket.queue"
+	ActionTicketRead          Action = "ticket.read"
+	ActionTicketReopen        Action = "ticket.reopen"
+	ActionTicketTypes         Action = "ticket.types"
+	ActionTicketWork          Action = "ticket.work"
+	ActionUserAdmin           Action = "user.admin"
 )
 
 // Valid indicates whether the value is a known member of the Action enum.
@@ -89,9 +141,17 @@ func (e Action) Valid() bool {
 		return true
 	case ActionAccessLinkRead:
 		return true
+	case ActionAccessRequestDecide:
+		return true
+	case ActionAccessRequestRead:
+		return true
 	case ActionApiKeyManage:
 		return true
 	case ActionCatalogueRead:
+		return true
+	case ActionContactManage:
+		return true
+	case ActionContactRead:
 		return true
 	case ActionCustomerCreate:
 		return true
@@ -325,27 +385,36 @@ func (e JobStatus) Valid() bool {
 
 // Defines values for MailKind.
 const (
-	MailKindAccessLink          MailKind = "access_link"
-	MailKindInvitation          MailKind = "invitation"
-	MailKindInvitationAccepted  MailKind = "invitation_accepted"
-	MailKindInvitationResent    MailKind = "invitation_resent"
-	MailKindLoginLink           MailKind = "login_link"
-	MailKindOrderConfirmed      MailKind = "order_confirmed"
-	MailKindOrderRejected       MailKind = "order_rejected"
-	MailKindOrderSubmitted      MailKind = "order_submitted"
-	MailKindStaffInvitation     MailKind = "staff_invitation"
-	MailKindStaffLoginLink      MailKind = "staff_login_link"
-	MailKindTicketCustomerReply MailKind = "ticket_customer_reply"
-	MailKindTicketOpened        MailKind = "ticket_opened"
-	MailKindTicketReply         MailKind = "ticket_reply"
-	MailKindTicketStatus        MailKind = "ticket_status"
-	MailKindWebhookDisabled     MailKind = "webhook_disabled"
+	MailKindAccessLink            MailKind = "access_link"
+	MailKindAccessRequestConfirm  MailKind = "access_request_confirm"
+	MailKindAccessRequestRejected MailKind = "access_request_rejected"
+	MailKindEmailChange           MailKind = "email_change"
+	MailKindInvitation            MailKind = "invitation"
+	MailKindInvitationAccepted    MailKind = "invitation_accepted"
+	MailKindInvitationResent      MailKind = "invitation_resent"
+	MailKindLoginLink             MailKind = "login_link"
+	MailKindOrderConfirmed        MailKind = "order_confirmed"
+	MailKindOrderRejected         MailKind = "order_rejected"
+	MailKindOrderSubmitted        MailKind = "order_submitted"
+	MailKindStaffInvitation       MailKind = "staff_invitation"
+	MailKindStaffLoginLink        MailKind = "staff_login_link"
+	MailKindTicketCustomerReply   MailKind = "ticket_customer_reply"
+	MailKindTicketOpened          MailKind = "ticket_opened"
+	MailKindTicketReply           MailKind = "ticket_reply"
+	MailKindTicketStatus          MailKind = "ticket_status"
+	MailKindWebhookDisabled       MailKind = "webhook_disabled"
 )
 
 // Valid indicates whether the value is a known member of the MailKind enum.
 func (e MailKind) Valid() bool {
 	switch e {
 	case MailKindAccessLink:
+		return true
+	case MailKindAccessRequestConfirm:
+		return true
+	case MailKindAccessRequestRejected:
+		return true
+	case MailKindEmailChange:
 		return true
 	case MailKindInvitation:
 		return true
@@ -1469,6 +1538,130 @@ type AccessLinkSecret struct {
 // Example: 15811200
 type AccessLinkTTLSeconds = int
 
+// AccessRequest A request for access from someone without an account.
+type AccessRequest struct {
+	CompanyName string `json:"company_name"`
+
+	// ConfirmBy When an unconfirmed request expires.
+	ConfirmBy   time.Time  `json:"confirm_by"`
+	ConfirmedAt *time.Time `json:"confirmed_at,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+
+	// Decision What the provider decided, who and when; the message is the rejection's reason or the invitation's note.
+	Decision *AccessRequestDecision `json:"decision,omitempty"`
+	Email    string                 `json:"email"`
+
+	// Id Identifies an access request: `acr_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: acr_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+	Id AccessRequestId `json:"id"`
+
+	// Language A language the mail templates are written in. A recipient whose locale has none gets the provider's default.
+	//
+	// Example: de
+	Language MailLocale `json:"language"`
+
+	// Matches The customers the request may belong to, best first; only when reading one request.
+	Matches *[]AccessRequestMatch `json:"matches,omitempty"`
+	Message string                `json:"message"`
+	Name    string                `json:"name"`
+	Phone   string                `json:"phone"`
+
+	// Status Where a request stands: `unconfirmed` until the requester confirms the address, `expired` when
+	// that did not happen within 24 hours, `pending` once confirmed, then `connected` or `rejected`.
+	Status    AccessRequestStatus `json:"status"`
+	UpdatedAt time.Time           `json:"updated_at"`
+	VatId     string              `json:"vat_id"`
+	Version   int64               `json:"version"`
+	Website   string              `json:"website"`
+}
+
+// AccessRequestDecided defines model for AccessRequestDecided.
+type AccessRequestDecided struct {
+	// Customer A company account of the provider. Optional text fields are left out when empty; `parent_id` is
+	// set for a sub-customer; `branding` is `{}` for a customer with the provider's look.
+	//
+	//
+	// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"branding":{"accent_color":"#ff8800","display_name":"Acme Portal","host_name":"portal.acme.example","logo_url":"https://cdn.acme.example/logo.svg"},"contact_email":"it@acme.example","created_at":"2025-03-04T09:15:00Z","external_ref":"ERP-10042","features":{"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"jobs":true,"order_authorization":true,"pictures":false,"pre_orders":false,"supplier_warehouse":false,"tickets":true,"visits":true},"id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","legal_name":"Acme Handelsgesellschaft mbH","name":"Acme GmbH","phone":"+49 40 1234567","status":"active","updated_at":"2025-03-05T14:02:31Z","vat_id":"DE123456789","version":3}
+	Customer *Customer `json:"customer,omitempty"`
+
+	// Invitation An invitation of a person, by e-mail address, into a customer. Its token goes only into the e-mail.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","email":"grace@acme.example","expires_at":"2025-03-11T09:15:00Z","first_admin":false,"id":"inv_01912d71-4e5f-7b6a-9c8d-1e2f3a4b5c6d","invited_by":"user:usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","message":"Welcome to our portal!","role":"maintainer","sent_count":1,"site_ids":["sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c"],"state":"pending","updated_at":"2025-03-04T09:15:00Z"}
+	Invitation *Invitation `json:"invitation,omitempty"`
+
+	// Request A request for access from someone without an account.
+	Request AccessRequest `json:"request"`
+}
+
+// AccessRequestDecision What the provider decided, who and when; the message is the rejection's reason or the invitation's note.
+type AccessRequestDecision struct {
+	At time.Time `json:"at"`
+
+	// By Who decided ("staff:stf_…", "api_key:key_…").
+	By string `json:"by"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// InvitationId Identifies an invitation: `inv_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: inv_01912d71-4e5f-7b6a-9c8d-1e2f3a4b5c6d
+	InvitationId *InvitationId `json:"invitation_id,omitempty"`
+	Message      string        `json:"message"`
+
+	// NewCustomer The customer was created for the request.
+	NewCustomer bool `json:"new_customer"`
+}
+
+// AccessRequestId Identifies an access request: `acr_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: acr_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+type AccessRequestId = string
+
+// AccessRequestList defines model for AccessRequestList.
+type AccessRequestList struct {
+	// Counts Requests per status, whatever the filter.
+	Counts struct {
+		Connected   int `json:"connected"`
+		Expired     int `json:"expired"`
+		Pending     int `json:"pending"`
+		Rejected    int `json:"rejected"`
+		Unconfirmed int `json:"unconfirmed"`
+	} `json:"counts"`
+	Items []AccessRequest `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// AccessRequestMatch A customer the request may belong to, and why.
+type AccessRequestMatch struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId   CustomerId                 `json:"customer_id"`
+	CustomerName string                     `json:"customer_name"`
+	Reasons      []AccessRequestMatchReason `json:"reasons"`
+	Score        int                        `json:"score"`
+}
+
+// AccessRequestMatchReason defines model for AccessRequestMatchReason.
+type AccessRequestMatchReason struct {
+	Explanation string                       `json:"explanation"`
+	Kind        AccessRequestMatchReasonKind `json:"kind"`
+	Score       int                          `json:"score"`
+}
+
+// AccessRequestMatchReasonKind defines model for AccessRequestMatchReason.Kind.
+type AccessRequestMatchReasonKind string
+
+// AccessRequestStatus Where a request stands: `unconfirmed` until the requester confirms the address, `expired` when
+// that did not happen within 24 hours, `pending` once confirmed, then `connected` or `rejected`.
+type AccessRequestStatus string
+
 // Action Something a caller may be allowed to do; `GET /v1/me` lists the ones the caller may do now.
 // `customer.status` covers suspend, reactivate and archive; `membership.admin` covers role and
 // site changes, disabling, enabling and removing; `invitation.manage` covers invite, resend and
@@ -1486,6 +1679,9 @@ type AccessLinkTTLSeconds = int
 // assignment, priority, internal notes and applying master-data changes. `record.manage` covers
 // creating records, bulk upserts and lists across customers; `record.edit` changing values under
 // the fields' edit rules; `record.approve` the inbox of change requests and deciding them.
+// `access_request.read` covers the inbox of access requests and their matching customers;
+// `access_request.decide` connecting one to a customer or rejecting it. `contact.read` and
+// `contact.manage` cover a customer's contact persons.
 //
 // Example: site.read
 type Action string
@@ -1739,6 +1935,141 @@ type ClaimRecordRequest struct {
 	//
 	// Example: contract
 	Type RecordTypeName `json:"type"`
+}
+
+// ConfirmAccessRequestRequest defines model for ConfirmAccessRequestRequest.
+type ConfirmAccessRequestRequest struct {
+	// Token The token of the confirmation link.
+	Token string `json:"token"`
+}
+
+// ConfirmEmailChangeRequest defines model for ConfirmEmailChangeRequest.
+type ConfirmEmailChangeRequest struct {
+	Token string `json:"token"`
+}
+
+// ConnectCustomerRequest defines model for ConnectCustomerRequest.
+type ConnectCustomerRequest struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// Message A personal note in the requester's invitation.
+	Message *string `json:"message,omitempty"`
+
+	// Role A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
+	// stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
+	//
+	//
+	// Example: maintainer
+	Role Role `json:"role"`
+
+	// SiteIds Limits the requester to these sites of the customer; empty or left out for all.
+	SiteIds *[]SiteId `json:"site_ids,omitempty"`
+}
+
+// ConnectNewCustomerRequest Example: {"customer":{"contact_email":"peter@initech.example","features":{"tickets":true},"name":"Initech GmbH","vat_id":"DE123456789"},"message":"Welcome aboard!"}
+type ConnectNewCustomerRequest struct {
+	// Customer A new customer. `features` changes the defaults (only `inherit_global_portfolio` on).
+	// `parent_id` makes it a sub-customer of an active or suspended customer, at most 4 levels deep.
+	// `first_user` invites the customer's first user, who becomes its admin, in the same transaction.
+	// `branding` gives it a look and host name of its own.
+	//
+	//
+	// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"contact_email":"it@acme.example","external_ref":"ERP-10042","features":{"order_authorization":true},"first_user":{"email":"ada@acme.example","message":"Welcome to our portal!"},"name":"Acme GmbH"}
+	Customer CreateCustomerRequest `json:"customer"`
+
+	// Message A personal note in the requester's invitation.
+	Message *string `json:"message,omitempty"`
+}
+
+// Contact A person in a customer's record, apart from its users. `invitation_id` and `user_id` are set once the contact has been given portal access and has accepted it.
+type Contact struct {
+	Addresses []ContactAddress `json:"addresses"`
+	CreatedAt time.Time        `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+	Email      string     `json:"email"`
+
+	// Id Identifies a contact person: `con_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: con_01912d81-2b3c-7d4e-8f50-6a7b8c9d0e1f
+	Id ContactId `json:"id"`
+
+	// InvitationId Identifies an invitation: `inv_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: inv_01912d71-4e5f-7b6a-9c8d-1e2f3a4b5c6d
+	InvitationId *InvitationId `json:"invitation_id,omitempty"`
+	JobTitle     string        `json:"job_title"`
+	Name         string        `json:"name"`
+	Notes        string        `json:"notes"`
+	Phone        string        `json:"phone"`
+	UpdatedAt    time.Time     `json:"updated_at"`
+
+	// UserId Identifies a user: `usr_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091
+	UserId  *UserId `json:"user_id,omitempty"`
+	Version int64   `json:"version"`
+}
+
+// ContactAccessRequest defines model for ContactAccessRequest.
+type ContactAccessRequest struct {
+	// Message A personal note in the invitation.
+	Message *string `json:"message,omitempty"`
+
+	// Role A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
+	// stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
+	//
+	//
+	// Example: maintainer
+	Role    Role      `json:"role"`
+	SiteIds *[]SiteId `json:"site_ids,omitempty"`
+}
+
+// ContactAddress One postal address of a contact.
+type ContactAddress struct {
+	// Address A postal address. Empty fields are left out.
+	//
+	// Example: {"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"}
+	Address Address `json:"address"`
+
+	// Label What the address is for, such as "Office" or "Delivery".
+	Label *string `json:"label,omitempty"`
+
+	// Primary Exactly one of a contact's addresses is primary.
+	Primary *bool `json:"primary,omitempty"`
+}
+
+// ContactId Identifies a contact person: `con_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: con_01912d81-2b3c-7d4e-8f50-6a7b8c9d0e1f
+type ContactId = string
+
+// ContactList defines model for ContactList.
+type ContactList struct {
+	Items []Contact `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// ContactRequest A contact person's details.
+//
+// Example: {"addresses":[{"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"label":"Office","primary":true}],"email":"jane@acme.example","job_title":"Head of purchasing","name":"Jane Doe"}
+type ContactRequest struct {
+	Addresses *[]ContactAddress `json:"addresses,omitempty"`
+
+	// Email Empty or a plain e-mail address.
+	Email    *string `json:"email,omitempty"`
+	JobTitle *string `json:"job_title,omitempty"`
+	Name     string  `json:"name"`
+	Notes    *string `json:"notes,omitempty"`
+	Phone    *string `json:"phone,omitempty"`
 }
 
 // CreateAPIKeyRequest A new API key.
@@ -2403,8 +2734,11 @@ type Licenses struct {
 // `staff_login_link` to staff members, with a link to the console (these are about no customer,
 // so no customer's override applies to them), `ticket_opened` to the service desk,
 // `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
-// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
-// staff owners and admins when a failing webhook endpoint was switched off.
+// staff member a ticket is assigned to when the customer replies, `webhook_disabled` to
+// staff owners and admins when a failing webhook endpoint was switched off,
+// `access_request_confirm` and `access_request_rejected` to someone who asked for access
+// (about no customer yet: only the provider's overrides apply to them), and `email_change` to
+// a user's new address.
 //
 // Example: invitation
 type MailKind string
@@ -2438,8 +2772,11 @@ type MailMessage struct {
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
 	// so no customer's override applies to them), `ticket_opened` to the service desk,
 	// `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
-	// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
-	// staff owners and admins when a failing webhook endpoint was switched off.
+	// staff member a ticket is assigned to when the customer replies, `webhook_disabled` to
+	// staff owners and admins when a failing webhook endpoint was switched off,
+	// `access_request_confirm` and `access_request_rejected` to someone who asked for access
+	// (about no customer yet: only the provider's overrides apply to them), and `email_change` to
+	// a user's new address.
 	//
 	//
 	// Example: invitation
@@ -2514,8 +2851,11 @@ type MailTemplate struct {
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
 	// so no customer's override applies to them), `ticket_opened` to the service desk,
 	// `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
-	// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
-	// staff owners and admins when a failing webhook endpoint was switched off.
+	// staff member a ticket is assigned to when the customer replies, `webhook_disabled` to
+	// staff owners and admins when a failing webhook endpoint was switched off,
+	// `access_request_confirm` and `access_request_rejected` to someone who asked for access
+	// (about no customer yet: only the provider's overrides apply to them), and `email_change` to
+	// a user's new address.
 	//
 	//
 	// Example: invitation
@@ -3630,6 +3970,12 @@ type RedeemStaffLoginLinkRequest struct {
 	Token string `json:"token"`
 }
 
+// RejectAccessRequestRequest defines model for RejectAccessRequestRequest.
+type RejectAccessRequestRequest struct {
+	// Message Mailed to the requester, in the requester's language.
+	Message string `json:"message"`
+}
+
 // RejectOrderRequest Why the order is rejected; it goes into the e-mail to the person who ordered.
 //
 // Example: {"reason":"This model is no longer available; please order the 15-inch one."}
@@ -3653,6 +3999,28 @@ type ReplayWebhookDeliveriesRequest struct {
 // ReplayWebhookDeliveriesResult defines model for ReplayWebhookDeliveriesResult.
 type ReplayWebhookDeliveriesResult struct {
 	Replayed int `json:"replayed"`
+}
+
+// RequestAccessRequest A request for access, as the public form asks it.
+//
+// Example: {"company_name":"Initech GmbH","email":"peter@initech.example","language":"de","name":"Peter Gibbons","vat_id":"DE123456789","website":"https://initech.example"}
+type RequestAccessRequest struct {
+	CompanyName string              `json:"company_name"`
+	Email       openapi_types.Email `json:"email"`
+
+	// Language A language the mail templates are written in. A recipient whose locale has none gets the provider's default.
+	//
+	// Example: de
+	Language *MailLocale `json:"language,omitempty"`
+	Message  *string     `json:"message,omitempty"`
+
+	// Name The requester's name.
+	Name  string  `json:"name"`
+	Phone *string `json:"phone,omitempty"`
+	VatId *string `json:"vat_id,omitempty"`
+
+	// Website An http or https address; `https://` is added when no scheme is given.
+	Website *string `json:"website,omitempty"`
 }
 
 // RequestLoginLinkRequest Where to send a one-time sign-in link.
@@ -4849,6 +5217,13 @@ type UpdateStaffRequest struct {
 	ServiceDesk *bool `json:"service_desk,omitempty"`
 }
 
+// UpdateUserRequest The corrections; fields left out stay as they are.
+type UpdateUserRequest struct {
+	// Email The new address; it takes effect once it is confirmed.
+	Email *string `json:"email,omitempty"`
+	Name  *string `json:"name,omitempty"`
+}
+
 // UpdateWebhookEndpointRequest The fields to change; those left out stay as they are. An empty `customer_id` lifts the limit.
 //
 // Example: {"enabled":true}
@@ -4942,6 +5317,17 @@ type UserId = string
 //
 // Example: active
 type UserStatus string
+
+// UserUpdate defines model for UserUpdate.
+type UserUpdate struct {
+	// PendingEmail The new address that waits for its confirmation, if any.
+	PendingEmail *string `json:"pending_email,omitempty"`
+
+	// User A person with a login. One user may be a member of several customers.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","email":"ada@acme.example","id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","locale":"de-DE","name":"Ada Lovelace","status":"active","updated_at":"2025-03-04T09:15:00Z"}
+	User User `json:"user"`
+}
 
 // Visit A technician's time at a site for a job; `ended_at` is left out while it goes on.
 //
@@ -5660,6 +6046,18 @@ type TooManyRequests = Problem
 // Example: {"code":"invalid","detail":"name: is required","fields":[{"field":"name","message":"is required"}],"instance":"/v1/customers","request_id":"req_7f3a9c2e41b0","status":400,"title":"Invalid input","type":"urn:portalkit:problem:invalid"}
 type Unauthorized = Problem
 
+// ListAccessRequestsParams defines parameters for ListAccessRequests.
+type ListAccessRequestsParams struct {
+	// Status Keeps requests in this status.
+	Status *AccessRequestStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListAPIKeysParams defines parameters for ListAPIKeys.
 type ListAPIKeysParams struct {
 	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
@@ -5738,6 +6136,22 @@ type GetCatalogueParams struct {
 
 	// Limit The most items to return.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListContactsParams defines parameters for ListContacts.
+type ListContactsParams struct {
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// UpdateContactParams defines parameters for UpdateContact.
+type UpdateContactParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
 }
 
 // ListEmployeesParams defines parameters for ListEmployees.
@@ -6473,11 +6887,29 @@ type EventParams struct {
 	WebhookSignature string `json:"webhook-signature"`
 }
 
+// RequestAccessJSONRequestBody defines body for RequestAccess for application/json ContentType.
+type RequestAccessJSONRequestBody = RequestAccessRequest
+
+// ConfirmAccessRequestJSONRequestBody defines body for ConfirmAccessRequest for application/json ContentType.
+type ConfirmAccessRequestJSONRequestBody = ConfirmAccessRequestRequest
+
+// ConnectAccessRequestToCustomerJSONRequestBody defines body for ConnectAccessRequestToCustomer for application/json ContentType.
+type ConnectAccessRequestToCustomerJSONRequestBody = ConnectCustomerRequest
+
+// ConnectAccessRequestToNewCustomerJSONRequestBody defines body for ConnectAccessRequestToNewCustomer for application/json ContentType.
+type ConnectAccessRequestToNewCustomerJSONRequestBody = ConnectNewCustomerRequest
+
+// RejectAccessRequestJSONRequestBody defines body for RejectAccessRequest for application/json ContentType.
+type RejectAccessRequestJSONRequestBody = RejectAccessRequestRequest
+
 // CreateAPIKeyJSONRequestBody defines body for CreateAPIKey for application/json ContentType.
 type CreateAPIKeyJSONRequestBody = CreateAPIKeyRequest
 
 // SignInWithAccessLinkJSONRequestBody defines body for SignInWithAccessLink for application/json ContentType.
 type SignInWithAccessLinkJSONRequestBody = RedeemAccessLinkRequest
+
+// ConfirmEmailChangeJSONRequestBody defines body for ConfirmEmailChange for application/json ContentType.
+type ConfirmEmailChangeJSONRequestBody = ConfirmEmailChangeRequest
 
 // AcceptInvitationJSONRequestBody defines body for AcceptInvitation for application/json ContentType.
 type AcceptInvitationJSONRequestBody = AcceptInvitationRequest
@@ -6508,6 +6940,15 @@ type UpdateCustomerJSONRequestBody = UpdateCustomerRequest
 
 // CreateAccessLinkJSONRequestBody defines body for CreateAccessLink for application/json ContentType.
 type CreateAccessLinkJSONRequestBody = CreateAccessLinkRequest
+
+// CreateContactJSONRequestBody defines body for CreateContact for application/json ContentType.
+type CreateContactJSONRequestBody = ContactRequest
+
+// UpdateContactJSONRequestBody defines body for UpdateContact for application/json ContentType.
+type UpdateContactJSONRequestBody = ContactRequest
+
+// EnableContactPortalAccessJSONRequestBody defines body for EnableContactPortalAccess for application/json ContentType.
+type EnableContactPortalAccessJSONRequestBody = ContactAccessRequest
 
 // UpdateFeaturesJSONRequestBody defines body for UpdateFeatures for application/json ContentType.
 type UpdateFeaturesJSONRequestBody = FeaturesPatch
@@ -6679,6 +7120,9 @@ type InviteStaffJSONRequestBody = InviteStaffRequest
 
 // UpdateStaffJSONRequestBody defines body for UpdateStaff for application/json ContentType.
 type UpdateStaffJSONRequestBody = UpdateStaffRequest
+
+// UpdateUserJSONRequestBody defines body for UpdateUser for application/json ContentType.
+type UpdateUserJSONRequestBody = UpdateUserRequest
 
 // CreateWebhookEndpointJSONRequestBody defines body for CreateWebhookEndpoint for application/json ContentType.
 type CreateWebhookEndpointJSONRequestBody = CreateWebhookEndpointRequest
@@ -6901,6 +7345,27 @@ type ServerInterface interface {
 	// GetReadiness Readiness
 	// (GET /readyz)
 	GetReadiness(w http.ResponseWriter, r *http.Request)
+	// ListAccessRequests The inbox of access requests
+	// (GET /v1/access-requests)
+	ListAccessRequests(w http.ResponseWriter, r *http.Request, params ListAccessRequestsParams)
+	// RequestAccess Ask for access to the portal
+	// (POST /v1/access-requests)
+	RequestAccess(w http.ResponseWriter, r *http.Request)
+	// ConfirmAccessRequest Confirm the address of an access request
+	// (POST /v1/access-requests/confirm)
+	ConfirmAccessRequest(w http.ResponseWriter, r *http.Request)
+	// GetAccessRequest An access request and the customers it may belong to
+	// (GET /v1/access-requests/{accessRequestId})
+	GetAccessRequest(w http.ResponseWriter, r *http.Request, accessRequestId AccessRequestId)
+	// ConnectAccessRequestToCustomer Connect a request to an existing customer
+	// (POST /v1/access-requests/{accessRequestId}/connect)
+	ConnectAccessRequestToCustomer(w http.ResponseWriter, r *http.Request, accessRequestId AccessRequestId)
+	// ConnectAccessRequestToNewCustomer Connect a request to a new customer
+	// (POST /v1/access-requests/{accessRequestId}/connect-new)
+	ConnectAccessRequestToNewCustomer(w http.ResponseWriter, r *http.Request, accessRequestId AccessRequestId)
+	// RejectAccessRequest Reject a request with a personal message
+	// (POST /v1/access-requests/{accessRequestId}/reject)
+	RejectAccessRequest(w http.ResponseWriter, r *http.Request, accessRequestId AccessRequestId)
 	// ListAPIKeys List API keys
 	// (GET /v1/api-keys)
 	ListAPIKeys(w http.ResponseWriter, r *http.Request, params ListAPIKeysParams)
@@ -6913,6 +7378,9 @@ type ServerInterface interface {
 	// SignInWithAccessLink Sign in with an access link
 	// (POST /v1/auth/access-links/redeem)
 	SignInWithAccessLink(w http.ResponseWriter, r *http.Request)
+	// ConfirmEmailChange Confirm a new e-mail address
+	// (POST /v1/auth/email-changes/confirm)
+	ConfirmEmailChange(w http.ResponseWriter, r *http.Request)
 	// AcceptInvitation Accept an invitation
 	// (POST /v1/auth/invitations/accept)
 	AcceptInvitation(w http.ResponseWriter, r *http.Request)
@@ -6967,6 +7435,24 @@ type ServerInterface interface {
 	// GetCatalogue List what a customer may order
 	// (GET /v1/customers/{customerId}/catalogue)
 	GetCatalogue(w http.ResponseWriter, r *http.Request, customerId CustomerId, params GetCatalogueParams)
+	// ListContacts A customer's contact persons
+	// (GET /v1/customers/{customerId}/contacts)
+	ListContacts(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListContactsParams)
+	// CreateContact Add a contact person
+	// (POST /v1/customers/{customerId}/contacts)
+	CreateContact(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// DeleteContact Delete a contact person
+	// (DELETE /v1/customers/{customerId}/contacts/{contactId})
+	DeleteContact(w http.ResponseWriter, r *http.Request, customerId CustomerId, contactId ContactId)
+	// GetContact A contact person
+	// (GET /v1/customers/{customerId}/contacts/{contactId})
+	GetContact(w http.ResponseWriter, r *http.Request, customerId CustomerId, contactId ContactId)
+	// UpdateContact Replace a contact person's details
+	// (PUT /v1/customers/{customerId}/contacts/{contactId})
+	UpdateContact(w http.ResponseWriter, r *http.Request, customerId CustomerId, contactId ContactId, params UpdateContactParams)
+	// EnableContactPortalAccess Give a contact person portal access
+	// (POST /v1/customers/{customerId}/contacts/{contactId}/portal-access)
+	EnableContactPortalAccess(w http.ResponseWriter, r *http.Request, customerId CustomerId, contactId ContactId)
 	// ListEmployees List a customer's employees
 	// (GET /v1/customers/{customerId}/employees)
 	ListEmployees(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListEmployeesParams)
@@ -7369,6 +7855,9 @@ type ServerInterface interface {
 	// ListTicketQueue The service desk's ticket queue
 	// (GET /v1/tickets)
 	ListTicketQueue(w http.ResponseWriter, r *http.Request, params ListTicketQueueParams)
+	// UpdateUser Correct a person's name and e-mail address
+	// (PATCH /v1/users/{userId})
+	UpdateUser(w http.ResponseWriter, r *http.Request, userId UserId)
 	// DisableUser Disable a user everywhere
 	// (POST /v1/users/{userId}/disable)
 	DisableUser(w http.ResponseWriter, r *http.Request, userId UserId)
@@ -7463,6 +7952,197 @@ func (siw *ServerInterfaceWrapper) GetReadiness(w http.ResponseWriter, r *http.R
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetReadiness(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListAccessRequests operation middleware
+func (siw *ServerInterfaceWrapper) ListAccessRequests(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListAccessRequestsParams
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListAccessRequests(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RequestAccess operation middleware
+func (siw *ServerInterfaceWrapper) RequestAccess(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RequestAccess(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ConfirmAccessRequest operation middleware
+func (siw *ServerInterfaceWrapper) ConfirmAccessRequest(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ConfirmAccessRequest(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetAccessRequest operation middleware
+func (siw *ServerInterfaceWrapper) GetAccessRequest(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "accessRequestId" -------------
+	var accessRequestId AccessRequestId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "accessRequestId", r.PathValue("accessRequestId"), &accessRequestId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "accessRequestId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetAccessRequest(w, r, accessRequestId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ConnectAccessRequestToCustomer operation middleware
+func (siw *ServerInterfaceWrapper) ConnectAccessRequestToCustomer(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "accessRequestId" -------------
+	var accessRequestId AccessRequestId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "accessRequestId", r.PathValue("accessRequestId"), &accessRequestId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "accessRequestId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ConnectAccessRequestToCustomer(w, r, accessRequestId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ConnectAccessRequestToNewCustomer operation middleware
+func (siw *ServerInterfaceWrapper) ConnectAccessRequestToNewCustomer(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "accessRequestId" -------------
+	var accessRequestId AccessRequestId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "accessRequestId", r.PathValue("accessRequestId"), &accessRequestId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "accessRequestId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ConnectAccessRequestToNewCustomer(w, r, accessRequestId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RejectAccessRequest operation middleware
+func (siw *ServerInterfaceWrapper) RejectAccessRequest(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "accessRequestId" -------------
+	var accessRequestId AccessRequestId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "accessRequestId", r.PathValue("accessRequestId"), &accessRequestId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "accessRequestId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RejectAccessRequest(w, r, accessRequestId)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -7590,6 +8270,20 @@ func (siw *ServerInterfaceWrapper) SignInWithAccessLink(w http.ResponseWriter, r
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.SignInWithAccessLink(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ConfirmEmailChange operation middleware
+func (siw *ServerInterfaceWrapper) ConfirmEmailChange(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ConfirmEmailChange(w, r)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -8177,6 +8871,255 @@ func (siw *ServerInterfaceWrapper) GetCatalogue(w http.ResponseWriter, r *http.R
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetCatalogue(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListContacts operation middleware
+func (siw *ServerInterfaceWrapper) ListContacts(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListContactsParams
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListContacts(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateContact operation middleware
+func (siw *ServerInterfaceWrapper) CreateContact(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateContact(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteContact operation middleware
+func (siw *ServerInterfaceWrapper) DeleteContact(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "contactId" -------------
+	var contactId ContactId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "contactId", r.PathValue("contactId"), &contactId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "contactId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteContact(w, r, customerId, contactId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetContact operation middleware
+func (siw *ServerInterfaceWrapper) GetContact(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "contactId" -------------
+	var contactId ContactId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "contactId", r.PathValue("contactId"), &contactId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "contactId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetContact(w, r, customerId, contactId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateContact operation middleware
+func (siw *ServerInterfaceWrapper) UpdateContact(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "contactId" -------------
+	var contactId ContactId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "contactId", r.PathValue("contactId"), &contactId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "contactId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateContactParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateContact(w, r, customerId, contactId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// EnableContactPortalAccess operation middleware
+func (siw *ServerInterfaceWrapper) EnableContactPortalAccess(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "contactId" -------------
+	var contactId ContactId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "contactId", r.PathValue("contactId"), &contactId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "contactId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.EnableContactPortalAccess(w, r, customerId, contactId)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -14492,6 +15435,32 @@ func (siw *ServerInterfaceWrapper) ListTicketQueue(w http.ResponseWriter, r *htt
 	handler.ServeHTTP(w, r)
 }
 
+// UpdateUser operation middleware
+func (siw *ServerInterfaceWrapper) UpdateUser(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "userId" -------------
+	var userId UserId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "userId", r.PathValue("userId"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "userId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateUser(w, r, userId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // DisableUser operation middleware
 func (siw *ServerInterfaceWrapper) DisableUser(w http.ResponseWriter, r *http.Request) {
 
@@ -15187,6 +16156,21 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/readyz", wrapper.GetReadiness)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/metrics", wrapper.GetMetrics)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/openapi.yaml", wrapper.GetOpenAPISpec)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/access-requests", wrapper.ListAccessRequests)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/access-requests", wrapper.RequestAccess)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/access-requests/confirm", wrapper.ConfirmAccessRequest)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/access-requests/{accessRequestId}", wrapper.GetAccessRequest)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/access-requests/{accessRequestId}/connect-new", wrapper.ConnectAccessRequestToNewCustomer)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/access-requests/{accessRequestId}/connect", wrapper.ConnectAccessRequestToCustomer)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/access-requests/{accessRequestId}/reject", wrapper.RejectAccessRequest)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/contacts", wrapper.ListContacts)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/contacts", wrapper.CreateContact)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/customers/{customerId}/contacts/{contactId}", wrapper.DeleteContact)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/contacts/{contactId}", wrapper.GetContact)
+	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v1/customers/{customerId}/contacts/{contactId}", wrapper.UpdateContact)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/contacts/{contactId}/portal-access", wrapper.EnableContactPortalAccess)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/users/{userId}", wrapper.UpdateUser)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/email-changes/confirm", wrapper.ConfirmEmailChange)
 
 	return m
 }
@@ -15493,6 +16477,751 @@ type GetReadinessdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetReadinessdefaultApplicationProblemPlusJSONResponse) VisitGetReadinessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAccessRequestsRequestObject struct {
+	Params ListAccessRequestsParams
+}
+
+type ListAccessRequestsResponseObject interface {
+	VisitListAccessRequestsResponse(w http.ResponseWriter) error
+}
+
+type ListAccessRequests200JSONResponse AccessRequestList
+
+func (response ListAccessRequests200JSONResponse) VisitListAccessRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAccessRequests400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListAccessRequests400ApplicationProblemPlusJSONResponse) VisitListAccessRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAccessRequests401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListAccessRequests401ApplicationProblemPlusJSONResponse) VisitListAccessRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAccessRequests403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListAccessRequests403ApplicationProblemPlusJSONResponse) VisitListAccessRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAccessRequestsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListAccessRequestsdefaultApplicationProblemPlusJSONResponse) VisitListAccessRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAccessRequestObject struct {
+	Body *RequestAccessJSONRequestBody
+}
+
+type RequestAccessResponseObject interface {
+	VisitRequestAccessResponse(w http.ResponseWriter) error
+}
+
+type RequestAccess202Response struct {
+}
+
+func (response RequestAccess202Response) VisitRequestAccessResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type RequestAccess400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RequestAccess400ApplicationProblemPlusJSONResponse) VisitRequestAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAccess413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RequestAccess413ApplicationProblemPlusJSONResponse) VisitRequestAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAccess429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RequestAccess429ApplicationProblemPlusJSONResponse) VisitRequestAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestAccessdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RequestAccessdefaultApplicationProblemPlusJSONResponse) VisitRequestAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmAccessRequestRequestObject struct {
+	Body *ConfirmAccessRequestJSONRequestBody
+}
+
+type ConfirmAccessRequestResponseObject interface {
+	VisitConfirmAccessRequestResponse(w http.ResponseWriter) error
+}
+
+type ConfirmAccessRequest204Response struct {
+}
+
+func (response ConfirmAccessRequest204Response) VisitConfirmAccessRequestResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type ConfirmAccessRequest400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmAccessRequest400ApplicationProblemPlusJSONResponse) VisitConfirmAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmAccessRequest404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmAccessRequest404ApplicationProblemPlusJSONResponse) VisitConfirmAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmAccessRequest413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmAccessRequest413ApplicationProblemPlusJSONResponse) VisitConfirmAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmAccessRequestdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ConfirmAccessRequestdefaultApplicationProblemPlusJSONResponse) VisitConfirmAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccessRequestRequestObject struct {
+	AccessRequestId AccessRequestId `json:"accessRequestId"`
+}
+
+type GetAccessRequestResponseObject interface {
+	VisitGetAccessRequestResponse(w http.ResponseWriter) error
+}
+
+type GetAccessRequest200JSONResponse AccessRequest
+
+func (response GetAccessRequest200JSONResponse) VisitGetAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccessRequest401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetAccessRequest401ApplicationProblemPlusJSONResponse) VisitGetAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccessRequest403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetAccessRequest403ApplicationProblemPlusJSONResponse) VisitGetAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccessRequest404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetAccessRequest404ApplicationProblemPlusJSONResponse) VisitGetAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccessRequestdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetAccessRequestdefaultApplicationProblemPlusJSONResponse) VisitGetAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToCustomerRequestObject struct {
+	AccessRequestId AccessRequestId `json:"accessRequestId"`
+	Body            *ConnectAccessRequestToCustomerJSONRequestBody
+}
+
+type ConnectAccessRequestToCustomerResponseObject interface {
+	VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error
+}
+
+type ConnectAccessRequestToCustomer200JSONResponse AccessRequestDecided
+
+func (response ConnectAccessRequestToCustomer200JSONResponse) VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToCustomer400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToCustomer400ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToCustomer401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToCustomer401ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToCustomer403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToCustomer403ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToCustomer404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToCustomer404ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToCustomer409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToCustomer409ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToCustomer413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToCustomer413ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToCustomerdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ConnectAccessRequestToCustomerdefaultApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToNewCustomerRequestObject struct {
+	AccessRequestId AccessRequestId `json:"accessRequestId"`
+	Body            *ConnectAccessRequestToNewCustomerJSONRequestBody
+}
+
+type ConnectAccessRequestToNewCustomerResponseObject interface {
+	VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error
+}
+
+type ConnectAccessRequestToNewCustomer200JSONResponse AccessRequestDecided
+
+func (response ConnectAccessRequestToNewCustomer200JSONResponse) VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToNewCustomer400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToNewCustomer400ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToNewCustomer401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToNewCustomer401ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToNewCustomer403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToNewCustomer403ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToNewCustomer404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToNewCustomer404ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToNewCustomer409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToNewCustomer409ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToNewCustomer413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ConnectAccessRequestToNewCustomer413ApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectAccessRequestToNewCustomerdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ConnectAccessRequestToNewCustomerdefaultApplicationProblemPlusJSONResponse) VisitConnectAccessRequestToNewCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectAccessRequestRequestObject struct {
+	AccessRequestId AccessRequestId `json:"accessRequestId"`
+	Body            *RejectAccessRequestJSONRequestBody
+}
+
+type RejectAccessRequestResponseObject interface {
+	VisitRejectAccessRequestResponse(w http.ResponseWriter) error
+}
+
+type RejectAccessRequest200JSONResponse AccessRequestDecided
+
+func (response RejectAccessRequest200JSONResponse) VisitRejectAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectAccessRequest400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RejectAccessRequest400ApplicationProblemPlusJSONResponse) VisitRejectAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectAccessRequest401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RejectAccessRequest401ApplicationProblemPlusJSONResponse) VisitRejectAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectAccessRequest403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RejectAccessRequest403ApplicationProblemPlusJSONResponse) VisitRejectAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectAccessRequest404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RejectAccessRequest404ApplicationProblemPlusJSONResponse) VisitRejectAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectAccessRequest409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RejectAccessRequest409ApplicationProblemPlusJSONResponse) VisitRejectAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectAccessRequest413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RejectAccessRequest413ApplicationProblemPlusJSONResponse) VisitRejectAccessRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectAccessRequestdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RejectAccessRequestdefaultApplicationProblemPlusJSONResponse) VisitRejectAccessRequestResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -15923,6 +17652,103 @@ type SignInWithAccessLinkdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response SignInWithAccessLinkdefaultApplicationProblemPlusJSONResponse) VisitSignInWithAccessLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmailChangeRequestObject struct {
+	Body *ConfirmEmailChangeJSONRequestBody
+}
+
+type ConfirmEmailChangeResponseObject interface {
+	VisitConfirmEmailChangeResponse(w http.ResponseWriter) error
+}
+
+type ConfirmEmailChange204Response struct {
+}
+
+func (response ConfirmEmailChange204Response) VisitConfirmEmailChangeResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type ConfirmEmailChange400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmailChange400ApplicationProblemPlusJSONResponse) VisitConfirmEmailChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmailChange404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmailChange404ApplicationProblemPlusJSONResponse) VisitConfirmEmailChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmailChange409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmailChange409ApplicationProblemPlusJSONResponse) VisitConfirmEmailChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmailChange413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmailChange413ApplicationProblemPlusJSONResponse) VisitConfirmEmailChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmailChangedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ConfirmEmailChangedefaultApplicationProblemPlusJSONResponse) VisitConfirmEmailChangeResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -17983,6 +19809,739 @@ type GetCataloguedefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetCataloguedefaultApplicationProblemPlusJSONResponse) VisitGetCatalogueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContactsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListContactsParams
+}
+
+type ListContactsResponseObject interface {
+	VisitListContactsResponse(w http.ResponseWriter) error
+}
+
+type ListContacts200JSONResponse ContactList
+
+func (response ListContacts200JSONResponse) VisitListContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContacts400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListContacts400ApplicationProblemPlusJSONResponse) VisitListContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContacts401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListContacts401ApplicationProblemPlusJSONResponse) VisitListContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContacts403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListContacts403ApplicationProblemPlusJSONResponse) VisitListContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContacts404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListContacts404ApplicationProblemPlusJSONResponse) VisitListContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContactsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListContactsdefaultApplicationProblemPlusJSONResponse) VisitListContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContactRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Body       *CreateContactJSONRequestBody
+}
+
+type CreateContactResponseObject interface {
+	VisitCreateContactResponse(w http.ResponseWriter) error
+}
+
+type CreateContact201ResponseHeaders struct {
+	ETag string
+}
+
+type CreateContact201JSONResponse struct {
+	Body    Contact
+	Headers CreateContact201ResponseHeaders
+}
+
+func (response CreateContact201JSONResponse) VisitCreateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContact400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateContact400ApplicationProblemPlusJSONResponse) VisitCreateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContact401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateContact401ApplicationProblemPlusJSONResponse) VisitCreateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContact403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateContact403ApplicationProblemPlusJSONResponse) VisitCreateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContact404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateContact404ApplicationProblemPlusJSONResponse) VisitCreateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContact409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateContact409ApplicationProblemPlusJSONResponse) VisitCreateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContact413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateContact413ApplicationProblemPlusJSONResponse) VisitCreateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContactdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateContactdefaultApplicationProblemPlusJSONResponse) VisitCreateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteContactRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	ContactId  ContactId  `json:"contactId"`
+}
+
+type DeleteContactResponseObject interface {
+	VisitDeleteContactResponse(w http.ResponseWriter) error
+}
+
+type DeleteContact204Response struct {
+}
+
+func (response DeleteContact204Response) VisitDeleteContactResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteContact401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteContact401ApplicationProblemPlusJSONResponse) VisitDeleteContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteContact403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteContact403ApplicationProblemPlusJSONResponse) VisitDeleteContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteContact404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteContact404ApplicationProblemPlusJSONResponse) VisitDeleteContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteContactdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DeleteContactdefaultApplicationProblemPlusJSONResponse) VisitDeleteContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetContactRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	ContactId  ContactId  `json:"contactId"`
+}
+
+type GetContactResponseObject interface {
+	VisitGetContactResponse(w http.ResponseWriter) error
+}
+
+type GetContact200ResponseHeaders struct {
+	ETag string
+}
+
+type GetContact200JSONResponse struct {
+	Body    Contact
+	Headers GetContact200ResponseHeaders
+}
+
+func (response GetContact200JSONResponse) VisitGetContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetContact401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetContact401ApplicationProblemPlusJSONResponse) VisitGetContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetContact403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetContact403ApplicationProblemPlusJSONResponse) VisitGetContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetContact404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetContact404ApplicationProblemPlusJSONResponse) VisitGetContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetContactdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetContactdefaultApplicationProblemPlusJSONResponse) VisitGetContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContactRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	ContactId  ContactId  `json:"contactId"`
+	Params     UpdateContactParams
+	Body       *UpdateContactJSONRequestBody
+}
+
+type UpdateContactResponseObject interface {
+	VisitUpdateContactResponse(w http.ResponseWriter) error
+}
+
+type UpdateContact200ResponseHeaders struct {
+	ETag string
+}
+
+type UpdateContact200JSONResponse struct {
+	Body    Contact
+	Headers UpdateContact200ResponseHeaders
+}
+
+func (response UpdateContact200JSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContact400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateContact400ApplicationProblemPlusJSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContact401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateContact401ApplicationProblemPlusJSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContact403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateContact403ApplicationProblemPlusJSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContact404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateContact404ApplicationProblemPlusJSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContact412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateContact412ApplicationProblemPlusJSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContact413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateContact413ApplicationProblemPlusJSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContact428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateContact428ApplicationProblemPlusJSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContactdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateContactdefaultApplicationProblemPlusJSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableContactPortalAccessRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	ContactId  ContactId  `json:"contactId"`
+	Body       *EnableContactPortalAccessJSONRequestBody
+}
+
+type EnableContactPortalAccessResponseObject interface {
+	VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error
+}
+
+type EnableContactPortalAccess200ResponseHeaders struct {
+	ETag string
+}
+
+type EnableContactPortalAccess200JSONResponse struct {
+	Body    Contact
+	Headers EnableContactPortalAccess200ResponseHeaders
+}
+
+func (response EnableContactPortalAccess200JSONResponse) VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableContactPortalAccess400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response EnableContactPortalAccess400ApplicationProblemPlusJSONResponse) VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableContactPortalAccess401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response EnableContactPortalAccess401ApplicationProblemPlusJSONResponse) VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableContactPortalAccess403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response EnableContactPortalAccess403ApplicationProblemPlusJSONResponse) VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableContactPortalAccess404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response EnableContactPortalAccess404ApplicationProblemPlusJSONResponse) VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableContactPortalAccess409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response EnableContactPortalAccess409ApplicationProblemPlusJSONResponse) VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableContactPortalAccess413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response EnableContactPortalAccess413ApplicationProblemPlusJSONResponse) VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableContactPortalAccessdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response EnableContactPortalAccessdefaultApplicationProblemPlusJSONResponse) VisitEnableContactPortalAccessResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -34803,6 +37362,142 @@ func (response ListTicketQueuedefaultApplicationProblemPlusJSONResponse) VisitLi
 	return err
 }
 
+type UpdateUserRequestObject struct {
+	UserId UserId `json:"userId"`
+	Body   *UpdateUserJSONRequestBody
+}
+
+type UpdateUserResponseObject interface {
+	VisitUpdateUserResponse(w http.ResponseWriter) error
+}
+
+type UpdateUser200JSONResponse UserUpdate
+
+func (response UpdateUser200JSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUser400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUser400ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUser401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUser401ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUser403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUser403ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUser404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUser404ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUser409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUser409ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUser413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUser413ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUserdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateUserdefaultApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DisableUserRequestObject struct {
 	UserId UserId `json:"userId"`
 }
@@ -36196,6 +38891,27 @@ type StrictServerInterface interface {
 	// GetReadiness Readiness
 	// (GET /readyz)
 	GetReadiness(ctx context.Context, request GetReadinessRequestObject) (GetReadinessResponseObject, error)
+	// ListAccessRequests The inbox of access requests
+	// (GET /v1/access-requests)
+	ListAccessRequests(ctx context.Context, request ListAccessRequestsRequestObject) (ListAccessRequestsResponseObject, error)
+	// RequestAccess Ask for access to the portal
+	// (POST /v1/access-requests)
+	RequestAccess(ctx context.Context, request RequestAccessRequestObject) (RequestAccessResponseObject, error)
+	// ConfirmAccessRequest Confirm the address of an access request
+	// (POST /v1/access-requests/confirm)
+	ConfirmAccessRequest(ctx context.Context, request ConfirmAccessRequestRequestObject) (ConfirmAccessRequestResponseObject, error)
+	// GetAccessRequest An access request and the customers it may belong to
+	// (GET /v1/access-requests/{accessRequestId})
+	GetAccessRequest(ctx context.Context, request GetAccessRequestRequestObject) (GetAccessRequestResponseObject, error)
+	// ConnectAccessRequestToCustomer Connect a request to an existing customer
+	// (POST /v1/access-requests/{accessRequestId}/connect)
+	ConnectAccessRequestToCustomer(ctx context.Context, request ConnectAccessRequestToCustomerRequestObject) (ConnectAccessRequestToCustomerResponseObject, error)
+	// ConnectAccessRequestToNewCustomer Connect a request to a new customer
+	// (POST /v1/access-requests/{accessRequestId}/connect-new)
+	ConnectAccessRequestToNewCustomer(ctx context.Context, request ConnectAccessRequestToNewCustomerRequestObject) (ConnectAccessRequestToNewCustomerResponseObject, error)
+	// RejectAccessRequest Reject a request with a personal message
+	// (POST /v1/access-requests/{accessRequestId}/reject)
+	RejectAccessRequest(ctx context.Context, request RejectAccessRequestRequestObject) (RejectAccessRequestResponseObject, error)
 	// ListAPIKeys List API keys
 	// (GET /v1/api-keys)
 	ListAPIKeys(ctx context.Context, request ListAPIKeysRequestObject) (ListAPIKeysResponseObject, error)
@@ -36208,6 +38924,9 @@ type StrictServerInterface interface {
 	// SignInWithAccessLink Sign in with an access link
 	// (POST /v1/auth/access-links/redeem)
 	SignInWithAccessLink(ctx context.Context, request SignInWithAccessLinkRequestObject) (SignInWithAccessLinkResponseObject, error)
+	// ConfirmEmailChange Confirm a new e-mail address
+	// (POST /v1/auth/email-changes/confirm)
+	ConfirmEmailChange(ctx context.Context, request ConfirmEmailChangeRequestObject) (ConfirmEmailChangeResponseObject, error)
 	// AcceptInvitation Accept an invitation
 	// (POST /v1/auth/invitations/accept)
 	AcceptInvitation(ctx context.Context, request AcceptInvitationRequestObject) (AcceptInvitationResponseObject, error)
@@ -36262,6 +38981,24 @@ type StrictServerInterface interface {
 	// GetCatalogue List what a customer may order
 	// (GET /v1/customers/{customerId}/catalogue)
 	GetCatalogue(ctx context.Context, request GetCatalogueRequestObject) (GetCatalogueResponseObject, error)
+	// ListContacts A customer's contact persons
+	// (GET /v1/customers/{customerId}/contacts)
+	ListContacts(ctx context.Context, request ListContactsRequestObject) (ListContactsResponseObject, error)
+	// CreateContact Add a contact person
+	// (POST /v1/customers/{customerId}/contacts)
+	CreateContact(ctx context.Context, request CreateContactRequestObject) (CreateContactResponseObject, error)
+	// DeleteContact Delete a contact person
+	// (DELETE /v1/customers/{customerId}/contacts/{contactId})
+	DeleteContact(ctx context.Context, request DeleteContactRequestObject) (DeleteContactResponseObject, error)
+	// GetContact A contact person
+	// (GET /v1/customers/{customerId}/contacts/{contactId})
+	GetContact(ctx context.Context, request GetContactRequestObject) (GetContactResponseObject, error)
+	// UpdateContact Replace a contact person's details
+	// (PUT /v1/customers/{customerId}/contacts/{contactId})
+	UpdateContact(ctx context.Context, request UpdateContactRequestObject) (UpdateContactResponseObject, error)
+	// EnableContactPortalAccess Give a contact person portal access
+	// (POST /v1/customers/{customerId}/contacts/{contactId}/portal-access)
+	EnableContactPortalAccess(ctx context.Context, request EnableContactPortalAccessRequestObject) (EnableContactPortalAccessResponseObject, error)
 	// ListEmployees List a customer's employees
 	// (GET /v1/customers/{customerId}/employees)
 	ListEmployees(ctx context.Context, request ListEmployeesRequestObject) (ListEmployeesResponseObject, error)
@@ -36664,6 +39401,9 @@ type StrictServerInterface interface {
 	// ListTicketQueue The service desk's ticket queue
 	// (GET /v1/tickets)
 	ListTicketQueue(ctx context.Context, request ListTicketQueueRequestObject) (ListTicketQueueResponseObject, error)
+	// UpdateUser Correct a person's name and e-mail address
+	// (PATCH /v1/users/{userId})
+	UpdateUser(ctx context.Context, request UpdateUserRequestObject) (UpdateUserResponseObject, error)
 	// DisableUser Disable a user everywhere
 	// (POST /v1/users/{userId}/disable)
 	DisableUser(ctx context.Context, request DisableUserRequestObject) (DisableUserResponseObject, error)
@@ -36837,6 +39577,219 @@ func (sh *strictHandler) GetReadiness(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// ListAccessRequests operation middleware
+func (sh *strictHandler) ListAccessRequests(w http.ResponseWriter, r *http.Request, params ListAccessRequestsParams) {
+	var request ListAccessRequestsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAccessRequests(ctx, request.(ListAccessRequestsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAccessRequests")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListAccessRequestsResponseObject); ok {
+		if err := validResponse.VisitListAccessRequestsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RequestAccess operation middleware
+func (sh *strictHandler) RequestAccess(w http.ResponseWriter, r *http.Request) {
+	var request RequestAccessRequestObject
+
+	var body RequestAccessJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RequestAccess(ctx, request.(RequestAccessRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RequestAccess")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RequestAccessResponseObject); ok {
+		if err := validResponse.VisitRequestAccessResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ConfirmAccessRequest operation middleware
+func (sh *strictHandler) ConfirmAccessRequest(w http.ResponseWriter, r *http.Request) {
+	var request ConfirmAccessRequestRequestObject
+
+	var body ConfirmAccessRequestJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ConfirmAccessRequest(ctx, request.(ConfirmAccessRequestRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ConfirmAccessRequest")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ConfirmAccessRequestResponseObject); ok {
+		if err := validResponse.VisitConfirmAccessRequestResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetAccessRequest operation middleware
+func (sh *strictHandler) GetAccessRequest(w http.ResponseWriter, r *http.Request, accessRequestId AccessRequestId) {
+	var request GetAccessRequestRequestObject
+
+	request.AccessRequestId = accessRequestId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAccessRequest(ctx, request.(GetAccessRequestRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetAccessRequest")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetAccessRequestResponseObject); ok {
+		if err := validResponse.VisitGetAccessRequestResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ConnectAccessRequestToCustomer operation middleware
+func (sh *strictHandler) ConnectAccessRequestToCustomer(w http.ResponseWriter, r *http.Request, accessRequestId AccessRequestId) {
+	var request ConnectAccessRequestToCustomerRequestObject
+
+	request.AccessRequestId = accessRequestId
+
+	var body ConnectAccessRequestToCustomerJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ConnectAccessRequestToCustomer(ctx, request.(ConnectAccessRequestToCustomerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ConnectAccessRequestToCustomer")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ConnectAccessRequestToCustomerResponseObject); ok {
+		if err := validResponse.VisitConnectAccessRequestToCustomerResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ConnectAccessRequestToNewCustomer operation middleware
+func (sh *strictHandler) ConnectAccessRequestToNewCustomer(w http.ResponseWriter, r *http.Request, accessRequestId AccessRequestId) {
+	var request ConnectAccessRequestToNewCustomerRequestObject
+
+	request.AccessRequestId = accessRequestId
+
+	var body ConnectAccessRequestToNewCustomerJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ConnectAccessRequestToNewCustomer(ctx, request.(ConnectAccessRequestToNewCustomerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ConnectAccessRequestToNewCustomer")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ConnectAccessRequestToNewCustomerResponseObject); ok {
+		if err := validResponse.VisitConnectAccessRequestToNewCustomerResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RejectAccessRequest operation middleware
+func (sh *strictHandler) RejectAccessRequest(w http.ResponseWriter, r *http.Request, accessRequestId AccessRequestId) {
+	var request RejectAccessRequestRequestObject
+
+	request.AccessRequestId = accessRequestId
+
+	var body RejectAccessRequestJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RejectAccessRequest(ctx, request.(RejectAccessRequestRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RejectAccessRequest")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RejectAccessRequestResponseObject); ok {
+		if err := validResponse.VisitRejectAccessRequestResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListAPIKeys operation middleware
 func (sh *strictHandler) ListAPIKeys(w http.ResponseWriter, r *http.Request, params ListAPIKeysParams) {
 	var request ListAPIKeysRequestObject
@@ -36946,6 +39899,37 @@ func (sh *strictHandler) SignInWithAccessLink(w http.ResponseWriter, r *http.Req
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(SignInWithAccessLinkResponseObject); ok {
 		if err := validResponse.VisitSignInWithAccessLinkResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ConfirmEmailChange operation middleware
+func (sh *strictHandler) ConfirmEmailChange(w http.ResponseWriter, r *http.Request) {
+	var request ConfirmEmailChangeRequestObject
+
+	var body ConfirmEmailChangeJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ConfirmEmailChange(ctx, request.(ConfirmEmailChangeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ConfirmEmailChange")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ConfirmEmailChangeResponseObject); ok {
+		if err := validResponse.VisitConfirmEmailChangeResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -37474,6 +40458,189 @@ func (sh *strictHandler) GetCatalogue(w http.ResponseWriter, r *http.Request, cu
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GetCatalogueResponseObject); ok {
 		if err := validResponse.VisitGetCatalogueResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListContacts operation middleware
+func (sh *strictHandler) ListContacts(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListContactsParams) {
+	var request ListContactsRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListContacts(ctx, request.(ListContactsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListContacts")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListContactsResponseObject); ok {
+		if err := validResponse.VisitListContactsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateContact operation middleware
+func (sh *strictHandler) CreateContact(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request CreateContactRequestObject
+
+	request.CustomerId = customerId
+
+	var body CreateContactJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateContact(ctx, request.(CreateContactRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateContact")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateContactResponseObject); ok {
+		if err := validResponse.VisitCreateContactResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteContact operation middleware
+func (sh *strictHandler) DeleteContact(w http.ResponseWriter, r *http.Request, customerId CustomerId, contactId ContactId) {
+	var request DeleteContactRequestObject
+
+	request.CustomerId = customerId
+	request.ContactId = contactId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteContact(ctx, request.(DeleteContactRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteContact")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteContactResponseObject); ok {
+		if err := validResponse.VisitDeleteContactResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetContact operation middleware
+func (sh *strictHandler) GetContact(w http.ResponseWriter, r *http.Request, customerId CustomerId, contactId ContactId) {
+	var request GetContactRequestObject
+
+	request.CustomerId = customerId
+	request.ContactId = contactId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetContact(ctx, request.(GetContactRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetContact")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetContactResponseObject); ok {
+		if err := validResponse.VisitGetContactResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateContact operation middleware
+func (sh *strictHandler) UpdateContact(w http.ResponseWriter, r *http.Request, customerId CustomerId, contactId ContactId, params UpdateContactParams) {
+	var request UpdateContactRequestObject
+
+	request.CustomerId = customerId
+	request.ContactId = contactId
+	request.Params = params
+
+	var body UpdateContactJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateContact(ctx, request.(UpdateContactRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateContact")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateContactResponseObject); ok {
+		if err := validResponse.VisitUpdateContactResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// EnableContactPortalAccess operation middleware
+func (sh *strictHandler) EnableContactPortalAccess(w http.ResponseWriter, r *http.Request, customerId CustomerId, contactId ContactId) {
+	var request EnableContactPortalAccessRequestObject
+
+	request.CustomerId = customerId
+	request.ContactId = contactId
+
+	var body EnableContactPortalAccessJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.EnableContactPortalAccess(ctx, request.(EnableContactPortalAccessRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "EnableContactPortalAccess")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(EnableContactPortalAccessResponseObject); ok {
+		if err := validResponse.VisitEnableContactPortalAccessResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -41482,6 +44649,39 @@ func (sh *strictHandler) ListTicketQueue(w http.ResponseWriter, r *http.Request,
 	}
 }
 
+// UpdateUser operation middleware
+func (sh *strictHandler) UpdateUser(w http.ResponseWriter, r *http.Request, userId UserId) {
+	var request UpdateUserRequestObject
+
+	request.UserId = userId
+
+	var body UpdateUserJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateUser(ctx, request.(UpdateUserRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateUser")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateUserResponseObject); ok {
+		if err := validResponse.VisitUpdateUserResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // DisableUser operation middleware
 func (sh *strictHandler) DisableUser(w http.ResponseWriter, r *http.Request, userId UserId) {
 	var request DisableUserRequestObject
@@ -41827,1007 +45027,1077 @@ func (sh *strictHandler) RotateWebhookSecret(w http.ResponseWriter, r *http.Requ
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L37kts4ki/8KjjaE+GqPVRZUqluqjix6/al7Wm77fGle6e7/IkQCUlwUQAbgKqs8Tpi//oe4HuB89++",
-	"yHmTeZIvkABI8CZRKtl9md7Y6HGJJC6JRCIzkfnLT52IL1LOCFOyM/rUmRMcEwH/fPwWz/T/xkRGgqaK",
-	"ctYZdd7OCRJE8qWIyD2JboiQlDOEJcJIKsHZDOkPAySX0Vz/HF51jq864SWShMWIKjTB0TWiDD2bdl9g",
-	"Fc2R4miZxliRo07QIR/xIk1IZ9SB7zpBR5BfllSQuDNSYkmCjozmZIH1yBb443PCZmreGZ0Og45apfo7",
-	"qQRls87nz0HnNVFi9WCqiKhO5A2JOIul7v0W62GRKRcEKbGibIbwDFNWGM/JsLdhLHSxXHRG56fDXi/o",
-	"LCgzf/eygVGmyIyIzmc9tBQLvCDK0vrBq2ffkdWzWP+b6tGlWM07QYfhhf4Sp9Q8XjeC/ynItDPq/Mv9",
-	"fEXvm6fyfta+7vpBFBEpn1N23dyh/8rOnfqNmI4VvSFPaFK7IN8RkkqE4R10oDs6RFygmMBPWJEYHUxx",
-	"IskhSgWPl5GSeoFg9L8siVj5w9eNdPyB2jWYcJ4QzMxwhKJRQpqJkD3fmQJZC7q/h1iRGRer9QRwc0N8",
-	"itScShTZz9CB7gELEiPyEUcqWR02zd990mnYLf1er267PFwKyUX9ng8Z+ajGEbwRmrERlApyQ/lSohTP",
-	"SIBuqZrD7xIvCJrCNOUlSshUIb5UaMoFPJ5SIRV80zgBM5KG4Q+ahi8VXxDRuKBR/sKuK+r1Uexy/aLe",
-	"zrFCVCI80XQwy2o/bSaBeT6mceeOo3tDsIjmTWNzHelRckmQ7j9AEWcKRwqR7gLTRG9E8lERwXCCBJkS",
-	"QVhEzEuUSTMjRT6qANEZ43pJrliEJTm6YgWhjqMFaZjwL1tzq52dwmop19M/nyNlCLOVZWBJkFRYEYkO",
-	"BEkJVoarnWg+zHk3QDhJCufBz56UWcqUsJjEnff6hTThMXFsVTdTCSMuTJcqspBtl9fMuPM50FR6Zr48",
-	"zkiEhcC6syWjvyyJfawH8znoSLWCZZhysdDfP16kCV+RZhlI8hd23TJeH5+9Lv8KNGlYL9dtkSctL+I4",
-	"FkTKIOfIZ4+AQe1HiC0XEyJy7qQeWyLgym1ZsEHiuLm0YcF8SpSZ/WLYwOcxBZO9nXM0xzcEMa7gYdNw",
-	"a/iozUI49vkcdJ4Ivlgrs6TCQkmElSYw1pqU3et0QdDB6ycP0fHx8UXjQTTV7fvj04yHVWfU0fpeV7fS",
-	"CTbrcd8mfIKTJvr+CMeO5kh0DSM3R5N/jBI0gyZQyoWa8oTyI/Q9V+bECj1RGzbNxHy/SaV4FpNFyhVh",
-	"0eo7UsPdL/A10Zqy0IopknhKRvCXlj0kRnqDEalKB+k1WSHMYjThsf6HvNVyDEvvKI1pfMX0R/p0iblm",
-	"c6qMDntZbAdaxoyrORHFBoeDwSW6ndOEeA27AVF5xaSiSYLEkjHKZgEa9i6O0HdkJREWuu3UnO+DIZrz",
-	"pZBH6J0kCKOpIHKOBGYxX6AbnCwJOsDo3btnjw5RSoTroXxOnEx7UT86J93BpD/tDuNT3L3Aw+PuWdSf",
-	"9uILcj4Z9N1KGZslXypvEbp6Fdbt6QVl2TFTx3nPpmCj1OtE2tBx/OUMIf3vCCcJTA3HQcUyQgfWIjo8",
-	"Qg/0/koI4ozk69AfXCJ8xRZUSr2Q+tlwcH6EfiT4GlqQwA3hv4aIkRsi0EKPsExAZz3VU8iaXnezrp6x",
-	"G6qwpkfj8UH9V3Y9QAr9FDvWomyDQZEPoSh5yTqpSjrbDw7GYsanyKKZJObhzsQwn+tu/sInjb18gGe7",
-	"dmJazvpYT2DgfiqpZ7J84JMm6n7gk2002nwkz+mCqvp9uOBaRGlFR1vzgqilYE39J9CM331MpniZqM7o",
-	"pBfkZny/YMT3a4z4oPMC0+Q7yprW4Fo/2nUJsrZdR895hPXOru0qMQ/v0plt33X3gkiJZ82K4SJ7fpdO",
-	"815cv21UKdv3Fvt5Cy3JG5anKL0gWqWUc5quoYj3ys5E8Rspd7x5HyaUXefbMB9RE23yN7bZlGsG2W75",
-	"4O0vs3qlkcDwXk6na7wC3D7ddclc69CTiIlwZtrm5eL6dc/T8+VdAjDAZlLYpzuTwn6f9dSGHSwRilbR",
-	"ntjBG4Qd1Owdo8oJ7brhLJl/kmkZ7ltoE67mTWOz8r7tyPKR6JG9woIw1WaPy+Wkm/sz2vJOCu3fgXNe",
-	"0UgtRfOBkGbPd+WevAfozxhw7TdTbvGxZFUkCpKESN/iM9Zc+AU3mh1+M7my5zuTK2vB62+9qy8jkfGq",
-	"vPnunTbr9YjWuvJ285k0uO1ek4iL+OEcszXaReQe70qcUi95x08oSeK1noQQrNTQGFl6/GGAMEM0JkzR",
-	"KSUCTXUbzvDTb2i1c0qZNuB1HxJNVo0eEf1tZ42dlWKliNBf/j8/4+7fe92L8ftP/eB0+Pl/dprp2UhJ",
-	"4R7fjZIFGq5nMkcDw2NATOnYa3/cNVjHXW9X6Qar0A3SiU/dUtMYoJftyKUH8L3+Oh/TD5oQ6xkPeCMM",
-	"gK3gisc6TGCQWFVYsGnA8NUawtVTjieknd5mvVNUIsGTRqrpZ+2pxq3p8XrZ7EwQy7t4Ed6sWGRa1/28",
-	"IYLi5HtwFG8+WrRt6U1bwsfOzVx/Lee5sh4+6g+Oh//xt5+adBpobmya21KavqGqWYpK83BnipnP825a",
-	"3HHNcZoSRmKE7TWXHkOjMkcV2eaILQ1ovRjSjZeutKha7XCRlcmnfEnneDFZitmeTsQ3Ck+nzYton+68",
-	"ivb7rKfNGx26/JLbPRtHPqo2lkLTuPZqMnijsaPj0fUzRRZtRmicUF/ElCmNIx+b1fzaSbH8xLO6YKO9",
-	"YB5vsz2LCulbGl0T9UApHM0XYNo0hVn4r+zK5TW95YN4yBdrRxBlz+/Wfd5P3ndjp8o9vlufhc7asKjp",
-	"9wsxqT8Mb1yb9TE3qp30sTtq0G95mytQFx9Wc/t5iRZLqdCE2BvScCr4otG4VHwPN6Jv+TVp1pSUfbrz",
-	"mfHw2QvXg+7tnVzjNFrKO/mMbNu6mx+opM0b5sY+3bUj17ru6UcymXN+/Ygk9IaI5sC7OH9h126rXdUM",
-	"oM3GtWOhX8jvXTsif6yPWZxyukaMkvyFOxLL68ofwE1LD5lHKSdPiP4WHVAl7c22uXKNkf5FkDTBK9kY",
-	"xQAfb3MSFgds5iCoUoQ1Df45lcoM3kYdmj+cI+qeRDheaAX1VnBFAqR7ipcJifVENENEyTImcYAok4rg",
-	"zDvhNZAuJwmVcxIjRm4bBf6tGef6QIfPen1lypkkELT0DY5fm3t8/ZdWpgmDf+I0TWgE16P3U8EnCVn8",
-	"rw9Sz/hTrk7rL2J7W4wTIHNMFKZJZwSjGiGtezp+CowLRXZGP3+y3hTzmhab5t5GN+V98fm9YUciYRFH",
-	"+o/x2fQYX0QDMuxPenqyht1HELurqAI1/5kZD6IsXar86FgKNkq5UDi5pmpkpzVyg/+8hbqkPzTkLHJD",
-	"aBsLR0Zx0/1rIixwoo8LveoCTQTB1xBMskzIpfUeyBBJvNInF43mR3owDzmbJjS628pMMU1IPE4FBE1T",
-	"GKa3SpmfNVrKca9/0R/Ep6R7MjnD3bPomHQvpv1e93jSnw7wMDqJTwnEQopoTm+0qchiFGHGOByhxvXn",
-	"REi7NbvI1+wJjBSVRrp25eomt5dVxIkgOF6NyUe9u8MRwsgE5WnlOyVCrTQdFL4mTK9fdRh2/fnkA4nU",
-	"PSvvUcyJhNgwnCT81sg3xm8vURjZtYauIs6ipRBa7hmaolvOAojjagg0KgXOIDhhvKAfx0+ah95y/hyL",
-	"Gdn3hleQX2BGB/FJVCJ+QwTq94bnJ2enaLJSRG7DHf3jnDvs4JHiHCUw/F9vV9fPEr2g3wCdn9CEfCki",
-	"T2lipCrQQCA1x8zeHy+o0mdHv6cHUi9s9ddlYbupoa1ksL9ivxUZrCedrZJRMtKEr7S9pzcm/bub84GZ",
-	"MZqskI0sOTTrycWExjFhd1rMlAgIDONsHBNGSfGwdDKBxBCLt+JLgaxjpr0w9Yj/KusNZb2tXYDq8Pay",
-	"FJVm7aLYQLsFXoE8jDkIQy1LCVZLQcYxlXiS5O/n2pAkSlE2k/qjXJZSdYnChEaESTJ2CoT9OBX8hsZE",
-	"oARH1/bKEdMYEQbk0pwAC/0tZ3fesDakbEw+plbp8QQk9YPakH0FYYUGvcFJt3fc7fff9i5G/ZNRr/fT",
-	"JcLyGrgBa71Pq4tbCc+iOlTqtMV+LM9kX1uz1G4YIP9XQW74NYlDfdr5vy8lyZWqbDYRZohxlHCmZdiE",
-	"IP0arGUxnvc10Q/2f+JRWTl6b7GEURQDdv0jo142V2NfczHdos2txPRg4PFG3i/EGQtDql9PXjcS1Ppx",
-	"GmkA6/49V0/4kt1trRlX4ym0cidVWUsn10x7KT7M1+Z7r4G1y5EPeC8LkjUXjvT2goRQo8qCFqrnpa3w",
-	"kiCXhKADtzCewDZfShsnjfQMbfzzsHdsjthXnups7IA7rZ/TpmuXb46lM1VG+qCFaO8sCnwQIAoWG+O3",
-	"WjK7348vzXsuOn8rUextN3+myBgOmxY3m81e1tazNGC3uVxeiHCnxjxRxVRhZ4xwRkpUqCze68x5tF9R",
-	"64bZwqPghcjvwaswOG9YO28Qv5qkdGtnsgTAz2ByD2zOtmpIdXBcb5fP9He3FTMXs/6Sud8QEQIyQtvS",
-	"/KToySm1soHYdhz7oPYDtkJGmNnmvdR411GIDk56vcMRuirN96oD3hHfXHz2KDDeHWO3E6FFYMJnMjfm",
-	"DfEkrMsbIm5oRN4xfINpopXh39ISebaGHShaeiP9muuUL8bIp6x1TMFfbg2MWD+YQiwBUMjE7MRY4QmW",
-	"YCcumSA4mutpmMPpLecvMFtZP6m80yoIrMgYzM2SbcA5WmC2QlgpskiVvERKrIyQRQlWpM3qQG7aGG6y",
-	"xtKAJFj0g1yceQ63t65PR5xNq1YY/F5Wzm9Rr16VCoDwgCWo+Pp/ARiiC8gQ4C896gQ+9IX3uGlc9u37",
-	"HsQEDO0dw0s154L+/Y7H1xIa0sZlhMvLPCcIrvjcSWtcJNxoJdYiukSSzhjkO2+rafT6+fK+qwxj7eKW",
-	"R72X9S01atTJCcGCCEMH0CeNLmny7JfsmvFbFmTWMddKPtiER3AdY7vNsTeqVzIPwJCBFhOiFU+0wNGc",
-	"MoJwpFxaH55OTVgMeqYkkiQSBAYg5/yWmUhkrFAkCCx7IYroUwd+JvEYrn+d8d4b5sZ7J8jemawMDsj4",
-	"mqxG12TlbIdet9fr9bpn+j/n+j+9/P8gQ1Ivdv7+2XH3YtKLumdxX9saA9w9nhg742x6rpkgwVKBmVwa",
-	"1cnb/nDUG4yO+z/ll0WPX79CkBAlsHW0g7dp1IHLKr341tFNzT2RP+FKCORc87MCQ82+p8m1w/V4kWjV",
-	"frhr37h75EoqshhNOFdSCZyGJZwKfsuI0LxwVOy5LgLV0LstFkuZ2hUOBLSIW48w+n1jxh4YyBzw+0D+",
-	"G2cR0TxK2VIRD7kA0amxk3amplnsjZFsWsDADtu4vPY9b4wm71g/5uJa7jxSw33bxJ7l19Q/d8BWsDeJ",
-	"1mvqMVLgc+/7rHNjlurOfQyf4tyfubhdbb2iB6+eaW4aoVBvSxNnnl0MyeV0Sj+6FOmbs6Ib2Y9B3GJP",
-	"lxfOS3o+KYTL6DZ/ftD9yUbNdJvDZtx0n1NZs9gvGQF4F20x2OnKwC17+caaJ7HWa2GzXVqTXs0JFVac",
-	"ypLUtFAZP/8TyM/3QceD3emMOlWRmgGHtEIQsWddATnE38sGO+Rzqdvy8r7CEgAIQgcHpDiaEWPw6w9h",
-	"7S+R1r1WyObEg+RykD+b4/gL+xLGWRxT8wZ8A0xTd5wzcuu40dhKNDuySyxm+eSf5IwGFaoz6qTX459+",
-	"GT5fnH//cfB6cvo26v0Qn/w4vfjb7Pjp/Owv1/0Xcvh9ev5XMXijTt9VWdGjWjsetB3XpXRfk9W9TJ86",
-	"CNPr8T/+67/Dw8BXrOZEkADOvRxcTnPlA6uAw3xH6BujKOrvt+c9Nyc32Fq+iyKSqvx2xAuFwbHx8+Dk",
-	"lUcqQDELambt3UkojjC0G2QeAM2/OIr4Eq4cMyO/wLl20b8VOCLoKU9TMPmyFabjF2z4zc3Zw4+9n/Dx",
-	"m/j0yezi6YfBd8nJX2/PH4v+29XwHT17mfYeyONH1RV2mkBx5M5bZzSV7G6FEDBHGHeDRiuz0TbqUCmW",
-	"8paLmpP0ZWqomayQJC5gKiOJ+y5TmUz/jIwQKPFaBPV7KJpjgSNFhAzM1R+K+GLBNVeRI/SAZeM1dwR5",
-	"s9c2xlsisC3MulAJlgeVJmGgpLVmUylO++S0ZtprtkOBMbThNxV8YfKEABPpnoTUb71TqNkpdYTeBHbi",
-	"M/56djewfnVCVlvY3YTe6JNdkCVcv4Il2qXMjHFqbTUvOx2Mp8yi9ba4W0ia2QTGkgNUGUPq/dpTG2Wv",
-	"nxoK1wGtLnFgnNoSlf7gLrq948LgoE0cJW4wg+4ZPp90z6KLuHtOetPuAOfDAc+0n74P6fzu0153MIiG",
-	"3TN80etO+vFJtxddkPPpGT6dnJibJByPNY1dgKZSSe7u6Z+c9/vAM9bMWEtT6xDujPq/A4tvhEIw20d6",
-	"m8D9sOOClidEiQfaZwUHHReO0EwOB+IARHGv1xlKVCLC4OnONPM5snEw7tbG7E6peCrBSINwsB07bmEj",
-	"F6BDK4y+DTxFgdXL03yIPeAMUDggygQAz24ouSUCCTqbGxukHAZb2jNtZ/T27XOLPaub8PdX0wYB3dle",
-	"Nu5M9GyTeikHlKnTYcdDvbno9c76FxeDk+HZsHdx0d8IgVOxn4up82V8kXwpisQrMGPJ7HYDLxjgBcKt",
-	"P6U2W+QG7RZ4YIRCLX93tsq3Ed5trXLdZmurPJv2Zsvcm7ZcZ4bD1v+iVvifp+7dTt39+wlyHe8P6ivI",
-	"JrjeX+Brm/6GyR0IsDvK/gN4cZxYHfnPHfIb0EszGxiPn/4y+JGdPP54/lr1/7YcPuNnr3DvTXz8ZHb6",
-	"9MPFd8ngp48nD2/Ov2H9FzVejuLatt9Fa8w7q30YHesgTPFab8cITZY0iXNdEYxBqnbwbnhzCVqZfJ7y",
-	"Ut0xhZMUTNIpgVRJypBdwgDNBGZwbwHuDIUIjuZuj41QH8V4pWXE8emp/mcBHrd/fgy/oQPHB8XTN+eO",
-	"TKE57p8OBkVAfgvQX1ZmDDw9r1mhN3xB1ByqAviBahOSBVsrjmJ+icJvH79F92/69xckREmW0QX+7lKU",
-	"G0Qd3x5dsQx89shcv4Yo4ppvkQWV1la0A8A3SolJm7lEoWdAgy8v+1TwBN69YpIql1EjA2tPAHor2A4w",
-	"JUCtWfAbiPfxYmWPFpjhGckaNT4dPRzwtUHzxqN/qXWmjJHK3xnBFrglhg6tYXOJQkmSaQjZQOAkIHGX",
-	"MrSURNyTV0zzvvXFXKLQJaw3tG9zXKD5jGKXKAR4t/wj8/YVK7yeEPOqiIk4ijCLSGIH5QUgaokfC3yL",
-	"E1CekFxOFlQZl0RMBDQFlqUeumkkMS4beD3ibEpN7hbLO6Nswj86ZrFIaDgSXHqY5ZdXzL4dk4jG3tRN",
-	"k5q2eqfCCKbLZEoTTVnFo+ujBb/xllDKpWFjeGhgTexCqqVgBjdYcxamyZGWxNmnwMdLNeEfA6TIIk00",
-	"O+pHgsbEANJCMQByC8PVDYzde+UVk/jGcR6QHlBuXVOX1jy33RvCGCbFsYWAuGKW9QP3ch2vAp/DMsO/",
-	"MuaH1jL+V3OyCAwRbFu1LOlDT9wD/5/jzCMUmuT1IsF81rliLr3duXIt4oCsCX69zNqzL4UmczOCNFUK",
-	"FLIv/LIkSxJeMReuRCOCYiK16IVH+ZvaYg/RgfdiV7+IIpziCU2oWh26gWuOkcEVw1LPXg8gQKmgXFC1",
-	"ClAW68W4suuO0zSBmikLLBUR3Rgr7GTOEQoN0lJpha6YCYlgM4fEFKDJMrlGy1QSYQll1768G7ImSUxV",
-	"mK2wQ5paspgIQxMT1nkP6RchS9L7GKepgL1h/NUT/lFvUysVsjgvw6MRjR2rWJhlpg+SnzOl68iIFU8N",
-	"A2bw/zb6iv9Llp9tk1Wk+yb7O/sGQHTsU/i3oWZB03LPC6dC5YcFRAJ5Ut5+VZH7ncDXDtxrVTmvfzTa",
-	"av6Dlt9ZX3o7dQKHJ+IaKgrzTmBQON1TX2ZrkmGFEz5bZjQw0rDwR5rgiGR/GfGb/Qnrm/1lpCgEPGkR",
-	"6egKf5ghZ6LTe0lRYdwsVjTm/1aQP10n8kxQlRVm2R+lZ5ZAnhDJ/+IppGIXBYL/cvEF2PX5n3rX539p",
-	"hcckTsIGqPlznI3M/mgHU9jC+d96W+V/RQmmi/xPu79MRQznHfH5uOq6iGPjudvt/uwBSomQ5uYM0qWZ",
-	"4oWkryP0Y4ZuXwjjhxsqqDoEPBtkl21m51yxCYn4gtgUfAAFAe9IqPUsk29dQl//1CELE6o3Ezgi/46j",
-	"BTlyT4OGSzp7LbvAFLCoDBSYQciSWthIqpxNN+32cL/fPYsHk+55NBx2T8lg2p/08EV8HHXeV2wWO5qy",
-	"YvuEQgGsOSQ8CQiiM4LMXGnB5QvjkJ86xxYbyxbfKLghTfOlG65hwaN1vCauqDiodxJUJHf5Y7LW9Pi8",
-	"S6CtL7fahQaZqCCf6lWYhgW1p3YuVpFhNEks5lgJeiFzbojMlBm5ajKtnDEO9myDI6Zk27lF8QOaam27",
-	"OC6gF+26+7R2ApPErKgllHwjkGc26jzkyySGFAIwJ5bSBV3nyHr/VjW+zcflULQWy39DJTWKTjsIox/y",
-	"98uEhTE0UFJvje3lFpcKZ2VtjtBjYBejvEBxDcc25etOmE3naQZGB/qo0L89etwJOgllpA8vTAmTSuD/",
-	"+38I6g/06Qs9jm2k8aA3PDmrCda0xNoY9pd1W/Gyv3mJjvunp90+wkk6x90B0l1eavNDkBhpU08Lvwxh",
-	"z9/ThSUdFFGdjDP8/adBvRPcTvzT5ps8/eag1ZsFkpXerw2FnFlfwmb8vyojaY36BWjTj7DCBsV2x30J",
-	"MSQmeLmsnVvQrTJXOUdi5j0bAtoLT25IVkeqxCmVT+qcXJ4p3VAspXCoZHdTay6ggo4WMG0ATr0pVNxW",
-	"ieTIPjWIvhlZair8+JKgMu/3TYsJ4KMtF7BEW2Pj1wxbtwvoL8wHJdD2NFBWEDnnBiO2ZhrVYRrYoQY/",
-	"uHSwRLlL0iTAQwKAQSYRKrtZ8o8/aW+rrXgz3jLwWIYWkWiMVYgqwfF4GVPCIvPvJHHuYM/PrbUireuY",
-	"hAsHlTmSapoH3p2Q06lxVl9EvbjbJ4PpMR5OTqJTrYPas+htNhM90NjO71//9c2SxXj1r/9qhnuqB35+",
-	"ZD8bz9VCK3hXy17vOErhf0h9Q+YVUwLIvGcaNr/f9x8UerLPbdtXpRvQ5puEwk1A5r0XTns863eH+GTS",
-	"PYtO4+45uQBlcjKIjuMhOQFTLVuW5k5cesgLra0Sps0tPVUzsc6dw0b8xV/rYXfveWxQF/4BqFk+vBY6",
-	"CHNu+cd//XcYoFArmaOlFO5v/xamMaaqImecilIu/CWuNT+Umjg9OTk+bWjEclidKAWVXBAWE2H209O3",
-	"L54bByRmVNG/kxgdMI7Md4FFP5tjFifgNYMygDJAU4G1XcMFCj/gG2xeH4XmSvgwgAJlunm95xG2O/mo",
-	"fHcNuDxrYnJMaMNuYT3FSJvmQ8UC/VoLrbzaLmOSgpbJbIIHVgV4NMLThCCcgHvWqOwuEcRBf9zL5GCV",
-	"Cjsmg+QVYosbrzEgxzGwXhN5mcNSZoFyGTTczqEidnO30IqK0St3jUspzvhbwW9tUqs2t1dWa7nM85Gp",
-	"tUktEDdl6JclV0TW6xFfKsbFUMtufH/rFhY0yGVaJqp2jm3xCxc3B7YUDu4RCvURsHtgS/vzo31gi1Dt",
-	"A1vMNFpEtdgNGujpZxEtR507BkRY9egPGg1hZrez460iHnfW5XbUyNarI3tRL9af65dI4FtzDFPph2vm",
-	"YnneePxv8F3sciwwfms6930H+z0MtoomL8rIjP61zAgXT8YNsxtH/jjnC9hZ4NO19twlYssEClnjidTq",
-	"0BQwaAzkT5FbYQDETKelLVFlsayRqkFVukx89gi0UaOHHnqYjPU3dUcbRayeqEF6MPvME7m6m3Yit9ZI",
-	"zPDV36UJx3Hd5AAoT3FkYN2h/mm4WCaKplio+5oFwQcRViUy4ArWann6yaWJtlqlkGshGZ1OSexCX0yB",
-	"GUBg89h8Qhm2dzMeuc6Oz4b988FwE8/CcN7XU0HQyVKRNa6+wnY5qdWdSr54QSDrqWtKvqSYakXdJfee",
-	"9C4hiRIQFTV1T4eFNBZ796mPv+yLXtmxwxO+BDOZJjfmxgEvOqNO/xR9+4092PwpnPTq5u5L8i13JGaZ",
-	"lKJSb79LFOIkCW3tZqtr536DhEpVyfGA48P2UTo/2ke9VW9IoNky6z02amfFRgDwIk/o1geHF0e3znhx",
-	"ZUoamg+MJDe00pTTs3dKgnfCaDK2vlQoJiZsc7GgSVWaXd0ueQhXsFCAb1cpvsqLJMLlj4mpgZzhLA+s",
-	"xB6CYGlUQmGN41sakaOqfHYvtqqNVDM5eyO9QRf1mSe7xQ7MlEistW2vDEdNdPXeA3uzgevl/oNqs8U5",
-	"1hxRlubFm+AFXpl1CUztIm310whybVKLEOOLocIZUBKkEVZkxuEiJsGp4qnML32fww+oP0SvBHehDsZV",
-	"x6fCi5KNj6Pu2fSk172YnJ52z3vH0+N4EPUnmMDBSa0MXvAlU3rxLi40BU26TqS7fvzuteUWV8hl1ElF",
-	"nHfRjwaT7hkZTrvn+OSkezY9JrqDHr6AWIXrpR7ug1fd/rD76vXLGhWnQIO1enT+ZoE8LS6XCmtXPlV7",
-	"7dAq6n0XOeVb1nf1yL42/YgzsipTvnXlHEv4FuXX/a1RrNZzvczvfc2QA3+xaveMuWPiuxuB+X34PQl3",
-	"9q5alC+d16LDtL+iL82+8W7bzOoNVUTunpRtLvWxf+GvTTwDN4UUL81xTyEbzTEIb9YFGWiTR7owbK2F",
-	"J4mZwBeONsiG27wMfm2gO6wGfK+ntuCedYcUDxyma6YdQPhB5sS1QX0GCMdfMAt71aFsnAo+gzv8aup7",
-	"64tG196WlZIK1DQ/19IywXRhKkq2JaKvV2QVJDMAOm1DuNqDo87Dbt9gUmT6Xfbou+4ZRAnYIblvazSS",
-	"YictDKQGSlZXP6uHaTzC62qyBlq7Mr9qUWjVDX8IA2M4+z/1ayhufti66mfB/WEqVvmEqV1b8AEbfIxd",
-	"xbAHclIPDbEtZld9lNaPc6skXZs6EVMuNvgl+nvHa9oU2WTJmeWu7C50PNGPHQxHlgkm6YxBSSZcVhL3",
-	"lwZVjeizWVuU3TUBeZ+p1XBx0EDHO6Val1a+OObmtXdG7l02Ux4+6qoKyNCFt9uYC5i2RAcQtRhSNieC",
-	"qrGpMT5OuVBTnlAeIs4Oj65YmJViD9ECXxO4VsWFsu5gOzIXlcqFSwYicTac3Dc0RAm5IYlEMSGpbh8u",
-	"PMZLSURos3YqxaQMsp2J+rydc+QiXKmSLgiWsrwwjBKYSQzpUbqDicAspmwWWnUDxp9wfg2XS3M9KKgp",
-	"zqcOLKUSH4vzWLm9h7FBMddIjV0MLlXlAFxXAXZsWP3x61f62BsOvOB7PTIwB8fYhxPKtmNOZD/cF8e4",
-	"3FeOHv0jSTSVte7Cl8Leb/yP3GbpPIgWBH27mDytsbVyeq3d5Pa1z0HHLVJbR9A37v0qBT9tDvWtAZfw",
-	"SbwhHgwOEVa+an/8+lVeWdFeWIK7S1ZwhOptR38t15HgiX3vFQB+VxZ37af6zXfSBKMlZIaTcWsDtOnF",
-	"TddBTnxs5+JL57YuidfdsG5YN9g17r15PNhkgsJsmkUxWNF3uGAEh02WPuW5ZMFJo3V8WnaifXEnSWWX",
-	"fgX/wDrD33TfvAa2mbuchvXuyr15w6pLNmhashb+KTg+C5qJuQ8r3bzo2WaJD1YGAbvleaRxvYv/q3jA",
-	"dkcb2pfrbJNA2orrrXurlPRhpLvN9cNJ4tZA1tRhL3nGtrmHrnGNNW+X7azssn5ePP42HgauFn5r78wu",
-	"ZqkW7slyM7ea734w7zYYs7alZvJlRYR38FM4W5UpgdGzR+2tUhrNkQF01tqtVk3zcgtXWXtXnbvC4204",
-	"7Up1bHeggKk5a5L0Rj/bzMUs5Vx3vRRa45wrlcrR/ftEpE7pPIr44n4GzX4fWqrxaH0ZuVKnChqcsupy",
-	"PTJiObu4rArYAhVaXnH5xXc16xddmSdmoZ1js3rjBWRtdSvo84P+qjjcWuawdKy7lNIzgaIFFnzSurKc",
-	"PnyEHPYlUuSjqksPMsox+IEvkW9lUnnFJFG2CpxvaF4iz5ijEoWfPof2tTyy1sWjeKq5Nva+qk3nWzM4",
-	"ivTMIp7Alei/TKfn571eB+D10gSvxr459Qr2QSfoaLPUPTGb46hkqSV8xsfFXRXFrPDWff3OkbyZtbMz",
-	"24Trt7RFvcxr6fQYvFR8bBNExgY8IhMlczGWKxZlfzd5JVxbH/gka7fR7g06KY3skLJjj5S7lss0TSgR",
-	"41ssyJwvJckeWRwE1xqUdJeZTb0tdJFvb5nVfopZTBI5I5IkiYzmeKqQtqdrTOzMIur8r+EFGvZQf3A8",
-	"PDk98wphOA2yKZ2hiLfs7KbOo8e2qfMLP8vh+Pdv1G9E8yzcqHu4nujg9ZOH6Pj4+CJA794+PLwDZuV+",
-	"3Apfw53QLgOgeLbuyYXw1Z0G7S69XOPu2qsF/GWBo3wgzL2xVFt/x+8yVcGaOk7SZAvlcbMnVXZNSHDr",
-	"erc48jw8cFqKBbSIOyY+rj6f/IG8NjVbBGcKUHCyVl49+96PEf8e3BiQou6CkgYsRtOEc9Gccf5n2Pdd",
-	"w77XMc43vnq3jU+qxCHVSwhbmMkCkKcYgNCARC4eINZcEGbqYZgB7l8xfS4ixeEWwwZnQipc6GuaYYBC",
-	"pzqa9JrQ11BDRJlUBMdljf4eoCyxHMdPmsMKKwT9guWIsPLHhg7y6HAtU0kA1wgGfwurue3jinnnnUWP",
-	"gsJ0714/PzxCD+y9eMavXLiEN5wkEk1wdG1BLfyD04mJyytGmiAKzM2VvCVCHqG32lCBwFS6WJD4skwY",
-	"oJU3OSzIFcuxARJ+a7EBgsJrmgS6K4yUwBRQvGKuqubIb8RMqMJH5qMq7+urzr+I2eSqo1dE/1vMZpNJ",
-	"xVtxVgjpP/iXn3vdiwfdJ7g7ff/p+PN/Fv4+/Xz4b7UJVUUqVGs6AKCSLPOAc43qry4BJUabcsB25GM7",
-	"NcqjcNUKfvT9G+8C0a10gde5AFb3ymjWrFMYmJ1UKNwORRyll7iOOLvMStV6s9QiGxV9knms9sGwd4FC",
-	"nAiC49WYfKRSyRBkiNsgRz6zAohNqZwxwOlQVUkorlW6c36rU3fxRPJkqQgCXtQb3F4e0wWeEZutjxVP",
-	"jdDw5SDsPzi7tLy5hBYM8o4+ORMe4URPpOIqG563i5HONcn1aYqOKiMUauNv5xTFLSzH1imKus22KYpu",
-	"wptzFDNmKsJuN0JsfyXPyp8+jT99Gtv6NPafoeB8pH/Q5ISiCVwZdmjWJxwhA4R7hMIs+Ef/qCSE7Rit",
-	"S5ApFINcMkUTa3AI79IShRYtWH86pQwnl1fsmqTGFTynWtdauTL6DgMPKrIXYC4zlslGok1K23IR4S97",
-	"tSIdHwHqorlZ2g7RaLdA3Loj6fEiTfiKkF2hBUtB1xA6JUhEIApqxnmsTTBCYtApJkQfYtJEc+U6x1E9",
-	"UOCETypRSna0eQju427fSFG787/hE/TNkiYxqbFcG0D/HvJFigUAcMeoTtluBe1XdcyVB7vBN6fVkmvi",
-	"QWwAhVspkDtdU7e9v3MssrlqiJuxW14uZkgqsYTDZIRCskh312X0x60yB7bQZXSbbXUZR4ZNYupS277R",
-	"NQgYsAE1JZ6+dnewplzRnCcAoBuTGxpp+9vIK0B+p8bc1O2QqQpHaMYZCRAIKSydjDqqk0amYzgzp75f",
-	"Kp/FE0/ZWOM5sMaAJEpRNpNabFa1kBB2trTA3UVNIry8YmFVRQhd9fiJZpKppUaYqxdw56ZtkNCqNq6T",
-	"oj1yxfLnmgNVQhYEMNF9DSo0cPTSK8FWKPFS51WzHrUrVqCH09GQnGNByt/Yw9+4SaRxjjx+i2e1Bvgf",
-	"Xb1rrA0Bf9dEDNXNv+7FjBh1D5spU/e2oVMVyvSGQOC1k1/gzek6HHH9kUuE9BYfcokuNTcDTO7KOnvQ",
-	"sDesv8GvXZi6UebLtHGk7lWk8LW2rpW1bbccms8HdSOqY4q69zIOqXvo+GXjpBSJ5oxGFDN5D5mv2k+m",
-	"dLrVEb2e99bwUoFAtdTIuTQnQlDcBJb7Mjp461x3+hYjcbfT0t7wBSmLcq30u7sY7H7NnZVS4ZXMgc3Q",
-	"W1sEoSCitW2wFEw2iHjO0JIlkG7nwuVTPXpToJRW/ZLrRJXHkb9DAbOn3f+r79Q2eJlPtLT8gfIE1xeN",
-	"gQQpKtGt4GxmrgahTCxLlzZ4p2QIwG+QQmBggJ1fx88gcMHwmKEGbN2qGWDbra8qmw0G4UItCpkC0AKU",
-	"y/zLm5ffgztWBijmUPAkxWouc/9rachhgCiLyUfiveLyQ38evA8B6gOjOcExEcbRm733bNp9oXdPu0Kc",
-	"GWVaUJ/WeKd7mzFgNPHyjmplVpYCsH1iWZ6HA9dMkKxjkOtxMfmo3misSTepSww77Q3Pe71mA/GuQO7b",
-	"J6PlxbLLyWgNC+pMcJfUC879GScyx/n3aiSboshVFtq43oYAdav8LeGvOGVqF3RveFkb2T9++wadD6Gi",
-	"yAInKCYzQYg8Qi9tIaGsgDbUbXLVq0uLryWOWsakMzo5PjoZ9o+1JcRm9reLo4vzYRVQNf/Ih2nky0lC",
-	"igEHXohB9yKnl7XqPxf6WttU/7zQFvxZaqxE/GyMfie1ayEwq/Gwh7a0mKnqa2pTxaE1e6j0Uuf0c2t3",
-	"h6OCsdW9pTHxjSzf8nRpBEHH9gSJmtBNrfn5lOBEzetlL9xFAWKeUey8kIFbkiRNOer8uirh89gbN1B+",
-	"XTOe9jnm+e6sLfLmbTTAuDE7E/KtzcZzWM+BE2V5DmVe6Bs2L9w2ZTs437bbFvXeufjhujIdNZURj7v9",
-	"fqFnkylmUqczuzWGqJwbDy+TnEy7Z5NT3L2Iziso1Ebs29KPGQixnyh83D2bnve7eDA57uZVHy/6bdIL",
-	"GwqLmEtok2Oza50Rc6sAN+XEBRBtBn6uVWrTNkXC3YtePWzjSVJzU4Jzp0iXrPvJxtoQ+pQ3gXFfra75",
-	"rkH6d0rd3KIuuEmB30tZ8MJeqtdXi4LH15AKSc3oICrkf9+TyM+KPiwmPUOP9S6CzVTPZaWhu7+Z65DI",
-	"7fNCFfqgWIMejieQA60r0jfqTRnZrLvP06ECRKcIs1UbNSk75zYyvH2vsEXBOjbPd2aOrer3eMKtPNan",
-	"/BYtMFtZn+gc3xA0IRAFzNQI9VGa2Fo0ptClA/q2Sk2vl5WbWVOVohm8JwcUKtUQuqVJok27HFfI3k1+",
-	"kVpBmeRuy9xv4PWvV69+M+y2E2fAGB7J3dSK8qSwMUvV5j122S7stbD3N9wW5bJrBFVWd78a2kKzaH01",
-	"pNtsezWUz3pzoEs+67ahLn+qe380dW/vESKeefLHjBEpi906QStIUaogqTCL5SUKDR+D4WvuAwEj2RQ2",
-	"MjhYzkzMl9HpwJ5B6zZEKcAj/2aNYFhXJVwfwNq8L/tsTFV9Lq7BbHT1wvWJPNf8rTg67lUqgp/ZeuDG",
-	"w1UUlOY37/AenFwMiof38Wl9JXCYCbl7HUrfoVcoRblFscg655qZye7SYM9VJf+J/Yf/xIUlG3HXzO4x",
-	"uG13gBrxUfLXbpgsRbplhVU8I0x1vhw77wijcTcwvLblPp9JuSRvFI+u9YLfrb7C3GWvQCF5bbGEc63k",
-	"CW3CBuB49SDOqZqbyCAWBRAdZeLFaByWVte0se/gOBM32NGcNaeCBKZknUQveH2NEG+Am1bFixmD/AY3",
-	"/DbfbFPEsO4eUq/ixgj7vNy/Nj7U4g7Gh3IQhue97nE0jLtnWtk9x6eT7ll0Hl+Q3rSPB5OtjA+1aG18",
-	"/IVPaoU7JREYHFqBQBjw9PTJW8Bgb+VY7u/H0igO8HuO5lyhW2xzDiHXEB0fVUPln7zpDs/6fVe17wOf",
-	"5ORej9edJpixOk38fNTr2elkIDPtj30vcjwrLOYlU37DaQKy1a6UICmmotEwGNQXABxUwUn2XjvuC+Im",
-	"bU5K/8AnjfnoxbgrEzhZru7gXwXuoercX/jE5nd7TLMjmbcGLmqXKv4XPsmzxNsXpHOoSIVF++KF675e",
-	"sTlH7cDBMLkUW5/nvCxvb4FLfLprrrfhnfXnzQc+GaFQC6+dD5otJF/rg0a3ucVBs9m99YFP9lxnTp9v",
-	"f0ynxl/4ZJeovocOaZcbvrp0WceFID4bvrRCWJCd4N23lvn7kJx7FIQbbIsGsbgpY6JuEXc16T7wiQsy",
-	"23D4oXQp54DdVjb7mnSl35Tuc3feWgMe2P9izPhrHuNfhntr6lNUz02PdA1SqykFxjphgbGd85UqKEsB",
-	"uRa3WMQQ4GIyJWLOCPwjK2MFKXyQlVdwypoBaebzeM4XXkFHt6WPbddSbfTRcxoRJtcVqduMqZHoNiLj",
-	"ekoxjbPUkOo5t7O67QUir/vIBH3l748zUNc6hbsxnisP/HL+8fqbf9cLmU6JhyNbYgDI6q+UkVJLwbyU",
-	"Hs4Q47f13exBD3VNNEUcOLwkAzNi11Mf+Jc+YA1NiK2GqY2N7dWAopqa5wVU6VhdwbqN9wLT5DvKaktM",
-	"XlMGaCoGnmXuRf3DjUGYe3Itxkj+wxhu9RUoRe7+hJDgioUJn1EGkfUeiIuNtQ9taZkMP0H/GBTadTco",
-	"0PLtnENKrb3qu2KSL4je/7dzjj5wykgMaR0umcxEfTCtO08A2YRlpcj0SMATOi7N6orZ3/2BK15wm0pX",
-	"E8fcrrhbCM4kTwg6ML5lLYVMt4znMZJ6zP4P9yTiN0QIvZ0wRNtL297iMEChiawf85QwSwOvginAMWka",
-	"27cESZOVpbL9yZwmZllsSZ97Mi/Zk/eQ8ZltxPR0xfxp51WBqNaEoRBrbNaljCimW6FEWkLfGujQcUwl",
-	"QJbq5l3T/JZB2rU2Z+IFZdJCe6CpxaCxHyNiQV8hHEbeUqXFOOLTaTmpOmMvdynsEnVq2Kr4q2Fig0Vj",
-	"177jki1s7gd8Yn4RRG8q74ccRhaO8QJvZT8Vmi4sb/43rEH+Z2Z11q5VJ+iU6Vu8WiwMoiLmtEB4ziOc",
-	"1N7uJJjNltoqgxsUkAtkkSYA6a0Z/FboCesNf4QeIEEimlJ9GpjCm4B1kgdca3OpoqlaYeUf1YSB4V2c",
-	"RUyaRv+i+XLK3ltlqcRLNeEfgwz/xitwiw5uAeRYnzNznsSeUIK42sMqNLu29AzW7RcNrjA1DJdZmfiT",
-	"7nE8JKaGYZ1/+Bqke3HV9bE0JkJAnIBeRiJGKCVigRmUbMY0WQqCDt68ePsKnZz0Dkfo5Kh/1NeSCnJI",
-	"9DcT/hHuse0a1+dJZJq9bhN4ekMow+Cn2gqIlrh1t9x8qkxcGSQ/Wy8exJopQUmMJGWmvqQWFI5BuUU5",
-	"FAReqkSfeQ6k2qvrX9Nx2qJ+UL4NzCfX9ojf9BGoAp+LDPKpoWAs0M8uDTLLm4NFZfIhC8AH4eTpQnRq",
-	"hEBM43Y3wOD5sP01x8VhZEMnss1OJYqXxO/ZHE4GKwpibe4QL5mz/y4xwBAwtDYA2CNiFpiNqNpvbHY7",
-	"I9PjqiZk0T2FIAK7+sT1XK2ZMNjOn1rcEhuiCM3B4DhohEItb7fxsaIfMzRvAwsIYGt4qvQqMhT+exi4",
-	"atIQigD93JPIjrD77FHRTbuFvG/tptVttnXTetTb7K4tUq81+Nbv6gTddOy5fV0zeEB8yj1ehr03nIr9",
-	"LxHg5ytLf0xneFViVbPZ7HERjtAtppC3bqocSTNwy5aXKJTZixjuvzN8QfPMpbh5AvuKFSR2aA7JcJQB",
-	"SumeZpzHWh1xqJ52Gzj0FmMVaTVllWe5VwILpf8vzU9W3SqozJkKVru9XwlyQ8ltrdoMyWYmt4AvkxhN",
-	"CMTxlwNK1CLpjDpXy17vOPofj14+fPu3V4+R/hV+IuaB/hvsiP991SHsyrxO/vFf/20e38/fBzQEs5aF",
-	"yDsfiE2Rj/rpU5IkPLhiV2wFUYwELxBW+ZuQ7+ct74ovj9ADWBw0J4KMrpgDGbXwUX6RD7OK/waK//9O",
-	"r8cSHvUyqDY8iWIyrW5HQ5CSY3l4fnJ2WncGu6l+2pg97abdquWyh9Z2Y9sIzCCbNs9ba91tQPbJXBZa",
-	"+jNS9BxRZgBMwfj7mlmHtZaPNW2N/eixF02Sa75YEIYmhKJPn46czv09XpDPn1vFYBedhMbAH0k1HQ8H",
-	"nd9U6IVjzFJwZAFX26u5adBLwWkJUB71ONuV4W1tdGRuh01fWAdFcde0nYz9ZKupuP3Wtg+oHbM1wb6C",
-	"l1riGziN4PS9q/vZqul23Qqdb6+cO1FTr18WxE3B8ZQJHwmp0SB6tKJeK2++UgLMb0vyvN+DnpgdBFtG",
-	"MZsONq35zpUM1h08I4N8l2KhoIAuAxdEhrbtHI0I7rEgRhULgr7lVyz3aR4Azp6WftAMZqDO3HcvBMh4",
-	"CYmMcEqkqZsuD03YuyQEhZ8+HT2n7Prz5xDaumLmSsORyPkiQF5kONFmNO78tHcVcLdwGECTRQ4Jgyum",
-	"f33L9b/hhdc80Q+Mu93+7V6GH6xW7MblJa8yrsihbdGEmOdfPTYZBNnfL0VMxPcQGZx3TbDkzO8cqg4c",
-	"2aqYxSGbR2+Wqda6HuvpZu2YRw95wkXpt+d8xt+9fl769RUY2t9gScyzoyv2dk5W4MFlXOn1Bgh1AeA7",
-	"1vuTrXSAEs5TdBB++iQwA8IcBtnL0yWDqszSfTbH7IqFmMV6CFzo/zKu9P+QX+APU64AfgGU9HAG/56Z",
-	"3wkL4VorJh8tmWRCI1cTQbPtFQOG04MXhMVEZHWoByen6Dv6TQXvqlZVrpMm61XmyhctVOeMyZtV4OrV",
-	"caZT3Muc7gGiTOrdrDkSALO1jSTwgrQ8QOt16O0OdRAHCaasmx3irXqvi+N50ZAqbuGf9GLfAoSSWemY",
-	"H5mMdM0deX6KZZHsNMqqOCBXbc49umIAWhzYu0wDylK4qTRs0xBSUF8tQA/Y1RkvXOpZ2F0cKYkoa5lA",
-	"7ybVvgQ+MBURC2oK2TegUHmoWoaUEAyAHsAYTU6+awEuVldw60OZK53uTYvFJqkCXzEvSSjPGEdS7y7I",
-	"FQpcKwouuOA3Q+JWJ+uDqJpeeVLje0kFZRFNcbK5grF78bO9YGyV6mKIDfpji2Lcpg53pUKy67m4WrVH",
-	"P6nHLn5QTMqambiPrBQLcBtVaEISbkAHv6Y1Ce8vyKKQQjzsnuGLXnfSj0+6veiCnE/P8OnkJPayoGxe",
-	"vJcM+H5XmHi3OK1qAzRjl8FMtkiG9jTXLhQ/cID4MUbP+Q3ROtUW0PclkBo9qfG2Q2qd0tB0q+IhQvya",
-	"8DEtrvKykZov9pMH2YiPQWUDNIaVbV8EIKPF1VM2wi1r2vkC/O5wGdvIR4+z26Id/Q4L37k5lhMo6uFC",
-	"4AJvcz6EJXPz0bH5DioLzHKXvdpSMbHrtxBPGsck/nWcA38eJL/Ng2T/92uZVvVHvForaPJlPc6oasbx",
-	"X6xwjZHm5wBxW2Y7WdVr1v+Eqt2fWtCfWtDvRwv6U7PZQbNZL0k3Jnzm6zgCB9HueZ9bSLvWAUW6zdYB",
-	"RWVWrjlEXPiyz7620guOIIwPAnZ92IFy7Zr6COjm6lkvOCOrHQoqL/iSwYgWlHGhl0NJdBDp3QCupMfv",
-	"Xh/agpHP3rxEw0H/zEJ7RqtyJPHC4ocNLi40ud1rnVHn8bvXNcGxi3oExhfeSDLPXd5j89ax4IsVCMb6",
-	"ONhsdBXGzebJ47IeclwGd/G4SHPQ+0/HdWxT2qZ25t4garcXvyFvdoaZelt0eALahUk9q3qfdlE/aqJG",
-	"djxG19zUNpFlQZjaLHPsi46JDMhJQuIZlBJd8DtgLOqPfZgT0j3D/Un3IhrE3WMynJ7g08lZdL6dFOLt",
-	"MRZfrNapsS9Z7vMGz/I96YkiGZiqJ5xLYq8BtbZr8nHA+Wk842ou+HI230mfBexfV7VkZ/W25N8vFLL8",
-	"U/Xdk+prl6pOxfSd2g3c0Zy5uLNSXbnV2Xg586ca/qca/s/iYCzujnwD1x6V3inREJ2UJJWTwtZ59Q4M",
-	"UADNrw2VqdGBVm5TPCPx4R2dk38eHW1cfnf18K2K19QF8bJ7aNTL6XTCsYgpm73F8rqe555DWc6sPKpJ",
-	"mXUogdLEPklFkwTyF+VdEXNeipnD0vuRqrmZ5t6CwV5Op/UXwn4RTUEjYi7mUWqCiVz8VbrME0n171Uo",
-	"2HsSRVjhhM+W5Ku7FvnUZ874ODK5JheT09Puee94ehwPov4EA06GnmTBDOytMQP1XM2QUhHnXazHcWoT",
-	"TZjtkf5vKm558/vASBZ0zZFy7Q4Gg79EzU0xFvCm6WS/AGe/l0O5eBR7pHNU39UX5pZvU36efm2EQr2x",
-	"djY+t9iV7XPqpqK18QlzbZFNp19rl0S39xssI5b/mBdYL1PC3gKAwq5QWxb8QnHEU5N8W64zaYwdvDDg",
-	"4S6K1EZnZfGaDwWGozymMk3wKucVPat0QZga2za2wLzq9+ozh/JxrVt4Q5gn5t3PQSerhLr5o+fwqpG/",
-	"XFC1avfZK/e2XU4it60VVR/8uSPw1eZEZQtw5XqtZTERb9RqLACNrZ0JNcStLqf/8uuy7+I8yvSFO6gw",
-	"dgw2Sbe5x7pCG6dT0L67Z+R02r3A571ufzKIjuMhOZme9jSnc03hDCjl83unMuX6TL97TIZx96x32u+e",
-	"R2dn3Yv+cDokWjxPpnmyBWCDYQEJKZqGMF5rtjzHqeIp6g/RK8E7u6tOvywxU8DSg6Ajr5e66Qevuv1h",
-	"99XrlzAbZWI0nfY26F+c12tvS0bVuLW2B8EJDoH71ctur2dBuIF98ionrelewC2wVPoLZgQ94sT3hHR8",
-	"EJttpvcbUDLzm4m7Xz3cCec4oVp9G9tyjRuDgu1rn72tVxYhj0EfVAIzU/W0qB5c2kLzQmYQA7CM4Hds",
-	"7TUD6fX4xoL4b9AAWmjmurn2aCTwepYZaDb0py0G/pyyumSlBWXuzxo1piVAfL4X61yZsCXvZUo5ligl",
-	"PE0Iumb8FhLBraoKQp5pVpe2np/Pp4Oabv3d3vZYLOz0tlD5+Qkc12b/6nnGWGvWhrcNAti1SWmv+DPL",
-	"GvTXw8UEVvCQMZ0Aa2US/nPadpa1g/pcz8zJmolXtzsddQtcmouwnS3CXArVmkm5DLT369B7BZ3rC6st",
-	"VcSqnVmmKXN3gWMCheLzmpXBmuqWpvqyQfod4aXiDrHOVvhvV/ByKvhiyz3mhGhF5zXdQzqsTTOEMZoa",
-	"kFi6aqMGRg/WUyDsYFzhs3Y4UXptthhxWa3ngDFkGKORIVu4KPRrI0CevIOLor0W3N5FIeL2LorsEK7i",
-	"pjh9Oxy5U8CEcGLm6lLrBZybJD7zu/NVX6IwFcQwYjgyEQV5LqxcAu6lQLdYkDlfwvU6YWi6TKbUAPqy",
-	"2AK33ZAYJVDu44AREkuvYRke+iFBnnmQvVKMCvLeqCcEqBT1vhrrdvYkUJDnLUHynB6z8WBbJDorJREu",
-	"e3P+MDZLWSi2voje0Rebz/RTKZppYyFZTZZPG0XzlupDgVotPqlk1HluVT3CrOqU17I3aze+RqGl+Xfn",
-	"Yns5h5tbTnuXAnw9t8V+S4y8B46t8NBXZo11S5K1uYbgG527IKm+mjtXxH9cdy5AEfC7YEnYjARTudAm",
-	"K/hai1FIzDG0qMJf2cpnb8xVP7MVz46qi3aXOmS+6lJZmkwhRf/4f/8/lCEUo/9EDpsY/aeHi38wWRXu",
-	"SA8vvW90C/mJW/4M1M7i+er5iXxsZA8VOcfRDzpZ06Uz2Pc2VQ/h7Ap6+9V1ukexVplBNZOmYB4UxdBG",
-	"OtTEQMbHAv5yNFkaBn/2KLBBkHoFsit3rdpL52rJ2rpn/bgGH8shz1qiw1aRKxbVQPxzqcYRYUq0Oy5/",
-	"3SJeKRZqYc2zjUPNij9uREatFB5s07or6GFmsYeAt2LJwYRMN6C1ZlwG6KwFbqiUATCRLjsHfyU8wjX3",
-	"Pg24C5jhGRHjbSnUWmXb3n/DlyJq8CzpbWEwdG6FqSLrU1afJQdhJG+MjYuRaUrblHhBDlvVbmvnPXKr",
-	"v0e0WxOz1Jqsv0rxM59Jqhsx00IdyHE2oYI0CApizGPXemb0PEuWM3Z3GGWnxGb9K4ue2mN41B9WwaoJ",
-	"AKv6ebyT1p2OeVlUfUbKpfEH0JoibsQ73reg9nZLlVXl3b4is+0yWBfJJmbvGN3ewMq3DqBOcamQ2TvV",
-	"4qplbSFuJ0va3brA6N29S3uLHQvC1NiNpSaHhsdZMoU2X7NsErywqG14wm8ytraAPoqnrdyU+wYht85u",
-	"mE4m7/w5tpFCGSE1Y1stuVFAvq/Xd3UbTordUTwBV37eOUJTS6VbLuI3dMaesZ2NLFPyPfMQglfMtnzk",
-	"QVzROLSpNZWkABMA6hLMJbkhAidXLIuozvUso6rbi1EbeM0ZqSCnrUE4cGPrjDoRF4JECs25kARNwKEK",
-	"hlCakL0lcQX7K4+eD91rK/ux1NzpdmXe3JCy5mo5hkZqKUh9HWl4hBS+JsyrI23W9gOflANeDD7c2Oky",
-	"Czwj9z+kZHanuBZCZ3NItNQyxTipaOTlo5HhtHuGG/ztH/hkvG3taOvZnUBBw6MP6Wzneon076Qz6p8f",
-	"DweDoANUrERa9HujobvjuqUxrOtpr1fl1AJtW1RB3B112BL80wZvbAvfnuEf06xbiZa1mGvOtAaQ7e1t",
-	"GliWOlV9bQ5tvn47mhR2eT9trfdb0jVXP3bZMT6P2Hm6brN19SayRhxszDe1smGEQr0bd74622Irt746",
-	"0222vTqz091sgtj57rnAsRO+f0xb5FWCIwKu0N29vRAmgB4gd+1nIaLsNWI5aCuE6/QsliZEB5yRw0tI",
-	"RSFd9ylV80rsQR6MuI/7kPelgB6nu3zAjBzFnPy7V7cgP3H8yL5yaE92ZvSHdfHFO8eufa0gL8cBXyzW",
-	"6+sHUF0CYLG9Dk8tUPsXjqgq7USzGLV7j1OmviV8QVRdZOID9C3hf3nz8nsEL17aonpcxJRlZQITzmZU",
-	"LWMCKjpDCVbw5xHEHyUJnui9Y3IXy9pK1lKBVXLq8OUk8bA9rNeqwB0DnzcGVd5wqpCz2mAmNSZafUS4",
-	"P8RaAvpgrtU4Hyohh5Sy2ZErSSp4QkL9wOH9GkhffTI+ePUMXZOVvCwZT4AYnFtN+rcrpj8FgGCD+V3M",
-	"S18BqIrNRz+EmjYQL+o3p+Y8NqDCphlXrtW8WTGs7pY1t0VKpw0BB1g7H2R4vG2OqpliZ1Ss+CkIjsec",
-	"JavsOMlpAyWc3MTOhlqUx90zcqxF+XDSPYlO4zNyPr3AvckerUQaN3jOPaznezJw7AF5Bg4J2dQW26jm",
-	"t5HfGSs7GV4i/XZoAo74mwTWjD1jL8y7nwuLU6bIQ5zKDKVaoRtKbolAQmurEh3oD7v6Q2RqxALAvjys",
-	"h2HwF3zD+MybWZSq3b+tcJgNVkK9M8pkvWeTXStZmkO2plOoX+UKrqKUCMnZZRY7CE8XOJpTZm6o2Ezr",
-	"f9jVoeIJubQY5SPPLWkAtqVBtdDfOFwLznw5UwrImmrt23bsgX7mSrzd0FXlWvBJQha17ufXTx6ii+HJ",
-	"mZ6jfgnFRGGaSGTohA5CqKtsbiPu25f+1wfJWXgYIPJREYhYc6JN6bMIhRGPSRhcsZSIrrkSvqHcRCXm",
-	"18D20Nc7rCIKwTPaoewGJ7CSZlT6gMILMtLCPVvzPEnrZ5tHZl8DAWWL23b8LyBthmlNNtKP7t/072f+",
-	"sE6mjBhpJcgv47PpMb6IBmTYn/Q8wM0hCAKo2D/qPDNDRZSlS5UvwlKwkSmRdU3VyJJv5Ob1uck7vSFS",
-	"RzfyUL/6OadMLcz7LVQTFhxYjEq4eQ+QxFModyDn/PYSXYHRKxhOEJQwverAkRW6X8uhr8NNmXKlcWjO",
-	"CO2MwxGwOGFKrPQWQBMcm5iB1nkWkGX3g+OmNrkW2UrXHQGOCVOs5gW9cSloV5ApEYRFpFUkrc83a7qC",
-	"MyXQYiLhsxmJXYiDKYJ3aeLWIewRCrTKa1dKYk6StNVZBOXvxlA+cyxJxFnzugisyNiixoQjCE1LgFs4",
-	"VLEIXHHa17rJ7gOoyDknWMtCmVdqMl6U89PhZgQ02RCMY2pcvH3lYkU8GDTT2snFhX9T26v3DZndWNWy",
-	"5ZwLFaD5coFZVx8LIKfkcrHAYuVuV5wI1O22ukhxmm+5t3evn6GMdxDDCyPjiz2MUFgvHbTKmCT8NmcN",
-	"R4yWzNlS8zbE8pMUeEwaTspc5DQpUpqeUYKlpFN7Wtj4XhAqpm6Qv8BmjhJNBV+YQH0nI9Cw10MHOJEc",
-	"DfvHRg/HpjwYvyEC9dEL+k2AhoOB9YALAuUhn8VkkXJFWLTqfkdW+o1z+wYkc7EZejbtvsAqmkPFniXD",
-	"S21PKT1eAv32AxTm5RjGMWGUQNGaKcFqKYhXgx90/IRGhEkydtTVbRzrthlX4ylfMvhlGKAQJ5rrVmPy",
-	"kUoldZMRZ9OERso2ZcpNjlMBGxZcM/rbC3TgvUklGvYHjiRS4YR4cwISumr8BIoPxWHxV0Fu+HU2fO+B",
-	"pmCIhv2eHn1BKqDh4CLwjgN0AsvDYnTSOzbLdx/m9vfDYr3N/PTOqKEVmAIhbPibnl2hEoYlPUTvFlYp",
-	"K9ZZoJT+tbRCkGlTXB19tnsz0ydOhV7FHy25ij9qUsEvhiBFHcyfap0iFi/ryu+94Vqb96SEUTclSRJp",
-	"qiPzpSrZrIXSHvDdLOETnCAtUaY8ofzSqGWckQCB5g5BQlkwnyRE2rgCP/nHIApZdwJWStDJ0voPBF50",
-	"Rp3+Kfr2G7jawIrMIOGyk0D4fanKdGMSUXHy/WGXsmiOJktJGVgW0JgzbLdw/TXmApRj8BvBQmsi/u+Y",
-	"m+voWfHiM3vHav2cxtVDGWI8jxe/tCHP6JoQcDss6u2t4jKtdTnmbxZWsM1N1q8aONmE3HDS2zFYsRDx",
-	"vkWyxTYwOTZTorjy72w+ayS4lIDP51ggQHTGuO4KRVhWyngNv0wRzN9h1mUhv8OldmRYaN5u2DUsLmeO",
-	"Dddv5r0RCtO7ZK5tIePaX79tkblmp9vi+i3j1F8DYMedn3/Ma7rXJLIBKGV7QsCTkm4wx4JkPuU1AW+/",
-	"otTOQlbhi3qbWM/snj7gVtkVjp3iPZnFgjMtf8BfwQBG2Kkw4FdvZaptwIYwkq2MCwFKE5jhWmfVYpkz",
-	"N+bWDguzrPXIELthQ5gWXRDFllEXzmbd3MHbVQpVUN1XY++gKMOfb0oZ3McxBdVi2w39B/PuppDwLU8d",
-	"Zzf7tMjGtetJYwZsSxtudy+fWw3FDQElHbG8NsavrYdruPZSmw08JUwfXhaRi09RaP4JESthVYYkeEKS",
-	"XTMgahdzGyhkb2xbw05ZFcFvYtMitI2RaAstdrE/ZLHPjUN/CPJro7pixFzm9LQIArqBEQpF1AAPWNRV",
-	"9Gv7zrLXbbbVVfwJe2vVBBrm7vHs1L0p25wZTE3VicAk4MeBuby5J1FMIuowgEpG3VRtLmxXFkUTLAsy",
-	"dM1paN8yzj8z8FssDagFZ7CJqSnMSklsjimIAcfKfVqvga+V0RMy5YJsOyszvK3l8q9rTEY0vlvfronJ",
-	"ak+pc6VtvG3IDRfxeDvFoYwauDlnrVUSmD+PBswQezXrxlwOp3QMlTFkYLdbaQd5juvCXAq89X6DxLQC",
-	"ZB9JA3VyaWtD5UtaFoVF8eJ1UsK0bguXy1r3LiYiv28UwY9jql4vk22zi3+cm0LFDgqhRnexIg+bq8FL",
-	"e5vufmWr/MqwJJZh/HWhQg9yMWrFvW1UcWRnbV2hVefaVBDydzKO8arxGs2+AsMKA3Dhme7ApKES8B6Q",
-	"bgEZpjayWkscMxd92mBF9KdCm5xmLJmWfXx6uvFmzR9DGxVsgT+OzSjHKRFRLWTUEy4yYDYWowVnxBJf",
-	"BggjRm4RqL95XW83V9tksZaSgoSSQnSeiz8rGBS1Uy2Epo29Y6duQVIiKI9hzcJAn40LLpU3PPs5mqzK",
-	"/Aez0B+4FTtqNTpvIby+C6ZSm0Vsrxc364Jr4L+qStCedJu7IHjtpHZswP1CB1c5Stk//uu/rzoBujJB",
-	"NCOppvlPDgTsmqzMj4et3AmT1djxjR5HVWhcl1LZ7JmUnW9xUdxiKemMmecJposGwbsFFkZNTJTD6SoO",
-	"v+achW6aD5InTsRslbJp4oAK+re9Zy9H+TXVSNMqcqUenGnRk0zV4mmNmmPNRVy9i+kScTizjOiz7qiE",
-	"4BvihW7AqdJ8R0Niqlr6itzBCpqjNd/qBkuwiOYkRuQjjlSyCkBIz+gNYegAZ0VWFocwIc1WhW3fzLSb",
-	"hwgskIWi7909YMBlGsJEsA2OMI4XF2XAlouaSKKNl1ob1LN8F1U3eb2rAWi4Ye/UBxxCxJbVeWwVEmQE",
-	"HlwNmjHLEQrNSRgiDBbqAidILqM5eLT7g6OTMEAh7IcQ2ZOlUGfRnshO7QjdRtKfabkdor/97W9/6754",
-	"0X30KEChnW6IQiWWxCR2wA4HPEWq34dYAkhbH2vChxb7BRCb8qJwmXGbR0H6AY6KfFQ+nqaN24fHQQfm",
-	"o0WVJb5xfIIN4Lpdo6lu9IvkPhByhyQq/fHePSMk2tIzsj9b5rdlvrytDbbSWo3zlmw+W3CUyZUt6GCd",
-	"s8WkiBpiTJY0UbTGt/OITCnzIBvhuLhngtwCyF5xAcCgoT549azBEsl8hluM3pzWhcGf1Ax+eyG+3Q3C",
-	"zpcH9WLWDNd3ujvqZ2QKsuVez1SwOnQH//sDn9m0+DUmZQyrDdDVWt467qTSHs2FeM+GOhg/f/KUFBOK",
-	"42sC5hebx+Ekpwl+WRBFRI4+k5NOf/M5qLbr9JI6e1AzSsHa6pfMm4teVqlsgSlTmDJjyNixFVFwRp0V",
-	"wSJZjSPO5HJh6Pj5fcZ8nR8BnBSmkH9zq38cmx8/f90dvc8Ntza/7svuvvotZCe3fnPs7zQB+b2/qm+l",
-	"Oa65NV+lDu0qQFpzFBBcgxKiD1kZoJjO9D4FLWYcFo/0iDMlMAQnlnTWIgCEXxbBHtWbT+ofshvNeqHT",
-	"xvdbP+l70mnHE4fJB7C6B5IQFH77+C26f9O/b97t6jYd/G8RRELPPEOU6zzs9nu9fqdafdAsqj9y74Dx",
-	"VywmZPEAsoeeU3a9czKyl4B0TyLFryvlhOA3APAYP/1l8CM7efzx/LXq/205fMbPXuHem/j4yez06YeL",
-	"75LBTx9PHt6cf8P6L6rSxbZTa4VUB4EOwhSP//Ff/x3WOhG2gQwxHb9vpOJzPqPsDkREkLFXJOEdAGVQ",
-	"CU/mim0BKJMtVjL+YXL8/eL0r7cXj8Xg7erkHT1/mfYfyOGj6dm3895fro+f//30P6KLHyaD7/eYHrhm",
-	"lc26QpAzwOoBHg+JgXB6uZOvs9yQ7nbHNc+nA3qy0VVyNkCZSzwPdW7aVfKOK7UDwblAqdA6YU57aYgP",
-	"Fmkq6ZdfCf2vO8Ao/Dg3ip+BP4CENHPHAve5M05kXojTAj/Zv2yy4O2cOxz00sqYigBAQirRgsck0R0w",
-	"Dtk8RCB8gynkiV+iNCH6+DOj0K33T0z8NfjmK2vlmq45jLahq22mnrD8jsXlNGW15Sd5ckNiF9cCFNZN",
-	"kzjI4IqTVQMOMdR+nQhzmOwVhPg1SRO8+pFM5pxfPzIIBpTItlP1rQOoL1EIQu+N4P9/clU2vNK/+bPK",
-	"dFyhip0c9qZixN1h42AQ0Nz7bagml0mNRirgdRJX7Mv1Ny4VLrWt1I/I3BXfTQz/OCfCZF8S8DJxZqiH",
-	"JJ2xrhXGRy0h1z5XISH3godWC2BWTxM9jWfZibH70cTIrVNHEjolmiRlKkCGjhxTlmc1nvaG5zUoXXWv",
-	"rtcI8im8ffv8jf2mYTsrKkgGi3m3s0DbN+YiQYJDgEakSbTLSBDCrIhCE7LiUNcjxVT8OlJbLQW7Ixme",
-	"8tucDJG2UCY4uq5aIjbLC1LcY3dBNepckxVU/ka3XLC6bOrswxYYpw+zt7e7aKtShtfnoJYj0gRPyAiF",
-	"BmchhBBjeYnC3I8SIkiCTBMcEVsBRQYGE1a6qi5LweQVAy94YAM7zfFn3iCxNm2Noacbh3Lytl3Q82xL",
-	"BmRYlouAm/jqQlafGS4IlMzfE9gy9YVMuMLzqgXMFVbEivc3JBLtz36PNfgNEQlO800OOcgVRqi89qmG",
-	"D03es7FYkIQRQdqVBMlM2QxNiKQxsWkCty6WITttjCza6rwpD6xuo715+OzFW6cwb2XjTQgWWscDgVFA",
-	"nzC+RLXykC30PyTgM2iOyevkQ8qtHgPEeHyZ/ALbRMtAtC9YDz2jtUWwx1JBuuddZtc6tcwmm9ZC5j8v",
-	"guGrzFK65eJa7oiKvxnb3AEa5gu0MbrOJ+H6SzdgKpjFCIUyUrtfvOmPW2KBtr540222vXjL5rwPb2m+",
-	"33eHH87aMJJ1a8mhxVu+PFl9ZSMVA5eIo21NzqKaezYZ0cUYojVTbLA2qwoftK/fQe9eP78nAYHDZFtR",
-	"aS9HAhTe103dvxnkCC33P0XZrv4cHtWth8xmXe22IBRtxEZVHtrcHygqjeVc25LXJFW1vWXejJarWutx",
-	"yAYdlIlXu74GNakW6QLiiLQhUdA3NiANoWfKOTE19WF9XVi5NUxaVdU+edsfjnqD0XH/p7uADTv9vdB4",
-	"/6LQ+HZgYlaYS1LB/i0O+SugoenlGG+H2VZz7RURKaGPFsdg7nM351rxzG4ozmIxvEz1PfCi7Fx85Q4J",
-	"hDkfbBwoYbFEc34LwVkmQ0Kf3TuPekvwsiJ/VTbmxJzeNcSF1FI9UvADwiwgEM9KpsQUTNKfg1t0TsTu",
-	"ZXB+g4hzPjnuCDuX7ax21Z7r9B/XRJlUZc3I0sKfXokFCty7WW3KWGm90mQpNQLAyTtoTO3lZnuNicj2",
-	"GhNRrkTC7i6jCCeJqR1ObvO6CGVQTQg8H7ctTRB0GLn138ZosYzmzo+uH6RzobUWxm/r7qDK3ZVX87Xl",
-	"uFwW4CjiS6a0ooFwNg9kgXIKW31NQYKq3VGYR0UeKZQQLXj6PRTNscCRuQxnXEEdv8WCs0q0/p7qIRRG",
-	"Vr8ZlLkOeCUoF1Stdr3lNK4QxyG2sUrdTfMzwGrNbJZ2uYyme6VNtqYbdE09TPugds4gNmsxGs3pm+HG",
-	"Foefi6lmrawIVnM3nNktFCIbGGR8Q1mqukWGKAcRNAHtFNWzHXQnL/RskEOT/qnCfn0VNr8/Hv/l4/lN",
-	"76+L4+/66qfJ386iHwfs9Ql+fhE/Gc6enn541ZNvj5c/nN/+Rz+DOm3J3WvK02zLNwmPMHBwTLqPHucB",
-	"aQ9ijJ7zG5LgiHTac7I/zmq55+I+bqeWdYr83EJV3RDuYBu7J4tm8kGYSnO9Hvi2odZEA/AAXJrbLKog",
-	"CP3BUs25oH+H65QR+sY0pb9vV55Kbs4/0ircGkta2pjQCsT1GtH7ItNuq75h3GANeVB39vYI2MbbO56h",
-	"VqoAlCtjhQ+qqhJV9VWBNPuV6rMeYIb4dEojEiCcV4Q/vPRsfZNiOSHIwuDBXSSHC0iL3OSjweWFDCJz",
-	"Rj7Fi8lSQCkhrbUA+htsjoQy0ocXpoRJJfD//T8E9Yd61lwqnNhyZ51Bb3hyVrZC935WFaFnOo9fv+oO",
-	"z/r9TOi2rx7kVw51yPud0cnx0cmwf6wfW3D+zuji6OJ82M9cvo5U6Olf7ZWVFhKvASPagA3NsAIF664Q",
-	"c1tXm2jnAKDKwA7Yt38N838TfpAeYyN6kBZUBkFIOjQnULqp0bVZfoGzPkdoG3gdn1vWffEt4aZOgndD",
-	"UAsTl2XW5hdz62HiGsKGuarLln0iCEGKfFSZKzQlPE0IxBrNIPpIEHRgpFiAUiyuKZsdFshZQ8eGYNUi",
-	"CtA6tgOfiM2U3JnvfofAdrXXL4VtEGTb3S3qrshDmmmfGNTU+rwaWAkwSl2REvu6SWyY2aomEGm2TBLP",
-	"u6U/NFsMpVxSVQuiMvOqoqxFfSuUUNlyPxa73PSNnZ9nWdbUN3E0a1vhBJYym2xhSBuW5SFPEpIhQzXF",
-	"E9yT5uiuXaq8CXTw+slDdHYxPC2HelvoXJN24q9KoXzMz+Z4C+zJlw89k2Pbnqwl18kG/eILqAJ153Sd",
-	"sqKXdWbIDvq+IETVaDr5fZ1jkc/vyz95S1qNysvWoe1VobeD20DLNXCyN6a2PJ0NdQMHv2oGyXL5rt8+",
-	"e4MU5wlYFtIGJ1NVlxluXTCbkWod5xRv3b+karJxTO0RZn0GLL1fGzUwq2KONZVxN4y7bZ6miwKoL3tu",
-	"DiXbdnH4gVmybJD5yjSxzWb/N1VkBInHd3B+0y8QLkC3CBegqkWlQ5DprXBWtzDTfj9m1zobanuTae9Q",
-	"tGCV/zFxaPXUdnW4W3vMJNvp7ZnH3YPOuA7m9Wv6Hpr5dC/m/j5M9IRgMfZHU75HWvAbG7Fpqe5UbVMQ",
-	"UfGZAdoCOyd0LYUN6CR7M7XRwePXrwKbdWhjmg/NkIykPkIvF1QpEgfaEpcKr2AXmBv7A8wswxsuRkAH",
-	"/fSwla3+G7G/116H3c0aX0e+NmZ43eFeKwYUnk43n8deCT19LqvpHc5lNXWnQ697Qk6n3TN8PuleRL24",
-	"2yeD6TEeTk6i061Q0HWbrc9lPRfjXa91uBarwMGiSDpjBjOM20o9TPKEHKFn2soXtuLZUpKs9CSiTCqC",
-	"41bhVPVXGzOBI/LvbjjlC44tqGgiwE3grQeOZb4+mXa1FdE90/851//p5f/nWU/f6tGgpzxNDeBA6dLP",
-	"CIBxTOR1Xg+y9Y1JvzfqDUb9/k/la7y9ByFnmTP1xRoWnM0KzC4DpMUKFiSuioON2Te7+BjtfvxcXLfa",
-	"oqjmuZe6iw7CAvhZGGQ1DB30WQhVTEGGjyacK32MpmEmiUAB1XLeYFbsAvXUEPa8XbnHMkvVX2PBG139",
-	"Bopwiic0oWoV+BH8pjYjdvSBQ5IqE09t4qtNFuEvS7IkDVUuWyGiwtgdFOqXLdjxjOmNIMl63yZAS1mE",
-	"yTtjojsGtzYiLKaHzFpYqwLj7uy1zIV0CxuquGFb2VJ/SuJtJPH+DSvvEP6D2ld6hi76zdw972xuFQoY",
-	"u6xxa2yAGtYQFreRgdvGy32pDFR/BJ/2HoHmhrQ+Ci07dJpclz75ERdOx4ML9pj7FZ6y7IURCvGMMBWi",
-	"A7shkd6Qhyb97wqQJVemqINevoTzaxcOLLNsPWMVBMV0PpfCl3XlCu1SgSRRirKZDK5YCEd46RunnBZT",
-	"/eDNLLkv6MDAi6EL7lG9Lt0qTcEn4hfKQ/g1Y7HqAqpMnevtzogNOu+XD+L/MxZ/77H4u4TT57zT0lyo",
-	"rZ/mGvEC2e8SvA6bfXMAK+z0+jDWLcMy/yA72lR1/9P839r83zGUtCJE20ZP+qeZv25baLJ3CLsMUEKv",
-	"iR/oZyAEvkI45sYQS0OKZqnQUO87tMwXjsAzvCLKqgSIMnQA0jaLqUQAOeZBVQHfYAXlaw8vUWj4KByB",
-	"4qWbQZRdojAr1mweMK4Cm8YqTaY7YXFNHKcBZHesmdUTLuo97nGd4iPUmxWLdtXppzQB2zVLwQ/Qwzc/",
-	"AA0YevwxIgk4KSacX6MDi/yNOCOHQVZSQ3FQJ6vFfSN5o+0i8F/ihC0XCyIuv8cLcvm4+wLT5PLBRBGa",
-	"LNnsij3u9nvDweU3fIK+WdIkJuJywieFmOrLZ29BYYzFaiyWzCGKLnCaamrAoqdYqAWAiXayxj1hZvr1",
-	"bw5BihWHWBMuDTOpqpWaUpqAAcKuTr3gt7nFX8VPdEOvGI8JNvvqEuosrVCClXF9VR1B3oTbITluBHKE",
-	"9CaeLBfMTWPOE6hASHA0N5crIxR6RLMw3Foqh4AXzgiJtR4DkBZqDgaBICh0fGWBHcNA/4Rpov+hxQq0",
-	"EKAwX7riX+MUC/tjxKUaR4QpQUp/ei9lF08BCo29IcbVcVNbDjk8Qq5UQOIwDwDIC8dG5cKOLnqcsRGM",
-	"hcotuQBSc0GkpluD1J1revg7zVX+WFls/1tbeDvibEq1hgeXa25cAeod9TdVM9lQyuRjIj/WqkzljX6k",
-	"3zwMIGH+dGgC8IxLVs4JyWkEMWBuF9gboWx8k5WqkVmfa2V3ARGnqei/IgBCD2YslcgaZ1aYMnJrQvBN",
-	"muR0KSZUzuGvmEyJkaDF4unwRY1I5dH1M0DP3VKavmTEDU9xBCg5qGJB2pq243K1cdztTwZR9yw+Jt3z",
-	"6RB3Tyan0Vl8Ti6mPWx0G4qTHB/15OGj/uB4+B9/+6nj1eVsH/OwT/wif05blMEuTaniWrWX+Zfubq/m",
-	"ctTYVZKoVte1W5YvrSTUZbN838TEuzrXHgHbSJ9vsrsQN9eRkcYQsmbH4qodlGvx6/PbPLpiXuCmVt4O",
-	"9BZyKk0MyAyK88MAhYzchmjJEnDmoYwdMihxqGyUl1gotGy8RVwEmRQLLbFDA8x6O+dJAexJa13MOcvL",
-	"2SFXzDQYc9DXJCFwJV/Gcs3d6F9gVwF6uQcGVpQp++7wpwcQvmmhxmKDQEhiNFmhR0+f393Nncu0qpt7",
-	"LVa4wyYrxbRzvdzMcKQewj2ZFeVgIVrwG6JP7x0iBNbAzLgN5jAZq4cEfGx2EOj2gQseMfijWOqfp1w0",
-	"X8d4C27Ohy+f40qVy5g873WPo2HcPSMn0+45Pp10z6Lz+IL0pn08mORcB2PekvGsAf0cp4qnqD+86qBv",
-	"j21x+1Hn+YNX3f6w++1xjVwuHTXOnKZsDITeITxuL9xcz8u7QhhlTdbe8NlTfa4VRVdWYwn1UEWe92bB",
-	"qv3i6A24gl+Bs7Qiag5VZ/uUzSkwiwrKORhI2gzL2cWzx7KY+98Zv26vGvlMLuUS5H1jurgHibsuZGR3",
-	"5aqV5x0gLW+xL/u+fgJdznPrvnlsmS7/Ypzx4eYe3ddtMfb0njbvwhFge6ieHKkgXQdSjVVGxoy21DPF",
-	"sry+IsH1WT3HLK5TRb0YMS7i1jFi3v7ZyDRWtW6hWDfHGpbnqJ852bdNDuOWinb74BYrpZsCXNbtDrhs",
-	"0YrJ10jx8xWgr5fB59gl8OSNFx6zawiMJfpTKhUXq9r7VWOzaDI79D6j8CcknlWOwrlr6OdPnXWHX+mm",
-	"oF+YlztFDegEvykcSaR7hvuT7kU0iLv/P3tvv9w2ju2LvgrKdW9FmkPbsuN0OnLtOuVJJ5nMJJ2c2D19",
-	"dg37mhAJSWhTgDYBWdGkUjVPMw82T3ILawEgKVESJUvyR+uf7lgSSQAEfuv7t56zs+4L+kPHiKYD3yrI",
-	"6aqOydxrM0YL51YR2GuD3zei8M2Iw/68rfSmdHqceWveRzmfqk2ibiYHkTFOPWQ5gxlGeQhOeRQw8LNx",
-	"Xw4caKNYN9ZmA/7ZNAbzuC+thqdJA8mOA0d8zNF3R4W71AypWWr+uBS4PtpZVRTPVeQauT1YUxGu0HSN",
-	"FmjXeeG5rpPY5o537bS2/cnZjKm0+YS3urbTY013K6sIVUpBxuAgG2mlNBWJapPIvaLI2XferAvA1T0x",
-	"84Ozf04ixACYMhaQgEoK/a5C4TCneU4iRI4kagM+mZNks7AMVPWkTAIgeoU/gf0Vz2s5Maqwe7w5Ym9c",
-	"dmgXfljt1f7AbllazTkDDchL9C7PlHWn2MaqzuVIM2g0D54f3OHTKOCG0T770Q+5fbqrU+eWpoK6JB9Z",
-	"oW3H6cnZy7Mfn/9w9nJZu3Q3lbUuXlOV97NZ46HV/mtIxVi4o6oPFWyeurIiNT9WgTGJ3L55/9NcafFw",
-	"dsx28BbP3RMGXK/aVG4NJnQ2ceoT+orRLghsb/MC9UqxInOBqwVMA99yvybD2qxSYlscFc5D0W+2jnNs",
-	"dUsEtnveZUSwMelzaJCPhgmehtkaz0UGr1GgQdEd0GT9lMF5BT/mpoTrAHYj2mdTRT6+Uxq8IvirK20j",
-	"dduQFuFgefuF9R1nru3Uih6F1b1YNbiN7flAZ0edxvelY+Va31fHYqCfkdTMLDi20MF43bQzpz5zUl1X",
-	"GfWmFrbTMSu+Qe8Xtv5a6fVV+UhgueFuZb8IOD86k+WotrCBvrdVE560izGw4UgX3Ye2ZDOPFjSsuzAw",
-	"780mm3RHaZenKUtC4Ve5GViFM4Kfg+05pXkGoGmOMmGEgjSWGnQ2wqfabj1WF/W/gKaZBZW0rHMW3CMO",
-	"n/AJXlOYUj3tj6r1zs+5GK/aTj6UbYdKlatEvhFyPJtXtkVVYErUr5bPULsIER68lEKlMpX6ZuQmVLlt",
-	"x1zH/Zyyc32260IP1mLWuurLUZoQGvsm8nMJglekg11AUboyefzUypXvVLluExG/BiWkWoNBBcW2/B+J",
-	"ea3+i2xH6O/wFj9yPSC/rYGMCu6jQjxu1ThIKZ3x2+yNV+wsbpYD+orbNfk+q6r2WZossCQTm89CSYrh",
-	"EW8kQz1oIYGuYCKlXLDC8AvfDKiO+3NKkIExVRBcZtKVI+uAzs3yUuLiVN4hJiM2K7M13XlefC7tqy+/",
-	"hEVn1Ow1ORJazfbusZumcg1YlslMVX+XWqN29hu72yq/GwmreM/5GjduxXdTK7Bsqxef5Ocxb2mK+64q",
-	"0jARMUtszmb+2vH2avZgwg+rz4RVD+eoHUu6icJtgyVdRSExW47fmBlX9oy3DQmzkSAxACtQqdCbCjqy",
-	"ZUfcHZ5ZKM/kGNpcCuZ8W12esnPSKhQlyVHmY3zw0zlHdMCUor0apwKGk/9+7upUJUMDG+RExDP+KJ86",
-	"W8HWhhtgjprmFjnh0Nt5DGudyIKGDMn+Sqv6Lv1cZFTAo83h9ZBVTRpX7yH4SwjMQ7uHBbCb5xY3XAv0",
-	"zCJw07KrjuE/hQD2MKXCVurNvu+1cwGSEdKRXONKzsRAF+Fb7fX3Z6viDXS5gFy9RdQH6xT+4aa1Ch9j",
-	"ibou5msX3nWRugGOV+U+UJpmesVRumvmbK2asXScSG731s1f1302qJO6Xp2rPpOTXoipL90kyyPgdqUL",
-	"QW970Pz+yo9RccqV77K00qVXVd7f+SQWwNxybiODeNlItEnUV9n6vEZ97xDbHN+guWdtXiOc73JPcTYS",
-	"KiCCjUvhxDs5W61EWdnTuiXXaOmIzRalWeSNICc7m5gFMcY+HVOuueiVNmNEGtAbFTNyUgaZ2X7/wmWQ",
-	"jwgKbsJVTLME/pAZibqUp/CcgqzP9Y0OgwgXkKYBFYDV1ZrF8go71oPgoHJ45nN8Phax4eMNAsCjK60d",
-	"7F+zjGt4NBzKTFt+nCXV+D+Ap/jkqvUq9xTPiylDZPh55/BlfHZy+IqdJodnnR+6P9KT+Dl7gVUjxUEd",
-	"FI2ohA5ACTrojkSMRrV3AOsbl2X48uTwOTtLDl+2fjg5/DF++fLw1clZ94w9T07jThd5BG/M/cx+dD7m",
-	"q8NWq3Vy+hxOgm8V1Oe9fjEtUQ6xLnKEe6198DqjYGYlXA1TOsnPpdm2QyiksoOeDUFXrdoi/n98z4sz",
-	"rgZUaZYdJlRTZzwbXcNe6/nLCqmya3moqYIyTrYCm9UmOgivrRQVF2va/1PpKcr33PJOUG/xt9+DZek1",
-	"+ELKmRy2BSkohgYNDA5AbYg/d7UQGEfy5rY6zaUiyyWpd0dLtGAPTI0LPsBPCyerSqfJG3Yh8f5ix2Px",
-	"bBZe3fPTysTN9Xp4oaBhKlfv6rQWNFcpmd4uO5WWZMxTT7irzgntKCa0q/5xnxvhEafyLlQa9ZRRXIZc",
-	"F/XAVsOZ6mjGl43kiVGh2X09rQBbxnS3gGXMKajFfoO6U+WxZt08UXyHF1rTuF8dC3bV5oJQtxVlRrDz",
-	"n1EIuVbQC9BsjbyQDD8V2mbTTufVw8+v6+LIa/y9FQV412u3g8qjvRS822W2DtiybZqfE6rJaJhKmrjw",
-	"NXyZciYMlMQp5YMybnAjeI+HUIm+POB5d/lUdzHyd1WOX1QUh7vZwQtEvmVFBdccyGu6MnOaB1gtiRwL",
-	"s0AKhEqtOK/q09MXP8x5Oi78M0Uu/3JxePriByjr6rOvR3UAiP+zYlJ/nsxtr7Iwiwe37fVqYgt3ywIG",
-	"TQovAiN7jcinNdig+nIqzVorfMsVR2bKemP/e/77SgDKl6J077yNf/F02ffg33N5UZZS/lTs14XGtLBL",
-	"6pKIHd60SUT1HC7/8pk1P6upxte2os0961rR0zOuNqcLPUfzCVfk6N7FqJ7B9eV6Xe2yuxIoV7Igjzop",
-	"j0nGhunEkpKY05gJmtqch1yYVETlgIum+syNM3P5Ng8cPv26KipcScrbkcmkplmwQyFRkphrwd/OgMe+",
-	"7vLK23WtCTH5bBc766z6YtWPNol0PKgDK+Znm4YVc8/VYMXOcrmLjub44hSzzcCJO/JPMyeyaAUvzSeY",
-	"C17rn+2FiXugreLztwZ9Lra6tFDwpjK1KkIKPzsgPVKWtidj9gtMcOwwPWZM2Cx0pkgDi4ICEmkJ+ffW",
-	"P5RExd92u+T9T4o0cFcY3VVIgxFwgXWikozFMktQlbBOq1mfVtFBiiMrmlhutAfeT5WUDS/nMf1tTs+G",
-	"WfO3NTdLbrVcIpsSl0ev82w4++j52/otr0z9uCDm94dqyGLe5bGN0C/c4XNevmZfdQQ2YcoFA04n0YuI",
-	"MrYWTQMSmaMQkf/+7//+78OPHw9/+ikgkXkLkbMjI2wDo/L8DniNyFNcfGfmSQfYZcVYypi7AF86yrCq",
-	"V5PSDlZRLD0GA/r1OrW/+LbQwq9MHqs823ZuJbytM5BFGJtvjdnoZXV3LruB/DduVZZsG1WftKwea9kt",
-	"TUdMuTpBK5XNdWCrmidCDQJuRjN2KNIh0bs3V+T49uQYrzg0V6houlPhHDf/gH4tDvxFa+6ca6oRRn24",
-	"uUOHsRVCDvWViptVbZUPzjm7QqahzaG1740rQoEsFxsnKHT9+NJ05JpRvsnTLKAU85YX6SCfzO+KrADz",
-	"k2dODjtUAfObwxb7DEdnaY+0XcwFB3yNmnjIwdVscF2f5+D73M24XNvD16DmlOlsvDTGxv+esgr4uRAG",
-	"cEInlWMQstmAplCiC6G9UTZLd+5/M+fE/Z8RG7ElrzTvTwLM788UthjJ2Tshb8i++eW1fXnaEsYFDtov",
-	"oZxsmMkethw7CTA62X6eRyXAmebCxlJcuzONTCkrbLD88VMn1Y4f8kS56LksN80yRTo2ER8nFJAhywqT",
-	"m3qAndW3ZaWAxSkv+zGux7Jf5Yu17JeVK/ltlVJAGz8uzqL6toVhBW5xqrb7H/Tk+/Si+RCwpA7ZyT4s",
-	"RIaSYVzvCNKrIDfDEpoX+FrwMzLmIpHjgET4ZoDmoMutaCwaJnd51zke2TvNQaOryijKBTGqYi5dPD8I",
-	"amdzEnZX3UpokyzfT/VV93rqeLVyjE/xAbX5e8MsWbVYxkB9QZ8NiJKZxvI585jNuGHgnc34c+/ozv17",
-	"yd83nfMEDt2oTah16hbzQJ5B34ZMEcWgzN56euHX4O01xjpa8C6w5POT4L6wz/Gi8tb1X8+86F8gqnmR",
-	"aR6nbP16GXzXtsiV4t0MIOVBYKlYnm6sNJ0Y7NJ9NjFSd0rMaq5h2B+pmY6gIsaaTsicuaR6lCW0gl+e",
-	"jhLORLw0HebC/a7a6/zDixfPf1jaVRKWVPXv4oO20/y2WkPLKhUX36LLttnk2yxuzo2915/ZmAwz2KpO",
-	"Mj3PEtJNpcxmX+tTfEXrvRtMuAea3NKLSZimPFUVbN7ljqXnZE7DVypC4exK2xPV3OecRNZtZD2QnYyK",
-	"hIsekp4bBKMxszzYyHjV8L9pk2/fI9KTTEE1ZuhKQAuNbFMpb+DG3YzZ7rp9qTQg/Czd7TZbFA/70pjA",
-	"B//r7BU5a5GXP7w4e356sonWwm456qbK/dn93mZo0Fhfz2mXeSGmmpBBuiu+X3NGzbu1+TZLo28rt9hP",
-	"WY+m17VrPuf9cNkRBmb7ylrsj74jc96oQ0BZtgAGfiKFV38H9Ab8KUbhlMNDoOcopV8uKNluxCNV5Qtq",
-	"/u9qzkLcSaWZnlUmJFA3r8XZdPPB5AOPmVBMrQ/0qbmDI96eyS/uZ9dqImLsgiN0FQ2D/8mSBtDm+hlN",
-	"yl3829wZfup218VKMz1pLn+miEB5E7MZMnqO2gIdGPw4aL969cq8fSyRiA2cvPnlS0VDDH/hYtYDwSYV",
-	"NDTm0vlTtiXVdxbeawvpmUU5Oam5KrZPS2UNENU6452R7cS9EDvzXxoIpJr1bDLvUkyan2D8orVRVFrh",
-	"9VeVu/9wtrYC8QUCc3V3x1T/pdwFO5Xrl9sUJIdVjAEi1wIiqrmBz1TMHdOFQGJNglSMWyxbQZzr3/G3",
-	"C9YEe0duRNstNZlc+wiV+nLNHJM1N92GWze/47fQsgDqbVXRUzrdybmqDc/8l/Er6/SlvHkjkqHkYqc4",
-	"Ri6cdhsVsoIjkvKuxhlCn4Xp7qwCW05BP6VZl2u52OFuEFSld7mnV4Emu3UZhPU9G279zaWz/o0Xy/od",
-	"jLK0TjCy+v0rlmk8tCsi09olJQvU1jpnauWglMuVXg5bZu1/Nid9fbgr9YLDNNLSfP2Nf1vyNtR68sIm",
-	"gVQYHpoMjJ12ErRarXOPHaB7qzHLFDlrtYwVZ0zMyN4mIh02kcgPXmsnl/bT94X7dmqx3MBrrItrpjE9",
-	"c/N5+dBNxVpHOpYDNkt5UmDLLzE/VKVS4DhrbEAcbgW3S36HwA+patYreTjd7CuXT7FKLoch9JDD+g/b",
-	"PvCIfBIMPJrOl099++auy2fJOyjXajVc3aSTJnS6twMUI65AjpfKmKbYe+YQXAiWNekioeSDvGUpLdZV",
-	"1+immY9zvWbCsG5jqoj99fqthKudB8iCD6UEqRyzjMRUlbny5rUSXyOXNq/Ucus8u4P+/PozOXtJUip6",
-	"I9pjRNMeKJWWQ0NN87mNxGzfq+cvVlDy1yzWMnNZkYAf3iXE3gpUj2u8zKp0YPeWbPAlL/xfoXbJvp7F",
-	"yTqQK0mi0V2K81c4kLVTdUYrFOcX3l3FDnTdR/F9QZO/7kixBAvaxtjyddyn2pU98axAFFZKrVu7o+nf",
-	"ueLVlQ4s7gsecyqeKeiLTbArPteu887vsnNOImizek11mRt+3IcOhRr9sVLUBNuTVvvszuzkbkSzt3bl",
-	"1mUt7uDvhycOwW+5yvlET5Pn8eHL7ovW4avODz8c/th63n2enMYnHWoe87vs4NDMP/w1J/Fp5/AlO+se",
-	"/khfvDh82X3OzBUt+qooMtsH5qCnTFsu4KHMzHC/OAc3+K1Hg+HRHTrqZJVS4sf2iVuF/A0bC4gpRa5Y",
-	"3F/csPnsxfKK9fss+c7f/bd1G+Gv6JdePkI4Yjg8t2cWX/BX2bHZcrnSt3QcbhPN2FKbahiT3fGdFrdb",
-	"DeG42frhbTaFsS91hhvHrnFp5lO0Nu4F+9c3a3GtVRzsttxiCXtrftUmkQG9tUXsCohZW8Sae9YVsTDV",
-	"5cmWMNcN89+g7HyaCZUwt3W7nMNiW1dZMf4KLrZDlyCpJkqzARmOVJ+pWdrZSiFdLUDvIO1mpNfuJcj2",
-	"UH7boL0splByKM0BwarNZ32KTrTPqey66jPSkYntozHGa4jt5Tppk4tC2+LcroWYNdc+iSGANr40JYpp",
-	"zUVPBcSF0Il0mavOjjqHahgKum4pEmwOsCty8B6G42+xV06+R0T15RiDwl3taAywrikUofjJ96CF7IbP",
-	"ny6v0LsR2ZkdckcpBW7aZ4pEPImaQf4D806VpoOh/Z0B1MFQP1Oh+EXwr6DFNzGxwl2ieE9QPcpYRBrR",
-	"7UmAYsBcjL3IyV8+Xrw+vPzLxemLH4jshiL6lg/n+9G3mUd/P/pm3sn3yAbHMbeZxRlAGtXEPFEFRA1p",
-	"zA4VG9LMvJVmEAqLF5eaioRmCbG7QBFX5ATUV0TRiTontyzjXUxny+gY90GHdWVmID9T5u1xfUTsqk5C",
-	"wZUxYFJmoFOKmCFzAn5txOGATgjNMn4LKdnQniVLWIZZIRvyHpu9U/eKerpl0fvuaobtm1jgHyhQRN2p",
-	"Y4HzTnuPpMtwyF2T/iPno/ytlpfBup/zydjFW4AW7lXPaYpxC9wEApvlUUhYkdAsA+NGgd/4Ngxpw44g",
-	"au1BqioahS/uhrH2JqrUdAbdposT012i2iwsOoT46+Wnnwn7SmOdQugKyyJhqkBA1KhmoXIY2pwJrp79",
-	"+OLlD9upkL8DzZdFzjtJbbsPruufOXuFNTxv2UoX5wc2D7qtE2qr/UR3PKxblCp9zRxR8vJSwJRqJuKJ",
-	"pZedpcNNpa0CKZ4X6H0AHt8BT1OuWCxFsg4NDCir9qbzPZ+UDBnKbbd/jZhORqzMOwz9yTG9QNNpWppV",
-	"tgykI06uZXetN5AxNZRCsev5pxiMFPI3/mdXWoSLCyGvmZN5Wj1E+xDMP6x6SPGFPVPkL1dXn63SU9Gd",
-	"NkOhIWR5FNaSfvVq2Yus5/GeWq95zu9NObQLJ79wjksHs+Dn9mi9mkU+uwcW2+Z+C2OKO4ov24bEDrhN",
-	"onGS1qHBMD/zNvpZ8oIdvuz+0Dr8kb7sHL6KW8kJO+0+p2edVWx0c8+6NvrU5GsQYeSzhHRjp6Vt1n6f",
-	"VhyepiVffZoqSkWYTbUeUygYsmYSgpDMcAp29wckUu7nXLko7FhmNyzD77S5jwoF4oQtpyKUnH79GuQM",
-	"uT16y8hoSBqUPP/61TzlzPwP0Fn3qSBnp68CQknHtrXwecc0FD56kqtwMnONH90pbZ4TSvBp+ZGKqcBK",
-	"L4PfLCm34rHLYI588V+6RK6bHy371bwt75SE6mRq+6XNAstYjysNi6WlUUOZMUbg5E/x8xk1zsg5tKvW",
-	"CGRPVT99+YzGDuED54UsJilNJQb9A6u4j9SoM+Aa1Xz8xNPwmzWCkMWYDQuxEXraOXwZP08Of2Rn3UPX",
-	"m+0Va3VrtmqFbKGDvtZD1T4+ZtnQReCPYjk4RkP+hutjXLSHG6ZYNWvL7fVrbDhWpQBNjNCYPhJQv9/t",
-	"BkSN4r7BJrOFzc4BCkE6UUjyZY6o+fTspDWbTvkYssjstK4Vt+VYcwxf87tRxswJEjHLEViN4pgpRTqs",
-	"R8uN3GwY0+YZra0rrmlVDDN2y+VIXeNJvx4JXZVb8dMIXh8lmdTgJAkI/DLvOOJu5FwxSvM0RV/M2nPa",
-	"QITGZv/5a0cZr9Uxb2FkZ8XwjRnDNG9rcQvnu33daMzsq12s+zlXZlHRY8P1QzQrgHB99Y8NV1X/3PyX",
-	"q3/TC7BhisVp2fyk9T43y0s4+Iv1ENDRZhWMAFzXZuBGnIi4ql1SQc9ZcenVnIFF475i8fWMR/qGTdrQ",
-	"cdM2ZrQ+O6MsZYFB7LiP3mFzmAoOXju51Rfcz82PddFy39biSwWAgXN9O8eAI++1izKUIgB9RhPMaGTo",
-	"2C5aij46QBrgePfqOvyVK8rwJ+q/zbZfPUWSTA7N54xqRTqTUHA9VRZ5YEacx3s7z+PDl8kZO3zVfUEP",
-	"cyg5oauBye3KYOI1heoWVH06BBoH7JqLr+nolmWd6Ii8MbO3rFUQOIBt7QlcIvuI//zr3/CUiNjd2w5F",
-	"VWQqcJGKvCti+XPgPyp/5Dup4sf+xgUqQ//bEoUjfAUbxt2JawYfls2YOq74oNCqsfC7woeVv8Q2c7nW",
-	"v8gOcJ9kzLyAwge+9Wp+ERUxs5/kXExH8M/pD30b9cJn2DC14lPLmGZp8TxJoP07n6L9wDJvMpfDUVgZ",
-	"+DO/AP6E7jAz1B0zCzNvH0/tmXWinIXeoYU4J2nQJEECCzAvA8/ne8tRSSQ0jtkQgm8uvkkamUxZAFl+",
-	"KvD2RECsCtTEpsfw/qdjoTbV2kVC//Ovfx8XkhWPvw0KPUOL0dCGsUWi2f0VBbaOfExVcx8i3YdIp7rP",
-	"PsYA6Z3wdmuR01w+rQE/wrqObG/DGNuYIHuKFNMgYRuZFzACPlHH3ySSBC7Mk8if5iWMUagBZ7FhciOi",
-	"Iy1dr6xrvHnUJIqJRFk2wRyXLcvElNCK9mCzB5syeeVjxJotKWdbQyGvyK6jA0FZQinLK2OCDhCMrIo2",
-	"jUVwDWofRU1ur3fsoWB+OvxjRILVrJgtne6SwbvOEcce955ldQRs7kbvyFhfjhSum7UWzT5pSJ/2NWQZ",
-	"MdZgMyBoORp4QGsRDRqwEafxwVzhkpgvPr+v0kuMmrOHiD1EFAgx7DZ/lDixca/L1uBk1ie2DqTM73ME",
-	"3VPBfwLcd+gamsn+xsdDYiVE8BUzqLEHhD0gzO+/89hAYcYruuUzvfZhLnRbldb1L7PcsenpyC1HvNHy",
-	"sZtx4DmfA0KrWinbxjHN6fPvKJbLx39f3rHHgzpc7I8UCObFTzYNCxgZHpmjemnWw3VD539jkC7dYTRj",
-	"2Vs3s+HN9X/+9e+Z1LYLAar7DZuQRoS/iZqExhryZZRnYMtkys7tv+lI95nQZkNi/ARIbDssgdxyAAO7",
-	"V43VAUFxeGOMaCmhYh/+OmjbMebRn77WQwx5K5e+Mj0NVT0NYi8hWt4wYeai7FygXy4l0fHtybEZ+bH5",
-	"GI7hIRdBmVMZiSZkVsE918hvAJ8f++5jS2bzHdozdGU1ZEM6uXkD8ESfoEf+fPrnfFT4cXu6WtS+DZGQ",
-	"AY37XMApFrTHQuFL7AJLizFTwwcRLLgYW4wH7u7JKNbw865MufR4aPMfRUd+Pc/v7/jRec8oiIH9lWtR",
-	"zDMSU01T2Rsh3iC/sIN/nhE5FjntqxEDf/rTRb67uBRHf/oTuWQGsi+giSL/J3zcJn+GxSbhqNV6HsNL",
-	"h3+yqG2248yeDtwWjPCERM1QAJmNW7nqLY9BwXmbK7+p/YHZbkam2hmFApcHyokKm0kFuETFmHrl9jSC",
-	"OoMJK0umV3XKALohVAm5KZCJYgaqQmEOHIbz/Z1AgJAxtN+bkJimKeH6fOYQKMawXbK/p/++YXsmhAI2",
-	"UbON4gKSkgsk2AhUyqYGkrPWmX3Db7JMZupPfwLO6i9vX5NXZy9e2l53OKXjYSY7KRv8r9+VFJFLjVaa",
-	"dlJGolgmRl4bbeIz/u61TFCyh2LIskPk3L7lMsW1MxItQvrCyI4BuRHNIGSX2Kw1lkCn+VEWM0Ua/gi5",
-	"I8Az0mWgLCgfAC4EcAN3eFQQCiC6VU3gciTR++7hR6rjvp2Jb8COmTk0IS4JPIBZZlL08g7trn2MHWQo",
-	"GlF48Dw8iMy6mzWBFuYsZ3o7OQU1jSvlytXOTn+0036dMQr73OhXZvYwQCp8EysSvU/YYCihmunQHBSE",
-	"HUUHDE6UWQzQNjA7xna2yZR2qezn5d/ju7N8pXChH+jp6blNIPU3IRlW1JNsZLSks9YrO/APXGm3ZYa0",
-	"x+CdgsvObGmAnTYZUqVIVMj7ioDpvJR7hnmfwL6OGWfnoYiAhhLU1hNjz560WgF50SokDB6RC0y+M2fG",
-	"vBXSZWOXg+8v12ygnBbmkthC0UA2IHPSWIaMl2g2KzlAJ7tqBkRJPG2eEL48DwjPIWOm0kfkNXwMDZJC",
-	"oRhNWdKGVz2W2Y09ty6TjitbvOk3n+1EFKBGCjUGXJtj7U4xB8LAUERc3NLUKN6OO9COpxmY20OClWMa",
-	"tECWsGEqJ8YUOvcLA0CDWhfgHqyklqGABD98wUizaOD+yug+HhueP3/+yrzrX65en5NkZNEQvkaCe1s1",
-	"RxrRf/7172v7V9Q8IpacwWw6zlQozCVmiaDmE8EJKyEsdyL5yP+MZQTEbFdAWRBVBh5H4kYYELQkqMi2",
-	"D2RUuLZKgooNVP2wqlyZuxBYPvLL1dvDH6HQDwcDl/zPyKyeMQAGzLwO3GPmtKibvB5kwHRfGrgNRSIZ",
-	"3rRv3ljO7PjCHTISXaSpHLscONTdUyQlz4luDy6GNO4zcnrUmqkYGI/HRxS+PpJZ79heq44/vH/95ufL",
-	"N4fmmrwLw0Gur1x8fl+sJjg4OWrhT406TIf8oH3w/Kh19PwA8tr6oKse9xlNdf+f5t+96tRLnOJpq1UA",
-	"imEmIRcd9p1yiKHOzR6O+yy+Uf79sRQp9Lzwe58ctA/eMf0XePJBXgAIAzpttbCrF3SKR3U6l0m/28IC",
-	"tD6W2Sb2CaD+zap99sxwRUbDIyx4AJyZd1c/zGMr8Ur6PzYrU6PBgELLhQ/8lglsrKRpDypSPnlF4uA3",
-	"c+nxgOmMx2ru2tvTowwIZnKkmdNi9EjZfExb80r6XGnZy+ggcOWjnzNp9i0b2ROB9tURuTTTTkKRAyv2",
-	"ReBmktg7PZVyiKCNpUyIZQ3AJQVpw2et5yQassymNFwnTHCWRM1zQg0WwsIaxOFCaSNc4SOzOfD+XGkm",
-	"EK+cZtNAQdxlGTOWMd7jmQpFdHho1+nQDMfAnlUGROH8nZE+yxietpmd9tGu89KtZhbqeJhSLpDcxaXK",
-	"maN57Tb5tZaapt/ghfxXeOAYNQYsPAjw3fxXaO4dHnwnZ6fOOKEz1ClQpl6R2Fu5We0SbH6fFrbJwC/T",
-	"3B1rkeRoQgfp3G17ZazNRMYjI4Eqj/6nIRMXn99fDlm82vl3z93EktpBkMI3m19eWIuppyxaYKOKTuqi",
-	"sXWm2PMWU2HPmdupAYAvedF6jgpkQjXtUJXLLXOQYjkYmENIQzHOINuAGtmV6Q6jmmRyHHjxjD4rK+3P",
-	"QZTaFtq+XMDyBCFRpBHNTSNS3YNDAXLZPb4z0laCKwLPVubhZgkOAXG63Fh/lHRHaUoSrm6aTqTDMs05",
-	"7V+AJAKh9x5EyxcYmtlIL1rPl2+iSySa+kXQW8pTY1xtfA8WF2TuxjOm75Af3rDJfHn0pz/9WjBZ23/6",
-	"E7FNEsbC7Sb4pzP9FeiVnwpVMQHJ2K28gZQ4sB/idJQY/U0AfajTjnlm/bXKaqZ2mso8MxqJkvcrIo2z",
-	"1kkzqBJI5qvn5iuvRDfOWi0jpsQE1JNQjAT7OoTUokJ3OdJ40Wo1qzaYMYIuPr//m1knaMVjNceD9j+q",
-	"31X+k2O0GA6+B0t/+cEo7Qfff9viDsZJQJ1TxS4uVjr5t2l25hkOYfGu/DP13TjgkpPll/wCL1Vm/J/Y",
-	"UueszuF5K7MOTxImNnFmcsftP377PqXLKe1XoXCI/Ee/fccmWps6MuAigDI7Y74jZoIbp+wZOyJGjlnf",
-	"jkteNcAJOa5YJIVhDzocMpqZmyNrOmafQIBmlHBNUtk7srFmOsmNVPAgTDkjcu+Dt4UwbScUzsVwwybn",
-	"LinFDsDi9g0b6qBQq0rOWq9IFEvRTXmsvYlrLrxhk60dfiubQjE7t3xYi9wisAhnp6ezrhVzd4wB3rIs",
-	"FGDRkrOT5znkkBURBzcDHteVIacwQXM5IgrM48+W0mUjYFIcoz/55eCK7SQyhWcnG8YzW0E4R+VzzrP8",
-	"ZDxwTDtrvVp+xWt7fOCCk+e1LjDrfSXlB5r1QOE4Oz1dfl15M32BM7Rd5MV9VYgmVKPvlAJz/A3v9z75",
-	"foz6BvSq2CBAf4G7KgdUEHHoSZm0rVfTkaSDq83sNqixHSl2ROBSWwlvdSFzB/TNqVBYv4n54Tyk3gos",
-	"BiQSUl935UgkUSgaZ62z5vqghQu0JmjhZe+TXShAC6ECcjUzljx4lDhbfsXPUr8173a7Bxbfe+0DO9L9",
-	"Ywq0FocpFzfm0Qljg1WO64WYSMHQwMXYoD0vrmoW8g3MfYXmNEWTZMiEKsQUne8Wh0LMUJ4pvBvqWO6H",
-	"EALw6pH5nTGO0frVzDn5aShyI9bezN0h1+NuORuz7Ih8MQjnQhJDY8iDLy7nEUr5DXOF1FMxyjyi2Dg7",
-	"fYUj+8J0Njm86GqWYWnALDh0MZ3QOtQD37Q2r6aEpqlfh0Z0wwyCYnASFFIhgVDPKDk0TeVYFVdP2YUo",
-	"BOcCH9j39/G3INj7oQrYZkBqLtJlVLNru44RrEezpIxhdCEUd1LGLnlPvBe/ct2/gNl+4OLmYDs61Rc4",
-	"Cvlj7kmvwhnPg0nBxvnWtpoVnpudQubaWk8N9epKyo9UOLVWbdw9c4mJG1UgVATPUkrGFITm9dLqGLMQ",
-	"to2gzkL1nXx41+yFoFBljYd+QLMbW6owW9SN6lUZjANC0zQUFN2NK8EjWY6ORnWbhsdc7ZkCRrsaEtom",
-	"5529OxPQ3RQTyXkBoMbI72lOBKxID5pJChkKYcxoCECPGb2BEPlYZtBJPAVP5jX7ypVWUe7ThcVijHRY",
-	"bC72TcIGjAowTM9DUaXbYZzboziNoQn4uWOzux5m4LwFmnz36zKuo6UeCoRkSL6BUdlAM9ds+m1iDRtX",
-	"pCdFPQwvrDjomaiM2vtdW7ljvjtpNQMMgbsvrc7svixdaFTu/IvptW2ctV5Va8Sg7YJKXLlK7sJ6AqZs",
-	"7K/sX7yAo/HeT2pLwmX6MX8U4bJ11XoNi73GNN5JwR69oMM9V+b3qCvhoHki2gjriDYhCwKMCMYSoNQM",
-	"xSVo9NQAPOQc+6w/VHoxdcTA5MkLMuBiBBlnHNNsXHS8w4wWqyzzLeImiIBQ5DIdPiywoCCBrP087xsN",
-	"8gNSlMQNWhsyTbBvvwK6JeojgKdG8eY3zMbDoWMx7cgRJPubEQUGuLHrfwbe1+KguSJW+VeSCAkgFlNB",
-	"hpnsQPM0IwFAeKgKGcwOB5Sn/maYwjotmmuJgnVAtaC0g3Co4Y2ALf3BbKKtauzlx6wEqqcV0V6rJrWn",
-	"d5zZ4j7fl+JmAX4o1zlgbYB8zPjyxm7K6sO8BtLcqzcinwWMqOSUOM/dDy7ZMGaYN8dFAarw5IZiY+rz",
-	"Os4FTNBToyHLlMHdCteCSKwqig1e+xKgyKjO1j9gNztpyIz0Lbl7FaSWepw3H5U/YfvgZPbyeti09yY8",
-	"Wm8CSmp71FbAQDlayYfwulyMMlNt4esH8O3CyXzj8qkxLTt3kp7nL54oLYcKUA5iJtYrAMgzx/x1bmbH",
-	"swmZukIWCkgIWu7zTeJQ2Exx24vGrifoVv4+Dd3P5KjXn1t69axYB9LcVNRmgYkaijmgtSY4fcBtMAMH",
-	"Z7M74hIXSo5cRPWBhkfv6Yh+y8vppiMmcGBxmWudTec9WlcrqVLd7S0hpb6GgmLOSN6OHaMhXC2681wT",
-	"IhSLbYhzm///IqdF5wJIxMeoEaON8kzlk3BKH1dGfQCmFVQuMKEDzkS16hJMZb7YLuu5HTVlQHkVx6ok",
-	"bggBMeYT5Mm7QXFFxpkUvUelknx2W207Gom7PT5wr5D8ERQSfyLqwh0W+u7M/RNLoaCiqWA5Go0hOrbf",
-	"4FD+N2yC/8IC1EVOohzfil6iclmzsXdsfpxz3C92BAVoX2EKW8ERj34Am1M77S0iqzuL8sE7b9GTcQVB",
-	"ks/eH/TH8AeVTtsd3UMzeLRrJ5FlcSm4ivLbFCgTcqcR1MqnlomhzKuQY0cozK+4LamnqZK5i6mqMosM",
-	"My5sB648RRYy5ZqYMjPtnUJnOMctmfIuM6/g3EcDWOJeUIfFcmDZAGxOyGadTD46ig98NCoZYNbuXEVl",
-	"iLwv9cwMooaOVjoVe01tfU1tCi3v6klCuLxPm7W0MxxcOc2rju1KGorZtjPR51+uQoHVnn5SkTUsva+o",
-	"ua6WdB6KxdYuDrva2CX3ZeuCojhj6JLySnPlYffx4e2W7WB4zsMwhvdo+zDQdhUz2ZPkrFy32aA9KPo3",
-	"b3A0bAYF17mjnCpyCY2F9e4DS0kmU4b1/mXSIqpuXPNGVxflf9BjWnkSIqCTITnFT7F7Wg0uJMxMA1Qe",
-	"0gwbIkcFRoHCuGwCn/1OjTqH+VMh500K9swpnFPfN9wkik/hKhRnrbPmY6jEMMv82m+R1UtW8UrsyPsW",
-	"SGvqFLB+hsV6n9S/wj+J0Szu17viAZXTuuHXKaj1u2tfV7KgriRYEDSBity4sKsdSOY7ffWaXJoMuCiU",
-	"fFkYdKCI7EpSMYC+qULdmVQuc6nVsSKAtGsDY1FgrV1V6FttvgjAC+hMXyB2g+Gg8ubxQYoSDqGuZ2nG",
-	"AmIODr9F41dLSRLGhgR/viDXOBTsq6WVzq18rsBJKIBACgiIrp0aYq+MHBFbRPQoE+BtivrZtZqIOPLh",
-	"UlQOc75Eg4s6ZQPsBbcN8AzF3Mzf2ZnAPfKCYFKrHjgUaxcEb8SFiZvO7fSHXRLsRnlPCq1fpDnabH5a",
-	"81K/4ACpu2Awb65ob95D7M+O4TfwgH0h8UMvJPZvfI7MmNapj7/Fnj75+yNTsC/IMONm/sWHTD8AmUtT",
-	"JZEFc0ZBfgb0P+bnCRvqPoSxxoTrAGscQSU3EKd4J+Wi90w5wx/lzrMK7tEHrS6/Y3ptZC0ybe9C11yG",
-	"ak8Wyx6qWvqO6eUQA+yLcX+7eimyCdjQDNBlIotMBm32levP6/QbXS0LQfmcnyYnco0zr2BYpqzKW4Zj",
-	"GctRmoRiAOy3JJ7EKRTJCaNSDZC+lQpyRlJ2y1IFyuyiirlKJTYUoMXuDngW1J3NT9w79yTCjqW4yCTs",
-	"Ssqn2IRX0StrIR/SMW8E/JZb5O+7MM+taZ/lyaykfbb22ue9I/Ya6uppHXjPj95bOI1303R/XO2RX9zG",
-	"26qmizu/IIaeGezUlKdqHZ23RM+xrgIcWBkWWAHWXCrAyqSBM+yAmFP9WNyvOYeD2jKsfiz0L1/F9fqQ",
-	"eAn9YtVxpRY5R/be1JUIDUsIUVzHYsyp+PHqHtW1j39OgJhK0TtMjY4ZgJMO2k+UsjOtXpnXgTXCA8x+",
-	"uuWYCxceNKeoEjE7e4orEXOoHFUiXhBDYiUwetXnTQzFSsSJ3ow3Y/XEiTYxrJo3MRTziRMx3QlrX2Iq",
-	"SAeytzKm+j47QLCxDdeiho+e3GsXoY/ISKTmvZfNglmWH9KI8M9r+DNqni+0F6Yzr7Bqbx4FhfWon5fh",
-	"eOZtF68oO1R2qvXPruHygp3ljmd8zxtgotwIN4VleSwSH23VRtgpd+V98yzlA1jMYYmkY/eXc/Eglf8n",
-	"Sno5hwqqLJTrq+/H36jfZOY7i1Wrk2OuLddLG1jnxHquHSaiGNdQ9umrPov9grwomyHIDMWjYsj8CRd/",
-	"Z2h6UXj1u9LgF2PYnl1zVWSwe2YH0GCP2Q6h4R3QpeW0mrmSaqkkzd+ubgA+YsIsBnS7513z3zFVhQoq",
-	"0PDTBO8RilUQ50GQ766vVC5EpFAsqI2Cl/6kIWkF5Sq3kv7oCtY2+YJhy20K0TActTpqrRFiu8BnTRnJ",
-	"00TgxnCHD6FBVzYJYGdZkozpBnZcT/PedJhvDi4zkjEwiQ3GHBF8PlBOVMThHJ+4a8P2GDQiu6JPJvy+",
-	"D+vsTjOye+eOCT7HvlXyI0v1uSrfnnW7zKajugnZvtBIX2u75GJxVS+VHZoW2k3niaGFW0Zc9FnG9TX+",
-	"/Nr/PMJK46Bqiq4br18C/wHXoehTA6xdswpdmQXYp9/SqQ8zHrMytA7pBJYLr3mm7G/GXKjmEfkpx0ZI",
-	"OLXPzaCVvpD5QjyWJCS/E7ergz2sJHo/6SVhH2SNcm90bz/eIYt+DHlB+TEz0AZQUQRQ/16WASgbDFM5",
-	"YWwXxUiotBVLhbDZ+2qw6Ufs91XhKVmPKJ2NYmOFGXFulLe/fCFqImIyziRyYQ8Cg6nvf2pbHXHcl0A6",
-	"Br1cSMq62sVTIuwPGmH/dxjZmCt2RC4nImZJsbOxGQk8SWk2eKbaEAqLaUqYMUQhd4p0WCjkLcvGGdea",
-	"CTMKDSV6XyE2cETqRXYMuvvEfQDzjXGVzbFfiyUN8zjB7xZyf+P34Xbh0z1n1food93/GbFs8uhw+lPW",
-	"cxOoE6T3R2yP1HdB6lLAnhU2uINpi0z1Qfr4m/vnbrLb747YF8LPHCm0p37M8afrIV8odgJ9m0O6d8wD",
-	"3Y5wbtu2dQFZfuW6/16zgZpnZ/uN4F27WsY3hJtrCFdqxBKiJeE7pqR80MnphePj+R/sgmnSl2myDp64",
-	"SsBHaDS/uaI9z7jkH9UmbkqYMU8zPa0dPhIz8q17NQ/VmeYHuMSZ9kz5d7L3pt1rWcszBb4imhLFtOai",
-	"V4QM/zp3X+fiRjNT6XKUl1Ug8eEUrgAGNKBVZy+v/gIO115+gpoYUbQphDHNMj57K8HGcLupsm2DReXh",
-	"mbOT0YTHGt1egFOVxdbm2pXqqhcyW1eECnYa0ZxTgv1oymM2gqfbLI9hX+lgiDk94MW5drCErDGQxhYc",
-	"DDN2DV8rn9i2Glx/xuHttp5mmazIhfY+8LKvp9lUNh6ImDXk32KduZ8dGkQ/Ho7SdO0sm52a3p9HaToj",
-	"8HLvKchPCN2M0pQoOcpsACdh5idGMhmp1+U9OKLmeVwbTT4UNKFDzTJH0FRwe5p5YeoQ5jqj5xVV8YHr",
-	"BhG4lHmDE8koZRlm2NuWuc9JX44y1cbWDCwJip6AhKUMUvx1P2PKGEC24wTHsD2MOBsAWh2RX12xKU4v",
-	"FDEFHy+k2FPkwiMoyMyAjWFh84fMXzYFwL8hX41QLfzOQ6GAGLrgnM+7UBRW+UH7eStaPd4lIf6OTCzr",
-	"8gFORPyzHN9Hvvu2mP4mIv4ymsvyl41E4DLjFBmmVBw9LfH2YDK/F9ldBnHneH0RbktoSQTs0FWdN04Q",
-	"mbPzKFzAP7NxoTQUrCe/UxEQA4JxtoBgA0PEZZZlMlNOyGRyrAKSjGyHMzPacV+GQmmaGVjg+rxobPl8",
-	"qkaPaWwHPHJ0slKx5hIMLqdSPLVgmwUT9UdKVbBzrhP+MidrH/naWOQLVMAMt9ss2AWPQJP+wqjtfPb6",
-	"8u+kC0zNlKABaoDJ4NZgQAl4jQY8lqkURDGzwTVLmo5h6c3XmKWQst6R8obYdmShiAZ0OOSiFyHNdEqF",
-	"cjpouyBBtLT1pwEZgW8jAApp0oCMBdSxjEJs5pSwWx4zm8WfMSBxwd/ZX0Cug8GPc0x5pcqpu82ADKg2",
-	"mjnpTHKWlvc/ASqjR1/QAbN/lomyobhWjkOBTrOSto3o6dOBspEw2IooHxW0l5QL2/YEaQRQv4fqAPOO",
-	"1FEIzY5IlGST62wkIq+wc+VLhIVgCWlE9l/RORgTE2MlpBR6YZJPLpvDZv5aa4NQHQq0Uqw4AG6b/DVg",
-	"KkfK6K1lvJljltjy24Y9ee2cIycUJ63/t9nG9bOVDOADieiYcmOhXhfNmMjWU1EyZJmSwo4UTB7kq7S/",
-	"jo4wRuK0a9edomNAAHjgfedQ3O0NcLMFtrHMSStotVr5TJsPQdAFxaLpFWyOUDyUItxLo6AY6fM0qm/9",
-	"dO6L8nypIZR7E6tNon3d7eOtu12keZidsdD6oiC+ZWYFsZHjd7S/jr9lI/FYUnHc8YAzgWIAjSQjSAY0",
-	"ATY3lG4DesNAlI/EoqydulQUD8KRdaewvEOd7UL4F7OZdmIGLYDPffJNHkJ3pktZjmwINI5BJX0csYQL",
-	"q3JS4lVqgxbzFFZwRzotnPYoF/hfhb6ZHJcpMvtMIPwv5NiDzq3taFOhWAvGEuWV3jYxGkdEGpVuaqPK",
-	"5/qxdxBx3TzHtvX4DUuKlEFHiwLyqGEgZWQonNEgM5JwFdMsqe6Xc/9qc00/fihqOfLX0qkx+X0TsX2z",
-	"HSc70KktID8Y5dvP+54IMusp3/ZQ7NXtJ61uw14k1MO8k5Wbko4WTx+HfKwpMMg9yYu7i4d1e1/8hLPc",
-	"HVb/du/wl7/YPafEOsBy1c/kuAJYCB3TyRrokjfN3V28dIYT94hc2O98m0ktiZLQ1VgzVeiXBin++ZiJ",
-	"bcOr+2zwWAh03xeWfMteT/+kS001e6Qcuvks6sQnC5tjH6bcWJiSl/asA5niTt5dsDJHi1BUw4V5Vi+j",
-	"QjvMkAqZEt7bdmU+WsSFllPEsCKxYTs1BTZA23NEfu1LiLxR6F/v2p6B8YdEvP5Wtrms7aWG+FZoioaf",
-	"BFCzDneMMpkyLKdGvWluewg3euXZY70SJfG5ZoYCop2FCUzNNRQNqCkArh4ulGY0aS5MuF9EbfsI2lI8",
-	"psgYbtWnERbDudxTTCwHqXmqaX5CzgvU2WPm8MODBOLC3nR/0qY7blYvIuaKu9p69fG3/I9dhsNcifki",
-	"xRrs9KIFbOuqikLDIH3GaNxninTYROIzB4HzT5PUqAuQ8wFpF3KkH0k9aQEadqWIb9sKXwXt9vrx3YrP",
-	"eXH7bBYkjlEx251/D07sJRNJUXWUGWFfh0ZMFwEBQ1a2tTvy2IqbtmeoBdZRzNpylNf2yaGAu00IpCWb",
-	"MbIxdqZwyVgSpkfTdiEYZVmA8DEIWBj7gpftSXSNVWDbDJP5VoHVd61Yr3QjkEYFIjWXOjIfimY8XwPG",
-	"O9gpXxu5ar44aU19kbFbeeO/23x46gu8gvuE3vUqUGtXlU5PsKD3fn8gyP906crXUGZrzP2dFOwumu/O",
-	"JBPuve0LJwMROxZOv3LdTzI6nnbLtF1e9JTUOSJfzDBB/hALasUjMMspvERXRvlh7rOu/NiVDKiG+btA",
-	"tpn1H1xbfsKYuQoE7hDK4KhtAsp+l537oHMqOhOL2Z5mOBFJ+S0jt5yNMekTYs85iyaUgaNm2ZUZ4z1B",
-	"ZOd3FmskiZrbC31O33OipQxshlJH6j5QeoKxLo7IBSlxToVirepFoGJ2UUmj4J+TqJvJQUQaXMTpSPFb",
-	"hiU3kZYRabCv/kPFUhabsRCuA8IFufw/H0JBU4l88Fwk7OvMMBeFCs2Km1VGAmbn/X8EscG/mp26XXR9",
-	"m8lBnd9dyTq/uuSaPdrunH+VnTohRbOT9r6SjcUS4WB2JgQ6+2ZGCStSjnCWJkSx7JbHbJdNOq+Q0N1R",
-	"UAF58aEdh6tJH45U38buYBJ9lrG2CwaRyJUDXmesG01F2lx4DmNzv8sOssSDs8D85SuyT1tGU/NywP6Y",
-	"K1vemJhfnDSPyOeR6tsmmbZDp/mdHpvhWl+sFAzdK1hADt3qQaiMaWZ9INWJwfnjd6u3rpeV+zjieeZ9",
-	"/VV2nkZA76+yc09JtmYJ56jqsP+hwrPLMiZiRgQdQDca5frO3IlBa5NByQXTEGxsprIn+9r3zyz2zzR7",
-	"IiDS9UJCd7vAXs++Dr289dUCubrcYDr+9rvs7CZe+ccznOrZMu4SOx8DcFS7Oz+SGOv2Zd5fzTbduqGw",
-	"QOrsofpe6g9/h521wHBYjbB3bcvhLfY5AQIROdJG255YEj8o3VtPB28+kKhhHb5aMoeudnNBQ+Sr3RmW",
-	"bJPTtjbi3Asr7RL9es9Fu+ei3TgX7WIgr6+pHg957Fs37MhtdEGiwSjVfEgzfdyV2eAwoZpG6DzwTSns",
-	"wBx/KrRgiLo8ZdERea8V6UwgwDhSwAdFyV8/v3kXkM8/vwtC8e79W6P2/8o6n919Cjnj0NqXGo0RGgrm",
-	"aC+FfULRmUPeQ2oKHuFQZOyQiVgmQAbT53HfeY7e/N/3b33n4HefL8lQKtgZIOAaBRYL5zIjN4whEdWA",
-	"SBGK4SgbSsWagUsU0v3RoCMoT4EzQ5OBVJo8P22RIf/KUmDD5clDSZUpUNMCoRksWNknhImPA67v6Bf6",
-	"ZZhKmnzGF7tDTXmeyKrYzWXpMczMBDTHYwY8Meb/MhtQfdA+6HBhjndwoCdDdtA+UDrjondQlmL/wOt+",
-	"879CE23XqeFu1ecIPHdq98kyd/WtbE+I4PEh1L8sgy6bkyi3XHG9S3ny6/JgAinHEmCIeCuupiIL+J2N",
-	"LYRiJrgADqSc28PFFiImEpZcUx3B1CxNYYd1Zcag7WOm8et9dGCD0YG/m5f1YOyb3QQSYM73FErA9Z6D",
-	"/XhyloYTNhwWWDgkwcY4rL0Yelou/i8Av0Uo362337YxunOKVEm4gWh4Q41NYW4fg6CJoCqXJVFAIp9n",
-	"LjMS2cWNSKNoVByOecKK3aAsPW4o8jYcz5RvxAEnzlkc0AmaazJgVCjLbV6QoUKONyW85nPprSwG3jH9",
-	"wb2Mh9rjzg9weY87++bVnjWvsvGcWx6zq4eUJ77l0zwu8NEKZxMVzrz/nD+Y7fy52A7SPFhmtgDI4Evx",
-	"0Gq5/NAekV8LvQVyMkt7j4DoUSbgOMzlvbQzJ1jUPttYDR+RZHQMJe26SLZmL8WOt3Mb0LRhFKUrZLfr",
-	"+Ee+OA3YemjoKOGapLL3gLzwazSAC8USj/rm0GbzumF5hPekJK6Bdnt/wcPyFyzEZGQJyVxhRyU+r0Gr",
-	"NKA8PdRsMEypXl+xWi+LsZhcccuyjCdMub4CrmoS2hL48QWkMyE3HAqHEpLKmKbsiPyNQzWo/0SFwrlF",
-	"jSo6Uqx4S4VhTqgF54qovsw0aThHr7lgyLLphzQDoqRtMSCkDsWQ9jbH+bbtZO2PlKdX/h0/VH2tOMp5",
-	"2c7zts0+67muDTeb5lw6YvmSFsDEvJkVkeT4mzlB34+/4fn5jpCSMs222pl4an8MbBgHfIxTR9rgQrlC",
-	"G+rFF6tYRRvKkRyBSkeEJGoU9/36PQZs+AleSPHcbdmrZx5l0Lrubz/Am6qCnbPZbYSzSfZQUBcKcMEI",
-	"nYMAswAQ3K9yYH5q5DMcZNnFYXMBn+GZPidVB7SUwmipYOyqPpLcxEd5RLejGczTCjzu7o9/bW8uxCPr",
-	"H/6V3DprCO9LSOnQ6x7+gGRsmNLYFhvBNxgKbEPnmFAIOSZSTD9hRkkIiJZkyOQwxZZneEOq/XMgEikS",
-	"lrHE9ZQIQoEd1GzI03ZUcDqEHOmO/EqgvhR6E4DDGdJrfDqmzAgbDPUkz1DxKGUsFmNzABlNxsg7mdtE",
-	"pKEYI8UjYnd18xzu0cko9A3rmmNLGqnsyYDEMpWjLCBdKTXLmpAKqkJBM7Pt8DKZcKaWOZwuRP6CYImg",
-	"BbSQ2sxNsQCVLHBxV4yQZKPUmHwjHeQX4srCukK9mHkLCdWUNMD6NV+qvAsbOX3xA/kb/3MTghApjW+U",
-	"zXgRN6QRfft29IGLm+/fo6aZAJDmsa+w1n+5+vgB19QIigxtxPLuUranGoXb2ffehWAttmzzsC/owLzt",
-	"SI0gPyQKSGSeE4VCZiTq60Ea2WZ4SOIAlie9NTuhuIQ+m0dM7NC4KjxFS9nGXhqQ2a8l6UnSofGNI8z0",
-	"Ju4uxdo6/r5FAeZHI+0270msOCO79iOuImufMtPEQ8sfMsJxBWl9F1v9eJixW87GO8wm+mJxfRaDUepY",
-	"k53OqAdWTGPDsx7Tvp2mdmxtVIXC4L5bKxt2LUqWimovQQfsnKDE9RLaCOYSzgZEyVBE375HxK6ZmnI1",
-	"ok7jqHvIFys+oIknnRaeTigEhH2N2VDDp6GgwioGNguqywV7zAiPK/UUUT4nYTuwmsBB++BXlsZyABHK",
-	"b9+O3Mh/pgP2/ftBbbK2ByIa7MubJxlQB8amtnAkO4woJvRePmxbPtgXszkRAWztqs+HO+638d5aTFmC",
-	"yesTMjbaOU0Sqy3X779h5/AYe298xKFvu9uOTFdotvHRb4lLqBF8pGQ6OI06fDp2/+xdShuj1Bn4be3B",
-	"qIAzO2LRIY3XPkMdLgsFRy5121viqGlQ4vNIL2rA0bZEN6jxQXE8OJyFBG2pb3XVcmd9224fUgNzhF3S",
-	"RAPuXdFC45yUq6gMBF7zRDmmX/O3UyxD6OFfRt6FHTQEoVnc57cs8VfsG2dsNJX+Iklw8z8Nqh0/nXtq",
-	"n2HXckFOOp4e9Iq+uaLghCuoCX0+fKb25cL7VPcJHk6Pt3OlVW0N+vhb/odlqlk1GeJOOvUXhnQO5d1+",
-	"nksX8P8HeYNsxL3CDEocMtMaeCim2IcHVIAKZRTxwk1yRdwIY/z5qiT2IBUxEWtqzilVutTD6uGkxK5N",
-	"Z2xe206ExMfC/qyZb4Gj2+eO7pBo2Cz4clgKdmitv7W64nybPMj1VmjOY85BoTuPOciObOoRJGI8hLPY",
-	"2pHOtNeXHmxxzpYUk2PbdXrHHROunBoSU2M/k1SKHjSu1Bj/4SrXPbqZHNhOO19z222K5K4ER6GYbY+w",
-	"V1A2oqD8hNvlD4iKe4Kpx6M32V26Rdhk4h5Q8w08VBFKLGonBShzyewLrLYFmFh0Tq4Iig9ch8NF2wPW",
-	"HrB2hz+457YIP5m04DPaWbfWtWBliaoVinV1Lcw1SNhAavaItK4HwFeK3IbWcW+20S4x8f7ZS3H6ZuL3",
-	"lVOzh+49memWyUwXySbPbYpb7ZmCGPnmRRQA/BOWUeRyBABuH2Vu2sOSfejAqHF0cAuUZ7Uj92Q2cL/b",
-	"5M91hdTmIuVFIXXJ71rD/lilFMx8L6YeVZboXuoskjoG1RCEfYiIqwJMrymGBBvfRxdNaNtS7pZSu80K",
-	"sPiOOilXfZYQmmkeg2sHs8ZQZlVWPgREFFpbtktU18+ATi4UNE39hYrIzFWrgWNdCjZvhshlRaJxxrVm",
-	"4r8MyEQBVgHaEc4wZdmyz3Em83S6gBgYSUYpS8zjlC+DPEcZJxhLZpzlcKNQmJWFyj+VV5U2H0sSr8/1",
-	"NxtyuyLrV3xHjzQl9wK3U52cXLfz9km5G0vKFbg9HdTCbl0lFfeqCgLOiyd2lTrw6Y5TK2Go3R2QLVvG",
-	"zmIMkaaAeqovxwoDipEFX6CSloI0hByjdyllXR0KOdLNwDcasHOCNbD2k0jywtyjh5xXe9f8WTKVPhuK",
-	"DeXPrkwMiA3nHExaCHkaubRTk7qnjFq3pHO0fnfW9mr/Pnd2kcAxqglD4MMNgz6OGVV2VgQtV/OPv9mb",
-	"rpxV+0CE1ieRTnJ9f4EyfT6t2tOMQcvFPsseEdnYbuH6wm2OPYXYbjItLKNYftbzc47buErPfER2+sWs",
-	"lT7fSD93nUgwG8xfGRQXCErB5hrQxoIfiYR0JhZwxm5RUO80yuaFO5AsVexxpdM+IDRo7Vht2itL95E4",
-	"m587aF5Rxwiu25z1aSkUpKpZbCiK3WL/YEEoZHm/N8S6/yhU5QLcUzxqb5ruI1JbyYNYRXNdbJ7Kbrcj",
-	"aZZw0TvUVN3sjkblvDD2UKwmPoCX0gwXCQeiVMbQRoUNhqmcMEYaBmCNFgqSwYwBWg0ozQbWNdiXKVBm",
-	"JuyWx8xyMYCayzUbADeQ0jxN4YfAMAkNT6Cbi9WgxzRjfTlSjDSiDL6+1DK+ea/ZIGpiFwTNQbEOBfyC",
-	"Z6zwi/OcAgyy/8DbC2QMbha2fWzDNjuPzGSigNywoTag0ecGNiZGDlzYxgAnrRasC1I4YImK0p7n07Zn",
-	"iWzLlmuXkh2RQg/a/G2FIm8pA0G4TUnT2efjN2Xq8g3Etj7l2/sKdvdDbSswNdBFnQXkkAl8yftGUD5U",
-	"pN3CFAANF6msQ6/RfER2u1Ygb7ab26c08SHxxxIr/oRrsV198kEFfWHGdUK+uE32Trn1W3xIt7ncCbW7",
-	"bXXCpTVovR2PUiaTEVR0zuayxFTTVPZGjFA9k+eS8Zi1CzewHYJ6qezQNBRDmemuTLkkDWwNj4WXwlGH",
-	"5vdmt0xUNAXwzNNc9Flmm6nO3B0Jpo3yY58/pXrZ0dnuQrDgbvBkbJbMN2O3v3xWlQhqv7s2f2OYxM26",
-	"zK4NrEhmQB1mNBFlFKdpxe58EaeUnz30ZhY4YN990j204d2Mbio2pad5Pq8kY08etRPyKAx+wzF+IiHv",
-	"fEL3FO7GxZynGsL52PsT9qHuslMZqspyNHWJ/giWJQSvkr511OPjb/D/NWmj1uyh5QSAtZPniWuQiT0j",
-	"lFwXArMA0FoPVwDbY+WUCKFAwTrjwHDCVxWkL/HCF54zS6ggx+LxRL53gdWfcKfso93bbZhl1aVqfXqz",
-	"puzDj+He875u7VD+76X+tk+YDdIuOF6147Fry79PGbSi8M0evCSzTOTDlMYsIVT/MSOgOz3vDyXqubpd",
-	"0trbJfs45/3EOecENks+qTWskSzZgLN+x/l6PxeK40pkSHCbOj0kcNoO9NFBJhULRV7L/RiiC/jytoza",
-	"5iGPujUEzKBWSALWs1x8ubejNlaRJt129RiFH9yhKs0gy4ByoSk3aiDqTAUyNRr3ScoFg85fajbcUBmt",
-	"aJS99+Z69Q/+21HBjR8iPo25YmjeKUGHqi+1Al+JeRp8DKhsIEppKhKaJbYDDnhXtCRRwlJ+y7LJtc03",
-	"jtAnEoo+9vc0v8lYzIecCR2RBvtKY51C0zDQH4cZO8Rb9qkignEzrMA2a+KgQMQ3eZ9PNTKniGWhyJMx",
-	"wI/THaVdnqYsCbAfmWYDMjSIKrhGTIe8DkJd4kTQarXgWxsDoWlq3UQC+TRm1zAi+aKZNbHF4XMIPEZK",
-	"kx6/ZS46Y25uy8pVKBy5RmQjM7iqzHqaBHYDNZ+JEbIYiASWY9QZcK1hQWzAqpArCVeEgouO/ArOqViK",
-	"Ls8GYBcQKWI2J9QS0ZGW1/bX17jPI5uKiY1Gxn0ZCviCwUCwgQhLLA3WTH6H6xkawTXXDiYA/iIYm3ND",
-	"uvfvrxhmzA3hKBSXDPrjT8c/2hAZ0RlnCUrBARMaI2zOBsnDIfgAGyQy78I25A0FJQpUnx0kuiwQpj7z",
-	"ZY1KRxfrCcVWKh0XNMwzqw4I+DRCPfl87ivSA2s5z6KCLby3qP6gkZ65WgrsWrCj7Emc0U3q2E/H3+D/",
-	"NprzqCqf6thO7hKXBoCHSXYN9tmmIuaHmEvRJUIK9ljc3DvA30+4NXZg4ywEv0IfGNDGUKnDlNg9HN5P",
-	"2dKGQOc4piJm6S6YqqeMrVBMEf7PNnE2TzU7L8noOAcP1MKsjeKUcldXhdMxxqPTv0ODKaRBCwq8+QDc",
-	"9xn7ncW6iYaAUdHsTjfaIFVSQId/CUtB0yMSxVac5XlTVjMHVR663xibRXGj73NNYtfyFoeVsoQ0sB20",
-	"pjwlik4U6UyMhj+Yn0DlguWCGfXR3XKn6VP5vOslTm04tQkWb/d4u16j59oNnAvTKqi93+8V6fdq7r2p",
-	"uburbLIQeQcZ0jsE982jKGD6ZD0nnQm54eDQSEgsExZggZEvDDKfOd+emR2hHXnr2JvmFPHMsN3tvoin",
-	"jm/jTnGC3i/wqrcNvPAY7Mm/XWUXHrSo6Ae29t53vzHffcKGNNMDf/BjqTSJmdAZU2vUCA15bM7CfQQe",
-	"i9nexUPvhhSRlN8yAm334fzDCcxd1+BcR+drV2aM9wSRHdBAwRAfZtwsYvHWOIKMUeSZU6POoV+WZ0RL",
-	"GVh1uCN1n/QpANZ08ytzk1CsFSI1qDkappIm5yTqZnIQkQaQdSp+a8MXkZYQXPAfKpay2AwCyUimx7Eg",
-	"xgpOb7uWPhHnsURUP7t9uV2kfJvJQZ3fXck6v7rkmr1P6gdn/yo7q/z8QcVy7QuqE811m3AvBTYmBfy5",
-	"7kxIQjUjGRW9YtYJ8IsQxbJbHrPaUuD4m/0X+DLybbKXDFuQDEY74gNzRryZ2CYZO2TCKM9J4AOJA6Zp",
-	"QjUNisXuLloKiZTw0eCBEJ36cVPSNUsGU7uTc9hijTXztiwSPrsTUAc/4f0d/6kMm12ZDag+aB90uDAH",
-	"ODjQkyE7aB8onXHRm6cpw7327Z53RqYnx8KoYoQ6NN0sfOr+aNARlKd7AN0SgF6Qv35+8w7CXzYZ5vlp",
-	"iwz5V5Yq6PKSsKcOiVd+k+1BcQ+K2wDFZ0a3yDfZegCZMegQSPUaTVzXKDH5SG8gx1CN1JBB9l7OTW87",
-	"FfYoF+dQSY8fSMGAg0/5jL0FNPOheNg882vCyhf/ll7npDMPk3XID3AObOTvex+BeUjYUwKbfL9V8xy5",
-	"l6xq4Esss+QwTikfqFUg5mpxizuleE+oaeJh+AMfWTbFYiBZSArSPue4A4gyIg+SiiPzrwiADL/hiQGJ",
-	"LmcZuaXpiCFfqEsypmma41yP3zJBGpbmXQqd0Vi3jdoVCvdnMdvWjwE/ax6RnyVRo7hv54CJxuNMih4+",
-	"OyhXuwUQwDe/DEWJkopYHpA2jA9TOzG5mQ6A6/SIXGjNBkONs3G+ymFRo2ucnb6CBQvFF6azyeFFV7PM",
-	"dgNhtyybEIo3Acq8UWJusVOozahm13bsEYy3ufEc1Ndm536BRb475m6BPSQf3j1V6dm1mQP3biMLOZ7u",
-	"5biH/TuW3dUQF1dSfqRiYpdB7Tb+bramRyjSwW6gOZwWg2K4ieqKk8dWjFek5cudh7rPeObTC0nUNYo7",
-	"Sp4I0D4iDYjao0hqki63Q7WrgAIqFAUJBfeA4gkrn4A9C+52TqL/iXIyfcWcODMoQG3xi2ZfdUB4T0hj",
-	"+pGYQlzqdXHakOuKy6aYUbWDvGawi9zZqm9WUMu8+R7+XkjCviLikox1WcZEzM5DQZdWJRZn7cWtLXUR",
-	"yWPKqP3AlXa7fbueAXzK1WTI6gey8BowIVe96O9mN6160SXsoEcXYsPB14mw2U27D7DdKcDmsaYca8v8",
-	"OZqVI8Hd8nxnCWmMNlMwAOI+g6pB8FdYtliD088USak2cH/LMjOn8wJOQakhQTZoSMyFKsjBSOlQdKad",
-	"wpitOwuYAWbKgrEBibsjwf9nxAgdSOht6sfh9t69ExBuXikHc+4Ba+WF8d1TqVcdtXzvg/kDZMHCVszV",
-	"8HnU1Stq4Mff8B+r1XNdYOwq5Upzi1WzcA549asrxLH6cdt6HJCXNbDtoBKIVaGvxoChT3K1QG3bUEHJ",
-	"e1ez7Ii8ldmUGq8Cp7YKqStUV3SQuG4wMIrxY2k9947pDYBkXWVu267lep6G8dTO2UPbfRRu2dcxTzVb",
-	"jctskW4WQIUlnODzaUApVGKFIue9CCptVd1ng4CMRMIyzJiHHzxThCVck2xUZAmFvxBK0eJuAIEnql2R",
-	"uSBqtkmUydQY8dA2g1GlwZOAJnmpld05cVnuMU2MiheRhgucRwP69Rp/qSJ7CSSXlUGMcAEow2VyndCJ",
-	"is6RtrkyHAW+U5ZSzW+Zvbf1NZi75A+8HrIsBlINzwWSZUw4h0IoLGJ1M8b+aW6BZOLwU/shDoYkUAGG",
-	"aAyFYRS65Ptfoe8DxtzEormIDoeZvKVphL393WI5jcXoLpQMmYC2DPZbR0rd9X3ztSQJi3nCSOO0dYrO",
-	"a6xmsPJwOrR4YRRtYEiw90RaFL9jvL/I7AGcAmwkA9bRt/AA/goP2uEByqCjgRS6n06ujZVA0wETOjwI",
-	"woMBU4r2GPzSvvU2+c+//h0efI+aR+RCEDYY6gkuNYlTRo0oCgXc/wE1zp5i5zs7OQ1qUfKF4k4WALLT",
-	"7Vi4PRRSvgfv7zfnCY/P3SyL09bphseNrHClpauIUePJH1OD6uDetViEoFMGm/Ni0BGscT/zP7xttO+5",
-	"trDnmt01z5S1VzZijh3T2ExMHX/Df/xMB+z7KpF3a6TJIRMGmCnRPL5hGvWYau2KFJUrZ4SFIsIrVURs",
-	"YZ+rXvd2mk1TOkyYuiExHdIOT7melDS85vm0riMYs0Icp2hsR6NZdZjiCVOkYd9kYYhNDMQMmVD5jKxW",
-	"429iP4ZcANqxMRpvWNDin8+Qaavtcip/Z7FGHTOnTQJWNUvLVVh0dPoVQKMR4ds2f1//51//Jo3XLlng",
-	"9eFJq3USkL8dvnzZjKB2vnCniHRlmsqxCrwWAtYq+ADzuTxTVtk9Ihe4N2zQX7mUCHxdfmawAI3o3Zsr",
-	"YraezeEwn6qo+QBqPQNCUyV9xxWYk3d85r1i+vSWlX2PodiA8/HLSOD7wsXcpfbBzYkdUt0/CA7MLjpo",
-	"H+SH/GBaCygW6A/o1w9M9HT/oP3DGRhgZp4H7YP/7x/08J+tw1fXv307CX44+/7/VOR/bkmZKa7iPXlJ",
-	"r+CUzNMDHEwMmdi7SO+ar7Az6XpFbzwjYkHEWrG4GRlr7fDVXZ89pr3rE283kyGAghb/edJqNYv270wn",
-	"EMsgQ9WNJ+mlGgSkEZFObw28oSwzaw8nR2QqrK8YWxzEhzj/44qxo6alPnWfkAO0ZMIsKvD3W79ssOyD",
-	"0esiy8XcJV0DVVTMB4da3jDxOPhFgDqK0YxlBEc9/RhMQ9KTPOsW/qFA4TQ6sGtCrCz5lA5FBMtwfHs6",
-	"b5V+MdAUBUSWUqgyditvkOBKEajTT1hybpmjIK8qFIrFGdOqfmti8tg7E1++fv/xCjfUQ60O8ENchFu4",
-	"vfadiKsLzM0S2iWqZBUJtk5wtxkssVnpyJmt3Ws3djUc3IDoPhzDmLUJMweAcJ07DmAVOlQx8suXD8tx",
-	"JHJhiVmQarwxtjZ5/1NAPt1o2jwin0SKuap9qvpQFHDDhhrTcWCQZCyzG2XVLa6KafdSsCOCIiCnFIfc",
-	"eJLK3lElkfVDQaMt0UeHYkO9QqsxMRRL0oQ85jylfqF+UvdkOPvnX8JpXQjlhZg8nu29Z/zRNwNdJLM+",
-	"GgOcFgSVLVhfpCuuQZBVUKCPv8H/0Vg3quEueF43IwZxgZSWQwViBVzu2ElhkSAhC5pQ4z1DYXMxnbZ8",
-	"7r5BWuqpgfF8WLvVebdWMmsmvSvsv8LttyPleSHaEqrcGz/al7uug1+4dUoItg48cc0ec6HSOl3DpGJH",
-	"UGaE2foM2/wEJOZ6gtGx2XT2PN0zuohjNtRtUjwiPSb/lzkmEQIgGg1cEUreMfnXy08/k7eINa9lmjIM",
-	"BTW+vH1NXr46+6FJZDcUmDlqRovrR9OUZbD2ijHSGA3NjE5aQavVOidRDIUmtg4LphyRREJAyYxr0sSq",
-	"3M+SCx0KC3RQOQtPAFUnlaLH9ShhLucppRr+DmzLSjFKU9JjcsB0NrGo7S+HAuVQDKUCKAyIkujWfff+",
-	"kmgpU0ViKiAsAemvLncJmVfmUsDkWwTmDiG0ObQwEOw0P0/YUPdJh6VyTLgOjCpPE3jbkPvDOykXPWgL",
-	"hPXWNGNCP1PuPW1QomzbX3wJx3W7UsI848FUPLmDtYL84ZrNHDZA2TvINK5rMRUC1kD3DF9xzwZm61sU",
-	"2Pu0N+ZgUvYkOIGHJ2Ntx1LgE0OQJKa5lCRmpoiouqOYRUy4AdUgac4XqcVGI75XZpjK2qilCZbLHS5F",
-	"TrFSw667OlxW72CAvgmu2dPwtZiZ3JeDxSziHD0f9v2+dmvvhSlHJ5PEYmIFeNewVY6/KWBJ/o4QnzLk",
-	"BNsy2P8K0IV9LlWfD8uENJbfBzY8VHoh6FVDpqADm1oxaNsALWQJ8syaKjZ6qIw2j7xiPGVCpxMCRbxG",
-	"u0ilYorQOGYKigFynR7SIg5twiL5XXaUDw3YSECBzoE0qgsvHj0T2U+wL3aA8MjYXaXUns3uShzVPuN6",
-	"e+CCKzwfX4In39LPtvHbW9l3KEa9V9xo7Uw322tk91JyOhea1is33Z7hKvKGoCXz9WEwdUxV9HlD8+TU",
-	"Oi8XF/eF4u4Z9sysxg7B4v4L+1a2NFt7S3NfCfcoKuGmYmtQ/bQRO/V4IG/Xj/SvDu/+QGBjD6PQvf8p",
-	"sCEumiQZU6jRusjNORkbaO/TIVSQGEmQ+ZAQFp7n1Vd5JL5wRVdmR+RjwTj2siK3i5H3CUSKAvvV9qPK",
-	"bepSMyrIWMMLU+CQheCTqw/g4pZr6srU4BMg+1tgd4eiZHgnmRwOXYkDms/QynXMExSGPLP2tRlNHps7",
-	"IpXiE+v8prT5afevJbZ9GDJ01ZL5GQEbiuXl83cTsB/l7R9LvLoJP3gRmzPllrf8ni93L3zvLHzfQYMF",
-	"mwkhZ5wkq4tjLeObR5bi8hc5JgPw5nRnCliAl1F2kf5nmMlkFGtwR3OB1I0B4UqNGJLAZExzOLEGpZnQ",
-	"2YQMWRYKdyHI8fyuAelM/E3f/1Q3vSaWI7NYjmI3FH6UBRJctD5rZ5arkUEyll2Pacb6cqTYk+nje2le",
-	"0wd2y9KtJ3OYJ33G9/lIO0Xmi1UrBQPIS1NY2326xbrUH+Y4T+VbwLoOsV7O7KYCDv/qDmg9LD4GcHjU",
-	"7OjlZuWuZBDKhNAaseUlkPJm4XgRloZiTq4iI1VIihxm+AGwisPHzT3AlgD2PWyzh4ivfniXmuqRWuFC",
-	"lnGa/gyNWB4znJu510dzOAJ7MN9c7ly+qnNQfGdZdJ9HQDt0y2OokXaZFBaZiEcml7zgp4EKrZkDCCW8",
-	"RYB5lxn0WTgPBcA0wDglEcz6mouIDOQtGzChiaITAzDjvvT0vEekcUFiKbo8G7CEDDN2KLOEZbho6E9D",
-	"SOYiFBA6QZDvjtIuT1OWHDUBhh3CBc5FFcFl/+C/RSRnYGJpEtjMaqd1g/PM0wOB08ZMifuQTC7DnpkV",
-	"dznjFIaBgqEI9NZ31qEJ8Zac+UgBltiuTucVcSEp8jEf4a+v8dfzY0b4RqxkpNo+JBS2n1RDuu5XmPqH",
-	"tJVcEz3msRHQdaVXKOaLr8X5ldtrvHcXcbeumy4Uq5e61k+8DMVGHXoI/U+kwtVO5r4SL93TlZEh85qf",
-	"Ak4VvHa2QA8BDVoz7Itcn1Z65WWhdwcXd7XRjr+Z/63Gnv8QjDW3+eFZRmKP+zJlJGVJDzSHgi3XBukP",
-	"c2YJiHLh/WdGLknz/SAgWkqzrqRD45tQyMw51mzkySkPayVt4Vih3tXmb4UChLoRl7Zr1N648+lZzoDY",
-	"thyBrb8jY+gvmJG7CMn9ZvYtA/YG0V3ysDxSTi/sxlDzGHBkF1X+Uyy3ocjL/jHAPgeIwMtkQKjay+Qg",
-	"CsP2CEF/oSLJNX0Xc8BITe4Jm4pb2FCEbwhYhbAwbkBRQLrYCmlrazjAN7YbgrFzjkHHE+8rsOSE5vlj",
-	"+xiYl7cWqQ6FhAZVrvsgtK/lQjWDPDkfGhvcLinVwhsWLS9jE+I4YLRjrtg5eSKgHZDCO1mlKiwUWzFO",
-	"NkyY+95slV3LlgdjzZRnf18JCH71F4rBPNFvb7s8YYIe2JJlQV0WMpuT06jL75SOx/6zlPS2vmAmX8wM",
-	"IPSkSJcLmkIBGdehsJKJFnSEZwoz2hI6ASmHNhO9YblcdzLVFpIBKbCUSUC6mRzYVyIz/GteCKxBSSrB",
-	"eRmKTgasL+imtd3ZnT6ADkGqpAjKrtilekBug6Hw2Iz/8GEK21Vo7TAdcaNV1gVxCuOvkR5v3s0fVqBO",
-	"TX8vUfcS9d4lKu7JkkjdqAwdZeKJGbu5UHT2KhuACxBjlTbdTkvSYT7prke5KAs4kJJo5HYm8I+CsQuE",
-	"rQC9RvjAatG0nVMsFYJ23uLF1H5w5YNZS/o0WdlqFs5W5pqMgY7NvECWkIJzc8Ao0nYYqbW2cWzujqzX",
-	"uEZVYjoUe5v4wdnEX2BLPEEZzr7SwTBl9pf4jg7aBw6Ra4v44uoURPxepO9F+s5E+igTM1Yy5ryvJdtH",
-	"ashEsrocRyEM6ITJP8HS5J9LfFYZ87FZGUYDacZ8o1NnavKMCPY1x0RjNY6E5inm4QAtQaz5rcH/I2If",
-	"gS3i7NwKqR++YY2BUS4WM9beOzXXNqhS7AK9zqsrHmZPBj/Aed0wfaRhXwf8YPlZ7Gar7u3v3vDyih7b",
-	"sPEekhJsxt9M4hv0kp7tI0nJagkMoXAZDD+zcSHd3BkDJfamlahv82aLKhRTlg/OvZxL/vhTwK/sJtky",
-	"pTY8ZdU0brzqajJkjzSJGydQJ4PbbrqAiMKO3qcubCyXW/tt7nDUbfxVsrivlnpZnH7XsInYA8XSW6aa",
-	"wVSz3FDU6ZaLt7HtD6dwFzAXev/De2fJdWcSQRJzV2ahENLYuM3zMggLxpI5MJw3McBGmZB8ZX4JaqT9",
-	"0OUnR1eHrVbr5PR5hLnrCk42ieSQiei82A2YwPyMwskOB6CY5UnRCRumcgIp5i7DWTnuhaOKLrjF9rek",
-	"oRgLhe9riwN0fW0tWUOUcnGjIuRYGIyUJh02vY6NHGGlsFcc/edf/45C4ZMTmo7qe6HjzOwUeFKRQP0S",
-	"BLmYDka0Q0FJBoThGj1Q6NbInRl2xblQGgjEuoUmzgo028fbRchZJaHYSheh+RLv05AJ2yb2SWRX5/N5",
-	"yD1397bG3juzSFybXewbuVeK6FqGzvE3/Mf9JGLvzOb51fXfsgZO2/LuoI/G9ucawywTS7RbM+0a06mn",
-	"864LDfaLZHePPkF6J3Lgyu7IXdgZi1G40LjNZ0bv0fgeMqo3CHPH0MRmdSe0L8mfY4RM+aSnwPF8qkca",
-	"AAY5az0/mufjLnpmiraOvY5oKQFO3gLeRAOqNMuuE6rpNaJaZFfNthNizjIZk1uajqzlYA0Dqm6wDFaW",
-	"udiCfNrZKPUOHUZuWWbeF4n7LL4xMDcaJlSjpu3xshG5f17b30eQNDYlGdy9Cr2JMkaTNpkOOXNtATtp",
-	"QsGZMfJ0RoXC1vah8IPFmT9TNk5uBoiccLZttVuRPE87Zm1vJGCfIzDAKh3jAbQcUpUwb4ypI4LtnDKm",
-	"ZHrLoqAwJrguVTIU9tvEr6mzSjPizL5HGoeuS6Aaim3xu12YF/gRjsRPVFPsGL8zsXX/dG+V87+nRLG9",
-	"ubNneds2y9siDQLOAiQpm+NwaCSkEwOWE6IiYnQX/UIp3hNPR8GIcEIMk6Oodcpar96yQduKLMgTd9In",
-	"FEX/ofcXnmNTQKPOdBQTmmjIkCuITpfsBvleSC13NEdEu467qVTGVoPrH4g0ffCyE173ji29ByAyC9Pe",
-	"S8q9pPwjSko4ArlZo+UU3G9IQGpN4/7ADH4Fn+OFwlIhprUj1y7A+hWESVJIxS6KDBB3AkzdWA4GyCQl",
-	"S4R75QwIe5C91BRJKLzMVYzl6QwOSo1sY+q87CZ0WcmJfCrpDheFt/Z0/H/5rOZlHFwV3QmFrVveRvu0",
-	"g7ulHVSt8B0TDyxgZGyYAhWbVfadU0zXzUsIQqFqKegl/Xx5EoHvnZ2HSwrBfQpwhqLeI5yr5YgGo1Tz",
-	"Ic30cVdmA7Bponx8cKUlZDI/IpH5JCIN9Pil2CjA3OiGDbWZHxVcc8UsYVzC1TClOJ9EjkUqaaLOLSG7",
-	"uSGmz/KeMHpIE+tM8KFGOckYHfjWhaHI54H5t3oyxB8K3u267FsEaDjWgYVOo/6LvAw0Tjl8aQbl0hKk",
-	"sPWIxYVLUzlWpNGZELuJyeef3wXkr5/fvAvIu/dvA/Ir63wOyOef3gZkmFKzUOwriorXl39vk2JygzEv",
-	"YO1KeQ0KRwAdzfg/GWmctEDvzp/ZNjo46bCJFGaBLsqWCPLmhaIw7LwoJ1+vAN51lb2wa6HijYwiI0X1",
-	"LsSslMgqQYdXkyGLAltbrSdQsevzrs1McX3XspXgejB7sNXGP5mteb6jAQQQdCXvI9g1z66pWOoVTBuP",
-	"qb8MzVm+n4SHfBTzxGyO/fsik9XSGN7ylBXtjd2ZDPDK3FkEg2GjsbpcGzj+lv+xWrbCfMshF1wQwSmr",
-	"9IVkrDPg0S4r+CWz41lBejkBWIidgchz8o5qMoJjaDb5FE6Gwn/wE1eujVK7cDIKYt5L7VymB/kNPzDR",
-	"0/0ILZjo/x4WH3T4CVZLtYmQMKzonERfMGhoxGD0vnv4sxQMnVARaZjHvbmivSYI/r4UcpQh7XgXOAF6",
-	"UrBcVMPJBdmVQ/pDd76ZpSiI3uYdmsD/ZFWmGdh7OM606aGtbmzJWDN9iHu9LAmMgKL6oH3Q4YIC5dmA",
-	"fsXdeNA+ab18/vLs5MfTs+DAnIqD9oHSGRe9eTKhfLqmfF4VZ2UWEKL6h4cLcnH5+v17pG0T5Jert4c/",
-	"ksaXt6/JD6c//NA0j88nWppWqzU7ocA75ebO64ZNAjLu87hvtV5Un2wyUz7peU+tWMV9idFuRJ875kC4",
-	"k2suRpJsVAY6v9XGfGXFfhMFPxcpubn+YN6t126RHw5GP8CqHLtKdYpzqr2tezfZhtxkcb5fd1ScMxx1",
-	"Uh6DO43foTinfBsraItQU1l+g16e6vqbC1K454R0JlWlND6lyrkBfbLVOaSR2avyHqT5FaFvHVEMfE9l",
-	"dGGI3NwdPVTDkS7kh40p19jOsvwUZHzmggwz2cMKnotpK6Qzmc57hhy6CjAFHHQ7wzxrKv79MFxJa3l6",
-	"qstlQrFhZpNC+Nzce033UZKU0PIhxdB3U2EzvQL3Wmfj3sK84n57XPYOpz8Kq4kREgVHFbjik2TG/bNZ",
-	"5f34m/3XxlxXF4vdVaTCW/X4K08eHqSWxrWbmHU9RNur2neqOPFq1LbM+SIiTKfErBjixqtnYtzneafH",
-	"kjZcUsjN7fB60HOnURBoc5XLrcFWwPZrLSVpVLoFME2GDdrF24WihFLmewNVzXJw2xcO9ll8o2wZu024",
-	"mTPNR6HAzoYqsZDw/2fvW3cbyZE1X4XQLlD2IuVLXbq6bRycre3q25murj7l6pmDhRoWlRmSOE6RGpJp",
-	"WSg0ML/2AfYh5sH6SQ4YQTKpqyXbkuUqzY9pl52ZvH8RjMsXLfmArsqngo57J+feyfnEnZwbEw9DLRT1",
-	"73PJH/iAKXhQhIikaMOKZFP7CP6HjeC/COryr2EzfTlh/DNj38fy72P5v8BY/m99onMNt8MaDB5ATmlQ",
-	"Q1gry21lX8O0a2GRQGvJ9QJup7wGMf86kHcpMETAbhXyRmEHxDTtFiaV+z/LQo0Y71rQjJjOk6zug9OX",
-	"rOBjkwSFHp6zklvQC0TIGbXKMUd/L/DWIhNX2yKp2iVZlw57L+b2Yu4LFHN0BNBDOIHmDyPkiKLx87mK",
-	"fSQvtq0MG6ApDagyCEj25//7/0zIy+CIxn97t/WlkpdRrrrfx7l2/6ALGmJ3SyI9etLGGLlOWE85mRpf",
-	"U9q/5csbz2kmyOGkS0fzhLYI0hiKhKqGNkWUERTnW9OrJM79LAlgkMrC8sso1TrpQ5y9QoGvgVaWarSX",
-	"1itJa1JNU3rjL0hmzw5+L7n3kvsLlNzvHJZOpJoHosQACesK8GthxKNR94fYo7S+FHWozUonE68FjKi6",
-	"FNUDiwmFmE9I8qWrNIieZKrzd8jddZG35FALN2MzNNbIkUYpiFWnGafkmRP2mQ+G6ijbZ31+jZSWapbM",
-	"siVvo9Bk86oGuCutsVxjUUytBm12IGReVkZcA3Fbt61qswO4ib80UEJuKRUf4+wv/vNnxksle1j8RMgC",
-	"btauOkDzy7j1xNFbK5hyv4jjv9I+3azM+16rwUqyUa3y1IWw8FOxekWB/1CddR7fqVBnXJ5VQpxp++3j",
-	"LB6s4IA/z50xK7gFpj1pX5AD3wsoi3ClWlEaHH/C/z4evfHnLhdWg+wpdmScAIfb/ttPAbl/AALuDeP2",
-	"X2m7bgHiFqn+uDh7VLtX9Ni13ym3QNeAi/J4AMbwHtxZcc2i24SMQYe3Fsf7DrnPfbvEEqK05SVy6iH1",
-	"ntJYn9XgMQZZOAXvWljcayZjRvRkU0iGhT8y9uc//3UY8nxaElXEM3dOsThemykJBo08zBd4CXX2uLUw",
-	"GNqMtc3Es1yDD9RnI6Wv0GHiutVGm4RhI9DAeJ7D0B1en7rh5hJn2D2OOijZQUL7kBb88zXn2QFnr25u",
-	"KHPksCWVdkInVKj33TPnrF1yYy9Ba6XbzPCxYaM+Fsnyc5imf1Myp1utvioLxsNktaRVVyCR08OHyfXV",
-	"SB6x9r/TjeffQn9LYayhYizkxXIdkWjI2ghO3iPV2cnwd1yU78IeXhcc3cvrlriqAfWJapjJjK2iZwaA",
-	"2HFM3lxtP9QU4xlXle2omwRc3XQuwNTjT/4nX0Zcj+9cRXx9mH1HFb4ZneuIt0UFoZK3B7muBtNnBqZQ",
-	"B4tw42A9DCIUGyxPYVrS19YeaeHgIWNGMY6I7K7XwhIEOR0PboaTFbfZgQZEdazYHYE91E3KkKQnUMKT",
-	"O7pUPY/3h0dsOqKLV4Ww7pFbrOdR4HCLOWxSWT85SIhEkcY4gtBlKsPhfu0PHjuIVn734DMnoa5AHuJU",
-	"gOZY/9oImcOTL5/6wW3XBCruhK3vwvbfGqItUivD6keTcsZi+Vx3Gr74GNjN4SfupBkgWoygsE6Gkhyz",
-	"iUPlSzhEfyP9s74zU60GExCqUEyq0azpj/yG7toYajZTFQVKvzV9MWTCosPRMNvXqur1597LJR/AORXJ",
-	"8w3zPFeVjMpo+rB3vDkNV7Vk24GcPhqWPCfua9XtgkMlTKtAHKJHLsPm4nTwlYw9aWO57KP/1Y7Nx5db",
-	"sm0qrEOhL0ehiDa+fJC4cwch/yFgg/EuuzluwsMHwbzbEKsll92R37l9dQecScvmh6Ihbu0aZ403+QDY",
-	"D4POj42sUS8/PqnBjekS6Waenzx/1Tx50Tx5+fHkm7PTV2cnJ/+3kdVfE66HeWUuT06/OX1efAXNV53X",
-	"vPk6fwHNb7qnJ80XndPuc/4yf1V85QaBzw9g4J9/fdJ8/jx/2XzNvzlpdk6LV82T/Bv4uvuaf9V5VbhB",
-	"K9f9BmoJjaxhhIVLUbjz5Q6jjyRokIe8kTWwYMpM3199PH15dvL87MWp67vb9tTvyuiJfrxovu5+fdrk",
-	"zzsvmtTj192vT745bWQNX06lcfb8j6xRLzIe9FhbXAN3fQ4bPvwbi1T5n+upnvObMMpaewgPJb8ZcEk4",
-	"Y6DsNn7PGkMtZC6GvJxY5jstzBoTciUkvYEExvUgLtdd4QHYvnLvoDZ06RQQ3Oy8uHSnunHW5aWBLBgH",
-	"6PsGwsBev2ye5s+L5mt40W1+zV92mq/yr4rX8HX3G37ScSIAu7jivgan6OJ+4/+b5wM4Cido/QkqVc5x",
-	"7xbQfPtdI2uEg1dw9rO6BgeAjdX3cNpPlFGrqRALNQcvUJ7qVWaZtchJUz5gP6WyOLUPwfEk4A2rlYTy",
-	"t5NZeZ6bQshw4fD9SW4pde2lZyb82YmsIFujFdgX1XUffmYSaWzQqzdtKz4n4g7U0ZmxfGw8+daA9PM0",
-	"fCVcEqJ8T7lGkzbVCHsmrpH/9XzZlaMlw1CQm45LtBoZg3eHYKoRhnVcDzDcyKZj2p0rxAPnh4yEzfvv",
-	"6p21oVSMqWYeKdDlwh++BegSN/s+Ge+eBBD3R82FOElbafoCMBinUBXvAauA6TrW9nXQ9GOKox6lklbR",
-	"wEO/jZ65SYasc9bOK62RrHDA9RUBJla6I5Kl2fE+ttaPRuDxu2RuN2lpSBpaRtmfTPrT0hyW+8sH43Rk",
-	"i3f6kBszUrq4u9LgS9RHxqslG5/9olJFwd3Ko5Q9w4t+ZSyJ8UojI4BinHWrsvR2xYM52/LwHN8IBlbc",
-	"5BdgDUYPYxDllNYShow9R0PpxJ99cBl12RyxNxOje2ZaMn5AkN+9/ev7CyqU73bFMT4eJ5Z4s2rRTtrL",
-	"CPgV2kvDY2jYVDIe6sv4fnhDK9lDfxuF3TL/oDvyG3P3pOpESz5EvumvYb9tLKsztLCWFvFyduNTAO7O",
-	"S/kdlMHEleRL5w3GcY8vQCEJowcIxpx2soTgmhlGUp/r0JIHtg9jioLxJX0SayCMMF6wvSRwyD3jTWnk",
-	"KOfairwEsj8OtboWBYl3tPGhc6KOsvG5GSON5Clu/xZViTZDMAyjJAsospaUU/GUyGFo+syKARyxdmIc",
-	"abMrgCGhme+KYbwoNBgT+Ay5jX3YSR/xG9/vewTPPFFfrx/5Kn7esLhfkp/31gBBSI9ggjS/OHRZh+p0",
-	"QepUdqsb92N97jBkI5YYwxDouHrU0bpwtoq2kogOTGA5zaoQIHM4Ss64aWdkomh7HLjkllwBUo2o+HUJ",
-	"XctUZZFNqLKVBsSKCDGGCevOX31w8bXgn3UtenLxhE4UkSMmMcGNMHZzSgeReLbkFIsne2ASz5Z8iBwl",
-	"tMC+idtuPdTaFs8mde+R6DXD5CziOfJH5vNPIdrza6YWbS2Q5S2uvwfBWm+aBfFEYTz+5N/zEdsFlGBh",
-	"o/i+43HHb3EG7opEb8JsztNy5tyOqLViH/5716IQOH94S1mis2z3SvREous3ssVPtizu9nmyjxFvv/y0",
-	"DTGhe5MiBMP7TVTR0dPpFB+0RHANyNYcFaLUIIGNkbXA+0dnbvZ14bEzMr6444UBTUGtF6Y+nFs97CuT",
-	"CbBVuQTWti78hiEID4Adj08NMDGUR3KW7pX6OzpZ92n+y3nolkG01/8xlvLeJuMJsI4GHPq2w26HRJ6f",
-	"hudaGTPhidXhkcSQM1Et3nhzK3pjSyV77m+hvkuuBt5wccbaPqvHVJ2BsAS7xCRHXHAOtW3oGROyo26y",
-	"+hemJcNHyU9UQC7cDJ/HD+dKdoUeuA/Xr8WuWMU6wLpV2RVlCcVOWoXfuy7/JCmbYz3gxlfXTRzCl4JF",
-	"+Ynak3EMq1iTaT88qfJbm4uA/zh50BIIek+gMwVCx5/wv8TXj8fsznlDi3HpW/qycXpUAAnfy1hK1eOC",
-	"t3gyhY1Gbn70dCOTFWHJELRRko36qiXxQ1AcsXbujU+JRZhaGXGDuFKgfwqde1zm4PCCYQ4NO7Aj5f3k",
-	"fh4wX0MWLanh75DboNvRB7llSuZwhr8aYbIUtoaGWgzmTzojOX5s1FehE4fnLbkS/Ra29swgjoPPpkQG",
-	"rk0B3YKYvXowGKj3YFF8aMW/3UZNK4I7+G4Aeisj//JI/ZVje7GxX5RNtdo/Ng2Si3RYv1X3GuyTDRNc",
-	"hPL+QCBQ+kOxMsyTprQBlH+HQXycRXUtQHxQzc5YAaW4Bu3TIAnrhhqa9CBmENXJliFnyCmIPmmI+A2x",
-	"vArSOZKMWJqM6WeIdFknBwhEYycdEtfo1sUgJkjEg0oGwLafb/m4wPs9jnyPu3vc3ePuOJ6HO8EuaZEb",
-	"gN0P+OG5ujXiqwZulExyQIKNDT+FXPAiFH4lFdtXnWrJWstmD6Fkf0HASYuybeBclUw99u2RbK979Pwi",
-	"0ZM23iroOdSqqHL7wCbSmfwWwGgNbClG9WMkbUvm3PJS9SoCrfeJaekMIa9Xqg4vkU6qq0qhyEIxERnn",
-	"M/hCCxmrZAnGsC7a43bUUvlrmPl1UesHnJDVbY2+ofWNlG8wq2gNoya30FN6vHbXLoDrvP/k7Ka+96tY",
-	"TsPW/LL5lob1lg94FE/BVuJu3xSFwYswNhpqfs4gjNLePDoRM58lb/oqqEmMfEsaAHPE2rzUwIvxJUa+",
-	"mkR3u/jLb+ig4Vcg2YHoSaXRwcMNHJ4n4EKpPUmsvs87XhZh63RAYZg7RuJ6YxbLlpwZ3S3l9NcKxG3J",
-	"tcrp3zMQ1++8XQ3EnejkI4XjhilaoD+Gw7APx/3swnEnbaC4FWv0mw/fUwrl8Sf/0wPwJM9exXc/9PCu",
-	"8PJrmLWt6C63HO39lVBu+GwRt+/Sg7WNaMNvk+znLkUeopbBtdsLYEDac9bm1mrRqSyYNvLb8hx81XVe",
-	"lkfsDaYpSz4Ap44MtcihJTXwvA+GxWueCS7d8xBfcgUwJG5aDG5EWl38ONVfcjoV3kTOGJIhtVGFMt5w",
-	"FhQy4tf198LQFvKdF4Cv19IUdadlmpobBmlrLYnq2lbtaQtVrHtGRj5AVjaFEz4AtO1KZORd9KuTvX61",
-	"r5j0hEIp59fwvasud1zD6foulrukykYuseVQH6UJyi3kSReWRIuwR+xt6LWI5YE8aU74bCAAcTdPIXvn",
-	"rEoRwtsDgiByyNBmHXeBR9rRDs+vnkbm15QsfNr66R4at6ep1ltnRfTQSOnd9Ofq4e+AHsq8cjAbes0O",
-	"Yuh1GoVN3TqcpsgK9LkUCB0KTWR1xKR7vyYJ4rYuP1FHUu+ko4Go1b2GP3veJ1fjL8gLEucUA4SEj4o8",
-	"QirWxlnjHxXocc3pGavrreoVrfvja3X+cdcSDfM6b/vJpphY9EUDoL9eimLNMTgQfGpOi3T2PZ6t4sDI",
-	"Jw/bnk+kDgKfQoc4Rwk40qQvxMbjT/SDU6/4cKjVNWwgfOUNBvl5CjPqqqcnpd4w0fVnJ/eMZcaKsqRa",
-	"iMA8B3R6vDAQZcALYEq25AGUBtDQX4eEnDGKxknfmuVUZ9xcGaLsP8x8+3V0Yl84ET9uST5xttHtS+PY",
-	"DVLVLMbk+Bv8nOCYewS6vKGNkZ7ftZW39OUNxr28xXmYgzTbvmAv7MKsRllvTprnPWfrToS1LANffyIY",
-	"n0LeuwHvxsIGP9aY6tOx8coozK7C1n3qy7g53EPUhiGKtuoeonYfokIg3voIZcdDePDC41NkLnVZ2QhU",
-	"JbdOsQvKXrSzue5QPF6nEqVtCkn0kwfuEGie24wVaoAVyCw3VxnD43yYeXueJ5rW16BZAV1BzJUsVwVk",
-	"CeklpQXSA0USKCiMG0jGjNK+PKO7udVhhi1Zxxn60Jzox8KSiE7TjYaBzZFbr6bJ1Zfyj7jIG0cX18yi",
-	"Sx7xkXr55Fb56HO9pyVjDESrILTfJnNP5BYi0i6s0v5OhtseBbPnecGuIsPsTX0iD06TEnruFMTied6R",
-	"mtzVsFKGd6jiNW0kbN9X9XOvh29SotYALe1kTvWT5Q4p6hbngdma9C36ayskM0yBRmecksqwA846VXnF",
-	"qqEBTc7XwyOGWz8e9ZCIhgiBpU8LaMmcS6ks67i1C0/23WAO8JY55Sg9REocUbhD3BXgV5aIwjswmYyB",
-	"oID9j6hwzqAQlmnkvZQAdEV1K0XmPrfc7olzqvmB6xTIL63Ir8DS8dl+6N2DBse9xXmucaOxqdSI0MDb",
-	"uO23Hd6WDHKBxuUWNK0uiE4gYU3Y6juvgH1u+hTtzohAuEBo3J8ENLL6rqplHX9y//mFD2CdSLU3xOhf",
-	"CkPkKFMSZoFGhZ0N5Tfa/pdtApK5aROL1Jk6HvipRMRNYMrUpRCt8kNu+7VRPqxJYxoSsrWPN37mj1l/",
-	"wcfUrImlIc8j4VqWSLZFfoNQFi/t0YDfiEE1aJydnuD/ssZASP+bDAfVOGu4CethYtbvW1H+luHbnpfz",
-	"XmX5kzN/O95swAv6fsKLOcU0NTeLQXWZdA8dTPI65SUXAygOgye0ktxQeZb2EaMMHUDbVUC8CdLBoC9i",
-	"aN1Olgsoy7AoD1IwYLHnkSYCZ7muoID1bGZXYxGy1JM/AS4ePjpKlcDlSs7HGgRWT8uid5CBct2X/srL",
-	"au2Wnmj+F3V+Fe+p3xR7r2mwitEZmY7YWAFAj91VcgNG+t+GDgZPs5OTk+TuS0XSNJeGLnwZ42XpNDgf",
-	"JJYx4HmfoY7krr3uakB3BlkwuCFgakkNXdCALFa+DGuMNdZA5SglZAz9p2QoRKbWkS9W2RPXINlBTR9o",
-	"hIWMXbujZrKWDO5Uby6YVDjdrTgKKf9BHr7pr5Tud6j3VNI3T9WqNQzBR8xFl+9UmNwR+xn4NUxlrKnK",
-	"Rk4EbDmpD4FyxrSk66Y+Yu+Uxgu2nJp8X5H65clJYPVq+z+1z5lRlP+GyxPmO84yDa4l7UjknsgGr8hu",
-	"lA4VaHbprsyNN3CGJw5enr443EKVrAcpKfEbmlRqubaZQOmkjUdykkz1wTiUmgO5fwvMQwVuDEWnk7ZN",
-	"FmxMxHqAW2RfsOueRKyUGKa0j5WNh7czjuhXH8tl6I7Wxe1X9oqX9KQE10SBwmmqVtTgyG6MNtxQ0tBW",
-	"Zkf1XpyptVVefOuDKtdQ5fCVdelTd0qfwxFQKdBVlLqJjbJX7ZI8/4mZSY497cWN+1XYe1mO/ZNMyGth",
-	"oSX9P+eWBaVwYgQzE8pwxQHQgXRaQ3uSHVW467+S0KSaWaInm0JigVI0z7WPcyWNKuGY5zkM7b9jxfJ/",
-	"+/Of/2qj7iYKVJFes4KPzTl6OGAQXCZYJ7QlpwqFYmXTpmvBLZl7vn3IQlS2SUoZB5dQ7VnhVSEsK1WP",
-	"aozOTX3jE+Nmfe+F8tUD2IHbMFy7b05wF+zJBpZh8E+4d+6GwluiGki6+EhEAwnyLjJVShhNbM8918CX",
-	"UPqLtuYUMs2RKKkaefwJ//MAvAOfbV2keyiFm078WgEKvggY2G2vxy3HcdOUBRMaXh7KgXglDyuf8ytg",
-	"Rg0AieTxt0s0v1XID8jBjOEguaocSERC/VDunQJ1vIQ+aslbdLC5EbmoiAnLRqoqC1bAQFnwnkhjmU9Z",
-	"xQHtRvTwvYgJWvKhtCzK5r8nrO0KKcH6mtijwe8+AXfPTbDpMk8TG86hrCeYcVi8sip4XAjDO+XmOQsm",
-	"RJNvNJFNi6XQxyhJWM4lk4phKSiNlgUm5Dl6l/xsGQaSIhndLyuJ1+HUBIHHcshGSl8J2bujMOr6WKUZ",
-	"2UNT4CuoUJ/9UGMWye6Ip7sGQtKAPh9VeY/V98bq7cU5BuC428X3GOT2wY7aXAnrfgak0Y+Y4TeoRzrK",
-	"BGYHDtpUWdSYhzVQQRZQHN5q4VxW84laC95wqWzsyZNHre/kHrT2oPU4oPWdvBdm4U272C5mUZs1Zj3z",
-	"DiPc2UsA7DvvA+LSO5gihpGdIPmI08bOKfKgLHypUDU0UTWbBrKWvAeSBZ3Rd+oMnVTmyvjnUw2xJYU0",
-	"FnjhvU1ssbOpffjkcfEDLjQhXFybvQV0j4tbCXckkJm+yIp0Iy4AScos23I2MBs5vEwY54MruE3dMW3W",
-	"BW4rDfHmGrOCKb3yAP5RieEApL0s+ID3IGMapOXlJVlrMwrDuiyFhMuCWzCZmw4lcrjEnSaUzFpywI0F",
-	"7R7g8cUeSNAiP0zShm0SwcM09ISxVPpuKl/4gUDMj/0yKI0hI7gl74pOPwtjP+LUbjwjuG5meUZwmtL4",
-	"uWYE0151+gFt62VZwTRvZvpkrn8oQwgZJruKHJoFmCuW8yHviFLY8ZT2MnWGz5NTOSeULYxjMRXeFPEd",
-	"FR8HtrjseNaSrsuqsn5qPB/TuTtWfrnoAuYNREgLoIYgMeRyqFVPgzFZ/LTyak7o3SGWOqukg5W+KgvD",
-	"+mrEBg6NwroM0K9Q1/2lwj4YoY0hnhSBt5Pxd7Qk/1lBtT4XCr27bkxdfcJvSVdJM4WemTDZi1JSkgDv",
-	"lWny6syZeel3ddJMPH8+6YUqswgzo+jM65h/CVbuVdTi1u2SVB1VjNNcntD2FhJ5dipUMt3Vt4RJusn8",
-	"h3twUSxt8KcOsTAtHuR9MGWUUV5KMCcl4iGlCV0mnVA2HH9y/9mm94PKZHYrAxPV4x1OT1RsyzC5BWkn",
-	"SKj4YNG+GPoWQKIb3v0t2P9uc5u7Bt2AscrSlNsCx4ERPHVO3mfiofjN3KH05W8mqXy5qawNs/gGi+uU",
-	"2Pb2d9FN0TZHTwJOOR7DUR90ih5uoRZjx5Z8CfP8AjV8oEvgKUTXkRF0fya/IGb0aPeuzIS9e+pYjaDT",
-	"V+rKHPva/ALM8Sf/8/ge0aqZP2mZP2aHy47ZdOBqS06nQoUe1foZXIO0zwzFxQfySubVYkyAAmmfSOTr",
-	"32gR3vpBrn1Gp97f9HGd7u6CkxvWbH9m7xXV6k9onM7kLPuFWOM4H2OFrPFW5OZF0JZj158ZOraB4htk",
-	"MVRCWhKkWBeLPFWzx93wgU+YxjSZth9oUxTt3VCZzzwxuS/SwJS7IuCPkV0pDlfEIKziPgbaD7iWWwGP",
-	"022DR7oL9or49pxCbkfdGXTCBjc7ojXE/niTXeqFmTX71MZkA7kGu5umWz/938WpXp84aIdMdlOjWSXD",
-	"OS7q3iCXZDc7+RIOLSR7Y86prROd3Rns8PwKlxUls/vh0/8M2SJO3v6P40qXfyxWGP7mS2RipXJeotAz",
-	"k+KuqzR5REj4C8tM1XHf6KAF+4j9FbTojj0fs+hJ9GRSsiuyV/ERif4OdJV2O0GbkJPs/v6DYkOeX7n9",
-	"EfSCNnqH2/ThNglZpG55fnPD/lGJ/KocH7GPYgCqcrDz8vk3CDWvbm4ww8Zq4a4RGPKHOoibJuWAqv0B",
-	"rB4333Qt6HZLCsP6SqpKO1HOXp6eBMk+OQfn3kcUslCcGjGhGmVs1BfkNOp2kWSWipmOCQeWlkf6mFyH",
-	"fnqb1fqSChZObi0MhtYz0uBng2uAwi9q30CtWN2Z4zAcatel+R4N12PfJzQfD4AJyX6T4sZhr5IF5p53",
-	"K+M9d12uKbNprCrN8lLlV7cOwH3VWD4YLh1HV+kBt8R++NXLxhwyxJnOXwx5Dk0Dbk0Qua9Ps1Z1cvIi",
-	"73ADX71kP757823z4sc3z199hb+HNou72ok2CeRWQClDcVLu7+bWIcWvLB3SgN/8DLJn+0T3GIdkrBay",
-	"F+gd75YnpCS87y6UMlMbIDjacCMsFDhTL72LNve1XnuvizUburAqv/rJwmCtt8incYdXvlWDAcj13rwQ",
-	"FvwLv6+ScvVf/zWLzx8gB3ENxfkE3OAVREkfRXF6MvueJyd372o24k6JkooNHP4i1pjzhXeaoynxN/nh",
-	"X5QNH3adSoBWSYSCGUQ+mhaNkwVXJHUoC4MLntq6c06lmNEpHtS5RHqlu77+9uFn17wfYW2q8nEd7kQX",
-	"7MAAsBQmP46HcF4/bJ45gSfAtCRKoz6wtn/8z3/+C99oM79ZDjOmcEy8LMeBmdf1b4p284hRDE26BXhL",
-	"YpRlMJuR0LqwXBZcF6GHhpkh5KLrYYEZPjbsIL2CZ1Hw1rDbzpJrekSu9mHGuGUlcEMFtzOmgTbBhJxd",
-	"tBfOWW3ZaEm3elxrN9FCYh48RnARvZqX+N7vhhODBbxJPoqedDqEB2E+HALXNT+yW8XA0d7uWzs0bVbJ",
-	"EoxJKOEZL0s1Mu6rQjL3FG0VfFEqHCXuRc5KpYZuaFlLDjXVq0SaZnnVLFXOy8hnsrARFBMHeR/yKyiY",
-	"VCPKYrUk4VsyLOsGmU+W2D6sUhQcE3XPtUjgVytRQWQ4U1eGDRHMzW3rkYhIpnpxgVt2keGktqn5PLzJ",
-	"nb4nh996sR2SDYlRBeqtu45R5fhT+NH7ZQoogQpeb0yyvcUmpu5zseBAFCWl6qXAjOA3Bkv1PZwEC8U8",
-	"CngaBandqGeB5k6G1e/ios0zpbycXT5qfe/qvHs5Bjd/K5+37LEtlU/GP7nZk7Axo+JtkrK2/lIuO4nJ",
-	"ff7KI/o6bzuxmyXycYfye6LcCYU3KMuX7kfuygFHrE0hSMUZc/pfm5mRsFSNQNaiUoW8YU9N0ANrWtLt",
-	"M6dMV9phQyJJRSjjTqo2GwCXxBmYc0n1ooYlH28zJfg+VDoLVf+1PR/EQbMBHNoVep373DQeDTn3edAz",
-	"rt09b84tvDkPeQlKolx2LU6tVL2MSRhFH/NZ6gIz7v8OlPZVbtw/D6eNlhmpI5h7kLWkd5eYulA9RZJH",
-	"L0pYK1+/tOTIkBmfpsSqv4j/E9IfCMWfggaauL3f1gu+FfCfilZZN+tp0hP2RBnIp+ZgFR99fS73t9j7",
-	"ePUTVfJZqiTeCzS3HgJIPmhCvpEW1oKMLF51kIBWA9Z2/99mB0LmZWXENSAqtq1qswO4ib+jcMGW5CaN",
-	"E3PK82S84KSLQk0UJeOWDZSxvsALJ2fEroQSLvKsxVBCjdKUElOD7d0hbEs+KE/4vAjDB8Le3zdVwnVu",
-	"jx+tjv6C3iwqFvNjSDJO9zRoCOdmX1x/9+39FEK5ALkp2w8jXvAM3w/JleUWmmSy2gqg/yCup70BFLE9",
-	"6WXKfEVYJA8SsW6WkuX4iH2vNGs7hCr58NKH+7RbEia90znXOF+8jp2p0d21iN2WyS+Jlc03r0LdQwxg",
-	"oIAqstBEa1+pDFURC22esxNPgzT5uSAd2IGTWljFqU8+7CsoDrdrinlYeMf9E4JNaBftMLTP9nY3zCRr",
-	"OmRnj8tnh+o7D9K4leZYI54FB8ACXMb29PXiOMy63p8P3zho9xTTlWRHx3DDB8MS3EC69Nf24VEja1S6",
-	"bJw1+tYOz46PT5+/Pjo5Ojk6Pfv65OsTPEy+I/OaS0qERdMEz4m7IPPR7AVYTwsXeGRK0YV8nJdwVMcY",
-	"fhvrXc5GPL5JGTlinK+1QvZM8onviYLo9i+UPAdznqbXo3TqQFoK0ahBoGoYJI1cCDu3BZwNUMOSQoGS",
-	"pP6ZymjuC8kX64jDed9FYjZ3VOPHMaAnfP7cewSwmhKzfa2qXp+1I21dTadlfMmldtJ0zfo2r+mflew1",
-	"nWgqMiwuhAmdk3zKQSDVU5nVtAP1jgghRBMz+SbPwRj60JzWf6XxTrP2JB+gVNJ5fCVj6tmA530h3bTn",
-	"VLDTRL4xtxxpX7zOsWhh621Oy3BWayy1EuNJiUZ9FUlbvU3NF71KtxEyms1vbcBFyVRlO+qmtrbFCXiG",
-	"4leLwrM0hRcsDIZY5TTdWlyUKwxJadtVpVAZ65Wqw0tsdAi6jt2rP/mrVkWV21sPmVO/hlrkQEsx9K8l",
-	"X3rf7c5fPwzpT4qjurOJcXUYuudEGH04RQ9ueal6Fcz53LfJzLmvRCRK54AKYArZUTdpF/H5Od+88PLT",
-	"e9ZUZTHmzwCLGo4TtBgpxzrANWiGpc4yBjd4VEvVc28lW7DW2Fwb81fNKdBxej3QTkDJ8vGbaugWO/D4",
-	"BGzKKTa4npgpfhUkVkmaCcQq8/voGikFRu1q6KvKwBkr4Bq3Qh/KQJFeA6QwpiLMxaTMwbBUY/BgqcFW",
-	"WpKDx7f+t/DZOe3/h+oYt0mS04JwG0dmIe9LkQsuzTN2LYxwszCsTJ+oRjvj6Y2BnGfNMCFmbCwMfM84",
-	"kuhRjU93l0pFkXsrTOO8o6KtyEss1pskr1ChTW3RjpnVtVQijR96cd1vk/ERACVt/wKjeUsT6ktPfND0",
-	"uQ5mq4QYzWmpmudubgo14OifsNxcmYyR2n0Ytg5GFWe+fjERKJKnxWvgacdCgdP5xwmKoA2ZSQPUdPZc",
-	"lsQpk/QLwc5hkVMvSLpxgiJ1G3TpHjNWVzle+sxY5uCn3e3PHz/4XXDGSpE7Vctk9abNWCVxT4WSekx1",
-	"ux3FdSFk2hf8iszndOVH4KXtZ7i/nPCiOdciD5sYQ+fzaoAx56qyRhSAEj+V7O8jDDX++P2P/w4AAP//",
+	"7L35khs3lyf6Khj2RKjUkyyRLNbGiolpWYstW7LUWuz5PpcuE8wESaiSQBoAq8RPrYj+6z7AfYH5r19k",
+	"3qSf5AYOgEzkRiYXyUu7o+OzipmJ9eDgrL/zqRPxRcoZYUp2Rp86c4JjIuCfT97imf5vTGQkaKooZ51R",
+	"5+2cIEEkX4qI3JPolghJOUNYIoykEpzNkP4wQHIZzfXP4XXn5LoTXiFJWIyoQhMc3SDK0LNp9wVW0Rwp",
+	"jpZpjBU57gQd8hEv0oR0Rh34rhN0BPl1SQWJOyMlliToyGhOFliPbIE/Pidspuad0dkw6KhVqr+TSlA2",
+	"63z+HHReEyVWD6eKiOpE3pCIs1jq3u+wHhaZckGQEivKZgjPMGWF8ZwOexvGQhfLRWd0cTbs9YLOgjLz",
+	"dy8bGGWKzIjofNZDS7HAC6LsWj989ewHsnoW639TPboUq3kn6DC80F/ilJrH60bw3wWZdkadf3qQ7+gD",
+	"81Q+yNrXXT+MIiLlc8pumjv0X9m5U7+RvOPX5NclkWpD3/lb+3Wft2NGoOgteUqTWpL4gZBUIgzvoCPd",
+	"133EBYoJ/IQVidHRFCeS3Eep4PEyUlKTCMzh1yURK38SupGOP1ZLBRPOE4KZGY5QNEpI81Jkz3dehKwF",
+	"3d8jrMiMi9X6BXBzQ3yK1JxKFNnP0JHuAQsSI/IRRypZ3W+av/uk03Be+71e3YF9xJnCUTNtRNnzXRck",
+	"7wH6WwrJRT2XCxn5qMYRvBGatSAoFeSW8qVEKZ6RAN1RNYffJV4QNIVllVcoIVOF+FKhKRfweEqFVPBN",
+	"44KZkTQs16BhuZZS8QURzeuVv7DzguVNFLtcT0R3c6wQlQhP9DoYMrKfNi+BeT6mcWfP0b0hWETzprG5",
+	"jvQouSRI9x8gS1uIdBeYJvrgk4+KCIYTJMiUCMIiYl6iTJoZKfJRBYjOGNdbcs0iLMnxNStcYzhakIYJ",
+	"/7rt6XCzU1gt5fr1z+dIGcJsZQlYEiQVVkSiI0FSgpWhancZ3c9pN0A4SQo34C8eV1vKlLCYxJ33+oU0",
+	"4TFxZFU3UwkjLkyXKrKQbbfXzLjzOdCr9Mx8eZItERYC686WjP66JPaxHsznoCPVCrZhysVCf/9kkSZ8",
+	"RZp5Lslf2PXIeH189rr8V1iThv1y3RZp0tIijmNBpAxyinz2GAjUfoTYcjEhIqdO6pElAqrclgQbOI6b",
+	"SxsSzKdEmTkvhgx8GlMw2bs5R3N8SxDjCh42DbeGjtpshCOfz0HnqeCLtTxLKiyURFjpBcZadrRnnS4I",
+	"Onr99BE6OTm5bLz4prp9f3ya8LDqjDpawu3qVjrBZsn124RPcNK0vj/DtaMpEt3AyM3V5F/bBM2gCZRy",
+	"oaY8ofwY/ciVubFCj9WGTTMx328SYZ7FZJFyRVi0+oHUUPcLfEO0biC0KI4knpIR/KV5D4mRMOJZ6SK9",
+	"ISuEWYwmPNb/kHeaj2HpXaUxja+Z/kjfLjHXZE6Vkdqviu1Ay5hxNSei2OBwMLhCd3OaEK9hNyAqr5lU",
+	"NEmQWDJG2SxAw97lMfqBrCTCQredmvt9MERzvhTyGL2TBGE0FUTOkcAs5gt0i5MlQUcYvXv37PF9lBLh",
+	"eijfE6fTXtSPLkh3MOlPu8P4DHcv8fCkex71p734klxMBn23U0ZLy7fK24Su3oV1Z3pBWXbN1FHesylo",
+	"ZfUykVbtHH051U//O8JJAlPDcVDRBdGR1QHvH6OH+nwlBHFG8n3oD64QvmYLKqXeSP1sOLg4Rj8TfAMt",
+	"SKCG8J9DxMgtEWihR1heQKcv1q+QVTb30yefsVuqsF6PxuuD+q/seoEU+il2rFnZBgUmH0KR85J1XJV0",
+	"th8cjMWMT5FF85KYhzsvhvlcd/M9nzT28gGe7dqJaTnrY/0CA/VTST0V6QOfNK3uBz7ZRqLNR/KcLqiq",
+	"P4cLrlmUFnSQ4pq3LgVr6j+BZvzuYzLFy0R1Rqe9IDdc9Atmi36N2SLovMA0+YGypj240Y923YKsbdfR",
+	"cx5hfbJru0rMw306s+277l4QKfGsWTBcZM/36TTvxfXbRpSyfW9xnreQkrxheYLSC6JFSjmn6ZoV8V7Z",
+	"eVH8Rsodbz6HCWU3+THMR9S0Nvkb2xzKNYNst33w9pfZvdJIYHgvp9M1VgFun+66Za516EnERDg1bfN2",
+	"cf26Z1n68iYBGGDzUtinOy+F/T7rqQ052EUoakUHIgdvEHZQs3eMKse064azZP5Npnm4r6FNuJo3jc3y",
+	"+7Yjy0eiR/YKC8JUmzMul5Nubs9oSzsptL8H5byikVqK5gshzZ7vSj15D9CfUeDaH6Zc42PJqrgoSBIi",
+	"fY3PaHPhFzxodvjNy5U933m5sha8/tab+rIlMlaVNz+802q9HtFaU95uNpMGs91rEnERP5pjtka6iNzj",
+	"XRen1Eve8VNKknitJSEELTU0SpYefxggzBCNCVN0SolAU92GU/z0G1rsnFKmFXjdh0STVaNFRH/bWaNn",
+	"pVgpIvSX/88vuPuPXvdy/P5TPzgbfv7vneb1bFxJ4R7vt5KFNVxPZG4NDI3BYkpHXoejrsE66nq7Sjdo",
+	"hW6Qjn3qlprGAL1st1x6AD/qr/Mx/aQXYj3hAW2EAZAVuJSswQQGiVWFBJsGDF+tWbj6leMJaSe3WesU",
+	"lUjwpHHV9LP2q8at6vF62WxMEMt9rAhvViwyret+3hBBcfIjGIo3Xy1at/SmLeFjZ2audwN6pqxHj/uD",
+	"k+H//tvfm2QaaG5smtuSm76hqpmLSvNw5xUzn+fdtPBxzXGaEkZihK2bS4+hUZijimxzxZYGtJ4N6cZL",
+	"Li2qVjs4sjL+lG/pHC8mSzE70I34RuHptHkT7dOdd9F+n/W0+aBDl1/yuGfjyEfVRlNoGtdBVQZvNHZ0",
+	"PLp5psiizQiNEeqLqDKlceRjs5JfOy6W33hWFmzUF8zjbY5nUSB9S6Mboh4qhaP5AlSbprAO/5Vdqbym",
+	"t3wQj/hi7Qii7Pl+3ef95H03dqrc4/36LHTWhkRNv1+ISP1heOPaLI+5Ue0kj+0pQb/lbVygLiKuxvt5",
+	"hRZLqdCEWA9pOBV80ahcKn4Aj+hbfkOaJSVln+58Zzx69sL1oHt7J9cYjZZyL5uRbVt38xOVtPnA3Nqn",
+	"u3bkWtc9/Uwmc85vHpOE3hLRHGoY5y/s2m21q5oBtDm4diz0C9m9a0fkj/UJi1NO17BRkr+w52J5XfkD",
+	"uG1pIfNWyvETor9FR1RJ69k2LtcY6V8ESRO8ko1RDPDxNjdhccBmDoIqRVjT4J9TqczgbZSj+cMZou5J",
+	"hOOFFlDvBFckQLqneJmQWE9EE0SULGMSB4gyqQjOrBNeA+lyklA5JzFi5K6R4d+Zca4PdPis91emnEkC",
+	"QUvf4NhGluq/tDBNGPwTp2lCI3CPPkgFnyRk8T8+SD3jT7k4rb+IrbcYJ7DMMVGYJp0RjGqEtOzp6Ckw",
+	"JhTZGf3yyVpTzGuabRq/jW7K++Lze0OORMImjvQf4/PpCb6MBmTYn/T0ZA25jyBaWVEFYv4zMx5EWbpU",
+	"+dWxFGyUcqFwckPVyE5r5Ab/eQtxSX9olrNIDaFtLBwZwU33rxdhgRN9XehdF2giCL6BYJJlQq6s9UCG",
+	"SOKVvrloND/umCDSaUKj/XZmimlC4nEqIEycwjC9XcrsrNFSjnv9y/4gPiPd08k57p5HJ6R7Oe33uieT",
+	"/nSAh9FpfEYgFlJEc3qrVUUWowgzxuEKNaY/x0La7dllvmdPYaSoNNK1O1c3uYPsIk4EwfFqTD7q0x2O",
+	"EEYmKE8L3ykRaqXXQeEbwvT+VYdh959PPpBI3bP8HsWcSIgNw0nC7wx/Y/zuCoWR3WvoKuIsWgqh+Z5Z",
+	"U3THWQBxXA2BRqXAGQQ3jBf04+hJ09Bbzp9jMSOHPvAKMirM6CA+iUrEb4lA/d7w4vT8DE1WishtqKN/",
+	"klOHHTxSnKMEhv/bner6WaIX9BtY56c0IV9qkac0MVwV1kAgNcfM+o8XVOm7o9/TA6lntvrrMrPd1NBW",
+	"PNjfsd8LD9aTznbJCBlpwlda39MHk/7DzfnIzBhNVshGltw3+8nFhMYxYXttZkoEBIZxNo4Jo6R4WTqe",
+	"QGKIxVvxpUDWMNOemXqL/yrrDWW9rd2A6vAOshWVZu2m2EC7BV4BP4w5MEPNSwlWS0HGMZV4kuTv59KQ",
+	"JEpRNpP6o5yXUnWFwoRGhEkydgKE/TgV/JbGRKAERzfW5YhpjAiD5dKUABv9LWd7H1gbUjYmH1Mr9HgM",
+	"kvpBbci+grBCg97gtNs76fb7b3uXo/7pqNf7+xXC8gaoAWu5T4uLWzHPojhU6rTFeSzP5FBHs9RuGCD/",
+	"V0Fu+Q2JQ33b+b8vJcmFqmw2EWaIcZRwpnnYhCD9GuxlMZ73NdEPDn/jUVm5eu+whFEUA3b9K6OeN1dj",
+	"X3M23aLNrdj0YODRRt4vxBkLs1S/Hb9uXFBrx2lcA9j3H7l6ypdsv71mXI2n0MpeorLmTq6Z9lx8mO/N",
+	"j14Da7cjH/BBNiRrLhzp4wUpsEaUBSlUz0tr4SVGLglBR25jPIZtvpQ2ThrpGdr452HvxFyxrzzR2egB",
+	"e+2fk6Zrt2+OpVNVRvqihWjvLAp8ECAKGhvjd5ozu99Prsx7Ljp/K1bsHTd/psgoDps2N5vNQfbW0zTg",
+	"tLnsZYhwp0Y9UcXkaKeMcEZKq1DZvNeZ8eiwrNYNs4VFwQuRP4BVYXDRsHfeIH4zTun2zmQJgJ3B5B7Y",
+	"LHXVkOrgqN5un+lvvx0zjll/y9xviAgBGaFt1/y0aMkptbJhse04DrHaD9kKGWZmm/fAAFxHITo67fXu",
+	"j9B1ab7XHbCO+Oris8eBse4YvZ0IzQITPpO5Mm8WT8K+vCHilkbkHcO3mCZaGP49bZGna9iBoqU30q+5",
+	"T/lmjPyVtYYp+MvtgWHrR1OIJYAVMjE7MVZ4giXoiUsmCI7mehrmcnrL+QvMVtZOKvfaBYEVGYO6WdIN",
+	"OEcLzFYIK0UWqZJXSImVYbIowYq02R3ITRuDJ2ssDSyExXvI2ZlncHvr+nSLs2nXCoM/yM75Lerdq64C",
+	"YFpgCSK+/i9AYXQBCwPspcedwAf78B43jcu+/cAD1YChvWN4qeZc0H/seX0toSGtXEa4vM1zgsDF525a",
+	"YyLhRiqxGtEVknTGIN95W0mj18+3911lGGs3tzzqg+xvqVEjTk4IFkSYdQB50siSJs9+yW4Yv2NBph1z",
+	"LeSDTngM7hjbbY42UnXJPARFBlpMiBY80QJHc8oIwpFyaX14OjVhMeiZkkiSSBAYgJzzO2YikbFCkSCw",
+	"7YUook8d+JnEY3D/OuW9N8yV906QvTNZGeST8Q1ZjW7IyukOvW6v1+t1z/X/XOj/6eX/BxmSerPz989P",
+	"upeTXtQ9j/ta1xjg7snE6Bnn0wtNBAmWCtTk0qhO3/aHo95gdNL/e+4sevL6FYKEKIGtoR2sTaMOOKv0",
+	"5ltDNzV+In/ClRDIuaZnBYqafU8v1w7u8eKiVfvhrn1j7pErqchiNOFcSSVwGpZwKvgdI0LTwnGx57oI",
+	"VLPebdFnyqtdoUBAi7jzFka/b9TYIwMSBHYfyH/jLCKaRilbKuIhFyA6NXrSzqtpNntjJJtmMHDCNm6v",
+	"fc8bo8k71o+5uJE7j9RQ3zaxZ7mb+pcO6ArWk2itph4hBT71vs86N2qp7txHLSrO/ZmL29XaK3r46pmm",
+	"phEK9bE0ceaZY0gup1P60aVI354Xzch+DOIWZ7q8cV7S82khXEa3+cvD7t9t1Ey3OWzGTfc5lTWb/ZIR",
+	"gHfRGoOdrgzctpc91jyJtVwLh+3KqvRqTqiw7FSWuKaFyvjlvwD/fB90PNidzqhTZakZcEgrBBF71xWQ",
+	"Q/yzbLBDPpe6LW/vKywBgCB0cECKoxkxCr/+EPb+CmnZa4VsTjxwLgf5szmOv3AuYZzFMTUfwDdANHXX",
+	"OSN3jhqNrkSzK7tEYpZO/ovc0SBCdUad9Gb891+HzxcXP34cvJ6cvY16P8WnP08v/zY7+W5+/v1N/4Uc",
+	"/phe/KsYvFFn76qk6K1aOxq0HdeldN+Q1b1MnjoK05vxf/77f4T3A1+wmhNBArj3cjg9TZUPrQAO8x2h",
+	"b4ygqL/fnvbcnNxga+kuikiqcu+IFwqDY2Pnwckrb6kANS2ombXnk1AcYWg3yCwAmn5xFPEluBwzJb9A",
+	"uXbTvxU4Iug7nqag8mU7TMcv2PCb2/NHH3t/xydv4rOns8vvPgx+SE7/9e7iiei/XQ3f0fOXae+hPHlc",
+	"3WEnCRRH7qx1RlLJfCuEgDrCuBs0WpmDtlGGSrGUd1zU3KQvU7OayQpJ4gKmsiVx32Uik+mfkRECIV6z",
+	"oH4PRXMscKSIkIFx/aGILxZcUxU5Rg9ZNl7jI8ibvbEx3hKBbmH2hUrQPKg0CQMlqTWbSnHap2c1015z",
+	"HAqEoRW/qeALkycEmEj3JKR+65NCzUmpW+hNYCc+4a8ndwNkWMdktYbdTeitvtkFWYL7FTTRLmVmjFOr",
+	"q3nZ6aA8ZRqtd8TdRtJMJzCaHKDKmKU+rD61kff6qaHgDmjlxIFxak1U+oO77PZOCoODNnGUuMEMuuf4",
+	"YtI9jy7j7gXpTbsDnA8HLNN++j6k87tPe93BIBp2z/Flrzvpx6fdXnRJLqbn+GxyajxJOB7rNXYBmkol",
+	"ubmnf3rR7wPNWDVj7Zpag3Bn1P8DaHwjFILaPtLHBPzDjgpa3hAlGmifFRx0XDhC83I4EAdYFPd6naJE",
+	"JSIMnu68Zj5FNg7GeW3M6ZSKpxKUNAgH27HjFjpyASy1QujbwFMUSL08zUfYA84AgQOiTADw7JaSOyKQ",
+	"oLO50UHKYbClM9N2Rm/fPrdou7oJ/3w1HRCQna2zcedFzw6pl3JAmTobdjzUm8te77x/eTk4HZ4Pe5eX",
+	"/Y0QOBX9uZg6X8YXybeiuHgFYiyp3W7gBQW8sHDrb6nNGrnB2AUaGKFQ89+dtfJtmHdbrVy32Vorz6a9",
+	"WTP3pi3XqeFw9L+oFv7XrbvfrXt4O0Eu4/1JbQXZBNfbC3xp0z8wuQEBTkfZfgAvjhMrI/91Qn4Hcmmm",
+	"A+Pxd78OfmanTz5evFb9vy2Hz/j5K9x7E588nZ199+Hyh2Tw94+nj24vvmH9FzVWjuLetj9Fa9Q7K30Y",
+	"GesoTPFaa8cITZY0iXNZEZRBqnawbnhzCVqpfJ7wUj0xhZsUVNIpgVRJypDdwgDNBGbgtwBzhkIER3N3",
+	"xkaoj2K80jzi5OxM/7MAj9u/OIHf0JGjg+Ltm1NHJtCc9M8Gg2IJAluSoCzMlAD56xiCC8GAaFozU1h6",
+	"yRdEa7QOgRVnJgQ9vJJCxBcpZqtxjVOlQdngbErFokGzIUz3tmT2LQ9D1p7r3TUq16IVTfdSy/ZoIiYR",
+	"dYJr6wIHj91HWs1ZgNe8uNSn++glXhWFoJNgNlviGdkGY1HPWkVzIuvZQY7u5Qf+LPAKTQhEMCgeoIkn",
+	"reW2Es0+HWqsg9bVDLz9pW8nZ4LfSpd/9e7PYuM2Y8zUOhIbDIBzG0PvvTmse9GFLGwxsRw8vah67aZU",
+	"YWUVUu/Nk8G26tcaHSvo3JGJpIq0wz+q6mM+v8kGnLeaeTzNMXFrn++sR+FBnlPscaX9NDTvwMYmYqbE",
+	"L+1ZaGtogXOcWUvbo/d2PmcBMluRU2XVXSOtpuxIoszWXSUCl3ISm+UJABteq6b6sBtob7tPkEkI3EJ3",
+	"Rjm7JzUzkJwhG82Qr8o9iBoi1ctpj5PQZHizI0dH1wbJZiTVVEs3150AXRcEXfjx/pc1wHmpIJs/LeJO",
+	"b8vryN3Yp91mLu/bP7PQE49318DM+/QGJxDOW35iC51vJMTWBhI7KLCRiH1sJMJqAxe9bh8PtCJxohWJ",
+	"4bR7is8m59FFfEl6W9pIxJY2Ejt5ZyYpS2lLWwKs6uqCANCUCIucEgBKiDOX2Ko3dXIfYyRShsWtK4fl",
+	"NLIWL6aE6ct+84uGKbRp0pMkN71cokP/y3xogTdxbxz5JOuocxdbRcaO//DmisBR38aD21Ca4GHOWtbI",
+	"j+YWWdVQ6q7MNfuwtZxnLqgdtxpm/xpaWF8KB8I9uSBbEnTRkl2cnGsxn0K7zbLDrfAb8jFNMMtEliLb",
+	"q1u5G4tgTJiezC9GehvHfGFCfTMxD0b7vk5y3mFFMoBjM3V/0Bun/yaT1CsqrCAeIoFUmMVyhEKPn4Ro",
+	"yRRNfGo25X30YxsE4GoChS4hFESkawbxuzGNwdNv0AlBT6csK1USoNCyq9BEUWYdQ1g/A1wFw8OMw9Cx",
+	"sdAW3bB7sDcH9K8oVSsZvuELosc+Q9jPmZuQLO9bcRTzKxR+++QtenDbf7AgIUoycBkIvSsl3EEC9N3x",
+	"Ncvq4Bybmy1EEdeiPbL1rQItUNraf+buNwgeVyj0fPkQVpR9KngC714zrW1YJ5YMrGsTCsmAGxOmBAC6",
+	"C34LqUde2u7xAjM8I1mjJrxEDwfCfqB5E1x4pUWTzKZV/s4IWYGzNkGH1sd6hUJJkmkIwCQQr0DiLmVo",
+	"KYm4J68Zv8tsOlcodNh5De1buA1oPluxKxQC0nz+kXn7mhVeT4h5VcREHEeYRSSxg/JyITUBxwLf4QT8",
+	"OEguJwuqTHSEVhd0UyBt66GbRhITPQKv58YiyMWznVE24R8dsVhQdhwJLr3yaVfXzL5t5Pp86qbJwOof",
+	"MILpMpnSRK+s4tHN8YLfelso5dKQMTw0CKt2I9VSMFPCSFMWpsmxIDjOPgU6XqoJ/xggRRZposlRPxI0",
+	"JqY2DtQlJHcwXGCM7r3yjkl86ygPlh5MJ66pKxspYLs3C2OIFMcWjfKaWdIP3Mt1tAp0DtsM/8qIH1rL",
+	"6F/NySIwi2DbqiVJHwXzHoQiZdZGFBocveKC+aRzzRzSnosqs+CHsiYP9yprz74UGhCpCBCzKKyQfeHX",
+	"JVmSULNbkzlFI4JiIm/uSQSP8jfvuLgJ0ZH3Yle/iCKc4glNqFrddwPXFCODa4alnr0eQIBSQbmgahWg",
+	"LO1M67JmPjhNEyhYu8D6iujGWGHHc4413464iEs7dM1MdgabOVDoAE2WyQ1appIIu1B278unIWuSxFSF",
+	"2Q470Osli4kwa2IyTO8h/SIANnkf41Tr+SS0WvqEf9TH1HKFLOXM0GhEY0cqmmNbZue0xco5yVoranDZ",
+	"7lNbPQpgbv1DXmo4P+1wlTkLo+IecRlf2Qf7mGpqtEUk7bgMZbvfCrtQZG+u9mRKhJatirdsdkkZ/umJ",
+	"ZtCN/7cxQPm/ZPYrCxAi3TfZ39k3AFxsn8K/zYAL3i33vHD9VX5YgEjmXWf2q8oFpxV57/ayr1UvNP2j",
+	"MZzkP+iLKutL8w0j18M1ZRsq3lqdwFQ+cU/9y0kvGVY44bNltgaG7Rf+SBMckewvc89kfwLpZX8ZAgIL",
+	"or4L3LrCH2bI2R3hvaSoMLYnewfk/1aAWVfH242V0nLt7I/SM7tAHrfM/+IpwN8VOZ//cvEFYG/5n5q9",
+	"5X9pwc6AVcFJr/lznI3M/mgHU+BV+d+af+R/RQmmi/xPy0hymvH5QvXXbE/8Y+r9aft+79tu/FNRlVrj",
+	"2MRe7RYB/dAeeM1WAPCOKV6A7TlGP2f1CQtADBBjDHWq4QQEWbi0OYfXbEIiviAWRDE32IRaPDWIeaX6",
+	"eZ+c26gzEzgi/4KjBTl2T4OGMGsbWK91MIUpM2DuBuNcatYlqXJe+Wm3h/v97nk8mHQvouGwe0YG0/6k",
+	"hy/jk6jzvuJ1zpxYxSV7SqFo+xwgawSkQRq2aIKSwSXEOCCMzbFFN7eqUsEx6Iz/ZReZZ287WePQKQ7q",
+	"nQTJ0rmkDO6QHp8Xxrt1eHK75C6T1+WvehVoc0GtsJMzaWQITRKLGl8Cz8zsPSJzRo9cPeBWdgsHXL/B",
+	"NlVSt92m+ClptXp2HBfwp3c9fVqog0liVhSuStEtgBQ06jziyyQGEAjQwpbSpc3ntRH+VzV8wnxcMXFs",
+	"3v5bKqmRD9uBUP+Uv18xmesxNKykPhrb8y0uFc4KEx+jJ0AuRuaD8qiObMoB6zCbzndZOQEQ44X+7fGT",
+	"TtBJKCN9eGFKmFQC/9//Q1B/oO9y6HFsc8UHveHpeU26rV2sjYmbWbcVN8Cbl+ikf3bW7SOcpHPcHSDd",
+	"5ZXW2gSJkdaQNfPLaiT4Z7qwpYMiLrcx1b//NKg30duJtzAh6jcH7ZzK/pKV3q+1Tc5qrXF1Jt0qIWlF",
+	"5AUoIY+xwqYO0Y7nErKATPp5WamxsOllqnKmysznPAS8Xp7ckqwSeIPN13NTN3us7smmcreFS6Wde1sz",
+	"mHYutWwKFYN3IjmyT01NpmxZNjjPKvN+37SZUD6m5QZWPD9TKmrKbEO7gN/LfFjJhJg8n7kgcs5NlZ+a",
+	"aVSHaYCjGyIZpQOWzoPKjIsZIBwMtqxQWWywKoShmHwDy96MkRECn0KLKT3GKkQVeAO8jClhkfl3kriA",
+	"Ps+urqUiLesYyAxX7ARcxFnq5Ck5m5pww8uoF3f7ZDA9wcPJaXSmZVB7F73NZqIHGtv5/fM/v1myGK/+",
+	"+Z/NcM/0wC+O7WfjuVpoAe962eudRCn8h9Q3ZF4xRZzNe6Zh8/sD/0GhJ/vctn1dipBojgUtxHJm8ZfC",
+	"SY/n/e4Qn06659FZ3L0glyBMTgbRSTwkp6D4ZdvS3IkD+HihpVXCtPKmp2om1tk78cff/LUuHfeeRwZ1",
+	"cQSAe+4DpKOjsBBQEAYo1ELmaCmF+7sUXhC2iy5wIkq5dLu40fRQauLs9PTkrKERS2F1rBREckFYTIQ5",
+	"T9+9ffHc2G0xo4r+g8ToiHFkvgssfv0cszgBY6NUq4TIAE0F1noNFyj8gG+xeX0UmqD++wGUmNfN6zOP",
+	"sD3Jx2XPOiArf5nwvZI3cV0YBJRqshpaebcd5pWJcmE2TgKrAsA94WlCEE7Aqm1EdhdP4SJp7mV8sLoK",
+	"O8J5mOaMeO8fvMaUKkfAek/kVV5YJEt1zMD9dw7etIe7hVR0iCC4JpnhW8HvLCyZVrdXVmq5yhHlqNVJ",
+	"bSk1ytCvS65KUatfPEvJrJY9+P7RLWxokPO0jFXtHPuWEc3ayJvCxT1Cob4Cdg+7aX9/tA+7Eap92I2Z",
+	"Rou8JHtAAz39LMq1GqiwZZiIFY/+pPksZnY7G94q7HFnWW5HiWy9OHIQ8WL9vX6FBL4z1zCVfsJtzpbn",
+	"jdf/BtvFLtcC43emc992cNjLYCs8gCKPzNa/lhjBX2fMMLtR5M9zvoCTBTZdq89dIbZMEjBQTaQWh6aA",
+	"ImxAm4vUCgMgZjotdYkqiWWNVBWqkg/22WOQRo0cet+rqlHv4DzeyGL1RA1WpzlnHsvV3bRjubVKYlYh",
+	"712acBzXTQ5KHSiOTGG+ALjdYpkommKhHmgSBBtEWOXIUBmiVsrTT65MvtwqhWBlyeh0SmKXvGS8foQV",
+	"yXxCGbaeHm+5zk/Oh/2LwXATzcJw3tevgqCTpSJrTH2F43JaKzuVbPGCAG5N1xTtTTHVgrqDZzvtXQEM",
+	"FtTE0Kt7NiwAkViXsb7+si96ZcMOT/gS1GSa3BqPA150Rp3+Gfr2G3ux+VM47dXN3efkW55IzDIuRaU+",
+	"flcoxEkSIqBSF2ie2w0SKlUFpQOuD9tH6f5on7dY9ZBAs2XSe2LEzoqOAPDTHtOtT+8vjm59po7RXhqa",
+	"DwwnN2ulV07P3gkJ3g2jl7G1U6EYfLmNY0EvVWl2dafkETh0X4p4V4fez/OVidYRFlfahiIB6luG5FMi",
+	"D2FDJDvQsVaO72hEjqv8WWSxlC2qW9dMzvq3N8iihbgE901gpkRiLW17hVRr8uMPnpqdDVxv959Umi3O",
+	"seaKsmte9AQv8MrsS4Cy/BkaAVpKajF+fTZUuANKjDTCisw4OGISnCqeytzp+xx+QP0heiW4C5wwpjo+",
+	"FV6ec3wSdc+np73u5eTsrHvRO5mexIOoP8EELk5qefCCL5nSm3d5qVfQAK5Euusn715banGleEedVMR5",
+	"F/1oMOmek+G0e4FPT7vn0xOiO+jhS4h8uFnq4T581e0Pu69ev6wRcQprsFaOzt8sLE8L51Jh78q36l5p",
+	"gvnKrx/8S/2eNdC4ZV+bqskZWZVXvnXtY7vwnzYXcfWPRrHe8s0y9/uaIQf+ZtWeGeNj4rsrgbk//J4E",
+	"n72r9+1z57X4vu1d9OWkuSbftpnVG6qI3B1Wzzj1se/w1yqeAQxHipfmeKCQjeYYhDfrggy0yiNdvJ6W",
+	"wpPETOALRxtkw23eBr+68x67Ad/rqS24p91BUoqtypNJBxB+UE6KM+lV/obZ3IIOZeNU8Bn48Kvgha0d",
+	"je2yiiu1rguraX6uXcsE08VriNhqu4i+XOHMgyIrIaB1iLGxoHZGnUfdvkEVzTNW3KMfuucQJWCH5L6t",
+	"kUiKnbRQkBpWsrr7RjniU2sRznsy4RLuVOiWAi1dmV81K7Tihj+EgVGc/Z/6NStuftjAlmBD3q5S8qNm",
+	"uxXzh6k57i9M7d4aX28h82U3r/EatBADE+LYh+nRRPdDjOjWUlkz7oedzpMFpsl2MQwNkzngwBiJlFOB",
+	"dnTM75ro5iUC10cwOsZFWZFv3fMr91U3qvc1ot7yBKqtg94M8MkXj3srOmeaRQNDAz+Su23JoCZWxvFS",
+	"zUpd5GdKFBH/QhlVJJp7wZ8uVhwo22RTZGE1Vkd4Zj5C3y4m3+XpeKPO4yf9wcnw9Oz84rJASJ2fSRLx",
+	"BUF4wrGI/1unMUJnI6WCF6q8Il+VaBu2s2kT9Zo3jwoKmPhKuIl1DhBOsVC59XApiZDHhWKP1OQcmLAA",
+	"85cgSBJbK8FyT8g0mGOJJoQwkL6Yc1xYIUy3oV8weMwAIloDnWCDY7ZQ5E3fLuZwI9TK4Z3x7TneITF0",
+	"7LwPAMjwgU/G7T3drdVKyCeqoM/sB1RzADe7peJNi/ROuk3bFXJms8O8ATIm34/AOw9uQXf1lbtzUkbn",
+	"2uKm35b3fa1L+gteouuuTZ/t1Fs/C/HMWdIoZIU0cb6NFqSczyV4QpI1sDeuX+NjyOvlXXdeTqc0Itcd",
+	"LZVcdx6ThGot4rrTKpYnFXSB66Kcn3zEkUpWkDLhz/VeHvMIg7ENtIgrdWuyZgM2xn4Us+BGkE23e/SH",
+	"/tiCrvS7g8lJ1D2Ph6R7MT3tdc/w+eQiuox7pL9V9Idus230h511PdzKlhZwKzP8SW3fZna7GvGKVNNY",
+	"J8ITV34pHOGDpyTYw26Pbsc7hiAyv8+Ei84HzCqJVt4V3/mOYLAPpEsRzbE04ApW4P4eM4Iec1Jj4/7i",
+	"gllDbtYTpz5hlCaYMluqwc+/2ihNHUbC2RCdcnh5p0T6JRASj9ZBDDAFYXYleK+qT30tlG2L1NUntWWX",
+	"0w1Z2YtpQxhH/+AFyjYlgtnlzMBad7fRepZy7OrOZNDHks6YBL2szFUOh/tbTYC0MMWU7Yu4f8haAnDT",
+	"NqzjXrUFSjtfHHPz3m9rCak7THm2begsHaEDUbApKjBtiY4gyTOkbE4EVeNZwic4GWvlecoTykPE2f3j",
+	"axamWBCmQANf4BsCUegAWtLNsQOmBmcOkni5cJAzJM6Gk4fSDFFCbkmirzaS6vYhPnSs9aPQYsPIginr",
+	"nrSlHE2S7N2cI5cQTJV0OcNW9pd4QZASmEkMIDy6g4nAFh/IeGdg/AnnN8Y2oAelz6aeha0OVEkn/pJX",
+	"bNlwRVX5GiUfTTrn2JD6k9evuv1ebzgoWbPAez7Gfv2s7Djmi+xnR+MYl/uqGrUUR3wprFXlv+U3Vedh",
+	"tCDGRvZ5f63CbVJby8Y37v3qCn7anBldU03FX+IN6XNwibByZsKT16+u0GIpFZoQJ+FDdJCsFM6q13D8",
+	"vVy3BE/te68cyG9xc9d+qt98J03uXkJmOGkP97ajfJKxj+1sVq1tM21BfLeTaiDoYI94bIhvyUB6vAg2",
+	"iGmZcmHNkB6P+eIxJZVT+hXCKdbFSZjum/fANrPPbVgf3XWw4KHqlg2atqxFOA9cnwXJxIQPlwJV9Wwz",
+	"nAjLg4DccrSyuD4i8qsEDO1eXutQkUabGNJWVG+jgUoYGYa7W0QpnCRuD2Rg6ggCIlM1qf5suF3Yfk0k",
+	"UfNx2S4ooSyfF6+/jZeBtYO2t37u4sXXzD1ZbqZW891P5t0G379tqXn53jx69uItvyFsBz+k01WZEhg9",
+	"e9xeK6XRHJkK5lq61aKpby917VUspFvnf2y47X4mkznnN09YnHLaHoLEx9u51Ze8QUga/WJhozJgQ931",
+	"UmiJc65UKkcPHhCROqHzOOKLB0a6vKHqAbQkm12oh+UrdaKgKcxX3a7Hhi1ncd5VBltYhZb2Krf2+lNN",
+	"+kWL1anZaGe/qpqvYFk/bevV1V8Vh1tLHI0I6A+RrUyQVVu18QdOHj5GrtgrUuSjqkNTMcIxGGivkK9l",
+	"UnnNJLHxCgVF8wp5yhyVKPz0ObSv5YnILn3HE821svdVdTpfm8FRpGcW8QQiyP9pOr246PU6UE8yTbAr",
+	"JmPUqVdwDjpBR6ul7ok5HMclTS3hMz4unqooZoW3Huh3juXtrJ2e2QbdoKUu6sHeSSfH4KXiY1d6wkCU",
+	"ZqxkLsZyxaLs7yarhGvrA59k7TbqvUEnpZEdUnbtkXLXcpmmCSVifIcFmfOlJNmjQnyIATHyokW2rdXl",
+	"61tmt7/DLCaJnBFJkkRGczxVyMScVFTsTCPq/I/hJRr2kA1Fyct6jJwE2YT+UCwwXhvV4rmdT/74Sv3G",
+	"8rWqqZDD0eunj9DJycllgN69fXR/jyKthzErfA1zQsv4j8LdeiATwlc3GrSLEXaNNxUd2kRRfuXXg5HU",
+	"TkWL/ijIDlbVcZzGK1mUUbPHVXaOSbEbtF/afZ5NOS2lTlpcZ5NOWA+/91DemIIjgjMFWMtZK6+e/ein",
+	"1P8IZgxA9HN+7AGL0TThXDQD9P2VJb9vlvw6wvnGF++28u8XKaTqhDDF9F3F/RQD3L6tDWciOmNNBWEm",
+	"HoaBMzNeM3BQKw5eDJvLCshBoS9phgEKnehoIyx9CTVElEllffXFqyi4Zs6iCXKduaywQtAvaI4IK39s",
+	"6ChPptc8lQTgRjAo71jNbR/XzLvvLEb5BEuC3r1+fv8YPbRpBBm9cuHwgXCSSDTB0Y0Nh/YvTscmrq4Z",
+	"aUJ0NJ4reQfRp2+1ogJ5vHSxIPFVeWFgrbzJYUGuWQ6lmPA7C6UYFF7L6koiJTAFrPiYq6o68jtRE6r1",
+	"UvNRlc/1deefxGziArr+SYjZbDKpWCvOC2FHR//0S697+bD7FHen7z+dfP63wt9nn+//r9oIpOIqVCs7",
+	"AZq1LNOAM43qr64gQkyrckB25GM7Mcpb4aoW/PjHN54D0e10gda5AFLP7TphzT6FgTlJhbJxkohbNyUT",
+	"0szZFVRCKc1Ss2xUtEnmqe1Hw94lCnEiCI5XY/KRSiVD4CHugBz7xGpqknI117TsozRTdb9V0EtOb3Xi",
+	"Lp5IniwVQUCL+oBb5zFd4Bmx4IZY8dQwDZ8PwvmDu0vzmytowQAV65sz4RFO9EQqprLhRbuU8lyS3BDZ",
+	"Z18coVArf7vH9LXXHNvH9C1l+5g+O4/NkE4ZMRXrzDfWlP9KlpW/bBp/2TS2tWkcHtDBq1z6Z4xnLarA",
+	"lWGHZn/CETLllo5RmAX/6B9dbg9IXYJMl5LEth6YUTiE57REoa1JpT+dUoaTq2t2Q1JjCp5TLWutAsQA",
+	"/d+VDJhhyoo1RjKSyUaiVUrbcrEgQvZqhTuakrbGs7RP8mTbvOW6K+nJIk34ipBdKzGUcgIhdEqQiEAU",
+	"1IzzWKtghJjqahOiLzFporlymeO4vq7ChE8qUUp2tHnG8pNu33BRe/K/4RP0zZImManRXBvicB/xRYoF",
+	"VJyPUZ2w3aoSQtUwVx7sBtucFktuiIdICivcSoDcyU3d1n/nSGRzFVg3Y7e9XMyQVGIJl8kIhWSR7i7L",
+	"6I9bAS1sIcvoNtvKMm4ZNrGpK637RjfAYEAH1Cvx3Wvng72DAiVznkCZppjc0kjr34ZfEWwQbLW6qdsh",
+	"UxWO0IwzEiBgUlg6HnVcx41Mx3BnTlVt3cCnnrCxxnJglQFJlKJsJjXbrEohIZxsacvDFSWJ8OqahVUR",
+	"IUQRZpYV8OnUrkaYixfgc9M6SGhFG9dJUR+5ZvlzTYEqIQsClfd8CSo0RQ8lSjibdRPNm/04ZVlnVbMW",
+	"tWtWWA8noyE5x4KUv7GXvzGTSGMcefIWz2oV8D+7eFdV7vMZf6qLGKqbf92L2WLUPWxembq3zTpVc+Bv",
+	"CQReO/4F1pyuq1anP3K4Ud7mQ278laZmqCq0ssYeNOwN6z34tRtTN8p8mzaO1L2KFL7R2rWyuu2WQ/Pp",
+	"oG5EdURR915GIXUPHb1snJQi0ZzRiGIm7yHzVfvJlG63ukWvp701tFRYoNrVyKk0X4SgeAgs9WXr4O1z",
+	"3e1bjMTdTkp7wxekzMq10O98Mdj9mhsrpcIrmePAo7e21GaBRWvdYCmYbGDxnKElSwCdyIXLp3r0ujfd",
+	"cIUtrmNVHkX+ARnMgU7/b35S25QXeaq55U+UJ7i+NDEkSFGJ7gRnM+Ma5IwgytKlDd4pKQLwG6QQmHw4",
+	"Z9fxMwhcMDxmqKEUUVUNsO3WiePeYBAuVDyVKeBSIqpG6Ps3L38Ec6wMUMyhrG6K1Vzm9tfSkMMAURaT",
+	"j8R7xaV5/zJ4HwYmC3BOcEyEMfRm7z2bdqEyeNiqNEVjInvN6tMa63RvM2SuXry8o1qelaUAbJ9Ylufh",
+	"gJsJknVMoT9cTD6qVxpr0k3qEsPOesOLXq9ZQdy37t32yWg5dEU5Ga0lMgEY92ecyLwsYo5SYFNLdwBn",
+	"MQtQt8vfEv6KU6Z2KYYGL2sl++dv36CLIdStXeAExWQmCJHH6KUtV33n3LpQHdyUcmRlh7fmOGoZk87o",
+	"9OT4dNg/0ZoQm9nfLo8vL4bV+jP5Rz7cBl9OElIMOPBCDLqX+XpZrf5zoa+1TfUvCm3Bn6XGSoufjdHv",
+	"pHYvBGY1FvZwpn/Pq9Lfcq2XWrWHSi91Tj+3enc4Kihb3TsaE1/J8jVPl0YQdGxPkKgJ3dSqn98RnKh5",
+	"Pe8FXxQUGDCCnRcycEeSpAnSj99UOXwee+MGym9qxtMeki8/nTUHkfkHDeAhzMkEeLpiTnfgWFmeQ/lM",
+	"SQvYBocXvE3ZCc6PrQ9JtXWFqC2s7Wurmjq2Vui53y/0bDLFTOp0prfGEJVz65UXIafT7vnkDHcvo4tK",
+	"0S7D9uPxZNUZdbKaTX6i8En3fHrR7+LB5KRrxn4+vehd9tukFzbUYTVOaJNjs2tZVuNVAE85cQFEm+tk",
+	"1Qq16dogMKogmNC9eJVL8MaSpOaE7RzpknU/WbUHE9oYCWmH7NV3/Y0gqnZJ3czpfk1MnhCEKZsCr3gq",
+	"0R0XN5TNdp5r4SzVy6tFxuNLSIWkZnQUFfK/70nkZ0XfLyY9Q4/1JoLtQbj8w1xXuM0+HyFbrq1Umk3/",
+	"CdcT8AH9136CcLZs1tznyVABolOE2aolppO55zYSvH2vcERBOzbPdyaOrTClPOZWHut3/A4tMFtZm+gc",
+	"3xIDdac/GqE+SpOlQ4aUhMUOmMQKNb1eVp13TRHPZuTJHH+5VHL5jiaJVu1yGGbrm/wipZUzzt2WuN/A",
+	"620CdqkqhOnuuOGbQdccOwPC8JbcTa3ITwoHs8DiCuSyXdhr4exv8BblvGsEqIy7u4a2kCxau4Z0m21d",
+	"Q/msNwe65LNuG+ryl7j3ZxP3Dh4h4qknf84YkTLbrWO0ghS5CpIKs1heodDQMSi+xh8IoLCmDrSBDXdq",
+	"Yr6NTgb2FFp3IEoBHvk3axiDZ9SpvYC1el+22YAgqUVIUBuRNSTpG3mu6VtxdNJDMV7JXLQI0Dn8go6M",
+	"havIKM1v3uU9OL0cFC/vkzNv07z7G2aye/VAEyxSMuj5jrQGc95atuQb18xMducGh6no8Jf98IsgkntC",
+	"4daQ5KOvgEdeELwa2RcxuG17QI34RQXXHpgsRTo/NDY+6lv9HH3H09SUh7NAdzPCVOfLkfOOMBr7geG5",
+	"sW4CxXsm5ZK8UTy60Ru+XznKucte0dQGGks410Ke0CpsAIZXryIcVXMTGcSiAKKjTLwYjcPS7po2Dh0c",
+	"Z+IGO5qy5lSQwFT4l+gFry+p6g1w0654MWOQ3+CG3+abfGi7hTTqXdwYYS/1fsMuaeVDLfZQPpSDMLzo",
+	"dU+iYdw918LuBT6bdM+ji/iS9KZ9PJhspXyoRWvl43s+qWXulESgcGgBAmHA09M3b6FkXSvDcv8wmkZx",
+	"gD9yNOcK3WGbcwi5hujkuBoq//RNd3je73esWvGBT/LlXl/eLE0wY3WS+MWo17PTyUBm2l/7XuR4Vofd",
+	"S6b8htMEeKvdKUFSTEWjYjAorG4WRj6ogpP8huj+W+MmbU5K/8AnjfnoxbgrEzhZLobpuwIPUKT/ez6x",
+	"+d0e0ey4zFsDF7VLFf+eT/Is8faYvw4VqbBpX7zO/9erze9WO3AwTC7F1qc5L8vb2+ASne6a621oZ/19",
+	"84FPRijUzGvni2YLztf6otFtbnHRbDZvfeCTA5fl1/fbn9Oo8T2f7BLV98gh7XJDV1cu67gQxGfDl1YI",
+	"C7JTNbytef4hOOcBGeEG3aKBLW7KmKjbxF1Vug984oLMNlx+KF3KOWC3ldW+JlnpdyX77E9ba8AD+1+M",
+	"GH/La/zLUG9NOc/qvektXQPXakqBsUZYIGxnfKUKqnhCrsUdFjEEuJhMiZgzAv/Iqn5DCh9k5RWMsmZA",
+	"mvg8mvOZV9CJTYGhrKXa6KPnNCJMrqvpvxlTI9FtRMb0lGIaZ6kh1XtuZ3HbC0Re95EJ+srfH2egrnUC",
+	"d2M8Vx745ezj9Z5/1wuZTomHI1siAMjqr1TdVkvBvJQezhDjd/XdHKIQlm2iKeLA4SUZmBG7n/rCv/IB",
+	"a2hCEOMTHq+0srG9GFAUU/O8gOo6Vnew7uC9wDT5gbK4Ttu/oQzQVAw8y9yL+gePgVf0zmKMeGXVwKuv",
+	"QChy/hNCgmsWJnxGGUTWeyAuNtY+tJV4M/wE/WNQaNd5UKDluzmHlFrr6rtmki+IPv93c44+cMpIDGkd",
+	"LpnMRH0wLTtPANmEZZXb9UjAEjouzeqa2d/9gSteMJtKV0LYeFecF4IzyROCjoxtWXMh0y3jeYykHrP/",
+	"wz2J+C0RQh8nDNH20ra3uB+g0ETWj3lKmF0DZYMc9b0eE3mj19i+JUiarOwq25/MbWK2xVZAhuKGtuhi",
+	"3kNGZ7YR09M186edF1GmWhLWmwYRFXl8bXZcdSuUyACFdwY2dBxTCXClumnXLL9jkHKtVZl4QZm0sB5o",
+	"avFn7MeIWMBXCIWRd1RpFg5ZPNfMEZSdlEvSKFKbeyiIPgh2KX3qwfKGxAaiE764ZkeVzUMrokYmtrIM",
+	"bGK3UMIerrwdhEGAvXVsGIaZv8lgtgXQXZx/KTk8OyYdv4Bh4Y+x52CsHEaDqWNpuOOSRuzywCfmF7cm",
+	"2Q85HC6II4Uzkv1UaLpApvnfQEv5n5n2XEtznaBTppU866m0udUH3iT81S46WQvTqDB8zRqf8wgntX6u",
+	"BLPZUuun4EsCDkkWaQLg5vqo3wm9ZJr1HaOHSJCIplTfi3dzLolBfclDz7XiWJHZLdv2hRbCwARRnEVM",
+	"mkb/otlNZz14WVL1Uk34xyBDAqJKQk0vPeKjO4B71jfunCexx54hwvh+FaRe67wG9feLhpnA+3zptIzz",
+	"0+5JPCTd8+lpr9ZSfgP3XHHX9QU9JkJAxITeRiJGKCVigbVYBIxnKQg6evPi7St0etq7P0Knx/3jvuYD",
+	"kE2jv5nwj+DRt3tcnzGS6Ti6TSDMDUEdg7oY3mxx6/z9fKpMhB2kgVOvwKwSlMRIUhYRF0HoCJRbvEdB",
+	"4KVKHJ5nSqt14v+WJuQWlZTyY2A+ubHCzqaPQCj6XCSQqti3ys06dmuQ2d4cNivjD1kqArA3TyqkU8ME",
+	"Yhq384WDDcj21xwhiJENIskOO5UoXhK/Z3NNG9QsiDraI3I0J/9doqEhdGptKLS3iH5R5MNGqbdTtz2q",
+	"asJYPVAwJpCrv7ie0TljBttZlotHYkM8pbkYHAWNUKj57TbWZvRzhmtuABIBdg5Pld5FhsJ/CQObj2OC",
+	"MqCfexLZEXafPS4arLfg960N1rrNtgZrb/U2G66Lq9cahuwPdYNuuvbcua4ZPGBf5bY/Q94bbsX+lwh1",
+	"9IWlP6dboMqxqnl99roIR+gOU8jgN/WepBm4JcsrFMrsRQyRABnSonnmkv08hn3NChw7NJdkOMqgtXRP",
+	"M85jLY44fFN7DByOjdERtZiyyvP9KyGW0v+XpicrbhVE5kwEqz3erwS5peSuVmyGtDuTZcGXSYwmBDIa",
+	"yqE1apF0Rp3rZa93Ev23xy8fvf3bqydI/wo/EfNA/w16xP+87hB2bV4n//nv/2EeP8jfB1wIs5eFGEQf",
+	"kk6RjwrK1SYJD67ZNVtBPCfBC4RV/iZkPnrbu+LLY/QQNgfNiSCja+bgVi2Qll/uxOzi/wLB/3+mN2MJ",
+	"j3oZaB2eRDGZVo+jWZCSiX14cXp+VncHu6l+2phH7qbdquWyrdp2Y9sIzCCbDs9bq91twDjKjDea+zNS",
+	"tKFRZqBcQfn7mvmXtZqPVW2N/uiRF02SG75YEIYmhKJPn46dzP0jXpDPn1tFoxfNpcZEMJJqOh4OOr+r",
+	"IBRHmKUw0QLCuFd91OC4gvkWQE3qEccrw9ta6cjMDpu+sAaK4qlpOxn7yVZTceetbR9QRWfrBfsK9nqJ",
+	"b+E2gtt3X0O8FdPtvhU63144d6ymXr4ssJuC4Sk3O0KSOLAeLajX8puvlAr0++I87w8gJ2YXwZbx3KaD",
+	"TXu+c02HdRfPyGAAplgoKCXMwASR4Y47QyMCjx5E62JB0Lf8muU2zSNAHNTcD5rBDMSZB+6FABkrIZER",
+	"TolEpmzdfZMAIAlB4adPx88pu/n8OYS2rplx7rglcrYI4BcZYrYZjbs/rdcGvCz3A2iySCFhcM30r2+5",
+	"/je88Jon+oExvNu/3cvwg5WK3bi8NF7GFblvWzTB9vlXT0wuRfb3SxET8SPESOddEyw58zuH+gvHtj5o",
+	"ccjm0ZtlqqWuJ3q6WTvm0SOecFH67Tmf8Xevn5d+fQWK9jdYEvPs+Jq9nZMVWHAZV3q/AUxeAAyRtf5k",
+	"Ox2ghPMUHYWfPgnMYGHuB9nL0yWD+tTSfTbH7JqFmMV6CFzo/2Vc6f+QX+EPU7gBfgG8+HAG/56Z3wkL",
+	"wcEXk492mWRCI1cdQpPtNQOC04MXhMVEZBW5B6dn6Af6TQX5q1ZUruMm60XmyhctROeMyJtF4KoTPZMp",
+	"7mVG9wBRJvVp1hQJ0OFaRxJ4QVpeoPUy9HaXOrCDBFPWzS7xVr3XRTS9aEiat0BYerPvAEzK7HTMj01u",
+	"vqaOPFPHkkh2G2X1LJCru+ceXTOAbw6sV9fA0xR8toZsGoIr6usm6AG7iusF96YFIMaRkoiyllACblIb",
+	"L538TU1URCyoKenfgMfl4YuZpYSwCPTQuRi9Fqx78o6qOWWuiLw3LRab9BJ8zbx0qTx3HlymJmsqcK0o",
+	"cHDBb2aJW92sD6Nqoulpje0lFZRFNMXJ5lrO7sXP1kXZKunHLDbIjy3KkpuK5JVa0a7n4m7VXv2kHsX5",
+	"YTE9bWYiYLKiNEBtVKEJSbiBX/ya2iS8vyCLQjL1sHuOL3vdST8+7faiS3IxPcdnk9PYywezCAFeWuT7",
+	"XQHz3ea0qpLQjOIGM9kiLdyTXLtQBsKVBogxes5viZaptigCUILr0ZMabzuk1skdTV4VDxvjtwTSaeHK",
+	"y0ZqvjhMRmgjUgiVDSAhlrd9EaiQFq6nbIRbVvfzGfj+wCHb8EePstviPv0BSwC6OZZTSeqBU8CBtzkz",
+	"xC5z89Wx2QeVhag5Z6/WVEwU/x1E1sYxiX8b48BfF8nv8yI5vH8tk6r+jK61giRfluOMqGYM/8Va3xhp",
+	"eg4QtwXHk1W9ZP1fULT7Swr6Swr640hBf0k2O0g26znpxtTXfB9HYCDaPQN2C27XOqBIt9k6oKhMyjWX",
+	"iAuA9snX1rzBEYTxQcCuD8BQruKTxVC3rCP2gjOy2qG09IIvGYxoQRkXejuUREeRPg1gSnry7vV9Wzrz",
+	"2ZuXaDjon1uQ02hVjiReWCS1weWlXm73WmfUefLudU1w7KIei/KFN5LMcpf32Hx0LAxlBYyyPg42G12F",
+	"cLN58rgsh5yUYW48KtIU9P7TSR3ZlI6pnbk3iNrjxW/Jm50Bt94WDZ6A+2GS8KrWp13Ej5qokR2v0TWe",
+	"2qZlWRCmNvMc+6IjIgP3kpB4BkVVF3wPtEn9sQ/4QrrnuD/pXkaDuHtChtNTfDY5jy6240K8Pdrki9U6",
+	"MfYly23eYFm+Jz1WJANT/4VzSawbUEu7JjMJjJ/GMq7mgi9n853kWUBBdvVbdhZvS/b9QknPv0TfA4m+",
+	"dqvqREzfqN1AHc05nDsL1RWvzkbnzF9i+F9i+H8VA2PxdOQHuPaq9G6JhuikJKncFLbirXdhgABofm2o",
+	"0Y2OtHCb4hmJ7+9pnPzr6mhj8tvXwrcquqkL7GX30KiX0+mEYxFTNnuL5U09zT2HAqVZoViTQOzwEqWJ",
+	"fZKKJgnkL8p9sYNeiplDFfyZqrmZ5sGCwV5Op/UOYb+cqKARMY55lJpgIhd/lS7zRFL9exUU955EEVY4",
+	"4bMl+eqmRT71iTM+iUyuyeXk7Kx70TuZnsSDqD/BgBiiJ1lQA3tr1EA9VzOkVMR5F+sRrdpEE2ZnpP+7",
+	"ilve/D4QkoWfc0u59gSDwl9azU0xFvCm6eSwUG9/lEu5eBV7S+dWfVdbmNu+Tfl5+rURCvXB2ln53OJU",
+	"ts+pm4rWyifMtUU2nX6tXRLdwT1Yhi3/OR1YL1PC3gIEw66gYxYGRHHEU5N8W664aZQdvDAw6i6K1EZn",
+	"ZfGajwSGqzymMk3wKqcVPat0QZga2za2QP/q9+ozh/Jxrdt4szBPzbufg05WE3bzR8/hVcN/uaBq1e6z",
+	"V+5tu51Ebls1qz74c0cIsM2Jyhbqy/VaS2Ii3ijVWCgeW0UUqqlbWU7/5Veo38V4lMkLe4gwdgw2Sbe5",
+	"x7qSI2dTkL675+Rs2r3EF71ufzKITuIhOZ2e9TSlc73CGdTK5/dOZMrlmX73hAzj7nnvrN+9iM7Pu5f9",
+	"4XRINHueTPNkC0BJwwISUvQawnit2vIcp4qnqD9ErwTv7C46/brETAFJD4KOvFnqph++6vaH3VevX8Js",
+	"lInRdNLboH95US+9LRlV49bSHgQnOCzyVy+7vZ6FIwfyyeu9tF73Am6BXaXvMSPoMSe+JaTjw+BsM73f",
+	"gZCZeyb2dz3shficUC2+jS3C0cagYPvaZ+/olVnIE5AHlcDM1H8tigdXtuS+kBnEAGwj2B1bW82Aez25",
+	"teUMNkgALSRz3Vx7NBJ4PcsMNAf60xYDf05ZXbLSgjL3Z40Y0xIqPz+LdaZMOJL3MqEcS5QSniYE3TB+",
+	"B4ngVlQFJs80qUtb2dCn00FNt/5pb3stFk5626IB+Q0c12b/6nnGWEvWhrYNFpoFD6vYM8sS9NdDCAVS",
+	"8DBCHQNrpRL+19TtLGkH9bmemZE1Y6/udLrVLVBpzsJ21ghzLlSrJuU80PrXofcKOtcXFluqiFU7k0xT",
+	"5u4CxwRK5ufVO4M1dT5NHWqDeTzCS8UdatwYFki2K/05FXyx5RlzTLQi85ruIR3WphnCGE01TCxd3VWD",
+	"YQf7KRB2gLbwWTucKL03W4y4LNZzwBgyhNFIkC1MFPq1EWBw7mGiaC8FtzdRiLi9iSK7hKu4KU7eDkfu",
+	"FjAhnJg5KEe9gXOTxGd+d7bqKxSmghhCDEcmoiDPhZVLQAAV6A4LMudLcK8ThqbLZEoNtDGLLXDbLYlR",
+	"AoVPjhghsfQaluF9PyTIUw+yV4pRQd4b9QsBIkW9rcaanT0OFOR5S5A8p8dsLNgWic5ySYTL1pw/jc5S",
+	"ZoqtHdE72mLzmX4qRTNtLKmrl+XTRta8pfhQWK0Wn1Qy6jyzqh5hVn/La9mbtRtfI9PS9Ltz2cGcwo2X",
+	"0/pSgK7ntuxxiZAPQLEVGvrKpLFuS7I21yz4RuMucKqvZs4V8Z/XnAtQBHwfLAmbkWBqONpkBV9qMQKJ",
+	"uYYWVfgrWwPujXH1M1v77bi6aftUZPNFl8rWZAIp+s//9/9DGcYx+jfkgIHRv3kVAo4mq4KP9P6V941u",
+	"Ib9xy5+B2Fm8Xz07kY+u7EES5xUFgk7WdOkO9q1N1Us4c0Fvv7tO9ihWbTOoZtKUDoTyIFpJh+ogyNhY",
+	"wF6OJktD4M8eBzYIUu9A5nLXor10ppasrXvWjmvwsRzyrF10OCpyxaKaYgdcqnFEmBLtrsvftpxZioVa",
+	"WPVs41CzMpgbkVErJRjbtO5Km5hZHCDgrVh8MSHTDWitGZUBOmuBGioFEUyky87BXwmPcI3fpwF3ATM8",
+	"I2K87Qq1Ftm2t9/wpYgaLEv6WBgMnTth6un6K6vvkqMwkrdGx8XINKV1Srwg91tVsWtnPXK7f0C0WxOz",
+	"1HpZf5MycD6RVA9iJoU6kONsQgVuEBTYmEeu9cToWZYsZexuMMpuic3yVxY9dcDwqD+tgFUTAFa183g3",
+	"rbsd8wKx+o6US2MPoDXl7Ih3vW+x2tttVVafePva1LbLYF0km5i9Y3R7BSs/OoA6xaVC5uxUy8yWpYW4",
+	"HS9p53WB0Tu/S3uNHQvC1NiNpSaHhsdZMoVWX7NsErywqG14wm8zsraAPoqnrcyUhwYht8ZumE7G7/w5",
+	"tuFC2UJqwrZSciODfF8v7+o2HBfbkz0BVX7eOUJTc6U7LuI3dMaesZ2VLFP8PrMQglXMtnzsQVzROLSp",
+	"NZWkABMA6hLMJbklAifXLIuozuUsI6pbx6gNvOaMVJDT1iAcuLF1Rp2IC0EiheZcSIImYFAFRShNyMGS",
+	"uILDFYrPh+61lf1Yau5su4J3bkhZc7UUQyO1FKS+ojY8QgrfEOZV1DZ7+4FPygEvBh9u7GSZBZ6RBx9S",
+	"MtsrroXQ2RwSLTVPMUYqGnn5aGQ47Z7jBnv7Bz4Zb1tF21p2J1Da8fhDOtu5ciT9B+mM+hcnw8Eg6MAq",
+	"ViIt+r3R0Pm47mgM+3rW61UptbC2LepB7o46bBf80wZrbAvbnqEf06zbiZZVqWvutAaQ7e11GtiWOlF9",
+	"bQ5tvn87qhR2ez9tLffbpWuuA+2yY3wasfN03Wb76k1kDTvYmG9qecMIhfo07uw62+Iot3ad6Tbbus7s",
+	"dDerIHa+By717Jjvn1MXeZXgiIApdHdrL4QJoIfIuf0sRJR1I5aDtkJwp2exNCE64ozcv4JUFNJ1n1I1",
+	"r8Qe5MGIh/CHvC8F9DjZ5QNm5Djm5F+8ugX5jeNH9pVDe7I7oz+siy/eOXbtawV5OQr4YrFeXz+A6goA",
+	"i607PLVA7V84oqp0Es1m1J49Tpn6lvAFUXWRiQ/Rt4R//+bljwhevLJF9biIKcvKBCaczahaxgREdIYS",
+	"rODPY4g/ShI80WfH5C6WpZWspQKp5KvDl5PEw/awVqsCdQx82hhUacOJQk5rg5nUqGj1EeH+EGsX0Adz",
+	"rcb5UAk5pJTNjl1xVsETEuoHDu/XQPrqm/Hhq2fohqzkVUl5AsTgXGvSv10z/SkABBvM72Je+gpAVWw+",
+	"+n2oaQPxon5zas5jAypsmnGFa82bFcVqv6y5LVI6bQg4wNr5IMPjbXNUzRQ7o2LNUEFwPOYsWWXXSb42",
+	"UMLJTex8qFl53D0nJ5qVDyfd0+gsPicX00vcmxxQS6Rxg+Xcw3q+JwNHHpBn4JCQTW2xjWJ+G/6dkbLj",
+	"4aWl3w5NwC3+JoY1Y8/YC/Pu58LmlFfkEU5lhlKt0C0ld0QgoaVViY70h12oY2uqqALAvrxfD8Pgb/iG",
+	"8Zk3syhVe35b4TAbrIR6Y5TJes8mu5azNIdsTadQv8oVXEUpEZKzqyx2EJ4ucDSnzHio2EzLf9jVoeIJ",
+	"ubIY5SPPLGkAtqVBtdDfOFwLznw+UwrImmrp23bsgX7mQrw90FXhWvBJQha15ufXTx+hy+HpuZ6jfgnF",
+	"RGGaSGTWCR2FUGHaeCMe2Jf+xwfJWXg/QOSjIhCx5lib0ncRCiMekzC4ZikRXeMSvqXcRCXmbmB76esT",
+	"VmGFYBntUHaLE9hJMyp9QeEFGWnmnu15nqT1i80js68Bg7LFbTv+F5A2w7QkG+lHD277DzJ7WCcTRgy3",
+	"EuTX8fn0BF9GAzLsT3oe4OYQGAFVsPbPzFARZelS5ZuwFGxkSmTdUDWyyzdy8/rcZJ3eEKmjG3mkX/2c",
+	"r0wtzPsdVBMWHEiMSvC8B0jiKZQ7kHN+d4WuQekVDCcISphed+DKCt2v5dDX4aZMudI4NGWEdsbhCEic",
+	"MCVW+gigCY5NzEDrPAvIsvvJUVObXItsp+uuAEeEKVbzgty4FLQryJQIwiLSKpLWp5s1XcGdEmg2kfDZ",
+	"jMQuxMEUwbsycesQ9ggFWuWNKyUxJ0na6i6C8ndjKJ85liTirHlfBFZkbFFjwhGEpiVALRyqWASuOO1r",
+	"3WT3IVTknBOseaHMKzUZK8rF2XAzAppsCMYxNS7evnKxIh4Mmmnt9PLS99T26m1D5jRWpWw550IFaL5c",
+	"YNbV1wLwKblcLLBYOe+KY4G63VaOFCf5lnt79/oZymgHMbwwPL7YwwiF9dxBi4xJwu9y0nCL0ZI4W0re",
+	"ZrH8JAUek4abMmc5TYKUXs8owVLSqb0tbHwvMBVTN8jfYDNHiaaCL0ygvuMRaNjroSOcSI6G/RMjh2NT",
+	"HozfEoH66AX9JkDDwcBawAWB8pDPYrJIuSIsWnV/ICv9xoV9A5K52Aw9m3ZfYBXNoWLPkuGl1qeUHi+B",
+	"fvsBCvNyDOOYMEqgaM2UYLUUJKsyb2X8hEaESTJ2q6vbONFtM67GU75k8MswQCFONNWtxuQjlUrqJiPO",
+	"pgmNlG3KlJscpwIOLJhm9LeX6Mh7k0o07A/ckkiFE+LNCZbQ1fMnUHwoDou/CnLLb7Lhew/0CoZo2O/p",
+	"0Re4AhoOLgPvOkCnsD0sRqe9E7N9D2Bu/7hfrLeZ397ZamgBprAQNvxNz65QCcMuPUTvFnYpK9ZZWCn9",
+	"a2mHINOmuDv6bvdmpm+cynoVf7TLVfxRLxX8YhakKIP5U60TxOJlXfm9N1xL8x6XMOKmJEkiTXVkvlQl",
+	"nbVQ2gO+myV8ghOkOcqUJ5RfGbGMMxIgkNwhSCgL5pOESBtX4Cf/GEQha07ASgk6WVr7gcCLzqjTP0Pf",
+	"fgOuDazIDBIuOwmE35eqTDcmERUn3x92KYvmaLKUlIFmAY05xXYL019jLkA5Br8RLLQm4n/P3Fy3nhUr",
+	"PrM+VmvnNKYeyhDjebz4lQ15RjeEgNlhUa9vFbdprckxf7Owg208Wb9p4GQTcsNpb8dgxULE+xbJFtvA",
+	"5NhMieLOv7P5rJHgUgI+nyOBANEZ47orFGFZKeM1/DJFMP+AWZeF/A6X2pFhoXmnYdewuJw4NrjfzHsj",
+	"FKb7ZK5twePau9+2yFyz023hfsso9bcA2HH355/TTfeaRDYApaxPCHhSkg3mWJDMprwm4O035NpZyCp8",
+	"Ua8T65nd0xfcKnPh2Cnek1ksONP8B+wVDGCEnQgDdvVWqtoGbAjD2cq4ECA0gRquZVbNljlzY25tsDDb",
+	"Wo8MsRs2hGnRBVFsGXXhdNbNHbxdpVAF1X019i6KMvz5ppTBQ1xTUC223dB/Mu9uCgnf8tZxerO/Ftm4",
+	"dr1pzIBtacPt/PK51lA8EFDSEcsbo/zaeriGaq+02sBTwvTlZRG5+BSF5p8QsRJWeUiCJyTZNQOidjO3",
+	"gUL2xrY17JQVEfwmNm1C2xiJttBil4dDFvvcOPRHwL82iiuGzWVGT4sgoBsYoVBEDfCARVlFv3boLHvd",
+	"ZltZxZ+wt1dNoGHOj2en7k3Z5sxgaqpOBCYBPw6M8+aeRDGJqMMAKil1U7W5sF2ZFU2wLPDQNbehfcsY",
+	"/8zA77A0oBacwSGmpjArJbG5piAGHCv3ab0EvpZHT8iUC7LtrMzwtubLv60yGdF4v75dE5PVgVLnSsd4",
+	"25AbLuLxdoJDGTVwc85aqyQwfx4NmCHWNevGXA6ndASVEWRgj1vpBHmG68JcCrT1fgPHtAzkEEkDdXxp",
+	"a0XlS2oWhU3x4nVSwrRsC85lLXsXE5HfN7LgJzFVr5fJttnFP89NoWIHhVAju1iWh41r8Mp6092vbJW7",
+	"DEtsGcZfFyr0MGejlt3bRhVHdtbWFFo1rk0FIf8g4xivGt1o9hUYVhiACc90ByoNlYD3gHQLyBC14dWa",
+	"45i56NsGK6I/FVrlNGPJpOyTs7ONnjV/DG1EsAX+ODajHKdERLWQUU+5yIDZWIwWnBG7+DJAGDFyh0D8",
+	"zet6u7naJou1lBQklBSi81z8WUGhqJ1qITRt7F07dRuSEkF5DHsWBvpuXHCpvOHZz9FkVaY/mIX+wO3Y",
+	"cavReRvh9V1QldpsYnu5uFkWXAP/VRWCDiTb7IPgtZPYsQH3Cx1d5yhl//nv/3HdCdC1CaIZSTXNf3Ig",
+	"YDdkZX6838qcMFmNHd3ocVSZxk0plc3eSdn9FhfZLZaSzph5nmC6aGC8W2Bh1MREOZyu4vBr7lnopvki",
+	"eepYzFYpmyYOqCB/Wz97OcqvqUaaFpEr9eBMix5nqhZPa5Qcaxxx9SamK8ThzjKsz5qjEoJviRe6AbdK",
+	"s4+GxFS1tBW5ixUkR6u+1Q2WYBHNSYzIRxypZBUAk57RW8LQEc6KrCzuw4Q0WRWOfTPRbh4ikEAWin5w",
+	"84ABl2kIE8E2OMIYXlyUAVsuaiKJNjq1Nohn+SmqHvJ6UwOs4YazUx9wCBFbVuaxVUiQYXjgGjRjliMU",
+	"mpswRBg01AVOkFxGc7Bo9wfHp2GAQjgPIbI3S6HOor2RndgRuoOkP9N8O0R/+9vf/tZ98aL7+HGAQjvd",
+	"EIVKLIlJ7IATDniKVL8PsQSQtj7WCx9a7BdAbMqLwmXKbR4F6Qc4KvJR+XiaNm4fHgcdmI9mVXbxjeET",
+	"dADX7RpJdaNdJLeBkD2SqPTHB7eMkGhLy8jhdJnfl/rytjbYSks1zlqy+W7BUcZXtlgHa5wtJkXULMZk",
+	"SRNFa2w7j8mUMg+yEa6LeybILYDsFRcADBLqw1fPGjSRzGa4xejNbV0Y/GnN4Ldn4tt5EHZ2HtSzWTNc",
+	"3+juVj9bpiDb7vVEBbtDd7C/P/SJTbNfo1LGsNsAXa35raNOKu3VXIj3bKiD8csnT0gxoTi+JGB+sXkc",
+	"jnOa4JcFUUTk6DP50ulvPgfVdp1cUqcPakIpaFv9knpz2csqlS0wZQpTZhQZO7YiCs6osyJYJKtxxJlc",
+	"Lsw6fn6fEV/nZwAnhSnk39zpH8fmx89f90Qf8sCtza/7sqev/gjZya0/HIe7TYB/H67qW2mOa7zmq9Sh",
+	"XQVIS44CgmtQQvQlKwMU05k+pyDFjMPilR5xpgSG4MSSzFoEgPDLItirevNN/VPm0axnOm1sv/WTvied",
+	"dDxxmHwAq3skCUHht0/eoge3/Qfm3a5u08H/FkEk9MwzRLnOo26/1+t3qtUHzab6I/cuGH/HYkIWDyF7",
+	"6DllNzsnI3sJSPckUvymUk4IfgMAj/F3vw5+ZqdPPl68Vv2/LYfP+Pkr3HsTnzydnX334fKHZPD3j6eP",
+	"bi++Yf0XVe5i26nVQqqDQEdhisf/+e//EdYaEbaBDDEdv29cxed8Rtkei4ggY6+4hHsAyqASnsw12wJQ",
+	"JtusZPzT5OTHxdm/3l0+EYO3q9N39OJl2n8oh4+n59/Oe9/fnDz/x9n/ji5/mgx+PGB64JpdNvsKQc4A",
+	"qwd4PCSGhdPbnXyd7YZ0tz33PJ8OyMlGVsnJAGUm8TzUuelUyT13aocF5wKlQsuE+dpLs/igkaaSfvmd",
+	"0P8y7MvuwG6hAllSWnn+L8xUbTS3c2qJwOkN2S/3JEowmy1rw9G2nLAbTfOU90CO+HluZF2D+AA5eMat",
+	"BC7sGScyrz1qsa7sXzY/8m7OHfR7iRhNEQSgGirRgsck0R0wDglMRCB8iymkxl+hNCH6xjej0K33T03I",
+	"ObgjKuTpmv6038raZuoXlu9ZT0+vrFZ2JU9uNc2YUB5YYd00iYMMoTlZNUAvQ7nbiTD350Fxl1+TNMGr",
+	"n8lkzvnNYwPaQIlsO1VfIYKSGoW4+94I/v/vrrCIV+04f1aZjqvNsZOPwhTJ2B8pDwYBzb3fZtXkMqkR",
+	"wgW8TuKKSr3eyVShUttK/YhgwwpMbwcl2UQbgeQALWVphelyktBIP1kgLG9q0lH05Y3ZylXUfsaoItHc",
+	"FdV2eC6pVg7/hZqHHiCd45J6z0iuUb7Sr6Nv6WSiVcegc4tttu/jJ/3ByfD07PzishN07sgErIyjzlyp",
+	"VI4ePCj3UJPA6w9369KK7eHsqgDH2VQ35CZgmjznETaj9+6iFmW8ahWtt6WbSb+19S0cdNI5Z+VxDGtB",
+	"frGq4jHX1v/K9q8m713vKAR86Z11AItXKHQ7Dbl2OIbc9jmBrBxYQZLZcbYPBC8QRwkYeM3p21Pu+3lO",
+	"hEn3JmDW5szwLiTpjHWt9HfcEuPxcxWD9iAAjLWIifVroqfxLBNRd5eFGblz+k9Cp0QvSXkVICVQjinL",
+	"06jPesOLGljAulfXn8N8Cm/fPn9jv2m4TBUVJMPh3U8So4osjOdSggWSRqRJsJKRIIRZAQFNyIpDIaEU",
+	"U/HbyExqKdiey/Adv8uXIcILgiY4uqmaPmxaKWBqxM4jPurckNWEYxGjOy5YHffPPmwBqvwoe3s7z351",
+	"ZXh90ns5BFbwhIxQaIBdQshp0CwvN9yGCLKu0wRHxJZckoEBoZaujNRSMHnNwO0W2EhyI3yaN0hMlbRW",
+	"KN04jheU2XZBsbQtGVRzWaiocU/ahI5CGrEZLjCUzMAcdKDdYupt4XnV5MYVVsQKV29IJNpL3h5p8Fsi",
+	"EpzmhxxADyqEUHntUw0dGqAFYyJBEkYEeZ4SODNlMzQhksbE5iXdueCpTNYzvGgraa88sLqD9ubRsxdv",
+	"nYa+laQ3IVhoDQsYRgHuxjgv1MqD0tH/kAAIoykmg5Y3Of56DBBU9mUSmmwTLSNf98SdWssI3FrbkhlY",
+	"Ksgv32d2rXNZbXZ7bY2O58XqGyozzdxxcSN3LMOxuZiCQ1DNN2hjOK+/hOu9/EBUMIsRCmWkdvf0649b",
+	"gg+39vTrNtt6+rM5H8I9k5/33fHOszYMZ92ac2j2lm9PVtDdcMXAZf7NqUScRTWOfRnRxRjCw1NswH2r",
+	"Ah+0r99B714/vycB8sekd1JpvbEBCh/oph7cDnJIqAefouxUfw6P6/ZDZrOudltgijZErMoPbbIhVLHH",
+	"cq61jBuSqtreMvNpy12tNXFmgw7Ki1e7vwamrRZaBwIXtSJRkDc2QJuhZ8p5TfTqw/66PBarmLQq43/6",
+	"tj8c9Qajk/7f90E3d/J7ofH+ZaHx7dALLTOXpAI2XhzyV4Bf1Nsx3g4kssbPHhEpoY8W12Du5DP3WvHO",
+	"bqgGZUEDTblPsGHuXO1pj4zlnA42DpSwWKI5v4NoUJOSpe/unUe9JVpikb4qB3Nibu+axYVcdj1SsMLD",
+	"LCDy13KmxFRo05+DH2ZOxO51t36HEJf+cuyJc5mdrHbl5evkH9dEeanKkpFdC396JRIoUO9msSkjpfVC",
+	"k12pESDc7iExteeb7SUmIttLTES5miy7m4winCTGxknu8kIsZRRfyHQZt62FEnQYufPfxmixjObOi6Uf",
+	"pHOhpRbG7+qc3uXuyrv52lJczgtwFPElU1rQQDibB7LIXIWjvqYCSlXvKMyjwo8USohmPP0eiuZY4MhE",
+	"3zCuoHDoYsFZJT3oQAVYCiOrPwzKOONeCcoFVatdfR3GFOIoxDZWKfRrfgYcv5mFhSjX7XWvtEkPd4Ou",
+	"KcBrH9TOGdhmrXHc3L4ZUHVx+DmbapbKiuhY+wFbbyEQ2UhEYxvKsDEsFE05aqkJ2asonu0gO3mxroMc",
+	"C/kvEfbri7B5wMr4+48Xt71/XZz80Fd/n/ztPPp5wF6f4ueX8dPh7LuzD6968u3J8qeLu//dz7CVW1L3",
+	"mnpY29JNYvxyo05Muo+f5P7KhzFGz/ktSXBEOu0p2R9ntb588Ry3E8s6RXpuIapuiK+yjd2TRTX5KEyl",
+	"iecJfN1QS6IBWACujDeLKsh6ebhUcy7oP8CdMkLfmKb09+3q4cnNCY9ahFujSUsbhF7B1F/Del9k0m3V",
+	"NowbtCEPW9N6j4BsvLPjKWqlkmO5MFb4oCoq1ftMjVugVBD6CDPEp1MakQBhdIcFmfOlJPevPF3f5HRP",
+	"CLK4m+CL5OCAtFBxPvxkXjklMnfkd3gxWQqoXaalFoCbhMORUEb68MKUMKkE/r//h6D+UM+aS4UTW1+x",
+	"M+gNT8/LWujB76oi1lXnyetX3eF5v58x3fblyvxSxa7UR2d0enJ8Ouyf6Me2GkhndHl8eTHsZyZft1To",
+	"u3+1LivNJF4DKL1BN5thBQLWvpiWW5e3aWcAoMrgnNi3fwv1fxNgmR5jI1yZZlQGskw6+DgQuqmRtVnu",
+	"wFmflLgNnpdPLeu++JZwU5ilMZDD4lJmqfy5Y249LmVDngJXden5TwUhSJGPKjOFpoSnCYFIvxnE/gmC",
+	"jlycUIrFDWWz+4XlrFnHhoiVIuzYOrIDm4hNzd6Z7v6ASJq17pfCMQiy4+42dVeoM020Tw1Mc30iH+wE",
+	"KKWuKpJ93WRSzWwZJYjzXCaJZ93SH5ojhlIuqapFbZp5ZZjWwkwWajZteR6LXW76xs7P0yxrCiq5NWtb",
+	"Ugm2MptsYUgbtuURTxKSQdE1xRPck+bqrt2qvAl09PrpI3R+OTwr55ZYrG6T5+bvSqFe1S/megvszZcP",
+	"PeNj296sJdPJBvniC4gCdfd0nbCit3Vmlh3kfUGIqpF0cn+dI5HP78s/eVtajYnN9qGtq9A7wW2wLBso",
+	"2RtTW5rOhrqBgl81o/K5BPtvn71BivMENAtpsyGoqoOisCaYzdDYjnKKXvcvKZpsHFN7SGufAEvv10YN",
+	"zKogh/0GyDBDuNsmhrsogMLdVLqUbNvF4Qdmy7JB5jvTRDab7d9UkREgHexh/KZfIFyAbhEuQFWL0qrA",
+	"01sBO2+hpv1x1K51OtT2KtPBsa9BK/9zAl/rqe1qcLf6mMnu1cczz3oBmXEdrvTXtD000+lB1P1DqOgJ",
+	"wWLsj6bsR1rwWxuxaVfdidqmAqviM4PsB3pO6FoKG+CQDqZqo6Mnr18FNs3ZxjTfN0MynPoYvVxQpUgc",
+	"aE1cKryCU2A89keYWYI3VIxgHfTT+6109d+J/r0hu2IfbXzd8rVRw+su91o2oPB0uvk+9mp26ntZTfe4",
+	"l9XU3Q697ik5m3bP8cWkexn14m6fDKYneDg5jc62Krug22x9L+u5GOt6rcG1WHYSNkXS2f/P3r8vt41j",
+	"e8PwraBc31eRe1M+xUk6cu16Xnc6nUlP0slO0tPP3sN+TYiEJLQpQJsArWhSqZqrmQubK3kLawEgKVES",
+	"JUuyndb8MR2LJxwW1nn9lkCQQmlbgwklU3ZEXhsrP7MtFnPFfK9bwoXSjCaN0qnqQxv9jMbs/3HDmQ5w",
+	"rLCKmAGOibclND58+kmvbayI9jPzf9+b/zsp/leynl6Z0ZC/yNEIEU6mgn7IAK4Spq6LBrSNIyanJ52T",
+	"s87p6f9Mh/E2noTsK2fqu8MMpehXiF0FBAqIMpbMsoPV68Ua+DTsefxa3bfaLsx4vYQVQFpRBW0xCnzT",
+	"VIe1GEHbZODhna6U2ojRUeQ5ESighs8jSM462HJz0p5X6y87TVL1YSy4o23uIDEd0S5PuZ4E5Qx+bAZL",
+	"3fqAkOQa86kxvxpreP83Zzmb01a3EQQzjN1hL2+3Q9BrYQ6CYot9m4BlZ0s7b92EwRG4tRFhM0tQ0JW9",
+	"qhDu2l7Lgkk3sKGqB7aRLbXnxKtw4s0bViUh/I3aV2aGLvsNY89rm1uVjukOs8EaG6CGzUmLW0rATfPl",
+	"tlWBWh7Bl41noLkhLc5C80JnnuuyvPxEZk7HgwB7Isst5Xz1QodEtM+EjkjLHkhiDuQhlv+FAGU7wS4y",
+	"ZvtSKa9dOrDy1XpoFQTVcj5Xwuc/5Tp784wopjUXfRWEIgIRPvWMU06rpX5wpy/uCw5g4NXUBXepXpdu",
+	"VKZQXsQt1SHcZS5WXUIVNtZfTUYs0Xm3n8S/z8XfeC7+Oun0Be00NBdqGza6l5QS2W+TvA6HfXkCK5z0",
+	"+jTWFdMyv5ETDY/tzf/Vzf81U0lnmGjT7MmyNCvv2wqa7C3SLgOS8mtWTvRDCIEdpGMuTbHEpZjPFbyN",
+	"XJ12ZIkv6oBneMK0VQkIF6QF3NbnVBLAOCxh4wHdUA39sg8vSIR0FHVA8TKvIVxckMh3h8cLQurAlrEq",
+	"rHRnIqnJ48QOEI40fQPzqt7jLtcpPpn+OBHxujp9j6dgu/oS/IC8+Pg3WANBXn6OWQpOiq6U16RlWw0Q",
+	"Kdhh4Hv4aAnqZA18k7oBvKVMmcGIfDhk2cUvdMguXrbfUp5eXHY142ku+qF42T49OT+7+EF2yQ85TxOW",
+	"XXRlt5JTffH6EyiMSTa5ynLhIIyHdDQyqwGbPqKZHgJ68YF/eYmZ4XfLkUPgYtUh1qRLw0xm1UqzUmYB",
+	"A0LJgNGEZSST48LinwVsdUOfMR5TiufqAhq7TUhKNbq+Zh1BpQk3g45dihwL5U0yzYfCTWMgU2h5ymg8",
+	"wOBKh0SlRbO4/4YrR9CgQDCWGD0GIC30AAyCjJHI0ZVFko0C8xPlqfmHYSvwhoBExdZV/7oa0cz+GEul",
+	"r2ImdMam/izd5ANPAYnQ3siuZsfNbf/16Ii43iSpwzwAGD2aoMpF3bqYcSbIGCutogoGpAcZU2bd5nDd",
+	"gVmP8klzrYYmtpnI2Hb6j6XocaPhQXDNjSsgJ0eny9onLemd9DlVn2tVpumDfmTuPAygYP7pOSbgoUtW",
+	"DRgr1ghywNwpsBEhP77uRNfwrK+1vLuCiFO/fppqBl0vwIzliljjzDJTwcaYgo9lkr0863I1gL8S1mPI",
+	"QStcFZ+oYakyvn4NcN0rctN3grnhaUkAJYfMWJC2iTYynlLrb9o+7Z7F7WfJY9b+vndO20+6T+Nnyffs",
+	"ee+Eom7DaVoAMj958ePp2ePz//vf/3NQagTcPOdhk/hF5Tmt0Hd/akozrlUbzL9wsb2a4CjaVYrpRuHa",
+	"FfslzxTU+Vn+Po+I13Wu/Qhko8p042Mhbq4d5MaQsmbH4tqr9FPZpSkZyUz3ZMqlkd94KRSlxE2jvLXM",
+	"EXIqTQLIDFrKw4BEgo0jkosUnHnEk4PHvINWakVPl8qb0Vsks8BzscgudoRI0OOBTCtgT0brEs5ZPl0d",
+	"Egp8YSJBX1OMQUh+Gjy6cKNv4VRBu4QSGFiVp2z6g/9zCembFmosQfxPlpDuhPz4lze3d3MXPG3Wzb2w",
+	"OYHDJpvKaZdmuwVSpBnCI+W7AImIDOUNM9J7jQyBBTAz7oA5RNRZIQEP4wkC3d6jJyP6L1Xm557M5odj",
+	"ShuO8mH7Na5cu4rJ70/aj+PzpP2MPem1v6dPu+1n8ffJc3bSO6Vn3YLqYMwrEp41oN/QkZYjcnoeHpBX",
+	"jw1BXufm58v37dPz9qvHNXx5StQ4c5qLK1joNdLjNkLN9bS8LoSRf2VthM9K9YFRFF0fnxwaMGdF3ZtF",
+	"x3fEsABXcAeUZRRRFKrO9pk2p8AsqijnYCAZM6wgl5I95nPuHxi9rq4alYlcqRz4/dxy8RIg9aKUkfWV",
+	"q0aed4C0HNMy79t9AV1Bc4ueeWmJrnjiytPh8i+6p5ti7JkzjfeCCLBfmJUco4y1HUQ81X4Z/drykinm",
+	"6/qqC25k9YCKpE4VLeWIySxpnCNWOj9Licaq1g0U6/m5htNzNNcc71ulhnFFRbt5covl0vMSXBadDgi2",
+	"GMVkFyV+ZQVodxV8jlyCEr8ppcesmwJjF/0vXGmZTWrjq2izmGV26H2o8Kcs6c+IwoF70d+/HCwSflOR",
+	"gtPKvJwURdAJeVMRSaz9jJ5228/js6T9mJ33ntCnXSOaDnxvMqeruj4CXpsxWji3isBeG/y6EYVvRhwO",
+	"5pHSy8rpceat2Y9qPlWHRL1MDgGo3bMsZzDDKNvglEcBA7eNB3LomDaKdWNttuCfh8ZgHg+k1fA0aSHY",
+	"ceCAjzn67qhwj5ohHVa6zS5lXG/trGqK52pyjRwNNlSEazRdowXadV54rpsktrnj3TitbX9yNmMqbT7h",
+	"rant9FDT3aoqQp1SkDE4yEZaKU1FojokclsUOfvOm3UBuLonZn5w9i9IhDwApowFJKCSQoO9UDiec3hB",
+	"IuQcSdQB/mROks3CMqyqL2USANAr/Anor3heq4lRJerx5oh9cdWhXbqx3qv9ht2wtB5zZkjFpArv8khZ",
+	"d4rt5OxcjjRjZo3A84MUPs0F3DA659/7IXfOdnXq3NLUQJcUIys1zTk7PX92/v3jp+fPFoOpF1NZ6+E1",
+	"VXk/mzU+Wu+/hlSMhRRVf6iAeJrKitTcrAJjEjm6ef3jXGlxfyhmO/wWz903zHC9alNLGkzobOLUJ/QV",
+	"o10QEMhALUOvlCsyF7hawDTIFcs6KyCszSoltsFY6TyU/WbrOMdWt0SA3IsuI4KNyYBnzBsmeBpmazwX",
+	"GbxGgQZFd0iT9VMG5xX8mJcSrqGRly30mSry8a0ZYYvgr55MUznGiIYZIrKD5e0X1necuaZvK3oUVvdi",
+	"NcA2tucDnR248StYDH81D8yNxUA/I6mZWXBsoYPxumlnTnPkpKauMupNLWynY1Z8g94vbLy30vbV+Uhg",
+	"ueFtVb8IOD+6k+Vc7a92v2qz8r2tmvCkU46BjXJddh/aks0iWtCy7sLA7JtNNunlaY+nKUtC4Vf5MLAK",
+	"ZwS3g+05pXkGoGnmmTBCQRpLDTob4Vdttx6ri/o7oEtvSSWt6pwl94jjT/gFrylMqZ72pnq9830hxuvI",
+	"yYey7VCpcpXI10KOZ/PKtqgKTIn61fIZGhchwoeXQqjUplJf525CtWQ75joeFJCd66Ndl5o+l7PW1UDm",
+	"aUJorF1vh7kAwSvCwS6AKF0ZPH6my235TbXrNhHxC1BC6jUYVFDQPsryGnQx6nGz3AlCf4e3+BHrAfFt",
+	"DcuowT4qxeNWjYNU0hm/zL7YdvtvrLRORPyTecSuyddZVXXA0mSBJZnYfBZKUgyPeCMZ6kFLCXQlEynl",
+	"2ARy9sqQ6ngwpwQZEFMFwWUmPZlbB3RhllcSF6fyDjEZ8bA2W9Od58Xn0m59dRMWnVFDazIXWs327rFE",
+	"U7sGLMtkpuqvpdaonb1iqa32Wi6s4j3nMhJuzbXp1pZLSL38JT+PeUtTpru6SMNExCyxOZvFtuPr1ezB",
+	"hBvrz4RVD+eoHUt6+cJrgyU9fSExW45fmhnXTSazDQmzXJAYGCtAqdDrGjiyZUfcHZ6a/qxyDG0uBXO+",
+	"rR5P2QU5KRUlyTzzMT64dc4RLbWMXbxAMJxgYYNxWJ26ZGhAg5yIeMYf5VNna9DakADmqGlukRMOzeTH",
+	"sNaJLGnIkOyvtGru0i9ERg17tDm8nmXVg8Y1+wjeCYF5aPewgO0WucUtTHA2s0UOfGjRVcfwf6UA9iil",
+	"wlbqze732rkASY5wJFe4kjMx0EX8rfH6+7NVswM9LiBXbxH0wTqFf0i0VuFjLFFX5Xzt0l6XoRvgeNXS",
+	"gdI00yuO0j0zh7QaxtJxIoXd2zR/XQ/YsEnqen2u+kxOeimmvpRIlkfA7UqXgt72oHn6Ko5Recq1e1lZ",
+	"6cpWVem7mMQCNrcc28hwvCwXHRINVLY+rtHAO8Q2hzdo3tkY1wjnu9xTnOVCBUSwcSWceCtnq5UoK3ta",
+	"t+QarRyx2aI0y3kjyMnOJmZBjLFPx5RrLvoVYoxIC3qjYkZOyiAz29MvPAb5iKDgJlzFNEvgD5mRqEd5",
+	"Ct8pyfpC3+gyiHABaBpAAVhd7bBcXmHHehAc1A7P/I7fxyI2/LzhAPDpWmsH+9cswxrORyOZaYuPs6Qa",
+	"/yl4ik8/nTwvPMXzYsoQGX7cbT+Lz0/bz9lZ0j7vPu19T0/jx+wJVo2UB3VQNqISOgQl6KCXixiNau8A",
+	"1tcuy/DZafsxO0/az06enra/j589az8/Pe+ds8fJWdztIY7gtXmfoUfnY/7UPjk5OT17DCfBtwoa8P6g",
+	"nJYoR1gXmSOtdQ5eZBTMrISrUUonxbk0ZDuCQio76NkQdN2qLcL/x31enHE1pEqzrJ1QTZ3xbHQN+6zH",
+	"Lyulyq7loaYKyjjZCmhWm+ggvLZSVF6saf9PraeooLnlnaB+wnu/BsvSa3BDqpkctgUpKIaGGxg+ALUh",
+	"/tw14sA4kpc39WkuNVkuSbM3WqAFe2AaPPAGbi2drDqdpmjYhcD7ix2P5bNZ2rrHZ7WJm+v18EJBw1Sh",
+	"3jVpLWieUjK9WXYqLciYh55wT10Q2lVMaFf94343wiNO5W2gNJopo7gMhS7qGVsDZ6qDGV82km8MCs3S",
+	"9bQCbBHT3QJWeU5JLfYE6k6V5zXr5oniHl5qTeNBfSzYVZsLQh0pyoxg5z+jEHKtoBegIY2ikAx/Fdpm",
+	"007n1cPtV035yAu834oCfOuVo6DqaD8K3usxWwds0TbN7YRqko9SSRMXvoaLKWfCsJI4pXxY5RvcCN7j",
+	"EVSiLw943l4+NV2MYq+q8Yua4nA3O9hAxFtWVHDNAbymJzOneYDVksixMAukQKg0ivOqAT178nTO13Hh",
+	"Hyny8S+X7bMnT6Gsa8A+HzVhQPwfNZP6YTK3vcrCLB4k26vVxBZSywIETQobgZG9VuTTGmxQfTmUZqMV",
+	"vuGKIzJls7H/rbi/lgEVS1F5d9HGv3y67D74fa4uylLInxp6XWhMC7ukLonY8ZsOiaieg+VfPbPmtoZq",
+	"fGMr2ryzqRU9PeN6c7rUc7SYcE2O7m2M6hm+vlyva1x2V2HKtSjIeTflMcnYKJ1YUBJzGjNBU5vzUAiT",
+	"mqgcYNHUn7lxZh7f5oHDr1/VRYVrQXm7Mpk0NAt2KCQqEnMt9rczxmO3u7rydl0bsphitouddVZ9sepH",
+	"h0Q6HjZhK+a2TbMV887V2Iqd5XIXHS34i1PMNsNO3JH/NnMiy1bw0nyCucxr/bO9MHEPtFX8/tZYn4ut",
+	"Li0UvK5NrYoQws8OSOfKwvZkzF7ABMcu02PGhM1CZ4q0sCgoIJGWkH9v/UNJVL631yOvf1SkhVRhdFch",
+	"DY+AB6wTlWQsllmCqoR1Ws36tMoOUhxZ2cRyoz3wfqqkang5j+nvc3o2zJq/J3Oz5FbLJbIpcUX0usiG",
+	"s5+eT9Y/8drUj0ti7m+rEYt5j8c2Qr+QwudsvmafdQQ2YcoFA0wn0Y+IMrYWTQMSmaMQkf/+7//+7/bb",
+	"t+0ffwxIZHYhcnZkhG1gVJHfAduIOMXlPTNfOsAuK8ZSxtwFuOggw+q2JqVdrKJYegyG9PNVau/4stDC",
+	"r00eqz3bdm4VfttkIIt4bEEas9HL+u5cloD8FbcqS8hGNQcta4ZadkPTnClXJ2ilsnkObFXzRahBQGI0",
+	"Y4ciHRK9evmJHN+cHuMTbfOEiqY7Fc5x8w/p5/LAn5zMnXNDNcKoD9e36DC2QsihuVJxvaqt8sY5Z1fI",
+	"NLQ5tHbfuCIUwHKxcYJC148vTUesGeWbPM0ylHLe8iId5J25r4wKMD955rTdpQqQ3xxvsd9wcJb2SNvF",
+	"XHDA16iJhxxczYZXzXEOvs4lxuXaHm6DmlOms/HSGBv/+5ZVwPelMIATOqkcg5DNhjSFEl0I7eXZLNy5",
+	"v2fOifuvnOVsyZYW/UkA+f2RwhYjBXon5A3ZnV9e21ekLWFc4KDzDMrJRpnsY8ux0wCjk53HRVQCnGku",
+	"bCzFlTvTiJSyAoEVn586qXb8kCfKRd9luWmWKdK1ifg4oYCMWFaa3NQH7Ky+LCsFLE952c24HsvuKhZr",
+	"2Z21K/lllVJAGz8uz6L+taVhBW5x6sj9T3ryfXrRfBawpA7ZyT4sRIaSYVzvCNKrIDfDApqX8FrwNzLm",
+	"IpHjgES4MwBz0ONWNJYNk9vsdcGP7JvmcKNPtVGUS2JUxUK6eHwQ1M7mJOyuSkpokyynp+aqezN1vF45",
+	"xq/4gNp82jBLVi+WMVBf0mcDomSmsXzOfGYzbhjYsxl/7i3duX+r+Pumc57AoRt1CLVO3XIeyCPo25Ap",
+	"ohiU2VtPL9wN3l5jrKMF7wJLPj8J3gt0jg9VSddfntnoXyGqeZlpHqds/XoZ3Gtb5ErxbYYhFUFgqViR",
+	"bqw0nRjepQdsYqTulJjVXMOw31IzHUFFjDWdkDnzkeo8S2gNvjzNE85EvDQd5tLdV+91fvrkyeOnS7tK",
+	"wpKqwW180HaaX1ZraFmn4uIuumybTe5mmTg3tq+/sDEZZUCqTjI9zhLSS6XMZrf1W9yi9fYGE+4BJrey",
+	"MQnTlKeqBs272rH0gsxp+EpFKJxdaXuimvdckMi6jawHsptRkXDRR9Bzw8FozCwONiJetfw9HfLla0T6",
+	"kimoxgxdCWipkW0q5TW8uJcx2113IJUGDj8Ld7vNFsWjgTQm8MF/nD8n5yfk2dMn54/PTjfRWtgtR9NU",
+	"uR/c/TZDg8b6ak67zEsx1YQM0l1xf80ZNXtr822WRt9WbrGfsj5NrxrXfM67cdkRBmT72lrst74jc9Go",
+	"Q0BZtgAEfiKFV3+H9Br8KUbhlKM2wHNU0i8XlGy34lzV+YIO/089ZiFSUmWm57UJCdTNa3E23Xxm8obH",
+	"TCim1mf0qXmDA96eyS8eZFdqImLsgiN0HQyDv2VJA2jz/Iwm5R7+fe4M3/V66/JKMz1pHn+kiEB5E7MZ",
+	"MHqO2gIdGv5x0Hn+/LnZfSyRiA07efnrh5qGGP7BxagHgk1qYGjMo/OnbEuqby281xbSM4tyetpwVWyf",
+	"ltoaIKp1xru57cS9kHcWdxoWSDXr22TepTxpfoLxk5ONcqUVtr+u3P3p+doKxAcIzDWljqn+S4ULdirX",
+	"r7ApSMFWMQaIWAvIUc0LfKZi4ZguBRIbAqRi3GLZCuJc/4b3LlgT7B25EW230mRy7SNU6cs1c0zWJLoN",
+	"t25+xW+gZQHU26qyp3S6k3NdG575m/Grug3Htu1PuRTqwm3MwlWf0w+1BiKGjZ2aBO0Gcdqs12Oxhj5e",
+	"tnOiL11tpDattZfzF+831h1Ief1SJCPJxU6FALl0pkFUSqmOSMp7GskDmlRMt7YV2K8LmlHN+qurlSK3",
+	"4991Sqv7ep3EYTcu/bK5W8itv3l01jn0ZFmziDxLm0Ry6/dfsUwjx1uRra9dj7NA52/CkFaO6LlE8+U8",
+	"36z9L+ZorS8rKo30MAe3Ml//4t+X7IZaT9jaDJoaq02ToTFyT4OTk5MLz3jBcFFjlilyfnJiTGBjn0f2",
+	"NRHpsolEcPVGlFyhp68L6XZqsdzAG6yL60QyPXPze/XQTQWqcx3LIZvFiym1GqjAZtTloeA4GxAgDrcG",
+	"GKd4Q+CHVDfrldzDbva1y6dYLRDGCBrwYfGM7b14RN4JBu5gFwihvvd1zyUDFe2nG/Vpru9wShM63RgD",
+	"KjlXQBZMZUxTbNzTBv+LhZy6TCh5I29YSstF6Q1akRbjXK8TM6zbmCpi716/D3O9QoEtBKAOI5VjlpGY",
+	"qirQ4Lw+7GskIhdlbm6dZynohxfvyfkzklLRz2mfEU37oJFbABI1DYaXi9mmYY+frKDgrFnpZuayYvcC",
+	"2EsIXJZwMtfYzLpcardLNnJVoCasUPhlt2dxphMkmpIovw2ywQoHsnGeU74CskFp72oo0LVuxf2CDom9",
+	"XLEEqwHH2C93PKDa1YzxrISyVslLXLsdrBnhrx62acplw8CtetXMRECEjzGFUK1Fpy4X/AeE9wgVk0ZG",
+	"Qq6WA2qCaJimUXiwjub+xhWvr4dh8UDwmFPxSEH3dAIZZmC4Y3+mP2T3gkTQjPeK6moHgfEA+lhq9NpL",
+	"0VCqnJ50zm+NYe9GNPtqV5RfVVcP/tY+daLqhqsCdfYseRy3n/WenLSfd58+bX9/8rj3ODmLT7vUfOYP",
+	"2cWhmX/4Z07js277GTvvtb+nT560n/UeM/PECX1e1g06B2bjUqYtYvRIZma4H1wYBKIb+XB0dIu+S1mt",
+	"OPy+c+pWodhhQ7WGVD+xeLC4rff5k+W4BncJDFDs/ZpfXjl6sXyEcMRweI5mFj/ws+zanMpCu106DkdE",
+	"M0bjptoKZbfc0zK5NdACNltlvs3WQXZTZxCU7BpXZj4FfuQ22G/frGm5Vgm5I7nFqsSNuatDIsP01tYl",
+	"VuCYjXUJ886mugRMdXlKLsx1wyhJKDu/zbRbmNu6vfBhsa1PsBylB19i26XRqonSbEhGuRowNQtOXCuk",
+	"6wXoLaTdjPTavQTZHpffNtNe5puueM7mMME64rPOUyfa59T/GUW7KxPbbWWMzxDb8XfSIZel5taFAQ+Z",
+	"DUYJt6kuATR7pilRTGsu+iogLtGCSJff7AzGC6iZoqDrVvIFzAF2pTDelXL8JfbKydeIqIEcY+pATzuw",
+	"C6x+C0UofvSdiiEH5v27j5/QjRPZmbW5Ax4Df/QjRSKeRIdBcYPZU6XpcGTvMwx1ONKPVCh+FfwzaPGH",
+	"mH7jHlG8L6jOMxaRVnRzGqAYMA9jx3ryl7eXL9of/3J59uQpkb1QRF+K4Xw9+jLz6a9HX8yefI1sCgVm",
+	"wLM4A5ZGNTFfVAFRIxqztmIjmpldOQxCYfnFR01FQrOEWCpQxJXCgb1EFJ2oC3LDMt7DpMeMjpEOuqwn",
+	"M8PyM2V2j+sjYld1EgqujAGTMsM6IUgD+Bp42YjDIZ0QmmX8BhL3oYlPlrAMc4c25CY3tNP0iWa6ZTnM",
+	"4CrL7U4scISUgMRu1dfCueG969XlwRQ+WP+Tc8b+3sidYv3sxWTs4i3gFm6r57ROuQEEC4EtFSmkNUlo",
+	"qYIBssATvg1W2+A0iFp7kOpKi+HC7XisfYmqtCZC//Di8gWXzjjLFh2H+Pnju18I+0xjnUKMDotnYaoA",
+	"U9WqxypzPPRwJgR//v2TZ0+3g6NwCzA4yzlvJbUtHVw1P3P2CWt43rCVHi4ObBFdXCem2PiL7nhY/y9V",
+	"+oo5OO3lBaMp1UzEEwtCPAuanEpbK1Q+L9AhA1zbQ56mXLFYimQdsCBQVu1L57t4KbGeOU+/RkwnOaui",
+	"U0MXe0xC0XQavGgVkoGk1cmV7K21AxlTIykUu5p/isFIIX/lP7gCNFxciO3NnMyz+iHaj2CWat1Hyhv2",
+	"SJG/fPr03io9NT2MMxQaQlZHYS3p58+XbWQz1/7Ues3z8m/Kc186+aVzXDmYJYe+59arWeSzNLDYNvck",
+	"jIUQKL5ssxo74A6JxknaBCzF3OZt9PPkCWs/6z09aX9Pn3Xbz+OT5JSd9R7T8+4qNrp5Z1MbfWryDeBS",
+	"illCUrrT0jZrv08rDt+mJV9/mmoKiphNyK/GKpAJyQynYKk/IJFyt3Plws1jmV2zDK9p8x4VCuQTtuiO",
+	"UHL2+XNQ4Cj36Q0j+Yi0KHn8+bP5yrn5D3BnPaCCnJ89DwglXdv8xGen01D4MFGhwsnMtQd1p/TwglCC",
+	"XyuOVEwF1gMa/s2SasMmuwzmyJf/pSsQzMXRspfmkbxTEupT7u1FmyuYsT5XGhZLS6OGMmOMwMmfQnE0",
+	"apyRc2hXrRGxn6qR+/AejR3Ch84LWc7GmsqA+jvW+h+pvDvkGtV8/MVnvJk1gpDFmI1KsRF61m0/ix8n",
+	"7e/Zea/tOvg9Zye9hg19IS3qYKD1SHWOj1k2cqkGR7EcHqMhf831MS7a/Q1TrJqe5mj9CtvS1SlAEyM0",
+	"po8EoDz0egFReTwwvMmQsKEcAJqkE4VQcOaIml/PT09mk24fQrqcndaV4rZob47ha+7LM2ZOkIhZwYFV",
+	"HsdMKdJlfVpt92fDmDaham1dcU2rYpSxGy5zdYUn/SoXui7k/GMO20dJJrUNKsOdRV8a9yLnilGapyn6",
+	"Ytae0wYiNDbN0T+bZ7xRX8WFkZ0VwzdmDNPovmUSLqh93WjM7NYu1v2cK7Os6LHR+iGaFZhwc/WPjVZV",
+	"/9z8l6t/0wuwYSDOadn8Tet9bpYf4eAv1kNAR5tVMAJwXZuBG3Ei4rp0+ZKes+LSqzkDi8YDxeKrGY/0",
+	"NZt0oC+rbd9pfXZGWcoCw7HjAXqHzWEqOXjt5FZfcD83P9ZFy33TCFUXGAyc65s5Bhx5rV2UoRIBGDCa",
+	"YOomQ8d22VL00QHSAse7V9fhr0JRhj9R/z3s+NVTJMnkyPzOqFakOwkF11PFswdmxEW8t/s4bj9Lzln7",
+	"ee8JbRes5JSuxkxuVmYmXlOob1Q2oCMA+8DeyrhNRzcs60ZH5KWZvcU2g8ABkLWH+YnsJ/79z3/BVyJi",
+	"qbcTirrIVOAiFUXvzOrvgJJV/cn328Wf/YtLgJf+3grQJ1wCgnFv4prBj1UzpokrPig19CzdV/qx9k5s",
+	"Rlho/YvsAPdLxswGlH7wDXqLh6iImf2lQOw6gn9O/+ib7Zd+w7a6Nb9aXD0LnuihJO3fxRTtDxaflbkc",
+	"jtLKwJ/FA/An9BCaAXiZWZh5dDxFM+tEOUsdZktxTtKiSYIwJ2BeBh71+YajkkhoHLMRBN9cfJO0Mpmy",
+	"ALL8VODtiYBYFegQW2PD/k/HQm1OuYuE/vuf/zouZWUefxmWOsuWo6EtY4tEs/QVBRZtYEzV4T5Eug+R",
+	"TvUofogB0lvx261FTgv5tAb7EdZ1ZDtgxtjsBjF2pJhmErbdfYlHwC/q+ItEKMmFeRLF17yEMQo18Fls",
+	"q92KaK6l66h2hS+PDoliIlEWc7LgyxaLZEpoRXtms2c2VYjTh8hrtqScbY0LeUV2HR0IyhIqWV4ZE3SI",
+	"zMiqaNO8CJ5B7aOsye31jj0rmJ8O/xA5wWpWzJZOd8XgXeeIJwyyhh0Wbw6Y/0bvyNhA5grXzVqLhk5a",
+	"0qd9jVhGjDV4GBC0HA17QGsRDRqwEaf5g3nCJTFfvn9dp5cYNWfPIvYsogSbYsn8QfKJjXtdtsZOZn1i",
+	"67CU+d2woMcu+E8AIRFdQzPZ3/h5SKyECL5ihmvsGcKeIczv0vTQmMKMV3TLZ3rtw1zqySut619mhWPT",
+	"g9bbTgJGy8ee14FHBg8IrWu4bdsLHU6ffwfEXT3++/KOPT9ogtj/QBnBvPjJptkCRoZzc1Q/mvVwPfP5",
+	"XxmkS3cZzVj2k5vZ6Prq3//810xq26UA1f2aTUgrwnuiQ0JjDfkyyuP0ZTJlF/bfNNcDJrQhSIyfANRx",
+	"lyWQWw7MwNKqsTogKA47xoiWEir24a+Djh1jEf0ZaD3CkLdy6SvT01D10yD2EaLlNRNmLsrOBboqUxId",
+	"35wem5Efm5/hGLa5CKrI24ioIbMahMJW8QL4/dj3qFsym6/QxKMn61k2pJObHYAv+gQ98sPZD8Wo8OfO",
+	"dLWo3Q2RkCGNB1zAKRa0z0LhS+wCi/8xU8MHESx4GBvRB+7tSR5ruL0nUy49P7T5j6IrP18U73co+rxv",
+	"FMTA3uUaWfOMxFTTVPZz5DeIQu3YP8+IHIsCHNiIge++uyyoi0tx9N135CMzLPsSWm3yf8DPHfIDLDYJ",
+	"85OTxzFsOvyTRR1DjjM0HTgSjPCERIehANQet3L1JI9BwXnEVbzU3mDIzchUO6NQ4PJAOVGJmFSAS1SO",
+	"qdeSpxHUGUxYWdTAulMGrBtClZCbApkoZqAqFObAYTjfvwkECBlDk8YJiWmaEq4vZg6BYgybavt3+ust",
+	"21kjFEBEhx0UF5CUXIJKR0albGogOT85tzv8Mstkpr77DpDNP/z0gjw/f/LMdkTEKR2PMtlN2fA//lBS",
+	"RC41WmnaTRmJYpkYeW20ifd43wuZoGQPxYhlbURmv+EyxbUzEi1CnMbIjgGxa8wgZI/YrDWWkIwpmWcx",
+	"U6Tlj5A7AjwjPQbKgvIB4FIAN3CHRwWhADhkdQjQlyR63Wu/pToe2Jn4Nv2YmUMT4pLAA5hlJkW/6OPv",
+	"mgzZQYaiFYUHj8ODyKy7WRNodM8KSLvTM1DTuFKuXO387Hs77RcZo0DnRr8ys4cBUuFbnZHodcKGIwnV",
+	"TG1zUJDtKDpkcKLMYoC2gdkxtv9RprRLZb+o3o97Z1Ft4UE/0LOzC5tA6l9CMqyoJ1lutKTzk+d24G+4",
+	"0o5kRrTPYE/BZWdIGthOh4yoUiQq5X1FgIdfyT3DvE8EIIWMs4tQRIC3CWrrqbFnT09OAvLkpJQweEQu",
+	"MfnOnBmzK6THxi4H3z+u2VA5LcwlsYWihWhA5qSxDKE90WxWcohOdnUYECXxtPm2AdV5QHgOoUGVPiIv",
+	"4GdooxUKxWjKkg5s9Vhm1/bcukw6rmzxpic+268qQI0Uagy4NsfanWIOyIihiLi4oalRvB1Ioh3PYWBe",
+	"DwlWDlLRMrKEjVI5MabQhV8YYDSodQHfg5XUMhSQ4IcbjHiSht1/MrqP5w2PHz9+bvb6108vLkiSW24I",
+	"l7ENgq2aI63o3//815X9Kzo8IhacwRAdZyoU5hGzRFDzicwJKyEsSCR5y3/AMgJiyBW4LIgqwx5zcS0M",
+	"E7Ror9iTAVC3cG2VBBUbGjrAqnJl3kJg+civn35qfw+FfjgYeOR/c7N6xgAYMrMdSGPmtKjroh5kyPRA",
+	"GnYbikQyfOnA7FgBYfnEHTISXaapHLscONTdU4SuL+CQDy5HNB4wcnZ0MlMxMB6PjyhcPpJZ/9g+q47f",
+	"vH7x8pePL9vmmaJXx0Ghr1y+f12uJjg4PTrBW406TEf8oHPw+Ojk6PEB5LUNQFc9HjCa6sE/zL/79amX",
+	"OMWzk5MSoxhlEnLRge6U4xgINRwPWHyt/P6xFLECvfB7nRx0Dl4x/Rf48kFRAAgDOjs5wd5vQlsbuyyT",
+	"/rCFBWh9LLNN7BdA/ZtV++yZ4YrkoyMseAA+M++tfpjHVuJV9H9saafy4ZBCY443/IYJbL+laR8qUt55",
+	"ReLgd/Po8ZDpjMdq7trb06MME8xkrpnTYnSubD6mrXklA6607Gd0GLjy0feZNHTLcnsi0L46Ih/NtJNQ",
+	"FIwVu2dwM0nssJ9KOUKmbeHhgJe1gC8pSBs+P3lMohHLbErDVcIEZ0l0eEGo4YWwsIbjcKG0Ea7wkyEO",
+	"fD9XmgnkV06zaaEg7rGMGcsY3/FIhSJqt+06tc1wDNuzyoAonb9zMmAZw9M2Q2lv7TovJTWzUMejlHKB",
+	"4C4uVc4czStH5Fdaapp+gQ35z/DAIWoMWXgQ4N78Z2jeHR58JednzjihM9ApUKZek9hbS6x2CTZPpyUy",
+	"GfplmkuxlpMcTegwnUu2n4y1mcg4NxKo9ui/GzFx+f71xxGLVzv/7rubWFI7CFK6svnlhbWY+sqiBTaq",
+	"6KQpN7bOFHveYirsOXOUGgDzJU9OHqMCmVBNu1QVcsscpFgOh+YQ0lCMM8g2oEZ2ZbrLqCaZHAdePKPP",
+	"ykr7CxClttG6LxewOEGIiGlE86ERqe7DoQC57D7fzbWV4IrAt5X5uFmCNnCcHjfWHyW9PE1JwtX1oRPp",
+	"sExzTvsHAIlA1nsHouUDDM0Q0pOTx8uJ6CMCTf0q6A3lqTGuNk6D5QWZS3jG9IX6srajnrlE+N13v5Us",
+	"18533xHsqNGifZAhhqryEXp5rRNAXZApd4WVIqB5XmJhW0G25QLqwNtFKTjWjfroav8jbMgZgTmgig63",
+	"7k2om1d73JJWUUXMFWC0lqqJKUlYzI1MO7RKsV1hZeYZ5aLieItI6/zk9DCok4Xm0mNzyevvrfOTEyMh",
+	"xQQ0o1Dkgn0eQVZTqf0haT05OTmso21jf+FSOcUANDmnux50/j69U39lbFSsK2oGXJX64RpBdwBKcAFj",
+	"7VEEmp2EyogcDMLXoP6hYrTHaD4dNLjzjbFgDr7+vsXjXJkE1H7VnOxy9dc8WvX2HVJmpf3w1+DgHMe8",
+	"+Ez/QH3HG3jkdPkjvwJdyoz/A9tWnTdhPT/JrMuThIlNcJzC7f33382eevfx33//OiURGbowwfCrnvwS",
+	"g5riCQe/f8Vudk3Y0aWYSME6REgSZwxqmmhKBGMJFNKHwkL6Q1tSNFDh7OMnratADkeGlRgmhm3nXJsg",
+	"eIBloMeKa1CeMVvRXA+F05lb0bG9t40vPra3/R9wDP4nOi/RNjWfPDsnA5ln6vCIfCr5mNEJWPpyKKxn",
+	"YbaHCzQ8zEU575gR9nnEM6bwrdYPyI0GcUZoyq8RKNmWaRXQBdbjPJbZtU9FpEOGCUt2JAG8v4wTTcw6",
+	"HXa87cex6SEz8iAIhZJESPA/pYxmwjBfBr4OKrypMaBQe0ZjOEBH5APVzDtszGmq9gC03vMsFGjBuN/r",
+	"mHeVEQckyqhmV/bd5tez5wDFgCFco1KBP4Kcnz4uuDYpmDb4ZpZybXuUkZ4PMNzElP7BIupshH1VvuF5",
+	"RzW4ZVvWTLHQsxod01bcdOAUlDYXyB3K0MoAZRDltYu+Los7bcCtXuBCfZLyDc36oCWdnz1f/twnKd9S",
+	"MfEic9Pa1aW6LnMP1/YTvDIL+Vm91uW4BIC4r8jvIN4P4RHrA3CFgyCQPCeEs/ECPzPF1B4pf7C8JMM3",
+	"WtfiEGFKDCl0yo8ajTweIKcKhWNeR8R+Bhx5fcqF9UF699ARiYTUVz2ZiyTCdRTe0WcYE3Av/GCjM116",
+	"W+v85HwLB9pOqXrYtnOu6z610vE+nyWfF0XHr3UVkvPlj/wi9U9mF25zvDd6TF8UMrpwa/WsqCmdzHWO",
+	"7Bda3qDXydfdmU6fSkcQU3WGVJuDGHUI+8wVBJqKMFpGxTXmC1gxmsghhTzk3lRv9lDYdrzuTunddTCK",
+	"w4D87fITef0jjNWYDkTxIU8p5i11SzoxGF+enSA6jAoF1wTHmhwR20GYwZ5g+3ZgNV4NUiSRYPnDIxAV",
+	"gpFvykirYRvrmmmvmJ7mDVNG2hJ757JKTTu0fOa5yioUZkgAdqFCWkc7tFVW5kA7M24up9mJ16SLMwh0",
+	"PyFdhniUciMcx6gNgsV6FbXhlqzntbgBl13VKuICAQCxbU0J3RpDaTaho/DoTMdikcfYtAbSGtEMjDec",
+	"76GPbpQ1FtcGCs0W29DNBkLRlwOPScFCoTMqFIWWm0ckMrpWymMdFc5UT+pUweMJSwhNwd8YuAjseCDd",
+	"tYtQRPbyFfBbNfsuNLiKhmYZGjkeCbRU7a5tFGMLjqcKkwsFcLmAzAy+dX7y3PxeLI37BZHlrkYZuH8B",
+	"aN9erNGxQjFPySINdSxDzRXm9El62OnNcNSt6Gtm2G6cK6lqW2LpPyKdzuPsjsS9SV9FjLfMq6DQe+7F",
+	"Wl03PXneSDeFs3CXymxjEWRpsOTbsois09rgRuVOW7Dx6rIHWkaj6JFjAekwZfGDRqdUDMSGuiAlUTWd",
+	"31eWTJBhxaa6H7RylYPEGWUMC4d9jmRFWLOEQ21ukaljE85IbIYiDkMBuXe10g+Kch0eqRlYAH/DPJfL",
+	"rlDUCa8OgfxAEGBkSn65tE344JX5YESGudKkWzQ/PgrFioKuY7FSoJki6PaqLPMwkWnAjPJdLxXQheq+",
+	"YNT2os/0QxNuAeSmQQ7OlePhdhir+BZuIfZ+YeOHIvlKQ32owk+w8V4AfnsCsLKvmxF9CEmxQ4vrA8Ns",
+	"7hmRVRufKvPwFjhTrrlISITzcOlMVw5YIwogUj5PQF2AINNsOEqpZg6e2jC+DIjvMLCWl8uVduJrdfFT",
+	"Z2ftVGzc0va5dcDoj2kZcG/Zfs1YHx7f37P0+87SkcxKHN16k7CTPE0dn2vE10e8bTjtyj56tFAKY8Xz",
+	"bOBN70rYv4YV3kDYWwqokojTPDE2hYBu0M6y4JmtSlX3M9Xo/eu/mnValffcr8QemESTjB6/m3+iPJ2p",
+	"jHWl/SqUT5L7aZUUnCZHxpnpFIqUMDMUitWq9X/TmStQCSmMIZ9SyIHxgPF0NGI0My/HBB/E2IGIX55w",
+	"TVLZP7KIGnRSGPiQ2DJVclXUWPmKDwQnMtY/Fuhcs8mFg96xA7DZqddspIMSIj85P3le1iqsemMevGaT",
+	"rR1+m4Ebitm5FcNaVPwFi3B+djZbQFbRekKxCdMXVheP68ospzRB8/jWjNzSGFdSc043zM8sTvoc9caV",
+	"CBYn495rODtSWM7PzpY/VyWmD3CGtst5ka5KNdP13HdKgTn+gu9DU9ToG6uboosZ9Ad4q3KMCtx6fSmT",
+	"jk08tNV36Ec11AadBHLFjgg8avt9WF3IvMFm/4TCp//M59Q7s/jWZ1q4QGsyLXxs6/F9HNwiVgGIdNlt",
+	"EoL+BFH/KXvE7HvjA5vrgXMnpVxcm08njG09xe/diAlVQk5wFao2Q8EM5ZHCt6GO5W6EQmevHkHaJ9W2",
+	"xkczV8pMQ1GU6tiXuTcUetwNZ2OW1eTxVvN1AwK5yDYPeQqJocBNaJ2fPceRfWA6m7Qve5plWKkxyxyq",
+	"2YQB6n2xscN8D6qpDMOgDMEACqmQ0DbUKDk0TeVYlVfPhqtoCYIg8PAl/j3+FTYnolEa41xO1yxn+Zbh",
+	"94+8L16L37geoBn9hovrraUum6NQfOaO9Cqc8Tw2Kdi4IG2rWeG52SnLfMhp0h8RnqaOCZWZZwV4ZoqF",
+	"siHladuqEBvPkw5cbrPN4DZ77plTPYN9S512ZA79IwXPTNUnALgH6/VYrC8KduogImJWlwAdCs+zEN1A",
+	"5SOWKZbMcqwLUp9+5Iw14EZayutqccqQUQGW31o51fMiq/N84cZmXjsgajb5pVnSF7Dx2820Ln3otnnW",
+	"n6o0ZEiIC0sJu0u9fiiu4NpcbVpzoJoyiyJiq44RmGnrFRWlrBM4drxnxh+UGs+ghjCk5vBXw8q+zw3a",
+	"YlXNLSA0TUNBteUYK+hSZLkqZey8aV1qfk2GrQbJCBaC2W4a3QkYeoqJ5KLEQJAVwS7CivT5DTjTQgEJ",
+	"45AlMmb0GlCDxjJL5rEzv1iMkS6LzcM+n9LzsotQ1BmCtqzXqXy2suyCLEpdqSqB6NYLBepvgEcGo7LY",
+	"O1yz6d1EWH+uSF+KtXls8b4ry/LNtdMTSEkpXbQGtrtYedDIj+LCvHyY2VUD0/jxksyY9SroVg5GYEHa",
+	"az+pLYmA6c/8WTTR+xiPbDCNV1Kwh188iJCBlZZnTSVcKvtcoENhHdE2tzj6I5j/1DB4gGH1QIhoIRcV",
+	"y6dPyJCLHED4eK9SWYXFDYpUagGMCAhFYQDAj6XGcK4cq1I4cIHyA1DbxDW6JmQK3SUFU9CBknpQlDNj",
+	"pfNrWwmgQT2nXZkD/rEZUeBLjmUGoZryoLkiVusuCpVjKsgok10okzYSAOv6G9clk3telvzGENFWzfvq",
+	"ZzZXnDxFcYbEPQQqralV/lMWJ7+0RFl/mNfgNHfquixmASOqeDBrjWvM4uaixKrw5IZiY+rzOp7IZVY9",
+	"8i9URUFxHg8ksCKjOltnoiV20rL1RELWs9SoBBUeHT4o5+P2mZOh5fV40971+GBdjyip7VFbgQfKfCUf",
+	"wotqIu8MALWHVMbdhZP50kHMIlJtEVG5KDaeKC1HCrgcBFitVwA4zxzz18WkXOtxAC8VsoSpTdByn28S",
+	"h8KC50I/isStJ+hW/j0tPchk3h/MRaN/VIbG3hjC1uLijXqmtSZzeoNk0MQB+BEXSub66F7nUtzREV2Q",
+	"7gkHFpe50dl03qN1tZI61d2+ElCGGygo5ox4x58NnXK16M1zTYjCS19vQ1xYSOQnxNA9VKZxAaXVY9SI",
+	"0UZ5pIpJOKWPK6M+QPM5VC4w+wvORL3qEkylydlE28KOmjKgvIpjVRI3hIAY8wmQcdyguCLjTIr+g1JJ",
+	"3jtS245G4l6PH9wrJH8GhcSfiKbsDnuf7Mz9E0uhAOS9ZDkajSE6tldwKHNg7WadRAV/K3uJqp1ejL1j",
+	"k2md436xIyhA+wrzXUuOePQD2AT8aW8RWd1ZVAzeeYu+GVcQZATu/UF/Dn9Q5bTd0j00w4927SSyje1K",
+	"rqIKbp27o3AaQfug1DanqraaKnhHKMxd3HYZoqmShYupDqyejDIuLIxwkU8PabUW03PaO4XOcI4kmfIe",
+	"M1tw4aMBLHEb1GWxHNoGSTaBbLNOJh8dxQ8+GJUMeNbuXEVVFnlX6pkZRAMdrXIq9pra+praFLe8rScJ",
+	"2eVd2qwVynDsymleTWxX0lLM4Q2+//VTKLABhp9UZA1L7ys6XFdLugjFYmsXh11v7JK7snURBHXa0CXV",
+	"lebKs92Hx2+3bAfDd+6HMbzntveD265iJnuwxdsCsQYl1/k0kqP1ZaN3Hxq3ZTJl2AKp2seRKvDUo4JW",
+	"7dFI+kwr35cROuyVoCJlqai8QXtIzEwDrjyiGRP6yvCPoslSaVw2gc9eU3m3XXwVct6kYI+cwjl1veUm",
+	"Uf4KV6E4Pzk/fAhlW2aZX3gSWb2+HZ/EXhc/QR+/JtXu72GxXifNn/BfYjSLBwcPramGG36T6vtpHNl9",
+	"EdqqGBlQvh+XqNoxyYLSVy/gXw2gr1rVP4sBS4XD1YtKgHWBx9Kbhs4bD6Q3fQEUFoaDypvnD1JU+BDq",
+	"erbzakDMweE3aPxqKUnC2Ijg7QtyjUPBPiMXKVn5HIs5BPTUnMaDgycjBxUYEZ1nArxN0SC7UhMRRz5c",
+	"WkHIf6SI4Ys6ZdAsbTvMswaj1iXwLkC2Q/QA0gg8IBRrowdsBpMfiG5tlLyd4gesBZB3unGuPE+bLU5r",
+	"URccHGA3UxjMy0+0P+8j9rZjuAc+sEcduO+oA3WoeGWZMa1TH39x/9xAp4MdK9iXZJRxM//yR6Y/gM3c",
+	"UyWxMfiMgvwIOiKa2xM20gMIY40J1wEWRINKblic4t2Ui76ZBhr+KHce1bRjv9fq8ium1+asLzyp7EbX",
+	"XMbVvlledl/V0ldML2cx0JA6HmxXL7WNhzA0Ax3EEXIqY2QEpWsIpun0G10vC0H5nJ8mJwqNs6hgWKas",
+	"yhuGYxnLPE1CMaTXwJcncQpFcsKoVEPsaE8FOScpu2GpAmV2UcVcrRIbCtBi7wUO82JYTaVpysjrXvst",
+	"9HzxiufpmcOfsGo+uDLOz77fOB7zr6PkNmplmfktt8hf92CeW9M+q5O5I5jOvfa5wyq6sybsvTh6P8Fp",
+	"vJ2m+/1qn/zgCG+rmi5SfkkMPTK8U1OeqnV03gqWz7oKcGBlWGAF2OFSAVZFGJ2BEsWc6ofifi0AX9SW",
+	"2epbXw2zmuv13nUnNovVxJVaBijae1NXQj+tcIjyOs4CC+PPq3tU1z7+BVpqKkW/nRodMwAnHe1OZ2da",
+	"vbKoA2uFB5j9dMMxFy48OJzCVcXs7ClgVcyhcriq+AA0H0H4v+Ygq6FYCWXVm/GIcWNRVm1iWD3Iaijm",
+	"o6xiuhPWvljk+oz1MqYGPjtAsLEN16KGj57cKxehj0guUsDzqSgps5BgpOUA9uHP6PBicZOUqcwrrNqb",
+	"B0FhPeoXVXY8s9vlJ6oOlZ1q/bNruLxgZ7njGfd5A7C1G8GmsJCwZZS0rdoIOwW6vWtQtmIAiwFvEaHw",
+	"7nIuviFI/3uPkDsHN64qlJur766tiyEyc83yqrWbuqwu1ysErAsUTgUoUCxxTVeh7NNXfeZC87SA4UVR",
+	"NoOmG4oHBaf7Iy7+zrjpZWnrd6XBL+ZheyjeVTmDpZkdsAZ7zHbIGl4BXFqBwVsoqRZ31vzt6gawE5Qw",
+	"iwE9hnnP/D+0V/IVVKDhpwm+A/sYNuU49wKpe32lciFHCsWC2ijY9G+aJa2gXBVW0p9dwdomuDiQ3KY4",
+	"Goajtt2bFaPr+K0pI3m6a4Ax3OHHATfCboItUi1IRsZcV4HAEt007k2X2S4CkNOVMTCJDY85Ivh9gJyo",
+	"icO55gPE9R54ABqRXdFvJvy+D+vsTjOytHPLBJ/jmGqayn7OHliqz6fq6xF4GdJR3YQCYvSZDOFrR5lM",
+	"8lhjcVU/lV2akpHMdE+mXJYSQ0uvjLgYsIzrK7z9yt8eYaVxUDdF+x3ll8D/wHUoBtQw1p5ZhZ7MAsJo",
+	"PHC9F0YZj1mVtY7oBJYLn3mk7D1jLtThEfmx4I2QcGq/mzGjwQlZLMRDSULylLhdHex+JdH7SS8J+yBq",
+	"lNvRvf14iyz6MeQFFcfMsDZgFWUG6vdlKQOVQtNYb7sWCfW1C1LliXXt8ac4ox2fbaZpzNNSoLlDRkyO",
+	"UmAZRk3DmE9A6Ihmumj8BB95MKU/bkP+TGwE59yoFMcuz56HrMlDLhecrjIHcWS4dhB545zhMgHon+qY",
+	"XUOU0huRC3QIBaB79EFjUOgCVSWuoSjaFkszFYSCfaaxTieQq8eVz8NuUaK46KfMXRjShLmrh7t1Lc11",
+	"IC3I7dxOQNHSxu3tva10SjFDu6vqFbsw8+xMS7l7M/Ob7wl+mSQzrKqeuzZTz46/2H/ZqpaEpUyzu+fJ",
+	"P8I4rE/Nzhb0rlqefOEQo7l2jVKUppON6WbTbUpuwelwYpvgdA10Mbe1dVpWDXYrji052uszfjEaHrbg",
+	"ftg494vUXzF9D+j8ZMdS+Jayd29FNDpuo/weHLcP2AisIqWKJPsCV8noyo8gEm4NgwKbc5fOg6WlRWTV",
+	"yqKVWYKtxtk1V7j7MqR17IeTvf1w1/bDn7mYaBGbtpxvRjuqLzG6jVFyPJKZpmkbkwLWTkPaOO9/bdFb",
+	"qqzf4+SJKfeRg/PKZMpIC7tdmpHTNJ0QJQGDVjPMjgoF5tSXbR/7ugKn1Q5fFvj7EipdIdnAtdU8IoU8",
+	"HQ+kqgI5+16StlAVsAO5uHbdgKm2wUfXgXNxowz3HdcfQ0xjHTqYLtxRl+ZhP/4AKnM3KwpfQtKaPRvv",
+	"YUkwxWXHyvLWZB3O5oFIvMCl/6lyQ1OJ4fe9OPxW3WmvbKpI1fVfYVDrCDI2HKVywtgukBidyKJT4mq1",
+	"nBE/Yh9UL30l6xOlszzWecbMkTGn5C8fiJqImIwziY2AhwHpTsjrHzs2QW48kNBxKRRCapKynnbFZJEC",
+	"DMGIKDpRKGrHXLEj8nEiYpY4nAqH5wtfUpoNH6kO1AHGNCUs4RY4gnRZKAxXHmdcaybMKLCT/WcojDoi",
+	"zcraHqkSahlksmysUdOc5N0yntu8hsi3i/m+9HS4XZnivrMqOKR77r9ylk0eXHT5XdZ3E2gSYfZHbB9i",
+	"vk2aSqVamZUI3HFpy5maM+njL+6fu4H2uj3HvhR+5tg/eOpmjreux/lCsRPWtzlO94p5RrcjPrdtT3OJ",
+	"s/zG9eC1ZkM1T5X1hODrWrSMrwk3zxCuVI7mHNf7sI5H5iodH++ktQumyUCmyTr8xMGgPsCMYWOt+HYz",
+	"/lMd4qaEcGE009Pa4QPJof3Jbc19rSTwA1xSSfBI+T3ZG6V3iun3SDkzUTGtueiXWYbfzt2D/LnRzMD8",
+	"HRWBH+z6NsVXgAe0IMeiX0BfQgPLfnGCDrGc0uKnxDTL+OyrBBvD66Ywqw0vqg7PnJ2MJjzWmPMPfKoW",
+	"ado8uxKo9MK2vjU5bTv1P87Bn34w2IAb4afbDMqxz3Q4QkADSGG/cmwJW2aA+zE4GGXsCi4r75BcjV2/",
+	"x+Ht1rW5TFYUQnsfztuDCW4KigREzBryb7HOPMjahqMfj/I03XZsbzOm9/s8TWcEXuE99TmKZkZEyTyz",
+	"1WsJM7cYyWSkXo/34Yia73FtNPlQ0ISONMtcd5qS29PMC3ETEOgJPa+oig9deC5weGGGTyR5yjKEF2M3",
+	"LJuE4jEZyDxTHexLz5Kg7AmArE9oiT/ImDIGkG23z7FmGUacDYFbHZHfHNIuTi8UMQUfL+CLUWwERlCQ",
+	"mQEbw8KCJ5i/bP2z3yEPxVYv/C5CoSRGKyuxVGzBX1rle+3nnXZ23BIN7JZtKNZthjYR8S9yfBdgX9tq",
+	"czYR8Yd8bouzLBeluOAopeLo2xJv9wb2apHdZTjuHK9vUYrnuSURQKGrOm+cIDJn50G4gH9h4xIuLlhP",
+	"nlKRIQYE42wBiWUOSDyAjp5lMlNOyGRyrAKS5HjKYbTjgQyF0jQzbIHri7Kx5cEkWn0GzdKAo2MvTanY",
+	"4RIeXK0j/9aCbZaZ/KkKLO2cm4S/zMnaR742FvkCFTDLRb2nOngAmvQHRhNUzV58/BvpQZtaStAANYzJ",
+	"8K3hkBLwGg15LFMpiGKGwDVLDl17mZefY5YCXldXymujwcq8PwhFNKSjERf9CHvsplQop4N2ShJESwu+",
+	"G5AcfBsB9M8lLchYQB3LKMRmTgm74bFN0iMZgw4WeJ+9A3IdDP+4QLwfqpy6exiQIdVGMyfdSdGi4vWP",
+	"wJXRoy/okNk/q5lzgCwsx6FAp1lF20bu6bEQslwY3opcPippLykXDDcTMdRRvwdoNLNH6igUv0GPuiSb",
+	"XGW5iLzCzpXHRxaCJaQV2X9FF2BMTIyVkFINDd/fuWwOl4mI1gahOhRopVhxAI09im3AVI6U0Rvb7mOO",
+	"WWKxh1v25HWKBiGhOD35/x92cP0sjBv4QCI6ptxYqFdlMyayYJLUJf3gSMHkwWZ99u7oCGMkTrt2rfm7",
+	"hglAE+xrhkaWzRptgZstILRrpObpSXByclLM9PA+CLqgjBi9gs0RivuCQPzRKChG+nwb0MN+OnfV73mp",
+	"IVSbKlkyifZJjg8XdHiR5mEoY6H1RUF8y8wKYiPHb2l/HX/JcvFQUnHc8YAzgWIAjSQjSADVQWZWug3p",
+	"NQNRnotFWTtNcfjvhSPrVmF5x3W2y8I/GGLaiRm0gH3uk2+KELozXapyZENM4xhU0ocRS7i0KiclXqU2",
+	"3GKewgruSKeF0z7lAv9foW+m4MsU25pMIPwv5NgznRuWzVOsBWOJ8kpvhxiNIyKtWje1UeUL/dg7iLg+",
+	"vIC0b3uFJeV+KQvLh1DDwKqcUDijQWYk4Sqm2QYrZTerNjf044eikSN/LZ0ak983Eds35DjZgU5tGfK9",
+	"Ub79vO+oVqmZ8m0PxV7d/qbVbaBFQj2bd7JyU9LR8tOHIR8bCgxyR/Li9uJh3cb/P+Isd8erf79z9lds",
+	"7B5Qfx3G8mmQyXENYyF0TCdrcJeiSnZ38dKZhqBH5NJeIykfco2lDkU5PVFQ0SjSyVT1PIKzYFbK8KEg",
+	"uL4uLfmWvZ7+Sx811eyBNhAtZtEkPlkijn2YcmNhSl6hWcdkypS8u2BlwS1CUc8uzLf6GRXa8QypWAXt",
+	"w0eLZgE+oBERhO3UFLMBUI0j8ttAQuQNwTmUNfbA+MMupP5VA6qIkLbtpeVvXRbLIcPaa/glAMBueGOU",
+	"yZRhOTXqTXN747vR14B/SPyumaGAaGdpAlNzDUULagqgUQkXSjOaHC5MuF/U1/MBIH88pMgYkuq3ERbD",
+	"udxRTKxgUvNU0+KEXJT6Bo+Z4x+eSSBf2Jvu37TpjsTqRcRccddYrz7+Uvyxy3CYKzFfpFiDnV62gG1d",
+	"VVloGE6fMRoPmCJdNpH4zWHg/NMkNeoC5HxA2oXM9QOpJy2xhl0p4tu2wlfhdnv9+HbF57xMPptlEseo",
+	"mO3Ovwcn9iMTSVl1lBlhn0dGTJcZAoasLBAeNvEU1x3fnhNaLmLWluv3a78cCnjbhEBashkjG2NbfpeM",
+	"5cD0OqVglEUBws8gw8LYF2y27yBqrIJQLOJ1ZrGsvmvFeq0bgbRqONLhUkfmfdGM52vA+AY75SsjV82F",
+	"05OpCxm7kdf+2ubDUx9gC+6S9a5Xgdq4qnR6giW99+s94fzfbq/mNZTZBnN/JQV7EEB4SHvbF06GRexY",
+	"OP3G9SDJ6HjaLdNxedFTUueIfDDDBPlDLFMrH4HZhqpLdGWUH+Y968qPXcmAejZ/G5ZtZv0n15a/YZ65",
+	"CgvcISuDo7YJVvaH7N4FnFPZmVjO9jTDiUjKbxi54WyMSZ8Qey5QNKEMHDXLnswY7wsiu3+wWCNIlGtA",
+	"Vnotfh1rSbQiKu+2/XI8IlrKwGYodaUeAKQnGOsCwKXLmFOhWKt6EfrQuqikUfAvSNTL5DAiLWiToPgN",
+	"w5KbSMuItNhn/6NiKYvNWAjXAeGCfPyvN6GgqcRm2Fwk7PPMMBeFCs2Km1XG7rPO+/8AYoM/G0rdLnf9",
+	"KZPDJvd9kk3u+sg1e5080Mjiz7LbJKRoKGnvK9lYLBEOZndCEqoZyYwSVoYc4SxNiGLZDY/Z+kHFwGqO",
+	"gQXfOlwKvvUJu1k7CCoAL27bcbia9FGuBjZ2B5MYsIx1XDCIRK4c8CpjvWgq0ubCcxib+0N2sUU2OAvM",
+	"X74i++zEaGpeDtibubLljYm54/TwiLzPFTAZ8KsoOgSGR/TYDNf6YqVg6F7BAnIylDeIVTKmmfWB1CcG",
+	"F5/frd66Xlbuw4jnmf36WXa/jYDez7J7R0m2ZgnnqOpA/1Dh2WMZEzGD/q4JaFJ4vG6HoLXJoOSCaQg2",
+	"NlPZg339aaOTVcQuYPsoBgIiM1eWBu52wUAY+Tr0KumrBXJ1ucF0/OUP2d1NvPLPZzg1s2XcI3Y+hsFR",
+	"7d78QGKs25d5Pxsy3bqhsEDq7Fn1ndQf/gGUtcBwWA2wd23L4SfscwIAIjLX0LLYgvhB6d56Ovh96R5/",
+	"m4aTmwsaIl7tznjJ3Tea/Fl27wSVdol+vcei3WPRbhyLdjEjb66pHo947Fs37MhtdEmiYZ5qPqKZPu7J",
+	"bNhOqKYROg98Uwo7MIefCi0Yoh5PWXREXmtFuhMIMOYK8KAo+fn9y1cBef/LqyAUr17/ZNT+31j3vXtP",
+	"KWfcaKwCGuXTiSKtgttLYb9QduaQ15Cagkc4FBlrMxHLBMBgBjweOM/Ry//7+ieYunn9q/cfyUgqjq30",
+	"ck1aJRQL5zIj14whENWQSBGKUZ6NpGKHgUsU0oN82BWUp4CZoclQKk0en52QEf/MUkDD5cl9SZUpQdMC",
+	"oBksWNUnhImPQ65v3Uo5lTR5jxu7Q015nsiqoeaq9BhlZgKa4zEDnBjzX5kNqT7oHHS5MMc7ONCTETvo",
+	"HCidcdE/qEqxv+Nzv/u70ETbdWq4W/U5As+d2n2yzL1qBFkRInh8CPWbZbjL5iTKDVdc71Ke/LY8mECq",
+	"sQQYIr6Kq6nIAl6zsYVQzAQXwIFUYHu42ELERMKSK6ojmJqFKeyynswYtH3MNF7eRwc2GB34m9mse2Pf",
+	"7CaQAHO+o1ACrvcc3o8nZ2k4YcNhgYVDEmyMw9qLoW/Lxf8B2G+Zle/W22/bGN06Raoi3EA0vKTGpjCv",
+	"j0HQRFCVy5IoIJHPM5cZieziRqRVNiraY56wcjcoC48biqINxyPlG3HAiXMWxxjS8DUZMiqUxTYvyVAh",
+	"x5sSXvOx9FYWA6+YfuM24772uPMDXN7jzu682qPm1Taec8tjqHpEeeJbPs3DAs9XOJuocBb95/zB7BTf",
+	"xXaQ5sMyswVAhr+UD62Wyw/tEfmt1FugALO07wiIzjMBx2Eu7qWdOcGi9tnGaviJJKNjKGnXZbA1+yh2",
+	"vJ3bgKYDo6g8IXs9hz/ywWnA1kND84Rrksr+PfLCr9EALhRLPOqb4zab1w2rI7wjJXENbrf3F9wvf8FC",
+	"nowoIZkr7Kjlz2vAKg0pT9uaDUcp1esrVutlMZaTK25YlvGEKddXwFVNQlsCP76AdCfkmkPhUEJSGdOU",
+	"HZG/cqgG9b+oUDi3qFFFc8XKr1QY5oRacK6IGshMk5Zz9JoHRiyb/shhQJS0LQaE1KEY0f7mMN+2naz9",
+	"lvL0k9/j+6qvlUc5L9t5Htnss56b2nCzac6VI1YsaYmZmJ1ZkZMcfzEn6OvxFzw/X5GlpEyzrXYmnqKP",
+	"oQ3jgI9x6kgbvlCt0IZ68cUqVtmGciBHoNIRIYnK44Ffv4fAG36EDSmfuy179cynDLdueu8b2Kk6tnM+",
+	"S0Y4m2TPCpqyAlwwQudwgFkGENytcmBuNfIZDrLs4bC5gN/wTF+QugNaSWG0UDB2VR9IbuKDPKLb0Qzm",
+	"aQWe7+6Pf2NvLsQjmx/+ldw6awjvj5DSodc9/AHJ2CilsS02gisYCuxA55hQCDkmUkx/YUZJCIiWZMTk",
+	"KMWWZ/hCqv13IBIpEpaxxPWUCEKBHdRsyNN2VHA6hMx1V34mUF8KvQnA4QzpNT4dU2aEDUd6UmSoeC5l",
+	"LBZjcwAYTcbIK1nYRKSlGCPlI2Kp+vAC3tHNKPQN65ljS1qp7MuAxDKVeRaQnpSaZYeQCqpCQTNDdviY",
+	"TDhTyxxOl6LYIFgiaAEtpDZzUyxAJQtc3DUjJFmeGpMv10HxIK4srCvUi5ldSKimpAXWr7moii5s5OzJ",
+	"U/JX/sMhBCFSGl8rm/Eirkkr+vLl6A0X11+/RodmAgCaxz7DWv/l09s3uKZGUGRoI1apS9meahReZ/e9",
+	"B8FabNnm2b6gQ7PbkcohPyQKSGS+E4VCZiQa6GEa2WZ4COIAlie9MZRQXkKfzSMmdmhclb6ipexgLw3I",
+	"7NeS9CXp0vjaAWZ6E3eXYm0df9+iAPODkXab9yTWnJFd+xFXkbXfMtLEfcsfMsJxBWl9G1v9eJSxG87G",
+	"O8wm+mD5+iwPRqljTXY6ox5YMY0Nz/pM+3aa2qG1URUKw/fdWtmwa1my1FR7CTpkFwQlrpfQRjBX+GxA",
+	"lAxF9OVrROyaqSlXI+o0DrqHfLDiA5p40mnh6YRCQNjnmI00/BoKKqxiYLOgelywh8zhcaW+RS5fgLAd",
+	"WE3goHPwG0tjOYQI5ZcvR27kv9Ah+/r1oDFY2z0RDXbz5kkG1IGxqS0cyS4jigm9lw/blg92YzYnIgCt",
+	"XQ34aMf9Nl5biylLMHl9QsZGO6dJYrXl5v037BweYu+Ntzj0bXfbkekKzTbeepL4CDWCDxRMB6fRBE/H",
+	"0s/epbQxSJ2hJ2vPjEp8ZkcoOqT1wmeow2Oh4IilbntLHB0aLvE+14sacHQs0A1qfFAcDw5nIUFbGlhd",
+	"tdpZ37bbh9TAgsMuaaIB765poXFBqlVUhgVe8UQ5pF/zt1MsQ+jhX+W8CztoCEKzeMBvWOKf2DfO2Ggq",
+	"/WWSIPF/G1A7fjp31D7DruWCnHQ8PegVffmJghOupCYM+OiR2pcL71PdJ3g4Pb+dK60aa9DHX4o/LFLN",
+	"qskQt9KpPzCEc6hS+0UhXcD/HxQNspHvlWZQwZCZ1sBDMYU+PKQCVCijiJdeUijiRhjj7auC2INUxESs",
+	"qTmnVOlKD6v7kxK7Npyx2badCIm3JfpsmG+Bo9vnju4QaNgs+HK2FOzQWv/J6orzbfKg0FuhOY85B6Xu",
+	"POYgO7CpB5CIcR/O4smOdKa9vnRvi3O2pJgc267TO+6Y8MmpITE19jNJpehD40qN8R+uCt2jl8mh7bTz",
+	"ubDdpkDuKuwoFLPtEfYKykYUlB+RXP6EXHEPMPVw9CZLpVtkm0zcAdd8CR9VhBLLtZMSK3PJ7AustgU8",
+	"seycXJEp3nMdDhdtz7D2DGt3/AdpbovsJ5OW+eQ769a6FltZomqFYl1dC3MNEjaUmj0grese4JUitqF1",
+	"3Bsy2iVPvHv0Upy+mfhd5dTsWfcezHTLYKaLZJPHNkVSe6QgRr55EQUM/huWUeRjDgzcfsq8tI8l+9CB",
+	"UePo4BUozxpH7sls4H63yZ/rCqnNRcrLQuojv20N+0OVUjDzvZh6UFmie6mzSOoYroZM2IeIuCqx6TXF",
+	"kGDju+iiCW1bqt1SGrdZARTfvJtyNWAJoZnmMbh2MGsMZVZt5UNARKm1ZacCdf0I4ORCQdPUP6iIzFy1",
+	"GjjWpWDzZohYViQaZ1xrJv7TMJkowCpAO8IZpCxb9jnOZJFOFxDDRpI8ZYn5nPJlkBco4wRjyYyzHF4U",
+	"CrOyUPmniqrSw4eSxOtz/Q1Bbldk/YZ79EBTci+RnJrk5DrK2yflbiwpVyB5OlYL1LpKKu6nOhZwUT6x",
+	"q9SBT3ecWomHWuqAbNkq7yzHEGkKXE8N5FhhQDGyzBegpKUgLSHH6F1KWU+HQub6MPCNBuycYA2s/SSS",
+	"ojD36D7n1d42f5ZMpc+GYkP5sysDA2LDOccmLQv5NnJppyZ1Rxm1bknnaP3urO3V/n3u7CKBY1QThowP",
+	"CQZ9HDOq7KwIWq7mH3+xL105q/aeCK13Ip0U+v4CZfpiWrWnGYOWiwOWPSCwsd2y60tHHHsIsd1kWlhE",
+	"seKsF+ccybhOz3xAdvrlrJU+30i/cJ1IMBvMPxmUFwhKweYa0MaCz0VCuhPLcMZuUVDvNMrmpTuQLFXs",
+	"YaXT3iNucLJjtWmvLN1F4mxx7qB5RRMjuGlz1m9LoSB1zWJDUe4W+ycLQiHK+51xrLuPQtUuwB3Fo/am",
+	"6T4itZU8iFU018Xmqez1upJmCRf9tqbqencwKhelsYdiNfEBuJRmuAg4EKUyhjYqbDhK5YQx0jIM1mih",
+	"IBnMGKDVgNJsaF2DA5kCZGbCbnjMLBYDqLlcsyFgAynN0xRuBIRJaHgC3VysBj2mGRvIXDHSijK4/FHL",
+	"+Pq1ZsPoELsgaA6KdSjgDp6x0h0XBQQYZP+BtxfAGNwsbPvYlm12HpnJRAG5ZiNtmMaAG7YxMXLg0jYG",
+	"OD05gXVBCAcsUVHa43za9iyRbdly5VKyI1LqQVvsViiKljIQhNuUNJ39Pl6pQpdvILb1riDvT0Dd97Wt",
+	"wNRAF3UWkCMmcJP3jaB8qEi7hSkxNFykqg69RvMR2etZgbzZbm7v0sSHxB9KrPgdrsV29cl7FfSFGTcJ",
+	"+SKZ7J1y67f4kI643Am11LY64NIasN4ORymTSQ4VnbO5LDHVNJX9nBGqZ/JcMh6zTukFtkNQP5VdmoZi",
+	"JDPdkymXpIWt4bHwUjjo0OLd7IaJmqYAHnmaiwHLbDPVmbcjwLRRfuz3p1QvOzrbXQgW3A2ejM2S+Wbs",
+	"9s5HdYmg9tqV+RvDJG7WVXRtQEUyA+oyo4koozhNK3YXizCl/OyhN7PAAfvuk+6jLe9mdFOxKT2HF/NK",
+	"MvbgUTsBj8LgNxzjbyTkXUzojsLduJjzVEM4H3t/wj7UXXUqQ1VZwU1doj8yywoHr5O+TdTj4y/w3zVh",
+	"o9bsoeUEgLWT54lrkIl9I5RcFwKzANBaD1cA22MVkAihQME648BwwleVpC/xwhe+MwuoIMfi4US+d8Gr",
+	"3yGl7KPd222YZdWlen16s6bs/Y/h3jFdn+xQ/u+l/rZPmA3SLjhejeOxa8u/dxm0ovDNHrwks0jko5TG",
+	"LCFU/zkjoDs97/cl6rm6XXKyt0v2cc67iXPOCWxWfFJrWCNZsgFn/Y7z9X4pFcdVwJDgNU16SOC0HdNH",
+	"B5lULBRFLfdDiC7g5m2Za5uPPOjWEDCDRiEJWM9q8eXejtpYRZp05Op5FP5wi6o0w1mGlAtNuVEDUWcq",
+	"ganReEBSLhh0/lKz4YbaaEWr6r03z6u/89+PSm78EPnTmCuG5p0SdKQGUivwlZivwc/AlQ2LUpqKhGaJ",
+	"7YAD3hUtSZSwlN+wbHJl840j9ImEYoD9Pc09GYv5iDOhI9Jin2msU2gaBvrjKGNtfOWAKiIYN8MKbLMm",
+	"DgpEfF30+VS5OUUsC0WRjAF+nF6e9niasiTAfmSaDcnIcFTBNfJ0yOsg1CVOBCcnJ3DVxkBomlo3kUA8",
+	"jdk1jEixaGZNbHH4HACPXGnS5zfMRWfMy21ZuQqFA9eIbGQGV5VZT5PAbqDmN5EjioFIYDny7pBrDQti",
+	"A1alXEl4IhRcdOVncE7FUvR4NgS7gEgRszmhlojmWl7Zu6+QziObiomNRsYDGQq4wGAg2ECEJRYGaya/",
+	"w/UMjeCZK8cmgP1FMDbnhnT7758YZcwN4SgUHxn0x5+Of3QgMqIzzhKUgkMmNEbYnA1ShEPwAzZIZPbC",
+	"NuQNBSUKVJ8dJLosEKY+82WNSkcX6wnFViodFzTMM6sOHPDbCPUU87mrSA+s5TyLCkh4b1H9SSM9c7UU",
+	"oFqwo+xJnNFNmthPx1/gvzaa86Aqn5rYTu4RlwaAh0n2DO+zTUXMjZhL0SNCCvZQ3Nw74L/vkDR2YOMs",
+	"ZH6lPjCgjaFShymxe3Z4N2VLG2I6xzEVMUt3gVQ9ZWyFYgrwf7aJs/mqobwko+OCeaAWZm0Up5S7uiqc",
+	"jjEenf4dGp5CWrSkwJsfwH2fsT9YrA/REDAqmqV0ow1SJQV0+JewFDQ9IlFsxVmRN2U1c1DlofuNsVkU",
+	"N/o+1yR2LW9xWClLSAvbQWvKU6LoRJHuxGj4w/kJVC5YLphRH90rd5o+Vcy7WeLUhlObYPF2z2/Xa/Tc",
+	"uIFzaVoltffrnXL6vZp7Z2ru7iqbLIu8hQzpt8F98yAKmN5Zz0l3Qq45ODQSEsuEBVhg5AuDzG/Ot2dm",
+	"R2hX3jj0pjlFPDNod7sv4mni27hVnKD/K2z1thkvfAZ78m9X2YUPLSr6AdLe++435rtP2IhmeugPfiyV",
+	"JjETOmNqjRqhEY/NWbiLwGM527t86N2QIpLyG0ag7T6cfziBhesanOvofO3JjPG+ILILGigY4qOMm0Us",
+	"vxpHkDGKOHMq77b9sjwiWsrAqsNdqQdkQIFhTTe/Mi8JxVohUsM181EqaXJBol4mhxFpAVin4jc2fBFp",
+	"CcEF/6NiKYvNIBCMZHocC2Ks4PS2a+kTcR5KRPW9o8vtcsqfMjlsct8n2eSuj1yz10nz4OzPsrvK7fcq",
+	"lms3qEk01xHhXgpsTAr4c92dkIRqRjIq+uWsE8AXIYplNzxmjaXA8Rf7L/BlFGSylwxbkAxGO+JDc0a8",
+	"mdghGWszYZTnJPCBxCHTNKGaBuVidxcthURK+Gl4T4BO/bgp6Zklg6ndyjlseY0187YsEt67E9CEf8L+",
+	"HX9XZZs9mQ2pPugcdLkwBzg40JMRO+gcKJ1x0Z+nKcO79u2edwamJ8fCqGKEOm66WfapB/mwKyhP9wx0",
+	"Swz0kvz8/uUrCH/ZZJjHZydkxD+zVEGXl4R96yzxkyeyPVPcM8VtMMVHRrcoiGw9Bpkx6BBI9RpNXNco",
+	"MXlLryHHUOVqxCB7r8Cmt50K+5SLC6ikxx+kYIDBp3zG3gKY+VDcb5z5NdnKB79LLwrQmfuJOuQHOIdt",
+	"FPu9j8DcJ95TYTYFvdXjHLlNVg34SyyzpB2nlA/VKizm0+IWd0rxvlDTwMPwB36yaorFALKQlKR9gXEH",
+	"LMqIPEgqjsy/ImBkeIUnhkn0OMvIDU1zhnihLsmYpmnB5/r8hgnSsjDvUuiMxrpj1K5QuD/L2bZ+DPjb",
+	"4RH5RRKVxwM7B0w0HmdS9PHbQbXaLYAAvrkzFBVIKmJxQDowPkztxORmOgSs0yNyqTUbjjTOxvkqR2WN",
+	"rnV+9hwWLBQfmM4m7cueZpntBsJuWDYhFF8CkHl5Yl6xU1abUc2u7NgjGO/hxnNQXxjK/QCLfHueuwX0",
+	"kGJ4d1SlZ9dmDrt3hCzkeLqX457t37LsroG4+CTlWyomdhnUbuPvhjQ9hyJd7AZasNNyUAyJqKk4eWjF",
+	"eGVYvsJ5qAeMZz69kEQ9o7ij5ImA20ekBVF7FEmHpMftUO0qoIAKRUlCwTugeMLKJ0DPgrddkOh/owJM",
+	"XzEnzgwXoLb4RbPPOiC8L6Qx/UhMIS71ojxtyHXFZVPMqNpBUTPYQ+xsNTArqGXRfA/vF5Kwz8hxScZ6",
+	"LGMiZhehoEurEsuz9uLWlrqI5CFl1L7hSjtq365nAL/yaTJizQNZ+AyYkKs+9DdDTas+9BEo6MGF2HDw",
+	"TSJslmj3AbZbBdg8r6nG2jJ/jmblSHC7PN9ZQBqjzZQMgHjAoGoQ/BUWLdbw6UeKpFQbdn/DMjOnixKf",
+	"glJDgmjQkJgLVZDDXOlQdKedwpitO8swA8yUBWMDEndzwf83Z4QOJfQ29eNwtHfnAISbV8rBnLvHWnlp",
+	"fHdU6tVELd/7YP4EWbBAioUaPg+6ekUN/PgL/mO1eq5LjF2lXGluedUsOwd+9ZsrxLH6ccd6HBCXNbDt",
+	"oBKIVaGvxjBDn+RqGbVtQwUl7z3NsiPyk8ym1HgVOLVVSF2juqKDxHWDgVGMH0rruVdMb4BJNlXmtu1a",
+	"buZpGE9Rzp613UXhlt2OearZalhmi3SzACos4QRfTDOUUiVWKArci6DWVtUDNgxILhKWYcY83PBIEZZw",
+	"TbK8jBIKfyErRYu7BQCeqHZF5oHosEOiTKbGiIe2GYwqDZ4ENMkrrewuiMtyj2liVLyItFzgPBrSz1d4",
+	"p4rsI5BcVmVihAvgMlwmVwmdqOgCYZtrw1HgO2Up1fyG2XdbX4N5S/HBqxHLYgDV8FggWcaEcyiEwnKs",
+	"XsbYP8wrEEwcbrU/4mBIAhVgyI2hMIxCl3x/F/o+YMyHWDQX0dEokzc0jbC3v1ssp7EY3YWSERPQlsFe",
+	"daDUPd83X0uSsJgnjLTOTs7QeY3VDFYeTocWL42iDQgJ9p0Ii+IpxvuLDA3gFICQDLOOvoQH8Fd40AkP",
+	"UAYdDaXQg3RyZawEmg6Z0OFBEB4MmVK0z+BOu+sd8u9//is8+BodHpFLQdhwpCe41CROGTWiKBTw/nvU",
+	"OHsKne/89CxoBMkXiltZAIhOt2Phdl9A+e69v9+cJzw+t7Mszk7ONjxuRIWrLF1NjBpP/pgarg7uXcuL",
+	"kOlUmc1FOegI1rif+Z/eNtr3XFvYc81SzSNl7ZWNmGPHNDYTU8df8B+/0CH7ukrk3RppcsSEYcyUaB5f",
+	"M416TL12RcrKlTPCQhHhkyoitrDPVa97O82mKbUTpq5JTEe0y1OuJxUN7/BiWtcRjFkhjlM0tqPRrLpM",
+	"8YQp0rI7WRriIQZiRkyoYkZWq/EvsT9DLgDt2hiNNyxo+c9HiLTVcTmVf7BYo45ZwCYBqpqF5SotOjr9",
+	"SkyjFeFum7+v/v3Pf5HWC5cs8KJ9enJyGpC/tp89O4ygdr70poj0ZJrKsQq8FgLWKvgAi7k8UlbZPSKX",
+	"SBs26K9cSgRul58ZLEArevXyEzGkZ3M4zK8qOrwHtZ4BoamSvuMKzMk7PoteMQN6w6q+x1BswPn4IRe4",
+	"X7iYu9Q+uDmxI6oHB8GBoaKDzkFxyA+mtYBygf6Qfn7DRF8PDjpPz8EAM/M86Bz8v3+n7X+ctJ9f/f7l",
+	"NHh6/vX/V5P/uSVlpryKd+Ql/QSnZJ4e4NjEiIm9i/S2+Qo7k66f6LVHRCyJWCsWNyNjrR2+uuuzz7R3",
+	"feLrZjIEUNDiP09PTg7L9u9MJxCLIEPVtQfppRoEpBGRTm8NvKEsM2sPJ0dkKqyvGFscxIc4/8OKsaOm",
+	"pd71viEHaMWEWVTg70m/arDsg9HrcpbLuUu6BldRMR+2tbxm4mHgiwB0FKMZywiOevozmIakJ0XWLfxD",
+	"gcJpdGDXhFhZ8CkdigiW4fjmbN4q/WpYUxQQWUmhytiNvEaAK0WgTj9hyYVFjoK8qlAoFmdMq+aticlD",
+	"70z88cXrt5+QoO5rdYAf4iK+heS170RcX2BultAuUS2qSLB1gLvN8BKblY6Y2dptu7Gr4eAGRA/gGMas",
+	"Q5g5AITrwnEAq9ClipFfP7xZzkciF5aYZVKtl8bWJq9/DMi7a00Pj8g7kWKu6oCqARQFXLORxnQcGCQZ",
+	"y+xaWXWLq3LavRTsiKAIKCDFITeepLJ/VAtkfV+40Zbgo0OxoV6h9TwxFEvShDzP+Zb6hfpJ3ZHh7L//",
+	"EU7rQlZeisnj2d57xh98M9BFMuutMcBpSVDZgvVFuuIaAFklBfr4C/wXjXWjGu4C53UzYhAXSGk5UiBW",
+	"wOWOnRQWCRKyoAk1vjMUNhfTacsX7grCUk8NjBfD2q3Ou7WSWTPpXfH+T0h+O1KeF3JbQpXb8aN9ues6",
+	"/AtJp8LB1mFPXLOHXKi0TtcwqdgRlBlhtj7DNj8BibmeYHRsNp29SPeMLuOYjXSHlI9In8n/MMckQgaI",
+	"RgNXhJJXTP788d0v5CfkNS9kmjIMBbU+/PSCPHt+/vSQyF4oMHPUjBbXj6Ypy2DtFWOklY/MjE5PgpOT",
+	"kwsSxVBoYuuwYMoRSSQElMy4JodYlftecqFDYRkdVM7CF0DVSaXoc50nzOU8pVTD34FtWSnyNCV9JodM",
+	"ZxPLtf3jUKAcipFUwAoDoiS6dV+9/ki0lKkiMRUQloD0V5e7hMgrcyFgChKBuUMIbQ4sDAQ7ze0JG+kB",
+	"6bJUjgnXgVHlaQK7Dbk/vJty0Ye2QFhvTTMm9CPl9mmDEmXb/uKPcFy3KyXMN+5NxZM7WCvIH67ZzGED",
+	"LnsLmcZ1I6RC4DXQPeP/Y+9bl9vGtTVfBeWZqthT9C1Jd7rtOnXGk/Ql53Q6ObF796kZdpkQCVnYpgBt",
+	"ALSsk+qq/WseYB5iP9h+kimsBYCgbpZsSZYd9o+OLYskAALfun8rVNyzvt36DgVan/bKHEzanQQv8PBk",
+	"3NuxlITEECSJ2buTJGaiiGh6RzGHmHADakDSnM5Ti61G/KjMMFNro+5MsLzb4RJzijUadj3U4bJ8BwP0",
+	"TXDDnoevxc7ksRwsdhFn6Pmw79vardYL04xOFoXDxCngvYCtcvhFA0vynwjxJUNOsDWD/e8AXdjnUvf4",
+	"oElI4/h9YMNDpReC3nTIFLTvUiv6Jy5AC1mCXDlTxUUPtdXmkVeMl0yYckSgiNdqF6XUTBOa50xDMUCt",
+	"00NaxL5LWCR/lR0dQgMuEhDROZDd6YUXT56J7B3siw0gPDJ2T1NqX0/uShxVm3G9PnDBFZ6NL8mzb+nn",
+	"2vi1VvYDilEfFTeONqabtRrZo5SczoSm+5Wbrs9wFXVD0Ib5uh1MHWMVfcHQPH7pnJfzi/tS8fAMe2ZX",
+	"Y4Ng8fiFfUtbmketpdlWwj2JSrix2BpUP63ETj3sy5v7R/qXh/dwILCxh1Xo3r9LXIiLFoViGjVaH7k5",
+	"JUML7T06gAoSKwlUCAlh4XldfVVH4qMrulIdkA+RcRxkRW0XI+8TiBQN9qvrR1Xb1I1mVJCxhheWwCEL",
+	"wSdfH8DFDTfUl6nBJ0D2N8fuTkXD8C6UHAx8iQOaz9DKdcgLFIZcOfvajqaOzR2QqeIT6/zGtPlx968j",
+	"tt0OGbpsyfyEgE3F3eXzDxOwH+TN1yVe/YS3XsTWTLnNLd/y5bbC98HC9ydosOAyIeSEk2R5cWxkfv3E",
+	"Ulx+lkPSB29Od6KABXgZZRfpfwZKFlVuwB3NBVI3JoRrXTEkgVHMcDixFqWZMGpEBkylwl8Icry+a0I6",
+	"o3DT9+8WTa/JZWUXy1PspiKMMiLBRetz4cxyXVkkY+pySBXryUqzZ9PH99y+pl/YDSvXnsxhn/QJ3+cT",
+	"7RRZL9ZCKRhAXlrC2rbpFvel/rDHeSzfAtZ1gPVydjdFOPy7P6CLYfEhgMOTZkdvNiv3JYNQJoTWiCsv",
+	"gZQ3B8fzsDQVM3IVGZmGpMhhhh8Aqzh8vNcCbANg38M220Z8DcM7N9RUeokLmeK0/BUasTxlOLdzXxzN",
+	"4Qi0YL663Ll6VWeg+May6D5VQDt0w3OokfaZFA6ZSEAmn7wQpoEKrZ0DCCW8RYJ5lwr6LJymAmAaYJyS",
+	"DGZ9yUVG+vKG9ZkwRNORBZhhTwZ63gOye0ZyKbpc9VlBBortS1UwhYuG/jSEZC5SAaETBPluVXZ5WbLi",
+	"YA9g2CNc4l1UGVz2f/gfGakZmFhZJC6z2mvd4DwL9EDgtLFT4iEkU8uwF3bFfc44hWGgYIiB3vnOOrQg",
+	"wZKzH2nAEtfV6XRKXEiKeswH+O1L/PbsmBG+EScZqXEPSYXrJ7UrffcrTP1D2kpuiBny3AroRaVXKmaL",
+	"r/n5letrvPcQcXdfN10qli91XTzxMhUrdegh9D+TClc3mcdKvPRP11aGzGp+CjgVee1cgR4CGrRmaItc",
+	"n1d65XnUu4OLh9poh1/sP8ux52+DseY3PzzLSuxhT5aMlKy4As0hsuVOQPrDnFkBolwE/5mVS9L+vZ8Q",
+	"I6VdV9Kh+XUqpPKONRd58srDvZK2cKxQ7+ryt1IBQt2KS9c1qjXuQnqWNyDWLUdg62/IGPoZM3LnIXnY",
+	"zKFlQGsQPSQPKyDl+MKuDDUPAUc2UeU/xnKbirrsHwPsM4AIvEwWhKZ7mTxEYdgeIehnKopa0/cxB4zU",
+	"1J6wsbiFC0WEhoDTEBbGDSgKSJc7Ie1sDQ/41nZDMPbOMeh4EnwFjpzQPn/oHgPzCtYiNamQ0KDKdx+E",
+	"9rVc6L2kTs6HxgY3d5Rq4Q1jy8vahDgOGO2Qa3ZKngloJyR6J8tUhaViLcbJiglz39utsmnZsjXWTHP2",
+	"j5WAEFZ/rhisE/1a2+UZE/TAlmwK6qaQWZ2cRl1+o3Q87sdG0tv9BTP5bGcAoSdNulzQEgrIuEmFk0w0",
+	"0hFeaMxoK+gIpBzaTPSa1XLdy1RXSAakwFIWCekq2XevRCr8bVYIbJeSUoLzMhUdBawv6KZ13dm9PoAO",
+	"QaqlSJqu2Dv1gNoGQ+GxGv/hdgrbZWjtMB1xpVXWkTiF8S+QHm/fzVcrUMem30rUVqI+ukTFPdkQqSuV",
+	"oZUSz8zYrYWit1dZH1yAGKt06XZGkg4LSXdXlIumgAMpiUZuZwQ/RMYuELYC9FrhA6tFy5OaYikK2gWL",
+	"F1P7wZUPZi3p0WJpq1l4W5kbMgQ6NvsCWUEi52afUaTtsFLr3saxvTuyXuMaTRPTqWht4q2ziT/DlniG",
+	"Mpzd0v6gZO6b+I52TnY8Ii8s4uPViUR8K9Jbkb4xkV4pMWElY877vWR7pQdMFMvLcRTCgE6Y/JPcmfxz",
+	"js9qYj42K8NoIFUsNDr1piZXRLDbGhOt1VgJw0vMwwFagtzwG4v/B8Q9AlvEublFqR+hYY2FUS7mM9Y+",
+	"OjXXOqhS3AK9rasrtrMnQxjgrG6YIdLQ1gFvLT+L22zTe/v7N3x3RY9r2PgISQku428i8Q16SU/2kaRk",
+	"uQSGVPgMhl/ZMEo398ZAg71pKerbutmiTsWY5YNzb+aSP/0U8Au3SdZMqQ1PWTaNG6+6GA3YE03ixgks",
+	"ksHtNl1CRLSj29SFleVym7DNPY76jb9MFvfFnV4Wr9/tukTsvmblDdN7yViz3FQs0i0Xb+PaH47hLmAu",
+	"9P6H986Ky84ogyTmrlSpENLauHunTRAWjBUzYLhuYoCNMiH5yn4T1Ej3oc9Pzi72j46Ojl++yjB3XcPJ",
+	"JpkcMJGdxt2ACczPKpxsvw+KWZ0UXbBBKUeQYu4znLXnXjiY0gU3bn9LdjVjqQh9bXGAvq+tI2vISi6u",
+	"dYYcC/1KG9Jh4+u4WyOsFO6Kg3/+/R9ZKkJywp6n+p7rOLM7BZ4UE6ifgyAX48GIk1RQooAw3KAHCt0a",
+	"tTPDrTgX2gCBWDdq4qxBs326XYS8VZKKtXQRmi3xPg6YcG1in0V2dT2fbe6529oarXdmnri2uzg0cp8q",
+	"ohcydA6/4A+Pk4i9MZvnd99/yxk4J453B300rj/XEGZZOKLdBdOuMZ16PO86arAfk909+QTpjciBC7cj",
+	"N2FnzEfhqHFbyIxu0fgRMqpXCHOH0MRmeSd0KMmfYYSM+aTHwPF0rEcaAAZ5ffTqYJaPO/bMxLaOu44Y",
+	"KQFOfgS8yfpUG6YuC2roJaJa5lbNtRNi3jIZkhtaVs5ycIYB1ddYBiubXGxJPW1VlcGhw8gNU/Z9kbzH",
+	"8msLc9WgoAY17YCXu5n/8dJ9P4OksTHJ4O8V9SZSjBYnZDzkzI0D7GIPCs6skWcUFRpb26ciDBZn/kK7",
+	"OLkdIHLCubbVfkXqPO2cnQQjAfscgQE21TGeQMshPRXmrTF1QLCdk2JaljcsS6IxwXWllqlwfy3Cmnqr",
+	"VBFv9j3ROPSiBKqpWBe/25l9gR/gSLyjhmLH+I2Jrcene5s6/0dKFGvNnZblbd0sb/M0CDgLkKRsj8O+",
+	"lZBeDDhOiCkRo4foF1rzK/F8FIwMJ8QwOYo6p6zz6t01aFeRBXniXvqkIvYfBn/hKTYFtOpMRzNhiIEM",
+	"uUh0+mQ3yPdCarmDGSLad9wtpba2Gly/JdJ062UnvO4NW3pbIDKjabeSspWUX6OkhCNQmzVGjsH9igSk",
+	"MTTv9e3gl/A5nmksFWLGeHLtCNYvIExSQip2LDJA3AkwdXPZ7yOTlGwQ7jUzINxBDlJTFKkIMlczVqcz",
+	"eCi1so3p06ab0GclF/K5pDucRW/t+fj/6lnNyji4iN0J0dZtbqM27eBhaQfTVviBiQcOMBQblEDF5pR9",
+	"7xQzi+YlJKnQCynoDf387iSC0Du7DpdEwX0KcIaiPiCcr+XI+lVp+IAqc9iVqg82TVaPD650hEz2SySz",
+	"n2RkFz1+JTYKsDe6ZgNj50cFN1wzRxhXcD0oKc6nkENRSlroU0fIbm+I6bP8Slg9ZA/rTPChVjlRjPZD",
+	"68JU1PPA/FszGuAXBe92ffYtAjQc68RBp1X/RV0Gmpcc/mgH5dMSpHD1iPHClaUcarLbGRG3icmnX39K",
+	"yL99+uGnhPz0/seE/M46nxLy6d2PCRmU1C4Uu0VR8fb8LyckTm6w5gWsXSOvQeMIoKMZ/y9Gdo+PQO+u",
+	"n3lidXDSYSMp7AKdNS0R5M1LRTTsuiinXq8E3vU0e2HTQiUYGTEjxfRdiFkpmVOC9i9GA5YlrrbajKBi",
+	"N+Rd25ni+t7LVoLrwezBVhv/xVzN8wMNIICgC/kYwa5Zds2UpV7CtAmY+tvAnuXHSXioRzFLzNbY3xaZ",
+	"LJfG8CMvWWxvbM5kgFfmzyIYDCuN1dXawOGX+pflshVmWw614IIITlOlj5KxXgOPdlPBb5gdLyLp5QVg",
+	"FDsDkeflHTWkgmNoN/kYTqYifPCOa99G6SQ6GZGYD1K7lulJfcNfmLgyvQwtmOw/9+MH7X+E1dInREgY",
+	"VnZKss8YNLRiMHvf3f9VCoZOqIzs2sf9cEGv9kDw96SQlULa8S5wAlxJwWpRDScXZFcN6dvufLNLEYne",
+	"vQc0gX/nVKYJ2NseZ9r40JY3tmRumNnHvd6UBFZAUbNzstPhggLlWZ/e4m7cOTk+evPqzevj716+Tnbs",
+	"qdg52dFGcXE1SyY0T9eYz2vKWZkEhGzxw8MFOTt/+/490rYJ8tvFj/vfkd3PP74l37789ts9+/h6oo1p",
+	"HR1NTigJTrmZ87pmo4QMezzvOa0X1SeXzFRPetZTp6xiW2K0GdHnjzkQ7tSai5UkK5WB3m+1Ml9Z3G8i",
+	"8nORhpvrK/NuvfWLvD0YvYVVOW6VFinOme5tbd1kK3KT5fV+3VBxzqDqlDwHdxp/QHFO8zZO0MZQM7X8",
+	"Br080+tvzkh0zxHpjKaV0oSUKu8GDMlWp5BG5q6qe5DWV6ShdUQc+B7L6MIQub07eqgGlYnyw4aUG2xn",
+	"2XwKMj5zQQZKXmEFz9m4FdIZjec9Qw7dFDAFHPQ7wz5rLP69Ha6ke3l6ppfLpGLFzCZR+Nze+57uo6Jo",
+	"oOU2xdA3U2EzvgKPWmfj38Ks4n53XFqH09fCamKFROSoAld8UUy4f1arvB9+cT+tzHV1Nt9dRaZ4q55+",
+	"5cn2QWpjXJuJWS+GaK2q/aCKk6BGrcucjxFhPCVmyRA3Xj0R4z6tOz02tOGGQm5vh9eDnjuOgkCbq31u",
+	"DbYCdn82UpLdqW4BTJNh/ZP4dqlooJT9u4WqvWZwOxQO9lh+rV0Zu0u4mTHNJ6HAToYqsZAwFSsMVT4V",
+	"dGyDnG2Q84kHOdcmHgaKSxzfc6kf+AwleKzwGUnBhxXIptoM/tVm8J97dfmT30xfTxr/xNzbXP42l/8r",
+	"zOV/6wqda7gd1GCwAjmlmBywparcFo41jIcWZgm0VCyXcDsWNQj11568SzKNBOxGAm8UDICP025BUbn7",
+	"syjkkNCuYYog03lU1b17/JoUdKSjpNC9U1JSw9QMEXKCT6VQo98KvKXIxOWmSKq2SdbF027FXCvmvkIx",
+	"h0cAIoQNNF+NkEOKxudjil1gFNtUmvTBlcawMwgT5J//9/8RLi59IBp+d2HrSykug1y1n4e1tr+ggQbY",
+	"nQqgR4+eMQKuE3IlrUwNl0nlrnLtjac8xsvhaEgH04Q299KYFRFVDW6KICMwz7emV4mC+0mUwCCkYfON",
+	"Uex10mNh9QrJXA+0spTDVlovJK1RNY3pjb8imT05+VZyt5L7K5TcHyyWNkrNPVGih4RlBfgN1/zRqPt9",
+	"7lHcXwoHlJHSysQbzobYXQr7gYWCQqgnRPnSlYrxK0Fk568st+YiTcVAcbtiEzTWwJGGJYhVZz8syQsr",
+	"7BOXDNWRpkd69AYoLeUkmWUq7qLQJNO6BliTVhuqoCmmkv2M7HKRl5XmNwy5rTMjM7LLbsOHmpUsN1iK",
+	"D3n25//xC6GlFFfQ/ISLgt0u3XUA15dQ44ijN9Yw5WEZx3/Bfbpemfejkv2FZKNc5Fvn3LD3xeIdBf5N",
+	"dpb5+lalOsPrWSTFGbdfm2exsoYD7jx3RqSghhHlSPu8HPiRs7LwJtWC0uDwC/z7ePTGz10uLAbZY+zI",
+	"sAAWt929nwJy/8QQuNeM23/B7boBiJul+sPLaVHtQdljN26n3AFdfcrLwz7Tml6xeyuuSQiboDNo787m",
+	"eD8A97l7LrKESGVoCZx6QL0nFfRn1XCMmSisgnfDDew1nRDNr8Q+FwQafyTkn3//x56v80kFqIgn9pxC",
+	"c7yMSME0OHmIa/Di++xRY1h/YBKS6cZ3qWIuUZ8MpbqGgIkdVgY+CU2GTDFC85wN7OF1pRt2LWGF7ddB",
+	"B0U/iH8+ixv+uZ7zZJeSb25vsXJkLxVSWaHjO9S74elTkpVUm0umlFQZ0XSkybAHTbLcGsbl31jMad9W",
+	"T5YFoX6xUmHkNRPA6eHS5HpyKA5I9q9o8fyLH2/JtdHYjAWjWHYgAhxZa8HJB5Q6Wxn+gfLyg9/Dy4Kj",
+	"vXjZFlc1oD5RDTNasUX0TA8QW47J6+vtB5piOOOyMh15G4GrXc4ZmHr4xf3k2oir0b27iC8Psx+wwzfB",
+	"cx3wtqiY7+TtQK6rmO4RzcZQB5pww2QdDAIUa2hPoVPhemsPFbfwkBAtCQVEtuY1NwhBVsdjt4Nmx22y",
+	"qxigOnTsDsDu+yYlQNLjKeExHF3KK4f3ewdkPKOLVgU39it3eM+DwKEGatiENG5xgBAJM41hBn7I2IbD",
+	"fuwOHtkNXn77xRdWQl0zsQdLwRSF/teai5w9+fapn+12jaDiXtj6wW//jSHaLLXSv/3gUk5IaJ9rT8NX",
+	"nwO7PvyEnTQBRLMRlC1ToSRGpHGoXAuHEG/EX2ubGXs1aI9QhSRCDiddfxg3tGaj79mMXRSw/Fb3+IBw",
+	"AwFHTUxPyeqqN9UuF7TPTrFJnnswzXNZiaCMxl92gTer4cpUZBbk1MGgpDlyX8tul1lUgrIKwCH8yqXf",
+	"XBQPvhRhJBm0yz74H1l4fLg4FZmuoA+Fuhz6Jtpw8W4Uzu37+gePDdqF7KaECfdWgnl3IVYq5tnIH+y+",
+	"ugfOxG3zfdMQ++52TnbO8j4jP/U7P+8kO/Xrh28qZud0CXQzL49efrN/9Gr/6PXF0fcnx9+cHB39752k",
+	"vhu3I8wrfXl0/P3xy+Jbtv9N5w3df5O/Yvvfd4+P9l91jrsv6ev8m+JbOwn4fp/13fffHO2/fJm/3n9D",
+	"vz/a7xwX3+wf5d+z77pv6Ledbwo7aWmHvwNawk6yo7lhl7yw58seRpdJsIMR8p1kBxqmTIz9m4vj1ydH",
+	"L09eHdux222P4660aozj1f6b7nfH+/Rl59U+jvhN97uj7493kh3XTmXn5OWfyU79kuGgh97iilE7Zr/h",
+	"/e/QpMr9XC/1lE/8LGvtwX8p+qRPBeKMZmV3549kZ6C4yPmAlo3XfK8Xs8SCXHOBVwCBcT2Jy2XfcJ+Z",
+	"nrTXgDZ0aRUQ2Oy0uLSneuekS0vNEu8cwPtr5if25vX+cf6y2H/DXnX3v6OvO/vf5N8Wb9h33e/pUceK",
+	"ABjigvuaWUUX9hv9nzTvswN/gpZfoFLmFPZuwfbf/bCT7PiDV1Dyi7xhFgB3Ft/D8ThBRi2mQszUHJxA",
+	"eaqmzDxvkZWmtE/ex7I49g+xwybgDaqFhPLbZlWe46bgwhscbjyRlVL3Xnqh/Z+tyPKyNXiBXVNde+MX",
+	"OpLGGqJ6477iUyTuAB2daENH2pFv9VE/j9NXvJEQ5HvMNRo9Uw5hZPwG+F9P55kcqfBTAW46KsBrpDXY",
+	"Dt5VwzXp2BFAupGJ57Q9JsSK60OG3OS9D/XOWlMpxthjHinR5dwdvhnoEjZ7W4z3QAKIh6PmTJzErTRu",
+	"APRHMVQFO2ARMF3G274Mml7EOOpQKnoqOHjw0xCZazJknZIsr5QCssI+VdcImNDpDkmWJuf72Fo/OIFH",
+	"H6K1XaenIXrQPMr+aNGfluYwP17eH8Uzm73TB1TroVTF/ZUG16I+MF7N2fjkVxkrCtYqD1L2BAz9ShsU",
+	"45UCRgBJKOlWZen8irtTtuXeKVzhHaywyc+Z0ZA9DEmUY1qLnzKMHByljT+75DIcsj4gZ43ZvdCpCDfg",
+	"GHfPPn08x0b5dlccwtfDwiJvVi3aUXsZMnoN/lL/NXBsShEO9WW43l+hpLiCeBum3RL3RXvk1xbuidWJ",
+	"VKyi3vST329rq+r0T1hKi3g9ufExAXfrpfwWymDkSnKt8/qjsMdnoJBgwxUkY44HWXxyzQQjqat1SMWu",
+	"6bERZsG4lj6RN5ANIV8wm5M4ZL/jXGkYKKfK8Lxk6H8cKHnDCxTv4OOD4ESdZeNqM4YKyFPs/i2qEnyG",
+	"TBPIkixYkaRCjOVTAoeh7hHD++yAZJFzJCPXjA0QzdxQNKFFoZjWns+QmjCGrYwRn7lxPyB55onGet3M",
+	"F4nz+pf7NcV570wQZPERjJDmV4suy1CdziidSu4M417U5w5SNkKLMUiBDm8PB1o3zpbBVxLQgXBop1kV",
+	"nImcHURnXGcJuigyhwOX1GAoQMghNr8uWdcQWRlgE6pMpRhgRYAYTbix568+uHCZj8/aJzpy8YhOFJAj",
+	"FDGxW67N+pQOJPFMxRiLJ1kxiWcqVlGjBB7Ys7DtlkOtTfFs4vAeiV7TL84sniN3ZJ5/CVHLrxl7tBUH",
+	"lrfw/h0I1nrTJIhHCuPhF3edy9guWMkMWyu+b3ne8TtYgfsi0ZlfzWlazhTrCJ9WtOm/920KAesHVsoc",
+	"nWWzJtETya5fyxY/2rC4a+tkHyPffv5pG0BB9zpFCKT366CiQ6TTKj7giaCKAVtzUIhihwQ8DL0FLj46",
+	"YdnXjcdO0PlijxckNHm1nuv6cG70sC9MJkAW5RJY2rvwG6QgrAA7Hp8aoDGVRwqWtkr9PYOsbZn/fB66",
+	"eRDt9H/IpXywy7gB1sGBg/e22G2RyPHT0FxJrRuRWOW/EjlyGt3itXO3QjS2lOLK/s33d8ll3zkuTkjm",
+	"qnp01elzg7CLTHLIBWdR2/iRES468japP9Cp8DfFOFHBcm5X+DTcOJeiy1Xf3ri+LAzFSNJhpFuVXV6W",
+	"rNhKr/BHO+T3Aqs5lgNuuHTZwiG4yHuUn6g/GeawiDcZ98OTar+1vgz4i+ZBiyDoI4LOGAgdfoF/ka8f",
+	"jtm964Zm49JbvLO2epQHCTfK0ErV4YLzeBIJDw3c/BDpBiYrxJIBU1oKMuzJVMCNWHFAstw5nyKPMD5l",
+	"SDXgSgHxKQjuUZEzixcEamjIrhlKFyd36wD1GqJIhWJ/Zbnxuh3ekBoiRc5O4KMhFEvB08BRC8n80WAE",
+	"hZsNe9IPYu80FQvRb8HTXmjAceaqKYGBa11ANyNnr54MJOqtLIsPvPh3+6jxjcAOvh+A3snIPz9Tf+Hc",
+	"XnjYr9LEWu2f6wbJWTqs26qtBvtk0wRnobw7EACU7lAsDPOoKa0B5T9AEh8lQV3zEO9VsxNSsJLfMOXK",
+	"IBHrBort4xehgqgutvQ1Q1ZBdEVDyG8I7VWAzhFlxNxiTLdCqMtaOYAgGgZpkbhGty4kMbFIPMhoAmTz",
+	"9ZaPC7w/wsxb3G1xt8XdUTgP94Jd1CLXALuf4cZTdWvAV8WoliKqAfE+NrgVcMFz3/gVVWzXdSoVtZZN",
+	"VqFkf0XAiS9l08C5KJl6GNsj+V5b9Pwq0RM33iLoOVCyqHKzYhfpRH0Lg2wNeFLI6odM2lTk1NBSXlUI",
+	"Wh8j19IJQN5VKTu0BDqpriy5RA9FIzPOVfD5JySkEiXTmnTBH7elnspPfuWXRa2fYEEW9zW6By3vpDyD",
+	"qqIlnJrUsCupRksP7ZxRlfeenN/UjX4Rz6nfml8339Kg3vIej8Ip2Eje7VlRaDCE4aG+5+cEwkjl3KON",
+	"nPkkutJ1QY1y5FOhGdMHJKOlYrQYXULmq450t/N//w0CNPSaCbLLr4RUEOChmu2dRuCCpT1Rrr6rO56X",
+	"YWt1QK6JPUb8Zm0ey1RMzO6OdvpLJeKmYql2+g9MxHU7b1sTcRuDfKR0XL9EM/RHfxjadNxnl47b9IHC",
+	"VqzRbzp8jymUh1/cTyvgSZ40xbc/9fC+8PLJr9pGdJc7jnZrEoo1ny3k9p17sDaRbfg2qn7uYuYhaBlU",
+	"2b3ANBPmlGTUGMU7lWE6A35bmjPXdZ2W5QE5gzJlQfvMqiMDxXOWCsVo3mOaBDNP+5Duqc8vuWZsgNy0",
+	"kNwItLpwc+y/ZHUqsEROCJAhZaBCaec48woZ8us6u9A/C/jOCwaX19IUdKd5mpqdBmprqQB1baP+tJkq",
+	"1gMzI1dQlY3phCuAtm3JjLyPfnXU6ldtx6QnlEo5vYfvfXW5wxpOlw+x3KdUNnCJzYf6IE1AbgFPOjco",
+	"Wrg5IO/8qHloD+RIc/xtPQGItTy5uDolVYwQzh/gBZFFhox0rAEPtKMdml8/jcqvMVn4tPXTFho3p6nW",
+	"W2dB9FBA6b3vztXqbUAHZU45mEy9Jrsh9TrOwsZh7Y1TZHn6XEyE9o0mkjpj0l5fkwRRU7efqDOptzLQ",
+	"gNTqTsOfPO/Nt/HvwAsS1hQShLjLijwAKtadk52/VUyNak7P0F1v0ahoPR7Xq/PP+7ZomDZ404s2ReOl",
+	"z5oA/vWSF0vOwYLgUwtaxKvv8GyRAEbePGwtn0idBD6GDmGNInDERZ+JjYdf8AerXtHBQMkbtob0lTNI",
+	"8nMUZjhUR0+KoyG8685O7hjLtOFlib0QGXEc0PHxgkSUPi0YkSIVu6zUDBz9dUrICcFsnPiqSU51QvW1",
+	"Rsr+vcQ9v85O7HEr4kepoI2zDWFfnMd2kKomISfHWfBTkmMekOhyhhsjPr9LK2/xxWvMe3kH6zAFaTZt",
+	"YM8cwqRGWW9OXOeWs3Ur0lrmga87EYSOIe/9gHdtaYMXNaa6cmwwGbneVth6SH8Zu4YtRK0ZonCrthC1",
+	"/RDlE/GWRygzGrCVNx4fI3Op28oGoCqpsYqdV/aCn80OB/PxOhUvzT4XSD+5aw+BorlJSCH70IHMUH2d",
+	"EDjOe4nz5zmiaXXDFClYlyNzJcllwZKI9BLLAvELRZQoyLWdSEK0VK49o7Xc6jTDVNR5hi41J8SxoCWi",
+	"1XSDY2B95NaLaXK1UX4BL3nt6GIfM8vIQz5SJ5/sWz54rnZaNEdPtMq4cttk6oncQEbauZHK2WSw7UEw",
+	"O54XGCowzN7WJ3L3OGqhZ09BaJ7nAqmRrQadMlxAFcy0ITc919XPXu7viYVaffC0ozvVLZY9pKBbnHpm",
+	"a9S38K+pL2YYA43OKCaVIbuUdKrymlQDzRQGX/cOCGz9cNR9IRogBLQ+LVgqciqENKRj353/Zs9OZhes",
+	"zLFA6R5Q4vDCHuIuZ+7NIlF4hzWLMQAUYPwBFU4JK7ghCngvBWNooto3he4++7rtN06x5we8J09+aXh+",
+	"zQwen82n3q00Oe4drHONGzvrKo3wD3gXtv2m09uiSc7QuOwLjbsLQhCIG+23+tYrYM9Nn8LdGRAIXhA4",
+	"95uAhl7fRbWswy/2n19pny2TqXaGjP4l10iOMiZhZmhUMFjffiNzH2YIJFPLJmapM3U+8FPJiGtgyphR",
+	"CF75ATW92inv38nOOCQkSx9vuM2fk/GCi9itCa0hTwPhWhJJtllxA98WLx5Rn97yftXfOTk+gv+SnT4X",
+	"7pMEJrVzsmMX7AoKs/7YiPI3D99aXs4HteWPzvzdeLOGKOjHRhRzjGlqahWD7BJhv7Tb5HXKS8r7rNjz",
+	"kdBKUI3tWbIDghU6DHxXHvEapINeX4TUuq1sF1CW/qWspGHA7MgjLgSsct1BAfrZTL6NWchSL34DXBx8",
+	"dKQsGRULBR9rEFi8LAuvAQbKZS/6Cy2rpZ/0ROu/cPCLRE/dpmijpt4rhmdkPGNjAQA9tKbkGpz0vw0s",
+	"DB4nR0dHke2LTdIUFRoNvoTQsrQanEsSSwijeY+AjmTNXmsaoM0gCsJuEZhSoViXKQYsVq4Na8g1Vgzb",
+	"UQqWEIifoqMQmFqHrlnlFb9hguzW9IGaG5aQG3vUdJIKH0517oKmwmmt4iCk3A2pv6czKe1noPdUwj0e",
+	"u1UrNmAuYy6EfMfS5A7IL4zesLGKNVmZwIkAT476Q4Cc0amww1QH5INUYGCLscV3HalfHx15Vq/M/Sk7",
+	"JVpi/Ru8Hr/eYZVxcqkwQ547Ihswke0sLSrg6qKtTLVzcPpv7L4+frW3gS5ZK2kp8Ru4VGq5tp5E6egZ",
+	"jxQkGRuDtig1BXJ/98xDBWwMiacTt03ifUzIegBbpG3Y9UAiViwMk8rlyobD2xkF9KuP5Tx0B+/i5jt7",
+	"BSM9asHVaFA4TtUKGhz6jcGH61samkpvqd4LK7W0ygtXfZblEqocXLIsfepW6XMwA2wFuohS19gorWoX",
+	"1fk3ViY69rgX1x5XIR9FOXLfJFzccMNS4X6d2hYU04kBzLRvwxUmgAfSag1Zkx2VW/NfCraPPbP4ldjn",
+	"AhqUgnsuO8yl0LJkhzTP2cD8K3Qs/5d//v0fGehuvAAV6Q0p6EifQoSD9X3IBPqEpmKsUSh0Nt23T7Cv",
+	"zH4/2yM+K1tHrYx9SKiOrNCq4IaU8gp7jE4tfaONeZOei0K57gFk124Yquw9G9wFLdnAPAx+D3vnfii8",
+	"IaqBaIiPRDQQIe8sV6Vgw8b2bLkGvobWX7g1x5BpikSJ1cjDL/DPCngHnm1fpAcohesu/FoACr4KGNju",
+	"qMcdx3HdlAUNDS/37UCckgedz+k1I1r2GRDJw6dzNL9FyA8wwAzpILmsLEgEQn3f7h0TdZyEPkjFHTrY",
+	"1IxcUMS4IUNZlQUpWF8a5iKR2hBXsgoT2o7s4QcRE6RiVVoWVvM/ENa2hZRgeU3s0eC3LcBtuQnW3eap",
+	"seEsyjqCGYvFC6uChwXXtFOun7OgIZrcQyPZNFsKXQRJQnIqiJAEWkEp8CwQLk4huuRWSxMmMJPRflgJ",
+	"MIdjFwQcywEZSnXNxdU9hVHX5SpNyB5cAtdBBcfsphqqSLZHPN03ERIn9HxU5RarH4zVm8tz9MBxP8P3",
+	"kInNgx0+cyGs+4UBjX7ADLdBHdJhJTDZtdAmy6LGPOiBykTBir07PZzzej7h03w0XEgTRvLkUesH0YJW",
+	"C1qPA1o/iAdhFljaxWYxC59ZY9YLFzCCnT0HwH5wMSAqXIApYBj6CaKbWG3sFDMPysK1CpUDHVSzcSBL",
+	"xQOQzOuMblAnEKTS19p9P9YQU8GFNowWLtpEZgebsr0nj4uf4UUjwoV303pAW1zcSLojgsy4IcvjjTgD",
+	"JLGybMPVwGRo8TJinPeh4AyHozPSZdRUigXLNVQFY3nlLvtbxQd9JsxlQfv0iiVEMWFoeYne2gTTsC5L",
+	"LthlQQ3TiV0OyXN2CTuNS5Gkok+1Ycp+gYYLr5hgiud7UdmwiTJ4iGJXXBtsfTdWL7wiEHNzv/RKo68I",
+	"TsV90ekXrs0FLO3aK4Lrx8yvCI5LGp9rRTDuVasf4LaeVxWM66bHT+byh9KnkEGxK8/ZfsH0NcnpgHZ4",
+	"yc1oTHsZO8On0amcksrm5zGbCm+M+A6bjzMyu+14kgo7ZFkZtzSOj+nUHiv3utAAcw4ioAWQAyYg5XKg",
+	"5JViWifh1tKpOX50e9DqrBIWVnqyLDTpySHpWzTy76UPcYW67y829oEMbUjxxAy8rcy/w1fyHxWrludC",
+	"wWuXzamrT/gd5SpxpdAL7Rd7VklKlOC9ME1eXTkzrfyuLpoJ588VvWBnFq4nFJ1pA3MXsYVHFbS4ZYck",
+	"ZEcWo7iWxz97A4U8W5UqGe/qO9Ik7WL+zX5xVi6tj6cOoDEtHOQ2mTLIKCcliJUS4ZDigs6TTiAbDr/Y",
+	"f1wizFoj8qcIzJOJ1RCs8TUjjvjfdwpwPTB9fiEQNbhuwYQbzcqu7wNHwWKN0iZT8QryJhNsqwk8hmQ3",
+	"Y/aGTlPMiP3F5fBUwvASWbeIFU2O3cFa5P7xwM3l4vxMpa4ShjABxSiwd6Fj8YGVHcAOewmPc8XbjVTJ",
+	"wA87pc1AKjDZ0iUd2jc0nmq5He0GVpoGiZHt3/Q9unT+ptfapLMe2WMVt2imcBCzzH3YIxENhS/48tvN",
+	"a1ZdqSAe6A4RDKblCNv6KhqpFJKEYRdgH+Kuc839i44A326amXC/sWA3dkXuVtpT9GMbY6uWNxp0JlDL",
+	"CCxDaEO42oAeH7gnAMzi33y4564sKeNPBtcTUWqYByRs1iXYzyQg/XAMXSOOLYZgXz0mrZGlPwSOYcnh",
+	"GA57TLGFsWNDoeNpYeAaPiAC/BSSqTHm1Z7Jr6gRRghzVroR3hw7VkPW6Ul5rQ8LVvIbpjjTh1/cz6MH",
+	"FCck7qQl7pjtzbfLmt7CVIwbaH5EtTnObpgwLzTq/56rmDgvCNS7MmGeSKHD7/gS3rlJLn1Gx65f93Ed",
+	"H+6Mk+vfWXtmH1TE4E5oWM7oLLsXscRxPoSGiKONyM1zry2Hob/QeGx9RwcmioHkwqAghTaImJgwedy1",
+	"tTXwrIsiFZmb6D4vsu1QmU9cHwrndSHSmgjwYyDTC9PlIee2eEg87jO8y42Ax/GmwSPeBa0ivrkcALuj",
+	"7g06foPrLdEawnhchCYOuk96+evYoWa5YmY7I3Vu+X8IS708T9wWRWjGZrMIoUV4qW38JSKzsPLFH1oW",
+	"7Y0pp7bmtbBnsEPza3itIJntD1/+uy8OtPL2vx1WqvxztsLwu+uITAZSGVqC0NNNcdeVCgPgKPy5Ibrq",
+	"2Ht0IGB5QP7CFO+OHP0+vxKQuIJOfSArpEMU/R3WlcruBKU9BYX9+0+SDGh+bfeH1wsyCFZkeOMMhSww",
+	"db28vSV/q3h+XY4OyAXvM1lZ2Hn98nuAmm9ub6Gg0ihuzQjI8AYdxC6TtECVfWZGjfbPuoapLBVck54U",
+	"slJWlJPXx0desjfXwEWeQtGhVSMaqlFChj2OOQLdLnCKY+/qEeLA3G54F5E59P5dUutL0ns4qTGsPzCO",
+	"gAxu6yPBmG1Xh4JrxerelLb+UNshTQ9g2xG7MUG0sM8IF+Q3wW8t9kpRANVIt9IuUaNLFRayjmSlSF7K",
+	"/PrOCdi7akP7g7nz6ErVpwbJbr99vTOF+3Zi8OcDmrN9zew7AeS+OU7S6ujoVd6hmn37mvz84ezt/vnP",
+	"Zy+/+RY+ZxkJu9qKNsEwigxSBqNw9u/6zimFu8ydUp/e/sLElekhu2+YkjaKiyvP5nu/EJUU7GN3ppQZ",
+	"2wA+rwI2wkyBM3bRh+BzX+qyj6pY8kHnRubX7w3rL3UVhrDvcclb2e8zsdyV59wwd8Efi4T7/vM/J/H5",
+	"M8sZv2HFaQNuwASRwiXNHR9NXud6UdhrFRlSq0QJSfoWfwFr9OlMm+ZgTPw1b/yrNP7GdlAR0EoBUDCB",
+	"yAfjorHZX0vggBI/OZ+YUw/OqhQTOsVKg0uoV1rz9bfPv9jHuxnWriqXxmdPdEF2NWMkhsmL0YCd1l/W",
+	"L6zA40ynAqRRj5HMff2ff/8HXJERt1n2EiJhTrQsR56I3Y5vjGX5gGDKZLwFaCogqd67zVBonRsqCqoK",
+	"P0JN9IDlvOtggWg60mQ3NsGTIHhr2M2SyEwPyJXtJYQaUjKqMc0iIYrhJmjI2Vl74ZTUno1U2LdHlbIL",
+	"zQXQnkDCLrJpOonv4m6wMIOS5ricdkBWh3AgTAcDRlVNh2/fom/JkfWMGeiMVKLErAnfAYTQspRDbe/K",
+	"BbHfwq0CFwoJs4S9SEkp5cBOLUnFQGF7YmDlF9f7pcxpnV4y8yEgJnbzHsuvWUGEHCJpgUEJnwr/WtdI",
+	"dDXH92GkxFzIoHsulZyxWEci5D4bMxnWxCc69VmPxDs1Nopz2LKzHCe1T82VXTd3etsLZOO91VA2RE4V",
+	"Vm/dZZwqh1/8jy4uU7CSGbZWH+47eMSYPRf6ywRRUsqrGJgB/EbMYDsnK8F876aCPYWQDM56Emju5Vj9",
+	"Iby0aa6U15OvD5/ehjrv333Hrt/C5y15bE/lk4lPrvckrM2peJekrL2/SF2CYrItV3zEWOddJ3a9vG32",
+	"UP6IDGu+zxKSOqB9ZE0OdkAyTEEqTojV/zKih9xg8xlRi0rpaSIcE80VMzoVdp9ZZbpSFhsiSYqN76kh",
+	"qGqTPqMCKWJzKrA94KCko00yQDyEOW2m6r905AMzj9eAQ9vCpvYQS+PRkLOlvZgI7bY0aXfQpK3SCIqy",
+	"XLYtT62UVwnU6PgY80kcAtP2f7tSuaZm9te9cadlguoIlJolqXDhEl3XVWAmeYii+Hfl2lWXFAiRw7ex",
+	"jvbf+f/y1W6I4k9BA43C3u/qF74R8B/LVlm2yLUZCXuiDSfG1mCRGH19Llsr9iFR/UiVfBEriQ8CzY2n",
+	"AGIMGpFvqLgxTATSxjpJQMk+yez/M7LLRV5Wmt8wQMXMyIzsstvwGaYLpoLqOE/MKs/NfMFmiEI2elBS",
+	"Q/pSG9fPy9d8bkkq4azIWkglVCBNkYfA+94twqZipfWQ0zIMV4S9f6yrY/fUET+SPj1zNLN6g/3sOSXi",
+	"Pc0U8+emrZPcfn8/plDOQG6s9oOMFzjDD0Nyaahh++iy2gig/8RvxqMBmLHdjDIlrgE4cMXx0CZRinJ0",
+	"QH6UimQWoUo6uHTpPlkqWDM6nVMF60Xr3Jka3e0TYdgi+hBJON3jpW9zCwkMmFCFHprg7SulxqaR/pmn",
+	"5Mix3jVv56UD2bVSC5r29TCGfc2Kvc26YlYL77B/fLIJ7qIthvbJ0W6Hm2TJgOzkcXl2qL71IA1baYo3",
+	"4oUPAMzAZXieupmdh1m3d3XpG7vZlSSqEuTgkN3S/qBkdiJd/Gu2d7CT7FSq3DnZ6RkzODk8PH755uDo",
+	"4Ojg+OS7o++O4DC5gUx7XNQRMrgmaI5UNYnLZi+YcSygnjas5F2Wj/KSHdQ5hm9De+PJjMezmIAp5Pka",
+	"w8WVjm7xIzLO3X2HkuZMn8bl9SCdOizufKtl3zPz9KOHnHMz9QmwGkwOSkwFior6Jxph2jtEd6wzDqfd",
+	"F3g47VENN4eEHn/7UxcRgOZ5xPSUrK56JAsspTV7onYd9rLo0TXJ57RH/yLF1b4VTUUCveSgoLNJn+8F",
+	"Ur2USU07UO8In0LUWMmzPGda442mPP0TznecpC26AZaSTqOnGuHI+jTvcWGXPcf+zDrQS9rXEY/F6Ryz",
+	"Xmy9zfE1nNQaS63EOA66YU8Gjm7nU3M9DuNtBASW058GZBayMh15W3vbwgK8APGreOFI+fwFhvUH0NQ6",
+	"3lqUlwtMSSrTlSWXCbkqZYeW8NABU3XuXn3LT0oWVW7uPGRW/RoonjN8FQN3WXSnj93u9PcHKf1RL2x7",
+	"NiGvDlL3rAjDG8foQQ0t5VXFptzubbRy9i4BieI1wH7HXHTkbTxE+P6Ue547+ekia7IykPOnGQkajhW0",
+	"kClHOowqpgh0tkwIu4WjWsore1W0BWuNzT5j+luzCnRYXge0DSiZP39dDezL9rRtHptyzA2uF2aMTgt4",
+	"tKLHeB6t6WO0Dyk5ZO0q1pOVZiekYDewFXqs9B0xaoDkWleIuVCU2R+UcsQcWCpmKiUwwOOe/ru/7ZTn",
+	"/5vsAIFWdFoAbsPMDMt7guecCv2C3HDN7SoMKt1DZunOaHxjAMXlvl8QPdKG9d3IKHCmYktna0vFoshe",
+	"5Zdx2lFRhucl9GaPilewr7Iy4MdM6tZZgbUVorj202h+CEDRs39lw2mvxnWTbt5Q96jybquIB9NqqYrm",
+	"dm0K2acQnzBUX+uEoNq957cOZBUnrl098uVipMVp4PHAfD/r6ceJFV4b0k0H1Hj1XBLlKaP088nO/iXH",
+	"UZB443hF6i7oUldEG1XlYPTpkciZW3a7P3/+7HbBCSl5blUtndSbNiGVgD3lO6gS2e12JFUFF/FY4C4i",
+	"nzKUnxktTS+B/WWFF6654rnfxJA6n1d9yDmXldG8YCDxY8n+McDQ1K2A7wZPIophmJ/TMbyFSgPGJNMw",
+	"s2A5Rw6iCaHu3/5dS203Gs2N4zSx4nRg939YbAhzxTiP39c7f/7x5/8PAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

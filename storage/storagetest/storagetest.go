@@ -61,6 +61,8 @@ func run(t *testing.T, newStore func(t *testing.T) storage.Store, parallel bool)
 		{"FieldWork", fieldworkTests},
 		{"Records", recordTests},
 		{"Webhooks", webhookTests},
+		{"AccessRequests", accessRequestTests},
+		{"Contacts", contactTests},
 		{"Paging", pageTests},
 		{"Tx", txTests},
 	}

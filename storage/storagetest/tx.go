@@ -56,6 +56,7 @@ func RunConcurrency(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	runAll(t, newStore, outboxConcurrencyTests, false)
 	runAll(t, newStore, orderConcurrencyTests, false)
 	runAll(t, newStore, ticketConcurrencyTests, false)
+	runAll(t, newStore, accessRequestConcurrencyTests, false)
 	runAll(t, newStore, stockConcurrencyTests, false)
 	runAll(t, newStore, attemptConcurrencyTests, false)
 	runAll(t, newStore, serverKeyConcurrencyTests, false)

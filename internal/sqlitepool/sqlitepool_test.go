@@ -1,0 +1,94 @@
+package sqlitepool_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/internal/sqlitepool"
+	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/storage/sqlite"
+)
+
+// TestTakeGivesBackTheFile builds a fixture, has a test change a copy of
+// it (deleting a member and renaming the customer, which rows of other
+// tables refer to, and adding a site)
+// and checks that the next test gets the same copy with every table as the
+// file has it.
+func TestTakeGivesBackTheFile(t *testing.T) {
+	ctx := t.Context()
+	clock := &portaltest.Clock{}
+	st := portaltest.Store(t)
+	p := portaltest.New(t, clock, func(c *portal.Config) { c.Store = st })
+	owner := portaltest.Owner(ctx)
+	c, err := p.CreateCustomer(owner, portal.CreateCustomerParams{Name: "Acme"})
+	require.NoError(t, err)
+	site, err := p.CreateSite(owner, c.ID, portal.SiteParams{Name: "HQ"})
+	require.NoError(t, err)
+	_, err = p.AddMember(owner, c.ID, portal.AddMemberParams{Email: "ada@acme.example", Name: "Ada", Role: customer.RoleAdmin})
+	require.NoError(t, err)
+	m, err := p.AddMember(owner, c.ID, portal.AddMemberParams{Email: "bob@acme.example", Name: "Bob", Role: customer.RoleViewer, SiteIDs: []customer.SiteID{site.ID}})
+	require.NoError(t, err)
+	_, err = p.Invite(owner, c.ID, portal.InviteParams{Email: "cy@acme.example", Role: customer.RoleViewer})
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "fixture.db")
+	require.NoError(t, sqlite.Backup(ctx, st.(*sqlite.Store), path))
+
+	pool := sqlitepool.New(path)
+	defer pool.Close()
+	var first *sqlite.Store
+	t.Run("changes", func(t *testing.T) {
+		first = pool.Take(t)
+		q := portaltest.New(t, clock, func(c *portal.Config) { c.Store = first; c.IDs = portal.SequenceAfter(1000) })
+		_, err := q.CreateSite(owner, c.ID, portal.SiteParams{Name: "Plant 2"})
+		require.NoError(t, err)
+		require.NoError(t, q.RemoveMember(owner, c.ID, m.Membership.ID))
+		// Rows of other tables refer to the customer: they are put back too.
+		name := "Acme AG"
+		_, err = q.UpdateCustomer(owner, c.ID, portal.UpdateCustomerParams{Version: c.Version, Name: &name})
+		require.NoError(t, err)
+		_, err = q.GetMember(owner, c.ID, m.Membership.ID)
+		require.Error(t, err, "the member is gone")
+		// An upsert twice, as the stores take numbers: the triggers must
+		// not make its second run conflict.
+		write, _ := first.DB()
+		for range 2 {
+			_, err = write.ExecContext(t.Context(), `INSERT INTO counters (name, value) VALUES ('n', 1)
+				ON CONFLICT (name) DO UPDATE SET value = counters.value + 1`)
+			require.NoError(t, err)
+		}
+	})
+	t.Run("gets it back", func(t *testing.T) {
+		s := pool.Take(t)
+		require.Same(t, first, s, "the copy the last test left")
+		write, _ := s.DB()
+		conn, err := write.Conn(ctx)
+		require.NoError(t, err)
+		defer conn.Close()
+		rows, err := conn.QueryContext(ctx, `SELECT name FROM tpl.sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
+		require.NoError(t, err)
+		var tables []string
+		for rows.Next() {
+			var name string
+			require.NoError(t, rows.Scan(&name))
+			tables = append(tables, name)
+		}
+		require.NoError(t, rows.Close())
+		require.Contains(t, tables, "membership_sites")
+		for _, table := range tables {
+			var n int
+			require.NoError(t, conn.QueryRowContext(ctx, fmt.Sprintf(
+				`SELECT count(*) FROM (SELECT * FROM main.%[1]q EXCEPT SELECT * FROM tpl.%[1]q
+					UNION ALL SELECT * FROM (SELECT * FROM tpl.%[1]q EXCEPT SELECT * FROM main.%[1]q))`, table)).Scan(&n))
+			assert.Zero(t, n, "%s as the file has it", table)
+		}
+		var sites int
+		require.NoError(t, conn.QueryRowContext(ctx, `SELECT count(*) FROM membership_sites`).Scan(&sites))
+		assert.Equal(t, 1, sites, "the member's site limit is back")
+	})
+}
