@@ -91,12 +91,18 @@ const (
 	ActionImpersonationStart  Action = "impersonation.start"
 	ActionInvitationManage    Action = "invitation.manage"
 	ActionInvitationRead      Action = "invitation.read"
+	ActionJobRead             Action = "job.read"
+	ActionJobWrite            Action = "job.write"
 	ActionMailRead            Action = "mail.read"
 	ActionMailRetry           Action = "mail.retry"
 	ActionMailTemplateManage  Action = "mail_template.manage"
 	ActionMembershipAdd       Action = "membership.add"
 	ActionMembershipAdmin     Action = "membership.admin"
 	ActionMembershipRead      Action = "membership.read"
+	ActionNewsAll             Action = "news.all"
+	ActionNewsManage          Action = "news.manage"
+	ActionNewsRead            Action = "news.read"
+	ActionNewsWrite           Action = "news.write"
 	ActionOfferManage         Action = "offer.manage"
 	ActionOfferRead           Action = "offer.read"
 	ActionOrderCancel         Action = "order.cancel"
@@ -104,6 +110,8 @@ const (
 	ActionOrderInbox          Action = "order.inbox"
 	ActionOrderPlace          Action = "order.place"
 	ActionOrderRead           Action = "order.read"
+	ActionPictureRead         Action = "picture.read"
+	ActionPictureWrite        Action = "picture.write"
 	ActionProductManage       Action = "product.manage"
 	ActionProductRead         Action = "product.read"
 	ActionRecordApprove       Action = "record.approve"
@@ -115,6 +123,7 @@ const (
 	ActionRecordTypes         Action = "record.types"
 	ActionSelf                Action = "self"
 	ActionSiteManage          Action = "site.manage"
+	ActionSiteMove            Action = "site.move"
 	ActionSiteRead            Action = "site.read"
 	ActionSsoManage           Action = "sso.manage"
 	ActionSsoRead             Action = "sso.read"
@@ -133,6 +142,10 @@ const (
 	ActionTicketTypes         Action = "ticket.types"
 	ActionTicketWork          Action = "ticket.work"
 	ActionUserAdmin           Action = "user.admin"
+	ActionVisitRead           Action = "visit.read"
+	ActionVisitWrite          Action = "visit.write"
+	ActionWebhookManage       Action = "webhook.manage"
+	ActionWebhookRead         Action = "webhook.read"
 )
 
 // Valid indicates whether the value is a known member of the Action enum.
@@ -180,6 +193,10 @@ func (e Action) Valid() bool {
 		return true
 	case ActionInvitationRead:
 		return true
+	case ActionJobRead:
+		return true
+	case ActionJobWrite:
+		return true
 	case ActionMailRead:
 		return true
 	case ActionMailRetry:
@@ -191,6 +208,14 @@ func (e Action) Valid() bool {
 	case ActionMembershipAdmin:
 		return true
 	case ActionMembershipRead:
+		return true
+	case ActionNewsAll:
+		return true
+	case ActionNewsManage:
+		return true
+	case ActionNewsRead:
+		return true
+	case ActionNewsWrite:
 		return true
 	case ActionOfferManage:
 		return true
@@ -205,6 +230,10 @@ func (e Action) Valid() bool {
 	case ActionOrderPlace:
 		return true
 	case ActionOrderRead:
+		return true
+	case ActionPictureRead:
+		return true
+	case ActionPictureWrite:
 		return true
 	case ActionProductManage:
 		return true
@@ -227,6 +256,8 @@ func (e Action) Valid() bool {
 	case ActionSelf:
 		return true
 	case ActionSiteManage:
+		return true
+	case ActionSiteMove:
 		return true
 	case ActionSiteRead:
 		return true
@@ -263,6 +294,14 @@ func (e Action) Valid() bool {
 	case ActionTicketWork:
 		return true
 	case ActionUserAdmin:
+		return true
+	case ActionVisitRead:
+		return true
+	case ActionVisitWrite:
+		return true
+	case ActionWebhookManage:
+		return true
+	case ActionWebhookRead:
 		return true
 	default:
 		return false

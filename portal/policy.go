@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
@@ -255,6 +256,17 @@ var policy = map[Action]Rule{
 	// admins read their customer's, as staff agents do.
 	ActAuditRead:         {Staff: identity.StaffAdmin},
 	ActCustomerAuditRead: {Staff: identity.StaffAgent, User: customer.RoleAdmin},
+}
+
+// Actions returns every action the policy has a rule for, sorted: the
+// values an API may name, as the Action enum of openapi.yaml does.
+func Actions() []Action {
+	out := make([]Action, 0, len(policy))
+	for act := range policy {
+		out = append(out, act)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // RuleFor returns the rule for act, and false for an unknown action (which
