@@ -75,23 +75,37 @@ const (
 	ActionAccessRequestDecide Action = "access_request.decide"
 	ActionAccessRequestRead   Action = "access_request.read"
 	ActionApiKeyManage        Action = "api_key.manage"
+	ActionAuditRead           Action = "audit.read"
 	ActionCatalogueRead       Action = "catalogue.read"
 	ActionContactManage       Action = "contact.manage"
 	ActionContactRead         Action = "contact.read"
+	ActionCustomerAuditRead   Action = "customer_audit.read"
 	ActionCustomerCreate      Action = "customer.create"
 	ActionCustomerRead        Action = "customer.read"
 	ActionCustomerStatus      Action = "customer.status"
 	ActionCustomerUpdate      Action = "customer.update"
 	ActionFeaturesRead        Action = "features.read"
 	ActionFeaturesUpdate      Action = "features.update"
+	ActionHrSyncRun           Action = "hr_sync.run"
+	ActionImpersonationPolicy Action = "impersonation.policy"
+	ActionImpersonationRead   Action = "impersonation.read"
+	ActionImpersonationStart  Action = "impersonation.start"
 	ActionInvitationManage    Action = "invitation.manage"
 	ActionInvitationRead      Action = "invitation.read"
+	ActionJobRead             Action = "job.read"
+	ActionJobWrite            Action = "job.write"
+	ActionLicenseManage       Action = "license.manage"
+	ActionLicenseRead         Action = "license.read"
 	ActionMailRead            Action = "mail.read"
 	ActionMailRetry           Action = "mail.retry"
 	ActionMailTemplateManage  Action = "mail_template.manage"
 	ActionMembershipAdd       Action = "membership.add"
 	ActionMembershipAdmin     Action = "membership.admin"
 	ActionMembershipRead      Action = "membership.read"
+	ActionNewsAll             Action = "news.all"
+	ActionNewsManage          Action = "news.manage"
+	ActionNewsRead            Action = "news.read"
+	ActionNewsWrite           Action = "news.write"
 	ActionOfferManage         Action = "offer.manage"
 	ActionOfferRead           Action = "offer.read"
 	ActionOrderCancel         Action = "order.cancel"
@@ -99,6 +113,9 @@ const (
 	ActionOrderInbox          Action = "order.inbox"
 	ActionOrderPlace          Action = "order.place"
 	ActionOrderRead           Action = "order.read"
+	ActionOrgRead             Action = "org.read"
+	ActionPictureRead         Action = "picture.read"
+	ActionPictureWrite        Action = "picture.write"
 	ActionProductManage       Action = "product.manage"
 	ActionProductRead         Action = "product.read"
 	ActionRecordApprove       Action = "record.approve"
@@ -108,9 +125,14 @@ const (
 	ActionRecordRead          Action = "record.read"
 	ActionRecordTypeManage    Action = "record.type_manage"
 	ActionRecordTypes         Action = "record.types"
+	ActionScimTokenManage     Action = "scim_token.manage"
+	ActionScimWrite           Action = "scim.write"
 	ActionSelf                Action = "self"
 	ActionSiteManage          Action = "site.manage"
+	ActionSiteMove            Action = "site.move"
 	ActionSiteRead            Action = "site.read"
+	ActionSsoManage           Action = "sso.manage"
+	ActionSsoRead             Action = "sso.read"
 	ActionStaffManage         Action = "staff.manage"
 	ActionStaffRead           Action = "staff.read"
 	ActionStaffSelf           Action = "staff.self"
@@ -126,6 +148,10 @@ const (
 	ActionTicketTypes         Action = "ticket.types"
 	ActionTicketWork          Action = "ticket.work"
 	ActionUserAdmin           Action = "user.admin"
+	ActionVisitRead           Action = "visit.read"
+	ActionVisitWrite          Action = "visit.write"
+	ActionWebhookManage       Action = "webhook.manage"
+	ActionWebhookRead         Action = "webhook.read"
 )
 
 // Valid indicates whether the value is a known member of the Action enum.
@@ -141,11 +167,15 @@ func (e Action) Valid() bool {
 		return true
 	case ActionApiKeyManage:
 		return true
+	case ActionAuditRead:
+		return true
 	case ActionCatalogueRead:
 		return true
 	case ActionContactManage:
 		return true
 	case ActionContactRead:
+		return true
+	case ActionCustomerAuditRead:
 		return true
 	case ActionCustomerCreate:
 		return true
@@ -159,9 +189,25 @@ func (e Action) Valid() bool {
 		return true
 	case ActionFeaturesUpdate:
 		return true
+	case ActionHrSyncRun:
+		return true
+	case ActionImpersonationPolicy:
+		return true
+	case ActionImpersonationRead:
+		return true
+	case ActionImpersonationStart:
+		return true
 	case ActionInvitationManage:
 		return true
 	case ActionInvitationRead:
+		return true
+	case ActionJobRead:
+		return true
+	case ActionJobWrite:
+		return true
+	case ActionLicenseManage:
+		return true
+	case ActionLicenseRead:
 		return true
 	case ActionMailRead:
 		return true
@@ -174,6 +220,14 @@ func (e Action) Valid() bool {
 	case ActionMembershipAdmin:
 		return true
 	case ActionMembershipRead:
+		return true
+	case ActionNewsAll:
+		return true
+	case ActionNewsManage:
+		return true
+	case ActionNewsRead:
+		return true
+	case ActionNewsWrite:
 		return true
 	case ActionOfferManage:
 		return true
@@ -188,6 +242,12 @@ func (e Action) Valid() bool {
 	case ActionOrderPlace:
 		return true
 	case ActionOrderRead:
+		return true
+	case ActionOrgRead:
+		return true
+	case ActionPictureRead:
+		return true
+	case ActionPictureWrite:
 		return true
 	case ActionProductManage:
 		return true
@@ -207,11 +267,21 @@ func (e Action) Valid() bool {
 		return true
 	case ActionRecordTypes:
 		return true
+	case ActionScimTokenManage:
+		return true
+	case ActionScimWrite:
+		return true
 	case ActionSelf:
 		return true
 	case ActionSiteManage:
 		return true
+	case ActionSiteMove:
+		return true
 	case ActionSiteRead:
+		return true
+	case ActionSsoManage:
+		return true
+	case ActionSsoRead:
 		return true
 	case ActionStaffManage:
 		return true
@@ -242,6 +312,14 @@ func (e Action) Valid() bool {
 	case ActionTicketWork:
 		return true
 	case ActionUserAdmin:
+		return true
+	case ActionVisitRead:
+		return true
+	case ActionVisitWrite:
+		return true
+	case ActionWebhookManage:
+		return true
+	case ActionWebhookRead:
 		return true
 	default:
 		return false
@@ -390,8 +468,10 @@ const (
 	MailKindOrderConfirmed        MailKind = "order_confirmed"
 	MailKindOrderRejected         MailKind = "order_rejected"
 	MailKindOrderSubmitted        MailKind = "order_submitted"
+	MailKindPasswordReset         MailKind = "password_reset"
 	MailKindStaffInvitation       MailKind = "staff_invitation"
 	MailKindStaffLoginLink        MailKind = "staff_login_link"
+	MailKindStaffPasswordReset    MailKind = "staff_password_reset"
 	MailKindTicketCustomerReply   MailKind = "ticket_customer_reply"
 	MailKindTicketOpened          MailKind = "ticket_opened"
 	MailKindTicketReply           MailKind = "ticket_reply"
@@ -424,9 +504,13 @@ func (e MailKind) Valid() bool {
 		return true
 	case MailKindOrderSubmitted:
 		return true
+	case MailKindPasswordReset:
+		return true
 	case MailKindStaffInvitation:
 		return true
 	case MailKindStaffLoginLink:
+		return true
+	case MailKindStaffPasswordReset:
 		return true
 	case MailKindTicketCustomerReply:
 		return true
@@ -763,10 +847,12 @@ func (e Role) Valid() bool {
 
 // Defines values for SignInMethod.
 const (
-	SignInMethodAccessLink SignInMethod = "access_link"
-	SignInMethodInvitation SignInMethod = "invitation"
-	SignInMethodLoginLink  SignInMethod = "login_link"
-	SignInMethodPassword   SignInMethod = "password"
+	SignInMethodAccessLink    SignInMethod = "access_link"
+	SignInMethodImpersonation SignInMethod = "impersonation"
+	SignInMethodInvitation    SignInMethod = "invitation"
+	SignInMethodLoginLink     SignInMethod = "login_link"
+	SignInMethodPassword      SignInMethod = "password"
+	SignInMethodSso           SignInMethod = "sso"
 )
 
 // Valid indicates whether the value is a known member of the SignInMethod enum.
@@ -774,11 +860,15 @@ func (e SignInMethod) Valid() bool {
 	switch e {
 	case SignInMethodAccessLink:
 		return true
+	case SignInMethodImpersonation:
+		return true
 	case SignInMethodInvitation:
 		return true
 	case SignInMethodLoginLink:
 		return true
 	case SignInMethodPassword:
+		return true
+	case SignInMethodSso:
 		return true
 	default:
 		return false
@@ -1676,6 +1766,7 @@ type AccessRequestStatus string
 // `access_request.read` covers the inbox of access requests and their matching customers;
 // `access_request.decide` connecting one to a customer or rejecting it. `contact.read` and
 // `contact.manage` cover a customer's contact persons.
+// `sso.read` and `sso.manage` read and set a customer's identity provider.
 //
 // Example: site.read
 type Action string
@@ -1840,6 +1931,49 @@ type Audience struct {
 
 	// CustomerIds The customers whose people read the article, when `all` is false; empty when it is true.
 	CustomerIds []CustomerId `json:"customer_ids"`
+}
+
+// AuditChange A changed field, before and after.
+type AuditChange struct {
+	After  string `json:"after"`
+	Before string `json:"before"`
+	Field  string `json:"field"`
+}
+
+// AuditEvent One recorded change.
+type AuditEvent struct {
+	// Action Example: sso.configured
+	Action string `json:"action"`
+
+	// Actor Who did it, `user:usr_…`, `staff:stf_…` or `api_key:key_…`.
+	Actor   string        `json:"actor"`
+	At      time.Time     `json:"at"`
+	Changes []AuditChange `json:"changes"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Id Example: evt_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b
+	Id string `json:"id"`
+
+	// Impersonator The staff member acting as the actor (`staff:stf_…`), if any.
+	Impersonator *string `json:"impersonator,omitempty"`
+
+	// RequestId The X-Request-ID of the request that did it, if known.
+	RequestId *string `json:"request_id,omitempty"`
+
+	// Target The ID of the object acted on.
+	Target string `json:"target"`
+}
+
+// AuditEventList One page of audit events, newest first.
+type AuditEventList struct {
+	Items []AuditEvent `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
 }
 
 // CancelOrderRequest Why the order is cancelled, optionally.
@@ -2433,6 +2567,12 @@ type FieldViolation struct {
 	Message string `json:"message"`
 }
 
+// FinishSSORequest What the identity provider sent back to the redirect URI.
+type FinishSSORequest struct {
+	Code  string `json:"code"`
+	State string `json:"state"`
+}
+
 // FirstUser The first user to invite into a new customer.
 //
 // Example: {"email":"ada@acme.example","expires_in_seconds":604800}
@@ -2468,6 +2608,59 @@ type Health struct {
 
 // HealthStatus defines model for Health.Status.
 type HealthStatus string
+
+// Impersonation A staff member acting as one of the customer's people.
+type Impersonation struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// EndedAt When the staff member left it early; absent otherwise.
+	EndedAt   *time.Time `json:"ended_at,omitempty"`
+	ExpiresAt time.Time  `json:"expires_at"`
+
+	// Id Example: imp_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b
+	Id string `json:"id"`
+
+	// MembershipId Identifies a membership: `mem_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d
+	MembershipId MembershipId `json:"membership_id"`
+	ReadOnly     bool         `json:"read_only"`
+	Reason       string       `json:"reason"`
+
+	// StaffId Identifies a staff member: `stf_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d
+	StaffId   StaffId   `json:"staff_id"`
+	StartedAt time.Time `json:"started_at"`
+
+	// UserId Identifies a user: `usr_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091
+	UserId UserId `json:"user_id"`
+}
+
+// ImpersonationList One page of impersonations, newest first.
+type ImpersonationList struct {
+	Items []Impersonation `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// ImpersonationPolicy Whether the customer forbids staff to act as its people.
+type ImpersonationPolicy struct {
+	Forbidden bool `json:"forbidden"`
+}
+
+// ImpersonationStart A started impersonation and its session's token, shown only here.
+type ImpersonationStart struct {
+	// Impersonation A staff member acting as one of the customer's people.
+	Impersonation Impersonation `json:"impersonation"`
+	Token         string        `json:"token"`
+}
 
 // Invitation An invitation of a person, by e-mail address, into a customer. Its token goes only into the e-mail.
 //
@@ -2733,6 +2926,11 @@ type Licenses struct {
 // `access_request_confirm` and `access_request_rejected` to someone who asked for access
 // (about no customer yet: only the provider's overrides apply to them), and `email_change` to
 // a user's new address.
+// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
+// staff owners and admins when a failing webhook endpoint was switched off.
+// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
+// staff member a ticket is assigned to when the customer replies; `password_reset` and
+// `staff_password_reset` with a link to choose a new password (the staff one about no customer).
 //
 // Example: invitation
 type MailKind string
@@ -2771,6 +2969,11 @@ type MailMessage struct {
 	// `access_request_confirm` and `access_request_rejected` to someone who asked for access
 	// (about no customer yet: only the provider's overrides apply to them), and `email_change` to
 	// a user's new address.
+	// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
+	// staff owners and admins when a failing webhook endpoint was switched off.
+	// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
+	// staff member a ticket is assigned to when the customer replies; `password_reset` and
+	// `staff_password_reset` with a link to choose a new password (the staff one about no customer).
 	//
 	//
 	// Example: invitation
@@ -2850,6 +3053,11 @@ type MailTemplate struct {
 	// `access_request_confirm` and `access_request_rejected` to someone who asked for access
 	// (about no customer yet: only the provider's overrides apply to them), and `email_change` to
 	// a user's new address.
+	// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
+	// staff owners and admins when a failing webhook endpoint was switched off.
+	// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
+	// staff member a ticket is assigned to when the customer replies; `password_reset` and
+	// `staff_password_reset` with a link to choose a new password (the staff one about no customer).
 	//
 	//
 	// Example: invitation
@@ -3543,6 +3751,11 @@ type Principal struct {
 	// Id The staff member's, API key's or user's ID.
 	Id string `json:"id"`
 
+	// Impersonator Identifies a staff member: `stf_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d
+	Impersonator *StaffId `json:"impersonator,omitempty"`
+
 	// Kind `staff`: a provider person; `api_key`: a machine acting as a staff role; `user`: a customer's person acting through one membership.
 	//
 	// Example: user
@@ -4034,6 +4247,17 @@ type ResendInvitationRequest struct {
 	ExpiresInSeconds *InvitationTTLSeconds `json:"expires_in_seconds,omitempty"`
 }
 
+// ResetPasswordRequest A password reset link's token and the new password.
+//
+// Example: {"new_password":"a much longer passphrase now","token":"ppr_Vb3Nm6Qw9Er2Ty5Ui8Op1As4Df7Gh0Jk3Lz6Xc9Vb2N"}
+type ResetPasswordRequest struct {
+	// NewPassword At least 10 characters, not a common one.
+	NewPassword string `json:"new_password"`
+
+	// Token The token from the e-mailed link (`ppr_…`).
+	Token string `json:"token"`
+}
+
 // RetireStockItemRequest Why the item leaves service.
 //
 // Example: {"reason":"screen broken beyond repair"}
@@ -4105,6 +4329,95 @@ type SCIMTokenSecret struct {
 
 	// Token A bearer token a customer's identity provider provisions its employees over SCIM with.
 	Token SCIMToken `json:"token"`
+}
+
+// SSOConfig A customer's OpenID Connect identity provider, without its client secret.
+type SSOConfig struct {
+	ClientId  string    `json:"client_id"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// Domains The e-mail domains whose people sign in through the provider.
+	Domains []string `json:"domains"`
+
+	// EmailClaim The ID token's claim with the e-mail address.
+	EmailClaim string `json:"email_claim"`
+
+	// HasSecret Whether a client secret is set; it is never shown.
+	HasSecret bool `json:"has_secret"`
+
+	// Issuer The provider's issuer URL, where discovery starts.
+	//
+	// Example: https://login.acme.example
+	Issuer string `json:"issuer"`
+
+	// Jit People of the domains who are neither members nor invited join on first sign-in.
+	Jit bool `json:"jit"`
+
+	// JitRole A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
+	// stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
+	//
+	//
+	// Example: maintainer
+	JitRole Role `json:"jit_role"`
+
+	// NameClaim The ID token's claim with the person's name.
+	NameClaim string `json:"name_claim"`
+
+	// RedirectUri The redirect URI to register with the provider.
+	RedirectUri string `json:"redirect_uri"`
+
+	// Required The customer's people may sign in no other way.
+	Required  bool      `json:"required"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Version   int64     `json:"version"`
+}
+
+// SSOConfigRequest A customer's identity provider. Left-out claims, and `jit_role`, take their defaults.
+//
+// Example: {"client_id":"portal","client_secret":"a-secret-from-the-provider","domains":["acme.example"],"issuer":"https://login.acme.example","jit":true,"jit_role":"viewer"}
+type SSOConfigRequest struct {
+	ClientId string `json:"client_id"`
+
+	// ClientSecret Required on create; left out, the stored one is kept.
+	ClientSecret *string  `json:"client_secret,omitempty"`
+	Domains      []string `json:"domains"`
+
+	// EmailClaim Default `email`.
+	EmailClaim *string `json:"email_claim,omitempty"`
+
+	// Issuer An https URL (http only on a loopback host).
+	Issuer string `json:"issuer"`
+	Jit    *bool  `json:"jit,omitempty"`
+
+	// JitRole A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
+	// stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
+	//
+	//
+	// Example: maintainer
+	JitRole *Role `json:"jit_role,omitempty"`
+
+	// NameClaim Default `name`.
+	NameClaim *string `json:"name_claim,omitempty"`
+	Required  *bool   `json:"required,omitempty"`
+}
+
+// SSOStart A started sign-in through an identity provider.
+type SSOStart struct {
+	// AuthorizationUrl Where to send the browser.
+	AuthorizationUrl string `json:"authorization_url"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// Required Whether the customer allows no other sign-in.
+	Required bool `json:"required"`
 }
 
 // Session A signed-in customer user acting through one membership. Its token is shown only at sign-in.
@@ -4456,6 +4769,23 @@ type StaffSignIn struct {
 //
 // Example: active
 type StaffStatus string
+
+// StartImpersonationRequest Whom to act as, why, and whether changes are allowed.
+//
+// Example: {"membership_id":"mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d","reason":"Ticket T-000042: the invitation form fails"}
+type StartImpersonationRequest struct {
+	// MembershipId Identifies a membership: `mem_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d
+	MembershipId MembershipId `json:"membership_id"`
+
+	// Minutes How long it lasts; left out, 15 minutes.
+	Minutes *int   `json:"minutes,omitempty"`
+	Reason  string `json:"reason"`
+
+	// Write Allow changes; left out, the session is read-only.
+	Write *bool `json:"write,omitempty"`
+}
 
 // StartSyncRequest A file of employees, CSV or an Excel workbook (exactly one), and how to read it.
 //
@@ -6069,6 +6399,33 @@ type CreateAPIKeyParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListAuditEventsParams defines parameters for ListAuditEvents.
+type ListAuditEventsParams struct {
+	// CustomerId One customer's events.
+	CustomerId *CustomerId `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Actor What one principal did, or did as someone else (`user:usr_…`, `staff:stf_…`, `api_key:key_…`).
+	Actor *string `form:"actor,omitempty" json:"actor,omitempty"`
+
+	// Action One action, such as `sso.configured`.
+	Action *string `form:"action,omitempty" json:"action,omitempty"`
+
+	// Target Events about one object, by its ID.
+	Target *string `form:"target,omitempty" json:"target,omitempty"`
+
+	// From Events recorded at or after this time.
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Events recorded before this time.
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListCustomersParams defines parameters for ListCustomers.
 type ListCustomersParams struct {
 	// Status Keeps customers in any of these states (repeat the parameter); left out, all.
@@ -6121,6 +6478,30 @@ type CreateAccessLinkParams struct {
 	// without doing it again; the same key with another body answers 422; while the first request is
 	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListCustomerAuditEventsParams defines parameters for ListCustomerAuditEvents.
+type ListCustomerAuditEventsParams struct {
+	// Actor What one principal did, or did as someone else (`user:usr_…`, `staff:stf_…`, `api_key:key_…`).
+	Actor *string `form:"actor,omitempty" json:"actor,omitempty"`
+
+	// Action One action, such as `sso.configured`.
+	Action *string `form:"action,omitempty" json:"action,omitempty"`
+
+	// Target Events about one object, by its ID.
+	Target *string `form:"target,omitempty" json:"target,omitempty"`
+
+	// From Events recorded at or after this time.
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Events recorded before this time.
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
 // GetCatalogueParams defines parameters for GetCatalogue.
@@ -6201,6 +6582,15 @@ type ApplySyncParams struct {
 	// without doing it again; the same key with another body answers 422; while the first request is
 	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListImpersonationsParams defines parameters for ListImpersonations.
+type ListImpersonationsParams struct {
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
 // ListInvitationsParams defines parameters for ListInvitations.
@@ -6472,6 +6862,12 @@ type MoveSiteParams struct {
 	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
 	// missing one 428. Weak ETags and `*` never match.
 	IfMatch IfMatch `json:"If-Match"`
+}
+
+// PutSSOConfigParams defines parameters for PutSSOConfig.
+type PutSSOConfigParams struct {
+	// IfMatch The ETag read, to replace the identity provider; left out to create one.
+	IfMatch *string `json:"If-Match,omitempty"`
 }
 
 // ListStockLevelsParams defines parameters for ListStockLevels.
@@ -6917,6 +7313,18 @@ type SignInWithLoginLinkJSONRequestBody = RedeemLoginLinkRequest
 // SignInWithPasswordJSONRequestBody defines body for SignInWithPassword for application/json ContentType.
 type SignInWithPasswordJSONRequestBody = PasswordSignInRequest
 
+// RequestPasswordResetJSONRequestBody defines body for RequestPasswordReset for application/json ContentType.
+type RequestPasswordResetJSONRequestBody = RequestLoginLinkRequest
+
+// ResetPasswordJSONRequestBody defines body for ResetPassword for application/json ContentType.
+type ResetPasswordJSONRequestBody = ResetPasswordRequest
+
+// FinishSSOJSONRequestBody defines body for FinishSSO for application/json ContentType.
+type FinishSSOJSONRequestBody = FinishSSORequest
+
+// StartSSOJSONRequestBody defines body for StartSSO for application/json ContentType.
+type StartSSOJSONRequestBody = RequestLoginLinkRequest
+
 // RequestStaffLoginLinkJSONRequestBody defines body for RequestStaffLoginLink for application/json ContentType.
 type RequestStaffLoginLinkJSONRequestBody = RequestLoginLinkRequest
 
@@ -6925,6 +7333,9 @@ type SignInStaffWithLoginLinkJSONRequestBody = RedeemStaffLoginLinkRequest
 
 // SignInStaffWithPasswordJSONRequestBody defines body for SignInStaffWithPassword for application/json ContentType.
 type SignInStaffWithPasswordJSONRequestBody = StaffPasswordSignInRequest
+
+// RequestStaffPasswordResetJSONRequestBody defines body for RequestStaffPasswordReset for application/json ContentType.
+type RequestStaffPasswordResetJSONRequestBody = RequestLoginLinkRequest
 
 // CreateCustomerJSONRequestBody defines body for CreateCustomer for application/json ContentType.
 type CreateCustomerJSONRequestBody = CreateCustomerRequest
@@ -6952,6 +7363,12 @@ type StartSyncJSONRequestBody = StartSyncRequest
 
 // ApplySyncJSONRequestBody defines body for ApplySync for application/json ContentType.
 type ApplySyncJSONRequestBody = ApplySyncRequest
+
+// SetImpersonationPolicyJSONRequestBody defines body for SetImpersonationPolicy for application/json ContentType.
+type SetImpersonationPolicyJSONRequestBody = ImpersonationPolicy
+
+// StartImpersonationJSONRequestBody defines body for StartImpersonation for application/json ContentType.
+type StartImpersonationJSONRequestBody = StartImpersonationRequest
 
 // InviteJSONRequestBody defines body for Invite for application/json ContentType.
 type InviteJSONRequestBody = InviteRequest
@@ -7030,6 +7447,9 @@ type RenameSiteJSONRequestBody = SiteRequest
 
 // MoveSiteJSONRequestBody defines body for MoveSite for application/json ContentType.
 type MoveSiteJSONRequestBody = MoveSiteRequest
+
+// PutSSOConfigJSONRequestBody defines body for PutSSOConfig for application/json ContentType.
+type PutSSOConfigJSONRequestBody = SSOConfigRequest
 
 // StockInJSONRequestBody defines body for StockIn for application/json ContentType.
 type StockInJSONRequestBody = StockInRequest
@@ -7696,6 +8116,21 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/api-keys/{apiKeyId}/revoke (the `RevokeAPIKey` operationId).
 	RevokeAPIKey(ctx context.Context, apiKeyId APIKeyId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListAuditEvents Read the audit log
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Every recorded change, across customers, newest first: who did it (and who stood behind an
+	// impersonated actor), what, to which object of which customer, the fields it changed (secrets
+	// never) and the request that did it. Filtered by customer, actor, action, target and time; a
+	// cursor works with the filters it was made for only.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+	// unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/audit-events (the `ListAuditEvents` operationId).
+	ListAuditEvents(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// SignInWithAccessLinkWithBody Sign in with an access link
 	//
 	// **Who may call:** Anyone: the token in the body is the credential.
@@ -7935,6 +8370,174 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/auth/password (the `SignInWithPassword` operationId).
 	SignInWithPassword(ctx context.Context, body SignInWithPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// RequestPasswordResetWithBody E-mail a password reset link
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Sends a link to `/reset-password?token=…` that sets a new password once, within 15 minutes, if
+	// the address belongs to an active user with an active membership of an active customer; a newer
+	// link ends older ones. It answers 202 alike, and takes about as long, whether or not the address
+	// is known, so nobody can probe for accounts. Rate limited per e-mail address and per client
+	// address, apart from sign-ins and login links.
+	//
+	// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/auth/password-resets (the `RequestPasswordReset` operationId).
+	RequestPasswordResetWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestPasswordReset E-mail a password reset link
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Sends a link to `/reset-password?token=…` that sets a new password once, within 15 minutes, if
+	// the address belongs to an active user with an active membership of an active customer; a newer
+	// link ends older ones. It answers 202 alike, and takes about as long, whether or not the address
+	// is known, so nobody can probe for accounts. Rate limited per e-mail address and per client
+	// address, apart from sign-ins and login links.
+	//
+	// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/auth/password-resets (the `RequestPasswordReset` operationId).
+	RequestPasswordReset(ctx context.Context, body RequestPasswordResetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ResetPasswordWithBody Set a new password with a reset link
+	//
+	// **Who may call:** Anyone: the token in the body is the credential.
+	//
+	// Sets the new password of the customer user or staff member the reset link (`ppr_…`) was sent to,
+	// and ends all of that person's sessions and its password lockout; the person then signs in with
+	// the new password. The link works once, within 15 minutes. Rate limited per client address, like
+	// every `/v1/auth/…` operation (429 with Retry-After).
+	//
+	// `invalid` on `new_password` for a weak password (the link stays usable); `unauthenticated` for
+	// an unknown, used, superseded or expired link, and for a person who can no longer sign in.
+	//
+	// **Problems:** `invalid` (400), `unauthenticated` (401), `rate_limited` (429); a body over 1 MiB
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/auth/password-resets/redeem (the `ResetPassword` operationId).
+	ResetPasswordWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ResetPassword Set a new password with a reset link
+	//
+	// **Who may call:** Anyone: the token in the body is the credential.
+	//
+	// Sets the new password of the customer user or staff member the reset link (`ppr_…`) was sent to,
+	// and ends all of that person's sessions and its password lockout; the person then signs in with
+	// the new password. The link works once, within 15 minutes. Rate limited per client address, like
+	// every `/v1/auth/…` operation (429 with Retry-After).
+	//
+	// `invalid` on `new_password` for a weak password (the link stays usable); `unauthenticated` for
+	// an unknown, used, superseded or expired link, and for a person who can no longer sign in.
+	//
+	// **Problems:** `invalid` (400), `unauthenticated` (401), `rate_limited` (429); a body over 1 MiB
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/auth/password-resets/redeem (the `ResetPassword` operationId).
+	ResetPassword(ctx context.Context, body ResetPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// FinishSSOWithBody Finish a sign-in through an identity provider
+	//
+	// **Who may call:** Anyone: the provider's `code` and the `state` are the credential.
+	//
+	// Uses the state up (once: a replay is refused), trades the code for tokens with the PKCE
+	// verifier, verifies the ID token (signature, issuer, audience, expiry, nonce) and opens a session
+	// for the person whose verified e-mail address (`email_verified`) it names: a member of the
+	// provider's customer, an invited person (the invitation is accepted), or, with the customer's
+	// just-in-time membership on, anybody of its domains. Rate limited per client address, like every
+	// `/v1/auth/…` operation.
+	//
+	// `unauthenticated` for an unknown, used or expired state, a refused code or an ID token that does
+	// not check out; `permission_denied` for an unverified address, one of a domain the customer does
+	// not list, or a person neither member nor invited while just-in-time membership is off.
+	//
+	// **Problems:** `invalid` (400), `unauthenticated` (401), `permission_denied` (403),
+	// `failed_precondition` (409), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/auth/sso/callback (the `FinishSSO` operationId).
+	FinishSSOWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// FinishSSO Finish a sign-in through an identity provider
+	//
+	// **Who may call:** Anyone: the provider's `code` and the `state` are the credential.
+	//
+	// Uses the state up (once: a replay is refused), trades the code for tokens with the PKCE
+	// verifier, verifies the ID token (signature, issuer, audience, expiry, nonce) and opens a session
+	// for the person whose verified e-mail address (`email_verified`) it names: a member of the
+	// provider's customer, an invited person (the invitation is accepted), or, with the customer's
+	// just-in-time membership on, anybody of its domains. Rate limited per client address, like every
+	// `/v1/auth/…` operation.
+	//
+	// `unauthenticated` for an unknown, used or expired state, a refused code or an ID token that does
+	// not check out; `permission_denied` for an unverified address, one of a domain the customer does
+	// not list, or a person neither member nor invited while just-in-time membership is off.
+	//
+	// **Problems:** `invalid` (400), `unauthenticated` (401), `permission_denied` (403),
+	// `failed_precondition` (409), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/auth/sso/callback (the `FinishSSO` operationId).
+	FinishSSO(ctx context.Context, body FinishSSOJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StartSSOWithBody Start a sign-in through the identity provider of an e-mail domain
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Finds the customer whose identity provider lists the address's domain and starts the OpenID
+	// Connect authorization code flow there, with PKCE (S256), `state` and `nonce`: send the browser to
+	// `authorization_url`. The provider sends it back to the portal's redirect URI
+	// (`/sso/callback?code=…&state=…`), whose page (or the caller's own, registered there instead)
+	// finishes with `POST /v1/auth/sso/callback`. The state works once, within 10 minutes. Rate limited
+	// per e-mail address and per client address.
+	//
+	// `not_found` when no identity provider lists the domain: sign in another way.
+	//
+	// **Problems:** `invalid` (400), `not_found` (404), `failed_precondition` (409, the provider cannot
+	// be reached or the portal has no public address), `rate_limited` (429); a body over 1 MiB 413;
+	// anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/auth/sso/start (the `StartSSO` operationId).
+	StartSSOWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StartSSO Start a sign-in through the identity provider of an e-mail domain
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Finds the customer whose identity provider lists the address's domain and starts the OpenID
+	// Connect authorization code flow there, with PKCE (S256), `state` and `nonce`: send the browser to
+	// `authorization_url`. The provider sends it back to the portal's redirect URI
+	// (`/sso/callback?code=…&state=…`), whose page (or the caller's own, registered there instead)
+	// finishes with `POST /v1/auth/sso/callback`. The state works once, within 10 minutes. Rate limited
+	// per e-mail address and per client address.
+	//
+	// `not_found` when no identity provider lists the domain: sign in another way.
+	//
+	// **Problems:** `invalid` (400), `not_found` (404), `failed_precondition` (409, the provider cannot
+	// be reached or the portal has no public address), `rate_limited` (429); a body over 1 MiB 413;
+	// anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/auth/sso/start (the `StartSSO` operationId).
+	StartSSO(ctx context.Context, body StartSSOJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// RequestStaffLoginLinkWithBody E-mail a staff member a one-time sign-in link
 	//
 	// **Who may call:** Anyone: no credential needed.
@@ -8042,6 +8645,42 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/auth/staff/password (the `SignInStaffWithPassword` operationId).
 	SignInStaffWithPassword(ctx context.Context, body SignInStaffWithPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestStaffPasswordResetWithBody E-mail a staff member a password reset link
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Sends a link to `/console/reset-password?token=…` that sets a new password once, within 15
+	// minutes, if the address belongs to an active staff member (an invited one accepts its invitation
+	// instead); a newer link ends older ones. The link is redeemed with `POST
+	// /v1/auth/password-resets/redeem`. It answers 202 alike, and takes about as long, whether or not
+	// the address is known. Rate limited per e-mail address and per client address.
+	//
+	// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/auth/staff/password-resets (the `RequestStaffPasswordReset` operationId).
+	RequestStaffPasswordResetWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestStaffPasswordReset E-mail a staff member a password reset link
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Sends a link to `/console/reset-password?token=…` that sets a new password once, within 15
+	// minutes, if the address belongs to an active staff member (an invited one accepts its invitation
+	// instead); a newer link ends older ones. The link is redeemed with `POST
+	// /v1/auth/password-resets/redeem`. It answers 202 alike, and takes about as long, whether or not
+	// the address is known. Rate limited per e-mail address and per client address.
+	//
+	// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/auth/staff/password-resets (the `RequestStaffPasswordReset` operationId).
+	RequestStaffPasswordReset(ctx context.Context, body RequestStaffPasswordResetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListCustomers List customers
 	//
@@ -8249,6 +8888,19 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/customers/{customerId}/archive (the `ArchiveCustomer` operationId).
 	ArchiveCustomer(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListCustomerAuditEvents Read a customer's audit log
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's admins; a customer user
+	// asking for another customer gets 404.
+	//
+	// The customer's recorded changes, newest first, as `GET /v1/audit-events` shows them.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/audit-events (the `ListCustomerAuditEvents` operationId).
+	ListCustomerAuditEvents(ctx context.Context, customerId CustomerId, params *ListCustomerAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetCatalogue List what a customer may order
 	//
@@ -8635,6 +9287,97 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/customers/{customerId}/hr-sync/runs/{runId}/discard (the `DiscardSync` operationId).
 	DiscardSync(ctx context.Context, customerId CustomerId, runId RunId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetImpersonationPolicy Whether the customer forbids impersonation
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's admins; a customer user
+	// asking for another customer gets 404.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+	// unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/impersonation-policy (the `GetImpersonationPolicy` operationId).
+	GetImpersonationPolicy(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetImpersonationPolicyWithBody Forbid or allow impersonation of the customer's people
+	//
+	// **Who may call:** The customer's admins only: the choice protects the customer from the
+	// provider, so staff may not make it. Forbidding ends impersonations under way at their next
+	// request. Recorded in the audit log.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/customers/{customerId}/impersonation-policy (the `SetImpersonationPolicy` operationId).
+	SetImpersonationPolicyWithBody(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetImpersonationPolicy Forbid or allow impersonation of the customer's people
+	//
+	// **Who may call:** The customer's admins only: the choice protects the customer from the
+	// provider, so staff may not make it. Forbidding ends impersonations under way at their next
+	// request. Recorded in the audit log.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/customers/{customerId}/impersonation-policy (the `SetImpersonationPolicy` operationId).
+	SetImpersonationPolicy(ctx context.Context, customerId CustomerId, body SetImpersonationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListImpersonations List who acted as the customer's people
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's admins; a customer user
+	// asking for another customer gets 404.
+	//
+	// The impersonations of the customer's people, newest first: which staff member acted as whom,
+	// why, for how long, read-only or not, and when it ended.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/impersonations (the `ListImpersonations` operationId).
+	ListImpersonations(ctx context.Context, customerId CustomerId, params *ListImpersonationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StartImpersonationWithBody Act as one of the customer's people
+	//
+	// **Who may call:** Staff admins and owners signed in as themselves (a staff session); API keys
+	// may not, as a person must answer for it.
+	//
+	// Opens a session as the member, for support: read-only (viewer rights) unless `write`, for at
+	// most 15 minutes (`minutes`), with a `reason`. Everything done in it is recorded as `staff:… as
+	// user:…`; the customer's admins see it in `GET …/impersonations`. The session cannot change the
+	// person's own account (password, other memberships); `POST /v1/auth/logout` ends it.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403, also when the customer forbids
+	// impersonation), `invalid` (400), `not_found` (404), `failed_precondition` (409, a member who
+	// cannot sign in now); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/impersonations (the `StartImpersonation` operationId).
+	StartImpersonationWithBody(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StartImpersonation Act as one of the customer's people
+	//
+	// **Who may call:** Staff admins and owners signed in as themselves (a staff session); API keys
+	// may not, as a person must answer for it.
+	//
+	// Opens a session as the member, for support: read-only (viewer rights) unless `write`, for at
+	// most 15 minutes (`minutes`), with a `reason`. Everything done in it is recorded as `staff:… as
+	// user:…`; the customer's admins see it in `GET …/impersonations`. The session cannot change the
+	// person's own account (password, other memberships); `POST /v1/auth/logout` ends it.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403, also when the customer forbids
+	// impersonation), `invalid` (400), `not_found` (404), `failed_precondition` (409, a member who
+	// cannot sign in now); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/impersonations (the `StartImpersonation` operationId).
+	StartImpersonation(ctx context.Context, customerId CustomerId, body StartImpersonationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListInvitations List a customer's invitations
 	//
@@ -10098,6 +10841,77 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/customers/{customerId}/sites/{siteId}/move (the `MoveSite` operationId).
 	MoveSite(ctx context.Context, customerId CustomerId, siteId SiteId, params *MoveSiteParams, body MoveSiteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteSSOConfig Remove a customer's identity provider
+	//
+	// **Who may call:** Staff admins and owners, API keys of those roles, and the customer's admins; a
+	// customer user naming another customer gets 404.
+	//
+	// The customer's people sign in as before it. Recorded in the audit log.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+	// unexpected `internal` (500).
+	//
+	// Corresponds with DELETE /v1/customers/{customerId}/sso (the `DeleteSSOConfig` operationId).
+	DeleteSSOConfig(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSSOConfig Get a customer's identity provider
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's admins; a customer user
+	// asking for another customer gets 404.
+	//
+	// The customer's OpenID Connect identity provider, without its client secret (`has_secret` says
+	// whether one is set), and the redirect URI to register with the provider.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404, also when the
+	// customer has no identity provider); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/sso (the `GetSSOConfig` operationId).
+	GetSSOConfig(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutSSOConfigWithBody Set a customer's identity provider
+	//
+	// **Who may call:** Staff admins and owners, API keys of those roles, and the customer's admins; a
+	// customer user naming another customer gets 404.
+	//
+	// Creates (without If-Match) or replaces (with the ETag read) the customer's identity provider.
+	// Its people with a verified e-mail address of `domains` then sign in through it; each domain
+	// belongs to one customer. `client_secret` is required on create and kept when left out; it is
+	// stored sealed and never shown again. `jit` lets people of the domains who are neither members nor
+	// invited join, as `jit_role` (default `viewer`); `required` refuses the customer's people every
+	// other sign-in method. Recorded in the audit log (never the secret).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409, a domain of another customer's provider), `conflict` (409, one
+	// exists and no If-Match was given); a stale If-Match answers 412; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/customers/{customerId}/sso (the `PutSSOConfig` operationId).
+	PutSSOConfigWithBody(ctx context.Context, customerId CustomerId, params *PutSSOConfigParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutSSOConfig Set a customer's identity provider
+	//
+	// **Who may call:** Staff admins and owners, API keys of those roles, and the customer's admins; a
+	// customer user naming another customer gets 404.
+	//
+	// Creates (without If-Match) or replaces (with the ETag read) the customer's identity provider.
+	// Its people with a verified e-mail address of `domains` then sign in through it; each domain
+	// belongs to one customer. `client_secret` is required on create and kept when left out; it is
+	// stored sealed and never shown again. `jit` lets people of the domains who are neither members nor
+	// invited join, as `jit_role` (default `viewer`); `required` refuses the customer's people every
+	// other sign-in method. Recorded in the audit log (never the secret).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409, a domain of another customer's provider), `conflict` (409, one
+	// exists and no If-Match was given); a stale If-Match answers 412; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/customers/{customerId}/sso (the `PutSSOConfig` operationId).
+	PutSSOConfig(ctx context.Context, customerId CustomerId, params *PutSSOConfigParams, body PutSSOConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListStockLevels Count a customer's stock per product
 	//
@@ -12359,6 +13173,31 @@ func (c *RawClient) RevokeAPIKey(ctx context.Context, apiKeyId APIKeyId, reqEdit
 	return c.Client.Do(req)
 }
 
+// ListAuditEvents Read the audit log
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Every recorded change, across customers, newest first: who did it (and who stood behind an
+// impersonated actor), what, to which object of which customer, the fields it changed (secrets
+// never) and the request that did it. Filtered by customer, actor, action, target and time; a
+// cursor works with the filters it was made for only.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+// unexpected `internal` (500).
+//
+// Corresponds with GET /v1/audit-events (the `ListAuditEvents` operationId).
+func (c *RawClient) ListAuditEvents(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAuditEventsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // SignInWithAccessLinkWithBody Sign in with an access link
 //
 // **Who may call:** Anyone: the token in the body is the credential.
@@ -12728,6 +13567,254 @@ func (c *RawClient) SignInWithPassword(ctx context.Context, body SignInWithPassw
 	return c.Client.Do(req)
 }
 
+// RequestPasswordResetWithBody E-mail a password reset link
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Sends a link to `/reset-password?token=…` that sets a new password once, within 15 minutes, if
+// the address belongs to an active user with an active membership of an active customer; a newer
+// link ends older ones. It answers 202 alike, and takes about as long, whether or not the address
+// is known, so nobody can probe for accounts. Rate limited per e-mail address and per client
+// address, apart from sign-ins and login links.
+//
+// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/auth/password-resets (the `RequestPasswordReset` operationId).
+func (c *RawClient) RequestPasswordResetWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestPasswordResetRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestPasswordReset E-mail a password reset link
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Sends a link to `/reset-password?token=…` that sets a new password once, within 15 minutes, if
+// the address belongs to an active user with an active membership of an active customer; a newer
+// link ends older ones. It answers 202 alike, and takes about as long, whether or not the address
+// is known, so nobody can probe for accounts. Rate limited per e-mail address and per client
+// address, apart from sign-ins and login links.
+//
+// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/auth/password-resets (the `RequestPasswordReset` operationId).
+func (c *RawClient) RequestPasswordReset(ctx context.Context, body RequestPasswordResetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestPasswordResetRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ResetPasswordWithBody Set a new password with a reset link
+//
+// **Who may call:** Anyone: the token in the body is the credential.
+//
+// Sets the new password of the customer user or staff member the reset link (`ppr_…`) was sent to,
+// and ends all of that person's sessions and its password lockout; the person then signs in with
+// the new password. The link works once, within 15 minutes. Rate limited per client address, like
+// every `/v1/auth/…` operation (429 with Retry-After).
+//
+// `invalid` on `new_password` for a weak password (the link stays usable); `unauthenticated` for
+// an unknown, used, superseded or expired link, and for a person who can no longer sign in.
+//
+// **Problems:** `invalid` (400), `unauthenticated` (401), `rate_limited` (429); a body over 1 MiB
+// 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/auth/password-resets/redeem (the `ResetPassword` operationId).
+func (c *RawClient) ResetPasswordWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewResetPasswordRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ResetPassword Set a new password with a reset link
+//
+// **Who may call:** Anyone: the token in the body is the credential.
+//
+// Sets the new password of the customer user or staff member the reset link (`ppr_…`) was sent to,
+// and ends all of that person's sessions and its password lockout; the person then signs in with
+// the new password. The link works once, within 15 minutes. Rate limited per client address, like
+// every `/v1/auth/…` operation (429 with Retry-After).
+//
+// `invalid` on `new_password` for a weak password (the link stays usable); `unauthenticated` for
+// an unknown, used, superseded or expired link, and for a person who can no longer sign in.
+//
+// **Problems:** `invalid` (400), `unauthenticated` (401), `rate_limited` (429); a body over 1 MiB
+// 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/auth/password-resets/redeem (the `ResetPassword` operationId).
+func (c *RawClient) ResetPassword(ctx context.Context, body ResetPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewResetPasswordRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FinishSSOWithBody Finish a sign-in through an identity provider
+//
+// **Who may call:** Anyone: the provider's `code` and the `state` are the credential.
+//
+// Uses the state up (once: a replay is refused), trades the code for tokens with the PKCE
+// verifier, verifies the ID token (signature, issuer, audience, expiry, nonce) and opens a session
+// for the person whose verified e-mail address (`email_verified`) it names: a member of the
+// provider's customer, an invited person (the invitation is accepted), or, with the customer's
+// just-in-time membership on, anybody of its domains. Rate limited per client address, like every
+// `/v1/auth/…` operation.
+//
+// `unauthenticated` for an unknown, used or expired state, a refused code or an ID token that does
+// not check out; `permission_denied` for an unverified address, one of a domain the customer does
+// not list, or a person neither member nor invited while just-in-time membership is off.
+//
+// **Problems:** `invalid` (400), `unauthenticated` (401), `permission_denied` (403),
+// `failed_precondition` (409), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/auth/sso/callback (the `FinishSSO` operationId).
+func (c *RawClient) FinishSSOWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFinishSSORequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FinishSSO Finish a sign-in through an identity provider
+//
+// **Who may call:** Anyone: the provider's `code` and the `state` are the credential.
+//
+// Uses the state up (once: a replay is refused), trades the code for tokens with the PKCE
+// verifier, verifies the ID token (signature, issuer, audience, expiry, nonce) and opens a session
+// for the person whose verified e-mail address (`email_verified`) it names: a member of the
+// provider's customer, an invited person (the invitation is accepted), or, with the customer's
+// just-in-time membership on, anybody of its domains. Rate limited per client address, like every
+// `/v1/auth/…` operation.
+//
+// `unauthenticated` for an unknown, used or expired state, a refused code or an ID token that does
+// not check out; `permission_denied` for an unverified address, one of a domain the customer does
+// not list, or a person neither member nor invited while just-in-time membership is off.
+//
+// **Problems:** `invalid` (400), `unauthenticated` (401), `permission_denied` (403),
+// `failed_precondition` (409), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/auth/sso/callback (the `FinishSSO` operationId).
+func (c *RawClient) FinishSSO(ctx context.Context, body FinishSSOJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFinishSSORequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StartSSOWithBody Start a sign-in through the identity provider of an e-mail domain
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Finds the customer whose identity provider lists the address's domain and starts the OpenID
+// Connect authorization code flow there, with PKCE (S256), `state` and `nonce`: send the browser to
+// `authorization_url`. The provider sends it back to the portal's redirect URI
+// (`/sso/callback?code=…&state=…`), whose page (or the caller's own, registered there instead)
+// finishes with `POST /v1/auth/sso/callback`. The state works once, within 10 minutes. Rate limited
+// per e-mail address and per client address.
+//
+// `not_found` when no identity provider lists the domain: sign in another way.
+//
+// **Problems:** `invalid` (400), `not_found` (404), `failed_precondition` (409, the provider cannot
+// be reached or the portal has no public address), `rate_limited` (429); a body over 1 MiB 413;
+// anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/auth/sso/start (the `StartSSO` operationId).
+func (c *RawClient) StartSSOWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStartSSORequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StartSSO Start a sign-in through the identity provider of an e-mail domain
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Finds the customer whose identity provider lists the address's domain and starts the OpenID
+// Connect authorization code flow there, with PKCE (S256), `state` and `nonce`: send the browser to
+// `authorization_url`. The provider sends it back to the portal's redirect URI
+// (`/sso/callback?code=…&state=…`), whose page (or the caller's own, registered there instead)
+// finishes with `POST /v1/auth/sso/callback`. The state works once, within 10 minutes. Rate limited
+// per e-mail address and per client address.
+//
+// `not_found` when no identity provider lists the domain: sign in another way.
+//
+// **Problems:** `invalid` (400), `not_found` (404), `failed_precondition` (409, the provider cannot
+// be reached or the portal has no public address), `rate_limited` (429); a body over 1 MiB 413;
+// anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/auth/sso/start (the `StartSSO` operationId).
+func (c *RawClient) StartSSO(ctx context.Context, body StartSSOJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStartSSORequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // RequestStaffLoginLinkWithBody E-mail a staff member a one-time sign-in link
 //
 // **Who may call:** Anyone: no credential needed.
@@ -12886,6 +13973,62 @@ func (c *RawClient) SignInStaffWithPasswordWithBody(ctx context.Context, content
 // Corresponds with POST /v1/auth/staff/password (the `SignInStaffWithPassword` operationId).
 func (c *RawClient) SignInStaffWithPassword(ctx context.Context, body SignInStaffWithPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSignInStaffWithPasswordRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestStaffPasswordResetWithBody E-mail a staff member a password reset link
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Sends a link to `/console/reset-password?token=…` that sets a new password once, within 15
+// minutes, if the address belongs to an active staff member (an invited one accepts its invitation
+// instead); a newer link ends older ones. The link is redeemed with `POST
+// /v1/auth/password-resets/redeem`. It answers 202 alike, and takes about as long, whether or not
+// the address is known. Rate limited per e-mail address and per client address.
+//
+// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/auth/staff/password-resets (the `RequestStaffPasswordReset` operationId).
+func (c *RawClient) RequestStaffPasswordResetWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestStaffPasswordResetRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestStaffPasswordReset E-mail a staff member a password reset link
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Sends a link to `/console/reset-password?token=…` that sets a new password once, within 15
+// minutes, if the address belongs to an active staff member (an invited one accepts its invitation
+// instead); a newer link ends older ones. The link is redeemed with `POST
+// /v1/auth/password-resets/redeem`. It answers 202 alike, and takes about as long, whether or not
+// the address is known. Rate limited per e-mail address and per client address.
+//
+// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/auth/staff/password-resets (the `RequestStaffPasswordReset` operationId).
+func (c *RawClient) RequestStaffPasswordReset(ctx context.Context, body RequestStaffPasswordResetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestStaffPasswordResetRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -13213,6 +14356,29 @@ func (c *RawClient) RefreshAccessLink(ctx context.Context, customerId CustomerId
 // Corresponds with POST /v1/customers/{customerId}/archive (the `ArchiveCustomer` operationId).
 func (c *RawClient) ArchiveCustomer(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewArchiveCustomerRequest(c.Server, customerId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListCustomerAuditEvents Read a customer's audit log
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's admins; a customer user
+// asking for another customer gets 404.
+//
+// The customer's recorded changes, newest first, as `GET /v1/audit-events` shows them.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/audit-events (the `ListCustomerAuditEvents` operationId).
+func (c *RawClient) ListCustomerAuditEvents(ctx context.Context, customerId CustomerId, params *ListCustomerAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCustomerAuditEventsRequest(c.Server, customerId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -13829,6 +14995,157 @@ func (c *RawClient) ApplySync(ctx context.Context, customerId CustomerId, runId 
 // Corresponds with POST /v1/customers/{customerId}/hr-sync/runs/{runId}/discard (the `DiscardSync` operationId).
 func (c *RawClient) DiscardSync(ctx context.Context, customerId CustomerId, runId RunId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDiscardSyncRequest(c.Server, customerId, runId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetImpersonationPolicy Whether the customer forbids impersonation
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's admins; a customer user
+// asking for another customer gets 404.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+// unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/impersonation-policy (the `GetImpersonationPolicy` operationId).
+func (c *RawClient) GetImpersonationPolicy(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetImpersonationPolicyRequest(c.Server, customerId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetImpersonationPolicyWithBody Forbid or allow impersonation of the customer's people
+//
+// **Who may call:** The customer's admins only: the choice protects the customer from the
+// provider, so staff may not make it. Forbidding ends impersonations under way at their next
+// request. Recorded in the audit log.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/customers/{customerId}/impersonation-policy (the `SetImpersonationPolicy` operationId).
+func (c *RawClient) SetImpersonationPolicyWithBody(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetImpersonationPolicyRequestWithBody(c.Server, customerId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetImpersonationPolicy Forbid or allow impersonation of the customer's people
+//
+// **Who may call:** The customer's admins only: the choice protects the customer from the
+// provider, so staff may not make it. Forbidding ends impersonations under way at their next
+// request. Recorded in the audit log.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/customers/{customerId}/impersonation-policy (the `SetImpersonationPolicy` operationId).
+func (c *RawClient) SetImpersonationPolicy(ctx context.Context, customerId CustomerId, body SetImpersonationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetImpersonationPolicyRequest(c.Server, customerId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListImpersonations List who acted as the customer's people
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's admins; a customer user
+// asking for another customer gets 404.
+//
+// The impersonations of the customer's people, newest first: which staff member acted as whom,
+// why, for how long, read-only or not, and when it ended.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/impersonations (the `ListImpersonations` operationId).
+func (c *RawClient) ListImpersonations(ctx context.Context, customerId CustomerId, params *ListImpersonationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListImpersonationsRequest(c.Server, customerId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StartImpersonationWithBody Act as one of the customer's people
+//
+// **Who may call:** Staff admins and owners signed in as themselves (a staff session); API keys
+// may not, as a person must answer for it.
+//
+// Opens a session as the member, for support: read-only (viewer rights) unless `write`, for at
+// most 15 minutes (`minutes`), with a `reason`. Everything done in it is recorded as `staff:… as
+// user:…`; the customer's admins see it in `GET …/impersonations`. The session cannot change the
+// person's own account (password, other memberships); `POST /v1/auth/logout` ends it.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403, also when the customer forbids
+// impersonation), `invalid` (400), `not_found` (404), `failed_precondition` (409, a member who
+// cannot sign in now); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/impersonations (the `StartImpersonation` operationId).
+func (c *RawClient) StartImpersonationWithBody(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStartImpersonationRequestWithBody(c.Server, customerId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StartImpersonation Act as one of the customer's people
+//
+// **Who may call:** Staff admins and owners signed in as themselves (a staff session); API keys
+// may not, as a person must answer for it.
+//
+// Opens a session as the member, for support: read-only (viewer rights) unless `write`, for at
+// most 15 minutes (`minutes`), with a `reason`. Everything done in it is recorded as `staff:… as
+// user:…`; the customer's admins see it in `GET …/impersonations`. The session cannot change the
+// person's own account (password, other memberships); `POST /v1/auth/logout` ends it.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403, also when the customer forbids
+// impersonation), `invalid` (400), `not_found` (404), `failed_precondition` (409, a member who
+// cannot sign in now); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/impersonations (the `StartImpersonation` operationId).
+func (c *RawClient) StartImpersonation(ctx context.Context, customerId CustomerId, body StartImpersonationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStartImpersonationRequest(c.Server, customerId, body)
 	if err != nil {
 		return nil, err
 	}
@@ -16162,6 +17479,117 @@ func (c *RawClient) MoveSiteWithBody(ctx context.Context, customerId CustomerId,
 // Corresponds with POST /v1/customers/{customerId}/sites/{siteId}/move (the `MoveSite` operationId).
 func (c *RawClient) MoveSite(ctx context.Context, customerId CustomerId, siteId SiteId, params *MoveSiteParams, body MoveSiteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewMoveSiteRequest(c.Server, customerId, siteId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteSSOConfig Remove a customer's identity provider
+//
+// **Who may call:** Staff admins and owners, API keys of those roles, and the customer's admins; a
+// customer user naming another customer gets 404.
+//
+// The customer's people sign in as before it. Recorded in the audit log.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+// unexpected `internal` (500).
+//
+// Corresponds with DELETE /v1/customers/{customerId}/sso (the `DeleteSSOConfig` operationId).
+func (c *RawClient) DeleteSSOConfig(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteSSOConfigRequest(c.Server, customerId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSSOConfig Get a customer's identity provider
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's admins; a customer user
+// asking for another customer gets 404.
+//
+// The customer's OpenID Connect identity provider, without its client secret (`has_secret` says
+// whether one is set), and the redirect URI to register with the provider.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404, also when the
+// customer has no identity provider); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/sso (the `GetSSOConfig` operationId).
+func (c *RawClient) GetSSOConfig(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSSOConfigRequest(c.Server, customerId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutSSOConfigWithBody Set a customer's identity provider
+//
+// **Who may call:** Staff admins and owners, API keys of those roles, and the customer's admins; a
+// customer user naming another customer gets 404.
+//
+// Creates (without If-Match) or replaces (with the ETag read) the customer's identity provider.
+// Its people with a verified e-mail address of `domains` then sign in through it; each domain
+// belongs to one customer. `client_secret` is required on create and kept when left out; it is
+// stored sealed and never shown again. `jit` lets people of the domains who are neither members nor
+// invited join, as `jit_role` (default `viewer`); `required` refuses the customer's people every
+// other sign-in method. Recorded in the audit log (never the secret).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409, a domain of another customer's provider), `conflict` (409, one
+// exists and no If-Match was given); a stale If-Match answers 412; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/customers/{customerId}/sso (the `PutSSOConfig` operationId).
+func (c *RawClient) PutSSOConfigWithBody(ctx context.Context, customerId CustomerId, params *PutSSOConfigParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutSSOConfigRequestWithBody(c.Server, customerId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutSSOConfig Set a customer's identity provider
+//
+// **Who may call:** Staff admins and owners, API keys of those roles, and the customer's admins; a
+// customer user naming another customer gets 404.
+//
+// Creates (without If-Match) or replaces (with the ETag read) the customer's identity provider.
+// Its people with a verified e-mail address of `domains` then sign in through it; each domain
+// belongs to one customer. `client_secret` is required on create and kept when left out; it is
+// stored sealed and never shown again. `jit` lets people of the domains who are neither members nor
+// invited join, as `jit_role` (default `viewer`); `required` refuses the customer's people every
+// other sign-in method. Recorded in the audit log (never the secret).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409, a domain of another customer's provider), `conflict` (409, one
+// exists and no If-Match was given); a stale If-Match answers 412; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/customers/{customerId}/sso (the `PutSSOConfig` operationId).
+func (c *RawClient) PutSSOConfig(ctx context.Context, customerId CustomerId, params *PutSSOConfigParams, body PutSSOConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutSSOConfigRequest(c.Server, customerId, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -19590,6 +21018,144 @@ func NewRevokeAPIKeyRequest(server string, apiKeyId APIKeyId) (*http.Request, er
 	return req, nil
 }
 
+// NewListAuditEventsRequest constructs an http.Request for the ListAuditEvents method
+func NewListAuditEventsRequest(server string, params *ListAuditEventsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/audit-events")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.CustomerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customer_id", *params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Actor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "actor", *params.Actor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Action != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "action", *params.Action, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Target != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "target", *params.Target, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewSignInWithAccessLinkRequest calls the generic SignInWithAccessLink builder with application/json body
 func NewSignInWithAccessLinkRequest(server string, body SignInWithAccessLinkJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -19857,6 +21423,166 @@ func NewSignInWithPasswordRequestWithBody(server string, contentType string, bod
 	return req, nil
 }
 
+// NewRequestPasswordResetRequest calls the generic RequestPasswordReset builder with application/json body
+func NewRequestPasswordResetRequest(server string, body RequestPasswordResetJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRequestPasswordResetRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewRequestPasswordResetRequestWithBody constructs an http.Request for the RequestPasswordReset method, with any body, and a specified content type
+func NewRequestPasswordResetRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/auth/password-resets")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewResetPasswordRequest calls the generic ResetPassword builder with application/json body
+func NewResetPasswordRequest(server string, body ResetPasswordJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewResetPasswordRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewResetPasswordRequestWithBody constructs an http.Request for the ResetPassword method, with any body, and a specified content type
+func NewResetPasswordRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/auth/password-resets/redeem")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewFinishSSORequest calls the generic FinishSSO builder with application/json body
+func NewFinishSSORequest(server string, body FinishSSOJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewFinishSSORequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewFinishSSORequestWithBody constructs an http.Request for the FinishSSO method, with any body, and a specified content type
+func NewFinishSSORequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/auth/sso/callback")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewStartSSORequest calls the generic StartSSO builder with application/json body
+func NewStartSSORequest(server string, body StartSSOJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewStartSSORequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewStartSSORequestWithBody constructs an http.Request for the StartSSO method, with any body, and a specified content type
+func NewStartSSORequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/auth/sso/start")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewRequestStaffLoginLinkRequest calls the generic RequestStaffLoginLink builder with application/json body
 func NewRequestStaffLoginLinkRequest(server string, body RequestStaffLoginLinkJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -19958,6 +21684,46 @@ func NewSignInStaffWithPasswordRequestWithBody(server string, contentType string
 	}
 
 	operationPath := fmt.Sprintf("/v1/auth/staff/password")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRequestStaffPasswordResetRequest calls the generic RequestStaffPasswordReset builder with application/json body
+func NewRequestStaffPasswordResetRequest(server string, body RequestStaffPasswordResetJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRequestStaffPasswordResetRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewRequestStaffPasswordResetRequestWithBody constructs an http.Request for the RequestStaffPasswordReset method, with any body, and a specified content type
+func NewRequestStaffPasswordResetRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/auth/staff/password-resets")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -20484,6 +22250,139 @@ func NewArchiveCustomerRequest(server string, customerId CustomerId) (*http.Requ
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListCustomerAuditEventsRequest constructs an http.Request for the ListCustomerAuditEvents method
+func NewListCustomerAuditEventsRequest(server string, customerId CustomerId, params *ListCustomerAuditEventsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/audit-events", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Actor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "actor", *params.Actor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Action != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "action", *params.Action, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Target != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "target", *params.Target, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -21450,6 +23349,207 @@ func NewDiscardSyncRequest(server string, customerId CustomerId, runId RunId) (*
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewGetImpersonationPolicyRequest constructs an http.Request for the GetImpersonationPolicy method
+func NewGetImpersonationPolicyRequest(server string, customerId CustomerId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/impersonation-policy", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetImpersonationPolicyRequest calls the generic SetImpersonationPolicy builder with application/json body
+func NewSetImpersonationPolicyRequest(server string, customerId CustomerId, body SetImpersonationPolicyJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetImpersonationPolicyRequestWithBody(server, customerId, "application/json", bodyReader)
+}
+
+// NewSetImpersonationPolicyRequestWithBody constructs an http.Request for the SetImpersonationPolicy method, with any body, and a specified content type
+func NewSetImpersonationPolicyRequestWithBody(server string, customerId CustomerId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/impersonation-policy", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListImpersonationsRequest constructs an http.Request for the ListImpersonations method
+func NewListImpersonationsRequest(server string, customerId CustomerId, params *ListImpersonationsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/impersonations", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewStartImpersonationRequest calls the generic StartImpersonation builder with application/json body
+func NewStartImpersonationRequest(server string, customerId CustomerId, body StartImpersonationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewStartImpersonationRequestWithBody(server, customerId, "application/json", bodyReader)
+}
+
+// NewStartImpersonationRequestWithBody constructs an http.Request for the StartImpersonation method, with any body, and a specified content type
+func NewStartImpersonationRequestWithBody(server string, customerId CustomerId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/impersonations", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -24991,6 +27091,136 @@ func NewMoveSiteRequestWithBody(server string, customerId CustomerId, siteId Sit
 		}
 
 		req.Header.Set("If-Match", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewDeleteSSOConfigRequest constructs an http.Request for the DeleteSSOConfig method
+func NewDeleteSSOConfigRequest(server string, customerId CustomerId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/sso", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSSOConfigRequest constructs an http.Request for the GetSSOConfig method
+func NewGetSSOConfigRequest(server string, customerId CustomerId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/sso", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPutSSOConfigRequest calls the generic PutSSOConfig builder with application/json body
+func NewPutSSOConfigRequest(server string, customerId CustomerId, params *PutSSOConfigParams, body PutSSOConfigJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPutSSOConfigRequestWithBody(server, customerId, params, "application/json", bodyReader)
+}
+
+// NewPutSSOConfigRequestWithBody constructs an http.Request for the PutSSOConfig method, with any body, and a specified content type
+func NewPutSSOConfigRequestWithBody(server string, customerId CustomerId, params *PutSSOConfigParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/sso", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
 
 	}
 
@@ -29631,6 +31861,23 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/api-keys/{apiKeyId}/revoke (the `RevokeAPIKey` operationId).
 	RevokeAPIKeyWithResponse(ctx context.Context, apiKeyId APIKeyId, reqEditors ...RequestEditorFn) (*RevokeAPIKeyResponse, error)
 
+	// ListAuditEventsWithResponse Read the audit log
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Every recorded change, across customers, newest first: who did it (and who stood behind an
+	// impersonated actor), what, to which object of which customer, the fields it changed (secrets
+	// never) and the request that did it. Filtered by customer, actor, action, target and time; a
+	// cursor works with the filters it was made for only.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+	// unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/audit-events (the `ListAuditEvents` operationId).
+	ListAuditEventsWithResponse(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*ListAuditEventsResponse, error)
+
 	// SignInWithAccessLinkWithBodyWithResponse Sign in with an access link
 	//
 	// **Who may call:** Anyone: the token in the body is the credential.
@@ -29872,6 +32119,174 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/auth/password (the `SignInWithPassword` operationId).
 	SignInWithPasswordWithResponse(ctx context.Context, body SignInWithPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*SignInWithPasswordResponse, error)
 
+	// RequestPasswordResetWithBodyWithResponse E-mail a password reset link
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Sends a link to `/reset-password?token=…` that sets a new password once, within 15 minutes, if
+	// the address belongs to an active user with an active membership of an active customer; a newer
+	// link ends older ones. It answers 202 alike, and takes about as long, whether or not the address
+	// is known, so nobody can probe for accounts. Rate limited per e-mail address and per client
+	// address, apart from sign-ins and login links.
+	//
+	// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth/password-resets (the `RequestPasswordReset` operationId).
+	RequestPasswordResetWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestPasswordResetResponse, error)
+
+	// RequestPasswordResetWithResponse E-mail a password reset link
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Sends a link to `/reset-password?token=…` that sets a new password once, within 15 minutes, if
+	// the address belongs to an active user with an active membership of an active customer; a newer
+	// link ends older ones. It answers 202 alike, and takes about as long, whether or not the address
+	// is known, so nobody can probe for accounts. Rate limited per e-mail address and per client
+	// address, apart from sign-ins and login links.
+	//
+	// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth/password-resets (the `RequestPasswordReset` operationId).
+	RequestPasswordResetWithResponse(ctx context.Context, body RequestPasswordResetJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestPasswordResetResponse, error)
+
+	// ResetPasswordWithBodyWithResponse Set a new password with a reset link
+	//
+	// **Who may call:** Anyone: the token in the body is the credential.
+	//
+	// Sets the new password of the customer user or staff member the reset link (`ppr_…`) was sent to,
+	// and ends all of that person's sessions and its password lockout; the person then signs in with
+	// the new password. The link works once, within 15 minutes. Rate limited per client address, like
+	// every `/v1/auth/…` operation (429 with Retry-After).
+	//
+	// `invalid` on `new_password` for a weak password (the link stays usable); `unauthenticated` for
+	// an unknown, used, superseded or expired link, and for a person who can no longer sign in.
+	//
+	// **Problems:** `invalid` (400), `unauthenticated` (401), `rate_limited` (429); a body over 1 MiB
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth/password-resets/redeem (the `ResetPassword` operationId).
+	ResetPasswordWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ResetPasswordResponse, error)
+
+	// ResetPasswordWithResponse Set a new password with a reset link
+	//
+	// **Who may call:** Anyone: the token in the body is the credential.
+	//
+	// Sets the new password of the customer user or staff member the reset link (`ppr_…`) was sent to,
+	// and ends all of that person's sessions and its password lockout; the person then signs in with
+	// the new password. The link works once, within 15 minutes. Rate limited per client address, like
+	// every `/v1/auth/…` operation (429 with Retry-After).
+	//
+	// `invalid` on `new_password` for a weak password (the link stays usable); `unauthenticated` for
+	// an unknown, used, superseded or expired link, and for a person who can no longer sign in.
+	//
+	// **Problems:** `invalid` (400), `unauthenticated` (401), `rate_limited` (429); a body over 1 MiB
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth/password-resets/redeem (the `ResetPassword` operationId).
+	ResetPasswordWithResponse(ctx context.Context, body ResetPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*ResetPasswordResponse, error)
+
+	// FinishSSOWithBodyWithResponse Finish a sign-in through an identity provider
+	//
+	// **Who may call:** Anyone: the provider's `code` and the `state` are the credential.
+	//
+	// Uses the state up (once: a replay is refused), trades the code for tokens with the PKCE
+	// verifier, verifies the ID token (signature, issuer, audience, expiry, nonce) and opens a session
+	// for the person whose verified e-mail address (`email_verified`) it names: a member of the
+	// provider's customer, an invited person (the invitation is accepted), or, with the customer's
+	// just-in-time membership on, anybody of its domains. Rate limited per client address, like every
+	// `/v1/auth/…` operation.
+	//
+	// `unauthenticated` for an unknown, used or expired state, a refused code or an ID token that does
+	// not check out; `permission_denied` for an unverified address, one of a domain the customer does
+	// not list, or a person neither member nor invited while just-in-time membership is off.
+	//
+	// **Problems:** `invalid` (400), `unauthenticated` (401), `permission_denied` (403),
+	// `failed_precondition` (409), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth/sso/callback (the `FinishSSO` operationId).
+	FinishSSOWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*FinishSSOResponse, error)
+
+	// FinishSSOWithResponse Finish a sign-in through an identity provider
+	//
+	// **Who may call:** Anyone: the provider's `code` and the `state` are the credential.
+	//
+	// Uses the state up (once: a replay is refused), trades the code for tokens with the PKCE
+	// verifier, verifies the ID token (signature, issuer, audience, expiry, nonce) and opens a session
+	// for the person whose verified e-mail address (`email_verified`) it names: a member of the
+	// provider's customer, an invited person (the invitation is accepted), or, with the customer's
+	// just-in-time membership on, anybody of its domains. Rate limited per client address, like every
+	// `/v1/auth/…` operation.
+	//
+	// `unauthenticated` for an unknown, used or expired state, a refused code or an ID token that does
+	// not check out; `permission_denied` for an unverified address, one of a domain the customer does
+	// not list, or a person neither member nor invited while just-in-time membership is off.
+	//
+	// **Problems:** `invalid` (400), `unauthenticated` (401), `permission_denied` (403),
+	// `failed_precondition` (409), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth/sso/callback (the `FinishSSO` operationId).
+	FinishSSOWithResponse(ctx context.Context, body FinishSSOJSONRequestBody, reqEditors ...RequestEditorFn) (*FinishSSOResponse, error)
+
+	// StartSSOWithBodyWithResponse Start a sign-in through the identity provider of an e-mail domain
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Finds the customer whose identity provider lists the address's domain and starts the OpenID
+	// Connect authorization code flow there, with PKCE (S256), `state` and `nonce`: send the browser to
+	// `authorization_url`. The provider sends it back to the portal's redirect URI
+	// (`/sso/callback?code=…&state=…`), whose page (or the caller's own, registered there instead)
+	// finishes with `POST /v1/auth/sso/callback`. The state works once, within 10 minutes. Rate limited
+	// per e-mail address and per client address.
+	//
+	// `not_found` when no identity provider lists the domain: sign in another way.
+	//
+	// **Problems:** `invalid` (400), `not_found` (404), `failed_precondition` (409, the provider cannot
+	// be reached or the portal has no public address), `rate_limited` (429); a body over 1 MiB 413;
+	// anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth/sso/start (the `StartSSO` operationId).
+	StartSSOWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*StartSSOResponse, error)
+
+	// StartSSOWithResponse Start a sign-in through the identity provider of an e-mail domain
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Finds the customer whose identity provider lists the address's domain and starts the OpenID
+	// Connect authorization code flow there, with PKCE (S256), `state` and `nonce`: send the browser to
+	// `authorization_url`. The provider sends it back to the portal's redirect URI
+	// (`/sso/callback?code=…&state=…`), whose page (or the caller's own, registered there instead)
+	// finishes with `POST /v1/auth/sso/callback`. The state works once, within 10 minutes. Rate limited
+	// per e-mail address and per client address.
+	//
+	// `not_found` when no identity provider lists the domain: sign in another way.
+	//
+	// **Problems:** `invalid` (400), `not_found` (404), `failed_precondition` (409, the provider cannot
+	// be reached or the portal has no public address), `rate_limited` (429); a body over 1 MiB 413;
+	// anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth/sso/start (the `StartSSO` operationId).
+	StartSSOWithResponse(ctx context.Context, body StartSSOJSONRequestBody, reqEditors ...RequestEditorFn) (*StartSSOResponse, error)
+
 	// RequestStaffLoginLinkWithBodyWithResponse E-mail a staff member a one-time sign-in link
 	//
 	// **Who may call:** Anyone: no credential needed.
@@ -29979,6 +32394,42 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/auth/staff/password (the `SignInStaffWithPassword` operationId).
 	SignInStaffWithPasswordWithResponse(ctx context.Context, body SignInStaffWithPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*SignInStaffWithPasswordResponse, error)
+
+	// RequestStaffPasswordResetWithBodyWithResponse E-mail a staff member a password reset link
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Sends a link to `/console/reset-password?token=…` that sets a new password once, within 15
+	// minutes, if the address belongs to an active staff member (an invited one accepts its invitation
+	// instead); a newer link ends older ones. The link is redeemed with `POST
+	// /v1/auth/password-resets/redeem`. It answers 202 alike, and takes about as long, whether or not
+	// the address is known. Rate limited per e-mail address and per client address.
+	//
+	// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth/staff/password-resets (the `RequestStaffPasswordReset` operationId).
+	RequestStaffPasswordResetWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestStaffPasswordResetResponse, error)
+
+	// RequestStaffPasswordResetWithResponse E-mail a staff member a password reset link
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Sends a link to `/console/reset-password?token=…` that sets a new password once, within 15
+	// minutes, if the address belongs to an active staff member (an invited one accepts its invitation
+	// instead); a newer link ends older ones. The link is redeemed with `POST
+	// /v1/auth/password-resets/redeem`. It answers 202 alike, and takes about as long, whether or not
+	// the address is known. Rate limited per e-mail address and per client address.
+	//
+	// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth/staff/password-resets (the `RequestStaffPasswordReset` operationId).
+	RequestStaffPasswordResetWithResponse(ctx context.Context, body RequestStaffPasswordResetJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestStaffPasswordResetResponse, error)
 
 	// ListCustomersWithResponse List customers
 	//
@@ -30198,6 +32649,21 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/customers/{customerId}/archive (the `ArchiveCustomer` operationId).
 	ArchiveCustomerWithResponse(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*ArchiveCustomerResponse, error)
+
+	// ListCustomerAuditEventsWithResponse Read a customer's audit log
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's admins; a customer user
+	// asking for another customer gets 404.
+	//
+	// The customer's recorded changes, newest first, as `GET /v1/audit-events` shows them.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/audit-events (the `ListCustomerAuditEvents` operationId).
+	ListCustomerAuditEventsWithResponse(ctx context.Context, customerId CustomerId, params *ListCustomerAuditEventsParams, reqEditors ...RequestEditorFn) (*ListCustomerAuditEventsResponse, error)
 
 	// GetCatalogueWithResponse List what a customer may order
 	//
@@ -30606,6 +33072,101 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/customers/{customerId}/hr-sync/runs/{runId}/discard (the `DiscardSync` operationId).
 	DiscardSyncWithResponse(ctx context.Context, customerId CustomerId, runId RunId, reqEditors ...RequestEditorFn) (*DiscardSyncResponse, error)
+
+	// GetImpersonationPolicyWithResponse Whether the customer forbids impersonation
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's admins; a customer user
+	// asking for another customer gets 404.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+	// unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/impersonation-policy (the `GetImpersonationPolicy` operationId).
+	GetImpersonationPolicyWithResponse(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*GetImpersonationPolicyResponse, error)
+
+	// SetImpersonationPolicyWithBodyWithResponse Forbid or allow impersonation of the customer's people
+	//
+	// **Who may call:** The customer's admins only: the choice protects the customer from the
+	// provider, so staff may not make it. Forbidding ends impersonations under way at their next
+	// request. Recorded in the audit log.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/customers/{customerId}/impersonation-policy (the `SetImpersonationPolicy` operationId).
+	SetImpersonationPolicyWithBodyWithResponse(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetImpersonationPolicyResponse, error)
+
+	// SetImpersonationPolicyWithResponse Forbid or allow impersonation of the customer's people
+	//
+	// **Who may call:** The customer's admins only: the choice protects the customer from the
+	// provider, so staff may not make it. Forbidding ends impersonations under way at their next
+	// request. Recorded in the audit log.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/customers/{customerId}/impersonation-policy (the `SetImpersonationPolicy` operationId).
+	SetImpersonationPolicyWithResponse(ctx context.Context, customerId CustomerId, body SetImpersonationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*SetImpersonationPolicyResponse, error)
+
+	// ListImpersonationsWithResponse List who acted as the customer's people
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's admins; a customer user
+	// asking for another customer gets 404.
+	//
+	// The impersonations of the customer's people, newest first: which staff member acted as whom,
+	// why, for how long, read-only or not, and when it ended.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/impersonations (the `ListImpersonations` operationId).
+	ListImpersonationsWithResponse(ctx context.Context, customerId CustomerId, params *ListImpersonationsParams, reqEditors ...RequestEditorFn) (*ListImpersonationsResponse, error)
+
+	// StartImpersonationWithBodyWithResponse Act as one of the customer's people
+	//
+	// **Who may call:** Staff admins and owners signed in as themselves (a staff session); API keys
+	// may not, as a person must answer for it.
+	//
+	// Opens a session as the member, for support: read-only (viewer rights) unless `write`, for at
+	// most 15 minutes (`minutes`), with a `reason`. Everything done in it is recorded as `staff:… as
+	// user:…`; the customer's admins see it in `GET …/impersonations`. The session cannot change the
+	// person's own account (password, other memberships); `POST /v1/auth/logout` ends it.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403, also when the customer forbids
+	// impersonation), `invalid` (400), `not_found` (404), `failed_precondition` (409, a member who
+	// cannot sign in now); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/impersonations (the `StartImpersonation` operationId).
+	StartImpersonationWithBodyWithResponse(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*StartImpersonationResponse, error)
+
+	// StartImpersonationWithResponse Act as one of the customer's people
+	//
+	// **Who may call:** Staff admins and owners signed in as themselves (a staff session); API keys
+	// may not, as a person must answer for it.
+	//
+	// Opens a session as the member, for support: read-only (viewer rights) unless `write`, for at
+	// most 15 minutes (`minutes`), with a `reason`. Everything done in it is recorded as `staff:… as
+	// user:…`; the customer's admins see it in `GET …/impersonations`. The session cannot change the
+	// person's own account (password, other memberships); `POST /v1/auth/logout` ends it.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403, also when the customer forbids
+	// impersonation), `invalid` (400), `not_found` (404), `failed_precondition` (409, a member who
+	// cannot sign in now); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/impersonations (the `StartImpersonation` operationId).
+	StartImpersonationWithResponse(ctx context.Context, customerId CustomerId, body StartImpersonationJSONRequestBody, reqEditors ...RequestEditorFn) (*StartImpersonationResponse, error)
 
 	// ListInvitationsWithResponse List a customer's invitations
 	//
@@ -32141,6 +34702,81 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/customers/{customerId}/sites/{siteId}/move (the `MoveSite` operationId).
 	MoveSiteWithResponse(ctx context.Context, customerId CustomerId, siteId SiteId, params *MoveSiteParams, body MoveSiteJSONRequestBody, reqEditors ...RequestEditorFn) (*MoveSiteResponse, error)
+
+	// DeleteSSOConfigWithResponse Remove a customer's identity provider
+	//
+	// **Who may call:** Staff admins and owners, API keys of those roles, and the customer's admins; a
+	// customer user naming another customer gets 404.
+	//
+	// The customer's people sign in as before it. Recorded in the audit log.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+	// unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/customers/{customerId}/sso (the `DeleteSSOConfig` operationId).
+	DeleteSSOConfigWithResponse(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*DeleteSSOConfigResponse, error)
+
+	// GetSSOConfigWithResponse Get a customer's identity provider
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's admins; a customer user
+	// asking for another customer gets 404.
+	//
+	// The customer's OpenID Connect identity provider, without its client secret (`has_secret` says
+	// whether one is set), and the redirect URI to register with the provider.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404, also when the
+	// customer has no identity provider); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/sso (the `GetSSOConfig` operationId).
+	GetSSOConfigWithResponse(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*GetSSOConfigResponse, error)
+
+	// PutSSOConfigWithBodyWithResponse Set a customer's identity provider
+	//
+	// **Who may call:** Staff admins and owners, API keys of those roles, and the customer's admins; a
+	// customer user naming another customer gets 404.
+	//
+	// Creates (without If-Match) or replaces (with the ETag read) the customer's identity provider.
+	// Its people with a verified e-mail address of `domains` then sign in through it; each domain
+	// belongs to one customer. `client_secret` is required on create and kept when left out; it is
+	// stored sealed and never shown again. `jit` lets people of the domains who are neither members nor
+	// invited join, as `jit_role` (default `viewer`); `required` refuses the customer's people every
+	// other sign-in method. Recorded in the audit log (never the secret).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409, a domain of another customer's provider), `conflict` (409, one
+	// exists and no If-Match was given); a stale If-Match answers 412; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/customers/{customerId}/sso (the `PutSSOConfig` operationId).
+	PutSSOConfigWithBodyWithResponse(ctx context.Context, customerId CustomerId, params *PutSSOConfigParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutSSOConfigResponse, error)
+
+	// PutSSOConfigWithResponse Set a customer's identity provider
+	//
+	// **Who may call:** Staff admins and owners, API keys of those roles, and the customer's admins; a
+	// customer user naming another customer gets 404.
+	//
+	// Creates (without If-Match) or replaces (with the ETag read) the customer's identity provider.
+	// Its people with a verified e-mail address of `domains` then sign in through it; each domain
+	// belongs to one customer. `client_secret` is required on create and kept when left out; it is
+	// stored sealed and never shown again. `jit` lets people of the domains who are neither members nor
+	// invited join, as `jit_role` (default `viewer`); `required` refuses the customer's people every
+	// other sign-in method. Recorded in the audit log (never the secret).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409, a domain of another customer's provider), `conflict` (409, one
+	// exists and no If-Match was given); a stale If-Match answers 412; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/customers/{customerId}/sso (the `PutSSOConfig` operationId).
+	PutSSOConfigWithResponse(ctx context.Context, customerId CustomerId, params *PutSSOConfigParams, body PutSSOConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*PutSSOConfigResponse, error)
 
 	// ListStockLevelsWithResponse Count a customer's stock per product
 	//
@@ -34955,6 +37591,82 @@ func (r RevokeAPIKeyResponse) ContentType() string {
 	return ""
 }
 
+type ListAuditEventsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AuditEventList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAuditEventsResponse) GetJSON200() *AuditEventList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListAuditEventsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListAuditEventsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListAuditEventsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListAuditEventsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListAuditEventsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAuditEventsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAuditEventsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAuditEventsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAuditEventsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // SignInWithAccessLinkResponse429Headers the declared response headers of an HTTP 429 response for SignInWithAccessLink
 type SignInWithAccessLinkResponse429Headers struct {
 	RetryAfter int
@@ -35522,6 +38234,338 @@ func (r SignInWithPasswordResponse) ContentType() string {
 	return ""
 }
 
+// RequestPasswordResetResponse429Headers the declared response headers of an HTTP 429 response for RequestPasswordReset
+type RequestPasswordResetResponse429Headers struct {
+	RetryAfter int
+}
+
+type RequestPasswordResetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RequestPasswordResetResponse429Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RequestPasswordResetResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RequestPasswordResetResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RequestPasswordResetResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RequestPasswordResetResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RequestPasswordResetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RequestPasswordResetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RequestPasswordResetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RequestPasswordResetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ResetPasswordResponse429Headers the declared response headers of an HTTP 429 response for ResetPassword
+type ResetPasswordResponse429Headers struct {
+	RetryAfter int
+}
+
+type ResetPasswordResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ResetPasswordResponse429Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ResetPasswordResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ResetPasswordResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ResetPasswordResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ResetPasswordResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ResetPasswordResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ResetPasswordResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ResetPasswordResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ResetPasswordResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ResetPasswordResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// FinishSSOResponse429Headers the declared response headers of an HTTP 429 response for FinishSSO
+type FinishSSOResponse429Headers struct {
+	RetryAfter int
+}
+
+type FinishSSOResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *SignIn
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *FinishSSOResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r FinishSSOResponse) GetJSON201() *SignIn {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r FinishSSOResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r FinishSSOResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r FinishSSOResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r FinishSSOResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r FinishSSOResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r FinishSSOResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r FinishSSOResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r FinishSSOResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r FinishSSOResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r FinishSSOResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r FinishSSOResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// StartSSOResponse429Headers the declared response headers of an HTTP 429 response for StartSSO
+type StartSSOResponse429Headers struct {
+	RetryAfter int
+}
+
+type StartSSOResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SSOStart
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *StartSSOResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r StartSSOResponse) GetJSON200() *SSOStart {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r StartSSOResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r StartSSOResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r StartSSOResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r StartSSOResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r StartSSOResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r StartSSOResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r StartSSOResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r StartSSOResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r StartSSOResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r StartSSOResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // RequestStaffLoginLinkResponse429Headers the declared response headers of an HTTP 429 response for RequestStaffLoginLink
 type RequestStaffLoginLinkResponse429Headers struct {
 	RetryAfter int
@@ -35751,6 +38795,75 @@ func (r SignInStaffWithPasswordResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r SignInStaffWithPasswordResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RequestStaffPasswordResetResponse429Headers the declared response headers of an HTTP 429 response for RequestStaffPasswordReset
+type RequestStaffPasswordResetResponse429Headers struct {
+	RetryAfter int
+}
+
+type RequestStaffPasswordResetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RequestStaffPasswordResetResponse429Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RequestStaffPasswordResetResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RequestStaffPasswordResetResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RequestStaffPasswordResetResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RequestStaffPasswordResetResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RequestStaffPasswordResetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RequestStaffPasswordResetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RequestStaffPasswordResetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RequestStaffPasswordResetResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -36533,6 +39646,82 @@ func (r ArchiveCustomerResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ArchiveCustomerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListCustomerAuditEventsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AuditEventList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCustomerAuditEventsResponse) GetJSON200() *AuditEventList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListCustomerAuditEventsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListCustomerAuditEventsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListCustomerAuditEventsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListCustomerAuditEventsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListCustomerAuditEventsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCustomerAuditEventsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCustomerAuditEventsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCustomerAuditEventsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCustomerAuditEventsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -37958,6 +41147,324 @@ func (r DiscardSyncResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r DiscardSyncResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetImpersonationPolicyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ImpersonationPolicy
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetImpersonationPolicyResponse) GetJSON200() *ImpersonationPolicy {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetImpersonationPolicyResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetImpersonationPolicyResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetImpersonationPolicyResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetImpersonationPolicyResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetImpersonationPolicyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetImpersonationPolicyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetImpersonationPolicyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetImpersonationPolicyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetImpersonationPolicyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ImpersonationPolicy
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetImpersonationPolicyResponse) GetJSON200() *ImpersonationPolicy {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SetImpersonationPolicyResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetImpersonationPolicyResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SetImpersonationPolicyResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SetImpersonationPolicyResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SetImpersonationPolicyResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r SetImpersonationPolicyResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r SetImpersonationPolicyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetImpersonationPolicyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetImpersonationPolicyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetImpersonationPolicyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListImpersonationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ImpersonationList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListImpersonationsResponse) GetJSON200() *ImpersonationList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListImpersonationsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListImpersonationsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListImpersonationsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListImpersonationsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListImpersonationsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListImpersonationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListImpersonationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListImpersonationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListImpersonationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type StartImpersonationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *ImpersonationStart
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r StartImpersonationResponse) GetJSON201() *ImpersonationStart {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r StartImpersonationResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r StartImpersonationResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r StartImpersonationResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r StartImpersonationResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r StartImpersonationResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r StartImpersonationResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r StartImpersonationResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r StartImpersonationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r StartImpersonationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r StartImpersonationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r StartImpersonationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -43391,6 +46898,248 @@ func (r MoveSiteResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r MoveSiteResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteSSOConfigResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteSSOConfigResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteSSOConfigResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteSSOConfigResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeleteSSOConfigResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteSSOConfigResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteSSOConfigResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteSSOConfigResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteSSOConfigResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetSSOConfigResponse200Headers the declared response headers of an HTTP 200 response for GetSSOConfig
+type GetSSOConfigResponse200Headers struct {
+	ETag string
+}
+
+type GetSSOConfigResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SSOConfig
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetSSOConfigResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSSOConfigResponse) GetJSON200() *SSOConfig {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetSSOConfigResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetSSOConfigResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSSOConfigResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetSSOConfigResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSSOConfigResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSSOConfigResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSSOConfigResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSSOConfigResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PutSSOConfigResponse200Headers the declared response headers of an HTTP 200 response for PutSSOConfig
+type PutSSOConfigResponse200Headers struct {
+	ETag string
+}
+
+type PutSSOConfigResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SSOConfig
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PutSSOConfigResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PutSSOConfigResponse) GetJSON200() *SSOConfig {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PutSSOConfigResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PutSSOConfigResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PutSSOConfigResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PutSSOConfigResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PutSSOConfigResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r PutSSOConfigResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PutSSOConfigResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r PutSSOConfigResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r PutSSOConfigResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PutSSOConfigResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PutSSOConfigResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PutSSOConfigResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -50196,6 +53945,29 @@ func (c *ClientWithResponses) RevokeAPIKeyWithResponse(ctx context.Context, apiK
 	return ParseRevokeAPIKeyResponse(rsp)
 }
 
+// ListAuditEventsWithResponse Read the audit log
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Every recorded change, across customers, newest first: who did it (and who stood behind an
+// impersonated actor), what, to which object of which customer, the fields it changed (secrets
+// never) and the request that did it. Filtered by customer, actor, action, target and time; a
+// cursor works with the filters it was made for only.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+// unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/audit-events (the `ListAuditEvents` operationId).
+func (c *ClientWithResponses) ListAuditEventsWithResponse(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*ListAuditEventsResponse, error) {
+	rsp, err := c.ListAuditEvents(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAuditEventsResponse(rsp)
+}
+
 // SignInWithAccessLinkWithBodyWithResponse Sign in with an access link
 //
 // **Who may call:** Anyone: the token in the body is the credential.
@@ -50515,6 +54287,222 @@ func (c *ClientWithResponses) SignInWithPasswordWithResponse(ctx context.Context
 	return ParseSignInWithPasswordResponse(rsp)
 }
 
+// RequestPasswordResetWithBodyWithResponse E-mail a password reset link
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Sends a link to `/reset-password?token=…` that sets a new password once, within 15 minutes, if
+// the address belongs to an active user with an active membership of an active customer; a newer
+// link ends older ones. It answers 202 alike, and takes about as long, whether or not the address
+// is known, so nobody can probe for accounts. Rate limited per e-mail address and per client
+// address, apart from sign-ins and login links.
+//
+// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth/password-resets (the `RequestPasswordReset` operationId).
+func (c *ClientWithResponses) RequestPasswordResetWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestPasswordResetResponse, error) {
+	rsp, err := c.RequestPasswordResetWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestPasswordResetResponse(rsp)
+}
+
+// RequestPasswordResetWithResponse E-mail a password reset link
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Sends a link to `/reset-password?token=…` that sets a new password once, within 15 minutes, if
+// the address belongs to an active user with an active membership of an active customer; a newer
+// link ends older ones. It answers 202 alike, and takes about as long, whether or not the address
+// is known, so nobody can probe for accounts. Rate limited per e-mail address and per client
+// address, apart from sign-ins and login links.
+//
+// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth/password-resets (the `RequestPasswordReset` operationId).
+func (c *ClientWithResponses) RequestPasswordResetWithResponse(ctx context.Context, body RequestPasswordResetJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestPasswordResetResponse, error) {
+	rsp, err := c.RequestPasswordReset(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestPasswordResetResponse(rsp)
+}
+
+// ResetPasswordWithBodyWithResponse Set a new password with a reset link
+//
+// **Who may call:** Anyone: the token in the body is the credential.
+//
+// Sets the new password of the customer user or staff member the reset link (`ppr_…`) was sent to,
+// and ends all of that person's sessions and its password lockout; the person then signs in with
+// the new password. The link works once, within 15 minutes. Rate limited per client address, like
+// every `/v1/auth/…` operation (429 with Retry-After).
+//
+// `invalid` on `new_password` for a weak password (the link stays usable); `unauthenticated` for
+// an unknown, used, superseded or expired link, and for a person who can no longer sign in.
+//
+// **Problems:** `invalid` (400), `unauthenticated` (401), `rate_limited` (429); a body over 1 MiB
+// 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth/password-resets/redeem (the `ResetPassword` operationId).
+func (c *ClientWithResponses) ResetPasswordWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ResetPasswordResponse, error) {
+	rsp, err := c.ResetPasswordWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseResetPasswordResponse(rsp)
+}
+
+// ResetPasswordWithResponse Set a new password with a reset link
+//
+// **Who may call:** Anyone: the token in the body is the credential.
+//
+// Sets the new password of the customer user or staff member the reset link (`ppr_…`) was sent to,
+// and ends all of that person's sessions and its password lockout; the person then signs in with
+// the new password. The link works once, within 15 minutes. Rate limited per client address, like
+// every `/v1/auth/…` operation (429 with Retry-After).
+//
+// `invalid` on `new_password` for a weak password (the link stays usable); `unauthenticated` for
+// an unknown, used, superseded or expired link, and for a person who can no longer sign in.
+//
+// **Problems:** `invalid` (400), `unauthenticated` (401), `rate_limited` (429); a body over 1 MiB
+// 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth/password-resets/redeem (the `ResetPassword` operationId).
+func (c *ClientWithResponses) ResetPasswordWithResponse(ctx context.Context, body ResetPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*ResetPasswordResponse, error) {
+	rsp, err := c.ResetPassword(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseResetPasswordResponse(rsp)
+}
+
+// FinishSSOWithBodyWithResponse Finish a sign-in through an identity provider
+//
+// **Who may call:** Anyone: the provider's `code` and the `state` are the credential.
+//
+// Uses the state up (once: a replay is refused), trades the code for tokens with the PKCE
+// verifier, verifies the ID token (signature, issuer, audience, expiry, nonce) and opens a session
+// for the person whose verified e-mail address (`email_verified`) it names: a member of the
+// provider's customer, an invited person (the invitation is accepted), or, with the customer's
+// just-in-time membership on, anybody of its domains. Rate limited per client address, like every
+// `/v1/auth/…` operation.
+//
+// `unauthenticated` for an unknown, used or expired state, a refused code or an ID token that does
+// not check out; `permission_denied` for an unverified address, one of a domain the customer does
+// not list, or a person neither member nor invited while just-in-time membership is off.
+//
+// **Problems:** `invalid` (400), `unauthenticated` (401), `permission_denied` (403),
+// `failed_precondition` (409), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth/sso/callback (the `FinishSSO` operationId).
+func (c *ClientWithResponses) FinishSSOWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*FinishSSOResponse, error) {
+	rsp, err := c.FinishSSOWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFinishSSOResponse(rsp)
+}
+
+// FinishSSOWithResponse Finish a sign-in through an identity provider
+//
+// **Who may call:** Anyone: the provider's `code` and the `state` are the credential.
+//
+// Uses the state up (once: a replay is refused), trades the code for tokens with the PKCE
+// verifier, verifies the ID token (signature, issuer, audience, expiry, nonce) and opens a session
+// for the person whose verified e-mail address (`email_verified`) it names: a member of the
+// provider's customer, an invited person (the invitation is accepted), or, with the customer's
+// just-in-time membership on, anybody of its domains. Rate limited per client address, like every
+// `/v1/auth/…` operation.
+//
+// `unauthenticated` for an unknown, used or expired state, a refused code or an ID token that does
+// not check out; `permission_denied` for an unverified address, one of a domain the customer does
+// not list, or a person neither member nor invited while just-in-time membership is off.
+//
+// **Problems:** `invalid` (400), `unauthenticated` (401), `permission_denied` (403),
+// `failed_precondition` (409), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth/sso/callback (the `FinishSSO` operationId).
+func (c *ClientWithResponses) FinishSSOWithResponse(ctx context.Context, body FinishSSOJSONRequestBody, reqEditors ...RequestEditorFn) (*FinishSSOResponse, error) {
+	rsp, err := c.FinishSSO(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFinishSSOResponse(rsp)
+}
+
+// StartSSOWithBodyWithResponse Start a sign-in through the identity provider of an e-mail domain
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Finds the customer whose identity provider lists the address's domain and starts the OpenID
+// Connect authorization code flow there, with PKCE (S256), `state` and `nonce`: send the browser to
+// `authorization_url`. The provider sends it back to the portal's redirect URI
+// (`/sso/callback?code=…&state=…`), whose page (or the caller's own, registered there instead)
+// finishes with `POST /v1/auth/sso/callback`. The state works once, within 10 minutes. Rate limited
+// per e-mail address and per client address.
+//
+// `not_found` when no identity provider lists the domain: sign in another way.
+//
+// **Problems:** `invalid` (400), `not_found` (404), `failed_precondition` (409, the provider cannot
+// be reached or the portal has no public address), `rate_limited` (429); a body over 1 MiB 413;
+// anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth/sso/start (the `StartSSO` operationId).
+func (c *ClientWithResponses) StartSSOWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*StartSSOResponse, error) {
+	rsp, err := c.StartSSOWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStartSSOResponse(rsp)
+}
+
+// StartSSOWithResponse Start a sign-in through the identity provider of an e-mail domain
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Finds the customer whose identity provider lists the address's domain and starts the OpenID
+// Connect authorization code flow there, with PKCE (S256), `state` and `nonce`: send the browser to
+// `authorization_url`. The provider sends it back to the portal's redirect URI
+// (`/sso/callback?code=…&state=…`), whose page (or the caller's own, registered there instead)
+// finishes with `POST /v1/auth/sso/callback`. The state works once, within 10 minutes. Rate limited
+// per e-mail address and per client address.
+//
+// `not_found` when no identity provider lists the domain: sign in another way.
+//
+// **Problems:** `invalid` (400), `not_found` (404), `failed_precondition` (409, the provider cannot
+// be reached or the portal has no public address), `rate_limited` (429); a body over 1 MiB 413;
+// anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth/sso/start (the `StartSSO` operationId).
+func (c *ClientWithResponses) StartSSOWithResponse(ctx context.Context, body StartSSOJSONRequestBody, reqEditors ...RequestEditorFn) (*StartSSOResponse, error) {
+	rsp, err := c.StartSSO(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStartSSOResponse(rsp)
+}
+
 // RequestStaffLoginLinkWithBodyWithResponse E-mail a staff member a one-time sign-in link
 //
 // **Who may call:** Anyone: no credential needed.
@@ -50657,6 +54645,54 @@ func (c *ClientWithResponses) SignInStaffWithPasswordWithResponse(ctx context.Co
 		return nil, err
 	}
 	return ParseSignInStaffWithPasswordResponse(rsp)
+}
+
+// RequestStaffPasswordResetWithBodyWithResponse E-mail a staff member a password reset link
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Sends a link to `/console/reset-password?token=…` that sets a new password once, within 15
+// minutes, if the address belongs to an active staff member (an invited one accepts its invitation
+// instead); a newer link ends older ones. The link is redeemed with `POST
+// /v1/auth/password-resets/redeem`. It answers 202 alike, and takes about as long, whether or not
+// the address is known. Rate limited per e-mail address and per client address.
+//
+// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth/staff/password-resets (the `RequestStaffPasswordReset` operationId).
+func (c *ClientWithResponses) RequestStaffPasswordResetWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestStaffPasswordResetResponse, error) {
+	rsp, err := c.RequestStaffPasswordResetWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestStaffPasswordResetResponse(rsp)
+}
+
+// RequestStaffPasswordResetWithResponse E-mail a staff member a password reset link
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Sends a link to `/console/reset-password?token=…` that sets a new password once, within 15
+// minutes, if the address belongs to an active staff member (an invited one accepts its invitation
+// instead); a newer link ends older ones. The link is redeemed with `POST
+// /v1/auth/password-resets/redeem`. It answers 202 alike, and takes about as long, whether or not
+// the address is known. Rate limited per e-mail address and per client address.
+//
+// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth/staff/password-resets (the `RequestStaffPasswordReset` operationId).
+func (c *ClientWithResponses) RequestStaffPasswordResetWithResponse(ctx context.Context, body RequestStaffPasswordResetJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestStaffPasswordResetResponse, error) {
+	rsp, err := c.RequestStaffPasswordReset(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestStaffPasswordResetResponse(rsp)
 }
 
 // ListCustomersWithResponse List customers
@@ -50948,6 +54984,27 @@ func (c *ClientWithResponses) ArchiveCustomerWithResponse(ctx context.Context, c
 		return nil, err
 	}
 	return ParseArchiveCustomerResponse(rsp)
+}
+
+// ListCustomerAuditEventsWithResponse Read a customer's audit log
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's admins; a customer user
+// asking for another customer gets 404.
+//
+// The customer's recorded changes, newest first, as `GET /v1/audit-events` shows them.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/audit-events (the `ListCustomerAuditEvents` operationId).
+func (c *ClientWithResponses) ListCustomerAuditEventsWithResponse(ctx context.Context, customerId CustomerId, params *ListCustomerAuditEventsParams, reqEditors ...RequestEditorFn) (*ListCustomerAuditEventsResponse, error) {
+	rsp, err := c.ListCustomerAuditEvents(ctx, customerId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCustomerAuditEventsResponse(rsp)
 }
 
 // GetCatalogueWithResponse List what a customer may order
@@ -51494,6 +55551,137 @@ func (c *ClientWithResponses) DiscardSyncWithResponse(ctx context.Context, custo
 		return nil, err
 	}
 	return ParseDiscardSyncResponse(rsp)
+}
+
+// GetImpersonationPolicyWithResponse Whether the customer forbids impersonation
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's admins; a customer user
+// asking for another customer gets 404.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+// unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/impersonation-policy (the `GetImpersonationPolicy` operationId).
+func (c *ClientWithResponses) GetImpersonationPolicyWithResponse(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*GetImpersonationPolicyResponse, error) {
+	rsp, err := c.GetImpersonationPolicy(ctx, customerId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetImpersonationPolicyResponse(rsp)
+}
+
+// SetImpersonationPolicyWithBodyWithResponse Forbid or allow impersonation of the customer's people
+//
+// **Who may call:** The customer's admins only: the choice protects the customer from the
+// provider, so staff may not make it. Forbidding ends impersonations under way at their next
+// request. Recorded in the audit log.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/customers/{customerId}/impersonation-policy (the `SetImpersonationPolicy` operationId).
+func (c *ClientWithResponses) SetImpersonationPolicyWithBodyWithResponse(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetImpersonationPolicyResponse, error) {
+	rsp, err := c.SetImpersonationPolicyWithBody(ctx, customerId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetImpersonationPolicyResponse(rsp)
+}
+
+// SetImpersonationPolicyWithResponse Forbid or allow impersonation of the customer's people
+//
+// **Who may call:** The customer's admins only: the choice protects the customer from the
+// provider, so staff may not make it. Forbidding ends impersonations under way at their next
+// request. Recorded in the audit log.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/customers/{customerId}/impersonation-policy (the `SetImpersonationPolicy` operationId).
+func (c *ClientWithResponses) SetImpersonationPolicyWithResponse(ctx context.Context, customerId CustomerId, body SetImpersonationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*SetImpersonationPolicyResponse, error) {
+	rsp, err := c.SetImpersonationPolicy(ctx, customerId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetImpersonationPolicyResponse(rsp)
+}
+
+// ListImpersonationsWithResponse List who acted as the customer's people
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's admins; a customer user
+// asking for another customer gets 404.
+//
+// The impersonations of the customer's people, newest first: which staff member acted as whom,
+// why, for how long, read-only or not, and when it ended.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/impersonations (the `ListImpersonations` operationId).
+func (c *ClientWithResponses) ListImpersonationsWithResponse(ctx context.Context, customerId CustomerId, params *ListImpersonationsParams, reqEditors ...RequestEditorFn) (*ListImpersonationsResponse, error) {
+	rsp, err := c.ListImpersonations(ctx, customerId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListImpersonationsResponse(rsp)
+}
+
+// StartImpersonationWithBodyWithResponse Act as one of the customer's people
+//
+// **Who may call:** Staff admins and owners signed in as themselves (a staff session); API keys
+// may not, as a person must answer for it.
+//
+// Opens a session as the member, for support: read-only (viewer rights) unless `write`, for at
+// most 15 minutes (`minutes`), with a `reason`. Everything done in it is recorded as `staff:… as
+// user:…`; the customer's admins see it in `GET …/impersonations`. The session cannot change the
+// person's own account (password, other memberships); `POST /v1/auth/logout` ends it.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403, also when the customer forbids
+// impersonation), `invalid` (400), `not_found` (404), `failed_precondition` (409, a member who
+// cannot sign in now); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/impersonations (the `StartImpersonation` operationId).
+func (c *ClientWithResponses) StartImpersonationWithBodyWithResponse(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*StartImpersonationResponse, error) {
+	rsp, err := c.StartImpersonationWithBody(ctx, customerId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStartImpersonationResponse(rsp)
+}
+
+// StartImpersonationWithResponse Act as one of the customer's people
+//
+// **Who may call:** Staff admins and owners signed in as themselves (a staff session); API keys
+// may not, as a person must answer for it.
+//
+// Opens a session as the member, for support: read-only (viewer rights) unless `write`, for at
+// most 15 minutes (`minutes`), with a `reason`. Everything done in it is recorded as `staff:… as
+// user:…`; the customer's admins see it in `GET …/impersonations`. The session cannot change the
+// person's own account (password, other memberships); `POST /v1/auth/logout` ends it.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403, also when the customer forbids
+// impersonation), `invalid` (400), `not_found` (404), `failed_precondition` (409, a member who
+// cannot sign in now); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/impersonations (the `StartImpersonation` operationId).
+func (c *ClientWithResponses) StartImpersonationWithResponse(ctx context.Context, customerId CustomerId, body StartImpersonationJSONRequestBody, reqEditors ...RequestEditorFn) (*StartImpersonationResponse, error) {
+	rsp, err := c.StartImpersonation(ctx, customerId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStartImpersonationResponse(rsp)
 }
 
 // ListInvitationsWithResponse List a customer's invitations
@@ -53551,6 +57739,105 @@ func (c *ClientWithResponses) MoveSiteWithResponse(ctx context.Context, customer
 		return nil, err
 	}
 	return ParseMoveSiteResponse(rsp)
+}
+
+// DeleteSSOConfigWithResponse Remove a customer's identity provider
+//
+// **Who may call:** Staff admins and owners, API keys of those roles, and the customer's admins; a
+// customer user naming another customer gets 404.
+//
+// The customer's people sign in as before it. Recorded in the audit log.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+// unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/customers/{customerId}/sso (the `DeleteSSOConfig` operationId).
+func (c *ClientWithResponses) DeleteSSOConfigWithResponse(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*DeleteSSOConfigResponse, error) {
+	rsp, err := c.DeleteSSOConfig(ctx, customerId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteSSOConfigResponse(rsp)
+}
+
+// GetSSOConfigWithResponse Get a customer's identity provider
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's admins; a customer user
+// asking for another customer gets 404.
+//
+// The customer's OpenID Connect identity provider, without its client secret (`has_secret` says
+// whether one is set), and the redirect URI to register with the provider.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404, also when the
+// customer has no identity provider); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/sso (the `GetSSOConfig` operationId).
+func (c *ClientWithResponses) GetSSOConfigWithResponse(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*GetSSOConfigResponse, error) {
+	rsp, err := c.GetSSOConfig(ctx, customerId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSSOConfigResponse(rsp)
+}
+
+// PutSSOConfigWithBodyWithResponse Set a customer's identity provider
+//
+// **Who may call:** Staff admins and owners, API keys of those roles, and the customer's admins; a
+// customer user naming another customer gets 404.
+//
+// Creates (without If-Match) or replaces (with the ETag read) the customer's identity provider.
+// Its people with a verified e-mail address of `domains` then sign in through it; each domain
+// belongs to one customer. `client_secret` is required on create and kept when left out; it is
+// stored sealed and never shown again. `jit` lets people of the domains who are neither members nor
+// invited join, as `jit_role` (default `viewer`); `required` refuses the customer's people every
+// other sign-in method. Recorded in the audit log (never the secret).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409, a domain of another customer's provider), `conflict` (409, one
+// exists and no If-Match was given); a stale If-Match answers 412; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/customers/{customerId}/sso (the `PutSSOConfig` operationId).
+func (c *ClientWithResponses) PutSSOConfigWithBodyWithResponse(ctx context.Context, customerId CustomerId, params *PutSSOConfigParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutSSOConfigResponse, error) {
+	rsp, err := c.PutSSOConfigWithBody(ctx, customerId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutSSOConfigResponse(rsp)
+}
+
+// PutSSOConfigWithResponse Set a customer's identity provider
+//
+// **Who may call:** Staff admins and owners, API keys of those roles, and the customer's admins; a
+// customer user naming another customer gets 404.
+//
+// Creates (without If-Match) or replaces (with the ETag read) the customer's identity provider.
+// Its people with a verified e-mail address of `domains` then sign in through it; each domain
+// belongs to one customer. `client_secret` is required on create and kept when left out; it is
+// stored sealed and never shown again. `jit` lets people of the domains who are neither members nor
+// invited join, as `jit_role` (default `viewer`); `required` refuses the customer's people every
+// other sign-in method. Recorded in the audit log (never the secret).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409, a domain of another customer's provider), `conflict` (409, one
+// exists and no If-Match was given); a stale If-Match answers 412; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/customers/{customerId}/sso (the `PutSSOConfig` operationId).
+func (c *ClientWithResponses) PutSSOConfigWithResponse(ctx context.Context, customerId CustomerId, params *PutSSOConfigParams, body PutSSOConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*PutSSOConfigResponse, error) {
+	rsp, err := c.PutSSOConfig(ctx, customerId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutSSOConfigResponse(rsp)
 }
 
 // ListStockLevelsWithResponse Count a customer's stock per product
@@ -56803,6 +61090,67 @@ func ParseRevokeAPIKeyResponse(rsp *http.Response) (*RevokeAPIKeyResponse, error
 	return response, nil
 }
 
+// ParseListAuditEventsResponse parses an HTTP response from a ListAuditEventsWithResponse call
+func ParseListAuditEventsResponse(rsp *http.Response) (*ListAuditEventsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAuditEventsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AuditEventList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseSignInWithAccessLinkResponse parses an HTTP response from a SignInWithAccessLinkWithResponse call
 func ParseSignInWithAccessLinkResponse(rsp *http.Response) (*SignInWithAccessLinkResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -57310,6 +61658,308 @@ func ParseSignInWithPasswordResponse(rsp *http.Response) (*SignInWithPasswordRes
 	return response, nil
 }
 
+// ParseRequestPasswordResetResponse parses an HTTP response from a RequestPasswordResetWithResponse call
+func ParseRequestPasswordResetResponse(rsp *http.Response) (*RequestPasswordResetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RequestPasswordResetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers RequestPasswordResetResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseResetPasswordResponse parses an HTTP response from a ResetPasswordWithResponse call
+func ParseResetPasswordResponse(rsp *http.Response) (*ResetPasswordResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ResetPasswordResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ResetPasswordResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseFinishSSOResponse parses an HTTP response from a FinishSSOWithResponse call
+func ParseFinishSSOResponse(rsp *http.Response) (*FinishSSOResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &FinishSSOResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest SignIn
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers FinishSSOResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseStartSSOResponse parses an HTTP response from a StartSSOWithResponse call
+func ParseStartSSOResponse(rsp *http.Response) (*StartSSOResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &StartSSOResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SSOStart
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers StartSSOResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseRequestStaffLoginLinkResponse parses an HTTP response from a RequestStaffLoginLinkWithResponse call
 func ParseRequestStaffLoginLinkResponse(rsp *http.Response) (*RequestStaffLoginLinkResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -57508,6 +62158,69 @@ func ParseSignInStaffWithPasswordResponse(rsp *http.Response) (*SignInStaffWithP
 	switch {
 	case rsp.StatusCode == 429:
 		var headers SignInStaffWithPasswordResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRequestStaffPasswordResetResponse parses an HTTP response from a RequestStaffPasswordResetWithResponse call
+func ParseRequestStaffPasswordResetResponse(rsp *http.Response) (*RequestStaffPasswordResetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RequestStaffPasswordResetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers RequestStaffPasswordResetResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -58187,6 +62900,67 @@ func ParseArchiveCustomerResponse(rsp *http.Response) (*ArchiveCustomerResponse,
 			headers.ETag = value
 		}
 		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListCustomerAuditEventsResponse parses an HTTP response from a ListCustomerAuditEventsWithResponse call
+func ParseListCustomerAuditEventsResponse(rsp *http.Response) (*ListCustomerAuditEventsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCustomerAuditEventsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AuditEventList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -59388,6 +64162,264 @@ func ParseDiscardSyncResponse(rsp *http.Response) (*DiscardSyncResponse, error) 
 			return nil, err
 		}
 		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetImpersonationPolicyResponse parses an HTTP response from a GetImpersonationPolicyWithResponse call
+func ParseGetImpersonationPolicyResponse(rsp *http.Response) (*GetImpersonationPolicyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetImpersonationPolicyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ImpersonationPolicy
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetImpersonationPolicyResponse parses an HTTP response from a SetImpersonationPolicyWithResponse call
+func ParseSetImpersonationPolicyResponse(rsp *http.Response) (*SetImpersonationPolicyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetImpersonationPolicyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ImpersonationPolicy
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListImpersonationsResponse parses an HTTP response from a ListImpersonationsWithResponse call
+func ParseListImpersonationsResponse(rsp *http.Response) (*ListImpersonationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListImpersonationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ImpersonationList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseStartImpersonationResponse parses an HTTP response from a StartImpersonationWithResponse call
+func ParseStartImpersonationResponse(rsp *http.Response) (*StartImpersonationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &StartImpersonationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ImpersonationStart
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Problem
@@ -64080,6 +69112,218 @@ func ParseMoveSiteResponse(rsp *http.Response) (*MoveSiteResponse, error) {
 	switch {
 	case rsp.StatusCode == 200:
 		var headers MoveSiteResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteSSOConfigResponse parses an HTTP response from a DeleteSSOConfigWithResponse call
+func ParseDeleteSSOConfigResponse(rsp *http.Response) (*DeleteSSOConfigResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteSSOConfigResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSSOConfigResponse parses an HTTP response from a GetSSOConfigWithResponse call
+func ParseGetSSOConfigResponse(rsp *http.Response) (*GetSSOConfigResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSSOConfigResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SSOConfig
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetSSOConfigResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePutSSOConfigResponse parses an HTTP response from a PutSSOConfigWithResponse call
+func ParsePutSSOConfigResponse(rsp *http.Response) (*PutSSOConfigResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PutSSOConfigResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SSOConfig
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PutSSOConfigResponse200Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net"
 	"net/http"
+
+	"github.com/portalkit/portalkit/portal"
 )
 
 type ctxKey int
@@ -26,6 +28,7 @@ func requestID(ctx context.Context) string {
 func withRequestInfo(ctx context.Context, r *http.Request, id string) context.Context {
 	ctx = context.WithValue(ctx, requestIDKey, id)
 	ctx = context.WithValue(ctx, acceptKey, r.Header.Values("Accept"))
+	ctx = portal.WithRequestID(ctx, id) // audit events record it
 	return context.WithValue(ctx, clientAddrKey, remoteHost(r.RemoteAddr))
 }
 

@@ -35,6 +35,7 @@ import (
 	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/storage/sqlite"
 	"github.com/portalkit/portalkit/ticket"
@@ -76,6 +77,7 @@ type isoTenant struct {
 
 	// contact is a contact person without portal access.
 	contact customer.Contact
+	sso     portal.SSOSettings // the customer's identity provider (#21)
 }
 
 // isoFixture is a running handler over SQLite with two customers, A and B.
@@ -226,6 +228,10 @@ func buildIsoFixture(t *testing.T, e *env) *isoFixture {
 		require.NoError(t, err)
 		tn.contact, err = f.p.CreateContact(ctx, tn.c.ID, portal.ContactParams{Name: "Carla", Email: "carla@" + domain})
 		require.NoError(t, err)
+		tn.sso, err = f.p.PutSSOConfig(ctx, tn.c.ID, portal.PutSSOConfigParams{
+			Issuer: "https://login." + domain, ClientID: "portal", ClientSecret: "secret", Domains: []string{domain},
+		})
+		require.NoError(t, err)
 		return tn
 	}
 	f.a = mk("Acme", "acme.example")
@@ -344,6 +350,7 @@ func (f *isoFixture) ids(tn isoTenant) map[string]string {
 		// Access requests are nobody's: the same for A and B.
 		"accessRequestId": string(f.request.ID),
 		"contactId":       string(tn.contact.ID),
+		"ssoDomain":       tn.sso.Domains[0],
 	}
 }
 
@@ -397,6 +404,14 @@ func (f *isoFixture) version(t *testing.T, kind string, ids map[string]string) i
 			e, err := f.p.GetWebhookEndpoint(ctx, id)
 			require.NoError(t, err)
 			return e.Version
+		}
+	case "sso":
+		for _, tn := range []isoTenant{f.a, f.b} {
+			if string(tn.c.ID) == ids["customerId"] {
+				c, err := f.p.GetSSOConfig(ctx, tn.c.ID)
+				require.NoError(t, err)
+				return c.Version
+			}
 		}
 	case "article":
 		for _, tn := range []isoTenant{f.a, f.b} {
@@ -511,6 +526,12 @@ func (f *isoFixture) takeSnapshot(t *testing.T) map[string]any {
 		part("ticket attachments", attachments, err)
 		contacts, err := f.p.ListContacts(ctx, tn.c.ID, portal.ListContactsParams{Limit: 100})
 		part("contacts", contacts, err)
+		sso, err := f.p.GetSSOConfig(ctx, tn.c.ID) // gone after deleteSSOConfig
+		out[name+" sso"] = []any{sso, portalerr.CodeOf(err)}
+		forbidden, err := f.p.ImpersonationForbidden(ctx, tn.c.ID)
+		part("impersonation forbidden", forbidden, err)
+		imps, err := f.p.ListImpersonations(ctx, tn.c.ID, portal.ListImpersonationsParams{Limit: 100})
+		part("impersonations", imps, err)
 	}
 	free, err := f.p.AllRecords(ctx, portal.AllRecordsParams{Unassigned: true, ListRecordsParams: portal.ListRecordsParams{Limit: 100}})
 	require.NoError(t, err)
@@ -551,6 +572,7 @@ func (f *isoFixture) takeSnapshot(t *testing.T) map[string]any {
 // ghostIDs are well-formed IDs of nothing: B's objects must answer A's users
 // exactly as these do, so that nobody can tell which IDs exist.
 var ghostIDs = map[string]string{
+	"ssoDomain":          "ghost.example",
 	"customerId":         "cus_ghost",
 	"siteId":             "sit_ghost",
 	"membershipId":       "mem_ghost",
@@ -921,6 +943,27 @@ var isolationMatrix = map[string]isoRow{
 	"getReadiness":             {class: classSystem, reason: "readiness of the database; no data"},
 	"getMetrics":               {class: classSystem, reason: "request counts by route template; no IDs"},
 	"getOpenAPISpec":           {class: classSystem, reason: "this document"},
+	// Password reset (#21).
+	"requestPasswordReset":      {class: classPublic, reason: "answers 202 alike for every address, so it reveals nothing of any customer"},
+	"requestStaffPasswordReset": {class: classPublic, reason: "answers 202 alike for every address, so it reveals nothing of anybody"},
+	"resetPassword":             {class: classPublic, reason: "the reset token in the body is the credential; it changes only its owner's password"},
+	// Single sign-on (#21).
+	"getSSOConfig": {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404},
+	"putSSOConfig": {class: classTenant, body: `{"issuer":"https://login.changed.example","client_id":"changed","domains":["{ssoDomain}"]}`,
+		ifMatch: "sso", staff: ok200, admin: ok200, viewer: no403, foreign: no404},
+	"deleteSSOConfig": {class: classTenant, staff: ok204, admin: ok204, viewer: no403, foreign: no404},
+	"startSSO":        {class: classPublic, reason: "finds an identity provider by e-mail domain; answers 404 alike for every domain without one and starts nothing on any customer's data"},
+	"finishSSO":       {class: classPublic, reason: "the provider's code and the state in the body are the credential (TestSSOOverHTTP, portal's TestSSORefusals)"},
+	// Impersonation (#21). Starting one needs a staff member's own session:
+	// the owner API key of this matrix is refused (403) like every user;
+	// TestImpersonationOverHTTP starts them with staff sessions.
+	"listImpersonations":     {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404},
+	"startImpersonation":     {class: classStaff, body: `{"membership_id":"{membershipId}","reason":"support"}`, staff: no403, admin: no403, viewer: no403, foreign: no404},
+	"getImpersonationPolicy": {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404},
+	"setImpersonationPolicy": {class: classTenant, body: `{"forbidden":true}`, staff: no403, admin: ok200, viewer: no403, foreign: no404},
+	// The audit log (#21).
+	"listAuditEvents":         {class: classStaff, query: "customer_id={customerId}", staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"listCustomerAuditEvents": {class: classTenant, query: "action=sso.configured", staff: ok200, admin: ok200, viewer: no403, foreign: no404},
 }
 
 // isoOp is one operation of the spec.

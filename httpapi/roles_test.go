@@ -26,6 +26,7 @@ import (
 	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/ticket"
 	"github.com/portalkit/portalkit/webhook"
@@ -218,6 +219,12 @@ func (f *roleFixture) takeSnapshot(t *testing.T) map[string]any {
 	part("access requests", requests, err)
 	contacts, err := f.p.ListContacts(ctx, cid, portal.ListContactsParams{Limit: 100})
 	part("contacts", contacts, err)
+	sso, err := f.p.GetSSOConfig(ctx, cid) // none after a removal
+	out["sso"] = []any{sso, portalerr.CodeOf(err)}
+	forbidden, err := f.p.ImpersonationForbidden(ctx, cid)
+	part("impersonation forbidden", forbidden, err)
+	imps, err := f.p.ListImpersonations(ctx, cid, portal.ListImpersonationsParams{Limit: 100})
+	part("impersonations", imps, err)
 	return out
 }
 
@@ -993,6 +1000,46 @@ var roleMatrix = map[string]roleRow{
 		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
 			return c.UpdateUserWithResponse(t.Context(), string(tg.member.User.ID), client.UpdateUserRequest{Name: ptr("Corrected")})
 		}},
+	// Single sign-on (#21): staff read a customer's identity provider,
+	// staff admins and the customer's admins set and remove it.
+	"read the identity provider": {prep: ssoConfigured, want: byRole(s200, s200, s200, s200, s403, s403, s200),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.GetSSOConfigWithResponse(t.Context(), f.cid)
+		}},
+	"set the identity provider": {write: true, prep: ssoConfigured, want: byRole(s200, s200, s403, s200, s403, s403, s200),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.PutSSOConfigWithResponse(t.Context(), f.cid, &client.PutSSOConfigParams{IfMatch: &tg.etag},
+				client.SSOConfigRequest{Issuer: "https://login.acme.example", ClientId: "portal-" + f.email("c"), Domains: []string{"acme.example"}})
+		}},
+	"remove the identity provider": {write: true, prep: ssoConfigured, want: byRole(s204, s204, s403, s204, s403, s403, s204),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.DeleteSSOConfigWithResponse(t.Context(), f.cid)
+		}},
+	// Impersonation (#21): staff read it, only staff people (never API
+	// keys, which every staff caller here is) start it, and only the
+	// customer's admins forbid it.
+	"list impersonations": {prep: noTarget, want: byRole(s200, s200, s200, s200, s403, s403, s200),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListImpersonationsWithResponse(t.Context(), f.cid, nil)
+		}},
+	"start an impersonation": {write: true, prep: memberIn, want: byRole(s403, s403, s403, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.StartImpersonationWithResponse(t.Context(), f.cid, client.StartImpersonationRequest{MembershipId: string(tg.member.ID), Reason: "support"})
+		}},
+	"read the audit log": {prep: noTarget, want: byRole(s200, s200, s403, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListAuditEventsWithResponse(t.Context(), &client.ListAuditEventsParams{CustomerId: &f.cid})
+		}},
+	"read the customer's audit log": {prep: noTarget, want: byRole(s200, s200, s200, s200, s403, s403, s200),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListCustomerAuditEventsWithResponse(t.Context(), f.cid, nil)
+		}},
+	"forbid impersonation": {write: true, prep: noTarget, want: byRole(s403, s403, s403, s200, s403, s403, s200),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			now, err := f.p.ImpersonationForbidden(portaltest.Owner(t.Context()), customer.ID(f.cid))
+			require.NoError(t, err)
+			return c.SetImpersonationPolicyWithResponse(t.Context(), f.cid, client.ImpersonationPolicy{Forbidden: !now})
+		}},
 }
 
 // newContactTarget adds a contact with an address of its own to Acme.
@@ -1014,6 +1061,21 @@ func pendingRequest(t *testing.T, f *roleFixture) roleTarget {
 	require.Len(t, l.Items, 1)
 	require.Equal(t, email, l.Items[0].Email)
 	return roleTarget{request: l.Items[0]}
+}
+
+// ssoConfigured gives the customer an identity provider, if it has none,
+// and returns its ETag.
+func ssoConfigured(t *testing.T, f *roleFixture) roleTarget {
+	t.Helper()
+	ctx := portaltest.Owner(t.Context())
+	c, err := f.p.GetSSOConfig(ctx, customer.ID(f.cid))
+	if err != nil {
+		c, err = f.p.PutSSOConfig(ctx, customer.ID(f.cid), portal.PutSSOConfigParams{
+			Issuer: "https://login.acme.example", ClientID: "portal", ClientSecret: "secret", Domains: []string{"acme.example"},
+		})
+		require.NoError(t, err)
+	}
+	return roleTarget{etag: `"` + strconv.FormatInt(c.Version, 10) + `"`}
 }
 
 // TestRoleMatrix calls a representative operation of every kind of action

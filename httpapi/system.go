@@ -125,5 +125,8 @@ func principalOut(p identity.Principal) oapi.Principal {
 	if p.Method != "" {
 		out.Method = ptr(oapi.SignInMethod(p.Method))
 	}
+	if p.Impersonator != "" {
+		out.Impersonator = ptr(oapi.StaffId(p.Impersonator))
+	}
 	return out
 }

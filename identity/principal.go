@@ -59,6 +59,9 @@ type Principal struct {
 	// Method how that session was opened.
 	SessionID SessionID
 	Method    Method
+	// Impersonator is the staff member acting as this user principal
+	// (an Impersonation), if any.
+	Impersonator StaffID
 }
 
 // SCIMPrincipal is a customer's identity provider calling with the SCIM
@@ -68,8 +71,12 @@ func SCIMPrincipal(tokenID string, cid customer.ID) Principal {
 }
 
 // Actor names the principal in records of who did what: "staff:stf_1",
-// "api_key:key_…", "user:usr_…".
+// "api_key:key_…", "user:usr_…"; a staff member acting as a user is
+// "staff:stf_1 as user:usr_…".
 func (p Principal) Actor() string {
+	if p.Impersonator != "" {
+		return string(KindStaff) + ":" + string(p.Impersonator) + " as " + string(p.Kind) + ":" + p.ID
+	}
 	return string(p.Kind) + ":" + p.ID
 }
 

@@ -19,6 +19,8 @@ const (
 
 	PrefixStaffInvitation = "psi_" // staff members' invitation links
 	PrefixStaffLoginLink  = "psl_" // staff members' one-time e-mail login links
+
+	PrefixPasswordReset = "ppr_" // one-time password reset links, of customer users and staff
 )
 
 // tokenBytes is the secret part's size: 256 random bits.

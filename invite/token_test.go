@@ -24,6 +24,7 @@ var prefixes = []struct {
 	{"api key", invite.PrefixAPIKey},
 	{"staff invitation", invite.PrefixStaffInvitation},
 	{"staff login link", invite.PrefixStaffLoginLink},
+	{"password reset", invite.PrefixPasswordReset},
 }
 
 var hexSHA256 = regexp.MustCompile(`^[0-9a-f]{64}$`)
@@ -37,6 +38,7 @@ func TestPrefixes(t *testing.T) {
 		"api key":          "pk_",
 		"staff invitation": "psi_",
 		"staff login link": "psl_",
+		"password reset":   "ppr_",
 	}
 	seen := map[string]string{}
 	for _, p := range prefixes {

@@ -46,6 +46,8 @@ const (
 	KindAccessRequestConfirm  Kind = "access_request_confirm"  // to a requester: confirm the address with Token; CustomerName is the company
 	KindAccessRequestRejected Kind = "access_request_rejected" // to a requester: the provider said no, with Message
 	KindEmailChange           Kind = "email_change"            // to a user's new address: confirm it with Token
+	KindPasswordReset         Kind = "password_reset"          // a one-time link to set a new password
+	KindStaffPasswordReset    Kind = "staff_password_reset"    // a staff member's one-time link to set a new password
 )
 
 // linkKind says what a kind's link points at.
@@ -86,6 +88,8 @@ var kinds = map[Kind]kindSpec{
 	KindAccessRequestConfirm:  {"/request-access/confirm", linkToken},
 	KindAccessRequestRejected: {"/request-access", linkHome},
 	KindEmailChange:           {"/confirm-email", linkToken},
+	KindPasswordReset:         {"/reset-password", linkToken},
+	KindStaffPasswordReset:    {"/console/reset-password", linkToken},
 }
 
 // Kinds returns every kind, sorted.
@@ -786,7 +790,7 @@ func SampleData(k Kind) Data {
 		d.Reason = "We need the serial number to order a replacement."
 	case KindTicketCustomerReply:
 		d.Message = "The serial number is 5CG1234XYZ."
-	case KindLoginLink, KindStaffLoginLink:
+	case KindLoginLink, KindStaffLoginLink, KindPasswordReset, KindStaffPasswordReset:
 		d.ExpiresAt = time.Date(2030, time.March, 7, 9, 45, 0, 0, time.UTC)
 	case KindStaffInvitation:
 		d.Role = "agent"

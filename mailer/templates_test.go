@@ -40,7 +40,7 @@ func fieldsOf(err error) []string {
 func TestRenderEveryKindInEveryLocale(t *testing.T) {
 	tm := newTemplates(t, "")
 	require.ElementsMatch(t, []string{"en", "de"}, mailer.Locales())
-	require.Len(t, mailer.Kinds(), 18)
+	require.Len(t, mailer.Kinds(), 20)
 
 	for _, kind := range mailer.Kinds() {
 		for _, locale := range mailer.Locales() {
@@ -65,7 +65,8 @@ func TestRenderEveryKindInEveryLocale(t *testing.T) {
 				// text. A login link and an e-mail change are the user's,
 				// not the customer's, and staff mail is about no customer.
 				assert.NotContains(t, c.HTML, "<script>")
-				if kind != mailer.KindLoginLink && kind != mailer.KindStaffInvitation && kind != mailer.KindStaffLoginLink && kind != mailer.KindWebhookDisabled && kind != mailer.KindEmailChange {
+				if kind != mailer.KindLoginLink && kind != mailer.KindStaffInvitation && kind != mailer.KindStaffLoginLink && kind != mailer.KindWebhookDisabled && kind != mailer.KindEmailChange &&
+					kind != mailer.KindPasswordReset && kind != mailer.KindStaffPasswordReset {
 					assert.Contains(t, c.HTML, "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Co")
 					assert.Contains(t, c.Text, `<script>alert("x")</script> & Co`)
 				}
@@ -103,6 +104,8 @@ func TestRenderLinks(t *testing.T) {
 		mailer.KindAccessRequestConfirm:  "https://acme.example/portal/request-access/confirm?token=pk_a%2Bb%2Fc",
 		mailer.KindAccessRequestRejected: "https://acme.example/portal/request-access",
 		mailer.KindEmailChange:           "https://acme.example/portal/confirm-email?token=pk_a%2Bb%2Fc",
+		mailer.KindPasswordReset:         "https://acme.example/portal/reset-password?token=pk_a%2Bb%2Fc",
+		mailer.KindStaffPasswordReset:    "https://acme.example/portal/console/reset-password?token=pk_a%2Bb%2Fc",
 	}
 	for kind, want := range tests {
 		link, err := tm.Link(kind, data)

@@ -226,12 +226,29 @@ func (p *Portal) authenticateAPIKey(ctx context.Context, token string) (identity
 
 // record appends an audit event in the caller's transaction.
 func (p *Portal) record(ctx context.Context, r storage.Repos, actor, action string, cid customer.ID, object string) error {
-	return r.Audit().Append(ctx, audit.Event{
+	return p.recordChanges(ctx, r, actor, action, cid, object, nil)
+}
+
+// recordChanges is record with the fields the action changed (never
+// secrets). The event names the principal in ctx as actor and its
+// impersonator apart when actor is that principal's, and carries the
+// request ID of ctx (WithRequestID).
+func (p *Portal) recordChanges(ctx context.Context, r storage.Repos, actor, action string, cid customer.ID, object string, changes []audit.Change) error {
+	e := audit.Event{
 		ID:         audit.ID(p.ids.NewID(PrefixEvent)),
 		At:         p.timestamp(),
 		Actor:      actor,
 		Action:     action,
 		CustomerID: cid,
 		ObjectID:   object,
-	})
+		RequestID:  requestIDOf(ctx),
+		Changes:    changes,
+	}
+	if who, ok := identity.FromContext(ctx); ok && who.Impersonator != "" && actor == who.Actor() {
+		plain := who
+		plain.Impersonator = ""
+		e.Actor = plain.Actor()
+		e.Impersonator = identity.Principal{Kind: identity.KindStaff, ID: string(who.Impersonator)}.Actor()
+	}
+	return r.Audit().Append(ctx, e)
 }

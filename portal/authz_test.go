@@ -72,6 +72,7 @@ type tenant struct {
 
 	// contact is a contact person with an address, no portal access.
 	contact customer.Contact
+	sso     portal.SSOSettings // the customer's identity provider (#21)
 }
 
 type fixture struct {
@@ -266,6 +267,10 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 		tn.contact, err = f.p.CreateContact(f.owner, tn.c.ID, portal.ContactParams{Name: "Carla Contact", Email: "carla@" + domain,
 			Addresses: []customer.ContactAddress{{Label: "Office", Address: customer.Address{City: "Berlin"}}}})
 		require.NoError(t, err)
+		tn.sso, err = f.p.PutSSOConfig(f.owner, tn.c.ID, portal.PutSSOConfigParams{
+			Issuer: "https://login." + domain, ClientID: "portal", ClientSecret: "secret", Domains: []string{domain},
+		})
+		require.NoError(t, err)
 		return tn
 	}
 	f.a = mk("Acme", "acme.example")
@@ -323,6 +328,9 @@ type useCase struct {
 	// global use cases name no customer: a user asking about a foreign one
 	// is refused by role or scoped, not NotFound.
 	global bool
+	// people refuses API keys whatever their role: the use case needs a
+	// person to answer for it (Rule.PeopleOnly).
+	people bool
 }
 
 func none(err error) ([]customer.ID, error) { return nil, err }
@@ -887,6 +895,46 @@ var useCases = map[string]useCase{
 	"PendingEmailChange": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.PendingEmailChange(ctx, tn.target.User.ID))
 	}},
+	// Single sign-on (#21): a customer's identity provider is for staff
+	// and the customer's admins.
+	"GetSSOConfig": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.GetSSOConfig(ctx, tn.c.ID))
+	}},
+	"PutSSOConfig": {staff: identity.StaffAdmin, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.PutSSOConfig(ctx, tn.c.ID, portal.PutSSOConfigParams{
+			Issuer: tn.sso.Issuer, ClientID: "changed", Domains: tn.sso.Domains, JIT: true, Version: tn.sso.Version,
+		}))
+	}},
+	"DeleteSSOConfig": {staff: identity.StaffAdmin, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none(f.p.DeleteSSOConfig(ctx, tn.c.ID))
+	}},
+	// Impersonation (#21): staff people act as a customer's members; the
+	// customer's admins see it and alone may forbid it.
+	"StartImpersonation": {staff: identity.StaffAdmin, people: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.StartImpersonation(ctx, tn.c.ID, portal.StartImpersonationParams{MembershipID: tn.viewer.ID, Reason: "ticket T-1"}))
+	}},
+	"ListImpersonations": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.ListImpersonations(ctx, tn.c.ID, portal.ListImpersonationsParams{}))
+	}},
+	"ImpersonationForbidden": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.ImpersonationForbidden(ctx, tn.c.ID))
+	}},
+	"SetImpersonationForbidden": {user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none(f.p.SetImpersonationForbidden(ctx, tn.c.ID, true))
+	}},
+	// The audit log (#21): all of it for staff admins, a customer's own for
+	// its admins (and staff).
+	"ListAuditEvents": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.ListAuditEvents(ctx, portal.ListAuditEventsParams{}))
+	}},
+	"ListCustomerAuditEvents": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		l, err := f.p.ListCustomerAuditEvents(ctx, tn.c.ID, portal.ListAuditEventsParams{Limit: 100})
+		var ids []customer.ID
+		for _, e := range l.Items {
+			ids = append(ids, e.CustomerID)
+		}
+		return ids, err
+	}},
 }
 
 // orderCustomers returns the customers of the orders listed.
@@ -938,6 +986,15 @@ var notTenantScoped = map[string]string{
 	"UpdateMyAccount":  "self",
 	"Logout":           "self",
 	"Me":               "self, for every kind of caller",
+	// Password reset (#21): the mailed token is the credential.
+	"RequestPasswordReset":      "public: answers the same for every address",
+	"RequestStaffPasswordReset": "public: answers the same for every address",
+	"ResetPassword":             "public: the reset token is the credential",
+	// Single sign-on (#21).
+	"StartSSO":        "public: finds the identity provider of an e-mail domain (TestSSOSignIn)",
+	"FinishSSO":       "public: the provider's code and the state are the credential (TestSSORefusals)",
+	"SSORedirectURL":  "no data: the portal's own redirect URI",
+	"SessionLifetime": "no data: a configured duration",
 }
 
 // caller is one kind of principal of the matrix. Customer users belong to tenant a.
@@ -947,11 +1004,13 @@ type caller struct {
 	desk  bool          // a staff member with the service-desk capability, or an API key
 	role  customer.Role // the effective customer role, for users
 	ctx   func(t *testing.T, f fixture) context.Context
+
+	person bool // a staff member signed in as itself, not an API key
 }
 
 func staffCaller(name string, role identity.StaffRole, mk func(string, identity.StaffRole) identity.Principal) caller {
 	desk := mk("x", role)
-	return caller{name: name, staff: role, desk: desk.IsServiceDesk(), ctx: func(t *testing.T, _ fixture) context.Context {
+	return caller{name: name, staff: role, desk: desk.IsServiceDesk(), person: desk.Kind == identity.KindStaff, ctx: func(t *testing.T, _ fixture) context.Context {
 		return identity.NewContext(t.Context(), mk("id_"+name, role))
 	}}
 }
@@ -984,7 +1043,7 @@ var staffRanks = map[identity.StaffRole]int{identity.StaffAgent: 1, identity.Sta
 func (u useCase) expect(c caller, foreign bool) portalerr.Code {
 	switch {
 	case c.staff != "":
-		if u.staff != "" && staffRanks[c.staff] >= staffRanks[u.staff] && (!u.desk || c.desk) {
+		if u.staff != "" && staffRanks[c.staff] >= staffRanks[u.staff] && (!u.desk || c.desk) && (!u.people || c.person) {
 			return ""
 		}
 		return portalerr.PermissionDenied

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/portalkit/portalkit/audit"
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/portalerr"
@@ -346,7 +347,8 @@ func (p *Portal) ArchiveCustomer(ctx context.Context, id customer.ID) (customer.
 func (p *Portal) setCustomerStatus(ctx context.Context, id customer.ID, next customer.Status) (customer.Customer, error) {
 	var out customer.Customer
 	err := p.write(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActCustomerStatus, id, ""); err != nil {
+		a, err := p.authorize(ctx, r, ActCustomerStatus, id, "")
+		if err != nil {
 			return err
 		}
 		c, err := getCustomer(ctx, r, id)
@@ -366,6 +368,10 @@ func (p *Portal) setCustomerStatus(ctx context.Context, id customer.ID, next cus
 			return err
 		}
 		if err := p.publish(ctx, r, webhook.CustomerUpdated, id, out); err != nil {
+			return err
+		}
+		if err := p.recordChanges(ctx, r, a.who.Actor(), "customer.status_changed", id, string(id),
+			[]audit.Change{{Field: "status", Before: string(c.Status), After: string(next)}}); err != nil {
 			return err
 		}
 		if next == customer.StatusActive {

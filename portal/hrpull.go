@@ -85,7 +85,12 @@ func (p *Portal) failedRun(ctx context.Context, cid customer.ID, actor, source s
 		Plan:      hrsync.Plan{Errors: []hrsync.RowError{{Message: "the source could not be read: " + err.Error()}}, Counts: hrsync.Counts{Errors: 1}},
 		StartedBy: actor, StartedAt: p.timestamp(), FinishedAt: p.timestamp(), Duration: time.Since(start), Version: 1,
 	}
-	werr := p.write(ctx, func(r storage.Repos) error { return r.Org().CreateRun(ctx, run) })
+	werr := p.write(ctx, func(r storage.Repos) error {
+		if err := r.Org().CreateRun(ctx, run); err != nil {
+			return err
+		}
+		return p.record(ctx, r, actor, "hr_sync.failed", cid, string(run.ID))
+	})
 	return run, werr
 }
 

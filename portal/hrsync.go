@@ -306,7 +306,7 @@ func (p *Portal) recordRun(ctx context.Context, r storage.Repos, c customer.Cust
 	if err := r.Org().CreateRun(ctx, run); err != nil {
 		return hrsync.Run{}, err
 	}
-	return run, nil
+	return run, p.record(ctx, r, startedBy, "hr_sync."+string(run.Status), c.ID, string(run.ID))
 }
 
 // plan plans recs against the customer's employees as stored in r.
@@ -365,7 +365,10 @@ func (p *Portal) ApplySync(ctx context.Context, cid customer.ID, id hrsync.RunID
 			*stored = run
 			return nil
 		})
-		return err
+		if err != nil {
+			return err
+		}
+		return p.record(ctx, r, a.who.Actor(), "hr_sync.applied", cid, string(id))
 	})
 	return out, err
 }
@@ -387,7 +390,7 @@ func mergeRowErrors(a, b []hrsync.RowError) []hrsync.RowError {
 // already applied or discarded. Callers as for StartSync.
 func (p *Portal) DiscardSync(ctx context.Context, cid customer.ID, id hrsync.RunID) (hrsync.Run, error) {
 	var out hrsync.Run
-	err := p.inOrg(ctx, p.write, ActHRSyncRun, cid, func(r storage.Repos, _ access, _ customer.Customer) error {
+	err := p.inOrg(ctx, p.write, ActHRSyncRun, cid, func(r storage.Repos, a access, _ customer.Customer) error {
 		if _, err := getRun(ctx, r, cid, id); err != nil {
 			return err
 		}
@@ -400,7 +403,10 @@ func (p *Portal) DiscardSync(ctx context.Context, cid customer.ID, id hrsync.Run
 			run.Status, run.Records, run.FinishedAt = hrsync.RunDiscarded, nil, p.timestamp()
 			return nil
 		})
-		return err
+		if err != nil {
+			return err
+		}
+		return p.record(ctx, r, a.who.Actor(), "hr_sync.discarded", cid, string(id))
 	})
 	return out, err
 }

@@ -51,7 +51,9 @@ func (p *Portal) Me(ctx context.Context) (MeInfo, error) {
 		// in memory, as authorize would decide it.
 		permits := func(rule Rule) bool { return staffPermits(who, rule) == nil }
 		if who.Kind == identity.KindUser {
-			a, err := p.authorize(ctx, r, ActSelf, "", "")
+			// Any customer role reads its customer: the one rule every
+			// user principal passes, a staff member acting as one too.
+			a, err := p.authorize(ctx, r, ActCustomerRead, "", "")
 			if err != nil {
 				return err
 			}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/portalkit/portalkit/audit"
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
@@ -304,12 +305,27 @@ func (p *Portal) changeMembershipChecked(ctx context.Context, cid customer.ID, i
 				return fmt.Errorf("portal: ending sessions: %w", err)
 			}
 		}
+		if err := p.recordChanges(ctx, r, a.who.Actor(), "membership.changed", cid, string(m.ID), membershipChanges(old, m)); err != nil {
+			return err
+		}
 		if out, err = withUser(ctx, r, m); err != nil {
 			return err
 		}
 		return p.publish(ctx, r, webhook.MembershipUpdated, cid, out)
 	})
 	return out, err
+}
+
+// membershipChanges are the audit log's changes of a membership.
+func membershipChanges(before, after customer.Membership) []audit.Change {
+	fields := func(m customer.Membership) map[string]string {
+		sites := make([]string, len(m.SiteIDs))
+		for i, s := range m.SiteIDs {
+			sites[i] = string(s)
+		}
+		return map[string]string{"role": string(m.Role), "status": string(m.Status), "sites": strings.Join(sites, " ")}
+	}
+	return audit.Diff([]string{"role", "status", "sites"}, fields(before), fields(after))
 }
 
 // keepsAnAdmin fails with FailedPrecondition when old is one of the

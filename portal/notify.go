@@ -40,6 +40,8 @@ const (
 	NotifyAccessRequestConfirm  NotificationKind = "access_request_confirm"  // to a requester: Token confirms the address; CustomerName is the company
 	NotifyAccessRequestRejected NotificationKind = "access_request_rejected" // to a requester: Message is the provider's; CustomerName is the company
 	NotifyEmailChange           NotificationKind = "email_change"            // to a user's new address: Token confirms it
+	NotifyPasswordReset         NotificationKind = "password_reset"          // Token: a customer user's password reset token
+	NotifyStaffPasswordReset    NotificationKind = "staff_password_reset"    // Token: a staff member's password reset token
 )
 
 // Notification asks for a message to a person, usually an e-mail with a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
@@ -84,6 +85,15 @@ const (
 	ActAccessRequestDecide Action = "access_request.decide" // connect a request to a customer, or reject it
 	ActContactRead         Action = "contact.read"          // a customer's contact persons
 	ActContactManage       Action = "contact.manage"        // add, change, delete contacts; portal access also needs invitation.manage
+	ActSSORead             Action = "sso.read"              // a customer's identity provider (#21)
+	ActSSOManage           Action = "sso.manage"            // set or delete a customer's identity provider
+	// Impersonation (#21).
+	ActImpersonate         Action = "impersonation.start"  // a staff member acts as a customer's member
+	ActImpersonationRead   Action = "impersonation.read"   // who impersonated a customer's people, and whether it may be done
+	ActImpersonationPolicy Action = "impersonation.policy" // a customer forbids or allows impersonation
+	// The audit log (#21).
+	ActAuditRead         Action = "audit.read"          // the audit log across customers
+	ActCustomerAuditRead Action = "customer_audit.read" // one customer's audit log
 )
 
 // Actions of HR sync (licenses.go, hrsync.go, scim.go).
@@ -131,6 +141,10 @@ type Rule struct {
 	// FeatureDisabled, and so does a primary customer's user when it is off
 	// for the sub-customer asked about.
 	LiveView bool
+	// NotImpersonated keeps out a staff member acting as a user
+	// (identity.Principal.Impersonator): a person's own account (its
+	// password, its other memberships) stays its own.
+	NotImpersonated bool
 }
 
 // policy is the one authorization table. Anything not in it is denied.
@@ -152,7 +166,7 @@ var policy = map[Action]Rule{
 	ActAccessLinkManage: {Staff: identity.StaffAgent},
 	ActAPIKeyManage:     {Staff: identity.StaffOwner},
 	ActUserAdmin:        {Staff: identity.StaffAdmin},
-	ActSelf:             {User: customer.RoleViewer},
+	ActSelf:             {User: customer.RoleViewer, NotImpersonated: true},
 	ActProductRead:      {Staff: identity.StaffAgent},
 	ActProductManage:    {Staff: identity.StaffAdmin},
 	ActOfferRead:        {Staff: identity.StaffAgent},
@@ -253,6 +267,31 @@ var policy = map[Action]Rule{
 	// staff and by its own admins, as its members are.
 	ActContactRead:   {Staff: identity.StaffAgent, User: customer.RoleAdmin},
 	ActContactManage: {Staff: identity.StaffAgent, User: customer.RoleAdmin},
+	// Single sign-on (sso.go). A customer's identity provider decides who
+	// signs in to it: staff admins and the customer's own admins set it.
+	ActSSORead:   {Staff: identity.StaffAgent, User: customer.RoleAdmin},
+	ActSSOManage: {Staff: identity.StaffAdmin, User: customer.RoleAdmin},
+	// Impersonation (impersonation.go): staff admins and owners, signed in
+	// as themselves, act as a customer's people for support; the
+	// customer's admins see it and alone may forbid it.
+	ActImpersonate:         {Staff: identity.StaffAdmin, PeopleOnly: true},
+	ActImpersonationRead:   {Staff: identity.StaffAgent, User: customer.RoleAdmin},
+	ActImpersonationPolicy: {User: customer.RoleAdmin},
+	// The audit log (audit.go): staff admins read all of it; a customer's
+	// admins read their customer's, as staff agents do.
+	ActAuditRead:         {Staff: identity.StaffAdmin},
+	ActCustomerAuditRead: {Staff: identity.StaffAgent, User: customer.RoleAdmin},
+}
+
+// Actions returns every action the policy has a rule for, sorted: the
+// values an API may name, as the Action enum of openapi.yaml does.
+func Actions() []Action {
+	out := make([]Action, 0, len(policy))
+	for act := range policy {
+		out = append(out, act)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // RuleFor returns the rule for act, and false for an unknown action (which
@@ -429,7 +468,7 @@ func userPermits(who identity.Principal, rule Rule, m customer.Membership, c cus
 	if who.ReadOnly {
 		role = customer.RoleViewer
 	}
-	if rule.User == "" || !role.AtLeast(rule.User) {
+	if rule.User == "" || !role.AtLeast(rule.User) || (rule.NotImpersonated && who.Impersonator != "") {
 		return errDenied
 	}
 	if rule.Feature != "" {

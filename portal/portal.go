@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -129,6 +130,17 @@ type Config struct {
 	// access_request_rejected) and for customers without an override of
 	// their own. Each is checked as PutMailTemplate checks an override.
 	MailOverrides map[mailer.Kind]map[string]mailer.Override
+	// SSORedirectURL is where customers' identity providers send people
+	// back after they signed in: the redirect URI to register with them.
+	// Default: Branding.PublicBaseURL + "/sso/callback"; without either,
+	// single sign-on is off.
+	SSORedirectURL string
+	// SSOHTTPClient talks to identity providers; default a client with a
+	// 10-second timeout.
+	SSOHTTPClient *http.Client
+	// AuditRetention is how long audit events are kept: PurgeExpired
+	// deletes older ones. Zero keeps them for ever.
+	AuditRetention time.Duration
 }
 
 // RateLimits bound attempts per e-mail address and per client address.
@@ -173,6 +185,9 @@ type Portal struct {
 	dummyHash string
 
 	mail mailSetup
+	sso  ssoSetup
+	// retention is Config.AuditRetention.
+	retention time.Duration
 	// delivered counts what this Portal's outbox workers settled.
 	delivered outboxCounts
 	// wake tells this Portal's outbox workers that a transaction enqueued
@@ -281,6 +296,8 @@ func New(cfg Config) (*Portal, error) {
 	}
 	p.hooks = newWebhookSetup(cfg.Webhooks)
 	p.dummyHash = identity.HashPassword("portalkit: no such password", p.argon)
+	p.sso.init(cfg)
+	p.retention = cfg.AuditRetention
 	return p, nil
 }
 

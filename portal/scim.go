@@ -208,7 +208,7 @@ func (p *Portal) SCIMCreateEmployee(ctx context.Context, cid customer.ID, rec hr
 			return err
 		}
 		out = e
-		return nil
+		return p.record(ctx, r, actorOf(ctx), "scim.employee.created", cid, string(e.ID))
 	})
 	return out, err
 }
@@ -252,8 +252,10 @@ func (p *Portal) SCIMReplaceEmployee(ctx context.Context, cid customer.ID, id or
 			}
 		}
 		noteObject(r, string(id))
-		out, err = r.Org().ChangeEmployee(ctx, e)
-		return scimWriteErr(err, id)
+		if out, err = r.Org().ChangeEmployee(ctx, e); err != nil {
+			return scimWriteErr(err, id)
+		}
+		return p.record(ctx, r, actorOf(ctx), "scim.employee.replaced", cid, string(id))
 	})
 	return out, err
 }
@@ -277,8 +279,10 @@ func (p *Portal) SCIMDeleteEmployee(ctx context.Context, cid customer.ID, id org
 			return err
 		}
 		noteObject(r, string(id))
-		_, err = r.Org().ChangeEmployee(ctx, e.Leave(held[id], p.timestamp()))
-		return scimWriteErr(err, id)
+		if _, err := r.Org().ChangeEmployee(ctx, e.Leave(held[id], p.timestamp())); err != nil {
+			return scimWriteErr(err, id)
+		}
+		return p.record(ctx, r, actorOf(ctx), "scim.employee.deleted", cid, string(id))
 	})
 }
 

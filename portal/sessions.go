@@ -115,6 +115,17 @@ func (p *Portal) authenticateSession(ctx context.Context, token string) (identit
 		}
 		stale = now.Sub(s.LastSeenAt) >= touchEvery
 		who = s.Principal()
+		if s.Method == identity.MethodImpersonation {
+			staff, ok, err := impersonator(ctx, r, s, now)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				ended = true
+				return nil
+			}
+			who.Impersonator = staff
+		}
 		if sr, ok := r.(snapshotRepos); ok {
 			sr.s.remember(st)
 		}
@@ -167,6 +178,9 @@ func signInAllowed(st storage.Standing, uid customer.UserID) (customer.Customer,
 // openSession creates a session for membership m, in the caller's
 // transaction, and returns it with its token.
 func (p *Portal) openSession(ctx context.Context, r storage.Repos, m customer.Membership, method identity.Method, accessLink *invite.AccessLink) (SignIn, error) {
+	if err := checkSSORequired(ctx, r, m.CustomerID, method); err != nil {
+		return SignIn{}, err
+	}
 	u, err := r.Users().Get(ctx, m.UserID)
 	if err != nil {
 		return SignIn{}, fmt.Errorf("portal: loading user: %w", err)
@@ -235,8 +249,20 @@ func eachUsableMembership(ctx context.Context, r storage.Repos, uid customer.Use
 // an application's own identity.Authenticator) gets FailedPrecondition.
 func (p *Portal) Logout(ctx context.Context) error {
 	return p.write(ctx, func(r storage.Repos) error {
+		who, _ := identity.FromContext(ctx)
+		if who.Impersonator != "" && who.SessionID != "" {
+			// Leaving an impersonation: the session is the caller's own
+			// (Authenticate checked it), and it ends for the record too.
+			if err := r.Impersonations().End(ctx, who.SessionID, p.timestamp()); err != nil {
+				return err
+			}
+			if err := p.record(ctx, r, who.Actor(), "impersonation.ended", who.CustomerID, string(who.SessionID)); err != nil {
+				return err
+			}
+			return ignoreNotFound(r.Sessions().Delete(ctx, who.SessionID))
+		}
 		act := ActSelf
-		if who, _ := identity.FromContext(ctx); who.Kind == identity.KindStaff {
+		if who.Kind == identity.KindStaff {
 			act = ActStaffSelf
 		}
 		a, err := p.authorize(ctx, r, act, "", "")
@@ -320,7 +346,7 @@ func (p *Portal) SwitchMembership(ctx context.Context, id customer.MembershipID)
 }
 
 // PurgeExpired deletes ended sessions, expired login links (staff
-// members' sign-in links included) and expired
+// members' sign-in links and password reset links included) and expired
 // Idempotency-Key records, erases the token of failed mail whose link has
 // expired (the message stays, for the record, but can no longer be
 // retried), deletes access requests left unconfirmed past their
@@ -346,6 +372,23 @@ func (p *Portal) PurgeExpired(ctx context.Context) (int, error) {
 			return err
 		}
 		l += sl
+		pr, err := r.PasswordResets().DeleteExpired(ctx, now)
+		if err != nil {
+			return err
+		}
+		l += pr
+		ss, err := r.SSO().DeleteExpiredStates(ctx, now)
+		if err != nil {
+			return err
+		}
+		l += ss
+		if p.retention > 0 {
+			old, err := r.Audit().DeleteBefore(ctx, now.Add(-p.retention))
+			if err != nil {
+				return err
+			}
+			l += old
+		}
 		k, err := r.Idempotency().DeleteExpired(ctx, now)
 		if err != nil {
 			return err

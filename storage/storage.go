@@ -92,4 +92,7 @@ type Repos interface {
 	AccessRequests() AccessRequestRepo
 	Contacts() ContactRepo
 	EmailChanges() EmailChangeRepo
+	PasswordResets() PasswordResetRepo
+	SSO() SSORepo
+	Impersonations() ImpersonationRepo
 }

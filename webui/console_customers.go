@@ -108,6 +108,8 @@ var customerTabs = []struct{ label, part, action string }{
 	{"HR sync", "hr-sync", string(portal.ActOrgRead)},
 	{"Jobs", "jobs", string(portal.ActJobRead)},
 	{"Contacts", "contacts", string(portal.ActContactRead)},
+	{"Single sign-on", "sso", string(portal.ActSSORead)},
+	{"Support access", "impersonations", string(portal.ActImpersonationRead)},
 }
 
 // loadCustomer reads the customer the path names, with the navigation of

@@ -15,6 +15,7 @@ import (
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/ticket"
 	"github.com/portalkit/portalkit/webui"
@@ -107,13 +108,19 @@ func (s *site) state(t *testing.T, tn tenant) string {
 	for _, i := range inv.Items {
 		out += fmt.Sprintf(" invitation %s %s %s;", i.ID, i.Email, i.State(s.p.Now()))
 	}
+	sso, err := s.p.GetSSOConfig(ctx, tn.c.ID) // none until an admin sets one
+	out += fmt.Sprintf(" sso %s v%d %s;", portalerr.CodeOf(err), sso.Version, sso.ClientID)
+	forbidden, err := s.p.ImpersonationForbidden(ctx, tn.c.ID)
+	require.NoError(t, err)
+	out += fmt.Sprintf(" impersonation forbidden %t;", forbidden)
 	return out
 }
 
 // consoleSignIn reports whether path is one of the console's public
 // sign-in pages.
 func consoleSignIn(path string) bool {
-	for _, p := range []string{"/console/signin", "/console/login", "/console/accept"} {
+	for _, p := range []string{"/console/signin", "/console/login", "/console/accept",
+		"/console/forgot-password", "/console/reset-password"} {
 		if path == p || strings.HasPrefix(path, p+"/") {
 			return true
 		}
@@ -271,6 +278,20 @@ var postActions = append([]postAction{
 	{"POST /account/password", portal.ActSelf, func(*testing.T, *site, tenant) url.Values {
 		return url.Values{"new_password": {"violet-orbit-quartz-42"}}
 	}},
+	// Single sign-on (#21): the identity provider is its admins' to set.
+	{"POST /sso", portal.ActSSOManage, func(t *testing.T, s *site, tn tenant) url.Values {
+		form := url.Values{"issuer": {"https://login.example.com"}, "client_id": {"portal"}, "client_secret": {"secret"},
+			"domains": {"sso-" + strings.ToLower(string(tn.c.ID[len(tn.c.ID)-6:])) + ".example"}, "version": {"0"}}
+		if c, err := s.p.GetSSOConfig(portaltest.Owner(t.Context()), tn.c.ID); err == nil {
+			form.Set("version", fmt.Sprint(c.Version))
+		}
+		return form
+	}},
+	{"POST /sso/delete", portal.ActSSOManage, nil},
+	// Impersonation (#21): only the customer's admins forbid it.
+	{"POST /impersonations/policy", portal.ActImpersonationPolicy, func(*testing.T, *site, tenant) url.Values {
+		return url.Values{"forbidden": {"on"}}
+	}},
 }, hrPostActions...)
 
 // postAction is a form of postActions.
@@ -361,7 +382,8 @@ func TestEveryFormIsInTheRoleMatrix(t *testing.T) {
 	for _, p := range webui.Patterns() {
 		if !strings.HasPrefix(p, "POST ") || strings.HasPrefix(p, "POST /console") ||
 			slices.Contains([]string{"POST /signin/link", "POST /signin/password", "POST /signout", "POST /login", "POST /access", "POST /accept", "POST /account/membership",
-				"POST /request-access", "POST /request-access/confirm", "POST /confirm-email"}, p) {
+				"POST /request-access", "POST /request-access/confirm", "POST /confirm-email"}, p) ||
+			slices.Contains([]string{"POST /forgot-password", "POST /reset-password", "POST /signin/sso"}, p) { // need no session (#21)
 			continue
 		}
 		assert.True(t, covered[p], "%s is not in postActions", p)

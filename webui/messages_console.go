@@ -368,4 +368,12 @@ var germanConsole = map[string]string{
 	"New address, waiting for confirmation": "Neue Adresse, wartet auf Bestätigung",
 	"Correct the name and e-mail address":   "Name und E-Mail-Adresse korrigieren",
 	"A new address takes effect once its owner confirms it through a link we send to it; this person is in every customer it belongs to.": "Eine neue Adresse gilt, sobald ihr Inhaber sie über einen Link bestätigt, den wir an sie schicken; die Person ist dieselbe in jedem Kunden, zu dem sie gehört.",
+	// Impersonation (#21).
+	"Support access to %s":                       "Support-Zugriff auf %s",
+	"The customer forbids acting as its people.": "Der Kunde verbietet, als seine Leute zu handeln.",
+	"Act as":                              "Handeln als",
+	"The customer's admins read it.":      "Die Admins des Kunden lesen sie.",
+	"Allow changes (otherwise read-only)": "Änderungen erlauben (sonst nur lesen)",
+	"Start a 15-minute session":           "Sitzung für 15 Minuten beginnen",
+	"Who acted as the customer's people":  "Wer als Leute des Kunden gehandelt hat",
 }

@@ -107,6 +107,10 @@ func (h *handler) signOut(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, err)
 			return
 		}
+		if who.Impersonator != "" {
+			h.redirect(w, r, h.leaveImpersonation(w, r, who.CustomerID), "left_session")
+			return
+		}
 	}
 	h.clearCookie(w, sessionCookie, "/")
 	h.redirect(w, r, back, "signed_out")

@@ -284,6 +284,9 @@ var notices = map[string]string{
 	"request_rejected":   "The request is rejected; the requester gets your message.",
 	"contact_invited":    "The contact has portal access: an invitation is on its way, or the member is linked.",
 	"email_change_sent":  "Saved. The new e-mail address takes effect once it is confirmed through the link sent to it.",
+	"reset_sent":         "If the address belongs to an account, a link to choose a new password is on its way. It works once, for 15 minutes.",
+	"password_reset":     "Your new password is set and you are signed out everywhere. Sign in with it.",
+	"left_session":       "You left the customer's session.",
 }
 
 func noticeText(l locale, key string) string {

@@ -81,23 +81,37 @@ const (
 	ActionAccessRequestDecide Action = "access_request.decide"
 	ActionAccessRequestRead   Action = "access_request.read"
 	ActionApiKeyManage        Action = "api_key.manage"
+	ActionAuditRead           Action = "audit.read"
 	ActionCatalogueRead       Action = "catalogue.read"
 	ActionContactManage       Action = "contact.manage"
 	ActionContactRead         Action = "contact.read"
+	ActionCustomerAuditRead   Action = "customer_audit.read"
 	ActionCustomerCreate      Action = "customer.create"
 	ActionCustomerRead        Action = "customer.read"
 	ActionCustomerStatus      Action = "customer.status"
 	ActionCustomerUpdate      Action = "customer.update"
 	ActionFeaturesRead        Action = "features.read"
 	ActionFeaturesUpdate      Action = "features.update"
+	ActionHrSyncRun           Action = "hr_sync.run"
+	ActionImpersonationPolicy Action = "impersonation.policy"
+	ActionImpersonationRead   Action = "impersonation.read"
+	ActionImpersonationStart  Action = "impersonation.start"
 	ActionInvitationManage    Action = "invitation.manage"
 	ActionInvitationRead      Action = "invitation.read"
+	ActionJobRead             Action = "job.read"
+	ActionJobWrite            Action = "job.write"
+	ActionLicenseManage       Action = "license.manage"
+	ActionLicenseRead         Action = "license.read"
 	ActionMailRead            Action = "mail.read"
 	ActionMailRetry           Action = "mail.retry"
 	ActionMailTemplateManage  Action = "mail_template.manage"
 	ActionMembershipAdd       Action = "membership.add"
 	ActionMembershipAdmin     Action = "membership.admin"
 	ActionMembershipRead      Action = "membership.read"
+	ActionNewsAll             Action = "news.all"
+	ActionNewsManage          Action = "news.manage"
+	ActionNewsRead            Action = "news.read"
+	ActionNewsWrite           Action = "news.write"
 	ActionOfferManage         Action = "offer.manage"
 	ActionOfferRead           Action = "offer.read"
 	ActionOrderCancel         Action = "order.cancel"
@@ -105,6 +119,9 @@ const (
 	ActionOrderInbox          Action = "order.inbox"
 	ActionOrderPlace          Action = "order.place"
 	ActionOrderRead           Action = "order.read"
+	ActionOrgRead             Action = "org.read"
+	ActionPictureRead         Action = "picture.read"
+	ActionPictureWrite        Action = "picture.write"
 	ActionProductManage       Action = "product.manage"
 	ActionProductRead         Action = "product.read"
 	ActionRecordApprove       Action = "record.approve"
@@ -114,9 +131,14 @@ const (
 	ActionRecordRead          Action = "record.read"
 	ActionRecordTypeManage    Action = "record.type_manage"
 	ActionRecordTypes         Action = "record.types"
+	ActionScimTokenManage     Action = "scim_token.manage"
+	ActionScimWrite           Action = "scim.write"
 	ActionSelf                Action = "self"
 	ActionSiteManage          Action = "site.manage"
+	ActionSiteMove            Action = "site.move"
 	ActionSiteRead            Action = "site.read"
+	ActionSsoManage           Action = "sso.manage"
+	ActionSsoRead             Action = "sso.read"
 	ActionStaffManage         Action = "staff.manage"
 	ActionStaffRead           Action = "staff.read"
 	ActionStaffSelf           Action = "staff.self"
@@ -132,6 +154,10 @@ const (
 	ActionTicketTypes         Action = "ticket.types"
 	ActionTicketWork          Action = "ticket.work"
 	ActionUserAdmin           Action = "user.admin"
+	ActionVisitRead           Action = "visit.read"
+	ActionVisitWrite          Action = "visit.write"
+	ActionWebhookManage       Action = "webhook.manage"
+	ActionWebhookRead         Action = "webhook.read"
 )
 
 // Valid indicates whether the value is a known member of the Action enum.
@@ -147,11 +173,15 @@ func (e Action) Valid() bool {
 		return true
 	case ActionApiKeyManage:
 		return true
+	case ActionAuditRead:
+		return true
 	case ActionCatalogueRead:
 		return true
 	case ActionContactManage:
 		return true
 	case ActionContactRead:
+		return true
+	case ActionCustomerAuditRead:
 		return true
 	case ActionCustomerCreate:
 		return true
@@ -165,9 +195,25 @@ func (e Action) Valid() bool {
 		return true
 	case ActionFeaturesUpdate:
 		return true
+	case ActionHrSyncRun:
+		return true
+	case ActionImpersonationPolicy:
+		return true
+	case ActionImpersonationRead:
+		return true
+	case ActionImpersonationStart:
+		return true
 	case ActionInvitationManage:
 		return true
 	case ActionInvitationRead:
+		return true
+	case ActionJobRead:
+		return true
+	case ActionJobWrite:
+		return true
+	case ActionLicenseManage:
+		return true
+	case ActionLicenseRead:
 		return true
 	case ActionMailRead:
 		return true
@@ -180,6 +226,14 @@ func (e Action) Valid() bool {
 	case ActionMembershipAdmin:
 		return true
 	case ActionMembershipRead:
+		return true
+	case ActionNewsAll:
+		return true
+	case ActionNewsManage:
+		return true
+	case ActionNewsRead:
+		return true
+	case ActionNewsWrite:
 		return true
 	case ActionOfferManage:
 		return true
@@ -194,6 +248,12 @@ func (e Action) Valid() bool {
 	case ActionOrderPlace:
 		return true
 	case ActionOrderRead:
+		return true
+	case ActionOrgRead:
+		return true
+	case ActionPictureRead:
+		return true
+	case ActionPictureWrite:
 		return true
 	case ActionProductManage:
 		return true
@@ -213,11 +273,21 @@ func (e Action) Valid() bool {
 		return true
 	case ActionRecordTypes:
 		return true
+	case ActionScimTokenManage:
+		return true
+	case ActionScimWrite:
+		return true
 	case ActionSelf:
 		return true
 	case ActionSiteManage:
 		return true
+	case ActionSiteMove:
+		return true
 	case ActionSiteRead:
+		return true
+	case ActionSsoManage:
+		return true
+	case ActionSsoRead:
 		return true
 	case ActionStaffManage:
 		return true
@@ -248,6 +318,14 @@ func (e Action) Valid() bool {
 	case ActionTicketWork:
 		return true
 	case ActionUserAdmin:
+		return true
+	case ActionVisitRead:
+		return true
+	case ActionVisitWrite:
+		return true
+	case ActionWebhookManage:
+		return true
+	case ActionWebhookRead:
 		return true
 	default:
 		return false
@@ -396,8 +474,10 @@ const (
 	MailKindOrderConfirmed        MailKind = "order_confirmed"
 	MailKindOrderRejected         MailKind = "order_rejected"
 	MailKindOrderSubmitted        MailKind = "order_submitted"
+	MailKindPasswordReset         MailKind = "password_reset"
 	MailKindStaffInvitation       MailKind = "staff_invitation"
 	MailKindStaffLoginLink        MailKind = "staff_login_link"
+	MailKindStaffPasswordReset    MailKind = "staff_password_reset"
 	MailKindTicketCustomerReply   MailKind = "ticket_customer_reply"
 	MailKindTicketOpened          MailKind = "ticket_opened"
 	MailKindTicketReply           MailKind = "ticket_reply"
@@ -430,9 +510,13 @@ func (e MailKind) Valid() bool {
 		return true
 	case MailKindOrderSubmitted:
 		return true
+	case MailKindPasswordReset:
+		return true
 	case MailKindStaffInvitation:
 		return true
 	case MailKindStaffLoginLink:
+		return true
+	case MailKindStaffPasswordReset:
 		return true
 	case MailKindTicketCustomerReply:
 		return true
@@ -769,10 +853,12 @@ func (e Role) Valid() bool {
 
 // Defines values for SignInMethod.
 const (
-	SignInMethodAccessLink SignInMethod = "access_link"
-	SignInMethodInvitation SignInMethod = "invitation"
-	SignInMethodLoginLink  SignInMethod = "login_link"
-	SignInMethodPassword   SignInMethod = "password"
+	SignInMethodAccessLink    SignInMethod = "access_link"
+	SignInMethodImpersonation SignInMethod = "impersonation"
+	SignInMethodInvitation    SignInMethod = "invitation"
+	SignInMethodLoginLink     SignInMethod = "login_link"
+	SignInMethodPassword      SignInMethod = "password"
+	SignInMethodSso           SignInMethod = "sso"
 )
 
 // Valid indicates whether the value is a known member of the SignInMethod enum.
@@ -780,11 +866,15 @@ func (e SignInMethod) Valid() bool {
 	switch e {
 	case SignInMethodAccessLink:
 		return true
+	case SignInMethodImpersonation:
+		return true
 	case SignInMethodInvitation:
 		return true
 	case SignInMethodLoginLink:
 		return true
 	case SignInMethodPassword:
+		return true
+	case SignInMethodSso:
 		return true
 	default:
 		return false
@@ -1682,6 +1772,7 @@ type AccessRequestStatus string
 // `access_request.read` covers the inbox of access requests and their matching customers;
 // `access_request.decide` connecting one to a customer or rejecting it. `contact.read` and
 // `contact.manage` cover a customer's contact persons.
+// `sso.read` and `sso.manage` read and set a customer's identity provider.
 //
 // Example: site.read
 type Action string
@@ -1846,6 +1937,49 @@ type Audience struct {
 
 	// CustomerIds The customers whose people read the article, when `all` is false; empty when it is true.
 	CustomerIds []CustomerId `json:"customer_ids"`
+}
+
+// AuditChange A changed field, before and after.
+type AuditChange struct {
+	After  string `json:"after"`
+	Before string `json:"before"`
+	Field  string `json:"field"`
+}
+
+// AuditEvent One recorded change.
+type AuditEvent struct {
+	// Action Example: sso.configured
+	Action string `json:"action"`
+
+	// Actor Who did it, `user:usr_…`, `staff:stf_…` or `api_key:key_…`.
+	Actor   string        `json:"actor"`
+	At      time.Time     `json:"at"`
+	Changes []AuditChange `json:"changes"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Id Example: evt_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b
+	Id string `json:"id"`
+
+	// Impersonator The staff member acting as the actor (`staff:stf_…`), if any.
+	Impersonator *string `json:"impersonator,omitempty"`
+
+	// RequestId The X-Request-ID of the request that did it, if known.
+	RequestId *string `json:"request_id,omitempty"`
+
+	// Target The ID of the object acted on.
+	Target string `json:"target"`
+}
+
+// AuditEventList One page of audit events, newest first.
+type AuditEventList struct {
+	Items []AuditEvent `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
 }
 
 // CancelOrderRequest Why the order is cancelled, optionally.
@@ -2439,6 +2573,12 @@ type FieldViolation struct {
 	Message string `json:"message"`
 }
 
+// FinishSSORequest What the identity provider sent back to the redirect URI.
+type FinishSSORequest struct {
+	Code  string `json:"code"`
+	State string `json:"state"`
+}
+
 // FirstUser The first user to invite into a new customer.
 //
 // Example: {"email":"ada@acme.example","expires_in_seconds":604800}
@@ -2474,6 +2614,59 @@ type Health struct {
 
 // HealthStatus defines model for Health.Status.
 type HealthStatus string
+
+// Impersonation A staff member acting as one of the customer's people.
+type Impersonation struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// EndedAt When the staff member left it early; absent otherwise.
+	EndedAt   *time.Time `json:"ended_at,omitempty"`
+	ExpiresAt time.Time  `json:"expires_at"`
+
+	// Id Example: imp_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b
+	Id string `json:"id"`
+
+	// MembershipId Identifies a membership: `mem_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d
+	MembershipId MembershipId `json:"membership_id"`
+	ReadOnly     bool         `json:"read_only"`
+	Reason       string       `json:"reason"`
+
+	// StaffId Identifies a staff member: `stf_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d
+	StaffId   StaffId   `json:"staff_id"`
+	StartedAt time.Time `json:"started_at"`
+
+	// UserId Identifies a user: `usr_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091
+	UserId UserId `json:"user_id"`
+}
+
+// ImpersonationList One page of impersonations, newest first.
+type ImpersonationList struct {
+	Items []Impersonation `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// ImpersonationPolicy Whether the customer forbids staff to act as its people.
+type ImpersonationPolicy struct {
+	Forbidden bool `json:"forbidden"`
+}
+
+// ImpersonationStart A started impersonation and its session's token, shown only here.
+type ImpersonationStart struct {
+	// Impersonation A staff member acting as one of the customer's people.
+	Impersonation Impersonation `json:"impersonation"`
+	Token         string        `json:"token"`
+}
 
 // Invitation An invitation of a person, by e-mail address, into a customer. Its token goes only into the e-mail.
 //
@@ -2739,6 +2932,11 @@ type Licenses struct {
 // `access_request_confirm` and `access_request_rejected` to someone who asked for access
 // (about no customer yet: only the provider's overrides apply to them), and `email_change` to
 // a user's new address.
+// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
+// staff owners and admins when a failing webhook endpoint was switched off.
+// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
+// staff member a ticket is assigned to when the customer replies; `password_reset` and
+// `staff_password_reset` with a link to choose a new password (the staff one about no customer).
 //
 // Example: invitation
 type MailKind string
@@ -2777,6 +2975,11 @@ type MailMessage struct {
 	// `access_request_confirm` and `access_request_rejected` to someone who asked for access
 	// (about no customer yet: only the provider's overrides apply to them), and `email_change` to
 	// a user's new address.
+	// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
+	// staff owners and admins when a failing webhook endpoint was switched off.
+	// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
+	// staff member a ticket is assigned to when the customer replies; `password_reset` and
+	// `staff_password_reset` with a link to choose a new password (the staff one about no customer).
 	//
 	//
 	// Example: invitation
@@ -2856,6 +3059,11 @@ type MailTemplate struct {
 	// `access_request_confirm` and `access_request_rejected` to someone who asked for access
 	// (about no customer yet: only the provider's overrides apply to them), and `email_change` to
 	// a user's new address.
+	// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
+	// staff owners and admins when a failing webhook endpoint was switched off.
+	// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
+	// staff member a ticket is assigned to when the customer replies; `password_reset` and
+	// `staff_password_reset` with a link to choose a new password (the staff one about no customer).
 	//
 	//
 	// Example: invitation
@@ -3549,6 +3757,11 @@ type Principal struct {
 	// Id The staff member's, API key's or user's ID.
 	Id string `json:"id"`
 
+	// Impersonator Identifies a staff member: `stf_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d
+	Impersonator *StaffId `json:"impersonator,omitempty"`
+
 	// Kind `staff`: a provider person; `api_key`: a machine acting as a staff role; `user`: a customer's person acting through one membership.
 	//
 	// Example: user
@@ -4040,6 +4253,17 @@ type ResendInvitationRequest struct {
 	ExpiresInSeconds *InvitationTTLSeconds `json:"expires_in_seconds,omitempty"`
 }
 
+// ResetPasswordRequest A password reset link's token and the new password.
+//
+// Example: {"new_password":"a much longer passphrase now","token":"ppr_Vb3Nm6Qw9Er2Ty5Ui8Op1As4Df7Gh0Jk3Lz6Xc9Vb2N"}
+type ResetPasswordRequest struct {
+	// NewPassword At least 10 characters, not a common one.
+	NewPassword string `json:"new_password"`
+
+	// Token The token from the e-mailed link (`ppr_…`).
+	Token string `json:"token"`
+}
+
 // RetireStockItemRequest Why the item leaves service.
 //
 // Example: {"reason":"screen broken beyond repair"}
@@ -4111,6 +4335,95 @@ type SCIMTokenSecret struct {
 
 	// Token A bearer token a customer's identity provider provisions its employees over SCIM with.
 	Token SCIMToken `json:"token"`
+}
+
+// SSOConfig A customer's OpenID Connect identity provider, without its client secret.
+type SSOConfig struct {
+	ClientId  string    `json:"client_id"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// Domains The e-mail domains whose people sign in through the provider.
+	Domains []string `json:"domains"`
+
+	// EmailClaim The ID token's claim with the e-mail address.
+	EmailClaim string `json:"email_claim"`
+
+	// HasSecret Whether a client secret is set; it is never shown.
+	HasSecret bool `json:"has_secret"`
+
+	// Issuer The provider's issuer URL, where discovery starts.
+	//
+	// Example: https://login.acme.example
+	Issuer string `json:"issuer"`
+
+	// Jit People of the domains who are neither members nor invited join on first sign-in.
+	Jit bool `json:"jit"`
+
+	// JitRole A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
+	// stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
+	//
+	//
+	// Example: maintainer
+	JitRole Role `json:"jit_role"`
+
+	// NameClaim The ID token's claim with the person's name.
+	NameClaim string `json:"name_claim"`
+
+	// RedirectUri The redirect URI to register with the provider.
+	RedirectUri string `json:"redirect_uri"`
+
+	// Required The customer's people may sign in no other way.
+	Required  bool      `json:"required"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Version   int64     `json:"version"`
+}
+
+// SSOConfigRequest A customer's identity provider. Left-out claims, and `jit_role`, take their defaults.
+//
+// Example: {"client_id":"portal","client_secret":"a-secret-from-the-provider","domains":["acme.example"],"issuer":"https://login.acme.example","jit":true,"jit_role":"viewer"}
+type SSOConfigRequest struct {
+	ClientId string `json:"client_id"`
+
+	// ClientSecret Required on create; left out, the stored one is kept.
+	ClientSecret *string  `json:"client_secret,omitempty"`
+	Domains      []string `json:"domains"`
+
+	// EmailClaim Default `email`.
+	EmailClaim *string `json:"email_claim,omitempty"`
+
+	// Issuer An https URL (http only on a loopback host).
+	Issuer string `json:"issuer"`
+	Jit    *bool  `json:"jit,omitempty"`
+
+	// JitRole A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
+	// stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
+	//
+	//
+	// Example: maintainer
+	JitRole *Role `json:"jit_role,omitempty"`
+
+	// NameClaim Default `name`.
+	NameClaim *string `json:"name_claim,omitempty"`
+	Required  *bool   `json:"required,omitempty"`
+}
+
+// SSOStart A started sign-in through an identity provider.
+type SSOStart struct {
+	// AuthorizationUrl Where to send the browser.
+	AuthorizationUrl string `json:"authorization_url"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// Required Whether the customer allows no other sign-in.
+	Required bool `json:"required"`
 }
 
 // Session A signed-in customer user acting through one membership. Its token is shown only at sign-in.
@@ -4462,6 +4775,23 @@ type StaffSignIn struct {
 //
 // Example: active
 type StaffStatus string
+
+// StartImpersonationRequest Whom to act as, why, and whether changes are allowed.
+//
+// Example: {"membership_id":"mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d","reason":"Ticket T-000042: the invitation form fails"}
+type StartImpersonationRequest struct {
+	// MembershipId Identifies a membership: `mem_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d
+	MembershipId MembershipId `json:"membership_id"`
+
+	// Minutes How long it lasts; left out, 15 minutes.
+	Minutes *int   `json:"minutes,omitempty"`
+	Reason  string `json:"reason"`
+
+	// Write Allow changes; left out, the session is read-only.
+	Write *bool `json:"write,omitempty"`
+}
 
 // StartSyncRequest A file of employees, CSV or an Excel workbook (exactly one), and how to read it.
 //
@@ -6075,6 +6405,33 @@ type CreateAPIKeyParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListAuditEventsParams defines parameters for ListAuditEvents.
+type ListAuditEventsParams struct {
+	// CustomerId One customer's events.
+	CustomerId *CustomerId `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Actor What one principal did, or did as someone else (`user:usr_…`, `staff:stf_…`, `api_key:key_…`).
+	Actor *string `form:"actor,omitempty" json:"actor,omitempty"`
+
+	// Action One action, such as `sso.configured`.
+	Action *string `form:"action,omitempty" json:"action,omitempty"`
+
+	// Target Events about one object, by its ID.
+	Target *string `form:"target,omitempty" json:"target,omitempty"`
+
+	// From Events recorded at or after this time.
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Events recorded before this time.
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListCustomersParams defines parameters for ListCustomers.
 type ListCustomersParams struct {
 	// Status Keeps customers in any of these states (repeat the parameter); left out, all.
@@ -6127,6 +6484,30 @@ type CreateAccessLinkParams struct {
 	// without doing it again; the same key with another body answers 422; while the first request is
 	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListCustomerAuditEventsParams defines parameters for ListCustomerAuditEvents.
+type ListCustomerAuditEventsParams struct {
+	// Actor What one principal did, or did as someone else (`user:usr_…`, `staff:stf_…`, `api_key:key_…`).
+	Actor *string `form:"actor,omitempty" json:"actor,omitempty"`
+
+	// Action One action, such as `sso.configured`.
+	Action *string `form:"action,omitempty" json:"action,omitempty"`
+
+	// Target Events about one object, by its ID.
+	Target *string `form:"target,omitempty" json:"target,omitempty"`
+
+	// From Events recorded at or after this time.
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Events recorded before this time.
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
 // GetCatalogueParams defines parameters for GetCatalogue.
@@ -6207,6 +6588,15 @@ type ApplySyncParams struct {
 	// without doing it again; the same key with another body answers 422; while the first request is
 	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListImpersonationsParams defines parameters for ListImpersonations.
+type ListImpersonationsParams struct {
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
 // ListInvitationsParams defines parameters for ListInvitations.
@@ -6478,6 +6868,12 @@ type MoveSiteParams struct {
 	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
 	// missing one 428. Weak ETags and `*` never match.
 	IfMatch IfMatch `json:"If-Match"`
+}
+
+// PutSSOConfigParams defines parameters for PutSSOConfig.
+type PutSSOConfigParams struct {
+	// IfMatch The ETag read, to replace the identity provider; left out to create one.
+	IfMatch *string `json:"If-Match,omitempty"`
 }
 
 // ListStockLevelsParams defines parameters for ListStockLevels.
@@ -6923,6 +7319,18 @@ type SignInWithLoginLinkJSONRequestBody = RedeemLoginLinkRequest
 // SignInWithPasswordJSONRequestBody defines body for SignInWithPassword for application/json ContentType.
 type SignInWithPasswordJSONRequestBody = PasswordSignInRequest
 
+// RequestPasswordResetJSONRequestBody defines body for RequestPasswordReset for application/json ContentType.
+type RequestPasswordResetJSONRequestBody = RequestLoginLinkRequest
+
+// ResetPasswordJSONRequestBody defines body for ResetPassword for application/json ContentType.
+type ResetPasswordJSONRequestBody = ResetPasswordRequest
+
+// FinishSSOJSONRequestBody defines body for FinishSSO for application/json ContentType.
+type FinishSSOJSONRequestBody = FinishSSORequest
+
+// StartSSOJSONRequestBody defines body for StartSSO for application/json ContentType.
+type StartSSOJSONRequestBody = RequestLoginLinkRequest
+
 // RequestStaffLoginLinkJSONRequestBody defines body for RequestStaffLoginLink for application/json ContentType.
 type RequestStaffLoginLinkJSONRequestBody = RequestLoginLinkRequest
 
@@ -6931,6 +7339,9 @@ type SignInStaffWithLoginLinkJSONRequestBody = RedeemStaffLoginLinkRequest
 
 // SignInStaffWithPasswordJSONRequestBody defines body for SignInStaffWithPassword for application/json ContentType.
 type SignInStaffWithPasswordJSONRequestBody = StaffPasswordSignInRequest
+
+// RequestStaffPasswordResetJSONRequestBody defines body for RequestStaffPasswordReset for application/json ContentType.
+type RequestStaffPasswordResetJSONRequestBody = RequestLoginLinkRequest
 
 // CreateCustomerJSONRequestBody defines body for CreateCustomer for application/json ContentType.
 type CreateCustomerJSONRequestBody = CreateCustomerRequest
@@ -6958,6 +7369,12 @@ type StartSyncJSONRequestBody = StartSyncRequest
 
 // ApplySyncJSONRequestBody defines body for ApplySync for application/json ContentType.
 type ApplySyncJSONRequestBody = ApplySyncRequest
+
+// SetImpersonationPolicyJSONRequestBody defines body for SetImpersonationPolicy for application/json ContentType.
+type SetImpersonationPolicyJSONRequestBody = ImpersonationPolicy
+
+// StartImpersonationJSONRequestBody defines body for StartImpersonation for application/json ContentType.
+type StartImpersonationJSONRequestBody = StartImpersonationRequest
 
 // InviteJSONRequestBody defines body for Invite for application/json ContentType.
 type InviteJSONRequestBody = InviteRequest
@@ -7036,6 +7453,9 @@ type RenameSiteJSONRequestBody = SiteRequest
 
 // MoveSiteJSONRequestBody defines body for MoveSite for application/json ContentType.
 type MoveSiteJSONRequestBody = MoveSiteRequest
+
+// PutSSOConfigJSONRequestBody defines body for PutSSOConfig for application/json ContentType.
+type PutSSOConfigJSONRequestBody = SSOConfigRequest
 
 // StockInJSONRequestBody defines body for StockIn for application/json ContentType.
 type StockInJSONRequestBody = StockInRequest
@@ -7375,6 +7795,9 @@ type ServerInterface interface {
 	// RevokeAPIKey Revoke an API key
 	// (POST /v1/api-keys/{apiKeyId}/revoke)
 	RevokeAPIKey(w http.ResponseWriter, r *http.Request, apiKeyId APIKeyId)
+	// ListAuditEvents Read the audit log
+	// (GET /v1/audit-events)
+	ListAuditEvents(w http.ResponseWriter, r *http.Request, params ListAuditEventsParams)
 	// SignInWithAccessLink Sign in with an access link
 	// (POST /v1/auth/access-links/redeem)
 	SignInWithAccessLink(w http.ResponseWriter, r *http.Request)
@@ -7396,6 +7819,18 @@ type ServerInterface interface {
 	// SignInWithPassword Sign in with a password
 	// (POST /v1/auth/password)
 	SignInWithPassword(w http.ResponseWriter, r *http.Request)
+	// RequestPasswordReset E-mail a password reset link
+	// (POST /v1/auth/password-resets)
+	RequestPasswordReset(w http.ResponseWriter, r *http.Request)
+	// ResetPassword Set a new password with a reset link
+	// (POST /v1/auth/password-resets/redeem)
+	ResetPassword(w http.ResponseWriter, r *http.Request)
+	// FinishSSO Finish a sign-in through an identity provider
+	// (POST /v1/auth/sso/callback)
+	FinishSSO(w http.ResponseWriter, r *http.Request)
+	// StartSSO Start a sign-in through the identity provider of an e-mail domain
+	// (POST /v1/auth/sso/start)
+	StartSSO(w http.ResponseWriter, r *http.Request)
 	// RequestStaffLoginLink E-mail a staff member a one-time sign-in link
 	// (POST /v1/auth/staff/login-links)
 	RequestStaffLoginLink(w http.ResponseWriter, r *http.Request)
@@ -7405,6 +7840,9 @@ type ServerInterface interface {
 	// SignInStaffWithPassword Sign a staff member in with a password
 	// (POST /v1/auth/staff/password)
 	SignInStaffWithPassword(w http.ResponseWriter, r *http.Request)
+	// RequestStaffPasswordReset E-mail a staff member a password reset link
+	// (POST /v1/auth/staff/password-resets)
+	RequestStaffPasswordReset(w http.ResponseWriter, r *http.Request)
 	// ListCustomers List customers
 	// (GET /v1/customers)
 	ListCustomers(w http.ResponseWriter, r *http.Request, params ListCustomersParams)
@@ -7432,6 +7870,9 @@ type ServerInterface interface {
 	// ArchiveCustomer Archive a customer
 	// (POST /v1/customers/{customerId}/archive)
 	ArchiveCustomer(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// ListCustomerAuditEvents Read a customer's audit log
+	// (GET /v1/customers/{customerId}/audit-events)
+	ListCustomerAuditEvents(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListCustomerAuditEventsParams)
 	// GetCatalogue List what a customer may order
 	// (GET /v1/customers/{customerId}/catalogue)
 	GetCatalogue(w http.ResponseWriter, r *http.Request, customerId CustomerId, params GetCatalogueParams)
@@ -7483,6 +7924,18 @@ type ServerInterface interface {
 	// DiscardSync Throw a planned sync run away
 	// (POST /v1/customers/{customerId}/hr-sync/runs/{runId}/discard)
 	DiscardSync(w http.ResponseWriter, r *http.Request, customerId CustomerId, runId RunId)
+	// GetImpersonationPolicy Whether the customer forbids impersonation
+	// (GET /v1/customers/{customerId}/impersonation-policy)
+	GetImpersonationPolicy(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// SetImpersonationPolicy Forbid or allow impersonation of the customer's people
+	// (PUT /v1/customers/{customerId}/impersonation-policy)
+	SetImpersonationPolicy(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// ListImpersonations List who acted as the customer's people
+	// (GET /v1/customers/{customerId}/impersonations)
+	ListImpersonations(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListImpersonationsParams)
+	// StartImpersonation Act as one of the customer's people
+	// (POST /v1/customers/{customerId}/impersonations)
+	StartImpersonation(w http.ResponseWriter, r *http.Request, customerId CustomerId)
 	// ListInvitations List a customer's invitations
 	// (GET /v1/customers/{customerId}/invitations)
 	ListInvitations(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListInvitationsParams)
@@ -7669,6 +8122,15 @@ type ServerInterface interface {
 	// MoveSite Give a site to another customer
 	// (POST /v1/customers/{customerId}/sites/{siteId}/move)
 	MoveSite(w http.ResponseWriter, r *http.Request, customerId CustomerId, siteId SiteId, params MoveSiteParams)
+	// DeleteSSOConfig Remove a customer's identity provider
+	// (DELETE /v1/customers/{customerId}/sso)
+	DeleteSSOConfig(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// GetSSOConfig Get a customer's identity provider
+	// (GET /v1/customers/{customerId}/sso)
+	GetSSOConfig(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// PutSSOConfig Set a customer's identity provider
+	// (PUT /v1/customers/{customerId}/sso)
+	PutSSOConfig(w http.ResponseWriter, r *http.Request, customerId CustomerId, params PutSSOConfigParams)
 	// ListStockLevels Count a customer's stock per product
 	// (GET /v1/customers/{customerId}/stock)
 	ListStockLevels(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListStockLevelsParams)
@@ -8265,6 +8727,130 @@ func (siw *ServerInterfaceWrapper) RevokeAPIKey(w http.ResponseWriter, r *http.R
 	handler.ServeHTTP(w, r)
 }
 
+// ListAuditEvents operation middleware
+func (siw *ServerInterfaceWrapper) ListAuditEvents(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListAuditEventsParams
+
+	// ------------- Optional query parameter "customer_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "customer_id", r.URL.Query(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "customer_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customer_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "actor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "actor", r.URL.Query(), &params.Actor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "actor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "actor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "action" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "action", r.URL.Query(), &params.Action, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "action"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "action", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "target" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "target", r.URL.Query(), &params.Target, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "target"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "target", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListAuditEvents(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // SignInWithAccessLink operation middleware
 func (siw *ServerInterfaceWrapper) SignInWithAccessLink(w http.ResponseWriter, r *http.Request) {
 
@@ -8363,6 +8949,62 @@ func (siw *ServerInterfaceWrapper) SignInWithPassword(w http.ResponseWriter, r *
 	handler.ServeHTTP(w, r)
 }
 
+// RequestPasswordReset operation middleware
+func (siw *ServerInterfaceWrapper) RequestPasswordReset(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RequestPasswordReset(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ResetPassword operation middleware
+func (siw *ServerInterfaceWrapper) ResetPassword(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ResetPassword(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// FinishSSO operation middleware
+func (siw *ServerInterfaceWrapper) FinishSSO(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.FinishSSO(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// StartSSO operation middleware
+func (siw *ServerInterfaceWrapper) StartSSO(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.StartSSO(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // RequestStaffLoginLink operation middleware
 func (siw *ServerInterfaceWrapper) RequestStaffLoginLink(w http.ResponseWriter, r *http.Request) {
 
@@ -8396,6 +9038,20 @@ func (siw *ServerInterfaceWrapper) SignInStaffWithPassword(w http.ResponseWriter
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.SignInStaffWithPassword(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RequestStaffPasswordReset operation middleware
+func (siw *ServerInterfaceWrapper) RequestStaffPasswordReset(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RequestStaffPasswordReset(w, r)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -8816,6 +9472,126 @@ func (siw *ServerInterfaceWrapper) ArchiveCustomer(w http.ResponseWriter, r *htt
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ArchiveCustomer(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListCustomerAuditEvents operation middleware
+func (siw *ServerInterfaceWrapper) ListCustomerAuditEvents(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListCustomerAuditEventsParams
+
+	// ------------- Optional query parameter "actor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "actor", r.URL.Query(), &params.Actor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "actor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "actor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "action" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "action", r.URL.Query(), &params.Action, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "action"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "action", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "target" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "target", r.URL.Query(), &params.Target, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "target"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "target", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListCustomerAuditEvents(w, r, customerId, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -9600,6 +10376,139 @@ func (siw *ServerInterfaceWrapper) DiscardSync(w http.ResponseWriter, r *http.Re
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.DiscardSync(w, r, customerId, runId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetImpersonationPolicy operation middleware
+func (siw *ServerInterfaceWrapper) GetImpersonationPolicy(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetImpersonationPolicy(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// SetImpersonationPolicy operation middleware
+func (siw *ServerInterfaceWrapper) SetImpersonationPolicy(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.SetImpersonationPolicy(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListImpersonations operation middleware
+func (siw *ServerInterfaceWrapper) ListImpersonations(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListImpersonationsParams
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListImpersonations(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// StartImpersonation operation middleware
+func (siw *ServerInterfaceWrapper) StartImpersonation(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.StartImpersonation(w, r, customerId)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -12519,6 +13428,108 @@ func (siw *ServerInterfaceWrapper) MoveSite(w http.ResponseWriter, r *http.Reque
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.MoveSite(w, r, customerId, siteId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteSSOConfig operation middleware
+func (siw *ServerInterfaceWrapper) DeleteSSOConfig(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteSSOConfig(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetSSOConfig operation middleware
+func (siw *ServerInterfaceWrapper) GetSSOConfig(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetSSOConfig(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// PutSSOConfig operation middleware
+func (siw *ServerInterfaceWrapper) PutSSOConfig(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params PutSSOConfigParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch string
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = &IfMatch
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.PutSSOConfig(w, r, customerId, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -16147,6 +17158,20 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/staff/login-links", wrapper.RequestStaffLoginLink)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/staff/login-links/redeem", wrapper.SignInStaffWithLoginLink)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/staff/password", wrapper.SignInStaffWithPassword)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/customers/{customerId}/sso", wrapper.DeleteSSOConfig)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/sso", wrapper.GetSSOConfig)
+	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v1/customers/{customerId}/sso", wrapper.PutSSOConfig)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/audit-events", wrapper.ListAuditEvents)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/audit-events", wrapper.ListCustomerAuditEvents)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/impersonations", wrapper.ListImpersonations)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/impersonations", wrapper.StartImpersonation)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/impersonation-policy", wrapper.GetImpersonationPolicy)
+	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v1/customers/{customerId}/impersonation-policy", wrapper.SetImpersonationPolicy)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/sso/start", wrapper.StartSSO)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/sso/callback", wrapper.FinishSSO)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/password-resets", wrapper.RequestPasswordReset)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/password-resets/redeem", wrapper.ResetPassword)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/staff/password-resets", wrapper.RequestStaffPasswordReset)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/logout", wrapper.Logout)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/me", wrapper.GetMe)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/me/memberships", wrapper.ListMyMemberships)
@@ -17559,6 +18584,109 @@ func (response RevokeAPIKeydefaultApplicationProblemPlusJSONResponse) VisitRevok
 	return err
 }
 
+type ListAuditEventsRequestObject struct {
+	Params ListAuditEventsParams
+}
+
+type ListAuditEventsResponseObject interface {
+	VisitListAuditEventsResponse(w http.ResponseWriter) error
+}
+
+type ListAuditEvents200JSONResponse AuditEventList
+
+func (response ListAuditEvents200JSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuditEvents400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListAuditEvents400ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuditEvents401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListAuditEvents401ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuditEvents403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListAuditEvents403ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuditEvents404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListAuditEvents404ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuditEventsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListAuditEventsdefaultApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SignInWithAccessLinkRequestObject struct {
 	Body *SignInWithAccessLinkJSONRequestBody
 }
@@ -18299,6 +19427,442 @@ func (response SignInWithPassworddefaultApplicationProblemPlusJSONResponse) Visi
 	return err
 }
 
+type RequestPasswordResetRequestObject struct {
+	Body *RequestPasswordResetJSONRequestBody
+}
+
+type RequestPasswordResetResponseObject interface {
+	VisitRequestPasswordResetResponse(w http.ResponseWriter) error
+}
+
+type RequestPasswordReset202Response struct {
+}
+
+func (response RequestPasswordReset202Response) VisitRequestPasswordResetResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type RequestPasswordReset400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPasswordReset400ApplicationProblemPlusJSONResponse) VisitRequestPasswordResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPasswordReset413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPasswordReset413ApplicationProblemPlusJSONResponse) VisitRequestPasswordResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPasswordReset429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPasswordReset429ApplicationProblemPlusJSONResponse) VisitRequestPasswordResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPasswordResetdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RequestPasswordResetdefaultApplicationProblemPlusJSONResponse) VisitRequestPasswordResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetPasswordRequestObject struct {
+	Body *ResetPasswordJSONRequestBody
+}
+
+type ResetPasswordResponseObject interface {
+	VisitResetPasswordResponse(w http.ResponseWriter) error
+}
+
+type ResetPassword204Response struct {
+}
+
+func (response ResetPassword204Response) VisitResetPasswordResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type ResetPassword400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ResetPassword400ApplicationProblemPlusJSONResponse) VisitResetPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetPassword401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ResetPassword401ApplicationProblemPlusJSONResponse) VisitResetPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetPassword413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ResetPassword413ApplicationProblemPlusJSONResponse) VisitResetPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetPassword429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ResetPassword429ApplicationProblemPlusJSONResponse) VisitResetPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetPassworddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ResetPassworddefaultApplicationProblemPlusJSONResponse) VisitResetPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSSORequestObject struct {
+	Body *FinishSSOJSONRequestBody
+}
+
+type FinishSSOResponseObject interface {
+	VisitFinishSSOResponse(w http.ResponseWriter) error
+}
+
+type FinishSSO201JSONResponse SignIn
+
+func (response FinishSSO201JSONResponse) VisitFinishSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSSO400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSSO400ApplicationProblemPlusJSONResponse) VisitFinishSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSSO401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSSO401ApplicationProblemPlusJSONResponse) VisitFinishSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSSO403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSSO403ApplicationProblemPlusJSONResponse) VisitFinishSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSSO409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSSO409ApplicationProblemPlusJSONResponse) VisitFinishSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSSO413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSSO413ApplicationProblemPlusJSONResponse) VisitFinishSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSSO429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSSO429ApplicationProblemPlusJSONResponse) VisitFinishSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSSOdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response FinishSSOdefaultApplicationProblemPlusJSONResponse) VisitFinishSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSSORequestObject struct {
+	Body *StartSSOJSONRequestBody
+}
+
+type StartSSOResponseObject interface {
+	VisitStartSSOResponse(w http.ResponseWriter) error
+}
+
+type StartSSO200JSONResponse SSOStart
+
+func (response StartSSO200JSONResponse) VisitStartSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSSO400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response StartSSO400ApplicationProblemPlusJSONResponse) VisitStartSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSSO404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response StartSSO404ApplicationProblemPlusJSONResponse) VisitStartSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSSO409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response StartSSO409ApplicationProblemPlusJSONResponse) VisitStartSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSSO413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response StartSSO413ApplicationProblemPlusJSONResponse) VisitStartSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSSO429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response StartSSO429ApplicationProblemPlusJSONResponse) VisitStartSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSSOdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response StartSSOdefaultApplicationProblemPlusJSONResponse) VisitStartSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RequestStaffLoginLinkRequestObject struct {
 	Body *RequestStaffLoginLinkJSONRequestBody
 }
@@ -18578,6 +20142,88 @@ type SignInStaffWithPassworddefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response SignInStaffWithPassworddefaultApplicationProblemPlusJSONResponse) VisitSignInStaffWithPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestStaffPasswordResetRequestObject struct {
+	Body *RequestStaffPasswordResetJSONRequestBody
+}
+
+type RequestStaffPasswordResetResponseObject interface {
+	VisitRequestStaffPasswordResetResponse(w http.ResponseWriter) error
+}
+
+type RequestStaffPasswordReset202Response struct {
+}
+
+func (response RequestStaffPasswordReset202Response) VisitRequestStaffPasswordResetResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type RequestStaffPasswordReset400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RequestStaffPasswordReset400ApplicationProblemPlusJSONResponse) VisitRequestStaffPasswordResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestStaffPasswordReset413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RequestStaffPasswordReset413ApplicationProblemPlusJSONResponse) VisitRequestStaffPasswordResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestStaffPasswordReset429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RequestStaffPasswordReset429ApplicationProblemPlusJSONResponse) VisitRequestStaffPasswordResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestStaffPasswordResetdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RequestStaffPasswordResetdefaultApplicationProblemPlusJSONResponse) VisitRequestStaffPasswordResetResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -19705,6 +21351,110 @@ type ArchiveCustomerdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ArchiveCustomerdefaultApplicationProblemPlusJSONResponse) VisitArchiveCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerAuditEventsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListCustomerAuditEventsParams
+}
+
+type ListCustomerAuditEventsResponseObject interface {
+	VisitListCustomerAuditEventsResponse(w http.ResponseWriter) error
+}
+
+type ListCustomerAuditEvents200JSONResponse AuditEventList
+
+func (response ListCustomerAuditEvents200JSONResponse) VisitListCustomerAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerAuditEvents400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListCustomerAuditEvents400ApplicationProblemPlusJSONResponse) VisitListCustomerAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerAuditEvents401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListCustomerAuditEvents401ApplicationProblemPlusJSONResponse) VisitListCustomerAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerAuditEvents403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListCustomerAuditEvents403ApplicationProblemPlusJSONResponse) VisitListCustomerAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerAuditEvents404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListCustomerAuditEvents404ApplicationProblemPlusJSONResponse) VisitListCustomerAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerAuditEventsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListCustomerAuditEventsdefaultApplicationProblemPlusJSONResponse) VisitListCustomerAuditEventsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -21745,6 +23495,453 @@ type DiscardSyncdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response DiscardSyncdefaultApplicationProblemPlusJSONResponse) VisitDiscardSyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImpersonationPolicyRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+}
+
+type GetImpersonationPolicyResponseObject interface {
+	VisitGetImpersonationPolicyResponse(w http.ResponseWriter) error
+}
+
+type GetImpersonationPolicy200JSONResponse ImpersonationPolicy
+
+func (response GetImpersonationPolicy200JSONResponse) VisitGetImpersonationPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImpersonationPolicy401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetImpersonationPolicy401ApplicationProblemPlusJSONResponse) VisitGetImpersonationPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImpersonationPolicy403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetImpersonationPolicy403ApplicationProblemPlusJSONResponse) VisitGetImpersonationPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImpersonationPolicy404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetImpersonationPolicy404ApplicationProblemPlusJSONResponse) VisitGetImpersonationPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImpersonationPolicydefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetImpersonationPolicydefaultApplicationProblemPlusJSONResponse) VisitGetImpersonationPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetImpersonationPolicyRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Body       *SetImpersonationPolicyJSONRequestBody
+}
+
+type SetImpersonationPolicyResponseObject interface {
+	VisitSetImpersonationPolicyResponse(w http.ResponseWriter) error
+}
+
+type SetImpersonationPolicy200JSONResponse ImpersonationPolicy
+
+func (response SetImpersonationPolicy200JSONResponse) VisitSetImpersonationPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetImpersonationPolicy400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SetImpersonationPolicy400ApplicationProblemPlusJSONResponse) VisitSetImpersonationPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetImpersonationPolicy401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SetImpersonationPolicy401ApplicationProblemPlusJSONResponse) VisitSetImpersonationPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetImpersonationPolicy403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response SetImpersonationPolicy403ApplicationProblemPlusJSONResponse) VisitSetImpersonationPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetImpersonationPolicy404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SetImpersonationPolicy404ApplicationProblemPlusJSONResponse) VisitSetImpersonationPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetImpersonationPolicy413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SetImpersonationPolicy413ApplicationProblemPlusJSONResponse) VisitSetImpersonationPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetImpersonationPolicydefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response SetImpersonationPolicydefaultApplicationProblemPlusJSONResponse) VisitSetImpersonationPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImpersonationsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListImpersonationsParams
+}
+
+type ListImpersonationsResponseObject interface {
+	VisitListImpersonationsResponse(w http.ResponseWriter) error
+}
+
+type ListImpersonations200JSONResponse ImpersonationList
+
+func (response ListImpersonations200JSONResponse) VisitListImpersonationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImpersonations400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListImpersonations400ApplicationProblemPlusJSONResponse) VisitListImpersonationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImpersonations401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListImpersonations401ApplicationProblemPlusJSONResponse) VisitListImpersonationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImpersonations403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListImpersonations403ApplicationProblemPlusJSONResponse) VisitListImpersonationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImpersonations404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListImpersonations404ApplicationProblemPlusJSONResponse) VisitListImpersonationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImpersonationsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListImpersonationsdefaultApplicationProblemPlusJSONResponse) VisitListImpersonationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartImpersonationRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Body       *StartImpersonationJSONRequestBody
+}
+
+type StartImpersonationResponseObject interface {
+	VisitStartImpersonationResponse(w http.ResponseWriter) error
+}
+
+type StartImpersonation201JSONResponse ImpersonationStart
+
+func (response StartImpersonation201JSONResponse) VisitStartImpersonationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartImpersonation400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response StartImpersonation400ApplicationProblemPlusJSONResponse) VisitStartImpersonationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartImpersonation401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response StartImpersonation401ApplicationProblemPlusJSONResponse) VisitStartImpersonationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartImpersonation403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response StartImpersonation403ApplicationProblemPlusJSONResponse) VisitStartImpersonationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartImpersonation404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response StartImpersonation404ApplicationProblemPlusJSONResponse) VisitStartImpersonationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartImpersonation409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response StartImpersonation409ApplicationProblemPlusJSONResponse) VisitStartImpersonationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartImpersonation413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response StartImpersonation413ApplicationProblemPlusJSONResponse) VisitStartImpersonationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartImpersonationdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response StartImpersonationdefaultApplicationProblemPlusJSONResponse) VisitStartImpersonationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -29714,6 +31911,343 @@ type MoveSitedefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response MoveSitedefaultApplicationProblemPlusJSONResponse) VisitMoveSiteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSSOConfigRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+}
+
+type DeleteSSOConfigResponseObject interface {
+	VisitDeleteSSOConfigResponse(w http.ResponseWriter) error
+}
+
+type DeleteSSOConfig204Response struct {
+}
+
+func (response DeleteSSOConfig204Response) VisitDeleteSSOConfigResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteSSOConfig401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteSSOConfig401ApplicationProblemPlusJSONResponse) VisitDeleteSSOConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSSOConfig403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteSSOConfig403ApplicationProblemPlusJSONResponse) VisitDeleteSSOConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSSOConfig404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteSSOConfig404ApplicationProblemPlusJSONResponse) VisitDeleteSSOConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSSOConfigdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DeleteSSOConfigdefaultApplicationProblemPlusJSONResponse) VisitDeleteSSOConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSSOConfigRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+}
+
+type GetSSOConfigResponseObject interface {
+	VisitGetSSOConfigResponse(w http.ResponseWriter) error
+}
+
+type GetSSOConfig200ResponseHeaders struct {
+	ETag string
+}
+
+type GetSSOConfig200JSONResponse struct {
+	Body    SSOConfig
+	Headers GetSSOConfig200ResponseHeaders
+}
+
+func (response GetSSOConfig200JSONResponse) VisitGetSSOConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSSOConfig401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetSSOConfig401ApplicationProblemPlusJSONResponse) VisitGetSSOConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSSOConfig403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetSSOConfig403ApplicationProblemPlusJSONResponse) VisitGetSSOConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSSOConfig404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetSSOConfig404ApplicationProblemPlusJSONResponse) VisitGetSSOConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSSOConfigdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetSSOConfigdefaultApplicationProblemPlusJSONResponse) VisitGetSSOConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutSSOConfigRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     PutSSOConfigParams
+	Body       *PutSSOConfigJSONRequestBody
+}
+
+type PutSSOConfigResponseObject interface {
+	VisitPutSSOConfigResponse(w http.ResponseWriter) error
+}
+
+type PutSSOConfig200ResponseHeaders struct {
+	ETag string
+}
+
+type PutSSOConfig200JSONResponse struct {
+	Body    SSOConfig
+	Headers PutSSOConfig200ResponseHeaders
+}
+
+func (response PutSSOConfig200JSONResponse) VisitPutSSOConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutSSOConfig400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response PutSSOConfig400ApplicationProblemPlusJSONResponse) VisitPutSSOConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutSSOConfig401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response PutSSOConfig401ApplicationProblemPlusJSONResponse) VisitPutSSOConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutSSOConfig403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response PutSSOConfig403ApplicationProblemPlusJSONResponse) VisitPutSSOConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutSSOConfig404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response PutSSOConfig404ApplicationProblemPlusJSONResponse) VisitPutSSOConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutSSOConfig409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response PutSSOConfig409ApplicationProblemPlusJSONResponse) VisitPutSSOConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutSSOConfig412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response PutSSOConfig412ApplicationProblemPlusJSONResponse) VisitPutSSOConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutSSOConfig413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response PutSSOConfig413ApplicationProblemPlusJSONResponse) VisitPutSSOConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutSSOConfigdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response PutSSOConfigdefaultApplicationProblemPlusJSONResponse) VisitPutSSOConfigResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -38921,6 +41455,9 @@ type StrictServerInterface interface {
 	// RevokeAPIKey Revoke an API key
 	// (POST /v1/api-keys/{apiKeyId}/revoke)
 	RevokeAPIKey(ctx context.Context, request RevokeAPIKeyRequestObject) (RevokeAPIKeyResponseObject, error)
+	// ListAuditEvents Read the audit log
+	// (GET /v1/audit-events)
+	ListAuditEvents(ctx context.Context, request ListAuditEventsRequestObject) (ListAuditEventsResponseObject, error)
 	// SignInWithAccessLink Sign in with an access link
 	// (POST /v1/auth/access-links/redeem)
 	SignInWithAccessLink(ctx context.Context, request SignInWithAccessLinkRequestObject) (SignInWithAccessLinkResponseObject, error)
@@ -38942,6 +41479,18 @@ type StrictServerInterface interface {
 	// SignInWithPassword Sign in with a password
 	// (POST /v1/auth/password)
 	SignInWithPassword(ctx context.Context, request SignInWithPasswordRequestObject) (SignInWithPasswordResponseObject, error)
+	// RequestPasswordReset E-mail a password reset link
+	// (POST /v1/auth/password-resets)
+	RequestPasswordReset(ctx context.Context, request RequestPasswordResetRequestObject) (RequestPasswordResetResponseObject, error)
+	// ResetPassword Set a new password with a reset link
+	// (POST /v1/auth/password-resets/redeem)
+	ResetPassword(ctx context.Context, request ResetPasswordRequestObject) (ResetPasswordResponseObject, error)
+	// FinishSSO Finish a sign-in through an identity provider
+	// (POST /v1/auth/sso/callback)
+	FinishSSO(ctx context.Context, request FinishSSORequestObject) (FinishSSOResponseObject, error)
+	// StartSSO Start a sign-in through the identity provider of an e-mail domain
+	// (POST /v1/auth/sso/start)
+	StartSSO(ctx context.Context, request StartSSORequestObject) (StartSSOResponseObject, error)
 	// RequestStaffLoginLink E-mail a staff member a one-time sign-in link
 	// (POST /v1/auth/staff/login-links)
 	RequestStaffLoginLink(ctx context.Context, request RequestStaffLoginLinkRequestObject) (RequestStaffLoginLinkResponseObject, error)
@@ -38951,6 +41500,9 @@ type StrictServerInterface interface {
 	// SignInStaffWithPassword Sign a staff member in with a password
 	// (POST /v1/auth/staff/password)
 	SignInStaffWithPassword(ctx context.Context, request SignInStaffWithPasswordRequestObject) (SignInStaffWithPasswordResponseObject, error)
+	// RequestStaffPasswordReset E-mail a staff member a password reset link
+	// (POST /v1/auth/staff/password-resets)
+	RequestStaffPasswordReset(ctx context.Context, request RequestStaffPasswordResetRequestObject) (RequestStaffPasswordResetResponseObject, error)
 	// ListCustomers List customers
 	// (GET /v1/customers)
 	ListCustomers(ctx context.Context, request ListCustomersRequestObject) (ListCustomersResponseObject, error)
@@ -38978,6 +41530,9 @@ type StrictServerInterface interface {
 	// ArchiveCustomer Archive a customer
 	// (POST /v1/customers/{customerId}/archive)
 	ArchiveCustomer(ctx context.Context, request ArchiveCustomerRequestObject) (ArchiveCustomerResponseObject, error)
+	// ListCustomerAuditEvents Read a customer's audit log
+	// (GET /v1/customers/{customerId}/audit-events)
+	ListCustomerAuditEvents(ctx context.Context, request ListCustomerAuditEventsRequestObject) (ListCustomerAuditEventsResponseObject, error)
 	// GetCatalogue List what a customer may order
 	// (GET /v1/customers/{customerId}/catalogue)
 	GetCatalogue(ctx context.Context, request GetCatalogueRequestObject) (GetCatalogueResponseObject, error)
@@ -39029,6 +41584,18 @@ type StrictServerInterface interface {
 	// DiscardSync Throw a planned sync run away
 	// (POST /v1/customers/{customerId}/hr-sync/runs/{runId}/discard)
 	DiscardSync(ctx context.Context, request DiscardSyncRequestObject) (DiscardSyncResponseObject, error)
+	// GetImpersonationPolicy Whether the customer forbids impersonation
+	// (GET /v1/customers/{customerId}/impersonation-policy)
+	GetImpersonationPolicy(ctx context.Context, request GetImpersonationPolicyRequestObject) (GetImpersonationPolicyResponseObject, error)
+	// SetImpersonationPolicy Forbid or allow impersonation of the customer's people
+	// (PUT /v1/customers/{customerId}/impersonation-policy)
+	SetImpersonationPolicy(ctx context.Context, request SetImpersonationPolicyRequestObject) (SetImpersonationPolicyResponseObject, error)
+	// ListImpersonations List who acted as the customer's people
+	// (GET /v1/customers/{customerId}/impersonations)
+	ListImpersonations(ctx context.Context, request ListImpersonationsRequestObject) (ListImpersonationsResponseObject, error)
+	// StartImpersonation Act as one of the customer's people
+	// (POST /v1/customers/{customerId}/impersonations)
+	StartImpersonation(ctx context.Context, request StartImpersonationRequestObject) (StartImpersonationResponseObject, error)
 	// ListInvitations List a customer's invitations
 	// (GET /v1/customers/{customerId}/invitations)
 	ListInvitations(ctx context.Context, request ListInvitationsRequestObject) (ListInvitationsResponseObject, error)
@@ -39215,6 +41782,15 @@ type StrictServerInterface interface {
 	// MoveSite Give a site to another customer
 	// (POST /v1/customers/{customerId}/sites/{siteId}/move)
 	MoveSite(ctx context.Context, request MoveSiteRequestObject) (MoveSiteResponseObject, error)
+	// DeleteSSOConfig Remove a customer's identity provider
+	// (DELETE /v1/customers/{customerId}/sso)
+	DeleteSSOConfig(ctx context.Context, request DeleteSSOConfigRequestObject) (DeleteSSOConfigResponseObject, error)
+	// GetSSOConfig Get a customer's identity provider
+	// (GET /v1/customers/{customerId}/sso)
+	GetSSOConfig(ctx context.Context, request GetSSOConfigRequestObject) (GetSSOConfigResponseObject, error)
+	// PutSSOConfig Set a customer's identity provider
+	// (PUT /v1/customers/{customerId}/sso)
+	PutSSOConfig(ctx context.Context, request PutSSOConfigRequestObject) (PutSSOConfigResponseObject, error)
 	// ListStockLevels Count a customer's stock per product
 	// (GET /v1/customers/{customerId}/stock)
 	ListStockLevels(ctx context.Context, request ListStockLevelsRequestObject) (ListStockLevelsResponseObject, error)
@@ -39875,6 +42451,32 @@ func (sh *strictHandler) RevokeAPIKey(w http.ResponseWriter, r *http.Request, ap
 	}
 }
 
+// ListAuditEvents operation middleware
+func (sh *strictHandler) ListAuditEvents(w http.ResponseWriter, r *http.Request, params ListAuditEventsParams) {
+	var request ListAuditEventsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAuditEvents(ctx, request.(ListAuditEventsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAuditEvents")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListAuditEventsResponseObject); ok {
+		if err := validResponse.VisitListAuditEventsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // SignInWithAccessLink operation middleware
 func (sh *strictHandler) SignInWithAccessLink(w http.ResponseWriter, r *http.Request) {
 	var request SignInWithAccessLinkRequestObject
@@ -40085,6 +42687,130 @@ func (sh *strictHandler) SignInWithPassword(w http.ResponseWriter, r *http.Reque
 	}
 }
 
+// RequestPasswordReset operation middleware
+func (sh *strictHandler) RequestPasswordReset(w http.ResponseWriter, r *http.Request) {
+	var request RequestPasswordResetRequestObject
+
+	var body RequestPasswordResetJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RequestPasswordReset(ctx, request.(RequestPasswordResetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RequestPasswordReset")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RequestPasswordResetResponseObject); ok {
+		if err := validResponse.VisitRequestPasswordResetResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ResetPassword operation middleware
+func (sh *strictHandler) ResetPassword(w http.ResponseWriter, r *http.Request) {
+	var request ResetPasswordRequestObject
+
+	var body ResetPasswordJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ResetPassword(ctx, request.(ResetPasswordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ResetPassword")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ResetPasswordResponseObject); ok {
+		if err := validResponse.VisitResetPasswordResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// FinishSSO operation middleware
+func (sh *strictHandler) FinishSSO(w http.ResponseWriter, r *http.Request) {
+	var request FinishSSORequestObject
+
+	var body FinishSSOJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.FinishSSO(ctx, request.(FinishSSORequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "FinishSSO")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(FinishSSOResponseObject); ok {
+		if err := validResponse.VisitFinishSSOResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// StartSSO operation middleware
+func (sh *strictHandler) StartSSO(w http.ResponseWriter, r *http.Request) {
+	var request StartSSORequestObject
+
+	var body StartSSOJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.StartSSO(ctx, request.(StartSSORequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StartSSO")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(StartSSOResponseObject); ok {
+		if err := validResponse.VisitStartSSOResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // RequestStaffLoginLink operation middleware
 func (sh *strictHandler) RequestStaffLoginLink(w http.ResponseWriter, r *http.Request) {
 	var request RequestStaffLoginLinkRequestObject
@@ -40171,6 +42897,37 @@ func (sh *strictHandler) SignInStaffWithPassword(w http.ResponseWriter, r *http.
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(SignInStaffWithPasswordResponseObject); ok {
 		if err := validResponse.VisitSignInStaffWithPasswordResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RequestStaffPasswordReset operation middleware
+func (sh *strictHandler) RequestStaffPasswordReset(w http.ResponseWriter, r *http.Request) {
+	var request RequestStaffPasswordResetRequestObject
+
+	var body RequestStaffPasswordResetJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RequestStaffPasswordReset(ctx, request.(RequestStaffPasswordResetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RequestStaffPasswordReset")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RequestStaffPasswordResetResponseObject); ok {
+		if err := validResponse.VisitRequestStaffPasswordResetResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -40431,6 +43188,33 @@ func (sh *strictHandler) ArchiveCustomer(w http.ResponseWriter, r *http.Request,
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(ArchiveCustomerResponseObject); ok {
 		if err := validResponse.VisitArchiveCustomerResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListCustomerAuditEvents operation middleware
+func (sh *strictHandler) ListCustomerAuditEvents(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListCustomerAuditEventsParams) {
+	var request ListCustomerAuditEventsRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCustomerAuditEvents(ctx, request.(ListCustomerAuditEventsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListCustomerAuditEvents")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListCustomerAuditEventsResponseObject); ok {
+		if err := validResponse.VisitListCustomerAuditEventsResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -40932,6 +43716,125 @@ func (sh *strictHandler) DiscardSync(w http.ResponseWriter, r *http.Request, cus
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(DiscardSyncResponseObject); ok {
 		if err := validResponse.VisitDiscardSyncResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetImpersonationPolicy operation middleware
+func (sh *strictHandler) GetImpersonationPolicy(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request GetImpersonationPolicyRequestObject
+
+	request.CustomerId = customerId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetImpersonationPolicy(ctx, request.(GetImpersonationPolicyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetImpersonationPolicy")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetImpersonationPolicyResponseObject); ok {
+		if err := validResponse.VisitGetImpersonationPolicyResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// SetImpersonationPolicy operation middleware
+func (sh *strictHandler) SetImpersonationPolicy(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request SetImpersonationPolicyRequestObject
+
+	request.CustomerId = customerId
+
+	var body SetImpersonationPolicyJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.SetImpersonationPolicy(ctx, request.(SetImpersonationPolicyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SetImpersonationPolicy")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(SetImpersonationPolicyResponseObject); ok {
+		if err := validResponse.VisitSetImpersonationPolicyResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListImpersonations operation middleware
+func (sh *strictHandler) ListImpersonations(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListImpersonationsParams) {
+	var request ListImpersonationsRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListImpersonations(ctx, request.(ListImpersonationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListImpersonations")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListImpersonationsResponseObject); ok {
+		if err := validResponse.VisitListImpersonationsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// StartImpersonation operation middleware
+func (sh *strictHandler) StartImpersonation(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request StartImpersonationRequestObject
+
+	request.CustomerId = customerId
+
+	var body StartImpersonationJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.StartImpersonation(ctx, request.(StartImpersonationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StartImpersonation")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(StartImpersonationResponseObject); ok {
+		if err := validResponse.VisitStartImpersonationResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -42800,6 +45703,92 @@ func (sh *strictHandler) MoveSite(w http.ResponseWriter, r *http.Request, custom
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(MoveSiteResponseObject); ok {
 		if err := validResponse.VisitMoveSiteResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteSSOConfig operation middleware
+func (sh *strictHandler) DeleteSSOConfig(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request DeleteSSOConfigRequestObject
+
+	request.CustomerId = customerId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteSSOConfig(ctx, request.(DeleteSSOConfigRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteSSOConfig")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteSSOConfigResponseObject); ok {
+		if err := validResponse.VisitDeleteSSOConfigResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetSSOConfig operation middleware
+func (sh *strictHandler) GetSSOConfig(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request GetSSOConfigRequestObject
+
+	request.CustomerId = customerId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSSOConfig(ctx, request.(GetSSOConfigRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSSOConfig")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetSSOConfigResponseObject); ok {
+		if err := validResponse.VisitGetSSOConfigResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// PutSSOConfig operation middleware
+func (sh *strictHandler) PutSSOConfig(w http.ResponseWriter, r *http.Request, customerId CustomerId, params PutSSOConfigParams) {
+	var request PutSSOConfigRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	var body PutSSOConfigJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.PutSSOConfig(ctx, request.(PutSSOConfigRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PutSSOConfig")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(PutSSOConfigResponseObject); ok {
+		if err := validResponse.VisitPutSSOConfigResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -45027,1077 +48016,1155 @@ func (sh *strictHandler) RotateWebhookSecret(w http.ResponseWriter, r *http.Requ
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L35khs3lyf6Khj2RKjUkyyRLNbGiolpWYstW7LUWuz5PpcuE8wESaiSQBoAq8RPrYj+6z7AfYH5r19k",
-	"3qSf5AYOgEzkRiYXyUu7o+OzipmJ9eDgrL/zqRPxRcoZYUp2Rp86c4JjIuCfT97imf5vTGQkaKooZ51R",
-	"5+2cIEEkX4qI3JPolghJOUNYIoykEpzNkP4wQHIZzfXP4XXn5LoTXiFJWIyoQhMc3SDK0LNp9wVW0Rwp",
-	"jpZpjBU57gQd8hEv0oR0Rh34rhN0BPl1SQWJOyMlliToyGhOFliPbIE/Pidspuad0dkw6KhVqr+TSlA2",
-	"63z+HHReEyVWD6eKiOpE3pCIs1jq3u+wHhaZckGQEivKZgjPMGWF8ZwOexvGQhfLRWd0cTbs9YLOgjLz",
-	"dy8bGGWKzIjofNZDS7HAC6LsWj989ewHsnoW639TPboUq3kn6DC80F/ilJrH60bw3wWZdkadf3qQ7+gD",
-	"81Q+yNrXXT+MIiLlc8pumjv0X9m5U7+RvOPX5NclkWpD3/lb+3Wft2NGoOgteUqTWpL4gZBUIgzvoCPd",
-	"133EBYoJ/IQVidHRFCeS3Eep4PEyUlKTCMzh1yURK38SupGOP1ZLBRPOE4KZGY5QNEpI81Jkz3dehKwF",
-	"3d8jrMiMi9X6BXBzQ3yK1JxKFNnP0JHuAQsSI/IRRypZ3W+av/uk03Be+71e3YF9xJnCUTNtRNnzXRck",
-	"7wH6WwrJRT2XCxn5qMYRvBGatSAoFeSW8qVEKZ6RAN1RNYffJV4QNIVllVcoIVOF+FKhKRfweEqFVPBN",
-	"44KZkTQs16BhuZZS8QURzeuVv7DzguVNFLtcT0R3c6wQlQhP9DoYMrKfNi+BeT6mcWfP0b0hWETzprG5",
-	"jvQouSRI9x8gS1uIdBeYJvrgk4+KCIYTJMiUCMIiYl6iTJoZKfJRBYjOGNdbcs0iLMnxNStcYzhakIYJ",
-	"/7rt6XCzU1gt5fr1z+dIGcJsZQlYEiQVVkSiI0FSgpWhancZ3c9pN0A4SQo34C8eV1vKlLCYxJ33+oU0",
-	"4TFxZFU3UwkjLkyXKrKQbbfXzLjzOdCr9Mx8eZItERYC686WjP66JPaxHsznoCPVCrZhysVCf/9kkSZ8",
-	"RZp5Lslf2PXIeH189rr8V1iThv1y3RZp0tIijmNBpAxyinz2GAjUfoTYcjEhIqdO6pElAqrclgQbOI6b",
-	"SxsSzKdEmTkvhgx8GlMw2bs5R3N8SxDjCh42DbeGjtpshCOfz0HnqeCLtTxLKiyURFjpBcZadrRnnS4I",
-	"Onr99BE6OTm5bLz4prp9f3ya8LDqjDpawu3qVjrBZsn124RPcNK0vj/DtaMpEt3AyM3V5F/bBM2gCZRy",
-	"oaY8ofwY/ciVubFCj9WGTTMx328SYZ7FZJFyRVi0+oHUUPcLfEO0biC0KI4knpIR/KV5D4mRMOJZ6SK9",
-	"ISuEWYwmPNb/kHeaj2HpXaUxja+Z/kjfLjHXZE6Vkdqviu1Ay5hxNSei2OBwMLhCd3OaEK9hNyAqr5lU",
-	"NEmQWDJG2SxAw97lMfqBrCTCQredmvt9MERzvhTyGL2TBGE0FUTOkcAs5gt0i5MlQUcYvXv37PF9lBLh",
-	"eijfE6fTXtSPLkh3MOlPu8P4DHcv8fCkex71p734klxMBn23U0ZLy7fK24Su3oV1Z3pBWXbN1FHesylo",
-	"ZfUykVbtHH051U//O8JJAlPDcVDRBdGR1QHvH6OH+nwlBHFG8n3oD64QvmYLKqXeSP1sOLg4Rj8TfAMt",
-	"SKCG8J9DxMgtEWihR1heQKcv1q+QVTb30yefsVuqsF6PxuuD+q/seoEU+il2rFnZBgUmH0KR85J1XJV0",
-	"th8cjMWMT5FF85KYhzsvhvlcd/M9nzT28gGe7dqJaTnrY/0CA/VTST0V6QOfNK3uBz7ZRqLNR/KcLqiq",
-	"P4cLrlmUFnSQ4pq3LgVr6j+BZvzuYzLFy0R1Rqe9IDdc9Atmi36N2SLovMA0+YGypj240Y923YKsbdfR",
-	"cx5hfbJru0rMw306s+277l4QKfGsWTBcZM/36TTvxfXbRpSyfW9xnreQkrxheYLSC6JFSjmn6ZoV8V7Z",
-	"eVH8Rsodbz6HCWU3+THMR9S0Nvkb2xzKNYNst33w9pfZvdJIYHgvp9M1VgFun+66Za516EnERDg1bfN2",
-	"cf26Z1n68iYBGGDzUtinOy+F/T7rqQ052EUoakUHIgdvEHZQs3eMKse064azZP5Npnm4r6FNuJo3jc3y",
-	"+7Yjy0eiR/YKC8JUmzMul5Nubs9oSzsptL8H5byikVqK5gshzZ7vSj15D9CfUeDaH6Zc42PJqrgoSBIi",
-	"fY3PaHPhFzxodvjNy5U933m5sha8/tab+rIlMlaVNz+802q9HtFaU95uNpMGs91rEnERP5pjtka6iNzj",
-	"XRen1Eve8VNKknitJSEELTU0SpYefxggzBCNCVN0SolAU92GU/z0G1rsnFKmFXjdh0STVaNFRH/bWaNn",
-	"pVgpIvSX/88vuPuPXvdy/P5TPzgbfv7vneb1bFxJ4R7vt5KFNVxPZG4NDI3BYkpHXoejrsE66nq7Sjdo",
-	"hW6Qjn3qlprGAL1st1x6AD/qr/Mx/aQXYj3hAW2EAZAVuJSswQQGiVWFBJsGDF+tWbj6leMJaSe3WesU",
-	"lUjwpHHV9LP2q8at6vF62WxMEMt9rAhvViwyret+3hBBcfIjGIo3Xy1at/SmLeFjZ2audwN6pqxHj/uD",
-	"k+H//tvfm2QaaG5smtuSm76hqpmLSvNw5xUzn+fdtPBxzXGaEkZihK2bS4+hUZijimxzxZYGtJ4N6cZL",
-	"Li2qVjs4sjL+lG/pHC8mSzE70I34RuHptHkT7dOdd9F+n/W0+aBDl1/yuGfjyEfVRlNoGtdBVQZvNHZ0",
-	"PLp5psiizQiNEeqLqDKlceRjs5JfOy6W33hWFmzUF8zjbY5nUSB9S6Mboh4qhaP5AlSbprAO/5Vdqbym",
-	"t3wQj/hi7Qii7Pl+3ef95H03dqrc4/36LHTWhkRNv1+ISP1heOPaLI+5Ue0kj+0pQb/lbVygLiKuxvt5",
-	"hRZLqdCEWA9pOBV80ahcKn4Aj+hbfkOaJSVln+58Zzx69sL1oHt7J9cYjZZyL5uRbVt38xOVtPnA3Nqn",
-	"u3bkWtc9/Uwmc85vHpOE3hLRHGoY5y/s2m21q5oBtDm4diz0C9m9a0fkj/UJi1NO17BRkr+w52J5XfkD",
-	"uG1pIfNWyvETor9FR1RJ69k2LtcY6V8ESRO8ko1RDPDxNjdhccBmDoIqRVjT4J9TqczgbZSj+cMZou5J",
-	"hOOFFlDvBFckQLqneJmQWE9EE0SULGMSB4gyqQjOrBNeA+lyklA5JzFi5K6R4d+Zca4PdPis91emnEkC",
-	"QUvf4NhGluq/tDBNGPwTp2lCI3CPPkgFnyRk8T8+SD3jT7k4rb+IrbcYJ7DMMVGYJp0RjGqEtOzp6Ckw",
-	"JhTZGf3yyVpTzGuabRq/jW7K++Lze0OORMImjvQf4/PpCb6MBmTYn/T0ZA25jyBaWVEFYv4zMx5EWbpU",
-	"+dWxFGyUcqFwckPVyE5r5Ab/eQtxSX9olrNIDaFtLBwZwU33rxdhgRN9XehdF2giCL6BYJJlQq6s9UCG",
-	"SOKVvrloND/umCDSaUKj/XZmimlC4nEqIEycwjC9XcrsrNFSjnv9y/4gPiPd08k57p5HJ6R7Oe33uieT",
-	"/nSAh9FpfEYgFlJEc3qrVUUWowgzxuEKNaY/x0La7dllvmdPYaSoNNK1O1c3uYPsIk4EwfFqTD7q0x2O",
-	"EEYmKE8L3ykRaqXXQeEbwvT+VYdh959PPpBI3bP8HsWcSIgNw0nC7wx/Y/zuCoWR3WvoKuIsWgqh+Z5Z",
-	"U3THWQBxXA2BRqXAGQQ3jBf04+hJ09Bbzp9jMSOHPvAKMirM6CA+iUrEb4lA/d7w4vT8DE1WishtqKN/",
-	"klOHHTxSnKMEhv/bner6WaIX9BtY56c0IV9qkac0MVwV1kAgNcfM+o8XVOm7o9/TA6lntvrrMrPd1NBW",
-	"PNjfsd8LD9aTznbJCBlpwlda39MHk/7DzfnIzBhNVshGltw3+8nFhMYxYXttZkoEBIZxNo4Jo6R4WTqe",
-	"QGKIxVvxpUDWMNOemXqL/yrrDWW9rd2A6vAOshWVZu2m2EC7BV4BP4w5MEPNSwlWS0HGMZV4kuTv59KQ",
-	"JEpRNpP6o5yXUnWFwoRGhEkydgKE/TgV/JbGRKAERzfW5YhpjAiD5dKUABv9LWd7H1gbUjYmH1Mr9HgM",
-	"kvpBbci+grBCg97gtNs76fb7b3uXo/7pqNf7+xXC8gaoAWu5T4uLWzHPojhU6rTFeSzP5FBHs9RuGCD/",
-	"V0Fu+Q2JQ33b+b8vJcmFqmw2EWaIcZRwpnnYhCD9GuxlMZ73NdEPDn/jUVm5eu+whFEUA3b9K6OeN1dj",
-	"X3M23aLNrdj0YODRRt4vxBkLs1S/Hb9uXFBrx2lcA9j3H7l6ypdsv71mXI2n0MpeorLmTq6Z9lx8mO/N",
-	"j14Da7cjH/BBNiRrLhzp4wUpsEaUBSlUz0tr4SVGLglBR25jPIZtvpQ2ThrpGdr452HvxFyxrzzR2egB",
-	"e+2fk6Zrt2+OpVNVRvqihWjvLAp8ECAKGhvjd5ozu99Prsx7Ljp/K1bsHTd/psgoDps2N5vNQfbW0zTg",
-	"tLnsZYhwp0Y9UcXkaKeMcEZKq1DZvNeZ8eiwrNYNs4VFwQuRP4BVYXDRsHfeIH4zTun2zmQJgJ3B5B7Y",
-	"LHXVkOrgqN5un+lvvx0zjll/y9xviAgBGaFt1/y0aMkptbJhse04DrHaD9kKGWZmm/fAAFxHITo67fXu",
-	"j9B1ab7XHbCO+Oris8eBse4YvZ0IzQITPpO5Mm8WT8K+vCHilkbkHcO3mCZaGP49bZGna9iBoqU30q+5",
-	"T/lmjPyVtYYp+MvtgWHrR1OIJYAVMjE7MVZ4giXoiUsmCI7mehrmcnrL+QvMVtZOKvfaBYEVGYO6WdIN",
-	"OEcLzFYIK0UWqZJXSImVYbIowYq02R3ITRuDJ2ssDSyExXvI2ZlncHvr+nSLs2nXCoM/yM75Lerdq64C",
-	"YFpgCSK+/i9AYXQBCwPspcedwAf78B43jcu+/cAD1YChvWN4qeZc0H/seX0toSGtXEa4vM1zgsDF525a",
-	"YyLhRiqxGtEVknTGIN95W0mj18+3911lGGs3tzzqg+xvqVEjTk4IFkSYdQB50siSJs9+yW4Yv2NBph1z",
-	"LeSDTngM7hjbbY42UnXJPARFBlpMiBY80QJHc8oIwpFyaX14OjVhMeiZkkiSSBAYgJzzO2YikbFCkSCw",
-	"7YUook8d+JnEY3D/OuW9N8yV906QvTNZGeST8Q1ZjW7IyukOvW6v1+t1z/X/XOj/6eX/BxmSerPz989P",
-	"upeTXtQ9j/ta1xjg7snE6Bnn0wtNBAmWCtTk0qhO3/aHo95gdNL/e+4sevL6FYKEKIGtoR2sTaMOOKv0",
-	"5ltDNzV+In/ClRDIuaZnBYqafU8v1w7u8eKiVfvhrn1j7pErqchiNOFcSSVwGpZwKvgdI0LTwnGx57oI",
-	"VLPebdFnyqtdoUBAi7jzFka/b9TYIwMSBHYfyH/jLCKaRilbKuIhFyA6NXrSzqtpNntjJJtmMHDCNm6v",
-	"fc8bo8k71o+5uJE7j9RQ3zaxZ7mb+pcO6ArWk2itph4hBT71vs86N2qp7txHLSrO/ZmL29XaK3r46pmm",
-	"phEK9bE0ceaZY0gup1P60aVI354Xzch+DOIWZ7q8cV7S82khXEa3+cvD7t9t1Ey3OWzGTfc5lTWb/ZIR",
-	"gHfRGoOdrgzctpc91jyJtVwLh+3KqvRqTqiw7FSWuKaFyvjlvwD/fB90PNidzqhTZakZcEgrBBF71xWQ",
-	"Q/yzbLBDPpe6LW/vKywBgCB0cECKoxkxCr/+EPb+CmnZa4VsTjxwLgf5szmOv3AuYZzFMTUfwDdANHXX",
-	"OSN3jhqNrkSzK7tEYpZO/ovc0SBCdUad9Gb891+HzxcXP34cvJ6cvY16P8WnP08v/zY7+W5+/v1N/4Uc",
-	"/phe/KsYvFFn76qk6K1aOxq0HdeldN+Q1b1MnjoK05vxf/77f4T3A1+wmhNBArj3cjg9TZUPrQAO8x2h",
-	"b4ygqL/fnvbcnNxga+kuikiqcu+IFwqDY2Pnwckrb6kANS2ombXnk1AcYWg3yCwAmn5xFPEluBwzJb9A",
-	"uXbTvxU4Iug7nqag8mU7TMcv2PCb2/NHH3t/xydv4rOns8vvPgx+SE7/9e7iiei/XQ3f0fOXae+hPHlc",
-	"3WEnCRRH7qx1RlLJfCuEgDrCuBs0WpmDtlGGSrGUd1zU3KQvU7OayQpJ4gKmsiVx32Uik+mfkRECIV6z",
-	"oH4PRXMscKSIkIFx/aGILxZcUxU5Rg9ZNl7jI8ibvbEx3hKBbmH2hUrQPKg0CQMlqTWbSnHap2c1015z",
-	"HAqEoRW/qeALkycEmEj3JKR+65NCzUmpW+hNYCc+4a8ndwNkWMdktYbdTeitvtkFWYL7FTTRLmVmjFOr",
-	"q3nZ6aA8ZRqtd8TdRtJMJzCaHKDKmKU+rD61kff6qaHgDmjlxIFxak1U+oO77PZOCoODNnGUuMEMuuf4",
-	"YtI9jy7j7gXpTbsDnA8HLNN++j6k87tPe93BIBp2z/Flrzvpx6fdXnRJLqbn+GxyajxJOB7rNXYBmkol",
-	"ubmnf3rR7wPNWDVj7Zpag3Bn1P8DaHwjFILaPtLHBPzDjgpa3hAlGmifFRx0XDhC83I4EAdYFPd6naJE",
-	"JSIMnu68Zj5FNg7GeW3M6ZSKpxKUNAgH27HjFjpyASy1QujbwFMUSL08zUfYA84AgQOiTADw7JaSOyKQ",
-	"oLO50UHKYbClM9N2Rm/fPrdou7oJ/3w1HRCQna2zcedFzw6pl3JAmTobdjzUm8te77x/eTk4HZ4Pe5eX",
-	"/Y0QOBX9uZg6X8YXybeiuHgFYiyp3W7gBQW8sHDrb6nNGrnB2AUaGKFQ89+dtfJtmHdbrVy32Vorz6a9",
-	"WTP3pi3XqeFw9L+oFv7XrbvfrXt4O0Eu4/1JbQXZBNfbC3xp0z8wuQEBTkfZfgAvjhMrI/91Qn4Hcmmm",
-	"A+Pxd78OfmanTz5evFb9vy2Hz/j5K9x7E588nZ199+Hyh2Tw94+nj24vvmH9FzVWjuLetj9Fa9Q7K30Y",
-	"GesoTPFaa8cITZY0iXNZEZRBqnawbnhzCVqpfJ7wUj0xhZsUVNIpgVRJypDdwgDNBGbgtwBzhkIER3N3",
-	"xkaoj2K80jzi5OxM/7MAj9u/OIHf0JGjg+Ltm1NHJtCc9M8Gg2IJAluSoCzMlAD56xiCC8GAaFozU1h6",
-	"yRdEa7QOgRVnJgQ9vJJCxBcpZqtxjVOlQdngbErFokGzIUz3tmT2LQ9D1p7r3TUq16IVTfdSy/ZoIiYR",
-	"dYJr6wIHj91HWs1ZgNe8uNSn++glXhWFoJNgNlviGdkGY1HPWkVzIuvZQY7u5Qf+LPAKTQhEMCgeoIkn",
-	"reW2Es0+HWqsg9bVDLz9pW8nZ4LfSpd/9e7PYuM2Y8zUOhIbDIBzG0PvvTmse9GFLGwxsRw8vah67aZU",
-	"YWUVUu/Nk8G26tcaHSvo3JGJpIq0wz+q6mM+v8kGnLeaeTzNMXFrn++sR+FBnlPscaX9NDTvwMYmYqbE",
-	"L+1ZaGtogXOcWUvbo/d2PmcBMluRU2XVXSOtpuxIoszWXSUCl3ISm+UJABteq6b6sBtob7tPkEkI3EJ3",
-	"Rjm7JzUzkJwhG82Qr8o9iBoi1ctpj5PQZHizI0dH1wbJZiTVVEs3150AXRcEXfjx/pc1wHmpIJs/LeJO",
-	"b8vryN3Yp91mLu/bP7PQE49318DM+/QGJxDOW35iC51vJMTWBhI7KLCRiH1sJMJqAxe9bh8PtCJxohWJ",
-	"4bR7is8m59FFfEl6W9pIxJY2Ejt5ZyYpS2lLWwKs6uqCANCUCIucEgBKiDOX2Ko3dXIfYyRShsWtK4fl",
-	"NLIWL6aE6ct+84uGKbRp0pMkN71cokP/y3xogTdxbxz5JOuocxdbRcaO//DmisBR38aD21Ca4GHOWtbI",
-	"j+YWWdVQ6q7MNfuwtZxnLqgdtxpm/xpaWF8KB8I9uSBbEnTRkl2cnGsxn0K7zbLDrfAb8jFNMMtEliLb",
-	"q1u5G4tgTJiezC9GehvHfGFCfTMxD0b7vk5y3mFFMoBjM3V/0Bun/yaT1CsqrCAeIoFUmMVyhEKPn4Ro",
-	"yRRNfGo25X30YxsE4GoChS4hFESkawbxuzGNwdNv0AlBT6csK1USoNCyq9BEUWYdQ1g/A1wFw8OMw9Cx",
-	"sdAW3bB7sDcH9K8oVSsZvuELosc+Q9jPmZuQLO9bcRTzKxR+++QtenDbf7AgIUoycBkIvSsl3EEC9N3x",
-	"Ncvq4Bybmy1EEdeiPbL1rQItUNraf+buNwgeVyj0fPkQVpR9KngC714zrW1YJ5YMrGsTCsmAGxOmBAC6",
-	"C34LqUde2u7xAjM8I1mjJrxEDwfCfqB5E1x4pUWTzKZV/s4IWYGzNkGH1sd6hUJJkmkIwCQQr0DiLmVo",
-	"KYm4J68Zv8tsOlcodNh5De1buA1oPluxKxQC0nz+kXn7mhVeT4h5VcREHEeYRSSxg/JyITUBxwLf4QT8",
-	"OEguJwuqTHSEVhd0UyBt66GbRhITPQKv58YiyMWznVE24R8dsVhQdhwJLr3yaVfXzL5t5Pp86qbJwOof",
-	"MILpMpnSRK+s4tHN8YLfelso5dKQMTw0CKt2I9VSMFPCSFMWpsmxIDjOPgU6XqoJ/xggRRZposlRPxI0",
-	"JqY2DtQlJHcwXGCM7r3yjkl86ygPlh5MJ66pKxspYLs3C2OIFMcWjfKaWdIP3Mt1tAp0DtsM/8qIH1rL",
-	"6F/NySIwi2DbqiVJHwXzHoQiZdZGFBocveKC+aRzzRzSnosqs+CHsiYP9yprz74UGhCpCBCzKKyQfeHX",
-	"JVmSULNbkzlFI4JiIm/uSQSP8jfvuLgJ0ZH3Yle/iCKc4glNqFrddwPXFCODa4alnr0eQIBSQbmgahWg",
-	"LO1M67JmPjhNEyhYu8D6iujGWGHHc4413464iEs7dM1MdgabOVDoAE2WyQ1appIIu1B278unIWuSxFSF",
-	"2Q470Osli4kwa2IyTO8h/SIANnkf41Tr+SS0WvqEf9TH1HKFLOXM0GhEY0cqmmNbZue0xco5yVoranDZ",
-	"7lNbPQpgbv1DXmo4P+1wlTkLo+IecRlf2Qf7mGpqtEUk7bgMZbvfCrtQZG+u9mRKhJatirdsdkkZ/umJ",
-	"ZtCN/7cxQPm/ZPYrCxAi3TfZ39k3AFxsn8K/zYAL3i33vHD9VX5YgEjmXWf2q8oFpxV57/ayr1UvNP2j",
-	"MZzkP+iLKutL8w0j18M1ZRsq3lqdwFQ+cU/9y0kvGVY44bNltgaG7Rf+SBMckewvc89kfwLpZX8ZAgIL",
-	"or4L3LrCH2bI2R3hvaSoMLYnewfk/1aAWVfH242V0nLt7I/SM7tAHrfM/+IpwN8VOZ//cvEFYG/5n5q9",
-	"5X9pwc6AVcFJr/lznI3M/mgHU+BV+d+af+R/RQmmi/xPy0hymvH5QvXXbE/8Y+r9aft+79tu/FNRlVrj",
-	"2MRe7RYB/dAeeM1WAPCOKV6A7TlGP2f1CQtADBBjDHWq4QQEWbi0OYfXbEIiviAWRDE32IRaPDWIeaX6",
-	"eZ+c26gzEzgi/4KjBTl2T4OGMGsbWK91MIUpM2DuBuNcatYlqXJe+Wm3h/v97nk8mHQvouGwe0YG0/6k",
-	"hy/jk6jzvuJ1zpxYxSV7SqFo+xwgawSkQRq2aIKSwSXEOCCMzbFFN7eqUsEx6Iz/ZReZZ287WePQKQ7q",
-	"nQTJ0rmkDO6QHp8Xxrt1eHK75C6T1+WvehVoc0GtsJMzaWQITRKLGl8Cz8zsPSJzRo9cPeBWdgsHXL/B",
-	"NlVSt92m+ClptXp2HBfwp3c9fVqog0liVhSuStEtgBQ06jziyyQGEAjQwpbSpc3ntRH+VzV8wnxcMXFs",
-	"3v5bKqmRD9uBUP+Uv18xmesxNKykPhrb8y0uFc4KEx+jJ0AuRuaD8qiObMoB6zCbzndZOQEQ44X+7fGT",
-	"TtBJKCN9eGFKmFQC/9//Q1B/oO9y6HFsc8UHveHpeU26rV2sjYmbWbcVN8Cbl+ikf3bW7SOcpHPcHSDd",
-	"5ZXW2gSJkdaQNfPLaiT4Z7qwpYMiLrcx1b//NKg30duJtzAh6jcH7ZzK/pKV3q+1Tc5qrXF1Jt0qIWlF",
-	"5AUoIY+xwqYO0Y7nErKATPp5WamxsOllqnKmysznPAS8Xp7ckqwSeIPN13NTN3us7smmcreFS6Wde1sz",
-	"mHYutWwKFYN3IjmyT01NpmxZNjjPKvN+37SZUD6m5QZWPD9TKmrKbEO7gN/LfFjJhJg8n7kgcs5NlZ+a",
-	"aVSHaYCjGyIZpQOWzoPKjIsZIBwMtqxQWWywKoShmHwDy96MkRECn0KLKT3GKkQVeAO8jClhkfl3kriA",
-	"Ps+urqUiLesYyAxX7ARcxFnq5Ck5m5pww8uoF3f7ZDA9wcPJaXSmZVB7F73NZqIHGtv5/fM/v1myGK/+",
-	"+Z/NcM/0wC+O7WfjuVpoAe962eudRCn8h9Q3ZF4xRZzNe6Zh8/sD/0GhJ/vctn1dipBojgUtxHJm8ZfC",
-	"SY/n/e4Qn06659FZ3L0glyBMTgbRSTwkp6D4ZdvS3IkD+HihpVXCtPKmp2om1tk78cff/LUuHfeeRwZ1",
-	"cQSAe+4DpKOjsBBQEAYo1ELmaCmF+7sUXhC2iy5wIkq5dLu40fRQauLs9PTkrKERS2F1rBREckFYTIQ5",
-	"T9+9ffHc2G0xo4r+g8ToiHFkvgssfv0cszgBY6NUq4TIAE0F1noNFyj8gG+xeX0UmqD++wGUmNfN6zOP",
-	"sD3Jx2XPOiArf5nwvZI3cV0YBJRqshpaebcd5pWJcmE2TgKrAsA94WlCEE7Aqm1EdhdP4SJp7mV8sLoK",
-	"O8J5mOaMeO8fvMaUKkfAek/kVV5YJEt1zMD9dw7etIe7hVR0iCC4JpnhW8HvLCyZVrdXVmq5yhHlqNVJ",
-	"bSk1ytCvS65KUatfPEvJrJY9+P7RLWxokPO0jFXtHPuWEc3ayJvCxT1Cob4Cdg+7aX9/tA+7Eap92I2Z",
-	"Rou8JHtAAz39LMq1GqiwZZiIFY/+pPksZnY7G94q7HFnWW5HiWy9OHIQ8WL9vX6FBL4z1zCVfsJtzpbn",
-	"jdf/BtvFLtcC43emc992cNjLYCs8gCKPzNa/lhjBX2fMMLtR5M9zvoCTBTZdq89dIbZMEjBQTaQWh6aA",
-	"ImxAm4vUCgMgZjotdYkqiWWNVBWqkg/22WOQRo0cet+rqlHv4DzeyGL1RA1WpzlnHsvV3bRjubVKYlYh",
-	"712acBzXTQ5KHSiOTGG+ALjdYpkommKhHmgSBBtEWOXIUBmiVsrTT65MvtwqhWBlyeh0SmKXvGS8foQV",
-	"yXxCGbaeHm+5zk/Oh/2LwXATzcJw3tevgqCTpSJrTH2F43JaKzuVbPGCAG5N1xTtTTHVgrqDZzvtXQEM",
-	"FtTE0Kt7NiwAkViXsb7+si96ZcMOT/gS1GSa3BqPA150Rp3+Gfr2G3ux+VM47dXN3efkW55IzDIuRaU+",
-	"flcoxEkSIqBSF2ie2w0SKlUFpQOuD9tH6f5on7dY9ZBAs2XSe2LEzoqOAPDTHtOtT+8vjm59po7RXhqa",
-	"DwwnN2ulV07P3gkJ3g2jl7G1U6EYfLmNY0EvVWl2dafkETh0X4p4V4fez/OVidYRFlfahiIB6luG5FMi",
-	"D2FDJDvQsVaO72hEjqv8WWSxlC2qW9dMzvq3N8iihbgE901gpkRiLW17hVRr8uMPnpqdDVxv959Umi3O",
-	"seaKsmte9AQv8MrsS4Cy/BkaAVpKajF+fTZUuANKjDTCisw4OGISnCqeytzp+xx+QP0heiW4C5wwpjo+",
-	"FV6ec3wSdc+np73u5eTsrHvRO5mexIOoP8EELk5qefCCL5nSm3d5qVfQAK5Euusn715banGleEedVMR5",
-	"F/1oMOmek+G0e4FPT7vn0xOiO+jhS4h8uFnq4T581e0Pu69ev6wRcQprsFaOzt8sLE8L51Jh78q36l5p",
-	"gvnKrx/8S/2eNdC4ZV+bqskZWZVXvnXtY7vwnzYXcfWPRrHe8s0y9/uaIQf+ZtWeGeNj4rsrgbk//J4E",
-	"n72r9+1z57X4vu1d9OWkuSbftpnVG6qI3B1Wzzj1se/w1yqeAQxHipfmeKCQjeYYhDfrggy0yiNdvJ6W",
-	"wpPETOALRxtkw23eBr+68x67Ad/rqS24p91BUoqtypNJBxB+UE6KM+lV/obZ3IIOZeNU8Bn48Kvgha0d",
-	"je2yiiu1rguraX6uXcsE08VriNhqu4i+XOHMgyIrIaB1iLGxoHZGnUfdvkEVzTNW3KMfuucQJWCH5L6t",
-	"kUiKnbRQkBpWsrr7RjniU2sRznsy4RLuVOiWAi1dmV81K7Tihj+EgVGc/Z/6NStuftjAlmBD3q5S8qNm",
-	"uxXzh6k57i9M7d4aX28h82U3r/EatBADE+LYh+nRRPdDjOjWUlkz7oedzpMFpsl2MQwNkzngwBiJlFOB",
-	"dnTM75ro5iUC10cwOsZFWZFv3fMr91U3qvc1ot7yBKqtg94M8MkXj3srOmeaRQNDAz+Su23JoCZWxvFS",
-	"zUpd5GdKFBH/QhlVJJp7wZ8uVhwo22RTZGE1Vkd4Zj5C3y4m3+XpeKPO4yf9wcnw9Oz84rJASJ2fSRLx",
-	"BUF4wrGI/1unMUJnI6WCF6q8Il+VaBu2s2kT9Zo3jwoKmPhKuIl1DhBOsVC59XApiZDHhWKP1OQcmLAA",
-	"85cgSBJbK8FyT8g0mGOJJoQwkL6Yc1xYIUy3oV8weMwAIloDnWCDY7ZQ5E3fLuZwI9TK4Z3x7TneITF0",
-	"7LwPAMjwgU/G7T3drdVKyCeqoM/sB1RzADe7peJNi/ROuk3bFXJms8O8ATIm34/AOw9uQXf1lbtzUkbn",
-	"2uKm35b3fa1L+gteouuuTZ/t1Fs/C/HMWdIoZIU0cb6NFqSczyV4QpI1sDeuX+NjyOvlXXdeTqc0Itcd",
-	"LZVcdx6ThGot4rrTKpYnFXSB66Kcn3zEkUpWkDLhz/VeHvMIg7ENtIgrdWuyZgM2xn4Us+BGkE23e/SH",
-	"/tiCrvS7g8lJ1D2Ph6R7MT3tdc/w+eQiuox7pL9V9Idus230h511PdzKlhZwKzP8SW3fZna7GvGKVNNY",
-	"J8ITV34pHOGDpyTYw26Pbsc7hiAyv8+Ei84HzCqJVt4V3/mOYLAPpEsRzbE04ApW4P4eM4Iec1Jj4/7i",
-	"gllDbtYTpz5hlCaYMluqwc+/2ihNHUbC2RCdcnh5p0T6JRASj9ZBDDAFYXYleK+qT30tlG2L1NUntWWX",
-	"0w1Z2YtpQxhH/+AFyjYlgtnlzMBad7fRepZy7OrOZNDHks6YBL2szFUOh/tbTYC0MMWU7Yu4f8haAnDT",
-	"NqzjXrUFSjtfHHPz3m9rCak7THm2begsHaEDUbApKjBtiY4gyTOkbE4EVeNZwic4GWvlecoTykPE2f3j",
-	"axamWBCmQANf4BsCUegAWtLNsQOmBmcOkni5cJAzJM6Gk4fSDFFCbkmirzaS6vYhPnSs9aPQYsPIginr",
-	"nrSlHE2S7N2cI5cQTJV0OcNW9pd4QZASmEkMIDy6g4nAFh/IeGdg/AnnN8Y2oAelz6aeha0OVEkn/pJX",
-	"bNlwRVX5GiUfTTrn2JD6k9evuv1ebzgoWbPAez7Gfv2s7Djmi+xnR+MYl/uqGrUUR3wprFXlv+U3Vedh",
-	"tCDGRvZ5f63CbVJby8Y37v3qCn7anBldU03FX+IN6XNwibByZsKT16+u0GIpFZoQJ+FDdJCsFM6q13D8",
-	"vVy3BE/te68cyG9xc9d+qt98J03uXkJmOGkP97ajfJKxj+1sVq1tM21BfLeTaiDoYI94bIhvyUB6vAg2",
-	"iGmZcmHNkB6P+eIxJZVT+hXCKdbFSZjum/fANrPPbVgf3XWw4KHqlg2atqxFOA9cnwXJxIQPlwJV9Wwz",
-	"nAjLg4DccrSyuD4i8qsEDO1eXutQkUabGNJWVG+jgUoYGYa7W0QpnCRuD2Rg6ggCIlM1qf5suF3Yfk0k",
-	"UfNx2S4ooSyfF6+/jZeBtYO2t37u4sXXzD1ZbqZW891P5t0G379tqXn53jx69uItvyFsBz+k01WZEhg9",
-	"e9xeK6XRHJkK5lq61aKpby917VUspFvnf2y47X4mkznnN09YnHLaHoLEx9u51Ze8QUga/WJhozJgQ931",
-	"UmiJc65UKkcPHhCROqHzOOKLB0a6vKHqAbQkm12oh+UrdaKgKcxX3a7Hhi1ncd5VBltYhZb2Krf2+lNN",
-	"+kWL1anZaGe/qpqvYFk/bevV1V8Vh1tLHI0I6A+RrUyQVVu18QdOHj5GrtgrUuSjqkNTMcIxGGivkK9l",
-	"UnnNJLHxCgVF8wp5yhyVKPz0ObSv5YnILn3HE821svdVdTpfm8FRpGcW8QQiyP9pOr246PU6UE8yTbAr",
-	"JmPUqVdwDjpBR6ul7ok5HMclTS3hMz4unqooZoW3Huh3juXtrJ2e2QbdoKUu6sHeSSfH4KXiY1d6wkCU",
-	"ZqxkLsZyxaLs7yarhGvrA59k7TbqvUEnpZEdUnbtkXLXcpmmCSVifIcFmfOlJNmjQnyIATHyokW2rdXl",
-	"61tmt7/DLCaJnBFJkkRGczxVyMScVFTsTCPq/I/hJRr2kA1Fyct6jJwE2YT+UCwwXhvV4rmdT/74Sv3G",
-	"8rWqqZDD0eunj9DJycllgN69fXR/jyKthzErfA1zQsv4j8LdeiATwlc3GrSLEXaNNxUd2kRRfuXXg5HU",
-	"TkWL/ijIDlbVcZzGK1mUUbPHVXaOSbEbtF/afZ5NOS2lTlpcZ5NOWA+/91DemIIjgjMFWMtZK6+e/ein",
-	"1P8IZgxA9HN+7AGL0TThXDQD9P2VJb9vlvw6wvnGF++28u8XKaTqhDDF9F3F/RQD3L6tDWciOmNNBWEm",
-	"HoaBMzNeM3BQKw5eDJvLCshBoS9phgEKnehoIyx9CTVElEllffXFqyi4Zs6iCXKduaywQtAvaI4IK39s",
-	"6ChPptc8lQTgRjAo71jNbR/XzLvvLEb5BEuC3r1+fv8YPbRpBBm9cuHwgXCSSDTB0Y0Nh/YvTscmrq4Z",
-	"aUJ0NJ4reQfRp2+1ogJ5vHSxIPFVeWFgrbzJYUGuWQ6lmPA7C6UYFF7L6koiJTAFrPiYq6o68jtRE6r1",
-	"UvNRlc/1deefxGziArr+SYjZbDKpWCvOC2FHR//0S697+bD7FHen7z+dfP63wt9nn+//r9oIpOIqVCs7",
-	"AZq1LNOAM43qr64gQkyrckB25GM7Mcpb4aoW/PjHN54D0e10gda5AFLP7TphzT6FgTlJhbJxkohbNyUT",
-	"0szZFVRCKc1Ss2xUtEnmqe1Hw94lCnEiCI5XY/KRSiVD4CHugBz7xGpqknI117TsozRTdb9V0EtOb3Xi",
-	"Lp5IniwVQUCL+oBb5zFd4Bmx4IZY8dQwDZ8PwvmDu0vzmytowQAV65sz4RFO9EQqprLhRbuU8lyS3BDZ",
-	"Z18coVArf7vH9LXXHNvH9C1l+5g+O4/NkE4ZMRXrzDfWlP9KlpW/bBp/2TS2tWkcHtDBq1z6Z4xnLarA",
-	"lWGHZn/CETLllo5RmAX/6B9dbg9IXYJMl5LEth6YUTiE57REoa1JpT+dUoaTq2t2Q1JjCp5TLWutAsQA",
-	"/d+VDJhhyoo1RjKSyUaiVUrbcrEgQvZqhTuakrbGs7RP8mTbvOW6K+nJIk34ipBdKzGUcgIhdEqQiEAU",
-	"1IzzWKtghJjqahOiLzFporlymeO4vq7ChE8qUUp2tHnG8pNu33BRe/K/4RP0zZImManRXBvicB/xRYoF",
-	"VJyPUZ2w3aoSQtUwVx7sBtucFktuiIdICivcSoDcyU3d1n/nSGRzFVg3Y7e9XMyQVGIJl8kIhWSR7i7L",
-	"6I9bAS1sIcvoNtvKMm4ZNrGpK637RjfAYEAH1Cvx3Wvng72DAiVznkCZppjc0kjr34ZfEWwQbLW6qdsh",
-	"UxWO0IwzEiBgUlg6HnVcx41Mx3BnTlVt3cCnnrCxxnJglQFJlKJsJjXbrEohIZxsacvDFSWJ8OqahVUR",
-	"IUQRZpYV8OnUrkaYixfgc9M6SGhFG9dJUR+5ZvlzTYEqIQsClfd8CSo0RQ8lSjibdRPNm/04ZVlnVbMW",
-	"tWtWWA8noyE5x4KUv7GXvzGTSGMcefIWz2oV8D+7eFdV7vMZf6qLGKqbf92L2WLUPWxembq3zTpVc+Bv",
-	"CQReO/4F1pyuq1anP3K4Ud7mQ278laZmqCq0ssYeNOwN6z34tRtTN8p8mzaO1L2KFL7R2rWyuu2WQ/Pp",
-	"oG5EdURR915GIXUPHb1snJQi0ZzRiGIm7yHzVfvJlG63ukWvp701tFRYoNrVyKk0X4SgeAgs9WXr4O1z",
-	"3e1bjMTdTkp7wxekzMq10O98Mdj9mhsrpcIrmePAo7e21GaBRWvdYCmYbGDxnKElSwCdyIXLp3r0ujfd",
-	"cIUtrmNVHkX+ARnMgU7/b35S25QXeaq55U+UJ7i+NDEkSFGJ7gRnM+Ma5IwgytKlDd4pKQLwG6QQmHw4",
-	"Z9fxMwhcMDxmqKEUUVUNsO3WiePeYBAuVDyVKeBSIqpG6Ps3L38Ec6wMUMyhrG6K1Vzm9tfSkMMAURaT",
-	"j8R7xaV5/zJ4HwYmC3BOcEyEMfRm7z2bdqEyeNiqNEVjInvN6tMa63RvM2SuXry8o1qelaUAbJ9Ylufh",
-	"gJsJknVMoT9cTD6qVxpr0k3qEsPOesOLXq9ZQdy37t32yWg5dEU5Ga0lMgEY92ecyLwsYo5SYFNLdwBn",
-	"MQtQt8vfEv6KU6Z2KYYGL2sl++dv36CLIdStXeAExWQmCJHH6KUtV33n3LpQHdyUcmRlh7fmOGoZk87o",
-	"9OT4dNg/0ZoQm9nfLo8vL4bV+jP5Rz7cBl9OElIMOPBCDLqX+XpZrf5zoa+1TfUvCm3Bn6XGSoufjdHv",
-	"pHYvBGY1FvZwpn/Pq9Lfcq2XWrWHSi91Tj+3enc4Kihb3TsaE1/J8jVPl0YQdGxPkKgJ3dSqn98RnKh5",
-	"Pe8FXxQUGDCCnRcycEeSpAnSj99UOXwee+MGym9qxtMeki8/nTUHkfkHDeAhzMkEeLpiTnfgWFmeQ/lM",
-	"SQvYBocXvE3ZCc6PrQ9JtXWFqC2s7Wurmjq2Vui53y/0bDLFTOp0prfGEJVz65UXIafT7vnkDHcvo4tK",
-	"0S7D9uPxZNUZdbKaTX6i8En3fHrR7+LB5KRrxn4+vehd9tukFzbUYTVOaJNjs2tZVuNVAE85cQFEm+tk",
-	"1Qq16dogMKogmNC9eJVL8MaSpOaE7RzpknU/WbUHE9oYCWmH7NV3/Y0gqnZJ3czpfk1MnhCEKZsCr3gq",
-	"0R0XN5TNdp5r4SzVy6tFxuNLSIWkZnQUFfK/70nkZ0XfLyY9Q4/1JoLtQbj8w1xXuM0+HyFbrq1Umk3/",
-	"CdcT8AH9136CcLZs1tznyVABolOE2aolppO55zYSvH2vcERBOzbPdyaOrTClPOZWHut3/A4tMFtZm+gc",
-	"3xIDdac/GqE+SpOlQ4aUhMUOmMQKNb1eVp13TRHPZuTJHH+5VHL5jiaJVu1yGGbrm/wipZUzzt2WuN/A",
-	"620CdqkqhOnuuOGbQdccOwPC8JbcTa3ITwoHs8DiCuSyXdhr4exv8BblvGsEqIy7u4a2kCxau4Z0m21d",
-	"Q/msNwe65LNuG+ryl7j3ZxP3Dh4h4qknf84YkTLbrWO0ghS5CpIKs1heodDQMSi+xh8IoLCmDrSBDXdq",
-	"Yr6NTgb2FFp3IEoBHvk3axiDZ9SpvYC1el+22YAgqUVIUBuRNSTpG3mu6VtxdNJDMV7JXLQI0Dn8go6M",
-	"havIKM1v3uU9OL0cFC/vkzNv07z7G2aye/VAEyxSMuj5jrQGc95atuQb18xMducGh6no8Jf98IsgkntC",
-	"4daQ5KOvgEdeELwa2RcxuG17QI34RQXXHpgsRTo/NDY+6lv9HH3H09SUh7NAdzPCVOfLkfOOMBr7geG5",
-	"sW4CxXsm5ZK8UTy60Ru+XznKucte0dQGGks410Ke0CpsAIZXryIcVXMTGcSiAKKjTLwYjcPS7po2Dh0c",
-	"Z+IGO5qy5lSQwFT4l+gFry+p6g1w0654MWOQ3+CG3+abfGi7hTTqXdwYYS/1fsMuaeVDLfZQPpSDMLzo",
-	"dU+iYdw918LuBT6bdM+ji/iS9KZ9PJhspXyoRWvl43s+qWXulESgcGgBAmHA09M3b6FkXSvDcv8wmkZx",
-	"gD9yNOcK3WGbcwi5hujkuBoq//RNd3je73esWvGBT/LlXl/eLE0wY3WS+MWo17PTyUBm2l/7XuR4Vofd",
-	"S6b8htMEeKvdKUFSTEWjYjAorG4WRj6ogpP8huj+W+MmbU5K/8AnjfnoxbgrEzhZLobpuwIPUKT/ez6x",
-	"+d0e0ey4zFsDF7VLFf+eT/Is8faYvw4VqbBpX7zO/9erze9WO3AwTC7F1qc5L8vb2+ASne6a621oZ/19",
-	"84FPRijUzGvni2YLztf6otFtbnHRbDZvfeCTA5fl1/fbn9Oo8T2f7BLV98gh7XJDV1cu67gQxGfDl1YI",
-	"C7JTNbytef4hOOcBGeEG3aKBLW7KmKjbxF1Vug984oLMNlx+KF3KOWC3ldW+JlnpdyX77E9ba8AD+1+M",
-	"GH/La/zLUG9NOc/qvektXQPXakqBsUZYIGxnfKUKqnhCrsUdFjEEuJhMiZgzAv/Iqn5DCh9k5RWMsmZA",
-	"mvg8mvOZV9CJTYGhrKXa6KPnNCJMrqvpvxlTI9FtRMb0lGIaZ6kh1XtuZ3HbC0Re95EJ+srfH2egrnUC",
-	"d2M8Vx745ezj9Z5/1wuZTomHI1siAMjqr1TdVkvBvJQezhDjd/XdHKIQlm2iKeLA4SUZmBG7n/rCv/IB",
-	"a2hCEOMTHq+0srG9GFAUU/O8gOo6Vnew7uC9wDT5gbK4Ttu/oQzQVAw8y9yL+gePgVf0zmKMeGXVwKuv",
-	"QChy/hNCgmsWJnxGGUTWeyAuNtY+tJV4M/wE/WNQaNd5UKDluzmHlFrr6rtmki+IPv93c44+cMpIDGkd",
-	"LpnMRH0wLTtPANmEZZXb9UjAEjouzeqa2d/9gSteMJtKV0LYeFecF4IzyROCjoxtWXMh0y3jeYykHrP/",
-	"wz2J+C0RQh8nDNH20ra3uB+g0ETWj3lKmF0DZYMc9b0eE3mj19i+JUiarOwq25/MbWK2xVZAhuKGtuhi",
-	"3kNGZ7YR09M186edF1GmWhLWmwYRFXl8bXZcdSuUyACFdwY2dBxTCXClumnXLL9jkHKtVZl4QZm0sB5o",
-	"avFn7MeIWMBXCIWRd1RpFg5ZPNfMEZSdlEvSKFKbeyiIPgh2KX3qwfKGxAaiE764ZkeVzUMrokYmtrIM",
-	"bGK3UMIerrwdhEGAvXVsGIaZv8lgtgXQXZx/KTk8OyYdv4Bh4Y+x52CsHEaDqWNpuOOSRuzywCfmF7cm",
-	"2Q85HC6II4Uzkv1UaLpApvnfQEv5n5n2XEtznaBTppU866m0udUH3iT81S46WQvTqDB8zRqf8wgntX6u",
-	"BLPZUuun4EsCDkkWaQLg5vqo3wm9ZJr1HaOHSJCIplTfi3dzLolBfclDz7XiWJHZLdv2hRbCwARRnEVM",
-	"mkb/otlNZz14WVL1Uk34xyBDAqJKQk0vPeKjO4B71jfunCexx54hwvh+FaRe67wG9feLhpnA+3zptIzz",
-	"0+5JPCTd8+lpr9ZSfgP3XHHX9QU9JkJAxITeRiJGKCVigbVYBIxnKQg6evPi7St0etq7P0Knx/3jvuYD",
-	"kE2jv5nwj+DRt3tcnzGS6Ti6TSDMDUEdg7oY3mxx6/z9fKpMhB2kgVOvwKwSlMRIUhYRF0HoCJRbvEdB",
-	"4KVKHJ5nSqt14v+WJuQWlZTyY2A+ubHCzqaPQCj6XCSQqti3ys06dmuQ2d4cNivjD1kqArA3TyqkU8ME",
-	"Yhq384WDDcj21xwhiJENIskOO5UoXhK/Z3NNG9QsiDraI3I0J/9doqEhdGptKLS3iH5R5MNGqbdTtz2q",
-	"asJYPVAwJpCrv7ie0TljBttZlotHYkM8pbkYHAWNUKj57TbWZvRzhmtuABIBdg5Pld5FhsJ/CQObj2OC",
-	"MqCfexLZEXafPS4arLfg960N1rrNtgZrb/U2G66Lq9cahuwPdYNuuvbcua4ZPGBf5bY/Q94bbsX+lwh1",
-	"9IWlP6dboMqxqnl99roIR+gOU8jgN/WepBm4JcsrFMrsRQyRABnSonnmkv08hn3NChw7NJdkOMqgtXRP",
-	"M85jLY44fFN7DByOjdERtZiyyvP9KyGW0v+XpicrbhVE5kwEqz3erwS5peSuVmyGtDuTZcGXSYwmBDIa",
-	"yqE1apF0Rp3rZa93Ev23xy8fvf3bqydI/wo/EfNA/w16xP+87hB2bV4n//nv/2EeP8jfB1wIs5eFGEQf",
-	"kk6RjwrK1SYJD67ZNVtBPCfBC4RV/iZkPnrbu+LLY/QQNgfNiSCja+bgVi2Qll/uxOzi/wLB/3+mN2MJ",
-	"j3oZaB2eRDGZVo+jWZCSiX14cXp+VncHu6l+2phH7qbdquWyrdp2Y9sIzCCbDs9bq91twDjKjDea+zNS",
-	"tKFRZqBcQfn7mvmXtZqPVW2N/uiRF02SG75YEIYmhKJPn46dzP0jXpDPn1tFoxfNpcZEMJJqOh4OOr+r",
-	"IBRHmKUw0QLCuFd91OC4gvkWQE3qEccrw9ta6cjMDpu+sAaK4qlpOxn7yVZTceetbR9QRWfrBfsK9nqJ",
-	"b+E2gtt3X0O8FdPtvhU63144d6ymXr4ssJuC4Sk3O0KSOLAeLajX8puvlAr0++I87w8gJ2YXwZbx3KaD",
-	"TXu+c02HdRfPyGAAplgoKCXMwASR4Y47QyMCjx5E62JB0Lf8muU2zSNAHNTcD5rBDMSZB+6FABkrIZER",
-	"TolEpmzdfZMAIAlB4adPx88pu/n8OYS2rplx7rglcrYI4BcZYrYZjbs/rdcGvCz3A2iySCFhcM30r2+5",
-	"/je88Jon+oExvNu/3cvwg5WK3bi8NF7GFblvWzTB9vlXT0wuRfb3SxET8SPESOddEyw58zuH+gvHtj5o",
-	"ccjm0ZtlqqWuJ3q6WTvm0SOecFH67Tmf8Xevn5d+fQWK9jdYEvPs+Jq9nZMVWHAZV3q/AUxeAAyRtf5k",
-	"Ox2ghPMUHYWfPgnMYGHuB9nL0yWD+tTSfTbH7JqFmMV6CFzo/2Vc6f+QX+EPU7gBfgG8+HAG/56Z3wkL",
-	"wcEXk492mWRCI1cdQpPtNQOC04MXhMVEZBW5B6dn6Af6TQX5q1ZUruMm60XmyhctROeMyJtF4KoTPZMp",
-	"7mVG9wBRJvVp1hQJ0OFaRxJ4QVpeoPUy9HaXOrCDBFPWzS7xVr3XRTS9aEiat0BYerPvAEzK7HTMj01u",
-	"vqaOPFPHkkh2G2X1LJCru+ceXTOAbw6sV9fA0xR8toZsGoIr6usm6AG7iusF96YFIMaRkoiyllACblIb",
-	"L538TU1URCyoKenfgMfl4YuZpYSwCPTQuRi9Fqx78o6qOWWuiLw3LRab9BJ8zbx0qTx3HlymJmsqcK0o",
-	"cHDBb2aJW92sD6Nqoulpje0lFZRFNMXJ5lrO7sXP1kXZKunHLDbIjy3KkpuK5JVa0a7n4m7VXv2kHsX5",
-	"YTE9bWYiYLKiNEBtVKEJSbiBX/ya2iS8vyCLQjL1sHuOL3vdST8+7faiS3IxPcdnk9PYywezCAFeWuT7",
-	"XQHz3ea0qpLQjOIGM9kiLdyTXLtQBsKVBogxes5viZaptigCUILr0ZMabzuk1skdTV4VDxvjtwTSaeHK",
-	"y0ZqvjhMRmgjUgiVDSAhlrd9EaiQFq6nbIRbVvfzGfj+wCHb8EePstviPv0BSwC6OZZTSeqBU8CBtzkz",
-	"xC5z89Wx2QeVhag5Z6/WVEwU/x1E1sYxiX8b48BfF8nv8yI5vH8tk6r+jK61giRfluOMqGYM/8Va3xhp",
-	"eg4QtwXHk1W9ZP1fULT7Swr6Swr640hBf0k2O0g26znpxtTXfB9HYCDaPQN2C27XOqBIt9k6oKhMyjWX",
-	"iAuA9snX1rzBEYTxQcCuD8BQruKTxVC3rCP2gjOy2qG09IIvGYxoQRkXejuUREeRPg1gSnry7vV9Wzrz",
-	"2ZuXaDjon1uQ02hVjiReWCS1weWlXm73WmfUefLudU1w7KIei/KFN5LMcpf32Hx0LAxlBYyyPg42G12F",
-	"cLN58rgsh5yUYW48KtIU9P7TSR3ZlI6pnbk3iNrjxW/Jm50Bt94WDZ6A+2GS8KrWp13Ej5qokR2v0TWe",
-	"2qZlWRCmNvMc+6IjIgP3kpB4BkVVF3wPtEn9sQ/4QrrnuD/pXkaDuHtChtNTfDY5jy6240K8Pdrki9U6",
-	"MfYly23eYFm+Jz1WJANT/4VzSawbUEu7JjMJjJ/GMq7mgi9n853kWUBBdvVbdhZvS/b9QknPv0TfA4m+",
-	"dqvqREzfqN1AHc05nDsL1RWvzkbnzF9i+F9i+H8VA2PxdOQHuPaq9G6JhuikJKncFLbirXdhgABofm2o",
-	"0Y2OtHCb4hmJ7+9pnPzr6mhj8tvXwrcquqkL7GX30KiX0+mEYxFTNnuL5U09zT2HAqVZoViTQOzwEqWJ",
-	"fZKKJgnkL8p9sYNeiplDFfyZqrmZ5sGCwV5Op/UOYb+cqKARMY55lJpgIhd/lS7zRFL9exUU955EEVY4",
-	"4bMl+eqmRT71iTM+iUyuyeXk7Kx70TuZnsSDqD/BgBiiJ1lQA3tr1EA9VzOkVMR5F+sRrdpEE2ZnpP+7",
-	"ilve/D4QkoWfc0u59gSDwl9azU0xFvCm6eSwUG9/lEu5eBV7S+dWfVdbmNu+Tfl5+rURCvXB2ln53OJU",
-	"ts+pm4rWyifMtUU2nX6tXRLdwT1Yhi3/OR1YL1PC3gIEw66gYxYGRHHEU5N8W664aZQdvDAw6i6K1EZn",
-	"ZfGajwSGqzymMk3wKqcVPat0QZga2za2QP/q9+ozh/Jxrdt4szBPzbufg05WE3bzR8/hVcN/uaBq1e6z",
-	"V+5tu51Ebls1qz74c0cIsM2Jyhbqy/VaS2Ii3ijVWCgeW0UUqqlbWU7/5Veo38V4lMkLe4gwdgw2Sbe5",
-	"x7qSI2dTkL675+Rs2r3EF71ufzKITuIhOZ2e9TSlc73CGdTK5/dOZMrlmX73hAzj7nnvrN+9iM7Pu5f9",
-	"4XRINHueTPNkC0BJwwISUvQawnit2vIcp4qnqD9ErwTv7C46/brETAFJD4KOvFnqph++6vaH3VevX8Js",
-	"lInRdNLboH95US+9LRlV49bSHgQnOCzyVy+7vZ6FIwfyyeu9tF73Am6BXaXvMSPoMSe+JaTjw+BsM73f",
-	"gZCZeyb2dz3shficUC2+jS3C0cagYPvaZ+/olVnIE5AHlcDM1H8tigdXtuS+kBnEAGwj2B1bW82Aez25",
-	"teUMNkgALSRz3Vx7NBJ4PcsMNAf60xYDf05ZXbLSgjL3Z40Y0xIqPz+LdaZMOJL3MqEcS5QSniYE3TB+",
-	"B4ngVlQFJs80qUtb2dCn00FNt/5pb3stFk5626IB+Q0c12b/6nnGWEvWhrYNFpoFD6vYM8sS9NdDCAVS",
-	"8DBCHQNrpRL+19TtLGkH9bmemZE1Y6/udLrVLVBpzsJ21ghzLlSrJuU80PrXofcKOtcXFluqiFU7k0xT",
-	"5u4CxwRK5ufVO4M1dT5NHWqDeTzCS8UdatwYFki2K/05FXyx5RlzTLQi85ruIR3WphnCGE01TCxd3VWD",
-	"YQf7KRB2gLbwWTucKL03W4y4LNZzwBgyhNFIkC1MFPq1EWBw7mGiaC8FtzdRiLi9iSK7hKu4KU7eDkfu",
-	"FjAhnJg5KEe9gXOTxGd+d7bqKxSmghhCDEcmoiDPhZVLQAAV6A4LMudLcK8ThqbLZEoNtDGLLXDbLYlR",
-	"AoVPjhghsfQaluF9PyTIUw+yV4pRQd4b9QsBIkW9rcaanT0OFOR5S5A8p8dsLNgWic5ySYTL1pw/jc5S",
-	"ZoqtHdE72mLzmX4qRTNtLKmrl+XTRta8pfhQWK0Wn1Qy6jyzqh5hVn/La9mbtRtfI9PS9Ltz2cGcwo2X",
-	"0/pSgK7ntuxxiZAPQLEVGvrKpLFuS7I21yz4RuMucKqvZs4V8Z/XnAtQBHwfLAmbkWBqONpkBV9qMQKJ",
-	"uYYWVfgrWwPujXH1M1v77bi6aftUZPNFl8rWZAIp+s//9/9DGcYx+jfkgIHRv3kVAo4mq4KP9P6V941u",
-	"Ib9xy5+B2Fm8Xz07kY+u7EES5xUFgk7WdOkO9q1N1Us4c0Fvv7tO9ihWbTOoZtKUDoTyIFpJh+ogyNhY",
-	"wF6OJktD4M8eBzYIUu9A5nLXor10ppasrXvWjmvwsRzyrF10OCpyxaKaYgdcqnFEmBLtrsvftpxZioVa",
-	"WPVs41CzMpgbkVErJRjbtO5Km5hZHCDgrVh8MSHTDWitGZUBOmuBGioFEUyky87BXwmPcI3fpwF3ATM8",
-	"I2K87Qq1Ftm2t9/wpYgaLEv6WBgMnTth6un6K6vvkqMwkrdGx8XINKV1Srwg91tVsWtnPXK7f0C0WxOz",
-	"1HpZf5MycD6RVA9iJoU6kONsQgVuEBTYmEeu9cToWZYsZexuMMpuic3yVxY9dcDwqD+tgFUTAFa183g3",
-	"rbsd8wKx+o6US2MPoDXl7Ih3vW+x2tttVVafePva1LbLYF0km5i9Y3R7BSs/OoA6xaVC5uxUy8yWpYW4",
-	"HS9p53WB0Tu/S3uNHQvC1NiNpSaHhsdZMoVWX7NsErywqG14wm8zsraAPoqnrcyUhwYht8ZumE7G7/w5",
-	"tuFC2UJqwrZSciODfF8v7+o2HBfbkz0BVX7eOUJTc6U7LuI3dMaesZ2VLFP8PrMQglXMtnzsQVzROLSp",
-	"NZWkABMA6hLMJbklAifXLIuozuUsI6pbx6gNvOaMVJDT1iAcuLF1Rp2IC0EiheZcSIImYFAFRShNyMGS",
-	"uILDFYrPh+61lf1Yau5su4J3bkhZc7UUQyO1FKS+ojY8QgrfEOZV1DZ7+4FPygEvBh9u7GSZBZ6RBx9S",
-	"MtsrroXQ2RwSLTVPMUYqGnn5aGQ47Z7jBnv7Bz4Zb1tF21p2J1Da8fhDOtu5ciT9B+mM+hcnw8Eg6MAq",
-	"ViIt+r3R0Pm47mgM+3rW61UptbC2LepB7o46bBf80wZrbAvbnqEf06zbiZZVqWvutAaQ7e11GtiWOlF9",
-	"bQ5tvn87qhR2ez9tLffbpWuuA+2yY3wasfN03Wb76k1kDTvYmG9qecMIhfo07uw62+Iot3ad6Tbbus7s",
-	"dDerIHa+By717Jjvn1MXeZXgiIApdHdrL4QJoIfIuf0sRJR1I5aDtkJwp2exNCE64ozcv4JUFNJ1n1I1",
-	"r8Qe5MGIh/CHvC8F9DjZ5QNm5Djm5F+8ugX5jeNH9pVDe7I7oz+siy/eOXbtawV5OQr4YrFeXz+A6goA",
-	"i607PLVA7V84oqp0Es1m1J49Tpn6lvAFUXWRiQ/Rt4R//+bljwhevLJF9biIKcvKBCaczahaxgREdIYS",
-	"rODPY4g/ShI80WfH5C6WpZWspQKp5KvDl5PEw/awVqsCdQx82hhUacOJQk5rg5nUqGj1EeH+EGsX0Adz",
-	"rcb5UAk5pJTNjl1xVsETEuoHDu/XQPrqm/Hhq2fohqzkVUl5AsTgXGvSv10z/SkABBvM72Je+gpAVWw+",
-	"+n2oaQPxon5zas5jAypsmnGFa82bFcVqv6y5LVI6bQg4wNr5IMPjbXNUzRQ7o2LNUEFwPOYsWWXXSb42",
-	"UMLJTex8qFl53D0nJ5qVDyfd0+gsPicX00vcmxxQS6Rxg+Xcw3q+JwNHHpBn4JCQTW2xjWJ+G/6dkbLj",
-	"4aWl3w5NwC3+JoY1Y8/YC/Pu58LmlFfkEU5lhlKt0C0ld0QgoaVViY70h12oY2uqqALAvrxfD8Pgb/iG",
-	"8Zk3syhVe35b4TAbrIR6Y5TJes8mu5azNIdsTadQv8oVXEUpEZKzqyx2EJ4ucDSnzHio2EzLf9jVoeIJ",
-	"ubIY5SPPLGkAtqVBtdDfOFwLznw+UwrImmrp23bsgX7mQrw90FXhWvBJQha15ufXTx+hy+HpuZ6jfgnF",
-	"RGGaSGTWCR2FUGHaeCMe2Jf+xwfJWXg/QOSjIhCx5lib0ncRCiMekzC4ZikRXeMSvqXcRCXmbmB76esT",
-	"VmGFYBntUHaLE9hJMyp9QeEFGWnmnu15nqT1i80js68Bg7LFbTv+F5A2w7QkG+lHD277DzJ7WCcTRgy3",
-	"EuTX8fn0BF9GAzLsT3oe4OYQGAFVsPbPzFARZelS5ZuwFGxkSmTdUDWyyzdy8/rcZJ3eEKmjG3mkX/2c",
-	"r0wtzPsdVBMWHEiMSvC8B0jiKZQ7kHN+d4WuQekVDCcISphed+DKCt2v5dDX4aZMudI4NGWEdsbhCEic",
-	"MCVW+gigCY5NzEDrPAvIsvvJUVObXItsp+uuAEeEKVbzgty4FLQryJQIwiLSKpLWp5s1XcGdEmg2kfDZ",
-	"jMQuxMEUwbsycesQ9ggFWuWNKyUxJ0na6i6C8ndjKJ85liTirHlfBFZkbFFjwhGEpiVALRyqWASuOO1r",
-	"3WT3IVTknBOseaHMKzUZK8rF2XAzAppsCMYxNS7evnKxIh4Mmmnt9PLS99T26m1D5jRWpWw550IFaL5c",
-	"YNbV1wLwKblcLLBYOe+KY4G63VaOFCf5lnt79/oZymgHMbwwPL7YwwiF9dxBi4xJwu9y0nCL0ZI4W0re",
-	"ZrH8JAUek4abMmc5TYKUXs8owVLSqb0tbHwvMBVTN8jfYDNHiaaCL0ygvuMRaNjroSOcSI6G/RMjh2NT",
-	"HozfEoH66AX9JkDDwcBawAWB8pDPYrJIuSIsWnV/ICv9xoV9A5K52Aw9m3ZfYBXNoWLPkuGl1qeUHi+B",
-	"fvsBCvNyDOOYMEqgaM2UYLUUJKsyb2X8hEaESTJ2q6vbONFtM67GU75k8MswQCFONNWtxuQjlUrqJiPO",
-	"pgmNlG3KlJscpwIOLJhm9LeX6Mh7k0o07A/ckkiFE+LNCZbQ1fMnUHwoDou/CnLLb7Lhew/0CoZo2O/p",
-	"0Re4AhoOLgPvOkCnsD0sRqe9E7N9D2Bu/7hfrLeZ397ZamgBprAQNvxNz65QCcMuPUTvFnYpK9ZZWCn9",
-	"a2mHINOmuDv6bvdmpm+cynoVf7TLVfxRLxX8YhakKIP5U60TxOJlXfm9N1xL8x6XMOKmJEkiTXVkvlQl",
-	"nbVQ2gO+myV8ghOkOcqUJ5RfGbGMMxIgkNwhSCgL5pOESBtX4Cf/GEQha07ASgk6WVr7gcCLzqjTP0Pf",
-	"fgOuDazIDBIuOwmE35eqTDcmERUn3x92KYvmaLKUlIFmAY05xXYL019jLkA5Br8RLLQm4n/P3Fy3nhUr",
-	"PrM+VmvnNKYeyhDjebz4lQ15RjeEgNlhUa9vFbdprckxf7Owg208Wb9p4GQTcsNpb8dgxULE+xbJFtvA",
-	"5NhMieLOv7P5rJHgUgI+nyOBANEZ47orFGFZKeM1/DJFMP+AWZeF/A6X2pFhoXmnYdewuJw4NrjfzHsj",
-	"FKb7ZK5twePau9+2yFyz023hfsso9bcA2HH355/TTfeaRDYApaxPCHhSkg3mWJDMprwm4O035NpZyCp8",
-	"Ua8T65nd0xfcKnPh2Cnek1ksONP8B+wVDGCEnQgDdvVWqtoGbAjD2cq4ECA0gRquZVbNljlzY25tsDDb",
-	"Wo8MsRs2hGnRBVFsGXXhdNbNHbxdpVAF1X019i6KMvz5ppTBQ1xTUC223dB/Mu9uCgnf8tZxerO/Ftm4",
-	"dr1pzIBtacPt/PK51lA8EFDSEcsbo/zaeriGaq+02sBTwvTlZRG5+BSF5p8QsRJWeUiCJyTZNQOidjO3",
-	"gUL2xrY17JQVEfwmNm1C2xiJttBil4dDFvvcOPRHwL82iiuGzWVGT4sgoBsYoVBEDfCARVlFv3boLHvd",
-	"ZltZxZ+wt1dNoGHOj2en7k3Z5sxgaqpOBCYBPw6M8+aeRDGJqMMAKil1U7W5sF2ZFU2wLPDQNbehfcsY",
-	"/8zA77A0oBacwSGmpjArJbG5piAGHCv3ab0EvpZHT8iUC7LtrMzwtubLv60yGdF4v75dE5PVgVLnSsd4",
-	"25AbLuLxdoJDGTVwc85aqyQwfx4NmCHWNevGXA6ndASVEWRgj1vpBHmG68JcCrT1fgPHtAzkEEkDdXxp",
-	"a0XlS2oWhU3x4nVSwrRsC85lLXsXE5HfN7LgJzFVr5fJttnFP89NoWIHhVAju1iWh41r8Mp6092vbJW7",
-	"DEtsGcZfFyr0MGejlt3bRhVHdtbWFFo1rk0FIf8g4xivGt1o9hUYVhiACc90ByoNlYD3gHQLyBC14dWa",
-	"45i56NsGK6I/FVrlNGPJpOyTs7ONnjV/DG1EsAX+ODajHKdERLWQUU+5yIDZWIwWnBG7+DJAGDFyh0D8",
-	"zet6u7naJou1lBQklBSi81z8WUGhqJ1qITRt7F07dRuSEkF5DHsWBvpuXHCpvOHZz9FkVaY/mIX+wO3Y",
-	"cavReRvh9V1QldpsYnu5uFkWXAP/VRWCDiTb7IPgtZPYsQH3Cx1d5yhl//nv/3HdCdC1CaIZSTXNf3Ig",
-	"YDdkZX6838qcMFmNHd3ocVSZxk0plc3eSdn9FhfZLZaSzph5nmC6aGC8W2Bh1MREOZyu4vBr7lnopvki",
-	"eepYzFYpmyYOqCB/Wz97OcqvqUaaFpEr9eBMix5nqhZPa5Qcaxxx9SamK8ThzjKsz5qjEoJviRe6AbdK",
-	"s4+GxFS1tBW5ixUkR6u+1Q2WYBHNSYzIRxypZBUAk57RW8LQEc6KrCzuw4Q0WRWOfTPRbh4ikEAWin5w",
-	"84ABl2kIE8E2OMIYXlyUAVsuaiKJNjq1Nohn+SmqHvJ6UwOs4YazUx9wCBFbVuaxVUiQYXjgGjRjliMU",
-	"mpswRBg01AVOkFxGc7Bo9wfHp2GAQjgPIbI3S6HOor2RndgRuoOkP9N8O0R/+9vf/tZ98aL7+HGAQjvd",
-	"EIVKLIlJ7IATDniKVL8PsQSQtj7WCx9a7BdAbMqLwmXKbR4F6Qc4KvJR+XiaNm4fHgcdmI9mVXbxjeET",
-	"dADX7RpJdaNdJLeBkD2SqPTHB7eMkGhLy8jhdJnfl/rytjbYSks1zlqy+W7BUcZXtlgHa5wtJkXULMZk",
-	"SRNFa2w7j8mUMg+yEa6LeybILYDsFRcADBLqw1fPGjSRzGa4xejNbV0Y/GnN4Ldn4tt5EHZ2HtSzWTNc",
-	"3+juVj9bpiDb7vVEBbtDd7C/P/SJTbNfo1LGsNsAXa35raNOKu3VXIj3bKiD8csnT0gxoTi+JGB+sXkc",
-	"jnOa4JcFUUTk6DP50ulvPgfVdp1cUqcPakIpaFv9knpz2csqlS0wZQpTZhQZO7YiCs6osyJYJKtxxJlc",
-	"Lsw6fn6fEV/nZwAnhSnk39zpH8fmx89f90Qf8sCtza/7sqev/gjZya0/HIe7TYB/H67qW2mOa7zmq9Sh",
-	"XQVIS44CgmtQQvQlKwMU05k+pyDFjMPilR5xpgSG4MSSzFoEgPDLItirevNN/VPm0axnOm1sv/WTvied",
-	"dDxxmHwAq3skCUHht0/eoge3/Qfm3a5u08H/FkEk9MwzRLnOo26/1+t3qtUHzab6I/cuGH/HYkIWDyF7",
-	"6DllNzsnI3sJSPckUvymUk4IfgMAj/F3vw5+ZqdPPl68Vv2/LYfP+Pkr3HsTnzydnX334fKHZPD3j6eP",
-	"bi++Yf0XVe5i26nVQqqDQEdhisf/+e//EdYaEbaBDDEdv29cxed8Rtkei4ggY6+4hHsAyqASnsw12wJQ",
-	"JtusZPzT5OTHxdm/3l0+EYO3q9N39OJl2n8oh4+n59/Oe9/fnDz/x9n/ji5/mgx+PGB64JpdNvsKQc4A",
-	"qwd4PCSGhdPbnXyd7YZ0tz33PJ8OyMlGVsnJAGUm8TzUuelUyT13aocF5wKlQsuE+dpLs/igkaaSfvmd",
-	"0P8y7MvuwG6hAllSWnn+L8xUbTS3c2qJwOkN2S/3JEowmy1rw9G2nLAbTfOU90CO+HluZF2D+AA5eMat",
-	"BC7sGScyrz1qsa7sXzY/8m7OHfR7iRhNEQSgGirRgsck0R0wDglMRCB8iymkxl+hNCH6xjej0K33T03I",
-	"ObgjKuTpmv6038raZuoXlu9ZT0+vrFZ2JU9uNc2YUB5YYd00iYMMoTlZNUAvQ7nbiTD350Fxl1+TNMGr",
-	"n8lkzvnNYwPaQIlsO1VfIYKSGoW4+94I/v/vrrCIV+04f1aZjqvNsZOPwhTJ2B8pDwYBzb3fZtXkMqkR",
-	"wgW8TuKKSr3eyVShUttK/YhgwwpMbwcl2UQbgeQALWVphelyktBIP1kgLG9q0lH05Y3ZylXUfsaoItHc",
-	"FdV2eC6pVg7/hZqHHiCd45J6z0iuUb7Sr6Nv6WSiVcegc4tttu/jJ/3ByfD07PzishN07sgErIyjzlyp",
-	"VI4ePCj3UJPA6w9369KK7eHsqgDH2VQ35CZgmjznETaj9+6iFmW8ahWtt6WbSb+19S0cdNI5Z+VxDGtB",
-	"frGq4jHX1v/K9q8m713vKAR86Z11AItXKHQ7Dbl2OIbc9jmBrBxYQZLZcbYPBC8QRwkYeM3p21Pu+3lO",
-	"hEn3JmDW5szwLiTpjHWt9HfcEuPxcxWD9iAAjLWIifVroqfxLBNRd5eFGblz+k9Cp0QvSXkVICVQjinL",
-	"06jPesOLGljAulfXn8N8Cm/fPn9jv2m4TBUVJMPh3U8So4osjOdSggWSRqRJsJKRIIRZAQFNyIpDIaEU",
-	"U/HbyExqKdiey/Adv8uXIcILgiY4uqmaPmxaKWBqxM4jPurckNWEYxGjOy5YHffPPmwBqvwoe3s7z351",
-	"ZXh90ns5BFbwhIxQaIBdQshp0CwvN9yGCLKu0wRHxJZckoEBoZaujNRSMHnNwO0W2EhyI3yaN0hMlbRW",
-	"KN04jheU2XZBsbQtGVRzWaiocU/ahI5CGrEZLjCUzMAcdKDdYupt4XnV5MYVVsQKV29IJNpL3h5p8Fsi",
-	"EpzmhxxADyqEUHntUw0dGqAFYyJBEkYEeZ4SODNlMzQhksbE5iXdueCpTNYzvGgraa88sLqD9ubRsxdv",
-	"nYa+laQ3IVhoDQsYRgHuxjgv1MqD0tH/kAAIoykmg5Y3Of56DBBU9mUSmmwTLSNf98SdWssI3FrbkhlY",
-	"Ksgv32d2rXNZbXZ7bY2O58XqGyozzdxxcSN3LMOxuZiCQ1DNN2hjOK+/hOu9/EBUMIsRCmWkdvf0649b",
-	"gg+39vTrNtt6+rM5H8I9k5/33fHOszYMZ92ac2j2lm9PVtDdcMXAZf7NqUScRTWOfRnRxRjCw1NswH2r",
-	"Ah+0r99B714/vycB8sekd1JpvbEBCh/oph7cDnJIqAefouxUfw6P6/ZDZrOudltgijZErMoPbbIhVLHH",
-	"cq61jBuSqtreMvNpy12tNXFmgw7Ki1e7vwamrRZaBwIXtSJRkDc2QJuhZ8p5TfTqw/66PBarmLQq43/6",
-	"tj8c9Qajk/7f90E3d/J7ofH+ZaHx7dALLTOXpAI2XhzyV4Bf1Nsx3g4kssbPHhEpoY8W12Du5DP3WvHO",
-	"bqgGZUEDTblPsGHuXO1pj4zlnA42DpSwWKI5v4NoUJOSpe/unUe9JVpikb4qB3Nibu+axYVcdj1SsMLD",
-	"LCDy13KmxFRo05+DH2ZOxO51t36HEJf+cuyJc5mdrHbl5evkH9dEeanKkpFdC396JRIoUO9msSkjpfVC",
-	"k12pESDc7iExteeb7SUmIttLTES5miy7m4winCTGxknu8kIsZRRfyHQZt62FEnQYufPfxmixjObOi6Uf",
-	"pHOhpRbG7+qc3uXuyrv52lJczgtwFPElU1rQQDibB7LIXIWjvqYCSlXvKMyjwo8USohmPP0eiuZY4MhE",
-	"3zCuoHDoYsFZJT3oQAVYCiOrPwzKOONeCcoFVatdfR3GFOIoxDZWKfRrfgYcv5mFhSjX7XWvtEkPd4Ou",
-	"KcBrH9TOGdhmrXHc3L4ZUHVx+DmbapbKiuhY+wFbbyEQ2UhEYxvKsDEsFE05aqkJ2asonu0gO3mxroMc",
-	"C/kvEfbri7B5wMr4+48Xt71/XZz80Fd/n/ztPPp5wF6f4ueX8dPh7LuzD6968u3J8qeLu//dz7CVW1L3",
-	"mnpY29JNYvxyo05Muo+f5P7KhzFGz/ktSXBEOu0p2R9ntb588Ry3E8s6RXpuIapuiK+yjd2TRTX5KEyl",
-	"iecJfN1QS6IBWACujDeLKsh6ebhUcy7oP8CdMkLfmKb09+3q4cnNCY9ahFujSUsbhF7B1F/Del9k0m3V",
-	"NowbtCEPW9N6j4BsvLPjKWqlkmO5MFb4oCoq1ftMjVugVBD6CDPEp1MakQBhdIcFmfOlJPevPF3f5HRP",
-	"CLK4m+CL5OCAtFBxPvxkXjklMnfkd3gxWQqoXaalFoCbhMORUEb68MKUMKkE/r//h6D+UM+aS4UTW1+x",
-	"M+gNT8/LWujB76oi1lXnyetX3eF5v58x3fblyvxSxa7UR2d0enJ8Ouyf6Me2GkhndHl8eTHsZyZft1To",
-	"u3+1LivNJF4DKL1BN5thBQLWvpiWW5e3aWcAoMrgnNi3fwv1fxNgmR5jI1yZZlQGskw6+DgQuqmRtVnu",
-	"wFmflLgNnpdPLeu++JZwU5ilMZDD4lJmqfy5Y249LmVDngJXden5TwUhSJGPKjOFpoSnCYFIvxnE/gmC",
-	"jlycUIrFDWWz+4XlrFnHhoiVIuzYOrIDm4hNzd6Z7v6ASJq17pfCMQiy4+42dVeoM020Tw1Mc30iH+wE",
-	"KKWuKpJ93WRSzWwZJYjzXCaJZ93SH5ojhlIuqapFbZp5ZZjWwkwWajZteR6LXW76xs7P0yxrCiq5NWtb",
-	"Ugm2MptsYUgbtuURTxKSQdE1xRPck+bqrt2qvAl09PrpI3R+OTwr55ZYrG6T5+bvSqFe1S/megvszZcP",
-	"PeNj296sJdPJBvniC4gCdfd0nbCit3Vmlh3kfUGIqpF0cn+dI5HP78s/eVtajYnN9qGtq9A7wW2wLBso",
-	"2RtTW5rOhrqBgl81o/K5BPtvn71BivMENAtpsyGoqoOisCaYzdDYjnKKXvcvKZpsHFN7SGufAEvv10YN",
-	"zKogh/0GyDBDuNsmhrsogMLdVLqUbNvF4Qdmy7JB5jvTRDab7d9UkREgHexh/KZfIFyAbhEuQFWL0qrA",
-	"01sBO2+hpv1x1K51OtT2KtPBsa9BK/9zAl/rqe1qcLf6mMnu1cczz3oBmXEdrvTXtD000+lB1P1DqOgJ",
-	"wWLsj6bsR1rwWxuxaVfdidqmAqviM4PsB3pO6FoKG+CQDqZqo6Mnr18FNs3ZxjTfN0MynPoYvVxQpUgc",
-	"aE1cKryCU2A89keYWYI3VIxgHfTT+6109d+J/r0hu2IfbXzd8rVRw+su91o2oPB0uvk+9mp26ntZTfe4",
-	"l9XU3Q697ik5m3bP8cWkexn14m6fDKYneDg5jc62Krug22x9L+u5GOt6rcG1WHYSNkXS2f/P3r8vt41j",
-	"e8PwraBc31eRe1M+xUk6cu16Xnc6nUlP0slO0tPP3sN+TYiEJLQpQJsArWhSqZqrmQubK3kLawEgKVES",
-	"JUuyndb8MR2LJxwW1nn9lkCQQmlbgwklU3ZEXhsrP7MtFnPFfK9bwoXSjCaN0qnqQxv9jMbs/3HDmQ5w",
-	"rLCKmAGOibclND58+kmvbayI9jPzf9+b/zsp/leynl6Z0ZC/yNEIEU6mgn7IAK4Spq6LBrSNIyanJ52T",
-	"s87p6f9Mh/E2noTsK2fqu8MMpehXiF0FBAqIMpbMsoPV68Ua+DTsefxa3bfaLsx4vYQVQFpRBW0xCnzT",
-	"VIe1GEHbZODhna6U2ojRUeQ5ESighs8jSM462HJz0p5X6y87TVL1YSy4o23uIDEd0S5PuZ4E5Qx+bAZL",
-	"3fqAkOQa86kxvxpreP83Zzmb01a3EQQzjN1hL2+3Q9BrYQ6CYot9m4BlZ0s7b92EwRG4tRFhM0tQ0JW9",
-	"qhDu2l7Lgkk3sKGqB7aRLbXnxKtw4s0bViUh/I3aV2aGLvsNY89rm1uVjukOs8EaG6CGzUmLW0rATfPl",
-	"tlWBWh7Bl41noLkhLc5C80JnnuuyvPxEZk7HgwB7Isst5Xz1QodEtM+EjkjLHkhiDuQhlv+FAGU7wS4y",
-	"ZvtSKa9dOrDy1XpoFQTVcj5Xwuc/5Tp784wopjUXfRWEIgIRPvWMU06rpX5wpy/uCw5g4NXUBXepXpdu",
-	"VKZQXsQt1SHcZS5WXUIVNtZfTUYs0Xm3n8S/z8XfeC7+Oun0Be00NBdqGza6l5QS2W+TvA6HfXkCK5z0",
-	"+jTWFdMyv5ETDY/tzf/Vzf81U0lnmGjT7MmyNCvv2wqa7C3SLgOS8mtWTvRDCIEdpGMuTbHEpZjPFbyN",
-	"XJ12ZIkv6oBneMK0VQkIF6QF3NbnVBLAOCxh4wHdUA39sg8vSIR0FHVA8TKvIVxckMh3h8cLQurAlrEq",
-	"rHRnIqnJ48QOEI40fQPzqt7jLtcpPpn+OBHxujp9j6dgu/oS/IC8+Pg3WANBXn6OWQpOiq6U16RlWw0Q",
-	"Kdhh4Hv4aAnqZA18k7oBvKVMmcGIfDhk2cUvdMguXrbfUp5eXHY142ku+qF42T49OT+7+EF2yQ85TxOW",
-	"XXRlt5JTffH6EyiMSTa5ynLhIIyHdDQyqwGbPqKZHgJ68YF/eYmZ4XfLkUPgYtUh1qRLw0xm1UqzUmYB",
-	"A0LJgNGEZSST48LinwVsdUOfMR5TiufqAhq7TUhKNbq+Zh1BpQk3g45dihwL5U0yzYfCTWMgU2h5ymg8",
-	"wOBKh0SlRbO4/4YrR9CgQDCWGD0GIC30AAyCjJHI0ZVFko0C8xPlqfmHYSvwhoBExdZV/7oa0cz+GEul",
-	"r2ImdMam/izd5ANPAYnQ3siuZsfNbf/16Ii43iSpwzwAGD2aoMpF3bqYcSbIGCutogoGpAcZU2bd5nDd",
-	"gVmP8klzrYYmtpnI2Hb6j6XocaPhQXDNjSsgJ0eny9onLemd9DlVn2tVpumDfmTuPAygYP7pOSbgoUtW",
-	"DRgr1ghywNwpsBEhP77uRNfwrK+1vLuCiFO/fppqBl0vwIzliljjzDJTwcaYgo9lkr0863I1gL8S1mPI",
-	"QStcFZ+oYakyvn4NcN0rctN3grnhaUkAJYfMWJC2iTYynlLrb9o+7Z7F7WfJY9b+vndO20+6T+Nnyffs",
-	"ee+Eom7DaVoAMj958ePp2ePz//vf/3NQagTcPOdhk/hF5Tmt0Hd/akozrlUbzL9wsb2a4CjaVYrpRuHa",
-	"FfslzxTU+Vn+Po+I13Wu/Qhko8p042Mhbq4d5MaQsmbH4tqr9FPZpSkZyUz3ZMqlkd94KRSlxE2jvLXM",
-	"EXIqTQLIDFrKw4BEgo0jkosUnHnEk4PHvINWakVPl8qb0Vsks8BzscgudoRI0OOBTCtgT0brEs5ZPl0d",
-	"Egp8YSJBX1OMQUh+Gjy6cKNv4VRBu4QSGFiVp2z6g/9zCembFmosQfxPlpDuhPz4lze3d3MXPG3Wzb2w",
-	"OYHDJpvKaZdmuwVSpBnCI+W7AImIDOUNM9J7jQyBBTAz7oA5RNRZIQEP4wkC3d6jJyP6L1Xm557M5odj",
-	"ShuO8mH7Na5cu4rJ70/aj+PzpP2MPem1v6dPu+1n8ffJc3bSO6Vn3YLqYMwrEp41oN/QkZYjcnoeHpBX",
-	"jw1BXufm58v37dPz9qvHNXx5StQ4c5qLK1joNdLjNkLN9bS8LoSRf2VthM9K9YFRFF0fnxwaMGdF3ZtF",
-	"x3fEsABXcAeUZRRRFKrO9pk2p8AsqijnYCAZM6wgl5I95nPuHxi9rq4alYlcqRz4/dxy8RIg9aKUkfWV",
-	"q0aed4C0HNMy79t9AV1Bc4ueeWmJrnjiytPh8i+6p5ti7JkzjfeCCLBfmJUco4y1HUQ81X4Z/drykinm",
-	"6/qqC25k9YCKpE4VLeWIySxpnCNWOj9Licaq1g0U6/m5htNzNNcc71ulhnFFRbt5covl0vMSXBadDgi2",
-	"GMVkFyV+ZQVodxV8jlyCEr8ppcesmwJjF/0vXGmZTWrjq2izmGV26H2o8Kcs6c+IwoF70d+/HCwSflOR",
-	"gtPKvJwURdAJeVMRSaz9jJ5228/js6T9mJ33ntCnXSOaDnxvMqeruj4CXpsxWji3isBeG/y6EYVvRhwO",
-	"5pHSy8rpceat2Y9qPlWHRL1MDgGo3bMsZzDDKNvglEcBA7eNB3LomDaKdWNttuCfh8ZgHg+k1fA0aSHY",
-	"ceCAjzn67qhwj5ohHVa6zS5lXG/trGqK52pyjRwNNlSEazRdowXadV54rpsktrnj3TitbX9yNmMqbT7h",
-	"rant9FDT3aoqQp1SkDE4yEZaKU1FojokclsUOfvOm3UBuLonZn5w9i9IhDwApowFJKCSQoO9UDiec3hB",
-	"IuQcSdQB/mROks3CMqyqL2USANAr/Anor3heq4lRJerx5oh9cdWhXbqx3qv9ht2wtB5zZkjFpArv8khZ",
-	"d4rt5OxcjjRjZo3A84MUPs0F3DA659/7IXfOdnXq3NLUQJcUIys1zTk7PX92/v3jp+fPFoOpF1NZ6+E1",
-	"VXk/mzU+Wu+/hlSMhRRVf6iAeJrKitTcrAJjEjm6ef3jXGlxfyhmO/wWz903zHC9alNLGkzobOLUJ/QV",
-	"o10QEMhALUOvlCsyF7hawDTIFcs6KyCszSoltsFY6TyU/WbrOMdWt0SA3IsuI4KNyYBnzBsmeBpmazwX",
-	"GbxGgQZFd0iT9VMG5xX8mJcSrqGRly30mSry8a0ZYYvgr55MUznGiIYZIrKD5e0X1necuaZvK3oUVvdi",
-	"NcA2tucDnR248StYDH81D8yNxUA/I6mZWXBsoYPxumlnTnPkpKauMupNLWynY1Z8g94vbLy30vbV+Uhg",
-	"ueFtVb8IOD+6k+Vc7a92v2qz8r2tmvCkU46BjXJddh/aks0iWtCy7sLA7JtNNunlaY+nKUtC4Vf5MLAK",
-	"ZwS3g+05pXkGoGnmmTBCQRpLDTob4Vdttx6ri/o7oEtvSSWt6pwl94jjT/gFrylMqZ72pnq9830hxuvI",
-	"yYey7VCpcpXI10KOZ/PKtqgKTIn61fIZGhchwoeXQqjUplJf525CtWQ75joeFJCd66Ndl5o+l7PW1UDm",
-	"aUJorF1vh7kAwSvCwS6AKF0ZPH6my235TbXrNhHxC1BC6jUYVFDQPsryGnQx6nGz3AlCf4e3+BHrAfFt",
-	"DcuowT4qxeNWjYNU0hm/zL7YdvtvrLRORPyTecSuyddZVXXA0mSBJZnYfBZKUgyPeCMZ6kFLCXQlEynl",
-	"2ARy9sqQ6ngwpwQZEFMFwWUmPZlbB3RhllcSF6fyDjEZ8bA2W9Od58Xn0m59dRMWnVFDazIXWs327rFE",
-	"U7sGLMtkpuqvpdaonb1iqa32Wi6s4j3nMhJuzbXp1pZLSL38JT+PeUtTpru6SMNExCyxOZvFtuPr1ezB",
-	"hBvrz4RVD+eoHUt6+cJrgyU9fSExW45fmhnXTSazDQmzXJAYGCtAqdDrGjiyZUfcHZ6a/qxyDG0uBXO+",
-	"rR5P2QU5KRUlyTzzMT64dc4RLbWMXbxAMJxgYYNxWJ26ZGhAg5yIeMYf5VNna9DakADmqGlukRMOzeTH",
-	"sNaJLGnIkOyvtGru0i9ERg17tDm8nmXVg8Y1+wjeCYF5aPewgO0WucUtTHA2s0UOfGjRVcfwf6UA9iil",
-	"wlbqze732rkASY5wJFe4kjMx0EX8rfH6+7NVswM9LiBXbxH0wTqFf0i0VuFjLFFX5Xzt0l6XoRvgeNXS",
-	"gdI00yuO0j0zh7QaxtJxIoXd2zR/XQ/YsEnqen2u+kxOeimmvpRIlkfA7UqXgt72oHn6Ko5Recq1e1lZ",
-	"6cpWVem7mMQCNrcc28hwvCwXHRINVLY+rtHAO8Q2hzdo3tkY1wjnu9xTnOVCBUSwcSWceCtnq5UoK3ta",
-	"t+QarRyx2aI0y3kjyMnOJmZBjLFPx5RrLvoVYoxIC3qjYkZOyiAz29MvPAb5iKDgJlzFNEvgD5mRqEd5",
-	"Ct8pyfpC3+gyiHABaBpAAVhd7bBcXmHHehAc1A7P/I7fxyI2/LzhAPDpWmsH+9cswxrORyOZaYuPs6Qa",
-	"/yl4ik8/nTwvPMXzYsoQGX7cbT+Lz0/bz9lZ0j7vPu19T0/jx+wJVo2UB3VQNqISOgQl6KCXixiNau8A",
-	"1tcuy/DZafsxO0/az06enra/j589az8/Pe+ds8fJWdztIY7gtXmfoUfnY/7UPjk5OT17DCfBtwoa8P6g",
-	"nJYoR1gXmSOtdQ5eZBTMrISrUUonxbk0ZDuCQio76NkQdN2qLcL/x31enHE1pEqzrJ1QTZ3xbHQN+6zH",
-	"Lyulyq7loaYKyjjZCmhWm+ggvLZSVF6saf9PraeooLnlnaB+wnu/BsvSa3BDqpkctgUpKIaGGxg+ALUh",
-	"/tw14sA4kpc39WkuNVkuSbM3WqAFe2AaPPAGbi2drDqdpmjYhcD7ix2P5bNZ2rrHZ7WJm+v18EJBw1Sh",
-	"3jVpLWieUjK9WXYqLciYh55wT10Q2lVMaFf94343wiNO5W2gNJopo7gMhS7qGVsDZ6qDGV82km8MCs3S",
-	"9bQCbBHT3QJWeU5JLfYE6k6V5zXr5oniHl5qTeNBfSzYVZsLQh0pyoxg5z+jEHKtoBegIY2ikAx/Fdpm",
-	"007n1cPtV035yAu834oCfOuVo6DqaD8K3usxWwds0TbN7YRqko9SSRMXvoaLKWfCsJI4pXxY5RvcCN7j",
-	"EVSiLw943l4+NV2MYq+q8Yua4nA3O9hAxFtWVHDNAbymJzOneYDVksixMAukQKg0ivOqAT178nTO13Hh",
-	"Hyny8S+X7bMnT6Gsa8A+HzVhQPwfNZP6YTK3vcrCLB4k26vVxBZSywIETQobgZG9VuTTGmxQfTmUZqMV",
-	"vuGKIzJls7H/rbi/lgEVS1F5d9HGv3y67D74fa4uylLInxp6XWhMC7ukLonY8ZsOiaieg+VfPbPmtoZq",
-	"fGMr2ryzqRU9PeN6c7rUc7SYcE2O7m2M6hm+vlyva1x2V2HKtSjIeTflMcnYKJ1YUBJzGjNBU5vzUAiT",
-	"mqgcYNHUn7lxZh7f5oHDr1/VRYVrQXm7Mpk0NAt2KCQqEnMt9rczxmO3u7rydl0bsphitouddVZ9sepH",
-	"h0Q6HjZhK+a2TbMV887V2Iqd5XIXHS34i1PMNsNO3JH/NnMiy1bw0nyCucxr/bO9MHEPtFX8/tZYn4ut",
-	"Li0UvK5NrYoQws8OSOfKwvZkzF7ABMcu02PGhM1CZ4q0sCgoIJGWkH9v/UNJVL631yOvf1SkhVRhdFch",
-	"DY+AB6wTlWQsllmCqoR1Ws36tMoOUhxZ2cRyoz3wfqqkang5j+nvc3o2zJq/J3Oz5FbLJbIpcUX0usiG",
-	"s5+eT9Y/8drUj0ti7m+rEYt5j8c2Qr+QwudsvmafdQQ2YcoFA0wn0Y+IMrYWTQMSmaMQkf/+7//+7/bb",
-	"t+0ffwxIZHYhcnZkhG1gVJHfAduIOMXlPTNfOsAuK8ZSxtwFuOggw+q2JqVdrKJYegyG9PNVau/4stDC",
-	"r00eqz3bdm4VfttkIIt4bEEas9HL+u5cloD8FbcqS8hGNQcta4ZadkPTnClXJ2ilsnkObFXzRahBQGI0",
-	"Y4ciHRK9evmJHN+cHuMTbfOEiqY7Fc5x8w/p5/LAn5zMnXNDNcKoD9e36DC2QsihuVJxvaqt8sY5Z1fI",
-	"NLQ5tHbfuCIUwHKxcYJC148vTUesGeWbPM0ylHLe8iId5J25r4wKMD955rTdpQqQ3xxvsd9wcJb2SNvF",
-	"XHDA16iJhxxczYZXzXEOvs4lxuXaHm6DmlOms/HSGBv/+5ZVwPelMIATOqkcg5DNhjSFEl0I7eXZLNy5",
-	"v2fOifuvnOVsyZYW/UkA+f2RwhYjBXon5A3ZnV9e21ekLWFc4KDzDMrJRpnsY8ux0wCjk53HRVQCnGku",
-	"bCzFlTvTiJSyAoEVn586qXb8kCfKRd9luWmWKdK1ifg4oYCMWFaa3NQH7Ky+LCsFLE952c24HsvuKhZr",
-	"2Z21K/lllVJAGz8uz6L+taVhBW5x6sj9T3ryfXrRfBawpA7ZyT4sRIaSYVzvCNKrIDfDApqX8FrwNzLm",
-	"IpHjgES4MwBz0ONWNJYNk9vsdcGP7JvmcKNPtVGUS2JUxUK6eHwQ1M7mJOyuSkpokyynp+aqezN1vF45",
-	"xq/4gNp82jBLVi+WMVBf0mcDomSmsXzOfGYzbhjYsxl/7i3duX+r+Pumc57AoRt1CLVO3XIeyCPo25Ap",
-	"ohiU2VtPL9wN3l5jrKMF7wJLPj8J3gt0jg9VSddfntnoXyGqeZlpHqds/XoZ3Gtb5ErxbYYhFUFgqViR",
-	"bqw0nRjepQdsYqTulJjVXMOw31IzHUFFjDWdkDnzkeo8S2gNvjzNE85EvDQd5tLdV+91fvrkyeOnS7tK",
-	"wpKqwW180HaaX1ZraFmn4uIuumybTe5mmTg3tq+/sDEZZUCqTjI9zhLSS6XMZrf1W9yi9fYGE+4BJrey",
-	"MQnTlKeqBs272rH0gsxp+EpFKJxdaXuimvdckMi6jawHsptRkXDRR9Bzw8FozCwONiJetfw9HfLla0T6",
-	"kimoxgxdCWipkW0q5TW8uJcx2113IJUGDj8Ld7vNFsWjgTQm8MF/nD8n5yfk2dMn54/PTjfRWtgtR9NU",
-	"uR/c/TZDg8b6ak67zEsx1YQM0l1xf80ZNXtr822WRt9WbrGfsj5NrxrXfM67cdkRBmT72lrst74jc9Go",
-	"Q0BZtgAEfiKFV3+H9Br8KUbhlKM2wHNU0i8XlGy34lzV+YIO/089ZiFSUmWm57UJCdTNa3E23Xxm8obH",
-	"TCim1mf0qXmDA96eyS8eZFdqImLsgiN0HQyDv2VJA2jz/Iwm5R7+fe4M3/V66/JKMz1pHn+kiEB5E7MZ",
-	"MHqO2gIdGv5x0Hn+/LnZfSyRiA07efnrh5qGGP7BxagHgk1qYGjMo/OnbEuqby281xbSM4tyetpwVWyf",
-	"ltoaIKp1xru57cS9kHcWdxoWSDXr22TepTxpfoLxk5ONcqUVtr+u3P3p+doKxAcIzDWljqn+S4ULdirX",
-	"r7ApSMFWMQaIWAvIUc0LfKZi4ZguBRIbAqRi3GLZCuJc/4b3LlgT7B25EW230mRy7SNU6cs1c0zWJLoN",
-	"t25+xW+gZQHU26qyp3S6k3NdG575m/Grug3Htu1PuRTqwm3MwlWf0w+1BiKGjZ2aBO0Gcdqs12Oxhj5e",
-	"tnOiL11tpDattZfzF+831h1Ief1SJCPJxU6FALl0pkFUSqmOSMp7GskDmlRMt7YV2K8LmlHN+qurlSK3",
-	"4991Sqv7ep3EYTcu/bK5W8itv3l01jn0ZFmziDxLm0Ry6/dfsUwjx1uRra9dj7NA52/CkFaO6LlE8+U8",
-	"36z9L+ZorS8rKo30MAe3Ml//4t+X7IZaT9jaDJoaq02ToTFyT4OTk5MLz3jBcFFjlilyfnJiTGBjn0f2",
-	"NRHpsolEcPVGlFyhp68L6XZqsdzAG6yL60QyPXPze/XQTQWqcx3LIZvFiym1GqjAZtTloeA4GxAgDrcG",
-	"GKd4Q+CHVDfrldzDbva1y6dYLRDGCBrwYfGM7b14RN4JBu5gFwihvvd1zyUDFe2nG/Vpru9wShM63RgD",
-	"KjlXQBZMZUxTbNzTBv+LhZy6TCh5I29YSstF6Q1akRbjXK8TM6zbmCpi716/D3O9QoEtBKAOI5VjlpGY",
-	"qirQ4Lw+7GskIhdlbm6dZynohxfvyfkzklLRz2mfEU37oJFbABI1DYaXi9mmYY+frKDgrFnpZuayYvcC",
-	"2EsIXJZwMtfYzLpcardLNnJVoCasUPhlt2dxphMkmpIovw2ywQoHsnGeU74CskFp72oo0LVuxf2CDom9",
-	"XLEEqwHH2C93PKDa1YzxrISyVslLXLsdrBnhrx62acplw8CtetXMRECEjzGFUK1Fpy4X/AeE9wgVk0ZG",
-	"Qq6WA2qCaJimUXiwjub+xhWvr4dh8UDwmFPxSEH3dAIZZmC4Y3+mP2T3gkTQjPeK6moHgfEA+lhq9NpL",
-	"0VCqnJ50zm+NYe9GNPtqV5RfVVcP/tY+daLqhqsCdfYseRy3n/WenLSfd58+bX9/8rj3ODmLT7vUfOYP",
-	"2cWhmX/4Z07js277GTvvtb+nT560n/UeM/PECX1e1g06B2bjUqYtYvRIZma4H1wYBKIb+XB0dIu+S1mt",
-	"OPy+c+pWodhhQ7WGVD+xeLC4rff5k+W4BncJDFDs/ZpfXjl6sXyEcMRweI5mFj/ws+zanMpCu106DkdE",
-	"M0bjptoKZbfc0zK5NdACNltlvs3WQXZTZxCU7BpXZj4FfuQ22G/frGm5Vgm5I7nFqsSNuatDIsP01tYl",
-	"VuCYjXUJ886mugRMdXlKLsx1wyhJKDu/zbRbmNu6vfBhsa1PsBylB19i26XRqonSbEhGuRowNQtOXCuk",
-	"6wXoLaTdjPTavQTZHpffNtNe5puueM7mMME64rPOUyfa59T/GUW7KxPbbWWMzxDb8XfSIZel5taFAQ+Z",
-	"DUYJt6kuATR7pilRTGsu+iogLtGCSJff7AzGC6iZoqDrVvIFzAF2pTDelXL8JfbKydeIqIEcY+pATzuw",
-	"C6x+C0UofvSdiiEH5v27j5/QjRPZmbW5Ax4Df/QjRSKeRIdBcYPZU6XpcGTvMwx1ONKPVCh+FfwzaPGH",
-	"mH7jHlG8L6jOMxaRVnRzGqAYMA9jx3ryl7eXL9of/3J59uQpkb1QRF+K4Xw9+jLz6a9HX8yefI1sCgVm",
-	"wLM4A5ZGNTFfVAFRIxqztmIjmpldOQxCYfnFR01FQrOEWCpQxJXCgb1EFJ2oC3LDMt7DpMeMjpEOuqwn",
-	"M8PyM2V2j+sjYld1EgqujAGTMsM6IUgD+Bp42YjDIZ0QmmX8BhL3oYlPlrAMc4c25CY3tNP0iWa6ZTnM",
-	"4CrL7U4scISUgMRu1dfCueG969XlwRQ+WP+Tc8b+3sidYv3sxWTs4i3gFm6r57ROuQEEC4EtFSmkNUlo",
-	"qYIBssATvg1W2+A0iFp7kOpKi+HC7XisfYmqtCZC//Di8gWXzjjLFh2H+Pnju18I+0xjnUKMDotnYaoA",
-	"U9WqxypzPPRwJgR//v2TZ0+3g6NwCzA4yzlvJbUtHVw1P3P2CWt43rCVHi4ObBFdXCem2PiL7nhY/y9V",
-	"+oo5OO3lBaMp1UzEEwtCPAuanEpbK1Q+L9AhA1zbQ56mXLFYimQdsCBQVu1L57t4KbGeOU+/RkwnOaui",
-	"U0MXe0xC0XQavGgVkoGk1cmV7K21AxlTIykUu5p/isFIIX/lP7gCNFxciO3NnMyz+iHaj2CWat1Hyhv2",
-	"SJG/fPr03io9NT2MMxQaQlZHYS3p58+XbWQz1/7Ues3z8m/Kc186+aVzXDmYJYe+59arWeSzNLDYNvck",
-	"jIUQKL5ssxo74A6JxknaBCzF3OZt9PPkCWs/6z09aX9Pn3Xbz+OT5JSd9R7T8+4qNrp5Z1MbfWryDeBS",
-	"illCUrrT0jZrv08rDt+mJV9/mmoKiphNyK/GKpAJyQynYKk/IJFyt3Plws1jmV2zDK9p8x4VCuQTtuiO",
-	"UHL2+XNQ4Cj36Q0j+Yi0KHn8+bP5yrn5D3BnPaCCnJ89DwglXdv8xGen01D4MFGhwsnMtQd1p/TwglCC",
-	"XyuOVEwF1gMa/s2SasMmuwzmyJf/pSsQzMXRspfmkbxTEupT7u1FmyuYsT5XGhZLS6OGMmOMwMmfQnE0",
-	"apyRc2hXrRGxn6qR+/AejR3Ch84LWc7GmsqA+jvW+h+pvDvkGtV8/MVnvJk1gpDFmI1KsRF61m0/ix8n",
-	"7e/Zea/tOvg9Zye9hg19IS3qYKD1SHWOj1k2cqkGR7EcHqMhf831MS7a/Q1TrJqe5mj9CtvS1SlAEyM0",
-	"po8EoDz0egFReTwwvMmQsKEcAJqkE4VQcOaIml/PT09mk24fQrqcndaV4rZob47ha+7LM2ZOkIhZwYFV",
-	"HsdMKdJlfVpt92fDmDaham1dcU2rYpSxGy5zdYUn/SoXui7k/GMO20dJJrUNKsOdRV8a9yLnilGapyn6",
-	"Ytae0wYiNDbN0T+bZ7xRX8WFkZ0VwzdmDNPovmUSLqh93WjM7NYu1v2cK7Os6LHR+iGaFZhwc/WPjVZV",
-	"/9z8l6t/0wuwYSDOadn8Tet9bpYf4eAv1kNAR5tVMAJwXZuBG3Ei4rp0+ZKes+LSqzkDi8YDxeKrGY/0",
-	"NZt0oC+rbd9pfXZGWcoCw7HjAXqHzWEqOXjt5FZfcD83P9ZFy33TCFUXGAyc65s5Bhx5rV2UoRIBGDCa",
-	"YOomQ8d22VL00QHSAse7V9fhr0JRhj9R/z3s+NVTJMnkyPzOqFakOwkF11PFswdmxEW8t/s4bj9Lzln7",
-	"ee8JbRes5JSuxkxuVmYmXlOob1Q2oCMA+8DeyrhNRzcs60ZH5KWZvcU2g8ABkLWH+YnsJ/79z3/BVyJi",
-	"qbcTirrIVOAiFUXvzOrvgJJV/cn328Wf/YtLgJf+3grQJ1wCgnFv4prBj1UzpokrPig19CzdV/qx9k5s",
-	"Rlho/YvsAPdLxswGlH7wDXqLh6iImf2lQOw6gn9O/+ib7Zd+w7a6Nb9aXD0LnuihJO3fxRTtDxaflbkc",
-	"jtLKwJ/FA/An9BCaAXiZWZh5dDxFM+tEOUsdZktxTtKiSYIwJ2BeBh71+YajkkhoHLMRBN9cfJO0Mpmy",
-	"ALL8VODtiYBYFegQW2PD/k/HQm1OuYuE/vuf/zouZWUefxmWOsuWo6EtY4tEs/QVBRZtYEzV4T5Eug+R",
-	"TvUofogB0lvx261FTgv5tAb7EdZ1ZDtgxtjsBjF2pJhmErbdfYlHwC/q+ItEKMmFeRLF17yEMQo18Fls",
-	"q92KaK6l66h2hS+PDoliIlEWc7LgyxaLZEpoRXtms2c2VYjTh8hrtqScbY0LeUV2HR0IyhIqWV4ZE3SI",
-	"zMiqaNO8CJ5B7aOsye31jj0rmJ8O/xA5wWpWzJZOd8XgXeeIJwyyhh0Wbw6Y/0bvyNhA5grXzVqLhk5a",
-	"0qd9jVhGjDV4GBC0HA17QGsRDRqwEaf5g3nCJTFfvn9dp5cYNWfPIvYsogSbYsn8QfKJjXtdtsZOZn1i",
-	"67CU+d2woMcu+E8AIRFdQzPZ3/h5SKyECL5ihmvsGcKeIczv0vTQmMKMV3TLZ3rtw1zqySut619mhWPT",
-	"g9bbTgJGy8ee14FHBg8IrWu4bdsLHU6ffwfEXT3++/KOPT9ogtj/QBnBvPjJptkCRoZzc1Q/mvVwPfP5",
-	"XxmkS3cZzVj2k5vZ6Prq3//810xq26UA1f2aTUgrwnuiQ0JjDfkyyuP0ZTJlF/bfNNcDJrQhSIyfANRx",
-	"lyWQWw7MwNKqsTogKA47xoiWEir24a+Djh1jEf0ZaD3CkLdy6SvT01D10yD2EaLlNRNmLsrOBboqUxId",
-	"35wem5Efm5/hGLa5CKrI24ioIbMahMJW8QL4/dj3qFsym6/QxKMn61k2pJObHYAv+gQ98sPZD8Wo8OfO",
-	"dLWo3Q2RkCGNB1zAKRa0z0LhS+wCi/8xU8MHESx4GBvRB+7tSR5ruL0nUy49P7T5j6IrP18U73co+rxv",
-	"FMTA3uUaWfOMxFTTVPZz5DeIQu3YP8+IHIsCHNiIge++uyyoi0tx9N135CMzLPsSWm3yf8DPHfIDLDYJ",
-	"85OTxzFsOvyTRR1DjjM0HTgSjPCERIehANQet3L1JI9BwXnEVbzU3mDIzchUO6NQ4PJAOVGJmFSAS1SO",
-	"qdeSpxHUGUxYWdTAulMGrBtClZCbApkoZqAqFObAYTjfvwkECBlDk8YJiWmaEq4vZg6BYgybavt3+ust",
-	"21kjFEBEhx0UF5CUXIJKR0albGogOT85tzv8Mstkpr77DpDNP/z0gjw/f/LMdkTEKR2PMtlN2fA//lBS",
-	"RC41WmnaTRmJYpkYeW20ifd43wuZoGQPxYhlbURmv+EyxbUzEi1CnMbIjgGxa8wgZI/YrDWWkIwpmWcx",
-	"U6Tlj5A7AjwjPQbKgvIB4FIAN3CHRwWhADhkdQjQlyR63Wu/pToe2Jn4Nv2YmUMT4pLAA5hlJkW/6OPv",
-	"mgzZQYaiFYUHj8ODyKy7WRNodM8KSLvTM1DTuFKuXO387Hs77RcZo0DnRr8ys4cBUuFbnZHodcKGIwnV",
-	"TG1zUJDtKDpkcKLMYoC2gdkxtv9RprRLZb+o3o97Z1Ft4UE/0LOzC5tA6l9CMqyoJ1lutKTzk+d24G+4",
-	"0o5kRrTPYE/BZWdIGthOh4yoUiQq5X1FgIdfyT3DvE8EIIWMs4tQRIC3CWrrqbFnT09OAvLkpJQweEQu",
-	"MfnOnBmzK6THxi4H3z+u2VA5LcwlsYWihWhA5qSxDKE90WxWcohOdnUYECXxtPm2AdV5QHgOoUGVPiIv",
-	"4GdooxUKxWjKkg5s9Vhm1/bcukw6rmzxpic+268qQI0Uagy4NsfanWIOyIihiLi4oalRvB1Ioh3PYWBe",
-	"DwlWDlLRMrKEjVI5MabQhV8YYDSodQHfg5XUMhSQ4IcbjHiSht1/MrqP5w2PHz9+bvb6108vLkiSW24I",
-	"l7ENgq2aI63o3//815X9Kzo8IhacwRAdZyoU5hGzRFDzicwJKyEsSCR5y3/AMgJiyBW4LIgqwx5zcS0M",
-	"E7Ror9iTAVC3cG2VBBUbGjrAqnJl3kJg+civn35qfw+FfjgYeOR/c7N6xgAYMrMdSGPmtKjroh5kyPRA",
-	"GnYbikQyfOnA7FgBYfnEHTISXaapHLscONTdU4SuL+CQDy5HNB4wcnZ0MlMxMB6PjyhcPpJZ/9g+q47f",
-	"vH7x8pePL9vmmaJXx0Ghr1y+f12uJjg4PTrBW406TEf8oHPw+Ojk6PEB5LUNQFc9HjCa6sE/zL/79amX",
-	"OMWzk5MSoxhlEnLRge6U4xgINRwPWHyt/P6xFLECvfB7nRx0Dl4x/Rf48kFRAAgDOjs5wd5vQlsbuyyT",
-	"/rCFBWh9LLNN7BdA/ZtV++yZ4YrkoyMseAA+M++tfpjHVuJV9H9saafy4ZBCY443/IYJbL+laR8qUt55",
-	"ReLgd/Po8ZDpjMdq7trb06MME8xkrpnTYnSubD6mrXklA6607Gd0GLjy0feZNHTLcnsi0L46Ih/NtJNQ",
-	"FIwVu2dwM0nssJ9KOUKmbeHhgJe1gC8pSBs+P3lMohHLbErDVcIEZ0l0eEGo4YWwsIbjcKG0Ea7wkyEO",
-	"fD9XmgnkV06zaaEg7rGMGcsY3/FIhSJqt+06tc1wDNuzyoAonb9zMmAZw9M2Q2lv7TovJTWzUMejlHKB",
-	"4C4uVc4czStH5Fdaapp+gQ35z/DAIWoMWXgQ4N78Z2jeHR58JednzjihM9ApUKZek9hbS6x2CTZPpyUy",
-	"GfplmkuxlpMcTegwnUu2n4y1mcg4NxKo9ui/GzFx+f71xxGLVzv/7rubWFI7CFK6svnlhbWY+sqiBTaq",
-	"6KQpN7bOFHveYirsOXOUGgDzJU9OHqMCmVBNu1QVcsscpFgOh+YQ0lCMM8g2oEZ2ZbrLqCaZHAdePKPP",
-	"ykr7CxClttG6LxewOEGIiGlE86ERqe7DoQC57D7fzbWV4IrAt5X5uFmCNnCcHjfWHyW9PE1JwtX1oRPp",
-	"sExzTvsHAIlA1nsHouUDDM0Q0pOTx8uJ6CMCTf0q6A3lqTGuNk6D5QWZS3jG9IX6srajnrlE+N13v5Us",
-	"18533xHsqNGifZAhhqryEXp5rRNAXZApd4WVIqB5XmJhW0G25QLqwNtFKTjWjfroav8jbMgZgTmgig63",
-	"7k2om1d73JJWUUXMFWC0lqqJKUlYzI1MO7RKsV1hZeYZ5aLieItI6/zk9DCok4Xm0mNzyevvrfOTEyMh",
-	"xQQ0o1Dkgn0eQVZTqf0haT05OTmso21jf+FSOcUANDmnux50/j69U39lbFSsK2oGXJX64RpBdwBKcAFj",
-	"7VEEmp2EyogcDMLXoP6hYrTHaD4dNLjzjbFgDr7+vsXjXJkE1H7VnOxy9dc8WvX2HVJmpf3w1+DgHMe8",
-	"+Ez/QH3HG3jkdPkjvwJdyoz/A9tWnTdhPT/JrMuThIlNcJzC7f33382eevfx33//OiURGbowwfCrnvwS",
-	"g5riCQe/f8Vudk3Y0aWYSME6REgSZwxqmmhKBGMJFNKHwkL6Q1tSNFDh7OMnratADkeGlRgmhm3nXJsg",
-	"eIBloMeKa1CeMVvRXA+F05lb0bG9t40vPra3/R9wDP4nOi/RNjWfPDsnA5ln6vCIfCr5mNEJWPpyKKxn",
-	"YbaHCzQ8zEU575gR9nnEM6bwrdYPyI0GcUZoyq8RKNmWaRXQBdbjPJbZtU9FpEOGCUt2JAG8v4wTTcw6",
-	"HXa87cex6SEz8iAIhZJESPA/pYxmwjBfBr4OKrypMaBQe0ZjOEBH5APVzDtszGmq9gC03vMsFGjBuN/r",
-	"mHeVEQckyqhmV/bd5tez5wDFgCFco1KBP4Kcnz4uuDYpmDb4ZpZybXuUkZ4PMNzElP7BIupshH1VvuF5",
-	"RzW4ZVvWTLHQsxod01bcdOAUlDYXyB3K0MoAZRDltYu+Los7bcCtXuBCfZLyDc36oCWdnz1f/twnKd9S",
-	"MfEic9Pa1aW6LnMP1/YTvDIL+Vm91uW4BIC4r8jvIN4P4RHrA3CFgyCQPCeEs/ECPzPF1B4pf7C8JMM3",
-	"WtfiEGFKDCl0yo8ajTweIKcKhWNeR8R+Bhx5fcqF9UF699ARiYTUVz2ZiyTCdRTe0WcYE3Av/GCjM116",
-	"W+v85HwLB9pOqXrYtnOu6z610vE+nyWfF0XHr3UVkvPlj/wi9U9mF25zvDd6TF8UMrpwa/WsqCmdzHWO",
-	"7Bda3qDXydfdmU6fSkcQU3WGVJuDGHUI+8wVBJqKMFpGxTXmC1gxmsghhTzk3lRv9lDYdrzuTunddTCK",
-	"w4D87fITef0jjNWYDkTxIU8p5i11SzoxGF+enSA6jAoF1wTHmhwR20GYwZ5g+3ZgNV4NUiSRYPnDIxAV",
-	"gpFvykirYRvrmmmvmJ7mDVNG2hJ757JKTTu0fOa5yioUZkgAdqFCWkc7tFVW5kA7M24up9mJ16SLMwh0",
-	"PyFdhniUciMcx6gNgsV6FbXhlqzntbgBl13VKuICAQCxbU0J3RpDaTaho/DoTMdikcfYtAbSGtEMjDec",
-	"76GPbpQ1FtcGCs0W29DNBkLRlwOPScFCoTMqFIWWm0ckMrpWymMdFc5UT+pUweMJSwhNwd8YuAjseCDd",
-	"tYtQRPbyFfBbNfsuNLiKhmYZGjkeCbRU7a5tFGMLjqcKkwsFcLmAzAy+dX7y3PxeLI37BZHlrkYZuH8B",
-	"aN9erNGxQjFPySINdSxDzRXm9El62OnNcNSt6Gtm2G6cK6lqW2LpPyKdzuPsjsS9SV9FjLfMq6DQe+7F",
-	"Wl03PXneSDeFs3CXymxjEWRpsOTbsois09rgRuVOW7Dx6rIHWkaj6JFjAekwZfGDRqdUDMSGuiAlUTWd",
-	"31eWTJBhxaa6H7RylYPEGWUMC4d9jmRFWLOEQ21ukaljE85IbIYiDkMBuXe10g+Kch0eqRlYAH/DPJfL",
-	"rlDUCa8OgfxAEGBkSn65tE344JX5YESGudKkWzQ/PgrFioKuY7FSoJki6PaqLPMwkWnAjPJdLxXQheq+",
-	"YNT2os/0QxNuAeSmQQ7OlePhdhir+BZuIfZ+YeOHIvlKQ32owk+w8V4AfnsCsLKvmxF9CEmxQ4vrA8Ns",
-	"7hmRVRufKvPwFjhTrrlISITzcOlMVw5YIwogUj5PQF2AINNsOEqpZg6e2jC+DIjvMLCWl8uVduJrdfFT",
-	"Z2ftVGzc0va5dcDoj2kZcG/Zfs1YHx7f37P0+87SkcxKHN16k7CTPE0dn2vE10e8bTjtyj56tFAKY8Xz",
-	"bOBN70rYv4YV3kDYWwqokojTPDE2hYBu0M6y4JmtSlX3M9Xo/eu/mnValffcr8QemESTjB6/m3+iPJ2p",
-	"jHWl/SqUT5L7aZUUnCZHxpnpFIqUMDMUitWq9X/TmStQCSmMIZ9SyIHxgPF0NGI0My/HBB/E2IGIX55w",
-	"TVLZP7KIGnRSGPiQ2DJVclXUWPmKDwQnMtY/Fuhcs8mFg96xA7DZqddspIMSIj85P3le1iqsemMevGaT",
-	"rR1+m4Ebitm5FcNaVPwFi3B+djZbQFbRekKxCdMXVheP68ospzRB8/jWjNzSGFdSc043zM8sTvoc9caV",
-	"CBYn495rODtSWM7PzpY/VyWmD3CGtst5ka5KNdP13HdKgTn+gu9DU9ToG6uboosZ9Ad4q3KMCtx6fSmT",
-	"jk08tNV36Ec11AadBHLFjgg8avt9WF3IvMFm/4TCp//M59Q7s/jWZ1q4QGsyLXxs6/F9HNwiVgGIdNlt",
-	"EoL+BFH/KXvE7HvjA5vrgXMnpVxcm08njG09xe/diAlVQk5wFao2Q8EM5ZHCt6GO5W6EQmevHkHaJ9W2",
-	"xkczV8pMQ1GU6tiXuTcUetwNZ2OW1eTxVvN1AwK5yDYPeQqJocBNaJ2fPceRfWA6m7Qve5plWKkxyxyq",
-	"2YQB6n2xscN8D6qpDMOgDMEACqmQ0DbUKDk0TeVYlVfPhqtoCYIg8PAl/j3+FTYnolEa41xO1yxn+Zbh",
-	"94+8L16L37geoBn9hovrraUum6NQfOaO9Cqc8Tw2Kdi4IG2rWeG52SnLfMhp0h8RnqaOCZWZZwV4ZoqF",
-	"siHladuqEBvPkw5cbrPN4DZ77plTPYN9S512ZA79IwXPTNUnALgH6/VYrC8KduogImJWlwAdCs+zEN1A",
-	"5SOWKZbMcqwLUp9+5Iw14EZayutqccqQUQGW31o51fMiq/N84cZmXjsgajb5pVnSF7Dx2820Ln3otnnW",
-	"n6o0ZEiIC0sJu0u9fiiu4NpcbVpzoJoyiyJiq44RmGnrFRWlrBM4drxnxh+UGs+ghjCk5vBXw8q+zw3a",
-	"YlXNLSA0TUNBteUYK+hSZLkqZey8aV1qfk2GrQbJCBaC2W4a3QkYeoqJ5KLEQJAVwS7CivT5DTjTQgEJ",
-	"45AlMmb0GlCDxjJL5rEzv1iMkS6LzcM+n9LzsotQ1BmCtqzXqXy2suyCLEpdqSqB6NYLBepvgEcGo7LY",
-	"O1yz6d1EWH+uSF+KtXls8b4ry/LNtdMTSEkpXbQGtrtYedDIj+LCvHyY2VUD0/jxksyY9SroVg5GYEHa",
-	"az+pLYmA6c/8WTTR+xiPbDCNV1Kwh188iJCBlZZnTSVcKvtcoENhHdE2tzj6I5j/1DB4gGH1QIhoIRcV",
-	"y6dPyJCLHED4eK9SWYXFDYpUagGMCAhFYQDAj6XGcK4cq1I4cIHyA1DbxDW6JmQK3SUFU9CBknpQlDNj",
-	"pfNrWwmgQT2nXZkD/rEZUeBLjmUGoZryoLkiVusuCpVjKsgok10okzYSAOv6G9clk3telvzGENFWzfvq",
-	"ZzZXnDxFcYbEPQQqralV/lMWJ7+0RFl/mNfgNHfquixmASOqeDBrjWvM4uaixKrw5IZiY+rzOp7IZVY9",
-	"8i9URUFxHg8ksCKjOltnoiV20rL1RELWs9SoBBUeHT4o5+P2mZOh5fV40971+GBdjyip7VFbgQfKfCUf",
-	"wotqIu8MALWHVMbdhZP50kHMIlJtEVG5KDaeKC1HCrgcBFitVwA4zxzz18WkXOtxAC8VsoSpTdByn28S",
-	"h8KC50I/isStJ+hW/j0tPchk3h/MRaN/VIbG3hjC1uLijXqmtSZzeoNk0MQB+BEXSub66F7nUtzREV2Q",
-	"7gkHFpe50dl03qN1tZI61d2+ElCGGygo5ox4x58NnXK16M1zTYjCS19vQ1xYSOQnxNA9VKZxAaXVY9SI",
-	"0UZ5pIpJOKWPK6M+QPM5VC4w+wvORL3qEkylydlE28KOmjKgvIpjVRI3hIAY8wmQcdyguCLjTIr+g1JJ",
-	"3jtS245G4l6PH9wrJH8GhcSfiKbsDnuf7Mz9E0uhAOS9ZDkajSE6tldwKHNg7WadRAV/K3uJqp1ejL1j",
-	"k2md436xIyhA+wrzXUuOePQD2AT8aW8RWd1ZVAzeeYu+GVcQZATu/UF/Dn9Q5bTd0j00w4927SSyje1K",
-	"rqIKbp27o3AaQfug1DanqraaKnhHKMxd3HYZoqmShYupDqyejDIuLIxwkU8PabUW03PaO4XOcI4kmfIe",
-	"M1tw4aMBLHEb1GWxHNoGSTaBbLNOJh8dxQ8+GJUMeNbuXEVVFnlX6pkZRAMdrXIq9pra+praFLe8rScJ",
-	"2eVd2qwVynDsymleTWxX0lLM4Q2+//VTKLABhp9UZA1L7ys6XFdLugjFYmsXh11v7JK7snURBHXa0CXV",
-	"lebKs92Hx2+3bAfDd+6HMbzntveD265iJnuwxdsCsQYl1/k0kqP1ZaN3Hxq3ZTJl2AKp2seRKvDUo4JW",
-	"7dFI+kwr35cROuyVoCJlqai8QXtIzEwDrjyiGRP6yvCPoslSaVw2gc9eU3m3XXwVct6kYI+cwjl1veUm",
-	"Uf4KV6E4Pzk/fAhlW2aZX3gSWb2+HZ/EXhc/QR+/JtXu72GxXifNn/BfYjSLBwcPramGG36T6vtpHNl9",
-	"EdqqGBlQvh+XqNoxyYLSVy/gXw2gr1rVP4sBS4XD1YtKgHWBx9Kbhs4bD6Q3fQEUFoaDypvnD1JU+BDq",
-	"erbzakDMweE3aPxqKUnC2Ijg7QtyjUPBPiMXKVn5HIs5BPTUnMaDgycjBxUYEZ1nArxN0SC7UhMRRz5c",
-	"WkHIf6SI4Ys6ZdAsbTvMswaj1iXwLkC2Q/QA0gg8IBRrowdsBpMfiG5tlLyd4gesBZB3unGuPE+bLU5r",
-	"URccHGA3UxjMy0+0P+8j9rZjuAc+sEcduO+oA3WoeGWZMa1TH39x/9xAp4MdK9iXZJRxM//yR6Y/gM3c",
-	"UyWxMfiMgvwIOiKa2xM20gMIY40J1wEWRINKblic4t2Ui76ZBhr+KHce1bRjv9fq8ium1+asLzyp7EbX",
-	"XMbVvlledl/V0ldML2cx0JA6HmxXL7WNhzA0Ax3EEXIqY2QEpWsIpun0G10vC0H5nJ8mJwqNs6hgWKas",
-	"yhuGYxnLPE1CMaTXwJcncQpFcsKoVEPsaE8FOScpu2GpAmV2UcVcrRIbCtBi7wUO82JYTaVpysjrXvst",
-	"9HzxiufpmcOfsGo+uDLOz77fOB7zr6PkNmplmfktt8hf92CeW9M+q5O5I5jOvfa5wyq6sybsvTh6P8Fp",
-	"vJ2m+/1qn/zgCG+rmi5SfkkMPTK8U1OeqnV03gqWz7oKcGBlWGAF2OFSAVZFGJ2BEsWc6ofifi0AX9SW",
-	"2epbXw2zmuv13nUnNovVxJVaBijae1NXQj+tcIjyOs4CC+PPq3tU1z7+BVpqKkW/nRodMwAnHe1OZ2da",
-	"vbKoA2uFB5j9dMMxFy48OJzCVcXs7ClgVcyhcriq+AA0H0H4v+Ygq6FYCWXVm/GIcWNRVm1iWD3Iaijm",
-	"o6xiuhPWvljk+oz1MqYGPjtAsLEN16KGj57cKxehj0guUsDzqSgps5BgpOUA9uHP6PBicZOUqcwrrNqb",
-	"B0FhPeoXVXY8s9vlJ6oOlZ1q/bNruLxgZ7njGfd5A7C1G8GmsJCwZZS0rdoIOwW6vWtQtmIAiwFvEaHw",
-	"7nIuviFI/3uPkDsHN64qlJur766tiyEyc83yqrWbuqwu1ysErAsUTgUoUCxxTVeh7NNXfeZC87SA4UVR",
-	"NoOmG4oHBaf7Iy7+zrjpZWnrd6XBL+ZheyjeVTmDpZkdsAZ7zHbIGl4BXFqBwVsoqRZ31vzt6gawE5Qw",
-	"iwE9hnnP/D+0V/IVVKDhpwm+A/sYNuU49wKpe32lciFHCsWC2ijY9G+aJa2gXBVW0p9dwdomuDiQ3KY4",
-	"Goajtt2bFaPr+K0pI3m6a4Ax3OHHATfCboItUi1IRsZcV4HAEt007k2X2S4CkNOVMTCJDY85Ivh9gJyo",
-	"icO55gPE9R54ABqRXdFvJvy+D+vsTjOytHPLBJ/jmGqayn7OHliqz6fq6xF4GdJR3YQCYvSZDOFrR5lM",
-	"8lhjcVU/lV2akpHMdE+mXJYSQ0uvjLgYsIzrK7z9yt8eYaVxUDdF+x3ll8D/wHUoBtQw1p5ZhZ7MAsJo",
-	"PHC9F0YZj1mVtY7oBJYLn3mk7D1jLtThEfmx4I2QcGq/mzGjwQlZLMRDSULylLhdHex+JdH7SS8J+yBq",
-	"lNvRvf14iyz6MeQFFcfMsDZgFWUG6vdlKQOVQtNYb7sWCfW1C1LliXXt8ac4ox2fbaZpzNNSoLlDRkyO",
-	"UmAZRk3DmE9A6Ihmumj8BB95MKU/bkP+TGwE59yoFMcuz56HrMlDLhecrjIHcWS4dhB545zhMgHon+qY",
-	"XUOU0huRC3QIBaB79EFjUOgCVSWuoSjaFkszFYSCfaaxTieQq8eVz8NuUaK46KfMXRjShLmrh7t1Lc11",
-	"IC3I7dxOQNHSxu3tva10SjFDu6vqFbsw8+xMS7l7M/Ob7wl+mSQzrKqeuzZTz46/2H/ZqpaEpUyzu+fJ",
-	"P8I4rE/Nzhb0rlqefOEQo7l2jVKUppON6WbTbUpuwelwYpvgdA10Mbe1dVpWDXYrji052uszfjEaHrbg",
-	"ftg494vUXzF9D+j8ZMdS+Jayd29FNDpuo/weHLcP2AisIqWKJPsCV8noyo8gEm4NgwKbc5fOg6WlRWTV",
-	"yqKVWYKtxtk1V7j7MqR17IeTvf1w1/bDn7mYaBGbtpxvRjuqLzG6jVFyPJKZpmkbkwLWTkPaOO9/bdFb",
-	"qqzf4+SJKfeRg/PKZMpIC7tdmpHTNJ0QJQGDVjPMjgoF5tSXbR/7ugKn1Q5fFvj7EipdIdnAtdU8IoU8",
-	"HQ+kqgI5+16StlAVsAO5uHbdgKm2wUfXgXNxowz3HdcfQ0xjHTqYLtxRl+ZhP/4AKnM3KwpfQtKaPRvv",
-	"YUkwxWXHyvLWZB3O5oFIvMCl/6lyQ1OJ4fe9OPxW3WmvbKpI1fVfYVDrCDI2HKVywtgukBidyKJT4mq1",
-	"nBE/Yh9UL30l6xOlszzWecbMkTGn5C8fiJqImIwziY2AhwHpTsjrHzs2QW48kNBxKRRCapKynnbFZJEC",
-	"DMGIKDpRKGrHXLEj8nEiYpY4nAqH5wtfUpoNH6kO1AHGNCUs4RY4gnRZKAxXHmdcaybMKLCT/WcojDoi",
-	"zcraHqkSahlksmysUdOc5N0yntu8hsi3i/m+9HS4XZnivrMqOKR77r9ylk0eXHT5XdZ3E2gSYfZHbB9i",
-	"vk2aSqVamZUI3HFpy5maM+njL+6fu4H2uj3HvhR+5tg/eOpmjreux/lCsRPWtzlO94p5RrcjPrdtT3OJ",
-	"s/zG9eC1ZkM1T5X1hODrWrSMrwk3zxCuVI7mHNf7sI5H5iodH++ktQumyUCmyTr8xMGgPsCMYWOt+HYz",
-	"/lMd4qaEcGE009Pa4QPJof3Jbc19rSTwA1xSSfBI+T3ZG6V3iun3SDkzUTGtueiXWYbfzt2D/LnRzMD8",
-	"HRWBH+z6NsVXgAe0IMeiX0BfQgPLfnGCDrGc0uKnxDTL+OyrBBvD66Ywqw0vqg7PnJ2MJjzWmPMPfKoW",
-	"ado8uxKo9MK2vjU5bTv1P87Bn34w2IAb4afbDMqxz3Q4QkADSGG/cmwJW2aA+zE4GGXsCi4r75BcjV2/",
-	"x+Ht1rW5TFYUQnsfztuDCW4KigREzBryb7HOPMjahqMfj/I03XZsbzOm9/s8TWcEXuE99TmKZkZEyTyz",
-	"1WsJM7cYyWSkXo/34Yia73FtNPlQ0ISONMtcd5qS29PMC3ETEOgJPa+oig9deC5weGGGTyR5yjKEF2M3",
-	"LJuE4jEZyDxTHexLz5Kg7AmArE9oiT/ImDIGkG23z7FmGUacDYFbHZHfHNIuTi8UMQUfL+CLUWwERlCQ",
-	"mQEbw8KCJ5i/bP2z3yEPxVYv/C5CoSRGKyuxVGzBX1rle+3nnXZ23BIN7JZtKNZthjYR8S9yfBdgX9tq",
-	"czYR8Yd8bouzLBeluOAopeLo2xJv9wb2apHdZTjuHK9vUYrnuSURQKGrOm+cIDJn50G4gH9h4xIuLlhP",
-	"nlKRIQYE42wBiWUOSDyAjp5lMlNOyGRyrAKS5HjKYbTjgQyF0jQzbIHri7Kx5cEkWn0GzdKAo2MvTanY",
-	"4RIeXK0j/9aCbZaZ/KkKLO2cm4S/zMnaR742FvkCFTDLRb2nOngAmvQHRhNUzV58/BvpQZtaStAANYzJ",
-	"8K3hkBLwGg15LFMpiGKGwDVLDl17mZefY5YCXldXymujwcq8PwhFNKSjERf9CHvsplQop4N2ShJESwu+",
-	"G5AcfBsB9M8lLchYQB3LKMRmTgm74bFN0iMZgw4WeJ+9A3IdDP+4QLwfqpy6exiQIdVGMyfdSdGi4vWP",
-	"wJXRoy/okNk/q5lzgCwsx6FAp1lF20bu6bEQslwY3opcPippLykXDDcTMdRRvwdoNLNH6igUv0GPuiSb",
-	"XGW5iLzCzpXHRxaCJaQV2X9FF2BMTIyVkFINDd/fuWwOl4mI1gahOhRopVhxAI09im3AVI6U0Rvb7mOO",
-	"WWKxh1v25HWKBiGhOD35/x92cP0sjBv4QCI6ptxYqFdlMyayYJLUJf3gSMHkwWZ99u7oCGMkTrt2rfm7",
-	"hglAE+xrhkaWzRptgZstILRrpObpSXByclLM9PA+CLqgjBi9gs0RivuCQPzRKChG+nwb0MN+OnfV73mp",
-	"IVSbKlkyifZJjg8XdHiR5mEoY6H1RUF8y8wKYiPHb2l/HX/JcvFQUnHc8YAzgWIAjSQjSADVQWZWug3p",
-	"NQNRnotFWTtNcfjvhSPrVmF5x3W2y8I/GGLaiRm0gH3uk2+KELozXapyZENM4xhU0ocRS7i0KiclXqU2",
-	"3GKewgruSKeF0z7lAv9foW+m4MsU25pMIPwv5NgznRuWzVOsBWOJ8kpvhxiNIyKtWje1UeUL/dg7iLg+",
-	"vIC0b3uFJeV+KQvLh1DDwKqcUDijQWYk4Sqm2QYrZTerNjf044eikSN/LZ0ak983Eds35DjZgU5tGfK9",
-	"Ub79vO+oVqmZ8m0PxV7d/qbVbaBFQj2bd7JyU9LR8tOHIR8bCgxyR/Li9uJh3cb/P+Isd8erf79z9lds",
-	"7B5Qfx3G8mmQyXENYyF0TCdrcJeiSnZ38dKZhqBH5NJeIykfco2lDkU5PVFQ0SjSyVT1PIKzYFbK8KEg",
-	"uL4uLfmWvZ7+Sx811eyBNhAtZtEkPlkijn2YcmNhSl6hWcdkypS8u2BlwS1CUc8uzLf6GRXa8QypWAXt",
-	"w0eLZgE+oBERhO3UFLMBUI0j8ttAQuQNwTmUNfbA+MMupP5VA6qIkLbtpeVvXRbLIcPaa/glAMBueGOU",
-	"yZRhOTXqTXN747vR14B/SPyumaGAaGdpAlNzDUULagqgUQkXSjOaHC5MuF/U1/MBIH88pMgYkuq3ERbD",
-	"udxRTKxgUvNU0+KEXJT6Bo+Z4x+eSSBf2Jvu37TpjsTqRcRccddYrz7+Uvyxy3CYKzFfpFiDnV62gG1d",
-	"VVloGE6fMRoPmCJdNpH4zWHg/NMkNeoC5HxA2oXM9QOpJy2xhl0p4tu2wlfhdnv9+HbF57xMPptlEseo",
-	"mO3Ovwcn9iMTSVl1lBlhn0dGTJcZAoasLBAeNvEU1x3fnhNaLmLWluv3a78cCnjbhEBashkjG2NbfpeM",
-	"5cD0OqVglEUBws8gw8LYF2y27yBqrIJQLOJ1ZrGsvmvFeq0bgbRqONLhUkfmfdGM52vA+AY75SsjV82F",
-	"05OpCxm7kdf+2ubDUx9gC+6S9a5Xgdq4qnR6giW99+s94fzfbq/mNZTZBnN/JQV7EEB4SHvbF06GRexY",
-	"OP3G9SDJ6HjaLdNxedFTUueIfDDDBPlDLFMrH4HZhqpLdGWUH+Y968qPXcmAejZ/G5ZtZv0n15a/YZ65",
-	"CgvcISuDo7YJVvaH7N4FnFPZmVjO9jTDiUjKbxi54WyMSZ8Qey5QNKEMHDXLnswY7wsiu3+wWCNIlGtA",
-	"Vnotfh1rSbQiKu+2/XI8IlrKwGYodaUeAKQnGOsCwKXLmFOhWKt6EfrQuqikUfAvSNTL5DAiLWiToPgN",
-	"w5KbSMuItNhn/6NiKYvNWAjXAeGCfPyvN6GgqcRm2Fwk7PPMMBeFCs2Km1XG7rPO+/8AYoM/G0rdLnf9",
-	"KZPDJvd9kk3u+sg1e5080Mjiz7LbJKRoKGnvK9lYLBEOZndCEqoZyYwSVoYc4SxNiGLZDY/Z+kHFwGqO",
-	"gQXfOlwKvvUJu1k7CCoAL27bcbia9FGuBjZ2B5MYsIx1XDCIRK4c8CpjvWgq0ubCcxib+0N2sUU2OAvM",
-	"X74i++zEaGpeDtibubLljYm54/TwiLzPFTAZ8KsoOgSGR/TYDNf6YqVg6F7BAnIylDeIVTKmmfWB1CcG",
-	"F5/frd66Xlbuw4jnmf36WXa/jYDez7J7R0m2ZgnnqOpA/1Dh2WMZEzGD/q4JaFJ4vG6HoLXJoOSCaQg2",
-	"NlPZg339aaOTVcQuYPsoBgIiM1eWBu52wUAY+Tr0KumrBXJ1ucF0/OUP2d1NvPLPZzg1s2XcI3Y+hsFR",
-	"7d78QGKs25d5Pxsy3bqhsEDq7Fn1ndQf/gGUtcBwWA2wd23L4SfscwIAIjLX0LLYgvhB6d56Ovh96R5/",
-	"m4aTmwsaIl7tznjJ3Tea/Fl27wSVdol+vcei3WPRbhyLdjEjb66pHo947Fs37MhtdEmiYZ5qPqKZPu7J",
-	"bNhOqKYROg98Uwo7MIefCi0Yoh5PWXREXmtFuhMIMOYK8KAo+fn9y1cBef/LqyAUr17/ZNT+31j3vXtP",
-	"KWfcaKwCGuXTiSKtgttLYb9QduaQ15Cagkc4FBlrMxHLBMBgBjweOM/Ry//7+ieYunn9q/cfyUgqjq30",
-	"ck1aJRQL5zIj14whENWQSBGKUZ6NpGKHgUsU0oN82BWUp4CZoclQKk0en52QEf/MUkDD5cl9SZUpQdMC",
-	"oBksWNUnhImPQ65v3Uo5lTR5jxu7Q015nsiqoeaq9BhlZgKa4zEDnBjzX5kNqT7oHHS5MMc7ONCTETvo",
-	"HCidcdE/qEqxv+Nzv/u70ETbdWq4W/U5As+d2n2yzL1qBFkRInh8CPWbZbjL5iTKDVdc71Ke/LY8mECq",
-	"sQQYIr6Kq6nIAl6zsYVQzAQXwIFUYHu42ELERMKSK6ojmJqFKeyynswYtH3MNF7eRwc2GB34m9mse2Pf",
-	"7CaQAHO+o1ACrvcc3o8nZ2k4YcNhgYVDEmyMw9qLoW/Lxf8B2G+Zle/W22/bGN06Raoi3EA0vKTGpjCv",
-	"j0HQRFCVy5IoIJHPM5cZieziRqRVNiraY56wcjcoC48biqINxyPlG3HAiXMWxxjS8DUZMiqUxTYvyVAh",
-	"x5sSXvOx9FYWA6+YfuM24772uPMDXN7jzu682qPm1Taec8tjqHpEeeJbPs3DAs9XOJuocBb95/zB7BTf",
-	"xXaQ5sMyswVAhr+UD62Wyw/tEfmt1FugALO07wiIzjMBx2Eu7qWdOcGi9tnGaviJJKNjKGnXZbA1+yh2",
-	"vJ3bgKYDo6g8IXs9hz/ywWnA1kND84Rrksr+PfLCr9EALhRLPOqb4zab1w2rI7wjJXENbrf3F9wvf8FC",
-	"nowoIZkr7Kjlz2vAKg0pT9uaDUcp1esrVutlMZaTK25YlvGEKddXwFVNQlsCP76AdCfkmkPhUEJSGdOU",
-	"HZG/cqgG9b+oUDi3qFFFc8XKr1QY5oRacK6IGshMk5Zz9JoHRiyb/shhQJS0LQaE1KEY0f7mMN+2naz9",
-	"lvL0k9/j+6qvlUc5L9t5Htnss56b2nCzac6VI1YsaYmZmJ1ZkZMcfzEn6OvxFzw/X5GlpEyzrXYmnqKP",
-	"oQ3jgI9x6kgbvlCt0IZ68cUqVtmGciBHoNIRIYnK44Ffv4fAG36EDSmfuy179cynDLdueu8b2Kk6tnM+",
-	"S0Y4m2TPCpqyAlwwQudwgFkGENytcmBuNfIZDrLs4bC5gN/wTF+QugNaSWG0UDB2VR9IbuKDPKLb0Qzm",
-	"aQWe7+6Pf2NvLsQjmx/+ldw6awjvj5DSodc9/AHJ2CilsS02gisYCuxA55hQCDkmUkx/YUZJCIiWZMTk",
-	"KMWWZ/hCqv13IBIpEpaxxPWUCEKBHdRsyNN2VHA6hMx1V34mUF8KvQnA4QzpNT4dU2aEDUd6UmSoeC5l",
-	"LBZjcwAYTcbIK1nYRKSlGCPlI2Kp+vAC3tHNKPQN65ljS1qp7MuAxDKVeRaQnpSaZYeQCqpCQTNDdviY",
-	"TDhTyxxOl6LYIFgiaAEtpDZzUyxAJQtc3DUjJFmeGpMv10HxIK4srCvUi5ldSKimpAXWr7moii5s5OzJ",
-	"U/JX/sMhBCFSGl8rm/Eirkkr+vLl6A0X11+/RodmAgCaxz7DWv/l09s3uKZGUGRoI1apS9meahReZ/e9",
-	"B8FabNnm2b6gQ7PbkcohPyQKSGS+E4VCZiQa6GEa2WZ4COIAlie9MZRQXkKfzSMmdmhclb6ipexgLw3I",
-	"7NeS9CXp0vjaAWZ6E3eXYm0df9+iAPODkXab9yTWnJFd+xFXkbXfMtLEfcsfMsJxBWl9G1v9eJSxG87G",
-	"O8wm+mD5+iwPRqljTXY6ox5YMY0Nz/pM+3aa2qG1URUKw/fdWtmwa1my1FR7CTpkFwQlrpfQRjBX+GxA",
-	"lAxF9OVrROyaqSlXI+o0DrqHfLDiA5p40mnh6YRCQNjnmI00/BoKKqxiYLOgelywh8zhcaW+RS5fgLAd",
-	"WE3goHPwG0tjOYQI5ZcvR27kv9Ah+/r1oDFY2z0RDXbz5kkG1IGxqS0cyS4jigm9lw/blg92YzYnIgCt",
-	"XQ34aMf9Nl5biylLMHl9QsZGO6dJYrXl5v037BweYu+Ntzj0bXfbkekKzTbeepL4CDWCDxRMB6fRBE/H",
-	"0s/epbQxSJ2hJ2vPjEp8ZkcoOqT1wmeow2Oh4IilbntLHB0aLvE+14sacHQs0A1qfFAcDw5nIUFbGlhd",
-	"tdpZ37bbh9TAgsMuaaIB765poXFBqlVUhgVe8UQ5pF/zt1MsQ+jhX+W8CztoCEKzeMBvWOKf2DfO2Ggq",
-	"/WWSIPF/G1A7fjp31D7DruWCnHQ8PegVffmJghOupCYM+OiR2pcL71PdJ3g4Pb+dK60aa9DHX4o/LFLN",
-	"qskQt9KpPzCEc6hS+0UhXcD/HxQNspHvlWZQwZCZ1sBDMYU+PKQCVCijiJdeUijiRhjj7auC2INUxESs",
-	"qTmnVOlKD6v7kxK7Npyx2badCIm3JfpsmG+Bo9vnju4QaNgs+HK2FOzQWv/J6orzbfKg0FuhOY85B6Xu",
-	"POYgO7CpB5CIcR/O4smOdKa9vnRvi3O2pJgc267TO+6Y8MmpITE19jNJpehD40qN8R+uCt2jl8mh7bTz",
-	"ubDdpkDuKuwoFLPtEfYKykYUlB+RXP6EXHEPMPVw9CZLpVtkm0zcAdd8CR9VhBLLtZMSK3PJ7AustgU8",
-	"seycXJEp3nMdDhdtz7D2DGt3/AdpbovsJ5OW+eQ769a6FltZomqFYl1dC3MNEjaUmj0grese4JUitqF1",
-	"3Bsy2iVPvHv0Upy+mfhd5dTsWfcezHTLYKaLZJPHNkVSe6QgRr55EQUM/huWUeRjDgzcfsq8tI8l+9CB",
-	"UePo4BUozxpH7sls4H63yZ/rCqnNRcrLQuojv20N+0OVUjDzvZh6UFmie6mzSOoYroZM2IeIuCqx6TXF",
-	"kGDju+iiCW1bqt1SGrdZARTfvJtyNWAJoZnmMbh2MGsMZVZt5UNARKm1ZacCdf0I4ORCQdPUP6iIzFy1",
-	"GjjWpWDzZohYViQaZ1xrJv7TMJkowCpAO8IZpCxb9jnOZJFOFxDDRpI8ZYn5nPJlkBco4wRjyYyzHF4U",
-	"CrOyUPmniqrSw4eSxOtz/Q1Bbldk/YZ79EBTci+RnJrk5DrK2yflbiwpVyB5OlYL1LpKKu6nOhZwUT6x",
-	"q9SBT3ecWomHWuqAbNkq7yzHEGkKXE8N5FhhQDGyzBegpKUgLSHH6F1KWU+HQub6MPCNBuycYA2s/SSS",
-	"ojD36D7n1d42f5ZMpc+GYkP5sysDA2LDOccmLQv5NnJppyZ1Rxm1bknnaP3urO3V/n3u7CKBY1QThowP",
-	"CQZ9HDOq7KwIWq7mH3+xL105q/aeCK13Ip0U+v4CZfpiWrWnGYOWiwOWPSCwsd2y60tHHHsIsd1kWlhE",
-	"seKsF+ccybhOz3xAdvrlrJU+30i/cJ1IMBvMPxmUFwhKweYa0MaCz0VCuhPLcMZuUVDvNMrmpTuQLFXs",
-	"YaXT3iNucLJjtWmvLN1F4mxx7qB5RRMjuGlz1m9LoSB1zWJDUe4W+ycLQiHK+51xrLuPQtUuwB3Fo/am",
-	"6T4itZU8iFU018Xmqez1upJmCRf9tqbqencwKhelsYdiNfEBuJRmuAg4EKUyhjYqbDhK5YQx0jIM1mih",
-	"IBnMGKDVgNJsaF2DA5kCZGbCbnjMLBYDqLlcsyFgAynN0xRuBIRJaHgC3VysBj2mGRvIXDHSijK4/FHL",
-	"+Pq1ZsPoELsgaA6KdSjgDp6x0h0XBQQYZP+BtxfAGNwsbPvYlm12HpnJRAG5ZiNtmMaAG7YxMXLg0jYG",
-	"OD05gXVBCAcsUVHa43za9iyRbdly5VKyI1LqQVvsViiKljIQhNuUNJ39Pl6pQpdvILb1riDvT0Dd97Wt",
-	"wNRAF3UWkCMmcJP3jaB8qEi7hSkxNFykqg69RvMR2etZgbzZbm7v0sSHxB9KrPgdrsV29cl7FfSFGTcJ",
-	"+SKZ7J1y67f4kI643Am11LY64NIasN4ORymTSQ4VnbO5LDHVNJX9nBGqZ/JcMh6zTukFtkNQP5VdmoZi",
-	"JDPdkymXpIWt4bHwUjjo0OLd7IaJmqYAHnmaiwHLbDPVmbcjwLRRfuz3p1QvOzrbXQgW3A2ejM2S+Wbs",
-	"9s5HdYmg9tqV+RvDJG7WVXRtQEUyA+oyo4koozhNK3YXizCl/OyhN7PAAfvuk+6jLe9mdFOxKT2HF/NK",
-	"MvbgUTsBj8LgNxzjbyTkXUzojsLduJjzVEM4H3t/wj7UXXUqQ1VZwU1doj8yywoHr5O+TdTj4y/w3zVh",
-	"o9bsoeUEgLWT54lrkIl9I5RcFwKzANBaD1cA22MVkAihQME648BwwleVpC/xwhe+MwuoIMfi4US+d8Gr",
-	"3yGl7KPd222YZdWlen16s6bs/Y/h3jFdn+xQ/u+l/rZPmA3SLjhejeOxa8u/dxm0ovDNHrwks0jko5TG",
-	"LCFU/zkjoDs97/cl6rm6XXKyt0v2cc67iXPOCWxWfFJrWCNZsgFn/Y7z9X4pFcdVwJDgNU16SOC0HdNH",
-	"B5lULBRFLfdDiC7g5m2Za5uPPOjWEDCDRiEJWM9q8eXejtpYRZp05Op5FP5wi6o0w1mGlAtNuVEDUWcq",
-	"ganReEBSLhh0/lKz4YbaaEWr6r03z6u/89+PSm78EPnTmCuG5p0SdKQGUivwlZivwc/AlQ2LUpqKhGaJ",
-	"7YAD3hUtSZSwlN+wbHJl840j9ImEYoD9Pc09GYv5iDOhI9Jin2msU2gaBvrjKGNtfOWAKiIYN8MKbLMm",
-	"DgpEfF30+VS5OUUsC0WRjAF+nF6e9niasiTAfmSaDcnIcFTBNfJ0yOsg1CVOBCcnJ3DVxkBomlo3kUA8",
-	"jdk1jEixaGZNbHH4HACPXGnS5zfMRWfMy21ZuQqFA9eIbGQGV5VZT5PAbqDmN5EjioFIYDny7pBrDQti",
-	"A1alXEl4IhRcdOVncE7FUvR4NgS7gEgRszmhlojmWl7Zu6+QziObiomNRsYDGQq4wGAg2ECEJRYGaya/",
-	"w/UMjeCZK8cmgP1FMDbnhnT7758YZcwN4SgUHxn0x5+Of3QgMqIzzhKUgkMmNEbYnA1ShEPwAzZIZPbC",
-	"NuQNBSUKVJ8dJLosEKY+82WNSkcX6wnFViodFzTMM6sOHPDbCPUU87mrSA+s5TyLCkh4b1H9SSM9c7UU",
-	"oFqwo+xJnNFNmthPx1/gvzaa86Aqn5rYTu4RlwaAh0n2DO+zTUXMjZhL0SNCCvZQ3Nw74L/vkDR2YOMs",
-	"ZH6lPjCgjaFShymxe3Z4N2VLG2I6xzEVMUt3gVQ9ZWyFYgrwf7aJs/mqobwko+OCeaAWZm0Up5S7uiqc",
-	"jjEenf4dGp5CWrSkwJsfwH2fsT9YrA/REDAqmqV0ow1SJQV0+JewFDQ9IlFsxVmRN2U1c1DlofuNsVkU",
-	"N/o+1yR2LW9xWClLSAvbQWvKU6LoRJHuxGj4w/kJVC5YLphRH90rd5o+Vcy7WeLUhlObYPF2z2/Xa/Tc",
-	"uIFzaVoltffrnXL6vZp7Z2ru7iqbLIu8hQzpt8F98yAKmN5Zz0l3Qq45ODQSEsuEBVhg5AuDzG/Ot2dm",
-	"R2hX3jj0pjlFPDNod7sv4mni27hVnKD/K2z1thkvfAZ78m9X2YUPLSr6AdLe++435rtP2IhmeugPfiyV",
-	"JjETOmNqjRqhEY/NWbiLwGM527t86N2QIpLyG0ag7T6cfziBhesanOvofO3JjPG+ILILGigY4qOMm0Us",
-	"vxpHkDGKOHMq77b9sjwiWsrAqsNdqQdkQIFhTTe/Mi8JxVohUsM181EqaXJBol4mhxFpAVin4jc2fBFp",
-	"CcEF/6NiKYvNIBCMZHocC2Ks4PS2a+kTcR5KRPW9o8vtcsqfMjlsct8n2eSuj1yz10nz4OzPsrvK7fcq",
-	"lms3qEk01xHhXgpsTAr4c92dkIRqRjIq+uWsE8AXIYplNzxmjaXA8Rf7L/BlFGSylwxbkAxGO+JDc0a8",
-	"mdghGWszYZTnJPCBxCHTNKGaBuVidxcthURK+Gl4T4BO/bgp6Zklg6ndyjlseY0187YsEt67E9CEf8L+",
-	"HX9XZZs9mQ2pPugcdLkwBzg40JMRO+gcKJ1x0Z+nKcO79u2edwamJ8fCqGKEOm66WfapB/mwKyhP9wx0",
-	"Swz0kvz8/uUrCH/ZZJjHZydkxD+zVEGXl4R96yzxkyeyPVPcM8VtMMVHRrcoiGw9Bpkx6BBI9RpNXNco",
-	"MXlLryHHUOVqxCB7r8Cmt50K+5SLC6ikxx+kYIDBp3zG3gKY+VDcb5z5NdnKB79LLwrQmfuJOuQHOIdt",
-	"FPu9j8DcJ95TYTYFvdXjHLlNVg34SyyzpB2nlA/VKizm0+IWd0rxvlDTwMPwB36yaorFALKQlKR9gXEH",
-	"LMqIPEgqjsy/ImBkeIUnhkn0OMvIDU1zhnihLsmYpmnB5/r8hgnSsjDvUuiMxrpj1K5QuD/L2bZ+DPjb",
-	"4RH5RRKVxwM7B0w0HmdS9PHbQbXaLYAAvrkzFBVIKmJxQDowPkztxORmOgSs0yNyqTUbjjTOxvkqR2WN",
-	"rnV+9hwWLBQfmM4m7cueZpntBsJuWDYhFF8CkHl5Yl6xU1abUc2u7NgjGO/hxnNQXxjK/QCLfHueuwX0",
-	"kGJ4d1SlZ9dmDrt3hCzkeLqX457t37LsroG4+CTlWyomdhnUbuPvhjQ9hyJd7AZasNNyUAyJqKk4eWjF",
-	"eGVYvsJ5qAeMZz69kEQ9o7ij5ImA20ekBVF7FEmHpMftUO0qoIAKRUlCwTugeMLKJ0DPgrddkOh/owJM",
-	"XzEnzgwXoLb4RbPPOiC8L6Qx/UhMIS71ojxtyHXFZVPMqNpBUTPYQ+xsNTArqGXRfA/vF5Kwz8hxScZ6",
-	"LGMiZhehoEurEsuz9uLWlrqI5CFl1L7hSjtq365nAL/yaTJizQNZ+AyYkKs+9DdDTas+9BEo6MGF2HDw",
-	"TSJslmj3AbZbBdg8r6nG2jJ/jmblSHC7PN9ZQBqjzZQMgHjAoGoQ/BUWLdbw6UeKpFQbdn/DMjOnixKf",
-	"glJDgmjQkJgLVZDDXOlQdKedwpitO8swA8yUBWMDEndzwf83Z4QOJfQ29eNwtHfnAISbV8rBnLvHWnlp",
-	"fHdU6tVELd/7YP4EWbBAioUaPg+6ekUN/PgL/mO1eq5LjF2lXGluedUsOwd+9ZsrxLH6ccd6HBCXNbDt",
-	"oBKIVaGvxjBDn+RqGbVtQwUl7z3NsiPyk8ym1HgVOLVVSF2juqKDxHWDgVGMH0rruVdMb4BJNlXmtu1a",
-	"buZpGE9Rzp613UXhlt2OearZalhmi3SzACos4QRfTDOUUiVWKArci6DWVtUDNgxILhKWYcY83PBIEZZw",
-	"TbK8jBIKfyErRYu7BQCeqHZF5oHosEOiTKbGiIe2GYwqDZ4ENMkrrewuiMtyj2liVLyItFzgPBrSz1d4",
-	"p4rsI5BcVmVihAvgMlwmVwmdqOgCYZtrw1HgO2Up1fyG2XdbX4N5S/HBqxHLYgDV8FggWcaEcyiEwnKs",
-	"XsbYP8wrEEwcbrU/4mBIAhVgyI2hMIxCl3x/F/o+YMyHWDQX0dEokzc0jbC3v1ssp7EY3YWSERPQlsFe",
-	"daDUPd83X0uSsJgnjLTOTs7QeY3VDFYeTocWL42iDQgJ9p0Ii+IpxvuLDA3gFICQDLOOvoQH8Fd40AkP",
-	"UAYdDaXQg3RyZawEmg6Z0OFBEB4MmVK0z+BOu+sd8u9//is8+BodHpFLQdhwpCe41CROGTWiKBTw/nvU",
-	"OHsKne/89CxoBMkXiltZAIhOt2Phdl9A+e69v9+cJzw+t7Mszk7ONjxuRIWrLF1NjBpP/pgarg7uXcuL",
-	"kOlUmc1FOegI1rif+Z/eNtr3XFvYc81SzSNl7ZWNmGPHNDYTU8df8B+/0CH7ukrk3RppcsSEYcyUaB5f",
-	"M416TL12RcrKlTPCQhHhkyoitrDPVa97O82mKbUTpq5JTEe0y1OuJxUN7/BiWtcRjFkhjlM0tqPRrLpM",
-	"8YQp0rI7WRriIQZiRkyoYkZWq/EvsT9DLgDt2hiNNyxo+c9HiLTVcTmVf7BYo45ZwCYBqpqF5SotOjr9",
-	"SkyjFeFum7+v/v3Pf5HWC5cs8KJ9enJyGpC/tp89O4ygdr70poj0ZJrKsQq8FgLWKvgAi7k8UlbZPSKX",
-	"SBs26K9cSgRul58ZLEArevXyEzGkZ3M4zK8qOrwHtZ4BoamSvuMKzMk7PoteMQN6w6q+x1BswPn4IRe4",
-	"X7iYu9Q+uDmxI6oHB8GBoaKDzkFxyA+mtYBygf6Qfn7DRF8PDjpPz8EAM/M86Bz8v3+n7X+ctJ9f/f7l",
-	"NHh6/vX/V5P/uSVlpryKd+Ql/QSnZJ4e4NjEiIm9i/S2+Qo7k66f6LVHRCyJWCsWNyNjrR2+uuuzz7R3",
-	"feLrZjIEUNDiP09PTg7L9u9MJxCLIEPVtQfppRoEpBGRTm8NvKEsM2sPJ0dkKqyvGFscxIc4/8OKsaOm",
-	"pd71viEHaMWEWVTg70m/arDsg9HrcpbLuUu6BldRMR+2tbxm4mHgiwB0FKMZywiOevozmIakJ0XWLfxD",
-	"gcJpdGDXhFhZ8CkdigiW4fjmbN4q/WpYUxQQWUmhytiNvEaAK0WgTj9hyYVFjoK8qlAoFmdMq+aticlD",
-	"70z88cXrt5+QoO5rdYAf4iK+heS170RcX2BultAuUS2qSLB1gLvN8BKblY6Y2dptu7Gr4eAGRA/gGMas",
-	"Q5g5AITrwnEAq9ClipFfP7xZzkciF5aYZVKtl8bWJq9/DMi7a00Pj8g7kWKu6oCqARQFXLORxnQcGCQZ",
-	"y+xaWXWLq3LavRTsiKAIKCDFITeepLJ/VAtkfV+40Zbgo0OxoV6h9TwxFEvShDzP+Zb6hfpJ3ZHh7L//",
-	"EU7rQlZeisnj2d57xh98M9BFMuutMcBpSVDZgvVFuuIaAFklBfr4C/wXjXWjGu4C53UzYhAXSGk5UiBW",
-	"wOWOnRQWCRKyoAk1vjMUNhfTacsX7grCUk8NjBfD2q3Ou7WSWTPpXfH+T0h+O1KeF3JbQpXb8aN9ues6",
-	"/AtJp8LB1mFPXLOHXKi0TtcwqdgRlBlhtj7DNj8BibmeYHRsNp29SPeMLuOYjXSHlI9In8n/MMckQgaI",
-	"RgNXhJJXTP788d0v5CfkNS9kmjIMBbU+/PSCPHt+/vSQyF4oMHPUjBbXj6Ypy2DtFWOklY/MjE5PgpOT",
-	"kwsSxVBoYuuwYMoRSSQElMy4JodYlftecqFDYRkdVM7CF0DVSaXoc50nzOU8pVTD34FtWSnyNCV9JodM",
-	"ZxPLtf3jUKAcipFUwAoDoiS6dV+9/ki0lKkiMRUQloD0V5e7hMgrcyFgChKBuUMIbQ4sDAQ7ze0JG+kB",
-	"6bJUjgnXgVHlaQK7Dbk/vJty0Ye2QFhvTTMm9CPl9mmDEmXb/uKPcFy3KyXMN+5NxZM7WCvIH67ZzGED",
-	"LnsLmcZ1I6RC4DXQPeP/Y+9bl9vGtTVfBeWZqthT9C1Jd7rtOnXGk/Ql53Q6ObF796kZdpkQCVnYpgBt",
-	"ALSsk+qq/WseYB5iP9h+kimsBYCgbpZsSZYd9o+OLYskAALfun8rVNyzvt36DgVan/bKHEzanQQv8PBk",
-	"3NuxlITEECSJ2buTJGaiiGh6RzGHmHADakDSnM5Ti61G/KjMMFNro+5MsLzb4RJzijUadj3U4bJ8BwP0",
-	"TXDDnoevxc7ksRwsdhFn6Pmw79vardYL04xOFoXDxCngvYCtcvhFA0vynwjxJUNOsDWD/e8AXdjnUvf4",
-	"oElI4/h9YMNDpReC3nTIFLTvUiv6Jy5AC1mCXDlTxUUPtdXmkVeMl0yYckSgiNdqF6XUTBOa50xDMUCt",
-	"00NaxL5LWCR/lR0dQgMuEhDROZDd6YUXT56J7B3siw0gPDJ2T1NqX0/uShxVm3G9PnDBFZ6NL8mzb+nn",
-	"2vi1VvYDilEfFTeONqabtRrZo5SczoSm+5Wbrs9wFXVD0Ib5uh1MHWMVfcHQPH7pnJfzi/tS8fAMe2ZX",
-	"Y4Ng8fiFfUtbmketpdlWwj2JSrix2BpUP63ETj3sy5v7R/qXh/dwILCxh1Xo3r9LXIiLFoViGjVaH7k5",
-	"JUML7T06gAoSKwlUCAlh4XldfVVH4qMrulIdkA+RcRxkRW0XI+8TiBQN9qvrR1Xb1I1mVJCxhheWwCEL",
-	"wSdfH8DFDTfUl6nBJ0D2N8fuTkXD8C6UHAx8iQOaz9DKdcgLFIZcOfvajqaOzR2QqeIT6/zGtPlx968j",
-	"tt0OGbpsyfyEgE3F3eXzDxOwH+TN1yVe/YS3XsTWTLnNLd/y5bbC98HC9ydosOAyIeSEk2R5cWxkfv3E",
-	"Ulx+lkPSB29Od6KABXgZZRfpfwZKFlVuwB3NBVI3JoRrXTEkgVHMcDixFqWZMGpEBkylwl8Icry+a0I6",
-	"o3DT9+8WTa/JZWUXy1PspiKMMiLBRetz4cxyXVkkY+pySBXryUqzZ9PH99y+pl/YDSvXnsxhn/QJ3+cT",
-	"7RRZL9ZCKRhAXlrC2rbpFvel/rDHeSzfAtZ1gPVydjdFOPy7P6CLYfEhgMOTZkdvNiv3JYNQJoTWiCsv",
-	"gZQ3B8fzsDQVM3IVGZmGpMhhhh8Aqzh8vNcCbANg38M220Z8DcM7N9RUeokLmeK0/BUasTxlOLdzXxzN",
-	"4Qi0YL663Ll6VWeg+May6D5VQDt0w3OokfaZFA6ZSEAmn7wQpoEKrZ0DCCW8RYJ5lwr6LJymAmAaYJyS",
-	"DGZ9yUVG+vKG9ZkwRNORBZhhTwZ63gOye0ZyKbpc9VlBBortS1UwhYuG/jSEZC5SAaETBPluVXZ5WbLi",
-	"YA9g2CNc4l1UGVz2f/gfGakZmFhZJC6z2mvd4DwL9EDgtLFT4iEkU8uwF3bFfc44hWGgYIiB3vnOOrQg",
-	"wZKzH2nAEtfV6XRKXEiKeswH+O1L/PbsmBG+EScZqXEPSYXrJ7UrffcrTP1D2kpuiBny3AroRaVXKmaL",
-	"r/n5letrvPcQcXdfN10qli91XTzxMhUrdegh9D+TClc3mcdKvPRP11aGzGp+CjgVee1cgR4CGrRmaItc",
-	"n1d65XnUu4OLh9poh1/sP8ux52+DseY3PzzLSuxhT5aMlKy4As0hsuVOQPrDnFkBolwE/5mVS9L+vZ8Q",
-	"I6VdV9Kh+XUqpPKONRd58srDvZK2cKxQ7+ryt1IBQt2KS9c1qjXuQnqWNyDWLUdg62/IGPoZM3LnIXnY",
-	"zKFlQGsQPSQPKyDl+MKuDDUPAUc2UeU/xnKbirrsHwPsM4AIvEwWhKZ7mTxEYdgeIehnKopa0/cxB4zU",
-	"1J6wsbiFC0WEhoDTEBbGDSgKSJc7Ie1sDQ/41nZDMPbOMeh4EnwFjpzQPn/oHgPzCtYiNamQ0KDKdx+E",
-	"9rVc6L2kTs6HxgY3d5Rq4Q1jy8vahDgOGO2Qa3ZKngloJyR6J8tUhaViLcbJiglz39utsmnZsjXWTHP2",
-	"j5WAEFZ/rhisE/1a2+UZE/TAlmwK6qaQWZ2cRl1+o3Q87sdG0tv9BTP5bGcAoSdNulzQEgrIuEmFk0w0",
-	"0hFeaMxoK+gIpBzaTPSa1XLdy1RXSAakwFIWCekq2XevRCr8bVYIbJeSUoLzMhUdBawv6KZ13dm9PoAO",
-	"QaqlSJqu2Dv1gNoGQ+GxGv/hdgrbZWjtMB1xpVXWkTiF8S+QHm/fzVcrUMem30rUVqI+ukTFPdkQqSuV",
-	"oZUSz8zYrYWit1dZH1yAGKt06XZGkg4LSXdXlIumgAMpiUZuZwQ/RMYuELYC9FrhA6tFy5OaYikK2gWL",
-	"F1P7wZUPZi3p0WJpq1l4W5kbMgQ6NvsCWUEi52afUaTtsFLr3saxvTuyXuMaTRPTqWht4q2ziT/DlniG",
-	"Mpzd0v6gZO6b+I52TnY8Ii8s4uPViUR8K9Jbkb4xkV4pMWElY877vWR7pQdMFMvLcRTCgE6Y/JPcmfxz",
-	"js9qYj42K8NoIFUsNDr1piZXRLDbGhOt1VgJw0vMwwFagtzwG4v/B8Q9AlvEublFqR+hYY2FUS7mM9Y+",
-	"OjXXOqhS3AK9rasrtrMnQxjgrG6YIdLQ1gFvLT+L22zTe/v7N3x3RY9r2PgISQku428i8Q16SU/2kaRk",
-	"uQSGVPgMhl/ZMEo398ZAg71pKerbutmiTsWY5YNzb+aSP/0U8Au3SdZMqQ1PWTaNG6+6GA3YE03ixgks",
-	"ksHtNl1CRLSj29SFleVym7DNPY76jb9MFvfFnV4Wr9/tukTsvmblDdN7yViz3FQs0i0Xb+PaH47hLmAu",
-	"9P6H986Ky84ogyTmrlSpENLauHunTRAWjBUzYLhuYoCNMiH5yn4T1Ej3oc9Pzi72j46Ojl++yjB3XcPJ",
-	"JpkcMJGdxt2ACczPKpxsvw+KWZ0UXbBBKUeQYu4znLXnXjiY0gU3bn9LdjVjqQh9bXGAvq+tI2vISi6u",
-	"dYYcC/1KG9Jh4+u4WyOsFO6Kg3/+/R9ZKkJywp6n+p7rOLM7BZ4UE6ifgyAX48GIk1RQooAw3KAHCt0a",
-	"tTPDrTgX2gCBWDdq4qxBs326XYS8VZKKtXQRmi3xPg6YcG1in0V2dT2fbe6529oarXdmnri2uzg0cp8q",
-	"ohcydA6/4A+Pk4i9MZvnd99/yxk4J453B300rj/XEGZZOKLdBdOuMZ16PO86arAfk909+QTpjciBC7cj",
-	"N2FnzEfhqHFbyIxu0fgRMqpXCHOH0MRmeSd0KMmfYYSM+aTHwPF0rEcaAAZ5ffTqYJaPO/bMxLaOu44Y",
-	"KQFOfgS8yfpUG6YuC2roJaJa5lbNtRNi3jIZkhtaVs5ycIYB1ddYBiubXGxJPW1VlcGhw8gNU/Z9kbzH",
-	"8msLc9WgoAY17YCXu5n/8dJ9P4OksTHJ4O8V9SZSjBYnZDzkzI0D7GIPCs6skWcUFRpb26ciDBZn/kK7",
-	"OLkdIHLCubbVfkXqPO2cnQQjAfscgQE21TGeQMshPRXmrTF1QLCdk2JaljcsS6IxwXWllqlwfy3Cmnqr",
-	"VBFv9j3ROPSiBKqpWBe/25l9gR/gSLyjhmLH+I2Jrcene5s6/0dKFGvNnZblbd0sb/M0CDgLkKRsj8O+",
-	"lZBeDDhOiCkRo4foF1rzK/F8FIwMJ8QwOYo6p6zz6t01aFeRBXniXvqkIvYfBn/hKTYFtOpMRzNhiIEM",
-	"uUh0+mQ3yPdCarmDGSLad9wtpba2Gly/JdJ062UnvO4NW3pbIDKjabeSspWUX6OkhCNQmzVGjsH9igSk",
-	"MTTv9e3gl/A5nmksFWLGeHLtCNYvIExSQip2LDJA3AkwdXPZ7yOTlGwQ7jUzINxBDlJTFKkIMlczVqcz",
-	"eCi1so3p06ab0GclF/K5pDucRW/t+fj/6lnNyji4iN0J0dZtbqM27eBhaQfTVviBiQcOMBQblEDF5pR9",
-	"7xQzi+YlJKnQCynoDf387iSC0Du7DpdEwX0KcIaiPiCcr+XI+lVp+IAqc9iVqg82TVaPD650hEz2SySz",
-	"n2RkFz1+JTYKsDe6ZgNj50cFN1wzRxhXcD0oKc6nkENRSlroU0fIbm+I6bP8Slg9ZA/rTPChVjlRjPZD",
-	"68JU1PPA/FszGuAXBe92ffYtAjQc68RBp1X/RV0Gmpcc/mgH5dMSpHD1iPHClaUcarLbGRG3icmnX39K",
-	"yL99+uGnhPz0/seE/M46nxLy6d2PCRmU1C4Uu0VR8fb8LyckTm6w5gWsXSOvQeMIoKMZ/y9Gdo+PQO+u",
-	"n3lidXDSYSMp7AKdNS0R5M1LRTTsuiinXq8E3vU0e2HTQiUYGTEjxfRdiFkpmVOC9i9GA5YlrrbajKBi",
-	"N+Rd25ni+t7LVoLrwezBVhv/xVzN8wMNIICgC/kYwa5Zds2UpV7CtAmY+tvAnuXHSXioRzFLzNbY3xaZ",
-	"LJfG8CMvWWxvbM5kgFfmzyIYDCuN1dXawOGX+pflshVmWw614IIITlOlj5KxXgOPdlPBb5gdLyLp5QVg",
-	"FDsDkeflHTWkgmNoN/kYTqYifPCOa99G6SQ6GZGYD1K7lulJfcNfmLgyvQwtmOw/9+MH7X+E1dInREgY",
-	"VnZKss8YNLRiMHvf3f9VCoZOqIzs2sf9cEGv9kDw96SQlULa8S5wAlxJwWpRDScXZFcN6dvufLNLEYne",
-	"vQc0gX/nVKYJ2NseZ9r40JY3tmRumNnHvd6UBFZAUbNzstPhggLlWZ/e4m7cOTk+evPqzevj716+Tnbs",
-	"qdg52dFGcXE1SyY0T9eYz2vKWZkEhGzxw8MFOTt/+/490rYJ8tvFj/vfkd3PP74l37789ts9+/h6oo1p",
-	"HR1NTigJTrmZ87pmo4QMezzvOa0X1SeXzFRPetZTp6xiW2K0GdHnjzkQ7tSai5UkK5WB3m+1Ml9Z3G8i",
-	"8nORhpvrK/NuvfWLvD0YvYVVOW6VFinOme5tbd1kK3KT5fV+3VBxzqDqlDwHdxp/QHFO8zZO0MZQM7X8",
-	"Br080+tvzkh0zxHpjKaV0oSUKu8GDMlWp5BG5q6qe5DWV6ShdUQc+B7L6MIQub07eqgGlYnyw4aUG2xn",
-	"2XwKMj5zQQZKXmEFz9m4FdIZjec9Qw7dFDAFHPQ7wz5rLP69Ha6ke3l6ppfLpGLFzCZR+Nze+57uo6Jo",
-	"oOU2xdA3U2EzvgKPWmfj38Ks4n53XFqH09fCamKFROSoAld8UUy4f1arvB9+cT+tzHV1Nt9dRaZ4q55+",
-	"5cn2QWpjXJuJWS+GaK2q/aCKk6BGrcucjxFhPCVmyRA3Xj0R4z6tOz02tOGGQm5vh9eDnjuOgkCbq31u",
-	"DbYCdn82UpLdqW4BTJNh/ZP4dqlooJT9u4WqvWZwOxQO9lh+rV0Zu0u4mTHNJ6HAToYqsZAwFSsMVT4V",
-	"dGyDnG2Q84kHOdcmHgaKSxzfc6kf+AwleKzwGUnBhxXIptoM/tVm8J97dfmT30xfTxr/xNzbXP42l/8r",
-	"zOV/6wqda7gd1GCwAjmlmBywparcFo41jIcWZgm0VCyXcDsWNQj11568SzKNBOxGAm8UDICP025BUbn7",
-	"syjkkNCuYYog03lU1b17/JoUdKSjpNC9U1JSw9QMEXKCT6VQo98KvKXIxOWmSKq2SdbF027FXCvmvkIx",
-	"h0cAIoQNNF+NkEOKxudjil1gFNtUmvTBlcawMwgT5J//9/8RLi59IBp+d2HrSykug1y1n4e1tr+ggQbY",
-	"nQqgR4+eMQKuE3IlrUwNl0nlrnLtjac8xsvhaEgH04Q299KYFRFVDW6KICMwz7emV4mC+0mUwCCkYfON",
-	"Uex10mNh9QrJXA+0spTDVlovJK1RNY3pjb8imT05+VZyt5L7K5TcHyyWNkrNPVGih4RlBfgN1/zRqPt9",
-	"7lHcXwoHlJHSysQbzobYXQr7gYWCQqgnRPnSlYrxK0Fk568st+YiTcVAcbtiEzTWwJGGJYhVZz8syQsr",
-	"7BOXDNWRpkd69AYoLeUkmWUq7qLQJNO6BliTVhuqoCmmkv2M7HKRl5XmNwy5rTMjM7LLbsOHmpUsN1iK",
-	"D3n25//xC6GlFFfQ/ISLgt0u3XUA15dQ44ijN9Yw5WEZx3/Bfbpemfejkv2FZKNc5Fvn3LD3xeIdBf5N",
-	"dpb5+lalOsPrWSTFGbdfm2exsoYD7jx3RqSghhHlSPu8HPiRs7LwJtWC0uDwC/z7ePTGz10uLAbZY+zI",
-	"sAAWt929nwJy/8QQuNeM23/B7boBiJul+sPLaVHtQdljN26n3AFdfcrLwz7Tml6xeyuuSQiboDNo787m",
-	"eD8A97l7LrKESGVoCZx6QL0nFfRn1XCMmSisgnfDDew1nRDNr8Q+FwQafyTkn3//x56v80kFqIgn9pxC",
-	"c7yMSME0OHmIa/Di++xRY1h/YBKS6cZ3qWIuUZ8MpbqGgIkdVgY+CU2GTDFC85wN7OF1pRt2LWGF7ddB",
-	"B0U/iH8+ixv+uZ7zZJeSb25vsXJkLxVSWaHjO9S74elTkpVUm0umlFQZ0XSkybAHTbLcGsbl31jMad9W",
-	"T5YFoX6xUmHkNRPA6eHS5HpyKA5I9q9o8fyLH2/JtdHYjAWjWHYgAhxZa8HJB5Q6Wxn+gfLyg9/Dy4Kj",
-	"vXjZFlc1oD5RDTNasUX0TA8QW47J6+vtB5piOOOyMh15G4GrXc4ZmHr4xf3k2oir0b27iC8Psx+wwzfB",
-	"cx3wtqiY7+TtQK6rmO4RzcZQB5pww2QdDAIUa2hPoVPhemsPFbfwkBAtCQVEtuY1NwhBVsdjt4Nmx22y",
-	"qxigOnTsDsDu+yYlQNLjKeExHF3KK4f3ewdkPKOLVgU39it3eM+DwKEGatiENG5xgBAJM41hBn7I2IbD",
-	"fuwOHtkNXn77xRdWQl0zsQdLwRSF/teai5w9+fapn+12jaDiXtj6wW//jSHaLLXSv/3gUk5IaJ9rT8NX",
-	"nwO7PvyEnTQBRLMRlC1ToSRGpHGoXAuHEG/EX2ubGXs1aI9QhSRCDiddfxg3tGaj79mMXRSw/Fb3+IBw",
-	"AwFHTUxPyeqqN9UuF7TPTrFJnnswzXNZiaCMxl92gTer4cpUZBbk1MGgpDlyX8tul1lUgrIKwCH8yqXf",
-	"XBQPvhRhJBm0yz74H1l4fLg4FZmuoA+Fuhz6Jtpw8W4Uzu37+gePDdqF7KaECfdWgnl3IVYq5tnIH+y+",
-	"ugfOxG3zfdMQ++52TnbO8j4jP/U7P+8kO/Xrh28qZud0CXQzL49efrN/9Gr/6PXF0fcnx9+cHB39752k",
-	"vhu3I8wrfXl0/P3xy+Jbtv9N5w3df5O/Yvvfd4+P9l91jrsv6ev8m+JbOwn4fp/13fffHO2/fJm/3n9D",
-	"vz/a7xwX3+wf5d+z77pv6Ledbwo7aWmHvwNawk6yo7lhl7yw58seRpdJsIMR8p1kBxqmTIz9m4vj1ydH",
-	"L09eHdux222P4660aozj1f6b7nfH+/Rl59U+jvhN97uj7493kh3XTmXn5OWfyU79kuGgh97iilE7Zr/h",
-	"/e/QpMr9XC/1lE/8LGvtwX8p+qRPBeKMZmV3549kZ6C4yPmAlo3XfK8Xs8SCXHOBVwCBcT2Jy2XfcJ+Z",
-	"nrTXgDZ0aRUQ2Oy0uLSneuekS0vNEu8cwPtr5if25vX+cf6y2H/DXnX3v6OvO/vf5N8Wb9h33e/pUceK",
-	"ABjigvuaWUUX9hv9nzTvswN/gpZfoFLmFPZuwfbf/bCT7PiDV1Dyi7xhFgB3Ft/D8ThBRi2mQszUHJxA",
-	"eaqmzDxvkZWmtE/ex7I49g+xwybgDaqFhPLbZlWe46bgwhscbjyRlVL3Xnqh/Z+tyPKyNXiBXVNde+MX",
-	"OpLGGqJ6477iUyTuAB2daENH2pFv9VE/j9NXvJEQ5HvMNRo9Uw5hZPwG+F9P55kcqfBTAW46KsBrpDXY",
-	"Dt5VwzXp2BFAupGJ57Q9JsSK60OG3OS9D/XOWlMpxthjHinR5dwdvhnoEjZ7W4z3QAKIh6PmTJzErTRu",
-	"APRHMVQFO2ARMF3G274Mml7EOOpQKnoqOHjw0xCZazJknZIsr5QCssI+VdcImNDpDkmWJuf72Fo/OIFH",
-	"H6K1XaenIXrQPMr+aNGfluYwP17eH8Uzm73TB1TroVTF/ZUG16I+MF7N2fjkVxkrCtYqD1L2BAz9ShsU",
-	"45UCRgBJKOlWZen8irtTtuXeKVzhHaywyc+Z0ZA9DEmUY1qLnzKMHByljT+75DIcsj4gZ43ZvdCpCDfg",
-	"GHfPPn08x0b5dlccwtfDwiJvVi3aUXsZMnoN/lL/NXBsShEO9WW43l+hpLiCeBum3RL3RXvk1xbuidWJ",
-	"VKyi3vST329rq+r0T1hKi3g9ufExAXfrpfwWymDkSnKt8/qjsMdnoJBgwxUkY44HWXxyzQQjqat1SMWu",
-	"6bERZsG4lj6RN5ANIV8wm5M4ZL/jXGkYKKfK8Lxk6H8cKHnDCxTv4OOD4ESdZeNqM4YKyFPs/i2qEnyG",
-	"TBPIkixYkaRCjOVTAoeh7hHD++yAZJFzJCPXjA0QzdxQNKFFoZjWns+QmjCGrYwRn7lxPyB55onGet3M",
-	"F4nz+pf7NcV570wQZPERjJDmV4suy1CdziidSu4M417U5w5SNkKLMUiBDm8PB1o3zpbBVxLQgXBop1kV",
-	"nImcHURnXGcJuigyhwOX1GAoQMghNr8uWdcQWRlgE6pMpRhgRYAYTbix568+uHCZj8/aJzpy8YhOFJAj",
-	"FDGxW67N+pQOJPFMxRiLJ1kxiWcqVlGjBB7Ys7DtlkOtTfFs4vAeiV7TL84sniN3ZJ5/CVHLrxl7tBUH",
-	"lrfw/h0I1nrTJIhHCuPhF3edy9guWMkMWyu+b3ne8TtYgfsi0ZlfzWlazhTrCJ9WtOm/920KAesHVsoc",
-	"nWWzJtETya5fyxY/2rC4a+tkHyPffv5pG0BB9zpFCKT366CiQ6TTKj7giaCKAVtzUIhihwQ8DL0FLj46",
-	"YdnXjcdO0PlijxckNHm1nuv6cG70sC9MJkAW5RJY2rvwG6QgrAA7Hp8aoDGVRwqWtkr9PYOsbZn/fB66",
-	"eRDt9H/IpXywy7gB1sGBg/e22G2RyPHT0FxJrRuRWOW/EjlyGt3itXO3QjS2lOLK/s33d8ll3zkuTkjm",
-	"qnp01elzg7CLTHLIBWdR2/iRES468japP9Cp8DfFOFHBcm5X+DTcOJeiy1Xf3ri+LAzFSNJhpFuVXV6W",
-	"rNhKr/BHO+T3Aqs5lgNuuHTZwiG4yHuUn6g/GeawiDcZ98OTar+1vgz4i+ZBiyDoI4LOGAgdfoF/ka8f",
-	"jtm964Zm49JbvLO2epQHCTfK0ErV4YLzeBIJDw3c/BDpBiYrxJIBU1oKMuzJVMCNWHFAstw5nyKPMD5l",
-	"SDXgSgHxKQjuUZEzixcEamjIrhlKFyd36wD1GqJIhWJ/Zbnxuh3ekBoiRc5O4KMhFEvB08BRC8n80WAE",
-	"hZsNe9IPYu80FQvRb8HTXmjAceaqKYGBa11ANyNnr54MJOqtLIsPvPh3+6jxjcAOvh+A3snIPz9Tf+Hc",
-	"XnjYr9LEWu2f6wbJWTqs26qtBvtk0wRnobw7EACU7lAsDPOoKa0B5T9AEh8lQV3zEO9VsxNSsJLfMOXK",
-	"IBHrBort4xehgqgutvQ1Q1ZBdEVDyG8I7VWAzhFlxNxiTLdCqMtaOYAgGgZpkbhGty4kMbFIPMhoAmTz",
-	"9ZaPC7w/wsxb3G1xt8XdUTgP94Jd1CLXALuf4cZTdWvAV8WoliKqAfE+NrgVcMFz3/gVVWzXdSoVtZZN",
-	"VqFkf0XAiS9l08C5KJl6GNsj+V5b9Pwq0RM33iLoOVCyqHKzYhfpRH0Lg2wNeFLI6odM2lTk1NBSXlUI",
-	"Wh8j19IJQN5VKTu0BDqpriy5RA9FIzPOVfD5JySkEiXTmnTBH7elnspPfuWXRa2fYEEW9zW6By3vpDyD",
-	"qqIlnJrUsCupRksP7ZxRlfeenN/UjX4Rz6nfml8339Kg3vIej8Ip2Eje7VlRaDCE4aG+5+cEwkjl3KON",
-	"nPkkutJ1QY1y5FOhGdMHJKOlYrQYXULmq450t/N//w0CNPSaCbLLr4RUEOChmu2dRuCCpT1Rrr6rO56X",
-	"YWt1QK6JPUb8Zm0ey1RMzO6OdvpLJeKmYql2+g9MxHU7b1sTcRuDfKR0XL9EM/RHfxjadNxnl47b9IHC",
-	"VqzRbzp8jymUh1/cTyvgSZ40xbc/9fC+8PLJr9pGdJc7jnZrEoo1ny3k9p17sDaRbfg2qn7uYuYhaBlU",
-	"2b3ANBPmlGTUGMU7lWE6A35bmjPXdZ2W5QE5gzJlQfvMqiMDxXOWCsVo3mOaBDNP+5Duqc8vuWZsgNy0",
-	"kNwItLpwc+y/ZHUqsEROCJAhZaBCaec48woZ8us6u9A/C/jOCwaX19IUdKd5mpqdBmprqQB1baP+tJkq",
-	"1gMzI1dQlY3phCuAtm3JjLyPfnXU6ldtx6QnlEo5vYfvfXW5wxpOlw+x3KdUNnCJzYf6IE1AbgFPOjco",
-	"Wrg5IO/8qHloD+RIc/xtPQGItTy5uDolVYwQzh/gBZFFhox0rAEPtKMdml8/jcqvMVn4tPXTFho3p6nW",
-	"W2dB9FBA6b3vztXqbUAHZU45mEy9Jrsh9TrOwsZh7Y1TZHn6XEyE9o0mkjpj0l5fkwRRU7efqDOptzLQ",
-	"gNTqTsOfPO/Nt/HvwAsS1hQShLjLijwAKtadk52/VUyNak7P0F1v0ahoPR7Xq/PP+7ZomDZ404s2ReOl",
-	"z5oA/vWSF0vOwYLgUwtaxKvv8GyRAEbePGwtn0idBD6GDmGNInDERZ+JjYdf8AerXtHBQMkbtob0lTNI",
-	"8nMUZjhUR0+KoyG8685O7hjLtOFlib0QGXEc0PHxgkSUPi0YkSIVu6zUDBz9dUrICcFsnPiqSU51QvW1",
-	"Rsr+vcQ9v85O7HEr4kepoI2zDWFfnMd2kKomISfHWfBTkmMekOhyhhsjPr9LK2/xxWvMe3kH6zAFaTZt",
-	"YM8cwqRGWW9OXOeWs3Ur0lrmga87EYSOIe/9gHdtaYMXNaa6cmwwGbneVth6SH8Zu4YtRK0ZonCrthC1",
-	"/RDlE/GWRygzGrCVNx4fI3Op28oGoCqpsYqdV/aCn80OB/PxOhUvzT4XSD+5aw+BorlJSCH70IHMUH2d",
-	"EDjOe4nz5zmiaXXDFClYlyNzJcllwZKI9BLLAvELRZQoyLWdSEK0VK49o7Xc6jTDVNR5hi41J8SxoCWi",
-	"1XSDY2B95NaLaXK1UX4BL3nt6GIfM8vIQz5SJ5/sWz54rnZaNEdPtMq4cttk6oncQEbauZHK2WSw7UEw",
-	"O54XGCowzN7WJ3L3OGqhZ09BaJ7nAqmRrQadMlxAFcy0ITc919XPXu7viYVaffC0ozvVLZY9pKBbnHpm",
-	"a9S38K+pL2YYA43OKCaVIbuUdKrymlQDzRQGX/cOCGz9cNR9IRogBLQ+LVgqciqENKRj353/Zs9OZhes",
-	"zLFA6R5Q4vDCHuIuZ+7NIlF4hzWLMQAUYPwBFU4JK7ghCngvBWNooto3he4++7rtN06x5we8J09+aXh+",
-	"zQwen82n3q00Oe4drHONGzvrKo3wD3gXtv2m09uiSc7QuOwLjbsLQhCIG+23+tYrYM9Nn8LdGRAIXhA4",
-	"95uAhl7fRbWswy/2n19pny2TqXaGjP4l10iOMiZhZmhUMFjffiNzH2YIJFPLJmapM3U+8FPJiGtgyphR",
-	"CF75ATW92inv38nOOCQkSx9vuM2fk/GCi9itCa0hTwPhWhJJtllxA98WLx5Rn97yftXfOTk+gv+SnT4X",
-	"7pMEJrVzsmMX7AoKs/7YiPI3D99aXs4HteWPzvzdeLOGKOjHRhRzjGlqahWD7BJhv7Tb5HXKS8r7rNjz",
-	"kdBKUI3tWbIDghU6DHxXHvEapINeX4TUuq1sF1CW/qWspGHA7MgjLgSsct1BAfrZTL6NWchSL34DXBx8",
-	"dKQsGRULBR9rEFi8LAuvAQbKZS/6Cy2rpZ/0ROu/cPCLRE/dpmijpt4rhmdkPGNjAQA9tKbkGpz0vw0s",
-	"DB4nR0dHke2LTdIUFRoNvoTQsrQanEsSSwijeY+AjmTNXmsaoM0gCsJuEZhSoViXKQYsVq4Na8g1Vgzb",
-	"UQqWEIifoqMQmFqHrlnlFb9hguzW9IGaG5aQG3vUdJIKH0517oKmwmmt4iCk3A2pv6czKe1noPdUwj0e",
-	"u1UrNmAuYy6EfMfS5A7IL4zesLGKNVmZwIkAT476Q4Cc0amww1QH5INUYGCLscV3HalfHx15Vq/M/Sk7",
-	"JVpi/Ru8Hr/eYZVxcqkwQ547Ihswke0sLSrg6qKtTLVzcPpv7L4+frW3gS5ZK2kp8Ru4VGq5tp5E6egZ",
-	"jxQkGRuDtig1BXJ/98xDBWwMiacTt03ifUzIegBbpG3Y9UAiViwMk8rlyobD2xkF9KuP5Tx0B+/i5jt7",
-	"BSM9asHVaFA4TtUKGhz6jcGH61samkpvqd4LK7W0ygtXfZblEqocXLIsfepW6XMwA2wFuohS19gorWoX",
-	"1fk3ViY69rgX1x5XIR9FOXLfJFzccMNS4X6d2hYU04kBzLRvwxUmgAfSag1Zkx2VW/NfCraPPbP4ldjn",
-	"AhqUgnsuO8yl0LJkhzTP2cD8K3Qs/5d//v0fGehuvAAV6Q0p6EifQoSD9X3IBPqEpmKsUSh0Nt23T7Cv",
-	"zH4/2yM+K1tHrYx9SKiOrNCq4IaU8gp7jE4tfaONeZOei0K57gFk124Yquw9G9wFLdnAPAx+D3vnfii8",
-	"IaqBaIiPRDQQIe8sV6Vgw8b2bLkGvobWX7g1x5BpikSJ1cjDL/DPCngHnm1fpAcohesu/FoACr4KGNju",
-	"qMcdx3HdlAUNDS/37UCckgedz+k1I1r2GRDJw6dzNL9FyA8wwAzpILmsLEgEQn3f7h0TdZyEPkjFHTrY",
-	"1IxcUMS4IUNZlQUpWF8a5iKR2hBXsgoT2o7s4QcRE6RiVVoWVvM/ENa2hZRgeU3s0eC3LcBtuQnW3eap",
-	"seEsyjqCGYvFC6uChwXXtFOun7OgIZrcQyPZNFsKXQRJQnIqiJAEWkEp8CwQLk4huuRWSxMmMJPRflgJ",
-	"MIdjFwQcywEZSnXNxdU9hVHX5SpNyB5cAtdBBcfsphqqSLZHPN03ERIn9HxU5RarH4zVm8tz9MBxP8P3",
-	"kInNgx0+cyGs+4UBjX7ADLdBHdJhJTDZtdAmy6LGPOiBykTBir07PZzzej7h03w0XEgTRvLkUesH0YJW",
-	"C1qPA1o/iAdhFljaxWYxC59ZY9YLFzCCnT0HwH5wMSAqXIApYBj6CaKbWG3sFDMPysK1CpUDHVSzcSBL",
-	"xQOQzOuMblAnEKTS19p9P9YQU8GFNowWLtpEZgebsr0nj4uf4UUjwoV303pAW1zcSLojgsy4IcvjjTgD",
-	"JLGybMPVwGRo8TJinPeh4AyHozPSZdRUigXLNVQFY3nlLvtbxQd9JsxlQfv0iiVEMWFoeYne2gTTsC5L",
-	"LthlQQ3TiV0OyXN2CTuNS5Gkok+1Ycp+gYYLr5hgiud7UdmwiTJ4iGJXXBtsfTdWL7wiEHNzv/RKo68I",
-	"TsV90ekXrs0FLO3aK4Lrx8yvCI5LGp9rRTDuVasf4LaeVxWM66bHT+byh9KnkEGxK8/ZfsH0NcnpgHZ4",
-	"yc1oTHsZO8On0amcksrm5zGbCm+M+A6bjzMyu+14kgo7ZFkZtzSOj+nUHiv3utAAcw4ioAWQAyYg5XKg",
-	"5JViWifh1tKpOX50e9DqrBIWVnqyLDTpySHpWzTy76UPcYW67y829oEMbUjxxAy8rcy/w1fyHxWrludC",
-	"wWuXzamrT/gd5SpxpdAL7Rd7VklKlOC9ME1eXTkzrfyuLpoJ588VvWBnFq4nFJ1pA3MXsYVHFbS4ZYck",
-	"ZEcWo7iWxz97A4U8W5UqGe/qO9Ik7WL+zX5xVi6tj6cOoDEtHOQ2mTLIKCcliJUS4ZDigs6TTiAbDr/Y",
-	"f1wizFoj8qcIzJOJ1RCs8TUjjvjfdwpwPTB9fiEQNbhuwYQbzcqu7wNHwWKN0iZT8QryJhNsqwk8hmQ3",
-	"Y/aGTlPMiP3F5fBUwvASWbeIFU2O3cFa5P7xwM3l4vxMpa4ShjABxSiwd6Fj8YGVHcAOewmPc8XbjVTJ",
-	"wA87pc1AKjDZ0iUd2jc0nmq5He0GVpoGiZHt3/Q9unT+ptfapLMe2WMVt2imcBCzzH3YIxENhS/48tvN",
-	"a1ZdqSAe6A4RDKblCNv6KhqpFJKEYRdgH+Kuc839i44A326amXC/sWA3dkXuVtpT9GMbY6uWNxp0JlDL",
-	"CCxDaEO42oAeH7gnAMzi33y4564sKeNPBtcTUWqYByRs1iXYzyQg/XAMXSOOLYZgXz0mrZGlPwSOYcnh",
-	"GA57TLGFsWNDoeNpYeAaPiAC/BSSqTHm1Z7Jr6gRRghzVroR3hw7VkPW6Ul5rQ8LVvIbpjjTh1/cz6MH",
-	"FCck7qQl7pjtzbfLmt7CVIwbaH5EtTnObpgwLzTq/56rmDgvCNS7MmGeSKHD7/gS3rlJLn1Gx65f93Ed",
-	"H+6Mk+vfWXtmH1TE4E5oWM7oLLsXscRxPoSGiKONyM1zry2Hob/QeGx9RwcmioHkwqAghTaImJgwedy1",
-	"tTXwrIsiFZmb6D4vsu1QmU9cHwrndSHSmgjwYyDTC9PlIee2eEg87jO8y42Ax/GmwSPeBa0ivrkcALuj",
-	"7g06foPrLdEawnhchCYOuk96+evYoWa5YmY7I3Vu+X8IS708T9wWRWjGZrMIoUV4qW38JSKzsPLFH1oW",
-	"7Y0pp7bmtbBnsEPza3itIJntD1/+uy8OtPL2vx1WqvxztsLwu+uITAZSGVqC0NNNcdeVCgPgKPy5Ibrq",
-	"2Ht0IGB5QP7CFO+OHP0+vxKQuIJOfSArpEMU/R3WlcruBKU9BYX9+0+SDGh+bfeH1wsyCFZkeOMMhSww",
-	"db28vSV/q3h+XY4OyAXvM1lZ2Hn98nuAmm9ub6Gg0ihuzQjI8AYdxC6TtECVfWZGjfbPuoapLBVck54U",
-	"slJWlJPXx0desjfXwEWeQtGhVSMaqlFChj2OOQLdLnCKY+/qEeLA3G54F5E59P5dUutL0ns4qTGsPzCO",
-	"gAxu6yPBmG1Xh4JrxerelLb+UNshTQ9g2xG7MUG0sM8IF+Q3wW8t9kpRANVIt9IuUaNLFRayjmSlSF7K",
-	"/PrOCdi7akP7g7nz6ErVpwbJbr99vTOF+3Zi8OcDmrN9zew7AeS+OU7S6ujoVd6hmn37mvz84ezt/vnP",
-	"Zy+/+RY+ZxkJu9qKNsEwigxSBqNw9u/6zimFu8ydUp/e/sLElekhu2+YkjaKiyvP5nu/EJUU7GN3ppQZ",
-	"2wA+rwI2wkyBM3bRh+BzX+qyj6pY8kHnRubX7w3rL3UVhrDvcclb2e8zsdyV59wwd8Efi4T7/vM/J/H5",
-	"M8sZv2HFaQNuwASRwiXNHR9NXud6UdhrFRlSq0QJSfoWfwFr9OlMm+ZgTPw1b/yrNP7GdlAR0EoBUDCB",
-	"yAfjorHZX0vggBI/OZ+YUw/OqhQTOsVKg0uoV1rz9bfPv9jHuxnWriqXxmdPdEF2NWMkhsmL0YCd1l/W",
-	"L6zA40ynAqRRj5HMff2ff/8HXJERt1n2EiJhTrQsR56I3Y5vjGX5gGDKZLwFaCogqd67zVBonRsqCqoK",
-	"P0JN9IDlvOtggWg60mQ3NsGTIHhr2M2SyEwPyJXtJYQaUjKqMc0iIYrhJmjI2Vl74ZTUno1U2LdHlbIL",
-	"zQXQnkDCLrJpOonv4m6wMIOS5ricdkBWh3AgTAcDRlVNh2/fom/JkfWMGeiMVKLErAnfAYTQspRDbe/K",
-	"BbHfwq0CFwoJs4S9SEkp5cBOLUnFQGF7YmDlF9f7pcxpnV4y8yEgJnbzHsuvWUGEHCJpgUEJnwr/WtdI",
-	"dDXH92GkxFzIoHsulZyxWEci5D4bMxnWxCc69VmPxDs1Nopz2LKzHCe1T82VXTd3etsLZOO91VA2RE4V",
-	"Vm/dZZwqh1/8jy4uU7CSGbZWH+47eMSYPRf6ywRRUsqrGJgB/EbMYDsnK8F876aCPYWQDM56Emju5Vj9",
-	"Iby0aa6U15OvD5/ehjrv333Hrt/C5y15bE/lk4lPrvckrM2peJekrL2/SF2CYrItV3zEWOddJ3a9vG32",
-	"UP6IDGu+zxKSOqB9ZE0OdkAyTEEqTojV/zKih9xg8xlRi0rpaSIcE80VMzoVdp9ZZbpSFhsiSYqN76kh",
-	"qGqTPqMCKWJzKrA94KCko00yQDyEOW2m6r905AMzj9eAQ9vCpvYQS+PRkLOlvZgI7bY0aXfQpK3SCIqy",
-	"XLYtT62UVwnU6PgY80kcAtP2f7tSuaZm9te9cadlguoIlJolqXDhEl3XVWAmeYii+Hfl2lWXFAiRw7ex",
-	"jvbf+f/y1W6I4k9BA43C3u/qF74R8B/LVlm2yLUZCXuiDSfG1mCRGH19Llsr9iFR/UiVfBEriQ8CzY2n",
-	"AGIMGpFvqLgxTATSxjpJQMk+yez/M7LLRV5Wmt8wQMXMyIzsstvwGaYLpoLqOE/MKs/NfMFmiEI2elBS",
-	"Q/pSG9fPy9d8bkkq4azIWkglVCBNkYfA+94twqZipfWQ0zIMV4S9f6yrY/fUET+SPj1zNLN6g/3sOSXi",
-	"Pc0U8+emrZPcfn8/plDOQG6s9oOMFzjDD0Nyaahh++iy2gig/8RvxqMBmLHdjDIlrgE4cMXx0CZRinJ0",
-	"QH6UimQWoUo6uHTpPlkqWDM6nVMF60Xr3Jka3e0TYdgi+hBJON3jpW9zCwkMmFCFHprg7SulxqaR/pmn",
-	"5Mix3jVv56UD2bVSC5r29TCGfc2Kvc26YlYL77B/fLIJ7qIthvbJ0W6Hm2TJgOzkcXl2qL71IA1baYo3",
-	"4oUPAMzAZXieupmdh1m3d3XpG7vZlSSqEuTgkN3S/qBkdiJd/Gu2d7CT7FSq3DnZ6RkzODk8PH755uDo",
-	"4Ojg+OS7o++O4DC5gUx7XNQRMrgmaI5UNYnLZi+YcSygnjas5F2Wj/KSHdQ5hm9De+PJjMezmIAp5Pka",
-	"w8WVjm7xIzLO3X2HkuZMn8bl9SCdOizufKtl3zPz9KOHnHMz9QmwGkwOSkwFior6Jxph2jtEd6wzDqfd",
-	"F3g47VENN4eEHn/7UxcRgOZ5xPSUrK56JAsspTV7onYd9rLo0TXJ57RH/yLF1b4VTUUCveSgoLNJn+8F",
-	"Ur2USU07UO8In0LUWMmzPGda442mPP0TznecpC26AZaSTqOnGuHI+jTvcWGXPcf+zDrQS9rXEY/F6Ryz",
-	"Xmy9zfE1nNQaS63EOA66YU8Gjm7nU3M9DuNtBASW058GZBayMh15W3vbwgK8APGreOFI+fwFhvUH0NQ6",
-	"3lqUlwtMSSrTlSWXCbkqZYeW8NABU3XuXn3LT0oWVW7uPGRW/RoonjN8FQN3WXSnj93u9PcHKf1RL2x7",
-	"NiGvDlL3rAjDG8foQQ0t5VXFptzubbRy9i4BieI1wH7HXHTkbTxE+P6Ue547+ekia7IykPOnGQkajhW0",
-	"kClHOowqpgh0tkwIu4WjWsore1W0BWuNzT5j+luzCnRYXge0DSiZP39dDezL9rRtHptyzA2uF2aMTgt4",
-	"tKLHeB6t6WO0Dyk5ZO0q1pOVZiekYDewFXqs9B0xaoDkWleIuVCU2R+UcsQcWCpmKiUwwOOe/ru/7ZTn",
-	"/5vsAIFWdFoAbsPMDMt7guecCv2C3HDN7SoMKt1DZunOaHxjAMXlvl8QPdKG9d3IKHCmYktna0vFoshe",
-	"5Zdx2lFRhucl9GaPilewr7Iy4MdM6tZZgbUVorj202h+CEDRs39lw2mvxnWTbt5Q96jybquIB9NqqYrm",
-	"dm0K2acQnzBUX+uEoNq957cOZBUnrl098uVipMVp4PHAfD/r6ceJFV4b0k0H1Hj1XBLlKaP088nO/iXH",
-	"UZB443hF6i7oUldEG1XlYPTpkciZW3a7P3/+7HbBCSl5blUtndSbNiGVgD3lO6gS2e12JFUFF/FY4C4i",
-	"nzKUnxktTS+B/WWFF6654rnfxJA6n1d9yDmXldG8YCDxY8n+McDQ1K2A7wZPIophmJ/TMbyFSgPGJNMw",
-	"s2A5Rw6iCaHu3/5dS203Gs2N4zSx4nRg939YbAhzxTiP39c7f/7x5/8PAAD//w==",
+	"7L39khs3ki/6KjjcE6HWnmKL7GZ/sePEWVmSbY0lS6uP8c64dUmwCiShLgI0AHaLo1XE/nUf4L7A/W9f",
+	"5L7JPskNZAJVqC+yyG7ZM15vbIzVrCp8JBKJzETmLz93YrlYSsGE0Z3h586c0YQp+Oezd3Rm/5swHSu+",
+	"NFyKzrDzbs6IYlquVMweaHLDlOZSEKoJJdooKWbEfhgRvYrn9ufxVef4qjO+JJqJhHBDJjS+JlyQ59Pu",
+	"S2riOTGSrJYJNeywE3XYJ7pYpqwz7MB3naij2C8rrljSGRq1YlFHx3O2oHZkC/rpBRMzM+8MTwdRx6yX",
+	"9jttFBezzpcvUecNM2r9eGqYqk7kLYulSLTt/ZbaYbGpVIwYteZiRuiMclEYz8mgt2UsfLFadIbnp4Ne",
+	"L+osuMC/e9nAuDBsxlTnix3akiq6YMbR+vHr5z+w9fPE/pvb0S2pmXeijqAL+yVdcny8aQT/U7FpZ9j5",
+	"p0f5ij7Cp/pR1r7t+nEcM61fcHHd3GH4yt6dho3kHb9hv6yYNlv6zt+6W/d5OzgCw2/YtzytZYkfGFtq",
+	"QuEdcmD7ekikIgmDn6hhCTmY0lSzh2SpZLKKjbYsAnP4ZcXUOpyEbaQTjtVxwUTKlFGBw1GGxylrJkX2",
+	"fG8iZC3Y/p5Qw2ZSrTcTwM+NyCkxc65J7D4jB7YHqlhC2Ccam3T9sGn+/pNOw37t93p1G/aJFIbGzbwR",
+	"Z8/3JUjeA/S3Ulqqeik3FuyTGcXwxhhpwchSsRsuV5os6YxF5JabOfyu6YKRKZBVX5KUTQ2RK0OmUsHj",
+	"KVfawDeNBMORNJDrqIFcK23kgqlmeuUv7E2wvIlil5uZ6HZODeGa0ImlA7KR+7SZBPh8xJPOHUf3llEV",
+	"z5vG5juyo5SaEdt/RBxvEdZdUJ7ajc8+GaYETYliU6aYiBm+xIXGGRn2yUSEz4S0S3IlYqrZ4ZUoHGM0",
+	"XrCGCf+y6+7wszPUrPRm+udz5IJQsXYMrBnRhhqmyYFiS0YNcrU/jB7mvBsRmqaFE/DnQKqt9JKJhCWd",
+	"D/aFZSoT5tmqbqYaRlyYLjdsodsuL8648yWyVHqOXx5nJKJKUdvZSvBfVsw9toP5EnW0WcMyTKVa2O+f",
+	"LZapXLNmmcvyF/bdMkEfX4Iu/xVo0rBevtsiTzpepEmimNZRzpHPnwKDuo+IWC0mTOXcyQO2JMCVu7Jg",
+	"g8Txc2nDgvmUuMD9gmwQ8piByd7OJZnTG0aENPCwabg1fNRmITz7fIk63yq52CiztKHKaEKNJTC1uqPb",
+	"63zByMGbb5+Q4+Pji8aDb2rbD8dnGY+azrBjNdyubaUTbddcv0vlhKZN9P0Jjh3LkeQaRo5HU3hsMzKD",
+	"JshSKjOVKZeH5Edp8MQaB6J23DQT/H6bCvM8YYulNEzE6x9YDXe/pNfM2gbKquJE0ykbwl9W9rCEKFTP",
+	"SgfpNVsTKhIykYn9h761cozq4ChNeHIl7Ef2dEmkZXNuUGu/LLYDLVMhzZypYoODo6NLcjvnKQsa9gPi",
+	"+kpow9OUqJUQXMwiMuhdHJIf2FoTqmzbSzzfjwZkLldKH5L3mhFKporpOVFUJHJBbmi6YuSAkvfvnz99",
+	"SJZM+R7K58TJtBf343PWPZr0p91Bckq7F3Rw3D2L+9NecsHOJ0d9v1JopeVLFSxC167Cpj294CI7Zuo4",
+	"7/kUrLJ6nciadp6/vOln/x3TNIWp0SSq2ILkwNmADw/JY7u/UkakYPk69I8uCb0SC661XUj7bHB0fkh+",
+	"YvQaWtDADeN/HhPBbpgiCzvCMgG9vVhPIWds3s2efC5uuKGWHo3HBw9f2fcAKfRT7NiKsi0GTD6EouRl",
+	"m6Qq6+w+OBgLjs+wRTNJ8OHexMDPbTd/kpPGXj7Cs307wZazPjYTGLifax6YSB/lpIm6H+VkF402H8kL",
+	"vuCmfh8upBVRVtEhRlrZulKiqf8Umgm7T9iUrlLTGZ70otxx0S+4Lfo1bouo85Ly9Acumtbg2j7adwmy",
+	"tn1HL2RM7c6u7SrFh3fpzLXvu3vJtKazZsVwkT2/S6d5L77fNqqU63uH/byDlhQMK1CUXjKrUuo5X26g",
+	"SPDK3kQJGyl3vH0fplxc59swH1ETbfI3dtmUGwbZbvng7a+zeqWRwPBeTacbvALSPd13yXzr0JNKmPJm",
+	"2vblkvb1wLP09V0CMMBmUrine5PCfZ/11IYdHBGKVtE9sUMwCDeo2XvBjRfadcNZifAkszI8tNAm0syb",
+	"xubkfduR5SOxI3tNFROmzR7Xq0k392e05Z0ltH8HznnNY7NSzQfCMnu+L/fkPUB/aMC130y5xSfSdZEo",
+	"RDOmQ4sPrbnxV9xobvjN5Mqe702urIWgv82uvoxE6FV5+8N7a9bbEW105e3nM2lw271hsVTJkzkVG7SL",
+	"2D/elzilXvKOv+UsTTZ6EsZgpY7RyLLjH0eECsITJgyfcqbI1LbhDT/7hlU7p1xYA972oclk3egRsd92",
+	"NthZS2oMU/bL/+tn2v1br3sx+vC5H50OvvzPTjM9Gymp/OO7UbJAw81M5mmAPAbE1J697o+7jjZx17v1",
+	"cotV6AfpxadtqWkM0Mtu5LID+NF+nY/pz5YQmxkPeGMcAVvBlZJzmMAgqamwYNOA4asNhKunnExZO73N",
+	"eae4JkqmjVSzz9pTTTrT482q2ZmgVnfxIrxdixhbt/28ZYrT9EdwFG8/WqxtGUxbw8fezVx/DRi4sp48",
+	"7R8dD/7tL39t0mmguRE2t6M0fctNsxTV+HBviuHneTct7rjmdLlkgiWEumsuO4ZGZY4btssRWxrQZjFk",
+	"Gy9daXGz3uMiK5NP+ZLO6WKyUrN7OhHfGjqdNi+ie7r3Krrvs562b3To8mtu92wc+ajaWApN47pXkyEY",
+	"jRudjK+fG7ZoM0J0Qn0VU6Y0jnxsTvNrJ8XyE8/pgo32Aj7eZXsWFdJ3PL5m5rExNJ4vwLRpCusIX9mX",
+	"y2t6ywfxRC42jiDOnt+t+7yfvO/GTo1/fLc+C521YVHs9ysxaTiMYFzb9TE/qr30sTtq0O9kmytQHxFX",
+	"c/t5SRYrbciEuRvS8VTJRaNxaeQ93Ii+k9esWVMy7uneZ8aT5y99D7a393qD02il7+Qzcm3bbv7MNW/e",
+	"MDfu6b4d+dZtTz+xyVzK66cs5TdMNYcaJvkL+3Zb7apmAG02rhsL/0p+79oRhWN9JpKl5BvEKMtfuCOx",
+	"gq7CAdy09JAFlPLyhNlvyQE32t1s45VrQuwvii1TutaNUQzw8S4nYXHAOAfFjWGiafAvuDY4eBfliH94",
+	"R9QDTWiysArqrZKGRcT2lKxSltiJWIaI01XCkohwoQ2jmXciaGC5mqRcz1lCBLttFPi3OM7NgQ5f7Prq",
+	"pRSaQdDSNzRxkaX2L6tMMwH/pMtlymO4Hn20VHKSssX/+qjtjD/n6rT9InG3xTQFMifMUJ52hjCqIbG6",
+	"p+enCF0oujP8+bPzpuBrVmzivY1tKvjiywdkR6ZhEYf2j9HZ9JhexEds0J/07GSR3YcQrWy4ATX/OY6H",
+	"cLFcmfzoWCkxXEplaHrNzdBNa+gH/2UHdcl+iOQscsPYNTYeouJm+7dEWNDUHhd21RWZKEavIZhklbJL",
+	"5z3QY6Lp2p5cPJ4fdjCIdJry+G4rM6U8ZcloqSBMnMMwg1XK/KzxSo96/Yv+UXLKuieTM9o9i49Z92La",
+	"73WPJ/3pER3EJ8kpg1hIFc/5jTUVRUJiKoSEIxRdf16EtFuzi3zNvoWRktJIN65c3eTuZRVpqhhN1iP2",
+	"ye7u8ZBQgkF5VvleMmXWlg6GXjNh1686DLf+cvKRxeaBk/ckkUxDbBhNU3mL8k3I20syjt1aQ1exFPFK",
+	"KSv3kKbkVooI4rgaAo1KgTMETpgg6Mfzk+Whd1K+oGrG7nvDG8iowNFBfBLXRN4wRfq9wfnJ2SmZrA3T",
+	"u3BH/zjnDjd4YqQkKQz/t9vV9bMkL/k3QOdvecq+FpGnPEWpCjRQxMypcPfHC27s2dHv2YHUC1v7dVnY",
+	"bmtoJxkcrtjfiwy2k85WCZWMZSrX1t6zG5P/zc/5AGdMJmviIkse4npKNeFJwsSdFnPJFASGSTFKmOCs",
+	"eFh6mcASiMVby5UizjHTXpgGxH+d9Uay3jYuQHV497IUlWbdorhAuwVdgzxMJAhDK0sZNSvFRgnXdJLm",
+	"7+fakGbGcDHT9qNclnJzScYpj5nQbOQVCPfxUskbnjBFUhpfuytHyhPCBJDLcgIs9HdS3HnDupCyEfu0",
+	"dEpPICB5GNRG3CuEGnLUOzrp9o67/f673sWwfzLs9f56Sai+Bm6gVu+z6uJOwrOoDpU6bbEfyzO5r61Z",
+	"ancckfBXxW7kNUvG9rQLf19plitV2WxiKoiQJJXCyrAJI/Y1WMtiPO8bZh/c/4nHdeXovaUaRlEM2A2P",
+	"jHrZXI19zcV0izZ3EtNHRwFv5P1CnLFCUv128rqRoM6P00gDWPcfpflWrsTd1lpIM5pCK3dSla108s20",
+	"l+KDfG1+DBrYuBz5gO9lQbLmxkO7vSAFFlVZ0ELtvKwVXhLkmjFy4BcmENj4pXZx0sTO0MU/D3rHeMS+",
+	"DlRntAPutH5em65dvjnV3lQZ2oMWor2zKPCjiHCw2IS8tZLZ/358ie/56PydRHGw3cKZEjQcti1uNpt7",
+	"WdvA0oDd5rOXIcKdo3liisnR3hiRgpWoUFm8N5nz6H5FrR9mC49CECJ/D16Fo/OGtQsG8ZtJSr92mCUA",
+	"fgbMPXBZ6qYh1cFzvVs+7O9uK4YXs+GS+d8IUwoyQtvS/KToySm1soXYbhz3Qe3HYk1QmLnmAzAA39GY",
+	"HJz0eg+H5Ko036sOeEdCc/H50wi9O2i3M2VFYCpnOjfmkXga1uUtUzc8Zu8FvaE8tcrw39MSBbaGGyhZ",
+	"BSP9NdcpX4xhSFnnmIK//BqgWD+YQiwBUAhjdhJq6IRqsBNXQjEaz+008HB6J+VLKtbOT6rvtAqKGjYC",
+	"c7NkG0hJFlSsCTWGLZZGXxKj1ihkSUoNa7M6kJs2gpuskUZYCIf3kIuzwOH2zvfpibNt1QqDv5eVC1u0",
+	"q1elAmBaUA0qvv0vQGF0AQsD/KWHnSgE+wgeN43Lvf0oANWAob0XdGXmUvG/3fH4WkFD1riMaXmZ54zA",
+	"FZ8/adFFIlErcRbRJdF8JiDfeVdNo9fPl/d9ZRgbF7c86ntZ31KjqE5OGFVMIR1An0RdEvPsV+JayFsR",
+	"ZdaxtEo+2ISHcB3jus3RRqpXMo/BkIEWU2YVT7Kg8ZwLRmhsfFofnU4xLIY8N5poFisGA9BzeSswEpka",
+	"EisGy16IIvrcgZ9ZMoLrX2+89wa58d6Jsncma0Q+GV2z9fCarb3t0Ov2er1e98z+z7n9n17+f5AhaRc7",
+	"f//suHsx6cXds6RvbY0j2j2eoJ1xNj23TJBSbcBMLo3q5F1/MOwdDY/7f80vi569eU0gIUpR52gHb9Ow",
+	"A5dVdvGdo5vjPVE44UoI5NzyswFDzb1nybXH9XiRaNV+pG8f3T16rQ1bDCdSGm0UXY5LOBXyVjBleeGw",
+	"2HNdBCrSuy36TJnaFQ4EtIjbgDD2fTRjDxAkCPw+kP8mRcwsj3KxMixALiB8inbS3tTExd4ayWYFDOyw",
+	"rcvr3gvGiHnH9rFU13rvkSL37RJ7ll9T/9wBW8HdJDqvacBIUci9H7LO0Sy1nYeoRcW5P/dxu9Z6JY9f",
+	"P7fcNCRjuy0xzjy7GNKr6ZR/8inSN2dFN3IYg7jDni4vXJD0fFIIl7Ft/vy4+1cXNdNtDpvx033Bdc1i",
+	"vxIM4F2sxeCmqyO/7OUba5kmVq+FzXbpTHozZ1w5capLUtNBZfz830B+fog6AexOZ9ipitQMOKQVgog7",
+	"6wrIIeFeRuyQL6Vuy8v7mmoAIBh7OCAjyYyhwW8/hLW/JFb3WhOXEw+Sy0P+bI/jL+xLGGdxTM0b8C0w",
+	"Td1xLtit50a0lXh2ZJdYzPHJf5MzGlSozrCzvB799ZfBi8X5j5+O3kxO38W9PycnP00v/jI7/n5+9qfr",
+	"/ks9+HF5/q/q6K05fV9lxYBq7XjQdVyX0n3N1g8yfepgvLwe/dd//Of4YRQqVnOmWATnXg6nZ7nysVPA",
+	"Yb5D8g0qivb73XnPz8kPtpbv4pgtTX47EoTC0AT9PDR9HZAKUNOimlkHdxJGEgrtRpkHwPIvjWO5givH",
+	"zMgvcK5b9O8UjRn5Xi6XYPJlK8xHL8Xgm5uzJ596f6XHb5PTb2cX3388+iE9+dfb82eq/249eM/PXi17",
+	"j/Xx0+oKe02gOHLvrUNNJbtbYQzMESH9oMkaN9pWHWpJtb6VquYkfbVEaqZropkPmMpI4r/LVCbsX7Ah",
+	"ASXeiqB+j8RzqmhsmNIRXv2RWC4W0nIVOySPRTZevCPIm712Md6agG2B68I1WB5cY8JASWvNplKc9slp",
+	"zbQ3bIcCY1jDb6rkAvOEABPpgYbUb7tTOO6UOkJvAzsJGX8zuyOQYZ2QtRZ2N+U39mRXbAXXr2CJdrnA",
+	"MU6drRZkp4PxlFm0wRb3C8kzmwAtOUCVQVLfrz21VfaGqaFwHdDqEgfGaS1RHQ7uots7LgwO2qRx6gdz",
+	"1D2j55PuWXyRdM9Zb9o9ovlwwDMdpu9DOr//tNc9OooH3TN60etO+slJtxdfsPPpGT2dnOBNEk1GlsY+",
+	"QNOYNHf39E/O+33gGWdmbKSpcwh3hv1/AItvSMZgtg/tNoH7Yc8FLU+IEg+0zwqOOj4coZkcHsQBiOJf",
+	"rzOUuCZMwNO9aRZyZONg/K0N7k5t5FKDkQbhYHt23MJGLoClVhh9F3iKAquXp/mEBsAZoHBAlAkAnt1w",
+	"dssUUXw2RxukHAZb2jNtZ/Tu3QuHtmubCPdX0wYB3dldNu5N9GyTBikHXJjTQSdAvbno9c76FxdHJ4Oz",
+	"Qe/ior8VAqdiPxdT58v4IvlSFIlXYMaS2e0HXjDAC4TbfEptt8gRYxd4YEjGVv7ubZXvIrzbWuW2zdZW",
+	"eTbt7ZZ5MG29yQyHrf9VrfA/Tt27nbr37yfIdbzfqa8gm+Bmf0GobYYbJncgwO4o+w/gxVHqdOQ/dsjf",
+	"gV6a2cB09P0vRz+Jk2efzt+Y/l9Wg+fy7DXtvU2Ov52dfv/x4of06K+fTp7cnH8j+i9rvBzFtW2/izaY",
+	"d077QB3rYLykG70dQzJZ8TTJdUUwBrnZw7sRzCVqZfIFykt1xxROUjBJpwxSJbkgbgkjMlNUwL0FuDMM",
+	"YTSe+z02JH2S0LWVEcenp/afBXjc/vkx/EYOPB8UT9+cOzKF5rh/enRULEHgShKUlZkSIH+dQPAhGBBN",
+	"izMF0mu5YNai9QisNHMh2OGVDCK5WFKxHtVcqjQYG1JMuVo0WDZM2N5Wwr0VYMi6fb2/ReVbdKrpncyy",
+	"OzSRsJh7xbV1gYOn/iNr5izg1rxI6pO72CVBFYWok1IxW9EZ2wVj0c7axHOm68VBju4VBv4s6JpMGEQw",
+	"GBmRSaCt5b4SKz49aqyH1rUCvP2h7yaHwW+lw7969mexcdsxZmovEhscgHMXQx+8Oah70Ycs7DCxHDy9",
+	"aHrtZ1RR4wzS4M3jo13Nrw02VtS5ZRPNDWuHf1S1x0J5kw04bzW78cRt4mmfr2zA4VGeUxxIpbtZaMGG",
+	"TTBipiQv3V5o62iBfZx5S9uj93a+ZAEyO7FTheq+kVZT9ixRFuu+EoFPOUmQPBFgw1vT1G52hPZ26wSZ",
+	"hCAtbGdcigfaCgMtBXHRDDlVHkDUEKseTnfYCU2ONzdycnCFSDZDbaZWu7nqROSqoOjCjw+/rgMuSAXZ",
+	"/mkRd3pXWcduRyHvNkv50P+ZhZ4EsrsGZj7kN9iBsN/yHVvofCsjtnaQuEGBj0TdxUeinDVw3uv26ZE1",
+	"JI6tITGYdk/o6eQsPk8uWG9HH4na0UfiJu/dJGUtbeVKgFWvuiAAdMmUQ06JACXEu0tc1Zs6vU8IFhsU",
+	"cZvKYXmLrMWLSybsYb/9RRQKbZoMNMltL5f4MPwyH1oUTDwYRz7JOu7cx1eRieN/eHdF5Llv68ZtKE3w",
+	"OBctG/RHPEXWNZy6r3DNPmyt5+EBtedSw+zfQAubS+FAuKdUbEeGLnqyi5PzLeZTaLdYbrgVecM+LVMq",
+	"MpWlKPbqKHftEIyZsJP5GbW3USIXGOqbqXkw2g91mvMeFMkAjnHq4aC3Tv9tpqlXTFjFAkQCbahI9JCM",
+	"A3kyJitheBpyM5b3sY9dEICvCTT2CaGgIl0JiN9NeAI3/YhOCHY6F1mpkoiMnbgaYxRl1jGE9QvAVUAZ",
+	"hheGXoyNXdENtwZ3loDhEWVqNcO3csHs2GeEhjlzE5blfRtJEnlJxt89e0ce3fQfLdiYpBm4DITelRLu",
+	"IAH69vBKZHVwDvFkG5NYWtWeuPpWkVUoXe0/PPsRweOSjIO7fAgryj5VMoV3r4S1Ntwllo7c1SYUkoFr",
+	"TJgSAOgu5A2kHgVpu4cLKuiMZY1ieIkdDoT9QPMYXHhpVZPMp1X+DpWsyHuboEN3x3pJxpql0zEAk0C8",
+	"Aku6XJCVZuqBvhLyNvPpXJKxx85raN/BbUDzGcUuyRiQ5vOP8O0rUXg9ZfiqSpg6jKmIWeoGFeRCWgZO",
+	"FL2lKdzjEL2aLLjB6AhrLtimQNu2Q8dGUowegddzZxHk4rnOuJjIT55ZHCg7jZXUQfm0yyvh3ka9Pp86",
+	"Nhk5+wNGMF2lU55ayhoZXx8u5E2whFqvkI3hISKsuoU0KyWwhJHlLMrTQ8Vokn0KfLwyE/kpIoYtlqll",
+	"R/tI8YRhbRyoS8huYbggGP175RXT9MZzHpAeXCe+qUsXKeC6R8Igk9LEoVFeCcf6kX+5jleBz2GZ4V8Z",
+	"80NrGf+bOVtESATXVi1LhiiYDyAUKfM2kjHi6BUJFrLOlfBIez6qzIEf6po83MusPffSGEGkYkDM4kAh",
+	"98IvK7ZiYytuMXOKx4wkTF8/0AQe5W/eSnU9JgfBi137Ionpkk54ys36oR+45RgdXQmq7eztACKyVFwq",
+	"btYRydLOrC2L86HLZQoFaxfUHhHdhBrqZc6hlduxVElpha4EZmeImQeFjshklV6T1VIz5Qjl1r68G7Im",
+	"WcLNOFthD3q9EglTSBPMMH1A7IsA2BR8TJfWzmdjZ6VP5Ce7TZ1UyFLOkEdjnnhWsRLbCTtvLVb2SdZa",
+	"0YLLVp+76lEAcxtu8lLD+W6Ho8x7GI0MmAvvyj66x9xyoysi6caFnO1/K6xCUbz52pNLpqxuZSeqtcxb",
+	"IfCnbwBSiUHiMVNsB/GyzTrzoxTP6+y4Q0kcKHnQVfg3urLCXzJPmIMa0f6b7O/sG4BAdk/h3zjywj2Z",
+	"f144SCs/LEC5Cw5G91XlqOxE4d2Of616NNof0QWT/2CPvKwvK4HQQoADzzVUPP86EdZQ8U/DY86SjBqa",
+	"ytkqowEeIIU/limNWfYXnljZn8DE2V/IiuCLtKeKpyv8gUPOTpvgJcMVerHcaZL/2wD6Xd0pgf5OJ/+z",
+	"P0rPHIECuZv/JZcApFeUoeHLxRdAUOZ/WkGZ/2VVRIS9AplR8+coG5n70Q2mIPXyv60kyv+KU8oX+Z9O",
+	"JOU8E0qY6q/ZmoQbPvgzp5nbxu6f2e98gXsdeRgQVyu/el4v/LiUKY/BA7ZKuCnv21HhV4A9DP99q5wH",
+	"3P5B09T/Mx8u7FYkxEc58R/bf/pvAZXUP8A//CNXESXbNO5P//gWQSL9Y/9n1rmDIfLP/Z/5nlMz/2yu",
+	"Rnot4kO1QuBGvhhhWEI+k5gvXM8fQl9cKJuqVkiSYCzdfhHtj50At8cEABgKIwswTIfkp6zeZAFYA2LG",
+	"oe44yKEoC39HaXglJiyWC+ZAMXMH3NiaG4iAWKqH+NlfA3ZmisbsX2i8YIf+adQQNu8SJaxNbSgXCM6P",
+	"mPXaHiCaGx9lMe32aL/fPUuOJt3zeDDonrKjaX/SoxfJcdz5UIkiyC4liyT7lkMR/jlAEClIa8XDCYPM",
+	"4YpPSECMm1OHVu9M38JFr7/MKV95Bv7T4w0XdMVBvddgKfgrRsSRsuMLwrJ3Djdvl6yHeXoh1avAqQvu",
+	"lNf8qCTIaJq5KgAlMNTMf6ey4IKhr+/cyg/lCxFs8TWW3Cd+UcIUw1q/SZIU8MT33X1WSYdJUlFUlkvR",
+	"SoD8NOw8kas0AVAPsKpX2sMg5LUu/k81HAY/rristi+/lZWo77cDFf9z/n7lCsSOoYGSdmvsLrekNjQr",
+	"NH1IngG7oA4P5W4925QTEGA2ne+z8hBglin729NnIMMF68MLUya0UfT/+38Z6R/ZwwF6HLnc/6Pe4OSs",
+	"Jn3aEWtrIm7WbeVa5+0rctw/Pe32CU2Xc9o9IrbLS2uFK5YQLsjKCr+s5kW4pwtLelTEWcerlw+fj+qv",
+	"XNzEW7iE7ZtH7YIEQpKV3q/1Nc9qvat1LvoqI1nD8iUYlU+poVhXas99CVldCCdQNlIdDH6Zq7w2k8UQ",
+	"DAB/WaY3LKvs3uDDD8IOmm8gH+im8sWFQ6VduIIVMO2uSLMpVC4wUi2Je4o1tjKybLkMrcz7Q9NiQjmg",
+	"lgtYucmbclVTNh3aBTxmEcKEpgzztuaK6bnEqk0106gOE4HAGyJTtQcKz4MEMWQAIDkQK1iZLNbbFMKK",
+	"MH/EiTd0GkMg29hhhI+oGZMKXIVVppmI8d9p6gM0g3sSqxVZXQchUHzxGrjyz1JhT9jpFMNHL+Je0u2z",
+	"o+kxHUxO4lOrg7qz6F02EzvQxM3vn//57UokdP3P/4zDPbUDPz90n43mZmEVvKtVr3ccL+E/rL4hfAWL",
+	"cuN72DD+/ih8UOjJPXdtX5UiXppjewuxuVk8rfLa41m/O6Ank+5ZfJp0z9kFKJOTo/g4GbATML+zZWnu",
+	"xAO2vLTaKhPWhLZTxYl17pzIFS7+xis6/17ABnVxIYBjHwLek4NxIUBkHJGxVTKHK63836VwkXG7aBGv",
+	"opRL8atryw+lJk5PTo5PGxpxHFYnSkElV0wkTOF++v7dyxfolaKCG/43lpADIQl+F7l6BHMqkhScx9qs",
+	"U6YjMlXU2jVSkfFHekPx9eEYkzQeRkTTKbjd7J4n1O3kw3KkBCBlf51wzNLt8KawFii95Sy08mp7DDOM",
+	"WhIu7oWaQsECJpcpIzSFWwpU2X18jPfoPcjkYJUKe8KzYHOo3ocbrzFFzjOwXRN9mReKyVJXs2INewfj",
+	"us3dQiu6j6DGJp3hOyVvHcycNbfXTmu5zBECubNJXWk8LsgvK2lKUchfPesMqeU2frh1Cwsa5TItE1V7",
+	"xzJmTLMxkqpwcA/J2B4B+4dRtT8/2odRKdM+jAqn0SLPzG3QyE4/i1quBp7sGPbj1KPfaX4Szm5vx1tF",
+	"PO6ty+2pkW1WR+5Fvdh8rl8SRW/xGOY6TKDOxfK88fjf4rvY51gQ8hY7D30H93sY7ITvUJSRGf1rmRHu",
+	"X9ENsx9H/jSXC9hZ4NN19twlEas0BQfVRFt1aAqo0AjCXeRWGADD6bS0JaosljVSNahKd+rPn4I2inro",
+	"w6BKSv2F9eFWEWsnitiruM8CkWu7aSdya43ErOLh+2UqaVI3OShdYSTBQosRSLvFKjV8SZV5ZFkQfBDj",
+	"qkSGSh+1Wp59con5j+slBJ9rwadTlvhkNLzFZaLI5hMuqLtvC8h1dnw26J8fDbbxLAznQz0VFJ+sDNvg",
+	"6itsl5Na3anki1cMcIi6WIR5SblV1D3c3knvEmDNoMaJpe7poAAs40IA7PGXfdErO3ZkKldgJvP0Bm8c",
+	"6KIz7PRPyXffuIMtnMJJr27uoSTfcUdSkUkpru32uyRjmqZjAlzqEwdyv0HKtamgrsDx4foonR/t81Cr",
+	"NyTQbJn1nqHaWbERIAYgELr1cA3F0W3OvELrpaH5CCU50spSzs7eKwnBCWPJ2PpSoRhMu8vFAl5dFmb3",
+	"oYFTDLoua4OGEWAC3dyRN2NAOZ3WhrRTj49b9f1XzWdoreXLDoO9jae2KB6wtL7rK3IDbCQFlOerV13x",
+	"Gpwljig1c88CNIO7VC0PwTk4WyGi+1ZrlMamyT+S8IRwU+MDKTpJCgA23i3SyiuywUCsGv0YQtVeNw84",
+	"bbt+vn82T1JcAHaTWUSDbj8+Srpn7HjaPaeDSdfqBGfsfHpBe5NWjoIszEA25O+EOgNcVyO0NEKSGakq",
+	"Dq2HEeFTQkU7INkQrbmu+3/rOlWs+/yp9/D6IOos6NlyEJ8SAENu1auhalaHhmB7zPvBjWSnCTfDLTwv",
+	"dUY72uCwBSK/obIR5Ey3ef+2MD/tu+hwu28TNJciv08r9AkEYr1Syb4hID/N18gwylWWcMHIgPuaYfmV",
+	"FArlkiQ60DFLiLnlMTusavQqy6bYdtn0pXZyLi5tC/sUIhP9NxFOiSVksg5Lqdcg5Nw7OEs2cMtuv1vO",
+	"C+dYo604mhdjhxZ0jesCejr6iXkMeGlLh/IfKq4Fq6GkesfUsJmEq/uULo1c6jxM6AX8QPoD8lpJH/CI",
+	"lztyqgKkk+Q47p5NT3rdi8npafe8dzw9To7i/oRCeJgdGoxjIVdWEen3Li4sBRFyLbZdP3v/xnGLL8Y/",
+	"7CxVknfRj48m3TM2sKfcyUn3bHrMbAc9egExdtcrO9zHr7v9Qff1m1c1RnGBBhuFXf5mgTwtwhEKa1e2",
+	"w+4EFJBTfvPgX9n3nEvfk30jWIMUbF2m/NYCBvZN7AQI/3l7GfdwawRdYQNZpBAOOQoXq3bPYFSC3N9t",
+	"mEdQPdAQ5QWlDUrSeSPCf/ugrnLafFM0FM7qLTdM7w+si2FgNAwR45q4kiHEyNIc7ynIrzlq7e2msLQZ",
+	"v7GDxYh9IwlNU5zAV45Py4bbvAzoA8RcvjusBnxvp7aQgT8Q0lJdXb5MO4CAtXJaPFqj4YK57MIOF6Ol",
+	"kjOI+qrCF7cOTWmHKxJSo0pN/LmWlinlizdgYrYlYqhX+AsllRURUjQ2I7xz6ww7T7p9xBXPc1b9ox+6",
+	"ZxBX5obkv63RSIqdtHCpNVCyuvroTpNTd4eY94SeB78rbEuR1a7wVysKnboRDuEIXa3hT/0aiuMPW8QS",
+	"LMi79ZL9aMVuxWFum4gKhKldW4wOKuS+7hdntAEvDIHCvPjAHjG/D3I7dtbKmpG/3HSeLShPd4t6a5jM",
+	"PQ5MsNh4h8CeoVz7eh4CKJD6mHcvuLgoyq0HYe3e6kL1fo046TyFeucwaYQ+++qR0sXr/GbVAHngR3a7",
+	"KxvURFd6WWpFqc8VWDLD1L9wwQ2L50G6gM/xAs7GfMosENPZCM/xI/LdYvJ9npA/7Dx91j86Hpycnp1f",
+	"FBip8xNLY7lghE4kVcn/6DTGdG7lVIhbKFPkV2XahuVsWkRL8+ZRQQmz0AhH52xE6JIqk983rTRT+rBQ",
+	"7pn7fEH7DP9SDPIEIc/fSU/INZxTTSaMCdC+hL/qdkqYbcO+gBUZAEa8xiXswil3MOSxbx+lvhVs7f7D",
+	"t9pLvPtE0XPzvgdIpo9yMmofG9XarISM4gr+3N2g6u4hMMtx8TYivdd+0fYFndseYtUAGpevRxTsB0/Q",
+	"faOr/D4p43PucNLvKvt+rUP6Kx6im47NUOzUez8LGTAZbARkczZJvq0epFzOpXTC0g3Ad75fvJXOK+Ze",
+	"dV5NpzxmVx2rlVx1nrKUWyviqtMq+nOp+ILW5cU8+0Rjk64hyS6c64M8Sh4G4xpokYngabJhAbZGCxbz",
+	"4IeQT79/vKD92MGu9btHk+O4e5YMWPd8etLrntKzyXl8kfRYf6d4Qdtm23hBN+t6wLUdPeBOZ/id+r5x",
+	"dvs68Ypc01gpKlBXfi5s4XtPYnOb3W3dTrANQWX+kCkXnY9UVFJzgyO+8z2j4B9YrlQ8pxrhlZzC/Scq",
+	"GHkqWY2P+6srZg3ZvM+8+UTJMqVcuGJNYcbuVm3qfjScLfGM96/vlFi/BEMW8DqoAVgSbl+GD+r61VdD",
+	"27VMbX0adHY4XbO1O5i2BP71771E6bbUYUfODK59fx9t4CmnvvJcVvxA85nQYJeVpcr9If9XU+ZdoQIu",
+	"7lpz5z6rCcFJ20DHO1UXKq18cczNa7+rJ6RuM+X4DGPv6Rh7GCWX1AjT1uQAYAHGXMyZ4mY0S+WEpiNr",
+	"PE9lyuWYSPHw8EqMl1QxYcACX9BrBnlLAFvWzdGDpog0C7APUnnQOZZkw8mDLwckZTcstUcbW9r2IZxj",
+	"ZO2jsUOH0wVX1gPtijkjrMLtXBIPIcGN9igTTvfXdMGIUVRoDEqxHUwUdQiBeDsD40+lvEbfgB2U3Zt2",
+	"Fq4+YAWA4msesWXHFTflY5R9QgCAEbL6szevu/1eb3BU8mbB7fmIhhU0s+2YEznE06AJLfdVdWoZSeRK",
+	"Oa/K/8hPqs7jeMHQR/bl7laFX6S2no1v/PtVCn7ejqVRU08tJPGWhGs4REQ5l+3Zm9eXZLHShkyY1/Ah",
+	"nlRXSmfWWzjhWm4iwbfuvdce5r+4uBs/tW++15jtnbIZTdsDvu6pn2TiYzefVWvfTFsY/920Ggg6uEMG",
+	"D8S3ZDB9QcwzxLRMpXJuyEDGfPWYksou/RXCKTbFSWD3zWvgmrnLaVgf3XVvwUPVJTtqWrIW4TxwfBY0",
+	"E0w4KaU22NlmyEJOBgG75XilSX0M/a8SMLR/gc37ijTaJpB24noXDVRCVULp7jAlaZr6NdARVhIGTMYq",
+	"DMvpYLdEr5pIoubtsltQQlk/Lx5/Ww8D5wdt7/3c5xbfCvd0tZ1b8bs/47sNd/+upWbyvX3y/OU7ec3E",
+	"HveQ3lYVRlHy/Gl7q5THc6LX2rCF1W41xHzn/lLfXsVDunPG4JbT7ifEr3smkqXk7UGrQoS2G3vII7Lh",
+	"8GcH95hBG9uuV8pqnHNjlnr46BFTS690HsZy8Qi1y2tuHmGwd/MV6v3KlTpVEEvzVpfrKYrlLDOoKmAL",
+	"VGjpr/K0t59a1i96rE5wob3/quq+ArJ+3vVW135VHG4tczTWQHlMXG2irN66iz/I0FqJL/dODPtk6vC3",
+	"UDkGB+0lCa1Mrq+EZi5eoWBoXpLAmOOajD9/GbvXcugKn/AZqObW2PtVbbrQmqFxbGcWyxQiyP9pOj0/",
+	"7/U6UFF6mVJfTg7NqdewDzpRx5ql/glujsOSpZbKmRwVd1WciMJbj+w7h/pm1s7ObIOH09IWDeBqtddj",
+	"6MrIkS8+hSDlmShxKJjZ301eCd/WRznJ2m20ezPczvDYY+Wu9Wq5TDlTo1uq2FyuNMseFeJDHERoHi2y",
+	"a7XO0N7C1f6eioSlesY0S1Mdz+nUEIw5qZjYmUXU+V+DCzLoEReKkhf2GnoNsgkv6ORdfzDsHQ2P+39t",
+	"imoJrp2P//GN+q0F7E1TKaeDN98+IcfHxxcRef/uycM7lGm/H7fCr+FOaBn/UThb78mF8Ks7DdrFCPvG",
+	"m8oObuOosPb7vbHUXmUL/1GwgJyp4yVNULQw4+ZAquwdk+IW6G5ALXn+/bSUbO8qO2ACej1g62N9jSXH",
+	"lBQGqi1krbx+/mMIwvIjuDEAA9bfYx+JhExTKVUzpOsfuCp3xVXZxDjfhOrdTvf7RQ6pXkIckudGwx1d",
+	"lwuIVdCRrw6LEZ2J5YJxph6OI+9mvBJwQW0k3GI49APAmhuHmuY4ImOvOroIy1BDHRMutHF39cWjKLoS",
+	"3qMJeh0eVtQQ6BcsR0JNODZykMOvWJnKIrhGwDov1MxdH1ciOO9clZIJ1Yy8f/Pi4SF57NIIMn6VyiPK",
+	"0TTVZELjaxcOHR6cXkxcXgnWhAGMN1f6FqJP31lDBZAf+GLBkssyYYBWweSoYlciB99N5a0D340Kr2WV",
+	"pYlRlEO1mESaqjnyd2ImVCum56Mq7+urzj+p2cQHdP2TUrPZZFLxVpwVwo4O/unnXvficfdb2p1++Hz8",
+	"5d8Lf59+efh/aiOQilSo1naEKhS6zAPeNWq/uoQIMWvKAduxT+3UqIDCVSv46Y9vgwtEv9IFXpcKWD33",
+	"64xr1mkc4U4qFI7VTN34KWFIsxSXUAutNEsrsknRJ5mDoRwMehdkTFPFaLIesU9cGz0GGeI3yGHIrFiV",
+	"XJq55eUQ15+bh62CXnJ+q1N36UTLdGUYAV60G9xdHvMFnTEHh0uNXKLQCOUg7D84u6y8uYQWENrenpyp",
+	"jGlqJ1JxlQ3O26WU55rklsg+9+KQjK3xt39MX3vLsX1M30q3j+lz89iOwpAxU0RkmhQgGGpy5n81z8of",
+	"Po0/fBq7+jTuH9AhqF3+e4xnLZrAlWGPcX3GQ4IFFw/JOAv+sT/63B7QuhSbrjRLXEVQNDhUcGlJxq4q",
+	"pf10ygVNL6/ENVuiK3jOra61joiAejG+yMyMclGsDZaxTDYSa1K6losldLJXK9IRi9rjzdJdkifb5i3X",
+	"HUnPFstUrhnbt3ZPKScQQqcUixlEQc2kTKwJxhjWV50we4hpjObKdY7D+ko8EzmpRCm50eYZy8+6fZSi",
+	"bud/IyfkmxVPE1ZjuTbE4T6RiyW1GjbWxawq261q51Qdc+XBbvHNWbXkmgUY1kDhVgrkXtfUbe/vPIts",
+	"rwPvZ5zhQKkZ0Uat4DAZkjFbLPfXZezHrYAWdtBlbJttdRlPhm1i6tLavvE1CBiwAS0lvn/j72BvoaTV",
+	"XKZQqDFhNzy29jfKK0YR89yam7YdNjXjIZlJwSICQopqL6MO66QRdgxn5tTUVg7+NlA2NngOnDGgmTFc",
+	"zLQVm1UtZAw7W7sCsUVNYnx5JcZVFWFMYiqcKJDTqaPGOFcv4M7N2iBjp9r4Tor2yJXIn0MRx5QtGNTe",
+	"DTWoMZY91iSVYtZNrWwO45R1nVfNedSuRIEeXkcjek4VK3/jDn90k2h0jjx7R2e1BvjvXb2rGvf5jD/X",
+	"RQzVzb/uxYwYdQ+bKVP3NtKpmgN/wyDw2ssv8OZ0fb1a+5HHjQoWH3LjLy03Qx26tXP2kEFvUH+DX7sw",
+	"daPMl2nrSP2rxNBra10bZ9vuOLSQD+pGVMcUde9lHFL30PPL1kkZFs8FjzkV+gHBr9pPpnS61RG9nvc2",
+	"8FKBQLXUyLk0J0JU3ASO+zI6BOtcd/oWI3F309LeygUri3Kr9Pu7GOp/zZ2V2tC1ziuHkHeu2HZBRFvb",
+	"YKWEbhDxUpCVSAGdyIfLL+3obW+24YpY3CSqAo78BxQw97T7f/Od2qYg1bdWWv6ZyzSbVE2CFNfkVkkx",
+	"w6tBKRjhYrlywTslQ8Dh/Hpfz6H364QZBD4YngrSULyuagZk+MFVdTwYjAdrdeXO9BJwKQk3Q/Knt69+",
+	"BHesjkgiobD+kpq5zv2vpSGPI8JFwj6x4BWf5v3z0YdxhFmAc0YTptDRm733fNp9aXdPO9jexkT2Gurz",
+	"Gu90axRl31GtzOKC6/nbt6/2RQV151elQDeBOgDhZYxiCVcsNuT9m+fVzPPa4n8t4ne1oebOBhU2EuEg",
+	"6snkMyV2z7/L05XgNg5ymrCCLi3maNXb1jVZOXX5c6e9wXmv12xH37Wg7O45eznCRzlnryWAA9yBzCTT",
+	"eb3hHMzBZeDugWGDBKhb5e+YfC25MPtUGYWXCRfkp+/ekvMBFPhf0JQkbKYY04fkFQa/4p2KV/lcjWRR",
+	"jguwgtms7I44OT48GfSPrcEoZu63i8OL80G1sFv+UYhKIleTlBXjMoJIjO5FTi/n/PhS6GtjU/3zQlvw",
+	"Z6mxEvGzMYad1K6FonWQ7uOZ/Z0lCJeu2I205ruzDrkOMgztc+eeGA8LNmn3licstEVDA91nW0Qd1xPk",
+	"s0I3tVb694ymZt6AK87UDVbuQf03iKy4ZWnahHwor6sHYR6i5Acqr2vG0x658HlYfH1bIZUAFN3hatSb",
+	"4p17C9MGR+3m6JHCAEEr5oYwqtL1pS9DAxeXt7zkFtwIkO/l3C6g+mX0ep75v+6OXn9/Gc5VpbEWdfuk",
+	"CUZzOm2T4mHfc8i5hqotMEl3xUWqCxrLRpq3VqZiGQLJ0SGkV2H4Ba7Yupm236Dy8PV7RrIv7uvf5zVU",
+	"YY6vZcrj9c56K4OYhsKFyFSqCU+0EyxWP4sN2tfNAg6/SZhoML0K+nj27tZJvbXM1yCVFcDWhW+DM9OO",
+	"0sESPNCIK5oXFE7XZM5Uzfh5+RjYibfuhAUalTqvJUqm79UQQ4TqIGA9YXOANVsEaIm8wp0DIjw3jkqo",
+	"YgKNMj0zVy5DfMmdCwTvcHXu1f2ZojFrUvgLPff7hZ4x7RtxUDIndAIhtjdBdUl2Mu2eTU5p9yI+r9Rs",
+	"RuMkGU3WnWEnK1cTon4cd8+m5/0uPZocd3HsZ9Pz3kW/DVZABtayoFwYygUUytIYUYYJs9GegN2ZHdhZ",
+	"Mh8NvL1Mcq2HarkxopsbyAzwL17m7ji8FjJzJvYOW826n6zbIwNuTWtwQ3bv7T24u+NN7oPDECpjjQH2",
+	"SlllD/FsjFxqcivVNRezveda2Ev1zqei4Ant+AJCCTmIC2AuDzQJIU4eFhFMoMd6f//uiJrhZq6rS+We",
+	"D30hqlJl7qwmFciB1sWoGq37jGzOYAgs/eZqSvXllMAa28rw7r3CFgVXNz7fmzl2AogMhFt5rN/LW7Kg",
+	"Yu0uOOf0hiFurf1oSPpkma48zLNmIvEoY8707vV63j/WmFSxCUY6L6ZgiiBRtzxNyYQFNRWchjf8GnjR",
+	"gQevHXO/hdfbZN9wU8i52XPBtyOoenEGjBGQPMr8iqE8KWzMgogrsMtuOSyFvb8l9COXXUOAWN4/zmMH",
+	"zaJ1nIdts22cRz7rFjZX9m7buNU/1L3fm7p37+GegXnyO7W0S2K3TtBCadFQI9KGikRfkjHyMbhnMbgH",
+	"EN4hXoBjDRDvzMyX0evAgdvVb4hStGb+zQbBEFw91B7AqRSz8s0CKJJWhQSzkbjrDnsizy1/G0mOeySh",
+	"a52rFhE5g1/IAd7DFAUl/hYc3kcnF0fFw/v4NFi04PyGmexfPB4jP0vXTqHTo+HSaaNYCq+AcCb7S4P7",
+	"Kc/0xy3XVykvEiiFO9cXGf4KxUUKilej+GIIwnoH3LDwpmHjhsnwTvJN44Kdv7PPyfdyucTq4A61duYq",
+	"jn4ldt4TE+tuyLZ+rNsQbp9rvWJvjYyv7YLvG39gDxRJ5j4V1XIbWCzjuVXylDVhI7geDAqCczPHMF8R",
+	"RxDqjMHfPBmXVhfbuO9Id0wC6FjOmnPFInTqavJSioSu69ghG+C2VQkCwCFZ0Q+/zTf50PbLT7CruDVd",
+	"Ttv1hlWyxodZ3MH4MB6P+LzXPY4HSffMKrvn9HTSPYvPkwvWm/bp0WQn48MsWhsff5KTWuHOWQwGh1Ug",
+	"CAVwXHvyFurPtnIs9+/H0igO8EdJ5tKQW+oABAA4gBwfVvPevn3bHZz1+x1nVnyUk5zcm2uVLlMqRJ0m",
+	"fj7s9dx0MsS49sd+kAZmWTdZpaAbemSEbyRPQba6lVJsSblqNAyOCtTNcsKOqkhjv2Gpnp1BELcjzHyU",
+	"k0ZwmWIQNWZB+KPdxy6EASvbS69vne+f5MSBtQRMsyeZd0YhbIf78ic5ySFf2gP4e4jDwqJ9nWpCG4sD",
+	"3R8cS9Hr5akdeUxFj5cR8lwA2RIscIlP9wVuQd7ZfN58lJMhGVvhtfdBs4Pka33Q2DZ3OGi2u7c+ysk9",
+	"BxLY8+336dT4k5zsE6L/xMPmS+SrSw8hUojId7HIa0IV26u07c4y/z4k5z0Kwi22RYNY3BatW7eI+5p0",
+	"H+XER4xvOfzIcqXnAMRaNvuadKW/K93n7ry1AQm4/9WY8bc8xr8O99bU5q6emwHpGqRWUz6rc8ICY3vn",
+	"KzdQkhsSJ2+pSiDABdMeEykY/COmIsZUCaoYptgXnLI4IMt8Ac+FwivqJFgtMGupNkb2BY+Z0EzfBSAr",
+	"tW3E6HpaUp5keZ73GHQaZBVt+ghDk/P3RxlCe53C3Rh1nIcne/94/c2/74VNpywAhd8azraga8j9CvJz",
+	"pSBC3tZ3cx9VLV0TTREHHvwQMcPcetoD/zJEn+MpI0JOZLK2xsbuakBRTc2T/Kp0rK5g3cZ7SXn6AxdJ",
+	"nbV/zQVAoyHW2jxI4YMbg6CCrQMMC2qkwq2+AaXI358wFl2JcSpnXECaXIDI5hLnxq6sfgaGZH+MCu36",
+	"GxRo+XYuAR/DXfVdCS0XzO7/27kkHyUXLIEcTZ8ZjlEfwurOE4ApEwQeoOQYu+Da4qyuhPs9HLiRBbep",
+	"jvzA4XbF30JIoWXKyAH6lq0Uwm6FzCP57ZjDHx5oIm+YUnY7UUid0669xcOIjDFNbiSXTDgaGBeKb8/1",
+	"hOlrS2P3lmLLdO2o7H7C0wSXheBvUKnYVVDOe8j4zDWCPV2JYuC8a4JwqwnbRYOIijwLJNuuthXOdETG",
+	"t4gBPkq4Buxx27RvVt4KwE+xpkyy4EI7jC4ydWBy7mPCHHo7hMLoW26sCIeU3CvhGcpNymdcFrnNP1TM",
+	"bgRHypB7qL5mCeJtwxdX4qCyeGTNzBBjK8soZW4JNazhOlhBGAT4W0coMHD+CEfyQGMJM5e0d3dqQ29f",
+	"l+KHd+O38OWvw3MAuK71rVQJSCVT3NblZ6WNHM+ltJsXS6y4d2FLOwkA6kaZMx6WUXoyEdcJK0kX/hgF",
+	"l8MVQYrghk7+dHz2rmNt+AR/8fyc/ZDXJciSB8Luy6ItSxd3Iib/G9Yk/zPzfNSuXSfqlLkuTz8vbczq",
+	"g2AS4U6xqlBhsbLxl37+UArjyadbOdTt8fdCxjStvctMqZit6AxxNvAUZItlCtVorDi/VZa09ng7JI+J",
+	"YjFfcqv73M4tzwBMX54ER2bMVOwydzSHiikEj2PeWD6LhDWN/mXzVay7pc1QcFZmIj9FGXQjNxqKsNoR",
+	"H9xCfQ6rVc1lmgRHMESRP6xWFWKLpcEyDV81lAjelytvSZ6ddI+TAeueTU96tbch16DLFFfdKmEjphRE",
+	"xdhlZGpIlkwtqFV9QdStFCMHb1++e01OTnoPh+TksH/Ytzsa0p/tNxP5CaI23BrX565mdqxtExh4S+DO",
+	"UV2cdkbcupgOOTUYRQm4Pc5nDZGVRnGWEM1FzHyUqGdQ6QC6FYOXKrGWgbu0NlDjt7wmaJEYlm8D/OTa",
+	"KbTbPgLF90uRQaqq/Tp33bmlIbi8Oc5pJh+ypEgQg4Hmz6coBBKetIt3AD+f6685CpQSFyiUbXauSbJi",
+	"Yc94LCLMKUSW3SE6OGf/fSLeITxuY7h7QMQsDYFwc7+ZCO1cKgFXNYHi31PALbBrSNzgYiETBrvdHhS3",
+	"xJaYWTwYPAcNydjK211uFMhPWSEaRLQGnGA6NXYVBRn/yzhymcEYeAP9PNDEjbD7/GnxUmIHed/6UsK2",
+	"2fZSIqDe9suJIvVa48b+Q52g2449v69rBg9gpbl/F9l7y6nY/xrhrKGy9Pu8+qlKrCrCgDsuxkNySzmk",
+	"vWOBTo0Dd2x5ScY6e5FCtEcGjY3PPOxAILCvREFij/GQHA8zLFTb00zKxKojHpDebQMPPIg2lVVT1jlA",
+	"UyWMVof/svzk1K2CypypYLXb+7ViN5zd1qrNkFqJmTRylSZkwiBrpRw+ZRZpZ9i5WvV6x/H/ePrqybu/",
+	"vH5G7K/wE8MH9m+wI/73VYeJK3yd/dd//Cc+fpS/D0BeuJaFONMQQ9iwT/bp9yxNZXQlrsQaYnYZXRBq",
+	"8jcBgyFY3rVcHZLHsDiQKTu8Eh4f3yGfhvXpcBX/Dyj+/3t5PdLwqJehDNNJnLBpdTsiQUrXKIPzk7PT",
+	"ujPYT/XzVuAfP+1WLZfvI1w3ro0IB9m0ed45624LKGXmoJNo/hf8pFwg9j4Yf79mjm2t5eNMW7QfA/bi",
+	"aXotFwsmyIRx8vnzode5f6QL9uVLq4yDokscTfGhNtPR4KjzdxVo5BmzFApcKAkTlItH4H1w0QMKXX2J",
+	"mMrwdjY6MrfDti+cg6K4a9pOxn2y01T8fmvbB5Q93Jlgv8KdjKY3cBrB6XvXyxanprt1K3S+u3LuRU29",
+	"flkQNwXHU+5aBiAAED1WUa+VN79Sutffl+T5cA96YnYQ7Bizjx1sW/O9i3BtOniGCNq8pMqQGb+BKkpB",
+	"oRjvaCRwawsR2VQx8p28ErlPE9zaIP2gGSpAnXnkX4gIegmZjumSaYJ1hh9ikodmjIw/fz58wcX1ly9j",
+	"aOtK4AWeJ5H3RYC8yEqc4Gj8+elu5sAB/zCCJoscMo6uhP31nbT/hhfeyNQ+wMsE97d/GX5wWrEfV5Cq",
+	"LaRhD12LmFCRf/UM82Wyv1+phKkfIQ4+7xrQdcLOoWDWoSvoXhwyPnq7Wlqt65mdbtYOPnoiU6lKv72Q",
+	"M/n+zYvSr6/B0P6GaobPDq/EuzlbgwdXSGPXG6r/KMCNdN6fbKUjkkq5JAfjz58VFUCYh1H28nQlYsgl",
+	"9Z/NqbgSYyoSOwSp7P8Kaex/2C/wB1bagl+gwM94Bv+e4e9MjOESN2GfHJl0ymNfzsuy7ZUAhrODV0wk",
+	"TFl1diG1IUcnp+QH/k0FqrVWVa6TJptV5soXLVTnjMmbVeBqoESmUzzInO4R4ULb3Ww5Emq9WBtJ0QVr",
+	"eYDW69C7HeogDlLKRTc7xFv1Xhe19rIBGMEhl9rFvgX0T1zpRB4i/oLljjwby7FIdhplBciIL5TsH10J",
+	"qLcRuZt7BMor3Msj2zQE0NQXurIDBuDTckUJVzGCxkYTLlrCRfhJtcc2A6ZiasEB7Eg3AKgGgLBISgh9",
+	"IY/9NXLQgruCvuVmzgVY+vJWBNMSCaYQ0SsRpMTl+AhwLY6ZcZFvxcAFF/yGJG51sj6Oq8nEJzW+l6Xi",
+	"IuZLmm5r8HX2ogdxa5XYhcT2iGxtwGgqB30+xOJq1R79rL7sxuNiCuIMo5yyKoLAbdyQCUsl4mX/mtYk",
+	"vL9gi0LC/KB7Ri963Uk/Oen24gt2Pj2jp5OTJMj5cygQQerrh30rHPnFaVXWqhlPFmayQ+p/oLl2oW6X",
+	"r+WUUPJC3jCrU+1QtakEyZRhAO4ypNYJPE23KgH+yW8JlrQHxuO9ZP02osFw3QAE42TbV4GDaXH1lI1w",
+	"x3LMoQC/OzjMLvJxZ3TLf8iazTnmZgljsxYcBy7wtmf/ODI3Hx3b76CyMER/2WstFczUuIXo6SRhyW/j",
+	"HPjjIPn7PEju/34t06p+j1drBU2+rMehqoaO/7wCHQYSWn6OiFyilydd12vW/w1Vuz+0oD+0oH8cLegP",
+	"zWYPzWazJN2a3pyv4xAcRPtnOe8g7VoHFNk2WwcUlVm55hDxgdIh+7oihTSGMD4I2A1BNsplF7NY65aF",
+	"X19Kwda7X0PQhVwJGNGCC6nschhNDmK7G8CV9Oz9m4eu1vnzt6/I4Kh/5oBs43U5knjh0PKOLi4suf1r",
+	"nWHn2fs3NcGxi3q80ZfBSDLPXd5j89ZxUKMVwNH6ONhsdBXGzeYpk7IeclyGMgq4yHLQh8/HdWxT2qZu",
+	"5sEgareXvGFv9wZVe1d0eAK2CyZaVr1P+6gfNVEjex6jG25qm8iyYMJslznuRc9ECOmTsmQGVfAX8g6I",
+	"ovbjENSHdc9of9K9iI+S7jEbTE/o6eQsPt9NCsn2iKIv15vU2FdB7RPwLD/QgSjSUZANg9eAVtvF7DNw",
+	"fqJn3MyVXM3me+mzgHTtC+7trd6W/PuFGux/qL73pPq6papTMUOndgN3NOfp7q1UV251tl7O/KGG/6GG",
+	"/3dxMBZ3R76Ba4/K4JRoiE5K08pJgTIwPDBAAcRfM3TCYnA8ObDK7ZLOWPLwjs7JP46ONi6/u3r41sVr",
+	"6oJ42T806tV0OpFUJVzM3lF9Xc9zL6CifFbZH1OWPSamxtgnbXiaQv6ivis+1Cs188iRP3Ezx2neWzDY",
+	"q+m0/kI4LDqneMzwYp4sMZjIx18tV3kiqf29Cnz8QJOYGprK2Yr96q5FOQ2ZMzmOMdfkYnJ62j3vHU+P",
+	"k6O4P6GQz2snWTADexvMQDtXHNJSJXkXm1HL2kQTZnuk/3cVt7z9fWAkBzHoSblxB4PBX6LmthgLeBM7",
+	"uV84v3+UQ7l4FAek81Tf1xfml29bfp59bUjGdmPtbXzusCvb59RNVWvjE+baIpvOvtYuie7eb7BQLP8+",
+	"L7BeLZl4B1AN+wLLOdgNI4lcYvJtuUQ6Gjt0gVD5PorURWdl8ZpPFIWjPOF6mdJ1zit2VssFE2bk2tgB",
+	"4a3fq88cyse1aeGRMN/iu1+iTlbEf/tHL+BVlL9ScbNu99lr/7ZbTqZ3rYxWH/y5J8zb9kRlB+fme61l",
+	"MZVs1Woc3JIr+24NXuF0OfvXnGsj1Xpv51GmL9xBhXFjcEm6zT3WlZU5nYL23T1jp9PuBT3vdfuTo/g4",
+	"GbCT6WnPcrq0FM4gWb588CpTrs/0u8dskHTPeqf97nl8dta96A+mA2bF82SaJ1sAEh5VkJBiaQjjdWbL",
+	"C7o0ckn6A/Jayc7+qtMvKwpl7zvDo6ijr1e26cevu/1B9/WbVzAbgzGaXns76l+c12tvK8HNqLW2B8EJ",
+	"Hm/+9atur+cg54F98po+relewC1wVPoTFYw8lSz0hHRCuJxdpvd3oGTmNxN3v3q4E6p3yq36NnIoVluD",
+	"gt1rX4KtVxYhz0AfNIoKrERfVA9QQ0SPgoMYgGUEv2NrrxlIr2c3rmTFFg2ghWZum2uPRgKvZ5mBuKE/",
+	"7zDwF1zUJSstuPB/1qgxLcsh5HuxzpUJW/JBppRTX02YXAt5C4ngTlUFIS8sq2tXvTLk06OabsPd3vZY",
+	"LOz0toUh8hM4qc3+tfNMqNWskbcRe8wBxFX8mWUN+tdDgQVWCHBgvQBrZRL+97TtHGtH9bmemZM1E69+",
+	"d3rqFrg0F2F7W4S5FKo1k3IZ6O7XofcKOtdXVluqiFV7s0xT5u6CJoxwMwwqtEYbarlC8toYca2HdGWk",
+	"R5cbAYF0u/KuUyUXO+4xL0QrOi92D+mwLs0QxogVT6n2tXUR6w7WUxHqQYvhs3Y4UXZtdhhxpVg5YAwh",
+	"YzQyZAsXhX1tCDird3BRtNeC27soVNLeRZEdwlXcFK9vj4f+FMAQTio8XKddwDkm8eHv3ld9ScZLxZAR",
+	"x0OMKMhzYfUKUF4VuaWKzeUKrteZINNVOuUIXy0SB9x2wxKSQnGbA8FYooOG9fhhGBIUmAfZK8WooOCN",
+	"ekKASlHvq3Fu50ACRXneEiTP2TGjB9sh0TkpSWjZm/O7sVnKQrH1RfSevth8pp9L0UxbyyZbsnzeKpp3",
+	"VB8K1GrxSSWjLnCr2hFmNdaCloNZ+/E1Ci3Lv3uXlsw5HG853V0K8PXclbYuMfI9cGyFh35l1ti0JFmb",
+	"Gwi+1bkLkupXc+eq5PfrzgUoAnkXLAmXkYB1Ol2yQqi1oEKCx9CiCn/l6vy9xat+4er7HVYX7S5V90LV",
+	"pbI0mUJK/uv//n9IhoVM/p14AGHy70EViIPJunBH+vAy+Ma2kJ+45c9A7Syer4GfKERhDqCL86oRUSdr",
+	"unQGh96m6iGcXUHvvrpe9yhW5kNUM43lIaEEjDXSoQIMQR8L+MvJZIUM/vxp5IIg7QpkV+5Wtdfe1ZK1",
+	"9cD5cREfyyPPOqLDVtFrEdcUtJDajGImjGp3XP62JeuWVJmFM8+2DjUrdboVGbVSZrNN6758Dc7iHgLe",
+	"igU2UzbdgtaacRmgsxa4oVL0AiNd9g7+SmVMa+59GnAXqKAzpka7Uqi1yra7/0auVNzgWbLbAjF0bhXW",
+	"TA4pa8+Sg3Gsb9DGpQSbsjYlXbCHrSoVtvMe+dW/R7RbjFlqTdbfpNRfyCTVjZhpoR7kOJtQQRpEBTEW",
+	"sGs9MwaeJccZ+zuMslNiu/6VRU/dY3jU71bBqgkAq/p5gpPWn455EWB7RuoV+gN4TclCFhzvO1B7t6XK",
+	"alDvXn/cdRltimRTs/eC725g5VsHUKekNgT3TrWUcFlbSNrJkna3LjB6f+/S3mKnigkz8mOpyaGRSZZM",
+	"Yc3XLJuELhxqG53Im4ytHaCPkctWbsr7BiF3zm6YTibvwjm2kUIZIS1jOy25UUB+qNd3bRteit1RPAFX",
+	"ftk7QvO1qyjyls/Ec7G3kcW6iGnnPITgFXMtHwYQVzwZu9SaSlIABoD6BHPNbpii6ZXIIqpzPQtVdXcx",
+	"6gKvpWAV5LQNCAd+bJ1hJ5ZKsdiQuVSakQk4VMEQWqbs3pK4Ag15azGB4jV2zZb0Qw/ayn4sNXe6W1FD",
+	"P6SsuVqO4bFZKVZfNR0eEUOvmQiqpuPafpSTcsAL4sONvC6zoDP26OOSze4U18L4bA6JllamoJOKx0E+",
+	"GhtMu2e0wd/+UU5Gu1ZKd57dCZTvPPy4nO1dHZT/jXWG/fPjwdFR1AEqViIt+r3hwN9x3fIE1vW016ty",
+	"aoG2LWp+7o867Aj+eYs3toVvD/kHm/Ur0bLyeM2Z1gCyvbtNA8tSp6pvzKHN129Pk8It7+ed9X5HuuZa",
+	"3z47JuQRN0/fbbauwUQ2iIOt+aZONgzJ2O7Gva/OdtjKra/ObJttr87cdLebIG6+91zO2wvf36ct8jql",
+	"MQNX6P7eXggTII+Jv/ZzEFHuGrEctDWG6/QslmZMDqRgDy8hFYV1/afczCuxB3kw4n3ch3woBfR43eUj",
+	"FewwkexfgroF+YkTRvaVQ3uyM6M/qIsv3jt27dcK8vIc8NVivX79AKpLACx21+FLB9T+lSOqSjsRF6N2",
+	"70kuzHdMLpipi0x8TL5j8k9vX/1I4MVLV1RPqoSLrExgKsWMm1XCQEUXJKUG/jyE+KM0pRO7dzB3sayt",
+	"ZC0VWCWnjlxN0gDbw3mtCtxxFPLGUZU3vCrkrTaYSY2JVh8RHg6xloAhmGs1zodryCHlYnboC/AqmbKx",
+	"feDxfhHS156Mj18/J9dsrS9LxhMgBudWk/3tSthPASAYMb+LeelrAFVx+egPoaYNxIuGzZm5TBBUGJvx",
+	"xYnxzYphdbesuR1SOl0IOMDahSDDo11zVHGKnWGxtqhiNBlJka6z4ySnDZRw8hM7G1hRnnTP2LEV5YNJ",
+	"9yQ+Tc7Y+fSC9ib3aCXypMFzHmA9P9CRZw/IM/BIyFhbbKuazxdLprQU1EjVCkS4fWxvtgO86C+t2G4g",
+	"BH7Ntsm5mXguXuK7XwprWibkE7rUGbi1ITec3TJFlFVyNTmwH3ahxDEWaQVcfv2wHr0h5JMt48M3s+BW",
+	"t+1bUR4hFup9WJgsn012o0BqjvSaTqHsla/TSpA1LrOQQ3i6oPGcC7zYEjOrNlJfvkqm7NJBmw8Dbybi",
+	"cmsEw7DfeDgMKULxVIrjmlql3XUcYIXmur+TA1WdXMlJyha1Xus33z4hF4OTMztH+xJJmKE81QTpRA7G",
+	"UHwcLzEeuZf+10ctxfhhRNgnwyDQzUtEY48wMo5lwsbRlVgy1cWb5BsuMZgxvz12uoLdmBUJCg7VDhc3",
+	"NIWVxFHZc40u2NCeCdma57ldP7v0M/cayDVXE7cTfgHZNsIqwLF99Oim/yhzo3UyHQaFnGK/jM6mx/Qi",
+	"PmKD/qQX4HQOQH5wA7R/jkMlXCxXJl+ElRJDrKx1zc3QkW/o5/Wlyam9JcDHNvLEvvolp0wtOvwtFCFW",
+	"EliMa7iwj4imU6iSoOfy9pJcga2sBE0JVD696sBJN/a/liNmB9sS7ErjsJwxdjMeD4HFmTBqbbcAmdAE",
+	"Qw1ap2dAct6fPTe1SdHIVrru5PBMuKRmXlA3V4p3FZsyxUTMWgXghnyzoSs4iiIrJlI5m7HER0Zg7bxL",
+	"DHeHaEmo66qvfQWKOUuXrY4wqJo3gqqbI81iKZrXRVHDRg5sZjyEiLYUuEVC8YvI17R9Y5vsPoZCnnNG",
+	"rSzUeYEndL6cnw62A6fphhgeLI3x7rUPMQnQ07C1k4uL8IK3V+9Swt1YVc71XCoTkflqQUXXHgsgp/Rq",
+	"saBq7S9lvAi07ba6f/EKc7m392+ek4x3iKALlPHFHoZkXC8drKaZpvI2Zw1PjJbM2VJhR2KFuQ0yYQ0n",
+	"ZS5ymvQvS884pVrzqTstXFgwCBUsNxQuMM5Rk6mSC4zv9zKCDHo9ckBTLcmgf4zqO8WqYvKGKdInL/k3",
+	"ERkcHTnHuWJQVfJ5whZLaZiI190f2Nq+ce7egBwwMSPPp92X1MRzKPSzEnRlzTBjx8ug335ExnkVh1HC",
+	"BGdQ62bKqFkplhWxd6ZBymMmNBt56to2jm3bQprRVK4E/DKIyJimluvWI/aJa6Ntk7EU05THxjWFVSpH",
+	"SwUbFjw69tsLchC8yTUZ9I88SbShKQvmBCR0lbdGDGoWJePir4rdyOts+MEDS8ExGfR7dvQFqUAGRxdR",
+	"cByQE1gekZCT3jEu3yOY298eFst05qd3Rg2rwBQI4aLm7OwKBTQc6SHot7BKWY3PAqXsr6UVggSd4urY",
+	"sz2YmT1xKvQq/ujIVfzRkgp+QYIUdbBwqnWKWLKqq9r3VlptPpASqG5qlqYaiyrLlSmZuoWKIPDdLJUT",
+	"mhIrUaYy5fIS1TIpWERAc4fYoiwGUDOmXThCmDOEQETOC0GNUXyycm4HRRedYad/Sr77Bm5EqGEzyNPs",
+	"pBC1XypO3Zh7VJx8f9DlIp6TyUpzAZYFNObt4R08ho0pBOXQ/UaM0ZpEgTum9Hp6Vpz/wl3NOvcoeoi4",
+	"IELmYeaXLlKaXDMG3opFvb1VXKaNnsr8zcIKtrkA+03jLZsAH056e8Y4FgLld8jR2AVdxyVYFFf+vUuD",
+	"jZXUGmD9PAtEhM+EtF2RmOpK9a/B16md+Q+YrFlIC/EZIRmEWrAb9o2my5ljy60dvjck4+VdEt52kHHt",
+	"b+12SHhz021xa5dx6m+By+PPz9/n7d4bFru4lbI9oeBJSTeYU8UyV/SGOLnfUGpnka7wRb1NbGf2wB5w",
+	"6+zmx03xgc5CyIWVP+CvEIA+7FUYcMe3MtW2QEqgZCvDSYDSBGa41VmtWJbCj7m1wwKXtR5QYj9ICWzR",
+	"x17sGKzhbdbtHbxbL6F4qv9qFBwUZdT0bZmG93FMQZHZdkP/M767LZJ8x1PH280hLbJx7XvS4IBdRcTd",
+	"rvNzq6G4IaASJNXXaPy6MrrItZfWbJBLJuzh5YC85JSM8Z8Q6DKuypCUTli6b+JE7WLugqAcjG1ntCqn",
+	"IoRNbFuEtqEVbRHJLu4PkOxL49CfgPzaqq6gmMucng54wDYwJGMVN6AKFnUV+9p9J+fbNtvqKuGEg7Vq",
+	"whrz139u6sGUXaoN5VisIsK8/STCy5sHmiQs5h46qGTUTc32enhlUTShuiBDN5yG7i10/uHAb6lGLAwp",
+	"YBNzrOfKWYLHFISOU+M/rdfAN8roCZtKxXadFQ5vZ7n82xqTMU/u1rdvYrK+p4y70jbeNVJHqmS0m+JQ",
+	"BhvcnurWKncsnEcD1Ii7mvVjLkdheobKGDJy2620gwLHdWEuBd76sEViOgFyH7kGdXJpZ0Pla1oWhUUJ",
+	"wnyWTFjdFi6Xre5dzF/+0CiCnyXcvFmluyYl/zTH+sYeQaFGd3Eij+LV4KW7Tfe/inV+ZVgSyzD+ugij",
+	"x7kYdeLeNWokcbN2rtCqc22qGPsbGyV03XiN5l6BYY0jcOFhd2DScA0wEcS2QJCpUVZbiYNzsacNNcx+",
+	"qqzJiWPJtOzj09OtN2vhGNqoYAv6aYSjHC2ZimuRpr6VKsNzEwlZSMEc8XVEKBHsloD6m5cD93N1TRZL",
+	"MBnIQykE9fmwtYJBUTvVQkTbKDh26hZkyRSXCazZOLJn40JqEwzPfU4m6zL/wSzsB37FDluNLliIoO+C",
+	"qdRmEdvrxc264AbUsKoSdE+6zV2Av/ZSO7bAhZGDqxzc7L/+4z+vOhG5wiCaoTbT/CePHXbN1vjjw1bu",
+	"hMl65PnGjqMqNK5LGXDuTMrOt6QobqnWfCbweUr5okHw7gChURMT5eG9isOvOWehm+aD5FsvYnbK9MQ4",
+	"oIL+7e7Zy8GBTaXVrIpcKSOHLQaSqVpzrVFzrLmIq3cxXRIJZxaKPueOShm9YUHoBpwqzXc0LOGmpa/I",
+	"H6ygOTrzrW6wjKp4zhLCPtHYpOsIhPSM3zBBDmhWm2XxECZk2aqw7ZuZdvsQgQWyCPZ7dw8gJk1DmAh1",
+	"wRHoePFRBmK1qIkk2nqptUU9y3dRdZPXuxqAhlv2Tn3AIURsOZ3HFS8hKPDgahDHrIdkjCfhmFCwUBc0",
+	"JXoVz8Gj3T86PBlHZAz7YUzcyVIoz+hOZK92jP1Gsp9ZuT0mf/nLX/7Sffmy+/RpRMZuumMyNmrFMB8E",
+	"djjAMHL7PsQSQLb7yBJ+7CBjAOgpryWXGbd5FGQY4GjYJxPCcLpwf3gcdWA+VlQ54qPjE2wA3+0GTXWr",
+	"XyT3gbA75F7Zj+/dM8LiHT0j92fL/H2ZL+9qg62sVuO9JdvPFhpncmUHOjjnbDGXooYYkxVPDa/x7Txl",
+	"Uy4CpEc4Lh5gkFsESS8+ABg01MevnzdYIpnPcIfR42ldGPxJzeB3F+K73SDsfXlQL2ZxuKHT3VM/I1OU",
+	"LfdmpoLV4Xv43x+HzGbFL5qUCaw2IF5beeu5k2t3NBfiPRvKZ/z8OVBSMBQn1ATwF5f+4SUnBr8smGEq",
+	"B63JSWe/+RJV2/V6SZ09aBmlYG31S+bNRS8rcLagXBjKBRoybmxF8JxhZ82oStejWAq9WiAdv3zImK/z",
+	"E2CawhTyb27tjyP88cuvu6Pvc8NtTMv7uruvfgu5yW3eHPd3moD8vr9icaU5brg1Xy89SFZErOaoILiG",
+	"pMwesjoiCZ/ZfQpazGhcPNJjKYyiEJxY0lmLuBFhNQV3VG8/qf+c3WjWC502vt/6ST/QXjueeCg/QOM9",
+	"0IyR8XfP3pFHN/1H+G7XtulRg4vYE3bmGRBd50m33+v1O9Wihbio4ciDAyZcsYSxxWPIHnrBxfXeOcxB",
+	"AtIDTYy8rlQhgt8A92P0/S9HP4mTZ5/O35j+X1aD5/LsNe29TY6/nZ1+//Hih/Tor59OntycfyP6L6vS",
+	"xbVTa4VUB0EOxks6+q//+M9xrRNhF6QR7PhDIxVfyBkXdyAigUS/IgnvgENDSjA0V2IHHJpssdLRnyfH",
+	"Py5O//X24pk6erc+ec/PXy37j/Xg6fTsu3nvT9fHL/52+m/xxZ8nRz/eY1bhhlXGdYUgZ0DjAxgflgDh",
+	"7HKnv85yQ7rbHdc8nw7oyair5GxAMpd4HurctKv0HVdqD4JLRZbK6oQ57TUSHyzSpeZffyXsv1B8uRXY",
+	"L1QgS0orz/8lTtVFc/tLLRV5uyH75YEmKRWzVW042o4T9qNpnvIdACd+mqOui0ARkIOH10pwhT2TTOcl",
+	"Sx1ElvvL5UfezqVHjC8xI9ZOAK7hmixkwlLbgZCQwMQUoTeUQ0b9JVmmzJ74OArbev8EQ87hOqLCnr7p",
+	"z3ejrGumnrDyjmX4LGWtsatlemN5BkN5gMK2aZZEGbBzum5AbIYquROF5+e9wjW/YcuUrn9ik7mU108R",
+	"64Ez3XaqoUEElTgKcfe9Ifz/X309kqBIcv6sMh1f0mOvOwqsrXF3gD0YBDT3YReq6VVao4QreJ0lFZN6",
+	"8yVThUtdK/UjggUrCL09jGSMNgLNAVrK0gqXq0nKY/tkQai+rklHsYc3FWtfiPu54IbFc1+L28PALK1x",
+	"+C8cHwY4dl5K2jVjuUX52r5OvuOTiTUdo84Nddm+T5/1j44HJ6dn5xedqHPLJuBlHHbmxiz18NGjcg81",
+	"CbzhcHeuyNgeBa+Ki5xNdUtuAuXpCxlTHH1wFrWo/lVraL0rnUz2rZ1P4aiznEtRHsegFhuYmiqMc23Z",
+	"sGz9avLe7YpCwJddWY/LeEnGfqUh144mkNs+Z5CVAxRkmR9n90DwAnOU8IQ37L476n0/zZnCdG8Gbm0p",
+	"UHYRzWei67S/w5bQkF+q0LX3gttYC7RYTxM7jeeZirq/LizYrbd/Uj5lliRlKkBKoB5xkadRn/YG5zVo",
+	"gnWvbt6H+RTevXvx1n3TcJhqZjwO6d6FTNz3VmVgpmi2ekAGS5EMlbSkMrDbUQAKSsliFc+9pmUfLOfK",
+	"qlhC3nai3FBYqrsZCsVuK9vYEKvYGdLvkXhOFY3RoSOkgRIWi4UUlYiTfaFA72QmLtV9WidRkS7128Rw",
+	"xTLI57tp79ywBd52a/Ba85g1KeM6VowJp1SSCVtLqFm1pFz9Nnq2WSlxRzJ8L29zMsR0wciExtdVd5lL",
+	"RQYclsRHUQw712w9kVQl5FYqUacxZB+2wO9+kr29WzRIlTKyHiihHDatZMqGZIxgQGPIg7HHZO7sHxPI",
+	"1F+mNGauupeOEO9c+4plKyX0lYCr2shlH6DBgm+whBvtPJe2cZosuHDtgjPCtYQA+rpQvOWBdklAhdRz",
+	"HC5stuxSIupAu8V07cLzqptWGmqYU8jfsli1t9YC1pA3TKV0mR8MAJRRYYTKa59r+BDBOdCtRjSMCHKD",
+	"NZzmXMzIhGmesEyeO/GX2Qd4fu1kIZQHVrfR3j55/vKdl487HUwTRpW1yvEkCtcVL7zMOoBfsv/QACJk",
+	"OSarYoC4EHYMEIj4dZLgXBMto6XvCHG2URB4WrvqLFQbwCS4y+xa5z87RITacjAvioVeTHYw3kp1rfes",
+	"+LK9bocH680XaGsIeEjCzZEhwFQwiyEZ69jsHx1iP26Jc906OsS22TY6JJvzfVzp5ft9f2j9rA2UrDtL",
+	"Dive8uXBmlNGO6kY+WzROddEirgmGETHfDGClIIlRRzpqmIH7dt3yPs3Lx5ogInClGCu3Q1+RMaPbFOP",
+	"bo5yGLFHn+NsV38ZH9ath85mXe22IBRdWGFVHroEVTvpOdVza5les6Wp7S1TXluuaoPi6QYdlYlXu75v",
+	"Xz2RYspnm/SMB5q8WjLx/Cl5IoVgsalOE0uKWrkCmKopZ8K4Va6R9PC4bZ2nFufCPaYdSattNAQ1Ou+3",
+	"e4fczqVmvoC6PdrxDsAHCeVJ0k3RjkcnxxujHeuiHcDqHkGgaEPw7VNkyQfahZNmtV6L9S1aoZTNqR41",
+	"7YEsR6S43A4L1ue/BVnh9fFSoIU2lKsPsszxNbvDI3IL3pKE61jeuEIXyhQrVWbeQLg8OyyVzihCk9TM",
+	"+yOvmfBrXGkXKhlwAYR+OoRtfw0LSSKoGCfko+TWyMWUde/TqSfHR25GuyTe2oN1P3bA25t6Z2ATZl3C",
+	"FYvNaKV4k48R3wB0NSOJYjOuDVNBr8Ge2LoMYWRvTd2eEKkTlmZB19lGFNLFg9/SdT2pW+S771T0bIuK",
+	"XlSIHNtHgTAsbLdcFBX3fGHFkVEDpgl6LC3Xvqnv2QGxr1Nrk7FwSKw62rXHBkxIY3T82M9nHEEZFss4",
+	"XHmVrVySNjhNOgjUl1PVy64O7eI/u1MlF10zZ10/hoDSw587BUHxIZdOm+UJiAuM1Mv3rzdwv+x0/G3x",
+	"b5XmVd4Wb9zqW2GDq1wuOaSNxOcsVEW2eN7qd2dwVu57um2Mt9t41D1FZiBjeGvcDja64ahxVw3ani7k",
+	"AG8drNImrbGbSrmc0PiazKU2D+vE1pYlc2fJ1xX1GTnsS+OW0rx12kStsPLL3yA13tpD+f9n712X28ax",
+	"/dFXQbnqVKT5U77nJteufdy5tWfSnew4Pb1nj7pMiIQktilAmwCtaFKpmjc53+ZFzpvMk/wLawEgKFES",
+	"JcuyndZ8mI4lkQRxWff1+1XCfOovWOxSG9ZiorxCQMxWh+dqILLkHwbmL6tE1fWTKXrTdzMxljM6Zw5I",
+	"7tq243xtZU0lPyiGLTKy0FMLzIKp5Zidg2l32/26cnEQzrtybaDBTa9KKca4BAKbXCibptDGH/h0Fu/A",
+	"eytfZlcCED79fHTaPjxunxz9z23Is2yep3Tzo5elm68Gjm8COJLNcFmVh7wFdH+9HFercRBU1GNHTEp4",
+	"Ro1NXhSD4jYv+2NzyIYNuDwgYmCty9pkwrdAtir2wdKBMh5LMhBjcFfQdcnlLUa9Iqp+eX/NHMwuRuwq",
+	"Jhcwz/RIweGCt4AOURONSJEAXF8OmS8tGtd+pwdIheBPxy35ENzJWjzCXyTur6qYp73F9FRNi2czF/7r",
+	"TW2B0u5dHip1W2lxoNTMVBsIVG4RJa0vN+tHSZmsHyW9baodvEeaplgLMz+jbhARrupSbQYr5eC/VXdV",
+	"qwXZdGffO1lAo0jkXJEBUFq4CgKD4Fw3qz6ba3g4Sf3pxphlafVLprBo82OWiCxRk3U9V0x/2h1ibja1",
+	"Q+zHgPfeN/CB5VUtflIHRswOeua93W0q3xnEZqVng9rX8SCVh1+IqflWWRlF+Xa8SSsYRMaJxnyww1A0",
+	"kKXT3S3zEKDL5tkatpMX8TkuOHN2Juz2TdiiseHqz19e3Bz+1/DkL0fqf7p/ex79esw/PaXvX8ZvT/s/",
+	"Pvv946H8fJL/9cX4v48cB0/N3b2AbnnVfZNi/WZ7L2at12+KutbzmJL34oalNGJ79XeyP85v32bbFfxz",
+	"XM8s2yvv5xqm6pICK3OzJ7KcGmuEI4mVVYHvG2pLNICs3xk66okCdIRz37ltkx/wVvr6enTrcjkwjjbh",
+	"FmTPpAmTzlC2LRC9PznrdrYehM7xhjwOBlNlCNvGOzueo+YzWgd7Uoo9nwYtEVM1M6XbzBpQ1RW3WCBU",
+	"JvUnDcqJ6PWSiAWEkjHN2EDkkjXPvAgAIoJ1GTGsDRB8EVC+aoDGffKCgq4zQs35Ix128wwIs7UtA2QF",
+	"cGTShLMj+EGPcaky+v//f4wcneq5EFLR1JD67x0fnj59Pu2bblyDlZGS9958+tg6fX505ERxfY5sLRts",
+	"OZnll9xrPz3Zf3p6dKK/NhSUe+2X+y9fnB654g87VeTH/zLFa1p0fAJKM8TG7lMFZtdtGRFW5lStFxZI",
+	"FKJkml/fR1BgGdy1HuNcsGstvhDwWlrwcTDFE7TAeVHKtSQUvQIatL9bFl3xjglkA53bBmBYDRwQXBGN",
+	"XMxqMKfLXagqcLe3GWNEsS/KFUWY7Nx4IEgfOscyRhq2y2REs+uE95ul6ayYxzn9DuUk3qJtB5ESA+y1",
+	"9r57hDwMlYVYpWMQuONuF3XtbGGi2Fsk+amGgYGVAFfVUvGanyMOR99w90LlQJ6mXsxLX4hHjIyETFQl",
+	"5m/f4/5dSFJQIgpe8TyWH7nsGvN+nr9ZweJr56wujy8spXvZ0pCWLMsrkabMAZkvSNZKLOmtWKriFqTx",
+	"6e0r8vzl6bNpZALD9IQoKf6qlEiS/47qLTCarxi6k2OratapgMoS++IOTIEqPV1lrOhl7eO0gxeQMchT",
+	"T1s6ReWe3SLffpv+yFvS2Y5Ktw51iwa9E1yHCWHOTvbGVHdPu6Eu2cEf52O6W3i2dxeXRAmRgr8hTS99",
+	"oqqADE1gZjmxkt055Rz3XZomS8dUnxDJ34BTv6/MDPdnIfKP5gBO48ZdFVbM1gOXdNOUUjL3Lg8/wCVz",
+	"gyxWZt62WR4VTxRrA07eLULiyR0UDicrFA4nii1nBgKZXosWaAU37fG4XYt8qNVdpo0zJ4FX/n3SJulX",
+	"WzcMb/wxxIbSx7PATACbcREr0TZjD/P36Ubc/U246Cmj2ZU/muns0lDcmN4tM+vW1D5DBETRx0IW8HNC",
+	"e6dwDpjuxlxt0njz6WNgQLJMd2MTh4SSep98GCZKsTjQnrhUdAKnAPP4DcrNhsddTGAe9LfNWr76A/G/",
+	"l5SZ3cYbXzR9ddzwKuVeKQYU7fWW62NAOMLootbLqncLvax6Vjsctp6yZ73Wc/qi23oZHcatI3bcO6Gn",
+	"3afRs5VI+/Q9a+tl/S4Yc68MuLquuQJKRyZ9jhD3whBLcylStk8utJefGYL+XDJy/vFCnx39Y6kYjWsV",
+	"WVUnPPoZjdj/68ruptIeK8yiKXmHFjwPyx2vftpraS+i9Vz/3wv9f4fF/zzv6Z0eDflRjEaIjzmVCkQB",
+	"cBUzee20Rv08ytFh+/C4fXT0P9PJvY23IzrchWpu0aHg/dJmlwEB+ImMxbPiYHW0kRoxDXMev5XXrQqz",
+	"37YyFEhzpBGWsPrDgIRTSP1h84yEKMPbXSGUVqOj0EkibIcQYz5Tmnl8O3+nTlUtvLstrS1vqerkFvyi",
+	"pX9BIjqi3SRN1CTwe3n1Y88ItfMDSjJR2FmJnZaIAPW/OctZtc6sR+ADY7fMPXfLL3vB9UGQbHFsE5DQ",
+	"DTDQrSn87AY3PqJpbHBEQqW1Km3ctaOWhZCu4UOVD2wtX2oniVeRxJt3rDwl/J36V/oNbU0cZqTXdre8",
+	"/f1ETjUNghk2p1hu6QauW0V3V/hF/gi+brwuzQ5pcW2aUzrzQpf+9BORWRsPEuyx8AnJXR9zm4S0z7gK",
+	"ScMcSKIPZBOBQDrQgTlBDlK9fKkQ17ZIWDrcDvQKgjKwhwXzcI+yMERJRiRTKuF9GXR4CCp86hprnJZB",
+	"P+CXDuYj2IOBl0sX7FfVtnSt5gV/Eu+oO+E+K7Sqyqzgla9W0xFLbN67L+3fVehvvEJ/nSL7Yu/UdBcq",
+	"6f7tTbzy9tuUtMNhX17WCie9urh1xWLN7+REw2U7939193/NAtMZIVq3ptLXZv66rWDJ3qIYMyBpcs38",
+	"Qj8EE9tCkebSwkucivlSwfnI5dcOzeYL2xAZnjBlTAKScNIAaesqLQkg5HvI6rBvqLaGEtU8IyHuo7Dt",
+	"YwqckTBOJO2m8Az9BRcqMIA2EjGvGI8rqjuRP9BuTXuTKbvHfl1l+GTqwi/2XBcrUAyBTDXSqxiQ8cDQ",
+	"0Y1Nf6pl3KSZY3Cb2zCwcnl4AQaOUZDPcPpPj9tkamkAabhHk1TuLSh0XqcFLeF5ZZDcobYlCtS19Lvm",
+	"j54Sc2GZZfTpMq7uSujEOh3j46y6PleviF2jmb5+Y3EAurjpeqvRSjzdp7YApxF24eWER+t6lr0E0VMc",
+	"JFxAXl3+FU4iJ2++RCyFUFlXiGvSMHSJRHDWDBwPMUCK0LgCglreAEILnJCU58Mhy85+pkN29qb1E03S",
+	"s/OuYkma836Hv2kdHZ4en/0guuSHPEljlp11RbdU73928RncljibXGU5t+AOQzoa6TWCpRnRTA2BgWnP",
+	"3dxTqfhcP38NB6Y8xIpSfniTWedGz5SewIBQMmA0ZhnJxLiIO82iM9ihz4QwUorS/QzI6SckpQoDsLPh",
+	"SO+F69HfLGW/gdY7keZDbl9jINJY+6aMRgNM8bVJ6E2a4S4EYAODtMNibU0DxKKWWyiwQruvDBtOGFhw",
+	"iICEWrnBHQISFktX/utqRDPzYSSkuooYVxmb+tP7kUt/BiRErze7mh13wo0q2SeWX9WeXHtY0fCndl70",
+	"OGNUzyW66+IoqkHGpJ63Obp/oOfDP2mWLnliCFEtWFckeC/RfgakeAuJcrh/tIwCegn/85dUfqk03KcP",
+	"+r7+ZTMAALdnp1gGanCSBowVcwSViPYUmLykG193oio057dKKVZCaK2eP0UVA+ZOCKYkkpgQgVHpnI2x",
+	"PQQlZi/PuokcwF8x6zHU4yXdjldUKHYRXV8ABMqK0vQDZ3Z4ShBAbSUzcYxRJuI8stA4WWw1NW0ddY+j",
+	"1vP4hLVe9E5p62n3WfQ8fsFe9g4pWtgJTQtSqaevXh8dn5z+99/+p2jEW6XyZpN4uv47LanxxV+i6p96",
+	"pZkAvykpObMZ5ooUPXr3kqlaRQNumupVFc80e7q3/G3eJl43xPsato30943LyNl3baM0hsJJMxaLe9ZP",
+	"RZemZCQy1RNpIrT+xq863Csf1i5EQx8ha1gj5pASohmQkLNxSHKeQkiZuO3gcPuBDr7gpS3dGWOWwoMc",
+	"DM1kh2gKjQciLaGDadufO2C2qR6lDscbxgK8BskYFIZME2AVyZw7OFVA+eiBU5dlyqYf+D/nUERsoK9j",
+	"5DBhMelOyOsf398+2VLItNlky0LAJ4uVPdVZIfRyc9yReghPpGMy5iEZihumtfcadSoLYE/tAbOsLrNK",
+	"Ai7GEwQepmOAQgYjKvXHPZHNTwp6C4764e77rxNl3bUXh62T6DRuPWdPe60X9Fm39Tx6Eb9kh70jetwt",
+	"dh2MecWNZ8I47+lIiRE5Ou3skXcnekNe5/rj84+to9PWu5MKuTylamxQJ+FXMNFrFGluZDdX7+V1IXXd",
+	"LSvzzEarD7ShaLmI89EoTQDK0HRfGoY/uxkW4NxvYWdpQxSVqvV9pt0pcItKxjk4SNoNK7aL54+5zo9H",
+	"tl9XN438TS5lDvJ+LpSBR6q1qHBpfeOqVv4HKBbG1Jd922/jLPbcomvemE1XXHHl9uHyJ9qr62K+6zON",
+	"vwUVYJ5QhWrLWpbmjio3jW5uE88Vc92l5QnXunpAeVxlinqViiKLa1cqeudn6aYxpnUNw3p+xev0OwKm",
+	"rpF9q3TSrmho1y+xMlJ6XpnVotMBKT9tmGyj0dQ3gLbXR2q3S+DJG69Ia91CLDPpPyZSiWxSDR8JPoue",
+	"ZosmjwZ/yuL+jCoc2Bv9/eveIuU3la86Kr2X1aIY8RY3JZXEWs/pUbf1MjqOWyfstPeUPutq1bTn+NWt",
+	"rWq5EJ01o63wxBgCO2vw20YMvhl1OJi3ld6UTo91b/V6lKv62iTsZWIIZHNOZFmHGUbZgtQQKhj42Xgg",
+	"hlZoo1rX3mYD/tnUDvN4IIyFp0gDyXcCS8STYOyOcnupHlKzhCG/VHD9ZN6qooWzouLN7sGahnCFpaut",
+	"QDPPC891nfJKe7xrF1fuTs5mXKXNl13W9Z0ea9Fl2USYA0SsD7LWVlJRHss2Ce0Shda/c25dAKHuiX4/",
+	"OPtnJEQZAK+MbUxgkpKGZKzDrcxpnpEQJUcctkE+6ZNkagG1qOoLEQeA9g1/AhsJntdyeZ63e5w7Ym5c",
+	"Dmh7P6yOar9nNyytzrQOKZ+UQYaeSBNOET2I+tmQI82YniOI/OAOn5YCdhjt0xduyO3jbZ06OzUVADrF",
+	"yDzi3+Oj0+enL06enT5fTO5VvMpaF69pyru3WeOh1fFrKAhauKOqDxVsnrq6ItU/loF2iey+uXg9V1s8",
+	"nB1zN/IWz913LHCdaVO5NRhX2cSaTxgrRr8gMEw0HgCQ3xe8INQCrkEuWdZeAf1v1igxJOneefDjZusE",
+	"x1b3RGC7F6yXnI3JIMmYc0zwNMx2Gi9yeLUBDYbukMbrF67OazvTNyWJAjJy02421Wqm/9QmNaT48a+e",
+	"wNolLRIUcODUai+7ReDMEtevGFFYPYpVo+jJnA8MduDCr+Ax/EVfMDcXA5zMQjE94VgqhPm66WBOffyu",
+	"uqEy6lwtpHfVM77B6Jfe/ysuX1WMBKYb7laOi0DwoztZLtX+YtarsjfE+apxErf9HNgoV3740DQOF9mC",
+	"hgkXBnrdTLFJL097SZqyuMPdLDcDY3CG8HPwPacszwAszTzjWikI7akB0y4+1bDHGlvU/aLDyyZp2eb0",
+	"wiNWPuETnKUwZXqaH1XbnR8LNV7JJ2ZT2Wao1HFHXXMxnq0ru0NTYErVr1bPULsVFh68FMinsqD/Orcv",
+	"VLltx4mKBkWJ5fpI7EUNYqmSUQ5EnsZQrGp4RzZVi7rJqtKF9ZSV8zbh0SswQqotGDRQ0D/K8gqMO+rQ",
+	"2+wJwniH8/gRcQSxl7XIqEDg8vJxq+ZBSuWMX2dvDCVuKxitEx691ZeYOfk2a6oOWBov8CRjU89CSYrp",
+	"EeckQ1fy/l6Vi5QmnHnD974ZUhUN5jTCA5ovJzjNpCdyE4Au3PJS4eJU3SEWIzYrqzXteV58Ls3Slxdh",
+	"0RnVe03kXMlZLlmzaSrngGWZyGT1d6lxaqvqnWG3VX6Xc2N4z/kaN27Fd9Mkeku2uv8k9x7zpsbfd1WZ",
+	"hgmPWGxqNotlNwXYswcTflh9Jox5OMfsWLzoeFtzE7hk3vt8EuM3+o2rXiYzBPlZzkkEghUAfeh1BSje",
+	"siNuD08F/6MYPwGWFWZjW70kZWfk0GuNE3nmcnzw0zlHdMikpP0apwKGU/x+7uxUFUMDJumERzPxKFc6",
+	"W4EZiBtgjplmJzlOYoj0w1zHwrOQoeVEIo9hbRk5XzyaGl4nsqqhC+s9BH8JiXmgIlkgdova4gYWOOu3",
+	"RQncNBi/Y/g/L4E9Sik3/aKz670+Z2+OoDhXOJNLeTl9+VZ7/t3ZqliBXsKhVm8lJtEaKWvctMbgYyyW",
+	"V369djWpIB6vyn1giPdWGqW9Zs7WqplLxxcp/N669etqwIZ1Stera9VnatJvQd5akQE3M+0lvc1Bc/ur",
+	"OEb+K1euZWmmS0tV3t/FSywQc8sRtrTEy3LeJuFAZuujaw1cQGxzqJf6nrXRtfB9l0eKs5zLgHA2LqUT",
+	"bxVsNRpl5UjrHYVGS0dstjXSSN4QarKziZ4Q7ezTMU1UwvulzRiShrgx/ekxSxlUZrv9C5dBPSIYuHEi",
+	"I5rF8IfISNijSQrP8XR9YW90GWS4ALoPACmMrdb02yvMWPeCvcrh6c/x+dhKiY/XEgAeXentYMvhMsTr",
+	"fDQSmTIoTUswIZ5BpPjo8+HLIlI8L6cMmeGTbut5dHrUesmO49Zp91nvBT2KTthT7BrxB7XnO1ExHYIR",
+	"tNfLeYROtQsAq2tbZfj8qHXCTuPW88NnR60X0fPnrZdHp71TdhIfR90eolle6/vp/WhjzNCAeXR8AifB",
+	"0VgNkv7AL0sUI+zOzXGvtfdeZRTcrDiRo5ROinOpt+0IGqnMoGdT0FWztoiFAtd5ccXVkErFslZMFbXO",
+	"s7Y1zLUORc8rlV0rQk0lNBOzFTDVNgAht75R5E/WdPynMlJU7LnlLGVv8bffgmXlNbgg5UqOM+wtB8NQ",
+	"SwMtB6A3xJ27WhIYR/LmprrMpaLKJa53RwP3YQ5MjQvew0+9k1Vl0xRkckj/sDjw6J9Nb+lOjisLN9fj",
+	"l0NFw2Rh3tWhvdRXSZHeLDuVBurOAaDYq84I7UrGle3+sZ9r5RGl4jaALvWMUZyGwhZ1gq1GMNWC3S8b",
+	"yXcGyGf29bQBbHD77QSWZY5nFrsNak+VkzXr1oniGp4rRaNBdS7YdptzQu1WFBlBVkptECZKAk+l3hpF",
+	"Ixl+ypWppp2uq4efX9WVI6/w90YV4F2v7A4qj/aSJ70eM33ABvNV/5xQRfJRKmhs09fwJZCwP5EEuODL",
+	"ciPRivdgBJ3oyxOet9dPdSejWKty/qKiOdy+HSwgon5LyhOVAIRST2TW8gCvJRZjridIEot4sDwlMqDH",
+	"T5/NeTpO/BNJLn88bx0/fQZtXQP2Zb+OAEr+UfFSP0zmkvwsrOLBbXu1mtrC3bIAx5XCQmBmrxG6sgaT",
+	"VF8O6Fprhm8SmSA+ar2x/7X4faUAKqaidG8HEVo6XWYd3DqXJ2Up8FTFfl3oTHMzpbaI2MqbNgmpmsMo",
+	"UT6z+mc1zfjaXrS+Z10vevqNq91pjw+3eOGKGt3bONUzcn25XVe77a4klCuxuPNumkQkY6N0YkBJ9GnM",
+	"OE1NzUOhTCqycoCIVH3mxpm+/C4PHD79qiorXAkN3RXxpKZbsEUlUdKYa4m/rQkes9zlmTfzWlPEFG+7",
+	"OFhnzBdjfrRJqKJhHbGif7ZpsaLvuZpYMW+5PERHC/liDbPNiBN75L/PmkjfC15aTzBXeK1/thcW7oG1",
+	"is+/M9Fnc6tLGwWvK0urQgSSNANSuTSwPRkzX2CBY5epMWPcVKEzSRrYFBSQUAmovzfxoTj0f9vrkYvX",
+	"kjRwV2jblQstI+ACE0QlGYtEFqMpYYJWszEtP0CKI/NdLDvaPRenisuOl42Y/jaHOWTW/T2cWyW3Wi2R",
+	"KYkrstdFNZx59Pxt/TapLP04J/r3LTliUdJLIpOhX7jD5yy+Yl9UCD5hmnAGmE68HxKpfS2aBiTURyEk",
+	"f/vb3/7W+umn1uvXAQn1KoTWjwyRjEgW9R2wjIiW7a+ZftIecv1oTxlrF+BLCxlWtTQp7WIXxdJjMKRf",
+	"rlLzi69LgOkqzITKs23erSRv6wxkkYwttsbXZdh0RqeaDeS+sbOyZNvI+qBl9VDLbmiaM2n7BI1W1teB",
+	"r6qfCD0IuBn12KFJh4Tv3nwmBzdHB3hFS18hw2m+zDlh/iH94g/86eHcd65pRmjz4foWPHcrpBzqGxXX",
+	"q/oq721wdiXwS6ihNeuWSEIBshnpOySGflxrOmLNSEc1NitQ/LrlRTbIB/07HxVgfvHMUatLJSC/Wdli",
+	"nhGWgSfNZC444Gv0xEMNrmLDq/o4B9/mbsbl1h4ug5zTprPx1hiT//ueTcCPXhrAKp1UjEHJZkOaQosu",
+	"pPbybBZ03/1mzon7r5zlbMmSFiw5wD/wRCLRTYHeCXVDZuWX9/YVZUuYF9hrP4d2slEm+kh8dxRgdrJ9",
+	"UmQlIJhm08aCX9kzjUgpK2yw4vFTJ9WMH+pEE963VW6KZZJ0TSE+vlBARizzXm7qAeatvi5rBfRfedmP",
+	"cT6W/aqYrGW/rJzJr6u0Apr8sf8W1bf1hhXYyana7n/Qk+/Ki+aLgCV9yFb3YSMytAzjfIdQXgW1GQZW",
+	"38Nrwc/IOOGxGAckxJUBmINeYlSj75jcZq0LeWTuNEcafa7MopwTbSoW2sXhg6B1Nqdgd9WthD7J8v1U",
+	"33SvZ45XG8f4FJdQm7839JRVq2VM1Hv2bECkyBS2z+nHbCYMA2s2E8+9ZTj3r6V433TNEwR0wzahJqjr",
+	"14E8AfaQTBLJoM3eRHrh1xDt1c46evA2seTqk+C+sM/xovLWdV/PLPQvkNU8z1QSpWz9fhlca9PkSvFu",
+	"WiAVSWAhWVFuLBWdaNmlBmyite6UmlWJgmH/RPXrcMoj7OmEyplLqvIsphUsBzSPE8ajpeUw5/Z31VHn",
+	"Z0+fnjxbCogOUyoHt4lBm9f8uhqtapWJi6toq202uZr+5tzYuv7MxmSUwVa1mukki0kvFSKbXdbvcYnW",
+	"W5tXhgtBifLCxEzRJJUVaN5l3twzMod2mPIOt36lYebV9zkjoQkbmQhkN6M8TngfQc+1BKMRMzjYiHjV",
+	"cL9pk6/fQtIXTEI3Zse2gHp0yqkQ13DjXsYMx/NASAUSfhbu9i6JskcDoV3gvf9z+pKcHpLnz56enhwf",
+	"bYLg2k5H3VK5H+zvTYUGjdTVHNLWcz5FhQflrri++ozqtTX1Nkuzb9PE2MsZqFmfple1ez7n/XDZEQZk",
+	"+8pe7J8cL3hBF8OhLZsDAj8R3Jm/Q3oN8RRtcIpRC+A5SuWXC1q2G1Euq2JBzf+sxizEnVR609PKggRq",
+	"32txNd18YfI+iRiXTK4v6FN9Bwu8PVNfPMiu5IRHyMXEVRUMg/vJEhpyff2MJWUv/m3uG37o9daVlfr1",
+	"hL78iSQc9U3EZsDoE7QW6FDLj732y5cv9epji0SkxcmbXz5VEGK4CxejHnA2qYCh0ZfOf2XTUn1r5b22",
+	"kp6ZlKOjmrNi2IIqe4CoUlnStVQ3C2Vn8UstAqlifVPMu1QmzS8wfnq4Uam0wvJXtbs/O13bgPgEibm6",
+	"u2OKBawIwU7V+hU+BSnEKuYAEWsBJaq+gatULALTXiKxJkAq5i2WzSC+61/xtwvmBBlMN2LtlqhO1z5C",
+	"JXa4mWOy5qbbMIH4u+QGKAug31b6kdJpPvE5lE1zFuMXeRuJbUh4E8HlmV2YhbM+h5W3AiKGja2ZBKSX",
+	"+Nqs12ORAjY5w9/pWldrmU1rreX8yfuVdQdCXL/h8UgkfKtKgJxb1yD0SqpDkiY9hdsDSCqmCZY5ssYB",
+	"GdVsvLrcKXI7+V1ltNqnV2kcdmPLL+uHhez860tng0NPl5FF5FlaJ5Nbvf6SZQol3opife1+nAU2fx2B",
+	"tHJGzxaaL5f5eu5/1kdrfV1RonPEGtzS+7ob/7ZkNeR6ytZU0FR4bYoMtZN7FBweHp45wQuOixyzTJLT",
+	"w0PtAmv/PDS3CUmXTQSCq9fayaX99G3hvp2aLDvwGvNimUim31x/Xj50U4nqXEViyGbxYjyqgRJsRlUd",
+	"Co6zxgbE4VYA4xR3CNyQqt56pfCwffvK6ZOsEggDWTSxecYwgO6TD5xBONgmQqhjYO/ZYqCCBL0WW3g1",
+	"zy6N6TQxBnRyroAsmIqIpkjc04L4i4GcOo8peS9uWEr9pvQahLjFONfjA4d5G1NJzK/XZwOvNiiQQgD6",
+	"MFIxZhmJqCwDDVrq/aUWxPL9W7S52Xme3UE/vPpITp+TlPJ+TvuMKNoHi9wAkMhpMLycz5KGnTxdwcBZ",
+	"s9NNv8uK7AWwlpC49HAy11jMqlpqu0omc1WgJqzQ+GWWZ3GlExSakjC/DbLBCgeydp1TvgKygbd2FTvQ",
+	"EgjjegFDYi+XLMZuwDGyNo8HVNmesSTzUNZKdYlrkxLrEf7iYJumQjYMwqpX9VwERPgYU0jVGnRqv+E/",
+	"IEmPUD6p5STkcjmgJqiG6T0KF1btub8mMqnuh2HRgCdRQvkTCRz+BCrMwHFHfqbfRfeMhEAJfUVVmUFg",
+	"PAAeS4VR+xny+nla5eiwfXprDHs7otlb26b8srm699fWkVVVN4ksUGeP45Oo9bz39LD1svvsWevF4Unv",
+	"JD6OjrpUP+Z30cWh6X+4a46i427rOTvttV7Qp09bz3snTF9xSF/6tkF7Ty9cypRBjB6JTA/3k02DQHYj",
+	"H472b8G7lFWqwxftIzsLxQrrXau36mcWDRaTy58+XY5rcJ/AAMXar/nklbMXy0cIRwyHZ/fM4gv+LLqm",
+	"prKwbpeOw26iGadxU7RC2S3X1N9uNayAzXaZ3yV1kFnUGQQlM8elN58CP7IL7JZv1rVcq4XcbrnFpsSN",
+	"/lWbhFrorW1LrCAxa9sS+p51bQl41eUlufCuG0ZJQt35fZbdwruty4UPk21ign6WHmKJLVtGKydSsSEZ",
+	"5XLA5Cw4caWSrlagt9B2M9pr+xrk7qT8XQvtZbHpUuRsjhCs2nwmeGpV+5z+P21od0Vs2FbGeA0xjL+T",
+	"Njn3yK0LBx4qG7QRbkpdAiB7pimRTKmE92VAbKEFEba+2TqMZ9AzRcHWLdUL6ANsW2FcKOXga+SMk28h",
+	"kQMxxtKBnrJgF9j91uEd/toxFUMNzMcPl58xjBOaN2slFngM4tFPJAmTOGwGxQ/0mkpFhyPzOy1QhyP1",
+	"RHb4Lzz5AlZ8E8tv7CUy6XOq8oyFpBHeHAWoBvTFyFhPfvzp/FXr8sfz46fPiOh1ePi1GM63/a8zj/62",
+	"/1WvybfQlFBgBTyLMhBpVBH9RBkQOaIRa0k2oplelWbQ4UZeXCrKY5rFxOwCSWwrHPhLRNKJPCM3LEt6",
+	"WPSY0THugy7riUyL/Ezq1UvUPjGzOunwRGoHJmVadEKSBvA18GutDod0QmiWJTdQuA8kPlnMMqwd2lCY",
+	"XO+dulfUsy39NIPtLDcrsSAQ4gGJ3YrXwobhXejV1sEUMVj3kQ3G/lYrnGLi7MXLmMlbIC3sUs+hTrkB",
+	"BAuOlIoUypoEUKpggixwG98kq01yGlStOUhVrcXwxe1krLmJLFETYXx4cfuCLWecFYtWQvz58sPPhH2h",
+	"kUohR4fNs/CqAFPVqMYqszK0OZOCP33x9Pmzu8FRuAUYnJGct9LaZh9c1T9z5grjeN6wlS4uDmyRXVwn",
+	"p1j7ifZ4mPgvleqKWTjt5Q2jKVWMRxMDQjwLmpwK0yvknxdgyIDQ9jBJ00SySPB4HbAgMFbNTeeHeCkx",
+	"kTm3f7WajnNWRqcGFnssQlF0GrxolS0DRauTK9FbawUyJkeCS3Y1/xSDk0L+kvxgG9BwciG3N3Myj6uH",
+	"aB6CVapVD/EX7IkkP37+/NEYPRUcxhkqDS7KozCe9MuXyxayXmh/ar7mRfk3Fbn3Tr53jksH0wvoO2m9",
+	"mkc+uwcW++ZuC2MjBKovQ1ZjBtwm4ThO64Cl6J85H/00fspaz3vPDlsv6PNu62V0GB+x494JPe2u4qPr",
+	"e9b10adevgZcSvGWUJRurbTN+u/ThsP36clXn6aKhiJmCvLLuQoUQiLDVzC7PyChtD9PpE03j0V2zTL8",
+	"Tun7yA5HOWGa7gglx1++BAWOcp/eMJKPSIOSky9f9FNO9X9AOqsB5eT0+GVAKOka8hNXnU473KWJChNO",
+	"ZJYe1J7S5hmhBJ9WHKmIcuwH1PKbxWXCJjMN+sj7/1IlCObiaJmv5m15ayRUl9ybL02tYMb6iVQwWUpo",
+	"M5RpZwRO/hSKozbjtJ5Dv2qNjP1Uj9ynj+jskGRoo5B+NdZUBdTfsdd/X+bdYaLQzMdPXMWbniNIWYzZ",
+	"yMuN0ONu63l0ErdesNNeyzL4vWSHvZqEvlAWtTdQaiTbBwcsG9lSg/1IDA/Qkb9O1AFO2sNNU6xanmb3",
+	"+hXS0lUZQBOtNKaPBKA89HoBkXk00LJJb2G9cwBokk4kQsHpI6o/PT06nC26fQzlcua1rmRimvbmOL76",
+	"d3nG9AniESsksMyjiElJuqxPy3R/Jo1pCqrWthXX9CpGGbtJRC6v8KRf5VxVpZxf57B8lGRCmaQy/LLg",
+	"pbE3sqEYqZI0xVjM2u+0gQyNKXN01+ZZUotXcWFmZ8X0jR7DNLqvv4WL3b5uNmZ2aRfbfjaU6Rt6bLR+",
+	"imYFIVzf/GOjVc0/+/7Lzb/pCdgwEOe0bv6u7T77lpdw8BfbIWCjzRoYAYSu9cC1OuFRVbm8Z+esOPVy",
+	"zsDC8UCy6GomIn3NJm3gZTX0nSZmp42lLNASOxpgdFgfJi/Aa15u9Ql37+bGumi6b2qh6oKAgXN9M8eB",
+	"IxfKZhlKGYABozGWbjIMbPueossOkAYE3p25Dn8VhjL8ifZvs+1mT5I4EyP9OaNKku6kwxM11Ty7p0dc",
+	"5Hu7J1HreXzKWi97T2mrECVHdDVhcrOyMHGWQjVR2YCOAOwDuZVxmfZvWNYN98kb/fYG2wwSB7CtHcxP",
+	"aB7x73/+C54SErN72x1elZkKbKai4M4sfw4oWeWPHN8ufuxu7AFeut+WgD7hK9gw9k6JYvBh2Y2pE4oP",
+	"PEJP73feh5W/RDLCwupf5AfYTzKmF8D7wBH0FhdRHjHzSYHYtQ//nP7Qke17nyGtbsWnBlfPgCc6KEnz",
+	"d/GK5gODz8psDYc3M/BncQH8CRxCMwAvMxMzbx9P7Zl1spwew6yX5yQNGscIcwLuZeBQn28SNBIJjSI2",
+	"guSbzW+SRiZSFkCVnwycPxEQYwI1kRob1n86F2pqym0m9N///NeBV5V58HXoMcv62dCG9kXC2f0VBgZt",
+	"YExlc5ci3aVIpziKH2OC9Fby9s4yp4V+WkP8cBM6MgyYEZLdIMaO4NNCwtDdezICPpEHXwVCSS6skyie",
+	"5jSMNqhBziKtdiOkuRKWUe0Kbx42iWQ8lgZzspDLBotkSmmFO2GzEzZliNPHKGvuyDi7MynkDNl1bCBo",
+	"SyhVeWWM0yEKI2OiTcsiuAatD9+S29kdO1Ewvxz+MUqC1byYOzrdJYd3nSMeM6gatli8OWD+a7sjYwOR",
+	"S5w34y3qfdIQruxrxDKivcFmQNBz1OIBvUV0aMBHnJYP+gpbxHz+8aLKLtFmzk5E7ESEB5titvmjlBMb",
+	"j7rcmTiZjYmtI1Lms2EBxy7ETwAhEUNDM9Xf+HgorIQMvmRaauwEwk4gzGdpemxCYSYqesdneu3D7HHy",
+	"ChP6F1kR2HSg9YZJQFv5yHkdOGTwgNAqwm1DL9ScPv8WiLt8/HftHTt5UAex/5EKgnn5k02LBcwM5/qo",
+	"Xur5sJz5yV8YlEt3Gc1Y9ta+2ej66t///NdMads5B9P9mk1II8TfhE1CIwX1MtLh9GUiZWfm3zRXA8aV",
+	"3pCYPwGo4y6LobYchIHZq9rrgKQ4rBgjSgjo2Ie/9tpmjEX2Z6DUCFPe0pavTL+GrH4NYi4hSlwzrt9F",
+	"mncBVmVKwoObowM98gP9MRzDVsKDMvI2ImqIrAKhsFHcAD4/cBx1S97mG5B49ES1yIZycr0C8ERXoEd+",
+	"OP6hGBV+3J7uFjWrwWMypNEg4XCKOe2zDnctdoHB/5jp4YMMFlyMRPSBvXucRwp+3hNpIpw8NPWPvCu+",
+	"nBX3tyj6SV8biIH5lSWyTjISUUVT0c9R3iAKtRX/SUbEmBfgwFoN/OlP58XuSgTf/9OfyCXTIvscqDaT",
+	"f8DHbfIDTDbp5IeHJxEsOvyThW29HWf2dGC3YIgnJGx2OKD22Jmr3vKYFJy3uYqbmh/o7aZ1qnmjDsfp",
+	"gXYibzPJAKfIz6lXbk+tqDN4YWlQA6tOGYhuSFVCbQpUouiByg7XBw7T+e5OoEDIGEgaJySiaUoSdTZz",
+	"CCRjSKrt7um+bxhmjQ6HTdRso7qAomQPKh0FlTSlgeT08NSs8JssE5n8058A2fzT21fk5enT54YREV/p",
+	"YJSJbsqG/+d3KXhoS6Olot2UkTASsdbX2pr4iL97JWLU7B0+YlkLkdlvEpHi3GmNFiJOY2jGgNg1ehCi",
+	"R0zVGotJxqTIs4hJ0nBHyB6BJCM9BsaCdAlgL4Eb2MMjgw4HOGTZBOhLEl70Wj9RFQ3MmziafqzMoTGx",
+	"ReABvGUmeL/g8bckQ2aQHd4IO3snnb1Qz7ueEyC6ZwWk3dExmGmJlLZd7fT4hXntVxmjsM+1faXfHgZI",
+	"uaM6I+FFzIYjAd1MLX1QUOxIOmRwovRkgLWB1TGG/yiTypayn5V/j2tnUG3hQjfQ4+MzU0DqbkIy7Kgn",
+	"Wa6tpNPDl2bg7xOp7JYZ0T6DNYWQnd7SIHbaZESlJKFX9xUCHn6p9gzrPhGAFCrOzjo8BLxNMFuPtD97",
+	"dHgYkKeHXsHgPjnH4jt9ZvSqkB4b2xp8d7liQ2mtMFvE1uENRAPSJ41lCO2JbrMUQwyyy2ZApMDT5mgD",
+	"yu8B6TmEBpVqn7yCj4FGq8MloymL27DUY5Fdm3NrK+kSaZo33eYzfFUBWqTQY5AofaztKU4AGbHDw4Tf",
+	"0FQb3hYk0YynGejbQ4GVhVQ0gixmo1RMtCt05iYGBA1aXSD3YCaV6HAo8MMFRjxJLe4/a9vHyYaTk5OX",
+	"eq1/+fzqjMS5kYbwNdIgmK450gj//c9/XZm/wuY+MeAMetMlTHa4vkRPEfR8onDCTggDEkl+Sn7ANgKi",
+	"tytIWVBVWjzm/JprIWjQXpGTAVC3cG6lABMbCB1gVhOp70Jg+sgvn9+2XkCjHw4GLvnfXM+edgCGTC8H",
+	"7jF9WuR10Q8yZGogtLjt8FgwvOlAr1gBYfnUHjISnqepGNsaOLTdU4SuL+CQ985HNBowcrx/ONMxMB6P",
+	"9yl8vS+y/oG5Vh68v3j15ufLNy19TcHVsVfYK+cfL/xugr2j/UP8qTaH6SjZa++d7B/un+xBXdsAbNWD",
+	"AaOpGvxD/7tfXXqJr3h8eOgJilEmoBYd9p20EgOhhqMBi66lWz+WIlagU34X8V577x1TP8KT94oGQBjQ",
+	"8eEhcr9xZXxsXyf9bhoL0PtY5puYJ4D5N2v2mTOTSJKP9rHhAeTMvLu6YR4YjVey/5HSTubDIQVijvfJ",
+	"DeNIv6VoHzpSPjhDYu83fenBkKksieTcuTenR2ohmIlcMWvFqFyaekzT80oGiVSin9FhYNtHP2ZC71uW",
+	"mxOB/tU+udSvHXd4IViRPSPRL4kM+6kQIxTaBh4OZFkD5JKEsuHTwxMSjlhmShquYsYTFofNM0K1LISJ",
+	"1RIn4VJp5Qof6c2B90+kYhzllbVsGqiIeyxj2jPGezyRHR62WmaeWno4WuwZY4B75++UDFjG8LTN7LSf",
+	"zDwv3Wp6og5GKU04grvYUjl9NK/sJr9SQtH0KyzIf3T2LKLGkHX2Alyb/+joe3f2vpHTY+uc0BnoFGhT",
+	"ryjsrdysZgo2v0+9bTJ00zR3xxpJsj+hw3Tutv2svc1YRLnWQJVH/8OI8fOPF5cjFq12/u1zNzGlZhDE",
+	"+2bz0wtzMfWURROsTdFJXWlsginmvEWUm3Nmd2oAwpc8PTxBAzKminapLPSWPkiRGA71IaQdPs6g2oBq",
+	"3ZWpLqOKZGIcOPWMMSuj7c9AlRqiddcuYHCCEBFTq+amVqn2wR0Oetk+vpsro8ElgWdL/XA9BS2QOL1E",
+	"e3+U9PI0JXEir5tWpcM0zTntnwAkAkXvPaiWTzA0vZGeHp4s30SXCDT1C6c3NEm1c7XxPehPyNyNp11f",
+	"6C9r2d0zdxP+6U+/ep5r+09/Isio0aB90CF6V+UjjPKaIIA8I1PhCqNFwPI8x8a2Ytv6DdSB84tSCKxr",
+	"89H2/odIyBmCOyALhlt7J7TNyxy3pFF0EScSMFq9bmJKYhYlWqc1jVFsZljq9wxzXgq8haRxenjUDKp0",
+	"of7qRH/l7PfG6eGh1pB8ApZRh+ecfRlBVZNHf0gaTw8Pm1V7W/tfOFXWMABLztque+2/T6/UXxgbFfOK",
+	"lkEiPT5crej2wAguYKwdikC9k1AakYVB+BZUX1SM9gDdp70av3yvPZi9b7/d4XEuvQT0flWcbL/7a95e",
+	"df4d7swS/fC3YO8Ux7z4TP9AHeMNXHK0/JJfYF+KLPkH0lad1hE9b0XWTeKY8U1InCLs/fff9Jq68PHf",
+	"f/s2pREZhjDB8SuffE9ATcmEvd++IZtdHXF0zieCszbhgkQZg54mmhLOWAyN9B1uIP2BlhQdVDj7+EgT",
+	"KhDDkRYlWogh7ZylCYILWAZ2LL8G4xmrFfX3HW5t5kZ4YH7bwhsfmJ/9JwQG/wODl+ib6kcen5KByDPZ",
+	"3CefvRgzBgG9J3e4iSzMcrgA4WHO/bpjRtiXUZIxiXc1ccBEWxDHhKbJNQIlmzatArrARJzHIrt2pYh0",
+	"yLBgyYwkgPv7ONFEz1Oz7Xy/BEkPmdYHQYdLQbiA+FPKaMa18GUQ66DcuRoDCr1nNIIDtE8+UcVcwEaf",
+	"pjIHoImeZx2OHoz9vEp4lwVxQMKMKnZl7q0/PX4JUAyYwtUmFcQjyOnRSSG1SSG0ITazVGqbo4z7eQ/T",
+	"TUyqHwyizkbEV+kZTnaUk1uGsmZKhB5X2Jim46YNp8BbXNju0IbmA5RBltdM+roi7qiGtHqFE/VZiPc0",
+	"64OVdHr8cvl1n4X4ifKJU5mbtq7O5bUvPSztJ0RlFsqzaqvLSgkAcV9R3kG+H9IjJgZgGwdBITlJCGfj",
+	"FT5mSqg9ke5gOU2GdzShxSHClOit0PYv1RZ5NEBJ1eFWeO0T8xgI5PVpwk0M0oWH9knIhbrqiZzHIc4j",
+	"d4E+LZhAeuEDa51p726N08PTOzjQ5pXKh+1uznXVo1Y63qez2+dVwfi1rkFyuvySn4V6q1fhNsd7o8f0",
+	"VaGji7BWz6ga72Suc2S/Un+BLuJv23OdPntHEEt1hlTpgxi2CfuSSEg0FWm0jPJrrBcwajQWQwp1yL0p",
+	"bvYON3S89pfChetgFM2A/PX8M7l4DWPVrgORyTBJKdYtdT2bGJwvJ04QHUZ2eKIIjjXeJ4ZBmMGaIH07",
+	"iBpnBkkSC/D84RLICsHIN+WkVYiNdd20d0xNy4YpJ22Jv3Ne3k1b9HzmhcpKO0xvAViF0tba36KvsrIE",
+	"2ppzcz4tTpwlXZxB2PcT0mWIRyk2InG02cBZpFYxG24pei74DYTsyl5RwhEAEGlrPHRrTKWZgo4iojOd",
+	"i0UZY8oaSGNEM3De8H2bLrvhWyyWBgrdFkPoZhKhGMuBywRnHa4yyiUFys19EmpbK00iFRbBVLfVqYTL",
+	"YxYTmkK8MbAZ2PFA2O/OOjw0X1+BvJWz90KHqyA0y9DJcUigXre7MlmMOwg8lYRch4OUC8jM4Bunhy/1",
+	"58XU2E8QWe5qlEH4F4D2zZcVNlaHzzOySE0bS+/mknD6LBzs9GYk6p3Ya3rYdpwrmWp3JNJf4z6dJ9nt",
+	"FncufRkx3givYoc+8CjW6rbp4ctatimchfs0ZmurILMHvdiWQWSdtgY3qndanI1X1z1AGY2qR4w5lMP4",
+	"6gedTiEZqA15RjxVNV3f52smqLBiU+wHjVzmoHFGGcPGYVcjWVLWLE6gN7eo1DEFZyTSQ+HNDofau0rt",
+	"B025Fo9UDyyAv+E9l+uuDq9SXm0C9YGgwMiU/rJlm/DAK/3AkAxzqUi3ID/e7/AVFV3bYKUAmSLY9tLX",
+	"eVjINGDa+K7WChhCtU/QZnvBM/3YlFsAtWlQg3NlZbgZxiqxhVuovZ/Z+LFoPm+oj1X5cTbeKcDvTwGW",
+	"1nUzqg8hKbbocX1iWM09o7Iq81O+DG9AMOU64TEJ8T1sOdOVBdYIA8iUz1NQZ6DIFBuOUqqYhafWgi+D",
+	"zdcMjOdla6Wt+lpd/VT5WVtVG7f0fW6dMPp9Wgc8WLFfMdbHJ/d3Iv2hi3TcZp5EN9EkZJKnqZVzteT6",
+	"KGlpSbtyjB49lMJZcTIbZNMHD/tXi8IbSHsLDl0SUZrH2qfgwAZtPYskM12p8mGWGn28+Iuep1Vlz8Mq",
+	"7IGXqFPR41bzD1SnM1WxLpWbBf8k2Y9WKcGpc2Ssm06hSQkrQ6FZrdz/N125Ap2QXDvyKYUaGAcYT0cj",
+	"RjN9cyzwQYwdyPjlcaJIKvr7BlGDTgoHHwpbplquih4r1/GB4ETa+8cGnWs2ObPQO2YApjr1mo1U4CHy",
+	"k9PDl75VYcwbfeE1m9zZ4TcVuB0++27FsBY1f8EknB4fzzaQlayeDt+E6wuzi8d1ZZHjvaC+/M6cXG+M",
+	"K5k5RxuWZwYnfY55Y1sEi5Px4C2cLRksp8fHy68rb6ZPcIbuVvLivvJ6pqul75QBc/AV74euqLY3VndF",
+	"FwvoT3BXaQUVhPX6QsRtU3houu8wjqp3GzAJ5JLtE7jU8H0YW0jfwVT/dLgr/5kvqbfm8a0vtHCC1hRa",
+	"eNmd5/dxcItEBSDSZbcpCPoDZP2n/BG97rUPrN7SLUP3tKrXsVqKBA7NG2gJzuzBwjMXEBplQkriwVL4",
+	"pettjLYksWlDjuFvqYSISZcNEh4Tyjs8GRqfSx8RGimRNQPooQiIEobYoujrxb/tEwNjZkD3LjSKWtgj",
+	"9II6HPyjpsdya+J32jTEoe2Tt9A4jUVMxZ1hKPAfSPcrLfFN8UUyZNCWiG3Tpjt7ug/bYKkCGg3IOW1h",
+	"Pky3TO+mN5Y7bGH7h3ZvPDAI3IHz2j58RKG6vR8+tJD29yo4LoR2sbKER8mIpnoRAc5DL6aWO2LIoEY9",
+	"lYw0wlyyrJ3LzAB7hOADtKXq2Q/oKLm6ZpP2NZtcOeyXqpeB7TCv9bKaTqVq8ux2ssxkoZQCsYn7ecbi",
+	"cMHjsc9vTp9inefjEhPaBbZAzsyxCvS+17r24vW8p+Pm38jTnRChQK9oYWO0F5YM2bwBaHug9PhKbKeV",
+	"x+BQHZY8HkqqVn/4owprOCFQJ7Rh6RnLvKQ7Zb9mLJLGZUvVV/7uM0/7q4FNJqUJv9ZjiRm78wL/DyPG",
+	"pYebZPEpTH2iHsoTiXfDCIv9IcCcOP0ITR9UmQ5fxSyQCe3wolHX3MzeoYji3CRszLKKLp5yt05AoBPJ",
+	"dCFN4TAVqEmN0+OXOLJPTGWT1rkWR9inOauXy70EAUZ9IhYXjDHT/QWBD8AENgcXQBrOsg6naSrG0p89",
+	"Y4lRD4AocOBl7j7uFqYislYTw1wjo17H0i2L7y6TPr/gvyZqgEH09wm/vrPGJX0UisfcU1QF33iek8TZ",
+	"uNjaJq6C52arMvQxN0ldIjhdlRAqSU8fdm5KhLIhTdKWCSBsvEsqsJ1Npn9Lr7kTTtUC9idqYyP60D+R",
+	"cM1UdyJAe7Fej0XqrBCnFiAqYlXtT9orMDILsY1krn0uFs9KrDNSXXxsQ7UgjZQQ1+XW1CGjHOK+a3VU",
+	"zaurmpcJ7/BblEPpRX6jp/QVLPzd9ll5D7ptl9Xn8h7SWyjhZidsr/HqsSSCKzu1aMWBqissinoteYCw",
+	"jHfeT+nVnMKxS3p6/IFHO4cWwpDqw18uKnMsdxjnKVtuAaFp2uFUGYmxgi1FlptSHT5rS83vyDS9oBnB",
+	"NnDDpdWdQJhXMh6feQIERRGsIsxIP7mBVFqHQ7sY1IiOGb0GzMCxyOJ54sxNFmOkyyJ9seumcLLsrMOr",
+	"YjAG1MOafKav/IwsKlwtG4GY1OtwtN8gfAGjMsh7iWLTq4mkPokkfcHXlrHF/a6MyNffHR1CQar3pQmv",
+	"2y9LF2r9UXwxrxp2dtYgMH6ypC52vf75lWNe2I5+4V7qjlTA9GP+KJboQ6xGqvEa7wRnjx86AAGDS4Sn",
+	"dTVcKvoJx4DCOqptLjTKJbj/VAt4iJU5GGT0kAu8kqOnZJjwHCB4k16prxpbGyUpdQJqFdDhhQMAH3q0",
+	"sLYZu9Q2eIb6AzBb+TWGJkQK3NKcSeCfpg4S7Vh76cm16QNUYJ5j+JRKcMIDBzgiMijU8AedSGKs7gKm",
+	"JKKcjDLRhZSA1gCI6lMblYQ8cFCS93oT3al7X37M5qBJpnac3uIOAJ1WIJX8IaFJ3phNWX2Y15A09xq6",
+	"LN4CRlSKYFY619jDlXBPVOHJ7fCNmc/rRCKXefUov9AUBcN5PBAgirTpbIKJZrOThukm5qJapIZeWi9s",
+	"Pqrg490LJ72X15NNu9Djow09oqY2R20FGSjylWIIr8ptPDP0E45QAVcXCzcswDzi1BcZlbNi4YlUYiRB",
+	"ykF5lYkKgOSZ4/7aWpHA1GMAdDkXHqMGQc99vkvc4QY6H9ioYjufYFu5+zTUIBN5fzCXi+aJT4yxMXzN",
+	"xa2b1UJrTeH0HrdBnQDgJU6UyNX+g66kvKcjuiDBCgcWp7nW2bTRo3WtkirT3dwSOAZqGCj6jLjAn0md",
+	"JnLRnee6EEWUvtqHODNFGE+J3vfQl55wAFYZo0WMPsoTWbyENfoSqc0HoJ5F4wJrv+FMVJsuwVSRvGmz",
+	"KfyoKQfKmTjGJLFDCIh2nwAXzw4qkWScCd5/VCbJR7vV7sYisbfHB+4Mkj+CQeJOxKrirpUxydTdBH8s",
+	"sG14AA9p2Wd60LWGSZEpaUL87mTPcb0CkvRQBiwNE5F1o0TasVseJiLrR4mAYGZxmIisGyXy4XdHNFNY",
+	"Vm+EtzTcbdbxfXixJCu8Pukds4snfdfxJHfWQTys5ElNia8tRZQumYFNKEuqMuilK94qkU5iIbp9TdII",
+	"R6PM0FoCmb+2zZQIEBUI5Wea4q2pMh3KhScnndZ0o9AmmchNfQj+HtltgKbWagoUnf7wsWqvbsxraca4",
+	"w28R83KSR3AScja+soO0KdVSnhfJfmDkUtGJJDlkZ5tnpDJ4pqd2veiZmc0ifkbK4bNHYHyCOL1ju7P0",
+	"jE1UvvhWvmTqzLHUoeFY0D4xjF4yHm+7/ehRW5BMTRtdFl5zZXkspTjQkrVLo+t1pbDHh2uIQW0HTygV",
+	"Vfrvaj/6F2kqZuBnJB+RhhZibXgTaNIuugybAVEZjS2smzB9OhhMKvzUj3959abDgZo7YVlAzL/wqovX",
+	"lj7WkY4HJJEyhxaiPE4YiFAQJ5OAcD2YZlVNDhLXegJ7DD1Y5mHxtKHXCKF68cp+HzZJohBYre0Bg/bK",
+	"6OlPpN/gZJLEKMGlMIxpXtVJIl0ZUVM73D4ZiQfr/HsuVSvhmEnxLWtt6fCJ5a/XBxQhluWGyrdXyI74",
+	"Mh22RgA7ArtNYenxIree2CEmTGcpUhASUKpza4L0I916uRcxdMDUAmOX7IPiAUjo6esYzhLwGcxacpG5",
+	"9cIwy7x512Zlr3c7TTQ3OjoPoO82FTwrOwhvE57IweXlhztSX+7+u4jJ42zKfwAqFfeQFvAmWOrlMhJQ",
+	"WWri9NwqulUqmqmNBmneJi5N5MC1QfvMjBPElPQd2ydWqNuEVGa+/zBi/OI10IIgeJ7P9G60bYoh5sw4",
+	"GaBqSePy+OmzZlBoeh6TEBRn2NbOEdoB3UyMsRa9w8PSva/yLA1nKI84dggDCWmJUeWJtgfiJNNj/OXT",
+	"RYc3wpIJ8596qP/x73/+q5MfHh4/g0FBvAralPUsQVNcw2hvl2gzLUL9RGJzMbynpS9tdngP9gczhkb4",
+	"8cMlsn7O2FDmXdCgqfLLDqv9MmBNX6GMyC8ZhXJULhZuAFz2tiscsC0CYzpZt0J1rmYJSlahdr2ggLbL",
+	"DEsM6PdiTV22AHkfzFuuqJ7W7zK41Kfg7rTTrWJWm+sYvbz8AC9apaZ+hc2uxMx5/f46FR6G/6YXokLX",
+	"gEE/c4Yx5F3ia6mtgBTt9bZXKhoJLoEO3qsywzSC+QaHMocAb7agtMiF+qmCcnhuPBAWdssW+S8uGg3Q",
+	"9EdkLM99whivgerbQMqgGLxNGXw3ZaOATLKrHf1jxPpLp+2WpaQz8mjbBaXwLqWy0hLDnf1FkWcjjXAk",
+	"UxPvRwos+6NCdmgrdCQTg1JCUymKctQqWnsARDGEwwXyHoRDm9VRfSycT3BLpkmPGVSbIihkFqjLIjHU",
+	"4qloNt9sQarrpMIHPpryDZBZ2ysrLYvI+wpM6EHUiE6UTsWuqmP9qo4paXnbqlMUl/dZ31baGVZcWcur",
+	"Tp0baUhmmQk//vK5w/XLDdlBkR/E6KirK22uayVpD3BhZRwOu7owjtxXXRwG/KeL4kh5phPpxO7jk7d3",
+	"nLuE5zyMwrmdtH0Y0nblkrqynN1OYZ31iG9fYNfhK/Vhluas4VmQAgDvtJOEJFa+fWsDocv6MZ3tCnlb",
+	"bQix2AuZovhfUAcU3tLxLhcYfp+O967Q7g/rfK9Xd+cQX29LSx14rUTTvLamtwe7nRqUTwCQtmmQV/0C",
+	"OyqhcwmdUExCuB/0tbg7PTyFk/cekhcFca7wKDbOfJgOuK1kTCIvgKktQqQOkD0jmjGurqBAzdUeeeMy",
+	"gCbmO5l3W8VTlUExfSKdBC1937Av4T8lkR1+enjafAwg1nqaX7ktsjrbB155qajKJYLz1gHJ/AiTdRHX",
+	"v8I9idEsGuw9NshOO/w6gJ3TrNo7lM5VUTqBzCTydrUVksVOX53OZA0sbsdxMsuITbllGQ09+s7AMYtO",
+	"E4mOB8KF94AiG4ZTUX/rySH0Z0GqaGNJH5zkxuRfhSAxYyOCP1+AvdTh7AtKES+SmSC4HT8jFeyYcGVo",
+	"iVNDovKMg1IPB9mVnPAodO2j0xVvkP1K2ZBxdUfCs4Kx25ZDLeD5RC4VUotKpcPX5lLZiLWIm25tztCt",
+	"sqmsRRd6tHGpPM9jL05rwZIQ7A0YjY099eYz7c97iPnZAfwGHrAr93roHCxVHKG+zpi2qQ++Rg4E/9sj",
+	"M7DPyShL9Pv7D5l+AIwaclpaZs4ayE8CQrXLPiExG6kBBB3GJFEBAkSDSX4GxQ7dNOF9/Rqm+Af0jjar",
+	"kdrLjuqBm8vvmFpbsvp8CduwNZdJte9Wlj1Us/QddG4sETF6V6locLd2KeIo+4wsSMCXMTICKE9kT7H2",
+	"jarWhWB8zocN4YXFWfTqLjNWxQ3DsYxFnsYdPqTXIJcnUQp1/1ybVENkgqCcnJKU3bBUgjG7CEG00ojt",
+	"cLBiHwQr/WKSYaloyshFr/WT3hyF4Xl0bPH4jZkPoYzT4xcbZ6f/ZRTfxqz0hd9yj/yiB+95Z9Zn+WXu",
+	"qShzZ31uEVX0uI54L47eWziNt7N0X6z2yE92492ppYs731NDT7TsVDRJ5To2b4nbZF0DODA6LDAKrLlU",
+	"gZX5lmeIlbEt8LGEXwsCDHnHYvUn13i2Wuj1IXEfucmqE0r1CVt20dSVuKBLEsKfx1madfx49Yjq2se/",
+	"4I5OBe+3Um1jBhCko93pCnRjVxYtl43OHlZ43iSYcuzsNadYpjGRPEUzjXWilmUaL4hs7222AuV0h6/E",
+	"Oe3ceOT8MJzTpvi1mnK6w+dzTmNJp+FmpJxAX04vY3LgKqA4G5uSFLTwMZJ7ZauQQpLzFPhNSkbKLEUS",
+	"aYT45xX8GTbPFvoL09Wl2Jg8D5LfRNTPyuJ4ZrX9K8oBla1a/bNzuBzAcHngGdd5AyTeG8HqNwTZPmvU",
+	"nfoIW6X9vm+SqmIAi+m/kbHtUXUaP9xusQfOFz6HR6uslOub7wdfqdtk+jsjq1bnFV9br5c2sCpYCSUg",
+	"cNhiskQBDK5Dwc25StKClBxV2Qy3eIc/KnLx1zj5W5Om597Sb8uCXyzDdsTkq0oGs2e2IBrMMduiaHgH",
+	"9FEFJ2lhpBoeTv237Y0iiMamJwOQBJKeZfguukTBwk9jvAfit9WVODOyhdyDaFnfqFwokTp8QRkqLPp3",
+	"LZJWMK4KL+mPbmDdnUQzW25TEg3TUatLrTVSbOf4rCknWbunfSHitjFXtOMOHw4SrewmAewsQxqQMYt6",
+	"FZhNN80D0mUEKVGhpitj4BJrGbNP8PkAwV+RhzOXgVusZcFjsIjMjH436fddWmd7lpHZO7cs8DkANd9C",
+	"Qv07rvZBkTNT6N7htet7Ppdv6CKU5ugH0MpTJFGoJOG7NxbXqHjPkMiBGIMcGz62gnYg5H+Dy3VLW2Ua",
+	"MwfbAqCXP0pGNCVxAkQH+r9wssWQ6R+wVDLSCPXatXOZGZSAEFo72lL17Ad0lFxds0n7mk0Qb0ALhUQ/",
+	"639zlk32gj1Oh2yvvUcjJfTuLYTRkH55z3hfDfbax4eHwZ6ajPQPpcoSroXEzOg/cBu6DojMowGsvZRi",
+	"H3i1+3nG4nDB45GnsPL5R7Wejytiermg9aL7O4tUQLrYvnHxet7TFc360PZ0+6e786BXMjO8GtDQrD2I",
+	"eQPoZWJYenxPZEOq9tp7MVWIjbG3xhi6rIclLUser8RaD39UCT53Zusk+FBGlWXZLmCwZn3aJ0bjqbyf",
+	"9WtLjWb2s2XqMqKKpqKfs0dWGTulOZG3Hbo37AtpSR8DVGAXsLriPFKIt9BPRZemgG3XE2kivD4K75Zh",
+	"wgcsS9QV/vzK/TzE/seg6hXNc6SbAvdBojp8QAFKVs9CT2QBYVQLdmV+mESs7ImM6ASmC695Is1vxgmX",
+	"zX3yunAloD/DPBdAEaHP2U7EY6nZdTvxbkMWD6vnzL30EiGKWJh2RXfS8xZNZ2Mooy2OmRZtICp8f8Ot",
+	"y1IBKrii0dZ8jbJM7HCUqX2myOnhSZVkNOMzKNgyKDXptsmIiVEKIiNxxk6J3sYFOx6NY2EX5I8kRvCd",
+	"a3WumunZyZA1Zcj5gtPlSxC7Ddeuudq4ZDiPAeKkPGaL3jwThmgTCgQImLLFGoozNJUSBThJBiKCyaDD",
+	"2RcaqXQCrmIiXdtSgxKZ8H7K7BdDGjP7bXO7mZi5+ZYFrRB3U39j9sbtw6N3UEqDQ7uvZk8zMfPCsmbn",
+	"7qKy91Vvsz0pG8czoqpautYzzw6+mn+ZJtCYpUyx+5fJr2EcljIH3xbsrkqZfGYJ5xNFuizS0hn4uTYl",
+	"SKcx5G8h6fDFNiHpathidmmrrKwKBiwcW7y/s2fcZNQ8bMHD8HEe1lZ/x9QD2OeHW9bCt9S9Oy+i1nEb",
+	"5Q/guH1i0GJR0lJFT1oBtapt5SdQOGYcgwKuf5vBg6WduGTVRtyVRYJpXt22VLj/rt11/IfDnf9w3/7D",
+	"H7n3dnG6DZvLpq2j6o7c2zglB0i11MIaurWrdjcu+y8M2FlZ9DsAVz4VPnI8pyJlpIHEnHrkNE0nUHBB",
+	"pL4dFBMjGXzZ9zG3K6BtzfDxY+R/BmAI5dNp7pNCnwKJWInbxfF3GlwHgBNP+DUz96XKJB8V3HufLGiA",
+	"63D3HIOPVlD/2EdaVEtDnmWqIs3DHwGQxWZV4Ruo8TZn4yNMCVaEbtlYvjNdh2/zSDReYKvlffhovWNz",
+	"uUMb+n7Dae9MZWU59F8SUOsoMjYcpWLC2DaAi2erLVFdrVYz4kbskureU7I+kSrLI5VnTB8ZfUp+/ETk",
+	"hEdknAkF9RlDqIG7eN029eTjgSADesMM7zDrKdt7DYybuQyJpBOJqnacSLZPLic8YrGFdbIUH/Akqdjw",
+	"CXBOpyKiKWFxYnCWSJd1uJbK4yxRinE9CgWUBV+gj3if1OsCfyI9kE+oZNmUSprX6+LDn85jq7xdzveN",
+	"24d3q1Psc1bFUrbX/ReUCj627PKHrG9foFa9n12MXYr5NmUqpSI/5m1wK6WNZKovpA++2n9uBwnz9hL7",
+	"nLs3R5bNqR8n+NP1JF+Hb0X0bU7SvWNO0G1Jzt11pNmTLL8manCh2FDOM2XdRnBtoEpE1yTR15BEyhzd",
+	"uUTt0joOyNI7Pi5IayZMkYFI43XkiUUNf4QVw9pbcQyU7lFtYl8J0TVppqatw0dSQ/vWLs1DbbxzA1zS",
+	"ePdEujXZOaX3CoH7RFo3UTKlEt73RYZbzu1j4trRzKDi7heJH+SjmpIrIAMaUGPRL5Ciicg6vF+coCai",
+	"Dxi4sYhmWTJ7K87GcLspigcti8rD02cno3ESKaz5BzlVScygr12Jg+GMrAbvu9X44xy6hkcDpbsReXqX",
+	"STn2hQ5HiP8DJexXViwhwxSEH4O9Ucau4GvpApKrieuPOLzthjaX6YpCae/SeTvs3U0hd4GKWUP/LbaZ",
+	"B1lLS/SDUZ6md53b24zr/TFP0xmFV0RPXY2ifiMiRZ6Z7rWY6Z9ozURcqzISqSdKW/IdTmM6UiyzZG5e",
+	"2FO/F8IMIS4iRl7RFB/a9Fxg4TW1nIjzlGWIxsluWDbp8BMyEHkm2wQED4sDPxIAVZ+J4EQNMia1AwSg",
+	"QeAO6SHCiLMhSKt98qsFpsfX6/CIQowX4DgpcgMTVGR6wNqxMFhD+i8DF+JWyCGXViu/sw6XArOVpVwq",
+	"pBj9WX7Qcd7pYMctwTNvydq0Lj/yhEc/i/F9YGPeFfPxhEef8rmsx1nOvbzgKKV8//tSbw8GJXKR36Ul",
+	"7pyob9GK56Ql4bBDVw3eWEWkz86jCAH/XEJAAe/J7VQUiAHBPFtAIpED0gCQiWSZyKRVMpkYy4DEOZ5y",
+	"GO14IDpcKpppsZCoM9/ZcthLjT5D+Ast0ZFeX0jWXCKDy33k31uyzQiTP1SDpXnnOukvfbJ2ma+NZb7A",
+	"BMxyXh2pDh6BJf2J0RhNs1eXfyW9BArjCDqgWjBpuTUcUgJRo2ESiVRwIpne4IrFTcvG9uZLxFKAt+wK",
+	"ca0tWJH3Bx0eDulolPB+iBzpKeXS2qBtT4MoYbDqA5JDbCMgqYiuSQMqFtDG0gaxfqeY3SSRKdIjGQPC",
+	"J/yd+QXUOmj5cYbweFRac7cZkCFV2jIn3UnB6HTxGqQyRvQ5HTLzZ7lyDoD4xbjDMWhWsrZRejoshCzn",
+	"WrailA896yVNuGGjR8oRtO8BSVSvkdzv8F+B0jXOJldZzkNnsCfS0QlwzmLSCM2/wjNwJibaS0ipYllz",
+	"n3yw1Ry2EhG9DUJVh6OXYtQB8GAVy4ClHCmjN4Yda45bYqD6G+bktQs+rQ4/Ovx/mm2cP4N6CjGQkI5p",
+	"oj3UK9+NCQ32MrVFPzhScHmQ29b8OtzHHIm1riGclkjS1UKAxSRNrhk6WaZqtAFhtsBgRB0dBoeHh8Wb",
+	"Nh+Cogt8goUVfI4OfyiA/ZfaQNHa5/tA6nevc08NxssdocpSSc8l2hU5Pl6M/kWWh94ZC70vCupbZEYR",
+	"az1+S//r4GuW88dSimOPB5wJVAPoJGlFAqgOIjPabUivGajynC+q2qlLW/MgAlm3SstbqXO3IvyT3kxb",
+	"cYMWiM9d8U2RQreuS1mPbEhoHIBJ+jhyCefG5KTEmdRaWswzWCEcaa1w2qcJx/+XGJsp5DJFFrAJpP+5",
+	"GDuhc8OyeYY1ZyyWzuhtE21xhKRRGabWpnxhH7sAUaKaZ1D2bb5hsU8vtrB9CC0M7MrpcOs0ACStjGi2",
+	"wU7ZzZrNNeP4HV4rkL+WTY3F75vI7evtONmCTW0E8oMxvt1731OvUj3j2xyKnbn9XZvbsBcJdWLe6spN",
+	"aUcjTx+HfqypMMg96Yvbq4dZQQ1qqA7Dln7L7cnq3+5d/BULu+OfWUewfB5kYlwhWAgd08ka0iUZYtwU",
+	"Vrw1EmkSTR48r8SDw0e68GfxI07iQ61Rrxrr8nL1aCCSiO3c3wlQbzDYnNO8St0klqR0oLwDWZr2VbCP",
+	"PledHkjltE0uX68MGWVCsUhNsz2ZOraivDogUhDg/oCncKEgoEUStU/M/OtDyPj0u0iS85hlZEwnBtQ9",
+	"yaA7t8ONNf8gSOk2Xip9eUfHe/MO0NyTvT0faBXhgvv2uyXZvD/QhLmCC18IuGbSVIzL57sCMQDR0xcI",
+	"sRVsi8fBVjUl8eZNSZntpW247I1UNWA8IGCoJOOBGAYdPh5MAuTZE2OSCt4PIO/fgpy8yLQgDkzhFia+",
+	"Gd82sNwtiqYuykv9ByqdKr15nQKq8hbblVLdjutCFAdtVeEV3JaCk8ikz9HYwccPJUtvmARYeLjEjL55",
+	"5mRXhxurC+r8XdXKMJfKltBjMwGc/A8jho0CeB/7lihiUJzIfDQSmWp70qRxkzB9oyzpD5RsOryWcZYo",
+	"FuJlVHX4UEhFjp6SYcJzpYcdmn+FzcACnYUZo1LwcJ+8uWGZERAxoN1zR3huacykZZX79z//BdkL4Jz7",
+	"9z//FZ5Vi2siGVYYcWT++/c//zWlNcJ9MIDtBJiiKZOaRcPWItZBsCqCIlnSGFEpx0D2gSIfp0wOkpFs",
+	"npHw44dLyzOoBgep6ItchcboVZsQugGhqSyol2b8hA4vvecSGb282yAoYOCg8tdMlN6hSJg0vgPLWNGs",
+	"LPkfolU8O8p7Ks4pjQFGNc80dsfd8DzvOJ4fqEF9jthzXuHmBq1nh1+3vU4GVDoeg9I+OTffkVTbUghC",
+	"UgBdagFu6krLuJYIm4xhgEdD2nrhTfkd1yO6J10qqlh9qK2HZfu6t6hl+Bazu7N6N9ZAkJT2rBM13qfb",
+	"ayMopEWHV4sL/ax+RrmyMkNIVsLhdRbxLPSufjQW1MspYQNwt/vk14GAmniEzZWmDAPKMqCQprjVgErC",
+	"wXUA4EiQb10WiSFDVET4JAAqPbhjmImUIdAhZjSnkWednWdHXwHLK/C5+g05xFi9F5h61w5vANpHjMax",
+	"VIzGzYVQGMW7QXNBArz65gUfASbvY6pZx636fRSs47vcl0Hs9v88Q7g4IWeFIUzGzMoPJyRQLuxM5O+6",
+	"qAY3q1MRc9Vdbbv64GvxxzYL1S344yLDGkLTfgjAIB75SkNL+ozRaMAk6bKJwGcOA1s5SlJtLkA3FjRE",
+	"iVw9EqQ3TzRsyxC/87z7CtJuZx/fDhYy8bfPZoXEARpm26u8gxN7CaHJwnQUGWFfRlpN+wIBi8lN5Jaz",
+	"MdjFWCUg0hj+Mv2UY5FBVsw8ucPhbhMCgAF6jGyMgVfbJmlpLtpembjB58bHoMDCqnRYbJImPaaSIdNe",
+	"QYcvknV6soy9a9R6ZRiBNCokUnNpieFDsYznW8B4B/PKV1qv6i+ODqe+yNiNuHbfbb5w/BMswX2K3vWw",
+	"4WrjvU2/oGf3fnsgkv87rodY3Zit8e7vBGePgqIC997dKyctIrasnH5N1CDO6Hg6LNO2iAVTWmeffNLD",
+	"BP1DjFDzj4BFpzEgDPtLbWXUH/o+6+qPbemAajF/G5Gt3/oPbi1/zzVkK4jALYoyOGqbEGW/i+59AK37",
+	"wUS/D1sPJyRpcsPITcLG2I4NyfeC3wYKN9Cy7ImMJX1ORPd3FimEbzfk//5t8emI8qIkkXm35abjCVFC",
+	"BKZ3sCvUAMh2wFnnQPu2ZjGbjytGugXqCxj4ZyTsZWIYkgYQmMrkhiEYTqhESBrsi/tQspRFeiwkUQFJ",
+	"OLn8r/cdTlMBvgNJeMy+zAxzUapQz7ieZSwhttH/R5Ab/LPeqXcrXd9mYljnd59FnV9dJopdxI80s/hn",
+	"0a2TUtQ7aRcr2VguEQ5md0JiqhjJtBHmgwEnLI2JZNlNErH1k4qBsRwDU0TXXAqLr5W9Bw4PtGItMw6L",
+	"FjnK5cDk7uAlBixjbZsMIqEF6rrKWC+cyrTZ9Bzm5n4XXS1dAwwW6L8cVuLxobbUnB4wP06kAR6L9S+O",
+	"mvvkYy5ByEBcRdIhCDyixnq4JhYrODN1bQDtSIbiBlGExzQzMZDqlv3i8du1W9frl38c+Ty9Xn8W3e8j",
+	"ofdn0b2n9nc9hXNMddj/gL3WYxnjESOcDlkMlhQer9th228yKbngNTgb61fZwfD/YbOTZSx9EPuoBgIi",
+	"Mq8qGSoCtTJyCJHlrS8X6NXlDtPB199Fdzv5yj+e41TPl7GXmPfRAo4qe+dHkmO9e533Z71N79xRWKB1",
+	"dqL6XpDBfoedtcBxWI1Ka23P4S0yEAO0r8iVtrYnpocGQLXWs8GbDyRrWIdJiswhktpc0hCZpLYmS+6S",
+	"baq2xLkXvqgl9vWOJWrHErVxlqjFgry+pXowSiJHqrqlsNE5CYd5qpIRzdRBT2TDVkwVDTF44OhizcAs",
+	"YAWQo4a9JGXhPrlQknQnkGDMJSC1U/Lnj2/eBeTjz++CDn938Vab/b+y7kd7H69mXFus2tZHevxGIe0F",
+	"N0/wgznkAkpT8Ah3eMZajEciBphmaC43kaM3/33x1vWFvft4SUZCJti+nyvS8PBlbciMXDOGEPFDIniH",
+	"j/JsJCQrWjzVIB92OU1SQLNVBNpCT44PySj5wlJoP03ih1Iq45FGAdUATFg5JoSFj8NE3TIu9MsoFTT+",
+	"iAu7RUt5nsqq2M1l7THK9AuoBI8ZIDjr/4psSNVee6+bcH28gz01GbG99p5UWcL7e2Ut9ne87jf3K3TR",
+	"tl0abmd9jsKzp3ZXLHP/zZHzlAgeH0LdYmnpsjmNcpPIRG1Tn/y6PJlAyrkEGCLeKpFTmQX8zuQWOnwm",
+	"uQABJK+33uQWQkAFuaIqdOhNXUa6rCcyBs33mcKvd9mBDWYH/qoX68H4N9tJJMA731MqAed7juzHk7M0",
+	"nbDhtMDCIXE2xmHt1ND3FeJHPDtflG832m8Ixm9dIlVSbqAa3lDtU+jbR6BoQujKZXEYkNDVmYuMhGZy",
+	"Q9LwnYrWOImZz9Nu8A86vCDIfSIdRa7FOAF5PYYyfEWGjHJpWAc9HcrF+GGCfL63i/FQkT3dAJfDeZqV",
+	"lztAzyJqXTE9elePaBI7MvZ5LH35CmfTgEc5HCl3MNvFc2nGzINFZhqAtHzxD60Syw/tPvnVY/0saGbM",
+	"PQKi8ozDcZjLSGPenGBTe2gk0pU1Bswj4oyOoaVd+TQI5tJEAtPEPGroNoyidIXo9Sz+yAOAFF1qz66B",
+	"qtThSyLqm5M2m7cNyyO8JyNxDWm3ixc8rHjBQpmMKCGZbeyolM9rAJ4PaZK2FBuOUqrWN6zWq2L0iytu",
+	"WJYlMXMYo7ZrEghD3fgC0p2Q6wQah2KSioimbJ/8JYFuUPeJ7HAbFtWmaC6Zf0uJaU7oBU8kkQORKdKw",
+	"gV59wYhl0w9pAk50YvslO3xE+48HjvQnmqSf3Ro/VHvNH+W8aud522ZX9VzXh5stcy4dsWJKPWGiV2ZF",
+	"SXLwVZ+gbwdf8fx8Q5GSMsVugTAarCpWhiaNAzHGqSOt5UK5Qxv6xRebWL4PZUGOwKQjXBCZRwM3f49B",
+	"NryGBfHP3R1H9fSjtLSu+9v3sFJVYud0dhvh28Q7UVBXFOCEETpHAswKgOB+jQP9U62f4SCLHg474fAZ",
+	"nukzUnVASyWMBgrGzOojqU18lEf0biyDeVaBk7u74187mgv5yPqHf6WwzhrK+xJKOtS6hz8gGRulNDLN",
+	"RvANpgLbQPzS4VyMieDTT5gxEgKihIGrhWprvCFV7jmQieQxy1hs2V6DDof72JSn4Tq1NoTIVVd8IdBf",
+	"CqyhEHCG8hpXjikywoYjNSkqVJyU0h6L9jkAjCZj5J0ofCLSkIwR/4iYXd1ElPFuRoHRv6ePLWmkoi8C",
+	"EolU5ACZLhTLmlAKKjucZnrb4WUiTphcFnA658UCwRTFApEK9LtJFqCRBSHuihGSLE+1y5eroLgQZxbm",
+	"FfrF9CrEVFHSAO9XfynJUGTwQE6Onz4jf0l+aEISIqXRtTQVL/yaNMKvX/ffJ/z627ewiQjtkij2Beb6",
+	"x88/vcc51YoiQx+xvLskoV0srtG3M+veg2QtLHsh9jkd6tUOZQ71IWFAQv2csMNFRsKBGqYh7n8D4gCe",
+	"J73RO8GfQlfNwydmaIn0nqKEaCPLLVT2K0H6gnRpdG0BM52L+3j5hT7mj0bbbT6SWHFGth1HXEXX7tiK",
+	"tlc/pJXjCtr6Nr76wShjNwkbb7Ga6JOR67MyGLWOcdnn0ZqQscjTmPQZZFJdNSsIJio7XMt9O1cm7epr",
+	"lopuL06H7IygxnUaWivmkpwNiBQdHn79FhIzZ3Iq1Ig2jYXuIZ+M+kgTRAwpK0+rFALCvkRspODTDqfc",
+	"GAamCqqXcPaYJTzO1Pco5QsQtj1jCey1935laSSGkKH8+nXfjvxnOmTfvu3VBmt7IKrBLN48zYA2MKCr",
+	"4pHsMiIZVzv9cNf6wSzM5lREwRC0XSDgC+MxZTEWr0/IWFvnNI6NtVyff8O8w2Pk3vgJh37XPNgiXYFs",
+	"4ye3JS6hR/CRgunga9TB0zH7ZxdS2hikztBtayeMPDmzJRQd0njlKtThsg5PEEvdcEvsN7WU+JirRQQc",
+	"bQN0gxYfNMdDwJkLsJYGxlZFKH4tvjImZaA/41gaWEjYJSQacO8KCo0zUu6i0iLwKomlRfrVf1vDsgP8",
+	"Z2XJu5BBgxOaRYPkhsXuih1xxkZL6c/jGDf/9wG1417nnugzzFwuqEnH04NR0TefKQThPDNhkIyeyF27",
+	"8K7UfYKH08nbudqqtgV98LX4wyDVrFoMcSub+hNDOIfybj8rtAvE/wObzJCzLKElDJlpC7zDp9CHh5SD",
+	"CaUNce8mhSGulTH+fFUQe8sHncyEglIqVYnD6uGUxK4NZ6yXbStK4idvf9ast8DR7WpHtwg0rCd8uVgK",
+	"tuitvzW24nyf3KPiBXIefQ48dh59kC3Y1CMoxHgIZ/FwSzbTzl56sM05d2SYHMSJpN1024wJn60ZElHt",
+	"P5NU8D4QVyrM/yTSIwzPxNAw7XwpfLcpkLuSOOrwWXqEnYGyEQPlNW6XP6BU3AFMPR67yezSOxSbjN+D",
+	"1HwDD5WEEiO1Y0+U2WL2BV7bApnoBydXFIoP3IbDSdsJrJ3A2p78wT13h+InE0b45Ftja11LrCwxtTp8",
+	"XVsLaw1iNhSKPSKr6wHglSK2oQnc6220TZl4/+il+Pr6xe+rpmYnundgpncMZrpINzlsU9xqTyTkyDev",
+	"okDAf8c6ilzmIMDNo/RN+9iyDwyMCkcHt0B9VjtzT2YT99st/lxXSW0uU+4rqcvktj3sj1VLwZvv1NSj",
+	"qhLdaZ1FWkdLNRTCLkWUSE9Mr6mGOBvfB4sm0LaU2VJq06wAim/eTRM5YDGhmUoiCO1g1RjqrMrOh4Bw",
+	"j9qyXYK6fgJwch1O09RdKInIbLcaBNYFZ/PeELGsSDjOEqUY/w8tZMIAuwDNCGeQskzb5zgTRTldQLQY",
+	"ifOUxfpx0rVBnqGO44zFM8FyuFGH65mFzj9ZdJU2H0sRr6v11xvyblXWr7hGj7Qk9xy3U52aXLvzdkW5",
+	"GyvK5bg9raiF3bpKKe7nKhFw5p/YVfrApxmnVpKhZndAtWxZdvo5RJqC1JMDMZaYUAyN8AUoacFJg4sx",
+	"RpdS1lMdLnLVDBzRgHknmAPjP/G4aMzdf8h1tbetnyVT5bMdvqH62ZWBAZFwzopJI0K+j1raqZe6p4pa",
+	"O6VzrH571nZm/652dpHC0aYJQ8GHGwZjHDOm7KwKWm7mH3w1N125qvaBKK0PPJ0U9v4CY/ps2rSnGQPK",
+	"xQHLHhHY2HbF9bndHDsIse1UWhhEseKsF+cct3GVnfmI/PTzWS99vpN+ZplIsBrMXRn4EwStYHMdaO3B",
+	"5zwm3YkROGM7KWh3amPz3B5Ilkr2uMppH5A0ONyy2bQzlu6jcLY4d0BeUccJrkvO+n0ZFKSKLLbDfbbY",
+	"P1gSClHe701i3X8WqnIC7ikftXNNdxmpO6mDWMVyXeyeil6vK2gWJ7zfUlRebw9G5cwbe4evpj4Al1IP",
+	"FwEHwlREQKPChqNUTBgjDS1gtRUKmkGPAagGpGJDExociBQgM2N2k0TMYDGAmZsoNgRsIKmSNIUfAsIk",
+	"EJ4Am4uxoMc0YwORS0YaYQZfXyoRXV8oNgybyIKgEjCsOxx+kWTM+8VZAQEG1X8Q7QUwBvsWhj62YcjO",
+	"Q/0yYUCu2UhpoTFItNiYaD1wbogBjg4PYV4QwgFbVKRyOJ+GniU0lC1XtiQ7JB4HbbFaHV5QykASblPa",
+	"dPb5+E0ZunwDua0Pxfb+DLv7odIKTA10EbOAGDGOi7wjgnKpImUnxhNoOEllG3oN8hHR6xmFvFk2tw9p",
+	"7FLijyVX/AHn4m7tyQeV9IU3rpPyxW2yC8qtT/Eh7OayJ9TsttUBl9aA9bY4SpmIc+jonK1liaiiqejn",
+	"jFA1U+eSJRFrezcwDEH9VHRp2uEjkameSBNBGkgNj42X3EKHFvdmN4xXkAI45OmED1hmyFRn7o4A09r4",
+	"Mc+fMr3M6Ay7EEy4HTwZ6ylzZOzml0+qCkHNd1f6b0yT2Lcuo2sDKpIeUJdpS0Rqw2nasDtbhCnl3h64",
+	"mTkO2LFP2oc2XJjRvoop6WmezWvJ2IFHbQU8CpPfcIy/k5R38UL3lO7GyZxnGsL52MUTdqnuclAZusoK",
+	"aWoL/VFYliR4lfatYx4ffIX/rgkbtSaHllUAxk+ep65BJ/a1UrIsBHoCgFoPZwDpsQpIhA5HxToTwLDK",
+	"V3ralzjlC8+ZBVQQY/54Mt/bkNUfcKfsst13S5hlzKVqe3qzruzDz+He874+3KL+32n9uz5hJkm74HjV",
+	"zseurf8+ZEBF4cgenCYzSOSjlEYsJlT9MTOgWz3vDyXrubpfcrjzS3Z5zvvJc85JbJZiUmt4I1m8gWD9",
+	"luv1fvaa40pgSHCbOhwS+NpW6GOATEjW4UUv92PILuDi3bHU1g951NQQ8Aa1UhIwn+Xmy50ftbGONGG3",
+	"q5NR+MEtutK0ZBnShCuaaDMQbSYPTI1GA5ImnAHzl5xNN1RmKxrl6L2+Xv49+W3fC+N3UD6NE8nQvZOc",
+	"juRAKAmxEv00+BikshZRUlEe0yw2DDgQXVGChDFLkxuWTa5MvXGIMZEOHyC/p/5NxqJklDCuQtJgX+j/",
+	"Ze/tl9u4sb7BW0Fp3ypL77a+HCdOpHrrWa2dOJ6JYz+WMnlqn55Vg92HJEZNgNMARXNcqZq/9gL2IubC",
+	"5krewjkAGs0vkRJJUTbzRyxR7G4ADfzO9+/kpsSmYag/9is4pFt2uWYShB1W4po1CVQg8pu6z6ce2FME",
+	"VSrrZAz047QHZVuUJRQJ9SMz0GN9i6hSGMJ0zOtg3CdOJCcnJ/hXFwPhZencRJL4NCbXMGP1otk1ccXh",
+	"Mwg8BtqwjrgFH52xN3dl5TqVnlwjc5EZWlVwniZJ3UDtZ3JALAaywOUYtHrCGFwQF7CKciXxilQK2VKf",
+	"0DmVK9kWVQ/tAqZkDjNCLRkfGHXtvn1N+zxzqZjUaGTYVanEPwAOhBqIQOFosCbyO3zP0AyvufYwgfCX",
+	"4di8G9K//3BFvwI/hKNUXgL2xx+Pf5xhZMRUAgqSgj2QhiJs3gapwyH0ABcksu/CNeRNJWcaVZ8NJLrM",
+	"EaYh8+UelY4+1pPKtVQ6zmmYZ1cdEfDLCPXU83msSA+u5SyLCrfwzqL6SiM9M7UU3LVoR7mTOKGbLGI/",
+	"HX/Gf10050lVPi1iO/lLfBoAHSbVttjnmorYL1IuRZtJJeGpuLk3gL/vaWtswMaZC35RHxjUxkipo5TY",
+	"HRw+TtnSikDnOOcyh3ITTNVjxlYqxwj/J5s426fanVdUfFiDB2lhzkbxSrmvq6LpWOPR69+pxRS2zyMF",
+	"3n6A7vsK/ga5OSBDwKpobqdbbZBrJbHDv8Kl4OURy3Inzuq8KaeZoyqP3W+szaKF1feFYblveUvDKqFg",
+	"+9QO2nBRMs1HmrVGVsPvzU6g8sFyCVZ99LfcaPpUPe/FEqdWnNqEi7d5vL1fo+eFGzhH04rU3j8eFel3",
+	"au6jqbmbq2xyEPkAGdI5RPfNkyhgeu88J60RuxHo0ChYrgpIqMAoFAbZz7xvz86O8Za69exNM4p4Jtju",
+	"Nl/Es4hv40Fxgs5v+KrXDbz4GOrJv15lFx80r+gHt/bOd78y330BfV6ZXjj4udKG5SBNBfoeNUJ9kduz",
+	"8BiBxzjbOz70fkgZK8UtMGy7j+cfT2DtukbnOjlf26oC0ZFMtVADRUO8Xwm7iPGtaQQVcOKZ04PWYViW",
+	"Z8wolTh1uKVMl3U5AtZ48yt7k1TeK0RqUXPQLxUvzlnWrlQvY/tI1qnFrQtfZEZhcCF8qKGE3A6CyEjG",
+	"xzEnxopOb7eWIRHnqURUP/h9uV6k/KlSvUW+d6UW+dalMPC2WDw4+yfVWubrWxXLdS9okWiu34Q7KbAy",
+	"KRDOdWvECm6AVVx24qwT5BdhGqpbkcPCUuD4s/sJfRn1NtlJhjVIBqsdiZ49I8FMPGMVHIK0ynORhEBi",
+	"DwwvuOFJXOzuo6WYSIkf9baE6DSMm7O2XTKc2oOcww5rnJm3ZpHwwZ+ARfAT39/x/2zCZltVPW72zvZa",
+	"QtoDnOyZUR/2zva0qYTszNKU8V67ds8bI9NTQ2lVMcY9mq4WPk130GtJLsodgK4JQC/Ynz78+AbDXy4Z",
+	"5pvnJ6wvPkGpsctLAV86JF6FTbYDxR0orgMUn1ndot5k9wPICrBDIDf3aOJ6jxKTd/wGcwz1QPcBs/dq",
+	"bnrXqbDDhTzHSnr6QElADj4dMvbm0Myncrt55u8JKx/DW3pVk85sJ+tQGOAM2Kjf9y4Cs03Y0wCber9N",
+	"5znyL1kvgC+5qorDvOSip5eBmKv5Le60Fh2px4mH8Rd6ZNMUy5FkoYikfc1xhxBlRR4mFWf2pwyBjP4i",
+	"CgsSbQEVu+XlAIgv1CcZ87Ksca4jbkGyfUfzrqSpeG7OrNqVSv9rnG0bxkCfHRyxXxXTg7zr5kCJxsNK",
+	"yQ49O2lWuyUYwLffTGWDkoo5HpAzHB+ldlJyM+8h1+kRuzAGen1Ds/G+yn6s0e2/eP4DLlgqP4KpRocX",
+	"bQOV6wYCt1CNGKebIGXeoLC32CjUVtzAtRt7huM9WHkO6iu7cz/iIj8cc9fAHlIP75Gq9NzazIB7v5Gl",
+	"Go73ctzB/gPL7hYQF1dKveNy5JZBbzb+brdmQCjWom6gNZzGQTHaRIuKk6dWjBfT8tXOQ9MFUYX0Qpa1",
+	"reJOkidDtM/YPkbtSSQdsLZwQ3WrQAIqlZGEwntg8YSTT8iehXc7Z9nfs5pMX4MXZxYFuCt+MfDJJEx0",
+	"pLKmH8s5xqVexdPGXFdaNg1W1U7qmsE2cWfrrl1Bo+rme/R9qRh8IsRlFbShApnDeSr5nVWJ8ayDuHWl",
+	"LrJ4Shm1vwht/G5fr2eAnnI16sPigSy6Bk3IZS/6i91Ny150iTvoyYXYaPCLRNjcpt0F2B4UYAtY04y1",
+	"VeEcTcqR5GF5vpOENFabiQyAvAtYNYj+CscWa3H6mWYlNxbub6GyczqPcApLDRmxQWNiLlZB9gbapLI1",
+	"7hSmbN1JwEwoUxaNDUzcHUjx9wEw3lPY2zSMw++9RycgXL1SjubcFmvl0fgeqdRrEbV854P5CrJgcSvW",
+	"avgs6uolNfDjz/TDcvVcFxS7KoU2wmHVJJwjXv3uC3GcfnzmPA7Ey5q4dlAFxqrIV2PBMCS5OqB2baiw",
+	"5L1toDpiP6lqTI3XiVdbpTJTVFdykPhuMDiK4VNpPfcGzApAclFlbt2u5cU8DcOxnbODtsco3HKvY5Zq",
+	"thyX2TzdLMEKSzzB5+OAElVipbLmvUim2qqmC72EDWQBFWXM4xeeaQaFMKwaxCyh+BtBKVnc+0jgSWpX",
+	"Zi/IDs5YVqnSGvHYNgO4NuhJIJO80crunPks95wXVsXL2L4PnGc9/umavqkzdwkmlzVBjAmJKCNUcV3w",
+	"kc7OibZ5ajgKfadQciNuwd3b+RrsXeoHXvehypFUI3CBVBVI71BIpUOsdgXwD3sLIhPHr7oPaTCswAow",
+	"QmMsDOPYJT98i3wfOOYDKprLeL9fqVteZtTb3y+W11is7sJZHyS2ZXB/9aTU7dA33yhWQC4KYPvPT56T",
+	"85qqGZw8HA8tXlhFGxkS3D2JFiXsmOAvsnuApoAbyYJ19jndw9/SvbN0j2TQUU9J0y1H19ZK4GUPpEn3",
+	"knSvB1rzDuA33Vs/Y//+57/SvT+ygyN2IRn0+mZES83yErgVRanE+29R4+wxdr4Xp8+ThSj5UvkgC4DY",
+	"6TYs3LaFlG/r/f32PNHxeZhl8fzk+YrHTaxwjaWbEqOmkz/kFtXRveuwiECnCTbncdARrfEw86/eNtr1",
+	"XJvbc83tmmfa2SsrMceOeW4npo8/0w+/8h78sUzk3Rlpqg/SAjNnRuQ3YEiPma5dsVi58kZYKjO6UmfM",
+	"Ffb56vVgp7k0pcMC9A3LeZ+3RCnMqKHhHZyP6zoSwAlxmqK1Ha1m1QItCtBs373JaIgHFIjpg9T1jJxW",
+	"E27iPsZcAN5yMZpgWPD412fEtHXmcyr/BrkhHbOmTUJWNUfLFS06Of0i0NjP6G3b36///c9/sf1XPlng",
+	"1eHpyclpwv58+PLlQYa189GdMtZWZamGOglaCFqr6AOs5/JMO2X3iF3Q3nBBf+1TIuh1hZnhAuxnb368",
+	"YnbruRwO+6nODrag1jNhvNQqdFzBOQXHZ90rpstvoel7TOUKnI8fB5LeFy3mJrUPYU9sn5vuXrJnd9He",
+	"2V59yPfGtYC4QL/HP/0CsmO6e2ffvUADzM5z72zv//1vfviPk8Mfrv/6+TT57sUf/2NK/uealJl4FR/J",
+	"S3qFp2SWHuBhog9y5yJ9aL7CxqTrFb8JjIiRiHVicTUy1tnhy7s+O2CC65NuN5EhQIKWfjw9OTmI7d+J",
+	"TiCOQYbrm0DSyw0KSCsivd6aBENZVc4eLo7YWFhfA8wP4mOc/2nF2EnT0u/bX5ADtGHCzCvwD1u/abDs",
+	"gtH3RZaLmUt6D1TRuegdGnUD8mnwiyB1FPAKKkajHn8MpSGZUZ11iz9oVDitDuybEGtHPmVSmeEyHN8+",
+	"n7VKv1loyhKmGilUFdyqGyK40gzr9Asozh1zFOZVpVJDXoHRi7cmZk+9M/Hlq7fvrmhDbWt1QBjiPNyi",
+	"7bXrRDy9wNwuoVuiqawiydoJ7laDJS4rnTizjX/t1q7Gg5sw08VjmMMZA3sAmDC14wBXocU1sN8+/nI3",
+	"jmQ+LDEJUvs/WlubvX2dsPc3hh8csfeypFzVLtddLAq4gb6hdBwcJBuq6kY7dUvoOO1eSThiJAJqSnHM",
+	"jWel6hxNJbLeFjRaE310KlfUK3Q6JqbyjjShgDlfUr/QMKlHMpzD8y/xtM6F8igmT2d75xl/8s1A58ms",
+	"d9YA55GgcgXr83TFexBkRQr08Wf8l4x1qxpugud1NWKQFkgb1dcoVtDlTp0U5gkSNqcJNd0zlS4X02vL",
+	"5/4vREs9NjBRD2uzOu/aSmbtpDeF/Ve0/TakPM9FW8a1f+NHu3LX++AXbZ0Ggt0HnoSBp1yodJ+uYUrD",
+	"EZYZUbY+UJufhOXCjCg6NpnOXqd7Zhd5Dn1zxuIj0gH1f9pjkhEAktEgNOPsDag/Xb7/lf1EWPNKlSVQ",
+	"KGj/40+v2MsfXnx3wFQ7lZQ5akdL68fLEipcew3A9gd9O6PTk+Tk5OScZTkWmrg6LJxyxgqFASU7rtEB",
+	"VeV+UEKaVDqgw8pZfAKqOqWSHWEGBficp5Ib/D1xLSvloCxZB1QPTDVyqB0uxwLlVPaVRihMmFbk1n3z",
+	"9pIZpUrNci4xLIHprz53iZhXZlLA1FsE544htBm0MBjstF8voG+6rAWlGjJhEqvK8wLfNub+iFYpZAfb",
+	"AlG9Na9Ammfav6cVSpR1+4sv8biuV0rYZ2xNxZM/WEvIH2Fg4rAhyj5ApgmzEFMhYg12zwgV99CzW9+h",
+	"wM6nvTIHk3YnwQs8Ohn3diwlITGESGIO7iSJmSgimt5RzCEm3oAblDTn89RiqxE/KjPM1NqoOxMs73a4",
+	"xJxijYZdD3W4LN/BgHwTwsCX4WuxM3ksB4tdxBl6Pu77Xe3WzgvTjE4WhcPEKeC9gK1y/FkjS/IfBPEl",
+	"ECfYmsH+d4Qu6nOpu6LfJKRx/D644bHSi0BvOmRK3nOpFb0zF6DFLEFROVPFRQ+11eaJV0yUIE05YljE",
+	"a7WLUmnQjOc5aCwGqHV6TIs4dAmL7G+qpUNowEUCIjoHtj+98OLJM5G9xn2xAYQnxu5pSu2LyV1Jo9pl",
+	"XK8PXGiFZ+NL8sW39HNt/HZW9gOKUR8VN042ppvtNLJHKTmdCU33Kzddn+Eq64agDfN1O5g6xir6gqF5",
+	"+tw5L+cX96Xy4Rn2YFdjg2Dx+IV9S1uaJztLc1cJ9yQq4cZia1j9tBI79binbu8f6V8e3sOBoMYeVqF7",
+	"+zpxIS5eFBVo0mh95OacDS20d3kfK0isJKhCSIgKz+vqqzoSH13RVtURexcZx0FW1HYx8T6hSNFov7p+",
+	"VLVN3WhGhRlrdGGJHLIYfPL1AULeCsN9mRp+gmR/c+zuVDYM76JS/b4vcSDzGVu5DkVBwlBUzr62o6lj",
+	"c0dsqvikOr8xbX7c/euIbbdDhi5bMj8hYFN5d/n8wwTsO3X7dYlXP+GtF7E1U25zy+/4cnfC98HC9w02",
+	"WHCZEGrCSbK8ONbqPr7iKX0jZojdqd6gkHc37v9xYujunLvJ+jktOpIJzJ1y4tnK0Hl53CsRMrPrP5YO",
+	"vTnH7OV7u/VFZ8UVIFN8rh8B+8DvyjRGYTEWz3G9FLLjtt2hkuv2n05mqt6nI150w/d9kG9fs1dKSsjN",
+	"5ExrkmurJOelAGlc7jfbz7pcX9MvGdN8pFM57AI+3Oo7VjsFc1BPpIJCVPYxv318a2Grgo7QBqq6GMQ/",
+	"dk3H0tENeGdOBDtWD5Vqcv4P9JKu6RCvUJ8JI5zVHGp8RR6ovez8mw/Clv7APBHxTBkkmtjoLIB4M+nA",
+	"2qkV9Eue+z/jk+0uwQDLwZ31qEepfGuCyKd0GHYLlWgLKBgc9rgogx2v2iwrVI8LqTH1VAYdwXQrNeh0",
+	"kbcPiQLpa6lsQalkB81aC2Qhx4hlhIAB9IRm3vZgSrrmNLiWGE1GoPGMo+eU3JlKR3ungZdALHRU7kp1",
+	"+khDfcSyvwmTsRLqaTr72E0FeVN5BUyCwLfgnARMqiqVaPxDwf6mhMRGg/Z2147F0HPqZLcChlBlB+cs",
+	"87PIHGneLHoCtPLT4PbuyEMhWQ9MVxVztCy2Hwp6nfA4eHTrPmHcreW0Kgo7Yy8CEpblzgrxlyoJqaS7",
+	"+X4IwQsw5Joove9wEaw+aevDYEUSJ/k8RRKE85mQ7MYDPL0U87ym2TXKnwolMZwGn3ivX8Le2V669026",
+	"t5cQFw7JipoNx6/Y3hzumw2x24Q1fSyfw9Iyeufof4q+ho0pIZcPUkLu8CQYld88sWKZn9WQ9TAvpD2h",
+	"emCHB9Um/aBfqWKQG5S7QlITiIQJrQdOkFdgBPr+rNoA0lQj1rfmmb8QIwL1XRPWGoWbvn29aKFOrgZ2",
+	"sXyznlSGUUbtdCiOvXCNuh5YfILqesgr6KqBhu0qV39IQYh9Tb/ALZRrLwuxT/pA73PxBjpb1RCnXqyF",
+	"ijmwDUqJa7sr3Lgviag9zmOVG7iufWLesbspAuTf/QFdDIuPERyedJ81xN5gJ3ryISQcobimI6pA+8rB",
+	"8TwsTeWMqkdg05CU2NDpA+xPhh8f7AC2AbBvcZttI76G4V0abgZ6iQuhErz8FVu6PmU4t3NfHM3xCOzA",
+	"fHVVePWqzkDxjdXjfRgggfGtyJFtzddkOGRiAZl8GUSYBim0dg4olOgWCVVwVtix8TyVCNMI45xlOOtr",
+	"ITPWU7fQw7ABH1mAQceVa/RzxPYvWG6N26oHBetXcKgqa8Di5ZSZQ5AsJAYXpAP59qBsi7KE4ugAYdgj",
+	"XOKdkxle9t/irxmruZyhLBJXo+21bkzDCUTD6NKxUxIhubOWYc/sivvqc47DIMEQA73LwmnxggXT0H6k",
+	"EUtcf+jzKRmmStZjPqJvX9O3Z2ef0htxkpEb95BUus7U+8r30aYiQmqAIQwzQ5FbAb2o9ErlbPE1v1Jz",
+	"fS38HyLu7pvwk8rlSbMWL+FM5UpTgwj6vxCuLDeZxyrh9E/XVobM8sIhTkX5P84LToCGHuEdXdaXVah5",
+	"GXUBFfKhNtrxZ/vPcn34tsFY85sfn2Ul9rCrSmAlFB3UHCJb7gylP84ZChTlMvjPBAYLhl3VS5hRyq4r",
+	"a/H8JpUYL0THmsth9crDvcq/aKwY83GVYKlEoW7Fpes/vTPuQgqDNyDWLUdw62/IGPqZanvnIXnYzKH5",
+	"4M4gekhFV0DK8YVdGWoeI45sgi9wrF9OKuu0LIrCzwAi9DJZEJruZfIQRQUABEE/c1nUmr6POVDOZ+0J",
+	"G4tbuFAENdm3gDsFYXHciKKIdHWAG20ND/iYC4dg7J1jGNQNvgLX5sA+f+geg/MK1iI3qVTY6ho+8dyU",
+	"I/zTUEh9kNRl/tgi8fYO0he6YWx5WZuQxoGjHQoN5+wLAe2JpINF+WVSuRbjZMWtd97arbJp2bI11kxz",
+	"9o+VVhBWf64YrDMJdrbLF0z1i1uyKaibQmZ1cpp0+Y0S+7ofG+Vz9xfM7KOdAYaeNGsLyUukohEmlU4y",
+	"8UhHeKYpa67gI5RyZDPxG6jlupepjpIG2wspVSSsXameeyWqot9mhcD2OSsVOi9T2aqQP5bctC4B2+sD",
+	"5BDkWsmk6Yq9Uw+obTASHqvxH26nsF2GIJ8KG1fK1xaJUxz/AoX29t18tQJ1bPo7ibqTqI8uUWlPNkTq",
+	"SmXooJJfmLFbC0Vvr0IPXYAUq3TpdkaxFoSkuw7HDPdIwKGUJCO3NcIfImMXW78g9Frhg6vFy7OarDkK",
+	"2gWLl0gC0JWPZi3r8mJpq1l6W1kYzBCnFwgFi5ybPeBEAGql1r2NY3t3SrenNZomplO5s4m3zib+iFvi",
+	"C5ThIeUfv0nvaO9szyPywiI+Xp1IxO9E+k6kb0ykDyo5YSVTzvu9ZPtA90EWy8vxKaV9dyX/XNKzmphP",
+	"bc8pGsgrcNVfRTA1RcUkfKox0VqNA2lE6YvZKuC5EbcW/4+YewQ1m3dzi1I/QutbC6NCzu998+gk3+sg",
+	"XXUL9KrmadjOsuAwwBmoV0cadoVGW8v06jZblI0YYZR/w3dzg1Dv9MfIIHcZfxOJb/aDzA0rY06jnCBF",
+	"uDOBIZU+g+FXGEbp5t4YaPBAL9VEx4SW8zqVY5YPzb2ZS/70U8Cv3CZZc3MufMqyadx01dWoD080iZsm",
+	"sEgGt9t0CZPRjt6lLqwsl9uEbe5x1G/8ZbK4r+70snj9bt8lYvc0lLegDxKmEVtrskEXMzgsQN+wnPd5",
+	"S5TCjJraIN5GSZhS4IiYmxABAGgDxXVrlGESc1tVqZTK2rgH500QlgDFDBiu2yHiHyj5yn4T1Uj3oc9P",
+	"zq4OT05OTp9/k1HuusaTzTLVB5mdO7oAiong/KzCSewOUNRJ0QX0SzXCFHOf4aw9+4NVMQWUhc5QvUVg",
+	"HvXhmaZscM32NUAqszc/XjErA2mAh/Y7OjtwtI9ZKeSNzoitsTfQhrVgfB33a4RV0l1x9O9//itzZAlD",
+	"oX0k5g7Hmd0p+KS4FdslCnI5How4SyVnFbYeM+SBIrdG7cxwKy6kNkhF3sZuY05DR8326fYj9lZJKtfS",
+	"j3i2xHvfB0kH/8vIrq7n80gJ1m4xZ3XDpD28szV23pl54truYsbdbpkqohcydI4/0w+Pk4i9MZvnd9/J",
+	"2xk4Z47Bl3w0rtP3EGdZuJY9C6ZdUzr1eN61P8UR2c7TN33egNmIHLhyO3ITdsZ8FI5awIfM6B0aP0JG",
+	"9Qph7hjb4S7vhA4l+TOMkDGf9Bg4no91W0fAYC9Ovjma5eOOPTOxreOuY0YphJOfEG+yHtcGquuCG35N",
+	"qJa5VXONicFbJkN2y8uBsxycYcD1DZXBqiZVZFJPuxqUwaED7BYq+75Y3oX8xsLcoF9wQ5p2wMv9zP94",
+	"7b6fYdLYmGTw94q6HFfAizM2HnIWxgF2cYAFZ9bIMxWXmmNP11SGwdLMn2kXJ7cDJHZ5uj6sSJ2nncNZ",
+	"MBKoYzIaYFMd40gyh82cJ2HeGlNHjBpDV6BVeQtZEo0Jryu1SqX7axExhpJVWjFv9j3ROPSirVhSuS6m",
+	"+Av7At/hkXjNDX+Fb31jYuvxieOnzv+REsV25s6OL37dfPHzNAg8C5ikbI/DoZWQXgw4TogpEaOH6Bda",
+	"i478chSMjCYElBzFnVPWefXuGrSryMI8cS99Uhn7D4O/8JzJAVFs8JYGaZjBDLlIdPpkN8z3Imq5oxki",
+	"2plheam0tdXw+i2RplsvO/F1b9jS2wKRGU17Jyl3kvJrlJR4BGqzxqgxuF+RgDSG592eHfwSPscLTaVC",
+	"YIxv0xXB+hWGSUpMxY5FBoo7Sf0cVK9HTFKqQbjXzIBwBzlITVmkMshcDVCnM3gotbIN9HnTTeizkgv1",
+	"paQ7XERv7cvx/9WzmpVxcBW7E6Kt29xGu7SDh6UdTFvhByYeOMCooF8iFZtT9r1TzCyal5CkUi+koDf0",
+	"87uTCFLpjnQdLomC+xzhjER9QDhfy5H1BqURfV6Z47aqemjTZPX48EpHyGS/xDL7Scb2yeNXUstBe6Mb",
+	"6Bs7Py6FERocYVwhdL/kNJ9CDWWpeKHPXWs3e0NKnxUdafWQA6ozoYda5aQC3vNNGyGV9Two/9aM+vRF",
+	"Kdptn31LAI3HOnHQadV/WZeBUjMKWiufloCdCcYXrizVULP91oj53g8ffn2TsD99+PFNwt68/Slhv0Pr",
+	"Q8I+vP4pYf2S24WCTyQqXl3+5YzFyQ3WvMC1a+Q1aBoB9kYX/wC2f3qCenf9zDOrg7MWjJS0C3TRtESI",
+	"Ny+V0bDropx6vRJ819PshU0LlWBkxIwU03chZaVkTgk6vBr1IUtcbbUZYcVuyLu2M6X1vZethNer0GtD",
+	"/ANczfMDDSCEoCv1GMGuWXbNlKVewrQJmPpb357lx0l4qEcxS8zW2L8rMlkujeEnUcKjdFegl+rPIhoM",
+	"K43V1drA8ef6l+WyFWZbDrXgwghOU6WPkrFeII92U8FvmB3PIunlBWAUO0OR5+UdN2yAxxBbFTVxMpXh",
+	"g9dC+4bMZ9HJiMR8kNq1TE/qG1LvmIwsmOy/DuMHHb7H1dJnTCocVnbOso8UNLRiMHvbPvxVSSAnVMb2",
+	"fcuqAxT8XSXVoCLa8TZyAnSUhFpU48lF2VVD+rY73+xSRKL3QT0tnco0AXvb40wbH9ryxpbKDZhD2utN",
+	"SWAFFDd7Z3stITlSnkWdjE5PXn7z8sXp98+ndDSaKhOap2vM5zXlrEwCQrb44RGSXVy+evuWaNsk++3q",
+	"p8Pv2f7Hn16x755/993B0awGTacnJyeTE0qCU27mvG5glLBhV+Rdp/WS+uSSmepJz3rqlFXclRhtRvT5",
+	"Y46EO7XmYiXJSmWg91utzFcW95uI/Fys4eb6yrxbr/wibw9Gb2FVjlulRYpzpntbd26yFbnJ8nq/bqg4",
+	"pz9olSJHd5p4QHFO8zZO0MZQM7X8hrw80+tvLlh0zxFrjaaV0oSUKu8GDMlW55hG5q4KT42uSEPriDjw",
+	"PZbRRSFye3fyUPUHJsoPG3KBQKzGcp2J8VlI1q9Uhyp4LsatkNZosgG2Va0nwRRx0O8M+6yx+Pd2uJLu",
+	"5emZXi6TyhUzm0Thc3vve7qPiqKBltsUQ99Mhc34CjxqnY1/C7OK+91x2TmcvhZWEyskIkcVuuKLYsL9",
+	"s1rl/fiz+2llrquL+e4qNsVb9fQrT7YPUhvj2kzMejFE26naD6o4CWrUusz5GBHGU2KWDHHT1RMx7vO6",
+	"02NDG24o5PZ2dD3queMoiLS52ufWUCtg92ejFNuf6hagNBnoncW3S2UDpezfLVQdNIPboXCwC/mNdmXs",
+	"LuFmxjSfhAI7GaqkQsJUrjBU+VTQcRfk3AU5n3iQc23ioV8JReP7UuoHPmIJHhQ+Iyn4sALZ1C6Df7UZ",
+	"/JdeXf7gN9PXk8Y/MfddLv8ul/8rzOV/5Qqda7jt12CwAjlVgerDUlVuC8caxkMLswRaKpdLuB2LGoT6",
+	"a0/epUATAbtRyBuFAxDjtFtYVO7+LAs1ZLxtoGLEdB5Vde+fvmAFH+koKfTgnJXcQDVDhJzRUznW6O8E",
+	"3lJk4mpTJFXbJOviae/E3E7MfYVijo4ARggbaL4aIUcUjV+OKXZFUWwz0KyHrjSgziAg2b//v/+fCXnt",
+	"A9H4uwtbXyt5HeSq/Tystf2FDDTE7lQiPXr0jBFynbCOsjI1XKYqd5VrbzzlMV4OR0M6mia0hZfGUERU",
+	"NbQpgoygPN+aXiUK7idRAoNUBuYbo9TrpAth9QoFrgdaWarhTlovJK1JNY3pjb8imT05+Z3k3knur1By",
+	"v7NY2ig190SJHhKWFeC3QotHo+73uUdxfykaUMZKKxNvBQypuxT1AwsFhVhPSPKlrSoQHclU62+QW3OR",
+	"p7JfCbtiEzTWyJFGJYiD1mFYkmdW2CcuGaqlTJd1+S1SWqpJMstU3kWhyaZ1DbAmrTa8wqaYleplbF/I",
+	"vBxocQvEbZ0ZlbF9+BQ+1FBCbqgUH/PsL//zF8ZLJTvY/ETIAj4t3XWA1pdx44ijN9Yw5WEZx3+hfbpe",
+	"mfdTpXoLyUa1yLcuhYG3xeIdBf6kWst8fatSnfH1LJLiTNtvl2exsoYD7jy3RqzgBljlSPu8HPhJQFl4",
+	"k2pBaXD8Gf99PHrjL10uLAbZY+zIuAAWt929nwJyvwEC7jXj9l9ou24A4map/vhydqj2oOyxW7dT7oCu",
+	"HhflcQ+05h24t+KahLAJOYMO7myO9yNyn7vnEkuIqgwvkVMPqfdUhf1ZNR5jkIVV8G6Fwb2mE6ZFRx4K",
+	"ybDxR8L+/c9/Hfg6n1Siinhmzyk2x8uYkqDRycNcgxffZ48bA72+SVimG9/lFbhEfTZU1Q0GTOywMvRJ",
+	"aDaEChjPc+jbw+tKN+xa4grbr6MOSn4Q/3yIG/65nvNsn7NvP32iypGDVKrKCh3fod4NT5+zrOTaXENV",
+	"qSpjmo80G3axSZZbw7j8m4o57dvqqrJg3C9WKo26AYmcHi5NrquG8ohl/0EWz//y4y2FNpqasVAUyw5E",
+	"oiNrLTj5gFJnK8PfcVG+83t4WXC0Fy/b4qoG1CeqYUYrtoie6QFiyzF5fb39UFMMZ1wNTEt9isDVLucM",
+	"TD3+7H5ybcSr0b27iC8Ps++owzejcx3wthiA7+TtQK5dge4yDWOog024cbIOBhGKNban0Kl0vbWHlbDw",
+	"kDCtGEdEtua1MARBVseDT/1mx222XwGiOnbsDsDu+yYlSNLjKeEpHF2qjsP7gyM2ntHFB4Uw9it3eM+D",
+	"wOEGa9ikMm5xkBCJMo1xBn7I1IbDfuwOHtsPXn77xWdWQt2APMClgIpj/2stZA5Pvn3qR7tdI6i4F7a+",
+	"89t/Y4g2S630bz+4lBMW2ufa0/DV58CuDz9xJ00A0WwEhWUqlOSINQ6Va+EQ4o30a20zU68G7RGqUEyq",
+	"4aTrj+KG1mz0PZupiwKV3+qu6DNhMOComelWatDpTrXLJe/BOTXJcw/mea4GMiij8Zdd4M1quCqVmQW5",
+	"6qhf8py4r1W7DRaVsKwCcYi+cu03F6eDr2QYSYbtso/+ZxYeHy5OZaYH2Ieiuh76Jtp48X4Uzu35+geP",
+	"DdqF7KaECQ9Wgnl3IVYq59nI7+y+ugfOxG3zfdMQ++72zvYu8h6wN73Wz3vJXv368ZsV2DldI93M85Pn",
+	"3x6efHN48uLq5Iez02/PTk7+n72kvpuwI8wH+vrk9IfT58V3cPht6yU/fJl/A4c/tE9PDr9pnbaf8xf5",
+	"t8V3dhL4/R703Pdfnhw+f56/OHzJfzg5bJ0W3x6e5D/A9+2X/LvWt4WdtLLD30MtYS/Z08LAtSjs+bKH",
+	"0WUS7FGEfC/Zw4YpE2P/9ur0xdnJ87NvTu3Y7bancQ901RjHN4cv29+fHvLnrW8OacQv29+f/HC6l+y5",
+	"dip7Z8//SPbql4wHPfQWr4DbMfsN73/HJlXu53qpp3ziZ1lrD/5L0Sc9LglnNJTtvb8me/1KyFz0edl4",
+	"zfd6MUssyI2QdAUSGNeTuF72DffAdJW9BrWha6uA4GbnxbU91XtnbV5qSLxzgO6vwU/s5YvD0/x5cfgS",
+	"vmkffs9ftA6/zb8rXsL37R/4ScuKABzigvsarKKL+43/XzzvwZE/QcsvUKlyjnu3gMPXP+4le/7gFZz9",
+	"om7BAuDe4ns4HifKqMVUiJmagxMoT9WUmectstKU99jbWBbH/iE4bgJef7CQUH7VrMpz3BRCeoPDjSey",
+	"UureS8+0/7MVWV62Bi+wa6prb/xMR9JYY1Rv3Fd8TsQdqKMzbfhIO/KtHunncfqKNxKCfI+5RqNnqiGO",
+	"TNwi/+v5PJMjlX4qyE3HJXqNtEbbwbtqhGYtOwJMNzLxnLbHhFhxfchQmLz7rt5ZayrFGHvMIyW6XLrD",
+	"NwNdwmbfFeM9kADi4ag5EydpK40bAL1RDFXBDlgETJfxti+DplcxjjqUip6KDh76NETmmgxZ5yzLB1WF",
+	"ZIU9Xt0QYGKnOyJZmpzvY2v96AQevYvWdp2ehuhB8yj7o0V/WprD/Hh5bxTPbPZO73Oth6oq7q80uBb1",
+	"gfFqzsZnv6pYUbBWeZCyZ2joD7QhMT6okBFAMc7ag7J0fsX9Kdvy4Byv8A5W3OSXYDRmD2MS5ZjW4qeM",
+	"I0dHaePPLrmMhqyP2EVjds90KsMNBMXdsw/vL6lRvt0Vx/j1sLDEm1WLdtJehsBv0F/qv4aOTSXDob4O",
+	"1/srKiU7GG+jtFvmvmiP/NrCPbE6kcpV1Jt+8PttbVWd/glLaREvJjc+JeBuvZTfQhlMXEmudV5vFPb4",
+	"DBSSMFxBMuZ4kMUn10wwkrpah1Tumy6MKAvGtfSJvIEwxHzBbE7ikP2Oc6VRoJxXRuQlkP+xX6lbUZB4",
+	"Rx8fBifqLBtXmzGskDzF7t9iUKLPEDTDLMkCiiSVciyfEjkMdZcZ0YMjlkXOkYzdAPQJzdxQNONFUYHW",
+	"ns+QmzCGrYwRX7hxPyB55onGet3MF4nz+pf7NcV570wQhPgIRkjzq0WXZahOZ5ROJXeGca/qc4cpG6HF",
+	"GKZAh7dHA60bZ6vgKwnowAS20xwUAmQOR9EZ11lCLorM4cA1NxQKkGpIza9LaBumBgbZhAZmUAFiRYAY",
+	"zYSx568+uHiZj8/aJzpy8YhOFJEjFDHBJ6HN+pQOIvFM5RiLJ1sxiWcqV1GjhB7Yi7DtlkOtTfFs0vAe",
+	"iV7TL84sniN3ZL78EqIdv2bs0a4EsryF9+9AsNabJkE8UhiPP7vrXMZ2ASUYWCu+b3ne8Wtcgfsi0YVf",
+	"zWlazhTriJ5W7NJ/79sUAtcPrZQ5OstmTaInkl2/li1+smFxt6uTfYx8+/mnrY8F3esUIZjer4OKjpFO",
+	"q/igJ4JXgGzNQSGKHRL4MPIWuPjohGVfNx47I+eLPV6Y0OTVeqHrw7nRw74wmQBblEtgae/Cb5iCsALs",
+	"eHxqgMZUHilYulPq7xlk3ZX5z+ehmwfRTv/HXMoHu4wbYB0cOHRvi90WiRw/Dc8rpXUjElv5r0SOnEa3",
+	"eO3crRiNLZXs2L/5/i656jnHxRnLXFWPHrR6whDsEpMcccFZ1DZ+ZEzIlvqU1B/oVPqbUpyogFzYFT4P",
+	"N86VbIuqZ29cXxaGYhRrAWsPyrYoSyi20iv83g75raRqjuWAGy9dtnAIL/Ie5SfqT8Y5LOJNpv3wpNpv",
+	"rS8D/qp50CIIek+gMwZCx5/xX+Lrx2N277qh2bj0iu6srR7lQcKNMrRSdbjgPJ5M4UMDNz9GupHJirCk",
+	"D5VWkg27KpV4IyiOWJY751PkEaanDLlGXCkwPoXBPS5zsHjBsIaG7ZuhcnFytw5YryGLVFbwN8iN1+3o",
+	"htwwJXM4w4+GWCyFT0NHLSbzR4ORHG827Co/iIPzVC5Ev4VPe6YRx8FVUyID17qAbkbOXj0ZTNRbWRYf",
+	"evHv9lHTG8EdfD8AvZORf36m/sK5vfiwX5WJtdo/1g2Ss3RYt1V3GuyTTROchfLuQCBQukOxMMyTprQG",
+	"lH+HSXycBXXNQ7xXzc5YAaW4hcqVQRLW9Ss4pC9iBVFdbOlrhqyC6IqGiN8Q26sgnSPJiLnFmG6FSJe1",
+	"coBANAzSInGNbm1MYoJIPKhoAmzz9ZaPC7w/4cx3uLvD3R3ujsJ5uBfskha5Btj9iDeeqlsjvlbAtZJR",
+	"DYj3seGtkAte+MavpGK7rlOprLVstgol+ysCTnopmwbORcnUw9geyfe6Q8+vEj1p4y2Cnv1KFYPcrNhF",
+	"OlHfApitgU8KWf2YSZvKnBteqs6AQOt95Fo6Q8jrlKrFS6STaqtSKPJQNDLjXAWff0LCBrIErVkb/XFb",
+	"6qn84Fd+WdR6gwuyuK/RPWh5J+UFVhUt4dTkBjqqGi09tEvgVd59cn5TN/pFPKd+a37dfEv9est7PAqn",
+	"YCN5txdFodEQxof6np8TCKMq5x5t5Mwn0ZWuC2qUI59KDaCPWMbLCngxusbMVx3pbpd//g0DNPwGJNsX",
+	"HakqDPBwDQfnEbhQaU+Uq+/qjudl2FodUGhmj5G4XZvHMpUTs7ujnf5SibipXKqd/gMTcd3O29ZE3MYg",
+	"Hykd1y/RDP3RH4ZdOu4Xl47b9IHiVqzRbzp8jymUx5/dTyvgSZ40xbc/9fC+8PLBr9pGdJc7jvbOJJRr",
+	"PlvE7Tv3YG0i2/BVVP3cpsxD1DJ4ZfcCaJDmnGXcmEq0BgZ0hvy2PAfXdZ2X5RG7wDJlyXtg1ZF+JXJI",
+	"ZQU874JmwczTPqR77vNLbgD6xE2LyY1Iq4s3p/5LVqdCS+SMIRlShiqUdo4zr5ARv66zC/2zkO+8ALy8",
+	"lqaoO83T1Ow0SFtLJaprG/WnzVSxHpgZuYKqbEonXAG0bUtm5H30q5OdfrXrmPSEUimn9/C9ry53XMPp",
+	"8iGW+5TKBi6x+VAfpAnKLeRJF4ZEizBH7LUftQjtgRxpjr+tJwCxlqeQnXM2iBHC+QO8ILLIkLGWNeCR",
+	"drTF85unUfk1Jguftn66g8bNaar11lkQPSqk9D5052r1NqCDMqccTKZes/2Qeh1nYdOwDsYpsjx9LiVC",
+	"+0YTSZ0xaa+vSYK4qdtP1JnUWxloIGp1p+FPnvfm2/gz8oKENcUEIeGyIo+QinXvbO/vA6hGNadn6K63",
+	"aFS0Ho/r1fnHfVs0TBu86UabovHSZ02A/notiiXnYEHwqQUt4tV3eLZIACNvHrYdn0idBD6GDmGNInCk",
+	"RZ+Jjcef6QerXvF+v1K3sIb0lQtM8nMUZjRUR09Ko2Gi7c5O7hjLtBFlSb0QgTkO6Ph4YSJKjxfAlEzl",
+	"PpQa0NFfp4ScMcrGia+a5FRnXN9oouw/SNzz6+zErrAifpRK3jjbGPaleWwHqWoScnKcBT8lOeYBiS4X",
+	"tDHi87u08hZfvMa8l9e4DlOQZtMG9swhTGqU9eakdd5xtm5FWss88HUngvEx5L0f8K4tbfCqxlRXjo0m",
+	"o9DbClsP6S9j13AHUWuGKNqqO4jafojyiXjLI5QZ9WHljcfHyFzqtrIBqEpurGLnlb3gZ7PDoXy81kCU",
+	"5lBIop/ct4eg4rlJWKF62IHMcH2TMDzOB4nz5zmi6eoWKlZAWxBzJctVAUlEekllgfSFIkoUFNpOJGFa",
+	"Va49o7Xc6jTDVNZ5hi41J8SxsCWi1XSDY2B95NaLaXK1UX6FL3nt6GIfM8vIIz5SJ5/sWz76Uu20aI6e",
+	"aBVE5bbJ1BO5gYy0S6MqZ5PhtkfB7HhecKjIMPupPpH7p1ELPXsKQvM8F0iNbDXslOECqmimDYXpuq5+",
+	"9nJ/TyrU6qGnndypbrHsIUXd4twzW5O+RX9NfTHDGGi0RjGpDNvnrDUob9igr6Gi4OvBEcOtH466L0RD",
+	"hMDWpwWkMudSKsNa9t35b3btZPbRyhwLlB4gJY4o7CFuC3BvlojCW9AsxkBQwPEHVDhnUAjDKuS9lABk",
+	"oto3Re4++7rtN86p5we+J09+aUR+A4aOz+ZT71aaHPca17nGjb11lUb4B7wO237T6W3RJGdoXPaFxt0F",
+	"MQgkjPZbfesVsC9Nn6LdGRAIXxA695uARl7fRbWs48/2n195D5bJVLsgRv9SaCJHGZMwMzQqHKxvv5G5",
+	"DzMCkqllE7PUmTof+KlkxDUwZcwoRK98n5tu7ZT372RvHBKSpY833uaPyXjBVezWxNaQ54FwLYkk26y4",
+	"gW+LF4+oxz+J3qC3d3Z6gv8lez0h3ScJTmrvbM8uWAcLs/66EeVvHr7teDkf1JY/OvN3480aoqDvG1HM",
+	"MaapqVUMqs2k/dJ+k9cpL7noQXHgI6EDyTW1Z8mOGFXoAPquPOI1SAe9voipdVvZLqAs/UtZScOA2ZFH",
+	"Wghc5bqDAvazmXwbs5ClXvwGuDj4aClVApcLBR9rEFi8LIuuQQbKZS/6Cy8HSz/pidZ/0eAXiZ66TbGL",
+	"mnqvGJ2R8YyNBQD02JqSa3DS/9a3MHianJycRLYvNUmruNRk8CWMl6XV4FySWMKA512GOpI1e61pQDaD",
+	"LBh8ImBKZQVtqABZrFwb1pBrXAG1o5SQMIyfkqMQmVqHrlllR9yCZPs1faAWBhJ2a4+aTlLpw6nOXdBU",
+	"OK1VHISUuyH393Qmpf0M9Z6BdI+nbtUV9MFlzIWQ71ia3BH7BfgtjFWsqYEJnAj45Kg/BMoZnUo7zOqI",
+	"vVMVGthybPFdR+oXJyee1Stzf8rOmVZU/4avx693WGWaXCrNUOSOyAZNZDtLiwq0umQrc+0cnP4b+y9O",
+	"vznYQJeslbSU+A1dKrVcW0+idPSMRwqSjI1BW5SaArm/e+ahAjeGotNJ2ybxPiZiPcAtsmvY9UAiVioM",
+	"U5XLlQ2HtzUK6Fcfy3nojt7FzXf2CkZ61IKr0aBwnKoVNTjyG6MP17c0NAO9pXovrtTSKi9e9VGVS6hy",
+	"eMmy9Klbpc/hDKgV6CJKXWOj7FS7qM6/sTLRsae9uPa4Cnsvy5H7JhPyVhhIpft1altQSidGMNO+DVeY",
+	"AB1IqzVkTXZUYc1/JeGQemaJjjwUEhuUonsuO86V1KqEY57n0Df/gR3L/9e///mvDHU3UaCK9JIVfKTP",
+	"McIBPR8ywT6hqRxrFIqdTQ/tE+wrs9/PDpjPytZRK2MfEqojK3xQCMNK1aEeo1NL33hj3qzrolCuewDb",
+	"txuGV/aeDe6CHdnAPAx+i3vnfii8IaqBaIiPRDQQIe8sV6WEYWN77rgGvobWX7Q1x5BpikSJ1cjjz/jP",
+	"CngHvti+SA9QCtdd+LUAFHwVMLDdUY87juO6KQsaGl7u24E4JQ87n/MbYFr1AInk8dM5mt8i5AcUYMZ0",
+	"kFwNLEgEQn3f7p0SdZyEPkrlHTrY1IxcVMSEYUM1KAtWQE8ZcJFIbZgrWcUJbUf28IOICVK5Ki2Lqvkf",
+	"CGvbQkqwvCb2aPC7K8DdcROsu81TY8NZlHUEMxaLF1YFjwuheatcP2dBQzS5h0ayabYUugqShOVcMqkY",
+	"toKq0LPAhDzH6JJbLc1AUiaj/XAg0RyOXRB4LPtsqKobITv3FEZtl6s0IXtoCVwHFRqzm2qoItke8XTf",
+	"REia0JejKu+w+sFYvbk8Rw8c9zN8j0FuHuzomQth3S+ANPoBM9wGdUhHlcBs30KbKosa87AHKsgCioM7",
+	"PZzzej7R03w0XCoTRvLkUetHuQOtHWg9Dmj9KB+EWWhpF5vFLHpmjVnPXMAId/YcAPvRxYC4dAGmgGHk",
+	"J4huYrWxc8o8KAvXKlT1dVDNxoEslQ9AMq8zukGdYZBK32j3/VhDTKWQ2gAvXLSJzQ42ZQdPHhc/4osm",
+	"hAvvZucB3eHiRtIdCWTGDVkRb8QZIEmVZRuuBmZDi5cR47wPBWc0HJ2xNnAzqCBYrqEqmMor9+HvA9Hv",
+	"gTTXBe/xDiSsAml4eU3e2oTSsK5LIeG64AZ0YpdDiRyucacJJZNU9rg2UNkv8HBhByRUIj+IyoZNlMHD",
+	"KugIbaj13Vi98IpAzM392iuNviI4lfdFp1+ENle4tGuvCK4fM78iOC5p/FIrgmmvWv2AtvW8qmBaNz1+",
+	"Mpc/lD6FDItdRQ6HBegblvM+b4lSmNGY9jJ2hs+jUzkllc3PYzYV3hjxHTUfBza77XiSSjtkNTBuaRwf",
+	"07k9Vu51kQHmHERIC6D6IDHlsl+pTgVaJ+HWyqk5fnQH2OpsIC2sdFVZaNZVQ9azaOTfSw/jCnXfX2rs",
+	"gxnamOJJGXhbmX9Hr+Q/BzBYnguFrl02p64+4XeUq8SVQs+0X+xZJSlRgvfCNHl15cy08ru6aCacP1f0",
+	"Qp1ZhJ5QdKYNzF0EC48qaHHLDkmqlipGcS2Pf/YGCnm2KlUy3tV3pEnaxfy7/eKsXFofT+1jY1o8yLtk",
+	"yiCjnJRgVkqEQ0oLOk86oWw4/mz/cYkwa43InxMwTyZWY7DG14w44n/fKcD1wPT5hUjU4LoFM2E0lG3f",
+	"B46jxRqlTabyG8ybTKitJvIYsv0M7A2dppgx+4vL4RlII0pi3WJWNDl2B2uR+8cjN5eL80OVukoYBhKL",
+	"UXDvYsfiIys7kB32Gh/nircbqZKBH3ZKm4FUUrKlSzq0b2g81XI72g2sNA2SItu/6Xt06fxNr7VJZz2y",
+	"xypu0VDRIGaZ+7hHIhoKX/Dlt5vXrNqqwnigO0Q4mB1H2NZX0aiqIpIw6gLsQ9x1rrl/0RHg200zE+43",
+	"FuymrsjtgfYU/dTG2KrljQadCdYyIssQ2RCuNqAr+u4JCLP0Nx/uuStLyviTIfRElBrngQmbdQn2FxKQ",
+	"fjiGrhHHFkOwrx6T1sjSHwLHuOR4DIddqGBh7NhQ6HhaGLiGD4wAP4Vkaop57c7kV9QII4Q5B7oR3hw7",
+	"VkNodZW60ccFlOIWKgH6+LP7efSA4oTEnbTEHbOD+XZZ01uYynEDzY+oNsfhFqR5pkn/91zFzHlBsN4V",
+	"pHkihQ6/00t47Sa59Bkdu37dx3V8uDNOrn9nuzP7oCIGd0LDckZn2b2IJY7zMTZEHG1Ebl56bTkM/Zmm",
+	"Y+s7OoAs+kpIQ4IU2yBSYsLkcdfW1qCzLotUZm6ih6LItkNlPnN9KJzXhSlrIuCPgUwvTFeEnNviIfG4",
+	"j/guNwIep5sGj3gX7BTxzeUA2B11b9DxG1xvidYQxuMiNHHQfdLLX8cONeQVmO2M1Lnl/zEs9fI8cVsU",
+	"oRmbzSKEFuGl7uIvEZmFlS/+0EK0N6ac2prXwp7BFs9v8LWiZLY/fP4fvjjQytv/43hQlX/MVhh+dx2R",
+	"WV9Vhpco9HRT3LVVRQFwEv7CMD1o2Xu0MGB5xP4ClWiPHP2+6EhMXCGnPpIV8iGJ/ha0VWV3QqU9BYX9",
+	"+xvF+jy/sfvD6wUZBisyunFGQhaZup5/+sT+PhD5TTk6YleiB2pgYefF8x8Qar799AkLKk0lrBmBGd6o",
+	"g9hlUhaoso9gqtHhRdtAlaVSaNZVUg0qK8rZi9MTL9mba+AiT6Ho0KoRDdUoYcOuoByBdhs5xal39Yhw",
+	"YG43vKvIHHr7Oqn1JeU9nNwY6PWNIyDD2/pIMGXb1aHgWrG6N6WtP9R2SNMD2HbEbkwYLewBE5L9JsUn",
+	"i71KFkg10h5ol6jR5hUVso7UoGJ5qfKbOydg76oN7/XnzqOtqh43RHb73Yu9Kdy3E4O/7PMcDjXYd4LI",
+	"fXuapIOTk2/yFtfw3Qv287uLV4eXP188//Y7/BwyFna1FW0SKIqMUoaicPbv+s4phbvMnVKPf/oFZMd0",
+	"id03TEmbSsiOZ/O9X4hKSXjfnillxjaAz6vAjTBT4Ixd9C743Je67H1VLPmgS6Pym7cGektdRSHse1zy",
+	"SvV6IJe78lIYcBf8dZFw33/91yQ+f4QcxC0U5w24QRNESZc0d3oyeZ3rRWGvrdiQWyVKKtaz+ItYo89n",
+	"2jRHY+KveeNflfE3toOKgFZJhIIJRD4aF43N/lqSBpT4yfnEnHpwVqWY0ClWGlwivdKar799/MU+3s2w",
+	"dlW5ND57ogu2rwFYDJNXoz6c11/Wz6zAE6BTidKoCyxzX//3P/+FV2TMbZaDhCmcEy/LkSdit+MbY1k+",
+	"YpQyGW8BnkpMqvduMxJal4bLgleFH6Fmug+5aDtYYJqPNNuPTfAkCN4adrMkMtMDcmUHCeOGlcA1pVkk",
+	"rALaBA05O2svnLPas5FK+/Z4VdmFFhJpTzBhl9g0ncR3cTdcmH7Jc1pOOyCrQzgQ5v0+8Kqmw7dv0bfk",
+	"yLrG9HXGBrKkrAnfAYTxslRDbe8qJLPfoq2CF0qFs8S9yFmpVN9OLUllv6L2xMjKL28OS5XzOr1k5kNQ",
+	"TOznXchvoGBSDYm0wJCET6V/rWskuprj+zBKUS5k0D2XSs5YrCMRcZ+NmQxr4hOd+qxH4p0aG8UlbtlZ",
+	"jpPap+bKrps7fdcLZOO91Ug2RE4VqLfuMk6V48/+RxeXKaAEA2v14b7GR4zZc6G/TBAlperEwIzgNwJD",
+	"7ZysBPO9mwp4CiEZmvUk0NzLsfpjeGnTXCkvJl8fPX0X6rx/9x27fguft+SxPZVPJj653pOwNqfiXZKy",
+	"9v4SdQmJyV254iPGOu86sevlbbOH8idiWPN9lojUgewja3LAEcsoBak4Y1b/y5geCkPNZ2QtKpWniXBM",
+	"NB0wOpV2n1llelBZbIgkKTW+54aRqs16wCVRxOZcUnvAfslHm2SAeAhz2kzVf+nIB2UerwGHtoVN7SGW",
+	"xqMh5472YiK0u6NJu4MmbZVGUJTlsm15aqXqJFij42PMZ3EITNv/7avKNTWzvx6MOy0TUkew1CxJpQuX",
+	"6LqugjLJQxTFvyvXrrrkSIgcvk11tH8W/7evdiMUfwoaaBT2fl2/8I2A/1i2yrJFrs1I2BNtODG2BovE",
+	"6OtzubNiHxLVj1TJZ7GS+CDQ3HgKIMWgCfmGlTAGZCBtrJMEKtVjmf1/xvaFzMuBFreAqJgZlbF9+BQ+",
+	"o3TBVHId54lZ5bmZL9gMUahGD0puWE9p4/p5+ZrPLUklnBVZC6mEFUpT4iHwvneLsKlcaT3ktAzDFWHv",
+	"X9fVsXvqiB9Jn545mlm9wX72nBLxnoYK/LnZ1Uluv7+fUihnIDdV+2HGC57hhyG5MtzAIbmsNgLob8Tt",
+	"eDSAMrabUabENQBHrjgR2iQqWY6O2E+qYplFqJL3r126T5ZKaEanc17hevE6d6ZGd/tEHLaMPiQSTvd4",
+	"5dvcYgIDJVSRhyZ4+0qlqWmkf+Y5O3Gsd83beenA9q3UwqZ9XYph30BxsFlXzGrhHfePTzahXbTF0D45",
+	"2u1wkywZkJ08Ll8cqm89SONWmuKNeOYDADNwGZ9X3c7Ow6zbu7r0jf2so1g1kOzoGD7xXr8EO5E2/TU7",
+	"ONpL9gZVuXe21zWmf3Z8fPr85dHJ0cnR6dn3J9+f4GFyA5n2uKgjZHBN8JyoahKXzV6AcSygnjasFG3I",
+	"R3kJR3WO4avQ3ngy4/EiJmAKeb7GCNnR0S1+Isa5u+9Q8hz0eVxej9KpBXHnW616npmnFz3kUpipT8DV",
+	"ANUvKRUoKuqfaIRp7xDdsc44nHZf5OG0RzXcHBN6/O3PXUQAm+cx063UoNNlWWAprdkTteuwl0WPrkk+",
+	"pz36FyU7h1Y0FQn2ksOCziZ9vhdI9VImNe1AvSN8ClFjJS/yHLSmG015+gea7zhJW3QDKiWdRk81opH1",
+	"eN4V0i57Tv2ZdaCXtK8jHovTOWa92Hqb02s4qzWWWolxHHTDrgoc3c6n5nocxtsICSynPw3JLNTAtNSn",
+	"2tsWFuAZit9KFI6Uz19goNfHptbx1uKiXGBKqjJtVQqVsE6pWrzEh/ahqnP36lt+qFQxyM2dh8yqX/1K",
+	"5ECvou8ui+70vt2e/v4wpT/qhW3PJubVYeqeFWF04xg9uOGl6gxgyu1eRStn7xKQKF4D6ncsZEt9ioeI",
+	"359yz0snP11kTQ0M5vxpYEHDsYIWM+VYC3gFFcPOlgmDT3hUS9WxV0VbsNbY7DOmvzWrQIfldUDbgJL5",
+	"89eDvn3ZnrbNY1NOucH1wozRaSGPVvQYz6M1fYz2IaXArN0Kumqg4YwVcItboQul74hRA6TQekCYi0WZ",
+	"vX6pRuDAsgIzqCQFeNzTf/e3nfL8P6kWEmhFpwXhNszMQN6VIhdc6mfsVmhhV6E/0F1ilm6NxjcGUlwe",
+	"+gXRI22g50bGkTOVWjpbWyoWRfYqv4zTjkplRF5ib/aoeIX6KlcG/ZhJ3TorsLZiFNd+Gs2PACh69q8w",
+	"nPZqXDfp5g11l1febRXxYFotteK5XZtC9TjGJwzXNzphpHYf+K2DWcWJa1dPfLkUaXEaeDww3896+nGC",
+	"wmtDuumAGq+eS6I8ZZJ+PtnZv+Q4ChJvHK9ITYMc5QZeIAkPSTGsCB52Va+GYd8gFS2wQliNunGGHSf5",
+	"tDmSzRtJolglIWFnT4Y7o4lrEx4zWUUXVKLTxTrmNmrKzWG87RFHyCwkaQD1+z7It6/ZKyUl5IaJwoKQ",
+	"GYU9kgStgiqEEH9puE7KNbQj2fFKwt2PVlWHaVMNcrSu9Ujm4Pa3fcjPH91xO2OlyK1Oq5MaHRI2kHh4",
+	"fataptrtluJVIWT80vEuMp8ylJ+Bl6ab4EG2WgJt7krkHi2wRiEf9DC5Xw2MFgWgahWrUO8D3k89c3QI",
+	"CPJI38H5uQX0rgAewDyZJpwKyAWRPU1oT/6Y3bXU9kTz3DjyGKu39C3QhMXGeGIsUOn7eu+Pv/7xvwMA",
+	"AP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -18,6 +18,78 @@ var auditTests = []test{
 	{"AppendDuplicateID", testAuditAppendDuplicateID},
 	{"List", testAuditList},
 	{"TimesUTC", testAuditTimesUTC},
+	{"DetailFiltersNewestFirst", testAuditDetailFilters},
+	{"DeleteBefore", testAuditDeleteBefore},
+}
+
+// listAudit returns every event matching f, page by page of 2.
+func listAudit(t *testing.T, s storage.Store, f storage.AuditFilter) []audit.Event {
+	t.Helper()
+	var out []audit.Event
+	p := storage.Page{Limit: 2}
+	for range 20 {
+		l, err := get(t, s, func(ctx context.Context, r storage.Repos) (storage.List[audit.Event], error) {
+			return r.Audit().List(ctx, f, p)
+		})
+		require.NoError(t, err)
+		out = append(out, l.Items...)
+		if l.NextCursor == "" {
+			return out
+		}
+		p.Cursor = l.NextCursor
+	}
+	t.Fatal("too many pages")
+	return nil
+}
+
+// testAuditDetailFilters checks the impersonator, request ID and changes
+// read back, and that actor (as actor or impersonator), action and time
+// filter, newest first across pages.
+func testAuditDetailFilters(t *testing.T, s storage.Store) {
+	c := newCustomerID()
+	e1 := newEvent(c, "obj_1", "sso.configured")
+	e1.Changes = []audit.Change{{Field: "issuer", Before: "", After: "https://login.example.com"}}
+	e1.RequestID = "req-1"
+	e2 := newEvent(c, "obj_1", "invitation.created")
+	e2.Actor, e2.Impersonator, e2.At = "user:usr_1", "staff:stf_9", at(time.Hour)
+	e3 := newEvent(c, "obj_2", "sso.configured")
+	e3.At = at(2 * time.Hour)
+	for _, e := range []audit.Event{e1, e2, e3} {
+		appendEvent(t, s, e)
+	}
+	ids := func(es []audit.Event) []audit.ID {
+		var out []audit.ID
+		for _, e := range es {
+			out = append(out, e.ID)
+		}
+		return out
+	}
+	all := listAudit(t, s, storage.AuditFilter{CustomerID: c, NewestFirst: true})
+	assert.Equal(t, []audit.ID{e3.ID, e2.ID, e1.ID}, ids(all))
+	assert.Equal(t, e1, all[2], "read back as written")
+	assert.Equal(t, e2, all[1])
+	assert.Equal(t, []audit.ID{e2.ID}, ids(listAudit(t, s, storage.AuditFilter{Actor: "staff:stf_9"})), "by impersonator")
+	assert.Equal(t, []audit.ID{e2.ID}, ids(listAudit(t, s, storage.AuditFilter{Actor: "user:usr_1"})), "by actor")
+	assert.Equal(t, []audit.ID{e1.ID, e3.ID}, ids(listAudit(t, s, storage.AuditFilter{Action: "sso.configured"})))
+	assert.Equal(t, []audit.ID{e2.ID}, ids(listAudit(t, s, storage.AuditFilter{From: at(time.Hour), To: at(2 * time.Hour)})))
+}
+
+func testAuditDeleteBefore(t *testing.T, s storage.Store) {
+	c := newCustomerID()
+	old, keep := newEvent(c, "o", "a.old"), newEvent(c, "o", "a.kept")
+	keep.At = at(time.Hour)
+	appendEvent(t, s, old)
+	appendEvent(t, s, keep)
+	var n int
+	require.NoError(t, write(t, s, func(ctx context.Context, r storage.Repos) error {
+		var err error
+		n, err = r.Audit().DeleteBefore(ctx, at(time.Hour))
+		return err
+	}))
+	assert.Equal(t, 1, n)
+	got := listAudit(t, s, storage.AuditFilter{CustomerID: c})
+	require.Len(t, got, 1)
+	assert.Equal(t, keep.ID, got[0].ID)
 }
 
 func newEventID() audit.ID { return audit.ID(newID("evt_")) }

@@ -63,6 +63,9 @@ func run(t *testing.T, newStore func(t *testing.T) storage.Store, parallel bool)
 		{"Webhooks", webhookTests},
 		{"AccessRequests", accessRequestTests},
 		{"Contacts", contactTests},
+		{"PasswordResets", passwordResetTests},
+		{"SSO", ssoTests},
+		{"Impersonations", impersonationTests},
 		{"Paging", pageTests},
 		{"Tx", txTests},
 	}
