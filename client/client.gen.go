@@ -86,17 +86,26 @@ const (
 	ActionCustomerUpdate      Action = "customer.update"
 	ActionFeaturesRead        Action = "features.read"
 	ActionFeaturesUpdate      Action = "features.update"
+	ActionHrSyncRun           Action = "hr_sync.run"
 	ActionImpersonationPolicy Action = "impersonation.policy"
 	ActionImpersonationRead   Action = "impersonation.read"
 	ActionImpersonationStart  Action = "impersonation.start"
 	ActionInvitationManage    Action = "invitation.manage"
 	ActionInvitationRead      Action = "invitation.read"
+	ActionJobRead             Action = "job.read"
+	ActionJobWrite            Action = "job.write"
+	ActionLicenseManage       Action = "license.manage"
+	ActionLicenseRead         Action = "license.read"
 	ActionMailRead            Action = "mail.read"
 	ActionMailRetry           Action = "mail.retry"
 	ActionMailTemplateManage  Action = "mail_template.manage"
 	ActionMembershipAdd       Action = "membership.add"
 	ActionMembershipAdmin     Action = "membership.admin"
 	ActionMembershipRead      Action = "membership.read"
+	ActionNewsAll             Action = "news.all"
+	ActionNewsManage          Action = "news.manage"
+	ActionNewsRead            Action = "news.read"
+	ActionNewsWrite           Action = "news.write"
 	ActionOfferManage         Action = "offer.manage"
 	ActionOfferRead           Action = "offer.read"
 	ActionOrderCancel         Action = "order.cancel"
@@ -104,6 +113,9 @@ const (
 	ActionOrderInbox          Action = "order.inbox"
 	ActionOrderPlace          Action = "order.place"
 	ActionOrderRead           Action = "order.read"
+	ActionOrgRead             Action = "org.read"
+	ActionPictureRead         Action = "picture.read"
+	ActionPictureWrite        Action = "picture.write"
 	ActionProductManage       Action = "product.manage"
 	ActionProductRead         Action = "product.read"
 	ActionRecordApprove       Action = "record.approve"
@@ -113,8 +125,11 @@ const (
 	ActionRecordRead          Action = "record.read"
 	ActionRecordTypeManage    Action = "record.type_manage"
 	ActionRecordTypes         Action = "record.types"
+	ActionScimTokenManage     Action = "scim_token.manage"
+	ActionScimWrite           Action = "scim.write"
 	ActionSelf                Action = "self"
 	ActionSiteManage          Action = "site.manage"
+	ActionSiteMove            Action = "site.move"
 	ActionSiteRead            Action = "site.read"
 	ActionSsoManage           Action = "sso.manage"
 	ActionSsoRead             Action = "sso.read"
@@ -133,6 +148,10 @@ const (
 	ActionTicketTypes         Action = "ticket.types"
 	ActionTicketWork          Action = "ticket.work"
 	ActionUserAdmin           Action = "user.admin"
+	ActionVisitRead           Action = "visit.read"
+	ActionVisitWrite          Action = "visit.write"
+	ActionWebhookManage       Action = "webhook.manage"
+	ActionWebhookRead         Action = "webhook.read"
 )
 
 // Valid indicates whether the value is a known member of the Action enum.
@@ -170,6 +189,8 @@ func (e Action) Valid() bool {
 		return true
 	case ActionFeaturesUpdate:
 		return true
+	case ActionHrSyncRun:
+		return true
 	case ActionImpersonationPolicy:
 		return true
 	case ActionImpersonationRead:
@@ -179,6 +200,14 @@ func (e Action) Valid() bool {
 	case ActionInvitationManage:
 		return true
 	case ActionInvitationRead:
+		return true
+	case ActionJobRead:
+		return true
+	case ActionJobWrite:
+		return true
+	case ActionLicenseManage:
+		return true
+	case ActionLicenseRead:
 		return true
 	case ActionMailRead:
 		return true
@@ -191,6 +220,14 @@ func (e Action) Valid() bool {
 	case ActionMembershipAdmin:
 		return true
 	case ActionMembershipRead:
+		return true
+	case ActionNewsAll:
+		return true
+	case ActionNewsManage:
+		return true
+	case ActionNewsRead:
+		return true
+	case ActionNewsWrite:
 		return true
 	case ActionOfferManage:
 		return true
@@ -205,6 +242,12 @@ func (e Action) Valid() bool {
 	case ActionOrderPlace:
 		return true
 	case ActionOrderRead:
+		return true
+	case ActionOrgRead:
+		return true
+	case ActionPictureRead:
+		return true
+	case ActionPictureWrite:
 		return true
 	case ActionProductManage:
 		return true
@@ -224,9 +267,15 @@ func (e Action) Valid() bool {
 		return true
 	case ActionRecordTypes:
 		return true
+	case ActionScimTokenManage:
+		return true
+	case ActionScimWrite:
+		return true
 	case ActionSelf:
 		return true
 	case ActionSiteManage:
+		return true
+	case ActionSiteMove:
 		return true
 	case ActionSiteRead:
 		return true
@@ -264,6 +313,14 @@ func (e Action) Valid() bool {
 		return true
 	case ActionUserAdmin:
 		return true
+	case ActionVisitRead:
+		return true
+	case ActionVisitWrite:
+		return true
+	case ActionWebhookManage:
+		return true
+	case ActionWebhookRead:
+		return true
 	default:
 		return false
 	}
@@ -284,6 +341,48 @@ func (e CustomerStatus) Valid() bool {
 	case CustomerStatusArchived:
 		return true
 	case CustomerStatusSuspended:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EmployeeStatus.
+const (
+	EmployeeStatusActive EmployeeStatus = "active"
+	EmployeeStatusLeft   EmployeeStatus = "left"
+	EmployeeStatusLocked EmployeeStatus = "locked"
+)
+
+// Valid indicates whether the value is a known member of the EmployeeStatus enum.
+func (e EmployeeStatus) Valid() bool {
+	switch e {
+	case EmployeeStatusActive:
+		return true
+	case EmployeeStatusLeft:
+		return true
+	case EmployeeStatusLocked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for Grant.
+const (
+	GrantDefault Grant = "default"
+	GrantGranted Grant = "granted"
+	GrantRevoked Grant = "revoked"
+)
+
+// Valid indicates whether the value is a known member of the Grant enum.
+func (e Grant) Valid() bool {
+	switch e {
+	case GrantDefault:
+		return true
+	case GrantGranted:
+		return true
+	case GrantRevoked:
 		return true
 	default:
 		return false
@@ -527,6 +626,24 @@ func (e OrderStatus) Valid() bool {
 	case OrderStatusRejected:
 		return true
 	case OrderStatusSubmitted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OrgUnitKind.
+const (
+	OrgUnitKindCostCentre OrgUnitKind = "cost_centre"
+	OrgUnitKindDepartment OrgUnitKind = "department"
+)
+
+// Valid indicates whether the value is a known member of the OrgUnitKind enum.
+func (e OrgUnitKind) Valid() bool {
+	switch e {
+	case OrgUnitKindCostCentre:
+		return true
+	case OrgUnitKindDepartment:
 		return true
 	default:
 		return false
@@ -893,6 +1010,57 @@ func (e StockMovementKind) Valid() bool {
 	case StockMovementKindReturn:
 		return true
 	case StockMovementKindStockIn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SyncChangeAction.
+const (
+	SyncChangeActionCreate SyncChangeAction = "create"
+	SyncChangeActionLock   SyncChangeAction = "lock"
+	SyncChangeActionRemove SyncChangeAction = "remove"
+	SyncChangeActionUpdate SyncChangeAction = "update"
+)
+
+// Valid indicates whether the value is a known member of the SyncChangeAction enum.
+func (e SyncChangeAction) Valid() bool {
+	switch e {
+	case SyncChangeActionCreate:
+		return true
+	case SyncChangeActionLock:
+		return true
+	case SyncChangeActionRemove:
+		return true
+	case SyncChangeActionUpdate:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SyncRunStatus.
+const (
+	SyncRunStatusApplied              SyncRunStatus = "applied"
+	SyncRunStatusAwaitingConfirmation SyncRunStatus = "awaiting_confirmation"
+	SyncRunStatusDiscarded            SyncRunStatus = "discarded"
+	SyncRunStatusFailed               SyncRunStatus = "failed"
+	SyncRunStatusPlanned              SyncRunStatus = "planned"
+)
+
+// Valid indicates whether the value is a known member of the SyncRunStatus enum.
+func (e SyncRunStatus) Valid() bool {
+	switch e {
+	case SyncRunStatusApplied:
+		return true
+	case SyncRunStatusAwaitingConfirmation:
+		return true
+	case SyncRunStatusDiscarded:
+		return true
+	case SyncRunStatusFailed:
+		return true
+	case SyncRunStatusPlanned:
 		return true
 	default:
 		return false
@@ -1663,6 +1831,12 @@ type ApplyMasterDataChangeRequest struct {
 	Resolve *bool `json:"resolve,omitempty"`
 }
 
+// ApplySyncRequest defines model for ApplySyncRequest.
+type ApplySyncRequest struct {
+	// Confirm Apply a run over the deletion threshold.
+	Confirm *bool `json:"confirm,omitempty"`
+}
+
 // Article A news article, shown on the portal's start page of the customers it is addressed to from `publish_at` on.
 //
 // Example: {"audience":{"all":true,"customer_ids":[]},"author":"staff:stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","body":"The portal is down on **Sunday** from 6 to 8.","body_html":"\u003cp\u003eThe portal is down on \u003cstrong\u003eSunday\u003c/strong\u003e from 6 to 8.\u003c/p\u003e\n","created_at":"2025-03-04T09:15:00Z","customer_id":"","id":"art_01912d71-4a5b-7c6d-8e9f-0a1b2c3d4e5f","publish_at":"2025-03-04T09:15:00Z","title":"Maintenance on Sunday","updated_at":"2025-03-04T09:15:00Z","version":1}
@@ -2173,6 +2347,12 @@ type CreateRecordRequest struct {
 	Values RecordValues `json:"values"`
 }
 
+// CreateSCIMTokenRequest Example: {"name":"Entra ID"}
+type CreateSCIMTokenRequest struct {
+	// Name Which system uses it, such as "Entra ID".
+	Name string `json:"name"`
+}
+
 // CreateWebhookEndpointRequest Example: {"event_types":["order.submitted"],"url":"https://erp.example.com/portalkit/events"}
 type CreateWebhookEndpointRequest struct {
 	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
@@ -2324,6 +2504,14 @@ type Employee struct {
 	Name           string  `json:"name"`
 }
 
+// EmployeeId Identifies an employee of the org structure: `emp_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: emp_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+type EmployeeId = string
+
+// EmployeeStatus `active`; `locked`: left the HR system while holding devices, until each is back; `left`: gone, kept as history.
+type EmployeeStatus string
+
 // Features A customer's portal settings. `auto_confirm_orders` needs `order_authorization`;
 // `supplier_warehouse` cannot be off while `pre_orders` is on; `hr_sync` needs the provider's
 // `hr_sync` entitlement; `access_links` allows long-lived access links for the customer's people.
@@ -2407,6 +2595,9 @@ type GeoPoint struct {
 	Latitude  float64 `json:"latitude"`
 	Longitude float64 `json:"longitude"`
 }
+
+// Grant `granted` or `revoked` for this customer, or `default`: the provider-wide entitlement.
+type Grant string
 
 // Health The server's answer when it is well.
 //
@@ -2600,15 +2791,20 @@ type InviteStaffRequest struct {
 	Role StaffRole `json:"role"`
 }
 
-// IssueStockItemRequest Whom to hand the item to.
+// IssueStockItemRequest Whom to hand the item to; `holder` or, for customers with HR sync, `employee_id`.
 //
 // Example: {"holder":{"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"},"note":"new hire, starts Monday"}
 type IssueStockItemRequest struct {
+	// EmployeeId Identifies an employee of the org structure: `emp_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: emp_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	EmployeeId *EmployeeId `json:"employee_id,omitempty"`
+
 	// Holder A person of the customer who receives goods; need not be a user of the portal.
 	//
 	// Example: {"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"}
-	Holder Employee `json:"holder"`
-	Note   *string  `json:"note,omitempty"`
+	Holder *Employee `json:"holder,omitempty"`
+	Note   *string   `json:"note,omitempty"`
 }
 
 // ItemId Identifies a stock item: `itm_` and a unique suffix (a UUIDv7 by default).
@@ -2697,6 +2893,27 @@ type JobRequest struct {
 
 // JobStatus Where a job stands; it moves forward only, and done and cancelled are final.
 type JobStatus string
+
+// Licenses A customer's licences of paid features.
+type Licenses struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// HrSync `granted` or `revoked` for this customer, or `default`: the provider-wide entitlement.
+	HrSync Grant `json:"hr_sync"`
+
+	// HrSyncDefault The provider-wide entitlement `default` follows.
+	HrSyncDefault bool `json:"hr_sync_default"`
+
+	// HrSyncEffective Whether the customer may turn `hr_sync` on now.
+	HrSyncEffective bool       `json:"hr_sync_effective"`
+	UpdatedAt       *time.Time `json:"updated_at,omitempty"`
+
+	// UpdatedBy Who changed the licences last; left out while nobody has.
+	UpdatedBy *string `json:"updated_by,omitempty"`
+}
 
 // MailKind A kind of mail the portal sends: `invitation` and `invitation_resent` to an invitee,
 // `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
@@ -3116,6 +3333,11 @@ type MyMembershipList struct {
 	Items []MyMembership `json:"items"`
 }
 
+// OffboardingTaskList Locked employees and the items each still holds.
+type OffboardingTaskList struct {
+	Items []OrgEmployeeWithItems `json:"items"`
+}
+
 // Offer A customer's price for a product, which puts the product into the customer's catalogue.
 //
 // Example: {"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"ofr_01912d70-2d3c-7f50-9b66-803f3d2c1bae","price":{"amount":109900,"currency":"EUR"},"product_id":"prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d","updated_at":"2025-03-04T09:15:00Z","version":1}
@@ -3344,6 +3566,80 @@ type OrderNoteRequest struct {
 //
 // Example: submitted
 type OrderStatus string
+
+// OrgEmployee An employee of a customer as its HR system knows it. Every field but the ID, the status and the times is the HR system's and is overwritten by the next sync.
+type OrgEmployee struct {
+	CostCentre string    `json:"cost_centre"`
+	CreatedAt  time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId     CustomerId `json:"customer_id"`
+	Department     string     `json:"department"`
+	Email          string     `json:"email"`
+	EmployeeNumber string     `json:"employee_number"`
+	ExternalId     string     `json:"external_id"`
+
+	// Id Identifies an employee of the org structure: `emp_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: emp_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	Id EmployeeId `json:"id"`
+
+	// LeftAt When the employee left the HR system; left out while active.
+	LeftAt            *time.Time `json:"left_at,omitempty"`
+	Location          string     `json:"location"`
+	ManagerExternalId string     `json:"manager_external_id"`
+	Name              string     `json:"name"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId *SiteId `json:"site_id,omitempty"`
+
+	// Source The sync that wrote the employee last (`csv`, or a source's name).
+	Source string `json:"source"`
+
+	// Status `active`; `locked`: left the HR system while holding devices, until each is back; `left`: gone, kept as history.
+	Status    EmployeeStatus `json:"status"`
+	UpdatedAt time.Time      `json:"updated_at"`
+	Username  string         `json:"username"`
+	Version   int64          `json:"version"`
+}
+
+// OrgEmployeeList One page of employees.
+type OrgEmployeeList struct {
+	Items []OrgEmployee `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// OrgEmployeeWithItems An employee and the stock items issued to it.
+type OrgEmployeeWithItems struct {
+	// Employee An employee of a customer as its HR system knows it. Every field but the ID, the status and the times is the HR system's and is overwritten by the next sync.
+	Employee OrgEmployee `json:"employee"`
+	Items    []StockItem `json:"items"`
+}
+
+// OrgUnit A department or cost centre of a customer.
+type OrgUnit struct {
+	Code string      `json:"code"`
+	Kind OrgUnitKind `json:"kind"`
+	Name string      `json:"name"`
+
+	// ParentCode The code of the unit of the same kind above; empty at the top.
+	ParentCode string    `json:"parent_code"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// OrgUnitKind defines model for OrgUnitKind.
+type OrgUnitKind string
+
+// OrgUnitList defines model for OrgUnitList.
+type OrgUnitList struct {
+	Items []OrgUnit `json:"items"`
+}
 
 // PasswordSignInRequest An e-mail address and password. `customer_id` chooses the membership for a user in several
 // customers; left out, the oldest active one.
@@ -3992,6 +4288,49 @@ type RotateWebhookSecretRequest struct {
 	OverlapSeconds int `json:"overlap_seconds"`
 }
 
+// SCIMToken A bearer token a customer's identity provider provisions its employees over SCIM with.
+type SCIMToken struct {
+	CreatedAt time.Time `json:"created_at"`
+	CreatedBy string    `json:"created_by"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// Id Identifies a SCIM token: `sct_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sct_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	Id         SCIMTokenId `json:"id"`
+	LastUsedAt *time.Time  `json:"last_used_at,omitempty"`
+	Name       string      `json:"name"`
+
+	// RevokedAt Left out while the token works.
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+}
+
+// SCIMTokenId Identifies a SCIM token: `sct_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: sct_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+type SCIMTokenId = string
+
+// SCIMTokenList defines model for SCIMTokenList.
+type SCIMTokenList struct {
+	Items []SCIMToken `json:"items"`
+}
+
+// SCIMTokenSecret A new SCIM token and its secret, shown this once.
+type SCIMTokenSecret struct {
+	// ScimBasePath The SCIM base URL's path on this server, `/scim/v2/customers/{customerId}`.
+	ScimBasePath string `json:"scim_base_path"`
+
+	// Secret The bearer token for the identity provider; only its hash is kept.
+	Secret string `json:"secret"`
+
+	// Token A bearer token a customer's identity provider provisions its employees over SCIM with.
+	Token SCIMToken `json:"token"`
+}
+
 // SSOConfig A customer's OpenID Connect identity provider, without its client secret.
 type SSOConfig struct {
 	ClientId  string    `json:"client_id"`
@@ -4448,6 +4787,26 @@ type StartImpersonationRequest struct {
 	Write *bool `json:"write,omitempty"`
 }
 
+// StartSyncRequest A file of employees, CSV or an Excel workbook (exactly one), and how to read it.
+//
+// Example: {"csv":"Personalnummer;Name;E-Mail;Abteilung\nE-1042;Bob Builder;bob@acme.example;IT\n","dry_run":true,"mapping":{"department":"Abteilung","email":"E-Mail","external_id":"Personalnummer"}}
+type StartSyncRequest struct {
+	// Csv A CSV file, a header row first.
+	Csv *string `json:"csv,omitempty"`
+
+	// DryRun Plan only; apply later.
+	DryRun *bool `json:"dry_run,omitempty"`
+
+	// Mapping The column header holding each field: `external_id` and `name` are needed; the others are `employee_number`, `email`, `username`, `department`, `department_parent`, `cost_centre`, `cost_centre_parent`, `location`, `manager_external_id` and `inactive`. A field left out is read from a column named like it.
+	Mapping *map[string]string `json:"mapping,omitempty"`
+
+	// Threshold The share of employees that may leave without confirmation; left out, 0.1.
+	Threshold *float64 `json:"threshold,omitempty"`
+
+	// Xlsx An Excel workbook (.xlsx), base64; its first sheet is read as a CSV file is.
+	Xlsx *[]byte `json:"xlsx,omitempty"`
+}
+
 // StockCondition The state a device is in.
 //
 // Example: new
@@ -4517,6 +4876,11 @@ type StockItem struct {
 	//
 	// Example: {"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"}
 	Holder *Employee `json:"holder,omitempty"`
+
+	// HolderEmployeeId Identifies an employee of the org structure: `emp_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: emp_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	HolderEmployeeId *EmployeeId `json:"holder_employee_id,omitempty"`
 
 	// Id Identifies a stock item: `itm_` and a unique suffix (a UUIDv7 by default).
 	//
@@ -4688,6 +5052,104 @@ type SwitchMembershipRequest struct {
 	// Example: mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d
 	MembershipId MembershipId `json:"membership_id"`
 }
+
+// SyncChange One change of a run.
+type SyncChange struct {
+	Action SyncChangeAction `json:"action"`
+
+	// EmployeeId Identifies an employee of the org structure: `emp_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: emp_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	EmployeeId *EmployeeId        `json:"employee_id,omitempty"`
+	ExternalId string             `json:"external_id"`
+	Fields     *[]SyncFieldChange `json:"fields,omitempty"`
+
+	// Held How many devices a locked employee holds.
+	Held *int `json:"held,omitempty"`
+	Line *int `json:"line,omitempty"`
+
+	// MatchedBy How an update found its employee (`external_id`, `username`, `email`).
+	MatchedBy *string `json:"matched_by,omitempty"`
+	Name      string  `json:"name"`
+}
+
+// SyncChangeAction defines model for SyncChange.Action.
+type SyncChangeAction string
+
+// SyncCounts defines model for SyncCounts.
+type SyncCounts struct {
+	Create    int `json:"create"`
+	Errors    int `json:"errors"`
+	Lock      int `json:"lock"`
+	Remove    int `json:"remove"`
+	Unchanged int `json:"unchanged"`
+	Update    int `json:"update"`
+}
+
+// SyncFieldChange A synced field an update changes.
+type SyncFieldChange struct {
+	Field string `json:"field"`
+	From  string `json:"from"`
+	To    string `json:"to"`
+}
+
+// SyncRowError A row the run could not take.
+type SyncRowError struct {
+	ExternalId *string `json:"external_id,omitempty"`
+
+	// Line The row's line in the file; 0 when the source has no lines.
+	Line    int    `json:"line"`
+	Message string `json:"message"`
+}
+
+// SyncRun One sync of a customer's employees.
+type SyncRun struct {
+	// Changes What the run did or would do; left out in lists.
+	Changes     *[]SyncChange `json:"changes,omitempty"`
+	ConfirmedBy *string       `json:"confirmed_by,omitempty"`
+	Counts      SyncCounts    `json:"counts"`
+
+	// Current How many employees (active or locked) there were when it was planned.
+	Current int `json:"current"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId     `json:"customer_id"`
+	DurationMs int64          `json:"duration_ms"`
+	Errors     []SyncRowError `json:"errors"`
+	FinishedAt *time.Time     `json:"finished_at,omitempty"`
+
+	// Id Identifies a sync run: `hsr_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: hsr_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	Id                SyncRunId `json:"id"`
+	NeedsConfirmation bool      `json:"needs_confirmation"`
+	Source            string    `json:"source"`
+	StartedAt         time.Time `json:"started_at"`
+	StartedBy         string    `json:"started_by"`
+
+	// Status `planned` (a dry run), `awaiting_confirmation` (over the deletion threshold), `applied`, `discarded`, or `failed` (the source could not be read; nothing changed).
+	Status SyncRunStatus `json:"status"`
+
+	// Threshold The share of them that may leave without confirmation.
+	Threshold float64 `json:"threshold"`
+	Version   int64   `json:"version"`
+}
+
+// SyncRunId Identifies a sync run: `hsr_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: hsr_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+type SyncRunId = string
+
+// SyncRunList One page of runs, newest first.
+type SyncRunList struct {
+	Items      []SyncRun `json:"items"`
+	NextCursor string    `json:"next_cursor"`
+}
+
+// SyncRunStatus `planned` (a dry run), `awaiting_confirmation` (over the deletion threshold), `applied`, `discarded`, or `failed` (the source could not be read; nothing changed).
+type SyncRunStatus string
 
 // Ticket A customer's support ticket.
 //
@@ -5009,6 +5471,14 @@ type UpdateCustomerRequest struct {
 	ParentId *string `json:"parent_id,omitempty"`
 	Phone    *string `json:"phone,omitempty"`
 	VatId    *string `json:"vat_id,omitempty"`
+}
+
+// UpdateLicensesRequest The licences to set.
+//
+// Example: {"hr_sync":"granted"}
+type UpdateLicensesRequest struct {
+	// HrSync `granted` or `revoked` for this customer, or `default`: the provider-wide entitlement.
+	HrSync Grant `json:"hr_sync"`
 }
 
 // UpdateOfferRequest The offer's new price.
@@ -5660,6 +6130,12 @@ type CustomerSearch = string
 // CustomerStatusFilter defines model for CustomerStatusFilter.
 type CustomerStatusFilter = []CustomerStatus
 
+// EmployeeQuery defines model for EmployeeQuery.
+type EmployeeQuery = string
+
+// EmployeeStatusFilter `active`; `locked`: left the HR system while holding devices, until each is back; `left`: gone, kept as history.
+type EmployeeStatusFilter = EmployeeStatus
+
 // From defines model for From.
 type From = time.Time
 
@@ -5744,6 +6220,11 @@ type RecordValueFilter = string
 // Example: maintainer
 type RoleFilter = Role
 
+// RunId Identifies a sync run: `hsr_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: hsr_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+type RunId = SyncRunId
+
 // SerialNumberFilter defines model for SerialNumberFilter.
 type SerialNumberFilter = string
 
@@ -5788,6 +6269,11 @@ type TicketTypeFilter = string
 
 // To defines model for To.
 type To = time.Time
+
+// TokenId Identifies a SCIM token: `sct_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: sct_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+type TokenId = SCIMTokenId
 
 // WebhookDeliveryStatusFilter `pending` waits for its first or next attempt, `sending` is with a worker, `sent` was
 // answered with a 2xx, `failed` gave up (a 3xx or 4xx other than 429, a blocked address, a
@@ -6043,11 +6529,59 @@ type UpdateContactParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// ListEmployeesParams defines parameters for ListEmployees.
+type ListEmployeesParams struct {
+	// Status Keeps employees in this status; left out, those who have not left.
+	Status *EmployeeStatusFilter `form:"status,omitempty" json:"status,omitempty"`
+
+	// Q Keeps employees whose name, e-mail address, external ID or employee number contains it, ignoring case.
+	Q *EmployeeQuery `form:"q,omitempty" json:"q,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // UpdateFeaturesParams defines parameters for UpdateFeatures.
 type UpdateFeaturesParams struct {
 	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
 	// missing one 428. Weak ETags and `*` never match.
 	IfMatch IfMatch `json:"If-Match"`
+}
+
+// SyncNowParams defines parameters for SyncNow.
+type SyncNowParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListSyncRunsParams defines parameters for ListSyncRuns.
+type ListSyncRunsParams struct {
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// StartSyncParams defines parameters for StartSync.
+type StartSyncParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ApplySyncParams defines parameters for ApplySync.
+type ApplySyncParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ListImpersonationsParams defines parameters for ListImpersonations.
@@ -6233,6 +6767,12 @@ type PlaceOrderParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListOrgUnitsParams defines parameters for ListOrgUnits.
+type ListOrgUnitsParams struct {
+	// Kind Keeps units of this kind; left out, both.
+	Kind *OrgUnitKind `form:"kind,omitempty" json:"kind,omitempty"`
+}
+
 // ListPicturesParams defines parameters for ListPictures.
 type ListPicturesParams struct {
 	// From Keeps what starts at or after this time (RFC 3339).
@@ -6280,6 +6820,14 @@ type UpdateRecordParams struct {
 	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
 	// missing one 428. Weak ETags and `*` never match.
 	IfMatch IfMatch `json:"If-Match"`
+}
+
+// CreateSCIMTokenParams defines parameters for CreateSCIMToken.
+type CreateSCIMTokenParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ListSitesParams defines parameters for ListSites.
@@ -6810,6 +7358,12 @@ type EnableContactPortalAccessJSONRequestBody = ContactAccessRequest
 // UpdateFeaturesJSONRequestBody defines body for UpdateFeatures for application/json ContentType.
 type UpdateFeaturesJSONRequestBody = FeaturesPatch
 
+// StartSyncJSONRequestBody defines body for StartSync for application/json ContentType.
+type StartSyncJSONRequestBody = StartSyncRequest
+
+// ApplySyncJSONRequestBody defines body for ApplySync for application/json ContentType.
+type ApplySyncJSONRequestBody = ApplySyncRequest
+
 // SetImpersonationPolicyJSONRequestBody defines body for SetImpersonationPolicy for application/json ContentType.
 type SetImpersonationPolicyJSONRequestBody = ImpersonationPolicy
 
@@ -6833,6 +7387,9 @@ type UploadPictureMultipartRequestBody UploadPictureMultipartBody
 
 // PushVisitJSONRequestBody defines body for PushVisit for application/json ContentType.
 type PushVisitJSONRequestBody = VisitRequest
+
+// UpdateLicensesJSONRequestBody defines body for UpdateLicenses for application/json ContentType.
+type UpdateLicensesJSONRequestBody = UpdateLicensesRequest
 
 // PutMailTemplateJSONRequestBody defines body for PutMailTemplate for application/json ContentType.
 type PutMailTemplateJSONRequestBody = MailTemplateRequest
@@ -6878,6 +7435,9 @@ type UpdateRecordJSONRequestBody = UpdateRecordRequest
 
 // RunRecordActionJSONRequestBody defines body for RunRecordAction for application/json ContentType.
 type RunRecordActionJSONRequestBody = RecordActionRequest
+
+// CreateSCIMTokenJSONRequestBody defines body for CreateSCIMToken for application/json ContentType.
+type CreateSCIMTokenJSONRequestBody = CreateSCIMTokenRequest
 
 // CreateSiteJSONRequestBody defines body for CreateSite for application/json ContentType.
 type CreateSiteJSONRequestBody = SiteRequest
@@ -8499,6 +9059,35 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/customers/{customerId}/contacts/{contactId}/portal-access (the `EnableContactPortalAccess` operationId).
 	EnableContactPortalAccess(ctx context.Context, customerId CustomerId, contactId ContactId, body EnableContactPortalAccessJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListEmployees List a customer's employees
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// The employees of the customer's org structure as its HR sync wrote them, by ID: those who have
+	// not left unless `status` says otherwise. Synced fields are the HR system's: a local edit would be
+	// overwritten by the next run. `feature_disabled` unless the customer's `hr_sync` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/employees (the `ListEmployees` operationId).
+	ListEmployees(ctx context.Context, customerId CustomerId, params *ListEmployeesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetEmployee Get an employee with the items it holds
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// An employee of another customer is 404. `feature_disabled` unless the customer's `hr_sync` is
+	// on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/employees/{employeeId} (the `GetEmployee` operationId).
+	GetEmployee(ctx context.Context, customerId CustomerId, employeeId EmployeeId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetFeatures Get a customer's portal settings
 	//
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
@@ -8549,6 +9138,155 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /v1/customers/{customerId}/features (the `UpdateFeatures` operationId).
 	UpdateFeatures(ctx context.Context, customerId CustomerId, params *UpdateFeaturesParams, body UpdateFeaturesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SyncNow Pull a customer's employees from its HR system now
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// Pulls the customer's employees from the pull source the deployment configures for it (an
+	// adapter of its HR system's API) and runs a sync of them at once, as the scheduler does every
+	// 3 hours: applied, unless the deletion threshold stops it for confirmation. When the source
+	// cannot be read, the failed run is in the run history and the answer is `failed_precondition`;
+	// so is a customer without a pull source. `feature_disabled` unless the customer's `hr_sync` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `not_found` (404), `failed_precondition` (409); a reused Idempotency-Key answers 409 while the
+	// first request runs and 422 with another body; anything unexpected `internal` (500).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/hr-sync/pull (the `SyncNow` operationId).
+	SyncNow(ctx context.Context, customerId CustomerId, params *SyncNowParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListSyncRuns List a customer's sync runs
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// Newest first, each with its source, status, counts, the errors of its rows, duration and who
+	// started it; without the changes (get one run for those). `feature_disabled` unless the
+	// customer's `hr_sync` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/hr-sync/runs (the `ListSyncRuns` operationId).
+	ListSyncRuns(ctx context.Context, customerId CustomerId, params *ListSyncRunsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StartSyncWithBody Sync a customer's employees from a CSV or Excel file
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// Reads the CSV file (a header row, comma or semicolon separated) or the Excel workbook through
+	// `mapping` and plans the run: employees to create, update, lock (left while holding devices) and remove (left holding
+	// nothing; kept as history), matched by external ID, then username, then e-mail address. A row
+	// that cannot be read is one of the run's `errors`, with its line, and never stops the others.
+	// With `dry_run` the run is only planned (`planned`; apply it later). Otherwise it is applied at
+	// once, unless more employees would leave than the deletion threshold allows (default: more than
+	// 10%): then it stops as `awaiting_confirmation` until a person applies it with `confirm`.
+	// The request body is bounded like every other (1 MiB, about 10,000 employees).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `conflict` (409); a reused Idempotency-Key answers 409
+	// while the first request runs and 422 with another body; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/hr-sync/runs (the `StartSync` operationId).
+	StartSyncWithBody(ctx context.Context, customerId CustomerId, params *StartSyncParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StartSync Sync a customer's employees from a CSV or Excel file
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// Reads the CSV file (a header row, comma or semicolon separated) or the Excel workbook through
+	// `mapping` and plans the run: employees to create, update, lock (left while holding devices) and remove (left holding
+	// nothing; kept as history), matched by external ID, then username, then e-mail address. A row
+	// that cannot be read is one of the run's `errors`, with its line, and never stops the others.
+	// With `dry_run` the run is only planned (`planned`; apply it later). Otherwise it is applied at
+	// once, unless more employees would leave than the deletion threshold allows (default: more than
+	// 10%): then it stops as `awaiting_confirmation` until a person applies it with `confirm`.
+	// The request body is bounded like every other (1 MiB, about 10,000 employees).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `conflict` (409); a reused Idempotency-Key answers 409
+	// while the first request runs and 422 with another body; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/hr-sync/runs (the `StartSync` operationId).
+	StartSync(ctx context.Context, customerId CustomerId, params *StartSyncParams, body StartSyncJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSyncRun Get a sync run with its plan
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// The run with every change it made or would make. A run of another customer is 404.
+	// `feature_disabled` unless the customer's `hr_sync` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/hr-sync/runs/{runId} (the `GetSyncRun` operationId).
+	GetSyncRun(ctx context.Context, customerId CustomerId, runId RunId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApplySyncWithBody Apply a planned sync run
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// Applies a `planned` or `awaiting_confirmation` run, planned again against the employees as
+	// they are now. A run over the deletion threshold needs `confirm: true` (`failed_precondition`
+	// on `confirm` without it); who confirmed is recorded. `failed_precondition` for a run already
+	// applied or discarded.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `conflict` (409), `failed_precondition` (409); a reused
+	// Idempotency-Key answers 409 while the first request runs and 422 with another body; a body
+	// over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/hr-sync/runs/{runId}/apply (the `ApplySync` operationId).
+	ApplySyncWithBody(ctx context.Context, customerId CustomerId, runId RunId, params *ApplySyncParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApplySync Apply a planned sync run
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// Applies a `planned` or `awaiting_confirmation` run, planned again against the employees as
+	// they are now. A run over the deletion threshold needs `confirm: true` (`failed_precondition`
+	// on `confirm` without it); who confirmed is recorded. `failed_precondition` for a run already
+	// applied or discarded.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `conflict` (409), `failed_precondition` (409); a reused
+	// Idempotency-Key answers 409 while the first request runs and 422 with another body; a body
+	// over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/hr-sync/runs/{runId}/apply (the `ApplySync` operationId).
+	ApplySync(ctx context.Context, customerId CustomerId, runId RunId, params *ApplySyncParams, body ApplySyncJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DiscardSync Throw a planned sync run away
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// `failed_precondition` for a run already applied or discarded.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `not_found` (404), `conflict` (409), `failed_precondition` (409); anything unexpected
+	// `internal` (500).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/hr-sync/runs/{runId}/discard (the `DiscardSync` operationId).
+	DiscardSync(ctx context.Context, customerId CustomerId, runId RunId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetImpersonationPolicy Whether the customer forbids impersonation
 	//
@@ -8907,6 +9645,53 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/customers/{customerId}/jobs/{jobId}/visits (the `PushVisit` operationId).
 	PushVisit(ctx context.Context, customerId CustomerId, jobId JobId, params *PushVisitParams, body PushVisitJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetLicenses Get a customer's licences of paid features
+	//
+	// **Who may call:** Staff (agents and up) and API keys.
+	//
+	// Each licence is `granted`, `revoked` or `default` (the provider-wide entitlement of the
+	// deployment's configuration), with what it means for the customer now.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+	// unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/licenses (the `GetLicenses` operationId).
+	GetLicenses(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateLicensesWithBody Grant or revoke a customer's licences
+	//
+	// **Who may call:** Staff owners and owner API keys: licences are paid for.
+	//
+	// Sets each licence to `granted`, `revoked` or `default`. Without the `hr_sync` licence, turning
+	// the customer's `hr_sync` feature on is `license_required`. Withdrawing it while the feature is
+	// on is `failed_precondition`: turn the feature off first. Recorded in the audit log.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409); a body over 1 MiB 413; anything unexpected `internal`
+	// (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/customers/{customerId}/licenses (the `UpdateLicenses` operationId).
+	UpdateLicensesWithBody(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateLicenses Grant or revoke a customer's licences
+	//
+	// **Who may call:** Staff owners and owner API keys: licences are paid for.
+	//
+	// Sets each licence to `granted`, `revoked` or `default`. Without the `hr_sync` licence, turning
+	// the customer's `hr_sync` feature on is `license_required`. Withdrawing it while the feature is
+	// on is `failed_precondition`: turn the feature off first. Recorded in the audit log.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409); a body over 1 MiB 413; anything unexpected `internal`
+	// (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/customers/{customerId}/licenses (the `UpdateLicenses` operationId).
+	UpdateLicenses(ctx context.Context, customerId CustomerId, body UpdateLicensesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListMailTemplates List a customer's mail template overrides
 	//
@@ -9324,6 +10109,23 @@ type ClientInterface interface {
 	// Corresponds with PATCH /v1/customers/{customerId}/news/{articleId} (the `UpdateCustomerArticle` operationId).
 	UpdateCustomerArticle(ctx context.Context, customerId CustomerId, articleId ArticleId, params *UpdateCustomerArticleParams, body UpdateCustomerArticleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListOffboardingTasks List the open offboarding tasks of a customer
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// Each task is a `locked` employee (one who left the HR system while holding devices) and the
+	// items it still holds. Return each to the warehouse (`returnStockItem`) or retire it
+	// (`retireStockItem`); with the last one, the employee leaves (status `left`, kept as history).
+	// At most 100 tasks, the longest waiting first. `feature_disabled` unless the customer's
+	// `hr_sync` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/offboarding-tasks (the `ListOffboardingTasks` operationId).
+	ListOffboardingTasks(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListOffers List a customer's offers
 	//
 	// **Who may call:** Staff (agents and up) and API keys.
@@ -9549,6 +10351,20 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/customers/{customerId}/orders/{orderId}/cancel (the `CancelOrder` operationId).
 	CancelOrder(ctx context.Context, customerId CustomerId, orderId OrderId, body CancelOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListOrgUnits List a customer's departments and cost centres
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// Ordered by kind and code, each with the code of the unit above it. `feature_disabled` unless
+	// the customer's `hr_sync` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/org-units (the `ListOrgUnits` operationId).
+	ListOrgUnits(ctx context.Context, customerId CustomerId, params *ListOrgUnitsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListPictures List a customer's pictures by date range
 	//
@@ -9802,6 +10618,75 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/customers/{customerId}/records/{recordId}/changes (the `ListRecordChangesOf` operationId).
 	ListRecordChangesOf(ctx context.Context, customerId CustomerId, recordId RecordId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListSCIMTokens List a customer's SCIM tokens
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// The bearer tokens the customer's identity provider provisions its employees with at
+	// `/scim/v2/customers/{customerId}/Users`, oldest first, revoked ones included; never their
+	// secrets. `feature_disabled` unless the customer's `hr_sync` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/scim-tokens (the `ListSCIMTokens` operationId).
+	ListSCIMTokens(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSCIMTokenWithBody Make a SCIM token for a customer's identity provider
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// The answer holds the token's secret, this once: enter it with the SCIM base URL
+	// `/scim/v2/customers/{customerId}` in the identity provider (Entra ID, Okta). Only its hash is
+	// kept. The token works for this customer alone. Recorded in the audit log.
+	// `feature_disabled` unless the customer's `hr_sync` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); a reused Idempotency-Key answers 409 while the first
+	// request runs and 422 with another body; a body over 1 MiB 413; anything unexpected `internal`
+	// (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/scim-tokens (the `CreateSCIMToken` operationId).
+	CreateSCIMTokenWithBody(ctx context.Context, customerId CustomerId, params *CreateSCIMTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSCIMToken Make a SCIM token for a customer's identity provider
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// The answer holds the token's secret, this once: enter it with the SCIM base URL
+	// `/scim/v2/customers/{customerId}` in the identity provider (Entra ID, Okta). Only its hash is
+	// kept. The token works for this customer alone. Recorded in the audit log.
+	// `feature_disabled` unless the customer's `hr_sync` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); a reused Idempotency-Key answers 409 while the first
+	// request runs and 422 with another body; a body over 1 MiB 413; anything unexpected `internal`
+	// (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/scim-tokens (the `CreateSCIMToken` operationId).
+	CreateSCIMToken(ctx context.Context, customerId CustomerId, params *CreateSCIMTokenParams, body CreateSCIMTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RevokeSCIMToken Revoke a SCIM token
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// The token stops working at once. Recorded in the audit log. `failed_precondition` for a token
+	// already revoked; a token of another customer is 404.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `not_found` (404), `failed_precondition` (409); anything unexpected `internal` (500).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/scim-tokens/{tokenId}/revoke (the `RevokeSCIMToken` operationId).
+	RevokeSCIMToken(ctx context.Context, customerId CustomerId, tokenId TokenId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListSites List a customer's sites
 	//
@@ -13761,6 +14646,55 @@ func (c *RawClient) EnableContactPortalAccess(ctx context.Context, customerId Cu
 	return c.Client.Do(req)
 }
 
+// ListEmployees List a customer's employees
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// The employees of the customer's org structure as its HR sync wrote them, by ID: those who have
+// not left unless `status` says otherwise. Synced fields are the HR system's: a local edit would be
+// overwritten by the next run. `feature_disabled` unless the customer's `hr_sync` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/employees (the `ListEmployees` operationId).
+func (c *RawClient) ListEmployees(ctx context.Context, customerId CustomerId, params *ListEmployeesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListEmployeesRequest(c.Server, customerId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetEmployee Get an employee with the items it holds
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// An employee of another customer is 404. `feature_disabled` unless the customer's `hr_sync` is
+// on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `not_found` (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/employees/{employeeId} (the `GetEmployee` operationId).
+func (c *RawClient) GetEmployee(ctx context.Context, customerId CustomerId, employeeId EmployeeId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetEmployeeRequest(c.Server, customerId, employeeId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetFeatures Get a customer's portal settings
 //
 // **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
@@ -13832,6 +14766,235 @@ func (c *RawClient) UpdateFeaturesWithBody(ctx context.Context, customerId Custo
 // Corresponds with PATCH /v1/customers/{customerId}/features (the `UpdateFeatures` operationId).
 func (c *RawClient) UpdateFeatures(ctx context.Context, customerId CustomerId, params *UpdateFeaturesParams, body UpdateFeaturesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateFeaturesRequest(c.Server, customerId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SyncNow Pull a customer's employees from its HR system now
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// Pulls the customer's employees from the pull source the deployment configures for it (an
+// adapter of its HR system's API) and runs a sync of them at once, as the scheduler does every
+// 3 hours: applied, unless the deletion threshold stops it for confirmation. When the source
+// cannot be read, the failed run is in the run history and the answer is `failed_precondition`;
+// so is a customer without a pull source. `feature_disabled` unless the customer's `hr_sync` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `not_found` (404), `failed_precondition` (409); a reused Idempotency-Key answers 409 while the
+// first request runs and 422 with another body; anything unexpected `internal` (500).
+//
+// Corresponds with POST /v1/customers/{customerId}/hr-sync/pull (the `SyncNow` operationId).
+func (c *RawClient) SyncNow(ctx context.Context, customerId CustomerId, params *SyncNowParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSyncNowRequest(c.Server, customerId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListSyncRuns List a customer's sync runs
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// Newest first, each with its source, status, counts, the errors of its rows, duration and who
+// started it; without the changes (get one run for those). `feature_disabled` unless the
+// customer's `hr_sync` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/hr-sync/runs (the `ListSyncRuns` operationId).
+func (c *RawClient) ListSyncRuns(ctx context.Context, customerId CustomerId, params *ListSyncRunsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListSyncRunsRequest(c.Server, customerId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StartSyncWithBody Sync a customer's employees from a CSV or Excel file
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// Reads the CSV file (a header row, comma or semicolon separated) or the Excel workbook through
+// `mapping` and plans the run: employees to create, update, lock (left while holding devices) and remove (left holding
+// nothing; kept as history), matched by external ID, then username, then e-mail address. A row
+// that cannot be read is one of the run's `errors`, with its line, and never stops the others.
+// With `dry_run` the run is only planned (`planned`; apply it later). Otherwise it is applied at
+// once, unless more employees would leave than the deletion threshold allows (default: more than
+// 10%): then it stops as `awaiting_confirmation` until a person applies it with `confirm`.
+// The request body is bounded like every other (1 MiB, about 10,000 employees).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `conflict` (409); a reused Idempotency-Key answers 409
+// while the first request runs and 422 with another body; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/hr-sync/runs (the `StartSync` operationId).
+func (c *RawClient) StartSyncWithBody(ctx context.Context, customerId CustomerId, params *StartSyncParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStartSyncRequestWithBody(c.Server, customerId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StartSync Sync a customer's employees from a CSV or Excel file
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// Reads the CSV file (a header row, comma or semicolon separated) or the Excel workbook through
+// `mapping` and plans the run: employees to create, update, lock (left while holding devices) and remove (left holding
+// nothing; kept as history), matched by external ID, then username, then e-mail address. A row
+// that cannot be read is one of the run's `errors`, with its line, and never stops the others.
+// With `dry_run` the run is only planned (`planned`; apply it later). Otherwise it is applied at
+// once, unless more employees would leave than the deletion threshold allows (default: more than
+// 10%): then it stops as `awaiting_confirmation` until a person applies it with `confirm`.
+// The request body is bounded like every other (1 MiB, about 10,000 employees).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `conflict` (409); a reused Idempotency-Key answers 409
+// while the first request runs and 422 with another body; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/hr-sync/runs (the `StartSync` operationId).
+func (c *RawClient) StartSync(ctx context.Context, customerId CustomerId, params *StartSyncParams, body StartSyncJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStartSyncRequest(c.Server, customerId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSyncRun Get a sync run with its plan
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// The run with every change it made or would make. A run of another customer is 404.
+// `feature_disabled` unless the customer's `hr_sync` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `not_found` (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/hr-sync/runs/{runId} (the `GetSyncRun` operationId).
+func (c *RawClient) GetSyncRun(ctx context.Context, customerId CustomerId, runId RunId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSyncRunRequest(c.Server, customerId, runId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApplySyncWithBody Apply a planned sync run
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// Applies a `planned` or `awaiting_confirmation` run, planned again against the employees as
+// they are now. A run over the deletion threshold needs `confirm: true` (`failed_precondition`
+// on `confirm` without it); who confirmed is recorded. `failed_precondition` for a run already
+// applied or discarded.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `conflict` (409), `failed_precondition` (409); a reused
+// Idempotency-Key answers 409 while the first request runs and 422 with another body; a body
+// over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/hr-sync/runs/{runId}/apply (the `ApplySync` operationId).
+func (c *RawClient) ApplySyncWithBody(ctx context.Context, customerId CustomerId, runId RunId, params *ApplySyncParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApplySyncRequestWithBody(c.Server, customerId, runId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApplySync Apply a planned sync run
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// Applies a `planned` or `awaiting_confirmation` run, planned again against the employees as
+// they are now. A run over the deletion threshold needs `confirm: true` (`failed_precondition`
+// on `confirm` without it); who confirmed is recorded. `failed_precondition` for a run already
+// applied or discarded.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `conflict` (409), `failed_precondition` (409); a reused
+// Idempotency-Key answers 409 while the first request runs and 422 with another body; a body
+// over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/hr-sync/runs/{runId}/apply (the `ApplySync` operationId).
+func (c *RawClient) ApplySync(ctx context.Context, customerId CustomerId, runId RunId, params *ApplySyncParams, body ApplySyncJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApplySyncRequest(c.Server, customerId, runId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DiscardSync Throw a planned sync run away
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// `failed_precondition` for a run already applied or discarded.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `not_found` (404), `conflict` (409), `failed_precondition` (409); anything unexpected
+// `internal` (500).
+//
+// Corresponds with POST /v1/customers/{customerId}/hr-sync/runs/{runId}/discard (the `DiscardSync` operationId).
+func (c *RawClient) DiscardSync(ctx context.Context, customerId CustomerId, runId RunId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDiscardSyncRequest(c.Server, customerId, runId)
 	if err != nil {
 		return nil, err
 	}
@@ -14410,6 +15573,83 @@ func (c *RawClient) PushVisitWithBody(ctx context.Context, customerId CustomerId
 // Corresponds with POST /v1/customers/{customerId}/jobs/{jobId}/visits (the `PushVisit` operationId).
 func (c *RawClient) PushVisit(ctx context.Context, customerId CustomerId, jobId JobId, params *PushVisitParams, body PushVisitJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPushVisitRequest(c.Server, customerId, jobId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetLicenses Get a customer's licences of paid features
+//
+// **Who may call:** Staff (agents and up) and API keys.
+//
+// Each licence is `granted`, `revoked` or `default` (the provider-wide entitlement of the
+// deployment's configuration), with what it means for the customer now.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+// unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/licenses (the `GetLicenses` operationId).
+func (c *RawClient) GetLicenses(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetLicensesRequest(c.Server, customerId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateLicensesWithBody Grant or revoke a customer's licences
+//
+// **Who may call:** Staff owners and owner API keys: licences are paid for.
+//
+// Sets each licence to `granted`, `revoked` or `default`. Without the `hr_sync` licence, turning
+// the customer's `hr_sync` feature on is `license_required`. Withdrawing it while the feature is
+// on is `failed_precondition`: turn the feature off first. Recorded in the audit log.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409); a body over 1 MiB 413; anything unexpected `internal`
+// (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/customers/{customerId}/licenses (the `UpdateLicenses` operationId).
+func (c *RawClient) UpdateLicensesWithBody(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateLicensesRequestWithBody(c.Server, customerId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateLicenses Grant or revoke a customer's licences
+//
+// **Who may call:** Staff owners and owner API keys: licences are paid for.
+//
+// Sets each licence to `granted`, `revoked` or `default`. Without the `hr_sync` licence, turning
+// the customer's `hr_sync` feature on is `license_required`. Withdrawing it while the feature is
+// on is `failed_precondition`: turn the feature off first. Recorded in the audit log.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409); a body over 1 MiB 413; anything unexpected `internal`
+// (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/customers/{customerId}/licenses (the `UpdateLicenses` operationId).
+func (c *RawClient) UpdateLicenses(ctx context.Context, customerId CustomerId, body UpdateLicensesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateLicensesRequest(c.Server, customerId, body)
 	if err != nil {
 		return nil, err
 	}
@@ -15086,6 +16326,33 @@ func (c *RawClient) UpdateCustomerArticle(ctx context.Context, customerId Custom
 	return c.Client.Do(req)
 }
 
+// ListOffboardingTasks List the open offboarding tasks of a customer
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// Each task is a `locked` employee (one who left the HR system while holding devices) and the
+// items it still holds. Return each to the warehouse (`returnStockItem`) or retire it
+// (`retireStockItem`); with the last one, the employee leaves (status `left`, kept as history).
+// At most 100 tasks, the longest waiting first. `feature_disabled` unless the customer's
+// `hr_sync` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `not_found` (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/offboarding-tasks (the `ListOffboardingTasks` operationId).
+func (c *RawClient) ListOffboardingTasks(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListOffboardingTasksRequest(c.Server, customerId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListOffers List a customer's offers
 //
 // **Who may call:** Staff (agents and up) and API keys.
@@ -15432,6 +16699,30 @@ func (c *RawClient) CancelOrderWithBody(ctx context.Context, customerId Customer
 // Corresponds with POST /v1/customers/{customerId}/orders/{orderId}/cancel (the `CancelOrder` operationId).
 func (c *RawClient) CancelOrder(ctx context.Context, customerId CustomerId, orderId OrderId, body CancelOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCancelOrderRequest(c.Server, customerId, orderId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListOrgUnits List a customer's departments and cost centres
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// Ordered by kind and code, each with the code of the unit above it. `feature_disabled` unless
+// the customer's `hr_sync` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/org-units (the `ListOrgUnits` operationId).
+func (c *RawClient) ListOrgUnits(ctx context.Context, customerId CustomerId, params *ListOrgUnitsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListOrgUnitsRequest(c.Server, customerId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -15835,6 +17126,115 @@ func (c *RawClient) RunRecordAction(ctx context.Context, customerId CustomerId, 
 // Corresponds with GET /v1/customers/{customerId}/records/{recordId}/changes (the `ListRecordChangesOf` operationId).
 func (c *RawClient) ListRecordChangesOf(ctx context.Context, customerId CustomerId, recordId RecordId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListRecordChangesOfRequest(c.Server, customerId, recordId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListSCIMTokens List a customer's SCIM tokens
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// The bearer tokens the customer's identity provider provisions its employees with at
+// `/scim/v2/customers/{customerId}/Users`, oldest first, revoked ones included; never their
+// secrets. `feature_disabled` unless the customer's `hr_sync` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `not_found` (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/scim-tokens (the `ListSCIMTokens` operationId).
+func (c *RawClient) ListSCIMTokens(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListSCIMTokensRequest(c.Server, customerId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSCIMTokenWithBody Make a SCIM token for a customer's identity provider
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// The answer holds the token's secret, this once: enter it with the SCIM base URL
+// `/scim/v2/customers/{customerId}` in the identity provider (Entra ID, Okta). Only its hash is
+// kept. The token works for this customer alone. Recorded in the audit log.
+// `feature_disabled` unless the customer's `hr_sync` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); a reused Idempotency-Key answers 409 while the first
+// request runs and 422 with another body; a body over 1 MiB 413; anything unexpected `internal`
+// (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/scim-tokens (the `CreateSCIMToken` operationId).
+func (c *RawClient) CreateSCIMTokenWithBody(ctx context.Context, customerId CustomerId, params *CreateSCIMTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSCIMTokenRequestWithBody(c.Server, customerId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSCIMToken Make a SCIM token for a customer's identity provider
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// The answer holds the token's secret, this once: enter it with the SCIM base URL
+// `/scim/v2/customers/{customerId}` in the identity provider (Entra ID, Okta). Only its hash is
+// kept. The token works for this customer alone. Recorded in the audit log.
+// `feature_disabled` unless the customer's `hr_sync` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); a reused Idempotency-Key answers 409 while the first
+// request runs and 422 with another body; a body over 1 MiB 413; anything unexpected `internal`
+// (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/scim-tokens (the `CreateSCIMToken` operationId).
+func (c *RawClient) CreateSCIMToken(ctx context.Context, customerId CustomerId, params *CreateSCIMTokenParams, body CreateSCIMTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSCIMTokenRequest(c.Server, customerId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RevokeSCIMToken Revoke a SCIM token
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// The token stops working at once. Recorded in the audit log. `failed_precondition` for a token
+// already revoked; a token of another customer is 404.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `not_found` (404), `failed_precondition` (409); anything unexpected `internal` (500).
+//
+// Corresponds with POST /v1/customers/{customerId}/scim-tokens/{tokenId}/revoke (the `RevokeSCIMToken` operationId).
+func (c *RawClient) RevokeSCIMToken(ctx context.Context, customerId CustomerId, tokenId TokenId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeSCIMTokenRequest(c.Server, customerId, tokenId)
 	if err != nil {
 		return nil, err
 	}
@@ -21386,6 +22786,144 @@ func NewEnableContactPortalAccessRequestWithBody(server string, customerId Custo
 	return req, nil
 }
 
+// NewListEmployeesRequest constructs an http.Request for the ListEmployees method
+func NewListEmployeesRequest(server string, customerId CustomerId, params *ListEmployeesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/employees", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetEmployeeRequest constructs an http.Request for the GetEmployee method
+func NewGetEmployeeRequest(server string, customerId CustomerId, employeeId EmployeeId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "employeeId", employeeId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/employees/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetFeaturesRequest constructs an http.Request for the GetFeatures method
 func NewGetFeaturesRequest(server string, customerId CustomerId) (*http.Request, error) {
 	var err error
@@ -21475,6 +23013,341 @@ func NewUpdateFeaturesRequestWithBody(server string, customerId CustomerId, para
 
 		req.Header.Set("If-Match", headerParam0)
 
+	}
+
+	return req, nil
+}
+
+// NewSyncNowRequest constructs an http.Request for the SyncNow method
+func NewSyncNowRequest(server string, customerId CustomerId, params *SyncNowParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/hr-sync/pull", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListSyncRunsRequest constructs an http.Request for the ListSyncRuns method
+func NewListSyncRunsRequest(server string, customerId CustomerId, params *ListSyncRunsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/hr-sync/runs", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewStartSyncRequest calls the generic StartSync builder with application/json body
+func NewStartSyncRequest(server string, customerId CustomerId, params *StartSyncParams, body StartSyncJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewStartSyncRequestWithBody(server, customerId, params, "application/json", bodyReader)
+}
+
+// NewStartSyncRequestWithBody constructs an http.Request for the StartSync method, with any body, and a specified content type
+func NewStartSyncRequestWithBody(server string, customerId CustomerId, params *StartSyncParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/hr-sync/runs", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetSyncRunRequest constructs an http.Request for the GetSyncRun method
+func NewGetSyncRunRequest(server string, customerId CustomerId, runId RunId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "runId", runId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/hr-sync/runs/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewApplySyncRequest calls the generic ApplySync builder with application/json body
+func NewApplySyncRequest(server string, customerId CustomerId, runId RunId, params *ApplySyncParams, body ApplySyncJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewApplySyncRequestWithBody(server, customerId, runId, params, "application/json", bodyReader)
+}
+
+// NewApplySyncRequestWithBody constructs an http.Request for the ApplySync method, with any body, and a specified content type
+func NewApplySyncRequestWithBody(server string, customerId CustomerId, runId RunId, params *ApplySyncParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "runId", runId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/hr-sync/runs/%s/apply", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDiscardSyncRequest constructs an http.Request for the DiscardSync method
+func NewDiscardSyncRequest(server string, customerId CustomerId, runId RunId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "runId", runId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/hr-sync/runs/%s/discard", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
 	}
 
 	return req, nil
@@ -22351,6 +24224,87 @@ func NewPushVisitRequestWithBody(server string, customerId CustomerId, jobId Job
 		}
 
 	}
+
+	return req, nil
+}
+
+// NewGetLicensesRequest constructs an http.Request for the GetLicenses method
+func NewGetLicensesRequest(server string, customerId CustomerId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/licenses", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateLicensesRequest calls the generic UpdateLicenses builder with application/json body
+func NewUpdateLicensesRequest(server string, customerId CustomerId, body UpdateLicensesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateLicensesRequestWithBody(server, customerId, "application/json", bodyReader)
+}
+
+// NewUpdateLicensesRequestWithBody constructs an http.Request for the UpdateLicenses method, with any body, and a specified content type
+func NewUpdateLicensesRequestWithBody(server string, customerId CustomerId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/licenses", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -23360,6 +25314,40 @@ func NewUpdateCustomerArticleRequestWithBody(server string, customerId CustomerI
 	return req, nil
 }
 
+// NewListOffboardingTasksRequest constructs an http.Request for the ListOffboardingTasks method
+func NewListOffboardingTasksRequest(server string, customerId CustomerId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/offboarding-tasks", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListOffersRequest constructs an http.Request for the ListOffers method
 func NewListOffersRequest(server string, customerId CustomerId, params *ListOffersParams) (*http.Request, error) {
 	var err error
@@ -23882,6 +25870,67 @@ func NewCancelOrderRequestWithBody(server string, customerId CustomerId, orderId
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListOrgUnitsRequest constructs an http.Request for the ListOrgUnits method
+func NewListOrgUnitsRequest(server string, customerId CustomerId, params *ListOrgUnitsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/org-units", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Kind != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "kind", *params.Kind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -24541,6 +26590,143 @@ func NewListRecordChangesOfRequest(server string, customerId CustomerId, recordI
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListSCIMTokensRequest constructs an http.Request for the ListSCIMTokens method
+func NewListSCIMTokensRequest(server string, customerId CustomerId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/scim-tokens", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateSCIMTokenRequest calls the generic CreateSCIMToken builder with application/json body
+func NewCreateSCIMTokenRequest(server string, customerId CustomerId, params *CreateSCIMTokenParams, body CreateSCIMTokenJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateSCIMTokenRequestWithBody(server, customerId, params, "application/json", bodyReader)
+}
+
+// NewCreateSCIMTokenRequestWithBody constructs an http.Request for the CreateSCIMToken method, with any body, and a specified content type
+func NewCreateSCIMTokenRequestWithBody(server string, customerId CustomerId, params *CreateSCIMTokenParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/scim-tokens", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewRevokeSCIMTokenRequest constructs an http.Request for the RevokeSCIMToken method
+func NewRevokeSCIMTokenRequest(server string, customerId CustomerId, tokenId TokenId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "tokenId", tokenId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/scim-tokens/%s/revoke", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -30644,6 +32830,39 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/customers/{customerId}/contacts/{contactId}/portal-access (the `EnableContactPortalAccess` operationId).
 	EnableContactPortalAccessWithResponse(ctx context.Context, customerId CustomerId, contactId ContactId, body EnableContactPortalAccessJSONRequestBody, reqEditors ...RequestEditorFn) (*EnableContactPortalAccessResponse, error)
 
+	// ListEmployeesWithResponse List a customer's employees
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// The employees of the customer's org structure as its HR sync wrote them, by ID: those who have
+	// not left unless `status` says otherwise. Synced fields are the HR system's: a local edit would be
+	// overwritten by the next run. `feature_disabled` unless the customer's `hr_sync` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/employees (the `ListEmployees` operationId).
+	ListEmployeesWithResponse(ctx context.Context, customerId CustomerId, params *ListEmployeesParams, reqEditors ...RequestEditorFn) (*ListEmployeesResponse, error)
+
+	// GetEmployeeWithResponse Get an employee with the items it holds
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// An employee of another customer is 404. `feature_disabled` unless the customer's `hr_sync` is
+	// on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/employees/{employeeId} (the `GetEmployee` operationId).
+	GetEmployeeWithResponse(ctx context.Context, customerId CustomerId, employeeId EmployeeId, reqEditors ...RequestEditorFn) (*GetEmployeeResponse, error)
+
 	// GetFeaturesWithResponse Get a customer's portal settings
 	//
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
@@ -30696,6 +32915,163 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /v1/customers/{customerId}/features (the `UpdateFeatures` operationId).
 	UpdateFeaturesWithResponse(ctx context.Context, customerId CustomerId, params *UpdateFeaturesParams, body UpdateFeaturesJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateFeaturesResponse, error)
+
+	// SyncNowWithResponse Pull a customer's employees from its HR system now
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// Pulls the customer's employees from the pull source the deployment configures for it (an
+	// adapter of its HR system's API) and runs a sync of them at once, as the scheduler does every
+	// 3 hours: applied, unless the deletion threshold stops it for confirmation. When the source
+	// cannot be read, the failed run is in the run history and the answer is `failed_precondition`;
+	// so is a customer without a pull source. `feature_disabled` unless the customer's `hr_sync` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `not_found` (404), `failed_precondition` (409); a reused Idempotency-Key answers 409 while the
+	// first request runs and 422 with another body; anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/hr-sync/pull (the `SyncNow` operationId).
+	SyncNowWithResponse(ctx context.Context, customerId CustomerId, params *SyncNowParams, reqEditors ...RequestEditorFn) (*SyncNowResponse, error)
+
+	// ListSyncRunsWithResponse List a customer's sync runs
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// Newest first, each with its source, status, counts, the errors of its rows, duration and who
+	// started it; without the changes (get one run for those). `feature_disabled` unless the
+	// customer's `hr_sync` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/hr-sync/runs (the `ListSyncRuns` operationId).
+	ListSyncRunsWithResponse(ctx context.Context, customerId CustomerId, params *ListSyncRunsParams, reqEditors ...RequestEditorFn) (*ListSyncRunsResponse, error)
+
+	// StartSyncWithBodyWithResponse Sync a customer's employees from a CSV or Excel file
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// Reads the CSV file (a header row, comma or semicolon separated) or the Excel workbook through
+	// `mapping` and plans the run: employees to create, update, lock (left while holding devices) and remove (left holding
+	// nothing; kept as history), matched by external ID, then username, then e-mail address. A row
+	// that cannot be read is one of the run's `errors`, with its line, and never stops the others.
+	// With `dry_run` the run is only planned (`planned`; apply it later). Otherwise it is applied at
+	// once, unless more employees would leave than the deletion threshold allows (default: more than
+	// 10%): then it stops as `awaiting_confirmation` until a person applies it with `confirm`.
+	// The request body is bounded like every other (1 MiB, about 10,000 employees).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `conflict` (409); a reused Idempotency-Key answers 409
+	// while the first request runs and 422 with another body; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/hr-sync/runs (the `StartSync` operationId).
+	StartSyncWithBodyWithResponse(ctx context.Context, customerId CustomerId, params *StartSyncParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*StartSyncResponse, error)
+
+	// StartSyncWithResponse Sync a customer's employees from a CSV or Excel file
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// Reads the CSV file (a header row, comma or semicolon separated) or the Excel workbook through
+	// `mapping` and plans the run: employees to create, update, lock (left while holding devices) and remove (left holding
+	// nothing; kept as history), matched by external ID, then username, then e-mail address. A row
+	// that cannot be read is one of the run's `errors`, with its line, and never stops the others.
+	// With `dry_run` the run is only planned (`planned`; apply it later). Otherwise it is applied at
+	// once, unless more employees would leave than the deletion threshold allows (default: more than
+	// 10%): then it stops as `awaiting_confirmation` until a person applies it with `confirm`.
+	// The request body is bounded like every other (1 MiB, about 10,000 employees).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `conflict` (409); a reused Idempotency-Key answers 409
+	// while the first request runs and 422 with another body; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/hr-sync/runs (the `StartSync` operationId).
+	StartSyncWithResponse(ctx context.Context, customerId CustomerId, params *StartSyncParams, body StartSyncJSONRequestBody, reqEditors ...RequestEditorFn) (*StartSyncResponse, error)
+
+	// GetSyncRunWithResponse Get a sync run with its plan
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// The run with every change it made or would make. A run of another customer is 404.
+	// `feature_disabled` unless the customer's `hr_sync` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/hr-sync/runs/{runId} (the `GetSyncRun` operationId).
+	GetSyncRunWithResponse(ctx context.Context, customerId CustomerId, runId RunId, reqEditors ...RequestEditorFn) (*GetSyncRunResponse, error)
+
+	// ApplySyncWithBodyWithResponse Apply a planned sync run
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// Applies a `planned` or `awaiting_confirmation` run, planned again against the employees as
+	// they are now. A run over the deletion threshold needs `confirm: true` (`failed_precondition`
+	// on `confirm` without it); who confirmed is recorded. `failed_precondition` for a run already
+	// applied or discarded.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `conflict` (409), `failed_precondition` (409); a reused
+	// Idempotency-Key answers 409 while the first request runs and 422 with another body; a body
+	// over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/hr-sync/runs/{runId}/apply (the `ApplySync` operationId).
+	ApplySyncWithBodyWithResponse(ctx context.Context, customerId CustomerId, runId RunId, params *ApplySyncParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApplySyncResponse, error)
+
+	// ApplySyncWithResponse Apply a planned sync run
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// Applies a `planned` or `awaiting_confirmation` run, planned again against the employees as
+	// they are now. A run over the deletion threshold needs `confirm: true` (`failed_precondition`
+	// on `confirm` without it); who confirmed is recorded. `failed_precondition` for a run already
+	// applied or discarded.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `conflict` (409), `failed_precondition` (409); a reused
+	// Idempotency-Key answers 409 while the first request runs and 422 with another body; a body
+	// over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/hr-sync/runs/{runId}/apply (the `ApplySync` operationId).
+	ApplySyncWithResponse(ctx context.Context, customerId CustomerId, runId RunId, params *ApplySyncParams, body ApplySyncJSONRequestBody, reqEditors ...RequestEditorFn) (*ApplySyncResponse, error)
+
+	// DiscardSyncWithResponse Throw a planned sync run away
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// `failed_precondition` for a run already applied or discarded.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `not_found` (404), `conflict` (409), `failed_precondition` (409); anything unexpected
+	// `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/hr-sync/runs/{runId}/discard (the `DiscardSync` operationId).
+	DiscardSyncWithResponse(ctx context.Context, customerId CustomerId, runId RunId, reqEditors ...RequestEditorFn) (*DiscardSyncResponse, error)
 
 	// GetImpersonationPolicyWithResponse Whether the customer forbids impersonation
 	//
@@ -31068,6 +33444,55 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/customers/{customerId}/jobs/{jobId}/visits (the `PushVisit` operationId).
 	PushVisitWithResponse(ctx context.Context, customerId CustomerId, jobId JobId, params *PushVisitParams, body PushVisitJSONRequestBody, reqEditors ...RequestEditorFn) (*PushVisitResponse, error)
+
+	// GetLicensesWithResponse Get a customer's licences of paid features
+	//
+	// **Who may call:** Staff (agents and up) and API keys.
+	//
+	// Each licence is `granted`, `revoked` or `default` (the provider-wide entitlement of the
+	// deployment's configuration), with what it means for the customer now.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+	// unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/licenses (the `GetLicenses` operationId).
+	GetLicensesWithResponse(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*GetLicensesResponse, error)
+
+	// UpdateLicensesWithBodyWithResponse Grant or revoke a customer's licences
+	//
+	// **Who may call:** Staff owners and owner API keys: licences are paid for.
+	//
+	// Sets each licence to `granted`, `revoked` or `default`. Without the `hr_sync` licence, turning
+	// the customer's `hr_sync` feature on is `license_required`. Withdrawing it while the feature is
+	// on is `failed_precondition`: turn the feature off first. Recorded in the audit log.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409); a body over 1 MiB 413; anything unexpected `internal`
+	// (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/customers/{customerId}/licenses (the `UpdateLicenses` operationId).
+	UpdateLicensesWithBodyWithResponse(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateLicensesResponse, error)
+
+	// UpdateLicensesWithResponse Grant or revoke a customer's licences
+	//
+	// **Who may call:** Staff owners and owner API keys: licences are paid for.
+	//
+	// Sets each licence to `granted`, `revoked` or `default`. Without the `hr_sync` licence, turning
+	// the customer's `hr_sync` feature on is `license_required`. Withdrawing it while the feature is
+	// on is `failed_precondition`: turn the feature off first. Recorded in the audit log.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409); a body over 1 MiB 413; anything unexpected `internal`
+	// (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/customers/{customerId}/licenses (the `UpdateLicenses` operationId).
+	UpdateLicensesWithResponse(ctx context.Context, customerId CustomerId, body UpdateLicensesJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateLicensesResponse, error)
 
 	// ListMailTemplatesWithResponse List a customer's mail template overrides
 	//
@@ -31507,6 +33932,25 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /v1/customers/{customerId}/news/{articleId} (the `UpdateCustomerArticle` operationId).
 	UpdateCustomerArticleWithResponse(ctx context.Context, customerId CustomerId, articleId ArticleId, params *UpdateCustomerArticleParams, body UpdateCustomerArticleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCustomerArticleResponse, error)
 
+	// ListOffboardingTasksWithResponse List the open offboarding tasks of a customer
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// Each task is a `locked` employee (one who left the HR system while holding devices) and the
+	// items it still holds. Return each to the warehouse (`returnStockItem`) or retire it
+	// (`retireStockItem`); with the last one, the employee leaves (status `left`, kept as history).
+	// At most 100 tasks, the longest waiting first. `feature_disabled` unless the customer's
+	// `hr_sync` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/offboarding-tasks (the `ListOffboardingTasks` operationId).
+	ListOffboardingTasksWithResponse(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*ListOffboardingTasksResponse, error)
+
 	// ListOffersWithResponse List a customer's offers
 	//
 	// **Who may call:** Staff (agents and up) and API keys.
@@ -31742,6 +34186,22 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/customers/{customerId}/orders/{orderId}/cancel (the `CancelOrder` operationId).
 	CancelOrderWithResponse(ctx context.Context, customerId CustomerId, orderId OrderId, body CancelOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*CancelOrderResponse, error)
+
+	// ListOrgUnitsWithResponse List a customer's departments and cost centres
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// Ordered by kind and code, each with the code of the unit above it. `feature_disabled` unless
+	// the customer's `hr_sync` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/org-units (the `ListOrgUnits` operationId).
+	ListOrgUnitsWithResponse(ctx context.Context, customerId CustomerId, params *ListOrgUnitsParams, reqEditors ...RequestEditorFn) (*ListOrgUnitsResponse, error)
 
 	// ListPicturesWithResponse List a customer's pictures by date range
 	//
@@ -32009,6 +34469,79 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/customers/{customerId}/records/{recordId}/changes (the `ListRecordChangesOf` operationId).
 	ListRecordChangesOfWithResponse(ctx context.Context, customerId CustomerId, recordId RecordId, reqEditors ...RequestEditorFn) (*ListRecordChangesOfResponse, error)
+
+	// ListSCIMTokensWithResponse List a customer's SCIM tokens
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// The bearer tokens the customer's identity provider provisions its employees with at
+	// `/scim/v2/customers/{customerId}/Users`, oldest first, revoked ones included; never their
+	// secrets. `feature_disabled` unless the customer's `hr_sync` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/scim-tokens (the `ListSCIMTokens` operationId).
+	ListSCIMTokensWithResponse(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*ListSCIMTokensResponse, error)
+
+	// CreateSCIMTokenWithBodyWithResponse Make a SCIM token for a customer's identity provider
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// The answer holds the token's secret, this once: enter it with the SCIM base URL
+	// `/scim/v2/customers/{customerId}` in the identity provider (Entra ID, Okta). Only its hash is
+	// kept. The token works for this customer alone. Recorded in the audit log.
+	// `feature_disabled` unless the customer's `hr_sync` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); a reused Idempotency-Key answers 409 while the first
+	// request runs and 422 with another body; a body over 1 MiB 413; anything unexpected `internal`
+	// (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/scim-tokens (the `CreateSCIMToken` operationId).
+	CreateSCIMTokenWithBodyWithResponse(ctx context.Context, customerId CustomerId, params *CreateSCIMTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSCIMTokenResponse, error)
+
+	// CreateSCIMTokenWithResponse Make a SCIM token for a customer's identity provider
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// The answer holds the token's secret, this once: enter it with the SCIM base URL
+	// `/scim/v2/customers/{customerId}` in the identity provider (Entra ID, Okta). Only its hash is
+	// kept. The token works for this customer alone. Recorded in the audit log.
+	// `feature_disabled` unless the customer's `hr_sync` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); a reused Idempotency-Key answers 409 while the first
+	// request runs and 422 with another body; a body over 1 MiB 413; anything unexpected `internal`
+	// (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/scim-tokens (the `CreateSCIMToken` operationId).
+	CreateSCIMTokenWithResponse(ctx context.Context, customerId CustomerId, params *CreateSCIMTokenParams, body CreateSCIMTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSCIMTokenResponse, error)
+
+	// RevokeSCIMTokenWithResponse Revoke a SCIM token
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// The token stops working at once. Recorded in the audit log. `failed_precondition` for a token
+	// already revoked; a token of another customer is 404.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `not_found` (404), `failed_precondition` (409); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/scim-tokens/{tokenId}/revoke (the `RevokeSCIMToken` operationId).
+	RevokeSCIMTokenWithResponse(ctx context.Context, customerId CustomerId, tokenId TokenId, reqEditors ...RequestEditorFn) (*RevokeSCIMTokenResponse, error)
 
 	// ListSitesWithResponse List a customer's sites
 	//
@@ -37783,6 +40316,151 @@ func (r EnableContactPortalAccessResponse) ContentType() string {
 	return ""
 }
 
+type ListEmployeesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OrgEmployeeList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListEmployeesResponse) GetJSON200() *OrgEmployeeList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListEmployeesResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListEmployeesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListEmployeesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListEmployeesResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListEmployeesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListEmployeesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListEmployeesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListEmployeesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListEmployeesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetEmployeeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OrgEmployeeWithItems
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetEmployeeResponse) GetJSON200() *OrgEmployeeWithItems {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetEmployeeResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetEmployeeResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetEmployeeResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetEmployeeResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetEmployeeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetEmployeeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetEmployeeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetEmployeeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetFeaturesResponse200Headers the declared response headers of an HTTP 200 response for GetFeatures
 type GetFeaturesResponse200Headers struct {
 	ETag string
@@ -37971,6 +40649,504 @@ func (r UpdateFeaturesResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UpdateFeaturesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SyncNowResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *SyncRun
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *IdempotencyKeyReused
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r SyncNowResponse) GetJSON201() *SyncRun {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SyncNowResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SyncNowResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SyncNowResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SyncNowResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SyncNowResponse) GetApplicationproblemJSON422() *IdempotencyKeyReused {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r SyncNowResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r SyncNowResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SyncNowResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SyncNowResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SyncNowResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListSyncRunsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SyncRunList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListSyncRunsResponse) GetJSON200() *SyncRunList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListSyncRunsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListSyncRunsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListSyncRunsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListSyncRunsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListSyncRunsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListSyncRunsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListSyncRunsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListSyncRunsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListSyncRunsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type StartSyncResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *SyncRun
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *IdempotencyKeyReused
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r StartSyncResponse) GetJSON201() *SyncRun {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r StartSyncResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r StartSyncResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r StartSyncResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r StartSyncResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r StartSyncResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r StartSyncResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r StartSyncResponse) GetApplicationproblemJSON422() *IdempotencyKeyReused {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r StartSyncResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r StartSyncResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r StartSyncResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r StartSyncResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r StartSyncResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSyncRunResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SyncRun
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSyncRunResponse) GetJSON200() *SyncRun {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetSyncRunResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetSyncRunResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSyncRunResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetSyncRunResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSyncRunResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSyncRunResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSyncRunResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSyncRunResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ApplySyncResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SyncRun
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *IdempotencyKeyReused
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ApplySyncResponse) GetJSON200() *SyncRun {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ApplySyncResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ApplySyncResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ApplySyncResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ApplySyncResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ApplySyncResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ApplySyncResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ApplySyncResponse) GetApplicationproblemJSON422() *IdempotencyKeyReused {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ApplySyncResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ApplySyncResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ApplySyncResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ApplySyncResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ApplySyncResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DiscardSyncResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SyncRun
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DiscardSyncResponse) GetJSON200() *SyncRun {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DiscardSyncResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DiscardSyncResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DiscardSyncResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DiscardSyncResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DiscardSyncResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DiscardSyncResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DiscardSyncResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DiscardSyncResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DiscardSyncResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -39300,6 +42476,165 @@ func (r PushVisitResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r PushVisitResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetLicensesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Licenses
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetLicensesResponse) GetJSON200() *Licenses {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetLicensesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetLicensesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetLicensesResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetLicensesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetLicensesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetLicensesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetLicensesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetLicensesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateLicensesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Licenses
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateLicensesResponse) GetJSON200() *Licenses {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateLicensesResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateLicensesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateLicensesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateLicensesResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateLicensesResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateLicensesResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UpdateLicensesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateLicensesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateLicensesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateLicensesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateLicensesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -40856,6 +44191,75 @@ func (r UpdateCustomerArticleResponse) ContentType() string {
 	return ""
 }
 
+type ListOffboardingTasksResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OffboardingTaskList
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListOffboardingTasksResponse) GetJSON200() *OffboardingTaskList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListOffboardingTasksResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListOffboardingTasksResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListOffboardingTasksResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListOffboardingTasksResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListOffboardingTasksResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListOffboardingTasksResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListOffboardingTasksResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListOffboardingTasksResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListOffersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -41646,6 +45050,82 @@ func (r CancelOrderResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CancelOrderResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListOrgUnitsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OrgUnitList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListOrgUnitsResponse) GetJSON200() *OrgUnitList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListOrgUnitsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListOrgUnitsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListOrgUnitsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListOrgUnitsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListOrgUnitsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListOrgUnitsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListOrgUnitsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListOrgUnitsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListOrgUnitsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -42608,6 +46088,248 @@ func (r ListRecordChangesOfResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListRecordChangesOfResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListSCIMTokensResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SCIMTokenList
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListSCIMTokensResponse) GetJSON200() *SCIMTokenList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListSCIMTokensResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListSCIMTokensResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListSCIMTokensResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListSCIMTokensResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListSCIMTokensResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListSCIMTokensResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListSCIMTokensResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListSCIMTokensResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateSCIMTokenResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *SCIMTokenSecret
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *IdempotencyKeyReused
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateSCIMTokenResponse) GetJSON201() *SCIMTokenSecret {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateSCIMTokenResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateSCIMTokenResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateSCIMTokenResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateSCIMTokenResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateSCIMTokenResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateSCIMTokenResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateSCIMTokenResponse) GetApplicationproblemJSON422() *IdempotencyKeyReused {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateSCIMTokenResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateSCIMTokenResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateSCIMTokenResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateSCIMTokenResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateSCIMTokenResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RevokeSCIMTokenResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SCIMToken
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RevokeSCIMTokenResponse) GetJSON200() *SCIMToken {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RevokeSCIMTokenResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RevokeSCIMTokenResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RevokeSCIMTokenResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RevokeSCIMTokenResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RevokeSCIMTokenResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RevokeSCIMTokenResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RevokeSCIMTokenResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RevokeSCIMTokenResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RevokeSCIMTokenResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -51510,6 +55232,51 @@ func (c *ClientWithResponses) EnableContactPortalAccessWithResponse(ctx context.
 	return ParseEnableContactPortalAccessResponse(rsp)
 }
 
+// ListEmployeesWithResponse List a customer's employees
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// The employees of the customer's org structure as its HR sync wrote them, by ID: those who have
+// not left unless `status` says otherwise. Synced fields are the HR system's: a local edit would be
+// overwritten by the next run. `feature_disabled` unless the customer's `hr_sync` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/employees (the `ListEmployees` operationId).
+func (c *ClientWithResponses) ListEmployeesWithResponse(ctx context.Context, customerId CustomerId, params *ListEmployeesParams, reqEditors ...RequestEditorFn) (*ListEmployeesResponse, error) {
+	rsp, err := c.ListEmployees(ctx, customerId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListEmployeesResponse(rsp)
+}
+
+// GetEmployeeWithResponse Get an employee with the items it holds
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// An employee of another customer is 404. `feature_disabled` unless the customer's `hr_sync` is
+// on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `not_found` (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/employees/{employeeId} (the `GetEmployee` operationId).
+func (c *ClientWithResponses) GetEmployeeWithResponse(ctx context.Context, customerId CustomerId, employeeId EmployeeId, reqEditors ...RequestEditorFn) (*GetEmployeeResponse, error) {
+	rsp, err := c.GetEmployee(ctx, customerId, employeeId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetEmployeeResponse(rsp)
+}
+
 // GetFeaturesWithResponse Get a customer's portal settings
 //
 // **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
@@ -51579,6 +55346,211 @@ func (c *ClientWithResponses) UpdateFeaturesWithResponse(ctx context.Context, cu
 		return nil, err
 	}
 	return ParseUpdateFeaturesResponse(rsp)
+}
+
+// SyncNowWithResponse Pull a customer's employees from its HR system now
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// Pulls the customer's employees from the pull source the deployment configures for it (an
+// adapter of its HR system's API) and runs a sync of them at once, as the scheduler does every
+// 3 hours: applied, unless the deletion threshold stops it for confirmation. When the source
+// cannot be read, the failed run is in the run history and the answer is `failed_precondition`;
+// so is a customer without a pull source. `feature_disabled` unless the customer's `hr_sync` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `not_found` (404), `failed_precondition` (409); a reused Idempotency-Key answers 409 while the
+// first request runs and 422 with another body; anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/hr-sync/pull (the `SyncNow` operationId).
+func (c *ClientWithResponses) SyncNowWithResponse(ctx context.Context, customerId CustomerId, params *SyncNowParams, reqEditors ...RequestEditorFn) (*SyncNowResponse, error) {
+	rsp, err := c.SyncNow(ctx, customerId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSyncNowResponse(rsp)
+}
+
+// ListSyncRunsWithResponse List a customer's sync runs
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// Newest first, each with its source, status, counts, the errors of its rows, duration and who
+// started it; without the changes (get one run for those). `feature_disabled` unless the
+// customer's `hr_sync` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/hr-sync/runs (the `ListSyncRuns` operationId).
+func (c *ClientWithResponses) ListSyncRunsWithResponse(ctx context.Context, customerId CustomerId, params *ListSyncRunsParams, reqEditors ...RequestEditorFn) (*ListSyncRunsResponse, error) {
+	rsp, err := c.ListSyncRuns(ctx, customerId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListSyncRunsResponse(rsp)
+}
+
+// StartSyncWithBodyWithResponse Sync a customer's employees from a CSV or Excel file
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// Reads the CSV file (a header row, comma or semicolon separated) or the Excel workbook through
+// `mapping` and plans the run: employees to create, update, lock (left while holding devices) and remove (left holding
+// nothing; kept as history), matched by external ID, then username, then e-mail address. A row
+// that cannot be read is one of the run's `errors`, with its line, and never stops the others.
+// With `dry_run` the run is only planned (`planned`; apply it later). Otherwise it is applied at
+// once, unless more employees would leave than the deletion threshold allows (default: more than
+// 10%): then it stops as `awaiting_confirmation` until a person applies it with `confirm`.
+// The request body is bounded like every other (1 MiB, about 10,000 employees).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `conflict` (409); a reused Idempotency-Key answers 409
+// while the first request runs and 422 with another body; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/hr-sync/runs (the `StartSync` operationId).
+func (c *ClientWithResponses) StartSyncWithBodyWithResponse(ctx context.Context, customerId CustomerId, params *StartSyncParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*StartSyncResponse, error) {
+	rsp, err := c.StartSyncWithBody(ctx, customerId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStartSyncResponse(rsp)
+}
+
+// StartSyncWithResponse Sync a customer's employees from a CSV or Excel file
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// Reads the CSV file (a header row, comma or semicolon separated) or the Excel workbook through
+// `mapping` and plans the run: employees to create, update, lock (left while holding devices) and remove (left holding
+// nothing; kept as history), matched by external ID, then username, then e-mail address. A row
+// that cannot be read is one of the run's `errors`, with its line, and never stops the others.
+// With `dry_run` the run is only planned (`planned`; apply it later). Otherwise it is applied at
+// once, unless more employees would leave than the deletion threshold allows (default: more than
+// 10%): then it stops as `awaiting_confirmation` until a person applies it with `confirm`.
+// The request body is bounded like every other (1 MiB, about 10,000 employees).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `conflict` (409); a reused Idempotency-Key answers 409
+// while the first request runs and 422 with another body; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/hr-sync/runs (the `StartSync` operationId).
+func (c *ClientWithResponses) StartSyncWithResponse(ctx context.Context, customerId CustomerId, params *StartSyncParams, body StartSyncJSONRequestBody, reqEditors ...RequestEditorFn) (*StartSyncResponse, error) {
+	rsp, err := c.StartSync(ctx, customerId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStartSyncResponse(rsp)
+}
+
+// GetSyncRunWithResponse Get a sync run with its plan
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// The run with every change it made or would make. A run of another customer is 404.
+// `feature_disabled` unless the customer's `hr_sync` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `not_found` (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/hr-sync/runs/{runId} (the `GetSyncRun` operationId).
+func (c *ClientWithResponses) GetSyncRunWithResponse(ctx context.Context, customerId CustomerId, runId RunId, reqEditors ...RequestEditorFn) (*GetSyncRunResponse, error) {
+	rsp, err := c.GetSyncRun(ctx, customerId, runId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSyncRunResponse(rsp)
+}
+
+// ApplySyncWithBodyWithResponse Apply a planned sync run
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// Applies a `planned` or `awaiting_confirmation` run, planned again against the employees as
+// they are now. A run over the deletion threshold needs `confirm: true` (`failed_precondition`
+// on `confirm` without it); who confirmed is recorded. `failed_precondition` for a run already
+// applied or discarded.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `conflict` (409), `failed_precondition` (409); a reused
+// Idempotency-Key answers 409 while the first request runs and 422 with another body; a body
+// over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/hr-sync/runs/{runId}/apply (the `ApplySync` operationId).
+func (c *ClientWithResponses) ApplySyncWithBodyWithResponse(ctx context.Context, customerId CustomerId, runId RunId, params *ApplySyncParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApplySyncResponse, error) {
+	rsp, err := c.ApplySyncWithBody(ctx, customerId, runId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApplySyncResponse(rsp)
+}
+
+// ApplySyncWithResponse Apply a planned sync run
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// Applies a `planned` or `awaiting_confirmation` run, planned again against the employees as
+// they are now. A run over the deletion threshold needs `confirm: true` (`failed_precondition`
+// on `confirm` without it); who confirmed is recorded. `failed_precondition` for a run already
+// applied or discarded.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `conflict` (409), `failed_precondition` (409); a reused
+// Idempotency-Key answers 409 while the first request runs and 422 with another body; a body
+// over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/hr-sync/runs/{runId}/apply (the `ApplySync` operationId).
+func (c *ClientWithResponses) ApplySyncWithResponse(ctx context.Context, customerId CustomerId, runId RunId, params *ApplySyncParams, body ApplySyncJSONRequestBody, reqEditors ...RequestEditorFn) (*ApplySyncResponse, error) {
+	rsp, err := c.ApplySync(ctx, customerId, runId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApplySyncResponse(rsp)
+}
+
+// DiscardSyncWithResponse Throw a planned sync run away
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// `failed_precondition` for a run already applied or discarded.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `not_found` (404), `conflict` (409), `failed_precondition` (409); anything unexpected
+// `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/hr-sync/runs/{runId}/discard (the `DiscardSync` operationId).
+func (c *ClientWithResponses) DiscardSyncWithResponse(ctx context.Context, customerId CustomerId, runId RunId, reqEditors ...RequestEditorFn) (*DiscardSyncResponse, error) {
+	rsp, err := c.DiscardSync(ctx, customerId, runId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDiscardSyncResponse(rsp)
 }
 
 // GetImpersonationPolicyWithResponse Whether the customer forbids impersonation
@@ -52083,6 +56055,73 @@ func (c *ClientWithResponses) PushVisitWithResponse(ctx context.Context, custome
 		return nil, err
 	}
 	return ParsePushVisitResponse(rsp)
+}
+
+// GetLicensesWithResponse Get a customer's licences of paid features
+//
+// **Who may call:** Staff (agents and up) and API keys.
+//
+// Each licence is `granted`, `revoked` or `default` (the provider-wide entitlement of the
+// deployment's configuration), with what it means for the customer now.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+// unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/licenses (the `GetLicenses` operationId).
+func (c *ClientWithResponses) GetLicensesWithResponse(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*GetLicensesResponse, error) {
+	rsp, err := c.GetLicenses(ctx, customerId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetLicensesResponse(rsp)
+}
+
+// UpdateLicensesWithBodyWithResponse Grant or revoke a customer's licences
+//
+// **Who may call:** Staff owners and owner API keys: licences are paid for.
+//
+// Sets each licence to `granted`, `revoked` or `default`. Without the `hr_sync` licence, turning
+// the customer's `hr_sync` feature on is `license_required`. Withdrawing it while the feature is
+// on is `failed_precondition`: turn the feature off first. Recorded in the audit log.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409); a body over 1 MiB 413; anything unexpected `internal`
+// (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/customers/{customerId}/licenses (the `UpdateLicenses` operationId).
+func (c *ClientWithResponses) UpdateLicensesWithBodyWithResponse(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateLicensesResponse, error) {
+	rsp, err := c.UpdateLicensesWithBody(ctx, customerId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateLicensesResponse(rsp)
+}
+
+// UpdateLicensesWithResponse Grant or revoke a customer's licences
+//
+// **Who may call:** Staff owners and owner API keys: licences are paid for.
+//
+// Sets each licence to `granted`, `revoked` or `default`. Without the `hr_sync` licence, turning
+// the customer's `hr_sync` feature on is `license_required`. Withdrawing it while the feature is
+// on is `failed_precondition`: turn the feature off first. Recorded in the audit log.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409); a body over 1 MiB 413; anything unexpected `internal`
+// (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/customers/{customerId}/licenses (the `UpdateLicenses` operationId).
+func (c *ClientWithResponses) UpdateLicensesWithResponse(ctx context.Context, customerId CustomerId, body UpdateLicensesJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateLicensesResponse, error) {
+	rsp, err := c.UpdateLicenses(ctx, customerId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateLicensesResponse(rsp)
 }
 
 // ListMailTemplatesWithResponse List a customer's mail template overrides
@@ -52673,6 +56712,31 @@ func (c *ClientWithResponses) UpdateCustomerArticleWithResponse(ctx context.Cont
 	return ParseUpdateCustomerArticleResponse(rsp)
 }
 
+// ListOffboardingTasksWithResponse List the open offboarding tasks of a customer
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// Each task is a `locked` employee (one who left the HR system while holding devices) and the
+// items it still holds. Return each to the warehouse (`returnStockItem`) or retire it
+// (`retireStockItem`); with the last one, the employee leaves (status `left`, kept as history).
+// At most 100 tasks, the longest waiting first. `feature_disabled` unless the customer's
+// `hr_sync` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `not_found` (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/offboarding-tasks (the `ListOffboardingTasks` operationId).
+func (c *ClientWithResponses) ListOffboardingTasksWithResponse(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*ListOffboardingTasksResponse, error) {
+	rsp, err := c.ListOffboardingTasks(ctx, customerId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListOffboardingTasksResponse(rsp)
+}
+
 // ListOffersWithResponse List a customer's offers
 //
 // **Who may call:** Staff (agents and up) and API keys.
@@ -52985,6 +57049,28 @@ func (c *ClientWithResponses) CancelOrderWithResponse(ctx context.Context, custo
 		return nil, err
 	}
 	return ParseCancelOrderResponse(rsp)
+}
+
+// ListOrgUnitsWithResponse List a customer's departments and cost centres
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// Ordered by kind and code, each with the code of the unit above it. `feature_disabled` unless
+// the customer's `hr_sync` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/org-units (the `ListOrgUnits` operationId).
+func (c *ClientWithResponses) ListOrgUnitsWithResponse(ctx context.Context, customerId CustomerId, params *ListOrgUnitsParams, reqEditors ...RequestEditorFn) (*ListOrgUnitsResponse, error) {
+	rsp, err := c.ListOrgUnits(ctx, customerId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListOrgUnitsResponse(rsp)
 }
 
 // ListPicturesWithResponse List a customer's pictures by date range
@@ -53342,6 +57428,103 @@ func (c *ClientWithResponses) ListRecordChangesOfWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseListRecordChangesOfResponse(rsp)
+}
+
+// ListSCIMTokensWithResponse List a customer's SCIM tokens
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// The bearer tokens the customer's identity provider provisions its employees with at
+// `/scim/v2/customers/{customerId}/Users`, oldest first, revoked ones included; never their
+// secrets. `feature_disabled` unless the customer's `hr_sync` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `not_found` (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/scim-tokens (the `ListSCIMTokens` operationId).
+func (c *ClientWithResponses) ListSCIMTokensWithResponse(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*ListSCIMTokensResponse, error) {
+	rsp, err := c.ListSCIMTokens(ctx, customerId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListSCIMTokensResponse(rsp)
+}
+
+// CreateSCIMTokenWithBodyWithResponse Make a SCIM token for a customer's identity provider
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// The answer holds the token's secret, this once: enter it with the SCIM base URL
+// `/scim/v2/customers/{customerId}` in the identity provider (Entra ID, Okta). Only its hash is
+// kept. The token works for this customer alone. Recorded in the audit log.
+// `feature_disabled` unless the customer's `hr_sync` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); a reused Idempotency-Key answers 409 while the first
+// request runs and 422 with another body; a body over 1 MiB 413; anything unexpected `internal`
+// (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/scim-tokens (the `CreateSCIMToken` operationId).
+func (c *ClientWithResponses) CreateSCIMTokenWithBodyWithResponse(ctx context.Context, customerId CustomerId, params *CreateSCIMTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSCIMTokenResponse, error) {
+	rsp, err := c.CreateSCIMTokenWithBody(ctx, customerId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSCIMTokenResponse(rsp)
+}
+
+// CreateSCIMTokenWithResponse Make a SCIM token for a customer's identity provider
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// The answer holds the token's secret, this once: enter it with the SCIM base URL
+// `/scim/v2/customers/{customerId}` in the identity provider (Entra ID, Okta). Only its hash is
+// kept. The token works for this customer alone. Recorded in the audit log.
+// `feature_disabled` unless the customer's `hr_sync` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); a reused Idempotency-Key answers 409 while the first
+// request runs and 422 with another body; a body over 1 MiB 413; anything unexpected `internal`
+// (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/scim-tokens (the `CreateSCIMToken` operationId).
+func (c *ClientWithResponses) CreateSCIMTokenWithResponse(ctx context.Context, customerId CustomerId, params *CreateSCIMTokenParams, body CreateSCIMTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSCIMTokenResponse, error) {
+	rsp, err := c.CreateSCIMToken(ctx, customerId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSCIMTokenResponse(rsp)
+}
+
+// RevokeSCIMTokenWithResponse Revoke a SCIM token
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// The token stops working at once. Recorded in the audit log. `failed_precondition` for a token
+// already revoked; a token of another customer is 404.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `not_found` (404), `failed_precondition` (409); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/scim-tokens/{tokenId}/revoke (the `RevokeSCIMToken` operationId).
+func (c *ClientWithResponses) RevokeSCIMTokenWithResponse(ctx context.Context, customerId CustomerId, tokenId TokenId, reqEditors ...RequestEditorFn) (*RevokeSCIMTokenResponse, error) {
+	rsp, err := c.RevokeSCIMToken(ctx, customerId, tokenId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeSCIMTokenResponse(rsp)
 }
 
 // ListSitesWithResponse List a customer's sites
@@ -59293,6 +63476,121 @@ func ParseEnableContactPortalAccessResponse(rsp *http.Response) (*EnableContactP
 	return response, nil
 }
 
+// ParseListEmployeesResponse parses an HTTP response from a ListEmployeesWithResponse call
+func ParseListEmployeesResponse(rsp *http.Response) (*ListEmployeesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListEmployeesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OrgEmployeeList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetEmployeeResponse parses an HTTP response from a GetEmployeeWithResponse call
+func ParseGetEmployeeResponse(rsp *http.Response) (*GetEmployeeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetEmployeeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OrgEmployeeWithItems
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetFeaturesResponse parses an HTTP response from a GetFeaturesWithResponse call
 func ParseGetFeaturesResponse(rsp *http.Response) (*GetFeaturesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -59464,6 +63762,414 @@ func ParseUpdateFeaturesResponse(rsp *http.Response) (*UpdateFeaturesResponse, e
 			headers.ETag = value
 		}
 		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSyncNowResponse parses an HTTP response from a SyncNowWithResponse call
+func ParseSyncNowResponse(rsp *http.Response) (*SyncNowResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SyncNowResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest SyncRun
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListSyncRunsResponse parses an HTTP response from a ListSyncRunsWithResponse call
+func ParseListSyncRunsResponse(rsp *http.Response) (*ListSyncRunsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListSyncRunsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SyncRunList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseStartSyncResponse parses an HTTP response from a StartSyncWithResponse call
+func ParseStartSyncResponse(rsp *http.Response) (*StartSyncResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &StartSyncResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest SyncRun
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSyncRunResponse parses an HTTP response from a GetSyncRunWithResponse call
+func ParseGetSyncRunResponse(rsp *http.Response) (*GetSyncRunResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSyncRunResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SyncRun
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseApplySyncResponse parses an HTTP response from a ApplySyncWithResponse call
+func ParseApplySyncResponse(rsp *http.Response) (*ApplySyncResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ApplySyncResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SyncRun
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDiscardSyncResponse parses an HTTP response from a DiscardSyncWithResponse call
+func ParseDiscardSyncResponse(rsp *http.Response) (*DiscardSyncResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DiscardSyncResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SyncRun
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -60581,6 +65287,135 @@ func ParsePushVisitResponse(rsp *http.Response) (*PushVisitResponse, error) {
 			return nil, err
 		}
 		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetLicensesResponse parses an HTTP response from a GetLicensesWithResponse call
+func ParseGetLicensesResponse(rsp *http.Response) (*GetLicensesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetLicensesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Licenses
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateLicensesResponse parses an HTTP response from a UpdateLicensesWithResponse call
+func ParseUpdateLicensesResponse(rsp *http.Response) (*UpdateLicensesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateLicensesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Licenses
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Problem
@@ -61937,6 +66772,60 @@ func ParseUpdateCustomerArticleResponse(rsp *http.Response) (*UpdateCustomerArti
 	return response, nil
 }
 
+// ParseListOffboardingTasksResponse parses an HTTP response from a ListOffboardingTasksWithResponse call
+func ParseListOffboardingTasksResponse(rsp *http.Response) (*ListOffboardingTasksResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListOffboardingTasksResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OffboardingTaskList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListOffersResponse parses an HTTP response from a ListOffersWithResponse call
 func ParseListOffersResponse(rsp *http.Response) (*ListOffersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -62632,6 +67521,67 @@ func ParseCancelOrderResponse(rsp *http.Response) (*CancelOrderResponse, error) 
 			headers.ETag = value
 		}
 		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListOrgUnitsResponse parses an HTTP response from a ListOrgUnitsWithResponse call
+func ParseListOrgUnitsResponse(rsp *http.Response) (*ListOrgUnitsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListOrgUnitsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OrgUnitList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -63460,6 +68410,203 @@ func ParseListRecordChangesOfResponse(rsp *http.Response) (*ListRecordChangesOfR
 			return nil, err
 		}
 		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListSCIMTokensResponse parses an HTTP response from a ListSCIMTokensWithResponse call
+func ParseListSCIMTokensResponse(rsp *http.Response) (*ListSCIMTokensResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListSCIMTokensResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SCIMTokenList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateSCIMTokenResponse parses an HTTP response from a CreateSCIMTokenWithResponse call
+func ParseCreateSCIMTokenResponse(rsp *http.Response) (*CreateSCIMTokenResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateSCIMTokenResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest SCIMTokenSecret
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRevokeSCIMTokenResponse parses an HTTP response from a RevokeSCIMTokenWithResponse call
+func ParseRevokeSCIMTokenResponse(rsp *http.Response) (*RevokeSCIMTokenResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RevokeSCIMTokenResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SCIMToken
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Problem

@@ -64,6 +64,7 @@ type isoTenant struct {
 	ticket, resolved, masterData ticket.Ticket
 	reply                        ticket.Comment    // the service desk's public reply on ticket
 	attachment                   ticket.Attachment // a picture the admin attached to ticket
+	hr                           isoHR             // HR sync: hrsync_iso_test.go
 	// Field service: a job at site and its visit.
 	job     fieldwork.Job
 	visit   fieldwork.Visit
@@ -220,6 +221,7 @@ func buildIsoFixture(t *testing.T, e *env) *isoFixture {
 		tn.article, err = f.p.CreateCustomerArticle(identity.NewContext(t.Context(), admin), tn.c.ID, portal.CreateCustomerArticleParams{Title: name + " news", Body: "Hello"})
 		require.NoError(t, err)
 		tn.ticket, tn.resolved, tn.masterData, tn.reply = f.isoTickets(t, identity.NewContext(t.Context(), admin), tn)
+		tn.c, tn.hr = f.isoHR(t, tn)
 		tn.task, tn.change, tn.claimNumber = f.isoRecords(t, identity.NewContext(t.Context(), admin), tn)
 		tn.attachment, err = f.p.AttachToTicket(identity.NewContext(t.Context(), admin), tn.c.ID, tn.ticket.ID,
 			portal.AttachToTicketParams{Name: "photo.png"}, bytes.NewReader(pngBytes))
@@ -325,6 +327,10 @@ func (f *isoFixture) ids(tn isoTenant) map[string]string {
 		"masterDataTicketId": string(tn.masterData.ID),
 		"commentId":          string(tn.reply.ID),
 		"customerVersion":    strconv.FormatInt(tn.c.Version, 10),
+		// HR sync.
+		"employeeId": string(tn.hr.employee.ID),
+		"runId":      string(tn.hr.planned.ID),
+		"tokenId":    string(tn.hr.token),
 		// Field service: a customer of nobody's, the same for A and B.
 		"elsewhereId":  string(f.elsewhere.ID),
 		"jobId":        string(tn.job.ID),
@@ -508,6 +514,7 @@ func (f *isoFixture) takeSnapshot(t *testing.T) map[string]any {
 		part("tickets", tickets, err)
 		comments, err := f.p.ListTicketComments(ctx, tn.c.ID, tn.ticket.ID, portal.ListTicketCommentsParams{Limit: 100})
 		part("ticket comments", comments, err)
+		f.hrSnapshot(t, tn, func(what string, v any) { out[name+" "+what] = v })
 		jobs, err := f.p.ListJobs(ctx, tn.c.ID, portal.ListJobsParams{Limit: 100})
 		part("jobs", jobs, err)
 		visits, err := f.p.ListVisits(ctx, tn.c.ID, portal.ListVisitsParams{Limit: 100})

@@ -17,10 +17,12 @@ import (
 	"github.com/portalkit/portalkit/client"
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/fieldwork"
+	"github.com/portalkit/portalkit/hrsync"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/news"
 	"github.com/portalkit/portalkit/orders"
+	"github.com/portalkit/portalkit/org"
 	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
@@ -199,6 +201,7 @@ func (f *roleFixture) takeSnapshot(t *testing.T) map[string]any {
 	articles, err := f.p.ListArticles(ctx, portal.ListArticlesParams{Limit: 100})
 	part("articles", articles, err)
 	out["tickets"] = f.allTickets(t)
+	f.hrSnapshot(t, out)
 	jobs, err := f.p.ListJobs(ctx, cid, portal.ListJobsParams{Limit: 100})
 	part("jobs", jobs, err)
 	pics, err := f.p.ListPictures(ctx, cid, portal.ListPicturesParams{Limit: 100})
@@ -249,6 +252,10 @@ type roleTarget struct {
 	hook       portal.WebhookEndpoint
 	// delivery is a failed delivery to hook, which may be replayed.
 	delivery webhook.Delivery
+	// HR sync: hrsync_roles_test.go.
+	employee org.Employee
+	run      hrsync.Run
+	token    hrsync.TokenID
 
 	request accessrequest.Request
 	contact customer.Contact
@@ -799,11 +806,11 @@ var roleMatrix = map[string]roleRow{
 		}},
 	"issue stock item at the caller's site": {write: true, prep: itemNorth, want: byRole(s200, s200, s200, s200, s200, s403, s200),
 		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
-			return c.IssueStockItemWithResponse(t.Context(), f.cid, string(tg.item.ID), nil, client.IssueStockItemRequest{Holder: client.Employee{Name: "Bob"}})
+			return c.IssueStockItemWithResponse(t.Context(), f.cid, string(tg.item.ID), nil, client.IssueStockItemRequest{Holder: &client.Employee{Name: "Bob"}})
 		}},
 	"issue stock item beyond the caller's sites": {write: true, prep: itemSouth, want: byRole(s200, s200, s200, s200, s200, s403, s404),
 		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
-			return c.IssueStockItemWithResponse(t.Context(), f.cid, string(tg.item.ID), nil, client.IssueStockItemRequest{Holder: client.Employee{Name: "Bob"}})
+			return c.IssueStockItemWithResponse(t.Context(), f.cid, string(tg.item.ID), nil, client.IssueStockItemRequest{Holder: &client.Employee{Name: "Bob"}})
 		}},
 	"return stock item": {write: true, prep: issuedNorth, want: byRole(s200, s200, s200, s200, s200, s403, s200),
 		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {

@@ -8,6 +8,7 @@ import (
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/internal/oapi"
 	"github.com/portalkit/portalkit/orders"
+	"github.com/portalkit/portalkit/org"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/warehouse"
 )
@@ -78,10 +79,11 @@ func (s *Server) GetStockItem(ctx context.Context, req oapi.GetStockItemRequestO
 // handles its Idempotency-Key header (serveIdempotent), so that a retried
 // issue answers as the first did rather than with a conflict.
 func (s *Server) IssueStockItem(ctx context.Context, req oapi.IssueStockItemRequestObject) (oapi.IssueStockItemResponseObject, error) {
-	it, err := s.p.IssueStockItem(ctx, customer.ID(req.CustomerId), warehouse.ItemID(req.ItemId), portal.IssueStockItemParams{
-		Holder: holderIn(req.Body.Holder),
-		Note:   deref(req.Body.Note),
-	})
+	params := portal.IssueStockItemParams{EmployeeID: org.EmployeeID(deref(req.Body.EmployeeId)), Note: deref(req.Body.Note)}
+	if req.Body.Holder != nil {
+		params.Holder = holderIn(*req.Body.Holder)
+	}
+	it, err := s.p.IssueStockItem(ctx, customer.ID(req.CustomerId), warehouse.ItemID(req.ItemId), params)
 	if err != nil {
 		return nil, err
 	}
@@ -117,18 +119,19 @@ func stockProductOut(p portal.StockProduct) oapi.StockProduct {
 
 func stockItemOut(it portal.StockItem) oapi.StockItem {
 	return oapi.StockItem{
-		Id:           string(it.ID),
-		CustomerId:   string(it.CustomerID),
-		Product:      stockProductOut(it.Product),
-		SerialNumber: optString(it.SerialNumber),
-		Condition:    oapi.StockCondition(it.Condition),
-		SiteId:       optString(string(it.SiteID)),
-		Status:       oapi.StockItemStatus(it.Status),
-		Holder:       holderOut(it.Holder),
-		OrderId:      optString(string(it.OrderID)),
-		Version:      it.Version,
-		CreatedAt:    it.CreatedAt,
-		UpdatedAt:    it.UpdatedAt,
+		Id:               string(it.ID),
+		CustomerId:       string(it.CustomerID),
+		Product:          stockProductOut(it.Product),
+		SerialNumber:     optString(it.SerialNumber),
+		Condition:        oapi.StockCondition(it.Condition),
+		SiteId:           optString(string(it.SiteID)),
+		Status:           oapi.StockItemStatus(it.Status),
+		Holder:           holderOut(it.Holder),
+		HolderEmployeeId: optString(string(it.HolderID)),
+		OrderId:          optString(string(it.OrderID)),
+		Version:          it.Version,
+		CreatedAt:        it.CreatedAt,
+		UpdatedAt:        it.UpdatedAt,
 	}
 }
 

@@ -61,13 +61,13 @@ func TestStockOverHTTP(t *testing.T) {
 	assert.Nil(t, first.Holder)
 
 	issued := must(max.IssueStockItemWithResponse(ctx, cid, first.Id, nil, client.IssueStockItemRequest{
-		Holder: client.Employee{Name: "Bob Builder", Email: ptr(openapi_types.Email("Bob@Acme.example")), EmployeeNumber: ptr("E-7")},
+		Holder: &client.Employee{Name: "Bob Builder", Email: ptr(openapi_types.Email("Bob@Acme.example")), EmployeeNumber: ptr("E-7")},
 		Note:   ptr("new hire"),
 	}))(t).JSON200
 	assert.Equal(t, client.StockItemStatusIssued, issued.Status)
 	assert.Equal(t, &client.Employee{Name: "Bob Builder", Email: ptr(openapi_types.Email("bob@acme.example")), EmployeeNumber: ptr("E-7")}, issued.Holder)
 
-	p := fails(max.IssueStockItemWithResponse(ctx, cid, first.Id, nil, client.IssueStockItemRequest{Holder: client.Employee{Name: "Carol"}}))(
+	p := fails(max.IssueStockItemWithResponse(ctx, cid, first.Id, nil, client.IssueStockItemRequest{Holder: &client.Employee{Name: "Carol"}}))(
 		t, http.StatusConflict, client.ProblemCodeConflict)
 	assert.Contains(t, p.Message, "issued to Bob Builder")
 
@@ -137,7 +137,7 @@ func TestStockProblemsOverHTTP(t *testing.T) {
 	require.Len(t, l.Items, 1, "refused stock-ins wrote nothing")
 	itemID := l.Items[0].Id
 	adaC := e.client(t, ada.Token)
-	e2 = fails(adaC.IssueStockItemWithResponse(ctx, cid, itemID, nil, client.IssueStockItemRequest{Holder: client.Employee{Name: ""}}))(
+	e2 = fails(adaC.IssueStockItemWithResponse(ctx, cid, itemID, nil, client.IssueStockItemRequest{Holder: &client.Employee{Name: ""}}))(
 		t, http.StatusBadRequest, client.ProblemCodeInvalid)
 	assert.Contains(t, errFields(e2), "holder.name")
 	e2 = fails(adaC.RetireStockItemWithResponse(ctx, cid, itemID, nil, client.RetireStockItemRequest{}))(t, http.StatusBadRequest, client.ProblemCodeInvalid)
@@ -170,7 +170,7 @@ func TestConcurrentIssueOverHTTP(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range requests {
 		wg.Go(func() {
-			r, err := c.IssueStockItemWithResponse(ctx, cid, it.Id, nil, client.IssueStockItemRequest{Holder: client.Employee{Name: fmt.Sprintf("Employee %d", i)}})
+			r, err := c.IssueStockItemWithResponse(ctx, cid, it.Id, nil, client.IssueStockItemRequest{Holder: &client.Employee{Name: fmt.Sprintf("Employee %d", i)}})
 			if !assert.NoError(t, err) {
 				return
 			}

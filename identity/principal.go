@@ -14,6 +14,10 @@ const (
 	KindStaff  Kind = "staff"   // a provider person
 	KindAPIKey Kind = "api_key" // a machine acting for the provider, such as an ERP
 	KindUser   Kind = "user"    // a customer's person, acting through one membership
+	// KindSCIM is a customer's identity provider provisioning its
+	// employees over SCIM with a SCIM token (package hrsync): ID is the
+	// token's, CustomerID the customer it belongs to.
+	KindSCIM Kind = "scim"
 )
 
 // StaffRole is what a staff member or API key may do across all customers.
@@ -43,7 +47,8 @@ type Principal struct {
 	// count as service desk whatever this says: an integration that works
 	// tickets (a helpdesk bridge) is made by an owner on purpose.
 	ServiceDesk bool
-	// MembershipID and CustomerID are set for KindUser: the membership the
+	// MembershipID and CustomerID are set for KindUser (KindSCIM sets
+	// CustomerID only): the membership the
 	// user acts through. The role is read from the membership on every call,
 	// so a changed or disabled membership takes effect at once.
 	MembershipID customer.MembershipID
@@ -57,6 +62,12 @@ type Principal struct {
 	// Impersonator is the staff member acting as this user principal
 	// (an Impersonation), if any.
 	Impersonator StaffID
+}
+
+// SCIMPrincipal is a customer's identity provider calling with the SCIM
+// token tokenID of customer cid.
+func SCIMPrincipal(tokenID string, cid customer.ID) Principal {
+	return Principal{Kind: KindSCIM, ID: tokenID, CustomerID: cid}
 }
 
 // Actor names the principal in records of who did what: "staff:stf_1",

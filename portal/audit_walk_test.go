@@ -42,6 +42,9 @@ func TestEveryChangeIsAudited(t *testing.T) {
 			f := newFixture(t)
 			before := countEvents(t, f.store)
 			u := useCases[name]
+			if u.staff == "" && u.user == "" {
+				t.Skip("only a SCIM token calls it (audited: scimapi's replays)")
+			}
 			ctx := identity.NewContext(t.Context(), identity.ServiceDeskStaff("stf_walker", identity.StaffOwner))
 			if u.staff == "" {
 				// A customer's own use case: its admin, or its maintainer.

@@ -59,6 +59,7 @@ type tenant struct {
 	article                      news.Article      // written by the customer's admin
 	reply                        ticket.Comment    // the service desk's public reply on ticket
 	attachment                   ticket.Attachment // the maintainer's file on ticket
+	hr                           hrTenant          // HR sync: authz_hrsync_test.go
 	// Field service: a job at site, pushed with reference FS-1, and its visit.
 	job     fieldwork.Job
 	visit   fieldwork.Visit
@@ -261,6 +262,7 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 		require.NoError(t, err)
 		tn.article, err = f.p.CreateCustomerArticle(as(t, tn.admin), tn.c.ID, portal.CreateCustomerArticleParams{Title: name + " news", Body: "Hi"})
 		require.NoError(t, err)
+		tn.c, tn.hr = f.hrTenant(t, tn)
 		tn.task, tn.contract, tn.meter, tn.recordChange, tn.claimIDs = f.recordTenant(t, tn)
 		tn.contact, err = f.p.CreateContact(f.owner, tn.c.ID, portal.ContactParams{Name: "Carla Contact", Email: "carla@" + domain,
 			Addresses: []customer.ContactAddress{{Label: "Office", Address: customer.Address{City: "Berlin"}}}})
@@ -1094,6 +1096,7 @@ func (f fixture) snapshot(t *testing.T) []any {
 		atts, err := f.p.ListTicketAttachments(f.owner, tn.c.ID, tn.ticket.ID)
 		require.NoError(t, err)
 		out = append(out, tickets, comments, atts)
+		out = append(out, f.hrSnapshot(t, tn)...)
 		jobs, err := f.p.ListJobs(f.owner, tn.c.ID, portal.ListJobsParams{Limit: 100})
 		require.NoError(t, err)
 		visits, err := f.p.ListVisits(f.owner, tn.c.ID, portal.ListVisitsParams{Limit: 100})

@@ -42,7 +42,8 @@ type UpdateFeaturesParams struct {
 
 // UpdateFeatures changes a customer's portal settings following the rules of
 // customer.Features.Apply: Invalid for settings that contradict each other,
-// LicenseRequired for hr_sync without the provider's entitlement, Conflict
+// LicenseRequired for hr_sync without the customer's licence (UpdateLicenses;
+// by default the provider's entitlement), Conflict
 // for a stale version, FailedPrecondition for an archived customer, and for
 // turning supplier_warehouse off while the customer still holds items in the
 // warehouse (in stock or issued), naming how many. Staff admins and owners
@@ -57,6 +58,10 @@ func (p *Portal) UpdateFeatures(ctx context.Context, id customer.ID, params Upda
 		if err != nil {
 			return err
 		}
+		lic, err := p.licensesOf(ctx, r, id)
+		if err != nil {
+			return err
+		}
 		var old customer.Features
 		out, err = r.Customers().Update(ctx, id, func(c *customer.Customer) error {
 			old = c.Features
@@ -66,7 +71,7 @@ func (p *Portal) UpdateFeatures(ctx context.Context, id customer.ID, params Upda
 			if err := c.CheckNotArchived(); err != nil {
 				return err
 			}
-			f, err := c.Features.Apply(params.FeaturesPatch, p.ent)
+			f, err := c.Features.Apply(params.FeaturesPatch, lic.Effective)
 			if err != nil {
 				return err
 			}

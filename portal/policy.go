@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
@@ -95,6 +96,16 @@ const (
 	ActCustomerAuditRead Action = "customer_audit.read" // one customer's audit log
 )
 
+// Actions of HR sync (licenses.go, hrsync.go, scim.go).
+const (
+	ActLicenseRead     Action = "license.read"      // a customer's licences of paid features
+	ActLicenseManage   Action = "license.manage"    // grant and revoke them
+	ActOrgRead         Action = "org.read"          // a customer's employees, units, sync runs and offboarding tasks
+	ActHRSyncRun       Action = "hr_sync.run"       // plan, apply, confirm and discard sync runs
+	ActSCIMTokenManage Action = "scim_token.manage" // a customer's SCIM tokens: list, create, revoke
+	ActSCIMWrite       Action = "scim.write"        // create, replace and delete employees over SCIM
+)
+
 // Rule says the least staff role and the least customer role that may do an
 // action, and the customer feature a customer user needs on for it. An
 // empty role means that kind of principal may not do it at all.
@@ -114,6 +125,9 @@ type Rule struct {
 	// ServiceDesk flag, or an API key. An admin or owner without the flag
 	// does not work tickets, as in the Equipme seed.
 	ServiceDesk bool
+	// SCIM lets a customer's SCIM token (identity.KindSCIM) do the action
+	// for its own customer; nothing else is open to SCIM tokens.
+	SCIM bool
 	// SubCustomers lets a user of a primary customer do the action, with
 	// the role it holds there, on the primary's sub-customers at any depth
 	// below it, never on a sibling or a parent: the field-service seed's
@@ -202,6 +216,18 @@ var policy = map[Action]Rule{
 	ActNewsWrite:  {Staff: identity.StaffAdmin, User: customer.RoleAdmin},
 	ActNewsAll:    {Staff: identity.StaffAgent},
 	ActNewsManage: {Staff: identity.StaffAdmin},
+	// HR sync (licenses.go, hrsync.go). Licences are paid for: staff
+	// owners grant them. A customer's org structure is its admins' to read
+	// and sync (it names its people); staff agents help with both.
+	ActLicenseRead:   {Staff: identity.StaffAgent},
+	ActLicenseManage: {Staff: identity.StaffOwner},
+	ActOrgRead:       {Staff: identity.StaffAgent, User: customer.RoleAdmin, Feature: customer.FeatureHRSync, SCIM: true},
+	ActHRSyncRun:     {Staff: identity.StaffAgent, User: customer.RoleAdmin, Feature: customer.FeatureHRSync},
+
+	// SCIM (scim.go): a customer's admins make and revoke the tokens its
+	// identity provider provisions with; the tokens write employees.
+	ActSCIMTokenManage: {Staff: identity.StaffAgent, User: customer.RoleAdmin, Feature: customer.FeatureHRSync},
+	ActSCIMWrite:       {Feature: customer.FeatureHRSync, SCIM: true},
 
 	// Field service (fieldwork.go, sites.go). Sites exist on their own;
 	// staff agents, who keep them, move them between customers.
@@ -255,6 +281,17 @@ var policy = map[Action]Rule{
 	// admins read their customer's, as staff agents do.
 	ActAuditRead:         {Staff: identity.StaffAdmin},
 	ActCustomerAuditRead: {Staff: identity.StaffAgent, User: customer.RoleAdmin},
+}
+
+// Actions returns every action the policy has a rule for, sorted: the
+// values an API may name, as the Action enum of openapi.yaml does.
+func Actions() []Action {
+	out := make([]Action, 0, len(policy))
+	for act := range policy {
+		out = append(out, act)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // RuleFor returns the rule for act, and false for an unknown action (which
@@ -338,6 +375,8 @@ func (p *Portal) authorize(ctx context.Context, r storage.Repos, act Action, cid
 		return access{who: who}, nil
 	case identity.KindUser:
 		return p.authorizeUser(ctx, r, who, rule, cid, sid)
+	case identity.KindSCIM:
+		return p.authorizeSCIM(ctx, r, who, rule, cid)
 	}
 	return access{}, errNoPrincipal
 }

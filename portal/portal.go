@@ -11,6 +11,7 @@ import (
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/filestore/filemeta"
+	"github.com/portalkit/portalkit/hrsync"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/portalerr"
@@ -105,6 +106,14 @@ type Config struct {
 	// (fieldwork.Prepare). Pictures share Files and FileLimits.MaxBytes.
 	KeepPictureMetadata bool
 
+	// HRSources gives the pull source of a customer's HR sync (an adapter
+	// of its HR system's API), or nil for a customer without one, whose
+	// employees then come from CSV files and SCIM. RunDueSyncs pulls from
+	// it every HRSyncEvery; nil: no customer has one.
+	HRSources func(customer.ID) hrsync.Source
+	// HRSyncEvery is how often each customer's source is pulled; default
+	// hrsync.DefaultEvery (3 hours).
+	HRSyncEvery time.Duration
 	// RecordTypes are the record types defined in Go; default
 	// record.DefaultRegistry() (contract, domain, task, meter). Staff
 	// define further types through the API, under other names.
@@ -185,6 +194,9 @@ type Portal struct {
 	// mail, so they need not wait for their next poll.
 	wake chan struct{}
 
+	// hrSources and hrEvery are Config.HRSources and HRSyncEvery.
+	hrSources func(customer.ID) hrsync.Source
+	hrEvery   time.Duration
 	// hooks is the webhook set-up; hooked counts what this Portal's
 	// webhook workers settled.
 	hooks  webhookSetup
@@ -204,6 +216,10 @@ func New(cfg Config) (*Portal, error) {
 		limiter: cfg.RateLimiter, limits: cfg.RateLimits,
 		idle: cfg.SessionIdleTimeout, lifetime: cfg.SessionLifetime, linkPad: cfg.LoginLinkMinDuration,
 		argon: cfg.Argon2, lockout: cfg.PasswordLockout,
+		hrSources: cfg.HRSources, hrEvery: cfg.HRSyncEvery,
+	}
+	if p.hrEvery <= 0 {
+		p.hrEvery = hrsync.DefaultEvery
 	}
 	def := func(v *time.Duration, d time.Duration) {
 		if *v == 0 {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/orders"
+	"github.com/portalkit/portalkit/org"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/warehouse"
@@ -293,7 +294,11 @@ type IssueStockItemParams struct {
 	// address and an employee number when known. Employees need not be
 	// users of the portal.
 	Holder orders.Employee `json:"holder"`
-	Note   string          `json:"note" validate:"max=2000"`
+	// EmployeeID, when set, issues the item to this employee of the
+	// customer's org structure (HR sync) instead: Holder must then be
+	// empty, and is taken from the employee.
+	EmployeeID org.EmployeeID `json:"employee_id" validate:"max=100"`
+	Note       string         `json:"note" validate:"max=2000"`
 }
 
 // IssueStockItem hands an item in stock to an employee of the customer and
@@ -309,6 +314,27 @@ func (p *Portal) IssueStockItem(ctx context.Context, cid customer.ID, id warehou
 	// orders.Employee's tags bound the holder's parts ("holder.name").
 	if err := validStruct(params); err != nil {
 		return StockItem{}, err
+	}
+	if params.EmployeeID != "" {
+		if !params.Holder.IsZero() {
+			return StockItem{}, portalerr.Invalidf("holder", "must be empty when employee_id names the holder")
+		}
+		return p.moveItem(ctx, ActStockMove, cid, id, params.Note, itemMove{
+			verb: "issued", from: []warehouse.Status{warehouse.StatusInStock},
+			load: func(ctx context.Context, r storage.Repos) (org.Employee, error) {
+				e, err := getEmployee(ctx, r, cid, params.EmployeeID)
+				if portalerr.CodeOf(err) == portalerr.NotFound {
+					return e, portalerr.Invalidf("employee_id", "%s is not an employee of this customer", params.EmployeeID)
+				}
+				if err == nil && e.CheckIssuable() != nil {
+					return e, portalerr.Invalidf("employee_id", "%s is %s: devices go to active employees only", e.ID, e.Status)
+				}
+				return e, err
+			},
+			to: func(it warehouse.Item, a warehouse.Act, e org.Employee) (warehouse.Item, warehouse.Movement, error) {
+				return it.IssueToEmployee(a, e)
+			},
+		})
 	}
 	return p.moveItem(ctx, ActStockMove, cid, id, params.Note, itemMove{
 		verb: "issued", from: []warehouse.Status{warehouse.StatusInStock},
@@ -377,6 +403,10 @@ type itemMove struct {
 	verb string             // as in "it can no longer be issued"
 	from []warehouse.Status // the statuses the move starts from
 	do   func(warehouse.Item, warehouse.Act) (warehouse.Item, warehouse.Movement, error)
+	// load and to, instead of do, issue to an employee that load reads in
+	// the move's transaction.
+	load func(context.Context, storage.Repos) (org.Employee, error)
+	to   func(warehouse.Item, warehouse.Act, org.Employee) (warehouse.Item, warehouse.Movement, error)
 }
 
 // moveItem makes mv on item id of customer cid as the caller, with note,
@@ -389,7 +419,17 @@ func (p *Portal) moveItem(ctx context.Context, act Action, cid customer.ID, id w
 		if err != nil {
 			return err
 		}
-		next, m, err := mv.do(it, p.act(a, p.timestamp(), note))
+		var next warehouse.Item
+		var m warehouse.Movement
+		if mv.load != nil {
+			e, lerr := mv.load(ctx, r)
+			if lerr != nil {
+				return lerr
+			}
+			next, m, err = mv.to(it, p.act(a, p.timestamp(), note), e)
+		} else {
+			next, m, err = mv.do(it, p.act(a, p.timestamp(), note))
+		}
 		if portalerr.CodeOf(err) == portalerr.FailedPrecondition {
 			return lostMove(ctx, r, it, mv, err)
 		}
@@ -406,6 +446,12 @@ func (p *Portal) moveItem(ctx context.Context, act Action, cid customer.ID, id w
 		}
 		if err != nil {
 			return fmt.Errorf("portal: moving item: %w", err)
+		}
+		// A locked employee whose last item came back leaves (hrsync.go).
+		if stored.HolderID == "" && it.HolderID != "" {
+			if err := p.offboard(ctx, r, cid, it.HolderID); err != nil {
+				return err
+			}
 		}
 		items, err := withProducts(ctx, r, []warehouse.Item{stored})
 		if err != nil {

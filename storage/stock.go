@@ -5,6 +5,7 @@ import (
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/orders"
+	"github.com/portalkit/portalkit/org"
 	"github.com/portalkit/portalkit/warehouse"
 )
 
@@ -55,6 +56,9 @@ type ItemFilter struct {
 	SerialNumber string
 	// OrderID keeps the items a pre-order stocked.
 	OrderID orders.ID
+	// HolderID keeps the items issued to this employee of the org
+	// structure.
+	HolderID org.EmployeeID
 	// SiteIDs keeps items of one of these sites. nil does not filter; a
 	// non-nil empty slice matches nothing.
 	SiteIDs []customer.SiteID

@@ -81,6 +81,8 @@ type Repos interface {
 	Staff() StaffRepo
 	Tickets() TicketRepo
 	News() NewsRepo
+	Licenses() LicenseRepo
+	Org() OrgRepo
 	// Field service (#18).
 	Jobs() JobRepo
 	Visits() VisitRepo

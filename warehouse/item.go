@@ -8,6 +8,7 @@ import (
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/orders"
+	"github.com/portalkit/portalkit/org"
 	"github.com/portalkit/portalkit/portalerr"
 )
 
@@ -76,6 +77,9 @@ type Item struct {
 	Status Status
 	// Holder is the employee the item is issued to; zero unless issued.
 	Holder orders.Employee
+	// HolderID is the employee of the customer's org structure (package
+	// org) the item is issued to; empty unless issued to one by ID.
+	HolderID org.EmployeeID
 	// OrderID is the pre-order that stocked the item; empty when it was
 	// stocked in by hand.
 	OrderID   orders.ID
@@ -213,6 +217,22 @@ func (it Item) Issue(a Act, to orders.Employee) (Item, Movement, error) {
 	return next, m, nil
 }
 
+// IssueToEmployee hands an in-stock item to e, an employee of the org
+// structure: the holder's name, e-mail address and employee number are
+// e's, and HolderID is e.ID. FailedPrecondition for an employee who is not
+// active (org.Employee.CheckIssuable) or an item not in stock.
+func (it Item) IssueToEmployee(a Act, e org.Employee) (Item, Movement, error) {
+	if err := e.CheckIssuable(); err != nil {
+		return it, Movement{}, err
+	}
+	next, m, err := it.Issue(a, orders.Employee{Name: e.Name, Email: e.Email, EmployeeNumber: e.EmployeeNumber})
+	if err != nil {
+		return it, Movement{}, err
+	}
+	next.HolderID = e.ID
+	return next, m, nil
+}
+
 // Return takes an issued item back into stock, to be reused. cond, when
 // set, is the condition it came back in (Invalid on "condition" when
 // unknown); empty keeps the condition it had. FailedPrecondition unless
@@ -226,7 +246,7 @@ func (it Item) Return(a Act, cond Condition) (Item, Movement, error) {
 		return it, Movement{}, err
 	}
 	m.Holder = it.Holder
-	next.Holder = orders.Employee{}
+	next.Holder, next.HolderID = orders.Employee{}, ""
 	if cond != "" {
 		next.Condition, m.Condition = cond, cond
 	}
@@ -242,7 +262,7 @@ func (it Item) Retire(a Act) (Item, Movement, error) {
 		return it, Movement{}, err
 	}
 	m.Holder = it.Holder
-	next.Holder = orders.Employee{}
+	next.Holder, next.HolderID = orders.Employee{}, ""
 	return next, m, nil
 }
 

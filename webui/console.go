@@ -28,6 +28,7 @@ func (h *handler) consoleRoutes() {
 	h.mailRoutes()
 	h.apiKeyRoutes()
 	h.consoleNewsRoutes()
+	h.consoleHRRoutes()
 	h.webhookRoutes()
 }
 

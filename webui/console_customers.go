@@ -104,6 +104,8 @@ var customerTabs = []struct{ label, part, action string }{
 	{"Offers", "offers", string(portal.ActOfferRead)},
 	{"Warehouse", "stock", string(portal.ActStockRead)},
 	{"Mail templates", "mail-templates", string(portal.ActMailRead)},
+	{"Licences", "licenses", string(portal.ActLicenseRead)},
+	{"HR sync", "hr-sync", string(portal.ActOrgRead)},
 	{"Jobs", "jobs", string(portal.ActJobRead)},
 	{"Contacts", "contacts", string(portal.ActContactRead)},
 	{"Single sign-on", "sso", string(portal.ActSSORead)},
@@ -122,7 +124,7 @@ func (h *handler) loadCustomer(w http.ResponseWriter, r *http.Request, v *view, 
 	base := v.URL("/console/customers", c.ID)
 	head := customerHead{Customer: c}
 	for _, t := range customerTabs {
-		if !v.Can(t.action) || (t.part == "stock" && !c.Features.SupplierWarehouse) {
+		if !v.Can(t.action) || (t.part == "stock" && !c.Features.SupplierWarehouse) || (t.part == "hr-sync" && !c.Features.HRSync) {
 			continue
 		}
 		u := base

@@ -50,6 +50,7 @@ type tenant struct {
 	ticket     ticket.Ticket
 	article    news.Article // written by the admin for the customer's people
 	staffNews  news.Article // the provider's, for this customer alone
+	hr         hrTenant     // HR sync: hrsync_test.go
 	// Field service: a located site with a job and a visit; the jobs and
 	// visits live views are on.
 	site    customer.Site
@@ -90,6 +91,7 @@ func newSiteWith(t *testing.T, change func(*portal.Config)) *site {
 	t.Cleanup(func() { _ = files.Close() })
 	p := portaltest.New(t, clock, func(c *portal.Config) {
 		c.Mailer = rec
+		c.HRSources = testSources // HR sync: hrsync_test.go
 		c.Files = files
 		if change != nil {
 			change(c)
@@ -155,6 +157,7 @@ func (s *site) tenant(t *testing.T, name, domain string, prod orders.ProductID) 
 	require.NoError(t, err)
 	tn.staffNews, err = s.p.CreateArticle(ctx, portal.CreateArticleParams{Title: "Delivery dates for " + name, Body: "Next week.", Audience: news.Only(c.ID)})
 	require.NoError(t, err)
+	tn.c, tn.hr = s.hrTenant(t, tn, prod)
 	tn.site, tn.job, tn.picture = s.fieldwork(t, c.ID, name)
 	tn.c, err = s.p.GetCustomer(ctx, c.ID) // at the version the live views left it
 	require.NoError(t, err)

@@ -254,6 +254,14 @@ var germanConsole = map[string]string{
 	"For":                     "Für",
 	"written by the customer": "vom Kunden geschrieben",
 	"Deleted.":                "Gelöscht.",
+	// HR sync licences (console_hrsync.go)
+	"Changed by":     "Geändert von",
+	"Licences of %s": "Lizenzen von %s",
+	"Licences":       "Lizenzen",
+	"Paid features need a licence. A customer follows the deployment's default unless a staff owner grants or revokes it here.": "Kostenpflichtige Funktionen brauchen eine Lizenz. Ein Kunde folgt dem Standard der Installation, solange ein Owner sie hier nicht erteilt oder entzieht.",
+	"default of the deployment": "Standard der Installation",
+	"licensed":                  "lizenziert",
+	"not licensed":              "nicht lizenziert",
 	// Field service (#18)
 	"Live view: jobs":     "Live-Ansicht: Aufträge",
 	"Live view: visits":   "Live-Ansicht: Einsätze",

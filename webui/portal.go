@@ -42,6 +42,7 @@ func (h *handler) portalRoutes() {
 	h.handle("POST /account/password", h.asUser(h.setPassword))
 	h.handle("POST /account/membership", h.asUser(h.switchMembership))
 	h.newsRoutes()
+	h.hrRoutes()
 	h.fieldRoutes()
 }
 

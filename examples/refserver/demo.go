@@ -157,6 +157,9 @@ func seedDemoInto(ctx context.Context, p *portal.Portal, mail *tokenTap, opts po
 	if err := seedDemoNews(staff, p, acme, members["ada@acme.example"]); err != nil {
 		return err
 	}
+	if err := seedDemoHR(staff, p, acme, out); err != nil {
+		return err
+	}
 	if err := seedDemoField(staff, p, base, out); err != nil {
 		return err
 	}

@@ -82,6 +82,7 @@ import (
 	"github.com/portalkit/portalkit/outboxmetrics"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portalerr"
+	"github.com/portalkit/portalkit/scimapi"
 	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/storage/postgres"
 	"github.com/portalkit/portalkit/storage/sqlite"
@@ -218,6 +219,15 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 	wctx, stopWorker := context.WithCancel(ctx)
 	worker := make(chan error, 1)
 	go func() { worker <- p.RunOutbox(wctx, cfg.outbox) }()
+	// The HR sync scheduler runs in every replica; the database keeps each
+	// due sync to one of them. The reference server configures no pull
+	// source (Config.HRSources): an embedder adds its HR systems' adapters.
+	hrDone := make(chan struct{})
+	go func() {
+		defer close(hrDone)
+		_ = p.RunHRSyncScheduler(wctx, time.Minute)
+	}()
+	defer func() { stopWorker(); <-hrDone }()
 	// The webhook worker, likewise: deliveries in flight are settled,
 	// the rest wait in the database.
 	hooks := make(chan error, 1)
@@ -252,6 +262,8 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 	}
 	uiOpts = append(uiOpts, webui.WithMapTiles(cfg.tiles, cfg.tileCredit))
 	mux.Handle("/", webui.New(p, uiOpts...))
+	// Customers' identity providers provision employees here (HR sync).
+	mux.Handle(scimapi.Prefix, scimapi.NewHandler(p))
 	servers := []*http.Server{newHTTPServer(ctx, mux, log)}
 	if ownMetrics {
 		// Its own listener is its access control: whoever reaches it may read it.

@@ -92,17 +92,26 @@ const (
 	ActionCustomerUpdate      Action = "customer.update"
 	ActionFeaturesRead        Action = "features.read"
 	ActionFeaturesUpdate      Action = "features.update"
+	ActionHrSyncRun           Action = "hr_sync.run"
 	ActionImpersonationPolicy Action = "impersonation.policy"
 	ActionImpersonationRead   Action = "impersonation.read"
 	ActionImpersonationStart  Action = "impersonation.start"
 	ActionInvitationManage    Action = "invitation.manage"
 	ActionInvitationRead      Action = "invitation.read"
+	ActionJobRead             Action = "job.read"
+	ActionJobWrite            Action = "job.write"
+	ActionLicenseManage       Action = "license.manage"
+	ActionLicenseRead         Action = "license.read"
 	ActionMailRead            Action = "mail.read"
 	ActionMailRetry           Action = "mail.retry"
 	ActionMailTemplateManage  Action = "mail_template.manage"
 	ActionMembershipAdd       Action = "membership.add"
 	ActionMembershipAdmin     Action = "membership.admin"
 	ActionMembershipRead      Action = "membership.read"
+	ActionNewsAll             Action = "news.all"
+	ActionNewsManage          Action = "news.manage"
+	ActionNewsRead            Action = "news.read"
+	ActionNewsWrite           Action = "news.write"
 	ActionOfferManage         Action = "offer.manage"
 	ActionOfferRead           Action = "offer.read"
 	ActionOrderCancel         Action = "order.cancel"
@@ -110,6 +119,9 @@ const (
 	ActionOrderInbox          Action = "order.inbox"
 	ActionOrderPlace          Action = "order.place"
 	ActionOrderRead           Action = "order.read"
+	ActionOrgRead             Action = "org.read"
+	ActionPictureRead         Action = "picture.read"
+	ActionPictureWrite        Action = "picture.write"
 	ActionProductManage       Action = "product.manage"
 	ActionProductRead         Action = "product.read"
 	ActionRecordApprove       Action = "record.approve"
@@ -119,8 +131,11 @@ const (
 	ActionRecordRead          Action = "record.read"
 	ActionRecordTypeManage    Action = "record.type_manage"
 	ActionRecordTypes         Action = "record.types"
+	ActionScimTokenManage     Action = "scim_token.manage"
+	ActionScimWrite           Action = "scim.write"
 	ActionSelf                Action = "self"
 	ActionSiteManage          Action = "site.manage"
+	ActionSiteMove            Action = "site.move"
 	ActionSiteRead            Action = "site.read"
 	ActionSsoManage           Action = "sso.manage"
 	ActionSsoRead             Action = "sso.read"
@@ -139,6 +154,10 @@ const (
 	ActionTicketTypes         Action = "ticket.types"
 	ActionTicketWork          Action = "ticket.work"
 	ActionUserAdmin           Action = "user.admin"
+	ActionVisitRead           Action = "visit.read"
+	ActionVisitWrite          Action = "visit.write"
+	ActionWebhookManage       Action = "webhook.manage"
+	ActionWebhookRead         Action = "webhook.read"
 )
 
 // Valid indicates whether the value is a known member of the Action enum.
@@ -176,6 +195,8 @@ func (e Action) Valid() bool {
 		return true
 	case ActionFeaturesUpdate:
 		return true
+	case ActionHrSyncRun:
+		return true
 	case ActionImpersonationPolicy:
 		return true
 	case ActionImpersonationRead:
@@ -185,6 +206,14 @@ func (e Action) Valid() bool {
 	case ActionInvitationManage:
 		return true
 	case ActionInvitationRead:
+		return true
+	case ActionJobRead:
+		return true
+	case ActionJobWrite:
+		return true
+	case ActionLicenseManage:
+		return true
+	case ActionLicenseRead:
 		return true
 	case ActionMailRead:
 		return true
@@ -197,6 +226,14 @@ func (e Action) Valid() bool {
 	case ActionMembershipAdmin:
 		return true
 	case ActionMembershipRead:
+		return true
+	case ActionNewsAll:
+		return true
+	case ActionNewsManage:
+		return true
+	case ActionNewsRead:
+		return true
+	case ActionNewsWrite:
 		return true
 	case ActionOfferManage:
 		return true
@@ -211,6 +248,12 @@ func (e Action) Valid() bool {
 	case ActionOrderPlace:
 		return true
 	case ActionOrderRead:
+		return true
+	case ActionOrgRead:
+		return true
+	case ActionPictureRead:
+		return true
+	case ActionPictureWrite:
 		return true
 	case ActionProductManage:
 		return true
@@ -230,9 +273,15 @@ func (e Action) Valid() bool {
 		return true
 	case ActionRecordTypes:
 		return true
+	case ActionScimTokenManage:
+		return true
+	case ActionScimWrite:
+		return true
 	case ActionSelf:
 		return true
 	case ActionSiteManage:
+		return true
+	case ActionSiteMove:
 		return true
 	case ActionSiteRead:
 		return true
@@ -270,6 +319,14 @@ func (e Action) Valid() bool {
 		return true
 	case ActionUserAdmin:
 		return true
+	case ActionVisitRead:
+		return true
+	case ActionVisitWrite:
+		return true
+	case ActionWebhookManage:
+		return true
+	case ActionWebhookRead:
+		return true
 	default:
 		return false
 	}
@@ -290,6 +347,48 @@ func (e CustomerStatus) Valid() bool {
 	case CustomerStatusArchived:
 		return true
 	case CustomerStatusSuspended:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EmployeeStatus.
+const (
+	EmployeeStatusActive EmployeeStatus = "active"
+	EmployeeStatusLeft   EmployeeStatus = "left"
+	EmployeeStatusLocked EmployeeStatus = "locked"
+)
+
+// Valid indicates whether the value is a known member of the EmployeeStatus enum.
+func (e EmployeeStatus) Valid() bool {
+	switch e {
+	case EmployeeStatusActive:
+		return true
+	case EmployeeStatusLeft:
+		return true
+	case EmployeeStatusLocked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for Grant.
+const (
+	GrantDefault Grant = "default"
+	GrantGranted Grant = "granted"
+	GrantRevoked Grant = "revoked"
+)
+
+// Valid indicates whether the value is a known member of the Grant enum.
+func (e Grant) Valid() bool {
+	switch e {
+	case GrantDefault:
+		return true
+	case GrantGranted:
+		return true
+	case GrantRevoked:
 		return true
 	default:
 		return false
@@ -533,6 +632,24 @@ func (e OrderStatus) Valid() bool {
 	case OrderStatusRejected:
 		return true
 	case OrderStatusSubmitted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OrgUnitKind.
+const (
+	OrgUnitKindCostCentre OrgUnitKind = "cost_centre"
+	OrgUnitKindDepartment OrgUnitKind = "department"
+)
+
+// Valid indicates whether the value is a known member of the OrgUnitKind enum.
+func (e OrgUnitKind) Valid() bool {
+	switch e {
+	case OrgUnitKindCostCentre:
+		return true
+	case OrgUnitKindDepartment:
 		return true
 	default:
 		return false
@@ -899,6 +1016,57 @@ func (e StockMovementKind) Valid() bool {
 	case StockMovementKindReturn:
 		return true
 	case StockMovementKindStockIn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SyncChangeAction.
+const (
+	SyncChangeActionCreate SyncChangeAction = "create"
+	SyncChangeActionLock   SyncChangeAction = "lock"
+	SyncChangeActionRemove SyncChangeAction = "remove"
+	SyncChangeActionUpdate SyncChangeAction = "update"
+)
+
+// Valid indicates whether the value is a known member of the SyncChangeAction enum.
+func (e SyncChangeAction) Valid() bool {
+	switch e {
+	case SyncChangeActionCreate:
+		return true
+	case SyncChangeActionLock:
+		return true
+	case SyncChangeActionRemove:
+		return true
+	case SyncChangeActionUpdate:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SyncRunStatus.
+const (
+	SyncRunStatusApplied              SyncRunStatus = "applied"
+	SyncRunStatusAwaitingConfirmation SyncRunStatus = "awaiting_confirmation"
+	SyncRunStatusDiscarded            SyncRunStatus = "discarded"
+	SyncRunStatusFailed               SyncRunStatus = "failed"
+	SyncRunStatusPlanned              SyncRunStatus = "planned"
+)
+
+// Valid indicates whether the value is a known member of the SyncRunStatus enum.
+func (e SyncRunStatus) Valid() bool {
+	switch e {
+	case SyncRunStatusApplied:
+		return true
+	case SyncRunStatusAwaitingConfirmation:
+		return true
+	case SyncRunStatusDiscarded:
+		return true
+	case SyncRunStatusFailed:
+		return true
+	case SyncRunStatusPlanned:
 		return true
 	default:
 		return false
@@ -1669,6 +1837,12 @@ type ApplyMasterDataChangeRequest struct {
 	Resolve *bool `json:"resolve,omitempty"`
 }
 
+// ApplySyncRequest defines model for ApplySyncRequest.
+type ApplySyncRequest struct {
+	// Confirm Apply a run over the deletion threshold.
+	Confirm *bool `json:"confirm,omitempty"`
+}
+
 // Article A news article, shown on the portal's start page of the customers it is addressed to from `publish_at` on.
 //
 // Example: {"audience":{"all":true,"customer_ids":[]},"author":"staff:stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","body":"The portal is down on **Sunday** from 6 to 8.","body_html":"\u003cp\u003eThe portal is down on \u003cstrong\u003eSunday\u003c/strong\u003e from 6 to 8.\u003c/p\u003e\n","created_at":"2025-03-04T09:15:00Z","customer_id":"","id":"art_01912d71-4a5b-7c6d-8e9f-0a1b2c3d4e5f","publish_at":"2025-03-04T09:15:00Z","title":"Maintenance on Sunday","updated_at":"2025-03-04T09:15:00Z","version":1}
@@ -2179,6 +2353,12 @@ type CreateRecordRequest struct {
 	Values RecordValues `json:"values"`
 }
 
+// CreateSCIMTokenRequest Example: {"name":"Entra ID"}
+type CreateSCIMTokenRequest struct {
+	// Name Which system uses it, such as "Entra ID".
+	Name string `json:"name"`
+}
+
 // CreateWebhookEndpointRequest Example: {"event_types":["order.submitted"],"url":"https://erp.example.com/portalkit/events"}
 type CreateWebhookEndpointRequest struct {
 	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
@@ -2330,6 +2510,14 @@ type Employee struct {
 	Name           string  `json:"name"`
 }
 
+// EmployeeId Identifies an employee of the org structure: `emp_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: emp_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+type EmployeeId = string
+
+// EmployeeStatus `active`; `locked`: left the HR system while holding devices, until each is back; `left`: gone, kept as history.
+type EmployeeStatus string
+
 // Features A customer's portal settings. `auto_confirm_orders` needs `order_authorization`;
 // `supplier_warehouse` cannot be off while `pre_orders` is on; `hr_sync` needs the provider's
 // `hr_sync` entitlement; `access_links` allows long-lived access links for the customer's people.
@@ -2413,6 +2601,9 @@ type GeoPoint struct {
 	Latitude  float64 `json:"latitude"`
 	Longitude float64 `json:"longitude"`
 }
+
+// Grant `granted` or `revoked` for this customer, or `default`: the provider-wide entitlement.
+type Grant string
 
 // Health The server's answer when it is well.
 //
@@ -2606,15 +2797,20 @@ type InviteStaffRequest struct {
 	Role StaffRole `json:"role"`
 }
 
-// IssueStockItemRequest Whom to hand the item to.
+// IssueStockItemRequest Whom to hand the item to; `holder` or, for customers with HR sync, `employee_id`.
 //
 // Example: {"holder":{"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"},"note":"new hire, starts Monday"}
 type IssueStockItemRequest struct {
+	// EmployeeId Identifies an employee of the org structure: `emp_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: emp_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	EmployeeId *EmployeeId `json:"employee_id,omitempty"`
+
 	// Holder A person of the customer who receives goods; need not be a user of the portal.
 	//
 	// Example: {"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"}
-	Holder Employee `json:"holder"`
-	Note   *string  `json:"note,omitempty"`
+	Holder *Employee `json:"holder,omitempty"`
+	Note   *string   `json:"note,omitempty"`
 }
 
 // ItemId Identifies a stock item: `itm_` and a unique suffix (a UUIDv7 by default).
@@ -2703,6 +2899,27 @@ type JobRequest struct {
 
 // JobStatus Where a job stands; it moves forward only, and done and cancelled are final.
 type JobStatus string
+
+// Licenses A customer's licences of paid features.
+type Licenses struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// HrSync `granted` or `revoked` for this customer, or `default`: the provider-wide entitlement.
+	HrSync Grant `json:"hr_sync"`
+
+	// HrSyncDefault The provider-wide entitlement `default` follows.
+	HrSyncDefault bool `json:"hr_sync_default"`
+
+	// HrSyncEffective Whether the customer may turn `hr_sync` on now.
+	HrSyncEffective bool       `json:"hr_sync_effective"`
+	UpdatedAt       *time.Time `json:"updated_at,omitempty"`
+
+	// UpdatedBy Who changed the licences last; left out while nobody has.
+	UpdatedBy *string `json:"updated_by,omitempty"`
+}
 
 // MailKind A kind of mail the portal sends: `invitation` and `invitation_resent` to an invitee,
 // `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
@@ -3122,6 +3339,11 @@ type MyMembershipList struct {
 	Items []MyMembership `json:"items"`
 }
 
+// OffboardingTaskList Locked employees and the items each still holds.
+type OffboardingTaskList struct {
+	Items []OrgEmployeeWithItems `json:"items"`
+}
+
 // Offer A customer's price for a product, which puts the product into the customer's catalogue.
 //
 // Example: {"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"ofr_01912d70-2d3c-7f50-9b66-803f3d2c1bae","price":{"amount":109900,"currency":"EUR"},"product_id":"prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d","updated_at":"2025-03-04T09:15:00Z","version":1}
@@ -3350,6 +3572,80 @@ type OrderNoteRequest struct {
 //
 // Example: submitted
 type OrderStatus string
+
+// OrgEmployee An employee of a customer as its HR system knows it. Every field but the ID, the status and the times is the HR system's and is overwritten by the next sync.
+type OrgEmployee struct {
+	CostCentre string    `json:"cost_centre"`
+	CreatedAt  time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId     CustomerId `json:"customer_id"`
+	Department     string     `json:"department"`
+	Email          string     `json:"email"`
+	EmployeeNumber string     `json:"employee_number"`
+	ExternalId     string     `json:"external_id"`
+
+	// Id Identifies an employee of the org structure: `emp_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: emp_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	Id EmployeeId `json:"id"`
+
+	// LeftAt When the employee left the HR system; left out while active.
+	LeftAt            *time.Time `json:"left_at,omitempty"`
+	Location          string     `json:"location"`
+	ManagerExternalId string     `json:"manager_external_id"`
+	Name              string     `json:"name"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId *SiteId `json:"site_id,omitempty"`
+
+	// Source The sync that wrote the employee last (`csv`, or a source's name).
+	Source string `json:"source"`
+
+	// Status `active`; `locked`: left the HR system while holding devices, until each is back; `left`: gone, kept as history.
+	Status    EmployeeStatus `json:"status"`
+	UpdatedAt time.Time      `json:"updated_at"`
+	Username  string         `json:"username"`
+	Version   int64          `json:"version"`
+}
+
+// OrgEmployeeList One page of employees.
+type OrgEmployeeList struct {
+	Items []OrgEmployee `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// OrgEmployeeWithItems An employee and the stock items issued to it.
+type OrgEmployeeWithItems struct {
+	// Employee An employee of a customer as its HR system knows it. Every field but the ID, the status and the times is the HR system's and is overwritten by the next sync.
+	Employee OrgEmployee `json:"employee"`
+	Items    []StockItem `json:"items"`
+}
+
+// OrgUnit A department or cost centre of a customer.
+type OrgUnit struct {
+	Code string      `json:"code"`
+	Kind OrgUnitKind `json:"kind"`
+	Name string      `json:"name"`
+
+	// ParentCode The code of the unit of the same kind above; empty at the top.
+	ParentCode string    `json:"parent_code"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// OrgUnitKind defines model for OrgUnitKind.
+type OrgUnitKind string
+
+// OrgUnitList defines model for OrgUnitList.
+type OrgUnitList struct {
+	Items []OrgUnit `json:"items"`
+}
 
 // PasswordSignInRequest An e-mail address and password. `customer_id` chooses the membership for a user in several
 // customers; left out, the oldest active one.
@@ -3998,6 +4294,49 @@ type RotateWebhookSecretRequest struct {
 	OverlapSeconds int `json:"overlap_seconds"`
 }
 
+// SCIMToken A bearer token a customer's identity provider provisions its employees over SCIM with.
+type SCIMToken struct {
+	CreatedAt time.Time `json:"created_at"`
+	CreatedBy string    `json:"created_by"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// Id Identifies a SCIM token: `sct_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sct_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	Id         SCIMTokenId `json:"id"`
+	LastUsedAt *time.Time  `json:"last_used_at,omitempty"`
+	Name       string      `json:"name"`
+
+	// RevokedAt Left out while the token works.
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+}
+
+// SCIMTokenId Identifies a SCIM token: `sct_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: sct_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+type SCIMTokenId = string
+
+// SCIMTokenList defines model for SCIMTokenList.
+type SCIMTokenList struct {
+	Items []SCIMToken `json:"items"`
+}
+
+// SCIMTokenSecret A new SCIM token and its secret, shown this once.
+type SCIMTokenSecret struct {
+	// ScimBasePath The SCIM base URL's path on this server, `/scim/v2/customers/{customerId}`.
+	ScimBasePath string `json:"scim_base_path"`
+
+	// Secret The bearer token for the identity provider; only its hash is kept.
+	Secret string `json:"secret"`
+
+	// Token A bearer token a customer's identity provider provisions its employees over SCIM with.
+	Token SCIMToken `json:"token"`
+}
+
 // SSOConfig A customer's OpenID Connect identity provider, without its client secret.
 type SSOConfig struct {
 	ClientId  string    `json:"client_id"`
@@ -4454,6 +4793,26 @@ type StartImpersonationRequest struct {
 	Write *bool `json:"write,omitempty"`
 }
 
+// StartSyncRequest A file of employees, CSV or an Excel workbook (exactly one), and how to read it.
+//
+// Example: {"csv":"Personalnummer;Name;E-Mail;Abteilung\nE-1042;Bob Builder;bob@acme.example;IT\n","dry_run":true,"mapping":{"department":"Abteilung","email":"E-Mail","external_id":"Personalnummer"}}
+type StartSyncRequest struct {
+	// Csv A CSV file, a header row first.
+	Csv *string `json:"csv,omitempty"`
+
+	// DryRun Plan only; apply later.
+	DryRun *bool `json:"dry_run,omitempty"`
+
+	// Mapping The column header holding each field: `external_id` and `name` are needed; the others are `employee_number`, `email`, `username`, `department`, `department_parent`, `cost_centre`, `cost_centre_parent`, `location`, `manager_external_id` and `inactive`. A field left out is read from a column named like it.
+	Mapping *map[string]string `json:"mapping,omitempty"`
+
+	// Threshold The share of employees that may leave without confirmation; left out, 0.1.
+	Threshold *float64 `json:"threshold,omitempty"`
+
+	// Xlsx An Excel workbook (.xlsx), base64; its first sheet is read as a CSV file is.
+	Xlsx *[]byte `json:"xlsx,omitempty"`
+}
+
 // StockCondition The state a device is in.
 //
 // Example: new
@@ -4523,6 +4882,11 @@ type StockItem struct {
 	//
 	// Example: {"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"}
 	Holder *Employee `json:"holder,omitempty"`
+
+	// HolderEmployeeId Identifies an employee of the org structure: `emp_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: emp_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	HolderEmployeeId *EmployeeId `json:"holder_employee_id,omitempty"`
 
 	// Id Identifies a stock item: `itm_` and a unique suffix (a UUIDv7 by default).
 	//
@@ -4694,6 +5058,104 @@ type SwitchMembershipRequest struct {
 	// Example: mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d
 	MembershipId MembershipId `json:"membership_id"`
 }
+
+// SyncChange One change of a run.
+type SyncChange struct {
+	Action SyncChangeAction `json:"action"`
+
+	// EmployeeId Identifies an employee of the org structure: `emp_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: emp_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	EmployeeId *EmployeeId        `json:"employee_id,omitempty"`
+	ExternalId string             `json:"external_id"`
+	Fields     *[]SyncFieldChange `json:"fields,omitempty"`
+
+	// Held How many devices a locked employee holds.
+	Held *int `json:"held,omitempty"`
+	Line *int `json:"line,omitempty"`
+
+	// MatchedBy How an update found its employee (`external_id`, `username`, `email`).
+	MatchedBy *string `json:"matched_by,omitempty"`
+	Name      string  `json:"name"`
+}
+
+// SyncChangeAction defines model for SyncChange.Action.
+type SyncChangeAction string
+
+// SyncCounts defines model for SyncCounts.
+type SyncCounts struct {
+	Create    int `json:"create"`
+	Errors    int `json:"errors"`
+	Lock      int `json:"lock"`
+	Remove    int `json:"remove"`
+	Unchanged int `json:"unchanged"`
+	Update    int `json:"update"`
+}
+
+// SyncFieldChange A synced field an update changes.
+type SyncFieldChange struct {
+	Field string `json:"field"`
+	From  string `json:"from"`
+	To    string `json:"to"`
+}
+
+// SyncRowError A row the run could not take.
+type SyncRowError struct {
+	ExternalId *string `json:"external_id,omitempty"`
+
+	// Line The row's line in the file; 0 when the source has no lines.
+	Line    int    `json:"line"`
+	Message string `json:"message"`
+}
+
+// SyncRun One sync of a customer's employees.
+type SyncRun struct {
+	// Changes What the run did or would do; left out in lists.
+	Changes     *[]SyncChange `json:"changes,omitempty"`
+	ConfirmedBy *string       `json:"confirmed_by,omitempty"`
+	Counts      SyncCounts    `json:"counts"`
+
+	// Current How many employees (active or locked) there were when it was planned.
+	Current int `json:"current"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId     `json:"customer_id"`
+	DurationMs int64          `json:"duration_ms"`
+	Errors     []SyncRowError `json:"errors"`
+	FinishedAt *time.Time     `json:"finished_at,omitempty"`
+
+	// Id Identifies a sync run: `hsr_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: hsr_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	Id                SyncRunId `json:"id"`
+	NeedsConfirmation bool      `json:"needs_confirmation"`
+	Source            string    `json:"source"`
+	StartedAt         time.Time `json:"started_at"`
+	StartedBy         string    `json:"started_by"`
+
+	// Status `planned` (a dry run), `awaiting_confirmation` (over the deletion threshold), `applied`, `discarded`, or `failed` (the source could not be read; nothing changed).
+	Status SyncRunStatus `json:"status"`
+
+	// Threshold The share of them that may leave without confirmation.
+	Threshold float64 `json:"threshold"`
+	Version   int64   `json:"version"`
+}
+
+// SyncRunId Identifies a sync run: `hsr_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: hsr_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+type SyncRunId = string
+
+// SyncRunList One page of runs, newest first.
+type SyncRunList struct {
+	Items      []SyncRun `json:"items"`
+	NextCursor string    `json:"next_cursor"`
+}
+
+// SyncRunStatus `planned` (a dry run), `awaiting_confirmation` (over the deletion threshold), `applied`, `discarded`, or `failed` (the source could not be read; nothing changed).
+type SyncRunStatus string
 
 // Ticket A customer's support ticket.
 //
@@ -5015,6 +5477,14 @@ type UpdateCustomerRequest struct {
 	ParentId *string `json:"parent_id,omitempty"`
 	Phone    *string `json:"phone,omitempty"`
 	VatId    *string `json:"vat_id,omitempty"`
+}
+
+// UpdateLicensesRequest The licences to set.
+//
+// Example: {"hr_sync":"granted"}
+type UpdateLicensesRequest struct {
+	// HrSync `granted` or `revoked` for this customer, or `default`: the provider-wide entitlement.
+	HrSync Grant `json:"hr_sync"`
 }
 
 // UpdateOfferRequest The offer's new price.
@@ -5666,6 +6136,12 @@ type CustomerSearch = string
 // CustomerStatusFilter defines model for CustomerStatusFilter.
 type CustomerStatusFilter = []CustomerStatus
 
+// EmployeeQuery defines model for EmployeeQuery.
+type EmployeeQuery = string
+
+// EmployeeStatusFilter `active`; `locked`: left the HR system while holding devices, until each is back; `left`: gone, kept as history.
+type EmployeeStatusFilter = EmployeeStatus
+
 // From defines model for From.
 type From = time.Time
 
@@ -5750,6 +6226,11 @@ type RecordValueFilter = string
 // Example: maintainer
 type RoleFilter = Role
 
+// RunId Identifies a sync run: `hsr_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: hsr_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+type RunId = SyncRunId
+
 // SerialNumberFilter defines model for SerialNumberFilter.
 type SerialNumberFilter = string
 
@@ -5794,6 +6275,11 @@ type TicketTypeFilter = string
 
 // To defines model for To.
 type To = time.Time
+
+// TokenId Identifies a SCIM token: `sct_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: sct_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+type TokenId = SCIMTokenId
 
 // WebhookDeliveryStatusFilter `pending` waits for its first or next attempt, `sending` is with a worker, `sent` was
 // answered with a 2xx, `failed` gave up (a 3xx or 4xx other than 429, a blocked address, a
@@ -6049,11 +6535,59 @@ type UpdateContactParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// ListEmployeesParams defines parameters for ListEmployees.
+type ListEmployeesParams struct {
+	// Status Keeps employees in this status; left out, those who have not left.
+	Status *EmployeeStatusFilter `form:"status,omitempty" json:"status,omitempty"`
+
+	// Q Keeps employees whose name, e-mail address, external ID or employee number contains it, ignoring case.
+	Q *EmployeeQuery `form:"q,omitempty" json:"q,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // UpdateFeaturesParams defines parameters for UpdateFeatures.
 type UpdateFeaturesParams struct {
 	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
 	// missing one 428. Weak ETags and `*` never match.
 	IfMatch IfMatch `json:"If-Match"`
+}
+
+// SyncNowParams defines parameters for SyncNow.
+type SyncNowParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListSyncRunsParams defines parameters for ListSyncRuns.
+type ListSyncRunsParams struct {
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// StartSyncParams defines parameters for StartSync.
+type StartSyncParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ApplySyncParams defines parameters for ApplySync.
+type ApplySyncParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ListImpersonationsParams defines parameters for ListImpersonations.
@@ -6239,6 +6773,12 @@ type PlaceOrderParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListOrgUnitsParams defines parameters for ListOrgUnits.
+type ListOrgUnitsParams struct {
+	// Kind Keeps units of this kind; left out, both.
+	Kind *OrgUnitKind `form:"kind,omitempty" json:"kind,omitempty"`
+}
+
 // ListPicturesParams defines parameters for ListPictures.
 type ListPicturesParams struct {
 	// From Keeps what starts at or after this time (RFC 3339).
@@ -6286,6 +6826,14 @@ type UpdateRecordParams struct {
 	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
 	// missing one 428. Weak ETags and `*` never match.
 	IfMatch IfMatch `json:"If-Match"`
+}
+
+// CreateSCIMTokenParams defines parameters for CreateSCIMToken.
+type CreateSCIMTokenParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ListSitesParams defines parameters for ListSites.
@@ -6816,6 +7364,12 @@ type EnableContactPortalAccessJSONRequestBody = ContactAccessRequest
 // UpdateFeaturesJSONRequestBody defines body for UpdateFeatures for application/json ContentType.
 type UpdateFeaturesJSONRequestBody = FeaturesPatch
 
+// StartSyncJSONRequestBody defines body for StartSync for application/json ContentType.
+type StartSyncJSONRequestBody = StartSyncRequest
+
+// ApplySyncJSONRequestBody defines body for ApplySync for application/json ContentType.
+type ApplySyncJSONRequestBody = ApplySyncRequest
+
 // SetImpersonationPolicyJSONRequestBody defines body for SetImpersonationPolicy for application/json ContentType.
 type SetImpersonationPolicyJSONRequestBody = ImpersonationPolicy
 
@@ -6839,6 +7393,9 @@ type UploadPictureMultipartRequestBody UploadPictureMultipartBody
 
 // PushVisitJSONRequestBody defines body for PushVisit for application/json ContentType.
 type PushVisitJSONRequestBody = VisitRequest
+
+// UpdateLicensesJSONRequestBody defines body for UpdateLicenses for application/json ContentType.
+type UpdateLicensesJSONRequestBody = UpdateLicensesRequest
 
 // PutMailTemplateJSONRequestBody defines body for PutMailTemplate for application/json ContentType.
 type PutMailTemplateJSONRequestBody = MailTemplateRequest
@@ -6884,6 +7441,9 @@ type UpdateRecordJSONRequestBody = UpdateRecordRequest
 
 // RunRecordActionJSONRequestBody defines body for RunRecordAction for application/json ContentType.
 type RunRecordActionJSONRequestBody = RecordActionRequest
+
+// CreateSCIMTokenJSONRequestBody defines body for CreateSCIMToken for application/json ContentType.
+type CreateSCIMTokenJSONRequestBody = CreateSCIMTokenRequest
 
 // CreateSiteJSONRequestBody defines body for CreateSite for application/json ContentType.
 type CreateSiteJSONRequestBody = SiteRequest
@@ -7334,12 +7894,36 @@ type ServerInterface interface {
 	// EnableContactPortalAccess Give a contact person portal access
 	// (POST /v1/customers/{customerId}/contacts/{contactId}/portal-access)
 	EnableContactPortalAccess(w http.ResponseWriter, r *http.Request, customerId CustomerId, contactId ContactId)
+	// ListEmployees List a customer's employees
+	// (GET /v1/customers/{customerId}/employees)
+	ListEmployees(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListEmployeesParams)
+	// GetEmployee Get an employee with the items it holds
+	// (GET /v1/customers/{customerId}/employees/{employeeId})
+	GetEmployee(w http.ResponseWriter, r *http.Request, customerId CustomerId, employeeId EmployeeId)
 	// GetFeatures Get a customer's portal settings
 	// (GET /v1/customers/{customerId}/features)
 	GetFeatures(w http.ResponseWriter, r *http.Request, customerId CustomerId)
 	// UpdateFeatures Change a customer's portal settings
 	// (PATCH /v1/customers/{customerId}/features)
 	UpdateFeatures(w http.ResponseWriter, r *http.Request, customerId CustomerId, params UpdateFeaturesParams)
+	// SyncNow Pull a customer's employees from its HR system now
+	// (POST /v1/customers/{customerId}/hr-sync/pull)
+	SyncNow(w http.ResponseWriter, r *http.Request, customerId CustomerId, params SyncNowParams)
+	// ListSyncRuns List a customer's sync runs
+	// (GET /v1/customers/{customerId}/hr-sync/runs)
+	ListSyncRuns(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListSyncRunsParams)
+	// StartSync Sync a customer's employees from a CSV or Excel file
+	// (POST /v1/customers/{customerId}/hr-sync/runs)
+	StartSync(w http.ResponseWriter, r *http.Request, customerId CustomerId, params StartSyncParams)
+	// GetSyncRun Get a sync run with its plan
+	// (GET /v1/customers/{customerId}/hr-sync/runs/{runId})
+	GetSyncRun(w http.ResponseWriter, r *http.Request, customerId CustomerId, runId RunId)
+	// ApplySync Apply a planned sync run
+	// (POST /v1/customers/{customerId}/hr-sync/runs/{runId}/apply)
+	ApplySync(w http.ResponseWriter, r *http.Request, customerId CustomerId, runId RunId, params ApplySyncParams)
+	// DiscardSync Throw a planned sync run away
+	// (POST /v1/customers/{customerId}/hr-sync/runs/{runId}/discard)
+	DiscardSync(w http.ResponseWriter, r *http.Request, customerId CustomerId, runId RunId)
 	// GetImpersonationPolicy Whether the customer forbids impersonation
 	// (GET /v1/customers/{customerId}/impersonation-policy)
 	GetImpersonationPolicy(w http.ResponseWriter, r *http.Request, customerId CustomerId)
@@ -7385,6 +7969,12 @@ type ServerInterface interface {
 	// PushVisit Record a visit of a job, or change the one its external reference names
 	// (POST /v1/customers/{customerId}/jobs/{jobId}/visits)
 	PushVisit(w http.ResponseWriter, r *http.Request, customerId CustomerId, jobId JobId, params PushVisitParams)
+	// GetLicenses Get a customer's licences of paid features
+	// (GET /v1/customers/{customerId}/licenses)
+	GetLicenses(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// UpdateLicenses Grant or revoke a customer's licences
+	// (PUT /v1/customers/{customerId}/licenses)
+	UpdateLicenses(w http.ResponseWriter, r *http.Request, customerId CustomerId)
 	// ListMailTemplates List a customer's mail template overrides
 	// (GET /v1/customers/{customerId}/mail-templates)
 	ListMailTemplates(w http.ResponseWriter, r *http.Request, customerId CustomerId)
@@ -7439,6 +8029,9 @@ type ServerInterface interface {
 	// UpdateCustomerArticle Change an article a customer wrote
 	// (PATCH /v1/customers/{customerId}/news/{articleId})
 	UpdateCustomerArticle(w http.ResponseWriter, r *http.Request, customerId CustomerId, articleId ArticleId, params UpdateCustomerArticleParams)
+	// ListOffboardingTasks List the open offboarding tasks of a customer
+	// (GET /v1/customers/{customerId}/offboarding-tasks)
+	ListOffboardingTasks(w http.ResponseWriter, r *http.Request, customerId CustomerId)
 	// ListOffers List a customer's offers
 	// (GET /v1/customers/{customerId}/offers)
 	ListOffers(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListOffersParams)
@@ -7466,6 +8059,9 @@ type ServerInterface interface {
 	// CancelOrder Cancel an order
 	// (POST /v1/customers/{customerId}/orders/{orderId}/cancel)
 	CancelOrder(w http.ResponseWriter, r *http.Request, customerId CustomerId, orderId OrderId)
+	// ListOrgUnits List a customer's departments and cost centres
+	// (GET /v1/customers/{customerId}/org-units)
+	ListOrgUnits(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListOrgUnitsParams)
 	// ListPictures List a customer's pictures by date range
 	// (GET /v1/customers/{customerId}/pictures)
 	ListPictures(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListPicturesParams)
@@ -7499,6 +8095,15 @@ type ServerInterface interface {
 	// ListRecordChangesOf A record's change requests
 	// (GET /v1/customers/{customerId}/records/{recordId}/changes)
 	ListRecordChangesOf(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId)
+	// ListSCIMTokens List a customer's SCIM tokens
+	// (GET /v1/customers/{customerId}/scim-tokens)
+	ListSCIMTokens(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// CreateSCIMToken Make a SCIM token for a customer's identity provider
+	// (POST /v1/customers/{customerId}/scim-tokens)
+	CreateSCIMToken(w http.ResponseWriter, r *http.Request, customerId CustomerId, params CreateSCIMTokenParams)
+	// RevokeSCIMToken Revoke a SCIM token
+	// (POST /v1/customers/{customerId}/scim-tokens/{tokenId}/revoke)
+	RevokeSCIMToken(w http.ResponseWriter, r *http.Request, customerId CustomerId, tokenId TokenId)
 	// ListSites List a customer's sites
 	// (GET /v1/customers/{customerId}/sites)
 	ListSites(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListSitesParams)
@@ -9300,6 +9905,122 @@ func (siw *ServerInterfaceWrapper) EnableContactPortalAccess(w http.ResponseWrit
 	handler.ServeHTTP(w, r)
 }
 
+// ListEmployees operation middleware
+func (siw *ServerInterfaceWrapper) ListEmployees(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListEmployeesParams
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", r.URL.Query(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "q"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "q", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListEmployees(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetEmployee operation middleware
+func (siw *ServerInterfaceWrapper) GetEmployee(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "employeeId" -------------
+	var employeeId EmployeeId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "employeeId", r.PathValue("employeeId"), &employeeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "employeeId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetEmployee(w, r, customerId, employeeId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetFeatures operation middleware
 func (siw *ServerInterfaceWrapper) GetFeatures(w http.ResponseWriter, r *http.Request) {
 
@@ -9371,6 +10092,290 @@ func (siw *ServerInterfaceWrapper) UpdateFeatures(w http.ResponseWriter, r *http
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.UpdateFeatures(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// SyncNow operation middleware
+func (siw *ServerInterfaceWrapper) SyncNow(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params SyncNowParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.SyncNow(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListSyncRuns operation middleware
+func (siw *ServerInterfaceWrapper) ListSyncRuns(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSyncRunsParams
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListSyncRuns(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// StartSync operation middleware
+func (siw *ServerInterfaceWrapper) StartSync(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params StartSyncParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.StartSync(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetSyncRun operation middleware
+func (siw *ServerInterfaceWrapper) GetSyncRun(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "runId" -------------
+	var runId RunId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "runId", r.PathValue("runId"), &runId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "runId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetSyncRun(w, r, customerId, runId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ApplySync operation middleware
+func (siw *ServerInterfaceWrapper) ApplySync(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "runId" -------------
+	var runId RunId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "runId", r.PathValue("runId"), &runId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "runId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ApplySyncParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ApplySync(w, r, customerId, runId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DiscardSync operation middleware
+func (siw *ServerInterfaceWrapper) DiscardSync(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "runId" -------------
+	var runId RunId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "runId", r.PathValue("runId"), &runId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "runId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DiscardSync(w, r, customerId, runId)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -10063,6 +11068,58 @@ func (siw *ServerInterfaceWrapper) PushVisit(w http.ResponseWriter, r *http.Requ
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.PushVisit(w, r, customerId, jobId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetLicenses operation middleware
+func (siw *ServerInterfaceWrapper) GetLicenses(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetLicenses(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateLicenses operation middleware
+func (siw *ServerInterfaceWrapper) UpdateLicenses(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateLicenses(w, r, customerId)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -10922,6 +11979,32 @@ func (siw *ServerInterfaceWrapper) UpdateCustomerArticle(w http.ResponseWriter, 
 	handler.ServeHTTP(w, r)
 }
 
+// ListOffboardingTasks operation middleware
+func (siw *ServerInterfaceWrapper) ListOffboardingTasks(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListOffboardingTasks(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListOffers operation middleware
 func (siw *ServerInterfaceWrapper) ListOffers(w http.ResponseWriter, r *http.Request) {
 
@@ -11339,6 +12422,48 @@ func (siw *ServerInterfaceWrapper) CancelOrder(w http.ResponseWriter, r *http.Re
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CancelOrder(w, r, customerId, orderId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListOrgUnits operation middleware
+func (siw *ServerInterfaceWrapper) ListOrgUnits(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListOrgUnitsParams
+
+	// ------------- Optional query parameter "kind" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", r.URL.Query(), &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "kind"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "kind", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListOrgUnits(w, r, customerId, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -11878,6 +13003,117 @@ func (siw *ServerInterfaceWrapper) ListRecordChangesOf(w http.ResponseWriter, r 
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ListRecordChangesOf(w, r, customerId, recordId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListSCIMTokens operation middleware
+func (siw *ServerInterfaceWrapper) ListSCIMTokens(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListSCIMTokens(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateSCIMToken operation middleware
+func (siw *ServerInterfaceWrapper) CreateSCIMToken(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateSCIMTokenParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateSCIMToken(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RevokeSCIMToken operation middleware
+func (siw *ServerInterfaceWrapper) RevokeSCIMToken(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "tokenId" -------------
+	var tokenId TokenId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tokenId", r.PathValue("tokenId"), &tokenId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tokenId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RevokeSCIMToken(w, r, customerId, tokenId)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -15899,6 +17135,21 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/webhooks/endpoints/{endpointId}/replay", wrapper.ReplayWebhookDeliveries)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/webhooks/deliveries/{deliveryId}", wrapper.GetWebhookDelivery)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/webhooks/deliveries/{deliveryId}/replay", wrapper.ReplayWebhookDelivery)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/licenses", wrapper.GetLicenses)
+	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v1/customers/{customerId}/licenses", wrapper.UpdateLicenses)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/employees", wrapper.ListEmployees)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/employees/{employeeId}", wrapper.GetEmployee)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/org-units", wrapper.ListOrgUnits)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/offboarding-tasks", wrapper.ListOffboardingTasks)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/hr-sync/runs", wrapper.ListSyncRuns)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/hr-sync/runs", wrapper.StartSync)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/hr-sync/runs/{runId}", wrapper.GetSyncRun)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/hr-sync/runs/{runId}/apply", wrapper.ApplySync)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/hr-sync/runs/{runId}/discard", wrapper.DiscardSync)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/scim-tokens", wrapper.ListSCIMTokens)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/scim-tokens", wrapper.CreateSCIMToken)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/scim-tokens/{tokenId}/revoke", wrapper.RevokeSCIMToken)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/hr-sync/pull", wrapper.SyncNow)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/invitations/accept", wrapper.AcceptInvitation)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/login-links", wrapper.RequestLoginLink)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/login-links/redeem", wrapper.SignInWithLoginLink)
@@ -21052,6 +22303,198 @@ func (response EnableContactPortalAccessdefaultApplicationProblemPlusJSONRespons
 	return err
 }
 
+type ListEmployeesRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListEmployeesParams
+}
+
+type ListEmployeesResponseObject interface {
+	VisitListEmployeesResponse(w http.ResponseWriter) error
+}
+
+type ListEmployees200JSONResponse OrgEmployeeList
+
+func (response ListEmployees200JSONResponse) VisitListEmployeesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEmployees400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListEmployees400ApplicationProblemPlusJSONResponse) VisitListEmployeesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEmployees401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListEmployees401ApplicationProblemPlusJSONResponse) VisitListEmployeesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEmployees403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListEmployees403ApplicationProblemPlusJSONResponse) VisitListEmployeesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEmployees404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListEmployees404ApplicationProblemPlusJSONResponse) VisitListEmployeesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEmployeesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListEmployeesdefaultApplicationProblemPlusJSONResponse) VisitListEmployeesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEmployeeRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	EmployeeId EmployeeId `json:"employeeId"`
+}
+
+type GetEmployeeResponseObject interface {
+	VisitGetEmployeeResponse(w http.ResponseWriter) error
+}
+
+type GetEmployee200JSONResponse OrgEmployeeWithItems
+
+func (response GetEmployee200JSONResponse) VisitGetEmployeeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEmployee401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetEmployee401ApplicationProblemPlusJSONResponse) VisitGetEmployeeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEmployee403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetEmployee403ApplicationProblemPlusJSONResponse) VisitGetEmployeeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEmployee404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetEmployee404ApplicationProblemPlusJSONResponse) VisitGetEmployeeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEmployeedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetEmployeedefaultApplicationProblemPlusJSONResponse) VisitGetEmployeeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetFeaturesRequestObject struct {
 	CustomerId CustomerId `json:"customerId"`
 }
@@ -21329,6 +22772,729 @@ type UpdateFeaturesdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response UpdateFeaturesdefaultApplicationProblemPlusJSONResponse) VisitUpdateFeaturesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SyncNowRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     SyncNowParams
+}
+
+type SyncNowResponseObject interface {
+	VisitSyncNowResponse(w http.ResponseWriter) error
+}
+
+type SyncNow201JSONResponse SyncRun
+
+func (response SyncNow201JSONResponse) VisitSyncNowResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SyncNow401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SyncNow401ApplicationProblemPlusJSONResponse) VisitSyncNowResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SyncNow403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response SyncNow403ApplicationProblemPlusJSONResponse) VisitSyncNowResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SyncNow404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SyncNow404ApplicationProblemPlusJSONResponse) VisitSyncNowResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SyncNow409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response SyncNow409ApplicationProblemPlusJSONResponse) VisitSyncNowResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SyncNow422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyKeyReusedApplicationProblemPlusJSONResponse
+}
+
+func (response SyncNow422ApplicationProblemPlusJSONResponse) VisitSyncNowResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SyncNowdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response SyncNowdefaultApplicationProblemPlusJSONResponse) VisitSyncNowResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSyncRunsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListSyncRunsParams
+}
+
+type ListSyncRunsResponseObject interface {
+	VisitListSyncRunsResponse(w http.ResponseWriter) error
+}
+
+type ListSyncRuns200JSONResponse SyncRunList
+
+func (response ListSyncRuns200JSONResponse) VisitListSyncRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSyncRuns400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListSyncRuns400ApplicationProblemPlusJSONResponse) VisitListSyncRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSyncRuns401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListSyncRuns401ApplicationProblemPlusJSONResponse) VisitListSyncRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSyncRuns403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListSyncRuns403ApplicationProblemPlusJSONResponse) VisitListSyncRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSyncRuns404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListSyncRuns404ApplicationProblemPlusJSONResponse) VisitListSyncRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSyncRunsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListSyncRunsdefaultApplicationProblemPlusJSONResponse) VisitListSyncRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSyncRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     StartSyncParams
+	Body       *StartSyncJSONRequestBody
+}
+
+type StartSyncResponseObject interface {
+	VisitStartSyncResponse(w http.ResponseWriter) error
+}
+
+type StartSync201JSONResponse SyncRun
+
+func (response StartSync201JSONResponse) VisitStartSyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSync400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response StartSync400ApplicationProblemPlusJSONResponse) VisitStartSyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSync401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response StartSync401ApplicationProblemPlusJSONResponse) VisitStartSyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSync403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response StartSync403ApplicationProblemPlusJSONResponse) VisitStartSyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSync404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response StartSync404ApplicationProblemPlusJSONResponse) VisitStartSyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSync409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response StartSync409ApplicationProblemPlusJSONResponse) VisitStartSyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSync413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response StartSync413ApplicationProblemPlusJSONResponse) VisitStartSyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSync422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyKeyReusedApplicationProblemPlusJSONResponse
+}
+
+func (response StartSync422ApplicationProblemPlusJSONResponse) VisitStartSyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSyncdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response StartSyncdefaultApplicationProblemPlusJSONResponse) VisitStartSyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSyncRunRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	RunId      RunId      `json:"runId"`
+}
+
+type GetSyncRunResponseObject interface {
+	VisitGetSyncRunResponse(w http.ResponseWriter) error
+}
+
+type GetSyncRun200JSONResponse SyncRun
+
+func (response GetSyncRun200JSONResponse) VisitGetSyncRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSyncRun401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetSyncRun401ApplicationProblemPlusJSONResponse) VisitGetSyncRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSyncRun403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetSyncRun403ApplicationProblemPlusJSONResponse) VisitGetSyncRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSyncRun404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetSyncRun404ApplicationProblemPlusJSONResponse) VisitGetSyncRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSyncRundefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetSyncRundefaultApplicationProblemPlusJSONResponse) VisitGetSyncRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplySyncRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	RunId      RunId      `json:"runId"`
+	Params     ApplySyncParams
+	Body       *ApplySyncJSONRequestBody
+}
+
+type ApplySyncResponseObject interface {
+	VisitApplySyncResponse(w http.ResponseWriter) error
+}
+
+type ApplySync200JSONResponse SyncRun
+
+func (response ApplySync200JSONResponse) VisitApplySyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplySync400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ApplySync400ApplicationProblemPlusJSONResponse) VisitApplySyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplySync401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ApplySync401ApplicationProblemPlusJSONResponse) VisitApplySyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplySync403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ApplySync403ApplicationProblemPlusJSONResponse) VisitApplySyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplySync404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ApplySync404ApplicationProblemPlusJSONResponse) VisitApplySyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplySync409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ApplySync409ApplicationProblemPlusJSONResponse) VisitApplySyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplySync413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ApplySync413ApplicationProblemPlusJSONResponse) VisitApplySyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplySync422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyKeyReusedApplicationProblemPlusJSONResponse
+}
+
+func (response ApplySync422ApplicationProblemPlusJSONResponse) VisitApplySyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplySyncdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ApplySyncdefaultApplicationProblemPlusJSONResponse) VisitApplySyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DiscardSyncRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	RunId      RunId      `json:"runId"`
+}
+
+type DiscardSyncResponseObject interface {
+	VisitDiscardSyncResponse(w http.ResponseWriter) error
+}
+
+type DiscardSync200JSONResponse SyncRun
+
+func (response DiscardSync200JSONResponse) VisitDiscardSyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DiscardSync401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DiscardSync401ApplicationProblemPlusJSONResponse) VisitDiscardSyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DiscardSync403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DiscardSync403ApplicationProblemPlusJSONResponse) VisitDiscardSyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DiscardSync404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DiscardSync404ApplicationProblemPlusJSONResponse) VisitDiscardSyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DiscardSync409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DiscardSync409ApplicationProblemPlusJSONResponse) VisitDiscardSyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DiscardSyncdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DiscardSyncdefaultApplicationProblemPlusJSONResponse) VisitDiscardSyncResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -23292,6 +25458,229 @@ type PushVisitdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response PushVisitdefaultApplicationProblemPlusJSONResponse) VisitPushVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLicensesRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+}
+
+type GetLicensesResponseObject interface {
+	VisitGetLicensesResponse(w http.ResponseWriter) error
+}
+
+type GetLicenses200JSONResponse Licenses
+
+func (response GetLicenses200JSONResponse) VisitGetLicensesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLicenses401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetLicenses401ApplicationProblemPlusJSONResponse) VisitGetLicensesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLicenses403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetLicenses403ApplicationProblemPlusJSONResponse) VisitGetLicensesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLicenses404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetLicenses404ApplicationProblemPlusJSONResponse) VisitGetLicensesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLicensesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetLicensesdefaultApplicationProblemPlusJSONResponse) VisitGetLicensesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLicensesRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Body       *UpdateLicensesJSONRequestBody
+}
+
+type UpdateLicensesResponseObject interface {
+	VisitUpdateLicensesResponse(w http.ResponseWriter) error
+}
+
+type UpdateLicenses200JSONResponse Licenses
+
+func (response UpdateLicenses200JSONResponse) VisitUpdateLicensesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLicenses400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateLicenses400ApplicationProblemPlusJSONResponse) VisitUpdateLicensesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLicenses401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateLicenses401ApplicationProblemPlusJSONResponse) VisitUpdateLicensesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLicenses403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateLicenses403ApplicationProblemPlusJSONResponse) VisitUpdateLicensesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLicenses404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateLicenses404ApplicationProblemPlusJSONResponse) VisitUpdateLicensesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLicenses409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateLicenses409ApplicationProblemPlusJSONResponse) VisitUpdateLicensesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLicenses413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateLicenses413ApplicationProblemPlusJSONResponse) VisitUpdateLicensesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLicensesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateLicensesdefaultApplicationProblemPlusJSONResponse) VisitUpdateLicensesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -25562,6 +27951,93 @@ func (response UpdateCustomerArticledefaultApplicationProblemPlusJSONResponse) V
 	return err
 }
 
+type ListOffboardingTasksRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+}
+
+type ListOffboardingTasksResponseObject interface {
+	VisitListOffboardingTasksResponse(w http.ResponseWriter) error
+}
+
+type ListOffboardingTasks200JSONResponse OffboardingTaskList
+
+func (response ListOffboardingTasks200JSONResponse) VisitListOffboardingTasksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOffboardingTasks401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListOffboardingTasks401ApplicationProblemPlusJSONResponse) VisitListOffboardingTasksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOffboardingTasks403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListOffboardingTasks403ApplicationProblemPlusJSONResponse) VisitListOffboardingTasksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOffboardingTasks404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListOffboardingTasks404ApplicationProblemPlusJSONResponse) VisitListOffboardingTasksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOffboardingTasksdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListOffboardingTasksdefaultApplicationProblemPlusJSONResponse) VisitListOffboardingTasksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListOffersRequestObject struct {
 	CustomerId CustomerId `json:"customerId"`
 	Params     ListOffersParams
@@ -26710,6 +29186,110 @@ type CancelOrderdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response CancelOrderdefaultApplicationProblemPlusJSONResponse) VisitCancelOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrgUnitsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListOrgUnitsParams
+}
+
+type ListOrgUnitsResponseObject interface {
+	VisitListOrgUnitsResponse(w http.ResponseWriter) error
+}
+
+type ListOrgUnits200JSONResponse OrgUnitList
+
+func (response ListOrgUnits200JSONResponse) VisitListOrgUnitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrgUnits400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrgUnits400ApplicationProblemPlusJSONResponse) VisitListOrgUnitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrgUnits401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrgUnits401ApplicationProblemPlusJSONResponse) VisitListOrgUnitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrgUnits403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrgUnits403ApplicationProblemPlusJSONResponse) VisitListOrgUnitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrgUnits404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrgUnits404ApplicationProblemPlusJSONResponse) VisitListOrgUnitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrgUnitsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListOrgUnitsdefaultApplicationProblemPlusJSONResponse) VisitListOrgUnitsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -28126,6 +30706,350 @@ type ListRecordChangesOfdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ListRecordChangesOfdefaultApplicationProblemPlusJSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSCIMTokensRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+}
+
+type ListSCIMTokensResponseObject interface {
+	VisitListSCIMTokensResponse(w http.ResponseWriter) error
+}
+
+type ListSCIMTokens200JSONResponse SCIMTokenList
+
+func (response ListSCIMTokens200JSONResponse) VisitListSCIMTokensResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSCIMTokens401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListSCIMTokens401ApplicationProblemPlusJSONResponse) VisitListSCIMTokensResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSCIMTokens403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListSCIMTokens403ApplicationProblemPlusJSONResponse) VisitListSCIMTokensResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSCIMTokens404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListSCIMTokens404ApplicationProblemPlusJSONResponse) VisitListSCIMTokensResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSCIMTokensdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListSCIMTokensdefaultApplicationProblemPlusJSONResponse) VisitListSCIMTokensResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSCIMTokenRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     CreateSCIMTokenParams
+	Body       *CreateSCIMTokenJSONRequestBody
+}
+
+type CreateSCIMTokenResponseObject interface {
+	VisitCreateSCIMTokenResponse(w http.ResponseWriter) error
+}
+
+type CreateSCIMToken201JSONResponse SCIMTokenSecret
+
+func (response CreateSCIMToken201JSONResponse) VisitCreateSCIMTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSCIMToken400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSCIMToken400ApplicationProblemPlusJSONResponse) VisitCreateSCIMTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSCIMToken401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSCIMToken401ApplicationProblemPlusJSONResponse) VisitCreateSCIMTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSCIMToken403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSCIMToken403ApplicationProblemPlusJSONResponse) VisitCreateSCIMTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSCIMToken404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSCIMToken404ApplicationProblemPlusJSONResponse) VisitCreateSCIMTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSCIMToken409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSCIMToken409ApplicationProblemPlusJSONResponse) VisitCreateSCIMTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSCIMToken413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSCIMToken413ApplicationProblemPlusJSONResponse) VisitCreateSCIMTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSCIMToken422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyKeyReusedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSCIMToken422ApplicationProblemPlusJSONResponse) VisitCreateSCIMTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSCIMTokendefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateSCIMTokendefaultApplicationProblemPlusJSONResponse) VisitCreateSCIMTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeSCIMTokenRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	TokenId    TokenId    `json:"tokenId"`
+}
+
+type RevokeSCIMTokenResponseObject interface {
+	VisitRevokeSCIMTokenResponse(w http.ResponseWriter) error
+}
+
+type RevokeSCIMToken200JSONResponse SCIMToken
+
+func (response RevokeSCIMToken200JSONResponse) VisitRevokeSCIMTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeSCIMToken401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeSCIMToken401ApplicationProblemPlusJSONResponse) VisitRevokeSCIMTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeSCIMToken403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeSCIMToken403ApplicationProblemPlusJSONResponse) VisitRevokeSCIMTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeSCIMToken404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeSCIMToken404ApplicationProblemPlusJSONResponse) VisitRevokeSCIMTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeSCIMToken409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeSCIMToken409ApplicationProblemPlusJSONResponse) VisitRevokeSCIMTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeSCIMTokendefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RevokeSCIMTokendefaultApplicationProblemPlusJSONResponse) VisitRevokeSCIMTokenResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -38630,12 +41554,36 @@ type StrictServerInterface interface {
 	// EnableContactPortalAccess Give a contact person portal access
 	// (POST /v1/customers/{customerId}/contacts/{contactId}/portal-access)
 	EnableContactPortalAccess(ctx context.Context, request EnableContactPortalAccessRequestObject) (EnableContactPortalAccessResponseObject, error)
+	// ListEmployees List a customer's employees
+	// (GET /v1/customers/{customerId}/employees)
+	ListEmployees(ctx context.Context, request ListEmployeesRequestObject) (ListEmployeesResponseObject, error)
+	// GetEmployee Get an employee with the items it holds
+	// (GET /v1/customers/{customerId}/employees/{employeeId})
+	GetEmployee(ctx context.Context, request GetEmployeeRequestObject) (GetEmployeeResponseObject, error)
 	// GetFeatures Get a customer's portal settings
 	// (GET /v1/customers/{customerId}/features)
 	GetFeatures(ctx context.Context, request GetFeaturesRequestObject) (GetFeaturesResponseObject, error)
 	// UpdateFeatures Change a customer's portal settings
 	// (PATCH /v1/customers/{customerId}/features)
 	UpdateFeatures(ctx context.Context, request UpdateFeaturesRequestObject) (UpdateFeaturesResponseObject, error)
+	// SyncNow Pull a customer's employees from its HR system now
+	// (POST /v1/customers/{customerId}/hr-sync/pull)
+	SyncNow(ctx context.Context, request SyncNowRequestObject) (SyncNowResponseObject, error)
+	// ListSyncRuns List a customer's sync runs
+	// (GET /v1/customers/{customerId}/hr-sync/runs)
+	ListSyncRuns(ctx context.Context, request ListSyncRunsRequestObject) (ListSyncRunsResponseObject, error)
+	// StartSync Sync a customer's employees from a CSV or Excel file
+	// (POST /v1/customers/{customerId}/hr-sync/runs)
+	StartSync(ctx context.Context, request StartSyncRequestObject) (StartSyncResponseObject, error)
+	// GetSyncRun Get a sync run with its plan
+	// (GET /v1/customers/{customerId}/hr-sync/runs/{runId})
+	GetSyncRun(ctx context.Context, request GetSyncRunRequestObject) (GetSyncRunResponseObject, error)
+	// ApplySync Apply a planned sync run
+	// (POST /v1/customers/{customerId}/hr-sync/runs/{runId}/apply)
+	ApplySync(ctx context.Context, request ApplySyncRequestObject) (ApplySyncResponseObject, error)
+	// DiscardSync Throw a planned sync run away
+	// (POST /v1/customers/{customerId}/hr-sync/runs/{runId}/discard)
+	DiscardSync(ctx context.Context, request DiscardSyncRequestObject) (DiscardSyncResponseObject, error)
 	// GetImpersonationPolicy Whether the customer forbids impersonation
 	// (GET /v1/customers/{customerId}/impersonation-policy)
 	GetImpersonationPolicy(ctx context.Context, request GetImpersonationPolicyRequestObject) (GetImpersonationPolicyResponseObject, error)
@@ -38681,6 +41629,12 @@ type StrictServerInterface interface {
 	// PushVisit Record a visit of a job, or change the one its external reference names
 	// (POST /v1/customers/{customerId}/jobs/{jobId}/visits)
 	PushVisit(ctx context.Context, request PushVisitRequestObject) (PushVisitResponseObject, error)
+	// GetLicenses Get a customer's licences of paid features
+	// (GET /v1/customers/{customerId}/licenses)
+	GetLicenses(ctx context.Context, request GetLicensesRequestObject) (GetLicensesResponseObject, error)
+	// UpdateLicenses Grant or revoke a customer's licences
+	// (PUT /v1/customers/{customerId}/licenses)
+	UpdateLicenses(ctx context.Context, request UpdateLicensesRequestObject) (UpdateLicensesResponseObject, error)
 	// ListMailTemplates List a customer's mail template overrides
 	// (GET /v1/customers/{customerId}/mail-templates)
 	ListMailTemplates(ctx context.Context, request ListMailTemplatesRequestObject) (ListMailTemplatesResponseObject, error)
@@ -38735,6 +41689,9 @@ type StrictServerInterface interface {
 	// UpdateCustomerArticle Change an article a customer wrote
 	// (PATCH /v1/customers/{customerId}/news/{articleId})
 	UpdateCustomerArticle(ctx context.Context, request UpdateCustomerArticleRequestObject) (UpdateCustomerArticleResponseObject, error)
+	// ListOffboardingTasks List the open offboarding tasks of a customer
+	// (GET /v1/customers/{customerId}/offboarding-tasks)
+	ListOffboardingTasks(ctx context.Context, request ListOffboardingTasksRequestObject) (ListOffboardingTasksResponseObject, error)
 	// ListOffers List a customer's offers
 	// (GET /v1/customers/{customerId}/offers)
 	ListOffers(ctx context.Context, request ListOffersRequestObject) (ListOffersResponseObject, error)
@@ -38762,6 +41719,9 @@ type StrictServerInterface interface {
 	// CancelOrder Cancel an order
 	// (POST /v1/customers/{customerId}/orders/{orderId}/cancel)
 	CancelOrder(ctx context.Context, request CancelOrderRequestObject) (CancelOrderResponseObject, error)
+	// ListOrgUnits List a customer's departments and cost centres
+	// (GET /v1/customers/{customerId}/org-units)
+	ListOrgUnits(ctx context.Context, request ListOrgUnitsRequestObject) (ListOrgUnitsResponseObject, error)
 	// ListPictures List a customer's pictures by date range
 	// (GET /v1/customers/{customerId}/pictures)
 	ListPictures(ctx context.Context, request ListPicturesRequestObject) (ListPicturesResponseObject, error)
@@ -38795,6 +41755,15 @@ type StrictServerInterface interface {
 	// ListRecordChangesOf A record's change requests
 	// (GET /v1/customers/{customerId}/records/{recordId}/changes)
 	ListRecordChangesOf(ctx context.Context, request ListRecordChangesOfRequestObject) (ListRecordChangesOfResponseObject, error)
+	// ListSCIMTokens List a customer's SCIM tokens
+	// (GET /v1/customers/{customerId}/scim-tokens)
+	ListSCIMTokens(ctx context.Context, request ListSCIMTokensRequestObject) (ListSCIMTokensResponseObject, error)
+	// CreateSCIMToken Make a SCIM token for a customer's identity provider
+	// (POST /v1/customers/{customerId}/scim-tokens)
+	CreateSCIMToken(ctx context.Context, request CreateSCIMTokenRequestObject) (CreateSCIMTokenResponseObject, error)
+	// RevokeSCIMToken Revoke a SCIM token
+	// (POST /v1/customers/{customerId}/scim-tokens/{tokenId}/revoke)
+	RevokeSCIMToken(ctx context.Context, request RevokeSCIMTokenRequestObject) (RevokeSCIMTokenResponseObject, error)
 	// ListSites List a customer's sites
 	// (GET /v1/customers/{customerId}/sites)
 	ListSites(ctx context.Context, request ListSitesRequestObject) (ListSitesResponseObject, error)
@@ -40463,6 +43432,60 @@ func (sh *strictHandler) EnableContactPortalAccess(w http.ResponseWriter, r *htt
 	}
 }
 
+// ListEmployees operation middleware
+func (sh *strictHandler) ListEmployees(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListEmployeesParams) {
+	var request ListEmployeesRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListEmployees(ctx, request.(ListEmployeesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListEmployees")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListEmployeesResponseObject); ok {
+		if err := validResponse.VisitListEmployeesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetEmployee operation middleware
+func (sh *strictHandler) GetEmployee(w http.ResponseWriter, r *http.Request, customerId CustomerId, employeeId EmployeeId) {
+	var request GetEmployeeRequestObject
+
+	request.CustomerId = customerId
+	request.EmployeeId = employeeId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetEmployee(ctx, request.(GetEmployeeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetEmployee")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetEmployeeResponseObject); ok {
+		if err := validResponse.VisitGetEmployeeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetFeatures operation middleware
 func (sh *strictHandler) GetFeatures(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
 	var request GetFeaturesRequestObject
@@ -40516,6 +43539,183 @@ func (sh *strictHandler) UpdateFeatures(w http.ResponseWriter, r *http.Request, 
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(UpdateFeaturesResponseObject); ok {
 		if err := validResponse.VisitUpdateFeaturesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// SyncNow operation middleware
+func (sh *strictHandler) SyncNow(w http.ResponseWriter, r *http.Request, customerId CustomerId, params SyncNowParams) {
+	var request SyncNowRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.SyncNow(ctx, request.(SyncNowRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SyncNow")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(SyncNowResponseObject); ok {
+		if err := validResponse.VisitSyncNowResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListSyncRuns operation middleware
+func (sh *strictHandler) ListSyncRuns(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListSyncRunsParams) {
+	var request ListSyncRunsRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSyncRuns(ctx, request.(ListSyncRunsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSyncRuns")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListSyncRunsResponseObject); ok {
+		if err := validResponse.VisitListSyncRunsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// StartSync operation middleware
+func (sh *strictHandler) StartSync(w http.ResponseWriter, r *http.Request, customerId CustomerId, params StartSyncParams) {
+	var request StartSyncRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	var body StartSyncJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.StartSync(ctx, request.(StartSyncRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StartSync")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(StartSyncResponseObject); ok {
+		if err := validResponse.VisitStartSyncResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetSyncRun operation middleware
+func (sh *strictHandler) GetSyncRun(w http.ResponseWriter, r *http.Request, customerId CustomerId, runId RunId) {
+	var request GetSyncRunRequestObject
+
+	request.CustomerId = customerId
+	request.RunId = runId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSyncRun(ctx, request.(GetSyncRunRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSyncRun")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetSyncRunResponseObject); ok {
+		if err := validResponse.VisitGetSyncRunResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ApplySync operation middleware
+func (sh *strictHandler) ApplySync(w http.ResponseWriter, r *http.Request, customerId CustomerId, runId RunId, params ApplySyncParams) {
+	var request ApplySyncRequestObject
+
+	request.CustomerId = customerId
+	request.RunId = runId
+	request.Params = params
+
+	var body ApplySyncJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ApplySync(ctx, request.(ApplySyncRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ApplySync")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ApplySyncResponseObject); ok {
+		if err := validResponse.VisitApplySyncResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DiscardSync operation middleware
+func (sh *strictHandler) DiscardSync(w http.ResponseWriter, r *http.Request, customerId CustomerId, runId RunId) {
+	var request DiscardSyncRequestObject
+
+	request.CustomerId = customerId
+	request.RunId = runId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DiscardSync(ctx, request.(DiscardSyncRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DiscardSync")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DiscardSyncResponseObject); ok {
+		if err := validResponse.VisitDiscardSyncResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -40979,6 +44179,65 @@ func (sh *strictHandler) PushVisit(w http.ResponseWriter, r *http.Request, custo
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(PushVisitResponseObject); ok {
 		if err := validResponse.VisitPushVisitResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetLicenses operation middleware
+func (sh *strictHandler) GetLicenses(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request GetLicensesRequestObject
+
+	request.CustomerId = customerId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetLicenses(ctx, request.(GetLicensesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetLicenses")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetLicensesResponseObject); ok {
+		if err := validResponse.VisitGetLicensesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateLicenses operation middleware
+func (sh *strictHandler) UpdateLicenses(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request UpdateLicensesRequestObject
+
+	request.CustomerId = customerId
+
+	var body UpdateLicensesJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateLicenses(ctx, request.(UpdateLicensesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateLicenses")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateLicensesResponseObject); ok {
+		if err := validResponse.VisitUpdateLicensesResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -41527,6 +44786,32 @@ func (sh *strictHandler) UpdateCustomerArticle(w http.ResponseWriter, r *http.Re
 	}
 }
 
+// ListOffboardingTasks operation middleware
+func (sh *strictHandler) ListOffboardingTasks(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request ListOffboardingTasksRequestObject
+
+	request.CustomerId = customerId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOffboardingTasks(ctx, request.(ListOffboardingTasksRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListOffboardingTasks")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListOffboardingTasksResponseObject); ok {
+		if err := validResponse.VisitListOffboardingTasksResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListOffers operation middleware
 func (sh *strictHandler) ListOffers(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListOffersParams) {
 	var request ListOffersRequestObject
@@ -41795,6 +45080,33 @@ func (sh *strictHandler) CancelOrder(w http.ResponseWriter, r *http.Request, cus
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(CancelOrderResponseObject); ok {
 		if err := validResponse.VisitCancelOrderResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListOrgUnits operation middleware
+func (sh *strictHandler) ListOrgUnits(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListOrgUnitsParams) {
+	var request ListOrgUnitsRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOrgUnits(ctx, request.(ListOrgUnitsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListOrgUnits")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListOrgUnitsResponseObject); ok {
+		if err := validResponse.VisitListOrgUnitsResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -42119,6 +45431,93 @@ func (sh *strictHandler) ListRecordChangesOf(w http.ResponseWriter, r *http.Requ
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(ListRecordChangesOfResponseObject); ok {
 		if err := validResponse.VisitListRecordChangesOfResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListSCIMTokens operation middleware
+func (sh *strictHandler) ListSCIMTokens(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request ListSCIMTokensRequestObject
+
+	request.CustomerId = customerId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSCIMTokens(ctx, request.(ListSCIMTokensRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSCIMTokens")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListSCIMTokensResponseObject); ok {
+		if err := validResponse.VisitListSCIMTokensResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateSCIMToken operation middleware
+func (sh *strictHandler) CreateSCIMToken(w http.ResponseWriter, r *http.Request, customerId CustomerId, params CreateSCIMTokenParams) {
+	var request CreateSCIMTokenRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	var body CreateSCIMTokenJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateSCIMToken(ctx, request.(CreateSCIMTokenRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateSCIMToken")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateSCIMTokenResponseObject); ok {
+		if err := validResponse.VisitCreateSCIMTokenResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RevokeSCIMToken operation middleware
+func (sh *strictHandler) RevokeSCIMToken(w http.ResponseWriter, r *http.Request, customerId CustomerId, tokenId TokenId) {
+	var request RevokeSCIMTokenRequestObject
+
+	request.CustomerId = customerId
+	request.TokenId = tokenId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RevokeSCIMToken(ctx, request.(RevokeSCIMTokenRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RevokeSCIMToken")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RevokeSCIMTokenResponseObject); ok {
+		if err := validResponse.VisitRevokeSCIMTokenResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -44617,1069 +48016,1155 @@ func (sh *strictHandler) RotateWebhookSecret(w http.ResponseWriter, r *http.Requ
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L37khs3kyf6KljORqg1W2yRbPaNHRs7si62PktWj1qy57NbhwSrQBLqIlAGwKb4aRUxf50HOC+w/82L",
-	"7JvMk5xAAqhC3cjiRfJlPDHxWc2qwiWRSGQmMn/5qRXyecIZYUq2Bp9aM4IjIuCfz97iqf5vRGQoaKIo",
-	"Z61B6+2MIEEkX4iQPJDonghJOUNYIoykEpxNkf4wQHIRzvTPo9vWyW1rdIUkYRGiCo1xeIcoQy8m7VdY",
-	"hTOkOFokEVbkuBW0yEc8T2LSGrTgu1bQEuTXBRUkag2UWJCgJcMZmWM9sjn++JKwqZq1Bmf9oKVWif5O",
-	"KkHZtPX5c9B6Q5RYPZ4oIsoTuSEhZ5HUvS+xHhaZcEGQEivKpghPMWW58Zz2OxvGQueLeWtwcdbvdILW",
-	"nDLzdycdGGWKTIlofdZDS7DAc6IsrR9fv/ierF5E+t9Ujy7BatYKWgzP9Zc4oebxuhH8d0EmrUHrnx5l",
-	"K/rIPJWP0vZ114/DkEj5krK7+g79V3bu1G8k6/gN+XVBpNrQd/bWft1n7ZgRKHpPntO4kiW+JySRCMM7",
-	"6Ej39RBxgSICP2FFInQ0wbEkD1EieLQIldQsAnP4dUHEyp+EbqTlj9VywZjzmGBmhiMUDWNST4r0+c5E",
-	"SFvQ/T3Biky5WK0ngJsb4hOkZlSi0H6GjnQPWJAIkY84VPHqYd383Setmv3a7XSqNuwTzhQO63kjTJ/v",
-	"SpCsB+hvISQX1VJuxMhHNQzhjZGhBUGJIPeULyRK8JQEaEnVDH6XeE7QBMgqr1BMJgrxhUITLuDxhAqp",
-	"4JtagpmR1JCrV0OuhVR8TkQ9vbIXdiZY1kS+y/VMtJxhhahEeKzpYNjIflpPAvN8SKPWnqO7IViEs7qx",
-	"uY70KLkkSPcfIMtbiLTnmMZ645OPigiGYyTIhAjCQmJeokyaGSnyUQWIThnXS3LLQizJ8S3LHWM4nJOa",
-	"Cf+67e5ws1NYLeR6+mdzpAxhtrIMLAmSCisi0ZEgCcHKcLU7jB5mvBsgHMe5E/AXT6otZEJYRKLWe/1C",
-	"EvOIOLaqmqmEEeemSxWZy6bLa2bc+hxoKr0wX56kJMJCYN3ZgtFfF8Q+1oP5HLSkWsEyTLiY6++fCz5f",
-	"y7NSYaEkwkpzANa6g11rOifo6M3zJ+jk5OSyVvBNdPv+PHXHWLUGLa3htHUrrWCz5vJtzMc4rlvin0Ds",
-	"aGqjOxi5EU2+2CZoCk2ghAs14THlx+gHrozEGnlbbVQ3E/P9piPsRUTmCVeEhavvyao81Ff4jmjdUGhV",
-	"DEk8IQP4S/MeiZAwx3NBkN6RFcIsQmMe6X/IpeZjLD1RGtHolumPtHSJuFbZqDJa21W+HWgZM65mROQb",
-	"7Pd6V2g5ozHxGnYDovKWSUXjGIkFY5RNA9TvXB6j78lKIix024mR770+mvGFkMfonSQIo4kgcoYEZhGf",
-	"o3scLwg6wujduxdPH6KECNdDUU6cTjphN7wg7d64O2n3ozPcvsT9k/Z52J10oktyMe513UoZLT1bKm8R",
-	"2noV1p0ic8pSMVPFeS8moJVXn4latXf85VR//e8QxzFMDUdByRZAR9YGeHiMHuv9FRPEGcnWodu7QviW",
-	"zamUeiH1s37v4hj9RPAdtCCBG0b/PEKM3BOB5nqERQI6e6GaQtbY2M+eeMHuqcKaHrUnLvVf2fXMzfWT",
-	"71hLwg0KbDYEEP4gvUDo1+10eNjafnAwFjM+Reb1JDEPdyaG+Vx38zc+ru3lAzzbtRPTctrHegID91NJ",
-	"PRX5Ax/XUfcDH2+j0WQjeUnnVFXvwznXIkofdNp+FUQtBKvrP4Zm/O4jMsGLWLUGp50gM1y7ObO1W2G2",
-	"Bq1XmMbfU1a3Bnf60a5LkLbtOnrJQ6x3dmVXsXm4T2e2fdfdKyIlntYbY/P0+T6dZr24fptoc7bvLfZz",
-	"QdtqOCynZ+mhkfmYCDmjyRqKeK/sTBS/kWLHm/dhTNldtg2zEdXRJntjm025ZpDNlg/e/jKrVxgJDO/1",
-	"ZLLGKuT26a5L5lqHnkREhFPTNy8X1697noUvbxLCAOtJYZ/uTAr7fdpTE3awRPC5YSEPxA7eIGBQ11gQ",
-	"pprsJLkYtzOrsekKJdD+HutzTUO1EPViN0mf77pGWQ/QnzGTmrNsZlexeJUnCpKESN+uMjbT6Auysx1+",
-	"PbnS5zuTK23B62+9QyUlkfGn3Hz/ThvPekRrHSYI/CUHco68ISEX0ZMZZmvO8NA93pU4hV6yjp9TEkdr",
-	"7fUR2IIjY8ro8Y8ChBmiEWGKTigRaKLbcOaVfkMrdxPKtJms+5BovKr1O+hvW2usmQQrRYT+8v/5Bbf/",
-	"0WlfDt9/6gZn/c//vVVPz1pKCvd4P0rmaLieyRwNDI8BMaVjr8NxV28dd71dJRtsLzdIJz51S3VjgF62",
-	"I5cewA/662xMP2pCrGc84I1RAGwFjnvrloBBYlViwboBw1drCFdNOR6TZtqR9QFRiQSPa6mmnzWnGrcK",
-	"/g0RFMc/LHRPm0W+tqy84Uj4GDH4uuYSxHPkPHna7Z30/+3vP9ed6NDc0DS3pZS7oapeuknzcNcdadvO",
-	"umng4Z/hJCGMRAhbJ78eQ60qQxXZ5ugrDGi9eNCNFxz6VK12cOOnciNb0hmejxdieqCT6kbhyaR+Ee3T",
-	"nVfRfp/2tHkDQpdfchum48hG1URPrhvXQRVmbzR2dDy8e6HIvMkIjQvmiyjyhXFkY7MaWTMplp1EVker",
-	"1ePN4222Z15RfEvDO6IeK4XD2RxMjrpLbf+VXbm8ordsEE/4fO0IwvT5ft1n/WR913aq3OP9+sx11oRF",
-	"Tb9fiEn9YXjj2qwnuVHtpCftqdm+5U0uAF08UMXd3xWaL6RCY2LvB0cTwee1Rp/iB7gPfCfXODEWci8f",
-	"hm1bd/MjlbSehe/t0107cq3rnn4i4xnnd09JTO+JqA99irIXdu223FXFAJpsJTsW+oX8sJUj8sf6jEUJ",
-	"p2sEG8le2JNYXlf+AO4b+pI8SrkdTvS36IgqaW9azRVghPQvgiQxXsnaW3X4eJuzKT9gMwdBlSKsbvAv",
-	"qVRm8DbqyvzhXDYPJMLRXKuMS8EVCZDuKVrEJNIT0QwRxouIRAGiTCqCUzveayBZjGMqZyRCjCxrRfDS",
-	"jHP9xftnvb4y4UwSCKL4Bkc20k3/pdVbwuCfOEliGsJ13aNE8HFM5v/jg9Qz/pQpuPqLyN5e4hjIHBGF",
-	"adwawKgGSGuDjp8C42yQrcEvn6zfwbymBZm5R9BNeV98fm/YkUhYxIH+Y3g+OcGXYY/0u+OOnqxh9wFE",
-	"TyqqQPF+YcaDKEsWKhPmC8EGCRcKx3dUDey0Bm7wn7dQYPSHhpx5bhjZxkYDo0rp/jUR5jjWAlyvukBj",
-	"QfAdBDcsYnJl7Ww5QhKv9FlCw9lxywS1TWIa7rcyE0xjEg0TAWGrFIbprVLqkQwXctjpXnZ70Rlpn47P",
-	"cfs8PCHty0m30z4Zdyc93A9PozMCsVkinNF7bbyxCIWYMQ6HmnGSORHSbM0uszV7DiNFhZGuXbmqyR1k",
-	"FXEsCI5WQ/JR7+7RAGFkgoS0OpwQoVaaDgrfEabXrzwMu/58/IGE6oGV9yjiRCJNLRzHfGnkG+PLKzQK",
-	"7VpDVyFn4UIILfcMTdGSswDiimoCXwqBHAhOGC8IxfGT5qG3nL/EYkoOveEVRHib0UG8DJWI3xOBup3+",
-	"xen5GRqvFJHbcEf3JOMOO3ikOEcxDP+329XVs0Sv6DdA5+c0Jl+KyBMaG6kKNBBIzTCz95lzqvTZ0e3o",
-	"gVQLW/11UdhuamgrGeyv2O9FButJp6tklIwk5ittgemNSf/h5nxkZozGK2QjHR6a9eRiTKOIsL0WMyEC",
-	"ApU4G0aEUZI/LJ1MIBHEhq34QiDrKmkuTD3iX6e9obS3tQtQHt5BlqLUrF0UG/g1xyuQhxEHYahlKcFq",
-	"IcgwohKP4+z9TBuSRCnKplJ/lMlSqq7QKKYhYZIMnQJhP04Ev6cRESjG4Z29nMM0QoQBuTQnwEJ/y9ne",
-	"G9aGOA3Jx8QqPZ6ApH6QFbKvIKxQr9M7bXdO2t3u287loHs66HR+vkJY3gE3YK33aXVxK+GZV4cKnTbY",
-	"j8WZHGprFtodBcj/VZB7fkeikT7t/N8XkmRKVTqbEDPEOIo50zJsTJB+DdYyH1/6hugHhz/xqCwdvUss",
-	"YRT5AFL/yKiWzeVYzExMN2hzKzHd63m8kfULca/CkOq3k9e1BLWelVoawLr/wNVzvmD7rTXjajiBVvZS",
-	"lbV0cs00l+L9bG1+8BpYuxzZgA+yIGlzo4HeXpCSZ1RZ0EL1vLQVXhDkkhB05BbGE9jmS2njdpGeoY3H",
-	"7XdOzBF77anOxg7Ya/2cNl25fDMsnaky0ActRB+nUcm9AFGw2Bhfasnsfj+5Mu+5aPGtRLG33fyZImM4",
-	"bFrcdDYHWVvP0oDd5rIpIeKaGvNE5ZM1nTHCGSlQobR4b1Ln0WFFrRtmA4+CF7J9AK9C76Jm7bxB/GaS",
-	"0q2diVoHP4OJhbdZs6om9N5xvV0+099+K2auSv0lc78hIgRkqDWl+Wnek1NoZQOx7TgOQe3HbIWMMLPN",
-	"e8nJrqMROjrtdB4O0G1hvrct8I745uKLp4Hx7hi7nQgtAmM+lZkxb4gnYV1uiLinIXnH8D2msVaGf09L",
-	"5NkadqBo4Y30a65TthgDn7LWMQV/uTUwYv1oArf7QCET3RJhhcdYgp24YILgcKanYQ6nt5y/wmxl/aRy",
-	"r1UQWJEhmJsF24BzNMdshbBSZJ4oeYWUWBkhi2KsSJPVgVypIdwtDaVJU7f555k48xxub12fjjibVi03",
-	"+IOsnN+iXr0yFSDHHktQ8fV/ITW/Dbn54C89bgU++ID3uG5c9u1HXpI/DO0dwws144L+Y8/jawENaeMy",
-	"xMVlnhGk+B1h7qQ1LhJutBJrEV0hSacM8i+31TQ63Wx535WGsXZxi6M+yPoWGjXq5JhgQYShA+iTRpc0",
-	"eb8Ldsf4kgWpdcy1kg824TFcx9huM/SD8pXMYzBkoMWYaMUTzXE4o4wgHCqXZoYnExOogl4oiSQJBYEB",
-	"yBlfMhOzixUKBYFlz8X1fGrBzyQawoWsM947/cx4bwXpO+OVQWIY3pHV4I6snO3QaXc6nU77XP/Phf6f",
-	"TvZ/kLGnFzt7//ykfTnuhO3zqKttjR5un4yNnXE+udBMEGOpwEwujOr0bbc/6PQGJ92fs8uiZ2+uESTo",
-	"CGwd7eBtGrTgskovvnV0U3NP5E+4FCw40/yswFCz72ly7XBhnSdauR/u2jfuHrmSiswHY86VVAIno0Le",
-	"PF8yIjQvHOd7rorVNPRuioZRpHaJAyF7fekRRr9vzNgjA1oCfh/Ix+IsJJpHKVso4mVSIzoxdtLO1DSL",
-	"vTG2TAsY2GEbl9e+543R5MHqx1zcyZ1Harhvm2iw7Jr6lxbYCvYm0XpNPUYKfO59n3ZuzFLduY+ikp/7",
-	"Cxfhqq1X9Pj6heamARrpbWkistOLIbmYTOhHl7J7f553I/tRgVvs6eLCeUm4p7kAFt3mL4/bP9s4lnZ9",
-	"IIub7ksqKxb7NSMAN6EtBjtdGbhlL95Y8zjSei1stitr0qsZocKKU1mQmjZ1/5f/AvLzfdDyYEBag1ZZ",
-	"pKZABo0QDexZl0My8PeywTL4XOi2uLzXWEJC/MjBkyiOpsQY/PpDWPsrpHWvFbI52iC5HATJ5oj33L6E",
-	"cebHVL8Bb4Bpqo5zRpaOG42tRNMju8Bilk/+i5zRoEK1Bq3kbvjzr/2X84sfPvbejM/ehp0fo9OfJpd/",
-	"n558Nzv/2133lez/kFz8q+jdqLN3ZVb0qNaMB23HVSnGd2T1INWnjkbJ3fA///0/Rg8DX7GaEUECOPcy",
-	"eC/NlY+tAg7zHaBvjKKov9+e99yc3GAr+S4MSaKy2xEvFAZHxs+D42uPVIDiFFTM2ruTUBxhaDdIPQCa",
-	"f3EY8gVcOaZGfo5z7aJ/K3BI0Hc8ScDkS1eYDl+x/jf3508+dn7GJzfR2fPp5Xcfet/Hp/+6vHgmum9X",
-	"/Xf0/HXSeSxPnpZX2GkC+ZE7b53RVNK7FULAHGHcDRqtzEbbqEMlWMolFxUn6evEUDNeIUlcwFRKEvdd",
-	"qjKZ/hkZIFDitQjqdlA4wwKHiggZmKs/FPL5nGuuIsfoMUvHa+4IsmbvbNS1RGBbmHWhEiwPKk0If0Fr",
-	"TaeSn/bpWcW012yHHGNow28i+Nxk1ABe0AMJqch6p1CzU6oIvQl8w2f89exugNWqhKy2sNsxvdcnuyAL",
-	"uH4FS7RNmRnjxNpqXrY0GE+pRettcbeQNLUJjCUHKCeG1Ie1pzbKXj+JEq4DGl3iwDi1JSr9wV22Oye5",
-	"wUGbOIzdYHrtc3wxbp+Hl1H7gnQm7R7OhgOeaT+dHNLL3aeddq8X9tvn+LLTHnej03YnvCQXk3N8Nj41",
-	"N0k4GmoauwBNpeLM3dM9veh2gWesmbGWptYh3Bp0/wAW3wCNwGwf6G0C98OOCxqeEAUeaJ4/G7RcOEI9",
-	"ORyoABDFvV5lKFGJCIOnO9PM58jawbhbG7M7peKJBCMNwsF27LiBjZwDbywx+jZwCTlWL07zCfaAHEDh",
-	"gCgTAOC6p2RJBBJ0OjM2SDEMtrBnms7o7duXFv1TN+Hvr7oNArqzvWzcmejpJvWSAChTZ/2Wh8Jy2emc",
-	"dy8ve6f9837n8rK7EZKlZD/nk8yLeBfZUuSJl2PGgtntBp4zwHOEW39KbbbIDeYn8MAAjbT83dkq30Z4",
-	"N7XKdZuNrfJ02pstc2/acp0ZDlv/i1rhf526+526h/cTZDren9RXkE5wvb/A1zb9DZM5EGB3FP0H8OIw",
-	"tjryXzvkd6CXpjYwHn73a+8ndvrs48Ub1f37ov+Cn1/jzk108nx69t2Hy+/j3s8fT5/cX3zDuq8qvBz5",
-	"tW2+i9aYd1b7MDrW0SjBa70dAzRe0DjKdEUwBqnawbvhzSVoZPJ5ykt5x+ROUjBJJwSSFylDdgkDNBWY",
-	"wb0FuDMUIjicuT02QF0U4ZWWESdnZ/qf0oeE7V6cwG/oyPFB/vTNuCNVaE66Z71eHhLdQqQXlZkCQHiV",
-	"QHAhGBBNa2YKpJd8TrRF6xBBcepC0MMrGER8nmC2GlZcqtQYG5xNqJjXWDaE6d4WzL7lYZrafb27ReVa",
-	"tKrpXmbZHk1EJKROcW0MuP7UfaTNnDncmudJfbqPXeKhugetGLPpAk/JNph/etYqnBFZLQ4yHCw/8GeO",
-	"V2hMIIJB8QCNPW0t85Vo8elQTB3UqxbgzQ99OzkT/FY4/MtnfxobtxmNpfIiscYBOLMx9N6b/aoXXcjC",
-	"FhPLwJzzptduRhVW1iD13jzpbWt+rbGxgtaSjCVVpBlSUNke8+VNOuCs1fTG02wTR/tsZT0OD7KcYk8q",
-	"7WeheRs2MhEzBXlp90JTRwvs49Rb2hxNtvU5DZDZip1KVHeNNJqyY4miWHfI6C7lJDLkCdByxsE01Zvd",
-	"QE3bdYJMQpAWujPK2QOphYHkDNlohowqDyBqiJQPpz12Qp3jzY4cHd0abJmBVBOt3dy2AnSbU3Thx4df",
-	"1gHnpYJs/jSPg7ytrCPLoc+79VLe93+moSee7K6APff5DXYg7Ldsx+Y638iIjR0kdlDgIxH7+EiEtQYu",
-	"Ou0u7mlD4kQbEv1J+xSfjc/Di+iSdLb0kYgtfSR28s5NUtTSFrYkUfmqCwJAEyIslkkAuB3OXWKrcFTp",
-	"fYyRUBkRt648j7PIGryYEKYP+80vGqHQpElPk9z0coEP/S+zoQXexL1xZJOs4s5dfBWpOP7DuysCx30b",
-	"N24NVP7jTLSs0R/NKbKq4NRdhWv6YWM9zxxQOy41zP4NtLC+NAeEe3JBtmTovCc7PznXYjaFZotlh1uS",
-	"N+RjEmOWqix5sVdFuTsLg06YnswvRnsbRnxuQn1TNQ9G+75Kc96BIhZg3U3dH/TG6d+kmnrJhBXEQySQ",
-	"CrNIDtDIkycjtGCKxj43E4HsYxsEEEWCSBmgkUsIBRXplkH8bkQjuOk3eIFgp1OWls4I0MiKq5GJokw7",
-	"hrB+BrgKRoaZC0Mnxka2CIRdg70loH9EqUrN8IbPiR77FGE/Z25M0rxvxVHEr9Do22dv0aP77qM5GaE4",
-	"BZeB0LtCwh0kQC+Pb1lal+XYnGwjFHKt2iNbbyfQCqWtRWbOfoPgcYVG3l0+hBWlnwoew7u3TFsb9hJL",
-	"BvZqEwqbwDUmTAmgZuf8HlKPvLTd4zlmeErSRk14iR4OhP1A8ya48EqrJqlPq/idUbIC522CDu0d6xUa",
-	"SRJPRgBMAvEKJGpThhaSiAfylvFl6tO5QiOHZlfTvoXbgOZTil2hESCfZx+Zt29Z7vWYmFdFRMRxiFlI",
-	"YjsoLxdSM3Ak8BLHcI+D5GI8p8pER2hzQTcF2rYeumkkNtEj8HrmLIJcPNsZZWP+0TGLBQnHoeDSK+d0",
-	"dcvs20avz6Zumgys/QEjmCziCY01ZRUP747n/N5bQikXho3hocE8tQupFoKZkjqaszCNjwXBUfop8PFC",
-	"jfnHACkyT2LNjvqRoBExtVqgThpZwnBBMLr3iism8b3jPCA9uE5cU1c2UsB2bwhjmBRHFh/yllnWD9zL",
-	"VbwKfA7LDP9KmR9aS/lfzcg8MESwbVWypI9L+QBCkVJvIxoZZLs8wXzWuWUO+85FlVk4QlmRh3uVtmdf",
-	"GhkQqRAQsyhQyL7w64IsyEiLW5M5RUOCIiLvHkgEj7I3l1zcjdCR92Jbv4hCnOAxjalaPXQD1xwjg1uG",
-	"pZ69HkCAEkG5oGoVoDTtTNuyZj44SWIooDnH+ohoR1hhJ3OOtdwOuYgKK3TLTHYGmzr45ACNF/EdWiSS",
-	"CEsou/bF3ZA2SSKqRukKO3joBYuIMDQxGaYPkH4RAJu8j3Gi7Xwyslb6mH/U29RKhTTlzPBoSCPHKlpi",
-	"W2HnrMXSPklby1tw6epTW80IgGf9TV5oONvtcJQ5D6PiHnOZu7IP9jHV3GiL2tlxGc52v+VWIS/eXC28",
-	"hAitW+mJSsmzVhD86RqAVGKQeETl2zHI0mqV+lHy53V63BlJ7Cl50JX/t3Fl+b+knjALNSLdN+nf6TcA",
-	"Smyfwr/NyHP3ZO557iAt/TAH5c47GO1XpaOyFfh3O+618tGofzQumOwHfeSlfWkJZCwEOPBsQ/nzrxWY",
-	"mh7uqX/MaZJhhWM+XaQ0MAdI7o8kxiFJ/zInVvonMHH6l2FF8EXqU8XRFf4wQ05PG+8lRYXxYtnTJPu3",
-	"AvS7qlPC+Dut/E//KDyzBPLkbvYXTwBILy9D/ZfzL4CgzP7UgjL7S6uIBvYKZEbFn8N0ZPZHO5ic1Mv+",
-	"1pIo+yuMMZ1nf1qRlPGML2HKv6Zr4m9478+MZnYb23+mv9O52euGhwEDtfSr4/XcjwmPaQgesEVEVXHf",
-	"Dr1f3/suKH9LlpXvKDIhZLsFcj+2cktLR8DtY4rn0IeO0U9p2b8cngSESkP5X9h+QRr1bYTALRuTkM+J",
-	"xYLM/E4jrWUb4L9CWbpP7varNRU4JP+Cwzk5dk+Dmmhxmx+gTUmFKTMo8QY8XWq5KalywQWTdgd3u+3z",
-	"qDduX4T9fvuM9CbdcQdfRidh633p8jy9i8uT7DmFWtgzQN4RkM1pZLKJrYabLcYBKG2GLWy6tfhy95vu",
-	"DqN40+e5DU/W3EvlB/VOgoLsbtYMfJIenxeNvHWUdbMcNZOe5lO9jBc6p1Zny04IZBhNEgtHX8AATd1W",
-	"Ir1TH7gyq43cLw4Rf4OLreA1cIviZ9ZVuguiKAdsvevu07opTBKzvI5YCNIBwKNB6wlfxBFgWYAxuZAu",
-	"+z8ruvC/ylEg5uOSp2bz8t9TSY2a2wzd+sfs/ZLnX4+hhpJ6a2wvt7hUOE53FnoG7GJUV6g66timGHcP",
-	"s2l9l9YpAGtE6N+ePmsFrZgy0oUXJoRJJfD//T8EdXtakYAehzblvdfpn55XZA1bYm3MP027Ld1m3LxG",
-	"J92zs3YX4TiZ4XYP6S6vtPEpSIS0oa+FX1p8wd/TuSXt5QG/zY3D+0+96psGO/EGnlD9Zq/Z3bhPssL7",
-	"lS7WaaVTscozXWYkbU+9AlvqKVbYFB7acV9CMpPJoi/aZhaPvchV7hBPr877ADvM43uSFliucV17t+31",
-	"F28PZF0V2dyh0uyWXguYZjeD6RRKfvtYcmSfmiJMKVk23AGW5l0pFQywdE2ko3TA01nQmbmCBogHgz0r",
-	"VBo7rHJhKiYfwcoN44SEwKiRxZweYjVCJfgDrZwRFpp/x7EL+PP87lrd0EqEgdRw5UngCjlNrTwlZxMT",
-	"jngZdqJ2l/QmJ7g/Pg3PtHJnhfzbdCZ6oJGd3z//882CRXj1z/9shnumB35xbD8bztRca063i07nJEzg",
-	"P6S6IfOKKTps3jMNm98f+Q9yPdnntu3bQgRFfaxoLtYzjc8UTi0777b7+HTcPg/PovYFuQQtbdwLT6I+",
-	"OQVzLl2W+k4cAMgrrQYSpk0yPVUzsdbeiUH+4q+98nHveWxQFWcAuOg+gDo6GuUCDkYBGmntbbCQwv1d",
-	"CD8YNYs+cGd/sdS4uNP8UGji7PT05KymEcthVTIKdF1BWESE2U/fvX310ng5MKOK/oNE6IhxZL4LLL79",
-	"DLMoBmckFJ6XAZoIrA0GLtDoA77H5vXByAT9PwygJLpuXu95hO1OPi7evAPy8pcJ7yvcNq4Lk4DiStb0",
-	"Ka62w8QyUTDMxlFglQPAJzyJCcIxeL2NLuziLZyH6EEqB8tU2BHuwzRn9GZ/49WmXDkG1msir7JSIGkq",
-	"ZAr+v3Nwp93cDdSNQwTJ1R3G3wq+tLBl2o5dWXXgKkOco9bYs8XPKEO/LrgqRLV+8SwmQy278f2tm1vQ",
-	"IJNpqajaOTYuZZq1kTm5g3uARvoI2D0sp/n50TwsR6jmYTlmGg3yluwGDfT00yjYciDDlmEkVj36k+a7",
-	"mNnt7NEqiceddbkdNbL16shB1Iv15/oVEnhpjmEq/YTcTCzPao//DU6BXY4Fxpemc98oP+xhsBVeQF5G",
-	"pvSvZEa4zzP+jd048qcZn8POAmepNZSuEFvEMXh+xlKrQxNAGTagznluhQEQM52GtkSZxdJGygZV4Y72",
-	"xVPQRo0e+tCrulF9AXq8UcTqiRosT7PPPJGru2kmcist/rSm3bsk5jiqmhyUQlAcmVJ6AUi7+SJWNMFC",
-	"PdIsCMb9qCyRoXJEpZann1yZfLpVAsHMktHJhEQuucncChKWZ/MxZdje33jkOj8573cvev1NPAvDeV9N",
-	"BUHHC0XW+NBy2+W0UncqOLkFAVybtil/m2CqFXUH33bauQKYLKiZoal71s8BldgrZX38pV90ih4THvMF",
-	"mMk0vjeufDxvDVrdM/TtN/Zg86dw2qmauy/Jt9yRmKVSikq9/a7QCMfxCAGXukD0zG8QU6lKKB5wfNg+",
-	"CudH87zG8tUDNFtkvWdG7SzZCHCn7And6vT//OjWZ/IY66Wm+cBIckMrTTk9e6ckeCeMJmNjb30+OHMb",
-	"j70mVWF272s4RRmfYGUQqgEsMP7jwJkxoJxOKkOkscNbLTvVy+YztNbwZYvp3cQFmhcPpqi57SuwA6wl",
-	"BZR7q1ZdzbUqiSxRKuaeBvx5l5SSH0Nc1XRhEMI3WqM4VHX+kYhGiKoKH0jeSZIDRHFukUZekTUGYtno",
-	"NyE5zXVzj9M26+e7Z4dE+QUg96lF1G93w17UPicnk/YF7o/bWic4JxeTS9wZN3IUpNfWvCYfxNcZ4B7Y",
-	"QBUbiCvFRcmh9TBAdIIwawZM6qP/VnX/b22rirVfPHUeXheUmwbRag6iEwTguo16VVhMq7LrdY9ZP2Yj",
-	"6WnClWsDz0uV0W5scNgCgdtQ6Qgyplu/fxuYn/pd43A7tAmaSZE/pxX6BAJ7Xoto19iKn2YrwzDCViqw",
-	"wa2AI5piwxUUCmGD7lvQMYmQWtKQHJc1epFG52+6xflcOTkb57SBfXKRbu6bwEyJRGi88otlVyCuHBzs",
-	"Ix24Zrc/Lef5c6zQVizN80E5c7wy6wJ6uvET0xDwtxKLGu8rrjmroaB6h1iRKYc78Rgniicyi795CT+g",
-	"bh9dC+4C6MzlDp8IDzkjOgnb55PTTvtyfHbWvuicTE6iXtgdYwKSh1qtfc4XWhHpdi4vNQUNhFeou372",
-	"7o3lFldufdBKRJR10Q174/Y56etT7vS0fT45IbqDDr6EmK27hR7u4+t2t9++fvO6wijO0WCtsMvezJGn",
-	"wT1/bu2KdtheiecZ5dcP/rV+z7r0HdnXJv9zRlZFyjeub28J/2lzoW5/a+Rr6t8tshAcM+TAX6zKPWOu",
-	"+/nubsMsNOmBhPApgMovSOe1iPHNo6WKadh1YUZmVjdUEbk7UKuJr8J+7BWVyJagQIoX5nig6Ln6cLCb",
-	"dfFeU3qvB2siwBVHOI7NBL5w4Fc63Ppl8Cv477Ea8L2e2px7/kBIc7R13lLtACLBimnWxhr1F8xmq7Uo",
-	"GyaCTyGcqgyH2zjmoxlOhU+NMjXNz5W0jDGdvwETsykRfb3CXSiJtCiNwKEamju31qD1pN01ONVZDqR7",
-	"9H37HAK27JDctxUaSb6TBi61GkqWV9+40/jE3iFmPRnPg9sVuqVAa1fmVy0KrbrhD6FnXK3+T90Kipsf",
-	"NoglWJC3q4T8oMVuyWGumwhyhKlcW5NYlculbLrI+SVYgz9lgKec+DA9mnwxyBXYWiurR5Ky03k2xzTe",
-	"LpysZjIHHBgjoXIOgd1GtbPnwYOWqA4md4KLsrzceuDXgi0vVOdrBCBnKblbxx8bKK0vHoKcv86vVw0M",
-	"D/xAltuyQUXYopOlWpS6IPyEKCL+hTKqSDjz4vBdzhBwtsnPSyMcrY3wwnyEvp2Pv8sSvAetp8+6vZP+",
-	"6dn5xWWOkVo/kTjkc4LwmGMR/bdWbbDkRk6FuIUiRb4q09YsZ90iaprXjwpKYvlGuHHOBggnWKjsvmkh",
-	"iZDHufLB1OWf6WfmL0Eg7wzyxq30hNy1GZZoTAgD7Yu5q26rhOk29AsG4R9gqStcwjaccgtD3vTtwr83",
-	"gncdPnyrucQ7JCqbnfcBIH4+8PGweWxUY7MSMlRLeGb7QZ8dIDDLcvEmIr2TbtF2BTHbHGJVA0KWrUfg",
-	"7QdH0F2jq9w+KeI9bnHSbyv7vtYh/QUP0XXHpi92qr2fudSSFIYAsgPrJN9GD1Im52I8JvEaIDXXr7mV",
-	"ziqw3rZeTyY0JLctrZXctp6SmGor4rbVKPozEXSOqxJOnn3EoYpXkL3mz/VBFiUPg7ENNAjxdzRZswAb",
-	"owXzedUDyM/ePV5Qf2xhvLrt3vgkbJ9HfdK+mJx22mf4fHwRXkYd0t0qXlC32TRe0M66GsBrSw+41Rn+",
-	"pL5vM7tdnXh5rqmtPOSpK7/ktvDBs8PsZrdbt+VtQ1CZ36fKResDZqWcV++Ib31HMPgHkoUIZ1gauB6r",
-	"cP8NM4KeclLh4/7iillNmuwzZz5hlMSYMlv8x0+F3ahNHUbD2RDPeHh9p8D6BVgrj9dBDTAlxnZleK9O",
-	"XHV1rW3LnlbnF6eH0x1Z2YNpQ+Bf9+AlLzfl5FpypvDfu/toPU85dpXMUjB9SadMgl1WlCqHQ5Iv56Jb",
-	"4HvK9q3hcsjqNHDS1tBxr2o1hZXPj7l+7bf1hFRtpgz4YOQ8HSMHy2ML1sO0JTqCfPsRZTMiqBpOYz7G",
-	"8VAbzxMeUz5CnD08vmWjBAvCFFjgc3xHIG8JYLDaGRrNxCCXAp4CFw7EjETpcLLgyz6KyT2J9dFGEt0+",
-	"hHMMtX00smhjMufKeiBtcWCDV7CcceSwGaiSDr7B6v4SzwlSAjNpglJ0B2OBLeKcuZ2B8cec3xnfgB6U",
-	"3pt6FrbeXAnZ4UsesUXHFVXFY5R8NJn1Q8Pqz95ct7udTr9X8GbB7fkQ+xUZ0+2YEdkHqsARLvZVdmop",
-	"jvhCWK/Kf8tOqtbjcE6Mj+zz/laFW6Smno1v3PtlCn7aDFJRUZ/LJ/GGTGY4RFgxl+3Zm+srNF9IhcbE",
-	"afgQTypLpRirLRx/LdeR4Ll979rBxucXd+2n+s130qRRx2SK4+YAojvqJ6n42M5n1dg30xQWfjutBoIO",
-	"9sjggfiWFPbNi3mGmJYJF9YN6cmYLx5TUtqlXyGcYl2chOm+fg1sM/uchtXRXQcLHiovWa9uyRqE88Dx",
-	"mdNMTMJJIbVBzzaF7LEyCNgtw7+MqmPov0rA0O4FGw8VabRJIG3F9TYaqABXZKS7xSjEcezWQAamMi1g",
-	"/JXxTc762yV6VUQS1W+X7YISivp5/vjbeBhYP2hz7+cut/hauMeLzdxqvvvRvFtz929bqiffT2Q84/zu",
-	"GYsSTpsjIvnwX/f6oDNocYNfLIReCheru14IrXXNlErk4NEjIhKneB2HfP7IaFh3VD0yAc/114iH3VtV",
-	"6pApd1rm/KdGNKXZMWUhk6NCQ5+No73+VC9/3mtzava08+GUXThA1k/b3mzqr/LDrWSO2roSj5Gt95LW",
-	"sLZ38CkCJnIltJEiH1UVuJNREMFJeYV8S4vKWyaJvbPPGVtXyDNoqESjT59H9rUMvsElPXrqqTZ4vqpd",
-	"42v0OAz1zEIeQxT1P00mFxedTguq9CYxdiW6jElxDfugFbS0aeaemM1xXLBWYj7lw/yuCiOWe+uRfudY",
-	"3k+b2VpNMGEa2mMeBKh0ZzleKD50BX0M8HMqSmZiKFcsTP+us8xdWx/4OG231vYLWgkN7ZBS0U+KXctF",
-	"ksSUiOESCzLjC0nSR7kYCYOp5kVMbFsB0bc5zGp/h1lEYjklksSxDGd4opCJuyiZmalV0Pof/UvU7yAb",
-	"jpEVSxo4LaoOM+f0bbc/6PQGJ92f6yI7vKvXkz++YbuxKLiqK49z9Ob5E3RycnIZoHdvnzzco/T1YUzr",
-	"r2FSN4yByJ2tBzKjv7rh3CxO1jVeV8ptE0f59bQPxlI7lYL7o+DhWHXfSRqvEFzKzZ5U2Tkuwy7QfmAl",
-	"WQ76pJBwbtHyTRJ2NRroY3lnyjgJzhQg2KetXL/4wQci+QFMeQAYdXe5PRahScy5qMcL/QtbZF9skXWM",
-	"842v3m11x53nkLIj/hi9UBLuqdqUwX29DFzFTRPVGGkuGKXq4ShwrrZbBpe0ioMn3yIAAN7ayNc0RwEa",
-	"OdXRRhn6GuoIUSaVva/OH0XBLXNePdDrzGGFFYJ+wXJEWPljQ0cZBImWqSQAV7qpnYHVzPZxy7zzzlZ+",
-	"GGNJ0Ls3Lx8eo8c2lD7lVy4cqhqOY4nGOLyzIcH+wenExNUtI3UAs+b2Ri4hAvOtNlQA/YDO5yS6KhIG",
-	"aOVNDgtyyzJk15gvLbJrkHstrdaLlMAUKnBEXJXNkd+JmVCuQp2Nqrivb1v/JKZjF9T0T0JMp+NxKabp",
-	"PBd6c/RPv3Tal4/bz3F78v7Tyef/nfv77PPD/1UZhZOnQrleHiD7yyIPOPeg/uoKoqS0KQdsRz42U6M8",
-	"Cpet4Kc/3HiXaG6lc7zOBbB6Fgs2qlinUWB2Uq4YpyTi3k3JhPVydgX1pQqz1CIb5f1yGSDIUb9ziUY4",
-	"FgRHqyH5SKWSI5AhboMc+8xqKj1zNdO87IPGU/WwUeBHxm9V6i4eSx4vFEHAi3qD2wtUOsdTYiFhseKJ",
-	"ERq+HIT9B2eXljdX0ILBTdcnZ8xDHOuJlOKb+hfN0qozTXJDdJt9cYBG2vjbPa6tueXYPK5tIZvHtdl5",
-	"bEYiSJkpQDyOcjAEFXnjX82z8pdP4y+fxrY+jcODGnj1oP+MMZ15E7g07JFZn9EAmSJ2x2iUBsDoH11+",
-	"C2hdgkwWkkS2yqIxOIR3cYdGttKf/nRCGY6vbtkdSYwreEa1rrUKEINiJK6CyRRTlq+3lLJMOhJtUtqW",
-	"8/VZ0ldL0tEUCje3K/skEDbN3a06kp7Nk5ivCNm1MEwhLw7ChwQJCUQCTTmPtAlGiKlZOSb6EJMmoinT",
-	"OY6ry7yM+bgUqWNHm2XtPmt3jRS1O/8bPkbfLGgckQrLtSYW9QmfJ1hr2KbWYFnZblSYpeyYKw52g29O",
-	"qyV3xMNxBgo3UiB3uqptGrHx3Duf1hibVn+URCnKplLvtPLBNQJmkLZOY/7wGV3dslH5VBmhEDPLPXwy",
-	"QUsoODTKTiS4ptFq68iehq6TvAp7y7LnUEstJnMCJTD9Q3dkqo9KFHM2bcd6O/vhnbLKEWOdMLcsRw93",
-	"rCM5w4IUv7HnhbGspbGnn73F00qb7c+uEZTtwWzGn6oCLarmX/ViSoyqh/WUqXrb0KmcOnxPIF7VSTRw",
-	"ALRd2Uj9kYPb8RYfUoqvNDdDXayV9Q+gfqdffelbuTBVo8yWaeNI3atI4TttkClrDm05NJ8PqkZUxRRV",
-	"76UcUvXQ8cvGSSkSzhgNKWbyATJfNZ9MQSBWEb2a99bwUo5AldTIuDQjQpDfBJb7Ujp467xOYF+7mupb",
-	"HOw3fE6Kolzric59j92vmX9LKrySWcEF9NbWvM2JaK1OLgSTNSKeM7RgMYC6uCjjRI9e96YbLonFdaLK",
-	"48g/oIA50O7/zXdqxe4qc6qWlj9SHuPqGuGQV0IlWgrOpuY2iTOCKEsWNt6joDtaeFTnHjh2rgA/8NrF",
-	"EGOGaopplTXHFHa1rMF5g3EYl7b8kkwAzg9RNUB/u3n9A3jwZIAiDvWtE6xmMnPZFYY8ChBlEflIvFdc",
-	"duwvvfejwCRPzQiOiDC+wfS9F5M2lOhvhnZam/9bQX1a4dBsDD7rOqqUWZRRObu5eb0rmKI9v0p1chHA",
-	"p/v+e0EiKkio0Ls3L8oJu5XFyBqEPUqF1d46uGkkMIOoJpMLMN8+bSnL8oALHEgFMRU9cT61pdocq0hm",
-	"qEo7Ouv0LzqdetNr3wKX26c6ZcAIxVSnhnnv4DafciKz+qdZDrxNXNwB+sMQoGqVvyX8mlOmdql6CC9r",
-	"8/Wnb2/QRR/qbM9xjCIyFYTIY/TaltdfugtTLVVszVZWvErWglkt9I44PTk+7XdPgpY2jOxvl8eXF/1y",
-	"PazsIx/MgS/GMclf5XuX9+3LjF7WXv6c62ttU92LXFvwZ6GxAvHTMfqdVK3FdwTHalYDc0zEvSkkYvRK",
-	"75J7SeK4DoiN35UPmCxaxLmY+J03njXyogZI7YVfW3hTXQcPo9mm+VebuK2DRcyCz2z9RX5ugKBtUoUI",
-	"FvHqylXFgDukJS14aNbidTv5sQ3GdxFMm86Tg4FpHy7hsqyMVYIAn9ah+k0mTSLO9XsWyFNhsQG1ZV+Y",
-	"lqr4nXSkWWtFKhYRWSwdfHrlhp/jio2bafNlVq6u94GBtfP7+s95I5Cb47Upi76tPkjgejnnm55wMaaR",
-	"tIJFQYVyY7fWCzjzTURYjUmT03PTdzdO6gbKwldLZQEoWv7b4CTUo7RZ0g+kgTnM6pvGKzQjomL8tHgM",
-	"bMVbe0ETFurbVxMl1aMqiMF8NQugZ0xzAH2Zx4sInCKb5We/UJZKRnUDGqX6W6a0+XB3W9cr3eIWc23x",
-	"ev9QSnvudnM9myxUA8uQOncjiHa894rdkdNJ+3x8htuX4UWphKxR+qPheNUatNLqGT4IwUn7fHLRbePe",
-	"+KRtxn4+uehcdpukLteU2zfBPSZ/b9fq+6l91UqIC8zcXLW10vOTrA2upQqCtN2LV5mby9woqhlhO0cQ",
-	"pt2PV82ByjZGmNshe2X8fyP4u13Swn1lrDbWWQit7Bl4DcUTiZZc3FE23Xmuub1U7dTJCx7fPs4BJqCj",
-	"MIct8UAiH3HhYR5QAXqs9qNvD/Dnb+aqMjn2+cDVxSkUCk5L5IAcaFwbp9ZqTslmDQbPgq4v7lJd3eWe",
-	"3zVgePtebouCC9k835k5tsKr84Rbcazf8SWaY7ayF4czfE8MjKb+aIC6KIkXDnVWEhY50CNr0nY6Hed3",
-	"WlOrvR7VNsN2V3nMmiWNYzQmHsS71fAGXwK+1vOMNWPuG3i9SSIEVbn0hx0XfDOgoxNnwBgeyYPUX+fL",
-	"k9zGzIm4HLtsl06Q2/trYwd9pWkAiK+7hw9uoVk0Dh/UbTYNH8xm3cDmSt9tGkL4l7r3Z1P3Dh5555kn",
-	"f1JLuyB2qwQtVDr0NSKpMIvkFRoZPo5GaMJN0AwATsM9PDUlCZwzM1tGpwO30oM+3RCFwLnsmzWCwXPp",
-	"Vx7AMWfTosceFEmtQoLZiOw1gj6RZ5q/FUcnHRThlcxUiwCdwy/oyNxv5AWl+c07vHunl7384X1y5i2a",
-	"d37DTHavZW2C8ArXOb7To+YyZ61Y8q9WzEx2lwaHqRbz1+3RF6l24CmFW5c7GHyFWgc5xatWfBGDCbkH",
-	"jJF/07B2w6TQE9mmsXGn3+rn6DueJKZYsQXRnNoCiF+InXeE6NkPaNONdRPg5gspF+RG8fBOL/h+xdFn",
-	"LitQc1u5KNWMQ8DvgYOHTVx1S3PIjAoSGOesRK94daH+bBTrCJtGXKc9bA2tYjuqJLoi843pRVIvCpBS",
-	"WwhqvoeFoByG6UWnfRL2o/a51kgv8Nm4fR5eRJekM+ni3ngrC0HNG1sIf+PjSglMSQhWgT7lEQZATX08",
-	"5mpWNvL+dg9jDuQH+ANHM67QEtuEa0i0RifH5Tyh5zft/nm327K6/wc+zsi9vr5hEmPGqtTli0GnY6eT",
-	"okw1P5u9tBnN0NEiBgXOZZJ/w2kMAtCulCAJpqJWe+/lqJvm0PTKyEy/YXmPrYHTNiNyfODjWjCOfASx",
-	"XElF5sX66X60xuZyzRvn+zc+tuAWHtPsSOatkcua4WT8jY8ziIzmoN8OFi23aF+mAsnagiKHg6/Iu6Yc",
-	"tQOHw+bwBXye8yAuvAUu8OmuQBeGd9afNx/4eIBGWnjtfNBsIfkaHzS6zS0Oms0+qA98fODbfn2+/Tk9",
-	"D3/j413i0584qG1u+OrKQS7kwtFtIO4KYUF2Koe5tcw/hOQ8oCDcYADUiMVNoapVi7ir3fWBj1249IbD",
-	"DyULOQNc8aJtVqcr/a50n/15aw16aPeLMeNveYx/Ge6tqOdbPjc90tVIrbo0ZespBcZ2HlKqoIwvZA0u",
-	"sYggCsXk/EWcEfhHWvYf8pchJTnnOTUD0szn8ZwvvIJWZCqMpS1VBI4GrVeYxt9TFlXZS3eUARiPQfeZ",
-	"eRlA4Bj16gZaiBqvMh1cXio4VpybmJDglo1iPqUMsmw8DCCbdzOyxYxT+A39Y5Br1zmKoeXljENGtr3R",
-	"uGWSz4mm4HLG0QdOGYkgxcsllprLbaa1jzEA47C0+L0eiY0hzM/qltnf/YErnvMOSVeF2TiRnbOVM8lj",
-	"go6MC02vo+mW8axCgx6z/8MDifg9EYJGBGHIvJG2vfnDAI1Mls2QJ4RZGigbcawlY0TknaaxfUuQJF5Z",
-	"KtufzH40y2KLSEN9SFu3MushVShtI6anW5aPD3Z1qKnWJfSiwcVxFkSeBtnpViiRARotDersMKIS0G51",
-	"065ZvmSQsa+VwWhOmbSoMGhi4Yvsx4hYvGC48ZdLqvQmgIy+W+YYyk7KJWzluc09FETvYUtKn3uwvCOR",
-	"QXiFL27ZUWnx0IqogQkhK+Li2CWUsIYrbwVhEOCOGpoLajN/kwBva8i7nJ/9qQ29fVmKH+/Hb/7LX4bn",
-	"AOJXyiUXEUglld/WxWeFjRzOONeb1wDb23dhS1sJAAK7yBkPi7gQqYhr+fU7c38MvTuwkiA1cFpW/rRc",
-	"8p9lbfjE/OL4Of0hQ8JOY6T97ouiLc02tSIm+xvWJPsztR0r164VtIpcl2WvFjZm+YE3CX+n6HM4t1jp",
-	"+As/vy9EK2TTrTz+XvIQx5VXNjFm04W24uBaBE5BMk9iqAGgxflSaNLq4+0YPUaChDShRO+RmeYZAIbK",
-	"cmi0eVXSbK1Z6x/tECNr0k6yWUSkbvSv6m+c7GWUu7bhCzXmH4MULIwqCaXv9IiPljMaztAcr9CMx5F3",
-	"BEOw7MNyLQdtGRpg8C8aMQHv84XTxc9P2ydRn7TPJ6edSn/yHegy+VXXduuQCAGX/3oZiRighIg51moo",
-	"iLqFIOjo5tXba3R62nk4QKfH3eOu3tGQPam/GfOPcDlt17g69S21BHSbwMAb4hN6VeGoKXGrrq75RJlg",
-	"sUiLZ+rVYVaCkghJykLiguEcg3ILCSsIvFQKKfMcTpX30b+lo7VB/ku2Dcwnd1ah3fQRKL6f8wxSVuBX",
-	"mfPDLg0yy5sh66XyIc39AjHoBSHSiRECEY2aXeuCp8T2Vx/shpGNh0g3O5UoWhC/Z3MsGmA9CKDZIwgy",
-	"Y/9dAnshCmhtVK9HRL92+GEDrpsZpR5X1cEwHyiuENjVJ67nmk2FwXb+1/yW2BAaaA4Gx0EDNNLydhuf",
-	"LPopLX1gMFQBmRJPlF5Fhkb/MgpsAqSJL4B+HkhkR9h+8TTv1t1C3jd26+o2m7p1Peptdu/mqdcYqfAP",
-	"dYJuOvbcvq4YPMDjZR4yw94bTsXul4ja85WlP6fzvCyxyqh59rgYDdASU8juNWXRpBm4ZcsrNJLpixju",
-	"y1MwVvNMjQZFgX3LchJ7ZA7J0SBF39M9TTmPtDriIJDtNgisXDc2lVZTVhm+SylaUPr/0vxk1a2cypyq",
-	"YJXb+1qQe0qWlWozZJCZhAG+iCM0JhCcX4wuUfO4NWjdLjqdk/C/PX395O3fr58h/Sv8RMwD/TfYEf/z",
-	"tkXYrXmd/Oe//4d5/Ch7H3CAzFrmwul81EpFPiqo6hzHPLhlt2wFoYkEzxFW2ZuQau4t74ovjtFjWBxI",
-	"CBzcMofIbLH2/IpIZhX/Fyj+/zO5G0p41ElxLfE4jMikItAFCFJwRPcvTs/Pqs5gN9VPG3FD3LQbtVz0",
-	"6NpubBuBGWTd5nlrrbsNmHapg44b8z/nJ6XMoD2D8fc1UwkrLR9r2hr70WMvGsd3fD4nDI0JRZ8+HTud",
-	"+wc8J58/Nwqszt6BSHKTTiTVZNjvtX5XoRqOMQsRj7kiBF6RXgP1PObRyoBYVRclKA1va6MjdTts+sI6",
-	"KPK7pulk7CdbTcXtt6Z9QKGtrQl2gOgKnwGrkt0kvofTCE7f7Q/efFSFVdPtuuU63145d6KmWr/MiZuc",
-	"4ylzLUO+M4gerahXypuvlNXy+5I87w+gJ6YHwZahyaaDTWu+c9mXdQfPABEczlCChYKK2wxcEGlpAudo",
-	"RG+1lQYBq1gQ9C2/ZZlPE9zaIP2gGcxAnXnkXgiQ8RISGeKESGSqOz40seySEDT69On4JWV3nz+PoK1b",
-	"Zi7wHImcLwLkRQqqb0bjzk97MwcO+IcBNJnnkFFwy/Svb7n+N7zwhsf6gblMsH+7l+EHqxW7cXkZqYwr",
-	"8tC2aOLGs6+embSA9O/XIiLiBwgTzroGEBG/cyjRcmzL6OaHbB7dLBKtdT3T003bMY+e8JiLwm8v+ZS/",
-	"e/Oy8Os1GNrfYEnMs+Nb9nZGVuDBZVzp9YZ6EwJg56z3J13pAMWcJ+ho9OmTwAwI8zBIX54sGJRxl+6z",
-	"GWa3bIRZpIfAhf5fxpX+D/kV/jC1XeAXKCkxmsK/p+Z3wkZwiRuRj5ZMMqahKyCj2faWAcPpwQvCIiLS",
-	"wvW90zP0Pf2mhPRYqSpXSZP1KnPpiwaqc8rk9SpwObYz1SkepE73AFEm9W7WHAnVBbSNJPCcNDxAq3Xo",
-	"7Q51EAcxpqydHuKNeq+K+3lVk/9tgQ/1Yi8BPNCsdMSPTZq55o4s6cSySHoapSVvkCvN6R7dMkB4D+zN",
-	"vSnImbuXN2xTA05VXVpFDxhwE4sY5hajHIdKIsoaZsW7STWHcAKmImJOAdNF1uAveniShpSI8eUxeuyu",
-	"kb0W7BX0kqoZZWDp8yXzpsWiwNxz3zIv8ydLA4drcZMAFLhWFFxwwW+GxI1O1sdhOWfytML3kgjKQprg",
-	"eHPJc/eiw6pqlL9iiO2Ap5pgblSUVHc951er8ugn1UDvj/OZVlODTZTWrQJuowqNScwN3O7XtCbh/TmZ",
-	"5/KC++1zfNlpj7vRabsTXpKLyTk+G59GXmqTTXb3Mvze71pTwy1Oo0Iq9XCUMJMtMpw9zbUNlWJc9ZAI",
-	"o5f8nmidaos6IQXkmRTqbJshNU6BqLtV8WAefktMmB2g7A6S3FgLekFlDd6FlW1fBPWiwdVTOsItC4D6",
-	"Anx/DIxt5OPWIH5/yCqhGbRgAUqwEgMELvA2509YMtcfHZvvoNIwRHfZqy0VE+u+hPjTKCLRb+Mc+Osg",
-	"+X0eJIe/X0u1qj/j1VpOky/qcUZVM47/rOaRCSTU/BwgnhgvT7yq1qz/C6p2f2lBf2lBfxwt6C/NZgfN",
-	"Zr0k3Zggmq3jABxEu+eJbiHtGgcU6TYbBxQVWbniEHGB0j772hpnOIQwPgjY9WEKimUH01jrhqUGX3FG",
-	"VjtUn5/zBYMRzSnjQi+Hkugo1LsBXEnP3r15aKvrvrh5jfq97rnF6wxXxUjiuQUF611eanK711qD1rN3",
-	"byqCY+fVsIqvvJGknrusx/qtYxEVS7iK1XGw6ehKjJvOk0dFPeSkiNjicZHmoPefTqrYprBN7cy9QVRu",
-	"L35PbnbGjnqbd3gCOoZJVSt7n3ZRPyqiRnY8Rtfc1NaRZU6Y2ixz7IuOiQwoSkyiKdRdnvM9gBP1xz4s",
-	"Cmmf4+64fRn2ovYJ6U9O8dn4PLzYTgrx5sCJr1br1NjXXokH8Cw/kJ4okoGXDWOuAbW2a7LPwPlpPONq",
-	"JvhiOttJnwVAX1eva2f1tuDfz1X9/Uv1PZDqa5eqSsX0ndo13AGXFZV4xzsr1aVbnY2XM3+p4X+p4f9V",
-	"HIz53ZFt4Mqj0jslaqKT4rh0Utii2N6BAQqg+bWmjD860sptgqckerinc/Kvo6OJy29fD98qf02dEy+7",
-	"h0a9nkyqr0f9SlOChsRcU6PEhNa4aKRkkaVV6t/LaKcPJAqxwjGfLshXd7Txib9U0UloMi8ux2dn7YvO",
-	"yeQk6oXdMYbsVj3JnFHUWWMU6bmaISUiyrpYj4LUJLYu5Zju7yqKd/P7wEgWssyRci0/g/lboOamiAN4",
-	"03RyWHiwP8oRlT+YPNI5qu/qGXLLtylbTb82QCO9sXY2xbbYlc0zzCaisSkGc22QW6Zfa5ZSdvD7HCOW",
-	"/5zXOa8Twt4CcMGuQFUWhEJxxBOTilqsN2xUfzw3+NguptLGKqXRi08EDu9IhCIqkxivMl7Rs0rmhKmh",
-	"bWMLxKhupzqPJhvXuoU3hHlu3v0ctNKK2Js/egmvGvnLBVWrZp9du7ftchK5bTmk6lDIHWGjNqftWngo",
-	"12sli4loo1ZjwYdsDWVt/gE2kS3rNqNScbHa2ZWS6gt7qDB2DDZltb7HqloSZxPQRdvn5GzSvsQXnXZ3",
-	"3AtPoj45nZx1NKdzTeEUoOTze6cyZfpMt31C+lH7vHPWbV+E5+fty25/0idaPI8nWeoBIGthAekZmoYw",
-	"XqvEv8SJ4gnq9tG14K3dVadfFxhqSLcGvaAl7xa66cfX7W6/ff3mNcxGmYhFp731upcX1drbglE1bKzt",
-	"wVW9A6e+ft3udCw+NbBPVsijMd1zWfyWSn/DjKCnnPh+gZYPHrPN9H4HSmbmp9/fEb8XSnBMtfo2tJhO",
-	"G0Nk7Wufva1XFCHPQB9UAjNT1jmvHhgN0djXNuEelhG8cI19SCC9nt1bnPoNGkADzVw31xybA15P8+TM",
-	"hv60xcBfUlaVujOnzP1ZocY0BF3P9mKVYw+25INUKceuhCi6Y3wJadFWVQUhzzSrS1uyzufTXkW3/m5v",
-	"eizmdnpT+PnsBI4qc2H1PCOsNWvD2waJy8Kllbx7RQ3666FKAit4uJJOgDUyCf9r2naWtYPqzMfU5ZiK",
-	"V7c7HXVzXJqJsJ0twkwKVZpJmQy0t83Qewmr6gurLWX8pp1Zpi6PdY4jgqgaeGUZgzUFHCGVa2Rwcgd4",
-	"objDWhsCgWSzmo4Twedb7jEnREs6r+kekkNt0h2M0ZQ5xNIV1DTIb7CeAmEHggqfNUNN0muzxYhLFYoB",
-	"cccwRi1DNnBR6NcGgDq6h4uiuRbc3EUhouYuivQQLqOIOH17NHCngAloxMyBV+oFnJmUNvO7q7NyhUaJ",
-	"IIYRRwNzv55lhsoFYJ4KtMSCzPgCLpsJQ5NFPKEGDpdFFsbsnkQohmIZR4yQSHoNy9FDP0DGMw/SV/Ix",
-	"Mt4b1YQAlaLaV2Pdzp4ECrIsHkgl02M2HmyLy2alJMJFb86fxmYpCsXG17I7+mKzmX4qxPZsrJWqyfJp",
-	"o2jeUn3IUavBJ6X8Ms+tqkeYFlbyWvZm7cZXK7Q0/+5cTy7jcHPnZ+9SgK9ntp5tgZEPwLElHvrKrLFu",
-	"SdI21xB8o3MXJNVXc+eK6M/rzoXEfL4PsoKNzzfF+Wzovq+1GIXEHEPzMhiULQp2Yy6+mS0GdlxetC1q",
-	"e1VPsy6ANFVI0X/+v/8fSpGB0f9GDk4X/W8PVf5ovMrdkT688r7RLWQnbvEzUDvz56vnJ/IxiT0g3wyF",
-	"PmilTRfOYN/bVBS/1xbi94ZO2Qu28zqbwoqpkgIHs2352Ms5p9HIxrqVonTMHbTL+JDagMPxLUtDHPzq",
-	"oJCKZXwzNhKCM1KCMliTcuTG1hq0Qi4ECRWacSEJGoNOB2uRxORgUZXB4YoQZkP32kp/LDR3tl2dBjek",
-	"tLkqoXBNQ7UQ1aU4zSOk8B1hXiE4s7Yf+LjoczeADUN3QszxlDz6kJDpXq51QqcziHzW29+ckzT0AkT1",
-	"EXmOa1T+D3w83Lb4m1Uux1CR5PhDMt254An9B2kNuhcn/V4vaAEVS87ebmfQd2b2kkawrmedTplTc7Rt",
-	"UMZkdxgwS/BPGxTCBuqF4R/TrFuJhsXUKhThGtS77d1isCxVhcbWBrVn67ej18Iu76et3U2WdPXly1y4",
-	"ms8jdp6u23RdvYmsEQcbA8CtbBigkd6NO1vvW2zlxta7brOp9W6nu1kLtfM9cIUyJ3z/nPrmdYxDAtrY",
-	"7goneCrRY+Q8DzZn23oyivdGI/Dope78ETrijDy8gmg40nafUjUruT+z+9BDmGTvC3cKTnf5gBk5jjj5",
-	"Fw9INDtx/MvF4u1CemZ0+1UhDjtfn32teybHAV/suunr3+FcAYKYq0FqkRO/8KVOYSeaxajce5wy9S3h",
-	"c6KqLkcfo28J/9vN6x8QvHhlq1xwEVGW1u2IOZtStYgIqOgMxVjBn8dwBRLHeKz3jgkmLmoraUs5Vsmo",
-	"wxfj2Eu2szcqOe7o+bzRK/OGU4WceQUzqajeVR2U4g+xkoA+ulL5qoFKCOqmbHrsKmIJHpORfuAAuAzG",
-	"lj4ZH1+/QHdkJa8KxhNAeGVWk/7tlulPAbHLgPDlE0VWkOVoE0QeAsg0XFn7zakZjwzKl2nGVQszb5YM",
-	"q/0Cd7eIsbZRKIAz4aN+DbcNGjdTbA3yxX4EwdGQs3iVHicZbQBT3U3svK9FedQ+JydalPfH7dPwLDon",
-	"F5NL3Bkf0EqkUU1eiwe+9kAGjj0g1MlBkxmw/831iecJEZIzrLhohOrVPLwg3QFO9BdWbLusILdmm+Tc",
-	"lL1gr8y7n3NrWiTkE5zIFG1OoXtKlkQgoZVciY70h22oOWaqJgFQpnxYnU7l88mG8Zk30/t1u+0bUd7k",
-	"PBWkkb0zNtkr6WTXCqT6y6bJBHDoXeEkZFjjKr31hKdzHM4oI+BqYVOtNmKHJ89jcmWxBgderXcDlCdN",
-	"dpr+xuWnceaLp8JV0kQr7bZjD7wn0/2tHCjr5IKPYzKvOLQYevP8Cbrsn57rOeqXUEQUprFEhk7oaATV",
-	"AENwRj6yL/2PD5Kz0cMAkY+KwF2bk4hKH2FoFPKIjIJblhDRhuBPdE+5uU81zi9zAQu6gt6YJQnKI1tD",
-	"C8ewkmZU+lzDczLQZ0K65ll46S82Ata+BnLNFqlq+V9AwB/TCnCoHz267z5K3WitVIcxQk6QX4fnkxN8",
-	"GfZIvzvueMA5fZAfttzqCzNURFmyUNkiLAQbGKj7O6oGlnwDN68Kp0REGtwx6Eae6Fc/Z5SphGtcQlUw",
-	"wYHFqETasA6QxBOALZUzvrxCt2ArC4ZjBKWIbltw0o3cr8VL+/6mGN/CODRnjOyMRwNgccKUWOktgMY4",
-	"MlV2G0eIQXzwj46bmkSJpStddXI4JkywmuXUzYWgbUEmRBAWkkYxAD7frOkKjqJAi4mYT6ckQtYjbopZ",
-	"XJmIG7iwhUJL8s5Bws5InDQ6wqCMxRDK4AwlCTmrXxeBFRna7M/RAC7VYuAWDmi0gSsy9UY32X4MlXVm",
-	"BGtZKDPEdeN8uTjrb0YykDXXCAar9u01Mi/4cAamtdPLS//arFPtUnI1fIvKuZxxoQI0W8wxa+tjAeSU",
-	"XMznWKzcBaMTgbrdRpEqTmEu9vbuzQuU8g5ieG5kfL6HARpVSwetacYxX2as4YjRkDkbKuyuyHAWXsVN",
-	"+b+KkzITOXX6l6ZnGGMp6cSeFjYyAYSKwf/2F9jMUaKJ4HMTYuRkBOp3OugIx5KjfvfEqO/YwPzzeyJQ",
-	"F72i3wSo3+tZx7kgUOblRUTmCVeEhav292Sl37iwb0AYKpuiF5P2K6zCGSBvLxheaDNM6fES6LcboFEG",
-	"qzqMCKMEwKcnBKuFIF4tUzANYhoSJsnQUVe3caLbZlwNJ3zB4Jd+gEY41ly3GpKPVCqpmww5m8Q0VLYp",
-	"UzZmmAjYsNTUAe53LtGR9yaVqN/tOZJIhWPizSlXsJgAiHg0Cgrlke/5XTp874Gm4Aj1ux09+pxUQP3e",
-	"ZeAdB+gUlodF6LRzYpbvEcztH4Xqo9npnVJDKzA5QtiLOz27HKKtJT3EHeRWKS26k6OU/rWwQhAjmF8d",
-	"fbZ7M8vXO7X0KhZBBXLlf9Skgl8MQfI6mD/VKkUsWlSV0bjhWpv3pIRRNyWJY2mqnPGFKpi6OYhe+G4a",
-	"8zGOoVr2hMeUXxm1jDMSuGrBWGU4K5JUlbG3mcHWC4GVEnS8sG4HgeetQat7hr79Bm5EsCJTCBVvxRA4",
-	"VKgWVxv+mJ98t9+mLJyh8UJSBpYFNObs4S08hrVRTMXooVrQn4pYpT2zChw9S85/Zq9mrXvUeIgog3K+",
-	"LtLlygZroDtCwFsxr7a38su01lOZvZlbwSYXYL9hEm59ztlpZ0eUjVyszhZhYtsk+NoYr/zKv7OR+KHg",
-	"UgLOhmOBANEp47orFGJZguPvf5liNn/AePFcZJoLSksxDbzdsGsEeMYcG27tzHsDNEr2ibndQsY1v7Xb",
-	"IubWTrfBrV3Kqb9FarA7P/+ct3tvSGjjVor2hIAnBd1ghgVJXdE+PN/vBzqBfDQq0hC+qLaJ9cwe6ANu",
-	"ld78ZGXKTSrBFWJa/oC/ggEcmFNhwB3fyFTbkNVmJFsxow2UJjDDtc6qxTJnbsyNHRZmWatz2nbLajMt",
-	"utiLLYM1nM26uYO3qwSqGbmvht5BUYQx3BTsfIhjCqo+NRv6j+bd/OFWH57S8NRxdrNPi3Rcu540ZsC2",
-	"RMl21/mZ1ZDfEFCaBcs7Y/zaulaGa6+02cATwvThZbEE+ASNzD8h0GVUliExHpO4kXpUoUdVF/TeAtLM",
-	"G9vWCfNWRfCb2LQITUMrmoIiXB4OE+Fz7dCfgPzaqK4YMZc6PW3uk25ggEYirAE2yesq+rVD5wfpNpvq",
-	"Kv6EvbWqgztw13926t6UjTm8xNSgxwYmdSgKzOXNA4kiElKXvVww6iZqc4GKoigaY5mToWtOQ/uWcf6Z",
-	"gS+xNOl4nF3ZouZwM0Mic0xBcSas3KfVGvhaGT0mEy7ItrMyw9taLv+2xmRIo/36dk2MVwfCfCxs420j",
-	"dbiIhtspDkW8k41zaJb87M+jJtvRXs26MRejMB1DpQwZ2O1W2EGe4zo3lxxvvd8gMa0AcYbPPsZJlVza",
-	"2lD5kpZFblG8MJ+svjlOtO6dT6F4XyuCn0VUvVlYr2FzreWnmSk45pK4KnQXK/KwuRq8srfp7le2yq4M",
-	"C2IZxl8VYfQ4E6NW3NtGFUd21tYVWnauTQQh/yDDCK9qr9HsKzCsUQAuPNMdmDRUQqYa0i0gw9RGVmuJ",
-	"Y+aiTxuodMq40CYnVbnLr5Ozs403a/4Ymqhgc/xxaEY5TIgIK5Pdn3ORQkqwCM05I5b4MkAYMbI0xViz",
-	"+nxurrbJPCa6gjyUXFCfC1vLGRSVU81FtA29Y6dqQRIiKI9gzUZBWtQzG579HI1XRf6DWegP3IodNxqd",
-	"txBe3zlTqckiNteL63XBNcAFZSXoQLrNPtgDO6kdGxAL0NFthq/wn//+H7etAN16BZvTnxx8wR1ZmR8f",
-	"NnInjFdDxzd6HGWh4eLBnJC1Z1J6vkV5cYulpFNmnseYzmsE7xZZfBUxUQ5hID/8inMWuqk/SJ47EbNV",
-	"Nq+JA8rp3/aevRgcWFfrQKvIpboOpkVPMpWLINRqjhUXcdUupitbkdiIPuuOigm+J17oBpwq9Xc0JKKq",
-	"oa/IHaygOVrzrWqwBItwRiJEPuJQxStT19gU4T7CKVjy/CFMSLNVbtvXM+3mIQILpBHsB3cPmLTYmjAR",
-	"bIMjjOPFRRmwxbwikmjjpdYG9SzbReVNXu1qABpu2DvVAYcQsWV1HjTjcSSPkRF4pgoxjFkO0MichCOE",
-	"wUKd4xjJRTgDj3a3d3wKZY31fhghe7Lk6qXYE9mpHSO3kfRnWm6P0N///ve/t1+9aj99GqCRne4IjZRY",
-	"EJMPAjsckGCoft+U1lY8vBtqwo+g/RdPXbV422Fq3GZRkH6AI5SJ9pCAbLg/PA5aMB8tqizxjeMTbADX",
-	"7RpNdaNfJPOBkD1yr/THB/eMkHBLz8jhbJnfl/nytjLYSms1zluy+WzBYSpXtqBDVf3oXgUxxgsaK1rh",
-	"23kKRfEzsBk4Lh6YILcAkl5cADBoqI+vX9RYIqnPcIvRm9N6Y/Hr7YX4djcIO18eVItZM1zf6e6on5Ip",
-	"SJd7PVPB6tAd/O+PfWbT4teYlBGsNoDuaXnruJNKezTn4j1rEHx/+eQpKSYUx9cEzC82/cNJThP8MieK",
-	"iGEqRjPS6W8+B+V2nV5SZQ9qRslZW92CeXPZSSsOzDFlClNmDBk7tnQcdnQrgkW8GoacycXc0PHz+5T5",
-	"Wj8BrBJMIftmqX8cmh8/f90dfcgNtzYt78vuvuotZCe3fnMc7jQB+X246g2FOa65NV8l5IEEQKwAac1R",
-	"QHANiok+ZGWAIjrV+xS0mOEof6SHnCmBITixoLPmcSN8QFd7VG8+qX9MbzSrhU4T32/1pB9Ipx2PrVVk",
-	"AMGOJCFo9O2zt+jRffeRebet23TAZXnsCT3zYQoB/KTd7XS6FZWDzaL6I/cOGH/FIkLmjyF76CVldzvn",
-	"MHsJSA8kUvyuBIQOvwHux/C7X3s/sdNnHy/eqO7fF/0X/Pwad26ik+fTs+8+XH4f937+ePrk/uIb1n1V",
-	"li62nUorpDwIdDRK8PA///0/RpVOhG2QRkzH72up+JJPKduDiAgS/fIk3AOHBhVgaG7ZFjg06WLFwx/H",
-	"Jz/Mz/51eflM9N6uTt/Ri9dJ97HsP52cfzvr/O3u5OU/zv4tvPxx3PvhgFmFa1bZrCsEOevJGBgfEgHh",
-	"9HLHX2e5Id1tzzXPpgN6stFVMjZAqUs8C3Wu21Vyz5XageBcoERonTCjvTTEB4s0kfTLr4T+lxFfdgV2",
-	"CxVIk9JKtUTNVG00t7vUEml1/fSXBxLFmE0XleFoW07YjaZ+ynsATvw0M7quAYqAHDxzrQRX2FNOZFY1",
-	"yUJk2b9sfuRyxh1oZYEZDXwrcA2VaM4jEusOGIcEJiIQvscUMuqvUBITfeKbUejWu6cm5ByuI0rs6Zr+",
-	"tB9lbTPVhOV7VgLRlNXGruTxveYZE8oDFNZNk8iv/V4DGqdoHKOxMOfnQRHj3pAkxqufyHjG+d1Tg/VA",
-	"iWw6Vd8gAjDgXNx9ZwD//7ODRPaqlmXPStNxqMI73VEYeN8dPi2wBAwCmnu/DdXkIq5QwgW8TqKSSb3+",
-	"kqnEpbaV6hHBguWE3g5Gsok2As0BWkrTCpPFOKahfjJHWN5VpKPowxuzlauM94JRRcKZK47nYGASbRz+",
-	"CzUPPRw7JyX1mpHMorzWr6Nv6XisTcegdY9ttu/TZ93eSf/07PzishW0lmQMXsZBa6ZUIgePHhV7qEjg",
-	"9Ye7dVGY5ih4pU+zqW7ITcA0fslDbEbvnUUNChBUGlpvCyeTfmvrUzhoJTPOiuPodyrjQF2K7abKBen6",
-	"VeS96xWFgC+9sg6X8QqN3EpDrh2OILd9RiArByhIUj/O9oHgOeZI0xfMCq/ZfXvqfT/NiDDp3gTc2pwZ",
-	"2YUknbK21f6OG0JDlhj+QLiNlUCL1TTR03iRqqi768KMLJ39E9MJ0SQpUgFSAuWQsiyN+qzTv6hAE6x6",
-	"df0+zKbw9u3LG/tNzWEqiXI4pDtjKdvvtcpAVN5sdYAMmiIpKmlBZSDLoQcKitF8Ec6cpqUfJDOhVSzG",
-	"l60gMxQSsZ+hkO+2tI0V0oqdQt0OCmdY4NA4dBhXgKI7n3NWijjZFQp0LzMxEYe0ToI8Xaq3iaKC3Cge",
-	"3r1QZL6f9k4VmZvbbgleaxqSOmVchoIQZpVKNCYrDrD5Cabit9Gz1UKwPcnwHV9mZAjxnKAxDu/K7jKb",
-	"igw4LJGLohi07shqzLGI0JILVqUxpB9ugrzh4d2T9O3tokHKlOHVQAnFsGnBYzJAIwMGNII8GH1MZs7+",
-	"EYJM/STGIbEFBmSAqJQLW1JOwBrIWwZXtYHNPjAGi3mDRFRJ67nUjUPtYtsuOCNsS3PM8NR6pDwoHZME",
-	"lEs9N8OFzZZeSgS2JnIuXTv3vOym5QorYhXyGxKK5taaxxr8nogYJ9nBAEAZJUYovfapgg8NOIdxqyEJ",
-	"I4LcYAmnOWVTNCaSRiSV51b8pfaBOb+2shCKA6vaaDc3r59wNqHTDZUHXyeEvXiKnnDGSKiQudNSqzTn",
-	"y1Sw4Atl8PNiSpiy86yIFILHZWWwt2v68gFDzLnmrJoAFuvpsO+g5YxL4up16WU0/h53IZwlxNVFtvRO",
-	"T9ZGtlTdbIGGNYSgoJpAq6fmVHsgbehQWlokj2XeCJFmhuXQrGJl3X4TD5xfbov753IdvAzA6rtxkDg1",
-	"1dG8jELzGnr35mWgFXtBUERlyO8tqLlQ+cIIqeUHjtLjAkx6Pg29Yt4faMWEr81K27AYjwsgzMeiqTqX",
-	"OwQEGyEYoQ+caoXGVtmz+ns1OT5QNdwmyUobI7uxg/HUVRt+dfhEERUkVMOFoHX2pHkDkHQUR4JMqTYv",
-	"vV69PbFxGfwornJnOVQ2WJo5XqUbkXEb+7fEq2pSN8htXJdzX8rS2SCO89kSlu0DTxjmtlsmivJ7Prfi",
-	"hlE9pvF6LCzXrmmO6QGxqwHjrVLp1DhGL8lEtfWxAROSJhJy5OYzCgByXzMOFS54q1gBxTtNWgaUKaOq",
-	"k10t3Db/bGtdv61mpO3G4FF68EsrJyjeZ9JpvTwBcWGiMrL965SZz1sdfxtsmcK8itvijV19LWzMKhfL",
-	"S0jFzXNwiNyRRDWwsqp3p3dW7nq6rY2tWHvUPTXMgEbw1qgZRGjNUWPdSlKfLujIeJhYDBACGMWcJ9pu",
-	"QDMu1cMqsbVhyexZ8mVFfUoO/dKooTRvHCJbKazc8tdIjRt9KFdCuukHJErdWE5jwqxCQJQjARdqxgX9",
-	"h4V0EpUIir7jTDP9WPClLJ05NYCIO+uO9aeVU5V8A8iEQ8vsnFqjFhSWo0yDYi5e+nbl4hjo1sq1gWQG",
-	"vSo5e3ID3Cl6oZxLSit/EIrvclu9WW0sSn76ttsfdHqDk+7P+xRKcT69XOPdy1zj2wEhB60YSy11S3VL",
-	"8kP+CkjOejmG2+FNV8TehURK6KMBk2eBP4bN8/ZYidFdqCzwmCleCPeaJUz4r4BikvHBxoESFkk040sw",
-	"V4zpspB7jHpLBOU8f5U2JmBBLKuIC/g2eqRgcMEsIBvIeL6imAB2rP4cvJxaNO48p98h7LVPjj2xr9Od",
-	"1axYdlVytGuiSKqieLa08KdXYIEc927MjM5YaX26hKXUAMDyd8+X2EJuNs6X0G02zZe42fdaBaxHHMfm",
-	"3rP+9sRmvw6bllULtrpv+VydQafW3Jyk+n0qC3AY8gVTaAbw5eltkUXrbHqDUr4y/v1c4BSDoDddodwQ",
-	"ZQJ0rgXlgqrVrparcXU7DrGNlcqWmp8B23dqoaKKVUjdK00gY9ygK8qJ2geVcwaxWWnZmNM3rXmRH34m",
-	"puq1sjxi5n41MrZQiKwRbXz/KV6WhacrRjLXoX3m1bMddCfP49PL6iP8pcJ+fRU2C2Id/u3jxX3nX+cn",
-	"33fVz+O/n4c/9dibU/zyMnren3539uG6I9+eLH68WP5bN6230JC715TW3JZvYhOrM2hFpP30WRbD9DjC",
-	"6CW/JzEOSas5J/vjLFfLzu/jZmpZK8/PDVTVDZfptrEHEo0JFloFdcH10tyiB75tqDXRAHEWkitjqFMF",
-	"mbCPfeN2gL4xTenvGyX4u9XepMLVXtE7kgTl8jxrRO+rVLst3/3hGmvIw9u2ESXANt7e8Qw1v3pp0JKS",
-	"t/ySN5QX7kdzzZQVqOroKnMZbMLMU/v/CDPEJxMakgDhrMz+wyvPA2DQX8YEWYRucL5wCFWyoLI+UHVW",
-	"mi00J+d3eD5eCCiOqnUZAKaGLRNTRrrwwoQwqQT+v/+HoG5f04JLheOhrTfS6/RPz4u26cFPsDwqZuvZ",
-	"m+t2/7zbTUVx83qoWja40AFXS6w1OD05Pu13T/RjW26sNbg8vrzod9MYPkcq9N2/2kAFLTreQPkag4M6",
-	"xQrUrn3Rr7eun9fMLUCVQUSzb/8WToFN0KZ6jLXAplp8GXBT6YBmQRWnRgNn2bX9Blf0FsifPres++Jb",
-	"wk3lt9qQT4tgnYL+ZN7I9QjWNRmNXFUB+TwXhCBFPiqHq+Fu55YzjqaQJSAIOnIRxQkWd5RNH+bIWUHH",
-	"mtjW/CXeOrYDT4kFcdmZ7/6AmNt514MLXvW3QZBud7eoO98WUkWem4IO1Sn/sBJgqrqyi/Z1k3M9tXUa",
-	"IXJgEceez0t/aLYYSrikqhLfcerVeVwLSJ0rCrnlfsx3uekbOz/P3qyo2Oho1rRmIyxlOtnckDYsyxMe",
-	"xyQFrV1zWStN+FbFUmVNoKM3z5+g88v+WTEL1Vb1MBnx/qrkCmL+Yo63wJ582dBTObbtyVpwqGzQL76A",
-	"KlB1TlcpK3pZp4bsYAUIAvfURU0nCwF0LPL5ffEnb0nL2TPpOjTM+fZ3cBPU6xpO9sbUlKfToW7g4Ot6",
-	"/F4HxfPtixukOI/B3pA2b5KqKtAq65jZXETDcU7+jvtLqiYbx9S8+IXPgIX3K2+Gp2U45G4NuKhh3G0h",
-	"ZFyh9tzZVDiUbNv54QdmydJBZitTxzabveJUkQFgIu3hEm8uopq7xKlq7hKnqkHtdpDpjUpAbGGm/XHM",
-	"rnU21PYm08GrZIBV/ucskaGntqsb3tpjBgdEb88sPxZ0xnUVKL6m76GeTw9i7h/CRI8JFkN/NMXbpTm/",
-	"t3H6lupO1TYl3hWfmkAWsHNGrqVRDXDiwUxtdPTszXVgAVFsJstDMyQjqY/R6zlVikSBtsSlwivYBeYe",
-	"/wgzy/CGixHQQT992MhW/53Y3xvCzPaxxteRr4kZ/v+z9+5LaiPZ3uirZFScCMNsUTeX7TYVO/apdrs9",
-	"7nG3/bnc09/eozmlREogu0QmW5kUZhyOmKeZB5snOZFrZaYkECAooAo388e0C5CUysu6r9+vSrlXigHL",
-	"u71EHxdIwY1e1t176GXdddrhtPWMPe+2XtDvOq2X8WnSOmPn3af0ovMsfr4SQZO5Z229bN4FY+6VAdcy",
-	"QTUsiuI9gXDG0pKICiVTdkzeGi8/s2TMI8U8mT7hQmlGk1pFVtUJj15GY/b/+rK7qbTHCrNoS94BnL6A",
-	"24tXP+u2jBfRemH+7zvzf6f5/wre0xszGvJnORwiFtpUKhAFwE3C1G3OcF87j3J22j49b5+d/c90cm/j",
-	"/Eu+x7aaR24gRa+02VVAoNU4Y8msOFi9s7xGTCPnwS+uWxU+s2tlyFGFSCMq4TJHgadXd6jMUfOSRCjD",
-	"2x0ptVGjw8hLImyHkGMxU5p5fj9/Z0Um+uktVZ3cgl+0zC9ITIe0w1OuJ0Gxbwtp46mbH1CSXJOxzG5R",
-	"qVq0j/8dsRGbQ8Bfi6wBxu5YGrbLJfhWmIOg2OLYJqDeWhCIe9M1uQ1ufUTb2OBJI0prVdq4a0ctcyFd",
-	"w4cqH9havtRBEq8iiTfvWBWU8DfqX5k3dDVxmJFe290q7O8naqppEMywOcVySzdw3Sq6bWFVFEfwZeN1",
-	"aW5Ii2vTvNKZF7osTj+RmbPxIMGeyCL5rIfua5OI9pjQEWnYA0nMgWxi03cIHZgT5Jszy5dKeeuKhJXv",
-	"0UavICg3cbvGbf8oBznBM6KY1lz0VBCKCFT41DXOOC03eMMvfUt3cAQDL5cuuK+qbelazQvFSdxSd8JD",
-	"VmhVlVnBK9+spiOW2LzbL+0/VOhvvEJ/nSL7fO/UdBcqqZ3dTQrl7fcpaYfDvrysFU56dXHrisWa38iJ",
-	"hssO7v/q7v+aBaYzQrRuTWVRmxXXbQVL9h7FmAFJ+S0rFvohcMwOijSXFl7iVMyXCt5HLr92ZDdf1IbI",
-	"8IRpaxIQLkgDpK2vtCSAhlxA0YV9Q401xHXzkkS4j6J2EVPgkkQJV7STwjPMF0LqAJIQdvDKyPeK6k7k",
-	"inJb091kyu5xX1cZPpl+Wyz2XBcXSg6AOC82qxiQcd9SD41tf6pjV6OZZ+uZ2zCwcnl4DvyKUZBPcPov",
-	"zttkamkAVbJLeaqOFhQ6r9OCxsWoMkjuEXq4BnWtil3zZ8+IvbDMKPdsGS9rJUxWnY7xcVZdn2tWxK3R",
-	"TF+/tTgASdZ2vdVoJZ7uU1uAyTWFY1UtdTTVDPiNwA3hiljj2h4GwcZYWI3P6o6yDld9+CthXYYnoHQq",
-	"8IqKIyHj27cAHrDiIXgvmBuelgSwrciMBzDMZDKKHahElrg9TltnnfO49SJ5ylrfdS9o61nnefwi+Y69",
-	"7J5S1E2cpjn0/rNXP5ydP734v//9P0cFyvf6OetNoo4V32lJdRz+0hLVl19pJjRmk7GXLjdTkdxCu1gx",
-	"XSvdtiIz/kyblH/LuZt43eDID7BtVHHf+Fi2e9c2YTTuY8mRHYtDDOqlskNTMpSZ7sqUS6OD8KtQFArv",
-	"jPJtmCPkVBKidWgpmwGJBBtHZCRSCMYQvx08uimQZubsXaU7o7cvC2BdkZ3sCIXIuC/TEq6O0ZrCQxpN",
-	"VfeHAm+YSNC3ijFIqU7TBORh0C2cKiDGKUD4lWXKph/4P1dQfmcBAhNEemYJ6UzID39+d/8wZS7TZsOU",
-	"C6FSHKLgVE2yNMstcEeaITxRnu9NRGQg79iACb1Ghnc+vYs/YA77elZJwMV4gsA28zj5iPNOlfm4K7P5",
-	"4fTCgqN+2H7nItfO0PnutPU0vjBO3zPj9D3vtF7E3yUv2Wn3jJ538l0HY15x41kH6B0dajkkZxfhEXnz",
-	"1GzI25H5+OpD6+yi9eZphVyeUjXOHeLiBiZ6jfKmjezm6r28JnVQfsvKDI3V6n2W5oxtI6Daz/K+JcuD",
-	"4jbDAjTQHeysvkwTVKrOEe/IznTjIRsMUzlhLF/q162z04vzfLt8Lzvk+xGHe33dz/26umlU3ORKjUDe",
-	"z20CLlAPLEr5r29c1YqcAhDtmBZl3+4boPI9t+ia13bT1QuUmjOJdwcRbsdUhefIWo7Mg2o/DX5ujIvt",
-	"3BrfV1WeMKNr+1QkVaZkoUZHZkntGp3C/l+66NY0rmEYz6/1mn5HQJO0smuVHrIVDeX6xQVWys4rMFi0",
-	"uyHYbQyLXbRYFQ2Y3XVQue0SFORFoTxh3RIEO+l/5krLbFINnAY+h5lmCqE4ZQ32lCW9GVXWdzf625ej",
-	"RcprKlJ7VnovpwUx1iPvSiqFtV7Qs07rZXyetJ6yi+4z+rxjVMuRZ5F0tqZjfPHWiLGiuVXkB2vu60YM",
-	"thl11p+3lV6XTo9zT816lOtZ2iTqZnIAlBpeZDmHF0bZgqAoqhT42bgvB05oo1o23mID/tk0Du+4L62F",
-	"pkkDIcYDBzfOM2ZZwe2lZkjNEnryUsH1s32riualiloPtwdrGrIVlqqx4uw8LzzXdQqL3PGuXVZ0ODmb",
-	"cXU2X3BU1/fZ13KjsokwB4LTHGSjrZSmIlFtErklipx/5t2yAKLWE/N+cPYvSYQyAF4ZC/jBIAUq1FA4",
-	"mdO8JBFKjiRqg3wyJ8lWwRhR1ZMyCQDnFv40StOe13JhSmH3eHfC3rgckC78sDoq/Y7dsbQ6xzCgYlKG",
-	"13iibDjEcu67kCHNmJkjiNzgDp+WAm4Y7Yvv/JDb57s6dW5qKqAj8pEV6M3Ozy5eXHz39PnFi8UUBvmr",
-	"rHXxmqa8f5s1Hlodf4ZU+MIdVX2oYPPU1RWp+bEKjEvk9s3bH+Zqi8ezY7Yjb/HcfcMC15s2lVuDCZ1N",
-	"nPmEsV70CwLLwVCAvih2xC0IlYBrMFIsa6+AezVrlFgqyMJ5KMa91glure6JwHbPuX0EG5M+z5h3TPA0",
-	"zPbYLXJ4jQENhu6AJuuXbM1ruDA3JVwD5aJttJhqsvAkurBE8FdXYtbeiAQN7A+1GivuEfhy9JwrRhS2",
-	"EYVy5wODHbjwK3gMfzEXzM2lAPOc1MxMOCbJMd82Hcypj1xTN1RGvauFJFZmxjcY/UKK1JWWrypGAtMN",
-	"dyvHRSD40Zksl2p/setVWRXtfdWEJ+1iDms40sXwoW2Zy6P9DRsuDMy6QX0lJd1R2uVpypJQ+FluBtbg",
-	"jODn4HtOWZ4BWJqjTBilII2nBnxi+FTLkWVtUf8L4FMvmKRlm7MQHnHyCZ/gLYUp09P+qNru/JCr8Uom",
-	"HZeKtkOlnjXlVsjxLIHrFk2BKVW/Wj1C7SYwePBSCIvKUtbbkXuhym075jru58VF62MQF+j5izU8qi9H",
-	"aQJlWhZxf1NVWJusp1pYSVQ1b1j3tQx2aDQcykzbVrklhfnPwWg5M369N1rmhTcgSPG003oRX5y1XrLz",
-	"pHXRed79jp7FT9kzLEAqDsqoc85Sy+dGB0hG3B2JGNfX2yL61iWsXpwZ4yNpvTh9ftb6Ln7xovXy7KJ7",
-	"wZ4m53Gni5ACt+Z+Zhc7cweq4M7On0K8xGMJ93mvX8xwySGWSI5wMttHrzIKCZGEq2FKJ7lQMCsyNKLy",
-	"xg56NhpSNWuLoAAhhbok+D+gSrOslVBNraEJlpG91rcyF7KuaxlLVEFFJ1uhsXUDfbzrs8kVJ2taFFUK",
-	"rXzPLYeK/hF/+zVYFunFBSkHFS+xwBdslozRhIselhn5c1fL88KRvL6rjrhWBFyTene0PRf2wNS44B38",
-	"tHCyKulePaI3YvAt1oHFs7mMsnpdkG+UoUzlrdd1uAfMVUqmd8tOpe039l0o7qpLQjvKmFO2kMx9boyk",
-	"OJX36aqpl2PEacjdAS/Yauh1hzi2bCTfWFe03dfT2UgLnuYmsCxzCmlJv0HdqfKyZt2UJa7hldY07leH",
-	"Ja5Il6cMabTsVpQZQWoAY4kCVagcmIvVFIGoFNomdmd4+gc5edryLfYKf29VAd71xu2g8mivBe92WZKz",
-	"QdufE6rJaJhKmrhICnwJTFiOVbEsN7hRvCdD0avle99fP9WdjHytyqZ0BTmGeztYQIReUlRwzaGPrSsz",
-	"Z3lA7i6RY2EmSBFXdr7cOu/T82fP5zwdJ/6JItd/vmqdP3sOFYJ99vm4jgDi/6h4qe8nc5FWFwaUcdve",
-	"rKa2cLcsANOgsBDoZDYiH2Gz8Z3lqBq1ZviOK44gFfXG/tf895UCKJ+K0r09TkPpdNl18OtcnpSl3X8V",
-	"+3UhZpCwU+ry2U7etElE9RxYv/KZNT+racbXBgoy96wbhpl+4+ocQIGUJH/hinTxfYLpM3J9uV1Xu4Kz",
-	"JJQrAZFGnZTHJGPDdAI9WoKY05gJmtrwW65M5pEDVp+5cWYu3+aBw6ffVAUoKvF5OjKZ1HQLdqgkShpz",
-	"LfG3M8Fjl7s883Zea4qY/G0XY5JZ88WaH20S6XhQR6yYn21arJh7riZW7FsuzyvSXL44w2wz4sQd+W8z",
-	"PVf0givn14ZECjNcIbzWP9sLc0hgreLztyb6XBZoac3qbWWUP8JufjsgPVJ4sqKM2S8w19ZhesyYsAUR",
-	"TJEG1qcFJNISSkFsfCiJir/tdsnbHxRp4K4wtquQRkbABRigikjGYpklaErYoNVsTKvYyogjK7pYbrRH",
-	"Pk6VlB0ve+MKROw867Q8b4QJm9XC2jY7A8tkkzQuMWMfPX9bQ5ip0hSZDFlLDVnMuzy24JwLd/icxdfs",
-	"s47AJ0y5YAGJUil6EVHG16JpQCJzFCLy3//93//d+vnn1g8/BCQyqxA5PzJCRFhlNgLSQcMyImRRcc3M",
-	"k44QcNV4ylQz96WDQqhampR2sKBn6TEY0M83qf3FlyXdwRVmQuXZtu82l2V73kAWydgVqJ+tTrUbqMAu",
-	"j7OyZNuo+UmROlt91jW8o+mIKVeyarWyuQ58VfNEKIfBzWjGDvViJHrz+hM5uTs7wSta5goVTZMWzAnz",
-	"D+jn4sCfnc5955pmhDEfbu8BNr5CyqG+UXG7qq/yzgVnV0IggHSuXTeuCAXcHMRQVBj68V0S2LaoPN7z",
-	"rEApptAX2SDvze+KDSpG0FTHHs5aHapYAqIIZYt9RlTu/reTueCAr9GeAelgzQY39Vtuvs7djMutPVwG",
-	"NadibONVWjb/9y2bgB8KaQCndFI5BiWbDWgK1eKQ2rNsoWWsA/ebOSfu/4zYiC1Z0hyqFEDgnihEG8Ua",
-	"+76rQbUrv7zMFEDRMfIKeYGj9guobBxmsofo42cBZifbT/OsBATTxpRrLno3Uty4M41NdytssPzxUyfV",
-	"jn9AddxHZnpGujzVLFOkY2tC8IUCMmRZ4eWmHmDf6suyqtTiKy/7Mc7Hsl/lk7Xsl5Uz+WWVqlSbPy6+",
-	"RfVtC8MK3ORUbfc/6MkP3I6cLwKWlMQ73Yc18VC9jvMdOQ5F50YUWwfxMzLmIpHjgES4MtBx0+VWNRYd",
-	"k/usdS6P7J3mSKNPlVmUK2JMxVy7+FY1tM5mT2Ce8V5hK6FPsnw/1Tfd65nj1cYxPsUn1ObvDTNl1WoZ",
-	"E/UFezYgSmYaKznNYzYThoE1m4nn3jOc+9dSvG/KucOAbtQm1AZ1i3UgTwDCMVNEMej4sJFe+DVEe42z",
-	"jh68Syy5XY73hX2OF5W3rv96ZqF/hazmVaZ5nLL1S7dwrW29NcW7GYGUJ4GlYnltqNJ0YmSX7rOJ0bpT",
-	"alZzDcP+mZrXEVTEWF4MlTPXVI+yhFZAzdFRwpmIl5bDXLnfVUednz979vT5UlQqmFLVv08M2r7ml9W4",
-	"LapMXFxFV22zydUsbs6NresvyCBvtqrTTE+zhHRTKbPZZf0Wl2i9tXllAem0LC9MwjTlqTomV9bVLy1I",
-	"Tl5ySeZwv1ARCudXWnoUc59LEtmwkY1AdjIqEi56EZjKRoLRmCVIi4jN1w3/mzb58jUiPckUFAaHrhq5",
-	"wGmTSnkLN+5mzBLt9KXSIOFnkZO2yVY07EvjAh/9x8VLcnFKXjx/dvH0/GwTLENuOuqWyn3vfm8rNGis",
-	"b+YwZ1yJKTxyKOvG9TVn1KytrbdZmn1bmW0vZT2a3tQuP573w2VHmGZ5fUv57X/25Ew5ZqeADgEhAb5R",
-	"Cm/+DugtxFOMwSmHLegUK5VfLugeaMQjVRULav5XNXwG7qTSm15UFiRQ916Lq+nmC5P33e66ksRIeWku",
-	"f6KIQGkcsxnUP466lA7M6Tpqv3z50sxNPMoyJmJz2F7/+rGCft9fuLg9RbBJRb+gufTvc1/Z1r7fW7Wt",
-	"rcJmJuXsrOasWEDTihhzcES1znjHoXEulCz5L42AoJr1ZFaPs3N++e2z042e2RWWv6ov4fnF2ur1I6St",
-	"6u6OKaDiPEA5VQmXW9wkFzqYIcOmGJQ3wMns6vjysG0hzVYTyQaj+stmEN/1r/jbBXOCJAsbsQVLbAxr",
-	"H6ESgPXMMVlz022Y4+gNvwNsSKJBc+j5lEdzUGXnLMav6j4S2/KEcCnUpVuYhbM+hzikopePjZ0RAbj8",
-	"+Nqs22WxBsBrSzEQS9Hl2YAltYyKtdZy/uT9xjp9KW9fi2QoudipEiBXznCOCgXHEUl5V+P2ADTQaQ4Y",
-	"gcDWbZ2N2Gw0t9xHcT/5XWXSuadXaRx254oT6wdN3PybS2dDJ8+WoXKOsrROnrN6/RXLNEq8FcX6Nvin",
-	"6wiklfNdrgx7ucw3c/+LOVrr64oKwvEpuml7478vWQ21nrK19SUVPo0mA+MCngWnp6eXXvCCWa/GLFPk",
-	"4vTUOIjGe43sbSLSYROJKHi1dnJpP31duG+nJssNvMa8OMjX6Tc3n5cP3VQad6RjOSjRyNvivbwLwfxL",
-	"WAiDyioNHGeNDYjDrehgzO8Q+CFVvfVKwVP39pXTp+awgloyUK77jqTgmLwXDIKlLk3gaQahuxhKZXKe",
-	"pnswgdKETiOQQp/jChAQqYxpigjJLYhO2N7gq4SSd/KOpTRmR6twduTjXI+yCOZtTBWxv16fsGgRoyd0",
-	"KaRyzLKtknbmTWBunmd30PevPpCLFySlojeiPUY07YFFPmBK0RJ7AHYAjsQsOvvTZ/eh4KzXB2beZUWY",
-	"SVhLSOsVAE3WWMwazJO+sm+Vtii7PIvrgKAMk0TmTK1dBbTCgaxdBWTuWbcKqLB2FTvQcZzgegErRXek",
-	"WIK9cmMklhn3qXYdVTwrtMOXqvbW5k0xI0RDelbnDBkEHW/quQiIVzumkMi0MGLWMwDOkoDwLqFiUstJ",
-	"GKnlyCegGqb3KFxYtef+yhWv7hZhcV/wmFPxRAHNGEGSQa4dEPbvsnNJImCtuaG6DPU47vMU/KAeAsnX",
-	"1Cpnp+2Le4MNuhHN3tq1rE/x7f+1deZU1R1XOTzQefI0br3oPjttvew8f9767vRp92lyHp91qHnM77KD",
-	"QzP/8Necxeed1gt20W19R589a73oPmXmilP6smgbtI/MwqVMW2ivocw0sOjbJAHE/keD4fE9AK6zSnX4",
-	"XfvMzUK+wmbXmq36icX9xfxXF8+Wd/0/ZNt8vvbrEm+vGttfPkI4Yjg8t2cWX/CT7NiKw9y6XToOt4lm",
-	"nMZN4T9n91zT4narYQVstgd7mxjPdlGn26vdHJfevDST+QL75Zt1LddqsHZbbrEpcWd+1SaREXpr2xIr",
-	"SMzatoS5Z11bAl51ecEqvKsKjGbeWLsj6s5vsygV3m1dImiYbBsTLOawIZbYckWmyO5PhiPVZ2oWRapS",
-	"SVcr0Htou1nG6J1rkO1J+W0L7VVIrucJwarNZ4OnTrXP6Y4zhnZHJhYWd4zXEEutNGmTqwKLWO7AQ97f",
-	"GOG2ECQAVi2a5qzUxJUhEOmqf53DeAkdRRRs3VI23Rxg1yjiQyknX2JvnHyNgBwTE+uew9f2hoUiFD94",
-	"SiioEPnw/voThnEi+2YtnkTIRQnx6CeKRDyJmkH+A7OmStPB0P7OCNTBUD9RofhV8M9gxTexOMVdonhP",
-	"UD3KWEQa0d1ZEDmabtKhij2/IH/++epV6/rPV+fPnhPZDUX0JR/O1+MvM4/+evzFrMnXyBYYYH04izMQ",
-	"aZY3WwVEDWnMWooNaWZWpRmEwsqLa01FQrOE2F2giGsUQ45HRSfqktyxjHexJDCjY9wHHdaVmRH5meLA",
-	"yHhM7KxOQsGVcWBSZkQnJGkAfQK/NupwQCeEZhm/g7J2QFvOEpZhZc2GwuRm79S9op5tWUwzuL5ruxIL",
-	"AiEFmK17AZC6MLwPvboqkTwG6z9ywdi/1wqn2Dh7/jJ28hZIC7fUczBu7wDfQSD3BYWiHwnYt5ggC/zG",
-	"t8lqm5wGVWsPUlXjLXxxPxlrb6JKGNIYH15c3O+K/WbFopMQP12//4WwzzTWKeToLKmteVUAcWpUI3k5",
-	"GdqcScFffPfsxfPtoAzcAyrNSs57aW27D27qnzl7hXU879hKF+cHNs8urpNTrP1EdzwKlPQsy9AiXd5O",
-	"mVLNRDy5GSyiwPWmqd3RAGUKoe0BT1OuWCxFsg6UDhir9qbzQ7yU2Mic379GTScjVghZO7pALELRdBra",
-	"Z5UtAyWdkxvZXWsFMqaGUih2M/8Ug5NC/sK/d+1ZOLmQ25s5mefVQ7QPwRrOqocUF+yJIn/+9OmDNXoq",
-	"yKYyVBpClkdhPemXL5ctZL3Q/tR8zYvybypyXzj5hXNcOpiFgL6X1qt55LN7YLFv7rcwtgmg+rKownbA",
-	"bRKNk7QOlIj5mffRL5JnrPWi+/y09R19gVT8jol/FR/d3LOujz718jXARPK3hJJtZ6Vt1n+fNhy+TU++",
-	"+jRVtNswW65ezlWgEJIZvoLd/QGJlPs5Vy7dPJbZLcvwO23uo0KBcsK2pBFKzj9/DkjUpTxlSUR69I6R",
-	"0ZA0KHn6+bN5yoX5D0hn3aeCXJy/DAglnRRJ/HztNg2FTxPlJpzMHI+LO6XNS0IJPi0/UjEV2C1n5DdL",
-	"ysjadhqAyrfwL3PE8T7lFJL9at6Wd0ZCdUG6/dLWCmasx5WGydLSmKHMOCNw8qcwDo0ZZ/Qc+lVrZOyn",
-	"Osg+frAEunzgopDFaqypCqi/YSf8sRp1BlyjmY+f+Io3M0eQshizYSE3Qs87rRfx06T1HbvothzVwkt2",
-	"2q3JvARlUUd9rYeqfXLCsqErNTiO5eAEHflbrk9w0h5vmmLV8jS3128syX6FATQxSmP6SAAGQrcbEDWK",
-	"+0Y2mS1sdg7AMNKJQqA0c0TNpxdnp7NFt/tQLmdf60Zx29I2x/E1vxtlzJwgEbNcAqtRHDOlSIf1aJmX",
-	"waYxbUHV2rbiml7FMGN3XI7UDZ70m5HQVSnnH0awfJRkUtukMvwyJwl1N3KhGKV5mmIsZu132kCGxpY5",
-	"+mtHGa9FgLEws7Ni+saMYRr7triF892+bjZmdmkX234ulFk09Nhw/RTNCkK4vvnHhquaf+79l5t/0xOw",
-	"YZjKad38Tdt97i2v4eAvtkPARps1MAIIXZuBG3Ui4qpy+YKds+LUqzkDi8Z9xeKbmYj0LZu0gUDH8qzY",
-	"mJ0xlrLASOy4j9Fhc5gKAV77cqtPuH83P9ZF031XC3MWBAyc67s5Dhx5q12WoZQB6DOaYOkmw8B20VP0",
-	"2QHSgMC7N9fhr9xQhj/R/m22/ewpkmRyaD5nVCvSmYSC66nW0iMz4jzf23kat14kF6z1svuMtnJRckZX",
-	"EyZ3KwsTbylUE//06RCgMJAEC5fp+I5lneiYvDZvb5G/IHEA29qD4ET2Ef/+57/gKRGxu7cdiqrMVOAy",
-	"FTnJSflzwJAqf+SJkfBjf+MCHKT/bQkGE76CDePuxDWDD8tuTJ1QfFBgXin8rvBh5S8zBvgC3upf5Ae4",
-	"TzJmFqDwgWdSyi+iImb2kxzP6tjyt5c/9KyIhc+Q/6jiU4s6Z6EFPdCi/Tt/RfuBRS9lroajMDPwZ34B",
-	"/JkwzEKX4U9mJmbePp7aM+tkOQtUQIU8J2nQJEEQEHAvA4+JfMfRSCQ0jtkQkm8uv0kamUxZAFV+KvD+",
-	"RECsCdREDjNY/+lcqK0pd5nQf//zXyeFqsyTL4MCBVAxG9owvkg0u7+iwPbij6lqHlKkhxTpFJnUPiZI",
-	"7yVvt5Y5zfXTGuJH2NCRmStbvSozi0AjxbSQsLyEBRkBn6iTLxKBFhfWSeRP8xrGGNQgZ5H/rBHRkZY3",
-	"9usbvHnUJIqJRFlExlwuW6SOKaUVHYTNQdiUAUD3UdZsyTjbmhTyhuw6NhC0JZSqvDIm6ACFkTXRpmUR",
-	"XIPWR9GSO9gdB1Ewvxx+HyXBal7Mlk53yeFd54gnDKqGHVLtCBDxswJhr5k36y2afdKQvuxryDKg+W0G",
-	"BD1HIx7QW0SHBnzEafkAxMB25199eFtllxgz5yAiDiJilvB6L+XExqMuWxMnszGxdUTKfK4oYKCF+Ang",
-	"B2JoaKb6Gx8PhZWQwVfMSI2DQDgIhPkcRvsmFGaiols+02sf5gJjrbShf5nlgU0P6W5x9o2Vj4zQgcfN",
-	"DgitoqO25DvN6fPvYKrLx//Q3nGQB3Xw7PdUEMzLn2xaLGBmeGSO6rWZD8coz//CoFy6w2jGsh/dmw1v",
-	"b/79z3/NlLZdCTDdb9mENCL8TdQkNNZQL6M8Tl8mU3Zp/01Hus+ENhsS8ycABNxhCdSWgzCwe9V4HZAU",
-	"hxVjREsJHfvw11HbjjHP/vS1HmLKW7nylenXUNWvQewlRMtbJsy7KPsuwDlMSXRyd3ZiRn5iPoZj2OIi",
-	"KONSI6KGzCoQChv5DeDzE8/gtuRtvgLFRVdWi2woJzcrAE/0BXrk+/Pv81Hhx+3pblG7GiIhAxr3uYBT",
-	"LGiPhcK32AUW/2Omhw8yWHAx0rQH7u7JKNbw865MufTy0NY/io78fJnf32HM854xEAP7K0fzzDMSU01T",
-	"2RuhvEGMZif+eUbkWOTQuUYN/OlPV/nu4lIc/+lP5JoZkX0FRJT8H/Bxm3wPk03C0enp0xgWHf7JorbZ",
-	"jjN7OnBbMMITEjVDAag9buaqtzwmBedtrvym9gdmuxmdat8oFDg90E5U2EwqwCkq5tQrt6dR1Bm8sLKo",
-	"gVWnDEQ3pCqhNgUqUcxAVSjMgcN0vr8TKBAyBgrDCYlpmhKuL2cOgWIMKaf9Pf33Dcs7EQrYRM02qgso",
-	"Si4AiaOgUrY0kFycXtgVfp1lMlN/+hPgfn/88RV5efHsheULxFc6GWayk7LBf/yupIhcabTStJMyEsUy",
-	"MfraWBMf8HevZIKaPRRDlrUQt/yOyxTnzmi0CHEaIzsGxK4xg5BdYqvWWAJs/aMsZoo0/BFyR4BnpMvA",
-	"WFA+AVxI4Abu8KggFACHrJoAfUmit93Wz1THffsmnsQeK3NoQlwReABvmUnRy1nuHQWPHWQoGlF49DQ8",
-	"isy8mzkBGniWQ9qdnYOZxpVy7WoX59/Z136VMQr73NhX5u1hgFR4IjASvU3YYCihm6llDgqKHUUHDE6U",
-	"mQywNrA6xrIDZUq7UvbL8u9x7SyqLVzoB3p+fmkLSP1NSIYd9SQbGSvp4vSlHfg7rrTbMkPaY7CmELIz",
-	"WxrETpsMqVIkKtR9RYAWX6o9w7pPBCCFirPLUESAtwlm65nxZ89OTwPy7LRQMHhMrrD4zpwZsyqky8au",
-	"Bt9frtlAOSvMFbGFooFoQOaksQyhPdFtVnKAQXbVDIiSeNo8qH75PSA9h9CgSh+TV/AxkEyFQjGasqQN",
-	"Sz2W2a09t66SjivbvOk3n2VzCtAihR4Drs2xdqeYAzJiKCIu7mhqDG8HkmjH0wzM7aHAykEqWkGWsGEq",
-	"J8YVuvQTA4IGrS6QezCTWoYCCvxwgRFP0oj7T8b28bLh6dOnL81a//rp1SVJRlYawtdIEmC75kgj+vc/",
-	"/3Vj/4qax8SCM5hNx5kKhbnETBH0fKJwwk4ICxJJfubfYxsBMdsVpCyoKiMeR+JWGCFo0V6RsQBQt3Bu",
-	"lQQTG+gOYFa5MnchMH3k108/tr6DRj8cDFzyvyMze8YBGDCzHLjHzGlRt3k/yIDpvjTiNhSJZHjTvlmx",
-	"HMLymTtkJLpKUzl2NXBou6c8ZkKxHA756GpI4z4j58enMx0D4/H4mMLXxzLrndhr1cm7t69e/3L9umWu",
-	"yZksjnJ75erD22I3wdHZ8Sn+1JjDdMiP2kdPj0+Pnx5BXVsfbNWTPqOp7v/D/LtXXXqJr3h+eloQFMNM",
-	"Qi067DvlJAZCDcd9Ft8qv34sRaxAr/zeJkftozdM/xmefJQ3AMKAzk9PkRkN2PbRnM510u+2sQC9j2W+",
-	"iX0CmH+zZp89M1yR0fAYGx5Azsy7qx/midV4JfsfCd/UaDCgQFvxjt8xgeRUmvagI+W9NySO/m4uPRkw",
-	"nfFYzZ17e3qUEYKZHGnmrBg9UrYe0/a8kj5XWvYyOghc++iHTJp9y0b2RKB/dUyuzWsnocgFK3JLcPOS",
-	"yD+fSjlEoW3h4UCWNUAuKSgbvjh9SqIhy2xJw03CBGdJ1Lwk1MhCmFgjcbhQ2ihX+MhsDrw/V5oJlFfO",
-	"smmgIu6yjBnPGO/xRIUiarXsPLXMcIzYs8aAKJy/C9JnGcPTNrPTfrbzvHSrmYk6GaaUCwR3caVy5mje",
-	"uE1+o6Wm6RdYkP8MjxyixoCFRwGuzX+G5t7h0Vdyce6cEzoDnQJt6hWFvZWb1U7B5vdpYZsM/DTN3bFW",
-	"khxP6CCdu20/GW8zkfHIaKDKo/9+yMTVh7fXQxavdv7dczcxpXYQpPDN5qcX5mLqKYsm2Jiik7rS2AZT",
-	"7HmLqbDnzO3UAIQveXb6FA3IhGraoSrXW+YgxXIwMIeQhmKcQbUBNbor0x1GNcnkOPDqGWNWVttfgiq1",
-	"NOS+XcDiBCEiplHNTaNS3YNDAXrZPb4z0laDKwLPVubhZgpaIHG63Hh/lHRHaUoSrm6bTqXDNM057R8B",
-	"JAJF7wOolo8wNLORnp0+Xb6JrhFo6ldB7yhPjXO18T1YnJC5G8+4vtBf1nK7Z+4m/NOffit4ru0//Ykg",
-	"o0aD9kCHmF01GmKU1wYB1CWZCldYLQKW5xU2tuXbtthAHXi/KIXAujEfXe9/hHSVEbgDKud/dXdC27zM",
-	"AEsaeRcxV4DRWugmpiRhMTc6rWmNYjvDyrxnNBKlwFtEGhenZ82gShear56ar7z93rg4PTUaUkzAMgrF",
-	"SLDPQ6hqKpADksaz09Nm1d42/hdOlTMMwJJztutR+2/TK/UXxob5vKJlwFWBLdYouiMwgnMYa48iUO8k",
-	"lEbkYBC+BtUX5aM9QffpqMYv3xkP5ujr37d4nEsvAb1fFSe72P01b696/w53Zomc92twdIFjXnymv6ee",
-	"8QYuOVt+ya+wL2XG/8ESvKiG6PlRZh2eJExsQuLkYe+//d2sqQ8f/+3vX6c0IsMQJjh+5ZNfEFBTMuHo",
-	"71+R662OOLoSEylYmwhJ4oxBTxNNiWAsgUb6UFhIfyDtRAcVzj4+0oYK5GBoRIkRYkjK5miC4AKWgR0r",
-	"bsF4xmpF830onM3ciE7sb1t44xP7s/+CwOB/YvASfVPzyPML0pejTDWPyadCjBmDgIUnh8JGFmY5XIAO",
-	"cCSKdceMsM9DnjGFd7VxQG4siHNCU36LQMm2TSuHLrAR57HMbn0pIh0wLFiyIwng/kWcaGLmqdn2vh9H",
-	"SkBm9EEQCiWJkBB/ShnNhBG+DGIdVHhXo0+h94zGcICOyUeqmQ/YmNNUZsiz0fMsFOjBuM+rhHdZEAck",
-	"yqhmN/be5tPzlwDFgClcY1JBPIJcnD3NpTbJhTbEZpZKbXuUcT8fYbqJKf29RdTZiPgqPcPLjnJyy1LW",
-	"TInQ8wob03bctOEUFBYXtju0oRUByiDLayd9XRF3VkNavcKJ+iTlO5r1wEq6OH+5/LpPUv5MxcSrzE1b",
-	"V1fqtig9HCkmRGUWyrNqq8tJCQBxX1HeQb4f0iM2BuAaB0EheUkIZ+MVPmZKqD1R/mB5TYZ3tKHFAcKU",
-	"mK3QLl5qLPK4j5IqFE54HRP7GAjk9SgXNgbpw0PHJBJS33TlSCQRzqPwgT4jmEB64QNrnenC3RoXpxdb",
-	"OND2lcqHbTvnuupRKx3vi9nt8ypn/FrXILlYfskvUv9oVuE+x3ujx/RVrqPzsFbXqprCyVznyH6hxQV6",
-	"m3zdnev0qXAEsVRnQLU5iFGbsM9cQaIpT6NlVNxivYBVo4kcUKhD7k4xl4fCktW6X0ofroNRNAPy16tP",
-	"5O0PMFbjOhDFBzylWLfUKdjE4Hx5cYLoMCoUXBMca3JMLL8ugzVBcnMQNd4MUiSR4PnDJZAVgpFvykmr",
-	"EBvrumlvmJ6WDVNO2hJ/56q8m3bo+cwLlZV2mNkCsAqlrXW8Q19lZQm0M+fmalqceEs6P4Ow7yekwxCP",
-	"Um5E4hizQbBYr2I23FP0vBV3ELIre0VcIAAg0tYU0K0xlWYLOvKIznQuFmWMLWsgjSHNwHnD92367EbR",
-	"YnE0UOi2WEI3mwjFWA5cJgULhc6oUBQoN49JZGytlMc6yoOpfqtTBZcnLCE0hXhj4DKw4750312GIrJf",
-	"34C8VbP3QocrJzTL0MnxSKCFbndtsxhbCDyVhFwoQMoFZGbwjYvTl+bzfGrcJ4gsdzPMIPwLQPv2ywob",
-	"KxTzjCxS08Yyu7kknD5JDzu9GYm6FXvNDNuNcyVTbUsi/Qfcp/Mku9vi3qUvI8Zb4ZXv0EcexVrdNj19",
-	"Wcs2hbPwkMZsbRVk92AhtmURWaetwY3qnZZg49V1D1BGo+qRYwHlMEX1g06nVAzUhrokBVU1Xd9X1ExQ",
-	"YcWm2A8aIzUCjTPMGDYO+xrJkrJmCYfe3LxSxxackdgMRTRDAbV3ldoPmnIdHqkZWAB/w3su112hqFJe",
-	"bQL1gaDAyJT+cmWb8MAb88CIDEZKk05OfnwcihUVXdtipQCZItj2qqjzsJCpz4zxXa0VMITqnmDM9pxn",
-	"et+UWwC1aVCDc+NkuB3GKrGFe6i9X9h4XzRfYaj7qvwEGx8U4LenAEvruhnVh5AUO/S4PjKs5p5RWZX5",
-	"qaIMb0Aw5ZaLhET4Hq6c6cYBa0QBZMrnKahLUGSaDYYp1czBUxvBl8HmawbW83K10k59ra5+qvysnaqN",
-	"e/o+904Y/T6tAx6t2K8Y6/7J/YNIf+wiHbdZQaLbaBIyydPUyblacn3IW0bSrhyjRw8ld1a8zAbZ9L6A",
-	"/WtE4R2kvaWALok4HSXGpxDABu08C57ZrlT1OEuNPrz9i5mnVWXP4yrsgZeoU9HjV/MPVKczVbGutJ+F",
-	"4klyH61SglPnyDg3nUKTElaGQrNauf9vunIFOiGFceRTCjUwHjCeDoeMZubmWOCDGDuQ8RslXJNU9o4t",
-	"ogad5A4+FLZMtVzlPVa+4wPBiYz3jw06t2xy6aB37ABsdeotG+qggMhPLk5fFq0Ka96YC2/ZZGuH31bg",
-	"hmL23fJhLWr+gkm4OD+fbSArWT2h2ITrC7OLx3VlkVN4QXP51pzcwhhXMnPONizPLE76HPPGtQjmJ+PR",
-	"Wzg7Mlguzs+XX1feTB/hDG1X8uK+KvRMV0vfKQPm5AveD11RY2+s7oouFtAf4a7KCSoI6/WkTNq28NB2",
-	"32Ec1ew2YBIYKXZM4FLL92FtIXMHW/0TCl/+M19S78zjW19o4QStKbTwsq3n93Fwi0QFINJl9ykI+gNk",
-	"/af8EbPutQ+s2dItS/e0qtexWooEDs1raAnO3MHCMxcQGmdSKVKApSiWrrcx2sIT24acwN9KS5mQDutz",
-	"kRAqQsEH1ucyR4TGWmbNAHooAqKlJbbI+3rxb/fEwJoZ0L0LjaIO9gi9oFCAf9QssNza+J0xDXFox+RH",
-	"aJzGIqb8zjAU+A+k+7WR+Lb4gg8YtCVi27Ttzp7uw7ZYqoBGA3LOWJiP0y0zu+m14w5b2P5h3JsCGATu",
-	"wHltH0VEobq9H0VoIePvVXBcSONiZVzEfEhTs4gA52EW08gdOWBQo54qRhrRSLGsPVKZBfaIwAdoK911",
-	"H9Ahv7llk/Ytm9x47Jeql4HtMK/1sppOpWry3HZyzGSRUhKxiXujjCXRgsdjn9+cPsU6z8clJrQDbIGC",
-	"2WMVmH1vdO3bH+Y9HTf/Rp7uhQgFekUHG2O8MD5g8wZg7IHS4yuxnVYeg0d1WPJ4KKla/eF7FdbwQqBO",
-	"aMPRM5Z5SQ/Kfs1YJE3KlmpR+fvPCtpf910yKeXi1owlYWzrBf7vh0yoAm6Sw6ew9YlmKE8U3g0jLO6H",
-	"AHPi9SM0fVBtO3w1c0AmNBR5o669mbtDHsW542zMsoounnK3TkCgE8l2IU3hMOWoSY2L85c4so9MZ5PW",
-	"lRFH2Kc5q5fLvQQBRn1iluSMMdP9BUERgAlsDiGBNJxloaBpKseqOHvWEqMFAKLAg5f5+/hb2IrIWk0M",
-	"c42Meh1L9yy+u+Y98Vb8xnUfg+jvuLjdWuOSOQr5Yx4oqoJvPM9JEmycb20bV8Fzs1MZus9NUtcITlcl",
-	"hErSswg7NyVC2YDytGUDCBvvkgpcZ5Pt3zJr7oVTtYD9mbrYiDn0TxRcM9WdCNBerNtlsb7MxakDiIpZ",
-	"VfuT8QqszEJsIzUyPhdLZiXWJakuPnahWpBGWsrbcmvqgFEBcd+1Oqrm1VXNy4SH4h7lUGaRX5spfQUL",
-	"v90+q8KD7ttl9am8h8wW4sLuhN01Xu1LIriyU4tWHKi6wiKv11InCMu49X7KQs0pHDveNeMPCrRzaCEM",
-	"qDn85aIyz3KHcZ6y5RYQmqahoNpKjBVsKbLclArFrC01vyPT9oJmBNvALZdWZwJhXsVEclkQICiKYBVh",
-	"Rnr8DlJpoYB2MagRHTN6C5iBY5kl88SZnyzGSIfF5mLfTeFl2WUoqmIwFtTDmXy2r/ySLCpcLRuBmNQL",
-	"BdpvEL6AUVnkPa7Z9GoiqQ9XpCfF2jI2v9+NFfnmu7NTKEgtfGnD6+7L0oVGf+RfzKuGnZ01CIw/XVIX",
-	"u17//MoxL2xHf+tfaksqYPoxfxRL9DFWI9V4jTdSsP2HDkDA4BLhaV0Nl8oeFxhQWEe1zYVGuQb3nxoB",
-	"D7EyD4OMHnKOV3L2jAy4GAEEL++W+qqxtVGRUiegUQGhyB0A+LBAC+uasUttg5eoPwCzVdxiaEKmwC0t",
-	"mAL+aeoh0c6Nl85vbR+gBvMcw6dUgRMeeMARmUGhRnHQXBFrdecwJTEVZJjJDqQEjAZAVJ/aqCTkkYOS",
-	"vDObaKvuffkxm4MmmdpxZot7AHRagVTyh4QmeW03ZfVhXkPSPGjoMn8LGFEpglnpXGMPFxcFUYUnNxQb",
-	"M5/XiUQu8+pRfqEpCobzuC9BFBnT2QYT7WYnDdtNLGS1SI0Kab2ouVfBx+0LJ7OX15NNh9Dj3oYeUVPb",
-	"o7aCDJSjlWIIr8ptPDP0E55QAVcXCzccwDzi1OcZlct84YnScqhAykF5lY0KgOSZ4/66WpHA1mMAdLmQ",
-	"BUYNgp77fJc4FBY6H9ioEjefYFv5+zR0P5OjXn8uF82TIjHGxvA1F7duVgutNYXTO9wGdQKA1zhRcqSP",
-	"H3Ul5QMd0QUJVjiwOM21zqaLHq1rlVSZ7vaWwDFQw0AxZ8QH/mzqlKtFd57rQuRR+mof4tIWYTwjZt9D",
-	"XzoXAKwyRosYfZQnKn8JZ/RxZcwHoJ5F4wJrv+FMVJsuwVSRvG2zyf2oKQfKmzjWJHFDCIhxnwAXzw2K",
-	"KzLOpOjtlUnywW217Vgk7vb4wINB8kcwSPyJWFXctTKmmN5O8McB20Yn8JCWe2YButYyKTKtbIjfn+w5",
-	"rldAeBdlwNIwEVk3SmQcu+VhIrJ+lAgIZhaHici6UaIi/O6QZhrL6q3wVpa7zTm+jy+W5ITXR7NjDvGk",
-	"bzqe5M86iIeVPKkp8bWjiNI1s7AJZUlVBr30xVsl0kksRHevSRrRcJhZWksg8ze2mZYBogKh/ExTvDXV",
-	"tkM59+SU15p+FMYkkyNbH4K/R3YboKl1mgJFZ3H4WLVXN+a1NGMcinvEvLzkkYJEgo1v3CBdSrWU50Wy",
-	"Hxi50nSiyAiys81LUhk8M1O7XvTMzmYePyPl8NkeGJ8gTrdsd5aesYnKl6KVr5i+9Cx1aDjmtE8Mo5dM",
-	"JLtuP9prC5LpaaPLwWuuLI+VkidGsnZofLuuFC7w4VpiUNfBEylNtfm72o/+VdmKGfgZGQ1JwwixNrwJ",
-	"NGnnXYbNgOiMJg7WTdo+HQwm5X7qh7+8eh0KoObmLAuI/Rde9fYHRx/rSccDwpUaQQvRKOEMRCiIk0lA",
-	"hBlMs6omB4lrCwJ7DD1Y9mHJtKHXiKB68cZ9HzUJ1wis1i4Ag3bL6OlPVLHBySaJUYIraRnTClUnXPky",
-	"oqZxuItkJAVY599HSre4wExK0bI2lo6YOP56c0ARYlltqHx7hexIUabD1ghgR2C3KSw9XuTXEzvEpO0s",
-	"RQpCAkp1bk2QeaRfL/8ilg6YOmDskn2QPwAJPYs6RjAOPoNdSyEzv14YZpk378as7Hbvp4nmRkfnAfTd",
-	"p4JnZQfhRy646l9fv9+S+vL3P0RM9rMp/xGoVNxDRsDbYGkhl8FBZemJ13Or6FalaaY3GqT5kfs0kQfX",
-	"Bu0zM04QU6ro2D5xQt0lpDL7/fshE29/AFoQBM8rMr1bbZtiiDmzTgaoWtK4Pn/2vBnkml4kJALFGbWN",
-	"c4R2QCeTY6xFD0VUuvfNKEujGcojgR3CQEJaYlR5YuyBhGdmjL9+fBuKRlQyYf7LDPU///3Pf4Wj09Pz",
-	"5zAoiFdBm7KZJWiKa1jt7RNttkWoxxU2F8N7OvrSZii6sD+YNTSiD++vkfVzxoay74IGTZVfdlrtlwFr",
-	"+gplRMWSUShHFXLhBsBlb/vCAdciMKaTdStU52qWoGQVGtcLCmg7zLLEgH7P19RnC5D3wb7liupp/S6D",
-	"a3MKtqed7hWz2lzH6PX1e3jRKjX1G2x2LWfO67fXqfA4/DezEBW6Bgz6mTOMIe8SX0ttBaRpt7u7UtFY",
-	"CgV08IUqM0wj2G9wKHMI8GYLSvNcaDFVUA7PjfvSwW65Iv/FRaMBmv6IjFVwnzDGa6H6NpAyyAfvUgbf",
-	"TNkoIJMcakf/GLH+0mm7ZynpjDzadUEpvEuprLTEcOd+kefZSCMaqtTG+5ECy/0olx3GCh0qblFKaKpk",
-	"Xo5aRWsPgCiWcDhH3oNwaLM6qo+F8xy3ZMq7zKLa5EEhu0AdFsuBEU95s/lmC1J9JxU+cG/KN0Bm7a6s",
-	"tCwiHyowYQZRIzpROhWHqo71qzqmpOV9q05RXD5kfVtpZzhx5SyvOnVupKGYYyb88OunUJiXG7CTPD+I",
-	"0VFfV9pc10oyHuDCyjgcdnVhHHmoujgM+E8XxZHyTHPlxe7+ydst5y7hOY+jcO4gbR+HtF25pK4sZ3dT",
-	"WOc84vsX2IVipT7M0pw1ChakBMA74yQhiVXRvnWB0GX9mN52hbytMYRYUgiZovhfUAcU3dPxLhcYfpuO",
-	"96HQ7g/rfK9Xd+cRX+9LSx0UWommeW1tbw92OzWomAAgbdMirxYL7KiCziV0QjEJ4X/QM+Lu4vQCTt47",
-	"SF7kxLmyQLFxWYTpgNsqxhTyAtjaIkTqANkzpBkT+gYK1HztUWFcFtDEfqdGnVb+VG1RTJ8oL0FL3zfc",
-	"SxSfwlUoLk4vmvsAYm2m+ZXfIquzfeCV15rqkUJw3jogmR9gst4m9a/wT2I0i/tH+wbZ6YZfB7BzmlX7",
-	"gNK5KkonkJnEhV3thGS+01enM1kDi9tznMwyYlPhWEajAn1n4JlFp4lEx33pw3tAkQ3Dqai/Lcgh9GdB",
-	"qhhjyRwcfmfzr1KShLEhwZ8vwF4KBfuMUqQQyeQIbicuSQU7JlwZOeLUiOhRJkCpR/3sRk1EHPn20emK",
-	"N8h+pWzAhN6S8Kxg7HblUAt4PpFLhdSiUgnF2lwqG7EWcdOtzRm6UzaVtehCzzYuled57PlpzVkSgqM+",
-	"o4m1p15/or15D7E/O4HfwAMO5V6PnYOliiO0qDOmbeqTL7EHwf+6Zwb2FRlm3Lx/8SHTD4BRQ07LyMxZ",
-	"A/lJQKhx2SckYUPdh6DDmHAdIEA0mOSXUOzQSbnomdewxT+gd4xZjdReblSP3Fx+w/TakrXIl7ALW3OZ",
-	"VPtmZdljNUvfQOfGEhFjdpWO+9u1SxFHucjIggR8GSNDgPJE9hRn3+hqXQjG53zYEJFbnHmv7jJjVd4x",
-	"HMtYjtIkFAN6C3J5EqdQ9y+MSTVAJggqyAVJ2R1LFRizixBEK43YUIAV+yhY6ReTDCtNU0bedls/m82R",
-	"G55n5w6P35r5EMq4OP9u4+z0vw6T+5iVReG33CN/24X33Jr1WX6ZByrKPFifO0QVPa8j3vOj9yOcxvtZ",
-	"ut+t9siPbuNt1dLFnV9QQ0+M7NSUp2odm7fEbbKuARxYHRZYBdZcqsDKfMszxMrYFrgv4decAENtWaz+",
-	"7BvPVgu9PibuIz9ZdUKpRcKWQzR1JS7okoQozuMszTp+vHpEde3jn3NHp1L0WqmxMQMI0tHOdAW6tSvz",
-	"lstGeIQVnnccU47hUXOKZRoTyVM001gn6lim8YLY9d5mK1BOh2IlzmnvxiPnh+WctsWv1ZTToZjPOY0l",
-	"nZabkQoCfTndjKm+r4ASbGxLUtDCx0jujatCishIpMBvUjJSZimSSCPCP2/gz6h5udBfmK4uxcbkeZD8",
-	"NqJ+WRbHM6tdvKIcUNmp1T87h8sBDJcHnnGdN0DivRGsfkuQXWSN2qqPsFPa74cmqcoHsJj+Gxnb9qrT",
-	"+PF2iz1yvvA5PFplpVzffD/5Qv0mM99ZWbU6r/jaer20gXXOSqgAgcMVk3ENMLgeBXckNE9zUnJUZTPc",
-	"4qHYK3LxH3DydyZNrwpLvysLfrEMOxCTryoZ7J7ZgWiwx2yHouEN0EflnKS5kWp5OM3frjeKIBqbmQxA",
-	"EuBdx/Cdd4mChZ8meA/Eb6srcWZkC3kA0bK+UblQIoViQRkqLPo3LZJWMK5yL+mPbmBtT6LZLbcpiYbp",
-	"qNWl1hoptit81pSTbNzTnpRJ25orxnGHD/vcKLtJADvLkgZkzKFeBXbTTfOAdBhBSlSo6coYuMRGxhwT",
-	"fD5A8Ffk4exl4BYbWbAPFpGd0W8m/X5I6+zOMrJ7554FPieg5ltIqL/lah8UOTOF7qGoXd/zqXxDH6G0",
-	"Rz+AVp48iUIVid68drhG+XtGRPXlGOTYYN8K2oGQ/zUu1z1tlWnMHGwLgF7+mA9pShIORAfmv3Cy5YCZ",
-	"H7BUMdKIzNq1RyqzKAERtHa0le66D+iQ39yySfuWTRBvwAgFbp71vyOWTY6CI0EH7Kh9RGMtze7NhdGA",
-	"fn7HRE/3j9rnp6fBkZ4MzQ+VzrgwQmJm9O+FC10HRI3iPqy9UvIYeLV7o4wl0YLHI09h5fPPaj0fV8T2",
-	"ckHrRed3FuuAdLB94+0P856uadaDtqf7P92fB7OSmeXVgIZm40HMG0A3k4PS47syG1B91D5KqEZsjKM1",
-	"xtBhXSxpWfJ4Ldd6+F4l+PyZrZPgQxlVlmWHgMGa9WkfGU2m8n7Ory01mrnPlqnLmGqayt6I7Vll7JTm",
-	"RN526N5wL2QkfQJQgR3A6kpGsUa8hV4qOzQFbLuuTLks9FEUbhlx0WcZ1zf48xv/8wj7H4OqV7TPUX4K",
-	"/Adch6JPAUrWzEJXZgFh1Ah2bX/IY1b2RIZ0AtOF1zxR9jdjLlTzmPyQuxLQn2GfC6CI0OfsJmJfanb9",
-	"TtxuyOJx9Zz5l14iRBEL063oQXreo+lsDGW0+TEzog1ERdHf8OuyVIBKoWm8M1+jLBNDgTK1xzS5OH1a",
-	"JRnt+CwKtgpKTbptMmRymILI4N7YKdHb+GDH3jgWbkH+SGIE37lW56qdnoMMWVOGXC04XUUJ4rbh2jVX",
-	"G5cMVwlAnJTH7NCbZ8IQbUKBAAFTtlhDcYmmEteAk2QhIpgKQsE+01inE3AVufJtSw1KFBe9lLkvBjRh",
-	"7tvmbjMxc/MtC1ohtlN/Y/fG/cOjWyilwaE9VLOnnZh5YVm7cw9R2Yeqt9mdlE2SGVFVLV3rmWcnX+y/",
-	"bBNowlKm2cPL5B9gHI4yB98W7K5KmXzpCOe5Jh0WG+kM/FybEqTTGPL3kHT4YpuQdDVsMbe0VVZWBQMW",
-	"ji05PtgzfjJqHrbgcfg4j2urv2H6Eezz0x1r4Xvq3oMXUeu4DUeP4Lh9ZNBiUdJSeU9aDrVqbOUnUDhm",
-	"HYMcrn+XwYOlnbhk1UbclUWCbV7dtVR4+K7ddfyH04P/8ND+wx+593Zxug2by6ato+qO3Ps4JSdItdTC",
-	"Grq1q3Y3LvvfWrCzsuj3AK5iKnzkeU5lykgDiTnNyGmaTqDggihzOygmRjL4su9jb5dD29rh48fI/wzA",
-	"ELpIp3lMcn0KJGIlbhfP32lxHQBOnItbZu9LtU0+arj3MVnQABcK/xyLj5ZT/7hHOlRLS55lqyLtw/cA",
-	"yGKzqvA11Hjbs/EBpgQrQndsLG9N1+Hb7InGC1y1fBE+2uzYkTqgDX274bQ3trKyHPovCah1FJkDkNzD",
-	"4hGzcT0ZkX9Um7hXQqAlmmmffXeQXPtRTvGjW5rHWoPtB7ikBvuJ8mtykE8Piob2RDmJoZjWXPSKMsMv",
-	"5+7h0dxoZgDSjvMYAFITTMkVkAENCLf3ctBAIrNQ9PIT1MRGNIs8EdMs47O3EmwMt5tC+zWyqDw8c3Yy",
-	"mvBYY/kXyKlKjF5z7UpwvJdkNaS3nZqic5B79wZVbSPydJvxGfaZDobYCg7VTDclFme0RIOjYcZu4Gvl",
-	"bdPVxPUHHN5urdxluiJX2ofIzgGGbVMgDqBi1tB/i21mPkDrG85BayhTHk8efaPSo0u4vS3O4gecxMdq",
-	"6VaNdbnRG/clj9khRz1B/nPP2lds1O3wRJHSgSqcyNK0r5JM+1R1egBqDPsHcGXIMJOaxXq6fdgWb+RG",
-	"WkCUdDxBdAIoV4CYy/UxsfNvDiFQdZXeRZGRSFhGxnRiuwR4RgT7rENhTYNHgXKwcYPrekvHe/MRwLkn",
-	"e3em0SrCBfftN4va8nBRuLmCC18ImhdTQN0vrtZ0ZMnYF1COv0CIrWBb7Ef785TEmzcl5fbBtgVHLLOv",
-	"gYChioz7chCEYtyfBAjcIMeWizBjNGkBZiSyEeJ7uZpmJnZdqXCPNoe35aX+AzU7lN68TstDeYsdGh/u",
-	"1zwl84O2qvC6N51XzkJtHz9QLL1jCvoMirS9zUsvu0JhrS7AT6Au9zEYKYfFCkKC6zKxtqP/VQWeZxQn",
-	"ajQ0bmC7IE0adxw4VzPe62vVdOCr0TjjmkV4GdWhGEilydkzYvlgSSOy/4qagcucRxmjSoromLy+Y5kV",
-	"EAm0TwiPoOf64pWDKfj3P/9FqMIEvvkjuqwW10QxTJ4LhJL49z//NaU1IsTNdRMQUwE4t+gMo2HrSiDk",
-	"GDB/5Eho0sgps1Hk5wCvqnmJ7LLEk8umsidHOrJG70aIxALkwPFsEtN+QihK77lERpOlbSNBXlcw7stQ",
-	"2ImyXKlEyPEWLGNNs7Lkf4xW8ewoH6idpDQGGNU80/gRsH0f0tp1DOorLGawZLAbtp59QcQuEtooj2eo",
-	"Eo7Jlf3O02FrWaicKtDolgullCMc3ycUoLeFKd9yYsU/6VpTzfaUWiF/i1qGbz67B6v3PlZvKQfAS3vW",
-	"i5rCp9tu+S2IDy8tQlEtLsyzehkV2skMqVipsNNbxLO1nADRCrWNakrYQP3kMfmtL4HXBeswHRsugN0j",
-	"P4O/VZ8qIqSj2EX5VuDKxU8CwGaAO0aZTFlElGtum88a5kZfUecp8bnmDQXEWAsvMPWuoWhAzUCCxrHS",
-	"jCbNhQn1RYwHe1DkuZwuNxSPhbUAt+q3wVWA7/JQBrHf//MM4fyEXBYYVcbMyQ8vJFAuHEzkvScuWKT8",
-	"cLN6FTFX3dW2q0++5H/sho63YGYvMawhNF0MAdi6qaLSMJI+YzTuM0U6bCLxmYMAYi+IfK40SRm9Q1Rz",
-	"OdJ7Ui9aEA27MsS3nndfQdod7OP7lIgWD8nGhcQJGmbbbomaEhbXEJrMTUeZEfZ5aNR0USDQHuXCRW6R",
-	"3kDctj1xAYDRKy2HyjOh2CeHAu42IUrTDMbIxhh4BdOJK9831falnxyRAt1jUGCZT+xie24F4xWEYpGs",
-	"M5Nl7V2r1ivDCKRRIZGay0iFH41lPN8CxjvYV74xetV8cXY69UXG7uSt/84ZtqHYVDz3IyzBQ4re9SpM",
-	"a1eNTr9gwe79+kgk/zdcD7G6MVvj3d9Iwfai5wn33vaVkxERO1ZOv3HdTzI6ng7LtMFnm9U6x+SjGSbo",
-	"H2KFWvEIzFJNLLGVUX+Y+6yrP3alA6rF/H1EtnnrP7i1/C3XkK0gAncoyuCobUKU/S47D9GuWQwmFkG2",
-	"zXAikvI7Ru44GyO0NiTfsYxgzBWDwg20LLsyY7wnLBsBNoE6rMnCbfHpGaOYzVWjTstPxxOipQwsI2tH",
-	"6j7p0zuoiZACcATWLGb7pVCfBpDjKRWCJWjgX5Kom8lBRBqAiKP4HUM+tUjLiDTYZ/+hYimLzVgI1wHh",
-	"glz/n3ehoKlEmiAuEvZ5ZpiLUoVmxs0sYwmxi/7vQW7wJ7NTtytdf8zkoM7vPsk6v7rmmu0taftPslMn",
-	"pWh20iFWsrFcIhzMzoQkVDOSGSOs2FLEWZoQxbI7HrNdcrd/QuIC12LaNeNo2XEQNVGaDchwpPo2dwcv",
-	"0WcZa7tkEInYZzzjNxnrRlOZNpeew9zc77KDbAgQLDB/OWu0cX5qLDWvB+yPubKs64n5xVnzmHwYqb7l",
-	"TrfE7eZ3emyGa2OxUjBb16apHikykObTrszGNLMxkEZ1vMA/frd2a04M/+3l88x6/SQ730ZC7yfZeSDs",
-	"FzOFc0x12P99ICdkGRMxAyjvBCwpS0d4rw7ZTSYlF7yGYGPzKodm3gOtepFW3ewJIHLLq5IRX14r4hTP",
-	"1NZXC/Tqcofp5MvvsrObfOUfz3Gq58u4S+z7GAFHtbvznuRYt6/zfjLbdOuOwgKtcxDVDwLR8zvsrAWO",
-	"w2qAPGt7DvBkRVLWhdoHQKe3PTQTQrM1bfDHQhRyH2zhzSUNEY9mZ7Lk4TGFf5KdB0GdWWJfH7BmDlgz",
-	"G8eaWSzI61uqJ0Mee2jGHYWNrkg0GKWaD2mmT7oyG7QSqmmEwQMPEm8H5gArAGIx6vKURcfkrVakM4EE",
-	"40hp0jEz8tOH128C8uGXN0Eo3rz90Zj9v7HOB3efQs24sViBsUoBcWYu7aWwTygGc8hbKE3BIxyKjLWY",
-	"iGUCEKnQXG4jR6//79sffV/Ymw/XZCgVx/b9kSYN2+qpCyEzcsvYENtTiRShGI6yoVQsb/HU/dGgIyhP",
-	"zSxSTaAt9On5KRnyzyyF9lOePJZSmRzomJg5xAkrx4Sw8HHA9b1R81NJkw+4sDu0lOeprIrdXNYew8y8",
-	"gOZ4zMz0lCifO1xQoIae4XsuaLG/4XV/979CF23XpeFu1ucoPHdqD8Uyjwrzt6RE8PgQ6hfLSJfNaZQ7",
-	"rrjepT75bXkygZRzCTBEvBVXU5kF/M7mFkIxk1ywBIW+t97mFiJABbmhOvLoTR3myOAjSO7i14fswAaz",
-	"A381i/Vo/JvdJBLgnR8olYDzPUf248lZmk7YcFpg4ZAEG+OwDmro2wrxI55dUZTvNto/oDxtaTYYplSv",
-	"j2u/Xsq9mAm4Y1nGE+YBsVyJPxCN+PEFpDMhtxyqXBOSypim7Jj8hUPrgv9EhcLZ8GbeRooVb6kwJgeN",
-	"S8Yf6stMk4bzSswFQ+PSlB/SBFBD7or7QzGkvf3BzvqZ8vSTX+PHChtaHOW80px52+ZQolNX4MzW5JSO",
-	"WD6lBZFiVmZFSXLyxZygrydf8PysxUG7Bkz+1P4Y2JgDGMRTR9rIhXI7ETQ3LYYYLbZLuo78jKFUIGoU",
-	"9/387YNsQCrU4rnbsglqHmWkdd3fvoOVWovl9iAKlooCz4RbLQFmBUDwsMaB+anRz3CQZReHzQV8hmf6",
-	"klQd0FK+3fYt21ndk0T6Xh7R7VgG86wCL3cPx7+26wHBs/qHfyVu3jWU9zXkH/S6hz8gGbBX2spY+Abj",
-	"Vm1AKQ+FkGMixfQTZoyEgGhpsdWgNAhvSLV/DoTNRMIyljh6uSAUyIlo43NjyjUi8OBYRrojP+f0wOQ1",
-	"jfuYC/K1AzIjbDDUkzyd4qWU8ViMzwGd0xkjb2TuE5GGYowUj4jd1ZbHp5NRYayZrjm2pJHKngxILFM5",
-	"AnxPqVnWRFb9UNDMbDvHbcyZWga4fiXyBYIpSiS21Zl3UyxAI2tsvqkYIclGqXH5RjrIL8SZhXmF4maz",
-	"CgnVlDRkZr9UZCAzeKAg58+ek7/w75vgMac0tvya0BPYiL58OX7Hxe3Xr1ET4UQV0ewzzPWfP/38DufU",
-	"KIoMfcTy7lKEdjATZG5n170LkUVY9lzsCzowqx2pESQzooBE5jlRKIDUSA/SCPe/7TgEz5PeAZNnYQpz",
-	"js2JHRpXhadoKdsErWhojpekJ0mHxrcO3cm7uPsLhv9htDfabvMh0YozsuvI6Cq69gCtv7tkl1GOK2jr",
-	"+/jqJ8OM3XE23mHq66OV67MyGLWOddnnYXCTsRylCfA4c13m5wekIiP33VzZqoSiZqkoTRZ0wC4Jalyv",
-	"oY1iLsnZgCgZiujL14jYOVNToUa0aVyfOflo1UfKsb21rDydUggI+xyzoYZPQ0GFNQxsyq7LBdtnCY8z",
-	"9S1K+QInnbUEjtpHv7E0lgNmdPSXL8du5L/QAfv69ag2ssgjUQ128eZpBrSBAQoMj2SHEWCmPOiHLesH",
-	"uzCbUxE5nP1uUeveWo8pS7DSakLGxjqnSWKt5fpg0fYd9hEo+mcc+pYF40eZroAM/bPfEtdQ0L6nnd/4",
-	"GnWav+3+OYSUNtb/PfDb2gujgpzZUcs3aXjqY7wsFByBPy0Q8nHTSIkPI70ILbptu7LR4oNOLgg4CwnW",
-	"Ut/aqogba8RXxpQKzGcCG7dzCbsE8RnuXYH3fEnKJb9GBN7wRDlYOvO3MyxDIOsoS95HzZ/87aM8XyUJ",
-	"bv5voy/cv84DYT3buVxQQIWnB6OiQIXOi2RH5iA+OVDuH+qykHclSby8nautalvQJ1/yP2xb9arFEPey",
-	"qT8y7D0s7/bLXLtA/D9wyQw1S2lVanietsBDMQWVN6ACTChjiBdukhviRhnjz1dFXHXkhXwmFJRSpUuE",
-	"C4+ni3Jt7D2zbDtREj8X9mfNegsc3aExYoeoeGbCl4ulYIfe+o/WVpzvkxd44wBJ3pyDApS8OcgbZF3f",
-	"diHGYziLpzuymQ720qPFP9iSYXKScEU76a7hfT85MySmxn8G8mIkOMb8D1ezfPNADO99tylElpI4CsUs",
-	"lu/BQNmIgfIDbpc/oFQ8oCHsj91kd+kWxSYTDyA1X8NDFaHESu2kIMpcMfsCr22BTCwGJ1cUio/chsNJ",
-	"Owisg8DanfzBPbdF8ZNJK3xGO6MWW0usLDG1QrGurYW1BgkbSM32yOp6BOBaCMRjA/cyZTuViQ8PtYWv",
-	"b178oWpqDqL7gLy1ZeStRbrJA3HhVnuiIEe+eRUFAv4b1lHkegQC3D5qioUaUipjgbdAfVY7c09mE/e7",
-	"Lf5cV0ltLlNeVFLX/L497PuqpeDND2pqr6pED1pnkdYxUk1ZUn67h7gqiOk11ZBg44egfAKM8TK0d21M",
-	"cICcG3VSrvosITTTPIbQDlaNoc6q7HwIiCjwMLVLuIxPAGw4FDRN/YWKyMx1q0FgXQo27w2PCSCSReOM",
-	"a83EfxohEwXYBWhHiM3Uhcts2+c4k3k5XUCMGElGKUvM45Rvg7xEHScYS2aC5XCjUJiZhc4/lXeVNvel",
-	"iNfX+psNuV2V9Ruu0Z6W5F7hdqpTk+t23qEod2NFuQK3pxO1sFtXKcX9VCUCLosndpU+8Gl6hJVkqN0d",
-	"UC1blp3FHCJNQeqpvhwrTChGVvgC7qEUpCHkGKNLKevqUMiRbgYeFde+E8yB9Z9EkjfmHj/mutr71s+S",
-	"qfLZUGyofrZawIZivlcA5ddOTFoR8m3U0k691ANV1LopnWP1u7N2MPsPtbOLFI4xTRgKPtwwZdJ8b8rO",
-	"qqDlZv7JF3vTlatqH4nSei/SSW7vLzCmL6dNe5ox4Afqs2yPwMZ2K66v3OY4QIjtptLCIorlZz0/57iN",
-	"q+zMPfLTr2a99PlO+qWDzcZqMH9lUJwgaAWb60AbD34kEtKZWIEzdpOCdqcxNq/cgWSpYvtVTvuIpMHp",
-	"js2mg7H0EIWz+bkDpOU6TnBdJrFvy6AgVcxmoShSm/3BklBIQ/ZgEuvhs1CVE/BA+aiDa3rISG2lDmIV",
-	"y3Wxeyq7Xbvb7mPfltQECvg08fmefUmEvMe52K6wfFQZDXjjOvkM3CYHj3N9/HrpNpc7nna3rY4msgZm",
-	"rQMJyWQygnal2URtTDVNZW/ECNUzSdyMx6xduIGlv+ilskPTUAxlprsy5ZI0kKQPu4qEw8XL783umKhA",
-	"vPawqlz0WWZpbWbujuipxnSyz59yoe3oLHUGTLgbPBmbKfO0ePaXT6qqnOx3N+ZvjAG6ty5DxwLkhxlQ",
-	"h6VS9JTxq6eN3stFgCn+7YElS+CA4ZGFIZKG96Hdq9h8dfNyXr3xARllJ8gomNmBY/yN5HPyF3qgXA5O",
-	"5jw8VzgfB2P5kMcpR0ygZSKXpq6KFYVlSYJXad865vHJF/jvmpgoaxLEOAVgCW/nqWvQiT2jlBzEtpkA",
-	"4I3CGUDul7zfNxSoWGcC0U75qoL2JV75wnNmu4XlWOxPWmcXsvo97pRDKme7bDDWXKq2pzfryj7+BMUD",
-	"7+vTHer/g9bf9gmzGYgFx6t2smFt/fc+A5x1j2TuNZmF2R2mNGYJofqPGd7f6Xl/LCH91f2S04Nfcgji",
-	"P0wQf07UvhSTWsMbyZINBOt3XIzyS6Hzo4T0AbepA5COr+2EPgbIpGKhyBsV9yG7gIu3ZaltHrLXuOfw",
-	"BrVSEjCf5c6igx+1sXYL6barl1H4wT1aLoxkGVAuNOXGDESbqYAUROM+SbmwZOGz6YbKbEWjHL0316u/",
-	"8b8fF8L4IcqnMVcM3Tsl6FD1pVYQKzFPg49BKhsRpTQVCc0SS+8A0RUtSZSwlN+xbHJji+kijImEoo/k",
-	"deY3GYv5kDOhI9Jgn2msU2DEAftxmLEW3rJPFRGMm2EFlomEgwER3+YkdmpkThHLQjGmGevLkbJxnO4o",
-	"7fI0ZUlgKdfZAOjAR4JrlOl9mSaKOLrws+D09BS+tTkQmqY2TCSwWXx2DiOST5qZE9v5OKc7faQ06fE7",
-	"5rIz5ua2Z1KFwnWORzYzg7PKbKRJINWd+UyMsEVXJDAdo86Aaw0TYhNWhUIguCIUXHTkZySil6LLswH4",
-	"BUSKmM1JtUR0pOWN/fUN7vPI1hkhiv64L0MBXzAYCKLjWyb1qMuoHmXsxuFZRZ4QL4JrbpyYAPEXwdhc",
-	"GNKtv79imDE3hONQXDMgf57Of7QhM6IzzhLUggMmNGbYnA+Sp0PwATZJZNbCsk2GghIFps+mNObsROA3",
-	"xYzarDIl3p1avY3H5XpCsZU2ngVsUGbWQQJ+G6me/H0eKtMDcznPo4ItfPCo/qCZnrlWCuxa8KPsSZyx",
-	"Ter4Tydf4L82m7NXZf11fCd3iSsDwMMku0b2WcR880OspegSIQXblzD3DuTve9waO/BxFgq/AskBWGNo",
-	"1HEjDycHcfgwNfkbEjonMRUxS3cBwzrlbIViCs16lqHUPNXsvCSj41x4oBVmfRRnlLumAXwd4zw6+zs0",
-	"MoU0aMGANx9A+D5jv7NYN9ERMCaa3enGGqRKCqCvljAVND0mUWzVWV43ZS1zMOWB2sH4LIobe59rEjs+",
-	"RxxWyhLSQK5TTXlKFJ0o0pkYC38wv4DKJcsFM+aju+VOy6fy965XOLXh0iaYvN3L2/VYTGuzkxZeq2D2",
-	"fn1QSX8wcx/MzN1d2b4VkWvrkCGPjaf9EKH/Yr1l4aeRG1JEUn7HCLC6AlAT+Pd58AjCWxj+6MqM8Z4g",
-	"EjiH0RQeZtxMUvHWOIKMUYQxUaNOy0/LE6KlDKxC6kjdJ316B4J/ilvB3CQUayUpjH4YDVNJk0sSdTM5",
-	"iEgDsKAUv7MBxEhLCO/5DxVLWWwGgb2u0+NYkOWAsJOdS58K35ecxge3L7erJH7M5KDO7z7JOr+65pq9",
-	"TeqnR36SnVV+/qiyKXaB6uRT3CY85FA2lkPx57ozIQnVjGRU9Ip5X2hfJYpldzxmtbXAyRf7L/Am8m1y",
-	"0Axb0AzGUOMDc0a8odYmGWsxEcuEJYEP5Q+YpgnVNCAjkTKlSvkKKGVSO+b2Xug0+HFT0jVTBq92r/CM",
-	"lTXW0NqySvjgTkAd+Qnrd/KnstjsymxA9VH7qMOFOcDBkZ4M2VH7SOmMi948ox3udWAT3BlWixwLY4oR",
-	"6qTpZsWn7o8GHUF5ehCgWxKgV+SnD6/fQADapqOfnp+SIf/MUgUg4gn71kXiJ7/JDkLxIBS3IRSfGNsi",
-	"32TrCciMAQEN1WtwhK1R5P0zvYUqHzVSQwb1Mzn0qSXC6VEuLqGXFT+QgiEJtK+ZWYBiGorHDWO6Nt2y",
-	"WyUnHO4lVbbpffoBzhEb+XofYqCPSfZM8Tm7/VZwbgsyxi2yqiFfYpklrTilfKBWETGfFjOoKMV7Qk3j",
-	"2sEf+MiyKxZDm3NS0PY5hAqIKKPyoKwvMv+KQJDhNzwxQqLLWUbuaDpiCEflyvxomuZyrsfvmCANiyIq",
-	"hc5orNvG7AqF+7NY7+bHgJ81j8kvkqhR3LfvgKV+40yKHj47KPebBJBCM78MRQk1jNhO/DaMD4ursLyQ",
-	"DgBK65hcac0GQ41v42KVw6JF17g4fwkTFoqPTGeT1lVXs8yCTbM7lk0IxZsAqPUoMbfYqajNqGY3duwR",
-	"jLe58SqwV2bnfoRJvr/M3UL/fj68B+qTsXMzR9y7jSzkeJoq6CD279n4UkNdfJLyZyomdhrUbjNgZmt6",
-	"CUU6SDaVi9NioTluorrqZN/aYYrAWHnwUPcZz3yBD4m6xnBHzROBtI9IA+okUCU1SZfbodpZQAUVioKG",
-	"gntA+bLVT4BfA3e7JNH/RjlWq2JOnRkpQG35uWafdUB4T0jj+pGYQl7qVfG1odoMp00xY2oHeddOF6EZ",
-	"Vd/MoJY5twv+XkjCPqPEJRnrsoyJmF2Ggi7tCyq+tVe3tthcJPtU0/aOK+12+3YjA/iUT5Mhq5/IwmvA",
-	"hVz1or+a3bTqRdewg/YuxYaDr5Nhs5v2kGC7V4LNy5pyri3z52hWjwT3q7SbhYQw1kzBAYj7DPp2IF6h",
-	"EL3MyGng9dVG3N+xzLzTZUFOQbMP9O5YtFroQxqMlA5FZzoojPVyswIzwFo1cDagdG4k+P+OGKEDCdRZ",
-	"fhxu7z04BNjmjXJw5x6xVV4Y3wM1W9Qxyw8xmD9AHRpsxdwML8UJ1rfAT77gP1brqLjC3FXKleZWVs2K",
-	"c5BXv7lSeGsft23EAZERA8s2kECuCmM1RhiCuaxzQW1ZDqDptKtZdkx+lNmUGa8CZ7YKqStMVwyQOLBx",
-	"GMV4X5hN3jC9ASFZ15jbdmi5XqRhPLVzDqLtIVon7HLMM81WQxNaZJsF0OMEJ/hyWqAUeiFCkXeeB5W+",
-	"qu6zQUBGImEZYTTu4w+eKMISrkk2KuL0wV8oStHjbgCEHppdkbkgarZJlMnUOPHmaSmjSkMkAV3yElPK",
-	"JXE9tDFNjIkXkYZLnEcD+vkGf6kiewkUl5WFGOECpAyXyU1CJyq6RODUynQUxE5ZSjW/Y/beNtZg7pI/",
-	"8GbIshja2n03fpYx4QIKobASq5sx9g9zC4TzhZ/aD3EwJIEeDJTG0JpBgYTV/wpjHzDmJratRHQ4zOQd",
-	"TSOkjnWT5SwWY7tQMmQigUAFfutgYbuellVLkrCYJ4w0zk/PMXiN1LBWH06nFq+MoQ09yvaeCEzgd4yP",
-	"F5k9gK8AG8kI6+hLeAR/hUft8Ah10PFACt1PJzfGS6DpgAkdHgXh0YApRXsMfmlXvU3+/c9/hUdfo+Yx",
-	"uRKEDYZ6glNN4pRRo4pCAfd/RLyMU/hYF2fnQS1QrFDcywNAfKgdK7fHAov16OP95jzh8bmfZ3F+er7h",
-	"cSMuU2nqKnLUePLH1Eh1CO9aWYRCpyxsLotJR/DG/Zv/4X2jA6XHQkoPu2ueKOuvbMQdO6GxeTF18gX/",
-	"8QsdsK+rZN6tkyaHTBjBTInm8S3TaMdUW1ekaFw5JywUEV6pImJhQ1z/qPfTbJlSK2HqlsR0SDs85XpS",
-	"svCal9O2jmDMKnF8ReM7GsuqwxRPmCINu5KFISIz+/shEyp/I2vV+JvYj6EWgHZsjsY7FrT45xPEumm7",
-	"msrfWazRxsyBSwDXyALjFCYdg34FodGIcLXN3zf//ue/SOOVKxZ41To7PT0LyF9aL140I+heLdwpIl2Z",
-	"pnKsAm+FgLcKMcD8XZ4oa+wekyvcGzbpr1xJBC6XfzOYgEb05vUnYraereEwn6qo+QiQZAJCUyU95wG8",
-	"kw985mwNfXrHyrHHUGwg+PhxJHC9cDJ3aX1wc2KHVPePgiOzi47aR/khP5q2AootsgP6+R0TPd0/aj+/",
-	"AAfMvOdR++j/+xtt/eO09fLm71/OgucXX/+fivrPLRkzxVl8oCjpJzgl8+wAJyaGTBxCpPetV9iZdv1E",
-	"bz0mWUHFWrW4GR1r/fDVQ589pn3oE283UyGAihb/eXZ62iz6vzNY/BbDgapbD5NJNShIoyKd3Rp4R1lm",
-	"1h9OjslUWl8xtjiJD3n+/cqxo6Wl3ne/oQBoyYWZl4P+VLRUyg7LIRm9rmS5mjula0gVyArvcSHTOri+",
-	"UrFjKEPCbD5DIM6AxFxP0HqeTXfn6aDoKo7ZULdJ8QT1mPwPc4oiNOWx1JUbI/8Nkz9dv/+F/IiG5iuZ",
-	"pgxNxcbHH1+RFy8vnjeJ7IYCM0tmtJa5LE1ZBnNvRGJjNDRvdHYanJ6eXpIohkIUW6cFrxyRRILBacY1",
-	"aWLV7gfJhQ6FtXKhshaeAOZ2KkWP61HCXEw0pRr+DiyovBilKekxOWA6m9h+L385FDCHYigVuLABURLF",
-	"/pu310RLmSoSUwFmC6THXGzT0oTPaxHLtwi8O5jYc9rGwBkyP0/YUPeBDW1MuA6MD0ETWG2IDfJOykUP",
-	"gDuxHptmTGijjHGd9oQP3AjZaziu29Ui5hmPpiLKHaz66skMf+awgbBdX+WZe9apswJZA/h2viKfDczW",
-	"t1LgoPM2hnCg7ElwCg9PxtoVV4EPHGETWXNpE1ldekWUmHADYxPTAbski9gTQ3GgT9wFfaLZMN8GpK55",
-	"kweKXMAkzjH8Yd8farsOpIll7yVJrEysEN41fJWTLwpQlNYiRFxb2P8GoguR6FWfD8sNa7b/DzY8VIKh",
-	"0KsWmYIObOhl0LYOHGQReGZdFdugoYw1j33HPGVCpxMCRb7GukilYorQOGYKigVymx7CJi2b0CC/y46C",
-	"fsJbNtSO4Ddv9yCN6sKMve9URq6+HUh4RPT6Y1MuPqKOYcfROE++BN886LYF2j542fcoVn1QuXG6M9vs",
-	"YJE9SEnqXNG0Xjnq9hxXkUP2l9zXx9HJc09GzFDcPwPPzGzsUFg8fOHfyp7m6cHTPFTK7R9vJh7tzfip",
-	"JwN5x9bmXFhdvPsDgcCfxqB7+0NgU1yWPg5J52zm5pKMjWjv0yFUmFjafpsSwsL0vDorp+wvXNGV2TH5",
-	"ueAce12R+8XYFwoqRYH/avGqc5+6BFat+1zZC1PAmEEaM1s/wMUd19SVscEnAAawwO8ORcnxTjI5HLoS",
-	"CHSfgWxhzBNUhjyz/rUZTZ6bOyaV6hPrAKes+enwrwW+eRw6dNWS+hkFG4pVOadXVbA/y7s/lnp1L/zo",
-	"VWyOpFPe8gc8nYPyvbfyfQMAjLYSQs4ESVZXx0quEyuuwJWco3Yro0F4eUX8x6qh5djfs/V1ivcE4cKc",
-	"Q6uejQ7FUp+cvBUw0Egqe5tSMhUMmuum3mxg9vq92fq8t2H8yIqY60cGTE3HhwCEn4xyHh1hm/TEoxSW",
-	"zpfo2W3XkmLb8VN/Yu6FmF+44fshE29/IK+kECzWs2+ag2AZIzlOOROaKBZnTJNG1KfqBv+IgLwrFOM+",
-	"g4cD87Eiiulm/iIZS3hmHvPrx7dGbGWsx5W2hLslGMgtHUvbjpCTlZXsUCFn3/+eUdItHeIN2jN+hPPA",
-	"o6dn5J7WyyG+eS/ZMhzpPVHPWEGisFvdCBDnJjWNn5oxoMq2X8OTzS6BBEtzeiCzezAUb7VX+Zai8I5l",
-	"vMtZYgnBvR8vuyRK5IByoSKk5XY2gu5nctTrQ18/AAngz0LRYakUPXBrjSDzNUYkQgnohR5XxPkeRAoL",
-	"XgtzCdlkEDQOkeQSiztDYdviFaMpwy51pDLEOn6AqTom0e9cRyRl+Wta/9i+CuCq0Iw5onoXJCBCAu/6",
-	"HUQJfpdcABGBud2NRTlwPXfRHWdjlkXNSxK5t4hsU/289gXw8kMf9u6JFhdkwHRfJgusLNLAN8RGQjN1",
-	"zQf37gNC7Vwi/e60l5argBnCR6gbDgXezeEl+ijAmCqE/FoSIth80daH0YY0TvClQhP48xmg7oYDDEs6",
-	"cz4vcxgeLd2pkALSaZ4Z8ig8ehoeHQXYK4e6Iu+WczN2tKA3bkfdb35OHyrmsLKOPgT69zHWsDMj5Ppe",
-	"RsiSSIKW8e2eNcv8WY7JAOpCujOmByBAyi7aB8NMJqNYg97lAkEiA8KVGllFnjHNIfZnzAYmdDYhQ+Oe",
-	"uQshI5DfNSCdib/p2x/qNurEcmQmy4H5hsKPsgC3i3ns2d7tAv9ZkdZIjYx8YtnNmGasL0eKRUhr9Ai6",
-	"yO/bEGKW6R27Y+nW20LMkz7geu4pJ2U+WbWaOQAmNYW5PTRurAsyYo7zVOcGzOuQZU46FATyb+6A1pPF",
-	"JyAc9hqHHWSv9xPZYJjKCWPk/2fvW5fbyLE0XwWh3QhLG6mb7SpXSTExq7Xr4plyucZSdXfsZocSzDwU",
-	"MUoC7ARSFMdREf1rH2Afoh+sn2QD5wBIJC8SKZEUZbN/dMlSXgAk8J37d3qqpEinafXAJzi+C0tTOaPq",
-	"Edg0JCW2NPoF8pfjr/e2ANsC2Pe4zTYRX8Pwzg03tV7gRqgEL3/Fli/PGc7t3OdHczwCWzBfXhVes6oz",
-	"UHxt9Xi/1UhwdCNy0ExIX5PhkIkFZPJlEGEapNDaOaBQokckVMFZYUeH01QiTCOMc5bhrC+FzFhf3UAf",
-	"wwZ8ZAEGHVeOCPiA7Z6x3Bq3VR8KNqhgH5vw06JRZg5BspAYXJAO5Lt12RVlCcXBHsKwR7jEOyczvO3/",
-	"iL9mrOF6grJIXI2217oxDScQEaFLx05JhOTORoa9sCvuq885DoMEQwz0LgunwwsWTEP7K41Y4vpHnU7J",
-	"MFWyGfMBXX1JV8/OPqUv4iQjN+4lqXSdq3aV77NFRYREkCkMM0ORWwE9r/RK5WzxdXel5upa/D1G3D00",
-	"4SeV99dwsgeXcKZyqalBBP3yC6nfpMk8VQmnf7u2MmSWFw5xKsr/cV5wAjT0CG+JJr+sQs3zqEuIkI+1",
-	"0Q4/2/8sxtO/Ccaa3/z4Liuxhz1VAiuhuELNIbLlTlD645yhQFEug/9MYLBg2FP9hBml7LqyDs+vU4nx",
-	"QnSsuRxWrzw8qPyLxooxH1cJlkoU6lZcuv5UW+MupDB4A2LVcgS3/pqMoZ+ptvcuJA+bOTQn2BpEj6no",
-	"Ckg5vrBLQ81DxJEHVxEsAJ5jfLqpbNKyKAo/A4jQy2RBaLqXyUMUFQAQBP3MZdFo+j7mQDmfjSdsLG7h",
-	"QhGh9eA0hMVxI4oi0jUBbrQ1POBjLhyCsXeOYVA3+AocDaJ9/9C9BucVrEVuUqmwFZbvc4iNcoXUe0lT",
-	"5o8tFG7uIX2hB8aWl7UJaRw42qHQML9Ns+GgPZF0MC+/TCpXYpwsmZr3vd0q65YtG2PNtGf/VGkFYfXv",
-	"FINNJsHWdnnmtstdYhq3ZFtQt4XM8uQ06fLrENRBLrsfW+VzDxfM7JOdAYaeNOsKyUukohEmlU4y8UhH",
-	"eKEpa67gI5RyZDPxa2jkupepjpIG6YeVKhLWrVTffRJV0b9mhcB2OSsVOi9T2anUNUjnpnUJ2F4fIIcg",
-	"10ombVfsvXpAY4OR8FiO/3Azhe18fG0kTqmwcal8bZE4xfHPUWhvv81XK1DHpr+VqFuJ+uQSlfZkS6Qu",
-	"VYbWlfzCjN1GKHp7FfroAqRYpUu3M4p1ICTdXXHMcI8EHEpJMnI7I/whMnaxUzNCrxU+uFq8PGnImqOg",
-	"XbB4iSQAXflo1rIeLxa2mqW3lYXBDHH6gFCwyLnZB04EoFZqPdg4tk+ndHtao2liOpVbm3jjbOJPuCW+",
-	"QBkeUv7xSvpGOyc7HpHnFvHx6kQifivStyJ9bSK9ruSElUw57w+S7bUegCwWl+NTSvvuS/45p3e1MZ/a",
-	"olE0kFcQWqp6U1NUTMJtg4nWaqylEaUvZquA50bcWPw/YO4V1IzOzS1K/QitcSyMCnl1sNEk36sgXXUL",
-	"9LbhadjMsuAwwFl9N0OkYVtotLFMr26zRdmIEUb5L3w/N4hrDfkESQku428i8Q27Vk92rBwjRbg3gSGV",
-	"PoPhVxhG6ebeGGjxQC/URKdp66hTOWb50NzbueTPPwX8wm2S1eqs9JZF07jprovRAJ5pEjdNYJ4Mbrfp",
-	"EiajHb1NXVhaLrcJ29zjqN/4i2RxX9zrZfH63a5LxO5rKG9A7yVjbXlTOU9fXnqMa7Q4hruIuQkRAIA2",
-	"UFx2RhkmMXdVlUqprI27d9oGYQlQzIDhkBHmWnJi8pW9EtVI90ufn5xd7B8dHR2/fJVR7rrGk80yNQCZ",
-	"ncZ9hxnOzyqcxO4ARZMUXcCgVCNMMfcZztqzPxxM6bcbN9pluxoglaGDLg3Qd9B1tI9ZKeS1zoitsV9r",
-	"wzowvo67DcIq6e44+Off/5E5soSh0D4Sc4/jzO4UfFPciu0cBbkcD0acpJKzCluPGfJAkVujcWa4FRdS",
-	"G6Qi70btojVqthsifNjDU6tTubxwy1wS7+MApGtI+0VkVzfz2eTuvltbY+uduUtc210cWsZPFdFzGTqH",
-	"n+mHp0nEXpvNg406ozzME8fgSz4asoIwQaDPC9eyZ860a0qnHs+7jlr5x7T5zz5Bei1y4MLtyHXYGXej",
-	"sNsYrczoLRo/QUb1EmHuENvhLu6EDiX5M4yQMZ/0GDieBhRJJaHgFRj2+ujVwSwfd+yZiW0ddx8zSiGc",
-	"/Ih4k/W5NlBdFtzwS0K1zK2aa0wM3jIZshte1s5ycIYB19dUBqvaVJFJM+2qLoNDB9gNVPZ7sbwH+bWF",
-	"uXpQcEOadsDL3cz/eOmuzzBpbEwy+GdFXY4r4MUJGw85C+MAu9jDgjNr5JmKS01N9FMZBkszf6FdnNwO",
-	"kNjlXYNsvyJNnnYOJ8FIoI7JaIBNdYwjyRw2c56EeWtMHTBqDF2BVuUNZEk0Jryv1CqV7q9FxBhKVmnF",
-	"vNn3TOPQ87ZiSeWqmOLP7Af8gEfiHTecetOvTWw9PXH81Pk/UaLY1tzZ8sWvmi/+Lg0CzwImKdvjsG8l",
-	"pBcDjhNiSsToMfqF1uJKfjkKRkYTAkqO4s4p67x69w3aVWRhnriXPqmM/YfBX3jKZE0UG7yjQRpmMEMu",
-	"Ep0+2Q3zvYha7mCGiHZmWF4qbW01vH9DpOnGy0783Gu29DZAZEbT3krKraT8GiUlHoHGrDFqDO6XJCCN",
-	"4Xmvbwe/gM/xTFOpEBjj23RFsH6BYZISU7FjkYHiTlI/B9XvE5OUahHutTMg3EEOUlMWqQwyVwM06Qwe",
-	"Sq1sA33adhP6rORCfSnpDmfRV/ty/H/NrGZlHFzE7oRo67a30Tbt4HFpB9NW+JGJBw4wKhiUSMXmlH3v",
-	"FDPz5iUkqdRzKegt/fz+JIJUuiPdhEui4D5HOCNRHxDO13Jk/bo0YsArc9hVVR9tmqwZH97pCJnsRSyz",
-	"v8nYLnn8Smo5aB90DQNj58elMEKDI4wrhB6UnOZTqKEsFS/0qWvtZh9I6bPiSlo9ZI/qTOilVjmpgPd9",
-	"00ZIZTMPyr81owFdKEW367NvCaDxWCcOOq36L5syUGpGQWvl0xKwM8H4wpWlGmq22xkx3/vht19/Sti/",
-	"/fbDTwn76f2PCfszdH5L2G/vfkzYoOR2oeCWRMXb8z+dsDi5wZoXuHatvAZNI8De6OK/gO0eH6He3bzz",
-	"xOrgrAMjJe0CnbUtEeLNS2U07KYop1mvBL/1NHth3UIlGBkxI8X0XUhZKZlTgvYvRgPIEldbbUZYsRvy",
-	"ru1MaX0fZCvh/Sr02hD/Ba7m+ZEGEELQhXqKYNcsu2bKUi9g2gRM/X1gz/LTJDw0o5glZhvs3xaZLJbG",
-	"8KMo4Um6K9BH9WcRDYalxuoabeDwc/OPxbIVZlsOjeDCCE5bpY+SsV4jj3ZbwW+ZHS8i6eUFYBQ7Q5Hn",
-	"5R03rMZjiK2K2jiZyvCLd0L7hswn0cmIxHyQ2o1MT5oHUu+YjCyY7C/78Yv2P+Jq6RMmFQ4rO2XZJwoa",
-	"WjGYve/u/6okkBMqY7u+ZdUeCv6ekqquiHa8i5wAV0pCI6rx5KLsaiB9051vdiki0fuonpZOZZqAvc1x",
-	"po0PbXFjS+UGzD7t9bYksAKKm52TnY6QHCnPok5Gx0dvXr15ffzdyykdjabKhPbpGvN5TTkrk4CQzX94",
-	"hGRn52/fvyfaNsl+v/hx/zu2++nHt+zbl99+u3cwq0HT8dHR0eSEkuCUmzmvaxglbNgTec9pvaQ+uWSm",
-	"ZtKz3jplFbclRusRff6YI+FOo7lYSbJUGej9VkvzlcX9JiI/F2u5ub4y79Zbv8ibg9EbWJXjVmme4pzp",
-	"3tatm2xJbrK82a9rKs4Z1J1S5OhOE48ozmk/xgnaGGqmlt+Ql2d6/c0Zi545Yp3RtFKakFLl3YAh2eoU",
-	"08jcXeGt0R1paB0RB77HMrooRG6fTh6qQW2i/LAhFwjEaizXmRifhWSDSl1RBc/ZuBXSGU02wLaq9SSY",
-	"Ig76nWHfNRb/3gxX0oM8PdPLZVK5ZGaTKHxun/1A91FRtNByk2Lo66mwGV+BJ62z8V9hVnG/Oy5bh9PX",
-	"wmpihUTkqEJXfFFMuH+Wq7wffnY/Lc11dXa3u4pN8VY9/8qTzYPU1rjWE7OeD9G2qvajKk6CGrUqcz5G",
-	"hPGUmAVD3HT3RIz7tOn02NKGWwq5fRzdj3ruOAoiba72uTXUCtj92SjFdqe6BShNBvon8eNS2UIp+3cL",
-	"VXvt4HYoHOxBfq1dGbtLuJkxzWehwE6GKqmQMJVLDFU+F3TcBjm3Qc5nHuRcmXgYVELR+L6U+oFPWIIH",
-	"hc9ICj6sQDa1zeBfbgb/uVeXf/Ob6etJ45+Y+zaXf5vL/xXm8r91hc4N3A4aMFiCnKpADWChKre5Yw3j",
-	"oYVZAi2ViyXcjkUNQv21J+9SoImA3SjkjcIBiHHaLSwqd3+WhRoy3jVQMWI6j6q6d49fs4KPdJQUunfK",
-	"Sm6gmiFCTuitHGv0twJvITJxtS6Sqk2SdfG0t2JuK+a+QjFHRwAjhC00X46QI4rGL8cUu6Aotqk166Mr",
-	"DagzCEj2z//7/5iQlz4Qjf92YetLJS+DXLW/D2tt/0EGGmJ3KpEePXrHCLlO2JWyMjXcpip3l2tvPOU1",
-	"Xg5HQzqYJrSFl8ZQRFQ1tCmCjKA834ZeJQruJ1ECg1QG7jZGqddJD8LqFQpcD7SyVMOttJ5LWpNqGtMb",
-	"f0Uye3LyW8m9ldxfoeT+YLG0VWruiRI9JCwqwG+EFk9G3e9zj+L+UjSgjJVWJt4IGFJ3KeoHFgoKsZ6Q",
-	"5EtXVSCuJFOd/4Tcmos8lYNK2BWboLFGjjQqQaw7+2FJXlhhn7hkqI4yPdbjN0hpqSbJLFN5H4Umm9Y1",
-	"wJq02vAKm2JWqp+xXSHzstbiBojbOjMqY7twG36poYTcUCk+5tmf/8cvjJdKXmHzEyELuF246wCtL+PG",
-	"EUevrWHK4zKO/0T7dLUy78dK9eeSjWqeq86FgffF/B0F/k11Frl8o1Kd8fPMk+JM22+bZ7G0hgPuPHdG",
-	"rOAGWOVI+7wc+FFAWXiTak5pcPgZ//t09MZfulyYD7LH2JFxASxuu2c/B+T+CQi4V4zbf6LtugaIm6X6",
-	"48fZotqjssdu3E65B7r6XJSHfdCaX8GDFdckhE3IGbR3b3O8H5D73L2XWEJUZXiJnHpIvacq7M+q8RiD",
-	"LKyCdyMM7jWdMC2u5L6QDBt/JOyff//Hnq/zSSWqiCf2nGJzvIwpCRqdPMw1ePF99rgx0B+YhGW6dS2v",
-	"wCXqs6GqrjFgYoeVoU9CsyFUwHiew8AeXle6YdcSV9hejjoo+UH8+yFu+Od6zrNdzr65vaXKkb1UqsoK",
-	"Hd+h3g1Pn7Ks5NpcQlWpKmOajzQb9rBJllvDuPybijnt1+qpsmDcL1YqjboGiZweLk2up4bygGX/ShbP",
-	"v/jxlkIbTc1YKIplByLRkbUSnHxEqbOV4R+4KD/4PbwoONqbF21x1QDqM9UwoxWbR8/0ALHhmLy63n6o",
-	"KYYzrmrTUbcRuNrlnIGph5/dT66NeDV6cBfxxWH2A3X4ZnSuA94WNfhO3g7kuhXoHtMwhjrYhBsn62AQ",
-	"oVhjewqdStdbe1gJCw8J04pxRGRrXgtDEGR1PLgdtDtus90KENWxY3cAdt83KUGSHk8JT+HoUl05vN87",
-	"YOMZXbwuhLGX3OM9DwKHG6xhk8q4xUFCJMo0xhn4IVMbDvtrd/DYbvDy2wtfWAl1DXIPlwIqjv2vtZA5",
-	"PPv2qZ/sdo2g4kHY+sFv/7Uh2iy10n/94FJOWGifa0/DV58Duzr8xJ00AUSzERQWqVCSI9Y6VK6FQ4g3",
-	"0j8bm5l6NWiPUIViUg0nXX8UN7Rmo+/ZTF0UqPxW98SACYMBR81Mr1L1VW+qXS55H06pSZ57Mc9zVcug",
-	"jMYXu8Cb1XBVKjMLctXBoOQ5cV+rbhcsKmFZBeIQXXLpNxeng69kGEmG7bIP/kcWXh9uTmWma+xDUV0O",
-	"fRNtvHk3Cuf2ff2DxwbtQnZTwoR7S8G8+xArlXfZyB/svnoAzsRt833TEPvtdk52zvI+sJ/6nZ93kp3m",
-	"8+OVFdg5XSLdzMujl9/sH73aP3p9cfT9yfE3J0dH/3snaZ4m7AjzWl8eHX9//LL4Fva/6bzh+2/yV7D/",
-	"fff4aP9V57j7kr/Ovym+tZPA6/vQd9e/Odp/+TJ/vf+Gf3+03zkuvtk/yr+H77pv+Ledbwo7aWWHv4Na",
-	"wk6yo4WBS1HY82UPo8sk2KEI+U6ygw1TJsb+zcXx65Ojlyevju3Y7bancde6ao3j1f6b7nfH+/xl59U+",
-	"jfhN97uj7493kh3XTmXn5OUfyU7zkfGgh97iFXA7Zr/h/b+xSZX7uVnqKb/xs2y0B39R9Js+l4QzGsru",
-	"zl+TnUElZC4GvGx95gd9mAUW5FpIugMJjJtJXC76hftgesreg9rQpVVAcLPz4tKe6p2TLi81JN45QM/X",
-	"4Cf25vX+cf6y2H8Dr7r73/HXnf1v8m+LN/Bd93t+1LEiAIc4574Gq+jifuP/k+d9OPAnaPEFKlXOce8W",
-	"sP/uh51kxx+8grNf1A1YANyZfw/H40QZNZ8KMVNzcALluZoyd3mLrDTlffY+lsWxfwgO24A3qOcSym/b",
-	"VXmOm0JIb3C48URWStN76YX2f7Yiy8vW4AV2TXXtg1/oSBprjOqN+4pPibgDdXSmDR9pR77VJ/08Tl/x",
-	"RkKQ7zHXaPRONcSRiRvkfz29y+RIpZ8KctNxiV4jrdF28K4aoVnHjgDTjUw8p80xIZZcHzIUJu99aHbW",
-	"ikoxxl7zRIku5+7wzUCXsNm3xXiPJIB4PGrOxEnaSuMGQH8UQ1WwA+YB00W87Yug6UWMow6loreig4d+",
-	"GyJzbYasU5bldVUhWWGfV9cEmNjpjkiWJuf71Fo/OoFHH6K1XaWnIXrRXZT90aI/L83h7nh5fxTPbPZO",
-	"H3Cth6oqHq40uBb1gfHqjo3PflWxomCt8iBlT9DQr7UhMV5XyAigGGfduiydX3F3yrbcO8U7vIMVN/k5",
-	"GI3Zw5hEOaa1+CnjyNFR2vqzSy6jIesDdtaa3QudyvAAQXH37LeP59Qo3+6KQ7w8LCzxZjWinbSXIfBr",
-	"9Jf6y9CxqWQ41Jfhfn9HpeQVxtso7Za5C+2RX1m4J1YnUrmMetPf/H5bWVWnf8NCWsTryY1PCbgbL+U3",
-	"UAYTV5JrndcfhT0+A4UkDJeQjDkeZPHJNROMpK7WIZW7pgcjyoJxLX0ibyAMMV8wuyNxyF7jXGkUKOeV",
-	"EXkJ5H8cVOpGFCTe0ceHwYkmy8bVZgwrJE+x+7eoS/QZgmaYJVlAkaRSjuVTIoeh7jEj+nDAssg5krFr",
-	"gAGhmRuKZrwoKtDa8xlyE8awkTHiMzfuRyTPPNNYr5v5PHFe/3G/pjjvvQmCEB/BCGl+teiyCNXpjNKp",
-	"5N4w7kVz7jBlI7QYwxTo8PVooE3jbBV8JQEdmMB2mnUhQOZwEJ1xnSXkosgcDlxyQ6EAqYbU/LqErmGq",
-	"NsgmVJu6AsSKADGaCWPPX3Nw8TYfn7VvdOTiEZ0oIkcoYoJboc3qlA4i8UzlGIsnWzKJZyqXUaOEHtiz",
-	"sO0WQ6118WzS8J6IXtMvziyeI3dkvvwSoi2/ZuzRrgSyvIXv70Cw0ZsmQTxSGA8/u/tcxnYBJRhYKb5v",
-	"eN7xO1yBhyLRmV/NaVrOFOuI3lZs038f2hQC1w+tlDt0lvWaRM8ku34lW/xozeJuWyf7FPn2d5+2ARZ0",
-	"r1KEYHq/Dio6Rjqt4oOeCF4BsjUHhSh2SODLyFvg4qMTln3TeOyEnC/2eGFCk1frhW4O51oP+9xkAmxe",
-	"LoGFvQu/YwrCErDj6akBWlN5omDpVql/YJB1W+Z/Nw/dXRDt9H/MpXy0y7gF1sGBQ8+22G2RyPHT8LxS",
-	"WrcisZW/JHLktLrFa+duxWhsqeSV/Zvv75KrvnNcnLDMVfXoutMXhmCXmOSIC86itvEjY0J21G3S/EKn",
-	"0j+U4kQF5MKu8Gl4cK5kV1R9++DmtjAUo1gHWLcuu6IsodhIr/BHO+T3kqo5FgNuvHXRwiG8yXuUn6k/",
-	"GecwjzeZ9sOzar+1ugz4i/ZBiyDoI4HOGAgdfsb/El8/HrMH1w3NxqW39GRt9SgPEm6UoZWqwwXn8WQK",
-	"Xxq4+THSjUxWhCUDqLSSbNhTqcQHQXHAstw5nyKPML1lyDXiSoHxKQzucZmDxQuGNTRs1wyVi5O7dcB6",
-	"DVmksoL/hNx43Y4eyA1TMocT/NUQi6XwbeioxWT+aDCS48OGPeUHsXeayrnot/BtLzTiOLhqSmTgWhXQ",
-	"zcjZayaDiXpLy+JDL/79Pmr6IriDHwag9zLy352pP3duL77sV2VirfaPVYPkLB3WbdWtBvts0wRnobw7",
-	"EAiU7lDMDfOkKa0A5T9gEh9nQV3zEO9VsxNWQCluoHJlkIR1gwr26UKsIGqKLX3NkFUQXdEQ8RtiexWk",
-	"cyQZcWcxplsh0mWtHCAQDYO0SNygWxeTmCASDyqaAFt/veXTAu+POPMt7m5xd4u7o3AeHgS7pEWuAHY/",
-	"4YOn6taIrxVwrWRUA+J9bPgo5IIXvvErqdiu61QqGy2bLUPJ/oqAkz7KuoFzXjL1MLYn8r1u0fOrRE/a",
-	"ePOg56BSRZ2bJbtIJ+pbALM18E0hqx8zaVOZc8NLdVUTaH2MXEsnCHlXperwEumkuqoUijwUrcw4V8Hn",
-	"35CwWpagNeuiP25DPZW/+ZVfFLV+wgWZ39foXrS4k/IMq4oWcGpyA1eqGi08tHPgVd57dn5TN/p5PKd+",
-	"a37dfEuDZst7PAqnYC15t2dFodEQxpf6np8TCKMq5x5t5cwn0Z2uC2qUI59KDaAPWMbLCngxusTMVx3p",
-	"buf//jsGaPg1SLYrrqSqMMDDNeydRuBCpT1Rrr6rO74rw9bqgEIze4zEzco8lqmcmN097fQXSsRN5ULt",
-	"9B+ZiOt23qYm4rYG+UTpuH6JZuiP/jBs03G/uHTctg8Ut2KDftPhe0yhPPzsfloCT/KkKb75qYcPhZff",
-	"/KqtRXe552hvTUK54rNF3L53Hqx1ZBu+jaqfu5R5iFoGr+xeAA3SnLKMG1OJTm1AZ8hvy3NwXdd5WR6w",
-	"MyxTlrwPVh0ZVCKHVFbA8x5oFsw87UO6pz6/5BpgQNy0mNyItLr4cOq/ZHUqtEROGJIhZahCaec48woZ",
-	"8es6u9C/C/nOC8DbG2mKutNdmpqdBmlrqUR1ba3+tJkq1iMzI5dQlU3phEuAtk3JjHyIfnW01a+2HZOe",
-	"USrl9B6+D9XlDhs4XTzE8pBS2cAldjfUB2mCcgt50oUh0SLMAXvnRy1CeyBHmuMf6wlArOUp5NUpq2OE",
-	"cP4AL4gsMmSsYw14pB3t8Pz6eVR+jcnC562fbqFxfZpqs3XmRI8KKb333blavg3ooMwpB5Op12w3pF7H",
-	"Wdg0rL1xiixPn0uJ0L7RRNJkTNr7G5Igbpr2E00m9UYGGoha3Wn4k+e9/TX+HXlBwppigpBwWZEHSMW6",
-	"c7LztxqqUcPpGbrrzRsVbcbjenX+8dAWDdMGb3rRpmh99FkToL9eimLBOVgQfG5Bi3j1HZ7NE8DI24dt",
-	"yyfSJIGPoUNYowgcadFnYuPhZ/rBqld8MKjUDawgfeUMk/wchRkN1dGT0miY6LqzkzvGMm1EWVIvRGCO",
-	"Azo+XpiI0ucFMCVTuQulBnT0NykhJ4yyceK7JjnVGdfXmij79xL3/iY7sSesiB+lkrfONoZ9aR6bQaqa",
-	"hJwcZ8FPSY55RKLLGW2M+PwurLzFN68w7+UdrsMUpFm3gT1zCJMaZbM5aZ23nK0bkdZyF/i6E8H4GPI+",
-	"DHhXljZ40WCqK8dGk1HoTYWtx/SXsWu4hagVQxRt1S1EbT5E+US8xRHKjAaw9MbjY2QuTVvZAFQlN1ax",
-	"88pe8LPZ4VA+XqcWpdkXkugnd+0hqHhuElaoPnYgM1xfJwyP817i/HmOaLq6gYoV0BXEXMlyVUASkV5S",
-	"WSBdUESJgkLbiSRMq8q1Z7SWW5NmmMomz9Cl5oQ4FrZEtJpucAysjtx6Pk2uMcov8COvHF3sa2YZecRH",
-	"6uST/coHX6qdFs3RE62CqNw2mXoi15CRdm5U5Wwy3PYomB3PCw4VGWZvmxO5exy10LOnIDTPc4HUyFbD",
-	"ThkuoIpm2lCYnuvqZ2/3z6RCrT562smd6hbLHlLULU49szXpW/TX1BczjIFGZxSTyrBdzjp1ec3qgYaK",
-	"gq97Bwy3fjjqvhANEQJbnxaQypxLqQzr2G/nr+zZyeyilTkWKN1DShxR2EPcFeC+LBGFd6BdjIGggOMP",
-	"qHDKoBCGVch7KQHIRLVfitx99nPbK06p5wd+J09+aUR+DYaOz/pT75aaHPcO17nBjZ1VlUb4F7wL237d",
-	"6W3RJGdoXPaDxt0FMQgkjPZbfeMVsC9Nn6LdGRAIPxA699uARl7febWsw8/2P7/yPiySqXZGjP6l0ESO",
-	"MiZhZmhUOFjffiNzv8wISKaWTcxSZ5p84OeSEdfClDGjEL3yA256jVPef5OdcUhIFj7e+Jg/JuMFF7Fb",
-	"E1tDngbCtSSSbLPiBr4tXjyiPr8V/bq/c3J8hP9LdvpCut8kOKmdkx27YFdYmPXXtSh/d+HblpfzUW35",
-	"ozN/P96sIAr6sRXFHGOamlrFoLpM2ot227xOeclFH4o9HwmtJdfUniU7YFShA+i78ojXIh30+iKm1m1k",
-	"u4Cy9B9lKQ0DZkceaSFwlZsOCtjPZvJrzEKWZvFb4OLgo6NUCVzOFXxsQGD+siy6BxkoF73pT7ysF37T",
-	"M63/osHPEz11m2IbNfVeMToj4xkbcwDooTUlV+Ck/31gYfA4OTo6imxfapJWcanJ4EsYL0urwbkksYQB",
-	"z3sMdSRr9lrTgGwGWTC4JWBKZQVdqABZrFwb1pBrXAG1o5SQMIyfkqMQmVqHrlnllbgByXYb+kAtDCTs",
-	"xh41naTSh1Odu6CtcFqrOAgp90Dun+lMSvs71Htq6V5P3aorGIDLmAsh37E0uQP2C/AbGKtYU7UJnAj4",
-	"5qg/BMoZnUo7zOqAfVAVGthybPFdR+rXR0ee1Stzf8pOmVZU/4afx693WGWaXCrNUOSOyAZNZDtLiwq0",
-	"umQrc+0cnP6K3dfHr/bW0CVrKS0lfkeXSiPXVpMoHb3jiYIkY2PQFqWmQO6fPfNQgRtD0emkbZN4HxOx",
-	"HuAW2TbseiQRKxWGqcrlyobD2xkF9GuO5V3ojt7F9Xf2CkZ61IKr1aBwnKoVNTjyG6MP17c0NLXeUL0X",
-	"V2phlRfv+qTKBVQ5vGVR+tSN0udwBtQKdB6lrrVRtqpdVOffWpno2NNeXHlchX2U5chdyYS8EQZS6f45",
-	"tS0opRMjmGnfhitMgA6k1RqyNjuqsOa/krBPPbPEldwXEhuUonsuO8yV1KqEQ57nMDD/ih3L/+Wff/9H",
-	"hrqbKFBFesMKPtKnGOGAvg+ZYJ/QVI41CsXOpvv2DfaT2euzPeazsnXUytiHhJrICq8LYViprqjH6NTS",
-	"N96aN+u5KJTrHsB27YbhlX1mi7tgSzZwFwa/x73zMBReE9VANMQnIhqIkHeWq1LCsLU9t1wDX0PrL9qa",
-	"Y8g0RaLEauThZ/zPEngHvti+SI9QCldd+DUHFHwVMLDZUY97juOqKQtaGl7u24E4JQ87n/NrYFr1AYnk",
-	"8bd3aH7zkB9QgBnTQXJVW5AIhPq+3Tsl6jgJfZDKe3SwqRm5qIgJw4aqLgtWQF8ZcJFIbZgrWcUJbUb2",
-	"8KOICVK5LC2LqvkfCWubQkqwuCb2ZPC7LcDdchOsus1Ta8NZlHUEMxaL51YFDwuheadcPWdBSzS5l0ay",
-	"abYUugiShOVcMqkYtoKq0LPAhDzF6JJbLc1AUiaj/WUt0RyOXRB4LAdsqKprIa8eKIy6LldpQvbQErgO",
-	"KjRmN9VQRbI54umhiZA0oS9HVd5i9aOxen15jh44Hmb4HoJcP9jRO+fCul8AafQDZrgN6pCOKoHZroU2",
-	"VRYN5mEPVJAFFHv3ejjv6vlEb/PRcKlMGMmzR60f5Ba0tqD1NKD1g3wUZqGlXawXs+idDWa9cAEj3Nl3",
-	"ANgPLgbEpQswBQwjP0H0EKuNnVLmQVm4VqFqoINqNg5kqXwEknmd0Q3qBINU+lq762MNMZVCagO8cNEm",
-	"NjvYlO09e1z8hB+aEC58m60HdIuLa0l3JJAZN2RFvBFngCRVlq25GpgNLV5GjPM+FJzRcHTGusBNXUGw",
-	"XENVMJVX7sLfajHogzSXBe/zK0hYBdLw8pK8tQmlYV2WQsJlwQ3oxC6HEjlc4k4TSiap7HNtoLIX8HDj",
-	"FUioRL4XlQ2bKIOHVXAltKHWd2P1wksCMTf3S680+orgVD4UnX4R2lzg0q68Irh5zd0VwXFJ45daEUx7",
-	"1eoHtK3vqgqmddPjJ3PxQ+lTyLDYVeSwX4C+Zjkf8I4ohRmNaS9jZ/g0OpVTUtn8PGZT4Y0R31HzcWCz",
-	"244nqbRDVrVxS+P4mE7tsXKfiwww5yBCWgA1AIkpl4NKXVWgdRIerZya40e3h63OamlhpafKQrOeGrK+",
-	"RSP/XfoYV2j6/lJjH8zQxhRPysDbyPw7+iT/UUO9OBcK3btoTl1zwu8pV4krhV5ov9izSlKiBO+5afKa",
-	"yplp5XdN0Uw4f67ohTqzCD2h6EwbmLsJ5h5V0OIWHZJUHVWM4loe/+41FPJsVKpkvKvvSZO0i/k3e+Gs",
-	"XFofTx1gY1o8yNtkyiCjnJRgVkqEQ0oLepd0Qtlw+Nn+xyXCrDQif0rAPJlYjcEaXzPiiP99pwDXA9Pn",
-	"FyJRg+sWzITRUHZ9HziOFmuUNpnKV5g3mVBbTeQxZLsZ2Ac6TTFj9h8uh6eWRpTEusWsaHLsDtYi969H",
-	"bi4X54cqdZUwDCQWo+DexY7FB1Z2IDvsJb7OFW+3UiUDP+yUNgOppGRLl3Rov9B4quVmtBtYahokRbZ/",
-	"1w/o0vm7XmmTzmZkT1XcoqGiQcwy93GPRDQUvuDLbzevWXVVhfFAd4hwMFuOsI2volFVRSRh1AXYh7ib",
-	"XHP/oSPAt5tmJtyvLdhNXZG7tfYU/dTG2KrlrQadCdYyIssQ2RCuNqAnBu4NCLP0Nx/uuS9LyviTIfRE",
-	"lBrngQmbTQn2FxKQfjyGrhDH5kOwrx6TVsjSHwLHuOR4DIc9qGBu7FhT6HhaGLiBD4wAP4dkaop5bc/k",
-	"V9QII4Q5a90Kb44dqyF0ekpd68MCSnEDlQB9+Nn9PHpEcULiTlrijtne3XZZ21uYynEDzY+oMcfhBqR5",
-	"oUn/91zFzHlBsN4VpHkmhQ5/po/wzk1y4TM6dv+qj+v4cGecXP/Ntmf2UUUM7oSG5YzOsvsQCxznQ2yI",
-	"OFqL3Dz32nIY+gtNx9Z3dABZDJSQhgQptkGkxITJ466trUFnXRapzNxE90WRbYbKfOL6UDivC1PWRMAf",
-	"A5lemK4IObfFY+Jxn/BbrgU8jtcNHvEu2Cri68sBsDvqwaDjN7jeEK0hjMdFaOKg+6SXv4kdasgrMJsZ",
-	"qXPL/0NY6sV54jYoQjM2m3kILcJH3cZfIjILK1/8oYVob0w5tQ2vhT2DHZ5f42dFyWx/+PzffXGglbf/",
-	"7bCuyj9mKwx/dh2R2UBVhpco9HRb3HVVRQFwEv7CMF137DM6GLA8YH+CSnRHjn5fXElMXCGnPpIV8iGJ",
-	"/g50VWV3QqU9BYX9+0+KDXh+bfeH1wsyDFZk9OCMhCwydb28vWV/q0V+XY4O2IXog6ot7Lx++T1CzTe3",
-	"t1hQaSphzQjM8EYdxC6TskCVfQJTjfbPugaqLJVCs56Sqq6sKGevj4+8ZG+vgYs8haJDq0a0VKOEDXuC",
-	"cgS6XeQUp97VI8KBO7vhXUTm0Pt3SaMvKe/h5MZAf2AcARk+1keCKduuCQU3itWDKW39obZDmh7AtiN2",
-	"Y8JoYR+YkOx3KW4t9ipZINVIt9YuUaPLKypkHam6Ynmp8ut7J2Cfqg3vD+6cR1dVfW6I7Pbb1ztTuG8n",
-	"Bn8+4Dnsa7DfBJH75jhJ66OjV3mHa/j2Nfv5w9nb/fOfz15+8y3+HjIWdrUVbRIoioxShqJw9u/63imF",
-	"p9w5pT6//QXklekRu2+YkjaVkFeezfdhISol4WN3ppQZ2wA+rwI3wkyBM3bTh+BzX+i2j1Wx4IvOjcqv",
-	"3xvoL3QXhbAfcMtb1e+DXOzOc2HA3fDXecJ9f/nLJD5/ghzEDRSnLbhBE0RJlzR3fDR5n+tFYe+t2JBb",
-	"JUoq1rf4i1ijT2faNAdj4q/94F+V8Q+2g4qAVkmEgglEPhgXje3+WpIGlPjJ+cScZnBWpZjQKZYaXCK9",
-	"0pqvv3/6xb7ezbBxVbk0PnuiC7arAVgMkxejAZw2F+sXVuAJ0KlEadQDlrnL//n3f+AdGXObZS9hCufE",
-	"y3Lkidjt+MZYlg8YpUzGW4CnEpPqvduMhNa54bLgVeFHqJkeQC66DhaY5iPNdmMTPAmCt4HdLInM9IBc",
-	"2V7CuGElcE1pFgmrgDZBS87O2gunrPFspNJ+PV5VdqGFRNoTTNglNk0n8V3cDRdmUPKcltMOyOoQDoT5",
-	"YAC8aujw7Vf0LTmynjEDnbFalpQ14TuAMF6WaqjtU4Vk9iraKnijVDhL3IuclUoN7NSSVA4qak+MrPzy",
-	"er9UOW/SS2a+BMXEbt6D/BoKJtWQSAsMSfhU+s+6QqKrO3wfRinKhQy650LJGfN1JCLuszGTYUV8olPf",
-	"9US8U2OjOMctO8tx0vjUXNl1e6dve4GsvbcayYbIqQLN1l3EqXL42f/o4jIFlGBgpT7cd/iKMXsu9JcJ",
-	"oqRUVzEwI/iNwFA7JyvBfO+mAp5DSIZmPQk0D3Ks/hA+2jRXyuvJz0dv34Y6H959x67f3OcteWpP5bOJ",
-	"T672JKzMqXifpGy8v0RdQmJyW674hLHO+07sannb7KH8kRjWfJ8lInUg+8iaHHDAMkpBKk6Y1f8ypofC",
-	"UPMZ2YhK5WkiHBPNFRidSrvPrDJdVxYbIklKje+5YaRqsz5wSRSxOZfUHnBQ8tE6GSAew5w2U/VfOPJB",
-	"mccrwKFNYVN7jKXxZMi5pb2YCO1uadLuoUlbphEUZblsWp5aqa4SrNHxMeaTOASm7f/tqso1NbP/3Bt3",
-	"WiakjmCpWZJKFy7RTV0FZZKHKIr/Vq5ddcmREDlcTXW0/y7+l692IxR/DhpoFPZ+13zwtYD/WLbKokWu",
-	"7UjYM204MbYG88Tom3O5tWIfE9WPVMkXsZL4KNBcewogxaAJ+YaVMAZkIG1skgQq1WeZ/f+M7QqZl7UW",
-	"N4ComBmVsV24Db+jdMFUch3niVnluZ0v2A5RqFYPSm5YX2nj+nn5ms8NSSWcFVkLqYQVSlPiIfC+d4uw",
-	"qVxqPeS0DMMlYe9fV9Wxe+qIn0ifnjmaWb3BfvacEvGehgr8udnWSW6+v59SKGcgN1X7YcYLnuHHIbky",
-	"3MA+uazWAug/iZvxaABlbLejTIlrAI5ccSK0SVSyHB2wH1XFMotQJR9cunSfLJXQjk7nvML14k3uTIPu",
-	"9o04bBn9kkg43euVb3OLCQyUUEUemuDtK5WmppH+nafsyLHetR/npQPbtVILm/b1KIZ9DcXeel0xy4V3",
-	"3D8+2YR20QZD++RoN8NNsmBAdvK4fHGovvEgjVtpijfihQ8AzMBlfF91MzsPs2nv6tI3drMrxapasoND",
-	"uOX9QQl2Il36a7Z3sJPs1FW5c7LTM2Zwcnh4/PLNwdHB0cHxyXdH3x3hYXIDmfa6qCNkcE3wnKhqEpfN",
-	"XoBxLKCeNqwUXchHeQkHTY7h29DeeDLj8SwmYAp5vsYIeaWjR/xIjHP3P6HkOejTuLwepVMH4s63WvU9",
-	"M08/esm5MFPfgKsBalBSKlBU1D/RCNM+IXpik3E47bnIw2mPang4JvT4x5+6iAA2z2OmV6n6qseywFLa",
-	"sCdq12Evi17dkHxOe/UvSl7tW9FUJNhLDgs62/T5XiA1S5k0tAPNjvApRK2VPMtz0JoeNOXtv9F8x0na",
-	"ogdQKek0eqoRjazP856Qdtlz6s+sA72k/RzxWJzOMevDNtucPsNJo7E0SozjoBv2VODodj411+Mw3kZI",
-	"YDn9bUhmoWrTUbeNty0swAsUv5UoHCmfv8FAf4BNreOtxUU5x5RUZbqqFCphV6Xq8BJfOoCqyd1rHvlb",
-	"pYo6N/ceMqt+DSqRA32KgbstetLHbnf698OU/qgXtj2bmFeHqXtWhNGDY/TghpfqqoYpj3sbrZx9SkCi",
-	"eA2o37GQHXUbDxGvn/LMcyc/XWRN1QZz/jSwoOFYQYuZcqwDvIKKYWfLhMEtHtVSXdm7oi3YaGz2HdO/",
-	"mlWgw/I6oG1Byd3z1/XAfmxP2+axKafc4GZhxui0kEcreo3n0Zo+RvuSUmDWbgU9VWs4YQXc4FboQek7",
-	"YjQAKbSuCXOxKLM/KNUIHFhWYOpKUoDHvf3P/rFT3v9vqoMEWtFpQbgNMzOQ96TIBZf6BbsRWthVGNS6",
-	"R8zSndH4xkCKy32/IHqkDfTdyDhyplJLZ2tLxaLI3uWXcdpRqYzIS+zNHhWvUF/lyqAfM2laZwXWVozi",
-	"2t9G8yMAit79KwynfRrXTbr9QN3jlXdbRTyYVkuteG7XplB9jvEJw/W1Thip3Xt+62BWceLa1RNfLkVa",
-	"nAYeD8z3s55+nKDw2pBuO6DGq+eSKE+ZpJ9PdvYfOY6CxBvHK1LTIEe5gRdIwkNSDCuChz3Vb2DYN0hF",
-	"C6wQVqNunWHHST5tjmTzRpIoVklI2NmT4c5o4tqEx0xW0Q2VuOphHXMXNeX2MN73iSNkFpK0gPrjAOT7",
-	"d+ytkhJyw0RhQciMwh5JglZBFUKIvzRcJ+Va2pG88krC1Ff/DLw0vQRPjxXNtKMqkfsjioUBed3HjHpV",
-	"Gy0KQH0m1ls+BpCdutFp5xHOkJKBh8aN2tvfPCBoMk0iFJALYliaUFn83r5vae0x4rlxjC1WWRjY042D",
-	"wY5Euq3QvKXr9c4ff/3j/wcAAP//",
+	"7L39khs3ki/6KjjcE6HWnmKL7GZ/sePEWVmSbY0lS6uP8c64dUmwCiShLgI0AHaLo1XE/nUf4L7A/W9f",
+	"5L7JPskNZAJVqC+yyG7ZM15vbIzVrCp8JBKJzETmLz93YrlYSsGE0Z3h586c0YQp+Oezd3Rm/5swHSu+",
+	"NFyKzrDzbs6IYlquVMweaHLDlOZSEKoJJdooKWbEfhgRvYrn9ufxVef4qjO+JJqJhHBDJjS+JlyQ59Pu",
+	"S2riOTGSrJYJNeywE3XYJ7pYpqwz7MB3naij2C8rrljSGRq1YlFHx3O2oHZkC/rpBRMzM+8MTwdRx6yX",
+	"9jttFBezzpcvUecNM2r9eGqYqk7kLYulSLTt/ZbaYbGpVIwYteZiRuiMclEYz8mgt2UsfLFadIbnp4Ne",
+	"L+osuMC/e9nAuDBsxlTnix3akiq6YMbR+vHr5z+w9fPE/pvb0S2pmXeijqAL+yVdcny8aQT/U7FpZ9j5",
+	"p0f5ij7Cp/pR1r7t+nEcM61fcHHd3GH4yt6dho3kHb9hv6yYNlv6zt+6W/d5OzgCw2/YtzytZYkfGFtq",
+	"QuEdcmD7ekikIgmDn6hhCTmY0lSzh2SpZLKKjbYsAnP4ZcXUOpyEbaQTjtVxwUTKlFGBw1GGxylrJkX2",
+	"fG8iZC3Y/p5Qw2ZSrTcTwM+NyCkxc65J7D4jB7YHqlhC2Ccam3T9sGn+/pNOw37t93p1G/aJFIbGzbwR",
+	"Z8/3JUjeA/S3Ulqqeik3FuyTGcXwxhhpwchSsRsuV5os6YxF5JabOfyu6YKRKZBVX5KUTQ2RK0OmUsHj",
+	"KVfawDeNBMORNJDrqIFcK23kgqlmeuUv7E2wvIlil5uZ6HZODeGa0ImlA7KR+7SZBPh8xJPOHUf3llEV",
+	"z5vG5juyo5SaEdt/RBxvEdZdUJ7ajc8+GaYETYliU6aYiBm+xIXGGRn2yUSEz4S0S3IlYqrZ4ZUoHGM0",
+	"XrCGCf+y6+7wszPUrPRm+udz5IJQsXYMrBnRhhqmyYFiS0YNcrU/jB7mvBsRmqaFE/DnQKqt9JKJhCWd",
+	"D/aFZSoT5tmqbqYaRlyYLjdsodsuL8648yWyVHqOXx5nJKJKUdvZSvBfVsw9toP5EnW0WcMyTKVa2O+f",
+	"LZapXLNmmcvyF/bdMkEfX4Iu/xVo0rBevtsiTzpepEmimNZRzpHPnwKDuo+IWC0mTOXcyQO2JMCVu7Jg",
+	"g8Txc2nDgvmUuMD9gmwQ8piByd7OJZnTG0aENPCwabg1fNRmITz7fIk63yq52CiztKHKaEKNJTC1uqPb",
+	"63zByMGbb5+Q4+Pji8aDb2rbD8dnGY+azrBjNdyubaUTbddcv0vlhKZN9P0Jjh3LkeQaRo5HU3hsMzKD",
+	"JshSKjOVKZeH5Edp8MQaB6J23DQT/H6bCvM8YYulNEzE6x9YDXe/pNfM2gbKquJE0ykbwl9W9rCEKFTP",
+	"SgfpNVsTKhIykYn9h761cozq4ChNeHIl7Ef2dEmkZXNuUGu/LLYDLVMhzZypYoODo6NLcjvnKQsa9gPi",
+	"+kpow9OUqJUQXMwiMuhdHJIf2FoTqmzbSzzfjwZkLldKH5L3mhFKporpOVFUJHJBbmi6YuSAkvfvnz99",
+	"SJZM+R7K58TJtBf343PWPZr0p91Bckq7F3Rw3D2L+9NecsHOJ0d9v1JopeVLFSxC167Cpj294CI7Zuo4",
+	"7/kUrLJ6nciadp6/vOln/x3TNIWp0SSq2ILkwNmADw/JY7u/UkakYPk69I8uCb0SC661XUj7bHB0fkh+",
+	"YvQaWtDADeN/HhPBbpgiCzvCMgG9vVhPIWds3s2efC5uuKGWHo3HBw9f2fcAKfRT7NiKsi0GTD6EouRl",
+	"m6Qq6+w+OBgLjs+wRTNJ8OHexMDPbTd/kpPGXj7Cs307wZazPjYTGLifax6YSB/lpIm6H+VkF402H8kL",
+	"vuCmfh8upBVRVtEhRlrZulKiqf8Umgm7T9iUrlLTGZ70otxx0S+4Lfo1bouo85Ly9Acumtbg2j7adwmy",
+	"tn1HL2RM7c6u7SrFh3fpzLXvu3vJtKazZsVwkT2/S6d5L77fNqqU63uH/byDlhQMK1CUXjKrUuo5X26g",
+	"SPDK3kQJGyl3vH0fplxc59swH1ETbfI3dtmUGwbZbvng7a+zeqWRwPBeTacbvALSPd13yXzr0JNKmPJm",
+	"2vblkvb1wLP09V0CMMBmUrine5PCfZ/11IYdHBGKVtE9sUMwCDeo2XvBjRfadcNZifAkszI8tNAm0syb",
+	"xubkfduR5SOxI3tNFROmzR7Xq0k392e05Z0ltH8HznnNY7NSzQfCMnu+L/fkPUB/aMC130y5xSfSdZEo",
+	"RDOmQ4sPrbnxV9xobvjN5Mqe702urIWgv82uvoxE6FV5+8N7a9bbEW105e3nM2lw271hsVTJkzkVG7SL",
+	"2D/elzilXvKOv+UsTTZ6EsZgpY7RyLLjH0eECsITJgyfcqbI1LbhDT/7hlU7p1xYA972oclk3egRsd92",
+	"NthZS2oMU/bL/+tn2v1br3sx+vC5H50OvvzPTjM9Gymp/OO7UbJAw81M5mmAPAbE1J697o+7jjZx17v1",
+	"cotV6AfpxadtqWkM0Mtu5LID+NF+nY/pz5YQmxkPeGMcAVvBlZJzmMAgqamwYNOA4asNhKunnExZO73N",
+	"eae4JkqmjVSzz9pTTTrT482q2ZmgVnfxIrxdixhbt/28ZYrT9EdwFG8/WqxtGUxbw8fezVx/DRi4sp48",
+	"7R8dD/7tL39t0mmguRE2t6M0fctNsxTV+HBviuHneTct7rjmdLlkgiWEumsuO4ZGZY4btssRWxrQZjFk",
+	"Gy9daXGz3uMiK5NP+ZLO6WKyUrN7OhHfGjqdNi+ie7r3Krrvs562b3To8mtu92wc+ajaWApN47pXkyEY",
+	"jRudjK+fG7ZoM0J0Qn0VU6Y0jnxsTvNrJ8XyE8/pgo32Aj7eZXsWFdJ3PL5m5rExNJ4vwLRpCusIX9mX",
+	"y2t6ywfxRC42jiDOnt+t+7yfvO/GTo1/fLc+C521YVHs9ysxaTiMYFzb9TE/qr30sTtq0O9kmytQHxFX",
+	"c/t5SRYrbciEuRvS8VTJRaNxaeQ93Ii+k9esWVMy7uneZ8aT5y99D7a393qD02il7+Qzcm3bbv7MNW/e",
+	"MDfu6b4d+dZtTz+xyVzK66cs5TdMNYcaJvkL+3Zb7apmAG02rhsL/0p+79oRhWN9JpKl5BvEKMtfuCOx",
+	"gq7CAdy09JAFlPLyhNlvyQE32t1s45VrQuwvii1TutaNUQzw8S4nYXHAOAfFjWGiafAvuDY4eBfliH94",
+	"R9QDTWiysArqrZKGRcT2lKxSltiJWIaI01XCkohwoQ2jmXciaGC5mqRcz1lCBLttFPi3OM7NgQ5f7Prq",
+	"pRSaQdDSNzRxkaX2L6tMMwH/pMtlymO4Hn20VHKSssX/+qjtjD/n6rT9InG3xTQFMifMUJ52hjCqIbG6",
+	"p+enCF0oujP8+bPzpuBrVmzivY1tKvjiywdkR6ZhEYf2j9HZ9JhexEds0J/07GSR3YcQrWy4ATX/OY6H",
+	"cLFcmfzoWCkxXEplaHrNzdBNa+gH/2UHdcl+iOQscsPYNTYeouJm+7dEWNDUHhd21RWZKEavIZhklbJL",
+	"5z3QY6Lp2p5cPJ4fdjCIdJry+G4rM6U8ZcloqSBMnMMwg1XK/KzxSo96/Yv+UXLKuieTM9o9i49Z92La",
+	"73WPJ/3pER3EJ8kpg1hIFc/5jTUVRUJiKoSEIxRdf16EtFuzi3zNvoWRktJIN65c3eTuZRVpqhhN1iP2",
+	"ye7u8ZBQgkF5VvleMmXWlg6GXjNh1686DLf+cvKRxeaBk/ckkUxDbBhNU3mL8k3I20syjt1aQ1exFPFK",
+	"KSv3kKbkVooI4rgaAo1KgTMETpgg6Mfzk+Whd1K+oGrG7nvDG8iowNFBfBLXRN4wRfq9wfnJ2SmZrA3T",
+	"u3BH/zjnDjd4YqQkKQz/t9vV9bMkL/k3QOdvecq+FpGnPEWpCjRQxMypcPfHC27s2dHv2YHUC1v7dVnY",
+	"bmtoJxkcrtjfiwy2k85WCZWMZSrX1t6zG5P/zc/5AGdMJmviIkse4npKNeFJwsSdFnPJFASGSTFKmOCs",
+	"eFh6mcASiMVby5UizjHTXpgGxH+d9Uay3jYuQHV497IUlWbdorhAuwVdgzxMJAhDK0sZNSvFRgnXdJLm",
+	"7+fakGbGcDHT9qNclnJzScYpj5nQbOQVCPfxUskbnjBFUhpfuytHyhPCBJDLcgIs9HdS3HnDupCyEfu0",
+	"dEpPICB5GNRG3CuEGnLUOzrp9o67/f673sWwfzLs9f56Sai+Bm6gVu+z6uJOwrOoDpU6bbEfyzO5r61Z",
+	"ancckfBXxW7kNUvG9rQLf19plitV2WxiKoiQJJXCyrAJI/Y1WMtiPO8bZh/c/4nHdeXovaUaRlEM2A2P",
+	"jHrZXI19zcV0izZ3EtNHRwFv5P1CnLFCUv128rqRoM6P00gDWPcfpflWrsTd1lpIM5pCK3dSla108s20",
+	"l+KDfG1+DBrYuBz5gO9lQbLmxkO7vSAFFlVZ0ELtvKwVXhLkmjFy4BcmENj4pXZx0sTO0MU/D3rHeMS+",
+	"DlRntAPutH5em65dvjnV3lQZ2oMWor2zKPCjiHCw2IS8tZLZ/358ie/56PydRHGw3cKZEjQcti1uNpt7",
+	"WdvA0oDd5rOXIcKdo3liisnR3hiRgpWoUFm8N5nz6H5FrR9mC49CECJ/D16Fo/OGtQsG8ZtJSr92mCUA",
+	"fgbMPXBZ6qYh1cFzvVs+7O9uK4YXs+GS+d8IUwoyQtvS/KToySm1soXYbhz3Qe3HYk1QmLnmAzAA39GY",
+	"HJz0eg+H5Ko036sOeEdCc/H50wi9O2i3M2VFYCpnOjfmkXga1uUtUzc8Zu8FvaE8tcrw39MSBbaGGyhZ",
+	"BSP9NdcpX4xhSFnnmIK//BqgWD+YQiwBUAhjdhJq6IRqsBNXQjEaz+008HB6J+VLKtbOT6rvtAqKGjYC",
+	"c7NkG0hJFlSsCTWGLZZGXxKj1ihkSUoNa7M6kJs2gpuskUZYCIf3kIuzwOH2zvfpibNt1QqDv5eVC1u0",
+	"q1elAmBaUA0qvv0vQGF0AQsD/KWHnSgE+wgeN43Lvf0oANWAob0XdGXmUvG/3fH4WkFD1riMaXmZ54zA",
+	"FZ8/adFFIlErcRbRJdF8JiDfeVdNo9fPl/d9ZRgbF7c86ntZ31KjqE5OGFVMIR1An0RdEvPsV+JayFsR",
+	"ZdaxtEo+2ISHcB3jus3RRqpXMo/BkIEWU2YVT7Kg8ZwLRmhsfFofnU4xLIY8N5poFisGA9BzeSswEpka",
+	"EisGy16IIvrcgZ9ZMoLrX2+89wa58d6Jsncma0Q+GV2z9fCarb3t0Ov2er1e98z+z7n9n17+f5AhaRc7",
+	"f//suHsx6cXds6RvbY0j2j2eoJ1xNj23TJBSbcBMLo3q5F1/MOwdDY/7f80vi569eU0gIUpR52gHb9Ow",
+	"A5dVdvGdo5vjPVE44UoI5NzyswFDzb1nybXH9XiRaNV+pG8f3T16rQ1bDCdSGm0UXY5LOBXyVjBleeGw",
+	"2HNdBCrSuy36TJnaFQ4EtIjbgDD2fTRjDxAkCPw+kP8mRcwsj3KxMixALiB8inbS3tTExd4ayWYFDOyw",
+	"rcvr3gvGiHnH9rFU13rvkSL37RJ7ll9T/9wBW8HdJDqvacBIUci9H7LO0Sy1nYeoRcW5P/dxu9Z6JY9f",
+	"P7fcNCRjuy0xzjy7GNKr6ZR/8inSN2dFN3IYg7jDni4vXJD0fFIIl7Ft/vy4+1cXNdNtDpvx033Bdc1i",
+	"vxIM4F2sxeCmqyO/7OUba5kmVq+FzXbpTHozZ1w5capLUtNBZfz830B+fog6AexOZ9ipitQMOKQVgog7",
+	"6wrIIeFeRuyQL6Vuy8v7mmoAIBh7OCAjyYyhwW8/hLW/JFb3WhOXEw+Sy0P+bI/jL+xLGGdxTM0b8C0w",
+	"Td1xLtit50a0lXh2ZJdYzPHJf5MzGlSozrCzvB799ZfBi8X5j5+O3kxO38W9PycnP00v/jI7/n5+9qfr",
+	"/ks9+HF5/q/q6K05fV9lxYBq7XjQdVyX0n3N1g8yfepgvLwe/dd//Of4YRQqVnOmWATnXg6nZ7nysVPA",
+	"Yb5D8g0qivb73XnPz8kPtpbv4pgtTX47EoTC0AT9PDR9HZAKUNOimlkHdxJGEgrtRpkHwPIvjWO5givH",
+	"zMgvcK5b9O8UjRn5Xi6XYPJlK8xHL8Xgm5uzJ596f6XHb5PTb2cX3388+iE9+dfb82eq/249eM/PXi17",
+	"j/Xx0+oKe02gOHLvrUNNJbtbYQzMESH9oMkaN9pWHWpJtb6VquYkfbVEaqZropkPmMpI4r/LVCbsX7Ah",
+	"ASXeiqB+j8RzqmhsmNIRXv2RWC4W0nIVOySPRTZevCPIm712Md6agG2B68I1WB5cY8JASWvNplKc9slp",
+	"zbQ3bIcCY1jDb6rkAvOEABPpgYbUb7tTOO6UOkJvAzsJGX8zuyOQYZ2QtRZ2N+U39mRXbAXXr2CJdrnA",
+	"MU6drRZkp4PxlFm0wRb3C8kzmwAtOUCVQVLfrz21VfaGqaFwHdDqEgfGaS1RHQ7uots7LgwO2qRx6gdz",
+	"1D2j55PuWXyRdM9Zb9o9ovlwwDMdpu9DOr//tNc9OooH3TN60etO+slJtxdfsPPpGT2dnOBNEk1GlsY+",
+	"QNOYNHf39E/O+33gGWdmbKSpcwh3hv1/AItvSMZgtg/tNoH7Yc8FLU+IEg+0zwqOOj4coZkcHsQBiOJf",
+	"rzOUuCZMwNO9aRZyZONg/K0N7k5t5FKDkQbhYHt23MJGLoClVhh9F3iKAquXp/mEBsAZoHBAlAkAnt1w",
+	"dssUUXw2RxukHAZb2jNtZ/Tu3QuHtmubCPdX0wYB3dldNu5N9GyTBikHXJjTQSdAvbno9c76FxdHJ4Oz",
+	"Qe/ior8VAqdiPxdT58v4IvlSFIlXYMaS2e0HXjDAC4TbfEptt8gRYxd4YEjGVv7ubZXvIrzbWuW2zdZW",
+	"eTbt7ZZ5MG29yQyHrf9VrfA/Tt27nbr37yfIdbzfqa8gm+Bmf0GobYYbJncgwO4o+w/gxVHqdOQ/dsjf",
+	"gV6a2cB09P0vRz+Jk2efzt+Y/l9Wg+fy7DXtvU2Ov52dfv/x4of06K+fTp7cnH8j+i9rvBzFtW2/izaY",
+	"d077QB3rYLykG70dQzJZ8TTJdUUwBrnZw7sRzCVqZfIFykt1xxROUjBJpwxSJbkgbgkjMlNUwL0FuDMM",
+	"YTSe+z02JH2S0LWVEcenp/afBXjc/vkx/EYOPB8UT9+cOzKF5rh/enRULEHgShKUlZkSIH+dQPAhGBBN",
+	"izMF0mu5YNai9QisNHMh2OGVDCK5WFKxHtVcqjQYG1JMuVo0WDZM2N5Wwr0VYMi6fb2/ReVbdKrpncyy",
+	"OzSRsJh7xbV1gYOn/iNr5izg1rxI6pO72CVBFYWok1IxW9EZ2wVj0c7axHOm68VBju4VBv4s6JpMGEQw",
+	"GBmRSaCt5b4SKz49aqyH1rUCvP2h7yaHwW+lw7969mexcdsxZmovEhscgHMXQx+8Oah70Ycs7DCxHDy9",
+	"aHrtZ1RR4wzS4M3jo13Nrw02VtS5ZRPNDWuHf1S1x0J5kw04bzW78cRt4mmfr2zA4VGeUxxIpbtZaMGG",
+	"TTBipiQv3V5o62iBfZx5S9uj93a+ZAEyO7FTheq+kVZT9ixRFuu+EoFPOUmQPBFgw1vT1G52hPZ26wSZ",
+	"hCAtbGdcigfaCgMtBXHRDDlVHkDUEKseTnfYCU2ONzdycnCFSDZDbaZWu7nqROSqoOjCjw+/rgMuSAXZ",
+	"/mkRd3pXWcduRyHvNkv50P+ZhZ4EsrsGZj7kN9iBsN/yHVvofCsjtnaQuEGBj0TdxUeinDVw3uv26ZE1",
+	"JI6tITGYdk/o6eQsPk8uWG9HH4na0UfiJu/dJGUtbeVKgFWvuiAAdMmUQ06JACXEu0tc1Zs6vU8IFhsU",
+	"cZvKYXmLrMWLSybsYb/9RRQKbZoMNMltL5f4MPwyH1oUTDwYRz7JOu7cx1eRieN/eHdF5Llv68ZtKE3w",
+	"OBctG/RHPEXWNZy6r3DNPmyt5+EBtedSw+zfQAubS+FAuKdUbEeGLnqyi5PzLeZTaLdYbrgVecM+LVMq",
+	"MpWlKPbqKHftEIyZsJP5GbW3USIXGOqbqXkw2g91mvMeFMkAjnHq4aC3Tv9tpqlXTFjFAkQCbahI9JCM",
+	"A3kyJitheBpyM5b3sY9dEICvCTT2CaGgIl0JiN9NeAI3/YhOCHY6F1mpkoiMnbgaYxRl1jGE9QvAVUAZ",
+	"hheGXoyNXdENtwZ3loDhEWVqNcO3csHs2GeEhjlzE5blfRtJEnlJxt89e0ce3fQfLdiYpBm4DITelRLu",
+	"IAH69vBKZHVwDvFkG5NYWtWeuPpWkVUoXe0/PPsRweOSjIO7fAgryj5VMoV3r4S1Ntwllo7c1SYUkoFr",
+	"TJgSAOgu5A2kHgVpu4cLKuiMZY1ieIkdDoT9QPMYXHhpVZPMp1X+DpWsyHuboEN3x3pJxpql0zEAk0C8",
+	"Aku6XJCVZuqBvhLyNvPpXJKxx85raN/BbUDzGcUuyRiQ5vOP8O0rUXg9ZfiqSpg6jKmIWeoGFeRCWgZO",
+	"FL2lKdzjEL2aLLjB6AhrLtimQNu2Q8dGUowegddzZxHk4rnOuJjIT55ZHCg7jZXUQfm0yyvh3ka9Pp86",
+	"Nhk5+wNGMF2lU55ayhoZXx8u5E2whFqvkI3hISKsuoU0KyWwhJHlLMrTQ8Vokn0KfLwyE/kpIoYtlqll",
+	"R/tI8YRhbRyoS8huYbggGP175RXT9MZzHpAeXCe+qUsXKeC6R8Igk9LEoVFeCcf6kX+5jleBz2GZ4V8Z",
+	"80NrGf+bOVtESATXVi1LhiiYDyAUKfM2kjHi6BUJFrLOlfBIez6qzIEf6po83MusPffSGEGkYkDM4kAh",
+	"98IvK7ZiYytuMXOKx4wkTF8/0AQe5W/eSnU9JgfBi137Ionpkk54ys36oR+45RgdXQmq7eztACKyVFwq",
+	"btYRydLOrC2L86HLZQoFaxfUHhHdhBrqZc6hlduxVElpha4EZmeImQeFjshklV6T1VIz5Qjl1r68G7Im",
+	"WcLNOFthD3q9EglTSBPMMH1A7IsA2BR8TJfWzmdjZ6VP5Ce7TZ1UyFLOkEdjnnhWsRLbCTtvLVb2SdZa",
+	"0YLLVp+76lEAcxtu8lLD+W6Ho8x7GI0MmAvvyj66x9xyoysi6caFnO1/K6xCUbz52pNLpqxuZSeqtcxb",
+	"IfCnbwBSiUHiMVNsB/GyzTrzoxTP6+y4Q0kcKHnQVfg3urLCXzJPmIMa0f6b7O/sG4BAdk/h3zjywj2Z",
+	"f144SCs/LEC5Cw5G91XlqOxE4d2Of616NNof0QWT/2CPvKwvK4HQQoADzzVUPP86EdZQ8U/DY86SjBqa",
+	"ytkqowEeIIU/limNWfYXnljZn8DE2V/IiuCLtKeKpyv8gUPOTpvgJcMVerHcaZL/2wD6Xd0pgf5OJ/+z",
+	"P0rPHIECuZv/JZcApFeUoeHLxRdAUOZ/WkGZ/2VVRIS9AplR8+coG5n70Q2mIPXyv60kyv+KU8oX+Z9O",
+	"JOU8E0qY6q/ZmoQbPvgzp5nbxu6f2e98gXsdeRgQVyu/el4v/LiUKY/BA7ZKuCnv21HhV4A9DP99q5wH",
+	"3P5B09T/Mx8u7FYkxEc58R/bf/pvAZXUP8A//CNXESXbNO5P//gWQSL9Y/9n1rmDIfLP/Z/5nlMz/2yu",
+	"Rnot4kO1QuBGvhhhWEI+k5gvXM8fQl9cKJuqVkiSYCzdfhHtj50At8cEABgKIwswTIfkp6zeZAFYA2LG",
+	"oe44yKEoC39HaXglJiyWC+ZAMXMH3NiaG4iAWKqH+NlfA3ZmisbsX2i8YIf+adQQNu8SJaxNbSgXCM6P",
+	"mPXaHiCaGx9lMe32aL/fPUuOJt3zeDDonrKjaX/SoxfJcdz5UIkiyC4liyT7lkMR/jlAEClIa8XDCYPM",
+	"4YpPSECMm1OHVu9M38JFr7/MKV95Bv7T4w0XdMVBvddgKfgrRsSRsuMLwrJ3Djdvl6yHeXoh1avAqQvu",
+	"lNf8qCTIaJq5KgAlMNTMf6ey4IKhr+/cyg/lCxFs8TWW3Cd+UcIUw1q/SZIU8MT33X1WSYdJUlFUlkvR",
+	"SoD8NOw8kas0AVAPsKpX2sMg5LUu/k81HAY/rristi+/lZWo77cDFf9z/n7lCsSOoYGSdmvsLrekNjQr",
+	"NH1IngG7oA4P5W4925QTEGA2ne+z8hBglin729NnIMMF68MLUya0UfT/+38Z6R/ZwwF6HLnc/6Pe4OSs",
+	"Jn3aEWtrIm7WbeVa5+0rctw/Pe32CU2Xc9o9IrbLS2uFK5YQLsjKCr+s5kW4pwtLelTEWcerlw+fj+qv",
+	"XNzEW7iE7ZtH7YIEQpKV3q/1Nc9qvat1LvoqI1nD8iUYlU+poVhXas99CVldCCdQNlIdDH6Zq7w2k8UQ",
+	"DAB/WaY3LKvs3uDDD8IOmm8gH+im8sWFQ6VduIIVMO2uSLMpVC4wUi2Je4o1tjKybLkMrcz7Q9NiQjmg",
+	"lgtYucmbclVTNh3aBTxmEcKEpgzztuaK6bnEqk0106gOE4HAGyJTtQcKz4MEMWQAIDkQK1iZLNbbFMKK",
+	"MH/EiTd0GkMg29hhhI+oGZMKXIVVppmI8d9p6gM0g3sSqxVZXQchUHzxGrjyz1JhT9jpFMNHL+Je0u2z",
+	"o+kxHUxO4lOrg7qz6F02EzvQxM3vn//57UokdP3P/4zDPbUDPz90n43mZmEVvKtVr3ccL+E/rL4hfAWL",
+	"cuN72DD+/ih8UOjJPXdtX5UiXppjewuxuVk8rfLa41m/O6Ank+5ZfJp0z9kFKJOTo/g4GbATML+zZWnu",
+	"xAO2vLTaKhPWhLZTxYl17pzIFS7+xis6/17ABnVxIYBjHwLek4NxIUBkHJGxVTKHK63836VwkXG7aBGv",
+	"opRL8atryw+lJk5PTo5PGxpxHFYnSkElV0wkTOF++v7dyxfolaKCG/43lpADIQl+F7l6BHMqkhScx9qs",
+	"U6YjMlXU2jVSkfFHekPx9eEYkzQeRkTTKbjd7J4n1O3kw3KkBCBlf51wzNLt8KawFii95Sy08mp7DDOM",
+	"WhIu7oWaQsECJpcpIzSFWwpU2X18jPfoPcjkYJUKe8KzYHOo3ocbrzFFzjOwXRN9mReKyVJXs2INewfj",
+	"us3dQiu6j6DGJp3hOyVvHcycNbfXTmu5zBECubNJXWk8LsgvK2lKUchfPesMqeU2frh1Cwsa5TItE1V7",
+	"xzJmTLMxkqpwcA/J2B4B+4dRtT8/2odRKdM+jAqn0SLPzG3QyE4/i1quBp7sGPbj1KPfaX4Szm5vx1tF",
+	"PO6ty+2pkW1WR+5Fvdh8rl8SRW/xGOY6TKDOxfK88fjf4rvY51gQ8hY7D30H93sY7ITvUJSRGf1rmRHu",
+	"X9ENsx9H/jSXC9hZ4NN19twlEas0BQfVRFt1aAqo0AjCXeRWGADD6bS0JaosljVSNahKd+rPn4I2inro",
+	"w6BKSv2F9eFWEWsnitiruM8CkWu7aSdya43ErOLh+2UqaVI3OShdYSTBQosRSLvFKjV8SZV5ZFkQfBDj",
+	"qkSGSh+1Wp59con5j+slBJ9rwadTlvhkNLzFZaLI5hMuqLtvC8h1dnw26J8fDbbxLAznQz0VFJ+sDNvg",
+	"6itsl5Na3anki1cMcIi6WIR5SblV1D3c3knvEmDNoMaJpe7poAAs40IA7PGXfdErO3ZkKldgJvP0Bm8c",
+	"6KIz7PRPyXffuIMtnMJJr27uoSTfcUdSkUkpru32uyRjmqZjAlzqEwdyv0HKtamgrsDx4foonR/t81Cr",
+	"NyTQbJn1nqHaWbERIAYgELr1cA3F0W3OvELrpaH5CCU50spSzs7eKwnBCWPJ2PpSoRhMu8vFAl5dFmb3",
+	"oYFTDLoua4OGEWAC3dyRN2NAOZ3WhrRTj49b9f1XzWdoreXLDoO9jae2KB6wtL7rK3IDbCQFlOerV13x",
+	"Gpwljig1c88CNIO7VC0PwTk4WyGi+1ZrlMamyT+S8IRwU+MDKTpJCgA23i3SyiuywUCsGv0YQtVeNw84",
+	"bbt+vn82T1JcAHaTWUSDbj8+Srpn7HjaPaeDSdfqBGfsfHpBe5NWjoIszEA25O+EOgNcVyO0NEKSGakq",
+	"Dq2HEeFTQkU7INkQrbmu+3/rOlWs+/yp9/D6IOos6NlyEJ8SAENu1auhalaHhmB7zPvBjWSnCTfDLTwv",
+	"dUY72uCwBSK/obIR5Ey3ef+2MD/tu+hwu28TNJciv08r9AkEYr1Syb4hID/N18gwylWWcMHIgPuaYfmV",
+	"FArlkiQ60DFLiLnlMTusavQqy6bYdtn0pXZyLi5tC/sUIhP9NxFOiSVksg5Lqdcg5Nw7OEs2cMtuv1vO",
+	"C+dYo604mhdjhxZ0jesCejr6iXkMeGlLh/IfKq4Fq6GkesfUsJmEq/uULo1c6jxM6AX8QPoD8lpJH/CI",
+	"lztyqgKkk+Q47p5NT3rdi8npafe8dzw9To7i/oRCeJgdGoxjIVdWEen3Li4sBRFyLbZdP3v/xnGLL8Y/",
+	"7CxVknfRj48m3TM2sKfcyUn3bHrMbAc9egExdtcrO9zHr7v9Qff1m1c1RnGBBhuFXf5mgTwtwhEKa1e2",
+	"w+4EFJBTfvPgX9n3nEvfk30jWIMUbF2m/NYCBvZN7AQI/3l7GfdwawRdYQNZpBAOOQoXq3bPYFSC3N9t",
+	"mEdQPdAQ5QWlDUrSeSPCf/ugrnLafFM0FM7qLTdM7w+si2FgNAwR45q4kiHEyNIc7ynIrzlq7e2msLQZ",
+	"v7GDxYh9IwlNU5zAV45Py4bbvAzoA8RcvjusBnxvp7aQgT8Q0lJdXb5MO4CAtXJaPFqj4YK57MIOF6Ol",
+	"kjOI+qrCF7cOTWmHKxJSo0pN/LmWlinlizdgYrYlYqhX+AsllRURUjQ2I7xz6ww7T7p9xBXPc1b9ox+6",
+	"ZxBX5obkv63RSIqdtHCpNVCyuvroTpNTd4eY94SeB78rbEuR1a7wVysKnboRDuEIXa3hT/0aiuMPW8QS",
+	"LMi79ZL9aMVuxWFum4gKhKldW4wOKuS+7hdntAEvDIHCvPjAHjG/D3I7dtbKmpG/3HSeLShPd4t6a5jM",
+	"PQ5MsNh4h8CeoVz7eh4CKJD6mHcvuLgoyq0HYe3e6kL1fo046TyFeucwaYQ+++qR0sXr/GbVAHngR3a7",
+	"KxvURFd6WWpFqc8VWDLD1L9wwQ2L50G6gM/xAs7GfMosENPZCM/xI/LdYvJ9npA/7Dx91j86Hpycnp1f",
+	"FBip8xNLY7lghE4kVcn/6DTGdG7lVIhbKFPkV2XahuVsWkRL8+ZRQQmz0AhH52xE6JIqk983rTRT+rBQ",
+	"7pn7fEH7DP9SDPIEIc/fSU/INZxTTSaMCdC+hL/qdkqYbcO+gBUZAEa8xiXswil3MOSxbx+lvhVs7f7D",
+	"t9pLvPtE0XPzvgdIpo9yMmofG9XarISM4gr+3N2g6u4hMMtx8TYivdd+0fYFndseYtUAGpevRxTsB0/Q",
+	"faOr/D4p43PucNLvKvt+rUP6Kx6im47NUOzUez8LGTAZbARkczZJvq0epFzOpXTC0g3Ad75fvJXOK+Ze",
+	"dV5NpzxmVx2rlVx1nrKUWyviqtMq+nOp+ILW5cU8+0Rjk64hyS6c64M8Sh4G4xpokYngabJhAbZGCxbz",
+	"4IeQT79/vKD92MGu9btHk+O4e5YMWPd8etLrntKzyXl8kfRYf6d4Qdtm23hBN+t6wLUdPeBOZ/id+r5x",
+	"dvs68Ypc01gpKlBXfi5s4XtPYnOb3W3dTrANQWX+kCkXnY9UVFJzgyO+8z2j4B9YrlQ8pxrhlZzC/Scq",
+	"GHkqWY2P+6srZg3ZvM+8+UTJMqVcuGJNYcbuVm3qfjScLfGM96/vlFi/BEMW8DqoAVgSbl+GD+r61VdD",
+	"27VMbX0adHY4XbO1O5i2BP71771E6bbUYUfODK59fx9t4CmnvvJcVvxA85nQYJeVpcr9If9XU+ZdoQIu",
+	"7lpz5z6rCcFJ20DHO1UXKq18cczNa7+rJ6RuM+X4DGPv6Rh7GCWX1AjT1uQAYAHGXMyZ4mY0S+WEpiNr",
+	"PE9lyuWYSPHw8EqMl1QxYcACX9BrBnlLAFvWzdGDpog0C7APUnnQOZZkw8mDLwckZTcstUcbW9r2IZxj",
+	"ZO2jsUOH0wVX1gPtijkjrMLtXBIPIcGN9igTTvfXdMGIUVRoDEqxHUwUdQiBeDsD40+lvEbfgB2U3Zt2",
+	"Fq4+YAWA4msesWXHFTflY5R9QgCAEbL6szevu/1eb3BU8mbB7fmIhhU0s+2YEznE06AJLfdVdWoZSeRK",
+	"Oa/K/8hPqs7jeMHQR/bl7laFX6S2no1v/PtVCn7ejqVRU08tJPGWhGs4REQ5l+3Zm9eXZLHShkyY1/Ah",
+	"nlRXSmfWWzjhWm4iwbfuvdce5r+4uBs/tW++15jtnbIZTdsDvu6pn2TiYzefVWvfTFsY/920Ggg6uEMG",
+	"D8S3ZDB9QcwzxLRMpXJuyEDGfPWYksou/RXCKTbFSWD3zWvgmrnLaVgf3XVvwUPVJTtqWrIW4TxwfBY0",
+	"E0w4KaU22NlmyEJOBgG75XilSX0M/a8SMLR/gc37ijTaJpB24noXDVRCVULp7jAlaZr6NdARVhIGTMYq",
+	"DMvpYLdEr5pIoubtsltQQlk/Lx5/Ww8D5wdt7/3c5xbfCvd0tZ1b8bs/47sNd/+upWbyvX3y/OU7ec3E",
+	"HveQ3lYVRlHy/Gl7q5THc6LX2rCF1W41xHzn/lLfXsVDunPG4JbT7ifEr3smkqXk7UGrQoS2G3vII7Lh",
+	"8GcH95hBG9uuV8pqnHNjlnr46BFTS690HsZy8Qi1y2tuHmGwd/MV6v3KlTpVEEvzVpfrKYrlLDOoKmAL",
+	"VGjpr/K0t59a1i96rE5wob3/quq+ArJ+3vVW135VHG4tczTWQHlMXG2irN66iz/I0FqJL/dODPtk6vC3",
+	"UDkGB+0lCa1Mrq+EZi5eoWBoXpLAmOOajD9/GbvXcugKn/AZqObW2PtVbbrQmqFxbGcWyxQiyP9pOj0/",
+	"7/U6UFF6mVJfTg7NqdewDzpRx5ql/glujsOSpZbKmRwVd1WciMJbj+w7h/pm1s7ObIOH09IWDeBqtddj",
+	"6MrIkS8+hSDlmShxKJjZ301eCd/WRznJ2m20ezPczvDYY+Wu9Wq5TDlTo1uq2FyuNMseFeJDHERoHi2y",
+	"a7XO0N7C1f6eioSlesY0S1Mdz+nUEIw5qZjYmUXU+V+DCzLoEReKkhf2GnoNsgkv6ORdfzDsHQ2P+39t",
+	"imoJrp2P//GN+q0F7E1TKaeDN98+IcfHxxcRef/uycM7lGm/H7fCr+FOaBn/UThb78mF8Ks7DdrFCPvG",
+	"m8oObuOosPb7vbHUXmUL/1GwgJyp4yVNULQw4+ZAquwdk+IW6G5ALXn+/bSUbO8qO2ACej1g62N9jSXH",
+	"lBQGqi1krbx+/mMIwvIjuDEAA9bfYx+JhExTKVUzpOsfuCp3xVXZxDjfhOrdTvf7RQ6pXkIckudGwx1d",
+	"lwuIVdCRrw6LEZ2J5YJxph6OI+9mvBJwQW0k3GI49APAmhuHmuY4ImOvOroIy1BDHRMutHF39cWjKLoS",
+	"3qMJeh0eVtQQ6BcsR0JNODZykMOvWJnKIrhGwDov1MxdH1ciOO9clZIJ1Yy8f/Pi4SF57NIIMn6VyiPK",
+	"0TTVZELjaxcOHR6cXkxcXgnWhAGMN1f6FqJP31lDBZAf+GLBkssyYYBWweSoYlciB99N5a0D340Kr2WV",
+	"pYlRlEO1mESaqjnyd2ImVCum56Mq7+urzj+p2cQHdP2TUrPZZFLxVpwVwo4O/unnXvficfdb2p1++Hz8",
+	"5d8Lf59+efh/aiOQilSo1naEKhS6zAPeNWq/uoQIMWvKAduxT+3UqIDCVSv46Y9vgwtEv9IFXpcKWD33",
+	"64xr1mkc4U4qFI7VTN34KWFIsxSXUAutNEsrsknRJ5mDoRwMehdkTFPFaLIesU9cGz0GGeI3yGHIrFiV",
+	"XJq55eUQ15+bh62CXnJ+q1N36UTLdGUYAV60G9xdHvMFnTEHh0uNXKLQCOUg7D84u6y8uYQWENrenpyp",
+	"jGlqJ1JxlQ3O26WU55rklsg+9+KQjK3xt39MX3vLsX1M30q3j+lz89iOwpAxU0RkmhQgGGpy5n81z8of",
+	"Po0/fBq7+jTuH9AhqF3+e4xnLZrAlWGPcX3GQ4IFFw/JOAv+sT/63B7QuhSbrjRLXEVQNDhUcGlJxq4q",
+	"pf10ygVNL6/ENVuiK3jOra61joiAejG+yMyMclGsDZaxTDYSa1K6losldLJXK9IRi9rjzdJdkifb5i3X",
+	"HUnPFstUrhnbt3ZPKScQQqcUixlEQc2kTKwJxhjWV50we4hpjObKdY7D+ko8EzmpRCm50eYZy8+6fZSi",
+	"bud/IyfkmxVPE1ZjuTbE4T6RiyW1GjbWxawq261q51Qdc+XBbvHNWbXkmgUY1kDhVgrkXtfUbe/vPIts",
+	"rwPvZ5zhQKkZ0Uat4DAZkjFbLPfXZezHrYAWdtBlbJttdRlPhm1i6tLavvE1CBiwAS0lvn/j72BvoaTV",
+	"XKZQqDFhNzy29jfKK0YR89yam7YdNjXjIZlJwSICQopqL6MO66QRdgxn5tTUVg7+NlA2NngOnDGgmTFc",
+	"zLQVm1UtZAw7W7sCsUVNYnx5JcZVFWFMYiqcKJDTqaPGOFcv4M7N2iBjp9r4Tor2yJXIn0MRx5QtGNTe",
+	"DTWoMZY91iSVYtZNrWwO45R1nVfNedSuRIEeXkcjek4VK3/jDn90k2h0jjx7R2e1BvjvXb2rGvf5jD/X",
+	"RQzVzb/uxYwYdQ+bKVP3NtKpmgN/wyDw2ssv8OZ0fb1a+5HHjQoWH3LjLy03Qx26tXP2kEFvUH+DX7sw",
+	"daPMl2nrSP2rxNBra10bZ9vuOLSQD+pGVMcUde9lHFL30PPL1kkZFs8FjzkV+gHBr9pPpnS61RG9nvc2",
+	"8FKBQLXUyLk0J0JU3ASO+zI6BOtcd/oWI3F309LeygUri3Kr9Pu7GOp/zZ2V2tC1ziuHkHeu2HZBRFvb",
+	"YKWEbhDxUpCVSAGdyIfLL+3obW+24YpY3CSqAo78BxQw97T7f/Od2qYg1bdWWv6ZyzSbVE2CFNfkVkkx",
+	"w6tBKRjhYrlywTslQ8Dh/Hpfz6H364QZBD4YngrSULyuagZk+MFVdTwYjAdrdeXO9BJwKQk3Q/Knt69+",
+	"BHesjkgiobD+kpq5zv2vpSGPI8JFwj6x4BWf5v3z0YdxhFmAc0YTptDRm733fNp9aXdPO9jexkT2Gurz",
+	"Gu90axRl31GtzOKC6/nbt6/2RQV151elQDeBOgDhZYxiCVcsNuT9m+fVzPPa4n8t4ne1oebOBhU2EuEg",
+	"6snkMyV2z7/L05XgNg5ymrCCLi3maNXb1jVZOXX5c6e9wXmv12xH37Wg7O45eznCRzlnryWAA9yBzCTT",
+	"eb3hHMzBZeDugWGDBKhb5e+YfC25MPtUGYWXCRfkp+/ekvMBFPhf0JQkbKYY04fkFQa/4p2KV/lcjWRR",
+	"jguwgtms7I44OT48GfSPrcEoZu63i8OL80G1sFv+UYhKIleTlBXjMoJIjO5FTi/n/PhS6GtjU/3zQlvw",
+	"Z6mxEvGzMYad1K6FonWQ7uOZ/Z0lCJeu2I205ruzDrkOMgztc+eeGA8LNmn3licstEVDA91nW0Qd1xPk",
+	"s0I3tVb694ymZt6AK87UDVbuQf03iKy4ZWnahHwor6sHYR6i5Acqr2vG0x658HlYfH1bIZUAFN3hatSb",
+	"4p17C9MGR+3m6JHCAEEr5oYwqtL1pS9DAxeXt7zkFtwIkO/l3C6g+mX0ep75v+6OXn9/Gc5VpbEWdfuk",
+	"CUZzOm2T4mHfc8i5hqotMEl3xUWqCxrLRpq3VqZiGQLJ0SGkV2H4Ba7Yupm236Dy8PV7RrIv7uvf5zVU",
+	"YY6vZcrj9c56K4OYhsKFyFSqCU+0EyxWP4sN2tfNAg6/SZhoML0K+nj27tZJvbXM1yCVFcDWhW+DM9OO",
+	"0sESPNCIK5oXFE7XZM5Uzfh5+RjYibfuhAUalTqvJUqm79UQQ4TqIGA9YXOANVsEaIm8wp0DIjw3jkqo",
+	"YgKNMj0zVy5DfMmdCwTvcHXu1f2ZojFrUvgLPff7hZ4x7RtxUDIndAIhtjdBdUl2Mu2eTU5p9yI+r9Rs",
+	"RuMkGU3WnWEnK1cTon4cd8+m5/0uPZocd3HsZ9Pz3kW/DVZABtayoFwYygUUytIYUYYJs9GegN2ZHdhZ",
+	"Mh8NvL1Mcq2HarkxopsbyAzwL17m7ji8FjJzJvYOW826n6zbIwNuTWtwQ3bv7T24u+NN7oPDECpjjQH2",
+	"SlllD/FsjFxqcivVNRezveda2Ev1zqei4Ant+AJCCTmIC2AuDzQJIU4eFhFMoMd6f//uiJrhZq6rS+We",
+	"D30hqlJl7qwmFciB1sWoGq37jGzOYAgs/eZqSvXllMAa28rw7r3CFgVXNz7fmzl2AogMhFt5rN/LW7Kg",
+	"Yu0uOOf0hiFurf1oSPpkma48zLNmIvEoY8707vV63j/WmFSxCUY6L6ZgiiBRtzxNyYQFNRWchjf8GnjR",
+	"gQevHXO/hdfbZN9wU8i52XPBtyOoenEGjBGQPMr8iqE8KWzMgogrsMtuOSyFvb8l9COXXUOAWN4/zmMH",
+	"zaJ1nIdts22cRz7rFjZX9m7buNU/1L3fm7p37+GegXnyO7W0S2K3TtBCadFQI9KGikRfkjHyMbhnMbgH",
+	"EN4hXoBjDRDvzMyX0evAgdvVb4hStGb+zQbBEFw91B7AqRSz8s0CKJJWhQSzkbjrDnsizy1/G0mOeySh",
+	"a52rFhE5g1/IAd7DFAUl/hYc3kcnF0fFw/v4NFi04PyGmexfPB4jP0vXTqHTo+HSaaNYCq+AcCb7S4P7",
+	"Kc/0xy3XVykvEiiFO9cXGf4KxUUKilej+GIIwnoH3LDwpmHjhsnwTvJN44Kdv7PPyfdyucTq4A61duYq",
+	"jn4ldt4TE+tuyLZ+rNsQbp9rvWJvjYyv7YLvG39gDxRJ5j4V1XIbWCzjuVXylDVhI7geDAqCczPHMF8R",
+	"RxDqjMHfPBmXVhfbuO9Id0wC6FjOmnPFInTqavJSioSu69ghG+C2VQkCwCFZ0Q+/zTf50PbLT7CruDVd",
+	"Ttv1hlWyxodZ3MH4MB6P+LzXPY4HSffMKrvn9HTSPYvPkwvWm/bp0WQn48MsWhsff5KTWuHOWQwGh1Ug",
+	"CAVwXHvyFurPtnIs9+/H0igO8EdJ5tKQW+oABAA4gBwfVvPevn3bHZz1+x1nVnyUk5zcm2uVLlMqRJ0m",
+	"fj7s9dx0MsS49sd+kAZmWTdZpaAbemSEbyRPQba6lVJsSblqNAyOCtTNcsKOqkhjv2Gpnp1BELcjzHyU",
+	"k0ZwmWIQNWZB+KPdxy6EASvbS69vne+f5MSBtQRMsyeZd0YhbIf78ic5ySFf2gP4e4jDwqJ9nWpCG4sD",
+	"3R8cS9Hr5akdeUxFj5cR8lwA2RIscIlP9wVuQd7ZfN58lJMhGVvhtfdBs4Pka33Q2DZ3OGi2u7c+ysk9",
+	"BxLY8+336dT4k5zsE6L/xMPmS+SrSw8hUojId7HIa0IV26u07c4y/z4k5z0Kwi22RYNY3BatW7eI+5p0",
+	"H+XER4xvOfzIcqXnAMRaNvuadKW/K93n7ry1AQm4/9WY8bc8xr8O99bU5q6emwHpGqRWUz6rc8ICY3vn",
+	"KzdQkhsSJ2+pSiDABdMeEykY/COmIsZUCaoYptgXnLI4IMt8Ac+FwivqJFgtMGupNkb2BY+Z0EzfBSAr",
+	"tW3E6HpaUp5keZ73GHQaZBVt+ghDk/P3RxlCe53C3Rh1nIcne/94/c2/74VNpywAhd8azraga8j9CvJz",
+	"pSBC3tZ3cx9VLV0TTREHHvwQMcPcetoD/zJEn+MpI0JOZLK2xsbuakBRTc2T/Kp0rK5g3cZ7SXn6AxdJ",
+	"nbV/zQVAoyHW2jxI4YMbg6CCrQMMC2qkwq2+AaXI358wFl2JcSpnXECaXIDI5hLnxq6sfgaGZH+MCu36",
+	"GxRo+XYuAR/DXfVdCS0XzO7/27kkHyUXLIEcTZ8ZjlEfwurOE4ApEwQeoOQYu+Da4qyuhPs9HLiRBbep",
+	"jvzA4XbF30JIoWXKyAH6lq0Uwm6FzCP57ZjDHx5oIm+YUnY7UUid0669xcOIjDFNbiSXTDgaGBeKb8/1",
+	"hOlrS2P3lmLLdO2o7H7C0wSXheBvUKnYVVDOe8j4zDWCPV2JYuC8a4JwqwnbRYOIijwLJNuuthXOdETG",
+	"t4gBPkq4Buxx27RvVt4KwE+xpkyy4EI7jC4ydWBy7mPCHHo7hMLoW26sCIeU3CvhGcpNymdcFrnNP1TM",
+	"bgRHypB7qL5mCeJtwxdX4qCyeGTNzBBjK8soZW4JNazhOlhBGAT4W0coMHD+CEfyQGMJM5e0d3dqQ29f",
+	"l+KHd+O38OWvw3MAuK71rVQJSCVT3NblZ6WNHM+ltJsXS6y4d2FLOwkA6kaZMx6WUXoyEdcJK0kX/hgF",
+	"l8MVQYrghk7+dHz2rmNt+AR/8fyc/ZDXJciSB8Luy6ItSxd3Iib/G9Yk/zPzfNSuXSfqlLkuTz8vbczq",
+	"g2AS4U6xqlBhsbLxl37+UArjyadbOdTt8fdCxjStvctMqZit6AxxNvAUZItlCtVorDi/VZa09ng7JI+J",
+	"YjFfcqv73M4tzwBMX54ER2bMVOwydzSHiikEj2PeWD6LhDWN/mXzVay7pc1QcFZmIj9FGXQjNxqKsNoR",
+	"H9xCfQ6rVc1lmgRHMESRP6xWFWKLpcEyDV81lAjelytvSZ6ddI+TAeueTU96tbch16DLFFfdKmEjphRE",
+	"xdhlZGpIlkwtqFV9QdStFCMHb1++e01OTnoPh+TksH/Ytzsa0p/tNxP5CaI23BrX565mdqxtExh4S+DO",
+	"UV2cdkbcupgOOTUYRQm4Pc5nDZGVRnGWEM1FzHyUqGdQ6QC6FYOXKrGWgbu0NlDjt7wmaJEYlm8D/OTa",
+	"KbTbPgLF90uRQaqq/Tp33bmlIbi8Oc5pJh+ypEgQg4Hmz6coBBKetIt3AD+f6685CpQSFyiUbXauSbJi",
+	"Yc94LCLMKUSW3SE6OGf/fSLeITxuY7h7QMQsDYFwc7+ZCO1cKgFXNYHi31PALbBrSNzgYiETBrvdHhS3",
+	"xJaYWTwYPAcNydjK211uFMhPWSEaRLQGnGA6NXYVBRn/yzhymcEYeAP9PNDEjbD7/GnxUmIHed/6UsK2",
+	"2fZSIqDe9suJIvVa48b+Q52g2449v69rBg9gpbl/F9l7y6nY/xrhrKGy9Pu8+qlKrCrCgDsuxkNySzmk",
+	"vWOBTo0Dd2x5ScY6e5FCtEcGjY3PPOxAILCvREFij/GQHA8zLFTb00zKxKojHpDebQMPPIg2lVVT1jlA",
+	"UyWMVof/svzk1K2CypypYLXb+7ViN5zd1qrNkFqJmTRylSZkwiBrpRw+ZRZpZ9i5WvV6x/H/ePrqybu/",
+	"vH5G7K/wE8MH9m+wI/73VYeJK3yd/dd//Cc+fpS/D0BeuJaFONMQQ9iwT/bp9yxNZXQlrsQaYnYZXRBq",
+	"8jcBgyFY3rVcHZLHsDiQKTu8Eh4f3yGfhvXpcBX/Dyj+/3t5PdLwqJehDNNJnLBpdTsiQUrXKIPzk7PT",
+	"ujPYT/XzVuAfP+1WLZfvI1w3ro0IB9m0ed45624LKGXmoJNo/hf8pFwg9j4Yf79mjm2t5eNMW7QfA/bi",
+	"aXotFwsmyIRx8vnzode5f6QL9uVLq4yDokscTfGhNtPR4KjzdxVo5BmzFApcKAkTlItH4H1w0QMKXX2J",
+	"mMrwdjY6MrfDti+cg6K4a9pOxn2y01T8fmvbB5Q93Jlgv8KdjKY3cBrB6XvXyxanprt1K3S+u3LuRU29",
+	"flkQNwXHU+5aBiAAED1WUa+VN79Sutffl+T5cA96YnYQ7Bizjx1sW/O9i3BtOniGCNq8pMqQGb+BKkpB",
+	"oRjvaCRwawsR2VQx8p28ErlPE9zaIP2gGSpAnXnkX4gIegmZjumSaYJ1hh9ikodmjIw/fz58wcX1ly9j",
+	"aOtK4AWeJ5H3RYC8yEqc4Gj8+elu5sAB/zCCJoscMo6uhP31nbT/hhfeyNQ+wMsE97d/GX5wWrEfV5Cq",
+	"LaRhD12LmFCRf/UM82Wyv1+phKkfIQ4+7xrQdcLOoWDWoSvoXhwyPnq7Wlqt65mdbtYOPnoiU6lKv72Q",
+	"M/n+zYvSr6/B0P6GaobPDq/EuzlbgwdXSGPXG6r/KMCNdN6fbKUjkkq5JAfjz58VFUCYh1H28nQlYsgl",
+	"9Z/NqbgSYyoSOwSp7P8Kaex/2C/wB1bagl+gwM94Bv+e4e9MjOESN2GfHJl0ymNfzsuy7ZUAhrODV0wk",
+	"TFl1diG1IUcnp+QH/k0FqrVWVa6TJptV5soXLVTnjMmbVeBqoESmUzzInO4R4ULb3Ww5Emq9WBtJ0QVr",
+	"eYDW69C7HeogDlLKRTc7xFv1Xhe19rIBGMEhl9rFvgX0T1zpRB4i/oLljjwby7FIdhplBciIL5TsH10J",
+	"qLcRuZt7BMor3Msj2zQE0NQXurIDBuDTckUJVzGCxkYTLlrCRfhJtcc2A6ZiasEB7Eg3AKgGgLBISgh9",
+	"IY/9NXLQgruCvuVmzgVY+vJWBNMSCaYQ0SsRpMTl+AhwLY6ZcZFvxcAFF/yGJG51sj6Oq8nEJzW+l6Xi",
+	"IuZLmm5r8HX2ogdxa5XYhcT2iGxtwGgqB30+xOJq1R79rL7sxuNiCuIMo5yyKoLAbdyQCUsl4mX/mtYk",
+	"vL9gi0LC/KB7Ri963Uk/Oen24gt2Pj2jp5OTJMj5cygQQerrh30rHPnFaVXWqhlPFmayQ+p/oLl2oW6X",
+	"r+WUUPJC3jCrU+1QtakEyZRhAO4ypNYJPE23KgH+yW8JlrQHxuO9ZP02osFw3QAE42TbV4GDaXH1lI1w",
+	"x3LMoQC/OzjMLvJxZ3TLf8iazTnmZgljsxYcBy7wtmf/ODI3Hx3b76CyMER/2WstFczUuIXo6SRhyW/j",
+	"HPjjIPn7PEju/34t06p+j1drBU2+rMehqoaO/7wCHQYSWn6OiFyilydd12vW/w1Vuz+0oD+0oH8cLegP",
+	"zWYPzWazJN2a3pyv4xAcRPtnOe8g7VoHFNk2WwcUlVm55hDxgdIh+7oihTSGMD4I2A1BNsplF7NY65aF",
+	"X19Kwda7X0PQhVwJGNGCC6nschhNDmK7G8CV9Oz9m4eu1vnzt6/I4Kh/5oBs43U5knjh0PKOLi4suf1r",
+	"nWHn2fs3NcGxi3q80ZfBSDLPXd5j89ZxUKMVwNH6ONhsdBXGzeYpk7IeclyGMgq4yHLQh8/HdWxT2qZu",
+	"5sEgareXvGFv9wZVe1d0eAK2CyZaVr1P+6gfNVEjex6jG25qm8iyYMJslznuRc9ECOmTsmQGVfAX8g6I",
+	"ovbjENSHdc9of9K9iI+S7jEbTE/o6eQsPt9NCsn2iKIv15vU2FdB7RPwLD/QgSjSUZANg9eAVtvF7DNw",
+	"fqJn3MyVXM3me+mzgHTtC+7trd6W/PuFGux/qL73pPq6papTMUOndgN3NOfp7q1UV251tl7O/KGG/6GG",
+	"/3dxMBZ3R76Ba4/K4JRoiE5K08pJgTIwPDBAAcRfM3TCYnA8ObDK7ZLOWPLwjs7JP46ONi6/u3r41sVr",
+	"6oJ42T806tV0OpFUJVzM3lF9Xc9zL6CifFbZH1OWPSamxtgnbXiaQv6ivis+1Cs188iRP3Ezx2neWzDY",
+	"q+m0/kI4LDqneMzwYp4sMZjIx18tV3kiqf29Cnz8QJOYGprK2Yr96q5FOQ2ZMzmOMdfkYnJ62j3vHU+P",
+	"k6O4P6GQz2snWTADexvMQDtXHNJSJXkXm1HL2kQTZnuk/3cVt7z9fWAkBzHoSblxB4PBX6LmthgLeBM7",
+	"uV84v3+UQ7l4FAek81Tf1xfml29bfp59bUjGdmPtbXzusCvb59RNVWvjE+baIpvOvtYuie7eb7BQLP8+",
+	"L7BeLZl4B1AN+wLLOdgNI4lcYvJtuUQ6Gjt0gVD5PorURWdl8ZpPFIWjPOF6mdJ1zit2VssFE2bk2tgB",
+	"4a3fq88cyse1aeGRMN/iu1+iTlbEf/tHL+BVlL9ScbNu99lr/7ZbTqZ3rYxWH/y5J8zb9kRlB+fme61l",
+	"MZVs1Woc3JIr+24NXuF0OfvXnGsj1Xpv51GmL9xBhXFjcEm6zT3WlZU5nYL23T1jp9PuBT3vdfuTo/g4",
+	"GbCT6WnPcrq0FM4gWb588CpTrs/0u8dskHTPeqf97nl8dta96A+mA2bF82SaJ1sAEh5VkJBiaQjjdWbL",
+	"C7o0ckn6A/Jayc7+qtMvKwpl7zvDo6ijr1e26cevu/1B9/WbVzAbgzGaXns76l+c12tvK8HNqLW2B8EJ",
+	"Hm/+9atur+cg54F98po+relewC1wVPoTFYw8lSz0hHRCuJxdpvd3oGTmNxN3v3q4E6p3yq36NnIoVluD",
+	"gt1rX4KtVxYhz0AfNIoKrERfVA9QQ0SPgoMYgGUEv2NrrxlIr2c3rmTFFg2ghWZum2uPRgKvZ5mBuKE/",
+	"7zDwF1zUJSstuPB/1qgxLcsh5HuxzpUJW/JBppRTX02YXAt5C4ngTlUFIS8sq2tXvTLk06OabsPd3vZY",
+	"LOz0toUh8hM4qc3+tfNMqNWskbcRe8wBxFX8mWUN+tdDgQVWCHBgvQBrZRL+97TtHGtH9bmemZM1E69+",
+	"d3rqFrg0F2F7W4S5FKo1k3IZ6O7XofcKOtdXVluqiFV7s0xT5u6CJoxwMwwqtEYbarlC8toYca2HdGWk",
+	"R5cbAYF0u/KuUyUXO+4xL0QrOi92D+mwLs0QxogVT6n2tXUR6w7WUxHqQYvhs3Y4UXZtdhhxpVg5YAwh",
+	"YzQyZAsXhX1tCDird3BRtNeC27soVNLeRZEdwlXcFK9vj4f+FMAQTio8XKddwDkm8eHv3ld9ScZLxZAR",
+	"x0OMKMhzYfUKUF4VuaWKzeUKrteZINNVOuUIXy0SB9x2wxKSQnGbA8FYooOG9fhhGBIUmAfZK8WooOCN",
+	"ekKASlHvq3Fu50ACRXneEiTP2TGjB9sh0TkpSWjZm/O7sVnKQrH1RfSevth8pp9L0UxbyyZbsnzeKpp3",
+	"VB8K1GrxSSWjLnCr2hFmNdaCloNZ+/E1Ci3Lv3uXlsw5HG853V0K8PXclbYuMfI9cGyFh35l1ti0JFmb",
+	"Gwi+1bkLkupXc+eq5PfrzgUoAnkXLAmXkYB1Ol2yQqi1oEKCx9CiCn/l6vy9xat+4er7HVYX7S5V90LV",
+	"pbI0mUJK/uv//n9IhoVM/p14AGHy70EViIPJunBH+vAy+Ma2kJ+45c9A7Syer4GfKERhDqCL86oRUSdr",
+	"unQGh96m6iGcXUHvvrpe9yhW5kNUM43lIaEEjDXSoQIMQR8L+MvJZIUM/vxp5IIg7QpkV+5Wtdfe1ZK1",
+	"9cD5cREfyyPPOqLDVtFrEdcUtJDajGImjGp3XP62JeuWVJmFM8+2DjUrdboVGbVSZrNN6758Dc7iHgLe",
+	"igU2UzbdgtaacRmgsxa4oVL0AiNd9g7+SmVMa+59GnAXqKAzpka7Uqi1yra7/0auVNzgWbLbAjF0bhXW",
+	"TA4pa8+Sg3Gsb9DGpQSbsjYlXbCHrSoVtvMe+dW/R7RbjFlqTdbfpNRfyCTVjZhpoR7kOJtQQRpEBTEW",
+	"sGs9MwaeJccZ+zuMslNiu/6VRU/dY3jU71bBqgkAq/p5gpPWn455EWB7RuoV+gN4TclCFhzvO1B7t6XK",
+	"alDvXn/cdRltimRTs/eC725g5VsHUKekNgT3TrWUcFlbSNrJkna3LjB6f+/S3mKnigkz8mOpyaGRSZZM",
+	"Yc3XLJuELhxqG53Im4ytHaCPkctWbsr7BiF3zm6YTibvwjm2kUIZIS1jOy25UUB+qNd3bRteit1RPAFX",
+	"ftk7QvO1qyjyls/Ec7G3kcW6iGnnPITgFXMtHwYQVzwZu9SaSlIABoD6BHPNbpii6ZXIIqpzPQtVdXcx",
+	"6gKvpWAV5LQNCAd+bJ1hJ5ZKsdiQuVSakQk4VMEQWqbs3pK4Ag15azGB4jV2zZb0Qw/ayn4sNXe6W1FD",
+	"P6SsuVqO4bFZKVZfNR0eEUOvmQiqpuPafpSTcsAL4sONvC6zoDP26OOSze4U18L4bA6JllamoJOKx0E+",
+	"GhtMu2e0wd/+UU5Gu1ZKd57dCZTvPPy4nO1dHZT/jXWG/fPjwdFR1AEqViIt+r3hwN9x3fIE1vW016ty",
+	"aoG2LWp+7o867Aj+eYs3toVvD/kHm/Ur0bLyeM2Z1gCyvbtNA8tSp6pvzKHN129Pk8It7+ed9X5HuuZa",
+	"3z47JuQRN0/fbbauwUQ2iIOt+aZONgzJ2O7Gva/OdtjKra/ObJttr87cdLebIG6+91zO2wvf36ct8jql",
+	"MQNX6P7eXggTII+Jv/ZzEFHuGrEctDWG6/QslmZMDqRgDy8hFYV1/afczCuxB3kw4n3ch3woBfR43eUj",
+	"FewwkexfgroF+YkTRvaVQ3uyM6M/qIsv3jt27dcK8vIc8NVivX79AKpLACx21+FLB9T+lSOqSjsRF6N2",
+	"70kuzHdMLpipi0x8TL5j8k9vX/1I4MVLV1RPqoSLrExgKsWMm1XCQEUXJKUG/jyE+KM0pRO7dzB3sayt",
+	"ZC0VWCWnjlxN0gDbw3mtCtxxFPLGUZU3vCrkrTaYSY2JVh8RHg6xloAhmGs1zodryCHlYnboC/AqmbKx",
+	"feDxfhHS156Mj18/J9dsrS9LxhMgBudWk/3tSthPASAYMb+LeelrAFVx+egPoaYNxIuGzZm5TBBUGJvx",
+	"xYnxzYphdbesuR1SOl0IOMDahSDDo11zVHGKnWGxtqhiNBlJka6z4ySnDZRw8hM7G1hRnnTP2LEV5YNJ",
+	"9yQ+Tc7Y+fSC9ib3aCXypMFzHmA9P9CRZw/IM/BIyFhbbKuazxdLprQU1EjVCkS4fWxvtgO86C+t2G4g",
+	"BH7Ntsm5mXguXuK7XwprWibkE7rUGbi1ITec3TJFlFVyNTmwH3ahxDEWaQVcfv2wHr0h5JMt48M3s+BW",
+	"t+1bUR4hFup9WJgsn012o0BqjvSaTqHsla/TSpA1LrOQQ3i6oPGcC7zYEjOrNlJfvkqm7NJBmw8Dbybi",
+	"cmsEw7DfeDgMKULxVIrjmlql3XUcYIXmur+TA1WdXMlJyha1Xus33z4hF4OTMztH+xJJmKE81QTpRA7G",
+	"UHwcLzEeuZf+10ctxfhhRNgnwyDQzUtEY48wMo5lwsbRlVgy1cWb5BsuMZgxvz12uoLdmBUJCg7VDhc3",
+	"NIWVxFHZc40u2NCeCdma57ldP7v0M/cayDVXE7cTfgHZNsIqwLF99Oim/yhzo3UyHQaFnGK/jM6mx/Qi",
+	"PmKD/qQX4HQOQH5wA7R/jkMlXCxXJl+ElRJDrKx1zc3QkW/o5/Wlyam9JcDHNvLEvvolp0wtOvwtFCFW",
+	"EliMa7iwj4imU6iSoOfy9pJcga2sBE0JVD696sBJN/a/liNmB9sS7ErjsJwxdjMeD4HFmTBqbbcAmdAE",
+	"Qw1ap2dAct6fPTe1SdHIVrru5PBMuKRmXlA3V4p3FZsyxUTMWgXghnyzoSs4iiIrJlI5m7HER0Zg7bxL",
+	"DHeHaEmo66qvfQWKOUuXrY4wqJo3gqqbI81iKZrXRVHDRg5sZjyEiLYUuEVC8YvI17R9Y5vsPoZCnnNG",
+	"rSzUeYEndL6cnw62A6fphhgeLI3x7rUPMQnQ07C1k4uL8IK3V+9Swt1YVc71XCoTkflqQUXXHgsgp/Rq",
+	"saBq7S9lvAi07ba6f/EKc7m392+ek4x3iKALlPHFHoZkXC8drKaZpvI2Zw1PjJbM2VJhR2KFuQ0yYQ0n",
+	"ZS5ymvQvS884pVrzqTstXFgwCBUsNxQuMM5Rk6mSC4zv9zKCDHo9ckBTLcmgf4zqO8WqYvKGKdInL/k3",
+	"ERkcHTnHuWJQVfJ5whZLaZiI190f2Nq+ce7egBwwMSPPp92X1MRzKPSzEnRlzTBjx8ug335ExnkVh1HC",
+	"BGdQ62bKqFkplhWxd6ZBymMmNBt56to2jm3bQprRVK4E/DKIyJimluvWI/aJa6Ntk7EU05THxjWFVSpH",
+	"SwUbFjw69tsLchC8yTUZ9I88SbShKQvmBCR0lbdGDGoWJePir4rdyOts+MEDS8ExGfR7dvQFqUAGRxdR",
+	"cByQE1gekZCT3jEu3yOY298eFst05qd3Rg2rwBQI4aLm7OwKBTQc6SHot7BKWY3PAqXsr6UVggSd4urY",
+	"sz2YmT1xKvQq/ujIVfzRkgp+QYIUdbBwqnWKWLKqq9r3VlptPpASqG5qlqYaiyrLlSmZuoWKIPDdLJUT",
+	"mhIrUaYy5fIS1TIpWERAc4fYoiwGUDOmXThCmDOEQETOC0GNUXyycm4HRRedYad/Sr77Bm5EqGEzyNPs",
+	"pBC1XypO3Zh7VJx8f9DlIp6TyUpzAZYFNObt4R08ho0pBOXQ/UaM0ZpEgTum9Hp6Vpz/wl3NOvcoeoi4",
+	"IELmYeaXLlKaXDMG3opFvb1VXKaNnsr8zcIKtrkA+03jLZsAH056e8Y4FgLld8jR2AVdxyVYFFf+vUuD",
+	"jZXUGmD9PAtEhM+EtF2RmOpK9a/B16md+Q+YrFlIC/EZIRmEWrAb9o2my5ljy60dvjck4+VdEt52kHHt",
+	"b+12SHhz021xa5dx6m+By+PPz9/n7d4bFru4lbI9oeBJSTeYU8UyV/SGOLnfUGpnka7wRb1NbGf2wB5w",
+	"6+zmx03xgc5CyIWVP+CvEIA+7FUYcMe3MtW2QEqgZCvDSYDSBGa41VmtWJbCj7m1wwKXtR5QYj9ICWzR",
+	"x17sGKzhbdbtHbxbL6F4qv9qFBwUZdT0bZmG93FMQZHZdkP/M767LZJ8x1PH280hLbJx7XvS4IBdRcTd",
+	"rvNzq6G4IaASJNXXaPy6MrrItZfWbJBLJuzh5YC85JSM8Z8Q6DKuypCUTli6b+JE7WLugqAcjG1ntCqn",
+	"IoRNbFuEtqEVbRHJLu4PkOxL49CfgPzaqq6gmMucng54wDYwJGMVN6AKFnUV+9p9J+fbNtvqKuGEg7Vq",
+	"whrz139u6sGUXaoN5VisIsK8/STCy5sHmiQs5h46qGTUTc32enhlUTShuiBDN5yG7i10/uHAb6lGLAwp",
+	"YBNzrOfKWYLHFISOU+M/rdfAN8roCZtKxXadFQ5vZ7n82xqTMU/u1rdvYrK+p4y70jbeNVJHqmS0m+JQ",
+	"BhvcnurWKncsnEcD1Ii7mvVjLkdheobKGDJy2620gwLHdWEuBd76sEViOgFyH7kGdXJpZ0Pla1oWhUUJ",
+	"wnyWTFjdFi6Xre5dzF/+0CiCnyXcvFmluyYl/zTH+sYeQaFGd3Eij+LV4KW7Tfe/inV+ZVgSyzD+ugij",
+	"x7kYdeLeNWokcbN2rtCqc22qGPsbGyV03XiN5l6BYY0jcOFhd2DScA0wEcS2QJCpUVZbiYNzsacNNcx+",
+	"qqzJiWPJtOzj09OtN2vhGNqoYAv6aYSjHC2ZimuRpr6VKsNzEwlZSMEc8XVEKBHsloD6m5cD93N1TRZL",
+	"MBnIQykE9fmwtYJBUTvVQkTbKDh26hZkyRSXCazZOLJn40JqEwzPfU4m6zL/wSzsB37FDluNLliIoO+C",
+	"qdRmEdvrxc264AbUsKoSdE+6zV2Av/ZSO7bAhZGDqxzc7L/+4z+vOhG5wiCaoTbT/CePHXbN1vjjw1bu",
+	"hMl65PnGjqMqNK5LGXDuTMrOt6QobqnWfCbweUr5okHw7gChURMT5eG9isOvOWehm+aD5FsvYnbK9MQ4",
+	"oIL+7e7Zy8GBTaXVrIpcKSOHLQaSqVpzrVFzrLmIq3cxXRIJZxaKPueOShm9YUHoBpwqzXc0LOGmpa/I",
+	"H6ygOTrzrW6wjKp4zhLCPtHYpOsIhPSM3zBBDmhWm2XxECZk2aqw7ZuZdvsQgQWyCPZ7dw8gJk1DmAh1",
+	"wRHoePFRBmK1qIkk2nqptUU9y3dRdZPXuxqAhlv2Tn3AIURsOZ3HFS8hKPDgahDHrIdkjCfhmFCwUBc0",
+	"JXoVz8Gj3T86PBlHZAz7YUzcyVIoz+hOZK92jP1Gsp9ZuT0mf/nLX/7Sffmy+/RpRMZuumMyNmrFMB8E",
+	"djjAMHL7PsQSQLb7yBJ+7CBjAOgpryWXGbd5FGQY4GjYJxPCcLpwf3gcdWA+VlQ54qPjE2wA3+0GTXWr",
+	"XyT3gbA75F7Zj+/dM8LiHT0j92fL/H2ZL+9qg62sVuO9JdvPFhpncmUHOjjnbDGXooYYkxVPDa/x7Txl",
+	"Uy4CpEc4Lh5gkFsESS8+ABg01MevnzdYIpnPcIfR42ldGPxJzeB3F+K73SDsfXlQL2ZxuKHT3VM/I1OU",
+	"LfdmpoLV4Xv43x+HzGbFL5qUCaw2IF5beeu5k2t3NBfiPRvKZ/z8OVBSMBQn1ATwF5f+4SUnBr8smGEq",
+	"B63JSWe/+RJV2/V6SZ09aBmlYG31S+bNRS8rcLagXBjKBRoybmxF8JxhZ82oStejWAq9WiAdv3zImK/z",
+	"E2CawhTyb27tjyP88cuvu6Pvc8NtTMv7uruvfgu5yW3eHPd3moD8vr9icaU5brg1Xy89SFZErOaoILiG",
+	"pMwesjoiCZ/ZfQpazGhcPNJjKYyiEJxY0lmLuBFhNQV3VG8/qf+c3WjWC502vt/6ST/QXjueeCg/QOM9",
+	"0IyR8XfP3pFHN/1H+G7XtulRg4vYE3bmGRBd50m33+v1O9Wihbio4ciDAyZcsYSxxWPIHnrBxfXeOcxB",
+	"AtIDTYy8rlQhgt8A92P0/S9HP4mTZ5/O35j+X1aD5/LsNe29TY6/nZ1+//Hih/Tor59OntycfyP6L6vS",
+	"xbVTa4VUB0EOxks6+q//+M9xrRNhF6QR7PhDIxVfyBkXdyAigUS/IgnvgENDSjA0V2IHHJpssdLRnyfH",
+	"Py5O//X24pk6erc+ec/PXy37j/Xg6fTsu3nvT9fHL/52+m/xxZ8nRz/eY1bhhlXGdYUgZ0DjAxgflgDh",
+	"7HKnv85yQ7rbHdc8nw7oyair5GxAMpd4HurctKv0HVdqD4JLRZbK6oQ57TUSHyzSpeZffyXsv1B8uRXY",
+	"L1QgS0orz/8lTtVFc/tLLRV5uyH75YEmKRWzVW042o4T9qNpnvIdACd+mqOui0ARkIOH10pwhT2TTOcl",
+	"Sx1ElvvL5UfezqVHjC8xI9ZOAK7hmixkwlLbgZCQwMQUoTeUQ0b9JVmmzJ74OArbev8EQ87hOqLCnr7p",
+	"z3ejrGumnrDyjmX4LGWtsatlemN5BkN5gMK2aZZEGbBzum5AbIYquROF5+e9wjW/YcuUrn9ik7mU108R",
+	"64Ez3XaqoUEElTgKcfe9Ifz/X309kqBIcv6sMh1f0mOvOwqsrXF3gD0YBDT3YReq6VVao4QreJ0lFZN6",
+	"8yVThUtdK/UjggUrCL09jGSMNgLNAVrK0gqXq0nKY/tkQai+rklHsYc3FWtfiPu54IbFc1+L28PALK1x",
+	"+C8cHwY4dl5K2jVjuUX52r5OvuOTiTUdo84Nddm+T5/1j44HJ6dn5xedqHPLJuBlHHbmxiz18NGjcg81",
+	"CbzhcHeuyNgeBa+Ki5xNdUtuAuXpCxlTHH1wFrWo/lVraL0rnUz2rZ1P4aiznEtRHsegFhuYmiqMc23Z",
+	"sGz9avLe7YpCwJddWY/LeEnGfqUh144mkNs+Z5CVAxRkmR9n90DwAnOU8IQ37L476n0/zZnCdG8Gbm0p",
+	"UHYRzWei67S/w5bQkF+q0LX3gttYC7RYTxM7jeeZirq/LizYrbd/Uj5lliRlKkBKoB5xkadRn/YG5zVo",
+	"gnWvbt6H+RTevXvx1n3TcJhqZjwO6d6FTNz3VmVgpmi2ekAGS5EMlbSkMrDbUQAKSsliFc+9pmUfLOfK",
+	"qlhC3nai3FBYqrsZCsVuK9vYEKvYGdLvkXhOFY3RoSOkgRIWi4UUlYiTfaFA72QmLtV9WidRkS7128Rw",
+	"xTLI57tp79ywBd52a/Ba85g1KeM6VowJp1SSCVtLqFm1pFz9Nnq2WSlxRzJ8L29zMsR0wciExtdVd5lL",
+	"RQYclsRHUQw712w9kVQl5FYqUacxZB+2wO9+kr29WzRIlTKyHiihHDatZMqGZIxgQGPIg7HHZO7sHxPI",
+	"1F+mNGauupeOEO9c+4plKyX0lYCr2shlH6DBgm+whBvtPJe2cZosuHDtgjPCtYQA+rpQvOWBdklAhdRz",
+	"HC5stuxSIupAu8V07cLzqptWGmqYU8jfsli1t9YC1pA3TKV0mR8MAJRRYYTKa59r+BDBOdCtRjSMCHKD",
+	"NZzmXMzIhGmesEyeO/GX2Qd4fu1kIZQHVrfR3j55/vKdl487HUwTRpW1yvEkCtcVL7zMOoBfsv/QACJk",
+	"OSarYoC4EHYMEIj4dZLgXBMto6XvCHG2URB4WrvqLFQbwCS4y+xa5z87RITacjAvioVeTHYw3kp1rfes",
+	"+LK9bocH680XaGsIeEjCzZEhwFQwiyEZ69jsHx1iP26Jc906OsS22TY6JJvzfVzp5ft9f2j9rA2UrDtL",
+	"Dive8uXBmlNGO6kY+WzROddEirgmGETHfDGClIIlRRzpqmIH7dt3yPs3Lx5ogInClGCu3Q1+RMaPbFOP",
+	"bo5yGLFHn+NsV38ZH9ath85mXe22IBRdWGFVHroEVTvpOdVza5les6Wp7S1TXluuaoPi6QYdlYlXu75v",
+	"Xz2RYspnm/SMB5q8WjLx/Cl5IoVgsalOE0uKWrkCmKopZ8K4Va6R9PC4bZ2nFufCPaYdSattNAQ1Ou+3",
+	"e4fczqVmvoC6PdrxDsAHCeVJ0k3RjkcnxxujHeuiHcDqHkGgaEPw7VNkyQfahZNmtV6L9S1aoZTNqR41",
+	"7YEsR6S43A4L1ue/BVnh9fFSoIU2lKsPsszxNbvDI3IL3pKE61jeuEIXyhQrVWbeQLg8OyyVzihCk9TM",
+	"+yOvmfBrXGkXKhlwAYR+OoRtfw0LSSKoGCfko+TWyMWUde/TqSfHR25GuyTe2oN1P3bA25t6Z2ATZl3C",
+	"FYvNaKV4k48R3wB0NSOJYjOuDVNBr8Ge2LoMYWRvTd2eEKkTlmZB19lGFNLFg9/SdT2pW+S771T0bIuK",
+	"XlSIHNtHgTAsbLdcFBX3fGHFkVEDpgl6LC3Xvqnv2QGxr1Nrk7FwSKw62rXHBkxIY3T82M9nHEEZFss4",
+	"XHmVrVySNjhNOgjUl1PVy64O7eI/u1MlF10zZ10/hoDSw587BUHxIZdOm+UJiAuM1Mv3rzdwv+x0/G3x",
+	"b5XmVd4Wb9zqW2GDq1wuOaSNxOcsVEW2eN7qd2dwVu57um2Mt9t41D1FZiBjeGvcDja64ahxVw3ani7k",
+	"AG8drNImrbGbSrmc0PiazKU2D+vE1pYlc2fJ1xX1GTnsS+OW0rx12kStsPLL3yA13tpD+f9n712X28ax",
+	"/dFXQbnqVKT5U77nJteufdy5tWfSnew4Pb1nj7pMiIQktilAmwCtaFKpmjc53+ZFzpvMk/wLawEgKFES",
+	"JcuyndZ8mI4lkQRxWff1+1XCfOovWOxSG9ZiorxCQMxWh+dqILLkHwbmL6tE1fWTKXrTdzMxljM6Zw5I",
+	"7tq243xtZU0lPyiGLTKy0FMLzIKp5Zidg2l32/26cnEQzrtybaDBTa9KKca4BAKbXCibptDGH/h0Fu/A",
+	"eytfZlcCED79fHTaPjxunxz9z23Is2yep3Tzo5elm68Gjm8COJLNcFmVh7wFdH+9HFercRBU1GNHTEp4",
+	"Ro1NXhSD4jYv+2NzyIYNuDwgYmCty9pkwrdAtir2wdKBMh5LMhBjcFfQdcnlLUa9Iqp+eX/NHMwuRuwq",
+	"Jhcwz/RIweGCt4AOURONSJEAXF8OmS8tGtd+pwdIheBPxy35ENzJWjzCXyTur6qYp73F9FRNi2czF/7r",
+	"TW2B0u5dHip1W2lxoNTMVBsIVG4RJa0vN+tHSZmsHyW9baodvEeaplgLMz+jbhARrupSbQYr5eC/VXdV",
+	"qwXZdGffO1lAo0jkXJEBUFq4CgKD4Fw3qz6ba3g4Sf3pxphlafVLprBo82OWiCxRk3U9V0x/2h1ibja1",
+	"Q+zHgPfeN/CB5VUtflIHRswOeua93W0q3xnEZqVng9rX8SCVh1+IqflWWRlF+Xa8SSsYRMaJxnyww1A0",
+	"kKXT3S3zEKDL5tkatpMX8TkuOHN2Juz2TdiiseHqz19e3Bz+1/DkL0fqf7p/ex79esw/PaXvX8ZvT/s/",
+	"Pvv946H8fJL/9cX4v48cB0/N3b2AbnnVfZNi/WZ7L2at12+KutbzmJL34oalNGJ79XeyP85v32bbFfxz",
+	"XM8s2yvv5xqm6pICK3OzJ7KcGmuEI4mVVYHvG2pLNICs3xk66okCdIRz37ltkx/wVvr6enTrcjkwjjbh",
+	"FmTPpAmTzlC2LRC9PznrdrYehM7xhjwOBlNlCNvGOzueo+YzWgd7Uoo9nwYtEVM1M6XbzBpQ1RW3WCBU",
+	"JvUnDcqJ6PWSiAWEkjHN2EDkkjXPvAgAIoJ1GTGsDRB8EVC+aoDGffKCgq4zQs35Ix128wwIs7UtA2QF",
+	"cGTShLMj+EGPcaky+v//f4wcneq5EFLR1JD67x0fnj59Pu2bblyDlZGS9958+tg6fX505ERxfY5sLRts",
+	"OZnll9xrPz3Zf3p6dKK/NhSUe+2X+y9fnB654g87VeTH/zLFa1p0fAJKM8TG7lMFZtdtGRFW5lStFxZI",
+	"FKJkml/fR1BgGdy1HuNcsGstvhDwWlrwcTDFE7TAeVHKtSQUvQIatL9bFl3xjglkA53bBmBYDRwQXBGN",
+	"XMxqMKfLXagqcLe3GWNEsS/KFUWY7Nx4IEgfOscyRhq2y2REs+uE95ul6ayYxzn9DuUk3qJtB5ESA+y1",
+	"9r57hDwMlYVYpWMQuONuF3XtbGGi2Fsk+amGgYGVAFfVUvGanyMOR99w90LlQJ6mXsxLX4hHjIyETFQl",
+	"5m/f4/5dSFJQIgpe8TyWH7nsGvN+nr9ZweJr56wujy8spXvZ0pCWLMsrkabMAZkvSNZKLOmtWKriFqTx",
+	"6e0r8vzl6bNpZALD9IQoKf6qlEiS/47qLTCarxi6k2OratapgMoS++IOTIEqPV1lrOhl7eO0gxeQMchT",
+	"T1s6ReWe3SLffpv+yFvS2Y5Ktw51iwa9E1yHCWHOTvbGVHdPu6Eu2cEf52O6W3i2dxeXRAmRgr8hTS99",
+	"oqqADE1gZjmxkt055Rz3XZomS8dUnxDJ34BTv6/MDPdnIfKP5gBO48ZdFVbM1gOXdNOUUjL3Lg8/wCVz",
+	"gyxWZt62WR4VTxRrA07eLULiyR0UDicrFA4nii1nBgKZXosWaAU37fG4XYt8qNVdpo0zJ4FX/n3SJulX",
+	"WzcMb/wxxIbSx7PATACbcREr0TZjD/P36Ubc/U246Cmj2ZU/muns0lDcmN4tM+vW1D5DBETRx0IW8HNC",
+	"e6dwDpjuxlxt0njz6WNgQLJMd2MTh4SSep98GCZKsTjQnrhUdAKnAPP4DcrNhsddTGAe9LfNWr76A/G/",
+	"l5SZ3cYbXzR9ddzwKuVeKQYU7fWW62NAOMLootbLqncLvax6Vjsctp6yZ73Wc/qi23oZHcatI3bcO6Gn",
+	"3afRs5VI+/Q9a+tl/S4Yc68MuLquuQJKRyZ9jhD3whBLcylStk8utJefGYL+XDJy/vFCnx39Y6kYjWsV",
+	"WVUnPPoZjdj/68ruptIeK8yiKXmHFjwPyx2vftpraS+i9Vz/3wv9f4fF/zzv6Z0eDflRjEaIjzmVCkQB",
+	"cBUzee20Rv08ytFh+/C4fXT0P9PJvY23IzrchWpu0aHg/dJmlwEB+ImMxbPiYHW0kRoxDXMev5XXrQqz",
+	"37YyFEhzpBGWsPrDgIRTSP1h84yEKMPbXSGUVqOj0EkibIcQYz5Tmnl8O3+nTlUtvLstrS1vqerkFvyi",
+	"pX9BIjqi3SRN1CTwe3n1Y88ItfMDSjJR2FmJnZaIAPW/OctZtc6sR+ADY7fMPXfLL3vB9UGQbHFsE5DQ",
+	"DTDQrSn87AY3PqJpbHBEQqW1Km3ctaOWhZCu4UOVD2wtX2oniVeRxJt3rDwl/J36V/oNbU0cZqTXdre8",
+	"/f1ETjUNghk2p1hu6QauW0V3V/hF/gi+brwuzQ5pcW2aUzrzQpf+9BORWRsPEuyx8AnJXR9zm4S0z7gK",
+	"ScMcSKIPZBOBQDrQgTlBDlK9fKkQ17ZIWDrcDvQKgjKwhwXzcI+yMERJRiRTKuF9GXR4CCp86hprnJZB",
+	"P+CXDuYj2IOBl0sX7FfVtnSt5gV/Eu+oO+E+K7Sqyqzgla9W0xFLbN67L+3fVehvvEJ/nSL7Yu/UdBcq",
+	"6f7tTbzy9tuUtMNhX17WCie9urh1xWLN7+REw2U7939193/NAtMZIVq3ptLXZv66rWDJ3qIYMyBpcs38",
+	"Qj8EE9tCkebSwkucivlSwfnI5dcOzeYL2xAZnjBlTAKScNIAaesqLQkg5HvI6rBvqLaGEtU8IyHuo7Dt",
+	"YwqckTBOJO2m8Az9BRcqMIA2EjGvGI8rqjuRP9BuTXuTKbvHfl1l+GTqwi/2XBcrUAyBTDXSqxiQ8cDQ",
+	"0Y1Nf6pl3KSZY3Cb2zCwcnl4AQaOUZDPcPpPj9tkamkAabhHk1TuLSh0XqcFLeF5ZZDcobYlCtS19Lvm",
+	"j54Sc2GZZfTpMq7uSujEOh3j46y6PleviF2jmb5+Y3EAurjpeqvRSjzdp7YApxF24eWER+t6lr0E0VMc",
+	"JFxAXl3+FU4iJ2++RCyFUFlXiGvSMHSJRHDWDBwPMUCK0LgCglreAEILnJCU58Mhy85+pkN29qb1E03S",
+	"s/OuYkma836Hv2kdHZ4en/0guuSHPEljlp11RbdU73928RncljibXGU5t+AOQzoa6TWCpRnRTA2BgWnP",
+	"3dxTqfhcP38NB6Y8xIpSfniTWedGz5SewIBQMmA0ZhnJxLiIO82iM9ihz4QwUorS/QzI6SckpQoDsLPh",
+	"SO+F69HfLGW/gdY7keZDbl9jINJY+6aMRgNM8bVJ6E2a4S4EYAODtMNibU0DxKKWWyiwQruvDBtOGFhw",
+	"iICEWrnBHQISFktX/utqRDPzYSSkuooYVxmb+tP7kUt/BiRErze7mh13wo0q2SeWX9WeXHtY0fCndl70",
+	"OGNUzyW66+IoqkHGpJ63Obp/oOfDP2mWLnliCFEtWFckeC/RfgakeAuJcrh/tIwCegn/85dUfqk03KcP",
+	"+r7+ZTMAALdnp1gGanCSBowVcwSViPYUmLykG193oio057dKKVZCaK2eP0UVA+ZOCKYkkpgQgVHpnI2x",
+	"PQQlZi/PuokcwF8x6zHU4yXdjldUKHYRXV8ABMqK0vQDZ3Z4ShBAbSUzcYxRJuI8stA4WWw1NW0ddY+j",
+	"1vP4hLVe9E5p62n3WfQ8fsFe9g4pWtgJTQtSqaevXh8dn5z+99/+p2jEW6XyZpN4uv47LanxxV+i6p96",
+	"pZkAvykpObMZ5ooUPXr3kqlaRQNumupVFc80e7q3/G3eJl43xPsato30943LyNl3baM0hsJJMxaLe9ZP",
+	"RZemZCQy1RNpIrT+xq863Csf1i5EQx8ha1gj5pASohmQkLNxSHKeQkiZuO3gcPuBDr7gpS3dGWOWwoMc",
+	"DM1kh2gKjQciLaGDadufO2C2qR6lDscbxgK8BskYFIZME2AVyZw7OFVA+eiBU5dlyqYf+D/nUERsoK9j",
+	"5DBhMelOyOsf398+2VLItNlky0LAJ4uVPdVZIfRyc9yReghPpGMy5iEZihumtfcadSoLYE/tAbOsLrNK",
+	"Ai7GEwQepmOAQgYjKvXHPZHNTwp6C4764e77rxNl3bUXh62T6DRuPWdPe60X9Fm39Tx6Eb9kh70jetwt",
+	"dh2MecWNZ8I47+lIiRE5Ou3skXcnekNe5/rj84+to9PWu5MKuTylamxQJ+FXMNFrFGluZDdX7+V1IXXd",
+	"LSvzzEarD7ShaLmI89EoTQDK0HRfGoY/uxkW4NxvYWdpQxSVqvV9pt0pcItKxjk4SNoNK7aL54+5zo9H",
+	"tl9XN438TS5lDvJ+LpSBR6q1qHBpfeOqVv4HKBbG1Jd922/jLPbcomvemE1XXHHl9uHyJ9qr62K+6zON",
+	"vwUVYJ5QhWrLWpbmjio3jW5uE88Vc92l5QnXunpAeVxlinqViiKLa1cqeudn6aYxpnUNw3p+xev0OwKm",
+	"rpF9q3TSrmho1y+xMlJ6XpnVotMBKT9tmGyj0dQ3gLbXR2q3S+DJG69Ia91CLDPpPyZSiWxSDR8JPoue",
+	"ZosmjwZ/yuL+jCoc2Bv9/eveIuU3la86Kr2X1aIY8RY3JZXEWs/pUbf1MjqOWyfstPeUPutq1bTn+NWt",
+	"rWq5EJ01o63wxBgCO2vw20YMvhl1OJi3ld6UTo91b/V6lKv62iTsZWIIZHNOZFmHGUbZgtQQKhj42Xgg",
+	"hlZoo1rX3mYD/tnUDvN4IIyFp0gDyXcCS8STYOyOcnupHlKzhCG/VHD9ZN6qooWzouLN7sGahnCFpaut",
+	"QDPPC891nfJKe7xrF1fuTs5mXKXNl13W9Z0ea9Fl2USYA0SsD7LWVlJRHss2Ce0Shda/c25dAKHuiX4/",
+	"OPtnJEQZAK+MbUxgkpKGZKzDrcxpnpEQJUcctkE+6ZNkagG1qOoLEQeA9g1/AhsJntdyeZ63e5w7Ym5c",
+	"Dmh7P6yOar9nNyytzrQOKZ+UQYaeSBNOET2I+tmQI82YniOI/OAOn5YCdhjt0xduyO3jbZ06OzUVADrF",
+	"yDzi3+Oj0+enL06enT5fTO5VvMpaF69pyru3WeOh1fFrKAhauKOqDxVsnrq6ItU/loF2iey+uXg9V1s8",
+	"nB1zN/IWz913LHCdaVO5NRhX2cSaTxgrRr8gMEw0HgCQ3xe8INQCrkEuWdZeAf1v1igxJOneefDjZusE",
+	"x1b3RGC7F6yXnI3JIMmYc0zwNMx2Gi9yeLUBDYbukMbrF67OazvTNyWJAjJy02421Wqm/9QmNaT48a+e",
+	"wNolLRIUcODUai+7ReDMEtevGFFYPYpVo+jJnA8MduDCr+Ax/EVfMDcXA5zMQjE94VgqhPm66WBOffyu",
+	"uqEy6lwtpHfVM77B6Jfe/ysuX1WMBKYb7laOi0DwoztZLtX+YtarsjfE+apxErf9HNgoV3740DQOF9mC",
+	"hgkXBnrdTLFJL097SZqyuMPdLDcDY3CG8HPwPacszwAszTzjWikI7akB0y4+1bDHGlvU/aLDyyZp2eb0",
+	"wiNWPuETnKUwZXqaH1XbnR8LNV7JJ2ZT2Wao1HFHXXMxnq0ru0NTYErVr1bPULsVFh68FMinsqD/Orcv",
+	"VLltx4mKBkWJ5fpI7EUNYqmSUQ5EnsZQrGp4RzZVi7rJqtKF9ZSV8zbh0SswQqotGDRQ0D/K8gqMO+rQ",
+	"2+wJwniH8/gRcQSxl7XIqEDg8vJxq+ZBSuWMX2dvDCVuKxitEx691ZeYOfk2a6oOWBov8CRjU89CSYrp",
+	"EeckQ1fy/l6Vi5QmnHnD974ZUhUN5jTCA5ovJzjNpCdyE4Au3PJS4eJU3SEWIzYrqzXteV58Ls3Slxdh",
+	"0RnVe03kXMlZLlmzaSrngGWZyGT1d6lxaqvqnWG3VX6Xc2N4z/kaN27Fd9Mkeku2uv8k9x7zpsbfd1WZ",
+	"hgmPWGxqNotlNwXYswcTflh9Jox5OMfsWLzoeFtzE7hk3vt8EuM3+o2rXiYzBPlZzkkEghUAfeh1BSje",
+	"siNuD08F/6MYPwGWFWZjW70kZWfk0GuNE3nmcnzw0zlHdMikpP0apwKGU/x+7uxUFUMDJumERzPxKFc6",
+	"W4EZiBtgjplmJzlOYoj0w1zHwrOQoeVEIo9hbRk5XzyaGl4nsqqhC+s9BH8JiXmgIlkgdova4gYWOOu3",
+	"RQncNBi/Y/g/L4E9Sik3/aKz670+Z2+OoDhXOJNLeTl9+VZ7/t3ZqliBXsKhVm8lJtEaKWvctMbgYyyW",
+	"V369djWpIB6vyn1giPdWGqW9Zs7WqplLxxcp/N669etqwIZ1Stera9VnatJvQd5akQE3M+0lvc1Bc/ur",
+	"OEb+K1euZWmmS0tV3t/FSywQc8sRtrTEy3LeJuFAZuujaw1cQGxzqJf6nrXRtfB9l0eKs5zLgHA2LqUT",
+	"bxVsNRpl5UjrHYVGS0dstjXSSN4QarKziZ4Q7ezTMU1UwvulzRiShrgx/ekxSxlUZrv9C5dBPSIYuHEi",
+	"I5rF8IfISNijSQrP8XR9YW90GWS4ALoPACmMrdb02yvMWPeCvcrh6c/x+dhKiY/XEgAeXentYMvhMsTr",
+	"fDQSmTIoTUswIZ5BpPjo8+HLIlI8L6cMmeGTbut5dHrUesmO49Zp91nvBT2KTthT7BrxB7XnO1ExHYIR",
+	"tNfLeYROtQsAq2tbZfj8qHXCTuPW88NnR60X0fPnrZdHp71TdhIfR90eolle6/vp/WhjzNCAeXR8AifB",
+	"0VgNkv7AL0sUI+zOzXGvtfdeZRTcrDiRo5ROinOpt+0IGqnMoGdT0FWztoiFAtd5ccXVkErFslZMFbXO",
+	"s7Y1zLUORc8rlV0rQk0lNBOzFTDVNgAht75R5E/WdPynMlJU7LnlLGVv8bffgmXlNbgg5UqOM+wtB8NQ",
+	"SwMtB6A3xJ27WhIYR/LmprrMpaLKJa53RwP3YQ5MjQvew0+9k1Vl0xRkckj/sDjw6J9Nb+lOjisLN9fj",
+	"l0NFw2Rh3tWhvdRXSZHeLDuVBurOAaDYq84I7UrGle3+sZ9r5RGl4jaALvWMUZyGwhZ1gq1GMNWC3S8b",
+	"yXcGyGf29bQBbHD77QSWZY5nFrsNak+VkzXr1oniGp4rRaNBdS7YdptzQu1WFBlBVkptECZKAk+l3hpF",
+	"Ixl+ypWppp2uq4efX9WVI6/w90YV4F2v7A4qj/aSJ70eM33ABvNV/5xQRfJRKmhs09fwJZCwP5EEuODL",
+	"ciPRivdgBJ3oyxOet9dPdSejWKty/qKiOdy+HSwgon5LyhOVAIRST2TW8gCvJRZjridIEot4sDwlMqDH",
+	"T5/NeTpO/BNJLn88bx0/fQZtXQP2Zb+OAEr+UfFSP0zmkvwsrOLBbXu1mtrC3bIAx5XCQmBmrxG6sgaT",
+	"VF8O6Fprhm8SmSA+ar2x/7X4faUAKqaidG8HEVo6XWYd3DqXJ2Up8FTFfl3oTHMzpbaI2MqbNgmpmsMo",
+	"UT6z+mc1zfjaXrS+Z10vevqNq91pjw+3eOGKGt3bONUzcn25XVe77a4klCuxuPNumkQkY6N0YkBJ9GnM",
+	"OE1NzUOhTCqycoCIVH3mxpm+/C4PHD79qiorXAkN3RXxpKZbsEUlUdKYa4m/rQkes9zlmTfzWlPEFG+7",
+	"OFhnzBdjfrRJqKJhHbGif7ZpsaLvuZpYMW+5PERHC/liDbPNiBN75L/PmkjfC15aTzBXeK1/thcW7oG1",
+	"is+/M9Fnc6tLGwWvK0urQgSSNANSuTSwPRkzX2CBY5epMWPcVKEzSRrYFBSQUAmovzfxoTj0f9vrkYvX",
+	"kjRwV2jblQstI+ACE0QlGYtEFqMpYYJWszEtP0CKI/NdLDvaPRenisuOl42Y/jaHOWTW/T2cWyW3Wi2R",
+	"KYkrstdFNZx59Pxt/TapLP04J/r3LTliUdJLIpOhX7jD5yy+Yl9UCD5hmnAGmE68HxKpfS2aBiTURyEk",
+	"f/vb3/7W+umn1uvXAQn1KoTWjwyRjEgW9R2wjIiW7a+ZftIecv1oTxlrF+BLCxlWtTQp7WIXxdJjMKRf",
+	"rlLzi69LgOkqzITKs23erSRv6wxkkYwttsbXZdh0RqeaDeS+sbOyZNvI+qBl9VDLbmiaM2n7BI1W1teB",
+	"r6qfCD0IuBn12KFJh4Tv3nwmBzdHB3hFS18hw2m+zDlh/iH94g/86eHcd65pRmjz4foWPHcrpBzqGxXX",
+	"q/oq721wdiXwS6ihNeuWSEIBshnpOySGflxrOmLNSEc1NitQ/LrlRTbIB/07HxVgfvHMUatLJSC/Wdli",
+	"nhGWgSfNZC444Gv0xEMNrmLDq/o4B9/mbsbl1h4ug5zTprPx1hiT//ueTcCPXhrAKp1UjEHJZkOaQosu",
+	"pPbybBZ03/1mzon7r5zlbMmSFiw5wD/wRCLRTYHeCXVDZuWX9/YVZUuYF9hrP4d2slEm+kh8dxRgdrJ9",
+	"UmQlIJhm08aCX9kzjUgpK2yw4vFTJ9WMH+pEE963VW6KZZJ0TSE+vlBARizzXm7qAeatvi5rBfRfedmP",
+	"cT6W/aqYrGW/rJzJr6u0Apr8sf8W1bf1hhXYyana7n/Qk+/Ki+aLgCV9yFb3YSMytAzjfIdQXgW1GQZW",
+	"38Nrwc/IOOGxGAckxJUBmINeYlSj75jcZq0LeWTuNEcafa7MopwTbSoW2sXhg6B1Nqdgd9WthD7J8v1U",
+	"33SvZ45XG8f4FJdQm7839JRVq2VM1Hv2bECkyBS2z+nHbCYMA2s2E8+9ZTj3r6V433TNEwR0wzahJqjr",
+	"14E8AfaQTBLJoM3eRHrh1xDt1c46evA2seTqk+C+sM/xovLWdV/PLPQvkNU8z1QSpWz9fhlca9PkSvFu",
+	"WiAVSWAhWVFuLBWdaNmlBmyite6UmlWJgmH/RPXrcMoj7OmEyplLqvIsphUsBzSPE8ajpeUw5/Z31VHn",
+	"Z0+fnjxbCogOUyoHt4lBm9f8uhqtapWJi6toq202uZr+5tzYuv7MxmSUwVa1mukki0kvFSKbXdbvcYnW",
+	"W5tXhgtBifLCxEzRJJUVaN5l3twzMod2mPIOt36lYebV9zkjoQkbmQhkN6M8TngfQc+1BKMRMzjYiHjV",
+	"cL9pk6/fQtIXTEI3Zse2gHp0yqkQ13DjXsYMx/NASAUSfhbu9i6JskcDoV3gvf9z+pKcHpLnz56enhwf",
+	"bYLg2k5H3VK5H+zvTYUGjdTVHNLWcz5FhQflrri++ozqtTX1Nkuzb9PE2MsZqFmfple1ez7n/XDZEQZk",
+	"+8pe7J8cL3hBF8OhLZsDAj8R3Jm/Q3oN8RRtcIpRC+A5SuWXC1q2G1Euq2JBzf+sxizEnVR609PKggRq",
+	"32txNd18YfI+iRiXTK4v6FN9Bwu8PVNfPMiu5IRHyMXEVRUMg/vJEhpyff2MJWUv/m3uG37o9daVlfr1",
+	"hL78iSQc9U3EZsDoE7QW6FDLj732y5cv9epji0SkxcmbXz5VEGK4CxejHnA2qYCh0ZfOf2XTUn1r5b22",
+	"kp6ZlKOjmrNi2IIqe4CoUlnStVQ3C2Vn8UstAqlifVPMu1QmzS8wfnq4Uam0wvJXtbs/O13bgPgEibm6",
+	"u2OKBawIwU7V+hU+BSnEKuYAEWsBJaq+gatULALTXiKxJkAq5i2WzSC+61/xtwvmBBlMN2LtlqhO1z5C",
+	"JXa4mWOy5qbbMIH4u+QGKAug31b6kdJpPvE5lE1zFuMXeRuJbUh4E8HlmV2YhbM+h5W3AiKGja2ZBKSX",
+	"+Nqs12ORAjY5w9/pWldrmU1rreX8yfuVdQdCXL/h8UgkfKtKgJxb1yD0SqpDkiY9hdsDSCqmCZY5ssYB",
+	"GdVsvLrcKXI7+V1ltNqnV2kcdmPLL+uHhez860tng0NPl5FF5FlaJ5Nbvf6SZQol3opife1+nAU2fx2B",
+	"tHJGzxaaL5f5eu5/1kdrfV1RonPEGtzS+7ob/7ZkNeR6ytZU0FR4bYoMtZN7FBweHp45wQuOixyzTJLT",
+	"w0PtAmv/PDS3CUmXTQSCq9fayaX99G3hvp2aLDvwGvNimUim31x/Xj50U4nqXEViyGbxYjyqgRJsRlUd",
+	"Co6zxgbE4VYA4xR3CNyQqt56pfCwffvK6ZOsEggDWTSxecYwgO6TD5xBONgmQqhjYO/ZYqCCBL0WW3g1",
+	"zy6N6TQxBnRyroAsmIqIpkjc04L4i4GcOo8peS9uWEr9pvQahLjFONfjA4d5G1NJzK/XZwOvNiiQQgD6",
+	"MFIxZhmJqCwDDVrq/aUWxPL9W7S52Xme3UE/vPpITp+TlPJ+TvuMKNoHi9wAkMhpMLycz5KGnTxdwcBZ",
+	"s9NNv8uK7AWwlpC49HAy11jMqlpqu0omc1WgJqzQ+GWWZ3GlExSakjC/DbLBCgeydp1TvgKygbd2FTvQ",
+	"EgjjegFDYi+XLMZuwDGyNo8HVNmesSTzUNZKdYlrkxLrEf7iYJumQjYMwqpX9VwERPgYU0jVGnRqv+E/",
+	"IEmPUD6p5STkcjmgJqiG6T0KF1btub8mMqnuh2HRgCdRQvkTCRz+BCrMwHFHfqbfRfeMhEAJfUVVmUFg",
+	"PAAeS4VR+xny+nla5eiwfXprDHs7otlb26b8srm699fWkVVVN4ksUGeP45Oo9bz39LD1svvsWevF4Unv",
+	"JD6OjrpUP+Z30cWh6X+4a46i427rOTvttV7Qp09bz3snTF9xSF/6tkF7Ty9cypRBjB6JTA/3k02DQHYj",
+	"H472b8G7lFWqwxftIzsLxQrrXau36mcWDRaTy58+XY5rcJ/AAMXar/nklbMXy0cIRwyHZ/fM4gv+LLqm",
+	"prKwbpeOw26iGadxU7RC2S3X1N9uNayAzXaZ3yV1kFnUGQQlM8elN58CP7IL7JZv1rVcq4XcbrnFpsSN",
+	"/lWbhFrorW1LrCAxa9sS+p51bQl41eUlufCuG0ZJQt35fZbdwruty4UPk21ign6WHmKJLVtGKydSsSEZ",
+	"5XLA5Cw4caWSrlagt9B2M9pr+xrk7qT8XQvtZbHpUuRsjhCs2nwmeGpV+5z+P21od0Vs2FbGeA0xjL+T",
+	"Njn3yK0LBx4qG7QRbkpdAiB7pimRTKmE92VAbKEFEba+2TqMZ9AzRcHWLdUL6ANsW2FcKOXga+SMk28h",
+	"kQMxxtKBnrJgF9j91uEd/toxFUMNzMcPl58xjBOaN2slFngM4tFPJAmTOGwGxQ/0mkpFhyPzOy1QhyP1",
+	"RHb4Lzz5AlZ8E8tv7CUy6XOq8oyFpBHeHAWoBvTFyFhPfvzp/FXr8sfz46fPiOh1ePi1GM63/a8zj/62",
+	"/1WvybfQlFBgBTyLMhBpVBH9RBkQOaIRa0k2oplelWbQ4UZeXCrKY5rFxOwCSWwrHPhLRNKJPCM3LEt6",
+	"WPSY0THugy7riUyL/Ezq1UvUPjGzOunwRGoHJmVadEKSBvA18GutDod0QmiWJTdQuA8kPlnMMqwd2lCY",
+	"XO+dulfUsy39NIPtLDcrsSAQ4gGJ3YrXwobhXejV1sEUMVj3kQ3G/lYrnGLi7MXLmMlbIC3sUs+hTrkB",
+	"BAuOlIoUypoEUKpggixwG98kq01yGlStOUhVrcXwxe1krLmJLFETYXx4cfuCLWecFYtWQvz58sPPhH2h",
+	"kUohR4fNs/CqAFPVqMYqszK0OZOCP33x9Pmzu8FRuAUYnJGct9LaZh9c1T9z5grjeN6wlS4uDmyRXVwn",
+	"p1j7ifZ4mPgvleqKWTjt5Q2jKVWMRxMDQjwLmpwK0yvknxdgyIDQ9jBJ00SySPB4HbAgMFbNTeeHeCkx",
+	"kTm3f7WajnNWRqcGFnssQlF0GrxolS0DRauTK9FbawUyJkeCS3Y1/xSDk0L+kvxgG9BwciG3N3Myj6uH",
+	"aB6CVapVD/EX7IkkP37+/NEYPRUcxhkqDS7KozCe9MuXyxayXmh/ar7mRfk3Fbn3Tr53jksH0wvoO2m9",
+	"mkc+uwcW++ZuC2MjBKovQ1ZjBtwm4ThO64Cl6J85H/00fspaz3vPDlsv6PNu62V0GB+x494JPe2u4qPr",
+	"e9b10adevgZcSvGWUJRurbTN+u/ThsP36clXn6aKhiJmCvLLuQoUQiLDVzC7PyChtD9PpE03j0V2zTL8",
+	"Tun7yA5HOWGa7gglx1++BAWOcp/eMJKPSIOSky9f9FNO9X9AOqsB5eT0+GVAKOka8hNXnU473KWJChNO",
+	"ZJYe1J7S5hmhBJ9WHKmIcuwH1PKbxWXCJjMN+sj7/1IlCObiaJmv5m15ayRUl9ybL02tYMb6iVQwWUpo",
+	"M5RpZwRO/hSKozbjtJ5Dv2qNjP1Uj9ynj+jskGRoo5B+NdZUBdTfsdd/X+bdYaLQzMdPXMWbniNIWYzZ",
+	"yMuN0ONu63l0ErdesNNeyzL4vWSHvZqEvlAWtTdQaiTbBwcsG9lSg/1IDA/Qkb9O1AFO2sNNU6xanmb3",
+	"+hXS0lUZQBOtNKaPBKA89HoBkXk00LJJb2G9cwBokk4kQsHpI6o/PT06nC26fQzlcua1rmRimvbmOL76",
+	"d3nG9AniESsksMyjiElJuqxPy3R/Jo1pCqrWthXX9CpGGbtJRC6v8KRf5VxVpZxf57B8lGRCmaQy/LLg",
+	"pbE3sqEYqZI0xVjM2u+0gQyNKXN01+ZZUotXcWFmZ8X0jR7DNLqvv4WL3b5uNmZ2aRfbfjaU6Rt6bLR+",
+	"imYFIVzf/GOjVc0/+/7Lzb/pCdgwEOe0bv6u7T77lpdw8BfbIWCjzRoYAYSu9cC1OuFRVbm8Z+esOPVy",
+	"zsDC8UCy6GomIn3NJm3gZTX0nSZmp42lLNASOxpgdFgfJi/Aa15u9Ql37+bGumi6b2qh6oKAgXN9M8eB",
+	"IxfKZhlKGYABozGWbjIMbPueossOkAYE3p25Dn8VhjL8ifZvs+1mT5I4EyP9OaNKku6kwxM11Ty7p0dc",
+	"5Hu7J1HreXzKWi97T2mrECVHdDVhcrOyMHGWQjVR2YCOAOwDuZVxmfZvWNYN98kb/fYG2wwSB7CtHcxP",
+	"aB7x73/+C54SErN72x1elZkKbKai4M4sfw4oWeWPHN8ufuxu7AFeut+WgD7hK9gw9k6JYvBh2Y2pE4oP",
+	"PEJP73feh5W/RDLCwupf5AfYTzKmF8D7wBH0FhdRHjHzSYHYtQ//nP7Qke17nyGtbsWnBlfPgCc6KEnz",
+	"d/GK5gODz8psDYc3M/BncQH8CRxCMwAvMxMzbx9P7Zl1spwew6yX5yQNGscIcwLuZeBQn28SNBIJjSI2",
+	"guSbzW+SRiZSFkCVnwycPxEQYwI1kRob1n86F2pqym0m9N///NeBV5V58HXoMcv62dCG9kXC2f0VBgZt",
+	"YExlc5ci3aVIpziKH2OC9Fby9s4yp4V+WkP8cBM6MgyYEZLdIMaO4NNCwtDdezICPpEHXwVCSS6skyie",
+	"5jSMNqhBziKtdiOkuRKWUe0Kbx42iWQ8lgZzspDLBotkSmmFO2GzEzZliNPHKGvuyDi7MynkDNl1bCBo",
+	"SyhVeWWM0yEKI2OiTcsiuAatD9+S29kdO1Ewvxz+MUqC1byYOzrdJYd3nSMeM6gatli8OWD+a7sjYwOR",
+	"S5w34y3qfdIQruxrxDKivcFmQNBz1OIBvUV0aMBHnJYP+gpbxHz+8aLKLtFmzk5E7ESEB5titvmjlBMb",
+	"j7rcmTiZjYmtI1Lms2EBxy7ETwAhEUNDM9Xf+HgorIQMvmRaauwEwk4gzGdpemxCYSYqesdneu3D7HHy",
+	"ChP6F1kR2HSg9YZJQFv5yHkdOGTwgNAqwm1DL9ScPv8WiLt8/HftHTt5UAex/5EKgnn5k02LBcwM5/qo",
+	"Xur5sJz5yV8YlEt3Gc1Y9ta+2ej66t///NdMads5B9P9mk1II8TfhE1CIwX1MtLh9GUiZWfm3zRXA8aV",
+	"3pCYPwGo4y6LobYchIHZq9rrgKQ4rBgjSgjo2Ie/9tpmjEX2Z6DUCFPe0pavTL+GrH4NYi4hSlwzrt9F",
+	"mncBVmVKwoObowM98gP9MRzDVsKDMvI2ImqIrAKhsFHcAD4/cBx1S97mG5B49ES1yIZycr0C8ERXoEd+",
+	"OP6hGBV+3J7uFjWrwWMypNEg4XCKOe2zDnctdoHB/5jp4YMMFlyMRPSBvXucRwp+3hNpIpw8NPWPvCu+",
+	"nBX3tyj6SV8biIH5lSWyTjISUUVT0c9R3iAKtRX/SUbEmBfgwFoN/OlP58XuSgTf/9OfyCXTIvscqDaT",
+	"f8DHbfIDTDbp5IeHJxEsOvyThW29HWf2dGC3YIgnJGx2OKD22Jmr3vKYFJy3uYqbmh/o7aZ1qnmjDsfp",
+	"gXYibzPJAKfIz6lXbk+tqDN4YWlQA6tOGYhuSFVCbQpUouiByg7XBw7T+e5OoEDIGEgaJySiaUoSdTZz",
+	"CCRjSKrt7um+bxhmjQ6HTdRso7qAomQPKh0FlTSlgeT08NSs8JssE5n8058A2fzT21fk5enT54YREV/p",
+	"YJSJbsqG/+d3KXhoS6Olot2UkTASsdbX2pr4iL97JWLU7B0+YlkLkdlvEpHi3GmNFiJOY2jGgNg1ehCi",
+	"R0zVGotJxqTIs4hJ0nBHyB6BJCM9BsaCdAlgL4Eb2MMjgw4HOGTZBOhLEl70Wj9RFQ3MmziafqzMoTGx",
+	"ReABvGUmeL/g8bckQ2aQHd4IO3snnb1Qz7ueEyC6ZwWk3dExmGmJlLZd7fT4hXntVxmjsM+1faXfHgZI",
+	"uaM6I+FFzIYjAd1MLX1QUOxIOmRwovRkgLWB1TGG/yiTypayn5V/j2tnUG3hQjfQ4+MzU0DqbkIy7Kgn",
+	"Wa6tpNPDl2bg7xOp7JYZ0T6DNYWQnd7SIHbaZESlJKFX9xUCHn6p9gzrPhGAFCrOzjo8BLxNMFuPtD97",
+	"dHgYkKeHXsHgPjnH4jt9ZvSqkB4b2xp8d7liQ2mtMFvE1uENRAPSJ41lCO2JbrMUQwyyy2ZApMDT5mgD",
+	"yu8B6TmEBpVqn7yCj4FGq8MloymL27DUY5Fdm3NrK+kSaZo33eYzfFUBWqTQY5AofaztKU4AGbHDw4Tf",
+	"0FQb3hYk0YynGejbQ4GVhVQ0gixmo1RMtCt05iYGBA1aXSD3YCaV6HAo8MMFRjxJLe4/a9vHyYaTk5OX",
+	"eq1/+fzqjMS5kYbwNdIgmK450gj//c9/XZm/wuY+MeAMetMlTHa4vkRPEfR8onDCTggDEkl+Sn7ANgKi",
+	"tytIWVBVWjzm/JprIWjQXpGTAVC3cG6lABMbCB1gVhOp70Jg+sgvn9+2XkCjHw4GLvnfXM+edgCGTC8H",
+	"7jF9WuR10Q8yZGogtLjt8FgwvOlAr1gBYfnUHjISnqepGNsaOLTdU4SuL+CQ985HNBowcrx/ONMxMB6P",
+	"9yl8vS+y/oG5Vh68v3j15ufLNy19TcHVsVfYK+cfL/xugr2j/UP8qTaH6SjZa++d7B/un+xBXdsAbNWD",
+	"AaOpGvxD/7tfXXqJr3h8eOgJilEmoBYd9p20EgOhhqMBi66lWz+WIlagU34X8V577x1TP8KT94oGQBjQ",
+	"8eEhcr9xZXxsXyf9bhoL0PtY5puYJ4D5N2v2mTOTSJKP9rHhAeTMvLu6YR4YjVey/5HSTubDIQVijvfJ",
+	"DeNIv6VoHzpSPjhDYu83fenBkKksieTcuTenR2ohmIlcMWvFqFyaekzT80oGiVSin9FhYNtHP2ZC71uW",
+	"mxOB/tU+udSvHXd4IViRPSPRL4kM+6kQIxTaBh4OZFkD5JKEsuHTwxMSjlhmShquYsYTFofNM0K1LISJ",
+	"1RIn4VJp5Qof6c2B90+kYhzllbVsGqiIeyxj2jPGezyRHR62WmaeWno4WuwZY4B75++UDFjG8LTN7LSf",
+	"zDwv3Wp6og5GKU04grvYUjl9NK/sJr9SQtH0KyzIf3T2LKLGkHX2Alyb/+joe3f2vpHTY+uc0BnoFGhT",
+	"ryjsrdysZgo2v0+9bTJ00zR3xxpJsj+hw3Tutv2svc1YRLnWQJVH/8OI8fOPF5cjFq12/u1zNzGlZhDE",
+	"+2bz0wtzMfWURROsTdFJXWlsginmvEWUm3Nmd2oAwpc8PTxBAzKminapLPSWPkiRGA71IaQdPs6g2oBq",
+	"3ZWpLqOKZGIcOPWMMSuj7c9AlRqiddcuYHCCEBFTq+amVqn2wR0Oetk+vpsro8ElgWdL/XA9BS2QOL1E",
+	"e3+U9PI0JXEir5tWpcM0zTntnwAkAkXvPaiWTzA0vZGeHp4s30SXCDT1C6c3NEm1c7XxPehPyNyNp11f",
+	"6C9r2d0zdxP+6U+/ep5r+09/Isio0aB90CF6V+UjjPKaIIA8I1PhCqNFwPI8x8a2Ytv6DdSB84tSCKxr",
+	"89H2/odIyBmCOyALhlt7J7TNyxy3pFF0EScSMFq9bmJKYhYlWqc1jVFsZljq9wxzXgq8haRxenjUDKp0",
+	"of7qRH/l7PfG6eGh1pB8ApZRh+ecfRlBVZNHf0gaTw8Pm1V7W/tfOFXWMABLztque+2/T6/UXxgbFfOK",
+	"lkEiPT5crej2wAguYKwdikC9k1AakYVB+BZUX1SM9gDdp70av3yvPZi9b7/d4XEuvQT0flWcbL/7a95e",
+	"df4d7swS/fC3YO8Ux7z4TP9AHeMNXHK0/JJfYF+KLPkH0lad1hE9b0XWTeKY8U1InCLs/fff9Jq68PHf",
+	"f/s2pREZhjDB8SuffE9ATcmEvd++IZtdHXF0zieCszbhgkQZg54mmhLOWAyN9B1uIP2BlhQdVDj7+EgT",
+	"KhDDkRYlWogh7ZylCYILWAZ2LL8G4xmrFfX3HW5t5kZ4YH7bwhsfmJ/9JwQG/wODl+ib6kcen5KByDPZ",
+	"3CefvRgzBgG9J3e4iSzMcrgA4WHO/bpjRtiXUZIxiXc1ccBEWxDHhKbJNQIlmzatArrARJzHIrt2pYh0",
+	"yLBgyYwkgPv7ONFEz1Oz7Xy/BEkPmdYHQYdLQbiA+FPKaMa18GUQ66DcuRoDCr1nNIIDtE8+UcVcwEaf",
+	"pjIHoImeZx2OHoz9vEp4lwVxQMKMKnZl7q0/PX4JUAyYwtUmFcQjyOnRSSG1SSG0ITazVGqbo4z7eQ/T",
+	"TUyqHwyizkbEV+kZTnaUk1uGsmZKhB5X2Jim46YNp8BbXNju0IbmA5RBltdM+roi7qiGtHqFE/VZiPc0",
+	"64OVdHr8cvl1n4X4ifKJU5mbtq7O5bUvPSztJ0RlFsqzaqvLSgkAcV9R3kG+H9IjJgZgGwdBITlJCGfj",
+	"FT5mSqg9ke5gOU2GdzShxSHClOit0PYv1RZ5NEBJ1eFWeO0T8xgI5PVpwk0M0oWH9knIhbrqiZzHIc4j",
+	"d4E+LZhAeuEDa51p726N08PTOzjQ5pXKh+1uznXVo1Y63qez2+dVwfi1rkFyuvySn4V6q1fhNsd7o8f0",
+	"VaGji7BWz6ga72Suc2S/Un+BLuJv23OdPntHEEt1hlTpgxi2CfuSSEg0FWm0jPJrrBcwajQWQwp1yL0p",
+	"bvYON3S89pfChetgFM2A/PX8M7l4DWPVrgORyTBJKdYtdT2bGJwvJ04QHUZ2eKIIjjXeJ4ZBmMGaIH07",
+	"iBpnBkkSC/D84RLICsHIN+WkVYiNdd20d0xNy4YpJ22Jv3Ne3k1b9HzmhcpKO0xvAViF0tba36KvsrIE",
+	"2ppzcz4tTpwlXZxB2PcT0mWIRyk2InG02cBZpFYxG24pei74DYTsyl5RwhEAEGlrPHRrTKWZgo4iojOd",
+	"i0UZY8oaSGNEM3De8H2bLrvhWyyWBgrdFkPoZhKhGMuBywRnHa4yyiUFys19EmpbK00iFRbBVLfVqYTL",
+	"YxYTmkK8MbAZ2PFA2O/OOjw0X1+BvJWz90KHqyA0y9DJcUigXre7MlmMOwg8lYRch4OUC8jM4Bunhy/1",
+	"58XU2E8QWe5qlEH4F4D2zZcVNlaHzzOySE0bS+/mknD6LBzs9GYk6p3Ya3rYdpwrmWp3JNJf4z6dJ9nt",
+	"FncufRkx3givYoc+8CjW6rbp4ctatimchfs0ZmurILMHvdiWQWSdtgY3qndanI1X1z1AGY2qR4w5lMP4",
+	"6gedTiEZqA15RjxVNV3f52smqLBiU+wHjVzmoHFGGcPGYVcjWVLWLE6gN7eo1DEFZyTSQ+HNDofau0rt",
+	"B025Fo9UDyyAv+E9l+uuDq9SXm0C9YGgwMiU/rJlm/DAK/3AkAxzqUi3ID/e7/AVFV3bYKUAmSLY9tLX",
+	"eVjINGDa+K7WChhCtU/QZnvBM/3YlFsAtWlQg3NlZbgZxiqxhVuovZ/Z+LFoPm+oj1X5cTbeKcDvTwGW",
+	"1nUzqg8hKbbocX1iWM09o7Iq81O+DG9AMOU64TEJ8T1sOdOVBdYIA8iUz1NQZ6DIFBuOUqqYhafWgi+D",
+	"zdcMjOdla6Wt+lpd/VT5WVtVG7f0fW6dMPp9Wgc8WLFfMdbHJ/d3Iv2hi3TcZp5EN9EkZJKnqZVzteT6",
+	"KGlpSbtyjB49lMJZcTIbZNMHD/tXi8IbSHsLDl0SUZrH2qfgwAZtPYskM12p8mGWGn28+Iuep1Vlz8Mq",
+	"7IGXqFPR41bzD1SnM1WxLpWbBf8k2Y9WKcGpc2Ssm06hSQkrQ6FZrdz/N125Ap2QXDvyKYUaGAcYT0cj",
+	"RjN9cyzwQYwdyPjlcaJIKvr7BlGDTgoHHwpbplquih4r1/GB4ETa+8cGnWs2ObPQO2YApjr1mo1U4CHy",
+	"k9PDl75VYcwbfeE1m9zZ4TcVuB0++27FsBY1f8EknB4fzzaQlayeDt+E6wuzi8d1ZZHjvaC+/M6cXG+M",
+	"K5k5RxuWZwYnfY55Y1sEi5Px4C2cLRksp8fHy68rb6ZPcIbuVvLivvJ6pqul75QBc/AV74euqLY3VndF",
+	"FwvoT3BXaQUVhPX6QsRtU3houu8wjqp3GzAJ5JLtE7jU8H0YW0jfwVT/dLgr/5kvqbfm8a0vtHCC1hRa",
+	"eNmd5/dxcItEBSDSZbcpCPoDZP2n/BG97rUPrN7SLUP3tKrXsVqKBA7NG2gJzuzBwjMXEBplQkriwVL4",
+	"pettjLYksWlDjuFvqYSISZcNEh4Tyjs8GRqfSx8RGimRNQPooQiIEobYoujrxb/tEwNjZkD3LjSKWtgj",
+	"9II6HPyjpsdya+J32jTEoe2Tt9A4jUVMxZ1hKPAfSPcrLfFN8UUyZNCWiG3Tpjt7ug/bYKkCGg3IOW1h",
+	"Pky3TO+mN5Y7bGH7h3ZvPDAI3IHz2j58RKG6vR8+tJD29yo4LoR2sbKER8mIpnoRAc5DL6aWO2LIoEY9",
+	"lYw0wlyyrJ3LzAB7hOADtKXq2Q/oKLm6ZpP2NZtcOeyXqpeB7TCv9bKaTqVq8ux2ssxkoZQCsYn7ecbi",
+	"cMHjsc9vTp9inefjEhPaBbZAzsyxCvS+17r24vW8p+Pm38jTnRChQK9oYWO0F5YM2bwBaHug9PhKbKeV",
+	"x+BQHZY8HkqqVn/4owprOCFQJ7Rh6RnLvKQ7Zb9mLJLGZUvVV/7uM0/7q4FNJqUJv9ZjiRm78wL/DyPG",
+	"pYebZPEpTH2iHsoTiXfDCIv9IcCcOP0ITR9UmQ5fxSyQCe3wolHX3MzeoYji3CRszLKKLp5yt05AoBPJ",
+	"dCFN4TAVqEmN0+OXOLJPTGWT1rkWR9inOauXy70EAUZ9IhYXjDHT/QWBD8AENgcXQBrOsg6naSrG0p89",
+	"Y4lRD4AocOBl7j7uFqYislYTw1wjo17H0i2L7y6TPr/gvyZqgEH09wm/vrPGJX0UisfcU1QF33iek8TZ",
+	"uNjaJq6C52arMvQxN0ldIjhdlRAqSU8fdm5KhLIhTdKWCSBsvEsqsJ1Npn9Lr7kTTtUC9idqYyP60D+R",
+	"cM1UdyJAe7Fej0XqrBCnFiAqYlXtT9orMDILsY1krn0uFs9KrDNSXXxsQ7UgjZQQ1+XW1CGjHOK+a3VU",
+	"zaurmpcJ7/BblEPpRX6jp/QVLPzd9ll5D7ptl9Xn8h7SWyjhZidsr/HqsSSCKzu1aMWBqissinoteYCw",
+	"jHfeT+nVnMKxS3p6/IFHO4cWwpDqw18uKnMsdxjnKVtuAaFp2uFUGYmxgi1FlptSHT5rS83vyDS9oBnB",
+	"NnDDpdWdQJhXMh6feQIERRGsIsxIP7mBVFqHQ7sY1IiOGb0GzMCxyOJ54sxNFmOkyyJ9seumcLLsrMOr",
+	"YjAG1MOafKav/IwsKlwtG4GY1OtwtN8gfAGjMsh7iWLTq4mkPokkfcHXlrHF/a6MyNffHR1CQar3pQmv",
+	"2y9LF2r9UXwxrxp2dtYgMH6ypC52vf75lWNe2I5+4V7qjlTA9GP+KJboQ6xGqvEa7wRnjx86AAGDS4Sn",
+	"dTVcKvoJx4DCOqptLjTKJbj/VAt4iJU5GGT0kAu8kqOnZJjwHCB4k16prxpbGyUpdQJqFdDhhQMAH3q0",
+	"sLYZu9Q2eIb6AzBb+TWGJkQK3NKcSeCfpg4S7Vh76cm16QNUYJ5j+JRKcMIDBzgiMijU8AedSGKs7gKm",
+	"JKKcjDLRhZSA1gCI6lMblYQ8cFCS93oT3al7X37M5qBJpnac3uIOAJ1WIJX8IaFJ3phNWX2Y15A09xq6",
+	"LN4CRlSKYFY619jDlXBPVOHJ7fCNmc/rRCKXefUov9AUBcN5PBAgirTpbIKJZrOThukm5qJapIZeWi9s",
+	"Pqrg490LJ72X15NNu9Djow09oqY2R20FGSjylWIIr8ptPDP0E45QAVcXCzcswDzi1BcZlbNi4YlUYiRB",
+	"ykF5lYkKgOSZ4/7aWpHA1GMAdDkXHqMGQc99vkvc4QY6H9ioYjufYFu5+zTUIBN5fzCXi+aJT4yxMXzN",
+	"xa2b1UJrTeH0HrdBnQDgJU6UyNX+g66kvKcjuiDBCgcWp7nW2bTRo3WtkirT3dwSOAZqGCj6jLjAn0md",
+	"JnLRnee6EEWUvtqHODNFGE+J3vfQl55wAFYZo0WMPsoTWbyENfoSqc0HoJ5F4wJrv+FMVJsuwVSRvGmz",
+	"KfyoKQfKmTjGJLFDCIh2nwAXzw4qkWScCd5/VCbJR7vV7sYisbfHB+4Mkj+CQeJOxKrirpUxydTdBH8s",
+	"sG14AA9p2Wd60LWGSZEpaUL87mTPcb0CkvRQBiwNE5F1o0TasVseJiLrR4mAYGZxmIisGyXy4XdHNFNY",
+	"Vm+EtzTcbdbxfXixJCu8Pukds4snfdfxJHfWQTys5ElNia8tRZQumYFNKEuqMuilK94qkU5iIbp9TdII",
+	"R6PM0FoCmb+2zZQIEBUI5Wea4q2pMh3KhScnndZ0o9AmmchNfQj+HtltgKbWagoUnf7wsWqvbsxraca4",
+	"w28R83KSR3AScja+soO0KdVSnhfJfmDkUtGJJDlkZ5tnpDJ4pqd2veiZmc0ifkbK4bNHYHyCOL1ju7P0",
+	"jE1UvvhWvmTqzLHUoeFY0D4xjF4yHm+7/ehRW5BMTRtdFl5zZXkspTjQkrVLo+t1pbDHh2uIQW0HTygV",
+	"Vfrvaj/6F2kqZuBnJB+RhhZibXgTaNIuugybAVEZjS2smzB9OhhMKvzUj3959abDgZo7YVlAzL/wqovX",
+	"lj7WkY4HJJEyhxaiPE4YiFAQJ5OAcD2YZlVNDhLXegJ7DD1Y5mHxtKHXCKF68cp+HzZJohBYre0Bg/bK",
+	"6OlPpN/gZJLEKMGlMIxpXtVJIl0ZUVM73D4ZiQfr/HsuVSvhmEnxLWtt6fCJ5a/XBxQhluWGyrdXyI74",
+	"Mh22RgA7ArtNYenxIree2CEmTGcpUhASUKpza4L0I916uRcxdMDUAmOX7IPiAUjo6esYzhLwGcxacpG5",
+	"9cIwy7x512Zlr3c7TTQ3OjoPoO82FTwrOwhvE57IweXlhztSX+7+u4jJ42zKfwAqFfeQFvAmWOrlMhJQ",
+	"WWri9NwqulUqmqmNBmneJi5N5MC1QfvMjBPElPQd2ydWqNuEVGa+/zBi/OI10IIgeJ7P9G60bYoh5sw4",
+	"GaBqSePy+OmzZlBoeh6TEBRn2NbOEdoB3UyMsRa9w8PSva/yLA1nKI84dggDCWmJUeWJtgfiJNNj/OXT",
+	"RYc3wpIJ8596qP/x73/+q5MfHh4/g0FBvAralPUsQVNcw2hvl2gzLUL9RGJzMbynpS9tdngP9gczhkb4",
+	"8cMlsn7O2FDmXdCgqfLLDqv9MmBNX6GMyC8ZhXJULhZuAFz2tiscsC0CYzpZt0J1rmYJSlahdr2ggLbL",
+	"DEsM6PdiTV22AHkfzFuuqJ7W7zK41Kfg7rTTrWJWm+sYvbz8AC9apaZ+hc2uxMx5/f46FR6G/6YXokLX",
+	"gEE/c4Yx5F3ia6mtgBTt9bZXKhoJLoEO3qsywzSC+QaHMocAb7agtMiF+qmCcnhuPBAWdssW+S8uGg3Q",
+	"9EdkLM99whivgerbQMqgGLxNGXw3ZaOATLKrHf1jxPpLp+2WpaQz8mjbBaXwLqWy0hLDnf1FkWcjjXAk",
+	"UxPvRwos+6NCdmgrdCQTg1JCUymKctQqWnsARDGEwwXyHoRDm9VRfSycT3BLpkmPGVSbIihkFqjLIjHU",
+	"4qloNt9sQarrpMIHPpryDZBZ2ysrLYvI+wpM6EHUiE6UTsWuqmP9qo4paXnbqlMUl/dZ31baGVZcWcur",
+	"Tp0baUhmmQk//vK5w/XLDdlBkR/E6KirK22uayVpD3BhZRwOu7owjtxXXRwG/KeL4kh5phPpxO7jk7d3",
+	"nLuE5zyMwrmdtH0Y0nblkrqynN1OYZ31iG9fYNfhK/Vhluas4VmQAgDvtJOEJFa+fWsDocv6MZ3tCnlb",
+	"bQix2AuZovhfUAcU3tLxLhcYfp+O967Q7g/rfK9Xd+cQX29LSx14rUTTvLamtwe7nRqUTwCQtmmQV/0C",
+	"OyqhcwmdUExCuB/0tbg7PTyFk/cekhcFca7wKDbOfJgOuK1kTCIvgKktQqQOkD0jmjGurqBAzdUeeeMy",
+	"gCbmO5l3W8VTlUExfSKdBC1937Av4T8lkR1+enjafAwg1nqaX7ktsjrbB155qajKJYLz1gHJ/AiTdRHX",
+	"v8I9idEsGuw9NshOO/w6gJ3TrNo7lM5VUTqBzCTydrUVksVOX53OZA0sbsdxMsuITbllGQ09+s7AMYtO",
+	"E4mOB8KF94AiG4ZTUX/rySH0Z0GqaGNJH5zkxuRfhSAxYyOCP1+AvdTh7AtKES+SmSC4HT8jFeyYcGVo",
+	"iVNDovKMg1IPB9mVnPAodO2j0xVvkP1K2ZBxdUfCs4Kx25ZDLeD5RC4VUotKpcPX5lLZiLWIm25tztCt",
+	"sqmsRRd6tHGpPM9jL05rwZIQ7A0YjY099eYz7c97iPnZAfwGHrAr93roHCxVHKG+zpi2qQ++Rg4E/9sj",
+	"M7DPyShL9Pv7D5l+AIwaclpaZs4ayE8CQrXLPiExG6kBBB3GJFEBAkSDSX4GxQ7dNOF9/Rqm+Af0jjar",
+	"kdrLjuqBm8vvmFpbsvp8CduwNZdJte9Wlj1Us/QddG4sETF6V6locLd2KeIo+4wsSMCXMTICKE9kT7H2",
+	"jarWhWB8zocN4YXFWfTqLjNWxQ3DsYxFnsYdPqTXIJcnUQp1/1ybVENkgqCcnJKU3bBUgjG7CEG00ojt",
+	"cLBiHwQr/WKSYaloyshFr/WT3hyF4Xl0bPH4jZkPoYzT4xcbZ6f/ZRTfxqz0hd9yj/yiB+95Z9Zn+WXu",
+	"qShzZ31uEVX0uI54L47eWziNt7N0X6z2yE92492ppYs731NDT7TsVDRJ5To2b4nbZF0DODA6LDAKrLlU",
+	"gZX5lmeIlbEt8LGEXwsCDHnHYvUn13i2Wuj1IXEfucmqE0r1CVt20dSVuKBLEsKfx1madfx49Yjq2se/",
+	"4I5OBe+3Um1jBhCko93pCnRjVxYtl43OHlZ43iSYcuzsNadYpjGRPEUzjXWilmUaL4hs7222AuV0h6/E",
+	"Oe3ceOT8MJzTpvi1mnK6w+dzTmNJp+FmpJxAX04vY3LgKqA4G5uSFLTwMZJ7ZauQQpLzFPhNSkbKLEUS",
+	"aYT45xX8GTbPFvoL09Wl2Jg8D5LfRNTPyuJ4ZrX9K8oBla1a/bNzuBzAcHngGdd5AyTeG8HqNwTZPmvU",
+	"nfoIW6X9vm+SqmIAi+m/kbHtUXUaP9xusQfOFz6HR6uslOub7wdfqdtk+jsjq1bnFV9br5c2sCpYCSUg",
+	"cNhiskQBDK5Dwc25StKClBxV2Qy3eIc/KnLx1zj5W5Om597Sb8uCXyzDdsTkq0oGs2e2IBrMMduiaHgH",
+	"9FEFJ2lhpBoeTv237Y0iiMamJwOQBJKeZfguukTBwk9jvAfit9WVODOyhdyDaFnfqFwokTp8QRkqLPp3",
+	"LZJWMK4KL+mPbmDdnUQzW25TEg3TUatLrTVSbOf4rCknWbunfSHitjFXtOMOHw4SrewmAewsQxqQMYt6",
+	"FZhNN80D0mUEKVGhpitj4BJrGbNP8PkAwV+RhzOXgVusZcFjsIjMjH436fddWmd7lpHZO7cs8DkANd9C",
+	"Qv07rvZBkTNT6N7htet7Ppdv6CKU5ugH0MpTJFGoJOG7NxbXqHjPkMiBGIMcGz62gnYg5H+Dy3VLW2Ua",
+	"MwfbAqCXP0pGNCVxAkQH+r9wssWQ6R+wVDLSCPXatXOZGZSAEFo72lL17Ad0lFxds0n7mk0Qb0ALhUQ/",
+	"639zlk32gj1Oh2yvvUcjJfTuLYTRkH55z3hfDfbax4eHwZ6ajPQPpcoSroXEzOg/cBu6DojMowGsvZRi",
+	"H3i1+3nG4nDB45GnsPL5R7Wejytiermg9aL7O4tUQLrYvnHxet7TFc360PZ0+6e786BXMjO8GtDQrD2I",
+	"eQPoZWJYenxPZEOq9tp7MVWIjbG3xhi6rIclLUser8RaD39UCT53Zusk+FBGlWXZLmCwZn3aJ0bjqbyf",
+	"9WtLjWb2s2XqMqKKpqKfs0dWGTulOZG3Hbo37AtpSR8DVGAXsLriPFKIt9BPRZemgG3XE2kivD4K75Zh",
+	"wgcsS9QV/vzK/TzE/seg6hXNc6SbAvdBojp8QAFKVs9CT2QBYVQLdmV+mESs7ImM6ASmC695Is1vxgmX",
+	"zX3yunAloD/DPBdAEaHP2U7EY6nZdTvxbkMWD6vnzL30EiGKWJh2RXfS8xZNZ2Mooy2OmRZtICp8f8Ot",
+	"y1IBKrii0dZ8jbJM7HCUqX2myOnhSZVkNOMzKNgyKDXptsmIiVEKIiNxxk6J3sYFOx6NY2EX5I8kRvCd",
+	"a3WumunZyZA1Zcj5gtPlSxC7Ddeuudq4ZDiPAeKkPGaL3jwThmgTCgQImLLFGoozNJUSBThJBiKCyaDD",
+	"2RcaqXQCrmIiXdtSgxKZ8H7K7BdDGjP7bXO7mZi5+ZYFrRB3U39j9sbtw6N3UEqDQ7uvZk8zMfPCsmbn",
+	"7qKy91Vvsz0pG8czoqpautYzzw6+mn+ZJtCYpUyx+5fJr2EcljIH3xbsrkqZfGYJ5xNFuizS0hn4uTYl",
+	"SKcx5G8h6fDFNiHpathidmmrrKwKBiwcW7y/s2fcZNQ8bMHD8HEe1lZ/x9QD2OeHW9bCt9S9Oy+i1nEb",
+	"5Q/guH1i0GJR0lJFT1oBtapt5SdQOGYcgwKuf5vBg6WduGTVRtyVRYJpXt22VLj/rt11/IfDnf9w3/7D",
+	"H7n3dnG6DZvLpq2j6o7c2zglB0i11MIaurWrdjcu+y8M2FlZ9DsAVz4VPnI8pyJlpIHEnHrkNE0nUHBB",
+	"pL4dFBMjGXzZ9zG3K6BtzfDxY+R/BmAI5dNp7pNCnwKJWInbxfF3GlwHgBNP+DUz96XKJB8V3HufLGiA",
+	"63D3HIOPVlD/2EdaVEtDnmWqIs3DHwGQxWZV4Ruo8TZn4yNMCVaEbtlYvjNdh2/zSDReYKvlffhovWNz",
+	"uUMb+n7Dae9MZWU59F8SUOsoMjYcpWLC2DaAi2erLVFdrVYz4kbskureU7I+kSrLI5VnTB8ZfUp+/ETk",
+	"hEdknAkF9RlDqIG7eN029eTjgSADesMM7zDrKdt7DYybuQyJpBOJqnacSLZPLic8YrGFdbIUH/Akqdjw",
+	"CXBOpyKiKWFxYnCWSJd1uJbK4yxRinE9CgWUBV+gj3if1OsCfyI9kE+oZNmUSprX6+LDn85jq7xdzveN",
+	"24d3q1Psc1bFUrbX/ReUCj627PKHrG9foFa9n12MXYr5NmUqpSI/5m1wK6WNZKovpA++2n9uBwnz9hL7",
+	"nLs3R5bNqR8n+NP1JF+Hb0X0bU7SvWNO0G1Jzt11pNmTLL8manCh2FDOM2XdRnBtoEpE1yTR15BEyhzd",
+	"uUTt0joOyNI7Pi5IayZMkYFI43XkiUUNf4QVw9pbcQyU7lFtYl8J0TVppqatw0dSQ/vWLs1DbbxzA1zS",
+	"ePdEujXZOaX3CoH7RFo3UTKlEt73RYZbzu1j4trRzKDi7heJH+SjmpIrIAMaUGPRL5Ciicg6vF+coCai",
+	"Dxi4sYhmWTJ7K87GcLspigcti8rD02cno3ESKaz5BzlVScygr12Jg+GMrAbvu9X44xy6hkcDpbsReXqX",
+	"STn2hQ5HiP8DJexXViwhwxSEH4O9Ucau4GvpApKrieuPOLzthjaX6YpCae/SeTvs3U0hd4GKWUP/LbaZ",
+	"B1lLS/SDUZ6md53b24zr/TFP0xmFV0RPXY2ifiMiRZ6Z7rWY6Z9ozURcqzISqSdKW/IdTmM6UiyzZG5e",
+	"2FO/F8IMIS4iRl7RFB/a9Fxg4TW1nIjzlGWIxsluWDbp8BMyEHkm2wQED4sDPxIAVZ+J4EQNMia1AwSg",
+	"QeAO6SHCiLMhSKt98qsFpsfX6/CIQowX4DgpcgMTVGR6wNqxMFhD+i8DF+JWyCGXViu/sw6XArOVpVwq",
+	"pBj9WX7Qcd7pYMctwTNvydq0Lj/yhEc/i/F9YGPeFfPxhEef8rmsx1nOvbzgKKV8//tSbw8GJXKR36Ul",
+	"7pyob9GK56Ql4bBDVw3eWEWkz86jCAH/XEJAAe/J7VQUiAHBPFtAIpED0gCQiWSZyKRVMpkYy4DEOZ5y",
+	"GO14IDpcKpppsZCoM9/ZcthLjT5D+Ast0ZFeX0jWXCKDy33k31uyzQiTP1SDpXnnOukvfbJ2ma+NZb7A",
+	"BMxyXh2pDh6BJf2J0RhNs1eXfyW9BArjCDqgWjBpuTUcUgJRo2ESiVRwIpne4IrFTcvG9uZLxFKAt+wK",
+	"ca0tWJH3Bx0eDulolPB+iBzpKeXS2qBtT4MoYbDqA5JDbCMgqYiuSQMqFtDG0gaxfqeY3SSRKdIjGQPC",
+	"J/yd+QXUOmj5cYbweFRac7cZkCFV2jIn3UnB6HTxGqQyRvQ5HTLzZ7lyDoD4xbjDMWhWsrZRejoshCzn",
+	"WrailA896yVNuGGjR8oRtO8BSVSvkdzv8F+B0jXOJldZzkNnsCfS0QlwzmLSCM2/wjNwJibaS0ipYllz",
+	"n3yw1Ry2EhG9DUJVh6OXYtQB8GAVy4ClHCmjN4Yda45bYqD6G+bktQs+rQ4/Ovx/mm2cP4N6CjGQkI5p",
+	"oj3UK9+NCQ32MrVFPzhScHmQ29b8OtzHHIm1riGclkjS1UKAxSRNrhk6WaZqtAFhtsBgRB0dBoeHh8Wb",
+	"Nh+Cogt8goUVfI4OfyiA/ZfaQNHa5/tA6nevc08NxssdocpSSc8l2hU5Pl6M/kWWh94ZC70vCupbZEYR",
+	"az1+S//r4GuW88dSimOPB5wJVAPoJGlFAqgOIjPabUivGajynC+q2qlLW/MgAlm3SstbqXO3IvyT3kxb",
+	"cYMWiM9d8U2RQreuS1mPbEhoHIBJ+jhyCefG5KTEmdRaWswzWCEcaa1w2qcJx/+XGJsp5DJFFrAJpP+5",
+	"GDuhc8OyeYY1ZyyWzuhtE21xhKRRGabWpnxhH7sAUaKaZ1D2bb5hsU8vtrB9CC0M7MrpcOs0ACStjGi2",
+	"wU7ZzZrNNeP4HV4rkL+WTY3F75vI7evtONmCTW0E8oMxvt1731OvUj3j2xyKnbn9XZvbsBcJdWLe6spN",
+	"aUcjTx+HfqypMMg96Yvbq4dZQQ1qqA7Dln7L7cnq3+5d/BULu+OfWUewfB5kYlwhWAgd08ka0iUZYtwU",
+	"Vrw1EmkSTR48r8SDw0e68GfxI07iQ61Rrxrr8nL1aCCSiO3c3wlQbzDYnNO8St0klqR0oLwDWZr2VbCP",
+	"PledHkjltE0uX68MGWVCsUhNsz2ZOraivDogUhDg/oCncKEgoEUStU/M/OtDyPj0u0iS85hlZEwnBtQ9",
+	"yaA7t8ONNf8gSOk2Xip9eUfHe/MO0NyTvT0faBXhgvv2uyXZvD/QhLmCC18IuGbSVIzL57sCMQDR0xcI",
+	"sRVsi8fBVjUl8eZNSZntpW247I1UNWA8IGCoJOOBGAYdPh5MAuTZE2OSCt4PIO/fgpy8yLQgDkzhFia+",
+	"Gd82sNwtiqYuykv9ByqdKr15nQKq8hbblVLdjutCFAdtVeEV3JaCk8ikz9HYwccPJUtvmARYeLjEjL55",
+	"5mRXhxurC+r8XdXKMJfKltBjMwGc/A8jho0CeB/7lihiUJzIfDQSmWp70qRxkzB9oyzpD5RsOryWcZYo",
+	"FuJlVHX4UEhFjp6SYcJzpYcdmn+FzcACnYUZo1LwcJ+8uWGZERAxoN1zR3huacykZZX79z//BdkL4Jz7",
+	"9z//FZ5Vi2siGVYYcWT++/c//zWlNcJ9MIDtBJiiKZOaRcPWItZBsCqCIlnSGFEpx0D2gSIfp0wOkpFs",
+	"npHw44dLyzOoBgep6ItchcboVZsQugGhqSyol2b8hA4vvecSGb282yAoYOCg8tdMlN6hSJg0vgPLWNGs",
+	"LPkfolU8O8p7Ks4pjQFGNc80dsfd8DzvOJ4fqEF9jthzXuHmBq1nh1+3vU4GVDoeg9I+OTffkVTbUghC",
+	"UgBdagFu6krLuJYIm4xhgEdD2nrhTfkd1yO6J10qqlh9qK2HZfu6t6hl+Bazu7N6N9ZAkJT2rBM13qfb",
+	"ayMopEWHV4sL/ax+RrmyMkNIVsLhdRbxLPSufjQW1MspYQNwt/vk14GAmniEzZWmDAPKMqCQprjVgErC",
+	"wXUA4EiQb10WiSFDVET4JAAqPbhjmImUIdAhZjSnkWednWdHXwHLK/C5+g05xFi9F5h61w5vANpHjMax",
+	"VIzGzYVQGMW7QXNBArz65gUfASbvY6pZx636fRSs47vcl0Hs9v88Q7g4IWeFIUzGzMoPJyRQLuxM5O+6",
+	"qAY3q1MRc9Vdbbv64GvxxzYL1S344yLDGkLTfgjAIB75SkNL+ozRaMAk6bKJwGcOA1s5SlJtLkA3FjRE",
+	"iVw9EqQ3TzRsyxC/87z7CtJuZx/fDhYy8bfPZoXEARpm26u8gxN7CaHJwnQUGWFfRlpN+wIBi8lN5Jaz",
+	"MdjFWCUg0hj+Mv2UY5FBVsw8ucPhbhMCgAF6jGyMgVfbJmlpLtpembjB58bHoMDCqnRYbJImPaaSIdNe",
+	"QYcvknV6soy9a9R6ZRiBNCokUnNpieFDsYznW8B4B/PKV1qv6i+ODqe+yNiNuHbfbb5w/BMswX2K3vWw",
+	"4WrjvU2/oGf3fnsgkv87rodY3Zit8e7vBGePgqIC997dKyctIrasnH5N1CDO6Hg6LNO2iAVTWmeffNLD",
+	"BP1DjFDzj4BFpzEgDPtLbWXUH/o+6+qPbemAajF/G5Gt3/oPbi1/zzVkK4jALYoyOGqbEGW/i+59AK37",
+	"wUS/D1sPJyRpcsPITcLG2I4NyfeC3wYKN9Cy7ImMJX1ORPd3FimEbzfk//5t8emI8qIkkXm35abjCVFC",
+	"BKZ3sCvUAMh2wFnnQPu2ZjGbjytGugXqCxj4ZyTsZWIYkgYQmMrkhiEYTqhESBrsi/tQspRFeiwkUQFJ",
+	"OLn8r/cdTlMBvgNJeMy+zAxzUapQz7ieZSwhttH/R5Ab/LPeqXcrXd9mYljnd59FnV9dJopdxI80s/hn",
+	"0a2TUtQ7aRcr2VguEQ5md0JiqhjJtBHmgwEnLI2JZNlNErH1k4qBsRwDU0TXXAqLr5W9Bw4PtGItMw6L",
+	"FjnK5cDk7uAlBixjbZsMIqEF6rrKWC+cyrTZ9Bzm5n4XXS1dAwwW6L8cVuLxobbUnB4wP06kAR6L9S+O",
+	"mvvkYy5ByEBcRdIhCDyixnq4JhYrODN1bQDtSIbiBlGExzQzMZDqlv3i8du1W9frl38c+Ty9Xn8W3e8j",
+	"ofdn0b2n9nc9hXNMddj/gL3WYxnjESOcDlkMlhQer9th228yKbngNTgb61fZwfD/YbOTZSx9EPuoBgIi",
+	"Mq8qGSoCtTJyCJHlrS8X6NXlDtPB199Fdzv5yj+e41TPl7GXmPfRAo4qe+dHkmO9e533Z71N79xRWKB1",
+	"dqL6XpDBfoedtcBxWI1Ka23P4S0yEAO0r8iVtrYnpocGQLXWs8GbDyRrWIdJiswhktpc0hCZpLYmS+6S",
+	"baq2xLkXvqgl9vWOJWrHErVxlqjFgry+pXowSiJHqrqlsNE5CYd5qpIRzdRBT2TDVkwVDTF44OhizcAs",
+	"YAWQo4a9JGXhPrlQknQnkGDMJSC1U/Lnj2/eBeTjz++CDn938Vab/b+y7kd7H69mXFus2tZHevxGIe0F",
+	"N0/wgznkAkpT8Ah3eMZajEciBphmaC43kaM3/33x1vWFvft4SUZCJti+nyvS8PBlbciMXDOGEPFDIniH",
+	"j/JsJCQrWjzVIB92OU1SQLNVBNpCT44PySj5wlJoP03ih1Iq45FGAdUATFg5JoSFj8NE3TIu9MsoFTT+",
+	"iAu7RUt5nsqq2M1l7THK9AuoBI8ZIDjr/4psSNVee6+bcH28gz01GbG99p5UWcL7e2Ut9ne87jf3K3TR",
+	"tl0abmd9jsKzp3ZXLHP/zZHzlAgeH0LdYmnpsjmNcpPIRG1Tn/y6PJlAyrkEGCLeKpFTmQX8zuQWOnwm",
+	"uQABJK+33uQWQkAFuaIqdOhNXUa6rCcyBs33mcKvd9mBDWYH/qoX68H4N9tJJMA731MqAed7juzHk7M0",
+	"nbDhtMDCIXE2xmHt1ND3FeJHPDtflG832m8Ixm9dIlVSbqAa3lDtU+jbR6BoQujKZXEYkNDVmYuMhGZy",
+	"Q9LwnYrWOImZz9Nu8A86vCDIfSIdRa7FOAF5PYYyfEWGjHJpWAc9HcrF+GGCfL63i/FQkT3dAJfDeZqV",
+	"lztAzyJqXTE9elePaBI7MvZ5LH35CmfTgEc5HCl3MNvFc2nGzINFZhqAtHzxD60Syw/tPvnVY/0saGbM",
+	"PQKi8ozDcZjLSGPenGBTe2gk0pU1Bswj4oyOoaVd+TQI5tJEAtPEPGroNoyidIXo9Sz+yAOAFF1qz66B",
+	"qtThSyLqm5M2m7cNyyO8JyNxDWm3ixc8rHjBQpmMKCGZbeyolM9rAJ4PaZK2FBuOUqrWN6zWq2L0iytu",
+	"WJYlMXMYo7ZrEghD3fgC0p2Q6wQah2KSioimbJ/8JYFuUPeJ7HAbFtWmaC6Zf0uJaU7oBU8kkQORKdKw",
+	"gV59wYhl0w9pAk50YvslO3xE+48HjvQnmqSf3Ro/VHvNH+W8aud522ZX9VzXh5stcy4dsWJKPWGiV2ZF",
+	"SXLwVZ+gbwdf8fx8Q5GSMsVugTAarCpWhiaNAzHGqSOt5UK5Qxv6xRebWL4PZUGOwKQjXBCZRwM3f49B",
+	"NryGBfHP3R1H9fSjtLSu+9v3sFJVYud0dhvh28Q7UVBXFOCEETpHAswKgOB+jQP9U62f4SCLHg474fAZ",
+	"nukzUnVASyWMBgrGzOojqU18lEf0biyDeVaBk7u74187mgv5yPqHf6WwzhrK+xJKOtS6hz8gGRulNDLN",
+	"RvANpgLbQPzS4VyMieDTT5gxEgKihIGrhWprvCFV7jmQieQxy1hs2V6DDof72JSn4Tq1NoTIVVd8IdBf",
+	"CqyhEHCG8hpXjikywoYjNSkqVJyU0h6L9jkAjCZj5J0ofCLSkIwR/4iYXd1ElPFuRoHRv6ePLWmkoi8C",
+	"EolU5ACZLhTLmlAKKjucZnrb4WUiTphcFnA658UCwRTFApEK9LtJFqCRBSHuihGSLE+1y5eroLgQZxbm",
+	"FfrF9CrEVFHSAO9XfynJUGTwQE6Onz4jf0l+aEISIqXRtTQVL/yaNMKvX/ffJ/z627ewiQjtkij2Beb6",
+	"x88/vcc51YoiQx+xvLskoV0srtG3M+veg2QtLHsh9jkd6tUOZQ71IWFAQv2csMNFRsKBGqYh7n8D4gCe",
+	"J73RO8GfQlfNwydmaIn0nqKEaCPLLVT2K0H6gnRpdG0BM52L+3j5hT7mj0bbbT6SWHFGth1HXEXX7tiK",
+	"tlc/pJXjCtr6Nr76wShjNwkbb7Ga6JOR67MyGLWOcdnn0ZqQscjTmPQZZFJdNSsIJio7XMt9O1cm7epr",
+	"lopuL06H7IygxnUaWivmkpwNiBQdHn79FhIzZ3Iq1Ig2jYXuIZ+M+kgTRAwpK0+rFALCvkRspODTDqfc",
+	"GAamCqqXcPaYJTzO1Pco5QsQtj1jCey1935laSSGkKH8+nXfjvxnOmTfvu3VBmt7IKrBLN48zYA2MKCr",
+	"4pHsMiIZVzv9cNf6wSzM5lREwRC0XSDgC+MxZTEWr0/IWFvnNI6NtVyff8O8w2Pk3vgJh37XPNgiXYFs",
+	"4ye3JS6hR/CRgunga9TB0zH7ZxdS2hikztBtayeMPDmzJRQd0njlKtThsg5PEEvdcEvsN7WU+JirRQQc",
+	"bQN0gxYfNMdDwJkLsJYGxlZFKH4tvjImZaA/41gaWEjYJSQacO8KCo0zUu6i0iLwKomlRfrVf1vDsgP8",
+	"Z2XJu5BBgxOaRYPkhsXuih1xxkZL6c/jGDf/9wG1417nnugzzFwuqEnH04NR0TefKQThPDNhkIyeyF27",
+	"8K7UfYKH08nbudqqtgV98LX4wyDVrFoMcSub+hNDOIfybj8rtAvE/wObzJCzLKElDJlpC7zDp9CHh5SD",
+	"CaUNce8mhSGulTH+fFUQe8sHncyEglIqVYnD6uGUxK4NZ6yXbStK4idvf9ast8DR7WpHtwg0rCd8uVgK",
+	"tuitvzW24nyf3KPiBXIefQ48dh59kC3Y1CMoxHgIZ/FwSzbTzl56sM05d2SYHMSJpN1024wJn60ZElHt",
+	"P5NU8D4QVyrM/yTSIwzPxNAw7XwpfLcpkLuSOOrwWXqEnYGyEQPlNW6XP6BU3AFMPR67yezSOxSbjN+D",
+	"1HwDD5WEEiO1Y0+U2WL2BV7bApnoBydXFIoP3IbDSdsJrJ3A2p78wT13h+InE0b45Ftja11LrCwxtTp8",
+	"XVsLaw1iNhSKPSKr6wHglSK2oQnc6220TZl4/+il+Pr6xe+rpmYnundgpncMZrpINzlsU9xqTyTkyDev",
+	"okDAf8c6ilzmIMDNo/RN+9iyDwyMCkcHt0B9VjtzT2YT99st/lxXSW0uU+4rqcvktj3sj1VLwZvv1NSj",
+	"qhLdaZ1FWkdLNRTCLkWUSE9Mr6mGOBvfB4sm0LaU2VJq06wAim/eTRM5YDGhmUoiCO1g1RjqrMrOh4Bw",
+	"j9qyXYK6fgJwch1O09RdKInIbLcaBNYFZ/PeELGsSDjOEqUY/w8tZMIAuwDNCGeQskzb5zgTRTldQLQY",
+	"ifOUxfpx0rVBnqGO44zFM8FyuFGH65mFzj9ZdJU2H0sRr6v11xvyblXWr7hGj7Qk9xy3U52aXLvzdkW5",
+	"GyvK5bg9raiF3bpKKe7nKhFw5p/YVfrApxmnVpKhZndAtWxZdvo5RJqC1JMDMZaYUAyN8AUoacFJg4sx",
+	"RpdS1lMdLnLVDBzRgHknmAPjP/G4aMzdf8h1tbetnyVT5bMdvqH62ZWBAZFwzopJI0K+j1raqZe6p4pa",
+	"O6VzrH571nZm/652dpHC0aYJQ8GHGwZjHDOm7KwKWm7mH3w1N125qvaBKK0PPJ0U9v4CY/ps2rSnGQPK",
+	"xQHLHhHY2HbF9bndHDsIse1UWhhEseKsF+cct3GVnfmI/PTzWS99vpN+ZplIsBrMXRn4EwStYHMdaO3B",
+	"5zwm3YkROGM7KWh3amPz3B5Ilkr2uMppH5A0ONyy2bQzlu6jcLY4d0BeUccJrkvO+n0ZFKSKLLbDfbbY",
+	"P1gSClHe701i3X8WqnIC7ikftXNNdxmpO6mDWMVyXeyeil6vK2gWJ7zfUlRebw9G5cwbe4evpj4Al1IP",
+	"FwEHwlREQKPChqNUTBgjDS1gtRUKmkGPAagGpGJDExociBQgM2N2k0TMYDGAmZsoNgRsIKmSNIUfAsIk",
+	"EJ4Am4uxoMc0YwORS0YaYQZfXyoRXV8oNgybyIKgEjCsOxx+kWTM+8VZAQEG1X8Q7QUwBvsWhj62YcjO",
+	"Q/0yYUCu2UhpoTFItNiYaD1wbogBjg4PYV4QwgFbVKRyOJ+GniU0lC1XtiQ7JB4HbbFaHV5QykASblPa",
+	"dPb5+E0ZunwDua0Pxfb+DLv7odIKTA10EbOAGDGOi7wjgnKpImUnxhNoOEllG3oN8hHR6xmFvFk2tw9p",
+	"7FLijyVX/AHn4m7tyQeV9IU3rpPyxW2yC8qtT/Eh7OayJ9TsttUBl9aA9bY4SpmIc+jonK1liaiiqejn",
+	"jFA1U+eSJRFrezcwDEH9VHRp2uEjkameSBNBGkgNj42X3EKHFvdmN4xXkAI45OmED1hmyFRn7o4A09r4",
+	"Mc+fMr3M6Ay7EEy4HTwZ6ylzZOzml0+qCkHNd1f6b0yT2Lcuo2sDKpIeUJdpS0Rqw2nasDtbhCnl3h64",
+	"mTkO2LFP2oc2XJjRvoop6WmezWvJ2IFHbQU8CpPfcIy/k5R38UL3lO7GyZxnGsL52MUTdqnuclAZusoK",
+	"aWoL/VFYliR4lfatYx4ffIX/rgkbtSaHllUAxk+ep65BJ/a1UrIsBHoCgFoPZwDpsQpIhA5HxToTwLDK",
+	"V3ralzjlC8+ZBVQQY/54Mt/bkNUfcKfsst13S5hlzKVqe3qzruzDz+He874+3KL+32n9uz5hJkm74HjV",
+	"zseurf8+ZEBF4cgenCYzSOSjlEYsJlT9MTOgWz3vDyXrubpfcrjzS3Z5zvvJc85JbJZiUmt4I1m8gWD9",
+	"luv1fvaa40pgSHCbOhwS+NpW6GOATEjW4UUv92PILuDi3bHU1g951NQQ8Aa1UhIwn+Xmy50ftbGONGG3",
+	"q5NR+MEtutK0ZBnShCuaaDMQbSYPTI1GA5ImnAHzl5xNN1RmKxrl6L2+Xv49+W3fC+N3UD6NE8nQvZOc",
+	"juRAKAmxEv00+BikshZRUlEe0yw2DDgQXVGChDFLkxuWTa5MvXGIMZEOHyC/p/5NxqJklDCuQtJgX+j/",
+	"Ze/tl9u4sb7BW0Fp3ypL77a+HCdOpHrrWa2dOJ6JYz+WMnlqn55Vg92HJEZNgNMARXNcqZq/9gL2IubC",
+	"5krewjkAGs0vkRJJUTbzRyxR7G4ADfzO9+/kpsSmYag/9is4pFt2uWYShB1W4po1CVQg8pu6z6ce2FME",
+	"VSrrZAz047QHZVuUJRQJ9SMz0GN9i6hSGMJ0zOtg3CdOJCcnJ/hXFwPhZencRJL4NCbXMGP1otk1ccXh",
+	"Mwg8BtqwjrgFH52xN3dl5TqVnlwjc5EZWlVwniZJ3UDtZ3JALAaywOUYtHrCGFwQF7CKciXxilQK2VKf",
+	"0DmVK9kWVQ/tAqZkDjNCLRkfGHXtvn1N+zxzqZjUaGTYVanEPwAOhBqIQOFosCbyO3zP0AyvufYwgfCX",
+	"4di8G9K//3BFvwI/hKNUXgL2xx+Pf5xhZMRUAgqSgj2QhiJs3gapwyH0ABcksu/CNeRNJWcaVZ8NJLrM",
+	"EaYh8+UelY4+1pPKtVQ6zmmYZ1cdEfDLCPXU83msSA+u5SyLCrfwzqL6SiM9M7UU3LVoR7mTOKGbLGI/",
+	"HX/Gf10050lVPi1iO/lLfBoAHSbVttjnmorYL1IuRZtJJeGpuLk3gL/vaWtswMaZC35RHxjUxkipo5TY",
+	"HRw+TtnSikDnOOcyh3ITTNVjxlYqxwj/J5s426fanVdUfFiDB2lhzkbxSrmvq6LpWOPR69+pxRS2zyMF",
+	"3n6A7vsK/ga5OSBDwKpobqdbbZBrJbHDv8Kl4OURy3Inzuq8KaeZoyqP3W+szaKF1feFYblveUvDKqFg",
+	"+9QO2nBRMs1HmrVGVsPvzU6g8sFyCVZ99LfcaPpUPe/FEqdWnNqEi7d5vL1fo+eFGzhH04rU3j8eFel3",
+	"au6jqbmbq2xyEPkAGdI5RPfNkyhgeu88J60RuxHo0ChYrgpIqMAoFAbZz7xvz86O8Za69exNM4p4Jtju",
+	"Nl/Es4hv40Fxgs5v+KrXDbz4GOrJv15lFx80r+gHt/bOd78y330BfV6ZXjj4udKG5SBNBfoeNUJ9kduz",
+	"8BiBxzjbOz70fkgZK8UtMGy7j+cfT2DtukbnOjlf26oC0ZFMtVADRUO8Xwm7iPGtaQQVcOKZ04PWYViW",
+	"Z8wolTh1uKVMl3U5AtZ48yt7k1TeK0RqUXPQLxUvzlnWrlQvY/tI1qnFrQtfZEZhcCF8qKGE3A6CyEjG",
+	"xzEnxopOb7eWIRHnqURUP/h9uV6k/KlSvUW+d6UW+dalMPC2WDw4+yfVWubrWxXLdS9okWiu34Q7KbAy",
+	"KRDOdWvECm6AVVx24qwT5BdhGqpbkcPCUuD4s/sJfRn1NtlJhjVIBqsdiZ49I8FMPGMVHIK0ynORhEBi",
+	"DwwvuOFJXOzuo6WYSIkf9baE6DSMm7O2XTKc2oOcww5rnJm3ZpHwwZ+ARfAT39/x/2zCZltVPW72zvZa",
+	"QtoDnOyZUR/2zva0qYTszNKU8V67ds8bI9NTQ2lVMcY9mq4WPk130GtJLsodgK4JQC/Ynz78+AbDXy4Z",
+	"5pvnJ6wvPkGpsctLAV86JF6FTbYDxR0orgMUn1ndot5k9wPICrBDIDf3aOJ6jxKTd/wGcwz1QPcBs/dq",
+	"bnrXqbDDhTzHSnr6QElADj4dMvbm0Myncrt55u8JKx/DW3pVk85sJ+tQGOAM2Kjf9y4Cs03Y0wCber9N",
+	"5znyL1kvgC+5qorDvOSip5eBmKv5Le60Fh2px4mH8Rd6ZNMUy5FkoYikfc1xhxBlRR4mFWf2pwyBjP4i",
+	"CgsSbQEVu+XlAIgv1CcZ87Ksca4jbkGyfUfzrqSpeG7OrNqVSv9rnG0bxkCfHRyxXxXTg7zr5kCJxsNK",
+	"yQ49O2lWuyUYwLffTGWDkoo5HpAzHB+ldlJyM+8h1+kRuzAGen1Ds/G+yn6s0e2/eP4DLlgqP4KpRocX",
+	"bQOV6wYCt1CNGKebIGXeoLC32CjUVtzAtRt7huM9WHkO6iu7cz/iIj8cc9fAHlIP75Gq9NzazIB7v5Gl",
+	"Go73ctzB/gPL7hYQF1dKveNy5JZBbzb+brdmQCjWom6gNZzGQTHaRIuKk6dWjBfT8tXOQ9MFUYX0Qpa1",
+	"reJOkidDtM/YPkbtSSQdsLZwQ3WrQAIqlZGEwntg8YSTT8iehXc7Z9nfs5pMX4MXZxYFuCt+MfDJJEx0",
+	"pLKmH8s5xqVexdPGXFdaNg1W1U7qmsE2cWfrrl1Bo+rme/R9qRh8IsRlFbShApnDeSr5nVWJ8ayDuHWl",
+	"LrJ4Shm1vwht/G5fr2eAnnI16sPigSy6Bk3IZS/6i91Ny150iTvoyYXYaPCLRNjcpt0F2B4UYAtY04y1",
+	"VeEcTcqR5GF5vpOENFabiQyAvAtYNYj+CscWa3H6mWYlNxbub6GyczqPcApLDRmxQWNiLlZB9gbapLI1",
+	"7hSmbN1JwEwoUxaNDUzcHUjx9wEw3lPY2zSMw++9RycgXL1SjubcFmvl0fgeqdRrEbV854P5CrJgcSvW",
+	"avgs6uolNfDjz/TDcvVcFxS7KoU2wmHVJJwjXv3uC3GcfnzmPA7Ey5q4dlAFxqrIV2PBMCS5OqB2baiw",
+	"5L1toDpiP6lqTI3XiVdbpTJTVFdykPhuMDiK4VNpPfcGzApAclFlbt2u5cU8DcOxnbODtsco3HKvY5Zq",
+	"thyX2TzdLMEKSzzB5+OAElVipbLmvUim2qqmC72EDWQBFWXM4xeeaQaFMKwaxCyh+BtBKVnc+0jgSWpX",
+	"Zi/IDs5YVqnSGvHYNgO4NuhJIJO80crunPks95wXVsXL2L4PnGc9/umavqkzdwkmlzVBjAmJKCNUcV3w",
+	"kc7OibZ5ajgKfadQciNuwd3b+RrsXeoHXvehypFUI3CBVBVI71BIpUOsdgXwD3sLIhPHr7oPaTCswAow",
+	"QmMsDOPYJT98i3wfOOYDKprLeL9fqVteZtTb3y+W11is7sJZHyS2ZXB/9aTU7dA33yhWQC4KYPvPT56T",
+	"85qqGZw8HA8tXlhFGxkS3D2JFiXsmOAvsnuApoAbyYJ19jndw9/SvbN0j2TQUU9J0y1H19ZK4GUPpEn3",
+	"knSvB1rzDuA33Vs/Y//+57/SvT+ygyN2IRn0+mZES83yErgVRanE+29R4+wxdr4Xp8+ThSj5UvkgC4DY",
+	"6TYs3LaFlG/r/f32PNHxeZhl8fzk+YrHTaxwjaWbEqOmkz/kFtXRveuwiECnCTbncdARrfEw86/eNtr1",
+	"XJvbc83tmmfa2SsrMceOeW4npo8/0w+/8h78sUzk3Rlpqg/SAjNnRuQ3YEiPma5dsVi58kZYKjO6UmfM",
+	"Ffb56vVgp7k0pcMC9A3LeZ+3RCnMqKHhHZyP6zoSwAlxmqK1Ha1m1QItCtBs373JaIgHFIjpg9T1jJxW",
+	"E27iPsZcAN5yMZpgWPD412fEtHXmcyr/BrkhHbOmTUJWNUfLFS06Of0i0NjP6G3b36///c9/sf1XPlng",
+	"1eHpyclpwv58+PLlQYa189GdMtZWZamGOglaCFqr6AOs5/JMO2X3iF3Q3nBBf+1TIuh1hZnhAuxnb368",
+	"YnbruRwO+6nODrag1jNhvNQqdFzBOQXHZ90rpstvoel7TOUKnI8fB5LeFy3mJrUPYU9sn5vuXrJnd9He",
+	"2V59yPfGtYC4QL/HP/0CsmO6e2ffvUADzM5z72zv//1vfviPk8Mfrv/6+TT57sUf/2NK/uealJl4FR/J",
+	"S3qFp2SWHuBhog9y5yJ9aL7CxqTrFb8JjIiRiHVicTUy1tnhy7s+O2CC65NuN5EhQIKWfjw9OTmI7d+J",
+	"TiCOQYbrm0DSyw0KSCsivd6aBENZVc4eLo7YWFhfA8wP4mOc/2nF2EnT0u/bX5ADtGHCzCvwD1u/abDs",
+	"gtH3RZaLmUt6D1TRuegdGnUD8mnwiyB1FPAKKkajHn8MpSGZUZ11iz9oVDitDuybEGtHPmVSmeEyHN8+",
+	"n7VKv1loyhKmGilUFdyqGyK40gzr9Asozh1zFOZVpVJDXoHRi7cmZk+9M/Hlq7fvrmhDbWt1QBjiPNyi",
+	"7bXrRDy9wNwuoVuiqawiydoJ7laDJS4rnTizjX/t1q7Gg5sw08VjmMMZA3sAmDC14wBXocU1sN8+/nI3",
+	"jmQ+LDEJUvs/WlubvX2dsPc3hh8csfeypFzVLtddLAq4gb6hdBwcJBuq6kY7dUvoOO1eSThiJAJqSnHM",
+	"jWel6hxNJbLeFjRaE310KlfUK3Q6JqbyjjShgDlfUr/QMKlHMpzD8y/xtM6F8igmT2d75xl/8s1A58ms",
+	"d9YA55GgcgXr83TFexBkRQr08Wf8l4x1qxpugud1NWKQFkgb1dcoVtDlTp0U5gkSNqcJNd0zlS4X02vL",
+	"5/4vREs9NjBRD2uzOu/aSmbtpDeF/Ve0/TakPM9FW8a1f+NHu3LX++AXbZ0Ggt0HnoSBp1yodJ+uYUrD",
+	"EZYZUbY+UJufhOXCjCg6NpnOXqd7Zhd5Dn1zxuIj0gH1f9pjkhEAktEgNOPsDag/Xb7/lf1EWPNKlSVQ",
+	"KGj/40+v2MsfXnx3wFQ7lZQ5akdL68fLEipcew3A9gd9O6PTk+Tk5OScZTkWmrg6LJxyxgqFASU7rtEB",
+	"VeV+UEKaVDqgw8pZfAKqOqWSHWEGBficp5Ib/D1xLSvloCxZB1QPTDVyqB0uxwLlVPaVRihMmFbk1n3z",
+	"9pIZpUrNci4xLIHprz53iZhXZlLA1FsE544htBm0MBjstF8voG+6rAWlGjJhEqvK8wLfNub+iFYpZAfb",
+	"AlG9Na9Ammfav6cVSpR1+4sv8biuV0rYZ2xNxZM/WEvIH2Fg4rAhyj5ApgmzEFMhYg12zwgV99CzW9+h",
+	"wM6nvTIHk3YnwQs8Ohn3diwlITGESGIO7iSJmSgimt5RzCEm3oAblDTn89RiqxE/KjPM1NqoOxMs73a4",
+	"xJxijYZdD3W4LN/BgHwTwsCX4WuxM3ksB4tdxBl6Pu77Xe3WzgvTjE4WhcPEKeC9gK1y/FkjS/IfBPEl",
+	"ECfYmsH+d4Qu6nOpu6LfJKRx/D644bHSi0BvOmRK3nOpFb0zF6DFLEFROVPFRQ+11eaJV0yUIE05YljE",
+	"a7WLUmnQjOc5aCwGqHV6TIs4dAmL7G+qpUNowEUCIjoHtj+98OLJM5G9xn2xAYQnxu5pSu2LyV1Jo9pl",
+	"XK8PXGiFZ+NL8sW39HNt/HZW9gOKUR8VN042ppvtNLJHKTmdCU33Kzddn+Eq64agDfN1O5g6xir6gqF5",
+	"+tw5L+cX96Xy4Rn2YFdjg2Dx+IV9S1uaJztLc1cJ9yQq4cZia1j9tBI79binbu8f6V8e3sOBoMYeVqF7",
+	"+zpxIS5eFBVo0mh95OacDS20d3kfK0isJKhCSIgKz+vqqzoSH13RVtURexcZx0FW1HYx8T6hSNFov7p+",
+	"VLVN3WhGhRlrdGGJHLIYfPL1AULeCsN9mRp+gmR/c+zuVDYM76JS/b4vcSDzGVu5DkVBwlBUzr62o6lj",
+	"c0dsqvikOr8xbX7c/euIbbdDhi5bMj8hYFN5d/n8wwTsO3X7dYlXP+GtF7E1U25zy+/4cnfC98HC9w02",
+	"WHCZEGrCSbK8ONbqPr7iKX0jZojdqd6gkHc37v9xYujunLvJ+jktOpIJzJ1y4tnK0Hl53CsRMrPrP5YO",
+	"vTnH7OV7u/VFZ8UVIFN8rh8B+8DvyjRGYTEWz3G9FLLjtt2hkuv2n05mqt6nI150w/d9kG9fs1dKSsjN",
+	"5ExrkmurJOelAGlc7jfbz7pcX9MvGdN8pFM57AI+3Oo7VjsFc1BPpIJCVPYxv318a2Grgo7QBqq6GMQ/",
+	"dk3H0tENeGdOBDtWD5Vqcv4P9JKu6RCvUJ8JI5zVHGp8RR6ovez8mw/Clv7APBHxTBkkmtjoLIB4M+nA",
+	"2qkV9Eue+z/jk+0uwQDLwZ31qEepfGuCyKd0GHYLlWgLKBgc9rgogx2v2iwrVI8LqTH1VAYdwXQrNeh0",
+	"kbcPiQLpa6lsQalkB81aC2Qhx4hlhIAB9IRm3vZgSrrmNLiWGE1GoPGMo+eU3JlKR3ungZdALHRU7kp1",
+	"+khDfcSyvwmTsRLqaTr72E0FeVN5BUyCwLfgnARMqiqVaPxDwf6mhMRGg/Z2147F0HPqZLcChlBlB+cs",
+	"87PIHGneLHoCtPLT4PbuyEMhWQ9MVxVztCy2Hwp6nfA4eHTrPmHcreW0Kgo7Yy8CEpblzgrxlyoJqaS7",
+	"+X4IwQsw5Joove9wEaw+aevDYEUSJ/k8RRKE85mQ7MYDPL0U87ym2TXKnwolMZwGn3ivX8Le2V669026",
+	"t5cQFw7JipoNx6/Y3hzumw2x24Q1fSyfw9Iyeufof4q+ho0pIZcPUkLu8CQYld88sWKZn9WQ9TAvpD2h",
+	"emCHB9Um/aBfqWKQG5S7QlITiIQJrQdOkFdgBPr+rNoA0lQj1rfmmb8QIwL1XRPWGoWbvn29aKFOrgZ2",
+	"sXyznlSGUUbtdCiOvXCNuh5YfILqesgr6KqBhu0qV39IQYh9Tb/ALZRrLwuxT/pA73PxBjpb1RCnXqyF",
+	"ijmwDUqJa7sr3Lgviag9zmOVG7iufWLesbspAuTf/QFdDIuPERyedJ81xN5gJ3ryISQcobimI6pA+8rB",
+	"8TwsTeWMqkdg05CU2NDpA+xPhh8f7AC2AbBvcZttI76G4V0abgZ6iQuhErz8FVu6PmU4t3NfHM3xCOzA",
+	"fHVVePWqzkDxjdXjfRgggfGtyJFtzddkOGRiAZl8GUSYBim0dg4olOgWCVVwVtix8TyVCNMI45xlOOtr",
+	"ITPWU7fQw7ABH1mAQceVa/RzxPYvWG6N26oHBetXcKgqa8Di5ZSZQ5AsJAYXpAP59qBsi7KE4ugAYdgj",
+	"XOKdkxle9t/irxmruZyhLBJXo+21bkzDCUTD6NKxUxIhubOWYc/sivvqc47DIMEQA73LwmnxggXT0H6k",
+	"EUtcf+jzKRmmStZjPqJvX9O3Z2ef0htxkpEb95BUus7U+8r30aYiQmqAIQwzQ5FbAb2o9ErlbPE1v1Jz",
+	"fS38HyLu7pvwk8rlSbMWL+FM5UpTgwj6vxCuLDeZxyrh9E/XVobM8sIhTkX5P84LToCGHuEdXdaXVah5",
+	"GXUBFfKhNtrxZ/vPcn34tsFY85sfn2Ul9rCrSmAlFB3UHCJb7gylP84ZChTlMvjPBAYLhl3VS5hRyq4r",
+	"a/H8JpUYL0THmsth9crDvcq/aKwY83GVYKlEoW7Fpes/vTPuQgqDNyDWLUdw62/IGPqZanvnIXnYzKH5",
+	"4M4gekhFV0DK8YVdGWoeI45sgi9wrF9OKuu0LIrCzwAi9DJZEJruZfIQRQUABEE/c1nUmr6POVDOZ+0J",
+	"G4tbuFAENdm3gDsFYXHciKKIdHWAG20ND/iYC4dg7J1jGNQNvgLX5sA+f+geg/MK1iI3qVTY6ho+8dyU",
+	"I/zTUEh9kNRl/tgi8fYO0he6YWx5WZuQxoGjHQoN5+wLAe2JpINF+WVSuRbjZMWtd97arbJp2bI11kxz",
+	"9o+VVhBWf64YrDMJdrbLF0z1i1uyKaibQmZ1cpp0+Y0S+7ofG+Vz9xfM7KOdAYaeNGsLyUukohEmlU4y",
+	"8UhHeKYpa67gI5RyZDPxG6jlupepjpIG2wspVSSsXameeyWqot9mhcD2OSsVOi9T2aqQP5bctC4B2+sD",
+	"5BDkWsmk6Yq9Uw+obTASHqvxH26nsF2GIJ8KG1fK1xaJUxz/AoX29t18tQJ1bPo7ibqTqI8uUWlPNkTq",
+	"SmXooJJfmLFbC0Vvr0IPXYAUq3TpdkaxFoSkuw7HDPdIwKGUJCO3NcIfImMXW78g9Frhg6vFy7OarDkK",
+	"2gWLl0gC0JWPZi3r8mJpq1l6W1kYzBCnFwgFi5ybPeBEAGql1r2NY3t3SrenNZomplO5s4m3zib+iFvi",
+	"C5ThIeUfv0nvaO9szyPywiI+Xp1IxO9E+k6kb0ykDyo5YSVTzvu9ZPtA90EWy8vxKaV9dyX/XNKzmphP",
+	"bc8pGsgrcNVfRTA1RcUkfKox0VqNA2lE6YvZKuC5EbcW/4+YewQ1m3dzi1I/QutbC6NCzu998+gk3+sg",
+	"XXUL9KrmadjOsuAwwBmoV0cadoVGW8v06jZblI0YYZR/w3dzg1Dv9MfIIHcZfxOJb/aDzA0rY06jnCBF",
+	"uDOBIZU+g+FXGEbp5t4YaPBAL9VEx4SW8zqVY5YPzb2ZS/70U8Cv3CZZc3MufMqyadx01dWoD080iZsm",
+	"sEgGt9t0CZPRjt6lLqwsl9uEbe5x1G/8ZbK4r+70snj9bt8lYvc0lLegDxKmEVtrskEXMzgsQN+wnPd5",
+	"S5TCjJraIN5GSZhS4IiYmxABAGgDxXVrlGESc1tVqZTK2rgH500QlgDFDBiu2yHiHyj5yn4T1Uj3oc9P",
+	"zq4OT05OTp9/k1HuusaTzTLVB5mdO7oAiong/KzCSewOUNRJ0QX0SzXCFHOf4aw9+4NVMQWUhc5QvUVg",
+	"HvXhmaZscM32NUAqszc/XjErA2mAh/Y7OjtwtI9ZKeSNzoitsTfQhrVgfB33a4RV0l1x9O9//itzZAlD",
+	"oX0k5g7Hmd0p+KS4FdslCnI5How4SyVnFbYeM+SBIrdG7cxwKy6kNkhF3sZuY05DR8326fYj9lZJKtfS",
+	"j3i2xHvfB0kH/8vIrq7n80gJ1m4xZ3XDpD28szV23pl54truYsbdbpkqohcydI4/0w+Pk4i9MZvnd9/J",
+	"2xk4Z47Bl3w0rtP3EGdZuJY9C6ZdUzr1eN61P8UR2c7TN33egNmIHLhyO3ITdsZ8FI5awIfM6B0aP0JG",
+	"9Qph7hjb4S7vhA4l+TOMkDGf9Bg4no91W0fAYC9Ovjma5eOOPTOxreOuY0YphJOfEG+yHtcGquuCG35N",
+	"qJa5VXONicFbJkN2y8uBsxycYcD1DZXBqiZVZFJPuxqUwaED7BYq+75Y3oX8xsLcoF9wQ5p2wMv9zP94",
+	"7b6fYdLYmGTw94q6HFfAizM2HnIWxgF2cYAFZ9bIMxWXmmNP11SGwdLMn2kXJ7cDJHZ5uj6sSJ2nncNZ",
+	"MBKoYzIaYFMd40gyh82cJ2HeGlNHjBpDV6BVeQtZEo0Jryu1SqX7axExhpJVWjFv9j3ROPSirVhSuS6m",
+	"+Av7At/hkXjNDX+Fb31jYuvxieOnzv+REsV25s6OL37dfPHzNAg8C5ikbI/DoZWQXgw4TogpEaOH6Bda",
+	"i478chSMjCYElBzFnVPWefXuGrSryMI8cS99Uhn7D4O/8JzJAVFs8JYGaZjBDLlIdPpkN8z3Imq5oxki",
+	"2plheam0tdXw+i2RplsvO/F1b9jS2wKRGU17Jyl3kvJrlJR4BGqzxqgxuF+RgDSG592eHfwSPscLTaVC",
+	"YIxv0xXB+hWGSUpMxY5FBoo7Sf0cVK9HTFKqQbjXzIBwBzlITVmkMshcDVCnM3gotbIN9HnTTeizkgv1",
+	"paQ7XERv7cvx/9WzmpVxcBW7E6Kt29xGu7SDh6UdTFvhByYeOMCooF8iFZtT9r1TzCyal5CkUi+koDf0",
+	"87uTCFLpjnQdLomC+xzhjER9QDhfy5H1BqURfV6Z47aqemjTZPX48EpHyGS/xDL7Scb2yeNXUstBe6Mb",
+	"6Bs7Py6FERocYVwhdL/kNJ9CDWWpeKHPXWs3e0NKnxUdafWQA6ozoYda5aQC3vNNGyGV9Two/9aM+vRF",
+	"Kdptn31LAI3HOnHQadV/WZeBUjMKWiufloCdCcYXrizVULP91oj53g8ffn2TsD99+PFNwt68/Slhv0Pr",
+	"Q8I+vP4pYf2S24WCTyQqXl3+5YzFyQ3WvMC1a+Q1aBoB9kYX/wC2f3qCenf9zDOrg7MWjJS0C3TRtESI",
+	"Ny+V0bDropx6vRJ819PshU0LlWBkxIwU03chZaVkTgk6vBr1IUtcbbUZYcVuyLu2M6X1vZethNer0GtD",
+	"/ANczfMDDSCEoCv1GMGuWXbNlKVewrQJmPpb357lx0l4qEcxS8zW2L8rMlkujeEnUcKjdFegl+rPIhoM",
+	"K43V1drA8ef6l+WyFWZbDrXgwghOU6WPkrFeII92U8FvmB3PIunlBWAUO0OR5+UdN2yAxxBbFTVxMpXh",
+	"g9dC+4bMZ9HJiMR8kNq1TE/qG1LvmIwsmOy/DuMHHb7H1dJnTCocVnbOso8UNLRiMHvbPvxVSSAnVMb2",
+	"fcuqAxT8XSXVoCLa8TZyAnSUhFpU48lF2VVD+rY73+xSRKL3QT0tnco0AXvb40wbH9ryxpbKDZhD2utN",
+	"SWAFFDd7Z3stITlSnkWdjE5PXn7z8sXp98+ndDSaKhOap2vM5zXlrEwCQrb44RGSXVy+evuWaNsk++3q",
+	"p8Pv2f7Hn16x755/993B0awGTacnJyeTE0qCU27mvG5glLBhV+Rdp/WS+uSSmepJz3rqlFXclRhtRvT5",
+	"Y46EO7XmYiXJSmWg91utzFcW95uI/Fys4eb6yrxbr/wibw9Gb2FVjlulRYpzpntbd26yFbnJ8nq/bqg4",
+	"pz9olSJHd5p4QHFO8zZO0MZQM7X8hrw80+tvLlh0zxFrjaaV0oSUKu8GDMlW55hG5q4KT42uSEPriDjw",
+	"PZbRRSFye3fyUPUHJsoPG3KBQKzGcp2J8VlI1q9Uhyp4LsatkNZosgG2Va0nwRRx0O8M+6yx+Pd2uJLu",
+	"5emZXi6TyhUzm0Thc3vve7qPiqKBltsUQ99Mhc34CjxqnY1/C7OK+91x2TmcvhZWEyskIkcVuuKLYsL9",
+	"s1rl/fiz+2llrquL+e4qNsVb9fQrT7YPUhvj2kzMejFE26naD6o4CWrUusz5GBHGU2KWDHHT1RMx7vO6",
+	"02NDG24o5PZ2dD3queMoiLS52ufWUCtg92ejFNuf6hagNBnoncW3S2UDpezfLVQdNIPboXCwC/mNdmXs",
+	"LuFmxjSfhAI7GaqkQsJUrjBU+VTQcRfk3AU5n3iQc23ioV8JReP7UuoHPmIJHhQ+Iyn4sALZ1C6Df7UZ",
+	"/JdeXf7gN9PXk8Y/MfddLv8ul/8rzOV/5Qqda7jt12CwAjlVgerDUlVuC8caxkMLswRaKpdLuB2LGoT6",
+	"a0/epUATAbtRyBuFAxDjtFtYVO7+LAs1ZLxtoGLEdB5Vde+fvmAFH+koKfTgnJXcQDVDhJzRUznW6O8E",
+	"3lJk4mpTJFXbJOviae/E3E7MfYVijo4ARggbaL4aIUcUjV+OKXZFUWwz0KyHrjSgziAg2b//v/+fCXnt",
+	"A9H4uwtbXyt5HeSq/Tystf2FDDTE7lQiPXr0jBFynbCOsjI1XKYqd5VrbzzlMV4OR0M6mia0hZfGUERU",
+	"NbQpgoygPN+aXiUK7idRAoNUBuYbo9TrpAth9QoFrgdaWarhTlovJK1JNY3pjb8imT05+Z3k3knur1By",
+	"v7NY2ig190SJHhKWFeC3QotHo+73uUdxfykaUMZKKxNvBQypuxT1AwsFhVhPSPKlrSoQHclU62+QW3OR",
+	"p7JfCbtiEzTWyJFGJYiD1mFYkmdW2CcuGaqlTJd1+S1SWqpJMstU3kWhyaZ1DbAmrTa8wqaYleplbF/I",
+	"vBxocQvEbZ0ZlbF9+BQ+1FBCbqgUH/PsL//zF8ZLJTvY/ETIAj4t3XWA1pdx44ijN9Yw5WEZx3+hfbpe",
+	"mfdTpXoLyUa1yLcuhYG3xeIdBf6kWst8fatSnfH1LJLiTNtvl2exsoYD7jy3RqzgBljlSPu8HPhJQFl4",
+	"k2pBaXD8Gf99PHrjL10uLAbZY+zIuAAWt929nwJyvwEC7jXj9l9ou24A4map/vhydqj2oOyxW7dT7oCu",
+	"HhflcQ+05h24t+KahLAJOYMO7myO9yNyn7vnEkuIqgwvkVMPqfdUhf1ZNR5jkIVV8G6Fwb2mE6ZFRx4K",
+	"ybDxR8L+/c9/Hfg6n1Siinhmzyk2x8uYkqDRycNcgxffZ48bA72+SVimG9/lFbhEfTZU1Q0GTOywMvRJ",
+	"aDaEChjPc+jbw+tKN+xa4grbr6MOSn4Q/3yIG/65nvNsn7NvP32iypGDVKrKCh3fod4NT5+zrOTaXENV",
+	"qSpjmo80G3axSZZbw7j8m4o57dvqqrJg3C9WKo26AYmcHi5NrquG8ohl/0EWz//y4y2FNpqasVAUyw5E",
+	"oiNrLTj5gFJnK8PfcVG+83t4WXC0Fy/b4qoG1CeqYUYrtoie6QFiyzF5fb39UFMMZ1wNTEt9isDVLucM",
+	"TD3+7H5ybcSr0b27iC8Ps++owzejcx3wthiA7+TtQK5dge4yDWOog024cbIOBhGKNban0Kl0vbWHlbDw",
+	"kDCtGEdEtua1MARBVseDT/1mx222XwGiOnbsDsDu+yYlSNLjKeEpHF2qjsP7gyM2ntHFB4Uw9it3eM+D",
+	"wOEGa9ikMm5xkBCJMo1xBn7I1IbDfuwOHtsPXn77xWdWQt2APMClgIpj/2stZA5Pvn3qR7tdI6i4F7a+",
+	"89t/Y4g2S630bz+4lBMW2ufa0/DV58CuDz9xJ00A0WwEhWUqlOSINQ6Va+EQ4o30a20zU68G7RGqUEyq",
+	"4aTrj+KG1mz0PZupiwKV3+qu6DNhMOComelWatDpTrXLJe/BOTXJcw/mea4GMiij8Zdd4M1quCqVmQW5",
+	"6qhf8py4r1W7DRaVsKwCcYi+cu03F6eDr2QYSYbtso/+ZxYeHy5OZaYH2Ieiuh76Jtp48X4Uzu35+geP",
+	"DdqF7KaECQ9Wgnl3IVYq59nI7+y+ugfOxG3zfdMQ++72zvYu8h6wN73Wz3vJXv368ZsV2DldI93M85Pn",
+	"3x6efHN48uLq5Iez02/PTk7+n72kvpuwI8wH+vrk9IfT58V3cPht6yU/fJl/A4c/tE9PDr9pnbaf8xf5",
+	"t8V3dhL4/R703Pdfnhw+f56/OHzJfzg5bJ0W3x6e5D/A9+2X/LvWt4WdtLLD30MtYS/Z08LAtSjs+bKH",
+	"0WUS7FGEfC/Zw4YpE2P/9ur0xdnJ87NvTu3Y7bancQ901RjHN4cv29+fHvLnrW8OacQv29+f/HC6l+y5",
+	"dip7Z8//SPbql4wHPfQWr4DbMfsN73/HJlXu53qpp3ziZ1lrD/5L0Sc9LglnNJTtvb8me/1KyFz0edl4",
+	"zfd6MUssyI2QdAUSGNeTuF72DffAdJW9BrWha6uA4GbnxbU91XtnbV5qSLxzgO6vwU/s5YvD0/x5cfgS",
+	"vmkffs9ftA6/zb8rXsL37R/4ScuKABzigvsarKKL+43/XzzvwZE/QcsvUKlyjnu3gMPXP+4le/7gFZz9",
+	"om7BAuDe4ns4HifKqMVUiJmagxMoT9WUmectstKU99jbWBbH/iE4bgJef7CQUH7VrMpz3BRCeoPDjSey",
+	"UureS8+0/7MVWV62Bi+wa6prb/xMR9JYY1Rv3Fd8TsQdqKMzbfhIO/KtHunncfqKNxKCfI+5RqNnqiGO",
+	"TNwi/+v5PJMjlX4qyE3HJXqNtEbbwbtqhGYtOwJMNzLxnLbHhFhxfchQmLz7rt5ZayrFGHvMIyW6XLrD",
+	"NwNdwmbfFeM9kADi4ag5EydpK40bAL1RDFXBDlgETJfxti+DplcxjjqUip6KDh76NETmmgxZ5yzLB1WF",
+	"ZIU9Xt0QYGKnOyJZmpzvY2v96AQevYvWdp2ehuhB8yj7o0V/WprD/Hh5bxTPbPZO73Oth6oq7q80uBb1",
+	"gfFqzsZnv6pYUbBWeZCyZ2joD7QhMT6okBFAMc7ag7J0fsX9Kdvy4Byv8A5W3OSXYDRmD2MS5ZjW4qeM",
+	"I0dHaePPLrmMhqyP2EVjds90KsMNBMXdsw/vL6lRvt0Vx/j1sLDEm1WLdtJehsBv0F/qv4aOTSXDob4O",
+	"1/srKiU7GG+jtFvmvmiP/NrCPbE6kcpV1Jt+8PttbVWd/glLaREvJjc+JeBuvZTfQhlMXEmudV5vFPb4",
+	"DBSSMFxBMuZ4kMUn10wwkrpah1Tumy6MKAvGtfSJvIEwxHzBbE7ikP2Oc6VRoJxXRuQlkP+xX6lbUZB4",
+	"Rx8fBifqLBtXmzGskDzF7t9iUKLPEDTDLMkCiiSVciyfEjkMdZcZ0YMjlkXOkYzdAPQJzdxQNONFUYHW",
+	"ns+QmzCGrYwRX7hxPyB55onGet3MF4nz+pf7NcV570wQhPgIRkjzq0WXZahOZ5ROJXeGca/qc4cpG6HF",
+	"GKZAh7dHA60bZ6vgKwnowAS20xwUAmQOR9EZ11lCLorM4cA1NxQKkGpIza9LaBumBgbZhAZmUAFiRYAY",
+	"zYSx568+uHiZj8/aJzpy8YhOFJEjFDHBJ6HN+pQOIvFM5RiLJ1sxiWcqV1GjhB7Yi7DtlkOtTfFs0vAe",
+	"iV7TL84sniN3ZL78EqIdv2bs0a4EsryF9+9AsNabJkE8UhiPP7vrXMZ2ASUYWCu+b3ne8Wtcgfsi0YVf",
+	"zWlazhTriJ5W7NJ/79sUAtcPrZQ5OstmTaInkl2/li1+smFxt6uTfYx8+/mnrY8F3esUIZjer4OKjpFO",
+	"q/igJ4JXgGzNQSGKHRL4MPIWuPjohGVfNx47I+eLPV6Y0OTVeqHrw7nRw74wmQBblEtgae/Cb5iCsALs",
+	"eHxqgMZUHilYulPq7xlk3ZX5z+ehmwfRTv/HXMoHu4wbYB0cOHRvi90WiRw/Dc8rpXUjElv5r0SOnEa3",
+	"eO3crRiNLZXs2L/5/i656jnHxRnLXFWPHrR6whDsEpMcccFZ1DZ+ZEzIlvqU1B/oVPqbUpyogFzYFT4P",
+	"N86VbIuqZ29cXxaGYhRrAWsPyrYoSyi20iv83g75raRqjuWAGy9dtnAIL/Ie5SfqT8Y5LOJNpv3wpNpv",
+	"rS8D/qp50CIIek+gMwZCx5/xX+Lrx2N277qh2bj0iu6srR7lQcKNMrRSdbjgPJ5M4UMDNz9GupHJirCk",
+	"D5VWkg27KpV4IyiOWJY751PkEaanDLlGXCkwPoXBPS5zsHjBsIaG7ZuhcnFytw5YryGLVFbwN8iN1+3o",
+	"htwwJXM4w4+GWCyFT0NHLSbzR4ORHG827Co/iIPzVC5Ev4VPe6YRx8FVUyID17qAbkbOXj0ZTNRbWRYf",
+	"evHv9lHTG8EdfD8AvZORf36m/sK5vfiwX5WJtdo/1g2Ss3RYt1V3GuyTTROchfLuQCBQukOxMMyTprQG",
+	"lH+HSXycBXXNQ7xXzc5YAaW4hcqVQRLW9Ss4pC9iBVFdbOlrhqyC6IqGiN8Q26sgnSPJiLnFmG6FSJe1",
+	"coBANAzSInGNbm1MYoJIPKhoAmzz9ZaPC7w/4cx3uLvD3R3ujsJ5uBfskha5Btj9iDeeqlsjvlbAtZJR",
+	"DYj3seGtkAte+MavpGK7rlOprLVstgol+ysCTnopmwbORcnUw9geyfe6Q8+vEj1p4y2Cnv1KFYPcrNhF",
+	"OlHfApitgU8KWf2YSZvKnBteqs6AQOt95Fo6Q8jrlKrFS6STaqtSKPJQNDLjXAWff0LCBrIErVkb/XFb",
+	"6qn84Fd+WdR6gwuyuK/RPWh5J+UFVhUt4dTkBjqqGi09tEvgVd59cn5TN/pFPKd+a37dfEv9est7PAqn",
+	"YCN5txdFodEQxof6np8TCKMq5x5t5Mwn0ZWuC2qUI59KDaCPWMbLCngxusbMVx3pbpd//g0DNPwGJNsX",
+	"HakqDPBwDQfnEbhQaU+Uq+/qjudl2FodUGhmj5G4XZvHMpUTs7ujnf5SibipXKqd/gMTcd3O29ZE3MYg",
+	"Hykd1y/RDP3RH4ZdOu4Xl47b9IHiVqzRbzp8jymUx5/dTyvgSZ40xbc/9fC+8PLBr9pGdJc7jvbOJJRr",
+	"PlvE7Tv3YG0i2/BVVP3cpsxD1DJ4ZfcCaJDmnGXcmEq0BgZ0hvy2PAfXdZ2X5RG7wDJlyXtg1ZF+JXJI",
+	"ZQU874JmwczTPqR77vNLbgD6xE2LyY1Iq4s3p/5LVqdCS+SMIRlShiqUdo4zr5ARv66zC/2zkO+8ALy8",
+	"lqaoO83T1Ow0SFtLJaprG/WnzVSxHpgZuYKqbEonXAG0bUtm5H30q5OdfrXrmPSEUimn9/C9ry53XMPp",
+	"8iGW+5TKBi6x+VAfpAnKLeRJF4ZEizBH7LUftQjtgRxpjr+tJwCxlqeQnXM2iBHC+QO8ILLIkLGWNeCR",
+	"drTF85unUfk1Jguftn66g8bNaar11lkQPSqk9D5052r1NqCDMqccTKZes/2Qeh1nYdOwDsYpsjx9LiVC",
+	"+0YTSZ0xaa+vSYK4qdtP1JnUWxloIGp1p+FPnvfm2/gz8oKENcUEIeGyIo+QinXvbO/vA6hGNadn6K63",
+	"aFS0Ho/r1fnHfVs0TBu86UabovHSZ02A/notiiXnYEHwqQUt4tV3eLZIACNvHrYdn0idBD6GDmGNInCk",
+	"RZ+Jjcef6QerXvF+v1K3sIb0lQtM8nMUZjRUR09Ko2Gi7c5O7hjLtBFlSb0QgTkO6Ph4YSJKjxfAlEzl",
+	"PpQa0NFfp4ScMcrGia+a5FRnXN9oouw/SNzz6+zErrAifpRK3jjbGPaleWwHqWoScnKcBT8lOeYBiS4X",
+	"tDHi87u08hZfvMa8l9e4DlOQZtMG9swhTGqU9eakdd5xtm5FWss88HUngvEx5L0f8K4tbfCqxlRXjo0m",
+	"o9DbClsP6S9j13AHUWuGKNqqO4jafojyiXjLI5QZ9WHljcfHyFzqtrIBqEpurGLnlb3gZ7PDoXy81kCU",
+	"5lBIop/ct4eg4rlJWKF62IHMcH2TMDzOB4nz5zmi6eoWKlZAWxBzJctVAUlEekllgfSFIkoUFNpOJGFa",
+	"Va49o7Xc6jTDVNZ5hi41J8SxsCWi1XSDY2B95NaLaXK1UX6FL3nt6GIfM8vIIz5SJ5/sWz76Uu20aI6e",
+	"aBVE5bbJ1BO5gYy0S6MqZ5PhtkfB7HhecKjIMPupPpH7p1ELPXsKQvM8F0iNbDXslOECqmimDYXpuq5+",
+	"9nJ/TyrU6qGnndypbrHsIUXd4twzW5O+RX9NfTHDGGi0RjGpDNvnrDUob9igr6Gi4OvBEcOtH466L0RD",
+	"hMDWpwWkMudSKsNa9t35b3btZPbRyhwLlB4gJY4o7CFuC3BvlojCW9AsxkBQwPEHVDhnUAjDKuS9lABk",
+	"oto3Re4++7rtN86p5we+J09+aUR+A4aOz+ZT71aaHPca17nGjb11lUb4B7wO237T6W3RJGdoXPaFxt0F",
+	"MQgkjPZbfesVsC9Nn6LdGRAIXxA695uARl7fRbWs48/2n195D5bJVLsgRv9SaCJHGZMwMzQqHKxvv5G5",
+	"DzMCkqllE7PUmTof+KlkxDUwZcwoRK98n5tu7ZT372RvHBKSpY833uaPyXjBVezWxNaQ54FwLYkk26y4",
+	"gW+LF4+oxz+J3qC3d3Z6gv8lez0h3ScJTmrvbM8uWAcLs/66EeVvHr7teDkf1JY/OvN3480aoqDvG1HM",
+	"MaapqVUMqs2k/dJ+k9cpL7noQXHgI6EDyTW1Z8mOGFXoAPquPOI1SAe9voipdVvZLqAs/UtZScOA2ZFH",
+	"Wghc5bqDAvazmXwbs5ClXvwGuDj4aClVApcLBR9rEFi8LIuuQQbKZS/6Cy8HSz/pidZ/0eAXiZ66TbGL",
+	"mnqvGJ2R8YyNBQD02JqSa3DS/9a3MHianJycRLYvNUmruNRk8CWMl6XV4FySWMKA512GOpI1e61pQDaD",
+	"LBh8ImBKZQVtqABZrFwb1pBrXAG1o5SQMIyfkqMQmVqHrlllR9yCZPs1faAWBhJ2a4+aTlLpw6nOXdBU",
+	"OK1VHISUuyH393Qmpf0M9Z6BdI+nbtUV9MFlzIWQ71ia3BH7BfgtjFWsqYEJnAj45Kg/BMoZnUo7zOqI",
+	"vVMVGthybPFdR+oXJyee1Stzf8rOmVZU/4avx693WGWaXCrNUOSOyAZNZDtLiwq0umQrc+0cnP4b+y9O",
+	"vznYQJeslbSU+A1dKrVcW0+idPSMRwqSjI1BW5SaArm/e+ahAjeGotNJ2ybxPiZiPcAtsmvY9UAiVioM",
+	"U5XLlQ2HtzUK6Fcfy3nojt7FzXf2CkZ61IKr0aBwnKoVNTjyG6MP17c0NAO9pXovrtTSKi9e9VGVS6hy",
+	"eMmy9Klbpc/hDKgV6CJKXWOj7FS7qM6/sTLRsae9uPa4Cnsvy5H7JhPyVhhIpft1altQSidGMNO+DVeY",
+	"AB1IqzVkTXZUYc1/JeGQemaJjjwUEhuUonsuO86V1KqEY57n0Df/gR3L/9e///mvDHU3UaCK9JIVfKTP",
+	"McIBPR8ywT6hqRxrFIqdTQ/tE+wrs9/PDpjPytZRK2MfEqojK3xQCMNK1aEeo1NL33hj3qzrolCuewDb",
+	"txuGV/aeDe6CHdnAPAx+i3vnfii8IaqBaIiPRDQQIe8sV6WEYWN77rgGvobWX7Q1x5BpikSJ1cjjz/jP",
+	"CngHvti+SA9QCtdd+LUAFHwVMLDdUY87juO6KQsaGl7u24E4JQ87n/MbYFr1AInk8dM5mt8i5AcUYMZ0",
+	"kFwNLEgEQn3f7p0SdZyEPkrlHTrY1IxcVMSEYUM1KAtWQE8ZcJFIbZgrWcUJbUf28IOICVK5Ki2Lqvkf",
+	"CGvbQkqwvCb2aPC7K8DdcROsu81TY8NZlHUEMxaLF1YFjwuheatcP2dBQzS5h0ayabYUugqShOVcMqkY",
+	"toKq0LPAhDzH6JJbLc1AUiaj/XAg0RyOXRB4LPtsqKobITv3FEZtl6s0IXtoCVwHFRqzm2qoItke8XTf",
+	"REia0JejKu+w+sFYvbk8Rw8c9zN8j0FuHuzomQth3S+ANPoBM9wGdUhHlcBs30KbKosa87AHKsgCioM7",
+	"PZzzej7R03w0XCoTRvLkUetHuQOtHWg9Dmj9KB+EWWhpF5vFLHpmjVnPXMAId/YcAPvRxYC4dAGmgGHk",
+	"J4huYrWxc8o8KAvXKlT1dVDNxoEslQ9AMq8zukGdYZBK32j3/VhDTKWQ2gAvXLSJzQ42ZQdPHhc/4osm",
+	"hAvvZucB3eHiRtIdCWTGDVkRb8QZIEmVZRuuBmZDi5cR47wPBWc0HJ2xNnAzqCBYrqEqmMor9+HvA9Hv",
+	"gTTXBe/xDiSsAml4eU3e2oTSsK5LIeG64AZ0YpdDiRyucacJJZNU9rg2UNkv8HBhByRUIj+IyoZNlMHD",
+	"KugIbaj13Vi98IpAzM392iuNviI4lfdFp1+ENle4tGuvCK4fM78iOC5p/FIrgmmvWv2AtvW8qmBaNz1+",
+	"Mpc/lD6FDItdRQ6HBegblvM+b4lSmNGY9jJ2hs+jUzkllc3PYzYV3hjxHTUfBza77XiSSjtkNTBuaRwf",
+	"07k9Vu51kQHmHERIC6D6IDHlsl+pTgVaJ+HWyqk5fnQH2OpsIC2sdFVZaNZVQ9azaOTfSw/jCnXfX2rs",
+	"gxnamOJJGXhbmX9Hr+Q/BzBYnguFrl02p64+4XeUq8SVQs+0X+xZJSlRgvfCNHl15cy08ru6aCacP1f0",
+	"Qp1ZhJ5QdKYNzF0EC48qaHHLDkmqlipGcS2Pf/YGCnm2KlUy3tV3pEnaxfy7/eKsXFofT+1jY1o8yLtk",
+	"yiCjnJRgVkqEQ0oLOk86oWw4/mz/cYkwa43InxMwTyZWY7DG14w44n/fKcD1wPT5hUjU4LoFM2E0lG3f",
+	"B46jxRqlTabyG8ybTKitJvIYsv0M7A2dppgx+4vL4RlII0pi3WJWNDl2B2uR+8cjN5eL80OVukoYBhKL",
+	"UXDvYsfiIys7kB32Gh/nircbqZKBH3ZKm4FUUrKlSzq0b2g81XI72g2sNA2SItu/6Xt06fxNr7VJZz2y",
+	"xypu0VDRIGaZ+7hHIhoKX/Dlt5vXrNqqwnigO0Q4mB1H2NZX0aiqIpIw6gLsQ9x1rrl/0RHg200zE+43",
+	"FuymrsjtgfYU/dTG2KrljQadCdYyIssQ2RCuNqAr+u4JCLP0Nx/uuStLyviTIfRElBrngQmbdQn2FxKQ",
+	"fjiGrhHHFkOwrx6T1sjSHwLHuOR4DIddqGBh7NhQ6HhaGLiGD4wAP4Vkaop57c7kV9QII4Q5B7oR3hw7",
+	"VkNodZW60ccFlOIWKgH6+LP7efSA4oTEnbTEHbOD+XZZ01uYynEDzY+oNsfhFqR5pkn/91zFzHlBsN4V",
+	"pHkihQ6/00t47Sa59Bkdu37dx3V8uDNOrn9nuzP7oCIGd0LDckZn2b2IJY7zMTZEHG1Ebl56bTkM/Zmm",
+	"Y+s7OoAs+kpIQ4IU2yBSYsLkcdfW1qCzLotUZm6ih6LItkNlPnN9KJzXhSlrIuCPgUwvTFeEnNviIfG4",
+	"j/guNwIep5sGj3gX7BTxzeUA2B11b9DxG1xvidYQxuMiNHHQfdLLX8cONeQVmO2M1Lnl/zEs9fI8cVsU",
+	"oRmbzSKEFuGl7uIvEZmFlS/+0EK0N6ac2prXwp7BFs9v8LWiZLY/fP4fvjjQytv/43hQlX/MVhh+dx2R",
+	"WV9Vhpco9HRT3LVVRQFwEv7CMD1o2Xu0MGB5xP4ClWiPHP2+6EhMXCGnPpIV8iGJ/ha0VWV3QqU9BYX9",
+	"+xvF+jy/sfvD6wUZBisyunFGQhaZup5/+sT+PhD5TTk6YleiB2pgYefF8x8Qar799AkLKk0lrBmBGd6o",
+	"g9hlUhaoso9gqtHhRdtAlaVSaNZVUg0qK8rZi9MTL9mba+AiT6Ho0KoRDdUoYcOuoByBdhs5xal39Yhw",
+	"YG43vKvIHHr7Oqn1JeU9nNwY6PWNIyDD2/pIMGXb1aHgWrG6N6WtP9R2SNMD2HbEbkwYLewBE5L9JsUn",
+	"i71KFkg10h5ol6jR5hUVso7UoGJ5qfKbOydg76oN7/XnzqOtqh43RHb73Yu9Kdy3E4O/7PMcDjXYd4LI",
+	"fXuapIOTk2/yFtfw3Qv287uLV4eXP188//Y7/BwyFna1FW0SKIqMUoaicPbv+s4phbvMnVKPf/oFZMd0",
+	"id03TEmbSsiOZ/O9X4hKSXjfnillxjaAz6vAjTBT4Ixd9C743Je67H1VLPmgS6Pym7cGektdRSHse1zy",
+	"SvV6IJe78lIYcBf8dZFw33/91yQ+f4QcxC0U5w24QRNESZc0d3oyeZ3rRWGvrdiQWyVKKtaz+ItYo89n",
+	"2jRHY+KveeNflfE3toOKgFZJhIIJRD4aF43N/lqSBpT4yfnEnHpwVqWY0ClWGlwivdKar799/MU+3s2w",
+	"dlW5ND57ogu2rwFYDJNXoz6c11/Wz6zAE6BTidKoCyxzX//3P/+FV2TMbZaDhCmcEy/LkSdit+MbY1k+",
+	"YpQyGW8BnkpMqvduMxJal4bLgleFH6Fmug+5aDtYYJqPNNuPTfAkCN4adrMkMtMDcmUHCeOGlcA1pVkk",
+	"rALaBA05O2svnLPas5FK+/Z4VdmFFhJpTzBhl9g0ncR3cTdcmH7Jc1pOOyCrQzgQ5v0+8Kqmw7dv0bfk",
+	"yLrG9HXGBrKkrAnfAYTxslRDbe8qJLPfoq2CF0qFs8S9yFmpVN9OLUllv6L2xMjKL28OS5XzOr1k5kNQ",
+	"TOznXchvoGBSDYm0wJCET6V/rWskuprj+zBKUS5k0D2XSs5YrCMRcZ+NmQxr4hOd+qxH4p0aG8UlbtlZ",
+	"jpPap+bKrps7fdcLZOO91Ug2RE4VqLfuMk6V48/+RxeXKaAEA2v14b7GR4zZc6G/TBAlperEwIzgNwJD",
+	"7ZysBPO9mwp4CiEZmvUk0NzLsfpjeGnTXCkvJl8fPX0X6rx/9x27fguft+SxPZVPJj653pOwNqfiXZKy",
+	"9v4SdQmJyV254iPGOu86sevlbbOH8idiWPN9lojUgewja3LAEcsoBak4Y1b/y5geCkPNZ2QtKpWniXBM",
+	"NB0wOpV2n1llelBZbIgkKTW+54aRqs16wCVRxOZcUnvAfslHm2SAeAhz2kzVf+nIB2UerwGHtoVN7SGW",
+	"xqMh5472YiK0u6NJu4MmbZVGUJTlsm15aqXqJFij42PMZ3EITNv/7avKNTWzvx6MOy0TUkew1CxJpQuX",
+	"6LqugjLJQxTFvyvXrrrkSIgcvk11tH8W/7evdiMUfwoaaBT2fl2/8I2A/1i2yrJFrs1I2BNtODG2BovE",
+	"6OtzubNiHxLVj1TJZ7GS+CDQ3HgKIMWgCfmGlTAGZCBtrJMEKtVjmf1/xvaFzMuBFreAqJgZlbF9+BQ+",
+	"o3TBVHId54lZ5bmZL9gMUahGD0puWE9p4/p5+ZrPLUklnBVZC6mEFUpT4iHwvneLsKlcaT3ktAzDFWHv",
+	"X9fVsXvqiB9Jn545mlm9wX72nBLxnoYK/LnZ1Uluv7+fUihnIDdV+2HGC57hhyG5MtzAIbmsNgLob8Tt",
+	"eDSAMrabUabENQBHrjgR2iQqWY6O2E+qYplFqJL3r126T5ZKaEanc17hevE6d6ZGd/tEHLaMPiQSTvd4",
+	"5dvcYgIDJVSRhyZ4+0qlqWmkf+Y5O3Gsd83beenA9q3UwqZ9XYph30BxsFlXzGrhHfePTzahXbTF0D45",
+	"2u1wkywZkJ08Ll8cqm89SONWmuKNeOYDADNwGZ9X3c7Ow6zbu7r0jf2so1g1kOzoGD7xXr8EO5E2/TU7",
+	"ONpL9gZVuXe21zWmf3Z8fPr85dHJ0cnR6dn3J9+f4GFyA5n2uKgjZHBN8JyoahKXzV6AcSygnjasFG3I",
+	"R3kJR3WO4avQ3ngy4/EiJmAKeb7GCNnR0S1+Isa5u+9Q8hz0eVxej9KpBXHnW616npmnFz3kUpipT8DV",
+	"ANUvKRUoKuqfaIRp7xDdsc44nHZf5OG0RzXcHBN6/O3PXUQAm+cx063UoNNlWWAprdkTteuwl0WPrkk+",
+	"pz36FyU7h1Y0FQn2ksOCziZ9vhdI9VImNe1AvSN8ClFjJS/yHLSmG015+gea7zhJW3QDKiWdRk81opH1",
+	"eN4V0i57Tv2ZdaCXtK8jHovTOWa92Hqb02s4qzWWWolxHHTDrgoc3c6n5nocxtsICSynPw3JLNTAtNSn",
+	"2tsWFuAZit9KFI6Uz19goNfHptbx1uKiXGBKqjJtVQqVsE6pWrzEh/ahqnP36lt+qFQxyM2dh8yqX/1K",
+	"5ECvou8ui+70vt2e/v4wpT/qhW3PJubVYeqeFWF04xg9uOGl6gxgyu1eRStn7xKQKF4D6ncsZEt9ioeI",
+	"359yz0snP11kTQ0M5vxpYEHDsYIWM+VYC3gFFcPOlgmDT3hUS9WxV0VbsNbY7DOmvzWrQIfldUDbgJL5",
+	"89eDvn3ZnrbNY1NOucH1wozRaSGPVvQYz6M1fYz2IaXArN0Kumqg4YwVcItboQul74hRA6TQekCYi0WZ",
+	"vX6pRuDAsgIzqCQFeNzTf/e3nfL8P6kWEmhFpwXhNszMQN6VIhdc6mfsVmhhV6E/0F1ilm6NxjcGUlwe",
+	"+gXRI22g50bGkTOVWjpbWyoWRfYqv4zTjkplRF5ib/aoeIX6KlcG/ZhJ3TorsLZiFNd+Gs2PACh69q8w",
+	"nPZqXDfp5g11l1febRXxYFotteK5XZtC9TjGJwzXNzphpHYf+K2DWcWJa1dPfLkUaXEaeDww3896+nGC",
+	"wmtDuumAGq+eS6I8ZZJ+PtnZv+Q4ChJvHK9ITYMc5QZeIAkPSTGsCB52Va+GYd8gFS2wQliNunGGHSf5",
+	"tDmSzRtJolglIWFnT4Y7o4lrEx4zWUUXVKLTxTrmNmrKzWG87RFHyCwkaQD1+z7It6/ZKyUl5IaJwoKQ",
+	"GYU9kgStgiqEEH9puE7KNbQj2fFKwt2PVlWHaVMNcrSu9Ujm4Pa3fcjPH91xO2OlyK1Oq5MaHRI2kHh4",
+	"fataptrtluJVIWT80vEuMp8ylJ+Bl6ab4EG2WgJt7krkHi2wRiEf9DC5Xw2MFgWgahWrUO8D3k89c3QI",
+	"CPJI38H5uQX0rgAewDyZJpwKyAWRPU1oT/6Y3bXU9kTz3DjyGKu39C3QhMXGeGIsUOn7eu+Pv/7xvwMA",
+	"AP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

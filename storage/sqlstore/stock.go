@@ -17,13 +17,14 @@ func (t *txn) Stock() storage.StockRepo { return stockRepo{t} }
 var items = newTable(table[warehouse.Item]{
 	name: "stock_items", noun: "item",
 	columns: []string{"id", "customer_id", "product_id", "serial_number", "condition", "site_id", "status",
-		"holder_name", "holder_email", "holder_employee_number", "order_id", "version", "created_at", "updated_at"},
+		"holder_name", "holder_email", "holder_employee_number", "order_id", "version", "created_at", "updated_at",
+		"holder_employee_id"},
 	values: func(it *warehouse.Item) []any {
 		h := &it.Holder
 		return []any{
 			string(it.ID), string(it.CustomerID), string(it.ProductID), nullString(it.SerialNumber), string(it.Condition),
 			nullString(it.SiteID), string(it.Status), h.Name, h.Email, h.EmployeeNumber, nullString(it.OrderID),
-			it.Version, ts(it.CreatedAt), ts(it.UpdatedAt),
+			it.Version, ts(it.CreatedAt), ts(it.UpdatedAt), nullString(it.HolderID),
 		}
 	},
 	dest: func(it *warehouse.Item) []any {
@@ -31,7 +32,7 @@ var items = newTable(table[warehouse.Item]{
 		return []any{
 			&it.ID, &it.CustomerID, &it.ProductID, scol(&it.SerialNumber), &it.Condition,
 			scol(&it.SiteID), &it.Status, &h.Name, &h.Email, &h.EmployeeNumber, scol(&it.OrderID),
-			&it.Version, tcol(&it.CreatedAt), tcol(&it.UpdatedAt),
+			&it.Version, tcol(&it.CreatedAt), tcol(&it.UpdatedAt), scol(&it.HolderID),
 		}
 	},
 	fkErr: storage.ErrNotFound,
@@ -90,7 +91,7 @@ func (s stockRepo) Get(ctx context.Context, id warehouse.ItemID) (warehouse.Item
 // starts from.
 var moveSQL = `UPDATE stock_items SET
 	status = ?, holder_name = ?, holder_email = ?, holder_employee_number = ?, condition = ?, site_id = ?,
-	version = version + 1, updated_at = ?
+	holder_employee_id = ?, version = version + 1, updated_at = ?
 	WHERE id = ? AND status = ?
 	RETURNING ` + items.cols
 
@@ -110,7 +111,7 @@ func (s stockRepo) Move(ctx context.Context, it warehouse.Item, m warehouse.Move
 	h := it.Holder
 	out, err := updateIf(ctx, s.t, items, op, string(it.ID), "not "+string(m.From), moveSQL,
 		string(it.Status), h.Name, h.Email, h.EmployeeNumber, string(it.Condition), nullString(it.SiteID),
-		ts(it.UpdatedAt), string(it.ID), string(m.From))
+		nullString(it.HolderID), ts(it.UpdatedAt), string(it.ID), string(m.From))
 	if err != nil {
 		return warehouse.Item{}, err
 	}
@@ -152,6 +153,10 @@ func (s stockRepo) List(ctx context.Context, f storage.ItemFilter, p storage.Pag
 	if f.OrderID != "" {
 		where += ` AND order_id = ?`
 		args = append(args, string(f.OrderID))
+	}
+	if f.HolderID != "" {
+		where += ` AND holder_employee_id = ?`
+		args = append(args, string(f.HolderID))
 	}
 	return listByAnyOf(ctx, s.t, items, op, p, where, args, "site_id", anyOf(f.SiteIDs),
 		func(it warehouse.Item) string { return string(it.ID) })

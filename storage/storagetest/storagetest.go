@@ -57,6 +57,7 @@ func run(t *testing.T, newStore func(t *testing.T) storage.Store, parallel bool)
 		{"Attempts", attemptTests},
 		{"ServerKeys", serverKeyTests},
 		{"News", newsTests},
+		{"Org", orgTests},
 		{"FieldWork", fieldworkTests},
 		{"Records", recordTests},
 		{"Webhooks", webhookTests},

@@ -1,0 +1,141 @@
+package portal_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/hrsync"
+	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/portalerr"
+	"github.com/portalkit/portalkit/storage"
+)
+
+// staticSource is a pull source with fixed records, counting its calls;
+// with err set it fails.
+type staticSource struct {
+	recs  []hrsync.Record
+	err   error
+	calls atomic.Int64
+}
+
+func (s *staticSource) Name() string { return "personio" }
+
+func (s *staticSource) List(context.Context) ([]hrsync.Record, error) {
+	s.calls.Add(1)
+	return s.recs, s.err
+}
+
+func sourceOf(n int) *staticSource {
+	s := &staticSource{}
+	for i := 1; i <= n; i++ {
+		s.recs = append(s.recs, hrsync.Record{ExternalID: fmt.Sprintf("P%d", i), Name: fmt.Sprintf("Person %d", i)})
+	}
+	return s
+}
+
+func TestSyncFromSource(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, e env) {
+		h := newHREnv(t, e)
+		src := sourceOf(3)
+		src.recs = append(src.recs, hrsync.Record{ExternalID: "P9"}) // no name
+		run, err := e.p.SyncFrom(as(t, h.admin), h.acme.ID, src)
+		require.NoError(t, err)
+		assert.Equal(t, hrsync.RunApplied, run.Status)
+		assert.Equal(t, "personio", run.Source)
+		assert.Equal(t, hrsync.Counts{Create: 3, Errors: 1}, run.Plan.Counts)
+		assert.Equal(t, []hrsync.RowError{{Line: 4, ExternalID: "P9", Message: "name is required"}}, run.Plan.Errors)
+		assert.Equal(t, "personio", employeesOf(t, e, h.acme.ID, "")["P1"].Source)
+
+		_, err = e.p.SyncFrom(as(t, h.viewer), h.acme.ID, src)
+		assertCode(t, portalerr.PermissionDenied, err)
+		assert.Equal(t, int64(1), src.calls.Load(), "a refused caller does not make the portal call the source")
+
+		broken := &staticSource{err: errors.New("HTTP 503 from the HR system")}
+		run, err = e.p.SyncFrom(as(t, h.admin), h.acme.ID, broken)
+		assertCode(t, portalerr.FailedPrecondition, err)
+		assert.Equal(t, hrsync.RunFailed, run.Status)
+		runs, err := e.p.ListSyncRuns(e.owner, h.acme.ID, portal.ListSyncRunsParams{})
+		require.NoError(t, err)
+		require.Len(t, runs.Items, 2)
+		assert.Equal(t, hrsync.RunFailed, runs.Items[0].Status, "the failure is in the run history")
+		assert.Contains(t, runs.Items[0].Plan.Errors[0].Message, "HTTP 503")
+		assert.Len(t, employeesOf(t, e, h.acme.ID, ""), 3, "nothing changed")
+	})
+}
+
+// TestRunDueSyncsOncePerDueRun runs the scheduler of three replicas (three
+// Portals over one database) at once, again and again: each customer's
+// source is pulled exactly once per due run, every 3 hours.
+func TestRunDueSyncsOncePerDueRun(t *testing.T) {
+	t.Parallel()
+	for name, newStore := range backends {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			store := newStore(t)
+			testRunDueSyncs(t, newEnv(t, store), store)
+		})
+	}
+}
+
+func testRunDueSyncs(t *testing.T, e env, store storage.Store) {
+	{
+		h := newHREnv(t, e)
+		sources := map[customer.ID]*staticSource{h.acme.ID: sourceOf(5), h.globex.ID: sourceOf(2)}
+		clock := &portaltest.Clock{}
+		replicas := make([]*portal.Portal, 3)
+		for i := range replicas {
+			replicas[i] = portaltest.New(t, clock, func(c *portal.Config) {
+				c.Store = store
+				c.IDs = portal.UUIDv7IDs() // replicas draw IDs of their own
+				c.HRSources = func(cid customer.ID) hrsync.Source {
+					if s, ok := sources[cid]; ok {
+						return s
+					}
+					return nil
+				}
+			})
+		}
+		tick := func() int {
+			t.Helper()
+			var wg sync.WaitGroup
+			var total atomic.Int64
+			for _, p := range replicas {
+				for range 2 {
+					wg.Go(func() {
+						n, err := p.RunDueSyncs(t.Context())
+						assert.NoError(t, err)
+						total.Add(int64(n))
+					})
+				}
+			}
+			wg.Wait()
+			return int(total.Load())
+		}
+		assert.Equal(t, 2, tick(), "both customers are due at once")
+		assert.Equal(t, int64(1), sources[h.acme.ID].calls.Load())
+		assert.Equal(t, int64(1), sources[h.globex.ID].calls.Load())
+		assert.Len(t, employeesOf(t, e, h.acme.ID, ""), 5)
+
+		clock.Advance(2 * time.Hour)
+		assert.Equal(t, 0, tick(), "not due yet")
+		clock.Advance(time.Hour)
+		assert.Equal(t, 2, tick(), "due again after 3 hours")
+		assert.Equal(t, int64(2), sources[h.acme.ID].calls.Load())
+		runs, err := e.p.ListSyncRuns(e.owner, h.acme.ID, portal.ListSyncRunsParams{})
+		require.NoError(t, err)
+		require.Len(t, runs.Items, 2)
+		assert.Equal(t, "scheduler", runs.Items[0].StartedBy)
+		assert.Equal(t, hrsync.Counts{Unchanged: 5}, runs.Items[0].Plan.Counts)
+	}
+}

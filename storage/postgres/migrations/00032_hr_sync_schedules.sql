@@ -1,0 +1,14 @@
+-- +goose Up
+-- When each customer's HR pull source is due next; the scheduler claims a
+-- due row by moving next_run_at on with a compare-and-set.
+
+CREATE TABLE hr_sync_schedules (
+    customer_id   text COLLATE "C" PRIMARY KEY REFERENCES customers (id),
+    every_seconds bigint NOT NULL CHECK (every_seconds > 0),
+    next_run_at   timestamptz NOT NULL
+);
+
+CREATE INDEX hr_sync_schedules_next_run_at ON hr_sync_schedules (next_run_at);
+
+-- +goose Down
+DROP TABLE hr_sync_schedules;
