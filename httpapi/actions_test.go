@@ -14,7 +14,7 @@ import (
 // GET /v1/me's permissions use, to the actions the policy has rules for:
 // an action added to one and not the other fails here.
 func TestActionEnumIsThePolicy(t *testing.T) {
-	spec, err := oapi.GetSwagger()
+	spec, err := oapi.GetSpec()
 	require.NoError(t, err)
 	schema, ok := spec.Components.Schemas["Action"]
 	require.True(t, ok, "openapi.yaml has no Action schema")

@@ -41,14 +41,20 @@ func TestBrowserSiteMap(t *testing.T) {
 	mk("South", primary.ID, 48.14, 11.58)
 	other, _ := mk("Other", "", 50.94, 6.96)
 	mk("Sibling", other.ID, 51.23, 6.78)
-	_, err := s.p.AddMember(s.staff, primary.ID, portal.AddMemberParams{Email: "vic@primary.example", Name: "Vic Viewer", Role: customer.RoleViewer})
+	// The first member of a customer is its admin whatever the role asked
+	// for; Vic comes second, and is a viewer.
+	_, err := s.p.AddMember(s.staff, primary.ID, portal.AddMemberParams{Email: "ada@primary.example", Name: "Ada Admin", Role: customer.RoleAdmin})
 	require.NoError(t, err)
+	vicM, err := s.p.AddMember(s.staff, primary.ID, portal.AddMemberParams{Email: "vic@primary.example", Name: "Vic Viewer", Role: customer.RoleViewer})
+	require.NoError(t, err)
+	require.Equal(t, customer.RoleViewer, vicM.Role)
 
 	vic := s.newVisitor(t, "vic (primary's viewer)")
 	signInByLink(t, vic, "vic@primary.example")
 	v := vic.in(t)
 	v.click(`.top nav a[href="/sites"]`)
 	v.requireStatus(200)
+	v.screenshot("sites-desktop")
 	list := v.text(`.map-list table`)
 	for _, want := range []string{"Primary depot", "North depot", "South depot"} {
 		assert.Contains(t, list, want)
@@ -74,6 +80,7 @@ func TestBrowserSiteMap(t *testing.T) {
 	assert.Contains(t, v.text(`h1`), "North depot")
 	assert.Contains(t, v.body(), "North boiler check")
 	assert.Contains(t, v.body(), "North all fine")
+	v.screenshot("site-desktop")
 
 	// A range before the work leaves the site's lists empty.
 	v.typeInto(`input[name=from]`, "2020-01-01")

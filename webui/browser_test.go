@@ -617,6 +617,12 @@ func TestBrowserStories(t *testing.T) {
 			{staffTab, "console-ticket", deskPath, `form[action$="/comments"]`},
 			{staffTab, "console-news", "/console/news", `form[action="/console/news"]`},
 			{staffTab, "console-webhook", hookPath, `main table`},
+			{out, "request-access", "/request-access", `main form`},
+			{adminTab, "records", "/records", `main h1`},
+			{adminTab, "audit", "/audit", `main table`},
+			{staffTab, "console-access-requests", "/console/access-requests", `main h1`},
+			{staffTab, "console-records", "/console/records", `main h1`},
+			{staffTab, "console-audit", "/console/audit", `main table`},
 		}
 		for _, vp := range []viewport{desktop, phone} {
 			for _, p := range tour {
