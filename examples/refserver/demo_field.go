@@ -80,9 +80,17 @@ func seedDemoField(staff context.Context, p *portal.Portal, base string, out io.
 			}
 		}
 	}
+	// A customer's first member is its admin, whatever role is asked for:
+	// Nora comes first, so that Vic is the viewer the demo promises.
+	if _, err := p.AddMember(staff, primary.ID, portal.AddMemberParams{Email: "nora@nordwind.example", Name: "Nora Admin", Role: customer.RoleAdmin}); err != nil {
+		return err
+	}
 	m, err := p.AddMember(staff, primary.ID, portal.AddMemberParams{Email: "vic@nordwind.example", Name: "Vic Viewer", Role: customer.RoleViewer})
 	if err != nil {
 		return err
+	}
+	if m.Role != customer.RoleViewer {
+		return fmt.Errorf("demo: Vic is %s of %s, not its viewer", m.Role, primary.Name)
 	}
 	link, err := p.CreateAccessLink(staff, primary.ID, m.ID, portal.CreateAccessLinkParams{})
 	if err != nil {
