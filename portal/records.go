@@ -1039,7 +1039,7 @@ func actionTicket(t record.Type, act record.Action, rec record.Record, params Re
 		desc += "\n\n" + d
 	}
 	return OpenTicketParams{Type: act.TicketType, Subject: subject, Description: desc, Fields: params.Fields,
-		Links: TicketLinksParams{SiteID: rec.SiteID}}
+		Links: TicketLinksParams{SiteID: rec.SiteID, RecordID: rec.ID}}
 }
 
 // RecordChangesOf returns the change requests of one of a customer's
