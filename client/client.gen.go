@@ -5353,6 +5353,11 @@ type TicketLinks struct {
 	// OrderLine The 1-based line of `order_id`.
 	OrderLine *int `json:"order_line,omitempty"`
 
+	// RecordId Identifies a record: `rec_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: rec_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	RecordId *RecordId `json:"record_id,omitempty"`
+
 	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
 	//
 	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
@@ -6259,6 +6264,11 @@ type StockItemStatusFilter = StockItemStatus
 // Example: prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d
 type StockProductFilter = ProductId
 
+// TicketRecordFilter Identifies a record: `rec_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: rec_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+type TicketRecordFilter = RecordId
+
 // TicketStatusFilter Where a ticket stands; `resolved` may be reopened within the reopen window, `closed` is final.
 //
 // Example: open
@@ -6939,6 +6949,9 @@ type ListTicketsParams struct {
 
 	// Type Keeps tickets of this type.
 	Type *TicketTypeFilter `form:"type,omitempty" json:"type,omitempty"`
+
+	// RecordId Keeps tickets linked to this record.
+	RecordId *TicketRecordFilter `form:"record_id,omitempty" json:"record_id,omitempty"`
 
 	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
@@ -27815,6 +27828,18 @@ func NewListTicketsRequest(server string, customerId CustomerId, params *ListTic
 		if params.Type != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type", *params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.RecordId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "record_id", *params.RecordId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
