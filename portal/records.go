@@ -16,8 +16,8 @@ import (
 	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/ticket"
-	"github.com/portalkit/portalkit/webhook"
 	"github.com/portalkit/portalkit/warehouse"
+	"github.com/portalkit/portalkit/webhook"
 )
 
 // ID prefixes of records and their change requests.
