@@ -4724,6 +4724,12 @@ type StaffPasswordSignInRequest struct {
 // Example: admin
 type StaffRole string
 
+// StaffSSOStart A started staff sign-in through the provider's own identity provider.
+type StaffSSOStart struct {
+	// AuthorizationUrl Where to send the browser.
+	AuthorizationUrl string `json:"authorization_url"`
+}
+
 // StaffSession A signed-in staff member. Its token is shown only at sign-in.
 //
 // Example: {"created_at":"2025-03-05T14:02:31Z","expires_at":"2025-03-19T14:02:31Z","id":"ses_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b","last_seen_at":"2025-03-05T14:02:31Z","method":"login_link","staff_id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d"}
@@ -7343,6 +7349,9 @@ type SignInStaffWithPasswordJSONRequestBody = StaffPasswordSignInRequest
 // RequestStaffPasswordResetJSONRequestBody defines body for RequestStaffPasswordReset for application/json ContentType.
 type RequestStaffPasswordResetJSONRequestBody = RequestLoginLinkRequest
 
+// FinishStaffSSOJSONRequestBody defines body for FinishStaffSSO for application/json ContentType.
+type FinishStaffSSOJSONRequestBody = FinishSSORequest
+
 // CreateCustomerJSONRequestBody defines body for CreateCustomer for application/json ContentType.
 type CreateCustomerJSONRequestBody = CreateCustomerRequest
 
@@ -7843,6 +7852,12 @@ type ServerInterface interface {
 	// RequestStaffPasswordReset E-mail a staff member a password reset link
 	// (POST /v1/auth/staff/password-resets)
 	RequestStaffPasswordReset(w http.ResponseWriter, r *http.Request)
+	// FinishStaffSSO Finish a staff sign-in through the provider's own identity provider
+	// (POST /v1/auth/staff/sso/callback)
+	FinishStaffSSO(w http.ResponseWriter, r *http.Request)
+	// StartStaffSSO Start a staff sign-in through the provider's own identity provider
+	// (POST /v1/auth/staff/sso/start)
+	StartStaffSSO(w http.ResponseWriter, r *http.Request)
 	// ListCustomers List customers
 	// (GET /v1/customers)
 	ListCustomers(w http.ResponseWriter, r *http.Request, params ListCustomersParams)
@@ -9052,6 +9067,34 @@ func (siw *ServerInterfaceWrapper) RequestStaffPasswordReset(w http.ResponseWrit
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RequestStaffPasswordReset(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// FinishStaffSSO operation middleware
+func (siw *ServerInterfaceWrapper) FinishStaffSSO(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.FinishStaffSSO(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// StartStaffSSO operation middleware
+func (siw *ServerInterfaceWrapper) StartStaffSSO(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.StartStaffSSO(w, r)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -17169,6 +17212,8 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v1/customers/{customerId}/impersonation-policy", wrapper.SetImpersonationPolicy)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/sso/start", wrapper.StartSSO)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/sso/callback", wrapper.FinishSSO)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/staff/sso/start", wrapper.StartStaffSSO)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/staff/sso/callback", wrapper.FinishStaffSSO)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/password-resets", wrapper.RequestPasswordReset)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/password-resets/redeem", wrapper.ResetPassword)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/staff/password-resets", wrapper.RequestStaffPasswordReset)
@@ -20224,6 +20269,213 @@ type RequestStaffPasswordResetdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response RequestStaffPasswordResetdefaultApplicationProblemPlusJSONResponse) VisitRequestStaffPasswordResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishStaffSSORequestObject struct {
+	Body *FinishStaffSSOJSONRequestBody
+}
+
+type FinishStaffSSOResponseObject interface {
+	VisitFinishStaffSSOResponse(w http.ResponseWriter) error
+}
+
+type FinishStaffSSO201JSONResponse StaffSignIn
+
+func (response FinishStaffSSO201JSONResponse) VisitFinishStaffSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishStaffSSO400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response FinishStaffSSO400ApplicationProblemPlusJSONResponse) VisitFinishStaffSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishStaffSSO401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response FinishStaffSSO401ApplicationProblemPlusJSONResponse) VisitFinishStaffSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishStaffSSO403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response FinishStaffSSO403ApplicationProblemPlusJSONResponse) VisitFinishStaffSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishStaffSSO409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response FinishStaffSSO409ApplicationProblemPlusJSONResponse) VisitFinishStaffSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishStaffSSO413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response FinishStaffSSO413ApplicationProblemPlusJSONResponse) VisitFinishStaffSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishStaffSSO429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response FinishStaffSSO429ApplicationProblemPlusJSONResponse) VisitFinishStaffSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishStaffSSOdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response FinishStaffSSOdefaultApplicationProblemPlusJSONResponse) VisitFinishStaffSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartStaffSSORequestObject struct {
+}
+
+type StartStaffSSOResponseObject interface {
+	VisitStartStaffSSOResponse(w http.ResponseWriter) error
+}
+
+type StartStaffSSO200JSONResponse StaffSSOStart
+
+func (response StartStaffSSO200JSONResponse) VisitStartStaffSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartStaffSSO409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response StartStaffSSO409ApplicationProblemPlusJSONResponse) VisitStartStaffSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartStaffSSO429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response StartStaffSSO429ApplicationProblemPlusJSONResponse) VisitStartStaffSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartStaffSSOdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response StartStaffSSOdefaultApplicationProblemPlusJSONResponse) VisitStartStaffSSOResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -41503,6 +41755,12 @@ type StrictServerInterface interface {
 	// RequestStaffPasswordReset E-mail a staff member a password reset link
 	// (POST /v1/auth/staff/password-resets)
 	RequestStaffPasswordReset(ctx context.Context, request RequestStaffPasswordResetRequestObject) (RequestStaffPasswordResetResponseObject, error)
+	// FinishStaffSSO Finish a staff sign-in through the provider's own identity provider
+	// (POST /v1/auth/staff/sso/callback)
+	FinishStaffSSO(ctx context.Context, request FinishStaffSSORequestObject) (FinishStaffSSOResponseObject, error)
+	// StartStaffSSO Start a staff sign-in through the provider's own identity provider
+	// (POST /v1/auth/staff/sso/start)
+	StartStaffSSO(ctx context.Context, request StartStaffSSORequestObject) (StartStaffSSOResponseObject, error)
 	// ListCustomers List customers
 	// (GET /v1/customers)
 	ListCustomers(ctx context.Context, request ListCustomersRequestObject) (ListCustomersResponseObject, error)
@@ -42928,6 +43186,61 @@ func (sh *strictHandler) RequestStaffPasswordReset(w http.ResponseWriter, r *htt
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(RequestStaffPasswordResetResponseObject); ok {
 		if err := validResponse.VisitRequestStaffPasswordResetResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// FinishStaffSSO operation middleware
+func (sh *strictHandler) FinishStaffSSO(w http.ResponseWriter, r *http.Request) {
+	var request FinishStaffSSORequestObject
+
+	var body FinishStaffSSOJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.FinishStaffSSO(ctx, request.(FinishStaffSSORequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "FinishStaffSSO")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(FinishStaffSSOResponseObject); ok {
+		if err := validResponse.VisitFinishStaffSSOResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// StartStaffSSO operation middleware
+func (sh *strictHandler) StartStaffSSO(w http.ResponseWriter, r *http.Request) {
+	var request StartStaffSSORequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.StartStaffSSO(ctx, request.(StartStaffSSORequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StartStaffSSO")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(StartStaffSSOResponseObject); ok {
+		if err := validResponse.VisitStartStaffSSOResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -48430,741 +48743,747 @@ var swaggerSpec = []string{
 	"XlSIHNtHgTAsbLdcFBX3fGHFkVEDpgl6LC3Xvqnv2QGxr1Nrk7FwSKw62rXHBkxIY3T82M9nHEEZFss4",
 	"XHmVrVySNjhNOgjUl1PVy64O7eI/u1MlF10zZ10/hoDSw587BUHxIZdOm+UJiAuM1Mv3rzdwv+x0/G3x",
 	"b5XmVd4Wb9zqW2GDq1wuOaSNxOcsVEW2eN7qd2dwVu57um2Mt9t41D1FZiBjeGvcDja64ahxVw3ani7k",
-	"AG8drNImrbGbSrmc0PiazKU2D+vE1pYlc2fJ1xX1GTnsS+OW0rx12kStsPLL3yA13tpD+f9n712X28ax",
-	"/dFXQbnqVKT5U77nJteufdy5tWfSnew4Pb1nj7pMiIQktilAmwCtaFKpmjc53+ZFzpvMk/wLawEgKFES",
-	"JcuyndZ8mI4lkQRxWff1+1XCfOovWOxSG9ZiorxCQMxWh+dqILLkHwbmL6tE1fWTKXrTdzMxljM6Zw5I",
-	"7tq243xtZU0lPyiGLTKy0FMLzIKp5Zidg2l32/26cnEQzrtybaDBTa9KKca4BAKbXCibptDGH/h0Fu/A",
-	"eytfZlcCED79fHTaPjxunxz9z23Is2yep3Tzo5elm68Gjm8COJLNcFmVh7wFdH+9HFercRBU1GNHTEp4",
-	"Ro1NXhSD4jYv+2NzyIYNuDwgYmCty9pkwrdAtir2wdKBMh5LMhBjcFfQdcnlLUa9Iqp+eX/NHMwuRuwq",
-	"Jhcwz/RIweGCt4AOURONSJEAXF8OmS8tGtd+pwdIheBPxy35ENzJWjzCXyTur6qYp73F9FRNi2czF/7r",
-	"TW2B0u5dHip1W2lxoNTMVBsIVG4RJa0vN+tHSZmsHyW9baodvEeaplgLMz+jbhARrupSbQYr5eC/VXdV",
-	"qwXZdGffO1lAo0jkXJEBUFq4CgKD4Fw3qz6ba3g4Sf3pxphlafVLprBo82OWiCxRk3U9V0x/2h1ibja1",
-	"Q+zHgPfeN/CB5VUtflIHRswOeua93W0q3xnEZqVng9rX8SCVh1+IqflWWRlF+Xa8SSsYRMaJxnyww1A0",
-	"kKXT3S3zEKDL5tkatpMX8TkuOHN2Juz2TdiiseHqz19e3Bz+1/DkL0fqf7p/ex79esw/PaXvX8ZvT/s/",
-	"Pvv946H8fJL/9cX4v48cB0/N3b2AbnnVfZNi/WZ7L2at12+KutbzmJL34oalNGJ79XeyP85v32bbFfxz",
-	"XM8s2yvv5xqm6pICK3OzJ7KcGmuEI4mVVYHvG2pLNICs3xk66okCdIRz37ltkx/wVvr6enTrcjkwjjbh",
-	"FmTPpAmTzlC2LRC9PznrdrYehM7xhjwOBlNlCNvGOzueo+YzWgd7Uoo9nwYtEVM1M6XbzBpQ1RW3WCBU",
-	"JvUnDcqJ6PWSiAWEkjHN2EDkkjXPvAgAIoJ1GTGsDRB8EVC+aoDGffKCgq4zQs35Ix128wwIs7UtA2QF",
-	"cGTShLMj+EGPcaky+v//f4wcneq5EFLR1JD67x0fnj59Pu2bblyDlZGS9958+tg6fX505ERxfY5sLRts",
-	"OZnll9xrPz3Zf3p6dKK/NhSUe+2X+y9fnB654g87VeTH/zLFa1p0fAJKM8TG7lMFZtdtGRFW5lStFxZI",
-	"FKJkml/fR1BgGdy1HuNcsGstvhDwWlrwcTDFE7TAeVHKtSQUvQIatL9bFl3xjglkA53bBmBYDRwQXBGN",
-	"XMxqMKfLXagqcLe3GWNEsS/KFUWY7Nx4IEgfOscyRhq2y2REs+uE95ul6ayYxzn9DuUk3qJtB5ESA+y1",
-	"9r57hDwMlYVYpWMQuONuF3XtbGGi2Fsk+amGgYGVAFfVUvGanyMOR99w90LlQJ6mXsxLX4hHjIyETFQl",
-	"5m/f4/5dSFJQIgpe8TyWH7nsGvN+nr9ZweJr56wujy8spXvZ0pCWLMsrkabMAZkvSNZKLOmtWKriFqTx",
-	"6e0r8vzl6bNpZALD9IQoKf6qlEiS/47qLTCarxi6k2OratapgMoS++IOTIEqPV1lrOhl7eO0gxeQMchT",
-	"T1s6ReWe3SLffpv+yFvS2Y5Ktw51iwa9E1yHCWHOTvbGVHdPu6Eu2cEf52O6W3i2dxeXRAmRgr8hTS99",
-	"oqqADE1gZjmxkt055Rz3XZomS8dUnxDJ34BTv6/MDPdnIfKP5gBO48ZdFVbM1gOXdNOUUjL3Lg8/wCVz",
-	"gyxWZt62WR4VTxRrA07eLULiyR0UDicrFA4nii1nBgKZXosWaAU37fG4XYt8qNVdpo0zJ4FX/n3SJulX",
-	"WzcMb/wxxIbSx7PATACbcREr0TZjD/P36Ubc/U246Cmj2ZU/muns0lDcmN4tM+vW1D5DBETRx0IW8HNC",
-	"e6dwDpjuxlxt0njz6WNgQLJMd2MTh4SSep98GCZKsTjQnrhUdAKnAPP4DcrNhsddTGAe9LfNWr76A/G/",
-	"l5SZ3cYbXzR9ddzwKuVeKQYU7fWW62NAOMLootbLqncLvax6Vjsctp6yZ73Wc/qi23oZHcatI3bcO6Gn",
-	"3afRs5VI+/Q9a+tl/S4Yc68MuLquuQJKRyZ9jhD3whBLcylStk8utJefGYL+XDJy/vFCnx39Y6kYjWsV",
-	"WVUnPPoZjdj/68ruptIeK8yiKXmHFjwPyx2vftpraS+i9Vz/3wv9f4fF/zzv6Z0eDflRjEaIjzmVCkQB",
-	"cBUzee20Rv08ytFh+/C4fXT0P9PJvY23IzrchWpu0aHg/dJmlwEB+ImMxbPiYHW0kRoxDXMev5XXrQqz",
-	"37YyFEhzpBGWsPrDgIRTSP1h84yEKMPbXSGUVqOj0EkibIcQYz5Tmnl8O3+nTlUtvLstrS1vqerkFvyi",
-	"pX9BIjqi3SRN1CTwe3n1Y88ItfMDSjJR2FmJnZaIAPW/OctZtc6sR+ADY7fMPXfLL3vB9UGQbHFsE5DQ",
-	"DTDQrSn87AY3PqJpbHBEQqW1Km3ctaOWhZCu4UOVD2wtX2oniVeRxJt3rDwl/J36V/oNbU0cZqTXdre8",
-	"/f1ETjUNghk2p1hu6QauW0V3V/hF/gi+brwuzQ5pcW2aUzrzQpf+9BORWRsPEuyx8AnJXR9zm4S0z7gK",
-	"ScMcSKIPZBOBQDrQgTlBDlK9fKkQ17ZIWDrcDvQKgjKwhwXzcI+yMERJRiRTKuF9GXR4CCp86hprnJZB",
-	"P+CXDuYj2IOBl0sX7FfVtnSt5gV/Eu+oO+E+K7Sqyqzgla9W0xFLbN67L+3fVehvvEJ/nSL7Yu/UdBcq",
-	"6f7tTbzy9tuUtMNhX17WCie9urh1xWLN7+REw2U7939193/NAtMZIVq3ptLXZv66rWDJ3qIYMyBpcs38",
-	"Qj8EE9tCkebSwkucivlSwfnI5dcOzeYL2xAZnjBlTAKScNIAaesqLQkg5HvI6rBvqLaGEtU8IyHuo7Dt",
-	"YwqckTBOJO2m8Az9BRcqMIA2EjGvGI8rqjuRP9BuTXuTKbvHfl1l+GTqwi/2XBcrUAyBTDXSqxiQ8cDQ",
-	"0Y1Nf6pl3KSZY3Cb2zCwcnl4AQaOUZDPcPpPj9tkamkAabhHk1TuLSh0XqcFLeF5ZZDcobYlCtS19Lvm",
-	"j54Sc2GZZfTpMq7uSujEOh3j46y6PleviF2jmb5+Y3EAurjpeqvRSjzdp7YApxF24eWER+t6lr0E0VMc",
-	"JFxAXl3+FU4iJ2++RCyFUFlXiGvSMHSJRHDWDBwPMUCK0LgCglreAEILnJCU58Mhy85+pkN29qb1E03S",
-	"s/OuYkma836Hv2kdHZ4en/0guuSHPEljlp11RbdU73928RncljibXGU5t+AOQzoa6TWCpRnRTA2BgWnP",
-	"3dxTqfhcP38NB6Y8xIpSfniTWedGz5SewIBQMmA0ZhnJxLiIO82iM9ihz4QwUorS/QzI6SckpQoDsLPh",
-	"SO+F69HfLGW/gdY7keZDbl9jINJY+6aMRgNM8bVJ6E2a4S4EYAODtMNibU0DxKKWWyiwQruvDBtOGFhw",
-	"iICEWrnBHQISFktX/utqRDPzYSSkuooYVxmb+tP7kUt/BiRErze7mh13wo0q2SeWX9WeXHtY0fCndl70",
-	"OGNUzyW66+IoqkHGpJ63Obp/oOfDP2mWLnliCFEtWFckeC/RfgakeAuJcrh/tIwCegn/85dUfqk03KcP",
-	"+r7+ZTMAALdnp1gGanCSBowVcwSViPYUmLykG193oio057dKKVZCaK2eP0UVA+ZOCKYkkpgQgVHpnI2x",
-	"PQQlZi/PuokcwF8x6zHU4yXdjldUKHYRXV8ABMqK0vQDZ3Z4ShBAbSUzcYxRJuI8stA4WWw1NW0ddY+j",
-	"1vP4hLVe9E5p62n3WfQ8fsFe9g4pWtgJTQtSqaevXh8dn5z+99/+p2jEW6XyZpN4uv47LanxxV+i6p96",
-	"pZkAvykpObMZ5ooUPXr3kqlaRQNumupVFc80e7q3/G3eJl43xPsato30943LyNl3baM0hsJJMxaLe9ZP",
-	"RZemZCQy1RNpIrT+xq863Csf1i5EQx8ha1gj5pASohmQkLNxSHKeQkiZuO3gcPuBDr7gpS3dGWOWwoMc",
-	"DM1kh2gKjQciLaGDadufO2C2qR6lDscbxgK8BskYFIZME2AVyZw7OFVA+eiBU5dlyqYf+D/nUERsoK9j",
-	"5DBhMelOyOsf398+2VLItNlky0LAJ4uVPdVZIfRyc9yReghPpGMy5iEZihumtfcadSoLYE/tAbOsLrNK",
-	"Ai7GEwQepmOAQgYjKvXHPZHNTwp6C4764e77rxNl3bUXh62T6DRuPWdPe60X9Fm39Tx6Eb9kh70jetwt",
-	"dh2MecWNZ8I47+lIiRE5Ou3skXcnekNe5/rj84+to9PWu5MKuTylamxQJ+FXMNFrFGluZDdX7+V1IXXd",
-	"LSvzzEarD7ShaLmI89EoTQDK0HRfGoY/uxkW4NxvYWdpQxSVqvV9pt0pcItKxjk4SNoNK7aL54+5zo9H",
-	"tl9XN438TS5lDvJ+LpSBR6q1qHBpfeOqVv4HKBbG1Jd922/jLPbcomvemE1XXHHl9uHyJ9qr62K+6zON",
-	"vwUVYJ5QhWrLWpbmjio3jW5uE88Vc92l5QnXunpAeVxlinqViiKLa1cqeudn6aYxpnUNw3p+xev0OwKm",
-	"rpF9q3TSrmho1y+xMlJ6XpnVotMBKT9tmGyj0dQ3gLbXR2q3S+DJG69Ia91CLDPpPyZSiWxSDR8JPoue",
-	"ZosmjwZ/yuL+jCoc2Bv9/eveIuU3la86Kr2X1aIY8RY3JZXEWs/pUbf1MjqOWyfstPeUPutq1bTn+NWt",
-	"rWq5EJ01o63wxBgCO2vw20YMvhl1OJi3ld6UTo91b/V6lKv62iTsZWIIZHNOZFmHGUbZgtQQKhj42Xgg",
-	"hlZoo1rX3mYD/tnUDvN4IIyFp0gDyXcCS8STYOyOcnupHlKzhCG/VHD9ZN6qooWzouLN7sGahnCFpaut",
-	"QDPPC891nfJKe7xrF1fuTs5mXKXNl13W9Z0ea9Fl2USYA0SsD7LWVlJRHss2Ce0Shda/c25dAKHuiX4/",
-	"OPtnJEQZAK+MbUxgkpKGZKzDrcxpnpEQJUcctkE+6ZNkagG1qOoLEQeA9g1/AhsJntdyeZ63e5w7Ym5c",
-	"Dmh7P6yOar9nNyytzrQOKZ+UQYaeSBNOET2I+tmQI82YniOI/OAOn5YCdhjt0xduyO3jbZ06OzUVADrF",
-	"yDzi3+Oj0+enL06enT5fTO5VvMpaF69pyru3WeOh1fFrKAhauKOqDxVsnrq6ItU/loF2iey+uXg9V1s8",
-	"nB1zN/IWz913LHCdaVO5NRhX2cSaTxgrRr8gMEw0HgCQ3xe8INQCrkEuWdZeAf1v1igxJOneefDjZusE",
-	"x1b3RGC7F6yXnI3JIMmYc0zwNMx2Gi9yeLUBDYbukMbrF67OazvTNyWJAjJy02421Wqm/9QmNaT48a+e",
-	"wNolLRIUcODUai+7ReDMEtevGFFYPYpVo+jJnA8MduDCr+Ax/EVfMDcXA5zMQjE94VgqhPm66WBOffyu",
-	"uqEy6lwtpHfVM77B6Jfe/ysuX1WMBKYb7laOi0DwoztZLtX+YtarsjfE+apxErf9HNgoV3740DQOF9mC",
-	"hgkXBnrdTLFJL097SZqyuMPdLDcDY3CG8HPwPacszwAszTzjWikI7akB0y4+1bDHGlvU/aLDyyZp2eb0",
-	"wiNWPuETnKUwZXqaH1XbnR8LNV7JJ2ZT2Wao1HFHXXMxnq0ru0NTYErVr1bPULsVFh68FMinsqD/Orcv",
-	"VLltx4mKBkWJ5fpI7EUNYqmSUQ5EnsZQrGp4RzZVi7rJqtKF9ZSV8zbh0SswQqotGDRQ0D/K8gqMO+rQ",
-	"2+wJwniH8/gRcQSxl7XIqEDg8vJxq+ZBSuWMX2dvDCVuKxitEx691ZeYOfk2a6oOWBov8CRjU89CSYrp",
-	"EeckQ1fy/l6Vi5QmnHnD974ZUhUN5jTCA5ovJzjNpCdyE4Au3PJS4eJU3SEWIzYrqzXteV58Ls3Slxdh",
-	"0RnVe03kXMlZLlmzaSrngGWZyGT1d6lxaqvqnWG3VX6Xc2N4z/kaN27Fd9Mkeku2uv8k9x7zpsbfd1WZ",
-	"hgmPWGxqNotlNwXYswcTflh9Jox5OMfsWLzoeFtzE7hk3vt8EuM3+o2rXiYzBPlZzkkEghUAfeh1BSje",
-	"siNuD08F/6MYPwGWFWZjW70kZWfk0GuNE3nmcnzw0zlHdMikpP0apwKGU/x+7uxUFUMDJumERzPxKFc6",
-	"W4EZiBtgjplmJzlOYoj0w1zHwrOQoeVEIo9hbRk5XzyaGl4nsqqhC+s9BH8JiXmgIlkgdova4gYWOOu3",
-	"RQncNBi/Y/g/L4E9Sik3/aKz670+Z2+OoDhXOJNLeTl9+VZ7/t3ZqliBXsKhVm8lJtEaKWvctMbgYyyW",
-	"V369djWpIB6vyn1giPdWGqW9Zs7WqplLxxcp/N669etqwIZ1Stera9VnatJvQd5akQE3M+0lvc1Bc/ur",
-	"OEb+K1euZWmmS0tV3t/FSywQc8sRtrTEy3LeJuFAZuujaw1cQGxzqJf6nrXRtfB9l0eKs5zLgHA2LqUT",
-	"bxVsNRpl5UjrHYVGS0dstjXSSN4QarKziZ4Q7ezTMU1UwvulzRiShrgx/ekxSxlUZrv9C5dBPSIYuHEi",
-	"I5rF8IfISNijSQrP8XR9YW90GWS4ALoPACmMrdb02yvMWPeCvcrh6c/x+dhKiY/XEgAeXentYMvhMsTr",
-	"fDQSmTIoTUswIZ5BpPjo8+HLIlI8L6cMmeGTbut5dHrUesmO49Zp91nvBT2KTthT7BrxB7XnO1ExHYIR",
-	"tNfLeYROtQsAq2tbZfj8qHXCTuPW88NnR60X0fPnrZdHp71TdhIfR90eolle6/vp/WhjzNCAeXR8AifB",
-	"0VgNkv7AL0sUI+zOzXGvtfdeZRTcrDiRo5ROinOpt+0IGqnMoGdT0FWztoiFAtd5ccXVkErFslZMFbXO",
-	"s7Y1zLUORc8rlV0rQk0lNBOzFTDVNgAht75R5E/WdPynMlJU7LnlLGVv8bffgmXlNbgg5UqOM+wtB8NQ",
-	"SwMtB6A3xJ27WhIYR/LmprrMpaLKJa53RwP3YQ5MjQvew0+9k1Vl0xRkckj/sDjw6J9Nb+lOjisLN9fj",
-	"l0NFw2Rh3tWhvdRXSZHeLDuVBurOAaDYq84I7UrGle3+sZ9r5RGl4jaALvWMUZyGwhZ1gq1GMNWC3S8b",
-	"yXcGyGf29bQBbHD77QSWZY5nFrsNak+VkzXr1oniGp4rRaNBdS7YdptzQu1WFBlBVkptECZKAk+l3hpF",
-	"Ixl+ypWppp2uq4efX9WVI6/w90YV4F2v7A4qj/aSJ70eM33ABvNV/5xQRfJRKmhs09fwJZCwP5EEuODL",
-	"ciPRivdgBJ3oyxOet9dPdSejWKty/qKiOdy+HSwgon5LyhOVAIRST2TW8gCvJRZjridIEot4sDwlMqDH",
-	"T5/NeTpO/BNJLn88bx0/fQZtXQP2Zb+OAEr+UfFSP0zmkvwsrOLBbXu1mtrC3bIAx5XCQmBmrxG6sgaT",
-	"VF8O6Fprhm8SmSA+ar2x/7X4faUAKqaidG8HEVo6XWYd3DqXJ2Up8FTFfl3oTHMzpbaI2MqbNgmpmsMo",
-	"UT6z+mc1zfjaXrS+Z10vevqNq91pjw+3eOGKGt3bONUzcn25XVe77a4klCuxuPNumkQkY6N0YkBJ9GnM",
-	"OE1NzUOhTCqycoCIVH3mxpm+/C4PHD79qiorXAkN3RXxpKZbsEUlUdKYa4m/rQkes9zlmTfzWlPEFG+7",
-	"OFhnzBdjfrRJqKJhHbGif7ZpsaLvuZpYMW+5PERHC/liDbPNiBN75L/PmkjfC15aTzBXeK1/thcW7oG1",
-	"is+/M9Fnc6tLGwWvK0urQgSSNANSuTSwPRkzX2CBY5epMWPcVKEzSRrYFBSQUAmovzfxoTj0f9vrkYvX",
-	"kjRwV2jblQstI+ACE0QlGYtEFqMpYYJWszEtP0CKI/NdLDvaPRenisuOl42Y/jaHOWTW/T2cWyW3Wi2R",
-	"KYkrstdFNZx59Pxt/TapLP04J/r3LTliUdJLIpOhX7jD5yy+Yl9UCD5hmnAGmE68HxKpfS2aBiTURyEk",
-	"f/vb3/7W+umn1uvXAQn1KoTWjwyRjEgW9R2wjIiW7a+ZftIecv1oTxlrF+BLCxlWtTQp7WIXxdJjMKRf",
-	"rlLzi69LgOkqzITKs23erSRv6wxkkYwttsbXZdh0RqeaDeS+sbOyZNvI+qBl9VDLbmiaM2n7BI1W1teB",
-	"r6qfCD0IuBn12KFJh4Tv3nwmBzdHB3hFS18hw2m+zDlh/iH94g/86eHcd65pRmjz4foWPHcrpBzqGxXX",
-	"q/oq721wdiXwS6ihNeuWSEIBshnpOySGflxrOmLNSEc1NitQ/LrlRTbIB/07HxVgfvHMUatLJSC/Wdli",
-	"nhGWgSfNZC444Gv0xEMNrmLDq/o4B9/mbsbl1h4ug5zTprPx1hiT//ueTcCPXhrAKp1UjEHJZkOaQosu",
-	"pPbybBZ03/1mzon7r5zlbMmSFiw5wD/wRCLRTYHeCXVDZuWX9/YVZUuYF9hrP4d2slEm+kh8dxRgdrJ9",
-	"UmQlIJhm08aCX9kzjUgpK2yw4vFTJ9WMH+pEE963VW6KZZJ0TSE+vlBARizzXm7qAeatvi5rBfRfedmP",
-	"cT6W/aqYrGW/rJzJr6u0Apr8sf8W1bf1hhXYyana7n/Qk+/Ki+aLgCV9yFb3YSMytAzjfIdQXgW1GQZW",
-	"38Nrwc/IOOGxGAckxJUBmINeYlSj75jcZq0LeWTuNEcafa7MopwTbSoW2sXhg6B1Nqdgd9WthD7J8v1U",
-	"33SvZ45XG8f4FJdQm7839JRVq2VM1Hv2bECkyBS2z+nHbCYMA2s2E8+9ZTj3r6V433TNEwR0wzahJqjr",
-	"14E8AfaQTBLJoM3eRHrh1xDt1c46evA2seTqk+C+sM/xovLWdV/PLPQvkNU8z1QSpWz9fhlca9PkSvFu",
-	"WiAVSWAhWVFuLBWdaNmlBmyite6UmlWJgmH/RPXrcMoj7OmEyplLqvIsphUsBzSPE8ajpeUw5/Z31VHn",
-	"Z0+fnjxbCogOUyoHt4lBm9f8uhqtapWJi6toq202uZr+5tzYuv7MxmSUwVa1mukki0kvFSKbXdbvcYnW",
-	"W5tXhgtBifLCxEzRJJUVaN5l3twzMod2mPIOt36lYebV9zkjoQkbmQhkN6M8TngfQc+1BKMRMzjYiHjV",
-	"cL9pk6/fQtIXTEI3Zse2gHp0yqkQ13DjXsYMx/NASAUSfhbu9i6JskcDoV3gvf9z+pKcHpLnz56enhwf",
-	"bYLg2k5H3VK5H+zvTYUGjdTVHNLWcz5FhQflrri++ozqtTX1Nkuzb9PE2MsZqFmfple1ez7n/XDZEQZk",
-	"+8pe7J8cL3hBF8OhLZsDAj8R3Jm/Q3oN8RRtcIpRC+A5SuWXC1q2G1Euq2JBzf+sxizEnVR609PKggRq",
-	"32txNd18YfI+iRiXTK4v6FN9Bwu8PVNfPMiu5IRHyMXEVRUMg/vJEhpyff2MJWUv/m3uG37o9daVlfr1",
-	"hL78iSQc9U3EZsDoE7QW6FDLj732y5cv9epji0SkxcmbXz5VEGK4CxejHnA2qYCh0ZfOf2XTUn1r5b22",
-	"kp6ZlKOjmrNi2IIqe4CoUlnStVQ3C2Vn8UstAqlifVPMu1QmzS8wfnq4Uam0wvJXtbs/O13bgPgEibm6",
-	"u2OKBawIwU7V+hU+BSnEKuYAEWsBJaq+gatULALTXiKxJkAq5i2WzSC+61/xtwvmBBlMN2LtlqhO1z5C",
-	"JXa4mWOy5qbbMIH4u+QGKAug31b6kdJpPvE5lE1zFuMXeRuJbUh4E8HlmV2YhbM+h5W3AiKGja2ZBKSX",
-	"+Nqs12ORAjY5w9/pWldrmU1rreX8yfuVdQdCXL/h8UgkfKtKgJxb1yD0SqpDkiY9hdsDSCqmCZY5ssYB",
-	"GdVsvLrcKXI7+V1ltNqnV2kcdmPLL+uHhez860tng0NPl5FF5FlaJ5Nbvf6SZQol3opife1+nAU2fx2B",
-	"tHJGzxaaL5f5eu5/1kdrfV1RonPEGtzS+7ob/7ZkNeR6ytZU0FR4bYoMtZN7FBweHp45wQuOixyzTJLT",
-	"w0PtAmv/PDS3CUmXTQSCq9fayaX99G3hvp2aLDvwGvNimUim31x/Xj50U4nqXEViyGbxYjyqgRJsRlUd",
-	"Co6zxgbE4VYA4xR3CNyQqt56pfCwffvK6ZOsEggDWTSxecYwgO6TD5xBONgmQqhjYO/ZYqCCBL0WW3g1",
-	"zy6N6TQxBnRyroAsmIqIpkjc04L4i4GcOo8peS9uWEr9pvQahLjFONfjA4d5G1NJzK/XZwOvNiiQQgD6",
-	"MFIxZhmJqCwDDVrq/aUWxPL9W7S52Xme3UE/vPpITp+TlPJ+TvuMKNoHi9wAkMhpMLycz5KGnTxdwcBZ",
-	"s9NNv8uK7AWwlpC49HAy11jMqlpqu0omc1WgJqzQ+GWWZ3GlExSakjC/DbLBCgeydp1TvgKygbd2FTvQ",
-	"EgjjegFDYi+XLMZuwDGyNo8HVNmesSTzUNZKdYlrkxLrEf7iYJumQjYMwqpX9VwERPgYU0jVGnRqv+E/",
-	"IEmPUD6p5STkcjmgJqiG6T0KF1btub8mMqnuh2HRgCdRQvkTCRz+BCrMwHFHfqbfRfeMhEAJfUVVmUFg",
-	"PAAeS4VR+xny+nla5eiwfXprDHs7otlb26b8srm699fWkVVVN4ksUGeP45Oo9bz39LD1svvsWevF4Unv",
-	"JD6OjrpUP+Z30cWh6X+4a46i427rOTvttV7Qp09bz3snTF9xSF/6tkF7Ty9cypRBjB6JTA/3k02DQHYj",
-	"H472b8G7lFWqwxftIzsLxQrrXau36mcWDRaTy58+XY5rcJ/AAMXar/nklbMXy0cIRwyHZ/fM4gv+LLqm",
-	"prKwbpeOw26iGadxU7RC2S3X1N9uNayAzXaZ3yV1kFnUGQQlM8elN58CP7IL7JZv1rVcq4XcbrnFpsSN",
-	"/lWbhFrorW1LrCAxa9sS+p51bQl41eUlufCuG0ZJQt35fZbdwruty4UPk21ign6WHmKJLVtGKydSsSEZ",
-	"5XLA5Cw4caWSrlagt9B2M9pr+xrk7qT8XQvtZbHpUuRsjhCs2nwmeGpV+5z+P21od0Vs2FbGeA0xjL+T",
-	"Njn3yK0LBx4qG7QRbkpdAiB7pimRTKmE92VAbKEFEba+2TqMZ9AzRcHWLdUL6ANsW2FcKOXga+SMk28h",
-	"kQMxxtKBnrJgF9j91uEd/toxFUMNzMcPl58xjBOaN2slFngM4tFPJAmTOGwGxQ/0mkpFhyPzOy1QhyP1",
-	"RHb4Lzz5AlZ8E8tv7CUy6XOq8oyFpBHeHAWoBvTFyFhPfvzp/FXr8sfz46fPiOh1ePi1GM63/a8zj/62",
-	"/1WvybfQlFBgBTyLMhBpVBH9RBkQOaIRa0k2oplelWbQ4UZeXCrKY5rFxOwCSWwrHPhLRNKJPCM3LEt6",
-	"WPSY0THugy7riUyL/Ezq1UvUPjGzOunwRGoHJmVadEKSBvA18GutDod0QmiWJTdQuA8kPlnMMqwd2lCY",
-	"XO+dulfUsy39NIPtLDcrsSAQ4gGJ3YrXwobhXejV1sEUMVj3kQ3G/lYrnGLi7MXLmMlbIC3sUs+hTrkB",
-	"BAuOlIoUypoEUKpggixwG98kq01yGlStOUhVrcXwxe1krLmJLFETYXx4cfuCLWecFYtWQvz58sPPhH2h",
-	"kUohR4fNs/CqAFPVqMYqszK0OZOCP33x9Pmzu8FRuAUYnJGct9LaZh9c1T9z5grjeN6wlS4uDmyRXVwn",
-	"p1j7ifZ4mPgvleqKWTjt5Q2jKVWMRxMDQjwLmpwK0yvknxdgyIDQ9jBJ00SySPB4HbAgMFbNTeeHeCkx",
-	"kTm3f7WajnNWRqcGFnssQlF0GrxolS0DRauTK9FbawUyJkeCS3Y1/xSDk0L+kvxgG9BwciG3N3Myj6uH",
-	"aB6CVapVD/EX7IkkP37+/NEYPRUcxhkqDS7KozCe9MuXyxayXmh/ar7mRfk3Fbn3Tr53jksH0wvoO2m9",
-	"mkc+uwcW++ZuC2MjBKovQ1ZjBtwm4ThO64Cl6J85H/00fspaz3vPDlsv6PNu62V0GB+x494JPe2u4qPr",
-	"e9b10adevgZcSvGWUJRurbTN+u/ThsP36clXn6aKhiJmCvLLuQoUQiLDVzC7PyChtD9PpE03j0V2zTL8",
-	"Tun7yA5HOWGa7gglx1++BAWOcp/eMJKPSIOSky9f9FNO9X9AOqsB5eT0+GVAKOka8hNXnU473KWJChNO",
-	"ZJYe1J7S5hmhBJ9WHKmIcuwH1PKbxWXCJjMN+sj7/1IlCObiaJmv5m15ayRUl9ybL02tYMb6iVQwWUpo",
-	"M5RpZwRO/hSKozbjtJ5Dv2qNjP1Uj9ynj+jskGRoo5B+NdZUBdTfsdd/X+bdYaLQzMdPXMWbniNIWYzZ",
-	"yMuN0ONu63l0ErdesNNeyzL4vWSHvZqEvlAWtTdQaiTbBwcsG9lSg/1IDA/Qkb9O1AFO2sNNU6xanmb3",
-	"+hXS0lUZQBOtNKaPBKA89HoBkXk00LJJb2G9cwBokk4kQsHpI6o/PT06nC26fQzlcua1rmRimvbmOL76",
-	"d3nG9AniESsksMyjiElJuqxPy3R/Jo1pCqrWthXX9CpGGbtJRC6v8KRf5VxVpZxf57B8lGRCmaQy/LLg",
-	"pbE3sqEYqZI0xVjM2u+0gQyNKXN01+ZZUotXcWFmZ8X0jR7DNLqvv4WL3b5uNmZ2aRfbfjaU6Rt6bLR+",
-	"imYFIVzf/GOjVc0/+/7Lzb/pCdgwEOe0bv6u7T77lpdw8BfbIWCjzRoYAYSu9cC1OuFRVbm8Z+esOPVy",
-	"zsDC8UCy6GomIn3NJm3gZTX0nSZmp42lLNASOxpgdFgfJi/Aa15u9Ql37+bGumi6b2qh6oKAgXN9M8eB",
-	"IxfKZhlKGYABozGWbjIMbPueossOkAYE3p25Dn8VhjL8ifZvs+1mT5I4EyP9OaNKku6kwxM11Ty7p0dc",
-	"5Hu7J1HreXzKWi97T2mrECVHdDVhcrOyMHGWQjVR2YCOAOwDuZVxmfZvWNYN98kb/fYG2wwSB7CtHcxP",
-	"aB7x73/+C54SErN72x1elZkKbKai4M4sfw4oWeWPHN8ufuxu7AFeut+WgD7hK9gw9k6JYvBh2Y2pE4oP",
-	"PEJP73feh5W/RDLCwupf5AfYTzKmF8D7wBH0FhdRHjHzSYHYtQ//nP7Qke17nyGtbsWnBlfPgCc6KEnz",
-	"d/GK5gODz8psDYc3M/BncQH8CRxCMwAvMxMzbx9P7Zl1spwew6yX5yQNGscIcwLuZeBQn28SNBIJjSI2",
-	"guSbzW+SRiZSFkCVnwycPxEQYwI1kRob1n86F2pqym0m9N///NeBV5V58HXoMcv62dCG9kXC2f0VBgZt",
-	"YExlc5ci3aVIpziKH2OC9Fby9s4yp4V+WkP8cBM6MgyYEZLdIMaO4NNCwtDdezICPpEHXwVCSS6skyie",
-	"5jSMNqhBziKtdiOkuRKWUe0Kbx42iWQ8lgZzspDLBotkSmmFO2GzEzZliNPHKGvuyDi7MynkDNl1bCBo",
-	"SyhVeWWM0yEKI2OiTcsiuAatD9+S29kdO1Ewvxz+MUqC1byYOzrdJYd3nSMeM6gatli8OWD+a7sjYwOR",
-	"S5w34y3qfdIQruxrxDKivcFmQNBz1OIBvUV0aMBHnJYP+gpbxHz+8aLKLtFmzk5E7ESEB5titvmjlBMb",
-	"j7rcmTiZjYmtI1Lms2EBxy7ETwAhEUNDM9Xf+HgorIQMvmRaauwEwk4gzGdpemxCYSYqesdneu3D7HHy",
-	"ChP6F1kR2HSg9YZJQFv5yHkdOGTwgNAqwm1DL9ScPv8WiLt8/HftHTt5UAex/5EKgnn5k02LBcwM5/qo",
-	"Xur5sJz5yV8YlEt3Gc1Y9ta+2ej66t///NdMads5B9P9mk1II8TfhE1CIwX1MtLh9GUiZWfm3zRXA8aV",
-	"3pCYPwGo4y6LobYchIHZq9rrgKQ4rBgjSgjo2Ie/9tpmjEX2Z6DUCFPe0pavTL+GrH4NYi4hSlwzrt9F",
-	"mncBVmVKwoObowM98gP9MRzDVsKDMvI2ImqIrAKhsFHcAD4/cBx1S97mG5B49ES1yIZycr0C8ERXoEd+",
-	"OP6hGBV+3J7uFjWrwWMypNEg4XCKOe2zDnctdoHB/5jp4YMMFlyMRPSBvXucRwp+3hNpIpw8NPWPvCu+",
-	"nBX3tyj6SV8biIH5lSWyTjISUUVT0c9R3iAKtRX/SUbEmBfgwFoN/OlP58XuSgTf/9OfyCXTIvscqDaT",
-	"f8DHbfIDTDbp5IeHJxEsOvyThW29HWf2dGC3YIgnJGx2OKD22Jmr3vKYFJy3uYqbmh/o7aZ1qnmjDsfp",
-	"gXYibzPJAKfIz6lXbk+tqDN4YWlQA6tOGYhuSFVCbQpUouiByg7XBw7T+e5OoEDIGEgaJySiaUoSdTZz",
-	"CCRjSKrt7um+bxhmjQ6HTdRso7qAomQPKh0FlTSlgeT08NSs8JssE5n8058A2fzT21fk5enT54YREV/p",
-	"YJSJbsqG/+d3KXhoS6Olot2UkTASsdbX2pr4iL97JWLU7B0+YlkLkdlvEpHi3GmNFiJOY2jGgNg1ehCi",
-	"R0zVGotJxqTIs4hJ0nBHyB6BJCM9BsaCdAlgL4Eb2MMjgw4HOGTZBOhLEl70Wj9RFQ3MmziafqzMoTGx",
-	"ReABvGUmeL/g8bckQ2aQHd4IO3snnb1Qz7ueEyC6ZwWk3dExmGmJlLZd7fT4hXntVxmjsM+1faXfHgZI",
-	"uaM6I+FFzIYjAd1MLX1QUOxIOmRwovRkgLWB1TGG/yiTypayn5V/j2tnUG3hQjfQ4+MzU0DqbkIy7Kgn",
-	"Wa6tpNPDl2bg7xOp7JYZ0T6DNYWQnd7SIHbaZESlJKFX9xUCHn6p9gzrPhGAFCrOzjo8BLxNMFuPtD97",
-	"dHgYkKeHXsHgPjnH4jt9ZvSqkB4b2xp8d7liQ2mtMFvE1uENRAPSJ41lCO2JbrMUQwyyy2ZApMDT5mgD",
-	"yu8B6TmEBpVqn7yCj4FGq8MloymL27DUY5Fdm3NrK+kSaZo33eYzfFUBWqTQY5AofaztKU4AGbHDw4Tf",
-	"0FQb3hYk0YynGejbQ4GVhVQ0gixmo1RMtCt05iYGBA1aXSD3YCaV6HAo8MMFRjxJLe4/a9vHyYaTk5OX",
-	"eq1/+fzqjMS5kYbwNdIgmK450gj//c9/XZm/wuY+MeAMetMlTHa4vkRPEfR8onDCTggDEkl+Sn7ANgKi",
-	"tytIWVBVWjzm/JprIWjQXpGTAVC3cG6lABMbCB1gVhOp70Jg+sgvn9+2XkCjHw4GLvnfXM+edgCGTC8H",
-	"7jF9WuR10Q8yZGogtLjt8FgwvOlAr1gBYfnUHjISnqepGNsaOLTdU4SuL+CQ985HNBowcrx/ONMxMB6P",
-	"9yl8vS+y/oG5Vh68v3j15ufLNy19TcHVsVfYK+cfL/xugr2j/UP8qTaH6SjZa++d7B/un+xBXdsAbNWD",
-	"AaOpGvxD/7tfXXqJr3h8eOgJilEmoBYd9p20EgOhhqMBi66lWz+WIlagU34X8V577x1TP8KT94oGQBjQ",
-	"8eEhcr9xZXxsXyf9bhoL0PtY5puYJ4D5N2v2mTOTSJKP9rHhAeTMvLu6YR4YjVey/5HSTubDIQVijvfJ",
-	"DeNIv6VoHzpSPjhDYu83fenBkKksieTcuTenR2ohmIlcMWvFqFyaekzT80oGiVSin9FhYNtHP2ZC71uW",
-	"mxOB/tU+udSvHXd4IViRPSPRL4kM+6kQIxTaBh4OZFkD5JKEsuHTwxMSjlhmShquYsYTFofNM0K1LISJ",
-	"1RIn4VJp5Qof6c2B90+kYhzllbVsGqiIeyxj2jPGezyRHR62WmaeWno4WuwZY4B75++UDFjG8LTN7LSf",
-	"zDwv3Wp6og5GKU04grvYUjl9NK/sJr9SQtH0KyzIf3T2LKLGkHX2Alyb/+joe3f2vpHTY+uc0BnoFGhT",
-	"ryjsrdysZgo2v0+9bTJ00zR3xxpJsj+hw3Tutv2svc1YRLnWQJVH/8OI8fOPF5cjFq12/u1zNzGlZhDE",
-	"+2bz0wtzMfWURROsTdFJXWlsginmvEWUm3Nmd2oAwpc8PTxBAzKminapLPSWPkiRGA71IaQdPs6g2oBq",
-	"3ZWpLqOKZGIcOPWMMSuj7c9AlRqiddcuYHCCEBFTq+amVqn2wR0Oetk+vpsro8ElgWdL/XA9BS2QOL1E",
-	"e3+U9PI0JXEir5tWpcM0zTntnwAkAkXvPaiWTzA0vZGeHp4s30SXCDT1C6c3NEm1c7XxPehPyNyNp11f",
-	"6C9r2d0zdxP+6U+/ep5r+09/Isio0aB90CF6V+UjjPKaIIA8I1PhCqNFwPI8x8a2Ytv6DdSB84tSCKxr",
-	"89H2/odIyBmCOyALhlt7J7TNyxy3pFF0EScSMFq9bmJKYhYlWqc1jVFsZljq9wxzXgq8haRxenjUDKp0",
-	"of7qRH/l7PfG6eGh1pB8ApZRh+ecfRlBVZNHf0gaTw8Pm1V7W/tfOFXWMABLztque+2/T6/UXxgbFfOK",
-	"lkEiPT5crej2wAguYKwdikC9k1AakYVB+BZUX1SM9gDdp70av3yvPZi9b7/d4XEuvQT0flWcbL/7a95e",
-	"df4d7swS/fC3YO8Ux7z4TP9AHeMNXHK0/JJfYF+KLPkH0lad1hE9b0XWTeKY8U1InCLs/fff9Jq68PHf",
-	"f/s2pREZhjDB8SuffE9ATcmEvd++IZtdHXF0zieCszbhgkQZg54mmhLOWAyN9B1uIP2BlhQdVDj7+EgT",
-	"KhDDkRYlWogh7ZylCYILWAZ2LL8G4xmrFfX3HW5t5kZ4YH7bwhsfmJ/9JwQG/wODl+ib6kcen5KByDPZ",
-	"3CefvRgzBgG9J3e4iSzMcrgA4WHO/bpjRtiXUZIxiXc1ccBEWxDHhKbJNQIlmzatArrARJzHIrt2pYh0",
-	"yLBgyYwkgPv7ONFEz1Oz7Xy/BEkPmdYHQYdLQbiA+FPKaMa18GUQ66DcuRoDCr1nNIIDtE8+UcVcwEaf",
-	"pjIHoImeZx2OHoz9vEp4lwVxQMKMKnZl7q0/PX4JUAyYwtUmFcQjyOnRSSG1SSG0ITazVGqbo4z7eQ/T",
-	"TUyqHwyizkbEV+kZTnaUk1uGsmZKhB5X2Jim46YNp8BbXNju0IbmA5RBltdM+roi7qiGtHqFE/VZiPc0",
-	"64OVdHr8cvl1n4X4ifKJU5mbtq7O5bUvPSztJ0RlFsqzaqvLSgkAcV9R3kG+H9IjJgZgGwdBITlJCGfj",
-	"FT5mSqg9ke5gOU2GdzShxSHClOit0PYv1RZ5NEBJ1eFWeO0T8xgI5PVpwk0M0oWH9knIhbrqiZzHIc4j",
-	"d4E+LZhAeuEDa51p726N08PTOzjQ5pXKh+1uznXVo1Y63qez2+dVwfi1rkFyuvySn4V6q1fhNsd7o8f0",
-	"VaGji7BWz6ga72Suc2S/Un+BLuJv23OdPntHEEt1hlTpgxi2CfuSSEg0FWm0jPJrrBcwajQWQwp1yL0p",
-	"bvYON3S89pfChetgFM2A/PX8M7l4DWPVrgORyTBJKdYtdT2bGJwvJ04QHUZ2eKIIjjXeJ4ZBmMGaIH07",
-	"iBpnBkkSC/D84RLICsHIN+WkVYiNdd20d0xNy4YpJ22Jv3Ne3k1b9HzmhcpKO0xvAViF0tba36KvsrIE",
-	"2ppzcz4tTpwlXZxB2PcT0mWIRyk2InG02cBZpFYxG24pei74DYTsyl5RwhEAEGlrPHRrTKWZgo4iojOd",
-	"i0UZY8oaSGNEM3De8H2bLrvhWyyWBgrdFkPoZhKhGMuBywRnHa4yyiUFys19EmpbK00iFRbBVLfVqYTL",
-	"YxYTmkK8MbAZ2PFA2O/OOjw0X1+BvJWz90KHqyA0y9DJcUigXre7MlmMOwg8lYRch4OUC8jM4Bunhy/1",
-	"58XU2E8QWe5qlEH4F4D2zZcVNlaHzzOySE0bS+/mknD6LBzs9GYk6p3Ya3rYdpwrmWp3JNJf4z6dJ9nt",
-	"FncufRkx3givYoc+8CjW6rbp4ctatimchfs0ZmurILMHvdiWQWSdtgY3qndanI1X1z1AGY2qR4w5lMP4",
-	"6gedTiEZqA15RjxVNV3f52smqLBiU+wHjVzmoHFGGcPGYVcjWVLWLE6gN7eo1DEFZyTSQ+HNDofau0rt",
-	"B025Fo9UDyyAv+E9l+uuDq9SXm0C9YGgwMiU/rJlm/DAK/3AkAxzqUi3ID/e7/AVFV3bYKUAmSLY9tLX",
-	"eVjINGDa+K7WChhCtU/QZnvBM/3YlFsAtWlQg3NlZbgZxiqxhVuovZ/Z+LFoPm+oj1X5cTbeKcDvTwGW",
-	"1nUzqg8hKbbocX1iWM09o7Iq81O+DG9AMOU64TEJ8T1sOdOVBdYIA8iUz1NQZ6DIFBuOUqqYhafWgi+D",
-	"zdcMjOdla6Wt+lpd/VT5WVtVG7f0fW6dMPp9Wgc8WLFfMdbHJ/d3Iv2hi3TcZp5EN9EkZJKnqZVzteT6",
-	"KGlpSbtyjB49lMJZcTIbZNMHD/tXi8IbSHsLDl0SUZrH2qfgwAZtPYskM12p8mGWGn28+Iuep1Vlz8Mq",
-	"7IGXqFPR41bzD1SnM1WxLpWbBf8k2Y9WKcGpc2Ssm06hSQkrQ6FZrdz/N125Ap2QXDvyKYUaGAcYT0cj",
-	"RjN9cyzwQYwdyPjlcaJIKvr7BlGDTgoHHwpbplquih4r1/GB4ETa+8cGnWs2ObPQO2YApjr1mo1U4CHy",
-	"k9PDl75VYcwbfeE1m9zZ4TcVuB0++27FsBY1f8EknB4fzzaQlayeDt+E6wuzi8d1ZZHjvaC+/M6cXG+M",
-	"K5k5RxuWZwYnfY55Y1sEi5Px4C2cLRksp8fHy68rb6ZPcIbuVvLivvJ6pqul75QBc/AV74euqLY3VndF",
-	"FwvoT3BXaQUVhPX6QsRtU3houu8wjqp3GzAJ5JLtE7jU8H0YW0jfwVT/dLgr/5kvqbfm8a0vtHCC1hRa",
-	"eNmd5/dxcItEBSDSZbcpCPoDZP2n/BG97rUPrN7SLUP3tKrXsVqKBA7NG2gJzuzBwjMXEBplQkriwVL4",
-	"pettjLYksWlDjuFvqYSISZcNEh4Tyjs8GRqfSx8RGimRNQPooQiIEobYoujrxb/tEwNjZkD3LjSKWtgj",
-	"9II6HPyjpsdya+J32jTEoe2Tt9A4jUVMxZ1hKPAfSPcrLfFN8UUyZNCWiG3Tpjt7ug/bYKkCGg3IOW1h",
-	"Pky3TO+mN5Y7bGH7h3ZvPDAI3IHz2j58RKG6vR8+tJD29yo4LoR2sbKER8mIpnoRAc5DL6aWO2LIoEY9",
-	"lYw0wlyyrJ3LzAB7hOADtKXq2Q/oKLm6ZpP2NZtcOeyXqpeB7TCv9bKaTqVq8ux2ssxkoZQCsYn7ecbi",
-	"cMHjsc9vTp9inefjEhPaBbZAzsyxCvS+17r24vW8p+Pm38jTnRChQK9oYWO0F5YM2bwBaHug9PhKbKeV",
-	"x+BQHZY8HkqqVn/4owprOCFQJ7Rh6RnLvKQ7Zb9mLJLGZUvVV/7uM0/7q4FNJqUJv9ZjiRm78wL/DyPG",
-	"pYebZPEpTH2iHsoTiXfDCIv9IcCcOP0ITR9UmQ5fxSyQCe3wolHX3MzeoYji3CRszLKKLp5yt05AoBPJ",
-	"dCFN4TAVqEmN0+OXOLJPTGWT1rkWR9inOauXy70EAUZ9IhYXjDHT/QWBD8AENgcXQBrOsg6naSrG0p89",
-	"Y4lRD4AocOBl7j7uFqYislYTw1wjo17H0i2L7y6TPr/gvyZqgEH09wm/vrPGJX0UisfcU1QF33iek8TZ",
-	"uNjaJq6C52arMvQxN0ldIjhdlRAqSU8fdm5KhLIhTdKWCSBsvEsqsJ1Npn9Lr7kTTtUC9idqYyP60D+R",
-	"cM1UdyJAe7Fej0XqrBCnFiAqYlXtT9orMDILsY1krn0uFs9KrDNSXXxsQ7UgjZQQ1+XW1CGjHOK+a3VU",
-	"zaurmpcJ7/BblEPpRX6jp/QVLPzd9ll5D7ptl9Xn8h7SWyjhZidsr/HqsSSCKzu1aMWBqissinoteYCw",
-	"jHfeT+nVnMKxS3p6/IFHO4cWwpDqw18uKnMsdxjnKVtuAaFp2uFUGYmxgi1FlptSHT5rS83vyDS9oBnB",
-	"NnDDpdWdQJhXMh6feQIERRGsIsxIP7mBVFqHQ7sY1IiOGb0GzMCxyOJ54sxNFmOkyyJ9seumcLLsrMOr",
-	"YjAG1MOafKav/IwsKlwtG4GY1OtwtN8gfAGjMsh7iWLTq4mkPokkfcHXlrHF/a6MyNffHR1CQar3pQmv",
-	"2y9LF2r9UXwxrxp2dtYgMH6ypC52vf75lWNe2I5+4V7qjlTA9GP+KJboQ6xGqvEa7wRnjx86AAGDS4Sn",
-	"dTVcKvoJx4DCOqptLjTKJbj/VAt4iJU5GGT0kAu8kqOnZJjwHCB4k16prxpbGyUpdQJqFdDhhQMAH3q0",
-	"sLYZu9Q2eIb6AzBb+TWGJkQK3NKcSeCfpg4S7Vh76cm16QNUYJ5j+JRKcMIDBzgiMijU8AedSGKs7gKm",
-	"JKKcjDLRhZSA1gCI6lMblYQ8cFCS93oT3al7X37M5qBJpnac3uIOAJ1WIJX8IaFJ3phNWX2Y15A09xq6",
-	"LN4CRlSKYFY619jDlXBPVOHJ7fCNmc/rRCKXefUov9AUBcN5PBAgirTpbIKJZrOThukm5qJapIZeWi9s",
-	"Pqrg490LJ72X15NNu9Djow09oqY2R20FGSjylWIIr8ptPDP0E45QAVcXCzcswDzi1BcZlbNi4YlUYiRB",
-	"ykF5lYkKgOSZ4/7aWpHA1GMAdDkXHqMGQc99vkvc4QY6H9ioYjufYFu5+zTUIBN5fzCXi+aJT4yxMXzN",
-	"xa2b1UJrTeH0HrdBnQDgJU6UyNX+g66kvKcjuiDBCgcWp7nW2bTRo3WtkirT3dwSOAZqGCj6jLjAn0md",
-	"JnLRnee6EEWUvtqHODNFGE+J3vfQl55wAFYZo0WMPsoTWbyENfoSqc0HoJ5F4wJrv+FMVJsuwVSRvGmz",
-	"KfyoKQfKmTjGJLFDCIh2nwAXzw4qkWScCd5/VCbJR7vV7sYisbfHB+4Mkj+CQeJOxKrirpUxydTdBH8s",
-	"sG14AA9p2Wd60LWGSZEpaUL87mTPcb0CkvRQBiwNE5F1o0TasVseJiLrR4mAYGZxmIisGyXy4XdHNFNY",
-	"Vm+EtzTcbdbxfXixJCu8Pukds4snfdfxJHfWQTys5ElNia8tRZQumYFNKEuqMuilK94qkU5iIbp9TdII",
-	"R6PM0FoCmb+2zZQIEBUI5Wea4q2pMh3KhScnndZ0o9AmmchNfQj+HtltgKbWagoUnf7wsWqvbsxraca4",
-	"w28R83KSR3AScja+soO0KdVSnhfJfmDkUtGJJDlkZ5tnpDJ4pqd2veiZmc0ifkbK4bNHYHyCOL1ju7P0",
-	"jE1UvvhWvmTqzLHUoeFY0D4xjF4yHm+7/ehRW5BMTRtdFl5zZXkspTjQkrVLo+t1pbDHh2uIQW0HTygV",
-	"Vfrvaj/6F2kqZuBnJB+RhhZibXgTaNIuugybAVEZjS2smzB9OhhMKvzUj3959abDgZo7YVlAzL/wqovX",
-	"lj7WkY4HJJEyhxaiPE4YiFAQJ5OAcD2YZlVNDhLXegJ7DD1Y5mHxtKHXCKF68cp+HzZJohBYre0Bg/bK",
-	"6OlPpN/gZJLEKMGlMIxpXtVJIl0ZUVM73D4ZiQfr/HsuVSvhmEnxLWtt6fCJ5a/XBxQhluWGyrdXyI74",
-	"Mh22RgA7ArtNYenxIree2CEmTGcpUhASUKpza4L0I916uRcxdMDUAmOX7IPiAUjo6esYzhLwGcxacpG5",
-	"9cIwy7x512Zlr3c7TTQ3OjoPoO82FTwrOwhvE57IweXlhztSX+7+u4jJ42zKfwAqFfeQFvAmWOrlMhJQ",
-	"WWri9NwqulUqmqmNBmneJi5N5MC1QfvMjBPElPQd2ydWqNuEVGa+/zBi/OI10IIgeJ7P9G60bYoh5sw4",
-	"GaBqSePy+OmzZlBoeh6TEBRn2NbOEdoB3UyMsRa9w8PSva/yLA1nKI84dggDCWmJUeWJtgfiJNNj/OXT",
-	"RYc3wpIJ8596qP/x73/+q5MfHh4/g0FBvAralPUsQVNcw2hvl2gzLUL9RGJzMbynpS9tdngP9gczhkb4",
-	"8cMlsn7O2FDmXdCgqfLLDqv9MmBNX6GMyC8ZhXJULhZuAFz2tiscsC0CYzpZt0J1rmYJSlahdr2ggLbL",
-	"DEsM6PdiTV22AHkfzFuuqJ7W7zK41Kfg7rTTrWJWm+sYvbz8AC9apaZ+hc2uxMx5/f46FR6G/6YXokLX",
-	"gEE/c4Yx5F3ia6mtgBTt9bZXKhoJLoEO3qsywzSC+QaHMocAb7agtMiF+qmCcnhuPBAWdssW+S8uGg3Q",
-	"9EdkLM99whivgerbQMqgGLxNGXw3ZaOATLKrHf1jxPpLp+2WpaQz8mjbBaXwLqWy0hLDnf1FkWcjjXAk",
-	"UxPvRwos+6NCdmgrdCQTg1JCUymKctQqWnsARDGEwwXyHoRDm9VRfSycT3BLpkmPGVSbIihkFqjLIjHU",
-	"4qloNt9sQarrpMIHPpryDZBZ2ysrLYvI+wpM6EHUiE6UTsWuqmP9qo4paXnbqlMUl/dZ31baGVZcWcur",
-	"Tp0baUhmmQk//vK5w/XLDdlBkR/E6KirK22uayVpD3BhZRwOu7owjtxXXRwG/KeL4kh5phPpxO7jk7d3",
-	"nLuE5zyMwrmdtH0Y0nblkrqynN1OYZ31iG9fYNfhK/Vhluas4VmQAgDvtJOEJFa+fWsDocv6MZ3tCnlb",
-	"bQix2AuZovhfUAcU3tLxLhcYfp+O967Q7g/rfK9Xd+cQX29LSx14rUTTvLamtwe7nRqUTwCQtmmQV/0C",
-	"OyqhcwmdUExCuB/0tbg7PTyFk/cekhcFca7wKDbOfJgOuK1kTCIvgKktQqQOkD0jmjGurqBAzdUeeeMy",
-	"gCbmO5l3W8VTlUExfSKdBC1937Av4T8lkR1+enjafAwg1nqaX7ktsjrbB155qajKJYLz1gHJ/AiTdRHX",
-	"v8I9idEsGuw9NshOO/w6gJ3TrNo7lM5VUTqBzCTydrUVksVOX53OZA0sbsdxMsuITbllGQ09+s7AMYtO",
-	"E4mOB8KF94AiG4ZTUX/rySH0Z0GqaGNJH5zkxuRfhSAxYyOCP1+AvdTh7AtKES+SmSC4HT8jFeyYcGVo",
-	"iVNDovKMg1IPB9mVnPAodO2j0xVvkP1K2ZBxdUfCs4Kx25ZDLeD5RC4VUotKpcPX5lLZiLWIm25tztCt",
-	"sqmsRRd6tHGpPM9jL05rwZIQ7A0YjY099eYz7c97iPnZAfwGHrAr93roHCxVHKG+zpi2qQ++Rg4E/9sj",
-	"M7DPyShL9Pv7D5l+AIwaclpaZs4ayE8CQrXLPiExG6kBBB3GJFEBAkSDSX4GxQ7dNOF9/Rqm+Af0jjar",
-	"kdrLjuqBm8vvmFpbsvp8CduwNZdJte9Wlj1Us/QddG4sETF6V6locLd2KeIo+4wsSMCXMTICKE9kT7H2",
-	"jarWhWB8zocN4YXFWfTqLjNWxQ3DsYxFnsYdPqTXIJcnUQp1/1ybVENkgqCcnJKU3bBUgjG7CEG00ojt",
-	"cLBiHwQr/WKSYaloyshFr/WT3hyF4Xl0bPH4jZkPoYzT4xcbZ6f/ZRTfxqz0hd9yj/yiB+95Z9Zn+WXu",
-	"qShzZ31uEVX0uI54L47eWziNt7N0X6z2yE92492ppYs731NDT7TsVDRJ5To2b4nbZF0DODA6LDAKrLlU",
-	"gZX5lmeIlbEt8LGEXwsCDHnHYvUn13i2Wuj1IXEfucmqE0r1CVt20dSVuKBLEsKfx1madfx49Yjq2se/",
-	"4I5OBe+3Um1jBhCko93pCnRjVxYtl43OHlZ43iSYcuzsNadYpjGRPEUzjXWilmUaL4hs7222AuV0h6/E",
-	"Oe3ceOT8MJzTpvi1mnK6w+dzTmNJp+FmpJxAX04vY3LgKqA4G5uSFLTwMZJ7ZauQQpLzFPhNSkbKLEUS",
-	"aYT45xX8GTbPFvoL09Wl2Jg8D5LfRNTPyuJ4ZrX9K8oBla1a/bNzuBzAcHngGdd5AyTeG8HqNwTZPmvU",
-	"nfoIW6X9vm+SqmIAi+m/kbHtUXUaP9xusQfOFz6HR6uslOub7wdfqdtk+jsjq1bnFV9br5c2sCpYCSUg",
-	"cNhiskQBDK5Dwc25StKClBxV2Qy3eIc/KnLx1zj5W5Om597Sb8uCXyzDdsTkq0oGs2e2IBrMMduiaHgH",
-	"9FEFJ2lhpBoeTv237Y0iiMamJwOQBJKeZfguukTBwk9jvAfit9WVODOyhdyDaFnfqFwokTp8QRkqLPp3",
-	"LZJWMK4KL+mPbmDdnUQzW25TEg3TUatLrTVSbOf4rCknWbunfSHitjFXtOMOHw4SrewmAewsQxqQMYt6",
-	"FZhNN80D0mUEKVGhpitj4BJrGbNP8PkAwV+RhzOXgVusZcFjsIjMjH436fddWmd7lpHZO7cs8DkANd9C",
-	"Qv07rvZBkTNT6N7htet7Ppdv6CKU5ugH0MpTJFGoJOG7NxbXqHjPkMiBGIMcGz62gnYg5H+Dy3VLW2Ua",
-	"MwfbAqCXP0pGNCVxAkQH+r9wssWQ6R+wVDLSCPXatXOZGZSAEFo72lL17Ad0lFxds0n7mk0Qb0ALhUQ/",
-	"639zlk32gj1Oh2yvvUcjJfTuLYTRkH55z3hfDfbax4eHwZ6ajPQPpcoSroXEzOg/cBu6DojMowGsvZRi",
-	"H3i1+3nG4nDB45GnsPL5R7Wejytiermg9aL7O4tUQLrYvnHxet7TFc360PZ0+6e786BXMjO8GtDQrD2I",
-	"eQPoZWJYenxPZEOq9tp7MVWIjbG3xhi6rIclLUser8RaD39UCT53Zusk+FBGlWXZLmCwZn3aJ0bjqbyf",
-	"9WtLjWb2s2XqMqKKpqKfs0dWGTulOZG3Hbo37AtpSR8DVGAXsLriPFKIt9BPRZemgG3XE2kivD4K75Zh",
-	"wgcsS9QV/vzK/TzE/seg6hXNc6SbAvdBojp8QAFKVs9CT2QBYVQLdmV+mESs7ImM6ASmC695Is1vxgmX",
-	"zX3yunAloD/DPBdAEaHP2U7EY6nZdTvxbkMWD6vnzL30EiGKWJh2RXfS8xZNZ2Mooy2OmRZtICp8f8Ot",
-	"y1IBKrii0dZ8jbJM7HCUqX2myOnhSZVkNOMzKNgyKDXptsmIiVEKIiNxxk6J3sYFOx6NY2EX5I8kRvCd",
-	"a3WumunZyZA1Zcj5gtPlSxC7Ddeuudq4ZDiPAeKkPGaL3jwThmgTCgQImLLFGoozNJUSBThJBiKCyaDD",
-	"2RcaqXQCrmIiXdtSgxKZ8H7K7BdDGjP7bXO7mZi5+ZYFrRB3U39j9sbtw6N3UEqDQ7uvZk8zMfPCsmbn",
-	"7qKy91Vvsz0pG8czoqpautYzzw6+mn+ZJtCYpUyx+5fJr2EcljIH3xbsrkqZfGYJ5xNFuizS0hn4uTYl",
-	"SKcx5G8h6fDFNiHpathidmmrrKwKBiwcW7y/s2fcZNQ8bMHD8HEe1lZ/x9QD2OeHW9bCt9S9Oy+i1nEb",
-	"5Q/guH1i0GJR0lJFT1oBtapt5SdQOGYcgwKuf5vBg6WduGTVRtyVRYJpXt22VLj/rt11/IfDnf9w3/7D",
-	"H7n3dnG6DZvLpq2j6o7c2zglB0i11MIaurWrdjcu+y8M2FlZ9DsAVz4VPnI8pyJlpIHEnHrkNE0nUHBB",
-	"pL4dFBMjGXzZ9zG3K6BtzfDxY+R/BmAI5dNp7pNCnwKJWInbxfF3GlwHgBNP+DUz96XKJB8V3HufLGiA",
-	"63D3HIOPVlD/2EdaVEtDnmWqIs3DHwGQxWZV4Ruo8TZn4yNMCVaEbtlYvjNdh2/zSDReYKvlffhovWNz",
-	"uUMb+n7Dae9MZWU59F8SUOsoMjYcpWLC2DaAi2erLVFdrVYz4kbskureU7I+kSrLI5VnTB8ZfUp+/ETk",
-	"hEdknAkF9RlDqIG7eN029eTjgSADesMM7zDrKdt7DYybuQyJpBOJqnacSLZPLic8YrGFdbIUH/Akqdjw",
-	"CXBOpyKiKWFxYnCWSJd1uJbK4yxRinE9CgWUBV+gj3if1OsCfyI9kE+oZNmUSprX6+LDn85jq7xdzveN",
-	"24d3q1Psc1bFUrbX/ReUCj627PKHrG9foFa9n12MXYr5NmUqpSI/5m1wK6WNZKovpA++2n9uBwnz9hL7",
-	"nLs3R5bNqR8n+NP1JF+Hb0X0bU7SvWNO0G1Jzt11pNmTLL8manCh2FDOM2XdRnBtoEpE1yTR15BEyhzd",
-	"uUTt0joOyNI7Pi5IayZMkYFI43XkiUUNf4QVw9pbcQyU7lFtYl8J0TVppqatw0dSQ/vWLs1DbbxzA1zS",
-	"ePdEujXZOaX3CoH7RFo3UTKlEt73RYZbzu1j4trRzKDi7heJH+SjmpIrIAMaUGPRL5Ciicg6vF+coCai",
-	"Dxi4sYhmWTJ7K87GcLspigcti8rD02cno3ESKaz5BzlVScygr12Jg+GMrAbvu9X44xy6hkcDpbsReXqX",
-	"STn2hQ5HiP8DJexXViwhwxSEH4O9Ucau4GvpApKrieuPOLzthjaX6YpCae/SeTvs3U0hd4GKWUP/LbaZ",
-	"B1lLS/SDUZ6md53b24zr/TFP0xmFV0RPXY2ifiMiRZ6Z7rWY6Z9ozURcqzISqSdKW/IdTmM6UiyzZG5e",
-	"2FO/F8IMIS4iRl7RFB/a9Fxg4TW1nIjzlGWIxsluWDbp8BMyEHkm2wQED4sDPxIAVZ+J4EQNMia1AwSg",
-	"QeAO6SHCiLMhSKt98qsFpsfX6/CIQowX4DgpcgMTVGR6wNqxMFhD+i8DF+JWyCGXViu/sw6XArOVpVwq",
-	"pBj9WX7Qcd7pYMctwTNvydq0Lj/yhEc/i/F9YGPeFfPxhEef8rmsx1nOvbzgKKV8//tSbw8GJXKR36Ul",
-	"7pyob9GK56Ql4bBDVw3eWEWkz86jCAH/XEJAAe/J7VQUiAHBPFtAIpED0gCQiWSZyKRVMpkYy4DEOZ5y",
-	"GO14IDpcKpppsZCoM9/ZcthLjT5D+Ast0ZFeX0jWXCKDy33k31uyzQiTP1SDpXnnOukvfbJ2ma+NZb7A",
-	"BMxyXh2pDh6BJf2J0RhNs1eXfyW9BArjCDqgWjBpuTUcUgJRo2ESiVRwIpne4IrFTcvG9uZLxFKAt+wK",
-	"ca0tWJH3Bx0eDulolPB+iBzpKeXS2qBtT4MoYbDqA5JDbCMgqYiuSQMqFtDG0gaxfqeY3SSRKdIjGQPC",
-	"J/yd+QXUOmj5cYbweFRac7cZkCFV2jIn3UnB6HTxGqQyRvQ5HTLzZ7lyDoD4xbjDMWhWsrZRejoshCzn",
-	"WrailA896yVNuGGjR8oRtO8BSVSvkdzv8F+B0jXOJldZzkNnsCfS0QlwzmLSCM2/wjNwJibaS0ipYllz",
-	"n3yw1Ry2EhG9DUJVh6OXYtQB8GAVy4ClHCmjN4Yda45bYqD6G+bktQs+rQ4/Ovx/mm2cP4N6CjGQkI5p",
-	"oj3UK9+NCQ32MrVFPzhScHmQ29b8OtzHHIm1riGclkjS1UKAxSRNrhk6WaZqtAFhtsBgRB0dBoeHh8Wb",
-	"Nh+Cogt8goUVfI4OfyiA/ZfaQNHa5/tA6nevc08NxssdocpSSc8l2hU5Pl6M/kWWh94ZC70vCupbZEYR",
-	"az1+S//r4GuW88dSimOPB5wJVAPoJGlFAqgOIjPabUivGajynC+q2qlLW/MgAlm3SstbqXO3IvyT3kxb",
-	"cYMWiM9d8U2RQreuS1mPbEhoHIBJ+jhyCefG5KTEmdRaWswzWCEcaa1w2qcJx/+XGJsp5DJFFrAJpP+5",
-	"GDuhc8OyeYY1ZyyWzuhtE21xhKRRGabWpnxhH7sAUaKaZ1D2bb5hsU8vtrB9CC0M7MrpcOs0ACStjGi2",
-	"wU7ZzZrNNeP4HV4rkL+WTY3F75vI7evtONmCTW0E8oMxvt1731OvUj3j2xyKnbn9XZvbsBcJdWLe6spN",
-	"aUcjTx+HfqypMMg96Yvbq4dZQQ1qqA7Dln7L7cnq3+5d/BULu+OfWUewfB5kYlwhWAgd08ka0iUZYtwU",
-	"Vrw1EmkSTR48r8SDw0e68GfxI07iQ61Rrxrr8nL1aCCSiO3c3wlQbzDYnNO8St0klqR0oLwDWZr2VbCP",
-	"PledHkjltE0uX68MGWVCsUhNsz2ZOraivDogUhDg/oCncKEgoEUStU/M/OtDyPj0u0iS85hlZEwnBtQ9",
-	"yaA7t8ONNf8gSOk2Xip9eUfHe/MO0NyTvT0faBXhgvv2uyXZvD/QhLmCC18IuGbSVIzL57sCMQDR0xcI",
-	"sRVsi8fBVjUl8eZNSZntpW247I1UNWA8IGCoJOOBGAYdPh5MAuTZE2OSCt4PIO/fgpy8yLQgDkzhFia+",
-	"Gd82sNwtiqYuykv9ByqdKr15nQKq8hbblVLdjutCFAdtVeEV3JaCk8ikz9HYwccPJUtvmARYeLjEjL55",
-	"5mRXhxurC+r8XdXKMJfKltBjMwGc/A8jho0CeB/7lihiUJzIfDQSmWp70qRxkzB9oyzpD5RsOryWcZYo",
-	"FuJlVHX4UEhFjp6SYcJzpYcdmn+FzcACnYUZo1LwcJ+8uWGZERAxoN1zR3huacykZZX79z//BdkL4Jz7",
-	"9z//FZ5Vi2siGVYYcWT++/c//zWlNcJ9MIDtBJiiKZOaRcPWItZBsCqCIlnSGFEpx0D2gSIfp0wOkpFs",
-	"npHw44dLyzOoBgep6ItchcboVZsQugGhqSyol2b8hA4vvecSGb282yAoYOCg8tdMlN6hSJg0vgPLWNGs",
-	"LPkfolU8O8p7Ks4pjQFGNc80dsfd8DzvOJ4fqEF9jthzXuHmBq1nh1+3vU4GVDoeg9I+OTffkVTbUghC",
-	"UgBdagFu6krLuJYIm4xhgEdD2nrhTfkd1yO6J10qqlh9qK2HZfu6t6hl+Bazu7N6N9ZAkJT2rBM13qfb",
-	"ayMopEWHV4sL/ax+RrmyMkNIVsLhdRbxLPSufjQW1MspYQNwt/vk14GAmniEzZWmDAPKMqCQprjVgErC",
-	"wXUA4EiQb10WiSFDVET4JAAqPbhjmImUIdAhZjSnkWednWdHXwHLK/C5+g05xFi9F5h61w5vANpHjMax",
-	"VIzGzYVQGMW7QXNBArz65gUfASbvY6pZx636fRSs47vcl0Hs9v88Q7g4IWeFIUzGzMoPJyRQLuxM5O+6",
-	"qAY3q1MRc9Vdbbv64GvxxzYL1S344yLDGkLTfgjAIB75SkNL+ozRaMAk6bKJwGcOA1s5SlJtLkA3FjRE",
-	"iVw9EqQ3TzRsyxC/87z7CtJuZx/fDhYy8bfPZoXEARpm26u8gxN7CaHJwnQUGWFfRlpN+wIBi8lN5Jaz",
-	"MdjFWCUg0hj+Mv2UY5FBVsw8ucPhbhMCgAF6jGyMgVfbJmlpLtpembjB58bHoMDCqnRYbJImPaaSIdNe",
-	"QYcvknV6soy9a9R6ZRiBNCokUnNpieFDsYznW8B4B/PKV1qv6i+ODqe+yNiNuHbfbb5w/BMswX2K3vWw",
-	"4WrjvU2/oGf3fnsgkv87rodY3Zit8e7vBGePgqIC997dKyctIrasnH5N1CDO6Hg6LNO2iAVTWmeffNLD",
-	"BP1DjFDzj4BFpzEgDPtLbWXUH/o+6+qPbemAajF/G5Gt3/oPbi1/zzVkK4jALYoyOGqbEGW/i+59AK37",
-	"wUS/D1sPJyRpcsPITcLG2I4NyfeC3wYKN9Cy7ImMJX1ORPd3FimEbzfk//5t8emI8qIkkXm35abjCVFC",
-	"BKZ3sCvUAMh2wFnnQPu2ZjGbjytGugXqCxj4ZyTsZWIYkgYQmMrkhiEYTqhESBrsi/tQspRFeiwkUQFJ",
-	"OLn8r/cdTlMBvgNJeMy+zAxzUapQz7ieZSwhttH/R5Ab/LPeqXcrXd9mYljnd59FnV9dJopdxI80s/hn",
-	"0a2TUtQ7aRcr2VguEQ5md0JiqhjJtBHmgwEnLI2JZNlNErH1k4qBsRwDU0TXXAqLr5W9Bw4PtGItMw6L",
-	"FjnK5cDk7uAlBixjbZsMIqEF6rrKWC+cyrTZ9Bzm5n4XXS1dAwwW6L8cVuLxobbUnB4wP06kAR6L9S+O",
-	"mvvkYy5ByEBcRdIhCDyixnq4JhYrODN1bQDtSIbiBlGExzQzMZDqlv3i8du1W9frl38c+Ty9Xn8W3e8j",
-	"ofdn0b2n9nc9hXNMddj/gL3WYxnjESOcDlkMlhQer9th228yKbngNTgb61fZwfD/YbOTZSx9EPuoBgIi",
-	"Mq8qGSoCtTJyCJHlrS8X6NXlDtPB199Fdzv5yj+e41TPl7GXmPfRAo4qe+dHkmO9e533Z71N79xRWKB1",
-	"dqL6XpDBfoedtcBxWI1Ka23P4S0yEAO0r8iVtrYnpocGQLXWs8GbDyRrWIdJiswhktpc0hCZpLYmS+6S",
-	"baq2xLkXvqgl9vWOJWrHErVxlqjFgry+pXowSiJHqrqlsNE5CYd5qpIRzdRBT2TDVkwVDTF44OhizcAs",
-	"YAWQo4a9JGXhPrlQknQnkGDMJSC1U/Lnj2/eBeTjz++CDn938Vab/b+y7kd7H69mXFus2tZHevxGIe0F",
-	"N0/wgznkAkpT8Ah3eMZajEciBphmaC43kaM3/33x1vWFvft4SUZCJti+nyvS8PBlbciMXDOGEPFDIniH",
-	"j/JsJCQrWjzVIB92OU1SQLNVBNpCT44PySj5wlJoP03ih1Iq45FGAdUATFg5JoSFj8NE3TIu9MsoFTT+",
-	"iAu7RUt5nsqq2M1l7THK9AuoBI8ZIDjr/4psSNVee6+bcH28gz01GbG99p5UWcL7e2Ut9ne87jf3K3TR",
-	"tl0abmd9jsKzp3ZXLHP/zZHzlAgeH0LdYmnpsjmNcpPIRG1Tn/y6PJlAyrkEGCLeKpFTmQX8zuQWOnwm",
-	"uQABJK+33uQWQkAFuaIqdOhNXUa6rCcyBs33mcKvd9mBDWYH/qoX68H4N9tJJMA731MqAed7juzHk7M0",
-	"nbDhtMDCIXE2xmHt1ND3FeJHPDtflG832m8Ixm9dIlVSbqAa3lDtU+jbR6BoQujKZXEYkNDVmYuMhGZy",
-	"Q9LwnYrWOImZz9Nu8A86vCDIfSIdRa7FOAF5PYYyfEWGjHJpWAc9HcrF+GGCfL63i/FQkT3dAJfDeZqV",
-	"lztAzyJqXTE9elePaBI7MvZ5LH35CmfTgEc5HCl3MNvFc2nGzINFZhqAtHzxD60Syw/tPvnVY/0saGbM",
-	"PQKi8ozDcZjLSGPenGBTe2gk0pU1Bswj4oyOoaVd+TQI5tJEAtPEPGroNoyidIXo9Sz+yAOAFF1qz66B",
-	"qtThSyLqm5M2m7cNyyO8JyNxDWm3ixc8rHjBQpmMKCGZbeyolM9rAJ4PaZK2FBuOUqrWN6zWq2L0iytu",
-	"WJYlMXMYo7ZrEghD3fgC0p2Q6wQah2KSioimbJ/8JYFuUPeJ7HAbFtWmaC6Zf0uJaU7oBU8kkQORKdKw",
-	"gV59wYhl0w9pAk50YvslO3xE+48HjvQnmqSf3Ro/VHvNH+W8aud522ZX9VzXh5stcy4dsWJKPWGiV2ZF",
-	"SXLwVZ+gbwdf8fx8Q5GSMsVugTAarCpWhiaNAzHGqSOt5UK5Qxv6xRebWL4PZUGOwKQjXBCZRwM3f49B",
-	"NryGBfHP3R1H9fSjtLSu+9v3sFJVYud0dhvh28Q7UVBXFOCEETpHAswKgOB+jQP9U62f4SCLHg474fAZ",
-	"nukzUnVASyWMBgrGzOojqU18lEf0biyDeVaBk7u74187mgv5yPqHf6WwzhrK+xJKOtS6hz8gGRulNDLN",
-	"RvANpgLbQPzS4VyMieDTT5gxEgKihIGrhWprvCFV7jmQieQxy1hs2V6DDof72JSn4Tq1NoTIVVd8IdBf",
-	"CqyhEHCG8hpXjikywoYjNSkqVJyU0h6L9jkAjCZj5J0ofCLSkIwR/4iYXd1ElPFuRoHRv6ePLWmkoi8C",
-	"EolU5ACZLhTLmlAKKjucZnrb4WUiTphcFnA658UCwRTFApEK9LtJFqCRBSHuihGSLE+1y5eroLgQZxbm",
-	"FfrF9CrEVFHSAO9XfynJUGTwQE6Onz4jf0l+aEISIqXRtTQVL/yaNMKvX/ffJ/z627ewiQjtkij2Beb6",
-	"x88/vcc51YoiQx+xvLskoV0srtG3M+veg2QtLHsh9jkd6tUOZQ71IWFAQv2csMNFRsKBGqYh7n8D4gCe",
-	"J73RO8GfQlfNwydmaIn0nqKEaCPLLVT2K0H6gnRpdG0BM52L+3j5hT7mj0bbbT6SWHFGth1HXEXX7tiK",
-	"tlc/pJXjCtr6Nr76wShjNwkbb7Ga6JOR67MyGLWOcdnn0ZqQscjTmPQZZFJdNSsIJio7XMt9O1cm7epr",
-	"lopuL06H7IygxnUaWivmkpwNiBQdHn79FhIzZ3Iq1Ig2jYXuIZ+M+kgTRAwpK0+rFALCvkRspODTDqfc",
-	"GAamCqqXcPaYJTzO1Pco5QsQtj1jCey1935laSSGkKH8+nXfjvxnOmTfvu3VBmt7IKrBLN48zYA2MKCr",
-	"4pHsMiIZVzv9cNf6wSzM5lREwRC0XSDgC+MxZTEWr0/IWFvnNI6NtVyff8O8w2Pk3vgJh37XPNgiXYFs",
-	"4ye3JS6hR/CRgunga9TB0zH7ZxdS2hikztBtayeMPDmzJRQd0njlKtThsg5PEEvdcEvsN7WU+JirRQQc",
-	"bQN0gxYfNMdDwJkLsJYGxlZFKH4tvjImZaA/41gaWEjYJSQacO8KCo0zUu6i0iLwKomlRfrVf1vDsgP8",
-	"Z2XJu5BBgxOaRYPkhsXuih1xxkZL6c/jGDf/9wG1417nnugzzFwuqEnH04NR0TefKQThPDNhkIyeyF27",
-	"8K7UfYKH08nbudqqtgV98LX4wyDVrFoMcSub+hNDOIfybj8rtAvE/wObzJCzLKElDJlpC7zDp9CHh5SD",
-	"CaUNce8mhSGulTH+fFUQe8sHncyEglIqVYnD6uGUxK4NZ6yXbStK4idvf9ast8DR7WpHtwg0rCd8uVgK",
-	"tuitvzW24nyf3KPiBXIefQ48dh59kC3Y1CMoxHgIZ/FwSzbTzl56sM05d2SYHMSJpN1024wJn60ZElHt",
-	"P5NU8D4QVyrM/yTSIwzPxNAw7XwpfLcpkLuSOOrwWXqEnYGyEQPlNW6XP6BU3AFMPR67yezSOxSbjN+D",
-	"1HwDD5WEEiO1Y0+U2WL2BV7bApnoBydXFIoP3IbDSdsJrJ3A2p78wT13h+InE0b45Ftja11LrCwxtTp8",
-	"XVsLaw1iNhSKPSKr6wHglSK2oQnc6220TZl4/+il+Pr6xe+rpmYnundgpncMZrpINzlsU9xqTyTkyDev",
-	"okDAf8c6ilzmIMDNo/RN+9iyDwyMCkcHt0B9VjtzT2YT99st/lxXSW0uU+4rqcvktj3sj1VLwZvv1NSj",
-	"qhLdaZ1FWkdLNRTCLkWUSE9Mr6mGOBvfB4sm0LaU2VJq06wAim/eTRM5YDGhmUoiCO1g1RjqrMrOh4Bw",
-	"j9qyXYK6fgJwch1O09RdKInIbLcaBNYFZ/PeELGsSDjOEqUY/w8tZMIAuwDNCGeQskzb5zgTRTldQLQY",
-	"ifOUxfpx0rVBnqGO44zFM8FyuFGH65mFzj9ZdJU2H0sRr6v11xvyblXWr7hGj7Qk9xy3U52aXLvzdkW5",
-	"GyvK5bg9raiF3bpKKe7nKhFw5p/YVfrApxmnVpKhZndAtWxZdvo5RJqC1JMDMZaYUAyN8AUoacFJg4sx",
-	"RpdS1lMdLnLVDBzRgHknmAPjP/G4aMzdf8h1tbetnyVT5bMdvqH62ZWBAZFwzopJI0K+j1raqZe6p4pa",
-	"O6VzrH571nZm/652dpHC0aYJQ8GHGwZjHDOm7KwKWm7mH3w1N125qvaBKK0PPJ0U9v4CY/ps2rSnGQPK",
-	"xQHLHhHY2HbF9bndHDsIse1UWhhEseKsF+cct3GVnfmI/PTzWS99vpN+ZplIsBrMXRn4EwStYHMdaO3B",
-	"5zwm3YkROGM7KWh3amPz3B5Ilkr2uMppH5A0ONyy2bQzlu6jcLY4d0BeUccJrkvO+n0ZFKSKLLbDfbbY",
-	"P1gSClHe701i3X8WqnIC7ikftXNNdxmpO6mDWMVyXeyeil6vK2gWJ7zfUlRebw9G5cwbe4evpj4Al1IP",
-	"FwEHwlREQKPChqNUTBgjDS1gtRUKmkGPAagGpGJDExociBQgM2N2k0TMYDGAmZsoNgRsIKmSNIUfAsIk",
-	"EJ4Am4uxoMc0YwORS0YaYQZfXyoRXV8oNgybyIKgEjCsOxx+kWTM+8VZAQEG1X8Q7QUwBvsWhj62YcjO",
-	"Q/0yYUCu2UhpoTFItNiYaD1wbogBjg4PYV4QwgFbVKRyOJ+GniU0lC1XtiQ7JB4HbbFaHV5QykASblPa",
-	"dPb5+E0ZunwDua0Pxfb+DLv7odIKTA10EbOAGDGOi7wjgnKpImUnxhNoOEllG3oN8hHR6xmFvFk2tw9p",
-	"7FLijyVX/AHn4m7tyQeV9IU3rpPyxW2yC8qtT/Eh7OayJ9TsttUBl9aA9bY4SpmIc+jonK1liaiiqejn",
-	"jFA1U+eSJRFrezcwDEH9VHRp2uEjkameSBNBGkgNj42X3EKHFvdmN4xXkAI45OmED1hmyFRn7o4A09r4",
-	"Mc+fMr3M6Ay7EEy4HTwZ6ylzZOzml0+qCkHNd1f6b0yT2Lcuo2sDKpIeUJdpS0Rqw2nasDtbhCnl3h64",
-	"mTkO2LFP2oc2XJjRvoop6WmezWvJ2IFHbQU8CpPfcIy/k5R38UL3lO7GyZxnGsL52MUTdqnuclAZusoK",
-	"aWoL/VFYliR4lfatYx4ffIX/rgkbtSaHllUAxk+ep65BJ/a1UrIsBHoCgFoPZwDpsQpIhA5HxToTwLDK",
-	"V3ralzjlC8+ZBVQQY/54Mt/bkNUfcKfsst13S5hlzKVqe3qzruzDz+He874+3KL+32n9uz5hJkm74HjV",
-	"zseurf8+ZEBF4cgenCYzSOSjlEYsJlT9MTOgWz3vDyXrubpfcrjzS3Z5zvvJc85JbJZiUmt4I1m8gWD9",
-	"luv1fvaa40pgSHCbOhwS+NpW6GOATEjW4UUv92PILuDi3bHU1g951NQQ8Aa1UhIwn+Xmy50ftbGONGG3",
-	"q5NR+MEtutK0ZBnShCuaaDMQbSYPTI1GA5ImnAHzl5xNN1RmKxrl6L2+Xv49+W3fC+N3UD6NE8nQvZOc",
-	"juRAKAmxEv00+BikshZRUlEe0yw2DDgQXVGChDFLkxuWTa5MvXGIMZEOHyC/p/5NxqJklDCuQtJgX+j/",
-	"Ze/tl9u4sb7BW0Fp3ypL77a+HCdOpHrrWa2dOJ6JYz+WMnlqn55Vg92HJEZNgNMARXNcqZq/9gL2IubC",
-	"5krewjkAGs0vkRJJUTbzRyxR7G4ADfzO9+/kpsSmYag/9is4pFt2uWYShB1W4po1CVQg8pu6z6ce2FME",
-	"VSrrZAz047QHZVuUJRQJ9SMz0GN9i6hSGMJ0zOtg3CdOJCcnJ/hXFwPhZencRJL4NCbXMGP1otk1ccXh",
-	"Mwg8BtqwjrgFH52xN3dl5TqVnlwjc5EZWlVwniZJ3UDtZ3JALAaywOUYtHrCGFwQF7CKciXxilQK2VKf",
-	"0DmVK9kWVQ/tAqZkDjNCLRkfGHXtvn1N+zxzqZjUaGTYVanEPwAOhBqIQOFosCbyO3zP0AyvufYwgfCX",
-	"4di8G9K//3BFvwI/hKNUXgL2xx+Pf5xhZMRUAgqSgj2QhiJs3gapwyH0ABcksu/CNeRNJWcaVZ8NJLrM",
-	"EaYh8+UelY4+1pPKtVQ6zmmYZ1cdEfDLCPXU83msSA+u5SyLCrfwzqL6SiM9M7UU3LVoR7mTOKGbLGI/",
-	"HX/Gf10050lVPi1iO/lLfBoAHSbVttjnmorYL1IuRZtJJeGpuLk3gL/vaWtswMaZC35RHxjUxkipo5TY",
-	"HRw+TtnSikDnOOcyh3ITTNVjxlYqxwj/J5s426fanVdUfFiDB2lhzkbxSrmvq6LpWOPR69+pxRS2zyMF",
-	"3n6A7vsK/ga5OSBDwKpobqdbbZBrJbHDv8Kl4OURy3Inzuq8KaeZoyqP3W+szaKF1feFYblveUvDKqFg",
-	"+9QO2nBRMs1HmrVGVsPvzU6g8sFyCVZ99LfcaPpUPe/FEqdWnNqEi7d5vL1fo+eFGzhH04rU3j8eFel3",
-	"au6jqbmbq2xyEPkAGdI5RPfNkyhgeu88J60RuxHo0ChYrgpIqMAoFAbZz7xvz86O8Za69exNM4p4Jtju",
-	"Nl/Es4hv40Fxgs5v+KrXDbz4GOrJv15lFx80r+gHt/bOd78y330BfV6ZXjj4udKG5SBNBfoeNUJ9kduz",
-	"8BiBxzjbOz70fkgZK8UtMGy7j+cfT2DtukbnOjlf26oC0ZFMtVADRUO8Xwm7iPGtaQQVcOKZ04PWYViW",
-	"Z8wolTh1uKVMl3U5AtZ48yt7k1TeK0RqUXPQLxUvzlnWrlQvY/tI1qnFrQtfZEZhcCF8qKGE3A6CyEjG",
-	"xzEnxopOb7eWIRHnqURUP/h9uV6k/KlSvUW+d6UW+dalMPC2WDw4+yfVWubrWxXLdS9okWiu34Q7KbAy",
-	"KRDOdWvECm6AVVx24qwT5BdhGqpbkcPCUuD4s/sJfRn1NtlJhjVIBqsdiZ49I8FMPGMVHIK0ynORhEBi",
-	"DwwvuOFJXOzuo6WYSIkf9baE6DSMm7O2XTKc2oOcww5rnJm3ZpHwwZ+ARfAT39/x/2zCZltVPW72zvZa",
-	"QtoDnOyZUR/2zva0qYTszNKU8V67ds8bI9NTQ2lVMcY9mq4WPk130GtJLsodgK4JQC/Ynz78+AbDXy4Z",
-	"5pvnJ6wvPkGpsctLAV86JF6FTbYDxR0orgMUn1ndot5k9wPICrBDIDf3aOJ6jxKTd/wGcwz1QPcBs/dq",
-	"bnrXqbDDhTzHSnr6QElADj4dMvbm0Myncrt55u8JKx/DW3pVk85sJ+tQGOAM2Kjf9y4Cs03Y0wCber9N",
-	"5znyL1kvgC+5qorDvOSip5eBmKv5Le60Fh2px4mH8Rd6ZNMUy5FkoYikfc1xhxBlRR4mFWf2pwyBjP4i",
-	"CgsSbQEVu+XlAIgv1CcZ87Ksca4jbkGyfUfzrqSpeG7OrNqVSv9rnG0bxkCfHRyxXxXTg7zr5kCJxsNK",
-	"yQ49O2lWuyUYwLffTGWDkoo5HpAzHB+ldlJyM+8h1+kRuzAGen1Ds/G+yn6s0e2/eP4DLlgqP4KpRocX",
-	"bQOV6wYCt1CNGKebIGXeoLC32CjUVtzAtRt7huM9WHkO6iu7cz/iIj8cc9fAHlIP75Gq9NzazIB7v5Gl",
-	"Go73ctzB/gPL7hYQF1dKveNy5JZBbzb+brdmQCjWom6gNZzGQTHaRIuKk6dWjBfT8tXOQ9MFUYX0Qpa1",
-	"reJOkidDtM/YPkbtSSQdsLZwQ3WrQAIqlZGEwntg8YSTT8iehXc7Z9nfs5pMX4MXZxYFuCt+MfDJJEx0",
-	"pLKmH8s5xqVexdPGXFdaNg1W1U7qmsE2cWfrrl1Bo+rme/R9qRh8IsRlFbShApnDeSr5nVWJ8ayDuHWl",
-	"LrJ4Shm1vwht/G5fr2eAnnI16sPigSy6Bk3IZS/6i91Ny150iTvoyYXYaPCLRNjcpt0F2B4UYAtY04y1",
-	"VeEcTcqR5GF5vpOENFabiQyAvAtYNYj+CscWa3H6mWYlNxbub6GyczqPcApLDRmxQWNiLlZB9gbapLI1",
-	"7hSmbN1JwEwoUxaNDUzcHUjx9wEw3lPY2zSMw++9RycgXL1SjubcFmvl0fgeqdRrEbV854P5CrJgcSvW",
-	"avgs6uolNfDjz/TDcvVcFxS7KoU2wmHVJJwjXv3uC3GcfnzmPA7Ey5q4dlAFxqrIV2PBMCS5OqB2baiw",
-	"5L1toDpiP6lqTI3XiVdbpTJTVFdykPhuMDiK4VNpPfcGzApAclFlbt2u5cU8DcOxnbODtsco3HKvY5Zq",
-	"thyX2TzdLMEKSzzB5+OAElVipbLmvUim2qqmC72EDWQBFWXM4xeeaQaFMKwaxCyh+BtBKVnc+0jgSWpX",
-	"Zi/IDs5YVqnSGvHYNgO4NuhJIJO80crunPks95wXVsXL2L4PnGc9/umavqkzdwkmlzVBjAmJKCNUcV3w",
-	"kc7OibZ5ajgKfadQciNuwd3b+RrsXeoHXvehypFUI3CBVBVI71BIpUOsdgXwD3sLIhPHr7oPaTCswAow",
-	"QmMsDOPYJT98i3wfOOYDKprLeL9fqVteZtTb3y+W11is7sJZHyS2ZXB/9aTU7dA33yhWQC4KYPvPT56T",
-	"85qqGZw8HA8tXlhFGxkS3D2JFiXsmOAvsnuApoAbyYJ19jndw9/SvbN0j2TQUU9J0y1H19ZK4GUPpEn3",
-	"knSvB1rzDuA33Vs/Y//+57/SvT+ygyN2IRn0+mZES83yErgVRanE+29R4+wxdr4Xp8+ThSj5UvkgC4DY",
-	"6TYs3LaFlG/r/f32PNHxeZhl8fzk+YrHTaxwjaWbEqOmkz/kFtXRveuwiECnCTbncdARrfEw86/eNtr1",
-	"XJvbc83tmmfa2SsrMceOeW4npo8/0w+/8h78sUzk3Rlpqg/SAjNnRuQ3YEiPma5dsVi58kZYKjO6UmfM",
-	"Ffb56vVgp7k0pcMC9A3LeZ+3RCnMqKHhHZyP6zoSwAlxmqK1Ha1m1QItCtBs373JaIgHFIjpg9T1jJxW",
-	"E27iPsZcAN5yMZpgWPD412fEtHXmcyr/BrkhHbOmTUJWNUfLFS06Of0i0NjP6G3b36///c9/sf1XPlng",
-	"1eHpyclpwv58+PLlQYa189GdMtZWZamGOglaCFqr6AOs5/JMO2X3iF3Q3nBBf+1TIuh1hZnhAuxnb368",
-	"YnbruRwO+6nODrag1jNhvNQqdFzBOQXHZ90rpstvoel7TOUKnI8fB5LeFy3mJrUPYU9sn5vuXrJnd9He",
-	"2V59yPfGtYC4QL/HP/0CsmO6e2ffvUADzM5z72zv//1vfviPk8Mfrv/6+TT57sUf/2NK/uealJl4FR/J",
-	"S3qFp2SWHuBhog9y5yJ9aL7CxqTrFb8JjIiRiHVicTUy1tnhy7s+O2CC65NuN5EhQIKWfjw9OTmI7d+J",
-	"TiCOQYbrm0DSyw0KSCsivd6aBENZVc4eLo7YWFhfA8wP4mOc/2nF2EnT0u/bX5ADtGHCzCvwD1u/abDs",
-	"gtH3RZaLmUt6D1TRuegdGnUD8mnwiyB1FPAKKkajHn8MpSGZUZ11iz9oVDitDuybEGtHPmVSmeEyHN8+",
-	"n7VKv1loyhKmGilUFdyqGyK40gzr9Asozh1zFOZVpVJDXoHRi7cmZk+9M/Hlq7fvrmhDbWt1QBjiPNyi",
-	"7bXrRDy9wNwuoVuiqawiydoJ7laDJS4rnTizjX/t1q7Gg5sw08VjmMMZA3sAmDC14wBXocU1sN8+/nI3",
-	"jmQ+LDEJUvs/WlubvX2dsPc3hh8csfeypFzVLtddLAq4gb6hdBwcJBuq6kY7dUvoOO1eSThiJAJqSnHM",
-	"jWel6hxNJbLeFjRaE310KlfUK3Q6JqbyjjShgDlfUr/QMKlHMpzD8y/xtM6F8igmT2d75xl/8s1A58ms",
-	"d9YA55GgcgXr83TFexBkRQr08Wf8l4x1qxpugud1NWKQFkgb1dcoVtDlTp0U5gkSNqcJNd0zlS4X02vL",
-	"5/4vREs9NjBRD2uzOu/aSmbtpDeF/Ve0/TakPM9FW8a1f+NHu3LX++AXbZ0Ggt0HnoSBp1yodJ+uYUrD",
-	"EZYZUbY+UJufhOXCjCg6NpnOXqd7Zhd5Dn1zxuIj0gH1f9pjkhEAktEgNOPsDag/Xb7/lf1EWPNKlSVQ",
-	"KGj/40+v2MsfXnx3wFQ7lZQ5akdL68fLEipcew3A9gd9O6PTk+Tk5OScZTkWmrg6LJxyxgqFASU7rtEB",
-	"VeV+UEKaVDqgw8pZfAKqOqWSHWEGBficp5Ib/D1xLSvloCxZB1QPTDVyqB0uxwLlVPaVRihMmFbk1n3z",
-	"9pIZpUrNci4xLIHprz53iZhXZlLA1FsE544htBm0MBjstF8voG+6rAWlGjJhEqvK8wLfNub+iFYpZAfb",
-	"AlG9Na9Ammfav6cVSpR1+4sv8biuV0rYZ2xNxZM/WEvIH2Fg4rAhyj5ApgmzEFMhYg12zwgV99CzW9+h",
-	"wM6nvTIHk3YnwQs8Ohn3diwlITGESGIO7iSJmSgimt5RzCEm3oAblDTn89RiqxE/KjPM1NqoOxMs73a4",
-	"xJxijYZdD3W4LN/BgHwTwsCX4WuxM3ksB4tdxBl6Pu77Xe3WzgvTjE4WhcPEKeC9gK1y/FkjS/IfBPEl",
-	"ECfYmsH+d4Qu6nOpu6LfJKRx/D644bHSi0BvOmRK3nOpFb0zF6DFLEFROVPFRQ+11eaJV0yUIE05YljE",
-	"a7WLUmnQjOc5aCwGqHV6TIs4dAmL7G+qpUNowEUCIjoHtj+98OLJM5G9xn2xAYQnxu5pSu2LyV1Jo9pl",
-	"XK8PXGiFZ+NL8sW39HNt/HZW9gOKUR8VN042ppvtNLJHKTmdCU33Kzddn+Eq64agDfN1O5g6xir6gqF5",
-	"+tw5L+cX96Xy4Rn2YFdjg2Dx+IV9S1uaJztLc1cJ9yQq4cZia1j9tBI79binbu8f6V8e3sOBoMYeVqF7",
-	"+zpxIS5eFBVo0mh95OacDS20d3kfK0isJKhCSIgKz+vqqzoSH13RVtURexcZx0FW1HYx8T6hSNFov7p+",
-	"VLVN3WhGhRlrdGGJHLIYfPL1AULeCsN9mRp+gmR/c+zuVDYM76JS/b4vcSDzGVu5DkVBwlBUzr62o6lj",
-	"c0dsqvikOr8xbX7c/euIbbdDhi5bMj8hYFN5d/n8wwTsO3X7dYlXP+GtF7E1U25zy+/4cnfC98HC9w02",
-	"WHCZEGrCSbK8ONbqPr7iKX0jZojdqd6gkHc37v9xYujunLvJ+jktOpIJzJ1y4tnK0Hl53CsRMrPrP5YO",
-	"vTnH7OV7u/VFZ8UVIFN8rh8B+8DvyjRGYTEWz3G9FLLjtt2hkuv2n05mqt6nI150w/d9kG9fs1dKSsjN",
-	"5ExrkmurJOelAGlc7jfbz7pcX9MvGdN8pFM57AI+3Oo7VjsFc1BPpIJCVPYxv318a2Grgo7QBqq6GMQ/",
-	"dk3H0tENeGdOBDtWD5Vqcv4P9JKu6RCvUJ8JI5zVHGp8RR6ovez8mw/Clv7APBHxTBkkmtjoLIB4M+nA",
-	"2qkV9Eue+z/jk+0uwQDLwZ31qEepfGuCyKd0GHYLlWgLKBgc9rgogx2v2iwrVI8LqTH1VAYdwXQrNeh0",
-	"kbcPiQLpa6lsQalkB81aC2Qhx4hlhIAB9IRm3vZgSrrmNLiWGE1GoPGMo+eU3JlKR3ungZdALHRU7kp1",
-	"+khDfcSyvwmTsRLqaTr72E0FeVN5BUyCwLfgnARMqiqVaPxDwf6mhMRGg/Z2147F0HPqZLcChlBlB+cs",
-	"87PIHGneLHoCtPLT4PbuyEMhWQ9MVxVztCy2Hwp6nfA4eHTrPmHcreW0Kgo7Yy8CEpblzgrxlyoJqaS7",
-	"+X4IwQsw5Joove9wEaw+aevDYEUSJ/k8RRKE85mQ7MYDPL0U87ym2TXKnwolMZwGn3ivX8Le2V669026",
-	"t5cQFw7JipoNx6/Y3hzumw2x24Q1fSyfw9Iyeufof4q+ho0pIZcPUkLu8CQYld88sWKZn9WQ9TAvpD2h",
-	"emCHB9Um/aBfqWKQG5S7QlITiIQJrQdOkFdgBPr+rNoA0lQj1rfmmb8QIwL1XRPWGoWbvn29aKFOrgZ2",
-	"sXyznlSGUUbtdCiOvXCNuh5YfILqesgr6KqBhu0qV39IQYh9Tb/ALZRrLwuxT/pA73PxBjpb1RCnXqyF",
-	"ijmwDUqJa7sr3Lgviag9zmOVG7iufWLesbspAuTf/QFdDIuPERyedJ81xN5gJ3ryISQcobimI6pA+8rB",
-	"8TwsTeWMqkdg05CU2NDpA+xPhh8f7AC2AbBvcZttI76G4V0abgZ6iQuhErz8FVu6PmU4t3NfHM3xCOzA",
-	"fHVVePWqzkDxjdXjfRgggfGtyJFtzddkOGRiAZl8GUSYBim0dg4olOgWCVVwVtix8TyVCNMI45xlOOtr",
-	"ITPWU7fQw7ABH1mAQceVa/RzxPYvWG6N26oHBetXcKgqa8Di5ZSZQ5AsJAYXpAP59qBsi7KE4ugAYdgj",
-	"XOKdkxle9t/irxmruZyhLBJXo+21bkzDCUTD6NKxUxIhubOWYc/sivvqc47DIMEQA73LwmnxggXT0H6k",
-	"EUtcf+jzKRmmStZjPqJvX9O3Z2ef0htxkpEb95BUus7U+8r30aYiQmqAIQwzQ5FbAb2o9ErlbPE1v1Jz",
-	"fS38HyLu7pvwk8rlSbMWL+FM5UpTgwj6vxCuLDeZxyrh9E/XVobM8sIhTkX5P84LToCGHuEdXdaXVah5",
-	"GXUBFfKhNtrxZ/vPcn34tsFY85sfn2Ul9rCrSmAlFB3UHCJb7gylP84ZChTlMvjPBAYLhl3VS5hRyq4r",
-	"a/H8JpUYL0THmsth9crDvcq/aKwY83GVYKlEoW7Fpes/vTPuQgqDNyDWLUdw62/IGPqZanvnIXnYzKH5",
-	"4M4gekhFV0DK8YVdGWoeI45sgi9wrF9OKuu0LIrCzwAi9DJZEJruZfIQRQUABEE/c1nUmr6POVDOZ+0J",
-	"G4tbuFAENdm3gDsFYXHciKKIdHWAG20ND/iYC4dg7J1jGNQNvgLX5sA+f+geg/MK1iI3qVTY6ho+8dyU",
-	"I/zTUEh9kNRl/tgi8fYO0he6YWx5WZuQxoGjHQoN5+wLAe2JpINF+WVSuRbjZMWtd97arbJp2bI11kxz",
-	"9o+VVhBWf64YrDMJdrbLF0z1i1uyKaibQmZ1cpp0+Y0S+7ofG+Vz9xfM7KOdAYaeNGsLyUukohEmlU4y",
-	"8UhHeKYpa67gI5RyZDPxG6jlupepjpIG2wspVSSsXameeyWqot9mhcD2OSsVOi9T2aqQP5bctC4B2+sD",
-	"5BDkWsmk6Yq9Uw+obTASHqvxH26nsF2GIJ8KG1fK1xaJUxz/AoX29t18tQJ1bPo7ibqTqI8uUWlPNkTq",
-	"SmXooJJfmLFbC0Vvr0IPXYAUq3TpdkaxFoSkuw7HDPdIwKGUJCO3NcIfImMXW78g9Frhg6vFy7OarDkK",
-	"2gWLl0gC0JWPZi3r8mJpq1l6W1kYzBCnFwgFi5ybPeBEAGql1r2NY3t3SrenNZomplO5s4m3zib+iFvi",
-	"C5ThIeUfv0nvaO9szyPywiI+Xp1IxO9E+k6kb0ykDyo5YSVTzvu9ZPtA90EWy8vxKaV9dyX/XNKzmphP",
-	"bc8pGsgrcNVfRTA1RcUkfKox0VqNA2lE6YvZKuC5EbcW/4+YewQ1m3dzi1I/QutbC6NCzu998+gk3+sg",
-	"XXUL9KrmadjOsuAwwBmoV0cadoVGW8v06jZblI0YYZR/w3dzg1Dv9MfIIHcZfxOJb/aDzA0rY06jnCBF",
-	"uDOBIZU+g+FXGEbp5t4YaPBAL9VEx4SW8zqVY5YPzb2ZS/70U8Cv3CZZc3MufMqyadx01dWoD080iZsm",
-	"sEgGt9t0CZPRjt6lLqwsl9uEbe5x1G/8ZbK4r+70snj9bt8lYvc0lLegDxKmEVtrskEXMzgsQN+wnPd5",
-	"S5TCjJraIN5GSZhS4IiYmxABAGgDxXVrlGESc1tVqZTK2rgH500QlgDFDBiu2yHiHyj5yn4T1Uj3oc9P",
-	"zq4OT05OTp9/k1HuusaTzTLVB5mdO7oAiong/KzCSewOUNRJ0QX0SzXCFHOf4aw9+4NVMQWUhc5QvUVg",
-	"HvXhmaZscM32NUAqszc/XjErA2mAh/Y7OjtwtI9ZKeSNzoitsTfQhrVgfB33a4RV0l1x9O9//itzZAlD",
-	"oX0k5g7Hmd0p+KS4FdslCnI5How4SyVnFbYeM+SBIrdG7cxwKy6kNkhF3sZuY05DR8326fYj9lZJKtfS",
-	"j3i2xHvfB0kH/8vIrq7n80gJ1m4xZ3XDpD28szV23pl54truYsbdbpkqohcydI4/0w+Pk4i9MZvnd9/J",
-	"2xk4Z47Bl3w0rtP3EGdZuJY9C6ZdUzr1eN61P8UR2c7TN33egNmIHLhyO3ITdsZ8FI5awIfM6B0aP0JG",
-	"9Qph7hjb4S7vhA4l+TOMkDGf9Bg4no91W0fAYC9Ovjma5eOOPTOxreOuY0YphJOfEG+yHtcGquuCG35N",
-	"qJa5VXONicFbJkN2y8uBsxycYcD1DZXBqiZVZFJPuxqUwaED7BYq+75Y3oX8xsLcoF9wQ5p2wMv9zP94",
-	"7b6fYdLYmGTw94q6HFfAizM2HnIWxgF2cYAFZ9bIMxWXmmNP11SGwdLMn2kXJ7cDJHZ5uj6sSJ2nncNZ",
-	"MBKoYzIaYFMd40gyh82cJ2HeGlNHjBpDV6BVeQtZEo0Jryu1SqX7axExhpJVWjFv9j3ROPSirVhSuS6m",
-	"+Av7At/hkXjNDX+Fb31jYuvxieOnzv+REsV25s6OL37dfPHzNAg8C5ikbI/DoZWQXgw4TogpEaOH6Bda",
-	"i478chSMjCYElBzFnVPWefXuGrSryMI8cS99Uhn7D4O/8JzJAVFs8JYGaZjBDLlIdPpkN8z3Imq5oxki",
-	"2plheam0tdXw+i2RplsvO/F1b9jS2wKRGU17Jyl3kvJrlJR4BGqzxqgxuF+RgDSG592eHfwSPscLTaVC",
-	"YIxv0xXB+hWGSUpMxY5FBoo7Sf0cVK9HTFKqQbjXzIBwBzlITVmkMshcDVCnM3gotbIN9HnTTeizkgv1",
-	"paQ7XERv7cvx/9WzmpVxcBW7E6Kt29xGu7SDh6UdTFvhByYeOMCooF8iFZtT9r1TzCyal5CkUi+koDf0",
-	"87uTCFLpjnQdLomC+xzhjER9QDhfy5H1BqURfV6Z47aqemjTZPX48EpHyGS/xDL7Scb2yeNXUstBe6Mb",
-	"6Bs7Py6FERocYVwhdL/kNJ9CDWWpeKHPXWs3e0NKnxUdafWQA6ozoYda5aQC3vNNGyGV9Two/9aM+vRF",
-	"Kdptn31LAI3HOnHQadV/WZeBUjMKWiufloCdCcYXrizVULP91oj53g8ffn2TsD99+PFNwt68/Slhv0Pr",
-	"Q8I+vP4pYf2S24WCTyQqXl3+5YzFyQ3WvMC1a+Q1aBoB9kYX/wC2f3qCenf9zDOrg7MWjJS0C3TRtESI",
-	"Ny+V0bDropx6vRJ819PshU0LlWBkxIwU03chZaVkTgk6vBr1IUtcbbUZYcVuyLu2M6X1vZethNer0GtD",
-	"/ANczfMDDSCEoCv1GMGuWXbNlKVewrQJmPpb357lx0l4qEcxS8zW2L8rMlkujeEnUcKjdFegl+rPIhoM",
-	"K43V1drA8ef6l+WyFWZbDrXgwghOU6WPkrFeII92U8FvmB3PIunlBWAUO0OR5+UdN2yAxxBbFTVxMpXh",
-	"g9dC+4bMZ9HJiMR8kNq1TE/qG1LvmIwsmOy/DuMHHb7H1dJnTCocVnbOso8UNLRiMHvbPvxVSSAnVMb2",
-	"fcuqAxT8XSXVoCLa8TZyAnSUhFpU48lF2VVD+rY73+xSRKL3QT0tnco0AXvb40wbH9ryxpbKDZhD2utN",
-	"SWAFFDd7Z3stITlSnkWdjE5PXn7z8sXp98+ndDSaKhOap2vM5zXlrEwCQrb44RGSXVy+evuWaNsk++3q",
-	"p8Pv2f7Hn16x755/993B0awGTacnJyeTE0qCU27mvG5glLBhV+Rdp/WS+uSSmepJz3rqlFXclRhtRvT5",
-	"Y46EO7XmYiXJSmWg91utzFcW95uI/Fys4eb6yrxbr/wibw9Gb2FVjlulRYpzpntbd26yFbnJ8nq/bqg4",
-	"pz9olSJHd5p4QHFO8zZO0MZQM7X8hrw80+tvLlh0zxFrjaaV0oSUKu8GDMlW55hG5q4KT42uSEPriDjw",
-	"PZbRRSFye3fyUPUHJsoPG3KBQKzGcp2J8VlI1q9Uhyp4LsatkNZosgG2Va0nwRRx0O8M+6yx+Pd2uJLu",
-	"5emZXi6TyhUzm0Thc3vve7qPiqKBltsUQ99Mhc34CjxqnY1/C7OK+91x2TmcvhZWEyskIkcVuuKLYsL9",
-	"s1rl/fiz+2llrquL+e4qNsVb9fQrT7YPUhvj2kzMejFE26naD6o4CWrUusz5GBHGU2KWDHHT1RMx7vO6",
-	"02NDG24o5PZ2dD3queMoiLS52ufWUCtg92ejFNuf6hagNBnoncW3S2UDpezfLVQdNIPboXCwC/mNdmXs",
-	"LuFmxjSfhAI7GaqkQsJUrjBU+VTQcRfk3AU5n3iQc23ioV8JReP7UuoHPmIJHhQ+Iyn4sALZ1C6Df7UZ",
-	"/JdeXf7gN9PXk8Y/MfddLv8ul/8rzOV/5Qqda7jt12CwAjlVgerDUlVuC8caxkMLswRaKpdLuB2LGoT6",
-	"a0/epUATAbtRyBuFAxDjtFtYVO7+LAs1ZLxtoGLEdB5Vde+fvmAFH+koKfTgnJXcQDVDhJzRUznW6O8E",
-	"3lJk4mpTJFXbJOviae/E3E7MfYVijo4ARggbaL4aIUcUjV+OKXZFUWwz0KyHrjSgziAg2b//v/+fCXnt",
-	"A9H4uwtbXyt5HeSq/Tystf2FDDTE7lQiPXr0jBFynbCOsjI1XKYqd5VrbzzlMV4OR0M6mia0hZfGUERU",
-	"NbQpgoygPN+aXiUK7idRAoNUBuYbo9TrpAth9QoFrgdaWarhTlovJK1JNY3pjb8imT05+Z3k3knur1By",
-	"v7NY2ig190SJHhKWFeC3QotHo+73uUdxfykaUMZKKxNvBQypuxT1AwsFhVhPSPKlrSoQHclU62+QW3OR",
-	"p7JfCbtiEzTWyJFGJYiD1mFYkmdW2CcuGaqlTJd1+S1SWqpJMstU3kWhyaZ1DbAmrTa8wqaYleplbF/I",
-	"vBxocQvEbZ0ZlbF9+BQ+1FBCbqgUH/PsL//zF8ZLJTvY/ETIAj4t3XWA1pdx44ijN9Yw5WEZx3+hfbpe",
-	"mfdTpXoLyUa1yLcuhYG3xeIdBf6kWst8fatSnfH1LJLiTNtvl2exsoYD7jy3RqzgBljlSPu8HPhJQFl4",
-	"k2pBaXD8Gf99PHrjL10uLAbZY+zIuAAWt929nwJyvwEC7jXj9l9ou24A4map/vhydqj2oOyxW7dT7oCu",
-	"HhflcQ+05h24t+KahLAJOYMO7myO9yNyn7vnEkuIqgwvkVMPqfdUhf1ZNR5jkIVV8G6Fwb2mE6ZFRx4K",
-	"ybDxR8L+/c9/Hfg6n1Siinhmzyk2x8uYkqDRycNcgxffZ48bA72+SVimG9/lFbhEfTZU1Q0GTOywMvRJ",
-	"aDaEChjPc+jbw+tKN+xa4grbr6MOSn4Q/3yIG/65nvNsn7NvP32iypGDVKrKCh3fod4NT5+zrOTaXENV",
-	"qSpjmo80G3axSZZbw7j8m4o57dvqqrJg3C9WKo26AYmcHi5NrquG8ohl/0EWz//y4y2FNpqasVAUyw5E",
-	"oiNrLTj5gFJnK8PfcVG+83t4WXC0Fy/b4qoG1CeqYUYrtoie6QFiyzF5fb39UFMMZ1wNTEt9isDVLucM",
-	"TD3+7H5ybcSr0b27iC8Ps++owzejcx3wthiA7+TtQK5dge4yDWOog024cbIOBhGKNban0Kl0vbWHlbDw",
-	"kDCtGEdEtua1MARBVseDT/1mx222XwGiOnbsDsDu+yYlSNLjKeEpHF2qjsP7gyM2ntHFB4Uw9it3eM+D",
-	"wOEGa9ikMm5xkBCJMo1xBn7I1IbDfuwOHtsPXn77xWdWQt2APMClgIpj/2stZA5Pvn3qR7tdI6i4F7a+",
-	"89t/Y4g2S630bz+4lBMW2ufa0/DV58CuDz9xJ00A0WwEhWUqlOSINQ6Va+EQ4o30a20zU68G7RGqUEyq",
-	"4aTrj+KG1mz0PZupiwKV3+qu6DNhMOComelWatDpTrXLJe/BOTXJcw/mea4GMiij8Zdd4M1quCqVmQW5",
-	"6qhf8py4r1W7DRaVsKwCcYi+cu03F6eDr2QYSYbtso/+ZxYeHy5OZaYH2Ieiuh76Jtp48X4Uzu35+geP",
-	"DdqF7KaECQ9Wgnl3IVYq59nI7+y+ugfOxG3zfdMQ++72zvYu8h6wN73Wz3vJXv368ZsV2DldI93M85Pn",
-	"3x6efHN48uLq5Iez02/PTk7+n72kvpuwI8wH+vrk9IfT58V3cPht6yU/fJl/A4c/tE9PDr9pnbaf8xf5",
-	"t8V3dhL4/R703Pdfnhw+f56/OHzJfzg5bJ0W3x6e5D/A9+2X/LvWt4WdtLLD30MtYS/Z08LAtSjs+bKH",
-	"0WUS7FGEfC/Zw4YpE2P/9ur0xdnJ87NvTu3Y7bancQ901RjHN4cv29+fHvLnrW8OacQv29+f/HC6l+y5",
-	"dip7Z8//SPbql4wHPfQWr4DbMfsN73/HJlXu53qpp3ziZ1lrD/5L0Sc9LglnNJTtvb8me/1KyFz0edl4",
-	"zfd6MUssyI2QdAUSGNeTuF72DffAdJW9BrWha6uA4GbnxbU91XtnbV5qSLxzgO6vwU/s5YvD0/x5cfgS",
-	"vmkffs9ftA6/zb8rXsL37R/4ScuKABzigvsarKKL+43/XzzvwZE/QcsvUKlyjnu3gMPXP+4le/7gFZz9",
-	"om7BAuDe4ns4HifKqMVUiJmagxMoT9WUmectstKU99jbWBbH/iE4bgJef7CQUH7VrMpz3BRCeoPDjSey",
-	"UureS8+0/7MVWV62Bi+wa6prb/xMR9JYY1Rv3Fd8TsQdqKMzbfhIO/KtHunncfqKNxKCfI+5RqNnqiGO",
-	"TNwi/+v5PJMjlX4qyE3HJXqNtEbbwbtqhGYtOwJMNzLxnLbHhFhxfchQmLz7rt5ZayrFGHvMIyW6XLrD",
-	"NwNdwmbfFeM9kADi4ag5EydpK40bAL1RDFXBDlgETJfxti+DplcxjjqUip6KDh76NETmmgxZ5yzLB1WF",
-	"ZIU9Xt0QYGKnOyJZmpzvY2v96AQevYvWdp2ehuhB8yj7o0V/WprD/Hh5bxTPbPZO73Oth6oq7q80uBb1",
-	"gfFqzsZnv6pYUbBWeZCyZ2joD7QhMT6okBFAMc7ag7J0fsX9Kdvy4Byv8A5W3OSXYDRmD2MS5ZjW4qeM",
-	"I0dHaePPLrmMhqyP2EVjds90KsMNBMXdsw/vL6lRvt0Vx/j1sLDEm1WLdtJehsBv0F/qv4aOTSXDob4O",
-	"1/srKiU7GG+jtFvmvmiP/NrCPbE6kcpV1Jt+8PttbVWd/glLaREvJjc+JeBuvZTfQhlMXEmudV5vFPb4",
-	"DBSSMFxBMuZ4kMUn10wwkrpah1Tumy6MKAvGtfSJvIEwxHzBbE7ikP2Oc6VRoJxXRuQlkP+xX6lbUZB4",
-	"Rx8fBifqLBtXmzGskDzF7t9iUKLPEDTDLMkCiiSVciyfEjkMdZcZ0YMjlkXOkYzdAPQJzdxQNONFUYHW",
-	"ns+QmzCGrYwRX7hxPyB55onGet3MF4nz+pf7NcV570wQhPgIRkjzq0WXZahOZ5ROJXeGca/qc4cpG6HF",
-	"GKZAh7dHA60bZ6vgKwnowAS20xwUAmQOR9EZ11lCLorM4cA1NxQKkGpIza9LaBumBgbZhAZmUAFiRYAY",
-	"zYSx568+uHiZj8/aJzpy8YhOFJEjFDHBJ6HN+pQOIvFM5RiLJ1sxiWcqV1GjhB7Yi7DtlkOtTfFs0vAe",
-	"iV7TL84sniN3ZL78EqIdv2bs0a4EsryF9+9AsNabJkE8UhiPP7vrXMZ2ASUYWCu+b3ne8Wtcgfsi0YVf",
-	"zWlazhTriJ5W7NJ/79sUAtcPrZQ5OstmTaInkl2/li1+smFxt6uTfYx8+/mnrY8F3esUIZjer4OKjpFO",
-	"q/igJ4JXgGzNQSGKHRL4MPIWuPjohGVfNx47I+eLPV6Y0OTVeqHrw7nRw74wmQBblEtgae/Cb5iCsALs",
-	"eHxqgMZUHilYulPq7xlk3ZX5z+ehmwfRTv/HXMoHu4wbYB0cOHRvi90WiRw/Dc8rpXUjElv5r0SOnEa3",
-	"eO3crRiNLZXs2L/5/i656jnHxRnLXFWPHrR6whDsEpMcccFZ1DZ+ZEzIlvqU1B/oVPqbUpyogFzYFT4P",
-	"N86VbIuqZ29cXxaGYhRrAWsPyrYoSyi20iv83g75raRqjuWAGy9dtnAIL/Ie5SfqT8Y5LOJNpv3wpNpv",
-	"rS8D/qp50CIIek+gMwZCx5/xX+Lrx2N277qh2bj0iu6srR7lQcKNMrRSdbjgPJ5M4UMDNz9GupHJirCk",
-	"D5VWkg27KpV4IyiOWJY751PkEaanDLlGXCkwPoXBPS5zsHjBsIaG7ZuhcnFytw5YryGLVFbwN8iN1+3o",
-	"htwwJXM4w4+GWCyFT0NHLSbzR4ORHG827Co/iIPzVC5Ev4VPe6YRx8FVUyID17qAbkbOXj0ZTNRbWRYf",
-	"evHv9lHTG8EdfD8AvZORf36m/sK5vfiwX5WJtdo/1g2Ss3RYt1V3GuyTTROchfLuQCBQukOxMMyTprQG",
-	"lH+HSXycBXXNQ7xXzc5YAaW4hcqVQRLW9Ss4pC9iBVFdbOlrhqyC6IqGiN8Q26sgnSPJiLnFmG6FSJe1",
-	"coBANAzSInGNbm1MYoJIPKhoAmzz9ZaPC7w/4cx3uLvD3R3ujsJ5uBfskha5Btj9iDeeqlsjvlbAtZJR",
-	"DYj3seGtkAte+MavpGK7rlOprLVstgol+ysCTnopmwbORcnUw9geyfe6Q8+vEj1p4y2Cnv1KFYPcrNhF",
-	"OlHfApitgU8KWf2YSZvKnBteqs6AQOt95Fo6Q8jrlKrFS6STaqtSKPJQNDLjXAWff0LCBrIErVkb/XFb",
-	"6qn84Fd+WdR6gwuyuK/RPWh5J+UFVhUt4dTkBjqqGi09tEvgVd59cn5TN/pFPKd+a37dfEv9est7PAqn",
-	"YCN5txdFodEQxof6np8TCKMq5x5t5Mwn0ZWuC2qUI59KDaCPWMbLCngxusbMVx3pbpd//g0DNPwGJNsX",
-	"HakqDPBwDQfnEbhQaU+Uq+/qjudl2FodUGhmj5G4XZvHMpUTs7ujnf5SibipXKqd/gMTcd3O29ZE3MYg",
-	"Hykd1y/RDP3RH4ZdOu4Xl47b9IHiVqzRbzp8jymUx5/dTyvgSZ40xbc/9fC+8PLBr9pGdJc7jvbOJJRr",
-	"PlvE7Tv3YG0i2/BVVP3cpsxD1DJ4ZfcCaJDmnGXcmEq0BgZ0hvy2PAfXdZ2X5RG7wDJlyXtg1ZF+JXJI",
-	"ZQU874JmwczTPqR77vNLbgD6xE2LyY1Iq4s3p/5LVqdCS+SMIRlShiqUdo4zr5ARv66zC/2zkO+8ALy8",
-	"lqaoO83T1Ow0SFtLJaprG/WnzVSxHpgZuYKqbEonXAG0bUtm5H30q5OdfrXrmPSEUimn9/C9ry53XMPp",
-	"8iGW+5TKBi6x+VAfpAnKLeRJF4ZEizBH7LUftQjtgRxpjr+tJwCxlqeQnXM2iBHC+QO8ILLIkLGWNeCR",
-	"drTF85unUfk1Jguftn66g8bNaar11lkQPSqk9D5052r1NqCDMqccTKZes/2Qeh1nYdOwDsYpsjx9LiVC",
-	"+0YTSZ0xaa+vSYK4qdtP1JnUWxloIGp1p+FPnvfm2/gz8oKENcUEIeGyIo+QinXvbO/vA6hGNadn6K63",
-	"aFS0Ho/r1fnHfVs0TBu86UabovHSZ02A/notiiXnYEHwqQUt4tV3eLZIACNvHrYdn0idBD6GDmGNInCk",
-	"RZ+Jjcef6QerXvF+v1K3sIb0lQtM8nMUZjRUR09Ko2Gi7c5O7hjLtBFlSb0QgTkO6Ph4YSJKjxfAlEzl",
-	"PpQa0NFfp4ScMcrGia+a5FRnXN9oouw/SNzz6+zErrAifpRK3jjbGPaleWwHqWoScnKcBT8lOeYBiS4X",
-	"tDHi87u08hZfvMa8l9e4DlOQZtMG9swhTGqU9eakdd5xtm5FWss88HUngvEx5L0f8K4tbfCqxlRXjo0m",
-	"o9DbClsP6S9j13AHUWuGKNqqO4jafojyiXjLI5QZ9WHljcfHyFzqtrIBqEpurGLnlb3gZ7PDoXy81kCU",
-	"5lBIop/ct4eg4rlJWKF62IHMcH2TMDzOB4nz5zmi6eoWKlZAWxBzJctVAUlEekllgfSFIkoUFNpOJGFa",
-	"Va49o7Xc6jTDVNZ5hi41J8SxsCWi1XSDY2B95NaLaXK1UX6FL3nt6GIfM8vIIz5SJ5/sWz76Uu20aI6e",
-	"aBVE5bbJ1BO5gYy0S6MqZ5PhtkfB7HhecKjIMPupPpH7p1ELPXsKQvM8F0iNbDXslOECqmimDYXpuq5+",
-	"9nJ/TyrU6qGnndypbrHsIUXd4twzW5O+RX9NfTHDGGi0RjGpDNvnrDUob9igr6Gi4OvBEcOtH466L0RD",
-	"hMDWpwWkMudSKsNa9t35b3btZPbRyhwLlB4gJY4o7CFuC3BvlojCW9AsxkBQwPEHVDhnUAjDKuS9lABk",
-	"oto3Re4++7rtN86p5we+J09+aUR+A4aOz+ZT71aaHPca17nGjb11lUb4B7wO237T6W3RJGdoXPaFxt0F",
-	"MQgkjPZbfesVsC9Nn6LdGRAIXxA695uARl7fRbWs48/2n195D5bJVLsgRv9SaCJHGZMwMzQqHKxvv5G5",
-	"DzMCkqllE7PUmTof+KlkxDUwZcwoRK98n5tu7ZT372RvHBKSpY833uaPyXjBVezWxNaQ54FwLYkk26y4",
-	"gW+LF4+oxz+J3qC3d3Z6gv8lez0h3ScJTmrvbM8uWAcLs/66EeVvHr7teDkf1JY/OvN3480aoqDvG1HM",
-	"MaapqVUMqs2k/dJ+k9cpL7noQXHgI6EDyTW1Z8mOGFXoAPquPOI1SAe9voipdVvZLqAs/UtZScOA2ZFH",
-	"Wghc5bqDAvazmXwbs5ClXvwGuDj4aClVApcLBR9rEFi8LIuuQQbKZS/6Cy8HSz/pidZ/0eAXiZ66TbGL",
-	"mnqvGJ2R8YyNBQD02JqSa3DS/9a3MHianJycRLYvNUmruNRk8CWMl6XV4FySWMKA512GOpI1e61pQDaD",
-	"LBh8ImBKZQVtqABZrFwb1pBrXAG1o5SQMIyfkqMQmVqHrlllR9yCZPs1faAWBhJ2a4+aTlLpw6nOXdBU",
-	"OK1VHISUuyH393Qmpf0M9Z6BdI+nbtUV9MFlzIWQ71ia3BH7BfgtjFWsqYEJnAj45Kg/BMoZnUo7zOqI",
-	"vVMVGthybPFdR+oXJyee1Stzf8rOmVZU/4avx693WGWaXCrNUOSOyAZNZDtLiwq0umQrc+0cnP4b+y9O",
-	"vznYQJeslbSU+A1dKrVcW0+idPSMRwqSjI1BW5SaArm/e+ahAjeGotNJ2ybxPiZiPcAtsmvY9UAiVioM",
-	"U5XLlQ2HtzUK6Fcfy3nojt7FzXf2CkZ61IKr0aBwnKoVNTjyG6MP17c0NAO9pXovrtTSKi9e9VGVS6hy",
-	"eMmy9Klbpc/hDKgV6CJKXWOj7FS7qM6/sTLRsae9uPa4Cnsvy5H7JhPyVhhIpft1altQSidGMNO+DVeY",
-	"AB1IqzVkTXZUYc1/JeGQemaJjjwUEhuUonsuO86V1KqEY57n0Df/gR3L/9e///mvDHU3UaCK9JIVfKTP",
-	"McIBPR8ywT6hqRxrFIqdTQ/tE+wrs9/PDpjPytZRK2MfEqojK3xQCMNK1aEeo1NL33hj3qzrolCuewDb",
-	"txuGV/aeDe6CHdnAPAx+i3vnfii8IaqBaIiPRDQQIe8sV6WEYWN77rgGvobWX7Q1x5BpikSJ1cjjz/jP",
-	"CngHvti+SA9QCtdd+LUAFHwVMLDdUY87juO6KQsaGl7u24E4JQ87n/MbYFr1AInk8dM5mt8i5AcUYMZ0",
-	"kFwNLEgEQn3f7p0SdZyEPkrlHTrY1IxcVMSEYUM1KAtWQE8ZcJFIbZgrWcUJbUf28IOICVK5Ki2Lqvkf",
-	"CGvbQkqwvCb2aPC7K8DdcROsu81TY8NZlHUEMxaLF1YFjwuheatcP2dBQzS5h0ayabYUugqShOVcMqkY",
-	"toKq0LPAhDzH6JJbLc1AUiaj/XAg0RyOXRB4LPtsqKobITv3FEZtl6s0IXtoCVwHFRqzm2qoItke8XTf",
-	"REia0JejKu+w+sFYvbk8Rw8c9zN8j0FuHuzomQth3S+ANPoBM9wGdUhHlcBs30KbKosa87AHKsgCioM7",
-	"PZzzej7R03w0XCoTRvLkUetHuQOtHWg9Dmj9KB+EWWhpF5vFLHpmjVnPXMAId/YcAPvRxYC4dAGmgGHk",
-	"J4huYrWxc8o8KAvXKlT1dVDNxoEslQ9AMq8zukGdYZBK32j3/VhDTKWQ2gAvXLSJzQ42ZQdPHhc/4osm",
-	"hAvvZucB3eHiRtIdCWTGDVkRb8QZIEmVZRuuBmZDi5cR47wPBWc0HJ2xNnAzqCBYrqEqmMor9+HvA9Hv",
-	"gTTXBe/xDiSsAml4eU3e2oTSsK5LIeG64AZ0YpdDiRyucacJJZNU9rg2UNkv8HBhByRUIj+IyoZNlMHD",
-	"KugIbaj13Vi98IpAzM392iuNviI4lfdFp1+ENle4tGuvCK4fM78iOC5p/FIrgmmvWv2AtvW8qmBaNz1+",
-	"Mpc/lD6FDItdRQ6HBegblvM+b4lSmNGY9jJ2hs+jUzkllc3PYzYV3hjxHTUfBza77XiSSjtkNTBuaRwf",
-	"07k9Vu51kQHmHERIC6D6IDHlsl+pTgVaJ+HWyqk5fnQH2OpsIC2sdFVZaNZVQ9azaOTfSw/jCnXfX2rs",
-	"gxnamOJJGXhbmX9Hr+Q/BzBYnguFrl02p64+4XeUq8SVQs+0X+xZJSlRgvfCNHl15cy08ru6aCacP1f0",
-	"Qp1ZhJ5QdKYNzF0EC48qaHHLDkmqlipGcS2Pf/YGCnm2KlUy3tV3pEnaxfy7/eKsXFofT+1jY1o8yLtk",
-	"yiCjnJRgVkqEQ0oLOk86oWw4/mz/cYkwa43InxMwTyZWY7DG14w44n/fKcD1wPT5hUjU4LoFM2E0lG3f",
-	"B46jxRqlTabyG8ybTKitJvIYsv0M7A2dppgx+4vL4RlII0pi3WJWNDl2B2uR+8cjN5eL80OVukoYBhKL",
-	"UXDvYsfiIys7kB32Gh/nircbqZKBH3ZKm4FUUrKlSzq0b2g81XI72g2sNA2SItu/6Xt06fxNr7VJZz2y",
-	"xypu0VDRIGaZ+7hHIhoKX/Dlt5vXrNqqwnigO0Q4mB1H2NZX0aiqIpIw6gLsQ9x1rrl/0RHg200zE+43",
-	"FuymrsjtgfYU/dTG2KrljQadCdYyIssQ2RCuNqAr+u4JCLP0Nx/uuStLyviTIfRElBrngQmbdQn2FxKQ",
-	"fjiGrhHHFkOwrx6T1sjSHwLHuOR4DIddqGBh7NhQ6HhaGLiGD4wAP4Vkaop57c7kV9QII4Q5B7oR3hw7",
-	"VkNodZW60ccFlOIWKgH6+LP7efSA4oTEnbTEHbOD+XZZ01uYynEDzY+oNsfhFqR5pkn/91zFzHlBsN4V",
-	"pHkihQ6/00t47Sa59Bkdu37dx3V8uDNOrn9nuzP7oCIGd0LDckZn2b2IJY7zMTZEHG1Ebl56bTkM/Zmm",
-	"Y+s7OoAs+kpIQ4IU2yBSYsLkcdfW1qCzLotUZm6ih6LItkNlPnN9KJzXhSlrIuCPgUwvTFeEnNviIfG4",
-	"j/guNwIep5sGj3gX7BTxzeUA2B11b9DxG1xvidYQxuMiNHHQfdLLX8cONeQVmO2M1Lnl/zEs9fI8cVsU",
-	"oRmbzSKEFuGl7uIvEZmFlS/+0EK0N6ac2prXwp7BFs9v8LWiZLY/fP4fvjjQytv/43hQlX/MVhh+dx2R",
-	"WV9Vhpco9HRT3LVVRQFwEv7CMD1o2Xu0MGB5xP4ClWiPHP2+6EhMXCGnPpIV8iGJ/ha0VWV3QqU9BYX9",
-	"+xvF+jy/sfvD6wUZBisyunFGQhaZup5/+sT+PhD5TTk6YleiB2pgYefF8x8Qar799AkLKk0lrBmBGd6o",
-	"g9hlUhaoso9gqtHhRdtAlaVSaNZVUg0qK8rZi9MTL9mba+AiT6Ho0KoRDdUoYcOuoByBdhs5xal39Yhw",
-	"YG43vKvIHHr7Oqn1JeU9nNwY6PWNIyDD2/pIMGXb1aHgWrG6N6WtP9R2SNMD2HbEbkwYLewBE5L9JsUn",
-	"i71KFkg10h5ol6jR5hUVso7UoGJ5qfKbOydg76oN7/XnzqOtqh43RHb73Yu9Kdy3E4O/7PMcDjXYd4LI",
-	"fXuapIOTk2/yFtfw3Qv287uLV4eXP188//Y7/BwyFna1FW0SKIqMUoaicPbv+s4phbvMnVKPf/oFZMd0",
-	"id03TEmbSsiOZ/O9X4hKSXjfnillxjaAz6vAjTBT4Ixd9C743Je67H1VLPmgS6Pym7cGektdRSHse1zy",
-	"SvV6IJe78lIYcBf8dZFw33/91yQ+f4QcxC0U5w24QRNESZc0d3oyeZ3rRWGvrdiQWyVKKtaz+ItYo89n",
-	"2jRHY+KveeNflfE3toOKgFZJhIIJRD4aF43N/lqSBpT4yfnEnHpwVqWY0ClWGlwivdKar799/MU+3s2w",
-	"dlW5ND57ogu2rwFYDJNXoz6c11/Wz6zAE6BTidKoCyxzX//3P/+FV2TMbZaDhCmcEy/LkSdit+MbY1k+",
-	"YpQyGW8BnkpMqvduMxJal4bLgleFH6Fmug+5aDtYYJqPNNuPTfAkCN4adrMkMtMDcmUHCeOGlcA1pVkk",
-	"rALaBA05O2svnLPas5FK+/Z4VdmFFhJpTzBhl9g0ncR3cTdcmH7Jc1pOOyCrQzgQ5v0+8Kqmw7dv0bfk",
-	"yLrG9HXGBrKkrAnfAYTxslRDbe8qJLPfoq2CF0qFs8S9yFmpVN9OLUllv6L2xMjKL28OS5XzOr1k5kNQ",
-	"TOznXchvoGBSDYm0wJCET6V/rWskuprj+zBKUS5k0D2XSs5YrCMRcZ+NmQxr4hOd+qxH4p0aG8UlbtlZ",
-	"jpPap+bKrps7fdcLZOO91Ug2RE4VqLfuMk6V48/+RxeXKaAEA2v14b7GR4zZc6G/TBAlperEwIzgNwJD",
-	"7ZysBPO9mwp4CiEZmvUk0NzLsfpjeGnTXCkvJl8fPX0X6rx/9x27fguft+SxPZVPJj653pOwNqfiXZKy",
-	"9v4SdQmJyV254iPGOu86sevlbbOH8idiWPN9lojUgewja3LAEcsoBak4Y1b/y5geCkPNZ2QtKpWniXBM",
-	"NB0wOpV2n1llelBZbIgkKTW+54aRqs16wCVRxOZcUnvAfslHm2SAeAhz2kzVf+nIB2UerwGHtoVN7SGW",
-	"xqMh5472YiK0u6NJu4MmbZVGUJTlsm15aqXqJFij42PMZ3EITNv/7avKNTWzvx6MOy0TUkew1CxJpQuX",
-	"6LqugjLJQxTFvyvXrrrkSIgcvk11tH8W/7evdiMUfwoaaBT2fl2/8I2A/1i2yrJFrs1I2BNtODG2BovE",
-	"6OtzubNiHxLVj1TJZ7GS+CDQ3HgKIMWgCfmGlTAGZCBtrJMEKtVjmf1/xvaFzMuBFreAqJgZlbF9+BQ+",
-	"o3TBVHId54lZ5bmZL9gMUahGD0puWE9p4/p5+ZrPLUklnBVZC6mEFUpT4iHwvneLsKlcaT3ktAzDFWHv",
-	"X9fVsXvqiB9Jn545mlm9wX72nBLxnoYK/LnZ1Uluv7+fUihnIDdV+2HGC57hhyG5MtzAIbmsNgLob8Tt",
-	"eDSAMrabUabENQBHrjgR2iQqWY6O2E+qYplFqJL3r126T5ZKaEanc17hevE6d6ZGd/tEHLaMPiQSTvd4",
-	"5dvcYgIDJVSRhyZ4+0qlqWmkf+Y5O3Gsd83beenA9q3UwqZ9XYph30BxsFlXzGrhHfePTzahXbTF0D45",
-	"2u1wkywZkJ08Ll8cqm89SONWmuKNeOYDADNwGZ9X3c7Ow6zbu7r0jf2so1g1kOzoGD7xXr8EO5E2/TU7",
-	"ONpL9gZVuXe21zWmf3Z8fPr85dHJ0cnR6dn3J9+f4GFyA5n2uKgjZHBN8JyoahKXzV6AcSygnjasFG3I",
-	"R3kJR3WO4avQ3ngy4/EiJmAKeb7GCNnR0S1+Isa5u+9Q8hz0eVxej9KpBXHnW616npmnFz3kUpipT8DV",
-	"ANUvKRUoKuqfaIRp7xDdsc44nHZf5OG0RzXcHBN6/O3PXUQAm+cx063UoNNlWWAprdkTteuwl0WPrkk+",
-	"pz36FyU7h1Y0FQn2ksOCziZ9vhdI9VImNe1AvSN8ClFjJS/yHLSmG015+gea7zhJW3QDKiWdRk81opH1",
-	"eN4V0i57Tv2ZdaCXtK8jHovTOWa92Hqb02s4qzWWWolxHHTDrgoc3c6n5nocxtsICSynPw3JLNTAtNSn",
-	"2tsWFuAZit9KFI6Uz19goNfHptbx1uKiXGBKqjJtVQqVsE6pWrzEh/ahqnP36lt+qFQxyM2dh8yqX/1K",
-	"5ECvou8ui+70vt2e/v4wpT/qhW3PJubVYeqeFWF04xg9uOGl6gxgyu1eRStn7xKQKF4D6ncsZEt9ioeI",
-	"359yz0snP11kTQ0M5vxpYEHDsYIWM+VYC3gFFcPOlgmDT3hUS9WxV0VbsNbY7DOmvzWrQIfldUDbgJL5",
-	"89eDvn3ZnrbNY1NOucH1wozRaSGPVvQYz6M1fYz2IaXArN0Kumqg4YwVcItboQul74hRA6TQekCYi0WZ",
-	"vX6pRuDAsgIzqCQFeNzTf/e3nfL8P6kWEmhFpwXhNszMQN6VIhdc6mfsVmhhV6E/0F1ilm6NxjcGUlwe",
-	"+gXRI22g50bGkTOVWjpbWyoWRfYqv4zTjkplRF5ib/aoeIX6KlcG/ZhJ3TorsLZiFNd+Gs2PACh69q8w",
-	"nPZqXDfp5g11l1febRXxYFotteK5XZtC9TjGJwzXNzphpHYf+K2DWcWJa1dPfLkUaXEaeDww3896+nGC",
-	"wmtDuumAGq+eS6I8ZZJ+PtnZv+Q4ChJvHK9ITYMc5QZeIAkPSTGsCB52Va+GYd8gFS2wQliNunGGHSf5",
-	"tDmSzRtJolglIWFnT4Y7o4lrEx4zWUUXVKLTxTrmNmrKzWG87RFHyCwkaQD1+z7It6/ZKyUl5IaJwoKQ",
-	"GYU9kgStgiqEEH9puE7KNbQj2fFKwt2PVlWHaVMNcrSu9Ujm4Pa3fcjPH91xO2OlyK1Oq5MaHRI2kHh4",
-	"fataptrtluJVIWT80vEuMp8ylJ+Bl6ab4EG2WgJt7krkHi2wRiEf9DC5Xw2MFgWgahWrUO8D3k89c3QI",
-	"CPJI38H5uQX0rgAewDyZJpwKyAWRPU1oT/6Y3bXU9kTz3DjyGKu39C3QhMXGeGIsUOn7eu+Pv/7xvwMA",
-	"AP//",
+	"AG8drNImrbGbSrmc0PiazKU2D+vE1pYlc2fJ1xX1GTnsS+OW0rx12kStsPLL3yA13tpD+f9n71+X3LbR",
+	"fWH8VlBd9S9Ls6k++6SuVfvfcZzEM07sZTuTvdYo1YRISGKaArQJsGUtl6vmTt5vcyPvncyVvIXnAUBQ",
+	"IiVKrVZ3O5oPE7ckkiAOz/n5/SphPvUXLHapDWsxUV4hIBarw3M1ElnyPwbmL6tE1fWTKXrT9zMxlQs6",
+	"pwYkd2PbsV5bWVPJD4phi4ws9NQSs2BuORbnYN7ddr+uXByE865cG2hw06tSijGugMAmb5RNU2jjD3w6",
+	"i3fgvZUvsysBCJ9+OjnvHp92z07++zbkWTbPU7r5ycvSzdcDxzcBHMkWuKzKQ94Bur9ejqv1OAgq6rEj",
+	"JiU8o8EmL4pBcZuX/bEasmEDLg+IGFjrsjGZ8C2QrYp9sHKgjMeSjMQU3BV0XXJ5i1Gviapf3l8LB7OP",
+	"EbuKyQXMMz1ScLjgLaBD1EQjUiQA15dD5kuLxo3f6QFSIfjTcUs+BHeylo/wV4n7qyrmaW8xP1Xz4tnM",
+	"hf96c1ugtHtXh0rdVloeKDUz1QUClVtESZvLzeZRUiabR0lvm2oH75GmKdbC1GfUDSLCVVOqzWCtHPzX",
+	"6q5qtSSb7ux7JwtoFImcKzICSgtXQWAQnJtm1RdzDQ8nqT/fGLMqrf6RKSzafJ8lIkvUbFPPFdOfdoeY",
+	"m83tEPsx4L0PDXxgeVWLnzSBEbODXnhvd5vKdwaxWenZoPZ1PEjl4Rdiqt4qK6Mo3443aQ2DyDjRmA92",
+	"GIoGsnS+u6UOAbpsnm1gO3kRn9OCM2dvwu7ehC0aG67++vnFzfF/js/+dqL+u/9fz6PfTvmHp/Tty/iH",
+	"8+FPz/54fyw/neV/fzH9PyeOg6fh7l5Ct7zuvkmxfrN7ELPO96+LutbLmJK34oalNGIHzXeyP86vXxfb",
+	"Ffxz3MwsOyjv5wam6ooCK3OzJ7KcGmuFE4mVVYHvG2pLNICs3wU66okCdIRL37ntku/wVvr6ZnTrcjUw",
+	"jjbhlmTPpAmTLlC2LRG9PzvrdrEehNZ4Qx4Hg6kyhG3jnR3PUfMZrYMDKcWBT4OWiLmamdJtFg2o6opb",
+	"LBAqk/qTFuVEDAZJxAJCyZRmbCRyydoXXgQAEcH6jBjWBgi+CChfNUDjPnlBQdcZoeb8iY77eQaE2dqW",
+	"AbICODJpwtkJ/GDAuFQZ/X//H0ZOzvVcCKloakj9D06Pz58+n/dNt67BykjJB68/vO+cPz85caK4OUe2",
+	"lg22nMzySx50n54dPj0/OdNfGwrKg+7Lw5cvzk9c8YedKvLTf5riNS06PgClGWJjD6kCs+u2jAhrc6o2",
+	"CwskClEyza/vIyiwCu5aj7EW7FqLLwS8lhZ8HEzxBC1wXpRyrQhFr4EG7e+WZVf8yASygda2ARhWAwcE",
+	"V0Qjl7Ma1HS5C1UF7vZDxhhR7LNyRREmOzcdCTKEzrGMkZbtMpnQ7Drhw3ZpOivmsabfoZzEW7btIFJi",
+	"gL023nePkIehshCrdAwCd9ztom6cLUwU+wFJfqphYGAlwFW1VLzm54jDMTTcvVA5kKepF/PSF+IRIxMh",
+	"E1WJ+Tv0uH+XkhSUiILXPI/lR666xryf529WsPjaOWvK4wtL6V62NKQVy/JKpClzQOZLkrUSS3orlqq4",
+	"BWl9+OEVef7y/Nk8MoFhekKUFH9VSiTJ/0D1FhjNVwzdybF1NetcQGWFfXEHpkCVnq4yVvSyDnHawQvI",
+	"GOSp5y2donLPbpGvv89/5C3pYkelW4emRYPeCW7ChFCzk70xNd3TbqgrdvD7ekx3C8/245uPRAmRgr8h",
+	"TS99oqqADE1gZjWxkt055Rz3XZomK8fUnBDJ34Bzv6/MDA8XIfJPagCnceOuCytm64FLumlOKZl7l4cf",
+	"4JK5QRYrU7dtVkfFE8W6gJN3i5B4cgeFw8kahcOJYquZgUCmN6IFWsNNezxu1zIfan2XaevMSeCVf5u0",
+	"SfrVNg3DG38MsaH08SwwE8BmXMZKtMvYQ/0+3Yq7vw0XPWU0u/JHM59dGosb07tlZt2a2heIgCiGWMgC",
+	"fk5o7xTWgOluzdUmrdcf3gcGJMt0N7ZxSCipD8m7caIUiwPtiUtFZ3AKMI/fotxseNzFBOZBf9tu5Ks/",
+	"EP97RZnZbbzxZdPXxA2vUu6VYkDRwWC1PgaEI4wuar2sBrfQy2pgtcNx5yl7Nug8py/6nZfRcdw5YaeD",
+	"M3refxo9W4u0T9+zsV7W74Ix98qAq+uaK6B0ZDLkCHEvDLE0lyJlh+SN9vIzQ9CfS0Yu37/RZ0f/WCpG",
+	"40ZFVtUJj2FGI/b/d2V3c2mPNWbRlLxDC56H5Y5XPx10tBfRea7/74X+v+Pif5739KMeDflJTCaIjzmX",
+	"CkQBcBUzee20RvM8yslx9/i0e3Ly3/PJva23IzrchWpu0bHgw9JmlwEB+ImMxYviYH20kQYxDXMev5bX",
+	"rQqz37YyFEhzpBWWsPrDgIRzSP1h+4KEKMO7fSGUVqOT0EkibIcQU75Qmnl6O3+nSVUtvLstrS1vqerk",
+	"Fvyio39BIjqh/SRN1Czwe3n1Yy8ItfMDSjJR2FmJnZaIAPV/c5azap3ZjMAHxm6Ze+6WX/YN1wdBsuWx",
+	"TUBCN8BAt6bwsxvc+IimscERCZXWqrRxN45aFkK6gQ9VPrCNfKm9JF5HEm/fsfKU8DfqX+k3tDVxmJHe",
+	"2N3y9vcTOdc0CGZYTbHcyg3ctIrurvCL/BF82Xpdmh3S8to0p3TqQpf+9BORWRsPEuyx8AnJXR9zl4R0",
+	"yLgKScscSKIPZBuBQHrQgTlDDlK9fKkQ17ZIWDrcDvQKgjKwhwXzcI+yMERJRiRTKuFDGfR4CCp87hpr",
+	"nJZBP+CXDuYjOICBl0sX7FfVtnSjzhKYw/n+kgr38gH0m6xs7ajdRo3aOPztdEd9GvdZq1ZVcAavfLWe",
+	"tlxh/d99k8O+V2HrvQqbtBsUe6eh41Rlv7qbeIX+tynuh8O+usAXhV5lme+aZavfyImGy/aBkPUDIRuW",
+	"2i4I0abVpb4289dtDZv+FmWpAUmTa+aXPCKs2g7KVVeWoOJU1EsFFy0ov3ZoNl/YhRj5jCljEpCEkxZI",
+	"W1dzSoArwMOYh31DtV2YqPYFCXEfhV0fXeGChHEiaT+FZ+gvuFCBgfaRiP7FeFxR54pMinZr2pvMWYD2",
+	"6yoTMFNv/LLXTVETxRhoZSO9igGZjgwx39R06lruUZo5Lrva1om1C+ULWHSMB32C039+2iVzSwOYywOa",
+	"pPJgScn3Js14Cc8r0wUOvy5RoK6ljx9w8pSYC8t8q09XsZZXgkg26Z2fZtWVynpF7BotIBwYiwNw1k3/",
+	"X4Om6vmOvSWIlbALP854tKmPPUgQR8aB4wXk1ce/w0nk5PXniKUQNOwLcU1ahjiSCM7agWNkBnAVGleA",
+	"ccsbwKqBE5LyfDxm2cUvdMwuXnd+pkl6cdlXLElzPuzx152T4/PTi+9En3yXJ2nMsou+6Jc6Hy7efAIH",
+	"Ls5mV1nOLczFmE4meo1gaSY0U2PgojpwN/dUKj7Xz+TDgSkPsaKpAd5k0bnRM6UnMCCUjBiNWUYyMS0i",
+	"cIs4FXboC8GclKJ0vwCa/hlJqUKvbTEw671wMyKglTxA0IQo0nzM7WuMRBprL53RaITJzi4JvUkzLI4A",
+	"8WAwh1isrWkAm9RyCwVWaPeV4QUKAwuTEZBQKze4Q0DCYunKf11NaGY+jIRUVxHjKmNzf3o/conggITo",
+	"/2dXi+NOuFElh8QyzdqTaw8rGv7UzoseZ4zquUT8XRxFNcqY1PNWo/tHej78k2aJo2eGGtbClkWCDxLt",
+	"Z0Cyu5Aox4cnq8iwVzBhf07l50rDff6gH+pftgOAsnt2jgWxBjFqxFgxR1CTaU+BydC68fVnqkJzfq2U",
+	"YiWs2ur5U1Qx4DCFsFIiiQkRGJXO2RQbZVBiDvKsn8gR/BWzAUM9XtLteEWFYhfR9RsAg1lTmr7jzA5P",
+	"CQL4tWQhjjHJRJxHFiQoi62mpp2T/mnUeR6fsc6LwTntPO0/i57HL9jLwTFFCzuhaUGv9fTV9yenZ+f/",
+	"57/+u2hJXKcGaZvIwv47rah2xl+i6p97pYVUhymuubC59opiBfTuJVONyifcNDWrr15oe3Vv+XvdJt40",
+	"2P09bBvp7xuXm7Tv2kVpDCWkZiwWAW6Yij5NyURkaiDSRGj9jV/1uFdIrV2Ilj5C1rBG9CUlRDsgIWfT",
+	"kOQ8heA6cdvBMRgAMX7B0Fu6M0ZvhQe+GJrJDtEUmo5EWsJJ07Y/dxB1c91aPY43jAV4DZIxKJGZpwIr",
+	"0lp3cKqA/NKD6S7LlG0/8L8voZzagIDHyObCYtKfke9/env7tFMh0xbTTkuhryxq+FyPidDLzXFH6iE8",
+	"kY7TmYdkLG6Y1t4bVOwsAYC1B8zy2ywqCbgYTxB4mI4LC7mcqNQfD0RWnx71Fhz1w913oifKumsvjjtn",
+	"0Xncec6eDjov6LN+53n0In7Jjgcn9LRf7DoY85obz4Rx3tKJEhNyct47ID+e6Q15neuPL993Ts47P55V",
+	"yOU5VWODOgm/goneoFx1K7u5ei9vCi7sblmZcTdafaQNRcvKnE8maQKgjqYP1XAd2s2wBPF/BztLG6Ko",
+	"VK3vM+9OgVtUMs7BQdJuWLFdPH/M9cA8sv26vmnkb3Ipc5D3taAOHr3YshKuzY2rRvkfIJuYUl/27b6h",
+	"tdhzy655bTZdccWV24ern2ivbop+r880/hZUgHlCFb4v61jCP6rcNLq5TTxXzPXZlidc6+oR5XGVKerV",
+	"bIosblyz6Z2flZvGmNYNDOv62t/5dwR0YSP71ukpXtPQbl5sZqR0XcHZstMBKT9tmOyi5dY3gHbXUWu3",
+	"S+DJG69cbdOSNDPpPyVSiWxWXe4APoueZourjwZ/yuLhgioc2Rv948vBMuU3l686Kb2X1aIY8RY3JZXE",
+	"Os/pSb/zMjqNO2fsfPCUPutr1XTgmOatrWpZIZ01o63wxBgCe2vw61YMvgV1OKrbSq9Lp8e6t3o9yvWN",
+	"XRIOMjEG2j0nsqzDDKPsQGoIFQz8bDoSYyu0Ua1rb7MF/2xrh3k6EsbCU6SFNESBpSRKMHZHub1UD6ld",
+	"QtNfKbh+Nm9V0cxaUftn92BDQ7jC0tVWoJnnpee6SaGpPd6Ny0z3J2c7rtL2C1Cb+k6Ptfy0bCLUlMjp",
+	"g6y1lVSUx7JLQrtEofXvnFsXQKh7pt8Pzv4FCVEGwCtjQxeYpKQlGetxK3PaFyREyRGHXZBP+iSZqkgt",
+	"qoZCxAHgnsOfwMuC57VcqOjtHueOmBuXA9reD6uj2m/ZDUurM61jymdluKUn0oRTxACifjbkSDOm5wgi",
+	"P7jD56WAHUb3/IUbcvd0V6fOTk0FlFAxMo8C+fTk/Pn5i7Nn58+X05wVr7LRxRua8u5tNnhodfwaCoKW",
+	"7qjqQwWbp6muSPWPZaBdIrtv3nxfqy0ezo65G3mL5+4bFrjOtKncGoyrbGbNJ4wVo18QGE4eDwrJ75Be",
+	"EmoB1yCXLOuugYO4aJQYunjvPPhxs02CY+t7IrDdC/5PzqZklGTMOSZ4GhZ7rpc5vNqABkN3TOPNC1fr",
+	"GvD0TUmigJbdNN7NNd3pP7VJDSl+/GsgsHZJiwQFbECNGu1uETizFP5rRhTWj2I1KHoy5wODHbjwa3gM",
+	"f9MX1OZigJ1aKKYnHEuFMF83H8xpjmTWNFRGnauFRLd6xrcY/dL7f83lq4qRwHTD3cpxEQh+9Gerpdrf",
+	"zHpVdsk4XzVO4q6fA5vkyg8fmhbqIlvQMuHCQK+bKTYZ5OkgSVMW97ib5XZgDM4Qfg6+55zlGYClmWdc",
+	"KwWhPTXgHManGh5dY4u6X/R42SQt25xeeMTKJ3yCsxTmTE/zo2q7832hxiuZ1Wwq2wyVOhatay6mi3Vl",
+	"d2gKzKn69eoZGjcFw4NXQhpVFvRf5/aFKrftNFHRqCix3ByTvqhBLFUyypHI0xiKVU0z07ZqUbdZVbq0",
+	"nrJy3mY8egVGSLUFgwYK+kdZXoH2Rx2OnT1BGO9wHj9iryAKtRYZFVhkXj5u3TxIqZzxy+KNocRtDaN1",
+	"xqMf9CVmTr4umqojlsZLPMnY1LNQkmJ6xDnJ0J99eFDlIqUJZ97wvW/GVEWjGkgAwDXmBKeZDERuAtCF",
+	"W14qXJyrO8RixHZltaY9zyv65CKjT/xFWHZG9V4TOVdykVXXbJrKOWBZJjJZ/V1qnNqqemfYbZXf5dwY",
+	"3jVf48at+G6eTnDFVvef5N6jbmr8fVeVaZjxiMWmZrNYdlOAvXgw4YfVZ8KYhzVmx/JFx9uam8Alde/z",
+	"QUxf6zeueplMTBGtIeckAsEK0Eb0ugIecNURt4engglTTJ8A3wyzsa1BkrILcuy1xok8czk++GnNER0z",
+	"KemwwamA4RS/r52dqmJoQGed8WghHuVKZyvQE3ED1JhpdpLjJIZIP8x1LDwLGVpOJDI6NpaR9eLR1PA6",
+	"kVUN4tjsIfhLSMwDKcsSsVvUFrewwFm/LUrgtkE7nsL/eQnsSUq56RddXO/N2YtzhAe6wplcyVDqy7fG",
+	"8+/OVsUKDBIOtXprcao2SFnjpjUGH2OxvPLrtavpFfF4Ve4D0yi+1ijtNTVbq2EuHV+k8Hub1q+rERs3",
+	"KV2vrlVfqEm/BY1tRQbczLSX9DYHze2v4hj5r1y5lqWZLi1VeX8XL7FEzK3GGtMSL8t5l4QjmW2OMzZy",
+	"AbHt4X/qezbGGcP3XR0pznIuA8LZtJROvFWw1WiUtSOtdxQaLR2xxdZII3lDqMnOZnpCtLNPpzRRCR+W",
+	"NmNIWuLG9KfHLGVQme32L1wG9Yhg4MaJjGgWwx8iI+GAJik8x9P1hb3RZ5DhAhBDgOYwtlrbb68wYz0I",
+	"DiqHpz/H52MrJT5eSwB4dKW3gy2Hq7C/88lEZMrgVa3AhHgGkeKTT8cvi0hxXU4ZMsNn/c7z6Pyk85Kd",
+	"xp3z/rPBC3oSnbGn2DXiD+rAd6JiOgYj6GCQ8widahcAVte2yvD5SeeMnced58fPTjovoufPOy9Pzgfn",
+	"7Cw+jfoDxPW81vfT+9HGmKEB8+T0DE6CI/QaJcORX5YoJtidm+Ne6x68yii4WXEiJymdFedSb9sJNFKZ",
+	"QS+moKtmbRkfB67z8oqrMZWKZZ2YKmqdZ21rmGsdnqBXKrtRhJpKaCZma6DLbQFMb3OjyJ+s+fhPZaSo",
+	"2HOr+dp+wN9+DVaV1+CClCs5LrC3HAxDLQ20HIDeEHfuGklgHMnrm+oyl4oql7jZHQ3chzkwDS54Cz/1",
+	"TlaVTVPQ6iERxvLAo382vaU7O60s3NyMaQ8VDZOFedeEAFRfJUV6s+pUGtA/B4Bir7ogtC8ZV7b7x36u",
+	"lUeUitsAujQzRnEaClvUCbYGwVQL+79qJN8YNKHZ1/MGsGEwsBNYljmeWew2qD1VTtZsWieKa3ipFI1G",
+	"1blg223OCbVbUWQE+Tm1QZgoCYydemsUjWT4KVemmna+rh5+ftVUjrzC3xtVgHe9sjuoPNqPPBkMmOkD",
+	"Nui3+ueEKpJPUkFjm76GL4GO/okkwIpflhuJVrxHE+hEX53wvL1+ajoZxVqV8xcVzeH27WABEf9cUp6o",
+	"BCCUBiKzlgd4LbGYcj1BkljEg9UpkRE9ffqs5uk48U8k+fjTZef06TNo6xqxz4dNBFDyPxUv9d2slu5o",
+	"aRUPbtur9dQW7pYliLYUFgIze63QlTWYpPpqaNtGM3yTyASRYpuN/e/F7ysFUDEVpXs7sNTS6TLr4Na5",
+	"PCkrgacq9utSZ5qbKbVFxFbedElIVQ23RvnM6p81NOMbe9H6nk296Pk3rnanPWbg4oUranRv41QvyPXV",
+	"dl3jtruSUK5EJc/7aRKRjE3SmQEl0acx4zQ1NQ+FMqlDTKw+c9NMX36XBw6fflWVFa4Eye6LeNbQLdih",
+	"kihpzI3E384Ej1nu8sybeW0oYoq3XR6sM+aLMT+6JFTRuIlY0T/btljR91xPrJi3XB2io4V8sYbZdsSJ",
+	"PfLfZk2k7wWvrCeoFV6bn+2lhXtgreLz70z02dzqykbB68rSqhCBJM2AVC4NbE/GzBdY4NhnasoYN1Xo",
+	"TJIWNgUFJFQC6u9NfCgO/d8OBuTN95K0cFdo25ULLSPgAhNEJRmLRBajKWGCVosxLT9AiiPzXSw72gMX",
+	"p4rLjpeNmP5ew6Gy6P4e11bJrVdLZEriiux1UQ1nHl2/rX9IKks/Lon+fUdOWJQMkshk6Jfu8JrFV+yz",
+	"CsEnTBPOANOJD0Mita9F04CE+iiE5L/+67/+q/Pzz53vvw9IqFchtH5kiLRMsqjvgGVE3HB/zfSTDpD1",
+	"SHvKWLsAX1rIsKqlSWkfuyhWHoMx/XyVml98WQFMV2EmVJ5t824ledtkIMtkbLE1vqzCpjM61Wwg942d",
+	"lRXbRjYHLWuGWnZD05xJ2ydotLK+DnxV/UToQcDNqMcOTTok/PH1J3J0c3KEV3T0FTKcZw6tCfOP6Wd/",
+	"4E+Pa9+5oRmhzYfrWzD+rZFyaG5UXK/rq7y1wdm1wC+hhtasWyIJBchmJDKRGPpxremINSMd6dqiQPHr",
+	"lpfZIO/073xUgPrimZNOn0pAfrOyxTwjLANPmslccsA36ImHGlzFxlfNcQ6+1m7G1dYeLoOsadPZemuM",
+	"yf99yybgey8NYJVOKqagZLMxTaFFF1J7ebZIP+B+U3Pi/jNnOVuxpAVfEDAxPJFI+VOgd0LdkFn51b19",
+	"RdkS5gUOus+hnWySiSFSAJ4EmJ3snhVZCQim2bSx4Ff2TCNSyhobrHj83Ek144c60YQPbZWbYpkkfVOI",
+	"jy8UkAnLvJebe4B5qy+rWgH9V171Y5yPVb8qJmvVLytn8ss6rYAmf+y/RfVtvWEFdnKqtvuf9OS78qJ6",
+	"EbCiD9nqPmxEhpZhnO8QyqugNsPA6nt4LfgZmSY8FtOAhLgyAHMwSIxq9B2T26x1IY/MnWqk0afKLMol",
+	"0aZioV0cPghaZzUFu+tuJfRJVu+n5qZ7M3O82jjGp7iEWv3e0FNWrZYxUe/ZswGRAhhl+jOwY7cThoE1",
+	"W4jn3jKc+/dSvG++5gkCumGXUBPU9etAngB7SCaJZNBmbyK98GuI9mpnHT14m1hy9UlwX9jneFF567qv",
+	"Fxb6V8hqXmYqiVK2eb8MrrVpcqV4Ny2QiiSwkKwoN5aKzrTsUiM201p3Ts2qRMGwf6b6dTjlEfZ0QuXM",
+	"R6ryLKYVLAc0jxPGo5XlMJf2d9VR52dPn549WwmIDlMqR7eJQZvX/LIewWyViYuraKtttrma/ubc2rr+",
+	"wqZkksFWtZrpLIvJIBUiW1zWb3GJNlubV4YLQYnywsRM0SSVFWjeZQbhC1JDwEx5j1u/0nAU6/tckNCE",
+	"jUwEsp9RHid8iKDnWoLRiBkcbES8arnfdMmXryEZCiahG7NnW0A95q9UiGu48SBjhu16JKQCCb8Id3uX",
+	"lOGTkdAu8MH/On9Jzo/J82dPz89OT7ZB9W2no2mp3Hf296ZCg0bqqoa+9pLPkQJCuSuurz6jem1Nvc3K",
+	"7Ns8RfhqLm42pOlV457Puh+uOsKAbF/Zi/2zY0gv6GI4tGVzQOAngjvzd0yvIZ6iDU4x6QA8R6n8cknL",
+	"divKZVUsqP2/qzELcSd9KfPNVRUkUPtey6vp6oXJ2yRiXDK5uaBP9R0s8PZCffEou5IzHiEXE1dVMAzu",
+	"JysI2fX1C5aUvfj32jd8NxhsKiv16wl9+RNJOOqbiC2A0SdoLdCxlh8H3ZcvX+rVxxaJSIuT179+qCDE",
+	"cBcuRz3gbFYBQ6MvrX9l01J9a+W9sZJemJSTk4azYtiCKnuAqFJZ0rdUN0tlZ/FLLQKpYkNTzLtSJtUX",
+	"GD893qpUWmP5q9rdn51vbEB8gMRc090xxwJWhGDnav0Kn4IUYhVzgIi1gBJV38BVKhaBaS+R2BAgFfMW",
+	"q2YQ3/Xv+Nslc4JcrluxdkukrxsfoRI73MIx2XDTbZlK/cfkBigLoN9W+pHSeWb1GsqmmsX4Vd5GYhs6",
+	"4kRweWEXZums1/ATV0DEsKk1k4D0El+bDQYsUsAmZ/g7XetqI7Npo7Wsn7zfWH8kxPVrHk9EwneqBMil",
+	"dQ1Cr6Q6JGkyULg9gKRinmqaI2sckFEtxqvLnSK3k99VRqt9epXGYTe2/LJ5WMjOv750MTj0dBVZhCEl",
+	"bkD5ULH+kmUKJd6aYn3jfpwlNn8TgbR2Rs8Wmq+W+Xruf9FHa3NdUaJzxBrc0vu6G/++YjXkZsrWVNBU",
+	"eG2KjLWTexIcHx9fOMELjoucskyS8+Nj7QJr/zw0twlJn80Egqs32sml/fR16b6dmyw78AbzYplI5t9c",
+	"f14+dHOJ6lxFYswW8WI8qoESbEZVHQqOs8EGxOFWAOMUdwjckKreeq3wsH37yumTrBIIA1k0sXnGMIAe",
+	"knecQTjYJkKo46If2GKggg6+EVt4Nc8ujek8MQZ0cq6BLJiKiKZI3NOB+IuBnLqMKXkrblhK/ab0BoS4",
+	"xTg34wOHeZtSScyvN2cDrzYokEIA+jBSMWUZiagsAw3ihQ0siNX7t2hzs/O8uIO+e/WenD8nKeXDnA4Z",
+	"UXQIFrkBIJHzYHg5XyQNO3u6hoGzYaebfpc12QtgLSFx6eFkbrCYVbXUdpVM5qpATVij8cssz/JKJyg0",
+	"JWF+G2SDNQ5k4zqnfA1kA2/tKnagJRDG9QKGxEEuWYzdgFNkbZ6OqLI9Y0nmoayV6hI3JiXWI/zVwTbN",
+	"hWwYhFWvmrkIiPAxpZCqNejUfsN/QJIBoXzWyEnI5WpATVAN83sULqzac39PZFLdD8OiEU+ihPInEjj8",
+	"CVSYgeOO/Ex/iP4FCYES+oqqMoPAdAQ8lgqj9gvk9XVa5eS4e35rDHs7osVb26b8srl68PfOiVVVN4ks",
+	"UGdP47Oo83zw9Ljzsv/sWefF8dngLD6NTvpUP+YP0ceh6X+4a06i037nOTsfdF7Qp087zwdnTF9xTF/6",
+	"tkH3QC9cypRBjJ6ITA/3g02DQHYjH08Ob8G7lFWqwxfdEzsLxQrrXau36icWjZaTy58/XY1rcJ/AAMXa",
+	"b/jktbMXq0cIRwyHZ/fM8gv+KvqmprKwbleOw26iBadxW7RC2S3X1N9uDayA7XaZ3yV1kFnUBQQlM8el",
+	"N58DP7IL7JZv0bXcqIXcbrnlpsSN/lWXhFrobWxLrCExG9sS+p5NbQl41dUlufCuW0ZJQt35bZbdwrtt",
+	"yoUPk21ign6WHmKJHVtGK2dSsTGZ5HLE5CI4caWSrlagt9B2C9pr9xrk7qT8XQvtVbHpUuSsRghWbT4T",
+	"PLWqvab/TxvafREbtpUpXkMM4++sSy49cuvCgYfKBm2Em1KXAMieaUokUyrhQxkQW2hBhK1vtg7jBfRM",
+	"UbB1S/UC+gDbVhgXSjn6Ejnj5GtI5EhMsXRgoCzYBXa/9XiPf++YiqEG5v27j58wjBOaN+skFngM4tFP",
+	"JAmTOGwHxQ/0mkpFxxPzOy1QxxP1RPb4rzz5DFZ8G8tv7CUyGXKq8oyFpBXenASoBvTFyFhPfvr58lXn",
+	"40+Xp0+fETHo8fBLMZyvh18WHv318Itek6+hKaHACngWZSDSqCL6iTIgckIj1pFsQjO9Ku2gx428+Kgo",
+	"j2kWE7MLJLGtcOAvEUln8oLcsCwZYNFjRqe4D/psIDIt8jOpVy9Rh8TM6qzHE6kdmJRp0QlJGsDXwK+1",
+	"OhzTGaFZltxA4T6Q+GQxy7B2aEthcr13ml7RzLb00wy2s9ysxJJAiAckditeCxuGd6FXWwdTxGDdRzYY",
+	"+3ujcIqJsxcvYyZvibSwS11DnXIDCBYcKRUplDUJoFTBBFngNr5JVpvkNKhac5CqWovhi9vJWHMTWaIm",
+	"wvjw8vYFW864KBathPjrx3e/EPaZRiqFHB02z8KrAkxVqxqrzMrQ9kIK/vzF0+fP7gZH4RZgcEZy3kpr",
+	"m31w1fzMmSuM43nD1rq4OLBFdnGTnGLjJ9rjYeK/VKorZuG0VzeMplQxHs0MCPEiaHIqTK+Qf16AIQNC",
+	"2+MkTRPJIsHjTcCCwFg1N60P8VJiInNu/2o1HeesjE4NLPZYhKLoPHjROlsGilZnV2Kw0QpkTE4El+yq",
+	"/hSDk0L+lnxnG9BwciG3t3AyT6uHaB6CVapVD/EX7IkkP3369N4YPRUcxhkqDS7KozCe9MuXqxayWWh/",
+	"br7qovzbitx7J987x6WD6QX0nbRezyNf3APLfXO3hbERAtWXIasxA+6ScBqnTcBS9M+cj34eP2Wd54Nn",
+	"x50X9Hm/8zI6jk/Y6eCMnvfX8dH1PZv66HMv3wAupXhLKEq3Vtp2/fd5w+Hb9OSrT1NFQxEzBfnlXAUK",
+	"IZHhK5jdH5BQ2p8n0qabpyK7Zhl+p/R9ZI+jnDBNd4SS08+fgwJHeUhvGMknpEXJ2efP+inn+j8gndWI",
+	"cnJ++jIglPQN+YmrTqc97tJEhQknMksPak9p+4JQgk8rjlREOfYDavnN4jJhk5kGfeT9f6kSBHNxtMxX",
+	"dVveGgnVJffmS1MrmLFhIhVMlhLaDGXaGYGTP4fiqM04refQr9ogYz/XI/fhPTo7JBnbKKRfjTVXAfUP",
+	"7PU/lHl/nCg08/ETV/Gm5whSFlM28XIj9LTfeR6dxZ0X7HzQsQx+L9nxoCGhL5RFHYyUmsju0RHLJrbU",
+	"4DAS4yN05K8TdYST9nDTFOuWp9m9foW0dFUG0EwrjfkjASgPg0FAZB6NtGzSW1jvHACapDOJUHD6iOpP",
+	"z0+OF4tuH0O5nHmtK5mYpr0ax1f/Ls+YPkE8YoUElnkUMSlJnw1pme7PpDFNQdXGtuKGXsUkYzeJyOUV",
+	"nvSrnKuqlPP3OSwfJZlQJqkMvyx4aeyNbChGqiRNMRaz8TttIUNjyhzdtXmWNOJVXJrZWTN9o8cwj+7r",
+	"b+Fit2+ajVlc2uW2nw1l+oYem2yeollDCDc3/9hkXfPPvv9q829+ArYMxDmvm79pu8++5Uc4+MvtELDR",
+	"Fg2MAELXeuBanfCoqlzes3PWnHpZM7BwOpIsulqISF+zWRd4WQ19p4nZaWMpC7TEjkYYHdaHyQvwmpdb",
+	"f8Ldu7mxLpvum0aouiBg4Fzf1Dhw5I2yWYZSBmDEaIylmwwD276n6LIDpAWBd2euw1+FoQx/ov3b7rrZ",
+	"kyTOxER/zqiSpD/r8UTNNc8e6BEX+d7+WdR5Hp+zzsvBU9opRMkJXU+Y3KwtTJylUE1UNqITAPtAbmVc",
+	"psMblvXDQ/Jav73BNoPEAWxrB/MTmkf8+5//gqeExOzebo9XZaYCm6kouDPLnwNKVvkjx7eLH7sbe4CX",
+	"7rcloE/4CjaMvVOiGHxYdmOahOIDj9DT+533YeUvkYywsPqX+QH2k4zpBfA+cAS9xUWUR8x8UiB2HcI/",
+	"5z90ZPveZ0irW/GpwdUz4IkOStL8Xbyi+cDgszJbw+HNDPxZXAB/AofQAsDLwsTU7eO5PbNJltNjmPXy",
+	"nKRF4xhhTsC9DBzq802CRiKhUcQmkHyz+U3SykTKAqjyk4HzJwJiTKA2UmPD+s/nQk1Nuc2E/vuf/zry",
+	"qjKPvow9Zlk/G9rSvki4uL/CwKANTKls71Ok+xTpHEfxY0yQ3kre3lnmtNBPG4gfbkJHhgEzQrIbxNgR",
+	"fF5IGLp7T0bAJ/Loi0AoyaV1EsXTnIbRBjXIWaTVboU0V8Iyql3hzcM2kYzH0mBOFnLZYJHMKa1wL2z2",
+	"wqYMcfoYZc0dGWd3JoWcIbuJDQRtCaUqr4xxOkZhZEy0eVkE16D14Vtye7tjLwrqy+EfoyRYz4u5o9Nd",
+	"cng3OeIxg6phi8WbA+a/tjsyNhK5xHkz3qLeJy3hyr4mLCPaG2wHBD1HLR7QW0SHBnzEefmgr7BFzJfv",
+	"31TZJdrM2YuIvYjwYFPMNn+UcmLrUZc7EyeLMbFNREo9GxZw7EL8BBASMTS0UP2Nj4fCSsjgS6alxl4g",
+	"7AVCPUvTYxMKC1HROz7TGx9mj5NXmNC/yIrApgOtN0wC2spHzuvAIYMHhFYRbht6ofb8+bdA3OXjv2/v",
+	"2MuDJoj9j1QQ1OVPti0WMDOc66P6Uc+H5cxP/sagXLrPaMayH+ybTa6v/v3Pfy2Utl1yMN2v2Yy0QvxN",
+	"2CY0UlAvIx1OXyZSdmH+TXM1YlzpDYn5E4A67rMYastBGJi9qr0OSIrDijGihICOffjroGvGWGR/RkpN",
+	"MOUtbfnK/GvI6tcg5hKixDXj+l2keRdgVaYkPLo5OdIjP9IfwzHsJDwoI28joobIKhAKW8UN4PMjx1G3",
+	"4m2+AonHQFSLbCgn1ysAT3QFeuS70++KUeHH3fluUbMaPCZjGo0SDqeY0yHrcddiFxj8j4UePshgwcVI",
+	"RB/Yu8d5pODnA5EmwslDU//I++LzRXF/i6KfDLWBGJhfWSLrJCMRVTQVwxzlDaJQW/GfZERMeQEOrNXA",
+	"X/5yWeyuRPDDv/yFfGRaZF8C1WbyP/Bxl3wHk016+fHxWQSLDv9kYVdvx4U9HdgtGOIJCds9Dqg9duaq",
+	"tzwmBes2V3FT8wO93bRONW/U4zg90E7kbSYZ4BT5OfXK7akVdQYvLA1qYNUpA9ENqUqoTYFKFD1Q2eP6",
+	"wGE6390JFAiZAknjjEQ0TUmiLhYOgWQMSbXdPd33LcOs0eOwidpdVBdQlOxBpaOgkqY0kJwfn5sVfp1l",
+	"IpN/+Qsgm3/44RV5ef70uWFExFc6mmSin7Lx//pDCh7a0mipaD9lJIxErPW1tibe4+9eiRg1e49PWNZB",
+	"ZPabRKQ4d1qjhYjTGJoxIHaNHoQYEFO1xmKSMSnyLGKStNwRskcgyciAgbEgXQLYS+AG9vDIoMcBDlm2",
+	"AfqShG8GnZ+pikbmTRxNP1bm0JjYIvAA3jITfFjw+FuSITPIHm+FvYOz3kGo513PCRDdswLS7uQUzLRE",
+	"Stuudn76wrz2q4xR2OfavtJvDwOk3FGdkfBNzMYTAd1MHX1QUOxIOmZwovRkgLWB1TGG/yiTypayX5R/",
+	"j2tnUG3hQjfQ09MLU0DqbkIy7KgnWa6tpPPjl2bgbxOp7JaZ0CGDNYWQnd7SIHa6ZEKlJKFX9xUCHn6p",
+	"9gzrPhGAFCrOLno8BLxNMFtPtD97cnwckKfHXsHgIbnE4jt9ZvSqkAGb2hp8d7liY2mtMFvE1uMtRAPS",
+	"J41lCO2JbrMUYwyyy3ZApMDT5mgDyu8B6TmEBpXqkLyCj4FGq8cloymLu7DUU5Fdm3NrK+kSaZo33eYz",
+	"fFUBWqTQY5AofaztKU4AGbHHw4Tf0FQb3hYk0YynHejbQ4GVhVQ0gixmk1TMtCt04SYGBA1aXSD3YCaV",
+	"6HEo8MMFRjxJLe4/advHyYazs7OXeq1//fTqgsS5kYbwNdIgmK450gr//c9/XZm/wvYhMeAMetMlTPa4",
+	"vkRPEfR8onDCTggDEkl+Tr7DNgKitytIWVBVWjzm/JprIWjQXpGTAVC3cG6lABMbCB1gVhOp70Jg+siv",
+	"n37ovIBGPxwMXPJ/cz172gEYM70cuMf0aZHXRT/ImKmR0OK2x2PB8KYjvWIFhOVTe8hIeJmmYmpr4NB2",
+	"TxG6voBDPric0GjEyOnh8ULHwHQ6PaTw9aHIhkfmWnn09s2r1798fN3R1xRcHQeFvXL5/o3fTXBwcniM",
+	"P9XmMJ0kB92Ds8Pjw7MDqGsbga16NGI0VaP/0f8eVpde4iueHh97gmKSCahFh30nrcRAqOFoxKJr6daP",
+	"pYgV6JTfm/ige/AjUz/Bkw+KBkAY0OnxMXK/cWV8bF8n/WEaC9D7WOWbmCeA+bdo9pkzk0iSTw6x4QHk",
+	"TN1d3TCPjMYr2f9IaSfz8ZgCMcfb5IZxpN9SdAgdKe+cIXHwu770aMxUlkSydu7N6ZFaCGYiV8xaMSqX",
+	"ph7T9LySUSKVGGZ0HNj20feZ0PuW5eZEoH91SD7q1457vBCsyJ6R6JdEhv1UiAkKbQMPB7KsBXJJQtnw",
+	"+fEZCScsMyUNVzHjCYvD9gWhWhbCxGqJk3CptHKFj/TmwPsnUjGO8spaNi1UxAOWMe0Z4z2eyB4POx0z",
+	"Tx09HC32jDHAvfN3TkYsY3jaFnbaz2aeV241PVFHk5QmHMFdbKmcPppXdpNfKaFo+gUW5D96BxZRY8x6",
+	"BwGuzX/09L17B1/J+al1TugCdAq0qVcU9lZuVjMF29+n3jYZu2mq3bFGkhzO6Dit3baftLcZiyjXGqjy",
+	"6L+bMH75/s3HCYvWO//2uduYUjMI4n2z/emFuZh7yrIJ1qborKk0NsEUc94iys05szs1AOFLnh6foQEZ",
+	"U0X7VBZ6Sx+kSIzH+hDSHp9mUG1Ate7KVJ9RRTIxDZx6xpiV0fYXoEoN0bprFzA4QYiIqVVzW6tU++Ae",
+	"B71sH9/PldHgksCzpX64noIOSJxBor0/SgZ5mpI4kddtq9JhmmpO+wcAiUDRew+q5QMMTW+kp8dnqzfR",
+	"RwSa+pXTG5qk2rna+h70J6R242nXF/rLOnb31G7Cv/zlN89z7f7lLwQZNVp0CDpE76p8glFeEwSQF2Qu",
+	"XGG0CFiel9jYVmxbv4E6cH5RCoF1bT7a3v8QCTlDcAdkwXBr74S2eZnjlrSKLuJEAkar101MScyiROu0",
+	"tjGKzQxL/Z5hzkuBt5C0zo9P2kGVLtRfnemvnP3eOj8+1hqSz8Ay6vGcs88TqGry6A9J6+nxcbtqb2v/",
+	"C6fKGgZgyVnb9aD7j/mV+htjk2Je0TJIpMeHqxXdARjBBYy1QxFodhJKI7IwCF+D6ouK0R6h+3TQ4Jdv",
+	"tQdz8PX3OzzOpZeA3q+Kk+13f9XtVeff4c4s0Q9/DQ7OcczLz/R31DHewCUnqy/5FfalyJL/Qdqq8yai",
+	"5weR9ZM4ZnwbEqcIe//jd72mLnz8j9+/zmlEhiFMcPzKJ98TUHMy4eD3r8hm10QcXfKZ4KxLuCBRxqCn",
+	"iaaEMxZDI32PG0h/oCVFBxXOPj7ShArEeKJFiRZiSDtnaYLgApaBHcuvwXjGakX9fY9bm7kVHpnfdvDG",
+	"R+Zn/xsCg/+BwUv0TfUjT8/JSOSZbB+ST16MGYOA3pN73EQWFjlcgPAw537dMSPs8yTJmMS7mjhgoi2I",
+	"U0LT5BqBkk2bVgFdYCLOU5Fdu1JEOmZYsGRGEsD9fZxoouep3XW+X4Kkh0zrg6DHpSBcQPwpZTTjWvgy",
+	"iHVQ7lyNEYXeMxrBATokH6hiLmCjT1OZA9BEz7MeRw/Gfl4lvMuCOCBhRhW7MvfWn56+BCgGTOFqkwri",
+	"EeT85KyQ2qQQ2hCbWSm1zVHG/XyA6SYm1XcGUWcr4qv0DCc7ysktQ1kzJ0JPK2xM03HThVPgLS5sd2hD",
+	"8wHKIMtrJn1TEXfSQFq9won6JMRbmg3BSjo/fbn6uk9C/Ez5zKnMbVtXl/Lalx6W9hOiMkvlWbXVZaUE",
+	"gLivKe8g3w/pERMDsI2DoJCcJISz8QofMyfUnkh3sJwmwzua0OIYYUr0Vuj6l2qLPBqhpOpxK7wOiXkM",
+	"BPKGNOEmBunCQ4ck5EJdDUTO4xDnkbtAnxZMIL3wgY3OtHe31vnx+R0caPNK5cN2N+e66lFrHe/zxe3z",
+	"qmD82tQgOV99yS9C/aBX4TbHe6vH9FWho4uw1sCoGu9kbnJkv1B/gd7EX3fnOn3yjiCW6oyp0gcx7BL2",
+	"OZGQaCrSaBnl11gvYNRoLMYU6pAHc9zsPW7oeO0vhQvXwSjaAfn75Sfy5nsYq3YdiEzGSUqxbqnv2cTg",
+	"fDlxgugwsscTRXCs8SExDMIM1gTp20HUODNIkliA5w+XQFYIRr4tJ61CbGzqpv3I1LxsmHPSVvg7l+Xd",
+	"tEPPpy5UVtphegvAKpS21uEOfZW1JdDOnJvLeXHiLOniDMK+n5E+QzxKsRWJo80GziK1jtlwS9Hzht9A",
+	"yK7sFSUcAQCRtsZDt8ZUminoKCI687lYlDGmrIG0JjQD5w3ft+2yG77FYmmg0G0xhG4mEYqxHLhMcNbj",
+	"KqNcUqDcPCShtrXSJFJhEUx1W51KuDxmMaEpxBsDm4GdjoT97qLHQ/P1FchbuXgvdLgKQrMMnRyHBOp1",
+	"uyuTxbiDwFNJyPU4SLmALAy+dX78Un9eTI39BJHlriYZhH8BaN98WWFj9XidkUUa2lh6N5eE0yfhYKe3",
+	"I1HvxF7Tw7bjXMtUuyOR/j3u0zrJbre4c+nLiPFGeBU79IFHsda3TY9fNrJN4SzcpzHbWAWZPejFtgwi",
+	"67w1uFW90+Fsur7uAcpoVD1iyqEcxlc/6HQKyUBtyAviqar5+j5fM0GFFZtjP2jlMgeNM8kYNg67GsmS",
+	"smZxAr25RaWOKTgjkR4Kb/c41N5Vaj9oyrV4pHpgAfwN77lad/V4lfLqEqgPBAVG5vSXLduEB17pB4Zk",
+	"nEtF+gX58WGPr6nougYrBcgUwbaXvs7DQqYR08Z3tVbAEKp9gjbbC57px6bcAqhNgxqcKyvDzTDWiS3c",
+	"Qu39wqaPRfN5Q32syo+z6V4BfnsKsLSu21F9CEmxQ4/rA8Nq7gWVVZmf8mV4C4Ip1wmPSYjvYcuZriyw",
+	"RhhAprxOQV2AIlNsPEmpYhaeWgu+DDZfOzCel62VtuprffVT5WftVG3c0ve5dcLoj3kd8GDFfsVYH5/c",
+	"34v0hy7ScZt5Et1Ek5BJnqZWzjWS65OkoyXt2jF69FAKZ8XJbJBN7zzsXy0KbyDtLTh0SURpHmufggMb",
+	"tPUsksx0pcqHWWr0/s3f9DytK3seVmEPvESTih63mn+iOp25inWp3Cz4J8l+tE4JTpMjY910Ck1KWBkK",
+	"zWrl/r/5yhXohOTakU8p1MA4wHg6mTCa6ZtjgQ9i7EDGL48TRVIxPDSIGnRWOPhQ2DLXclX0WLmODwQn",
+	"0t4/Nuhcs9mFhd4xAzDVqddsogIPkZ+cH7/0rQpj3ugLr9nszg6/qcDt8cV3K4a1rPkLJuH89HSxgaxk",
+	"9fT4NlxfmF08rmuLHO8F9eV35uR6Y1zLzDnZsjwzOOk15o1tESxOxoO3cHZksJyfnq6+rryZPsAZulvJ",
+	"i/vK65mulr5zBszRF7wfuqLa3ljfFV0uoD/AXaUVVBDWGwoRd03hoem+wziq3m3AJJBLdkjgUsP3YWwh",
+	"fQdT/dPjrvynXlLvzOPbXGjhBG0otPCyO8/v4+CWiQpApMtuUxD0J8j6z/kjet0bH1i9pTuG7mldr2O9",
+	"FAkcmtfQEpzZg4VnLiA0yoSUxIOl8EvXuxhtSWLThhzD31IJEZM+GyU8JpT3eDI2Ppc+IjRSImsH0EMR",
+	"ECUMsUXR14t/2ycGxsyA7l1oFLWwR+gF9Tj4R22P5dbE77RpiEM7JD9A4zQWMRV3hqHAfyDdr7TEN8UX",
+	"yZhBWyK2TZvu7Pk+bIOlCmg0IOe0hfkw3TK9m15b7rCl7R/avfHAIHAH1rV9+IhCTXs/fGgh7e9VcFwI",
+	"7WJlCY+SCU31IgKch15MLXfEmEGNeioZaYW5ZFk3l5kB9gjBB+hKNbAf0Elydc1m3Ws2u3LYL1UvA9uh",
+	"rvWymk6lavLsdrLMZKGUArGJh3nG4nDJ47HPr6ZPscnzcYkJ7QNbIGfmWAV632td++b7uqfj5t/K050Q",
+	"oUCvaGFjtBeWjFndALQ9UHp8JbbT2mNwqA4rHg8lVes//FGFNZwQaBLasPSMZV7SvbLfMBZJ47Kl6it/",
+	"95mn/dXIJpPShF/rscSM3XmB/7sJ49LDTbL4FKY+UQ/licS7YYTF/hBgTpx+hKYPqkyHr2IWyIT2eNGo",
+	"a25m71BEcW4SNmVZRRdPuVsnINCJZLqQ5nCYCtSk1vnpSxzZB6ayWedSiyPs01zUy+VeggCjPhGLC8aY",
+	"+f6CwAdgApuDCyANZ1mP0zQVU+nPnrHEqAdAFDjwMncfdwtTEdmoiaHWyGjWsXTL4ruPyZC/4b8laoRB",
+	"9LcJv76zxiV9FIrH3FNUBd+4zknibFpsbRNXwXOzUxn6mJukPiI4XZUQKklPH3ZuToSyMU3SjgkgbL1L",
+	"KrCdTaZ/S6+5E07VAvZnamMj+tA/kXDNXHciQHuxwYBF6qIQpxYgKmJV7U/aKzAyC7GNZK59LhYvSqwL",
+	"Ul18bEO1II2UENfl1tQxoxzivht1VNXVVdVlwnv8FuVQepFf6yl9BQt/t31W3oNu22X1qbyH9BZKuNkJ",
+	"u2u8eiyJ4MpOLVpxoJoKi6JeSx4hLOOd91N6Nadw7JKBHn/g0c6hhTCm+vCXi8ocyx3GecqWW0BomvY4",
+	"VUZirGFLkdWmVI8v2lL1HZmmFzQj2AZuuLT6MwjzSsbjC0+AoCiCVYQZGSY3kErrcWgXgxrRKaPXgBk4",
+	"FVlcJ87cZDFG+izSF7tuCifLLnq8KgZjQD2syWf6yi/IssLVshGISb0eR/sNwhcwKoO8lyg2v5pI6pNI",
+	"MhR8Yxlb3O/KiHz93ckxFKR6X5rwuv2ydKHWH8UXddWwi7MGgfGzFXWxm/XPrx3zwnb0N+6l7kgFzD/m",
+	"z2KJPsRqpAav8aPg7PFDByBgcInwtKmGS8Uw4RhQ2ES11UKjfAT3n2oBD7EyB4OMHnKBV3LylIwTngME",
+	"bzIo9VVja6MkpU5ArQJ6vHAA4EOPFtY2Y5faBi9QfwBmK7/G0IRIgVuaMwn809RBop1qLz25Nn2ACsxz",
+	"DJ9SCU544ABHRAaFGv6gE0mM1V3AlESUk0km+pAS0BoAUX0ao5KQBw5K8lZvojt178uP2R40ydyO01vc",
+	"AaDTCqSSPyU0yWuzKasP8waS5l5Dl8VbwIhKEcxK5xp7uBLuiSo8uT2+NfN5k0jkKq8e5ReaomA4T0cC",
+	"RJE2nU0w0Wx20jLdxFxUi9TQS+uF7UcVfLx74aT38mayaR96fLShR9TU5qitIQNFvlYM4VW5jWeBfsIR",
+	"KuDqYuGGBZhHnPoio3JRLDyRSkwkSDkorzJRAZA8Ne6vrRUJTD0GQJdz4TFqEPTc613iHjfQ+cBGFdv5",
+	"BNvK3aelRpnIh6NaLponPjHG1vA1l7duVgutDYXTW9wGTQKAH3GiRK4OH3Ql5T0d0SUJVjiwOM2NzqaN",
+	"Hm1qlVSZ7uaWwDHQwEDRZ8QF/kzqNJHL7lzrQhRR+mof4sIUYTwlet9DX3rCAVhlihYx+ihPZPES1uhL",
+	"pDYfgHoWjQus/YYzUW26BHNF8qbNpvCj5hwoZ+IYk8QOISDafQJcPDuoRJJpJvjwUZkk7+1WuxuLxN4e",
+	"H7g3SP4MBok7EeuKu07GJFN3E/yxwLbhETykY5/pQdcaJkWmpAnxu5Nd43oFJBmgDFgZJiKbRom0Y7c6",
+	"TEQ2jxIBwczyMBHZNErkw+9OaKawrN4Ib2m426zj+/BiSVZ4fdA7Zh9P+qbjSe6sg3hYy5OaE187iih9",
+	"ZAY2oSypyqCXrnirRDqJhej2NUkrnEwyQ2sJZP7aNlMiQFQglJ9piremynQoF56cdFrTjUKbZCI39SH4",
+	"e2S3AZpaqylQdPrDx6q9pjGvlRnjHr9FzMtJHsFJyNn0yg7SplRLeV4k+4GRS0VnkuSQnW1fkMrgmZ7a",
+	"zaJnZjaL+Bkph88egfEJ4vSO7c7SM7ZR+eJb+ZKpC8dSh4ZjQfvEMHrJeLzr9qNHbUEyNW90WXjNteWx",
+	"lOJIS9Y+ja43lcIeH64hBrUdPKFUVOm/q/3oX6WpmIGfkXxCWlqIdeFNoEm76DJsB0RlNLawbsL06WAw",
+	"qfBT3//t1eseB2ruhGUBMf/Cq958b+ljHel4QBIpc2ghyuOEgQgFcTILCNeDaVfV5CBxrSewp9CDZR4W",
+	"zxt6rRCqF6/s92GbJAqB1boeMOigjJ7+RPoNTiZJjBJcCsOY5lWdJNKVEbW1w+2TkXiwzn/kUnUSjpkU",
+	"37LWlg6fWf56fUARYlluqXx7jeyIL9NhawSwI7DbFJYeL3LriR1iwnSWIgUhAaVaWxOkH+nWy72IoQOm",
+	"Fhi7ZB8UD0BCT1/HcJaAz2DWkovMrReGWermXZuVg8HtNFFtdLQOoO82FTxrOwg/JDyRo48f392R+nL3",
+	"30dMHmdT/gNQqbiHtIA3wVIvl5GAylIzp+fW0a1S0UxtNUjzQ+LSRA5cG7TPwjhBTEnfsX1ihbpNSGXm",
+	"+3cTxt98D7QgCJ7nM70bbZtiiDkzTgaoWtL6ePr0WTsoND2PSQiKM+xq5wjtgH4mpliL3uNh6d5XeZaG",
+	"C5RHHDuEgYS0xKjyRNsDcZLpMf764U2Pt8KSCfO/9VD/49///FcvPz4+fQaDgngVtCnrWYKmuJbR3i7R",
+	"ZlqEhonE5mJ4T0tf2u7xAewPZgyN8P27j8j6uWBDmXdBg6bKLzuu9suANX2NMiK/ZBTKUblYugFw2buu",
+	"cMC2CEzpbNMK1VrNEpSsQu16QQFtnxmWGNDvxZq6bAHyPpi3XFM9bd5l8FGfgrvTTreKWW2vY/Tjx3fw",
+	"olVq6jfY7EosnNdvr1PhYfhveiEqdA0Y9AtnGEPeJb6WxgpI0cFgd6WikeAS6OC9KjNMI5hvcCg1BHiL",
+	"BaVFLtRPFZTDc9ORsLBbtsh/edFogKY/ImN57hPGeA1U3xZSBsXgbcrgmykbBWSSfe3onyPWXzpttywl",
+	"XZBHuy4ohXcplZWWGO7sL4o8G2mFE5maeD9SYNkfFbJDW6ETmRiUEppKUZSjVtHaAyCKIRwukPcgHNqu",
+	"jupj4XyCWzJNBsyg2hRBIbNAfRaJsRZPRbP5dgtSXScVPvDRlG+AzNpdWWlZRN5XYEIPokF0onQq9lUd",
+	"m1d1zEnL21adori8z/q20s6w4spaXk3q3EhLMstM+P7XTz2uX27Mjor8IEZHXV1pe1MrSXuASyvjcNjV",
+	"hXHkvuriMOA/XxRHyjOdSCd2H5+8vePcJTznYRTO7aXtw5C2a5fUleXsbgrrrEd8+wK7Hl+rD7M0Zy3P",
+	"ghQAeKedJCSx8u1bGwhd1Y/pbFfI22pDiMVeyBTF/5I6oPCWjne5wPDbdLz3hXZ/Wuf7FnV3KOP21R7r",
+	"VXvoSevxeQO4SpJuXABy2OO/YBmx9d3xvmBZ6wNQD5FNWgiReojW81XCr/qzKylF2H6UxRb6boCzx0zH",
+	"iNZaBVd70eNa1mEWnAZwZdFMbt9DPUVgTbuED20QHMtyxGCwM+vbFEOALfrtVlw8MlN7X3zRsPjCHKDF",
+	"tJindPRR37wkw6nB7RdmfJwvpyArqika1lEEBn+1VBlYOQtYE4hB5ieyWh5JplTCh7K9WJ7R49o12aw8",
+	"w/gzVfUZ1tW5szqNwj8hy+s0Fmyg1dUazrtaWQVZpXI2UxauPKJcQUH6DEB3oxHYR9ttbcYqCF9t3FUh",
+	"gnnGxtUIj6TDuTrjf5cCzjE7rE0yMcdIGniQAda293gE9PgQ1aBF+QyIJ9qGYcFvpKESEArQ/sNiI/eD",
+	"IVOSnB+fw5l5C0VKbvQQULAw5Rc+HB/cVjImkf/L9BAgIh8c9wnNGFdX0Ijiegy8cRngQvOdzPud4qnK",
+	"sBU8kc7KLH3fsi/hPyWRPX5+fN5+DGQ1eppfuS2yPqsfXvlRUZVLJOFoAob/HibrTdz8CvckRrNodPDY",
+	"oPnt8JsA87vdtUfj3xCNH0gLI29XWyFZ7PT1aQs34NxxXIYLzcn6UmPohR5Nf2DirhhrxQoA/QWYPy4U",
+	"kCjZ4zCcij47Tw5h3gqkCh8GRB+c5MbUWQpBYsYmBH++BGO1x9lnlCJexUKCINb8glSw4MOV4YBBbEWG",
+	"ROUZh+BdOMqu5IxHoYOJmbdfQb2lbMy4uiPh2eO1iKdL+PyRM5E0okzs8Y05E7cSFcZN96ogNX/ArIl2",
+	"lPcUMXCTVBMuKE5rwYYWHIwYjY099foTHdY9xPzsCH4DD9hHFh4616Jb8RqdMW9TH32JHNnV10dmYF+S",
+	"SZbo9/cfMv8AGDXUrmmZuWggP4EwhP55zCZqBMnFKUlUgEQwYJJfQFFzP034UL+G8WJB72izGil87age",
+	"uLn8I1MbS1afF20XtuYqqfbNyrKHapb+CB3aK0SM3lUqGt2tXYp8KT7zIhJtZ4xMALIfWRKtfaOqdSEY",
+	"n/XwgLywOAtMnlXGqrhhOJapyNO4x8f0GuTyLEoh5cS1STVGxjfKyTlJ2Q1LJRizy5gCKo3YHgcrdneC",
+	"Zwnefn1H7gWGiFJG3gw6P+vNURieJ6eWd8uY+RDKOD99sY5d2Ujy/TqJb2NW+sJvtUf+ZgDveWfWZ/ll",
+	"7qn5am997pA94LSJeC+O3g9wGm9n6b5Y75Ef7Ma7U0sXd76nhp5o2alokspNbN4Sh+GmBnBgdFhgFFh7",
+	"pQJ75wWDAwIYRa78I7EFIY8l/FoQ3ck7Fqs/O4CJ9UKvD4nj1E1Wk1CqT8y4j6Y2lREQPi1JCH8e/ZyT",
+	"//H6EdWNj7+Lq0K5ZyfVNmYAQTran+80NXZlAa3S6h1gJ9dNgqWFvQPTX2VcUbALRwzTSUBm5QFt08mE",
+	"0cwUtSKjMxao1VRjHZJLW8dmBVSPQ3vAYjAxRostFgxbVyMTlTBuPHL7Uek3ueEPr9lEBSRxNbI9fn78",
+	"koSR0YAh4XSshZPtP7OY3xHlBPrvBxmTI9fpwNnU1MOghY+R3CtbRhWSnKfAY1gyUhapUEkrxD+v4M+w",
+	"fbHUX5jvIkMAojrqLRNRvyiL44XV9q8oB1R2avUvzuFqoPLVgWdcZxd5JlsNPK/NyYWnssQOe6c+wi4D",
+	"1fdORlsM4COLMqbqnAZkZn5URW0PFxXiQceqa/lyy0q5ufl+9IW6Taa/M7JqnWq4W+r10gZWBfu4hNpr",
+	"2zSSKKC7cGwXOVdJqj/FQnFUZQsF0j1e6ORH4Bh8j5O/M2l66S39riz45TKsCHrs7fZmksHsmR2IBnPM",
+	"digafgSaWAeg4Bmphm9f/20xEAiiLuvJgJLUZKD/f0qlhwYDFn4a4z0Qp7mpxFnSfPEYjMqlEqnHl7Sb",
+	"waJ/0yJpDeOq8JL+7AbW3Uk0s+W2JdEwHbW+1NogxXaJz5pzkrV7OhQi7hpzRTvu8OEo0cpuFsDOMuRg",
+	"GbMNV4HZdPN8f31GIkjlQU1XxsAl1jLmkODzgWqrIg9nLgO3WMuCx2ARmRn9ZtLv+7TO7iwjs3duWeBz",
+	"BGq+w270cO642gdFzkKhe483ru/5VL6hi1Caox9Ay36RRKGShD++tn0xxXuGRI7EFOTY+LEVtF/q93iN",
+	"y3VLW2W+GwXbAgCzK0omNCVxAu2p+r9wssWY6R+wVDLSCvXadXOZGTQw7NDtSjWwH9BJcnXNZt1rNkNc",
+	"MS0UEv2s/5uzbHYQHHA6ZgfdAxopoXdvIYzG9PNbxodqdNA9PT4ODtRson8oVZZwLSQWRv+O29B1QGQe",
+	"jWDtpRSHkeCDZJhnLA6XPB75yCuff9Lo+bgiBrMBWi/6f7BIBaSP7Rtvvq97uqLZEOANbv90dx70SmaG",
+	"Pw/aq7UHUTeAQSbGpccPRDam6qB7EFOFGHgHG4yhzwZY0rLi8Ups9PBHleBzZ7ZJgg9lVFmW7QMGG9an",
+	"fWA0nsv7Wb+21GhmP1ulLiOqaCqGOXtklbFzmpMNBsx0b9gX0pI+hlbTPjTjxXmkEAdjmIo+TQHDeiDS",
+	"RHh9FN4tw4SPWJaoK/z5lft5iDgnQdUrmudINwXug0T1+IhCl6iehYHIAsKoFuzK/DCJWNkTmdAZTBde",
+	"80Sa30wTLtuH5PvClYD+DPNcAD+HVmc7EY+lZtftxLsNWTysnjP30iuEKPZS2xXdS89bNJ1NoYy2OGZa",
+	"tIGo8P0Nty4rBajgikY78zXKMrHHUaYOmSLnx2dVktGMz7DdyKDUpNslEyYmKYiMxBk7JRpLF+x4NI6F",
+	"XZA/kxjBd27UuWqmZy9DNpQhl0tOly9B7DbcuOZq65LhMgYow/KYHQzIfBiiSyjgXGHKFmsoLtBUShTg",
+	"oRr4DCaDHmefaaTSGbiKiXRtSy1qgTLMF2MaM/tte7eZmNp8y5JWiLupvzF74/bh0TsopcGh3Vezp5mY",
+	"urCs2bn7qOx91dvsTsrG8YKoqpauzcyzoy/mX6YJNGYpU+z+ZfL3MA4LlohvC3ZXpUzWAgn85ESRPou0",
+	"dAYe3m0J0nmuqFtIOnyxbUi6BraYXdoqK6uC6RbHZqtW/uT2DE5Gw8MWPAwf52Ft9R+ZegD7/HjHWviW",
+	"unfvRTQ6bpP8ARy3DwxaLEpaquhJK0B9ta38BArHjGNQ0HLtMniwshOXrNuIu7ZIMM2ru5YK99+1u4n/",
+	"cLz3H+7bf/gz994uT7dhc9m8dVTdkXsbp+QIKVU7WEO3cdXu1mX/GwN2Vhb9jqiBz4WPLJNHJlJGWgjJ",
+	"rkdO03QGBRdE6ttBMXGPYwua7/uY2xUUFmb4+DH4PgKAIZRPm39ICn0KILQlDkfH029wHYA2KOHXzNyX",
+	"KpN8VHDvQ7KkAa7H3XMMPlpB8ekQz80sGJJcUxVpHv4IgCy2qwpfQ423ORvvYUqwInTHxvKd6Tp8m0ei",
+	"8QJbLe/TxOgdm8s92tC3G0770VRWlkP/JQG1iSJj40kqZoztArh4sdoS1dV6NSNuxC6p7j0lGxKpsjxS",
+	"ecb0kdGn5KcPRM54RKaZUFCfMYYauDffd009+XQkyIjeMOTUSNlA2d5rQITPZUgknUlUtdNEskPyccYj",
+	"FltYJ0u6Ak+Sio2fyC60zUc0JSxODM4SgIhrqTzNEqUY16NQwJfwGfqID0mzLvAn0gP5hEqWbamkul4X",
+	"H/60jpX+djnf124f3q1Osc9ZF0vZXvefUCr42LLL77KhfYFG9X52MfYp5tuUqZSK/Ji3wa2UNpKpuZA+",
+	"+mL/uRskzNtL7Evu3hzZ9Od+nOBPN5N8Pb4T0bc9Sfcjc4JuR3LuriPNnmT5LVGjN4qNZZ0p6zaCawNV",
+	"Iromib4GycHAnUvUPq3jgCy94+OCtGbCFBmJNN5EnljU8EdYMay9Fcc07x7VJfaVEF2TZmreOnwkNbQ/",
+	"2KV5qI13boArGu+eSLcme6f0XiFwn0jrJlr+KU9kuOXcPSauHc0CKu5hkfhB3tk5uQIyoAU1FsMCKRpY",
+	"C4fFCWoj+oCBG4toliWLt+JsCrebo3jQsqg8PH12MhonkcKaf5BTlcQM+tq1OBguyHrwvjuNP9bQNTwa",
+	"KN2tyNO7TMqxz3Q8QfwfKGG/KnHAYfgxOJhk7Aq+li4guZ64fo/D221oc5WuKJT2Pp23x97dFnIXqJgN",
+	"9N9ym3mUdbREP5rkaXrXub3tuN7v8zRdUHhF9NTVKOo3IlLkmelei5n+idZMxLUqQ7ubdjlalPc4jelE",
+	"aY07KAKsGPbU74UwQ4iLiJFXNMXHNj0XWHhNLSfiPGUZonGyG5bNevyMjESeyS4BwcPiwI8EQNVnIoDA",
+	"j0ntAAFoELhDeogw4mwM0uqQ/GaB6fH1etyxOQLTBjYAoiLTA9aOhcEa0n8ZuBC3Qg65tFr5XfS4FJit",
+	"LOVSIcXoz/KDjvPOBztuCZ55S9amTRk1Zzz6RUzvAxvzrmiXZzz6kNdSLmc59/KCk5Tyw29LvT0YlMhl",
+	"fpeWuDVR36IVz0lLwmGHrhu8sYpIn51HEQL+pYSAAt6T26koEIGRV+UyIJHIAWkAyESyTGTSKplMTGVA",
+	"4hxPOYx2OhI9DlzSLCaJuvCdLYe91BoyhL/QEn0AvEhCsvYKGVzuI//Wkm1GmPypGizNOzdJf+mTtc98",
+	"bS3zBSZglvPqSHXwCCzpD4zGaJq9+vh3MkigMI6gA6oFk5Zb4zElEDUaJ5FIgexdb3DF4rZlY3v9OWIp",
+	"wFv2hbi2FNQ9Ho7pZJLwITLPa+UtrQ3a9TSIEgarPiA5xDYCkoromrSgYgFtLG0Q63eK2U0SmSI9kjEg",
+	"fMLfmV9ArYOWHxcIj0elNXfbARlTpS1z0p8VjE5vvgepjBF9TsfM/FmunAMgfjHtcQyalaxtlJ4OCyHL",
+	"uZatKOVDz3pJE85wMZFyBO17QBLVayQPe/w3oHSNs9lVlvPQGeyJdHQCnLOYtELzr/ACnImZ9hJSqljW",
+	"PiTvbDWHrUREb4NQ1ePopRh1ADxYxTJgKUfK6I1hx6pxSwxUf8ucvG7Bp9XjJ8f/v3YX58+gnkIMJKRT",
+	"mmgP9cp3Y0KDvUxt0Q+OFFwe5LY1vw4PMUdirWsIpyWS9LUQYDFJk2uGTpapGm1BmC0wGFEnx8Hx8XHx",
+	"pu2HoOgCn2BhDZ+jxx8KYD+y+2th900g9bvXuacG49WOUGWppOcS7YscHy9G/zLLQ++Mpd4XBfUtMqOI",
+	"tR6/pf919CXL+WMpxbHHA84EqgF0krQiAVQHkRntNqbXDFR5zpdV7TSlrXkQgaxbpeWt1LlbEf5Bb6ad",
+	"uEFLxOe++KZIoVvXpaxHtiQ0jsAkfRy5hEtjclLiTGotLeoMVghHWiucDmnC8f8lxmYKuUyRBWwG6X8u",
+	"pk7o3LCszrDmjMXSGb1doi2OkLQqw9TalC/sYxcgSlT7Asq+zTcs9unFlrYPoYWBXTk9bp0GgKSVEc22",
+	"2Cm7XbO5YRy/xxsF8jeyqbH4fRu5fb0dZzuwqY1AfjDGt3vve+pVamZ8m0OxN7e/aXMb9iKhTsxbXbkt",
+	"7Wjk6ePQjw0VBrknfXF79bAoqEENNWHY0m+5O1n9+72Lv2Jh9/wzmwiWT6NMTCsEC6FTOttAuiRjjJvC",
+	"incmIk2i2YPnlXhw+Ehv/Fl8j5P4UGvUq8a6ulw9GokkYnv3dwbUGww25zyvUj+JJSkdKO9AlqZ9Heyj",
+	"T1WnB1I5XZPL1ytDJplQLFLzbE+mjq0orw6IFAS4P+ApXCgIaJFEHRIz//oQMj7/LpLkPGYZmdKZAXVP",
+	"MujO7XFjzT8IUrqtl0p/vKPjvX0HqPZk784HWke44L79Zkk27w80oVZw4QsB10yaimn5fFcgBiB6+hIh",
+	"toZt8TjYquYkXt2UlNleuobL3khVA8YDAoZKMh2JcdDj09EsQJ49MSWp4MMA8v4dyMmLTAviwBRuYeKb",
+	"8V0Dy92iaOpNean/RKVTpTdvUkBV3mL7UqrbcV2I4qCtK7yC21JwEpkMORo7+PixZOkNkwALD5eY0bcv",
+	"nOzqcWN1QZ2/q1oZ51LZEnpsJoCT/27CsFEA72PfEkUMihOZTyYiU11PmrRuEqZvlCXDkZJth9cyzRLF",
+	"QryMqh4fC6nIyVMyTniu9LBD86+wHVigszBjVAoeHpLXNywzAiIGtHvuCM8tjZm0rHL//ue/IHsBnHP/",
+	"/ue/wotqcU0kwwojjsx///7nv+a0RngIBrCdAFM0ZVKzaNhaxDoIVkVQJEtaEyrlFMg+UOTjlMlRMpHt",
+	"CxK+f/fR8gyq0VEqhiJXoTF61TaEbkBoKgvqpQU/ocdL77lCRq/uNggKGDio/DUTpXcoEiZN78AyVjQr",
+	"S/6HaBUvjvKeinNKY4BR1ZnG7rgbnuc9x/MDNagvEXvOK9zcovXs8Ot218mASsdjUDokl+Y7kmpbCkFI",
+	"CqBLLcBNXWkZ1xJhkzEM8GhIW994U37H9YjuSR8VVaw51NbDsn3dWzQyfIvZ3Vu9W2sgSEp71oka79Pd",
+	"tREU0qLHq8WFftYwo1xZmSEkK+HwOot4EXpXPxoL6uWcsAG420Py20hATTzC5kpThgFlGVBIU9xqRCXh",
+	"4DoAcCTItz6LxJghKiJ8EgCVHtwxzETKEOgQM5rzyLPOzrOjr4DlFfhc/YYcYqzeC8y9a4+3AO0jRuNY",
+	"Kkbj9lIojOLdoLkgAV5984KPAJP3MdWs41b9NgrW8V3uyyB2+7/OEC5OyEVhCJMps/LDCQmUC3sT+Zsu",
+	"qsHN6lRErbprbFcffSn+2GWhugV/XGZYQ2jaDwEYxCNfaWhJnzEajZgkfTYT+MxxYCtHSarNBejGgoYo",
+	"katHgvTmiYZdGeJ3nndfQ9rt7ePbwUIm/vbZrpA4QsNsd5V3cGI/QmiyMB1FRtjniVbTvkDAYnITueVs",
+	"CnYxVgmINIa/TD/lVGSQFTNP7nG424wAYIAeI5ti4NW2SVqai65XJm7wufExKLCwKh0Wm6TJgKlkzLRX",
+	"0OPLZJ2eLGPvGrVeGUYgrQqJ1F5ZYvhQLON6CxjvYF75SutV/cXJ8dwXGbsR1+677ReOf4AluE/Ruxk2",
+	"XGO8t/kX9Ozerw9E8n/D9RDrG7MN3v1HwdmjoKjAvXf3ykmLiB0rp98SNYozOp0Py3QtYsGc1jkkH/Qw",
+	"Qf8QI9T8I2DRaQwIw+FKWxn1h77PpvpjVzqgWszfRmTrt/6TW8vfcg3ZGiJwh6IMjto2RNkfon8fQOt+",
+	"MNHvw9bDCUma3DByk7AptmND8r3gt4HCDbQsByJjyZAT0f+DRQrh2w35v39bfDqivChJZN7vuOl4QpQQ",
+	"gekd7As1ArIdcNY50L5tWMzm44qRfoH6Agb+BQkHmRiHpAUEpjK5YQiGEyoRkhb77D6ULGWRHgtJVEAS",
+	"Tj7+59sep6kA34EkPGafF4a5LFWoZ1zPMpYQ2+j/I8gN/lXv1LuVrj9kYtzkd59Ek199TBR7Ez/SzOJf",
+	"Rb9JSlHvpH2sZGu5RDiY/RmJqWIk00aYDwacsDQmkmU3ScQ2TyoGxnIMTBFdeyUsvlb2Hjg80Ip1zDgs",
+	"WuQklyOTu4OXGLGMdW0yiIQWqOsqY4NwLtNm03OYm/tD9LV0DTBYoP9yWImnx9pSc3rA/DiRBngs1r84",
+	"aR+S97kEIQNxFUnHIPCImurhmlis4MzUtQG0IxmLG0QRntLMxECqW/aLx+/Wbt2sX/5x5PP0ev1V9L+N",
+	"hN5fRf+e2t/1FNaY6rD/AXttwDLGI0Y4HbMYLCk8XrfDtt9mUnLJa3A21a+yh+H/02Yny1j6IPZRDQRE",
+	"ZF5VMlQEamXkECLLW18u0aurHaajL3+I/m7ylX8+x6mZL2MvMe+jBRxV9s6PJMd69zrvr3qb3rmjsETr",
+	"7EX1vSCD/QE7a4njsB6V1saeww/IQAzQviJX2tqemR4aANXazAZvP5CsYRMmKVJDJLW9pCEySe1Mltwl",
+	"21RjiXMvfFEr7Os9S9SeJWrrLFHLBXlzS/VokkSOVHVHYaNLEo7zVCUTmqmjgcjGnZgqGmLwwNHFmoFZ",
+	"wAogRw0HScrCQ/JGSdKfQYIxl4DUTslf37/+MSDvf/kx6PEf3/ygzf7fWP+9vY9XM64tVm3rIz1+q5D2",
+	"gpsn+MEc8gZKU/AI93jGOoxHIgaYZmguN5Gj1//nzQ+uL+zH9x/JRMgE2/dzRVoevqwNmZFrxhAifkwE",
+	"7/FJnk2EZEWLpxrl4z6nSQpotopAW+jZ6TGZJJ9ZCu2nSfxQSmU80iigGoAJK8eEsPBxnKhbxoV+naSC",
+	"xu9xYXdoKdeprIrdXNYek0y/gErwmAGCs/6vyMZUHXQP+gnXxzs4ULMJO+geSJUlfHhQ1mL/wOt+d79C",
+	"F23XpeF21msUnj21+2KZ+2+OrFMieHwIdYulpcv2NMpNIhO1S33y2+pkAinnEmCIeKtEzmUW8DuTW+jx",
+	"heQCBJC83nqTWwgBFeSKqtChN/UZ6bOByBg032cKv95nB7aYHfi7XqwH49/sJpEA73xPqQSc7xrZjydn",
+	"ZTphy2mBpUPibIrD2quhbyvEj3h2vijfbbTfEIzfukSqpNxANbym2qfQt49A0YTQlcviMCChqzMXGQnN",
+	"5Iak5TsVnWkSM5+n3eAf9HhBkPtEOopci3EC8noKZfiKjBnl0rAOejqUi+nDBPl8axfjoSJ7ugGuhvM0",
+	"Ky/3gJ5F1LpievSuntAkdmTsdSx9+Rpn04BHORwpdzC7xXNpxsyDRWYagLR88Q+tEqsP7SH5zWP9LGhm",
+	"zD0CovKMw3GoZaQxb06wqT00EunKGgPmEXFGp9DSrnwaBHNpIoFpoo4augujKF0hBgOLP/IAIEVX2rMb",
+	"oCr1+IqI+vakzfZtw/II78lI3EDa7eMFDytesFQmI0pIZhs7KuXzBoDnY5qkHcXGk5SqzQ2rzaoY/eKK",
+	"G5ZlScwcxqjtmgTCUDe+gPRn5DqBxqGYpCKiKTskf0ugG9R9InvchkW1KZpL5t9SYpoTesETSeRIZIq0",
+	"bKBXXzBh2fxD2oATndh+yR6f0OHjgSP9mSbpJ7fGD9Ve80dZV+1ct232Vc9NfbjFMufSESum1BMmemXW",
+	"lCRHX/QJ+nr0Bc/PVxQpKVPsFgijwbpiZWzSOBBjnDvSWi6UO7ShX3y5ieX7UBbkCEw6wgWReTRy8/cY",
+	"ZMP3sCD+ubvjqJ5+lJbWTX/7FlaqSuycL24jfJt4LwqaigKcMEJrJMCiAAju1zjQP9X6GQ6yGOCwEw6f",
+	"4Zm+IFUHtFTCaKBgzKw+ktrER3lE78YyqLMKnNzdH//G0VzIRzY//GuFdTZQ3h+hpENtevgDkrFJSiPT",
+	"bATfYCqwC8QvPc7FlAg+/4QFIyEgShi4Wqi2xhtS5Z4DmUges4zFlu016HG4j015Gq5Ta0OIXPXFZwL9",
+	"pcAaCgFnKK9x5ZgiI2w8UbOiQsVJKe2xaJ8DwGgyRn4UhU9EWpIx4h8Rs6vbiDLezygw+g/0sSWtVAxF",
+	"QCKRihwg04ViWRtKQWWP00xvO7xMxAmTqwJOl7xYIJiiWCBSgX43yQI0siDEXTFCkuWpdvlyFRQX4szC",
+	"vEK/mF6FmCpKWuD96i8lGYsMHsjJ6dNn5G/Jd21IQqQ0upam4oVfk1b45cvh24Rff/0athGhXRLFPsNc",
+	"//Tp57c4p1pRZOgjlneXJLSPxTX6dmbdB5CshWUvxD6nY73aocyhPiQMSKifE/a4yEg4UuM0xP1vQBzA",
+	"86Q3eif4U+iqefjMDC2R3lOUEF1kuYXKfiXIUJA+ja4tYKZzcR8vv9D7/NFou+1HEivOyK7jiOvo2j1b",
+	"0e7qh7RyXENb38ZXP5pk7CZh0x1WE30wcn1RBqPWMS57Ha0JmYo8jcmQQSbVVbOCYKKyx7Xct3Nl0q6+",
+	"Zqno9uJ0zC4IalynobViLsnZgEjR4+GXryExcybnQo1o01joHvLBqI80QcSQsvK0SiEg7HPEJgo+7XHK",
+	"jWFgqqAGCWePWcLjTH2LUr4AYTswlsBB9+A3lkZiDBnKL18O7ch/oWP29etBY7C2B6IazOLVaQa0gQFd",
+	"FY9knxHJuNrrh7vWD2ZhtqciCoag3QIBvzEeUxZj8fqMTLV1TuPYWMvN+TfMOzxG7o2fceh3zYMt0jXI",
+	"Nn52W+Ij9Ag+UjAdfI0meDpm/+xDSluD1Bm7be2EkSdndoSiQ1qvXIU6XNbjCWKpG26Jw7aWEu9ztYyA",
+	"o2uAbtDig+Z4CDhzAdbSyNiqCMWvxVfGpAz0ZxxLAwsJu4JEA+5dQaFxQcpdVFoEXiWxtEi/+m9rWPaA",
+	"/6wseZcyaHBCs2iU3LDYXbEnzthqKf1lHOPm/zagdtzr3BN9hpnLJTXpeHowKvr6E4UgnGcmjJLJE7lv",
+	"F96Xus/wcDp5W6utGlvQR1+KPwxSzbrFELeyqT8whHMo7/aLQrtA/D+wyQy5yBJawpCZt8B7fA59eEw5",
+	"mFDaEPduUhjiWhnjz9cFsbd80MlCKCilUpU4rB5OSezGcMZ62XaiJH729mfDegsc3b52dIdAw3rCV4ul",
+	"YIfe+g/GVqz3yT0qXiDn0efAY+fRB9mCTT2CQoyHcBaPd2Qz7e2lB9ucc0eGyVGcSNpPd82Y8MmaIRHV",
+	"/jNJBR8CcaXC/E8iPcLwTIwN087nwnebA7kriaMeX6RH2BsoWzFQvsft8ieUinuAqcdjN5ldeodik/F7",
+	"kJqv4aGSUGKkduyJMlvMvsRrWyIT/eDkmkLxgdtwOGl7gbUXWLuTP7jn7lD8ZMIIn3xnbK0biZUVplaP",
+	"b2prYa1BzMZCsUdkdT0AvFLENjSBe72NdikT7x+9FF9fv/h91dTsRfcezPSOwUyX6SaHbYpb7YmEHPn2",
+	"VRQI+G9YR5GPOQhw8yh90yG27AMDo8LRwS1QnzXO3JPFxP1uiz83VVLby5T7Supjctse9seqpeDN92rq",
+	"UVWJ7rXOMq2jpRoKYZciSqQnpjdUQ5xN74NFE2hbymwpjWlWAMU376eJHLGY0EwlEYR2sGoMdVZl50NA",
+	"uEdt2S1BXT8BOLkep2nqLpREZLZbDQLrgrO6N0QsKxJOs0Qpxv9DC5kwwC5AM8IFpCzT9jnNRFFOFxAt",
+	"RuI8ZbF+nHRtkBeo4zhj8UKwHG7U43pmofNPFl2l7cdSxOtq/fWGvFuV9Ruu0SMtyb3E7dSkJtfuvH1R",
+	"7taKcjluTytqYbeuU4r7qUoEXPgndp0+8HnGqbVkqNkdUC1blp1+DpGmIPXkSEwlJhRDI3wBSlpw0uJi",
+	"itGllA1Uj4tctQNHNGDeCebA+E88LhpzDx9yXe1t62fJXPlsj2+pfnZtYEAknLNi0oiQb6OWdu6l7qmi",
+	"1k5pjdVvz9re7N/Xzi5TONo0YSj4cMNgjGPBlF1UQavN/KMv5qZrV9U+EKX1jqezwt5fYkxfzJv2NGNA",
+	"uThi2SMCG9utuL60m2MPIbabSguDKFac9eKc4zausjMfkZ9+ueil1zvpF5aJBKvB3JWBP0HQClbrQGsP",
+	"Pucx6c+MwJnaSUG7Uxubl/ZAslSyx1VO+4CkwfGOzaa9sXQfhbPFuQPyiiZOcFNy1m/LoCBVZLE97rPF",
+	"/smSUIjyfm8S6/6zUJUTcE/5qL1rus9I3UkdxDqW63L3VAwGfUGzOOHDjqLyencwKhfe2Ht8PfUBuJR6",
+	"uAg4EKYiAhoVNp6kYsYYaWkBq61Q0Ax6DEA1IBUbm9DgSKQAmRmzmyRiBosBzNxEsTFgA0mVpCn8EBAm",
+	"gfAE2FyMBT2lGRuJXDLSCjP4+qMS0fUbxcZhG1kQVAKGdY/DL5KMeb+4KCDAoPoPor0AxmDfwtDHtgzZ",
+	"eahfJgzINZsoLTRGiRYbM60HLg0xwMnxMcwLQjhgi4pUDufT0LOEhrLlypZkh8TjoC1Wq8cLShlIwm1L",
+	"my4+H78pQ5dvIbf1rtjen2B3P1RagbmBLmMWEBPGcZH3RFAuVaTsxHgCDSepbENvQD4iBgOjkLfL5vYu",
+	"jV1K/LHkit/hXNytPfmgkr7wxk1SvrhN9kG5zSk+hN1c9oSa3bY+4NIGsN4WRykTcQ4dnYu1LBFVNBXD",
+	"nBGqFupcsiRiXe8GhiFomIo+TXt8IjI1EGkiSAup4bHxklvo0OLe7IbxClIAhzyd8BHLDJnqwt0RYFob",
+	"P+b5c6aXGZ1hF4IJt4MnUz1ljozd/PJJVSGo+e5K/41pEvvWZXRtQEXSA+ozbYlIbTjNG3YXyzCl3NsD",
+	"NzPHATv2SfvQlgsz2lcxJT3ti7qWjD141E7AozD5Dcf4G0l5Fy90T+lunMw60xDOxz6esE91l4PK0FVW",
+	"SFNb6I/CsiTBq7RvE/P46Av8d0PYqA05tKwCMH5ynboGnTjUSsmyEOgJAGo9nAGkxyogEXocFetCAMMq",
+	"X+lpX+KULzzn/2PvXZfbyLF1wVdBaE6EpTOpm8tV7pLixBmNXRf3Lpd9LFXXjtnZowQzF0m0kgA7AYpi",
+	"Oyqif80DzEP0g/WTnMBaABLJm0iJpCib9aMsUcxMAAl86/6tSUIFNZTPJ/K9Caz+QDtlF+1eb8Mspy5N",
+	"16dXa8pufwz3iff1yQbl/07qr/uEuSDtnOO1cDz2wfLvQ4WtKEKzhyDJHBN5v+Q5FIybrzMCutHzvi1R",
+	"z+XtkpOdXbKLcz5NnHNGYLPhk3qANVIVK3DWbzhf79eoOK5BhoS3WaSHBE3bgz45yJSGVNa13M8hukAv",
+	"b82obR/yrFtD4AwWCkngejaLL3d21Moq0pTfrgGj6INHVKVZZOlxIQ0XVg0knSkiU+N5l5VCAnb+0pPh",
+	"hqnRiv2m995er/9L/PUocuOnhE9DoYHMOy15X3eV0egrsU/DjxGVLURpw2XBq8J1wEHvilEsK6AUt1CN",
+	"rl2+cUY+kVR2qb+n/U4FuegLkCZj+3DHc1Ni0zDUH/sVHNItu1wzCcIOK3HNmgQqEPlN3edTD+wpgiqV",
+	"dTIG+nHag7ItyhKKhPqRGeixvkVUKQxhOuZ1MO4TJ5KTkxP8q4uB8LJ0biJJfBqTa5ixetHsmrji8BkE",
+	"HgNtWEfcgo/O2Ju7snKdSk+ukbnIDK0qOE+TpG6g9jM5IBYDWeByDFo9YQwuiAtYRbmSeEUqhWypO3RO",
+	"5Uq2RdVDu4ApmcOMUEvGB0Zdu29f0z7PXComNRoZdlUq8Q+AA6EGIlA4GqyJ/A7fMzTDa649TCD8ZTg2",
+	"74b07z9c0a/AD+EolZeA/fHH4x9nGBkxlYCCpGAPpKEIm7dB6nAIPcAFiey7cA15U8mZRtVnA4kuc4Rp",
+	"yHx5QKWjj/Wkci2VjnMa5tlVRwT8MkI99XyeKtKDaznLosItvLOovtJIz0wtBXct2lHuJE7oJovYT8ef",
+	"8V8XzXlWlU+L2E7+Ep8GQIdJtS32uaYi9ouUS9FmUkl4Lm7uDeDvB9oaG7Bx5oJf1AcGtTFS6igldgeH",
+	"T1O2tCLQOc65zKHcBFP1mLGVyjHC/8kmzvapducVFR/W4EFamLNRvFLu66poOtZ49Pp3ajGF7fNIgbcf",
+	"oPu+gr9Bbg7IELAqmtvpVhvkWkns8K9wKXh5xLLcibM6b8pp5qjKY/cba7NoYfV9YVjuW97SsEoo2D61",
+	"gzZclEzzkWatkdXwe7MTqHywXIJVH/0tN5o+Vc97scSpFac24eJtHm8f1uh54QbO0bQitfePJ0X6nZr7",
+	"ZGru5iqbHEQ+QoZ0DtF98ywKmD44z0lrxG4EOjQKlqsCEiowCoVB9jPv27OzY7ylbj1704wingm2u80X",
+	"8Szi23hUnKDzG77qdQMvPoZ68q9X2cUHzSv6wa29892vzHdfQJ9XphcOfq60YTlIU4F+QI1QX+T2LDxF",
+	"4DHO9o4PvR9SxkpxCwzb7uP5xxNYu67RuU7O17aqQHQkUy3UQNEQ71fCLmJ8axpBBZx45vSgdRiW5QUz",
+	"SiVOHW4p02VdjoA13vzK3iSVDwqRWtQc9EvFi3OWtSvVy9g+knVqcevCF5lRGFwIH2ooIbeDIDKS8XHM",
+	"ibGi09utZUjEeS4R1Y9+X64XKX+sVG+R712pRb51KQy8KxYPzv5ZtZb5+lbFct0LWiSa6zfhTgqsTAqE",
+	"c90asYIbYBWXnTjrBPlFmIbqVuSwsBQ4/ux+Ql9GvU12kmENksFqR6Jnz0gwE89YBYcgrfJcJCGQ2APD",
+	"C254Ehe7+2gpJlLiR70tIToN4+asbZcMp/Yo57DDGmfmrVkkfPQnYBH8xPd3/N+bsNlWVY+bvbO9lpD2",
+	"ACd7ZtSHvbM9bSohO7M0ZbzXrt3zxsj01FBaVYxxj6arhU/THfRakotyB6BrAtAL9uePP/yE4S+XDPPN",
+	"yxPWF3dQauzyUsCXDolXYZPtQHEHiusAxRdWt6g32cMAsgLsEMjNA5q4PqDE5D2/wRxDPdB9wOy9mpve",
+	"dSrscCHPsZKePlASkINPh4y9OTTzqdxunvkHwsqn8Jbe1KQz28k6FAY4Azbq972LwGwT9jTApt5v03mO",
+	"/EvWC+BLrqriMC+56OllIOZqfos7rUVH6nHiYfyFHtk0xXIkWSgiaV9z3CFEWZGHScWZ/SlDIKO/iMKC",
+	"RFtAxW55OQDiC/VJxrwsa5zriFuQbN/RvCtpKp6bM6t2pdL/GmfbhjHQZwdH7FfF9CDvujlQovGwUrJD",
+	"z06a1W4JBvDtN1PZoKRijgfkDMdHqZ2U3Mx7yHV6xC6MgV7f0Gy8r7Ifa3T7r15+jwuWyk9gqtHhRdtA",
+	"5bqBwC1UI8bpJkiZNyjsLTYKtRU3cO3GnuF4D1aeg/rG7txPuMiPx9w1sIfUw3uiKj23NjPg3m9kqYbj",
+	"vRx3sP/IsrsFxMWVUu+5HLll0JuNv9utGRCKtagbaA2ncVCMNtGi4uS5FePFtHy189B0QVQhvZBlbau4",
+	"k+TJEO0zto9RexJJB6wt3FDdKpCASmUkofAeWDzh5BOyZ+Hdzln296wm09fgxZlFAe6KXwzcmYSJjlTW",
+	"9GM5x7jUm3jamOtKy6bBqtpJXTPYJu5s3bUraFTdfI++LxWDO0JcVkEbKpA5nKeS31uVGM86iFtX6iKL",
+	"55RR+4vQxu/29XoG6ClXoz4sHsiia9CEXPaiv9jdtOxFl7iDnl2IjQa/SITNbdpdgO1RAbaANc1YWxXO",
+	"0aQcSR6X5ztJSGO1mcgAyLuAVYPor3BssRanX2hWcmPh/hYqO6fzCKew1JARGzQm5mIVZG+gTSpb405h",
+	"ytadBMyEMmXR2MDE3YEUfx8A4z2FvU3DOPzee3ICwtUr5WjObbFWHo3viUq9FlHLdz6YryALFrdirYbP",
+	"oq5eUgM//kw/LFfPdUGxq1JoIxxWTcI54tXvvhDH6cdnzuNAvKyJawdVYKyKfDUWDEOSqwNq14YKS97b",
+	"Bqoj9qOqxtR4nXi1VSozRXUlB4nvBoOjGD6X1nM/gVkBSC6qzK3btbyYp2E4tnN20PYUhVvudcxSzZbj",
+	"MpunmyVYYYkn+HwcUKJKrFTWvBfJVFvVdKGXsIEsoKKMefzCC82gEIZVg5glFH8jKCWLex8JPEntyuwF",
+	"2cEZyypVWiMe22YA1wY9CWSSN1rZnTOf5Z7zwqp4Gdv3gfOsx++u6Zs6c5dgclkTxJiQiDJCFdcFH+ns",
+	"nGibp4aj0HcKJTfiFty9na/B3qV+4HUfqhxJNQIXSFWB9A6FVDrEalcA/7C3IDJx/Kr7kAbDCqwAIzTG",
+	"wjCOXfLDt8j3gWM+oKK5jPf7lbrlZUa9/f1ieY3F6i6c9UFiWwb3V09K3Q59841iBeSiALb/8uQlOa+p",
+	"msHJw/HQ4oVVtJEhwd2TaFHCjgn+IrsHaAq4kSxYZ5/TPfwt3TtL90gGHfWUNN1ydG2tBF72QJp0L0n3",
+	"eqA17wB+0731M/bvf/4r3fsjOzhiF5JBr29GtNQsL4FbUZRKvP8WNc4eY+d7dfoyWYiSL5WPsgCInW7D",
+	"wm1bSPm23t9vzxMdn8dZFi9PXq543MQK11i6KTFqOvlDblEd3bsOiwh0mmBzHgcd0RoPM//qbaNdz7W5",
+	"Pdfcrnmhnb2yEnPsmOd2Yvr4M/3wK+/BH8tE3p2RpvogLTBzZkR+A4b0mOnaFYuVK2+EpTKjK3XGXGGf",
+	"r14PdppLUzosQN+wnPd5S5TCjBoa3sH5uK4jAZwQpyla29FqVi3QogDN9t2bjIZ4QIGYPkhdz8hpNeEm",
+	"7mPMBeAtF6MJhgWPf31BTFtnPqfyb5Ab0jFr2iRkVXO0XNGik9MvAo39jN62/f363//8F9t/45MF3hye",
+	"npycJuw/Dl+/Psiwdj66U8baqizVUCdBC0FrFX2A9VxeaKfsHrEL2hsu6K99SgS9rjAzXID97Kcfrpjd",
+	"ei6Hw36qs4MtqPVMGC+1Ch1XcE7B8Vn3iunyW2j6HlO5Aufjp4Gk90WLuUntQ9gT2+emu5fs2V20d7ZX",
+	"H/K9cS0gLtDv8btfQHZMd+/su1dogNl57p3t/b//xQ//cXL4/fVfP58m3736479Nyf9ckzITr+ITeUmv",
+	"8JTM0gM8TPRB7lykj81X2Jh0veI3gRExErFOLK5Gxjo7fHnXZwdMcH3S7SYyBEjQ0o+nJycHsf070QnE",
+	"MchwfRNIerlBAWlFpNdbk2Aoq8rZw8URGwvra4D5QXyM8z+vGDtpWvpD+wtygDZMmHkF/mHrNw2WXTD6",
+	"ochyMXNJH4AqOhe9Q6NuQD4PfhGkjgJeQcVo1OOPoTQkM6qzbvEHjQqn1YF9E2LtyKdMKjNchuPbl7NW",
+	"6TcLTVnCVCOFqoJbdUMEV5phnX4BxbljjsK8qlRqyCswevHWxOy5dya+fPPu/RVtqG2tDghDnIdbtL12",
+	"nYinF5jbJXRLNJVVJFk7wd1qsMRlpRNntvGv3drVeHATZrp4DHM4Y2APABOmdhzgKrS4Bvbbp1/ux5HM",
+	"hyUmQWr/B2trs3dvE/bhxvCDI/ZBlpSr2uW6i0UBN9A3lI6Dg2RDVd1op24JHafdKwlHjERATSmOufGs",
+	"VJ2jqUTW24JGa6KPTuWKeoVOx8RU3pMmFDDnS+oXGib1RIZzeP4lnta5UB7F5Ols7zzjz74Z6DyZ9d4a",
+	"4DwSVK5gfZ6u+ACCrEiBPv6M/5KxblXDTfC8rkYM0gJpo/oaxQq63KmTwjxBwuY0oaZ7ptLlYnpt+dz/",
+	"hWipxwYm6mFtVuddW8msnfSmsP+Ktt+GlOe5aMu49m/8aFfu+hD8oq3TQLCHwJMw8JwLlR7SNUxpOMIy",
+	"I8rWB2rzk7BcmBFFxybT2et0z+wiz6Fvzlh8RDqg/k97TDICQDIahGac/QTqz5cffmU/Eta8UWUJFAra",
+	"//TjG/b6+1ffHTDVTiVljtrR0vrxsoQK114DsP1B387o9CQ5OTk5Z1mOhSauDgunnLFCYUDJjmt0QFW5",
+	"H5WQJpUO6LByFp+Aqk6pZEeYQQE+56nkBn9PXMtKOShL1gHVA1ONHGqHy7FAOZV9pREKE6YVuXV/enfJ",
+	"jFKlZjmXGJbA9Fefu0TMKzMpYOotgnPHENoMWhgMdtqvF9A3XdaCUg2ZMIlV5XmBbxtzf0SrFLKDbYGo",
+	"3ppXIM0L7d/TCiXKuv3Fl3hc1ysl7DO2puLJH6wl5I8wMHHYEGUfIdOEWYipELEGu2eEinvo2a3vUGDn",
+	"016Zg0m7k+AFHp2MBzuWkpAYQiQxB/eSxEwUEU3vKOYQE2/ADUqa83lqsdWIn5QZZmpt1L0Jlvc7XGJO",
+	"sUbDrsc6XJbvYEC+CWHgy/C12Jk8lYPFLuIMPR/3/a52a+eFaUYni8Jh4hTwXsBWOf6skSX5D4L4EogT",
+	"bM1g/ztCF/W51F3RbxLSOH4f3PBY6UWgNx0yJe+51IremQvQYpagqJyp4qKH2mrzxCsmSpCmHDEs4rXa",
+	"Rak0aMbzHDQWA9Q6PaZFHLqERfY31dIhNOAiARGdA9ufXnjx7JnI3uK+2ADCE2P3NKX21eSupFHtMq7X",
+	"By60wrPxJfniW/q5Nn47K/sRxahPihsnG9PNdhrZk5SczoSmh5Wbrs9wlXVD0Ib5uh1MHWMVfcHQPH3p",
+	"nJfzi/tS+fgMe7CrsUGwePrCvqUtzZOdpbmrhHsWlXBjsTWsflqJnXrcU7cPj/QvD+/hQFBjD6vQvXub",
+	"uBAXL4oKNGm0PnJzzoYW2ru8jxUkVhJUISREhed19VUdiY+uaKvqiL2PjOMgK2q7mHifUKRotF9dP6ra",
+	"pm40o8KMNbqwRA5ZDD75+gAhb4XhvkwNP0Gyvzl2dyobhndRqX7flziQ+YytXIeiIGEoKmdf29HUsbkj",
+	"NlV8Up3fmDY/7v51xLbbIUOXLZmfELCpvL98/nEC9r26/brEq5/w1ovYmim3ueV3fLk74fto4fsTNlhw",
+	"mRBqwkmyvDjW6iG+4il9I2aI3aneoJB3N+7/cWLo/py7yfo5LTqSCcydcuLZytB5edwrETKz6z+WDr05",
+	"x+zlB7v1RWfFFSBTfK6fAPvA78o0RmExFs9xvRSy47bdoZLr9p9OZqo+pCNedMMPfZDv3rI3SkrIzeRM",
+	"a5JrqyTnpQBpXO4328+6XF/TLxnTfKRTOewCPtzqO1Y7BXNQT6SCQlT2Mb99emdhq4KO0AaquhjEP3ZN",
+	"x9LRDXhnTgQ7Vg+VanL+j/SSrukQr1CfCSOc1RxqfEUeqb3s/JuPwpb+wDwT8UwZJJrY6CyAeDPpwNqp",
+	"FfRLnvs/45PtLsEAy8G99ahHqXxngsindBh2C5VoCygYHPa4KIMdr9osK1SPC6kx9VQGHcF0KzXodJG3",
+	"D4kC6WupbEGpZAfNWgtkIceIZYSAAfSEZt72YEq65jS4lhhNRqDxjKPnlNyZSkd7p4GXQCx0VO5KdfpI",
+	"Q33Esr8Jk7ES6mk6+9hNBXlTeQVMgsC34JwETKoqlWj8Q8H+poTERoP2dteOxdBz6mS3AoZQZQfnLPOz",
+	"yBxp3ix6ArTy0+D27shDIVkPTFcVc7Qsth8Kep3wOHhy6z5h3K3ltCoKO2MvAhKW5c4K8ZcqCamku/l+",
+	"CMELMOSaKL3vcRGsPmnr42BFEif5PEUShPOZkOzGAzy9FPO8ptk1yp8KJTGcBne81y9h72wv3fsm3dtL",
+	"iAuHZEXNhuNXbG8O982G2G3Cmj6Vz2FpGb1z9D9HX8PGlJDLRykh93gSjMpvnlmxzM9qyHqYF9KeUD2w",
+	"w4Nqk37Qr1QxyA3KXSGpCUTChNYDJ8grMAJ9f1ZtAGmqEetb88xfiBGB+q4Ja43CTd+9XbRQJ1cDu1i+",
+	"WU8qwyijdjoUx164Rl0PLD5BdT3kFXTVQMN2las/piDEvqZf4BbKtZeF2Cd9pPe5eAOdrWqIUy/WQsUc",
+	"2AalxLXdFW48lETUHuexyg1c1z4x79jdFAHy7/6ALobFxwgOz7rPGmJvsBM9+RASjlBc0xFVoH3l4Hge",
+	"lqZyRtUjsGlISmzo9AH2J8OPD3YA2wDYd7jNthFfw/AuDTcDvcSFUAle/ootXZ8znNu5L47meAR2YL66",
+	"Krx6VWeg+Mbq8T4OkMD4VuTItuZrMhwysYBMvgwiTIMUWjsHFEp0i4QqOCvs2HieSoRphHHOMpz1tZAZ",
+	"66lb6GHYgI8swKDjyjX6OWL7Fyy3xm3Vg4L1KzhUlTVg8XLKzCFIFhKDC9KBfHtQtkVZQnF0gDDsES7x",
+	"zskML/sv8deM1VzOUBaJq9H2Wjem4QSiYXTp2CmJkNxZy7AXdsV99TnHYZBgiIHeZeG0eMGCaWg/0ogl",
+	"rj/0+ZQMUyXrMR/Rt6/p27OzT+mNOMnIjXtIKl1n6n3l+2hTESE1wBCGmaHIrYBeVHqlcrb4ml+pub4W",
+	"/o8Rdw9N+Enl8qRZi5dwpnKlqUEE/V8IV5abzFOVcPqnaytDZnnhEKei/B/nBSdAQ4/wji7ryyrUvIy6",
+	"gAr5WBvt+LP9Z7k+fNtgrPnNj8+yEnvYVSWwEooOag6RLXeG0h/nDAWKchn8ZwKDBcOu6iXMKGXXlbV4",
+	"fpNKjBeiY83lsHrl4UHlXzRWjPm4SrBUolC34tL1n94ZdyGFwRsQ65YjuPU3ZAz9TLW985A8bObQfHBn",
+	"ED2moisg5fjCrgw1jxFHNsEXONYvJ5V1WhZF4WcAEXqZLAhN9zJ5iKICAIKgn7ksak3fxxwo57P2hI3F",
+	"LVwogprsW8CdgrA4bkRRRLo6wI22hgd8zIVDMPbOMQzqBl+Ba3Ngnz90j8F5BWuRm1QqbHUNdzw35Qj/",
+	"NBRSHyR1mT+2SLy9h/SFbhhbXtYmpHHgaIdCwzn7QkB7IulgUX6ZVK7FOFlx6513dqtsWrZsjTXTnP1T",
+	"pRWE1Z8rButMgp3t8gVT/eKWbArqppBZnZwmXX6jxL7ux0b53MMFM/tkZ4ChJ83aQvISqWiESaWTTDzS",
+	"EV5oypor+AilHNlM/AZque5lqqOkwfZCShUJa1eq516Jqui3WSGwfc5Khc7LVLYq5I8lN61LwPb6ADkE",
+	"uVYyabpi79UDahuMhMdq/IfbKWyXIcinwsaV8rVF4hTHv0ChvX03X61AHZv+TqLuJOqTS1Takw2RulIZ",
+	"OqjkF2bs1kLR26vQQxcgxSpdup1RrAUh6a7DMcM9EnAoJcnIbY3wh8jYxdYvCL1W+OBq8fKsJmuOgnbB",
+	"4iWSAHTlo1nLurxY2mqW3lYWBjPE6QVCwSLnZg84EYBaqfVg49jendLtaY2mielU7mzirbOJP+GW+AJl",
+	"eEj5x2/SO9o72/OIvLCIj1cnEvE7kb4T6RsT6YNKTljJlPP+INk+0H2QxfJyfEpp333JP5f0rCbmU9tz",
+	"igbyClz1VxFMTVExCXc1JlqrcSCNKH0xWwU8N+LW4v8Rc4+gZvNublHqR2h9a2FUyPm9b56c5HsdpKtu",
+	"gd7UPA3bWRYcBjgD9epIw67QaGuZXt1mi7IRI4zyb/h+bhDqnf4UGeQu428i8c1+kLlhZcxplBOkCPcm",
+	"MKTSZzD8CsMo3dwbAw0e6KWa6JjQcl6ncszyobk3c8mffwr4ldska27OhU9ZNo2brroa9eGZJnHTBBbJ",
+	"4HabLmEy2tG71IWV5XKbsM09jvqNv0wW99W9Xhav3+27ROyehvIW9EHCNGJrTTboYgaHBegblvM+b4lS",
+	"mFFTG8TbKAlTChwRcxMiAABtoLhujTJMYm6rKpVSWRv34LwJwhKgmAHDdTtE/AMlX9lvohrpPvT5ydnV",
+	"4cnJyenLbzLKXdd4slmm+iCzc0cXQDERnJ9VOIndAYo6KbqAfqlGmGLuM5y1Z3+wKqaAstAZqrcIzKM+",
+	"vNCUDa7ZvgZIZfbTD1fMykAa4KH9js4OHO1jVgp5ozNia+wNtGEtGF/H/RphlXRXHP37n//KHFnCUGgf",
+	"ibnHcWZ3Cj4pbsV2iYJcjgcjzlLJWYWtxwx5oMitUTsz3IoLqQ1Skbex25jT0FGzfb79iL1Vksq19COe",
+	"LfE+9EHSwf8ysqvr+TxRgrVbzFndMGkP72yNnXdmnri2u5hxt1umiuiFDJ3jz/TD0yRib8zm+d138nYG",
+	"zplj8CUfjev0PcRZFq5lz4Jp15ROPZ537U9xRLbz/E2fn8BsRA5cuR25CTtjPgpHLeBDZvQOjZ8go3qF",
+	"MHeM7XCXd0KHkvwZRsiYT3oMHM/Huq0jYLBXJ98czfJxx56Z2NZx1zGjFMLJj4g3WY9rA9V1wQ2/JlTL",
+	"3Kq5xsTgLZMhu+XlwFkOzjDg+obKYFWTKjKpp10NyuDQAXYLlX1fLO9CfmNhbtAvuCFNO+DlfuZ/vHbf",
+	"zzBpbEwy+HtFXY4r4MUZGw85C+MAuzjAgjNr5JmKS82xp2sqw2Bp5i+0i5PbARK7PF0fVqTO087hLBgJ",
+	"1DEZDbCpjnEkmcNmzpMwb42pI0aNoSvQqryFLInGhNeVWqXS/bWIGEPJKq2YN/ueaRx60VYsqVwXU/yF",
+	"fYHv8Ui85Ya/wbe+MbH19MTxU+f/RIliO3Nnxxe/br74eRoEngVMUrbH4dBKSC8GHCfElIjRY/QLrUVH",
+	"fjkKRkYTAkqO4s4p67x69w3aVWRhnriXPqmM/YfBX3jO5IAoNnhLgzTMYIZcJDp9shvmexG13NEMEe3M",
+	"sLxU2tpqeP2WSNOtl534ujds6W2ByIymvZOUO0n5NUpKPAK1WWPUGNyvSEAaw/Nuzw5+CZ/jhaZSITDG",
+	"t+mKYP0KwyQlpmLHIgPFnaR+DqrXIyYp1SDca2ZAuIMcpKYsUhlkrgao0xk8lFrZBvq86Sb0WcmF+lLS",
+	"HS6it/bl+P/qWc3KOLiK3QnR1m1uo13awePSDqat8CMTDxxgVNAvkYrNKfveKWYWzUtIUqkXUtAb+vn9",
+	"SQSpdEe6DpdEwX2OcEaiPiCcr+XIeoPSiD6vzHFbVT20abJ6fHilI2SyX2KZ/SRj++TxK6nloL3RDfSN",
+	"nR+XwggNjjCuELpfcppPoYayVLzQ5661m70hpc+KjrR6yAHVmdBDrXJSAe/5po2QynoelH9rRn36ohTt",
+	"ts++JYDGY5046LTqv6zLQKkZBa2VT0vAzgTjC1eWaqjZfmvEfO+Hj7/+lLA/f/zhp4T99O7HhP0OrY8J",
+	"+/j2x4T1S24XCu5IVLy5/MsZi5MbrHmBa9fIa9A0AuyNLv4BbP/0BPXu+plnVgdnLRgpaRfoommJEG9e",
+	"KqNh10U59Xol+K6n2QubFirByIgZKabvQspKyZwSdHg16kOWuNpqM8KK3ZB3bWdK6/sgWwmvV6HXhvgH",
+	"uJrnRxpACEFX6imCXbPsmilLvYRpEzD1t749y0+T8FCPYpaYrbF/V2SyXBrDj6KEJ+muQC/Vn0U0GFYa",
+	"q6u1gePP9S/LZSvMthxqwYURnKZKHyVjvUIe7aaC3zA7XkTSywvAKHaGIs/LO27YAI8htipq4mQqwwdv",
+	"hfYNmc+ikxGJ+SC1a5me1Dek3jEZWTDZfx7GDzr8gKulz5hUOKzsnGWfKGhoxWD2rn34q5JATqiM7fuW",
+	"VQco+LtKqkFFtONt5AToKAm1qMaTi7KrhvRtd77ZpYhE76N6WjqVaQL2tseZNj605Y0tlRswh7TXm5LA",
+	"Cihu9s72WkJypDyLOhmdnrz+5vWr0z+9nNLRaKpMaJ6uMZ/XlLMyCQjZ4odHSHZx+ebdO6Jtk+y3qx8P",
+	"/8T2P/34hn338rvvDo5mNWg6PTk5mZxQEpxyM+d1A6OEDbsi7zqtl9Qnl8xUT3rWU6es4q7EaDOizx9z",
+	"JNypNRcrSVYqA73famW+srjfROTnYg0311fm3XrjF3l7MHoLq3LcKi1SnDPd27pzk63ITZbX+3VDxTn9",
+	"QasUObrTxCOKc5q3cYI2hpqp5Tfk5Zlef3PBonuOWGs0rZQmpFR5N2BItjrHNDJ3VXhqdEUaWkfEge+x",
+	"jC4Kkdu7k4eqPzBRftiQCwRiNZbrTIzPQrJ+pTpUwXMxboW0RpMNsK1qPQmmiIN+Z9hnjcW/t8OV9CBP",
+	"z/RymVSumNkkCp/bez/QfVQUDbTcphj6ZipsxlfgSets/FuYVdzvjsvO4fS1sJpYIRE5qtAVXxQT7p/V",
+	"Ku/Hn91PK3NdXcx3V7Ep3qrnX3myfZDaGNdmYtaLIdpO1X5UxUlQo9ZlzseIMJ4Ss2SIm66eiHGf150e",
+	"G9pwQyG3t6PrUc8dR0GkzdU+t4ZaAbs/G6XY/lS3AKXJQO8svl0qGyhl/26h6qAZ3A6Fg13Ib7QrY3cJ",
+	"NzOm+SwU2MlQJRUSpnKFocrngo67IOcuyPnMg5xrEw/9Siga35dSP/AJS/Cg8BlJwYcVyKZ2GfyrzeC/",
+	"9OryR7+Zvp40/om573L5d7n8X2Eu/xtX6FzDbb8GgxXIqQpUH5aqcls41jAeWpgl0FK5XMLtWNQg1F97",
+	"8i4FmgjYjULeKByAGKfdwqJy92dZqCHjbQMVI6bzqKp7//QVK/hIR0mhB+es5AaqGSLkjJ7KsUZ/J/CW",
+	"IhNXmyKp2iZZF097J+Z2Yu4rFHN0BDBC2EDz1Qg5omj8ckyxK4pim4FmPXSlAXUGAcn+/f/9/0zIax+I",
+	"xt9d2PpayesgV+3nYa3tL2SgIXanEunRo2eMkOuEdZSVqeEyVbmrXHvjKY/xcjga0tE0oS28NIYioqqh",
+	"TRFkBOX51vQqUXA/iRIYpDIw3xilXiddCKtXKHA90MpSDXfSeiFpTappTG/8FcnsycnvJPdOcn+Fkvu9",
+	"xdJGqbknSvSQsKwAvxVaPBl1v889ivtL0YAyVlqZeCtgSN2lqB9YKCjEekKSL21VgehIplp/g9yaizyV",
+	"/UrYFZugsUaONCpBHLQOw5K8sMI+cclQLWW6rMtvkdJSTZJZpvI+Ck02rWuANWm14RU2xaxUL2P7Qubl",
+	"QItbIG7rzKiM7cNd+FBDCbmhUnzMs7/8X78wXirZweYnQhZwt3TXAVpfxo0jjt5Yw5THZRz/hfbpemXe",
+	"j5XqLSQb1SLfuhQG3hWLdxT4s2ot8/WtSnXG17NIijNtv12excoaDrjz3BqxghtglSPt83LgRwFl4U2q",
+	"BaXB8Wf89+nojb90ubAYZI+xI+MCWNx2934OyP0TEHCvGbf/Qtt1AxA3S/XHl7NDtUdlj926nXIPdPW4",
+	"KI97oDXvwIMV1ySETcgZdHBvc7wfkPvcPZdYQlRleImceki9pyrsz6rxGIMsrIJ3KwzuNZ0wLTryUEiG",
+	"jT8S9u9//uvA1/mkElXEM3tOsTlexpQEjU4e5hq8+D573Bjo9U3CMt34Lq/AJeqzoapuMGBih5WhT0Kz",
+	"IVTAeJ5D3x5eV7ph1xJX2H4ddVDyg/jnQ9zwz/WcZ/ucfXt3R5UjB6lUlRU6vkO9G54+Z1nJtbmGqlJV",
+	"xjQfaTbsYpMst4Zx+TcVc9q31VVlwbhfrFQadQMSOT1cmlxXDeURy/4nWTz/w4+3FNpoasZCUSw7EImO",
+	"rLXg5CNKna0Mf89F+d7v4WXB0V68bIurGlCfqYYZrdgieqYHiC3H5PX19kNNMZxxNTAtdReBq13OGZh6",
+	"/Nn95NqIV6MHdxFfHmbfU4dvRuc64G0xAN/J24FcuwLdZRrGUAebcONkHQwiFGtsT6FT6XprDyth4SFh",
+	"WjGOiGzNa2EIgqyOB3f9Zsdttl8Bojp27A7A7vsmJUjS4ynhKRxdqo7D+4MjNp7RxQeFMPYr93jPg8Dh",
+	"BmvYpDJucZAQiTKNcQZ+yNSGw37sDh7bD15++8UXVkLdgDzApYCKY/9rLWQOz7596ie7XSOoeBC2vvfb",
+	"f2OINkut9G8/uJQTFtrn2tPw1efArg8/cSdNANFsBIVlKpTkiDUOlWvhEOKN9GttM1OvBu0RqlBMquGk",
+	"64/ihtZs9D2bqYsCld/qrugzYTDgqJnpVmrQ6U61yyXvwTk1yXMP5nmuBjIoo/GXXeDNargqlZkFueqo",
+	"X/KcuK9Vuw0WlbCsAnGIvnLtNxeng69kGEmG7bKP/nsWHh8uTmWmB9iHoroe+ibaePF+FM7t+foHjw3a",
+	"heymhAkPVoJ59yFWKufZyO/tvnoAzsRt833TEPvu9s72LvIesJ96rZ/3kr369eM3K7Bzuka6mZcnL789",
+	"PPnm8OTV1cn3Z6ffnp2c/D97SX03YUeYD/T1yen3py+L7+Dw29Zrfvg6/wYOv2+fnhx+0zptv+Sv8m+L",
+	"7+wk8Ps96Lnvvz45fPkyf3X4mn9/ctg6Lb49PMm/hz+1X/PvWt8WdtLKDn8PtYS9ZE8LA9eisOfLHkaX",
+	"SbBHEfK9ZA8bpkyM/dur01dnJy/Pvjm1Y7fbnsY90FVjHN8cvm7/6fSQv2x9c0gjft3+08n3p3vJnmun",
+	"snf28o9kr37JeNBDb/EKuB2z3/D+d2xS5X6ul3rKJ36WtfbgvxR90uOScEZD2d77a7LXr4TMRZ+Xjdf8",
+	"oBezxILcCElXIIFxPYnrZd9wD0xX2WtQG7q2Cghudl5c21O9d9bmpYbEOwfo/hr8xF6/OjzNXxaHr+Gb",
+	"9uGf+KvW4bf5d8Vr+FP7e37SsiIAh7jgvgar6OJ+4/8Xz3tw5E/Q8gtUqpzj3i3g8O0Pe8meP3gFZ7+o",
+	"W7AAuLf4Ho7HiTJqMRVipubgBMpzNWXmeYusNOU99i6WxbF/CI6bgNcfLCSU3zSr8hw3hZDe4HDjiayU",
+	"uvfSC+3/bEWWl63BC+ya6tobv9CRNNYY1Rv3FZ8TcQfq6EwbPtKOfKtH+nmcvuKNhCDfY67R6JlqiCMT",
+	"t8j/ej7P5Eilnwpy03GJXiOt0XbwrhqhWcuOANONTDyn7TEhVlwfMhQm776vd9aaSjHGHvNEiS6X7vDN",
+	"QJew2XfFeI8kgHg8as7ESdpK4wZAbxRDVbADFgHTZbzty6DpVYyjDqWip6KDhz4NkbkmQ9Y5y/JBVSFZ",
+	"YY9XNwSY2OmOSJYm5/vUWj86gUfvo7Vdp6chetA8yv5o0Z+X5jA/Xt4bxTObvdP7XOuhqoqHKw2uRX1g",
+	"vJqz8dmvKlYUrFUepOwZGvoDbUiMDypkBFCMs/agLJ1fcX/Ktjw4xyu8gxU3+SUYjdnDmEQ5prX4KePI",
+	"0VHa+LNLLqMh6yN20ZjdC53KcANBcffs44dLapRvd8Uxfj0sLPFm1aKdtJch8Bv0l/qvoWNTyXCor8P1",
+	"/opKyQ7G2yjtlrkv2iO/tnBPrE6kchX1ph/9fltbVad/wlJaxKvJjU8JuFsv5bdQBhNXkmud1xuFPT4D",
+	"hSQMV5CMOR5k8ck1E4ykrtYhlfumCyPKgnEtfSJvIAwxXzCbkzhkv+NcaRQo55UReQnkf+xX6lYUJN7R",
+	"x4fBiTrLxtVmDCskT7H7txiU6DMEzTBLsoAiSaUcy6dEDkPdZUb04IhlkXMkYzcAfUIzNxTNeFFUoLXn",
+	"M+QmjGErY8QXbtyPSJ55prFeN/NF4rz+5X5Ncd57EwQhPoIR0vxq0WUZqtMZpVPJvWHcq/rcYcpGaDGG",
+	"KdDh7dFA68bZKvhKAjowge00B4UAmcNRdMZ1lpCLInM4cM0NhQKkGlLz6xLahqmBQTahgRlUgFgRIEYz",
+	"Yez5qw8uXubjs/aJjlw8ohNF5AhFTHAntFmf0kEknqkcY/FkKybxTOUqapTQA3sRtt1yqLUpnk0a3hPR",
+	"a/rFmcVz5I7Ml19CtOPXjD3alUCWt/D+HQjWetMkiEcK4/Fnd53L2C6gBANrxfctzzt+iyvwUCS68Ks5",
+	"TcuZYh3R04pd+u9Dm0Lg+qGVMkdn2axJ9Eyy69eyxU82LO52dbJPkW8//7T1saB7nSIE0/t1UNEx0mkV",
+	"H/RE8AqQrTkoRLFDAh9G3gIXH52w7OvGY2fkfLHHCxOavFovdH04N3rYFyYTYItyCSztXfgNUxBWgB1P",
+	"Tw3QmMoTBUt3Sv0Dg6y7Mv/5PHTzINrp/5hL+WiXcQOsgwOH7m2x2yKR46fheaW0bkRiK/+VyJHT6Bav",
+	"nbsVo7Glkh37N9/fJVc957g4Y5mr6tGDVk8Ygl1ikiMuOIvaxo+MCdlSd0n9gU6lvynFiQrIhV3h83Dj",
+	"XMm2qHr2xvVlYShGsRaw9qBsi7KEYiu9wh/skN9JquZYDrjx0mULh/Ai71F+pv5knMMi3mTaD8+q/db6",
+	"MuCvmgctgqAPBDpjIHT8Gf8lvn48Zg+uG5qNS2/oztrqUR4k3ChDK1WHC87jyRQ+NHDzY6QbmawIS/pQ",
+	"aSXZsKtSiTeC4ohluXM+RR5hesqQa8SVAuNTGNzjMgeLFwxraNi+GSoXJ3frgPUaskhlBX+D3Hjdjm7I",
+	"DVMyhzP8aIjFUvg0dNRiMn80GMnxZsOu8oM4OE/lQvRb+LQXGnEcXDUlMnCtC+hm5OzVk8FEvZVl8aEX",
+	"/34fNb0R3MEPA9B7GfnnZ+ovnNuLD/tVmVir/WPdIDlLh3VbdafBPts0wVko7w4EAqU7FAvDPGlKa0D5",
+	"95jEx1lQ1zzEe9XsjBVQiluoXBkkYV2/gkP6IlYQ1cWWvmbIKoiuaIj4DbG9CtI5koyYW4zpVoh0WSsH",
+	"CETDIC0S1+jWxiQmiMSDiibANl9v+bTA+yPOfIe7O9zd4e4onIcHwS5pkWuA3U9446m6NeJrBVwrGdWA",
+	"eB8b3gq54IVv/Eoqtus6lcpay2arULK/IuCkl7Jp4FyUTD2M7Yl8rzv0/CrRkzbeIujZr1QxyM2KXaQT",
+	"9S2A2Rr4pJDVj5m0qcy54aXqDAi0PkSupTOEvE6pWrxEOqm2KoUiD0UjM85V8PknJGwgS9CatdEft6We",
+	"yo9+5ZdFrZ9wQRb3NboHLe+kvMCqoiWcmtxAR1WjpYd2CbzKu8/Ob+pGv4jn1G/Nr5tvqV9veY9H4RRs",
+	"JO/2oig0GsL4UN/zcwJhVOXco42c+SS60nVBjXLkU6kB9BHLeFkBL0bXmPmqI93t8j9+wwANvwHJ9kVH",
+	"qgoDPFzDwXkELlTaE+Xqu7rjeRm2VgcUmtljJG7X5rFM5cTs7mmnv1QibiqXaqf/yERct/O2NRG3Mcgn",
+	"Ssf1SzRDf/SHYZeO+8Wl4zZ9oLgVa/SbDt9jCuXxZ/fTCniSJ03x7U89fCi8fPSrthHd5Z6jvTMJ5ZrP",
+	"FnH7zj1Ym8g2fBNVP7cp8xC1DF7ZvQAapDlnGTemEq2BAZ0hvy3PwXVd52V5xC6wTFnyHlh1pF+JHFJZ",
+	"Ac+7oFkw87QP6Z77/JIbgD5x02JyI9Lq4s2p/5LVqdASOWNIhpShCqWd48wrZMSv6+xC/yzkOy8AL6+l",
+	"KepO8zQ1Ow3S1lKJ6tpG/WkzVaxHZkauoCqb0glXAG3bkhn5EP3qZKdf7TomPaNUyuk9fB+qyx3XcLp8",
+	"iOUhpbKBS2w+1AdpgnILedKFIdEizBF760ctQnsgR5rjb+sJQKzlKWTnnA1ihHD+AC+ILDJkrGUNeKQd",
+	"bfH85nlUfo3Jwuetn+6gcXOaar11FkSPCim9D925Wr0N6KDMKQeTqddsP6Rex1nYNKyDcYosT59LidC+",
+	"0URSZ0za62uSIG7q9hN1JvVWBhqIWt1p+JPnvfk2/gN5QcKaYoKQcFmRR0jFune29/cBVKOa0zN011s0",
+	"KlqPx/Xq/OOhLRqmDd50o03ReOmzJkB/vRbFknOwIPjcghbx6js8WySAkTcP245PpE4CH0OHsEYRONKi",
+	"z8TG48/0g1WveL9fqVtYQ/rKBSb5OQozGqqjJ6XRMNF2Zyd3jGXaiLKkXojAHAd0fLwwEaXHC2BKpnIf",
+	"Sg3o6K9TQs4YZePEV01yqjOubzRR9h8k7vl1dmJXWBE/SiVvnG0M+9I8toNUNQk5Oc6Cn5Ic84hElwva",
+	"GPH5XVp5iy9eY97LW1yHKUizaQN75hAmNcp6c9I67zhbtyKtZR74uhPB+BjyPgx415Y2eFVjqivHRpNR",
+	"6G2Frcf0l7FruIOoNUMUbdUdRG0/RPlEvOURyoz6sPLG42NkLnVb2QBUJTdWsfPKXvCz2eFQPl5rIEpz",
+	"KCTRT+7bQ1Dx3CSsUD3sQGa4vkkYHueDxPnzHNF0dQsVK6AtiLmS5aqAJCK9pLJA+kIRJQoKbSeSMK0q",
+	"157RWm51mmEq6zxDl5oT4ljYEtFqusExsD5y68U0udoov8KXvHZ0sY+ZZeQRH6mTT/YtH32pdlo0R0+0",
+	"CqJy22TqidxARtqlUZWzyXDbo2B2PC84VGSYvatP5P5p1ELPnoLQPM8FUiNbDTtluIAqmmlDYbquq5+9",
+	"3N+TCrV66Gknd6pbLHtIUbc498zWpG/RX1NfzDAGGq1RTCrD9jlrDcobNuhrqCj4enDEcOuHo+4L0RAh",
+	"sPVpAanMuZTKsJZ9d/6bXTuZfbQyxwKlB0iJIwp7iNsC3JslovAWNIsxEBRw/AEVzhkUwrAKeS8lAJmo",
+	"9k2Ru8++bvuNc+r5ge/Jk18akd+AoeOz+dS7lSbHvcV1rnFjb12lEf4Bb8O233R6WzTJGRqXfaFxd0EM",
+	"Agmj/VbfegXsS9OnaHcGBMIXhM79JqCR13dRLev4s/3nV96DZTLVLojRvxSayFHGJMwMjQoH69tvZO7D",
+	"jIBkatnELHWmzgd+LhlxDUwZMwrRK9/npls75f072RuHhGTp4423+WMyXnAVuzWxNeR5IFxLIsk2K27g",
+	"2+LFI+rxO9Eb9PbOTk/wv2SvJ6T7JMFJ7Z3t2QXrYGHWXzei/M3Dtx0v56Pa8kdn/n68WUMU9EMjijnG",
+	"NDW1ikG1mbRf2m/yOuUlFz0oDnwkdCC5pvYs2RGjCh1A35VHvAbpoNcXMbVuK9sFlKV/KStpGDA78kgL",
+	"gatcd1DAfjaTb2MWstSL3wAXBx8tpUrgcqHgYw0Ci5dl0TXIQLnsRX/h5WDpJz3T+i8a/CLRU7cpdlFT",
+	"7xWjMzKesbEAgB5bU3INTvrf+hYGT5OTk5PI9qUmaRWXmgy+hPGytBqcSxJLGPC8y1BHsmavNQ3IZpAF",
+	"gzsCplRW0IYKkMXKtWENucYVUDtKCQnD+Ck5CpGpdeiaVXbELUi2X9MHamEgYbf2qOkklT6c6twFTYXT",
+	"WsVBSLkbcn9PZ1Laz1DvGUj3eOpWXUEfXMZcCPmOpckdsV+A38JYxZoamMCJgE+O+kOgnNGptMOsjth7",
+	"VaGBLccW33WkfnVy4lm9Mven7JxpRfVv+Hr8eodVpsml0gxF7ohs0ES2s7SoQKtLtjLXzsHpv7H/6vSb",
+	"gw10yVpJS4nf0KVSy7X1JEpHz3iiIMnYGLRFqSmQ+7tnHipwYyg6nbRtEu9jItYD3CK7hl2PJGKlwjBV",
+	"uVzZcHhbo4B+9bGch+7oXdx8Z69gpEctuBoNCsepWlGDI78x+nB9S0Mz0Fuq9+JKLa3y4lWfVLmEKoeX",
+	"LEufulX6HM6AWoEuotQ1NspOtYvq/BsrEx172otrj6uwD7IcuW8yIW+FgVS6X6e2BaV0YgQz7dtwhQnQ",
+	"gbRaQ9ZkRxXW/FcSDqlnlujIQyGxQSm657LjXEmtSjjmeQ598z+xY/n/+Pc//5Wh7iYKVJFes4KP9DlG",
+	"OKDnQybYJzSVY41CsbPpoX2CfWX2+9kB81nZOmpl7ENCdWSFDwphWKk61GN0aukbb8ybdV0UynUPYPt2",
+	"w/DK3rPBXbAjG5iHwe9w7zwMhTdENRAN8YmIBiLkneWqlDBsbM8d18DX0PqLtuYYMk2RKLEaefwZ/1kB",
+	"78AX2xfpEUrhugu/FoCCrwIGtjvqcc9xXDdlQUPDy307EKfkYedzfgNMqx4gkTx+OkfzW4T8gALMmA6S",
+	"q4EFiUCo79u9U6KOk9BHqbxHB5uakYuKmDBsqAZlwQroKQMuEqkNcyWrOKHtyB5+FDFBKlelZVE1/yNh",
+	"bVtICZbXxJ4MfncFuDtugnW3eWpsOIuyjmDGYvHCquBxITRvlevnLGiIJvfQSDbNlkJXQZKwnEsmFcNW",
+	"UBV6FpiQ5xhdcqulGUjKZLQfDiSaw7ELAo9lnw1VdSNk54HCqO1ylSZkDy2B66BCY3ZTDVUk2yOeHpoI",
+	"SRP6clTlHVY/Gqs3l+fogeNhhu8xyM2DHT1zIaz7BZBGP2CG26AO6agSmO1baFNlUWMe9kAFWUBxcK+H",
+	"c17PJ3qaj4ZLZcJInj1q/SB3oLUDracBrR/kozALLe1is5hFz6wx64ULGOHOngNgP7gYEJcuwBQwjPwE",
+	"0U2sNnZOmQdl4VqFqr4Oqtk4kKXyEUjmdUY3qDMMUukb7b4fa4ipFFIb4IWLNrHZwabs4Nnj4id80YRw",
+	"4d3sPKA7XNxIuiOBzLghK+KNOAMkqbJsw9XAbGjxMmKc96HgjIajM9YGbgYVBMs1VAVTeeU+/H0g+j2Q",
+	"5rrgPd6BhFUgDS+vyVubUBrWdSkkXBfcgE7sciiRwzXuNKFkksoe1wYq+wUeLuyAhErkB1HZsIkyeFgF",
+	"HaENtb4bqxdeEYi5uV97pdFXBKfyoej0i9DmCpd27RXB9WPmVwTHJY1fakUw7VWrH9C2nlcVTOumx0/m",
+	"8ofSp5BhsavI4bAAfcNy3uctUQozGtNexs7weXQqp6Sy+XnMpsIbI76j5uPAZrcdT1Jph6wGxi2N42M6",
+	"t8fKvS4ywJyDCGkBVB8kplz2K9WpQOsk3Fo5NceP7gBbnQ2khZWuKgvNumrIehaN/HvpYVyh7vtLjX0w",
+	"QxtTPCkDbyvz7+iV/K8BDJbnQqFrl82pq0/4PeUqcaXQC+0Xe1ZJSpTgvTBNXl05M638ri6aCefPFb1Q",
+	"ZxahJxSdaQNzF8HCowpa3LJDkqqlilFcy+OfvYFCnq1KlYx39T1pknYx/26/OCuX1sdT+9iYFg/yLpky",
+	"yCgnJZiVEuGQ0oLOk04oG44/239cIsxaI/LnBMyTidUYrPE1I47433cKcD0wfX4hEjW4bsFMGA1l2/eB",
+	"42ixRmmTqfwG8yYTaquJPIZsPwN7Q6cpZsz+4nJ4BtKIkli3mBVNjt3BWuT+8cjN5eL8UKWuEoaBxGIU",
+	"3LvYsfjIyg5kh73Gx7ni7UaqZOCHndJmIJWUbOmSDu0bGk+13I52AytNg6TI9m/6AV06f9NrbdJZj+yp",
+	"ils0VDSIWeY+7pGIhsIXfPnt5jWrtqowHugOEQ5mxxG29VU0qqqIJIy6APsQd51r7l90BPh208yE+40F",
+	"u6krcnugPUU/tTG2anmjQWeCtYzIMkQ2hKsN6Iq+ewLCLP3Nh3vuy5Iy/mQIPRGlxnlgwmZdgv2FBKQf",
+	"j6FrxLHFEOyrx6Q1svSHwDEuOR7DYRcqWBg7NhQ6nhYGruEDI8DPIZmaYl67M/kVNcIIYc6BboQ3x47V",
+	"EFpdpW70cQGluIVKgD7+7H4ePaI4IXEnLXHH7GC+Xdb0FqZy3EDzI6rNcbgFaV5o0v89VzFzXhCsdwVp",
+	"nkmhw+/0Et66SS59RseuX/dxHR/ujJPr39nuzD6qiMGd0LCc0Vl2L2KJ43yMDRFHG5Gbl15bDkN/oenY",
+	"+o4OIIu+EtKQIMU2iJSYMHnctbU16KzLIpWZm+ihKLLtUJnPXB8K53VhypoI+GMg0wvTFSHntnhMPO4T",
+	"vsuNgMfppsEj3gU7RXxzOQB2Rz0YdPwG11uiNYTxuAhNHHSf9PLXsUMNeQVmOyN1bvl/CEu9PE/cFkVo",
+	"xmazCKFFeKm7+EtEZmHliz+0EO2NKae25rWwZ7DF8xt8rSiZ7Q+f/5svDrTy9v84HlTlH7MVht9dR2TW",
+	"V5XhJQo93RR3bVVRAJyEvzBMD1r2Hi0MWB6xv0Al2iNHvy86EhNXyKmPZIV8SKK/BW1V2Z1QaU9BYf/+",
+	"k2J9nt/Y/eH1ggyDFRndOCMhi0xdL+/u2N8HIr8pR0fsSvRADSzsvHr5PULNt3d3WFBpKmHNCMzwRh3E",
+	"LpOyQJV9AlONDi/aBqoslUKzrpJqUFlRzl6dnnjJ3lwDF3kKRYdWjWioRgkbdgXlCLTbyClOvatHhANz",
+	"u+FdRebQu7dJrS8p7+HkxkCvbxwBGd7WR4Ip264OBdeK1YMpbf2htkOaHsC2I3ZjwmhhD5iQ7Dcp7iz2",
+	"Klkg1Uh7oF2iRptXVMg6UoOK5aXKb+6dgL2rNrzXnzuPtqp63BDZ7Xev9qZw304M/rLPczjUYN8JIvft",
+	"aZIOTk6+yVtcw3ev2M/vL94cXv588fLb7/BzyFjY1Va0SaAoMkoZisLZv+t7pxTuMndKPX73C8iO6RK7",
+	"b5iSNpWQHc/m+7AQlZLwoT1TyoxtAJ9XgRthpsAZu+h98LkvddmHqljyQZdG5TfvDPSWuopC2A+45I3q",
+	"9UAud+WlMOAu+Osi4b7//M9JfP4EOYhbKM4bcIMmiJIuae70ZPI614vCXluxIbdKlFSsZ/EXsUafz7Rp",
+	"jsbEX/PGvyrjb2wHFQGtkggFE4h8NC4am/21JA0o8ZPziTn14KxKMaFTrDS4RHqlNV9/+/SLfbybYe2q",
+	"cml89kQXbF8DsBgmr0Z9OK+/rF9YgSdApxKlURdY5r7+73/+C6/ImNssBwlTOCdeliNPxG7HN8ayfMQo",
+	"ZTLeAjyVmFTv3WYktC4NlwWvCj9CzXQfctF2sMA0H2m2H5vgSRC8NexmSWSmB+TKDhLGDSuBa0qzSFgF",
+	"tAkacnbWXjhntWcjlfbt8aqyCy0k0p5gwi6xaTqJ7+JuuDD9kue0nHZAVodwIMz7feBVTYdv36JvyZF1",
+	"jenrjA1kSVkTvgMI42WphtreVUhmv0VbBS+UCmeJe5GzUqm+nVqSyn5F7YmRlV/eHJYq53V6ycyHoJjY",
+	"z7uQ30DBpBoSaYEhCZ9K/1rXSHQ1x/dhlKJcyKB7LpWcsVhHIuI+GzMZ1sQnOvVZT8Q7NTaKS9yysxwn",
+	"tU/NlV03d/quF8jGe6uRbIicKlBv3WWcKsef/Y8uLlNACQbW6sN9i48Ys+dCf5kgSkrViYEZwW8Ehto5",
+	"WQnmezcV8BxCMjTrSaB5kGP1h/DSprlSXk2+Pnr6LtT58O47dv0WPm/JU3sqn018cr0nYW1OxfskZe39",
+	"JeoSEpO7csUnjHXed2LXy9tmD+WPxLDm+ywRqQPZR9bkgCOWUQpSccas/pcxPRSGms/IWlQqTxPhmGg6",
+	"YHQq7T6zyvSgstgQSVJqfM8NI1Wb9YBLoojNuaT2gP2SjzbJAPEY5rSZqv/SkQ/KPF4DDm0Lm9pjLI0n",
+	"Q84d7cVEaHdHk3YPTdoqjaAoy2Xb8tRK1UmwRsfHmM/iEJi2/9tXlWtqZn89GHdaJqSOYKlZkkoXLtF1",
+	"XQVlkocoin9Xrl11yZEQOXyb6mj/Q/zfvtqNUPw5aKBR2Ptt/cI3Av5j2SrLFrk2I2HPtOHE2BosEqOv",
+	"z+XOin1MVD9SJV/ESuKjQHPjKYAUgybkG1bCGJCBtLFOEqhUj2X2/xnbFzIvB1rcAqJiZlTG9uEufEbp",
+	"gqnkOs4Ts8pzM1+wGaJQjR6U3LCe0sb18/I1n1uSSjgrshZSCSuUpsRD4H3vFmFTudJ6yGkZhivC3r+u",
+	"q2P31BE/kT49czSzeoP97Dkl4j0NFfhzs6uT3H5/P6VQzkBuqvbDjBc8w49DcmW4gUNyWW0E0H8St+PR",
+	"AMrYbkaZEtcAHLniRGiTqGQ5OmI/qoplFqFK3r926T5ZKqEZnc55hevF69yZGt3tE3HYMvqQSDjd45Vv",
+	"c4sJDJRQRR6a4O0rlaamkf6Z5+zEsd41b+elA9u3Ugub9nUphn0DxcFmXTGrhXfcPz7ZhHbRFkP75Gi3",
+	"w02yZEB28rh8cai+9SCNW2mKN+KFDwDMwGV8XnU7Ow+zbu/q0jf2s45i1UCyo2O4471+CXYibfprdnC0",
+	"l+wNqnLvbK9rTP/s+Pj05eujk6OTo9OzP5386QQPkxvItMdFHSGDa4LnRFWTuGz2AoxjAfW0YaVoQz7K",
+	"SziqcwzfhPbGkxmPFzEBU8jzNUbIjo5u8SMxzt1/h5LnoM/j8nqUTi2IO99q1fPMPL3oIZfCTH0Crgao",
+	"fkmpQFFR/0QjTHuH6I51xuG0+yIPpz2q4eaY0ONvf+4iAtg8j5lupQadLssCS2nNnqhdh70senRN8jnt",
+	"0b8o2Tm0oqlIsJccFnQ26fO9QKqXMqlpB+od4VOIGit5keegNd1oytM/0nzHSdqiG1Ap6TR6qhGNrMfz",
+	"rpB22XPqz6wDvaR9HfFYnM4x68XW25xew1mtsdRKjOOgG3ZV4Oh2PjXX4zDeRkhgOf1pSGahBqal7mpv",
+	"W1iAFyh+K1E4Uj5/gYFeH5tax1uLi3KBKanKtFUpVMI6pWrxEh/ah6rO3atv+bFSxSA39x4yq371K5ED",
+	"vYq+uyy604d2e/r7w5T+qBe2PZuYV4epe1aE0Y1j9OCGl6ozgCm3exOtnL1LQKJ4DajfsZAtdRcPEb8/",
+	"5Z6XTn66yJoaGMz508CChmMFLWbKsRbwCiqGnS0TBnd4VEvVsVdFW7DW2Owzpr81q0CH5XVA24CS+fPX",
+	"g7592Z62zWNTTrnB9cKM0Wkhj1b0GM+jNX2M9iGlwKzdCrpqoOGMFXCLW6ELpe+IUQOk0HpAmItFmb1+",
+	"qUbgwLICM6gkBXjc03/3t53y/D+rFhJoRacF4TbMzEDelSIXXOoX7FZoYVehP9BdYpZujcY3BlJcHvoF",
+	"0SNtoOdGxpEzlVo6W1sqFkX2Kr+M045KZUReYm/2qHiF+ipXBv2YSd06K7C2YhTXfhrNjwAoevavMJz2",
+	"alw36eYNdZdX3m0V8WBaLbXiuV2bQvU4xicM1zc6YaR2H/itg1nFiWtXT3y5FGlxGng8MN/PevpxgsJr",
+	"Q7rpgBqvnkuiPGWSfj7Z2b/kOAoSbxyvSE2DHOUGXiAJD0kxrAgedlWvhmHfIBUtsEJYjbpxhh0n+bQ5",
+	"ks0bSaJYJSFhZ0+GO6OJaxMeM1lFF1Si08U65jZqys1hvOsRR8gsJGkA9Yc+yHdv2RslJeSGicKCkBmF",
+	"PZIErYIqhBB/abhOyjW0I9nxSsL9j1ZVh2lTDXK0rvVI5uD2t33Iz5/ccTtjpcitTquTGh0SNpB4eH2r",
+	"Wqba7ZbiVSFk/NLxLjKfMpSfgZemm+BBtloCbe5K5B4tsEYhH/QwuV8NjBYFoGoVq1AfAt5PPXN0CAjy",
+	"SN/B+bkF9K4AHsA8mSacCsgFkT1NaE/+mN231PZE89w48hirt/Qt0ITFxnhiLFDp+3rvj7/+8b8DAAD/",
+	"/w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
