@@ -4753,6 +4753,12 @@ type StaffPasswordSignInRequest struct {
 // Example: admin
 type StaffRole string
 
+// StaffSSOStart A started staff sign-in through the provider's own identity provider.
+type StaffSSOStart struct {
+	// AuthorizationUrl Where to send the browser.
+	AuthorizationUrl string `json:"authorization_url"`
+}
+
 // StaffSession A signed-in staff member. Its token is shown only at sign-in.
 //
 // Example: {"created_at":"2025-03-05T14:02:31Z","expires_at":"2025-03-19T14:02:31Z","id":"ses_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b","last_seen_at":"2025-03-05T14:02:31Z","method":"login_link","staff_id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d"}
@@ -7417,6 +7423,9 @@ type SignInStaffWithPasswordJSONRequestBody = StaffPasswordSignInRequest
 // RequestStaffPasswordResetJSONRequestBody defines body for RequestStaffPasswordReset for application/json ContentType.
 type RequestStaffPasswordResetJSONRequestBody = RequestLoginLinkRequest
 
+// FinishStaffSSOJSONRequestBody defines body for FinishStaffSSO for application/json ContentType.
+type FinishStaffSSOJSONRequestBody = FinishSSORequest
+
 // CreateCustomerJSONRequestBody defines body for CreateCustomer for application/json ContentType.
 type CreateCustomerJSONRequestBody = CreateCustomerRequest
 
@@ -8787,6 +8796,67 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/auth/staff/password-resets (the `RequestStaffPasswordReset` operationId).
 	RequestStaffPasswordReset(ctx context.Context, body RequestStaffPasswordResetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// FinishStaffSSOWithBody Finish a staff sign-in through the provider's own identity provider
+	//
+	// **Who may call:** Anyone: the provider's `code` and the `state` are the credential.
+	//
+	// Uses the state up (once: a replay is refused), trades the code for tokens with the PKCE
+	// verifier, verifies the ID token (signature, issuer, audience, expiry, nonce) and opens a staff
+	// session for the active staff member whose verified e-mail address (`email_verified`) it names.
+	// Nobody becomes staff this way. Recorded in the audit log (`staff.signed_in_by_sso`).
+	//
+	// `unauthenticated` for an unknown, used or expired state, a refused code or an ID token that does
+	// not check out; `permission_denied` for an unverified address, one of a domain not allowed, or
+	// an address of no active staff member (unknown or disabled).
+	//
+	// **Problems:** `invalid` (400), `unauthenticated` (401), `permission_denied` (403),
+	// `failed_precondition` (409, staff single sign-on is off), `rate_limited` (429); a body over 1 MiB
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/auth/staff/sso/callback (the `FinishStaffSSO` operationId).
+	FinishStaffSSOWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// FinishStaffSSO Finish a staff sign-in through the provider's own identity provider
+	//
+	// **Who may call:** Anyone: the provider's `code` and the `state` are the credential.
+	//
+	// Uses the state up (once: a replay is refused), trades the code for tokens with the PKCE
+	// verifier, verifies the ID token (signature, issuer, audience, expiry, nonce) and opens a staff
+	// session for the active staff member whose verified e-mail address (`email_verified`) it names.
+	// Nobody becomes staff this way. Recorded in the audit log (`staff.signed_in_by_sso`).
+	//
+	// `unauthenticated` for an unknown, used or expired state, a refused code or an ID token that does
+	// not check out; `permission_denied` for an unverified address, one of a domain not allowed, or
+	// an address of no active staff member (unknown or disabled).
+	//
+	// **Problems:** `invalid` (400), `unauthenticated` (401), `permission_denied` (403),
+	// `failed_precondition` (409, staff single sign-on is off), `rate_limited` (429); a body over 1 MiB
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/auth/staff/sso/callback (the `FinishStaffSSO` operationId).
+	FinishStaffSSO(ctx context.Context, body FinishStaffSSOJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StartStaffSSO Start a staff sign-in through the provider's own identity provider
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Starts the OpenID Connect authorization code flow, with PKCE (S256), `state` and `nonce`, at the
+	// provider's own identity provider (the server's staff single sign-on settings): send the browser
+	// to `authorization_url`. The provider sends it back to the console's redirect URI
+	// (`/console/sso/callback?code=…&state=…`), whose page (or the caller's own, registered there
+	// instead) finishes with `POST /v1/auth/staff/sso/callback`. The state works once, within 10
+	// minutes. Rate limited per client address.
+	//
+	// **Problems:** `failed_precondition` (409, staff single sign-on is off or the provider cannot be
+	// reached), `rate_limited` (429); anything unexpected `internal` (500).
+	//
+	// Corresponds with POST /v1/auth/staff/sso/start (the `StartStaffSSO` operationId).
+	StartStaffSSO(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListCustomers List customers
 	//
@@ -14139,6 +14209,97 @@ func (c *RawClient) RequestStaffPasswordResetWithBody(ctx context.Context, conte
 // Corresponds with POST /v1/auth/staff/password-resets (the `RequestStaffPasswordReset` operationId).
 func (c *RawClient) RequestStaffPasswordReset(ctx context.Context, body RequestStaffPasswordResetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRequestStaffPasswordResetRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FinishStaffSSOWithBody Finish a staff sign-in through the provider's own identity provider
+//
+// **Who may call:** Anyone: the provider's `code` and the `state` are the credential.
+//
+// Uses the state up (once: a replay is refused), trades the code for tokens with the PKCE
+// verifier, verifies the ID token (signature, issuer, audience, expiry, nonce) and opens a staff
+// session for the active staff member whose verified e-mail address (`email_verified`) it names.
+// Nobody becomes staff this way. Recorded in the audit log (`staff.signed_in_by_sso`).
+//
+// `unauthenticated` for an unknown, used or expired state, a refused code or an ID token that does
+// not check out; `permission_denied` for an unverified address, one of a domain not allowed, or
+// an address of no active staff member (unknown or disabled).
+//
+// **Problems:** `invalid` (400), `unauthenticated` (401), `permission_denied` (403),
+// `failed_precondition` (409, staff single sign-on is off), `rate_limited` (429); a body over 1 MiB
+// 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/auth/staff/sso/callback (the `FinishStaffSSO` operationId).
+func (c *RawClient) FinishStaffSSOWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFinishStaffSSORequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FinishStaffSSO Finish a staff sign-in through the provider's own identity provider
+//
+// **Who may call:** Anyone: the provider's `code` and the `state` are the credential.
+//
+// Uses the state up (once: a replay is refused), trades the code for tokens with the PKCE
+// verifier, verifies the ID token (signature, issuer, audience, expiry, nonce) and opens a staff
+// session for the active staff member whose verified e-mail address (`email_verified`) it names.
+// Nobody becomes staff this way. Recorded in the audit log (`staff.signed_in_by_sso`).
+//
+// `unauthenticated` for an unknown, used or expired state, a refused code or an ID token that does
+// not check out; `permission_denied` for an unverified address, one of a domain not allowed, or
+// an address of no active staff member (unknown or disabled).
+//
+// **Problems:** `invalid` (400), `unauthenticated` (401), `permission_denied` (403),
+// `failed_precondition` (409, staff single sign-on is off), `rate_limited` (429); a body over 1 MiB
+// 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/auth/staff/sso/callback (the `FinishStaffSSO` operationId).
+func (c *RawClient) FinishStaffSSO(ctx context.Context, body FinishStaffSSOJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFinishStaffSSORequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StartStaffSSO Start a staff sign-in through the provider's own identity provider
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Starts the OpenID Connect authorization code flow, with PKCE (S256), `state` and `nonce`, at the
+// provider's own identity provider (the server's staff single sign-on settings): send the browser
+// to `authorization_url`. The provider sends it back to the console's redirect URI
+// (`/console/sso/callback?code=…&state=…`), whose page (or the caller's own, registered there
+// instead) finishes with `POST /v1/auth/staff/sso/callback`. The state works once, within 10
+// minutes. Rate limited per client address.
+//
+// **Problems:** `failed_precondition` (409, staff single sign-on is off or the provider cannot be
+// reached), `rate_limited` (429); anything unexpected `internal` (500).
+//
+// Corresponds with POST /v1/auth/staff/sso/start (the `StartStaffSSO` operationId).
+func (c *RawClient) StartStaffSSO(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStartStaffSSORequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -21853,6 +22014,73 @@ func NewRequestStaffPasswordResetRequestWithBody(server string, contentType stri
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewFinishStaffSSORequest calls the generic FinishStaffSSO builder with application/json body
+func NewFinishStaffSSORequest(server string, body FinishStaffSSOJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewFinishStaffSSORequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewFinishStaffSSORequestWithBody constructs an http.Request for the FinishStaffSSO method, with any body, and a specified content type
+func NewFinishStaffSSORequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/auth/staff/sso/callback")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewStartStaffSSORequest constructs an http.Request for the StartStaffSSO method
+func NewStartStaffSSORequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/auth/staff/sso/start")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -32557,6 +32785,69 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/auth/staff/password-resets (the `RequestStaffPasswordReset` operationId).
 	RequestStaffPasswordResetWithResponse(ctx context.Context, body RequestStaffPasswordResetJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestStaffPasswordResetResponse, error)
 
+	// FinishStaffSSOWithBodyWithResponse Finish a staff sign-in through the provider's own identity provider
+	//
+	// **Who may call:** Anyone: the provider's `code` and the `state` are the credential.
+	//
+	// Uses the state up (once: a replay is refused), trades the code for tokens with the PKCE
+	// verifier, verifies the ID token (signature, issuer, audience, expiry, nonce) and opens a staff
+	// session for the active staff member whose verified e-mail address (`email_verified`) it names.
+	// Nobody becomes staff this way. Recorded in the audit log (`staff.signed_in_by_sso`).
+	//
+	// `unauthenticated` for an unknown, used or expired state, a refused code or an ID token that does
+	// not check out; `permission_denied` for an unverified address, one of a domain not allowed, or
+	// an address of no active staff member (unknown or disabled).
+	//
+	// **Problems:** `invalid` (400), `unauthenticated` (401), `permission_denied` (403),
+	// `failed_precondition` (409, staff single sign-on is off), `rate_limited` (429); a body over 1 MiB
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth/staff/sso/callback (the `FinishStaffSSO` operationId).
+	FinishStaffSSOWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*FinishStaffSSOResponse, error)
+
+	// FinishStaffSSOWithResponse Finish a staff sign-in through the provider's own identity provider
+	//
+	// **Who may call:** Anyone: the provider's `code` and the `state` are the credential.
+	//
+	// Uses the state up (once: a replay is refused), trades the code for tokens with the PKCE
+	// verifier, verifies the ID token (signature, issuer, audience, expiry, nonce) and opens a staff
+	// session for the active staff member whose verified e-mail address (`email_verified`) it names.
+	// Nobody becomes staff this way. Recorded in the audit log (`staff.signed_in_by_sso`).
+	//
+	// `unauthenticated` for an unknown, used or expired state, a refused code or an ID token that does
+	// not check out; `permission_denied` for an unverified address, one of a domain not allowed, or
+	// an address of no active staff member (unknown or disabled).
+	//
+	// **Problems:** `invalid` (400), `unauthenticated` (401), `permission_denied` (403),
+	// `failed_precondition` (409, staff single sign-on is off), `rate_limited` (429); a body over 1 MiB
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth/staff/sso/callback (the `FinishStaffSSO` operationId).
+	FinishStaffSSOWithResponse(ctx context.Context, body FinishStaffSSOJSONRequestBody, reqEditors ...RequestEditorFn) (*FinishStaffSSOResponse, error)
+
+	// StartStaffSSOWithResponse Start a staff sign-in through the provider's own identity provider
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Starts the OpenID Connect authorization code flow, with PKCE (S256), `state` and `nonce`, at the
+	// provider's own identity provider (the server's staff single sign-on settings): send the browser
+	// to `authorization_url`. The provider sends it back to the console's redirect URI
+	// (`/console/sso/callback?code=…&state=…`), whose page (or the caller's own, registered there
+	// instead) finishes with `POST /v1/auth/staff/sso/callback`. The state works once, within 10
+	// minutes. Rate limited per client address.
+	//
+	// **Problems:** `failed_precondition` (409, staff single sign-on is off or the provider cannot be
+	// reached), `rate_limited` (429); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth/staff/sso/start (the `StartStaffSSO` operationId).
+	StartStaffSSOWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*StartStaffSSOResponse, error)
+
 	// ListCustomersWithResponse List customers
 	//
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
@@ -38994,6 +39285,172 @@ func (r RequestStaffPasswordResetResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RequestStaffPasswordResetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// FinishStaffSSOResponse429Headers the declared response headers of an HTTP 429 response for FinishStaffSSO
+type FinishStaffSSOResponse429Headers struct {
+	RetryAfter int
+}
+
+type FinishStaffSSOResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *StaffSignIn
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *FinishStaffSSOResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r FinishStaffSSOResponse) GetJSON201() *StaffSignIn {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r FinishStaffSSOResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r FinishStaffSSOResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r FinishStaffSSOResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r FinishStaffSSOResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r FinishStaffSSOResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r FinishStaffSSOResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r FinishStaffSSOResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r FinishStaffSSOResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r FinishStaffSSOResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r FinishStaffSSOResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r FinishStaffSSOResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// StartStaffSSOResponse429Headers the declared response headers of an HTTP 429 response for StartStaffSSO
+type StartStaffSSOResponse429Headers struct {
+	RetryAfter int
+}
+
+type StartStaffSSOResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *StaffSSOStart
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *StartStaffSSOResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r StartStaffSSOResponse) GetJSON200() *StaffSSOStart {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r StartStaffSSOResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r StartStaffSSOResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r StartStaffSSOResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r StartStaffSSOResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r StartStaffSSOResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r StartStaffSSOResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r StartStaffSSOResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -54825,6 +55282,87 @@ func (c *ClientWithResponses) RequestStaffPasswordResetWithResponse(ctx context.
 	return ParseRequestStaffPasswordResetResponse(rsp)
 }
 
+// FinishStaffSSOWithBodyWithResponse Finish a staff sign-in through the provider's own identity provider
+//
+// **Who may call:** Anyone: the provider's `code` and the `state` are the credential.
+//
+// Uses the state up (once: a replay is refused), trades the code for tokens with the PKCE
+// verifier, verifies the ID token (signature, issuer, audience, expiry, nonce) and opens a staff
+// session for the active staff member whose verified e-mail address (`email_verified`) it names.
+// Nobody becomes staff this way. Recorded in the audit log (`staff.signed_in_by_sso`).
+//
+// `unauthenticated` for an unknown, used or expired state, a refused code or an ID token that does
+// not check out; `permission_denied` for an unverified address, one of a domain not allowed, or
+// an address of no active staff member (unknown or disabled).
+//
+// **Problems:** `invalid` (400), `unauthenticated` (401), `permission_denied` (403),
+// `failed_precondition` (409, staff single sign-on is off), `rate_limited` (429); a body over 1 MiB
+// 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth/staff/sso/callback (the `FinishStaffSSO` operationId).
+func (c *ClientWithResponses) FinishStaffSSOWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*FinishStaffSSOResponse, error) {
+	rsp, err := c.FinishStaffSSOWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFinishStaffSSOResponse(rsp)
+}
+
+// FinishStaffSSOWithResponse Finish a staff sign-in through the provider's own identity provider
+//
+// **Who may call:** Anyone: the provider's `code` and the `state` are the credential.
+//
+// Uses the state up (once: a replay is refused), trades the code for tokens with the PKCE
+// verifier, verifies the ID token (signature, issuer, audience, expiry, nonce) and opens a staff
+// session for the active staff member whose verified e-mail address (`email_verified`) it names.
+// Nobody becomes staff this way. Recorded in the audit log (`staff.signed_in_by_sso`).
+//
+// `unauthenticated` for an unknown, used or expired state, a refused code or an ID token that does
+// not check out; `permission_denied` for an unverified address, one of a domain not allowed, or
+// an address of no active staff member (unknown or disabled).
+//
+// **Problems:** `invalid` (400), `unauthenticated` (401), `permission_denied` (403),
+// `failed_precondition` (409, staff single sign-on is off), `rate_limited` (429); a body over 1 MiB
+// 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth/staff/sso/callback (the `FinishStaffSSO` operationId).
+func (c *ClientWithResponses) FinishStaffSSOWithResponse(ctx context.Context, body FinishStaffSSOJSONRequestBody, reqEditors ...RequestEditorFn) (*FinishStaffSSOResponse, error) {
+	rsp, err := c.FinishStaffSSO(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFinishStaffSSOResponse(rsp)
+}
+
+// StartStaffSSOWithResponse Start a staff sign-in through the provider's own identity provider
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Starts the OpenID Connect authorization code flow, with PKCE (S256), `state` and `nonce`, at the
+// provider's own identity provider (the server's staff single sign-on settings): send the browser
+// to `authorization_url`. The provider sends it back to the console's redirect URI
+// (`/console/sso/callback?code=…&state=…`), whose page (or the caller's own, registered there
+// instead) finishes with `POST /v1/auth/staff/sso/callback`. The state works once, within 10
+// minutes. Rate limited per client address.
+//
+// **Problems:** `failed_precondition` (409, staff single sign-on is off or the provider cannot be
+// reached), `rate_limited` (429); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth/staff/sso/start (the `StartStaffSSO` operationId).
+func (c *ClientWithResponses) StartStaffSSOWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*StartStaffSSOResponse, error) {
+	rsp, err := c.StartStaffSSO(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStartStaffSSOResponse(rsp)
+}
+
 // ListCustomersWithResponse List customers
 //
 // **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
@@ -62355,6 +62893,154 @@ func ParseRequestStaffPasswordResetResponse(rsp *http.Response) (*RequestStaffPa
 	switch {
 	case rsp.StatusCode == 429:
 		var headers RequestStaffPasswordResetResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseFinishStaffSSOResponse parses an HTTP response from a FinishStaffSSOWithResponse call
+func ParseFinishStaffSSOResponse(rsp *http.Response) (*FinishStaffSSOResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &FinishStaffSSOResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest StaffSignIn
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers FinishStaffSSOResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseStartStaffSSOResponse parses an HTTP response from a StartStaffSSOWithResponse call
+func ParseStartStaffSSOResponse(rsp *http.Response) (*StartStaffSSOResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &StartStaffSSOResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest StaffSSOStart
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers StartStaffSSOResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {

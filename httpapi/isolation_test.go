@@ -964,6 +964,9 @@ var isolationMatrix = map[string]isoRow{
 	// The audit log (#21).
 	"listAuditEvents":         {class: classStaff, query: "customer_id={customerId}", staff: ok200, admin: no403, viewer: no403, foreign: no403},
 	"listCustomerAuditEvents": {class: classTenant, query: "action=sso.configured", staff: ok200, admin: ok200, viewer: no403, foreign: no404},
+	// Staff single sign-on (#21).
+	"startStaffSSO":  {class: classPublic, reason: "starts a sign-in at the provider's own identity provider; touches no customer's data (TestStaffSSOOverHTTP)"},
+	"finishStaffSSO": {class: classPublic, reason: "the provider's code and the state in the body are the credential; opens only a staff session (TestStaffSSOOverHTTP, portal's TestStaffSSORefusals)"},
 }
 
 // isoOp is one operation of the spec.

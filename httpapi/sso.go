@@ -90,3 +90,30 @@ func (r finishSSONoStore) VisitFinishSSOResponse(w http.ResponseWriter) error {
 	noStore(w)
 	return r.FinishSSO201JSONResponse.VisitFinishSSOResponse(w)
 }
+
+// StartStaffSSO implements oapi.StrictServerInterface.
+func (s *Server) StartStaffSSO(ctx context.Context, _ oapi.StartStaffSSORequestObject) (oapi.StartStaffSSOResponseObject, error) {
+	u, err := s.p.StartStaffSSO(ctx, clientAddr(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return oapi.StartStaffSSO200JSONResponse{AuthorizationUrl: u}, nil
+}
+
+// FinishStaffSSO implements oapi.StrictServerInterface.
+func (s *Server) FinishStaffSSO(ctx context.Context, req oapi.FinishStaffSSORequestObject) (oapi.FinishStaffSSOResponseObject, error) {
+	si, err := s.p.FinishStaffSSO(ctx, portal.FinishSSOParams{State: req.Body.State, Code: req.Body.Code})
+	if err != nil {
+		return nil, err
+	}
+	return finishStaffSSONoStore{oapi.FinishStaffSSO201JSONResponse(staffSignInOut(si))}, nil
+}
+
+type finishStaffSSONoStore struct {
+	oapi.FinishStaffSSO201JSONResponse
+}
+
+func (r finishStaffSSONoStore) VisitFinishStaffSSOResponse(w http.ResponseWriter) error {
+	noStore(w)
+	return r.FinishStaffSSO201JSONResponse.VisitFinishStaffSSOResponse(w)
+}

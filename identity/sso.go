@@ -145,7 +145,9 @@ func EmailDomain(email string) string {
 // SSOState is a started sign-in through an identity provider, waiting for
 // its answer: the state parameter (stored only hashed) finds it again,
 // once, before ExpiresAt; Nonce and Verifier (the PKCE code verifier) are
-// checked against the provider's answer.
+// checked against the provider's answer. CustomerID is the customer whose
+// provider it goes through; empty for staff signing in through the
+// provider's own (portal.Config.StaffSSO).
 type SSOState struct {
 	StateHash  string
 	CustomerID customer.ID

@@ -995,6 +995,10 @@ var notTenantScoped = map[string]string{
 	"FinishSSO":       "public: the provider's code and the state are the credential (TestSSORefusals)",
 	"SSORedirectURL":  "no data: the portal's own redirect URI",
 	"SessionLifetime": "no data: a configured duration",
+	// Staff single sign-on (#21).
+	"StartStaffSSO":   "public: starts a sign-in at the provider's own identity provider (TestStaffSSOSignIn)",
+	"FinishStaffSSO":  "public: the provider's code and the state are the credential; only active staff (TestStaffSSORefusals)",
+	"StaffSSOEnabled": "no data: whether the server has staff single sign-on",
 }
 
 // caller is one kind of principal of the matrix. Customer users belong to tenant a.

@@ -138,6 +138,9 @@ type Config struct {
 	// SSOHTTPClient talks to identity providers; default a client with a
 	// 10-second timeout.
 	SSOHTTPClient *http.Client
+	// StaffSSO is the provider's own OpenID Connect identity provider, for
+	// staff to sign in through; off when its Issuer is empty.
+	StaffSSO StaffSSOConfig
 	// AuditRetention is how long audit events are kept: PurgeExpired
 	// deletes older ones. Zero keeps them for ever.
 	AuditRetention time.Duration
@@ -297,6 +300,9 @@ func New(cfg Config) (*Portal, error) {
 	p.hooks = newWebhookSetup(cfg.Webhooks)
 	p.dummyHash = identity.HashPassword("portalkit: no such password", p.argon)
 	p.sso.init(cfg)
+	if err := p.sso.initStaff(cfg); err != nil {
+		return nil, err
+	}
 	p.retention = cfg.AuditRetention
 	return p, nil
 }

@@ -43,10 +43,13 @@ var (
 
 // ssoSetup is the portal's side of single sign-on.
 type ssoSetup struct {
-	redirect string       // the redirect URI registered with providers
-	client   *http.Client // talks to providers
-	mu       sync.Mutex
-	key      []byte // seals client secrets, once loaded
+	redirect string      // the redirect URI registered with providers
+	staff    *oidcClient // the provider's own, for staff; nil when off
+	// staffDomains holds the e-mail domains staff sign in with.
+	staffDomains identity.SSOConfig
+	client       *http.Client // talks to providers
+	mu           sync.Mutex
+	key          []byte // seals client secrets, once loaded
 }
 
 func (s *ssoSetup) init(cfg Config) {
@@ -326,9 +329,58 @@ func (p *Portal) StartSSO(ctx context.Context, params StartSSOParams) (SSOStart,
 	if err != nil {
 		return SSOStart{}, err
 	}
-	oc, _, err := p.oauthConfig(ctx, cfg)
+	c, err := p.customerClient(ctx, cfg)
 	if err != nil {
 		return SSOStart{}, err
+	}
+	u, err := p.beginSSO(ctx, c, cfg.CustomerID, email)
+	if err != nil {
+		return SSOStart{}, err
+	}
+	return SSOStart{AuthorizationURL: u, CustomerID: cfg.CustomerID, Required: cfg.Required}, nil
+}
+
+// oidcClient is the portal as a client of one identity provider: a
+// customer's, or the provider's own for staff.
+type oidcClient struct {
+	issuer, clientID, secret, redirect string
+	emailClaim, nameClaim              string
+	logKey, logValue                   string // what log lines name it by
+}
+
+// customerClient is the portal as a client of cfg's provider.
+func (p *Portal) customerClient(ctx context.Context, cfg identity.SSOConfig) (oidcClient, error) {
+	secret, err := p.openSecret(ctx, cfg.CustomerID, cfg.SecretSealed)
+	if err != nil {
+		return oidcClient{}, err
+	}
+	return oidcClient{
+		issuer: cfg.Issuer, clientID: cfg.ClientID, secret: secret, redirect: p.sso.redirect,
+		emailClaim: cfg.EmailClaim, nameClaim: cfg.NameClaim, logKey: "customer_id", logValue: string(cfg.CustomerID),
+	}, nil
+}
+
+// oauthConfig discovers c's provider and returns the OAuth 2 client
+// configuration for it, with the provider.
+func (p *Portal) oauthConfig(ctx context.Context, c oidcClient) (*oauth2.Config, *oidc.Provider, error) {
+	prov, err := oidc.NewProvider(oidc.ClientContext(ctx, p.sso.client), c.issuer)
+	if err != nil {
+		p.log.WarnContext(ctx, "portal: discovering an identity provider", c.logKey, c.logValue, "issuer", c.issuer, "err", err)
+		return nil, nil, errSSOProvider
+	}
+	return &oauth2.Config{
+		ClientID: c.clientID, ClientSecret: c.secret, Endpoint: prov.Endpoint(), RedirectURL: c.redirect,
+		Scopes: []string{oidc.ScopeOpenID, "email", "profile"},
+	}, prov, nil
+}
+
+// beginSSO starts a sign-in through c's provider (authorization code flow
+// with PKCE, state and nonce): it stores the state, for customer cid
+// (empty for staff), and returns the provider's authorization URL.
+func (p *Portal) beginSSO(ctx context.Context, c oidcClient, cid customer.ID, loginHint string) (string, error) {
+	oc, _, err := p.oauthConfig(ctx, c)
+	if err != nil {
+		return "", err
 	}
 	state, _ := invite.NewToken("")
 	nonce, _ := invite.NewToken("")
@@ -336,33 +388,31 @@ func (p *Portal) StartSSO(ctx context.Context, params StartSSOParams) (SSOStart,
 	now := p.timestamp()
 	err = p.write(ctx, func(r storage.Repos) error {
 		return r.SSO().CreateState(ctx, identity.SSOState{
-			StateHash: string(invite.HashToken(state)), CustomerID: cfg.CustomerID, Nonce: nonce, Verifier: verifier,
+			StateHash: string(invite.HashToken(state)), CustomerID: cid, Nonce: nonce, Verifier: verifier,
 			ExpiresAt: now.Add(identity.SSOStateTTL), CreatedAt: now,
 		})
 	})
 	if err != nil {
-		return SSOStart{}, err
+		return "", err
 	}
-	u := oc.AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("login_hint", email))
-	return SSOStart{AuthorizationURL: u, CustomerID: cfg.CustomerID, Required: cfg.Required}, nil
+	opts := []oauth2.AuthCodeOption{oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier)}
+	if loginHint != "" {
+		opts = append(opts, oauth2.SetAuthURLParam("login_hint", loginHint))
+	}
+	return oc.AuthCodeURL(state, opts...), nil
 }
 
-// oauthConfig discovers cfg's provider and returns the OAuth 2 client
-// configuration for it, with the provider.
-func (p *Portal) oauthConfig(ctx context.Context, cfg identity.SSOConfig) (*oauth2.Config, *oidc.Provider, error) {
-	secret, err := p.openSecret(ctx, cfg.CustomerID, cfg.SecretSealed)
-	if err != nil {
-		return nil, nil, err
-	}
-	prov, err := oidc.NewProvider(oidc.ClientContext(ctx, p.sso.client), cfg.Issuer)
-	if err != nil {
-		p.log.WarnContext(ctx, "portal: discovering an identity provider", "customer_id", cfg.CustomerID, "issuer", cfg.Issuer, "err", err)
-		return nil, nil, errSSOProvider
-	}
-	return &oauth2.Config{
-		ClientID: cfg.ClientID, ClientSecret: secret, Endpoint: prov.Endpoint(), RedirectURL: p.sso.redirect,
-		Scopes: []string{oidc.ScopeOpenID, "email", "profile"},
-	}, prov, nil
+// consumeSSOState uses up the started sign-in of this state (once; a
+// replay is refused), in a transaction of its own: a failed sign-in
+// cannot be replayed either.
+func (p *Portal) consumeSSOState(ctx context.Context, state string) (identity.SSOState, error) {
+	var st identity.SSOState
+	err := p.write(ctx, func(r storage.Repos) error {
+		var err error
+		st, err = r.SSO().ConsumeState(ctx, string(invite.HashToken(state)), p.timestamp())
+		return notFoundAs(err, errSSOState)
+	})
+	return st, err
 }
 
 // FinishSSOParams are what the identity provider sent back to the
@@ -387,14 +437,7 @@ func (p *Portal) FinishSSO(ctx context.Context, params FinishSSOParams) (SignIn,
 	if err := validStruct(params); err != nil {
 		return SignIn{}, err
 	}
-	var st identity.SSOState
-	// The state is used up in a transaction of its own: a failed sign-in
-	// cannot be replayed either.
-	err := p.write(ctx, func(r storage.Repos) error {
-		var err error
-		st, err = r.SSO().ConsumeState(ctx, string(invite.HashToken(params.State)), p.timestamp())
-		return notFoundAs(err, errSSOState)
-	})
+	st, err := p.consumeSSOState(ctx, params.State)
 	if err != nil {
 		return SignIn{}, err
 	}
@@ -406,9 +449,19 @@ func (p *Portal) FinishSSO(ctx context.Context, params FinishSSOParams) (SignIn,
 	}); err != nil {
 		return SignIn{}, err
 	}
-	email, name, err := p.ssoIdentity(ctx, cfg, st, params.Code)
+	if st.CustomerID == "" {
+		return SignIn{}, errSSOState
+	}
+	c, err := p.customerClient(ctx, cfg)
 	if err != nil {
 		return SignIn{}, err
+	}
+	email, name, err := p.ssoIdentity(ctx, c, st, params.Code)
+	if err != nil {
+		return SignIn{}, err
+	}
+	if !cfg.AllowsEmail(email) {
+		return SignIn{}, portalerr.New(portalerr.PermissionDenied, "addresses of %s do not sign in through this identity provider", identity.EmailDomain(email))
 	}
 	var out SignIn
 	err = p.write(ctx, func(r storage.Repos) error {
@@ -424,28 +477,28 @@ func (p *Portal) FinishSSO(ctx context.Context, params FinishSSOParams) (SignIn,
 
 // ssoIdentity trades the code for tokens and returns the verified e-mail
 // address and the name the ID token carries.
-func (p *Portal) ssoIdentity(ctx context.Context, cfg identity.SSOConfig, st identity.SSOState, code string) (email, name string, err error) {
-	oc, prov, err := p.oauthConfig(ctx, cfg)
+func (p *Portal) ssoIdentity(ctx context.Context, c oidcClient, st identity.SSOState, code string) (email, name string, err error) {
+	oc, prov, err := p.oauthConfig(ctx, c)
 	if err != nil {
 		return "", "", err
 	}
 	cctx := oidc.ClientContext(ctx, p.sso.client)
 	tok, err := oc.Exchange(cctx, code, oauth2.VerifierOption(st.Verifier))
 	if err != nil {
-		p.log.InfoContext(ctx, "portal: an identity provider refused a code", "customer_id", cfg.CustomerID, "err", err)
+		p.log.InfoContext(ctx, "portal: an identity provider refused a code", c.logKey, c.logValue, "err", err)
 		return "", "", errSSORefused
 	}
 	raw, ok := tok.Extra("id_token").(string)
 	if !ok {
 		return "", "", errSSOAnswer
 	}
-	idt, err := prov.VerifierContext(cctx, &oidc.Config{ClientID: cfg.ClientID, Now: p.now}).Verify(cctx, raw)
+	idt, err := prov.VerifierContext(cctx, &oidc.Config{ClientID: c.clientID, Now: p.now}).Verify(cctx, raw)
 	if err != nil {
-		p.log.InfoContext(ctx, "portal: an ID token did not verify", "customer_id", cfg.CustomerID, "err", err)
+		p.log.InfoContext(ctx, "portal: an ID token did not verify", c.logKey, c.logValue, "err", err)
 		return "", "", errSSOAnswer
 	}
 	if idt.Nonce != st.Nonce {
-		p.log.InfoContext(ctx, "portal: an ID token with another nonce", "customer_id", cfg.CustomerID)
+		p.log.InfoContext(ctx, "portal: an ID token with another nonce", c.logKey, c.logValue)
 		return "", "", errSSOAnswer
 	}
 	var claims map[string]any
@@ -455,15 +508,12 @@ func (p *Portal) ssoIdentity(ctx context.Context, cfg identity.SSOConfig, st ide
 	if v, _ := claims["email_verified"].(bool); !v {
 		return "", "", portalerr.New(portalerr.PermissionDenied, "your identity provider has not verified your e-mail address")
 	}
-	addr, _ := claims[cfg.EmailClaim].(string)
+	addr, _ := claims[c.emailClaim].(string)
 	email, err = customer.NormalizeEmail(addr)
 	if err != nil {
 		return "", "", portalerr.New(portalerr.PermissionDenied, "your identity provider sent no usable e-mail address")
 	}
-	if !cfg.AllowsEmail(email) {
-		return "", "", portalerr.New(portalerr.PermissionDenied, "addresses of %s do not sign in through this identity provider", identity.EmailDomain(email))
-	}
-	name, _ = claims[cfg.NameClaim].(string)
+	name, _ = claims[c.nameClaim].(string)
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 200 || strings.ContainsAny(name, "\r\n") {
 		name, _, _ = strings.Cut(email, "@")

@@ -176,6 +176,13 @@ type liveSite struct {
 
 func newLiveSite(t *testing.T, opts ...webui.Option) *liveSite {
 	t.Helper()
+	return newLiveSiteConfig(t, nil, opts...)
+}
+
+// newLiveSiteConfig is newLiveSite with the portal's configuration changed
+// by configure, when not nil.
+func newLiveSiteConfig(t *testing.T, configure func(*portal.Config), opts ...webui.Option) *liveSite {
+	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	t.Cleanup(srv.Close)
 	s := &liveSite{URL: "http://" + srv.Listener.Addr().String(), mail: &portaltest.Recorder{}}
@@ -189,6 +196,9 @@ func newLiveSite(t *testing.T, opts ...webui.Option) *liveSite {
 		c.Files = files
 		c.Mailer = s.mail
 		c.Branding = mailer.Branding{ProductName: "Acme Portal", PublicBaseURL: s.URL}
+		if configure != nil {
+			configure(c)
+		}
 	})
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", httpapi.NewHandler(s.p))

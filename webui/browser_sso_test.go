@@ -46,3 +46,30 @@ func TestBrowserSSO(t *testing.T) {
 	assert.Equal(t, ida.ID, ms.Items[0].ID, "Ida signed in as herself; nobody joined")
 	assert.Contains(t, v.body(), "Sign out")
 }
+
+// TestBrowserStaffSSO has a staff member sign in to the console through
+// the provider's own identity provider (a real OpenID provider running in
+// the test), in Chromium: the sign-in page's company button, on to the
+// provider, and back through the console's redirect URI, signed in.
+func TestBrowserStaffSSO(t *testing.T) {
+	chromium(t)
+	idp := oidctest.New(t)
+	s := newLiveSiteConfig(t, func(c *portal.Config) {
+		c.StaffSSO = portal.StaffSSOConfig{Issuer: idp.URL, ClientID: "console", ClientSecret: "console-secret", Domains: []string{"provider.example"}}
+	})
+	idp.AddClient("console", "console-secret", s.URL+"/console/sso/callback")
+	boot, err := s.p.Bootstrap(t.Context(), portal.BootstrapParams{OwnerEmail: "olga@provider.example", OwnerName: "Olga"})
+	require.NoError(t, err)
+	_, err = s.p.SignInStaffWithLoginLink(t.Context(), boot.OwnerLoginToken)
+	require.NoError(t, err)
+	idp.SignIn(oidctest.User{Email: "olga@provider.example", EmailVerified: true, Name: "Olga"})
+
+	v := s.newVisitor(t, "olga").in(t)
+	v.open("/console/signin")
+	v.click(`form[action="/console/signin/sso"] button`)
+	v.requireStatus(200)
+	v.click(`main a.button`)
+	v.requireStatus(200)
+	assert.Equal(t, "/console/customers", v.location().Path, "back from the provider, in the console")
+	assert.Contains(t, v.body(), "Sign out")
+}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/portalerr"
 )
 
 // consoleSignInRoutes registers the pages that open staff sessions: the
@@ -15,6 +16,8 @@ func (h *handler) consoleSignInRoutes() {
 	h.handle("GET /console/signin", h.consoleSignInPage)
 	h.handle("POST /console/signin/link", h.requestStaffLink)
 	h.handle("POST /console/signin/password", h.staffPasswordSignIn)
+	h.handle("POST /console/signin/sso", h.startStaffSSO)
+	h.handle("GET /console/sso/callback", h.staffSSOCallback)
 	h.linkRoute("/console/login", "login", "/console", func(ctx context.Context, token string, r *http.Request) (session, error) {
 		return staffSession(h.p.SignInStaffWithLoginLink(ctx, token))
 	})
@@ -49,7 +52,7 @@ func (h *handler) consoleSignInPage(w http.ResponseWriter, r *http.Request) {
 	}
 	v := h.view(r, "signin")
 	v.Title = v.T("Sign in to the console")
-	v.Data = linkPage{Prefix: "/console"}
+	v.Data = linkPage{Prefix: "/console", StaffSSO: h.p.StaffSSOEnabled()}
 	h.render(w, r, "signin", v)
 }
 
@@ -61,7 +64,7 @@ func (h *handler) requestStaffLink(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		v := h.view(r, "signin")
 		v.Title = v.T("Sign in to the console")
-		v.Data = linkPage{Prefix: "/console"}
+		v.Data = linkPage{Prefix: "/console", StaffSSO: h.p.StaffSSOEnabled()}
 		h.formError(w, r, "signin", v, err)
 		return
 	}
@@ -77,8 +80,51 @@ func (h *handler) staffPasswordSignIn(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		v := h.view(r, "signin")
 		v.Title = v.T("Sign in to the console")
-		v.Data = linkPage{Prefix: "/console"}
+		v.Data = linkPage{Prefix: "/console", StaffSSO: h.p.StaffSSOEnabled()}
 		h.formError(w, r, "signin", v, err)
+		return
+	}
+	h.startSession(w, r, session{in.Token, in.Session.ExpiresAt})
+	h.signedIn(w, r, "/console")
+}
+
+// consoleSignInFailed shows the console's sign-in page with err.
+func (h *handler) consoleSignInFailed(w http.ResponseWriter, r *http.Request, err error) {
+	v := h.view(r, "signin")
+	v.Title = v.T("Sign in to the console")
+	v.Data = linkPage{Prefix: "/console", StaffSSO: h.p.StaffSSOEnabled()}
+	v.Error = errorMessage(v, err)
+	h.renderStatus(w, r, portalerr.HTTPStatus(portalerr.CodeOf(err)), "signin", v)
+}
+
+// startStaffSSO sends staff on to the provider's own identity provider,
+// through the page with the link (as startSSO does for customers).
+func (h *handler) startStaffSSO(w http.ResponseWriter, r *http.Request) {
+	u, err := h.p.StartStaffSSO(r.Context(), clientAddr(r))
+	if err != nil {
+		h.consoleSignInFailed(w, r, err)
+		return
+	}
+	v := h.view(r, "sso_start")
+	v.Title = v.T("Sign in with your company account")
+	v.Data = ssoStartPage{URL: u}
+	h.render(w, r, "sso_start", v)
+}
+
+// staffSSOCallback finishes a staff sign-in with what the provider sent
+// back, and signs the browser in to the console; a refusal shows the
+// console's sign-in page with the reason.
+func (h *handler) staffSSOCallback(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	var err error
+	var in portal.StaffSignIn
+	if q.Get("error") != "" {
+		err = portalerr.New(portalerr.Unauthenticated, "your identity provider did not sign you in")
+	} else {
+		in, err = h.p.FinishStaffSSO(r.Context(), portal.FinishSSOParams{State: q.Get("state"), Code: q.Get("code")})
+	}
+	if err != nil {
+		h.consoleSignInFailed(w, r, err)
 		return
 	}
 	h.startSession(w, r, session{in.Token, in.Session.ExpiresAt})

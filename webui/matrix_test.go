@@ -120,7 +120,9 @@ func (s *site) state(t *testing.T, tn tenant) string {
 // sign-in pages.
 func consoleSignIn(path string) bool {
 	for _, p := range []string{"/console/signin", "/console/login", "/console/accept",
-		"/console/forgot-password", "/console/reset-password"} {
+		"/console/forgot-password", "/console/reset-password",
+		"/console/sso/callback", // staff single sign-on (#21)
+	} {
 		if path == p || strings.HasPrefix(path, p+"/") {
 			return true
 		}

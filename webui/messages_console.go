@@ -376,4 +376,6 @@ var germanConsole = map[string]string{
 	"Allow changes (otherwise read-only)": "Änderungen erlauben (sonst nur lesen)",
 	"Start a 15-minute session":           "Sitzung für 15 Minuten beginnen",
 	"Who acted as the customer's people":  "Wer als Leute des Kunden gehandelt hat",
+	// Staff single sign-on (#21)
+	"Sign in with your company account": "Mit dem Firmenkonto anmelden",
 }

@@ -186,6 +186,9 @@ func (h *handler) linkRoute(path, page, home string, redeem redeemFunc) {
 type linkPage struct {
 	Ready          bool
 	Action, Prefix string
+	// StaffSSO shows the console's button to sign in through the
+	// provider's own identity provider.
+	StaffSSO bool
 }
 
 func prefixOf(path string) string {

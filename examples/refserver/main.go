@@ -125,6 +125,9 @@ type config struct {
 	mailFrom  string
 	// serviceDesk receives a message for every new support ticket.
 	serviceDesk string
+	// staffSSO is the provider's own identity provider for staff (#21).
+	staffSSO        portal.StaffSSOConfig
+	staffSSODomains string
 	// ownerEmail is the first owner staff member's address, made on a
 	// database without staff members.
 	ownerEmail string
@@ -391,6 +394,10 @@ func parseFlags(fs *flag.FlagSet, args []string, env func(string) string) (confi
 		return config{}, err
 	}
 	fs.IntVar(&cfg.maxFileMiB, "max-file-mib", maxFile, "the largest ticket attachment accepted, in `MiB`, 1 to 1024 (PORTALKIT_MAX_FILE_MIB)")
+	fs.StringVar(&cfg.staffSSO.Issuer, "staff-oidc-issuer", env("PORTALKIT_STAFF_OIDC_ISSUER"), "issuer `URL` of the provider's own OpenID Connect identity provider, through which staff may sign in to the console; off when empty (PORTALKIT_STAFF_OIDC_ISSUER)")
+	fs.StringVar(&cfg.staffSSO.ClientID, "staff-oidc-client-id", env("PORTALKIT_STAFF_OIDC_CLIENT_ID"), "the console's client `ID` at that provider (PORTALKIT_STAFF_OIDC_CLIENT_ID)")
+	fs.StringVar(&cfg.staffSSO.ClientSecret, "staff-oidc-client-secret", env("PORTALKIT_STAFF_OIDC_CLIENT_SECRET"), "the console's client `secret`; prefer the environment variable (PORTALKIT_STAFF_OIDC_CLIENT_SECRET)")
+	fs.StringVar(&cfg.staffSSODomains, "staff-oidc-domains", env("PORTALKIT_STAFF_OIDC_DOMAINS"), "comma-separated e-mail `domains` staff sign in with; the redirect URI to register is --public-url + /console/sso/callback (PORTALKIT_STAFF_OIDC_DOMAINS)")
 	fs.StringVar(&cfg.metricsAddr, "metrics-addr", env("PORTALKIT_METRICS_ADDR"), "serve /metrics on a listener of its own at this `address`, and no longer on --addr; without it, /metrics is on --addr for loopback clients only (PORTALKIT_METRICS_ADDR)")
 	for _, f := range []struct {
 		name, env, usage string
@@ -583,6 +590,13 @@ func openPortal(ctx context.Context, cfg config, log *slog.Logger, m mailer.Mail
 	if m != nil {
 		c.Mailer, c.MailFrom, c.ServiceDeskEmail = m, cfg.mailFrom, cfg.serviceDesk
 		c.Branding = mailer.Branding{ProductName: productName, PublicBaseURL: base}
+	}
+	if cfg.staffSSO.Issuer != "" {
+		c.StaffSSO = cfg.staffSSO
+		c.StaffSSO.Domains = strings.FieldsFunc(cfg.staffSSODomains, func(r rune) bool { return r == ',' || r == ' ' })
+		if c.Branding.PublicBaseURL == "" {
+			c.StaffSSO.RedirectURL = strings.TrimSuffix(base, "/") + "/console/sso/callback"
+		}
 	}
 	p, err := portal.New(c)
 	if err != nil {

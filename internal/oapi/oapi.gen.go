@@ -4759,6 +4759,12 @@ type StaffPasswordSignInRequest struct {
 // Example: admin
 type StaffRole string
 
+// StaffSSOStart A started staff sign-in through the provider's own identity provider.
+type StaffSSOStart struct {
+	// AuthorizationUrl Where to send the browser.
+	AuthorizationUrl string `json:"authorization_url"`
+}
+
 // StaffSession A signed-in staff member. Its token is shown only at sign-in.
 //
 // Example: {"created_at":"2025-03-05T14:02:31Z","expires_at":"2025-03-19T14:02:31Z","id":"ses_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b","last_seen_at":"2025-03-05T14:02:31Z","method":"login_link","staff_id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d"}
@@ -7423,6 +7429,9 @@ type SignInStaffWithPasswordJSONRequestBody = StaffPasswordSignInRequest
 // RequestStaffPasswordResetJSONRequestBody defines body for RequestStaffPasswordReset for application/json ContentType.
 type RequestStaffPasswordResetJSONRequestBody = RequestLoginLinkRequest
 
+// FinishStaffSSOJSONRequestBody defines body for FinishStaffSSO for application/json ContentType.
+type FinishStaffSSOJSONRequestBody = FinishSSORequest
+
 // CreateCustomerJSONRequestBody defines body for CreateCustomer for application/json ContentType.
 type CreateCustomerJSONRequestBody = CreateCustomerRequest
 
@@ -7949,6 +7958,12 @@ type ServerInterface interface {
 	// RequestStaffPasswordReset E-mail a staff member a password reset link
 	// (POST /v1/auth/staff/password-resets)
 	RequestStaffPasswordReset(w http.ResponseWriter, r *http.Request)
+	// FinishStaffSSO Finish a staff sign-in through the provider's own identity provider
+	// (POST /v1/auth/staff/sso/callback)
+	FinishStaffSSO(w http.ResponseWriter, r *http.Request)
+	// StartStaffSSO Start a staff sign-in through the provider's own identity provider
+	// (POST /v1/auth/staff/sso/start)
+	StartStaffSSO(w http.ResponseWriter, r *http.Request)
 	// ListCustomers List customers
 	// (GET /v1/customers)
 	ListCustomers(w http.ResponseWriter, r *http.Request, params ListCustomersParams)
@@ -9158,6 +9173,34 @@ func (siw *ServerInterfaceWrapper) RequestStaffPasswordReset(w http.ResponseWrit
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RequestStaffPasswordReset(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// FinishStaffSSO operation middleware
+func (siw *ServerInterfaceWrapper) FinishStaffSSO(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.FinishStaffSSO(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// StartStaffSSO operation middleware
+func (siw *ServerInterfaceWrapper) StartStaffSSO(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.StartStaffSSO(w, r)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -17288,6 +17331,8 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v1/customers/{customerId}/impersonation-policy", wrapper.SetImpersonationPolicy)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/sso/start", wrapper.StartSSO)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/sso/callback", wrapper.FinishSSO)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/staff/sso/start", wrapper.StartStaffSSO)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/staff/sso/callback", wrapper.FinishStaffSSO)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/password-resets", wrapper.RequestPasswordReset)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/password-resets/redeem", wrapper.ResetPassword)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/staff/password-resets", wrapper.RequestStaffPasswordReset)
@@ -20343,6 +20388,213 @@ type RequestStaffPasswordResetdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response RequestStaffPasswordResetdefaultApplicationProblemPlusJSONResponse) VisitRequestStaffPasswordResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishStaffSSORequestObject struct {
+	Body *FinishStaffSSOJSONRequestBody
+}
+
+type FinishStaffSSOResponseObject interface {
+	VisitFinishStaffSSOResponse(w http.ResponseWriter) error
+}
+
+type FinishStaffSSO201JSONResponse StaffSignIn
+
+func (response FinishStaffSSO201JSONResponse) VisitFinishStaffSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishStaffSSO400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response FinishStaffSSO400ApplicationProblemPlusJSONResponse) VisitFinishStaffSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishStaffSSO401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response FinishStaffSSO401ApplicationProblemPlusJSONResponse) VisitFinishStaffSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishStaffSSO403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response FinishStaffSSO403ApplicationProblemPlusJSONResponse) VisitFinishStaffSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishStaffSSO409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response FinishStaffSSO409ApplicationProblemPlusJSONResponse) VisitFinishStaffSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishStaffSSO413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response FinishStaffSSO413ApplicationProblemPlusJSONResponse) VisitFinishStaffSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishStaffSSO429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response FinishStaffSSO429ApplicationProblemPlusJSONResponse) VisitFinishStaffSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishStaffSSOdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response FinishStaffSSOdefaultApplicationProblemPlusJSONResponse) VisitFinishStaffSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartStaffSSORequestObject struct {
+}
+
+type StartStaffSSOResponseObject interface {
+	VisitStartStaffSSOResponse(w http.ResponseWriter) error
+}
+
+type StartStaffSSO200JSONResponse StaffSSOStart
+
+func (response StartStaffSSO200JSONResponse) VisitStartStaffSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartStaffSSO409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response StartStaffSSO409ApplicationProblemPlusJSONResponse) VisitStartStaffSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartStaffSSO429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response StartStaffSSO429ApplicationProblemPlusJSONResponse) VisitStartStaffSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartStaffSSOdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response StartStaffSSOdefaultApplicationProblemPlusJSONResponse) VisitStartStaffSSOResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -41630,6 +41882,12 @@ type StrictServerInterface interface {
 	// RequestStaffPasswordReset E-mail a staff member a password reset link
 	// (POST /v1/auth/staff/password-resets)
 	RequestStaffPasswordReset(ctx context.Context, request RequestStaffPasswordResetRequestObject) (RequestStaffPasswordResetResponseObject, error)
+	// FinishStaffSSO Finish a staff sign-in through the provider's own identity provider
+	// (POST /v1/auth/staff/sso/callback)
+	FinishStaffSSO(ctx context.Context, request FinishStaffSSORequestObject) (FinishStaffSSOResponseObject, error)
+	// StartStaffSSO Start a staff sign-in through the provider's own identity provider
+	// (POST /v1/auth/staff/sso/start)
+	StartStaffSSO(ctx context.Context, request StartStaffSSORequestObject) (StartStaffSSOResponseObject, error)
 	// ListCustomers List customers
 	// (GET /v1/customers)
 	ListCustomers(ctx context.Context, request ListCustomersRequestObject) (ListCustomersResponseObject, error)
@@ -43055,6 +43313,61 @@ func (sh *strictHandler) RequestStaffPasswordReset(w http.ResponseWriter, r *htt
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(RequestStaffPasswordResetResponseObject); ok {
 		if err := validResponse.VisitRequestStaffPasswordResetResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// FinishStaffSSO operation middleware
+func (sh *strictHandler) FinishStaffSSO(w http.ResponseWriter, r *http.Request) {
+	var request FinishStaffSSORequestObject
+
+	var body FinishStaffSSOJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.FinishStaffSSO(ctx, request.(FinishStaffSSORequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "FinishStaffSSO")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(FinishStaffSSOResponseObject); ok {
+		if err := validResponse.VisitFinishStaffSSOResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// StartStaffSSO operation middleware
+func (sh *strictHandler) StartStaffSSO(w http.ResponseWriter, r *http.Request) {
+	var request StartStaffSSORequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.StartStaffSSO(ctx, request.(StartStaffSSORequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StartStaffSSO")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(StartStaffSSOResponseObject); ok {
+		if err := validResponse.VisitStartStaffSSOResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -48558,746 +48871,752 @@ var swaggerSpec = []string{
 	"r5nwa1xpFyoZcAGEfjogen8NC0kiqBgn5KPkkOYLyA7ep1NPjo/cjHbJHrcH637sgLc39c7AJmjHhCsW",
 	"m9FK8SYfI74BIIRGEsVmXBumgl6DPbF1GcLI3pryViGgLSzNgq6zjSikiwe/pet6UreAhdipNuAWFb2o",
 	"EDm2jwJhWNhuuSgq7vnCiiOjBkwT9Fharn0RIrIDYl+n1iZj4ZBYdbRrjw2YkMbo+LGfzziCFHnLOFx5",
-	"la1cuTk4TTqIZ5lT9f9n71+X3MaxdGH4VhAZ8YWl3lSefVLGxP6ybJfL3a6yx+nq2jOtiiREQhIrKUCb",
-	"AFPWOBzRd/L+6xt576Sv5A2sBYCgREmUUlJmujQ/psspHkAc1nk9j5VdB7SF/9nqZWLYUgPWsmPwZhpa",
-	"uj1B8XshnRbLExAXWKlXnF/r4H5bSf0tiW9Nfdf0sfhkVl8LG1zlaWYuqQT+znxTZEnkrfp0erpyXe22",
-	"sN5uoap7jZuBhHBVWA9dfY6qMakGqbULaWDWQRttAMyQCjHq0uiGDIRUzSqxtWTJjC7Zrqh306EvCmtK",
-	"89ptE5XCyi7/HKlxpZVyJRqu/oHFLrVhLSbKKwTEbHV4rgYiS/7HoGFmleDTfjJFb/puJsZyRufMwZJe",
-	"23acr62sqeQHxbBFRhZ6aoFZMI07MTMH0+62u7pycRD1vnJtoMFNr0opxrgEKZ68UzZNoY0/8Oks3oH3",
-	"Vb7MrsTpfPr55Lx9fNo+O/nvu3DM2TxP6eEnL0sPX41DwgRwJJuhfCsPeQckGHo5rlej6qiox46YlPCO",
-	"Gpu8KAbFbV72x+ZwchsOBkDEwFqXtTm37wAAV+yDpQNlPJZkIMbgrqDrkss7jHpF8ony/po5mF2M2FVM",
-	"LkAD6pGCwwVfAR2iJhqRIk++vh0yX1o0rv1ND5AxxJ+OO9KGuJO1eIS/StxfVTFP+4jpqZoWz2Yu/M+b",
-	"2gKl3bs8VOq20uJAqZmpNvAM3SFKWl9u1o+SMlk/SnrXVDt4jzRNsRZmfkbdICJc12WkDVbKwX+r7qpW",
-	"C7Lpzr53soBGkci5IgNgfnEVBAbovG5WfTbX8HCS+tONMcvS6ldMYdHmxywRWaIm63qumP60O8Q8bGqH",
-	"2D8DLULfoGyWV7W4pA7+nB30zHe7x1R+M4jNSs8Gta+jCysPvxBT862yMtj43ejFVjCIjBON+WAHNWqQ",
-	"fae7W+YBpZfNszVsJy/ic1pQS+1N2N2bsEVjw/Vfv7y4Pf7P4dnfTtR/d//refTbKf/0lL5/Gf943v/p",
-	"2R8fj+Xns/zvL8b/58RRVdXc3QtYyVfdNynWb7YPYtZ6/aaoa72MKXkvbllKI3ZQfyf74/z2bbZdwT/H",
-	"9cyyg/J+rmGqLimwMg97IsupsUY4klhZFfi+obZEA8j6XaCjnihAR7j0nds2+QEfpe+vBfpiV3uZCbcg",
-	"eyZNmHSG2XCB6P3ZWbez9SB0jjfkUZWYKkPYNt7Z8Rw1n/g9OJBSHPhsgYmYqpkpPWbWgKquuMUCIWw9",
-	"cv5/g3Iier0kYgGhZEwzNhC5ZM0LLwKAiGBdRgy5CQRfBJSvGjx+n+OjYLWNUHP+RIfdPANeeW3LAKcH",
-	"HJk04ewELugxLlVG/9//h5GTcz0XQiqaXhuqttPj86fPp33TjWuwMqD4wZtPH1vnz09OnCiuTyWvZYMt",
-	"J7M0rAftp2eHT89PzvTPhqn1oP3y8OWL8xNX/GGnivz0n6Z4TYuOT4DNixDyfarA7LorccjK1MP1wgKJ",
-	"QpRMc/V9BAWWocLrMc7FhNfiC3HhpcXoB1M8QQucF6VcS0LRK4Cm+7tl0R1vmUDS3LltAIb8wwHBFdHI",
-	"xeQfc7rchaoCd/sxY4wo9kW5ogiTnRsPBOlD51jGSMN2mYxodpPwfrM0nRXzOKffoZzEW7TtIFJigL3W",
-	"3nePkK6kshCrdAwCd9ztoq6dLUwU+xG5sKphYGAlwFW1jNXmcsTh6BuKa6gcyNPUi3npG/GIkZGQiarE",
-	"/O17FNkLuTxKfNornsfyK5fdY77P8zcryK7tnNWlu4aldB9bGtKSZXkl0pTNwRQvJWsllvRWLFXxCNL4",
-	"9OMr8vzl+bNpZAJDiIYoKf6qlLjE/4HqLTCarxi6k2OratapgMoS+2ILpkCVnq4yVvSy9nHawQvIGOSp",
-	"py2donLPbpFvv0//yVvS2Y5Ktw51iwa9E1yHMGTOTvbGVHdPu6Eu2cEf55MBWHi2t++uiBIiBX9Dml76",
-	"RFUBGZrAzHL+MbtzyjnubZomS8dUnzfM34BT11dmhvuzQP0ncwCnceOuCitm64FLumlKKZlnl4cf4JK5",
-	"QRYrM2/bLI+KJ4q1ASfvDiHxZAuFw8kKhcOJYssJtECm12LPWsFNezxu1yIfanWXaeMEY+CVf5/sYvrT",
-	"1g3DG38MsaH08SwwE8BmXETetcvYw/x9uhF3fxMuespodu2PZjq7NBS3pnfLzLo1tS8QAVH0sZAF+Zns",
-	"k8I5YLobc7VJ482nj4EByTLdjU0cEkrqQ/JhmCjF4kB74lLRCZwCzOM3KDcbHncxgXnQvzZr+eoPxP9e",
-	"UmZ2F2980fTVccPrcj8BRNJyfQwIRxhd1HpZ9e6gl1XPaofj1lP2rNd6Tl90Wy+j47h1wk57Z/S8+zR6",
-	"thK3pX5mbb2svwVj7pUBV9c1V0DpyKTPEeJeGP51LkXKDsk77eVnsBWhOIVcfnynz460VF21iqyqEx79",
-	"jEbs/+/K7qbSHivMoil5hxY8D8sd737aa2kvovVc/78X+v8dF//neU9v9WjIT2I0QnzMqVQgCoDrmMkb",
-	"pzXq51FOjtvHp+2Tk/+eTu5tvB3R4S5UU/AOBe+XNrsMCMBPZCyeFQero43UiGmY8/itvG5VmP22laFA",
-	"miONGuxgFyREGd7uCqG0Gh2FThJhO4QY85nSzNO7+Tt1qmrh221pbXlLVSe34IqWvoJEdES7SZqoSeD3",
-	"8urXXhBq5weUZKKwsxI7LREB6v/mLGfVOrMegQ+M3TL3bJeG+R3XB0GyxbFNQEI3wEB3Zrq0G9z4iKax",
-	"wREJldaqtHHXjloWQrqGD1U+sLV8qb0kXkUSb96x8pTwd+pf6S+0NXGYkV7b3fL29xM51TQIZticYrml",
-	"G7huFd228Iv8EXzdeF2aHdLi2jSndOaFLv3pJyKzNh4k2GPh8/a7PuY2CWmfcRWShjmQRB/IJgKBdKAD",
-	"c4JUvXr5UiFubJGwdLgd6BUEZWAPC+bhXmVhiJKMSKZUwvsy6PAQVPjUPdY4LYN+wJUO5iM4gIGXSxfs",
-	"T9W2dK3mBX8St9SdcJ8VWlVlVvDJ16vpiCU27/ZL+/cV+huv0F+nyL7YOzXdhSqrzT3EK2+/S0k7HPbl",
-	"Za1w0quLW1cs1vxOTjTctnf/V3f/1ywwnRGidWsqfW3mr9sKluwdijEDkiY3zC/0QzCxHRRpLi28xKmY",
-	"LxWcj1z+7NBsvrANkeEJU8YkIAknDZC2rtKSAEK+h6wO+4ZqayhRzQsS4j4K2z6mwAUJ40TSbgrv0D9w",
-	"oQIDaCMR84rxuKK6E/kD7da0D5mye+zPVYZPpt75xZ7rYgWKIZCpRnoVAzIeGDq6selPtYybNHMMbnMb",
-	"BlYuDy/AwDEK8hlO//lpm0wtDSAN92iSyoMFhc7rtKAlPK8MkjvUtkSBupZ+1/zJU2JuLLOMPl3G1V0J",
-	"nVinY3ycVdfn6hWxazTT128sDkAXN11vNVqJp/vUFuA0wi68mvBoXc+ylyB6ioOEC8irq7/DSeTkzZeI",
-	"pRAq6wpxQxqGLpEIzpqB4yEGSBEaV0BQy1tAaIETkvJ8OGTZxS90yC7etH6mSXpx2VUsSXPe7/A3rZPj",
-	"89OLH0SX/JAnacyyi67olur9L959BrclzibXWc4tuMOQjkZ6jWBpRjRTQ2BgOnAP91QqvtfPX8OBKQ+x",
-	"opQfvmTWudEzpScwIJQMGI1ZRjIxLuJOs+gMdugzIYyUonS/AHL6CUmpwgDsbDjS++B69DdL2W+g9U6k",
-	"+ZDbzxiINNa+KaPRAFN8bRJ6k2a4CwHYwCDtsFhb0wCxqOUWCqzQ7ivDhhMGFhwiIKFWbvCEgITF0pX/",
-	"dT2imfljJKS6jhhXGZv6p3eRS38GJESvN7ueHXfCjSo5JJZf1Z5ce1jR8Kd2XvQ4Y1TPJbrr4iiqQcak",
-	"nrc5un+g58M/aZYueWIIUS1YVyR4L9F+BqR4C4lyfHiyjAJ6Cf/zl1R+qTTcpw/6ob6yGQCA27NzLAM1",
-	"OEkDxoo5gkpEewpMXtKNrztRFZrzW6UUKyG0Vs+foooBcycEUxJJTIjAqHTOxtgeghKzl2fdRA7gXzHr",
-	"MdTjJd2Od1QodhHdvAMIlBWl6QfO7PCUIIDaSmbiGKNMxHlkoXGy2Gpq2jrpnkat5/EZa73ondPW0+6z",
-	"6Hn8gr3sHVO0sBOaFqRST1+9Pjk9O/8///XfRSPeKpU3m8TT9b9pSY0vXomqf+qTZgL8pqTkwmaYK1L0",
-	"6N1LpmoVDbhpqldVPNPs6b7y93mbeN0Q72vYNtLfNy4jZ7+1jdIYCifNWCzuWT8VXZqSkchUT6SJ0Pob",
-	"f+pwr3xYuxANfYSsYY2YQ0qIZkBCzsYhyXkKIWXitoPD7Qc6+IKXtvRkjFkKD3IwNJMdoik0Hoi0hA6m",
-	"bX/ugNmmepQ6HB8YC/AaJGNQGDJNgFUkc7ZwqoDy0QOnLsuUTb/wvy+hiNhAX8fIYcJi0p2Q1z+9v3uy",
-	"pZBps8mWhYBPFit7qrNC6OXmuCP1EJ5Ix2TMQzIUt0xr7zXqVBbAntoDZlldZpUE3IwnCDxMxwCFDEZU",
-	"6j/3RDY/KegtOOqH7fdfJ8q6ay+OW2fRedx6zp72Wi/os27refQifsmOeyf0tFvsOhjzihvPhHHe05ES",
-	"I3Jy3jkgb8/0hrzJ9Z8vP7ZOzltvzyrk8pSqsUGdhF/DRK9RpLmR3Vy9l9eF1HWPrMwzG60+0Iai5SLO",
-	"R6M0AShD031pGP7sZliAc7+DnaUNUVSq1veZdqfALSoZ5+AgaTes2C6eP+Y6Px7Zfl3dNPI3uZQ5yPu5",
-	"UAYeqdaiwqX1jata+R+gWBhTX/btvo2z2HOL7nljNl1xx7Xbh8vfaO+ui/muzzReCyrAvKEK1Za1LM0d",
-	"VW4a3dwmnivmukvLE6519YDyuMoU9SoVRRbXrlT0zs/STWNM6xqG9fyK1+lvBExdI/tW6aRd0dCuX2Jl",
-	"pPS8MqtFpwNSftow2UWjqW8A7a6P1G6XwJM3XpHWuoVYZtJ/SqQS2aQaPhJ8Fj3NFk0eDf6Uxf0ZVTiw",
-	"D/rH14NFym8qX3VS+i6rRTHiLW5LKom1ntOTbutldBq3zth57yl91tWq6cDxq1tb1XIhOmtGW+GJMQT2",
-	"1uC3jRh8M+pwMG8rvSmdHuve6vUoV/W1SdjLxBDI5pzIsg4zjLIFqSFUMHDZeCCGVmijWtfeZgP+s6kd",
-	"5vFAGAtPkQaS7wSWiCfB2B3l9lY9pGYJQ36p4PrZfFVFC2dFxZvdgzUN4QpLV1uBZp4Xnus65ZX2eNcu",
-	"rtyfnM24Spsvu6zrOz3WosuyiTAHiFgfZK2tpKI8lm0S2iUKrX/n3LoAQt0T/X1w9i9IiDIAPhnbmMAk",
-	"JQ3JWIdbmdO8ICFKjjhsg3zSJ8nUAmpR1RciDgDtG/4JbCR4Xsvled7uce6IeXA5oO1dWB3Vfs9uWVqd",
-	"aR1SPimDDD2RJpwiehD1syFHmjE9RxD5wR0+LQXsMNrnL9yQ26e7OnV2aioAdIqRecS/pyfnz89fnD07",
-	"f76Y3Kv4lLVuXtOUd1+zxkur49dQELRwR1UfKtg8dXVFqi+WgXaJ7L5593qutng4O2Y78hbP3XcscJ1p",
-	"U7k1GFfZxJpPGCtGvyAwTDQeAJDfF7wg1AKuQS5Z1l4B/W/WKDEk6d558ONm6wTHVvdEYLsXrJecjckg",
-	"yZhzTPA0zHYaL3J4tQENhu6QxusXrs5rO9MPJYkCMnLTbjbVaqb/qU1qSPHjv3oCa5e0SFDAgVOrvewO",
-	"gTNLXL9iRGH1KFaNoidzPjDYgQu/gsfwN33D3FwMcDILxfSEY6kQ5uumgzn18bvqhsqoc7WQ3lXP+Aaj",
-	"X3r/r7h8VTESmG54WjkuAsGP7mS5VPubWa/K3hDnq8ZJ3PZzYKNc+eFD0zhcZAsaJlwY6HUzxSa9PO0l",
-	"acriDnez3AyMwRnC5eB7TlmeAViaeca1UhDaUwOmXXyrYY81tqi7osPLJmnZ5vTCI1Y+4RucpTBlepqL",
-	"qu3Oj4Uar+QTs6lsM1TquKNuuBjP1pVt0RSYUvWr1TPUboWFFy8F8qks6L/J7QdVbttxoqJBUWK5PhJ7",
-	"UYNYqmSUA5GnMRSrGt6RTdWibrKqdGE9ZeW8TXj0CoyQagsGDRT0j7K8AuOOOvQ2e4Iw3uE8fkQcQexl",
-	"LTIqELi8fNyqeZBSOePX2QdDidsKRuuERz/qW8ycfJs1VQcsjRd4krGpZ6EkxfSIc5KhK/nwoMpFShPO",
-	"vOF7vwypigZzGuEBzZcTnGbSE7kJQBduealwcaruEIsRm5XVmvY8Lz6XZunLi7DojOq9JnKu5CyXrNk0",
-	"lXPAskxksvq31Di1VfXOsNsqf8u5Mbzn/Iwbt+K3aRK9JVvdf5P7jnlT4++7qkzDhEcsNjWbxbKbAuzZ",
-	"gwkXVp8JYx7OMTsWLzo+1jwEbpn3PZ/E+I3+4qqPyQxBfpZzEoFgBUAfelMBirfsiNvDU8H/KMZPgGWF",
-	"2dhWL0nZBTn2WuNEnrkcH1w654gOmZS0X+NUwHCK6+fOTlUxNGCSTng0E49ypbMVmIG4AeaYaXaS4ySG",
-	"SD/MdSw8CxlaTiTyGNaWkfPFo6nhdSKrGrqw3kvwSkjMAxXJArFb1BY3sMBZfy1K4KbB+B3D//MS2KOU",
-	"ctMvOrve63P25giKc40zuZSX05dvteffna2KFeglHGr1VmISrZGyxk1rDD7GYnnt12tXkwri8arcB4Z4",
-	"b6VR2nvmbK2auXT8kMLvrVu/rgZsWKd0vbpWfaYm/Q7krRUZcDPTXtLbHDS3v4pj5H9y5VqWZrq0VOX9",
-	"XXzEAjG3HGFLS7ws520SDmS2PrrWwAXENod6qZ9ZG10Lv3d5pDjLuQwIZ+NSOvFOwVajUVaOtG4pNFo6",
-	"YrOtkUbyhlCTnU30hGhnn45pohLeL23GkDTErelPj1nKoDLb7V+4DeoRwcCNExnRLIZ/iIyEPZqk8B5P",
-	"1xf2RpdBhgug+wCQwthqTb+9woz1IDioHJ7+O74fWynx9VoCwKsrvR1sOVyGeJ2PRiJTBqVpCSbEM4gU",
-	"n3w+fllEiufllCEzfNZtPY/OT1ov2WncOu8+672gJ9EZe4pdI/6gDnwnKqZDMIIOejmP0Kl2AWB1Y6sM",
-	"n5+0zth53Hp+/Oyk9SJ6/rz18uS8d87O4tOo20M0yxv9PL0fbYwZGjBPTs/gJDgaq0HSH/hliWKE3bk5",
-	"7rX2wauMgpsVJ3KU0klxLvW2HUEjlRn0bAq6atYWsVDgOi+uuBpSqVjWiqmi1nnWtoa516HoeaWya0Wo",
-	"qYRmYrYCptoGIOTWN4r8yZqO/1RGioo9t5yl7Ee89luwrLwGF6RcyXGBveVgGGppoOUA9Ia4c1dLAuNI",
-	"3txWl7lUVLnE9Z5o4D7Mgalxw3u41DtZVTZNQSaH9A+LA4/+2fSW7uy0snBzPX45VDRMFuZdHdpLfZcU",
-	"6e2yU2mg7hwAir3rgtCuZFzZ7h/7d608olTcBdClnjGK01DYok6w1QimWrD7ZSP5zgD5zL6eNoANbr+d",
-	"wLLM8cxit0HtqXKyZt06UVzDS6VoNKjOBdtuc06o3YoiI8hKqQ3CREngqdRbo2gkw79yZappp+vq4fLr",
-	"unLkFV5vVAE+9druoPJor3jS6zHTB2wwX/XlhCqSj1JBY5u+hh+BhP2JJMAFX5YbiVa8RyPoRF+e8Ly7",
-	"fqo7GcValfMXFc3h9utgARH1W1KeqAQglHois5YHeC2xGHM9QZJYxIPlKZEBPX36bM7bceKfSHL102Xr",
-	"9OkzaOsasC+HdQRQ8j8VH/XDZC7Jz8IqHty216upLdwtC3BcKSwEZvYaoStrMEn15YCutWb4NpEJ4qPW",
-	"G/vfi+srBVAxFaVnO4jQ0uky6+DWuTwpS4GnKvbrQmeamym1RcRW3rRJSNUcRonymdWX1TTja3vR+pl1",
-	"vejpL652pz0+3OKDK2p07+JUz8j15XZd7ba7klCuxOLOu2kSkYyN0okBJdGnMeM0NTUPhTKpyMoBIlL1",
-	"mRtn+vZtHjh8+3VVVrgSGror4klNt2CHSqKkMdcSfzsTPGa5yzNv5rWmiCm+dnGwzpgvxvxok1BFwzpi",
-	"RV+2abGin7maWDFfuTxERwv5Yg2zzYgTe+S/z5pI3wteWk8wV3itf7YXFu6BtYrv35ros7nVpY2CN5Wl",
-	"VSECSZoBqVwa2J6MmR+wwLHL1JgxbqrQmSQNbAoKSKgE1N+b+FAc+tf2euTda0kauCu07cqFlhFwgwmi",
-	"koxFIovRlDBBq9mYlh8gxZH5LpYd7YGLU8Vlx8tGTH+fwxwy6/4ez62SW62WyJTEFdnrohrOvHr+tv4x",
-	"qSz9uCT6+pYcsSjpJZHJ0C/c4XMWX7EvKgSfME04A0wn3g+J1L4WTQMS6qMQkv/6r//6r9bPP7devw5I",
-	"qFchtH5kiGREsqjvgGVEtGx/zfSbDpDrR3vKWLsAP1rIsKqlSWkXuyiWHoMh/XKdmiu+LgGmqzATKs+2",
-	"+baSvK0zkEUyttgaX5dh0xmdajaQ+8XOypJtI+uDltVDLbulac6k7RM0WlnfB76qfiP0IOBm1GOHJh0S",
-	"vn3zmRzdnhzhHS19hwyn+TLnhPmH9Is/8KfHc7+5phmhzYebO/DcrZByqG9U3Kzqq7y3wdmVwC+hhtas",
-	"WyIJBchmpO+QGPpxremINSMd1disQPHrlhfZIB/0dT4qwPzimZNWl0pAfrOyxbwjLANPmslciDypNUqN",
-	"0X2CC01f/OqN9FC4q9jwuj44wre5O3i5iYhrJ+f09my8n8YkDb9nu/GjlzuwmioVY9DM2ZCm0NcL+cA8",
-	"m0Xqd9fMOab/mbOcLVnSgloHSAueSGTHKSA/odjIrPzyhsCi1gmTCQft59CDNspEH9nyTgJMabbPilQG",
-	"ROBsrlnwaysIEF5lhQ1WvH7qeJvxQ3Fpwvu2NE6xTJKuqd7HDwrIiGXex029wHzV12X9g/4nL7sY52PZ",
-	"VcVkLbuycia/rtI/aJLO/ldUP9YbVmAnp2q7/0lPvqtJmi8CljQvW4WJ3cvQZ4zzHUJNFhR0GCx+D+QF",
-	"/0bGCY/FOCAhrgxgI/QSo099b+Yua13II/OkOdLoc2Xq5ZJo+7LQLg5UBE26OVW+q24ldGSW76f69n49",
-	"G77aosa3uCzc/L2hp6xaLWN23zOCAyJFprDnTr9mM7EbWLOZIPAdY8B/LwUJpwulIAoctgk1kWC/eOQJ",
-	"UI5kkkgGvfkmPAxXQ4hYe/jo9ttslCtqgufCPsebylvX/Tyz0L9CKvQyU0mUsvWbbHCtTWcsxadpgVRk",
-	"joVkRY2yVHSiZZcasInWulNqViUKhv0z1Z/DKY+wERTKba6oyrOYVlAj0DxOGI+W1tBc2uuqQ9XPnj49",
-	"e7YURR2mVA7uErg2n/l1NS7WKhMXV9GW6GxyNf3NubF1/YWNySiDrWo101kWk14qRDa7rN/jEq23Nq8M",
-	"gYIS5YWJmaJJKisgwMtkuxdkDlcx5R1unVFD56ufc0FCE2syYctuRnmc8D4ipWsJRiNmwLMRJqvhrmmT",
-	"r99C0hdMQgtnx/aNehzMqRA38OBexgwx9EBIBRJ+FiN3m+zao4HQfvPB/zp/Sc6PyfNnT8/PTk82wYpt",
-	"p6Nufd0P9npT1kEjdT2H6fWST/HnQY0srq8+o3ptTZHO0pTdNJv2ctpq1qfpde1G0XkXLjvCAIdf2cD9",
-	"syMTLzhmOPRyc4DtJ4I783dIbyAIow1OMWoBpkepZnNBn3cjymVVAKn5v6uBDnEnlb70vLKKgdrvWlyC",
-	"N1+YvE8ixiWT6wv6VD/BonXPFCUPsms54RESOHFVhd3gLlnCXa7vn7Gk7M2/z/3CD73eurJSf57Qtz+R",
-	"hKO+idgMgn2C1gIdavlx0H758qVefeyriLQ4efPrpwoWDXfjYqgEziYV2DX61vmfbPqw76y811bSM5Ny",
-	"clJzVgzFUGXjEFUqS7qWH2eh7Cyu1CKQKtY3FcBLZdL8quSnxxuVSissf1WP/LPztQ0IDKnW3R1T1GFF",
-	"CHaqQLDwKUghVjHMiwANKFH1A1x5YxHN9rKPNVFVMdlRL3z8d7x2wZwg7elGrN0SP+raR6hEKTdzTNbc",
-	"dBtmHX+b3ALPATTpSj9SOk1CPofnac5i/CrvIrENc28iuLywC7Nw1udQ+VbgyrCxNZOAKRM/m/V6LFJA",
-	"QWdIP12/ay2zaa21nD95v7HuQIibNzweiYTvVAmQS+sahF4ddkjSpKdwewCzxTQrM0eqOWCwmo1Xl9tL",
-	"7ia/q4xW+/YqjcNubc1m/bCQnX9962xw6Okyhok8S+ukf6vXX7JMocRbUayv3cSzwOavI5BWzujZ6vTl",
-	"Ml/P/S/6aK2vK0ockFi4W/pe9+Dfl6yGXE/ZmrKbCq9NkaF2ck+C4+PjCyd4wXGRY5ZJcn58rF1g7Z+H",
-	"5jEh6bKJQET2Wju5tJ++Ldy3U5NlB15jXix9yfSX67+XD91UdjtXkRiyWZAZj5+ghLVRVbyyRha68kux",
-	"/NIOqeqrVwoP26+vnD7JKtEzkHoTO24Mbegh+cAZhINtIoQ62vaerSAqmNNrUYxXk/PSmE6zaUD75wpw",
-	"hKmIaIpsPy2IvxicqsuYkvfilqXU72SvwaJbjHM9EnGYtzGVxFy9PoV4tUGBvAPQvJGKMctIRGUZndDy",
-	"9S+1IJbv36I3zs7z7A764dVHcv6cpJT3c9pnRNE+WOQGtUROI+jlfJZp7OzpCgbOmu1x+ltWpDyAtYTE",
-	"pQeuucZiVhVg21UymasCamGFbjGzPIvLo6A6lYT5XeAQVjiQtYuj8hXgELy1q9iBlnUY1wtoFXu5ZDG2",
-	"EI6R6nk8oMo2miWZB81WKmZcm8lYj/BXh/U0FbJhEFa9ruciICzImEKq1kBa+ygBAUl6hPJJLSchl8tR",
-	"OEE1TO9RuLFqz/09kUl1Ew2LBjyJEsqfSCD+J1CWBo47kjr9IboXJAQe6WuqyrQD4wGQXyqM2s8w3s/T",
-	"KifH7fM7A9/bEc0+2nbyl83Vg7+3Tqyquk1kAVV7Gp9Free9p8etl91nz1ovjs96Z/FpdNKl+jV/iC4O",
-	"Tf+Hu+ckOu22nrPzXusFffq09bx3xvQdx/Slbxu0D/TCpUwZmOmRyPRwP9k0CGQ38uHo8A5kTVmlOnzR",
-	"PrGzUKyw3rV6q35m0WAxI/350+VgCPeJJlCs/ZpvXjl7sXyEcMRweHbPLL7hr6JrCjEL63bpOOwmmnEa",
-	"N8VFlN1xTf3tVsMK2Gxr+jb5hsyizsAumTkuffkUYpJdYLd8s67lWn3ndsstNiVu9VVtEmqht7YtsYLE",
-	"rG1L6GfWtSXgU5eX5MK3bhhaCXXn91l2C9+2LoE+TLaJCfpZeogltmwZrZxIxYZklMsBk7OIxpVKulqB",
-	"3kHbzWiv3WuQ7Un5bQvtZbHpUuRsjhCs2nwmeGpV+5ymQW1od0VsKFrGeA8xNMGTNrn0GLELBx4qG7QR",
-	"bkpdAmCIpimRTKmE92VAbKEFEba+2TqMF9BoRcHWLdUL6ANs+2dcKOXoa+SMk28hkQMxxtKBnrIIGdgy",
-	"1+Ed/trRG0MNzMcPV58xjBOaL2slFq0M4tFPJAmTOGwGxQV6TaWiw5G5TgvU4Ug9kR3+K0++gBXfxPIb",
-	"e4tM+pyqPGMhaYS3JwGqAX0z0tyTn36+fNW6+uny9OkzInodHn4thvPt8OvMq78dftVr8i00JRRYAc+i",
-	"DEQaVUS/UQZEjmjEWpKNaKZXpRl0uJEXV4rymGYxMbtAEts/B/4SkXQiL8gty5IeFj1mdIz7oMt6ItMi",
-	"P5N69RJ1SMysTjo8kdqBSZkWnZCkAVAO/FmrwyGdEJplyS0U7gPzTxazDGuHNhQm13un7h31bEs/zWDb",
-	"0c1KLAiEeOhjdyLDsGF4F3q1dTBFDNb9yQZjf68VTjFx9uJjzOQtkBZ2qefwrdwC7AVHHkYKZU0CeFgw",
-	"QRa4jW+S1SY5DarWHKSqfmT44W4y1jxElviMMD68uH3BljPOikUrIf569eEXwr7QSKWQo8OOW/hUwLZq",
-	"VAOcWRnanEnBn794+vzZdsAX7oAgZyTnnbS22QfX9c+cucM4nrdspZuLA1tkF9fJKdZ+oz0eJv5Lpbpm",
-	"FoN7eZdpShXj0cQgF88iLafC9Ar55wVoNSC0PUzSNJEsEjxeB2EIjFXz0PkhXkpMZM7tX62m45yVIa2B",
-	"+h6LUBSdRjxaZctA0erkWvTWWoGMyZHgkl3PP8XgpJC/JT/YBjScXMjtzZzM0+ohmpdglWrVS/wFeyLJ",
-	"T58/fzRGTwXxcYZKg4vyKIwn/fLlsoWsF9qfmq95Uf5NRe69k++d49LB9AL6Tlqv5pHP7oHFvrnbwtgI",
-	"gerLMNyYAbdJOI7TOggr+jLno5/HT1nree/ZcesFfd5tvYyO4xN22juj591VfHT9zLo++tTH18BYKb4S",
-	"itKtlbZZ/33acPg+Pfnq01TRUMRMQX45V4FCSGT4CWb3BySU9vJE2nTzWGQ3LMPflH6O7HCUE6bpjlBy",
-	"+uVLUIAv9+ktI/mINCg5+/JFv+Vc/w9IZzWgnJyfvgwIJV3DmOKq02mHuzRRYcKJzHKK2lPavCCU4NuK",
-	"IxVRjv2AWn6zuMzyZKZBH3n/v1QJt7k4WuaneVveGgnVJffmR1MrmLF+IhVMlhLaDGXaGYGTPwX9qM04",
-	"refQr1ojYz/VI/fpIzo7JBnaKKRfjTVVAfUPBAg4lHl3mCg08/EvruJNzxGkLMZs5OVG6Gm39Tw6i1sv",
-	"2HmvZWn/XrLjXk0WYCiLOhgoNZLtoyOWjWypwWEkhkfoyN8k6ggn7eGmKVYtT7N7/Rq57KoMoIlWGtNH",
-	"AqAher2AyDwaaNmkt7DeOYBOSScS8eP0EdV/PT85ni26fQzlcuazrmVimvbmOL76ujxj+gTxiBUSWOZR",
-	"xKQkXdanZY5Ak8Y0BVVr24prehWjjN0mIpfXeNKvc66qUs6vc1g+SjKhTFIZrizIbOyDbChGqiRNMRaz",
-	"9jdtIENjyhzdvXmW1CJjXJjZWTF9o8cwDQnsb+Fit6+bjZld2sW2nw1l+oYeG62follBCNc3/9hoVfPP",
-	"fv9y8296AjaM3jmtm79ru89+5RUc/MV2CNhoswZGAKFrPXCtTnhUVS7v2TkrTr2cM7BwPJAsup6JSN+w",
-	"SRvIXA3np4nZaWMpC7TEjgYYHdaHyQvwmo9bfcLdt7mxLpru21pQvCBg4FzfznHgyDtlswylDMCA0RhL",
-	"NxkGtn1P0WUHSAMC785ch38VhjL8E+3fZtvNniRxJkb674wqSbqTDk/UVPPsgR5xke/tnkWt5/E5a73s",
-	"PaWtQpSc0NWEye3KwsRZCtXsZgM6ArAPJGTGZTq8ZVk3PCRv9NcbQDRIHMC2djA/oXnFv//5L3hLSMzu",
-	"bXd4VWYqsJmKgnCz/HeA1ir/yZH04p/dgz2UTHdtCR106jGJYvAX2ELmj1ilfAm9L/Bj2cGpE6QPPH5Q",
-	"7zrvj5VXIrdh4Q8s8hDsXzKml8b7g+P7LW6iPGLmLwWW1yH85/QfHXe/9zdk6a34q4HpM1iMDpnS/Lv4",
-	"RPMHA/fKbHWHNzPwz+IG+CdQEpkCL70ih4YVswwFMzNR83b81O5aJx/qEdh6GVHSoHGMgCjgiAYOVPo2",
-	"QXOS0ChiI0jT2UwoaWQiZQHUA8rAeR4BMcZSE5m3YT9MZ01N9bnNmf77n/868uo3j74OPeJaP2/a0F5L",
-	"OLvfwsDgEoypbO6Tqftk6hQF8mNMpd5J/m4tx1posjXEDzdBJkOwGSGXDqLxCD4tJAybvicj4C/y6KtA",
-	"pMqFFRXF25zG0aY3yFlk7W6ENFfCErZd48PDJpGMx9JAWhZy2aCWTCmxcC9s9sKmjKD6GGXNloy1rUmh",
-	"GQN3dWF0JYYMqNwAN8hdgBaa4bSHtzixxOnQNLfjRdrVFHh/oqaLR2iBagAYbAT8qL2o2IsKv5EUd/Bn",
-	"esP4NsWG2dRabCj9ro3JjRm3ZjvH3Tm567g80K9UKv/MmD7KYHsYD23a9IB70NnwHbm9m7E/zvP7ZB6j",
-	"4l8hiLG9012KhK1zxGMG7QQWpDsHBhHtZmRsIHKJ82aCRXqfNISrBx2xjCSKDZsBwcCRFg8YLML4BYSI",
-	"puWDvsN2N1x+fFflhmivZi8i9iLCw1My2/xRyomNB123Jk5mg+XriJT53HrA2A3hUoBOxcjwTFsIvh4q",
-	"rqG0Z+8C7AXCMs63xyYUZpIiWz7Tax9mj+FbmJygyIo8hmOzMBQj2spHBv3AUQYEhFbR9xuysub0+bcI",
-	"/eXjv+/72suDOlQej1QQzEufblosYMlIro/qlZ4P04k1Sv7GoI+iy2jGsh/tl41urv/9z3/N1LxecjDd",
-	"b9iENEK8JmxCqIT38SSaolyRsgvz3zRXA8aV3pCYLgUM9C6LoekEhIHZq9rrgGoZWDEIMwKUB/zroG3G",
-	"WCR7B0qNsBZG2rq26c+Q1Z9BzC1EiRvG9bdI8y3A0U5JeHR7cqRHfqT/DMewlfCgDMmPUDsiq4AubRQP",
-	"gL8fOcbLJV/zDdh9eqJaZEOfiV4BeKOr3CU/nP5QjAr/3J5uIzerwWMypNEg4XCKOe2zDndR18AAA800",
-	"90LCGm4eMTFKWWCfHueRgst7Ik2Ek4emMJp3xZeL4vmWXiPpawMxMFfBlON7I6poKvo5yhuEp7fiP8mI",
-	"GPMCNVyrgb/85bLYXYngh3/5C7liWmRfAnFv8j/w5zb5ASabdPLj47MIFh3+k4VtvR1n9nRgt2CIJyRs",
-	"djjAedmZq97yWAMwb3MVDzUX6O2mdar5og7H6YE+Q28zyQCnyC+2qdyeWlFn8MHSwIlWnTIQ3VCZAEVr",
-	"UKKmByo7XB84rPNxTwIFAkF7fV9E05Qk6mLmEEjGkKLfPdP93jCUOx0Om6jZRnUB3QoehwIKKmlqhsn5",
-	"8blZ4TdZJjL5l78A5cGnH1+Rl+dPnxt+Vfyko1Emuikb/q8/pOCh7ZmQinZTRsJIxFpfa2viI173SsSo",
-	"2Tt8xLIWUjbcJiLFudMaLUQA19CMAUGt9CBEj5hyVhaTjEmRZxGTpFEkLswRSDLSY2AsSFfv4dVrBPbw",
-	"yKDDASddNiHQTMJ3vdbPVEUD8yV6vd98pn2TKaExsd0hAXxlJngfLxiINLbsY2aQHd4IOwdnnYNQz7ue",
-	"k5TBRnJYlyenYKYlUto+1vPTF+azX2WMwj7X9pX+ehgg5Y44kYTvYjYcCWhzbOmDgmJH0iGDE6UnA6wN",
-	"LJszxGiZVLbH5aJ8Pa6dgbuGG91AT08vTGW5ewjJEGqDZLm2ks6PX5qBv0+ksltmRPsM1hRCdpCo0mKn",
-	"TUZUShJ6BaEhEGWUilKxIByRiaEU9aLDQwDiBbP1RPuzJ8fHAXl67FUSH5JLrMrVZ0avCumxsW3Ocbcr",
-	"NpTWCrPVrR3eQJgwfdJYhpi/6DZLMcQgu2wGRAo8bY5PpPwdkI1HzGCpDskr+DPw63W4ZDRlcRuWeiyy",
-	"G3NubYltIk1Xt9t8hsguQIsUmo8SpY+1PcUJQKZ2eJjwW5pqw9uip5rxNAP9eKi8tFirRpDFbJSKiXaF",
-	"LtzEgKBBqwvkHsykEh0Olb+4wAg0q8X9Z237ONlwdnb2Uq/1r59fXZA4N9IQfkZ+FNNOSxrhv//5r2vz",
-	"r7B5SAxqi950CZMdrm/RUwTN4CicsEXKoMeSn5MfsL+I6O0KUhZUlRaPOb/hWggaGGgkawE4PpxbKcDE",
-	"BqYXmNVE6qcQmD7y6+cfWy+gAxgHA7f831zPnnYAhkwvB+4xfVrkTdEoNmRqILS47fBYMHzoQK9YgW37",
-	"1B4yEl6mqRjb4li03VPktChw0g8uRzQaMHJ6eDzTSjQejw8p/Hwosv6RuVcevX/36s0vV29a+p6CxOeg",
-	"sFcuP77z24wOTg6P8VJtDtNRctA+ODs8Pjw7gILXAdiqRwNGUzX4H/3f/eqabPzE0+NjT1CMMgFNKrDv",
-	"pJUYiEEeDVh0I936sRRBRJ3yexcftA/eMvUTvPmg6AyGAZ0eHyMpJFfGx/Z10h+m4wi9j2W+iXkDmH+z",
-	"Zp85M4kk+egQO6FAzsx7qhvmkdF4JfsfuS5lPhxSYOx5n9wyjrx8ivahVe2DMyQOfte3Hg2ZypJIzp17",
-	"c3qkFoKZyBWzVozKpSnUNs3wZJBIJfoZHQa2r/xjJvS+Zbk5EehfHZIr/dlxhxeCFWl1Ev2RWqJQbSKO",
-	"UGgb3EiQZQ2QSxL6Cc6Pz0g4YpmpYLqOGU9YHDYvCNWyECZWS5yES6WVK/xJbw58fiIV4yivrGXTQEXc",
-	"YxnTnjE+44ns8LDVMvPU0sPRYs8YA9w7f+dkwDKGp21mp/1s5nnpVtMTdTRKacIR9clWxuqjeW03+bUS",
-	"iqZfYUH+o3NgoXaGrHMQ4Nr8R0c/u3PwjZyfWueEzmAqAX5FRcV/5WY1U7D5feptk6Gbprk71kiSwwkd",
-	"pnO37WftbcYiyrUGqjz6H0aMX358dzVi0Wrn3753E1NqBkG8XzY/vTAXU29ZNMHaFJ3UlcYmmGLOW0S5",
-	"OWd2pwYgfMnT4zM0IGOqaJfKQm/pgxSJ4VAfQtrh4wyqDajWXZnqMqpIJsaBU88YszLa/gJUKVNjxrw+",
-	"IgMghlC5WjU3tUq1L+5w0Mv29d1cGQ0uCbxb6pfrKWiBxOkl2vujpJenKYkTedO0Kh2mac5p/wToMSh6",
-	"70G1fIKh6Y309Phs+Sa6QgS6Xzm9pUmqnauN70F/QuZuPO36QuNpy+6euZvwL3/5zfNc23/5C0GqnQbt",
-	"gw7RuyofYZTXBAHkBZkKVxgtApbnJXa8FtvWR1YInF+UQmBdm48WFCREpt4Q3AFZUF/bJ6FtXia/Jo0C",
-	"XiCRAN7swQxQErMo0TqtaYxiM8NSf2eY81LgLSSN8+OTZlClC/VPZ/onZ783zo+PtYbkE7CMOjzn7MsI",
-	"ihg9XlTSeHp83Kza29r/wqmyhgFYctZ2PWj/Y3ql/sbYqJhXtAwS6RFla0V3AEZwgW/v4EXqnYTSiCw+",
-	"yreg+qZitEfoPh3UuPK99mAOvv2+xeNc+ghoCq042X5b6Ly96vw73JklXvJvwcE5jnnxmf6BOiosuOVk",
-	"+S2/wr4UWfI/yGd3Xkf0/CiybhLHWPF3V4lThL3/8bteUxc+/sfv36Y0IsMQJjh+5ZPvCagpmXDw+zek",
-	"uawjji75RHDWJlyQKGPQ7EhTwhmLAWGjww3XB1TWooMKZx9faUIFYjjSokQLMeSjtPxhcAPLwI7lN2A8",
-	"Y3Gy/r3Drc3cCI/MtS188JG57H9DYPA/MHiJvql+5ek5GYg8k81D8tmLMWMQ0Htzh5vIwiy5EzCh5txv",
-	"M2CEfRklGZP4VBMHTLQFcUpomtwggrrp3ywwTUzEeSyyG1eKSIcMC5bMSAJ4vg8gT/Q8NdvO90uQDZVp",
-	"fRB0uBSEC4g/pYxmXAtfBrEOyp2rMaDQlEojOECH5BNVzAVs9Gkqk4Oa6HnW4ejB2L9XCe+yIA5ImFHF",
-	"rs2z9V9PXwJGC6ZwtUkF8QhyfnJWSG1SCG2IzSyV2uYo434+wHQTk+oHA7W1EfFVeoeTHeXkluGymhKh",
-	"pxU2pmmwa8Mp8BYXtjv0p/rIhZDlNZO+rog7qSGtXuFEfRbiPc36YCWdn75cft9nIX6mfOJU5qatq0t5",
-	"40sPywcMUZmF8qza6rJSAtgdVpR3kO+H9IiJAdiOYlBIThLC2XiFr5kSak+kO1hOk+ETTWhxiPhFeiu0",
-	"/Vu1RR4NUFJ1uBVeh8S8BgJ5fZpwE4N04aFDEnKhrnsi53GI88hdoE8LJpBe+MJaZ9p7WuP8+HwLB9p8",
-	"UvmwbedcV71qpeN9Prt9XhVUgOsaJOfLb/lFqB/1KtzleG/0mL4qdHQR1uoZVeOdzHWO7FfqL9C7+Nvu",
-	"XKfP3hHEUp0hVfoghm3CviQSEk1FGi2j/AbrBYwajcWQQh1yrwQi/UR2uOHptlcKF66DUTQD8vfLz+Td",
-	"axirdh2ITIZJSrFuqevZxOB8OXGCsFGywxNFcKzxITHU4gzWBBjuIxA1zgySJBbg+cMtkBWCkW/KSasQ",
-	"G+u6aW+ZmpYNU07aEn/nsrybduj5zAuVlXaY3gKwCqWtdbhDX2VlCbQz5+ZyWpw4S7o4g7DvJ6TLEKhW",
-	"bETiaLOBs0itYjbcUfS847cQsit7RQlHZFDks/Jg7zGVZgo6iojOdC4WZYwpayCNEc3AecPvbbrshm+x",
-	"WH44dFsM06NJhGIsB24TnHW4yiiX2CV2SEJta6VJpMIimOq2OpVwe8xiQlOINwY2AzseCPvbRYeH5udr",
-	"kLdy9lnocBVMhxk6OQ4i2AO3UCaLsYXAU0nIdThIuYDMDL5xfvxS/72YGvsXhJy8HmUQ/gUGDvNjhY3V",
-	"4fOMLFLTxtK7uSScPguHR78ZiboVe00P245zJVNtSyL9Ne7TeZLdbnHn0pepJIzwKnboA49irW6bHr+s",
-	"ZZvCWbhPY7a2CjJ70IttGajmaWtwo3qnxdl4dd0DXPKoesSYQzmMr37Q6RSSgdqQF8RTVdP1fb5mggor",
-	"NkWL0shlDhpnlDHECXA1kiVlzeIEenOLSh1TcEYiPRTe7HCovavUftCUa4GK9cAC+Dd853Ld1eFVyqtN",
-	"oD4QFBiZ0l+2bBNeeK1fGJJhLhXpFqzohx2+oqJrG2gkYFk1aAOezsNCpgHTxne1VsAQqn2DNtsLAvrH",
-	"ptwCqE2DGpxrK8PNMFaJLdxB7f3Cxo9F83lDfazKj7PxXgF+fwqwtK6bUX2IQLNDj+sTw2ruGZVVmZ/y",
-	"ZXgDgik3CY9JiN9hy5muLY5OGECmfJ6CugBFpthwlFLFLG69FnwZbL5mYDwvWytt1dfq6qfKz9qp2rij",
-	"73PnhNEf0zrgwYr9irE+Prm/F+kPXaTjNvMkuokmjVgmoWPCyLlacn2UtLSkXTlGjx5K4aw4mQ2y6YMH",
-	"Cq5F4S2kvQWHLokozWPtU3CgibeeRZKZrlT5MEuNPr77m56nVWXPwyrsgY+oU9HjVvNPVKczVbEulZsF",
-	"/yTZP61SglPnyFg3nUKTElaGQrNauf9vunIFOiG5duRTCjUwjkmCjkaMZvrhWOCDGDuQ8cvjRJFU9A8N",
-	"ogadFA4+FLZMtVwVPVau4wPBibT3jw06N2xyYaF3zABMdeoNG6nAo+og58cvfavCmDf6xhs22drhNxW4",
-	"HT77bcWwFjV/wSScn57ONpCVrJ4O34TrC7OLx3VlkeN9oL59a06uN8aVzJyTDcszQ6Awx7yxLYLFyXjw",
-	"Fs6ODJbz09Pl95U30yc4Q9uVvLivvJ7pauk7ZcAcfcXnoSuq7Y3VXdHFAvoTPFVaQQVhvb4QcdsUHpru",
-	"O4yj6t0GFCO5ZIcEbjVEQMYW0k8w1T8d7sp/5kvqnXl86wstnKA1hRbetvX8Pg5ukagARLrsLgVBf4Ks",
-	"/5Q/ote99oHVW7pleOBW9TpWS5HAoXkDLcGZPVh45gJCo0xIDwy4XLrexmhLEps25Bj+LZUQMemyQcJj",
-	"QnmHJ0Pjc+kjQiMlsmYAPRQBUcIw3hR9vfhv+8bAmBnQvQuNohb2CL2gDgf/qOkhGJv4nTYNcWiH5Edo",
-	"nMYipuLJMJTA4SErLfFN8UUyZNCWiG3Tpjt7ug/bYKkCGg3IOW1hPky3TO+mN5ZUcGH7h3ZvPDAI3IHz",
-	"2j58RKG6vR8+tJD29yrIb4R2sbKER8mIpnoRAc5DL6aWOwb6GtrUGmEuWdbOZWaAPULwAdpS9ewf6Ci5",
-	"vmGT9g2bXDvsl6qPge0wr/WymmepavLsdrKUhaGUAqHI+3nG4nDB67HPb06fYp334xIT2gUaUc7MsQr0",
-	"vte69t3reW/Hzb+RtzshQoF31cLGaC8sGbJ5A9D2QOn1ldhOK4/BoToseT2UVK3+8kcV1nBCoE5ow/K2",
-	"lgmL98p+zVgkjcuWqq/83d887a8GNpmUJvxGjyVmbOsF/h9GjEsPN8niU5j6RD2UJxKfhhEWeyHAnDj9",
-	"CE0fVJkOX8UskAnt8KJR1zzMPqGI4twmbMyyii6ecrdOQKATyXQhTeEwFahJjfPTlziyT0xlk9alFkfY",
-	"pzmrl8u9BAFGfSIWFwRR0/0FgQ/ABDYHFyQVvM+yDqdpKsbSnz1jiVEPgChw4GXuOe4RpiKyVhPDXCOj",
-	"XsfSHYvvrpI+f8d/S9QAg+jvE36ztcYlfRSK19xTVAW/eJ6TxNm42NomroLnZqcy9DE3SV0hOF2VECpJ",
-	"Tx92bkqEsiFN0pYJIGy8SyqwnU2mf0uvuRNO1QL2Z2pjI/rQP5Fwz1R3IkB7sV6PReqiEKcWICpiVe1P",
-	"2iswMguxjWSufS4Wz0qsC1JdfGxDtSCNgBem1Jo6ZJRD3Hetjqp5dVXzMuEdfodyKL3Ib/SUvoKF326f",
-	"lfeiu3ZZfS7vIb2FEm52wu4arx5LIriyU4tWHKi6wqKo15JHCMu49X5Kr+YUjl3S0+MPPJZJtBCGVB/+",
-	"clGZI7XEOE/ZcgsITdMOp8pIjBVsKbLclOrwWVtqfkem6QXNCLaBG+q87gTCvJLx+MITICiKYBVhRvrJ",
-	"LaTSOhzaxaBGdMzoDWAGjpHgam4vBdbbMtJlkb7ZdVM4WXbR4VUxGAPqYU0+01d+QRYVrpaNQEzqdTja",
-	"bxC+gFEZ5L1EsenVRFKfRJK+4GvL2OJ510bk699OjqEg1fvRhNftj6Ubtf4ofphXDTs7axAYP1tSF7te",
-	"//zKMS9sR3/nPmpLKmD6NX8WS/QhViPV+Iy3grPHDx2AgMElfuO6Gi4V/YRjQGEd1TYXGuUK3H+qBTzE",
-	"yhwMMnrIBV7JyVMyTHgOELxJr9RXja2NkpQ6AbUK6PDCAYA/eizQthm71DZ4gfoDMFv5DYYmRAqk85xJ",
-	"IKanDhLtVHvpyY3pA1RgnmP4lEpwwgMHOCIyKNTwB51IYqzuAqYkopyMMtGFlIDWAIjqUxuVhDxwUJL3",
-	"ehNt1b0vv2Zz0CRTO05vcQeATiuQSv6U0CRvzKasPsxrSJp7DV0WXwEjKkUwK51r7OFKuCeq8OR2+MbM",
-	"53Uikcu8epRfaIqC4TweCBBF2nQ2wUSz2UnDdBNzUS1SQy+tFzYfVfBx+8JJ7+X1ZNM+9PhoQ4+oqc1R",
-	"W0EGinylGMKrchvPDP2EI1TA1cXCDQswjzj1RUblolh4IpUYSZByUF5logIgeea4v7ZWJDD1GABdzoXH",
-	"qEHQc5/vEne4gc4HNqrYzifYVu45DTXIRN4fzOWieeITY2wMX3Nx62a10FpTOL3HbVAnAHiFEyVydfig",
-	"Kynv6YguSLDCgcVprnU2bfRoXaukynQ3jwSOgRoGij4jLvBnUqeJXPTkuS5EEaWv9iEuTBHGU6L3PfSl",
-	"JxyAVcaGYRt8lCey+Ahr9CVSmw9APYvGBdZ+w5moNl2CqSJ502ZT+FFTDpQzcYxJYocQEO0+AS6eHVQi",
-	"yTgTvP+oTJKPdqttxyKxj8cX7g2SP4NB4k7EquKulTHJ1HaCPxbYNjyCl7TsOz3oWsOkyJQ0IX53sue4",
-	"XgFJeigDloaJyLpRIu3YLQ8TkfWjREAwszhMRNaNEvnwuyOaKSyrN8JbGu426/g+vFiSFV6f9I7Zx5O+",
-	"63iSO+sgHlbypKbE144iSlfMwCaUJVUZ9NIVb5VIJ7EQ3X4maYSjUWZoLYHMX9tmSgSICoTyM03x0VSZ",
-	"DuXCk5NOa7pRaJNM5KY+BK9HdhugqbWaAkWnP3ys2qsb81qaMe7wO8S8nOQRnIScja/tIG1KtZTnRbIf",
-	"GLlUdCJJDtnZ5gWpDJ7pqV0vemZms4ifkXL47BEYnyBOt2x3lt6xicoX38qXTF04ljo0HAvaJ4bRS8bj",
-	"XbcfPWoLkqlpo8vCa64sj6UUR1qydml0s64U9vhwDTGo7eAJpaJK/7vaj/5VmooZuIzkI9LQQqwNXwJN",
-	"2kWXYTMgKqOxhXUTpk8Hg0mFn/rxb6/edDhQcycsC4j5L7zr3WtLH+tIxwOSSJlDC1EeJwxEKIiTSUC4",
-	"HkyzqiYHiWs9gT2GHizzsnja0GuEUL14bX8PmyRRCKzW9oBBe2X09CfSb3AySWKU4FIYxjSv6iSRroyo",
-	"qR1un4zEg3X+I5eqlXDMpPiWtbZ0+MTy1+sDihDLckPl2ytkR3yZDlsjgB2B3aaw9HiTW0/sEBOmsxQp",
-	"CAko1bk1QfqVbr3chxg6YGqBsUv2QfECJPT0dQxnCfgMZi25yNx6YZhl3rxrs7LXu5smmhsdnQfQd5cK",
-	"npUdhB8TnsjB1dWHLakv9/x9xORxNuU/AJWKe0gLeBMs9XIZCagsNXF6bhXdKhXN1EaDND8mLk3kwLVB",
-	"+8yME8SU9B3bJ1ao24RUZn7/MGL83WugBUHwPJ/p3WjbFEPMmXEyQNWSxtXp02fNoND0PCYhKM6wrZ0j",
-	"tAO6mRhjLXqHh6VnX+dZGs5QHnHsEAYS0hKjyhNtD8RJpsf466d3Hd4ISybM/9ZD/Y9///Nfnfz4+PQZ",
-	"DAriVdCmrGcJmuIaRnu7RJtpEeonEpuL4TstfWmzw3uwP5gxNMKPH66Q9XPGhjLfggZNlV92XO2XAWv6",
-	"CmVEfskolKNysXAD4LK3XeGAbREY08m6FapzNUtQsgq16wUFtF1mWGJAvxdr6rIFyPtgvnJF9bR+l8GV",
-	"PgXb0053illtrmP06uoDfGiVmvoNNrsSM+f1++tUeBj+m16ICl0DBv3MGcaQd4mvpbYCUrTX212paCS4",
-	"BDp4r8oM0wjmFxzKHAK82YLSIhfqpwrK4bnxQFjYLVvkv7hoNEDTH5GxPPcJY7wGqm8DKYNi8DZl8N2U",
-	"jQIyyb529M8R6y+dtjuWks7Io10XlMK3lMpKSwx39ooiz0Ya4UimJt6PFFj2okJ2aCt0JBODUkJTKYpy",
-	"1CpaewBEMYTDBfIehEOb1VF9LJxPcEumSY8ZVJsiKGQWqMsiMdTiqWg232xBquukwhc+mvINkFm7Kyst",
-	"i8j7CkzoQdSITpROxb6qY/2qjilpedeqUxSX91nfVtoZVlxZy6tOnRtpSGaZCT/++rnD9ccN2VGRH8To",
-	"qKsrba5rJWkPcGFlHA67ujCO3FddHAb8p4viSHmmE+nE7uOTt1vOXcJ7Hkbh3F7aPgxpu3JJXVnO7qaw",
-	"znrEdy+w6/CV+jBLc9bwLEgBgHfaSUISK9++tYHQZf2YznaFvK02hFjshUxR/C+oAwrv6HiXCwy/T8d7",
-	"X2j3p3W+16u7c4ivd6WlDrxWomleW9Pbg91ODconAEjbNMirfoEdldC5hE4oJiHcBX0t7s6Pz+HkvYfk",
-	"RUGcKzyKjQsfpgMeKxmTyAtgaosQqQNkz4hmjKtrKFBztUfeuAygiflN5t1W8VZlUEyfSCdBS7837Ef4",
-	"b0lkh58fnzcfA4i1nuZXbouszvaBd14pqnKJ4Lx1QDI/wmS9i+vf4d7EaBYNDh4bZKcdfh3AzmlW7T1K",
-	"56oonUBmEnm72grJYqevTmeyBha34ziZZcSm3LKMhh59Z+CYRaeJRMcD4cJ7QJENw6mov/XkEPqzIFW0",
-	"saQPTnJr8q9CkJixEcHLF2AvdTj7glLEi2QmCG7HL0gFOybcGVri1JCoPOOg1MNBdi0nPApd++h0xRtk",
-	"v1I2ZFxtSXhWMHbbcqgFPJ/IpUJqUal0+NpcKhuxFnHTrc0ZulM2lbXoQk82LpXneezFaS1YEoKDAaOx",
-	"safefKb9eS8xlx3BNfCCfbnXQ+dgqeII9XXGtE199DVyIPjfHpmBfUlGWaK/33/J9Atg1JDT0jJz1kB+",
-	"EhCqXfYJidlIDSDoMCaJChAgGkzyCyh26KYJ7+vPMMU/oHe0WY3UXnZUD9xcfsvU2pLV50vYha25TKp9",
-	"t7LsoZqlb6FzY4mI0btKRYPt2qWIo+wzsiABX8bICKA8kT3F2jeqWheC8TkfNoQXFmfRq7vMWBW3DMcy",
-	"Fnkad/iQ3oBcnkQp1P1zbVINkQmCcnJOUnbLUgnG7CIE0UojtsPBin0QrPSLSYaloikj73qtn/XmKAzP",
-	"k1OLx2/MfAhlnJ++2Dg7/a+j+C5mpS/8lnvk73rwnVuzPssfc09FmXvrc4eooqd1xHtx9H6E03g3S/fF",
-	"aq/8ZDfeVi1d3PmeGnqiZaeiSSrXsXlL3CbrGsCB0WGBUWDNpQqszLc8Q6yMbYGPJfxaEGDILYvVn13j",
-	"2Wqh14fEfeQmq04o1Sds2UdTV+KCLkkIfx5nadbxz6tHVNc+/gV3dCp4v5VqGzOAIB3tTlegG7uyaLls",
-	"dA6wwvM2wZRj56A5xTKNieQpmmmsE7Us03hDZHtvsxUopzt8Jc5p58Yj54fhnDbFr9WU0x0+n3MaSzoN",
-	"NyPlBPpyehmTA1cBxdnYlKSghY+R3GtbhRSSnKfAb1IyUmYpkkgjxH9ewz/D5sVCf2G6uhQbk+dB8puI",
-	"+kVZHM+stn9HOaCyU6t/dg6XAxguDzzjOm+AxHsjWP2GINtnjdqqj7BT2u/7JqkqBrCY/hsZ2x5Vp/HD",
-	"7RZ74Hzhc3i0ykq5vvl+9JW6TaZ/M7JqdV7xtfV6aQOrgpVQAgKHLSZLFMDgOhTcnKskLUjJUZXNcIt3",
-	"+KMiF3+Nk78zaXrpLf2uLPjFMmxPTL6qZDB7ZgeiwRyzHYqGt0AfVXCSFkaq4eHU/7a9UQTR2PRkAJJA",
-	"0rMM30WXKFj4aYzPQPy2uhJnRraQexAt6xuVCyVShy8oQ4VF/65F0grGVeEl/dkNrO1JNLPlNiXRMB21",
-	"utRaI8V2ie+acpK1e9oXIm4bc0U77vDHQaKV3SSAnWVIAzJmUa8Cs+mmeUC6jCAlKtR0ZQxcYi1jDgm+",
-	"HyD4K/Jw5jZwi7UseAwWkZnR7yb9vk/r7M4yMnvnjgU+R6DmW0iov+VqHxQ5M4XuHV67vudz+YEuQmmO",
-	"fgCtPEUShUoSvn1jcY2K7wyJHIgxyLHhYytoB0L+N7hcd7RVpjFzsC0AevmjZERTEidAdKD/F062GDJ9",
-	"AUslI41Qr107l5lBCQihtaMtVc/+gY6S6xs2ad+wCeINaKGQ6Hf935xlk4PggNMhO2gf0EgJvXsLYTSk",
-	"X94z3leDg/bp8XFwoCYjfaFUWcK1kJgZ/QduQ9cBkXk0gLWXUhwCr3Y/z1gcLng98hRWvv+k1vtxRUwv",
-	"F7RedP9gkQpIF9s33r2e93ZFsz60Pd397e486JXMDK8GNDRrD2LeAHqZGJZe3xPZkKqD9kFMFWJjHKwx",
-	"hi7rYUnLktcrsdbLH1WCz53ZOgk+lFFlWbYPGKxZn/aJ0Xgq72f92lKjmf3bMnUZUUVT0c/ZI6uMndKc",
-	"yNsO3Rv2g7SkjwEqsAtYXXEeKcRb6KeiS1PAtuuJNBFeH4X3yDDhA5Yl6hovv3aXh9j/GFR9onmPdFPg",
-	"/pCoDh9QgJLVs9ATWUAY1YJdmQuTiJU9kRGdwHThPU+kuWaccNk8JK8LVwL6M8x7ARQR+pztRDyWml23",
-	"E7cbsnhYPWfuo5cIUcTCtCu6l553aDobQxltccy0aANR4fsbbl2WClDBFY125muUZWKHo0ztM0XOj8+q",
-	"JKMZn0HBlkGpSbdNRkyMUhAZiTN2SvQ2LtjxaBwLuyB/JjGC31yrc9VMz16GrClDLhecLl+C2G24ds3V",
-	"xiXDZQwQJ+UxW/TmmTBEm1AgQMCULdZQXKCplCjASTIQEUwGHc6+0EilE3AVE+nalhqUyIT3U2Z/GNKY",
-	"2V+bu83EzM23LGiF2E79jdkbdw+PbqGUBod2X82eZmLmhWXNzt1HZe+r3mZ3UjaOZ0RVtXStZ54dfTX/",
-	"ZZpAY5Yyxe5fJr+GcVjKHPxasLsqZfKFJZxPFOmySEtn4OfalCCdxpC/g6TDD9uEpKthi9mlrbKyKhiw",
-	"cGzx4d6ecZNR87AFD8PHeVhb/S1TD2CfH+9YC99R9+69iFrHbZQ/gOP2iUGLRUlLFT1pBdSqtpWfQOGY",
-	"cQwKuP5dBg+WduKSVRtxVxYJpnl111Lh/rt21/Efjvf+w337D3/m3tvF6TZsLpu2jqo7cu/ilBwh1VIL",
-	"a+jWrtrduOx/Z8DOyqLfAbjyqfCR4zkVKSMNJObUI6dpOoGCCyL146CYGMngy76PeVwBbWuGj39G/mcA",
-	"hlA+neYhKfQpkIiVuF0cf6fBdQA48YTfMPNcqkzyUcGzD8mCBrgOd+8x+GgF9Y99pUW1NORZpirSvPwR",
-	"AFlsVhW+gRpvczY+wpRgReiOjeWt6Tr8mkei8QJbLe/DR+sdm8s92tD3G057ayory6H/koBaR5Gx4SgV",
-	"E8Z2AVw8W22J6mq1mhE3YpdU996S9YlUWR6pPGP6yOhT8tMnIic8IuNMKKjPGEIN3LvXbVNPPh4IMqC3",
-	"zPAOs56yvdfAuJnLkEg6kahqx4lkh+RqwiMWW1gnS/EBb5KKDZ8A53QqIpoSFicGZ4l0WYdrqTzOEqUY",
-	"16NQQFnwBfqID0m9LvAn0gP5hEqWTamkeb0uPvzpPLbKu+V837h9uF2dYt+zKpayve8/oVTwsWWXP2R9",
-	"+wG16v3sYuxTzHcpUykV+TFvg1spbSRTfSF99NX+526QMO8usS+5+3Jk2Zy6OMFL15N8Hb4T0bc5SfeW",
-	"OUG3Izm37UizJ1l+S9TgnWJDOc+UdRvBtYEqEd2QRN9DEilzdOcStU/rOCBL7/i4IK2ZMEUGIo3XkScW",
-	"NfwRVgxrb8UxULpXtYn9JETXpJmatg4fSQ3tj3ZpHmrjnRvgksa7J9Ktyd4pvVcI3CfSuomSKZXwvi8y",
-	"3HLuHhPXjmYGFfewSPwgH9WUXAEZ0IAai36BFE1E1uH94gQ1EX3AwI1FNMuS2UdxNobHTVE8aFlUHp4+",
-	"OxmNk0hhzT/IqUpiBn3vShwMF2Q1eN+dxh/n0DU8GijdjcjTbSbl2Bc6HCH+D5SwX1uxhAxTEH4MDkYZ",
-	"u4afpQtIriauP+LwdhvaXKYrCqW9T+ftsXc3hdwFKmYN/bfYZh5kLS3Rj0Z5mm47t7cZ1/tjnqYzCq+I",
-	"nroaRf1FRIo8M91rMdOXaM1EXKsyEqknSlvyHU5jOlIss2RuXthTfxfCDCEuIkZe0RQf2vRcYOE1tZyI",
-	"85RliMbJblk26fAzMhB5JtsEBA+LAz8SAFWfieBEDTImtQMEoEHgDukhwoizIUirQ/KbBabHz+vwiEKM",
-	"F+A4KXIDE1RkesDasTBYQ/pfBi7ErZBDLq1WfhcdLgVmK0u5VEgx+rP8oOO808GOO4Jn3pG1aV1+5AmP",
-	"fhHj+8DG3Bbz8YRHn/K5rMdZzr284Cil/PD7Um8PBiVykd+lJe6cqG/RiuekJeGwQ1cN3lhFpM/OowgB",
-	"/1JCQAHvye1UFIgBwTxbQCKRA9IAkIlkmcikVTKZGMuAxDmechjteCA6XCqaabGQqAvf2XLYS40+Q/gL",
-	"LdGRXl9I1lwig8t95N9bss0Ikz9Vg6X55jrpL32y9pmvjWW+wATMcl4dqQ4egSX9idEYTbNXV38nvQQK",
-	"4wg6oFowabk1HFICUaNhEolUcCKZ3uCKxU3LxvbmS8RSgLfsCnGjLViR9wcdHg7paJTwfogc6Snl0tqg",
-	"bU+DKGGw6gOSQ2wjIKmIbkgDKhbQxtIGsf6mmN0mkSnSIxkDwie8zlwBtQ5aflwgPB6V1txtBmRIlbbM",
-	"SXdSMDq9ew1SGSP6nA6Z+We5cg6A+MW4wzFoVrK2UXo6LIQs51q2opQPPeslTbhho0fKEbTvAUlUr5E8",
-	"7PDfgNI1zibXWc5DZ7An0tEJcM5i0gjNf4UX4ExMtJeQUsWy5iH5YKs5bCUiehuEqg5HL8WoA+DBKpYB",
-	"SzlSRm8NO9Yct8RA9TfMyWsXfFodfnL8/2u2cf4M6inEQEI6pon2UK99NyY02MvUFv3gSMHlQW5bc3V4",
-	"iDkSa11DOC2RpKuFAItJmtwwdLJM1WgDwmyBwYg6OQ6Oj4+LL20+BEUX+AQLK/gcHf5QAPuvtIGitc/3",
-	"gdTvPueeGoyXO0KVpZKeS7Qvcny8GP2LLA+9MxZ6XxTUt8iMItZ6/I7+19HXLOePpRTHHg84E6gG0EnS",
-	"igRQHURmtNuQ3jBQ5TlfVLVTl7bmQQSy7pSWt1JnuyL8k95MO3GDFojPffFNkUK3rktZj2xIaByBSfo4",
-	"cgmXxuSkxJnUWlrMM1ghHGmtcNqnCcf/LzE2U8hliixgE0j/czF2QueWZfMMa85YLJ3R2yba4ghJozJM",
-	"rU35wj52AaJENS+g7Nv8wmKfXmxh+xBaGNiV0+HWaQBIWhnRbIOdsps1m2vG8Tu8ViB/LZsai983kdvX",
-	"23GyA5vaCOQHY3y7776nXqV6xrc5FHtz+7s2t2EvEurEvNWVm9KORp4+Dv1YU2GQe9IXd1cPs4Ia1FAd",
-	"hi39lbuT1b/fu/grFnbPP7OOYPk8yMS4QrAQOqaTNaRLMsS4Kax4ayTSJJo8eF6JB4eP9M6fxY84iQ+1",
-	"Rr1qrMvL1aOBSCK2d38nQL3BYHNO8yp1k1iS0oHyDmRp2lfBPvpcdXogldM2uXy9MmSUCcUiNc32ZOrY",
-	"ivLqgEhBgPsD3sKFgoAWSdQhMfOvDyHj098iSc5jlpExnRhQ9ySD7twON9b8gyCl23ip9NWWjvfmHaC5",
-	"J3t3PtAqwgX37XdLsnl/oAlzBRd+EHDNpKkYl893BWIAoqcvEGIr2BaPg61qSuLNm5Iy20vbcNkbqWrA",
-	"eEDAUEnGAzEMOnw8mATIsyfGJBW8H0DevwU5eZFpQRyYwi1MfDO+a2C5OxRNvSsv9Z+odKr05XUKqMpb",
-	"bF9KdTeuC1EctFWFV3BXCk4ikz5HYwdfP5QsvWUSYOHhFjP65oWTXR1urC6o83dVK8NcKltCj80EcPI/",
-	"jBg2CuBz7FeiiEFxIvPRSGSq7UmTxm3C9IOypD9QsunwWsZZoliIt1HV4UMhFTl5SoYJz5Uedmj+K2wG",
-	"FugszBiVgoeH5M0ty4yAiAHtnjvCc0tjJi2r3L//+S/IXgDn3L//+a/wolpcE8mwwogj89+///mvKa0R",
-	"HoIBbCfAFE2Z1CwathaxDoJVERTJksaISjkGsg8U+ThlcpCMZPOChB8/XFmeQTU4SkVf5Co0Rq/ahNAN",
-	"CE1lQb004yd0eOk7l8jo5d0GQQEDB5W/ZqL0DkXCpPEWLGNFs7Lkf4hW8ewo76k4pzQGGNU809gdd8Pz",
-	"vOd4fqAG9SViz3mFmxu0nh1+3e46GVDpeAxKh+TS/EZSbUshCEkBdKkFuKkrLeNaImwyhgEeDWnrO2/K",
-	"t1yP6N50pahi9aG2Hpbt676iluFbzO7e6t1YA0FS2rNO1Hh/3V0bQSEtOrxaXOh39TPKlZUZQrISDq+z",
-	"iGehd/WrsaBeTgkbgLs9JL8NBNTEI2yuNGUYUJYBhTTFowZUEg6uAwBHgnzrskgMGaIiwl8CoNKDJ4aZ",
-	"SBkCHWJGcxp51tl5dvQVsLwC36u/kEOM1fuAqW/t8AagfcRoHEvFaNxcCIVRfBs0FyTAq28+8BFg8j6m",
-	"mnXcqt9HwTp+y30ZxG7/zzOEixNyURjCZMys/HBCAuXC3kT+rotqcLM6FTFX3dW2q4++Fv/YZaG6BX9c",
-	"ZFhDaNoPARjEI19paEmfMRoNmCRdNhH4zmFgK0dJqs0F6MaChiiRq0eC9OaJhl0Z4lvPu68g7fb28d1g",
-	"IRN/+2xWSByhYba7yjs4sVcQmixMR5ER9mWk1bQvELCY3ERuORuDXYxVAiKN4V+mn3IsMsiKmTd3ODxt",
-	"QgAwQI+RjTHwatskLc1F2ysTN/jc+BoUWFiVDotN0qTHVDJk2ivo8EWyTk+WsXeNWq8MI5BGhURqLi0x",
-	"fCiW8XwLGJ9gPvla61X9w8nx1A8ZuxU37rfNF45/giW4T9G7HjZcbby36Q/07N5vD0Tyf8f1EKsbszW+",
-	"/a3g7FFQVODe275y0iJix8rpt0QN4oyOp8MybYtYMKV1DsknPUzQP8QINf8IWHQaA8JwuNRWRv2hn7Ou",
-	"/tiVDqgW83cR2fqr/+TW8vdcQ7aCCNyhKIOjtglR9ofo3gfQuh9M9Puw9XBCkia3jNwmbIzt2JB8L/ht",
-	"oHADLcueyFjS50R0/2CRQvh2Q/7vPxbfjigvShKZd1tuOp4QJURgege7Qg2AbAecdQ60b2sWs/m4YqRb",
-	"oL6AgX9Bwl4mhiFpAIGpTG4ZguGESoSkwb64P0qWskiPhSQqIAknV//5vsNpKsB3IAmP2ZeZYS5KFeoZ",
-	"17OMJcQ2+v8IcoN/1Tt1u9L1x0wM61z3WdS56ipR7F38SDOLfxXdOilFvZP2sZKN5RLhYHYnJKaKkUwb",
-	"YT4YcMLSmEiW3SYRWz+pGBjLMTBFdM2lsPha2Xvg8EAr1jLjsGiRo1wOTO4OPmLAMta2ySASWqCu64z1",
-	"wqlMm03PYW7uD9HV0jXAYIH+l8NKPD3WlprTA+biRBrgsVhfcdI8JB9zCUIG4iqSDkHgETXWwzWxWMGZ",
-	"qWsDaEcyFLeIIjymmYmBVLfsF6/frd26Xr/848jn6fX6q+h+Hwm9v4ruPbW/6ymcY6rD/gfstR7LGI8Y",
-	"4XTIYrCk8HjdDdt+k0nJBZ/B2Vh/yh6G/0+bnSxj6YPYRzUQEJF5VclQEaiVkUOILG99uUCvLneYjr7+",
-	"Ibq7yVf++Ryner6MvcV8jxZwVNknP5Ic6/Z13l/1Nt26o7BA6+xF9b0gg/0BO2uB47AaldbansOPyEAM",
-	"0L4iV9ranpgeGgDVWs8Gbz6QrGEdJikyh0hqc0lDZJLamSzZJttUbYlzL3xRS+zrPUvUniVq4yxRiwV5",
-	"fUv1aJREjlR1R2GjSxIO81QlI5qpo57Ihq2YKhpi8MDRxZqBWcAKIEcNe0nKwkPyTknSnUCCMZeA1E7J",
-	"Xz++eRuQj7+8DTr87bsftdn/G+t+tM/xasa1xaptfaTHbxTSXnDzBj+YQ95BaQoe4Q7PWIvxSMQA0wzN",
-	"5SZy9Ob/vPvR9YW9/XhFRkIm2L6fK9Lw8GVtyIzcMIYQ8UMieIeP8mwkJCtaPNUgH3Y5TVJAs1UE2kLP",
-	"To/JKPnCUmg/TeKHUirjkUYB1QBMWDkmhIWPw0TdMS706ygVNP6IC7tDS3meyqrYzWXtMcr0B6gEjxkg",
-	"OOv/FdmQqoP2QTfh+ngHB2oyYgftA6myhPcPylrsH3jf7+4qdNF2XRpuZ32OwrOndl8sc//NkfOUCB4f",
-	"Qt1iaemyOY1ym8hE7VKf/LY8mUDKuQQYIj4qkVOZBfzN5BY6fCa5AAEkr7fe5BZCQAW5pip06E1dRrqs",
-	"JzIGzfeZwp/32YENZgf+rhfrwfg3u0kkwDffUyoB53uO7MeTszSdsOG0wMIhcTbGYe3V0PcV4kc8O1+U",
-	"7zbabwjG71wiVVJuoBreUO1T6MdHoGhC6MplcRiQ0NWZi4yEZnJD0vCditY4iZnP027wDzq8IMh9Ih1F",
-	"rsU4AXk9hjJ8RYaMcmlYBz0dysX4YYJ8vreL8VCRPd0Al8N5mpWXe0DPImpdMT16V49oEjsy9nksffkK",
-	"Z9OARzkcKXcw28V7acbMi0VmGoC0fPEPrRLLD+0h+c1j/SxoZswzAqLyjMNxmMtIY76cYFN7aCTStTUG",
-	"zCvijI6hpV35NAjm1kQC08Q8aug2jKJ0h+j1LP7IA4AUXWrProGq1OFLIuqbkzabtw3LI7wnI3ENabeP",
-	"FzyseMFCmYwoIZlt7KiUz2sAng9pkrYUG45SqtY3rNarYvSLK25ZliUxcxijtmsSCEPd+ALSnZCbBBqH",
-	"YpKKiKbskPwtgW5Q9xfZ4TYsqk3RXDL/kRLTnNALnkgiByJTpGEDvfqGEcumX9IEnOjE9kt2+Ij2Hw8c",
-	"6c80ST+7NX6o9po/ynnVzvO2zb7qua4PN1vmXDpixZR6wkSvzIqS5OirPkHfjr7i+fmGIiVlit0BYTRY",
-	"VawMTRoHYoxTR1rLhXKHNvSLLzaxfB/KghyBSUe4IDKPBm7+HoNseA0L4p+7LUf19Ku0tK577XtYqSqx",
-	"cz67jfBr4r0oqCsKcMIInSMBZgVAcL/Ggb5U62c4yKKHw044/A3P9AWpOqClEkYDBWNm9ZHUJj7KI7od",
-	"y2CeVeDk7v74147mQj6y/uFfKayzhvK+gpIOte7hD0jGRimNTLMR/IKpwDYQv3Q4F2Mi+PQbZoyEgChh",
-	"4Gqh2hofSJV7D2QiecwyFlu216DD4Tk25Wm4Tq0NIXLVFV8I9JcCaygEnKG8xpVjioyw4UhNigoVJ6W0",
-	"x6J9DgCjyRh5KwqfiDQkY8Q/ImZXNxFlvJtRYPTv6WNLGqnoi4BEIhU5QKYLxbImlILKDqeZ3nZ4m4gT",
-	"JpcFnC55sUAwRbFApAL9bZIFaGRBiLtihCTLU+3y5SoobsSZhXmFfjG9CjFVlDTA+9U/SjIUGbyQk9On",
-	"z8jfkh+akIRIaXQjTcULvyGN8OvXw/cJv/n2LWwiQrskin2Buf7p88/vcU61osjQRyzvLkloF4tr9OPM",
-	"uvcgWQvLXoh9Tod6tUOZQ31IGJBQvyfscJGRcKCGaYj734A4gOdJb/VO8KfQVfPwiRlaIr23KCHayHIL",
-	"lf1KkL4gXRrdWMBM5+I+Xn6hj/mj0XabjyRWnJFdxxFX0bV7tqLd1Q9p5biCtr6Lr340ythtwsY7rCb6",
-	"ZOT6rAxGrWNc9nm0JmQs8jQmfQaZVFfNCoKJyg7Xct/OlUm7+pqlotuL0yG7IKhxnYbWirkkZwMiRYeH",
-	"X7+FxMyZnAo1ok1joXvIJ6M+0gQRQ8rK0yqFgLAvERsp+GuHU24MA1MF1Us4e8wSHmfqe5TyBQjbgbEE",
-	"DtoHv7E0EkPIUH79emhH/gsdsm/fDmqDtT0Q1WAWb55mQBsY0FXxSHYZkYyrvX7Ytn4wC7M5FVEwBO0W",
-	"CPid8ZiyGIvXJ2SsrXMax8Zars+/Yb7hMXJv/IxD3zYPtkhXINv42W2JK+gRfKRgOvgZdfB0zP7Zh5Q2",
-	"BqkzdNvaCSNPzuwIRYc0XrkKdbitwxPEUjfcEodNLSU+5moRAUfbAN2gxQfN8RBw5gKspYGxVRGKX4uv",
-	"jEkZ6L9xLA0sJOwSEg14dgWFxgUpd1FpEXidxNIi/ep/W8OyA/xnZcm7kEGDE5pFg+SWxe6OPXHGRkvp",
-	"L+MYN//3AbXjPuee6DPMXC6oScfTg1HRN58pBOE8M2GQjJ7IfbvwvtR9gofTydu52qq2BX30tfiHQapZ",
-	"tRjiTjb1J4ZwDuXdflFoF4j/BzaZIWdZQksYMtMWeIdPoQ8PKQcTShvi3kMKQ1wrY7x8VRB7ywedzISC",
-	"UipVicPq4ZTErg1nrJdtJ0riZ29/1qy3wNHta0d3CDSsJ3y5WAp26K3/aGzF+T65R8UL5Dz6HHjsPPog",
-	"W7CpR1CI8RDO4vGObKa9vfRgm3O2ZJgcxYmk3XTXjAmfrRkSUe0/k1TwPhBXKsz/JNIjDM/E0DDtfCl8",
-	"tymQu5I46vBZeoS9gbIRA+U1bpc/oVTcA0w9HrvJ7NItik3G70FqvoGXSkKJkdqxJ8psMfsCr22BTPSD",
-	"kysKxQduw+Gk7QXWXmDtTv7gntui+MmEET75ztha1xIrS0ytDl/X1sJag5gNhWKPyOp6AHiliG1oAvd6",
-	"G+1SJt4/eil+vv7w+6qp2YvuPZjplsFMF+kmh22KW+2JhBz55lUUCPjvWEeRqxwEuHmVfmgfW/aBgVHh",
-	"6OARqM9qZ+7JbOJ+t8Wf6yqpzWXKfSV1ldy1h/2xain48r2aelRVonuts0jraKmGQtiliBLpiek11RBn",
-	"4/tg0QTaljJbSm2aFUDxzbtpIgcsJjRTSQShHawaQ51V2fkQEO5RW7ZLUNdPAE6uw2mauhslEZntVoPA",
-	"uuBs3hcilhUJx1miFOP/oYVMGGAXoBnhDFKWafscZ6IopwuIFiNxnrJYv066NsgL1HGcsXgmWA4P6nA9",
-	"s9D5J4uu0uZjKeJ1tf56Q25XZf2Ga/RIS3IvcTvVqcm1O29flLuxolyO29OKWtitq5Tifq4SARf+iV2l",
-	"D3yacWolGWp2B1TLlmWnn0OkKUg9ORBjiQnF0AhfgJIWnDS4GGN0KWU91eEiV83AEQ2Yb4I5MP4Tj4vG",
-	"3MOHXFd71/pZMlU+2+Ebqp9dGRgQCeesmDQi5PuopZ36qHuqqLVTOsfqt2dtb/bva2cXKRxtmjAUfLhh",
-	"MMYxY8rOqqDlZv7RV/PQlatqH4jS+sDTSWHvLzCmL6ZNe5oxoFwcsOwRgY3tVlxf2s2xhxDbTaWFQRQr",
-	"znpxznEbV9mZj8hPv5z10uc76ReWiQSrwdydgT9B0Ao214HWHnzOY9KdGIEztpOCdqc2Ni/tgWSpZI+r",
-	"nPYBSYPjHZtNe2PpPgpni3MH5BV1nOC65Kzfl0FBqshiO9xni/2TJaEQ5f3eJNb9Z6EqJ+Ce8lF713Sf",
-	"kdpKHcQqluti91T0el1Bszjh/Zai8mZ3MCoX3tg7fDX1AbiUergIOBCmIgIaFTYcpWLCGGloAautUNAM",
-	"egxANSAVG5rQ4ECkAJkZs9skYgaLAczcRLEhYANJlaQpXAgIk0B4AmwuxoIe04wNRC4ZaYQZ/HylRHTz",
-	"TrFh2EQWBJWAYd3hcEWSMe+KiwICDKr/INoLYAz2Kwx9bMOQnYf6Y8KA3LCR0kJjkGixMdF64NIQA5wc",
-	"H8O8IIQDtqhI5XA+DT1LaChbrm1Jdkg8DtpitTq8oJSBJNymtOns+/GXMnT5BnJbH4rt/Rl290OlFZga",
-	"6CJmATFiHBd5TwTlUkXKTown0HCSyjb0GuQjotczCnmzbG4f0tilxB9LrvgDzsV27ckHlfSFL66T8sVt",
-	"sg/KrU/xIezmsifU7LbVAZfWgPW2OEqZiHPo6JytZYmooqno54xQNVPnkiURa3sPMAxB/VR0adrhI5Gp",
-	"nkgTQRpIDY+Nl9xChxbPZreMV5ACOOTphA9YZshUZ56OANPa+DHvnzK9zOgMuxBMuB08Gespc2Ts5son",
-	"VYWg5rdr/W9Mk9ivLqNrAyqSHlCXaUtEasNp2rC7WIQp5b4euJk5DtixT9qXNlyY0X6KKelpXsxrydiD",
-	"R+0EPAqT33CMv5OUd/FB95TuxsmcZxrC+djHE/ap7nJQGbrKCmlqC/1RWJYkeJX2rWMeH32F/10TNmpN",
-	"Di2rAIyfPE9dg07sa6VkWQj0BAC1Hs4A0mMVkAgdjop1JoBhla/0tC9xyhfeMwuoIMb88WS+dyGrP+BO",
-	"2We7t0uYZcylant6s67sw8/h3vO+Pt6h/t9r/W2fMJOkXXC8audj19Z/HzKgonBkD06TGSTyUUojFhOq",
-	"/pwZ0J2e94eS9VzdLzne+yX7POf95DnnJDZLMak1vJEs3kCwfsf1er94zXElMCR4TB0OCfxsK/T/P/be",
-	"dbmNHFsXfBWE5kSYOpO62OUqd0lx4ozGrot7l8s+lqprx+zsUYKZiyRaSYCdAEWzHRXRv+YB5iH6wfpJ",
-	"TmAtAInkTaREUpTN+lGWKGYmgAS+df8WOciUhlTWtdxPIbpAL2/DqG0f8qRbQ+AMlgpJ4Ho2iy/3dtTa",
-	"KtKU364Bo+iDB1SlWWTpcyENF1YNJJ0pIlPjeY+VQgJ2/tLT4YaZ0YpW03tvr9f/Jf56HLnxU8KnkdBA",
-	"5p2WfKB7ymj0ldin4ceIyhaitOGy4FXhOuCgd8UolhVQiluoxtcu3zgjn0gqe9Tf036nglwMBEiTsRZ8",
-	"4rkpsWkY6o+DCo7olj2umQRhh5W4Zk0CFYj8pu7zqYf2FEGVyjoZA/04nWHZEWUJRUL9yAz02cAiqhSG",
-	"MB3zOhj3iRPJ6ekp/tXFQHhZOjeRJD6N6TXMWL1odk1ccfgcAo+hNqwrbsFHZ+zNXVm5TqUn18hcZIZW",
-	"FZynSVI3UPuZHBKLgSxwOYbtvjAGF8QFrKJcSbwilUK21Sd0TuVKdkTVR7uAKZnDnFBLxodGXbtvX9M+",
-	"z1wqJjUaGfVUKvEPgAOhBiJQOBqsqfwO3zM0w2uuPUwg/GU4Nu+G9O8/XDGowA/hOJWXgP3xJ+MfZxgZ",
-	"MZWAgqRgH6ShCJu3QepwCD3ABYnsu3ANeVPJmUbVZwuJLguEach8uUelo4/1pHIjlY4LGubZVUcE/DJC",
-	"PfV8HivSg2s5z6LCLby3qL7SSM9cLQV3LdpR7iRO6SbL2E8nn/FfF815UpVPy9hO/hKfBkCHSXUs9rmm",
-	"IvaLlEvRYVJJeCpu7i3g73vaGluwcRaCX9QHBrUxUuooJXYPh49TtrQm0DnJucyh3AZT9YSxlcoJwv/p",
-	"Js72qXbnFRUf1eBBWpizUbxS7uuqaDrWePT6d2oxhbV4pMDbD9B9X8HfIDeHZAhYFc3tdKsNcq0kdvhX",
-	"uBS8PGZZ7sRZnTflNHNU5bH7jbVZtLD6vjAs9y1vaVglFKxF7aANFyXTfKxZe2w1/P78BCofLJdg1Ud/",
-	"y62mT9XzXi5xas2pTbh428fb+zV6XrqBczStSO3941GRfq/mPpqau73KJgeRD5Ah3SN03zyJAqb3znPS",
-	"HrMbgQ6NguWqgIQKjEJhkP3M+/bs7Bhvq1vP3jSniGeK7W77RTzL+DYeFCfo/oavetPAi4+hnvybVXbx",
-	"QYuKfnBr7333a/PdFzDglemHg58rbVgO0lSg71EjNBC5PQuPEXiMs73jQ++HlLFS3ALDtvt4/vEE1q5r",
-	"dK6T87WjKhBdyVQbNVA0xAeVsIsY35pGUAEnnjk9bB+FZXnGjFKJU4fbyvRYjyNgTTa/sjdJ5b1CpBY1",
-	"h4NS8eKcZZ1K9TPWQrJOLW5d+CIzCoML4UMNJeR2EERGMjmOBTFWdHq7tQyJOE8lovrB78vNIuWPleov",
-	"870rtcy3LoWBt8Xywdk/q/YqX9+pWK57QctEc/0m3EuBtUmBcK7bY1ZwA6zishtnnSC/CNNQ3YoclpYC",
-	"J5/dT+jLqLfJXjJsQDJY7Uj07RkJZuIZq+AIpFWeiyQEEvtgeMENT+Jidx8txURK/Ki/I0SnYdycdeyS",
-	"4dQe5Bx2WOPMvA2LhA/+BCyDn/j+Tv57EzY7qupzc3B20BbSHuDkwIwHcHB2oE0lZHeepoz32rd73hqZ",
-	"nhpJq4ox7tF0vfBpesN+W3JR7gF0QwB6wf784YefMPzlkmG+eXHKBuITlBq7vBTwpUPiVdhke1Dcg+Im",
-	"QPGZ1S3qTXY/gKwAOwRyc48mrvcoMXnHbzDHUA/1ADB7r+amd50Ku1zIc6ykpw+UBOTg0yFjbwHNfCp3",
-	"m2f+nrDyMbyl1zXpzG6yDoUBzoGN+n3vIzC7hD0NsKn322yeI/+S9RL4kquqOMpLLvp6FYi5WtziTmvR",
-	"lXqSeBh/oUc2TbEcSRaKSNrXHHcIUVbkYVJxZn/KEMjoL6KwINERULFbXg6B+EJ9kjEvyxrnuuIWJGs5",
-	"mnclTcVzc2bVrlT6X+Ns2zAG+uzwmP2qmB7mPTcHSjQeVUp26dlJs9otwQC+/WYqG5RUzPGAnOH4KLWT",
-	"kpt5H7lOj9mFMdAfGJqN91UOYo2u9fLF97hgqfwIphofXXQMVK4bCNxCNWacboKUecPC3mKrUFtxA9du",
-	"7BmO93DtOaiv7c79iIv8cMzdAHtIPbxHqtJzazMH7v1Glmo02ctxD/sPLLtbQlxcKfWOy7FbBr3d+Lvd",
-	"mgGhWJu6gdZwGgfFaBMtK06eWjFeTMtXOw9ND0QV0gtZ1rGKO0meDNE+Yy2M2pNIOmQd4YbqVoEEVCoj",
-	"CYX3wOIJJ5+QPQvvds6yv2c1mb4GL84sCnBX/GLgk0mY6EplTT+Wc4xLvY6njbmutGwarKqd1DWDHeLO",
-	"1j27gkbVzffo+1Ix+ESIyyroQAUyh/NU8jurEuNZB3HrSl1k8ZQyan8R2vjdvlnPAD3lajyA5QNZdA2a",
-	"kKte9Be7m1a96BJ30JMLsdHgl4mwuU27D7A9KMAWsKYZa6vCOZqWI8nD8nynCWmsNhMZAHkPsGoQ/RWO",
-	"Ldbi9DPNSm4s3N9CZed0HuEUlhoyYoPGxFysguwPtUlle9IpTNm604CZUKYsGhuYuDuU4u9DYLyvsLdp",
-	"GIffe49OQLh+pRzNuR3WyqPxPVKp1zJq+d4H8xVkweJWrNXwedTVK2rgJ5/ph9XquS4odlUKbYTDqmk4",
-	"R7z63RfiOP34zHkciJc1ce2gCoxVka/GgmFIcnVA7dpQYcl7x0B1zH5U1YQarxOvtkplZqiu5CDx3WBw",
-	"FKOn0nruJzBrAMlllblNu5aX8zSMJnbOHtoeo3DLvY55qtlqXGaLdLMEKyzxBJ9PAkpUiZXKmvcimWmr",
-	"mh70EzaUBVSUMY9feKYZFMKwahizhOJvBKVkcbeQwJPUrsxekB2esaxSpTXisW0GcG3Qk0AmeaOV3Tnz",
-	"We45L6yKl7GWD5xnff7pmr6pM3cJJpc1QYwJiSgjVHFd8LHOzom2eWY4Cn2nUHIjbsHd2/ka7F3qB14P",
-	"oMqRVCNwgVQVSO9QSKVDrE4F8A97CyITx6+6D2kwrMAKMEJjLAzj2CU/fIt8HzjmQyqay/hgUKlbXmbU",
-	"298vltdYrO7C2QAktmVwf/Wk1J3QN98oVkAuCmCtF6cvyHlN1QxOHk6GFi+soo0MCe6eRIsSdkzwF9k9",
-	"QFPAjWTBOvucHuBv6cFZekAy6LivpOmV42trJfCyD9KkB0l60AeteRfwm+6tn7F///Nf6cEf2eExu5AM",
-	"+gMzpqVmeQnciqJU4v13qHH2BDvfy+cvkqUo+VL5IAuA2Om2LNx2hZRv5/399jzR8XmYZfHi9MWax02s",
-	"cI2lmxGjppM/4hbV0b3rsIhApwk253HQEa3xMPOv3jba91xb2HPN7Zpn2tkrazHHTnhuJ6ZPPtMPv/I+",
-	"/LFK5N0ZaWoA0gIzZ0bkN2BIj5mtXbFYufJGWCozulJnzBX2+er1YKe5NKWjAvQNy/mAt0UpzLih4R2e",
-	"T+o6EsAJcZqitR2tZtUGLQrQrOXeZDTEQwrEDEDqekZOqwk3cR9jLgBvuxhNMCx4/OszYto68zmVf4Pc",
-	"kI5Z0yYhq5qj5YoWnZx+EWi0Mnrb9vfrf//zX6z12icLvD56fnr6PGH/cfTq1WGGtfPRnTLWUWWpRjoJ",
-	"Wghaq+gDrOfyTDtl9zz+SynkTUig8FkErQw/Pqbfr0WBuggbQbun1I1bKdbK3AdnzEqb7BA3izWg/c0x",
-	"2gOARjUL2yCVbh/YZQttobHdHj3wmB6QYccaw1q/02NoeS7wbz/Yv5AJ4CmrXpy+OE4l/dnnM2if7dF8",
-	"Z/hqW9lPP1wxe6hcdor9VGeHO1DFmjBeahV6ydBye5du3QWnx2+h6VVN5Rrcqh+HMl7qbepVwmLRgJve",
-	"QXJgz8fB2UENXweT+k1MPdDnn34B2TW9g7PvXqJpaed5cHbw//4XP/rH6dH313/9/Dz57uUf/21GZuuG",
-	"1LR4FR/J/3uFZ26ehuMBcAByPSra9COamGHtaDzTIx41hP/iVKRd9wZf8ZvAFhmpH05lWI/+4XwUq7uF",
-	"u2CCW9jJg8nsCVJC6Mfnp6eHsW9gqkuKY9fh+iYQGHODYsmqD16nT4ITQVXOV1Acs4mUBw2wOMEBcyCe",
-	"Vv4BaaH6fecLcg43zLtF5Adh6zeNuX2g/r7IcjF3Se+BKjoX/SOjbkA+De4VpNUCXkHFaNSTj6EULTOu",
-	"M5LxB40aq7UPfINm7Yi5TCozXIaT2xfzVuk3C01ZwlQjvayCW3VD5F+aIYdBAcW5Y9XCnLNUasgrMHr5",
-	"ts3sqXdtvnz99t0VbahdrZwIQ1yEW7S99l2aZxff2yV0SzSTcSXZOPnferDEZewTn7jxr/2Z1UPswU2Y",
-	"6eExzOGMgT0A1p4O1i6uQptrYL99/OVuHMl8yGYapFo/SFNx9vZNwt7fGH54zN7LkvJ4e1z3sGDiBgaG",
-	"UpVwkGykqhvt1C2h45IEJeGYkQio6daxboCVqns8k+R7V9BoQ9TaqVxTH9XZmJjKO1KoAuZ8Sb1Uw6Qe",
-	"yfQOz7/E07oQyqN8BTrb+6jBk2+UukhmvbMGOI8ElSvmX6Qr3oM8LFKgTz7jv2SsW9VwGxy46xGDtEDa",
-	"qIFGsYLhCOoysUiQsAUNuumeqXR5ql5bPvd/IcruiYGJeljb1Xk3Vk5sJ70t7L+i7bcl5Xkh2jKu/Rs/",
-	"3pcC3we/aOs0EOw+8CQMPOUirvt0VFMajrEEiyoZgFogJSwXZkyRw+lU/zoVNrvIcxiYMxYfkS6o/9Me",
-	"k4wAkIwGoRlnP4H68+X7X9mPhDWvVVmCi919/PE1e/X9y+8OmeqkkrJq7Whp/XhZQoVrrwFYaziwM3p+",
-	"mpyenp6zLMciHFejhlPOWKEwJGXHNT6kiuUPSkgTgn1YVYxPQFWnVLIrzLAAnw9WcoO/J66dpxyWJeuC",
-	"6oOpxg61w+VYvJ3KgdIIhQnTity6P729ZEapUrOcSwxsYGqwz+siVpq59Dj1FsG5YxBuDmUOBoLt1wsY",
-	"mB5rQ6lGTJjEqvK8wLeNeVGiXQrZxZZJVIvOK5DmmfbvaY0SZdP+4ks8rpuVEvYZO1MN5g/WCvJHGJg6",
-	"bIiyD5BpwizF4ohYg51FAhsB9O3Wdyiw92mvzcGk3UnwAo9Oxr0dS0lImiECncM7CXSmCqxmd1tziIk3",
-	"4AYlzfkitdhqxI/KmjOzbuzO5NO7HS4x31qjmdlDHS6rd3cg34Qw8GX4WuxMHsvBYhdxjp6P+35f17b3",
-	"wjSjk0XhMHEGeC9hq5x81sgg/QdBfAnEl7ZhsP8doYt6gOqeGDTJelzqHm54rIIj0JsNmZL3XWpF/8wF",
-	"aDGDUlTOVHHRQ221eeJcEyVIU44ZFjhb7aJUGjTjeQ4aCyVqnR7TIo5cMif7m2rrEBpwkYCI6oK1Zhel",
-	"PHmWtje4L7aA8MRmPkupfTm9K2lU+2z0zYELrfB8fEm++HaHrsXh3sp+QKHuo+LG6dZ0s71G9ijluHOh",
-	"6X6luJszXGXdLLVhvu4Gi8lEtWMwNJ+/cM7LxYWPqXx4jj7Y1dgiWDx+0ePKlubp3tLcVwk+iSrBidga",
-	"VoatxU496avb+0f6V4f3cCCo6YlV6N6+SVyIixdFBZo0Wh+5OWcjC+09PsAaFCsJqhASoqL8upCwjsRH",
-	"V3RUdczeRcZxkBW1XUycWChSNNqvrldXbVM3GnVhxhpdWCK/LgaffH2AkLfCcF/Ch58gEeICuzuVDcO7",
-	"qNRg4EscyHzGNrcjUZAwFJWzr+1o6tjcMZspPqkGckKbn3T/OtLf3ZChq9IJTAnYVN5NLfAwAftO3X5d",
-	"4tVPeOdFbM0i3Nzyey7hvfB9sPD9CZtPuEwINeUkWV0ca3UfX/GMnhpzxO5Mb1DIu5v0/zgxdHfO3XT9",
-	"nBZdyQTmTjnxbGXoojzutQiZ+fUfK4fenGP28r3d+qK75gqQGT7Xj4A98vdlGuOwGMvnuF4K2XXb7kjJ",
-	"TftPpzNV79MtMLrh+wHIt2/YayUl5GZ6pjUBuFWS81KANC73m7WyHtfX9EvGNB/rVI56gA+3+o7VTsEc",
-	"1hOpoBCVfcxvH99a2KqgK7SBqi4G8Y/d0LF0hAXemRPBjtVDpZqe/wO9pBs6xGvUZ8II5zXOmlyRB2ov",
-	"e//mg7BlMDRPRDxTBokmpj4LIN5MOrR2agWDkuf+z/hku0swwHJ4Zz3qcSrfmiDyKR2G3UIlOgIKBkd9",
-	"Lspgx6sOywrV50JqTD2VQUcwvUoNuz3kNEQSRfpaKttQKtlFs9YCWcgxYhkhYAA9oZm3PZiSrnEPriVG",
-	"kxFoPBvrOSV3ptJRAmrgJRSOfMaag1SnjxTdxyz7mzAZK6GeprOP3VSQU5ZXwCQIfAvOScCkqlKJxj8U",
-	"7G9KSGzCaG937RgePd9QditgBFV2eM4yP4vMEQrOoydAKz8Nbu+uPBKS9cH0VLFAy2KtUNDrhMfho1v3",
-	"CeNuLWdVUdgZexGQsCx3Voi/VElIJd3N94oIXoAR10R3foeLYP1JWx+Ga5I4ySyKlHA+E5LdeIBnl2Ke",
-	"1xTERvlToSSG0+AT7w9KODg7SA++SQ8OEmLTIVlR8+n4FTtYwJ6zJX6csKaP5XNYWUbvHf1P0dewNSXk",
-	"8kFKyB2eBKPymydWLPOzGrE+5oV0plQP7H6hOqQfDCpVDHODcldIapCRMKH10AnyCoxA359VG0CaaswG",
-	"1jzzF2JEoL5rwtrjcNO3b5Yt1MnV0C6Wb2SUyjDKqNUQxbGXrlHXQ4tPUF2PeAU9NdSwW+XqDykIsa/p",
-	"F7iFcuNlIfZJH+h9Lt9caKeaBdWLtVQxB7aIKXFt94Ub9yVYtcd5onID13VAzDt2N0WA/Ls/oMth8QmC",
-	"w5PuQYfYG+xETz6EhCMU13REFWhfOThehKWpnFP1CGwWkhJTPH2Avdvw48M9wDYA9i1us13E1zC8S8PN",
-	"UK9wIVSCl79iu9unDOd27sujOR6BPZivrwqvXtU5KL61erwPQyR3vhU5sq35mgyHTCwgky+DCNMghdbO",
-	"AYUS3SKhCs4Ku1mepxJhGmGcswxnfS1kxvrqFvoYNuBjCzDouHJNkI5Z64Ll1rit+lCwQQVHqrIGLF5O",
-	"mTkEyUJicEE6kO8My44oSyiODxGGPcIl3jmZ4WX/Jf6asZrnGsoicTXaXuvGNJxAVYwuHTslEZI7axn2",
-	"zK64rz7nOAwSDDHQuyycNi9YMA3tRxqxxPXOPp+RYapkPeZj+vY1fXt+9im9EScZuXEPSaXr2t1Svsc4",
-	"FRFScxBhmBmJ3AroZaVXKueLr8WVmmxjhZoPEXf3TfhJ5eqkWcuXcKZyralBBP1fCFeWm8xjlXD6p2sr",
-	"Q+Z54RCnovwf5wUnQEOP8J4u68sq1LyMOqQK+VAb7eSz/We1HoW7YKz5zY/PshJ71FMlsBKKLmoOkS13",
-	"htIf5wwFinIZ/GcCgwWjnuonzChl15W1eX6TSowXomPN5bB65eFe5V80Voz5uEqwVKJQt+LS9ebeG3ch",
-	"hcEbEJuWI7j1t2QM/Uy1vYuQPGzm0JhxbxA9pKIrIOXkwq4NNU8QR7bBFzjRSyiVdVoWReHnABF6mSwI",
-	"zfYyeYiiAgCCoJ+5LGpN38ccKOez9oRNxC1cKALZyxFwZyAsjhtRFJGuDnCjreEBH3PhEIy9cwyDusFX",
-	"4Noc2OeP3GNwXsFa5CaVCtuAwyeem3KMfxoJqQ+Tuswf20fe3kH6QjeMLS9rE9I4cLQjoeGcfSGgPZV0",
-	"sCy/TCo3YpysuXnPW7tVti1bdsaaac7+sdIKwuovFIN1JsHedvmCqX5xSzYFdVPIrE9Oky6/VWJf92Oj",
-	"fO7+gpl9tDPA0JNmHSF5iVQ0wqTSSSYe6QjUTKoaF3yMUo5sJn4DtVz3MtVR0mB7IaWKhHUq1XevRFX0",
-	"27wQWIuzUqHzMpXtCvljyU3rErC9PkAOQa6VTJqu2Dv1gNoGI+GxHv/hbgrbVQjyqbBxrXxtkTjF8S9R",
-	"aG/fzVcrUCemv5eoe4n66BKV9mRDpK5Vhg4r+YUZu7VQ9PYq9NEFSLFKl25nFGtDSLrrcsxwjwQcSkky",
-	"cttj/CEydrH1C0KvFT64Wrw8q8mao6BdsHiJJABd+WjWsh4vVraapbeVBXWVpBcIBYucm33gRABqpda9",
-	"jWN7d0q3pzWaJaZTubeJd84m/ohb4guU4SHlH79J7+jg7MAj8tIiPl6dSMTvRfpepG9NpA8rOWUlU877",
-	"vWT7UA9AFqvL8RmlfXcl/1zSs5qYTy3hKRrIK3DVX0UwNUXFJHyqMdFajUNpROmL2SrguRG3Fv+PmXsE",
-	"NeJ3c4tSP0LrWwujQi7uffPoJN+bIF11C/S65mnYzbLgMMA5qFdHGvaFRjvL9Oo2W5SNGGGUf8N3c4NQ",
-	"9/XHyCB3GX9TiW/2g8wNK2NOo5wiRbgzgSGVPoPhVxhF6ebeGGjwQK/URMeEpvU6lROWD829mUv+9FPA",
-	"r9wm2XBzLnzKqmncdNXVeACrXkMFzU809ZumsEzet9uqCZPROdgnPKwtA9yEw+HR1x+XVXK/r+70zXit",
-	"sOXSt/saylvQhwnTiMg1RaGLNBwVoG9Yzge8LUphxk0dEm+jJMwoi0SkTog2ALSB4ro9zjD1uaOqVEpl",
-	"LePD8yZ0S4BiDnjXTRTxD5SyZb+Jyqf70Gc1Z1dHp6enz198k1HGu0Y8YJkagMzOHckARVJwflZNJU4I",
-	"KOpU6gIGpRpjYrrPi9aeM8IqpgLKQmeoFCOcjwfwTFMOuWYtDZDK7KcfrpiVnDTAI/sdnR06ssisFPJG",
-	"Z8Tx2B9qw9owuY6tGpeVdFcc//uf/8ocxcJIaB+/ucPdZncKPilu4HaJ4l9OhjDOUslZhQ3LDPmtyBlS",
-	"u0DcigupDRKYd7BHmdPrUR9+ul2MvS2Tyo10MZ4vJ98PQNLB/zJysuv5PFJatlvMeT00aQ/vLZS9T2eR",
-	"uLa7mHG3W2aK6KXMo5PP9MPjpG9vzVL63ff/dmbRmeP9Jc+O6w8+wlkWrtHPksnalIQ9ma3tT3FE0fP0",
-	"DaafwGxFDly5HbkNO2MxCkeN40M+9R6NHyEPe40wd4JNdFd3XYdC/jlGyIQnewIczyd6tCNgsJen3xzP",
-	"84zH/pzY1nHXMaMUwsmPiDdZn2sD1XXBDb8mVMvcqrl2xuAtkxG75eXQWQ7OMOD6hopnVZNgMqmnXQ3L",
-	"4AYCdguVfV8s70F+Y2FuOCi4IU074GUr8z9eu+9nmGo2IRn8vaLeyBXw4oxNBqqFcYBdHGKZmjXyTMWl",
-	"5tgJNpVhsDTzZ9pF1+0AiZOerg8rUmd353AWjATqs4wG2Ex3OlLTYQvoaZi3xtQxo3bSFWhV3kKWRGPC",
-	"60qtUun+WkQ8o2SVVsybfU80er1sA5dUbopf/sK+wHd4JN5ww1/jW9+a2Hp8uvmZ83+k9LK9ubNnmd80",
-	"y/wiDQLPAqY22+NwZCWkFwOOSWJGnOkh+oXWoiu/HAUjowkBpVRx55R1Xr27Bu3quDC73EufVMb+w+Av",
-	"PGdySMQcvK1BGmYwry4SnT5FDrPEiJDueI6IdmZYXiptbTW8fkek6c7LTnzdW7b0dkBkRtPeS8q9pPwa",
-	"JSUegdqsMWoC7tckII3hea9vB7+Cz/FCU4ERGOObe0WwfoVhkhITuGORgeJOUhcI1e8T/5Rq0PQ18ybc",
-	"QQ5SUxapDDJXA9RJEB5KrWwDfd50E/pc5kJ9KUkSF9Fb+3L8f/Ws5mUcXMXuhGjrNrfRPu3gYWkHs1b4",
-	"gYkHDjAqGJRI4OaUfe8UM8vmJSSp1Esp6A39/O4kglS6I12HS6LgPkc4I1EfEM5XgGT9YWnEgFfmpKOq",
-	"Pto0WT0+vNLRONkvscx+krEWefxKalRob3QDA2Pnx6UwQoOjmSuEHpSc5lOokSwVL/S5awhnb0hJt6Ir",
-	"rR5ySNUp9FCrnFTA+77VI6Syngdl7ZrxgL4oRafjc3YJoPFYJw46rfov6+JRamFBa+XTErCfweTClaUa",
-	"adZqj5nvGPHh158S9ucPP/yUsJ/e/piw36H9IWEf3vyYsEHJ7ULBJxIVry//csbi5AZrXuDaNfIaNI0A",
-	"O6qLfwBrPT9Fvbt+5pnVwVkbxkraBbpoWiLEtpfKaNh1KU+9Xgm+61n2wraFSjAyYh6L2buQslIypwQd",
-	"XY0HkCWuItuMsc43ZGvbmdL63stWwutV6NAh/gGuUvqBBhBC0JV6jGDXPLtmxlKvYNoETP1tYM/y4yQ8",
-	"1KOYJ2Zr7N+XpqyWxvCjKOFRejLQS/VnEQ2Gtcbqam3g5HP9y2rZCvMth1pwYQSnqdJHyVgvkX27qeA3",
-	"zI5nkfTyAjCKnaHI8/KOGzbEY4gNjpo4mcrwwRuhfRvns+hkRGI+SO1apif1DanjTEYWTPafR/GDjt7j",
-	"aukzJhUOKztn2UcKGloxmL3tHP2qJJATKmMt3+jqEAV/T0k1rIisvINMAl0loRbVeHJRdtWQvuvON7sU",
-	"keh9UCdMpzJNwd7uONMmh7a6saVyA+aI9npTElgBxc3B2UFbSI5EaVH/o+enr7559fL5n17M6IM0UyY0",
-	"T9eEz2vGWZkGhGz5wyMku7h8/fYtkb1J9tvVj0d/Yq2PP75m37347rvD43ltnZ6fnp5OTygJTrm587qB",
-	"ccJGPZH3nNZL6pNLZqonPe+pM1ZxX5i0HdHnjznS9NSai5Uka5WB3m+1Nl9Z3KUi8nOxhpvrK/NuvfaL",
-	"vDsYvYNVOW6VlinOme1t3bvJ1uQmy+v9uqXinMGwXYoc3WniAcU5zds4QRtDzczyG/LyzK6/uWDRPces",
-	"PZ5VShNSqrwbMCRbnWMambsqPDW6Ig0NJ+LA90RGF4XI7d3JQzUYmig/bMQFArGayHUmnmgh2aBSXarg",
-	"uZi0Qtrj6bbZVrWeBlPEQb8z7LMm4t+74Uq6l6dndrlMKtfMhxKFz+297+k+KooGWu5SDH07FTaTK/Co",
-	"dTb+LcyjBHDHZe9w+lq4UKyQiBxV6Ioviin3z3qV95PP7qe1ua4uFrur2Axv1dOvPNk9SG2Mazsx6+UQ",
-	"ba9qP6jiJKhRmzLnY0SYTIlZMcRNV0/FuM/r/pANbbihkNvb0fWo506iIJLtap9bQw2E3Z+NUqw10y1A",
-	"aTLQP4tvl8oGStm/W6g6bAa3Q+FgD/Ib7crYXcLNnGk+CQV2OlRJhYSpXGOo8qmg4z7IuQ9yPvEg58bE",
-	"w6ASisb3pdQPEBsRFD4jKfiwAkXVPoN/vRn8l15d/uA309eTxj81930u/z6X/yvM5X/tCp1ruB3UYLAG",
-	"OVWBGsBKVW5LxxomQwvzBFoqV0u4nYgahPprT96lQBNtu1HIG4UDEJO0W1hU7v4sCzVivGOgYsSPHlV1",
-	"t56/ZAUf6ygp9PCcldxANUeEnNFTOdbo7wXeShTkalskVbsk6+Jp78XcXsx9hWKOjgBGCBtovh4hRxSN",
-	"X44pdkVRbDPUrI+uNKB+IiDZv/+//58Jee0D0fi7C1tfK3kd5Kr9PKy1/YUMNMTuVCKpevSMMXKdsK6y",
-	"MjVcpip3lWuKPOMxXg5HQzqeJbSFl8ZQRFQ1tCmCjKA835peJQruJ1ECg1QGFhuj1CGlB2H1CgWuc1pZ",
-	"qtFeWi8lrUk1jUmRvyKZPT35veTeS+6vUHK/s1jaKDX3RIkeElYV4LdCi0cj/Pe5R3FXKhpQxkorE28F",
-	"jKgnFXURCwWFWE9I8qWjKhBdyVT7b5Bbc5GnclAJu2JTNNbIkUYliMP2UViSZ1bYJy4Zqq1Mj/X4LVJa",
-	"qmkyy1TeRaHJZvUasCatNrzCVpqV6mesJWReDrW4BeK2zozKWAs+hQ81lJAbKsXHPPvL//UL46WSXWyZ",
-	"ImQBn1buVUDry7hxxNFba7PysIzjv9A+3azM+7FS/aVko1rmW5fCwNsVOgr8WbXfPtUGBPh6lklxpu23",
-	"z7NYW8MBd57bY1ZwA6xypH1eDvwooCy8SbWkNDj5jP8+Hr3xly4XloPsCXZkXACL2+7eTwG5fwIC7g3j",
-	"9l9ou24B4uap/vhy9qj2oOyxW7dT7oCuPhflSR+05l24t+KahLAJOYMO72yp9wNyn7vnEkuIqgwvkVMP",
-	"qfdUhV1dNR5jkIVV8G6Fwb2mE6ZFVx4JybDxR8L+/c9/Hfo6n1Siinhmzym21MuYkqDRycNcgxffnY8b",
-	"A/2BSVimG9/lFbhEfTZS1Q0GTOywMvRJaDaCChjPcxjYw+tKN+xa4grbr6MOSn4Q/3yI2wS6TvWsxdm3",
-	"nz5R5chhKlVlhY7va++Gp89ZVnJtrqGqVJUxzceajXrYWsutYVz+TcWc9m31VFkw7hcrlUbdgEROD5cm",
-	"11Mjecyy/0kWz//w4y2FNpqasVAUyw5EoiNrIzj5gFJnK8PfcVG+83t4VXC0F6/aGKsG1CeqYUYrtoye",
-	"6QFixzF5cx0BUVMMZ1wNTVt9isDVLuccTD357H5yzcer8b17j68Os++oLzijcx3wthiC7//tQK5Tge4x",
-	"DROog627cbIOBhGKNban0Kl0HblHlbDwkDCtGEdEtua1MARBVseDT4Nmn27WqgBRHft8B2D3fZMSJOnx",
-	"lPAUji5V1+H94TGbzOjiw0IY+5U7vOdB4HCDNWxSGbc4SIhEmcY4Az9kasNhP3YHj7WCl99+8ZmVUDcg",
-	"D3EpoOLYNVsLmcOTb7r60W7XCCruha3v/PbfGqLNUyv92w8u5YSFprv2NHz1ObCbw0/cSVNANB9BYZUK",
-	"JTlmjUPlWjiEeCP9WtvM1KtBe4QqFJNqNO36o7ihNRt9p2fqokDlt7onBkwYDDhqZnqVGnZ7M+1yyftw",
-	"Tk3y3IN5nquhDMpo/GUXeLMarkplZkGuOh6UPCfua9XpgEUlLKtAHKKvXPvNxengKxlGkmGT7eP/noXH",
-	"h4tTmekh9qGorke+9TZe3IrCuX1f/+CxQbuQ3Yww4eFaMO8uxErlIhv5nd1X98CZuNm+bxpi393B2cFF",
-	"3gf2U7/980FyUL9+/GYFdk7XSDfz4vTFt0en3xydvrw6/f7s+bdnp6f/z0FS303YEeZDfX36/PvnL4rv",
-	"4Ojb9it+9Cr/Bo6+7zw/Pfqm/bzzgr/Mvy2+s5PA7/eh777/6vToxYv85dEr/v3pUft58e3Raf49/Knz",
-	"in/X/rawk1Z2+AeoJRwkB1oYuBaFPV/2MLpMggOKkB8kB9gwZWrs3149f3l2+uLsm+d27Hbb07iHumqM",
-	"45ujV50/PT/iL9rfHNGIX3X+dPr984PkwLVTOTh78UdyUL9kPOihI3kF3I7Zb3j/Ozapcj/XSz3jEz/L",
-	"WnvwX4o+6XNJOKOh7Bz8NTkYVELmYsDLxmu+14tZYUFuhKQrkMC4nsT1qm+4D6an7DWoDV1bBQQ3Oy+u",
-	"7ak+OOvwUkPinQN0fw1+Yq9eHj3PXxRHr+CbztGf+Mv20bf5d8Ur+FPne37atiIAh7jkvgar6OJ+4/8X",
-	"z/tw7E/Q6gtUqpzj3i3g6M0PB8mBP3gFZ7+oW7AAeLD8Ho7HiTJqORVirubgBMpTNWUWeYusNOV99jaW",
-	"xbF/CE6agDcYLiWUXzer8hw3hZDe4HDjiayUuvfSM+3/bEWWl63BC+ya6tobP9ORNNYY1Zv0FZ8TcQfq",
-	"6EwbPtaOfKtP+nmcvuKNhCDfY67R6JlqhCMTt8j/er7I5Eilnwpy03GJXiOt0XbwrhqhWduOANONTDyn",
-	"3TEh1lwfMhIm772rd9aGSjEmHvNIiS6X7vDNQZew2ffFeA8kgHg4as7FSdpKkwZAfxxDVbADlgHTVbzt",
-	"q6DpVYyjDqWip6KDhz4NkbkmQ9Y5y/JhVSFZYZ9XNwSY2OmOSJam5/vYWj86gcfvorXdpKchetAiyv5o",
-	"0Z+W5rA4Xt4fxzObv9MHXOuRqor7Kw2uRX1gvFqw8dmvKlYUrFUepOwZGvpDbUiMDytkBFCMs86wLJ1f",
-	"sTVjWx6e4xXewYqb/BKMxuxhTKKc0Fr8lHHk6Cht/Nkll9GQ9TG7aMzumU5luIGguHv24f0lNcq3u+IE",
-	"vx4WlnizatFO2ssI+A36S/3X0LGpZDjU1+F6f0WlZBfjbZR2y9wX7ZHfWLgnVidSuY560w9+v22sqtM/",
-	"YSUt4uX0xqcE3J2X8jsog4krybXO64/DHp+DQhJGa0jGnAyy+OSaKUZSV+uQypbpwZiyYFxLn8gbCCPM",
-	"F8wWJA7Z7zhXGgXKeWVEXgL5HweVuhUFiXf08WFwos6ycbUZowrJU+z+LYYl+gxBM8ySLKBIUikn8imR",
-	"w1D3mBF9OGZZ5BzJ2A3AgNDMDUUzXhQVaO35DLkJY9jJGPGFG/cDkmeeaKzXzXyZOK9/uV9TnPfOBEGI",
-	"j2CENL9adFmF6nRO6VRyZxj3qj53mLIRWoxhCnR4ezTQunG2Cr6SgA5MYDvNYSFA5nAcnXGdJeSiyBwO",
-	"XHNDoQCpRtT8uoSOYWpokE1oaIYVIFYEiNFMGHv+6oOLl/n4rH2iIxeP6EQROUIRE3wS2mxO6SASz1RO",
-	"sHiyNZN4pnIdNUrogb0I22411NoWzyYN75HoNf3izOM5ckfmyy8h2vNrxh7tSiDLW3j/DgRrvWkaxCOF",
-	"8eSzu85lbBdQgoGN4vuO5x2/wRW4LxJd+NWcpeXMsI7oacU+/fe+TSFw/dBKWaCzbNckeiLZ9RvZ4qdb",
-	"Fnf7OtnHyLdffNoGWNC9SRGC6f06qOgY6bSKD3oieAXI1hwUotghgQ8jb4GLj05Z9nXjsTNyvtjjhQlN",
-	"Xq0Xuj6cWz3sS5MJsGW5BFb2LvyGKQhrwI7HpwZoTOWRgqV7pf6eQdZ9mf9iHrpFEO30f8ylfLDLuAHW",
-	"wYFD97bYbZHI8dPwvFJaNyKxlf9K5MhpdIvXzt2K0dhSya79m+/vkqu+c1ycscxV9ehhuy8MwS4xyREX",
-	"nEVt40fGhGyrT0n9gU6lvynFiQrIhV3h83DjXMmOqPr2xvVlYShGsTawzrDsiLKEYie9wu/tkN9KquZY",
-	"Dbjx0lULh/Ai71F+ov5knMMy3mTaD0+q/dbmMuCvmgctgqD3BDoTIHTyGf8lvn48ZveuG5qPS6/pztrq",
-	"UR4k3ChDK1WHC87jyRQ+NHDzY6QbmawISwZQaSXZqKdSiTeC4phluXM+RR5hesqIa8SVAuNTGNzjMgeL",
-	"FwxraFjLjJSLk7t1wHoNWaSygr9BbrxuRzfkhimZwxl+NMJiKXwaOmoxmT8ajOR4s1FP+UEcnqdyKfot",
-	"fNozjTgOrpoSGbg2BXRzcvbqyWCi3tqy+NCLf7ePmt4I7uD7AeidjPyLM/WXzu3Fh/2qTKzV/rFpkJyn",
-	"w7qtutdgn2ya4DyUdwcCgdIdiqVhnjSlDaD8O0zi4yyoax7ivWp2xgooxS1UrgySsG5QwRF9ESuI6mJL",
-	"XzNkFURXNET8htheBekcSUYsLMZ0K0S6rJUDBKJhkBaJa3TrYBITROJBRRNg26+3fFzg/RFnvsfdPe7u",
-	"cXcczsO9YJe0yA3A7ke88UzdGvG1Aq6VjGpAvI8Nb4Vc8MI3fiUV23WdSmWtZbN1KNlfEXDSS9k2cC5L",
-	"ph7G9ki+1z16fpXoSRtvGfQcVKoY5mbNLtKp+hbAbA18Usjqx0zaVObc8FJ1hwRa7yPX0hlCXrdUbV4i",
-	"nVRHlUKRh6KRGecq+PwTEjaUJWjNOuiP21FP5Qe/8qui1k+4IMv7Gt2DVndSXmBV0QpOTW6gq6rxykO7",
-	"BF7lvSfnN3WjX8Zz6rfm1823NKi3vMejcAq2knd7URQaDWF8qO/5OYUwqnLu0UbOfBJd6bqgRjnyqdQA",
-	"+phlvKyAF+NrzHzVke52+R+/YYCG34BkLdGVqsIAD9dweB6BC5X2RLn6ru54UYat1QGFZvYYiduNeSxT",
-	"OTW7O9rpr5SIm8qV2uk/MBHX7bxdTcRtDPKR0nH9Es3RH/1h2KfjfnHpuE0fKG7FGv1mw/eEQnny2f20",
-	"Bp7kaVN891MP7wsvH/yqbUV3ueNo701CueGzRdy+Cw/WNrINX0fVzx3KPEQtg1d2L4AGac5Zxo2pRHto",
-	"QGfIb8tzcF3XeVkeswssU5a8D1YdGVQih1RWwPMeaBbMPO1Duuc+v+QGYEDctJjciLS6eHPqv2R1KrRE",
-	"zhiSIWWoQmnnOPMKGfHrOrvQPwv5zgvAy2tpirrTIk3NToO0tVSiurZVf9pcFeuBmZFrqMqmdMI1QNuu",
-	"ZEbeR7863etX+45JTyiVcnYP3/vqcic1nK4eYrlPqWzgElsM9UGaoNxCnnRhSLQIc8ze+FGL0B7Ikeb4",
-	"23oCEGt5Ctk9Z8MYIZw/wAsiiwwZa1sDHmlH2zy/eRqVXxOy8Gnrp3to3J6mWm+dJdGjQkrvI3eu1m8D",
-	"OihzysF06jVrhdTrOAubhnU4SZHl6XMpEdo3mkjqjEl7fU0SxE3dfqLOpN7JQANRqzsNf/q8N9/GfyAv",
-	"SFhTTBASLivyGKlYD84O/j6EalxzeobuestGRevxuF6df9y3RcOswZtetCkaL33eBOiv16JYcQ4WBJ9a",
-	"0CJefYdnywQw8uZh2/OJ1EngE+gQ1igCR1r0udh48pl+sOoVHwwqdQsbSF+5wCQ/R2FGQ3X0pDQaJjru",
-	"7OSOsUwbUZbUCxGY44COjxcmovR5AUzJVLag1ICO/jol5IxRNk581TSnOuP6RhNl/2Hinl9nJ/aEFfHj",
-	"VPLG2cawL81jN0hVk5CT4yz4GckxD0h0uaCNEZ/flZW3+OIN5r28wXWYgTTbNrDnDmFao6w3J63znrN1",
-	"J9JaFoGvOxGMTyDv/YB3Y2mDVzWmunJsNBmF3lXYekh/GbuGe4jaMETRVt1D1O5DlE/EWx2hzHgAa288",
-	"PkHmUreVDUBVcmMVO6/sBT+bHQ7l47WHojRHQhL9ZMsegornJmGF6mMHMsP1TcLwOB8mzp/niKarW6hY",
-	"AR1BzJUsVwUkEekllQXSF4ooUVBoO5GEaVW59ozWcqvTDFNZ5xm61JwQx8KWiFbTDY6BzZFbL6fJ1Ub5",
-	"Fb7kjaOLfcw8I4/4SJ18sm/5+Eu106I5eqJVEJXbJjNP5BYy0i6NqpxNhtseBbPjecGhIsPsp/pEtp5H",
-	"LfTsKQjN81wgNbLVsFOGC6iimTYSpue6+tnL/T2pUKuPnnZyp7rFsocUdYtzz2xN+hb9NfXFDBOg0R7H",
-	"pDKsxVl7WN6w4UBDRcHXw2OGWz8cdV+IhgiBrU8LSGXOpVSGte2789/s2cm00MqcCJQeIiWOKOwh7ghw",
-	"b5aIwtvQLMZAUMDxB1Q4Z1AIwyrkvZQAZKLaN0XuPvu67TfOqecHvidPfmlEfgOGjs/2U+/Wmhz3Bte5",
-	"xo2DTZVG+Ae8Cdt+2+lt0STnaFz2hcbdBTEIJIz2W33nFbAvTZ+i3RkQCF8QOvebgEZe32W1rJPP9p9f",
-	"eR9WyVS7IEb/UmgiR5mQMHM0Khysb7+RuQ8zApKZZRPz1Jk6H/ipZMQ1MGXCKESv/ICbXu2U9+/kYBIS",
-	"kpWPN97mj+l4wVXs1sTWkOeBcC2JJNu8uIFvixePqM8/if6wf3D2/BT/Sw76QrpPEpzUwdmBXbAuFmb9",
-	"dSvK3yJ82/NyPqgtf3Tm78abDURB3zeimBNMUzOrGFSHSfulVpPXKS+56ENx6COhQ8k1tWfJjhlV6AD6",
-	"rjziNUgHvb6IqXU72S6gLP1LWUvDgPmRR1oIXOW6gwL2s5l+G/OQpV78Brg4+GgrVQKXSwUfaxBYviyL",
-	"rkEGylUv+gsvhys/6YnWf9Hgl4meuk2xj5p6rxidkcmMjSUA9MSakhtw0v82sDD4PDk9PY1sX2qSVnGp",
-	"yeBLGC9Lq8G5JLGEAc97DHUka/Za04BsBlkw+ETAlMoKOlABsli5Nqwh17gCakcpIWEYPyVHITK1jlyz",
-	"yq64BclaNX2gFgYSdmuPmk5S6cOpzl3QVDitVRyElLsh9/d0JqX9DPWeoXSPp27VFQzAZcyFkO9Emtwx",
-	"+wX4LUxUrKmhCZwI+OSoPwTKGZ1KO8zqmL1TFRrYcmLxXUfql6enntUrc3/KzplWVP+Gr8evd1hlmlwq",
-	"zUjkjsgGTWQ7S4sKtLpkK3PtHJz+G62Xz7853EKXrLW0lPgNXSq1XNtMonT0jEcKkkyMQVuUmgG5v3vm",
-	"oQI3hqLTSdsm8T4mYj3ALbJv2PVAIlYqDFOVy5UNh7c9DuhXH8tF6I7exe139gpGetSCq9GgcJKqFTU4",
-	"8hujD9e3NDRDvaN6L67UyiovXvVRlSuocnjJqvSpO6XP4QyoFegySl1jo+xVu6jOv7Ey0bGnvbjxuAp7",
-	"L8ux+yYT8lYYSKX7dWZbUEonRjDTvg1XmAAdSKs1ZE12VGHNfyXhiHpmia48EhIblKJ7LjvJldSqhBOe",
-	"5zAw/xM7lv+Pf//zXxnqbqJAFekVK/hYn2OEA/o+ZIJ9QlM50SgUO5se2SfYV2a/nx0yn5Wto1bGPiRU",
-	"R1b4sBCGlapLPUZnlr7xxrxZz0WhXPcA1rIbhlf2ng3ugj3ZwCIMfot7534ovCWqgWiIj0Q0ECHvPFel",
-	"hFFje+65Br6G1l+0NSeQaYZEidXIk8/4zxp4B77YvkgPUAo3Xfi1BBR8FTCw21GPO47jpikLGhpe7tuB",
-	"OCUPO5/zG2Ba9QGJ5PHTBZrfMuQHFGDGdJBcDS1IBEJ93+6dEnWchD5O5R062MyMXFTEhGEjNSwLVkBf",
-	"GXCRSG2YK1nFCe1G9vCDiAlSuS4ti6r5Hwhru0JKsLom9mjwuy/A3XMTbLrNU2PDWZR1BDMWi5dWBU8K",
-	"oXm73DxnQUM0uYdGsmm+FLoKkoTlXDKpGLaCqtCzwIQ8x+iSWy3NQFImo/1wKNEcjl0QeCwHbKSqGyG7",
-	"9xRGHZerNCV7aAlcBxUas5tqqCLZHfF030RImtCXoyrvsfrBWL29PEcPHPczfE9Abh/s6JlLYd0vgDT6",
-	"ATPcBnVIR5XArGWhTZVFjXnYAxVkAcXhnR7ORT2f6Gk+Gi6VCSN58qj1g9yD1h60Hge0fpAPwiy0tIvt",
-	"YhY9s8asZy5ghDt7AYD94GJAXLoAU8Aw8hNEN7Ha2DllHpSFaxWqBjqoZpNAlsoHIJnXGd2gzjBIpW+0",
-	"+36sIaZSSG2AFy7axOYHm7LDJ4+LH/FFE8KFd7P3gO5xcSvpjgQyk4asiDfiHJCkyrItVwOzkcXLiHHe",
-	"h4IzGo7OWAe4GVYQLNdQFUzllS34+1AM+iDNdcH7vAsJq0AaXl6TtzahNKzrUki4LrgBndjlUCKHa9xp",
-	"QskklX2uDVT2Czxc2AUJlcgPo7JhE2XwsAq6QhtqfTdRL7wmEHNzv/ZKo68ITuV90ekXoc0VLu3GK4Lr",
-	"xyyuCI5LGr/UimDaq1Y/oG29qCqY1k1PnszVD6VPIcNiV5HDUQH6huV8wNuiFGY8ob1MnOHz6FTOSGXz",
-	"85hPhTdBfEfNx4HNbzuepNIOWQ2NWxrHx3Ruj5V7XWSAOQcR0gKoAUhMuRxUqluB1km4tXJqjh/dIbY6",
-	"G0oLKz1VFpr11Ij1LRr599LHuELd95ca+2CGNqZ4UgbeTubf0Sv5X0MYrs6FQteumlNXn/A7ylXiSqFn",
-	"2i/2vJKUKMF7aZq8unJmVvldXTQTzp8reqHOLEJPKTqzBuYugqVHFbS4VYckVVsV47iWxz97C4U8O5Uq",
-	"Ge/qO9Ik7WL+3X5xXi6tj6cOsDEtHuR9MmWQUU5KMCslwiGlBV0knVA2nHy2/7hEmI1G5M8JmKcTqzFY",
-	"42tGHPG/7xTgemD6/EIkanDdgpkwGsqO7wPH0WKN0iZT+Q3mTSbUVhN5DFkrA3tDpylmzP7icniG0oiS",
-	"WLeYFU2O3cFa5P7xyM3l4vxQpa4ShoHEYhTcu9ix+NjKDmSHvcbHueLtRqpk4Ied0WYglZRs6ZIO7Rua",
-	"TLXcjXYDa02DpMj2b/oeXTp/0xtt0lmP7LGKWzRUNIh55j7ukYiGwhd8+e3mNauOqjAe6A4RDmbPEbbz",
-	"VTSqqogkjLoA+xB3nWvuX3QE+HbTzIX7rQW7qStyZ6g9RT+1MbZqeaNBZ4K1jMgyRDaEqw3oiYF7AsIs",
-	"/c2He+7KkjL+ZAg9FaXGeWDCZl2C/YUEpB+OoRvEseUQ7KvHpA2y9IfAMS45HsNRDypYGju2FDqeFQau",
-	"4QMjwE8hmZpiXvsz+RU1wghhzqFuhDcnjtUI2j2lbvRJAaW4hUqAPvnsfh4/oDghcSctccfscLFd1vQW",
-	"pnLSQPMjqs1xuAVpnmnS/z1XMXNeEKx3BWmeSKHD7/QS3rhJrnxGJ67f9HGdHO6ck+vf2f7MPqiIwZ3Q",
-	"sJzRWXYvYoXjfIINEcdbkZuXXlsOQ3+m6dj6jg4gi4ES0pAgxTaIlJgwfdy1tTXorMsilZmb6JEost1Q",
-	"mc9cHwrndWHKmgj4YyDTC9MVIee2eEg87iO+y62Ax/Ntg0e8C/aK+PZyAOyOujfo+A2ud0RrCONxEZo4",
-	"6D7t5a9jhxryCsxuRurc8v8Qlnp1nrgditBMzGYZQovwUvfxl4jMwsoXf2gh2hszTm3Na2HPYJvnN/ha",
-	"UTLbHz7/N18caOXt/3EyrMo/5isMv7uOyGygKsNLFHq6Ke46qqIAOAl/YZgetu092hiwPGZ/gUp0xo5+",
-	"X3QlJq6QUx/JCvmIRH8bOqqyO6HSnoLC/v0nxQY8v7H7w+sFGQYrMrpxRkIWmbpefPrE/j4U+U05PmZX",
-	"og9qaGHn5YvvEWq+/fQJCypNJawZgRneqIPYZVIWqLKPYKrx0UXHQJWlUmjWU1INKyvK2cvnp16yN9fA",
-	"RZ5C0aFVIxqqUcJGPUE5Ap0OcopT7+ox4cDCbnhXkTn09k1S60vKezi5MdAfGEdAhrf1kWDKtqtDwbVi",
-	"dW9KW3+o7ZBmB7DtiN2YMFrYByYk+02KTxZ7lSyQaqQz1C5Ro8MrKmQdq2HF8lLlN3dOwN5VG94fLJxH",
-	"R1V9bojs9ruXBzO4b6cGfzngORxpsO8Ekfv2eZIOT0+/ydtcw3cv2c/vLl4fXf588eLb7/BzyFjY1Va0",
-	"SaAoMkoZisLZv+s7pxTusnBKff7pF5Bd0yN23zAlbSohu57N934hKiXhfWeulJnYAD6vAjfCXIEzcdG7",
-	"4HNf6bL3VbHigy6Nym/eGuivdBWFsO9xyWvV74Nc7cpLYWClCyhJ+wJZIN2Ff10mTvif/zkN7B8hB3EL",
-	"xXkDp9B2UdJl2z0/nb7ONbGw11ZsxK32JRXrW+BGkNLnc42h4wm52bzxr8r4G9tBRQitJGLIFJQfT8rU",
-	"ZmMuSQNK/OR8Rk89OKuLTCkja41KkUJq7d7fPv5iH+9mWPu4XP6fhYKCtTQAi/H1ajyA8/rL+pmVlAJ0",
-	"KlGM9YBl7uv//ue/8IqMuU1zmDCFc+JlOfYM7nZ8E/TMx4xyLeMtwFOJ2fje30bS7tJwWfCq8CPUTA8g",
-	"Fx2HJ0zzsWat2HZPgsSu8TpLIvs+QF52mDBuWAlcU35GwiqgTdAQ0PP2wjmrXSKptG+PV5VdaCGRLwUz",
-	"fYmG06kKLmCHCzMoeU7LaQdklQ+H3nwwAF7VPPr2LfpeHlnPmIHO2FCWlG7hW4cwXpZqpO1dhWT2W7RV",
-	"8EKpcJa4FzkrlRrYqSWpHFTU1xjp/OXNUalyXuelzH0IypdW3oP8Bgom1YjYDgypBqn0r3WDDFkLnCZG",
-	"KUqiDErrSlkdy7UyItK0CVtjQ0SkM5/1SIRVE6O4xC07z+NSO+NcvXZzp++biGy9KRvJhsgbA/XWXcUb",
-	"c/LZ/+gCOgWUYGCjzt83+IgJQzA0pgmipFTdGJgR/MZgqA+UlWC+6VMBTyGWQ7OeBpp7eWR/CC9tlg/m",
-	"5fTro6fvY6T3b9tj12/p85Y8tovzyQQ2N3sSNuaNvEtS1m5j4jwhMbmvc3zEIOldJ3azhG/2UP5I1Gy+",
-	"QROxQZB9ZE0OOGYZ5S4VZ8zqfxnTI2Goa42sRaXy/BKOwqYLRqfS7jOrTA8riw2RJKWO+dwwUrVZH7gk",
-	"btmcS+orOCj5eJvUEQ+hXJur+q8cMqGU5Q3g0K7QsD3E0ng05NzzZUzFhPf8anfwq63TCIrSY3Ytwa1U",
-	"3QSLe3xw+iyOnWn7v5aqXDc0++vhpNMyIXUEa9SSVLo4i64LMigFPYRf/Ltyfa5LjkzK4dtUgPsf4v/2",
-	"ZXKE4k9BA43i5W/qF74V8J9Ic1m1OrYZQnuinSom1mCZ4H59LvdW7EPSASJV8lmsJD4INLeeO0jBa0K+",
-	"USWMARnYHuvsgkr1WWb/n7GWkHk51OIWEBUzozLWgk/hM8ozTCXXcYKZVZ6biYbNEIVqNK/khvWVNq4R",
-	"mC8W3ZEcxHmRtZCDWKE0JQID73u3CJvKtRZSzkpNXBP2/nVTrb5njviR9Om5o5nXVOxnT0YR72mowJ+b",
-	"fYHl7vv7KfdyDnJTmSCmyuAZfhiSK8MNHJHLaiuA/pO4nYwGUKp3M8qUuM7hSDInQn9FJcvxMftRVSyz",
-	"CFXywbXLE8pSCc3odM4rXC9eJ93U6G6fiMOW0YfE3uker3x/XExgoEws8tAEb1+pNHWb9M88Z6eOLq95",
-	"Oy8dWMtKLez216MY9g0Uh9t1xawX3nH/+CwV2kU7DO3To90NN8mKAdnp4/LFofrOgzRupRneiGc+ADAH",
-	"l/F51e38BM66L6xL32hlXcWqoWTHJ/CJ9wcl2Il06K/Z4fFBcjCsyoOzg54xg7OTk+cvXh2fHp8ePz/7",
-	"0+mfTvEwuYHMelzUSjK4JnhOHDeJS4MvwDj6UM83VooO5OO8hOM6OfF16Is8nSp5ETM3hQRhY4Ts6ugW",
-	"PxJV3d13KHkO+jyuy0fp1Ia4Za5WfU/p048ecinMzCfgaoAalJQKFLEBTHXQtHeI7linKs66LxJ42qMa",
-	"bo4JPf725y4igF33mOlVatjtsSzQm9a0i9q15suiR9fsoLMe/YuS3SMrmooEm9BhJWiTd98LpHopk5qv",
-	"oN4RPoWosZIXeQ5a041mPP0DzXeS3S26AdWgzuK1GtPI+jzvCWmXPafGzjrwUtrXEY/F6RzzXmy9zek1",
-	"nNUaS63EOPK6UU8Fcm/nU3PNEeNthMyXs5+GLBhqaNrqU+1tCwvwDMVvJQrH5ucvMNAfYDfseGtxUS4x",
-	"JVWZjiqFSli3VG1e4kMHUNW5e/UtP1SqGObmzkNm1a9BJXKgVzFwl0V3et/pzH5/WAsQNdG2ZxPz6jB1",
-	"z4owunGMHtzwUnWHMON2r6OVs3cJSBSvATVKFrKtPsVDxO/PuOelk58usqaGBnP+NLCg4VhBi5lyrA28",
-	"gophS8yEwSc8qqXq2quiLVhrbPYZs9+aVaDD8jqgbUDJ4vnr4cC+bM/35rEpp6TiemEmeLiQgCt6jCfg",
-	"mj1G+5BSYNZuBT011HDGCrjFrdCD0rfSqAFSaD0kzMVqzv6gVGNwYFmBGVaSAjzu6b/72854/p9VG5m3",
-	"otOCcBtmZiDvSZELLvUzdiu0sKswGOoeUVK3x5MbA7kxj/yC6LE20Hcj40i2Sr2grS0ViyJ7lV/GWUel",
-	"MiIvsal7VPVCDZkrg37MpO65FeheMYprP43mRwAUPftXGM16Na4NdfOGuscr77aKCDStllrx3K5Nofoc",
-	"4xOG6xudMFK7D/3WwazixPW5J6JdirQ4DTwemG+EPfs4QeG1Id10QE2W3SVRnjJJP5/s7F9yHAWJN45X",
-	"pGZBjnIDL5C9h6QYlhKPeqpfw7DvrIoWWCGsRt04w47MfNYcyeaNJFGskpCwsyfDndHE9RePKbCiCyrR",
-	"7WEBdAc15eYw3vaJXGQekjSA+v0A5Ns37LWSEnLDRGFByIzDHkmCVkGlRYi/NFwn5Rrakex6JeHuR6uq",
-	"y7Sphjla13osc3D72z7k54/uuJ2xUuRWp9VJjQ4JG0o8vL7HLVOdTlvxqhAyful4F5nPGMrPwEvTS/Ag",
-	"Wy2BNnclco8WWKOQD/uY3K+GRosCULWKVaj3Ae9nnjk6BAR5pO/g/NwCelcAD2CezBJOBeSCWKKmtCd/",
-	"zO5aanuieW4c64zVWwYWaMJiYzwxFqj0fX3wx1//+N8BAAD//w==",
+	"la1cuTk4TTqIZ5lT9f9n71+X28axvWH8VlCu+lekeSifc5Jr1/N3J+l0ZtKd7Dg9/ew96jIhEpLYpgA9",
+	"BGhFO5WquZP329zIeydzJW9hLQAEJUqiZEm205oPPbF4wnGdsNbvZ2XXAW3hP1u9TAxbasBatg3eSENJ",
+	"tycofi+k02J5AuICM/WK/Wsd3G8rqb8l8a2pfk1vi09m9rWwwVmeZuaSSuB15psiSyJv1bvT05XrareF",
+	"+XYLVd1rXAwkhLvCeujqc1SNOWqQWruQBp46aKMNgBlSIUZdGt2QgZCqWSW2lkyZ0SXbFfVuOPRNYU1p",
+	"XrtsolJY2emfIzWutFKuRMPVF1jsjjasxUR5hYCYzQ7P1UBkyf8YNMysEnzaP0zRi76bibGc0TlzsKTX",
+	"th3naytrKvlBMSyRkYWeWmAWTONOzIzBtLvt7q6cHES9r5wbKHDTs1KKMS5BiifvlD2m0MYf+HQW78Dr",
+	"lS+zK3E6n34+OW8fn7bPTv77Lhxz9pyn9PKTl6WXr8YhYQI4ks1QvpWbvAMSDD0d16tRdVTkY0dMSvhG",
+	"jUVeJIPiMi/7Y3M4uQ0HAyBiYK7L2pzbdwCAK9bB0oYyHksyEGNwV9B1yeUdWr0i+UR5fc1szC5G7CoG",
+	"F6ABdUvB4YJeQIWoiUakyJOvH4eTLy0a1+7TA2QM8YfjjrQhbmctbuGvEtdXVczTvmJ6qKbFsxkLv3tT",
+	"S6C0epeHSt1SWhwoNSPVBp6hO0RJ68vN+lFSJutHSe961A7eI01TzIWZf6JuEBGu6zLSBiudwX+rrqpW",
+	"C07TnX3vZAGNIpFzRQbA/OIyCAzQed1T9dmzhodzqD9dGLPsWP2KKUza/JglIkvUZF3PFY8/7QoxL5ta",
+	"IfZnoEXoG5TN8qwWt9TBn7ONnum3e01ln0FsVno2qH0dXVi5+YWYmm+VlcHG70YvtoJBZJxoPA92UKMG",
+	"2Xe6umUeUHrZPFvDdvIiPqcFtdTehN29CVsUNlz/9cuL2+P/HJ797UT9d/e/nke/nfJPT+n7l/GP5/2f",
+	"nv3x8Vh+Psv//mL8f04cVVXN1b2AlXzVdZNi/mb7IGat12+KvNbLmJL34palNGIH9Vey385v32bLFfx9",
+	"XM8sOyiv5xqm6pIEK/OyJ7J8NNYIRxIzqwLfN9SWaACnfhfoqCcK0BEufee2TX7AV+nna4G+2NleZsIt",
+	"OD2TJkw6w2y4QPT+7Kzb2XwQOscb8qhKTJYhLBtv73iOmk/8HhxIKQ58tsBETOXMlF4za0BVZ9xighCW",
+	"Hjn/v0E5Eb1eErGAUDKmGRuIXLLmhRcBQESwLiOG3ASCLwLSVw0ev8/xUbDaRqg5f6LDbp4Br7y2ZYDT",
+	"A7ZMmnB2Ajf0GJcqo//v/8PIybkeCyEVTa8NVdvp8fnT59O+6cY1WBlQ/ODNp4+t8+cnJ04U16eS17LB",
+	"ppNZGtaD9tOzw6fnJ2f6smFqPWi/PHz54vzEJX/YoSI//adJXtOi4xNg8yKEfJ8qMLvuShyyMvVwvbBA",
+	"ohAl09x9H0GBZajwuo1zMeG1+EJceGkx+sEUT9AC50Uq15JQ9Aqg6f5qWfTEWyaQNHduGYAh/3BAcEU0",
+	"cjH5x5wqd6GqwN1+zBgjin1RLinCnM6NB4L0oXIsY6Rhq0xGNLtJeL9ZGs6KcZxT71A+xFu07CBSYoC9",
+	"1l53j5CupDIRq7QNArfd7aSufVqYKPYjcmFVw8DATICrahmrze2Iw9E3FNeQOZCnqRfz0g/iFiMjIRNV",
+	"ifnb9yiyF3J5lPi0V9yP5U8ue8b0z/M3K8iu7ZjVpbuGqXSdLTVpybS8EmnK5mCKlw5rJab0VkxV8QrS",
+	"+PTjK/L85fmzaWQCQ4iGKCn+rJS4xP+B6i0wmq9oupNjq2rWqYDKEvtiC6ZAlZ6uMlb0tPZx2MELyBic",
+	"U09bOkXmnl0i336f/smb0tmKSjcPdZMGvR1chzBkzkr22lR3TbumLlnBH+eTAVh4trfvrogSIgV/Q5pa",
+	"+kRVARmawMxy/jG7cspn3Ns0TZa2qT5vmL8Ap+6vPBnuzwL1n8wBnMaFuyqsmM0HLummKaVk3l1ufoBT",
+	"5hpZzMy8ZbM8Kp4o1gacvDuExJMtJA4nKyQOJ4otJ9ACmV6LPWsFN+3xuF2LfKjVXaaNE4yBV/59sovp",
+	"rq0bhjf+GGJD6e1ZYCaAzbiIvGuXsYf563Qj7v4mXPSU0ezab8306dJQ3JraLTPq1tS+QARE0cdEFuRn",
+	"sm8K54DpbszVJo03nz4GBiTLVDc2sUkoqQ/Jh2GiFIsD7YlLRSewC/Acv0G5WfC4igmMg77arOWrPxD/",
+	"e0ma2V288UXDV8cNr8v9BBBJy/UxIBxhdFHrZdW7g15WPasdjltP2bNe6zl90W29jI7j1gk77Z3R8+7T",
+	"6NlK3Jb6nbX1su4LxtwrA66uaq6A0pFJnyPEvTD861yKlB2Sd9rLz2ApQnIKufz4Tu8daam6aiVZVR94",
+	"9DMasf+/S7ubOvZYYRRNyjuU4HlY7vj0015LexGt5/o/L/R/jov/ed7TW90a8pMYjRAfc+ooEAXAdczk",
+	"jdMa9c9RTo7bx6ftk5P/nj7c23g5osNdqKbgHQreLy12GRCAn8hYPCsOVkcbqRHTMPvxW3neqjD7bSlD",
+	"gTRHGjXYwS5IiDK83RVCaTU6Cp0kwnIIMeYzqZmnd/N36mTVQt9tam15SVUfbsEdLX0HieiIdpM0UZPA",
+	"r+XVn70g1I4PKMlEYWUlVloiAtT/zVnOqnVmPQIfaLtl7tkuDfM7rjeCZItjm4CEboCB7sx0aRe48RFN",
+	"YYMjEirNVWnhrh21LIR0DR+qvGFr+VJ7SbyKJN68Y+Up4e/Uv9I9tDlxeCK9trvlre8ncqpoEMywOcly",
+	"Sxdw3Sy6beEX+S34uvG8NNukxblpTunMC136w09EZm08OGCPhc/b7+qY2ySkfcZVSBpmQxK9IZsIBNKB",
+	"CswJUvXq6UuFuLFJwtLhdqBXEJSBPSyYh/uUhSFKMiKZUgnvy6DDQ1DhU89Y47QM+gF3OpiP4AAaXk5d",
+	"sJeqbelalSUwhtP1JRXu5QOoN1la2jF3GdUq4/CX05bqNO4zV60q4Qy6fL2atlxi/W+/yGFfq7DxWoV1",
+	"yg2KtVPTcaqyX91LvET/uyT3w2ZfnuCLQq8yzXfFtNXvZEfDY/tAyOqBkDVTbWeEaN3sUl+b+fO2gk1/",
+	"h7TUgKTJDfNTHhFWbQfpqktTUHEo5ksFFy0odzs0iy9sQ4x8wpQxCUjCSQOkrcs5JcAV4GHMw7qh2i5M",
+	"VPOChLiOwraPrnBBwjiRtJvCN/QFLlRgoH0kon8xHlfkuSKTol2a9iVTFqC9XGUCZuqdn/a6LmqiGAKt",
+	"bKRnMSDjgSHmG5tKXcs9SjPHZTe3dGLlRPkCFh3jQZ9h95+ftsnU1ADmco8mqTxYkPK9TjFewvPK4wKH",
+	"X5coUNfSxw84eUrMg2W+1afLWMsrQSTr1M6Ps+pMZT0jdo5mEA6MxQE466b+r0ZR9XTF3gLESliFVxMe",
+	"retj9xLEkXHgeAF5dfV32ImcvPkSsRSChl0hbkjDEEcSwVkzcIzMAK5C4wowbnkLWDWwQ1KeD4csu/iF",
+	"DtnFm9bPNEkvLruKJWnO+x3+pnVyfH568YPokh/yJI1ZdtEV3VLlw8W7z+DAxdnkOsu5hbkY0tFIzxFM",
+	"zYhmaghcVAfu5Z5Kxe/6J/mwYcpNrChqgJ7MOjd6pPQABoSSAaMxy0gmxkUEbhanwjZ9JpiTUpTuF0DT",
+	"PyEpVei1zQZmvQ7XIwJaygMERYgizYfcdmMg0lh76YxGAzzsbJPQGzTD4ggQDwZziMXamgawSS23UGCF",
+	"dl0ZXqAwsDAZAQm1coM3BCQspq781/WIZubHSEh1HTGuMjb1p3eTOwgOSIj+f3Y92+6EG1VySCzTrN25",
+	"drOi4U/tuOh2xqieS8TfxVZUg4xJPW5zdP9Aj4e/0yxx9MRQw1rYskjwXqL9DDjsLiTK8eHJMjLsJUzY",
+	"X1L5pdJwn97oh/rOZgBQds/OMSHWIEYNGCvGCHIy7S4wJ7Sufd2JqtCc3yqlWAmrtnr8FFUMOEwhrJRI",
+	"YkIERqVzNsZCGZSYvTzrJnIAf8Wsx1CPl3Q7PlGh2EV08w7AYFaUph84s81TggB+LZmJY4wyEeeRBQnK",
+	"Yqupaeukexq1nsdnrPWid05bT7vPoufxC/ayd0zRwk5oWtBrPX31+uT07Pz//Nd/FyWJq+QgbRJZ2O/T",
+	"kmxnvBNV/1SXZo46THLNhT1rr0hWQO9eMlUrfcINU7386pmyV9fL3+ct4nWD3a9h2Uh/3bizSdvXNkpj",
+	"SCE1bbEIcP1UdGlKRiJTPZEmQutvvNThXiK1diEaegtZwxrRl5QQzYCEnI1DkvMUguvELQfHYADE+AVD",
+	"b+nNGL0VHvhiaAY7RFNoPBBpCSdN2/7cQdRNVWt1OL4wFuA1SMYgRWaaCqw41trCrgLySw+muyxTNv3B",
+	"/76EdGoDAh4jmwuLSXdCXv/0/u7HToVMmz12Wgh9ZVHDp2pMhJ5ujitSN+GJdJzOPCRDccu09l4jY2cB",
+	"AKzdYJbfZlZJwMO4g8DDdFxYyOVEpf65J7L5x6PehKN+2H4leqKsu/biuHUWncet5+xpr/WCPuu2nkcv",
+	"4pfsuHdCT7vFqoM2r7jwTBjnPR0pMSIn550D8vZML8ibXP98+bF1ct56e1Yhl6dUjQ3qJPwaBnqNdNWN",
+	"rObqtbwuuLB7ZeWJu9HqA20oWlbmfDRKEwB1NHWohuvQLoYFiP87WFnaEEWlan2faXcK3KKScQ4OknbD",
+	"iuXi+WOuBuaRrdfVTSN/kUuZg7yfC+rg0YstSuFa37iqdf4DZBNj6su+3Re0Fmtu0TNvzKIrnrh263D5",
+	"F+3TddHv9Z7Ge0EFmC9U4fuyliX8o8oNoxvbxHPFXJ1tecC1rh5QHleZol7Opsji2jmb3v5ZumiMaV3D",
+	"sJ6f+zvdR0AXNrJvlZriFQ3t+slmRkrPSzhbtDvgyE8bJrsoufUNoN1V1NrlEnjyxktXWzclzQz6T4lU",
+	"IptUpzuAz6KH2eLqo8Gfsrg/owoH9kX/+HqwSPlNnVedlPpltShGvMVtSSWx1nN60m29jE7j1hk77z2l",
+	"z7paNR04pnlrq1pWSGfNaCs8MYbA3hr8thGDb0YdDuYtpTel3WPdWz0f5fzGNgl7mRgC7Z4TWdZhhla2",
+	"4GgIFQzcNh6IoRXaqNa1t9mAfza1wzweCGPhKdJAGqLAUhIlGLuj3D6qm9QsoekvFVw/m15VFLNW5P7Z",
+	"NVjTEK6wdLUVaMZ54b6uk2hqt3ftNNP9ztmMq7T5BNS6vtNjTT8tmwhzUuT0RtbaSirKY9kmoZ2i0Pp3",
+	"zq0LINQ90f2DvX9BQpQB0GUs6AKTlDQkYx1uZU7zgoQoOeKwDfJJ7ySTFalFVV+IOADcc/gTeFlwv5YT",
+	"Fb3V49wR8+JyQNu7sTqq/Z7dsrT6pHVI+aQMt/REmnCK6EHUz4Ycacb0GEHkB1f4tBSwzWifv3BNbp/u",
+	"atfZoamAEipa5lEgn56cPz9/cfbs/PlimrOiK2s9vKYp73qzxker49eQELRwRVVvKlg8dXVFqm+WgXaJ",
+	"7Lp593qutng4K2Y78hb33XcscJ1pU7k0GFfZxJpPGCtGvyAwnDweFJJfIb0g1AKuQS5Z1l4BB3HWKDF0",
+	"8d5+8ONm6wTHVvdEYLkX/J+cjckgyZhzTHA3zNZcL3J4tQENhu6Qxusnrs4rwNMvJYkCWnZTeDdVdKf/",
+	"1CY1HPHjXz2BuUtaJChgA6pVaHeHwJml8F8xorB6FKtG0pPZHxjswIlfwWP4m35g7lkMsFMLxfSAY6oQ",
+	"ntdNB3PqI5nVDZVR52oh0a0e8Q1Gv/T6X3H6qmIkMNzwtnJcBIIf3clyqfY3M1+VVTLOV42TuO2fgY1y",
+	"5YcPTQl1cVrQMOHCQM+bSTbp5WkvSVMWd7gb5WZgDM4Qbgffc8ryDMDSzDOulYLQnhpwDuNXDY+usUXd",
+	"HR1eNknLNqcXHrHyCb/gLIUp09PcVG13fizUeCWzmj3KNk2ljkXrhovxbF7ZFk2BKVW/Wj5D7aJg+PBS",
+	"SKPKhP6b3HaoctmOExUNihTL9THpixzEUiajHIg8jSFZ1RQzbSoXdZNZpQvzKSvHbcKjV2CEVFswaKCg",
+	"f5TlFWh/1OHY2R2E8Q7n8SP2CqJQa5FRgUXmnceteg5SSmf8OvtiSHFbwWid8OhH/YgZk2+zpuqApfEC",
+	"TzI2+SyUpHg84pxkqM8+PKhykdKEM6/53pUhVdFgDiQA4BpzgsNMeiI3AejCLS8lLk7lHWIyYrMyW9Pu",
+	"5yV1cpHRJ/4kLNqjeq2JnCs5y6prFk3lGLAsE5msvpYap7Yq3xlWW+W1nBvDe85lXLgV16bpBJcsdf9L",
+	"rh/zhsZfd1UnDRMesdjkbBbTbhKwZzcm3Fi9J4x5OMfsWDzp+FrzEnhkXn8+ifEb3eOqzmRijGgNOScR",
+	"CFaANqI3FfCAy7a43TwVTJhi/AT4ZpiNbfWSlF2QY680TuSZO+ODW+ds0SGTkvZr7ApoTnH/3NGpSoYG",
+	"dNYJj2biUS51tgI9ERfAHDPNDnKcxBDph7GOhWchQ8mJREbH2jJyvng0ObxOZFWDONb7CN4JB/NAyrJA",
+	"7Ba5xQ1McNa9RQncNGjHY/iPd4A9Sik39aKz870+e3GO8EDXOJJLGUp9+VZ7/N3eqpiBXsIhV28lTtUa",
+	"R9a4aI3Bx1gsr/187Wp6RdxelevAFIqv1Er7zJylVfMsHTtS+L1189fVgA3rpK5X56rP5KTfgca24gTc",
+	"jLR36G02mltfxTbyu1w5l6WRLk1VeX0XnVgg5pZjjWmJl+W8TcKBzNbHGRu4gNjm8D/1O2vjjGF/l0eK",
+	"s5zLgHA2Lh0n3inYajTKypHWLYVGS1tstjTSSN4QcrKziR4Q7ezTMU1UwvulxRiShrg19ekxSxlkZrv1",
+	"C49BPiIYuHEiI5rF8IfISNijSQrf8XR9YW90GZxwAYghQHMYW63pl1eYth4EB5XN07/j97GUEj+vJQB8",
+	"utLbwZLDZdjf+WgkMmXwqpZgQjyDSPHJ5+OXRaR43pkynAyfdVvPo/OT1kt2GrfOu896L+hJdMaeYtWI",
+	"36gD34mK6RCMoINeziN0ql0AWN3YLMPnJ60zdh63nh8/O2m9iJ4/b708Oe+ds7P4NOr2ENfzRr9Pr0cb",
+	"Y4YCzJPTM9gJjtBrkPQHflqiGGF1bo5rrX3wKqPgZsWJHKV0UuxLvWxHUEhlGj17BF01aov4OHCeF2dc",
+	"DalULGvFVFHrPGtbwzzr8AS9VNm1ItRUQjExWwFdbgNgeusbRf5gTcd/KiNFxZpbztf2I977LViWXoMT",
+	"Us7kuMDacjAMtTTQcgBqQ9y+qyWBsSVvbqvTXCqyXOJ6bzRwH2bD1HjgPdzq7awqm6ag1UMijMWBR39v",
+	"elN3dlqZuLke0x4qGiYL864OAah+Sor0dtmuNKB/DgDFPnVBaFcyrmz1j/1dK48oFXcBdKlnjOIwFLao",
+	"E2w1gqkW9n9ZS74zaEKzrqcNYMNgYAewLHM8s9gtULurnKxZN08U5/BSKRoNqs+CbbU5J9QuRZER5OfU",
+	"BmGiJDB26qVRFJLhr1yZbNrpvHq4/bquHHmF9xtVgG+9tiuo3NornvR6zNQBG/RbfTuhiuSjVNDYHl/D",
+	"RaCjfyIJsOKX5UaiFe/RCCrRlx943l0/1R2MYq7K5xcVxeG2dzCBiH8uKU9UAhBKPZFZywO8lliMuR4g",
+	"SSziwfIjkQE9ffpsztdx4J9IcvXTZev06TMo6xqwL4d1BFDyPxWd+mEyl+5oYRYPLtvr1dQWrpYFiLYU",
+	"JgJP9hqhS2swh+rLoW1rjfBtIhNEiq3X9r8X91cKoGIoSu92YKml3WXmwc1zeVCWAk9VrNeFzjQ3Q2qT",
+	"iK28aZOQqjncGuU9q2+racbX9qL1O+t60dM9rnanPWbgosMVObp3capn5Ppyu6522V1JKFeikufdNIlI",
+	"xkbpxICS6N2YcZqanIdCmcxDTKzec+NMP77NDYdfv646Fa4Eye6KeFLTLdihkihpzLXE384Ej5nu8sib",
+	"ca0pYoreLg7WGfPFmB9tEqpoWEes6Ns2LVb0O1cTK6aXy0N0tJAv1jDbjDixW/77zIn0veCl+QRzhdf6",
+	"e3th4h5Yq/j9rYk+e7a6tFDwpjK1KkQgSdMglUsD25MxcwETHLtMjRnjJgudSdLAoqCAhEpA/r2JD8Wh",
+	"f2+vR969lqSBq0LbrlxoGQEPmCAqyVgkshhNCRO0mo1p+QFSbJnvYtnWHrg4VVx2vGzE9Pc5HCqz7u/x",
+	"3Cy51XKJTEpccXpdZMOZT89f1j8mlakfl0Tf35IjFiW9JDIn9AtX+JzJV+yLCsEnTBPOANOJ90Mita9F",
+	"04CEeiuE5L/+67/+q/Xzz63XrwMS6lkIrR8ZIi2TLPI7YBoRN9yfM/2lA2Q90p4y5i7ARQsZVjU1Ke1i",
+	"FcXSbTCkX65Tc8fXJcB0FWZC5d42fSvJ2zoNWSRji6XxdRk2ndGpZgG5K3ZUliwbWR+0rB5q2S1NcyZt",
+	"naDRyvo58FX1F6EGARejbjsU6ZDw7ZvP5Oj25AifaOknZDjNHDonzD+kX/yGPz2e2+eaZoQ2H27uwPi3",
+	"wpFDfaPiZlVf5b0Nzq4Efgk5tGbeEkkoQDYjkYnE0I8rTUesGelI12YFip+3vMgG+aDv81EB5ifPnLS6",
+	"VALym5Ut5hthGXjSDOZC5EmtUWq07hPcaOriVy+kh8RdxYbX9cERvs1dwctNRJw7Oae2Z+P1NObQ8Hu2",
+	"Gz96ZwdWU6ViDJo5G9IU6nrhPDDPZjkL3D1ztul/5ixnS6a0IBkC+oYnEnmCCshPSDYyM7+8ILDIdcLD",
+	"hIP2c6hBG2Wij7yBJwEeabbPiqMMiMDZs2bBr60gQHiVFRZY8fmp7W3aD8mlCe/b1DjFMkm6JnsfOxSQ",
+	"Ecu8zk19wPTq67L6Qb/Ly27G8Vh2VzFYy+6sHMmvq9QPmkNnvxfVr/WaFdjBqVruf9Kd73KS5ouAJcXL",
+	"VmFi9TLUGeN4h5CTBQkdBovfA3nB38g44bEYByTEmQFshF5i9Knvzdxlrgt5ZN40Rxp9rjx6uSTaviy0",
+	"iwMVQZNuTpbvqksJHZnl66m+vV/Phq+2qPEr7hRu/trQQ1atlvF03zOCAyIF0NB0J2D8biZ2A3M2EwS+",
+	"Ywz476Ug4XSiFESBwzahJhLsJ488AcqRTBLJoDbfhIfhbggRaw8f3X57GuWSmuC9sM7xofLSdZdnJvpX",
+	"OAq9zFQSpWz9Ihuca1MZS/FtWiAVJ8dCsiJHWSo60bJLDdhEa90pNasSBc3+merucMojLASFdJsrqvIs",
+	"phXUCDSPE8ajpTk0l/a+6lD1s6dPz54tRVGHIZWDuwSuTTe/rsZKW2Xi4izaFJ1Nzqa/ODc2r7+wMRll",
+	"sFStZjrLYtJLhchmp/V7nKL15uaVIVBQojwxMVM0SWUFBHiZdviCzGFtprzDrTNqiI31ey5IaGJNJmzZ",
+	"zSiPE95HpHQtwWjEDHg2wmQ13D1t8vVbSPqCSSjh7Ni6UY8uLBXiBl7cy5ihyB4IqUDCz2LkbpNnfDQQ",
+	"2m8++F/nL8n5MXn+7On52enJJvjB7XDUza/7wd5v0jpopK7ncN5e8ikmQciRxfnVe1TPrUnSWXpkN80r",
+	"vpzAm/Vpel27UHTejcu2MMDhVxZw/+xo1QuOGQ613Bxg+4ngzvwd0hsIwmiDU4xagOlRytlcUOfdiHJZ",
+	"FUBq/u9qoENcSV/LJHVVWQzU9mtxCt58YfI+iRiXTK4v6FP9BovWPZOUPMiu5YRHSODEVRV2g7tlCYu7",
+	"fn7GkrIP/z63hx96vXVlpe6e0I8/kYSjvonYDIJ9gtYCHWr5cdB++fKlnn2sq4i0OHnz66cKFg334GKo",
+	"BM4mFdg1+tH5XTZ12HdW3msr6ZlBOTmpOSqGYqiycIgqlSVdy4+zUHYWd2oRSBXrmwzgpTJpflby0+ON",
+	"SqUVpr+qRv7Z+doGBIZU666OKeqwIgQ7lSBY+BSkEKsY5kWABpSo+gUuvbGIZnunjzVRVfGwo174+O94",
+	"74IxQQLYjVi7JabYtbdQiVJuZpusueg2zL/+NrkFngMo0pV+pHSajn0Oz9OcyfhV3kViGw7jRHB5YSdm",
+	"4ajPITWuwJVhY2smAVMmdpv1eixSQEFnSD9dvWsts2mtuZw/eL+x7kCImzc8HomE71QJkEvrGoReHnZI",
+	"0qSncHkAs8U0PzVHqjlgsJqNV5fLS+4mv6uMVvv1Ko3Dbm3OZv2wkB1//ehscOjpMoYJw2RcgyeiYv4l",
+	"yxRKvBXF+tpFPAts/joCaeUTPZudvlzm67H/RW+t9XVFiQMSE3dL/XUv/n3JbMj1lK1Ju6nw2hQZaif3",
+	"JDg+Pr5wghccFzlmmSTnx8faBdb+eWheE5IumwhEZK+1kkvr6dvCdTs1WLbhNcbF0pdM91z/Xt50U6fb",
+	"uYrEkM2CzHj8BCWsjarklTVOoSt7iumXtklVvV4pPGx7Xzl8klWiZyD1JlbcGNrQQ/KBMwgH24MQ6gjs",
+	"ezaDqOCQr0UxXk3OS2M6zaYB5Z8rwBGmIqIpsv20IP5icKouY0rei1uWUr+SvQaLbtHO9UjEYdzGVBJz",
+	"9/oU4tUGBfIOQPFGKsYsIxGVZXRCfLCGBbF8/Ra1cXacZ1fQD68+kvPnJKW8n9M+I4r2wSI3qCVyGkEv",
+	"57NMY2dPVzBw1iyP031ZkfIA5hIOLj1wzTUmsyoB286SObkqoBZWqBYz07M4PQqyU0mY3wUOYYUNWTs5",
+	"Kl8BDsGbu4oVaFmHcb6AVrGXSxZjCeEYqZ7HA6psoVmSedBspWTGtZmMdQt/dVhPUyEbBmHV63ouAsKC",
+	"jCkc1RpIax8lICBJj1A+qeUk5HI5Cieohuk1Cg9Wrbm/JzKpLqJh0YAnUUL5EwnE/wTS0sBxR1KnP0T3",
+	"goTAI31NVZl2YDwA8kuFUfsZxvt5WuXkuH1+Z+B726LZV9tK/rK5evD31olVVbeJLKBqT+OzqPW89/S4",
+	"9bL77FnrxfFZ7yw+jU66VH/mD9HFpul/uGdOotNu6zk777Ve0KdPW897Z0w/cUxf+rZB+0BPXMqUgZke",
+	"iUw395M9BoHTjXw4OrwDWVNWqQ5ftE/sKBQzrFetXqqfWTRYzEh//nQ5GMJ9ogkUc7/ml1c+vVjeQthi",
+	"2Dy7ZhY/8FfRNYmYhXW7tB12Ec04jZviIsruOKf+cqthBWy2NH2bfENmUmdgl8wYl3o+hZhkJ9hN36xr",
+	"uVbduV1yi02JW31Xm4Ra6K1tS6wgMWvbEvqddW0J6OrylFzo64ahlVB3fp9pt9C3dQn0YbBNTNA/pYdY",
+	"Ysum0cqJVGxIRrkcMDmLaFyppKsV6B203Yz22r0G2Z6U37bQXhabLkXO5gjBqsVngqdWtc8pGtSGdlfE",
+	"hqJljM8QQxM8aZNLjxG7cOAhs0Eb4SbVJQCGaJoSyZRKeF8GxCZaEGHzm63DeAGFVhRs3VK+gN7Atn7G",
+	"hVKOvkbOOPkWEjkQY0wd6CmLkIElcx3e4a8dvTHkwHz8cPUZwzih6VkrsWhlEI9+IkmYxGEzKG7QcyoV",
+	"HY7MfVqgDkfqiezwX3nyBaz4Jqbf2Edk0udU5RkLSSO8PQlQDeiHkeae/PTz5avW1U+Xp0+fEdHr8PBr",
+	"0Zxvh19nPv3t8Kuek2+hSaHADHgWZSDSqCL6izIgckQj1pJsRDM9K82gw428uFKUxzSLiVkFktj6OfCX",
+	"iKQTeUFuWZb0MOkxo2NcB13WE5kW+ZnUs5eoQ2JGddLhidQOTMq06IRDGgDlwMtaHQ7phNAsS24hcR+Y",
+	"f7KYZZg7tKEwuV47dZ+oZ1v6xwy2HN3MxIJAiIc+dicyDBuGd6FXmwdTxGDdTzYY+3utcIqJsxedMYO3",
+	"QFrYqZ7Dt3ILsBcceRgppDUJ4GHBA7LALXxzWG0Op0HVmo1UVY8MF+4mY81LZInPCOPDi8sXbDrjrFi0",
+	"EuKvVx9+IewLjVQKZ3RYcQtdBWyrRjXAmZWhzZkj+PMXT58/2w74wh0Q5IzkvJPWNuvguv6eM08Yx/OW",
+	"rfRwsWGL08V1zhRrf9FuDxP/pVJdM4vBvbzKNKWK8WhikItnkZZTYWqF/P0CtBoQ2h4maZpIFgker4Mw",
+	"BMaqeen8EC8lJjLn1q9W03HOypDWQH2PSSiKTiMerbJkIGl1ci16a81AxuRIcMmu5+9icFLI35IfbAEa",
+	"Di6c7c3szNPqJpqPYJZq1Uf8CXsiyU+fP380Rk8F8XGGSoOLciuMJ/3y5bKJrBfanxqveVH+TUXuvZ3v",
+	"7ePSxvQC+k5ar+aRz66Bxb65W8JYCIHqyzDcmAa3STiO0zoIK/o256Ofx09Z63nv2XHrBX3ebb2MjuMT",
+	"dto7o+fdVXx0/c66PvpU52tgrBS9hKR0a6Vt1n+fNhy+T0++ejdVFBQxk5BfPqtAISQy7IJZ/QEJpb09",
+	"kfa4eSyyG5bhNaXfIzsc5YQpuiOUnH75EhTgy316y0g+Ig1Kzr580V851/8H0lkNKCfnpy8DQknXMKa4",
+	"7HTa4e6YqDDhRGY5Re0ubV4QSvBrxZaKKMd6QC2/WVxmeTLDoLe8/y9Vwm0utpa5NG/JWyOhOuXeXDS5",
+	"ghnrJ1LBYCmhzVCmnRHY+VPQj9qM03oO/ao1TuynauQ+fURnhyRDG4X0s7GmMqD+gQABhzLvDhOFZj7+",
+	"4jLe9BjBkcWYjbyzEXrabT2PzuLWC3bea1nav5fsuFeTBRjSog4GSo1k++iIZSObanAYieEROvI3iTrC",
+	"QXu4xxSrpqfZtX6NXHZVBtBEK43pLQHQEL1eQGQeDbRs0ktYrxxAp6QTifhxeovqX89PjmeTbh9Dupzp",
+	"1rVMTNHeHMdX35dnTO8gHrFCAss8ipiUpMv6tMwRaI4xTULV2rbiml7FKGO3icjlNe7065yrqiPn1zlM",
+	"HyWZUOZQGe4syGzsi2woRqokTTEWs3afNnBCY9Ic3bN5ltQiY1x4srPi8Y1uwzQksL+Ei9W+7mnM7NQu",
+	"tv1sKNM39Nho/SOaFYRwffOPjVY1/2z/l5t/0wOwYfTOad38Xdt9tpdXsPEX2yFgo80aGAGErnXDtTrh",
+	"UVW6vGfnrDj0ck7DwvFAsuh6JiJ9wyZtIHM1nJ8mZqeNpSzQEjsaYHRYbyYvwGs6t/qAu765ti4a7tta",
+	"ULwgYGBf385x4Mg7ZU8ZSicAA0ZjTN1kGNj2PUV3OkAaEHh35jr8VRjK8Cfav822Gz1J4kyM9O+MKkm6",
+	"kw5P1FTx7IFucXHe2z2LWs/jc9Z62XtKW4UoOaGrCZPblYWJsxSq2c0GdARgH0jIjNN0eMuybnhI3uje",
+	"G0A0ODiAZe1gfkLziX//81/wlZCY1dvu8KqTqcCeVBSEm+XfAVqr/JMj6cWf3Ys9lEx3bwkddOo1iWLw",
+	"Cywh8yNmKV9C7QtcLDs4dYL0gccP6t3n/Vh5J3IbFv7AIg/B/pIxPTXeD47vt3iI8oiZXwosr0P45/SP",
+	"jrvf+w1Zeit+NTB9BovRIVOav4sumh8M3Cuz2R3eyMCfxQPwJ1ASmQQvPSOHhhWzDAUzM1DzVvzU6lrn",
+	"PNQjsPVOREmDxjECooAjGjhQ6dsEzUlCo4iN4JjOnoSSRiZSFkA+oAyc5xEQYyw1kXkb1sP0qanJPrdn",
+	"pv/+57+OvPzNo69Dj7jWPzdtaK8lnF1vYWBwCcZUNveHqfvD1CkK5Md4lHon+bu1M9ZCk60hfrgJMhmC",
+	"zQi5dBCNR/BpIWHY9D0ZAb/Io68CkSoXZlQUX3MaR5veIGeRtbsR0lwJS9h2jS8Pm0QyHksDaVnIZYNa",
+	"MqXEwr2w2QubMoLqY5Q1WzLWtiaFZgzc1YXRlRgyoHID3CB3A1pohtMevuLEEqdDU9yON2lXU+DziZpO",
+	"HqEFqgFgsBHwo/aiYi8q/EJSXMGf6Q3j2xQbZlFrsaH0tzYmN2bcmu1sd+fkruPyQL1SKf0zY3org+1h",
+	"PLRp0wOeQWfDd+T2bsZ+O8+vk3mMin+FIMb2dncpErbOFo8ZlBNYkO4cGES0m5GxgcgljpsJFul10hAu",
+	"H3TEMpIoNmwGBANHWjxgsAjjFxAimpYP+glb3XD58V2VG6K9mr2I2IsID0/JLPNHKSc2HnTdmjiZDZav",
+	"I1Lmc+sBYzeESwE6FSPDM2Uh+HnIuIbUnr0LsBcIyzjfHptQmDkU2fKeXnszewzfwpwJiqw4x3BsFoZi",
+	"RFv5yKAfOMqAgNAq+n5DVtac3v8Wob+8/fd1X3t5UIfK45EKgnnHp5sWC5gykuuteqXHw1RijZK/Maij",
+	"6DKasexH27PRzfW///mvmZzXSw6m+w2bkEaI94RNCJXwPu5Ek5QrUnZh/k1zNWBc6QWJx6WAgd5lMRSd",
+	"gDAwa1V7HZAtAzMGYUaA8oC/DtqmjcVh70CpEebCSJvXNt0NWd0NYh4hStwwrvsiTV+Ao52S8Oj25Ei3",
+	"/Ej/DNuwlfCgDMmPUDsiq4AubRQvgN+PHOPlkt58A3afnqgW2VBnomcAvugyd8kPpz8UrcKf29Nl5GY2",
+	"eEyGNBokHHYxp33W4S7qGhhgoJniXjiwhodHTIxSFti3x3mk4PaeSBPh5KFJjOZd8eWieL+l10j62kAM",
+	"zF2WFj/JSEQVTUU/R3mD8PRW/CcZEWNeoIZrNfCXv1wWqysR/PAvfyFXTIvsSyDuTf4Hfm6TH2CwSSc/",
+	"Pj6LYNLhnyxs6+U4s6YDuwRD3CFhs8MBzsuOXPWSxxyAeYureKm5QS83rVNNjzochwfqDL3FJAMcIj/Z",
+	"pnJ5akWdQYelgROt2mUguiEzAZLWIEVNN1R2uN5wmOfj3gQKBIL2+rmIpilJ1MXMJpCMIUW/e6e73jCU",
+	"Ox0Oi6jZRnUB1QoehwIKKmlyhsn58bmZ4TdZJjL5l78A5cGnH1+Rl+dPnxt+VezS0SgT3ZQN/9cfUvDQ",
+	"1kxIRbspI2EkYq2vtTXxEe97JWLU7B0+YlkLKRtuE5Hi2GmNFiKAa2jagKBWuhGiR0w6K4tJxqTIs4hJ",
+	"0igOLswWSDLSY2AsSJfv4eVrBHbzyKDDASddNiHQTMJ3vdbPVEUD0xM9328+0745KaExsdUhAfQyE7yP",
+	"NwxEGlv2MdPIDm+EnYOzzkGox12PScpgITmsy5NTMNMSKW0d6/npC9PtVxmjsM61faV7Dw2k3BEnkvBd",
+	"zIYjAWWOLb1RUOxIOmSwo/RggLWBaXOGGC2Tyta4XJTvx7kzcNfwoGvo6emFySx3LyEZQm2QLNdW0vnx",
+	"S9Pw94lUdsmMaJ/BnELIDg6qtNhpkxGVkoReQmgIRBmlpFRMCEdkYkhFvejwEIB4wWw90f7syfFxQJ4e",
+	"e5nEh+QSs3L1ntGzQnpsbItz3OOKDaW1wmx2a4c3ECZM7zSWIeYvus1SDDHILpsBkQJ3m+MTKfcDTuMR",
+	"M1iqQ/IKfgZ+vQ6XjKYsbsNUj0V2Y/atTbFNpKnqdovPENkFaJFC8VGi9La2uzgByNQODxN+S1NteFv0",
+	"VNOeZqBfD5mXFmvVCLKYjVIx0a7QhRsYEDRodYHcg5FUosMh8xcnGIFmtbj/rG0fJxvOzs5e6rn+9fOr",
+	"CxLnRhrCZeRHMeW0pBH++5//ujZ/hc1DYlBb9KJLmOxw/YgeIigGR+GEJVIGPZb8nPyA9UVEL1eQsqCq",
+	"tHjM+Q3XQtDAQCNZC8Dx4dhKASY2ML3AqCZSv4XA8JFfP//YegEVwNgYeOT/5nr0tAMwZHo6cI3p3SJv",
+	"ikKxIVMDocVth8eC4UsHesYKbNundpOR8DJNxdgmx6LtniKnRYGTfnA5otGAkdPD45lSovF4fEjh8qHI",
+	"+kfmWXn0/t2rN79cvWnpZwoSn4PCXrn8+M4vMzo4OTzGW7U5TEfJQfvg7PD48OwAEl4HYKseDRhN1eB/",
+	"9L/71TnZ2MXT42NPUIwyAUUqsO6klRiIQR4NWHQj3fyxFEFEnfJ7Fx+0D94y9RN8+aCoDIYGnR4fIykk",
+	"V8bH9nXSH6biCL2PZb6J+QKYf7Nmn9kziST56BAroUDOzHura+aR0Xgl+x+5LmU+HFJg7Hmf3DKOvHyK",
+	"9qFU7YMzJA5+148eDZnKkkjOHXuze6QWgpnIFbNWjMqlSdQ2xfBkkEgl+hkdBrau/GMm9LpludkR6F8d",
+	"kivd7bjDC8GKtDqJ7qSWKFSbiCMU2gY3EmRZA+SShHqC8+MzEo5YZjKYrmPGExaHzQtCtSyEgdUSJ+FS",
+	"aeUKP+nFge9PpGIc5ZW1bBqoiHssY9ozxnc8kR0etlpmnFq6OVrsGWOAe/vvnAxYxnC3zay0n804L11q",
+	"eqCORilNOKI+2cxYvTWv7SK/VkLR9CtMyH90DizUzpB1DgKcm//o6Hd3Dr6R81PrnNAZTCXAr6jI+K9c",
+	"rGYINr9OvWUydMM0d8UaSXI4ocN07rL9rL3NWES51kCVW//DiPHLj++uRixabf/b725iSE0jiHdl88ML",
+	"YzH1lUUDrE3RSV1pbIIpZr9FlJt9ZldqAMKXPD0+QwMypop2qSz0lt5IkRgO9SakHT7OINuAat2VqS6j",
+	"imRiHDj1jDEro+0vQJUyNWbMqyMyAGIIlatVc1OrVPvhDge9bD/fzZXR4JLAt6X+uB6CFkicXqK9P0p6",
+	"eZqSOJE3TavSYZjm7PZPgB6DovceVMsnaJpeSE+Pz5YvoitEoPuV01uapNq52vga9Adk7sLTri8Unrbs",
+	"6pm7CP/yl988z7X9l78QpNpp0D7oEL2q8hFGeU0QQF6QqXCF0SJgeV5ixWuxbH1khcD5RSkE1rX5aEFB",
+	"QmTqDcEdkAX1tX0T2uZl8mvSKOAFEgngzR7MACUxixKt05rGKDYjLHU/w5yXAm8haZwfnzSDKl2oL53p",
+	"S85+b5wfH2sNySdgGXV4ztmXESQxeryopPH0+LhZtba1/4VDZQ0DsOSs7XrQ/sf0TP2NsVExrmgZJNIj",
+	"ytaK7gCM4ALf3sGL1NsJpRZZfJRvQfVDRWuP0H06qHHne+3BHHz7fYvbudQJKAqt2Nl+Wei8ter8O1yZ",
+	"JV7yb8HBObZ58Z7+gToqLHjkZPkjv8K6FFnyP8hnd15H9Pwosm4Sx5jxd1eJU4S9//G7nlMXPv7H79+m",
+	"NCLDECY4fuWd7wmoKZlw8Ps3pLmsI44u+URw1iZckChjUOxIU8IZiwFho8MN1wdk1qKDCnsfP2lCBWI4",
+	"0qJECzHko7T8YfAAy8CO5TdgPGNysr7e4dZmboRH5t4WvvjI3Pa/ITD4Hxi8RN9Uf/L0nAxEnsnmIfns",
+	"xZgxCOh9ucNNZGGW3AmYUHPulxkwwr6MkoxJfKuJAybagjglNE1uEEHd1G8WmCYm4jwW2Y1LRaRDhglL",
+	"piUBvN8HkCd6nJpt5/slyIbKtD4IOlwKwgXEn1JGM66FL4NYB+XO1RhQKEqlEWygQ/KJKuYCNno3lclB",
+	"TfQ863D0YOzvVcK7LIgDEmZUsWvzbv3r6UvAaMEjXG1SQTyCnJ+cFVKbFEIbYjNLpbbZyrieD/C4iUn1",
+	"g4Ha2oj4Kn3DyY7y4ZbhspoSoacVNqYpsGvDLvAmF5Y71Kf6yIVwymsGfV0Rd1JDWr3CgfosxHua9cFK",
+	"Oj99ufy5z0L8TPnEqcxNW1eX8saXHpYPGKIyC+VZtdVlpQSwO6wo7+C8H45HTAzAVhSDQnKSEPbGK/zM",
+	"lFB7It3GcpoM32hCi0PEL9JLoe0/qi3yaICSqsOt8Dok5jMQyOvThJsYpAsPHZKQC3XdEzmPQxxH7gJ9",
+	"WjCB9MIP1trT3tsa58fnW9jQpkvlzbadfV31qZW29/ns8nlVUAGua5CcL3/kF6F+1LNwl+290W36qtDR",
+	"RVirZ1SNtzPX2bJfqT9B7+Jvu3OdPntbEFN1hlTpjRi2CfuSSDhoKo7RMspvMF/AqNFYDCnkIfdKINJP",
+	"ZIcbnm57p3DhOmhFMyB/v/xM3r2GtmrXgchkmKQU85a6nk0MzpcTJwgbJTs8UQTbGh8SQy3OYE6A4T4C",
+	"UePMIEliAZ4/PAKnQtDyTTlpFWJjXTftLVPTsmHKSVvi71yWV9MOPZ95obLSCtNLAGahtLQOd+irrCyB",
+	"dubcXE6LE2dJF3sQ1v2EdBkC1YqNSBxtNnAWqVXMhjuKnnf8FkJ2Za8o4YgMinxWHuw9HqWZhI4iojN9",
+	"FosyxqQ1kMaIZuC8YX+b7nTDt1gsPxy6LYbp0RyEYiwHHhOcdbjKKJdYJXZIQm1rpUmkwiKY6pY6lfB4",
+	"zGJCU4g3BvYEdjwQ9tpFh4fm8jXIWzn7LnS4CqbDDJ0cBxHsgVsoc4qxhcBTSch1OEi5gMw0vnF+/FL/",
+	"XgyN/QUhJ69HGYR/gYHDXKywsTp8npFFatpYejWXhNNn4fDoNyNRt2Kv6Wbbdq5kqm1JpL/GdTpPstsl",
+	"7lz6MpWEEV7FCn3gUazVbdPjl7VsU9gL92nM1lZBZg16sS0D1TxtDW5U77Q4G6+ue4BLHlWPGHNIh/HV",
+	"DzqdQjJQG/KCeKpqOr/P10yQYcWmaFEaucxB44wyhjgBLkeypKxZnEBtbpGpYxLOSKSbwpsdDrl3ldoP",
+	"inItULFuWAB/Qz+X664Or1JebQL5gaDAyJT+smmb8MFr/cGQDHOpSLdgRT/s8BUVXdtAIwHLqkEb8HQe",
+	"JjINmDa+q7UChlDtF7TZXhDQPzblFkBuGuTgXFsZbpqxSmzhDmrvFzZ+LJrPa+pjVX6cjfcK8PtTgKV5",
+	"3YzqQwSaHXpcnxhmc8+orMrzKV+GNyCYcpPwmITYD5vOdG1xdMIATsrnKagLUGSKDUcpVczi1mvBl8Hi",
+	"awbG87K50lZ9ra5+qvysnaqNO/o+dz4w+mNaBzxYsV/R1scn9/ci/aGLdFxmnkQ30aQRyyRUTBg5V0uu",
+	"j5KWlrQrx+jRQymcFSezQTZ98EDBtSi8hWNvwaFKIkrzWPsUHGjirWeRZKYqVT7MVKOP7/6mx2lV2fOw",
+	"EnugE3Uyetxs/onydKYy1qVyo+DvJPvTKik4dbaMddMpFClhZigUq5Xr/6YzV6ASkmtHPqWQA+OYJOho",
+	"xGimX44JPoixAyd+eZwokor+oUHUoJPCwYfElqmSq6LGylV8IDiR9v6xQOeGTS4s9I5pgMlOvWEjFXhU",
+	"HeT8+KVvVRjzRj94wyZb2/wmA7fDZ/tWNGtR8RcMwvnp6WwBWcnq6fBNuL4wurhdVxY5Xgf141tzcr02",
+	"rmTmnGxYnhkChTnmjS0RLHbGg7dwdmSwnJ+eLn+uvJg+wR7aruTFdeXVTFdL3ykD5ugrvg9dUW1vrO6K",
+	"LhbQn+Ct0goqCOv1hYjbJvHQVN9hHFWvNqAYySU7JPCoIQIytpB+g8n+6XCX/jNfUu/M41tfaOEArSm0",
+	"8LGtn+9j4xaJCkCky+6SEPQnOPWf8kf0vNfesHpJtwwP3Kpex2pHJLBp3kBJcGY3Fu65gNAoE9IDAy6n",
+	"rrcx2pLEpgw5hr+lEiImXTZIeEwo7/BkaHwuvUVopETWDKCGIiBKGMaboq4X/7ZfDIyZAdW7UChqYY/Q",
+	"C+pw8I+aHoKxid9p0xCbdkh+hMJpTGIq3gxNCRwestIS3yRfJEMGZYlYNm2qs6frsA2WKqDRgJzTFubD",
+	"dMv0anpjSQUXln9o98YDg8AVOK/sw0cUqlv74UMLaX+vgvxGaBcrS3iUjGiqJxHgPPRkarljoK+hTK0R",
+	"5pJl7VxmBtgjBB+gLVXP/kBHyfUNm7Rv2OTaYb9UdQaWw7zSy2qeparBs8vJUhaGUgqEIu/nGYvDBZ/H",
+	"Or85dYp1vo9TTGgXaEQ5M9sq0Ote69p3r+d9HRf/Rr7uhAgF3lULG6O9sGTI5jVA2wOlz1diO63cBofq",
+	"sOTzkFK1+scfVVjDCYE6oQ3L21omLN4r+zVjkTQuW6q+8ne/edpfDexhUprwG92WmLGtJ/h/GDEuPdwk",
+	"i09h8hN1U55IfBtGWOyNAHPi9CMUfVBlKnwVs0AmtMOLQl3zMvuGIopzm7AxyyqqeMrVOgGBSiRThTSF",
+	"w1SgJjXOT19iyz4xlU1al1ocYZ3mrF4u1xIEGPWJWFwQRE3XFwQ+ABPYHFyQVPA+yzqcpqkYS3/0jCVG",
+	"PQCiwIGXufe4V5iMyFpFDHONjHoVS3dMvrtK+vwd/y1RAwyiv0/4zdYKl/RWKD5zT1EV7PE8J4mzcbG0",
+	"TVwF981OZehjLpK6QnC6KiFUkp4+7NyUCGVDmqQtE0DYeJVUYCubTP2WnnMnnKoF7M/Uxkb0pn8i4Zmp",
+	"6kSA9mK9HovURSFOLUBUxKrKn7RXYGQWYhvJXPtcLJ6VWBekOvnYhmpBGgEvTKk0dcgoh7jvWhVV8/Kq",
+	"5p2Ed/gd0qH0JL/RQ/oKJn67dVbeh+5aZfW5vIb0Ekq4WQm7K7x6LAfBlZVatGJD1RUWRb6WPEJYxq3X",
+	"U3o5p7Dtkp5uf+CxTKKFMKR685eTyhypJcZ5ypZbQGiadjhVRmKsYEuR5aZUh8/aUvMrMk0taEawDNxQ",
+	"53UnEOaVjMcXngBBUQSzCCPST27hKK3DoVwMckTHjN4AZuAYCa7m1lJgvi0jXRbph101hZNlFx1eFYMx",
+	"oB7W5DN15RdkUeJq2QjEQ70OR/sNwhfQKoO8lyg2PZtI6pNI0hd8bRlbvO/aiHx97eQYElK9iya8bi+W",
+	"HtT6o7gwLxt2dtQgMH62JC92vfr5lWNeWI7+znVqSypg+jN/Fkv0IWYj1ejGW8HZ44cOQMDgEr9xXQ2X",
+	"in7CMaCwjmqbC41yBe4/1QIeYmUOBhk95AKv5OQpGSY8BwjepFeqq8bSRklKlYBaBXR44QDAjx4LtC3G",
+	"LpUNXqD+AMxWfoOhCZEC6TxnEojpqYNEO9VeenJj6gAVmOcYPqUSnPDAAY6IDBI1/EYnkhiru4ApiSgn",
+	"o0x04UhAawBE9amNSkIeOCjJe72Iturelz+zOWiSqRWnl7gDQKcVSCV/SmiSN2ZRVm/mNSTNvYYui15A",
+	"i0oRzErnGmu4Eu6JKty5Hb4x83mdSOQyrx7lF5qiYDiPBwJEkTadTTDRLHbSMNXEXFSL1NA71gubjyr4",
+	"uH3hpNfyerJpH3p8tKFH1NRmq60gA0W+UgzhVbmMZ4Z+whEq4Oxi4oYFmEec+uJE5aKYeCKVGEmQcpBe",
+	"ZaICIHnmuL82VyQw+RgAXc6Fx6hB0HOf7xJ3uIHOBzaq2I4n2FbuPQ01yETeH8zlonniE2NsDF9zcelm",
+	"tdBaUzi9x2VQJwB4hQMlcnX4oDMp72mLLjhghQ2Lw1xrb9ro0bpWSZXpbl4JHAM1DBS9R1zgzxydJnLR",
+	"m+e6EEWUvtqHuDBJGE+JXvdQl55wAFYZG4Zt8FGeyKIT1uhLpDYfgHoWjQvM/YY9UW26BFNJ8qbMpvCj",
+	"phwoZ+IYk8Q2ISDafQJcPNuoRJJxJnj/UZkkH+1S245FYl+PH9wbJH8Gg8TtiFXFXStjkqntBH8ssG14",
+	"BB9p2W960LWGSZEpaUL8bmfPcb0CkvRQBiwNE5F1o0TasVseJiLrR4mAYGZxmIisGyXy4XdHNFOYVm+E",
+	"tzTcbdbxfXixJCu8PukVs48nfdfxJLfXQTys5ElNia8dRZSumIFNKEuqMuilS94qkU5iIrrtJmmEo1Fm",
+	"aC2BzF/bZkoEiAqE8jNN8dVUmQrlwpOTTmu6VmiTTOQmPwTvR3YboKm1mgJFp998zNqrG/NaemLc4XeI",
+	"eTnJIzgJORtf20baI9XSOS+S/UDLpaITSXI4nW1ekMrgmR7a9aJnZjSL+Bkph88egfEJ4nTLdmfpG5vI",
+	"fPGtfMnUhWOpQ8OxoH1iGL1kPN51+dGjtiCZmja6LLzmyvJYSnGkJWuXRjfrSmGPD9cQg9oKnlAqqvTf",
+	"1X70r9JkzMBtJB+RhhZibegJFGkXVYbNgKiMxhbWTZg6HQwmFX7qx7+9etPhQM2dsCwg5l/41LvXlj7W",
+	"kY4HJJEyhxKiPE4YiFAQJ5OAcN2YZlVODhLXegJ7DDVY5mPxtKHXCCF78dpeD5skUQis1vaAQXtl9PQn",
+	"0i9wMofEKMGlMIxpXtZJIl0aUVM73D4ZiQfr/EcuVSvheJLiW9ba0uETy1+vNyhCLMsNpW+vcDriy3RY",
+	"GgGsCKw2hanHh9x8YoWYMJWlSEFIQKnOzQnSn3Tz5Tpi6ICpBcYu2QfFB5DQ09cxnCXgM5i55CJz84Vh",
+	"lnnjrs3KXu9ummhudHQeQN9dMnhWdhB+THgiB1dXH7akvtz79xGTx1mU/wBUKq4hLeBNsNQ7y0hAZamJ",
+	"03Or6FapaKY2GqT5MXHHRA5cG7TPTDtBTEnfsX1ihbo9kMrM9Q8jxt+9BloQBM/zmd6Ntk0xxJwZJwNU",
+	"LWlcnT591gwKTc9jEoLiDNvaOUI7oJuJMeaid3hYevd1nqXhDOURxwphICEtMao80fZAnGS6jb9+etfh",
+	"jbBkwvxv3dT/+Pc//9XJj49Pn0GjIF4FZcp6lKAormG0tztoMyVC/URicTH009KXNju8B+uDGUMj/Pjh",
+	"Clk/Z2wo0xc0aKr8suNqvwxY01dII/JTRiEdlYuFCwCnve0SB2yJwJhO1s1QnatZgpJVqF0vSKDtMsMS",
+	"A/q9mFN3WoC8D6aXK6qn9asMrvQu2J52ulPManMVo1dXH6CjVWrqN1jsSszs1++vUuFh+G96Iip0DRj0",
+	"M3sYQ94lvpbaCkjRXm93qaKR4BLo4L0sMzxGMFewKXMI8GYTSouzUP+ooByeGw+Ehd2ySf6Lk0YDNP0R",
+	"GctznzDGa6D6NnBkUDTeHhl8N2mjgEyyzx39c8T6S7vtjqmkM/Jo1wml0JdSWmmJ4c7eUZyzkUY4kqmJ",
+	"9yMFlr2pkB3aCh3JxKCU0FSKIh21itYeAFEM4XCBvAfh0GZ1VB8T5xNckmnSYwbVpggKmQnqskgMtXgq",
+	"is03m5DqKqnwg48mfQNk1u7SSssi8r4CE7oRNaITpV2xz+pYP6tjSlreNesUxeV95reVVoYVV9byqpPn",
+	"RhqSWWbCj79+7nDduSE7Ks4HMTrq8kqb61pJ2gNcmBmHza5OjCP3lReHAf/ppDhSHulEOrH7+OTtls8u",
+	"4TsPI3FuL20fhrRdOaWuLGd3k1hnPeK7J9h1+Ep1mKUxa3gWpADAO+0kIYmVb9/aQOiyekxnu8K5rTaE",
+	"WOyFTFH8L8gDCu/oeJcTDL9Px3ufaPendb7vkHeHMm6f7bFatocetA6fNoCrJOnaCSCHHf4LphFb3x3f",
+	"C5a13gDzIbJJAyFSD9F6vk74dXdyLaUIm48y2UK/DXD2mKkY0Vqr4GovalzLOsyC0wCuLJrJzXvIpwis",
+	"aZfwvg2CY1qO6PV2Zn2bZAiwRb/fjItHZmrvky9qJl+YDTR7LOYpHb3V10/JcGpw84kZV9PpFGRJNkXN",
+	"PIrA4K+WMgMrRwFzAjHI/ERWyyPJlEp4XzZn0zM6XLsm66VnGH+mKj/Dujpby9Mo/BOyOE9jxgZanq3h",
+	"vKulWZBVKmc9ZeHSI8oZFKTLAHQ3GoB9tNnSZsyC8NXGthIRzDfWzkZ4JBXO1Sf+2xRwjtlhZZKJKUbS",
+	"wIMMsLa9xyOg24eoBg3KJ0A80TQMC34hDZWAUID2HyYbuRv6TElyfnwOe+Y9JCm51kNAwcKUX/hwfPBa",
+	"yZhE/i9TQ4CIfLDdRzRjXF1DIYqrMfDaZYALzTWZd1vFV5VhK3ginZVZut6wnfC/ksgOPz8+bz4Gsho9",
+	"zK/cElmd1Q+fvFJU5RJJOOqA4X+EwXoX13/CfYnRLBocPDZoftv8OsD8bnXt0fjXROMH0sLIW9VWSBYr",
+	"fXXawjU4dxyX4Uxxsn7UGHqhR9MfmLgrxloxA0BfAPPHhQISJTscmlNRZ+fJITy3AqnC+wHRGye5NXmW",
+	"QpCYsRHB2xdgrHY4+4JSxMtYSBDEml+QChZ8eDLsMYityJCoPOMQvAsH2bWc8Ch0MDHT9iuot5QNGVdb",
+	"Ep4dPhfxdAGfP3ImklqUiR2+NmfiRqLCuOheFaTmD5g10bbyniIGbpDmhAuK3VqwoQUHA0ZjY0+9+Uz7",
+	"8z5ibjuCe+AD+8jCQ+dadDM+R2dM29RHXyNHdvXtkRnYl2SUJbr//kemPwCthtw1LTNnDeQnEIbQt8ds",
+	"pAZwuDgmiQqQCAZM8gtIau6mCe/rbhgvFvSONquRwte26oGby2+ZWluy+rxou7A1l0m171aWPVSz9C1U",
+	"aC8RMXpVqWiwXbsU+VJ85kUk2s4YGQFkP7IkWvtGVetCMD7nwwPywuIsMHmWGavilmFbxiJP4w4f0huQ",
+	"y5MohSMnrk2qITK+UU7OScpuWSrBmF3EFFBpxHY4WLG7EzwL8PbnV+ReYIgoZeRdr/WzXhyF4Xlyanm3",
+	"jJkPoYzz0xer2JW1JN+vo/guZqUv/JZ75O960M+tWZ/lztxT8dXe+twhe8BpHfFebL0fYTfezdJ9sdon",
+	"P9mFt1VLF1e+p4aeaNmpaJLKdWzeEofhugZwYHRYYBRYc6kC++AFgwMCGEUu/SOxCSGPJfxaEN3JLYvV",
+	"nx3AxGqh14fEceoGq04o1Sdm3EdT68oICJ+WJIQ/jv6Zk//z6hHVtbe/i6tCumcr1TZmAEE62p2uNDV2",
+	"ZQGt0ugcYCXXbYKphZ0DU19lXFGwCwcMj5OAzMoD2qajEaOZSWpFRmdMUJuTjXVILm0emxVQHQ7lAbPB",
+	"xBgttlgwLF2NTFTCuPHI7UelX+SGN96wkQpI4nJkO/z8+CUJI6MBQ8LpUAsnW39mMb8jygnU3/cyJgeu",
+	"0oGzscmHQQsfI7nXNo0qJDlPgcewZKTMUqGSRoh/XsOfYfNiob8wXUWGAETzqLdMRP2iLI5nZtt/ohxQ",
+	"2anVPzuGy4HKlweecZ5d5JlsNPC8MicX7soSO+xWfYRdBqrvnYy2aMAVizKm5jkNyMz8qJLaHi4qxIOO",
+	"Vc/lyy0r5frm+9FX6haZvmZk1SrZcHfU66UFrAr2cQm517ZoJFFAd+HYLnKuklT/ioniqMpmEqQ7vNDJ",
+	"j8AxeI2DvzNpeulN/a4s+MUyrAh67O32epLBrJkdiAazzXYoGt4CTawDUPCMVMO3r/+2GAgEUZf1YEBK",
+	"atLT/x1T6aHBgIWfxvgOxGmuK3EWFF88BqNyoUTq8AXlZjDp37VIWsG4KrykP7uBtT2JZpbcpiQaHket",
+	"LrXWOGK7xG9NOcnaPe0LEbeNuaIdd/hxkGhlNwlgZRlysIzZgqvALLppvr8uIxEc5UFOV8bAJdYy5pDg",
+	"94Fqq+IczjwGbrGWBY/BIjIj+t0cv++PdXZnGZm1c8cEnyNQ8y12q5uz5WwfFDkzie4dXju/53P5hS5C",
+	"abZ+ACX7xSEKlSR8+8bWxRT9DIkciDHIseFjS2i/1P14g9N1R1tluhoFywIAsytKRjQlcQLlqfr/YWeL",
+	"IdM3sFQy0gj13LVzmRk0MKzQbUvVsz/QUXJ9wybtGzZBXDEtFBL9rf+bs2xyEBxwOmQH7QMaKaFXbyGM",
+	"hvTLe8b7anDQPj0+Dg7UZKRvlCpLuBYSM63/wG3oOiAyjwYw91KKw0jwXtLPMxaHCz6PfOSV3z+p9X2c",
+	"EYPZAKUX3T9YpALSxfKNd6/nfV3RrA/wBnf/utsPeiYzw58H5dXag5jXgF4mhqXP90Q2pOqgfRBThRh4",
+	"B2u0oct6mNKy5PNKrPXxR3XA5/ZsnQM+lFFlWbYPGKyZn/aJ0Xjq3M/6taVCM/vbMnUZUUVT0c/ZI8uM",
+	"ndKcrNdjpnrDdkhL+hhKTbtQjBfnkUIcjH4qujQFDOueSBPh1VF4rwwTPmBZoq7x9mt3e4g4J0FVF813",
+	"pBsC90OiOnxAoUpUj0JPZAFhVAt2ZW5MIlb2REZ0AsOFzzyR5p5xwmXzkLwuXAmozzDfBfBzKHW2A/FY",
+	"cnbdStxuyOJh1Zy5Ti8RolhLbWd0Lz3vUHQ2hjTaYptp0Qaiwvc33LwsFaCCKxrtzNcoy8QOR5naZ4qc",
+	"H59VSUbTPsN2I4NSkW6bjJgYpSAyEmfslGgsXbDj0TgWdkL+TGIE+1yrctUMz16GrClDLhfsLl+C2GW4",
+	"ds7VxiXDZQxQhuU2OxiQ6TBEm1DAucIjW8yhuEBTKVGAh2rgM5gMOpx9oZFKJ+AqJtKVLTWoBcowF4Y0",
+	"ZvZqc7cnMXPPWxaUQmwn/8asjbuHR7eQSoNNu69iTzMw88KyZuXuo7L3lW+zOykbxzOiqlq61jPPjr6a",
+	"f5ki0JilTLH7l8mvoR0WLBF7C3ZXpUzWAgn85ESRLou0dAYe3k0J0mmuqDtIOuzYJiRdDVvMTm2VlVXB",
+	"dItts1krf3J7Bgej5mYLHoaP87CW+lumHsA6P96xFr6j7t17EbW22yh/ANvtE4MSi5KWKmrSClBfbSs/",
+	"gcQx4xgUtFy7DB4srcQlqxbiriwSTPHqrqXC/VftruM/HO/9h/v2H/7MtbeLj9uwuGzaOqquyL2LU3KE",
+	"lKotzKFbO2t347L/nQE7K4t+R9TAp8JHlskjEykjDYRk1y2naTqBhAsi9esgmbjDsQTN933M6woKC9N8",
+	"/Bl8HwHAEMqnzT8khT4FENoSh6Pj6Te4DkAblPAbZt5LlTl8VPDuQ7KgAK7D3XcMPlpB8ekQz80oGJJc",
+	"kxVpPv4IgCw2qwrfQI632RsfYUgwI3THxvLWdB325pFovMBmy/s0MXrF5nKPNvT9htPemszKcui/JKDW",
+	"UWRsOErFhLFdABfPZluiulotZ8S12B2qe1/J+kSqLI9UnjG9ZfQu+ekTkRMekXEmFORnDCEH7t3rtskn",
+	"Hw8EGdBbhpwaKespW3sNiPC5DImkE4mqdpxIdkiuJjxisYV1sqQr8CWp2PCJbEPZfERTwuLE4CwBiLiW",
+	"yuMsUYpx3QoFfAlfoI74kNSrAn8iPZBPyGTZlEqaV+viw5/OY6W/25nvG7cOt6tT7HdWxVK2z/0npAo+",
+	"ttPlD1nfdqBWvp+djP0R813SVEpJfsxb4FZKG8lUX0gffbX/3A0S5t0l9iV3PUc2/ambE7x1PcnX4TsR",
+	"fZuTdG+ZE3Q7knPbjjR7kuW3RA3eKTaU80xZtxBcGagS0Q1J9DNIDgbuXKL2xzoOyNLbPi5IawZMkYFI",
+	"43XkiUUNf4QZw9pbcUzz7lNtYruE6Jo0U9PW4SPJof3RTs1DLbxzDVxSePdEujnZO6X3CoH7RFo30fJP",
+	"eSLDTefuMXFta2ZQcQ+Lgx/knZ2SKyADGpBj0S+QooG1sF/soCaiDxi4sYhmWTL7Ks7G8Lopigcti8rN",
+	"03sno3ESKcz5BzlVScygn12Jg+GCrAbvu9P44xy6hkcDpbsRebrNQzn2hQ5HiP8DKezXJQ44DD8GB6OM",
+	"XcNl6QKSq4nrj9i83YY2l+mKQmnvj/P22LubQu4CFbOG/ltsMw+ylpboR6M8Tbd9trcZ1/tjnqYzCq+I",
+	"nrocRd0jIkWemeq1mOlbtGYirlQZyt20y9GgvMNpTEdKa9xeEWDFsKfuF8IMIS4iRl7RFB/a47nAwmtq",
+	"ORHnKcsQjZPdsmzS4WdkIPJMtgkIHhYHfiQAsj4TAQR+TGoHCECDwB3STYQWZ0OQVofkNwtMj93rcMfm",
+	"CEwbWACIikw3WDsWBmtI/2XgQtwMOeTSauV30eFS4Gll6SwVjhj9UX7Qcd7pYMcdwTPvyNq0LqPmhEe/",
+	"iPF9YGNui3Z5wqNP+VzK5Szn3rngKKX88PtSbw8GJXKR36Ul7pyob1GK56Ql4bBCVw3eWEWk986jCAH/",
+	"UkJAAe/JrVQUiMDIq3IZkEjkgDQAZCJZJjJplUwmxjIgcY67HFo7HogOBy5pFpNEXfjOlsNeavQZwl9o",
+	"id4DXiQhWXOJDC7XkX9vh21GmPypCixNn+scf+mdtT/52tjJF5iAWc6rI9XBI7CkPzEao2n26urvpJdA",
+	"YhxBB1QLJi23hkNKIGo0TCKRAtm7XuCKxU3LxvbmS8RSgLfsCnFjKag7PBzS0SjhfWSe18pbWhu07WkQ",
+	"JQxWfUByiG0EJBXRDWlAxgLaWNog1n2K2W0SmSQ9kjEgfML7zB2Q66DlxwXC41Fpzd1mQIZUacucdCcF",
+	"o9O71yCVMaLP6ZCZP8uZcwDEL8YdjkGzkrWN0tNhIWQ517IVpXzoWS9pwhlOJlKOoH0PSKJ6juRhh/8G",
+	"lK5xNrnOch46gz2Rjk6AcxaTRmj+FV6AMzHRXkJKFcuah+SDzeawmYjobRCqOhy9FKMOgAermAZM5UgZ",
+	"vTXsWHPcEgPV3zA7r13waXX4yfH/r9nG8TOopxADCemYJtpDvfbdmNBgL1Ob9IMtBZcHuW3N3eEhnpFY",
+	"6xrCaYkkXS0EWEzS5Iahk2WyRhsQZgsMRtTJcXB8fFz0tPkQFF3gEyys4HN0+EMB7Ed2fy3svgukfted",
+	"eyowXu4IVaZKei7RPsnx8WL0L7I89MpY6H1RUN8iM4pY6/E7+l9HX7OcP5ZUHLs9YE+gGkAnSSsSQHUQ",
+	"mdFuQ3rDQJXnfFHWTl3amgcRyLrTsbyVOtsV4Z/0YtqJG7RAfO6Tb4ojdOu6lPXIhoTGEZikj+Ms4dKY",
+	"nJQ4k1pLi3kGK4QjrRVO+zTh+F+JsZlCLlNkAZvA8T8XYyd0blk2z7DmjMXSGb1toi2OkDQqw9TalC/s",
+	"YxcgSlTzAtK+zRUW+/RiC8uH0MLAqpwOt04DQNLKiGYbrJTdrNlcM47f4bUC+WvZ1Jj8vomzfb0cJzuw",
+	"qY1AfjDGt+v3PdUq1TO+zabYm9vftbkNa5FQJ+atrtyUdjTy9HHox5oKg9yTvri7epgV1KCG6jBs6V7u",
+	"Tlb/fu/ir5jYPf/MOoLl8yAT4wrBQuiYTtaQLskQ46Yw462RSJNo8uB5JR4cPtI7fxQ/4iA+1Bz1qrYu",
+	"T1ePBiKJ2N79nQD1BoPFOc2r1E1iSUobytuQpWFfBfvoc9XugaOctjnL1zNDRplQLFLTbE8mj61Irw6I",
+	"FAS4P+ArXCgIaJFEHRIz/noTMj7dF0lyHrOMjOnEgLonGVTndrix5h8EKd3GU6WvtrS9N+8Azd3Zu/OB",
+	"VhEuuG6/W5LN+wNNmCu4sEPANZOmYlze3xWIAYievkCIrWBbPA62qimJN29IymwvbcNlb6SqAeMBAUMl",
+	"GQ/EMOjw8WASIM+eGJNU8H4A5/4tOJMXmRbEgUncwoNvxncNLHeHpKl35an+E6VOlXpeJ4GqvMT2qVR3",
+	"47oQxUZbVXgFd6XgJDLpczR28PNDydJbJgEWHh4xrW9eONnV4cbqgjx/l7UyzKWyKfRYTAA7/8OIYaEA",
+	"vsf2EkUMihOZj0YiU21PmjRuE6ZflCX9gZJNh9cyzhLFQnyMqg4fCqnIyVMyTHiudLND86+wGVigszBj",
+	"VAoeHpI3tywzAiIGtHvuCM8tjZm0rHL//ue/4PQCOOf+/c9/hRfV4ppIhhlGHJn//v3Pf01pjfAQDGA7",
+	"ACZpyhzNomFrEesgWBVBkixpjKiUYyD7QJGPQyYHyUg2L0j48cOV5RlUg6NU9EWuQmP0qk0I3YDQVBbU",
+	"SzN+QoeX+rlERi+vNggKGDjI/DUDpVcoEiaNt2AZK5qVJf9DtIpnW3lPyTmlNkCr5pnGbrsbnuc9x/MD",
+	"NagvEXvOS9zcoPXs8Ot2V8mASsdjUDokl+YaSbUthSAkBdClFuAmr7SMa4mwyRgGeDSkre+8Id9yPqL7",
+	"0pWiitWH2npYtq/rRS3DtxjdvdW7sQKCpLRmnajxft1dGUEhLTq8Wlzob/UzypWVGUKyEg6vs4hnoXf1",
+	"pzGhXk4JG4C7PSS/DQTkxCNsrjRpGJCWAYk0xasGVBIOrgMAR4J867JIDBmiIsIvAVDpwRvDTKQMgQ7x",
+	"RHMaedbZebb1FbC8Ar+re8ghxup1YKqvHd4AtI8YjWOpGI2bC6Ewir5BcUECvPqmg48Ak/cx5azjUv0+",
+	"EtaxL/dlELv1P88QLnbIRWEIkzGz8sMJCZQLexP5u06qwcXqVMRcdVfbrj76Wvyxy0R1C/64yLCG0LQf",
+	"AjCIR77S0JI+YzQaMEm6bCLwm8PAZo6SVJsLUI0FBVEiV48E6c0TDbsyxLd+7r6CtNvbx3eDhUz85bNZ",
+	"IXGEhtnuMu9gx15BaLIwHUVG2JeRVtO+QMBkchO55WwMdjFmCYg0hr9MPeVYZHAqZr7c4fC2CQHAAN1G",
+	"NsbAqy2TtDQXbS9N3OBz42dQYGFWOkw2SZMeU8mQaa+gwxfJOj1Yxt41ar0yjEAaFRKpuTTF8KFYxvMt",
+	"YHyD6fK11qv6wsnx1IWM3Yobd23zieOfYAruU/Suhw1XG+9tuoOe3fvtgUj+7zgfYnVjtkbf3wrOHgVF",
+	"Ba697SsnLSJ2rJx+S9Qgzuh4OizTtogFU1rnkHzSzQT9Q4xQ87eARacxIAyHS21l1B/6Pevqj13pgGox",
+	"fxeRrXv9J7eWv+ccshVE4A5FGWy1TYiyP0T3PoDW/WCiX4etmxOSNLll5DZhYyzHhsP3gt8GEjfQsuyJ",
+	"jCV9TkT3DxYphG835P/+a/HriPKiJJF5t+WG4wlRQgSmdrAr1ADIdsBZ50D7tmYym48rRroF6gsY+Bck",
+	"7GViGJIGEJjK5JYhGE6oREga7Iv7UbKURbotJFEBSTi5+s/3HU5TAb4DSXjMvsw0c9FRoR5xPcqYQmyj",
+	"/4/gbPCveqVuV7r+mIlhnfs+izp3XSWKvYsf6cniX0W3zpGiXkn7WMnGzhJhY3YnJKaKkUwbYT4YcMLS",
+	"mEiW3SYRW/9QMTCWY2CS6JpLYfG1svfA4YFWrGXaYdEiR7kcmLM76MSAZaxtD4NIaIG6rjPWC6dO2uzx",
+	"HJ7N/SG6WroGGCzQfzmsxNNjbak5PWBuTqQBHov1HSfNQ/IxlyBkIK4i6RAEHlFj3VwTixWcmbw2gHYk",
+	"Q3GLKMJjmpkYSHXJfvH53dqt69XLP47zPD1ffxXd7+NA76+ie0/l73oI55jqsP4Be63HMsYjRjgdshgs",
+	"Kdxed8O23+Sh5IJucDbWXdnD8P9pTyfLWPog9lENBERkXlYyZARqZeQQIstLXy7Qq8sdpqOvf4jubs4r",
+	"/3yOUz1fxj5i+qMFHFX2zY/kjHX7Ou+veplu3VFYoHX2ovpekMH+gJW1wHFYjUprbc/hR2QgBmhfkStt",
+	"bU9MDQ2Aaq1ngzcfyKlhHSYpModIanOHhsgktTNZsk22qdoS5174opbY13uWqD1L1MZZohYL8vqW6tEo",
+	"iRyp6o7CRpckHOapSkY0U0c9kQ1bMVU0xOCBo4s1DbOAFUCOGvaSlIWH5J2SpDuBA8ZcAlI7JX/9+OZt",
+	"QD7+8jbo8LfvftRm/2+s+9G+x8sZ1xartvWRHr9RSHvBzRf8YA55B6kpuIU7PGMtxiMRA0wzFJebyNGb",
+	"//PuR1cX9vbjFRkJmWD5fq5Iw8OXtSEzcsMYQsQPieAdPsqzkZCsKPFUg3zY5TRJAc1WESgLPTs9JqPk",
+	"C0uh/DSJH0qqjEcaBVQDMGDlmBAmPg4Tdce40K+jVND4I07sDi3leSqrYjWXtcco0x1QCW4zQHDW/y+y",
+	"IVUH7YNuwvX2Dg7UZMQO2gdSZQnvH5S12D/wud/dXeii7To13I76HIVnd+0+Web+iyPnKRHcPoS6ydLS",
+	"ZXMa5TaRidqlPvlt+WECKZ8lQBPxVYmcOlnAa+ZsocNnDhcggOTV1puzhRBQQa6pCh16U5eRLuuJjEHx",
+	"fabw8v50YIOnA3/Xk/Vg/JvdHCRAn+/pKAHHe47sx52z9Dhhw8cCC5vE2RibtVdD31eIH/HsfFG+22i/",
+	"IRi/c4pUSbmBanhDtU+hXx+BogmhKpfFYUBCl2cuMhKawQ1Jw3cqWuMkZj5Pu8E/6PCCIPeJdBS5FuME",
+	"5PUY0vAVGTLKpWEd9HQoF+OHCfL53k7GQ0X2dA1cDudpZl7uAT2LqHXF8OhVPaJJ7MjY57H05SvsTQMe",
+	"5XCk3MZsF9+lGTMfFpkpANLyxd+0SizftIfkN4/1s6CZMe8IiMozDtthLiON6TnBovbQSKRrawyYT8QZ",
+	"HUNJu/JpEMyjiQSmiXnU0G1oRekJ0etZ/JEHACm61J5dA1Wpw5dE1DcnbTZvG5ZbeE9G4hrSbh8veFjx",
+	"goUyGVFCMlvYUSmf1wA8H9IkbSk2HKVUrW9YrZfF6CdX3LIsS2LmMEZt1SQQhrr2BaQ7ITcJFA7FJBUR",
+	"Tdkh+VsC1aDuF9nhNiyqTdFcMv+VEo85oRY8kUQORKZIwwZ69QMjlk1/pAk40Ymtl+zwEe0/HjjSn2mS",
+	"fnZz/FDtNb+V87Kd5y2bfdZzXR9uNs25tMWKIfWEiZ6ZFSXJ0Ve9g74dfcX98w1FSsoUuwPCaLCqWBma",
+	"YxyIMU5taS0XyhXaUC++2MTyfSgLcgQmHeGCyDwauPF7DLLhNUyIv++2HNXTn9LSuu6972GmqsTO+ewy",
+	"wt7Ee1FQVxTggBE6RwLMCoDgfo0DfavWz7CRRQ+bnXD4Dff0BanaoKUURgMFY0b1keQmPsotuh3LYJ5V",
+	"4OTufvvXjubCeWT9zb9SWGcN5X0FKR1q3c0fkIyNUhqZYiO4gkeBbSB+6XAuxkTw6S/MGAkBUcLA1UK2",
+	"Nb6QKvcdOInkMctYbNlegw6H99gjT8N1am0Ikauu+EKgvhRYQyHgDOk1Lh1TZIQNR2pSZKg4KaU9Fu1z",
+	"ABhNxshbUfhEpCEZI/4WMau6iSjj3YwCo39Pb1vSSEVfBCQSqcgBMl0oljUhFVR2OM30ssPHRJwwuSzg",
+	"dMmLCYIhigUiFei+SRagkQUh7ooWkixPtcuXq6B4EEcWxhXqxfQsxFRR0gDvV1+UZCgy+CAnp0+fkb8l",
+	"PzThECKl0Y00GS/8hjTCr18P3yf85tu3sIkI7ZIo9gXG+qfPP7/HMdWKIkMfsby6JKFdTK7RrzPz3oPD",
+	"Wpj2QuxzOtSzHcoc8kPCgIT6O2GHi4yEAzVMQ1z/BsQBPE96q1eCP4Qum4dPTNMS6X1FCdFGllvI7FeC",
+	"9AXp0ujGAmY6F/fx8gt9zB+Nttt8JLFij+w6jriKrt2zFe0uf0grxxW09V189aNRxm4TNt5hNtEnI9dn",
+	"ZTBqHeOyz6M1IWORpzHpMzhJddmsIJio7HAt9+1YmWNXX7NUVHtxOmQXBDWu09BaMZfkbECk6PDw67eQ",
+	"mDGTU6FGtGksdA/5ZNRHmiBiSFl5WqUQEPYlYiMFv3Y45cYwMFlQvYSzxyzhcaS+RylfgLAdGEvgoH3w",
+	"G0sjMYQTyq9fD23Lf6FD9u3bQW2wtgeiGszkzdMMaAMDuipuyS4jknG11w/b1g9mYjanIgqGoN0CAb8z",
+	"HlMWY/L6hIy1dU7j2FjL9fk3TB8eI/fGz9j0bfNgi3QFso2f3ZK4ghrBRwqmg92og6dj1s8+pLQxSJ2h",
+	"W9ZOGHlyZkcoOqTxymWow2MdniCWuuGWOGxqKfExV4sIONoG6AYtPiiOh4AzF2AtDYytilD8WnxlTMpA",
+	"/8YxNbCQsEtINODdFRQaF6RcRaVF4HUSS4v0q/+2hmUH+M/KknchgwYnNIsGyS2L3RN74oyNptJfxjEu",
+	"/u8Dasd1557oM8xYLshJx92DUdE3nykE4TwzYZCMnsh9ufA+1X2Cm9PJ27naqrYFffS1+MMg1ayaDHEn",
+	"m/oTQziH8mq/KLQLxP8De5ghZ1lCSxgy0xZ4h0+hDw8pBxNKG+LeSwpDXCtjvH1VEHvLB53MhIJSKlWJ",
+	"w+rhpMSuDWesp20nSuJnb33WzLfA1u1zR3cINKwHfLlYCnborf9obMX5PrlHxQvkPHofeOw8eiNbsKlH",
+	"kIjxEPbi8Y5spr299GCLc7ZkmBzFiaTddNeMCZ+tGRJR7T+TVPA+EFcqPP9JpEcYnomhYdr5UvhuUyB3",
+	"JXHU4bP0CHsDZSMGymtcLn9CqbgHmHo8dpNZpVsUm4zfg9R8Ax+VhBIjtWNPlNlk9gVe2wKZ6AcnVxSK",
+	"D9yGw0HbC6y9wNqd/ME1t0XxkwkjfPKdsbWuJVaWmFodvq6thbkGMRsKxR6R1fUA8EoR29AE7vUy2qVM",
+	"vH/0Uuy+7vh95dTsRfcezHTLYKaLdJPDNsWl9kTCGfnmVRQI+O9YR5GrHAS4+ZR+aR9L9oGBUWHr4BWo",
+	"z2qf3JPZg/vdJn+uq6Q2d1LuK6mr5K417I9VS0HP92rqUWWJ7rXOIq2jpRoKYXdElEhPTK+phjgb3weL",
+	"JtC2lNlSatOsAIpv3k0TOWAxoZlKIgjtYNYY6qzKyoeAcI/asl2Cun4CcHIdTtPUPSiJyGy1GgTWBWfz",
+	"eohYViQcZ4lSjP+HFjJhgFWApoUzSFmm7HOciSKdLiBajMR5ymL9OenKIC9Qx3HG4plgObyow/XIQuWf",
+	"LKpKm48lidfl+usFuV2V9RvO0SNNyb3E5VQnJ9euvH1S7saScjkuTytqYbWukor7uUoEXPg7dpU68GnG",
+	"qZVkqFkdkC1blp3+GSJNQerJgRhLPFAMjfAFKGnBSYOLMUaXUtZTHS5y1Qwc0YDpE4yB8Z94XBTmHj7k",
+	"vNq75s+SqfTZDt9Q/uzKwIBIOGfFpBEh30cu7VSn7imj1g7pHKvf7rW92b/PnV2kcLRpwlDw4YLBGMeM",
+	"KTurgpab+UdfzUtXzqp9IErrA08nhb2/wJi+mDbtacaAcnHAskcENrZbcX1pF8ceQmw3mRYGUazY68U+",
+	"x2VcZWc+Ij/9ctZLn++kX1gmEswGc08G/gBBKdhcB1p78DmPSXdiBM7YDgrandrYvLQbkqWSPa502gck",
+	"DY53bDbtjaX7SJwt9h2QV9RxguuSs35fBgWpIovtcJ8t9k92CIUo7/cmse7/FKpyAO7pPGrvmu5PpLaS",
+	"B7GK5brYPRW9XlfQLE54v6WovNkdjMqF1/YOX019AC6lbi4CDoSpiIBGhQ1HqZgwRhpawGorFDSDbgNQ",
+	"DUjFhiY0OBApQGbG7DaJmMFiADM3UWwI2EBSJWkKNwLCJBCeAJuLsaDHNGMDkUtGGmEGl6+UiG7eKTYM",
+	"m8iCoBIwrDsc7kgy5t1xUUCAQfYfRHsBjMH2wtDHNgzZeag7Ewbkho2UFhqDRIuNidYDl4YY4OT4GMYF",
+	"IRywREUqh/Np6FlCQ9lybVOyQ+Jx0Baz1eEFpQwcwm1Km85+H6+Uocs3cLb1oVjen2F1P1RagamGLmIW",
+	"ECPGcZL3RFDuqEjZgfEEGg5S2YZeg3xE9HpGIW+Wze1DGrsj8cdyVvwBx2K79uSDOvSFHtc58sVlsg/K",
+	"rU/xIezisjvUrLbVAZfWgPW2OEqZiHOo6JzNZYmooqno54xQNZPnkiURa3svMAxB/VR0/z/23nW5jRxb",
+	"F3wVhOZEmDqTutjlKndJceKMxq6Le5fLPpaqa8fs7FGCmYskWkmAnQBFsx0V0b/mAeYh+sH6SU5gLQCJ",
+	"5E2kRFKUzfpRlihmJoAEvnX/Fi9TOVCV6ahSKNai1vBUeCk9dWh9b7gFOaMpQGCeFrIHlWumOnV3Ipi2",
+	"yo97/oTq5UbnugvhgvvBs5FdstCM3X3z2axEUPe3a/s7hUn8rJvs2siKZAfUBquJaKs4TSp254s4pcLs",
+	"sTezpAGH7pP+oa3gZvRTcSk9h+fzSjL25FFbIY+i4Dce4y8k5F1P6JHC3bSY81RDPB97f8I+1N10KmNV",
+	"WY2mPtGfwLKB4LOk7zLq8cln/PeetFH37KHlBYCzk+eJa5SJXSuUfBcCuwDYWo9WgNpj1ZQIqSTBOuXA",
+	"8MJXR9KXBeGLz5kmVFAj+XQi39vA6ve0U/bR7s02zHLq0mx9er2m7O7HcB95X59uUf7vpf6mT5gL0i44",
+	"XkvHY+8t/95X2IoiNHsIkswxkQ9KnkPBuPk6I6BbPe+7EvVc3S453dsl+zjn48Q55wQ2Gz6pe1gjVbEG",
+	"Z/2W8/V+jYrjGmRIeJtlekjQtD3ok4NMaUhlXcv9FKIL9PI2jNr2IU+6NQTOYKmQBK5ns/hyb0etrSJN",
+	"+e0aMIo+eEBVmkWWPhfScGHVQNKZIjI1nvdYKSRg5y89HW6YGa1oNb339nr9X+Kvx5EbPyV8GgkNZN5p",
+	"yQe6p4xGX4l9Gn6MqGwhShsuC14VrgMOeleMYlkBpbiFanzt8o0z8omkskf9Pe13KsjFQIA0GWvBJ56b",
+	"EpuGof44qOCIbtnjmkkQdliJa9YkUIHIb+o+n3poTxFUqayTMdCP0xmWHVGWUCTUj8xAnw0sokphCNMx",
+	"r4NxnziRnJ6e4l9dDISXpXMTSeLTmF7DjNWLZtfEFYfPIfAYasO64hZ8dMbe3JWV61R6co3MRWZoVcF5",
+	"miR1A7WfySGxGMgCl2PY7gtjcEFcwCrKlcQrUilkW31C51SuZEdUfbQLmJI5zAm1ZHxo1LX79jXt88yl",
+	"YlKjkVFPpRL/ADgQaiAChaPBmsrv8D1DM7zm2sMEwl+GY/NuSP/+wxWDCvwQjlN5CdgffzL+cYaREVMJ",
+	"KEgK9kEairB5G6QOh9ADXJDIvgvXkDeVnGlUfbaQ6LJAmIbMl3tUOvpYTyo3Uum4oGGeXXVEwC8j1FPP",
+	"57EiPbiW8ywq3MJ7i+orjfTM1VJw16Id5U7ilG6yjP108hn/ddGcJ1X5tIzt5C/xaQB0mFTHYp9rKmK/",
+	"SLkUHSaVhKfi5t4C/r6nrbEFG2ch+EV9YFAbI6WOUmL3cPg4ZUtrAp2TnMscym0wVU8YW6mcIPyfbuJs",
+	"n2p3XlHxUQ0epIU5G8Ur5b6uiqZjjUevf6cWU1iLRwq8/QDd9xX8DXJzSIaAVdHcTrfaINdKYod/hUvB",
+	"y2OW5U6c1XlTTjNHVR6731ibRQur7wvDct/yloZVQsFa1A7acFEyzceatcdWw+/PT6DywXIJVn30t9xq",
+	"+lQ97+USp9ac2oSLt328vV+j56UbOEfTitTePx4V6fdq7qOpudurbHIQ+QAZ0j1C982TKGB67zwn7TG7",
+	"EejQKFiuCkiowCgUBtnPvG/Pzo7xtrr17E1zinim2O62X8SzjG/jQXGC7m/4qjcNvPgY6sm/WWUXH7So",
+	"6Ae39t53vzbffQEDXpl+OPi50oblIE0F+h41QgOR27PwGIHHONs7PvR+SBkrxS0wbLuP5x9PYO26Ruc6",
+	"OV87qgLRlUy1UQNFQ3xQCbuI8a1pBBVw4pnTw/ZRWJZnzCiVOHW4rUyP9TgC1mTzK3uTVN4rRGpRczgo",
+	"FS/OWdapVD9jLSTr1OLWhS8yozC4ED7UUEJuB0FkJJPjWBBjRae3W8uQiPNUIqof/L7cLFL+WKn+Mt+7",
+	"Ust861IYeFssH5z9s2qv8vWdiuW6F7RMNNdvwr0UWJsUCOe6PWYFN8AqLrtx1gnyizAN1a3IYWkpcPLZ",
+	"/YS+jHqb7CXDBiSD1Y5E356RYCaesQqOQFrluUhCILEPhhfc8CQudvfRUkykxI/6O0J0GsbNWccuGU7t",
+	"Qc5hhzXOzNuwSPjgT8Ay+Inv7+S/N2Gzo6o+NwdnB20h7QFODsx4AAdnB9pUQnbnacp4r327562R6amR",
+	"tKoY4x5N1wufpjfstyUX5R5ANwSgF+zPH374CcNfLhnmmxenbCA+Qamxy0sBXzokXoVNtgfFPShuAhSf",
+	"Wd2i3mT3A8gKsEMgN/do4nqPEpN3/AZzDPVQDwCz92puetepsMuFPMdKevpASUAOPh0y9hbQzKdyt3nm",
+	"7wkrH8Nbel2Tzuwm61AY4BzYqN/3PgKzS9jTAJt6v83mOfIvWS+BL7mqiqO85KKvV4GYq8Ut7rQWXakn",
+	"iYfxF3pk0xTLkWShiKR9zXGHEGVFHiYVZ/anDIGM/iIKCxIdARW75eUQiC/UJxnzsqxxrituQbKWo3lX",
+	"0lQ8N2dW7Uql/zXOtg1joM8Oj9mviulh3nNzoETjUaVkl56dNKvdEgzg22+mskFJxRwPyBmOj1I7KbmZ",
+	"95Hr9JhdGAP9gaHZeF/lINboWi9ffI8LlsqPYKrx0UXHQOW6gcAtVGPG6SZImTcs7C22CrUVN3Dtxp7h",
+	"eA/XnoP62u7cj7jID8fcDbCH1MN7pCo9tzZz4N5vZKlGk70c97D/wLK7JcTFlVLvuBy7ZdDbjb/brRkQ",
+	"irWpG2gNp3FQjDbRsuLkqRXjxbR8tfPQ9EBUIb2QZR2ruJPkyRDtM9bCqD2JpEPWEW6obhVIQKUyklB4",
+	"DyyecPIJ2bPwbucs+3tWk+lr8OLMogB3xS8GPpmEia5U1vRjOce41Ot42pjrSsumwaraSV0z2CHubN2z",
+	"K2hU3XyPvi8Vg0+EuKyCDlQgczhPJb+zKjGedRC3rtRFFk8po/YXoY3f7Zv1DNBTrsYDWD6QRdegCbnq",
+	"RX+xu2nViy5xBz25EBsNfpkIm9u0+wDbgwJsAWuasbYqnKNpOZI8LM93mpDGajORAZD3AKsG0V/h2GIt",
+	"Tj/TrOTGwv0tVHZO5xFOYakhIzZoTMzFKsj+UJtUtiedwpStOw2YCWXKorGBibtDKf4+BMb7CnubhnH4",
+	"vffoBITrV8rRnNthrTwa3yOVei2jlu99MF9BFixuxVoNn0ddvaIGfvKZflitnuuCYlel0EY4rJqGc8Sr",
+	"330hjtOPz5zHgXhZE9cOqsBYFflqLBiGJFcH1K4NFZa8dwxUx+xHVU2o8TrxaqtUZobqSg4S3w0GRzF6",
+	"Kq3nfgKzBpBcVpnbtGt5OU/DaGLn7KHtMQq33OuYp5qtxmW2SDdLsMIST/D5JKBElViprHkvkpm2qulB",
+	"P2FDWUBFGfP4hWeaQSEMq4YxSyj+RlBKFncLCTxJ7crsBdnhGcsqVVojHttmANcGPQlkkjda2Z0zn+We",
+	"88KqeBlr+cB51uefrumbOnOXYHJZE8SYkIgyQhXXBR/r7Jxom2eGo9B3CiU34hbcvZ2vwd6lfuD1AKoc",
+	"STUCF0hVgfQOhVQ6xOpUAP+wtyAycfyq+5AGwwqsACM0xsIwjl3yw7fI94FjPqSiuYwPBpW65WVGvf39",
+	"YnmNxeounA1AYlsG91dPSt0JffONYgXkogDWenH6gpzXVM3g5OFkaPHCKtrIkODuSbQoYccEf5HdAzQF",
+	"3EgWrLPP6QH+lh6cpQckg477SppeOb62VgIv+yBNepCkB33QmncBv+ne+hn79z//lR78kR0eswvJoD8w",
+	"Y1pqlpfArShKJd5/hxpnT7DzvXz+IlmKki+VD7IAiJ1uy8JtV0j5dt7fb88THZ+HWRYvTl+sedzECtdY",
+	"uhkxajr5I25RHd27DosIdJpgcx4HHdEaDzP/6m2jfc+1hT3X3K55pp29shZz7ITndmL65DP98Cvvwx+r",
+	"RN6dkaYGIC0wc2ZEfgOG9JjZ2hWLlStvhKUyoyt1xlxhn69eD3aaS1M6KkDfsJwPeFuUwowbGt7h+aSu",
+	"IwGcEKcpWtvRalZt0KIAzVruTUZDPKRAzACkrmfktJpwE/cx5gLwtovRBMOCx78+I6atM59T+TfIDemY",
+	"NW0Ssqo5Wq5o0cnpF4FGK6O3bX+//vc//8Var32ywOuj56enzxP2H0evXh1mWDsf3SljHVWWaqSToIWg",
+	"tYo+wHouz7RTds/jv5RC3oQECp9F0Mrw42P6/VoUqIuwEbR7St24lWKtzH1wxqy0yQ5xs1gD2t8coz0A",
+	"aFSzsA1S6faBXbbQFhrb7dEDj+kBGXasMaz1Oz2GlucC//aD/QuZAJ6y6sXpi+NU0p99PoP22R7Nd4av",
+	"tpX99MMVs4fKZafYT3V2uANVrAnjpVahlwwtt3fp1l1wevwWml7VVK7BrfpxKOOl3qZeJSwWDbjpHSQH",
+	"9nwcnB3U8HUwqd/E1AN9/ukXkF3TOzj77iWalnaeB2cH/+9/8aN/nB59f/3Xz8+T717+8d9mZLZuSE2L",
+	"V/GR/L9XeObmaTgeAAcg16OiTT+iiRnWjsYzPeJRQ/gvTkXadW/wFb8JbJGR+uFUhvXoH85HsbpbuAsm",
+	"uIWdPJjMniAlhH58fnp6GPsGprqkOHYdrm8CgTE3KJas+uB1+iQ4EVTlfAXFMZtIedAAixMcMAfiaeUf",
+	"kBaq33e+IOdww7xbRH4Qtn7TmNsH6u+LLBdzl/QeqKJz0T8y6gbk0+BeQVot4BVUjEY9+RhK0TLjOiMZ",
+	"f9CosVr7wDdo1o6Yy6Qyw2U4uX0xb5V+s9CUJUw10ssquFU3RP6lGXIYFFCcO1YtzDlLpYa8AqOXb9vM",
+	"nnrX5svXb99d0Yba1cqJMMRFuEXba9+leXbxvV1Ct0QzGVeSjZP/rQdLXMY+8Ykb/9qfWT3EHtyEmR4e",
+	"wxzOGNgDYO3pYO3iKrS5Bvbbx1/uxpHMh2ymQar1gzQVZ2/fJOz9jeGHx+y9LCmPt8d1DwsmbmBgKFUJ",
+	"B8lGqrrRTt0SOi5JUBKOGYmAmm4d6wZYqbrHM0m+dwWNNkStnco19VGdjYmpvCOFKmDOl9RLNUzqkUzv",
+	"8PxLPK0LoTzKV6CzvY8aPPlGqYtk1jtrgPNIULli/kW64j3IwyIF+uQz/kvGulUNt8GBux4xSAukjRpo",
+	"FCsYjqAuE4sECVvQoJvumUqXp+q15XP/F6LsnhiYqIe1XZ13Y+XEdtLbwv4r2n5bUp4Xoi3j2r/x430p",
+	"8H3wi7ZOA8HuA0/CwFMu4rpPRzWl4RhLsKiSAagFUsJyYcYUOZxO9a9TYbOLPIeBOWPxEemC+j/tMckI",
+	"AMloEJpx9hOoP1++/5X9SFjzWpUluNjdxx9fs1ffv/zukKlOKimr1o6W1o+XJVS49hqAtYYDO6Pnp8np",
+	"6ek5y3IswnE1ajjljBUKQ1J2XONDqlj+oIQ0IdiHVcX4BFR1SiW7wgwL8PlgJTf4e+LaecphWbIuqD6Y",
+	"auxQO1yOxdupHCiNUJgwrcit+9PbS2aUKjXLucTABqYG+7wuYqWZS49TbxGcOwbh5lDmYCDYfr2Agemx",
+	"NpRqxIRJrCrPC3zbmBcl2qWQXWyZRLXovAJpnmn/ntYoUTbtL77E47pZKWGfsTPVYP5grSB/hIGpw4Yo",
+	"+wCZJsxSLI6INdhZJLARQN9ufYcCe5/22hxM2p0EL/DoZNzbsZSEpBki0Dm8k0BnqsBqdrc1h5h4A25Q",
+	"0pwvUoutRvyorDkz68buTD692+ES8601mpk91OGyencH8k0IA1+Gr8XO5LEcLHYR5+j5uO/3dW17L0wz",
+	"OlkUDhNngPcStsrJZ40M0n8QxJdAfGkbBvvfEbqoB6juiUGTrMel7uGGxyo4Ar3ZkCl536VW9M9cgBYz",
+	"KEXlTBUXPdRWmyfONVGCNOWYYYGz1S5KpUEznuegsVCi1ukxLeLIJXOyv6m2DqEBFwmIqC5Ya3ZRypNn",
+	"aXuD+2ILCE9s5rOU2pfTu5JGtc9G3xy40ArPx5fki2936Foc7q3sBxTqPipunG5NN9trZI9SjjsXmu5X",
+	"irs5w1XWzVIb5utusJhMVDsGQ/P5C+e8XFz4mMqH5+iDXY0tgsXjFz2ubGme7i3NfZXgk6gSnIitYWXY",
+	"WuzUk766vX+kf3V4DweCmp5Yhe7tm8SFuHhRVKBJo/WRm3M2stDe4wOsQbGSoAohISrKrwsJ60h8dEVH",
+	"VcfsXWQcB1lR28XEiYUiRaP96np11TZ1o1EXZqzRhSXy62LwydcHCHkrDPclfPgJEiEusLtT2TC8i0oN",
+	"Br7EgcxnbHM7EgUJQ1E5+9qOpo7NHbOZ4pNqICe0+Un3ryP93Q0ZuiqdwJSATeXd1AIPE7Dv1O3XJV79",
+	"hHdexNYsws0tv+cS3gvfBwvfn7D5hMuEUFNOktXFsVb38RXP6KkxR+zO9AaFvLtJ/48TQ3fn3E3Xz2nR",
+	"lUxg7pQTz1aGLsrjXouQmV//sXLozTlmL9/brS+6a64AmeFz/QjYI39fpjEOi7F8juulkF237Y6U3LT/",
+	"dDpT9T7dAqMbvh+AfPuGvVZSQm6mZ1oTgFslOS8FSONyv1kr63F9Tb9kTPOxTuWoB/hwq+9Y7RTMYT2R",
+	"CgpR2cf89vGtha0KukIbqOpiEP/YDR1LR1jgnTkR7Fg9VKrp+T/QS7qhQ7xGfSaMcF7jrMkVeaD2svdv",
+	"PghbBkPzRMQzZZBoYuqzAOLNpENrp1YwKHnu/4xPtrsEAyyHd9ajHqfyrQkin9Jh2C1UoiOgYHDU56IM",
+	"drzqsKxQfS6kxtRTGXQE06vUsNtDTkMkUaSvpbINpZJdNGstkIUcI5YRAgbQE5p524Mp6Rr34FpiNBmB",
+	"xrOxnlNyZyodJaAGXkLhyGesOUh1+kjRfcyyvwmTsRLqaTr72E0FOWV5BUyCwLfgnARMqiqVaPxDwf6m",
+	"hMQmjPZ2147h0fMNZbcCRlBlh+cs87PIHKHgPHoCtPLT4PbuyiMhWR9MTxULtCzWCgW9TngcPrp1nzDu",
+	"1nJWFYWdsRcBCctyZ4X4S5WEVNLdfK+I4AUYcU1053e4CNaftPVhuCaJk8yiSAnnMyHZjQd4dinmeU1B",
+	"bJQ/FUpiOA0+8f6ghIOzg/Tgm/TgICE2HZIVNZ+OX7GDBew5W+LHCWv6WD6HlWX03tH/FH0NW1NCLh+k",
+	"hNzhSTAqv3lixTI/qxHrY15IZ0r1wO4XqkP6waBSxTA3KHeFpAYZCRNaD50gr8AI9P1ZtQGkqcZsYM0z",
+	"fyFGBOq7Jqw9Djd9+2bZQp1cDe1i+UZGqQyjjFoNURx76Rp1PbT4BNX1iFfQU0MNu1Wu/pCCEPuafoFb",
+	"KDdeFmKf9IHe5/LNhXaqWVC9WEsVc2CLmBLXdl+4cV+CVXucJyo3cF0HxLxjd1MEyL/7A7ocFp8gODzp",
+	"HnSIvcFO9ORDSDhCcU1HVIH2lYPjRViayjlVj8BmISkxxdMH2LsNPz7cA2wDYN/iNttFfA3DuzTcDPUK",
+	"F0IlePkrtrt9ynBu5748muMR2IP5+qrw6lWdg+Jbq8f7MERy51uRI9uar8lwyMQCMvkyiDANUmjtHFAo",
+	"0S0SquCssJvleSoRphHGOctw1tdCZqyvbqGPYQM+tgCDjivXBOmYtS5Ybo3bqg8FG1RwpCprwOLllJlD",
+	"kCwkBhekA/nOsOyIsoTi+BBh2CNc4p2TGV72X+KvGat5rqEsElej7bVuTMMJVMXo0rFTEiG5s5Zhz+yK",
+	"++pzjsMgwRADvcvCafOCBdPQfqQRS1zv7PMZGaZK1mM+pm9f07fnZ5/SG3GSkRv3kFS6rt0t5XuMUxEh",
+	"NQcRhpmRyK2AXlZ6pXK++Fpcqck2Vqj5EHF334SfVK5OmrV8CWcq15oaRND/hXBluck8Vgmnf7q2MmSe",
+	"Fw5xKsr/cV5wAjT0CO/psr6sQs3LqEOqkA+10U4+239W61G4C8aa3/z4LCuxRz1VAiuh6KLmENlyZyj9",
+	"cc5QoCiXwX8mMFgw6ql+woxSdl1Zm+c3qcR4ITrWXA6rVx7uVf5FY8WYj6sESyUKdSsuXW/uvXEXUhi8",
+	"AbFpOYJbf0vG0M9U27sIycNmDo0Z9wbRQyq6AlJOLuzaUPMEcWQbfIETvYRSWadlURR+DhChl8mC0Gwv",
+	"k4coKgAgCPqZy6LW9H3MgXI+a0/YRNzChSKQvRwBdwbC4rgRRRHp6gA32hoe8DEXDsHYO8cwqBt8Ba7N",
+	"gX3+yD0G5xWsRW5SqbANOHziuSnH+KeRkPowqcv8sX3k7R2kL3TD2PKyNiGNA0c7EhrO2RcC2lNJB8vy",
+	"y6RyI8bJmpv3vLVbZduyZWesmebsHyutIKz+QjFYZxLsbZcvmOoXt2RTUDeFzPrkNOnyWyX2dT82yufu",
+	"L5jZRzsDDD1p1hGSl0hFI0wqnWTikY5AzaSqccHHKOXIZuI3UMt1L1MdJQ22F1KqSFinUn33SlRFv80L",
+	"gbU4KxU6L1PZrpA/lty0LgHb6wPkEORayaTpir1TD6htMBIe6/Ef7qawXYUgnwob18rXFolTHP8Shfb2",
+	"3Xy1AnVi+nuJupeojy5RaU82ROpaZeiwkl+YsVsLRW+vQh9dgBSrdOl2RrE2hKS7LscM90jAoZQkI7c9",
+	"xh8iYxdbvyD0WuGDq8XLs5qsOQraBYuXSALQlY9mLevxYmWrWXpbWVBXSXqBULDIudkHTgSgVmrd2zi2",
+	"d6d0e1qjWWI6lXubeOds4o+4Jb5AGR5S/vGb9I4Ozg48Ii8t4uPViUT8XqTvRfrWRPqwklNWMuW830u2",
+	"D/UAZLG6HJ9R2ndX8s8lPauJ+dQSnqKBvAJX/VUEU1NUTMKnGhOt1TiURpS+mK0Cnhtxa/H/mLlHUCN+",
+	"N7co9SO0vrUwKuTi3jePTvK9CdJVt0Cva56G3SwLDgOcg3p1pGFfaLSzTK9us0XZiBFG+Td8NzcIdV9/",
+	"jAxyl/E3lfhmP8jcsDLmNMopUoQ7ExhS6TMYfoVRlG7ujYEGD/RKTXRMaFqvUzlh+dDcm7nkTz8F/Mpt",
+	"kg0358KnrJrGTVddjQew6jVU0PxEU79pCsvkfbutmjAZnYN9wsPaMsBNOBweff1xWSX3++pO34zXClsu",
+	"fbuvobwFfZgwjYhcUxS6SMNRAfqG5XzA26IUZtzUIfE2SsKMskhE6oRoA0AbKK7b4wxTnzuqSqVU1jI+",
+	"PG9CtwQo5oB33UQR/0ApW/abqHy6D31Wc3Z1dHp6+vzFNxllvGvEA5apAcjs3JEMUCQF52fVVOKEgKJO",
+	"pS5gUKoxJqb7vGjtOSOsYiqgLHSGSjHC+XgAzzTlkGvW0gCpzH764YpZyUkDPLLf0dmhI4vMSiFvdEYc",
+	"j/2hNqwNk+vYqnFZSXfF8b//+a/MUSyMhPbxmzvcbXan4JPiBm6XKP7lZAjjLJWcVdiwzJDfipwhtQvE",
+	"rbiQ2iCBeQd7lDm9HvXhp9vF2NsyqdxIF+P5cvL9ACQd/C8jJ7uezyOlZbvFnNdDk/bw3kLZ+3QWiWu7",
+	"ixl3u2WmiF7KPDr5TD88Tvr21iyl333/b2cWnTneX/LsuP7gI5xl4Rr9LJmsTUnYk9na/hRHFD1P32D6",
+	"CcxW5MCV25HbsDMWo3DUOD7kU+/R+BHysNcIcyfYRHd113Uo5J9jhEx4sifA8XyiRzsCBnt5+s3xPM94",
+	"7M+JbR13HTNKIZz8iHiT9bk2UF0X3PBrQrXMrZprZwzeMhmxW14OneXgDAOub6h4VjUJJpN62tWwDG4g",
+	"YLdQ2ffF8h7kNxbmhoOCG9K0A162Mv/jtft+hqlmE5LB3yvqjVwBL87YZKBaGAfYxSGWqVkjz1Rcao6d",
+	"YFMZBkszf6ZddN0OkDjp6fqwInV2dw5nwUigPstogM10pyM1HbaAnoZ5a0wdM2onXYFW5S1kSTQmvK7U",
+	"KpXur0XEM0pWacW82fdEo9fLNnBJ5ab45S/sC3yHR+INN/w1vvWtia3Hp5ufOf9HSi/bmzt7lvlNs8wv",
+	"0iDwLGBqsz0OR1ZCejHgmCRmxJkeol9oLbryy1EwMpoQUEoVd05Z59W7a9Cujguzy730SWXsPwz+wnMm",
+	"h0TMwdsapGEG8+oi0elT5DBLjAjpjueIaGeG5aXS1lbD63dEmu687MTXvWVLbwdEZjTtvaTcS8qvUVLi",
+	"EajNGqMm4H5NAtIYnvf6dvAr+BwvNBUYgTG+uVcE61cYJikxgTsWGSjuJHWBUP0+8U+pBk1fM2/CHeQg",
+	"NWWRyiBzNUCdBOGh1Mo20OdNN6HPZS7Ul5IkcRG9tS/H/1fPal7GwVXsToi2bnMb7dMOHpZ2MGuFH5h4",
+	"4ACjgkGJBG5O2fdOMbNsXkKSSr2Ugt7Qz+9OIkilO9J1uCQK7nOEMxL1AeF8BUjWH5ZGDHhlTjqq6qNN",
+	"k9XjwysdjZP9EsvsJxlrkcevpEaF9kY3MDB2flwKIzQ4mrlC6EHJaT6FGslS8UKfu4Zw9oaUdCu60uoh",
+	"h1SdQg+1ykkFvO9bPUIq63lQ1q4ZD+iLUnQ6PmeXABqPdeKg06r/si4epRYWtFY+LQH7GUwuXFmqkWat",
+	"9pj5jhEffv0pYX/+8MNPCfvp7Y8J+x3aHxL24c2PCRuU3C4UfCJR8fryL2csTm6w5gWuXSOvQdMIsKO6",
+	"+Aew1vNT1LvrZ55ZHZy1YaykXaCLpiVCbHupjIZdl/LU65Xgu55lL2xbqAQjI+axmL0LKSslc0rQ0dV4",
+	"AFniKrLNGOt8Q7a2nSmt771sJbxehQ4d4h/gKqUfaAAhBF2pxwh2zbNrZiz1CqZNwNTfBvYsP07CQz2K",
+	"eWK2xv59acpqaQw/ihIepScDvVR/FtFgWGusrtYGTj7Xv6yWrTDfcqgFF0Zwmip9lIz1Etm3mwp+w+x4",
+	"FkkvLwCj2BmKPC/vuGFDPIbY4KiJk6kMH7wR2rdxPotORiTmg9SuZXpS35A6zmRkwWT/eRQ/6Og9rpY+",
+	"Y1LhsLJzln2koKEVg9nbztGvSgI5oTLW8o2uDlHw95RUw4rIyjvIJNBVEmpRjScXZVcN6bvufLNLEYne",
+	"B3XCdCrTFOztjjNtcmirG1sqN2COaK83JYEVUNwcnB20heRIlBb1P3p++uqbVy+f/+nFjD5IM2VC83RN",
+	"+LxmnJVpQMiWPzxCsovL12/fEtmbZL9d/Xj0J9b6+ONr9t2L7747PJ7X1un56enp9ISS4JSbO68bGCds",
+	"1BN5z2m9pD65ZKZ60vOeOmMV94VJ2xF9/pgjTU+tuVhJslYZ6P1Wa/OVxV0qIj8Xa7i5vjLv1mu/yLuD",
+	"0TtYleNWaZninNne1r2bbE1usrzer1sqzhkM26XI0Z0mHlCc07yNE7Qx1MwsvyEvz+z6mwsW3XPM2uNZ",
+	"pTQhpcq7AUOy1TmmkbmrwlOjK9LQcCIOfE9kdFGI3N6dPFSDoYnyw0ZcIBCriVxn4okWkg0q1aUKnotJ",
+	"K6Q9nm6bbVXraTBFHPQ7wz5rIv69G66ke3l6ZpfLpHLNfChR+Nze+57uo6JooOUuxdC3U2EzuQKPWmfj",
+	"38I8SgB3XPYOp6+FC8UKichRha74ophy/6xXeT/57H5am+vqYrG7is3wVj39ypPdg9TGuLYTs14O0faq",
+	"9oMqToIatSlzPkaEyZSYFUPcdPVUjPu87g/Z0IYbCrm9HV2Peu4kCiLZrva5NdRA2P3ZKMVaM90ClCYD",
+	"/bP4dqlsoJT9u4Wqw2ZwOxQO9iC/0a6M3SXczJnmk1Bgp0OVVEiYyjWGKp8KOu6DnPsg5xMPcm5MPAwq",
+	"oWh8X0r9ALERQeEzkoIPK1BU7TP415vBf+nV5Q9+M309afxTc9/n8u9z+b/CXP7XrtC5httBDQZrkFMV",
+	"qAGsVOW2dKxhMrQwT6ClcrWE24moQai/9uRdCjTRthuFvFE4ADFJu4VF5e7PslAjxjsGKkb86FFVd+v5",
+	"S1bwsY6SQg/PWckNVHNEyBk9lWON/l7grURBrrZFUrVLsi6e9l7M7cXcVyjm6AhghLCB5usRckTR+OWY",
+	"YlcUxTZDzfroSgPqJwKS/fv/+/+ZkNc+EI2/u7D1tZLXQa7az8Na21/IQEPsTiWSqkfPGCPXCesqK1PD",
+	"ZapyV7mmyDMe4+VwNKTjWUJbeGkMRURVQ5siyAjK863pVaLgfhIlMEhlYLExSh1SehBWr1DgOqeVpRrt",
+	"pfVS0ppU05gU+SuS2dOT30vuveT+CiX3O4uljVJzT5ToIWFVAX4rtHg0wn+fexR3paIBZay0MvFWwIh6",
+	"UlEXsVBQiPWEJF86qgLRlUy1/wa5NRd5KgeVsCs2RWONHGlUgjhsH4UleWaFfeKSodrK9FiP3yKlpZom",
+	"s0zlXRSabFavAWvSasMrbKVZqX7GWkLm5VCLWyBu68yojLXgU/hQQwm5oVJ8zLO//F+/MF4q2cWWKUIW",
+	"8GnlXgW0vowbRxy9tTYrD8s4/gvt083KvB8r1V9KNqplvnUpDLxdoaPAn1X77VNtQICvZ5kUZ9p++zyL",
+	"tTUccOe5PWYFN8AqR9rn5cCPAsrCm1RLSoOTz/jv49Ebf+lyYTnInmBHxgWwuO3u/RSQ+ycg4N4wbv+F",
+	"tusWIG6e6o8vZ49qD8oeu3U75Q7o6nNRnvRBa96FeyuuSQibkDPo8M6Wej8g97l7LrGEqMrwEjn1kHpP",
+	"VdjVVeMxBllYBe9WGNxrOmFadOWRkAwbfyTs3//816Gv80klqohn9pxiS72MKQkanTzMNXjx3fm4MdAf",
+	"mIRluvFdXoFL1GcjVd1gwMQOK0OfhGYjqIDxPIeBPbyudMOuJa6w/TrqoOQH8c+HuE2g61TPWpx9++kT",
+	"VY4cplJVVuj4vvZuePqcZSXX5hqqSlUZ03ys2aiHrbXcGsbl31TMad9WT5UF436xUmnUDUjk9HBpcj01",
+	"kscs+59k8fwPP95SaKOpGQtFsexAJDqyNoKTDyh1tjL8HRflO7+HVwVHe/GqjbFqQH2iGma0YsvomR4g",
+	"dhyTN9cREDXFcMbV0LTVpwhc7XLOwdSTz+4n13y8Gt+79/jqMPuO+oIzOtcBb4sh+P7fDuQ6Fege0zCB",
+	"Oti6GyfrYBChWGN7Cp1K15F7VAkLDwnTinFEZGteC0MQZHU8+DRo9ulmrQoQ1bHPdwB23zcpQZIeTwlP",
+	"4ehSdR3eHx6zyYwuPiyEsV+5w3seBA43WMMmlXGLg4RIlGmMM/BDpjYc9mN38FgrePntF59ZCXUD8hCX",
+	"AiqOXbO1kDk8+aarH+12jaDiXtj6zm//rSHaPLXSv/3gUk5YaLprT8NXnwO7OfzEnTQFRPMRFFapUJJj",
+	"1jhUroVDiDfSr7XNTL0atEeoQjGpRtOuP4obWrPRd3qmLgpUfqt7YsCEwYCjZqZXqWG3N9Mul7wP59Qk",
+	"zz2Y57kayqCMxl92gTer4apUZhbkquNByXPivladDlhUwrIKxCH6yrXfXJwOvpJhJBk22T7+71l4fLg4",
+	"lZkeYh+K6nrkW2/jxa0onNv39Q8eG7QL2c0IEx6uBfPuQqxULrKR39l9dQ+ciZvt+6Yh9t0dnB1c5H1g",
+	"P/XbPx8kB/Xrx29WYOd0jXQzL05ffHt0+s3R6cur0+/Pnn97dnr6/xwk9d2EHWE+1Nenz79//qL4Do6+",
+	"bb/iR6/yb+Do+87z06Nv2s87L/jL/NviOzsJ/H4f+u77r06PXrzIXx694t+fHrWfF98enebfw586r/h3",
+	"7W8LO2llh3+AWsJBcqCFgWtR2PNlD6PLJDigCPlBcoANU6bG/u3V85dnpy/Ovnlux263PY17qKvGOL45",
+	"etX50/Mj/qL9zRGN+FXnT6ffPz9IDlw7lYOzF38kB/VLxoMeOpJXwO2Y/Yb3v2OTKvdzvdQzPvGzrLUH",
+	"/6Xokz6XhDMays7BX5ODQSVkLga8bLzme72YFRbkRki6AgmM60lcr/qG+2B6yl6D2tC1VUBws/Pi2p7q",
+	"g7MOLzUk3jlA99fgJ/bq5dHz/EVx9Aq+6Rz9ib9sH32bf1e8gj91vuenbSsCcIhL7muwii7uN/5/8bwP",
+	"x/4Erb5Apco57t0Cjt78cJAc+INXcPaLugULgAfL7+F4nCijllMh5moOTqA8VVNmkbfISlPeZ29jWRz7",
+	"h+CkCXiD4VJC+XWzKs9xUwjpDQ43nshKqXsvPdP+z1ZkedkavMCuqa698TMdSWONUb1JX/E5EXegjs60",
+	"4WPtyLf6pJ/H6SveSAjyPeYajZ6pRjgycYv8r+eLTI5U+qkgNx2X6DXSGm0H76oRmrXtCDDdyMRz2h0T",
+	"Ys31ISNh8t67emdtqBRj4jGPlOhy6Q7fHHQJm31fjPdAAoiHo+ZcnKStNGkA9McxVAU7YBkwXcXbvgqa",
+	"XsU46lAqeio6eOjTEJlrMmSdsywfVhWSFfZ5dUOAiZ3uiGRper6PrfWjE3j8LlrbTXoaogctouyPFv1p",
+	"aQ6L4+X9cTyz+Tt9wLUeqaq4v9LgWtQHxqsFG5/9qmJFwVrlQcqeoaE/1IbE+LBCRgDFOOsMy9L5FVsz",
+	"tuXhOV7hHay4yS/BaMwexiTKCa3FTxlHjo7Sxp9dchkNWR+zi8bsnulUhhsIirtnH95fUqN8uytO8Oth",
+	"YYk3qxbtpL2MgN+gv9R/DR2bSoZDfR2u91dUSnYx3kZpt8x90R75jYV7YnUileuoN/3g99vGqjr9E1bS",
+	"Il5Ob3xKwN15Kb+DMpi4klzrvP447PE5KCRhtIZkzMkgi0+umWIkdbUOqWyZHowpC8a19Im8gTDCfMFs",
+	"QeKQ/Y5zpVGgnFdG5CWQ/3FQqVtRkHhHHx8GJ+osG1ebMaqQPMXu32JYos8QNMMsyQKKJJVyIp8SOQx1",
+	"jxnRh2OWRc6RjN0ADAjN3FA040VRgdaez5CbMIadjBFfuHE/IHnmicZ63cyXifP6l/s1xXnvTBCE+AhG",
+	"SPOrRZdVqE7nlE4ld4Zxr+pzhykbocUYpkCHt0cDrRtnq+ArCejABLbTHBYCZA7H0RnXWUIuiszhwDU3",
+	"FAqQakTNr0voGKaGBtmEhmZYAWJFgBjNhLHnrz64eJmPz9onOnLxiE4UkSMUMcEnoc3mlA4i8UzlBIsn",
+	"WzOJZyrXUaOEHtiLsO1WQ61t8WzS8B6JXtMvzjyeI3dkvvwSoj2/ZuzRrgSyvIX370Cw1pumQTxSGE8+",
+	"u+tcxnYBJRjYKL7veN7xG1yB+yLRhV/NWVrODOuInlbs03/v2xQC1w+tlAU6y3ZNoieSXb+RLX66ZXG3",
+	"r5N9jHz7xadtgAXdmxQhmN6vg4qOkU6r+KAngleAbM1BIYodEvgw8ha4+OiUZV83Hjsj54s9XpjQ5NV6",
+	"oevDudXDvjSZAFuWS2Bl78JvmIKwBux4fGqAxlQeKVi6V+rvGWTdl/kv5qFbBNFO/8dcyge7jBtgHRw4",
+	"dG+L3RaJHD8NzyuldSMSW/mvRI6cRrd47dytGI0tlezav/n+LrnqO8fFGctcVY8etvvCEOwSkxxxwVnU",
+	"Nn5kTMi2+pTUH+hU+ptSnKiAXNgVPg83zpXsiKpvb1xfFoZiFGsD6wzLjihLKHbSK/zeDvmtpGqO1YAb",
+	"L121cAgv8h7lJ+pPxjks402m/fCk2m9tLgP+qnnQIgh6T6AzAUInn/Ff4uvHY3bvuqH5uPSa7qytHuVB",
+	"wo0ytFJ1uOA8nkzhQwM3P0a6kcmKsGQAlVaSjXoqlXgjKI5ZljvnU+QRpqeMuEZcKTA+hcE9LnOweMGw",
+	"hoa1zEi5OLlbB6zXkEUqK/gb5MbrdnRDbpiSOZzhRyMslsKnoaMWk/mjwUiONxv1lB/E4Xkql6Lfwqc9",
+	"04jj4KopkYFrU0A3J2evngwm6q0tiw+9+Hf7qOmN4A6+H4Deyci/OFN/6dxefNivysRa7R+bBsl5Oqzb",
+	"qnsN9smmCc5DeXcgECjdoVga5klT2gDKv8MkPs6CuuYh3qtmZ6yAUtxC5cogCesGFRzRF7GCqC629DVD",
+	"VkF0RUPEb4jtVZDOkWTEwmJMt0Kky1o5QCAaBmmRuEa3DiYxQSQeVDQBtv16y8cF3h9x5nvc3ePuHnfH",
+	"4TzcC3ZJi9wA7H7EG8/UrRFfK+BayagGxPvY8FbIBS9841dSsV3XqVTWWjZbh5L9FQEnvZRtA+eyZOph",
+	"bI/ke92j51eJnrTxlkHPQaWKYW7W7CKdqm8BzNbAJ4WsfsykTWXODS9Vd0ig9T5yLZ0h5HVL1eYl0kl1",
+	"VCkUeSgamXGugs8/IWFDWYLWrIP+uB31VH7wK78qav2EC7K8r9E9aHUn5QVWFa3g1OQGuqoarzy0S+BV",
+	"3ntyflM3+mU8p35rft18S4N6y3s8CqdgK3m3F0Wh0RDGh/qen1MIoyrnHm3kzCfRla4LapQjn0oNoI9Z",
+	"xssKeDG+xsxXHelul//xGwZo+A1I1hJdqSoM8HANh+cRuFBpT5Sr7+qOF2XYWh1QaGaPkbjdmMcylVOz",
+	"u6Od/kqJuKlcqZ3+AxNx3c7b1UTcxiAfKR3XL9Ec/dEfhn067heXjtv0geJWrNFvNnxPKJQnn91Pa+BJ",
+	"njbFdz/18L7w8sGv2lZ0lzuO9t4klBs+W8Ttu/BgbSPb8HVU/dyhzEPUMnhl9wJokOacZdyYSrSHBnSG",
+	"/LY8B9d1nZflMbvAMmXJ+2DVkUElckhlBTzvgWbBzNM+pHvu80tuAAbETYvJjUirizen/ktWp0JL5Iwh",
+	"GVKGKpR2jjOvkBG/rrML/bOQ77wAvLyWpqg7LdLU7DRIW0slqmtb9afNVbEemBm5hqpsSidcA7TtSmbk",
+	"ffSr071+te+Y9IRSKWf38L2vLndSw+nqIZb7lMoGLrHFUB+kCcot5EkXhkSLMMfsjR+1CO2BHGmOv60n",
+	"ALGWp5DdczaMEcL5A7wgssiQsbY14JF2tM3zm6dR+TUhC5+2frqHxu1pqvXWWRI9KqT0PnLnav02oIMy",
+	"pxxMp16zVki9jrOwaViHkxRZnj6XEqF9o4mkzpi019ckQdzU7SfqTOqdDDQQtbrT8KfPe/Nt/AfygoQ1",
+	"xQQh4bIij5GK9eDs4O9DqMY1p2forrdsVLQej+vV+cd9WzTMGrzpRZui8dLnTYD+ei2KFedgQfCpBS3i",
+	"1Xd4tkwAI28etj2fSJ0EPoEOYY0icKRFn4uNJ5/pB6te8cGgUrewgfSVC0zycxRmNFRHT0qjYaLjzk7u",
+	"GMu0EWVJvRCBOQ7o+HhhIkqfF8CUTGULSg3o6K9TQs4YZePEV01zqjOubzRR9h8m7vl1dmJPWBE/TiVv",
+	"nG0M+9I8doNUNQk5Oc6Cn5Ec84BElwvaGPH5XVl5iy/eYN7LG1yHGUizbQN77hCmNcp6c9I67zlbdyKt",
+	"ZRH4uhPB+ATy3g94N5Y2eFVjqivHRpNR6F2FrYf0l7FruIeoDUMUbdU9RO0+RPlEvNURyowHsPbG4xNk",
+	"LnVb2QBUJTdWsfPKXvCz2eFQPl57KEpzJCTRT7bsIah4bhJWqD52IDNc3yQMj/Nh4vx5jmi6uoWKFdAR",
+	"xFzJclVAEpFeUlkgfaGIEgWFthNJmFaVa89oLbc6zTCVdZ6hS80JcSxsiWg13eAY2By59XKaXG2UX+FL",
+	"3ji62MfMM/KIj9TJJ/uWj79UOy2aoydaBVG5bTLzRG4hI+3SqMrZZLjtUTA7nhccKjLMfqpPZOt51ELP",
+	"noLQPM8FUiNbDTtluIAqmmkjYXquq5+93N+TCrX66Gknd6pbLHtIUbc498zWpG/RX1NfzDABGu1xTCrD",
+	"Wpy1h+UNGw40VBR8PTxmuPXDUfeFaIgQ2Pq0gFTmXEplWNu+O//Nnp1MC63MiUDpIVLiiMIe4o4A92aJ",
+	"KLwNzWIMBAUcf0CFcwaFMKxC3ksJQCaqfVPk7rOv237jnHp+4Hvy5JdG5Ddg6PhsP/Vurclxb3Cda9w4",
+	"2FRphH/Am7Dtt53eFk1yjsZlX2jcXRCDQMJov9V3XgH70vQp2p0BgfAFoXO/CWjk9V1Wyzr5bP/5lfdh",
+	"lUy1C2L0L4UmcpQJCTNHo8LB+vYbmfswIyCZWTYxT52p84GfSkZcA1MmjEL0yg+46dVOef9ODiYhIVn5",
+	"eONt/piOF1zFbk1sDXkeCNeSSLLNixv4tnjxiPr8k+gP+wdnz0/xv+SgL6T7JMFJHZwd2AXrYmHWX7ei",
+	"/C3Ctz0v54Pa8kdn/m682UAU9H0jijnBNDWzikF1mLRfajV5nfKSiz4Uhz4SOpRcU3uW7JhRhQ6g78oj",
+	"XoN00OuLmFq3k+0CytK/lLU0DJgfeaSFwFWuOyhgP5vptzEPWerFb4CLg4+2UiVwuVTwsQaB5cuy6Bpk",
+	"oFz1or/wcrjyk55o/RcNfpnoqdsU+6ip94rRGZnM2FgCQE+sKbkBJ/1vAwuDz5PT09PI9qUmaRWXmgy+",
+	"hPGytBqcSxJLGPC8x1BHsmavNQ3IZpAFg08ETKmsoAMVIIuVa8Maco0roHaUEhKG8VNyFCJT68g1q+yK",
+	"W5CsVdMHamEgYbf2qOkklT6c6twFTYXTWsVBSLkbcn9PZ1Laz1DvGUr3eOpWXcEAXMZcCPlOpMkds1+A",
+	"38JExZoamsCJgE+O+kOgnNGptMOsjtk7VaGBLScW33Wkfnl66lm9Mven7JxpRfVv+Hr8eodVpsml0oxE",
+	"7ohs0ES2s7SoQKtLtjLXzsHpv9F6+fybwy10yVpLS4nf0KVSy7XNJEpHz3ikIMnEGLRFqRmQ+7tnHipw",
+	"Yyg6nbRtEu9jItYD3CL7hl0PJGKlwjBVuVzZcHjb44B+9bFchO7oXdx+Z69gpEctuBoNCiepWlGDI78x",
+	"+nB9S0Mz1Duq9+JKrazy4lUfVbmCKoeXrEqfulP6HM6AWoEuo9Q1NspetYvq/BsrEx172osbj6uw97Ic",
+	"u28yIW+FgVS6X2e2BaV0YgQz7dtwhQnQgbRaQ9ZkRxXW/FcSjqhnlujKIyGxQSm657KTXEmtSjjheQ4D",
+	"8z+xY/n/+Pc//5Wh7iYKVJFesYKP9TlGOKDvQybYJzSVE41CsbPpkX2CfWX2+9kh81nZOmpl7ENCdWSF",
+	"DwthWKm61GN0Zukbb8yb9VwUynUPYC27YXhl79ngLtiTDSzC4Le4d+6HwluiGoiG+EhEAxHyznNVShg1",
+	"tueea+BraP1FW3MCmWZIlFiNPPmM/6yBd+CL7Yv0AKVw04VfS0DBVwEDux31uOM4bpqyoKHh5b4diFPy",
+	"sPM5vwGmVR+QSB4/XaD5LUN+QAFmTAfJ1dCCRCDU9+3eKVHHSejjVN6hg83MyEVFTBg2UsOyYAX0lQEX",
+	"idSGuZJVnNBuZA8/iJgglevSsqia/4GwtiukBKtrYo8Gv/sC3D03wabbPDU2nEVZRzBjsXhpVfCkEJq3",
+	"y81zFjREk3toJJvmS6GrIElYziWTimErqAo9C0zIc4wuudXSDCRlMtoPhxLN4dgFgcdywEaquhGye09h",
+	"1HG5SlOyh5bAdVChMbuphiqS3RFP902EpAl9OaryHqsfjNXby3P0wHE/w/cE5PbBjp65FNb9AkijHzDD",
+	"bVCHdFQJzFoW2lRZ1JiHPVBBFlAc3unhXNTziZ7mo+FSmTCSJ49aP8g9aO1B63FA6wf5IMxCS7vYLmbR",
+	"M2vMeuYCRrizFwDYDy4GxKULMAUMIz9BdBOrjZ1T5kFZuFahaqCDajYJZKl8AJJ5ndEN6gyDVPpGu+/H",
+	"GmIqhdQGeOGiTWx+sCk7fPK4+BFfNCFceDd7D+geF7eS7kggM2nIingjzgFJqizbcjUwG1m8jBjnfSg4",
+	"o+HojHWAm2EFwXINVcFUXtmCvw/FoA/SXBe8z7uQsAqk4eU1eWsTSsO6LoWE64Ib0IldDiVyuMadJpRM",
+	"Utnn2kBlv8DDhV2QUIn8MCobNlEGD6ugK7Sh1ncT9cJrAjE392uvNPqK4FTeF51+Edpc4dJuvCK4fszi",
+	"iuC4pPFLrQimvWr1A9rWi6qCad305Mlc/VD6FDIsdhU5HBWgb1jOB7wtSmHGE9rLxBk+j07ljFQ2P4/5",
+	"VHgTxHfUfBzY/LbjSSrtkNXQuKVxfEzn9li510UGmHMQIS2AGoDElMtBpboVaJ2EWyun5vjRHWKrs6G0",
+	"sNJTZaFZT41Y36KRfy99jCvUfX+psQ9maGOKJ2Xg7WT+Hb2S/zWE4epcKHTtqjl19Qm/o1wlrhR6pv1i",
+	"zytJiRK8l6bJqytnZpXf1UUz4fy5ohfqzCL0lKIza2DuIlh6VEGLW3VIUrVVMY5refyzt1DIs1OpkvGu",
+	"viNN0i7m3+0X5+XS+njqABvT4kHeJ1MGGeWkBLNSIhxSWtBF0gllw8ln+49LhNloRP6cgHk6sRqDNb5m",
+	"xBH/+04Brgemzy9EogbXLZgJo6Hs+D5wHC3WKG0yld9g3mRCbTWRx5C1MrA3dJpixuwvLodnKI0oiXWL",
+	"WdHk2B2sRe4fj9xcLs4PVeoqYRhILEbBvYsdi4+t7EB22Gt8nCvebqRKBn7YGW0GUknJli7p0L6hyVTL",
+	"3Wg3sNY0SIps/6bv0aXzN73RJp31yB6ruEVDRYOYZ+7jHoloKHzBl99uXrPqqArjge4Q4WD2HGE7X0Wj",
+	"qopIwqgLsA9x17nm/kVHgG83zVy431qwm7oid4baU/RTG2OrljcadCZYy4gsQ2RDuNqAnhi4JyDM0t98",
+	"uOeuLCnjT4bQU1FqnAcmbNYl2F9IQPrhGLpBHFsOwb56TNogS38IHOOS4zEc9aCCpbFjS6HjWWHgGj4w",
+	"AvwUkqkp5rU/k19RI4wQ5hzqRnhz4liNoN1T6kafFFCKW6gE6JPP7ufxA4oTEnfSEnfMDhfbZU1vYSon",
+	"DTQ/otoch1uQ5pkm/d9zFTPnBcF6V5DmiRQ6/E4v4Y2b5MpndOL6TR/XyeHOObn+ne3P7IOKGNwJDcsZ",
+	"nWX3IlY4zifYEHG8Fbl56bXlMPRnmo6t7+gAshgoIQ0JUmyDSIkJ08ddW1uDzrosUpm5iR6JItsNlfnM",
+	"9aFwXhemrImAPwYyvTBdEXJui4fE4z7iu9wKeDzfNnjEu2CviG8vB8DuqHuDjt/geke0hjAeF6GJg+7T",
+	"Xv46dqghr8DsZqTOLf8PYalX54nboQjNxGyWIbQIL3Uff4nILKx88YcWor0x49TWvBb2DLZ5foOvFSWz",
+	"/eHzf/PFgVbe/h8nw6r8Y77C8LvriMwGqjK8RKGnm+KuoyoKgJPwF4bpYdveo40By2P2F6hEZ+zo90VX",
+	"YuIKOfWRrJCPSPS3oaMquxMq7Sko7N9/UmzA8xu7P7xekGGwIqMbZyRkkanrxadP7O9Dkd+U42N2Jfqg",
+	"hhZ2Xr74HqHm20+fsKDSVMKaEZjhjTqIXSZlgSr7CKYaH110DFRZKoVmPSXVsLKinL18fuole3MNXOQp",
+	"FB1aNaKhGiVs1BOUI9DpIKc49a4eEw4s7IZ3FZlDb98ktb6kvIeTGwP9gXEEZHhbHwmmbLs6FFwrVvem",
+	"tPWH2g5pdgDbjtiNCaOFfWBCst+k+GSxV8kCqUY6Q+0SNTq8okLWsRpWLC9VfnPnBOxdteH9wcJ5dFTV",
+	"54bIbr97eTCD+3Zq8JcDnsORBvtOELlvnyfp8PT0m7zNNXz3kv387uL10eXPFy++/Q4/h4yFXW1FmwSK",
+	"IqOUoSic/bu+c0rhLgun1OeffgHZNT1i9w1T0qYSsuvZfO8XolIS3nfmSpmJDeDzKnAjzBU4Exe9Cz73",
+	"lS57XxUrPujSqPzmrYH+SldRCPsel7xW/T7I1a68FAZWuoCStC+QBdJd+Ndl4oT/+Z/TwP4RchC3UJw3",
+	"cAptFyVdtt3z0+nrXBMLe23FRtxqX1KxvgVuBCl9PtcYOp6Qm80b/6qMv7EdVITQSiKGTEH58aRMbTbm",
+	"kjSgxE/OZ/TUg7O6yJQystaoFCmk1u797eMv9vFuhrWPy+X/WSgoWEsDsBhfr8YDOK+/rJ9ZSSlApxLF",
+	"WA9Y5r7+73/+C6/ImNs0hwlTOCdelmPP4G7HN0HPfMwo1zLeAjyVmI3v/W0k7S4NlwWvCj9CzfQActFx",
+	"eMI0H2vWim33JEjsGq+zJLLvA+RlhwnjhpXANeVnJKwC2gQNAT1vL5yz2iWSSvv2eFXZhRYS+VIw05do",
+	"OJ2q4AJ2uDCDkue0nHZAVvlw6M0HA+BVzaNv36Lv5ZH1jBnojA1lSekWvnUI42WpRtreVUhmv0VbBS+U",
+	"CmeJe5GzUqmBnVqSykFFfY2Rzl/eHJUq53VeytyHoHxp5T3Ib6BgUo2I7cCQapBK/1o3yJC1wGlilKIk",
+	"yqC0rpTVsVwrIyJNm7A1NkREOvNZj0RYNTGKS9yy8zwutTPO1Ws3d/q+icjWm7KRbIi8MVBv3VW8MSef",
+	"/Y8uoFNACQY26vx9g4+YMARDY5ogSkrVjYEZwW8MhvpAWQnmmz4V8BRiOTTraaC5l0f2h/DSZvlgXk6/",
+	"Pnr6PkZ6/7Y9dv2WPm/JY7s4n0xgc7MnYWPeyLskZe02Js4TEpP7OsdHDJLedWI3S/hmD+WPRM3mGzQR",
+	"GwTZR9bkgGOWUe5Sccas/pcxPRKGutbIWlQqzy/hKGy6YHQq7T6zyvSwstgQSVLqmM8NI1Wb9YFL4pbN",
+	"uaS+goOSj7dJHfEQyrW5qv/KIRNKWd4ADu0KDdtDLI1HQ849X8ZUTHjPr3YHv9o6jaAoPWbXEtxK1U2w",
+	"uMcHp8/i2Jm2/2upynVDs78eTjotE1JHsEYtSaWLs+i6IINS0EP4xb8r1+e65MikHL5NBbj/If5vXyZH",
+	"KP4UNNAoXv6mfuFbAf+JNJdVq2ObIbQn2qliYg2WCe7X53JvxT4kHSBSJZ/FSuKDQHPruYMUvCbkG1XC",
+	"GJCB7bHOLqhUn2X2/xlrCZmXQy1uAVExMypjLfgUPqM8w1RyHSeYWeW5mWjYDFGoRvNKblhfaeMagfli",
+	"0R3JQZwXWQs5iBVKUyIw8L53i7CpXGsh5azUxDVh71831ep75ogfSZ+eO5p5TcV+9mQU8Z6GCvy52RdY",
+	"7r6/n3Iv5yA3lQliqgye4YchuTLcwBG5rLYC6D+J28loAKV6N6NMiescjiRzIvRXVLIcH7MfVcUyi1Al",
+	"H1y7PKEsldCMTue8wvXiddJNje72iThsGX1I7J3u8cr3x8UEBsrEIg9N8PaVSlO3Sf/Mc3bq6PKat/PS",
+	"gbWs1MJufz2KYd9AcbhdV8x64R33j89SoV20w9A+PdrdcJOsGJCdPi5fHKrvPEjjVprhjXjmAwBzcBmf",
+	"V93OT+Cs+8K69I1W1lWsGkp2fAKfeH9Qgp1Ih/6aHR4fJAfDqjw4O+gZMzg7OXn+4tXx6fHp8fOzP53+",
+	"6RQPkxvIrMdFrSSDa4LnxHGTuDT4AoyjD/V8Y6XoQD7OSziukxNfh77I06mSFzFzU0gQNkbIro5u8SNR",
+	"1d19h5LnoM/junyUTm2IW+Zq1feUPv3oIZfCzHwCrgaoQUmpQBEbwFQHTXuH6I51quKs+yKBpz2q4eaY",
+	"0ONvf+4iAth1j5lepYbdHssCvWlNu6hda74senTNDjrr0b8o2T2yoqlIsAkdVoI2efe9QKqXMqn5Cuod",
+	"4VOIGit5keegNd1oxtM/0Hwn2d2iG1AN6ixeqzGNrM/znpB22XNq7KwDL6V9HfFYnM4x78XW25xew1mt",
+	"sdRKjCOvG/VUIPd2PjXXHDHeRsh8OftpyIKhhqatPtXetrAAz1D8VqJwbH7+AgP9AXbDjrcWF+USU1KV",
+	"6ahSqIR1S9XmJT50AFWdu1ff8kOlimFu7jxkVv0aVCIHehUDd1l0p/edzuz3h7UAURNtezYxrw5T96wI",
+	"oxvH6MENL1V3CDNu9zpaOXuXgETxGlCjZCHb6lM8RPz+jHteOvnpImtqaDDnTwMLGo4VtJgpx9rAK6gY",
+	"tsRMGHzCo1qqrr0q2oK1xmafMfutWQU6LK8D2gaULJ6/Hg7sy/Z8bx6bckoqrhdmgocLCbiix3gCrtlj",
+	"tA8pBWbtVtBTQw1nrIBb3Ao9KH0rjRoghdZDwlys5uwPSjUGB5YVmGElKcDjnv67v+2M5/9ZtZF5Kzot",
+	"CLdhZgbynhS54FI/Y7dCC7sKg6HuESV1ezy5MZAb88gviB5rA303Mo5kq9QL2tpSsSiyV/llnHVUKiPy",
+	"Epu6R1Uv1JC5MujHTOqeW4HuFaO49tNofgRA0bN/hdGsV+PaUDdvqHu88m6riEDTaqkVz+3aFKrPMT5h",
+	"uL7RCSO1+9BvHcwqTlyfeyLapUiL08DjgflG2LOPExReG9JNB9Rk2V0S5SmT9PPJzv4lx1GQeON4RWoW",
+	"5Cg38ALZe0iKYSnxqKf6NQz7zqpogRXCatSNM+zIzGfNkWzeSBLFKgkJO3sy3BlNXH/xmAIruqAS3R4W",
+	"QHdQU24O422fyEXmIUkDqN8PQL59w14rKSE3TBQWhMw47JEkaBVUWoT4S8N1Uq6hHcmuVxLufrSqukyb",
+	"apijda3HMge3v+1Dfv7ojtsZK0VudVqd1OiQsKHEw+t73DLV6bQVrwoh45eOd5H5jKH8DLw0vQQPstUS",
+	"aHNXIvdogTUK+bCPyf1qaLQoAFWrWIV6H/B+5pmjQ0CQR/oOzs8toHcF8ADmySzhVEAuiCVqSnvyx+yu",
+	"pbYnmufGsc5YvWVggSYsNsYTY4FK39cHf/z1j/8dAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

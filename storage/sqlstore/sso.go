@@ -108,10 +108,10 @@ var ssoStates = newTable(table[identity.SSOState]{
 	name: "sso_states", noun: "single sign-on state",
 	columns: []string{"state_hash", "customer_id", "nonce", "verifier", "expires_at", "used_at", "created_at"},
 	values: func(st *identity.SSOState) []any {
-		return []any{st.StateHash, string(st.CustomerID), st.Nonce, st.Verifier, ts(st.ExpiresAt), nullTS(st.UsedAt), ts(st.CreatedAt)}
+		return []any{st.StateHash, nullString(st.CustomerID), st.Nonce, st.Verifier, ts(st.ExpiresAt), nullTS(st.UsedAt), ts(st.CreatedAt)}
 	},
 	dest: func(st *identity.SSOState) []any {
-		return []any{&st.StateHash, &st.CustomerID, &st.Nonce, &st.Verifier, tcol(&st.ExpiresAt), tcol(&st.UsedAt), tcol(&st.CreatedAt)}
+		return []any{&st.StateHash, scol(&st.CustomerID), &st.Nonce, &st.Verifier, tcol(&st.ExpiresAt), tcol(&st.UsedAt), tcol(&st.CreatedAt)}
 	},
 	fkErr: storage.ErrNotFound,
 })
