@@ -5099,6 +5099,12 @@ type SyncFieldChange struct {
 	To    string `json:"to"`
 }
 
+// SyncFilter Keeps only employees of these locations and/or departments in a sync; an empty list does not filter.
+type SyncFilter struct {
+	Departments []string `json:"departments"`
+	Locations   []string `json:"locations"`
+}
+
 // SyncRowError A row the run could not take.
 type SyncRowError struct {
 	ExternalId *string `json:"external_id,omitempty"`
@@ -5156,6 +5162,26 @@ type SyncRunList struct {
 
 // SyncRunStatus `planned` (a dry run), `awaiting_confirmation` (over the deletion threshold), `applied`, `discarded`, or `failed` (the source could not be read; nothing changed).
 type SyncRunStatus string
+
+// SyncSettings A customer's HR sync settings.
+type SyncSettings struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// Filter Keeps only employees of these locations and/or departments in a sync; an empty list does not filter.
+	Filter SyncFilter `json:"filter"`
+
+	// InviteEmployees Applying a sync invites each employee it creates with an e-mail address as a viewer.
+	InviteEmployees bool `json:"invite_employees"`
+
+	// UpdatedAt When the settings changed last; left out while nobody changed them.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// UpdatedBy Who changed the settings last; left out while nobody has.
+	UpdatedBy *string `json:"updated_by,omitempty"`
+}
 
 // Ticket A customer's support ticket.
 //
@@ -5545,6 +5571,13 @@ type UpdateStaffRequest struct {
 
 	// ServiceDesk Gives or takes the service-desk capability.
 	ServiceDesk *bool `json:"service_desk,omitempty"`
+}
+
+// UpdateSyncSettingsRequest A customer's new HR sync settings, all of them.
+type UpdateSyncSettingsRequest struct {
+	// Filter Keeps only employees of these locations and/or departments in a sync; an empty list does not filter.
+	Filter          SyncFilter `json:"filter"`
+	InviteEmployees bool       `json:"invite_employees"`
 }
 
 // UpdateUserRequest The corrections; fields left out stay as they are.
@@ -7370,6 +7403,9 @@ type StartSyncJSONRequestBody = StartSyncRequest
 // ApplySyncJSONRequestBody defines body for ApplySync for application/json ContentType.
 type ApplySyncJSONRequestBody = ApplySyncRequest
 
+// UpdateSyncSettingsJSONRequestBody defines body for UpdateSyncSettings for application/json ContentType.
+type UpdateSyncSettingsJSONRequestBody = UpdateSyncSettingsRequest
+
 // SetImpersonationPolicyJSONRequestBody defines body for SetImpersonationPolicy for application/json ContentType.
 type SetImpersonationPolicyJSONRequestBody = ImpersonationPolicy
 
@@ -7924,6 +7960,12 @@ type ServerInterface interface {
 	// DiscardSync Throw a planned sync run away
 	// (POST /v1/customers/{customerId}/hr-sync/runs/{runId}/discard)
 	DiscardSync(w http.ResponseWriter, r *http.Request, customerId CustomerId, runId RunId)
+	// GetSyncSettings Get a customer's HR sync settings
+	// (GET /v1/customers/{customerId}/hr-sync/settings)
+	GetSyncSettings(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// UpdateSyncSettings Set a customer's HR sync settings
+	// (PUT /v1/customers/{customerId}/hr-sync/settings)
+	UpdateSyncSettings(w http.ResponseWriter, r *http.Request, customerId CustomerId)
 	// GetImpersonationPolicy Whether the customer forbids impersonation
 	// (GET /v1/customers/{customerId}/impersonation-policy)
 	GetImpersonationPolicy(w http.ResponseWriter, r *http.Request, customerId CustomerId)
@@ -10376,6 +10418,58 @@ func (siw *ServerInterfaceWrapper) DiscardSync(w http.ResponseWriter, r *http.Re
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.DiscardSync(w, r, customerId, runId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetSyncSettings operation middleware
+func (siw *ServerInterfaceWrapper) GetSyncSettings(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetSyncSettings(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateSyncSettings operation middleware
+func (siw *ServerInterfaceWrapper) UpdateSyncSettings(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateSyncSettings(w, r, customerId)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -17150,6 +17244,8 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/scim-tokens", wrapper.CreateSCIMToken)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/scim-tokens/{tokenId}/revoke", wrapper.RevokeSCIMToken)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/hr-sync/pull", wrapper.SyncNow)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/hr-sync/settings", wrapper.GetSyncSettings)
+	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v1/customers/{customerId}/hr-sync/settings", wrapper.UpdateSyncSettings)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/invitations/accept", wrapper.AcceptInvitation)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/login-links", wrapper.RequestLoginLink)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/login-links/redeem", wrapper.SignInWithLoginLink)
@@ -23495,6 +23591,213 @@ type DiscardSyncdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response DiscardSyncdefaultApplicationProblemPlusJSONResponse) VisitDiscardSyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSyncSettingsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+}
+
+type GetSyncSettingsResponseObject interface {
+	VisitGetSyncSettingsResponse(w http.ResponseWriter) error
+}
+
+type GetSyncSettings200JSONResponse SyncSettings
+
+func (response GetSyncSettings200JSONResponse) VisitGetSyncSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSyncSettings401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetSyncSettings401ApplicationProblemPlusJSONResponse) VisitGetSyncSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSyncSettings403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetSyncSettings403ApplicationProblemPlusJSONResponse) VisitGetSyncSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSyncSettings404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetSyncSettings404ApplicationProblemPlusJSONResponse) VisitGetSyncSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSyncSettingsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetSyncSettingsdefaultApplicationProblemPlusJSONResponse) VisitGetSyncSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSyncSettingsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Body       *UpdateSyncSettingsJSONRequestBody
+}
+
+type UpdateSyncSettingsResponseObject interface {
+	VisitUpdateSyncSettingsResponse(w http.ResponseWriter) error
+}
+
+type UpdateSyncSettings200JSONResponse SyncSettings
+
+func (response UpdateSyncSettings200JSONResponse) VisitUpdateSyncSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSyncSettings400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateSyncSettings400ApplicationProblemPlusJSONResponse) VisitUpdateSyncSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSyncSettings401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateSyncSettings401ApplicationProblemPlusJSONResponse) VisitUpdateSyncSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSyncSettings403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateSyncSettings403ApplicationProblemPlusJSONResponse) VisitUpdateSyncSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSyncSettings404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateSyncSettings404ApplicationProblemPlusJSONResponse) VisitUpdateSyncSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSyncSettings413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateSyncSettings413ApplicationProblemPlusJSONResponse) VisitUpdateSyncSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSyncSettingsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateSyncSettingsdefaultApplicationProblemPlusJSONResponse) VisitUpdateSyncSettingsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -41584,6 +41887,12 @@ type StrictServerInterface interface {
 	// DiscardSync Throw a planned sync run away
 	// (POST /v1/customers/{customerId}/hr-sync/runs/{runId}/discard)
 	DiscardSync(ctx context.Context, request DiscardSyncRequestObject) (DiscardSyncResponseObject, error)
+	// GetSyncSettings Get a customer's HR sync settings
+	// (GET /v1/customers/{customerId}/hr-sync/settings)
+	GetSyncSettings(ctx context.Context, request GetSyncSettingsRequestObject) (GetSyncSettingsResponseObject, error)
+	// UpdateSyncSettings Set a customer's HR sync settings
+	// (PUT /v1/customers/{customerId}/hr-sync/settings)
+	UpdateSyncSettings(ctx context.Context, request UpdateSyncSettingsRequestObject) (UpdateSyncSettingsResponseObject, error)
 	// GetImpersonationPolicy Whether the customer forbids impersonation
 	// (GET /v1/customers/{customerId}/impersonation-policy)
 	GetImpersonationPolicy(ctx context.Context, request GetImpersonationPolicyRequestObject) (GetImpersonationPolicyResponseObject, error)
@@ -43716,6 +44025,65 @@ func (sh *strictHandler) DiscardSync(w http.ResponseWriter, r *http.Request, cus
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(DiscardSyncResponseObject); ok {
 		if err := validResponse.VisitDiscardSyncResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetSyncSettings operation middleware
+func (sh *strictHandler) GetSyncSettings(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request GetSyncSettingsRequestObject
+
+	request.CustomerId = customerId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSyncSettings(ctx, request.(GetSyncSettingsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSyncSettings")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetSyncSettingsResponseObject); ok {
+		if err := validResponse.VisitGetSyncSettingsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateSyncSettings operation middleware
+func (sh *strictHandler) UpdateSyncSettings(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request UpdateSyncSettingsRequestObject
+
+	request.CustomerId = customerId
+
+	var body UpdateSyncSettingsJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateSyncSettings(ctx, request.(UpdateSyncSettingsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateSyncSettings")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateSyncSettingsResponseObject); ok {
+		if err := validResponse.VisitUpdateSyncSettingsResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -48430,740 +48798,751 @@ var swaggerSpec = []string{
 	"XlSIHNtHgTAsbLdcFBX3fGHFkVEDpgl6LC3Xvqnv2QGxr1Nrk7FwSKw62rXHBkxIY3T82M9nHEEZFss4",
 	"XHmVrVySNjhNOgjUl1PVy64O7eI/u1MlF10zZ10/hoDSw587BUHxIZdOm+UJiAuM1Mv3rzdwv+x0/G3x",
 	"b5XmVd4Wb9zqW2GDq1wuOaSNxOcsVEW2eN7qd2dwVu57um2Mt9t41D1FZiBjeGvcDja64ahxVw3ani7k",
-	"AG8drNImrbGbSrmc0PiazKU2D+vE1pYlc2fJ1xX1GTnsS+OW0rx12kStsPLL3yA13tpD+f9n712X28ax",
-	"/dFXQbnqVKT5U77nJteufdy5tWfSnew4Pb1nj7pMiIQktilAmwCtaFKpmjc53+ZFzpvMk/wLawEgKFES",
-	"JcuyndZ8mI4lkQRxWff1+1XCfOovWOxSG9ZiorxCQMxWh+dqILLkHwbmL6tE1fWTKXrTdzMxljM6Zw5I",
-	"7tq243xtZU0lPyiGLTKy0FMLzIKp5Zidg2l32/26cnEQzrtybaDBTa9KKca4BAKbXCibptDGH/h0Fu/A",
-	"eytfZlcCED79fHTaPjxunxz9z23Is2yep3Tzo5elm68Gjm8COJLNcFmVh7wFdH+9HFercRBU1GNHTEp4",
-	"Ro1NXhSD4jYv+2NzyIYNuDwgYmCty9pkwrdAtir2wdKBMh5LMhBjcFfQdcnlLUa9Iqp+eX/NHMwuRuwq",
-	"Jhcwz/RIweGCt4AOURONSJEAXF8OmS8tGtd+pwdIheBPxy35ENzJWjzCXyTur6qYp73F9FRNi2czF/7r",
-	"TW2B0u5dHip1W2lxoNTMVBsIVG4RJa0vN+tHSZmsHyW9baodvEeaplgLMz+jbhARrupSbQYr5eC/VXdV",
-	"qwXZdGffO1lAo0jkXJEBUFq4CgKD4Fw3qz6ba3g4Sf3pxphlafVLprBo82OWiCxRk3U9V0x/2h1ibja1",
-	"Q+zHgPfeN/CB5VUtflIHRswOeua93W0q3xnEZqVng9rX8SCVh1+IqflWWRlF+Xa8SSsYRMaJxnyww1A0",
-	"kKXT3S3zEKDL5tkatpMX8TkuOHN2Juz2TdiiseHqz19e3Bz+1/DkL0fqf7p/ex79esw/PaXvX8ZvT/s/",
-	"Pvv946H8fJL/9cX4v48cB0/N3b2AbnnVfZNi/WZ7L2at12+KutbzmJL34oalNGJ79XeyP85v32bbFfxz",
-	"XM8s2yvv5xqm6pICK3OzJ7KcGmuEI4mVVYHvG2pLNICs3xk66okCdIRz37ltkx/wVvr6enTrcjkwjjbh",
-	"FmTPpAmTzlC2LRC9PznrdrYehM7xhjwOBlNlCNvGOzueo+YzWgd7Uoo9nwYtEVM1M6XbzBpQ1RW3WCBU",
-	"JvUnDcqJ6PWSiAWEkjHN2EDkkjXPvAgAIoJ1GTGsDRB8EVC+aoDGffKCgq4zQs35Ix128wwIs7UtA2QF",
-	"cGTShLMj+EGPcaky+v//f4wcneq5EFLR1JD67x0fnj59Pu2bblyDlZGS9958+tg6fX505ERxfY5sLRts",
-	"OZnll9xrPz3Zf3p6dKK/NhSUe+2X+y9fnB654g87VeTH/zLFa1p0fAJKM8TG7lMFZtdtGRFW5lStFxZI",
-	"FKJkml/fR1BgGdy1HuNcsGstvhDwWlrwcTDFE7TAeVHKtSQUvQIatL9bFl3xjglkA53bBmBYDRwQXBGN",
-	"XMxqMKfLXagqcLe3GWNEsS/KFUWY7Nx4IEgfOscyRhq2y2REs+uE95ul6ayYxzn9DuUk3qJtB5ESA+y1",
-	"9r57hDwMlYVYpWMQuONuF3XtbGGi2Fsk+amGgYGVAFfVUvGanyMOR99w90LlQJ6mXsxLX4hHjIyETFQl",
-	"5m/f4/5dSFJQIgpe8TyWH7nsGvN+nr9ZweJr56wujy8spXvZ0pCWLMsrkabMAZkvSNZKLOmtWKriFqTx",
-	"6e0r8vzl6bNpZALD9IQoKf6qlEiS/47qLTCarxi6k2OratapgMoS++IOTIEqPV1lrOhl7eO0gxeQMchT",
-	"T1s6ReWe3SLffpv+yFvS2Y5Ktw51iwa9E1yHCWHOTvbGVHdPu6Eu2cEf52O6W3i2dxeXRAmRgr8hTS99",
-	"oqqADE1gZjmxkt055Rz3XZomS8dUnxDJ34BTv6/MDPdnIfKP5gBO48ZdFVbM1gOXdNOUUjL3Lg8/wCVz",
-	"gyxWZt62WR4VTxRrA07eLULiyR0UDicrFA4nii1nBgKZXosWaAU37fG4XYt8qNVdpo0zJ4FX/n3SJulX",
-	"WzcMb/wxxIbSx7PATACbcREr0TZjD/P36Ubc/U246Cmj2ZU/muns0lDcmN4tM+vW1D5DBETRx0IW8HNC",
-	"e6dwDpjuxlxt0njz6WNgQLJMd2MTh4SSep98GCZKsTjQnrhUdAKnAPP4DcrNhsddTGAe9LfNWr76A/G/",
-	"l5SZ3cYbXzR9ddzwKuVeKQYU7fWW62NAOMLootbLqncLvax6Vjsctp6yZ73Wc/qi23oZHcatI3bcO6Gn",
-	"3afRs5VI+/Q9a+tl/S4Yc68MuLquuQJKRyZ9jhD3whBLcylStk8utJefGYL+XDJy/vFCnx39Y6kYjWsV",
-	"WVUnPPoZjdj/68ruptIeK8yiKXmHFjwPyx2vftpraS+i9Vz/3wv9f4fF/zzv6Z0eDflRjEaIjzmVCkQB",
-	"cBUzee20Rv08ytFh+/C4fXT0P9PJvY23IzrchWpu0aHg/dJmlwEB+ImMxbPiYHW0kRoxDXMev5XXrQqz",
-	"37YyFEhzpBGWsPrDgIRTSP1h84yEKMPbXSGUVqOj0EkibIcQYz5Tmnl8O3+nTlUtvLstrS1vqerkFvyi",
-	"pX9BIjqi3SRN1CTwe3n1Y88ItfMDSjJR2FmJnZaIAPW/OctZtc6sR+ADY7fMPXfLL3vB9UGQbHFsE5DQ",
-	"DTDQrSn87AY3PqJpbHBEQqW1Km3ctaOWhZCu4UOVD2wtX2oniVeRxJt3rDwl/J36V/oNbU0cZqTXdre8",
-	"/f1ETjUNghk2p1hu6QauW0V3V/hF/gi+brwuzQ5pcW2aUzrzQpf+9BORWRsPEuyx8AnJXR9zm4S0z7gK",
-	"ScMcSKIPZBOBQDrQgTlBDlK9fKkQ17ZIWDrcDvQKgjKwhwXzcI+yMERJRiRTKuF9GXR4CCp86hprnJZB",
-	"P+CXDuYj2IOBl0sX7FfVtnSt5gV/Eu+oO+E+K7Sqyqzgla9W0xFLbN67L+3fVehvvEJ/nSL7Yu/UdBcq",
-	"6f7tTbzy9tuUtMNhX17WCie9urh1xWLN7+REw2U7939193/NAtMZIVq3ptLXZv66rWDJ3qIYMyBpcs38",
-	"Qj8EE9tCkebSwkucivlSwfnI5dcOzeYL2xAZnjBlTAKScNIAaesqLQkg5HvI6rBvqLaGEtU8IyHuo7Dt",
-	"YwqckTBOJO2m8Az9BRcqMIA2EjGvGI8rqjuRP9BuTXuTKbvHfl1l+GTqwi/2XBcrUAyBTDXSqxiQ8cDQ",
-	"0Y1Nf6pl3KSZY3Cb2zCwcnl4AQaOUZDPcPpPj9tkamkAabhHk1TuLSh0XqcFLeF5ZZDcobYlCtS19Lvm",
-	"j54Sc2GZZfTpMq7uSujEOh3j46y6PleviF2jmb5+Y3EAurjpeqvRSjzdp7YApxF24eWER+t6lr0E0VMc",
-	"JFxAXl3+FU4iJ2++RCyFUFlXiGvSMHSJRHDWDBwPMUCK0LgCglreAEILnJCU58Mhy85+pkN29qb1E03S",
-	"s/OuYkma836Hv2kdHZ4en/0guuSHPEljlp11RbdU73928RncljibXGU5t+AOQzoa6TWCpRnRTA2BgWnP",
-	"3dxTqfhcP38NB6Y8xIpSfniTWedGz5SewIBQMmA0ZhnJxLiIO82iM9ihz4QwUorS/QzI6SckpQoDsLPh",
-	"SO+F69HfLGW/gdY7keZDbl9jINJY+6aMRgNM8bVJ6E2a4S4EYAODtMNibU0DxKKWWyiwQruvDBtOGFhw",
-	"iICEWrnBHQISFktX/utqRDPzYSSkuooYVxmb+tP7kUt/BiRErze7mh13wo0q2SeWX9WeXHtY0fCndl70",
-	"OGNUzyW66+IoqkHGpJ63Obp/oOfDP2mWLnliCFEtWFckeC/RfgakeAuJcrh/tIwCegn/85dUfqk03KcP",
-	"+r7+ZTMAALdnp1gGanCSBowVcwSViPYUmLykG193oio057dKKVZCaK2eP0UVA+ZOCKYkkpgQgVHpnI2x",
-	"PQQlZi/PuokcwF8x6zHU4yXdjldUKHYRXV8ABMqK0vQDZ3Z4ShBAbSUzcYxRJuI8stA4WWw1NW0ddY+j",
-	"1vP4hLVe9E5p62n3WfQ8fsFe9g4pWtgJTQtSqaevXh8dn5z+99/+p2jEW6XyZpN4uv47LanxxV+i6p96",
-	"pZkAvykpObMZ5ooUPXr3kqlaRQNumupVFc80e7q3/G3eJl43xPsato30943LyNl3baM0hsJJMxaLe9ZP",
-	"RZemZCQy1RNpIrT+xq863Csf1i5EQx8ha1gj5pASohmQkLNxSHKeQkiZuO3gcPuBDr7gpS3dGWOWwoMc",
-	"DM1kh2gKjQciLaGDadufO2C2qR6lDscbxgK8BskYFIZME2AVyZw7OFVA+eiBU5dlyqYf+D/nUERsoK9j",
-	"5DBhMelOyOsf398+2VLItNlky0LAJ4uVPdVZIfRyc9yReghPpGMy5iEZihumtfcadSoLYE/tAbOsLrNK",
-	"Ai7GEwQepmOAQgYjKvXHPZHNTwp6C4764e77rxNl3bUXh62T6DRuPWdPe60X9Fm39Tx6Eb9kh70jetwt",
-	"dh2MecWNZ8I47+lIiRE5Ou3skXcnekNe5/rj84+to9PWu5MKuTylamxQJ+FXMNFrFGluZDdX7+V1IXXd",
-	"LSvzzEarD7ShaLmI89EoTQDK0HRfGoY/uxkW4NxvYWdpQxSVqvV9pt0pcItKxjk4SNoNK7aL54+5zo9H",
-	"tl9XN438TS5lDvJ+LpSBR6q1qHBpfeOqVv4HKBbG1Jd922/jLPbcomvemE1XXHHl9uHyJ9qr62K+6zON",
-	"vwUVYJ5QhWrLWpbmjio3jW5uE88Vc92l5QnXunpAeVxlinqViiKLa1cqeudn6aYxpnUNw3p+xev0OwKm",
-	"rpF9q3TSrmho1y+xMlJ6XpnVotMBKT9tmGyj0dQ3gLbXR2q3S+DJG69Ia91CLDPpPyZSiWxSDR8JPoue",
-	"ZosmjwZ/yuL+jCoc2Bv9/eveIuU3la86Kr2X1aIY8RY3JZXEWs/pUbf1MjqOWyfstPeUPutq1bTn+NWt",
-	"rWq5EJ01o63wxBgCO2vw20YMvhl1OJi3ld6UTo91b/V6lKv62iTsZWIIZHNOZFmHGUbZgtQQKhj42Xgg",
-	"hlZoo1rX3mYD/tnUDvN4IIyFp0gDyXcCS8STYOyOcnupHlKzhCG/VHD9ZN6qooWzouLN7sGahnCFpaut",
-	"QDPPC891nfJKe7xrF1fuTs5mXKXNl13W9Z0ea9Fl2USYA0SsD7LWVlJRHss2Ce0Shda/c25dAKHuiX4/",
-	"OPtnJEQZAK+MbUxgkpKGZKzDrcxpnpEQJUcctkE+6ZNkagG1qOoLEQeA9g1/AhsJntdyeZ63e5w7Ym5c",
-	"Dmh7P6yOar9nNyytzrQOKZ+UQYaeSBNOET2I+tmQI82YniOI/OAOn5YCdhjt0xduyO3jbZ06OzUVADrF",
-	"yDzi3+Oj0+enL06enT5fTO5VvMpaF69pyru3WeOh1fFrKAhauKOqDxVsnrq6ItU/loF2iey+uXg9V1s8",
-	"nB1zN/IWz913LHCdaVO5NRhX2cSaTxgrRr8gMEw0HgCQ3xe8INQCrkEuWdZeAf1v1igxJOneefDjZusE",
-	"x1b3RGC7F6yXnI3JIMmYc0zwNMx2Gi9yeLUBDYbukMbrF67OazvTNyWJAjJy02421Wqm/9QmNaT48a+e",
-	"wNolLRIUcODUai+7ReDMEtevGFFYPYpVo+jJnA8MduDCr+Ax/EVfMDcXA5zMQjE94VgqhPm66WBOffyu",
-	"uqEy6lwtpHfVM77B6Jfe/ysuX1WMBKYb7laOi0DwoztZLtX+YtarsjfE+apxErf9HNgoV3740DQOF9mC",
-	"hgkXBnrdTLFJL097SZqyuMPdLDcDY3CG8HPwPacszwAszTzjWikI7akB0y4+1bDHGlvU/aLDyyZp2eb0",
-	"wiNWPuETnKUwZXqaH1XbnR8LNV7JJ2ZT2Wao1HFHXXMxnq0ru0NTYErVr1bPULsVFh68FMinsqD/Orcv",
-	"VLltx4mKBkWJ5fpI7EUNYqmSUQ5EnsZQrGp4RzZVi7rJqtKF9ZSV8zbh0SswQqotGDRQ0D/K8gqMO+rQ",
-	"2+wJwniH8/gRcQSxl7XIqEDg8vJxq+ZBSuWMX2dvDCVuKxitEx691ZeYOfk2a6oOWBov8CRjU89CSYrp",
-	"EeckQ1fy/l6Vi5QmnHnD974ZUhUN5jTCA5ovJzjNpCdyE4Au3PJS4eJU3SEWIzYrqzXteV58Ls3Slxdh",
-	"0RnVe03kXMlZLlmzaSrngGWZyGT1d6lxaqvqnWG3VX6Xc2N4z/kaN27Fd9Mkeku2uv8k9x7zpsbfd1WZ",
-	"hgmPWGxqNotlNwXYswcTflh9Jox5OMfsWLzoeFtzE7hk3vt8EuM3+o2rXiYzBPlZzkkEghUAfeh1BSje",
-	"siNuD08F/6MYPwGWFWZjW70kZWfk0GuNE3nmcnzw0zlHdMikpP0apwKGU/x+7uxUFUMDJumERzPxKFc6",
-	"W4EZiBtgjplmJzlOYoj0w1zHwrOQoeVEIo9hbRk5XzyaGl4nsqqhC+s9BH8JiXmgIlkgdova4gYWOOu3",
-	"RQncNBi/Y/g/L4E9Sik3/aKz670+Z2+OoDhXOJNLeTl9+VZ7/t3ZqliBXsKhVm8lJtEaKWvctMbgYyyW",
-	"V369djWpIB6vyn1giPdWGqW9Zs7WqplLxxcp/N669etqwIZ1Stera9VnatJvQd5akQE3M+0lvc1Bc/ur",
-	"OEb+K1euZWmmS0tV3t/FSywQc8sRtrTEy3LeJuFAZuujaw1cQGxzqJf6nrXRtfB9l0eKs5zLgHA2LqUT",
-	"bxVsNRpl5UjrHYVGS0dstjXSSN4QarKziZ4Q7ezTMU1UwvulzRiShrgx/ekxSxlUZrv9C5dBPSIYuHEi",
-	"I5rF8IfISNijSQrP8XR9YW90GWS4ALoPACmMrdb02yvMWPeCvcrh6c/x+dhKiY/XEgAeXentYMvhMsTr",
-	"fDQSmTIoTUswIZ5BpPjo8+HLIlI8L6cMmeGTbut5dHrUesmO49Zp91nvBT2KTthT7BrxB7XnO1ExHYIR",
-	"tNfLeYROtQsAq2tbZfj8qHXCTuPW88NnR60X0fPnrZdHp71TdhIfR90eolle6/vp/WhjzNCAeXR8AifB",
-	"0VgNkv7AL0sUI+zOzXGvtfdeZRTcrDiRo5ROinOpt+0IGqnMoGdT0FWztoiFAtd5ccXVkErFslZMFbXO",
-	"s7Y1zLUORc8rlV0rQk0lNBOzFTDVNgAht75R5E/WdPynMlJU7LnlLGVv8bffgmXlNbgg5UqOM+wtB8NQ",
-	"SwMtB6A3xJ27WhIYR/LmprrMpaLKJa53RwP3YQ5MjQvew0+9k1Vl0xRkckj/sDjw6J9Nb+lOjisLN9fj",
-	"l0NFw2Rh3tWhvdRXSZHeLDuVBurOAaDYq84I7UrGle3+sZ9r5RGl4jaALvWMUZyGwhZ1gq1GMNWC3S8b",
-	"yXcGyGf29bQBbHD77QSWZY5nFrsNak+VkzXr1oniGp4rRaNBdS7YdptzQu1WFBlBVkptECZKAk+l3hpF",
-	"Ixl+ypWppp2uq4efX9WVI6/w90YV4F2v7A4qj/aSJ70eM33ABvNV/5xQRfJRKmhs09fwJZCwP5EEuODL",
-	"ciPRivdgBJ3oyxOet9dPdSejWKty/qKiOdy+HSwgon5LyhOVAIRST2TW8gCvJRZjridIEot4sDwlMqDH",
-	"T5/NeTpO/BNJLn88bx0/fQZtXQP2Zb+OAEr+UfFSP0zmkvwsrOLBbXu1mtrC3bIAx5XCQmBmrxG6sgaT",
-	"VF8O6Fprhm8SmSA+ar2x/7X4faUAKqaidG8HEVo6XWYd3DqXJ2Up8FTFfl3oTHMzpbaI2MqbNgmpmsMo",
-	"UT6z+mc1zfjaXrS+Z10vevqNq91pjw+3eOGKGt3bONUzcn25XVe77a4klCuxuPNumkQkY6N0YkBJ9GnM",
-	"OE1NzUOhTCqycoCIVH3mxpm+/C4PHD79qiorXAkN3RXxpKZbsEUlUdKYa4m/rQkes9zlmTfzWlPEFG+7",
-	"OFhnzBdjfrRJqKJhHbGif7ZpsaLvuZpYMW+5PERHC/liDbPNiBN75L/PmkjfC15aTzBXeK1/thcW7oG1",
-	"is+/M9Fnc6tLGwWvK0urQgSSNANSuTSwPRkzX2CBY5epMWPcVKEzSRrYFBSQUAmovzfxoTj0f9vrkYvX",
-	"kjRwV2jblQstI+ACE0QlGYtEFqMpYYJWszEtP0CKI/NdLDvaPRenisuOl42Y/jaHOWTW/T2cWyW3Wi2R",
-	"KYkrstdFNZx59Pxt/TapLP04J/r3LTliUdJLIpOhX7jD5yy+Yl9UCD5hmnAGmE68HxKpfS2aBiTURyEk",
-	"f/vb3/7W+umn1uvXAQn1KoTWjwyRjEgW9R2wjIiW7a+ZftIecv1oTxlrF+BLCxlWtTQp7WIXxdJjMKRf",
-	"rlLzi69LgOkqzITKs23erSRv6wxkkYwttsbXZdh0RqeaDeS+sbOyZNvI+qBl9VDLbmiaM2n7BI1W1teB",
-	"r6qfCD0IuBn12KFJh4Tv3nwmBzdHB3hFS18hw2m+zDlh/iH94g/86eHcd65pRmjz4foWPHcrpBzqGxXX",
-	"q/oq721wdiXwS6ihNeuWSEIBshnpOySGflxrOmLNSEc1NitQ/LrlRTbIB/07HxVgfvHMUatLJSC/Wdli",
-	"nhGWgSfNZC444Gv0xEMNrmLDq/o4B9/mbsbl1h4ug5zTprPx1hiT//ueTcCPXhrAKp1UjEHJZkOaQosu",
-	"pPbybBZ03/1mzon7r5zlbMmSFiw5wD/wRCLRTYHeCXVDZuWX9/YVZUuYF9hrP4d2slEm+kh8dxRgdrJ9",
-	"UmQlIJhm08aCX9kzjUgpK2yw4vFTJ9WMH+pEE963VW6KZZJ0TSE+vlBARizzXm7qAeatvi5rBfRfedmP",
-	"cT6W/aqYrGW/rJzJr6u0Apr8sf8W1bf1hhXYyana7n/Qk+/Ki+aLgCV9yFb3YSMytAzjfIdQXgW1GQZW",
-	"38Nrwc/IOOGxGAckxJUBmINeYlSj75jcZq0LeWTuNEcafa7MopwTbSoW2sXhg6B1Nqdgd9WthD7J8v1U",
-	"33SvZ45XG8f4FJdQm7839JRVq2VM1Hv2bECkyBS2z+nHbCYMA2s2E8+9ZTj3r6V433TNEwR0wzahJqjr",
-	"14E8AfaQTBLJoM3eRHrh1xDt1c46evA2seTqk+C+sM/xovLWdV/PLPQvkNU8z1QSpWz9fhlca9PkSvFu",
-	"WiAVSWAhWVFuLBWdaNmlBmyite6UmlWJgmH/RPXrcMoj7OmEyplLqvIsphUsBzSPE8ajpeUw5/Z31VHn",
-	"Z0+fnjxbCogOUyoHt4lBm9f8uhqtapWJi6toq202uZr+5tzYuv7MxmSUwVa1mukki0kvFSKbXdbvcYnW",
-	"W5tXhgtBifLCxEzRJJUVaN5l3twzMod2mPIOt36lYebV9zkjoQkbmQhkN6M8TngfQc+1BKMRMzjYiHjV",
-	"cL9pk6/fQtIXTEI3Zse2gHp0yqkQ13DjXsYMx/NASAUSfhbu9i6JskcDoV3gvf9z+pKcHpLnz56enhwf",
-	"bYLg2k5H3VK5H+zvTYUGjdTVHNLWcz5FhQflrri++ozqtTX1Nkuzb9PE2MsZqFmfple1ez7n/XDZEQZk",
-	"+8pe7J8cL3hBF8OhLZsDAj8R3Jm/Q3oN8RRtcIpRC+A5SuWXC1q2G1Euq2JBzf+sxizEnVR609PKggRq",
-	"32txNd18YfI+iRiXTK4v6FN9Bwu8PVNfPMiu5IRHyMXEVRUMg/vJEhpyff2MJWUv/m3uG37o9daVlfr1",
-	"hL78iSQc9U3EZsDoE7QW6FDLj732y5cv9epji0SkxcmbXz5VEGK4CxejHnA2qYCh0ZfOf2XTUn1r5b22",
-	"kp6ZlKOjmrNi2IIqe4CoUlnStVQ3C2Vn8UstAqlifVPMu1QmzS8wfnq4Uam0wvJXtbs/O13bgPgEibm6",
-	"u2OKBawIwU7V+hU+BSnEKuYAEWsBJaq+gatULALTXiKxJkAq5i2WzSC+61/xtwvmBBlMN2LtlqhO1z5C",
-	"JXa4mWOy5qbbMIH4u+QGKAug31b6kdJpPvE5lE1zFuMXeRuJbUh4E8HlmV2YhbM+h5W3AiKGja2ZBKSX",
-	"+Nqs12ORAjY5w9/pWldrmU1rreX8yfuVdQdCXL/h8UgkfKtKgJxb1yD0SqpDkiY9hdsDSCqmCZY5ssYB",
-	"GdVsvLrcKXI7+V1ltNqnV2kcdmPLL+uHhez860tng0NPl5FF5FlaJ5Nbvf6SZQol3opife1+nAU2fx2B",
-	"tHJGzxaaL5f5eu5/1kdrfV1RonPEGtzS+7ob/7ZkNeR6ytZU0FR4bYoMtZN7FBweHp45wQuOixyzTJLT",
-	"w0PtAmv/PDS3CUmXTQSCq9fayaX99G3hvp2aLDvwGvNimUim31x/Xj50U4nqXEViyGbxYjyqgRJsRlUd",
-	"Co6zxgbE4VYA4xR3CNyQqt56pfCwffvK6ZOsEggDWTSxecYwgO6TD5xBONgmQqhjYO/ZYqCCBL0WW3g1",
-	"zy6N6TQxBnRyroAsmIqIpkjc04L4i4GcOo8peS9uWEr9pvQahLjFONfjA4d5G1NJzK/XZwOvNiiQQgD6",
-	"MFIxZhmJqCwDDVrq/aUWxPL9W7S52Xme3UE/vPpITp+TlPJ+TvuMKNoHi9wAkMhpMLycz5KGnTxdwcBZ",
-	"s9NNv8uK7AWwlpC49HAy11jMqlpqu0omc1WgJqzQ+GWWZ3GlExSakjC/DbLBCgeydp1TvgKygbd2FTvQ",
-	"EgjjegFDYi+XLMZuwDGyNo8HVNmesSTzUNZKdYlrkxLrEf7iYJumQjYMwqpX9VwERPgYU0jVGnRqv+E/",
-	"IEmPUD6p5STkcjmgJqiG6T0KF1btub8mMqnuh2HRgCdRQvkTCRz+BCrMwHFHfqbfRfeMhEAJfUVVmUFg",
-	"PAAeS4VR+xny+nla5eiwfXprDHs7otlb26b8srm699fWkVVVN4ksUGeP45Oo9bz39LD1svvsWevF4Unv",
-	"JD6OjrpUP+Z30cWh6X+4a46i427rOTvttV7Qp09bz3snTF9xSF/6tkF7Ty9cypRBjB6JTA/3k02DQHYj",
-	"H472b8G7lFWqwxftIzsLxQrrXau36mcWDRaTy58+XY5rcJ/AAMXar/nklbMXy0cIRwyHZ/fM4gv+LLqm",
-	"prKwbpeOw26iGadxU7RC2S3X1N9uNayAzXaZ3yV1kFnUGQQlM8elN58CP7IL7JZv1rVcq4XcbrnFpsSN",
-	"/lWbhFrorW1LrCAxa9sS+p51bQl41eUlufCuG0ZJQt35fZbdwruty4UPk21ign6WHmKJLVtGKydSsSEZ",
-	"5XLA5Cw4caWSrlagt9B2M9pr+xrk7qT8XQvtZbHpUuRsjhCs2nwmeGpV+5z+P21od0Vs2FbGeA0xjL+T",
-	"Njn3yK0LBx4qG7QRbkpdAiB7pimRTKmE92VAbKEFEba+2TqMZ9AzRcHWLdUL6ANsW2FcKOXga+SMk28h",
-	"kQMxxtKBnrJgF9j91uEd/toxFUMNzMcPl58xjBOaN2slFngM4tFPJAmTOGwGxQ/0mkpFhyPzOy1QhyP1",
-	"RHb4Lzz5AlZ8E8tv7CUy6XOq8oyFpBHeHAWoBvTFyFhPfvzp/FXr8sfz46fPiOh1ePi1GM63/a8zj/62",
-	"/1WvybfQlFBgBTyLMhBpVBH9RBkQOaIRa0k2oplelWbQ4UZeXCrKY5rFxOwCSWwrHPhLRNKJPCM3LEt6",
-	"WPSY0THugy7riUyL/Ezq1UvUPjGzOunwRGoHJmVadEKSBvA18GutDod0QmiWJTdQuA8kPlnMMqwd2lCY",
-	"XO+dulfUsy39NIPtLDcrsSAQ4gGJ3YrXwobhXejV1sEUMVj3kQ3G/lYrnGLi7MXLmMlbIC3sUs+hTrkB",
-	"BAuOlIoUypoEUKpggixwG98kq01yGlStOUhVrcXwxe1krLmJLFETYXx4cfuCLWecFYtWQvz58sPPhH2h",
-	"kUohR4fNs/CqAFPVqMYqszK0OZOCP33x9Pmzu8FRuAUYnJGct9LaZh9c1T9z5grjeN6wlS4uDmyRXVwn",
-	"p1j7ifZ4mPgvleqKWTjt5Q2jKVWMRxMDQjwLmpwK0yvknxdgyIDQ9jBJ00SySPB4HbAgMFbNTeeHeCkx",
-	"kTm3f7WajnNWRqcGFnssQlF0GrxolS0DRauTK9FbawUyJkeCS3Y1/xSDk0L+kvxgG9BwciG3N3Myj6uH",
-	"aB6CVapVD/EX7IkkP37+/NEYPRUcxhkqDS7KozCe9MuXyxayXmh/ar7mRfk3Fbn3Tr53jksH0wvoO2m9",
-	"mkc+uwcW++ZuC2MjBKovQ1ZjBtwm4ThO64Cl6J85H/00fspaz3vPDlsv6PNu62V0GB+x494JPe2u4qPr",
-	"e9b10adevgZcSvGWUJRurbTN+u/ThsP36clXn6aKhiJmCvLLuQoUQiLDVzC7PyChtD9PpE03j0V2zTL8",
-	"Tun7yA5HOWGa7gglx1++BAWOcp/eMJKPSIOSky9f9FNO9X9AOqsB5eT0+GVAKOka8hNXnU473KWJChNO",
-	"ZJYe1J7S5hmhBJ9WHKmIcuwH1PKbxWXCJjMN+sj7/1IlCObiaJmv5m15ayRUl9ybL02tYMb6iVQwWUpo",
-	"M5RpZwRO/hSKozbjtJ5Dv2qNjP1Uj9ynj+jskGRoo5B+NdZUBdTfsdd/X+bdYaLQzMdPXMWbniNIWYzZ",
-	"yMuN0ONu63l0ErdesNNeyzL4vWSHvZqEvlAWtTdQaiTbBwcsG9lSg/1IDA/Qkb9O1AFO2sNNU6xanmb3",
-	"+hXS0lUZQBOtNKaPBKA89HoBkXk00LJJb2G9cwBokk4kQsHpI6o/PT06nC26fQzlcua1rmRimvbmOL76",
-	"d3nG9AniESsksMyjiElJuqxPy3R/Jo1pCqrWthXX9CpGGbtJRC6v8KRf5VxVpZxf57B8lGRCmaQy/LLg",
-	"pbE3sqEYqZI0xVjM2u+0gQyNKXN01+ZZUotXcWFmZ8X0jR7DNLqvv4WL3b5uNmZ2aRfbfjaU6Rt6bLR+",
-	"imYFIVzf/GOjVc0/+/7Lzb/pCdgwEOe0bv6u7T77lpdw8BfbIWCjzRoYAYSu9cC1OuFRVbm8Z+esOPVy",
-	"zsDC8UCy6GomIn3NJm3gZTX0nSZmp42lLNASOxpgdFgfJi/Aa15u9Ql37+bGumi6b2qh6oKAgXN9M8eB",
-	"IxfKZhlKGYABozGWbjIMbPueossOkAYE3p25Dn8VhjL8ifZvs+1mT5I4EyP9OaNKku6kwxM11Ty7p0dc",
-	"5Hu7J1HreXzKWi97T2mrECVHdDVhcrOyMHGWQjVR2YCOAOwDuZVxmfZvWNYN98kb/fYG2wwSB7CtHcxP",
-	"aB7x73/+C54SErN72x1elZkKbKai4M4sfw4oWeWPHN8ufuxu7AFeut+WgD7hK9gw9k6JYvBh2Y2pE4oP",
-	"PEJP73feh5W/RDLCwupf5AfYTzKmF8D7wBH0FhdRHjHzSYHYtQ//nP7Qke17nyGtbsWnBlfPgCc6KEnz",
-	"d/GK5gODz8psDYc3M/BncQH8CRxCMwAvMxMzbx9P7Zl1spwew6yX5yQNGscIcwLuZeBQn28SNBIJjSI2",
-	"guSbzW+SRiZSFkCVnwycPxEQYwI1kRob1n86F2pqym0m9N///NeBV5V58HXoMcv62dCG9kXC2f0VBgZt",
-	"YExlc5ci3aVIpziKH2OC9Fby9s4yp4V+WkP8cBM6MgyYEZLdIMaO4NNCwtDdezICPpEHXwVCSS6skyie",
-	"5jSMNqhBziKtdiOkuRKWUe0Kbx42iWQ8lgZzspDLBotkSmmFO2GzEzZliNPHKGvuyDi7MynkDNl1bCBo",
-	"SyhVeWWM0yEKI2OiTcsiuAatD9+S29kdO1Ewvxz+MUqC1byYOzrdJYd3nSMeM6gatli8OWD+a7sjYwOR",
-	"S5w34y3qfdIQruxrxDKivcFmQNBz1OIBvUV0aMBHnJYP+gpbxHz+8aLKLtFmzk5E7ESEB5titvmjlBMb",
-	"j7rcmTiZjYmtI1Lms2EBxy7ETwAhEUNDM9Xf+HgorIQMvmRaauwEwk4gzGdpemxCYSYqesdneu3D7HHy",
-	"ChP6F1kR2HSg9YZJQFv5yHkdOGTwgNAqwm1DL9ScPv8WiLt8/HftHTt5UAex/5EKgnn5k02LBcwM5/qo",
-	"Xur5sJz5yV8YlEt3Gc1Y9ta+2ej66t///NdMads5B9P9mk1II8TfhE1CIwX1MtLh9GUiZWfm3zRXA8aV",
-	"3pCYPwGo4y6LobYchIHZq9rrgKQ4rBgjSgjo2Ie/9tpmjEX2Z6DUCFPe0pavTL+GrH4NYi4hSlwzrt9F",
-	"mncBVmVKwoObowM98gP9MRzDVsKDMvI2ImqIrAKhsFHcAD4/cBx1S97mG5B49ES1yIZycr0C8ERXoEd+",
-	"OP6hGBV+3J7uFjWrwWMypNEg4XCKOe2zDnctdoHB/5jp4YMMFlyMRPSBvXucRwp+3hNpIpw8NPWPvCu+",
-	"nBX3tyj6SV8biIH5lSWyTjISUUVT0c9R3iAKtRX/SUbEmBfgwFoN/OlP58XuSgTf/9OfyCXTIvscqDaT",
-	"f8DHbfIDTDbp5IeHJxEsOvyThW29HWf2dGC3YIgnJGx2OKD22Jmr3vKYFJy3uYqbmh/o7aZ1qnmjDsfp",
-	"gXYibzPJAKfIz6lXbk+tqDN4YWlQA6tOGYhuSFVCbQpUouiByg7XBw7T+e5OoEDIGEgaJySiaUoSdTZz",
-	"CCRjSKrt7um+bxhmjQ6HTdRso7qAomQPKh0FlTSlgeT08NSs8JssE5n8058A2fzT21fk5enT54YREV/p",
-	"YJSJbsqG/+d3KXhoS6Olot2UkTASsdbX2pr4iL97JWLU7B0+YlkLkdlvEpHi3GmNFiJOY2jGgNg1ehCi",
-	"R0zVGotJxqTIs4hJ0nBHyB6BJCM9BsaCdAlgL4Eb2MMjgw4HOGTZBOhLEl70Wj9RFQ3MmziafqzMoTGx",
-	"ReABvGUmeL/g8bckQ2aQHd4IO3snnb1Qz7ueEyC6ZwWk3dExmGmJlLZd7fT4hXntVxmjsM+1faXfHgZI",
-	"uaM6I+FFzIYjAd1MLX1QUOxIOmRwovRkgLWB1TGG/yiTypayn5V/j2tnUG3hQjfQ4+MzU0DqbkIy7Kgn",
-	"Wa6tpNPDl2bg7xOp7JYZ0T6DNYWQnd7SIHbaZESlJKFX9xUCHn6p9gzrPhGAFCrOzjo8BLxNMFuPtD97",
-	"dHgYkKeHXsHgPjnH4jt9ZvSqkB4b2xp8d7liQ2mtMFvE1uENRAPSJ41lCO2JbrMUQwyyy2ZApMDT5mgD",
-	"yu8B6TmEBpVqn7yCj4FGq8MloymL27DUY5Fdm3NrK+kSaZo33eYzfFUBWqTQY5AofaztKU4AGbHDw4Tf",
-	"0FQb3hYk0YynGejbQ4GVhVQ0gixmo1RMtCt05iYGBA1aXSD3YCaV6HAo8MMFRjxJLe4/a9vHyYaTk5OX",
-	"eq1/+fzqjMS5kYbwNdIgmK450gj//c9/XZm/wuY+MeAMetMlTHa4vkRPEfR8onDCTggDEkl+Sn7ANgKi",
-	"tytIWVBVWjzm/JprIWjQXpGTAVC3cG6lABMbCB1gVhOp70Jg+sgvn9+2XkCjHw4GLvnfXM+edgCGTC8H",
-	"7jF9WuR10Q8yZGogtLjt8FgwvOlAr1gBYfnUHjISnqepGNsaOLTdU4SuL+CQ985HNBowcrx/ONMxMB6P",
-	"9yl8vS+y/oG5Vh68v3j15ufLNy19TcHVsVfYK+cfL/xugr2j/UP8qTaH6SjZa++d7B/un+xBXdsAbNWD",
-	"AaOpGvxD/7tfXXqJr3h8eOgJilEmoBYd9p20EgOhhqMBi66lWz+WIlagU34X8V577x1TP8KT94oGQBjQ",
-	"8eEhcr9xZXxsXyf9bhoL0PtY5puYJ4D5N2v2mTOTSJKP9rHhAeTMvLu6YR4YjVey/5HSTubDIQVijvfJ",
-	"DeNIv6VoHzpSPjhDYu83fenBkKksieTcuTenR2ohmIlcMWvFqFyaekzT80oGiVSin9FhYNtHP2ZC71uW",
-	"mxOB/tU+udSvHXd4IViRPSPRL4kM+6kQIxTaBh4OZFkD5JKEsuHTwxMSjlhmShquYsYTFofNM0K1LISJ",
-	"1RIn4VJp5Qof6c2B90+kYhzllbVsGqiIeyxj2jPGezyRHR62WmaeWno4WuwZY4B75++UDFjG8LTN7LSf",
-	"zDwv3Wp6og5GKU04grvYUjl9NK/sJr9SQtH0KyzIf3T2LKLGkHX2Alyb/+joe3f2vpHTY+uc0BnoFGhT",
-	"ryjsrdysZgo2v0+9bTJ00zR3xxpJsj+hw3Tutv2svc1YRLnWQJVH/8OI8fOPF5cjFq12/u1zNzGlZhDE",
-	"+2bz0wtzMfWURROsTdFJXWlsginmvEWUm3Nmd2oAwpc8PTxBAzKminapLPSWPkiRGA71IaQdPs6g2oBq",
-	"3ZWpLqOKZGIcOPWMMSuj7c9AlRqiddcuYHCCEBFTq+amVqn2wR0Oetk+vpsro8ElgWdL/XA9BS2QOL1E",
-	"e3+U9PI0JXEir5tWpcM0zTntnwAkAkXvPaiWTzA0vZGeHp4s30SXCDT1C6c3NEm1c7XxPehPyNyNp11f",
-	"6C9r2d0zdxP+6U+/ep5r+09/Isio0aB90CF6V+UjjPKaIIA8I1PhCqNFwPI8x8a2Ytv6DdSB84tSCKxr",
-	"89H2/odIyBmCOyALhlt7J7TNyxy3pFF0EScSMFq9bmJKYhYlWqc1jVFsZljq9wxzXgq8haRxenjUDKp0",
-	"of7qRH/l7PfG6eGh1pB8ApZRh+ecfRlBVZNHf0gaTw8Pm1V7W/tfOFXWMABLztque+2/T6/UXxgbFfOK",
-	"lkEiPT5crej2wAguYKwdikC9k1AakYVB+BZUX1SM9gDdp70av3yvPZi9b7/d4XEuvQT0flWcbL/7a95e",
-	"df4d7swS/fC3YO8Ux7z4TP9AHeMNXHK0/JJfYF+KLPkH0lad1hE9b0XWTeKY8U1InCLs/fff9Jq68PHf",
-	"f/s2pREZhjDB8SuffE9ATcmEvd++IZtdHXF0zieCszbhgkQZg54mmhLOWAyN9B1uIP2BlhQdVDj7+EgT",
-	"KhDDkRYlWogh7ZylCYILWAZ2LL8G4xmrFfX3HW5t5kZ4YH7bwhsfmJ/9JwQG/wODl+ib6kcen5KByDPZ",
-	"3CefvRgzBgG9J3e4iSzMcrgA4WHO/bpjRtiXUZIxiXc1ccBEWxDHhKbJNQIlmzatArrARJzHIrt2pYh0",
-	"yLBgyYwkgPv7ONFEz1Oz7Xy/BEkPmdYHQYdLQbiA+FPKaMa18GUQ66DcuRoDCr1nNIIDtE8+UcVcwEaf",
-	"pjIHoImeZx2OHoz9vEp4lwVxQMKMKnZl7q0/PX4JUAyYwtUmFcQjyOnRSSG1SSG0ITazVGqbo4z7eQ/T",
-	"TUyqHwyizkbEV+kZTnaUk1uGsmZKhB5X2Jim46YNp8BbXNju0IbmA5RBltdM+roi7qiGtHqFE/VZiPc0",
-	"64OVdHr8cvl1n4X4ifKJU5mbtq7O5bUvPSztJ0RlFsqzaqvLSgkAcV9R3kG+H9IjJgZgGwdBITlJCGfj",
-	"FT5mSqg9ke5gOU2GdzShxSHClOit0PYv1RZ5NEBJ1eFWeO0T8xgI5PVpwk0M0oWH9knIhbrqiZzHIc4j",
-	"d4E+LZhAeuEDa51p726N08PTOzjQ5pXKh+1uznXVo1Y63qez2+dVwfi1rkFyuvySn4V6q1fhNsd7o8f0",
-	"VaGji7BWz6ga72Suc2S/Un+BLuJv23OdPntHEEt1hlTpgxi2CfuSSEg0FWm0jPJrrBcwajQWQwp1yL0p",
-	"bvYON3S89pfChetgFM2A/PX8M7l4DWPVrgORyTBJKdYtdT2bGJwvJ04QHUZ2eKIIjjXeJ4ZBmMGaIH07",
-	"iBpnBkkSC/D84RLICsHIN+WkVYiNdd20d0xNy4YpJ22Jv3Ne3k1b9HzmhcpKO0xvAViF0tba36KvsrIE",
-	"2ppzcz4tTpwlXZxB2PcT0mWIRyk2InG02cBZpFYxG24pei74DYTsyl5RwhEAEGlrPHRrTKWZgo4iojOd",
-	"i0UZY8oaSGNEM3De8H2bLrvhWyyWBgrdFkPoZhKhGMuBywRnHa4yyiUFys19EmpbK00iFRbBVLfVqYTL",
-	"YxYTmkK8MbAZ2PFA2O/OOjw0X1+BvJWz90KHqyA0y9DJcUigXre7MlmMOwg8lYRch4OUC8jM4Bunhy/1",
-	"58XU2E8QWe5qlEH4F4D2zZcVNlaHzzOySE0bS+/mknD6LBzs9GYk6p3Ya3rYdpwrmWp3JNJf4z6dJ9nt",
-	"FncufRkx3givYoc+8CjW6rbp4ctatimchfs0ZmurILMHvdiWQWSdtgY3qndanI1X1z1AGY2qR4w5lMP4",
-	"6gedTiEZqA15RjxVNV3f52smqLBiU+wHjVzmoHFGGcPGYVcjWVLWLE6gN7eo1DEFZyTSQ+HNDofau0rt",
-	"B025Fo9UDyyAv+E9l+uuDq9SXm0C9YGgwMiU/rJlm/DAK/3AkAxzqUi3ID/e7/AVFV3bYKUAmSLY9tLX",
-	"eVjINGDa+K7WChhCtU/QZnvBM/3YlFsAtWlQg3NlZbgZxiqxhVuovZ/Z+LFoPm+oj1X5cTbeKcDvTwGW",
-	"1nUzqg8hKbbocX1iWM09o7Iq81O+DG9AMOU64TEJ8T1sOdOVBdYIA8iUz1NQZ6DIFBuOUqqYhafWgi+D",
-	"zdcMjOdla6Wt+lpd/VT5WVtVG7f0fW6dMPp9Wgc8WLFfMdbHJ/d3Iv2hi3TcZp5EN9EkZJKnqZVzteT6",
-	"KGlpSbtyjB49lMJZcTIbZNMHD/tXi8IbSHsLDl0SUZrH2qfgwAZtPYskM12p8mGWGn28+Iuep1Vlz8Mq",
-	"7IGXqFPR41bzD1SnM1WxLpWbBf8k2Y9WKcGpc2Ssm06hSQkrQ6FZrdz/N125Ap2QXDvyKYUaGAcYT0cj",
-	"RjN9cyzwQYwdyPjlcaJIKvr7BlGDTgoHHwpbplquih4r1/GB4ETa+8cGnWs2ObPQO2YApjr1mo1U4CHy",
-	"k9PDl75VYcwbfeE1m9zZ4TcVuB0++27FsBY1f8EknB4fzzaQlayeDt+E6wuzi8d1ZZHjvaC+/M6cXG+M",
-	"K5k5RxuWZwYnfY55Y1sEi5Px4C2cLRksp8fHy68rb6ZPcIbuVvLivvJ6pqul75QBc/AV74euqLY3VndF",
-	"FwvoT3BXaQUVhPX6QsRtU3houu8wjqp3GzAJ5JLtE7jU8H0YW0jfwVT/dLgr/5kvqbfm8a0vtHCC1hRa",
-	"eNmd5/dxcItEBSDSZbcpCPoDZP2n/BG97rUPrN7SLUP3tKrXsVqKBA7NG2gJzuzBwjMXEBplQkriwVL4",
-	"pettjLYksWlDjuFvqYSISZcNEh4Tyjs8GRqfSx8RGimRNQPooQiIEobYoujrxb/tEwNjZkD3LjSKWtgj",
-	"9II6HPyjpsdya+J32jTEoe2Tt9A4jUVMxZ1hKPAfSPcrLfFN8UUyZNCWiG3Tpjt7ug/bYKkCGg3IOW1h",
-	"Pky3TO+mN5Y7bGH7h3ZvPDAI3IHz2j58RKG6vR8+tJD29yo4LoR2sbKER8mIpnoRAc5DL6aWO2LIoEY9",
-	"lYw0wlyyrJ3LzAB7hOADtKXq2Q/oKLm6ZpP2NZtcOeyXqpeB7TCv9bKaTqVq8ux2ssxkoZQCsYn7ecbi",
-	"cMHjsc9vTp9inefjEhPaBbZAzsyxCvS+17r24vW8p+Pm38jTnRChQK9oYWO0F5YM2bwBaHug9PhKbKeV",
-	"x+BQHZY8HkqqVn/4owprOCFQJ7Rh6RnLvKQ7Zb9mLJLGZUvVV/7uM0/7q4FNJqUJv9ZjiRm78wL/DyPG",
-	"pYebZPEpTH2iHsoTiXfDCIv9IcCcOP0ITR9UmQ5fxSyQCe3wolHX3MzeoYji3CRszLKKLp5yt05AoBPJ",
-	"dCFN4TAVqEmN0+OXOLJPTGWT1rkWR9inOauXy70EAUZ9IhYXjDHT/QWBD8AENgcXQBrOsg6naSrG0p89",
-	"Y4lRD4AocOBl7j7uFqYislYTw1wjo17H0i2L7y6TPr/gvyZqgEH09wm/vrPGJX0UisfcU1QF33iek8TZ",
-	"uNjaJq6C52arMvQxN0ldIjhdlRAqSU8fdm5KhLIhTdKWCSBsvEsqsJ1Npn9Lr7kTTtUC9idqYyP60D+R",
-	"cM1UdyJAe7Fej0XqrBCnFiAqYlXtT9orMDILsY1krn0uFs9KrDNSXXxsQ7UgjZQQ1+XW1CGjHOK+a3VU",
-	"zaurmpcJ7/BblEPpRX6jp/QVLPzd9ll5D7ptl9Xn8h7SWyjhZidsr/HqsSSCKzu1aMWBqissinoteYCw",
-	"jHfeT+nVnMKxS3p6/IFHO4cWwpDqw18uKnMsdxjnKVtuAaFp2uFUGYmxgi1FlptSHT5rS83vyDS9oBnB",
-	"NnDDpdWdQJhXMh6feQIERRGsIsxIP7mBVFqHQ7sY1IiOGb0GzMCxyOJ54sxNFmOkyyJ9seumcLLsrMOr",
-	"YjAG1MOafKav/IwsKlwtG4GY1OtwtN8gfAGjMsh7iWLTq4mkPokkfcHXlrHF/a6MyNffHR1CQar3pQmv",
-	"2y9LF2r9UXwxrxp2dtYgMH6ypC52vf75lWNe2I5+4V7qjlTA9GP+KJboQ6xGqvEa7wRnjx86AAGDS4Sn",
-	"dTVcKvoJx4DCOqptLjTKJbj/VAt4iJU5GGT0kAu8kqOnZJjwHCB4k16prxpbGyUpdQJqFdDhhQMAH3q0",
-	"sLYZu9Q2eIb6AzBb+TWGJkQK3NKcSeCfpg4S7Vh76cm16QNUYJ5j+JRKcMIDBzgiMijU8AedSGKs7gKm",
-	"JKKcjDLRhZSA1gCI6lMblYQ8cFCS93oT3al7X37M5qBJpnac3uIOAJ1WIJX8IaFJ3phNWX2Y15A09xq6",
-	"LN4CRlSKYFY619jDlXBPVOHJ7fCNmc/rRCKXefUov9AUBcN5PBAgirTpbIKJZrOThukm5qJapIZeWi9s",
-	"Pqrg490LJ72X15NNu9Djow09oqY2R20FGSjylWIIr8ptPDP0E45QAVcXCzcswDzi1BcZlbNi4YlUYiRB",
-	"ykF5lYkKgOSZ4/7aWpHA1GMAdDkXHqMGQc99vkvc4QY6H9ioYjufYFu5+zTUIBN5fzCXi+aJT4yxMXzN",
-	"xa2b1UJrTeH0HrdBnQDgJU6UyNX+g66kvKcjuiDBCgcWp7nW2bTRo3WtkirT3dwSOAZqGCj6jLjAn0md",
-	"JnLRnee6EEWUvtqHODNFGE+J3vfQl55wAFYZo0WMPsoTWbyENfoSqc0HoJ5F4wJrv+FMVJsuwVSRvGmz",
-	"KfyoKQfKmTjGJLFDCIh2nwAXzw4qkWScCd5/VCbJR7vV7sYisbfHB+4Mkj+CQeJOxKrirpUxydTdBH8s",
-	"sG14AA9p2Wd60LWGSZEpaUL87mTPcb0CkvRQBiwNE5F1o0TasVseJiLrR4mAYGZxmIisGyXy4XdHNFNY",
-	"Vm+EtzTcbdbxfXixJCu8Pukds4snfdfxJHfWQTys5ElNia8tRZQumYFNKEuqMuilK94qkU5iIbp9TdII",
-	"R6PM0FoCmb+2zZQIEBUI5Wea4q2pMh3KhScnndZ0o9AmmchNfQj+HtltgKbWagoUnf7wsWqvbsxraca4",
-	"w28R83KSR3AScja+soO0KdVSnhfJfmDkUtGJJDlkZ5tnpDJ4pqd2veiZmc0ifkbK4bNHYHyCOL1ju7P0",
-	"jE1UvvhWvmTqzLHUoeFY0D4xjF4yHm+7/ehRW5BMTRtdFl5zZXkspTjQkrVLo+t1pbDHh2uIQW0HTygV",
-	"Vfrvaj/6F2kqZuBnJB+RhhZibXgTaNIuugybAVEZjS2smzB9OhhMKvzUj3959abDgZo7YVlAzL/wqovX",
-	"lj7WkY4HJJEyhxaiPE4YiFAQJ5OAcD2YZlVNDhLXegJ7DD1Y5mHxtKHXCKF68cp+HzZJohBYre0Bg/bK",
-	"6OlPpN/gZJLEKMGlMIxpXtVJIl0ZUVM73D4ZiQfr/HsuVSvhmEnxLWtt6fCJ5a/XBxQhluWGyrdXyI74",
-	"Mh22RgA7ArtNYenxIree2CEmTGcpUhASUKpza4L0I916uRcxdMDUAmOX7IPiAUjo6esYzhLwGcxacpG5",
-	"9cIwy7x512Zlr3c7TTQ3OjoPoO82FTwrOwhvE57IweXlhztSX+7+u4jJ42zKfwAqFfeQFvAmWOrlMhJQ",
-	"WWri9NwqulUqmqmNBmneJi5N5MC1QfvMjBPElPQd2ydWqNuEVGa+/zBi/OI10IIgeJ7P9G60bYoh5sw4",
-	"GaBqSePy+OmzZlBoeh6TEBRn2NbOEdoB3UyMsRa9w8PSva/yLA1nKI84dggDCWmJUeWJtgfiJNNj/OXT",
-	"RYc3wpIJ8596qP/x73/+q5MfHh4/g0FBvAralPUsQVNcw2hvl2gzLUL9RGJzMbynpS9tdngP9gczhkb4",
-	"8cMlsn7O2FDmXdCgqfLLDqv9MmBNX6GMyC8ZhXJULhZuAFz2tiscsC0CYzpZt0J1rmYJSlahdr2ggLbL",
-	"DEsM6PdiTV22AHkfzFuuqJ7W7zK41Kfg7rTTrWJWm+sYvbz8AC9apaZ+hc2uxMx5/f46FR6G/6YXokLX",
-	"gEE/c4Yx5F3ia6mtgBTt9bZXKhoJLoEO3qsywzSC+QaHMocAb7agtMiF+qmCcnhuPBAWdssW+S8uGg3Q",
-	"9EdkLM99whivgerbQMqgGLxNGXw3ZaOATLKrHf1jxPpLp+2WpaQz8mjbBaXwLqWy0hLDnf1FkWcjjXAk",
-	"UxPvRwos+6NCdmgrdCQTg1JCUymKctQqWnsARDGEwwXyHoRDm9VRfSycT3BLpkmPGVSbIihkFqjLIjHU",
-	"4qloNt9sQarrpMIHPpryDZBZ2ysrLYvI+wpM6EHUiE6UTsWuqmP9qo4paXnbqlMUl/dZ31baGVZcWcur",
-	"Tp0baUhmmQk//vK5w/XLDdlBkR/E6KirK22uayVpD3BhZRwOu7owjtxXXRwG/KeL4kh5phPpxO7jk7d3",
-	"nLuE5zyMwrmdtH0Y0nblkrqynN1OYZ31iG9fYNfhK/Vhluas4VmQAgDvtJOEJFa+fWsDocv6MZ3tCnlb",
-	"bQix2AuZovhfUAcU3tLxLhcYfp+O967Q7g/rfK9Xd+cQX29LSx14rUTTvLamtwe7nRqUTwCQtmmQV/0C",
-	"OyqhcwmdUExCuB/0tbg7PTyFk/cekhcFca7wKDbOfJgOuK1kTCIvgKktQqQOkD0jmjGurqBAzdUeeeMy",
-	"gCbmO5l3W8VTlUExfSKdBC1937Av4T8lkR1+enjafAwg1nqaX7ktsjrbB155qajKJYLz1gHJ/AiTdRHX",
-	"v8I9idEsGuw9NshOO/w6gJ3TrNo7lM5VUTqBzCTydrUVksVOX53OZA0sbsdxMsuITbllGQ09+s7AMYtO",
-	"E4mOB8KF94AiG4ZTUX/rySH0Z0GqaGNJH5zkxuRfhSAxYyOCP1+AvdTh7AtKES+SmSC4HT8jFeyYcGVo",
-	"iVNDovKMg1IPB9mVnPAodO2j0xVvkP1K2ZBxdUfCs4Kx25ZDLeD5RC4VUotKpcPX5lLZiLWIm25tztCt",
-	"sqmsRRd6tHGpPM9jL05rwZIQ7A0YjY099eYz7c97iPnZAfwGHrAr93roHCxVHKG+zpi2qQ++Rg4E/9sj",
-	"M7DPyShL9Pv7D5l+AIwaclpaZs4ayE8CQrXLPiExG6kBBB3GJFEBAkSDSX4GxQ7dNOF9/Rqm+Af0jjar",
-	"kdrLjuqBm8vvmFpbsvp8CduwNZdJte9Wlj1Us/QddG4sETF6V6locLd2KeIo+4wsSMCXMTICKE9kT7H2",
-	"jarWhWB8zocN4YXFWfTqLjNWxQ3DsYxFnsYdPqTXIJcnUQp1/1ybVENkgqCcnJKU3bBUgjG7CEG00ojt",
-	"cLBiHwQr/WKSYaloyshFr/WT3hyF4Xl0bPH4jZkPoYzT4xcbZ6f/ZRTfxqz0hd9yj/yiB+95Z9Zn+WXu",
-	"qShzZ31uEVX0uI54L47eWziNt7N0X6z2yE92492ppYs731NDT7TsVDRJ5To2b4nbZF0DODA6LDAKrLlU",
-	"gZX5lmeIlbEt8LGEXwsCDHnHYvUn13i2Wuj1IXEfucmqE0r1CVt20dSVuKBLEsKfx1madfx49Yjq2se/",
-	"4I5OBe+3Um1jBhCko93pCnRjVxYtl43OHlZ43iSYcuzsNadYpjGRPEUzjXWilmUaL4hs7222AuV0h6/E",
-	"Oe3ceOT8MJzTpvi1mnK6w+dzTmNJp+FmpJxAX04vY3LgKqA4G5uSFLTwMZJ7ZauQQpLzFPhNSkbKLEUS",
-	"aYT45xX8GTbPFvoL09Wl2Jg8D5LfRNTPyuJ4ZrX9K8oBla1a/bNzuBzAcHngGdd5AyTeG8HqNwTZPmvU",
-	"nfoIW6X9vm+SqmIAi+m/kbHtUXUaP9xusQfOFz6HR6uslOub7wdfqdtk+jsjq1bnFV9br5c2sCpYCSUg",
-	"cNhiskQBDK5Dwc25StKClBxV2Qy3eIc/KnLx1zj5W5Om597Sb8uCXyzDdsTkq0oGs2e2IBrMMduiaHgH",
-	"9FEFJ2lhpBoeTv237Y0iiMamJwOQBJKeZfguukTBwk9jvAfit9WVODOyhdyDaFnfqFwokTp8QRkqLPp3",
-	"LZJWMK4KL+mPbmDdnUQzW25TEg3TUatLrTVSbOf4rCknWbunfSHitjFXtOMOHw4SrewmAewsQxqQMYt6",
-	"FZhNN80D0mUEKVGhpitj4BJrGbNP8PkAwV+RhzOXgVusZcFjsIjMjH436fddWmd7lpHZO7cs8DkANd9C",
-	"Qv07rvZBkTNT6N7htet7Ppdv6CKU5ugH0MpTJFGoJOG7NxbXqHjPkMiBGIMcGz62gnYg5H+Dy3VLW2Ua",
-	"MwfbAqCXP0pGNCVxAkQH+r9wssWQ6R+wVDLSCPXatXOZGZSAEFo72lL17Ad0lFxds0n7mk0Qb0ALhUQ/",
-	"639zlk32gj1Oh2yvvUcjJfTuLYTRkH55z3hfDfbax4eHwZ6ajPQPpcoSroXEzOg/cBu6DojMowGsvZRi",
-	"H3i1+3nG4nDB45GnsPL5R7Wejytiermg9aL7O4tUQLrYvnHxet7TFc360PZ0+6e786BXMjO8GtDQrD2I",
-	"eQPoZWJYenxPZEOq9tp7MVWIjbG3xhi6rIclLUser8RaD39UCT53Zusk+FBGlWXZLmCwZn3aJ0bjqbyf",
-	"9WtLjWb2s2XqMqKKpqKfs0dWGTulOZG3Hbo37AtpSR8DVGAXsLriPFKIt9BPRZemgG3XE2kivD4K75Zh",
-	"wgcsS9QV/vzK/TzE/seg6hXNc6SbAvdBojp8QAFKVs9CT2QBYVQLdmV+mESs7ImM6ASmC695Is1vxgmX",
-	"zX3yunAloD/DPBdAEaHP2U7EY6nZdTvxbkMWD6vnzL30EiGKWJh2RXfS8xZNZ2Mooy2OmRZtICp8f8Ot",
-	"y1IBKrii0dZ8jbJM7HCUqX2myOnhSZVkNOMzKNgyKDXptsmIiVEKIiNxxk6J3sYFOx6NY2EX5I8kRvCd",
-	"a3WumunZyZA1Zcj5gtPlSxC7Ddeuudq4ZDiPAeKkPGaL3jwThmgTCgQImLLFGoozNJUSBThJBiKCyaDD",
-	"2RcaqXQCrmIiXdtSgxKZ8H7K7BdDGjP7bXO7mZi5+ZYFrRB3U39j9sbtw6N3UEqDQ7uvZk8zMfPCsmbn",
-	"7qKy91Vvsz0pG8czoqpautYzzw6+mn+ZJtCYpUyx+5fJr2EcljIH3xbsrkqZfGYJ5xNFuizS0hn4uTYl",
-	"SKcx5G8h6fDFNiHpathidmmrrKwKBiwcW7y/s2fcZNQ8bMHD8HEe1lZ/x9QD2OeHW9bCt9S9Oy+i1nEb",
-	"5Q/guH1i0GJR0lJFT1oBtapt5SdQOGYcgwKuf5vBg6WduGTVRtyVRYJpXt22VLj/rt11/IfDnf9w3/7D",
-	"H7n3dnG6DZvLpq2j6o7c2zglB0i11MIaurWrdjcu+y8M2FlZ9DsAVz4VPnI8pyJlpIHEnHrkNE0nUHBB",
-	"pL4dFBMjGXzZ9zG3K6BtzfDxY+R/BmAI5dNp7pNCnwKJWInbxfF3GlwHgBNP+DUz96XKJB8V3HufLGiA",
-	"63D3HIOPVlD/2EdaVEtDnmWqIs3DHwGQxWZV4Ruo8TZn4yNMCVaEbtlYvjNdh2/zSDReYKvlffhovWNz",
-	"uUMb+n7Dae9MZWU59F8SUOsoMjYcpWLC2DaAi2erLVFdrVYz4kbskureU7I+kSrLI5VnTB8ZfUp+/ETk",
-	"hEdknAkF9RlDqIG7eN029eTjgSADesMM7zDrKdt7DYybuQyJpBOJqnacSLZPLic8YrGFdbIUH/Akqdjw",
-	"CXBOpyKiKWFxYnCWSJd1uJbK4yxRinE9CgWUBV+gj3if1OsCfyI9kE+oZNmUSprX6+LDn85jq7xdzveN",
-	"24d3q1Psc1bFUrbX/ReUCj627PKHrG9foFa9n12MXYr5NmUqpSI/5m1wK6WNZKovpA++2n9uBwnz9hL7",
-	"nLs3R5bNqR8n+NP1JF+Hb0X0bU7SvWNO0G1Jzt11pNmTLL8manCh2FDOM2XdRnBtoEpE1yTR15BEyhzd",
-	"uUTt0joOyNI7Pi5IayZMkYFI43XkiUUNf4QVw9pbcQyU7lFtYl8J0TVppqatw0dSQ/vWLs1DbbxzA1zS",
-	"ePdEujXZOaX3CoH7RFo3UTKlEt73RYZbzu1j4trRzKDi7heJH+SjmpIrIAMaUGPRL5Ciicg6vF+coCai",
-	"Dxi4sYhmWTJ7K87GcLspigcti8rD02cno3ESKaz5BzlVScygr12Jg+GMrAbvu9X44xy6hkcDpbsReXqX",
-	"STn2hQ5HiP8DJexXViwhwxSEH4O9Ucau4GvpApKrieuPOLzthjaX6YpCae/SeTvs3U0hd4GKWUP/LbaZ",
-	"B1lLS/SDUZ6md53b24zr/TFP0xmFV0RPXY2ifiMiRZ6Z7rWY6Z9ozURcqzISqSdKW/IdTmM6UiyzZG5e",
-	"2FO/F8IMIS4iRl7RFB/a9Fxg4TW1nIjzlGWIxsluWDbp8BMyEHkm2wQED4sDPxIAVZ+J4EQNMia1AwSg",
-	"QeAO6SHCiLMhSKt98qsFpsfX6/CIQowX4DgpcgMTVGR6wNqxMFhD+i8DF+JWyCGXViu/sw6XArOVpVwq",
-	"pBj9WX7Qcd7pYMctwTNvydq0Lj/yhEc/i/F9YGPeFfPxhEef8rmsx1nOvbzgKKV8//tSbw8GJXKR36Ul",
-	"7pyob9GK56Ql4bBDVw3eWEWkz86jCAH/XEJAAe/J7VQUiAHBPFtAIpED0gCQiWSZyKRVMpkYy4DEOZ5y",
-	"GO14IDpcKpppsZCoM9/ZcthLjT5D+Ast0ZFeX0jWXCKDy33k31uyzQiTP1SDpXnnOukvfbJ2ma+NZb7A",
-	"BMxyXh2pDh6BJf2J0RhNs1eXfyW9BArjCDqgWjBpuTUcUgJRo2ESiVRwIpne4IrFTcvG9uZLxFKAt+wK",
-	"ca0tWJH3Bx0eDulolPB+iBzpKeXS2qBtT4MoYbDqA5JDbCMgqYiuSQMqFtDG0gaxfqeY3SSRKdIjGQPC",
-	"J/yd+QXUOmj5cYbweFRac7cZkCFV2jIn3UnB6HTxGqQyRvQ5HTLzZ7lyDoD4xbjDMWhWsrZRejoshCzn",
-	"WrailA896yVNuGGjR8oRtO8BSVSvkdzv8F+B0jXOJldZzkNnsCfS0QlwzmLSCM2/wjNwJibaS0ipYllz",
-	"n3yw1Ry2EhG9DUJVh6OXYtQB8GAVy4ClHCmjN4Yda45bYqD6G+bktQs+rQ4/Ovx/mm2cP4N6CjGQkI5p",
-	"oj3UK9+NCQ32MrVFPzhScHmQ29b8OtzHHIm1riGclkjS1UKAxSRNrhk6WaZqtAFhtsBgRB0dBoeHh8Wb",
-	"Nh+Cogt8goUVfI4OfyiA/ZfaQNHa5/tA6nevc08NxssdocpSSc8l2hU5Pl6M/kWWh94ZC70vCupbZEYR",
-	"az1+S//r4GuW88dSimOPB5wJVAPoJGlFAqgOIjPabUivGajynC+q2qlLW/MgAlm3SstbqXO3IvyT3kxb",
-	"cYMWiM9d8U2RQreuS1mPbEhoHIBJ+jhyCefG5KTEmdRaWswzWCEcaa1w2qcJx/+XGJsp5DJFFrAJpP+5",
-	"GDuhc8OyeYY1ZyyWzuhtE21xhKRRGabWpnxhH7sAUaKaZ1D2bb5hsU8vtrB9CC0M7MrpcOs0ACStjGi2",
-	"wU7ZzZrNNeP4HV4rkL+WTY3F75vI7evtONmCTW0E8oMxvt1731OvUj3j2xyKnbn9XZvbsBcJdWLe6spN",
-	"aUcjTx+HfqypMMg96Yvbq4dZQQ1qqA7Dln7L7cnq3+5d/BULu+OfWUewfB5kYlwhWAgd08ka0iUZYtwU",
-	"Vrw1EmkSTR48r8SDw0e68GfxI07iQ61Rrxrr8nL1aCCSiO3c3wlQbzDYnNO8St0klqR0oLwDWZr2VbCP",
-	"PledHkjltE0uX68MGWVCsUhNsz2ZOraivDogUhDg/oCncKEgoEUStU/M/OtDyPj0u0iS85hlZEwnBtQ9",
-	"yaA7t8ONNf8gSOk2Xip9eUfHe/MO0NyTvT0faBXhgvv2uyXZvD/QhLmCC18IuGbSVIzL57sCMQDR0xcI",
-	"sRVsi8fBVjUl8eZNSZntpW247I1UNWA8IGCoJOOBGAYdPh5MAuTZE2OSCt4PIO/fgpy8yLQgDkzhFia+",
-	"Gd82sNwtiqYuykv9ByqdKr15nQKq8hbblVLdjutCFAdtVeEV3JaCk8ikz9HYwccPJUtvmARYeLjEjL55",
-	"5mRXhxurC+r8XdXKMJfKltBjMwGc/A8jho0CeB/7lihiUJzIfDQSmWp70qRxkzB9oyzpD5RsOryWcZYo",
-	"FuJlVHX4UEhFjp6SYcJzpYcdmn+FzcACnYUZo1LwcJ+8uWGZERAxoN1zR3huacykZZX79z//BdkL4Jz7",
-	"9z//FZ5Vi2siGVYYcWT++/c//zWlNcJ9MIDtBJiiKZOaRcPWItZBsCqCIlnSGFEpx0D2gSIfp0wOkpFs",
-	"npHw44dLyzOoBgep6ItchcboVZsQugGhqSyol2b8hA4vvecSGb282yAoYOCg8tdMlN6hSJg0vgPLWNGs",
-	"LPkfolU8O8p7Ks4pjQFGNc80dsfd8DzvOJ4fqEF9jthzXuHmBq1nh1+3vU4GVDoeg9I+OTffkVTbUghC",
-	"UgBdagFu6krLuJYIm4xhgEdD2nrhTfkd1yO6J10qqlh9qK2HZfu6t6hl+Bazu7N6N9ZAkJT2rBM13qfb",
-	"ayMopEWHV4sL/ax+RrmyMkNIVsLhdRbxLPSufjQW1MspYQNwt/vk14GAmniEzZWmDAPKMqCQprjVgErC",
-	"wXUA4EiQb10WiSFDVET4JAAqPbhjmImUIdAhZjSnkWednWdHXwHLK/C5+g05xFi9F5h61w5vANpHjMax",
-	"VIzGzYVQGMW7QXNBArz65gUfASbvY6pZx636fRSs47vcl0Hs9v88Q7g4IWeFIUzGzMoPJyRQLuxM5O+6",
-	"qAY3q1MRc9Vdbbv64GvxxzYL1S344yLDGkLTfgjAIB75SkNL+ozRaMAk6bKJwGcOA1s5SlJtLkA3FjRE",
-	"iVw9EqQ3TzRsyxC/87z7CtJuZx/fDhYy8bfPZoXEARpm26u8gxN7CaHJwnQUGWFfRlpN+wIBi8lN5Jaz",
-	"MdjFWCUg0hj+Mv2UY5FBVsw8ucPhbhMCgAF6jGyMgVfbJmlpLtpembjB58bHoMDCqnRYbJImPaaSIdNe",
-	"QYcvknV6soy9a9R6ZRiBNCokUnNpieFDsYznW8B4B/PKV1qv6i+ODqe+yNiNuHbfbb5w/BMswX2K3vWw",
-	"4WrjvU2/oGf3fnsgkv87rodY3Zit8e7vBGePgqIC997dKyctIrasnH5N1CDO6Hg6LNO2iAVTWmeffNLD",
-	"BP1DjFDzj4BFpzEgDPtLbWXUH/o+6+qPbemAajF/G5Gt3/oPbi1/zzVkK4jALYoyOGqbEGW/i+59AK37",
-	"wUS/D1sPJyRpcsPITcLG2I4NyfeC3wYKN9Cy7ImMJX1ORPd3FimEbzfk//5t8emI8qIkkXm35abjCVFC",
-	"BKZ3sCvUAMh2wFnnQPu2ZjGbjytGugXqCxj4ZyTsZWIYkgYQmMrkhiEYTqhESBrsi/tQspRFeiwkUQFJ",
-	"OLn8r/cdTlMBvgNJeMy+zAxzUapQz7ieZSwhttH/R5Ab/LPeqXcrXd9mYljnd59FnV9dJopdxI80s/hn",
-	"0a2TUtQ7aRcr2VguEQ5md0JiqhjJtBHmgwEnLI2JZNlNErH1k4qBsRwDU0TXXAqLr5W9Bw4PtGItMw6L",
-	"FjnK5cDk7uAlBixjbZsMIqEF6rrKWC+cyrTZ9Bzm5n4XXS1dAwwW6L8cVuLxobbUnB4wP06kAR6L9S+O",
-	"mvvkYy5ByEBcRdIhCDyixnq4JhYrODN1bQDtSIbiBlGExzQzMZDqlv3i8du1W9frl38c+Ty9Xn8W3e8j",
-	"ofdn0b2n9nc9hXNMddj/gL3WYxnjESOcDlkMlhQer9th228yKbngNTgb61fZwfD/YbOTZSx9EPuoBgIi",
-	"Mq8qGSoCtTJyCJHlrS8X6NXlDtPB199Fdzv5yj+e41TPl7GXmPfRAo4qe+dHkmO9e533Z71N79xRWKB1",
-	"dqL6XpDBfoedtcBxWI1Ka23P4S0yEAO0r8iVtrYnpocGQLXWs8GbDyRrWIdJiswhktpc0hCZpLYmS+6S",
-	"baq2xLkXvqgl9vWOJWrHErVxlqjFgry+pXowSiJHqrqlsNE5CYd5qpIRzdRBT2TDVkwVDTF44OhizcAs",
-	"YAWQo4a9JGXhPrlQknQnkGDMJSC1U/Lnj2/eBeTjz++CDn938Vab/b+y7kd7H69mXFus2tZHevxGIe0F",
-	"N0/wgznkAkpT8Ah3eMZajEciBphmaC43kaM3/33x1vWFvft4SUZCJti+nyvS8PBlbciMXDOGEPFDIniH",
-	"j/JsJCQrWjzVIB92OU1SQLNVBNpCT44PySj5wlJoP03ih1Iq45FGAdUATFg5JoSFj8NE3TIu9MsoFTT+",
-	"iAu7RUt5nsqq2M1l7THK9AuoBI8ZIDjr/4psSNVee6+bcH28gz01GbG99p5UWcL7e2Ut9ne87jf3K3TR",
-	"tl0abmd9jsKzp3ZXLHP/zZHzlAgeH0LdYmnpsjmNcpPIRG1Tn/y6PJlAyrkEGCLeKpFTmQX8zuQWOnwm",
-	"uQABJK+33uQWQkAFuaIqdOhNXUa6rCcyBs33mcKvd9mBDWYH/qoX68H4N9tJJMA731MqAed7juzHk7M0",
-	"nbDhtMDCIXE2xmHt1ND3FeJHPDtflG832m8Ixm9dIlVSbqAa3lDtU+jbR6BoQujKZXEYkNDVmYuMhGZy",
-	"Q9LwnYrWOImZz9Nu8A86vCDIfSIdRa7FOAF5PYYyfEWGjHJpWAc9HcrF+GGCfL63i/FQkT3dAJfDeZqV",
-	"lztAzyJqXTE9elePaBI7MvZ5LH35CmfTgEc5HCl3MNvFc2nGzINFZhqAtHzxD60Syw/tPvnVY/0saGbM",
-	"PQKi8ozDcZjLSGPenGBTe2gk0pU1Bswj4oyOoaVd+TQI5tJEAtPEPGroNoyidIXo9Sz+yAOAFF1qz66B",
-	"qtThSyLqm5M2m7cNyyO8JyNxDWm3ixc8rHjBQpmMKCGZbeyolM9rAJ4PaZK2FBuOUqrWN6zWq2L0iytu",
-	"WJYlMXMYo7ZrEghD3fgC0p2Q6wQah2KSioimbJ/8JYFuUPeJ7HAbFtWmaC6Zf0uJaU7oBU8kkQORKdKw",
-	"gV59wYhl0w9pAk50YvslO3xE+48HjvQnmqSf3Ro/VHvNH+W8aud522ZX9VzXh5stcy4dsWJKPWGiV2ZF",
-	"SXLwVZ+gbwdf8fx8Q5GSMsVugTAarCpWhiaNAzHGqSOt5UK5Qxv6xRebWL4PZUGOwKQjXBCZRwM3f49B",
-	"NryGBfHP3R1H9fSjtLSu+9v3sFJVYud0dhvh28Q7UVBXFOCEETpHAswKgOB+jQP9U62f4SCLHg474fAZ",
-	"nukzUnVASyWMBgrGzOojqU18lEf0biyDeVaBk7u74187mgv5yPqHf6WwzhrK+xJKOtS6hz8gGRulNDLN",
-	"RvANpgLbQPzS4VyMieDTT5gxEgKihIGrhWprvCFV7jmQieQxy1hs2V6DDof72JSn4Tq1NoTIVVd8IdBf",
-	"CqyhEHCG8hpXjikywoYjNSkqVJyU0h6L9jkAjCZj5J0ofCLSkIwR/4iYXd1ElPFuRoHRv6ePLWmkoi8C",
-	"EolU5ACZLhTLmlAKKjucZnrb4WUiTphcFnA658UCwRTFApEK9LtJFqCRBSHuihGSLE+1y5eroLgQZxbm",
-	"FfrF9CrEVFHSAO9XfynJUGTwQE6Onz4jf0l+aEISIqXRtTQVL/yaNMKvX/ffJ/z627ewiQjtkij2Beb6",
-	"x88/vcc51YoiQx+xvLskoV0srtG3M+veg2QtLHsh9jkd6tUOZQ71IWFAQv2csMNFRsKBGqYh7n8D4gCe",
-	"J73RO8GfQlfNwydmaIn0nqKEaCPLLVT2K0H6gnRpdG0BM52L+3j5hT7mj0bbbT6SWHFGth1HXEXX7tiK",
-	"tlc/pJXjCtr6Nr76wShjNwkbb7Ga6JOR67MyGLWOcdnn0ZqQscjTmPQZZFJdNSsIJio7XMt9O1cm7epr",
-	"lopuL06H7IygxnUaWivmkpwNiBQdHn79FhIzZ3Iq1Ig2jYXuIZ+M+kgTRAwpK0+rFALCvkRspODTDqfc",
-	"GAamCqqXcPaYJTzO1Pco5QsQtj1jCey1935laSSGkKH8+nXfjvxnOmTfvu3VBmt7IKrBLN48zYA2MKCr",
-	"4pHsMiIZVzv9cNf6wSzM5lREwRC0XSDgC+MxZTEWr0/IWFvnNI6NtVyff8O8w2Pk3vgJh37XPNgiXYFs",
-	"4ye3JS6hR/CRgunga9TB0zH7ZxdS2hikztBtayeMPDmzJRQd0njlKtThsg5PEEvdcEvsN7WU+JirRQQc",
-	"bQN0gxYfNMdDwJkLsJYGxlZFKH4tvjImZaA/41gaWEjYJSQacO8KCo0zUu6i0iLwKomlRfrVf1vDsgP8",
-	"Z2XJu5BBgxOaRYPkhsXuih1xxkZL6c/jGDf/9wG1417nnugzzFwuqEnH04NR0TefKQThPDNhkIyeyF27",
-	"8K7UfYKH08nbudqqtgV98LX4wyDVrFoMcSub+hNDOIfybj8rtAvE/wObzJCzLKElDJlpC7zDp9CHh5SD",
-	"CaUNce8mhSGulTH+fFUQe8sHncyEglIqVYnD6uGUxK4NZ6yXbStK4idvf9ast8DR7WpHtwg0rCd8uVgK",
-	"tuitvzW24nyf3KPiBXIefQ48dh59kC3Y1CMoxHgIZ/FwSzbTzl56sM05d2SYHMSJpN1024wJn60ZElHt",
-	"P5NU8D4QVyrM/yTSIwzPxNAw7XwpfLcpkLuSOOrwWXqEnYGyEQPlNW6XP6BU3AFMPR67yezSOxSbjN+D",
-	"1HwDD5WEEiO1Y0+U2WL2BV7bApnoBydXFIoP3IbDSdsJrJ3A2p78wT13h+InE0b45Ftja11LrCwxtTp8",
-	"XVsLaw1iNhSKPSKr6wHglSK2oQnc6220TZl4/+il+Pr6xe+rpmYnundgpncMZrpINzlsU9xqTyTkyDev",
-	"okDAf8c6ilzmIMDNo/RN+9iyDwyMCkcHt0B9VjtzT2YT99st/lxXSW0uU+4rqcvktj3sj1VLwZvv1NSj",
-	"qhLdaZ1FWkdLNRTCLkWUSE9Mr6mGOBvfB4sm0LaU2VJq06wAim/eTRM5YDGhmUoiCO1g1RjqrMrOh4Bw",
-	"j9qyXYK6fgJwch1O09RdKInIbLcaBNYFZ/PeELGsSDjOEqUY/w8tZMIAuwDNCGeQskzb5zgTRTldQLQY",
-	"ifOUxfpx0rVBnqGO44zFM8FyuFGH65mFzj9ZdJU2H0sRr6v11xvyblXWr7hGj7Qk9xy3U52aXLvzdkW5",
-	"GyvK5bg9raiF3bpKKe7nKhFw5p/YVfrApxmnVpKhZndAtWxZdvo5RJqC1JMDMZaYUAyN8AUoacFJg4sx",
-	"RpdS1lMdLnLVDBzRgHknmAPjP/G4aMzdf8h1tbetnyVT5bMdvqH62ZWBAZFwzopJI0K+j1raqZe6p4pa",
-	"O6VzrH571nZm/652dpHC0aYJQ8GHGwZjHDOm7KwKWm7mH3w1N125qvaBKK0PPJ0U9v4CY/ps2rSnGQPK",
-	"xQHLHhHY2HbF9bndHDsIse1UWhhEseKsF+cct3GVnfmI/PTzWS99vpN+ZplIsBrMXRn4EwStYHMdaO3B",
-	"5zwm3YkROGM7KWh3amPz3B5Ilkr2uMppH5A0ONyy2bQzlu6jcLY4d0BeUccJrkvO+n0ZFKSKLLbDfbbY",
-	"P1gSClHe701i3X8WqnIC7ikftXNNdxmpO6mDWMVyXeyeil6vK2gWJ7zfUlRebw9G5cwbe4evpj4Al1IP",
-	"FwEHwlREQKPChqNUTBgjDS1gtRUKmkGPAagGpGJDExociBQgM2N2k0TMYDGAmZsoNgRsIKmSNIUfAsIk",
-	"EJ4Am4uxoMc0YwORS0YaYQZfXyoRXV8oNgybyIKgEjCsOxx+kWTM+8VZAQEG1X8Q7QUwBvsWhj62YcjO",
-	"Q/0yYUCu2UhpoTFItNiYaD1wbogBjg4PYV4QwgFbVKRyOJ+GniU0lC1XtiQ7JB4HbbFaHV5QykASblPa",
-	"dPb5+E0ZunwDua0Pxfb+DLv7odIKTA10EbOAGDGOi7wjgnKpImUnxhNoOEllG3oN8hHR6xmFvFk2tw9p",
-	"7FLijyVX/AHn4m7tyQeV9IU3rpPyxW2yC8qtT/Eh7OayJ9TsttUBl9aA9bY4SpmIc+jonK1liaiiqejn",
-	"jFA1U+eSJRFrezcwDEH9VHRp2uEjkameSBNBGkgNj42X3EKHFvdmN4xXkAI45OmED1hmyFRn7o4A09r4",
-	"Mc+fMr3M6Ay7EEy4HTwZ6ylzZOzml0+qCkHNd1f6b0yT2Lcuo2sDKpIeUJdpS0Rqw2nasDtbhCnl3h64",
-	"mTkO2LFP2oc2XJjRvoop6WmezWvJ2IFHbQU8CpPfcIy/k5R38UL3lO7GyZxnGsL52MUTdqnuclAZusoK",
-	"aWoL/VFYliR4lfatYx4ffIX/rgkbtSaHllUAxk+ep65BJ/a1UrIsBHoCgFoPZwDpsQpIhA5HxToTwLDK",
-	"V3ralzjlC8+ZBVQQY/54Mt/bkNUfcKfsst13S5hlzKVqe3qzruzDz+He874+3KL+32n9uz5hJkm74HjV",
-	"zseurf8+ZEBF4cgenCYzSOSjlEYsJlT9MTOgWz3vDyXrubpfcrjzS3Z5zvvJc85JbJZiUmt4I1m8gWD9",
-	"luv1fvaa40pgSHCbOhwS+NpW6GOATEjW4UUv92PILuDi3bHU1g951NQQ8Aa1UhIwn+Xmy50ftbGONGG3",
-	"q5NR+MEtutK0ZBnShCuaaDMQbSYPTI1GA5ImnAHzl5xNN1RmKxrl6L2+Xv49+W3fC+N3UD6NE8nQvZOc",
-	"juRAKAmxEv00+BikshZRUlEe0yw2DDgQXVGChDFLkxuWTa5MvXGIMZEOHyC/p/5NxqJklDCuQtJgX+j/",
-	"Ze/tl9u4sb7BW0Fp3ypL77a+HCdOpHrrWa2dOJ6JYz+WMnlqn55Vg92HJEZNgNMARXNcqZq/9gL2IubC",
-	"5krewjkAGs0vkRJJUTbzRyxR7G4ADfzO9+/kpsSmYag/9is4pFt2uWYShB1W4po1CVQg8pu6z6ce2FME",
-	"VSrrZAz047QHZVuUJRQJ9SMz0GN9i6hSGMJ0zOtg3CdOJCcnJ/hXFwPhZencRJL4NCbXMGP1otk1ccXh",
-	"Mwg8BtqwjrgFH52xN3dl5TqVnlwjc5EZWlVwniZJ3UDtZ3JALAaywOUYtHrCGFwQF7CKciXxilQK2VKf",
-	"0DmVK9kWVQ/tAqZkDjNCLRkfGHXtvn1N+zxzqZjUaGTYVanEPwAOhBqIQOFosCbyO3zP0AyvufYwgfCX",
-	"4di8G9K//3BFvwI/hKNUXgL2xx+Pf5xhZMRUAgqSgj2QhiJs3gapwyH0ABcksu/CNeRNJWcaVZ8NJLrM",
-	"EaYh8+UelY4+1pPKtVQ6zmmYZ1cdEfDLCPXU83msSA+u5SyLCrfwzqL6SiM9M7UU3LVoR7mTOKGbLGI/",
-	"HX/Gf10050lVPi1iO/lLfBoAHSbVttjnmorYL1IuRZtJJeGpuLk3gL/vaWtswMaZC35RHxjUxkipo5TY",
-	"HRw+TtnSikDnOOcyh3ITTNVjxlYqxwj/J5s426fanVdUfFiDB2lhzkbxSrmvq6LpWOPR69+pxRS2zyMF",
-	"3n6A7vsK/ga5OSBDwKpobqdbbZBrJbHDv8Kl4OURy3Inzuq8KaeZoyqP3W+szaKF1feFYblveUvDKqFg",
-	"+9QO2nBRMs1HmrVGVsPvzU6g8sFyCVZ99LfcaPpUPe/FEqdWnNqEi7d5vL1fo+eFGzhH04rU3j8eFel3",
-	"au6jqbmbq2xyEPkAGdI5RPfNkyhgeu88J60RuxHo0ChYrgpIqMAoFAbZz7xvz86O8Za69exNM4p4Jtju",
-	"Nl/Es4hv40Fxgs5v+KrXDbz4GOrJv15lFx80r+gHt/bOd78y330BfV6ZXjj4udKG5SBNBfoeNUJ9kduz",
-	"8BiBxzjbOz70fkgZK8UtMGy7j+cfT2DtukbnOjlf26oC0ZFMtVADRUO8Xwm7iPGtaQQVcOKZ04PWYViW",
-	"Z8wolTh1uKVMl3U5AtZ48yt7k1TeK0RqUXPQLxUvzlnWrlQvY/tI1qnFrQtfZEZhcCF8qKGE3A6CyEjG",
-	"xzEnxopOb7eWIRHnqURUP/h9uV6k/KlSvUW+d6UW+dalMPC2WDw4+yfVWubrWxXLdS9okWiu34Q7KbAy",
-	"KRDOdWvECm6AVVx24qwT5BdhGqpbkcPCUuD4s/sJfRn1NtlJhjVIBqsdiZ49I8FMPGMVHIK0ynORhEBi",
-	"DwwvuOFJXOzuo6WYSIkf9baE6DSMm7O2XTKc2oOcww5rnJm3ZpHwwZ+ARfAT39/x/2zCZltVPW72zvZa",
-	"QtoDnOyZUR/2zva0qYTszNKU8V67ds8bI9NTQ2lVMcY9mq4WPk130GtJLsodgK4JQC/Ynz78+AbDXy4Z",
-	"5pvnJ6wvPkGpsctLAV86JF6FTbYDxR0orgMUn1ndot5k9wPICrBDIDf3aOJ6jxKTd/wGcwz1QPcBs/dq",
-	"bnrXqbDDhTzHSnr6QElADj4dMvbm0Myncrt55u8JKx/DW3pVk85sJ+tQGOAM2Kjf9y4Cs03Y0wCber9N",
-	"5znyL1kvgC+5qorDvOSip5eBmKv5Le60Fh2px4mH8Rd6ZNMUy5FkoYikfc1xhxBlRR4mFWf2pwyBjP4i",
-	"CgsSbQEVu+XlAIgv1CcZ87Ksca4jbkGyfUfzrqSpeG7OrNqVSv9rnG0bxkCfHRyxXxXTg7zr5kCJxsNK",
-	"yQ49O2lWuyUYwLffTGWDkoo5HpAzHB+ldlJyM+8h1+kRuzAGen1Ds/G+yn6s0e2/eP4DLlgqP4KpRocX",
-	"bQOV6wYCt1CNGKebIGXeoLC32CjUVtzAtRt7huM9WHkO6iu7cz/iIj8cc9fAHlIP75Gq9NzazIB7v5Gl",
-	"Go73ctzB/gPL7hYQF1dKveNy5JZBbzb+brdmQCjWom6gNZzGQTHaRIuKk6dWjBfT8tXOQ9MFUYX0Qpa1",
-	"reJOkidDtM/YPkbtSSQdsLZwQ3WrQAIqlZGEwntg8YSTT8iehXc7Z9nfs5pMX4MXZxYFuCt+MfDJJEx0",
-	"pLKmH8s5xqVexdPGXFdaNg1W1U7qmsE2cWfrrl1Bo+rme/R9qRh8IsRlFbShApnDeSr5nVWJ8ayDuHWl",
-	"LrJ4Shm1vwht/G5fr2eAnnI16sPigSy6Bk3IZS/6i91Ny150iTvoyYXYaPCLRNjcpt0F2B4UYAtY04y1",
-	"VeEcTcqR5GF5vpOENFabiQyAvAtYNYj+CscWa3H6mWYlNxbub6GyczqPcApLDRmxQWNiLlZB9gbapLI1",
-	"7hSmbN1JwEwoUxaNDUzcHUjx9wEw3lPY2zSMw++9RycgXL1SjubcFmvl0fgeqdRrEbV854P5CrJgcSvW",
-	"avgs6uolNfDjz/TDcvVcFxS7KoU2wmHVJJwjXv3uC3GcfnzmPA7Ey5q4dlAFxqrIV2PBMCS5OqB2baiw",
-	"5L1toDpiP6lqTI3XiVdbpTJTVFdykPhuMDiK4VNpPfcGzApAclFlbt2u5cU8DcOxnbODtsco3HKvY5Zq",
-	"thyX2TzdLMEKSzzB5+OAElVipbLmvUim2qqmC72EDWQBFWXM4xeeaQaFMKwaxCyh+BtBKVnc+0jgSWpX",
-	"Zi/IDs5YVqnSGvHYNgO4NuhJIJO80crunPks95wXVsXL2L4PnGc9/umavqkzdwkmlzVBjAmJKCNUcV3w",
-	"kc7OibZ5ajgKfadQciNuwd3b+RrsXeoHXvehypFUI3CBVBVI71BIpUOsdgXwD3sLIhPHr7oPaTCswAow",
-	"QmMsDOPYJT98i3wfOOYDKprLeL9fqVteZtTb3y+W11is7sJZHyS2ZXB/9aTU7dA33yhWQC4KYPvPT56T",
-	"85qqGZw8HA8tXlhFGxkS3D2JFiXsmOAvsnuApoAbyYJ19jndw9/SvbN0j2TQUU9J0y1H19ZK4GUPpEn3",
-	"knSvB1rzDuA33Vs/Y//+57/SvT+ygyN2IRn0+mZES83yErgVRanE+29R4+wxdr4Xp8+ThSj5UvkgC4DY",
-	"6TYs3LaFlG/r/f32PNHxeZhl8fzk+YrHTaxwjaWbEqOmkz/kFtXRveuwiECnCTbncdARrfEw86/eNtr1",
-	"XJvbc83tmmfa2SsrMceOeW4npo8/0w+/8h78sUzk3Rlpqg/SAjNnRuQ3YEiPma5dsVi58kZYKjO6UmfM",
-	"Ffb56vVgp7k0pcMC9A3LeZ+3RCnMqKHhHZyP6zoSwAlxmqK1Ha1m1QItCtBs373JaIgHFIjpg9T1jJxW",
-	"E27iPsZcAN5yMZpgWPD412fEtHXmcyr/BrkhHbOmTUJWNUfLFS06Of0i0NjP6G3b36///c9/sf1XPlng",
-	"1eHpyclpwv58+PLlQYa189GdMtZWZamGOglaCFqr6AOs5/JMO2X3iF3Q3nBBf+1TIuh1hZnhAuxnb368",
-	"YnbruRwO+6nODrag1jNhvNQqdFzBOQXHZ90rpstvoel7TOUKnI8fB5LeFy3mJrUPYU9sn5vuXrJnd9He",
-	"2V59yPfGtYC4QL/HP/0CsmO6e2ffvUADzM5z72zv//1vfviPk8Mfrv/6+TT57sUf/2NK/uealJl4FR/J",
-	"S3qFp2SWHuBhog9y5yJ9aL7CxqTrFb8JjIiRiHVicTUy1tnhy7s+O2CC65NuN5EhQIKWfjw9OTmI7d+J",
-	"TiCOQYbrm0DSyw0KSCsivd6aBENZVc4eLo7YWFhfA8wP4mOc/2nF2EnT0u/bX5ADtGHCzCvwD1u/abDs",
-	"gtH3RZaLmUt6D1TRuegdGnUD8mnwiyB1FPAKKkajHn8MpSGZUZ11iz9oVDitDuybEGtHPmVSmeEyHN8+",
-	"n7VKv1loyhKmGilUFdyqGyK40gzr9Asozh1zFOZVpVJDXoHRi7cmZk+9M/Hlq7fvrmhDbWt1QBjiPNyi",
-	"7bXrRDy9wNwuoVuiqawiydoJ7laDJS4rnTizjX/t1q7Gg5sw08VjmMMZA3sAmDC14wBXocU1sN8+/nI3",
-	"jmQ+LDEJUvs/WlubvX2dsPc3hh8csfeypFzVLtddLAq4gb6hdBwcJBuq6kY7dUvoOO1eSThiJAJqSnHM",
-	"jWel6hxNJbLeFjRaE310KlfUK3Q6JqbyjjShgDlfUr/QMKlHMpzD8y/xtM6F8igmT2d75xl/8s1A58ms",
-	"d9YA55GgcgXr83TFexBkRQr08Wf8l4x1qxpugud1NWKQFkgb1dcoVtDlTp0U5gkSNqcJNd0zlS4X02vL",
-	"5/4vREs9NjBRD2uzOu/aSmbtpDeF/Ve0/TakPM9FW8a1f+NHu3LX++AXbZ0Ggt0HnoSBp1yodJ+uYUrD",
-	"EZYZUbY+UJufhOXCjCg6NpnOXqd7Zhd5Dn1zxuIj0gH1f9pjkhEAktEgNOPsDag/Xb7/lf1EWPNKlSVQ",
-	"KGj/40+v2MsfXnx3wFQ7lZQ5akdL68fLEipcew3A9gd9O6PTk+Tk5OScZTkWmrg6LJxyxgqFASU7rtEB",
-	"VeV+UEKaVDqgw8pZfAKqOqWSHWEGBficp5Ib/D1xLSvloCxZB1QPTDVyqB0uxwLlVPaVRihMmFbk1n3z",
-	"9pIZpUrNci4xLIHprz53iZhXZlLA1FsE544htBm0MBjstF8voG+6rAWlGjJhEqvK8wLfNub+iFYpZAfb",
-	"AlG9Na9Ammfav6cVSpR1+4sv8biuV0rYZ2xNxZM/WEvIH2Fg4rAhyj5ApgmzEFMhYg12zwgV99CzW9+h",
-	"wM6nvTIHk3YnwQs8Ohn3diwlITGESGIO7iSJmSgimt5RzCEm3oAblDTn89RiqxE/KjPM1NqoOxMs73a4",
-	"xJxijYZdD3W4LN/BgHwTwsCX4WuxM3ksB4tdxBl6Pu77Xe3WzgvTjE4WhcPEKeC9gK1y/FkjS/IfBPEl",
-	"ECfYmsH+d4Qu6nOpu6LfJKRx/D644bHSi0BvOmRK3nOpFb0zF6DFLEFROVPFRQ+11eaJV0yUIE05YljE",
-	"a7WLUmnQjOc5aCwGqHV6TIs4dAmL7G+qpUNowEUCIjoHtj+98OLJM5G9xn2xAYQnxu5pSu2LyV1Jo9pl",
-	"XK8PXGiFZ+NL8sW39HNt/HZW9gOKUR8VN042ppvtNLJHKTmdCU33Kzddn+Eq64agDfN1O5g6xir6gqF5",
-	"+tw5L+cX96Xy4Rn2YFdjg2Dx+IV9S1uaJztLc1cJ9yQq4cZia1j9tBI79binbu8f6V8e3sOBoMYeVqF7",
-	"+zpxIS5eFBVo0mh95OacDS20d3kfK0isJKhCSIgKz+vqqzoSH13RVtURexcZx0FW1HYx8T6hSNFov7p+",
-	"VLVN3WhGhRlrdGGJHLIYfPL1AULeCsN9mRp+gmR/c+zuVDYM76JS/b4vcSDzGVu5DkVBwlBUzr62o6lj",
-	"c0dsqvikOr8xbX7c/euIbbdDhi5bMj8hYFN5d/n8wwTsO3X7dYlXP+GtF7E1U25zy+/4cnfC98HC9w02",
-	"WHCZEGrCSbK8ONbqPr7iKX0jZojdqd6gkHc37v9xYujunLvJ+jktOpIJzJ1y4tnK0Hl53CsRMrPrP5YO",
-	"vTnH7OV7u/VFZ8UVIFN8rh8B+8DvyjRGYTEWz3G9FLLjtt2hkuv2n05mqt6nI150w/d9kG9fs1dKSsjN",
-	"5ExrkmurJOelAGlc7jfbz7pcX9MvGdN8pFM57AI+3Oo7VjsFc1BPpIJCVPYxv318a2Grgo7QBqq6GMQ/",
-	"dk3H0tENeGdOBDtWD5Vqcv4P9JKu6RCvUJ8JI5zVHGp8RR6ovez8mw/Clv7APBHxTBkkmtjoLIB4M+nA",
-	"2qkV9Eue+z/jk+0uwQDLwZ31qEepfGuCyKd0GHYLlWgLKBgc9rgogx2v2iwrVI8LqTH1VAYdwXQrNeh0",
-	"kbcPiQLpa6lsQalkB81aC2Qhx4hlhIAB9IRm3vZgSrrmNLiWGE1GoPGMo+eU3JlKR3ungZdALHRU7kp1",
-	"+khDfcSyvwmTsRLqaTr72E0FeVN5BUyCwLfgnARMqiqVaPxDwf6mhMRGg/Z2147F0HPqZLcChlBlB+cs",
-	"87PIHGneLHoCtPLT4PbuyEMhWQ9MVxVztCy2Hwp6nfA4eHTrPmHcreW0Kgo7Yy8CEpblzgrxlyoJqaS7",
-	"+X4IwQsw5Joove9wEaw+aevDYEUSJ/k8RRKE85mQ7MYDPL0U87ym2TXKnwolMZwGn3ivX8Le2V669026",
-	"t5cQFw7JipoNx6/Y3hzumw2x24Q1fSyfw9Iyeufof4q+ho0pIZcPUkLu8CQYld88sWKZn9WQ9TAvpD2h",
-	"emCHB9Um/aBfqWKQG5S7QlITiIQJrQdOkFdgBPr+rNoA0lQj1rfmmb8QIwL1XRPWGoWbvn29aKFOrgZ2",
-	"sXyznlSGUUbtdCiOvXCNuh5YfILqesgr6KqBhu0qV39IQYh9Tb/ALZRrLwuxT/pA73PxBjpb1RCnXqyF",
-	"ijmwDUqJa7sr3Lgviag9zmOVG7iufWLesbspAuTf/QFdDIuPERyedJ81xN5gJ3ryISQcobimI6pA+8rB",
-	"8TwsTeWMqkdg05CU2NDpA+xPhh8f7AC2AbBvcZttI76G4V0abgZ6iQuhErz8FVu6PmU4t3NfHM3xCOzA",
-	"fHVVePWqzkDxjdXjfRgggfGtyJFtzddkOGRiAZl8GUSYBim0dg4olOgWCVVwVtix8TyVCNMI45xlOOtr",
-	"ITPWU7fQw7ABH1mAQceVa/RzxPYvWG6N26oHBetXcKgqa8Di5ZSZQ5AsJAYXpAP59qBsi7KE4ugAYdgj",
-	"XOKdkxle9t/irxmruZyhLBJXo+21bkzDCUTD6NKxUxIhubOWYc/sivvqc47DIMEQA73LwmnxggXT0H6k",
-	"EUtcf+jzKRmmStZjPqJvX9O3Z2ef0htxkpEb95BUus7U+8r30aYiQmqAIQwzQ5FbAb2o9ErlbPE1v1Jz",
-	"fS38HyLu7pvwk8rlSbMWL+FM5UpTgwj6vxCuLDeZxyrh9E/XVobM8sIhTkX5P84LToCGHuEdXdaXVah5",
-	"GXUBFfKhNtrxZ/vPcn34tsFY85sfn2Ul9rCrSmAlFB3UHCJb7gylP84ZChTlMvjPBAYLhl3VS5hRyq4r",
-	"a/H8JpUYL0THmsth9crDvcq/aKwY83GVYKlEoW7Fpes/vTPuQgqDNyDWLUdw62/IGPqZanvnIXnYzKH5",
-	"4M4gekhFV0DK8YVdGWoeI45sgi9wrF9OKuu0LIrCzwAi9DJZEJruZfIQRQUABEE/c1nUmr6POVDOZ+0J",
-	"G4tbuFAENdm3gDsFYXHciKKIdHWAG20ND/iYC4dg7J1jGNQNvgLX5sA+f+geg/MK1iI3qVTY6ho+8dyU",
-	"I/zTUEh9kNRl/tgi8fYO0he6YWx5WZuQxoGjHQoN5+wLAe2JpINF+WVSuRbjZMWtd97arbJp2bI11kxz",
-	"9o+VVhBWf64YrDMJdrbLF0z1i1uyKaibQmZ1cpp0+Y0S+7ofG+Vz9xfM7KOdAYaeNGsLyUukohEmlU4y",
-	"8UhHeKYpa67gI5RyZDPxG6jlupepjpIG2wspVSSsXameeyWqot9mhcD2OSsVOi9T2aqQP5bctC4B2+sD",
-	"5BDkWsmk6Yq9Uw+obTASHqvxH26nsF2GIJ8KG1fK1xaJUxz/AoX29t18tQJ1bPo7ibqTqI8uUWlPNkTq",
-	"SmXooJJfmLFbC0Vvr0IPXYAUq3TpdkaxFoSkuw7HDPdIwKGUJCO3NcIfImMXW78g9Frhg6vFy7OarDkK",
-	"2gWLl0gC0JWPZi3r8mJpq1l6W1kYzBCnFwgFi5ybPeBEAGql1r2NY3t3SrenNZomplO5s4m3zib+iFvi",
-	"C5ThIeUfv0nvaO9szyPywiI+Xp1IxO9E+k6kb0ykDyo5YSVTzvu9ZPtA90EWy8vxKaV9dyX/XNKzmphP",
-	"bc8pGsgrcNVfRTA1RcUkfKox0VqNA2lE6YvZKuC5EbcW/4+YewQ1m3dzi1I/QutbC6NCzu998+gk3+sg",
-	"XXUL9KrmadjOsuAwwBmoV0cadoVGW8v06jZblI0YYZR/w3dzg1Dv9MfIIHcZfxOJb/aDzA0rY06jnCBF",
-	"uDOBIZU+g+FXGEbp5t4YaPBAL9VEx4SW8zqVY5YPzb2ZS/70U8Cv3CZZc3MufMqyadx01dWoD080iZsm",
-	"sEgGt9t0CZPRjt6lLqwsl9uEbe5x1G/8ZbK4r+70snj9bt8lYvc0lLegDxKmEVtrskEXMzgsQN+wnPd5",
-	"S5TCjJraIN5GSZhS4IiYmxABAGgDxXVrlGESc1tVqZTK2rgH500QlgDFDBiu2yHiHyj5yn4T1Uj3oc9P",
-	"zq4OT05OTp9/k1HuusaTzTLVB5mdO7oAiong/KzCSewOUNRJ0QX0SzXCFHOf4aw9+4NVMQWUhc5QvUVg",
-	"HvXhmaZscM32NUAqszc/XjErA2mAh/Y7OjtwtI9ZKeSNzoitsTfQhrVgfB33a4RV0l1x9O9//itzZAlD",
-	"oX0k5g7Hmd0p+KS4FdslCnI5How4SyVnFbYeM+SBIrdG7cxwKy6kNkhF3sZuY05DR8326fYj9lZJKtfS",
-	"j3i2xHvfB0kH/8vIrq7n80gJ1m4xZ3XDpD28szV23pl54truYsbdbpkqohcydI4/0w+Pk4i9MZvnd9/J",
-	"2xk4Z47Bl3w0rtP3EGdZuJY9C6ZdUzr1eN61P8UR2c7TN33egNmIHLhyO3ITdsZ8FI5awIfM6B0aP0JG",
-	"9Qph7hjb4S7vhA4l+TOMkDGf9Bg4no91W0fAYC9Ovjma5eOOPTOxreOuY0YphJOfEG+yHtcGquuCG35N",
-	"qJa5VXONicFbJkN2y8uBsxycYcD1DZXBqiZVZFJPuxqUwaED7BYq+75Y3oX8xsLcoF9wQ5p2wMv9zP94",
-	"7b6fYdLYmGTw94q6HFfAizM2HnIWxgF2cYAFZ9bIMxWXmmNP11SGwdLMn2kXJ7cDJHZ5uj6sSJ2nncNZ",
-	"MBKoYzIaYFMd40gyh82cJ2HeGlNHjBpDV6BVeQtZEo0Jryu1SqX7axExhpJVWjFv9j3ROPSirVhSuS6m",
-	"+Av7At/hkXjNDX+Fb31jYuvxieOnzv+REsV25s6OL37dfPHzNAg8C5ikbI/DoZWQXgw4TogpEaOH6Bda",
-	"i478chSMjCYElBzFnVPWefXuGrSryMI8cS99Uhn7D4O/8JzJAVFs8JYGaZjBDLlIdPpkN8z3Imq5oxki",
-	"2plheam0tdXw+i2RplsvO/F1b9jS2wKRGU17Jyl3kvJrlJR4BGqzxqgxuF+RgDSG592eHfwSPscLTaVC",
-	"YIxv0xXB+hWGSUpMxY5FBoo7Sf0cVK9HTFKqQbjXzIBwBzlITVmkMshcDVCnM3gotbIN9HnTTeizkgv1",
-	"paQ7XERv7cvx/9WzmpVxcBW7E6Kt29xGu7SDh6UdTFvhByYeOMCooF8iFZtT9r1TzCyal5CkUi+koDf0",
-	"87uTCFLpjnQdLomC+xzhjER9QDhfy5H1BqURfV6Z47aqemjTZPX48EpHyGS/xDL7Scb2yeNXUstBe6Mb",
-	"6Bs7Py6FERocYVwhdL/kNJ9CDWWpeKHPXWs3e0NKnxUdafWQA6ozoYda5aQC3vNNGyGV9Two/9aM+vRF",
-	"Kdptn31LAI3HOnHQadV/WZeBUjMKWiufloCdCcYXrizVULP91oj53g8ffn2TsD99+PFNwt68/Slhv0Pr",
-	"Q8I+vP4pYf2S24WCTyQqXl3+5YzFyQ3WvMC1a+Q1aBoB9kYX/wC2f3qCenf9zDOrg7MWjJS0C3TRtESI",
-	"Ny+V0bDropx6vRJ819PshU0LlWBkxIwU03chZaVkTgk6vBr1IUtcbbUZYcVuyLu2M6X1vZethNer0GtD",
-	"/ANczfMDDSCEoCv1GMGuWXbNlKVewrQJmPpb357lx0l4qEcxS8zW2L8rMlkujeEnUcKjdFegl+rPIhoM",
-	"K43V1drA8ef6l+WyFWZbDrXgwghOU6WPkrFeII92U8FvmB3PIunlBWAUO0OR5+UdN2yAxxBbFTVxMpXh",
-	"g9dC+4bMZ9HJiMR8kNq1TE/qG1LvmIwsmOy/DuMHHb7H1dJnTCocVnbOso8UNLRiMHvbPvxVSSAnVMb2",
-	"fcuqAxT8XSXVoCLa8TZyAnSUhFpU48lF2VVD+rY73+xSRKL3QT0tnco0AXvb40wbH9ryxpbKDZhD2utN",
-	"SWAFFDd7Z3stITlSnkWdjE5PXn7z8sXp98+ndDSaKhOap2vM5zXlrEwCQrb44RGSXVy+evuWaNsk++3q",
-	"p8Pv2f7Hn16x755/993B0awGTacnJyeTE0qCU27mvG5glLBhV+Rdp/WS+uSSmepJz3rqlFXclRhtRvT5",
-	"Y46EO7XmYiXJSmWg91utzFcW95uI/Fys4eb6yrxbr/wibw9Gb2FVjlulRYpzpntbd26yFbnJ8nq/bqg4",
-	"pz9olSJHd5p4QHFO8zZO0MZQM7X8hrw80+tvLlh0zxFrjaaV0oSUKu8GDMlW55hG5q4KT42uSEPriDjw",
-	"PZbRRSFye3fyUPUHJsoPG3KBQKzGcp2J8VlI1q9Uhyp4LsatkNZosgG2Va0nwRRx0O8M+6yx+Pd2uJLu",
-	"5emZXi6TyhUzm0Thc3vve7qPiqKBltsUQ99Mhc34CjxqnY1/C7OK+91x2TmcvhZWEyskIkcVuuKLYsL9",
-	"s1rl/fiz+2llrquL+e4qNsVb9fQrT7YPUhvj2kzMejFE26naD6o4CWrUusz5GBHGU2KWDHHT1RMx7vO6",
-	"02NDG24o5PZ2dD3queMoiLS52ufWUCtg92ejFNuf6hagNBnoncW3S2UDpezfLVQdNIPboXCwC/mNdmXs",
-	"LuFmxjSfhAI7GaqkQsJUrjBU+VTQcRfk3AU5n3iQc23ioV8JReP7UuoHPmIJHhQ+Iyn4sALZ1C6Df7UZ",
-	"/JdeXf7gN9PXk8Y/MfddLv8ul/8rzOV/5Qqda7jt12CwAjlVgerDUlVuC8caxkMLswRaKpdLuB2LGoT6",
-	"a0/epUATAbtRyBuFAxDjtFtYVO7+LAs1ZLxtoGLEdB5Vde+fvmAFH+koKfTgnJXcQDVDhJzRUznW6O8E",
-	"3lJk4mpTJFXbJOviae/E3E7MfYVijo4ARggbaL4aIUcUjV+OKXZFUWwz0KyHrjSgziAg2b//v/+fCXnt",
-	"A9H4uwtbXyt5HeSq/Tystf2FDDTE7lQiPXr0jBFynbCOsjI1XKYqd5VrbzzlMV4OR0M6mia0hZfGUERU",
-	"NbQpgoygPN+aXiUK7idRAoNUBuYbo9TrpAth9QoFrgdaWarhTlovJK1JNY3pjb8imT05+Z3k3knur1By",
-	"v7NY2ig190SJHhKWFeC3QotHo+73uUdxfykaUMZKKxNvBQypuxT1AwsFhVhPSPKlrSoQHclU62+QW3OR",
-	"p7JfCbtiEzTWyJFGJYiD1mFYkmdW2CcuGaqlTJd1+S1SWqpJMstU3kWhyaZ1DbAmrTa8wqaYleplbF/I",
-	"vBxocQvEbZ0ZlbF9+BQ+1FBCbqgUH/PsL//zF8ZLJTvY/ETIAj4t3XWA1pdx44ijN9Yw5WEZx3+hfbpe",
-	"mfdTpXoLyUa1yLcuhYG3xeIdBf6kWst8fatSnfH1LJLiTNtvl2exsoYD7jy3RqzgBljlSPu8HPhJQFl4",
-	"k2pBaXD8Gf99PHrjL10uLAbZY+zIuAAWt929nwJyvwEC7jXj9l9ou24A4map/vhydqj2oOyxW7dT7oCu",
-	"HhflcQ+05h24t+KahLAJOYMO7myO9yNyn7vnEkuIqgwvkVMPqfdUhf1ZNR5jkIVV8G6Fwb2mE6ZFRx4K",
-	"ybDxR8L+/c9/Hfg6n1Siinhmzyk2x8uYkqDRycNcgxffZ48bA72+SVimG9/lFbhEfTZU1Q0GTOywMvRJ",
-	"aDaEChjPc+jbw+tKN+xa4grbr6MOSn4Q/3yIG/65nvNsn7NvP32iypGDVKrKCh3fod4NT5+zrOTaXENV",
-	"qSpjmo80G3axSZZbw7j8m4o57dvqqrJg3C9WKo26AYmcHi5NrquG8ohl/0EWz//y4y2FNpqasVAUyw5E",
-	"oiNrLTj5gFJnK8PfcVG+83t4WXC0Fy/b4qoG1CeqYUYrtoie6QFiyzF5fb39UFMMZ1wNTEt9isDVLucM",
-	"TD3+7H5ybcSr0b27iC8Ps++owzejcx3wthiA7+TtQK5dge4yDWOog024cbIOBhGKNban0Kl0vbWHlbDw",
-	"kDCtGEdEtua1MARBVseDT/1mx222XwGiOnbsDsDu+yYlSNLjKeEpHF2qjsP7gyM2ntHFB4Uw9it3eM+D",
-	"wOEGa9ikMm5xkBCJMo1xBn7I1IbDfuwOHtsPXn77xWdWQt2APMClgIpj/2stZA5Pvn3qR7tdI6i4F7a+",
-	"89t/Y4g2S630bz+4lBMW2ufa0/DV58CuDz9xJ00A0WwEhWUqlOSINQ6Va+EQ4o30a20zU68G7RGqUEyq",
-	"4aTrj+KG1mz0PZupiwKV3+qu6DNhMOComelWatDpTrXLJe/BOTXJcw/mea4GMiij8Zdd4M1quCqVmQW5",
-	"6qhf8py4r1W7DRaVsKwCcYi+cu03F6eDr2QYSYbtso/+ZxYeHy5OZaYH2Ieiuh76Jtp48X4Uzu35+geP",
-	"DdqF7KaECQ9Wgnl3IVYq59nI7+y+ugfOxG3zfdMQ++72zvYu8h6wN73Wz3vJXv368ZsV2DldI93M85Pn",
-	"3x6efHN48uLq5Iez02/PTk7+n72kvpuwI8wH+vrk9IfT58V3cPht6yU/fJl/A4c/tE9PDr9pnbaf8xf5",
-	"t8V3dhL4/R703Pdfnhw+f56/OHzJfzg5bJ0W3x6e5D/A9+2X/LvWt4WdtLLD30MtYS/Z08LAtSjs+bKH",
-	"0WUS7FGEfC/Zw4YpE2P/9ur0xdnJ87NvTu3Y7bancQ901RjHN4cv29+fHvLnrW8OacQv29+f/HC6l+y5",
-	"dip7Z8//SPbql4wHPfQWr4DbMfsN73/HJlXu53qpp3ziZ1lrD/5L0Sc9LglnNJTtvb8me/1KyFz0edl4",
-	"zfd6MUssyI2QdAUSGNeTuF72DffAdJW9BrWha6uA4GbnxbU91XtnbV5qSLxzgO6vwU/s5YvD0/x5cfgS",
-	"vmkffs9ftA6/zb8rXsL37R/4ScuKABzigvsarKKL+43/XzzvwZE/QcsvUKlyjnu3gMPXP+4le/7gFZz9",
-	"om7BAuDe4ns4HifKqMVUiJmagxMoT9WUmectstKU99jbWBbH/iE4bgJef7CQUH7VrMpz3BRCeoPDjSey",
-	"UureS8+0/7MVWV62Bi+wa6prb/xMR9JYY1Rv3Fd8TsQdqKMzbfhIO/KtHunncfqKNxKCfI+5RqNnqiGO",
-	"TNwi/+v5PJMjlX4qyE3HJXqNtEbbwbtqhGYtOwJMNzLxnLbHhFhxfchQmLz7rt5ZayrFGHvMIyW6XLrD",
-	"NwNdwmbfFeM9kADi4ag5EydpK40bAL1RDFXBDlgETJfxti+DplcxjjqUip6KDh76NETmmgxZ5yzLB1WF",
-	"ZIU9Xt0QYGKnOyJZmpzvY2v96AQevYvWdp2ehuhB8yj7o0V/WprD/Hh5bxTPbPZO73Oth6oq7q80uBb1",
-	"gfFqzsZnv6pYUbBWeZCyZ2joD7QhMT6okBFAMc7ag7J0fsX9Kdvy4Byv8A5W3OSXYDRmD2MS5ZjW4qeM",
-	"I0dHaePPLrmMhqyP2EVjds90KsMNBMXdsw/vL6lRvt0Vx/j1sLDEm1WLdtJehsBv0F/qv4aOTSXDob4O",
-	"1/srKiU7GG+jtFvmvmiP/NrCPbE6kcpV1Jt+8PttbVWd/glLaREvJjc+JeBuvZTfQhlMXEmudV5vFPb4",
-	"DBSSMFxBMuZ4kMUn10wwkrpah1Tumy6MKAvGtfSJvIEwxHzBbE7ikP2Oc6VRoJxXRuQlkP+xX6lbUZB4",
-	"Rx8fBifqLBtXmzGskDzF7t9iUKLPEDTDLMkCiiSVciyfEjkMdZcZ0YMjlkXOkYzdAPQJzdxQNONFUYHW",
-	"ns+QmzCGrYwRX7hxPyB55onGet3MF4nz+pf7NcV570wQhPgIRkjzq0WXZahOZ5ROJXeGca/qc4cpG6HF",
-	"GKZAh7dHA60bZ6vgKwnowAS20xwUAmQOR9EZ11lCLorM4cA1NxQKkGpIza9LaBumBgbZhAZmUAFiRYAY",
-	"zYSx568+uHiZj8/aJzpy8YhOFJEjFDHBJ6HN+pQOIvFM5RiLJ1sxiWcqV1GjhB7Yi7DtlkOtTfFs0vAe",
-	"iV7TL84sniN3ZL78EqIdv2bs0a4EsryF9+9AsNabJkE8UhiPP7vrXMZ2ASUYWCu+b3ne8Wtcgfsi0YVf",
-	"zWlazhTriJ5W7NJ/79sUAtcPrZQ5OstmTaInkl2/li1+smFxt6uTfYx8+/mnrY8F3esUIZjer4OKjpFO",
-	"q/igJ4JXgGzNQSGKHRL4MPIWuPjohGVfNx47I+eLPV6Y0OTVeqHrw7nRw74wmQBblEtgae/Cb5iCsALs",
-	"eHxqgMZUHilYulPq7xlk3ZX5z+ehmwfRTv/HXMoHu4wbYB0cOHRvi90WiRw/Dc8rpXUjElv5r0SOnEa3",
-	"eO3crRiNLZXs2L/5/i656jnHxRnLXFWPHrR6whDsEpMcccFZ1DZ+ZEzIlvqU1B/oVPqbUpyogFzYFT4P",
-	"N86VbIuqZ29cXxaGYhRrAWsPyrYoSyi20iv83g75raRqjuWAGy9dtnAIL/Ie5SfqT8Y5LOJNpv3wpNpv",
-	"rS8D/qp50CIIek+gMwZCx5/xX+Lrx2N277qh2bj0iu6srR7lQcKNMrRSdbjgPJ5M4UMDNz9GupHJirCk",
-	"D5VWkg27KpV4IyiOWJY751PkEaanDLlGXCkwPoXBPS5zsHjBsIaG7ZuhcnFytw5YryGLVFbwN8iN1+3o",
-	"htwwJXM4w4+GWCyFT0NHLSbzR4ORHG827Co/iIPzVC5Ev4VPe6YRx8FVUyID17qAbkbOXj0ZTNRbWRYf",
-	"evHv9lHTG8EdfD8AvZORf36m/sK5vfiwX5WJtdo/1g2Ss3RYt1V3GuyTTROchfLuQCBQukOxMMyTprQG",
-	"lH+HSXycBXXNQ7xXzc5YAaW4hcqVQRLW9Ss4pC9iBVFdbOlrhqyC6IqGiN8Q26sgnSPJiLnFmG6FSJe1",
-	"coBANAzSInGNbm1MYoJIPKhoAmzz9ZaPC7w/4cx3uLvD3R3ujsJ5uBfskha5Btj9iDeeqlsjvlbAtZJR",
-	"DYj3seGtkAte+MavpGK7rlOprLVstgol+ysCTnopmwbORcnUw9geyfe6Q8+vEj1p4y2Cnv1KFYPcrNhF",
-	"OlHfApitgU8KWf2YSZvKnBteqs6AQOt95Fo6Q8jrlKrFS6STaqtSKPJQNDLjXAWff0LCBrIErVkb/XFb",
-	"6qn84Fd+WdR6gwuyuK/RPWh5J+UFVhUt4dTkBjqqGi09tEvgVd59cn5TN/pFPKd+a37dfEv9est7PAqn",
-	"YCN5txdFodEQxof6np8TCKMq5x5t5Mwn0ZWuC2qUI59KDaCPWMbLCngxusbMVx3pbpd//g0DNPwGJNsX",
-	"HakqDPBwDQfnEbhQaU+Uq+/qjudl2FodUGhmj5G4XZvHMpUTs7ujnf5SibipXKqd/gMTcd3O29ZE3MYg",
-	"Hykd1y/RDP3RH4ZdOu4Xl47b9IHiVqzRbzp8jymUx5/dTyvgSZ40xbc/9fC+8PLBr9pGdJc7jvbOJJRr",
-	"PlvE7Tv3YG0i2/BVVP3cpsxD1DJ4ZfcCaJDmnGXcmEq0BgZ0hvy2PAfXdZ2X5RG7wDJlyXtg1ZF+JXJI",
-	"ZQU874JmwczTPqR77vNLbgD6xE2LyY1Iq4s3p/5LVqdCS+SMIRlShiqUdo4zr5ARv66zC/2zkO+8ALy8",
-	"lqaoO83T1Ow0SFtLJaprG/WnzVSxHpgZuYKqbEonXAG0bUtm5H30q5OdfrXrmPSEUimn9/C9ry53XMPp",
-	"8iGW+5TKBi6x+VAfpAnKLeRJF4ZEizBH7LUftQjtgRxpjr+tJwCxlqeQnXM2iBHC+QO8ILLIkLGWNeCR",
-	"drTF85unUfk1Jguftn66g8bNaar11lkQPSqk9D5052r1NqCDMqccTKZes/2Qeh1nYdOwDsYpsjx9LiVC",
-	"+0YTSZ0xaa+vSYK4qdtP1JnUWxloIGp1p+FPnvfm2/gz8oKENcUEIeGyIo+QinXvbO/vA6hGNadn6K63",
-	"aFS0Ho/r1fnHfVs0TBu86UabovHSZ02A/notiiXnYEHwqQUt4tV3eLZIACNvHrYdn0idBD6GDmGNInCk",
-	"RZ+Jjcef6QerXvF+v1K3sIb0lQtM8nMUZjRUR09Ko2Gi7c5O7hjLtBFlSb0QgTkO6Ph4YSJKjxfAlEzl",
-	"PpQa0NFfp4ScMcrGia+a5FRnXN9oouw/SNzz6+zErrAifpRK3jjbGPaleWwHqWoScnKcBT8lOeYBiS4X",
-	"tDHi87u08hZfvMa8l9e4DlOQZtMG9swhTGqU9eakdd5xtm5FWss88HUngvEx5L0f8K4tbfCqxlRXjo0m",
-	"o9DbClsP6S9j13AHUWuGKNqqO4jafojyiXjLI5QZ9WHljcfHyFzqtrIBqEpurGLnlb3gZ7PDoXy81kCU",
-	"5lBIop/ct4eg4rlJWKF62IHMcH2TMDzOB4nz5zmi6eoWKlZAWxBzJctVAUlEekllgfSFIkoUFNpOJGFa",
-	"Va49o7Xc6jTDVNZ5hi41J8SxsCWi1XSDY2B95NaLaXK1UX6FL3nt6GIfM8vIIz5SJ5/sWz76Uu20aI6e",
-	"aBVE5bbJ1BO5gYy0S6MqZ5PhtkfB7HhecKjIMPupPpH7p1ELPXsKQvM8F0iNbDXslOECqmimDYXpuq5+",
-	"9nJ/TyrU6qGnndypbrHsIUXd4twzW5O+RX9NfTHDGGi0RjGpDNvnrDUob9igr6Gi4OvBEcOtH466L0RD",
-	"hMDWpwWkMudSKsNa9t35b3btZPbRyhwLlB4gJY4o7CFuC3BvlojCW9AsxkBQwPEHVDhnUAjDKuS9lABk",
-	"oto3Re4++7rtN86p5we+J09+aUR+A4aOz+ZT71aaHPca17nGjb11lUb4B7wO237T6W3RJGdoXPaFxt0F",
-	"MQgkjPZbfesVsC9Nn6LdGRAIXxA695uARl7fRbWs48/2n195D5bJVLsgRv9SaCJHGZMwMzQqHKxvv5G5",
-	"DzMCkqllE7PUmTof+KlkxDUwZcwoRK98n5tu7ZT372RvHBKSpY833uaPyXjBVezWxNaQ54FwLYkk26y4",
-	"gW+LF4+oxz+J3qC3d3Z6gv8lez0h3ScJTmrvbM8uWAcLs/66EeVvHr7teDkf1JY/OvN3480aoqDvG1HM",
-	"MaapqVUMqs2k/dJ+k9cpL7noQXHgI6EDyTW1Z8mOGFXoAPquPOI1SAe9voipdVvZLqAs/UtZScOA2ZFH",
-	"Wghc5bqDAvazmXwbs5ClXvwGuDj4aClVApcLBR9rEFi8LIuuQQbKZS/6Cy8HSz/pidZ/0eAXiZ66TbGL",
-	"mnqvGJ2R8YyNBQD02JqSa3DS/9a3MHianJycRLYvNUmruNRk8CWMl6XV4FySWMKA512GOpI1e61pQDaD",
-	"LBh8ImBKZQVtqABZrFwb1pBrXAG1o5SQMIyfkqMQmVqHrlllR9yCZPs1faAWBhJ2a4+aTlLpw6nOXdBU",
-	"OK1VHISUuyH393Qmpf0M9Z6BdI+nbtUV9MFlzIWQ71ia3BH7BfgtjFWsqYEJnAj45Kg/BMoZnUo7zOqI",
-	"vVMVGthybPFdR+oXJyee1Stzf8rOmVZU/4avx693WGWaXCrNUOSOyAZNZDtLiwq0umQrc+0cnP4b+y9O",
-	"vznYQJeslbSU+A1dKrVcW0+idPSMRwqSjI1BW5SaArm/e+ahAjeGotNJ2ybxPiZiPcAtsmvY9UAiVioM",
-	"U5XLlQ2HtzUK6Fcfy3nojt7FzXf2CkZ61IKr0aBwnKoVNTjyG6MP17c0NAO9pXovrtTSKi9e9VGVS6hy",
-	"eMmy9Klbpc/hDKgV6CJKXWOj7FS7qM6/sTLRsae9uPa4Cnsvy5H7JhPyVhhIpft1altQSidGMNO+DVeY",
-	"AB1IqzVkTXZUYc1/JeGQemaJjjwUEhuUonsuO86V1KqEY57n0Df/gR3L/9e///mvDHU3UaCK9JIVfKTP",
-	"McIBPR8ywT6hqRxrFIqdTQ/tE+wrs9/PDpjPytZRK2MfEqojK3xQCMNK1aEeo1NL33hj3qzrolCuewDb",
-	"txuGV/aeDe6CHdnAPAx+i3vnfii8IaqBaIiPRDQQIe8sV6WEYWN77rgGvobWX7Q1x5BpikSJ1cjjz/jP",
-	"CngHvti+SA9QCtdd+LUAFHwVMLDdUY87juO6KQsaGl7u24E4JQ87n/MbYFr1AInk8dM5mt8i5AcUYMZ0",
-	"kFwNLEgEQn3f7p0SdZyEPkrlHTrY1IxcVMSEYUM1KAtWQE8ZcJFIbZgrWcUJbUf28IOICVK5Ki2Lqvkf",
-	"CGvbQkqwvCb2aPC7K8DdcROsu81TY8NZlHUEMxaLF1YFjwuheatcP2dBQzS5h0ayabYUugqShOVcMqkY",
-	"toKq0LPAhDzH6JJbLc1AUiaj/XAg0RyOXRB4LPtsqKobITv3FEZtl6s0IXtoCVwHFRqzm2qoItke8XTf",
-	"REia0JejKu+w+sFYvbk8Rw8c9zN8j0FuHuzomQth3S+ANPoBM9wGdUhHlcBs30KbKosa87AHKsgCioM7",
-	"PZzzej7R03w0XCoTRvLkUetHuQOtHWg9Dmj9KB+EWWhpF5vFLHpmjVnPXMAId/YcAPvRxYC4dAGmgGHk",
-	"J4huYrWxc8o8KAvXKlT1dVDNxoEslQ9AMq8zukGdYZBK32j3/VhDTKWQ2gAvXLSJzQ42ZQdPHhc/4osm",
-	"hAvvZucB3eHiRtIdCWTGDVkRb8QZIEmVZRuuBmZDi5cR47wPBWc0HJ2xNnAzqCBYrqEqmMor9+HvA9Hv",
-	"gTTXBe/xDiSsAml4eU3e2oTSsK5LIeG64AZ0YpdDiRyucacJJZNU9rg2UNkv8HBhByRUIj+IyoZNlMHD",
-	"KugIbaj13Vi98IpAzM392iuNviI4lfdFp1+ENle4tGuvCK4fM78iOC5p/FIrgmmvWv2AtvW8qmBaNz1+",
-	"Mpc/lD6FDItdRQ6HBegblvM+b4lSmNGY9jJ2hs+jUzkllc3PYzYV3hjxHTUfBza77XiSSjtkNTBuaRwf",
-	"07k9Vu51kQHmHERIC6D6IDHlsl+pTgVaJ+HWyqk5fnQH2OpsIC2sdFVZaNZVQ9azaOTfSw/jCnXfX2rs",
-	"gxnamOJJGXhbmX9Hr+Q/BzBYnguFrl02p64+4XeUq8SVQs+0X+xZJSlRgvfCNHl15cy08ru6aCacP1f0",
-	"Qp1ZhJ5QdKYNzF0EC48qaHHLDkmqlipGcS2Pf/YGCnm2KlUy3tV3pEnaxfy7/eKsXFofT+1jY1o8yLtk",
-	"yiCjnJRgVkqEQ0oLOk86oWw4/mz/cYkwa43InxMwTyZWY7DG14w44n/fKcD1wPT5hUjU4LoFM2E0lG3f",
-	"B46jxRqlTabyG8ybTKitJvIYsv0M7A2dppgx+4vL4RlII0pi3WJWNDl2B2uR+8cjN5eL80OVukoYBhKL",
-	"UXDvYsfiIys7kB32Gh/nircbqZKBH3ZKm4FUUrKlSzq0b2g81XI72g2sNA2SItu/6Xt06fxNr7VJZz2y",
-	"xypu0VDRIGaZ+7hHIhoKX/Dlt5vXrNqqwnigO0Q4mB1H2NZX0aiqIpIw6gLsQ9x1rrl/0RHg200zE+43",
-	"FuymrsjtgfYU/dTG2KrljQadCdYyIssQ2RCuNqAr+u4JCLP0Nx/uuStLyviTIfRElBrngQmbdQn2FxKQ",
-	"fjiGrhHHFkOwrx6T1sjSHwLHuOR4DIddqGBh7NhQ6HhaGLiGD4wAP4Vkaop57c7kV9QII4Q5B7oR3hw7",
-	"VkNodZW60ccFlOIWKgH6+LP7efSA4oTEnbTEHbOD+XZZ01uYynEDzY+oNsfhFqR5pkn/91zFzHlBsN4V",
-	"pHkihQ6/00t47Sa59Bkdu37dx3V8uDNOrn9nuzP7oCIGd0LDckZn2b2IJY7zMTZEHG1Ebl56bTkM/Zmm",
-	"Y+s7OoAs+kpIQ4IU2yBSYsLkcdfW1qCzLotUZm6ih6LItkNlPnN9KJzXhSlrIuCPgUwvTFeEnNviIfG4",
-	"j/guNwIep5sGj3gX7BTxzeUA2B11b9DxG1xvidYQxuMiNHHQfdLLX8cONeQVmO2M1Lnl/zEs9fI8cVsU",
-	"oRmbzSKEFuGl7uIvEZmFlS/+0EK0N6ac2prXwp7BFs9v8LWiZLY/fP4fvjjQytv/43hQlX/MVhh+dx2R",
-	"WV9Vhpco9HRT3LVVRQFwEv7CMD1o2Xu0MGB5xP4ClWiPHP2+6EhMXCGnPpIV8iGJ/ha0VWV3QqU9BYX9",
-	"+xvF+jy/sfvD6wUZBisyunFGQhaZup5/+sT+PhD5TTk6YleiB2pgYefF8x8Qar799AkLKk0lrBmBGd6o",
-	"g9hlUhaoso9gqtHhRdtAlaVSaNZVUg0qK8rZi9MTL9mba+AiT6Ho0KoRDdUoYcOuoByBdhs5xal39Yhw",
-	"YG43vKvIHHr7Oqn1JeU9nNwY6PWNIyDD2/pIMGXb1aHgWrG6N6WtP9R2SNMD2HbEbkwYLewBE5L9JsUn",
-	"i71KFkg10h5ol6jR5hUVso7UoGJ5qfKbOydg76oN7/XnzqOtqh43RHb73Yu9Kdy3E4O/7PMcDjXYd4LI",
-	"fXuapIOTk2/yFtfw3Qv287uLV4eXP188//Y7/BwyFna1FW0SKIqMUoaicPbv+s4phbvMnVKPf/oFZMd0",
-	"id03TEmbSsiOZ/O9X4hKSXjfnillxjaAz6vAjTBT4Ixd9C743Je67H1VLPmgS6Pym7cGektdRSHse1zy",
-	"SvV6IJe78lIYcBf8dZFw33/91yQ+f4QcxC0U5w24QRNESZc0d3oyeZ3rRWGvrdiQWyVKKtaz+ItYo89n",
-	"2jRHY+KveeNflfE3toOKgFZJhIIJRD4aF43N/lqSBpT4yfnEnHpwVqWY0ClWGlwivdKar799/MU+3s2w",
-	"dlW5ND57ogu2rwFYDJNXoz6c11/Wz6zAE6BTidKoCyxzX//3P/+FV2TMbZaDhCmcEy/LkSdit+MbY1k+",
-	"YpQyGW8BnkpMqvduMxJal4bLgleFH6Fmug+5aDtYYJqPNNuPTfAkCN4adrMkMtMDcmUHCeOGlcA1pVkk",
-	"rALaBA05O2svnLPas5FK+/Z4VdmFFhJpTzBhl9g0ncR3cTdcmH7Jc1pOOyCrQzgQ5v0+8Kqmw7dv0bfk",
-	"yLrG9HXGBrKkrAnfAYTxslRDbe8qJLPfoq2CF0qFs8S9yFmpVN9OLUllv6L2xMjKL28OS5XzOr1k5kNQ",
-	"TOznXchvoGBSDYm0wJCET6V/rWskuprj+zBKUS5k0D2XSs5YrCMRcZ+NmQxr4hOd+qxH4p0aG8UlbtlZ",
-	"jpPap+bKrps7fdcLZOO91Ug2RE4VqLfuMk6V48/+RxeXKaAEA2v14b7GR4zZc6G/TBAlperEwIzgNwJD",
-	"7ZysBPO9mwp4CiEZmvUk0NzLsfpjeGnTXCkvJl8fPX0X6rx/9x27fguft+SxPZVPJj653pOwNqfiXZKy",
-	"9v4SdQmJyV254iPGOu86sevlbbOH8idiWPN9lojUgewja3LAEcsoBak4Y1b/y5geCkPNZ2QtKpWniXBM",
-	"NB0wOpV2n1llelBZbIgkKTW+54aRqs16wCVRxOZcUnvAfslHm2SAeAhz2kzVf+nIB2UerwGHtoVN7SGW",
-	"xqMh5472YiK0u6NJu4MmbZVGUJTlsm15aqXqJFij42PMZ3EITNv/7avKNTWzvx6MOy0TUkew1CxJpQuX",
-	"6LqugjLJQxTFvyvXrrrkSIgcvk11tH8W/7evdiMUfwoaaBT2fl2/8I2A/1i2yrJFrs1I2BNtODG2BovE",
-	"6OtzubNiHxLVj1TJZ7GS+CDQ3HgKIMWgCfmGlTAGZCBtrJMEKtVjmf1/xvaFzMuBFreAqJgZlbF9+BQ+",
-	"o3TBVHId54lZ5bmZL9gMUahGD0puWE9p4/p5+ZrPLUklnBVZC6mEFUpT4iHwvneLsKlcaT3ktAzDFWHv",
-	"X9fVsXvqiB9Jn545mlm9wX72nBLxnoYK/LnZ1Uluv7+fUihnIDdV+2HGC57hhyG5MtzAIbmsNgLob8Tt",
-	"eDSAMrabUabENQBHrjgR2iQqWY6O2E+qYplFqJL3r126T5ZKaEanc17hevE6d6ZGd/tEHLaMPiQSTvd4",
-	"5dvcYgIDJVSRhyZ4+0qlqWmkf+Y5O3Gsd83beenA9q3UwqZ9XYph30BxsFlXzGrhHfePTzahXbTF0D45",
-	"2u1wkywZkJ08Ll8cqm89SONWmuKNeOYDADNwGZ9X3c7Ow6zbu7r0jf2so1g1kOzoGD7xXr8EO5E2/TU7",
-	"ONpL9gZVuXe21zWmf3Z8fPr85dHJ0cnR6dn3J9+f4GFyA5n2uKgjZHBN8JyoahKXzV6AcSygnjasFG3I",
-	"R3kJR3WO4avQ3ngy4/EiJmAKeb7GCNnR0S1+Isa5u+9Q8hz0eVxej9KpBXHnW616npmnFz3kUpipT8DV",
-	"ANUvKRUoKuqfaIRp7xDdsc44nHZf5OG0RzXcHBN6/O3PXUQAm+cx063UoNNlWWAprdkTteuwl0WPrkk+",
-	"pz36FyU7h1Y0FQn2ksOCziZ9vhdI9VImNe1AvSN8ClFjJS/yHLSmG015+gea7zhJW3QDKiWdRk81opH1",
-	"eN4V0i57Tv2ZdaCXtK8jHovTOWa92Hqb02s4qzWWWolxHHTDrgoc3c6n5nocxtsICSynPw3JLNTAtNSn",
-	"2tsWFuAZit9KFI6Uz19goNfHptbx1uKiXGBKqjJtVQqVsE6pWrzEh/ahqnP36lt+qFQxyM2dh8yqX/1K",
-	"5ECvou8ui+70vt2e/v4wpT/qhW3PJubVYeqeFWF04xg9uOGl6gxgyu1eRStn7xKQKF4D6ncsZEt9ioeI",
-	"359yz0snP11kTQ0M5vxpYEHDsYIWM+VYC3gFFcPOlgmDT3hUS9WxV0VbsNbY7DOmvzWrQIfldUDbgJL5",
-	"89eDvn3ZnrbNY1NOucH1wozRaSGPVvQYz6M1fYz2IaXArN0Kumqg4YwVcItboQul74hRA6TQekCYi0WZ",
-	"vX6pRuDAsgIzqCQFeNzTf/e3nfL8P6kWEmhFpwXhNszMQN6VIhdc6mfsVmhhV6E/0F1ilm6NxjcGUlwe",
-	"+gXRI22g50bGkTOVWjpbWyoWRfYqv4zTjkplRF5ib/aoeIX6KlcG/ZhJ3TorsLZiFNd+Gs2PACh69q8w",
-	"nPZqXDfp5g11l1febRXxYFotteK5XZtC9TjGJwzXNzphpHYf+K2DWcWJa1dPfLkUaXEaeDww3896+nGC",
-	"wmtDuumAGq+eS6I8ZZJ+PtnZv+Q4ChJvHK9ITYMc5QZeIAkPSTGsCB52Va+GYd8gFS2wQliNunGGHSf5",
-	"tDmSzRtJolglIWFnT4Y7o4lrEx4zWUUXVKLTxTrmNmrKzWG87RFHyCwkaQD1+z7It6/ZKyUl5IaJwoKQ",
-	"GYU9kgStgiqEEH9puE7KNbQj2fFKwt2PVlWHaVMNcrSu9Ujm4Pa3fcjPH91xO2OlyK1Oq5MaHRI2kHh4",
-	"fataptrtluJVIWT80vEuMp8ylJ+Bl6ab4EG2WgJt7krkHi2wRiEf9DC5Xw2MFgWgahWrUO8D3k89c3QI",
-	"CPJI38H5uQX0rgAewDyZJpwKyAWRPU1oT/6Y3bXU9kTz3DjyGKu39C3QhMXGeGIsUOn7eu+Pv/7xvwMA",
+	"AG8drNImrbGbSrmc0PiazKU2D+vE1pYlc2fJ1xX1GTnsS+OW0rx12kStsPLL3yA13tpD+f9n71+X3Max",
+	"tFH4VhAZ8YWlfqk8+6SMiffLcrlc2e3q8jhdXdPTqkhCJCSxkgI0BJiyxuGIvpP9r29k30lfyQ6sBYAg",
+	"RUmUUnlyaX5Ml1M8gDis83qeWphP/QOLXWrDWkyU1wiI+erwXI1ElvyvgfnLalF1/WSK3vT9TEzlnM5Z",
+	"AJK7se24WFtZU8kPimGLjCz01BKzoLIc83NQdbfd1bWLg3DetWsDDW56VUoxxhUQ2ORC2TSFNv7Ap7N4",
+	"B95X+TK7FoDw+aej0+7hcffk6L9vQ55l8zylhx+9Lj18PXB8E8CRbI7Lqjzke0D318txtR4HQU09dsSk",
+	"hHc02ORFMShu87I/toBs2IDLAyIG1rpsTCZ8C2SrYh+sHCjjsSQjMQV3BV2XXN5i1Gui6pf319zB7GPE",
+	"rmZyAfNMjxQcLvgK6BA10YgUCcD17ZD50qJx4296hFQI/nTckg/BnazlI/xF4v6qi3naR1SnqiqezVz4",
+	"n1fZAqXduzpU6rbS8kCpmakuEKjcIkraXG42j5Iy2TxKettUO3iPNE2xFmZxRt0gIlw1pdoM1srBf63v",
+	"qlZLsunOvneygEaRyLkiI6C0cBUEBsG5aVZ9PtfweJL61caYVWn1S6awaPNDlogsUbNNPVdMf9odYh5W",
+	"2SH2z4D3PjTwgeVVLS5pAiNmBz333e4xtd8MYrPWs0Ht63iQysMvxNRiq6yMonw73qQ1DCLjRGM+2GEo",
+	"GsjSanfLIgTosnm2ge3kRXyOC86cnQl7/yZs0dhw9efPr24O/3N88pcj9d/9v7+Mfj3mH5/T96/jH06H",
+	"P774/cOh/HSS/+3V9L+OHAdPw929hG553X2TYv1mdy9mne/fFnWt5zEl78UNS2nE9prvZH+cX7/Otyv4",
+	"57iZWbZX3s8NTNUVBVbmYc9kOTXWCicSK6sC3zfUlmgAWb8zdNQTBegI575z2yXf4aP0/c3o1uVqYBxt",
+	"wi3JnkkTJp2jbFsien9y1u18PQhd4A15HAymyhC2jXd2PEfNZ7QO9qQUez4NWiIqNTOlx8wbUPUVt1gg",
+	"VCb1Jy3KiRgMkogFhJIpzdhI5JK1z7wIACKC9RkxrA0QfBFQvmqAxn3ygoKuM0LN+SMd9/MMCLO1LQNk",
+	"BXBk0oSzI7hgwLhUGf1//x9Gjk71XAipaGpI/feOD0+fv6z6plvXYGWk5L23Hz90Tl8eHTlR3JwjW8sG",
+	"W05m+SX3us9P9p+fHp3onw0F5V739f7rV6dHrvjDThX58T9N8ZoWHR+B0gyxsYdUgdl1W0aEtTlVm4UF",
+	"EoUomebqhwgKrIK71mNcCHatxRcCXksLPg6meIIWOC9KuVaEotdAg/Z3y7I73jGBbKAL2wAMq4EDgiui",
+	"kctZDRZ0uQtVB+72Q8YYUeyzckURJjs3HQkyhM6xjJGW7TKZ0Ow64cN2aTpr5nFBv0M5ibds20GkxAB7",
+	"bbzvniAPQ20hVukYBO6420XdOFuYKPYDkvzUw8DASoCraql4zeWIwzE03L1QOZCnqRfz0jfiESMTIRNV",
+	"i/k79Lh/l5IUlIiC1zyP5Veuusd8n+dv1rD42jlryuMLS+k+tjSkFcvyRqQpc0DmS5K1Ekt6a5aqeARp",
+	"ffzhDXn5+vRFFZnAMD0hSoq/KiWS5H+geguM5iuG7uTYupq1ElBZYV/cgSlQp6frjBW9rEOcdvACMgZ5",
+	"6qqlU1Tu2S3y9bfqn7wlne+odOvQtGjQO8FNmBAW7GRvTE33tBvqih38YTGmu4Vne3dxSZQQKfgb0vTS",
+	"J6oOyNAEZlYTK9mdU85x36VpsnJMzQmR/A1Yub42Mzych8g/WgA4jRt3XVgxWw9c0k0VpWSeXR5+gEvm",
+	"BlmszKJtszoqnijWBZy8W4TEkzsoHE7WKBxOFFvNDAQyvREt0Bpu2tNxu5b5UOu7TFtnTgKv/NukTdKf",
+	"tmkY3vhjiA2lj2eBmQA24zJWovuMPSzep1tx97fhoqeMZlf+aKrZpbG4Mb1bZtatqX2GCIhiiIUs4OeE",
+	"9knhAjDdrbnapPX244fAgGSZ7sY2Dgkl9T75eZwoxeJAe+JS0RmcAszjtyg3Gx53MYF50L+2G/nqj8T/",
+	"XlFmdhtvfNn0NXHD65R7rRhQdDBYrY8B4Qiji1ovq8Et9LIaWO1w2HnOXgw6L+mrfud1dBh3jtjx4ISe",
+	"9p9HL9Yi7dPPbKyX9bdgzL024Oq65gooHZkMOULcC0MszaVI2T650F5+Zgj6c8nI+YcLfXb0xVIxGjcq",
+	"sqpPeAwzGrH/vyu7q6Q91phFU/IOLXgeljve/XzQ0V5E56X+f6/0/zss/s/znt7p0ZAfxWSC+JiVVCAK",
+	"gKuYyWunNZrnUY4Ou4fH3aOj/64m97bejuhwF+q5RceCD0ubXQYE4CcyFs+Lg/XRRhrENMx5/FpetzrM",
+	"ftvKUCDNkVZYwuoPAxJWkPrD9hkJUYZ3+0IorUYnoZNE2A4hpnyuNPP4dv5Ok6pa+HZbWlveUvXJLbii",
+	"o68gEZ3QfpImahb4vbz6tWeE2vkBJZko7KzETktEgPqfnOWsXmc2I/CBsVvmnrvll73g+iBItjy2CUjo",
+	"Bhjo1hR+doMbH9E0NjgiodJalTbuxlHLQkg38KHKB7aRL7WTxOtI4u07Vp4S/kb9K/2FtiYOM9Ibu1ve",
+	"/n4mK02DYIYtKJZbuYGbVtHdFX6RP4IvW69Ls0NaXpvmlM6i0KU//URk1saDBHssfEJy18fcJSEdMq5C",
+	"0jIHkugD2UYgkB50YM6Qg1QvXyrEtS0Slg63A72CoAzsYcE83KssDFGSEcmUSvhQBj0eggqv3GON0zLo",
+	"B1zpYD6CPRh4uXTB/lRvSzdqXvAn8Y66Ex6yQquuzAo++Wo9HbHC5r370v5dhf7WK/Q3KbIv9k5Dd6GW",
+	"7t8+xCtvv01JOxz21WWtcNLri1vXLNb8Rk403LZz/9d3/zcsMJ0Tok1rKn1t5q/bGpbsLYoxA5Im18wv",
+	"9EMwsXso0lxZeIlTsVgqOB+5/Nmh2XxhFyLDM6aMSUASTlogbV2lJQGEfA9ZHfYN1dZQotpnJMR9FHZ9",
+	"TIEzEsaJpP0U3qF/4EIFBtBGIuYV43FNdSfyB9qtaR9SsXvsz3WGT6Yu/GLPTbECxRjIVCO9igGZjgwd",
+	"3dT0p1rGTZo5BreFDQNrl4cXYOAYBfkEp//0uEsqSwNIwwOapHJvSaHzJi1oCc9rg+QOtS1RoK6l3zV/",
+	"9JyYG8sso89XcXXXQic26RifZvX1uXpF7BrN9fUbiwPQxU3XW4NW4mqf2hKcRtiFlzMebepZDhJET3GQ",
+	"cAF5c/k3OImcvP0csRRCZX0hrknL0CUSwVk7cDzEAClC4xoIankDCC1wQlKej8csO/srHbOzt52faJKe",
+	"nfcVS9KcD3v8befo8PT47DvRJ9/lSRqz7Kwv+qV6/7OLT+C2xNnsKsu5BXcY08lErxEszYRmagwMTHvu",
+	"4Z5Kxff6+Ws4MOUh1pTyw5fMOzd6pvQEBoSSEaMxy0gmpkXcaR6dwQ59LoSRUpTuZ0BOPyMpVRiAnQ9H",
+	"eh/cjP5mJfsNtN6JNB9z+xkjkcbaN2U0GmGKr0tCb9IMdyEAGxikHRZraxogFrXcQoEV2n1l2HDCwIJD",
+	"BCTUyg2eEJCwWLryv64mNDN/jIRUVxHjKmOVf3oXufRnQEL0erOr+XEn3KiSfWL5Ve3JtYcVDX9q50WP",
+	"M0b1XKK7Lo6iGmVM6nlboPtHej78k2bpkmeGENWCdUWCDxLtZ0CKt5Aoh/tHqyigV/A/f07l51rDvXrQ",
+	"9/WV7QAA3F6cYhmowUkaMVbMEVQi2lNg8pJufP2ZqtGcX2ulWAmhtX7+FFUMmDshmJJIYkIERqVzNsX2",
+	"EJSYgzzrJ3IE/4rZgKEeL+l2vKNGsYvo+gIgUNaUpj9zZoenBAHUVjIXx5hkIs4jC42TxVZT085R/zjq",
+	"vIxPWOfV4JR2nvdfRC/jV+z14JCihZ3QtCCVev7m+6Pjk9P/+vt/F41461TebBNP1/+mFTW+eCWq/son",
+	"zQX4TUnJmc0w16To0buXTDUqGnDT1KyqeK7Z033lb4s28aYh3u9h20h/37iMnP3WLkpjKJw0Y7G4Z8NU",
+	"9GlKJiJTA5EmQutv/KnHvfJh7UK09BGyhjViDikh2gEJOZuGJOcphJSJ2w4Otx/o4Ate2tKTMWYpPMjB",
+	"0Ex2iKbQdCTSEjqYtv25A2ar9Cj1OD4wFuA1SMagMKRKgFUkc+7gVAHlowdOXZYp237hf59DEbGBvo6R",
+	"w4TFpD8j3//4/vbJlkKmzSdblgI+WazsSmeF0MvNcUfqITyTjsmYh2QsbpjW3hvUqSyBPbUHzLK6zCsJ",
+	"uBlPEHiYjgEKGYyo1H8eiGxxUtBbcNQPd99/nSjrrr067JxEp3HnJXs+6LyiL/qdl9Gr+DU7HBzR436x",
+	"62DMa248E8Z5TydKTMjRaW+PvDvRG/I6138+/9A5Ou28O6mRyxVVY4M6Cb+Cid6gSHMru7l+L28Kqese",
+	"WZtnNlp9pA1Fy0WcTyZpAlCGpvvSMPzZzbAE5/4edpY2RFGpWt+n6k6BW1QyzsFB0m5YsV08f8x1fjyx",
+	"/bq+aeRvcilzkPcLoQw8Uq1lhUubG1eN8j9AsTClvuy7/zbOYs8tu+et2XTFHVduH65+o727Kea7PtN4",
+	"LagA84Y6VFvWsTR3VLlpdHObeK6Y6y4tT7jW1SPK4zpT1KtUFFncuFLROz8rN40xrRsY1osrXqvfCJi6",
+	"Rvat00m7pqHdvMTKSOlFZVbLTgek/LRhch+Npr4BdH99pHa7BJ688Yq0Ni3EMpP+YyKVyGb18JHgs+hp",
+	"tmjyaPCnLB7OqcKRfdA/vuwtU36VfNVR6busFsWIt7gpqSTWeUmP+p3X0XHcOWGng+f0RV+rpj3Hr25t",
+	"VcuF6KwZbYUnxhDYWYNft2LwzanD0aKt9LZ0eqx7q9ejXNXXJeEgE2Mgm3MiyzrMMMoOpIZQwcBl05EY",
+	"W6GNal17my34z7Z2mKcjYSw8RVpIvhNYIp4EY3eU21v1kNolDPmVgusn81U1LZw1FW92DzY0hGssXW0F",
+	"mnleeq6blFfa4924uHJ3crbjKm2/7LKp7/RUiy7LJsICIGJ9kLW2koryWHZJaJcotP6dc+sCCHXP9PfB",
+	"2T8jIcoA+GRsYwKTlLQkYz1uZU77jIQoOeKwC/JJnyRTC6hF1VCIOAC0b/gnsJHgeS2X53m7x7kj5sHl",
+	"gLZ3YX1U+z27YWl9pnVM+awMMvRMmnCKGEDUz4Ycacb0HEHkB3d4VQrYYXRPX7khd4/v69TZqakB0ClG",
+	"5hH/Hh+dvjx9dfLi9OVycq/iUza6eUNT3n3NBi+tj19DQdDSHVV/qGDzNNUVqb5YBtolsvvm4vuF2uLx",
+	"7Ji7kbd47r5hgetMm9qtwbjKZtZ8wlgx+gWBYaLxAID8vuAloRZwDXLJsu4a6H/zRokhSffOgx832yQ4",
+	"tr4nAtu9YL3kbEpGScacY4KnYb7TeJnDqw1oMHTHNN68cHVR25l+KEkUkJGbdrNKq5n+pzapIcWP/xoI",
+	"rF3SIkEBB06j9rJbBM4scf2aEYX1o1gNip7M+cBgBy78Gh7DX/QNC3MxwMksFNMTjqVCmK+rBnOa43c1",
+	"DZVR52ohvaue8S1Gv/T+X3P56mIkMN3wtHJcBIIf/dlqqfYXs161vSHOV42TuOvnwCa58sOHpnG4yBa0",
+	"TLgw0Otmik0GeTpI0pTFPe5muR0YgzOEy8H3rFieAViaeca1UhDaUwOmXXyrYY81tqi7osfLJmnZ5vTC",
+	"I1Y+4RucpVAxPc1F9Xbnh0KN1/KJ2VS2GSp13FHXXEzn68ru0BSoqPr16hkat8LCi1cC+dQW9F/n9oNq",
+	"t+00UdGoKLHcHIm9qEEsVTLKkcjTGIpVDe/ItmpRt1lVurSesnbeZjx6A0ZIvQWDBgr6R1leg3FHHXqb",
+	"PUEY73AePyKOIPayFhk1CFxePm7dPEipnPHL/IOhxG0No3XGox/0LWZOvs6bqiOWxks8ydjUs1CSYnrE",
+	"OcnQlby/V+cipQln3vC9X8ZURaMFjfCA5ssJTjMZiNwEoAu3vFS4WKk7xGLEdm21pj3Py8+lWfryIiw7",
+	"o3qviZwrOc8lazZN7RywLBOZrP8tNU5tXb0z7Lba33JuDO8FP+PGrfmtSqK3Yqv7b3LfsWhq/H1Xl2mY",
+	"8YjFpmazWHZTgD1/MOHC+jNhzMMFZsfyRcfHmofALYu/J1V1Sbi/APk4NHR4dNwQ75aM2DJWaO48EBkp",
+	"KmIBhoTCRJwRh6KTJlKRWDAJBVMDeOn8bHhPWcgQV6uxVjiubrhbfGplxotXBKXPWDTvH8X0rd5pdZso",
+	"E1PEhsg5iUChAZASva4BI1wlWq3QquHdFNNnwG7DbExxkKTsjBx6LYkiz1xuFS5dIBrHTEo6bCCNYDjF",
+	"9Qtnp64IHbBgZzyaiwO6DVqD1YgHb4F5bCc5TmLIsMBcx8LzTKDVRyJ/ZGPdtFgtmdpppyrqISObvQSv",
+	"hIIIoIBZou6KE9zCwnL9taj52gZbeQr/zyscmKSUmz7d+fXenCs5RzCiK5zJlXyovl5pPP/ubNWswCDh",
+	"UCO5FoNrg1IB3LTG0GYslld+nXw9mSMer9p9YAgP1xqlvWfB1mpYw4AfUsQbmvYNqBEbN2kZqO8RmOsF",
+	"uAVpbk3lgZlpr9jAHDS3v4pj5H9y7VqWZrq0VOX9XXzEEjG3GtlMS7ws510SjmS2OarZyAUit4c2qp/Z",
+	"GNUMv3d1hD7LuQwIZ9NSGvdWQW6jUdaOcN9RSLp0xOZbUo3kDaEWPpvpCWkHJKRTmqiED0ubMSQtcWNw",
+	"AWKWMqiId/sXboM6UHAs4kRGNIvhHyIj4YAmKbzH0/WFvdFnkFkEyEQAAjE2cttvazFj3Qv2aoen/47v",
+	"xxZWfL2WAPDqWi9TT8+lAQpZgTf+40c8HhZXpEb/b6qoBs4uXu2JwpUOD82VC9aNfjJJZwCqggPHOyRm",
+	"K51HmCjDdWFqtrQVXYHU0ZIBiQub8JQvRMnAabMrC/mYUlg2SRnhoi/imbtGy/mFIfuFVAuLYvXeU4vh",
+	"LBvGiMr1k0VlZWCWtma96k4rdh6vAr7PJxORKQPWtgIa5gUkjI4+Hb4uEkaLSkugQOSk33kZnR51XrPj",
+	"uHPafzF4RY+iE/Ycm8f8Qe35sZSYjsEm3xvkPMLYmssDqWtbbPzyqHPCTuPOy8MXR51X0cuXnddHp4NT",
+	"dhIfR/0Bgtpe6+dp8WhTTdCHfXR8AufNsdmNkuHIr04WE2zSz3Eyu3tvMgrRljiRk5TOig2j12oC/ZRm",
+	"0POVKHWztoyMBsXO8gMwplKxrBNTRW0MTZu+5l4HpulVzG+UqKISMAXYGtCKW0CS3NxG9yerGgaudZSL",
+	"PbearPAHvPZrsKrKDhekXNB1hhEJ8FO0ctKiFFrE3LlrZBDgSN7e1Fe71RS7xc2eaFB/zIFpcMN7uNQ7",
+	"WXUmdsEpiSwwy/MP/tn0lu7kuLZ+ezOaSZSuTBaSvQn7rb5LivRm1ak0iJcOB8nedUZoXzKubBOg/bu2",
+	"ZaJU3AbXqZlvhNNQuEZOsDWIJVnOi1Uj+cZwOc2+rvpjhr7DTmBZ5nhemtug9lQ5WbNpuTiu4blSNBrV",
+	"l4RY0AlOqN2KIiNITqv9k0RJoKvVW6PoJ8W/cmWK6qvtNXD5VVM58gavN6oAn3pld1B5tJc8GQyYgQMw",
+	"0M/6ckIVySepoLGtYoEf04RxLUqilCbjstxItOI9mAAgxeq6h9vrp6aTUaxVOY1ZgxFhvw4WEMH/JeWJ",
+	"SgBJbSAya3mAEx2LKdcThGHuRuUeckSPn79Y8Hac+GeSXP543jl+/gK6O0fs834TAZT8b81HfTdbyPW1",
+	"tJgPt+3VemoLd8sSW53CQmCCvxW66iZTW7Ma17nRDN8kMkGY5GZj/1txfa0AKqai9GyHFFw6XWYd3DqX",
+	"J2Ul/lzNfl0a2+FmSm0vgZU3XRJStYBYpnxm9WUNzfjGQR39zKZBneoX10d3PFrs4oNrSvVvE+OZk+ur",
+	"7brG3bcloVwLyZ/30yQiGZukM4NNpE9jxmlqSp8KZVKTnAdgtPozN8307Xd54PDtV3XFIbUI8doLb+gW",
+	"3KOSKGnMjcTfvQkes9zlmTfz2lDEFF+7PHZszBdjfnRJqKJxE7GiL9u2WNHPXE+smK9cHTGmhXyxhtl2",
+	"xIk98t9mabTvBa8sK1oovDY/20vrd8FaxfffmeizJRYr+4WvayssQ8STNQNSuTToXRkzP2Cdc5+pKWPc",
+	"NKMwSVrYGxiQUAlowzHxoTj0rx0MyMX3krRwV2jbFSOgcIOJ6ZOMRSKL0ZQwQav5mJYfr8eR+S6WHe2e",
+	"i1PFZcfLBvB/W0AgNO/+Hi4sll2vpNBUxhZFLEVRrHn14m39Q1JbAXZO9PUdOWFRMkgiU6izdIcvWHzF",
+	"PqsQfMI04Qyg3fgwJFL7WjQNSKiPQkj+/ve//73z00+d778PSKhXIbR+ZIicZLIo84JlxAi/v2b6TXtI",
+	"+aU9ZSxhgh8tcmDd0qS0j81UTcpcrlJzxZcV+JQ1ZkLt2TbfttUqnmJrfFkFUWl0qtlA7hc7Kyu2jWyO",
+	"XdgMvPCGprkrn7JaWd8Hvqp+I7Qi4WbUY4dePRK+e/uJHNwcHeAdHX2HDKu0uQvC/GP62R/488OF39zQ",
+	"jNDmw/Ut6C7XSDk0Nyqu1/VV3tvg7FoYuFBKb9YtkYQCcjuy+EgM/TiECoScko5xcF6g+O0Ly2yQn/V1",
+	"PjjI4lquo06fSgCAtLLFvCMs48+ayVxywDeAxoBSfMXGV83hTr4u3IyrrT1cBrmgW2/rHXIm//ctm4Af",
+	"vDSAVTqpmIKSzcY0hU59SO3l2Tz3hrtmwYn7z5zlbMWSFmRZQEPyTCLfVQHiC2VsZuVXt/gWVXSYF9jr",
+	"voSu0kkmhsh/eRRgdrJ7UmQlIJhmqxgEv7JnGgGT1thgxesrJ9WMH8rFEz60RZeKZZL0TT8OflBAJizz",
+	"Pq7yAvNVX1Z1BPufvOpinI9VVxWTterK2pn8sk5HsMkf+19R/1hvWIGdnLrt/gc9+a7abbEIWAFHYHUf",
+	"4hEAcgDOdwjVflAqZNg1PNgm/BuZJjwW04CEuDKAdjJIjGr0HZPbrHUhj8yTFkijT7VZlHOiTcVCuziY",
+	"ILTOFtTtr7uV0CdpUK7e2HRvZo7XG8f4FpdQW7w39JTVq2VM1Hv2bECkyBR20erXbCcMA2s2F8+9ZTj3",
+	"b6V4X7UEDwK6YZdQE9T160CeAYlQJolkgLZhIr1wNUR7tbOOHrxNLLlyOXgu7HO8qbx13c9zC/0LZDXP",
+	"M5VEKdu8bQ7X2vS6U3yaFkhFElhIVlReSUVnWnapEZtprVtRsypRMOyfqP4cTnmErd1QOXNJVZ7FtIbs",
+	"hOZxwni0shzm3F5XH3V+8fz5yYuVvAgwpXJ0mxi0+cwv67Er15m4uIq22mabq+lvzq2t61/ZlEwy2KpW",
+	"M51kMRmkQmTzy/otLtFma/PGUKIoUV6YmCmapLIG1L9Mn+31TZXZxynvcetXGoJu/ZwzEpqwkYlA9jPK",
+	"44QPkftASzAaMQOHj8B3LXdNl3z5GpKhYBKasnu2E9xjVU+FuIYHDzJmqN5HQiqQ8POo13fJlz8ZCe0C",
+	"7/2f09fk9JC8fPH89OT4aBs893Y6mpbKfWevNxUaNFJXC7ibz6vlu1B9jeurz6heW1NvszL7VuXHX01E",
+	"z4Y0vWrc+r3owlVHGAguaiEZfhI3Zs8UrFEc0Bk4EHEQwZ35O6bXEE/RBqeYdAClp1R+uQS5oRXlsi4W",
+	"1P6/9dCluJNKX3paW5BA7Xctr6ZbLEzeJxHjksnNBX2qn2Dx9+fqi0fZlZzxCCnZuKpDY3GXLN/c7/T9",
+	"c5aUvfm3hV/482CwqazUnyf07c8k4ahvIjbHSZGgtUDHWn7sdV+/fq1XHzt2Ii1O3v7ysYYXx924HPyE",
+	"s1kNGpW+dfEnG2SFWyvvjZX03KQcHTWcFUMaVtuSRpXKkr5lvFoqO4srtQikig1NMe9KmbS4wPj54Val",
+	"0hrLX4d68eJ0YwPiIyTmmu6OChlgEYKt1PoVPgUpxCrmABFyBSWqfoCrVCwC014isSFOMuYtVs0gfuvf",
+	"8Nolc4JExluxdkuMxxsfoRJJ5Nwx2XDTZYapeWWhP1A6f61yU85BNyc3wFwC7d/Sj5R29A0kohOKbuwC",
+	"5rZFi+F1WXlrsqTHRUvnasNVAKzSpvuzLkqynSaqFdm+9Rp68Pt/kbfRWIaLPBFcntmNuXTXLSAnr0HK",
+	"YlNrJgL3Ly47GwxYpIBU09AYu07yRmbjRnt58eb5lfVHQly/5fFEJPxelSA5t65R6JWUhyRNBgqPB3D1",
+	"VHnmOZJnAiff1xVNgrfTX3VGu317ncZlN7b8tHlYzM6/vnU+OPZ8FWdOnqVNMtn16y9ZplDir6nWNu5H",
+	"WuLzNBHIa2c0baH9ap2n5/6v+mhtritLrLZYg1z6Xvfg31ashtzM2DAVRDWyX5GxdvKPgsPDwzOneMBx",
+	"k1OWSXJ6eEg4HSd8SELzmJD02Uwgx0SjnVzaT1+X7tvKZNmBN5gXS8hU/XL99/KhqyTqcxWJMZuHzfIY",
+	"V0roQXV1ODjOBhsQh1uDD1Y8IXBDqvvqtcLj9utrp0+yWlwaJBM2PclIhLxPfuYMwuE2EUStWQbYfVAM",
+	"5awIuaIzdhndOI1plR8IOlnXAFhNRURT5C/rQPzJIO+dx5S8FzcspT5GRANe8GKc8zqlCS0OzNuUStPu",
+	"vXn/2gKDAplUoA8lFVOWkYjKMt4q3tjAgli9f4s2PzvP8zvouzcfyOlLklI+zOmQEUWH4JEYPCBZxQTN",
+	"+Tx34snzNQycDTv99LesSeICawmJWw8ueIPFrKslt6tkMncFiMkajW9meZZXekGhLQnz2wCNrHEgG9d5",
+	"5WsAjXhrV7MDLY86rhcQxQ5yyWLshpwief10RJXtmUsyD2yyVJe5MTe7HuEvDr2uErJiEFa+auYiIODO",
+	"lEKq2oD0+/gbAUkGhPJZIychl6t9NVAN1T0KN9btub8lMqnvB2LRiCdRQvkzSfSxIFBhB4ELpKn7XfTP",
+	"SAjM+FdUlYlUEBAiUZi1ELyhVjk67J7emsrDjmj+0RaUoGyu7v2tc2RV1U0iC/Dt4/gk6rwcPD/svO6/",
+	"eNF5dXgyOImPo6M+1a/5XfRxaPo/3D1H0XG/85KdDjqv6PPnnZeDE6bvOKSvfdugu6cXLmXKAOdPRKaH",
+	"+9GmgSC7k48n+7egn8tq1eGr7pGdhWKF9a7VW/UTi0ZLdKm/OktwHR4SGKFY+w3fvHb2ZvUI4Yjh8Oye",
+	"WX7Dn0Xf1JQW1u3KcdhNNOc0botdLbvlmvrbrYEVsN0u+7tkUDOLOgdoZua49OUVLDK7wG755l3LjVro",
+	"7ZZbbkrc6Ku6JNRCb2NbYg2J2diW0M9sakvAp64uSYZv3TJoGerOb7PsGL5ts6jhOU62iQn6VQoQS+zY",
+	"MmI5k4qNySSXIybnMdprlXS9Ar2FtpvTXvevQe5Oyt+10F4Vmy5FzhYIwbrNZ4KnVrUv6H/UhjYAjkG+",
+	"aYr3EEN8PuuSc4/jv3DgobJDG+Gm1CcAznuaegkTW2hChK3vtg7jGfSMUbB1S/US+gDbViAXSjn4Ejnj",
+	"5GtI5EhMsXRioCzYB3b/9XiPf+8I26EG6MPPl58wjBOaL+skFgcQ4tHPJAmTOGwHxQV6TaWi44m5TgvU",
+	"8UQ9kz3+C08+gxXfxvIje4tMhpyqPGMhaYU3RwGqAX1zn0r24pT8+NP5m87lj+fHz18QMejx8EsxnK/7",
+	"X+Ze/XX/i16Tr6EpIcEOABZlINKoIvqNMiByQiPWkWxCM70q7aDHjby4VJTHNIuJ2QWS2FZA8JeIpDN5",
+	"Rm5Ylgyw6DOjU9wHfTYQmRb5mdSrl6h9YmZ11uOJ1A5MyrTohCQN4Ivgz1odjumM0CxLbqBxAbjMsphl",
+	"WDu1pTC53jtN72hmW/ppBttZb1ZiSSDEA1K7Fb2PDcO70KutAypisO5PNhj7W6NwiomzFx9jJm+JtLBL",
+	"vYBB6gYQPDgyy1Io6xLALIUJssBtfJOsN8l5ULXmINW1VsMPt5Ox5iGyxNCG8eHl7Ru2nHNeLFoJ8efL",
+	"n/9K2GcaqRRydNg8DJ8KMF2teqw2K0PbcyUIp6+ev3xxNzgStwDDM5LzVlrb7IOr5mfO3GEczxu21s3F",
+	"gS2yi5vkFBu/0R4PE/+lUl0xi26/umE2pYrxaGYwwecxzFNheqX88wJEQRDaHidpmkgWCR5vApYExqp5",
+	"6OIQLyUmMuf2r1bTcc7KYPF6lKYIR9EqeNM6WwaKdmdXYrDRCmRMTgSX7GrxKQYnhfwl+c424OHkQm5v",
+	"7mQe1w/RvASrdOte4i/YM0l+/PTpgzF6aqjcM1QaXJRHYTzp169XLWSz0H5lvhZF+bcVufdOvneOSwfT",
+	"C+g7ab2eRz6/B5b75m4LYyMIqi/D2WUG3CXhNE6bgMXoy5yPfho/Z52XgxeHnVf0Zb/zOjqMj9jx4ISe",
+	"9tfx0fUzm/rolY9vABdTfCUU5Vsrbbv+e9Vw+DY9+frTVNNQxUxDQjlXgUJIZPgJZvcHJJT28sRCYJOp",
+	"yK5Zhr8p/RzZ4ygnTNMhoeT48+eggDUf0htG8glpUXLy+bN+y6n+H5DOakQ5OT1+HRBK+oYDylXn0x53",
+	"aaLChBOZZUm2p7R9RijBtxVHKqIc+yG1/GZxmbfOTIM+8v5/qRIienG0zE+Ltrw1EupbDsyPplYyY8NE",
+	"KpgsJbQZyrQzAie/gmKpzTit59Cv2iBjX+kR/PgBnR2SjG0U0q/GqlRA/QOxDvZl3h8nCs18/IureNNz",
+	"BCmLKZt4uRF63O+8jE7izit2OuhYItPX7HDQkNccyqL2RkpNZPfggGUTW2qwH4nxATry14k6wEl7vGmK",
+	"dcvT7F6/QnbOOgNoppVG9UgAysVgEBCZRyMtm/QW1jsHgDbpTCIUnj6i+q+nR4fzRcdPoVzOfNaVTEzT",
+	"4gLHV1+XZ0yfIB6xQgLLPIqYlKTPhpSf1aQxTUHVxrbihl7FJGM3icjlFZ70q5yrupTz93mGjAWZUCap",
+	"DFcWNFH2QTYUI1WSphiL2fibtpChMWWO7t48SxrRyy7N7KyZvtFjqKIb+1u42O2bZmPml3a57WdDmb6h",
+	"xyabp2jWEMLNzT82Wdf8s9+/2vyrTsCWgUiruvmbtvvsV17CwV9uh4CNNm9gBBC61gPX6oRHdeXynp2z",
+	"5tTLBQMLpyPJoqu5iPQ1m3WBntqwGJuYnTaWskBL7GiE0WF9mLwAr/m49SfcfZsb67LpvmmEKgwCBs71",
+	"zQIHjlwom2UoZQBGjMZYuskwsO17ii47QFoQeHfmOrLXOEMZ/on2b7vrZk+SOBMT/XdGlST9WY8nqtI8",
+	"vKdHXOR7+ydR52V8yjqvB89ppxAlR3Q9YXKztjBxlkI9b+CITgDsBCnmcZn2b1jWD/fJW/31BtsNEgew",
+	"rR3MUWhe8e9//gveEhKze7s9XpeZCmymoqAQLv8dUMLKf3K04/hn92AP8NNdWwI6hZ9gw9gnJYrBH8tu",
+	"TJNQfODxGnvXeX+svRI5WQurf5kfYP+SMb0A3h8cT3lxE+URM38pEMv24T+rfwSy8MrfkF285q8GV9CA",
+	"RzooTfPv4hPNHww+LbM1HN7MwD+LG+CfQOk1B3AzNzGL9nFlz2yS5fSItr08J2nROEaYF3AvA4d6fZOg",
+	"kUhoFLEJJN8cyVMrEykLoMpPBs6fCIgxgdr6IWb9q7lQU1NuM6H//ue/DryqzIMvY49g28+GtrQvEs7v",
+	"rzAwaAtTKtu7FOkuRVqhan+KCdJbyds7y5wW+mkD8cNN6MgQ0kZI9oMYQ4JXhQRe68sI+Is8+CIQSnNp",
+	"nUTxNqdhtEENclZqx4y0QporYQkOr/DhYZtIxmNpMDcLuWywWCpKK9wJm52wKUO8PkVZc0fG2Z1JIWfI",
+	"bmIDQVtCqcorY5yOURgZE60qi+AetD58S25nd+xEweJy+KcoCdbzYu7odJcc3k2OeMygathiEefAeaDt",
+	"joyNRC5x3oy3qPdJS7iyrwnLiPYG2wFBz1GLB/QW0aEBH7EqH/Qdtoj5/MNFnV2izZydiNiJCA82xmzz",
+	"Jyknth51uTNxMh8T20SkLGYDA45hiJ8AQiSGhuaqv/H1UFgJGXwJzOA7gbATCItZqp6aUJiLit7xmd74",
+	"MHucxMKE/kVWBDYdaL9hUtBWPnJ+Bw4ZPSC0jnDc0Cu1q+ffApGXj/+uvWMnD5owFjxRQbAof7JtsYCZ",
+	"4Vwf1Us9H6bhYpL8hUG5dJ/RjGU/2C+bXF/9+5//mittO+dgul+zGWmFeE3YJjRSUC8jHU5hJlJ2Zv6b",
+	"5mrEuNIbEvMnAPXcZzHUloMwMHtVex2QFIcVY0QJAR378K+9rhljkf0ZKTXBlLe05SvVz5D1n0HMLUSJ",
+	"a8b1t0jzLcAqTUl4cHN0oEd+oP8Mx7CT8KCMPI6IGiKrQWhsFQ+Avx84jr4VX/MVAAEHol5kQzm5XgF4",
+	"oyvQI98df1eMCv/crXaLmtXgMRnTaJRwOMWcDlmPuxa7wOB/zPXwQQYLbkYi/sA+Pc4jBZcPRJoIJw9N",
+	"/SPvi89nxfMti0Ay1AZiYK6yRN5JRiKqaCqGOcobROG24j/JiJjyAhxZq4E//em82F2J4Pt/+hO5ZFpk",
+	"nwPVaPK/8Ocu+Q4mm/Tyw8OTCBYd/pOFXb0d5/Z0YLdgiCckbPc4oPbYmavf8pgUXLS5ioeaC/R20zrV",
+	"fFGP4/RAO5G3mWSAU+Tn1Gu3p1bUGXywNKiBdacMRDekKqE2BSpR9EBlj+sDh+l89yRQIGQKJJUzEtE0",
+	"JYk6mzsEkjEkFXfPdL+3DLNIj8MmandRXUBRsge2iYJKmtJAcnp4alb4bZaJTP7pT4Ds/vGHN+T16fOX",
+	"hhESP+lgkol+ysb/53cpeGhLo6Wi/ZSRMBKx1tfamviA170RMWr2Hp+wrIPI9DeJSHHutEYLEacxNGNA",
+	"7Bo9CDEgpmqNxSRjUuRZxCRpuSNkj0CSkQEDY0G6BLCXwA3s4ZFBjwMctGwD9CUJLwadn6iKRuZL9Hq/",
+	"/USHpjKHxsQWgQfwlZngQ7xgJNLYkiyZQfZ4K+ztnfT2Qj3vek5SBhvJQdodHYOZlkhp29VOj1+Zz36T",
+	"MQr7XNtX+uthgJQ7qjcSXsRsPBHQzdTRBwXFjqRjBidKTwZYG1gdY/ifMqlsKftZ+XpcO4PqCze6gR4f",
+	"n5kCUvcQkmFHPclybSWdHr42A3+fSGW3zIQOGawphOz0lgax0yUTKiUJvbqvEPgASrVnWPeJAKRQcXbW",
+	"4yHgbYLZeqT92aPDw4A8P/QKBvfJORbf6TOjV4UM2NTW4LvbFRtLa4XZIrYebyEakD5pLENoT3SbpRhj",
+	"kF22AyIFnjZHm1D+DkjPITSoVPvkDfwZaMR6XDKasrgLSz0V2bU5t7aSLpGmedNtPsPXFaBFCj0GidLH",
+	"2p7iBJARezxM+A1NteFtQRLNeNqBfjwUWFlIRSPIYjZJxUy7QmduYkDQoNUFcg9mUokehwI/XGDEk9Ti",
+	"/pO2fZxsODk5ea3X+pdPb85InBtpCD8jDYTpmiOt8N///NeV+VfY3icGnEFvuoTJHte36CmCnk8UTtgJ",
+	"YUAiyU/Jd9hGQPR2BSkLqkqLx5xfcy0EDdorclIA6hbOrRRgYgOhBcxqIvVTCEwf+eXTD51X0OiHg4Fb",
+	"/ifXs6cdgDHTy4F7TJ8WeV30g4yZGgktbns8FgwfOtIrVkBYPreHjITnaSqmtgYObfcUofsLOOi98wmN",
+	"Rowc7x/OdQxMp9N9Cj/vi2x4YO6VB+8v3rz96+Xbjr6n4CrZK+yV8w8XfjfB3tH+IV6qzWE6Sfa6eyf7",
+	"h/sne1DXNgJb9WDEaKpG/6v/e1hfeomfeHx46AmKSSagFh32nbQSA6GGoxGLrqVbP5YiVqBTfhfxXnfv",
+	"HVM/wpv3igZAGNDx4SFy33FlfGxfJ/1uGgvQ+1jlm5g3gPk3b/aZM5NIkk/2seEB5Myip7phHhiNV7L/",
+	"kdJP5uMxBWKS98kN40g/pugQOlJ+dobE3m/61oMxU1kSyYVzb06P1EIwE7li1opRuTT1mKbnlYwSqcQw",
+	"o+PAto9+yITetyw3JwL9q31yqT877vFCsCJ7SKI/UksUqk3ECQptAw8HsqwFcklC2fDp4QkJJywzJQ1X",
+	"MeMJi8P2GaFaFsLEaomTcKm0coU/6c2Bz0+kYhzllbVsWqiIByxj2jPGZzyTPR52OmaeOno4WuwZY4B7",
+	"5++UjFjG8LTN7bSfzDyv3Gp6og4mKU04grvYUjl9NK/sJr9SQtH0CyzIf/T2LKLGmPX2Alyb/+jpZ/f2",
+	"vpLTY+uc0DnoFGhTrynsrd2sZgq2v0+9bTJ207RwxxpJsj+j43Thtv2kvc1YRLnWQLVH/+cJ4+cfLi4n",
+	"LFrv/Nv3bmNKzSCI98v2pxfmovKWZROsTdFZU2lsginmvEWUm3Nmd2oAwpc8PzxBAzKmivapLPSWPkiR",
+	"GI/1IaQ9Ps2g2oBq3ZWpPqOKZGIaOPWMMSuj7c9AlRqiedcuYHCCEBFTq+a2Vqn2xT0Oetm+vp8ro8El",
+	"gXdL/XI9BR2QOINEe3+UDPI0JXEir9tWpcM0LTjtHwEkAkXvA6iWjzA0vZGeH56s3kSXCDT1C6c3NEm1",
+	"c7X1PehPyMKNp11f6C/r2N2zcBP+6U+/ep5r909/Isgo0qJD0CF6V+UTjPKaIIA8I5VwhdEiYHmeY2Nb",
+	"sW39BurA+UUpBNa1+Wh7/0MkJA3BHZAFw699EtrmZY5f0iq6iBMJGK1eNzElMYsSrdPaxig2Myz1d4Y5",
+	"LwXeQtI6PTxqB3W6UP90on9y9nvr9PBQa0g+A8uox3POPk+gqsmjfySt54eH7bq9rf0vnCprGIAlZ23X",
+	"ve4/qiv1F8YmxbyiZZBIjw9YK7o9MIILGGuHItDsJJRGZGEQvgb1NxWjPUD3aa/Ble+1B7P39bc7PM6l",
+	"j4Der5qT7Xd/Ldqrzr/DnVmiX/4a7J3imJef6e+oY/yBW45W3/IL7EuRJf+LtF2nTUTPDyLrJ3HM+DYk",
+	"ThH2/sdvek1d+Pgfv32taESGIUxw/Mon3xNQFZmw99tXZPNrIo7O+Uxw1iVckChj0NNEU8IZi6GRvscN",
+	"pD/QsqKDCmcfX2lCBWI80aJECzGk3bM0SXADy8CO5ddgPGO1ov69x63N3AoPzLUdfPCBuez/QmDwPzB4",
+	"ib6pfuXxKRmJPJPtffLJizFjENB7c4+byMI8hwsQPubcrztmhH2eJBmT+FQTB0y0BXFMaJpcI1CyadMq",
+	"oAtMxHkqsmtXikjHDAuWzEgCeL6PE030PLW7zvdLkPSRaX0Q9LgUhAuIP6WMZlwLXwaxDsqdqzGi0HtG",
+	"IzhA++QjVcwFbPRpKnMgmuh51uPowdi/1wnvsiAOSJhRxa7Ms/Vfj18DFAOmcLVJBfEIcnp0UkhtUght",
+	"iM2slNrmKON+3sN0E5PqO4OosxXxVXqHkx3l5JahrKmI0OMaG9N03HThFHiLC9sd2tB8gDLI8ppJ31TE",
+	"HTWQVm9woj4J8Z5mQ7CSTo9fr77vkxA/UT5zKnPb1tW5vPalh6U9hajMUnlWb3VZKQEg7mvKO8j3Q3rE",
+	"xABs4yAoJCcJ4Wy8wddUhNoz6Q6W02T4RBNaHCNMid4KXf9WbZFHI5RUPW6F1z4xr4FA3pAm3MQgXXho",
+	"n4RcqKuByHkc4jxyF+jTggmkF76w0Zn2ntY6PTy9gwNtPql82O7mXNe9aq3jfTq/fd4UjF+bGiSnq2/5",
+	"q1A/6FW4zfHe6jF9U+joIqw1MKrGO5mbHNkv1F+gi/jr/blOn7wjiKU6Y6r0QQy7hH1OJCSaijRaRvk1",
+	"1gsYNRqLMYU65EGFm77HDR2xvVK4cB2Moh2Qv51/Ihffw1i160BkMk5SinVLfc8mBufLiRNEh5E9niiC",
+	"Y433iWFQZrAmSF8PosaZQZLEAjx/uAWyQjDybTlpNWJjUzftHVNV2VBx0lb4O+fl3XSPns+iUFlph+kt",
+	"AKtQ2lr79+irrC2B7s25Oa+KE2dJF2cQ9v2M9BniUYqtSBxtNnAWqXXMhluKngtgyax6RQlHAECkrfHQ",
+	"rTGVZgo6iohONReLMsaUNZDWhGbgvOH3tl12w7dYLA0Uui2G0M0kQjGWA7cJznpcZZRLCpSb+yTUtlaa",
+	"RCosgqluq1MJt8csJjSFeGNgM7DTkbC/nfV4aH6+Ankr55+FDldBaJahk+OQQL1ud2WyGHcQeCoJuR4H",
+	"KReQucG3Tg9f678XU2P/gshyV5MMwr8AtG9+rLGxenyRkUUa2lh6N5eE0yfhYKe3I1HvxF7Tw7bjXMtU",
+	"uyOR/j3u00WS3W5x59KXEeON8Cp26COPYq1vmx6+bmSbwll4SGO2sQoye9CLbRlE1qo1uFW90+Fsur7u",
+	"AcpsVD1iyqEcxlc/6HQKyUBtyDPiqapqfZ+vmaDCilXYD1q5zEHjTDKGjcOuRrKkrFmcQG9uUaljCs5I",
+	"pIfC2z0OtXe12g+aci0eqR5YAP+G71ytu3q8Tnl1gRwbFRip6C9btgkvvNIvDMk4l4r0C/Lj/R5fU9F1",
+	"DVYKkCmCbS99nYeFTCOmje96rYAhVPsGbbYXPNNPTbkFUJsGNThXVoabYawTW7iF2vsrmz4VzecN9akq",
+	"P86mOwX47SnA0rpuR/UhJMU9elwfGVZzz6ms2vyUL8NbEEy5TnhMQvwOW850ZYE1wgAy5YsU1BkoMsXG",
+	"k5QqZuGpteDLYPO1A+N52Vppq77WVz91fta9qo1b+j63Thj9XtUBj1bs14z16cn9nUh/7CIdt5kn0U00",
+	"CZnkaWrlXCO5Pkk6WtKuHaNHD6VwVpzMBtn0s4f9q0XhDaS9BYcuiSjNY+1TcGCDtp5FkpmuVPk4S40+",
+	"XPxFz9O6sudxFfbARzSp6HGr+Qeq06lUrEvlZsE/SfZP65TgNDky1k2n0KSElaHQrFbu/6tWrkAnJNeO",
+	"fEqhBsYBxtPJhNFMPxwLfBBjBzJ+eZwokorhvkHUoLPCwYfClkrLVdFj5To+EJxIe//YoHPNZmcWescM",
+	"wFSnXrOJCjxEfnJ6+Nq3Kox5o2+8ZrM7O/ymArfH57+tGNay5i+YhNPj4/kGspLV0+PbcH1hdvG4ri1y",
+	"vA/Ut9+Zk+uNcS0z52jL8szgpC8wb2yLYHEyHr2Fc08Gy+nx8er7ypvpI5yhu5W8uK+8nul66VsxYA6+",
+	"4PPQFdX2xvqu6HIB/RGeKq2ggrDeUIi4awoPTfcdxlH1bgMmgVyyfQK3Gr4PYwvpJ5jqnx535T+LJfW9",
+	"eXybCy2coA2FFt525/l9HNwyUQGIdNltCoL+AFn/ij+i173xgdVbumPontb1OtZLkcCheQstwZk9WHjm",
+	"AkKjTEhJPFgKv3S9i9GWJDZtyDH8WyohYtJno4THhPIeT8bG59JHhEZKZO0AeigCooQhtij6evHf9o2B",
+	"MTOgexcaRS3sEXpBPQ7+UdtjuTXxO20a4tD2yQ/QOI1FTMWTYSjwP5DuV1rim+KLZMygLRHbpk13drUP",
+	"22CpAhoNyDltYT5Ot0zvpreWO2xp+4d2bzwwCNyBi9o+fEShpr0fPrSQ9vdqOC6EdrGyhEfJhKZ6EQHO",
+	"Qy+mljtizKBGPZWMtMJcsqyby8wAe4TgA3SlGtg/0Elydc1m3Ws2u3LYL3UfA9thUetlPZ1K3eTZ7WSZ",
+	"yUIpBWITD/OMxeGS12Of34I+xSbvxyUmtA9sgZyZYxXofa917cX3i96Om38rb3dChAK9ooWN0V5YMmaL",
+	"BqDtgdLra7Gd1h6DQ3VY8XooqVr/5U8qrOGEQJPQhqVnLPOS7pT9hrFIGpctVV/5u7952l+NbDIpTfi1",
+	"HkvM2J0X+P88YVx6uEkWn8LUJ+qhPJP4NIyw2AsB5sTpR2j6oMp0+CpmgUxojxeNuuZh9glFFOcmYVOW",
+	"1XTxlLt1AgKdSKYLqYLDVKAmtU6PX+PIPjKVzTrnWhxhn+a8Xi73EgQY9YlYXDDGVPsLAh+ACWwOLoA0",
+	"nGU9TtNUTKU/e8YSox4AUeDAy9xz3CNMRWSjJoaFRkazjqVbFt9dJkN+wX9N1AiD6O8Tfn1njUv6KBSv",
+	"eaCoCn7xIieJs2mxtU1cBc/NvcrQp9wkdYngdHVCqCQ9fdi5ighlY5qkHRNA2HqXVGA7m0z/ll5zJ5zq",
+	"BexP1MZG9KF/JuGeSnciQHuxwYBF6qwQpxYgKmJ17U/aKzAyC7GNZK59LhbPS6wzUl98bEO1II2UENfl",
+	"1tQxoxzivht1VC2qq1qUCe/xW5RD6UV+q6f0DSz83fZZeS+6bZfVp/Ie0lso4WYn3F/j1VNJBNd2atGa",
+	"A9VUWBT1WvIAYRnvvJ/SqzmFY5cM9PgDj3YOLYQx1Ye/XFTmWO4wzlO23AJC07THqTISYw1biqw2pXp8",
+	"3pZa3JFpekEzgm3ghkurP4Mwr2Q8PvMECIoiWEWYkWFyA6m0Hod2MagRnTJ6DZiBU5HFi8SZmyzGSJ9F",
+	"+mbXTeFk2VmP18VgDKiHNflMX/kZWVa4WjYCManX42i/QfgCRmWQ9xLFqquJpD6JJEPBN5axxfOujMjX",
+	"vx0dQkGq96MJr9sfSzdq/VH8sKgadn7WIDB+sqIudrP++bVjXtiOfuE+6o5UQPU1fxRL9DFWIzX4jHeC",
+	"s6cPHYCAwSXC06YaLhXDhGNAYRPVthAa5RLcf6oFPMTKHAwyesgFXsnRczJOeA4QvMmg1FeNrY2SlDoB",
+	"tQro8cIBgD96tLC2GbvUNniG+gMwW/k1hiZECtzSnEngn6YOEu1Ye+nJtekDVGCeY/iUSnDCAwc4IjIo",
+	"1PAHnUhirO4CpiSinEwy0YeUgNYAiOrTGJWEPHJQkvd6E92pe19+zfagSSo7Tm9xB4BOa5BK/pDQJG/N",
+	"pqw/zBtImgcNXRZfASMqRTBrnWvs4Uq4J6rw5Pb41sznTSKRq7x6lF9oioLhPB0JEEXadDbBRLPZSct0",
+	"E3NRL1JDL60Xtp9U8PHuhZPey5vJpl3o8cmGHlFTm6O2hgwU+VoxhDflNp45+glHqICri4UbFmAeceqL",
+	"jMpZsfBEKjGRIOWgvMpEBUDyLHB/ba1IYOoxALqcC49Rg6Dnvtgl7nEDnQ9sVLGdT7Ct3HNaapSJfDha",
+	"yEXzzCfG2Bq+5vLWzXqhtaFweo/boEkA8BInSuRq/1FXUj7QEV2SYIUDi9Pc6Gza6NGmVkmd6W4eCRwD",
+	"DQwUfUZc4M+kThO57MkLXYgiSl/vQ5yZIoznRO976EtPOACrTNEiRh/lmSw+whp9idTmA1DPonGBtd9w",
+	"JupNl6BSJG/abAo/quJAORPHmCR2CAHR7hPg4tlBJZJMM8GHT8ok+WC32t1YJPbx+MKdQfJHMEjciVhX",
+	"3HUyJpm6m+CPBbYND+AlHftOD7rWMCkyJU2I353sBa5XQJIByoCVYSKyaZRIO3arw0Rk8ygREMwsDxOR",
+	"TaNEPvzuhGYKy+qN8JaGu806vo8vlmSF10e9Y3bxpG86nuTOOoiHtTypivi6p4jSJTOwCWVJVQa9dMVb",
+	"JdJJLES3n0la4WSSGVpLIPPXtpkSAaICofxMU3w0VaZDufDkpNOabhTaJBO5qQ/B65HdBmhqraZA0ekP",
+	"H6v2msa8VmaMe/wWMS8neQQnIWfTKztIm1It5XmR7AdGLhWdSZJDdrZ9RmqDZ3pqN4uemdks4mekHD57",
+	"AsYniNM7tjtL79hG5Ytv5UumzhxLHRqOBe0Tw+gl4/F9tx89aQuSqarRZeE115bHUooDLVn7NLreVAp7",
+	"fLiGGNR28IRSUaX/Xe9H/yJNxQxcRvIJaWkh1oUvgSbtosuwHRCV0djCugnTp4PBpMJP/fCXN297HKi5",
+	"E5YFxPwX3nXxvaWPdaTjAUmkzKGFKI8TBiIUxMksIFwPpl1Xk4PEtZ7AnkIPlnlZXDX0WiFUL17Z38M2",
+	"SRQCq3U9YNBBGT39mfQbnEySGCW4FIYxzas6SaQrI2prh9snI/FgnX/PpeokHDMpvmWtLR0+s/z1+oAi",
+	"xLLcUvn2GtkRX6bD1ghgR2C3KSw93uTWEzvEhOksRQpCAkp1YU2QfqVbL/chhg6YWmDskn1QvAAJPX0d",
+	"w1kCPoNZSy4yt14YZlk079qsHAxup4kWRkcXAfTdpoJnbQfhh4QncnR5+fMdqS/3/F3E5Gk25T8ClYp7",
+	"SAt4Eyz1chkJqCw1c3puHd0qFc3UVoM0PyQuTeTAtUH7zI0TxJT0HdtnVqjbhFRmfv95wvjF90ALguB5",
+	"PtO70bYphpgz42SAqiWty+PnL9pBoel5TEJQnGFXO0doB/QzMcVa9B4PS8++yrM0nKM84tghDCSkJUaV",
+	"Z9oeiJNMj/GXjxc93gpLJsz/1UP9j3//81+9/PDw+AUMCuJV0KasZwma4lpGe7tEm2kRGiYSm4vhOy19",
+	"abvHB7A/mDE0wg8/XyLr55wNZb4FDZo6v+yw3i8D1vQ1yoj8klEoR+Vi6QbAZe+6wgHbIjCls00rVBdq",
+	"lqBkFWrXCwpo+8ywxIB+L9bUZQuQ98F85ZrqafMug0t9Cu5OO90qZrW9jtHLy5/hQ+vU1K+w2ZWYO6/f",
+	"XqfC4/Df9ELU6Bow6OfOMIa8S3wtjRWQooPB/ZWKRoJLoIP3qswwjWB+waEsIMCbLygtcqF+qqAcnpuO",
+	"hIXdskX+y4tGAzT9ERnLc58wxmug+raQMigGb1MG30zZKCCT7GpH/xix/tJpu2Up6Zw8uu+CUviWUllp",
+	"ieHOXlHk2UgrnMjUxPuRAsteVMgObYVOZGJQSmgqRVGOWkdrD4AohnC4QN6DcGi7PqqPhfMJbsk0GTCD",
+	"alMEhcwC9Vkkxlo8Fc3m2y1IdZ1U+MInU74BMuv+ykrLIvKhAhN6EA2iE6VTsavq2LyqoyItb1t1iuLy",
+	"IevbSjvDiitreTWpcyMtySwz4YdfPvW4/rgxOyjygxgddXWl7U2tJO0BLq2Mw2HXF8aRh6qLw4B/tSiO",
+	"lGc6kU7sPj15e8e5S3jP4yic20nbxyFt1y6pK8vZ+ymssx7x7QvsenytPszSnLU8C1IA4J12kpDEyrdv",
+	"bSB0VT+ms10hb6sNIRZ7IVMU/0vqgMJbOt7lAsNv0/HeFdr9YZ3vzeruHOLrbWmpA6+VqMpra3p7sNup",
+	"RfkMAGnbBnnVL7CjEjqX0AnFJIS7YKjF3enhKZy895C8KIhzhUexcebDdMBjJWMSeQFMbREidYDsmdCM",
+	"cXUFBWqu9sgblwE0Mb/JvN8p3qoMiukz6SRo6feW/Qj/LYns8dPD0/ZTALHW0/zGbZH12T7wzktFVS4R",
+	"nLcJSOYHmKyLuPkd7k2MZtFo76lBdtrhNwHsrLJq71A610XpBDKTyNvVVkgWO319OpMNsLgdx8k8Izbl",
+	"lmU09Og7A8csWiUSnY6EC+8BRTYMp6b+1pND6M+CVNHGkj44yY3JvwpBYsYmBC9fgr3U4+wzShEvkpkg",
+	"uB0/IzXsmHBnaIlTQ6LyjINSD0fZlZzxKHTto9WKN8h+pWzMuLoj4VnD2G3LoZbwfCKXCmlEpdLjG3Op",
+	"bMVaxE23MWfovbKpbEQXerR1qbzIYy9Oa8GSEOyNGI2NPfX2Ex0ueom57ACugRfsyr0eOwdLHUeorzOq",
+	"NvXBl8iB4H99Ygb2OZlkif5+/yXVF8CoIaelZea8gfwsIFS77DMSs4kaQdBhShIVIEA0mORnUOzQTxM+",
+	"1J9hin9A72izGqm97Kgeubn8jqmNJavPl3AftuYqqfbNyrLHapa+g86NFSJG7yoVje7WLkUcZZ+RBQn4",
+	"MkYmAOWJ7CnWvlH1uhCMz8WwIbywOIte3VXGqrhhOJapyNO4x8f0GuTyLEqh7p9rk2qMTBCUk1OSshuW",
+	"SjBmlyGI1hqxPQ5W7KNgpV9OMiwVTRm5GHR+0pujMDyPji0evzHzIZRxevxq6+z0v0zi25iVvvBb7ZFf",
+	"DOA778z6LH/MAxVl7qzPe0QVPW4i3ouj9wOcxttZuq/We+VHu/Hu1NLFne+poWdadiqapHITm7fEbbKp",
+	"ARwYHRYYBdZeqcDKfMtzxMrYFvhUwq8FAYa8Y7H6k2s8Wy/0+pi4j9xkNQml+oQtu2jqWlzQJQnhz+M8",
+	"zTr+ef2I6sbHv+COTgUfdlJtYwYQpKP9agW6sSuLlstWbw8rPG8STDn29toVlmlMJFdoprFO1LJM4w2R",
+	"7b3N1qCc7vG1OKedG4+cH4Zz2hS/1lNO9/hizmks6TTcjJQT6MsZZEyOXAUUZ1NTkoIWPkZyr2wVUkhy",
+	"ngK/SclImadIIq0Q/3kF/wzbZ0v9hWp1KTYmL4LkNxH1s7I4nltt/45yQOVerf75OVwNYLg68IzrvAUS",
+	"761g9RuCbJ816k59hHul/X5okqpiAMvpv5Gx7Ul1Gj/ebrFHzhe+gEerrJSbm+8HX6jbZPo3I6vW5xXf",
+	"WK+XNrAqWAklIHDYYrJEAQyuQ8HNuUrSgpQcVdkct3iPPyly8e9x8u9Nmp57S39fFvxyGbYjJl9XMpg9",
+	"cw+iwRyzexQN74A+quAkLYxUw8Op/217owiisenJACSBZGAZvosuUbDw0xifgfhtTSXOnGwhDyBaNjcq",
+	"l0qkHl9ShgqL/k2LpDWMq8JL+qMbWHcn0cyW25ZEw3TU+lJrgxTbOb6r4iRr93QoRNw15op23OGPo0Qr",
+	"u1kAO8uQBmTMol4FZtNVeUD6jCAlKtR0ZQxcYi1j9gm+HyD4a/Jw5jZwi7UseAoWkZnRbyb9vkvr3J9l",
+	"ZPbOLQt8DkDNd5BQ/46rfVDkzBW693jj+p5P5Qe6CKU5+gG08hRJFCpJ+O6txTUqvjMkciSmIMfGT62g",
+	"HQj53+Jy3dJWqWLmYFsA9PJHyYSmJE6A6ED/L5xsMWb6ApZKRlqhXrtuLjODEhBCa0dXqoH9A50kV9ds",
+	"1r1mM8Qb0EIh0e/6n5xls71gj9Mx2+vu0UgJvXsLYTSmn98zPlSjve7x4WGwp2YTfaFUWcK1kJgb/c/c",
+	"hq4DIvNoBGsvpdgHXu1hnrE4XPJ65Cmsff9Ro/fjipheLmi96P/OIhWQPrZvXHy/6O2KZkNoe7r92915",
+	"0CuZGV4NaGjWHsSiAQwyMS69fiCyMVV73b2YKsTG2NtgDH02wJKWFa9XYqOXP6kEnzuzTRJ8KKPKsmwX",
+	"MNiwPu0jo3El72f92lKjmf3bKnUZUUVTMczZE6uMrWhO5G2H7g37QVrSxwAV2AesrjiPFOItDFPRpylg",
+	"2w1Emgivj8J7ZJjwEcsSdYWXX7nLQ+x/DOo+0bxHuilwf0hUj48oQMnqWRiILCCMasGuzIVJxMqeyITO",
+	"YLrwnmfSXDNNuGzvk+8LVwL6M8x7ARQR+pztRDyVml23E+82ZPG4es7cR68QooiFaVd0Jz1v0XQ2hTLa",
+	"4php0Qaiwvc33LqsFKCCKxrdm69Rlok9jjJ1yBQ5PTypk4xmfAYFWwalJt0umTAxSUFkJM7YKdHbuGDH",
+	"k3Es7IL8kcQIfnOjzlUzPTsZsqEMOV9yunwJYrfhxjVXW5cM5zFAnJTHbNGb58IQXUKBAAFTtlhDcYam",
+	"UqIAJ8lARDAZ9Dj7TCOVzsBVTKRrW2pRIhM+TJn9YUxjZn9t328mZmG+ZUkrxN3U35i9cfvw6B2U0uDQ",
+	"HqrZ00zMorCs2bm7qOxD1dvcn5SN4zlRVS9dm5lnB1/Mf5km0JilTLGHl8nfwzgsZQ5+LdhdtTL5zBLO",
+	"J4r0WaSlM/BzbUuQVjHkbyHp8MO2Ieka2GJ2aeusrBoGLBxbvL+zZ9xkNDxswePwcR7XVn/H1CPY54f3",
+	"rIVvqXt3XkSj4zbJH8Fx+8igxaKkpYqetAJqVdvKz6BwzDgGBVz/fQYPVnbiknUbcdcWCaZ59b6lwsN3",
+	"7W7iPxzu/IeH9h/+yL23y9Nt2FxWtY7qO3Jv45QcINVSB2voNq7a3brsvzBgZ2XR7wBceSV85HhORcpI",
+	"C4k59chpms6g4IJI/TgoJkYy+LLvYx5XQNua4eOfkf8ZgCGUT6e5Twp9CiRiJW4Xx99pcB0ATjzh18w8",
+	"lyqTfFTw7H2ypAGux917DD5aQf1jX2lRLQ15lqmKNC9/AkAW21WFb6HG25yNDzAlWBF6z8bynek6/Jon",
+	"ovECWy3vw0frHZvLHdrQtxtOe2cqK8uh/5KA2kSRsfEkFTPG7gO4eL7aEtXVejUjbsQuqe69JRsSqbI8",
+	"UnnG9JHRp+THj0TOeESmmVBQnzGGGriL77umnnw6EmREb5jhHWYDZXuvgXEzlyGRdCZR1U4TyfbJ5YxH",
+	"LLawTpbiA94kFRs/A87pVEQ0JSxODM4S6bMe11J5miVKMa5HoYCy4DP0Ee+TZl3gz6QH8gmVLNtSSYt6",
+	"XXz400VslbfL+b51+/BudYp9z7pYyva+/4RSwaeWXf45G9oPaFTvZxdjl2K+TZlKqciPeRvcSmkjmZoL",
+	"6YMv9j/vBwnz9hL7nLsvR5bNysUJXrqZ5OvxexF925N075gTdPck5+460uxJll8TNbpQbCwXmbJuI7g2",
+	"UCWia5Loe0giZY7uXKJ2aR0HZOkdHxekNROmyEik8SbyxKKGP8GKYe2tOAZK96ousZ+E6Jo0U1Xr8InU",
+	"0P5gl+axNt65Aa5ovHsm3ZrsnNIHhcB9Jq2bKJlSCR/6IsMt5/1j4trRzKHi7heJH+SjqsgVkAEtqLEY",
+	"FkjRRGQ9PixOUBvRBwzcWESzLJl/FGdTeFyF4kHLovLw9NnJaJxECmv+QU7VEjPoe9fiYDgj68H73mv8",
+	"cQFdw5OB0t2KPL3LpBz7TMcTxP+BEvYrK5aQYQrCj8HeJGNX8LN0Acn1xPUHHN79hjZX6YpCae/SeTvs",
+	"3W0hd4GK2UD/LbeZR1lHS/SDSZ6md53b247r/SFP0zmFV0RPXY2i/iIiRZ6Z7rWY6Uu0ZiKuVRmJ1BOl",
+	"LfkepzGdKJZZMjcv7Km/C2GGEBcRI69oio9tei6w8JpaTsR5yjJE42Q3LJv1+AkZiTyTXQKCh8WBHwmA",
+	"qs9EcKJGGZPaAQLQIHCH9BBhxNkYpNU++dUC0+Pn9XhEIcYLcJwUuYEJKjI9YO1YGKwh/S8DF+JWyCGX",
+	"1iu/sx6XArOVpVwqpBj9WX7Ucd5qsOOW4Jm3ZG3alB95xqO/iulDYGPeFfPxjEcf84Wsx1nOvbzgJKV8",
+	"/9tSb48GJXKZ36Ul7oKob9GK56Ql4bBD1w3eWEWkz86TCAH/tYSAAt6T26koEAOCebaARCIHpAEgE8ky",
+	"kUmrZDIxlQGJczzlMNrpSPS4VDTTYiFRZ76z5bCXWkOG8BdaoiO9vpCsvUIGl/vIv7VkmxEmf6gGS/PN",
+	"TdJf+mTtMl9by3yBCZjlvD5SHTwBS/ojozGaZm8u/0YGCRTGEXRAtWDScms8pgSiRuMkEqngRDK9wRWL",
+	"25aN7e3niKUAb9kX4lpbsCIfjno8HNPJJOHDEDnSU8qltUG7ngZRwmDVBySH2EZAUhFdkxZULKCNpQ1i",
+	"/U0xu0kiU6RHMgaET3iduQJqHbT8OEN4PCqtudsOyJgqbZmT/qxgdLr4HqQyRvQ5HTPzz3LlHADxi2mP",
+	"Y9CsZG2j9HRYCFnOtWxFKR961kuacMNGj5QjaN8DkqheI7nf478CpWucza6ynIfOYE+koxPgnMWkFZr/",
+	"Cs/AmZhpLyGlimXtffKzreawlYjobRCqehy9FKMOgAerWAYs5UgZvTHsWAvcEgPV3zInr1vwafX40eH/",
+	"r93F+TOopxADCemUJtpDvfLdmNBgL1Nb9IMjBZcHuW3N1eE+5kisdQ3htESSvhYCLCZpcs3QyTJVoy0I",
+	"swUGI+roMDg8PCy+tP0YFF3gEyys4XP0+GMB7L/UBorWPt8GUr/7nAdqMF7tCNWWSnou0a7I8eli9C+z",
+	"PPTOWOp9UVDfIjOKWOvxW/pfB1+ynD+VUhx7POBMoBpAJ0krEkB1EJnRbmN6zUCV53xZ1U5T2ppHEci6",
+	"VVreSp27FeEf9Wa6FzdoifjcFd8UKXTrupT1yJaExgGYpE8jl3BuTE5KnEmtpcUigxXCkdYKp0OacPz/",
+	"EmMzhVymyAI2g/Q/F1MndG5Ytsiw5ozF0hm9XaItjpC0asPU2pQv7GMXIEpU+wzKvs0vLPbpxZa2D6GF",
+	"gV05PW6dBoCklRHNttgpu12zuWEcv8cbBfI3sqmx+H0buX29HWf3YFMbgfxojG/33Q/Uq9TM+DaHYmdu",
+	"f9PmNuxFQp2Yt7pyW9rRyNOnoR8bKgzyQPri9uphXlCDGmrCsKW/8v5k9W8PLv6Khd3xz2wiWD6NMjGt",
+	"ESyETunsFtLFVf88FWd9AN1pxlX3Cmm8WwSUtEIewaREGTxUYn+iZ2hnpiVfH1zTi49VUWf6KjUjaSLN",
+	"N4YDmkpmw86WY0Hq4QE/xaNOnW7d7b8sisYeZ0V+aZALRJPd+zvnvrY+3rYI1xQIljKV+aNPVHowT/Zj",
+	"oA5+ZhJgruoPmo7ho62c1U835knrzeXfAvJf7y//C1OSeZr2ONZqyDNy+ebiJwK17Hp69cgM9TMKLBa3",
+	"9wlm6FKBO1pCavNAZCSM2YRmamxIb5gKTJilx68Zm5gEXqXHW0hGWhGVjCRDLhDFVj+/L9QoKPVIjXOp",
+	"MH0JP2IPQA/nTGJ1iVbRerCJXxkYEClM0oAIzqTJ70HGjPIZ/jPrQsKVxYUfPIN8ao97nWwBstFg0jW2",
+	"M4Gy98p9WBjgggB3GK5DYnBaoELGfVGiejwyTOzGs66ilWiXi9wkbMoy0sKcqRbYzua04CkisyqgXZAr",
+	"9vhdsSvesr5lk26AJbyK2A6wXYG+fQd/fpQP6Ok3VSrfLovso0cFudxIky23l5Mx1hnAtulMRJpEs0fP",
+	"w/bo8EQv/Fn8gJP4WC3IurGubu+MRiKJ2M6inAFVHfpdVR7SfhJLUjpQ3oEsTfs6BuanutMDllPX1L7q",
+	"ldEmmmKRqrKjGguwaEc0xo8+tvot2jga02tteuwTM//6EDJe/RZJch6zjEzpzJAgJRkYlj1ulOOjIHHe",
+	"emvh5R0d7+3bEwtP9v1ZEusIF9y3O3Ni6+bEQsGFHwS+X5qKafl81yBsIdvQEiG2hm3xNNhdKxJv0ZSU",
+	"2RG72kWMRlaqGvBKEDBUkulIjIMen45mAfJSiylJBR8GUCfbARdYZFoQBzaqB4WijN83EPMtmgwuykv9",
+	"B2o1KH15k4aD8hbbtR7cjhtOFAdtXeEV3JaynshkyNHYwdePJUtvmAQaJbjFjL595mRXjxurK8BIjqny",
+	"hlCWaTnF5ls4+T9PGDbW4nPsV6KIQXEi88lEZKrrSZOWCQ9lyXCkZNvhG06zRLEQb6Oqx8dCKnL0nIwT",
+	"nis97ND8V9gOLDBwmDEqBQ/3ydsblhkBEQM7FDe19AXtr7QszP/+57+g2gc4mv/9z3+FZ/XimkiGFfkc",
+	"mbL//c9/VbRGuE8w+oATYJoMTCkjGrYW4RmiqhGG/VoTKuUUyPFQ5OOUyVEyke0zEn74+dLycqvRQSqG",
+	"IlehMXrVNoRuQGgqC6rSOT+hx0vfuUJGr+7ODYrIH3TKmYnSOxQJRqd3YBkrmpUl/2O0iudH+UDF7KUx",
+	"wKgWx9rMcecx1CEqcc12Be2P0KA+R6xmr9Fpi9azw3u+vyQ2Kh2PcXSfnJvfSKptKQTtK4DhtQA3aZwy",
+	"DjzmLzAMMH4yVqw35Xfcv+PedKmoYs2haR+X7eu+opHhW8zuzurdWsNtUtqzTtR4f72/tttCWvR4vbjQ",
+	"7xpmlCsrM4RkJd4KZxHPU1XoV2MyVFaEDdBD7JNfRwLyoUgzIU3ZMqRvofC8eNQI0sKEIgc9yrc+i8SY",
+	"IYo4/CUA6ml4YpiJlCEwOFYAVpkanJ1nR19DYyHwvfoLOcRYvQ+ofGuPtwAdL0bjWCpG4/ZS6Lji26AZ",
+	"1+To8QOfAIfFU+rxxK36bTR44rc8lEHs9v8iQ7g4IWeFIUymzMoPJyRQLuxM5G+6CB03q1MRC9VdY7v6",
+	"4Evxj/ts7LRg6csMawhN+yEAgxDqKw0t6TNGoxGTpM9mAt85DmynFZR5YjkTAAiIXD0RZGRPNNyXIX7n",
+	"efc1pN3OPr4djHrib5/tCokDNMzur1MFTuwlhCYL01FkhH2eaDXtCwRsvjSRW86mYBdjlYBIY/iXwR+Z",
+	"igyyYubNPQ5PmxEA2NJjZFMMvFpYEUsL1/XaKk1pKb4GBRZ2ccJikzQZMJWMmfYKenyZrNOTZexdo9Zr",
+	"wwikVSOR2itbch6LZbzYAg5MySh88pXWq/qHo8PKDxm7Edfut+03Wn6EJXhI0bsZlnJjfOTqB3p279dH",
+	"Ivm/4XqI9Y3ZBt/+TnD2JIo3ce/dvXLSIuKeldOviRrFGZ1WwzJdi/BV0Tr75KMeJlbDG6HmHwGL5mhA",
+	"y/ZX2sqoP/RzNtUf96UD6sX8bUS2/uo/uLX8LdeQrSEC71GUwVHbhij7XfQfgpjIDyb6DYx6OCFJkxsG",
+	"LTbYxwjJ94IPEgo30LIciIwlQ05E/3cWKaQ7mmSJnib/sfh2REVUksi833HT8YwoIQLTY9QXagTklOCs",
+	"c6BJ3rCYzcfhJf0CJREM/DMSDjIxDkkLCP9lcsMQPDJUIiQt9tn9UbKURXosJFEBSTi5/M/3PU5TAb4D",
+	"SXjMPs8Nc1mqUM+4nmUsIbbR/yeQG/yz3ql3K11/yMS4yXWfRJOrLhPFLuInmln8s+g3SSnqnbSLlWwt",
+	"lwgHsz8jMVWMZNoI88kzEpbGRLLsJonY5knFwFiOgSmia6+kkdLK3iNTAhrejhmHRVef5HJkcnfwESOW",
+	"sa5roQwtsO1VxgZhJdNm03OYm/td9LV0DTBYoP/lsMWPD7Wl5vSAuTiRBqg31lcctffJh1yCkIG4iqRj",
+	"EHhETfVwTSxWcGbq2gAKnYzFDbJuTGlmYiD1EFfF6+/Xbt0MX+pp5PP0ev1Z9L+NhN6fRf+Bmkj1FC4w",
+	"1WH/A1bxgGWMR4xwOmYxWFJ4vG7HBbXNpOSSz+Bsqj9lR1v1h81OlrmnQOyjGgiIyLyqZKgI1MrIIaqX",
+	"t75coldXO0wHX34X/fvJV/7xHKdmvoy9xXyPFnBU2Sc/kRzr3eu8P+tteueOwhKtsxPVDwK28zvsrCWO",
+	"w3rUsxt7DvBmSYAKQ+RKW9sz00MDILSb2eDtR5I1bMK8ShYQr24vaYggJvcmS+6SnbWxxHkQftUV9vWO",
+	"VXXHqrp1VtXlgry5pXowSSJkXt00M7m+8D8n4ThPVTKhmToYiGzciamiIQYPIKwA9do4MAtYoS8m4SBJ",
+	"WbhPLpQk/RkkGHMJzEaU/PnD23cB+fDXd0GPv7v4QZv9v7L+B/scr2ZcW6za1oeqcdIqpL3g5g1+MIdc",
+	"QGkKHuEez1iH8UjEQGsCzeUmcvT2vy5+cH1h7z5ckomQCbbv54q0PD4GGzIjCLUGCVDBe3ySZxMhWdHi",
+	"qUb5uM9pkgL7gyLQFnpyfEgmyWeWQvtpEj+WUhmPZBWouWDCyjEhLHwcJ+qWcaFfJqmg8Qdc2Hu0lBep",
+	"rJrdXNYek0x/gErwmAHjif5fkY2p2uvu9ROuj3ewp2YTttfdkypL+HCvrMX+gff95q5CF+2+S8PtrC9Q",
+	"ePbU7oplHr45cpESweNDqFssLV22p1FuEpmo+9Qnv65OJpByLgGGiI9KZCWzgL+Z3EKPzyUXIIDk9dab",
+	"3EIIqCBXVIUOvanPSJ8NRMag+T5T+PMuO7DF7MDf9GI9Gv/mfhIJ8M0PlErA+V4g+/HkrEwnbDktsHRI",
+	"nE1xWDs19G2F+BHPzhfl9xvtT5OI2QN2m0h/SbmBanhLtU+hHx+BogmhK5fFYUBCV2eOEM4wuSFp+U5F",
+	"Z5rEjGhVolI2hn68ASa8YzZJxUz/6ZlExqWhofG2HscUyvAVGTPKpWHp9nQoF9PHCfL53i7GY0X2dANc",
+	"DedpVn4HEV8PEW+nR+/qCU1iYuCtt4IVb8CjHI6UO5jd4r00Y+bFIjMNQMqAhdtDq8TqQ4uA5JYlv+Bn",
+	"MM8IiMozDsdhIYOj+XKCTe2hkUhX1hgwr4gzOoWWduXThplbEwnMbPr2OruwC6Mo3SEGA4s/8gggRVfa",
+	"s3cBXr49aXNXwOV2hA9kJG4g7XbxgscVL1gqkxElJLONHbXyeQPA8zFN0o5i40lK1eaG1WZVjH5xxQ3L",
+	"siRmDmPUdk0C2YMbX0D6M3KdQONQTFIR0ZTtk78k0A3q/iJ73IZFtSmaS+Y/UmKaE3rBE0nkSGSKtGyg",
+	"V98wYVn1JW3AiU5sv2SPT+jw6cCR/kST9JNb48dqr/mjXFTtvGjb7Kqem/pw82XOpSNWTKknTPTKrClJ",
+	"Dr7oE/T14Auen68oUlKm2C0QRoN1xcrYpHEgxlg50loulDu0oV98uYnl+1AW5AhMOsIFkXk0cvP3FGTD",
+	"97Ag/rm746iefpWW1k2vfQ8rVSd2Tue3EX5NvBMFTUUBThihCyTAvAAIHtY40Jdq/QwHWQxw2AmHv+GZ",
+	"PiN1B7RUwmigYMysPpHaxCd5RO/GMlhkFTi5uzv+jaO5kI9sfvjXCutsoLwvoaRDbXr4A5IBBaBpNoJf",
+	"MBXYBeKXHudiSgSvvmHOSAiIEgauFqqt8YFUufdAJpLHLGMxxnATFfQ48tKZlOeUJgpBDXEsueqLzwT6",
+	"S4FlHwLOUF7jyjFFZthIXYWKk1LaY9E+B4DRZIy8E4VPRFqSMeIfEbOrkQCQ9DPKtTUz0MeWtFIxFAGJ",
+	"RCpygEwXimVtKAWVPU4zve3wNhEnTK4KOJ3zYoFgimKBSAX62yQL0MiCEHfNCEmWp9rly1VQ3IgzC/MK",
+	"/WJ6FWKqKGmB96t/lGQsMnghJ8fPX5C/JN+1IQmR0uhamooXfk1a4Zcv++8Tfv31a9hGhHZJFPsMc/3j",
+	"p5/e45xqRZGhj1jeXZLQPhbX6MeZdR9AsnZqmQ1R7HM61qsdyhzqQ8KAhPo9YY+LjIQjNU5D3P8GxAE8",
+	"Twocif4UumoePjNDS6T3FiVEl6AVDXhDggwF6dPo2gJmOhf36fILfcifjLbbfiSx5ozcdxxxHV27Yyu6",
+	"v/ohrRzX0Na38dUPJhm7Sdj0HquJPhq5Pi+DUesYl30RrQmZijyNyZBBJtVVs4JgorLHtdy3c2XSrr5m",
+	"qen24nTMzghqXKehtWIuydmASNHj4ZevITFzJiuhRrRpLHQP+WjUhyHXrShPqxQCwj5HbKLgrz2OJL9q",
+	"ZqugBglnT1nC40x9i1K+AGHbM5bAXnfvV5ZGYgwZyi9f9u3I/0rH7OvXvcZgbY9ENZjFW6QZ0AYGdFU8",
+	"kn1GJONqpx/uWj+YhdmeiigYgu4XCPjCeExZjMXrMzLV1jmNY2MtN+ffMN/wFLk3fsKh37Fg/CjSNcg2",
+	"fnJb4hJ6BJ8omA5+RhM8HbN/diGlrUHqjN22dsLIkzP3hKJDWm9chTrc1uMJYqkbbon9tpYSH3K1jICj",
+	"a4Bu0OKD5ngIOHMB1tLI2KoIxa/FV8akDPTfOJYGFhJ2BYkGPLuGQuOMlLuotAi8SmJpkX71v61h2QP+",
+	"s7LkXcqgwQnNolFyw2J3x444Y6ul9OdxjJv/24DacZ/zQPQZZi6X1KTj6cGo6NtPFIJwnpkwSibP5K5d",
+	"eFfqPsPD6eTtQm3V2II++FL8wyDVrFsMcSub+iNDOIfybj8rtAvE/wObzJDzLKElDJmqBd7jFfThMeVg",
+	"QmlD3HtIYYhrZYyXrwtib/mgk7lQUEqlKnFYPZ6S2I3hjPWy3YuS+Mnbnw3rLXB0u9rRewQa1hO+WiwF",
+	"9+it/2BsxcU+uUfFC+Q8+hx47Dz6IFuwqSdQiPEYzuLhPdlMO3vp0Tbn3JFhchAnkvbT+2ZM+GTNkIhq",
+	"/5mkgg+BuFJh/ieRHmF4JsaGaedz4btVQO5K4qjH5+kRdgbKVgyU73G7/AGl4g5g6unYTWaX3qHYZPwB",
+	"pOZbeKkklBipHXuizBazL/HalshEPzi5plB85DYcTtpOYO0E1v3JH9xzdyh+MmGET35vbK0biZUVplaP",
+	"b2prYa1BzMZCsSdkdT0CvFLENjSBe72N7lMmPjx6KX6+/vCHqqnZie4dmOkdg5ku000O2xS32jMJOfLt",
+	"qygQ8N+wjiKXOQhw8yr90CG27AMDo8LRwSNQnzXO3JP5xP39Fn9uqqS2lyn3ldRlctse9qeqpeDLd2rq",
+	"SVWJ7rTOMq2jpRoKYZciSqQnpjdUQ5xNH4JFE2hbymwpjWlWAMU376eJHLGY0EwlEYR2sGoMdVZt50NA",
+	"uEdt2S1BXT8DOLkep2nqbpREZLZbDQLrgrNFX4hYViScZolSjP+HFjJhgF2AZoRzSFmm7XOaiaKcLiBa",
+	"jMR5ymL9OunaIM9Qx3HG4rlgOTyox/XMQuefLLpK20+liNfV+usNebcq61dcoydaknuO26lJTa7debui",
+	"3K0V5XLcnlbUwm5dpxT3U50IOPNP7Dp94FXGqbVkqNkdUC1blp1+DpGmIPXkSEwlJhRDI3wBSlpw0uJi",
+	"itGllA1Uj4tctQNHNGC+CebA+E88Lhpz9x9zXe1t62dJpXy2x7dUP7s2MCASzlkxaUTIt1FLW/moB6qo",
+	"tVO6wOq3Z21n9u9qZ5cpHG2aMBR8uGEwxjFnys6roNVm/sEX89C1q2ofidL6maezwt5fYkyfVU17mjGg",
+	"XByx7AmBjd2vuD63m2MHIXY/lRYGUaw468U5x21cZ2c+IT/9fN5LX+ykn1kmEqwGc3cG/gRBK9hCB1p7",
+	"8DmPSX9mBM7UTgrandrYPLcHkqWSPa1y2kckDQ7v2WzaGUsPUThbnDsgr2jiBDclZ/22DApSRxbb4z5b",
+	"7B8sCYUo7w8msR4+C1U7AQ+Uj9q5pruM1J3UQaxjuS53T8Vg0Bc0ixM+7Cgqr+8PRuXMG3uPr6c+AJdS",
+	"DxcBB8JURECjwsaTVMwYIy0tYLUVCppBjwGoBqRiYxMaHIkUIDNjdpNEzGAxgJmbKDYGbCCpkjSFCwFh",
+	"EghPgM3FWNBTmrGRyCUjrTCDny+ViK4vFBuHbWRBUAkY1j0OVyQZ8644KyDAoPoPor0AxmC/wtDHtgzZ",
+	"eag/JgzINZsoLTRGiRYbM60Hzg0xwNHhIcwLQjhgi4pUDufT0LOEhrLlypZkh+T/Y+9dl9vIsXXBV0Fo",
+	"ToSpM6mLXa5ylxQnzmjsurh3uexjqbp2zM4eJZi5SKKVBNgJUDTbURH9ax5gHqIfrJ/kBNYCkEjeREok",
+	"RdmsH2WJYmYCSOBb929FPWjrt5XKuqUMBuHWJU2nn09/aVKXryG29b7e3le4u3e1rcDEQBd1FlADkPSS",
+	"942gQqjI+IWJAI0WqalD36P5iOp0nEBebze392URQuJPJVb8ntZis/rkTgV9ccbLhHxpm+ydcvdv8aH8",
+	"5vIn1O221QmX7kHr7XmUKlUMsaJzOpcl54aXqjsExs1UnkslcjiLbuA6BHVL1eZlKgeqMh1VCsVa1Bqe",
+	"Ci+lpw6t7w23IGc0BQjM00L2oHLNVKfuTgTTVvlxz59QvdzoXHchXHA/eDaySxaasbtvPpuVCOr+dm1/",
+	"pzCJn3WTXRtZkeyA2mA1EW0Vp0nF7nwRp1SYPfZmljTg0H3SP7QV3Ix+Ki6l5/B8XknGnjxqK+RRFPzG",
+	"Y/yFhLzrCT1SuJsWc55qiOdj70/Yh7qbTmWsKqvR1Cf6E1g2EHyW9F1GPT75jP/ekzbqnj20vABwdvI8",
+	"cY0ysWuFku9CYBcAW+vRClB7rJoSIZUkWKccGF746kj6siB88TnThApqJJ9O5HsbWP2edso+2r3ZhllO",
+	"XZqtT6/XlN39GO4j7+vTLcr/vdTf9AlzQdoFx2vpeOy95d/7CltRhGYPQZI5JvJByXMoGDdfZwR0q+d9",
+	"V6Keq9slp3u7ZB/nfJw455zAZsMndQ9rpCrW4Kzfcr7er1FxXIMMCW+zTA8JmrYHfXKQKQ2prGu5n0J0",
+	"gV7ehlHbPuRJt4bAGSwVksD1bBZf7u2otVWkKb9dA0bRBw+oSrPI0udCGi6sGkg6U0SmxvMeK4UE7Pyl",
+	"p8MNM6MVrab33l6v/0v89Thy46eETyOhgcw7LflA95TR6CuxT8OPEZUtRGnDZcGrwnXAQe+KUSwroBS3",
+	"UI2vXb5xRj6RVPaov6f9TgW5GAiQJmMt+MRzU2LTMNQfBxUc0S17XDMJwg4rcc2aBCoQ+U3d51MP7SmC",
+	"KpV1Mgb6cTrDsiPKEoqE+pEZ6LOBRVQpDGE65nUw7hMnktPTU/yri4HwsnRuIkl8GtNrmLF60eyauOLw",
+	"OQQeQ21YV9yCj87Ym7uycp1KT66RucgMrSo4T5OkbqD2MzkkFgNZ4HIM231hDC6IC1hFuZJ4RSqFbKtP",
+	"6JzKleyIqo92AVMyhzmhlowPjbp2376mfZ65VExqNDLqqVTiHwAHQg1EoHA0WFP5Hb5naIbXXHuYQPjL",
+	"cGzeDenff7hiUIEfwnEqLwH740/GP84wMmIqAQVJwT5IQxE2b4PU4RB6gAsS2XfhGvKmkjONqs8WEl0W",
+	"CNOQ+XKPSkcf60nlRiodFzTMs6uOCPhlhHrq+TxWpAfXcp5FhVt4b1F9pZGeuVoK7lq0o9xJnNJNlrGf",
+	"Tj7jvy6a86Qqn5axnfwlPg2ADpPqWOxzTUXsFymXosOkkvBU3NxbwN/3tDW2YOMsBL+oDwxqY6TUUUrs",
+	"Hg4fp2xpTaBzknOZQ7kNpuoJYyuVE4T/002c7VPtzisqPqrBg7QwZ6N4pdzXVdF0rPHo9e/UYgpr8UiB",
+	"tx+g+76Cv0FuDskQsCqa2+lWG+RaSezwr3ApeHnMstyJszpvymnmqMpj9xtrs2hh9X1hWO5b3tKwSihY",
+	"i9pBGy5KpvlYs/bYavj9+QlUPlguwaqP/pZbTZ+q571c4tSaU5tw8baPt/dr9Lx0A+doWpHa+8ejIv1e",
+	"zX00NXd7lU0OIh8gQ7pH6L55EgVM753npD1mNwIdGgXLVQEJFRiFwiD7mfft2dkx3la3nr1pThHPFNvd",
+	"9ot4lvFtPChO0P0NX/WmgRcfQz35N6vs4oMWFf3g1t777tfmuy9gwCvTDwc/V9qwHKSpQN+jRmggcnsW",
+	"HiPwGGd7x4feDyljpbgFhm338fzjCaxd1+hcJ+drR1UgupKpNmqgaIgPKmEXMb41jaACTjxzetg+Csvy",
+	"jBmlEqcOt5XpsR5HwJpsfmVvksp7hUgtag4HpeLFOcs6lepnrIVknVrcuvBFZhQGF8KHGkrI7SCIjGRy",
+	"HAtirOj0dmsZEnGeSkT1g9+Xm0XKHyvVX+Z7V2qZb10KA2+L5YOzf1btVb6+U7Fc94KWieb6TbiXAmuT",
+	"AuFct8es4AZYxWU3zjpBfhGmoboVOSwtBU4+u5/Ql1Fvk71k2IBksNqR6NszEszEM1bBEUirPBdJCCT2",
+	"wfCCG57Exe4+WoqJlPhRf0eITsO4OevYJcOpPcg57LDGmXkbFgkf/AlYBj/x/Z389yZsdlTV5+bg7KAt",
+	"pD3AyYEZD+Dg7ECbSsjuPE0Z77Vv97w1Mj01klYVY9yj6Xrh0/SG/bbkotwD6IYA9IL9+cMPP2H4yyXD",
+	"fPPilA3EJyg1dnkp4EuHxKuwyfaguAfFTYDiM6tb1JvsfgBZAXYI5OYeTVzvUWLyjt9gjqEe6gFg9l7N",
+	"Te86FXa5kOdYSU8fKAnIwadDxt4CmvlU7jbP/D1h5WN4S69r0pndZB0KA5wDG/X73kdgdgl7GmBT77fZ",
+	"PEf+Jesl8CVXVXGUl1z09SoQc7W4xZ3Woiv1JPEw/kKPbJpiOZIsFJG0rznuEKKsyMOk4sz+lCGQ0V9E",
+	"YUGiI6Bit7wcAvGF+iRjXpY1znXFLUjWcjTvSpqK5+bMql2p9L/G2bZhDPTZ4TH7VTE9zHtuDpRoPKqU",
+	"7NKzk2a1W4IBfPvNVDYoqZjjATnD8VFqJyU38z5ynR6zC2OgPzA0G++rHMQaXevli+9xwVL5EUw1Prro",
+	"GKhcNxC4hWrMON0EKfOGhb3FVqG24gau3dgzHO/h2nNQX9ud+xEX+eGYuwH2kHp4j1Sl59ZmDtz7jSzV",
+	"aLKX4x72H1h2t4S4uFLqHZdjtwx6u/F3uzUDQrE2dQOt4TQOitEmWlacPLVivJiWr3Yemh6IKqQXsqxj",
+	"FXeSPBmifcZaGLUnkXTIOsIN1a0CCahURhIK74HFE04+IXsW3u2cZX/PajJ9DV6cWRTgrvjFwCeTMNGV",
+	"ypp+LOcYl3odTxtzXWnZNFhVO6lrBjvEna17dgWNqpvv0felYvCJEJdV0IEKZA7nqeR3ViXGsw7i1pW6",
+	"yOIpZdT+IrTxu32zngF6ytV4AMsHsugaNCFXvegvdjetetEl7qAnF2KjwS8TYXObdh9ge1CALWBNM9ZW",
+	"hXM0LUeSh+X5ThPSWG0mMgDyHmDVIPorHFusxelnmpXcWLi/hcrO6TzCKSw1ZMQGjYm5WAXZH2qTyvak",
+	"U5iydacBM6FMWTQ2MHF3KMXfh8B4X2Fv0zAOv/cenYBw/Uo5mnM7rJVH43ukUq9l1PK9D+YryILFrVir",
+	"4fOoq1fUwE8+0w+r1XNdUOyqFNoIh1XTcI549bsvxHH68ZnzOBAva+LaQRUYqyJfjQXDkOTqgNq1ocKS",
+	"946B6pj9qKoJNV4nXm2VysxQXclB4rvB4ChGT6X13E9g1gCSyypzm3YtL+dpGE3snD20PUbhlnsd81Sz",
+	"1bjMFulmCVZY4gk+nwSUqBIrlTXvRTLTVjU96CdsKAuoKGMev/BMMyiEYdUwZgnF3whKyeJuIYEnqV2Z",
+	"vSA7PGNZpUprxGPbDODaoCeBTPJGK7tz5rPcc15YFS9jLR84z/r80zV9U2fuEkwua4IYExJRRqjiuuBj",
+	"nZ0TbfPMcBT6TqHkRtyCu7fzNdi71A+8HkCVI6lG4AKpKpDeoZBKh1idCuAf9hZEJo5fdR/SYFiBFWCE",
+	"xlgYxrFLfvgW+T5wzIdUNJfxwaBSt7zMqLe/XyyvsVjdhbMBSGzL4P7qSak7oW++UayAXBTAWi9OX5Dz",
+	"mqoZnDycDC1eWEUbGRLcPYkWJeyY4C+ye4CmgBvJgnX2OT3A39KDs/SAZNBxX0nTK8fX1krgZR+kSQ+S",
+	"9KAPWvMu4DfdWz9j//7nv9KDP7LDY3YhGfQHZkxLzfISuBVFqcT771Dj7Al2vpfPXyRLUfKl8kEWALHT",
+	"bVm47Qop3877++15ouPzMMvixemLNY+bWOEaSzcjRk0nf8QtqqN712ERgU4TbM7joCNa42HmX71ttO+5",
+	"trDnmts1z7SzV9Zijp3w3E5Mn3ymH37lffhjlci7M9LUAKQFZs6MyG/AkB4zW7tisXLljbBUZnSlzpgr",
+	"7PPV68FOc2lKRwXoG5bzAW+LUphxQ8M7PJ/UdSSAE+I0RWs7Ws2qDVoUoFnLvcloiIcUiBmA1PWMnFYT",
+	"buI+xlwA3nYxmmBY8PjXZ8S0deZzKv8GuSEds6ZNQlY1R8sVLTo5/SLQaGX0tu3v1//+579Y67VPFnh9",
+	"9Pz09HnC/uPo1avDDGvnoztlrKPKUo10ErQQtFbRB1jP5Zl2yu4xu6C94YL+2qdE0OsKM8MFaGU//XDF",
+	"7NZzORz2U50d7kCtZ8J4qVXouIJzCo7PuldMj99C0/eYyjU4Hz8OJb0vWsxtah/CntgBN72D5MDuooOz",
+	"g/qQH0xqAXGBfp9/+gVk1/QOzr57iQaYnefB2cH/+1/86B+nR99f//Xz8+S7l3/8txn5nxtSZuJVfCQv",
+	"6RWeknl6gIeJAci9i/Sh+Qpbk65X/CYwIkYi1onF9chYZ4ev7vrsggmuT7rdVIYACVr68fnp6WFs/051",
+	"AnEMMlzfBJJeblBAWhHp9dYkGMqqcvZwccwmwvoaYHEQH+P8TyvGTpqWft/5ghygDRNmUYF/2PpNg2Uf",
+	"jL4vslzMXdJ7oIrORf/IqBuQT4NfBKmjgFdQMRr15GMoDcmM66xb/EGjwml1YN+EWDvyKZPKDJfh5PbF",
+	"vFX6zUJTljDVSKGq4FbdEMGVZlinX0Bx7pijMK8qlRryCoxevjUxe+qdiS9fv313RRtqV6sDwhAX4RZt",
+	"r30n4tkF5nYJ3RLNZBVJNk5wtx4scVnpxJlt/Gu3djUe3ISZHh7DHM4Y2APAhKkdB7gKba6B/fbxl7tx",
+	"JPNhiWmQav1gbW329k3C3t8YfnjM3suSclV7XPewKOAGBobScXCQbKSqG+3ULaHjtHsl4ZiRCKgpxTE3",
+	"npWqezyTyHpX0GhD9NGpXFOv0NmYmMo70oQC5nxJ/ULDpB7JcA7Pv8TTuhDKo5g8ne29Z/zJNwNdJLPe",
+	"WQOcR4LKFawv0hXvQZAVKdAnn/FfMtatargNntf1iEFaIG3UQKNYQZc7dVJYJEjYgibUdM9UulxMry2f",
+	"+78QLfXEwEQ9rO3qvBsrmbWT3hb2X9H225LyvBBtGdf+jR/vy13vg1+0dRoIdh94EgaecqHSfbqGKQ3H",
+	"WGZE2fpAbX4SlgszpujYdDp7ne6ZXeQ5DMwZi49IF9T/aY9JRgBIRoPQjLOfQP358v2v7EfCmteqLIFC",
+	"Qa2PP75mr75/+d0hU51UUuaoHS2tHy9LqHDtNQBrDQd2Rs9Pk9PT03OW5Vho4uqwcMoZKxQGlOy4xodU",
+	"lftBCWlS6YAOK2fxCajqlEp2hRkW4HOeSm7w98S1rJTDsmRdUH0w1dihdrgcC5RTOVAaoTBhWpFb96e3",
+	"l8woVWqWc4lhCUx/9blLxLwylwKm3iI4dwyhzaGFwWCn/XoBA9NjbSjViAmTWFWeF/i2MfdHtEshu9gW",
+	"iOqteQXSPNP+Pa1RomzaX3yJx3WzUsI+Y2cqnvzBWkH+CANThw1R9gEyTZilmAoRa7B7Rqi4h77d+g4F",
+	"9j7ttTmYtDsJXuDRybi3YykJiSFEEnN4J0nMVBHR7I5iDjHxBtygpDlfpBZbjfhRmWFm1kbdmWB5t8Ml",
+	"5hRrNOx6qMNl9Q4G5JsQBr4MX4udyWM5WOwiztHzcd/va7f2XphmdLIoHCbOAO8lbJWTzxpZkv8giC+B",
+	"OME2DPa/I3RRn0vdE4MmIY3j98ENj5VeBHqzIVPyvkut6J+5AC1mCYrKmSoueqitNk+8YqIEacoxwyJe",
+	"q12USoNmPM9BYzFArdNjWsSRS1hkf1NtHUIDLhIQ0Tmw1uzCiyfPRPYG98UWEJ4Yu2cptS+ndyWNap9x",
+	"vTlwoRWejy/JF9/Sz7Xx21vZDyhGfVTcON2abrbXyB6l5HQuNN2v3HRzhqusG4I2zNfdYOqYqOgLhubz",
+	"F855ubi4L5UPz7AHuxpbBIvHL+xb2dI83Vua+0q4J1EJNxFbw+qntdipJ311e/9I/+rwHg4ENfawCt3b",
+	"N4kLcfGiqECTRusjN+dsZKG9xwdYQWIlQRVCQlR4Xldf1ZH46IqOqo7Zu8g4DrKitouJ9wlFikb71fWj",
+	"qm3qRjMqzFijC0vkkMXgk68PEPJWGO7L1PATJPtbYHensmF4F5UaDHyJA5nP2Mp1JAoShqJy9rUdTR2b",
+	"O2YzxSfV+U1o85PuX0dsuxsydNWS+SkBm8q7y+cfJmDfqduvS7z6Ce+8iK2Zcptbfs+Xuxe+Dxa+P2GD",
+	"BZcJoaacJKuLY63u4yue0Tdijtid6Q0KeXeT/h8nhu7OuZuun9OiK5nA3Cknnq0MXZTHvRYhM7/+Y+XQ",
+	"m3PMXr63W19011wBMsPn+hGwD/y+TGMcFmP5HNdLIbtu2x0puWn/6XSm6n064kU3fD8A+fYNe62khNxM",
+	"z7QmubZKcl4KkMblfrNW1uP6mn7JmOZjncpRD/DhVt+x2imYw3oiFRSiso/57eNbC1sVdIU2UNXFIP6x",
+	"GzqWjm7AO3Mi2LF6qFTT83+gl3RDh3iN+kwY4bzmUJMr8kDtZe/ffBC2DIbmiYhnyiDRxEZnAcSbSYfW",
+	"Tq1gUPLc/xmfbHcJBlgO76xHPU7lWxNEPqXDsFuoREdAweCoz0UZ7HjVYVmh+lxIjamnMugIplepYbeH",
+	"vH1IFEhfS2UbSiW7aNZaIAs5RiwjBAygJzTztgdT0jWnwbXEaDICjWccPafkzlQ62jsNvARioaNyV6rT",
+	"RxrqY5b9TZiMlVBP09nHbirIm8orYBIEvgXnJGBSValE4x8K9jclJDYatLe7diyGnlMnuxUwgio7PGeZ",
+	"n0XmSPPm0ROglZ8Gt3dXHgnJ+mB6qligZbFWKOh1wuPw0a37hHG3lrOqKOyMvQhIWJY7K8RfqiSkku7m",
+	"+yEEL8CIa6L0vsNFsP6krQ/DNUmc5PMMSRDOZ0KyGw/w7FLM85pm1yh/KpTEcBp84v1BCQdnB+nBN+nB",
+	"QUJcOCQrajYcv2IHC7hvtsRuE9b0sXwOK8vovaP/KfoatqaEXD5ICbnDk2BUfvPEimV+ViPWx7yQzpTq",
+	"gR0eVIf0g0GlimFuUO4KSU0gEia0HjpBXoER6PuzagNIU43ZwJpn/kKMCNR3TVh7HG769s2yhTq5GtrF",
+	"8s16UhlGGbXToTj20jXqemjxCarrEa+gp4Yadqtc/SEFIfY1/QK3UG68LMQ+6QO9z+Ub6OxUQ5x6sZYq",
+	"5sA2KCWu7b5w474kovY4T1Ru4LoOiHnH7qYIkH/3B3Q5LD5BcHjSfdYQe4Od6MmHkHCE4pqOqALtKwfH",
+	"i7A0lXOqHoHNQlJiQ6cPsD8Zfny4B9gGwL7FbbaL+BqGd2m4GeoVLoRK8PJXbOn6lOHczn15NMcjsAfz",
+	"9VXh1as6B8W3Vo/3YYgExrciR7Y1X5PhkIkFZPJlEGEapNDaOaBQolskVMFZYcfG81QiTCOMc5bhrK+F",
+	"zFhf3UIfwwZ8bAEGHVeu0c8xa12w3Bq3VR8KNqjgSFXWgMXLKTOHIFlIDC5IB/KdYdkRZQnF8SHCsEe4",
+	"xDsnM7zsv8RfM1ZzOUNZJK5G22vdmIYTiIbRpWOnJEJyZy3DntkV99XnHIdBgiEGepeF0+YFC6ah/Ugj",
+	"lrj+0OczMkyVrMd8TN++pm/Pzz6lN+IkIzfuIal0nalbyvfRpiJCaoAhDDMjkVsBvaz0SuV88bW4UnNz",
+	"LfwfIu7um/CTytVJs5Yv4UzlWlODCPq/EK4sN5nHKuH0T9dWhszzwiFORfk/zgtOgIYe4T1d1pdVqHkZ",
+	"dQEV8qE22sln+89qffh2wVjzmx+fZSX2qKdKYCUUXdQcIlvuDKU/zhkKFOUy+M8EBgtGPdVPmFHKritr",
+	"8/wmlRgvRMeay2H1ysO9yr9orBjzcZVgqUShbsWl6z+9N+5CCoM3IDYtR3Drb8kY+plqexchedjMofng",
+	"3iB6SEVXQMrJhV0bap4gjmyDL3CiX04q67QsisLPASL0MlkQmu1l8hBFBQAEQT9zWdSavo85UM5n7Qmb",
+	"iFu4UAQ12beAOwNhcdyIooh0dYAbbQ0P+JgLh2DsnWMY1A2+AtfmwD5/5B6D8wrWIjepVNjqGj7x3JRj",
+	"/NNISH2Y1GX+2CLx9g7SF7phbHlZm5DGgaMdCQ3n7AsB7amkg2X5ZVK5EeNkza133tqtsm3ZsjPWTHP2",
+	"j5VWEFZ/oRisMwn2tssXTPWLW7IpqJtCZn1ymnT5rRL7uh8b5XP3F8zso50Bhp406wjJS6SiESaVTjLx",
+	"SEd4pilrruBjlHJkM/EbqOW6l6mOkgbbCylVJKxTqb57Jaqi3+aFwFqclQqdl6lsV8gfS25al4Dt9QFy",
+	"CHKtZNJ0xd6pB9Q2GAmP9fgPd1PYrkKQT4WNa+Vri8Qpjn+JQnv7br5agTox/b1E3UvUR5eotCcbInWt",
+	"MnRYyS/M2K2FordXoY8uQIpVunQ7o1gbQtJdl2OGeyTgUEqSkdse4w+RsYutXxB6rfDB1eLlWU3WHAXt",
+	"gsVLJAHoykezlvV4sbLVLL2tLAxmiNMLhIJFzs0+cCIAtVLr3saxvTul29MazRLTqdzbxDtnE3/ELfEF",
+	"yvCQ8o/fpHd0cHbgEXlpER+vTiTi9yJ9L9K3JtKHlZyykinn/V6yfagHIIvV5fiM0r67kn8u6VlNzKe2",
+	"5xQN5BW46q8imJqiYhI+1ZhorcahNKL0xWwV8NyIW4v/x8w9gprNu7lFqR+h9a2FUSEX9755dJLvTZCu",
+	"ugV6XfM07GZZcBjgHNSrIw37QqOdZXp1my3KRowwyr/hu7lBqHf6Y2SQu4y/qcQ3+0HmhpUxp1FOkSLc",
+	"mcCQSp/B8CuMonRzbww0eKBXaqJjQst5ncoJy4fm3swlf/op4Fduk2y4ORc+ZdU0brrqajyAJ5rETRNY",
+	"JoPbbbqEyWhH71MX1pbLbcI29zjqN/4qWdxXd3pZvH7XconYfQ3lLejDhGnE1pps0MUMjgrQNyznA94W",
+	"pTDjpjaIt1ESZhQ4IuYmRAAA2kBx3R5nmMTcUVUqpbI27uF5E4QlQDEHhut2iPgHSr6y30Q10n3o85Oz",
+	"q6PT09PnL77JKHdd48lmmRqAzM4dXQDFRHB+VuEkdgco6qToAgalGmOKuc9w1p79waqYAspCZ6jeIjCP",
+	"B/BMUza4Zi0NkMrspx+umJWBNMAj+x2dHTrax6wU8kZnxNbYH2rD2jC5jq0aYZV0Vxz/+5//yhxZwkho",
+	"H4m5w3Fmdwo+KW7FdomCXE4GI85SyVmFrccMeaDIrVE7M9yKC6kNUpF3sNuY09BRs326/Yi9VZLKjfQj",
+	"ni/x3g9A0sH/MrKr6/k8UoK1W8x53TBpD+9tjb13ZpG4truYcbdbZoropQydk8/0w+MkYm/N5vndd/J2",
+	"Bs6ZY/AlH43r9D3CWRauZc+SadeUTj2Zd+1PcUS28/RNn5/AbEUOXLkduQ07YzEKRy3gQ2b0Ho0fIaN6",
+	"jTB3gu1wV3dCh5L8OUbIhE96AhzPJ7qtI2Cwl6ffHM/zcceemdjWcdcxoxTCyY+IN1mfawPVdcENvyZU",
+	"y9yqucbE4C2TEbvl5dBZDs4w4PqGymBVkyoyqaddDcvg0AF2C5V9XyzvQX5jYW44KLghTTvgZSvzP167",
+	"72eYNDYhGfy9oi7HFfDijE2GnIVxgF0cYsGZNfJMxaXm2NM1lWGwNPNn2sXJ7QCJXZ6uDytS52nncBaM",
+	"BOqYjAbYTMc4ksxhM+dpmLfG1DGjxtAVaFXeQpZEY8LrSq1S6f5aRIyhZJVWzJt9TzQOvWwrllRuiin+",
+	"wr7Ad3gk3nDDX+Nb35rYenzi+Jnzf6REsb25s+eL3zRf/CINAs8CJinb43BkJaQXA44TYkbE6CH6hdai",
+	"K78cBSOjCQElR3HnlHVevbsG7SqyME/cS59Uxv7D4C88Z3JIFBu8rUEaZjBDLhKdPtkN872IWu54joh2",
+	"ZlheKm1tNbx+R6TpzstOfN1btvR2QGRG095Lyr2k/BolJR6B2qwxagLu1yQgjeF5r28Hv4LP8UJTqRAY",
+	"49t0RbB+hWGSElOxY5GB4k5SPwfV7xOTlGoQ7jUzINxBDlJTFqkMMlcD1OkMHkqtbAN93nQT+qzkQn0p",
+	"6Q4X0Vv7cvx/9azmZRxcxe6EaOs2t9E+7eBhaQezVviBiQcOMCoYlEjF5pR97xQzy+YlJKnUSynoDf38",
+	"7iSCVLojXYdLouA+RzgjUR8QztdyZP1hacSAV+ako6o+2jRZPT680hEy2S+xzH6SsRZ5/EpqOWhvdAMD",
+	"Y+fHpTBCgyOMK4QelJzmU6iRLBUv9Llr7WZvSOmzoiutHnJIdSb0UKucVMD7vmkjpLKeB+XfmvGAvihF",
+	"p+Ozbwmg8VgnDjqt+i/rMlBqRkFr5dMSsDPB5MKVpRpp1mqPme/98OHXnxL25w8//JSwn97+mLDfof0h",
+	"YR/e/JiwQcntQsEnEhWvL/9yxuLkBmte4No18ho0jQB7o4t/AGs9P0W9u37mmdXBWRvGStoFumhaIsSb",
+	"l8po2HVRTr1eCb7rWfbCtoVKMDJiRorZu5CyUjKnBB1djQeQJa622oyxYjfkXduZ0vrey1bC61XotSH+",
+	"Aa7m+YEGEELQlXqMYNc8u2bGUq9g2gRM/W1gz/LjJDzUo5gnZmvs3xeZrJbG8KMo4VG6K9BL9WcRDYa1",
+	"xupqbeDkc/3LatkK8y2HWnBhBKep0kfJWC+RR7up4DfMjmeR9PICMIqdocjz8o4bNsRjiK2KmjiZyvDB",
+	"G6F9Q+az6GREYj5I7VqmJ/UNqXdMRhZM9p9H8YOO3uNq6TMmFQ4rO2fZRwoaWjGYve0c/aokkBMqYy3f",
+	"suoQBX9PSTWsiHa8g5wAXSWhFtV4clF21ZC+6843uxSR6H1QT0unMk3B3u440yaHtrqxpXID5oj2elMS",
+	"WAHFzcHZQVtIjpRnUSej56evvnn18vmfXszoaDRTJjRP14TPa8ZZmQaEbPnDIyS7uHz99i3Rtkn229WP",
+	"R39irY8/vmbfvfjuu8PjeQ2anp+enk5PKAlOubnzuoFxwkY9kfec1kvqk0tmqic976kzVnFfYrQd0eeP",
+	"ORLu1JqLlSRrlYHeb7U2X1ncbyLyc7GGm+sr82699ou8Oxi9g1U5bpWWKc6Z7W3du8nW5CbL6/26peKc",
+	"wbBdihzdaeIBxTnN2zhBG0PNzPIb8vLMrr+5YNE9x6w9nlVKE1KqvBswJFudYxqZuyo8NboiDa0j4sD3",
+	"REYXhcjt3clDNRiaKD9sxAUCsZrIdSbGZyHZoFJdquC5mLRC2uPpBthWtZ4GU8RBvzPssybi37vhSrqX",
+	"p2d2uUwq18xsEoXP7b3v6T4qigZa7lIMfTsVNpMr8Kh1Nv4tzCvud8dl73D6WlhNrJCIHFXoii+KKffP",
+	"epX3k8/up7W5ri4Wu6vYDG/V06882T1IbYxrOzHr5RBtr2o/qOIkqFGbMudjRJhMiVkxxE1XT8W4z+tO",
+	"jw1tuKGQ29vR9ajnTqIg0uZqn1tDrYDdn41SrDXTLUBpMtA/i2+XygZK2b9bqDpsBrdD4WAP8hvtythd",
+	"ws2caT4JBXY6VEmFhKlcY6jyqaDjPsi5D3I+8SDnxsTDoBKKxvel1A98xBI8KHxGUvBhBbKpfQb/ejP4",
+	"L726/MFvpq8njX9q7vtc/n0u/1eYy//aFTrXcDuowWANcqoCNYCVqtyWjjVMhhbmCbRUrpZwOxE1CPXX",
+	"nrxLgSYCdqOQNwoHICZpt7Co3P1ZFmrEeMdAxYjpPKrqbj1/yQo+1lFS6OE5K7mBao4IOaOncqzR3wu8",
+	"lcjE1bZIqnZJ1sXT3ou5vZj7CsUcHQGMEDbQfD1CjigavxxT7Iqi2GaoWR9daUCdQUCyf/9//z8T8toH",
+	"ovF3F7a+VvI6yFX7eVhr+wsZaIjdqUR69OgZY+Q6YV1lZWq4TFXuKtfeeMZjvByOhnQ8S2gLL42hiKhq",
+	"aFMEGUF5vjW9ShTcT6IEBqkMLDZGqddJD8LqFQpcD7SyVKO9tF5KWpNqGtMbf0Uye3rye8m9l9xfoeR+",
+	"Z7G0UWruiRI9JKwqwG+FFo9G3e9zj+L+UjSgjJVWJt4KGFF3KeoHFgoKsZ6Q5EtHVSC6kqn23yC35iJP",
+	"5aASdsWmaKyRI41KEIfto7Akz6ywT1wyVFuZHuvxW6S0VNNklqm8i0KTzeoaYE1abXiFTTEr1c9YS8i8",
+	"HGpxC8RtnRmVsRZ8Ch9qKCE3VIqPefaX/+sXxkslu9j8RMgCPq3cdYDWl3HjiKO31jDlYRnHf6F9ulmZ",
+	"92Ol+kvJRrXMty6FgbfF8h0F/qzaq3x9p1Kd8fUsk+JM22+fZ7G2hgPuPLfHrOAGWOVI+7wc+FFAWXiT",
+	"aklpcPIZ/308euMvXS4sB9kT7Mi4ABa33b2fAnL/BATcG8btv9B23QLEzVP98eXsUe1B2WO3bqfcAV19",
+	"LsqTPmjNu3BvxTUJYRNyBh3e2RzvB+Q+d88llhBVGV4ipx5S76kK+7NqPMYgC6vg3QqDe00nTIuuPBKS",
+	"YeOPhP37n/869HU+qUQV8cyeU2yOlzElQaOTh7kGL77PHjcG+gOTsEw3vssrcIn6bKSqGwyY2GFl6JPQ",
+	"bAQVMJ7nMLCH15Vu2LXEFbZfRx2U/CD++RA3/HM951mLs28/faLKkcNUqsoKHd+h3g1Pn7Os5NpcQ1Wp",
+	"KmOajzUb9bBJllvDuPybijnt2+qpsmDcL1YqjboBiZweLk2up0bymGX/kyye/+HHWwptNDVjoSiWHYhE",
+	"R9ZGcPIBpc5Whr/jonzn9/Cq4GgvXrXFVQ2oT1TDjFZsGT3TA8SOY/LmevuhphjOuBqatvoUgatdzjmY",
+	"evLZ/eTaiFfje3cRXx1m31GHb0bnOuBtMQTfyduBXKcC3WMaJlAHm3DjZB0MIhRrbE+hU+l6a48qYeEh",
+	"YVoxjohszWthCIKsjgefBs2O26xVAaI6duwOwO77JiVI0uMp4SkcXaquw/vDYzaZ0cWHhTD2K3d4z4PA",
+	"4QZr2KQybnGQEIkyjXEGfsjUhsN+7A4eawUvv/3iMyuhbkAe4lJAxbH/tRYyhyffPvWj3a4RVNwLW9/5",
+	"7b81RJunVvq3H1zKCQvtc+1p+OpzYDeHn7iTpoBoPoLCKhVKcswah8q1cAjxRvq1tpmpV4P2CFUoJtVo",
+	"2vVHcUNrNvqezdRFgcpvdU8MmDAYcNTM9Co17PZm2uWS9+GcmuS5B/M8V0MZlNH4yy7wZjVclcrMglx1",
+	"PCh5TtzXqtMBi0pYVoE4RF+59puL08FXMowkw3bZx/89C48PF6cy00PsQ1Fdj3wTbby4FYVz+77+wWOD",
+	"diG7GWHCw7Vg3l2IlcpFNvI7u6/ugTNx23zfNMS+u4Ozg4u8D+ynfvvng+Sgfv34zQrsnK6RbubF6Ytv",
+	"j06/OTp9eXX6/dnzb89OT/+fg6S+m7AjzIf6+vT5989fFN/B0bftV/zoVf4NHH3feX569E37eecFf5l/",
+	"W3xnJ4Hf70Pfff/V6dGLF/nLo1f8+9Oj9vPi26PT/Hv4U+cV/679bWEnrezwD1BLOEgOtDBwLQp7vuxh",
+	"dJkEBxQhP0gOsGHK1Ni/vXr+8uz0xdk3z+3Y7bancQ911RjHN0evOn96fsRftL85ohG/6vzp9PvnB8mB",
+	"a6dycPbij+Sgfsl40ENv8Qq4HbPf8P53bFLlfq6XesYnfpa19uC/FH3S55JwRkPZOfhrcjCohMzFgJeN",
+	"13yvF7PCgtwISVcggXE9ietV33AfTE/Za1AburYKCG52XlzbU31w1uGlhsQ7B+j+GvzEXr08ep6/KI5e",
+	"wTedoz/xl+2jb/Pvilfwp873/LRtRQAOccl9DVbRxf3G/y+e9+HYn6DVF6hUOce9W8DRmx8OkgN/8ArO",
+	"flG3YAHwYPk9HI8TZdRyKsRczcEJlKdqyizyFllpyvvsbSyLY/8QnDQBbzBcSii/blblOW4KIb3B4cYT",
+	"WSl176Vn2v/ZiiwvW4MX2DXVtTd+piNprDGqN+krPifiDtTRmTZ8rB35Vp/08zh9xRsJQb7HXKPRM9UI",
+	"RyZukf/1fJHJkUo/FeSm4xK9Rlqj7eBdNUKzth0BphuZeE67Y0KsuT5kJEzee1fvrA2VYkw85pESXS7d",
+	"4ZuDLmGz74vxHkgA8XDUnIuTtJUmDYD+OIaqYAcsA6areNtXQdOrGEcdSkVPRQcPfRoic02GrHOW5cOq",
+	"QrLCPq9uCDCx0x2RLE3P97G1fnQCj99Fa7tJT0P0oEWU/dGiPy3NYXG8vD+OZzZ/pw+41iNVFfdXGlyL",
+	"+sB4tWDjs19VrChYqzxI2TM09IfakBgfVsgIoBhnnWFZOr9ia8a2PDzHK7yDFTf5JRiN2cOYRDmhtfgp",
+	"48jRUdr4s0suoyHrY3bRmN0zncpwA0Fx9+zD+0tqlG93xQl+PSws8WbVop20lxHwG/SX+q+hY1PJcKiv",
+	"w/X+ikrJLsbbKO2WuS/aI7+xcE+sTqRyHfWmH/x+21hVp3/CSlrEy+mNTwm4Oy/ld1AGE1eSa53XH4c9",
+	"PgeFJIzWkIw5GWTxyTVTjKSu1iGVLdODMWXBuJY+kTcQRpgvmC1IHLLfca40CpTzyoi8BPI/Dip1KwoS",
+	"7+jjw+BEnWXjajNGFZKn2P1bDEv0GYJmmCVZQJGkUk7kUyKHoe4xI/pwzLLIOZKxG4ABoZkbima8KCrQ",
+	"2vMZchPGsJMx4gs37gckzzzRWK+b+TJxXv9yv6Y4750JghAfwQhpfrXosgrV6ZzSqeTOMO5Vfe4wZSO0",
+	"GMMU6PD2aKB142wVfCUBHZjAdprDQoDM4Tg64zpLyEWRORy45oZCAVKNqPl1CR3D1NAgm9DQDCtArAgQ",
+	"o5kw9vzVBxcv8/FZ+0RHLh7RiSJyhCIm+CS02ZzSQSSeqZxg8WRrJvFM5TpqlNADexG23WqotS2eTRre",
+	"I9Fr+sWZx3PkjsyXX0K059eMPdqVQJa38P4dCNZ60zSIRwrjyWd3ncvYLqAEAxvF9x3PO36DK3BfJLrw",
+	"qzlLy5lhHdHTin36732bQuD6oZWyQGfZrkn0RLLrN7LFT7cs7vZ1so+Rb7/4tA2woHuTIgTT+3VQ0THS",
+	"aRUf9ETwCpCtOShEsUMCH0beAhcfnbLs68ZjZ+R8sccLE5q8Wi90fTi3etiXJhNgy3IJrOxd+A1TENaA",
+	"HY9PDdCYyiMFS/dK/T2DrPsy/8U8dIsg2un/mEv5YJdxA6yDA4fubbHbIpHjp+F5pbRuRGIr/5XIkdPo",
+	"Fq+duxWjsaWSXfs3398lV33nuDhjmavq0cN2XxiCXWKSIy44i9rGj4wJ2VafkvoDnUp/U4oTFZALu8Ln",
+	"4ca5kh1R9e2N68vCUIxibWCdYdkRZQnFTnqF39shv5VUzbEacOOlqxYO4UXeo/xE/ck4h2W8ybQfnlT7",
+	"rc1lwF81D1oEQe8JdCZA6OQz/kt8/XjM7l03NB+XXtOdtdWjPEi4UYZWqg4XnMeTKXxo4ObHSDcyWRGW",
+	"DKDSSrJRT6USbwTFMcty53yKPML0lBHXiCsFxqcwuMdlDhYvGNbQsJYZKRcnd+uA9RqySGUFf4PceN2O",
+	"bsgNUzKHM/xohMVS+DR01GIyfzQYyfFmo57ygzg8T+VS9Fv4tGcacRxcNSUycG0K6Obk7NWTwUS9tWXx",
+	"oRf/bh81vRHcwfcD0DsZ+Rdn6i+d24sP+1WZWKv9Y9MgOU+HdVt1r8E+2TTBeSjvDgQCpTsUS8M8aUob",
+	"QPl3mMTHWVDXPMR71eyMFVCKW6hcGSRh3aCCI/oiVhDVxZa+ZsgqiK5oiPgNsb0K0jmSjFhYjOlWiHRZ",
+	"KwcIRMMgLRLX6NbBJCaIxIOKJsC2X2/5uMD7I858j7t73N3j7jich3vBLmmRG4Ddj3jjmbo14msFXCsZ",
+	"1YB4HxveCrnghW/8Siq26zqVylrLZutQsr8i4KSXsm3gXJZMPYztkXyve/T8KtGTNt4y6DmoVDHMzZpd",
+	"pFP1LYDZGvikkNWPmbSpzLnhpeoOCbTeR66lM4S8bqnavEQ6qY4qhSIPRSMzzlXw+SckbChL0Jp10B+3",
+	"o57KD37lV0Wtn3BBlvc1uget7qS8wKqiFZya3EBXVeOVh3YJvMp7T85v6ka/jOfUb82vm29pUG95j0fh",
+	"FGwl7/aiKDQawvhQ3/NzCmFU5dyjjZz5JLrSdUGNcuRTqQH0Mct4WQEvxteY+aoj3e3yP37DAA2/Acla",
+	"oitVhQEeruHwPAIXKu2JcvVd3fGiDFurAwrN7DEStxvzWKZyanZ3tNNfKRE3lSu1039gIq7bebuaiNsY",
+	"5COl4/olmqM/+sOwT8f94tJxmz5Q3Io1+s2G7wmF8uSz+2kNPMnTpvjupx7eF14++FXbiu5yx9Hem4Ry",
+	"w2eLuH0XHqxtZBu+jqqfO5R5iFoGr+xeAA3SnLOMG1OJ9tCAzpDflufguq7zsjxmF1imLHkfrDoyqEQO",
+	"qayA5z3QLJh52od0z31+yQ3AgLhpMbkRaXXx5tR/yepUaImcMSRDylCF0s5x5hUy4td1dqF/FvKdF4CX",
+	"19IUdadFmpqdBmlrqUR1bav+tLkq1gMzI9dQlU3phGuAtl3JjLyPfnW616/2HZOeUCrl7B6+99XlTmo4",
+	"XT3Ecp9S2cAlthjqgzRBuYU86cKQaBHmmL3xoxahPZAjzfG39QQg1vIUsnvOhjFCOH+AF0QWGTLWtgY8",
+	"0o62eX7zNCq/JmTh09ZP99C4PU213jpLokeFlN5H7lyt3wZ0UOaUg+nUa9YKqddxFjYN63CSIsvT51Ii",
+	"tG80kdQZk/b6miSIm7r9RJ1JvZOBBqJWdxr+9Hlvvo3/QF6QsKaYICRcVuQxUrEenB38fQjVuOb0DN31",
+	"lo2K1uNxvTr/uG+LhlmDN71oUzRe+rwJ0F+vRbHiHCwIPrWgRbz6Ds+WCWDkzcO25xOpk8An0CGsUQSO",
+	"tOhzsfHkM/1g1Ss+GFTqFjaQvnKBSX6OwoyG6uhJaTRMdNzZyR1jmTaiLKkXIjDHAR0fL0xE6fMCmJKp",
+	"bEGpAR39dUrIGaNsnPiqaU51xvWNJsr+w8Q9v85O7Akr4sep5I2zjWFfmsdukKomISfHWfAzkmMekOhy",
+	"QRsjPr8rK2/xxRvMe3mD6zADabZtYM8dwrRGWW9OWuc9Z+tOpLUsAl93IhifQN77Ae/G0gavakx15dho",
+	"Mgq9q7D1kP4ydg33ELVhiKKtuoeo3Ycon4i3OkKZ8QDW3nh8gsylbisbgKrkxip2XtkLfjY7HMrHaw9F",
+	"aY6EJPrJlj0EFc9NwgrVxw5khuubhOFxPkycP88RTVe3ULECOoKYK1muCkgi0ksqC6QvFFGioNB2IgnT",
+	"qnLtGa3lVqcZprLOM3SpOSGOhS0RraYbHAObI7deTpOrjfIrfMkbRxf7mHlGHvGROvlk3/Lxl2qnRXP0",
+	"RKsgKrdNZp7ILWSkXRpVOZsMtz0KZsfzgkNFhtlP9YlsPY9a6NlTEJrnuUBqZKthpwwXUEUzbSRMz3X1",
+	"s5f7e1KhVh897eROdYtlDynqFuee2Zr0Lfpr6osZJkCjPY5JZViLs/awvGHDgYaKgq+Hxwy3fjjqvhAN",
+	"EQJbnxaQypxLqQxr23fnv9mzk2mhlTkRKD1EShxR2EPcEeDeLBGFt6FZjIGggOMPqHDOoBCGVch7KQHI",
+	"RLVvitx99nXbb5xTzw98T5780oj8Bgwdn+2n3q01Oe4NrnONGwebKo3wD3gTtv2209uiSc7RuOwLjbsL",
+	"YhBIGO23+s4rYF+aPkW7MyAQviB07jcBjby+y2pZJ5/tP7/yPqySqXZBjP6l0ESOMiFh5mhUOFjffiNz",
+	"H2YEJDPLJuapM3U+8FPJiGtgyoRRiF75ATe92inv38nBJCQkKx9vvM0f0/GCq9itia0hzwPhWhJJtnlx",
+	"A98WLx5Rn38S/WH/4Oz5Kf6XHPSFdJ8kOKmDswO7YF0szPrrVpS/Rfi25+V8UFv+6MzfjTcbiIK+b0Qx",
+	"J5imZlYxqA6T9kutJq9TXnLRh+LQR0KHkmtqz5IdM6rQAfRdecRrkA56fRFT63ayXUBZ+peyloYB8yOP",
+	"tBC4ynUHBexnM/025iFLvfgNcHHw0VaqBC6XCj7WILB8WRZdgwyUq170F14OV37SE63/osEvEz11m2If",
+	"NfVeMTojkxkbSwDoiTUlN+Ck/21gYfB5cnp6Gtm+1CSt4lKTwZcwXpZWg3NJYgkDnvcY6kjW7LWmAdkM",
+	"smDwiYAplRV0oAJksXJtWEOucQXUjlJCwjB+So5CZGoduWaVXXELkrVq+kAtDCTs1h41naTSh1Odu6Cp",
+	"cFqrOAgpd0Pu7+lMSvsZ6j1D6R5P3aorGIDLmAsh34k0uWP2C/BbmKhYU0MTOBHwyVF/CJQzOpV2mNUx",
+	"e6cqNLDlxOK7jtQvT089q1fm/pSdM62o/g1fj1/vsMo0uVSakcgdkQ2ayHaWFhVodclW5to5OP03Wi+f",
+	"f3O4hS5Za2kp8Ru6VGq5tplE6egZjxQkmRiDtig1A3J/98xDBW4MRaeTtk3ifUzEeoBbZN+w64FErFQY",
+	"piqXKxsOb3sc0K8+lovQHb2L2+/sFYz0qAVXo0HhJFUranDkN0Yfrm9paIZ6R/VeXKmVVV686qMqV1Dl",
+	"8JJV6VN3Sp/DGVAr0GWUusZG2at2UZ1/Y2WiY097ceNxFfZelmP3TSbkrTCQSvfrzLaglE6MYKZ9G64w",
+	"ATqQVmvImuyowpr/SsIR9cwSXXkkJDYoRfdcdpIrqVUJJzzPYWD+J3Ys/x///ue/MtTdRIEq0itW8LE+",
+	"xwgH9H3IBPuEpnKiUSh2Nj2yT7CvzH4/O2Q+K1tHrYx9SKiOrPBhIQwrVZd6jM4sfeONebOei0K57gGs",
+	"ZTcMr+w9G9wFe7KBRRj8FvfO/VB4S1QD0RAfiWggQt55rkoJo8b23HMNfA2tv2hrTiDTDIkSq5Enn/Gf",
+	"NfAOfLF9kR6gFG668GsJKPgqYGC3ox53HMdNUxY0NLzctwNxSh52Puc3wLTqAxLJ46cLNL9lyA8owIzp",
+	"ILkaWpAIhPq+3Tsl6jgJfZzKO3SwmRm5qIgJw0ZqWBasgL4y4CKR2jBXsooT2o3s4QcRE6RyXVoWVfM/",
+	"ENZ2hZRgdU3s0eB3X4C75ybYdJunxoazKOsIZiwWL60KnhRC83a5ec6ChmhyD41k03wpdBUkCcu5ZFIx",
+	"bAVVoWeBCXmO0SW3WpqBpExG++FQojkcuyDwWA7YSFU3QnbvKYw6LldpSvbQErgOKjRmN9VQRbI74um+",
+	"iZA0oS9HVd5j9YOxent5jh447mf4noDcPtjRM5fCul8AafQDZrgN6pCOKoFZy0KbKosa87AHKsgCisM7",
+	"PZyLej7R03w0XCoTRvLkUesHuQetPWg9Dmj9IB+EWWhpF9vFLHpmjVnPXMAId/YCAPvBxYC4dAGmgGHk",
+	"J4huYrWxc8o8KAvXKlQNdFDNJoEslQ9AMq8zukGdYZBK32j3/VhDTKWQ2gAvXLSJzQ82ZYdPHhc/4osm",
+	"hAvvZu8B3ePiVtIdCWQmDVkRb8Q5IEmVZVuuBmYji5cR47wPBWc0HJ2xDnAzrCBYrqEqmMorW/D3oRj0",
+	"QZrrgvd5FxJWgTS8vCZvbUJpWNelkHBdcAM6scuhRA7XuNOEkkkq+1wbqOwXeLiwCxIqkR9GZcMmyuBh",
+	"FXSFNtT6bqJeeE0g5uZ+7ZVGXxGcyvui0y9Cmytc2o1XBNePWVwRHJc0fqkVwbRXrX5A23pRVTCtm548",
+	"masfSp9ChsWuIoejAvQNy/mAt0UpzHhCe5k4w+fRqZyRyubnMZ8Kb4L4jpqPA5vfdjxJpR2yGhq3NI6P",
+	"6dweK/e6yABzDiKkBVADkJhyOahUtwKtk3Br5dQcP7pDbHU2lBZWeqosNOupEetbNPLvpY9xhbrvLzX2",
+	"wQxtTPGkDLydzL+jV/K/hjBcnQuFrl01p64+4XeUq8SVQs+0X+x5JSlRgvfSNHl15cys8ru6aCacP1f0",
+	"Qp1ZhJ5SdGYNzF0ES48qaHGrDkmqtirGcS2Pf/YWCnl2KlUy3tV3pEnaxfy7/eK8XFofTx1gY1o8yPtk",
+	"yiCjnJRgVkqEQ0oLukg6oWw4+Wz/cYkwG43InxMwTydWY7DG14w44n/fKcD1wPT5hUjU4LoFM2E0lB3f",
+	"B46jxRqlTabyG8ybTKitJvIYslYG9oZOU8yY/cXl8AylESWxbjErmhy7g7XI/eORm8vF+aFKXSUMA4nF",
+	"KLh3sWPxsZUdyA57jY9zxduNVMnADzujzUAqKdnSJR3aNzSZarkb7QbWmgZJke3f9D26dP6mN9qksx7Z",
+	"YxW3aKhoEPPMfdwjEQ2FL/jy281rVh1VYTzQHSIczJ4jbOeraFRVEUkYdQH2Ie4619y/6Ajw7aaZC/db",
+	"C3ZTV+TOUHuKfmpjbNXyRoPOBGsZkWWIbAhXG9ATA/cEhFn6mw/33JUlZfzJEHoqSo3zwITNugT7CwlI",
+	"PxxDN4hjyyHYV49JG2TpD4FjXHI8hqMeVLA0dmwpdDwrDFzDB0aAn0IyNcW89mfyK2qEEcKcQ90Ib04c",
+	"qxG0e0rd6JMCSnELlQB98tn9PH5AcULiTlrijtnhYrus6S1M5aSB5kdUm+NwC9I806T/e65i5rwgWO8K",
+	"0jyRQoff6SW8cZNc+YxOXL/p4zo53Dkn17+z/Zl9UBGDO6FhOaOz7F7ECsf5BBsijrciNy+9thyG/kzT",
+	"sfUdHUAWAyWkIUGKbRApMWH6uGtra9BZl0UqMzfRI1Fku6Eyn7k+FM7rwpQ1EfDHQKYXpitCzm3xkHjc",
+	"R3yXWwGP59sGj3gX7BXx7eUA2B11b9DxG1zviNYQxuMiNHHQfdrLX8cONeQVmN2M1Lnl/yEs9eo8cTsU",
+	"oZmYzTKEFuGl7uMvEZmFlS/+0EK0N2ac2prXwp7BNs9v8LWiZLY/fP5vvjjQytv/42RYlX/MVxh+dx2R",
+	"2UBVhpco9HRT3HVURQFwEv7CMD1s23u0MWB5zP4CleiMHf2+6EpMXCGnPpIV8hGJ/jZ0VGV3QqU9BYX9",
+	"+0+KDXh+Y/eH1wsyDFZkdOOMhCwydb349In9fSjym3J8zK5EH9TQws7LF98j1Hz76RMWVJpKWDMCM7xR",
+	"B7HLpCxQZR/BVOOji46BKkul0KynpBpWVpSzl89PvWRvroGLPIWiQ6tGNFSjhI16gnIEOh3kFKfe1WPC",
+	"gYXd8K4ic+jtm6TWl5T3cHJjoD8wjoAMb+sjwZRtV4eCa8Xq3pS2/lDbIc0OYNsRuzFhtLAPTEj2mxSf",
+	"LPYqWSDVSGeoXaJGh1dUyDpWw4rlpcpv7pyAvas2vD9YOI+OqvrcENntdy8PZnDfTg3+csBzONJg3wki",
+	"9+3zJB2enn6Tt7mG716yn99dvD66/Pnixbff4eeQsbCrrWiTQFFklDIUhbN/13dOKdxl4ZT6/NMvILum",
+	"R+y+YUraVEJ2PZvv/UJUSsL7zlwpM7EBfF4FboS5AmfionfB577SZe+rYsUHXRqV37w10F/pKgph3+OS",
+	"16rfB7nalZfCgLvgr8uE+/7zP6fx+SPkIG6hOG/ADZogSrqkueen09e5XhT22oqNuFWipGJ9i7+INfp8",
+	"rk1zPCH+mjf+VRl/YzuoCGiVRCiYQuTjSdHY7K8laUCJn5xPzKkHZ1WKKZ1ircEl0iut+frbx1/s490M",
+	"a1eVS+OzJ7pgLQ3AYpi8Gg/gvP6yfmYFngCdSpRGPWCZ+/q///kvvCJjbrMcJkzhnHhZjj0Rux3fBMvy",
+	"MaOUyXgL8FRiUr13m5HQujRcFrwq/Ag10wPIRcfBAtN8rFkrNsGTIHhr2M2SyEwPyJUdJowbVgLXlGaR",
+	"sApoEzTk7Ly9cM5qz0Yq7dvjVWUXWkikPcGEXWLTdBLfxd1wYQYlz2k57YCsDuFAmA8GwKuaDt++Rd+S",
+	"I+sZM9AZG8qSsiZ8BxDGy1KNtL2rkMx+i7YKXigVzhL3ImelUgM7tSSVg4raEyMrv7w5KlXO6/SSuQ9B",
+	"MdHKe5DfQMGkGhFpgSEJn0r/WjdIdLXA92GUolzIoHuulJyxXEci4j6bMBk2xCc681mPxDs1MYpL3LLz",
+	"HCe1T82VXTd3+r4XyNZ7q5FsiJwqUG/dVZwqJ5/9jy4uU0AJBjbqw32Dj5iw50J/mSBKStWNgRnBbwyG",
+	"2jlZCeZ7NxXwFEIyNOtpoLmXY/WH8NJmuVJeTr8+evo+1Hn/7jt2/ZY+b8ljeyqfTHxysydhY07FuyRl",
+	"7f0l6hISk/tyxUeMdd51YjfL22YP5Y/EsOb7LBGpA9lH1uSAY5ZRClJxxqz+lzE9Eoaaz8haVCpPE+GY",
+	"aLpgdCrtPrPK9LCy2BBJUmp8zw0jVZv1gUuiiM25pPaAg5KPt8kA8RDmtLmq/8qRD8o83gAO7Qqb2kMs",
+	"jUdDzj3txVRod0+TdgdN2jqNoCjLZdfy1ErVTbBGx8eYz+IQmLb/a6nKNTWzvx5OOi0TUkew1CxJpQuX",
+	"6LqugjLJQxTFvyvXrrrkSIgcvk11tP8h/m9f7UYo/hQ00Cjs/aZ+4VsB/4lslVWLXJuRsCfacGJiDZaJ",
+	"0dfncm/FPiSqH6mSz2Il8UGgufUUQIpBE/KNKmEMyEDaWCcJVKrPMvv/jLWEzMuhFreAqJgZlbEWfAqf",
+	"UbpgKrmO88Ss8tzMF2yGKFSjByU3rK+0cf28fM3njqQSzoushVTCCqUp8RB437tF2FSutR5yVobhmrD3",
+	"r5vq2D1zxI+kT88dzbzeYD97Tol4T0MF/tzs6yR3399PKZRzkJuq/TDjBc/ww5BcGW7giFxWWwH0n8Tt",
+	"ZDSAMrabUabENQBHrjgR2iQqWY6P2Y+qYplFqJIPrl26T5ZKaEanc17hevE6d6ZGd/tEHLaMPiQSTvd4",
+	"5dvcYgIDJVSRhyZ4+0qlqWmkf+Y5O3Wsd83beenAWlZqYdO+HsWwb6A43K4rZr3wjvvHJ5vQLtphaJ8e",
+	"7W64SVYMyE4fly8O1XcepHErzfBGPPMBgDm4jM+rbufnYdbtXV36RivrKlYNJTs+gU+8PyjBTqRDf80O",
+	"jw+Sg2FVHpwd9IwZnJ2cPH/x6vj0+PT4+dmfTv90iofJDWTW46KOkME1wXOiqklcNnsBxrGAetqwUnQg",
+	"H+clHNc5hq9De+PpjMeLmIAp5PkaI2RXR7f4kRjn7r5DyXPQ53F5PUqnNsSdb7Xqe2aefvSQS2FmPgFX",
+	"A9SgpFSgqKh/qhGmvUN0xzrjcNZ9kYfTHtVwc0zo8bc/dxEBbJ7HTK9Sw26PZYGltGZP1K7DXhY9uib5",
+	"nPXoX5TsHlnRVCTYSw4LOpv0+V4g1UuZ1LQD9Y7wKUSNlbzIc9CabjTj6R9ovpMkbdENqJR0Fj3VmEbW",
+	"53lPSLvsOfVn1oFe0r6OeCxO55j3YuttTq/hrNZYaiXGcdCNeipwdDufmutxGG8jJLCc/TQks1BD01af",
+	"am9bWIBnKH4rUThSPn+Bgf4Am1rHW4uLcokpqcp0VClUwrqlavMSHzqAqs7dq2/5oVLFMDd3HjKrfg0q",
+	"kQO9ioG7LLrT+05n9vvDlP6oF7Y9m5hXh6l7VoTRjWP04IaXqjuEGbd7Ha2cvUtAongNqN+xkG31KR4i",
+	"fn/GPS+d/HSRNTU0mPOngQUNxwpazJRjbeAVVAw7WyYMPuFRLVXXXhVtwVpjs8+Y/dasAh2W1wFtA0oW",
+	"z18PB/Zle9o2j0055QbXCzNBp4U8WtFjPI/W7DHah5QCs3Yr6KmhhjNWwC1uhR6UviNGDZBC6yFhLhZl",
+	"9gelGoMDywrMsJIU4HFP/93fdsbz/6zaSKAVnRaE2zAzA3lPilxwqZ+xW6GFXYXBUPeIWbo9ntwYSHF5",
+	"5BdEj7WBvhsZR85UaulsbalYFNmr/DLOOiqVEXmJvdmj4hXqq1wZ9GMmdeuswNqKUVz7aTQ/AqDo2b/C",
+	"aNarcd2kmzfUPV55t1XEg2m11Irndm0K1ecYnzBc3+iEkdp96LcOZhUnrl098eVSpMVp4PHAfD/r2ccJ",
+	"Cq8N6aYDarJ6LonylEn6+WRn/5LjKEi8cbwiNQtylBt4gSQ8JMWwInjUU/0ahn2DVLTACmE16sYZdpzk",
+	"s+ZINm8kiWKVhISdPRnujCauTXjMZBVdUIluD+uYO6gpN4fxtk8cIfOQpAHU7wcg375hr5WUkBsmCgtC",
+	"Zhz2SBK0CqoQQvyl4Top19COZNcrCXc/WlVdpk01zNG61mOZg9vf9iE/f3TH7YyVIrc6rU5qdEjYUOLh",
+	"9a1qmep02opXhZDxS8e7yHzGUH4GXppeggfZagm0uSuRe7TAGoV82MfkfjU0WhSAqlWsQr0PeD/zzNEh",
+	"IMgjfQfn5xbQuwJ4APNklnAqIBdE9jSlPfljdtdS2xPNc+PIY6zeMrBAExYb44mxQKXv64M//vrH/w4A",
 	"AP//",
 }
 
