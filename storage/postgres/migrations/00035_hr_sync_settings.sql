@@ -3,7 +3,7 @@
 -- whether synced employees are invited to the portal.
 
 CREATE TABLE hr_sync_settings (
-    customer_id      text NOT NULL PRIMARY KEY REFERENCES customers (id),
+    customer_id      text COLLATE "C" NOT NULL PRIMARY KEY REFERENCES customers (id),
     filter           jsonb NOT NULL,
     invite_employees boolean NOT NULL,
     updated_by       text NOT NULL,
