@@ -1286,6 +1286,7 @@ const (
 	WebhookEventTypeOrderFulfilled    WebhookEventType = "order.fulfilled"
 	WebhookEventTypeOrderRejected     WebhookEventType = "order.rejected"
 	WebhookEventTypeOrderSubmitted    WebhookEventType = "order.submitted"
+	WebhookEventTypeRecordAction      WebhookEventType = "record.action"
 	WebhookEventTypeSiteCreated       WebhookEventType = "site.created"
 	WebhookEventTypeSiteDeleted       WebhookEventType = "site.deleted"
 	WebhookEventTypeSiteUpdated       WebhookEventType = "site.updated"
@@ -1320,6 +1321,8 @@ func (e WebhookEventType) Valid() bool {
 	case WebhookEventTypeOrderRejected:
 		return true
 	case WebhookEventTypeOrderSubmitted:
+		return true
+	case WebhookEventTypeRecordAction:
 		return true
 	case WebhookEventTypeSiteCreated:
 		return true
@@ -1388,6 +1391,21 @@ func (e WebhookOrderEventType) Valid() bool {
 	case WebhookOrderEventTypeOrderRejected:
 		return true
 	case WebhookOrderEventTypeOrderSubmitted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookRecordActionEventType.
+const (
+	WebhookRecordActionEventTypeRecordAction WebhookRecordActionEventType = "record.action"
+)
+
+// Valid indicates whether the value is a known member of the WebhookRecordActionEventType enum.
+func (e WebhookRecordActionEventType) Valid() bool {
+	switch e {
+	case WebhookRecordActionEventTypeRecordAction:
 		return true
 	default:
 		return false
@@ -3937,7 +3955,7 @@ type Record struct {
 	Version int64        `json:"version"`
 }
 
-// RecordAction Something customer users may ask for about a record; it opens a ticket of `ticket_type`.
+// RecordAction Something customer users may ask for about a record; it opens a ticket of `ticket_type`, or, with `webhook`, publishes a `record.action` webhook event instead (and names no ticket type).
 type RecordAction struct {
 	Label *string `json:"label,omitempty"`
 	Name  string  `json:"name"`
@@ -3947,8 +3965,11 @@ type RecordAction struct {
 	//
 	//
 	// Example: maintainer
-	Role       *Role  `json:"role,omitempty"`
-	TicketType string `json:"ticket_type"`
+	Role       *Role   `json:"role,omitempty"`
+	TicketType *string `json:"ticket_type,omitempty"`
+
+	// Webhook The action publishes a `record.action` webhook event (WebhookRecordActionEvent) instead of opening a ticket.
+	Webhook *bool `json:"webhook,omitempty"`
 }
 
 // RecordActionRequest defines model for RecordActionRequest.
@@ -3959,6 +3980,20 @@ type RecordActionRequest struct {
 	//
 	// Example: {"damage":"functional"}
 	Fields *TicketFields `json:"fields,omitempty"`
+}
+
+// RecordActionTaken A webhook action taken on a record.
+type RecordActionTaken struct {
+	// Action The action's name.
+	Action string `json:"action"`
+
+	// By Who took it (`user:usr_…`, `staff:stf_…`, `api_key:key_…`).
+	By          string             `json:"by"`
+	Description *string            `json:"description,omitempty"`
+	Fields      *map[string]string `json:"fields,omitempty"`
+
+	// Record A record the provider shares with a customer.
+	Record Record `json:"record"`
 }
 
 // RecordChangeId Identifies a change request of a record: `rcr_` and a unique suffix.
@@ -5379,6 +5414,11 @@ type TicketLinks struct {
 	// OrderLine The 1-based line of `order_id`.
 	OrderLine *int `json:"order_line,omitempty"`
 
+	// RecordId Identifies a record: `rec_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: rec_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	RecordId *RecordId `json:"record_id,omitempty"`
+
 	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
 	//
 	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
@@ -5812,7 +5852,7 @@ type WebhookDelivery struct {
 
 	// EventType What happened, as `object.verb`. Each type's body is one of the `Webhook…Event` schemas:
 	// WebhookCustomerEvent, WebhookMembershipEvent, WebhookOrderEvent, WebhookStockItemEvent,
-	// WebhookTicketEvent, WebhookTicketCommentEvent and WebhookSiteEvent.
+	// WebhookTicketEvent, WebhookTicketCommentEvent, WebhookSiteEvent and WebhookRecordActionEvent.
 	//
 	//
 	// Example: order.submitted
@@ -5936,7 +5976,7 @@ type WebhookEventId = string
 
 // WebhookEventType What happened, as `object.verb`. Each type's body is one of the `Webhook…Event` schemas:
 // WebhookCustomerEvent, WebhookMembershipEvent, WebhookOrderEvent, WebhookStockItemEvent,
-// WebhookTicketEvent, WebhookTicketCommentEvent and WebhookSiteEvent.
+// WebhookTicketEvent, WebhookTicketCommentEvent, WebhookSiteEvent and WebhookRecordActionEvent.
 //
 // Example: order.submitted
 type WebhookEventType string
@@ -6008,6 +6048,38 @@ type WebhookOrderEvent struct {
 
 // WebhookOrderEventType defines model for WebhookOrderEvent.Type.
 type WebhookOrderEventType string
+
+// WebhookRecordActionEvent The body of a webhook delivery: Someone took a webhook action of a record; `data` names the action, who took it and the record as customers see it.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookRecordActionEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A webhook action taken on a record.
+	Data RecordActionTaken `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the action was taken.
+	Timestamp time.Time                    `json:"timestamp"`
+	Type      WebhookRecordActionEventType `json:"type"`
+}
+
+// WebhookRecordActionEventType defines model for WebhookRecordActionEvent.Type.
+type WebhookRecordActionEventType string
 
 // WebhookSiteEvent The body of a webhook delivery: A site was created, renamed or deleted; `data` is the site (for `site.deleted`, as it was).
 //
@@ -6291,6 +6363,11 @@ type StockItemStatusFilter = StockItemStatus
 //
 // Example: prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d
 type StockProductFilter = ProductId
+
+// TicketRecordFilter Identifies a record: `rec_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: rec_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+type TicketRecordFilter = RecordId
 
 // TicketStatusFilter Where a ticket stands; `resolved` may be reopened within the reopen window, `closed` is final.
 //
@@ -6972,6 +7049,9 @@ type ListTicketsParams struct {
 
 	// Type Keeps tickets of this type.
 	Type *TicketTypeFilter `form:"type,omitempty" json:"type,omitempty"`
+
+	// RecordId Keeps tickets linked to this record.
+	RecordId *TicketRecordFilter `form:"record_id,omitempty" json:"record_id,omitempty"`
 
 	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
@@ -7761,6 +7841,32 @@ func (t *EventJSONBody) FromWebhookSiteEvent(v WebhookSiteEvent) error {
 
 // MergeWebhookSiteEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookSiteEvent
 func (t *EventJSONBody) MergeWebhookSiteEvent(v WebhookSiteEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookRecordActionEvent returns the union data inside the EventJSONBody as a WebhookRecordActionEvent
+func (t EventJSONBody) AsWebhookRecordActionEvent() (WebhookRecordActionEvent, error) {
+	var body WebhookRecordActionEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookRecordActionEvent overwrites any union data inside the EventJSONBody as the provided WebhookRecordActionEvent
+func (t *EventJSONBody) FromWebhookRecordActionEvent(v WebhookRecordActionEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookRecordActionEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookRecordActionEvent
+func (t *EventJSONBody) MergeWebhookRecordActionEvent(v WebhookRecordActionEvent) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -10669,8 +10775,10 @@ type ClientInterface interface {
 	//
 	// Opens a ticket of the action's ticket type about the record, at the record's site: its subject
 	// and the first line of its description name the record (`Record rec_… (Contract C-1001, K-77)`);
-	// `description` follows, `fields` are the ticket type's fields. Actions are listed with the
-	// record's type (`GET /v1/record-types`).
+	// `description` follows, `fields` are the ticket type's fields; the ticket links to the record
+	// (`links.record_id`). A webhook action (`webhook: true`) opens no ticket and needs no `tickets`
+	// feature: it publishes a `record.action` event (WebhookRecordActionEvent) and answers 202.
+	// Actions are listed with the record's type (`GET /v1/record-types`).
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
 	// `invalid` (400), `not_found` (404, also for an action the type does not have); a body over
@@ -10689,8 +10797,10 @@ type ClientInterface interface {
 	//
 	// Opens a ticket of the action's ticket type about the record, at the record's site: its subject
 	// and the first line of its description name the record (`Record rec_… (Contract C-1001, K-77)`);
-	// `description` follows, `fields` are the ticket type's fields. Actions are listed with the
-	// record's type (`GET /v1/record-types`).
+	// `description` follows, `fields` are the ticket type's fields; the ticket links to the record
+	// (`links.record_id`). A webhook action (`webhook: true`) opens no ticket and needs no `tickets`
+	// feature: it publishes a `record.action` event (WebhookRecordActionEvent) and answers 202.
+	// Actions are listed with the record's type (`GET /v1/record-types`).
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
 	// `invalid` (400), `not_found` (404, also for an action the type does not have); a body over
@@ -17245,8 +17355,10 @@ func (c *RawClient) UpdateRecord(ctx context.Context, customerId CustomerId, rec
 //
 // Opens a ticket of the action's ticket type about the record, at the record's site: its subject
 // and the first line of its description name the record (`Record rec_… (Contract C-1001, K-77)`);
-// `description` follows, `fields` are the ticket type's fields. Actions are listed with the
-// record's type (`GET /v1/record-types`).
+// `description` follows, `fields` are the ticket type's fields; the ticket links to the record
+// (`links.record_id`). A webhook action (`webhook: true`) opens no ticket and needs no `tickets`
+// feature: it publishes a `record.action` event (WebhookRecordActionEvent) and answers 202.
+// Actions are listed with the record's type (`GET /v1/record-types`).
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
 // `invalid` (400), `not_found` (404, also for an action the type does not have); a body over
@@ -17275,8 +17387,10 @@ func (c *RawClient) RunRecordActionWithBody(ctx context.Context, customerId Cust
 //
 // Opens a ticket of the action's ticket type about the record, at the record's site: its subject
 // and the first line of its description name the record (`Record rec_… (Contract C-1001, K-77)`);
-// `description` follows, `fields` are the ticket type's fields. Actions are listed with the
-// record's type (`GET /v1/record-types`).
+// `description` follows, `fields` are the ticket type's fields; the ticket links to the record
+// (`links.record_id`). A webhook action (`webhook: true`) opens no ticket and needs no `tickets`
+// feature: it publishes a `record.action` event (WebhookRecordActionEvent) and answers 202.
+// Actions are listed with the record's type (`GET /v1/record-types`).
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
 // `invalid` (400), `not_found` (404, also for an action the type does not have); a body over
@@ -28089,6 +28203,18 @@ func NewListTicketsRequest(server string, customerId CustomerId, params *ListTic
 
 		}
 
+		if params.RecordId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "record_id", *params.RecordId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Cursor != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -34749,8 +34875,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// Opens a ticket of the action's ticket type about the record, at the record's site: its subject
 	// and the first line of its description name the record (`Record rec_… (Contract C-1001, K-77)`);
-	// `description` follows, `fields` are the ticket type's fields. Actions are listed with the
-	// record's type (`GET /v1/record-types`).
+	// `description` follows, `fields` are the ticket type's fields; the ticket links to the record
+	// (`links.record_id`). A webhook action (`webhook: true`) opens no ticket and needs no `tickets`
+	// feature: it publishes a `record.action` event (WebhookRecordActionEvent) and answers 202.
+	// Actions are listed with the record's type (`GET /v1/record-types`).
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
 	// `invalid` (400), `not_found` (404, also for an action the type does not have); a body over
@@ -34769,8 +34897,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// Opens a ticket of the action's ticket type about the record, at the record's site: its subject
 	// and the first line of its description name the record (`Record rec_… (Contract C-1001, K-77)`);
-	// `description` follows, `fields` are the ticket type's fields. Actions are listed with the
-	// record's type (`GET /v1/record-types`).
+	// `description` follows, `fields` are the ticket type's fields; the ticket links to the record
+	// (`links.record_id`). A webhook action (`webhook: true`) opens no ticket and needs no `tickets`
+	// feature: it publishes a `record.action` event (WebhookRecordActionEvent) and answers 202.
+	// Actions are listed with the record's type (`GET /v1/record-types`).
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
 	// `invalid` (400), `not_found` (404, also for an action the type does not have); a body over
@@ -57922,8 +58052,10 @@ func (c *ClientWithResponses) UpdateRecordWithResponse(ctx context.Context, cust
 //
 // Opens a ticket of the action's ticket type about the record, at the record's site: its subject
 // and the first line of its description name the record (`Record rec_… (Contract C-1001, K-77)`);
-// `description` follows, `fields` are the ticket type's fields. Actions are listed with the
-// record's type (`GET /v1/record-types`).
+// `description` follows, `fields` are the ticket type's fields; the ticket links to the record
+// (`links.record_id`). A webhook action (`webhook: true`) opens no ticket and needs no `tickets`
+// feature: it publishes a `record.action` event (WebhookRecordActionEvent) and answers 202.
+// Actions are listed with the record's type (`GET /v1/record-types`).
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
 // `invalid` (400), `not_found` (404, also for an action the type does not have); a body over
@@ -57948,8 +58080,10 @@ func (c *ClientWithResponses) RunRecordActionWithBodyWithResponse(ctx context.Co
 //
 // Opens a ticket of the action's ticket type about the record, at the record's site: its subject
 // and the first line of its description name the record (`Record rec_… (Contract C-1001, K-77)`);
-// `description` follows, `fields` are the ticket type's fields. Actions are listed with the
-// record's type (`GET /v1/record-types`).
+// `description` follows, `fields` are the ticket type's fields; the ticket links to the record
+// (`links.record_id`). A webhook action (`webhook: true`) opens no ticket and needs no `tickets`
+// feature: it publishes a `record.action` event (WebhookRecordActionEvent) and answers 202.
+// Actions are listed with the record's type (`GET /v1/record-types`).
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
 // `invalid` (400), `not_found` (404, also for an action the type does not have); a body over
@@ -68980,6 +69114,9 @@ func ParseRunRecordActionResponse(rsp *http.Response) (*RunRecordActionResponse,
 			return nil, err
 		}
 		response.JSON201 = &dest
+
+	case rsp.StatusCode == 202:
+		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest

@@ -40,7 +40,7 @@ func (s *Server) DefineRecordType(ctx context.Context, req oapi.DefineRecordType
 		t.Fields = append(t.Fields, recordFieldIn(f))
 	}
 	for _, a := range deref(b.Actions) {
-		t.Actions = append(t.Actions, record.Action{Name: a.Name, Label: deref(a.Label), TicketType: a.TicketType, Role: customer.Role(deref(a.Role))})
+		t.Actions = append(t.Actions, record.Action{Name: a.Name, Label: deref(a.Label), TicketType: deref(a.TicketType), Webhook: deref(a.Webhook), Role: customer.Role(deref(a.Role))})
 	}
 	out, err := s.p.DefineRecordType(ctx, t)
 	if err != nil {
@@ -240,7 +240,10 @@ func recordTypeOut(t record.Type) oapi.RecordType {
 		out.Fields = append(out.Fields, of)
 	}
 	for _, a := range t.Actions {
-		oa := oapi.RecordAction{Name: a.Name, Label: optString(a.Label), TicketType: a.TicketType}
+		oa := oapi.RecordAction{Name: a.Name, Label: optString(a.Label), TicketType: optString(a.TicketType)}
+		if a.Webhook {
+			oa.Webhook = ptr(true)
+		}
 		if a.Role != "" {
 			oa.Role = ptr(oapi.Role(a.Role))
 		}
@@ -299,6 +302,9 @@ func (s *Server) RunRecordAction(ctx context.Context, req oapi.RunRecordActionRe
 	t, err := s.p.RunRecordAction(ctx, customer.ID(req.CustomerId), record.ID(req.RecordId), req.ActionName, params)
 	if err != nil {
 		return nil, err
+	}
+	if t.ID == "" { // a webhook action: its event is published
+		return oapi.RunRecordAction202Response{}, nil
 	}
 	return oapi.RunRecordAction201JSONResponse{Body: ticketOut(t), Headers: oapi.RunRecordAction201ResponseHeaders{ETag: etag(t.Version)}}, nil
 }

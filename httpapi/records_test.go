@@ -317,6 +317,21 @@ func TestRecordsOverHTTP(t *testing.T) {
 	done := must(admin.GetRecordWithResponse(ctx, cid, c.Id))(t).JSON200
 	assert.Equal(t, "new@acme.example", done.Values["billing_email"])
 	fails(owner.ApproveRecordChangeWithResponse(ctx, req.Id, client.DecideRecordChangeRequest{}))(t, http.StatusConflict, client.ProblemCodeFailedPrecondition)
+
+	// An action's ticket links to its record, and tickets filter by record.
+	cust, err := e.p.GetCustomer(portaltest.Owner(ctx), customer.ID(cid))
+	require.NoError(t, err)
+	_, err = e.p.UpdateFeatures(portaltest.Owner(ctx), cust.ID, portal.UpdateFeaturesParams{Version: cust.Version,
+		FeaturesPatch: customer.FeaturesPatch{Tickets: ptr(true)}})
+	require.NoError(t, err)
+	tk := must(admin.RunRecordActionWithResponse(ctx, cid, c.Id, "cancel", client.RecordActionRequest{}))(t).JSON201
+	require.NotNil(t, tk.Links.RecordId)
+	assert.Equal(t, c.Id, *tk.Links.RecordId)
+	byRecord := must(admin.ListTicketsWithResponse(ctx, cid, &client.ListTicketsParams{RecordId: ptr(c.Id)}))(t).JSON200
+	require.Len(t, byRecord.Items, 1)
+	assert.Equal(t, tk.Id, byRecord.Items[0].Id)
+	other := must(admin.ListTicketsWithResponse(ctx, cid, &client.ListTicketsParams{RecordId: ptr(meter.RecordId)}))(t).JSON200
+	assert.Empty(t, other.Items)
 }
 
 // TestUpsertRecordsLimit: 1,001 records are refused as a whole, naming

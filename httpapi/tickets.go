@@ -9,6 +9,7 @@ import (
 	"github.com/portalkit/portalkit/internal/oapi"
 	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/ticket"
 	"github.com/portalkit/portalkit/warehouse"
 )
@@ -39,7 +40,8 @@ func (s *Server) ListTicketTypes(ctx context.Context, _ oapi.ListTicketTypesRequ
 
 // ListTickets implements oapi.StrictServerInterface.
 func (s *Server) ListTickets(ctx context.Context, req oapi.ListTicketsRequestObject) (oapi.ListTicketsResponseObject, error) {
-	params := portal.ListTicketsParams{Status: ticket.Status(deref(req.Params.Status)), Type: deref(req.Params.Type)}
+	params := portal.ListTicketsParams{Status: ticket.Status(deref(req.Params.Status)), Type: deref(req.Params.Type),
+		RecordID: record.ID(deref(req.Params.RecordId))}
 	params.Cursor, params.Limit = pageIn(req.Params.Cursor, req.Params.Limit)
 	l, err := s.p.ListTickets(ctx, customer.ID(req.CustomerId), params)
 	if err != nil {
@@ -83,6 +85,7 @@ func (s *Server) OpenTicket(ctx context.Context, req oapi.OpenTicketRequestObjec
 		params.Links = portal.TicketLinksParams{
 			OrderID: orders.ID(deref(l.OrderId)), OrderLine: deref(l.OrderLine),
 			StockItemID: warehouse.ItemID(deref(l.StockItemId)), SiteID: customer.SiteID(deref(l.SiteId)),
+			RecordID: record.ID(deref(l.RecordId)),
 		}
 	}
 	t, err := s.p.OpenTicket(ctx, customer.ID(req.CustomerId), params)
@@ -235,6 +238,7 @@ func ticketOut(t ticket.Ticket) oapi.Ticket {
 	l := t.Links
 	out.Links = oapi.TicketLinks{
 		OrderId: optString(string(l.OrderID)), StockItemId: optString(string(l.StockItemID)), SiteId: optString(string(l.SiteID)),
+		RecordId: optString(string(l.RecordID)),
 	}
 	if l.OrderLine > 0 {
 		out.Links.OrderLine = ptr(l.OrderLine)

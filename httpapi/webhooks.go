@@ -35,6 +35,12 @@ func EventData(v any) (any, error) {
 		return commentOut(o), nil
 	case customer.Site:
 		return siteOut(o), nil
+	case portal.RecordActionEvent:
+		out := oapi.RecordActionTaken{Action: o.Action, By: o.By, Description: optString(o.Description), Record: recordOut(o.Record)}
+		if len(o.Fields) > 0 {
+			out.Fields = &o.Fields
+		}
+		return out, nil
 	}
 	return nil, fmt.Errorf("httpapi: no API form for webhook data of type %T", v)
 }

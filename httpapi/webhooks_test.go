@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -151,4 +152,84 @@ func TestWebhooksThroughTheAPI(t *testing.T) {
 	bad, err := owner.CreateWebhookEndpointWithResponse(ctx, client.CreateWebhookEndpointRequest{Url: recv.URL, EventTypes: []client.WebhookEventType{"order.eaten"}})
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusBadRequest, bad.StatusCode())
+}
+
+// TestRecordWebhookAction: a record type's webhook action opens no ticket
+// (202) and an endpoint subscribed to record.action receives the record
+// as customers see it, the action and who took it.
+func TestRecordWebhookAction(t *testing.T) {
+	t.Parallel()
+	clock := &portaltest.Clock{}
+	var (
+		mu  sync.Mutex
+		raw [][]byte
+	)
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		raw = append(raw, b)
+		mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(recv.Close)
+	p := portaltest.New(t, clock, func(c *portal.Config) {
+		c.Webhooks = portal.WebhookConfig{AllowHTTP: true, AllowPrivateAddresses: true, Data: httpapi.EventData}
+	})
+	boot, err := p.Bootstrap(t.Context(), portal.BootstrapParams{})
+	require.NoError(t, err)
+	srv := httptest.NewServer(httpapi.NewHandler(p))
+	t.Cleanup(srv.Close)
+	owner, err := client.NewClientWithResponses(srv.URL, client.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
+		r.Header.Set("Authorization", "Bearer "+boot.APIKey)
+		return nil
+	}))
+	require.NoError(t, err)
+	ctx := t.Context()
+
+	created, err := owner.CreateWebhookEndpointWithResponse(ctx, client.CreateWebhookEndpointRequest{Url: recv.URL,
+		EventTypes: []client.WebhookEventType{client.WebhookEventType(webhook.RecordAction)}})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, created.StatusCode(), "%s", created.Body)
+	cus, err := owner.CreateCustomerWithResponse(ctx, nil, client.CreateCustomerRequest{Name: "Acme"})
+	require.NoError(t, err)
+	cid := cus.JSON201.Id
+
+	bad, err := owner.DefineRecordTypeWithResponse(ctx, client.RecordTypeDefinition{Name: "pump", Fields: []client.RecordField{
+		{Name: "serial", Kind: client.RecordFieldKindText, Required: ptr(true), Identifier: ptr(true), Customer: ptr(true)}},
+		Actions: &[]client.RecordAction{{Name: "service", Webhook: ptr(true), TicketType: ptr("generic")}}})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusBadRequest, bad.StatusCode(), "a webhook action names no ticket type")
+	assert.Contains(t, string(bad.Body), "actions[0].ticket_type")
+	def, err := owner.DefineRecordTypeWithResponse(ctx, client.RecordTypeDefinition{Name: "pump", Fields: []client.RecordField{
+		{Name: "serial", Kind: client.RecordFieldKindText, Required: ptr(true), Identifier: ptr(true), Customer: ptr(true)},
+		{Name: "cost", Kind: client.RecordFieldKindText}},
+		Actions: &[]client.RecordAction{{Name: "service", Webhook: ptr(true)}}})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, def.StatusCode(), "%s", def.Body)
+	up, err := owner.UpsertRecordsWithResponse(ctx, client.UpsertRecordsRequest{Records: []client.UpsertRecord{
+		{CustomerId: ptr(cid), Type: "pump", ExternalRef: "erp-p1", Values: client.RecordValues{"serial": "P-1", "cost": "secret cost"}}}})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, up.StatusCode(), "%s", up.Body)
+	rid := up.JSON200.Results[0].RecordId
+
+	run, err := owner.RunRecordActionWithResponse(ctx, cid, rid, "service", client.RecordActionRequest{Description: ptr("It hums.")})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusAccepted, run.StatusCode(), "%s", run.Body)
+
+	rep, err := p.DeliverWebhooks(ctx, portal.WebhookOptions{})
+	require.NoError(t, err)
+	require.Equal(t, portal.WebhookReport{Claimed: 1, Delivered: 1}, rep)
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, raw, 1)
+	var ev client.WebhookRecordActionEvent
+	require.NoError(t, json.Unmarshal(raw[0], &ev), "the body decodes as its documented schema")
+	assert.Equal(t, client.WebhookRecordActionEventTypeRecordAction, ev.Type)
+	assert.Equal(t, "service", ev.Data.Action)
+	assert.True(t, strings.HasPrefix(ev.Data.By, "api_key:"), ev.Data.By)
+	assert.Equal(t, "It hums.", *ev.Data.Description)
+	assert.Equal(t, rid, ev.Data.Record.Id)
+	assert.Equal(t, "P-1", ev.Data.Record.Values["serial"])
+	assert.NotContains(t, ev.Data.Record.Values, "cost", "the record as customers see it")
+	assert.Nil(t, ev.Data.Record.ExternalRef)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/ticket"
+	"github.com/portalkit/portalkit/webhook"
 	"github.com/portalkit/portalkit/warehouse"
 )
 
@@ -978,8 +979,10 @@ type RecordActionParams struct {
 // about the record, at the record's site, as OpenTicket does (and with
 // its rules: the tickets feature, the caller's role). The ticket names the
 // record in its subject and in the first line of its description
-// ("Record rec_… (contract C-1, K-1)"), as tickets have no link to
-// records. Customer users need the action's role besides (default
+// ("Record rec_… (contract C-1, K-1)") and links to it (Links.RecordID).
+// A webhook action (record.Action.Webhook) opens no ticket: it publishes a
+// record.action webhook event (RecordActionEvent) and returns the zero
+// Ticket. Customer users need the action's role besides (default
 // maintainer). NotFound for a record the caller may not see and for an
 // action its type does not have.
 func (p *Portal) RunRecordAction(ctx context.Context, cid customer.ID, id record.ID, action string, params RecordActionParams) (ticket.Ticket, error) {
@@ -987,7 +990,10 @@ func (p *Portal) RunRecordAction(ctx context.Context, cid customer.ID, id record
 		return ticket.Ticket{}, err
 	}
 	var open OpenTicketParams
-	err := p.read(ctx, func(r storage.Repos) error {
+	var hook bool
+	// A webhook action publishes in a writing transaction; a ticket
+	// action only reads here, and OpenTicket writes.
+	err := p.write(ctx, func(r storage.Repos) error {
 		a, err := p.authorize(ctx, r, ActRecordRead, cid, "")
 		if err != nil {
 			return err
@@ -1011,13 +1017,34 @@ func (p *Portal) RunRecordAction(ctx context.Context, cid customer.ID, id record
 		if a.user() && (a.who.ReadOnly || !a.membership.Role.AtLeast(role)) {
 			return errDenied
 		}
+		if act.Webhook {
+			hook = true
+			seen := rec
+			seen.ExternalRef, seen.Values, seen.History = "", t.Shown(rec.Values), nil
+			return p.publish(ctx, r, webhook.RecordAction, cid, RecordActionEvent{Record: seen, Action: act.Name,
+				By: a.who.Actor(), Description: strings.TrimSpace(params.Description), Fields: params.Fields})
+		}
 		open = actionTicket(t, act, rec, params)
 		return nil
 	})
-	if err != nil {
+	if err != nil || hook {
 		return ticket.Ticket{}, err
 	}
 	return p.OpenTicket(ctx, cid, open)
+}
+
+// RecordActionEvent is the data of a record.action webhook event: a
+// webhook action taken on a record.
+type RecordActionEvent struct {
+	// Record is the record as customers see it.
+	Record record.Record
+	// Action names the action taken.
+	Action string
+	// By is who took it (identity.Principal.Actor).
+	By string
+	// Description and Fields are what the caller gave with the action.
+	Description string
+	Fields      map[string]string
 }
 
 // actionTicket returns the ticket that action act of record rec opens.
@@ -1039,7 +1066,7 @@ func actionTicket(t record.Type, act record.Action, rec record.Record, params Re
 		desc += "\n\n" + d
 	}
 	return OpenTicketParams{Type: act.TicketType, Subject: subject, Description: desc, Fields: params.Fields,
-		Links: TicketLinksParams{SiteID: rec.SiteID}}
+		Links: TicketLinksParams{SiteID: rec.SiteID, RecordID: rec.ID}}
 }
 
 // RecordChangesOf returns the change requests of one of a customer's

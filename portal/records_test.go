@@ -414,6 +414,37 @@ func TestRunRecordAction(t *testing.T) {
 		assert.Equal(t, "Cancel contract: Contract C-1, K-C-1", tk.Subject)
 		assert.Equal(t, "Record "+string(c.ID)+" (Contract C-1, K-C-1)\n\nWe move out.", tk.Description)
 		assert.Equal(t, h.admin.UserID, tk.RequestedBy)
+		assert.Equal(t, c.ID, tk.Links.RecordID, "the ticket links to its record")
+		stored, err := h.p.GetTicket(as(t, h.admin), h.c.ID, tk.ID)
+		require.NoError(t, err)
+		assert.Equal(t, c.ID, stored.Links.RecordID)
+
+		other := h.contract(t, "C-2")
+		_, err = h.p.RunRecordAction(as(t, h.admin), h.c.ID, other.ID, "cancel", portal.RecordActionParams{})
+		require.NoError(t, err)
+		l, err := h.p.ListTickets(as(t, h.admin), h.c.ID, portal.ListTicketsParams{RecordID: c.ID})
+		require.NoError(t, err)
+		require.Len(t, l.Items, 1, "ListTickets filters by record")
+		assert.Equal(t, tk.ID, l.Items[0].ID)
+	})
+}
+
+// A ticket may link only to a record of its own customer.
+func TestTicketRecordLinkStaysWithTheCustomer(t *testing.T) {
+	t.Parallel()
+	eachRecords(t, func(t *testing.T, h records) {
+		mine := h.contract(t, "C-1")
+		other := h.createCustomer(t, "Globex")
+		theirs, err := h.p.CreateRecord(h.owner, other.ID, portal.RecordParams{Type: record.TypeContract, Values: contractValues("C-9")})
+		require.NoError(t, err)
+		_, err = h.p.OpenTicket(as(t, h.admin), h.c.ID, portal.OpenTicketParams{Type: "generic", Subject: "x",
+			Links: portal.TicketLinksParams{RecordID: theirs.ID}})
+		assertCode(t, portalerr.Invalid, err)
+		assert.Equal(t, "links.record_id", portalerr.FieldsOf(err)[0].Field)
+		tk, err := h.p.OpenTicket(as(t, h.admin), h.c.ID, portal.OpenTicketParams{Type: "generic", Subject: "x",
+			Links: portal.TicketLinksParams{RecordID: mine.ID}})
+		require.NoError(t, err)
+		assert.Equal(t, mine.ID, tk.Links.RecordID)
 	})
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portalerr"
+	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/ticket"
 	"github.com/portalkit/portalkit/warehouse"
@@ -56,6 +57,8 @@ type TicketLinksParams struct {
 	OrderLine   int              `json:"order_line" validate:"min=0,max=100"`
 	StockItemID warehouse.ItemID `json:"stock_item_id" validate:"max=100"`
 	SiteID      customer.SiteID  `json:"site_id" validate:"max=100"`
+	// RecordID names a shared record of the customer.
+	RecordID record.ID `json:"record_id" validate:"max=100"`
 }
 
 // OpenTicketParams are a ticket as it is opened.
@@ -115,7 +118,7 @@ func (p *Portal) OpenTicket(ctx context.Context, cid customer.ID, params OpenTic
 			Subject: params.Subject, Description: params.Description, Priority: params.Priority,
 			RequestedBy: requester, Fields: params.Fields, By: a.who.Actor(), At: now,
 			Links: ticket.Links{OrderID: params.Links.OrderID, OrderLine: params.Links.OrderLine,
-				StockItemID: params.Links.StockItemID, SiteID: params.Links.SiteID},
+				StockItemID: params.Links.StockItemID, SiteID: params.Links.SiteID, RecordID: params.Links.RecordID},
 		})
 		if err != nil {
 			return err
@@ -207,6 +210,15 @@ func checkTicketLinks(ctx context.Context, r storage.Repos, cid customer.ID, l T
 			return fmt.Errorf("portal: loading site: %w", err)
 		}
 	}
+	if l.RecordID != "" {
+		rec, err := r.Records().Get(ctx, l.RecordID)
+		switch {
+		case errors.Is(err, storage.ErrNotFound), err == nil && rec.CustomerID != cid:
+			fail("links.record_id", "%s is not a record of this customer", l.RecordID)
+		case err != nil:
+			return fmt.Errorf("portal: loading record: %w", err)
+		}
+	}
 	return portalerr.InvalidFields(bad...)
 }
 
@@ -256,6 +268,8 @@ type ListTicketsParams struct {
 	Type   string        `json:"type" validate:"max=64"`
 	Cursor string        `json:"cursor" validate:"max=200"`
 	Limit  int           `json:"limit" validate:"min=0,max=100"`
+	// RecordID keeps the tickets linked to this record; empty keeps all.
+	RecordID record.ID `json:"record_id" validate:"max=100"`
 }
 
 func (p ListTicketsParams) page() storage.Page { return storage.Page{Cursor: p.Cursor, Limit: p.Limit} }
@@ -271,7 +285,7 @@ func (p *Portal) ListTickets(ctx context.Context, cid customer.ID, params ListTi
 			sites = s
 		}
 		return r.Tickets().List(ctx, storage.TicketFilter{
-			CustomerID: cid, Status: params.Status, Type: params.Type, SiteIDs: sites, NewestFirst: true,
+			CustomerID: cid, Status: params.Status, Type: params.Type, SiteIDs: sites, RecordID: params.RecordID, NewestFirst: true,
 		}, page)
 	})
 }

@@ -107,7 +107,10 @@ type Field struct {
 type Action struct {
 	Name       string `json:"name"`
 	Label      string `json:"label,omitempty"`
-	TicketType string `json:"ticket_type"`
+	TicketType string `json:"ticket_type,omitempty"`
+	// Webhook makes the action publish a webhook event (record.action)
+	// instead of opening a ticket; such an action names no TicketType.
+	Webhook bool `json:"webhook,omitempty"`
 	// Role is the least role of a customer user who may take the action;
 	// default maintainer.
 	Role customer.Role `json:"role,omitempty"`
@@ -270,7 +273,10 @@ func (t Type) Check() error {
 			fail(p+".name", "repeats %s", a.Name)
 		}
 		seenAct[a.Name] = true
-		if !ValidName(a.TicketType) {
+		switch {
+		case a.Webhook && a.TicketType != "":
+			fail(p+".ticket_type", "must be empty for a webhook action")
+		case !a.Webhook && !ValidName(a.TicketType):
 			fail(p+".ticket_type", "must name a ticket type")
 		}
 		if a.Role != "" && !a.Role.Valid() {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/ticket"
 )
 
@@ -73,6 +74,8 @@ type TicketFilter struct {
 	// membership limited to some sites sees). nil does not filter; a
 	// non-nil empty slice keeps the tickets of no site.
 	SiteIDs []customer.SiteID
+	// RecordID keeps tickets linked to this record.
+	RecordID record.ID
 	// NewestFirst lists in descending ID order.
 	NewestFirst bool
 }

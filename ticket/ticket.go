@@ -11,6 +11,7 @@ import (
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portalerr"
+	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/warehouse"
 )
 
@@ -119,6 +120,9 @@ type Links struct {
 	OrderLine   int
 	StockItemID warehouse.ItemID
 	SiteID      customer.SiteID
+	// RecordID is the shared record (package record) the ticket is about,
+	// such as the one whose action opened it.
+	RecordID record.ID
 }
 
 // Ticket is a customer's support request.

@@ -40,6 +40,10 @@ const (
 	SiteCreated       Type = "site.created"        // Data: Site
 	SiteUpdated       Type = "site.updated"        // Data: Site
 	SiteDeleted       Type = "site.deleted"        // Data: Site as it was
+	// RecordAction: a customer user (or staff) took a webhook action of a
+	// record. Data: RecordAction (the record as customers see it, the
+	// action and who took it).
+	RecordAction Type = "record.action"
 )
 
 // Types lists every event type, in a stable order for pages and docs.
@@ -50,6 +54,7 @@ var Types = []Type{
 	StockItemStocked, StockItemIssued, StockItemReturned, StockItemRetired,
 	TicketOpened, TicketUpdated, TicketCommented,
 	SiteCreated, SiteUpdated, SiteDeleted,
+	RecordAction,
 }
 
 // Valid reports whether t is a known type.

@@ -107,3 +107,25 @@ func TestRecordPages(t *testing.T) {
 	pg = staff.post("/console/record-types", url.Values{"definition": {`{"name":`}})
 	assert.Equal(t, http.StatusBadRequest, pg.status)
 }
+
+// A ticket a record's action opened links to the record, in the portal
+// and in the console.
+func TestTicketLinksToItsRecord(t *testing.T) {
+	s := newSite(t)
+	c := s.a.contract
+	tk, err := s.p.RunRecordAction(portaltest.ServiceDesk(t.Context()), s.a.c.ID, c.ID, "cancel", portal.RecordActionParams{Description: "We move out."})
+	require.NoError(t, err)
+
+	admin := s.browser(t, s.a.users[customer.RoleAdmin].token)
+	pg := admin.get("/tickets/" + string(tk.ID))
+	require.Equal(t, http.StatusOK, pg.status, pg.body)
+	assert.Contains(t, pg.body, `href="/records/`+string(c.ID)+`"`)
+	assert.Contains(t, pg.body, "C-acme")
+
+	key, err := s.p.CreateAPIKey(portaltest.Owner(t.Context()), portal.CreateAPIKeyParams{Name: "back office", Role: "admin"})
+	require.NoError(t, err)
+	staff := s.browser(t, key.Token)
+	pg = staff.get("/console/customers/" + string(s.a.c.ID) + "/tickets/" + string(tk.ID))
+	require.Equal(t, http.StatusOK, pg.status, pg.body)
+	assert.Contains(t, pg.body, `href="/console/customers/`+string(s.a.c.ID)+`/records/`+string(c.ID)+`"`)
+}

@@ -1,6 +1,7 @@
 package webui
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/ticket"
 )
 
@@ -165,6 +167,9 @@ type ticketView struct {
 	CanApply  bool
 	Customer  customer.Customer
 	OrderName string
+	// RecordName and RecordURL name the linked record when the viewer
+	// may see it.
+	RecordName, RecordURL string
 	// Files are the ticket's attachments and its upload form.
 	Files ticketFiles
 }
@@ -192,6 +197,20 @@ func (h *handler) loadTicket(r *http.Request, v *view, cid customer.ID, id ticke
 	if t.Links.OrderID != "" {
 		if o, err := h.p.GetOrder(ctx, cid, t.Links.OrderID); err == nil {
 			d.OrderName = o.Number.String()
+		}
+	}
+	if t.Links.RecordID != "" {
+		// GetRecord decides whether the viewer may see the record.
+		if rec, err := h.p.GetRecord(ctx, cid, t.Links.RecordID); err == nil {
+			rt, err := h.p.RecordType(ctx, rec.Type, rec.TypeVersion)
+			if err != nil {
+				rt = record.Type{Name: rec.Type, Label: rec.Type}
+			}
+			d.RecordName = strings.TrimSpace(cmp.Or(rt.Label, rt.Name) + " " + recordTitle(rt, rec))
+			d.RecordURL = v.URL("/records", rec.ID)
+			if v.Console() {
+				d.RecordURL = v.URL("/console/customers", cid, "records", rec.ID)
+			}
 		}
 	}
 	d.CanComment = v.Can(string(portal.ActTicketComment)) && t.Status != ticket.StatusClosed

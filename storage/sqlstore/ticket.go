@@ -18,18 +18,18 @@ func (t *txn) Tickets() storage.TicketRepo { return ticketRepo{t} }
 var ticketTable = newTable(table[ticket.Ticket]{
 	name: "tickets", noun: "ticket",
 	columns: []string{"id", "number", "customer_id", "type", "subject", "description", "status", "priority",
-		"requested_by", "assignee", "order_id", "order_line", "stock_item_id", "site_id", "fields",
+		"requested_by", "assignee", "order_id", "order_line", "stock_item_id", "site_id", "record_id", "fields",
 		"resolved_at", "applied_at", "version", "created_at", "updated_at"},
 	values: func(t *ticket.Ticket) []any {
 		l := &t.Links
 		return []any{string(t.ID), int64(t.Number), string(t.CustomerID), t.Type, t.Subject, t.Description, string(t.Status), string(t.Priority),
-			string(t.RequestedBy), string(t.Assignee), string(l.OrderID), l.OrderLine, string(l.StockItemID), string(l.SiteID), attributesJSON(t.Fields),
+			string(t.RequestedBy), string(t.Assignee), string(l.OrderID), l.OrderLine, string(l.StockItemID), string(l.SiteID), string(l.RecordID), attributesJSON(t.Fields),
 			nullTS(t.ResolvedAt), nullTS(t.AppliedAt), t.Version, ts(t.CreatedAt), ts(t.UpdatedAt)}
 	},
 	dest: func(t *ticket.Ticket) []any {
 		l := &t.Links
 		return []any{&t.ID, &t.Number, &t.CustomerID, &t.Type, &t.Subject, &t.Description, &t.Status, &t.Priority,
-			&t.RequestedBy, &t.Assignee, &l.OrderID, &l.OrderLine, &l.StockItemID, &l.SiteID, attributesCol{&t.Fields},
+			&t.RequestedBy, &t.Assignee, &l.OrderID, &l.OrderLine, &l.StockItemID, &l.SiteID, &l.RecordID, attributesCol{&t.Fields},
 			tcol(&t.ResolvedAt), tcol(&t.AppliedAt), &t.Version, tcol(&t.CreatedAt), tcol(&t.UpdatedAt)}
 	},
 	fkErr: storage.ErrNotFound,
@@ -110,10 +110,10 @@ func (s ticketRepo) Change(ctx context.Context, next ticket.Ticket, evs ...ticke
 	}
 	l := &next.Links
 	n, err := s.t.exec(ctx, op, nil, `UPDATE tickets SET subject = ?, description = ?, status = ?, priority = ?, assignee = ?,
-		order_id = ?, order_line = ?, stock_item_id = ?, site_id = ?, fields = ?, resolved_at = ?, applied_at = ?,
+		order_id = ?, order_line = ?, stock_item_id = ?, site_id = ?, record_id = ?, fields = ?, resolved_at = ?, applied_at = ?,
 		version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
 		next.Subject, next.Description, string(next.Status), string(next.Priority), string(next.Assignee),
-		string(l.OrderID), l.OrderLine, string(l.StockItemID), string(l.SiteID), attributesJSON(next.Fields),
+		string(l.OrderID), l.OrderLine, string(l.StockItemID), string(l.SiteID), string(l.RecordID), attributesJSON(next.Fields),
 		nullTS(next.ResolvedAt), nullTS(next.AppliedAt), ts(next.UpdatedAt), string(next.ID), next.Version)
 	if err != nil {
 		return ticket.Ticket{}, err
@@ -145,6 +145,7 @@ func (f ticketFilter) conds() conds {
 	var w conds
 	w.eq(`customer_id`, string(f.CustomerID))
 	w.eq(`type`, f.Type)
+	w.eq(`record_id`, string(f.RecordID))
 	switch {
 	case f.Assignee != "":
 		w.eq(`assignee`, string(f.Assignee))

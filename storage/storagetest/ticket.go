@@ -12,6 +12,7 @@ import (
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/ticket"
 )
@@ -27,6 +28,7 @@ var ticketTests = []test{
 	{"ChangeMissing", testTicketChangeMissing},
 	{"List", testTicketList},
 	{"ListSites", testTicketListSites},
+	{"ListRecord", testTicketListRecord},
 	{"Count", testTicketCount},
 	{"Comments", testTicketComments},
 	{"Attachments", testTicketAttachments},
@@ -46,7 +48,7 @@ func newTicket(cid customer.ID, number ticket.Number) ticket.Ticket {
 	return ticket.Ticket{
 		ID: newTicketID(), Number: number, CustomerID: cid, Type: ticket.TypeRentalChange,
 		Subject: "Stop rental", Description: "Please stop it.", Status: ticket.StatusOpen, Priority: ticket.PriorityHigh,
-		RequestedBy: newUserID(), Links: ticket.Links{OrderID: "ord_1", OrderLine: 2, StockItemID: "itm_1", SiteID: "sit_1"},
+		RequestedBy: newUserID(), Links: ticket.Links{OrderID: "ord_1", OrderLine: 2, StockItemID: "itm_1", SiteID: "sit_1", RecordID: "rec_1"},
 		Fields:  map[string]string{"change": "stop", "end_date": "2025-04-01"},
 		History: []ticket.Event{{Kind: ticket.EventOpened, To: string(ticket.StatusOpen), At: base, By: "user:usr_1"}},
 		Version: 1, CreatedAt: base, UpdatedAt: base,
@@ -394,19 +396,21 @@ func testTicketNumbersUnderContention(t *testing.T, s storage.Store) {
 	ctx := t.Context()
 	for range n {
 		wg.Go(func() {
+			// The number is sent once the transaction has committed: a
+			// store may run fn again when a try fails to serialize, and
+			// only the last try's number is the ticket's.
+			var num ticket.Number
 			err := s.InTx(ctx, func(r storage.Repos) error {
-				num, err := r.Tickets().NextNumber(ctx)
+				var err error
+				num, err = r.Tickets().NextNumber(ctx)
 				if err != nil {
 					return err
 				}
-				tk := newTicket(c.ID, num)
-				if err := r.Tickets().Create(ctx, tk); err != nil {
-					return err
-				}
-				numbers <- num
-				return nil
+				return r.Tickets().Create(ctx, newTicket(c.ID, num))
 			})
-			assert.NoError(t, err)
+			if assert.NoError(t, err) {
+				numbers <- num
+			}
 		})
 	}
 	wg.Wait()
@@ -453,4 +457,31 @@ func testTicketChangedOnce(t *testing.T, s storage.Store) {
 	require.NoError(t, err)
 	assert.Equal(t, tk.Version+1, got.Version)
 	assert.Len(t, got.History, 2)
+}
+
+// testTicketListRecord: a ticket keeps its record link through a change,
+// and TicketFilter.RecordID keeps the tickets of one record.
+func testTicketListRecord(t *testing.T, s storage.Store) {
+	c := createCustomer(t, s, newCustomer("Acme"))
+	var ids []ticket.ID
+	for i, rec := range []record.ID{"", "rec_a", "rec_b", "rec_a"} {
+		tk := newTicket(c.ID, ticket.Number(i+1))
+		tk.Links.RecordID = rec
+		ids = append(ids, createTicket(t, s, tk).ID)
+	}
+	assert.Equal(t, sorted(ids[1], ids[3]), ticketIDs(t, s, storage.TicketFilter{CustomerID: c.ID, RecordID: "rec_a"}))
+	assert.Equal(t, sorted(ids[2]), ticketIDs(t, s, storage.TicketFilter{CustomerID: c.ID, RecordID: "rec_b"}))
+	assert.Empty(t, ticketIDs(t, s, storage.TicketFilter{CustomerID: c.ID, RecordID: "rec_c"}))
+
+	got, err := getTicket(t, s, ids[2])
+	require.NoError(t, err)
+	assert.Equal(t, record.ID("rec_b"), got.Links.RecordID)
+	got.Links.RecordID = "rec_c"
+	got.UpdatedAt = got.UpdatedAt.Add(time.Second)
+	_, err = changeTicket(t, s, got)
+	require.NoError(t, err)
+	got, err = getTicket(t, s, ids[2])
+	require.NoError(t, err)
+	assert.Equal(t, record.ID("rec_c"), got.Links.RecordID)
+	assert.Equal(t, sorted(ids[2]), ticketIDs(t, s, storage.TicketFilter{CustomerID: c.ID, RecordID: "rec_c"}))
 }
