@@ -5134,6 +5134,12 @@ type SyncFieldChange struct {
 	To    string `json:"to"`
 }
 
+// SyncFilter Keeps only employees of these locations and/or departments in a sync; an empty list does not filter.
+type SyncFilter struct {
+	Departments []string `json:"departments"`
+	Locations   []string `json:"locations"`
+}
+
 // SyncRowError A row the run could not take.
 type SyncRowError struct {
 	ExternalId *string `json:"external_id,omitempty"`
@@ -5191,6 +5197,26 @@ type SyncRunList struct {
 
 // SyncRunStatus `planned` (a dry run), `awaiting_confirmation` (over the deletion threshold), `applied`, `discarded`, or `failed` (the source could not be read; nothing changed).
 type SyncRunStatus string
+
+// SyncSettings A customer's HR sync settings.
+type SyncSettings struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// Filter Keeps only employees of these locations and/or departments in a sync; an empty list does not filter.
+	Filter SyncFilter `json:"filter"`
+
+	// InviteEmployees Applying a sync invites each employee it creates with an e-mail address as a viewer.
+	InviteEmployees bool `json:"invite_employees"`
+
+	// UpdatedAt When the settings changed last; left out while nobody changed them.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// UpdatedBy Who changed the settings last; left out while nobody has.
+	UpdatedBy *string `json:"updated_by,omitempty"`
+}
 
 // Ticket A customer's support ticket.
 //
@@ -5585,6 +5611,13 @@ type UpdateStaffRequest struct {
 
 	// ServiceDesk Gives or takes the service-desk capability.
 	ServiceDesk *bool `json:"service_desk,omitempty"`
+}
+
+// UpdateSyncSettingsRequest A customer's new HR sync settings, all of them.
+type UpdateSyncSettingsRequest struct {
+	// Filter Keeps only employees of these locations and/or departments in a sync; an empty list does not filter.
+	Filter          SyncFilter `json:"filter"`
+	InviteEmployees bool       `json:"invite_employees"`
 }
 
 // UpdateUserRequest The corrections; fields left out stay as they are.
@@ -7452,6 +7485,9 @@ type StartSyncJSONRequestBody = StartSyncRequest
 
 // ApplySyncJSONRequestBody defines body for ApplySync for application/json ContentType.
 type ApplySyncJSONRequestBody = ApplySyncRequest
+
+// UpdateSyncSettingsJSONRequestBody defines body for UpdateSyncSettings for application/json ContentType.
+type UpdateSyncSettingsJSONRequestBody = UpdateSyncSettingsRequest
 
 // SetImpersonationPolicyJSONRequestBody defines body for SetImpersonationPolicy for application/json ContentType.
 type SetImpersonationPolicyJSONRequestBody = ImpersonationPolicy
@@ -9463,6 +9499,65 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/customers/{customerId}/hr-sync/runs/{runId}/discard (the `DiscardSync` operationId).
 	DiscardSync(ctx context.Context, customerId CustomerId, runId RunId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSyncSettings Get a customer's HR sync settings
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// The filter every sync of the customer goes through and whether synced employees are invited
+	// to the portal; empty lists and `false` until someone sets them. `feature_disabled` unless the
+	// customer's `hr_sync` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/hr-sync/settings (the `GetSyncSettings` operationId).
+	GetSyncSettings(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateSyncSettingsWithBody Set a customer's HR sync settings
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// Replaces the settings; they apply from the next sync planned or applied (CSV, XLSX and pull
+	// sources; SCIM provisioning is not filtered). With `locations` and/or `departments` set, a sync
+	// keeps only employees of those (case ignored; with both, an employee must match both); the
+	// others count as not in the source, so stored ones leave like any leaver: locked while they hold
+	// stock items, else removed. With `invite_employees`, applying a sync invites each employee it
+	// creates with an e-mail address as a viewer (never one already a member or invited). Recorded
+	// in the audit log.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); a body over 1 MiB 413; anything unexpected `internal`
+	// (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/customers/{customerId}/hr-sync/settings (the `UpdateSyncSettings` operationId).
+	UpdateSyncSettingsWithBody(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateSyncSettings Set a customer's HR sync settings
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// Replaces the settings; they apply from the next sync planned or applied (CSV, XLSX and pull
+	// sources; SCIM provisioning is not filtered). With `locations` and/or `departments` set, a sync
+	// keeps only employees of those (case ignored; with both, an employee must match both); the
+	// others count as not in the source, so stored ones leave like any leaver: locked while they hold
+	// stock items, else removed. With `invite_employees`, applying a sync invites each employee it
+	// creates with an e-mail address as a viewer (never one already a member or invited). Recorded
+	// in the audit log.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); a body over 1 MiB 413; anything unexpected `internal`
+	// (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/customers/{customerId}/hr-sync/settings (the `UpdateSyncSettings` operationId).
+	UpdateSyncSettings(ctx context.Context, customerId CustomerId, body UpdateSyncSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetImpersonationPolicy Whether the customer forbids impersonation
 	//
@@ -15266,6 +15361,95 @@ func (c *RawClient) ApplySync(ctx context.Context, customerId CustomerId, runId 
 // Corresponds with POST /v1/customers/{customerId}/hr-sync/runs/{runId}/discard (the `DiscardSync` operationId).
 func (c *RawClient) DiscardSync(ctx context.Context, customerId CustomerId, runId RunId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDiscardSyncRequest(c.Server, customerId, runId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSyncSettings Get a customer's HR sync settings
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// The filter every sync of the customer goes through and whether synced employees are invited
+// to the portal; empty lists and `false` until someone sets them. `feature_disabled` unless the
+// customer's `hr_sync` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `not_found` (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/hr-sync/settings (the `GetSyncSettings` operationId).
+func (c *RawClient) GetSyncSettings(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSyncSettingsRequest(c.Server, customerId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateSyncSettingsWithBody Set a customer's HR sync settings
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// Replaces the settings; they apply from the next sync planned or applied (CSV, XLSX and pull
+// sources; SCIM provisioning is not filtered). With `locations` and/or `departments` set, a sync
+// keeps only employees of those (case ignored; with both, an employee must match both); the
+// others count as not in the source, so stored ones leave like any leaver: locked while they hold
+// stock items, else removed. With `invite_employees`, applying a sync invites each employee it
+// creates with an e-mail address as a viewer (never one already a member or invited). Recorded
+// in the audit log.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); a body over 1 MiB 413; anything unexpected `internal`
+// (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/customers/{customerId}/hr-sync/settings (the `UpdateSyncSettings` operationId).
+func (c *RawClient) UpdateSyncSettingsWithBody(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateSyncSettingsRequestWithBody(c.Server, customerId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateSyncSettings Set a customer's HR sync settings
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// Replaces the settings; they apply from the next sync planned or applied (CSV, XLSX and pull
+// sources; SCIM provisioning is not filtered). With `locations` and/or `departments` set, a sync
+// keeps only employees of those (case ignored; with both, an employee must match both); the
+// others count as not in the source, so stored ones leave like any leaver: locked while they hold
+// stock items, else removed. With `invite_employees`, applying a sync invites each employee it
+// creates with an e-mail address as a viewer (never one already a member or invited). Recorded
+// in the audit log.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); a body over 1 MiB 413; anything unexpected `internal`
+// (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/customers/{customerId}/hr-sync/settings (the `UpdateSyncSettings` operationId).
+func (c *RawClient) UpdateSyncSettings(ctx context.Context, customerId CustomerId, body UpdateSyncSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateSyncSettingsRequest(c.Server, customerId, body)
 	if err != nil {
 		return nil, err
 	}
@@ -23691,6 +23875,87 @@ func NewDiscardSyncRequest(server string, customerId CustomerId, runId RunId) (*
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewGetSyncSettingsRequest constructs an http.Request for the GetSyncSettings method
+func NewGetSyncSettingsRequest(server string, customerId CustomerId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/hr-sync/settings", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateSyncSettingsRequest calls the generic UpdateSyncSettings builder with application/json body
+func NewUpdateSyncSettingsRequest(server string, customerId CustomerId, body UpdateSyncSettingsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateSyncSettingsRequestWithBody(server, customerId, "application/json", bodyReader)
+}
+
+// NewUpdateSyncSettingsRequestWithBody constructs an http.Request for the UpdateSyncSettings method, with any body, and a specified content type
+func NewUpdateSyncSettingsRequestWithBody(server string, customerId CustomerId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/hr-sync/settings", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -33490,6 +33755,67 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/customers/{customerId}/hr-sync/runs/{runId}/discard (the `DiscardSync` operationId).
 	DiscardSyncWithResponse(ctx context.Context, customerId CustomerId, runId RunId, reqEditors ...RequestEditorFn) (*DiscardSyncResponse, error)
 
+	// GetSyncSettingsWithResponse Get a customer's HR sync settings
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// The filter every sync of the customer goes through and whether synced employees are invited
+	// to the portal; empty lists and `false` until someone sets them. `feature_disabled` unless the
+	// customer's `hr_sync` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/hr-sync/settings (the `GetSyncSettings` operationId).
+	GetSyncSettingsWithResponse(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*GetSyncSettingsResponse, error)
+
+	// UpdateSyncSettingsWithBodyWithResponse Set a customer's HR sync settings
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// Replaces the settings; they apply from the next sync planned or applied (CSV, XLSX and pull
+	// sources; SCIM provisioning is not filtered). With `locations` and/or `departments` set, a sync
+	// keeps only employees of those (case ignored; with both, an employee must match both); the
+	// others count as not in the source, so stored ones leave like any leaver: locked while they hold
+	// stock items, else removed. With `invite_employees`, applying a sync invites each employee it
+	// creates with an e-mail address as a viewer (never one already a member or invited). Recorded
+	// in the audit log.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); a body over 1 MiB 413; anything unexpected `internal`
+	// (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/customers/{customerId}/hr-sync/settings (the `UpdateSyncSettings` operationId).
+	UpdateSyncSettingsWithBodyWithResponse(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateSyncSettingsResponse, error)
+
+	// UpdateSyncSettingsWithResponse Set a customer's HR sync settings
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+	// user asking for another customer gets 404.
+	//
+	// Replaces the settings; they apply from the next sync planned or applied (CSV, XLSX and pull
+	// sources; SCIM provisioning is not filtered). With `locations` and/or `departments` set, a sync
+	// keeps only employees of those (case ignored; with both, an employee must match both); the
+	// others count as not in the source, so stored ones leave like any leaver: locked while they hold
+	// stock items, else removed. With `invite_employees`, applying a sync invites each employee it
+	// creates with an e-mail address as a viewer (never one already a member or invited). Recorded
+	// in the audit log.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); a body over 1 MiB 413; anything unexpected `internal`
+	// (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/customers/{customerId}/hr-sync/settings (the `UpdateSyncSettings` operationId).
+	UpdateSyncSettingsWithResponse(ctx context.Context, customerId CustomerId, body UpdateSyncSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateSyncSettingsResponse, error)
+
 	// GetImpersonationPolicyWithResponse Whether the customer forbids impersonation
 	//
 	// **Who may call:** Staff (agents and up), API keys, and the customer's admins; a customer user
@@ -41734,6 +42060,158 @@ func (r DiscardSyncResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r DiscardSyncResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSyncSettingsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SyncSettings
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSyncSettingsResponse) GetJSON200() *SyncSettings {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetSyncSettingsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetSyncSettingsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSyncSettingsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetSyncSettingsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSyncSettingsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSyncSettingsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSyncSettingsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSyncSettingsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateSyncSettingsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SyncSettings
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateSyncSettingsResponse) GetJSON200() *SyncSettings {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateSyncSettingsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateSyncSettingsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateSyncSettingsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateSyncSettingsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateSyncSettingsResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UpdateSyncSettingsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateSyncSettingsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateSyncSettingsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateSyncSettingsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateSyncSettingsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -56221,6 +56699,85 @@ func (c *ClientWithResponses) DiscardSyncWithResponse(ctx context.Context, custo
 	return ParseDiscardSyncResponse(rsp)
 }
 
+// GetSyncSettingsWithResponse Get a customer's HR sync settings
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// The filter every sync of the customer goes through and whether synced employees are invited
+// to the portal; empty lists and `false` until someone sets them. `feature_disabled` unless the
+// customer's `hr_sync` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `not_found` (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/hr-sync/settings (the `GetSyncSettings` operationId).
+func (c *ClientWithResponses) GetSyncSettingsWithResponse(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*GetSyncSettingsResponse, error) {
+	rsp, err := c.GetSyncSettings(ctx, customerId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSyncSettingsResponse(rsp)
+}
+
+// UpdateSyncSettingsWithBodyWithResponse Set a customer's HR sync settings
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// Replaces the settings; they apply from the next sync planned or applied (CSV, XLSX and pull
+// sources; SCIM provisioning is not filtered). With `locations` and/or `departments` set, a sync
+// keeps only employees of those (case ignored; with both, an employee must match both); the
+// others count as not in the source, so stored ones leave like any leaver: locked while they hold
+// stock items, else removed. With `invite_employees`, applying a sync invites each employee it
+// creates with an e-mail address as a viewer (never one already a member or invited). Recorded
+// in the audit log.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); a body over 1 MiB 413; anything unexpected `internal`
+// (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/customers/{customerId}/hr-sync/settings (the `UpdateSyncSettings` operationId).
+func (c *ClientWithResponses) UpdateSyncSettingsWithBodyWithResponse(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateSyncSettingsResponse, error) {
+	rsp, err := c.UpdateSyncSettingsWithBody(ctx, customerId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateSyncSettingsResponse(rsp)
+}
+
+// UpdateSyncSettingsWithResponse Set a customer's HR sync settings
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; a customer
+// user asking for another customer gets 404.
+//
+// Replaces the settings; they apply from the next sync planned or applied (CSV, XLSX and pull
+// sources; SCIM provisioning is not filtered). With `locations` and/or `departments` set, a sync
+// keeps only employees of those (case ignored; with both, an employee must match both); the
+// others count as not in the source, so stored ones leave like any leaver: locked while they hold
+// stock items, else removed. With `invite_employees`, applying a sync invites each employee it
+// creates with an e-mail address as a viewer (never one already a member or invited). Recorded
+// in the audit log.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); a body over 1 MiB 413; anything unexpected `internal`
+// (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/customers/{customerId}/hr-sync/settings (the `UpdateSyncSettings` operationId).
+func (c *ClientWithResponses) UpdateSyncSettingsWithResponse(ctx context.Context, customerId CustomerId, body UpdateSyncSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateSyncSettingsResponse, error) {
+	rsp, err := c.UpdateSyncSettings(ctx, customerId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateSyncSettingsResponse(rsp)
+}
+
 // GetImpersonationPolicyWithResponse Whether the customer forbids impersonation
 //
 // **Who may call:** Staff (agents and up), API keys, and the customer's admins; a customer user
@@ -64982,6 +65539,128 @@ func ParseDiscardSyncResponse(rsp *http.Response) (*DiscardSyncResponse, error) 
 			return nil, err
 		}
 		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSyncSettingsResponse parses an HTTP response from a GetSyncSettingsWithResponse call
+func ParseGetSyncSettingsResponse(rsp *http.Response) (*GetSyncSettingsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSyncSettingsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SyncSettings
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateSyncSettingsResponse parses an HTTP response from a UpdateSyncSettingsWithResponse call
+func ParseUpdateSyncSettingsResponse(rsp *http.Response) (*UpdateSyncSettingsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateSyncSettingsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SyncSettings
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Problem

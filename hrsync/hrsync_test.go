@@ -162,3 +162,40 @@ func TestReadXLSX(t *testing.T) {
 	_, _, err = hrsync.ReadXLSX(strings.NewReader("not a workbook"), nil)
 	assert.Equal(t, portalerr.Invalid, portalerr.CodeOf(err))
 }
+
+func TestPlanWithFilterKeepsOnlyMatchingRows(t *testing.T) {
+	current := []org.Employee{
+		{ID: "emp_1", ExternalID: "E1", Name: "Ann", Location: "Berlin", Department: "IT", Status: org.StatusActive},
+		{ID: "emp_2", ExternalID: "E2", Name: "Bob", Location: "Hamburg", Department: "IT", Status: org.StatusActive},
+		{ID: "emp_3", ExternalID: "E3", Name: "Cid", Location: "Berlin", Department: "Sales", Status: org.StatusActive},
+	}
+	in := []hrsync.Record{
+		{Line: 2, ExternalID: "E1", Name: "Ann", Location: "Berlin", Department: "IT"},
+		{Line: 3, ExternalID: "E2", Name: "Bob", Location: "Hamburg", Department: "IT"},
+		{Line: 4, ExternalID: "E3", Name: "Cid", Location: "Berlin", Department: "Sales"},
+		{Line: 5, ExternalID: "E4", Name: "Dee", Location: "berlin", Department: "it"},
+		{Line: 6, ExternalID: "E5", Name: "Eve", Location: "Munich", Department: "IT"},
+	}
+	held := map[org.EmployeeID]int{"emp_2": 1}
+	f := hrsync.Filter{Locations: []string{" Berlin ", "BERLIN", ""}, Departments: []string{"IT"}}.Normalize()
+	assert.Equal(t, hrsync.Filter{Locations: []string{"Berlin"}, Departments: []string{"IT"}}, f)
+	p := hrsync.MakePlan(current, in, nil, held, hrsync.Options{Filter: f, Threshold: 1})
+	// E1 stays, E4 is new (case ignored); E2 (another location, holding a
+	// device) is locked and E3 (another department) removed; E5 is dropped.
+	assert.Equal(t, hrsync.Counts{Create: 1, Lock: 1, Remove: 1, Unchanged: 1}, p.Counts)
+	got := map[string]hrsync.Action{}
+	for _, c := range p.Changes {
+		got[c.ExternalID] = c.Action
+	}
+	assert.Equal(t, map[string]hrsync.Action{"E4": hrsync.ActCreate, "E2": hrsync.ActLock, "E3": hrsync.ActRemove}, got)
+
+	// Without a filter everyone is in the source.
+	p = hrsync.MakePlan(current, in, nil, held, hrsync.Options{Threshold: 1})
+	assert.Equal(t, hrsync.Counts{Create: 2, Unchanged: 3}, p.Counts)
+
+	// Departments alone filter too; a filter that is too long is Invalid.
+	p = hrsync.MakePlan(current, in, nil, held, hrsync.Options{Filter: hrsync.Filter{Departments: []string{"Sales"}}, Threshold: 1})
+	assert.Equal(t, hrsync.Counts{Lock: 1, Remove: 1, Unchanged: 1}, p.Counts)
+	assert.Equal(t, portalerr.Invalid, portalerr.CodeOf(hrsync.Filter{Locations: []string{strings.Repeat("x", hrsync.MaxField+1)}}.Validate()))
+	assert.NoError(t, f.Validate())
+}

@@ -66,6 +66,9 @@ type Options struct {
 	Threshold float64
 	// Source names the source, stored on the employees it writes.
 	Source string
+	// Filter drops the records of other locations or departments before
+	// planning: their employees count as not in the source.
+	Filter Filter
 }
 
 // Plan is what a sync would do: its changes, the rows it could not take,
@@ -92,9 +95,11 @@ func (p Plan) Leaving() int { return p.Counts.Lock + p.Counts.Remove }
 // left; an employee who left comes back only through its external ID. A
 // record matched twice, or an external ID delivered twice, is a RowError
 // and its employee is left as it is. bad are errors from reading the
-// source, carried into the plan.
+// source, carried into the plan. Records opt.Filter drops are planned as
+// if the source had not delivered them.
 func MakePlan(current []org.Employee, in []Record, bad []RowError, held map[org.EmployeeID]int, opt Options) Plan {
 	p := Plan{Errors: slices.Clone(bad)}
+	in = opt.Filter.Apply(in)
 	byExt := map[string]int{}
 	byUser := map[string]int{}
 	byMail := map[string]int{}

@@ -28,6 +28,39 @@ func (s *Server) UpdateLicenses(ctx context.Context, req oapi.UpdateLicensesRequ
 	return oapi.UpdateLicenses200JSONResponse(licensesOut(l)), nil
 }
 
+// GetSyncSettings implements oapi.StrictServerInterface.
+func (s *Server) GetSyncSettings(ctx context.Context, req oapi.GetSyncSettingsRequestObject) (oapi.GetSyncSettingsResponseObject, error) {
+	set, err := s.p.GetSyncSettings(ctx, customer.ID(req.CustomerId))
+	if err != nil {
+		return nil, err
+	}
+	return oapi.GetSyncSettings200JSONResponse(syncSettingsOut(set)), nil
+}
+
+// UpdateSyncSettings implements oapi.StrictServerInterface.
+func (s *Server) UpdateSyncSettings(ctx context.Context, req oapi.UpdateSyncSettingsRequestObject) (oapi.UpdateSyncSettingsResponseObject, error) {
+	set, err := s.p.UpdateSyncSettings(ctx, customer.ID(req.CustomerId), portal.UpdateSyncSettingsParams{
+		Filter:          hrsync.Filter{Locations: req.Body.Filter.Locations, Departments: req.Body.Filter.Departments},
+		InviteEmployees: req.Body.InviteEmployees,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return oapi.UpdateSyncSettings200JSONResponse(syncSettingsOut(set)), nil
+}
+
+func syncSettingsOut(set hrsync.Settings) oapi.SyncSettings {
+	nonNil := func(v []string) []string {
+		if v == nil {
+			return []string{}
+		}
+		return v
+	}
+	return oapi.SyncSettings{CustomerId: string(set.CustomerID),
+		Filter:          oapi.SyncFilter{Locations: nonNil(set.Filter.Locations), Departments: nonNil(set.Filter.Departments)},
+		InviteEmployees: set.InviteEmployees, UpdatedBy: optString(set.UpdatedBy), UpdatedAt: optTime(set.UpdatedAt)}
+}
+
 func licensesOut(l portal.LicensesView) oapi.Licenses {
 	return oapi.Licenses{CustomerId: string(l.CustomerID), HrSync: oapi.Grant(l.HRSync), HrSyncEffective: l.Effective.HRSync,
 		HrSyncDefault: l.Default.HRSync, UpdatedBy: optString(l.UpdatedBy), UpdatedAt: optTime(l.UpdatedAt)}

@@ -67,6 +67,9 @@ func (f *isoFixture) hrSnapshot(t *testing.T, tn isoTenant, part func(what strin
 	toks, err := f.p.ListSCIMTokens(ctx, tn.c.ID)
 	require.NoError(t, err)
 	part("scim tokens", toks)
+	set, err := f.p.GetSyncSettings(ctx, tn.c.ID)
+	require.NoError(t, err)
+	part("sync settings", set)
 }
 
 // hrIsolationRows are the rows of the HR sync operations.
@@ -92,6 +95,10 @@ var hrIsolationRows = map[string]isoRow{
 	"listSCIMTokens":  {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404},
 	"createSCIMToken": {class: classTenant, body: `{"name":"Okta"}`, staff: ok201, admin: ok201, viewer: no403, foreign: no404},
 	"revokeSCIMToken": {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
+	// Sync settings are the customer admins' and staff's.
+	"getSyncSettings": {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404},
+	"updateSyncSettings": {class: classTenant, body: `{"filter":{"locations":["Berlin"],"departments":[]},"invite_employees":true}`,
+		staff: ok200, admin: ok200, viewer: no403, foreign: no404},
 }
 
 func init() {

@@ -81,6 +81,9 @@ func (f *roleFixture) hrSnapshot(t *testing.T, out map[string]any) {
 	toks, err := f.p.ListSCIMTokens(ctx, cid)
 	require.NoError(t, err)
 	out["scim tokens"] = toks
+	set, err := f.p.GetSyncSettings(ctx, cid)
+	require.NoError(t, err)
+	out["sync settings"] = set
 }
 
 // hrRoleRows are the role matrix's rows of the HR sync operations: licences
@@ -147,6 +150,15 @@ var hrRoleRows = map[string]roleRow{
 	"revoke a SCIM token": {write: true, prep: scimToken, want: byRole(s200, s200, s200, s200, s403, s403, s200),
 		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
 			return c.RevokeSCIMTokenWithResponse(t.Context(), f.cid, string(tg.token))
+		}},
+	"get sync settings": {prep: hrOn, want: byRole(s200, s200, s200, s200, s403, s403, s200),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.GetSyncSettingsWithResponse(t.Context(), f.cid)
+		}},
+	"set sync settings": {write: true, prep: hrOn, want: byRole(s200, s200, s200, s200, s403, s403, s200),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.UpdateSyncSettingsWithResponse(t.Context(), f.cid, client.UpdateSyncSettingsRequest{
+				Filter: client.SyncFilter{Departments: []string{"IT"}, Locations: []string{}}, InviteEmployees: true})
 		}},
 }
 

@@ -145,3 +145,51 @@ func TestSyncNowOverHTTP(t *testing.T) {
 	assert.Equal(t, client.SyncRunStatusApplied, run.Status)
 	assert.Equal(t, 2, run.Counts.Create)
 }
+
+// TestSyncSettingsOverHTTP sets a customer's filter and invitations
+// through the generated client: a sync keeps only the chosen department,
+// the others leave, and a new employee is invited as a viewer.
+func TestSyncSettingsOverHTTP(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	owner := e.client(t, e.owner)
+	cid, ada := e.onboard(t, "Acme GmbH", "ada@acme.example", nil)
+	adaC := e.client(t, ada.Token)
+	must(owner.UpdateLicensesWithResponse(ctx, cid, client.UpdateLicensesRequest{HrSync: client.GrantGranted}))(t)
+	feat := must(owner.GetFeaturesWithResponse(ctx, cid))(t)
+	must(owner.UpdateFeaturesWithResponse(ctx, cid, &client.UpdateFeaturesParams{IfMatch: feat.HTTPResponse.Header.Get("ETag")},
+		client.FeaturesPatch{HrSync: ptr(true)}))(t)
+
+	set := must(adaC.GetSyncSettingsWithResponse(ctx, cid))(t).JSON200
+	assert.Equal(t, client.SyncFilter{Locations: []string{}, Departments: []string{}}, set.Filter)
+	assert.False(t, set.InviteEmployees, "off by default")
+	csv := employeesCSV(3) + "E4;Sam Sales;sam@acme.example;Sales\n"
+	must(adaC.StartSyncWithResponse(ctx, cid, nil, client.StartSyncRequest{Csv: ptr(csv), Mapping: csvMapping, Threshold: ptr(1.0)}))(t)
+	assert.Len(t, must(adaC.ListEmployeesWithResponse(ctx, cid, nil))(t).JSON200.Items, 4)
+
+	fails(adaC.UpdateSyncSettingsWithResponse(ctx, cid, client.UpdateSyncSettingsRequest{
+		Filter: client.SyncFilter{Locations: []string{}, Departments: []string{strings.Repeat("x", 201)}}}))(t, http.StatusBadRequest, client.ProblemCodeInvalid)
+	set = must(adaC.UpdateSyncSettingsWithResponse(ctx, cid, client.UpdateSyncSettingsRequest{
+		Filter: client.SyncFilter{Locations: []string{}, Departments: []string{"sales"}}, InviteEmployees: true}))(t).JSON200
+	assert.Equal(t, []string{"sales"}, set.Filter.Departments)
+	assert.True(t, set.InviteEmployees)
+	assert.Equal(t, set, must(owner.GetSyncSettingsWithResponse(ctx, cid))(t).JSON200)
+
+	run := must(adaC.StartSyncWithResponse(ctx, cid, nil, client.StartSyncRequest{
+		Csv: ptr(csv + "E5;Sue Sales;sue@acme.example;Sales\nE6;Ian;ian@acme.example;IT\n"), Mapping: csvMapping, Threshold: ptr(1.0)}))(t).JSON201
+	assert.Equal(t, client.SyncRunStatusApplied, run.Status)
+	assert.Equal(t, client.SyncCounts{Create: 1, Remove: 3, Unchanged: 1}, run.Counts, "only Sales is kept: E1–E3 leave, E6 is dropped")
+	emps := must(adaC.ListEmployeesWithResponse(ctx, cid, nil))(t).JSON200.Items
+	names := []string{}
+	for _, em := range emps {
+		names = append(names, em.Name)
+	}
+	assert.ElementsMatch(t, []string{"Sam Sales", "Sue Sales"}, names)
+	invs := must(adaC.ListInvitationsWithResponse(ctx, cid, nil))(t).JSON200.Items
+	invited := map[string]client.Role{}
+	for _, inv := range invs {
+		invited[string(inv.Email)] = inv.Role
+	}
+	assert.Equal(t, client.RoleViewer, invited["sue@acme.example"], "the new employee is invited as a viewer")
+	assert.NotContains(t, invited, "sam@acme.example", "employees synced before are not invited")
+}

@@ -63,7 +63,9 @@ func (f fixture) hrSnapshot(t *testing.T, tn tenant) []any {
 	require.NoError(t, err)
 	toks, err := f.p.ListSCIMTokens(f.owner, tn.c.ID)
 	require.NoError(t, err)
-	return append(out, lic, runs, units, toks)
+	set, err := f.p.GetSyncSettings(f.owner, tn.c.ID)
+	require.NoError(t, err)
+	return append(out, lic, runs, units, toks, set)
 }
 
 // hrUseCases are the rows of the HR sync use cases, added to useCases.
@@ -128,6 +130,12 @@ var hrUseCases = map[string]useCase{
 	}},
 	"SyncFrom": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.SyncFrom(ctx, tn.c.ID, &staticSource{recs: []hrsync.Record{{ExternalID: "E1", Name: "Ann"}, {ExternalID: "E2", Name: "Bob"}}}))
+	}},
+	"GetSyncSettings": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.GetSyncSettings(ctx, tn.c.ID))
+	}},
+	"UpdateSyncSettings": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.UpdateSyncSettings(ctx, tn.c.ID, portal.UpdateSyncSettingsParams{Filter: hrsync.Filter{Locations: []string{"Berlin"}}, InviteEmployees: true}))
 	}},
 	"SCIMCreateEmployee": {call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.SCIMCreateEmployee(ctx, tn.c.ID, hrsync.Record{ExternalID: "S1", Name: "Sam"}))

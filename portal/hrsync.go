@@ -309,7 +309,8 @@ func (p *Portal) recordRun(ctx context.Context, r storage.Repos, c customer.Cust
 	return run, p.record(ctx, r, startedBy, "hr_sync."+string(run.Status), c.ID, string(run.ID))
 }
 
-// plan plans recs against the customer's employees as stored in r.
+// plan plans recs against the customer's employees as stored in r,
+// through the customer's filter.
 func (p *Portal) plan(ctx context.Context, r storage.Repos, cid customer.ID, recs []hrsync.Record, bad []hrsync.RowError, opt hrsync.Options) (hrsync.Plan, error) {
 	current, err := r.Org().Employees(ctx, cid)
 	if err != nil {
@@ -319,6 +320,11 @@ func (p *Portal) plan(ctx context.Context, r storage.Repos, cid customer.ID, rec
 	if err != nil {
 		return hrsync.Plan{}, err
 	}
+	set, err := r.Org().SyncSettings(ctx, cid)
+	if err != nil {
+		return hrsync.Plan{}, err
+	}
+	opt.Filter = set.Filter
 	return hrsync.MakePlan(current, recs, bad, held, opt), nil
 }
 
@@ -412,7 +418,9 @@ func (p *Portal) DiscardSync(ctx context.Context, cid customer.ID, id hrsync.Run
 }
 
 // applyPlan writes plan for run of customer c: creates, updates, locks
-// and removals, and the units the records name; run becomes RunApplied.
+// and removals, and the units the records the filter keeps name; with the
+// customer's InviteEmployees on, the employees it creates are invited
+// (inviteEmployees). run becomes RunApplied.
 func (p *Portal) applyPlan(ctx context.Context, r storage.Repos, c customer.Customer, run *hrsync.Run, plan hrsync.Plan) error {
 	now := p.timestamp()
 	sites, err := siteNames(ctx, r, c.ID)
@@ -461,7 +469,20 @@ func (p *Portal) applyPlan(ctx context.Context, r storage.Repos, c customer.Cust
 	if err := r.Org().CreateEmployees(ctx, created); err != nil {
 		return err
 	}
-	units := hrsync.Units(run.Records)
+	set, err := r.Org().SyncSettings(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	if set.InviteEmployees {
+		actor := run.StartedBy
+		if run.ConfirmedBy != "" {
+			actor = run.ConfirmedBy
+		}
+		if err := p.inviteEmployees(ctx, r, c, actor, created); err != nil {
+			return err
+		}
+	}
+	units := hrsync.Units(set.Filter.Apply(run.Records))
 	for i := range units {
 		units[i].UpdatedAt = now
 	}

@@ -333,3 +333,89 @@ func TestSyncFromExcel(t *testing.T) {
 		assertCode(t, portalerr.Invalid, err, "no file")
 	})
 }
+
+func TestSyncFilterDropsOtherLocationsAndDepartments(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, e env) {
+		h := newHREnv(t, e)
+		admin := as(t, h.admin)
+		csv := people(2, "E3;Hanna;h@acme.example;Sales;CC-1;Hamburg", "E4;Ida;i@acme.example;IT;CC-1;Hamburg")
+		_, err := e.p.StartSync(admin, h.acme.ID, portal.StartSyncParams{CSV: csv, Mapping: germanMapping, Threshold: 1})
+		require.NoError(t, err)
+		require.Len(t, employeesOf(t, e, h.acme.ID, ""), 4)
+
+		set, err := e.p.GetSyncSettings(admin, h.acme.ID)
+		require.NoError(t, err)
+		assert.Equal(t, hrsync.Settings{CustomerID: h.acme.ID}, set, "no filter until someone sets one")
+		_, err = e.p.UpdateSyncSettings(admin, h.acme.ID, portal.UpdateSyncSettingsParams{Filter: hrsync.Filter{Locations: make([]string, hrsync.MaxFilterValues+1)}})
+		require.NoError(t, err, "empty values are dropped")
+		_, err = e.p.UpdateSyncSettings(admin, h.acme.ID, portal.UpdateSyncSettingsParams{Filter: hrsync.Filter{Departments: []string{strings.Repeat("x", 201)}}})
+		assertCode(t, portalerr.Invalid, err)
+		set, err = e.p.UpdateSyncSettings(admin, h.acme.ID, portal.UpdateSyncSettingsParams{Filter: hrsync.Filter{Locations: []string{"hamburg"}, Departments: []string{" IT "}}})
+		require.NoError(t, err)
+		assert.Equal(t, hrsync.Filter{Locations: []string{"hamburg"}, Departments: []string{"IT"}}, set.Filter)
+		_, err = e.p.UpdateSyncSettings(as(t, h.gxAdmin), h.acme.ID, portal.UpdateSyncSettingsParams{})
+		assertCode(t, portalerr.NotFound, err, "another customer's admin")
+
+		run, err := e.p.StartSync(admin, h.acme.ID, portal.StartSyncParams{CSV: csv, Mapping: germanMapping, Threshold: 1})
+		require.NoError(t, err)
+		assert.Equal(t, hrsync.Counts{Remove: 3, Unchanged: 1}, run.Plan.Counts, "only E4 is in Hamburg and IT: the others leave")
+		got := employeesOf(t, e, h.acme.ID, "")
+		require.Len(t, got, 1)
+		assert.Contains(t, got, "E4")
+
+		// A pull source is filtered alike.
+		_, err = e.p.SyncFrom(admin, h.acme.ID, &staticSource{recs: []hrsync.Record{
+			{ExternalID: "E4", Name: "Ida", Email: "i@acme.example", Department: "IT", CostCentre: "CC-1", Location: "Hamburg"},
+			{ExternalID: "E5", Name: "Jo", Department: "IT", Location: "Berlin"}}})
+		require.NoError(t, err)
+		got = employeesOf(t, e, h.acme.ID, "")
+		require.Len(t, got, 1, "E5 is in Berlin")
+		assert.Contains(t, got, "E4")
+	})
+}
+
+func TestSyncInvitesNewEmployeesWhenOn(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, e env) {
+		h := newHREnv(t, e)
+		admin := as(t, h.admin)
+		invitations := func() map[string]customer.Role {
+			l, err := e.p.ListInvitations(admin, h.acme.ID, portal.ListInvitationsParams{Limit: 100})
+			require.NoError(t, err)
+			out := map[string]customer.Role{}
+			for _, inv := range l.Items {
+				out[inv.Email] = inv.Role
+			}
+			return out
+		}
+		before := invitations()
+		_, err := e.p.StartSync(admin, h.acme.ID, portal.StartSyncParams{CSV: people(2), Mapping: germanMapping})
+		require.NoError(t, err)
+		assert.Equal(t, before, invitations(), "off by default: nobody is invited")
+
+		_, err = e.p.Invite(admin, h.acme.ID, portal.InviteParams{Email: "p4@acme.example", Role: customer.RoleMaintainer})
+		require.NoError(t, err)
+		_, err = e.p.UpdateSyncSettings(admin, h.acme.ID, portal.UpdateSyncSettingsParams{InviteEmployees: true})
+		require.NoError(t, err)
+		csv := people(5, "E6;Vic;vic@acme.example;IT;CC-1;Berlin", "E7;No Mail;;IT;CC-1;Berlin")
+		run, err := e.p.StartSync(admin, h.acme.ID, portal.StartSyncParams{CSV: csv, Mapping: germanMapping, DryRun: true})
+		require.NoError(t, err)
+		got := invitations()
+		assert.Len(t, got, len(before)+1, "a dry run invites nobody")
+		_, err = e.p.ApplySync(admin, h.acme.ID, run.ID, portal.ApplySyncParams{})
+		require.NoError(t, err)
+		got = invitations()
+		assert.Equal(t, customer.RoleViewer, got["p3@acme.example"], "a new employee is invited as a viewer")
+		assert.Equal(t, customer.RoleViewer, got["p5@acme.example"])
+		assert.Equal(t, customer.RoleMaintainer, got["p4@acme.example"], "one already invited is not invited again")
+		assert.NotContains(t, got, "vic@acme.example", "a member is not invited")
+		assert.NotContains(t, got, "p1@acme.example", "employees synced before are not invited")
+		assert.Len(t, got, len(before)+3)
+
+		// Running again creates nobody and invites nobody.
+		_, err = e.p.StartSync(admin, h.acme.ID, portal.StartSyncParams{CSV: csv, Mapping: germanMapping})
+		require.NoError(t, err)
+		assert.Equal(t, got, invitations())
+	})
+}

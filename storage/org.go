@@ -85,6 +85,13 @@ type OrgRepo interface {
 	// whether it did: of several transactions claiming one due schedule,
 	// exactly one gets true.
 	ClaimSchedule(ctx context.Context, s hrsync.Schedule, next time.Time) (bool, error)
+
+	// SyncSettings returns the customer's HR sync settings: the zero
+	// settings (with CustomerID) when none were stored.
+	SyncSettings(ctx context.Context, cid customer.ID) (hrsync.Settings, error)
+	// PutSyncSettings stores s, replacing the customer's settings.
+	// ErrNotFound when the customer does not exist.
+	PutSyncSettings(ctx context.Context, s hrsync.Settings) error
 }
 
 // EmployeeFilter narrows an employee list. CustomerID is required; zero

@@ -22,6 +22,7 @@ func (h *handler) consoleHRRoutes() {
 	h.handle("POST /console/customers/{id}/hr-sync/pull", h.asStaff(h.staffHR(h.syncNow)))
 	h.handle("POST /console/customers/{id}/hr-sync/scim-tokens", h.asStaff(h.staffHR(h.createSCIMToken)))
 	h.handle("POST /console/customers/{id}/hr-sync/scim-tokens/{oid}/revoke", h.asStaff(h.staffHR(h.revokeSCIMToken)))
+	h.handle("POST /console/customers/{id}/hr-sync/settings", h.asStaff(h.staffHR(h.updateSyncSettings)))
 }
 
 // staffHR runs an HR sync page for staff, under the customer's tabs.

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/hrsync"
@@ -29,6 +30,7 @@ func (h *handler) hrRoutes() {
 	h.handle("POST /employees/pull", h.asUser(h.userHR(h.syncNow)))
 	h.handle("POST /employees/scim-tokens", h.asUser(h.userHR(h.createSCIMToken)))
 	h.handle("POST /employees/scim-tokens/{id}/revoke", h.asUser(h.userHR(h.revokeSCIMToken)))
+	h.handle("POST /employees/settings", h.asUser(h.userHR(h.updateSyncSettings)))
 }
 
 // hrScope is where an HR sync page is: the customer, the address of its
@@ -70,6 +72,8 @@ type hrData struct {
 	SCIMURL   string
 	// Source names the customer's pull source; empty without one.
 	Source string
+	// Settings are the customer's sync settings (filter, invitations).
+	Settings hrsync.Settings
 }
 
 func (h *handler) hrPage(w http.ResponseWriter, r *http.Request, v *view, s hrScope) {
@@ -100,8 +104,17 @@ func (h *handler) showHR(w http.ResponseWriter, r *http.Request, v *view, s hrSc
 		h.fail(w, r, err)
 		return
 	}
+	set, err := h.p.GetSyncSettings(ctx, s.cid)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	if len(v.Form) == 0 {
-		v.Form = url.Values{"dry_run": {"on"}, "q": q["q"], "status": q["status"]}
+		v.Form = url.Values{"dry_run": {"on"}, "q": q["q"], "status": q["status"],
+			"locations": {strings.Join(set.Filter.Locations, ", ")}, "departments": {strings.Join(set.Filter.Departments, ", ")}}
+		if set.InviteEmployees {
+			v.Form.Set("invite_employees", "on")
+		}
 	}
 	v.Title = v.T("Employees")
 	if s.console {
@@ -109,7 +122,7 @@ func (h *handler) showHR(w http.ResponseWriter, r *http.Request, v *view, s hrSc
 	}
 	v.Data = hrData{customerHead: s.head, Console: s.console, Base: s.base, Tasks: tasks, Runs: runs.Items,
 		Employees: newList(r, v, emps), Fields: hrsync.Fields, Tokens: tokens, CanTokens: canTokens,
-		NewSecret: s.secret, SCIMURL: h.scimURL(r, s.cid)}
+		NewSecret: s.secret, SCIMURL: h.scimURL(r, s.cid), Settings: set}
 	if src := h.p.HRSource(s.cid); src != nil {
 		d := v.Data.(hrData)
 		d.Source = src.Name()
@@ -169,6 +182,23 @@ func (h *handler) revokeSCIMToken(w http.ResponseWriter, r *http.Request, v *vie
 		return
 	}
 	h.redirect(w, r, s.base, "key_revoked")
+}
+
+// updateSyncSettings stores the customer's sync filter (comma-separated
+// locations and departments) and whether synced employees are invited.
+func (h *handler) updateSyncSettings(w http.ResponseWriter, r *http.Request, v *view, s hrScope) {
+	split := func(name string) []string { return strings.Split(formValue(r, name), ",") }
+	_, err := h.p.UpdateSyncSettings(r.Context(), s.cid, portal.UpdateSyncSettingsParams{
+		Filter:          hrsync.Filter{Locations: split("locations"), Departments: split("departments")},
+		InviteEmployees: formValue(r, "invite_employees") == "on",
+	})
+	if err != nil {
+		if status, ok := h.formFailed(w, r, v, err); ok {
+			h.showHR(w, r, v, s, status)
+		}
+		return
+	}
+	h.redirect(w, r, s.base, "saved")
 }
 
 // maxSyncForm bounds the body of the import form: the file and the rest.

@@ -133,6 +133,9 @@ var hrPostActions = []postAction{
 	{"POST /employees/pull", portal.ActHRSyncRun, nil},
 	{"POST /employees/scim-tokens", portal.ActSCIMTokenManage, func(*testing.T, *site, tenant) url.Values { return url.Values{"name": {"Okta"}} }},
 	{"POST /employees/scim-tokens/{id}/revoke", portal.ActSCIMTokenManage, nil},
+	{"POST /employees/settings", portal.ActHRSyncRun, func(*testing.T, *site, tenant) url.Values {
+		return url.Values{"locations": {"Berlin, Hamburg"}, "departments": {"IT"}, "invite_employees": {"on"}}
+	}},
 }
 
 // TestOffboardingPages runs the customer admin's HR sync pages without a
@@ -197,4 +200,28 @@ func TestConsoleLicencesAreOwners(t *testing.T) {
 	pg = c.br.post(path, url.Values{"hr_sync": {"revoked"}})
 	assert.Equal(t, http.StatusConflict, pg.Status)
 	assert.Contains(t, pg.Body, "turn it off before withdrawing the licence")
+}
+
+// TestSyncSettingsPage sets the sync filter and invitations on the
+// customer admin's HR sync page and finds them there again; a viewer may
+// not.
+func TestSyncSettingsPage(t *testing.T) {
+	s := newSite(t)
+	br := s.browser(t, s.a.users[customer.RoleAdmin].token)
+	pg := br.get("/employees")
+	require.Equal(t, http.StatusOK, pg.status, pg.body)
+	assert.Contains(t, pg.body, `action="/employees/settings"`)
+	assert.NotContains(t, pg.body, `name="invite_employees" checked`)
+	pg = br.post("/employees/settings", url.Values{"locations": {"Berlin, Hamburg"}, "departments": {" IT ,"}, "invite_employees": {"on"}})
+	require.Equal(t, http.StatusSeeOther, pg.status, pg.body)
+	pg = br.get("/employees")
+	assert.Contains(t, pg.body, `name="locations" maxlength="4000" value="Berlin, Hamburg"`)
+	assert.Contains(t, pg.body, `name="departments" maxlength="4000" value="IT"`)
+	assert.Contains(t, pg.body, `name="invite_employees" checked`)
+	pg = br.post("/employees/settings", url.Values{"departments": {strings.Repeat("x", 201)}})
+	assert.Equal(t, http.StatusBadRequest, pg.status)
+	pg = s.browser(t, s.a.users[customer.RoleViewer].token).post("/employees/settings", url.Values{"locations": {"Munich"}})
+	assert.Equal(t, http.StatusForbidden, pg.status)
+	pg = br.get("/employees")
+	assert.Contains(t, pg.body, `value="Berlin, Hamburg"`, "the viewer changed nothing")
 }

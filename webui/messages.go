@@ -636,6 +636,13 @@ var germanPortal = map[string]string{
 	"When":         "Wann",
 	"Who":          "Wer",
 	"by %s":        "durch %s",
+	// HR sync settings (#17): filter and invitations.
+	"Sync settings": "Abgleich-Einstellungen",
+	"A sync keeps only employees of these locations and departments (comma-separated; empty keeps everyone). Employees outside the filter count as not in the HR system: those already here leave at the next sync, locked while they hold devices.": "Ein Abgleich übernimmt nur Mitarbeitende dieser Standorte und Abteilungen (durch Kommas getrennt; leer übernimmt alle). Mitarbeitende außerhalb des Filters gelten als nicht im HR-System: Wer schon hier ist, scheidet beim nächsten Abgleich aus und wird gesperrt, solange er Geräte hat.",
+	"Locations":   "Standorte",
+	"Departments": "Abteilungen",
+	"Invite new employees with an e-mail address to the portal as viewers": "Neue Mitarbeitende mit E-Mail-Adresse als Betrachter ins Portal einladen",
+	"Save settings": "Einstellungen speichern",
 }
 
 func merged(maps ...map[string]string) map[string]string {

@@ -5140,6 +5140,12 @@ type SyncFieldChange struct {
 	To    string `json:"to"`
 }
 
+// SyncFilter Keeps only employees of these locations and/or departments in a sync; an empty list does not filter.
+type SyncFilter struct {
+	Departments []string `json:"departments"`
+	Locations   []string `json:"locations"`
+}
+
 // SyncRowError A row the run could not take.
 type SyncRowError struct {
 	ExternalId *string `json:"external_id,omitempty"`
@@ -5197,6 +5203,26 @@ type SyncRunList struct {
 
 // SyncRunStatus `planned` (a dry run), `awaiting_confirmation` (over the deletion threshold), `applied`, `discarded`, or `failed` (the source could not be read; nothing changed).
 type SyncRunStatus string
+
+// SyncSettings A customer's HR sync settings.
+type SyncSettings struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// Filter Keeps only employees of these locations and/or departments in a sync; an empty list does not filter.
+	Filter SyncFilter `json:"filter"`
+
+	// InviteEmployees Applying a sync invites each employee it creates with an e-mail address as a viewer.
+	InviteEmployees bool `json:"invite_employees"`
+
+	// UpdatedAt When the settings changed last; left out while nobody changed them.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// UpdatedBy Who changed the settings last; left out while nobody has.
+	UpdatedBy *string `json:"updated_by,omitempty"`
+}
 
 // Ticket A customer's support ticket.
 //
@@ -5591,6 +5617,13 @@ type UpdateStaffRequest struct {
 
 	// ServiceDesk Gives or takes the service-desk capability.
 	ServiceDesk *bool `json:"service_desk,omitempty"`
+}
+
+// UpdateSyncSettingsRequest A customer's new HR sync settings, all of them.
+type UpdateSyncSettingsRequest struct {
+	// Filter Keeps only employees of these locations and/or departments in a sync; an empty list does not filter.
+	Filter          SyncFilter `json:"filter"`
+	InviteEmployees bool       `json:"invite_employees"`
 }
 
 // UpdateUserRequest The corrections; fields left out stay as they are.
@@ -7459,6 +7492,9 @@ type StartSyncJSONRequestBody = StartSyncRequest
 // ApplySyncJSONRequestBody defines body for ApplySync for application/json ContentType.
 type ApplySyncJSONRequestBody = ApplySyncRequest
 
+// UpdateSyncSettingsJSONRequestBody defines body for UpdateSyncSettings for application/json ContentType.
+type UpdateSyncSettingsJSONRequestBody = UpdateSyncSettingsRequest
+
 // SetImpersonationPolicyJSONRequestBody defines body for SetImpersonationPolicy for application/json ContentType.
 type SetImpersonationPolicyJSONRequestBody = ImpersonationPolicy
 
@@ -8045,6 +8081,12 @@ type ServerInterface interface {
 	// DiscardSync Throw a planned sync run away
 	// (POST /v1/customers/{customerId}/hr-sync/runs/{runId}/discard)
 	DiscardSync(w http.ResponseWriter, r *http.Request, customerId CustomerId, runId RunId)
+	// GetSyncSettings Get a customer's HR sync settings
+	// (GET /v1/customers/{customerId}/hr-sync/settings)
+	GetSyncSettings(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// UpdateSyncSettings Set a customer's HR sync settings
+	// (PUT /v1/customers/{customerId}/hr-sync/settings)
+	UpdateSyncSettings(w http.ResponseWriter, r *http.Request, customerId CustomerId)
 	// GetImpersonationPolicy Whether the customer forbids impersonation
 	// (GET /v1/customers/{customerId}/impersonation-policy)
 	GetImpersonationPolicy(w http.ResponseWriter, r *http.Request, customerId CustomerId)
@@ -10525,6 +10567,58 @@ func (siw *ServerInterfaceWrapper) DiscardSync(w http.ResponseWriter, r *http.Re
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.DiscardSync(w, r, customerId, runId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetSyncSettings operation middleware
+func (siw *ServerInterfaceWrapper) GetSyncSettings(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetSyncSettings(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateSyncSettings operation middleware
+func (siw *ServerInterfaceWrapper) UpdateSyncSettings(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateSyncSettings(w, r, customerId)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -17312,6 +17406,8 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/scim-tokens", wrapper.CreateSCIMToken)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/scim-tokens/{tokenId}/revoke", wrapper.RevokeSCIMToken)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/hr-sync/pull", wrapper.SyncNow)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/hr-sync/settings", wrapper.GetSyncSettings)
+	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v1/customers/{customerId}/hr-sync/settings", wrapper.UpdateSyncSettings)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/invitations/accept", wrapper.AcceptInvitation)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/login-links", wrapper.RequestLoginLink)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/login-links/redeem", wrapper.SignInWithLoginLink)
@@ -23866,6 +23962,213 @@ type DiscardSyncdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response DiscardSyncdefaultApplicationProblemPlusJSONResponse) VisitDiscardSyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSyncSettingsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+}
+
+type GetSyncSettingsResponseObject interface {
+	VisitGetSyncSettingsResponse(w http.ResponseWriter) error
+}
+
+type GetSyncSettings200JSONResponse SyncSettings
+
+func (response GetSyncSettings200JSONResponse) VisitGetSyncSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSyncSettings401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetSyncSettings401ApplicationProblemPlusJSONResponse) VisitGetSyncSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSyncSettings403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetSyncSettings403ApplicationProblemPlusJSONResponse) VisitGetSyncSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSyncSettings404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetSyncSettings404ApplicationProblemPlusJSONResponse) VisitGetSyncSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSyncSettingsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetSyncSettingsdefaultApplicationProblemPlusJSONResponse) VisitGetSyncSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSyncSettingsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Body       *UpdateSyncSettingsJSONRequestBody
+}
+
+type UpdateSyncSettingsResponseObject interface {
+	VisitUpdateSyncSettingsResponse(w http.ResponseWriter) error
+}
+
+type UpdateSyncSettings200JSONResponse SyncSettings
+
+func (response UpdateSyncSettings200JSONResponse) VisitUpdateSyncSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSyncSettings400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateSyncSettings400ApplicationProblemPlusJSONResponse) VisitUpdateSyncSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSyncSettings401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateSyncSettings401ApplicationProblemPlusJSONResponse) VisitUpdateSyncSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSyncSettings403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateSyncSettings403ApplicationProblemPlusJSONResponse) VisitUpdateSyncSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSyncSettings404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateSyncSettings404ApplicationProblemPlusJSONResponse) VisitUpdateSyncSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSyncSettings413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateSyncSettings413ApplicationProblemPlusJSONResponse) VisitUpdateSyncSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSyncSettingsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateSyncSettingsdefaultApplicationProblemPlusJSONResponse) VisitUpdateSyncSettingsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -41969,6 +42272,12 @@ type StrictServerInterface interface {
 	// DiscardSync Throw a planned sync run away
 	// (POST /v1/customers/{customerId}/hr-sync/runs/{runId}/discard)
 	DiscardSync(ctx context.Context, request DiscardSyncRequestObject) (DiscardSyncResponseObject, error)
+	// GetSyncSettings Get a customer's HR sync settings
+	// (GET /v1/customers/{customerId}/hr-sync/settings)
+	GetSyncSettings(ctx context.Context, request GetSyncSettingsRequestObject) (GetSyncSettingsResponseObject, error)
+	// UpdateSyncSettings Set a customer's HR sync settings
+	// (PUT /v1/customers/{customerId}/hr-sync/settings)
+	UpdateSyncSettings(ctx context.Context, request UpdateSyncSettingsRequestObject) (UpdateSyncSettingsResponseObject, error)
 	// GetImpersonationPolicy Whether the customer forbids impersonation
 	// (GET /v1/customers/{customerId}/impersonation-policy)
 	GetImpersonationPolicy(ctx context.Context, request GetImpersonationPolicyRequestObject) (GetImpersonationPolicyResponseObject, error)
@@ -44156,6 +44465,65 @@ func (sh *strictHandler) DiscardSync(w http.ResponseWriter, r *http.Request, cus
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(DiscardSyncResponseObject); ok {
 		if err := validResponse.VisitDiscardSyncResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetSyncSettings operation middleware
+func (sh *strictHandler) GetSyncSettings(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request GetSyncSettingsRequestObject
+
+	request.CustomerId = customerId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSyncSettings(ctx, request.(GetSyncSettingsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSyncSettings")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetSyncSettingsResponseObject); ok {
+		if err := validResponse.VisitGetSyncSettingsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateSyncSettings operation middleware
+func (sh *strictHandler) UpdateSyncSettings(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request UpdateSyncSettingsRequestObject
+
+	request.CustomerId = customerId
+
+	var body UpdateSyncSettingsJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateSyncSettings(ctx, request.(UpdateSyncSettingsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateSyncSettings")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateSyncSettingsResponseObject); ok {
+		if err := validResponse.VisitUpdateSyncSettingsResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -48871,752 +49239,764 @@ var swaggerSpec = []string{
 	"r5nwa1xpFyoZcAGEfjogen8NC0kiqBgn5KPkkOYLyA7ep1NPjo/cjHbJHrcH637sgLc39c7AJmjHhCsW",
 	"m9FK8SYfI74BIIRGEsVmXBumgl6DPbF1GcLI3pryViGgLSzNgq6zjSikiwe/pet6UreAhdipNuAWFb2o",
 	"EDm2jwJhWNhuuSgq7vnCiiOjBkwT9Fharn0RIrIDYl+n1iZj4ZBYdbRrjw2YkMbo+LGfzziCFHnLOFx5",
-	"la1cuTk4TTqIZ5lT9f9n71+X28axvWH8VlCu+lekeSifc5Jr1/N3J+l0ZtKd7Dg9/ew96jIhEpLYpgA9",
-	"BGhFO5WquZP329zIeydzJW9hLQAEJUqiZEm205oPPbF4wnGdsNbvZ2XXAW3hP1u9TAxbasBatg3eSENJ",
-	"tycofi+k02J5AuICM/WK/Wsd3G8rqb8l8a2pfk1vi09m9rWwwVmeZuaSSuB15psiSyJv1bvT05XrareF",
-	"+XYLVd1rXAwkhLvCeujqc1SNOWqQWruQBp46aKMNgBlSIUZdGt2QgZCqWSW2lkyZ0SXbFfVuOPRNYU1p",
-	"XrtsolJY2emfIzWutFKuRMPVF1jsjjasxUR5hYCYzQ7P1UBkyf8YNMysEnzaP0zRi76bibGc0TlzsKTX",
-	"th3naytrKvlBMSyRkYWeWmAWTONOzIzBtLvt7q6cHES9r5wbKHDTs1KKMS5BiifvlD2m0MYf+HQW78Dr",
-	"lS+zK3E6n34+OW8fn7bPTv77Lhxz9pyn9PKTl6WXr8YhYQI4ks1QvpWbvAMSDD0d16tRdVTkY0dMSvhG",
-	"jUVeJIPiMi/7Y3M4uQ0HAyBiYK7L2pzbdwCAK9bB0oYyHksyEGNwV9B1yeUdWr0i+UR5fc1szC5G7CoG",
-	"F6ABdUvB4YJeQIWoiUakyJOvH4eTLy0a1+7TA2QM8YfjjrQhbmctbuGvEtdXVczTvmJ6qKbFsxkLv3tT",
-	"S6C0epeHSt1SWhwoNSPVBp6hO0RJ68vN+lFSJutHSe961A7eI01TzIWZf6JuEBGu6zLSBiudwX+rrqpW",
-	"C07TnX3vZAGNIpFzRQbA/OIyCAzQed1T9dmzhodzqD9dGLPsWP2KKUza/JglIkvUZF3PFY8/7QoxL5ta",
-	"IfZnoEXoG5TN8qwWt9TBn7ONnum3e01ln0FsVno2qH0dXVi5+YWYmm+VlcHG70YvtoJBZJxoPA92UKMG",
-	"2Xe6umUeUHrZPFvDdvIiPqcFtdTehN29CVsUNlz/9cuL2+P/HJ797UT9d/e/nke/nfJPT+n7l/GP5/2f",
-	"nv3x8Vh+Psv//mL8f04cVVXN1b2AlXzVdZNi/mb7IGat12+KvNbLmJL34palNGIH9Vey385v32bLFfx9",
-	"XM8sOyiv5xqm6pIEK/OyJ7J8NNYIRxIzqwLfN9SWaACnfhfoqCcK0BEufee2TX7AV+nna4G+2NleZsIt",
-	"OD2TJkw6w2y4QPT+7Kzb2XwQOscb8qhKTJYhLBtv73iOmk/8HhxIKQ58tsBETOXMlF4za0BVZ9xighCW",
-	"Hjn/v0E5Eb1eErGAUDKmGRuIXLLmhRcBQESwLiOG3ASCLwLSVw0ev8/xUbDaRqg5f6LDbp4Br7y2ZYDT",
-	"A7ZMmnB2Ajf0GJcqo//v/8PIybkeCyEVTa8NVdvp8fnT59O+6cY1WBlQ/ODNp4+t8+cnJ04U16eS17LB",
-	"ppNZGtaD9tOzw6fnJ2f6smFqPWi/PHz54vzEJX/YoSI//adJXtOi4xNg8yKEfJ8qMLvuShyyMvVwvbBA",
-	"ohAl09x9H0GBZajwuo1zMeG1+EJceGkx+sEUT9AC50Uq15JQ9Aqg6f5qWfTEWyaQNHduGYAh/3BAcEU0",
-	"cjH5x5wqd6GqwN1+zBgjin1RLinCnM6NB4L0oXIsY6Rhq0xGNLtJeL9ZGs6KcZxT71A+xFu07CBSYoC9",
-	"1l53j5CupDIRq7QNArfd7aSufVqYKPYjcmFVw8DATICrahmrze2Iw9E3FNeQOZCnqRfz0g/iFiMjIRNV",
-	"ifnb9yiyF3J5lPi0V9yP5U8ue8b0z/M3K8iu7ZjVpbuGqXSdLTVpybS8EmnK5mCKlw5rJab0VkxV8QrS",
-	"+PTjK/L85fmzaWQCQ4iGKCn+rJS4xP+B6i0wmq9oupNjq2rWqYDKEvtiC6ZAlZ6uMlb0tPZx2MELyBic",
-	"U09bOkXmnl0i336f/smb0tmKSjcPdZMGvR1chzBkzkr22lR3TbumLlnBH+eTAVh4trfvrogSIgV/Q5pa",
-	"+kRVARmawMxy/jG7cspn3Ns0TZa2qT5vmL8Ap+6vPBnuzwL1n8wBnMaFuyqsmM0HLummKaVk3l1ufoBT",
-	"5hpZzMy8ZbM8Kp4o1gacvDuExJMtJA4nKyQOJ4otJ9ACmV6LPWsFN+3xuF2LfKjVXaaNE4yBV/59sovp",
-	"rq0bhjf+GGJD6e1ZYCaAzbiIvGuXsYf563Qj7v4mXPSU0ezab8306dJQ3JraLTPq1tS+QARE0cdEFuRn",
-	"sm8K54DpbszVJo03nz4GBiTLVDc2sUkoqQ/Jh2GiFIsD7YlLRSewC/Acv0G5WfC4igmMg77arOWrPxD/",
-	"e0ma2V288UXDV8cNr8v9BBBJy/UxIBxhdFHrZdW7g15WPasdjltP2bNe6zl90W29jI7j1gk77Z3R8+7T",
-	"6NlK3Jb6nbX1su4LxtwrA66uaq6A0pFJnyPEvTD861yKlB2Sd9rLz2ApQnIKufz4Tu8daam6aiVZVR94",
-	"9DMasf+/S7ubOvZYYRRNyjuU4HlY7vj0015LexGt5/o/L/R/jov/ed7TW90a8pMYjRAfc+ooEAXAdczk",
-	"jdMa9c9RTo7bx6ftk5P/nj7c23g5osNdqKbgHQreLy12GRCAn8hYPCsOVkcbqRHTMPvxW3neqjD7bSlD",
-	"gTRHGjXYwS5IiDK83RVCaTU6Cp0kwnIIMeYzqZmnd/N36mTVQt9tam15SVUfbsEdLX0HieiIdpM0UZPA",
-	"r+XVn70g1I4PKMlEYWUlVloiAtT/zVnOqnVmPQIfaLtl7tkuDfM7rjeCZItjm4CEboCB7sx0aRe48RFN",
-	"YYMjEirNVWnhrh21LIR0DR+qvGFr+VJ7SbyKJN68Y+Up4e/Uv9I9tDlxeCK9trvlre8ncqpoEMywOcly",
-	"Sxdw3Sy6beEX+S34uvG8NNukxblpTunMC136w09EZm08OGCPhc/b7+qY2ySkfcZVSBpmQxK9IZsIBNKB",
-	"CswJUvXq6UuFuLFJwtLhdqBXEJSBPSyYh/uUhSFKMiKZUgnvy6DDQ1DhU89Y47QM+gF3OpiP4AAaXk5d",
-	"sJeqbelalSUwhtP1JRXu5QOoN1la2jF3GdUq4/CX05bqNO4zV60q4Qy6fL2atlxi/W+/yGFfq7DxWoV1",
-	"yg2KtVPTcaqyX91LvET/uyT3w2ZfnuCLQq8yzXfFtNXvZEfDY/tAyOqBkDVTbWeEaN3sUl+b+fO2gk1/",
-	"h7TUgKTJDfNTHhFWbQfpqktTUHEo5ksFFy0odzs0iy9sQ4x8wpQxCUjCSQOkrcs5JcAV4GHMw7qh2i5M",
-	"VPOChLiOwraPrnBBwjiRtJvCN/QFLlRgoH0kon8xHlfkuSKTol2a9iVTFqC9XGUCZuqdn/a6LmqiGAKt",
-	"bKRnMSDjgSHmG5tKXcs9SjPHZTe3dGLlRPkCFh3jQZ9h95+ftsnU1ADmco8mqTxYkPK9TjFewvPK4wKH",
-	"X5coUNfSxw84eUrMg2W+1afLWMsrQSTr1M6Ps+pMZT0jdo5mEA6MxQE466b+r0ZR9XTF3gLESliFVxMe",
-	"retj9xLEkXHgeAF5dfV32ImcvPkSsRSChl0hbkjDEEcSwVkzcIzMAK5C4wowbnkLWDWwQ1KeD4csu/iF",
-	"DtnFm9bPNEkvLruKJWnO+x3+pnVyfH568YPokh/yJI1ZdtEV3VLlw8W7z+DAxdnkOsu5hbkY0tFIzxFM",
-	"zYhmaghcVAfu5Z5Kxe/6J/mwYcpNrChqgJ7MOjd6pPQABoSSAaMxy0gmxkUEbhanwjZ9JpiTUpTuF0DT",
-	"PyEpVei1zQZmvQ7XIwJaygMERYgizYfcdmMg0lh76YxGAzzsbJPQGzTD4ggQDwZziMXamgawSS23UGCF",
-	"dl0ZXqAwsDAZAQm1coM3BCQspq781/WIZubHSEh1HTGuMjb1p3eTOwgOSIj+f3Y92+6EG1VySCzTrN25",
-	"drOi4U/tuOh2xqieS8TfxVZUg4xJPW5zdP9Aj4e/0yxx9MRQw1rYskjwXqL9DDjsLiTK8eHJMjLsJUzY",
-	"X1L5pdJwn97oh/rOZgBQds/OMSHWIEYNGCvGCHIy7S4wJ7Sufd2JqtCc3yqlWAmrtnr8FFUMOEwhrJRI",
-	"YkIERqVzNsZCGZSYvTzrJnIAf8Wsx1CPl3Q7PlGh2EV08w7AYFaUph84s81TggB+LZmJY4wyEeeRBQnK",
-	"Yqupaeukexq1nsdnrPWid05bT7vPoufxC/ayd0zRwk5oWtBrPX31+uT07Pz//Nd/FyWJq+QgbRJZ2O/T",
-	"kmxnvBNV/1SXZo46THLNhT1rr0hWQO9eMlUrfcINU7386pmyV9fL3+ct4nWD3a9h2Uh/3bizSdvXNkpj",
-	"SCE1bbEIcP1UdGlKRiJTPZEmQutvvNThXiK1diEaegtZwxrRl5QQzYCEnI1DkvMUguvELQfHYADE+AVD",
-	"b+nNGL0VHvhiaAY7RFNoPBBpCSdN2/7cQdRNVWt1OL4wFuA1SMYgRWaaCqw41trCrgLySw+muyxTNv3B",
-	"/76EdGoDAh4jmwuLSXdCXv/0/u7HToVMmz12Wgh9ZVHDp2pMhJ5ujitSN+GJdJzOPCRDccu09l4jY2cB",
-	"AKzdYJbfZlZJwMO4g8DDdFxYyOVEpf65J7L5x6PehKN+2H4leqKsu/biuHUWncet5+xpr/WCPuu2nkcv",
-	"4pfsuHdCT7vFqoM2r7jwTBjnPR0pMSIn550D8vZML8ibXP98+bF1ct56e1Yhl6dUjQ3qJPwaBnqNdNWN",
-	"rObqtbwuuLB7ZeWJu9HqA20oWlbmfDRKEwB1NHWohuvQLoYFiP87WFnaEEWlan2faXcK3KKScQ4OknbD",
-	"iuXi+WOuBuaRrdfVTSN/kUuZg7yfC+rg0YstSuFa37iqdf4DZBNj6su+3Re0Fmtu0TNvzKIrnrh263D5",
-	"F+3TddHv9Z7Ge0EFmC9U4fuyliX8o8oNoxvbxHPFXJ1tecC1rh5QHleZol7Opsji2jmb3v5ZumiMaV3D",
-	"sJ6f+zvdR0AXNrJvlZriFQ3t+slmRkrPSzhbtDvgyE8bJrsoufUNoN1V1NrlEnjyxktXWzclzQz6T4lU",
-	"IptUpzuAz6KH2eLqo8Gfsrg/owoH9kX/+HqwSPlNnVedlPpltShGvMVtSSWx1nN60m29jE7j1hk77z2l",
-	"z7paNR04pnlrq1pWSGfNaCs8MYbA3hr8thGDb0YdDuYtpTel3WPdWz0f5fzGNgl7mRgC7Z4TWdZhhla2",
-	"4GgIFQzcNh6IoRXaqNa1t9mAfza1wzweCGPhKdJAGqLAUhIlGLuj3D6qm9QsoekvFVw/m15VFLNW5P7Z",
-	"NVjTEK6wdLUVaMZ54b6uk2hqt3ftNNP9ztmMq7T5BNS6vtNjTT8tmwhzUuT0RtbaSirKY9kmoZ2i0Pp3",
-	"zq0LINQ90f2DvX9BQpQB0GUs6AKTlDQkYx1uZU7zgoQoOeKwDfJJ7ySTFalFVV+IOADcc/gTeFlwv5YT",
-	"Fb3V49wR8+JyQNu7sTqq/Z7dsrT6pHVI+aQMt/REmnCK6EHUz4Ycacb0GEHkB1f4tBSwzWifv3BNbp/u",
-	"atfZoamAEipa5lEgn56cPz9/cfbs/PlimrOiK2s9vKYp73qzxker49eQELRwRVVvKlg8dXVFqm+WgXaJ",
-	"7Lp593qutng4K2Y78hb33XcscJ1pU7k0GFfZxJpPGCtGvyAwnDweFJJfIb0g1AKuQS5Z1l4BB3HWKDF0",
-	"8d5+8ONm6wTHVvdEYLkX/J+cjckgyZhzTHA3zNZcL3J4tQENhu6Qxusnrs4rwNMvJYkCWnZTeDdVdKf/",
-	"1CY1HPHjXz2BuUtaJChgA6pVaHeHwJml8F8xorB6FKtG0pPZHxjswIlfwWP4m35g7lkMsFMLxfSAY6oQ",
-	"ntdNB3PqI5nVDZVR52oh0a0e8Q1Gv/T6X3H6qmIkMNzwtnJcBIIf3clyqfY3M1+VVTLOV42TuO2fgY1y",
-	"5YcPTQl1cVrQMOHCQM+bSTbp5WkvSVMWd7gb5WZgDM4Qbgffc8ryDMDSzDOulYLQnhpwDuNXDY+usUXd",
-	"HR1eNknLNqcXHrHyCb/gLIUp09PcVG13fizUeCWzmj3KNk2ljkXrhovxbF7ZFk2BKVW/Wj5D7aJg+PBS",
-	"SKPKhP6b3HaoctmOExUNihTL9THpixzEUiajHIg8jSFZ1RQzbSoXdZNZpQvzKSvHbcKjV2CEVFswaKCg",
-	"f5TlFWh/1OHY2R2E8Q7n8SP2CqJQa5FRgUXmnceteg5SSmf8OvtiSHFbwWid8OhH/YgZk2+zpuqApfEC",
-	"TzI2+SyUpHg84pxkqM8+PKhykdKEM6/53pUhVdFgDiQA4BpzgsNMeiI3AejCLS8lLk7lHWIyYrMyW9Pu",
-	"5yV1cpHRJ/4kLNqjeq2JnCs5y6prFk3lGLAsE5msvpYap7Yq3xlWW+W1nBvDe85lXLgV16bpBJcsdf9L",
-	"rh/zhsZfd1UnDRMesdjkbBbTbhKwZzcm3Fi9J4x5OMfsWDzp+FrzEnhkXn8+ifEb3eOqzmRijGgNOScR",
-	"CFaANqI3FfCAy7a43TwVTJhi/AT4ZpiNbfWSlF2QY680TuSZO+ODW+ds0SGTkvZr7ApoTnH/3NGpSoYG",
-	"dNYJj2biUS51tgI9ERfAHDPNDnKcxBDph7GOhWchQ8mJREbH2jJyvng0ObxOZFWDONb7CN4JB/NAyrJA",
-	"7Ba5xQ1McNa9RQncNGjHY/iPd4A9Sik39aKz870+e3GO8EDXOJJLGUp9+VZ7/N3eqpiBXsIhV28lTtUa",
-	"R9a4aI3Bx1gsr/187Wp6RdxelevAFIqv1Er7zJylVfMsHTtS+L1189fVgA3rpK5X56rP5KTfgca24gTc",
-	"jLR36G02mltfxTbyu1w5l6WRLk1VeX0XnVgg5pZjjWmJl+W8TcKBzNbHGRu4gNjm8D/1O2vjjGF/l0eK",
-	"s5zLgHA2Lh0n3inYajTKypHWLYVGS1tstjTSSN4QcrKziR4Q7ezTMU1UwvulxRiShrg19ekxSxlkZrv1",
-	"C49BPiIYuHEiI5rF8IfISNijSQrf8XR9YW90GZxwAYghQHMYW63pl1eYth4EB5XN07/j97GUEj+vJQB8",
-	"utLbwZLDZdjf+WgkMmXwqpZgQjyDSPHJ5+OXRaR43pkynAyfdVvPo/OT1kt2GrfOu896L+hJdMaeYtWI",
-	"36gD34mK6RCMoINeziN0ql0AWN3YLMPnJ60zdh63nh8/O2m9iJ4/b708Oe+ds7P4NOr2ENfzRr9Pr0cb",
-	"Y4YCzJPTM9gJjtBrkPQHflqiGGF1bo5rrX3wKqPgZsWJHKV0UuxLvWxHUEhlGj17BF01aov4OHCeF2dc",
-	"DalULGvFVFHrPGtbwzzr8AS9VNm1ItRUQjExWwFdbgNgeusbRf5gTcd/KiNFxZpbztf2I977LViWXoMT",
-	"Us7kuMDacjAMtTTQcgBqQ9y+qyWBsSVvbqvTXCqyXOJ6bzRwH2bD1HjgPdzq7awqm6ag1UMijMWBR39v",
-	"elN3dlqZuLke0x4qGiYL864OAah+Sor0dtmuNKB/DgDFPnVBaFcyrmz1j/1dK48oFXcBdKlnjOIwFLao",
-	"E2w1gqkW9n9ZS74zaEKzrqcNYMNgYAewLHM8s9gtULurnKxZN08U5/BSKRoNqs+CbbU5J9QuRZER5OfU",
-	"BmGiJDB26qVRFJLhr1yZbNrpvHq4/bquHHmF9xtVgG+9tiuo3NornvR6zNQBG/RbfTuhiuSjVNDYHl/D",
-	"RaCjfyIJsOKX5UaiFe/RCCrRlx943l0/1R2MYq7K5xcVxeG2dzCBiH8uKU9UAhBKPZFZywO8lliMuR4g",
-	"SSziwfIjkQE9ffpsztdx4J9IcvXTZev06TMo6xqwL4d1BFDyPxWd+mEyl+5oYRYPLtvr1dQWrpYFiLYU",
-	"JgJP9hqhS2swh+rLoW1rjfBtIhNEiq3X9r8X91cKoGIoSu92YKml3WXmwc1zeVCWAk9VrNeFzjQ3Q2qT",
-	"iK28aZOQqjncGuU9q2+racbX9qL1O+t60dM9rnanPWbgosMVObp3capn5Ppyu6522V1JKFeikufdNIlI",
-	"xkbpxICS6N2YcZqanIdCmcxDTKzec+NMP77NDYdfv646Fa4Eye6KeFLTLdihkihpzLXE384Ej5nu8sib",
-	"ca0pYoreLg7WGfPFmB9tEqpoWEes6Ns2LVb0O1cTK6aXy0N0tJAv1jDbjDixW/77zIn0veCl+QRzhdf6",
-	"e3th4h5Yq/j9rYk+e7a6tFDwpjK1KkQgSdMglUsD25MxcwETHLtMjRnjJgudSdLAoqCAhEpA/r2JD8Wh",
-	"f2+vR969lqSBq0LbrlxoGQEPmCAqyVgkshhNCRO0mo1p+QFSbJnvYtnWHrg4VVx2vGzE9Pc5HCqz7u/x",
-	"3Cy51XKJTEpccXpdZMOZT89f1j8mlakfl0Tf35IjFiW9JDIn9AtX+JzJV+yLCsEnTBPOANOJ90Mita9F",
-	"04CEeiuE5L/+67/+q/Xzz63XrwMS6lkIrR8ZIi2TLPI7YBoRN9yfM/2lA2Q90p4y5i7ARQsZVjU1Ke1i",
-	"FcXSbTCkX65Tc8fXJcB0FWZC5d42fSvJ2zoNWSRji6XxdRk2ndGpZgG5K3ZUliwbWR+0rB5q2S1NcyZt",
-	"naDRyvo58FX1F6EGARejbjsU6ZDw7ZvP5Oj25AifaOknZDjNHDonzD+kX/yGPz2e2+eaZoQ2H27uwPi3",
-	"wpFDfaPiZlVf5b0Nzq4Efgk5tGbeEkkoQDYjkYnE0I8rTUesGelI12YFip+3vMgG+aDv81EB5ifPnLS6",
-	"VALym5Ut5hthGXjSDOZC5EmtUWq07hPcaOriVy+kh8RdxYbX9cERvs1dwctNRJw7Oae2Z+P1NObQ8Hu2",
-	"Gz96ZwdWU6ViDJo5G9IU6nrhPDDPZjkL3D1ztul/5ixnS6a0IBkC+oYnEnmCCshPSDYyM7+8ILDIdcLD",
-	"hIP2c6hBG2Wij7yBJwEeabbPiqMMiMDZs2bBr60gQHiVFRZY8fmp7W3aD8mlCe/b1DjFMkm6JnsfOxSQ",
-	"Ecu8zk19wPTq67L6Qb/Ly27G8Vh2VzFYy+6sHMmvq9QPmkNnvxfVr/WaFdjBqVruf9Kd73KS5ouAJcXL",
-	"VmFi9TLUGeN4h5CTBQkdBovfA3nB38g44bEYByTEmQFshF5i9Knvzdxlrgt5ZN40Rxp9rjx6uSTaviy0",
-	"iwMVQZNuTpbvqksJHZnl66m+vV/Phq+2qPEr7hRu/trQQ1atlvF03zOCAyIF0NB0J2D8biZ2A3M2EwS+",
-	"Ywz476Ug4XSiFESBwzahJhLsJ488AcqRTBLJoDbfhIfhbggRaw8f3X57GuWSmuC9sM7xofLSdZdnJvpX",
-	"OAq9zFQSpWz9Ihuca1MZS/FtWiAVJ8dCsiJHWSo60bJLDdhEa90pNasSBc3+merucMojLASFdJsrqvIs",
-	"phXUCDSPE8ajpTk0l/a+6lD1s6dPz54tRVGHIZWDuwSuTTe/rsZKW2Xi4izaFJ1Nzqa/ODc2r7+wMRll",
-	"sFStZjrLYtJLhchmp/V7nKL15uaVIVBQojwxMVM0SWUFBHiZdviCzGFtprzDrTNqiI31ey5IaGJNJmzZ",
-	"zSiPE95HpHQtwWjEDHg2wmQ13D1t8vVbSPqCSSjh7Ni6UY8uLBXiBl7cy5ihyB4IqUDCz2LkbpNnfDQQ",
-	"2m8++F/nL8n5MXn+7On52enJJvjB7XDUza/7wd5v0jpopK7ncN5e8ikmQciRxfnVe1TPrUnSWXpkN80r",
-	"vpzAm/Vpel27UHTejcu2MMDhVxZw/+xo1QuOGQ613Bxg+4ngzvwd0hsIwmiDU4xagOlRytlcUOfdiHJZ",
-	"FUBq/u9qoENcSV/LJHVVWQzU9mtxCt58YfI+iRiXTK4v6FP9BovWPZOUPMiu5YRHSODEVRV2g7tlCYu7",
-	"fn7GkrIP/z63hx96vXVlpe6e0I8/kYSjvonYDIJ9gtYCHWr5cdB++fKlnn2sq4i0OHnz66cKFg334GKo",
-	"BM4mFdg1+tH5XTZ12HdW3msr6ZlBOTmpOSqGYqiycIgqlSVdy4+zUHYWd2oRSBXrmwzgpTJpflby0+ON",
-	"SqUVpr+qRv7Z+doGBIZU666OKeqwIgQ7lSBY+BSkEKsY5kWABpSo+gUuvbGIZnunjzVRVfGwo174+O94",
-	"74IxQQLYjVi7JabYtbdQiVJuZpusueg2zL/+NrkFngMo0pV+pHSajn0Oz9OcyfhV3kViGw7jRHB5YSdm",
-	"4ajPITWuwJVhY2smAVMmdpv1eixSQEFnSD9dvWsts2mtuZw/eL+x7kCImzc8HomE71QJkEvrGoReHnZI",
-	"0qSncHkAs8U0PzVHqjlgsJqNV5fLS+4mv6uMVvv1Ko3Dbm3OZv2wkB1//ehscOjpMoYJw2RcgyeiYv4l",
-	"yxRKvBXF+tpFPAts/joCaeUTPZudvlzm67H/RW+t9XVFiQMSE3dL/XUv/n3JbMj1lK1Ju6nw2hQZaif3",
-	"JDg+Pr5wghccFzlmmSTnx8faBdb+eWheE5IumwhEZK+1kkvr6dvCdTs1WLbhNcbF0pdM91z/Xt50U6fb",
-	"uYrEkM2CzHj8BCWsjarklTVOoSt7iumXtklVvV4pPGx7Xzl8klWiZyD1JlbcGNrQQ/KBMwgH24MQ6gjs",
-	"ezaDqOCQr0UxXk3OS2M6zaYB5Z8rwBGmIqIpsv20IP5icKouY0rei1uWUr+SvQaLbtHO9UjEYdzGVBJz",
-	"9/oU4tUGBfIOQPFGKsYsIxGVZXRCfLCGBbF8/Ra1cXacZ1fQD68+kvPnJKW8n9M+I4r2wSI3qCVyGkEv",
-	"57NMY2dPVzBw1iyP031ZkfIA5hIOLj1wzTUmsyoB286SObkqoBZWqBYz07M4PQqyU0mY3wUOYYUNWTs5",
-	"Kl8BDsGbu4oVaFmHcb6AVrGXSxZjCeEYqZ7HA6psoVmSedBspWTGtZmMdQt/dVhPUyEbBmHV63ouAsKC",
-	"jCkc1RpIax8lICBJj1A+qeUk5HI5Cieohuk1Cg9Wrbm/JzKpLqJh0YAnUUL5EwnE/wTS0sBxR1KnP0T3",
-	"goTAI31NVZl2YDwA8kuFUfsZxvt5WuXkuH1+Z+B726LZV9tK/rK5evD31olVVbeJLKBqT+OzqPW89/S4",
-	"9bL77FnrxfFZ7yw+jU66VH/mD9HFpul/uGdOotNu6zk777Ve0KdPW897Z0w/cUxf+rZB+0BPXMqUgZke",
-	"iUw395M9BoHTjXw4OrwDWVNWqQ5ftE/sKBQzrFetXqqfWTRYzEh//nQ5GMJ9ogkUc7/ml1c+vVjeQthi",
-	"2Dy7ZhY/8FfRNYmYhXW7tB12Ec04jZviIsruOKf+cqthBWy2NH2bfENmUmdgl8wYl3o+hZhkJ9hN36xr",
-	"uVbduV1yi02JW31Xm4Ra6K1tS6wgMWvbEvqddW0J6OrylFzo64ahlVB3fp9pt9C3dQn0YbBNTNA/pYdY",
-	"Ysum0cqJVGxIRrkcMDmLaFyppKsV6B203Yz22r0G2Z6U37bQXhabLkXO5gjBqsVngqdWtc8pGtSGdlfE",
-	"hqJljM8QQxM8aZNLjxG7cOAhs0Eb4SbVJQCGaJoSyZRKeF8GxCZaEGHzm63DeAGFVhRs3VK+gN7Atn7G",
-	"hVKOvkbOOPkWEjkQY0wd6CmLkIElcx3e4a8dvTHkwHz8cPUZwzih6VkrsWhlEI9+IkmYxGEzKG7QcyoV",
-	"HY7MfVqgDkfqiezwX3nyBaz4Jqbf2Edk0udU5RkLSSO8PQlQDeiHkeae/PTz5avW1U+Xp0+fEdHr8PBr",
-	"0Zxvh19nPv3t8Kuek2+hSaHADHgWZSDSqCL6izIgckQj1pJsRDM9K82gw428uFKUxzSLiVkFktj6OfCX",
-	"iKQTeUFuWZb0MOkxo2NcB13WE5kW+ZnUs5eoQ2JGddLhidQOTMq06IRDGgDlwMtaHQ7phNAsS24hcR+Y",
-	"f7KYZZg7tKEwuV47dZ+oZ1v6xwy2HN3MxIJAiIc+dicyDBuGd6FXmwdTxGDdTzYY+3utcIqJsxedMYO3",
-	"QFrYqZ7Dt3ILsBcceRgppDUJ4GHBA7LALXxzWG0Op0HVmo1UVY8MF+4mY81LZInPCOPDi8sXbDrjrFi0",
-	"EuKvVx9+IewLjVQKZ3RYcQtdBWyrRjXAmZWhzZkj+PMXT58/2w74wh0Q5IzkvJPWNuvguv6eM08Yx/OW",
-	"rfRwsWGL08V1zhRrf9FuDxP/pVJdM4vBvbzKNKWK8WhikItnkZZTYWqF/P0CtBoQ2h4maZpIFgker4Mw",
-	"BMaqeen8EC8lJjLn1q9W03HOypDWQH2PSSiKTiMerbJkIGl1ci16a81AxuRIcMmu5+9icFLI35IfbAEa",
-	"Di6c7c3szNPqJpqPYJZq1Uf8CXsiyU+fP380Rk8F8XGGSoOLciuMJ/3y5bKJrBfanxqveVH+TUXuvZ3v",
-	"7ePSxvQC+k5ar+aRz66Bxb65W8JYCIHqyzDcmAa3STiO0zoIK/o256Ofx09Z63nv2XHrBX3ebb2MjuMT",
-	"dto7o+fdVXx0/c66PvpU52tgrBS9hKR0a6Vt1n+fNhy+T0++ejdVFBQxk5BfPqtAISQy7IJZ/QEJpb09",
-	"kfa4eSyyG5bhNaXfIzsc5YQpuiOUnH75EhTgy316y0g+Ig1Kzr580V851/8H0lkNKCfnpy8DQknXMKa4",
-	"7HTa4e6YqDDhRGY5Re0ubV4QSvBrxZaKKMd6QC2/WVxmeTLDoLe8/y9Vwm0utpa5NG/JWyOhOuXeXDS5",
-	"ghnrJ1LBYCmhzVCmnRHY+VPQj9qM03oO/ao1TuynauQ+fURnhyRDG4X0s7GmMqD+gQABhzLvDhOFZj7+",
-	"4jLe9BjBkcWYjbyzEXrabT2PzuLWC3bea1nav5fsuFeTBRjSog4GSo1k++iIZSObanAYieEROvI3iTrC",
-	"QXu4xxSrpqfZtX6NXHZVBtBEK43pLQHQEL1eQGQeDbRs0ktYrxxAp6QTifhxeovqX89PjmeTbh9Dupzp",
-	"1rVMTNHeHMdX35dnTO8gHrFCAss8ipiUpMv6tMwRaI4xTULV2rbiml7FKGO3icjlNe7065yrqiPn1zlM",
-	"HyWZUOZQGe4syGzsi2woRqokTTEWs3afNnBCY9Ic3bN5ltQiY1x4srPi8Y1uwzQksL+Ei9W+7mnM7NQu",
-	"tv1sKNM39Nho/SOaFYRwffOPjVY1/2z/l5t/0wOwYfTOad38Xdt9tpdXsPEX2yFgo80aGAGErnXDtTrh",
-	"UVW6vGfnrDj0ck7DwvFAsuh6JiJ9wyZtIHM1nJ8mZqeNpSzQEjsaYHRYbyYvwGs6t/qAu765ti4a7tta",
-	"ULwgYGBf385x4Mg7ZU8ZSicAA0ZjTN1kGNj2PUV3OkAaEHh35jr8VRjK8Cfav822Gz1J4kyM9O+MKkm6",
-	"kw5P1FTx7IFucXHe2z2LWs/jc9Z62XtKW4UoOaGrCZPblYWJsxSq2c0GdARgH0jIjNN0eMuybnhI3uje",
-	"G0A0ODiAZe1gfkLziX//81/wlZCY1dvu8KqTqcCeVBSEm+XfAVqr/JMj6cWf3Ys9lEx3bwkddOo1iWLw",
-	"Cywh8yNmKV9C7QtcLDs4dYL0gccP6t3n/Vh5J3IbFv7AIg/B/pIxPTXeD47vt3iI8oiZXwosr0P45/SP",
-	"jrvf+w1Zeit+NTB9BovRIVOav4sumh8M3Cuz2R3eyMCfxQPwJ1ASmQQvPSOHhhWzDAUzM1DzVvzU6lrn",
-	"PNQjsPVOREmDxjECooAjGjhQ6dsEzUlCo4iN4JjOnoSSRiZSFkA+oAyc5xEQYyw1kXkb1sP0qanJPrdn",
-	"pv/+57+OvPzNo69Dj7jWPzdtaK8lnF1vYWBwCcZUNveHqfvD1CkK5Md4lHon+bu1M9ZCk60hfrgJMhmC",
-	"zQi5dBCNR/BpIWHY9D0ZAb/Io68CkSoXZlQUX3MaR5veIGeRtbsR0lwJS9h2jS8Pm0QyHksDaVnIZYNa",
-	"MqXEwr2w2QubMoLqY5Q1WzLWtiaFZgzc1YXRlRgyoHID3CB3A1pohtMevuLEEqdDU9yON2lXU+DziZpO",
-	"HqEFqgFgsBHwo/aiYi8q/EJSXMGf6Q3j2xQbZlFrsaH0tzYmN2bcmu1sd+fkruPyQL1SKf0zY3org+1h",
-	"PLRp0wOeQWfDd+T2bsZ+O8+vk3mMin+FIMb2dncpErbOFo8ZlBNYkO4cGES0m5GxgcgljpsJFul10hAu",
-	"H3TEMpIoNmwGBANHWjxgsAjjFxAimpYP+glb3XD58V2VG6K9mr2I2IsID0/JLPNHKSc2HnTdmjiZDZav",
-	"I1Lmc+sBYzeESwE6FSPDM2Uh+HnIuIbUnr0LsBcIyzjfHptQmDkU2fKeXnszewzfwpwJiqw4x3BsFoZi",
-	"RFv5yKAfOMqAgNAq+n5DVtac3v8Wob+8/fd1X3t5UIfK45EKgnnHp5sWC5gykuuteqXHw1RijZK/Maij",
-	"6DKasexH27PRzfW///mvmZzXSw6m+w2bkEaI94RNCJXwPu5Ek5QrUnZh/k1zNWBc6QWJx6WAgd5lMRSd",
-	"gDAwa1V7HZAtAzMGYUaA8oC/DtqmjcVh70CpEebCSJvXNt0NWd0NYh4hStwwrvsiTV+Ao52S8Oj25Ei3",
-	"/Ej/DNuwlfCgDMmPUDsiq4AubRQvgN+PHOPlkt58A3afnqgW2VBnomcAvugyd8kPpz8UrcKf29Nl5GY2",
-	"eEyGNBokHHYxp33W4S7qGhhgoJniXjiwhodHTIxSFti3x3mk4PaeSBPh5KFJjOZd8eWieL+l10j62kAM",
-	"zF2WFj/JSEQVTUU/R3mD8PRW/CcZEWNeoIZrNfCXv1wWqysR/PAvfyFXTIvsSyDuTf4Hfm6TH2CwSSc/",
-	"Pj6LYNLhnyxs6+U4s6YDuwRD3CFhs8MBzsuOXPWSxxyAeYureKm5QS83rVNNjzochwfqDL3FJAMcIj/Z",
-	"pnJ5akWdQYelgROt2mUguiEzAZLWIEVNN1R2uN5wmOfj3gQKBIL2+rmIpilJ1MXMJpCMIUW/e6e73jCU",
-	"Ox0Oi6jZRnUB1QoehwIKKmlyhsn58bmZ4TdZJjL5l78A5cGnH1+Rl+dPnxt+VezS0SgT3ZQN/9cfUvDQ",
-	"1kxIRbspI2EkYq2vtTXxEe97JWLU7B0+YlkLKRtuE5Hi2GmNFiKAa2jagKBWuhGiR0w6K4tJxqTIs4hJ",
-	"0igOLswWSDLSY2AsSJfv4eVrBHbzyKDDASddNiHQTMJ3vdbPVEUD0xM9328+0745KaExsdUhAfQyE7yP",
-	"NwxEGlv2MdPIDm+EnYOzzkGox12PScpgITmsy5NTMNMSKW0d6/npC9PtVxmjsM61faV7Dw2k3BEnkvBd",
-	"zIYjAWWOLb1RUOxIOmSwo/RggLWBaXOGGC2Tyta4XJTvx7kzcNfwoGvo6emFySx3LyEZQm2QLNdW0vnx",
-	"S9Pw94lUdsmMaJ/BnELIDg6qtNhpkxGVkoReQmgIRBmlpFRMCEdkYkhFvejwEIB4wWw90f7syfFxQJ4e",
-	"e5nEh+QSs3L1ntGzQnpsbItz3OOKDaW1wmx2a4c3ECZM7zSWIeYvus1SDDHILpsBkQJ3m+MTKfcDTuMR",
-	"M1iqQ/IKfgZ+vQ6XjKYsbsNUj0V2Y/atTbFNpKnqdovPENkFaJFC8VGi9La2uzgByNQODxN+S1NteFv0",
-	"VNOeZqBfD5mXFmvVCLKYjVIx0a7QhRsYEDRodYHcg5FUosMh8xcnGIFmtbj/rG0fJxvOzs5e6rn+9fOr",
-	"CxLnRhrCZeRHMeW0pBH++5//ujZ/hc1DYlBb9KJLmOxw/YgeIigGR+GEJVIGPZb8nPyA9UVEL1eQsqCq",
-	"tHjM+Q3XQtDAQCNZC8Dx4dhKASY2ML3AqCZSv4XA8JFfP//YegEVwNgYeOT/5nr0tAMwZHo6cI3p3SJv",
-	"ikKxIVMDocVth8eC4UsHesYKbNundpOR8DJNxdgmx6LtniKnRYGTfnA5otGAkdPD45lSovF4fEjh8qHI",
-	"+kfmWXn0/t2rN79cvWnpZwoSn4PCXrn8+M4vMzo4OTzGW7U5TEfJQfvg7PD48OwAEl4HYKseDRhN1eB/",
-	"9L/71TnZ2MXT42NPUIwyAUUqsO6klRiIQR4NWHQj3fyxFEFEnfJ7Fx+0D94y9RN8+aCoDIYGnR4fIykk",
-	"V8bH9nXSH6biCL2PZb6J+QKYf7Nmn9kziST56BAroUDOzHura+aR0Xgl+x+5LmU+HFJg7Hmf3DKOvHyK",
-	"9qFU7YMzJA5+148eDZnKkkjOHXuze6QWgpnIFbNWjMqlSdQ2xfBkkEgl+hkdBrau/GMm9LpludkR6F8d",
-	"kivd7bjDC8GKtDqJ7qSWKFSbiCMU2gY3EmRZA+SShHqC8+MzEo5YZjKYrmPGExaHzQtCtSyEgdUSJ+FS",
-	"aeUKP+nFge9PpGIc5ZW1bBqoiHssY9ozxnc8kR0etlpmnFq6OVrsGWOAe/vvnAxYxnC3zay0n804L11q",
-	"eqCORilNOKI+2cxYvTWv7SK/VkLR9CtMyH90DizUzpB1DgKcm//o6Hd3Dr6R81PrnNAZTCXAr6jI+K9c",
-	"rGYINr9OvWUydMM0d8UaSXI4ocN07rL9rL3NWES51kCVW//DiPHLj++uRixabf/b725iSE0jiHdl88ML",
-	"YzH1lUUDrE3RSV1pbIIpZr9FlJt9ZldqAMKXPD0+QwMypop2qSz0lt5IkRgO9SakHT7OINuAat2VqS6j",
-	"imRiHDj1jDEro+0vQJUyNWbMqyMyAGIIlatVc1OrVPvhDge9bD/fzZXR4JLAt6X+uB6CFkicXqK9P0p6",
-	"eZqSOJE3TavSYZjm7PZPgB6DovceVMsnaJpeSE+Pz5YvoitEoPuV01uapNq52vga9Adk7sLTri8Unrbs",
-	"6pm7CP/yl988z7X9l78QpNpp0D7oEL2q8hFGeU0QQF6QqXCF0SJgeV5ixWuxbH1khcD5RSkE1rX5aEFB",
-	"QmTqDcEdkAX1tX0T2uZl8mvSKOAFEgngzR7MACUxixKt05rGKDYjLHU/w5yXAm8haZwfnzSDKl2oL53p",
-	"S85+b5wfH2sNySdgGXV4ztmXESQxeryopPH0+LhZtba1/4VDZQ0DsOSs7XrQ/sf0TP2NsVExrmgZJNIj",
-	"ytaK7gCM4ALf3sGL1NsJpRZZfJRvQfVDRWuP0H06qHHne+3BHHz7fYvbudQJKAqt2Nl+Wei8ter8O1yZ",
-	"JV7yb8HBObZ58Z7+gToqLHjkZPkjv8K6FFnyP8hnd15H9Pwosm4Sx5jxd1eJU4S9//G7nlMXPv7H79+m",
-	"NCLDECY4fuWd7wmoKZlw8Ps3pLmsI44u+URw1iZckChjUOxIU8IZiwFho8MN1wdk1qKDCnsfP2lCBWI4",
-	"0qJECzHko7T8YfAAy8CO5TdgPGNysr7e4dZmboRH5t4WvvjI3Pa/ITD4Hxi8RN9Uf/L0nAxEnsnmIfns",
-	"xZgxCOh9ucNNZGGW3AmYUHPulxkwwr6MkoxJfKuJAybagjglNE1uEEHd1G8WmCYm4jwW2Y1LRaRDhglL",
-	"piUBvN8HkCd6nJpt5/slyIbKtD4IOlwKwgXEn1JGM66FL4NYB+XO1RhQKEqlEWygQ/KJKuYCNno3lclB",
-	"TfQ863D0YOzvVcK7LIgDEmZUsWvzbv3r6UvAaMEjXG1SQTyCnJ+cFVKbFEIbYjNLpbbZyrieD/C4iUn1",
-	"g4Ha2oj4Kn3DyY7y4ZbhspoSoacVNqYpsGvDLvAmF5Y71Kf6yIVwymsGfV0Rd1JDWr3CgfosxHua9cFK",
-	"Oj99ufy5z0L8TPnEqcxNW1eX8saXHpYPGKIyC+VZtdVlpQSwO6wo7+C8H45HTAzAVhSDQnKSEPbGK/zM",
-	"lFB7It3GcpoM32hCi0PEL9JLoe0/qi3yaICSqsOt8Dok5jMQyOvThJsYpAsPHZKQC3XdEzmPQxxH7gJ9",
-	"WjCB9MIP1trT3tsa58fnW9jQpkvlzbadfV31qZW29/ns8nlVUAGua5CcL3/kF6F+1LNwl+290W36qtDR",
-	"RVirZ1SNtzPX2bJfqT9B7+Jvu3OdPntbEFN1hlTpjRi2CfuSSDhoKo7RMspvMF/AqNFYDCnkIfdKINJP",
-	"ZIcbnm57p3DhOmhFMyB/v/xM3r2GtmrXgchkmKQU85a6nk0MzpcTJwgbJTs8UQTbGh8SQy3OYE6A4T4C",
-	"UePMIEliAZ4/PAKnQtDyTTlpFWJjXTftLVPTsmHKSVvi71yWV9MOPZ95obLSCtNLAGahtLQOd+irrCyB",
-	"dubcXE6LE2dJF3sQ1v2EdBkC1YqNSBxtNnAWqVXMhjuKnnf8FkJ2Za8o4YgMinxWHuw9HqWZhI4iojN9",
-	"FosyxqQ1kMaIZuC8YX+b7nTDt1gsPxy6LYbp0RyEYiwHHhOcdbjKKJdYJXZIQm1rpUmkwiKY6pY6lfB4",
-	"zGJCU4g3BvYEdjwQ9tpFh4fm8jXIWzn7LnS4CqbDDJ0cBxHsgVsoc4qxhcBTSch1OEi5gMw0vnF+/FL/",
-	"XgyN/QUhJ69HGYR/gYHDXKywsTp8npFFatpYejWXhNNn4fDoNyNRt2Kv6Wbbdq5kqm1JpL/GdTpPstsl",
-	"7lz6MpWEEV7FCn3gUazVbdPjl7VsU9gL92nM1lZBZg16sS0D1TxtDW5U77Q4G6+ue4BLHlWPGHNIh/HV",
-	"DzqdQjJQG/KCeKpqOr/P10yQYcWmaFEaucxB44wyhjgBLkeypKxZnEBtbpGpYxLOSKSbwpsdDrl3ldoP",
-	"inItULFuWAB/Qz+X664Or1JebQL5gaDAyJT+smmb8MFr/cGQDHOpSLdgRT/s8BUVXdtAIwHLqkEb8HQe",
-	"JjINmDa+q7UChlDtF7TZXhDQPzblFkBuGuTgXFsZbpqxSmzhDmrvFzZ+LJrPa+pjVX6cjfcK8PtTgKV5",
-	"3YzqQwSaHXpcnxhmc8+orMrzKV+GNyCYcpPwmITYD5vOdG1xdMIATsrnKagLUGSKDUcpVczi1mvBl8Hi",
-	"awbG87K50lZ9ra5+qvysnaqNO/o+dz4w+mNaBzxYsV/R1scn9/ci/aGLdFxmnkQ30aQRyyRUTBg5V0uu",
-	"j5KWlrQrx+jRQymcFSezQTZ98EDBtSi8hWNvwaFKIkrzWPsUHGjirWeRZKYqVT7MVKOP7/6mx2lV2fOw",
-	"EnugE3Uyetxs/onydKYy1qVyo+DvJPvTKik4dbaMddMpFClhZigUq5Xr/6YzV6ASkmtHPqWQA+OYJOho",
-	"xGimX44JPoixAyd+eZwokor+oUHUoJPCwYfElqmSq6LGylV8IDiR9v6xQOeGTS4s9I5pgMlOvWEjFXhU",
-	"HeT8+KVvVRjzRj94wyZb2/wmA7fDZ/tWNGtR8RcMwvnp6WwBWcnq6fBNuL4wurhdVxY5Xgf141tzcr02",
-	"rmTmnGxYnhkChTnmjS0RLHbGg7dwdmSwnJ+eLn+uvJg+wR7aruTFdeXVTFdL3ykD5ugrvg9dUW1vrO6K",
-	"LhbQn+Ct0goqCOv1hYjbJvHQVN9hHFWvNqAYySU7JPCoIQIytpB+g8n+6XCX/jNfUu/M41tfaOEArSm0",
-	"8LGtn+9j4xaJCkCky+6SEPQnOPWf8kf0vNfesHpJtwwP3Kpex2pHJLBp3kBJcGY3Fu65gNAoE9IDAy6n",
-	"rrcx2pLEpgw5hr+lEiImXTZIeEwo7/BkaHwuvUVopETWDKCGIiBKGMaboq4X/7ZfDIyZAdW7UChqYY/Q",
-	"C+pw8I+aHoKxid9p0xCbdkh+hMJpTGIq3gxNCRwestIS3yRfJEMGZYlYNm2qs6frsA2WKqDRgJzTFubD",
-	"dMv0anpjSQUXln9o98YDg8AVOK/sw0cUqlv74UMLaX+vgvxGaBcrS3iUjGiqJxHgPPRkarljoK+hTK0R",
-	"5pJl7VxmBtgjBB+gLVXP/kBHyfUNm7Rv2OTaYb9UdQaWw7zSy2qeparBs8vJUhaGUgqEIu/nGYvDBZ/H",
-	"Or85dYp1vo9TTGgXaEQ5M9sq0Ote69p3r+d9HRf/Rr7uhAgF3lULG6O9sGTI5jVA2wOlz1diO63cBofq",
-	"sOTzkFK1+scfVVjDCYE6oQ3L21omLN4r+zVjkTQuW6q+8ne/edpfDexhUprwG92WmLGtJ/h/GDEuPdwk",
-	"i09h8hN1U55IfBtGWOyNAHPi9CMUfVBlKnwVs0AmtMOLQl3zMvuGIopzm7AxyyqqeMrVOgGBSiRThTSF",
-	"w1SgJjXOT19iyz4xlU1al1ocYZ3mrF4u1xIEGPWJWFwQRE3XFwQ+ABPYHFyQVPA+yzqcpqkYS3/0jCVG",
-	"PQCiwIGXufe4V5iMyFpFDHONjHoVS3dMvrtK+vwd/y1RAwyiv0/4zdYKl/RWKD5zT1EV7PE8J4mzcbG0",
-	"TVwF981OZehjLpK6QnC6KiFUkp4+7NyUCGVDmqQtE0DYeJVUYCubTP2WnnMnnKoF7M/Uxkb0pn8i4Zmp",
-	"6kSA9mK9HovURSFOLUBUxKrKn7RXYGQWYhvJXPtcLJ6VWBekOvnYhmpBGgEvTKk0dcgoh7jvWhVV8/Kq",
-	"5p2Ed/gd0qH0JL/RQ/oKJn67dVbeh+5aZfW5vIb0Ekq4WQm7K7x6LAfBlZVatGJD1RUWRb6WPEJYxq3X",
-	"U3o5p7Dtkp5uf+CxTKKFMKR685eTyhypJcZ5ypZbQGiadjhVRmKsYEuR5aZUh8/aUvMrMk0taEawDNxQ",
-	"53UnEOaVjMcXngBBUQSzCCPST27hKK3DoVwMckTHjN4AZuAYCa7m1lJgvi0jXRbph101hZNlFx1eFYMx",
-	"oB7W5DN15RdkUeJq2QjEQ70OR/sNwhfQKoO8lyg2PZtI6pNI0hd8bRlbvO/aiHx97eQYElK9iya8bi+W",
-	"HtT6o7gwLxt2dtQgMH62JC92vfr5lWNeWI7+znVqSypg+jN/Fkv0IWYj1ejGW8HZ44cOQMDgEr9xXQ2X",
-	"in7CMaCwjmqbC41yBe4/1QIeYmUOBhk95AKv5OQpGSY8BwjepFeqq8bSRklKlYBaBXR44QDAjx4LtC3G",
-	"LpUNXqD+AMxWfoOhCZEC6TxnEojpqYNEO9VeenJj6gAVmOcYPqUSnPDAAY6IDBI1/EYnkhiru4ApiSgn",
-	"o0x04UhAawBE9amNSkIeOCjJe72Iturelz+zOWiSqRWnl7gDQKcVSCV/SmiSN2ZRVm/mNSTNvYYui15A",
-	"i0oRzErnGmu4Eu6JKty5Hb4x83mdSOQyrx7lF5qiYDiPBwJEkTadTTDRLHbSMNXEXFSL1NA71gubjyr4",
-	"uH3hpNfyerJpH3p8tKFH1NRmq60gA0W+UgzhVbmMZ4Z+whEq4Oxi4oYFmEec+uJE5aKYeCKVGEmQcpBe",
-	"ZaICIHnmuL82VyQw+RgAXc6Fx6hB0HOf7xJ3uIHOBzaq2I4n2FbuPQ01yETeH8zlonniE2NsDF9zcelm",
-	"tdBaUzi9x2VQJwB4hQMlcnX4oDMp72mLLjhghQ2Lw1xrb9ro0bpWSZXpbl4JHAM1DBS9R1zgzxydJnLR",
-	"m+e6EEWUvtqHuDBJGE+JXvdQl55wAFYZG4Zt8FGeyKIT1uhLpDYfgHoWjQvM/YY9UW26BFNJ8qbMpvCj",
-	"phwoZ+IYk8Q2ISDafQJcPNuoRJJxJnj/UZkkH+1S245FYl+PH9wbJH8Gg8TtiFXFXStjkqntBH8ssG14",
-	"BB9p2W960LWGSZEpaUL8bmfPcb0CkvRQBiwNE5F1o0TasVseJiLrR4mAYGZxmIisGyXy4XdHNFOYVm+E",
-	"tzTcbdbxfXixJCu8PukVs48nfdfxJLfXQTys5ElNia8dRZSumIFNKEuqMuilS94qkU5iIrrtJmmEo1Fm",
-	"aC2BzF/bZkoEiAqE8jNN8dVUmQrlwpOTTmu6VmiTTOQmPwTvR3YboKm1mgJFp998zNqrG/NaemLc4XeI",
-	"eTnJIzgJORtf20baI9XSOS+S/UDLpaITSXI4nW1ekMrgmR7a9aJnZjSL+Bkph88egfEJ4nTLdmfpG5vI",
-	"fPGtfMnUhWOpQ8OxoH1iGL1kPN51+dGjtiCZmja6LLzmyvJYSnGkJWuXRjfrSmGPD9cQg9oKnlAqqvTf",
-	"1X70r9JkzMBtJB+RhhZibegJFGkXVYbNgKiMxhbWTZg6HQwmFX7qx7+9etPhQM2dsCwg5l/41LvXlj7W",
-	"kY4HJJEyhxKiPE4YiFAQJ5OAcN2YZlVODhLXegJ7DDVY5mPxtKHXCCF78dpeD5skUQis1vaAQXtl9PQn",
-	"0i9wMofEKMGlMIxpXtZJIl0aUVM73D4ZiQfr/EcuVSvheJLiW9ba0uETy1+vNyhCLMsNpW+vcDriy3RY",
-	"GgGsCKw2hanHh9x8YoWYMJWlSEFIQKnOzQnSn3Tz5Tpi6ICpBcYu2QfFB5DQ09cxnCXgM5i55CJz84Vh",
-	"lnnjrs3KXu9ummhudHQeQN9dMnhWdhB+THgiB1dXH7akvtz79xGTx1mU/wBUKq4hLeBNsNQ7y0hAZamJ",
-	"03Or6FapaKY2GqT5MXHHRA5cG7TPTDtBTEnfsX1ihbo9kMrM9Q8jxt+9BloQBM/zmd6Ntk0xxJwZJwNU",
-	"LWlcnT591gwKTc9jEoLiDNvaOUI7oJuJMeaid3hYevd1nqXhDOURxwphICEtMao80fZAnGS6jb9+etfh",
-	"jbBkwvxv3dT/+Pc//9XJj49Pn0GjIF4FZcp6lKAormG0tztoMyVC/URicTH009KXNju8B+uDGUMj/Pjh",
-	"Clk/Z2wo0xc0aKr8suNqvwxY01dII/JTRiEdlYuFCwCnve0SB2yJwJhO1s1QnatZgpJVqF0vSKDtMsMS",
-	"A/q9mFN3WoC8D6aXK6qn9asMrvQu2J52ulPManMVo1dXH6CjVWrqN1jsSszs1++vUuFh+G96Iip0DRj0",
-	"M3sYQ94lvpbaCkjRXm93qaKR4BLo4L0sMzxGMFewKXMI8GYTSouzUP+ooByeGw+Ehd2ySf6Lk0YDNP0R",
-	"GctznzDGa6D6NnBkUDTeHhl8N2mjgEyyzx39c8T6S7vtjqmkM/Jo1wml0JdSWmmJ4c7eUZyzkUY4kqmJ",
-	"9yMFlr2pkB3aCh3JxKCU0FSKIh21itYeAFEM4XCBvAfh0GZ1VB8T5xNckmnSYwbVpggKmQnqskgMtXgq",
-	"is03m5DqKqnwg48mfQNk1u7SSssi8r4CE7oRNaITpV2xz+pYP6tjSlreNesUxeV95reVVoYVV9byqpPn",
-	"RhqSWWbCj79+7nDduSE7Ks4HMTrq8kqb61pJ2gNcmBmHza5OjCP3lReHAf/ppDhSHulEOrH7+OTtls8u",
-	"4TsPI3FuL20fhrRdOaWuLGd3k1hnPeK7J9h1+Ep1mKUxa3gWpADAO+0kIYmVb9/aQOiyekxnu8K5rTaE",
-	"WOyFTFH8L8gDCu/oeJcTDL9Px3ufaPendb7vkHeHMm6f7bFatocetA6fNoCrJOnaCSCHHf4LphFb3x3f",
-	"C5a13gDzIbJJAyFSD9F6vk74dXdyLaUIm48y2UK/DXD2mKkY0Vqr4GovalzLOsyC0wCuLJrJzXvIpwis",
-	"aZfwvg2CY1qO6PV2Zn2bZAiwRb/fjItHZmrvky9qJl+YDTR7LOYpHb3V10/JcGpw84kZV9PpFGRJNkXN",
-	"PIrA4K+WMgMrRwFzAjHI/ERWyyPJlEp4XzZn0zM6XLsm66VnGH+mKj/Dujpby9Mo/BOyOE9jxgZanq3h",
-	"vKulWZBVKmc9ZeHSI8oZFKTLAHQ3GoB9tNnSZsyC8NXGthIRzDfWzkZ4JBXO1Sf+2xRwjtlhZZKJKUbS",
-	"wIMMsLa9xyOg24eoBg3KJ0A80TQMC34hDZWAUID2HyYbuRv6TElyfnwOe+Y9JCm51kNAwcKUX/hwfPBa",
-	"yZhE/i9TQ4CIfLDdRzRjXF1DIYqrMfDaZYALzTWZd1vFV5VhK3ginZVZut6wnfC/ksgOPz8+bz4Gsho9",
-	"zK/cElmd1Q+fvFJU5RJJOOqA4X+EwXoX13/CfYnRLBocPDZoftv8OsD8bnXt0fjXROMH0sLIW9VWSBYr",
-	"fXXawjU4dxyX4Uxxsn7UGHqhR9MfmLgrxloxA0BfAPPHhQISJTscmlNRZ+fJITy3AqnC+wHRGye5NXmW",
-	"QpCYsRHB2xdgrHY4+4JSxMtYSBDEml+QChZ8eDLsMYityJCoPOMQvAsH2bWc8Ch0MDHT9iuot5QNGVdb",
-	"Ep4dPhfxdAGfP3ImklqUiR2+NmfiRqLCuOheFaTmD5g10bbyniIGbpDmhAuK3VqwoQUHA0ZjY0+9+Uz7",
-	"8z5ibjuCe+AD+8jCQ+dadDM+R2dM29RHXyNHdvXtkRnYl2SUJbr//kemPwCthtw1LTNnDeQnEIbQt8ds",
-	"pAZwuDgmiQqQCAZM8gtIau6mCe/rbhgvFvSONquRwte26oGby2+ZWluy+rxou7A1l0m171aWPVSz9C1U",
-	"aC8RMXpVqWiwXbsU+VJ85kUk2s4YGQFkP7IkWvtGVetCMD7nwwPywuIsMHmWGavilmFbxiJP4w4f0huQ",
-	"y5MohSMnrk2qITK+UU7OScpuWSrBmF3EFFBpxHY4WLG7EzwL8PbnV+ReYIgoZeRdr/WzXhyF4Xlyanm3",
-	"jJkPoYzz0xer2JW1JN+vo/guZqUv/JZ75O960M+tWZ/lztxT8dXe+twhe8BpHfFebL0fYTfezdJ9sdon",
-	"P9mFt1VLF1e+p4aeaNmpaJLKdWzeEofhugZwYHRYYBRYc6kC++AFgwMCGEUu/SOxCSGPJfxaEN3JLYvV",
-	"nx3AxGqh14fEceoGq04o1Sdm3EdT68oICJ+WJIQ/jv6Zk//z6hHVtbe/i6tCumcr1TZmAEE62p2uNDV2",
-	"ZQGt0ugcYCXXbYKphZ0DU19lXFGwCwcMj5OAzMoD2qajEaOZSWpFRmdMUJuTjXVILm0emxVQHQ7lAbPB",
-	"xBgttlgwLF2NTFTCuPHI7UelX+SGN96wkQpI4nJkO/z8+CUJI6MBQ8LpUAsnW39mMb8jygnU3/cyJgeu",
-	"0oGzscmHQQsfI7nXNo0qJDlPgcewZKTMUqGSRoh/XsOfYfNiob8wXUWGAETzqLdMRP2iLI5nZtt/ohxQ",
-	"2anVPzuGy4HKlweecZ5d5JlsNPC8MicX7soSO+xWfYRdBqrvnYy2aMAVizKm5jkNyMz8qJLaHi4qxIOO",
-	"Vc/lyy0r5frm+9FX6haZvmZk1SrZcHfU66UFrAr2cQm517ZoJFFAd+HYLnKuklT/ioniqMpmEqQ7vNDJ",
-	"j8AxeI2DvzNpeulN/a4s+MUyrAh67O32epLBrJkdiAazzXYoGt4CTawDUPCMVMO3r/+2GAgEUZf1YEBK",
-	"atLT/x1T6aHBgIWfxvgOxGmuK3EWFF88BqNyoUTq8AXlZjDp37VIWsG4KrykP7uBtT2JZpbcpiQaHket",
-	"LrXWOGK7xG9NOcnaPe0LEbeNuaIdd/hxkGhlNwlgZRlysIzZgqvALLppvr8uIxEc5UFOV8bAJdYy5pDg",
-	"94Fqq+IczjwGbrGWBY/BIjIj+t0cv++PdXZnGZm1c8cEnyNQ8y12q5uz5WwfFDkzie4dXju/53P5hS5C",
-	"abZ+ACX7xSEKlSR8+8bWxRT9DIkciDHIseFjS2i/1P14g9N1R1tluhoFywIAsytKRjQlcQLlqfr/YWeL",
-	"IdM3sFQy0gj13LVzmRk0MKzQbUvVsz/QUXJ9wybtGzZBXDEtFBL9rf+bs2xyEBxwOmQH7QMaKaFXbyGM",
-	"hvTLe8b7anDQPj0+Dg7UZKRvlCpLuBYSM63/wG3oOiAyjwYw91KKw0jwXtLPMxaHCz6PfOSV3z+p9X2c",
-	"EYPZAKUX3T9YpALSxfKNd6/nfV3RrA/wBnf/utsPeiYzw58H5dXag5jXgF4mhqXP90Q2pOqgfRBThRh4",
-	"B2u0oct6mNKy5PNKrPXxR3XA5/ZsnQM+lFFlWbYPGKyZn/aJ0Xjq3M/6taVCM/vbMnUZUUVT0c/ZI8uM",
-	"ndKcrNdjpnrDdkhL+hhKTbtQjBfnkUIcjH4qujQFDOueSBPh1VF4rwwTPmBZoq7x9mt3e4g4J0FVF813",
-	"pBsC90OiOnxAoUpUj0JPZAFhVAt2ZW5MIlb2REZ0AsOFzzyR5p5xwmXzkLwuXAmozzDfBfBzKHW2A/FY",
-	"cnbdStxuyOJh1Zy5Ti8RolhLbWd0Lz3vUHQ2hjTaYptp0Qaiwvc33LwsFaCCKxrtzNcoy8QOR5naZ4qc",
-	"H59VSUbTPsN2I4NSkW6bjJgYpSAyEmfslGgsXbDj0TgWdkL+TGIE+1yrctUMz16GrClDLhfsLl+C2GW4",
-	"ds7VxiXDZQxQhuU2OxiQ6TBEm1DAucIjW8yhuEBTKVGAh2rgM5gMOpx9oZFKJ+AqJtKVLTWoBcowF4Y0",
-	"ZvZqc7cnMXPPWxaUQmwn/8asjbuHR7eQSoNNu69iTzMw88KyZuXuo7L3lW+zOykbxzOiqlq61jPPjr6a",
-	"f5ki0JilTLH7l8mvoR0WLBF7C3ZXpUzWAgn85ESRLou0dAYe3k0J0mmuqDtIOuzYJiRdDVvMTm2VlVXB",
-	"dItts1krf3J7Bgej5mYLHoaP87CW+lumHsA6P96xFr6j7t17EbW22yh/ANvtE4MSi5KWKmrSClBfbSs/",
-	"gcQx4xgUtFy7DB4srcQlqxbiriwSTPHqrqXC/VftruM/HO/9h/v2H/7MtbeLj9uwuGzaOqquyL2LU3KE",
-	"lKotzKFbO2t347L/nQE7K4t+R9TAp8JHlskjEykjDYRk1y2naTqBhAsi9esgmbjDsQTN933M6woKC9N8",
-	"/Bl8HwHAEMqnzT8khT4FENoSh6Pj6Te4DkAblPAbZt5LlTl8VPDuQ7KgAK7D3XcMPlpB8ekQz80oGJJc",
-	"kxVpPv4IgCw2qwrfQI632RsfYUgwI3THxvLWdB325pFovMBmy/s0MXrF5nKPNvT9htPemszKcui/JKDW",
-	"UWRsOErFhLFdABfPZluiulotZ8S12B2qe1/J+kSqLI9UnjG9ZfQu+ekTkRMekXEmFORnDCEH7t3rtskn",
-	"Hw8EGdBbhpwaKespW3sNiPC5DImkE4mqdpxIdkiuJjxisYV1sqQr8CWp2PCJbEPZfERTwuLE4CwBiLiW",
-	"yuMsUYpx3QoFfAlfoI74kNSrAn8iPZBPyGTZlEqaV+viw5/OY6W/25nvG7cOt6tT7HdWxVK2z/0npAo+",
-	"ttPlD1nfdqBWvp+djP0R813SVEpJfsxb4FZKG8lUX0gffbX/3A0S5t0l9iV3PUc2/ambE7x1PcnX4TsR",
-	"fZuTdG+ZE3Q7knPbjjR7kuW3RA3eKTaU80xZtxBcGagS0Q1J9DNIDgbuXKL2xzoOyNLbPi5IawZMkYFI",
-	"43XkiUUNf4QZw9pbcUzz7lNtYruE6Jo0U9PW4SPJof3RTs1DLbxzDVxSePdEujnZO6X3CoH7RFo30fJP",
-	"eSLDTefuMXFta2ZQcQ+Lgx/knZ2SKyADGpBj0S+QooG1sF/soCaiDxi4sYhmWTL7Ks7G8Lopigcti8rN",
-	"03sno3ESKcz5BzlVScygn12Jg+GCrAbvu9P44xy6hkcDpbsRebrNQzn2hQ5HiP8DKezXJQ44DD8GB6OM",
-	"XcNl6QKSq4nrj9i83YY2l+mKQmnvj/P22LubQu4CFbOG/ltsMw+ylpboR6M8Tbd9trcZ1/tjnqYzCq+I",
-	"nrocRd0jIkWemeq1mOlbtGYirlQZyt20y9GgvMNpTEdKa9xeEWDFsKfuF8IMIS4iRl7RFB/a47nAwmtq",
-	"ORHnKcsQjZPdsmzS4WdkIPJMtgkIHhYHfiQAsj4TAQR+TGoHCECDwB3STYQWZ0OQVofkNwtMj93rcMfm",
-	"CEwbWACIikw3WDsWBmtI/2XgQtwMOeTSauV30eFS4Gll6SwVjhj9UX7Qcd7pYMcdwTPvyNq0LqPmhEe/",
-	"iPF9YGNui3Z5wqNP+VzK5Szn3rngKKX88PtSbw8GJXKR36Ul7pyob1GK56Ql4bBCVw3eWEWk986jCAH/",
-	"UkJAAe/JrVQUiMDIq3IZkEjkgDQAZCJZJjJplUwmxjIgcY67HFo7HogOBy5pFpNEXfjOlsNeavQZwl9o",
-	"id4DXiQhWXOJDC7XkX9vh21GmPypCixNn+scf+mdtT/52tjJF5iAWc6rI9XBI7CkPzEao2n26urvpJdA",
-	"YhxBB1QLJi23hkNKIGo0TCKRAtm7XuCKxU3LxvbmS8RSgLfsCnFjKag7PBzS0SjhfWSe18pbWhu07WkQ",
-	"JQxWfUByiG0EJBXRDWlAxgLaWNog1n2K2W0SmSQ9kjEgfML7zB2Q66DlxwXC41Fpzd1mQIZUacucdCcF",
-	"o9O71yCVMaLP6ZCZP8uZcwDEL8YdjkGzkrWN0tNhIWQ517IVpXzoWS9pwhlOJlKOoH0PSKJ6juRhh/8G",
-	"lK5xNrnOch46gz2Rjk6AcxaTRmj+FV6AMzHRXkJKFcuah+SDzeawmYjobRCqOhy9FKMOgAermAZM5UgZ",
-	"vTXsWHPcEgPV3zA7r13waXX4yfH/r9nG8TOopxADCemYJtpDvfbdmNBgL1Ob9IMtBZcHuW3N3eEhnpFY",
-	"6xrCaYkkXS0EWEzS5Iahk2WyRhsQZgsMRtTJcXB8fFz0tPkQFF3gEyys4HN0+EMB7Ed2fy3svgukfted",
-	"eyowXu4IVaZKei7RPsnx8WL0L7I89MpY6H1RUN8iM4pY6/E7+l9HX7OcP5ZUHLs9YE+gGkAnSSsSQHUQ",
-	"mdFuQ3rDQJXnfFHWTl3amgcRyLrTsbyVOtsV4Z/0YtqJG7RAfO6Tb4ojdOu6lPXIhoTGEZikj+Ms4dKY",
-	"nJQ4k1pLi3kGK4QjrRVO+zTh+F+JsZlCLlNkAZvA8T8XYyd0blk2z7DmjMXSGb1toi2OkDQqw9TalC/s",
-	"YxcgSlTzAtK+zRUW+/RiC8uH0MLAqpwOt04DQNLKiGYbrJTdrNlcM47f4bUC+WvZ1Jj8vomzfb0cJzuw",
-	"qY1AfjDGt+v3PdUq1TO+zabYm9vftbkNa5FQJ+atrtyUdjTy9HHox5oKg9yTvri7epgV1KCG6jBs6V7u",
-	"Tlb/fu/ir5jYPf/MOoLl8yAT4wrBQuiYTtaQLskQ46Yw462RSJNo8uB5JR4cPtI7fxQ/4iA+1Bz1qrYu",
-	"T1ePBiKJ2N79nQD1BoPFOc2r1E1iSUobytuQpWFfBfvoc9XugaOctjnL1zNDRplQLFLTbE8mj61Irw6I",
-	"FAS4P+ArXCgIaJFEHRIz/noTMj7dF0lyHrOMjOnEgLonGVTndrix5h8EKd3GU6WvtrS9N+8Azd3Zu/OB",
-	"VhEuuG6/W5LN+wNNmCu4sEPANZOmYlze3xWIAYievkCIrWBbPA62qimJN29IymwvbcNlb6SqAeMBAUMl",
-	"GQ/EMOjw8WASIM+eGJNU8H4A5/4tOJMXmRbEgUncwoNvxncNLHeHpKl35an+E6VOlXpeJ4GqvMT2qVR3",
-	"47oQxUZbVXgFd6XgJDLpczR28PNDydJbJgEWHh4xrW9eONnV4cbqgjx/l7UyzKWyKfRYTAA7/8OIYaEA",
-	"vsf2EkUMihOZj0YiU21PmjRuE6ZflCX9gZJNh9cyzhLFQnyMqg4fCqnIyVMyTHiudLND86+wGVigszBj",
-	"VAoeHpI3tywzAiIGtHvuCM8tjZm0rHL//ue/4PQCOOf+/c9/hRfV4ppIhhlGHJn//v3Pf01pjfAQDGA7",
-	"ACZpyhzNomFrEesgWBVBkixpjKiUYyD7QJGPQyYHyUg2L0j48cOV5RlUg6NU9EWuQmP0qk0I3YDQVBbU",
-	"SzN+QoeX+rlERi+vNggKGDjI/DUDpVcoEiaNt2AZK5qVJf9DtIpnW3lPyTmlNkCr5pnGbrsbnuc9x/MD",
-	"NagvEXvOS9zcoPXs8Ot2V8mASsdjUDokl+YaSbUthSAkBdClFuAmr7SMa4mwyRgGeDSkre+8Id9yPqL7",
-	"0pWiitWH2npYtq/rRS3DtxjdvdW7sQKCpLRmnajxft1dGUEhLTq8Wlzob/UzypWVGUKyEg6vs4hnoXf1",
-	"pzGhXk4JG4C7PSS/DQTkxCNsrjRpGJCWAYk0xasGVBIOrgMAR4J867JIDBmiIsIvAVDpwRvDTKQMgQ7x",
-	"RHMaedbZebb1FbC8Ar+re8ghxup1YKqvHd4AtI8YjWOpGI2bC6Ewir5BcUECvPqmg48Ak/cx5azjUv0+",
-	"EtaxL/dlELv1P88QLnbIRWEIkzGz8sMJCZQLexP5u06qwcXqVMRcdVfbrj76Wvyxy0R1C/64yLCG0LQf",
-	"AjCIR77S0JI+YzQaMEm6bCLwm8PAZo6SVJsLUI0FBVEiV48E6c0TDbsyxLd+7r6CtNvbx3eDhUz85bNZ",
-	"IXGEhtnuMu9gx15BaLIwHUVG2JeRVtO+QMBkchO55WwMdjFmCYg0hr9MPeVYZHAqZr7c4fC2CQHAAN1G",
-	"NsbAqy2TtDQXbS9N3OBz42dQYGFWOkw2SZMeU8mQaa+gwxfJOj1Yxt41ar0yjEAaFRKpuTTF8KFYxvMt",
-	"YHyD6fK11qv6wsnx1IWM3Yobd23zieOfYAruU/Suhw1XG+9tuoOe3fvtgUj+7zgfYnVjtkbf3wrOHgVF",
-	"Ba697SsnLSJ2rJx+S9Qgzuh4OizTtogFU1rnkHzSzQT9Q4xQ87eARacxIAyHS21l1B/6Pevqj13pgGox",
-	"fxeRrXv9J7eWv+ccshVE4A5FGWy1TYiyP0T3PoDW/WCiX4etmxOSNLll5DZhYyzHhsP3gt8GEjfQsuyJ",
-	"jCV9TkT3DxYphG835P/+a/HriPKiJJF5t+WG4wlRQgSmdrAr1ADIdsBZ50D7tmYym48rRroF6gsY+Bck",
-	"7GViGJIGEJjK5JYhGE6oREga7Iv7UbKURbotJFEBSTi5+s/3HU5TAb4DSXjMvsw0c9FRoR5xPcqYQmyj",
-	"/4/gbPCveqVuV7r+mIlhnfs+izp3XSWKvYsf6cniX0W3zpGiXkn7WMnGzhJhY3YnJKaKkUwbYT4YcMLS",
-	"mEiW3SYRW/9QMTCWY2CS6JpLYfG1svfA4YFWrGXaYdEiR7kcmLM76MSAZaxtD4NIaIG6rjPWC6dO2uzx",
-	"HJ7N/SG6WroGGCzQfzmsxNNjbak5PWBuTqQBHov1HSfNQ/IxlyBkIK4i6RAEHlFj3VwTixWcmbw2gHYk",
-	"Q3GLKMJjmpkYSHXJfvH53dqt69XLP47zPD1ffxXd7+NA76+ie0/l73oI55jqsP4Be63HMsYjRjgdshgs",
-	"Kdxed8O23+Sh5IJucDbWXdnD8P9pTyfLWPog9lENBERkXlYyZARqZeQQIstLXy7Qq8sdpqOvf4jubs4r",
-	"/3yOUz1fxj5i+qMFHFX2zY/kjHX7Ou+veplu3VFYoHX2ovpekMH+gJW1wHFYjUprbc/hR2QgBmhfkStt",
-	"bU9MDQ2Aaq1ngzcfyKlhHSYpModIanOHhsgktTNZsk22qdoS5174opbY13uWqD1L1MZZohYL8vqW6tEo",
-	"iRyp6o7CRpckHOapSkY0U0c9kQ1bMVU0xOCBo4s1DbOAFUCOGvaSlIWH5J2SpDuBA8ZcAlI7JX/9+OZt",
-	"QD7+8jbo8LfvftRm/2+s+9G+x8sZ1xartvWRHr9RSHvBzRf8YA55B6kpuIU7PGMtxiMRA0wzFJebyNGb",
-	"//PuR1cX9vbjFRkJmWD5fq5Iw8OXtSEzcsMYQsQPieAdPsqzkZCsKPFUg3zY5TRJAc1WESgLPTs9JqPk",
-	"C0uh/DSJH0qqjEcaBVQDMGDlmBAmPg4Tdce40K+jVND4I07sDi3leSqrYjWXtcco0x1QCW4zQHDW/y+y",
-	"IVUH7YNuwvX2Dg7UZMQO2gdSZQnvH5S12D/wud/dXeii7To13I76HIVnd+0+Web+iyPnKRHcPoS6ydLS",
-	"ZXMa5TaRidqlPvlt+WECKZ8lQBPxVYmcOlnAa+ZsocNnDhcggOTV1puzhRBQQa6pCh16U5eRLuuJjEHx",
-	"fabw8v50YIOnA3/Xk/Vg/JvdHCRAn+/pKAHHe47sx52z9Dhhw8cCC5vE2RibtVdD31eIH/HsfFG+22i/",
-	"IRi/c4pUSbmBanhDtU+hXx+BogmhKpfFYUBCl2cuMhKawQ1Jw3cqWuMkZj5Pu8E/6PCCIPeJdBS5FuME",
-	"5PUY0vAVGTLKpWEd9HQoF+OHCfL53k7GQ0X2dA1cDudpZl7uAT2LqHXF8OhVPaJJ7MjY57H05SvsTQMe",
-	"5XCk3MZsF9+lGTMfFpkpANLyxd+0SizftIfkN4/1s6CZMe8IiMozDtthLiON6TnBovbQSKRrawyYT8QZ",
-	"HUNJu/JpEMyjiQSmiXnU0G1oRekJ0etZ/JEHACm61J5dA1Wpw5dE1DcnbTZvG5ZbeE9G4hrSbh8veFjx",
-	"goUyGVFCMlvYUSmf1wA8H9IkbSk2HKVUrW9YrZfF6CdX3LIsS2LmMEZt1SQQhrr2BaQ7ITcJFA7FJBUR",
-	"Tdkh+VsC1aDuF9nhNiyqTdFcMv+VEo85oRY8kUQORKZIwwZ69QMjlk1/pAk40Ymtl+zwEe0/HjjSn2mS",
-	"fnZz/FDtNb+V87Kd5y2bfdZzXR9uNs25tMWKIfWEiZ6ZFSXJ0Ve9g74dfcX98w1FSsoUuwPCaLCqWBma",
-	"YxyIMU5taS0XyhXaUC++2MTyfSgLcgQmHeGCyDwauPF7DLLhNUyIv++2HNXTn9LSuu6972GmqsTO+ewy",
-	"wt7Ee1FQVxTggBE6RwLMCoDgfo0DfavWz7CRRQ+bnXD4Dff0BanaoKUURgMFY0b1keQmPsotuh3LYJ5V",
-	"4OTufvvXjubCeWT9zb9SWGcN5X0FKR1q3c0fkIyNUhqZYiO4gkeBbSB+6XAuxkTw6S/MGAkBUcLA1UK2",
-	"Nb6QKvcdOInkMctYbNlegw6H99gjT8N1am0Ikauu+EKgvhRYQyHgDOk1Lh1TZIQNR2pSZKg4KaU9Fu1z",
-	"ABhNxshbUfhEpCEZI/4WMau6iSjj3YwCo39Pb1vSSEVfBCQSqcgBMl0oljUhFVR2OM30ssPHRJwwuSzg",
-	"dMmLCYIhigUiFei+SRagkQUh7ooWkixPtcuXq6B4EEcWxhXqxfQsxFRR0gDvV1+UZCgy+CAnp0+fkb8l",
-	"PzThECKl0Y00GS/8hjTCr18P3yf85tu3sIkI7ZIo9gXG+qfPP7/HMdWKIkMfsby6JKFdTK7RrzPz3oPD",
-	"Wpj2QuxzOtSzHcoc8kPCgIT6O2GHi4yEAzVMQ1z/BsQBPE96q1eCP4Qum4dPTNMS6X1FCdFGllvI7FeC",
-	"9AXp0ujGAmY6F/fx8gt9zB+Nttt8JLFij+w6jriKrt2zFe0uf0grxxW09V189aNRxm4TNt5hNtEnI9dn",
-	"ZTBqHeOyz6M1IWORpzHpMzhJddmsIJio7HAt9+1YmWNXX7NUVHtxOmQXBDWu09BaMZfkbECk6PDw67eQ",
-	"mDGTU6FGtGksdA/5ZNRHmiBiSFl5WqUQEPYlYiMFv3Y45cYwMFlQvYSzxyzhcaS+RylfgLAdGEvgoH3w",
-	"G0sjMYQTyq9fD23Lf6FD9u3bQW2wtgeiGszkzdMMaAMDuipuyS4jknG11w/b1g9mYjanIgqGoN0CAb8z",
-	"HlMWY/L6hIy1dU7j2FjL9fk3TB8eI/fGz9j0bfNgi3QFso2f3ZK4ghrBRwqmg92og6dj1s8+pLQxSJ2h",
-	"W9ZOGHlyZkcoOqTxymWow2MdniCWuuGWOGxqKfExV4sIONoG6AYtPiiOh4AzF2AtDYytilD8WnxlTMpA",
-	"/8YxNbCQsEtINODdFRQaF6RcRaVF4HUSS4v0q/+2hmUH+M/KknchgwYnNIsGyS2L3RN74oyNptJfxjEu",
-	"/u8Dasd1557oM8xYLshJx92DUdE3nykE4TwzYZCMnsh9ufA+1X2Cm9PJ27naqrYFffS1+MMg1ayaDHEn",
-	"m/oTQziH8mq/KLQLxP8De5ghZ1lCSxgy0xZ4h0+hDw8pBxNKG+LeSwpDXCtjvH1VEHvLB53MhIJSKlWJ",
-	"w+rhpMSuDWesp20nSuJnb33WzLfA1u1zR3cINKwHfLlYCnborf9obMX5PrlHxQvkPHofeOw8eiNbsKlH",
-	"kIjxEPbi8Y5spr299GCLc7ZkmBzFiaTddNeMCZ+tGRJR7T+TVPA+EFcqPP9JpEcYnomhYdr5UvhuUyB3",
-	"JXHU4bP0CHsDZSMGymtcLn9CqbgHmHo8dpNZpVsUm4zfg9R8Ax+VhBIjtWNPlNlk9gVe2wKZ6AcnVxSK",
-	"D9yGw0HbC6y9wNqd/ME1t0XxkwkjfPKdsbWuJVaWmFodvq6thbkGMRsKxR6R1fUA8EoR29AE7vUy2qVM",
-	"vH/0Uuy+7vh95dTsRfcezHTLYKaLdJPDNsWl9kTCGfnmVRQI+O9YR5GrHAS4+ZR+aR9L9oGBUWHr4BWo",
-	"z2qf3JPZg/vdJn+uq6Q2d1LuK6mr5K417I9VS0HP92rqUWWJ7rXOIq2jpRoKYXdElEhPTK+phjgb3weL",
-	"JtC2lNlSatOsAIpv3k0TOWAxoZlKIgjtYNYY6qzKyoeAcI/asl2Cun4CcHIdTtPUPSiJyGy1GgTWBWfz",
-	"eohYViQcZ4lSjP+HFjJhgFWApoUzSFmm7HOciSKdLiBajMR5ymL9OenKIC9Qx3HG4plgObyow/XIQuWf",
-	"LKpKm48lidfl+usFuV2V9RvO0SNNyb3E5VQnJ9euvH1S7saScjkuTytqYbWukor7uUoEXPg7dpU68GnG",
-	"qZVkqFkdkC1blp3+GSJNQerJgRhLPFAMjfAFKGnBSYOLMUaXUtZTHS5y1Qwc0YDpE4yB8Z94XBTmHj7k",
-	"vNq75s+SqfTZDt9Q/uzKwIBIOGfFpBEh30cu7VSn7imj1g7pHKvf7rW92b/PnV2kcLRpwlDw4YLBGMeM",
-	"KTurgpab+UdfzUtXzqp9IErrA08nhb2/wJi+mDbtacaAcnHAskcENrZbcX1pF8ceQmw3mRYGUazY68U+",
-	"x2VcZWc+Ij/9ctZLn++kX1gmEswGc08G/gBBKdhcB1p78DmPSXdiBM7YDgrandrYvLQbkqWSPa502gck",
-	"DY53bDbtjaX7SJwt9h2QV9RxguuSs35fBgWpIovtcJ8t9k92CIUo7/cmse7/FKpyAO7pPGrvmu5PpLaS",
-	"B7GK5brYPRW9XlfQLE54v6WovNkdjMqF1/YOX019AC6lbi4CDoSpiIBGhQ1HqZgwRhpawGorFDSDbgNQ",
-	"DUjFhiY0OBApQGbG7DaJmMFiADM3UWwI2EBSJWkKNwLCJBCeAJuLsaDHNGMDkUtGGmEGl6+UiG7eKTYM",
-	"m8iCoBIwrDsc7kgy5t1xUUCAQfYfRHsBjMH2wtDHNgzZeag7Ewbkho2UFhqDRIuNidYDl4YY4OT4GMYF",
-	"IRywREUqh/Np6FlCQ9lybVOyQ+Jx0Baz1eEFpQwcwm1Km85+H6+Uocs3cLb1oVjen2F1P1RagamGLmIW",
-	"ECPGcZL3RFDuqEjZgfEEGg5S2YZeg3xE9HpGIW+Wze1DGrsj8cdyVvwBx2K79uSDOvSFHtc58sVlsg/K",
-	"rU/xIezisjvUrLbVAZfWgPW2OEqZiHOo6JzNZYmooqno54xQNZPnkiURa3svMAxB/VR0/z/23nW5jRxb",
-	"F3wVhOZEmDqTutjlKndJceKMxq6Le5fLPpaqa8fs7FGCmYskWkmAnQBFsx0V0b/mAeYh+sH6SU5gLQCJ",
-	"5E2kRFKUzfpRlihmJoAEvnX/Fi9TOVCV6ahSKNai1vBUeCk9dWh9b7gFOaMpQGCeFrIHlWumOnV3Ipi2",
-	"yo97/oTq5UbnugvhgvvBs5FdstCM3X3z2axEUPe3a/s7hUn8rJvs2siKZAfUBquJaKs4TSp254s4pcLs",
-	"sTezpAGH7pP+oa3gZvRTcSk9h+fzSjL25FFbIY+i4Dce4y8k5F1P6JHC3bSY81RDPB97f8I+1N10KmNV",
-	"WY2mPtGfwLKB4LOk7zLq8cln/PeetFH37KHlBYCzk+eJa5SJXSuUfBcCuwDYWo9WgNpj1ZQIqSTBOuXA",
-	"8MJXR9KXBeGLz5kmVFAj+XQi39vA6ve0U/bR7s02zHLq0mx9er2m7O7HcB95X59uUf7vpf6mT5gL0i44",
-	"XkvHY+8t/95X2IoiNHsIkswxkQ9KnkPBuPk6I6BbPe+7EvVc3S453dsl+zjn48Q55wQ2Gz6pe1gjVbEG",
-	"Z/2W8/V+jYrjGmRIeJtlekjQtD3ok4NMaUhlXcv9FKIL9PI2jNr2IU+6NQTOYKmQBK5ns/hyb0etrSJN",
-	"+e0aMIo+eEBVmkWWPhfScGHVQNKZIjI1nvdYKSRg5y89HW6YGa1oNb339nr9X+Kvx5EbPyV8GgkNZN5p",
-	"yQe6p4xGX4l9Gn6MqGwhShsuC14VrgMOeleMYlkBpbiFanzt8o0z8omkskf9Pe13KsjFQIA0GWvBJ56b",
-	"EpuGof44qOCIbtnjmkkQdliJa9YkUIHIb+o+n3poTxFUqayTMdCP0xmWHVGWUCTUj8xAnw0sokphCNMx",
-	"r4NxnziRnJ6e4l9dDISXpXMTSeLTmF7DjNWLZtfEFYfPIfAYasO64hZ8dMbe3JWV61R6co3MRWZoVcF5",
-	"miR1A7WfySGxGMgCl2PY7gtjcEFcwCrKlcQrUilkW31C51SuZEdUfbQLmJI5zAm1ZHxo1LX79jXt88yl",
-	"YlKjkVFPpRL/ADgQaiAChaPBmsrv8D1DM7zm2sMEwl+GY/NuSP/+wxWDCvwQjlN5CdgffzL+cYaREVMJ",
-	"KEgK9kEairB5G6QOh9ADXJDIvgvXkDeVnGlUfbaQ6LJAmIbMl3tUOvpYTyo3Uum4oGGeXXVEwC8j1FPP",
-	"57EiPbiW8ywq3MJ7i+orjfTM1VJw16Id5U7ilG6yjP108hn/ddGcJ1X5tIzt5C/xaQB0mFTHYp9rKmK/",
-	"SLkUHSaVhKfi5t4C/r6nrbEFG2ch+EV9YFAbI6WOUmL3cPg4ZUtrAp2TnMscym0wVU8YW6mcIPyfbuJs",
-	"n2p3XlHxUQ0epIU5G8Ur5b6uiqZjjUevf6cWU1iLRwq8/QDd9xX8DXJzSIaAVdHcTrfaINdKYod/hUvB",
-	"y2OW5U6c1XlTTjNHVR6731ibRQur7wvDct/yloZVQsFa1A7acFEyzceatcdWw+/PT6DywXIJVn30t9xq",
-	"+lQ97+USp9ac2oSLt328vV+j56UbOEfTitTePx4V6fdq7qOpudurbHIQ+QAZ0j1C982TKGB67zwn7TG7",
-	"EejQKFiuCkiowCgUBtnPvG/Pzo7xtrr17E1zinim2O62X8SzjG/jQXGC7m/4qjcNvPgY6sm/WWUXH7So",
-	"6Ae39t53vzbffQEDXpl+OPi50oblIE0F+h41QgOR27PwGIHHONs7PvR+SBkrxS0wbLuP5x9PYO26Ruc6",
-	"OV87qgLRlUy1UQNFQ3xQCbuI8a1pBBVw4pnTw/ZRWJZnzCiVOHW4rUyP9TgC1mTzK3uTVN4rRGpRczgo",
-	"FS/OWdapVD9jLSTr1OLWhS8yozC4ED7UUEJuB0FkJJPjWBBjRae3W8uQiPNUIqof/L7cLFL+WKn+Mt+7",
-	"Ust861IYeFssH5z9s2qv8vWdiuW6F7RMNNdvwr0UWJsUCOe6PWYFN8AqLrtx1gnyizAN1a3IYWkpcPLZ",
-	"/YS+jHqb7CXDBiSD1Y5E356RYCaesQqOQFrluUhCILEPhhfc8CQudvfRUkykxI/6O0J0GsbNWccuGU7t",
-	"Qc5hhzXOzNuwSPjgT8Ay+Inv7+S/N2Gzo6o+NwdnB20h7QFODsx4AAdnB9pUQnbnacp4r327562R6amR",
-	"tKoY4x5N1wufpjfstyUX5R5ANwSgF+zPH374CcNfLhnmmxenbCA+Qamxy0sBXzokXoVNtgfFPShuAhSf",
-	"Wd2i3mT3A8gKsEMgN/do4nqPEpN3/AZzDPVQDwCz92puetepsMuFPMdKevpASUAOPh0y9hbQzKdyt3nm",
-	"7wkrH8Nbel2Tzuwm61AY4BzYqN/3PgKzS9jTAJt6v83mOfIvWS+BL7mqiqO85KKvV4GYq8Ut7rQWXakn",
-	"iYfxF3pk0xTLkWShiKR9zXGHEGVFHiYVZ/anDIGM/iIKCxIdARW75eUQiC/UJxnzsqxxrituQbKWo3lX",
-	"0lQ8N2dW7Uql/zXOtg1joM8Oj9mviulh3nNzoETjUaVkl56dNKvdEgzg22+mskFJxRwPyBmOj1I7KbmZ",
-	"95Hr9JhdGAP9gaHZeF/lINboWi9ffI8LlsqPYKrx0UXHQOW6gcAtVGPG6SZImTcs7C22CrUVN3Dtxp7h",
-	"eA/XnoP62u7cj7jID8fcDbCH1MN7pCo9tzZz4N5vZKlGk70c97D/wLK7JcTFlVLvuBy7ZdDbjb/brRkQ",
-	"irWpG2gNp3FQjDbRsuLkqRXjxbR8tfPQ9EBUIb2QZR2ruJPkyRDtM9bCqD2JpEPWEW6obhVIQKUyklB4",
-	"DyyecPIJ2bPwbucs+3tWk+lr8OLMogB3xS8GPpmEia5U1vRjOce41Ot42pjrSsumwaraSV0z2CHubN2z",
-	"K2hU3XyPvi8Vg0+EuKyCDlQgczhPJb+zKjGedRC3rtRFFk8po/YXoY3f7Zv1DNBTrsYDWD6QRdegCbnq",
-	"RX+xu2nViy5xBz25EBsNfpkIm9u0+wDbgwJsAWuasbYqnKNpOZI8LM93mpDGajORAZD3AKsG0V/h2GIt",
-	"Tj/TrOTGwv0tVHZO5xFOYakhIzZoTMzFKsj+UJtUtiedwpStOw2YCWXKorGBibtDKf4+BMb7CnubhnH4",
-	"vffoBITrV8rRnNthrTwa3yOVei2jlu99MF9BFixuxVoNn0ddvaIGfvKZflitnuuCYlel0EY4rJqGc8Sr",
-	"330hjtOPz5zHgXhZE9cOqsBYFflqLBiGJFcH1K4NFZa8dwxUx+xHVU2o8TrxaqtUZobqSg4S3w0GRzF6",
-	"Kq3nfgKzBpBcVpnbtGt5OU/DaGLn7KHtMQq33OuYp5qtxmW2SDdLsMIST/D5JKBElViprHkvkpm2qulB",
-	"P2FDWUBFGfP4hWeaQSEMq4YxSyj+RlBKFncLCTxJ7crsBdnhGcsqVVojHttmANcGPQlkkjda2Z0zn+We",
-	"88KqeBlr+cB51uefrumbOnOXYHJZE8SYkIgyQhXXBR/r7Jxom2eGo9B3CiU34hbcvZ2vwd6lfuD1AKoc",
-	"STUCF0hVgfQOhVQ6xOpUAP+wtyAycfyq+5AGwwqsACM0xsIwjl3yw7fI94FjPqSiuYwPBpW65WVGvf39",
-	"YnmNxeounA1AYlsG91dPSt0JffONYgXkogDWenH6gpzXVM3g5OFkaPHCKtrIkODuSbQoYccEf5HdAzQF",
-	"3EgWrLPP6QH+lh6cpQckg477SppeOb62VgIv+yBNepCkB33QmncBv+ne+hn79z//lR78kR0eswvJoD8w",
-	"Y1pqlpfArShKJd5/hxpnT7DzvXz+IlmKki+VD7IAiJ1uy8JtV0j5dt7fb88THZ+HWRYvTl+sedzECtdY",
-	"uhkxajr5I25RHd27DosIdJpgcx4HHdEaDzP/6m2jfc+1hT3X3K55pp29shZz7ITndmL65DP98Cvvwx+r",
-	"RN6dkaYGIC0wc2ZEfgOG9JjZ2hWLlStvhKUyoyt1xlxhn69eD3aaS1M6KkDfsJwPeFuUwowbGt7h+aSu",
-	"IwGcEKcpWtvRalZt0KIAzVruTUZDPKRAzACkrmfktJpwE/cx5gLwtovRBMOCx78+I6atM59T+TfIDemY",
-	"NW0Ssqo5Wq5o0cnpF4FGK6O3bX+//vc//8Var32ywOuj56enzxP2H0evXh1mWDsf3SljHVWWaqSToIWg",
-	"tYo+wHouz7RTds/jv5RC3oQECp9F0Mrw42P6/VoUqIuwEbR7St24lWKtzH1wxqy0yQ5xs1gD2t8coz0A",
-	"aFSzsA1S6faBXbbQFhrb7dEDj+kBGXasMaz1Oz2GlucC//aD/QuZAJ6y6sXpi+NU0p99PoP22R7Nd4av",
-	"tpX99MMVs4fKZafYT3V2uANVrAnjpVahlwwtt3fp1l1wevwWml7VVK7BrfpxKOOl3qZeJSwWDbjpHSQH",
-	"9nwcnB3U8HUwqd/E1AN9/ukXkF3TOzj77iWalnaeB2cH/+9/8aN/nB59f/3Xz8+T717+8d9mZLZuSE2L",
-	"V/GR/L9XeObmaTgeAAcg16OiTT+iiRnWjsYzPeJRQ/gvTkXadW/wFb8JbJGR+uFUhvXoH85HsbpbuAsm",
-	"uIWdPJjMniAlhH58fnp6GPsGprqkOHYdrm8CgTE3KJas+uB1+iQ4EVTlfAXFMZtIedAAixMcMAfiaeUf",
-	"kBaq33e+IOdww7xbRH4Qtn7TmNsH6u+LLBdzl/QeqKJz0T8y6gbk0+BeQVot4BVUjEY9+RhK0TLjOiMZ",
-	"f9CosVr7wDdo1o6Yy6Qyw2U4uX0xb5V+s9CUJUw10ssquFU3RP6lGXIYFFCcO1YtzDlLpYa8AqOXb9vM",
-	"nnrX5svXb99d0Yba1cqJMMRFuEXba9+leXbxvV1Ct0QzGVeSjZP/rQdLXMY+8Ykb/9qfWT3EHtyEmR4e",
-	"wxzOGNgDYO3pYO3iKrS5Bvbbx1/uxpHMh2ymQar1gzQVZ2/fJOz9jeGHx+y9LCmPt8d1DwsmbmBgKFUJ",
-	"B8lGqrrRTt0SOi5JUBKOGYmAmm4d6wZYqbrHM0m+dwWNNkStnco19VGdjYmpvCOFKmDOl9RLNUzqkUzv",
-	"8PxLPK0LoTzKV6CzvY8aPPlGqYtk1jtrgPNIULli/kW64j3IwyIF+uQz/kvGulUNt8GBux4xSAukjRpo",
-	"FCsYjqAuE4sECVvQoJvumUqXp+q15XP/F6LsnhiYqIe1XZ13Y+XEdtLbwv4r2n5bUp4Xoi3j2r/x430p",
-	"8H3wi7ZOA8HuA0/CwFMu4rpPRzWl4RhLsKiSAagFUsJyYcYUOZxO9a9TYbOLPIeBOWPxEemC+j/tMckI",
-	"AMloEJpx9hOoP1++/5X9SFjzWpUluNjdxx9fs1ffv/zukKlOKimr1o6W1o+XJVS49hqAtYYDO6Pnp8np",
-	"6ek5y3IswnE1ajjljBUKQ1J2XONDqlj+oIQ0IdiHVcX4BFR1SiW7wgwL8PlgJTf4e+LaecphWbIuqD6Y",
-	"auxQO1yOxdupHCiNUJgwrcit+9PbS2aUKjXLucTABqYG+7wuYqWZS49TbxGcOwbh5lDmYCDYfr2Agemx",
-	"NpRqxIRJrCrPC3zbmBcl2qWQXWyZRLXovAJpnmn/ntYoUTbtL77E47pZKWGfsTPVYP5grSB/hIGpw4Yo",
-	"+wCZJsxSLI6INdhZJLARQN9ufYcCe5/22hxM2p0EL/DoZNzbsZSEpBki0Dm8k0BnqsBqdrc1h5h4A25Q",
-	"0pwvUoutRvyorDkz68buTD692+ES8601mpk91OGyencH8k0IA1+Gr8XO5LEcLHYR5+j5uO/3dW17L0wz",
-	"OlkUDhNngPcStsrJZ40M0n8QxJdAfGkbBvvfEbqoB6juiUGTrMel7uGGxyo4Ar3ZkCl536VW9M9cgBYz",
-	"KEXlTBUXPdRWmyfONVGCNOWYYYGz1S5KpUEznuegsVCi1ukxLeLIJXOyv6m2DqEBFwmIqC5Ya3ZRypNn",
-	"aXuD+2ILCE9s5rOU2pfTu5JGtc9G3xy40ArPx5fki2936Foc7q3sBxTqPipunG5NN9trZI9SjjsXmu5X",
-	"irs5w1XWzVIb5utusJhMVDsGQ/P5C+e8XFz4mMqH5+iDXY0tgsXjFz2ubGme7i3NfZXgk6gSnIitYWXY",
-	"WuzUk766vX+kf3V4DweCmp5Yhe7tm8SFuHhRVKBJo/WRm3M2stDe4wOsQbGSoAohISrKrwsJ60h8dEVH",
-	"VcfsXWQcB1lR28XEiYUiRaP96np11TZ1o1EXZqzRhSXy62LwydcHCHkrDPclfPgJEiEusLtT2TC8i0oN",
-	"Br7EgcxnbHM7EgUJQ1E5+9qOpo7NHbOZ4pNqICe0+Un3ryP93Q0ZuiqdwJSATeXd1AIPE7Dv1O3XJV79",
-	"hHdexNYsws0tv+cS3gvfBwvfn7D5hMuEUFNOktXFsVb38RXP6KkxR+zO9AaFvLtJ/48TQ3fn3E3Xz2nR",
-	"lUxg7pQTz1aGLsrjXouQmV//sXLozTlmL9/brS+6a64AmeFz/QjYI39fpjEOi7F8juulkF237Y6U3LT/",
-	"dDpT9T7dAqMbvh+AfPuGvVZSQm6mZ1oTgFslOS8FSONyv1kr63F9Tb9kTPOxTuWoB/hwq+9Y7RTMYT2R",
-	"CgpR2cf89vGtha0KukIbqOpiEP/YDR1LR1jgnTkR7Fg9VKrp+T/QS7qhQ7xGfSaMcF7jrMkVeaD2svdv",
-	"PghbBkPzRMQzZZBoYuqzAOLNpENrp1YwKHnu/4xPtrsEAyyHd9ajHqfyrQkin9Jh2C1UoiOgYHDU56IM",
-	"drzqsKxQfS6kxtRTGXQE06vUsNtDTkMkUaSvpbINpZJdNGstkIUcI5YRAgbQE5p524Mp6Rr34FpiNBmB",
-	"xrOxnlNyZyodJaAGXkLhyGesOUh1+kjRfcyyvwmTsRLqaTr72E0FOWV5BUyCwLfgnARMqiqVaPxDwf6m",
-	"hMQmjPZ2147h0fMNZbcCRlBlh+cs87PIHKHgPHoCtPLT4PbuyiMhWR9MTxULtCzWCgW9TngcPrp1nzDu",
-	"1nJWFYWdsRcBCctyZ4X4S5WEVNLdfK+I4AUYcU1053e4CNaftPVhuCaJk8yiSAnnMyHZjQd4dinmeU1B",
-	"bJQ/FUpiOA0+8f6ghIOzg/Tgm/TgICE2HZIVNZ+OX7GDBew5W+LHCWv6WD6HlWX03tH/FH0NW1NCLh+k",
-	"hNzhSTAqv3lixTI/qxHrY15IZ0r1wO4XqkP6waBSxTA3KHeFpAYZCRNaD50gr8AI9P1ZtQGkqcZsYM0z",
-	"fyFGBOq7Jqw9Djd9+2bZQp1cDe1i+UZGqQyjjFoNURx76Rp1PbT4BNX1iFfQU0MNu1Wu/pCCEPuafoFb",
-	"KDdeFmKf9IHe5/LNhXaqWVC9WEsVc2CLmBLXdl+4cV+CVXucJyo3cF0HxLxjd1MEyL/7A7ocFp8gODzp",
-	"HnSIvcFO9ORDSDhCcU1HVIH2lYPjRViayjlVj8BmISkxxdMH2LsNPz7cA2wDYN/iNttFfA3DuzTcDPUK",
-	"F0IlePkrtrt9ynBu5748muMR2IP5+qrw6lWdg+Jbq8f7MERy51uRI9uar8lwyMQCMvkyiDANUmjtHFAo",
-	"0S0SquCssJvleSoRphHGOctw1tdCZqyvbqGPYQM+tgCDjivXBOmYtS5Ybo3bqg8FG1RwpCprwOLllJlD",
-	"kCwkBhekA/nOsOyIsoTi+BBh2CNc4p2TGV72X+KvGat5rqEsElej7bVuTMMJVMXo0rFTEiG5s5Zhz+yK",
-	"++pzjsMgwRADvcvCafOCBdPQfqQRS1zv7PMZGaZK1mM+pm9f07fnZ5/SG3GSkRv3kFS6rt0t5XuMUxEh",
-	"NQcRhpmRyK2AXlZ6pXK++Fpcqck2Vqj5EHF334SfVK5OmrV8CWcq15oaRND/hXBluck8Vgmnf7q2MmSe",
-	"Fw5xKsr/cV5wAjT0CO/psr6sQs3LqEOqkA+10U4+239W61G4C8aa3/z4LCuxRz1VAiuh6KLmENlyZyj9",
-	"cc5QoCiXwX8mMFgw6ql+woxSdl1Zm+c3qcR4ITrWXA6rVx7uVf5FY8WYj6sESyUKdSsuXW/uvXEXUhi8",
-	"AbFpOYJbf0vG0M9U27sIycNmDo0Z9wbRQyq6AlJOLuzaUPMEcWQbfIETvYRSWadlURR+DhChl8mC0Gwv",
-	"k4coKgAgCPqZy6LW9H3MgXI+a0/YRNzChSKQvRwBdwbC4rgRRRHp6gA32hoe8DEXDsHYO8cwqBt8Ba7N",
-	"gX3+yD0G5xWsRW5SqbANOHziuSnH+KeRkPowqcv8sX3k7R2kL3TD2PKyNiGNA0c7EhrO2RcC2lNJB8vy",
-	"y6RyI8bJmpv3vLVbZduyZWesmebsHyutIKz+QjFYZxLsbZcvmOoXt2RTUDeFzPrkNOnyWyX2dT82yufu",
-	"L5jZRzsDDD1p1hGSl0hFI0wqnWTikY5AzaSqccHHKOXIZuI3UMt1L1MdJQ22F1KqSFinUn33SlRFv80L",
-	"gbU4KxU6L1PZrpA/lty0LgHb6wPkEORayaTpir1TD6htMBIe6/Ef7qawXYUgnwob18rXFolTHP8Shfb2",
-	"3Xy1AnVi+nuJupeojy5RaU82ROpaZeiwkl+YsVsLRW+vQh9dgBSrdOl2RrE2hKS7LscM90jAoZQkI7c9",
-	"xh8iYxdbvyD0WuGDq8XLs5qsOQraBYuXSALQlY9mLevxYmWrWXpbWVBXSXqBULDIudkHTgSgVmrd2zi2",
-	"d6d0e1qjWWI6lXubeOds4o+4Jb5AGR5S/vGb9I4Ozg48Ii8t4uPViUT8XqTvRfrWRPqwklNWMuW830u2",
-	"D/UAZLG6HJ9R2ndX8s8lPauJ+dQSnqKBvAJX/VUEU1NUTMKnGhOt1TiURpS+mK0Cnhtxa/H/mLlHUCN+",
-	"N7co9SO0vrUwKuTi3jePTvK9CdJVt0Cva56G3SwLDgOcg3p1pGFfaLSzTK9us0XZiBFG+Td8NzcIdV9/",
-	"jAxyl/E3lfhmP8jcsDLmNMopUoQ7ExhS6TMYfoVRlG7ujYEGD/RKTXRMaFqvUzlh+dDcm7nkTz8F/Mpt",
-	"kg0358KnrJrGTVddjQew6jVU0PxEU79pCsvkfbutmjAZnYN9wsPaMsBNOBweff1xWSX3++pO34zXClsu",
-	"fbuvobwFfZgwjYhcUxS6SMNRAfqG5XzA26IUZtzUIfE2SsKMskhE6oRoA0AbKK7b4wxTnzuqSqVU1jI+",
-	"PG9CtwQo5oB33UQR/0ApW/abqHy6D31Wc3Z1dHp6+vzFNxllvGvEA5apAcjs3JEMUCQF52fVVOKEgKJO",
-	"pS5gUKoxJqb7vGjtOSOsYiqgLHSGSjHC+XgAzzTlkGvW0gCpzH764YpZyUkDPLLf0dmhI4vMSiFvdEYc",
-	"j/2hNqwNk+vYqnFZSXfF8b//+a/MUSyMhPbxmzvcbXan4JPiBm6XKP7lZAjjLJWcVdiwzJDfipwhtQvE",
-	"rbiQ2iCBeQd7lDm9HvXhp9vF2NsyqdxIF+P5cvL9ACQd/C8jJ7uezyOlZbvFnNdDk/bw3kLZ+3QWiWu7",
-	"ixl3u2WmiF7KPDr5TD88Tvr21iyl333/b2cWnTneX/LsuP7gI5xl4Rr9LJmsTUnYk9na/hRHFD1P32D6",
-	"CcxW5MCV25HbsDMWo3DUOD7kU+/R+BHysNcIcyfYRHd113Uo5J9jhEx4sifA8XyiRzsCBnt5+s3xPM94",
-	"7M+JbR13HTNKIZz8iHiT9bk2UF0X3PBrQrXMrZprZwzeMhmxW14OneXgDAOub6h4VjUJJpN62tWwDG4g",
-	"YLdQ2ffF8h7kNxbmhoOCG9K0A162Mv/jtft+hqlmE5LB3yvqjVwBL87YZKBaGAfYxSGWqVkjz1Rcao6d",
-	"YFMZBkszf6ZddN0OkDjp6fqwInV2dw5nwUigPstogM10pyM1HbaAnoZ5a0wdM2onXYFW5S1kSTQmvK7U",
-	"KpXur0XEM0pWacW82fdEo9fLNnBJ5ab45S/sC3yHR+INN/w1vvWtia3Hp5ufOf9HSi/bmzt7lvlNs8wv",
-	"0iDwLGBqsz0OR1ZCejHgmCRmxJkeol9oLbryy1EwMpoQUEoVd05Z59W7a9Cujguzy730SWXsPwz+wnMm",
-	"h0TMwdsapGEG8+oi0elT5DBLjAjpjueIaGeG5aXS1lbD63dEmu687MTXvWVLbwdEZjTtvaTcS8qvUVLi",
-	"EajNGqMm4H5NAtIYnvf6dvAr+BwvNBUYgTG+uVcE61cYJikxgTsWGSjuJHWBUP0+8U+pBk1fM2/CHeQg",
-	"NWWRyiBzNUCdBOGh1Mo20OdNN6HPZS7Ul5IkcRG9tS/H/1fPal7GwVXsToi2bnMb7dMOHpZ2MGuFH5h4",
-	"4ACjgkGJBG5O2fdOMbNsXkKSSr2Ugt7Qz+9OIkilO9J1uCQK7nOEMxL1AeF8BUjWH5ZGDHhlTjqq6qNN",
-	"k9XjwysdjZP9EsvsJxlrkcevpEaF9kY3MDB2flwKIzQ4mrlC6EHJaT6FGslS8UKfu4Zw9oaUdCu60uoh",
-	"h1SdQg+1ykkFvO9bPUIq63lQ1q4ZD+iLUnQ6PmeXABqPdeKg06r/si4epRYWtFY+LQH7GUwuXFmqkWat",
-	"9pj5jhEffv0pYX/+8MNPCfvp7Y8J+x3aHxL24c2PCRuU3C4UfCJR8fryL2csTm6w5gWuXSOvQdMIsKO6",
-	"+Aew1vNT1LvrZ55ZHZy1YaykXaCLpiVCbHupjIZdl/LU65Xgu55lL2xbqAQjI+axmL0LKSslc0rQ0dV4",
-	"AFniKrLNGOt8Q7a2nSmt771sJbxehQ4d4h/gKqUfaAAhBF2pxwh2zbNrZiz1CqZNwNTfBvYsP07CQz2K",
-	"eWK2xv59acpqaQw/ihIepScDvVR/FtFgWGusrtYGTj7Xv6yWrTDfcqgFF0Zwmip9lIz1Etm3mwp+w+x4",
-	"FkkvLwCj2BmKPC/vuGFDPIbY4KiJk6kMH7wR2rdxPotORiTmg9SuZXpS35A6zmRkwWT/eRQ/6Og9rpY+",
-	"Y1LhsLJzln2koKEVg9nbztGvSgI5oTLW8o2uDlHw95RUw4rIyjvIJNBVEmpRjScXZVcN6bvufLNLEYne",
-	"B3XCdCrTFOztjjNtcmirG1sqN2COaK83JYEVUNwcnB20heRIlBb1P3p++uqbVy+f/+nFjD5IM2VC83RN",
-	"+LxmnJVpQMiWPzxCsovL12/fEtmbZL9d/Xj0J9b6+ONr9t2L7747PJ7X1un56enp9ISS4JSbO68bGCds",
-	"1BN5z2m9pD65ZKZ60vOeOmMV94VJ2xF9/pgjTU+tuVhJslYZ6P1Wa/OVxV0qIj8Xa7i5vjLv1mu/yLuD",
-	"0TtYleNWaZninNne1r2bbE1usrzer1sqzhkM26XI0Z0mHlCc07yNE7Qx1MwsvyEvz+z6mwsW3XPM2uNZ",
-	"pTQhpcq7AUOy1TmmkbmrwlOjK9LQcCIOfE9kdFGI3N6dPFSDoYnyw0ZcIBCriVxn4okWkg0q1aUKnotJ",
-	"K6Q9nm6bbVXraTBFHPQ7wz5rIv69G66ke3l6ZpfLpHLNfChR+Nze+57uo6JooOUuxdC3U2EzuQKPWmfj",
-	"38I8SgB3XPYOp6+FC8UKichRha74ophy/6xXeT/57H5am+vqYrG7is3wVj39ypPdg9TGuLYTs14O0faq",
-	"9oMqToIatSlzPkaEyZSYFUPcdPVUjPu87g/Z0IYbCrm9HV2Peu4kCiLZrva5NdRA2P3ZKMVaM90ClCYD",
-	"/bP4dqlsoJT9u4Wqw2ZwOxQO9iC/0a6M3SXczJnmk1Bgp0OVVEiYyjWGKp8KOu6DnPsg5xMPcm5MPAwq",
-	"oWh8X0r9ALERQeEzkoIPK1BU7TP415vBf+nV5Q9+M309afxTc9/n8u9z+b/CXP7XrtC5httBDQZrkFMV",
-	"qAGsVOW2dKxhMrQwT6ClcrWE24moQai/9uRdCjTRthuFvFE4ADFJu4VF5e7PslAjxjsGKkb86FFVd+v5",
-	"S1bwsY6SQg/PWckNVHNEyBk9lWON/l7grURBrrZFUrVLsi6e9l7M7cXcVyjm6AhghLCB5usRckTR+OWY",
-	"YlcUxTZDzfroSgPqJwKS/fv/+/+ZkNc+EI2/u7D1tZLXQa7az8Na21/IQEPsTiWSqkfPGCPXCesqK1PD",
-	"ZapyV7mmyDMe4+VwNKTjWUJbeGkMRURVQ5siyAjK863pVaLgfhIlMEhlYLExSh1SehBWr1DgOqeVpRrt",
-	"pfVS0ppU05gU+SuS2dOT30vuveT+CiX3O4uljVJzT5ToIWFVAX4rtHg0wn+fexR3paIBZay0MvFWwIh6",
-	"UlEXsVBQiPWEJF86qgLRlUy1/wa5NRd5KgeVsCs2RWONHGlUgjhsH4UleWaFfeKSodrK9FiP3yKlpZom",
-	"s0zlXRSabFavAWvSasMrbKVZqX7GWkLm5VCLWyBu68yojLXgU/hQQwm5oVJ8zLO//F+/MF4q2cWWKUIW",
-	"8GnlXgW0vowbRxy9tTYrD8s4/gvt083KvB8r1V9KNqplvnUpDLxdoaPAn1X77VNtQICvZ5kUZ9p++zyL",
-	"tTUccOe5PWYFN8AqR9rn5cCPAsrCm1RLSoOTz/jv49Ebf+lyYTnInmBHxgWwuO3u/RSQ+ycg4N4wbv+F",
-	"tusWIG6e6o8vZ49qD8oeu3U75Q7o6nNRnvRBa96FeyuuSQibkDPo8M6Wej8g97l7LrGEqMrwEjn1kHpP",
-	"VdjVVeMxBllYBe9WGNxrOmFadOWRkAwbfyTs3//816Gv80klqohn9pxiS72MKQkanTzMNXjx3fm4MdAf",
-	"mIRluvFdXoFL1GcjVd1gwMQOK0OfhGYjqIDxPIeBPbyudMOuJa6w/TrqoOQH8c+HuE2g61TPWpx9++kT",
-	"VY4cplJVVuj4vvZuePqcZSXX5hqqSlUZ03ys2aiHrbXcGsbl31TMad9WT5UF436xUmnUDUjk9HBpcj01",
-	"kscs+59k8fwPP95SaKOpGQtFsexAJDqyNoKTDyh1tjL8HRflO7+HVwVHe/GqjbFqQH2iGma0YsvomR4g",
-	"dhyTN9cREDXFcMbV0LTVpwhc7XLOwdSTz+4n13y8Gt+79/jqMPuO+oIzOtcBb4sh+P7fDuQ6Fege0zCB",
-	"Oti6GyfrYBChWGN7Cp1K15F7VAkLDwnTinFEZGteC0MQZHU8+DRo9ulmrQoQ1bHPdwB23zcpQZIeTwlP",
-	"4ehSdR3eHx6zyYwuPiyEsV+5w3seBA43WMMmlXGLg4RIlGmMM/BDpjYc9mN38FgrePntF59ZCXUD8hCX",
-	"AiqOXbO1kDk8+aarH+12jaDiXtj6zm//rSHaPLXSv/3gUk5YaLprT8NXnwO7OfzEnTQFRPMRFFapUJJj",
-	"1jhUroVDiDfSr7XNTL0atEeoQjGpRtOuP4obWrPRd3qmLgpUfqt7YsCEwYCjZqZXqWG3N9Mul7wP59Qk",
-	"zz2Y57kayqCMxl92gTer4apUZhbkquNByXPivladDlhUwrIKxCH6yrXfXJwOvpJhJBk22T7+71l4fLg4",
-	"lZkeYh+K6nrkW2/jxa0onNv39Q8eG7QL2c0IEx6uBfPuQqxULrKR39l9dQ+ciZvt+6Yh9t0dnB1c5H1g",
-	"P/XbPx8kB/Xrx29WYOd0jXQzL05ffHt0+s3R6cur0+/Pnn97dnr6/xwk9d2EHWE+1Nenz79//qL4Do6+",
-	"bb/iR6/yb+Do+87z06Nv2s87L/jL/NviOzsJ/H4f+u77r06PXrzIXx694t+fHrWfF98enebfw586r/h3",
-	"7W8LO2llh3+AWsJBcqCFgWtR2PNlD6PLJDigCPlBcoANU6bG/u3V85dnpy/Ovnlux263PY17qKvGOL45",
-	"etX50/Mj/qL9zRGN+FXnT6ffPz9IDlw7lYOzF38kB/VLxoMeOpJXwO2Y/Yb3v2OTKvdzvdQzPvGzrLUH",
-	"/6Xokz6XhDMays7BX5ODQSVkLga8bLzme72YFRbkRki6AgmM60lcr/qG+2B6yl6D2tC1VUBws/Pi2p7q",
-	"g7MOLzUk3jlA99fgJ/bq5dHz/EVx9Aq+6Rz9ib9sH32bf1e8gj91vuenbSsCcIhL7muwii7uN/5/8bwP",
-	"x/4Erb5Apco57t0Cjt78cJAc+INXcPaLugULgAfL7+F4nCijllMh5moOTqA8VVNmkbfISlPeZ29jWRz7",
-	"h+CkCXiD4VJC+XWzKs9xUwjpDQ43nshKqXsvPdP+z1ZkedkavMCuqa698TMdSWONUb1JX/E5EXegjs60",
-	"4WPtyLf6pJ/H6SveSAjyPeYajZ6pRjgycYv8r+eLTI5U+qkgNx2X6DXSGm0H76oRmrXtCDDdyMRz2h0T",
-	"Ys31ISNh8t67emdtqBRj4jGPlOhy6Q7fHHQJm31fjPdAAoiHo+ZcnKStNGkA9McxVAU7YBkwXcXbvgqa",
-	"XsU46lAqeio6eOjTEJlrMmSdsywfVhWSFfZ5dUOAiZ3uiGRper6PrfWjE3j8LlrbTXoaogctouyPFv1p",
-	"aQ6L4+X9cTyz+Tt9wLUeqaq4v9LgWtQHxqsFG5/9qmJFwVrlQcqeoaE/1IbE+LBCRgDFOOsMy9L5FVsz",
-	"tuXhOV7hHay4yS/BaMwexiTKCa3FTxlHjo7Sxp9dchkNWR+zi8bsnulUhhsIirtnH95fUqN8uytO8Oth",
-	"YYk3qxbtpL2MgN+gv9R/DR2bSoZDfR2u91dUSnYx3kZpt8x90R75jYV7YnUileuoN/3g99vGqjr9E1bS",
-	"Il5Ob3xKwN15Kb+DMpi4klzrvP447PE5KCRhtIZkzMkgi0+umWIkdbUOqWyZHowpC8a19Im8gTDCfMFs",
-	"QeKQ/Y5zpVGgnFdG5CWQ/3FQqVtRkHhHHx8GJ+osG1ebMaqQPMXu32JYos8QNMMsyQKKJJVyIp8SOQx1",
-	"jxnRh2OWRc6RjN0ADAjN3FA040VRgdaez5CbMIadjBFfuHE/IHnmicZ63cyXifP6l/s1xXnvTBCE+AhG",
-	"SPOrRZdVqE7nlE4ld4Zxr+pzhykbocUYpkCHt0cDrRtnq+ArCejABLbTHBYCZA7H0RnXWUIuiszhwDU3",
-	"FAqQakTNr0voGKaGBtmEhmZYAWJFgBjNhLHnrz64eJmPz9onOnLxiE4UkSMUMcEnoc3mlA4i8UzlBIsn",
-	"WzOJZyrXUaOEHtiLsO1WQ61t8WzS8B6JXtMvzjyeI3dkvvwSoj2/ZuzRrgSyvIX370Cw1pumQTxSGE8+",
-	"u+tcxnYBJRjYKL7veN7xG1yB+yLRhV/NWVrODOuInlbs03/v2xQC1w+tlAU6y3ZNoieSXb+RLX66ZXG3",
-	"r5N9jHz7xadtgAXdmxQhmN6vg4qOkU6r+KAngleAbM1BIYodEvgw8ha4+OiUZV83Hjsj54s9XpjQ5NV6",
-	"oevDudXDvjSZAFuWS2Bl78JvmIKwBux4fGqAxlQeKVi6V+rvGWTdl/kv5qFbBNFO/8dcyge7jBtgHRw4",
-	"dG+L3RaJHD8NzyuldSMSW/mvRI6cRrd47dytGI0tlezav/n+LrnqO8fFGctcVY8etvvCEOwSkxxxwVnU",
-	"Nn5kTMi2+pTUH+hU+ptSnKiAXNgVPg83zpXsiKpvb1xfFoZiFGsD6wzLjihLKHbSK/zeDvmtpGqO1YAb",
-	"L121cAgv8h7lJ+pPxjks402m/fCk2m9tLgP+qnnQIgh6T6AzAUInn/Ff4uvHY3bvuqH5uPSa7qytHuVB",
-	"wo0ytFJ1uOA8nkzhQwM3P0a6kcmKsGQAlVaSjXoqlXgjKI5ZljvnU+QRpqeMuEZcKTA+hcE9LnOweMGw",
-	"hoa1zEi5OLlbB6zXkEUqK/gb5MbrdnRDbpiSOZzhRyMslsKnoaMWk/mjwUiONxv1lB/E4Xkql6Lfwqc9",
-	"04jj4KopkYFrU0A3J2evngwm6q0tiw+9+Hf7qOmN4A6+H4Deyci/OFN/6dxefNivysRa7R+bBsl5Oqzb",
-	"qnsN9smmCc5DeXcgECjdoVga5klT2gDKv8MkPs6CuuYh3qtmZ6yAUtxC5cogCesGFRzRF7GCqC629DVD",
-	"VkF0RUPEb4jtVZDOkWTEwmJMt0Kky1o5QCAaBmmRuEa3DiYxQSQeVDQBtv16y8cF3h9x5nvc3ePuHnfH",
-	"4TzcC3ZJi9wA7H7EG8/UrRFfK+BayagGxPvY8FbIBS9841dSsV3XqVTWWjZbh5L9FQEnvZRtA+eyZOph",
-	"bI/ke92j51eJnrTxlkHPQaWKYW7W7CKdqm8BzNbAJ4WsfsykTWXODS9Vd0ig9T5yLZ0h5HVL1eYl0kl1",
-	"VCkUeSgamXGugs8/IWFDWYLWrIP+uB31VH7wK78qav2EC7K8r9E9aHUn5QVWFa3g1OQGuqoarzy0S+BV",
-	"3ntyflM3+mU8p35rft18S4N6y3s8CqdgK3m3F0Wh0RDGh/qen1MIoyrnHm3kzCfRla4LapQjn0oNoI9Z",
-	"xssKeDG+xsxXHelul//xGwZo+A1I1hJdqSoM8HANh+cRuFBpT5Sr7+qOF2XYWh1QaGaPkbjdmMcylVOz",
-	"u6Od/kqJuKlcqZ3+AxNx3c7b1UTcxiAfKR3XL9Ec/dEfhn067heXjtv0geJWrNFvNnxPKJQnn91Pa+BJ",
-	"njbFdz/18L7w8sGv2lZ0lzuO9t4klBs+W8Ttu/BgbSPb8HVU/dyhzEPUMnhl9wJokOacZdyYSrSHBnSG",
-	"/LY8B9d1nZflMbvAMmXJ+2DVkUElckhlBTzvgWbBzNM+pHvu80tuAAbETYvJjUirizen/ktWp0JL5Iwh",
-	"GVKGKpR2jjOvkBG/rrML/bOQ77wAvLyWpqg7LdLU7DRIW0slqmtb9afNVbEemBm5hqpsSidcA7TtSmbk",
-	"ffSr071+te+Y9IRSKWf38L2vLndSw+nqIZb7lMoGLrHFUB+kCcot5EkXhkSLMMfsjR+1CO2BHGmOv60n",
-	"ALGWp5DdczaMEcL5A7wgssiQsbY14JF2tM3zm6dR+TUhC5+2frqHxu1pqvXWWRI9KqT0PnLnav02oIMy",
-	"pxxMp16zVki9jrOwaViHkxRZnj6XEqF9o4mkzpi019ckQdzU7SfqTOqdDDQQtbrT8KfPe/Nt/AfygoQ1",
-	"xQQh4bIij5GK9eDs4O9DqMY1p2forrdsVLQej+vV+cd9WzTMGrzpRZui8dLnTYD+ei2KFedgQfCpBS3i",
-	"1Xd4tkwAI28etj2fSJ0EPoEOYY0icKRFn4uNJ5/pB6te8cGgUrewgfSVC0zycxRmNFRHT0qjYaLjzk7u",
-	"GMu0EWVJvRCBOQ7o+HhhIkqfF8CUTGULSg3o6K9TQs4YZePEV01zqjOubzRR9h8m7vl1dmJPWBE/TiVv",
-	"nG0M+9I8doNUNQk5Oc6Cn5Ec84BElwvaGPH5XVl5iy/eYN7LG1yHGUizbQN77hCmNcp6c9I67zlbdyKt",
-	"ZRH4uhPB+ATy3g94N5Y2eFVjqivHRpNR6F2FrYf0l7FruIeoDUMUbdU9RO0+RPlEvNURyowHsPbG4xNk",
-	"LnVb2QBUJTdWsfPKXvCz2eFQPl57KEpzJCTRT7bsIah4bhJWqD52IDNc3yQMj/Nh4vx5jmi6uoWKFdAR",
-	"xFzJclVAEpFeUlkgfaGIEgWFthNJmFaVa89oLbc6zTCVdZ6hS80JcSxsiWg13eAY2By59XKaXG2UX+FL",
-	"3ji62MfMM/KIj9TJJ/uWj79UOy2aoydaBVG5bTLzRG4hI+3SqMrZZLjtUTA7nhccKjLMfqpPZOt51ELP",
-	"noLQPM8FUiNbDTtluIAqmmkjYXquq5+93N+TCrX66Gknd6pbLHtIUbc498zWpG/RX1NfzDABGu1xTCrD",
-	"Wpy1h+UNGw40VBR8PTxmuPXDUfeFaIgQ2Pq0gFTmXEplWNu+O//Nnp1MC63MiUDpIVLiiMIe4o4A92aJ",
-	"KLwNzWIMBAUcf0CFcwaFMKxC3ksJQCaqfVPk7rOv237jnHp+4Hvy5JdG5Ddg6PhsP/Vurclxb3Cda9w4",
-	"2FRphH/Am7Dtt53eFk1yjsZlX2jcXRCDQMJov9V3XgH70vQp2p0BgfAFoXO/CWjk9V1Wyzr5bP/5lfdh",
-	"lUy1C2L0L4UmcpQJCTNHo8LB+vYbmfswIyCZWTYxT52p84GfSkZcA1MmjEL0yg+46dVOef9ODiYhIVn5",
-	"eONt/piOF1zFbk1sDXkeCNeSSLLNixv4tnjxiPr8k+gP+wdnz0/xv+SgL6T7JMFJHZwd2AXrYmHWX7ei",
-	"/C3Ctz0v54Pa8kdn/m682UAU9H0jijnBNDWzikF1mLRfajV5nfKSiz4Uhz4SOpRcU3uW7JhRhQ6g78oj",
-	"XoN00OuLmFq3k+0CytK/lLU0DJgfeaSFwFWuOyhgP5vptzEPWerFb4CLg4+2UiVwuVTwsQaB5cuy6Bpk",
-	"oFz1or/wcrjyk55o/RcNfpnoqdsU+6ip94rRGZnM2FgCQE+sKbkBJ/1vAwuDz5PT09PI9qUmaRWXmgy+",
-	"hPGytBqcSxJLGPC8x1BHsmavNQ3IZpAFg08ETKmsoAMVIIuVa8Maco0roHaUEhKG8VNyFCJT68g1q+yK",
-	"W5CsVdMHamEgYbf2qOkklT6c6twFTYXTWsVBSLkbcn9PZ1Laz1DvGUr3eOpWXcEAXMZcCPlOpMkds1+A",
-	"38JExZoamsCJgE+O+kOgnNGptMOsjtk7VaGBLScW33Wkfnl66lm9Mven7JxpRfVv+Hr8eodVpsml0oxE",
-	"7ohs0ES2s7SoQKtLtjLXzsHpv9F6+fybwy10yVpLS4nf0KVSy7XNJEpHz3ikIMnEGLRFqRmQ+7tnHipw",
-	"Yyg6nbRtEu9jItYD3CL7hl0PJGKlwjBVuVzZcHjb44B+9bFchO7oXdx+Z69gpEctuBoNCiepWlGDI78x",
-	"+nB9S0Mz1Duq9+JKrazy4lUfVbmCKoeXrEqfulP6HM6AWoEuo9Q1NspetYvq/BsrEx172osbj6uw97Ic",
-	"u28yIW+FgVS6X2e2BaV0YgQz7dtwhQnQgbRaQ9ZkRxXW/FcSjqhnlujKIyGxQSm657KTXEmtSjjheQ4D",
-	"8z+xY/n/+Pc//5Wh7iYKVJFesYKP9TlGOKDvQybYJzSVE41CsbPpkX2CfWX2+9kh81nZOmpl7ENCdWSF",
-	"DwthWKm61GN0Zukbb8yb9VwUynUPYC27YXhl79ngLtiTDSzC4Le4d+6HwluiGoiG+EhEAxHyznNVShg1",
-	"tueea+BraP1FW3MCmWZIlFiNPPmM/6yBd+CL7Yv0AKVw04VfS0DBVwEDux31uOM4bpqyoKHh5b4diFPy",
-	"sPM5vwGmVR+QSB4/XaD5LUN+QAFmTAfJ1dCCRCDU9+3eKVHHSejjVN6hg83MyEVFTBg2UsOyYAX0lQEX",
-	"idSGuZJVnNBuZA8/iJgglevSsqia/4GwtiukBKtrYo8Gv/sC3D03wabbPDU2nEVZRzBjsXhpVfCkEJq3",
-	"y81zFjREk3toJJvmS6GrIElYziWTimErqAo9C0zIc4wuudXSDCRlMtoPhxLN4dgFgcdywEaquhGye09h",
-	"1HG5SlOyh5bAdVChMbuphiqS3RFP902EpAl9OaryHqsfjNXby3P0wHE/w/cE5PbBjp65FNb9AkijHzDD",
-	"bVCHdFQJzFoW2lRZ1JiHPVBBFlAc3unhXNTziZ7mo+FSmTCSJ49aP8g9aO1B63FA6wf5IMxCS7vYLmbR",
-	"M2vMeuYCRrizFwDYDy4GxKULMAUMIz9BdBOrjZ1T5kFZuFahaqCDajYJZKl8AJJ5ndEN6gyDVPpGu+/H",
-	"GmIqhdQGeOGiTWx+sCk7fPK4+BFfNCFceDd7D+geF7eS7kggM2nIingjzgFJqizbcjUwG1m8jBjnfSg4",
-	"o+HojHWAm2EFwXINVcFUXtmCvw/FoA/SXBe8z7uQsAqk4eU1eWsTSsO6LoWE64Ib0IldDiVyuMadJpRM",
-	"Utnn2kBlv8DDhV2QUIn8MCobNlEGD6ugK7Sh1ncT9cJrAjE392uvNPqK4FTeF51+Edpc4dJuvCK4fszi",
-	"iuC4pPFLrQimvWr1A9rWi6qCad305Mlc/VD6FDIsdhU5HBWgb1jOB7wtSmHGE9rLxBk+j07ljFQ2P4/5",
-	"VHgTxHfUfBzY/LbjSSrtkNXQuKVxfEzn9li510UGmHMQIS2AGoDElMtBpboVaJ2EWyun5vjRHWKrs6G0",
-	"sNJTZaFZT41Y36KRfy99jCvUfX+psQ9maGOKJ2Xg7WT+Hb2S/zWE4epcKHTtqjl19Qm/o1wlrhR6pv1i",
-	"zytJiRK8l6bJqytnZpXf1UUz4fy5ohfqzCL0lKIza2DuIlh6VEGLW3VIUrVVMY5refyzt1DIs1OpkvGu",
-	"viNN0i7m3+0X5+XS+njqABvT4kHeJ1MGGeWkBLNSIhxSWtBF0gllw8ln+49LhNloRP6cgHk6sRqDNb5m",
-	"xBH/+04Brgemzy9EogbXLZgJo6Hs+D5wHC3WKG0yld9g3mRCbTWRx5C1MrA3dJpixuwvLodnKI0oiXWL",
-	"WdHk2B2sRe4fj9xcLs4PVeoqYRhILEbBvYsdi4+t7EB22Gt8nCvebqRKBn7YGW0GUknJli7p0L6hyVTL",
-	"3Wg3sNY0SIps/6bv0aXzN73RJp31yB6ruEVDRYOYZ+7jHoloKHzBl99uXrPqqArjge4Q4WD2HGE7X0Wj",
-	"qopIwqgLsA9x17nm/kVHgG83zVy431qwm7oid4baU/RTG2OrljcadCZYy4gsQ2RDuNqAnhi4JyDM0t98",
-	"uOeuLCnjT4bQU1FqnAcmbNYl2F9IQPrhGLpBHFsOwb56TNogS38IHOOS4zEc9aCCpbFjS6HjWWHgGj4w",
-	"AvwUkqkp5rU/k19RI4wQ5hzqRnhz4liNoN1T6kafFFCKW6gE6JPP7ufxA4oTEnfSEnfMDhfbZU1vYSon",
-	"DTQ/otoch1uQ5pkm/d9zFTPnBcF6V5DmiRQ6/E4v4Y2b5MpndOL6TR/XyeHOObn+ne3P7IOKGNwJDcsZ",
-	"nWX3IlY4zifYEHG8Fbl56bXlMPRnmo6t7+gAshgoIQ0JUmyDSIkJ08ddW1uDzrosUpm5iR6JItsNlfnM",
-	"9aFwXhemrImAPwYyvTBdEXJui4fE4z7iu9wKeDzfNnjEu2CviG8vB8DuqHuDjt/geke0hjAeF6GJg+7T",
-	"Xv46dqghr8DsZqTOLf8PYalX54nboQjNxGyWIbQIL3Uff4nILKx88YcWor0x49TWvBb2DLZ5foOvFSWz",
-	"/eHzf/PFgVbe/h8nw6r8Y77C8LvriMwGqjK8RKGnm+KuoyoKgJPwF4bpYdveo40By2P2F6hEZ+zo90VX",
-	"YuIKOfWRrJCPSPS3oaMquxMq7Sko7N9/UmzA8xu7P7xekGGwIqMbZyRkkanrxadP7O9Dkd+U42N2Jfqg",
-	"hhZ2Xr74HqHm20+fsKDSVMKaEZjhjTqIXSZlgSr7CKYaH110DFRZKoVmPSXVsLKinL18fuole3MNXOQp",
-	"FB1aNaKhGiVs1BOUI9DpIKc49a4eEw4s7IZ3FZlDb98ktb6kvIeTGwP9gXEEZHhbHwmmbLs6FFwrVvem",
-	"tPWH2g5pdgDbjtiNCaOFfWBCst+k+GSxV8kCqUY6Q+0SNTq8okLWsRpWLC9VfnPnBOxdteH9wcJ5dFTV",
-	"54bIbr97eTCD+3Zq8JcDnsORBvtOELlvnyfp8PT0m7zNNXz3kv387uL10eXPFy++/Q4/h4yFXW1FmwSK",
-	"IqOUoSic/bu+c0rhLgun1OeffgHZNT1i9w1T0qYSsuvZfO8XolIS3nfmSpmJDeDzKnAjzBU4Exe9Cz73",
-	"lS57XxUrPujSqPzmrYH+SldRCPsel7xW/T7I1a68FAZWuoCStC+QBdJd+Ndl4oT/+Z/TwP4RchC3UJw3",
-	"cAptFyVdtt3z0+nrXBMLe23FRtxqX1KxvgVuBCl9PtcYOp6Qm80b/6qMv7EdVITQSiKGTEH58aRMbTbm",
-	"kjSgxE/OZ/TUg7O6yJQystaoFCmk1u797eMv9vFuhrWPy+X/WSgoWEsDsBhfr8YDOK+/rJ9ZSSlApxLF",
-	"WA9Y5r7+73/+C6/ImNs0hwlTOCdelmPP4G7HN0HPfMwo1zLeAjyVmI3v/W0k7S4NlwWvCj9CzfQActFx",
-	"eMI0H2vWim33JEjsGq+zJLLvA+RlhwnjhpXANeVnJKwC2gQNAT1vL5yz2iWSSvv2eFXZhRYS+VIw05do",
-	"OJ2q4AJ2uDCDkue0nHZAVvlw6M0HA+BVzaNv36Lv5ZH1jBnojA1lSekWvnUI42WpRtreVUhmv0VbBS+U",
-	"CmeJe5GzUqmBnVqSykFFfY2Rzl/eHJUq53VeytyHoHxp5T3Ib6BgUo2I7cCQapBK/1o3yJC1wGlilKIk",
-	"yqC0rpTVsVwrIyJNm7A1NkREOvNZj0RYNTGKS9yy8zwutTPO1Ws3d/q+icjWm7KRbIi8MVBv3VW8MSef",
-	"/Y8uoFNACQY26vx9g4+YMARDY5ogSkrVjYEZwW8MhvpAWQnmmz4V8BRiOTTraaC5l0f2h/DSZvlgXk6/",
-	"Pnr6PkZ6/7Y9dv2WPm/JY7s4n0xgc7MnYWPeyLskZe02Js4TEpP7OsdHDJLedWI3S/hmD+WPRM3mGzQR",
-	"GwTZR9bkgGOWUe5Sccas/pcxPRKGutbIWlQqzy/hKGy6YHQq7T6zyvSwstgQSVLqmM8NI1Wb9YFL4pbN",
-	"uaS+goOSj7dJHfEQyrW5qv/KIRNKWd4ADu0KDdtDLI1HQ849X8ZUTHjPr3YHv9o6jaAoPWbXEtxK1U2w",
-	"uMcHp8/i2Jm2/2upynVDs78eTjotE1JHsEYtSaWLs+i6IINS0EP4xb8r1+e65MikHL5NBbj/If5vXyZH",
-	"KP4UNNAoXv6mfuFbAf+JNJdVq2ObIbQn2qliYg2WCe7X53JvxT4kHSBSJZ/FSuKDQHPruYMUvCbkG1XC",
-	"GJCB7bHOLqhUn2X2/xlrCZmXQy1uAVExMypjLfgUPqM8w1RyHSeYWeW5mWjYDFGoRvNKblhfaeMagfli",
-	"0R3JQZwXWQs5iBVKUyIw8L53i7CpXGsh5azUxDVh71831ep75ogfSZ+eO5p5TcV+9mQU8Z6GCvy52RdY",
-	"7r6/n3Iv5yA3lQliqgye4YchuTLcwBG5rLYC6D+J28loAKV6N6NMiescjiRzIvRXVLIcH7MfVcUyi1Al",
-	"H1y7PKEsldCMTue8wvXiddJNje72iThsGX1I7J3u8cr3x8UEBsrEIg9N8PaVSlO3Sf/Mc3bq6PKat/PS",
-	"gbWs1MJufz2KYd9AcbhdV8x64R33j89SoV20w9A+PdrdcJOsGJCdPi5fHKrvPEjjVprhjXjmAwBzcBmf",
-	"V93OT+Cs+8K69I1W1lWsGkp2fAKfeH9Qgp1Ih/6aHR4fJAfDqjw4O+gZMzg7OXn+4tXx6fHp8fOzP53+",
-	"6RQPkxvIrMdFrSSDa4LnxHGTuDT4AoyjD/V8Y6XoQD7OSziukxNfh77I06mSFzFzU0gQNkbIro5u8SNR",
-	"1d19h5LnoM/junyUTm2IW+Zq1feUPv3oIZfCzHwCrgaoQUmpQBEbwFQHTXuH6I51quKs+yKBpz2q4eaY",
-	"0ONvf+4iAth1j5lepYbdHssCvWlNu6hda74senTNDjrr0b8o2T2yoqlIsAkdVoI2efe9QKqXMqn5Cuod",
-	"4VOIGit5keegNd1oxtM/0Hwn2d2iG1AN6ixeqzGNrM/znpB22XNq7KwDL6V9HfFYnM4x78XW25xew1mt",
-	"sdRKjCOvG/VUIPd2PjXXHDHeRsh8OftpyIKhhqatPtXetrAAz1D8VqJwbH7+AgP9AXbDjrcWF+USU1KV",
-	"6ahSqIR1S9XmJT50AFWdu1ff8kOlimFu7jxkVv0aVCIHehUDd1l0p/edzuz3h7UAURNtezYxrw5T96wI",
-	"oxvH6MENL1V3CDNu9zpaOXuXgETxGlCjZCHb6lM8RPz+jHteOvnpImtqaDDnTwMLGo4VtJgpx9rAK6gY",
-	"tsRMGHzCo1qqrr0q2oK1xmafMfutWQU6LK8D2gaULJ6/Hg7sy/Z8bx6bckoqrhdmgocLCbiix3gCrtlj",
-	"tA8pBWbtVtBTQw1nrIBb3Ao9KH0rjRoghdZDwlys5uwPSjUGB5YVmGElKcDjnv67v+2M5/9ZtZF5Kzot",
-	"CLdhZgbynhS54FI/Y7dCC7sKg6HuESV1ezy5MZAb88gviB5rA303Mo5kq9QL2tpSsSiyV/llnHVUKiPy",
-	"Epu6R1Uv1JC5MujHTOqeW4HuFaO49tNofgRA0bN/hdGsV+PaUDdvqHu88m6riEDTaqkVz+3aFKrPMT5h",
-	"uL7RCSO1+9BvHcwqTlyfeyLapUiL08DjgflG2LOPExReG9JNB9Rk2V0S5SmT9PPJzv4lx1GQeON4RWoW",
-	"5Cg38ALZe0iKYSnxqKf6NQz7zqpogRXCatSNM+zIzGfNkWzeSBLFKgkJO3sy3BlNXH/xmAIruqAS3R4W",
-	"QHdQU24O422fyEXmIUkDqN8PQL59w14rKSE3TBQWhMw47JEkaBVUWoT4S8N1Uq6hHcmuVxLufrSqukyb",
-	"apijda3HMge3v+1Dfv7ojtsZK0VudVqd1OiQsKHEw+t73DLV6bQVrwoh45eOd5H5jKH8DLw0vQQPstUS",
-	"aHNXIvdogTUK+bCPyf1qaLQoAFWrWIV6H/B+5pmjQ0CQR/oOzs8toHcF8ADmySzhVEAuiCVqSnvyx+yu",
-	"pbYnmufGsc5YvWVggSYsNsYTY4FK39cHf/z1j/8dAAD//w==",
+	"la1cuTk4TTqIZ5lT9f9n79+X28itfXH8VVCq+pXJnKbuvlG16/w0tmfGiSfjbXkyOzucUoPdIIlRE+Bp",
+	"gKK5Xa7Km5z/8iLnTfIk38JaABpNdpNNipIlj/LHxGLfcF03rPX5ONm1Rzv4z84gl+OOHrGOa0Mw0lDS",
+	"HQiK3wrptFqegLjATL1i/zoH98tG6m9NfGuhX4vb4oOdfSNscJYXmbmUlnidhabImshb9e4MdOW22m1l",
+	"vt1KVfcaFwOJ4a64Gbp6jaqxRw3KaBfSwlMHY7QBMEMm5aRPkysykkq3q8TWmimzuuR2Rb0fDnNT3FCa",
+	"Ny6bqBRWbvprpMaFUcqVaLjmAkv90YazmKioEBDL2eFTPZI5/x+LhplXgk+Hhylm0fdzOVNLOqcGS3pr",
+	"27FeWzlTKQyKYYmMKvTUCrNgEXdiaQwW3W1/d+XkIOp95dxAgZuZlVKMcQ1SPHmr3TGFMf7Ap3N4B0Gv",
+	"QpldidP59OPRaffwuHty9N834Zhz5zyllx+9LL18Mw4JG8BRbInyrdzkOyDBMNNxuRlVR0U+dsKUgm80",
+	"WORFMigu87I/VsPJbTkYABEDc1225ty+AQBcsQ7WNpSJVJGRnIG7gq7LVN2g1RuST5TX19LG7GPErmJw",
+	"ARrQtBQcLugFVIjaaESGPPnmcTj5MqJx6z7dQ8aQcDhuSBvid9bqFv6icH1VxTzdKxaHalE827EIu7ew",
+	"BEqrd32o1C+l1YFSO1Jd4Bm6QZS0udxsHiVlqnmU9KZH7eA90izDXJj6E3WLiHDZlJE22ugM/kt1VbVe",
+	"cZru7XsvC2iSyKnQZATMLz6DwAKdNz1VXz5ruD+H+ouFMeuO1S+YxqTN9zmXOdfzbT1XPP50K8S+bGGF",
+	"uJ+BFmFoUTbLs1rc0gR/zjV6qd/+NZV9BrFZ6dmg9vV0YeXmF2Kq3iorg43fjF5sA4PIOtF4HuyhRi2y",
+	"72J1Sx1Qetk828J2CiI+xwW11KMJe/cmbFHYcPnnTy+uD/9zfPKXI/3f/b8/T349Fh+e0ncv0+9Phz8+",
+	"+/39ofp4Mv3bi9l/HXmqqoarewUr+abrJsP8ze5eyjqv3xR5recpJe/kNctowvaar+SwnV++LJcrhPu4",
+	"mVm2V17PDUzVNQlW9mVPVPlorBVPFGZWRaFvaCzRCE79ztBR5xrQEc5D57ZLvsNXmecbgb642V5nwq04",
+	"PVM2TLrEbLhC9P7krdvlfBBa4w0FVCU2yxCWTbB3AkctJH6P9pSSeyFbIJcLOTOl1ywbUNUZt5gghKVH",
+	"3v9vUUHkYMATFhFKZjRnIzlVrH0WRAAQEazPiCU3geCLhPRVi8cfcnwUrLYJas4f6bg/zYFX3tgywOkB",
+	"Wybjgh3BDQMmlM7p//u/jBydmrGQStPs0lK1HR+ePn2+6JvuXIOVAcX33nx43zl9fnTkRXFzKnkjG1w6",
+	"maNh3es+Pdl/enp0Yi5bpta97sv9ly9Oj3zyhxsq8uN/2uQ1Izo+ADYvQsgPqQaz66bEIRtTDzcLC3CN",
+	"KJn27q8RFFiHCm/aWIsJb8QX4sIrh9EPpjhHC1wUqVxrQtEbgKaHq2XVEz8wiaS5tWUAlvzDA8EV0cjV",
+	"5B81Ve5SV4G7fZ8zRjT7pH1ShD2dm40kGULlWM5Iy1WZTGh+xcWwXRrOinGsqXcoH+KtWnYQKbHAXluv",
+	"uwdIV1KZiFXaBpHf7m5Stz4t5Jp9j1xY1TAwMBPgqjrGans74nAMLcU1ZA5MsyyIeZkHcYuRiVRcV2L+",
+	"DgOK7JVcHiU+7Q33Y/mT656x/Qv8zQqyazdmTemuYSp9Z0tNWjMtr2SWsRpM8dJhrcKU3oqpKl5BWh++",
+	"f0Wevzx9tohMYAnRECUlnJUSl/g/UL1FVvMVTfdybFPNuhBQWWNf3IIpUKWnq4wVM61DHHbwAnIG59SL",
+	"lk6RueeWyJffFn8KpnS5otLPQ9OkwWAHNyEMqVnJQZuarmnf1DUr+H09GYCDZ/vh7QXRUmbgbyhbS891",
+	"FZChDcys5x9zK6d8xn2bpsnaNjXnDQsX4ML9lSfDw2Wg/qMawGlcuJvCirl84JJuWlBK9t3l5kc4Zb6R",
+	"xczULZv1UXGuWRdw8m4QEue3kDjMN0gc5pqtJ9ACmd6IPWsDN+3huF2rfKjNXaadE4yBV/5tsouZrm0b",
+	"hrf+GGJDme1ZYCaAzbiKvOsuYw/163Qn7v4uXPSM0fwybM3i6dJYXtvaLTvqztQ+QwREOcREFuRncm+K",
+	"a8B0d+Zqk9abD+8jC5Jlqxvb2CSU1Pvk5zHXmqWR8cSVpnPYBXiO36LCLnhcxQTGwVxtN/LV74n/vSbN",
+	"7Cbe+Krha+KGN+V+Aoik9foYEI4wumj0sh7cQC/rgdMOh52n7Nmg85y+6HdeJodp54gdD07oaf9p8mwj",
+	"bkvzzsZ62fQFY+6VAVdfNVdA6Sg+FAhxLy3/ulAyY/vkrfHyc1iKkJxCzt+/NXtHOaquRklW1Qcew5wm",
+	"7P/v0+4Wjj02GEWb8g4leAGWOz79dNAxXkTnufnPC/Ofw+J/gff0g2kN+VFOJoiPuXAUiALgMmXqymuN",
+	"5ucoR4fdw+Pu0dF/Lx7u7bwc0eMuVFPwjqUYlha7igjAT+QsXRYHm6ONNIhp2P34pTxvVZj9rpShQJoj",
+	"rQbsYGckRhne7UupjRqdxF4SYTmEnIml1Mzjm/k7TbJqoe8utba8pKoPt+COjrmDJHRC+zzjeh6Ftbzm",
+	"s2eEuvEBJck1VlZipSUiQP2fKZuyap3ZjMAH2u6Ye26XhvmtMBtBsdWxTUBCt8BAN2a6dAvc+oi2sMET",
+	"CZXmqrRwt45aFkK6gQ9V3rCNfKlHSbyJJN69YxUo4W/UvzI9dDlxeCK9tbsVrO8naqFoEMywmmS5tQu4",
+	"aRbdbeEXhS34vPO8NNek1blpXunUhS7D4ScydzYeHLCnMuTt93XMXRLTIRM6Ji27IYnZkG0EAulBBeYc",
+	"qXrN9GVSXrkkYeVxO9AriMrAHg7Mw3/KwRDxnCimNRdDFfVEDCp84RlnnJZBP+BOD/MR7UHDy6kL7lK1",
+	"Ld2osgTGcLG+pMK9vAf1JmtLO2qXUaMyjnA53VKdxtfMVatKOIMuX26mLddY/7df5PBYq7DzWoVtyg2K",
+	"tdPQcaqyX/1LgkT/myT3w2Zfn+CLQq8yzXfDtNVvZEfDY4+BkM0DIVum2i4J0abZpaE2C+dtA5v+Bmmp",
+	"Ecn4FQtTHhFW7Q7SVdemoOJQ1EsFHy0odzu2iy/uQox8zrQ1CQgXpAXS1uecEuAKCDDmYd1QYxdy3T4j",
+	"Ma6juBuiK5yROOWK9jP4hrkgpI4stI9C9C8m0oo8V2RSdEvTvWTBAnSXq0zAXL8N0163RU2UY6CVTcws",
+	"RmQ2ssR8M1up67hHae657GpLJzZOlC9g0TEe9BF2/+lxlyxMDWAuDyjP1N6KlO9tivG4mFYeF3j8Oq5B",
+	"XasQP+DoKbEPlvlWn65jLa8EkWxSOz/LqzOVzYy4OVpCOLAWB+Cs2/q/BkXVixV7KxArYRVezEWyrY89",
+	"4Igj48HxIvLq4m+wEwV58ylhGQQN+1JekZYljiRSsHbkGZkBXIWmFWDc6hqwamCHZGI6HrP87K90zM7e",
+	"dH6iPDs772vGs6kY9sSbztHh6fHZd7JPvpvyLGX5WV/2S5UPZ28/ggOX5vPLfCoczMWYTiZmjmBqJjTX",
+	"Y+Ci2vMvD1Qqfjc8yYcNU25iRVED9GTZuTEjZQYwIpSMGE1ZTnI5KyJwyzgVrulLwZyMonQ/A5r+Ocmo",
+	"Rq9tOTAbdLgZEdBaHiAoQpTZdCxcN0YyS42XzmgywsPOLomDQbMsjgDxYDGHWGqsaQCbNHILBVbs1pXl",
+	"BYojB5MRkdgoN3hDROJi6sp/XU5obn9MpNKXCRM6Zwt/Bjf5g+CIxOj/55fL7ebCqpJ94phm3c51mxUN",
+	"f+rGxbQzRfVcIv4utqIe5UyZcavR/SMzHuFOc8TRc0sN62DLEikG3PgZcNhdSJTD/aN1ZNhrmLA/ZepT",
+	"peG+uNH3zZ3tCKDsnp1iQqxFjBoxVowR5GS6XWBPaH37+nNdoTm/VEqxElZt9fhpqhlwmEJYiStiQwRW",
+	"pQs2w0IZlJiDad7nagR/pWzAUI+XdDs+UaHYZXL1FsBgNpSmPwvmmqclAfxashTHmOQynSYOJChPnaam",
+	"naP+cdJ5np6wzovBKe087T9Lnqcv2MvBIUULm9OsoNd6+ur10fHJ6X/9/b+LksRNcpB2iSwc9mlNtjPe",
+	"iap/oUtLRx02uebMnbVXJCugd6+YbpQ+4YepWX71Utmr7+VvdYt422D3a1g2Klw3/mzS9bWL0hhSSG1b",
+	"HALcMJN9mpGJzPVAZlwa/Y2XeiJIpDYuRMtsIWdYI/qSlrIdkViwWUymIoPgOvHLwTMYADF+wdBbejNG",
+	"b2UAvhjbwY7RFJqNZFbCSTO2v/AQdQvVWj2BL0wleA2KMUiRWaQCK461bmFXAfllANNdlim7/uB/n0M6",
+	"tQUBT5HNhaWkPyevf3x382OnQqYtHzuthL5yqOELNSbSTLfAFWma8ER5TmcRk7G8ZkZ7b5GxswIA1m0w",
+	"x2+zrCTgYdxB4GF6LizkcqLK/DyQef3xaDDhqB9uvxKda+euvTjsnCSnaec5ezrovKDP+p3nyYv0JTsc",
+	"HNHjfrHqoM0bLjwbxnlHJ1pOyNFpb4/8cGIW5NXU/Hz+vnN02vnhpEIuL6gaF9Th4hIGeot01Z2s5uq1",
+	"vC24sH9l5Ym71eojYyg6VubpZJJxAHW0daiW69AthhWI/3ewsowhikrV+T6L7hS4RSXjHBwk44YVyyXw",
+	"x3wNzANbr5ubRuEiV2oK8r4W1CGgF1uVwrW9cdXo/AfIJmY0lH13X9BarLlVz7yxi6544tKvw/VfdE83",
+	"Rb83exrvBRVgv1CF78s6jvCPaj+Mfmx54Ir5OtvygBtdPaIirTJFg5xNmaeNczaD/bN20VjTuoFhXZ/7",
+	"u9hHQBe2sm+TmuINDe3myWZWStclnK3aHXDkZwyTuyi5DQ2gu6uodcslCuRNkK62bUqaHfQfudIyn1en",
+	"O4DPYobZ4eqjwZ+xdLikCkfuRf/4vLdK+S2cVx2V+uW0KEa85XVJJbHOc3rU77xMjtPOCTsdPKXP+kY1",
+	"7XmmeWerOlZIb80YK5xbQ+DRGvyyE4NvSR2O6pbSm9Luce6tmY9yfmOXxINcjoF2z4ss5zBDKztwNIQK",
+	"Bm6bjeTYCW1U68bbbME/28Zhno2ktfA0aSENUeQoiTjG7qhwj5omtUto+msF10+2VxXFrBW5f24NNjSE",
+	"KyxdYwXacV65r5skmrrt3TjN9HHn7MZV2n0CalPf6aGmn5ZNhJoUObORjbZSmopUdUnspih2/p136yII",
+	"dc9N/2Dvn5EYZQB0GQu6wCQlLcVYTziZ0z4jMUqONO6CfDI7yWZFGlE1lDKNAPcc/gReFtyv5UTFYPV4",
+	"d8S+uBzQDm6sjmq/Y9csqz5pHVMxL8MtPVE2nCIHEPVzIUeaMzNGEPnBFb4oBVwzuqcvfJO7x3e169zQ",
+	"VEAJFS0LKJCPj06fn744eXb6fDXNWdGVrR7e0pT3vdnio9Xxa0gIWrmiqjcVLJ6muiIzN6vIuERu3bx9",
+	"Xast7s+KuR15i/vuGxa43rSpXBpM6HzuzCeMFaNfEFlOngAKKayQXhFqAddgqlje3QAHcdkosXTxwX4I",
+	"42bbBMc290RguRf8n4LNyIjnzDsmuBuWa65XObzGgAZDd0zT7RNX6wrwzEsJ10DLbgvvForuzJ/GpIYj",
+	"fvxrIDF3yYgEDWxAjQrtbhA4cxT+G0YUNo9iNUh6svsDgx048Rt4DH8xD9SexQA7tdTMDDimCuF53WIw",
+	"pzmSWdNQGfWuFhLdmhHfYfTLrP8Np68qRgLDDW8rx0Ug+NGfr5dqf7HzVVkl433VlKfd8AxsMtVh+NCW",
+	"UBenBS0bLozMvNlkk8E0G/AsY2lP+FFuR9bgjOF28D0XLM8ILM1pLoxSkMZTA85h/Krl0bW2qL+jJ8om",
+	"adnmDMIjTj7hF7ylsGB62puq7c73hRqvZFZzR9m2qdSzaF0JOVvOK7tFU2BB1W+Wz9C4KBg+vBbSqDKh",
+	"/2rqOlS5bGdcJ6MixXJ7TPoiB7GUyahGcpqlkKxqi5l2lYu6y6zSlfmUleM2F8krMEKqLRg0UNA/yqcV",
+	"aH/U49i5HYTxDu/xI/YKolAbkVGBRRacx216DlJKZ/y8/GJIcdvAaJ2L5HvziB2TL8um6ohl6QpPMrX5",
+	"LJRkeDzinWSoz97fq3KRMi5Y0PzgypjqZFQDCQC4xoLgMJOBnNoAdOGWlxIXF/IOMRmxXZmt6fbzmjq5",
+	"xOqTcBJW7VGz1uRUaLXMqmsXTeUYsDyXuaq+llmntirfGVZb5bWpsIZ3zWVcuBXXFukE1yz18Eu+H3VD",
+	"E667qpOGuUhYanM2i2m3CdjLGxNurN4T1jysMTtWTzq+1r4EHqnvT6arDuH+AjTsUNAREJNDvFsx4tJY",
+	"ocz1QOakyIgFQBYKA3FGPJ5QxpUmqWQKEqYG8NHl0QjeUsuVV6mx1jiuvrk7fOvCiBefiErdqBv3D3L2",
+	"xqy0qkWUyxmiZEwFSUChAaQUvaqAZVwnWp3QqmAglbMnwPPDXExxwDN2Rg6DkkQ5zf3ZKtxaIxrHTCk6",
+	"bCCNoDnF/bWjU5WEDqi4c5EsxQH9Aq1ArcSNV2Meu0FOeQonLDDWqQw8Eyj1Ucik2Vg31aslmzvtVUU1",
+	"eGazj+CdkBABZDgr1F2xg1uYWG56i5qvbVGmZ/CfIHFgklFh63SX53t71ugpwjJd4kiuZYYN9Urj8fd7",
+	"q2IGBlxAjuRGXLYNUgVw0VpDm7FUXYZ58tW0lri9KteBLdDfqJXumZql1TCHATtSxBua1g3oERs3KRmo",
+	"rhFYqgW4AX1wReaBHekg2cBuNL++im0UdrlyLksjXZqq8vouOrFCzK3HeDMSL5+KLolHKt8e323kA5G7",
+	"w10172yM74b9XR+hz6dCRUSwWekY90ZBbqtRNo5w31JIurTFlktSreSNIRc+n5sBaUckpjPKNRfD0mKM",
+	"SUteW1yAlGUMMuL9+oXHIA8UHIuUq4TmKfwhcxIPKM/gO4GuL+yNPoOTRQCPBEgUayO3w7IW29a9aK+y",
+	"eeZ3/D6WsOLnjQSAT1d6mWZ4Lixkyhrk9R8/4PZwCCsV+n9bRTXwdvF6TxTu9MhwPl2wqvWTSTYHeBls",
+	"OD6h8LTSe4RcW9YPm7NlrOgFcCEjGZDCsQljey1KBg6bm1k4jymFZXnGiJB9mc79PUbO14bsa0kn6mL1",
+	"wVuL5qxqxoiqzQ+LysrATm3FfFXtVqw8XkcBMJ1MZK4tbN0aaJhncGB09PHwZXFgVJdaAgkiJ/3O8+T0",
+	"qPOSHaed0/6zwQt6lJywp1g8FjZqL4ylpHQMNvneYCoSjK35cyB95ZKNnx91Tthp2nl++Oyo8yJ5/rzz",
+	"8uh0cMpO0uOkP0B43yvzPiMe3VET1GEfHZ/AfvO8fiM+HIXZyXKCRfpTHMzu3qucQrQl5WqS0XmxYMxc",
+	"TaCe0jZ6OROlatRW0fKg2Fm9AcZUaZZ3Uqqpi6EZ09c+62FFg4z5rQ6qqAJMAbYByOQOMDW3t9HDwVoM",
+	"A1c6ysWaW0/b+D3e+yVal2WHE1JO6DrDiAT4KUY5GVEKJWJ+3zUyCLAlb66rs90qkt3SZm+0qD92wzR4",
+	"4B3cGuysKhO7YNdEPpzV5w/h3gym7uS4Mn97O8JNlK5MFZK9CQ+weUrJ7HrdrrTYnx4HyT11RmhfMaFd",
+	"EaD73dgySSZvguvUzDfCYShcIy/YGsSSHPvHupZ8Ywildl0v+mOWyMQNYFnmBF6aX6BuV3lZs226OM7h",
+	"udY0GVWnhDjQCUGoW4oyJ0jTa/wTrhUQ95qlUdST4q9C26T6xfIauP2yqRx5hfdbVYBvvXQrqNzaC8EH",
+	"A2bhACwItrmdUE2mk0zS1GWxwMWMM2FESZJRPi7LDW4U78EEACnW5z3cXD81HYxirsrHmBUYEa53MIFI",
+	"g6Co4JoDktpA5s7yACc6lTNhBgjD3I3SPdSIHj99VvN1HPgnilz8eN45fvoMqjtH7NN+EwHE/6eiU9/N",
+	"a1nPVibz4bK93Ext4WpZYatTmAg84G/FPrvJ5tasR7huNMLXXHEEjG7W9r8V91cKoGIoSu/2mMml3WXn",
+	"wc9zeVDW4s9VrNeVsR1hh9TVEjh50yUx1TUUO+U9a25raMY3DuqYdzYN6iz2uDq6ExCEFx2uSNW/SYxn",
+	"Sa6vt+saV9+WhHIlOcG0n/GE5GySzS02kdmNuaCZTX0qlEkdcGr1npvl5vHb3HD49cuq5JBKrHzjhTd0",
+	"C+5QSZQ05lbi784Ej53u8sjbcW0oYorero4dW/PFmh9dEutk3ESsmNt2LVbMOzcTK7aX6yPGtJAvzjDb",
+	"jThxW/7bTI0OveC1aUW1wmv7vb0yfxesVfz+rYk+l2Kxtl74qjLDMkY8WdsgPVUWvStn9gLmOfeZnjEm",
+	"bDEKU6SFtYERibWEMhwbH0rj8N7BgLx9rUgLV4WxXTECCg/YmD7JWSLzFE0JG7RajmmF8XpsWehiudbu",
+	"+ThVWna8XAD/txoqpWX397A2WXazlEKbGVsksRRJsfbT9cv6e16ZAXZOzP0dNWEJH/DEJuqsXOE1k6/Z",
+	"Jx2DT5hxwQDaTQxjooyvRbOIxGYrxOTvf//73zs//dR5/ToisZmF2PmRMbKzqSLNC6YRI/zhnJkv7SH5",
+	"mfGUMYUJLjrkwKqpyWgfi6mapLlcZvaOz2vwKSvMhMq9bfu20yyeYml8XgdRaXWqXUD+ihuVNctGNccu",
+	"bAZeeE2zqU+fclrZPAe+qvkilCLhYjRth1o9Ev/w5iM5uD46wCc65gkVLxII14T5x/RT2PCnh7V9bmhG",
+	"GPPh6gbEnxscOTQ3Kq429VXeueDsRhi4kEpv540rQgG5HfmMFIZ+PEIFQk4pz724LFDC8oVVNsjP5r4Q",
+	"HKQ+l+uo06cKACCdbLHfiMv4s3YwVwLQGo3SoHUf4EYLj7E5ngbk72s2vmyOkfKldgWvNxFx7lRNid/O",
+	"y+rsoeG3bDe+D84OnKbK5Aw0cz6mGZT3w3ngNF+mLvH31GzT/5yyKVszpQXXGLC4PFFIF1Yg/0Lum535",
+	"9XXBReodHibsdZ9DKeokl0OkDz2K8Eize1IcZUAEzqU+SHHpBAGiLG2wwIrPL2xv237IMedi6DI1NcsV",
+	"6dsiHuxQRCYsDzq38AHbq8/ryojDLq+7Gcdj3V3FYK27s3IkP29SRmwPncNeVL82aFbkBqdquf9Bd75P",
+	"kasXAWswDJzCRBADgBvA8Y4hRRDyiywlR4D1hL+RGRepnEUkxpkBiJQBt/o09GZuMteFPLJvqpFGHyuP",
+	"Xs6JsS8L7eKxhdCkq0n233QpoSPTIMe9sb3fzIavtqjxK/4Urn5tmCGrVst4uh8YwRFREtio+nMwfncT",
+	"u4E5WwoC3zAG/LdSkHAxbw+iwHGXUBsJDpNHngDzUK6IYgDRYcPDcDeEiI2Hj26/O43yOXbwXljn+FB5",
+	"6frLSxP9CxyFnueaJxnbvtYO59oWyFN8mxFIxcmxVKxI11Kazo3s0iM2N1p3Qc1qrqHZP1HTHUFFgvXg",
+	"kG5zQfU0T2kFQwqdppyJZG0Ozbm7rzpU/ezp05Nna8kUYEjV6CaBa9vNz5uRU1eZuDiLLkVnl7MZLs6d",
+	"zetf2YxMcliqTjOd5CkZZFLmy9P6LU7RdnPzyvKoaFmemJRpyjNVwQRQZh8Piq3K5O1U9IRzRi2/uXnP",
+	"GYltrMmGLfs5FSkXQyRMMBKMJsxi6CNaXsvf0yWfv8RkKJmCSu6eKx8PWAMzKa/gxYOcWab8kVQaJPwy",
+	"VHZA0Z9gMqEl9Hd2SG5+e/0GE0HYEdwwYELpnP6//8vI0alRGlJpml0mMmWQM3j69DkslZE0fvPe/zp9",
+	"SU4PyfNnT09Pjo8qREzRhpUSxt5mBIwdjqb5dd+5+21aB030ZQ319flizi+kbOP8mj1q5tYm6aw9svM1",
+	"YtDEBvHujA1pdtm4XrzuxnVbGFgxKnEcfpLXds0UVFMCIB0EsHcQKbz5O6ZXEIQxBqecdADap5SzuQLu",
+	"oZVMVVUAqf2/q/FOcSV9LnNVVmUxUNev1Sl49cLkHU+YUExtL+gz8wYH2r+UlDzKL9VcJMjjJnQVhIu/",
+	"ZfXi/sE8v2RJuYd/q+3hz4PBtrLSdE+ax58oIlDfJGyJyIKjtUDHRn7sdV++fGlmH8t8EiNO3vzyoYJM",
+	"xz+4GjFFsHkFhJV5tL7LFo7hxsp7ayW9NChHRw1HxTKNVdaxUa1z3nc0WStlZ3GnEYFUs6HNAF4rk+qz",
+	"kp8e7lQqbTD9VVAZz063NiAwpNp0dSwwCBYh2IUEwcKnIIVYxTAv4rSgRDUv8OmNRTQ7OH1sCK6Mhx3N",
+	"wsd/w3tXjAnyQO/E2i0RRm+9hUrMkkvbZMtFl1ui67XVAcCI/WWR0HIJ75lfA90J1IyrMFLaMQ+QhE4o",
+	"urE1dG91kxGUZgVzsqIwxkjnxSqtCEi5bcloVZRkN5VXa44IN6sCwv7/om6isSyVO5dCnbmFuXLV1XC7",
+	"V8BrsZkzE4EwGKedDQYs0cDEabmPffl5I7Nxq7Vcv3h+Zf2RlFdvRDqRXNypEiTnzjWKgzz0mGR8oHF7",
+	"AMHPIk2/QMZNIPL7sqay8Gb6q8pod1+v0rjs2uWsNg+LufE3jy4Hx56uI9qxhO4N6HIq5l+xXKPE31Ct",
+	"bV3EtMLnaSKQNz7RdNn563WeGfu/mq21va4sUeFi4nKpv/7Fv62ZDbWdsWHTjipkvyZj4+QfRYeHh2de",
+	"8YDjpmYsV+T08JAIOuZiSGL7mpj02VwiMUWjlVxaT19WrtuFwXINbzAujsVpsefm9/KmWzjdn+pEjtky",
+	"1lZA01KCHKpK3tniFL6yp5h+6ppU1euNwuOu95XDp1glmA0yENtCZmRP3ic/CwbhcHcQRJ1ZBoB/kEHl",
+	"rQi1ppx2FUc5TekiqRCUv26AyprJhGZIetaB+JOF6ztPKXknr1lGQ2CJBmTiRTuXdUoTLh0YtxlVtkZ8",
+	"+6K3GoMC6VegeCWTM5aThKoySCs+2MCCWL9+i9pAN87LK+i7V+/J6XOSUTGc0iEjmg7BI7EgQmoRSHQq",
+	"lgkXT55uYOBsWR5o+rIh8wvMJRzcBhjDW0xmVQK6myV7clcgn2xQLWenZ3V6GGTnknh6E3SSDTZk4+Sw",
+	"6QboJMHcVaxAR76O8wXssoOpYimWUM6Q8X42otoV2vE8QKgsJXNuTehuWviLh7xbCFkxCCtfNnMREKVn",
+	"RuGo2iL7h6AdEeEDQsW8kZMwVet9NVANi2sUHqxac3/jilcXEbFkJHjCqXiiiNkWBNLyIHCB3Ha/y/4Z",
+	"iYFO/5LqMvsKokhwjacWUjTUKkeH3dMb83+4Fi2/2iEZlM3Vvb91jpyquuaqQOw+Tk+SzvPB08POy/6z",
+	"Z50XhyeDk/Q4OepT85nfZR+bZv7hnzlKjvud5+x00HlBnz7tPB+cMPPEIX0Z2gbdPTNxGdMWbX8ic9Pc",
+	"D+4YCE53puPJ/g046/JKdfiie+RGoZhhs2rNUv3IktEKXRrOzgowiK+JplDM/ZZf3vj0Zn0LYYth89ya",
+	"Wf3An2XfJqIW1u3adrhFtOQ07oqSLb/hnIbLrYEVsNvS/NukXbOTuoSCZse41PMFADM3wX76ll3Lreru",
+	"3ZJbbUpcm7u6JDZCb2tbYgOJ2diWMO9saktAV9enJENfd4x0hrrz20w7hr5tFzU8x8G2McEwSwFiiR2X",
+	"RqzmSrMxmUzViKllYPdKJV2tQG+g7Za0191rkNuT8rcttNfFpkuRsxohWLX4bPDUqfaaokljaANKGZw3",
+	"zfAZYtnS511SHI2EDjxkdhgj3Kb6RECUT7PgwMQlmhDp8rudw3gGhWYUbN1SvoTZwK5+yIdSDj4n3jj5",
+	"EhM1kjNMnRhohxCCJYM90ROvPcs75AC9//niI4ZxYtuzDnfggRCPfqJIzNO4HRU3mDlVmo4n9j4jUMcT",
+	"/UT1xC+CfwIrvo3pR+4RxYeC6mnOYtKKr48iVAPm4T5V7Nkp+fGn81edix/Pj58+I3LQE/Hnojlf9j8v",
+	"ffrL/mczJ19im0KCFQAsyUGkUU3MF1VE1IQmrKPYhOZmVtpRT1h5caGpSGmeErsKFHH1g+AvEUXn6oxc",
+	"s5wPMOkzpzNcB302kLkR+bkys8f1PrGjOu8JrowDkzEjOuGQBkBJ8LJRh2M6JzTP+TUULgABWp6yHHOn",
+	"dhQmN2un6RPNbMvwmMGV49uZWBEICdDXbsQJ5MLwPvTq8oCKGKz/yQVjf2sUTrFx9qIzdvBWSAs31TW0",
+	"U9cA+yGQjpZCWpcEOio8IIv8wreH9fZwHlSt3UhV9dhw4WYy1r5ElWjdMD68unzDpXMui0UnIf588fNf",
+	"CftEE53BGR1WHENXAdurVQ3w5mRoeykF4fTF0+fPbgd84gYIelZy3khr23Vw2XzP2Ses43nNNnq42LDF",
+	"6eI2Z4qNv+i2h43/UqUvmYPEX19lm1HNRDK3QOLLwOeZtLVS4X4BdiEIbY95lnHFEinSbRCWwFi1L60P",
+	"8VJiI3N+/Ro1nU5ZGWHetNIm4Wi6iPi0yZKBpN35pRxsNQM5UxMpFLus38XgpJC/8O9cAR4OLpztLe3M",
+	"4+om2o9glm7VR8IJe6LIjx8/vrdGTwX/e45KQ8hyK6wn/fLluolsFtpfGK+6KP+uIvfBzg/2cWljBgF9",
+	"L60388iX18Bq39wvYSwEQfVlib5sg7sknqVZE4QZc5v30U/Tp6zzfPDssPOCPu93XiaH6RE7HpzQ0/4m",
+	"Prp5Z1MffaHzDTBmil5CUr6z0nbrvy8aDt+mJ1+9myoKqpgtSCifVaAQkjl2wa7+iMTK3c4dbjaZyfyK",
+	"5XhNm/eonkA5YYsOCSXHnz5FBRb6kF4zMp2QFiUnnz6Zr5ya/wPprEdUkNPjlxGhpG+Jo3x2Pu0Jf0xU",
+	"mHAyd9TKbpe2zwgl+LViSyVUYD2kkd8sLZPd2WEwWz78ly7BqBdby16qW/LOSKguObAXba5kzoZcaRgs",
+	"LY0ZyowzAjt/AfrSmHFGz6FftcWJ/UKN4If36OwQPnZRyDAbayED6h8IkLCvpv0x12jm4y8+482MERxZ",
+	"zNgkOBuhx/3O8+Qk7bxgp4OOYz99yQ4HDcnQIS1qb6T1RHUPDlg+cakG+4kcH6Ajf8X1AQ7a/T2m2DQ9",
+	"za31S6T0rDKA5kZpLG4JgMYYDCKipsnIyCazhM3KAXROOleIn2e2qPn19OhwOen4IaTL2W5dKm6LFmsc",
+	"X3PfNGdmB4mEFRJYTZOEKUX6bEjFWcUxpk2o2tpW3NKrmOTsmsupusSdfjkVuurI+fU0R5qDXGp7qAx3",
+	"FtxS7kUuFKM0zzKMxWzdpx2c0Ng0R//sNOeNOGlXnuxseHxj2rAIiRwu4WK1b3saszy1q20/F8oMDT02",
+	"2f6IZgMh3Nz8Y5NNzT/X//Xm3+IA7Bi9dFE3f9N2n+vlBWz81XYI2GjLBkYEoWvTcKNORFKVLh/YORsO",
+	"vappWDwbKZZcLkWkr9i8C5zWlvrYxuyMsZRHRmInI4wOm80UBHht5zYfcN8339ZVw33dCIoYBAzs6+sa",
+	"B4681e6UoXQCMGI0xdRNhoHt0FP0pwOkBYF3b64j5Y03lOFPtH/bXT96iqS5nJjfGdWK9Oc9wfVC8fCe",
+	"aXFx3ts/STrP01PWeTl4SjuFKDmimwmT642FibcUqskGR3QCYCfIS4/TtH/N8n68T96Y3ltAODg4gGXt",
+	"YY5i+4l///Nf8JWY2NXb7Ymqk6nInVQUvMPl3wFarPyT5yrHn/2LA5RQf28JHXXhNVwz+AWWkP0Rs5TP",
+	"ofYFLpYdnCZB+iigSQ7uC36svBMpXgt/YJWH4H7JmZma4AdPe148REXC7C8Fltk+/HPxR+AeX/gNycor",
+	"frUwhRaL0iNz2r+LLtofLNwtc9kdwcjAn8UD8CcwhNkELzMj+5YcuAyFszRQdSt+YXVtcx4a8HgHJ6Kk",
+	"RdMUAWHAEY08qPY1R3OS0CRhEzim8xxSrVxmLIJ8QBV5zyMi1lhqm5fY9bB4amqzz92Z6b//+a+DIH/z",
+	"4PM44O8Oz01bxmuJl9dbHFlchhlV7cfD1MfD1AUm+Id4lHoj+XtrZ6yFJttC/AgbZLJ8twlyCSEakRSL",
+	"QgLvDWUE/KIOPktE6lyZUVF8zWscY3qDnFXGhSOtmE61dPyJl/jyuE0UE6mykJ6FXLaoLQtKLH4UNo/C",
+	"powg+xBlzS0Za7cmhZYM3M2F0YUcM6CyA9wkfwNaaPgQGm1eLAk6tsX9eJNxNSU+z/Vi8ggtUB0Ag46A",
+	"H/UoKh5FRVhIiiv4I71i4jbFhl3URmxo862dyY0lt+Z2trt3crdxeaBeqZT+mTOzlcH2sB7aoukBz6Cz",
+	"ETpyj27G43aur5N5iIp/gyDG7e3uUiRsmy2eMigncCDlU2BQMW5GzkZyqnDcbLDIrJOW9PmgE5YTrtm4",
+	"HREMHBnxgMEijF9AiGhRPpgnXHXD+fu3VW6I8WoeRcSjiAjwpOwyf5ByYudB11sTJ8vB8m1ESj23IDCW",
+	"Q7gUoGMxMrxUFoKfh4xrSO15dAEeBcI6zruHJhSWDkVueU9vvZkDhnNpzwRlXpxjeDYPS7FirHyok2CR",
+	"p0yICK2genMscO3F/e8YCsrb/7Hu61EeNKEyeaCCoO74dNdiAVNGpmarXpjxsJVYE/4XBnUUfUZzln/v",
+	"eja5uvz3P/+1lPN6LsB0v2Jz0orxnrgNoRIxxJ1ok3Jlxs7sv+lUj5jQZkHicSlgwPdZCkUnIAzsWjVe",
+	"B2TLwIxBmBGgPOCvva5tY3HYO9J6grkwyuW1LXZDVXeD2EeIlldMmL4o2xfgqKckPrg+OjAtPzA/wzbs",
+	"cBGVKQkQakfmFdCtreIF8PuBZ/xc05svgBQ6kNUiG+pMzAzAF33mLvnu+LuiVfhzd7GM3M6GSMmYJiMu",
+	"YBcLOmQ94aOukQUGWiruhQNreHjC5CRjkXt7Ok003D6QGZdeHtrEaNGXn86K9zt6ET40BmJk74Ihx+8m",
+	"VNNMDqcobxCe34l/nhM5EwVqulEDf/rTebG6uBT7f/oTuWBGZJ8DcTH/H/i5S76DwSa96eHhSQKTDv9k",
+	"cdcsx6U1HbklGOMOids9AXBebuSqlzzmANQtruKl9gaz3IxOtT3qCRweqDMMFpOKcIjCZJvK5WkUdQ4d",
+	"VhZOtGqXgeiGzARIWoMUNdNQ1RNmw2Gej38TKBAI2pvnEpplhOuzpU2gGAAWZXP/Tn+9ZSmHegIWUbuL",
+	"6gKqFQIUXhRUyuYMk9PDUzvDb/Jc5upPfwLKhw/fvyIvT58+t/yy2KWDSS77GRv/r9+VFLGrmVCa9jNG",
+	"4kSmRl8ba+I93vdKpqjZe2LC8g5SVlxzmeHYGY0WI4BrbNuAoFamEXJAbDorS0nOlJzmCVOkVRxc2C3A",
+	"czJgYCwon+8R5GtEbvOoqCcAJ161IdBM4reDzk9UJyPbEzPfbz7SoT0poSlx1SER9DKXYog3jGSWOvY1",
+	"28ieaMW9vZPeXmzG3YxJxmAheazLo2Mw07hSro719PiF7farnFFY58a+Mr2HBlLhiSNJ/DZl44mEMseO",
+	"2SgodhQdM9hRZjDA2sC0OUsMlyvtalzOyvfj3Fm4b3jQN/T4+MxmlvuXkByhNkg+NVbS6eFL2/B3XGm3",
+	"ZCZ0yGBOIWQHB1VG7HTJhCpF4iAhNAaikFJSKiaEIzIxpKKe9UQMQLxgth4Zf/bo8DAiTw+DTOJ9co5Z",
+	"uWbPmFkhAzZzxTn+cc3GyllhLru1J1oIE2Z2GssR8xfdZiXHGGRX7YgoibvN86mU+wGn8YgZrPQ+eQU/",
+	"A79gTyhGM5Z2YapnMr+y+9al2HJlq7r94rNEfhFapFB8xLXZ1m4Xc4BM7YmYi2uaGcPboafa9rQj83rI",
+	"vHRYq1aQpWySyblxhc78wICgQasL5B6MpJY9AZm/OMEINGvE/Udj+3jZcHJy8tLM9S8fX52RdGqlIVxG",
+	"fhhbTkta8b//+a9L+1fc3icWtcUsOs5UT5hHzBBBMTgKJyyRsuix5Cf+HdYXEbNcQcqCqjLicSquhBGC",
+	"FgYayWoAjg/HVkkwsYHpBkaVK/MWAsNHfvn4fecFVABjY+CR/zM1o2ccgDEz04FrzOwWdVUUio2ZHkkj",
+	"bnsilQxfOjIzVmDbPnWbjMTnWSZnLjkWbfcMOT0KnPi98wlNRowc7x8ulRLNZrN9Cpf3ZT48sM+qg3dv",
+	"X73568WbjnmmIDHaK+yV8/dvwzKjvaP9Q7zVmMN0wve6eyf7h/sne5DwOgJb9WDEaKZH/2P+PazOycYu",
+	"Hh8eBoJikksoUoF1p5zEQAzyZMSSK+Xnj2UIIuqV39t0r7v3A9M/wpf3ispgaNDx4SGSYgptfexQJ/1u",
+	"K47Q+1jnm9gvgPm3bPbZPcMVmU72sRIK5EzdW30zD6zGK9n/yPWppuMxBcaid/yaCeQl1HQIpWo/e0Ni",
+	"7zfz6MGY6Zwnqnbs7e5RRgjmcqqZs2L0VNlEbVsMT0ZcaTnM6ThydeXvc2nWLZvaHYH+1T65MN1Oe6IQ",
+	"rEgrxE0njUShxkScoNC2uJEgy1oglxTUE5wenpB4wnKbwXSZMsFZGrfPCDWyEAbWSBwulDbKFX4yiwPf",
+	"z5VmAuWVs2xaqIgHLGfGM8Z3PFE9EXc6dpw6pjlG7FljQAT775SMWM5wty2ttJ/sOK9damagDiYZ5QJR",
+	"n1xmrNmal26RX2qpafYZJuQ/ensOamfMensRzs1/9My7e3tfyOmxc07oEqYS4FdUZPxXLlY7BLtfp8Ey",
+	"Gfthql2xVpLsz+k4q122H423mcpkajRQ5db/ecLE+fu3FxOWbLb/3Xd3MaS2ESS4svvhhbFY+MqqATam",
+	"6LypNLbBFLvfEirsPnMrNQLhS54enqABmVJN+1QVestspESOx2YT0p6Y5ZBtQI3uynWfUU1yOYu8esaY",
+	"ldX2Z6BKmZ4xFtQRWQAxhMo1qrltVKr7cE+AXnaf70+11eCKwLeV+bgZgg5InAE33h8lg2mWkZSrq7ZT",
+	"6TBMNbv9A6DHoOj9CqrlAzTNLKSnhyfrF9EFItD9Iug15Zlxrna+BsMBqV14xvWFwtOOWz21i/BPf/o1",
+	"8Fy7f/oTQaqhFh2CDjGrajrBKK8NAqgzshCusFoELM9zrHgtlm2IrBB5vyiDwLoxHx0oSIxMxTG4A6qg",
+	"/nZvQtu8TP5NWgW8AFcA3hzADFCSsoQbnda2RrEdYWX6GU9FKfAWk9bp4VE7qtKF5tKJueTt99bp4aHR",
+	"kGIOllFPTAX7NIEkxoAXlrSeHh62q9a28b9wqJxhAJacs133uv9YnKm/MDYpxhUtA64ConCj6PbACC7w",
+	"7T28SLOdUGqRw0f5ElU/VLT2AN2nvQZ3vjMezN6X325xO5c6AUWhFTs7LAutW6vev8OVWeJl/xLtnWKb",
+	"V+/p76inAoNHjtY/8gusS5nz/0E+v9Mmoud7mfd5mmLG300lThH2/sdvZk59+Pgfv31Z0IgMQ5jg+JV3",
+	"fiCgFmTC3m9fkOaziTg6F3MpWJcISZKcQbEjzYhgLAWEjZ6wXB+QWYsOKux9/KQNFcjxxIgSI8SQj9Px",
+	"p8EDLAc7VlyB8YzJyeZ6TzibuRUf2Hs7+OIDe9v/hsDgf2DwEn1T88njUzKS01y198nHIMaMQcDgyz1h",
+	"IwvL5E7ABDsVYZkBI+zThOdM4VttHJAbC+KY0IxfIYK6rd8sME1sxHkm8yufikjHDBOWbEsieH8IIE/M",
+	"OLW73vfjyAbLjD6IekJJIiTEnzJGc2GEL4NYBxXe1RhRKEqlCWygffKBauYDNmY3lclRbfQ87wn0YNzv",
+	"VcK7LIgjEudUs0v7bvPr8UvAaMEjXGNSQTyCnB6dFFKbFEIbYjNrpbbdyrie9/C4iSn9nYXa2on4Kn3D",
+	"y47y4ZblsloQoccVNqYtsOvCLggmF5Y71KeGyIVwymsHfVsRd9RAWr3Cgfoo5TuaD8FKOj1+uf65j1L+",
+	"RMXcq8xdW1fn6iqUHo4PGaIyK+VZtdXlpASwO2wo7+C8H45HbAzAVRSDQvKSEPbGK/zMglB7ovzG8poM",
+	"32hDi2PELzJLoRs+aizyZISSqiec8Non9jMQyBtSLmwM0oeH9kkspL4cyKlIYxxH4QN9RjCB9MIPNtrT",
+	"wdtap4ent7ChbZfKm+129nXVpzba3qfLy+dVQQW4rUFyuv6Rv0r9vZmFm2zvnW7TV4WOLsJaA6tqgp25",
+	"zZb9TMMJept+uTvX6WOwBTFVZ0y12Yhxl7BPXMFBU3GMllNxhfkCVo2mckwhD3lQApF+onrC8pS7O6UP",
+	"10Er2hH52/lH8vY1tNW4DkTxMc8o5i31A5sYnC8vThA2SvUE1wTbmu4TS63OYE6A4T8BUePNIEVSCZ4/",
+	"PAKnQtDyXTlpFWJjWzftB6YXZcOCk7bG3zkvr6Y79HzqQmWlFWaWAMxCaWnt36GvsrEEujPn5nxRnHhL",
+	"utiDsO7npM8QqFbuROIYs0GwRG9iNtxQ9LwF+txFr4gLRAZFPqsA9h6P0mxCRxHRWTyLRRlj0xpIa0Jz",
+	"cN6wv21/uhFaLI4fDt0Wy/RoD0IxlgOPScF6QudUKKwS2yexsbUynui4CKb6pU4VPJ6ylNAM4o2RO4Gd",
+	"jaS7dtYTsb18CfJWLb8LHa6C6TBHJ8dDBAfgFtqeYtxC4Kkk5HoCpFxElhrfOj18aX4vhsb9gpCTl5Mc",
+	"wr/AwGEvVthYPVFnZJGGNpZZzSXh9FF6PPrdSNRbsddMs107NzLVbkmkv8Z1WifZ3RL3Ln2ZSsIKr2KF",
+	"3vMo1ua26eHLRrYp7IWvacw2VkF2DQaxLQvVvGgN7lTvdASbba57gEsfVY+cCUiHCdUPOp1SMVAb6owE",
+	"qmoxvy/UTJBhxRZoUVpTNQWNM8kZ4gT4HMmSsmYph9rcIlPHJpyRxDRFtHsCcu8qtR8U5TqgYtOwCP6G",
+	"fq7XXT1Rpby6wJqPCows6C+XtgkfvDQfjMl4qjTpF6zo+z2xoaLrWmgkYFm1aAOBzsNEphEzxne1VsAQ",
+	"qvuCMdsLAvqHptwiyE2DHJxLJ8NtMzaJLdxA7f2VzR6K5gua+lCVn2CzRwX47SnA0rzuRvUhAs0delwf",
+	"GGZzL6msyvOpUIa3IJhyxUVKYuyHS2e6dDg6cQQn5XUK6gwUmWbjSUY1c7j1RvDlsPjakfW8XK60U1+b",
+	"q58qP+tO1cYNfZ8bHxj9vqgD7q3Yr2jrw5P7jyL9vot0XGaBRLfRpAnLFVRMWDnXSK5PeMdI2o1j9Oih",
+	"FM6Kl9kgm34OQMGNKLyGY28poEoiyaap8SkE0MQ7z4LntipV3c9Uo/dv/2LGaVPZc78Se6ATTTJ6/Gz+",
+	"gfJ0FjLWlfajEO4k99MmKThNtoxz0ykUKWFmKBSrlev/FjNXoBJSGEc+o5AD45kk6GTCaG5ejgk+iLED",
+	"J37TlGuSyeG+RdSg88LBh8SWhZKrosbKV3wgOJHx/rFA54rNzxz0jm2AzU69YhMdBVQd5PTwZWhVWPPG",
+	"PHjF5re2+W0Gbk8s961o1qriLxiE0+Pj5QKyktXTE7twfWF0cbtuLHKCDprHb83JDdq4kZlztGN5ZgkU",
+	"aswbVyJY7Ix7b+HckcFyeny8/rnyYvoAe+h2JS+uq6Bmulr6LhgwB5/xfeiKGntjc1d0tYD+AG9VTlBB",
+	"WG8oZdq1iYe2+g7jqGa1AcXIVLF9Ao9aIiBrC5k32OyfnvDpP/WS+s48vu2FFg7QlkILH7v1831s3CpR",
+	"AYh0+U0Sgv4Ap/4L/oiZ98Yb1izpjuWB29Tr2OyIBDbNGygJzt3Gwj0XEZrkUgVgwOXU9S5GW3hqy5BT",
+	"+FtpKVPSZyMuUkJFT/Cx9bnMFqGJlnk7ghqKiGhpGW+Kul78230xsmYGVO9CoaiDPUIvqCfAP2oHCMY2",
+	"fmdMQ2zaPvkeCqcxial4MzQl8njI2kh8m3zBxwzKErFs2lZnL9ZhWyxVQKMBOWcszPvplpnV9MaRCq4s",
+	"/zDuTQAGgSuwruwjRBRqWvsRQgsZf6+C/EYaFyvnIuETmplJBDgPM5lG7ljoayhTa8VTxfLuVOUW2CMG",
+	"H6Cr9MD9QCf88orNu1dsfumxX6o6A8uhrvSymmepavDccnKUhbFSEqHIh9OcpfGKz2OdX02dYpPv4xQT",
+	"2gcaUcHstorMuje69u3ruq/j4t/J170QocC76mBjjBfGx6yuAcYeKH2+Ettp4zZ4VIc1n4eUqs0//qDC",
+	"Gl4INAltON7WMmHxo7LfMhZJ07KlGip//1ug/fXIHSZlXFyZtqSM3XqC/88TJlSAm+TwKWx+omnKE4Vv",
+	"wwiLuxFgTrx+hKIPqm2Fr2YOyIT2RFGoa1/m3lBEca45m7G8ooqnXK0TEahEslVICzhMBWpS6/T4Jbbs",
+	"A9P5vHNuxBHWaS7r5XItQYRRn4SlBUHUYn1BFAIwgc0hJMmkGLK8J2iWyZkKR89aYjQAIIo8eJl/j3+F",
+	"zYhsVMRQa2Q0q1i6YfLdBR+Kt+JXrkcYRH/HxdWtFS6ZrVB85itFVbDHdU6SYLNiadu4Cu6bO5WhD7lI",
+	"6gLB6aqEUEl6hrBzCyKUjSnPOjaAsPMqqchVNtn6LTPnXjhVC9ifqIuNmE3/RMEzC9WJAO3FBgOW6LNC",
+	"nDqAqIRVlT8Zr8DKLMQ2UlPjc7F0WWKdkerkYxeqBWkEvDCl0tQxowLivltVVNXlVdWdhPfEDdKhzCS/",
+	"MUP6Cib+duusgg/dtMrqY3kNmSXEhV0Jd1d49VAOgisrtWjFhmoqLIp8LXWAsIy3Xk8Z5JzCtuMD0/4o",
+	"YJlEC2FMzeYvJ5V5UkuM85Qtt4jQLOsJqq3E2MCWIutNqZ5YtqXqKzJtLWhOsAzcUuf15xDmVUykZ4EA",
+	"QVEEswgjMuTXcJTWE1AuBjmiM0avADNwhgRXtbUUmG/LSJ8l5mFfTeFl2VlPVMVgLKiHM/lsXfkZWZW4",
+	"WjYC8VCvJ9B+g/AFtMoi73HNFmcTSX24IkMptpaxxfsurcg3144OISE1uGjD6+5i6UGjP4oLddmwy6MG",
+	"gfGTNXmx29XPbxzzwnL0t75Tt6QCFj/zR7FE72M2UoNu/CAFe/jQAQgYXOI3bqrhMjnkAgMK26i2WmiU",
+	"C3D/qRHwECvzMMjoIRd4JUdPyZiLKUDw8kGprhpLGxUpVQIaFdAThQMAPwYs0K4Yu1Q2eIb6AzBbxRWG",
+	"JmQGpPOCKSCmpx4S7dh46fzK1gFqMM8xfEoVOOGRBxyROSRqhI3miliru4ApSaggk1z24UjAaABE9WmM",
+	"SkLuOSjJO7OIbtW9L39md9AkCyvOLHEPgE4rkEr+kNAkb+yirN7MW0iarxq6LHoBLSpFMCuda6zh4iIQ",
+	"Vbhze2Jn5vM2kch1Xj3KLzRFwXCejSSIImM622CiXeykZauJhawWqXFwrBe3H1Tw8faFk1nL28mmx9Dj",
+	"gw09oqa2W20DGSinG8UQXpXLeJboJzyhAs4uJm44gHnEqS9OVM6KiSdKy4kCKQfpVTYqAJKnxv11uSKR",
+	"zccA6HIhA0YNgp57vUvcExY6H9ioUjeeYFv597T0KJfT4aiWi+ZJSIyxM3zN1aWb1UJrS+H0DpdBkwDg",
+	"BQ6UnOr9e51J+ZW26IoDVtiwOMyN9qaLHm1rlVSZ7vaVwDHQwEAxe8QH/uzRKVer3lzrQhRR+mof4swm",
+	"YTwlZt1DXToXAKwyswzb4KM8UUUnnNHHlTEfgHoWjQvM/YY9UW26RAtJ8rbMpvCjFhwob+JYk8Q1ISLG",
+	"fQJcPNcorsgsl2L4oEyS926p3Y5F4l6PH3w0SP4IBonfEZuKu07OFNO3E/xxwLbxAXyk474ZQNdaJkWm",
+	"lQ3x+51d43pFhA9QBqwNE5Fto0TGsVsfJiLbR4mAYGZ1mIhsGyUK4XcnNNeYVm+Ft7Lcbc7xvX+xJCe8",
+	"PpgV8xhP+qbjSX6vg3jYyJNaEF93FFG6YBY2oSypyqCXPnmrRDqJieium6QVTya5pbUEMn9jm2kZISoQ",
+	"ys8sw1dTbSuUC09Oea3pW2FMMjm1+SF4P7LbAE2t0xQoOsPmY9Ze05jX2hPjnrhBzMtLHilILNjs0jXS",
+	"HamWznmR7AdarjSdKzKF09n2GakMnpmh3S56ZkeziJ+RcvjsARifIE5v2e4sfWMXmS+hla+YPvMsdWg4",
+	"FrRPDKOXTKR3XX70oC1IpheNLgevubE8VkoeGMnap8nVtlI44MO1xKCugidWmmrzd7Uf/YuyGTNwG5lO",
+	"SMsIsS70BIq0iyrDdkR0TlMH6yZtnQ4Gkwo/9f1fXr3pCaDm5iyPiP0XPvX2taOP9aTjEeFKTaGEaJpy",
+	"BiIUxMk8IsI0pl2Vk4PEtYHAnkENlv1YumjotWLIXrx01+M24RqB1boBMOigjJ7+RIUFTvaQGCW4kpYx",
+	"Lcg64cqnEbWNwx2SkQSwzr9Ple5wgScpoWVtLB0xd/z1ZoMixLLaUfr2BqcjoUyHpRHBisBqU5h6fMjP",
+	"J1aISVtZihSEBJRqbU6Q+aSfL98RSwdMHTB2yT4oPoCEnqGOEYyDz2DnUsjczxeGWerG3ZiVg8HNNFFt",
+	"dLQOoO8mGTwbOwjfc8HV6OLi51tSX/79jxGTh1mUfw9UKq4hI+BtsDQ4y+CgsvTc67lNdKvSNNc7DdJ8",
+	"z/0xkQfXBu2z1E4QUyp0bJ84oe4OpHJ7/ecJE29fAy0IgueFTO9W22YYYs6tkwGqlrQujp8+a0eFphcp",
+	"iUFxxl3jHKEd0M/lDHPReyIuvftymmfxEuWRwAphICEtMao8MfZAynPTxl8+vO2JVlwyYf63aep//Puf",
+	"/+pNDw+Pn0GjIF4FZcpmlKAormW1tz9osyVCQ66wuBj66ehL2z0xgPXBrKERv//5Alk/l2wo2xc0aKr8",
+	"ssNqvwxY0zdIIwpTRiEdVciVCwCnvesTB1yJwIzOt81QrdUsUckqNK4XJND2mWWJAf1ezKk/LUDeB9vL",
+	"DdXT9lUGF2YX3J52ulHMancVoxcXP0NHq9TUr7DYtVzar99epcL98N/MRFToGjDol/YwhrxLfC2NFZCm",
+	"g8HdpYomUiiggw+yzPAYwV7BptQQ4C0nlBZnoeFRQTk8NxtJB7vlkvxXJ41GaPojMlbgPmGM10L17eDI",
+	"oGi8OzL4ZtJGAZnkMXf0jxHrL+22G6aSLsmju04ohb6U0kpLDHfujuKcjbTiicpsvB8psNxNhewwVuhE",
+	"cYtSQjMli3TUKlp7AESxhMMF8h6EQ9vVUX1MnOe4JDM+YBbVpggK2Qnqs0SOjXgqis13m5DqK6nwgw8m",
+	"fQNk1t2llZZF5NcKTJhGNIhOlHbFY1bH9lkdC9LyplmnKC6/Zn5baWU4ceUsryZ5bqSlmGMmfP/Lx54w",
+	"nRuzg+J8EKOjPq+0va2VZDzAlZlx2OzqxDjytfLiMOC/mBRHyiPNlRe7D0/e3vLZJXznfiTOPUrb+yFt",
+	"N06pK8vZu0mscx7xzRPsemKjOszSmLUCC1IC4J1xkpDEKrRvXSB0XT2mt13h3NYYQiwNQqYo/lfkAcU3",
+	"dLzLCYbfpuP9mGj3h3W+b5B3hzLuMdtjs2wPM2g9sWgAV0nSrRNA9nvir5hG7Hx3fC9Y1mYD1ENkkxZC",
+	"pO6j9XzJxWV/fqmUjNsPMtnCvA1w9pitGDFaq+BqL2pcyzrMgdMAriyaye2vkE8ROdOOi6ELgmNajhwM",
+	"7sz6tskQYIt+uxkXD8zUfky+aJh8YTfQ8rFYoHTMVt8+JcOrwd0nZlwsplOQNdkUDfMoIou/WsoMrBwF",
+	"zAnEIPMTVS2PFNOai6FqL6dn9IRxTbZLz7D+TFV+hnN1bi1Po/BPyOo8jSUbaH22hveu1mZBVqmc7ZSF",
+	"T48oZ1CQPgPQ3WQE9tFuS5sxCyJUG7eViGC/sXU2wgOpcK4+8b9NAeeZHTYmmVhgJI0CyABn2wc8AqZ9",
+	"iGrQomIOxBNty7AQFtJQBQgFaP9hspG/Yci0IqeHp7Bn3kGSkm89BBQcTPlZCMcHr1WMKeT/sjUEiMgH",
+	"231Ccyb0JRSi+BqDoF0WuNBeU9N+p/iqtmwFT5S3MkvXW64T4Ve46onTw9P2QyCrMcP8yi+RzVn98MkL",
+	"TfVUIQlHEzD89zBYb9PmT/gvMZono72HBs3vmt8EmN+vrkc0/i3R+IG0MAlWtROSxUrfnLZwC84dz2W4",
+	"VJxsHrWGXhzQ9Ec27oqxVswAMBfA/PGhAK5VT0BzKursAjmE51YgVcQwImbj8GubZyklSRmbELx9BcZq",
+	"T7BPKEWCjAWOINbijFSw4MOT8YBBbEXFRE9zAcG7eJRfqrlIYg8Ts2i/gnrL2JgJfUvCsydqEU9X8Pkj",
+	"ZyJpRJnYE1tzJu4kKoyL7lVBan6PWRNdK79SxMAPUk24oNitBRtatDdiNLX21JuPdFj3EXvbAdwDH3iM",
+	"LNx3rkU/4zU6Y9GmPviceLKrLw/MwD4nk5yb/ocfWfwAtBpy14zMXDaQn0AYwtyesokeweHijHAdIREM",
+	"mORnkNTcz7gYmm5YLxb0jjGrkcLXteqem8s/ML21ZA150e7C1lwn1b5ZWXZfzdIfoEJ7jYgxq0ono9u1",
+	"S5EvJWReRKLtnJEJQPYjS6Kzb3S1LgTjsx4eUBQWZ4HJs85YldcM2zKT0yztiTG9Ark8TzI4chLGpBoj",
+	"4xsV5JRk7JplCozZVUwBlUZsT4AVe3eCZwXefn1F7hmGiDJG3g46P5nFURieR8eOd8ua+RDKOD1+sYld",
+	"2Ujy/TJJb2JWhsJvvUf+dgD9vDXrs9yZr1R89Wh93iF7wHET8V5sve9hN97M0n2x2Sc/uIV3q5YurvxA",
+	"DT0xslNTnqltbN4Sh+G2BnBkdVhkFVh7rQL7OQgGRwQwinz6B3cJIQ8l/FoQ3albFqs/eYCJzUKv94nj",
+	"1A9Wk1BqSMz4GE1tKiMgfFqSEOE4hmdO4c+bR1S33v4+rgrpnp3M2JgRBOlof7HS1NqVBbRKq7eHlVzX",
+	"HFMLe3u2vsq6omAXjhgeJwGZVQC0TScTRnOb1IqMzpigVpONtU/OXR6bE1A9AeUBy8HEFC22VDIsXU1s",
+	"VMK68cjtR1VY5IY3XrGJjgj3ObI9cXr4ksSJ1YAxEXRshJOrP3OY3wkVBOrvBzlTI1/pINjM5sOghY+R",
+	"3EuXRhWTqciAx7BkpCxToZJWjH9ewp9x+2ylv7BYRYYARHXUWzaiflYWx0uzHT5RDqjcqdW/PIbrgcrX",
+	"B55xnn3kmew08LwxJxfuyhI77K36CHcZqP7qZLRFAy5YkjNd5zQgM/ODSmq7v6gQ9zpWXcuXW1bKzc33",
+	"g8/ULzJzzcqqTbLhbqjXSwtYF+zjCnKvXdEI10B34dkupkLzzPyKieKoypYSpHui0MkPwDF4jYN/Z9L0",
+	"PJj6u7LgV8uwIujxaLc3kwx2zdyBaLDb7A5Fww9AE+sBFAIj1fLtm78dBgJB1GUzGJCSygfmvzOqAjQY",
+	"sPCzFN+BOM1NJc6K4ouHYFSulEg9saLcDCb9mxZJGxhXhZf0Rzewbk+i2SW3K4mGx1GbS60tjtjO8VsL",
+	"TrJxT4dSpl1rrhjHHX4ccaPs5hGsLEsOljNXcBXZRbfI99dnJIGjPMjpyhm4xEbG7BP8PlBtVZzD2cfA",
+	"LTay4CFYRHZEv5nj98djnbuzjOzauWGCzwGo+Q67Ns255WwfFDlLie490Ti/52P5hT5Cabd+BCX7xSEK",
+	"VST+4Y2riyn6GRM1kjOQY+OHltB+bvrxBqfrhrbKYjUKlgUAZlfCJzQjKYfyVPP/sLPlmJkbWKYYacVm",
+	"7rpTlVs0MKzQ7So9cD/QCb+8YvPuFZsjrpgRCtx86/9MWT7fi/YEHbO97h5NtDSrtxBGY/rpHRNDPdrr",
+	"Hh8eRnt6PjE3Kp1zYYTEUut/Fi50HRE1TUYw90rJ/USKAR9Oc5bGKz6PfOSV3z9q9H2cEYvZAKUX/d9Z",
+	"oiPSx/KNt6/rvq5pPgR4g5t/3e8HM5O55c+D8mrjQdQ1YJDLcenzA5mPqd7r7qVUIwbe3hZt6LMBprSs",
+	"+byWW338QR3w+T3b5IAPZVRZlj0GDLbMT/vAaLpw7uf82lKhmfttnbpMqKaZHE7ZA8uMXdCcbDBgtnrD",
+	"dchI+hRKTftQjJdOE404GMNM9mkGGNYDmXEZ1FEEr4y5GLGc60u8/dLfHiPOSVTVRfsd5YfA/8B1T4wo",
+	"VImaURjIPCKMGsGu7Y08YWVPZELnMFz4zBNl75lxodr75HXhSkB9hv0ugJ9DqbMbiIeSs+tX4u2GLO5X",
+	"zZnv9BohirXUbkYfpecNis5mkEZbbDMj2kBUhP6Gn5e1AlQKTZM78zXKMrEnUKYOmSanhydVktG2z7Ld",
+	"qKhUpNslEyYnGYgM7o2dEo2lD3Y8GMfCTcgfSYxgnxtVrtrheZQhW8qQ8xW7K5QgbhlunXO1c8lwngKU",
+	"YbnNHgZkMQzRJRRwrvDIFnMoztBU4hrwUC18BlNRT7BPNNHZHFxFrnzZUos6oAx7YUxT5q627/Ykpva8",
+	"ZUUpxO3k39i1cfPw6C2k0mDTvlaxpx2YurCsXbmPUdmvlW9zd1I2TZdEVbV0bWaeHXy2/7JFoCnLmGZf",
+	"Xya/hnY4sETsLdhdlTLZCCTwk7kmfZYY6Qw8vLsSpItcUTeQdNixXUi6BraYm9oqK6uC6Rbb5rJW/uD2",
+	"DA5Gw80W3Q8f534t9R+Yvgfr/PCOtfANde+jF9Fou02m92C7fWBQYlHSUkVNWgHqa2zlJ5A4Zh2Dgpbr",
+	"LoMHaytxyaaFuBuLBFu8etdS4etX7W7jPxw++g9f23/4I9ferj5uw+KyReuouiL3Jk7JAVKqdjCHbuus",
+	"3Z3L/rcW7Kws+j1Rg1gIHzkmj1xmjLQQkt20nGbZHBIuiDKvg2TinsAStND3sa8rKCxs8/Fn8H0kAEPo",
+	"kDZ/nxT6FEBoSxyOnqff4joAbRAXV8y+l2p7+Kjh3ftkRQFcT/jvWHy0guLTI57bUbAkuTYr0n78AQBZ",
+	"7FYVvoEcb7s33sOQYEboHRvLt6brsDcPRONFLls+pIkxK3aqHtGGvt1w2g82s7Ic+i8JqG0UGRtPMjln",
+	"7C6Ai5ezLVFdbZYz4lvsD9WDr+RDonQ+TfQ0Z2bLmF3y4wei5iIhs1xqyM8YQw7c29ddm08+G0kyotcM",
+	"OTUyNtCu9hoQ4acqJorOFaraGVdsn1zMRcJSB+vkSFfgS0qz8RPVhbL5hGaEpdziLAGIuJHKs5xrzYRp",
+	"hQa+hE9QR7xPmlWBP1EByCdksuxKJdXVuoTwp3Ws9Dc7833j1+Ht6hT3nU2xlN1z/wmpgg/tdPnnfOg6",
+	"0Cjfz03G4xHzTdJUSkl+LFjgTkpbydRcSB98dv+8GyTMm0vsc+F7jmz6CzdzvHU7ydcTdyL6difpfmBe",
+	"0N2RnLvtSHMgWX7levRWs7GqM2X9QvBloFomV4SbZ5AcDNw5rh+PdTyQZbB9fJDWDpgmI5ml28gThxr+",
+	"ADOGjbfimeb9p7rEdQnRNWmuF63DB5JD+72bmvtaeOcbuKbw7onyc/LolH5VCNwnyrmJjn8qEBl+Ou8e",
+	"E9e1ZgkVd784+EHe2QW5AjKgBTkWwwIpGlgLh8UOaiP6gIUbS2ie8+VXCTaD1y1QPBhZVG6e2Ts5TXmi",
+	"Mecf5FQlMYN5diMOhjOyGbzvncYfa+gaHgyU7k7k6W0eyrFPdDxB/B9IYb8sccBh+DHam+TsEi4rH5Dc",
+	"TFy/x+bdbWhzna4olPbjcd4j9u6ukLtAxWyh/1bbzKO8YyT6wWSaZbd9trcb1/v9NMuWFF4RPfU5iqZH",
+	"RMlpbqvXUmZuMZqJ+FJlKHczLkeLip6gKZ1oo3EHRYAVw56mXwgzhLiIGHlFU3zsjuciB69p5EQ6zViO",
+	"aJzsmuXznjghIznNVZeA4GFpFEYCIOuTSyDwY8o4QAAaBO6QaSK0OB+DtNonvzpgeuxeT3g2R2DawAJA",
+	"VGSmwcaxsFhD5i8LF+JnyCOXViu/s55QEk8rS2epcMQYjvK9jvMuBjtuCJ55Q9ambRk15yL5q5x9DWzM",
+	"26Jdnovkw7SWcjmfiuBccJJRsf9tqbd7gxK5yu8yErcm6luU4nlpSQSs0E2DN04Rmb3zIELAfy0hoID3",
+	"5FcqCkRg5NVTFZFETgFpAMhE8lzmyimZXM5URNIp7nJo7WwkewK4pFlKuD4LnS2PvdQaMoS/MBJ9ALxI",
+	"UrH2GhlcriP/1g7brDD5QxVY2j43Of4yO+vx5GtnJ19gAuZTUR2pjh6AJf2B0RRNs1cXfyMDDolxBB1Q",
+	"I5iM3BqPKYGo0ZgnMgOyd7PANUvbjo3tzaeEZQBv2ZfyylFQ90Q8ppMJF0NknjfKWzkbtBtoEC0tVn1E",
+	"phDbiEgmkyvSgowFtLGMQWz6lLJrntgkPZIzIHzC++wdkOtg5McZwuNR5czddkTGVBvLnPTnBaPT29cg",
+	"lTGiL+iY2T/LmXMAxC9nPYFBs5K1jdLTYyHkU2FkK0r5OLBeMi4YTiZSjqB9D0iiZo7Ufk/8CpSuaT6/",
+	"zKci9gY7V55OQAiWklZs/xWfgTMxN15CRjXL2/vkZ5fN4TIR0dsgVPcEeilWHQAPVjENmMqRMXpt2bFq",
+	"3BIL1d+yO69b8Gn1xNHh/6/dxfGzqKcQA4npjHLjoV6GbkxssZepS/rBloLLg9y29u54H89InHUN4TSu",
+	"SN8IAZaSjF8xdLJs1mgLwmyRxYg6OowODw+Lnrbvg6KLQoKFDXyOnrgvgP3I7m+E3TeB1O+785UKjNc7",
+	"QpWpkoFL9Jjk+HAx+ldZHmZlrPS+KKhvmVtFbPT4Df2vg8/5VDyUVBy3PWBPoBpAJ8koEkB1kLnVbmN6",
+	"xUCVT8WqrJ2mtDX3IpB1o2N5J3VuV4R/MIvpTtygFeLzMfmmOEJ3rktZj+xIaByASfowzhLOrclJiTep",
+	"jbSoM1ghHOmscDqkXOB/FcZmCrlMkQVsDsf/Qs680LlmeZ1hLRhLlTd6u8RYHDFpVYapjSlf2Mc+QMR1",
+	"+wzSvu0Vlob0YivLh9DCwKqcnnBOA0DSqoTmO6yU3a3Z3DCO3xONAvlb2dSY/L6Ls32zHOd3YFNbgXxv",
+	"jG/f769Uq9TM+Lab4tHc/qbNbViLhHox73TlrrSjlacPQz82VBjkK+mLm6uHZUENaqgJw5bp5d3J6t++",
+	"uvgrJvaRf2YbwfJxlMtZhWAhdEbnN5AuPvvnoTjrA6hOs656kEgTPCIhpRXOEeyRKIOXKqxPDAzt3Jbk",
+	"m41ra/ExK+rM3KXnJOPK9jEe0EwxF3Z2HAvKNA/4Ke710enO3f6LImnsfmbklxpZI5rc2n907ivz412J",
+	"cEWCYOmkcnrvDyoDmCfXGciDn9sDMJ/1B0XH0GknZ83brXnSenXxt4j817uL/8IjyWmW9QTmaqgzcvHq",
+	"7U8EctnN8JqWWepnFFgsbe8TPKHLJK5oBUebBzInccomNNdjS3rDdGTDLD1xxdjEHuAt1HhLxUgroYoR",
+	"PhQSUWzN+/tSj6JSjdR4qjQeX8JFrAHo4ZgpzC4xKto0loeZgRFR0h4aECmYsud7cGJGxRz/zLtw4MrS",
+	"wg+ew3lqTwSVbBGy0eCha+pGAmXvpe9YHOGEAHcYzgO3OC2QIeN7xHVPJJaJ3XrWi2glxuUi15zNWE5a",
+	"eGZqBLa3OR14isydCmgX5Io9cVvsijfMb9mmGmAFryKWA+xWoO/ewV9u5Vf09JsqlW+XRfbeo4JcbKXJ",
+	"VtvLfIx5BrBsOhOZ8WR+73nY7h2e6NtwFN/jIN5XC7KqrevLO5OR5Al7tCjnQFWHftciD2mfp4qUNlSw",
+	"IUvDvomB+bFq94Dl1LW5r2ZmjImmWaIX2VGtBViUI1rjx2xb8xVjHI3plTE99okdf7MJmVjsiyJTkbKc",
+	"zOjckiDxHAzLnrDK8V6QOO+8tPDilrb37u2J2p19d5bEJsIF1+2jObFzc6JWcGGHwPfLMjkr7+8KhC1k",
+	"G1ohxDawLR4Gu+uCxKsbkjI7Yte4iMnISVULXgkChioyG8lx1BOz0TxCXmo5I5kUwwjyZDvgAsvcCOLI",
+	"RfUgUZSJuwZivkGRwdvyVP+BSg1KPW9ScFBeYo+lBzfjhpPFRttUeEU3pawnig8FGjv4+bFi2TVTQKME",
+	"j9jWt8+87OoJa3VFGMmxWd4QyrIlp1h8Czv/5wnDwlp8j+slihgUJ2o6mchcdwNp0rLhoZwPR1q1Pb7h",
+	"LOeaxfgY1T0xlkqTo6dkzMVUm2bH9l9xO3LAwHHOqJIi3idvrlluBUQK7FDC5tIXtL/KsTD/+5//gmwf",
+	"4Gj+9z//FZ9Vi2uiGGbkC2TK/vc//7WgNeJ9gtEHHABbZGBTGdGwdQjPEFVNMOzXmlClZkCOhyIfh0yN",
+	"+ES1z0j8/ucLx8utRweZHMqpjq3Rq3chdCNCM1VQlS75CT1R6ucaGb2+OjcqIn9QKWcHyqxQJBid3YJl",
+	"rGlelvz30SpebuVXSmYvtQFaVR9rs9tdpJCHqOUVe0xov4cG9TliNQeFTju0nj3e890dYqPSCRhH98m5",
+	"vUYyY0shaF8BDG8EuD3GKePA4/kFhgHGD8aKDYb8lut3/JcuNNWsOTTt/bJ9fS8aGb7F6D5avTsruOWl",
+	"NetFTfDr3ZXdFtKiJ6rFhfnWMKdCO5khFSvxVniLeJmqwnwaD0PVgrABeoh98utIwnko0kwom7YMx7eQ",
+	"eF68agTHwoQiBz3Ktz5L5Jghijj8EgH1NLwxzmXGEBgcMwAXmRq8nedaX0FjIfG7pocCYqxBBxb62hMt",
+	"QMdL0ThWmtG0vRI6rugbFOPaM3rs4APgsHhINZ64VL+NAk/sy9cyiP36rzOEix1yVhjCZMac/PBCAuXC",
+	"o4n8TSeh42L1KqJW3TW2qw8+F3/cZWGnA0tfZVhDaDoMAViE0FBpGEmfM5qMmCJ9Npf4zXHkKq0gzRPT",
+	"mQBAQE71A0FGDkTDXRnit37uvoG0e7SPbwajzsPls1shcYCG2d1VqsCOvYDQZGE6ypywTxOjpkOBgMWX",
+	"NnIr2AzsYswSkFkKf1n8kZnM4VTMfrkn4G1zAgBbpo1shoFXByviaOG6QVmlTS3Fz6DAwipOmGyS8QHT",
+	"fMyMV9ATq2SdGSxr71q1XhlGIK0KidReW5JzXyzjegs4simj0OVLo1fNhaPDhQs5u5ZX/truCy0/wBR8",
+	"TdG7HZZyY3zkxQ4Gdu+XeyL5v+F8iM2N2QZ9/0EK9iCSN3Ht3b5yMiLijpXTr1yP0pzOFsMyXYfwtaB1",
+	"9skH00zMhrdCLdwCDs3Rgpbtr7WVUX+Y92yrP+5KB1SL+ZuIbNPrP7i1/C3nkG0gAu9QlMFW24Uo+132",
+	"vwYxURhMDAsYTXNikvFrBiU2WMcIh+8FHyQkbqBlOZA540NBZP93lmikO5rk3AxT+Fr8OqIiakXUtN/x",
+	"w/GEaCkjW2PUl3oE5JTgrAugSd4ymS3E4SX9AiURDPwzEg9yOY5JCwj/Fb9mCB4ZaxmTFvvkf1QsY4lp",
+	"C+E6IlyQi/981xM0k+A7EC5S9mmpmauOCs2Im1HGFGIX/X8AZ4N/Niv1dqXr97kcN7nvo2xy1wXX7G36",
+	"QE8W/yz7TY4UzUp6jJXs7CwRNmZ/TlKqGcmNERaSZ3CWpUSx/JonbPtDxchajpFNomuvpZEyyj4gUwIa",
+	"3o5th0NXn0zVyJ7dQSdGLGddX0IZO2Dby5wN4oWTNnc8h2dzv8u+ka4RBgvMXx5b/PjQWGpeD9ibubJA",
+	"vam546i9T95PFQgZiKsoOgaBR/TMNNfGYqVgNq8NoNDJWF4j68aM5jYGUg1xVXz+bu3W7fClHsZ5npmv",
+	"P8v+t3Gg92fZ/0pFpGYIa0x1WP+AVTxgORMJI4KOWQqWFG6vm3FB7fJQckU3BJuZrjzSVv1hTyfL3FMg",
+	"9lENRETmQVYyZAQaZeQR1ctLX63Qq+sdpoPPv8v+3ZxX/vEcp2a+jHvE9scIOKrdmx/IGevt67w/m2V6",
+	"647CCq3zKKq/CtjO77CyVjgOm1HPbu05wJcVASoMOdXG2p7bGhoAod3OBm/fk1PDJsyrpIZ4dXeHhghi",
+	"cmey5DbZWRtLnK/Cr7rGvn5kVX1kVd05q+pqQd7cUj2Y8ASZV7c9mdxc+J+TeDzNNJ/QXB8MZD7upFTT",
+	"GIMHEFaAfG1smAOsMDeTeMAzFu+Tt1qR/hwOGKcKmI0o+fP7Nz9E5P1ff4h64oe33xuz/1fWf+/eE+SM",
+	"G4vV2PqQNU5ahbSXwn4hDOaQt5Caglu4J3LWYSKRKdCaQHG5jRy9+a+33/u6sB/eX5CJVBzL96eatAI+",
+	"BhcyIwi1BgegUvTEZJpPpGJFiaceTcd9QXkG7A+aQFnoyfEhmfBPLIPyU57el1SZgGQVqLlgwMoxIUx8",
+	"HHN9w7jQL5NM0vQ9TuwdWsp1KqtiNZe1xyQ3HdActxkwnpj/l/mY6r3uXp8Ls72jPT2fsL3untI5F8O9",
+	"shb7Bz73m78LXbS7Tg13o16j8NyufUyW+frFkXVKBLcPoX6yjHTZnUa55orru9Qnv64/TCDlswRoIr6K",
+	"q4WTBbxmzxZ6YulwAQJIQW29PVuIARXkkurYozf1GemzgcwZFN/nGi8/ng7s8HTgb2ay7o1/czcHCdDn",
+	"r3SUgONdI/tx56w9TtjxscDKJgk2w2Y9qqFvK8SPeHahKL/baH/GE+Y22E0i/SXlBqrhDTU+hXl9Aoom",
+	"hqpclsYRiX2eOUI4w+DGpBU6FZ0ZTxkxqkRnbAz1eAM88E7ZJJNz89MThYxLQ0vj7TyOGaThazJmVCjL",
+	"0h3oUCFn9xPk852bjPuK7OkbuB7O0878I0R8NUS8Gx6zqieUp8TCW+8EK96CR3kcKb8xu8V3ac7sh2Vu",
+	"C4C0BQt3m1bL9ZsWAckdS37Bz2DfERE9zQVsh1oGR9tzgkXtsZVIl84YsJ9IczqDknYd0obZR7kCZjbz",
+	"eJVd2IVWlJ6Qg4HDH7kHkKJr7dnbAC/fnbS5LeBy18KvZCRuIe0e4wX3K16wUiYjSkjuCjsq5fMWgOdj",
+	"yrOOZuNJRvX2htV2WYxhcsU1y3OeMo8x6qomgezBty8i/Tm54lA4lJJMJjRj++QvHKpB/S+qJ1xY1Jii",
+	"U8XCVyo85oRacK6IGslck5YL9JoHJixf/EgbcKK5q5fsiQkdPhw40p8ozz76Ob6v9lrYyrps57pl85j1",
+	"3NSHW05zLm2xYkgDYWJmZkNJcvDZ7KAvB59x/3xBkZIxzW6AMBptKlbG9hgHYowLW9rIhXKFNtSLrzax",
+	"Qh/KgRyBSUeEJGqajPz4PQTZ8BomJNx3txzVM58y0rrpve9gpqrEzunyMsLepI+ioKkowAEjtEYCLAuA",
+	"6OsaB+ZWo59hI8sBNpsL+A339Bmp2qClFEYLBWNH9YHkJj7ILXo7lkGdVeDl7uP2bxzNhfPI5pt/o7DO",
+	"Fsr7AlI69LabPyI5UADaYiO4gkeBXSB+6QkhZ0SKxS8sGQkR0dLC1UK2Nb6Qav8dOIkUKctZijFcrqOe",
+	"QF46e+Q5o1wjqCG2Zar78hOB+lJg2YeAM6TX+HRMmVs2Up+h4qWU8ViMzwFgNDkjP8jCJyItxRgJt4hd",
+	"1UgASPo5FcaaGZhtS1qZHMqIJDKTU4BMl5rlbUgFVT1Bc7Ps8DGZcqbWBZzORTFBMESpRKQC0zfFIjSy",
+	"IMRd0UKSTzPj8k11VDyIIwvjCvViZhZSqilpgfdrLioyljl8UJDjp8/IX/h3bTiEyGhypWzGi7girfjz",
+	"5/13XFx9+RK3EaFdEc0+wVj/+PGndzimRlHk6COWV5citI/JNeZ1dt4HcFg7c8yGKPYFHZvZjtUU8kPi",
+	"iMTmO3FPyJzEIz3OYlz/FsQBPE8KHInhEPpsHjG3TeMq+IqWskvQiga8IUmGkvRpcuUAM72L+3D5hd5P",
+	"H4y2230ksWKP3HUccRNd+8hWdHf5Q0Y5bqCtb+KrH0xyds3Z7A6ziT5Yub4sg1HrWJe9jtaEzOQ0S8mQ",
+	"wUmqz2YFwURVTxi578bKHruGmqWi2kvQMTsjqHG9hjaKuSRnI6JkT8Sfv8TEjplaCDWiTeOge8gHqz4s",
+	"ue6C8nRKISLsU8ImGn7tCST51XOXBTXggj1kCY8j9S1K+QKEbc9aAnvdvV9ZlsgxnFB+/rzvWv5XOmZf",
+	"vuw1Bmu7J6rBTl6dZkAbGNBVcUv2GVFM6Ef9cNv6wU7M7lREwRB0t0DAb63HlKeYvD4nM2Od0zS11nJz",
+	"/g3bh4fIvfETNv2WBeMHmW1AtvGTXxIXUCP4QMF0sBtN8HTs+nkMKe0MUmfsl7UXRoGcuSMUHdJ65TPU",
+	"4bGe4Iilbrkl9ttGSryf6lUEHF0LdIMWHxTHQ8BZSLCWRtZWRSh+I75yplRkfhOYGlhI2DUkGvDuCgqN",
+	"M1KuojIi8JKnyiH9mr+dYdkD/rOy5F3JoCEIzZMRv2apf+KROGOnqfTnaYqL/9uA2vHd+Ur0GXYsV+Sk",
+	"4+7BqOibjxSCcIGZMOKTJ+qxXPgx1X2Om9PL21pt1diCPvhc/GGRajZNhriRTf2BIZxDebWfFdoF4v+R",
+	"O8xQyyyhJQyZRQu8JxbQh8dUgAllDPHgJYUhbpQx3r4piL3jg+ZLoaCMKl3isLo/KbFbwxmbabsTJfFT",
+	"sD4b5ltg6x5zR+8QaNgM+HqxFN2ht/69tRXrffKAihfIecw+CNh5zEZ2YFMPIBHjPuzFwzuymR7tpXtb",
+	"nHNLhslByhXtZ3fNmPDRmSEJNf4zyaQYAnGlxvMfrgLC8FyOLdPOp8J3WwC5K4mjnlimR3g0UHZioLzG",
+	"5fIHlIqPAFMPx26yq/QWxSYTX0FqvoGPKkKJldppIMpcMvsKr22FTAyDkxsKxXtuw+GgPQqsR4F1d/IH",
+	"19wtip9cWuEzvTO21q3EyhpTqye2tbUw1yBlY6nZA7K67gFeKWIb2sC9WUZ3KRO/Pnopdt90/Gvl1DyK",
+	"7kcw01sGM12lmzy2KS61JwrOyHevokDAf8M6ilxMQYDbT5mXDrFkHxgYNbYOXoH6rPHJPVk+uL/b5M9t",
+	"ldTuTspDJXXBb1rD/lC1FPT8UU09qCzRR62zSusYqYZC2B8RcRWI6S3VkGCzr8GiCbQtZbaUxjQrgOI7",
+	"7WdcjVhKaK55AqEdzBpDnVVZ+RAREVBbdktQ108ATq4naJb5BxWRuatWg8C6FKyuh4hlReJZzrVm4j+M",
+	"kIkjrAK0LVxCyrJln7NcFul0ETFiJJ1mLDWfU74M8gx1nGAsXQqWw4t6wowsVP79f+y963IjN7Yu+CoI",
+	"zYko6kzqVi7bbSlOnNFU+VK9XS6fktzeMTt7lGDmIolWEmAnQLHYFY7oX/MA8xD9YP0kJ7AWgETyJlIi",
+	"KaqK/uGSKGYmgAS+df+WrqtKD59LEm/I9bcbcrMi63d6R880JfeSttMyObl+5+2TcteWlCtpe3qoxd26",
+	"Siru9SwIuIhP7Cp14JMdp1bCULc7MFu2iZ1xDJGXiHq6p0aaAoqZA1+kklaStaQakXephI5JpRqawyQ0",
+	"GnBzwjVw9pMs6sLc413Oq31s/iybSJ9N5ZryZ1cmBqSGcx4mHYR8Hrm0E5N6ooxav6RztH5/1vZq/z53",
+	"dpHAsaoJEPDRhiEfx5QqOy2C7lfzTz65m66cVbsjQuu9LMe1vr9Amb6YVO15BdhysQfVMyIb2y5cX/rN",
+	"sacQ206mhWMUq896fc5pG8/SM5+RnX45baXPN9IvfCcSygYLVybxAmEp2FwD2lrwQ1mw9tgBzsgvCumd",
+	"Vtm89AcSSg3PK512h9DgdMtq015ZeorE2frcYfOKZYzgZZuzfl4KBZvVLDaVcbfYLywIRSzvT4ZYTx+F",
+	"mrkATxSP2pum+4jURvIgVtFcF5unqtNpK14VQnaPDNe326NRuYjGnsrVxAfyUtrhEuFAVqoc26hAf1Cq",
+	"MQBrWYC1WihKBjsGbDWgDfSda7CnSqTMLOBO5OC4GFDNFQb6yA2kjShL/CIyTGLDE+zm4jToEa+gp4Ya",
+	"WCur8M9XRuW3bw30s0PqgmAEKtapxG+ICqJvXNQUYJj9h95eJGPws3DtY1uu2XlmJ5Ml7BYGxoJGT1jY",
+	"GFs5cOkaA5ydnuK6EIUDlahoE3g+XXuWzLVsufEp2RmLetDWbyuVdUsZDMKtS5pOP5/+0qQuX0Ns6329",
+	"va9xd+9qW4GJgS7qLKAGIOkl7xtBhVCR8QsTARotUlOHfkDzEdXpOIG83m5u78sihMSfS6z4Pa3FZvXJ",
+	"nQr64oyXCfnSNtk75R7e4kP5zeVPqNttqxMuPYDW2/MoVaoYYkXndC5Lzg0vVXcIjJupPJdK5HAe3cB1",
+	"COqWqs3LVA5UZTqqFIq1qDU8FV5KTx1a3xvuQM5oChCYp4XsQeWaqU7dnQimrfLjnj+hernRue5CuOB+",
+	"8Gxklyw0Y3fffDErEdT97cb+TmESP+smuzayItkBtcFqItoqTpOK3cUiTqkwe+zNLGnAofukf2gruBn9",
+	"VFxKz+HFvJKMPXnUVsijKPiNx/gzCXnXE3qicDct5jzVEM/H3p+wD3U3ncpYVVajqU/0J7BsIPgs6buM",
+	"enzyCf99IG3UA3toeQHg7OR54hplYtcKJd+FwC4AttajFaD2WDUlQipJsE45MLzw1ZH0ZUH44nOmCRXU",
+	"SD6fyPc2sPo97ZR9tHuzDbOcujRbn16vKbv7Mdwn3tenW5T/e6m/6RPmgrQLjtfS8dgHy7/3FbaiCM0e",
+	"giRzTOSDkudQMG6+zAjoVs/7rkQ9V7dLTvd2yT7O+TRxzjmBzYZP6gHWSFWswVm/5Xy9X6LiuAYZEt5m",
+	"mR4SNG0P+uQgUxpSWddyP4foAr28DaO2fcizbg2BM1gqJIHr2Sy+3NtRa6tIU367BoyiDx5RlWaRpc+F",
+	"NFxYNZB0pohMjec9VgoJ2PlLT4cbZkYrWk3vvb1e/5f463Hkxk8Jn0ZCA5l3WvKB7imj0Vdin4YfIypb",
+	"iNKGy4JXheuAg94Vo1hWQCnuoBrfuHzjjHwiqexRf0/7nQpyMRAgTcZa8JHnpsSmYag/Dio4olv2uGYS",
+	"hB1W4po1CVQg8tu6z6ce2lMEVSrrZAz043SGZUeUJRQJ9SMz0GcDi6hSGMJ0zOtg3CdOJKenp/hXFwPh",
+	"ZencRJL4NKbXMGP1otk1ccXhcwg8htqwrrgDH52xN3dl5TqVnlwjc5EZWlVwniZJ3UDtZ3JILAaywOUY",
+	"tvvCGFwQF7CKciXxilQK2VYf0TmVK9kRVR/tAqZkDnNCLRkfGnXjvn1D+zxzqZjUaGTUU6nEPwAOhBqI",
+	"QOFosKbyO3zP0AyvufEwgfCX4di8G9K//3DFoAI/hONUXgH2x5+Mf5xjZMRUAgqSgn2QhiJs3gapwyH0",
+	"ABcksu/CNeRNJWcaVZ8tJLosEKYh8+UBlY4+1pPKjVQ6LmiYZ1cdEfDzCPXU83mqSA+u5TyLCrfw3qL6",
+	"QiM9c7UU3LVoR7mTOKWbLGM/nXzCf10051lVPi1jO/lLfBoAHSbVsdjnmorYL1IuRYdJJeG5uLm3gL/v",
+	"aWtswcZZCH5RHxjUxkipo5TYPRw+TdnSmkDnJOcyh3IbTNUTxlYqJwj/p5s426fanVdUfFSDB2lhzkbx",
+	"Srmvq6LpWOPR69+pxRTW4pECbz9A930Ff4PcHJIhYFU0t9OtNsi1ktjhX+FS8PKYZbkTZ3XelNPMUZXH",
+	"7jfWZtHC6vvCsNy3vKVhlVCwFrWDNlyUTPOxZu2x1fD78xOofLBcglUf/S23mj5Vz3u5xKk1pzbh4m0f",
+	"bx/W6HnpBs7RtCK1948nRfq9mvtkau72KpscRD5ChnSP0H3zLAqY3jvPSXvMbgU6NAqWqwISKjAKhUH2",
+	"M+/bs7NjvK3uPHvTnCKeKba77RfxLOPbeFScoPsbvupNAy8+hnryb1bZxQctKvrBrb333a/Nd1/AgFem",
+	"Hw5+rrRhOUhTgX5AjdBA5PYsPEXgMc72jg+9H1LGSnEHDNvu4/nHE1i7rtG5Ts7XjqpAdCVTbdRA0RAf",
+	"VMIuYnxrGkEFnHjm9LB9FJblBTNKJU4dbivTYz2OgDXZ/MreJJUPCpFa1BwOSsWLC5Z1KtXPWAvJOrW4",
+	"c+GLzCgMLoQPNZSQ20EQGcnkOBbEWNHp7dYyJOI8l4jqr35fbhYpf6hUf5nvXatlvnUlDLwtlg/O/lm1",
+	"V/n6TsVy3QtaJprrN+FeCqxNCoRz3R6zghtgFZfdOOsE+UWYhupO5LC0FDj55H5CX0a9TfaSYQOSwWpH",
+	"om/PSDATz1kFRyCt8lwkIZDYB8MLbngSF7v7aCkmUuJH/R0hOg3j5qxjlwyn9ijnsMMaZ+ZtWCT86k/A",
+	"MviJ7+/kvzdhs6OqPjcH5wdtIe0BTg7MeAAH5wfaVEJ252nKeK99u+etkempkbSqGOMeTdcLn6Y37Lcl",
+	"F+UeQDcEoJfsz79+/yOGv1wyzFcvT9lAfIRSY5eXAj53SLwOm2wPintQ3AQovrC6Rb3JHgaQFWCHQG4e",
+	"0MT1ASUm7/gt5hjqoR4AZu/V3PSuU2GXC3mBlfT0gZKAHHw6ZOwtoJlP5W7zzD8QVj6Et/S6Jp3ZTdah",
+	"MMA5sFG/730EZpewpwE29X6bzXPkX7JeAl9yVRVHeclFX68CMdeLW9xpLbpSTxIP4y/0yKYpliPJQhFJ",
+	"+5rjDiHKijxMKs7sTxkCGf1FFBYkOgIqdsfLIRBfqE8y5mVZ41xX3IFkLUfzrqSpeG7OrdqVSv9rnG0b",
+	"xkCfHR6zXxTTw7zn5kCJxqNKyS49O2lWuyUYwLffTGWDkoo5HpBzHB+ldlJyM+8j1+kxuzQG+gNDs/G+",
+	"ykGs0bVevfwOFyyVH8BU46PLjoHKdQOBO6jGjNNNkDJvWNhbbBVqK27gxo09w/Eerj0H9bXduR9wkR+P",
+	"uRtgD6mH90RVem5t5sC938hSjSZ7Oe5h/5Fld0uIi2ul3nE5dsugtxt/t1szIBRrUzfQGk7joBhtomXF",
+	"yXMrxotp+WrnoemBqEJ6Ics6VnEnyZMh2meshVF7EkmHrCPcUN0qkIBKZSSh8B5YPOHkE7Jn4d0uWPb3",
+	"rCbT1+DFmUUB7opfDHw0CRNdqazpx3KOcanX8bQx15WWTYNVtZO6ZrBD3Nm6Z1fQqLr5Hn1fKgYfCXFZ",
+	"BR2oQOZwkUp+b1ViPOsgbl2piyyeU0btz0Ibv9s36xmgp1yPB7B8IIuuQRNy1Yv+YnfTqhdd4Q56diE2",
+	"GvwyETa3afcBtkcF2ALWNGNtVThH03IkeVye7zQhjdVmIgMg7wFWDaK/wrHFWpx+oVnJjYX7O6jsnC4i",
+	"nMJSQ0Zs0JiYi1WQ/aE2qWxPOoUpW3caMBPKlEVjAxN3h1L8fQiM9xX2Ng3j8HvvyQkI16+Uozm3w1p5",
+	"NL4nKvVaRi3f+2C+gCxY3Iq1Gj6PunpFDfzkE/2wWj3XJcWuSqGNcFg1DeeIV7/7QhynH587jwPxsiau",
+	"HVSBsSry1VgwDEmuDqhdGyosee8YqI7ZD6qaUON14tVWqcwM1ZUcJL4bDI5i9Fxaz/0IZg0guawyt2nX",
+	"8nKehtHEztlD21MUbrnXMU81W43LbJFulmCFJZ7gi0lAiSqxUlnzXiQzbVXTg37ChrKAijLm8QsvNINC",
+	"GFYNY5ZQ/I2glCzuFhJ4ktqV2Quyw3OWVaq0Rjy2zQCuDXoSyCRvtLK7YD7LPeeFVfEy1vKB86zPP97Q",
+	"N3XmLsHksiaIMSERZYQqbgo+1tkF0TbPDEeh7xRKbsQduHs7X4O9S/3AmwFUOZJqBC6QqgLpHQqpdIjV",
+	"qQD+YW9BZOL4VfchDYYVWAFGaIyFYRy75Idvke8Dx3xIRXMZHwwqdcfLjHr7+8XyGovVXTgbgMS2DO6v",
+	"npS6E/rmG8UKyEUBrPXy9CU5r6mawcnDydDipVW0kSHB3ZNoUcKOCf4iuwdoCriRLFhnn9ID/C09OE8P",
+	"SAYd95U0vXJ8Y60EXvZBmvQgSQ/6oDXvAn7TvfVz9u9//is9+CM7PGaXkkF/YMa01CwvgVtRlEq8/w41",
+	"zp5g53t19jJZipIvlY+yAIidbsvCbVdI+Xbe32/PEx2fx1kWL09frnncxArXWLoZMWo6+SNuUR3duw6L",
+	"CHSaYHMRBx3RGg8z/+Jto33PtYU919yueaGdvbIWc+yE53Zi+uQT/fAL78Mfq0TenZGmBiAtMHNmRH4L",
+	"hvSY2doVi5Urb4SlMqMrdcZcYZ+vXg92mktTOipA37KcD3hblMKMGxre4cWkriMBnBCnKVrb0WpWbdCi",
+	"AM1a7k1GQzykQMwApK5n5LSacBP3MeYC8LaL0QTDgse/viCmrXOfU/k3yA3pmDVtErKqOVquaNHJ6ReB",
+	"Riujt21/v/n3P//FWq99ssDro7PT07OE/cfRt98eZlg7H90pYx1Vlmqkk6CFoLWKPsB6Li+0U3Yv4r+U",
+	"Qt6GBAqfRdDK8ONj+v1GFKiLsBG0e0rdupVircx9cM6stMkOcbNYA9rfHKM9AGhUs7ANUun2gV220BYa",
+	"2+3RA4/pARl2rDGs9Ts9hpbnEv/2vf0LmQCesurl6cvjVNKffT6D9tkezXeGr7aV/fj9NbOHymWn2E91",
+	"drgDVawJ46VWoZcMLbd36dZdcHr8Dppe1VSuwa36YSjjpd6mXiUsFg246R0kB/Z8HJwf1PB1MKnfxNQD",
+	"ff7xZ5Bd0zs4/+YVmpZ2ngfnB//vf/Gjf5wefXfz109nyTev/vhvMzJbN6Smxav4RP7fazxz8zQcD4AD",
+	"kOtR0aYf0cQMa0fjmR7xqCH8Z6ci7bo3+JrfBrbISP1wKsN69A/no1jdLdwFE9zCTh5MZk+QEkI/np2e",
+	"Hsa+gakuKY5dh+vbQGDMDYolqz54nT4JTgRVOV9BccwmUh40wOIEB8yBeF75B6SF6vedz8g53DDvFpEf",
+	"hK3fNOb2gfqHIsvl3CV9AKroXPSPjLoF+Ty4V5BWC3gFFaNRTz6GUrTMuM5Ixh80aqzWPvANmrUj5jKp",
+	"zHAZTu5ezlul3yw0ZQlTjfSyCu7ULZF/aYYcBgUUF45VC3POUqkhr8Do5ds2s+fetfnq9dt317ShdrVy",
+	"IgxxEW7R9tp3aZ5dfG+X0C3RTMaVZOPkf+vBEpexT3zixr/2F1YPsQc3YaaHxzCHcwb2AFh7Oli7uApt",
+	"roH99uHn+3Ek8yGbaZBqfS9NxdnbNwl7f2v44TF7L0vK4+1x3cOCiVsYGEpVwkGykaputVO3hI5LEpSE",
+	"Y0YioKZbx7oBVqru8UyS711Bow1Ra6dyTX1UZ2NiKu9JoQqY8zn1Ug2TeiLTOzz/Ck/rQiiP8hXobO+j",
+	"Bs++UeoimfXOGuA8ElSumH+RrvgA8rBIgT75hP+SsW5Vw21w4K5HDNICaaMGGsUKhiOoy8QiQcIWNOim",
+	"e6bS5al6bfnC/4UouycGJuphbVfn3Vg5sZ30trD/mrbflpTnhWjLuPZv/HhfCvwQ/KKt00Cwh8CTMPCc",
+	"i7ge0lFNaTjGEiyqZABqgZSwXJgxRQ6nU/3rVNjsMs9hYM5ZfES6oP5Pe0wyAkAyGoRmnP0I6s9X739h",
+	"PxDWvFZlCS529+GH1+zb7159c8hUJ5WUVWtHS+vHyxIqXHsNwFrDgZ3R2Wlyenp6wbIci3BcjRpOOWOF",
+	"wpCUHdf4kCqWf1VCmhDsw6pifAKqOqWSXWGGBfh8sJIb/D1x7TzlsCxZF1QfTDV2qB0ux+LtVA6URihM",
+	"mFbk1v3x7RUzSpWa5VxiYANTg31eF7HSzKXHqbcIzh2DcHMoczAQbL9ewMD0WBtKNWLCJFaV5wW+bcyL",
+	"Eu1SyC62TKJadF6BNC+0f09rlCib9hdf4XHdrJSwz9iZajB/sFaQP8LA1GFDlH2ETBNmKRZHxBrsLBLY",
+	"CKBvt75Dgb1Pe20OJu1Oghd4dDIe7FhKQtIMEegc3kugM1VgNbvbmkNMvAE3KGkuFqnFViN+UtacmXVj",
+	"9yaf3u9wifnWGs3MHutwWb27A/kmhIHPw9diZ/JUDha7iHP0fNz3+7q2vRemGZ0sCoeJM8B7CVvl5JNG",
+	"Buk/COJLIL60DYP97whd1ANU98SgSdbjUvdww2MVHIHebMiUvO9SK/rnLkCLGZSicqaKix5qq80T55oo",
+	"QZpyzLDA2WoXpdKgGc9z0FgoUev0mBZx5JI52d9UW4fQgIsERFQXrDW7KOXZs7S9wX2xBYQnNvNZSu2r",
+	"6V1Jo9pno28OXGiF5+NL8tm3O3QtDvdW9iMKdZ8UN063ppvtNbInKcedC00PK8XdnOEq62apDfN1N1hM",
+	"Jqodg6F59tI5LxcXPqby8Tn6YFdji2Dx9EWPK1uap3tLc18l+CyqBCdia1gZthY79aSv7h4e6V8d3sOB",
+	"oKYnVqF7+yZxIS5eFBVo0mh95OaCjSy09/gAa1CsJKhCSIiK8utCwjoSH13RUdUxexcZx0FW1HYxcWKh",
+	"SNFov7peXbVN3WjUhRlrdGGJ/LoYfPL1AULeCcN9CR9+gkSIC+zuVDYM76JSg4EvcSDzGdvcjkRBwlBU",
+	"zr62o6ljc8dspvikGsgJbX7S/etIf3dDhq5KJzAlYFN5P7XA4wTsO3X3ZYlXP+GdF7E1i3Bzy++5hPfC",
+	"99HC90dsPuEyIdSUk2R1cazVQ3zFM3pqzBG7M71BIe9u0v/jxND9OXfT9XNadCUTmDvlxLOVoYvyuNci",
+	"ZObXf6wcenOO2av3duuL7porQGb4XD8A9sjfl2mMw2Isn+N6JWTXbbsjJTftP53OVH1It8Dohu8HIN++",
+	"Ya+VlJCb6ZnWBOBWSc5LAdK43G/Wynpc39AvGdN8rFM56gE+3Oo7VjsFc1hPpIJCVPYxv314a2Grgq7Q",
+	"Bqq6GMQ/dkPH0hEWeGdOBDtWD5Vqev6P9JJu6BCvUZ8JI5zXOGtyRR6pvez9m4/ClsHQPBPxTBkkmpj6",
+	"LIB4M+nQ2qkVDEqe+z/jk+0uwQDL4b31qMepfGuCyKd0GHYHlegIKBgc9bkogx2vOiwrVJ8LqTH1VAYd",
+	"wfQqNez2kNMQSRTpa6lsQ6lkF81aC2Qhx4hlhIAB9IRm3vZgSrrGPbiWGE1GoPFsrBeU3JlKRwmogZdQ",
+	"OPIZaw5SnT5SdB+z7G/CZKyEeprOPnZTQU5ZXgGTIPAtOCcBk6pKJRr/ULC/KSGxCaO93Y1jePR8Q9md",
+	"gBFU2eEFy/wsMkcoOI+eAK38NLi9u/JISNYH01PFAi2LtUJBrxMeh09u3SeMu7WcVUVhZ+xFQMKy3Fkh",
+	"/lIlIZV0N98rIngBRlwT3fk9LoL1J239OlyTxElmUaSE85mQ7MYDPLsU86KmIDbKnwolMZwGH3l/UMLB",
+	"+UF68FV6cJAQmw7JippPx6/YwQL2nC3x44Q1fSqfw8oyeu/of46+hq0pIVePUkLu8SQYld8+s2KZn9SI",
+	"9TEvpDOlemD3C9Uh/WBQqWKYG5S7QlKDjIQJrYdOkFdgBPr+rNoA0lRjNrDmmb8QIwL1XRPWHoebvn2z",
+	"bKFOroZ2sXwjo1SGUUathiiOvXSNuh5afILqZsQr6Kmhht0qV39MQYh9TT/DHZQbLwuxT/qV3ufyzYV2",
+	"qllQvVhLFXNgi5gS13ZfuPFQglV7nCcqN3BdB8S8Y3dTBMi/+wO6HBafIDg86x50iL3BTvTkQ0g4QnFN",
+	"R1SB9pWD40VYmso5VY/AZiEpMcXTB9i7DT8+3ANsA2Df4jbbRXwNw7sy3Az1ChdCJXj5C7a7fc5wbue+",
+	"PJrjEdiD+fqq8OpVnYPiW6vH+3WI5M53Ike2NV+T4ZCJBWTyZRBhGqTQ2jmgUKJbJFTBWWE3y4tUIkwj",
+	"jHOW4axvhMxYX91BH8MGfGwBBh1XrgnSMWtdstwat1UfCjao4EhV1oDFyykzhyBZSAwuSAfynWHZEWUJ",
+	"xfEhwrBHuMQ7JzO87L/EXzNW81xDWSSuRttr3ZiGE6iK0aVjpyRCcmctw17YFffV5xyHQYIhBnqXhdPm",
+	"BQumof1II5a43tkXMzJMlazHfEzfvqFvz88+pTfiJCM37iGpdF27W8r3GKciQmoOIgwzI5FbAb2s9Erl",
+	"fPG1uFKTbaxQ8zHi7qEJP6lcnTRr+RLOVK41NYig/zPhynKTeaoSTv90bWXIPC8c4lSU/+O84ARo6BHe",
+	"02V9XoWaV1GHVCEfa6OdfLL/rNajcBeMNb/58VlWYo96qgRWQtFFzSGy5c5R+uOcoUBRLoP/TGCwYNRT",
+	"/YQZpey6sjbPb1OJ8UJ0rLkcVq88PKj8i8aKMR9XCZZKFOpWXLre3HvjLqQweANi03IEt/6WjKGfqLZ3",
+	"EZKHzRwaM+4NosdUdAWknFzYtaHmCeLINvgCJ3oJpbJOy6Io/BwgQi+TBaHZXiYPUVQAQBD0E5dFren7",
+	"mAPlfNaesIm4hQtFIHs5Au4MhMVxI4oi0tUBbrQ1POBjLhyCsXeOYVA3+ApcmwP7/JF7DM4rWIvcpFJh",
+	"G3D4yHNTjvFPIyH1YVKX+WP7yLt7SF/ohrHlZW1CGgeOdiQ0XLDPBLSnkg6W5ZdJ5UaMkzU373lrt8q2",
+	"ZcvOWDPN2T9VWkFY/YVisM4k2NsunzHVL27JpqBuCpn1yWnS5bdK7Ot+bJTPPVwwsw92Bhh60qwjJC+R",
+	"ikaYVDrJxCMdgZpJVeOCj1HKkc3Eb6GW616mOkoabC+kVJGwTqX67pWoin6bFwJrcVYqdF6msl0hfyy5",
+	"aV0CttcHyCHItZJJ0xV7rx5Q22AkPNbjP9xNYbsKQT4VNq6Vry0Spzj+JQrt7bv5YgXqxPT3EnUvUZ9c",
+	"otKebIjUtcrQYSU/M2O3ForeXoU+ugApVunS7YxibQhJd12OGe6RgEMpSUZue4w/RMYutn5B6LXCB1eL",
+	"l+c1WXMUtAsWL5EEoCsfzVrW48XKVrP0trKgrpL0AqFgkXOzD5wIQK3UerBxbO9O6fa0RrPEdCr3NvHO",
+	"2cQfcEt8hjI8pPzjN+kdHZwfeEReWsTHqxOJ+L1I34v0rYn0YSWnrGTKeX+QbB/qAchidTk+o7TvvuSf",
+	"K3pWE/OpJTxFA3kFrvqrCKamqJiEjzUmWqtxKI0ofTFbBTw34s7i/zFzj6BG/G5uUepHaH1rYVTIxb1v",
+	"npzkexOkq26BXtc8DbtZFhwGOAf16kjDvtBoZ5le3WaLshEjjPJv+H5uEOq+/hQZ5C7jbyrxzX6QuWFl",
+	"zGmUU6QI9yYwpNJnMPwCoyjd3BsDDR7olZromNC0XqdywvKhuTdzyZ9/Cvi12yQbbs6FT1k1jZuuuh4P",
+	"YNVrqKD5maZ+0xSWyft2WzVhMjoH+4SHtWWAm3A4PPr647JK7vf1vb4ZrxW2XPp2X0N5B/owYRoRuaYo",
+	"dJGGowL0Lcv5gLdFKcy4qUPibZSEGWWRiNQJ0QaANlDctMcZpj53VJVKqaxlfHjRhG4JUMwB77qJIv6B",
+	"UrbsN1H5dB/6rObs+uj09PTs5VcZZbxrxAOWqQHI7MKRDFAkBedn1VTihICiTqUuYFCqMSam+7xo7Tkj",
+	"rGIqoCx0hkoxwvl4AC805ZBr1tIAqcx+/P6aWclJAzyy39HZoSOLzEohb3VGHI/9oTasDZPr2KpxWUl3",
+	"xfG///mvzFEsjIT28Zt73G12p+CT4gZuVyj+5WQI4zyVnFXYsMyQ34qcIbULxK24kNoggXkHe5Q5vR71",
+	"4efbxdjbMqncSBfj+XLy/QAkHfzPIye7ns8TpWW7xZzXQ5P28N5C2ft0Folru4sZd7tlpoheyjw6+UQ/",
+	"PE369tYspd99/29nFp073l/y7Lj+4COcZeEa/SyZrE1J2JPZ2v4URxQ9z99g+hHMVuTAtduR27AzFqNw",
+	"1Dg+5FPv0fgJ8rDXCHMn2ER3ddd1KOSfY4RMeLInwPFiokc7AgZ7dfrV8TzPeOzPiW0ddx0zSiGc/IB4",
+	"k/W5NlDdFNzwG0K1zK2aa2cM3jIZsTteDp3l4AwDrm+peFY1CSaTetrVsAxuIGB3UNn3xfIe5LcW5oaD",
+	"ghvStANetjL/4437foapZhOSwd8r6o1cAS/O2WSgWhgH2MUhlqlZI89UXGqOnWBTGQZLM3+hXXTdDpA4",
+	"6en6sCJ1dncO58FIoD7LaIDNdKcjNR22gJ6GeWtMHTNqJ12BVuUdZEk0Jryu1CqV7q9FxDNKVmnFvNn3",
+	"TKPXyzZwSeWm+OUv7Qt8h0fiDTf8Nb71rYmtp6ebnzn/J0ov25s7e5b5TbPML9Ig8CxgarM9DkdWQnox",
+	"4JgkZsSZHqNfaC268vNRMDKaEFBKFXdOWefVu2/Qro4Ls8u99Ell7D8M/sILJodEzMHbGqRhBvPqItHp",
+	"U+QwS4wI6Y7niGhnhuWl0tZWw+t3RJruvOzE171lS28HRGY07b2k3EvKL1FS4hGozRqjJuB+TQLSGJ73",
+	"+nbwK/gcLzUVGIExvrlXBOvXGCYpMYE7Fhko7iR1gVD9PvFPqQZNXzNvwh3kIDVlkcogczVAnQThodTK",
+	"NtAXTTehz2Uu1OeSJHEZvbXPx/9Xz2pexsF17E6Itm5zG+3TDh6XdjBrhR+ZeOAAo4JBiQRuTtn3TjGz",
+	"bF5Ckkq9lILe0M/vTyJIpTvSdbgkCu5zhDMS9QHhfAVI1h+WRgx4ZU46quqjTZPV48MrHY2T/RLL7CcZ",
+	"a5HHr6RGhfZGtzAwdn5cCiM0OJq5QuhByWk+hRrJUvFCX7iGcPaGlHQrutLqIYdUnUIPtcpJBbzvWz1C",
+	"Kut5UNauGQ/oi1J0Oj5nlwAaj3XioNOq/7IuHqUWFrRWPi0B+xlMLlxZqpFmrfaY+Y4Rv/7yY8L+/Ov3",
+	"Pybsx7c/JOx3aP+asF/f/JCwQcntQsFHEhWvr/5yzuLkBmte4No18ho0jQA7qot/AGudnaLeXT/z3Org",
+	"rA1jJe0CXTYtEWLbS2U07LqUp16vBN/1LHth20IlGBkxj8XsXUhZKZlTgo6uxwPIEleRbcZY5xuyte1M",
+	"aX0fZCvh9Sp06BD/AFcp/UgDCCHoWj1FsGueXTNjqVcwbQKm/jawZ/lpEh7qUcwTszX270tTVktj+EGU",
+	"8CQ9Geil+rOIBsNaY3W1NnDyqf5ltWyF+ZZDLbgwgtNU6aNkrFfIvt1U8Btmx4tIenkBGMXOUOR5eccN",
+	"G+IxxAZHTZxMZfjgjdC+jfN5dDIiMR+kdi3Tk/qG1HEmIwsm+8+j+EFH73G19DmTCoeVXbDsAwUNrRjM",
+	"3naOflESyAmVsZZvdHWIgr+npBpWRFbeQSaBrpJQi2o8uSi7akjfdeebXYpI9D6qE6ZTmaZgb3ecaZND",
+	"W93YUrkBc0R7vSkJrIDi5uD8oC0kR6K0qP/R2em3X3376uxPL2f0QZopE5qna8LnNeOsTANCtvzhEZJd",
+	"Xr1++5bI3iT77fqHoz+x1ocfXrNvXn7zzeHxvLZOZ6enp9MTSoJTbu68bmGcsFFP5D2n9ZL65JKZ6knP",
+	"e+qMVdwXJm1H9PljjjQ9teZiJclaZaD3W63NVxZ3qYj8XKzh5vrCvFuv/SLvDkbvYFWOW6VlinNme1v3",
+	"brI1ucnyer9uqThnMGyXIkd3mnhEcU7zNk7QxlAzs/yGvDyz628uWXTPMWuPZ5XShJQq7wYMyVYXmEbm",
+	"rgpPja5IQ8OJOPA9kdFFIXJ7d/JQDYYmyg8bcYFArCZynYknWkg2qFSXKnguJ62Q9ni6bbZVrafBFHHQ",
+	"7wz7rIn49264kh7k6ZldLpPKNfOhROFze+8Huo+KooGWuxRD306FzeQKPGmdjX8L8ygB3HHZO5y+FC4U",
+	"KyQiRxW64otiyv2zXuX95JP7aW2uq8vF7io2w1v1/CtPdg9SG+PaTsx6OUTbq9qPqjgJatSmzPkYESZT",
+	"YlYMcdPVUzHui7o/ZEMbbijk9nZ0Peq5kyiIZLva59ZQA2H3Z6MUa810C1CaDPTP49ulsoFS9u8Wqg6b",
+	"we1QONiD/Fa7MnaXcDNnms9CgZ0OVVIhYSrXGKp8Lui4D3Lug5zPPMi5MfEwqISi8X0u9QPERgSFz0gK",
+	"PqxAUbXP4F9vBv+VV5d/9Zvpy0njn5r7Ppd/n8v/Bebyv3aFzjXcDmowWIOcqkANYKUqt6VjDZOhhXkC",
+	"LZWrJdxORA1C/bUn71KgibbdKOSNwgGISdotLCp3f5aFGjHeMVAx4kePqrpbZ69Ywcc6Sgo9vGAlN1DN",
+	"ESHn9FSONfp7gbcSBbnaFknVLsm6eNp7MbcXc1+gmKMjgBHCBpqvR8gRRePnY4pdUxTbDDXroysNqJ8I",
+	"SPbv/+//Z0Le+EA0/u7C1jdK3gS5aj8Pa21/IQMNsTuVSKoePWOMXCesq6xMDZepyl3lmiLPeIyXw9GQ",
+	"jmcJbeGlMRQRVQ1tiiAjKM+3pleJgvtJlMAglYHFxih1SOlBWL1CgeucVpZqtJfWS0lrUk1jUuQvSGZP",
+	"T34vufeS+wuU3O8sljZKzT1RooeEVQX4ndDiyQj/fe5R3JWKBpSx0srEOwEj6klFXcRCQSHWE5J86agK",
+	"RFcy1f4b5NZc5KkcVMKu2BSNNXKkUQnisH0UluSFFfaJS4ZqK9NjPX6HlJZqmswylfdRaLJZvQasSasN",
+	"r7CVZqX6GWsJmZdDLe6AuK0zozLWgo/hQw0l5IZK8THP/up//cx4qWQXW6YIWcDHlXsV0Poybhxx9Nba",
+	"rDwu4/gvtE83K/N+qFR/KdmolvnWlTDwdoWOAn9W7bfPtQEBvp5lUpxp++3zLNbWcMCd5/aYFdwAqxxp",
+	"n5cDPwgoC29SLSkNTj7hv09Hb/y5y4XlIHuCHRkXwOK2u/dzQO4fgYB7w7j9F9quW4C4eao/vpw9qj0q",
+	"e+zO7ZR7oKvPRXnSB615Fx6suCYhbELOoMN7W+p9j9zn7rnEEqIqw0vk1EPqPVVhV1eNxxhkYRW8O2Fw",
+	"r+mEadGVR0IybPyRsH//81+Hvs4nlaginttzii31MqYkaHTyMNfgxXfn48ZAf2ASlunGd3kFLlGfjVR1",
+	"iwETO6wMfRKajaACxvMcBvbwutINu5a4wvbrqIOSH8Q/H+I2ga5TPWtx9vXHj1Q5cphKVVmh4/vau+Hp",
+	"C5aVXJsbqCpVZUzzsWajHrbWcmsYl39TMad9Wz1VFoz7xUqlUbcgkdPDpcn11Eges+x/ksXzP/x4S6GN",
+	"pmYsFMWyA5HoyNoITj6i1NnK8HdclO/8Hl4VHO3FqzbGqgH1mWqY0Yoto2d6gNhxTN5cR0DUFMMZV0PT",
+	"Vh8jcLXLOQdTTz65n1zz8Wr84N7jq8PsO+oLzuhcB7wthuD7fzuQ61Sge0zDBOpg626crINBhGKN7Sl0",
+	"Kl1H7lElLDwkTCvGEZGteS0MQZDV8eDjoNmnm7UqQFTHPt8B2H3fpARJejwlPIWjS9V1eH94zCYzuviw",
+	"EMZ+5R7veRA43GANm1TGLQ4SIlGmMc7AD5nacNiP3cFjreDlt198YSXULchDXAqoOHbN1kLm8Oybrn6w",
+	"2zWCigdh6zu//beGaPPUSv/2g0s5YaHprj0NX3wO7ObwE3fSFBDNR1BYpUJJjlnjULkWDiHeSL/WNjP1",
+	"atAeoQrFpBpNu/4obmjNRt/pmbooUPmt7okBEwYDjpqZXqWG3d5Mu1zyPlxQkzz3YJ7naiiDMhp/2QXe",
+	"rIarUplZkKuOByXPiftadTpgUQnLKhCH6Cs3fnNxOvhKhpFk2GT7+L9n4fHh4lRmeoh9KKqbkW+9jRe3",
+	"onBu39c/eGzQLmQ3I0x4uBbMuw+xUrnIRn5n99UDcCZutu+bhth3d3B+cJn3gf3Yb/90kBzUrx+/WYGd",
+	"0w3Szbw8ffn10elXR6evrk+/Oz/7+vz09P85SOq7CTvCfKhvTs++O3tZfANHX7e/5Uff5l/B0Xeds9Oj",
+	"r9pnnZf8Vf518Y2dBH6/D333/W9Pj16+zF8dfcu/Oz1qnxVfH53m38GfOt/yb9pfF3bSyg7/ALWEg+RA",
+	"CwM3orDnyx5Gl0lwQBHyg+QAG6ZMjf3r67NX56cvz786s2O3257GPdRVYxxfHX3b+dPZEX/Z/uqIRvxt",
+	"50+n350dJAeuncrB+cs/koP6JeNBDx3JK+B2zH7D+9+xSZX7uV7qGZ/4Wdbag/9S9EmfS8IZDWXn4K/J",
+	"waASMhcDXjZe84NezAoLciskXYEExvUkblZ9w30wPWWvQW3oxioguNl5cWNP9cF5h5caEu8coPtr8BP7",
+	"9tXRWf6yOPoWvuoc/Ym/ah99nX9TfAt/6nzHT9tWBOAQl9zXYBVd3G/8/+J5H479CVp9gUqVc9y7BRy9",
+	"+f4gOfAHr+DsZ3UHFgAPlt/D8ThRRi2nQszVHJxAea6mzCJvkZWmvM/exrI49g/BSRPwBsOlhPLrZlWe",
+	"46YQ0hscbjyRlVL3Xnqh/Z+tyPKyNXiBXVNde+MXOpLGGqN6k77iCyLuQB2dacPH2pFv9Uk/j9NXvJEQ",
+	"5HvMNRo9U41wZOIO+V8vFpkcqfRTQW46LtFrpDXaDt5VIzRr2xFgupGJ57Q7JsSa60NGwuS9d/XO2lAp",
+	"xsRjnijR5codvjnoEjb7vhjvkQQQj0fNuThJW2nSAOiPY6gKdsAyYLqKt30VNL2OcdShVPRUdPDQpyEy",
+	"12TIumBZPqwqJCvs8+qWABM73RHJ0vR8n1rrRyfw+F20tpv0NEQPWkTZHy3689IcFsfL++N4ZvN3+oBr",
+	"PVJV8XClwbWoD4xXCzY++0XFioK1yoOUPUdDf6gNifFhhYwAinHWGZal8yu2ZmzLwwu8wjtYcZNfgdGY",
+	"PYxJlBNai58yjhwdpY0/u+QyGrI+ZpeN2b3QqQw3EBR3z359f0WN8u2uOMGvh4Ul3qxatJP2MgJ+i/5S",
+	"/zV0bCoZDvVNuN5fUSnZxXgbpd0y90V75DcW7onViVSuo970V7/fNlbV6Z+wkhbxanrjUwLuzkv5HZTB",
+	"xJXkWuf1x2GPz0EhCaM1JGNOBll8cs0UI6mrdUhly/RgTFkwrqVP5A2EEeYLZgsSh+x3nCuNAuW8MiIv",
+	"gfyPg0rdiYLEO/r4MDhRZ9m42oxRheQpdv8WwxJ9hqAZZkkWUCSplBP5lMhhqHvMiD4csyxyjmTsFmBA",
+	"aOaGohkvigq09nyG3IQx7GSM+NKN+xHJM8801utmvkyc17/cLynOe2+CIMRHMEKaXyy6rEJ1Oqd0Krk3",
+	"jHtdnztM2QgtxjAFOrw9GmjdOFsFX0lAByawneawECBzOI7OuM4SclFkDgduuKFQgFQjan5dQscwNTTI",
+	"JjQ0wwoQKwLEaCaMPX/1wcXLfHzWPtGRi0d0oogcoYgJPgptNqd0EIlnKidYPNmaSTxTuY4aJfTAXoZt",
+	"txpqbYtnk4b3RPSafnHm8Ry5I/P5lxDt+TVjj3YlkOUtvH8HgrXeNA3ikcJ48sld5zK2CyjBwEbxfcfz",
+	"jt/gCjwUiS79as7ScmZYR/S0Yp/++9CmELh+aKUs0Fm2axI9k+z6jWzx0y2Lu32d7FPk2y8+bQMs6N6k",
+	"CMH0fh1UdIx0WsUHPRG8AmRrDgpR7JDAh5G3wMVHpyz7uvHYOTlf7PHChCav1gtdH86tHvalyQTYslwC",
+	"K3sXfsMUhDVgx9NTAzSm8kTB0r1S/8Ag677MfzEP3SKIdvo/5lI+2mXcAOvgwKF7W+y2SOT4aXheKa0b",
+	"kdjKfyVy5DS6xWvnbsVobKlk1/7N93fJVd85Ls5Z5qp69LDdF4Zgl5jkiAvOorbxI2NCttXHpP5Ap9Lf",
+	"lOJEBeTCrvBFuHGuZEdUfXvj+rIwFKNYG1hnWHZEWUKxk17h93bIbyVVc6wG3HjpqoVDeJH3KD9TfzLO",
+	"YRlvMu2HZ9V+a3MZ8NfNgxZB0HsCnQkQOvmE/xJfPx6zB9cNzcel13RnbfUoDxJulKGVqsMF5/FkCh8a",
+	"uPkx0o1MVoQlA6i0kmzUU6nEG0FxzLLcOZ8ijzA9ZcQ14kqB8SkM7nGZg8ULhjU0rGVGysXJ3TpgvYYs",
+	"UlnB3yA3XrejG3LDlMzhHD8aYbEUPg0dtZjMHw1GcrzZqKf8IA4vUrkU/RY+7YVGHAdXTYkMXJsCujk5",
+	"e/VkMFFvbVl86MW/30dNbwR38MMA9F5G/sWZ+kvn9uLDflEm1mr/2DRIztNh3Vbda7DPNk1wHsq7A4FA",
+	"6Q7F0jBPmtIGUP4dJvFxFtQ1D/FeNTtnBZTiDipXBklYN6jgiL6IFUR1saWvGbIKoisaIn5DbK+CdI4k",
+	"IxYWY7oVIl3WygEC0TBIi8Q1unUwiQki8aCiCbDt11s+LfD+gDPf4+4ed/e4Ow7n4UGwS1rkBmD3A954",
+	"pm6N+FoB10pGNSDex4a3Qi544Ru/kortuk6lstay2TqU7C8IOOmlbBs4lyVTD2N7It/rHj2/SPSkjbcM",
+	"eg4qVQxzs2YX6VR9C2C2Bj4pZPVjJm0qc254qbpDAq33kWvpHCGvW6o2L5FOqqNKochD0ciMcxV8/gkJ",
+	"G8oStGYd9MftqKfyV7/yq6LWj7ggy/sa3YNWd1JeYlXRCk5NbqCrqvHKQ7sCXuW9Z+c3daNfxnPqt+aX",
+	"zbc0qLe8x6NwCraSd3tZFBoNYXyo7/k5hTCqcu7RRs58El3puqBGOfKp1AD6mGW8rIAX4xvMfNWR7nb1",
+	"H79hgIbfgmQt0ZWqwgAP13B4EYELlfZEufqu7nhRhq3VAYVm9hiJu415LFM5Nbt72umvlIibypXa6T8y",
+	"EdftvF1NxG0M8onScf0SzdEf/WHYp+N+dum4TR8obsUa/WbD94RCefLJ/bQGnuRpU3z3Uw8fCi+/+lXb",
+	"iu5yz9Hem4Ryw2eLuH0XHqxtZBu+jqqfO5R5iFoGr+xeAA3SXLCMG1OJ9tCAzpDflufguq7zsjxml1im",
+	"LHkfrDoyqEQOqayA5z3QLJh52od0L3x+yS3AgLhpMbkRaXXx5tR/yepUaImcMyRDylCF0s5x5hUy4td1",
+	"dqF/FvKdF4CX19IUdadFmpqdBmlrqUR1bav+tLkq1iMzI9dQlU3phGuAtl3JjHyIfnW616/2HZOeUSrl",
+	"7B6+D9XlTmo4XT3E8pBS2cAlthjqgzRBuYU86cKQaBHmmL3xoxahPZAjzfG39QQg1vIUsnvBhjFCOH+A",
+	"F0QWGTLWtgY80o62eX77PCq/JmTh89ZP99C4PU213jpLokeFlN5H7lyt3wZ0UOaUg+nUa9YKqddxFjYN",
+	"63CSIsvT51IitG80kdQZk/b6miSIm7r9RJ1JvZOBBqJWdxr+9Hlvvo3/QF6QsKaYICRcVuQxUrEenB/8",
+	"fQjVuOb0DN31lo2K1uNxvTr/eGiLhlmDN71oUzRe+rwJ0F9vRLHiHCwIPregRbz6Ds+WCWDkzcO25xOp",
+	"k8An0CGsUQSOtOhzsfHkE/1g1Ss+GFTqDjaQvnKJSX6OwoyG6uhJaTRMdNzZyR1jmTaiLKkXIjDHAR0f",
+	"L0xE6fMCmJKpbEGpAR39dUrIOaNsnPiqaU51xvWtJsr+w8Q9v85O7Akr4sep5I2zjWFfmsdukKomISfH",
+	"WfAzkmMekehySRsjPr8rK2/xxRvMe3mD6zADabZtYM8dwrRGWW9OWuc9Z+tOpLUsAl93IhifQN6HAe/G",
+	"0gava0x15dhoMgq9q7D1mP4ydg33ELVhiKKtuoeo3Ycon4i3OkKZ8QDW3nh8gsylbisbgKrkxip2XtkL",
+	"fjY7HMrHaw9FaY6EJPrJlj0EFc9NwgrVxw5khuvbhOFxPkycP88RTVd3ULECOoKYK1muCkgi0ksqC6Qv",
+	"FFGioNB2IgnTqnLtGa3lVqcZprLOM3SpOSGOhS0RraYbHAObI7deTpOrjfJrfMkbRxf7mHlGHvGROvlk",
+	"3/Lx52qnRXP0RKsgKrdNZp7ILWSkXRlVOZsMtz0KZsfzgkNFhtmP9YlsnUUt9OwpCM3zXCA1stWwU4YL",
+	"qKKZNhKm57r62cv9PalQq4+ednKnusWyhxR1iwvPbE36Fv019cUME6DRHsekMqzFWXtY3rLhQENFwdfD",
+	"Y4ZbPxx1X4iGCIGtTwtIZc6lVIa17bvz3+zZybTQypwIlB4iJY4o7CHuCHBvlojC29AsxkBQwPEHVLhg",
+	"UAjDKuS9lABkoto3Re4++7rtNy6o5we+J09+aUR+C4aOz/ZT79aaHPcG17nGjYNNlUb4B7wJ237b6W3R",
+	"JOdoXPaFxt0FMQgkjPZbfecVsM9Nn6LdGRAIXxA695uARl7fZbWsk0/2n194H1bJVLskRv9SaCJHmZAw",
+	"czQqHKxvv5G5DzMCkpllE/PUmTof+LlkxDUwZcIoRK/8gJte7ZT37+RgEhKSlY833uaP6XjBdezWxNaQ",
+	"F4FwLYkk27y4gW+LF4+ozz+K/rB/cH52iv8lB30h3ScJTurg/MAuWBcLs/66FeVvEb7teTkf1ZY/OvP3",
+	"480GoqDvG1HMCaapmVUMqsOk/VKryeuUl1z0oTj0kdCh5Jras2THjCp0AH1XHvEapINeX8TUup1sF1CW",
+	"/qWspWHA/MgjLQSuct1BAfvZTL+NechSL34DXBx8tJUqgculgo81CCxflkXXIAPlqhf9hZfDlZ/0TOu/",
+	"aPDLRE/dpthHTb1XjM7IZMbGEgB6Yk3JDTjpfxtYGDxLTk9PI9uXmqRVXGoy+BLGy9JqcC5JLGHA8x5D",
+	"HcmavdY0IJtBFgw+EjClsoIOVIAsVq4Na8g1roDaUUpIGMZPyVGITK0j16yyK+5AslZNH6iFgYTd2aOm",
+	"k1T6cKpzFzQVTmsVByHlbsj9PZ1JaT9DvWco3eOpW3UFA3AZcyHkO5Emd8x+Bn4HExVramgCJwI+OeoP",
+	"gXJGp9IOszpm71SFBracWHzXkfrV6aln9crcn7ILphXVv+Hr8esdVpkml0ozErkjskET2c7SogKtLtnK",
+	"XDsHp/9G69XZV4db6JK1lpYSv6FLpZZrm0mUjp7xREGSiTFoi1IzIPd3zzxU4MZQdDpp2yTex0SsB7hF",
+	"9g27HknESoVhqnK5suHwtscB/epjuQjd0bu4/c5ewUiPWnA1GhROUrWiBkd+Y/Th+paGZqh3VO/FlVpZ",
+	"5cWrPqhyBVUOL1mVPnWn9DmcAbUCXUapa2yUvWoX1fk3ViY69rQXNx5XYe9lOXbfZELeCQOpdL/ObAtK",
+	"6cQIZtq34QoToANptYasyY4qrPmvJBxRzyzRlUdCYoNSdM9lJ7mSWpVwwvMcBuZ/Ysfy//Hvf/4rQ91N",
+	"FKgifcsKPtYXGOGAvg+ZYJ/QVE40CsXOpkf2CfaV2e9nh8xnZeuolbEPCdWRFT4shGGl6lKP0Zmlb7wx",
+	"b9ZzUSjXPYC17Ibhlb1ng7tgTzawCIPf4t55GApviWogGuITEQ1EyDvPVSlh1Niee66BL6H1F23NCWSa",
+	"IVFiNfLkE/6zBt6Bz7Yv0iOUwk0Xfi0BBV8EDOx21OOe47hpyoKGhpf7diBOycPO5/wWmFZ9QCJ5/HSB",
+	"5rcM+QEFmDEdJFdDCxKBUN+3e6dEHSehj1N5jw42MyMXFTFh2EgNy4IV0FcGXCRSG+ZKVnFCu5E9/Chi",
+	"glSuS8uiav5HwtqukBKsrok9GfzuC3D33ASbbvPU2HAWZR3BjMXipVXBk0Jo3i43z1nQEE3uoZFsmi+F",
+	"roMkYTmXTCqGraAq9CwwIS8wuuRWSzOQlMloPxxKNIdjFwQeywEbqepWyO4DhVHH5SpNyR5aAtdBhcbs",
+	"phqqSHZHPD00EZIm9PmoynusfjRWby/P0QPHwwzfE5DbBzt65lJY9zMgjX7ADLdBHdJRJTBrWWhTZVFj",
+	"HvZABVlAcXivh3NRzyd6mo+GS2XCSJ49an0v96C1B62nAa3v5aMwCy3tYruYRc+sMeuFCxjhzl4AYN+7",
+	"GBCXLsAUMIz8BNFNrDZ2QZkHZeFahaqBDqrZJJCl8hFI5nVGN6hzDFLpW+2+H2uIqRRSG+CFizax+cGm",
+	"7PDZ4+IHfNGEcOHd7D2ge1zcSrojgcykISvijTgHJKmybMvVwGxk8TJinPeh4IyGozPWAW6GFQTLNVQF",
+	"U3llC/4+FIM+SHNT8D7vQsIqkIaXN+StTSgN66YUEm4KbkAndjmUyOEGd5pQMklln2sDlf0CDxd2QUIl",
+	"8sOobNhEGTysgq7QhlrfTdQLrwnE3NxvvNLoK4JT+VB0+lloc41Lu/GK4PoxiyuC45LGz7UimPaq1Q9o",
+	"Wy+qCqZ105Mnc/VD6VPIsNhV5HBUgL5lOR/wtiiFGU9oLxNn+CI6lTNS2fw85lPhTRDfUfNxYPPbjiep",
+	"tENWQ+OWxvExXdhj5V4XGWDOQYS0AGoAElMuB5XqVqB1Em6tnJrjR3eIrc6G0sJKT5WFZj01Yn2LRv69",
+	"9DGuUPf9pcY+mKGNKZ6UgbeT+Xf0Sv7XEIarc6HQtavm1NUn/J5ylbhS6IX2iz2vJCVK8F6aJq+unJlV",
+	"flcXzYTz54peqDOL0FOKzqyBuYtg6VEFLW7VIUnVVsU4ruXxz95CIc9OpUrGu/qeNEm7mH+3X5yXS+vj",
+	"qQNsTIsHeZ9MGWSUkxLMSolwSGlBF0knlA0nn+w/LhFmoxH5CwLm6cRqDNb4mhFH/O87BbgemD6/EIka",
+	"XLdgJoyGsuP7wHG0WKO0yVR+hXmTCbXVRB5D1srA3tBpihmzv7gcnqE0oiTWLWZFk2N3sBa5fzxyc7k4",
+	"P1Spq4RhILEYBfcudiw+trID2WFv8HGueLuRKhn4YWe0GUglJVu6pEP7hiZTLXej3cBa0yApsv2bfkCX",
+	"zt/0Rpt01iN7quIWDRUNYp65j3skoqHwBV9+u3nNqqMqjAe6Q4SD2XOE7XwVjaoqIgmjLsA+xF3nmvsX",
+	"HQG+3TRz4X5rwW7qitwZak/RT22MrVreaNCZYC0jsgyRDeFqA3pi4J6AMEt/8+Ge+7KkjD8ZQk9FqXEe",
+	"mLBZl2B/JgHpx2PoBnFsOQT74jFpgyz9IXCMS47HcNSDCpbGji2FjmeFgWv4wAjwc0imppjX/kx+QY0w",
+	"QphzqBvhzYljNYJ2T6lbfVJAKe6gEqBPPrmfx48oTkjcSUvcMTtcbJc1vYWpnDTQ/IhqcxzuQJoXmvR/",
+	"z1XMnBcE611BmmdS6PA7vYQ3bpIrn9GJ6zd9XCeHO+fk+ne2P7OPKmJwJzQsZ3SW3YtY4TifYEPE8Vbk",
+	"5pXXlsPQX2g6tr6jA8hioIQ0JEixDSIlJkwfd21tDTrrskhl5iZ6JIpsN1Tmc9eHwnldmLImAv4YyPTC",
+	"dEXIuS0eE4/7gO9yK+Bxtm3wiHfBXhHfXg6A3VEPBh2/wfWOaA1hPC5CEwfdp738dexQQ16B2c1InVv+",
+	"78NSr84Tt0MRmonZLENoEV7qPv4SkVlY+eIPLUR7Y8aprXkt7Bls8/wWXytKZvvDp//miwOtvP0/ToZV",
+	"+cd8heF31xGZDVRleIlCTzfFXUdVFAAn4S8M08O2vUcbA5bH7C9Qic7Y0e+LrsTEFXLqI1khH5Hob0NH",
+	"VXYnVNpTUNi//6jYgOe3dn94vSDDYEVGN85IyCJT18uPH9nfhyK/LcfH7Fr0QQ0t7Lx6+R1CzdcfP2JB",
+	"pamENSMwwxt1ELtMygJV9gFMNT667BioslQKzXpKqmFlRTl7dXbqJXtzDVzkKRQdWjWioRolbNQTlCPQ",
+	"6SCnOPWuHhMOLOyGdx2ZQ2/fJLW+pLyHkxsD/YFxBGR4Wx8Jpmy7OhRcK1YPprT1h9oOaXYA247YjQmj",
+	"hX1gQrLfpPhosVfJAqlGOkPtEjU6vKJC1rEaViwvVX577wTsXbXh/cHCeXRU1eeGyG6/eXUwg/t2avBX",
+	"A57DkQb7ThC5786SdHh6+lXe5hq+ecV+enf5+ujqp8uXX3+Dn0PGwq62ok0CRZFRylAUzv5d3zulcJeF",
+	"U+rzjz+D7JoesfuGKWlTCdn1bL4PC1EpCe87c6XMxAbweRW4EeYKnImL3gWf+0qXva+KFR90ZVR++9ZA",
+	"f6WrKIT9gEteq34f5GpXXgkDK11ASdqXyALpLvzrMnHC//zPaWD/ADmIOyguGjiFtouSLtvu7HT6OtfE",
+	"wl5bsRG32pdUrG+BG0FKX8w1ho4n5Gbzxr8o429sBxUhtJKIIVNQfjwpU5uNuSQNKPGT8xk99eCsLjKl",
+	"jKw1KkUKqbV7f/vws328m2Ht43L5fxYKCtbSACzG1+vxAC7qL+sXVlIK0KlEMdYDlrmv//uf/8IrMuY2",
+	"zWHCFM6Jl+XYM7jb8U3QMx8zyrWMtwBPJWbje38bSbsrw2XBq8KPUDM9gFx0HJ4wzceatWLbPQkSu8br",
+	"LIns+wB52WHCuGElcE35GQmrgDZBQ0DP2wsXrHaJpNK+PV5VdqGFRL4UzPQlGk6nKriAHS7MoOQ5Lacd",
+	"kFU+HHrzwQB4VfPo27foe3lkPWMGOmNDWVK6hW8dwnhZqpG2dxWS2W/RVsELpcJZ4l7krFRqYKeWpHJQ",
+	"UV9jpPOXt0elynmdlzL3IShfWnkP8lsomFQjYjswpBqk0r/WDTJkLXCaGKUoiTIorStldSzXyohI0yZs",
+	"jQ0Rkc581hMRVk2M4gq37DyPS+2Mc/XazZ2+byKy9aZsJBsibwzUW3cVb8zJJ/+jC+gUUIKBjTp/3+Aj",
+	"JgzB0JgmiJJSdWNgRvAbg6E+UFaC+aZPBTyHWA7NehpoHuSR/T68tFk+mFfTr4+evo+RPrxtj12/pc9b",
+	"8tQuzmcT2NzsSdiYN/I+SVm7jYnzhMTkvs7xCYOk953YzRK+2UP5A1Gz+QZNxAZB9pE1OeCYZZS7VJwz",
+	"q/9lTI+Eoa41shaVyvNLOAqbLhidSrvPrDI9rCw2RJKUOuZzw0jVZn3gkrhlcy6pr+Cg5ONtUkc8hnJt",
+	"ruq/csiEUpY3gEO7QsP2GEvjyZBzz5cxFRPe86vdw6+2TiMoSo/ZtQS3UnUTLO7xwenzOHam7f9aqnLd",
+	"0Oyvh5NOy4TUEaxRS1Lp4iy6LsigFPQQfvHvyvW5LjkyKYdvUwHuf4j/25fJEYo/Bw00ipe/qV/4VsB/",
+	"Is1l1erYZgjtmXaqmFiDZYL79bncW7GPSQeIVMkXsZL4KNDceu4gBa8J+UaVMAZkYHusswsq1WeZ/X/G",
+	"WkLm5VCLO0BUzIzKWAs+hs8ozzCVXMcJZlZ5biYaNkMUqtG8khvWV9q4RmC+WHRHchDnRdZCDmKF0pQI",
+	"DLzv3SJsKtdaSDkrNXFN2PvXTbX6njniJ9Kn545mXlOxnzwZRbynoQJ/bvYFlrvv76fcyznITWWCmCqD",
+	"Z/hxSK4MN3BELqutAPqP4m4yGkCp3s0oU+I6hyPJnAj9FZUsx8fsB1WxzCJUyQc3Lk8oSyU0o9M5r3C9",
+	"eJ10U6O7fSIOW0YfEnune7zy/XExgYEyschDE7x9pdLUbdI/84KdOrq85u28dGAtK7Ww21+PYti3UBxu",
+	"1xWzXnjH/eOzVGgX7TC0T492N9wkKwZkp4/LZ4fqOw/SuJVmeCNe+ADAHFzG51V38xM4676wLn2jlXUV",
+	"q4aSHZ/AR94flGAn0qG/ZofHB8nBsCoPzg96xgzOT07OXn57fHp8enx2/qfTP53iYXIDmfW4qJVkcE3w",
+	"nDhuEpcGX4Bx9KGeb6wUHcjHeQnHdXLi69AXeTpV8jJmbgoJwsYI2dXRLX4gqrr771DyHPRFXJeP0qkN",
+	"cctcrfqe0qcfPeRKmJlPwNUANSgpFShiA5jqoGnvEN2xTlWcdV8k8LRHNdwcE3r87S9cRAC77jHTq9Sw",
+	"22NZoDetaRe1a82XRY+u2UFnPfpnJbtHVjQVCTahw0rQJu++F0j1UiY1X0G9I3wKUWMlL/MctKYbzXj6",
+	"rzTfSXa36AZUgzqL12pMI+vzvCekXfacGjvrwEtpX0c8FqdzzHux9Tan13Beayy1EuPI60Y9Fci9nU/N",
+	"NUeMtxEyX85+GrJgqKFpq4+1ty0swAsUv5UoHJufv8BAf4DdsOOtxUW5xJRUZTqqFCph3VK1eYkPHUBV",
+	"5+7Vt/y1UsUwN/ceMqt+DSqRA72KgbssutP7Tmf2+8NagKiJtj2bmFeHqXtWhNGNY/TghpeqO4QZt3sd",
+	"rZy9S0CieA2oUbKQbfUxHiJ+f8Y9r5z8dJE1NTSY86eBBQ3HClrMlGNt4BVUDFtiJgw+4lEtVddeFW3B",
+	"WmOzz5j91qwCHZbXAW0DShbPXw8H9mV7vjePTTklFdcLM8HDhQRc0WM8AdfsMdqHlAKzdivoqaGGc1bA",
+	"HW6FHpS+lUYNkELrIWEuVnP2B6UagwPLCsywkhTgcU//3d92xvP/rNrIvBWdFoTbMDMDeU+KXHCpX7A7",
+	"oYVdhcFQ94iSuj2e3BjIjXnkF0SPtYG+GxlHslXqBW1tqVgU2av8Ms46KpUReYlN3aOqF2rIXBn0YyZ1",
+	"z61A94pRXPtpND8CoOjZv8Bo1qtxbaibN9Q9Xnm3VUSgabXUiud2bQrV5xifMFzf6oSR2n3otw5mFSeu",
+	"zz0R7VKkxWng8cB8I+zZxwkKrw3ppgNqsuwuifKUSfr5ZGf/kuMoSLxxvCI1C3KUG3iB7D0kxbCUeNRT",
+	"/RqGfWdVtMAKYTXqxhl2ZOaz5kg2bySJYpWEhJ09Ge6MJq6/eEyBFV1QiW4PC6A7qCk3h/G2T+Qi85Ck",
+	"AdTvByDfvmGvlZSQGyYKC0JmHPZIErQKKi1C/KXhOinX0I5k1ysJ9z9aVV2mTTXM0brWY5mD29/2IT99",
+	"cMftnJUitzqtTmp0SNhQ4uH1PW6Z6nTaileFkPFLx7vIfMZQfgJeml6CB9lqCbS5K5F7tMAahXzYx+R+",
+	"NTRaFICqVaxCvQ94P/PM0SEgyCN9B+fnFtC7AngA82SWcCogF8QSNaU9+WN231LbE81z41hnrN4ysEAT",
+	"FhvjibFApe/rgz/++sf/DgAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -363,3 +363,38 @@ func (s orgRepo) ClaimSchedule(ctx context.Context, sc hrsync.Schedule, next tim
 		ts(next), string(sc.CustomerID), ts(sc.NextRunAt))
 	return n == 1, err
 }
+
+var syncSettingsTable = newTable(table[hrsync.Settings]{
+	name: "hr_sync_settings", noun: "HR sync settings",
+	columns: []string{"customer_id", "filter", "invite_employees", "updated_by", "updated_at"},
+	values: func(s *hrsync.Settings) []any {
+		return []any{string(s.CustomerID), jsonValue{s.Filter}, s.InviteEmployees, s.UpdatedBy, ts(s.UpdatedAt)}
+	},
+	dest: func(s *hrsync.Settings) []any {
+		return []any{&s.CustomerID, jcol(&s.Filter), &s.InviteEmployees, &s.UpdatedBy, tcol(&s.UpdatedAt)}
+	},
+	fkErr: storage.ErrNotFound,
+})
+
+// SyncSettings returns the customer's HR sync settings; the zero settings
+// (with CustomerID) when none were stored.
+func (s orgRepo) SyncSettings(ctx context.Context, cid customer.ID) (hrsync.Settings, error) {
+	out, err := syncSettingsTable.getWhere(ctx, s.t, "reading the HR sync settings of customer "+string(cid), `customer_id = ?`, string(cid))
+	if errors.Is(err, storage.ErrNotFound) {
+		return hrsync.Settings{CustomerID: cid}, nil
+	}
+	return out, err
+}
+
+// PutSyncSettings stores st, replacing the customer's settings.
+func (s orgRepo) PutSyncSettings(ctx context.Context, st hrsync.Settings) error {
+	op := "storing the HR sync settings of customer " + string(st.CustomerID)
+	if err := s.t.writable(op); err != nil {
+		return err
+	}
+	_, err := s.t.exec(ctx, op, storage.ErrNotFound, `INSERT INTO hr_sync_settings (customer_id, filter, invite_employees, updated_by, updated_at)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT (customer_id) DO UPDATE SET filter = excluded.filter,
+		invite_employees = excluded.invite_employees, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+		syncSettingsTable.values(&st)...)
+	return err
+}

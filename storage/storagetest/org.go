@@ -27,6 +27,7 @@ var orgTests = []test{
 	{"Units", testUnits},
 	{"Runs", testRuns},
 	{"SCIMTokens", testSCIMTokens},
+	{"SyncSettings", testSyncSettings},
 	{"EmployeesExactFilters", testEmployeesExactFilters},
 }
 
@@ -354,4 +355,38 @@ func testEmployeesExactFilters(t *testing.T, s storage.Store) {
 		require.Len(t, l.Items, 1, "%+v", f)
 		assert.Equal(t, bob.ID, l.Items[0].ID)
 	}
+}
+
+func testSyncSettings(t *testing.T, s storage.Store) {
+	c := createCustomer(t, s, newCustomer("Acme"))
+	other := createCustomer(t, s, newCustomer("Globex"))
+	got, err := get(t, s, func(ctx context.Context, r storage.Repos) (hrsync.Settings, error) {
+		return r.Org().SyncSettings(ctx, c.ID)
+	})
+	require.NoError(t, err)
+	assert.Equal(t, hrsync.Settings{CustomerID: c.ID}, got, "none stored: the zero settings")
+	st := hrsync.Settings{CustomerID: c.ID, Filter: hrsync.Filter{Locations: []string{"Berlin"}, Departments: []string{"IT", "Sales"}},
+		InviteEmployees: true, UpdatedBy: "user:usr_1", UpdatedAt: base}
+	require.NoError(t, write(t, s, func(ctx context.Context, r storage.Repos) error { return r.Org().PutSyncSettings(ctx, st) }))
+	got, err = get(t, s, func(ctx context.Context, r storage.Repos) (hrsync.Settings, error) {
+		return r.Org().SyncSettings(ctx, c.ID)
+	})
+	require.NoError(t, err)
+	assert.Equal(t, st, got)
+	st.Filter, st.InviteEmployees, st.UpdatedAt = hrsync.Filter{Departments: []string{"HR"}}, false, at(time.Hour)
+	require.NoError(t, write(t, s, func(ctx context.Context, r storage.Repos) error { return r.Org().PutSyncSettings(ctx, st) }))
+	got, err = get(t, s, func(ctx context.Context, r storage.Repos) (hrsync.Settings, error) {
+		return r.Org().SyncSettings(ctx, c.ID)
+	})
+	require.NoError(t, err)
+	assert.Equal(t, st, got, "replaced")
+	got, err = get(t, s, func(ctx context.Context, r storage.Repos) (hrsync.Settings, error) {
+		return r.Org().SyncSettings(ctx, other.ID)
+	})
+	require.NoError(t, err)
+	assert.Equal(t, hrsync.Settings{CustomerID: other.ID}, got, "another customer's settings are its own")
+	err = write(t, s, func(ctx context.Context, r storage.Repos) error {
+		return r.Org().PutSyncSettings(ctx, hrsync.Settings{CustomerID: "cus_missing", UpdatedAt: base})
+	})
+	assert.ErrorIs(t, err, storage.ErrNotFound)
 }
