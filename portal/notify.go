@@ -3,6 +3,7 @@ package portal
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -147,4 +148,29 @@ type writeTx struct {
 	// enabled endpoints as publish read them, once per transaction.
 	hooked    bool
 	endpoints *[]webhook.Endpoint
+}
+
+// activeRecipient loads user id, who (such as "the orderer") of an object
+// of customer cid at site sid ("" for none), for mail about that object:
+// ok is false when the user is gone or disabled, or has no active
+// membership of cid that covers sid.
+func activeRecipient(ctx context.Context, r storage.Repos, id customer.UserID, cid customer.ID, sid customer.SiteID, who string) (customer.User, bool, error) {
+	u, err := r.Users().Get(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return customer.User{}, false, nil
+	}
+	if err != nil {
+		return customer.User{}, false, fmt.Errorf("portal: loading %s: %w", who, err)
+	}
+	if !u.Active() {
+		return customer.User{}, false, nil
+	}
+	m, ok, err := activeMembership(ctx, r, u.ID, cid)
+	if err != nil {
+		return customer.User{}, false, fmt.Errorf("portal: loading %s's membership: %w", who, err)
+	}
+	if !ok || (sid != "" && !m.CoversSite(sid)) {
+		return customer.User{}, false, nil
+	}
+	return u, true, nil
 }

@@ -444,22 +444,9 @@ func orderNotice(ctx context.Context, r storage.Repos, kind NotificationKind, o 
 	if o.OrderedBy == "" {
 		return Notification{}, nil
 	}
-	u, err := r.Users().Get(ctx, o.OrderedBy)
-	if errors.Is(err, storage.ErrNotFound) {
-		return Notification{}, nil
-	}
-	if err != nil {
-		return Notification{}, fmt.Errorf("portal: loading the orderer: %w", err)
-	}
-	if !u.Active() {
-		return Notification{}, nil
-	}
-	m, ok, err := activeMembership(ctx, r, u.ID, o.CustomerID)
-	if err != nil {
-		return Notification{}, fmt.Errorf("portal: loading the orderer's membership: %w", err)
-	}
-	if !ok || (o.SiteID != "" && !m.CoversSite(o.SiteID)) {
-		return Notification{}, nil
+	u, ok, err := activeRecipient(ctx, r, o.OrderedBy, o.CustomerID, o.SiteID, "the orderer")
+	if err != nil || !ok {
+		return Notification{}, err
 	}
 	return orderNoticeTo(u, kind, o, c, reason), nil
 }

@@ -839,22 +839,9 @@ func (p *Portal) requesterNotice(ctx context.Context, r storage.Repos, a access,
 	if t.RequestedBy == "" || (a.user() && a.membership.UserID == t.RequestedBy) {
 		return Notification{}, nil
 	}
-	u, err := r.Users().Get(ctx, t.RequestedBy)
-	if errors.Is(err, storage.ErrNotFound) {
-		return Notification{}, nil
-	}
-	if err != nil {
-		return Notification{}, fmt.Errorf("portal: loading the requester: %w", err)
-	}
-	if !u.Active() {
-		return Notification{}, nil
-	}
-	m, ok, err := activeMembership(ctx, r, u.ID, t.CustomerID)
-	if err != nil {
-		return Notification{}, fmt.Errorf("portal: loading the requester's membership: %w", err)
-	}
-	if !ok || (t.Links.SiteID != "" && len(m.SiteIDs) > 0 && !m.CoversSite(t.Links.SiteID)) {
-		return Notification{}, nil
+	u, ok, err := activeRecipient(ctx, r, t.RequestedBy, t.CustomerID, t.Links.SiteID, "the requester")
+	if err != nil || !ok {
+		return Notification{}, err
 	}
 	return ticketNotice(kind, u.Email, u.Locale, t, c), nil
 }
