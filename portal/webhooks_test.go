@@ -250,8 +250,11 @@ func TestWebhookSubscriptionFilters(t *testing.T) {
 // receiver and then panics before the worker learns the answer: the
 // worker dies mid-delivery, as with SIGKILL, leaving its claim behind.
 type killer struct {
-	next  http.RoundTripper
-	armed bool
+	next http.RoundTripper
+	// armed is the host (a receiver's) whose next request the killer
+	// dies on: the backends run in parallel and share the killer, so a
+	// backend's arming must not be spent on another backend's delivery.
+	armed string
 	mu    sync.Mutex
 }
 
@@ -260,8 +263,10 @@ type killed struct{}
 func (k *killer) RoundTrip(r *http.Request) (*http.Response, error) {
 	res, err := k.next.RoundTrip(r)
 	k.mu.Lock()
-	armed := k.armed
-	k.armed = false
+	armed := k.armed != "" && k.armed == r.URL.Host
+	if armed {
+		k.armed = ""
+	}
 	k.mu.Unlock()
 	if armed {
 		if res != nil {
@@ -289,7 +294,7 @@ func TestWebhookAtLeastOnceAcrossKillAndDowntime(t *testing.T) {
 		opts := portal.WebhookOptions{Concurrency: 1, BatchSize: 10, Lease: 5 * time.Minute}
 
 		k.mu.Lock()
-		k.armed = true
+		k.armed = strings.TrimPrefix(rc.srv.URL, "http://")
 		k.mu.Unlock()
 		func() {
 			defer func() {
