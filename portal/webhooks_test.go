@@ -251,10 +251,11 @@ func TestWebhookSubscriptionFilters(t *testing.T) {
 // worker dies mid-delivery, as with SIGKILL, leaving its claim behind.
 type killer struct {
 	next http.RoundTripper
-	// armed is the host (a receiver's) whose next request the killer
-	// dies on: the backends run in parallel and share the killer, so a
-	// backend's arming must not be spent on another backend's delivery.
-	armed string
+	// armed holds the hosts (receivers) whose next request the killer
+	// dies on: the backends run in parallel and share the killer, so
+	// each arms its own receiver, and neither arming may overwrite or
+	// spend the other's.
+	armed map[string]bool
 	mu    sync.Mutex
 }
 
@@ -263,10 +264,8 @@ type killed struct{}
 func (k *killer) RoundTrip(r *http.Request) (*http.Response, error) {
 	res, err := k.next.RoundTrip(r)
 	k.mu.Lock()
-	armed := k.armed != "" && k.armed == r.URL.Host
-	if armed {
-		k.armed = ""
-	}
+	armed := k.armed[r.URL.Host]
+	delete(k.armed, r.URL.Host)
 	k.mu.Unlock()
 	if armed {
 		if res != nil {
@@ -284,7 +283,7 @@ func (k *killer) RoundTrip(r *http.Request) (*http.Response, error) {
 // is lost.
 func TestWebhookAtLeastOnceAcrossKillAndDowntime(t *testing.T) {
 	t.Parallel()
-	k := &killer{next: portal.NewWebhookTransport(true)}
+	k := &killer{next: portal.NewWebhookTransport(true), armed: map[string]bool{}}
 	eachBackend(t, func(t *testing.T, e env) {
 		rc := newReceiver(t, e.clock)
 		ep := e.endpoint(t, rc, webhook.CustomerCreated)
@@ -294,7 +293,7 @@ func TestWebhookAtLeastOnceAcrossKillAndDowntime(t *testing.T) {
 		opts := portal.WebhookOptions{Concurrency: 1, BatchSize: 10, Lease: 5 * time.Minute}
 
 		k.mu.Lock()
-		k.armed = strings.TrimPrefix(rc.srv.URL, "http://")
+		k.armed[strings.TrimPrefix(rc.srv.URL, "http://")] = true
 		k.mu.Unlock()
 		func() {
 			defer func() {
