@@ -73,7 +73,7 @@ func (p *Portal) CreateAccessLink(ctx context.Context, cid customer.ID, mid cust
 			return err
 		}
 		out = AccessLinkSecret{Link: l, Token: token}
-		return p.record(ctx, r, a.who.Actor(), "access_link.created", cid, string(l.ID))
+		return p.record(ctx, r, a.who.Actor(), "access_link.created", cid, string(l.ID), l)
 	})
 	return out, err
 }
@@ -159,7 +159,7 @@ func (p *Portal) changeAccessLink(ctx context.Context, r storage.Repos, a access
 	if _, err := r.Sessions().DeleteMatching(ctx, storage.SessionFilter{AccessLinkID: string(id)}); err != nil {
 		return l, err
 	}
-	return l, p.record(ctx, r, a.who.Actor(), action, cid, string(id))
+	return l, p.record(ctx, r, a.who.Actor(), action, cid, string(id), l)
 }
 
 // ListAccessLinksParams filter and page an access link list.

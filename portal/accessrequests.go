@@ -291,9 +291,15 @@ func (p *Portal) ConnectAccessRequestToNewCustomer(ctx context.Context, id acces
 			if err := p.storeCustomer(ctx, r, c); err != nil {
 				return prefixFields(err, "customer.")
 			}
+			if err := p.recordDiff(ctx, r, a, "customer.created", c.ID, string(c.ID), nil, nil, c); err != nil {
+				return err
+			}
 			inv, err := p.createInvitationIn(ctx, r, c, invite.Invitation{
 				Email: req.Email, Role: customer.RoleAdmin, Message: params.Message, InvitedBy: a.who.Actor(), FirstAdmin: true,
 			}, invite.DefaultInvitationTTL, req.Language)
+			if err != nil {
+				return err
+			}
 			d.Customer, d.Invitation = c, inv
 			d.Request.Decision.CustomerID, d.Request.Decision.NewCustomer, d.Request.Decision.InvitationID = c.ID, true, inv.ID
 			return err
@@ -410,7 +416,7 @@ func (p *Portal) decideAccessRequest(ctx context.Context, id accessrequest.ID, v
 		}
 		out.Request = stored
 		noteObject(r, string(id))
-		return p.record(ctx, r, a.who.Actor(), "access_request."+string(outcome), out.Request.Decision.CustomerID, string(id))
+		return p.record(ctx, r, a.who.Actor(), "access_request."+string(outcome), out.Request.Decision.CustomerID, string(id), out.Request)
 	})
 	return out, err
 }

@@ -58,7 +58,7 @@ func (p *Portal) createAPIKey(ctx context.Context, r storage.Repos, params Creat
 	if err := r.APIKeys().Create(ctx, k); err != nil {
 		return APIKeySecret{}, err
 	}
-	if err := p.record(ctx, r, actor, "api_key.created", "", string(k.ID)); err != nil {
+	if err := p.record(ctx, r, actor, "api_key.created", "", string(k.ID), k); err != nil {
 		return APIKeySecret{}, err
 	}
 	return APIKeySecret{Key: k, Token: token}, nil
@@ -112,7 +112,7 @@ func (p *Portal) RevokeAPIKey(ctx context.Context, id identity.APIKeyID) (identi
 		if err != nil || !changed {
 			return notFoundAs(err, portalerr.New(portalerr.NotFound, "API key %s not found", id))
 		}
-		return p.record(ctx, r, a.who.Actor(), "api_key.revoked", "", string(id))
+		return p.record(ctx, r, a.who.Actor(), "api_key.revoked", "", string(id), out)
 	})
 	return out, err
 }
@@ -224,16 +224,20 @@ func (p *Portal) authenticateAPIKey(ctx context.Context, token string) (identity
 	return k.Principal(), nil
 }
 
-// record appends an audit event in the caller's transaction.
-func (p *Portal) record(ctx context.Context, r storage.Repos, actor, action string, cid customer.ID, object string) error {
-	return p.recordChanges(ctx, r, actor, action, cid, object, nil)
+// record appends an audit event in the caller's transaction and publishes
+// its webhook event, whose data is obj (see recordChanges).
+func (p *Portal) record(ctx context.Context, r storage.Repos, actor, action string, cid customer.ID, object string, obj any) error {
+	return p.recordChanges(ctx, r, actor, action, cid, object, nil, obj)
 }
 
-// recordChanges is record with the fields the action changed (never
-// secrets). The event names the principal in ctx as actor and its
-// impersonator apart when actor is that principal's, and carries the
-// request ID of ctx (WithRequestID).
-func (p *Portal) recordChanges(ctx context.Context, r storage.Repos, actor, action string, cid customer.ID, object string, changes []audit.Change) error {
+// recordChanges is the one hook for a change: in the caller's transaction
+// it appends the audit event of action with the fields it changed (never
+// secrets) and publishes the webhook event the action maps to (eventTypes),
+// whose data is obj, the object after the change (as it was, for a
+// deletion) as Config.Webhooks.Data shapes it. The audit event names the
+// principal in ctx as actor and its impersonator apart when actor is that
+// principal's, and carries the request ID of ctx (WithRequestID).
+func (p *Portal) recordChanges(ctx context.Context, r storage.Repos, actor, action string, cid customer.ID, object string, changes []audit.Change, obj any) error {
 	e := audit.Event{
 		ID:         audit.ID(p.ids.NewID(PrefixEvent)),
 		At:         p.timestamp(),
@@ -250,5 +254,8 @@ func (p *Portal) recordChanges(ctx context.Context, r storage.Repos, actor, acti
 		e.Actor = plain.Actor()
 		e.Impersonator = identity.Principal{Kind: identity.KindStaff, ID: string(who.Impersonator)}.Actor()
 	}
-	return r.Audit().Append(ctx, e)
+	if err := r.Audit().Append(ctx, e); err != nil {
+		return err
+	}
+	return p.announce(ctx, r, action, cid, obj)
 }

@@ -81,7 +81,7 @@ func (p *Portal) AttachToTicket(ctx context.Context, cid customer.ID, id ticket.
 		if err := r.Tickets().AddAttachment(ctx, out); err != nil {
 			return fmt.Errorf("portal: adding attachment: %w", err)
 		}
-		return p.recordDiff(ctx, r, a, "ticket.attachment_added", cid, string(out.ID), nil, nil)
+		return p.recordDiff(ctx, r, a, "ticket.attachment_added", cid, string(out.ID), nil, nil, out)
 	})
 	if err != nil {
 		// The context may be what failed; the orphan must go regardless.

@@ -2,15 +2,19 @@ package portal_test
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/storage"
+	"github.com/portalkit/portalkit/webhook"
 )
 
 // notAuditedYet are the changing use cases that do not write an audit
@@ -21,11 +25,21 @@ import (
 // add their audited ones nowhere and their unaudited ones here.
 var notAuditedYet = map[string]bool{}
 
+// notDeliveredToWalker are the use cases whose webhook events the walker's
+// endpoint cannot receive, and why: checkPublished skips them.
+var notDeliveredToWalker = map[string]string{
+	"DeleteWebhookEndpoint": "it deletes the walker's endpoint, with its deliveries",
+}
+
 // TestEveryChangeIsAudited walks every use case of the authorization
 // matrix (useCases, the one list of them) as a staff owner with the
 // service-desk capability, on a fresh copy of its fixture each, and checks
 // that each one that changes something writes an audit event in the same
-// transaction, except those still in notAuditedYet.
+// transaction, except those still in notAuditedYet; and that each audit
+// event it writes writes, in that transaction, one delivery of its webhook
+// event (portal's eventTypes) to the fixture's endpoint subscribed to
+// every type, whose data holds no secret, except for the actions of
+// portal's one list of unpublished ones.
 func TestEveryChangeIsAudited(t *testing.T) {
 	t.Parallel()
 	names := make([]string, 0, len(useCases))
@@ -41,6 +55,7 @@ func TestEveryChangeIsAudited(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
 			before := countEvents(t, f.store)
+			seenEvents, seenDeliveries := auditActions(t, f.store), hookDeliveries(t, f)
 			u := useCases[name]
 			if u.staff == "" && u.user == "" {
 				t.Skip("only a SCIM token calls it (audited: scimapi's replays)")
@@ -64,6 +79,9 @@ func TestEveryChangeIsAudited(t *testing.T) {
 				t.Errorf("%s writes an audit event now: take it out of notAuditedYet", name)
 			case !audited && !notAuditedYet[name]:
 				t.Errorf("%s changed something without an audit event", name)
+			}
+			if notDeliveredToWalker[name] == "" {
+				checkPublished(t, name, newIn(auditActions(t, f.store), seenEvents), newEvents(hookDeliveries(t, f), seenDeliveries))
 			}
 		})
 	}
@@ -93,4 +111,157 @@ func countEvents(t *testing.T, s storage.Store) int {
 		}
 	}))
 	return n
+}
+
+// checkPublished checks that the audit events a use case wrote (their
+// actions) and the deliveries to the every-type endpoint it wrote (their
+// types and bodies) match: one delivery of the event type of each action
+// not in portal.Unpublished, and no body with a field named for a secret.
+func checkPublished(t *testing.T, name string, actions []string, deliveries []webhook.Delivery) {
+	t.Helper()
+	var want, got []string
+	for _, a := range actions {
+		if _, quiet := portal.Unpublished[a]; quiet {
+			continue
+		}
+		typ, ok := portal.EventTypes[a]
+		if !assert.True(t, ok, "%s: audit action %s has no webhook event type", name, a) {
+			continue
+		}
+		assert.True(t, typ.Valid(), "%s: %s is not in webhook.Types", name, typ)
+		want = append(want, string(typ))
+	}
+	for _, d := range deliveries {
+		got = append(got, string(d.Type))
+		var body struct {
+			Data any `json:"data"`
+		}
+		if assert.NoError(t, json.Unmarshal(d.Body, &body), "%s: %s", name, d.Type) {
+			assert.Empty(t, secretFields("data", body.Data), "%s: %s data shows secrets", name, d.Type)
+		}
+	}
+	slices.Sort(want)
+	slices.Sort(got)
+	assert.Equal(t, want, got, "%s: one webhook delivery per audit event (actions %v)", name, actions)
+}
+
+// secretWords name what a webhook's data must never show: tokens, secrets,
+// passwords, hashes (of tokens, of passwords, of API keys).
+var secretWords = []string{"secret", "token", "password", "hash"}
+
+// secretFields are the paths of the fields of decoded JSON v, at any depth,
+// whose names hold a secret word.
+func secretFields(path string, v any) []string {
+	var out []string
+	switch o := v.(type) {
+	case map[string]any:
+		for k, x := range o {
+			for _, w := range secretWords {
+				if strings.Contains(strings.ToLower(k), w) {
+					out = append(out, path+"."+k)
+				}
+			}
+			out = append(out, secretFields(path+"."+k, x)...)
+		}
+	case []any:
+		for _, x := range o {
+			out = append(out, secretFields(path+"[]", x)...)
+		}
+	}
+	return out
+}
+
+// auditActions are the audit events in s, by ID, with their actions.
+func auditActions(t *testing.T, s storage.Store) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	require.NoError(t, s.ReadTx(t.Context(), func(r storage.Repos) error {
+		p := storage.Page{Limit: storage.MaxLimit}
+		for {
+			l, err := r.Audit().List(context.WithoutCancel(t.Context()), storage.AuditFilter{}, p)
+			if err != nil {
+				return err
+			}
+			for _, e := range l.Items {
+				out[string(e.ID)] = e.Action
+			}
+			if l.NextCursor == "" {
+				return nil
+			}
+			p.Cursor = l.NextCursor
+		}
+	}))
+	return out
+}
+
+// hookDeliveries are the deliveries to f's every-type endpoint, by ID.
+func hookDeliveries(t *testing.T, f fixture) map[string]webhook.Delivery {
+	t.Helper()
+	out := map[string]webhook.Delivery{}
+	require.NoError(t, f.store.ReadTx(t.Context(), func(r storage.Repos) error {
+		p := storage.Page{Limit: storage.MaxLimit}
+		for {
+			l, err := r.Webhooks().Deliveries(context.WithoutCancel(t.Context()), storage.DeliveryFilter{EndpointID: f.hook}, p)
+			if err != nil {
+				return err
+			}
+			for _, d := range l.Items {
+				out[string(d.ID)] = d
+			}
+			if l.NextCursor == "" {
+				return nil
+			}
+			p.Cursor = l.NextCursor
+		}
+	}))
+	return out
+}
+
+// newEvents are the deliveries in now that are not in before and carry a
+// new event: a replay's delivery carries an event delivered before, which
+// no use case publishes again.
+func newEvents(now, before map[string]webhook.Delivery) []webhook.Delivery {
+	old := map[webhook.EventID]bool{}
+	for _, d := range before {
+		old[d.EventID] = true
+	}
+	var out []webhook.Delivery
+	for _, d := range newIn(now, before) {
+		if !old[d.EventID] {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// newIn are the values of now whose keys were not in before.
+func newIn[V any](now map[string]V, before map[string]V) []V {
+	var out []V
+	for k, v := range now {
+		if _, ok := before[k]; !ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// TestEveryEventTypeIsPublished checks the mapping of audit actions to
+// webhook event types both ways: each action's type is one endpoints may
+// subscribe to (webhook.Types), each type is published by some action, and
+// no action is both published and in the list of unpublished ones.
+func TestEveryEventTypeIsPublished(t *testing.T) {
+	t.Parallel()
+	published := map[webhook.Type]bool{}
+	for action, typ := range portal.EventTypes {
+		assert.True(t, typ.Valid(), "%s publishes %s, which is not in webhook.Types", action, typ)
+		published[typ] = true
+		_, quiet := portal.Unpublished[action]
+		assert.False(t, quiet, "%s is published and unpublished", action)
+	}
+	for _, typ := range webhook.Types {
+		assert.True(t, published[typ], "no audit action publishes %s", typ)
+	}
+	for action, why := range portal.Unpublished {
+		assert.NotEmpty(t, why, "%s: say why it publishes nothing", action)
+	}
 }

@@ -18,14 +18,15 @@ import (
 // recordDiff appends the audit event of action on object, done by the
 // caller of a, in the caller's transaction, with the fields that differ
 // between before and after (values of one struct type; nil for creations
-// and deletions, whose object ID says enough). See fieldChanges for what
+// and deletions, whose object ID says enough), and publishes its webhook
+// event with obj as data (see recordChanges). See fieldChanges for what
 // is left out.
-func (p *Portal) recordDiff(ctx context.Context, r storage.Repos, a access, action string, cid customer.ID, object string, before, after any) error {
+func (p *Portal) recordDiff(ctx context.Context, r storage.Repos, a access, action string, cid customer.ID, object string, before, after, obj any) error {
 	var changes []audit.Change
 	if before != nil && after != nil {
 		changes = fieldChanges(before, after)
 	}
-	return p.recordChanges(ctx, r, a.who.Actor(), action, cid, object, changes)
+	return p.recordChanges(ctx, r, a.who.Actor(), action, cid, object, changes, obj)
 }
 
 // bookkeeping are the fields every stored object carries that say nothing

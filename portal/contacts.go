@@ -70,7 +70,7 @@ func (p *Portal) CreateContact(ctx context.Context, cid customer.ID, params Cont
 		if err := r.Contacts().Create(ctx, c); err != nil {
 			return err
 		}
-		return p.recordDiff(ctx, r, a, "contact.created", cid, string(c.ID), nil, nil)
+		return p.recordDiff(ctx, r, a, "contact.created", cid, string(c.ID), nil, nil, c)
 	})
 	return c, err
 }
@@ -156,7 +156,7 @@ func (p *Portal) UpdateContact(ctx context.Context, cid customer.ID, id customer
 		if err != nil {
 			return err
 		}
-		return p.recordDiff(ctx, r, a, "contact.updated", cid, string(id), old, out)
+		return p.recordDiff(ctx, r, a, "contact.updated", cid, string(id), old, out, out)
 	})
 	return out, err
 }
@@ -169,13 +169,14 @@ func (p *Portal) DeleteContact(ctx context.Context, cid customer.ID, id customer
 		if err != nil {
 			return err
 		}
-		if _, err := getContact(ctx, r, cid, id); err != nil {
+		gone, err := getContact(ctx, r, cid, id)
+		if err != nil {
 			return err
 		}
 		if err := r.Contacts().Delete(ctx, id); err != nil {
 			return err
 		}
-		return p.recordDiff(ctx, r, a, "contact.deleted", cid, string(id), nil, nil)
+		return p.recordDiff(ctx, r, a, "contact.deleted", cid, string(id), nil, nil, gone)
 	})
 }
 
@@ -239,7 +240,7 @@ func (p *Portal) EnableContactPortalAccess(ctx context.Context, cid customer.ID,
 			if err != nil {
 				return err
 			}
-			if err := p.recordDiff(ctx, r, a, "invitation.created", cid, string(inv.ID), nil, nil); err != nil {
+			if err := p.recordDiff(ctx, r, a, "invitation.created", cid, string(inv.ID), nil, nil, inv); err != nil {
 				return err
 			}
 			link = func(x *customer.Contact) error { x.InvitationID = string(inv.ID); return nil }
@@ -251,7 +252,7 @@ func (p *Portal) EnableContactPortalAccess(ctx context.Context, cid customer.ID,
 		if err != nil {
 			return err
 		}
-		return p.recordDiff(ctx, r, a, "contact.portal_access_enabled", cid, string(id), k, out)
+		return p.recordDiff(ctx, r, a, "contact.portal_access_enabled", cid, string(id), k, out, out)
 	})
 	return out, err
 }
@@ -334,11 +335,11 @@ func (p *Portal) UpdateUser(ctx context.Context, id customer.UserID, params Upda
 		out.User = u
 		changes := fieldChanges(old, u)
 		if email == "" || email == u.Email {
-			return p.recordChanges(ctx, r, a.who.Actor(), "user.updated", "", string(id), changes)
+			return p.recordChanges(ctx, r, a.who.Actor(), "user.updated", "", string(id), changes, u)
 		}
 		// The address changes once confirmed ("user.email_changed").
 		changes = append(changes, audit.Change{Field: "pending_email", Before: "", After: email})
-		if err := p.recordChanges(ctx, r, a.who.Actor(), "user.updated", "", string(id), changes); err != nil {
+		if err := p.recordChanges(ctx, r, a.who.Actor(), "user.updated", "", string(id), changes, u); err != nil {
 			return err
 		}
 		if other, err := r.Users().GetByEmail(ctx, email); err == nil && other.ID != u.ID {
@@ -385,7 +386,7 @@ func (p *Portal) ConfirmEmailChange(ctx context.Context, token string) error {
 		if err != nil {
 			return err
 		}
-		_, err = r.Users().Update(ctx, ch.UserID, func(u *customer.User) error {
+		u, err := r.Users().Update(ctx, ch.UserID, func(u *customer.User) error {
 			u.Email, u.UpdatedAt = ch.NewEmail, now
 			return nil
 		})
@@ -395,7 +396,7 @@ func (p *Portal) ConfirmEmailChange(ctx context.Context, token string) error {
 		if err != nil {
 			return err
 		}
-		return p.record(ctx, r, ch.RequestedBy, "user.email_changed", "", string(ch.UserID))
+		return p.record(ctx, r, ch.RequestedBy, "user.email_changed", "", string(ch.UserID), u)
 	})
 }
 

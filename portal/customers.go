@@ -12,7 +12,6 @@ import (
 	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
-	"github.com/portalkit/portalkit/webhook"
 )
 
 // CreateCustomerParams are the inputs of CreateCustomer. Text is trimmed
@@ -78,7 +77,7 @@ func (p *Portal) CreateCustomer(ctx context.Context, params CreateCustomerParams
 		if err := p.storeCustomer(ctx, r, c); err != nil {
 			return err
 		}
-		if err := p.recordDiff(ctx, r, a, "customer.created", c.ID, string(c.ID), nil, nil); err != nil {
+		if err := p.recordDiff(ctx, r, a, "customer.created", c.ID, string(c.ID), nil, nil, c); err != nil {
 			return err
 		}
 		if params.FirstUser != nil {
@@ -89,7 +88,7 @@ func (p *Portal) CreateCustomer(ctx context.Context, params CreateCustomerParams
 			if err != nil {
 				return err
 			}
-			return p.recordDiff(ctx, r, a, "invitation.created", c.ID, string(inv.ID), nil, nil)
+			return p.recordDiff(ctx, r, a, "invitation.created", c.ID, string(inv.ID), nil, nil, inv)
 		}
 		return nil
 	})
@@ -143,7 +142,8 @@ func (p *Portal) buildCustomer(params *CreateCustomerParams) (customer.Customer,
 	return c, email, ttl, nil
 }
 
-// storeCustomer checks c's parent and stores c, in r, with its event.
+// storeCustomer checks c's parent and stores c, in r; the caller records
+// its creation.
 func (p *Portal) storeCustomer(ctx context.Context, r storage.Repos, c customer.Customer) error {
 	if c.ParentID != "" {
 		if err := checkParent(ctx, r, c.ID, c.ParentID, 1); err != nil {
@@ -151,10 +151,7 @@ func (p *Portal) storeCustomer(ctx context.Context, r storage.Repos, c customer.
 		}
 	}
 	noteObject(r, string(c.ID))
-	if err := customerWriteErr(r.Customers().Create(ctx, c)); err != nil {
-		return err
-	}
-	return p.publish(ctx, r, webhook.CustomerCreated, c.ID, c)
+	return customerWriteErr(r.Customers().Create(ctx, c))
 }
 
 // GetCustomer returns a customer. Staff may read any customer; a customer
@@ -290,7 +287,7 @@ func (p *Portal) UpdateCustomer(ctx context.Context, id customer.ID, params Upda
 		if out, changes, err = p.updateCustomer(ctx, r, id, params); err != nil {
 			return err
 		}
-		return p.recordChanges(ctx, r, a.who.Actor(), "customer.updated", id, string(id), changes)
+		return p.recordChanges(ctx, r, a.who.Actor(), "customer.updated", id, string(id), changes, out)
 	})
 	return out, err
 }
@@ -334,7 +331,7 @@ func (p *Portal) updateCustomer(ctx context.Context, r storage.Repos, id custome
 	if err != nil {
 		return out, nil, notFoundAs(customerWriteErr(err), errCustomerNotFound(id))
 	}
-	return out, fieldChanges(old, out), p.publish(ctx, r, webhook.CustomerUpdated, id, out)
+	return out, fieldChanges(old, out), nil
 }
 
 // SuspendCustomer suspends a customer: its users are refused from their next
@@ -381,11 +378,8 @@ func (p *Portal) setCustomerStatus(ctx context.Context, id customer.ID, next cus
 		if err != nil {
 			return err
 		}
-		if err := p.publish(ctx, r, webhook.CustomerUpdated, id, out); err != nil {
-			return err
-		}
 		if err := p.recordChanges(ctx, r, a.who.Actor(), "customer.status_changed", id, string(id),
-			[]audit.Change{{Field: "status", Before: string(c.Status), After: string(next)}}); err != nil {
+			[]audit.Change{{Field: "status", Before: string(c.Status), After: string(next)}}, out); err != nil {
 			return err
 		}
 		if next == customer.StatusActive {

@@ -17,3 +17,9 @@ func StockInPreOrder(ctx context.Context, p *Portal, o orders.Order, by string) 
 		return err
 	})
 }
+
+// EventTypes are eventTypes: the webhook event type of each audit action.
+var EventTypes = eventTypes
+
+// Unpublished are unpublished: the audit actions that publish no event.
+var Unpublished = unpublished

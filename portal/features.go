@@ -5,7 +5,6 @@ import (
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/storage"
-	"github.com/portalkit/portalkit/webhook"
 )
 
 // FeaturesView is a customer's portal settings with the customer version
@@ -88,10 +87,7 @@ func (p *Portal) UpdateFeatures(ctx context.Context, id customer.ID, params Upda
 		if err != nil {
 			return notFoundAs(err, errCustomerNotFound(id))
 		}
-		if err := p.recordDiff(ctx, r, a, "customer.features_updated", id, string(id), old, out.Features); err != nil {
-			return err
-		}
-		return p.publish(ctx, r, webhook.CustomerUpdated, id, out)
+		return p.recordDiff(ctx, r, a, "customer.features_updated", id, string(id), old, out.Features, out)
 	})
 	return out, err
 }

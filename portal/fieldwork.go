@@ -96,7 +96,7 @@ func (p *Portal) PutJob(ctx context.Context, cid customer.ID, params JobParams) 
 				if err != nil {
 					return err
 				}
-				return p.recordDiff(ctx, r, a, "job.updated", cid, string(j.ID), old, j)
+				return p.recordDiff(ctx, r, a, "job.updated", cid, string(j.ID), old, j, j)
 			case !errors.Is(err, storage.ErrNotFound):
 				return fmt.Errorf("portal: finding job by reference: %w", err)
 			}
@@ -111,7 +111,7 @@ func (p *Portal) PutJob(ctx context.Context, cid customer.ID, params JobParams) 
 		if err := refTaken(r.Jobs().Create(ctx, j)); err != nil {
 			return err
 		}
-		return p.recordDiff(ctx, r, a, "job.created", cid, string(j.ID), nil, nil)
+		return p.recordDiff(ctx, r, a, "job.created", cid, string(j.ID), nil, nil, j)
 	})
 	if err != nil {
 		return fieldwork.Job{}, false, err
@@ -179,7 +179,7 @@ func (p *Portal) UpdateJob(ctx context.Context, cid customer.ID, id fieldwork.Jo
 		if err != nil {
 			return err
 		}
-		return p.recordDiff(ctx, r, a, "job.updated", cid, string(id), old, out)
+		return p.recordDiff(ctx, r, a, "job.updated", cid, string(id), old, out, out)
 	})
 	return out, err
 }
@@ -309,7 +309,7 @@ func (p *Portal) PutVisit(ctx context.Context, cid customer.ID, jid fieldwork.Jo
 				if err != nil {
 					return err
 				}
-				return p.recordDiff(ctx, r, a, "visit.updated", cid, string(v.ID), old, v)
+				return p.recordDiff(ctx, r, a, "visit.updated", cid, string(v.ID), old, v, v)
 			case !errors.Is(err, storage.ErrNotFound):
 				return fmt.Errorf("portal: finding visit by reference: %w", err)
 			}
@@ -322,7 +322,7 @@ func (p *Portal) PutVisit(ctx context.Context, cid customer.ID, jid fieldwork.Jo
 		if err := refTaken(r.Visits().Create(ctx, v)); err != nil {
 			return err
 		}
-		return p.recordDiff(ctx, r, a, "visit.created", cid, string(v.ID), nil, nil)
+		return p.recordDiff(ctx, r, a, "visit.created", cid, string(v.ID), nil, nil, v)
 	})
 	if err != nil {
 		return fieldwork.Visit{}, false, err

@@ -89,7 +89,7 @@ func (p *Portal) failedRun(ctx context.Context, cid customer.ID, actor, source s
 		if err := r.Org().CreateRun(ctx, run); err != nil {
 			return err
 		}
-		return p.record(ctx, r, actor, "hr_sync.failed", cid, string(run.ID))
+		return p.record(ctx, r, actor, "hr_sync.failed", cid, string(run.ID), run)
 	})
 	return run, werr
 }

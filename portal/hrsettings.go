@@ -51,7 +51,7 @@ func (p *Portal) UpdateSyncSettings(ctx context.Context, cid customer.ID, params
 		if err := r.Org().PutSyncSettings(ctx, out); err != nil {
 			return err
 		}
-		return p.record(ctx, r, a.who.Actor(), "hr_sync.settings_updated", cid, string(cid))
+		return p.record(ctx, r, a.who.Actor(), "hr_sync.settings_updated", cid, string(cid), out)
 	})
 	return out, err
 }
@@ -77,7 +77,7 @@ func (p *Portal) inviteEmployees(ctx context.Context, r storage.Repos, c custome
 		if err != nil {
 			return err
 		}
-		if err := p.record(ctx, r, actor, "invitation.created", c.ID, string(inv.ID)); err != nil {
+		if err := p.record(ctx, r, actor, "invitation.created", c.ID, string(inv.ID), inv); err != nil {
 			return err
 		}
 	}

@@ -306,7 +306,7 @@ func (p *Portal) recordRun(ctx context.Context, r storage.Repos, c customer.Cust
 	if err := r.Org().CreateRun(ctx, run); err != nil {
 		return hrsync.Run{}, err
 	}
-	return run, p.record(ctx, r, startedBy, "hr_sync."+string(run.Status), c.ID, string(run.ID))
+	return run, p.record(ctx, r, startedBy, "hr_sync."+string(run.Status), c.ID, string(run.ID), run)
 }
 
 // plan plans recs against the customer's employees as stored in r,
@@ -374,7 +374,7 @@ func (p *Portal) ApplySync(ctx context.Context, cid customer.ID, id hrsync.RunID
 		if err != nil {
 			return err
 		}
-		return p.record(ctx, r, a.who.Actor(), "hr_sync.applied", cid, string(id))
+		return p.record(ctx, r, a.who.Actor(), "hr_sync.applied", cid, string(id), out)
 	})
 	return out, err
 }
@@ -412,7 +412,7 @@ func (p *Portal) DiscardSync(ctx context.Context, cid customer.ID, id hrsync.Run
 		if err != nil {
 			return err
 		}
-		return p.record(ctx, r, a.who.Actor(), "hr_sync.discarded", cid, string(id))
+		return p.record(ctx, r, a.who.Actor(), "hr_sync.discarded", cid, string(id), out)
 	})
 	return out, err
 }

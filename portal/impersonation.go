@@ -97,7 +97,7 @@ func (p *Portal) StartImpersonation(ctx context.Context, cid customer.ID, params
 			return fmt.Errorf("portal: recording impersonation: %w", err)
 		}
 		out = Impersonating{SignIn: SignIn{Token: token, Session: s, User: st.User, Membership: m}, Impersonation: imp}
-		return p.record(ctx, r, a.who.Actor(), "impersonation.started", cid, string(imp.ID))
+		return p.record(ctx, r, a.who.Actor(), "impersonation.started", cid, string(imp.ID), imp)
 	})
 	return out, err
 }
@@ -179,6 +179,6 @@ func (p *Portal) SetImpersonationForbidden(ctx context.Context, cid customer.ID,
 		if forbidden {
 			action = "impersonation.forbidden"
 		}
-		return p.record(ctx, r, a.who.Actor(), action, cid, string(cid))
+		return p.record(ctx, r, a.who.Actor(), action, cid, string(cid), ImpersonationPolicy{CustomerID: cid, Forbidden: forbidden})
 	})
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
-	"github.com/portalkit/portalkit/webhook"
 )
 
 func errInvitationNotFound(id invite.ID) error {
@@ -68,7 +67,7 @@ func (p *Portal) Invite(ctx context.Context, cid customer.ID, params InviteParam
 		if err != nil {
 			return err
 		}
-		return p.recordDiff(ctx, r, a, "invitation.created", cid, string(inv.ID), nil, nil)
+		return p.recordDiff(ctx, r, a, "invitation.created", cid, string(inv.ID), nil, nil, inv)
 	})
 	return inv, err
 }
@@ -237,7 +236,7 @@ func (p *Portal) ResendInvitation(ctx context.Context, cid customer.ID, id invit
 		if err != nil {
 			return err
 		}
-		if err := p.recordDiff(ctx, r, a, "invitation.resent", cid, string(id), old, inv); err != nil {
+		if err := p.recordDiff(ctx, r, a, "invitation.resent", cid, string(id), old, inv, inv); err != nil {
 			return err
 		}
 		locale, err := userLocale(ctx, r, inv.Email)
@@ -272,7 +271,7 @@ func (p *Portal) RevokeInvitation(ctx context.Context, cid customer.ID, id invit
 		if err != nil {
 			return err
 		}
-		return p.recordDiff(ctx, r, a, "invitation.revoked", cid, string(id), old, inv)
+		return p.recordDiff(ctx, r, a, "invitation.revoked", cid, string(id), old, inv, inv)
 	})
 	return inv, err
 }
@@ -488,7 +487,9 @@ func (p *Portal) addInvitee(ctx context.Context, r storage.Repos, inv invite.Inv
 	if err != nil {
 		return customer.Membership{}, err
 	}
-	return m, p.publish(ctx, r, webhook.MembershipCreated, m.CustomerID, member)
+	// The invitee accepts: the membership is its doing.
+	return m, p.recordChanges(ctx, r, identity.Principal{Kind: identity.KindUser, ID: string(uid)}.Actor(), "membership.created",
+		m.CustomerID, string(m.ID), membershipChanges(customer.Membership{}, m), member)
 }
 
 // notifyInviter enqueues the inviter's notice that the invitation was

@@ -74,11 +74,8 @@ func (p *Portal) UpdateLicenses(ctx context.Context, cid customer.ID, params Upd
 		if err := r.Licenses().Put(ctx, next); err != nil {
 			return err
 		}
-		if err := p.record(ctx, r, a.who.Actor(), "license.updated", cid, "hr_sync:"+string(next.HRSync)); err != nil {
-			return err
-		}
 		out = p.licensesView(next)
-		return nil
+		return p.record(ctx, r, a.who.Actor(), "license.updated", cid, "hr_sync:"+string(next.HRSync), out)
 	})
 	return out, err
 }

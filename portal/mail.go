@@ -88,7 +88,7 @@ func (p *Portal) RetryMail(ctx context.Context, id outbox.ID) (outbox.Message, e
 			return notFoundAs(err, errMailNotFound(id))
 		}
 		markQueued(r)
-		return p.record(ctx, r, a.who.Actor(), "mail.retried", out.CustomerID, string(id))
+		return p.record(ctx, r, a.who.Actor(), "mail.retried", out.CustomerID, string(id), out)
 	})
 	out.Payload = nil
 	return out, err
@@ -220,7 +220,7 @@ func (p *Portal) PutMailTemplate(ctx context.Context, cid customer.ID, kind mail
 		if err != nil {
 			return err
 		}
-		return p.record(ctx, r, a.who.Actor(), "mail_template.saved", cid, templateObject(kind, locale))
+		return p.record(ctx, r, a.who.Actor(), "mail_template.saved", cid, templateObject(kind, locale), out)
 	})
 	return out, err
 }
@@ -241,10 +241,14 @@ func (p *Portal) DeleteMailTemplate(ctx context.Context, cid customer.ID, kind m
 		if _, err := getCustomer(ctx, r, cid); err != nil {
 			return err
 		}
+		gone, err := r.MailTemplates().Get(ctx, cid, string(kind), locale)
+		if err != nil {
+			return notFoundAs(err, errTemplateNotFound(cid, kind, locale))
+		}
 		if err := r.MailTemplates().Delete(ctx, cid, string(kind), locale); err != nil {
 			return notFoundAs(err, errTemplateNotFound(cid, kind, locale))
 		}
-		return p.record(ctx, r, a.who.Actor(), "mail_template.deleted", cid, templateObject(kind, locale))
+		return p.record(ctx, r, a.who.Actor(), "mail_template.deleted", cid, templateObject(kind, locale), gone)
 	})
 }
 

@@ -12,7 +12,6 @@ import (
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
-	"github.com/portalkit/portalkit/webhook"
 )
 
 // Member is a membership together with the user it belongs to.
@@ -98,10 +97,7 @@ func (p *Portal) AddMember(ctx context.Context, cid customer.ID, params AddMembe
 			return err
 		}
 		out = Member{Membership: m, User: u}
-		if err := p.recordChanges(ctx, r, a.who.Actor(), "membership.created", cid, string(m.ID), membershipChanges(customer.Membership{}, m)); err != nil {
-			return err
-		}
-		return p.publish(ctx, r, webhook.MembershipCreated, cid, out)
+		return p.recordChanges(ctx, r, a.who.Actor(), "membership.created", cid, string(m.ID), membershipChanges(customer.Membership{}, m), out)
 	})
 	return out, err
 }
@@ -250,10 +246,7 @@ func (p *Portal) RemoveMember(ctx context.Context, cid customer.ID, id customer.
 		if err := r.Memberships().Delete(ctx, id); err != nil {
 			return err
 		}
-		if err := p.recordChanges(ctx, r, a.who.Actor(), "membership.removed", cid, string(id), membershipChanges(m, customer.Membership{})); err != nil {
-			return err
-		}
-		return p.publish(ctx, r, webhook.MembershipRemoved, cid, gone)
+		return p.recordChanges(ctx, r, a.who.Actor(), "membership.removed", cid, string(id), membershipChanges(m, customer.Membership{}), gone)
 	})
 }
 
@@ -311,13 +304,10 @@ func (p *Portal) changeMembershipChecked(ctx context.Context, cid customer.ID, i
 				return fmt.Errorf("portal: ending sessions: %w", err)
 			}
 		}
-		if err := p.recordChanges(ctx, r, a.who.Actor(), "membership.changed", cid, string(m.ID), membershipChanges(old, m)); err != nil {
-			return err
-		}
 		if out, err = withUser(ctx, r, m); err != nil {
 			return err
 		}
-		return p.publish(ctx, r, webhook.MembershipUpdated, cid, out)
+		return p.recordChanges(ctx, r, a.who.Actor(), "membership.changed", cid, string(m.ID), membershipChanges(old, m), out)
 	})
 	return out, err
 }

@@ -106,7 +106,7 @@ func (p *Portal) createArticle(ctx context.Context, act Action, cid customer.ID,
 		if err := audienceErr(r.News().Create(ctx, a)); err != nil {
 			return err
 		}
-		return p.recordDiff(ctx, r, acc, "article.created", cid, string(a.ID), nil, nil)
+		return p.recordDiff(ctx, r, acc, "article.created", cid, string(a.ID), nil, nil, a)
 	})
 	if err != nil {
 		return news.Article{}, err
@@ -229,7 +229,7 @@ func (p *Portal) updateArticle(ctx context.Context, act Action, cid customer.ID,
 		if err := audienceErr(err); err != nil {
 			return err
 		}
-		return p.recordDiff(ctx, r, a, "article.updated", cid, string(id), old, out)
+		return p.recordDiff(ctx, r, a, "article.updated", cid, string(id), old, out, out)
 	})
 	return out, err
 }
@@ -251,13 +251,14 @@ func (p *Portal) deleteArticle(ctx context.Context, act Action, cid customer.ID,
 		if err != nil {
 			return err
 		}
-		if _, err := getOwnArticle(ctx, r, cid, id); err != nil {
+		gone, err := getOwnArticle(ctx, r, cid, id)
+		if err != nil {
 			return err
 		}
 		if err := notFoundAs(r.News().Delete(ctx, id), errArticleNotFound(id)); err != nil {
 			return err
 		}
-		return p.recordDiff(ctx, r, a, "article.deleted", cid, string(id), nil, nil)
+		return p.recordDiff(ctx, r, a, "article.deleted", cid, string(id), nil, nil, gone)
 	})
 }
 

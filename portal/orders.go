@@ -12,7 +12,6 @@ import (
 	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
-	"github.com/portalkit/portalkit/webhook"
 )
 
 func errOrderNotFound(id orders.ID) error {
@@ -113,14 +112,13 @@ func (p *Portal) PlaceOrder(ctx context.Context, cid customer.ID, params PlaceOr
 			return fmt.Errorf("portal: creating order: %w", err)
 		}
 		out = o
-		if err := p.recordDiff(ctx, r, a, "order.placed", cid, string(o.ID), nil, nil); err != nil {
-			return err
-		}
-		if err := p.publish(ctx, r, webhook.OrderSubmitted, cid, o); err != nil {
+		if err := p.recordDiff(ctx, r, a, "order.placed", cid, string(o.ID), nil, nil, o); err != nil {
 			return err
 		}
 		if o.Status == orders.StatusConfirmed {
-			if err := p.publish(ctx, r, webhook.OrderConfirmed, cid, o); err != nil {
+			// Confirmed on submission: its own change, as staff's would be.
+			if err := p.recordChanges(ctx, r, string(orders.AutoConfirm), "order.confirmed", cid, string(o.ID),
+				[]audit.Change{{Field: "status", Before: string(orders.StatusSubmitted), After: string(o.Status)}}, o); err != nil {
 				return err
 			}
 		}
@@ -407,19 +405,10 @@ func (p *Portal) transition(ctx context.Context, r storage.Repos, o orders.Order
 	if err != nil {
 		return out, err
 	}
-	if err := p.recordChanges(ctx, r, a.who.Actor(), "order.status_changed", out.CustomerID, string(out.ID),
-		[]audit.Change{{Field: "status", Before: string(o.Status), After: string(out.Status)}}); err != nil {
-		return out, err
-	}
-	return out, p.publish(ctx, r, orderEvents[out.Status], out.CustomerID, out)
-}
-
-// orderEvents are the webhook events of the statuses an order moves to.
-var orderEvents = map[orders.Status]webhook.Type{
-	orders.StatusConfirmed: webhook.OrderConfirmed,
-	orders.StatusRejected:  webhook.OrderRejected,
-	orders.StatusCancelled: webhook.OrderCancelled,
-	orders.StatusFulfilled: webhook.OrderFulfilled,
+	// The action names the status moved to: order.confirmed,
+	// order.rejected, order.cancelled or order.fulfilled.
+	return out, p.recordChanges(ctx, r, a.who.Actor(), "order."+string(out.Status), out.CustomerID, string(out.ID),
+		[]audit.Change{{Field: "status", Before: string(o.Status), After: string(out.Status)}}, out)
 }
 
 // getOrder loads an order of customer cid as the caller may see it: another

@@ -198,7 +198,7 @@ func (p *Portal) ResetPassword(ctx context.Context, params ResetPasswordParams) 
 				return err
 			}
 			out = PasswordReset{StaffID: m.ID, Email: m.Email}
-			return p.record(ctx, r, m.Principal("", "").Actor(), "staff.password_reset", "", string(m.ID))
+			return p.record(ctx, r, m.Principal("", "").Actor(), "staff.password_reset", "", string(m.ID), m)
 		}
 		u, err := r.Users().Get(ctx, pr.UserID)
 		if err != nil {
@@ -214,7 +214,7 @@ func (p *Portal) ResetPassword(ctx context.Context, params ResetPasswordParams) 
 			return err
 		}
 		out = PasswordReset{UserID: u.ID, Email: u.Email}
-		return p.record(ctx, r, identity.Principal{Kind: identity.KindUser, ID: string(u.ID)}.Actor(), "user.password_reset", "", string(u.ID))
+		return p.record(ctx, r, identity.Principal{Kind: identity.KindUser, ID: string(u.ID)}.Actor(), "user.password_reset", "", string(u.ID), u)
 	})
 	return out, err
 }

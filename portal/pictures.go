@@ -102,7 +102,7 @@ func (p *Portal) UploadPicture(ctx context.Context, cid customer.ID, jid fieldwo
 		if err := r.Pictures().Create(ctx, out); err != nil {
 			return fmt.Errorf("portal: adding picture: %w", err)
 		}
-		return p.recordDiff(ctx, r, a, "picture.uploaded", cid, string(out.ID), nil, nil)
+		return p.recordDiff(ctx, r, a, "picture.uploaded", cid, string(out.ID), nil, nil, out)
 	})
 	if err != nil {
 		return fieldwork.Picture{}, err

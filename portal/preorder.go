@@ -9,7 +9,6 @@ import (
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/warehouse"
-	"github.com/portalkit/portalkit/webhook"
 )
 
 // stockPreOrder stocks a fulfilled pre-order into the supplier warehouse
@@ -30,10 +29,7 @@ func (p *Portal) stockPreOrder(ctx context.Context, r storage.Repos, o orders.Or
 		return err
 	}
 	for _, it := range stocked {
-		if err := p.record(ctx, r, by, string(webhook.StockItemStocked), o.CustomerID, string(it.ID)); err != nil {
-			return err
-		}
-		if err := p.publish(ctx, r, webhook.StockItemStocked, o.CustomerID, it); err != nil {
+		if err := p.record(ctx, r, by, "stock_item.stocked", o.CustomerID, string(it.ID), it); err != nil {
 			return err
 		}
 	}

@@ -99,7 +99,7 @@ func (p *Portal) CreateProduct(ctx context.Context, params CreateProductParams) 
 		if err := productWriteErr(r.Products().Create(ctx, pr), pr.SKU); err != nil {
 			return err
 		}
-		return p.recordDiff(ctx, r, a, "product.created", pr.CustomerID, string(pr.ID), nil, nil)
+		return p.recordDiff(ctx, r, a, "product.created", pr.CustomerID, string(pr.ID), nil, nil, pr)
 	})
 	if err != nil {
 		return orders.Product{}, err
@@ -230,7 +230,7 @@ func (p *Portal) UpdateProduct(ctx context.Context, id orders.ProductID, params 
 		if err := notFoundAs(productWriteErr(err, sku), errProductNotFound(id)); err != nil {
 			return err
 		}
-		return p.recordDiff(ctx, r, a, "product.updated", out.CustomerID, string(id), old, out)
+		return p.recordDiff(ctx, r, a, "product.updated", out.CustomerID, string(id), old, out, out)
 	})
 	return out, err
 }
@@ -258,7 +258,7 @@ func (p *Portal) DeactivateProduct(ctx context.Context, id orders.ProductID) (or
 		if err != nil {
 			return err
 		}
-		return p.recordDiff(ctx, r, a, "product.deactivated", out.CustomerID, string(id), pr, out)
+		return p.recordDiff(ctx, r, a, "product.deactivated", out.CustomerID, string(id), pr, out, out)
 	})
 	return out, err
 }
@@ -346,7 +346,7 @@ func (p *Portal) CreateOffer(ctx context.Context, cid customer.ID, params Create
 		if err != nil {
 			return err
 		}
-		return p.recordDiff(ctx, r, a, "offer.created", cid, string(o.ID), nil, nil)
+		return p.recordDiff(ctx, r, a, "offer.created", cid, string(o.ID), nil, nil, o)
 	})
 	if err != nil {
 		return orders.Offer{}, err
@@ -419,7 +419,7 @@ func (p *Portal) UpdateOffer(ctx context.Context, cid customer.ID, id orders.Off
 		if err != nil {
 			return err
 		}
-		return p.recordDiff(ctx, r, a, "offer.updated", cid, string(id), old, out)
+		return p.recordDiff(ctx, r, a, "offer.updated", cid, string(id), old, out, out)
 	})
 	return out, err
 }
@@ -433,13 +433,14 @@ func (p *Portal) DeleteOffer(ctx context.Context, cid customer.ID, id orders.Off
 		if err != nil {
 			return err
 		}
-		if _, err := getOffer(ctx, r, cid, id); err != nil {
+		gone, err := getOffer(ctx, r, cid, id)
+		if err != nil {
 			return err
 		}
 		if err := r.Offers().Delete(ctx, id); err != nil {
 			return err
 		}
-		return p.recordDiff(ctx, r, a, "offer.deleted", cid, string(id), nil, nil)
+		return p.recordDiff(ctx, r, a, "offer.deleted", cid, string(id), nil, nil, gone)
 	})
 }
 

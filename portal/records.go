@@ -17,7 +17,6 @@ import (
 	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/ticket"
 	"github.com/portalkit/portalkit/warehouse"
-	"github.com/portalkit/portalkit/webhook"
 )
 
 // ID prefixes of records and their change requests.
@@ -167,7 +166,7 @@ func (p *Portal) DefineRecordType(ctx context.Context, t record.Type) (record.Ty
 		if err := r.Records().DefineType(ctx, t); err != nil {
 			return fmt.Errorf("portal: defining record type: %w", err)
 		}
-		return p.record(ctx, r, a.who.Actor(), "record_type.defined", "", fmt.Sprintf("%s@%d", t.Name, t.Version))
+		return p.record(ctx, r, a.who.Actor(), "record_type.defined", "", fmt.Sprintf("%s@%d", t.Name, t.Version), t)
 	})
 	if err != nil {
 		return record.Type{}, err
@@ -292,7 +291,7 @@ func (p *Portal) CreateRecord(ctx context.Context, cid customer.ID, params Recor
 			return fmt.Errorf("portal: creating record: %w", err)
 		}
 		out = rec
-		return p.recordDiff(ctx, r, a, "record.created", cid, string(rec.ID), nil, nil)
+		return p.recordDiff(ctx, r, a, "record.created", cid, string(rec.ID), nil, nil, rec)
 	})
 	return out, err
 }
@@ -406,7 +405,7 @@ func (p *Portal) upsertRecord(ctx context.Context, r storage.Repos, a access, it
 		if err := r.Records().Create(ctx, fresh, index(t, fresh)); err != nil {
 			return UpsertResult{}, fmt.Errorf("portal: creating record: %w", err)
 		}
-		if err := p.recordDiff(ctx, r, a, "record.created", fresh.CustomerID, string(fresh.ID), nil, nil); err != nil {
+		if err := p.recordDiff(ctx, r, a, "record.created", fresh.CustomerID, string(fresh.ID), nil, nil, fresh); err != nil {
 			return UpsertResult{}, err
 		}
 		return UpsertResult{RecordID: fresh.ID, Outcome: UpsertCreated}, nil
@@ -426,13 +425,14 @@ func (p *Portal) upsertRecord(ctx context.Context, r storage.Repos, a access, it
 	if old.CustomerID != next.CustomerID || old.SiteID != next.SiteID {
 		evs = append(evs, assignedEvent(next, next.UpdatedAt, a.who.Actor()))
 	}
-	if _, err := r.Records().Change(ctx, next, index(t, next), evs...); err != nil {
+	stored, err := r.Records().Change(ctx, next, index(t, next), evs...)
+	if err != nil {
 		return UpsertResult{}, fmt.Errorf("portal: updating record: %w", err)
 	}
 	// The record's new customer's event, or its old one's when it was
 	// unassigned.
 	if err := p.recordChanges(ctx, r, a.who.Actor(), "record.updated", cmp.Or(next.CustomerID, old.CustomerID), string(old.ID),
-		recordValueChanges(t, old, next)); err != nil {
+		recordValueChanges(t, old, next), stored); err != nil {
 		return UpsertResult{}, err
 	}
 	return UpsertResult{RecordID: old.ID, Outcome: UpsertUpdated}, nil
@@ -676,7 +676,7 @@ func (p *Portal) UpdateRecord(ctx context.Context, cid customer.ID, id record.ID
 			if err != nil {
 				return err
 			}
-			if err := p.recordDiff(ctx, r, a, "record_change.requested", cid, string(c.ID), nil, nil); err != nil {
+			if err := p.recordDiff(ctx, r, a, "record_change.requested", cid, string(c.ID), nil, nil, c); err != nil {
 				return err
 			}
 			out.Request = &c
@@ -698,7 +698,7 @@ func (p *Portal) UpdateRecord(ctx context.Context, cid customer.ID, id record.ID
 		if err != nil {
 			return fmt.Errorf("portal: changing record: %w", err)
 		}
-		if err := p.recordChanges(ctx, r, a.who.Actor(), "record.updated", cid, string(id), recordValueChanges(t, rec, next)); err != nil {
+		if err := p.recordChanges(ctx, r, a.who.Actor(), "record.updated", cid, string(id), recordValueChanges(t, rec, next), stored); err != nil {
 			return err
 		}
 		out.Record, err = p.asSeen(ctx, r, a, stored)
@@ -809,7 +809,7 @@ func (p *Portal) DecideRecordChange(ctx context.Context, id record.ChangeID, par
 		if err := r.Records().DecideChange(ctx, out); err != nil {
 			return fmt.Errorf("portal: deciding change request: %w", err)
 		}
-		return p.record(ctx, r, a.who.Actor(), "record_change."+string(out.Status), c.CustomerID, string(c.ID))
+		return p.record(ctx, r, a.who.Actor(), "record_change."+string(out.Status), c.CustomerID, string(c.ID), out)
 	})
 	return out, err
 }
@@ -877,7 +877,7 @@ func (p *Portal) ClaimRecord(ctx context.Context, cid customer.ID, params ClaimR
 			if err != nil {
 				return err
 			}
-			return p.record(ctx, r, a.who.Actor(), "record.claim_limited", cid, "")
+			return p.record(ctx, r, a.who.Actor(), "record.claim_limited", cid, "", nil)
 		})
 		return record.Record{}, cmpErr(err, limited)
 	}
@@ -895,7 +895,7 @@ func (p *Portal) ClaimRecord(ctx context.Context, cid customer.ID, params ClaimR
 		}
 		if !ok {
 			failed = true
-			return p.record(ctx, r, a.who.Actor(), "record.claim_failed", cid, "")
+			return p.record(ctx, r, a.who.Actor(), "record.claim_failed", cid, "", nil)
 		}
 		now := p.timestamp()
 		next := rec
@@ -905,7 +905,7 @@ func (p *Portal) ClaimRecord(ctx context.Context, cid customer.ID, params ClaimR
 		if err != nil {
 			return fmt.Errorf("portal: claiming record: %w", err)
 		}
-		if err := p.record(ctx, r, a.who.Actor(), "record.claimed", cid, string(rec.ID)); err != nil {
+		if err := p.record(ctx, r, a.who.Actor(), "record.claimed", cid, string(rec.ID), stored); err != nil {
 			return err
 		}
 		out, err = p.asSeen(ctx, r, a, stored)
@@ -1021,7 +1021,7 @@ func (p *Portal) RunRecordAction(ctx context.Context, cid customer.ID, id record
 			hook = true
 			seen := rec
 			seen.ExternalRef, seen.Values, seen.History = "", t.Shown(rec.Values), nil
-			return p.publish(ctx, r, webhook.RecordAction, cid, RecordActionEvent{Record: seen, Action: act.Name,
+			return p.record(ctx, r, a.who.Actor(), "record.action", cid, string(rec.ID), RecordActionEvent{Record: seen, Action: act.Name,
 				By: a.who.Actor(), Description: strings.TrimSpace(params.Description), Fields: params.Fields})
 		}
 		open = actionTicket(t, act, rec, params)

@@ -123,7 +123,7 @@ func (p *Portal) CreateSCIMToken(ctx context.Context, cid customer.ID, params Cr
 			return err
 		}
 		out = SCIMTokenSecret{Token: t, Secret: secret}
-		return p.record(ctx, r, a.who.Actor(), "scim_token.created", cid, string(t.ID))
+		return p.record(ctx, r, a.who.Actor(), "scim_token.created", cid, string(t.ID), t)
 	})
 	return out, err
 }
@@ -162,7 +162,7 @@ func (p *Portal) RevokeSCIMToken(ctx context.Context, cid customer.ID, id hrsync
 			return err
 		}
 		out = t
-		return p.record(ctx, r, a.who.Actor(), "scim_token.revoked", cid, string(t.ID))
+		return p.record(ctx, r, a.who.Actor(), "scim_token.revoked", cid, string(t.ID), t)
 	})
 	return out, err
 }
@@ -208,7 +208,7 @@ func (p *Portal) SCIMCreateEmployee(ctx context.Context, cid customer.ID, rec hr
 			return err
 		}
 		out = e
-		return p.record(ctx, r, actorOf(ctx), "scim.employee.created", cid, string(e.ID))
+		return p.record(ctx, r, actorOf(ctx), "scim.employee.created", cid, string(e.ID), e)
 	})
 	return out, err
 }
@@ -255,7 +255,7 @@ func (p *Portal) SCIMReplaceEmployee(ctx context.Context, cid customer.ID, id or
 		if out, err = r.Org().ChangeEmployee(ctx, e); err != nil {
 			return scimWriteErr(err, id)
 		}
-		return p.record(ctx, r, actorOf(ctx), "scim.employee.replaced", cid, string(id))
+		return p.record(ctx, r, actorOf(ctx), "scim.employee.replaced", cid, string(id), out)
 	})
 	return out, err
 }
@@ -279,10 +279,11 @@ func (p *Portal) SCIMDeleteEmployee(ctx context.Context, cid customer.ID, id org
 			return err
 		}
 		noteObject(r, string(id))
-		if _, err := r.Org().ChangeEmployee(ctx, e.Leave(held[id], p.timestamp())); err != nil {
+		gone, err := r.Org().ChangeEmployee(ctx, e.Leave(held[id], p.timestamp()))
+		if err != nil {
 			return scimWriteErr(err, id)
 		}
-		return p.record(ctx, r, actorOf(ctx), "scim.employee.deleted", cid, string(id))
+		return p.record(ctx, r, actorOf(ctx), "scim.employee.deleted", cid, string(id), gone)
 	})
 }
 

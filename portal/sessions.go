@@ -256,7 +256,11 @@ func (p *Portal) Logout(ctx context.Context) error {
 			if err := r.Impersonations().End(ctx, who.SessionID, p.timestamp()); err != nil {
 				return err
 			}
-			if err := p.record(ctx, r, who.Actor(), "impersonation.ended", who.CustomerID, string(who.SessionID)); err != nil {
+			imp, err := r.Impersonations().GetBySession(ctx, who.SessionID)
+			if err != nil {
+				return err
+			}
+			if err := p.record(ctx, r, who.Actor(), "impersonation.ended", who.CustomerID, string(who.SessionID), imp); err != nil {
 				return err
 			}
 			return ignoreNotFound(r.Sessions().Delete(ctx, who.SessionID))

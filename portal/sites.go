@@ -12,7 +12,6 @@ import (
 	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
-	"github.com/portalkit/portalkit/webhook"
 )
 
 func errSiteNotFound(id customer.SiteID) error {
@@ -122,10 +121,7 @@ func (p *Portal) CreateSite(ctx context.Context, cid customer.ID, params SitePar
 		if err := siteWriteErr(r.Sites().Create(ctx, s), s.Name); err != nil {
 			return err
 		}
-		if err := p.recordDiff(ctx, r, a, "site.created", cid, string(s.ID), nil, nil); err != nil {
-			return err
-		}
-		return p.publish(ctx, r, webhook.SiteCreated, cid, s)
+		return p.recordDiff(ctx, r, a, "site.created", cid, string(s.ID), nil, nil, s)
 	})
 	if err != nil {
 		return customer.Site{}, err
@@ -199,10 +195,7 @@ func (p *Portal) RenameSite(ctx context.Context, cid customer.ID, id customer.Si
 		if err != nil {
 			return siteWriteErr(err, params.Name)
 		}
-		if err := p.recordDiff(ctx, r, a, "site.updated", cid, string(id), old, out); err != nil {
-			return err
-		}
-		return p.publish(ctx, r, webhook.SiteUpdated, cid, out)
+		return p.recordDiff(ctx, r, a, "site.updated", cid, string(id), old, out, out)
 	})
 	return out, err
 }
@@ -248,10 +241,7 @@ func (p *Portal) DeleteSite(ctx context.Context, cid customer.ID, id customer.Si
 		if err := r.Sites().Delete(ctx, id); err != nil {
 			return err
 		}
-		if err := p.recordDiff(ctx, r, a, "site.deleted", cid, string(id), nil, nil); err != nil {
-			return err
-		}
-		return p.publish(ctx, r, webhook.SiteDeleted, cid, site)
+		return p.recordDiff(ctx, r, a, "site.deleted", cid, string(id), nil, nil, site)
 	})
 }
 
@@ -335,11 +325,8 @@ func (p *Portal) MoveSite(ctx context.Context, cid customer.ID, id customer.Site
 		if err != nil {
 			return siteWriteErr(err, s.Name)
 		}
-		if err := p.recordDiff(ctx, r, a, "site.moved", cid, string(id), s, out); err != nil {
-			return err
-		}
 		// The site is the new customer's now, and so is its event.
-		return p.publish(ctx, r, webhook.SiteUpdated, params.To, out)
+		return p.recordDiff(ctx, r, a, "site.moved", params.To, string(id), s, out, out)
 	})
 	return out, err
 }

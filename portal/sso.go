@@ -243,7 +243,7 @@ func (p *Portal) PutSSOConfig(ctx context.Context, cid customer.ID, params PutSS
 			return err
 		}
 		out = p.settingsOf(next)
-		return p.recordChanges(ctx, r, a.who.Actor(), "sso.configured", cid, string(cid), ssoChanges(old, next))
+		return p.recordChanges(ctx, r, a.who.Actor(), "sso.configured", cid, string(cid), ssoChanges(old, next), out)
 	})
 	return out, err
 }
@@ -274,10 +274,14 @@ func (p *Portal) DeleteSSOConfig(ctx context.Context, cid customer.ID) error {
 		if err != nil {
 			return err
 		}
-		if err := r.SSO().Delete(ctx, cid); err != nil {
+		gone, err := r.SSO().Get(ctx, cid)
+		if err == nil {
+			err = r.SSO().Delete(ctx, cid)
+		}
+		if err != nil {
 			return notFoundAs(err, portalerr.New(portalerr.NotFound, "customer %s has no identity provider", cid))
 		}
-		return p.record(ctx, r, a.who.Actor(), "sso.deleted", cid, string(cid))
+		return p.record(ctx, r, a.who.Actor(), "sso.deleted", cid, string(cid), p.settingsOf(gone))
 	})
 }
 
@@ -584,7 +588,7 @@ func (p *Portal) ssoMembership(ctx context.Context, r storage.Repos, cfg identit
 	if err := r.Memberships().Create(ctx, m); err != nil {
 		return customer.Membership{}, fmt.Errorf("portal: creating membership: %w", err)
 	}
-	return m, p.record(ctx, r, identity.Principal{Kind: identity.KindUser, ID: string(u.ID)}.Actor(), "membership.joined_by_sso", c.ID, string(m.ID))
+	return m, p.record(ctx, r, identity.Principal{Kind: identity.KindUser, ID: string(u.ID)}.Actor(), "membership.joined_by_sso", c.ID, string(m.ID), m)
 }
 
 // checkSSORequired refuses a sign-in by method into customer cid when the

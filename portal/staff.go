@@ -104,7 +104,7 @@ func (p *Portal) createStaff(ctx context.Context, r storage.Repos, email, name s
 	if err := r.Staff().Create(ctx, m); err != nil {
 		return identity.StaffMember{}, staffWriteErr(err)
 	}
-	return m, p.record(ctx, r, actor, "staff.invited", "", string(m.ID))
+	return m, p.record(ctx, r, actor, "staff.invited", "", string(m.ID), m)
 }
 
 // issueStaffLink ends the member's unused links and makes a new one, whose
@@ -159,7 +159,7 @@ func (p *Portal) ResendStaffInvitation(ctx context.Context, id identity.StaffID)
 			return err
 		}
 		out = m
-		return p.record(ctx, r, a.who.Actor(), "staff.invitation_resent", "", string(id))
+		return p.record(ctx, r, a.who.Actor(), "staff.invitation_resent", "", string(id), m)
 	})
 	return out, err
 }
@@ -309,7 +309,7 @@ func (p *Portal) changeStaff(ctx context.Context, id identity.StaffID, action st
 				return err
 			}
 		}
-		return p.record(ctx, r, a.who.Actor(), action, "", string(id))
+		return p.record(ctx, r, a.who.Actor(), action, "", string(id), out)
 	})
 	return out, err
 }
@@ -420,7 +420,7 @@ func (p *Portal) SignInStaffWithLoginLink(ctx context.Context, token string) (St
 			}); err != nil {
 				return err
 			}
-			if err := p.record(ctx, r, m.Principal("", "").Actor(), "staff.activated", "", string(m.ID)); err != nil {
+			if err := p.record(ctx, r, m.Principal("", "").Actor(), "staff.activated", "", string(m.ID), m); err != nil {
 				return err
 			}
 		}
@@ -528,10 +528,14 @@ func (p *Portal) setStaffPassword(ctx context.Context, params SetPasswordParams)
 		if err := r.Staff().PutPassword(ctx, id, identity.Password{Hash: hash, UpdatedAt: p.timestamp()}); err != nil {
 			return notFoundAs(err, errStaffNotFound(id))
 		}
+		m, err := r.Staff().Get(ctx, id)
+		if err != nil {
+			return notFoundAs(err, errStaffNotFound(id))
+		}
 		if _, err := r.Sessions().DeleteMatching(ctx, storage.SessionFilter{StaffID: id, ExceptID: who.SessionID}); err != nil {
 			return err
 		}
-		return p.record(ctx, r, who.Actor(), "staff.password_set", "", string(id))
+		return p.record(ctx, r, who.Actor(), "staff.password_set", "", string(id), m)
 	})
 }
 

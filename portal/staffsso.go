@@ -127,7 +127,7 @@ func (p *Portal) FinishStaffSSO(ctx context.Context, params FinishSSOParams) (St
 		if out, err = p.openStaffSession(ctx, r, m, identity.MethodSSO); err != nil {
 			return err
 		}
-		return p.record(ctx, r, m.Principal("", "").Actor(), "staff.signed_in_by_sso", "", string(m.ID))
+		return p.record(ctx, r, m.Principal("", "").Actor(), "staff.signed_in_by_sso", "", string(m.ID), m)
 	})
 	return out, err
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/warehouse"
-	"github.com/portalkit/portalkit/webhook"
 )
 
 // ID prefixes of the supplier warehouse.
@@ -250,10 +249,7 @@ func (p *Portal) StockIn(ctx context.Context, cid customer.ID, params StockInPar
 			return err
 		}
 		for _, it := range out {
-			if err := p.recordDiff(ctx, r, a, string(webhook.StockItemStocked), cid, string(it.ID), nil, nil); err != nil {
-				return err
-			}
-			if err := p.publish(ctx, r, webhook.StockItemStocked, cid, it); err != nil {
+			if err := p.recordDiff(ctx, r, a, "stock_item.stocked", cid, string(it.ID), nil, nil, it); err != nil {
 				return err
 			}
 		}
@@ -458,20 +454,18 @@ func (p *Portal) moveItem(ctx context.Context, act Action, cid customer.ID, id w
 			return err
 		}
 		out = items[0]
-		if err := p.recordDiff(ctx, r, a, string(stockEvents[m.Kind]), cid, string(out.ID), it, stored); err != nil {
-			return err
-		}
-		return p.publish(ctx, r, stockEvents[m.Kind], cid, out)
+		return p.recordDiff(ctx, r, a, stockActions[m.Kind], cid, string(out.ID), it, stored, out)
 	})
 	return out, err
 }
 
-// stockEvents are the webhook events of an item's movements.
-var stockEvents = map[warehouse.MovementKind]webhook.Type{
-	warehouse.MoveStockIn: webhook.StockItemStocked,
-	warehouse.MoveIssue:   webhook.StockItemIssued,
-	warehouse.MoveReturn:  webhook.StockItemReturned,
-	warehouse.MoveRetire:  webhook.StockItemRetired,
+// stockActions are the audit actions (and so webhook events) of an item's
+// movements.
+var stockActions = map[warehouse.MovementKind]string{
+	warehouse.MoveStockIn: "stock_item.stocked",
+	warehouse.MoveIssue:   "stock_item.issued",
+	warehouse.MoveReturn:  "stock_item.returned",
+	warehouse.MoveRetire:  "stock_item.retired",
 }
 
 // lostMove explains a move refused because the item is not in a status

@@ -17,7 +17,6 @@ import (
 	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/ticket"
 	"github.com/portalkit/portalkit/warehouse"
-	"github.com/portalkit/portalkit/webhook"
 )
 
 // ID prefixes of tickets and their comments.
@@ -131,10 +130,7 @@ func (p *Portal) OpenTicket(ctx context.Context, cid customer.ID, params OpenTic
 			return fmt.Errorf("portal: creating ticket: %w", err)
 		}
 		out = t
-		if err := p.recordDiff(ctx, r, a, "ticket.opened", cid, string(t.ID), nil, nil); err != nil {
-			return err
-		}
-		if err := p.publish(ctx, r, webhook.TicketOpened, cid, t); err != nil {
+		if err := p.recordDiff(ctx, r, a, "ticket.opened", cid, string(t.ID), nil, nil, t); err != nil {
 			return err
 		}
 		if p.tickets.desk == "" {
@@ -513,15 +509,18 @@ var ticketAuditActions = map[ticket.EventKind]string{
 	ticket.EventReopened: "ticket.reopened",
 	ticket.EventAssigned: "ticket.assigned",
 	ticket.EventPriority: "ticket.priority_changed",
+	ticket.EventApplied:  "ticket.change_applied",
 }
 
-// recordTicketEvent appends the audit event of ev on t, if its kind has one.
+// recordTicketEvent appends the audit event of ev on t, if its kind has
+// one, and so publishes t as ticket.updated: every kind but opening (which
+// OpenTicket records) has one.
 func (p *Portal) recordTicketEvent(ctx context.Context, r storage.Repos, a access, ev ticket.Event, t ticket.Ticket) error {
 	action, ok := ticketAuditActions[ev.Kind]
 	if !ok {
 		return nil
 	}
-	return p.record(ctx, r, a.who.Actor(), action, t.CustomerID, string(t.ID))
+	return p.record(ctx, r, a.who.Actor(), action, t.CustomerID, string(t.ID), t)
 }
 
 // storeTicket writes next, read at its Version, with evs. Conflict when a
@@ -535,10 +534,7 @@ func (p *Portal) storeTicket(ctx context.Context, r storage.Repos, next ticket.T
 			Err:     err,
 		}
 	}
-	if err != nil {
-		return out, err
-	}
-	return out, p.publish(ctx, r, webhook.TicketUpdated, out.CustomerID, out)
+	return out, err
 }
 
 // ApplyMasterDataChangeParams accept a master-data change ticket.
@@ -597,7 +593,7 @@ func (p *Portal) ApplyMasterDataChange(ctx context.Context, cid customer.ID, id 
 		if cust, changes, err = p.updateCustomer(ctx, r, cid, up); err != nil {
 			return err
 		}
-		if err := p.recordChanges(ctx, r, a.who.Actor(), "customer.updated", cid, string(t.ID), changes); err != nil {
+		if err := p.recordChanges(ctx, r, a.who.Actor(), "customer.updated", cid, string(t.ID), changes, cust); err != nil {
 			return err
 		}
 		if out, err = p.storeTicket(ctx, r, next, evs...); err != nil {
@@ -695,10 +691,7 @@ func (p *Portal) AddTicketComment(ctx context.Context, cid customer.ID, id ticke
 			return fmt.Errorf("portal: adding comment: %w", err)
 		}
 		out = cm
-		if err := p.recordDiff(ctx, r, a, "ticket.commented", cid, string(cm.ID), nil, nil); err != nil {
-			return err
-		}
-		if err := p.publish(ctx, r, webhook.TicketCommented, cid, cm); err != nil {
+		if err := p.recordDiff(ctx, r, a, "ticket.commented", cid, string(cm.ID), nil, nil, cm); err != nil {
 			return err
 		}
 		switch {

@@ -70,7 +70,7 @@ func (p *Portal) setUserStatus(ctx context.Context, r storage.Repos, a access, i
 	if err != nil {
 		return u, notFoundAs(err, errUserNotFound(id))
 	}
-	return u, p.recordDiff(ctx, r, a, "user.status_changed", "", string(id), old, u)
+	return u, p.recordDiff(ctx, r, a, "user.status_changed", "", string(id), old, u, u)
 }
 
 // UpdateMyAccountParams change the calling user's own account.

@@ -197,16 +197,58 @@ func forgetEndpoints(r storage.Repos) {
 	}
 }
 
-// eventData encodes obj as Config.Webhooks.Data shapes it.
+// eventData encodes obj as Config.Webhooks.Data shapes it. Without Data,
+// it is obj's own JSON encoding less every field named for a secret
+// (secretField), at any depth: domain values carry token and password
+// hashes and signing secrets that no receiver may see.
 func (p *Portal) eventData(obj any) (json.RawMessage, error) {
 	if p.hooks.cfg.Data != nil {
 		v, err := p.hooks.cfg.Data(obj)
 		if err != nil {
 			return nil, err
 		}
-		obj = v
+		return json.Marshal(v)
 	}
-	return json.Marshal(obj)
+	b, err := json.Marshal(obj)
+	if err != nil {
+		return nil, err
+	}
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return nil, err
+	}
+	return json.Marshal(withoutSecrets(v))
+}
+
+// withoutSecrets drops the fields of decoded JSON v named for a secret.
+func withoutSecrets(v any) any {
+	switch o := v.(type) {
+	case map[string]any:
+		for k, x := range o {
+			if secretField(k) {
+				delete(o, k)
+				continue
+			}
+			o[k] = withoutSecrets(x)
+		}
+	case []any:
+		for i, x := range o {
+			o[i] = withoutSecrets(x)
+		}
+	}
+	return v
+}
+
+// secretField reports whether a field named name holds a secret or what
+// checks one: a token, a password, a signing or client secret, a hash.
+func secretField(name string) bool {
+	n := strings.ToLower(name)
+	for _, w := range []string{"secret", "token", "password", "hash"} {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // wakeWebhooks tells a waiting RunWebhooks of this Portal to pass now.
@@ -245,7 +287,7 @@ type WebhookEndpointSecret struct {
 type CreateWebhookEndpointParams struct {
 	URL         string         `json:"url" validate:"required,max=2000"`
 	Description string         `json:"description" validate:"max=500"`
-	EventTypes  []webhook.Type `json:"event_types" validate:"required,min=1,max=50"`
+	EventTypes  []webhook.Type `json:"event_types" validate:"required,min=1,max=200"`
 	// CustomerID limits the endpoint to one customer's events; empty
 	// receives all.
 	CustomerID customer.ID `json:"customer_id" validate:"max=100"`
@@ -301,7 +343,7 @@ func (p *Portal) CreateWebhookEndpoint(ctx context.Context, params CreateWebhook
 		}
 		forgetEndpoints(r)
 		out = WebhookEndpointSecret{WebhookEndpoint: endpointView(e, now), Secret: e.Secret}
-		return p.record(ctx, r, a.who.Actor(), "webhook_endpoint.created", e.CustomerID, string(e.ID))
+		return p.record(ctx, r, a.who.Actor(), "webhook_endpoint.created", e.CustomerID, string(e.ID), out.WebhookEndpoint)
 	})
 	return out, err
 }
@@ -421,7 +463,7 @@ type UpdateWebhookEndpointParams struct {
 	Version     int64          `json:"version" validate:"min=0"`
 	URL         *string        `json:"url" validate:"omitnil,required,max=2000"`
 	Description *string        `json:"description" validate:"omitnil,max=500"`
-	EventTypes  []webhook.Type `json:"event_types" validate:"omitempty,max=50"`
+	EventTypes  []webhook.Type `json:"event_types" validate:"omitempty,max=200"`
 	CustomerID  *customer.ID   `json:"customer_id" validate:"omitnil,max=100"`
 	// Enabled switches the endpoint on or off. Switching it on forgets
 	// its failures and why it was disabled.
@@ -490,7 +532,7 @@ func (p *Portal) UpdateWebhookEndpoint(ctx context.Context, id webhook.EndpointI
 		}
 		forgetEndpoints(r)
 		out = endpointView(e, now)
-		return p.record(ctx, r, a.who.Actor(), "webhook_endpoint.updated", e.CustomerID, string(e.ID))
+		return p.record(ctx, r, a.who.Actor(), "webhook_endpoint.updated", e.CustomerID, string(e.ID), out)
 	})
 	return out, err
 }
@@ -525,7 +567,7 @@ func (p *Portal) RotateWebhookSecret(ctx context.Context, id webhook.EndpointID,
 		}
 		forgetEndpoints(r)
 		out = WebhookEndpointSecret{WebhookEndpoint: endpointView(e, now), Secret: secret}
-		return p.record(ctx, r, a.who.Actor(), "webhook_endpoint.secret_rotated", e.CustomerID, string(e.ID))
+		return p.record(ctx, r, a.who.Actor(), "webhook_endpoint.secret_rotated", e.CustomerID, string(e.ID), out.WebhookEndpoint)
 	})
 	return out, err
 }
@@ -539,11 +581,15 @@ func (p *Portal) DeleteWebhookEndpoint(ctx context.Context, id webhook.EndpointI
 		if err != nil {
 			return err
 		}
-		if err := r.Webhooks().DeleteEndpoint(ctx, id); err != nil {
+		gone, err := r.Webhooks().Endpoint(ctx, id)
+		if err == nil {
+			err = r.Webhooks().DeleteEndpoint(ctx, id)
+		}
+		if err != nil {
 			return notFoundAs(err, errWebhookEndpointNotFound(id))
 		}
 		forgetEndpoints(r)
-		return p.record(ctx, r, a.who.Actor(), "webhook_endpoint.deleted", "", string(id))
+		return p.record(ctx, r, a.who.Actor(), "webhook_endpoint.deleted", gone.CustomerID, string(id), endpointView(gone, p.timestamp()))
 	})
 }
 
@@ -629,20 +675,27 @@ func (p *Portal) ReplayWebhookDelivery(ctx context.Context, id webhook.DeliveryI
 		}
 		markHooked(r)
 		return p.recordChanges(ctx, r, a.who.Actor(), "webhook_delivery.replayed", d.CustomerID, string(id),
-			[]audit.Change{{Field: "replay_id", After: string(out.ID)}})
+			[]audit.Change{{Field: "replay_id", After: string(out.ID)}}, out)
 	})
 	return out, err
 }
 
 func enabledEndpoint(ctx context.Context, r storage.Repos, id webhook.EndpointID) error {
+	_, err := enabledEndpointOf(ctx, r, id)
+	return err
+}
+
+// enabledEndpointOf returns endpoint id; FailedPrecondition when it is
+// disabled.
+func enabledEndpointOf(ctx context.Context, r storage.Repos, id webhook.EndpointID) (webhook.Endpoint, error) {
 	e, err := r.Webhooks().Endpoint(ctx, id)
 	if err != nil {
-		return notFoundAs(err, errWebhookEndpointNotFound(id))
+		return webhook.Endpoint{}, notFoundAs(err, errWebhookEndpointNotFound(id))
 	}
 	if !e.Enabled {
-		return portalerr.New(portalerr.FailedPrecondition, "webhook endpoint %s is disabled; enable it first", id)
+		return webhook.Endpoint{}, portalerr.New(portalerr.FailedPrecondition, "webhook endpoint %s is disabled; enable it first", id)
 	}
-	return nil
+	return e, nil
 }
 
 // MaxReplay bounds how many deliveries one ReplayWebhookDeliveries sends.
@@ -674,7 +727,8 @@ func (p *Portal) ReplayWebhookDeliveries(ctx context.Context, id webhook.Endpoin
 		if err != nil {
 			return err
 		}
-		if err := enabledEndpoint(ctx, r, id); err != nil {
+		ep, err := enabledEndpointOf(ctx, r, id)
+		if err != nil {
 			return err
 		}
 		ds, err := r.Webhooks().DeliveriesBetween(ctx, id, params.From, params.To, MaxReplay+1)
@@ -695,8 +749,8 @@ func (p *Portal) ReplayWebhookDeliveries(ctx context.Context, id webhook.Endpoin
 			return nil
 		}
 		markHooked(r)
-		return p.recordChanges(ctx, r, a.who.Actor(), "webhook_endpoint.deliveries_replayed", "", string(id),
-			[]audit.Change{{Field: "replayed", After: strconv.Itoa(n)}})
+		return p.recordChanges(ctx, r, a.who.Actor(), "webhook_endpoint.deliveries_replayed", ep.CustomerID, string(id),
+			[]audit.Change{{Field: "replayed", After: strconv.Itoa(n)}}, endpointView(ep, now))
 	})
 	return n, err
 }
