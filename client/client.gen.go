@@ -1232,6 +1232,111 @@ func (e UserStatus) Valid() bool {
 	}
 }
 
+// Defines values for WebhookAPIKeyEventType.
+const (
+	WebhookAPIKeyEventTypeApiKeyCreated WebhookAPIKeyEventType = "api_key.created"
+	WebhookAPIKeyEventTypeApiKeyRevoked WebhookAPIKeyEventType = "api_key.revoked"
+)
+
+// Valid indicates whether the value is a known member of the WebhookAPIKeyEventType enum.
+func (e WebhookAPIKeyEventType) Valid() bool {
+	switch e {
+	case WebhookAPIKeyEventTypeApiKeyCreated:
+		return true
+	case WebhookAPIKeyEventTypeApiKeyRevoked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookAccessLinkEventType.
+const (
+	WebhookAccessLinkEventTypeAccessLinkCreated   WebhookAccessLinkEventType = "access_link.created"
+	WebhookAccessLinkEventTypeAccessLinkDisabled  WebhookAccessLinkEventType = "access_link.disabled"
+	WebhookAccessLinkEventTypeAccessLinkRefreshed WebhookAccessLinkEventType = "access_link.refreshed"
+	WebhookAccessLinkEventTypeAccessLinkSent      WebhookAccessLinkEventType = "access_link.sent"
+)
+
+// Valid indicates whether the value is a known member of the WebhookAccessLinkEventType enum.
+func (e WebhookAccessLinkEventType) Valid() bool {
+	switch e {
+	case WebhookAccessLinkEventTypeAccessLinkCreated:
+		return true
+	case WebhookAccessLinkEventTypeAccessLinkDisabled:
+		return true
+	case WebhookAccessLinkEventTypeAccessLinkRefreshed:
+		return true
+	case WebhookAccessLinkEventTypeAccessLinkSent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookAccessRequestEventType.
+const (
+	WebhookAccessRequestEventTypeAccessRequestConnected WebhookAccessRequestEventType = "access_request.connected"
+	WebhookAccessRequestEventTypeAccessRequestRejected  WebhookAccessRequestEventType = "access_request.rejected"
+)
+
+// Valid indicates whether the value is a known member of the WebhookAccessRequestEventType enum.
+func (e WebhookAccessRequestEventType) Valid() bool {
+	switch e {
+	case WebhookAccessRequestEventTypeAccessRequestConnected:
+		return true
+	case WebhookAccessRequestEventTypeAccessRequestRejected:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookArticleEventType.
+const (
+	WebhookArticleEventTypeArticleCreated WebhookArticleEventType = "article.created"
+	WebhookArticleEventTypeArticleDeleted WebhookArticleEventType = "article.deleted"
+	WebhookArticleEventTypeArticleUpdated WebhookArticleEventType = "article.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookArticleEventType enum.
+func (e WebhookArticleEventType) Valid() bool {
+	switch e {
+	case WebhookArticleEventTypeArticleCreated:
+		return true
+	case WebhookArticleEventTypeArticleDeleted:
+		return true
+	case WebhookArticleEventTypeArticleUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookContactEventType.
+const (
+	WebhookContactEventTypeContactCreated             WebhookContactEventType = "contact.created"
+	WebhookContactEventTypeContactDeleted             WebhookContactEventType = "contact.deleted"
+	WebhookContactEventTypeContactPortalAccessEnabled WebhookContactEventType = "contact.portal_access_enabled"
+	WebhookContactEventTypeContactUpdated             WebhookContactEventType = "contact.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookContactEventType enum.
+func (e WebhookContactEventType) Valid() bool {
+	switch e {
+	case WebhookContactEventTypeContactCreated:
+		return true
+	case WebhookContactEventTypeContactDeleted:
+		return true
+	case WebhookContactEventTypeContactPortalAccessEnabled:
+		return true
+	case WebhookContactEventTypeContactUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for WebhookCustomerEventType.
 const (
 	WebhookCustomerEventTypeCustomerCreated WebhookCustomerEventType = "customer.created"
@@ -1244,6 +1349,21 @@ func (e WebhookCustomerEventType) Valid() bool {
 	case WebhookCustomerEventTypeCustomerCreated:
 		return true
 	case WebhookCustomerEventTypeCustomerUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookDeliveryEventType.
+const (
+	WebhookDeliveryEventTypeWebhookDeliveryReplayed WebhookDeliveryEventType = "webhook_delivery.replayed"
+)
+
+// Valid indicates whether the value is a known member of the WebhookDeliveryEventType enum.
+func (e WebhookDeliveryEventType) Valid() bool {
+	switch e {
+	case WebhookDeliveryEventTypeWebhookDeliveryReplayed:
 		return true
 	default:
 		return false
@@ -1274,43 +1394,248 @@ func (e WebhookDeliveryStatus) Valid() bool {
 	}
 }
 
+// Defines values for WebhookEmployeeEventType.
+const (
+	WebhookEmployeeEventTypeEmployeeCreated  WebhookEmployeeEventType = "employee.created"
+	WebhookEmployeeEventTypeEmployeeDeleted  WebhookEmployeeEventType = "employee.deleted"
+	WebhookEmployeeEventTypeEmployeeReplaced WebhookEmployeeEventType = "employee.replaced"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEmployeeEventType enum.
+func (e WebhookEmployeeEventType) Valid() bool {
+	switch e {
+	case WebhookEmployeeEventTypeEmployeeCreated:
+		return true
+	case WebhookEmployeeEventTypeEmployeeDeleted:
+		return true
+	case WebhookEmployeeEventTypeEmployeeReplaced:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookEndpointEventType.
+const (
+	WebhookEndpointEventTypeWebhookEndpointCreated            WebhookEndpointEventType = "webhook_endpoint.created"
+	WebhookEndpointEventTypeWebhookEndpointDeleted            WebhookEndpointEventType = "webhook_endpoint.deleted"
+	WebhookEndpointEventTypeWebhookEndpointDeliveriesReplayed WebhookEndpointEventType = "webhook_endpoint.deliveries_replayed"
+	WebhookEndpointEventTypeWebhookEndpointSecretRotated      WebhookEndpointEventType = "webhook_endpoint.secret_rotated"
+	WebhookEndpointEventTypeWebhookEndpointUpdated            WebhookEndpointEventType = "webhook_endpoint.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEndpointEventType enum.
+func (e WebhookEndpointEventType) Valid() bool {
+	switch e {
+	case WebhookEndpointEventTypeWebhookEndpointCreated:
+		return true
+	case WebhookEndpointEventTypeWebhookEndpointDeleted:
+		return true
+	case WebhookEndpointEventTypeWebhookEndpointDeliveriesReplayed:
+		return true
+	case WebhookEndpointEventTypeWebhookEndpointSecretRotated:
+		return true
+	case WebhookEndpointEventTypeWebhookEndpointUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for WebhookEventType.
 const (
-	WebhookEventTypeCustomerCreated   WebhookEventType = "customer.created"
-	WebhookEventTypeCustomerUpdated   WebhookEventType = "customer.updated"
-	WebhookEventTypeMembershipCreated WebhookEventType = "membership.created"
-	WebhookEventTypeMembershipRemoved WebhookEventType = "membership.removed"
-	WebhookEventTypeMembershipUpdated WebhookEventType = "membership.updated"
-	WebhookEventTypeOrderCancelled    WebhookEventType = "order.cancelled"
-	WebhookEventTypeOrderConfirmed    WebhookEventType = "order.confirmed"
-	WebhookEventTypeOrderFulfilled    WebhookEventType = "order.fulfilled"
-	WebhookEventTypeOrderRejected     WebhookEventType = "order.rejected"
-	WebhookEventTypeOrderSubmitted    WebhookEventType = "order.submitted"
-	WebhookEventTypeRecordAction      WebhookEventType = "record.action"
-	WebhookEventTypeSiteCreated       WebhookEventType = "site.created"
-	WebhookEventTypeSiteDeleted       WebhookEventType = "site.deleted"
-	WebhookEventTypeSiteUpdated       WebhookEventType = "site.updated"
-	WebhookEventTypeStockItemIssued   WebhookEventType = "stock_item.issued"
-	WebhookEventTypeStockItemRetired  WebhookEventType = "stock_item.retired"
-	WebhookEventTypeStockItemReturned WebhookEventType = "stock_item.returned"
-	WebhookEventTypeStockItemStocked  WebhookEventType = "stock_item.stocked"
-	WebhookEventTypeTicketCommented   WebhookEventType = "ticket.commented"
-	WebhookEventTypeTicketOpened      WebhookEventType = "ticket.opened"
-	WebhookEventTypeTicketUpdated     WebhookEventType = "ticket.updated"
+	WebhookEventTypeAccessLinkCreated                 WebhookEventType = "access_link.created"
+	WebhookEventTypeAccessLinkDisabled                WebhookEventType = "access_link.disabled"
+	WebhookEventTypeAccessLinkRefreshed               WebhookEventType = "access_link.refreshed"
+	WebhookEventTypeAccessLinkSent                    WebhookEventType = "access_link.sent"
+	WebhookEventTypeAccessRequestConnected            WebhookEventType = "access_request.connected"
+	WebhookEventTypeAccessRequestRejected             WebhookEventType = "access_request.rejected"
+	WebhookEventTypeApiKeyCreated                     WebhookEventType = "api_key.created"
+	WebhookEventTypeApiKeyRevoked                     WebhookEventType = "api_key.revoked"
+	WebhookEventTypeArticleCreated                    WebhookEventType = "article.created"
+	WebhookEventTypeArticleDeleted                    WebhookEventType = "article.deleted"
+	WebhookEventTypeArticleUpdated                    WebhookEventType = "article.updated"
+	WebhookEventTypeContactCreated                    WebhookEventType = "contact.created"
+	WebhookEventTypeContactDeleted                    WebhookEventType = "contact.deleted"
+	WebhookEventTypeContactPortalAccessEnabled        WebhookEventType = "contact.portal_access_enabled"
+	WebhookEventTypeContactUpdated                    WebhookEventType = "contact.updated"
+	WebhookEventTypeCustomerCreated                   WebhookEventType = "customer.created"
+	WebhookEventTypeCustomerUpdated                   WebhookEventType = "customer.updated"
+	WebhookEventTypeEmployeeCreated                   WebhookEventType = "employee.created"
+	WebhookEventTypeEmployeeDeleted                   WebhookEventType = "employee.deleted"
+	WebhookEventTypeEmployeeReplaced                  WebhookEventType = "employee.replaced"
+	WebhookEventTypeHrSyncApplied                     WebhookEventType = "hr_sync.applied"
+	WebhookEventTypeHrSyncAwaitingConfirmation        WebhookEventType = "hr_sync.awaiting_confirmation"
+	WebhookEventTypeHrSyncDiscarded                   WebhookEventType = "hr_sync.discarded"
+	WebhookEventTypeHrSyncFailed                      WebhookEventType = "hr_sync.failed"
+	WebhookEventTypeHrSyncPlanned                     WebhookEventType = "hr_sync.planned"
+	WebhookEventTypeHrSyncSettingsUpdated             WebhookEventType = "hr_sync.settings_updated"
+	WebhookEventTypeImpersonationAllowed              WebhookEventType = "impersonation.allowed"
+	WebhookEventTypeImpersonationEnded                WebhookEventType = "impersonation.ended"
+	WebhookEventTypeImpersonationForbidden            WebhookEventType = "impersonation.forbidden"
+	WebhookEventTypeImpersonationStarted              WebhookEventType = "impersonation.started"
+	WebhookEventTypeInvitationCreated                 WebhookEventType = "invitation.created"
+	WebhookEventTypeInvitationResent                  WebhookEventType = "invitation.resent"
+	WebhookEventTypeInvitationRevoked                 WebhookEventType = "invitation.revoked"
+	WebhookEventTypeJobCreated                        WebhookEventType = "job.created"
+	WebhookEventTypeJobUpdated                        WebhookEventType = "job.updated"
+	WebhookEventTypeLicenseUpdated                    WebhookEventType = "license.updated"
+	WebhookEventTypeMailRetried                       WebhookEventType = "mail.retried"
+	WebhookEventTypeMailTemplateDeleted               WebhookEventType = "mail_template.deleted"
+	WebhookEventTypeMailTemplateSaved                 WebhookEventType = "mail_template.saved"
+	WebhookEventTypeMembershipCreated                 WebhookEventType = "membership.created"
+	WebhookEventTypeMembershipRemoved                 WebhookEventType = "membership.removed"
+	WebhookEventTypeMembershipUpdated                 WebhookEventType = "membership.updated"
+	WebhookEventTypeOfferCreated                      WebhookEventType = "offer.created"
+	WebhookEventTypeOfferDeleted                      WebhookEventType = "offer.deleted"
+	WebhookEventTypeOfferUpdated                      WebhookEventType = "offer.updated"
+	WebhookEventTypeOrderCancelled                    WebhookEventType = "order.cancelled"
+	WebhookEventTypeOrderConfirmed                    WebhookEventType = "order.confirmed"
+	WebhookEventTypeOrderFulfilled                    WebhookEventType = "order.fulfilled"
+	WebhookEventTypeOrderRejected                     WebhookEventType = "order.rejected"
+	WebhookEventTypeOrderSubmitted                    WebhookEventType = "order.submitted"
+	WebhookEventTypePictureUploaded                   WebhookEventType = "picture.uploaded"
+	WebhookEventTypeProductCreated                    WebhookEventType = "product.created"
+	WebhookEventTypeProductDeactivated                WebhookEventType = "product.deactivated"
+	WebhookEventTypeProductUpdated                    WebhookEventType = "product.updated"
+	WebhookEventTypeRecordAction                      WebhookEventType = "record.action"
+	WebhookEventTypeRecordChangeApproved              WebhookEventType = "record_change.approved"
+	WebhookEventTypeRecordChangeRejected              WebhookEventType = "record_change.rejected"
+	WebhookEventTypeRecordChangeRequested             WebhookEventType = "record_change.requested"
+	WebhookEventTypeRecordClaimed                     WebhookEventType = "record.claimed"
+	WebhookEventTypeRecordCreated                     WebhookEventType = "record.created"
+	WebhookEventTypeRecordTypeDefined                 WebhookEventType = "record_type.defined"
+	WebhookEventTypeRecordUpdated                     WebhookEventType = "record.updated"
+	WebhookEventTypeScimTokenCreated                  WebhookEventType = "scim_token.created"
+	WebhookEventTypeScimTokenRevoked                  WebhookEventType = "scim_token.revoked"
+	WebhookEventTypeSiteCreated                       WebhookEventType = "site.created"
+	WebhookEventTypeSiteDeleted                       WebhookEventType = "site.deleted"
+	WebhookEventTypeSiteUpdated                       WebhookEventType = "site.updated"
+	WebhookEventTypeSsoConfigured                     WebhookEventType = "sso.configured"
+	WebhookEventTypeSsoDeleted                        WebhookEventType = "sso.deleted"
+	WebhookEventTypeStaffActivated                    WebhookEventType = "staff.activated"
+	WebhookEventTypeStaffDisabled                     WebhookEventType = "staff.disabled"
+	WebhookEventTypeStaffEnabled                      WebhookEventType = "staff.enabled"
+	WebhookEventTypeStaffInvitationResent             WebhookEventType = "staff.invitation_resent"
+	WebhookEventTypeStaffInvited                      WebhookEventType = "staff.invited"
+	WebhookEventTypeStaffPasswordReset                WebhookEventType = "staff.password_reset"
+	WebhookEventTypeStaffPasswordSet                  WebhookEventType = "staff.password_set"
+	WebhookEventTypeStaffSignedInBySso                WebhookEventType = "staff.signed_in_by_sso"
+	WebhookEventTypeStaffUpdated                      WebhookEventType = "staff.updated"
+	WebhookEventTypeStockItemIssued                   WebhookEventType = "stock_item.issued"
+	WebhookEventTypeStockItemRetired                  WebhookEventType = "stock_item.retired"
+	WebhookEventTypeStockItemReturned                 WebhookEventType = "stock_item.returned"
+	WebhookEventTypeStockItemStocked                  WebhookEventType = "stock_item.stocked"
+	WebhookEventTypeTicketAttachmentAdded             WebhookEventType = "ticket.attachment_added"
+	WebhookEventTypeTicketCommented                   WebhookEventType = "ticket.commented"
+	WebhookEventTypeTicketOpened                      WebhookEventType = "ticket.opened"
+	WebhookEventTypeTicketUpdated                     WebhookEventType = "ticket.updated"
+	WebhookEventTypeUserEmailChanged                  WebhookEventType = "user.email_changed"
+	WebhookEventTypeUserPasswordReset                 WebhookEventType = "user.password_reset"
+	WebhookEventTypeUserStatusChanged                 WebhookEventType = "user.status_changed"
+	WebhookEventTypeUserUpdated                       WebhookEventType = "user.updated"
+	WebhookEventTypeVisitCreated                      WebhookEventType = "visit.created"
+	WebhookEventTypeVisitUpdated                      WebhookEventType = "visit.updated"
+	WebhookEventTypeWebhookDeliveryReplayed           WebhookEventType = "webhook_delivery.replayed"
+	WebhookEventTypeWebhookEndpointCreated            WebhookEventType = "webhook_endpoint.created"
+	WebhookEventTypeWebhookEndpointDeleted            WebhookEventType = "webhook_endpoint.deleted"
+	WebhookEventTypeWebhookEndpointDeliveriesReplayed WebhookEventType = "webhook_endpoint.deliveries_replayed"
+	WebhookEventTypeWebhookEndpointSecretRotated      WebhookEventType = "webhook_endpoint.secret_rotated"
+	WebhookEventTypeWebhookEndpointUpdated            WebhookEventType = "webhook_endpoint.updated"
 )
 
 // Valid indicates whether the value is a known member of the WebhookEventType enum.
 func (e WebhookEventType) Valid() bool {
 	switch e {
+	case WebhookEventTypeAccessLinkCreated:
+		return true
+	case WebhookEventTypeAccessLinkDisabled:
+		return true
+	case WebhookEventTypeAccessLinkRefreshed:
+		return true
+	case WebhookEventTypeAccessLinkSent:
+		return true
+	case WebhookEventTypeAccessRequestConnected:
+		return true
+	case WebhookEventTypeAccessRequestRejected:
+		return true
+	case WebhookEventTypeApiKeyCreated:
+		return true
+	case WebhookEventTypeApiKeyRevoked:
+		return true
+	case WebhookEventTypeArticleCreated:
+		return true
+	case WebhookEventTypeArticleDeleted:
+		return true
+	case WebhookEventTypeArticleUpdated:
+		return true
+	case WebhookEventTypeContactCreated:
+		return true
+	case WebhookEventTypeContactDeleted:
+		return true
+	case WebhookEventTypeContactPortalAccessEnabled:
+		return true
+	case WebhookEventTypeContactUpdated:
+		return true
 	case WebhookEventTypeCustomerCreated:
 		return true
 	case WebhookEventTypeCustomerUpdated:
+		return true
+	case WebhookEventTypeEmployeeCreated:
+		return true
+	case WebhookEventTypeEmployeeDeleted:
+		return true
+	case WebhookEventTypeEmployeeReplaced:
+		return true
+	case WebhookEventTypeHrSyncApplied:
+		return true
+	case WebhookEventTypeHrSyncAwaitingConfirmation:
+		return true
+	case WebhookEventTypeHrSyncDiscarded:
+		return true
+	case WebhookEventTypeHrSyncFailed:
+		return true
+	case WebhookEventTypeHrSyncPlanned:
+		return true
+	case WebhookEventTypeHrSyncSettingsUpdated:
+		return true
+	case WebhookEventTypeImpersonationAllowed:
+		return true
+	case WebhookEventTypeImpersonationEnded:
+		return true
+	case WebhookEventTypeImpersonationForbidden:
+		return true
+	case WebhookEventTypeImpersonationStarted:
+		return true
+	case WebhookEventTypeInvitationCreated:
+		return true
+	case WebhookEventTypeInvitationResent:
+		return true
+	case WebhookEventTypeInvitationRevoked:
+		return true
+	case WebhookEventTypeJobCreated:
+		return true
+	case WebhookEventTypeJobUpdated:
+		return true
+	case WebhookEventTypeLicenseUpdated:
+		return true
+	case WebhookEventTypeMailRetried:
+		return true
+	case WebhookEventTypeMailTemplateDeleted:
+		return true
+	case WebhookEventTypeMailTemplateSaved:
 		return true
 	case WebhookEventTypeMembershipCreated:
 		return true
 	case WebhookEventTypeMembershipRemoved:
 		return true
 	case WebhookEventTypeMembershipUpdated:
+		return true
+	case WebhookEventTypeOfferCreated:
+		return true
+	case WebhookEventTypeOfferDeleted:
+		return true
+	case WebhookEventTypeOfferUpdated:
 		return true
 	case WebhookEventTypeOrderCancelled:
 		return true
@@ -1322,13 +1647,61 @@ func (e WebhookEventType) Valid() bool {
 		return true
 	case WebhookEventTypeOrderSubmitted:
 		return true
+	case WebhookEventTypePictureUploaded:
+		return true
+	case WebhookEventTypeProductCreated:
+		return true
+	case WebhookEventTypeProductDeactivated:
+		return true
+	case WebhookEventTypeProductUpdated:
+		return true
 	case WebhookEventTypeRecordAction:
+		return true
+	case WebhookEventTypeRecordChangeApproved:
+		return true
+	case WebhookEventTypeRecordChangeRejected:
+		return true
+	case WebhookEventTypeRecordChangeRequested:
+		return true
+	case WebhookEventTypeRecordClaimed:
+		return true
+	case WebhookEventTypeRecordCreated:
+		return true
+	case WebhookEventTypeRecordTypeDefined:
+		return true
+	case WebhookEventTypeRecordUpdated:
+		return true
+	case WebhookEventTypeScimTokenCreated:
+		return true
+	case WebhookEventTypeScimTokenRevoked:
 		return true
 	case WebhookEventTypeSiteCreated:
 		return true
 	case WebhookEventTypeSiteDeleted:
 		return true
 	case WebhookEventTypeSiteUpdated:
+		return true
+	case WebhookEventTypeSsoConfigured:
+		return true
+	case WebhookEventTypeSsoDeleted:
+		return true
+	case WebhookEventTypeStaffActivated:
+		return true
+	case WebhookEventTypeStaffDisabled:
+		return true
+	case WebhookEventTypeStaffEnabled:
+		return true
+	case WebhookEventTypeStaffInvitationResent:
+		return true
+	case WebhookEventTypeStaffInvited:
+		return true
+	case WebhookEventTypeStaffPasswordReset:
+		return true
+	case WebhookEventTypeStaffPasswordSet:
+		return true
+	case WebhookEventTypeStaffSignedInBySso:
+		return true
+	case WebhookEventTypeStaffUpdated:
 		return true
 	case WebhookEventTypeStockItemIssued:
 		return true
@@ -1338,11 +1711,160 @@ func (e WebhookEventType) Valid() bool {
 		return true
 	case WebhookEventTypeStockItemStocked:
 		return true
+	case WebhookEventTypeTicketAttachmentAdded:
+		return true
 	case WebhookEventTypeTicketCommented:
 		return true
 	case WebhookEventTypeTicketOpened:
 		return true
 	case WebhookEventTypeTicketUpdated:
+		return true
+	case WebhookEventTypeUserEmailChanged:
+		return true
+	case WebhookEventTypeUserPasswordReset:
+		return true
+	case WebhookEventTypeUserStatusChanged:
+		return true
+	case WebhookEventTypeUserUpdated:
+		return true
+	case WebhookEventTypeVisitCreated:
+		return true
+	case WebhookEventTypeVisitUpdated:
+		return true
+	case WebhookEventTypeWebhookDeliveryReplayed:
+		return true
+	case WebhookEventTypeWebhookEndpointCreated:
+		return true
+	case WebhookEventTypeWebhookEndpointDeleted:
+		return true
+	case WebhookEventTypeWebhookEndpointDeliveriesReplayed:
+		return true
+	case WebhookEventTypeWebhookEndpointSecretRotated:
+		return true
+	case WebhookEventTypeWebhookEndpointUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookImpersonationEventType.
+const (
+	WebhookImpersonationEventTypeImpersonationEnded   WebhookImpersonationEventType = "impersonation.ended"
+	WebhookImpersonationEventTypeImpersonationStarted WebhookImpersonationEventType = "impersonation.started"
+)
+
+// Valid indicates whether the value is a known member of the WebhookImpersonationEventType enum.
+func (e WebhookImpersonationEventType) Valid() bool {
+	switch e {
+	case WebhookImpersonationEventTypeImpersonationEnded:
+		return true
+	case WebhookImpersonationEventTypeImpersonationStarted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookImpersonationPolicyEventType.
+const (
+	WebhookImpersonationPolicyEventTypeImpersonationAllowed   WebhookImpersonationPolicyEventType = "impersonation.allowed"
+	WebhookImpersonationPolicyEventTypeImpersonationForbidden WebhookImpersonationPolicyEventType = "impersonation.forbidden"
+)
+
+// Valid indicates whether the value is a known member of the WebhookImpersonationPolicyEventType enum.
+func (e WebhookImpersonationPolicyEventType) Valid() bool {
+	switch e {
+	case WebhookImpersonationPolicyEventTypeImpersonationAllowed:
+		return true
+	case WebhookImpersonationPolicyEventTypeImpersonationForbidden:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookInvitationEventType.
+const (
+	WebhookInvitationEventTypeInvitationCreated WebhookInvitationEventType = "invitation.created"
+	WebhookInvitationEventTypeInvitationResent  WebhookInvitationEventType = "invitation.resent"
+	WebhookInvitationEventTypeInvitationRevoked WebhookInvitationEventType = "invitation.revoked"
+)
+
+// Valid indicates whether the value is a known member of the WebhookInvitationEventType enum.
+func (e WebhookInvitationEventType) Valid() bool {
+	switch e {
+	case WebhookInvitationEventTypeInvitationCreated:
+		return true
+	case WebhookInvitationEventTypeInvitationResent:
+		return true
+	case WebhookInvitationEventTypeInvitationRevoked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookJobEventType.
+const (
+	WebhookJobEventTypeJobCreated WebhookJobEventType = "job.created"
+	WebhookJobEventTypeJobUpdated WebhookJobEventType = "job.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookJobEventType enum.
+func (e WebhookJobEventType) Valid() bool {
+	switch e {
+	case WebhookJobEventTypeJobCreated:
+		return true
+	case WebhookJobEventTypeJobUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookLicensesEventType.
+const (
+	WebhookLicensesEventTypeLicenseUpdated WebhookLicensesEventType = "license.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookLicensesEventType enum.
+func (e WebhookLicensesEventType) Valid() bool {
+	switch e {
+	case WebhookLicensesEventTypeLicenseUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookMailEventType.
+const (
+	WebhookMailEventTypeMailRetried WebhookMailEventType = "mail.retried"
+)
+
+// Valid indicates whether the value is a known member of the WebhookMailEventType enum.
+func (e WebhookMailEventType) Valid() bool {
+	switch e {
+	case WebhookMailEventTypeMailRetried:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookMailTemplateEventType.
+const (
+	WebhookMailTemplateEventTypeMailTemplateDeleted WebhookMailTemplateEventType = "mail_template.deleted"
+	WebhookMailTemplateEventTypeMailTemplateSaved   WebhookMailTemplateEventType = "mail_template.saved"
+)
+
+// Valid indicates whether the value is a known member of the WebhookMailTemplateEventType enum.
+func (e WebhookMailTemplateEventType) Valid() bool {
+	switch e {
+	case WebhookMailTemplateEventTypeMailTemplateDeleted:
+		return true
+	case WebhookMailTemplateEventTypeMailTemplateSaved:
 		return true
 	default:
 		return false
@@ -1364,6 +1886,27 @@ func (e WebhookMembershipEventType) Valid() bool {
 	case WebhookMembershipEventTypeMembershipRemoved:
 		return true
 	case WebhookMembershipEventTypeMembershipUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookOfferEventType.
+const (
+	WebhookOfferEventTypeOfferCreated WebhookOfferEventType = "offer.created"
+	WebhookOfferEventTypeOfferDeleted WebhookOfferEventType = "offer.deleted"
+	WebhookOfferEventTypeOfferUpdated WebhookOfferEventType = "offer.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookOfferEventType enum.
+func (e WebhookOfferEventType) Valid() bool {
+	switch e {
+	case WebhookOfferEventTypeOfferCreated:
+		return true
+	case WebhookOfferEventTypeOfferDeleted:
+		return true
+	case WebhookOfferEventTypeOfferUpdated:
 		return true
 	default:
 		return false
@@ -1397,6 +1940,42 @@ func (e WebhookOrderEventType) Valid() bool {
 	}
 }
 
+// Defines values for WebhookPictureEventType.
+const (
+	WebhookPictureEventTypePictureUploaded WebhookPictureEventType = "picture.uploaded"
+)
+
+// Valid indicates whether the value is a known member of the WebhookPictureEventType enum.
+func (e WebhookPictureEventType) Valid() bool {
+	switch e {
+	case WebhookPictureEventTypePictureUploaded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookProductEventType.
+const (
+	WebhookProductEventTypeProductCreated     WebhookProductEventType = "product.created"
+	WebhookProductEventTypeProductDeactivated WebhookProductEventType = "product.deactivated"
+	WebhookProductEventTypeProductUpdated     WebhookProductEventType = "product.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookProductEventType enum.
+func (e WebhookProductEventType) Valid() bool {
+	switch e {
+	case WebhookProductEventTypeProductCreated:
+		return true
+	case WebhookProductEventTypeProductDeactivated:
+		return true
+	case WebhookProductEventTypeProductUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for WebhookRecordActionEventType.
 const (
 	WebhookRecordActionEventTypeRecordAction WebhookRecordActionEventType = "record.action"
@@ -1406,6 +1985,99 @@ const (
 func (e WebhookRecordActionEventType) Valid() bool {
 	switch e {
 	case WebhookRecordActionEventTypeRecordAction:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookRecordChangeEventType.
+const (
+	WebhookRecordChangeEventTypeRecordChangeApproved  WebhookRecordChangeEventType = "record_change.approved"
+	WebhookRecordChangeEventTypeRecordChangeRejected  WebhookRecordChangeEventType = "record_change.rejected"
+	WebhookRecordChangeEventTypeRecordChangeRequested WebhookRecordChangeEventType = "record_change.requested"
+)
+
+// Valid indicates whether the value is a known member of the WebhookRecordChangeEventType enum.
+func (e WebhookRecordChangeEventType) Valid() bool {
+	switch e {
+	case WebhookRecordChangeEventTypeRecordChangeApproved:
+		return true
+	case WebhookRecordChangeEventTypeRecordChangeRejected:
+		return true
+	case WebhookRecordChangeEventTypeRecordChangeRequested:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookRecordEventType.
+const (
+	WebhookRecordEventTypeRecordClaimed WebhookRecordEventType = "record.claimed"
+	WebhookRecordEventTypeRecordCreated WebhookRecordEventType = "record.created"
+	WebhookRecordEventTypeRecordUpdated WebhookRecordEventType = "record.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookRecordEventType enum.
+func (e WebhookRecordEventType) Valid() bool {
+	switch e {
+	case WebhookRecordEventTypeRecordClaimed:
+		return true
+	case WebhookRecordEventTypeRecordCreated:
+		return true
+	case WebhookRecordEventTypeRecordUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookRecordTypeEventType.
+const (
+	WebhookRecordTypeEventTypeRecordTypeDefined WebhookRecordTypeEventType = "record_type.defined"
+)
+
+// Valid indicates whether the value is a known member of the WebhookRecordTypeEventType enum.
+func (e WebhookRecordTypeEventType) Valid() bool {
+	switch e {
+	case WebhookRecordTypeEventTypeRecordTypeDefined:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookSCIMTokenEventType.
+const (
+	WebhookSCIMTokenEventTypeScimTokenCreated WebhookSCIMTokenEventType = "scim_token.created"
+	WebhookSCIMTokenEventTypeScimTokenRevoked WebhookSCIMTokenEventType = "scim_token.revoked"
+)
+
+// Valid indicates whether the value is a known member of the WebhookSCIMTokenEventType enum.
+func (e WebhookSCIMTokenEventType) Valid() bool {
+	switch e {
+	case WebhookSCIMTokenEventTypeScimTokenCreated:
+		return true
+	case WebhookSCIMTokenEventTypeScimTokenRevoked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookSSOEventType.
+const (
+	WebhookSSOEventTypeSsoConfigured WebhookSSOEventType = "sso.configured"
+	WebhookSSOEventTypeSsoDeleted    WebhookSSOEventType = "sso.deleted"
+)
+
+// Valid indicates whether the value is a known member of the WebhookSSOEventType enum.
+func (e WebhookSSOEventType) Valid() bool {
+	switch e {
+	case WebhookSSOEventTypeSsoConfigured:
+		return true
+	case WebhookSSOEventTypeSsoDeleted:
 		return true
 	default:
 		return false
@@ -1433,6 +2105,45 @@ func (e WebhookSiteEventType) Valid() bool {
 	}
 }
 
+// Defines values for WebhookStaffEventType.
+const (
+	WebhookStaffEventTypeStaffActivated        WebhookStaffEventType = "staff.activated"
+	WebhookStaffEventTypeStaffDisabled         WebhookStaffEventType = "staff.disabled"
+	WebhookStaffEventTypeStaffEnabled          WebhookStaffEventType = "staff.enabled"
+	WebhookStaffEventTypeStaffInvitationResent WebhookStaffEventType = "staff.invitation_resent"
+	WebhookStaffEventTypeStaffInvited          WebhookStaffEventType = "staff.invited"
+	WebhookStaffEventTypeStaffPasswordReset    WebhookStaffEventType = "staff.password_reset"
+	WebhookStaffEventTypeStaffPasswordSet      WebhookStaffEventType = "staff.password_set"
+	WebhookStaffEventTypeStaffSignedInBySso    WebhookStaffEventType = "staff.signed_in_by_sso"
+	WebhookStaffEventTypeStaffUpdated          WebhookStaffEventType = "staff.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookStaffEventType enum.
+func (e WebhookStaffEventType) Valid() bool {
+	switch e {
+	case WebhookStaffEventTypeStaffActivated:
+		return true
+	case WebhookStaffEventTypeStaffDisabled:
+		return true
+	case WebhookStaffEventTypeStaffEnabled:
+		return true
+	case WebhookStaffEventTypeStaffInvitationResent:
+		return true
+	case WebhookStaffEventTypeStaffInvited:
+		return true
+	case WebhookStaffEventTypeStaffPasswordReset:
+		return true
+	case WebhookStaffEventTypeStaffPasswordSet:
+		return true
+	case WebhookStaffEventTypeStaffSignedInBySso:
+		return true
+	case WebhookStaffEventTypeStaffUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for WebhookStockItemEventType.
 const (
 	WebhookStockItemEventTypeStockItemIssued   WebhookStockItemEventType = "stock_item.issued"
@@ -1451,6 +2162,63 @@ func (e WebhookStockItemEventType) Valid() bool {
 	case WebhookStockItemEventTypeStockItemReturned:
 		return true
 	case WebhookStockItemEventTypeStockItemStocked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookSyncRunEventType.
+const (
+	WebhookSyncRunEventTypeHrSyncApplied              WebhookSyncRunEventType = "hr_sync.applied"
+	WebhookSyncRunEventTypeHrSyncAwaitingConfirmation WebhookSyncRunEventType = "hr_sync.awaiting_confirmation"
+	WebhookSyncRunEventTypeHrSyncDiscarded            WebhookSyncRunEventType = "hr_sync.discarded"
+	WebhookSyncRunEventTypeHrSyncFailed               WebhookSyncRunEventType = "hr_sync.failed"
+	WebhookSyncRunEventTypeHrSyncPlanned              WebhookSyncRunEventType = "hr_sync.planned"
+)
+
+// Valid indicates whether the value is a known member of the WebhookSyncRunEventType enum.
+func (e WebhookSyncRunEventType) Valid() bool {
+	switch e {
+	case WebhookSyncRunEventTypeHrSyncApplied:
+		return true
+	case WebhookSyncRunEventTypeHrSyncAwaitingConfirmation:
+		return true
+	case WebhookSyncRunEventTypeHrSyncDiscarded:
+		return true
+	case WebhookSyncRunEventTypeHrSyncFailed:
+		return true
+	case WebhookSyncRunEventTypeHrSyncPlanned:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookSyncSettingsEventType.
+const (
+	WebhookSyncSettingsEventTypeHrSyncSettingsUpdated WebhookSyncSettingsEventType = "hr_sync.settings_updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookSyncSettingsEventType enum.
+func (e WebhookSyncSettingsEventType) Valid() bool {
+	switch e {
+	case WebhookSyncSettingsEventTypeHrSyncSettingsUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookTicketAttachmentEventType.
+const (
+	WebhookTicketAttachmentEventTypeTicketAttachmentAdded WebhookTicketAttachmentEventType = "ticket.attachment_added"
+)
+
+// Valid indicates whether the value is a known member of the WebhookTicketAttachmentEventType enum.
+func (e WebhookTicketAttachmentEventType) Valid() bool {
+	switch e {
+	case WebhookTicketAttachmentEventTypeTicketAttachmentAdded:
 		return true
 	default:
 		return false
@@ -1484,6 +2252,48 @@ func (e WebhookTicketEventType) Valid() bool {
 	case WebhookTicketEventTypeTicketOpened:
 		return true
 	case WebhookTicketEventTypeTicketUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookUserEventType.
+const (
+	WebhookUserEventTypeUserEmailChanged  WebhookUserEventType = "user.email_changed"
+	WebhookUserEventTypeUserPasswordReset WebhookUserEventType = "user.password_reset"
+	WebhookUserEventTypeUserStatusChanged WebhookUserEventType = "user.status_changed"
+	WebhookUserEventTypeUserUpdated       WebhookUserEventType = "user.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookUserEventType enum.
+func (e WebhookUserEventType) Valid() bool {
+	switch e {
+	case WebhookUserEventTypeUserEmailChanged:
+		return true
+	case WebhookUserEventTypeUserPasswordReset:
+		return true
+	case WebhookUserEventTypeUserStatusChanged:
+		return true
+	case WebhookUserEventTypeUserUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookVisitEventType.
+const (
+	WebhookVisitEventTypeVisitCreated WebhookVisitEventType = "visit.created"
+	WebhookVisitEventTypeVisitUpdated WebhookVisitEventType = "visit.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookVisitEventType enum.
+func (e WebhookVisitEventType) Valid() bool {
+	switch e {
+	case WebhookVisitEventTypeVisitCreated:
+		return true
+	case WebhookVisitEventTypeVisitUpdated:
 		return true
 	default:
 		return false
@@ -5792,6 +6602,172 @@ type VisitRequest struct {
 	Technician  string     `json:"technician"`
 }
 
+// WebhookAPIKeyEvent The body of a webhook delivery: An API key was created or revoked; `data` is the key as `GET /v1/api-keys` lists it, never its token.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookAPIKeyEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A key that lets a machine act as a staff role. Its secret is shown only at creation.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","created_by":"api_key:key_01912d60-0000-7000-8000-000000000001","id":"key_01912d73-9b0c-7d1e-9f2a-3b4c5d6e7f80","last_used_at":"2025-03-05T14:02:31Z","name":"ERP integration","role":"admin"}
+	Data APIKey `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time              `json:"timestamp"`
+	Type      WebhookAPIKeyEventType `json:"type"`
+}
+
+// WebhookAPIKeyEventType defines model for WebhookAPIKeyEvent.Type.
+type WebhookAPIKeyEventType string
+
+// WebhookAccessLinkEvent The body of a webhook delivery: An access link was created, refreshed (a new link, the old one dead), disabled, or refreshed and mailed to its holder; `data` is the link as the API shows it, never the link itself.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookAccessLinkEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A long-lived, reusable sign-in link for one membership. Its token is shown only when it is created or refreshed.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","created_by":"api_key:key_01912d73-9b0c-7d1e-9f2a-3b4c5d6e7f80","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","expires_at":"2025-09-03T09:15:00Z","id":"acl_01912d72-7a8b-7c9d-8e0f-2a3b4c5d6e7f","membership_id":"mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d","read_only":true,"ttl_seconds":15811200,"updated_at":"2025-03-04T09:15:00Z","version":1}
+	Data AccessLink `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                  `json:"timestamp"`
+	Type      WebhookAccessLinkEventType `json:"type"`
+}
+
+// WebhookAccessLinkEventType defines model for WebhookAccessLinkEvent.Type.
+type WebhookAccessLinkEventType string
+
+// WebhookAccessRequestEvent The body of a webhook delivery: Staff decided a request for access: connected it to a customer (a new one or an existing one) or rejected it; `data` is the request as the API shows it after the decision.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookAccessRequestEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A request for access from someone without an account.
+	Data AccessRequest `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                     `json:"timestamp"`
+	Type      WebhookAccessRequestEventType `json:"type"`
+}
+
+// WebhookAccessRequestEventType defines model for WebhookAccessRequestEvent.Type.
+type WebhookAccessRequestEventType string
+
+// WebhookArticleEvent The body of a webhook delivery: A news article was created, changed or deleted; `data` is the article as the API shows it (for `article.deleted`, as it was).
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookArticleEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A news article, shown on the portal's start page of the customers it is addressed to from `publish_at` on.
+	//
+	// Example: {"audience":{"all":true,"customer_ids":[]},"author":"staff:stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","body":"The portal is down on **Sunday** from 6 to 8.","body_html":"\u003cp\u003eThe portal is down on \u003cstrong\u003eSunday\u003c/strong\u003e from 6 to 8.\u003c/p\u003e\n","created_at":"2025-03-04T09:15:00Z","customer_id":"","id":"art_01912d71-4a5b-7c6d-8e9f-0a1b2c3d4e5f","publish_at":"2025-03-04T09:15:00Z","title":"Maintenance on Sunday","updated_at":"2025-03-04T09:15:00Z","version":1}
+	Data Article `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time               `json:"timestamp"`
+	Type      WebhookArticleEventType `json:"type"`
+}
+
+// WebhookArticleEventType defines model for WebhookArticleEvent.Type.
+type WebhookArticleEventType string
+
+// WebhookContactEvent The body of a webhook delivery: A customer's contact was created, changed or deleted, or given access to the portal; `data` is the contact as the API shows it (for `contact.deleted`, as it was).
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookContactEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A person in a customer's record, apart from its users. `invitation_id` and `user_id` are set once the contact has been given portal access and has accepted it.
+	Data Contact `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time               `json:"timestamp"`
+	Type      WebhookContactEventType `json:"type"`
+}
+
+// WebhookContactEventType defines model for WebhookContactEvent.Type.
+type WebhookContactEventType string
+
 // WebhookCustomerEvent The body of a webhook delivery: A customer was created, or its details, portal settings, branding or status changed; `data` is the customer as `GET /v1/customers/{customerId}` shows it after the change.
 //
 // Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
@@ -5856,9 +6832,11 @@ type WebhookDelivery struct {
 	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
 	EventId WebhookEventId `json:"event_id"`
 
-	// EventType What happened, as `object.verb`. Each type's body is one of the `Webhook…Event` schemas:
-	// WebhookCustomerEvent, WebhookMembershipEvent, WebhookOrderEvent, WebhookStockItemEvent,
-	// WebhookTicketEvent, WebhookTicketCommentEvent, WebhookSiteEvent and WebhookRecordActionEvent.
+	// EventType What happened, as `object.verb`: one type for each kind of change the audit log records
+	// (several audit actions may share one, as a ticket's status, assignee and priority changes
+	// are all `ticket.updated`). Each type's body is one of the `Webhook…Event` schemas, whose
+	// `data` is the object as the API shows it after the change (as it was, for a deletion),
+	// never with a token, secret or password: WebhookCustomerEvent, WebhookMembershipEvent, WebhookOrderEvent, WebhookStockItemEvent, WebhookTicketEvent, WebhookTicketCommentEvent, WebhookSiteEvent, WebhookRecordActionEvent, WebhookTicketAttachmentEvent, WebhookInvitationEvent, WebhookUserEvent, WebhookAccessLinkEvent, WebhookAPIKeyEvent, WebhookProductEvent, WebhookOfferEvent, WebhookArticleEvent, WebhookRecordTypeEvent, WebhookRecordEvent, WebhookRecordChangeEvent, WebhookJobEvent, WebhookVisitEvent, WebhookPictureEvent, WebhookContactEvent, WebhookAccessRequestEvent, WebhookSyncRunEvent, WebhookSyncSettingsEvent, WebhookSCIMTokenEvent, WebhookEmployeeEvent, WebhookLicensesEvent, WebhookSSOEvent, WebhookImpersonationEvent, WebhookImpersonationPolicyEvent, WebhookStaffEvent, WebhookMailEvent, WebhookMailTemplateEvent, WebhookEndpointEvent, WebhookDeliveryEvent.
 	//
 	//
 	// Example: order.submitted
@@ -5897,6 +6875,38 @@ type WebhookDelivery struct {
 	UpdatedAt time.Time             `json:"updated_at"`
 }
 
+// WebhookDeliveryEvent The body of a webhook delivery: Staff replayed one webhook delivery; `data` is the new delivery as the delivery log lists it, without its body.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookDeliveryEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data One event on its way to one endpoint, and the record of its last attempt.
+	Data WebhookDelivery `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                `json:"timestamp"`
+	Type      WebhookDeliveryEventType `json:"type"`
+}
+
+// WebhookDeliveryEventType defines model for WebhookDeliveryEvent.Type.
+type WebhookDeliveryEventType string
+
 // WebhookDeliveryId Identifies a delivery of an event to an endpoint: `wdl_` and a unique suffix.
 //
 // Example: wdl_01912d80-4d5e-7f60-8a7b-9c0d1e2f3a4b
@@ -5916,6 +6926,38 @@ type WebhookDeliveryList struct {
 //
 // Example: sent
 type WebhookDeliveryStatus string
+
+// WebhookEmployeeEvent The body of a webhook delivery: A SCIM client created, replaced or deleted (marked as left) an employee of a customer's org chart; `data` is the employee as the API shows it after the change.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookEmployeeEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data An employee of a customer as its HR system knows it. Every field but the ID, the status and the times is the HR system's and is overwritten by the next sync.
+	Data OrgEmployee `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                `json:"timestamp"`
+	Type      WebhookEmployeeEventType `json:"type"`
+}
+
+// WebhookEmployeeEventType defines model for WebhookEmployeeEvent.Type.
+type WebhookEmployeeEventType string
 
 // WebhookEndpoint An endpoint staff registered to receive events, without its signing secret.
 //
@@ -5949,6 +6991,40 @@ type WebhookEndpoint struct {
 	Version             int64      `json:"version"`
 }
 
+// WebhookEndpointEvent The body of a webhook delivery: A webhook endpoint was registered, changed, given a new secret, deleted, or had a time range of its deliveries replayed; `data` is the endpoint as the API shows it (for `webhook_endpoint.deleted`, as it was), never its secrets.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookEndpointEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data An endpoint staff registered to receive events, without its signing secret.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","description":"ERP order import","enabled":true,"event_types":["order.submitted","order.confirmed"],"id":"wep_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f","updated_at":"2025-03-04T09:15:00Z","url":"https://erp.example.com/portalkit/events","version":1}
+	Data WebhookEndpoint `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                `json:"timestamp"`
+	Type      WebhookEndpointEventType `json:"type"`
+}
+
+// WebhookEndpointEventType defines model for WebhookEndpointEvent.Type.
+type WebhookEndpointEventType string
+
 // WebhookEndpointId Identifies a webhook endpoint: `wep_` and a unique suffix (a UUIDv7 by default).
 //
 // Example: wep_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f
@@ -5980,14 +7056,248 @@ type WebhookEndpointSecret struct {
 // Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
 type WebhookEventId = string
 
-// WebhookEventType What happened, as `object.verb`. Each type's body is one of the `Webhook…Event` schemas:
-// WebhookCustomerEvent, WebhookMembershipEvent, WebhookOrderEvent, WebhookStockItemEvent,
-// WebhookTicketEvent, WebhookTicketCommentEvent, WebhookSiteEvent and WebhookRecordActionEvent.
+// WebhookEventType What happened, as `object.verb`: one type for each kind of change the audit log records
+// (several audit actions may share one, as a ticket's status, assignee and priority changes
+// are all `ticket.updated`). Each type's body is one of the `Webhook…Event` schemas, whose
+// `data` is the object as the API shows it after the change (as it was, for a deletion),
+// never with a token, secret or password: WebhookCustomerEvent, WebhookMembershipEvent, WebhookOrderEvent, WebhookStockItemEvent, WebhookTicketEvent, WebhookTicketCommentEvent, WebhookSiteEvent, WebhookRecordActionEvent, WebhookTicketAttachmentEvent, WebhookInvitationEvent, WebhookUserEvent, WebhookAccessLinkEvent, WebhookAPIKeyEvent, WebhookProductEvent, WebhookOfferEvent, WebhookArticleEvent, WebhookRecordTypeEvent, WebhookRecordEvent, WebhookRecordChangeEvent, WebhookJobEvent, WebhookVisitEvent, WebhookPictureEvent, WebhookContactEvent, WebhookAccessRequestEvent, WebhookSyncRunEvent, WebhookSyncSettingsEvent, WebhookSCIMTokenEvent, WebhookEmployeeEvent, WebhookLicensesEvent, WebhookSSOEvent, WebhookImpersonationEvent, WebhookImpersonationPolicyEvent, WebhookStaffEvent, WebhookMailEvent, WebhookMailTemplateEvent, WebhookEndpointEvent, WebhookDeliveryEvent.
 //
 // Example: order.submitted
 type WebhookEventType string
 
-// WebhookMembershipEvent The body of a webhook delivery: A membership was created (added by staff, or an invitation accepted), changed (role, sites, disabled, enabled) or removed; `data` is the member as `GET …/memberships/{membershipId}` shows it (for `membership.removed`, as it was).
+// WebhookImpersonationEvent The body of a webhook delivery: Staff started or ended acting as one of a customer's people; `data` is the impersonation as the API shows it.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookImpersonationEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A staff member acting as one of the customer's people.
+	Data Impersonation `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                     `json:"timestamp"`
+	Type      WebhookImpersonationEventType `json:"type"`
+}
+
+// WebhookImpersonationEventType defines model for WebhookImpersonationEvent.Type.
+type WebhookImpersonationEventType string
+
+// WebhookImpersonationPolicyEvent The body of a webhook delivery: A customer allowed or forbade staff to act as its people; `data` is its policy after the change.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookImpersonationPolicyEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data Whether the customer forbids staff to act as its people.
+	Data ImpersonationPolicy `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                           `json:"timestamp"`
+	Type      WebhookImpersonationPolicyEventType `json:"type"`
+}
+
+// WebhookImpersonationPolicyEventType defines model for WebhookImpersonationPolicyEvent.Type.
+type WebhookImpersonationPolicyEventType string
+
+// WebhookInvitationEvent The body of a webhook delivery: An invitation was created (by staff, a customer admin, for a contact or by HR sync), sent again or revoked; `data` is the invitation as `GET …/invitations/{invitationId}` shows it, never its link.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookInvitationEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data An invitation of a person, by e-mail address, into a customer. Its token goes only into the e-mail.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","email":"grace@acme.example","expires_at":"2025-03-11T09:15:00Z","first_admin":false,"id":"inv_01912d71-4e5f-7b6a-9c8d-1e2f3a4b5c6d","invited_by":"user:usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","message":"Welcome to our portal!","role":"maintainer","sent_count":1,"site_ids":["sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c"],"state":"pending","updated_at":"2025-03-04T09:15:00Z"}
+	Data Invitation `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                  `json:"timestamp"`
+	Type      WebhookInvitationEventType `json:"type"`
+}
+
+// WebhookInvitationEventType defines model for WebhookInvitationEvent.Type.
+type WebhookInvitationEventType string
+
+// WebhookJobEvent The body of a webhook delivery: A field-service job was created or changed; `data` is the job as the API shows it.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookJobEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A piece of work at a site of a customer.
+	//
+	// Example: {"created_at":"2025-03-01T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","description":"No hot water on floor 3.","external_ref":"FS-4711","id":"job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d","planned_at":"2025-03-04T08:00:00Z","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","status":"scheduled","title":"Boiler","type":"repair","updated_at":"2025-03-02T09:15:00Z","version":2}
+	Data Job `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time           `json:"timestamp"`
+	Type      WebhookJobEventType `json:"type"`
+}
+
+// WebhookJobEventType defines model for WebhookJobEvent.Type.
+type WebhookJobEventType string
+
+// WebhookLicensesEvent The body of a webhook delivery: A customer's licences changed; `data` is the licences as the API shows them.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookLicensesEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A customer's licences of paid features.
+	Data Licenses `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                `json:"timestamp"`
+	Type      WebhookLicensesEventType `json:"type"`
+}
+
+// WebhookLicensesEventType defines model for WebhookLicensesEvent.Type.
+type WebhookLicensesEventType string
+
+// WebhookMailEvent The body of a webhook delivery: Staff sent a failed mail message again; `data` is the message as the mail log shows it.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookMailEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A message of the outbox, without its content (which may hold a sign-in token).
+	//
+	// Example: {"attempts":1,"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"out_01912d75-3d4e-7f50-8a6b-7c8d9e0f1a2b","kind":"invitation","last_error":"mailer: permanent failure (SMTP 550): 5.1.1 no such mailbox","recipient":"ada@acme.example","status":"failed","updated_at":"2025-03-04T09:15:02Z"}
+	Data MailMessage `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time            `json:"timestamp"`
+	Type      WebhookMailEventType `json:"type"`
+}
+
+// WebhookMailEventType defines model for WebhookMailEvent.Type.
+type WebhookMailEventType string
+
+// WebhookMailTemplateEvent The body of a webhook delivery: A customer's mail template override was saved or deleted; `data` is the override as the API shows it (for `mail_template.deleted`, as it was).
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookMailTemplateEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A customer's override of one kind of mail in one locale.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","kind":"invitation","locale":"de","subject":"Willkommen bei {{.CustomerName}}","updated_at":"2025-03-04T09:15:00Z","updated_by":"staff:stf_42"}
+	Data MailTemplate `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                    `json:"timestamp"`
+	Type      WebhookMailTemplateEventType `json:"type"`
+}
+
+// WebhookMailTemplateEventType defines model for WebhookMailTemplateEvent.Type.
+type WebhookMailTemplateEventType string
+
+// WebhookMembershipEvent The body of a webhook delivery: A membership was created (added by staff, an invitation accepted, or joined by SSO), changed (role, sites, disabled, enabled) or removed; `data` is the member as `GET …/memberships/{membershipId}` shows it (for `membership.removed`, as it was).
 //
 // Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
 // Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
@@ -6020,6 +7330,40 @@ type WebhookMembershipEvent struct {
 
 // WebhookMembershipEventType defines model for WebhookMembershipEvent.Type.
 type WebhookMembershipEventType string
+
+// WebhookOfferEvent The body of a webhook delivery: A customer's offer was created, changed or deleted; `data` is the offer as the API shows it (for `offer.deleted`, as it was).
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookOfferEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A customer's price for a product, which puts the product into the customer's catalogue.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"ofr_01912d70-2d3c-7f50-9b66-803f3d2c1bae","price":{"amount":109900,"currency":"EUR"},"product_id":"prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d","updated_at":"2025-03-04T09:15:00Z","version":1}
+	Data Offer `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time             `json:"timestamp"`
+	Type      WebhookOfferEventType `json:"type"`
+}
+
+// WebhookOfferEventType defines model for WebhookOfferEvent.Type.
+type WebhookOfferEventType string
 
 // WebhookOrderEvent The body of a webhook delivery: An order was placed or moved on; `data` is the order as `GET …/orders/{orderId}` shows it after the change. An order confirmed on submission (`auto_confirm_orders`) sends `order.submitted` and `order.confirmed`.
 //
@@ -6055,6 +7399,74 @@ type WebhookOrderEvent struct {
 // WebhookOrderEventType defines model for WebhookOrderEvent.Type.
 type WebhookOrderEventType string
 
+// WebhookPictureEvent The body of a webhook delivery: A picture of a field-service job was uploaded; `data` is the picture as the API shows it.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookPictureEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A picture taken at a site for a job.
+	//
+	// Example: {"content_type":"image/jpeg","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","height":1200,"id":"pic_01912d80-3e4f-7a61-8c77-914f4e3d2cbf","job_id":"job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d","name":"boiler.jpg","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","size":183422,"taken_at":"2025-03-04T10:45:00Z","width":1600}
+	Data Picture `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time               `json:"timestamp"`
+	Type      WebhookPictureEventType `json:"type"`
+}
+
+// WebhookPictureEventType defines model for WebhookPictureEvent.Type.
+type WebhookPictureEventType string
+
+// WebhookProductEvent The body of a webhook delivery: A product of the portfolio (global or a customer's own) was created, changed or deactivated; `data` is the product as the API shows it.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookProductEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data Something the provider sells. Without `customer_id` it belongs to the global portfolio; with one, only that customer sees it.
+	//
+	// Example: {"active":true,"attributes":{"ram":"16 GB"},"category":"laptops","created_at":"2025-03-04T09:15:00Z","description":"14-inch business laptop","id":"prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d","name":"Laptop 14 Pro","price":{"amount":129900,"currency":"EUR"},"sku":"LAP-14-PRO","updated_at":"2025-03-04T09:15:00Z","version":1}
+	Data Product `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time               `json:"timestamp"`
+	Type      WebhookProductEventType `json:"type"`
+}
+
+// WebhookProductEventType defines model for WebhookProductEvent.Type.
+type WebhookProductEventType string
+
 // WebhookRecordActionEvent The body of a webhook delivery: Someone took a webhook action of a record; `data` names the action, who took it and the record as customers see it.
 //
 // Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
@@ -6086,6 +7498,166 @@ type WebhookRecordActionEvent struct {
 
 // WebhookRecordActionEventType defines model for WebhookRecordActionEvent.Type.
 type WebhookRecordActionEventType string
+
+// WebhookRecordChangeEvent The body of a webhook delivery: A customer asked for a change of a record that needs approval, or staff decided it; `data` is the change request as the API shows it.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookRecordChangeEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A customer user's change of a record that waits for, or had, staff's decision.
+	Data RecordChangeRequest `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                    `json:"timestamp"`
+	Type      WebhookRecordChangeEventType `json:"type"`
+}
+
+// WebhookRecordChangeEventType defines model for WebhookRecordChangeEvent.Type.
+type WebhookRecordChangeEventType string
+
+// WebhookRecordEvent The body of a webhook delivery: A record was created, changed (by staff, an upsert or a customer's edit) or claimed by a customer; `data` is the record as staff see it after the change.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookRecordEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A record the provider shares with a customer.
+	Data Record `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time              `json:"timestamp"`
+	Type      WebhookRecordEventType `json:"type"`
+}
+
+// WebhookRecordEventType defines model for WebhookRecordEvent.Type.
+type WebhookRecordEventType string
+
+// WebhookRecordTypeEvent The body of a webhook delivery: A record type (or a new version of one) was defined; `data` is the type as the API shows it.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookRecordTypeEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data One version of a record type.
+	Data RecordType `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                  `json:"timestamp"`
+	Type      WebhookRecordTypeEventType `json:"type"`
+}
+
+// WebhookRecordTypeEventType defines model for WebhookRecordTypeEvent.Type.
+type WebhookRecordTypeEventType string
+
+// WebhookSCIMTokenEvent The body of a webhook delivery: A SCIM token was created or revoked; `data` is the token as the API lists it, never its secret.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookSCIMTokenEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A bearer token a customer's identity provider provisions its employees over SCIM with.
+	Data SCIMToken `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                 `json:"timestamp"`
+	Type      WebhookSCIMTokenEventType `json:"type"`
+}
+
+// WebhookSCIMTokenEventType defines model for WebhookSCIMTokenEvent.Type.
+type WebhookSCIMTokenEventType string
+
+// WebhookSSOEvent The body of a webhook delivery: A customer's identity provider was configured or removed; `data` is the configuration as the API shows it (for `sso.deleted`, as it was), never its client secret.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookSSOEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A customer's OpenID Connect identity provider, without its client secret.
+	Data SSOConfig `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time           `json:"timestamp"`
+	Type      WebhookSSOEventType `json:"type"`
+}
+
+// WebhookSSOEventType defines model for WebhookSSOEvent.Type.
+type WebhookSSOEventType string
 
 // WebhookSiteEvent The body of a webhook delivery: A site was created, renamed or deleted; `data` is the site (for `site.deleted`, as it was).
 //
@@ -6121,6 +7693,40 @@ type WebhookSiteEvent struct {
 // WebhookSiteEventType defines model for WebhookSiteEvent.Type.
 type WebhookSiteEventType string
 
+// WebhookStaffEvent The body of a webhook delivery: A staff member was invited (or invited again), activated its account, was changed, disabled or enabled, set or reset its password, or signed in by SSO for the first time; `data` is the member as the API shows it, never a password.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookStaffEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A provider person who signs in to the console. Integrations use API keys instead.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","service_desk":false,"status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}
+	Data StaffMember `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time             `json:"timestamp"`
+	Type      WebhookStaffEventType `json:"type"`
+}
+
+// WebhookStaffEventType defines model for WebhookStaffEvent.Type.
+type WebhookStaffEventType string
+
 // WebhookStockItemEvent The body of a webhook delivery: A device of the supplier warehouse was stocked in (one event per item), issued, returned or retired; `data` is the item as the API shows it after the move.
 //
 // Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
@@ -6154,6 +7760,102 @@ type WebhookStockItemEvent struct {
 
 // WebhookStockItemEventType defines model for WebhookStockItemEvent.Type.
 type WebhookStockItemEventType string
+
+// WebhookSyncRunEvent The body of a webhook delivery: An HR sync run was planned (a dry run), stopped for confirmation, applied, discarded or failed; `data` is the run as the API shows it, without its changes.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookSyncRunEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data One sync of a customer's employees.
+	Data SyncRun `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time               `json:"timestamp"`
+	Type      WebhookSyncRunEventType `json:"type"`
+}
+
+// WebhookSyncRunEventType defines model for WebhookSyncRunEvent.Type.
+type WebhookSyncRunEventType string
+
+// WebhookSyncSettingsEvent The body of a webhook delivery: A customer's HR sync settings changed; `data` is the settings as the API shows them.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookSyncSettingsEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A customer's HR sync settings.
+	Data SyncSettings `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                    `json:"timestamp"`
+	Type      WebhookSyncSettingsEventType `json:"type"`
+}
+
+// WebhookSyncSettingsEventType defines model for WebhookSyncSettingsEvent.Type.
+type WebhookSyncSettingsEventType string
+
+// WebhookTicketAttachmentEvent The body of a webhook delivery: A file was attached to a ticket or one of its comments; `data` is the attachment as the API shows it.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookTicketAttachmentEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A file on a ticket or on one of its comments, without its content.
+	Data TicketAttachment `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                        `json:"timestamp"`
+	Type      WebhookTicketAttachmentEventType `json:"type"`
+}
+
+// WebhookTicketAttachmentEventType defines model for WebhookTicketAttachmentEvent.Type.
+type WebhookTicketAttachmentEventType string
 
 // WebhookTicketCommentEvent The body of a webhook delivery: A reply or an internal note was added to a ticket; `data` is the comment as staff see it.
 //
@@ -6220,6 +7922,74 @@ type WebhookTicketEvent struct {
 
 // WebhookTicketEventType defines model for WebhookTicketEvent.Type.
 type WebhookTicketEventType string
+
+// WebhookUserEvent The body of a webhook delivery: A user changed its name or asked for a new e-mail address, confirmed the new address, reset its password, or was disabled or enabled; `data` is the user as the API shows it, never a password.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookUserEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A person with a login. One user may be a member of several customers.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","email":"ada@acme.example","id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","locale":"de-DE","name":"Ada Lovelace","status":"active","updated_at":"2025-03-04T09:15:00Z"}
+	Data User `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time            `json:"timestamp"`
+	Type      WebhookUserEventType `json:"type"`
+}
+
+// WebhookUserEventType defines model for WebhookUserEvent.Type.
+type WebhookUserEventType string
+
+// WebhookVisitEvent The body of a webhook delivery: A visit of a field-service job was created or changed; `data` is the visit as the API shows it.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookVisitEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A technician's time at a site for a job; `ended_at` is left out while it goes on.
+	//
+	// Example: {"created_at":"2025-03-04T10:45:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","ended_at":"2025-03-04T10:40:00Z","external_ref":"V-1","id":"vis_01912d80-2d3c-7f50-9b66-803f3d2c1bae","job_id":"job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d","outcome":"completed","report":"Replaced the pump.","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","started_at":"2025-03-04T08:10:00Z","technician":"Tess Tech","updated_at":"2025-03-04T10:45:00Z","version":1}
+	Data Visit `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time             `json:"timestamp"`
+	Type      WebhookVisitEventType `json:"type"`
+}
+
+// WebhookVisitEventType defines model for WebhookVisitEvent.Type.
+type WebhookVisitEventType string
 
 // ActiveFilter defines model for ActiveFilter.
 type ActiveFilter = bool
@@ -7876,6 +9646,760 @@ func (t *EventJSONBody) FromWebhookRecordActionEvent(v WebhookRecordActionEvent)
 
 // MergeWebhookRecordActionEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookRecordActionEvent
 func (t *EventJSONBody) MergeWebhookRecordActionEvent(v WebhookRecordActionEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookTicketAttachmentEvent returns the union data inside the EventJSONBody as a WebhookTicketAttachmentEvent
+func (t EventJSONBody) AsWebhookTicketAttachmentEvent() (WebhookTicketAttachmentEvent, error) {
+	var body WebhookTicketAttachmentEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookTicketAttachmentEvent overwrites any union data inside the EventJSONBody as the provided WebhookTicketAttachmentEvent
+func (t *EventJSONBody) FromWebhookTicketAttachmentEvent(v WebhookTicketAttachmentEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookTicketAttachmentEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookTicketAttachmentEvent
+func (t *EventJSONBody) MergeWebhookTicketAttachmentEvent(v WebhookTicketAttachmentEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookInvitationEvent returns the union data inside the EventJSONBody as a WebhookInvitationEvent
+func (t EventJSONBody) AsWebhookInvitationEvent() (WebhookInvitationEvent, error) {
+	var body WebhookInvitationEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookInvitationEvent overwrites any union data inside the EventJSONBody as the provided WebhookInvitationEvent
+func (t *EventJSONBody) FromWebhookInvitationEvent(v WebhookInvitationEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookInvitationEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookInvitationEvent
+func (t *EventJSONBody) MergeWebhookInvitationEvent(v WebhookInvitationEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookUserEvent returns the union data inside the EventJSONBody as a WebhookUserEvent
+func (t EventJSONBody) AsWebhookUserEvent() (WebhookUserEvent, error) {
+	var body WebhookUserEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookUserEvent overwrites any union data inside the EventJSONBody as the provided WebhookUserEvent
+func (t *EventJSONBody) FromWebhookUserEvent(v WebhookUserEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookUserEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookUserEvent
+func (t *EventJSONBody) MergeWebhookUserEvent(v WebhookUserEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookAccessLinkEvent returns the union data inside the EventJSONBody as a WebhookAccessLinkEvent
+func (t EventJSONBody) AsWebhookAccessLinkEvent() (WebhookAccessLinkEvent, error) {
+	var body WebhookAccessLinkEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookAccessLinkEvent overwrites any union data inside the EventJSONBody as the provided WebhookAccessLinkEvent
+func (t *EventJSONBody) FromWebhookAccessLinkEvent(v WebhookAccessLinkEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookAccessLinkEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookAccessLinkEvent
+func (t *EventJSONBody) MergeWebhookAccessLinkEvent(v WebhookAccessLinkEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookAPIKeyEvent returns the union data inside the EventJSONBody as a WebhookAPIKeyEvent
+func (t EventJSONBody) AsWebhookAPIKeyEvent() (WebhookAPIKeyEvent, error) {
+	var body WebhookAPIKeyEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookAPIKeyEvent overwrites any union data inside the EventJSONBody as the provided WebhookAPIKeyEvent
+func (t *EventJSONBody) FromWebhookAPIKeyEvent(v WebhookAPIKeyEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookAPIKeyEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookAPIKeyEvent
+func (t *EventJSONBody) MergeWebhookAPIKeyEvent(v WebhookAPIKeyEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookProductEvent returns the union data inside the EventJSONBody as a WebhookProductEvent
+func (t EventJSONBody) AsWebhookProductEvent() (WebhookProductEvent, error) {
+	var body WebhookProductEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookProductEvent overwrites any union data inside the EventJSONBody as the provided WebhookProductEvent
+func (t *EventJSONBody) FromWebhookProductEvent(v WebhookProductEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookProductEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookProductEvent
+func (t *EventJSONBody) MergeWebhookProductEvent(v WebhookProductEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookOfferEvent returns the union data inside the EventJSONBody as a WebhookOfferEvent
+func (t EventJSONBody) AsWebhookOfferEvent() (WebhookOfferEvent, error) {
+	var body WebhookOfferEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookOfferEvent overwrites any union data inside the EventJSONBody as the provided WebhookOfferEvent
+func (t *EventJSONBody) FromWebhookOfferEvent(v WebhookOfferEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookOfferEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookOfferEvent
+func (t *EventJSONBody) MergeWebhookOfferEvent(v WebhookOfferEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookArticleEvent returns the union data inside the EventJSONBody as a WebhookArticleEvent
+func (t EventJSONBody) AsWebhookArticleEvent() (WebhookArticleEvent, error) {
+	var body WebhookArticleEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookArticleEvent overwrites any union data inside the EventJSONBody as the provided WebhookArticleEvent
+func (t *EventJSONBody) FromWebhookArticleEvent(v WebhookArticleEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookArticleEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookArticleEvent
+func (t *EventJSONBody) MergeWebhookArticleEvent(v WebhookArticleEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookRecordTypeEvent returns the union data inside the EventJSONBody as a WebhookRecordTypeEvent
+func (t EventJSONBody) AsWebhookRecordTypeEvent() (WebhookRecordTypeEvent, error) {
+	var body WebhookRecordTypeEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookRecordTypeEvent overwrites any union data inside the EventJSONBody as the provided WebhookRecordTypeEvent
+func (t *EventJSONBody) FromWebhookRecordTypeEvent(v WebhookRecordTypeEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookRecordTypeEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookRecordTypeEvent
+func (t *EventJSONBody) MergeWebhookRecordTypeEvent(v WebhookRecordTypeEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookRecordEvent returns the union data inside the EventJSONBody as a WebhookRecordEvent
+func (t EventJSONBody) AsWebhookRecordEvent() (WebhookRecordEvent, error) {
+	var body WebhookRecordEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookRecordEvent overwrites any union data inside the EventJSONBody as the provided WebhookRecordEvent
+func (t *EventJSONBody) FromWebhookRecordEvent(v WebhookRecordEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookRecordEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookRecordEvent
+func (t *EventJSONBody) MergeWebhookRecordEvent(v WebhookRecordEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookRecordChangeEvent returns the union data inside the EventJSONBody as a WebhookRecordChangeEvent
+func (t EventJSONBody) AsWebhookRecordChangeEvent() (WebhookRecordChangeEvent, error) {
+	var body WebhookRecordChangeEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookRecordChangeEvent overwrites any union data inside the EventJSONBody as the provided WebhookRecordChangeEvent
+func (t *EventJSONBody) FromWebhookRecordChangeEvent(v WebhookRecordChangeEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookRecordChangeEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookRecordChangeEvent
+func (t *EventJSONBody) MergeWebhookRecordChangeEvent(v WebhookRecordChangeEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookJobEvent returns the union data inside the EventJSONBody as a WebhookJobEvent
+func (t EventJSONBody) AsWebhookJobEvent() (WebhookJobEvent, error) {
+	var body WebhookJobEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookJobEvent overwrites any union data inside the EventJSONBody as the provided WebhookJobEvent
+func (t *EventJSONBody) FromWebhookJobEvent(v WebhookJobEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookJobEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookJobEvent
+func (t *EventJSONBody) MergeWebhookJobEvent(v WebhookJobEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookVisitEvent returns the union data inside the EventJSONBody as a WebhookVisitEvent
+func (t EventJSONBody) AsWebhookVisitEvent() (WebhookVisitEvent, error) {
+	var body WebhookVisitEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookVisitEvent overwrites any union data inside the EventJSONBody as the provided WebhookVisitEvent
+func (t *EventJSONBody) FromWebhookVisitEvent(v WebhookVisitEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookVisitEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookVisitEvent
+func (t *EventJSONBody) MergeWebhookVisitEvent(v WebhookVisitEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookPictureEvent returns the union data inside the EventJSONBody as a WebhookPictureEvent
+func (t EventJSONBody) AsWebhookPictureEvent() (WebhookPictureEvent, error) {
+	var body WebhookPictureEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookPictureEvent overwrites any union data inside the EventJSONBody as the provided WebhookPictureEvent
+func (t *EventJSONBody) FromWebhookPictureEvent(v WebhookPictureEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookPictureEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookPictureEvent
+func (t *EventJSONBody) MergeWebhookPictureEvent(v WebhookPictureEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookContactEvent returns the union data inside the EventJSONBody as a WebhookContactEvent
+func (t EventJSONBody) AsWebhookContactEvent() (WebhookContactEvent, error) {
+	var body WebhookContactEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookContactEvent overwrites any union data inside the EventJSONBody as the provided WebhookContactEvent
+func (t *EventJSONBody) FromWebhookContactEvent(v WebhookContactEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookContactEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookContactEvent
+func (t *EventJSONBody) MergeWebhookContactEvent(v WebhookContactEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookAccessRequestEvent returns the union data inside the EventJSONBody as a WebhookAccessRequestEvent
+func (t EventJSONBody) AsWebhookAccessRequestEvent() (WebhookAccessRequestEvent, error) {
+	var body WebhookAccessRequestEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookAccessRequestEvent overwrites any union data inside the EventJSONBody as the provided WebhookAccessRequestEvent
+func (t *EventJSONBody) FromWebhookAccessRequestEvent(v WebhookAccessRequestEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookAccessRequestEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookAccessRequestEvent
+func (t *EventJSONBody) MergeWebhookAccessRequestEvent(v WebhookAccessRequestEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookSyncRunEvent returns the union data inside the EventJSONBody as a WebhookSyncRunEvent
+func (t EventJSONBody) AsWebhookSyncRunEvent() (WebhookSyncRunEvent, error) {
+	var body WebhookSyncRunEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookSyncRunEvent overwrites any union data inside the EventJSONBody as the provided WebhookSyncRunEvent
+func (t *EventJSONBody) FromWebhookSyncRunEvent(v WebhookSyncRunEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookSyncRunEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookSyncRunEvent
+func (t *EventJSONBody) MergeWebhookSyncRunEvent(v WebhookSyncRunEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookSyncSettingsEvent returns the union data inside the EventJSONBody as a WebhookSyncSettingsEvent
+func (t EventJSONBody) AsWebhookSyncSettingsEvent() (WebhookSyncSettingsEvent, error) {
+	var body WebhookSyncSettingsEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookSyncSettingsEvent overwrites any union data inside the EventJSONBody as the provided WebhookSyncSettingsEvent
+func (t *EventJSONBody) FromWebhookSyncSettingsEvent(v WebhookSyncSettingsEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookSyncSettingsEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookSyncSettingsEvent
+func (t *EventJSONBody) MergeWebhookSyncSettingsEvent(v WebhookSyncSettingsEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookSCIMTokenEvent returns the union data inside the EventJSONBody as a WebhookSCIMTokenEvent
+func (t EventJSONBody) AsWebhookSCIMTokenEvent() (WebhookSCIMTokenEvent, error) {
+	var body WebhookSCIMTokenEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookSCIMTokenEvent overwrites any union data inside the EventJSONBody as the provided WebhookSCIMTokenEvent
+func (t *EventJSONBody) FromWebhookSCIMTokenEvent(v WebhookSCIMTokenEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookSCIMTokenEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookSCIMTokenEvent
+func (t *EventJSONBody) MergeWebhookSCIMTokenEvent(v WebhookSCIMTokenEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookEmployeeEvent returns the union data inside the EventJSONBody as a WebhookEmployeeEvent
+func (t EventJSONBody) AsWebhookEmployeeEvent() (WebhookEmployeeEvent, error) {
+	var body WebhookEmployeeEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookEmployeeEvent overwrites any union data inside the EventJSONBody as the provided WebhookEmployeeEvent
+func (t *EventJSONBody) FromWebhookEmployeeEvent(v WebhookEmployeeEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookEmployeeEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookEmployeeEvent
+func (t *EventJSONBody) MergeWebhookEmployeeEvent(v WebhookEmployeeEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookLicensesEvent returns the union data inside the EventJSONBody as a WebhookLicensesEvent
+func (t EventJSONBody) AsWebhookLicensesEvent() (WebhookLicensesEvent, error) {
+	var body WebhookLicensesEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookLicensesEvent overwrites any union data inside the EventJSONBody as the provided WebhookLicensesEvent
+func (t *EventJSONBody) FromWebhookLicensesEvent(v WebhookLicensesEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookLicensesEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookLicensesEvent
+func (t *EventJSONBody) MergeWebhookLicensesEvent(v WebhookLicensesEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookSSOEvent returns the union data inside the EventJSONBody as a WebhookSSOEvent
+func (t EventJSONBody) AsWebhookSSOEvent() (WebhookSSOEvent, error) {
+	var body WebhookSSOEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookSSOEvent overwrites any union data inside the EventJSONBody as the provided WebhookSSOEvent
+func (t *EventJSONBody) FromWebhookSSOEvent(v WebhookSSOEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookSSOEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookSSOEvent
+func (t *EventJSONBody) MergeWebhookSSOEvent(v WebhookSSOEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookImpersonationEvent returns the union data inside the EventJSONBody as a WebhookImpersonationEvent
+func (t EventJSONBody) AsWebhookImpersonationEvent() (WebhookImpersonationEvent, error) {
+	var body WebhookImpersonationEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookImpersonationEvent overwrites any union data inside the EventJSONBody as the provided WebhookImpersonationEvent
+func (t *EventJSONBody) FromWebhookImpersonationEvent(v WebhookImpersonationEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookImpersonationEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookImpersonationEvent
+func (t *EventJSONBody) MergeWebhookImpersonationEvent(v WebhookImpersonationEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookImpersonationPolicyEvent returns the union data inside the EventJSONBody as a WebhookImpersonationPolicyEvent
+func (t EventJSONBody) AsWebhookImpersonationPolicyEvent() (WebhookImpersonationPolicyEvent, error) {
+	var body WebhookImpersonationPolicyEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookImpersonationPolicyEvent overwrites any union data inside the EventJSONBody as the provided WebhookImpersonationPolicyEvent
+func (t *EventJSONBody) FromWebhookImpersonationPolicyEvent(v WebhookImpersonationPolicyEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookImpersonationPolicyEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookImpersonationPolicyEvent
+func (t *EventJSONBody) MergeWebhookImpersonationPolicyEvent(v WebhookImpersonationPolicyEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookStaffEvent returns the union data inside the EventJSONBody as a WebhookStaffEvent
+func (t EventJSONBody) AsWebhookStaffEvent() (WebhookStaffEvent, error) {
+	var body WebhookStaffEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookStaffEvent overwrites any union data inside the EventJSONBody as the provided WebhookStaffEvent
+func (t *EventJSONBody) FromWebhookStaffEvent(v WebhookStaffEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookStaffEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookStaffEvent
+func (t *EventJSONBody) MergeWebhookStaffEvent(v WebhookStaffEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookMailEvent returns the union data inside the EventJSONBody as a WebhookMailEvent
+func (t EventJSONBody) AsWebhookMailEvent() (WebhookMailEvent, error) {
+	var body WebhookMailEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookMailEvent overwrites any union data inside the EventJSONBody as the provided WebhookMailEvent
+func (t *EventJSONBody) FromWebhookMailEvent(v WebhookMailEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookMailEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookMailEvent
+func (t *EventJSONBody) MergeWebhookMailEvent(v WebhookMailEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookMailTemplateEvent returns the union data inside the EventJSONBody as a WebhookMailTemplateEvent
+func (t EventJSONBody) AsWebhookMailTemplateEvent() (WebhookMailTemplateEvent, error) {
+	var body WebhookMailTemplateEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookMailTemplateEvent overwrites any union data inside the EventJSONBody as the provided WebhookMailTemplateEvent
+func (t *EventJSONBody) FromWebhookMailTemplateEvent(v WebhookMailTemplateEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookMailTemplateEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookMailTemplateEvent
+func (t *EventJSONBody) MergeWebhookMailTemplateEvent(v WebhookMailTemplateEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookEndpointEvent returns the union data inside the EventJSONBody as a WebhookEndpointEvent
+func (t EventJSONBody) AsWebhookEndpointEvent() (WebhookEndpointEvent, error) {
+	var body WebhookEndpointEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookEndpointEvent overwrites any union data inside the EventJSONBody as the provided WebhookEndpointEvent
+func (t *EventJSONBody) FromWebhookEndpointEvent(v WebhookEndpointEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookEndpointEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookEndpointEvent
+func (t *EventJSONBody) MergeWebhookEndpointEvent(v WebhookEndpointEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookDeliveryEvent returns the union data inside the EventJSONBody as a WebhookDeliveryEvent
+func (t EventJSONBody) AsWebhookDeliveryEvent() (WebhookDeliveryEvent, error) {
+	var body WebhookDeliveryEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookDeliveryEvent overwrites any union data inside the EventJSONBody as the provided WebhookDeliveryEvent
+func (t *EventJSONBody) FromWebhookDeliveryEvent(v WebhookDeliveryEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookDeliveryEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookDeliveryEvent
+func (t *EventJSONBody) MergeWebhookDeliveryEvent(v WebhookDeliveryEvent) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err

@@ -6,11 +6,19 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/portalkit/portalkit/accessrequest"
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/fieldwork"
+	"github.com/portalkit/portalkit/hrsync"
+	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/internal/oapi"
+	"github.com/portalkit/portalkit/invite"
+	"github.com/portalkit/portalkit/news"
 	"github.com/portalkit/portalkit/orders"
+	"github.com/portalkit/portalkit/org"
 	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/ticket"
 	"github.com/portalkit/portalkit/webhook"
 )
@@ -41,6 +49,65 @@ func EventData(v any) (any, error) {
 			out.Fields = &o.Fields
 		}
 		return out, nil
+	case ticket.Attachment:
+		return attachmentOut(o), nil
+	case invite.Invitation:
+		// Its status as the API showed it when it changed.
+		return invitationOut(o, o.UpdatedAt), nil
+	case customer.User:
+		return userOut(o), nil
+	case invite.AccessLink:
+		return accessLinkOut(o), nil
+	case identity.APIKey:
+		return apiKeyOut(o), nil
+	case orders.Product:
+		return productOut(o), nil
+	case orders.Offer:
+		return offerOut(o), nil
+	case news.Article:
+		return articleOut(o), nil
+	case record.Type:
+		return recordTypeOut(o), nil
+	case record.Record:
+		return recordOut(o), nil
+	case record.ChangeRequest:
+		return recordChangeOut(o), nil
+	case fieldwork.Job:
+		return jobOut(o), nil
+	case fieldwork.Visit:
+		return visitOut(o), nil
+	case fieldwork.Picture:
+		return pictureOut(o), nil
+	case customer.Contact:
+		return contactOut(o), nil
+	case accessrequest.Request:
+		return accessRequestOut(o, o.Status), nil
+	case hrsync.Run:
+		return syncRunOut(o, false), nil
+	case hrsync.Settings:
+		return syncSettingsOut(o), nil
+	case hrsync.Token:
+		return scimTokenOut(o), nil
+	case org.Employee:
+		return employeeOut(o), nil
+	case portal.LicensesView:
+		return licensesOut(o), nil
+	case portal.SSOSettings:
+		return ssoOut(o), nil
+	case identity.Impersonation:
+		return impersonationOut(o), nil
+	case portal.ImpersonationPolicy:
+		return oapi.ImpersonationPolicy{Forbidden: o.Forbidden}, nil
+	case identity.StaffMember:
+		return staffOut(o), nil
+	case outbox.Message:
+		return mailMessageOut(o), nil
+	case customer.MailTemplate:
+		return mailTemplateOut(o), nil
+	case portal.WebhookEndpoint:
+		return webhookEndpointOut(o), nil
+	case webhook.Delivery:
+		return webhookDeliveryOut(o, false), nil
 	}
 	return nil, fmt.Errorf("httpapi: no API form for webhook data of type %T", v)
 }

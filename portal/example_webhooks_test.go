@@ -66,6 +66,6 @@ func ExamplePortal_CreateWebhookEndpoint() {
 	}
 	fmt.Printf("delivered %d of %d\n", rep.Delivered, rep.Claimed)
 	// Output:
-	// received customer.created about cus_000003 as wev_000004
+	// received customer.created about cus_000003 as wev_000005
 	// delivered 1 of 1
 }

@@ -1238,6 +1238,111 @@ func (e UserStatus) Valid() bool {
 	}
 }
 
+// Defines values for WebhookAPIKeyEventType.
+const (
+	WebhookAPIKeyEventTypeApiKeyCreated WebhookAPIKeyEventType = "api_key.created"
+	WebhookAPIKeyEventTypeApiKeyRevoked WebhookAPIKeyEventType = "api_key.revoked"
+)
+
+// Valid indicates whether the value is a known member of the WebhookAPIKeyEventType enum.
+func (e WebhookAPIKeyEventType) Valid() bool {
+	switch e {
+	case WebhookAPIKeyEventTypeApiKeyCreated:
+		return true
+	case WebhookAPIKeyEventTypeApiKeyRevoked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookAccessLinkEventType.
+const (
+	WebhookAccessLinkEventTypeAccessLinkCreated   WebhookAccessLinkEventType = "access_link.created"
+	WebhookAccessLinkEventTypeAccessLinkDisabled  WebhookAccessLinkEventType = "access_link.disabled"
+	WebhookAccessLinkEventTypeAccessLinkRefreshed WebhookAccessLinkEventType = "access_link.refreshed"
+	WebhookAccessLinkEventTypeAccessLinkSent      WebhookAccessLinkEventType = "access_link.sent"
+)
+
+// Valid indicates whether the value is a known member of the WebhookAccessLinkEventType enum.
+func (e WebhookAccessLinkEventType) Valid() bool {
+	switch e {
+	case WebhookAccessLinkEventTypeAccessLinkCreated:
+		return true
+	case WebhookAccessLinkEventTypeAccessLinkDisabled:
+		return true
+	case WebhookAccessLinkEventTypeAccessLinkRefreshed:
+		return true
+	case WebhookAccessLinkEventTypeAccessLinkSent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookAccessRequestEventType.
+const (
+	WebhookAccessRequestEventTypeAccessRequestConnected WebhookAccessRequestEventType = "access_request.connected"
+	WebhookAccessRequestEventTypeAccessRequestRejected  WebhookAccessRequestEventType = "access_request.rejected"
+)
+
+// Valid indicates whether the value is a known member of the WebhookAccessRequestEventType enum.
+func (e WebhookAccessRequestEventType) Valid() bool {
+	switch e {
+	case WebhookAccessRequestEventTypeAccessRequestConnected:
+		return true
+	case WebhookAccessRequestEventTypeAccessRequestRejected:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookArticleEventType.
+const (
+	WebhookArticleEventTypeArticleCreated WebhookArticleEventType = "article.created"
+	WebhookArticleEventTypeArticleDeleted WebhookArticleEventType = "article.deleted"
+	WebhookArticleEventTypeArticleUpdated WebhookArticleEventType = "article.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookArticleEventType enum.
+func (e WebhookArticleEventType) Valid() bool {
+	switch e {
+	case WebhookArticleEventTypeArticleCreated:
+		return true
+	case WebhookArticleEventTypeArticleDeleted:
+		return true
+	case WebhookArticleEventTypeArticleUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookContactEventType.
+const (
+	WebhookContactEventTypeContactCreated             WebhookContactEventType = "contact.created"
+	WebhookContactEventTypeContactDeleted             WebhookContactEventType = "contact.deleted"
+	WebhookContactEventTypeContactPortalAccessEnabled WebhookContactEventType = "contact.portal_access_enabled"
+	WebhookContactEventTypeContactUpdated             WebhookContactEventType = "contact.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookContactEventType enum.
+func (e WebhookContactEventType) Valid() bool {
+	switch e {
+	case WebhookContactEventTypeContactCreated:
+		return true
+	case WebhookContactEventTypeContactDeleted:
+		return true
+	case WebhookContactEventTypeContactPortalAccessEnabled:
+		return true
+	case WebhookContactEventTypeContactUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for WebhookCustomerEventType.
 const (
 	WebhookCustomerEventTypeCustomerCreated WebhookCustomerEventType = "customer.created"
@@ -1250,6 +1355,21 @@ func (e WebhookCustomerEventType) Valid() bool {
 	case WebhookCustomerEventTypeCustomerCreated:
 		return true
 	case WebhookCustomerEventTypeCustomerUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookDeliveryEventType.
+const (
+	WebhookDeliveryEventTypeWebhookDeliveryReplayed WebhookDeliveryEventType = "webhook_delivery.replayed"
+)
+
+// Valid indicates whether the value is a known member of the WebhookDeliveryEventType enum.
+func (e WebhookDeliveryEventType) Valid() bool {
+	switch e {
+	case WebhookDeliveryEventTypeWebhookDeliveryReplayed:
 		return true
 	default:
 		return false
@@ -1280,43 +1400,248 @@ func (e WebhookDeliveryStatus) Valid() bool {
 	}
 }
 
+// Defines values for WebhookEmployeeEventType.
+const (
+	WebhookEmployeeEventTypeEmployeeCreated  WebhookEmployeeEventType = "employee.created"
+	WebhookEmployeeEventTypeEmployeeDeleted  WebhookEmployeeEventType = "employee.deleted"
+	WebhookEmployeeEventTypeEmployeeReplaced WebhookEmployeeEventType = "employee.replaced"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEmployeeEventType enum.
+func (e WebhookEmployeeEventType) Valid() bool {
+	switch e {
+	case WebhookEmployeeEventTypeEmployeeCreated:
+		return true
+	case WebhookEmployeeEventTypeEmployeeDeleted:
+		return true
+	case WebhookEmployeeEventTypeEmployeeReplaced:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookEndpointEventType.
+const (
+	WebhookEndpointEventTypeWebhookEndpointCreated            WebhookEndpointEventType = "webhook_endpoint.created"
+	WebhookEndpointEventTypeWebhookEndpointDeleted            WebhookEndpointEventType = "webhook_endpoint.deleted"
+	WebhookEndpointEventTypeWebhookEndpointDeliveriesReplayed WebhookEndpointEventType = "webhook_endpoint.deliveries_replayed"
+	WebhookEndpointEventTypeWebhookEndpointSecretRotated      WebhookEndpointEventType = "webhook_endpoint.secret_rotated"
+	WebhookEndpointEventTypeWebhookEndpointUpdated            WebhookEndpointEventType = "webhook_endpoint.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEndpointEventType enum.
+func (e WebhookEndpointEventType) Valid() bool {
+	switch e {
+	case WebhookEndpointEventTypeWebhookEndpointCreated:
+		return true
+	case WebhookEndpointEventTypeWebhookEndpointDeleted:
+		return true
+	case WebhookEndpointEventTypeWebhookEndpointDeliveriesReplayed:
+		return true
+	case WebhookEndpointEventTypeWebhookEndpointSecretRotated:
+		return true
+	case WebhookEndpointEventTypeWebhookEndpointUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for WebhookEventType.
 const (
-	WebhookEventTypeCustomerCreated   WebhookEventType = "customer.created"
-	WebhookEventTypeCustomerUpdated   WebhookEventType = "customer.updated"
-	WebhookEventTypeMembershipCreated WebhookEventType = "membership.created"
-	WebhookEventTypeMembershipRemoved WebhookEventType = "membership.removed"
-	WebhookEventTypeMembershipUpdated WebhookEventType = "membership.updated"
-	WebhookEventTypeOrderCancelled    WebhookEventType = "order.cancelled"
-	WebhookEventTypeOrderConfirmed    WebhookEventType = "order.confirmed"
-	WebhookEventTypeOrderFulfilled    WebhookEventType = "order.fulfilled"
-	WebhookEventTypeOrderRejected     WebhookEventType = "order.rejected"
-	WebhookEventTypeOrderSubmitted    WebhookEventType = "order.submitted"
-	WebhookEventTypeRecordAction      WebhookEventType = "record.action"
-	WebhookEventTypeSiteCreated       WebhookEventType = "site.created"
-	WebhookEventTypeSiteDeleted       WebhookEventType = "site.deleted"
-	WebhookEventTypeSiteUpdated       WebhookEventType = "site.updated"
-	WebhookEventTypeStockItemIssued   WebhookEventType = "stock_item.issued"
-	WebhookEventTypeStockItemRetired  WebhookEventType = "stock_item.retired"
-	WebhookEventTypeStockItemReturned WebhookEventType = "stock_item.returned"
-	WebhookEventTypeStockItemStocked  WebhookEventType = "stock_item.stocked"
-	WebhookEventTypeTicketCommented   WebhookEventType = "ticket.commented"
-	WebhookEventTypeTicketOpened      WebhookEventType = "ticket.opened"
-	WebhookEventTypeTicketUpdated     WebhookEventType = "ticket.updated"
+	WebhookEventTypeAccessLinkCreated                 WebhookEventType = "access_link.created"
+	WebhookEventTypeAccessLinkDisabled                WebhookEventType = "access_link.disabled"
+	WebhookEventTypeAccessLinkRefreshed               WebhookEventType = "access_link.refreshed"
+	WebhookEventTypeAccessLinkSent                    WebhookEventType = "access_link.sent"
+	WebhookEventTypeAccessRequestConnected            WebhookEventType = "access_request.connected"
+	WebhookEventTypeAccessRequestRejected             WebhookEventType = "access_request.rejected"
+	WebhookEventTypeApiKeyCreated                     WebhookEventType = "api_key.created"
+	WebhookEventTypeApiKeyRevoked                     WebhookEventType = "api_key.revoked"
+	WebhookEventTypeArticleCreated                    WebhookEventType = "article.created"
+	WebhookEventTypeArticleDeleted                    WebhookEventType = "article.deleted"
+	WebhookEventTypeArticleUpdated                    WebhookEventType = "article.updated"
+	WebhookEventTypeContactCreated                    WebhookEventType = "contact.created"
+	WebhookEventTypeContactDeleted                    WebhookEventType = "contact.deleted"
+	WebhookEventTypeContactPortalAccessEnabled        WebhookEventType = "contact.portal_access_enabled"
+	WebhookEventTypeContactUpdated                    WebhookEventType = "contact.updated"
+	WebhookEventTypeCustomerCreated                   WebhookEventType = "customer.created"
+	WebhookEventTypeCustomerUpdated                   WebhookEventType = "customer.updated"
+	WebhookEventTypeEmployeeCreated                   WebhookEventType = "employee.created"
+	WebhookEventTypeEmployeeDeleted                   WebhookEventType = "employee.deleted"
+	WebhookEventTypeEmployeeReplaced                  WebhookEventType = "employee.replaced"
+	WebhookEventTypeHrSyncApplied                     WebhookEventType = "hr_sync.applied"
+	WebhookEventTypeHrSyncAwaitingConfirmation        WebhookEventType = "hr_sync.awaiting_confirmation"
+	WebhookEventTypeHrSyncDiscarded                   WebhookEventType = "hr_sync.discarded"
+	WebhookEventTypeHrSyncFailed                      WebhookEventType = "hr_sync.failed"
+	WebhookEventTypeHrSyncPlanned                     WebhookEventType = "hr_sync.planned"
+	WebhookEventTypeHrSyncSettingsUpdated             WebhookEventType = "hr_sync.settings_updated"
+	WebhookEventTypeImpersonationAllowed              WebhookEventType = "impersonation.allowed"
+	WebhookEventTypeImpersonationEnded                WebhookEventType = "impersonation.ended"
+	WebhookEventTypeImpersonationForbidden            WebhookEventType = "impersonation.forbidden"
+	WebhookEventTypeImpersonationStarted              WebhookEventType = "impersonation.started"
+	WebhookEventTypeInvitationCreated                 WebhookEventType = "invitation.created"
+	WebhookEventTypeInvitationResent                  WebhookEventType = "invitation.resent"
+	WebhookEventTypeInvitationRevoked                 WebhookEventType = "invitation.revoked"
+	WebhookEventTypeJobCreated                        WebhookEventType = "job.created"
+	WebhookEventTypeJobUpdated                        WebhookEventType = "job.updated"
+	WebhookEventTypeLicenseUpdated                    WebhookEventType = "license.updated"
+	WebhookEventTypeMailRetried                       WebhookEventType = "mail.retried"
+	WebhookEventTypeMailTemplateDeleted               WebhookEventType = "mail_template.deleted"
+	WebhookEventTypeMailTemplateSaved                 WebhookEventType = "mail_template.saved"
+	WebhookEventTypeMembershipCreated                 WebhookEventType = "membership.created"
+	WebhookEventTypeMembershipRemoved                 WebhookEventType = "membership.removed"
+	WebhookEventTypeMembershipUpdated                 WebhookEventType = "membership.updated"
+	WebhookEventTypeOfferCreated                      WebhookEventType = "offer.created"
+	WebhookEventTypeOfferDeleted                      WebhookEventType = "offer.deleted"
+	WebhookEventTypeOfferUpdated                      WebhookEventType = "offer.updated"
+	WebhookEventTypeOrderCancelled                    WebhookEventType = "order.cancelled"
+	WebhookEventTypeOrderConfirmed                    WebhookEventType = "order.confirmed"
+	WebhookEventTypeOrderFulfilled                    WebhookEventType = "order.fulfilled"
+	WebhookEventTypeOrderRejected                     WebhookEventType = "order.rejected"
+	WebhookEventTypeOrderSubmitted                    WebhookEventType = "order.submitted"
+	WebhookEventTypePictureUploaded                   WebhookEventType = "picture.uploaded"
+	WebhookEventTypeProductCreated                    WebhookEventType = "product.created"
+	WebhookEventTypeProductDeactivated                WebhookEventType = "product.deactivated"
+	WebhookEventTypeProductUpdated                    WebhookEventType = "product.updated"
+	WebhookEventTypeRecordAction                      WebhookEventType = "record.action"
+	WebhookEventTypeRecordChangeApproved              WebhookEventType = "record_change.approved"
+	WebhookEventTypeRecordChangeRejected              WebhookEventType = "record_change.rejected"
+	WebhookEventTypeRecordChangeRequested             WebhookEventType = "record_change.requested"
+	WebhookEventTypeRecordClaimed                     WebhookEventType = "record.claimed"
+	WebhookEventTypeRecordCreated                     WebhookEventType = "record.created"
+	WebhookEventTypeRecordTypeDefined                 WebhookEventType = "record_type.defined"
+	WebhookEventTypeRecordUpdated                     WebhookEventType = "record.updated"
+	WebhookEventTypeScimTokenCreated                  WebhookEventType = "scim_token.created"
+	WebhookEventTypeScimTokenRevoked                  WebhookEventType = "scim_token.revoked"
+	WebhookEventTypeSiteCreated                       WebhookEventType = "site.created"
+	WebhookEventTypeSiteDeleted                       WebhookEventType = "site.deleted"
+	WebhookEventTypeSiteUpdated                       WebhookEventType = "site.updated"
+	WebhookEventTypeSsoConfigured                     WebhookEventType = "sso.configured"
+	WebhookEventTypeSsoDeleted                        WebhookEventType = "sso.deleted"
+	WebhookEventTypeStaffActivated                    WebhookEventType = "staff.activated"
+	WebhookEventTypeStaffDisabled                     WebhookEventType = "staff.disabled"
+	WebhookEventTypeStaffEnabled                      WebhookEventType = "staff.enabled"
+	WebhookEventTypeStaffInvitationResent             WebhookEventType = "staff.invitation_resent"
+	WebhookEventTypeStaffInvited                      WebhookEventType = "staff.invited"
+	WebhookEventTypeStaffPasswordReset                WebhookEventType = "staff.password_reset"
+	WebhookEventTypeStaffPasswordSet                  WebhookEventType = "staff.password_set"
+	WebhookEventTypeStaffSignedInBySso                WebhookEventType = "staff.signed_in_by_sso"
+	WebhookEventTypeStaffUpdated                      WebhookEventType = "staff.updated"
+	WebhookEventTypeStockItemIssued                   WebhookEventType = "stock_item.issued"
+	WebhookEventTypeStockItemRetired                  WebhookEventType = "stock_item.retired"
+	WebhookEventTypeStockItemReturned                 WebhookEventType = "stock_item.returned"
+	WebhookEventTypeStockItemStocked                  WebhookEventType = "stock_item.stocked"
+	WebhookEventTypeTicketAttachmentAdded             WebhookEventType = "ticket.attachment_added"
+	WebhookEventTypeTicketCommented                   WebhookEventType = "ticket.commented"
+	WebhookEventTypeTicketOpened                      WebhookEventType = "ticket.opened"
+	WebhookEventTypeTicketUpdated                     WebhookEventType = "ticket.updated"
+	WebhookEventTypeUserEmailChanged                  WebhookEventType = "user.email_changed"
+	WebhookEventTypeUserPasswordReset                 WebhookEventType = "user.password_reset"
+	WebhookEventTypeUserStatusChanged                 WebhookEventType = "user.status_changed"
+	WebhookEventTypeUserUpdated                       WebhookEventType = "user.updated"
+	WebhookEventTypeVisitCreated                      WebhookEventType = "visit.created"
+	WebhookEventTypeVisitUpdated                      WebhookEventType = "visit.updated"
+	WebhookEventTypeWebhookDeliveryReplayed           WebhookEventType = "webhook_delivery.replayed"
+	WebhookEventTypeWebhookEndpointCreated            WebhookEventType = "webhook_endpoint.created"
+	WebhookEventTypeWebhookEndpointDeleted            WebhookEventType = "webhook_endpoint.deleted"
+	WebhookEventTypeWebhookEndpointDeliveriesReplayed WebhookEventType = "webhook_endpoint.deliveries_replayed"
+	WebhookEventTypeWebhookEndpointSecretRotated      WebhookEventType = "webhook_endpoint.secret_rotated"
+	WebhookEventTypeWebhookEndpointUpdated            WebhookEventType = "webhook_endpoint.updated"
 )
 
 // Valid indicates whether the value is a known member of the WebhookEventType enum.
 func (e WebhookEventType) Valid() bool {
 	switch e {
+	case WebhookEventTypeAccessLinkCreated:
+		return true
+	case WebhookEventTypeAccessLinkDisabled:
+		return true
+	case WebhookEventTypeAccessLinkRefreshed:
+		return true
+	case WebhookEventTypeAccessLinkSent:
+		return true
+	case WebhookEventTypeAccessRequestConnected:
+		return true
+	case WebhookEventTypeAccessRequestRejected:
+		return true
+	case WebhookEventTypeApiKeyCreated:
+		return true
+	case WebhookEventTypeApiKeyRevoked:
+		return true
+	case WebhookEventTypeArticleCreated:
+		return true
+	case WebhookEventTypeArticleDeleted:
+		return true
+	case WebhookEventTypeArticleUpdated:
+		return true
+	case WebhookEventTypeContactCreated:
+		return true
+	case WebhookEventTypeContactDeleted:
+		return true
+	case WebhookEventTypeContactPortalAccessEnabled:
+		return true
+	case WebhookEventTypeContactUpdated:
+		return true
 	case WebhookEventTypeCustomerCreated:
 		return true
 	case WebhookEventTypeCustomerUpdated:
+		return true
+	case WebhookEventTypeEmployeeCreated:
+		return true
+	case WebhookEventTypeEmployeeDeleted:
+		return true
+	case WebhookEventTypeEmployeeReplaced:
+		return true
+	case WebhookEventTypeHrSyncApplied:
+		return true
+	case WebhookEventTypeHrSyncAwaitingConfirmation:
+		return true
+	case WebhookEventTypeHrSyncDiscarded:
+		return true
+	case WebhookEventTypeHrSyncFailed:
+		return true
+	case WebhookEventTypeHrSyncPlanned:
+		return true
+	case WebhookEventTypeHrSyncSettingsUpdated:
+		return true
+	case WebhookEventTypeImpersonationAllowed:
+		return true
+	case WebhookEventTypeImpersonationEnded:
+		return true
+	case WebhookEventTypeImpersonationForbidden:
+		return true
+	case WebhookEventTypeImpersonationStarted:
+		return true
+	case WebhookEventTypeInvitationCreated:
+		return true
+	case WebhookEventTypeInvitationResent:
+		return true
+	case WebhookEventTypeInvitationRevoked:
+		return true
+	case WebhookEventTypeJobCreated:
+		return true
+	case WebhookEventTypeJobUpdated:
+		return true
+	case WebhookEventTypeLicenseUpdated:
+		return true
+	case WebhookEventTypeMailRetried:
+		return true
+	case WebhookEventTypeMailTemplateDeleted:
+		return true
+	case WebhookEventTypeMailTemplateSaved:
 		return true
 	case WebhookEventTypeMembershipCreated:
 		return true
 	case WebhookEventTypeMembershipRemoved:
 		return true
 	case WebhookEventTypeMembershipUpdated:
+		return true
+	case WebhookEventTypeOfferCreated:
+		return true
+	case WebhookEventTypeOfferDeleted:
+		return true
+	case WebhookEventTypeOfferUpdated:
 		return true
 	case WebhookEventTypeOrderCancelled:
 		return true
@@ -1328,13 +1653,61 @@ func (e WebhookEventType) Valid() bool {
 		return true
 	case WebhookEventTypeOrderSubmitted:
 		return true
+	case WebhookEventTypePictureUploaded:
+		return true
+	case WebhookEventTypeProductCreated:
+		return true
+	case WebhookEventTypeProductDeactivated:
+		return true
+	case WebhookEventTypeProductUpdated:
+		return true
 	case WebhookEventTypeRecordAction:
+		return true
+	case WebhookEventTypeRecordChangeApproved:
+		return true
+	case WebhookEventTypeRecordChangeRejected:
+		return true
+	case WebhookEventTypeRecordChangeRequested:
+		return true
+	case WebhookEventTypeRecordClaimed:
+		return true
+	case WebhookEventTypeRecordCreated:
+		return true
+	case WebhookEventTypeRecordTypeDefined:
+		return true
+	case WebhookEventTypeRecordUpdated:
+		return true
+	case WebhookEventTypeScimTokenCreated:
+		return true
+	case WebhookEventTypeScimTokenRevoked:
 		return true
 	case WebhookEventTypeSiteCreated:
 		return true
 	case WebhookEventTypeSiteDeleted:
 		return true
 	case WebhookEventTypeSiteUpdated:
+		return true
+	case WebhookEventTypeSsoConfigured:
+		return true
+	case WebhookEventTypeSsoDeleted:
+		return true
+	case WebhookEventTypeStaffActivated:
+		return true
+	case WebhookEventTypeStaffDisabled:
+		return true
+	case WebhookEventTypeStaffEnabled:
+		return true
+	case WebhookEventTypeStaffInvitationResent:
+		return true
+	case WebhookEventTypeStaffInvited:
+		return true
+	case WebhookEventTypeStaffPasswordReset:
+		return true
+	case WebhookEventTypeStaffPasswordSet:
+		return true
+	case WebhookEventTypeStaffSignedInBySso:
+		return true
+	case WebhookEventTypeStaffUpdated:
 		return true
 	case WebhookEventTypeStockItemIssued:
 		return true
@@ -1344,11 +1717,160 @@ func (e WebhookEventType) Valid() bool {
 		return true
 	case WebhookEventTypeStockItemStocked:
 		return true
+	case WebhookEventTypeTicketAttachmentAdded:
+		return true
 	case WebhookEventTypeTicketCommented:
 		return true
 	case WebhookEventTypeTicketOpened:
 		return true
 	case WebhookEventTypeTicketUpdated:
+		return true
+	case WebhookEventTypeUserEmailChanged:
+		return true
+	case WebhookEventTypeUserPasswordReset:
+		return true
+	case WebhookEventTypeUserStatusChanged:
+		return true
+	case WebhookEventTypeUserUpdated:
+		return true
+	case WebhookEventTypeVisitCreated:
+		return true
+	case WebhookEventTypeVisitUpdated:
+		return true
+	case WebhookEventTypeWebhookDeliveryReplayed:
+		return true
+	case WebhookEventTypeWebhookEndpointCreated:
+		return true
+	case WebhookEventTypeWebhookEndpointDeleted:
+		return true
+	case WebhookEventTypeWebhookEndpointDeliveriesReplayed:
+		return true
+	case WebhookEventTypeWebhookEndpointSecretRotated:
+		return true
+	case WebhookEventTypeWebhookEndpointUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookImpersonationEventType.
+const (
+	WebhookImpersonationEventTypeImpersonationEnded   WebhookImpersonationEventType = "impersonation.ended"
+	WebhookImpersonationEventTypeImpersonationStarted WebhookImpersonationEventType = "impersonation.started"
+)
+
+// Valid indicates whether the value is a known member of the WebhookImpersonationEventType enum.
+func (e WebhookImpersonationEventType) Valid() bool {
+	switch e {
+	case WebhookImpersonationEventTypeImpersonationEnded:
+		return true
+	case WebhookImpersonationEventTypeImpersonationStarted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookImpersonationPolicyEventType.
+const (
+	WebhookImpersonationPolicyEventTypeImpersonationAllowed   WebhookImpersonationPolicyEventType = "impersonation.allowed"
+	WebhookImpersonationPolicyEventTypeImpersonationForbidden WebhookImpersonationPolicyEventType = "impersonation.forbidden"
+)
+
+// Valid indicates whether the value is a known member of the WebhookImpersonationPolicyEventType enum.
+func (e WebhookImpersonationPolicyEventType) Valid() bool {
+	switch e {
+	case WebhookImpersonationPolicyEventTypeImpersonationAllowed:
+		return true
+	case WebhookImpersonationPolicyEventTypeImpersonationForbidden:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookInvitationEventType.
+const (
+	WebhookInvitationEventTypeInvitationCreated WebhookInvitationEventType = "invitation.created"
+	WebhookInvitationEventTypeInvitationResent  WebhookInvitationEventType = "invitation.resent"
+	WebhookInvitationEventTypeInvitationRevoked WebhookInvitationEventType = "invitation.revoked"
+)
+
+// Valid indicates whether the value is a known member of the WebhookInvitationEventType enum.
+func (e WebhookInvitationEventType) Valid() bool {
+	switch e {
+	case WebhookInvitationEventTypeInvitationCreated:
+		return true
+	case WebhookInvitationEventTypeInvitationResent:
+		return true
+	case WebhookInvitationEventTypeInvitationRevoked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookJobEventType.
+const (
+	WebhookJobEventTypeJobCreated WebhookJobEventType = "job.created"
+	WebhookJobEventTypeJobUpdated WebhookJobEventType = "job.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookJobEventType enum.
+func (e WebhookJobEventType) Valid() bool {
+	switch e {
+	case WebhookJobEventTypeJobCreated:
+		return true
+	case WebhookJobEventTypeJobUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookLicensesEventType.
+const (
+	WebhookLicensesEventTypeLicenseUpdated WebhookLicensesEventType = "license.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookLicensesEventType enum.
+func (e WebhookLicensesEventType) Valid() bool {
+	switch e {
+	case WebhookLicensesEventTypeLicenseUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookMailEventType.
+const (
+	WebhookMailEventTypeMailRetried WebhookMailEventType = "mail.retried"
+)
+
+// Valid indicates whether the value is a known member of the WebhookMailEventType enum.
+func (e WebhookMailEventType) Valid() bool {
+	switch e {
+	case WebhookMailEventTypeMailRetried:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookMailTemplateEventType.
+const (
+	WebhookMailTemplateEventTypeMailTemplateDeleted WebhookMailTemplateEventType = "mail_template.deleted"
+	WebhookMailTemplateEventTypeMailTemplateSaved   WebhookMailTemplateEventType = "mail_template.saved"
+)
+
+// Valid indicates whether the value is a known member of the WebhookMailTemplateEventType enum.
+func (e WebhookMailTemplateEventType) Valid() bool {
+	switch e {
+	case WebhookMailTemplateEventTypeMailTemplateDeleted:
+		return true
+	case WebhookMailTemplateEventTypeMailTemplateSaved:
 		return true
 	default:
 		return false
@@ -1370,6 +1892,27 @@ func (e WebhookMembershipEventType) Valid() bool {
 	case WebhookMembershipEventTypeMembershipRemoved:
 		return true
 	case WebhookMembershipEventTypeMembershipUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookOfferEventType.
+const (
+	WebhookOfferEventTypeOfferCreated WebhookOfferEventType = "offer.created"
+	WebhookOfferEventTypeOfferDeleted WebhookOfferEventType = "offer.deleted"
+	WebhookOfferEventTypeOfferUpdated WebhookOfferEventType = "offer.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookOfferEventType enum.
+func (e WebhookOfferEventType) Valid() bool {
+	switch e {
+	case WebhookOfferEventTypeOfferCreated:
+		return true
+	case WebhookOfferEventTypeOfferDeleted:
+		return true
+	case WebhookOfferEventTypeOfferUpdated:
 		return true
 	default:
 		return false
@@ -1403,6 +1946,42 @@ func (e WebhookOrderEventType) Valid() bool {
 	}
 }
 
+// Defines values for WebhookPictureEventType.
+const (
+	WebhookPictureEventTypePictureUploaded WebhookPictureEventType = "picture.uploaded"
+)
+
+// Valid indicates whether the value is a known member of the WebhookPictureEventType enum.
+func (e WebhookPictureEventType) Valid() bool {
+	switch e {
+	case WebhookPictureEventTypePictureUploaded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookProductEventType.
+const (
+	WebhookProductEventTypeProductCreated     WebhookProductEventType = "product.created"
+	WebhookProductEventTypeProductDeactivated WebhookProductEventType = "product.deactivated"
+	WebhookProductEventTypeProductUpdated     WebhookProductEventType = "product.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookProductEventType enum.
+func (e WebhookProductEventType) Valid() bool {
+	switch e {
+	case WebhookProductEventTypeProductCreated:
+		return true
+	case WebhookProductEventTypeProductDeactivated:
+		return true
+	case WebhookProductEventTypeProductUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for WebhookRecordActionEventType.
 const (
 	WebhookRecordActionEventTypeRecordAction WebhookRecordActionEventType = "record.action"
@@ -1412,6 +1991,99 @@ const (
 func (e WebhookRecordActionEventType) Valid() bool {
 	switch e {
 	case WebhookRecordActionEventTypeRecordAction:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookRecordChangeEventType.
+const (
+	WebhookRecordChangeEventTypeRecordChangeApproved  WebhookRecordChangeEventType = "record_change.approved"
+	WebhookRecordChangeEventTypeRecordChangeRejected  WebhookRecordChangeEventType = "record_change.rejected"
+	WebhookRecordChangeEventTypeRecordChangeRequested WebhookRecordChangeEventType = "record_change.requested"
+)
+
+// Valid indicates whether the value is a known member of the WebhookRecordChangeEventType enum.
+func (e WebhookRecordChangeEventType) Valid() bool {
+	switch e {
+	case WebhookRecordChangeEventTypeRecordChangeApproved:
+		return true
+	case WebhookRecordChangeEventTypeRecordChangeRejected:
+		return true
+	case WebhookRecordChangeEventTypeRecordChangeRequested:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookRecordEventType.
+const (
+	WebhookRecordEventTypeRecordClaimed WebhookRecordEventType = "record.claimed"
+	WebhookRecordEventTypeRecordCreated WebhookRecordEventType = "record.created"
+	WebhookRecordEventTypeRecordUpdated WebhookRecordEventType = "record.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookRecordEventType enum.
+func (e WebhookRecordEventType) Valid() bool {
+	switch e {
+	case WebhookRecordEventTypeRecordClaimed:
+		return true
+	case WebhookRecordEventTypeRecordCreated:
+		return true
+	case WebhookRecordEventTypeRecordUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookRecordTypeEventType.
+const (
+	WebhookRecordTypeEventTypeRecordTypeDefined WebhookRecordTypeEventType = "record_type.defined"
+)
+
+// Valid indicates whether the value is a known member of the WebhookRecordTypeEventType enum.
+func (e WebhookRecordTypeEventType) Valid() bool {
+	switch e {
+	case WebhookRecordTypeEventTypeRecordTypeDefined:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookSCIMTokenEventType.
+const (
+	WebhookSCIMTokenEventTypeScimTokenCreated WebhookSCIMTokenEventType = "scim_token.created"
+	WebhookSCIMTokenEventTypeScimTokenRevoked WebhookSCIMTokenEventType = "scim_token.revoked"
+)
+
+// Valid indicates whether the value is a known member of the WebhookSCIMTokenEventType enum.
+func (e WebhookSCIMTokenEventType) Valid() bool {
+	switch e {
+	case WebhookSCIMTokenEventTypeScimTokenCreated:
+		return true
+	case WebhookSCIMTokenEventTypeScimTokenRevoked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookSSOEventType.
+const (
+	WebhookSSOEventTypeSsoConfigured WebhookSSOEventType = "sso.configured"
+	WebhookSSOEventTypeSsoDeleted    WebhookSSOEventType = "sso.deleted"
+)
+
+// Valid indicates whether the value is a known member of the WebhookSSOEventType enum.
+func (e WebhookSSOEventType) Valid() bool {
+	switch e {
+	case WebhookSSOEventTypeSsoConfigured:
+		return true
+	case WebhookSSOEventTypeSsoDeleted:
 		return true
 	default:
 		return false
@@ -1439,6 +2111,45 @@ func (e WebhookSiteEventType) Valid() bool {
 	}
 }
 
+// Defines values for WebhookStaffEventType.
+const (
+	WebhookStaffEventTypeStaffActivated        WebhookStaffEventType = "staff.activated"
+	WebhookStaffEventTypeStaffDisabled         WebhookStaffEventType = "staff.disabled"
+	WebhookStaffEventTypeStaffEnabled          WebhookStaffEventType = "staff.enabled"
+	WebhookStaffEventTypeStaffInvitationResent WebhookStaffEventType = "staff.invitation_resent"
+	WebhookStaffEventTypeStaffInvited          WebhookStaffEventType = "staff.invited"
+	WebhookStaffEventTypeStaffPasswordReset    WebhookStaffEventType = "staff.password_reset"
+	WebhookStaffEventTypeStaffPasswordSet      WebhookStaffEventType = "staff.password_set"
+	WebhookStaffEventTypeStaffSignedInBySso    WebhookStaffEventType = "staff.signed_in_by_sso"
+	WebhookStaffEventTypeStaffUpdated          WebhookStaffEventType = "staff.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookStaffEventType enum.
+func (e WebhookStaffEventType) Valid() bool {
+	switch e {
+	case WebhookStaffEventTypeStaffActivated:
+		return true
+	case WebhookStaffEventTypeStaffDisabled:
+		return true
+	case WebhookStaffEventTypeStaffEnabled:
+		return true
+	case WebhookStaffEventTypeStaffInvitationResent:
+		return true
+	case WebhookStaffEventTypeStaffInvited:
+		return true
+	case WebhookStaffEventTypeStaffPasswordReset:
+		return true
+	case WebhookStaffEventTypeStaffPasswordSet:
+		return true
+	case WebhookStaffEventTypeStaffSignedInBySso:
+		return true
+	case WebhookStaffEventTypeStaffUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for WebhookStockItemEventType.
 const (
 	WebhookStockItemEventTypeStockItemIssued   WebhookStockItemEventType = "stock_item.issued"
@@ -1457,6 +2168,63 @@ func (e WebhookStockItemEventType) Valid() bool {
 	case WebhookStockItemEventTypeStockItemReturned:
 		return true
 	case WebhookStockItemEventTypeStockItemStocked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookSyncRunEventType.
+const (
+	WebhookSyncRunEventTypeHrSyncApplied              WebhookSyncRunEventType = "hr_sync.applied"
+	WebhookSyncRunEventTypeHrSyncAwaitingConfirmation WebhookSyncRunEventType = "hr_sync.awaiting_confirmation"
+	WebhookSyncRunEventTypeHrSyncDiscarded            WebhookSyncRunEventType = "hr_sync.discarded"
+	WebhookSyncRunEventTypeHrSyncFailed               WebhookSyncRunEventType = "hr_sync.failed"
+	WebhookSyncRunEventTypeHrSyncPlanned              WebhookSyncRunEventType = "hr_sync.planned"
+)
+
+// Valid indicates whether the value is a known member of the WebhookSyncRunEventType enum.
+func (e WebhookSyncRunEventType) Valid() bool {
+	switch e {
+	case WebhookSyncRunEventTypeHrSyncApplied:
+		return true
+	case WebhookSyncRunEventTypeHrSyncAwaitingConfirmation:
+		return true
+	case WebhookSyncRunEventTypeHrSyncDiscarded:
+		return true
+	case WebhookSyncRunEventTypeHrSyncFailed:
+		return true
+	case WebhookSyncRunEventTypeHrSyncPlanned:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookSyncSettingsEventType.
+const (
+	WebhookSyncSettingsEventTypeHrSyncSettingsUpdated WebhookSyncSettingsEventType = "hr_sync.settings_updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookSyncSettingsEventType enum.
+func (e WebhookSyncSettingsEventType) Valid() bool {
+	switch e {
+	case WebhookSyncSettingsEventTypeHrSyncSettingsUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookTicketAttachmentEventType.
+const (
+	WebhookTicketAttachmentEventTypeTicketAttachmentAdded WebhookTicketAttachmentEventType = "ticket.attachment_added"
+)
+
+// Valid indicates whether the value is a known member of the WebhookTicketAttachmentEventType enum.
+func (e WebhookTicketAttachmentEventType) Valid() bool {
+	switch e {
+	case WebhookTicketAttachmentEventTypeTicketAttachmentAdded:
 		return true
 	default:
 		return false
@@ -1490,6 +2258,48 @@ func (e WebhookTicketEventType) Valid() bool {
 	case WebhookTicketEventTypeTicketOpened:
 		return true
 	case WebhookTicketEventTypeTicketUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookUserEventType.
+const (
+	WebhookUserEventTypeUserEmailChanged  WebhookUserEventType = "user.email_changed"
+	WebhookUserEventTypeUserPasswordReset WebhookUserEventType = "user.password_reset"
+	WebhookUserEventTypeUserStatusChanged WebhookUserEventType = "user.status_changed"
+	WebhookUserEventTypeUserUpdated       WebhookUserEventType = "user.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookUserEventType enum.
+func (e WebhookUserEventType) Valid() bool {
+	switch e {
+	case WebhookUserEventTypeUserEmailChanged:
+		return true
+	case WebhookUserEventTypeUserPasswordReset:
+		return true
+	case WebhookUserEventTypeUserStatusChanged:
+		return true
+	case WebhookUserEventTypeUserUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookVisitEventType.
+const (
+	WebhookVisitEventTypeVisitCreated WebhookVisitEventType = "visit.created"
+	WebhookVisitEventTypeVisitUpdated WebhookVisitEventType = "visit.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookVisitEventType enum.
+func (e WebhookVisitEventType) Valid() bool {
+	switch e {
+	case WebhookVisitEventTypeVisitCreated:
+		return true
+	case WebhookVisitEventTypeVisitUpdated:
 		return true
 	default:
 		return false
@@ -5798,6 +6608,172 @@ type VisitRequest struct {
 	Technician  string     `json:"technician"`
 }
 
+// WebhookAPIKeyEvent The body of a webhook delivery: An API key was created or revoked; `data` is the key as `GET /v1/api-keys` lists it, never its token.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookAPIKeyEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A key that lets a machine act as a staff role. Its secret is shown only at creation.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","created_by":"api_key:key_01912d60-0000-7000-8000-000000000001","id":"key_01912d73-9b0c-7d1e-9f2a-3b4c5d6e7f80","last_used_at":"2025-03-05T14:02:31Z","name":"ERP integration","role":"admin"}
+	Data APIKey `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time              `json:"timestamp"`
+	Type      WebhookAPIKeyEventType `json:"type"`
+}
+
+// WebhookAPIKeyEventType defines model for WebhookAPIKeyEvent.Type.
+type WebhookAPIKeyEventType string
+
+// WebhookAccessLinkEvent The body of a webhook delivery: An access link was created, refreshed (a new link, the old one dead), disabled, or refreshed and mailed to its holder; `data` is the link as the API shows it, never the link itself.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookAccessLinkEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A long-lived, reusable sign-in link for one membership. Its token is shown only when it is created or refreshed.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","created_by":"api_key:key_01912d73-9b0c-7d1e-9f2a-3b4c5d6e7f80","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","expires_at":"2025-09-03T09:15:00Z","id":"acl_01912d72-7a8b-7c9d-8e0f-2a3b4c5d6e7f","membership_id":"mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d","read_only":true,"ttl_seconds":15811200,"updated_at":"2025-03-04T09:15:00Z","version":1}
+	Data AccessLink `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                  `json:"timestamp"`
+	Type      WebhookAccessLinkEventType `json:"type"`
+}
+
+// WebhookAccessLinkEventType defines model for WebhookAccessLinkEvent.Type.
+type WebhookAccessLinkEventType string
+
+// WebhookAccessRequestEvent The body of a webhook delivery: Staff decided a request for access: connected it to a customer (a new one or an existing one) or rejected it; `data` is the request as the API shows it after the decision.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookAccessRequestEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A request for access from someone without an account.
+	Data AccessRequest `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                     `json:"timestamp"`
+	Type      WebhookAccessRequestEventType `json:"type"`
+}
+
+// WebhookAccessRequestEventType defines model for WebhookAccessRequestEvent.Type.
+type WebhookAccessRequestEventType string
+
+// WebhookArticleEvent The body of a webhook delivery: A news article was created, changed or deleted; `data` is the article as the API shows it (for `article.deleted`, as it was).
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookArticleEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A news article, shown on the portal's start page of the customers it is addressed to from `publish_at` on.
+	//
+	// Example: {"audience":{"all":true,"customer_ids":[]},"author":"staff:stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","body":"The portal is down on **Sunday** from 6 to 8.","body_html":"\u003cp\u003eThe portal is down on \u003cstrong\u003eSunday\u003c/strong\u003e from 6 to 8.\u003c/p\u003e\n","created_at":"2025-03-04T09:15:00Z","customer_id":"","id":"art_01912d71-4a5b-7c6d-8e9f-0a1b2c3d4e5f","publish_at":"2025-03-04T09:15:00Z","title":"Maintenance on Sunday","updated_at":"2025-03-04T09:15:00Z","version":1}
+	Data Article `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time               `json:"timestamp"`
+	Type      WebhookArticleEventType `json:"type"`
+}
+
+// WebhookArticleEventType defines model for WebhookArticleEvent.Type.
+type WebhookArticleEventType string
+
+// WebhookContactEvent The body of a webhook delivery: A customer's contact was created, changed or deleted, or given access to the portal; `data` is the contact as the API shows it (for `contact.deleted`, as it was).
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookContactEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A person in a customer's record, apart from its users. `invitation_id` and `user_id` are set once the contact has been given portal access and has accepted it.
+	Data Contact `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time               `json:"timestamp"`
+	Type      WebhookContactEventType `json:"type"`
+}
+
+// WebhookContactEventType defines model for WebhookContactEvent.Type.
+type WebhookContactEventType string
+
 // WebhookCustomerEvent The body of a webhook delivery: A customer was created, or its details, portal settings, branding or status changed; `data` is the customer as `GET /v1/customers/{customerId}` shows it after the change.
 //
 // Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
@@ -5862,9 +6838,11 @@ type WebhookDelivery struct {
 	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
 	EventId WebhookEventId `json:"event_id"`
 
-	// EventType What happened, as `object.verb`. Each type's body is one of the `Webhook…Event` schemas:
-	// WebhookCustomerEvent, WebhookMembershipEvent, WebhookOrderEvent, WebhookStockItemEvent,
-	// WebhookTicketEvent, WebhookTicketCommentEvent, WebhookSiteEvent and WebhookRecordActionEvent.
+	// EventType What happened, as `object.verb`: one type for each kind of change the audit log records
+	// (several audit actions may share one, as a ticket's status, assignee and priority changes
+	// are all `ticket.updated`). Each type's body is one of the `Webhook…Event` schemas, whose
+	// `data` is the object as the API shows it after the change (as it was, for a deletion),
+	// never with a token, secret or password: WebhookCustomerEvent, WebhookMembershipEvent, WebhookOrderEvent, WebhookStockItemEvent, WebhookTicketEvent, WebhookTicketCommentEvent, WebhookSiteEvent, WebhookRecordActionEvent, WebhookTicketAttachmentEvent, WebhookInvitationEvent, WebhookUserEvent, WebhookAccessLinkEvent, WebhookAPIKeyEvent, WebhookProductEvent, WebhookOfferEvent, WebhookArticleEvent, WebhookRecordTypeEvent, WebhookRecordEvent, WebhookRecordChangeEvent, WebhookJobEvent, WebhookVisitEvent, WebhookPictureEvent, WebhookContactEvent, WebhookAccessRequestEvent, WebhookSyncRunEvent, WebhookSyncSettingsEvent, WebhookSCIMTokenEvent, WebhookEmployeeEvent, WebhookLicensesEvent, WebhookSSOEvent, WebhookImpersonationEvent, WebhookImpersonationPolicyEvent, WebhookStaffEvent, WebhookMailEvent, WebhookMailTemplateEvent, WebhookEndpointEvent, WebhookDeliveryEvent.
 	//
 	//
 	// Example: order.submitted
@@ -5903,6 +6881,38 @@ type WebhookDelivery struct {
 	UpdatedAt time.Time             `json:"updated_at"`
 }
 
+// WebhookDeliveryEvent The body of a webhook delivery: Staff replayed one webhook delivery; `data` is the new delivery as the delivery log lists it, without its body.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookDeliveryEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data One event on its way to one endpoint, and the record of its last attempt.
+	Data WebhookDelivery `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                `json:"timestamp"`
+	Type      WebhookDeliveryEventType `json:"type"`
+}
+
+// WebhookDeliveryEventType defines model for WebhookDeliveryEvent.Type.
+type WebhookDeliveryEventType string
+
 // WebhookDeliveryId Identifies a delivery of an event to an endpoint: `wdl_` and a unique suffix.
 //
 // Example: wdl_01912d80-4d5e-7f60-8a7b-9c0d1e2f3a4b
@@ -5922,6 +6932,38 @@ type WebhookDeliveryList struct {
 //
 // Example: sent
 type WebhookDeliveryStatus string
+
+// WebhookEmployeeEvent The body of a webhook delivery: A SCIM client created, replaced or deleted (marked as left) an employee of a customer's org chart; `data` is the employee as the API shows it after the change.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookEmployeeEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data An employee of a customer as its HR system knows it. Every field but the ID, the status and the times is the HR system's and is overwritten by the next sync.
+	Data OrgEmployee `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                `json:"timestamp"`
+	Type      WebhookEmployeeEventType `json:"type"`
+}
+
+// WebhookEmployeeEventType defines model for WebhookEmployeeEvent.Type.
+type WebhookEmployeeEventType string
 
 // WebhookEndpoint An endpoint staff registered to receive events, without its signing secret.
 //
@@ -5955,6 +6997,40 @@ type WebhookEndpoint struct {
 	Version             int64      `json:"version"`
 }
 
+// WebhookEndpointEvent The body of a webhook delivery: A webhook endpoint was registered, changed, given a new secret, deleted, or had a time range of its deliveries replayed; `data` is the endpoint as the API shows it (for `webhook_endpoint.deleted`, as it was), never its secrets.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookEndpointEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data An endpoint staff registered to receive events, without its signing secret.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","description":"ERP order import","enabled":true,"event_types":["order.submitted","order.confirmed"],"id":"wep_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f","updated_at":"2025-03-04T09:15:00Z","url":"https://erp.example.com/portalkit/events","version":1}
+	Data WebhookEndpoint `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                `json:"timestamp"`
+	Type      WebhookEndpointEventType `json:"type"`
+}
+
+// WebhookEndpointEventType defines model for WebhookEndpointEvent.Type.
+type WebhookEndpointEventType string
+
 // WebhookEndpointId Identifies a webhook endpoint: `wep_` and a unique suffix (a UUIDv7 by default).
 //
 // Example: wep_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f
@@ -5986,14 +7062,248 @@ type WebhookEndpointSecret struct {
 // Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
 type WebhookEventId = string
 
-// WebhookEventType What happened, as `object.verb`. Each type's body is one of the `Webhook…Event` schemas:
-// WebhookCustomerEvent, WebhookMembershipEvent, WebhookOrderEvent, WebhookStockItemEvent,
-// WebhookTicketEvent, WebhookTicketCommentEvent, WebhookSiteEvent and WebhookRecordActionEvent.
+// WebhookEventType What happened, as `object.verb`: one type for each kind of change the audit log records
+// (several audit actions may share one, as a ticket's status, assignee and priority changes
+// are all `ticket.updated`). Each type's body is one of the `Webhook…Event` schemas, whose
+// `data` is the object as the API shows it after the change (as it was, for a deletion),
+// never with a token, secret or password: WebhookCustomerEvent, WebhookMembershipEvent, WebhookOrderEvent, WebhookStockItemEvent, WebhookTicketEvent, WebhookTicketCommentEvent, WebhookSiteEvent, WebhookRecordActionEvent, WebhookTicketAttachmentEvent, WebhookInvitationEvent, WebhookUserEvent, WebhookAccessLinkEvent, WebhookAPIKeyEvent, WebhookProductEvent, WebhookOfferEvent, WebhookArticleEvent, WebhookRecordTypeEvent, WebhookRecordEvent, WebhookRecordChangeEvent, WebhookJobEvent, WebhookVisitEvent, WebhookPictureEvent, WebhookContactEvent, WebhookAccessRequestEvent, WebhookSyncRunEvent, WebhookSyncSettingsEvent, WebhookSCIMTokenEvent, WebhookEmployeeEvent, WebhookLicensesEvent, WebhookSSOEvent, WebhookImpersonationEvent, WebhookImpersonationPolicyEvent, WebhookStaffEvent, WebhookMailEvent, WebhookMailTemplateEvent, WebhookEndpointEvent, WebhookDeliveryEvent.
 //
 // Example: order.submitted
 type WebhookEventType string
 
-// WebhookMembershipEvent The body of a webhook delivery: A membership was created (added by staff, or an invitation accepted), changed (role, sites, disabled, enabled) or removed; `data` is the member as `GET …/memberships/{membershipId}` shows it (for `membership.removed`, as it was).
+// WebhookImpersonationEvent The body of a webhook delivery: Staff started or ended acting as one of a customer's people; `data` is the impersonation as the API shows it.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookImpersonationEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A staff member acting as one of the customer's people.
+	Data Impersonation `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                     `json:"timestamp"`
+	Type      WebhookImpersonationEventType `json:"type"`
+}
+
+// WebhookImpersonationEventType defines model for WebhookImpersonationEvent.Type.
+type WebhookImpersonationEventType string
+
+// WebhookImpersonationPolicyEvent The body of a webhook delivery: A customer allowed or forbade staff to act as its people; `data` is its policy after the change.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookImpersonationPolicyEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data Whether the customer forbids staff to act as its people.
+	Data ImpersonationPolicy `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                           `json:"timestamp"`
+	Type      WebhookImpersonationPolicyEventType `json:"type"`
+}
+
+// WebhookImpersonationPolicyEventType defines model for WebhookImpersonationPolicyEvent.Type.
+type WebhookImpersonationPolicyEventType string
+
+// WebhookInvitationEvent The body of a webhook delivery: An invitation was created (by staff, a customer admin, for a contact or by HR sync), sent again or revoked; `data` is the invitation as `GET …/invitations/{invitationId}` shows it, never its link.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookInvitationEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data An invitation of a person, by e-mail address, into a customer. Its token goes only into the e-mail.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","email":"grace@acme.example","expires_at":"2025-03-11T09:15:00Z","first_admin":false,"id":"inv_01912d71-4e5f-7b6a-9c8d-1e2f3a4b5c6d","invited_by":"user:usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","message":"Welcome to our portal!","role":"maintainer","sent_count":1,"site_ids":["sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c"],"state":"pending","updated_at":"2025-03-04T09:15:00Z"}
+	Data Invitation `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                  `json:"timestamp"`
+	Type      WebhookInvitationEventType `json:"type"`
+}
+
+// WebhookInvitationEventType defines model for WebhookInvitationEvent.Type.
+type WebhookInvitationEventType string
+
+// WebhookJobEvent The body of a webhook delivery: A field-service job was created or changed; `data` is the job as the API shows it.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookJobEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A piece of work at a site of a customer.
+	//
+	// Example: {"created_at":"2025-03-01T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","description":"No hot water on floor 3.","external_ref":"FS-4711","id":"job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d","planned_at":"2025-03-04T08:00:00Z","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","status":"scheduled","title":"Boiler","type":"repair","updated_at":"2025-03-02T09:15:00Z","version":2}
+	Data Job `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time           `json:"timestamp"`
+	Type      WebhookJobEventType `json:"type"`
+}
+
+// WebhookJobEventType defines model for WebhookJobEvent.Type.
+type WebhookJobEventType string
+
+// WebhookLicensesEvent The body of a webhook delivery: A customer's licences changed; `data` is the licences as the API shows them.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookLicensesEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A customer's licences of paid features.
+	Data Licenses `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                `json:"timestamp"`
+	Type      WebhookLicensesEventType `json:"type"`
+}
+
+// WebhookLicensesEventType defines model for WebhookLicensesEvent.Type.
+type WebhookLicensesEventType string
+
+// WebhookMailEvent The body of a webhook delivery: Staff sent a failed mail message again; `data` is the message as the mail log shows it.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookMailEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A message of the outbox, without its content (which may hold a sign-in token).
+	//
+	// Example: {"attempts":1,"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"out_01912d75-3d4e-7f50-8a6b-7c8d9e0f1a2b","kind":"invitation","last_error":"mailer: permanent failure (SMTP 550): 5.1.1 no such mailbox","recipient":"ada@acme.example","status":"failed","updated_at":"2025-03-04T09:15:02Z"}
+	Data MailMessage `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time            `json:"timestamp"`
+	Type      WebhookMailEventType `json:"type"`
+}
+
+// WebhookMailEventType defines model for WebhookMailEvent.Type.
+type WebhookMailEventType string
+
+// WebhookMailTemplateEvent The body of a webhook delivery: A customer's mail template override was saved or deleted; `data` is the override as the API shows it (for `mail_template.deleted`, as it was).
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookMailTemplateEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A customer's override of one kind of mail in one locale.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","kind":"invitation","locale":"de","subject":"Willkommen bei {{.CustomerName}}","updated_at":"2025-03-04T09:15:00Z","updated_by":"staff:stf_42"}
+	Data MailTemplate `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                    `json:"timestamp"`
+	Type      WebhookMailTemplateEventType `json:"type"`
+}
+
+// WebhookMailTemplateEventType defines model for WebhookMailTemplateEvent.Type.
+type WebhookMailTemplateEventType string
+
+// WebhookMembershipEvent The body of a webhook delivery: A membership was created (added by staff, an invitation accepted, or joined by SSO), changed (role, sites, disabled, enabled) or removed; `data` is the member as `GET …/memberships/{membershipId}` shows it (for `membership.removed`, as it was).
 //
 // Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
 // Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
@@ -6026,6 +7336,40 @@ type WebhookMembershipEvent struct {
 
 // WebhookMembershipEventType defines model for WebhookMembershipEvent.Type.
 type WebhookMembershipEventType string
+
+// WebhookOfferEvent The body of a webhook delivery: A customer's offer was created, changed or deleted; `data` is the offer as the API shows it (for `offer.deleted`, as it was).
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookOfferEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A customer's price for a product, which puts the product into the customer's catalogue.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"ofr_01912d70-2d3c-7f50-9b66-803f3d2c1bae","price":{"amount":109900,"currency":"EUR"},"product_id":"prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d","updated_at":"2025-03-04T09:15:00Z","version":1}
+	Data Offer `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time             `json:"timestamp"`
+	Type      WebhookOfferEventType `json:"type"`
+}
+
+// WebhookOfferEventType defines model for WebhookOfferEvent.Type.
+type WebhookOfferEventType string
 
 // WebhookOrderEvent The body of a webhook delivery: An order was placed or moved on; `data` is the order as `GET …/orders/{orderId}` shows it after the change. An order confirmed on submission (`auto_confirm_orders`) sends `order.submitted` and `order.confirmed`.
 //
@@ -6061,6 +7405,74 @@ type WebhookOrderEvent struct {
 // WebhookOrderEventType defines model for WebhookOrderEvent.Type.
 type WebhookOrderEventType string
 
+// WebhookPictureEvent The body of a webhook delivery: A picture of a field-service job was uploaded; `data` is the picture as the API shows it.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookPictureEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A picture taken at a site for a job.
+	//
+	// Example: {"content_type":"image/jpeg","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","height":1200,"id":"pic_01912d80-3e4f-7a61-8c77-914f4e3d2cbf","job_id":"job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d","name":"boiler.jpg","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","size":183422,"taken_at":"2025-03-04T10:45:00Z","width":1600}
+	Data Picture `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time               `json:"timestamp"`
+	Type      WebhookPictureEventType `json:"type"`
+}
+
+// WebhookPictureEventType defines model for WebhookPictureEvent.Type.
+type WebhookPictureEventType string
+
+// WebhookProductEvent The body of a webhook delivery: A product of the portfolio (global or a customer's own) was created, changed or deactivated; `data` is the product as the API shows it.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookProductEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data Something the provider sells. Without `customer_id` it belongs to the global portfolio; with one, only that customer sees it.
+	//
+	// Example: {"active":true,"attributes":{"ram":"16 GB"},"category":"laptops","created_at":"2025-03-04T09:15:00Z","description":"14-inch business laptop","id":"prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d","name":"Laptop 14 Pro","price":{"amount":129900,"currency":"EUR"},"sku":"LAP-14-PRO","updated_at":"2025-03-04T09:15:00Z","version":1}
+	Data Product `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time               `json:"timestamp"`
+	Type      WebhookProductEventType `json:"type"`
+}
+
+// WebhookProductEventType defines model for WebhookProductEvent.Type.
+type WebhookProductEventType string
+
 // WebhookRecordActionEvent The body of a webhook delivery: Someone took a webhook action of a record; `data` names the action, who took it and the record as customers see it.
 //
 // Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
@@ -6092,6 +7504,166 @@ type WebhookRecordActionEvent struct {
 
 // WebhookRecordActionEventType defines model for WebhookRecordActionEvent.Type.
 type WebhookRecordActionEventType string
+
+// WebhookRecordChangeEvent The body of a webhook delivery: A customer asked for a change of a record that needs approval, or staff decided it; `data` is the change request as the API shows it.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookRecordChangeEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A customer user's change of a record that waits for, or had, staff's decision.
+	Data RecordChangeRequest `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                    `json:"timestamp"`
+	Type      WebhookRecordChangeEventType `json:"type"`
+}
+
+// WebhookRecordChangeEventType defines model for WebhookRecordChangeEvent.Type.
+type WebhookRecordChangeEventType string
+
+// WebhookRecordEvent The body of a webhook delivery: A record was created, changed (by staff, an upsert or a customer's edit) or claimed by a customer; `data` is the record as staff see it after the change.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookRecordEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A record the provider shares with a customer.
+	Data Record `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time              `json:"timestamp"`
+	Type      WebhookRecordEventType `json:"type"`
+}
+
+// WebhookRecordEventType defines model for WebhookRecordEvent.Type.
+type WebhookRecordEventType string
+
+// WebhookRecordTypeEvent The body of a webhook delivery: A record type (or a new version of one) was defined; `data` is the type as the API shows it.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookRecordTypeEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data One version of a record type.
+	Data RecordType `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                  `json:"timestamp"`
+	Type      WebhookRecordTypeEventType `json:"type"`
+}
+
+// WebhookRecordTypeEventType defines model for WebhookRecordTypeEvent.Type.
+type WebhookRecordTypeEventType string
+
+// WebhookSCIMTokenEvent The body of a webhook delivery: A SCIM token was created or revoked; `data` is the token as the API lists it, never its secret.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookSCIMTokenEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A bearer token a customer's identity provider provisions its employees over SCIM with.
+	Data SCIMToken `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                 `json:"timestamp"`
+	Type      WebhookSCIMTokenEventType `json:"type"`
+}
+
+// WebhookSCIMTokenEventType defines model for WebhookSCIMTokenEvent.Type.
+type WebhookSCIMTokenEventType string
+
+// WebhookSSOEvent The body of a webhook delivery: A customer's identity provider was configured or removed; `data` is the configuration as the API shows it (for `sso.deleted`, as it was), never its client secret.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookSSOEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A customer's OpenID Connect identity provider, without its client secret.
+	Data SSOConfig `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time           `json:"timestamp"`
+	Type      WebhookSSOEventType `json:"type"`
+}
+
+// WebhookSSOEventType defines model for WebhookSSOEvent.Type.
+type WebhookSSOEventType string
 
 // WebhookSiteEvent The body of a webhook delivery: A site was created, renamed or deleted; `data` is the site (for `site.deleted`, as it was).
 //
@@ -6127,6 +7699,40 @@ type WebhookSiteEvent struct {
 // WebhookSiteEventType defines model for WebhookSiteEvent.Type.
 type WebhookSiteEventType string
 
+// WebhookStaffEvent The body of a webhook delivery: A staff member was invited (or invited again), activated its account, was changed, disabled or enabled, set or reset its password, or signed in by SSO for the first time; `data` is the member as the API shows it, never a password.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookStaffEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A provider person who signs in to the console. Integrations use API keys instead.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","service_desk":false,"status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}
+	Data StaffMember `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time             `json:"timestamp"`
+	Type      WebhookStaffEventType `json:"type"`
+}
+
+// WebhookStaffEventType defines model for WebhookStaffEvent.Type.
+type WebhookStaffEventType string
+
 // WebhookStockItemEvent The body of a webhook delivery: A device of the supplier warehouse was stocked in (one event per item), issued, returned or retired; `data` is the item as the API shows it after the move.
 //
 // Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
@@ -6160,6 +7766,102 @@ type WebhookStockItemEvent struct {
 
 // WebhookStockItemEventType defines model for WebhookStockItemEvent.Type.
 type WebhookStockItemEventType string
+
+// WebhookSyncRunEvent The body of a webhook delivery: An HR sync run was planned (a dry run), stopped for confirmation, applied, discarded or failed; `data` is the run as the API shows it, without its changes.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookSyncRunEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data One sync of a customer's employees.
+	Data SyncRun `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time               `json:"timestamp"`
+	Type      WebhookSyncRunEventType `json:"type"`
+}
+
+// WebhookSyncRunEventType defines model for WebhookSyncRunEvent.Type.
+type WebhookSyncRunEventType string
+
+// WebhookSyncSettingsEvent The body of a webhook delivery: A customer's HR sync settings changed; `data` is the settings as the API shows them.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookSyncSettingsEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A customer's HR sync settings.
+	Data SyncSettings `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                    `json:"timestamp"`
+	Type      WebhookSyncSettingsEventType `json:"type"`
+}
+
+// WebhookSyncSettingsEventType defines model for WebhookSyncSettingsEvent.Type.
+type WebhookSyncSettingsEventType string
+
+// WebhookTicketAttachmentEvent The body of a webhook delivery: A file was attached to a ticket or one of its comments; `data` is the attachment as the API shows it.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookTicketAttachmentEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A file on a ticket or on one of its comments, without its content.
+	Data TicketAttachment `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                        `json:"timestamp"`
+	Type      WebhookTicketAttachmentEventType `json:"type"`
+}
+
+// WebhookTicketAttachmentEventType defines model for WebhookTicketAttachmentEvent.Type.
+type WebhookTicketAttachmentEventType string
 
 // WebhookTicketCommentEvent The body of a webhook delivery: A reply or an internal note was added to a ticket; `data` is the comment as staff see it.
 //
@@ -6226,6 +7928,74 @@ type WebhookTicketEvent struct {
 
 // WebhookTicketEventType defines model for WebhookTicketEvent.Type.
 type WebhookTicketEventType string
+
+// WebhookUserEvent The body of a webhook delivery: A user changed its name or asked for a new e-mail address, confirmed the new address, reset its password, or was disabled or enabled; `data` is the user as the API shows it, never a password.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookUserEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A person with a login. One user may be a member of several customers.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","email":"ada@acme.example","id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","locale":"de-DE","name":"Ada Lovelace","status":"active","updated_at":"2025-03-04T09:15:00Z"}
+	Data User `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time            `json:"timestamp"`
+	Type      WebhookUserEventType `json:"type"`
+}
+
+// WebhookUserEventType defines model for WebhookUserEvent.Type.
+type WebhookUserEventType string
+
+// WebhookVisitEvent The body of a webhook delivery: A visit of a field-service job was created or changed; `data` is the visit as the API shows it.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookVisitEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A technician's time at a site for a job; `ended_at` is left out while it goes on.
+	//
+	// Example: {"created_at":"2025-03-04T10:45:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","ended_at":"2025-03-04T10:40:00Z","external_ref":"V-1","id":"vis_01912d80-2d3c-7f50-9b66-803f3d2c1bae","job_id":"job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d","outcome":"completed","report":"Replaced the pump.","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","started_at":"2025-03-04T08:10:00Z","technician":"Tess Tech","updated_at":"2025-03-04T10:45:00Z","version":1}
+	Data Visit `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time             `json:"timestamp"`
+	Type      WebhookVisitEventType `json:"type"`
+}
+
+// WebhookVisitEventType defines model for WebhookVisitEvent.Type.
+type WebhookVisitEventType string
 
 // ActiveFilter defines model for ActiveFilter.
 type ActiveFilter = bool
@@ -7882,6 +9652,760 @@ func (t *EventJSONBody) FromWebhookRecordActionEvent(v WebhookRecordActionEvent)
 
 // MergeWebhookRecordActionEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookRecordActionEvent
 func (t *EventJSONBody) MergeWebhookRecordActionEvent(v WebhookRecordActionEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookTicketAttachmentEvent returns the union data inside the EventJSONBody as a WebhookTicketAttachmentEvent
+func (t EventJSONBody) AsWebhookTicketAttachmentEvent() (WebhookTicketAttachmentEvent, error) {
+	var body WebhookTicketAttachmentEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookTicketAttachmentEvent overwrites any union data inside the EventJSONBody as the provided WebhookTicketAttachmentEvent
+func (t *EventJSONBody) FromWebhookTicketAttachmentEvent(v WebhookTicketAttachmentEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookTicketAttachmentEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookTicketAttachmentEvent
+func (t *EventJSONBody) MergeWebhookTicketAttachmentEvent(v WebhookTicketAttachmentEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookInvitationEvent returns the union data inside the EventJSONBody as a WebhookInvitationEvent
+func (t EventJSONBody) AsWebhookInvitationEvent() (WebhookInvitationEvent, error) {
+	var body WebhookInvitationEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookInvitationEvent overwrites any union data inside the EventJSONBody as the provided WebhookInvitationEvent
+func (t *EventJSONBody) FromWebhookInvitationEvent(v WebhookInvitationEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookInvitationEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookInvitationEvent
+func (t *EventJSONBody) MergeWebhookInvitationEvent(v WebhookInvitationEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookUserEvent returns the union data inside the EventJSONBody as a WebhookUserEvent
+func (t EventJSONBody) AsWebhookUserEvent() (WebhookUserEvent, error) {
+	var body WebhookUserEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookUserEvent overwrites any union data inside the EventJSONBody as the provided WebhookUserEvent
+func (t *EventJSONBody) FromWebhookUserEvent(v WebhookUserEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookUserEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookUserEvent
+func (t *EventJSONBody) MergeWebhookUserEvent(v WebhookUserEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookAccessLinkEvent returns the union data inside the EventJSONBody as a WebhookAccessLinkEvent
+func (t EventJSONBody) AsWebhookAccessLinkEvent() (WebhookAccessLinkEvent, error) {
+	var body WebhookAccessLinkEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookAccessLinkEvent overwrites any union data inside the EventJSONBody as the provided WebhookAccessLinkEvent
+func (t *EventJSONBody) FromWebhookAccessLinkEvent(v WebhookAccessLinkEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookAccessLinkEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookAccessLinkEvent
+func (t *EventJSONBody) MergeWebhookAccessLinkEvent(v WebhookAccessLinkEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookAPIKeyEvent returns the union data inside the EventJSONBody as a WebhookAPIKeyEvent
+func (t EventJSONBody) AsWebhookAPIKeyEvent() (WebhookAPIKeyEvent, error) {
+	var body WebhookAPIKeyEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookAPIKeyEvent overwrites any union data inside the EventJSONBody as the provided WebhookAPIKeyEvent
+func (t *EventJSONBody) FromWebhookAPIKeyEvent(v WebhookAPIKeyEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookAPIKeyEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookAPIKeyEvent
+func (t *EventJSONBody) MergeWebhookAPIKeyEvent(v WebhookAPIKeyEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookProductEvent returns the union data inside the EventJSONBody as a WebhookProductEvent
+func (t EventJSONBody) AsWebhookProductEvent() (WebhookProductEvent, error) {
+	var body WebhookProductEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookProductEvent overwrites any union data inside the EventJSONBody as the provided WebhookProductEvent
+func (t *EventJSONBody) FromWebhookProductEvent(v WebhookProductEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookProductEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookProductEvent
+func (t *EventJSONBody) MergeWebhookProductEvent(v WebhookProductEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookOfferEvent returns the union data inside the EventJSONBody as a WebhookOfferEvent
+func (t EventJSONBody) AsWebhookOfferEvent() (WebhookOfferEvent, error) {
+	var body WebhookOfferEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookOfferEvent overwrites any union data inside the EventJSONBody as the provided WebhookOfferEvent
+func (t *EventJSONBody) FromWebhookOfferEvent(v WebhookOfferEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookOfferEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookOfferEvent
+func (t *EventJSONBody) MergeWebhookOfferEvent(v WebhookOfferEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookArticleEvent returns the union data inside the EventJSONBody as a WebhookArticleEvent
+func (t EventJSONBody) AsWebhookArticleEvent() (WebhookArticleEvent, error) {
+	var body WebhookArticleEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookArticleEvent overwrites any union data inside the EventJSONBody as the provided WebhookArticleEvent
+func (t *EventJSONBody) FromWebhookArticleEvent(v WebhookArticleEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookArticleEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookArticleEvent
+func (t *EventJSONBody) MergeWebhookArticleEvent(v WebhookArticleEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookRecordTypeEvent returns the union data inside the EventJSONBody as a WebhookRecordTypeEvent
+func (t EventJSONBody) AsWebhookRecordTypeEvent() (WebhookRecordTypeEvent, error) {
+	var body WebhookRecordTypeEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookRecordTypeEvent overwrites any union data inside the EventJSONBody as the provided WebhookRecordTypeEvent
+func (t *EventJSONBody) FromWebhookRecordTypeEvent(v WebhookRecordTypeEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookRecordTypeEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookRecordTypeEvent
+func (t *EventJSONBody) MergeWebhookRecordTypeEvent(v WebhookRecordTypeEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookRecordEvent returns the union data inside the EventJSONBody as a WebhookRecordEvent
+func (t EventJSONBody) AsWebhookRecordEvent() (WebhookRecordEvent, error) {
+	var body WebhookRecordEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookRecordEvent overwrites any union data inside the EventJSONBody as the provided WebhookRecordEvent
+func (t *EventJSONBody) FromWebhookRecordEvent(v WebhookRecordEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookRecordEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookRecordEvent
+func (t *EventJSONBody) MergeWebhookRecordEvent(v WebhookRecordEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookRecordChangeEvent returns the union data inside the EventJSONBody as a WebhookRecordChangeEvent
+func (t EventJSONBody) AsWebhookRecordChangeEvent() (WebhookRecordChangeEvent, error) {
+	var body WebhookRecordChangeEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookRecordChangeEvent overwrites any union data inside the EventJSONBody as the provided WebhookRecordChangeEvent
+func (t *EventJSONBody) FromWebhookRecordChangeEvent(v WebhookRecordChangeEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookRecordChangeEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookRecordChangeEvent
+func (t *EventJSONBody) MergeWebhookRecordChangeEvent(v WebhookRecordChangeEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookJobEvent returns the union data inside the EventJSONBody as a WebhookJobEvent
+func (t EventJSONBody) AsWebhookJobEvent() (WebhookJobEvent, error) {
+	var body WebhookJobEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookJobEvent overwrites any union data inside the EventJSONBody as the provided WebhookJobEvent
+func (t *EventJSONBody) FromWebhookJobEvent(v WebhookJobEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookJobEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookJobEvent
+func (t *EventJSONBody) MergeWebhookJobEvent(v WebhookJobEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookVisitEvent returns the union data inside the EventJSONBody as a WebhookVisitEvent
+func (t EventJSONBody) AsWebhookVisitEvent() (WebhookVisitEvent, error) {
+	var body WebhookVisitEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookVisitEvent overwrites any union data inside the EventJSONBody as the provided WebhookVisitEvent
+func (t *EventJSONBody) FromWebhookVisitEvent(v WebhookVisitEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookVisitEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookVisitEvent
+func (t *EventJSONBody) MergeWebhookVisitEvent(v WebhookVisitEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookPictureEvent returns the union data inside the EventJSONBody as a WebhookPictureEvent
+func (t EventJSONBody) AsWebhookPictureEvent() (WebhookPictureEvent, error) {
+	var body WebhookPictureEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookPictureEvent overwrites any union data inside the EventJSONBody as the provided WebhookPictureEvent
+func (t *EventJSONBody) FromWebhookPictureEvent(v WebhookPictureEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookPictureEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookPictureEvent
+func (t *EventJSONBody) MergeWebhookPictureEvent(v WebhookPictureEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookContactEvent returns the union data inside the EventJSONBody as a WebhookContactEvent
+func (t EventJSONBody) AsWebhookContactEvent() (WebhookContactEvent, error) {
+	var body WebhookContactEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookContactEvent overwrites any union data inside the EventJSONBody as the provided WebhookContactEvent
+func (t *EventJSONBody) FromWebhookContactEvent(v WebhookContactEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookContactEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookContactEvent
+func (t *EventJSONBody) MergeWebhookContactEvent(v WebhookContactEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookAccessRequestEvent returns the union data inside the EventJSONBody as a WebhookAccessRequestEvent
+func (t EventJSONBody) AsWebhookAccessRequestEvent() (WebhookAccessRequestEvent, error) {
+	var body WebhookAccessRequestEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookAccessRequestEvent overwrites any union data inside the EventJSONBody as the provided WebhookAccessRequestEvent
+func (t *EventJSONBody) FromWebhookAccessRequestEvent(v WebhookAccessRequestEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookAccessRequestEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookAccessRequestEvent
+func (t *EventJSONBody) MergeWebhookAccessRequestEvent(v WebhookAccessRequestEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookSyncRunEvent returns the union data inside the EventJSONBody as a WebhookSyncRunEvent
+func (t EventJSONBody) AsWebhookSyncRunEvent() (WebhookSyncRunEvent, error) {
+	var body WebhookSyncRunEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookSyncRunEvent overwrites any union data inside the EventJSONBody as the provided WebhookSyncRunEvent
+func (t *EventJSONBody) FromWebhookSyncRunEvent(v WebhookSyncRunEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookSyncRunEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookSyncRunEvent
+func (t *EventJSONBody) MergeWebhookSyncRunEvent(v WebhookSyncRunEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookSyncSettingsEvent returns the union data inside the EventJSONBody as a WebhookSyncSettingsEvent
+func (t EventJSONBody) AsWebhookSyncSettingsEvent() (WebhookSyncSettingsEvent, error) {
+	var body WebhookSyncSettingsEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookSyncSettingsEvent overwrites any union data inside the EventJSONBody as the provided WebhookSyncSettingsEvent
+func (t *EventJSONBody) FromWebhookSyncSettingsEvent(v WebhookSyncSettingsEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookSyncSettingsEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookSyncSettingsEvent
+func (t *EventJSONBody) MergeWebhookSyncSettingsEvent(v WebhookSyncSettingsEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookSCIMTokenEvent returns the union data inside the EventJSONBody as a WebhookSCIMTokenEvent
+func (t EventJSONBody) AsWebhookSCIMTokenEvent() (WebhookSCIMTokenEvent, error) {
+	var body WebhookSCIMTokenEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookSCIMTokenEvent overwrites any union data inside the EventJSONBody as the provided WebhookSCIMTokenEvent
+func (t *EventJSONBody) FromWebhookSCIMTokenEvent(v WebhookSCIMTokenEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookSCIMTokenEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookSCIMTokenEvent
+func (t *EventJSONBody) MergeWebhookSCIMTokenEvent(v WebhookSCIMTokenEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookEmployeeEvent returns the union data inside the EventJSONBody as a WebhookEmployeeEvent
+func (t EventJSONBody) AsWebhookEmployeeEvent() (WebhookEmployeeEvent, error) {
+	var body WebhookEmployeeEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookEmployeeEvent overwrites any union data inside the EventJSONBody as the provided WebhookEmployeeEvent
+func (t *EventJSONBody) FromWebhookEmployeeEvent(v WebhookEmployeeEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookEmployeeEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookEmployeeEvent
+func (t *EventJSONBody) MergeWebhookEmployeeEvent(v WebhookEmployeeEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookLicensesEvent returns the union data inside the EventJSONBody as a WebhookLicensesEvent
+func (t EventJSONBody) AsWebhookLicensesEvent() (WebhookLicensesEvent, error) {
+	var body WebhookLicensesEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookLicensesEvent overwrites any union data inside the EventJSONBody as the provided WebhookLicensesEvent
+func (t *EventJSONBody) FromWebhookLicensesEvent(v WebhookLicensesEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookLicensesEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookLicensesEvent
+func (t *EventJSONBody) MergeWebhookLicensesEvent(v WebhookLicensesEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookSSOEvent returns the union data inside the EventJSONBody as a WebhookSSOEvent
+func (t EventJSONBody) AsWebhookSSOEvent() (WebhookSSOEvent, error) {
+	var body WebhookSSOEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookSSOEvent overwrites any union data inside the EventJSONBody as the provided WebhookSSOEvent
+func (t *EventJSONBody) FromWebhookSSOEvent(v WebhookSSOEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookSSOEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookSSOEvent
+func (t *EventJSONBody) MergeWebhookSSOEvent(v WebhookSSOEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookImpersonationEvent returns the union data inside the EventJSONBody as a WebhookImpersonationEvent
+func (t EventJSONBody) AsWebhookImpersonationEvent() (WebhookImpersonationEvent, error) {
+	var body WebhookImpersonationEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookImpersonationEvent overwrites any union data inside the EventJSONBody as the provided WebhookImpersonationEvent
+func (t *EventJSONBody) FromWebhookImpersonationEvent(v WebhookImpersonationEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookImpersonationEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookImpersonationEvent
+func (t *EventJSONBody) MergeWebhookImpersonationEvent(v WebhookImpersonationEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookImpersonationPolicyEvent returns the union data inside the EventJSONBody as a WebhookImpersonationPolicyEvent
+func (t EventJSONBody) AsWebhookImpersonationPolicyEvent() (WebhookImpersonationPolicyEvent, error) {
+	var body WebhookImpersonationPolicyEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookImpersonationPolicyEvent overwrites any union data inside the EventJSONBody as the provided WebhookImpersonationPolicyEvent
+func (t *EventJSONBody) FromWebhookImpersonationPolicyEvent(v WebhookImpersonationPolicyEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookImpersonationPolicyEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookImpersonationPolicyEvent
+func (t *EventJSONBody) MergeWebhookImpersonationPolicyEvent(v WebhookImpersonationPolicyEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookStaffEvent returns the union data inside the EventJSONBody as a WebhookStaffEvent
+func (t EventJSONBody) AsWebhookStaffEvent() (WebhookStaffEvent, error) {
+	var body WebhookStaffEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookStaffEvent overwrites any union data inside the EventJSONBody as the provided WebhookStaffEvent
+func (t *EventJSONBody) FromWebhookStaffEvent(v WebhookStaffEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookStaffEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookStaffEvent
+func (t *EventJSONBody) MergeWebhookStaffEvent(v WebhookStaffEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookMailEvent returns the union data inside the EventJSONBody as a WebhookMailEvent
+func (t EventJSONBody) AsWebhookMailEvent() (WebhookMailEvent, error) {
+	var body WebhookMailEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookMailEvent overwrites any union data inside the EventJSONBody as the provided WebhookMailEvent
+func (t *EventJSONBody) FromWebhookMailEvent(v WebhookMailEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookMailEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookMailEvent
+func (t *EventJSONBody) MergeWebhookMailEvent(v WebhookMailEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookMailTemplateEvent returns the union data inside the EventJSONBody as a WebhookMailTemplateEvent
+func (t EventJSONBody) AsWebhookMailTemplateEvent() (WebhookMailTemplateEvent, error) {
+	var body WebhookMailTemplateEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookMailTemplateEvent overwrites any union data inside the EventJSONBody as the provided WebhookMailTemplateEvent
+func (t *EventJSONBody) FromWebhookMailTemplateEvent(v WebhookMailTemplateEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookMailTemplateEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookMailTemplateEvent
+func (t *EventJSONBody) MergeWebhookMailTemplateEvent(v WebhookMailTemplateEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookEndpointEvent returns the union data inside the EventJSONBody as a WebhookEndpointEvent
+func (t EventJSONBody) AsWebhookEndpointEvent() (WebhookEndpointEvent, error) {
+	var body WebhookEndpointEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookEndpointEvent overwrites any union data inside the EventJSONBody as the provided WebhookEndpointEvent
+func (t *EventJSONBody) FromWebhookEndpointEvent(v WebhookEndpointEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookEndpointEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookEndpointEvent
+func (t *EventJSONBody) MergeWebhookEndpointEvent(v WebhookEndpointEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookDeliveryEvent returns the union data inside the EventJSONBody as a WebhookDeliveryEvent
+func (t EventJSONBody) AsWebhookDeliveryEvent() (WebhookDeliveryEvent, error) {
+	var body WebhookDeliveryEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookDeliveryEvent overwrites any union data inside the EventJSONBody as the provided WebhookDeliveryEvent
+func (t *EventJSONBody) FromWebhookDeliveryEvent(v WebhookDeliveryEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookDeliveryEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookDeliveryEvent
+func (t *EventJSONBody) MergeWebhookDeliveryEvent(v WebhookDeliveryEvent) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -49009,994 +51533,1040 @@ var swaggerSpec = []string{
 	"fUUabRNIO3G9iwYqoSqhdHeYkjRN/RroCCsJAyZjFYbldLBboldNJFHzdtktKKGsnxePv62HgfODtvd+",
 	"7nOLb4V7utrOrfjdn/Hdhrt/11Iz+d4+ef7ynbxmYo97SG+rCqMoef60vVXK4znRa23Ywmq3GmK+c3+p",
 	"b6/iId05Y3DLafcT4tc9E8lS8vagVSFC24095BHZcPizg3vMoI1t1ytlNc65MUs9fPSIqaVXOg9juXiE",
-	"2uU1N48w2Lv5CvV+5UqdKoileavL9RTFcpYZVBWwBSq09Fd52ttPLesXPVYnuNDef1V1XwFZP+96q2u/",
-	"Kg63ljkaa6A8Jq42UVZv3cUfZGitxJd7J4Z9MnX4W6gcg4P2koRWJtdXQjMXr1AwNC9JYMxxTcafv4zd",
-	"azl0hU/4DFRza+z9qjZdaM3QOLYzi2UKEeT/NJ2en/d6HagovUypLyeH5tRr2AedqGPNUv8EN8dhyVJL",
-	"5UyOirsqTkThrUf2nUN9M2tnZ7bBw2lpiwZwtdrrMXRl5MgXn0KQ8kyUOBTM7O8mr4Rv66OcZO022r0Z",
-	"bmd47LFy13q1XKacqdEtVWwuV5pljwrxIQ4iNI8W2bVaZ2hv4Wp/T0XCUj1jmqWpjud0agjGnFRM7Mwi",
-	"6vzL4IIMesSFouSFvYZeg2zCCzp51x8Me0fD4/5fm6Jagmvn4398o35rAXvTVMrp4M23T8jx8fFFRN6/",
-	"e/LwDmXa78et8Gu4E1rGfxTO1ntyIfzqToN2McK+8aayg9s4Kqz9fm8stVfZwn8ULCBn6nhJExQtzLg5",
-	"kCp7x6S4BbobUEuefz8tJdu7yg6YgF4P2PpYX2PJMSWFgWoLWSuvn/8YgrD8CG4MwID199hHIiHTVErV",
-	"DOn6B67KXXFVNjHON6F6t9P9fpFDqpcQh+S50XBH1+UCYhV05KvDYkRnYrlgnKmH48i7Ga8EXFAbCbcY",
-	"Dv0AsObGoaY5jsjYq44uwjLUUMeEC23cXX3xKIquhPdogl6HhxU1BPoFy5FQE46NHOTwK1amsgiuEbDO",
-	"CzVz18eVCM47V6VkQjUj79+8eHhIHrs0goxfpfKIcjRNNZnQ+NqFQ4cHpxcTl1eCNWEA482VvoXo03fW",
-	"UAHkB75YsOSyTBigVTA5qtiVyMF3U3nrwHejwmtZZWliFOVQLSaRpmqO/J2YCdWK6fmoyvv6qvNPajbx",
-	"AV3/pNRsNplUvBVnhbCjg3/6ude9eNz9lnanHz4ff/nPwt+nXx7+a20EUpEK1dqOUIVCl3nAu0btV5cQ",
-	"IWZNOWA79qmdGhVQuGoFP/3xbXCB6Fe6wOtSAavnfp1xzTqNI9xJhcKxmqkbPyUMaZbiEmqhlWZpRTYp",
-	"+iRzMJSDQe+CjGmqGE3WI/aJa6PHIEP8BjkMmRWrkkszt7wc4vpz87BV0EvOb3XqLp1oma4MI8CLdoO7",
-	"y2O+oDPm4HCpkUsUGqEchP0HZ5eVN5fQAkLb25MzlTFN7UQqrrLBebuU8lyT3BLZ514ckrE1/vaP6Wtv",
-	"ObaP6Vvp9jF9bh7bURgyZoqITJMCBENNzvyv5ln5w6fxh09jV5/G/QM6BLXLf4/xrEUTuDLsMa7PeEiw",
-	"4OIhGWfBP/ZHn9sDWpdi05VmiasIigaHCi4tydhVpbSfTrmg6eWVuGZLdAXPudW11hERUC/GF5mZUS6K",
-	"tcEylslGYk1K13KxhE72akU6YlF7vFm6S/Jk27zluiPp2WKZyjVj+9buKeUEQuiUYjGDKKiZlIk1wRjD",
-	"+qoTZg8xjdFcuc5xWF+JZyInlSglN9o8Y/lZt49S1O38b+SEfLPiacJqLNeGONwncrGkVsPGuphVZbtV",
-	"7ZyqY6482C2+OauWXLMAwxoo3EqB3Ouauu39nWeR7XXg/YwzHCg1I9qoFRwmQzJmi+X+uoz9uBXQwg66",
-	"jG2zrS7jybBNTF1a2ze+BgEDNqClxPdv/B3sLZS0mssUCjUm7IbH1v5GecUoYp5bc9O2w6ZmPCQzKVhE",
-	"QEhR7WXUYZ00wo7hzJya2srB3wbKxgbPgTMGNDOGi5m2YrOqhYxhZ2tXILaoSYwvr8S4qiKMSUyFEwVy",
-	"OnXUGOfqBdy5WRtk7FQb30nRHrkS+XMo4piyBYPau6EGNcayx5qkUsy6qZXNYZyyrvOqOY/alSjQw+to",
-	"RM+pYuVv3OGPbhKNzpFn7+is1gD/vat3VeM+n/HnuoihuvnXvZgRo+5hM2Xq3kY6VXPgbxgEXnv5Bd6c",
-	"rq9Xaz/yuFHB4kNu/KXlZqhDt3bOHjLoDepv8GsXpm6U+TJtHal/lRh6ba1r42zbHYcW8kHdiOqYou69",
-	"jEPqHnp+2Topw+K54DGnQj8g+FX7yZROtzqi1/PeBl4qEKiWGjmX5kSIipvAcV9Gh2Cd607fYiTublra",
-	"W7lgZVFulX5/F0P9r7mzUhu61nnlEPLOFdsuiGhrG6yU0A0iXgqyEimgE/lw+aUdve3NNlwRi5tEVcCR",
-	"/4AC5p52/2++U9sUpPrWSss/c5lmk6pJkOKa3CopZng1KAUjXCxXLninZAg4nF/v6zn0fp0wg8AHw1NB",
-	"GorXVc2ADD+4qo4Hg/Fgra7cmV4CLiXhZkj+9PbVj+CO1RFJJBTWX1Iz17n/tTTkcUS4SNgnFrzi07x/",
-	"PvowjjALcM5owhQ6erP3nk+7L+3uaQfb25jIXkN9XuOdbo2i7DuqlVlccD1/+/bVvqig7vyqFOgmUAcg",
-	"vIxRLOGKxYa8f/O8mnleW/yvRfyuNtTc2aDCRiIcRD2ZfKbE7vl3eboS3MZBThNW0KXFHK1627omK6cu",
-	"f+60Nzjv9Zrt6LsWlN09Zy9H+Cjn7LUEcIA7kJlkOq83nIM5uAzcPTBskAB1q/wdk68lF2afKqPwMuGC",
-	"/PTdW3I+gAL/C5qShM0UY/qQvMLgV7xT8Sqfq5EsynEBVjCbld0RJ8eHJ4P+sTUYxcz9dnF4cT6oFnbL",
-	"PwpRSeRqkrJiXEYQidG9yOnlnB9fCn1tbKp/XmgL/iw1ViJ+Nsawk9q1ULQO0n08s7+zBOHSFbuR1nx3",
-	"1iHXQYahfe7cE+NhwSbt3vKEhbZoaKD7bIuo43qCfFboptZK/57R1MwbcMWZusHKPaj/BpEVtyxNm5AP",
-	"5XX1IMxDlPxA5XXNeNojFz4Pi69vK6QSgKI7XI16U7xzb2Ha4KjdHD1SGCBoxdwQRlW6vvRlaODi8paX",
-	"3IIbAfK9nNsFVL+MXs8z/9fd0evvL8O5qjTWom6fNMFoTqdtUjzsew4511C1BSbprrhIdUFj2Ujz1spU",
-	"LEMgOTqE9CoMv8AVWzfT9htUHr5+z0j2xX39+7yGKszxtUx5vN5Zb2UQ01C4EJlKNeGJdoLF6mexQfu6",
-	"WcDhNwkTDaZXQR/P3t06qbeW+RqksgLYuvBtcGbaUTpYggcacUXzgsLpmsyZqhk/Lx8DO/HWnbBAo1Ln",
-	"tUTJ9L0aYohQHQSsJ2wOsGaLAC2RV7hzQITnxlEJVUygUaZn5spliC+5c4HgHa7Ovbo/UzRmTQp/oed+",
-	"v9Azpn0jDkrmhE4gxPYmqC7JTqbds8kp7V7E55WazWicJKPJujPsZOVqQtSP4+7Z9LzfpUeT4y6O/Wx6",
-	"3rvot8EKyMBaFpQLQ7mAQlkaI8owYTbaE7A7swM7S+ajgbeXSa71UC03RnRzA5kB/sXL3B2H10JmzsTe",
-	"YatZ95N1e2TArWkNbsjuvb0Hd3e8yX1wGEJlrDHAXimr7CGejZFLTW6luuZitvdcC3up3vlUFDyhHV9A",
-	"KCEHcQHM5YEmIcTJwyKCCfRY7+/fHVEz3Mx1danc86EvRFWqzJ3VpAI50LoYVaN1n5HNGQyBpd9cTam+",
-	"nBJYY1sZ3r1X2KLg6sbnezPHTgCRgXArj/V7eUsWVKzdBeec3jDErbUfDUmfLNOVh3nWTCQeZcyZ3r1e",
-	"z/vHGpMqNsFI58UUTBEk6panKZmwoKaC0/CGXwMvOvDgtWPut/B6m+wbbgo5N3su+HYEVS/OgDECkkeZ",
-	"XzGUJ4WNWRBxBXbZLYelsPe3hH7ksmsIEMv7x3nsoFm0jvOwbbaN88hn3cLmyt5tG7f6h7r3e1P37j3c",
-	"MzBPfqeWdkns1glaKC0aakTaUJHoSzJGPgb3LAb3AMI7xAtwrAHinZn5MnodOHC7+g1RitbMv9kgGIKr",
-	"h9oDOJViVr5ZAEXSqpBgNhJ33WFP5LnlbyPJcY8kdK1z1SIiZ/ALOcB7mKKgxN+Cw/vo5OKoeHgfnwaL",
-	"FpzfMJP9i8dj5Gfp2il0ejRcOm0US+EVEM5kf2lwP+WZ/rjl+irlRQKlcOf6IsNfobhIQfFqFF8MQVjv",
-	"gBsW3jRs3DAZ3km+aVyw83f2OfleLpdYHdyh1s5cxdGvxM57YmLdDdnWj3Ubwu1zrVfsrZHxtV3wfeMP",
-	"7IEiydynolpuA4tlPLdKnrImbATXg0FBcG7mGOYr4ghCnTH4myfj0upiG/cd6Y5JAB3LWXOuWIROXU1e",
-	"SpHQdR07ZAPctipBADgkK/rht/kmH9p++Ql2Fbemy2m73rBK1vgwizsYH8bjEZ/3usfxIOmeWWX3nJ5O",
-	"umfxeXLBetM+PZrsZHyYRWvj409yUivcOYvB4LAKBKEAjmtP3kL92VaO5f79WBrFAf4oyVwacksdgAAA",
-	"B5Djw2re27dvu4Ozfr/jzIqPcpKTe3Ot0mVKhajTxM+HvZ6bToYY1/7YD9LALOsmqxR0Q4+M8I3kKchW",
-	"t1KKLSlXjYbBUYG6WU7YURVp7Dcs1bMzCOJ2hJmPctIILlMMosYsCH+0+9iFMGBle+n1rfP9k5w4sJaA",
-	"afYk884ohO1wX/4kJznkS3sAfw9xWFi0r1NNaGNxoPuDYyl6vTy1I4+p6PEyQp4LIFuCBS7x6b7ALcg7",
-	"m8+bj3IyJGMrvPY+aHaQfK0PGtvmDgfNdvfWRzm550ACe779Pp0af5KTfUL0n3jYfIl8dekhRAoR+S4W",
-	"eU2oYnuVtt1Z5t+H5LxHQbjFtmgQi9uidesWcV+T7qOc+IjxLYcfWa70HIBYy2Zfk670d6X73J23NiAB",
-	"978aM/6Wx/jX4d6a2tzVczMgXYPUaspndU5YYGzvfOUGSnJD4uQtVQkEuGDaYyIFg3/EVMSYKkEVwxT7",
-	"glMWB2SZL+C5UHhFnQSrBWYt1cbIvuAxE5rpuwBkpbaNGF1PS8qTLM/zHoNOg6yiTR9haHL+/ihDaK9T",
-	"uBujjvPwZO8fr7/5972w6ZQFoPBbw9kWdA25X0F+rhREyNv6bu6jqqVroiniwIMfImaYW0974F+G6HM8",
-	"ZUTIiUzW1tjYXQ0oqql5kl+VjtUVrNt4LylPf+AiqbP2r7kAaDTEWpsHKXxwYxBUsHWAYUGNVLjVN6AU",
-	"+fsTxqIrMU7ljAtIkwsQ2Vzi3NiV1c/AkOyPUaFdf4MCLd/OJeBjuKu+K6Hlgtn9fzuX5KPkgiWQo+kz",
-	"wzHqQ1jdeQIwZYLAA5QcYxdcW5zVlXC/hwM3suA21ZEfONyu+FsIKbRMGTlA37KVQtitkHkkvx1z+MMD",
-	"TeQNU8puJwqpc9q1t3gYkTGmyY3kkglHA+NC8e25njB9bWns3lJsma4dld1PeJrgshD8DSoVuwrKeQ8Z",
-	"n7lGsKcrUQycd00QbjVhu2gQUZFngWTb1bbCmY7I+BYxwEcJ14A9bpv2zcpbAfgp1pRJFlxoh9FFpg5M",
-	"zn1MmENvh1AYfcuNFeGQknslPEO5SfmMyyK3+YeK2Y3gSBlyD9XXLEG8bfjiShxUFo+smRlibGUZpcwt",
-	"oYY1XAcrCIMAf+sIBQbOH+FIHmgsYeaS9u5Obejt61L88G78Fr78dXgOANe1vpUqAalkitu6/Ky0keO5",
-	"lHbzYokV9y5saScBQN0oc8bDMkpPJuI6YSXpwh+j4HK4IkgR3NDJn47P3nWsDZ/gL56fsx/yugRZ8kDY",
-	"fVm0ZeniTsTkf8Oa5H9mno/atetEnTLX5ennpY1ZfRBMItwpVhUqLFY2/tLPH0phPPl0K4e6Pf5eyJim",
-	"tXeZKRWzFZ0hzgaegmyxTKEajRXnt8qS1h5vh+QxUSzmS251n9u55RmA6cuT4MiMmYpd5o7mUDGF4HHM",
-	"G8tnkbCm0b9svop1t7QZCs7KTOSnKINu5EZDEVY74oNbqM9htaq5TJPgCIYo8ofVqkJssTRYpuGrhhLB",
-	"+3LlLcmzk+5xMmDds+lJr/Y25Bp0meKqWyVsxJSCqBi7jEwNyZKpBbWqL4i6lWLk4O3Ld6/JyUnv4ZCc",
-	"HPYP+3ZHQ/qz/WYiP0HUhlvj+tzVzI61bQIDbwncOaqL086IWxfTIacGoygBt8f5rCGy0ijOEqK5iJmP",
-	"EvUMKh1At2LwUiXWMnCX1gZq/JbXBC0Sw/JtgJ9cO4V220eg+H4pMkhVtV/nrju3NASXN8c5zeRDlhQJ",
-	"YjDQ/PkUhUDCk3bxDuDnc/01R4FS4gKFss3ONUlWLOwZj0WEOYXIsjtEB+fsv0/EO4THbQx3D4iYpSEQ",
-	"bu43E6GdSyXgqiZQ/HsKuAV2DYkbXCxkwmC324PiltgSM4sHg+egIRlbebvLjQL5KStEg4jWgBNMp8au",
-	"oiDjfxtHLjMYA2+gnweauBF2nz8tXkrsIO9bX0rYNtteSgTU2345UaRea9zYf6gTdNux5/d1zeABrDT3",
-	"7yJ7bzkV+18jnDVUln6fVz9ViVVFGHDHxXhIbimHtHcs0Klx4I4tL8lYZy9SiPbIoLHxmYcdCAT2lShI",
-	"7DEekuNhhoVqe5pJmVh1xAPSu23ggQfRprJqyjoHaKqE0erwX5afnLpVUJkzFax2e79W7Iaz21q1GVIr",
-	"MZNGrtKETBhkrZTDp8wi7Qw7V6te7zj+H09fPXn3l9fPiP0VfmL4wP4NdsT/uuowcYWvs//63/8HHz/K",
-	"3wcgL1zLQpxpiCFs2Cf79HuWpjK6EldiDTG7jC4INfmbgMEQLO9arg7JY1gcyJQdXgmPj++QT8P6dLiK",
-	"/wqK//9aXo80POplKMN0EidsWt2OSJDSNcrg/OTstO4M9lP9vBX4x0+7Vcvl+wjXjWsjwkE2bZ53zrrb",
-	"AkqZOegkmv8FPykXiL0Pxt+vmWNba/k40xbtx4C9eJpey8WCCTJhnHz+fOh17h/pgn350irjoOgSR1N8",
-	"qM10NDjq/F0FGnnGLIUCF0rCBOXiEXgfXPSAQldfIqYyvJ2NjsztsO0L56Ao7pq2k3Gf7DQVv9/a9gFl",
-	"D3cm2K9wJ6PpDZxGcPre9bLFqelu3Qqd766ce1FTr18WxE3B8ZS7lgEIAESPVdRr5c2vlO719yV5PtyD",
-	"npgdBDvG7GMH29Z87yJcmw6eIYI2L6kyZMZvoIpSUCjGOxoJ3NpCRDZVjHwnr0Tu0wS3Nkg/aIYKUGce",
-	"+Rcigl5CpmO6ZJpgneGHmOShGSPjz58PX3Bx/eXLGNq6EniB50nkfREgL7ISJzgaf366mzlwwD+MoMki",
-	"h4yjK2F/fSftv+GFNzK1D/Aywf3tX4YfnFbsxxWkagtp2EPXIiZU5F89w3yZ7O9XKmHqR4iDz7sGdJ2w",
-	"cyiYdegKuheHjI/erpZW63pmp5u1g4+eyFSq0m8v5Ey+f/Oi9OtrMLS/oZrhs8Mr8W7O1uDBFdLY9Ybq",
-	"PwpwI533J1vpiKRSLsnB+PNnRQUQ5mGUvTxdiRhySf1ncyquxJiKxA5BKvu/Qhr7H/YL/IGVtuAXKPAz",
-	"nsG/Z/g7E2O4xE3YJ0cmnfLYl/OybHslgOHs4BUTCVNWnV1IbcjRySn5gX9TgWqtVZXrpMlmlbnyRQvV",
-	"OWPyZhW4GiiR6RQPMqd7RLjQdjdbjoRaL9ZGUnTBWh6g9Tr0boc6iIOUctHNDvFWvddFrb1sAEZwyKV2",
-	"sW8B/RNXOpGHiL9guSPPxnIskp1GWQEy4gsl+0dXAuptRO7mHoHyCvfyyDYNATT1ha7sgAH4tFxRwlWM",
-	"oLHRhIuWcBF+Uu2xzYCpmFpwADvSDQCqASAskhJCX8hjf40ctOCuoG+5mXMBlr68FcG0RIIpRPRKBClx",
-	"OT4CXItjZlzkWzFwwQW/IYlbnayP42oy8UmN72WpuIj5kqbbGnydvehB3FoldiGxPSJbGzCaykGfD7G4",
-	"WrVHP6svu/G4mII4wyinrIogcBs3ZMJSiXjZv6Y1Ce8v2KKQMD/ontGLXnfST066vfiCnU/P6OnkJAly",
-	"/hwKRJD6+mHfCkd+cVqVtWrGk4WZ7JD6H2iuXajb5Ws5JZS8kDfM6lQ7VG0qQTJlGIC7DKl1Ak/TrUqA",
-	"f/JbgiXtgfF4L1m/jWgwXDcAwTjZ9lXgYFpcPWUj3LEccyjA7w4Os4t83Bnd8h+yZnOOuVnC2KwFx4EL",
-	"vO3ZP47MzUfH9juoLAzRX/ZaSwUzNW4hejpJWPLbOAf+OEj+Pg+S+79fy7Sq3+PVWkGTL+txqKqh4z+v",
-	"QIeBhJafIyKX6OVJ1/Wa9X9D1e4PLegPLegfRwv6Q7PZQ7PZLEm3pjfn6zgEB9H+Wc47SLvWAUW2zdYB",
-	"RWVWrjlEfKB0yL6uSCGNIYwPAnZDkI1y2cUs1rpl4deXUrD17tcQdCFXAka04EIquxxGk4PY7gZwJT17",
-	"/+ahq3X+/O0rMjjqnzkg23hdjiReOLS8o4sLS27/WmfYefb+TU1w7KIeb/RlMJLMc5f32Lx1HNRoBXC0",
-	"Pg42G12FcbN5yqSshxyXoYwCLrIc9OHzcR3blLapm3kwiNrtJW/Y271B1d4VHZ6A7YKJllXv0z7qR03U",
-	"yJ7H6Iab2iayLJgw22WOe9EzEUL6pCyZQRX8hbwDoqj9OAT1Yd0z2p90L+KjpHvMBtMTejo5i893k0Ky",
-	"PaLoy/UmNfZVUPsEPMsPdCCKdBRkw+A1oNV2MfsMnJ/oGTdzJVez+V76LCBd+4J7e6u3Jf9+oQb7H6rv",
-	"Pam+bqnqVMzQqd3AHc15unsr1ZVbna2XM3+o4X+o4f9dHIzF3ZFv4NqjMjglGqKT0rRyUqAMDA8MUADx",
-	"1wydsBgcTw6scrukM5Y8vKNz8o+jo43L764evnXxmrogXvYPjXo1nU4kVQkXs3dUX9fz3AuoKJ9V9seU",
-	"ZY+JqTH2SRueppC/qO+KD/VKzTxy5E/czHGa9xYM9mo6rb8QDovOKR4zvJgnSwwm8vFXy1WeSGp/rwIf",
-	"P9AkpoamcrZiv7prUU5D5kyOY8w1uZicnnbPe8fT4+Qo7k8o5PPaSRbMwN4GM9DOFYe0VEnexWbUsjbR",
-	"hNke6f9dxS1vfx8YyUEMelJu3MFg8JeouS3GAt7ETu4Xzu8f5VAuHsUB6TzV9/WF+eXblp9nXxuSsd1Y",
-	"exufO+zK9jl1U9Xa+IS5tsims6+1S6K79xssFMu/zwusV0sm3gFUw77Acg52w0gil5h8Wy6RjsYOXSBU",
-	"vo8iddFZWbzmE0XhKE+4XqZ0nfOKndVywYQZuTZ2QHjr9+ozh/JxbVp4JMy3+O6XqJMV8d/+0Qt4FeWv",
-	"VNys23322r/tlpPpXSuj1Qd/7gnztj1R2cG5+V5rWUwlW7UaB7fkyr5bg1c4Xc7+NefaSLXe23mU6Qt3",
-	"UGHcGFySbnOPdWVlTqegfXfP2Om0e0HPe93+5Cg+TgbsZHras5wuLYUzSJYvH7zKlOsz/e4xGyTds95p",
-	"v3sen511L/qD6YBZ8TyZ5skWgIRHFSSkWBrCeJ3Z8oIujVyS/oC8VrKzv+r0y4pC2fvO8Cjq6OuVbfrx",
-	"625/0H395hXMxmCMptfejvoX5/Xa20pwM2qt7UFwgsebf/2q2+s5yHlgn7ymT2u6F3ALHJX+RAUjTyUL",
-	"PSGdEC5nl+n9HSiZ+c3E3a8e7oTqnXKrvo0citXWoGD32pdg65VFyDPQB42iAivRF9UD1BDRo+AgBmAZ",
-	"we/Y2msG0uvZjStZsUUDaKGZ2+bao5HA61lmIG7ozzsM/AUXdclKCy78nzVqTMtyCPlerHNlwpZ8kCnl",
-	"1FcTJtdC3kIiuFNVQcgLy+raVa8M+fSopttwt7c9Fgs7vW1hiPwETmqzf+08E2o1a+RtxB5zAHEVf2ZZ",
-	"g/71UGCBFQIcWC/AWpmE/z1tO8faUX2uZ+ZkzcSr352eugUuzUXY3hZhLoVqzaRcBrr7dei9gs71ldWW",
-	"KmLV3izTlLm7oAkj3AyDCq3RhlqukLw2RlzrIV0Z6dHlRkAg3a6861TJxY57zAvRis6L3UM6rEszhDFi",
-	"xVOqfW1dxLqD9VSEetBi+KwdTpRdmx1GXClWDhhDyBiNDNnCRWFfGwLO6h1cFO214PYuCpW0d1Fkh3AV",
-	"N8Xr2+OhPwUwhJMKD9dpF3COSXz4u/dVX5LxUjFkxPEQIwryXFi9ApRXRW6pYnO5gut1Jsh0lU45wleL",
-	"xAG33bCEpFDc5kAwluigYT1+GIYEBeZB9koxKih4o54QoFLU+2qc2zmQQFGetwTJc3bM6MF2SHROShJa",
-	"9ub8bmyWslBsfRG9py82n+nnUjTT1rLJliyft4rmHdWHArVafFLJqAvcqnaEWY21oOVg1n58jULL8u/e",
-	"pSVzDsdbTneXAnw9d6WtS4x8Dxxb4aFfmTU2LUnW5gaCb3XugqT61dy5Kvn9unMBikDeBUvCZSRgnU6X",
-	"rBBqLaiQ4DG0qMJfuTp/b/GqX7j6fofVRbtL1b1QdaksTaaQkv/6v/8fkmEhk/8kHkCY/GdQBeJgsi7c",
-	"kT68DL6xLeQnbvkzUDuL52vgJwpRmAPo4rxqRNTJmi6dwaG3qXoIZ1fQu6+u1z2KlfkQ1UxjeUgoAWON",
-	"dKgAQ9DHAv5yMlkhgz9/GrkgSLsC2ZW7Ve21d7VkbT1wflzEx/LIs47osFX0WsQ1BS2kNqOYCaPaHZe/",
-	"bcm6JVVm4cyzrUPNSp1uRUatlNls07ovX4OzuIeAt2KBzZRNt6C1ZlwG6KwFbqgUvcBIl72Dv1IZ05p7",
-	"nwbcBSrojKnRrhRqrbLt7r+RKxU3eJbstkAMnVuFNZNDytqz5GAc6xu0cSnBpqxNSRfsYatKhe28R371",
-	"7xHtFmOWWpP1Nyn1FzJJdSNmWqgHOc4mVJAGUUGMBexaz4yBZ8lxxv4Oo+yU2K5/ZdFT9xge9btVsGoC",
-	"wKp+nuCk9adjXgTYnpF6hf4AXlOykAXH+w7U3m2pshrUu9cfd11GmyLZ1Oy94LsbWPnWAdQpqQ3BvVMt",
-	"JVzWFpJ2sqTdrQuM3t+7tLfYqWLCjPxYanJoZJIlU1jzNcsmoQuH2kYn8iZjawfoY+SylZvyvkHInbMb",
-	"ppPJu3CObaRQRkjL2E5LbhSQH+r1XduGl2J3FE/AlV/2jtB87SqKvOUz8VzsbWSxLmLaOQ8heMVcy4cB",
-	"xBVPxi61ppIUgAGgPsFcsxumaHolsojqXM9CVd1djLrAaylYBTltA8KBH1tn2ImlUiw2ZC6VZmQCDlUw",
-	"hJYpu7ckrkBD3lpMoHiNXbMl/dCDtrIfS82d7lbU0A8pa66WY3hsVorVV02HR8TQayaCqum4th/lpBzw",
-	"gvhwI6/LLOiMPfq4ZLM7xbUwPptDoqWVKeik4nGQj8YG0+4ZbfC3f5ST0a6V0p1ndwLlOw8/Lmd7Vwfl",
-	"f2OdYf/8eHB0FHWAipVIi35vOPB3XLc8gXU97fWqnFqgbYuan/ujDjuCf97ijW3h20P+wWb9SrSsPF5z",
-	"pjWAbO9u08Cy1KnqG3No8/Xb06Rwy/t5Z73fka651rfPjgl5xM3Td5utazCRDeJga76pkw1DMra7ce+r",
-	"sx22cuurM9tm26szN93tJoib7z2X8/bC9/dpi7xOaczAFbq/txfCBMhj4q/9HESUu0YsB22N4To9i6UZ",
-	"kwMp2MNLSEVhXf8pN/NK7EEejHgf9yEfSgE9Xnf5SAU7TCT7t6BuQX7ihJF95dCe7MzoD+rii/eOXfu1",
-	"grw8B3y1WK9fP4DqEgCL3XX40gG1f+WIqtJOxMWo3XuSC/Mdkwtm6iITH5PvmPzT21c/Enjx0hXVkyrh",
-	"IisTmEox42aVMFDRBUmpgT8PIf4oTenE7h3MXSxrK1lLBVbJqSNXkzTA9nBeqwJ3HIW8cVTlDa8KeasN",
-	"ZlJjotVHhIdDrCVgCOZajfPhGnJIuZgd+gK8SqZsbB94vF+E9LUn4+PXz8k1W+vLkvEEiMG51WR/uxL2",
-	"UwAIRszvYl76GkBVXD76Q6hpA/GiYXNmLhMEFcZmfHFifLNiWN0ta26HlE4XAg6wdiHI8GjXHFWcYmdY",
-	"rC2qGE1GUqTr7DjJaQMlnPzEzgZWlCfdM3ZsRflg0j2JT5Mzdj69oL3JPVqJPGnwnAdYzw905NkD8gw8",
-	"EjLWFtuq5vPFkiktBTVStQIRbh/bm+0AL/pLK7YbCIFfs21ybiaei5f47pfCmpYJ+YQudQZubcgNZ7dM",
-	"EWWVXE0O7IddKHGMRVoBl18/rEdvCPlky/jwzSy41W37VpRHiIV6HxYmy2eT3SiQmiO9plMoe+XrtBJk",
-	"jcss5BCeLmg85wIvtsTMqo3Ul6+SKbt00ObDwJuJuNwawTDsNx4OQ4pQPJXiuKZWaXcdB1ihue7v5EBV",
-	"J1dykrJFrdf6zbdPyMXg5MzO0b5EEmYoTzVBOpGDMRQfx0uMR+6lf/mopRg/jAj7ZBgEunmJaOwRRsax",
-	"TNg4uhJLprp4k3zDJQYz5rfHTlewG7MiQcGh2uHihqawkjgqe67RBRvaMyFb8zy362eXfuZeA7nmauJ2",
-	"wi8g20ZYBTi2jx7d9B9lbrROpsOgkFPsl9HZ9JhexEds0J/0ApzOAcgPboD2z3GohIvlyuSLsFJiiJW1",
-	"rrkZOvIN/by+NDm1twT42Eae2Fe/5JSpRYe/hSLESgKLcQ0X9hHRdApVEvRc3l6SK7CVlaApgcqnVx04",
-	"6cb+13LE7GBbgl1pHJYzxm7G4yGwOBNGre0WIBOaYKhB6/QMSM77s+emNika2UrXnRyeCZfUzAvq5krx",
-	"rmJTppiIWasA3JBvNnQFR1FkxUQqZzOW+MgIrJ13ieHuEC0JdV31ta9AMWfpstURBlXzRlB1c6RZLEXz",
-	"uihq2MiBzYyHENGWArdIKH4R+Zq2b2yT3cdQyHPOqJWFOi/whM6X89PBduA03RDDg6Ux3r32ISYBehq2",
-	"dnJxEV7w9updSrgbq8q5nktlIjJfLajo2mMB5JReLRZUrf2ljBeBtt1W9y9eYS739v7Nc5LxDhF0gTK+",
-	"2MOQjOulg9U001Te5qzhidGSOVsq7EisMLdBJqzhpMxFTpP+ZekZp1RrPnWnhQsLBqGC5YbCBcY5ajJV",
-	"coHx/V5GkEGvRw5oqiUZ9I9RfadYVUzeMEX65CX/JiKDoyPnOFcMqko+T9hiKQ0T8br7A1vbN87dG5AD",
-	"Jmbk+bT7kpp4DoV+VoKurBlm7HgZ9NuPyDiv4jBKmOAMat1MGTUrxbIi9s40SHnMhGYjT13bxrFtW0gz",
-	"msqVgF8GERnT1HLdesQ+cW20bTKWYpry2LimsErlaKlgw4JHx357QQ6CN7kmg/6RJ4k2NGXBnICErvLW",
-	"iEHNomRc/FWxG3mdDT94YCk4JoN+z46+IBXI4OgiCo4DcgLLIxJy0jvG5XsEc/vbw2KZzvz0zqhhFZgC",
-	"IVzUnJ1doYCGIz0E/RZWKavxWaCU/bW0QpCgU1wde7YHM7MnToVexR8duYo/WlLBL0iQog4WTrVOEUtW",
-	"dVX73kqrzQdSAtVNzdJUY1FluTIlU7dQEQS+m6VyQlNiJcpUplxeolomBYsIaO4QW5TFAGrGtAtHCHOG",
-	"EIjIeSGoMYpPVs7toOiiM+z0T8l338CNCDVsBnmanRSi9kvFqRtzj4qT7w+6XMRzMllpLsCygMa8PbyD",
-	"x7AxhaAcut+IMVqTKHDHlF5Pz4rzX7irWeceRQ8RF0TIPMz80kVKk2vGwFuxqLe3isu00VOZv1lYwTYX",
-	"YL9pvGUT4MNJb88Yx0Kg/A45Grug67gEi+LKv3dpsLGSWgOsn2eBiPCZkLYrElNdqf41+Dq1M/8BkzUL",
-	"aSE+IySDUAt2w77RdDlzbLm1w/eGZLy8S8LbDjKu/a3dDglvbrotbu0yTv0tcHn8+fn7vN17w2IXt1K2",
-	"JxQ8KekGc6pY5oreECf3G0rtLNIVvqi3ie3MHtgDbp3d/LgpPtBZCLmw8gf8FQLQh70KA+74VqbaFkgJ",
-	"lGxlOAlQmsAMtzqrFctS+DG3dljgstYDSuwHKYEt+tiLHYM1vM26vYN36yUUT/VfjYKDooyavi3T8D6O",
-	"KSgy227of8Z3t0WS73jqeLs5pEU2rn1PGhywq4i423V+bjUUNwRUgqT6Go1fV0YXufbSmg1yyYQ9vByQ",
-	"l5ySMf4TAl0gvcCl8Y5v2WQu5fU4IsvVJOV6Dqfe2G0BGqOZ6t6yWgKUA9CG0QRtRHtGa6vTetSw9RJz",
-	"FYpSKqUTlu6bmlHLLrtgNAezb9O0m269REOa7ECug5/wz5ARQFo8zCgpp7BmcLvgCFlnB5R4Fii1jeXa",
-	"BpK0xV+7uD/4tS9bhv6OXjOxc8C5J75bJwzFlCLbIVXepNnebFptl4NzeAeYC2PHxA05GGeYHAWoC22m",
-	"oxLcxTVbw08PWx2Ad1iyevq2iSFZ0E/hJ0GN13xJVab2bJfr1VoYsXP/AOiKa6qZ55/AMb9Vq0dtILsb",
-	"cPgctoEhGau4AXyzqNLb1+4bw8K22ValDyccbPImSD5/S+6mHkzZZaRRjjVdIoS3SCK843ygScJi7hG2",
-	"SjtnaraXjSyf2BOqC6rGBqXRvYU+chz4LdUIGSMFnHUcyx5zlqA2BxkW1PhP6w3VjarMhE2lYrvOCoe3",
-	"s/ry2/pcYp7crW/fxGR9T4mppW28a0CbVMloN/26jMm5PSO0VYplOI8GRB4XweDHXA5W9gyVMWTktltp",
-	"BwX3O4W5FHhrm8R0AuQ+UnLq5NLO9vzXNMALixJEwy2ZsCYgxGBYE7WY5v+hUQQ/S7h5s0p3zd3/aY5l",
-	"wD3QSI2K70QexRv0Sxd04n8V6/xmvSSWYfx1gXiPczHqxL1r1EjiZu1uDKo+6Kli7G9slNB1422zewWG",
-	"NY7A043dgeXPNaCpENsCQaZGWW0lDs7FnjbUMPupskobjiUzRo9PT7deQIdjaKPsL+inEY5ytGQqrgVk",
-	"+1aqDPZQJGQhBXPE1xGhRLBbAlZiXjXfz9U1WaxUZiBdqxD76qM7C3Z37VQLgZ+j4NipW5AlU1wmsGbj",
-	"yJ6NC6lNMDz3OZmsy/wHs7Af+BU7bDW6YCGCvgsehTaL2N64azYiNoDrVZWge9Jt7oKPt5fasQVVjxxc",
-	"dUJ746oTkatOweLAn0o2x1WnndExWY8839hxVIXGdSlR1J1J2fmWFMUt1ZrPBD5PKV80CN4dkGZqQgc9",
-	"Cl5x+DXnLHTTfJB860XMTvYphssV9G8XjlKOoW2qQGhV5Eq1RWwxkEzV0oSNmmPNfXW9J/aSSDizUPQ5",
-	"r23K6A0LIpzgVGm+ymQJNy1dqv5gBc3RmW91g2VUxXOWEPaJxiZdRyCkZ/yGCXJAsxJGi4cwIctWhW3f",
-	"zLTbhwgskCV63LuPC6GbGqKpqIshQv+kD8YRq0VNwN3Wu98t6lm+iz638ko5Gm7ZO/VxuRDY6HQeV+OH",
-	"oMCDG3Qcsx6SMZ6EY0LBQl3QlOhVPIeLn/7R4ck4ImPYD2PiTpZCFVN3Inu1Y+w3kv3Myu0x+ctf/vKX",
-	"7suX3adPIzJ20x2TsVErhmlTsMPBhcPt+xByA6AQI0v4sUNWAu9eXnIxM27zYOEwDtiwTyZEq3VZMfA4",
-	"6sB8rKhyxMf7AbABfLcbNNWtfpHcB8LukKJoP753zwiLd/SM3J8t8/dlvryrjUm0Wo33lmw/W9Crtisd",
-	"3B1GMeWohhiTFU8Nr/HtPGVTLgJAVDguHmAsaAS5YT5OHjTUx6+fN1gimedyh9HjaV0Y/EnN4HcX4rtd",
-	"tO19x1YvZnG44d2Up35Gpihb7s1MBavD97imehwymxW/aFImsNoADG/lredOrt3RXAiLbqgy8/PnQEnB",
-	"iLVQE8BfXJaUl5wYI7Zghqkc2yknnf3mS1Rt1+sldfagZZSCtdUvmTcXvawO4IJyYSgXaMi4sRUxpoad",
-	"NaMqXY9iKfRqgXT88iFjvs5PAP0LU8i/ubU/jvDHL7/ujr7PDbcxe/Xr7r76LeQmt3lz3N9pAvL7/moq",
-	"lua4IbhkvfRYchGxmqOCGDSSMnvI6ogkfGb3KWgxo3HxSI+lMIpCDG9JZy3Cq4RFR9xRvf2k/nN28b//",
-	"RVT9pB9orx1PPOIlgFYfaMbI+Ltn78ijm/4jfLdr2/Tg2kWIFjvzDK+x86Tb7/X6nWptz5b3YW9Ywtji",
-	"MSTZveDieu9U/yBP74EmRl5XinXBbwCPM/r+l6OfxMmzT+dvTP8vq8Fzefaa9t4mx9/OTr//ePFDevTX",
-	"TydPbs6/Ef2XVeni2qm/IK0MghyMl7T55nIXQB7s+EMjFV/IGRd3ICKBfNgiCe8A10RKaE1XYge4pmyx",
-	"0tGfJ8c/Lk7//fbimTp6tz55z89fLfuP9eDp9Oy7ee9P18cv/nb6H/HFnydHP95j8u2GVcZ1hVwAAK0E",
-	"tCuWAOHscqe/znJDVugd1zyfDujJqKvkbEAyl3ieEdC0q/QdV2oPgktFlsrqhDntNRIfLNKl5l9/Jey/",
-	"UHy5FdgvxiTL3SzP/yVO1SU9+EstFXm7IfvlgSYpFbNVbdTmjhP2o2me8h1wWX6ao66LeCqQqorXSnCF",
-	"PZNM55V9HZKc+8ulEd/OpS+sUGJGLDECXMM1WciEpbYDISHPjylCbygH4IlLskyZPfFxFLb1/glmZsB1",
-	"RIU9fdOf70ZZ10w9YeUdq1VaylpjV8v0xvIMBqEBhW3TLIky/PN03QBsDsWkJwrPz3tFNX/Dlildu/iv",
-	"pwiJwpluO9XQIIKCNYX0lN4Q/v+vvmxPUEs8f1aZjq98s9cdBZaguTsOJQwCmvuwC9X0Kq1RwhW8zpKK",
-	"Sb35kqnCpa6V+hHBghWE3h5GMkYbgeYALWXZtxBMGNsnC0L1dU3Wlj28qVj7evXPBTcsnvuS9R4taWmN",
-	"w3/j+DCAe/RS0q4Zyy3K1/Z18h2fTKzpGHVuqEuKf/qsf3Q8ODk9O7/oQDgkeBmHnbkxSz189KjcQ02e",
-	"ezjcnQuXtgeLrMKHZ1PdksJDefpCxhRHH5xFLYrk1Rpa70onU03AYJupL+dSlMcxqIXQpqaKdl5bXS9b",
-	"vxp4CLuiEPBlV9bDl16SsV9pSEmlCUBAzBkkrwEFWebH2T1fosAcJdjtDbvvjnrfT3OmEBWBgVtbCpRd",
-	"RPOZ6Drt77AlguqXKsLzvcCb1uKR1tPETuN5pqLurwsLduvtn5RPmSVJmQqQOatHXORoA6e9wXkN6Gbd",
-	"q5v3YT6Fd+9evHXfNBymmhkP17t3vR/3vVUZmCmarR63xFIkA+8tqQzsdhRg51KyWMVzr2nZB8u5siqW",
-	"kLedKDcUlupuhkKx28o2NsQqdob0eySeU0VjdOgIaaDSy2IhRSXiZF/E3DuZiUt1n9ZJVKRL/TYxXLEM",
-	"Gf1u2js3bIG33Rq81jxmTcq4jhVjwimVZMLWEkq7LSlXv42ebVZK3JEM38vbnAwxXTAyofF11V3mMvYB",
-	"rijxURTDzjVbTyRVCbmVStRpDNmHLWDun2Rv7xYNUqWMrMcTKYdNK5myIRkjZtYY0sXsMZk7+8cEAC2W",
-	"KY2ZK4KnIywLoH1hv5US+krAVW3kknTQYME3WMKNdp5L2zhNFly4dsEZ4VrCOhO6UOPogXa5cgWEBhwu",
-	"bLbsUiLqQLtFVIPC86qbVhpqmFPI37JYtbfWAtaQN0yldJkfDIAnU2GEymufa/gQMWzQrUY0jAhS6DWc",
-	"5lzMyIRpnrBMnjvxl9kHeH7tZCGUB1a30d4+ef7yndwnbWXCqLJWOZ5E4brihZdZByhl9h8asLYsx2TF",
-	"PhA+xY4BAhG/Tq6oa6JltPQdkQA3CgJPa1fEiGoD0B13mV1rmAAHHFJbNelFsR6SyQ7GW6mu9Z6FkbaX",
-	"t/GY1vkCbQ0BD0m4OTIEmApmMSRjHZv9o0Psxy3h4FtHh9g220aHZHO+jyu9fL/vX4EiawMl686Sw4q3",
-	"fHmwNJvRTipGPql6zjWRIq4JBtExX4wgpWBJEW69qthB+/Yd8v7Niwca0NQwc55rd4MfkfEj29Sjm6Mc",
-	"be/R5zjb1V/Gh3XrobNZV7stCEUXVliVhy6P2056TvXcWqbXbGlqe8uU15ar2qB4ukFHZeLVru/bV0+k",
-	"mPLZJj3jgSavlkw8f0qeSCFYbKrTxJRdK1cAejjlTBi3yjWSHh63LYfW4ly4x7QjabWNhqBG5/1275Db",
-	"udSMLJlcpmio4x2ADxLKsQSaoh2PTo43RjvWRTuA1T2CQNGG4NunyJIPtAsnzUoiF8vAtALzm1M9atoD",
-	"WY5IcbkdZLLPfwvAE+rjpUALVfVzCcAY8DW7wyNyC96ShOtY3rh6MMoUC7pm3kC4PDssVZgpIvjUzPsj",
-	"r5nwa1xpFyoZcAGEfjogen8NC0kiqBgn5KPkkOYLyA7ep1NPjo/cjHbJHrcH637sgLc39c7AJmjHhCsW",
-	"m9FK8SYfI74BIIRGEsVmXBumgl6DPbF1GcLI3pryViGgLSzNgq6zjSikiwe/pet6UreAhdipNuAWFb2o",
-	"EDm2jwJhWNhuuSgq7vnCiiOjBkwT9Fharn0RIrIDYl+n1iZj4ZBYdbRrjw2YkMbo+LGfzziCFHnLOFx5",
-	"la1cuTk4TTqIZ5lT9f9n79+X28itfXH8VVCq+pXJnKbuvlG16/w0tmfGiSfjbXkyOzucUoPdIIlRE+Bp",
-	"gKK5Xa7Km5z/8iLnTfIk38JaABpNdpNNipIlj/LHxGLfcF03rPX5ONm1Rzv4z84gl+OOHrGOa0Mw0lDS",
-	"HQiK3wrptFqegLjATL1i/zoH98tG6m9NfGuhX4vb4oOdfSNscJYXmbmUlnidhabImshb9e4MdOW22m1l",
-	"vt1KVfcaFwOJ4a64Gbp6jaqxRw3KaBfSwlMHY7QBMEMm5aRPkysykkq3q8TWmimzuuR2Rb0fDnNT3FCa",
-	"Ny6bqBRWbvprpMaFUcqVaLjmAkv90YazmKioEBDL2eFTPZI5/x+LhplXgk+Hhylm0fdzOVNLOqcGS3pr",
-	"27FeWzlTKQyKYYmMKvTUCrNgEXdiaQwW3W1/d+XkIOp95dxAgZuZlVKMcQ1SPHmr3TGFMf7Ap3N4B0Gv",
-	"QpldidP59OPRaffwuHty9N834Zhz5zyllx+9LL18Mw4JG8BRbInyrdzkOyDBMNNxuRlVR0U+dsKUgm80",
-	"WORFMigu87I/VsPJbTkYABEDc1225ty+AQBcsQ7WNpSJVJGRnIG7gq7LVN2g1RuST5TX19LG7GPErmJw",
-	"ARrQtBQcLugFVIjaaESGPPnmcTj5MqJx6z7dQ8aQcDhuSBvid9bqFv6icH1VxTzdKxaHalE827EIu7ew",
-	"BEqrd32o1C+l1YFSO1Jd4Bm6QZS0udxsHiVlqnmU9KZH7eA90izDXJj6E3WLiHDZlJE22ugM/kt1VbVe",
-	"cZru7XsvC2iSyKnQZATMLz6DwAKdNz1VXz5ruD+H+ouFMeuO1S+YxqTN9zmXOdfzbT1XPP50K8S+bGGF",
-	"uJ+BFmFoUTbLs1rc0gR/zjV6qd/+NZV9BrFZ6dmg9vV0YeXmF2Kq3iorg43fjF5sA4PIOtF4HuyhRi2y",
-	"72J1Sx1Qetk828J2CiI+xwW11KMJe/cmbFHYcPnnTy+uD/9zfPKXI/3f/b8/T349Fh+e0ncv0+9Phz8+",
-	"+/39ofp4Mv3bi9l/HXmqqoarewUr+abrJsP8ze5eyjqv3xR5recpJe/kNctowvaar+SwnV++LJcrhPu4",
-	"mVm2V17PDUzVNQlW9mVPVPlorBVPFGZWRaFvaCzRCE79ztBR5xrQEc5D57ZLvsNXmecbgb642V5nwq04",
-	"PVM2TLrEbLhC9P7krdvlfBBa4w0FVCU2yxCWTbB3AkctJH6P9pSSeyFbIJcLOTOl1ywbUNUZt5gghKVH",
-	"3v9vUUHkYMATFhFKZjRnIzlVrH0WRAAQEazPiCU3geCLhPRVi8cfcnwUrLYJas4f6bg/zYFX3tgywOkB",
-	"Wybjgh3BDQMmlM7p//u/jBydmrGQStPs0lK1HR+ePn2+6JvuXIOVAcX33nx43zl9fnTkRXFzKnkjG1w6",
-	"maNh3es+Pdl/enp0Yi5bpta97sv9ly9Oj3zyhxsq8uN/2uQ1Izo+ADYvQsgPqQaz66bEIRtTDzcLC3CN",
-	"KJn27q8RFFiHCm/aWIsJb8QX4sIrh9EPpjhHC1wUqVxrQtEbgKaHq2XVEz8wiaS5tWUAlvzDA8EV0cjV",
-	"5B81Ve5SV4G7fZ8zRjT7pH1ShD2dm40kGULlWM5Iy1WZTGh+xcWwXRrOinGsqXcoH+KtWnYQKbHAXluv",
-	"uwdIV1KZiFXaBpHf7m5Stz4t5Jp9j1xY1TAwMBPgqjrGans74nAMLcU1ZA5MsyyIeZkHcYuRiVRcV2L+",
-	"DgOK7JVcHiU+7Q33Y/mT656x/Qv8zQqyazdmTemuYSp9Z0tNWjMtr2SWsRpM8dJhrcKU3oqpKl5BWh++",
-	"f0Wevzx9tohMYAnRECUlnJUSl/g/UL1FVvMVTfdybFPNuhBQWWNf3IIpUKWnq4wVM61DHHbwAnIG59SL",
-	"lk6RueeWyJffFn8KpnS5otLPQ9OkwWAHNyEMqVnJQZuarmnf1DUr+H09GYCDZ/vh7QXRUmbgbyhbS891",
-	"FZChDcys5x9zK6d8xn2bpsnaNjXnDQsX4ML9lSfDw2Wg/qMawGlcuJvCirl84JJuWlBK9t3l5kc4Zb6R",
-	"xczULZv1UXGuWRdw8m4QEue3kDjMN0gc5pqtJ9ACmd6IPWsDN+3huF2rfKjNXaadE4yBV/5tsouZrm0b",
-	"hrf+GGJDme1ZYCaAzbiKvOsuYw/163Qn7v4uXPSM0fwybM3i6dJYXtvaLTvqztQ+QwREOcREFuRncm+K",
-	"a8B0d+Zqk9abD+8jC5Jlqxvb2CSU1Pvk5zHXmqWR8cSVpnPYBXiO36LCLnhcxQTGwVxtN/LV74n/vSbN",
-	"7Cbe+Krha+KGN+V+Aoik9foYEI4wumj0sh7cQC/rgdMOh52n7Nmg85y+6HdeJodp54gdD07oaf9p8mwj",
-	"bkvzzsZ62fQFY+6VAVdfNVdA6Sg+FAhxLy3/ulAyY/vkrfHyc1iKkJxCzt+/NXtHOaquRklW1Qcew5wm",
-	"7P/v0+4Wjj02GEWb8g4leAGWOz79dNAxXkTnufnPC/Ofw+J/gff0g2kN+VFOJoiPuXAUiALgMmXqymuN",
-	"5ucoR4fdw+Pu0dF/Lx7u7bwc0eMuVFPwjqUYlha7igjAT+QsXRYHm6ONNIhp2P34pTxvVZj9rpShQJoj",
-	"rQbsYGckRhne7UupjRqdxF4SYTmEnIml1Mzjm/k7TbJqoe8utba8pKoPt+COjrmDJHRC+zzjeh6Ftbzm",
-	"s2eEuvEBJck1VlZipSUiQP2fKZuyap3ZjMAH2u6Ye26XhvmtMBtBsdWxTUBCt8BAN2a6dAvc+oi2sMET",
-	"CZXmqrRwt45aFkK6gQ9V3rCNfKlHSbyJJN69YxUo4W/UvzI9dDlxeCK9tbsVrO8naqFoEMywmmS5tQu4",
-	"aRbdbeEXhS34vPO8NNek1blpXunUhS7D4ScydzYeHLCnMuTt93XMXRLTIRM6Ji27IYnZkG0EAulBBeYc",
-	"qXrN9GVSXrkkYeVxO9AriMrAHg7Mw3/KwRDxnCimNRdDFfVEDCp84RlnnJZBP+BOD/MR7UHDy6kL7lK1",
-	"Ld2osgTGcLG+pMK9vAf1JmtLO2qXUaMyjnA53VKdxtfMVatKOIMuX26mLddY/7df5PBYq7DzWoVtyg2K",
-	"tdPQcaqyX/1LgkT/myT3w2Zfn+CLQq8yzXfDtNVvZEfDY4+BkM0DIVum2i4J0abZpaE2C+dtA5v+Bmmp",
-	"Ecn4FQtTHhFW7Q7SVdemoOJQ1EsFHy0odzu2iy/uQox8zrQ1CQgXpAXS1uecEuAKCDDmYd1QYxdy3T4j",
-	"Ma6juBuiK5yROOWK9jP4hrkgpI4stI9C9C8m0oo8V2RSdEvTvWTBAnSXq0zAXL8N0163RU2UY6CVTcws",
-	"RmQ2ssR8M1up67hHae657GpLJzZOlC9g0TEe9BF2/+lxlyxMDWAuDyjP1N6KlO9tivG4mFYeF3j8Oq5B",
-	"XasQP+DoKbEPlvlWn65jLa8EkWxSOz/LqzOVzYy4OVpCOLAWB+Cs2/q/BkXVixV7KxArYRVezEWyrY89",
-	"4Igj48HxIvLq4m+wEwV58ylhGQQN+1JekZYljiRSsHbkGZkBXIWmFWDc6hqwamCHZGI6HrP87K90zM7e",
-	"dH6iPDs772vGs6kY9sSbztHh6fHZd7JPvpvyLGX5WV/2S5UPZ28/ggOX5vPLfCoczMWYTiZmjmBqJjTX",
-	"Y+Ci2vMvD1Qqfjc8yYcNU25iRVED9GTZuTEjZQYwIpSMGE1ZTnI5KyJwyzgVrulLwZyMonQ/A5r+Ocmo",
-	"Rq9tOTAbdLgZEdBaHiAoQpTZdCxcN0YyS42XzmgywsPOLomDQbMsjgDxYDGHWGqsaQCbNHILBVbs1pXl",
-	"BYojB5MRkdgoN3hDROJi6sp/XU5obn9MpNKXCRM6Zwt/Bjf5g+CIxOj/55fL7ebCqpJ94phm3c51mxUN",
-	"f+rGxbQzRfVcIv4utqIe5UyZcavR/SMzHuFOc8TRc0sN62DLEikG3PgZcNhdSJTD/aN1ZNhrmLA/ZepT",
-	"peG+uNH3zZ3tCKDsnp1iQqxFjBoxVowR5GS6XWBPaH37+nNdoTm/VEqxElZt9fhpqhlwmEJYiStiQwRW",
-	"pQs2w0IZlJiDad7nagR/pWzAUI+XdDs+UaHYZXL1FsBgNpSmPwvmmqclAfxashTHmOQynSYOJChPnaam",
-	"naP+cdJ5np6wzovBKe087T9Lnqcv2MvBIUULm9OsoNd6+ur10fHJ6X/9/b+LksRNcpB2iSwc9mlNtjPe",
-	"iap/oUtLRx02uebMnbVXJCugd6+YbpQ+4YepWX71Utmr7+VvdYt422D3a1g2Klw3/mzS9bWL0hhSSG1b",
-	"HALcMJN9mpGJzPVAZlwa/Y2XeiJIpDYuRMtsIWdYI/qSlrIdkViwWUymIoPgOvHLwTMYADF+wdBbejNG",
-	"b2UAvhjbwY7RFJqNZFbCSTO2v/AQdQvVWj2BL0wleA2KMUiRWaQCK461bmFXAfllANNdlim7/uB/n0M6",
-	"tQUBT5HNhaWkPyevf3x382OnQqYtHzuthL5yqOELNSbSTLfAFWma8ER5TmcRk7G8ZkZ7b5GxswIA1m0w",
-	"x2+zrCTgYdxB4GF6LizkcqLK/DyQef3xaDDhqB9uvxKda+euvTjsnCSnaec5ezrovKDP+p3nyYv0JTsc",
-	"HNHjfrHqoM0bLjwbxnlHJ1pOyNFpb4/8cGIW5NXU/Hz+vnN02vnhpEIuL6gaF9Th4hIGeot01Z2s5uq1",
-	"vC24sH9l5Ym71eojYyg6VubpZJJxAHW0daiW69AthhWI/3ewsowhikrV+T6L7hS4RSXjHBwk44YVyyXw",
-	"x3wNzANbr5ubRuEiV2oK8r4W1CGgF1uVwrW9cdXo/AfIJmY0lH13X9BarLlVz7yxi6544tKvw/VfdE83",
-	"Rb83exrvBRVgv1CF78s6jvCPaj+Mfmx54Ir5OtvygBtdPaIirTJFg5xNmaeNczaD/bN20VjTuoFhXZ/7",
-	"u9hHQBe2sm+TmuINDe3myWZWStclnK3aHXDkZwyTuyi5DQ2gu6uodcslCuRNkK62bUqaHfQfudIyn1en",
-	"O4DPYobZ4eqjwZ+xdLikCkfuRf/4vLdK+S2cVx2V+uW0KEa85XVJJbHOc3rU77xMjtPOCTsdPKXP+kY1",
-	"7XmmeWerOlZIb80YK5xbQ+DRGvyyE4NvSR2O6pbSm9Luce6tmY9yfmOXxINcjoF2z4ss5zBDKztwNIQK",
-	"Bm6bjeTYCW1U68bbbME/28Zhno2ktfA0aSENUeQoiTjG7qhwj5omtUto+msF10+2VxXFrBW5f24NNjSE",
-	"KyxdYwXacV65r5skmrrt3TjN9HHn7MZV2n0CalPf6aGmn5ZNhJoUObORjbZSmopUdUnspih2/p136yII",
-	"dc9N/2Dvn5EYZQB0GQu6wCQlLcVYTziZ0z4jMUqONO6CfDI7yWZFGlE1lDKNAPcc/gReFtyv5UTFYPV4",
-	"d8S+uBzQDm6sjmq/Y9csqz5pHVMxL8MtPVE2nCIHEPVzIUeaMzNGEPnBFb4oBVwzuqcvfJO7x3e169zQ",
-	"VEAJFS0LKJCPj06fn744eXb6fDXNWdGVrR7e0pT3vdnio9Xxa0gIWrmiqjcVLJ6muiIzN6vIuERu3bx9",
-	"Xast7s+KuR15i/vuGxa43rSpXBpM6HzuzCeMFaNfEFlOngAKKayQXhFqAddgqlje3QAHcdkosXTxwX4I",
-	"42bbBMc290RguRf8n4LNyIjnzDsmuBuWa65XObzGgAZDd0zT7RNX6wrwzEsJ10DLbgvvForuzJ/GpIYj",
-	"fvxrIDF3yYgEDWxAjQrtbhA4cxT+G0YUNo9iNUh6svsDgx048Rt4DH8xD9SexQA7tdTMDDimCuF53WIw",
-	"pzmSWdNQGfWuFhLdmhHfYfTLrP8Np68qRgLDDW8rx0Ug+NGfr5dqf7HzVVkl433VlKfd8AxsMtVh+NCW",
-	"UBenBS0bLozMvNlkk8E0G/AsY2lP+FFuR9bgjOF28D0XLM8ILM1pLoxSkMZTA85h/Krl0bW2qL+jJ8om",
-	"adnmDMIjTj7hF7ylsGB62puq7c73hRqvZFZzR9m2qdSzaF0JOVvOK7tFU2BB1W+Wz9C4KBg+vBbSqDKh",
-	"/2rqOlS5bGdcJ6MixXJ7TPoiB7GUyahGcpqlkKxqi5l2lYu6y6zSlfmUleM2F8krMEKqLRg0UNA/yqcV",
-	"aH/U49i5HYTxDu/xI/YKolAbkVGBRRacx216DlJKZ/y8/GJIcdvAaJ2L5HvziB2TL8um6ohl6QpPMrX5",
-	"LJRkeDzinWSoz97fq3KRMi5Y0PzgypjqZFQDCQC4xoLgMJOBnNoAdOGWlxIXF/IOMRmxXZmt6fbzmjq5",
-	"xOqTcBJW7VGz1uRUaLXMqmsXTeUYsDyXuaq+llmntirfGVZb5bWpsIZ3zWVcuBXXFukE1yz18Eu+H3VD",
-	"E667qpOGuUhYanM2i2m3CdjLGxNurN4T1jysMTtWTzq+1r4EHqnvT6arDuH+AjTsUNAREJNDvFsx4tJY",
-	"ocz1QOakyIgFQBYKA3FGPJ5QxpUmqWQKEqYG8NHl0QjeUsuVV6mx1jiuvrk7fOvCiBefiErdqBv3D3L2",
-	"xqy0qkWUyxmiZEwFSUChAaQUvaqAZVwnWp3QqmAglbMnwPPDXExxwDN2Rg6DkkQ5zf3ZKtxaIxrHTCk6",
-	"bCCNoDnF/bWjU5WEDqi4c5EsxQH9Aq1ArcSNV2Meu0FOeQonLDDWqQw8Eyj1Ucik2Vg31aslmzvtVUU1",
-	"eGazj+CdkBABZDgr1F2xg1uYWG56i5qvbVGmZ/CfIHFgklFh63SX53t71ugpwjJd4kiuZYYN9Urj8fd7",
-	"q2IGBlxAjuRGXLYNUgVw0VpDm7FUXYZ58tW0lri9KteBLdDfqJXumZql1TCHATtSxBua1g3oERs3KRmo",
-	"rhFYqgW4AX1wReaBHekg2cBuNL++im0UdrlyLksjXZqq8vouOrFCzK3HeDMSL5+KLolHKt8e323kA5G7",
-	"w10172yM74b9XR+hz6dCRUSwWekY90ZBbqtRNo5w31JIurTFlktSreSNIRc+n5sBaUckpjPKNRfD0mKM",
-	"SUteW1yAlGUMMuL9+oXHIA8UHIuUq4TmKfwhcxIPKM/gO4GuL+yNPoOTRQCPBEgUayO3w7IW29a9aK+y",
-	"eeZ3/D6WsOLnjQSAT1d6mWZ4Lixkyhrk9R8/4PZwCCsV+n9bRTXwdvF6TxTu9MhwPl2wqvWTSTYHeBls",
-	"OD6h8LTSe4RcW9YPm7NlrOgFcCEjGZDCsQljey1KBg6bm1k4jymFZXnGiJB9mc79PUbO14bsa0kn6mL1",
-	"wVuL5qxqxoiqzQ+LysrATm3FfFXtVqw8XkcBMJ1MZK4tbN0aaJhncGB09PHwZXFgVJdaAgkiJ/3O8+T0",
-	"qPOSHaed0/6zwQt6lJywp1g8FjZqL4ylpHQMNvneYCoSjK35cyB95ZKNnx91Tthp2nl++Oyo8yJ5/rzz",
-	"8uh0cMpO0uOkP0B43yvzPiMe3VET1GEfHZ/AfvO8fiM+HIXZyXKCRfpTHMzu3qucQrQl5WqS0XmxYMxc",
-	"TaCe0jZ6OROlatRW0fKg2Fm9AcZUaZZ3Uqqpi6EZ09c+62FFg4z5rQ6qqAJMAbYByOQOMDW3t9HDwVoM",
-	"A1c6ysWaW0/b+D3e+yVal2WHE1JO6DrDiAT4KUY5GVEKJWJ+3zUyCLAlb66rs90qkt3SZm+0qD92wzR4",
-	"4B3cGuysKhO7YNdEPpzV5w/h3gym7uS4Mn97O8JNlK5MFZK9CQ+weUrJ7HrdrrTYnx4HyT11RmhfMaFd",
-	"EaD73dgySSZvguvUzDfCYShcIy/YGsSSHPvHupZ8Ywildl0v+mOWyMQNYFnmBF6aX6BuV3lZs226OM7h",
-	"udY0GVWnhDjQCUGoW4oyJ0jTa/wTrhUQ95qlUdST4q9C26T6xfIauP2yqRx5hfdbVYBvvXQrqNzaC8EH",
-	"A2bhACwItrmdUE2mk0zS1GWxwMWMM2FESZJRPi7LDW4U78EEACnW5z3cXD81HYxirsrHmBUYEa53MIFI",
-	"g6Co4JoDktpA5s7yACc6lTNhBgjD3I3SPdSIHj99VvN1HPgnilz8eN45fvoMqjtH7NN+EwHE/6eiU9/N",
-	"a1nPVibz4bK93Ext4WpZYatTmAg84G/FPrvJ5tasR7huNMLXXHEEjG7W9r8V91cKoGIoSu/2mMml3WXn",
-	"wc9zeVDW4s9VrNeVsR1hh9TVEjh50yUx1TUUO+U9a25raMY3DuqYdzYN6iz2uDq6ExCEFx2uSNW/SYxn",
-	"Sa6vt+saV9+WhHIlOcG0n/GE5GySzS02kdmNuaCZTX0qlEkdcGr1npvl5vHb3HD49cuq5JBKrHzjhTd0",
-	"C+5QSZQ05lbi784Ej53u8sjbcW0oYorero4dW/PFmh9dEutk3ESsmNt2LVbMOzcTK7aX6yPGtJAvzjDb",
-	"jThxW/7bTI0OveC1aUW1wmv7vb0yfxesVfz+rYk+l2Kxtl74qjLDMkY8WdsgPVUWvStn9gLmOfeZnjEm",
-	"bDEKU6SFtYERibWEMhwbH0rj8N7BgLx9rUgLV4WxXTECCg/YmD7JWSLzFE0JG7RajmmF8XpsWehiudbu",
-	"+ThVWna8XAD/txoqpWX397A2WXazlEKbGVsksRRJsfbT9cv6e16ZAXZOzP0dNWEJH/DEJuqsXOE1k6/Z",
-	"Jx2DT5hxwQDaTQxjooyvRbOIxGYrxOTvf//73zs//dR5/ToisZmF2PmRMbKzqSLNC6YRI/zhnJkv7SH5",
-	"mfGUMYUJLjrkwKqpyWgfi6mapLlcZvaOz2vwKSvMhMq9bfu20yyeYml8XgdRaXWqXUD+ihuVNctGNccu",
-	"bAZeeE2zqU+fclrZPAe+qvkilCLhYjRth1o9Ev/w5iM5uD46wCc65gkVLxII14T5x/RT2PCnh7V9bmhG",
-	"GPPh6gbEnxscOTQ3Kq429VXeueDsRhi4kEpv540rQgG5HfmMFIZ+PEIFQk4pz724LFDC8oVVNsjP5r4Q",
-	"HKQ+l+uo06cKACCdbLHfiMv4s3YwVwLQGo3SoHUf4EYLj7E5ngbk72s2vmyOkfKldgWvNxFx7lRNid/O",
-	"y+rsoeG3bDe+D84OnKbK5Aw0cz6mGZT3w3ngNF+mLvH31GzT/5yyKVszpQXXGLC4PFFIF1Yg/0Lum535",
-	"9XXBReodHibsdZ9DKeokl0OkDz2K8Eize1IcZUAEzqU+SHHpBAGiLG2wwIrPL2xv237IMedi6DI1NcsV",
-	"6dsiHuxQRCYsDzq38AHbq8/ryojDLq+7Gcdj3V3FYK27s3IkP29SRmwPncNeVL82aFbkBqdquf9Bd75P",
-	"kasXAWswDJzCRBADgBvA8Y4hRRDyiywlR4D1hL+RGRepnEUkxpkBiJQBt/o09GZuMteFPLJvqpFGHyuP",
-	"Xs6JsS8L7eKxhdCkq0n233QpoSPTIMe9sb3fzIavtqjxK/4Urn5tmCGrVst4uh8YwRFREtio+nMwfncT",
-	"u4E5WwoC3zAG/LdSkHAxbw+iwHGXUBsJDpNHngDzUK6IYgDRYcPDcDeEiI2Hj26/O43yOXbwXljn+FB5",
-	"6frLSxP9CxyFnueaJxnbvtYO59oWyFN8mxFIxcmxVKxI11Kazo3s0iM2N1p3Qc1qrqHZP1HTHUFFgvXg",
-	"kG5zQfU0T2kFQwqdppyJZG0Ozbm7rzpU/ezp05Nna8kUYEjV6CaBa9vNz5uRU1eZuDiLLkVnl7MZLs6d",
-	"zetf2YxMcliqTjOd5CkZZFLmy9P6LU7RdnPzyvKoaFmemJRpyjNVwQRQZh8Piq3K5O1U9IRzRi2/uXnP",
-	"GYltrMmGLfs5FSkXQyRMMBKMJsxi6CNaXsvf0yWfv8RkKJmCSu6eKx8PWAMzKa/gxYOcWab8kVQaJPwy",
-	"VHZA0Z9gMqEl9Hd2SG5+e/0GE0HYEdwwYELpnP6//8vI0alRGlJpml0mMmWQM3j69DkslZE0fvPe/zp9",
-	"SU4PyfNnT09Pjo8qREzRhpUSxt5mBIwdjqb5dd+5+21aB030ZQ319flizi+kbOP8mj1q5tYm6aw9svM1",
-	"YtDEBvHujA1pdtm4XrzuxnVbGFgxKnEcfpLXds0UVFMCIB0EsHcQKbz5O6ZXEIQxBqecdADap5SzuQLu",
-	"oZVMVVUAqf2/q/FOcSV9LnNVVmUxUNev1Sl49cLkHU+YUExtL+gz8wYH2r+UlDzKL9VcJMjjJnQVhIu/",
-	"ZfXi/sE8v2RJuYd/q+3hz4PBtrLSdE+ax58oIlDfJGyJyIKjtUDHRn7sdV++fGlmH8t8EiNO3vzyoYJM",
-	"xz+4GjFFsHkFhJV5tL7LFo7hxsp7ayW9NChHRw1HxTKNVdaxUa1z3nc0WStlZ3GnEYFUs6HNAF4rk+qz",
-	"kp8e7lQqbTD9VVAZz063NiAwpNp0dSwwCBYh2IUEwcKnIIVYxTAv4rSgRDUv8OmNRTQ7OH1sCK6Mhx3N",
-	"wsd/w3tXjAnyQO/E2i0RRm+9hUrMkkvbZMtFl1ui67XVAcCI/WWR0HIJ75lfA90J1IyrMFLaMQ+QhE4o",
-	"urE1dG91kxGUZgVzsqIwxkjnxSqtCEi5bcloVZRkN5VXa44IN6sCwv7/om6isSyVO5dCnbmFuXLV1XC7",
-	"V8BrsZkzE4EwGKedDQYs0cDEabmPffl5I7Nxq7Vcv3h+Zf2RlFdvRDqRXNypEiTnzjWKgzz0mGR8oHF7",
-	"AMHPIk2/QMZNIPL7sqay8Gb6q8pod1+v0rjs2uWsNg+LufE3jy4Hx56uI9qxhO4N6HIq5l+xXKPE31Ct",
-	"bV3EtMLnaSKQNz7RdNn563WeGfu/mq21va4sUeFi4nKpv/7Fv62ZDbWdsWHTjipkvyZj4+QfRYeHh2de",
-	"8YDjpmYsV+T08JAIOuZiSGL7mpj02VwiMUWjlVxaT19WrtuFwXINbzAujsVpsefm9/KmWzjdn+pEjtky",
-	"1lZA01KCHKpK3tniFL6yp5h+6ppU1euNwuOu95XDp1glmA0yENtCZmRP3ic/CwbhcHcQRJ1ZBoB/kEHl",
-	"rQi1ppx2FUc5TekiqRCUv26AyprJhGZIetaB+JOF6ztPKXknr1lGQ2CJBmTiRTuXdUoTLh0YtxlVtkZ8",
-	"+6K3GoMC6VegeCWTM5aThKoySCs+2MCCWL9+i9pAN87LK+i7V+/J6XOSUTGc0iEjmg7BI7EgQmoRSHQq",
-	"lgkXT55uYOBsWR5o+rIh8wvMJRzcBhjDW0xmVQK6myV7clcgn2xQLWenZ3V6GGTnknh6E3SSDTZk4+Sw",
-	"6QboJMHcVaxAR76O8wXssoOpYimWUM6Q8X42otoV2vE8QKgsJXNuTehuWviLh7xbCFkxCCtfNnMREKVn",
-	"RuGo2iL7h6AdEeEDQsW8kZMwVet9NVANi2sUHqxac3/jilcXEbFkJHjCqXiiiNkWBNLyIHCB3Ha/y/4Z",
-	"iYFO/5LqMvsKokhwjacWUjTUKkeH3dMb83+4Fi2/2iEZlM3Vvb91jpyquuaqQOw+Tk+SzvPB08POy/6z",
-	"Z50XhyeDk/Q4OepT85nfZR+bZv7hnzlKjvud5+x00HlBnz7tPB+cMPPEIX0Z2gbdPTNxGdMWbX8ic9Pc",
-	"D+4YCE53puPJ/g046/JKdfiie+RGoZhhs2rNUv3IktEKXRrOzgowiK+JplDM/ZZf3vj0Zn0LYYth89ya",
-	"Wf3An2XfJqIW1u3adrhFtOQ07oqSLb/hnIbLrYEVsNvS/NukXbOTuoSCZse41PMFADM3wX76ll3Lreru",
-	"3ZJbbUpcm7u6JDZCb2tbYgOJ2diWMO9saktAV9enJENfd4x0hrrz20w7hr5tFzU8x8G2McEwSwFiiR2X",
-	"RqzmSrMxmUzViKllYPdKJV2tQG+g7Za0191rkNuT8rcttNfFpkuRsxohWLX4bPDUqfaaokljaANKGZw3",
-	"zfAZYtnS511SHI2EDjxkdhgj3Kb6RECUT7PgwMQlmhDp8rudw3gGhWYUbN1SvoTZwK5+yIdSDj4n3jj5",
-	"EhM1kjNMnRhohxCCJYM90ROvPcs75AC9//niI4ZxYtuzDnfggRCPfqJIzNO4HRU3mDlVmo4n9j4jUMcT",
-	"/UT1xC+CfwIrvo3pR+4RxYeC6mnOYtKKr48iVAPm4T5V7Nkp+fGn81edix/Pj58+I3LQE/Hnojlf9j8v",
-	"ffrL/mczJ19im0KCFQAsyUGkUU3MF1VE1IQmrKPYhOZmVtpRT1h5caGpSGmeErsKFHH1g+AvEUXn6oxc",
-	"s5wPMOkzpzNcB302kLkR+bkys8f1PrGjOu8JrowDkzEjOuGQBkBJ8LJRh2M6JzTP+TUULgABWp6yHHOn",
-	"dhQmN2un6RPNbMvwmMGV49uZWBEICdDXbsQJ5MLwPvTq8oCKGKz/yQVjf2sUTrFx9qIzdvBWSAs31TW0",
-	"U9cA+yGQjpZCWpcEOio8IIv8wreH9fZwHlSt3UhV9dhw4WYy1r5ElWjdMD68unzDpXMui0UnIf588fNf",
-	"CftEE53BGR1WHENXAdurVQ3w5mRoeykF4fTF0+fPbgd84gYIelZy3khr23Vw2XzP2Ses43nNNnq42LDF",
-	"6eI2Z4qNv+i2h43/UqUvmYPEX19lm1HNRDK3QOLLwOeZtLVS4X4BdiEIbY95lnHFEinSbRCWwFi1L60P",
-	"8VJiI3N+/Ro1nU5ZGWHetNIm4Wi6iPi0yZKBpN35pRxsNQM5UxMpFLus38XgpJC/8O9cAR4OLpztLe3M",
-	"4+om2o9glm7VR8IJe6LIjx8/vrdGTwX/e45KQ8hyK6wn/fLluolsFtpfGK+6KP+uIvfBzg/2cWljBgF9",
-	"L60388iX18Bq39wvYSwEQfVlib5sg7sknqVZE4QZc5v30U/Tp6zzfPDssPOCPu93XiaH6RE7HpzQ0/4m",
-	"Prp5Z1MffaHzDTBmil5CUr6z0nbrvy8aDt+mJ1+9myoKqpgtSCifVaAQkjl2wa7+iMTK3c4dbjaZyfyK",
-	"5XhNm/eonkA5YYsOCSXHnz5FBRb6kF4zMp2QFiUnnz6Zr5ya/wPprEdUkNPjlxGhpG+Jo3x2Pu0Jf0xU",
-	"mHAyd9TKbpe2zwgl+LViSyVUYD2kkd8sLZPd2WEwWz78ly7BqBdby16qW/LOSKguObAXba5kzoZcaRgs",
-	"LY0ZyowzAjt/AfrSmHFGz6FftcWJ/UKN4If36OwQPnZRyDAbayED6h8IkLCvpv0x12jm4y8+482MERxZ",
-	"zNgkOBuhx/3O8+Qk7bxgp4OOYz99yQ4HDcnQIS1qb6T1RHUPDlg+cakG+4kcH6Ajf8X1AQ7a/T2m2DQ9",
-	"za31S6T0rDKA5kZpLG4JgMYYDCKipsnIyCazhM3KAXROOleIn2e2qPn19OhwOen4IaTL2W5dKm6LFmsc",
-	"X3PfNGdmB4mEFRJYTZOEKUX6bEjFWcUxpk2o2tpW3NKrmOTsmsupusSdfjkVuurI+fU0R5qDXGp7qAx3",
-	"FtxS7kUuFKM0zzKMxWzdpx2c0Ng0R//sNOeNOGlXnuxseHxj2rAIiRwu4WK1b3saszy1q20/F8oMDT02",
-	"2f6IZgMh3Nz8Y5NNzT/X//Xm3+IA7Bi9dFE3f9N2n+vlBWz81XYI2GjLBkYEoWvTcKNORFKVLh/YORsO",
-	"vappWDwbKZZcLkWkr9i8C5zWlvrYxuyMsZRHRmInI4wOm80UBHht5zYfcN8339ZVw33dCIoYBAzs6+sa",
-	"B4681e6UoXQCMGI0xdRNhoHt0FP0pwOkBYF3b64j5Y03lOFPtH/bXT96iqS5nJjfGdWK9Oc9wfVC8fCe",
-	"aXFx3ts/STrP01PWeTl4SjuFKDmimwmT642FibcUqskGR3QCYCfIS4/TtH/N8n68T96Y3ltAODg4gGXt",
-	"YY5i+4l///Nf8JWY2NXb7Ymqk6nInVQUvMPl3wFarPyT5yrHn/2LA5RQf28JHXXhNVwz+AWWkP0Rs5TP",
-	"ofYFLpYdnCZB+iigSQ7uC36svBMpXgt/YJWH4H7JmZma4AdPe148REXC7C8Fltk+/HPxR+AeX/gNycor",
-	"frUwhRaL0iNz2r+LLtofLNwtc9kdwcjAn8UD8CcwhNkELzMj+5YcuAyFszRQdSt+YXVtcx4a8HgHJ6Kk",
-	"RdMUAWHAEY08qPY1R3OS0CRhEzim8xxSrVxmLIJ8QBV5zyMi1lhqm5fY9bB4amqzz92Z6b//+a+DIH/z",
-	"4PM44O8Oz01bxmuJl9dbHFlchhlV7cfD1MfD1AUm+Id4lHoj+XtrZ6yFJttC/AgbZLJ8twlyCSEakRSL",
-	"QgLvDWUE/KIOPktE6lyZUVF8zWscY3qDnFXGhSOtmE61dPyJl/jyuE0UE6mykJ6FXLaoLQtKLH4UNo/C",
-	"powg+xBlzS0Za7cmhZYM3M2F0YUcM6CyA9wkfwNaaPgQGm1eLAk6tsX9eJNxNSU+z/Vi8ggtUB0Ag46A",
-	"H/UoKh5FRVhIiiv4I71i4jbFhl3URmxo862dyY0lt+Z2trt3crdxeaBeqZT+mTOzlcH2sB7aoukBz6Cz",
-	"ETpyj27G43aur5N5iIp/gyDG7e3uUiRsmy2eMigncCDlU2BQMW5GzkZyqnDcbLDIrJOW9PmgE5YTrtm4",
-	"HREMHBnxgMEijF9AiGhRPpgnXHXD+fu3VW6I8WoeRcSjiAjwpOwyf5ByYudB11sTJ8vB8m1ESj23IDCW",
-	"Q7gUoGMxMrxUFoKfh4xrSO15dAEeBcI6zruHJhSWDkVueU9vvZkDhnNpzwRlXpxjeDYPS7FirHyok2CR",
-	"p0yICK2genMscO3F/e8YCsrb/7Hu61EeNKEyeaCCoO74dNdiAVNGpmarXpjxsJVYE/4XBnUUfUZzln/v",
-	"eja5uvz3P/+1lPN6LsB0v2Jz0orxnrgNoRIxxJ1ok3Jlxs7sv+lUj5jQZkHicSlgwPdZCkUnIAzsWjVe",
-	"B2TLwIxBmBGgPOCvva5tY3HYO9J6grkwyuW1LXZDVXeD2EeIlldMmL4o2xfgqKckPrg+OjAtPzA/wzbs",
-	"cBGVKQkQakfmFdCtreIF8PuBZ/xc05svgBQ6kNUiG+pMzAzAF33mLvnu+LuiVfhzd7GM3M6GSMmYJiMu",
-	"YBcLOmQ94aOukQUGWiruhQNreHjC5CRjkXt7Ok003D6QGZdeHtrEaNGXn86K9zt6ET40BmJk74Ihx+8m",
-	"VNNMDqcobxCe34l/nhM5EwVqulEDf/rTebG6uBT7f/oTuWBGZJ8DcTH/H/i5S76DwSa96eHhSQKTDv9k",
-	"cdcsx6U1HbklGOMOids9AXBebuSqlzzmANQtruKl9gaz3IxOtT3qCRweqDMMFpOKcIjCZJvK5WkUdQ4d",
-	"VhZOtGqXgeiGzARIWoMUNdNQ1RNmw2Gej38TKBAI2pvnEpplhOuzpU2gGAAWZXP/Tn+9ZSmHegIWUbuL",
-	"6gKqFQIUXhRUyuYMk9PDUzvDb/Jc5upPfwLKhw/fvyIvT58+t/yy2KWDSS77GRv/r9+VFLGrmVCa9jNG",
-	"4kSmRl8ba+I93vdKpqjZe2LC8g5SVlxzmeHYGY0WI4BrbNuAoFamEXJAbDorS0nOlJzmCVOkVRxc2C3A",
-	"czJgYCwon+8R5GtEbvOoqCcAJ161IdBM4reDzk9UJyPbEzPfbz7SoT0poSlx1SER9DKXYog3jGSWOvY1",
-	"28ieaMW9vZPeXmzG3YxJxmAheazLo2Mw07hSro719PiF7farnFFY58a+Mr2HBlLhiSNJ/DZl44mEMseO",
-	"2SgodhQdM9hRZjDA2sC0OUsMlyvtalzOyvfj3Fm4b3jQN/T4+MxmlvuXkByhNkg+NVbS6eFL2/B3XGm3",
-	"ZCZ0yGBOIWQHB1VG7HTJhCpF4iAhNAaikFJSKiaEIzIxpKKe9UQMQLxgth4Zf/bo8DAiTw+DTOJ9co5Z",
-	"uWbPmFkhAzZzxTn+cc3GyllhLru1J1oIE2Z2GssR8xfdZiXHGGRX7YgoibvN86mU+wGn8YgZrPQ+eQU/",
-	"A79gTyhGM5Z2YapnMr+y+9al2HJlq7r94rNEfhFapFB8xLXZ1m4Xc4BM7YmYi2uaGcPboafa9rQj83rI",
-	"vHRYq1aQpWySyblxhc78wICgQasL5B6MpJY9AZm/OMEINGvE/Udj+3jZcHJy8tLM9S8fX52RdGqlIVxG",
-	"fhhbTkta8b//+a9L+1fc3icWtcUsOs5UT5hHzBBBMTgKJyyRsuix5Cf+HdYXEbNcQcqCqjLicSquhBGC",
-	"FgYayWoAjg/HVkkwsYHpBkaVK/MWAsNHfvn4fecFVABjY+CR/zM1o2ccgDEz04FrzOwWdVUUio2ZHkkj",
-	"bnsilQxfOjIzVmDbPnWbjMTnWSZnLjkWbfcMOT0KnPi98wlNRowc7x8ulRLNZrN9Cpf3ZT48sM+qg3dv",
-	"X73568WbjnmmIDHaK+yV8/dvwzKjvaP9Q7zVmMN0wve6eyf7h/sne5DwOgJb9WDEaKZH/2P+PazOycYu",
-	"Hh8eBoJikksoUoF1p5zEQAzyZMSSK+Xnj2UIIuqV39t0r7v3A9M/wpf3ispgaNDx4SGSYgptfexQJ/1u",
-	"K47Q+1jnm9gvgPm3bPbZPcMVmU72sRIK5EzdW30zD6zGK9n/yPWppuMxBcaid/yaCeQl1HQIpWo/e0Ni",
-	"7zfz6MGY6Zwnqnbs7e5RRgjmcqqZs2L0VNlEbVsMT0ZcaTnM6ThydeXvc2nWLZvaHYH+1T65MN1Oe6IQ",
-	"rEgrxE0njUShxkScoNC2uJEgy1oglxTUE5wenpB4wnKbwXSZMsFZGrfPCDWyEAbWSBwulDbKFX4yiwPf",
-	"z5VmAuWVs2xaqIgHLGfGM8Z3PFE9EXc6dpw6pjlG7FljQAT775SMWM5wty2ttJ/sOK9damagDiYZ5QJR",
-	"n1xmrNmal26RX2qpafYZJuQ/ensOamfMensRzs1/9My7e3tfyOmxc07oEqYS4FdUZPxXLlY7BLtfp8Ey",
-	"Gfthql2xVpLsz+k4q122H423mcpkajRQ5db/ecLE+fu3FxOWbLb/3Xd3MaS2ESS4svvhhbFY+MqqATam",
-	"6LypNLbBFLvfEirsPnMrNQLhS54enqABmVJN+1QVestspESOx2YT0p6Y5ZBtQI3uynWfUU1yOYu8esaY",
-	"ldX2Z6BKmZ4xFtQRWQAxhMo1qrltVKr7cE+AXnaf70+11eCKwLeV+bgZgg5InAE33h8lg2mWkZSrq7ZT",
-	"6TBMNbv9A6DHoOj9CqrlAzTNLKSnhyfrF9EFItD9Iug15Zlxrna+BsMBqV14xvWFwtOOWz21i/BPf/o1",
-	"8Fy7f/oTQaqhFh2CDjGrajrBKK8NAqgzshCusFoELM9zrHgtlm2IrBB5vyiDwLoxHx0oSIxMxTG4A6qg",
-	"/nZvQtu8TP5NWgW8AFcA3hzADFCSsoQbnda2RrEdYWX6GU9FKfAWk9bp4VE7qtKF5tKJueTt99bp4aHR",
-	"kGIOllFPTAX7NIEkxoAXlrSeHh62q9a28b9wqJxhAJacs133uv9YnKm/MDYpxhUtA64ConCj6PbACC7w",
-	"7T28SLOdUGqRw0f5ElU/VLT2AN2nvQZ3vjMezN6X325xO5c6AUWhFTs7LAutW6vev8OVWeJl/xLtnWKb",
-	"V+/p76inAoNHjtY/8gusS5nz/0E+v9Mmoud7mfd5mmLG300lThH2/sdvZk59+Pgfv31Z0IgMQ5jg+JV3",
-	"fiCgFmTC3m9fkOaziTg6F3MpWJcISZKcQbEjzYhgLAWEjZ6wXB+QWYsOKux9/KQNFcjxxIgSI8SQj9Px",
-	"p8EDLAc7VlyB8YzJyeZ6TzibuRUf2Hs7+OIDe9v/hsDgf2DwEn1T88njUzKS01y198nHIMaMQcDgyz1h",
-	"IwvL5E7ABDsVYZkBI+zThOdM4VttHJAbC+KY0IxfIYK6rd8sME1sxHkm8yufikjHDBOWbEsieH8IIE/M",
-	"OLW73vfjyAbLjD6IekJJIiTEnzJGc2GEL4NYBxXe1RhRKEqlCWygffKBauYDNmY3lclRbfQ87wn0YNzv",
-	"VcK7LIgjEudUs0v7bvPr8UvAaMEjXGNSQTyCnB6dFFKbFEIbYjNrpbbdyrie9/C4iSn9nYXa2on4Kn3D",
-	"y47y4ZblsloQoccVNqYtsOvCLggmF5Y71KeGyIVwymsHfVsRd9RAWr3Cgfoo5TuaD8FKOj1+uf65j1L+",
-	"RMXcq8xdW1fn6iqUHo4PGaIyK+VZtdXlpASwO2wo7+C8H45HbAzAVRSDQvKSEPbGK/zMglB7ovzG8poM",
-	"32hDi2PELzJLoRs+aizyZISSqiec8Non9jMQyBtSLmwM0oeH9kkspL4cyKlIYxxH4QN9RjCB9MIPNtrT",
-	"wdtap4ent7ChbZfKm+129nXVpzba3qfLy+dVQQW4rUFyuv6Rv0r9vZmFm2zvnW7TV4WOLsJaA6tqgp25",
-	"zZb9TMMJept+uTvX6WOwBTFVZ0y12Yhxl7BPXMFBU3GMllNxhfkCVo2mckwhD3lQApF+onrC8pS7O6UP",
-	"10Er2hH52/lH8vY1tNW4DkTxMc8o5i31A5sYnC8vThA2SvUE1wTbmu4TS63OYE6A4T8BUePNIEVSCZ4/",
-	"PAKnQtDyXTlpFWJjWzftB6YXZcOCk7bG3zkvr6Y79HzqQmWlFWaWAMxCaWnt36GvsrEEujPn5nxRnHhL",
-	"utiDsO7npM8QqFbuROIYs0GwRG9iNtxQ9LwF+txFr4gLRAZFPqsA9h6P0mxCRxHRWTyLRRlj0xpIa0Jz",
-	"cN6wv21/uhFaLI4fDt0Wy/RoD0IxlgOPScF6QudUKKwS2yexsbUynui4CKb6pU4VPJ6ylNAM4o2RO4Gd",
-	"jaS7dtYTsb18CfJWLb8LHa6C6TBHJ8dDBAfgFtqeYtxC4Kkk5HoCpFxElhrfOj18aX4vhsb9gpCTl5Mc",
-	"wr/AwGEvVthYPVFnZJGGNpZZzSXh9FF6PPrdSNRbsddMs107NzLVbkmkv8Z1WifZ3RL3Ln2ZSsIKr2KF",
-	"3vMo1ua26eHLRrYp7IWvacw2VkF2DQaxLQvVvGgN7lTvdASbba57gEsfVY+cCUiHCdUPOp1SMVAb6owE",
-	"qmoxvy/UTJBhxRZoUVpTNQWNM8kZ4gT4HMmSsmYph9rcIlPHJpyRxDRFtHsCcu8qtR8U5TqgYtOwCP6G",
-	"fq7XXT1Rpby6wJqPCows6C+XtgkfvDQfjMl4qjTpF6zo+z2xoaLrWmgkYFm1aAOBzsNEphEzxne1VsAQ",
-	"qvuCMdsLAvqHptwiyE2DHJxLJ8NtMzaJLdxA7f2VzR6K5gua+lCVn2CzRwX47SnA0rzuRvUhAs0delwf",
-	"GGZzL6msyvOpUIa3IJhyxUVKYuyHS2e6dDg6cQQn5XUK6gwUmWbjSUY1c7j1RvDlsPjakfW8XK60U1+b",
-	"q58qP+tO1cYNfZ8bHxj9vqgD7q3Yr2jrw5P7jyL9vot0XGaBRLfRpAnLFVRMWDnXSK5PeMdI2o1j9Oih",
-	"FM6Kl9kgm34OQMGNKLyGY28poEoiyaap8SkE0MQ7z4LntipV3c9Uo/dv/2LGaVPZc78Se6ATTTJ6/Gz+",
-	"gfJ0FjLWlfajEO4k99MmKThNtoxz0ykUKWFmKBSrlev/FjNXoBJSGEc+o5AD45kk6GTCaG5ejgk+iLED",
-	"J37TlGuSyeG+RdSg88LBh8SWhZKrosbKV3wgOJHx/rFA54rNzxz0jm2AzU69YhMdBVQd5PTwZWhVWPPG",
-	"PHjF5re2+W0Gbk8s961o1qriLxiE0+Pj5QKyktXTE7twfWF0cbtuLHKCDprHb83JDdq4kZlztGN5ZgkU",
-	"aswbVyJY7Ix7b+HckcFyeny8/rnyYvoAe+h2JS+uq6Bmulr6LhgwB5/xfeiKGntjc1d0tYD+AG9VTlBB",
-	"WG8oZdq1iYe2+g7jqGa1AcXIVLF9Ao9aIiBrC5k32OyfnvDpP/WS+s48vu2FFg7QlkILH7v1831s3CpR",
-	"AYh0+U0Sgv4Ap/4L/oiZ98Yb1izpjuWB29Tr2OyIBDbNGygJzt3Gwj0XEZrkUgVgwOXU9S5GW3hqy5BT",
-	"+FtpKVPSZyMuUkJFT/Cx9bnMFqGJlnk7ghqKiGhpGW+Kul78230xsmYGVO9CoaiDPUIvqCfAP2oHCMY2",
-	"fmdMQ2zaPvkeCqcxial4MzQl8njI2kh8m3zBxwzKErFs2lZnL9ZhWyxVQKMBOWcszPvplpnV9MaRCq4s",
-	"/zDuTQAGgSuwruwjRBRqWvsRQgsZf6+C/EYaFyvnIuETmplJBDgPM5lG7ljoayhTa8VTxfLuVOUW2CMG",
-	"H6Cr9MD9QCf88orNu1dsfumxX6o6A8uhrvSymmepavDccnKUhbFSEqHIh9OcpfGKz2OdX02dYpPv4xQT",
-	"2gcaUcHstorMuje69u3ruq/j4t/J170QocC76mBjjBfGx6yuAcYeKH2+Ettp4zZ4VIc1n4eUqs0//qDC",
-	"Gl4INAltON7WMmHxo7LfMhZJ07KlGip//1ug/fXIHSZlXFyZtqSM3XqC/88TJlSAm+TwKWx+omnKE4Vv",
-	"wwiLuxFgTrx+hKIPqm2Fr2YOyIT2RFGoa1/m3lBEca45m7G8ooqnXK0TEahEslVICzhMBWpS6/T4Jbbs",
-	"A9P5vHNuxBHWaS7r5XItQYRRn4SlBUHUYn1BFAIwgc0hJMmkGLK8J2iWyZkKR89aYjQAIIo8eJl/j3+F",
-	"zYhsVMRQa2Q0q1i6YfLdBR+Kt+JXrkcYRH/HxdWtFS6ZrVB85itFVbDHdU6SYLNiadu4Cu6bO5WhD7lI",
-	"6gLB6aqEUEl6hrBzCyKUjSnPOjaAsPMqqchVNtn6LTPnXjhVC9ifqIuNmE3/RMEzC9WJAO3FBgOW6LNC",
-	"nDqAqIRVlT8Zr8DKLMQ2UlPjc7F0WWKdkerkYxeqBWkEvDCl0tQxowLivltVVNXlVdWdhPfEDdKhzCS/",
-	"MUP6Cib+duusgg/dtMrqY3kNmSXEhV0Jd1d49VAOgisrtWjFhmoqLIp8LXWAsIy3Xk8Z5JzCtuMD0/4o",
-	"YJlEC2FMzeYvJ5V5UkuM85Qtt4jQLOsJqq3E2MCWIutNqZ5YtqXqKzJtLWhOsAzcUuf15xDmVUykZ4EA",
-	"QVEEswgjMuTXcJTWE1AuBjmiM0avADNwhgRXtbUUmG/LSJ8l5mFfTeFl2VlPVMVgLKiHM/lsXfkZWZW4",
-	"WjYC8VCvJ9B+g/AFtMoi73HNFmcTSX24IkMptpaxxfsurcg3144OISE1uGjD6+5i6UGjP4oLddmwy6MG",
-	"gfGTNXmx29XPbxzzwnL0t75Tt6QCFj/zR7FE72M2UoNu/CAFe/jQAQgYXOI3bqrhMjnkAgMK26i2WmiU",
-	"C3D/qRHwECvzMMjoIRd4JUdPyZiLKUDw8kGprhpLGxUpVQIaFdAThQMAPwYs0K4Yu1Q2eIb6AzBbxRWG",
-	"JmQGpPOCKSCmpx4S7dh46fzK1gFqMM8xfEoVOOGRBxyROSRqhI3miliru4ApSaggk1z24UjAaABE9WmM",
-	"SkLuOSjJO7OIbtW9L39md9AkCyvOLHEPgE4rkEr+kNAkb+yirN7MW0iarxq6LHoBLSpFMCuda6zh4iIQ",
-	"Vbhze2Jn5vM2kch1Xj3KLzRFwXCejSSIImM622CiXeykZauJhawWqXFwrBe3H1Tw8faFk1nL28mmx9Dj",
-	"gw09oqa2W20DGSinG8UQXpXLeJboJzyhAs4uJm44gHnEqS9OVM6KiSdKy4kCKQfpVTYqAJKnxv11uSKR",
-	"zccA6HIhA0YNgp57vUvcExY6H9ioUjeeYFv597T0KJfT4aiWi+ZJSIyxM3zN1aWb1UJrS+H0DpdBkwDg",
-	"BQ6UnOr9e51J+ZW26IoDVtiwOMyN9qaLHm1rlVSZ7vaVwDHQwEAxe8QH/uzRKVer3lzrQhRR+mof4swm",
-	"YTwlZt1DXToXAKwyswzb4KM8UUUnnNHHlTEfgHoWjQvM/YY9UW26RAtJ8rbMpvCjFhwob+JYk8Q1ISLG",
-	"fQJcPNcorsgsl2L4oEyS926p3Y5F4l6PH3w0SP4IBonfEZuKu07OFNO3E/xxwLbxAXyk474ZQNdaJkWm",
-	"lQ3x+51d43pFhA9QBqwNE5Fto0TGsVsfJiLbR4mAYGZ1mIhsGyUK4XcnNNeYVm+Ft7Lcbc7xvX+xJCe8",
-	"PpgV8xhP+qbjSX6vg3jYyJNaEF93FFG6YBY2oSypyqCXPnmrRDqJieium6QVTya5pbUEMn9jm2kZISoQ",
-	"ys8sw1dTbSuUC09Oea3pW2FMMjm1+SF4P7LbAE2t0xQoOsPmY9Ze05jX2hPjnrhBzMtLHilILNjs0jXS",
-	"HamWznmR7AdarjSdKzKF09n2GakMnpmh3S56ZkeziJ+RcvjsARifIE5v2e4sfWMXmS+hla+YPvMsdWg4",
-	"FrRPDKOXTKR3XX70oC1IpheNLgevubE8VkoeGMnap8nVtlI44MO1xKCugidWmmrzd7Uf/YuyGTNwG5lO",
-	"SMsIsS70BIq0iyrDdkR0TlMH6yZtnQ4Gkwo/9f1fXr3pCaDm5iyPiP0XPvX2taOP9aTjEeFKTaGEaJpy",
-	"BiIUxMk8IsI0pl2Vk4PEtYHAnkENlv1YumjotWLIXrx01+M24RqB1boBMOigjJ7+RIUFTvaQGCW4kpYx",
-	"Lcg64cqnEbWNwx2SkQSwzr9Ple5wgScpoWVtLB0xd/z1ZoMixLLaUfr2BqcjoUyHpRHBisBqU5h6fMjP",
-	"J1aISVtZihSEBJRqbU6Q+aSfL98RSwdMHTB2yT4oPoCEnqGOEYyDz2DnUsjczxeGWerG3ZiVg8HNNFFt",
-	"dLQOoO8mGTwbOwjfc8HV6OLi51tSX/79jxGTh1mUfw9UKq4hI+BtsDQ4y+CgsvTc67lNdKvSNNc7DdJ8",
-	"z/0xkQfXBu2z1E4QUyp0bJ84oe4OpHJ7/ecJE29fAy0IgueFTO9W22YYYs6tkwGqlrQujp8+a0eFphcp",
-	"iUFxxl3jHKEd0M/lDHPReyIuvftymmfxEuWRwAphICEtMao8MfZAynPTxl8+vO2JVlwyYf63aep//Puf",
-	"/+pNDw+Pn0GjIF4FZcpmlKAormW1tz9osyVCQ66wuBj66ehL2z0xgPXBrKERv//5Alk/l2wo2xc0aKr8",
-	"ssNqvwxY0zdIIwpTRiEdVciVCwCnvesTB1yJwIzOt81QrdUsUckqNK4XJND2mWWJAf1ezKk/LUDeB9vL",
-	"DdXT9lUGF2YX3J52ulHMancVoxcXP0NHq9TUr7DYtVzar99epcL98N/MRFToGjDol/YwhrxLfC2NFZCm",
-	"g8HdpYomUiiggw+yzPAYwV7BptQQ4C0nlBZnoeFRQTk8NxtJB7vlkvxXJ41GaPojMlbgPmGM10L17eDI",
-	"oGi8OzL4ZtJGAZnkMXf0jxHrL+22G6aSLsmju04ohb6U0kpLDHfujuKcjbTiicpsvB8psNxNhewwVuhE",
-	"cYtSQjMli3TUKlp7AESxhMMF8h6EQ9vVUX1MnOe4JDM+YBbVpggK2Qnqs0SOjXgqis13m5DqK6nwgw8m",
-	"fQNk1t2llZZF5NcKTJhGNIhOlHbFY1bH9lkdC9LyplmnKC6/Zn5baWU4ceUsryZ5bqSlmGMmfP/Lx54w",
-	"nRuzg+J8EKOjPq+0va2VZDzAlZlx2OzqxDjytfLiMOC/mBRHyiPNlRe7D0/e3vLZJXznfiTOPUrb+yFt",
-	"N06pK8vZu0mscx7xzRPsemKjOszSmLUCC1IC4J1xkpDEKrRvXSB0XT2mt13h3NYYQiwNQqYo/lfkAcU3",
-	"dLzLCYbfpuP9mGj3h3W+b5B3hzLuMdtjs2wPM2g9sWgAV0nSrRNA9nvir5hG7Hx3fC9Y1mYD1ENkkxZC",
-	"pO6j9XzJxWV/fqmUjNsPMtnCvA1w9pitGDFaq+BqL2pcyzrMgdMAriyaye2vkE8ROdOOi6ELgmNajhwM",
-	"7sz6tskQYIt+uxkXD8zUfky+aJh8YTfQ8rFYoHTMVt8+JcOrwd0nZlwsplOQNdkUDfMoIou/WsoMrBwF",
-	"zAnEIPMTVS2PFNOai6FqL6dn9IRxTbZLz7D+TFV+hnN1bi1Po/BPyOo8jSUbaH22hveu1mZBVqmc7ZSF",
-	"T48oZ1CQPgPQ3WQE9tFuS5sxCyJUG7eViGC/sXU2wgOpcK4+8b9NAeeZHTYmmVhgJI0CyABn2wc8AqZ9",
-	"iGrQomIOxBNty7AQFtJQBQgFaP9hspG/Yci0IqeHp7Bn3kGSkm89BBQcTPlZCMcHr1WMKeT/sjUEiMgH",
-	"231Ccyb0JRSi+BqDoF0WuNBeU9N+p/iqtmwFT5S3MkvXW64T4Ve46onTw9P2QyCrMcP8yi+RzVn98MkL",
-	"TfVUIQlHEzD89zBYb9PmT/gvMZono72HBs3vmt8EmN+vrkc0/i3R+IG0MAlWtROSxUrfnLZwC84dz2W4",
-	"VJxsHrWGXhzQ9Ec27oqxVswAMBfA/PGhAK5VT0BzKursAjmE51YgVcQwImbj8GubZyklSRmbELx9BcZq",
-	"T7BPKEWCjAWOINbijFSw4MOT8YBBbEXFRE9zAcG7eJRfqrlIYg8Ts2i/gnrL2JgJfUvCsydqEU9X8Pkj",
-	"ZyJpRJnYE1tzJu4kKoyL7lVBan6PWRNdK79SxMAPUk24oNitBRtatDdiNLX21JuPdFj3EXvbAdwDH3iM",
-	"LNx3rkU/4zU6Y9GmPviceLKrLw/MwD4nk5yb/ocfWfwAtBpy14zMXDaQn0AYwtyesokeweHijHAdIREM",
-	"mORnkNTcz7gYmm5YLxb0jjGrkcLXteqem8s/ML21ZA150e7C1lwn1b5ZWXZfzdIfoEJ7jYgxq0ono9u1",
-	"S5EvJWReRKLtnJEJQPYjS6Kzb3S1LgTjsx4eUBQWZ4HJs85YldcM2zKT0yztiTG9Ark8TzI4chLGpBoj",
-	"4xsV5JRk7JplCozZVUwBlUZsT4AVe3eCZwXefn1F7hmGiDJG3g46P5nFURieR8eOd8ua+RDKOD1+sYld",
-	"2Ujy/TJJb2JWhsJvvUf+dgD9vDXrs9yZr1R89Wh93iF7wHET8V5sve9hN97M0n2x2Sc/uIV3q5YurvxA",
-	"DT0xslNTnqltbN4Sh+G2BnBkdVhkFVh7rQL7OQgGRwQwinz6B3cJIQ8l/FoQ3albFqs/eYCJzUKv94nj",
-	"1A9Wk1BqSMz4GE1tKiMgfFqSEOE4hmdO4c+bR1S33v4+rgrpnp3M2JgRBOlof7HS1NqVBbRKq7eHlVzX",
-	"HFMLe3u2vsq6omAXjhgeJwGZVQC0TScTRnOb1IqMzpigVpONtU/OXR6bE1A9AeUBy8HEFC22VDIsXU1s",
-	"VMK68cjtR1VY5IY3XrGJjgj3ObI9cXr4ksSJ1YAxEXRshJOrP3OY3wkVBOrvBzlTI1/pINjM5sOghY+R",
-	"3EuXRhWTqciAx7BkpCxToZJWjH9ewp9x+2ylv7BYRYYARHXUWzaiflYWx0uzHT5RDqjcqdW/PIbrgcrX",
-	"B55xnn3kmew08LwxJxfuyhI77K36CHcZqP7qZLRFAy5YkjNd5zQgM/ODSmq7v6gQ9zpWXcuXW1bKzc33",
-	"g8/ULzJzzcqqTbLhbqjXSwtYF+zjCnKvXdEI10B34dkupkLzzPyKieKoypYSpHui0MkPwDF4jYN/Z9L0",
-	"PJj6u7LgV8uwIujxaLc3kwx2zdyBaLDb7A5Fww9AE+sBFAIj1fLtm78dBgJB1GUzGJCSygfmvzOqAjQY",
-	"sPCzFN+BOM1NJc6K4ouHYFSulEg9saLcDCb9mxZJGxhXhZf0Rzewbk+i2SW3K4mGx1GbS60tjtjO8VsL",
-	"TrJxT4dSpl1rrhjHHX4ccaPs5hGsLEsOljNXcBXZRbfI99dnJIGjPMjpyhm4xEbG7BP8PlBtVZzD2cfA",
-	"LTay4CFYRHZEv5nj98djnbuzjOzauWGCzwGo+Q67Ns255WwfFDlLie490Ti/52P5hT5Cabd+BCX7xSEK",
-	"VST+4Y2riyn6GRM1kjOQY+OHltB+bvrxBqfrhrbKYjUKlgUAZlfCJzQjKYfyVPP/sLPlmJkbWKYYacVm",
-	"7rpTlVs0MKzQ7So9cD/QCb+8YvPuFZsjrpgRCtx86/9MWT7fi/YEHbO97h5NtDSrtxBGY/rpHRNDPdrr",
-	"Hh8eRnt6PjE3Kp1zYYTEUut/Fi50HRE1TUYw90rJ/USKAR9Oc5bGKz6PfOSV3z9q9H2cEYvZAKUX/d9Z",
-	"oiPSx/KNt6/rvq5pPgR4g5t/3e8HM5O55c+D8mrjQdQ1YJDLcenzA5mPqd7r7qVUIwbe3hZt6LMBprSs",
-	"+byWW338QR3w+T3b5IAPZVRZlj0GDLbMT/vAaLpw7uf82lKhmfttnbpMqKaZHE7ZA8uMXdCcbDBgtnrD",
-	"dchI+hRKTftQjJdOE404GMNM9mkGGNYDmXEZ1FEEr4y5GLGc60u8/dLfHiPOSVTVRfsd5YfA/8B1T4wo",
-	"VImaURjIPCKMGsGu7Y08YWVPZELnMFz4zBNl75lxodr75HXhSkB9hv0ugJ9DqbMbiIeSs+tX4u2GLO5X",
-	"zZnv9BohirXUbkYfpecNis5mkEZbbDMj2kBUhP6Gn5e1AlQKTZM78zXKMrEnUKYOmSanhydVktG2z7Ld",
-	"qKhUpNslEyYnGYgM7o2dEo2lD3Y8GMfCTcgfSYxgnxtVrtrheZQhW8qQ8xW7K5QgbhlunXO1c8lwngKU",
-	"YbnNHgZkMQzRJRRwrvDIFnMoztBU4hrwUC18BlNRT7BPNNHZHFxFrnzZUos6oAx7YUxT5q627/Ykpva8",
-	"ZUUpxO3k39i1cfPw6C2k0mDTvlaxpx2YurCsXbmPUdmvlW9zd1I2TZdEVbV0bWaeHXy2/7JFoCnLmGZf",
-	"Xya/hnY4sETsLdhdlTLZCCTwk7kmfZYY6Qw8vLsSpItcUTeQdNixXUi6BraYm9oqK6uC6Rbb5rJW/uD2",
-	"DA5Gw80W3Q8f534t9R+Yvgfr/PCOtfANde+jF9Fou02m92C7fWBQYlHSUkVNWgHqa2zlJ5A4Zh2Dgpbr",
-	"LoMHaytxyaaFuBuLBFu8etdS4etX7W7jPxw++g9f23/4I9ferj5uw+KyReuouiL3Jk7JAVKqdjCHbuus",
-	"3Z3L/rcW7Kws+j1Rg1gIHzkmj1xmjLQQkt20nGbZHBIuiDKvg2TinsAStND3sa8rKCxs8/Fn8H0kAEPo",
-	"kDZ/nxT6FEBoSxyOnqff4joAbRAXV8y+l2p7+Kjh3ftkRQFcT/jvWHy0guLTI57bUbAkuTYr0n78AQBZ",
-	"7FYVvoEcb7s33sOQYEboHRvLt6brsDcPRONFLls+pIkxK3aqHtGGvt1w2g82s7Ic+i8JqG0UGRtPMjln",
-	"7C6Ai5ezLVFdbZYz4lvsD9WDr+RDonQ+TfQ0Z2bLmF3y4wei5iIhs1xqyM8YQw7c29ddm08+G0kyotcM",
-	"OTUyNtCu9hoQ4acqJorOFaraGVdsn1zMRcJSB+vkSFfgS0qz8RPVhbL5hGaEpdziLAGIuJHKs5xrzYRp",
-	"hQa+hE9QR7xPmlWBP1EByCdksuxKJdXVuoTwp3Ws9Dc7833j1+Ht6hT3nU2xlN1z/wmpgg/tdPnnfOg6",
-	"0Cjfz03G4xHzTdJUSkl+LFjgTkpbydRcSB98dv+8GyTMm0vsc+F7jmz6CzdzvHU7ydcTdyL6difpfmBe",
-	"0N2RnLvtSHMgWX7levRWs7GqM2X9QvBloFomV4SbZ5AcDNw5rh+PdTyQZbB9fJDWDpgmI5ml28gThxr+",
-	"ADOGjbfimeb9p7rEdQnRNWmuF63DB5JD+72bmvtaeOcbuKbw7onyc/LolH5VCNwnyrmJjn8qEBl+Ou8e",
-	"E9e1ZgkVd784+EHe2QW5AjKgBTkWwwIpGlgLh8UOaiP6gIUbS2ie8+VXCTaD1y1QPBhZVG6e2Ts5TXmi",
-	"Mecf5FQlMYN5diMOhjOyGbzvncYfa+gaHgyU7k7k6W0eyrFPdDxB/B9IYb8sccBh+DHam+TsEi4rH5Dc",
-	"TFy/x+bdbWhzna4olPbjcd4j9u6ukLtAxWyh/1bbzKO8YyT6wWSaZbd9trcb1/v9NMuWFF4RPfU5iqZH",
-	"RMlpbqvXUmZuMZqJ+FJlKHczLkeLip6gKZ1oo3EHRYAVw56mXwgzhLiIGHlFU3zsjuciB69p5EQ6zViO",
-	"aJzsmuXznjghIznNVZeA4GFpFEYCIOuTSyDwY8o4QAAaBO6QaSK0OB+DtNonvzpgeuxeT3g2R2DawAJA",
-	"VGSmwcaxsFhD5i8LF+JnyCOXViu/s55QEk8rS2epcMQYjvK9jvMuBjtuCJ55Q9ambRk15yL5q5x9DWzM",
-	"26Jdnovkw7SWcjmfiuBccJJRsf9tqbd7gxK5yu8yErcm6luU4nlpSQSs0E2DN04Rmb3zIELAfy0hoID3",
-	"5FcqCkRg5NVTFZFETgFpAMhE8lzmyimZXM5URNIp7nJo7WwkewK4pFlKuD4LnS2PvdQaMoS/MBJ9ALxI",
-	"UrH2GhlcriP/1g7brDD5QxVY2j43Of4yO+vx5GtnJ19gAuZTUR2pjh6AJf2B0RRNs1cXfyMDDolxBB1Q",
-	"I5iM3BqPKYGo0ZgnMgOyd7PANUvbjo3tzaeEZQBv2ZfyylFQ90Q8ppMJF0NknjfKWzkbtBtoEC0tVn1E",
-	"phDbiEgmkyvSgowFtLGMQWz6lLJrntgkPZIzIHzC++wdkOtg5McZwuNR5czddkTGVBvLnPTnBaPT29cg",
-	"lTGiL+iY2T/LmXMAxC9nPYFBs5K1jdLTYyHkU2FkK0r5OLBeMi4YTiZSjqB9D0iiZo7Ufk/8CpSuaT6/",
-	"zKci9gY7V55OQAiWklZs/xWfgTMxN15CRjXL2/vkZ5fN4TIR0dsgVPcEeilWHQAPVjENmMqRMXpt2bFq",
-	"3BIL1d+yO69b8Gn1xNHh/6/dxfGzqKcQA4npjHLjoV6GbkxssZepS/rBloLLg9y29u54H89InHUN4TSu",
-	"SN8IAZaSjF8xdLJs1mgLwmyRxYg6OowODw+Lnrbvg6KLQoKFDXyOnrgvgP3I7m+E3TeB1O+785UKjNc7",
-	"QpWpkoFL9Jjk+HAx+ldZHmZlrPS+KKhvmVtFbPT4Df2vg8/5VDyUVBy3PWBPoBpAJ8koEkB1kLnVbmN6",
-	"xUCVT8WqrJ2mtDX3IpB1o2N5J3VuV4R/MIvpTtygFeLzMfmmOEJ3rktZj+xIaByASfowzhLOrclJiTep",
-	"jbSoM1ghHOmscDqkXOB/FcZmCrlMkQVsDsf/Qs680LlmeZ1hLRhLlTd6u8RYHDFpVYapjSlf2Mc+QMR1",
-	"+wzSvu0Vlob0YivLh9DCwKqcnnBOA0DSqoTmO6yU3a3Z3DCO3xONAvlb2dSY/L6Ls32zHOd3YFNbgXxv",
-	"jG/f769Uq9TM+Lab4tHc/qbNbViLhHox73TlrrSjlacPQz82VBjkK+mLm6uHZUENaqgJw5bp5d3J6t++",
-	"uvgrJvaRf2YbwfJxlMtZhWAhdEbnN5AuPvvnoTjrA6hOs656kEgTPCIhpRXOEeyRKIOXKqxPDAzt3Jbk",
-	"m41ra/ExK+rM3KXnJOPK9jEe0EwxF3Z2HAvKNA/4Ke710enO3f6LImnsfmbklxpZI5rc2n907ivz412J",
-	"cEWCYOmkcnrvDyoDmCfXGciDn9sDMJ/1B0XH0GknZ83brXnSenXxt4j817uL/8IjyWmW9QTmaqgzcvHq",
-	"7U8EctnN8JqWWepnFFgsbe8TPKHLJK5oBUebBzInccomNNdjS3rDdGTDLD1xxdjEHuAt1HhLxUgroYoR",
-	"PhQSUWzN+/tSj6JSjdR4qjQeX8JFrAHo4ZgpzC4xKto0loeZgRFR0h4aECmYsud7cGJGxRz/zLtw4MrS",
-	"wg+ew3lqTwSVbBGy0eCha+pGAmXvpe9YHOGEAHcYzgO3OC2QIeN7xHVPJJaJ3XrWi2glxuUi15zNWE5a",
-	"eGZqBLa3OR14isydCmgX5Io9cVvsijfMb9mmGmAFryKWA+xWoO/ewV9u5Vf09JsqlW+XRfbeo4JcbKXJ",
-	"VtvLfIx5BrBsOhOZ8WR+73nY7h2e6NtwFN/jIN5XC7KqrevLO5OR5Al7tCjnQFWHftciD2mfp4qUNlSw",
-	"IUvDvomB+bFq94Dl1LW5r2ZmjImmWaIX2VGtBViUI1rjx2xb8xVjHI3plTE99okdf7MJmVjsiyJTkbKc",
-	"zOjckiDxHAzLnrDK8V6QOO+8tPDilrb37u2J2p19d5bEJsIF1+2jObFzc6JWcGGHwPfLMjkr7+8KhC1k",
-	"G1ohxDawLR4Gu+uCxKsbkjI7Yte4iMnISVULXgkChioyG8lx1BOz0TxCXmo5I5kUwwjyZDvgAsvcCOLI",
-	"RfUgUZSJuwZivkGRwdvyVP+BSg1KPW9ScFBeYo+lBzfjhpPFRttUeEU3pawnig8FGjv4+bFi2TVTQKME",
-	"j9jWt8+87OoJa3VFGMmxWd4QyrIlp1h8Czv/5wnDwlp8j+slihgUJ2o6mchcdwNp0rLhoZwPR1q1Pb7h",
-	"LOeaxfgY1T0xlkqTo6dkzMVUm2bH9l9xO3LAwHHOqJIi3idvrlluBUQK7FDC5tIXtL/KsTD/+5//gmwf",
-	"4Gj+9z//FZ9Vi2uiGGbkC2TK/vc//7WgNeJ9gtEHHABbZGBTGdGwdQjPEFVNMOzXmlClZkCOhyIfh0yN",
-	"+ES1z0j8/ucLx8utRweZHMqpjq3Rq3chdCNCM1VQlS75CT1R6ucaGb2+OjcqIn9QKWcHyqxQJBid3YJl",
-	"rGlelvz30SpebuVXSmYvtQFaVR9rs9tdpJCHqOUVe0xov4cG9TliNQeFTju0nj3e890dYqPSCRhH98m5",
-	"vUYyY0shaF8BDG8EuD3GKePA4/kFhgHGD8aKDYb8lut3/JcuNNWsOTTt/bJ9fS8aGb7F6D5avTsruOWl",
-	"NetFTfDr3ZXdFtKiJ6rFhfnWMKdCO5khFSvxVniLeJmqwnwaD0PVgrABeoh98utIwnko0kwom7YMx7eQ",
-	"eF68agTHwoQiBz3Ktz5L5Jghijj8EgH1NLwxzmXGEBgcMwAXmRq8nedaX0FjIfG7pocCYqxBBxb62hMt",
-	"QMdL0ThWmtG0vRI6rugbFOPaM3rs4APgsHhINZ64VL+NAk/sy9cyiP36rzOEix1yVhjCZMac/PBCAuXC",
-	"o4n8TSeh42L1KqJW3TW2qw8+F3/cZWGnA0tfZVhDaDoMAViE0FBpGEmfM5qMmCJ9Npf4zXHkKq0gzRPT",
-	"mQBAQE71A0FGDkTDXRnit37uvoG0e7SPbwajzsPls1shcYCG2d1VqsCOvYDQZGE6ypywTxOjpkOBgMWX",
-	"NnIr2AzsYswSkFkKf1n8kZnM4VTMfrkn4G1zAgBbpo1shoFXByviaOG6QVmlTS3Fz6DAwipOmGyS8QHT",
-	"fMyMV9ATq2SdGSxr71q1XhlGIK0KidReW5JzXyzjegs4simj0OVLo1fNhaPDhQs5u5ZX/truCy0/wBR8",
-	"TdG7HZZyY3zkxQ4Gdu+XeyL5v+F8iM2N2QZ9/0EK9iCSN3Ht3b5yMiLijpXTr1yP0pzOFsMyXYfwtaB1",
-	"9skH00zMhrdCLdwCDs3Rgpbtr7WVUX+Y92yrP+5KB1SL+ZuIbNPrP7i1/C3nkG0gAu9QlMFW24Uo+132",
-	"vwYxURhMDAsYTXNikvFrBiU2WMcIh+8FHyQkbqBlOZA540NBZP93lmikO5rk3AxT+Fr8OqIiakXUtN/x",
-	"w/GEaCkjW2PUl3oE5JTgrAugSd4ymS3E4SX9AiURDPwzEg9yOY5JCwj/Fb9mCB4ZaxmTFvvkf1QsY4lp",
-	"C+E6IlyQi/981xM0k+A7EC5S9mmpmauOCs2Im1HGFGIX/X8AZ4N/Niv1dqXr97kcN7nvo2xy1wXX7G36",
-	"QE8W/yz7TY4UzUp6jJXs7CwRNmZ/TlKqGcmNERaSZ3CWpUSx/JonbPtDxchajpFNomuvpZEyyj4gUwIa",
-	"3o5th0NXn0zVyJ7dQSdGLGddX0IZO2Dby5wN4oWTNnc8h2dzv8u+ka4RBgvMXx5b/PjQWGpeD9ibubJA",
-	"vam546i9T95PFQgZiKsoOgaBR/TMNNfGYqVgNq8NoNDJWF4j68aM5jYGUg1xVXz+bu3W7fClHsZ5npmv",
-	"P8v+t3Gg92fZ/0pFpGYIa0x1WP+AVTxgORMJI4KOWQqWFG6vm3FB7fJQckU3BJuZrjzSVv1hTyfL3FMg",
-	"9lENRETmQVYyZAQaZeQR1ctLX63Qq+sdpoPPv8v+3ZxX/vEcp2a+jHvE9scIOKrdmx/IGevt67w/m2V6",
-	"647CCq3zKKq/CtjO77CyVjgOm1HPbu05wJcVASoMOdXG2p7bGhoAod3OBm/fk1PDJsyrpIZ4dXeHhghi",
-	"cmey5DbZWRtLnK/Cr7rGvn5kVX1kVd05q+pqQd7cUj2Y8ASZV7c9mdxc+J+TeDzNNJ/QXB8MZD7upFTT",
-	"GIMHEFaAfG1smAOsMDeTeMAzFu+Tt1qR/hwOGKcKmI0o+fP7Nz9E5P1ff4h64oe33xuz/1fWf+/eE+SM",
-	"G4vV2PqQNU5ahbSXwn4hDOaQt5Caglu4J3LWYSKRKdCaQHG5jRy9+a+33/u6sB/eX5CJVBzL96eatAI+",
-	"BhcyIwi1BgegUvTEZJpPpGJFiaceTcd9QXkG7A+aQFnoyfEhmfBPLIPyU57el1SZgGQVqLlgwMoxIUx8",
-	"HHN9w7jQL5NM0vQ9TuwdWsp1KqtiNZe1xyQ3HdActxkwnpj/l/mY6r3uXp8Ls72jPT2fsL3untI5F8O9",
-	"shb7Bz73m78LXbS7Tg13o16j8NyufUyW+frFkXVKBLcPoX6yjHTZnUa55orru9Qnv64/TCDlswRoIr6K",
-	"q4WTBbxmzxZ6YulwAQJIQW29PVuIARXkkurYozf1GemzgcwZFN/nGi8/ng7s8HTgb2ay7o1/czcHCdDn",
-	"r3SUgONdI/tx56w9TtjxscDKJgk2w2Y9qqFvK8SPeHahKL/baH/GE+Y22E0i/SXlBqrhDTU+hXl9Aoom",
-	"hqpclsYRiX2eOUI4w+DGpBU6FZ0ZTxkxqkRnbAz1eAM88E7ZJJNz89MThYxLQ0vj7TyOGaThazJmVCjL",
-	"0h3oUCFn9xPk852bjPuK7OkbuB7O0878I0R8NUS8Gx6zqieUp8TCW+8EK96CR3kcKb8xu8V3ac7sh2Vu",
-	"C4C0BQt3m1bL9ZsWAckdS37Bz2DfERE9zQVsh1oGR9tzgkXtsZVIl84YsJ9IczqDknYd0obZR7kCZjbz",
-	"eJVd2IVWlJ6Qg4HDH7kHkKJr7dnbAC/fnbS5LeBy18KvZCRuIe0e4wX3K16wUiYjSkjuCjsq5fMWgOdj",
-	"yrOOZuNJRvX2htV2WYxhcsU1y3OeMo8x6qomgezBty8i/Tm54lA4lJJMJjRj++QvHKpB/S+qJ1xY1Jii",
-	"U8XCVyo85oRacK6IGslck5YL9JoHJixf/EgbcKK5q5fsiQkdPhw40p8ozz76Ob6v9lrYyrps57pl85j1",
-	"3NSHW05zLm2xYkgDYWJmZkNJcvDZ7KAvB59x/3xBkZIxzW6AMBptKlbG9hgHYowLW9rIhXKFNtSLrzax",
-	"Qh/KgRyBSUeEJGqajPz4PQTZ8BomJNx3txzVM58y0rrpve9gpqrEzunyMsLepI+ioKkowAEjtEYCLAuA",
-	"6OsaB+ZWo59hI8sBNpsL+A339Bmp2qClFEYLBWNH9YHkJj7ILXo7lkGdVeDl7uP2bxzNhfPI5pt/o7DO",
-	"Fsr7AlI69LabPyI5UADaYiO4gkeBXSB+6QkhZ0SKxS8sGQkR0dLC1UK2Nb6Qav8dOIkUKctZijFcrqOe",
-	"QF46e+Q5o1wjqCG2Zar78hOB+lJg2YeAM6TX+HRMmVs2Up+h4qWU8ViMzwFgNDkjP8jCJyItxRgJt4hd",
-	"1UgASPo5FcaaGZhtS1qZHMqIJDKTU4BMl5rlbUgFVT1Bc7Ps8DGZcqbWBZzORTFBMESpRKQC0zfFIjSy",
-	"IMRd0UKSTzPj8k11VDyIIwvjCvViZhZSqilpgfdrLioyljl8UJDjp8/IX/h3bTiEyGhypWzGi7girfjz",
-	"5/13XFx9+RK3EaFdEc0+wVj/+PGndzimRlHk6COWV5citI/JNeZ1dt4HcFg7c8yGKPYFHZvZjtUU8kPi",
-	"iMTmO3FPyJzEIz3OYlz/FsQBPE8KHInhEPpsHjG3TeMq+IqWskvQiga8IUmGkvRpcuUAM72L+3D5hd5P",
-	"H4y2230ksWKP3HUccRNd+8hWdHf5Q0Y5bqCtb+KrH0xyds3Z7A6ziT5Yub4sg1HrWJe9jtaEzOQ0S8mQ",
-	"wUmqz2YFwURVTxi578bKHruGmqWi2kvQMTsjqHG9hjaKuSRnI6JkT8Sfv8TEjplaCDWiTeOge8gHqz4s",
-	"ue6C8nRKISLsU8ImGn7tCST51XOXBTXggj1kCY8j9S1K+QKEbc9aAnvdvV9ZlsgxnFB+/rzvWv5XOmZf",
-	"vuw1Bmu7J6rBTl6dZkAbGNBVcUv2GVFM6Ef9cNv6wU7M7lREwRB0t0DAb63HlKeYvD4nM2Od0zS11nJz",
-	"/g3bh4fIvfETNv2WBeMHmW1AtvGTXxIXUCP4QMF0sBtN8HTs+nkMKe0MUmfsl7UXRoGcuSMUHdJ65TPU",
-	"4bGe4Iilbrkl9ttGSryf6lUEHF0LdIMWHxTHQ8BZSLCWRtZWRSh+I75yplRkfhOYGlhI2DUkGvDuCgqN",
-	"M1KuojIi8JKnyiH9mr+dYdkD/rOy5F3JoCEIzZMRv2apf+KROGOnqfTnaYqL/9uA2vHd+Ur0GXYsV+Sk",
-	"4+7BqOibjxSCcIGZMOKTJ+qxXPgx1X2Om9PL21pt1diCPvhc/GGRajZNhriRTf2BIZxDebWfFdoF4v+R",
-	"O8xQyyyhJQyZRQu8JxbQh8dUgAllDPHgJYUhbpQx3r4piL3jg+ZLoaCMKl3isLo/KbFbwxmbabsTJfFT",
-	"sD4b5ltg6x5zR+8QaNgM+HqxFN2ht/69tRXrffKAihfIecw+CNh5zEZ2YFMPIBHjPuzFwzuymR7tpXtb",
-	"nHNLhslByhXtZ3fNmPDRmSEJNf4zyaQYAnGlxvMfrgLC8FyOLdPOp8J3WwC5K4mjnlimR3g0UHZioLzG",
-	"5fIHlIqPAFMPx26yq/QWxSYTX0FqvoGPKkKJldppIMpcMvsKr22FTAyDkxsKxXtuw+GgPQqsR4F1d/IH",
-	"19wtip9cWuEzvTO21q3EyhpTqye2tbUw1yBlY6nZA7K67gFeKWIb2sC9WUZ3KRO/Pnopdt90/Gvl1DyK",
-	"7kcw01sGM12lmzy2KS61JwrOyHevokDAf8M6ilxMQYDbT5mXDrFkHxgYNbYOXoH6rPHJPVk+uL/b5M9t",
-	"ldTuTspDJXXBb1rD/lC1FPT8UU09qCzRR62zSusYqYZC2B8RcRWI6S3VkGCzr8GiCbQtZbaUxjQrgOI7",
-	"7WdcjVhKaK55AqEdzBpDnVVZ+RAREVBbdktQ108ATq4naJb5BxWRuatWg8C6FKyuh4hlReJZzrVm4j+M",
-	"kIkjrAK0LVxCyrJln7NcFul0ETFiJJ1mLDWfU74M8gx1nGAsXQqWw4t6wowsVP79f+y963IjN7Yu+CoI",
-	"zYko6kzqVi7bbSlOnNFU+VK9XS6fktzeMTt7lGDmIolWEmAnQLHYFY7oX/MA8xD9YP0kJ7AWgETyJlIi",
-	"KaqK/uGSKGYmgAS+df+WrqtKD59LEm/I9bcbcrMi63d6R880JfeSttMyObl+5+2TcteWlCtpe3qoxd26",
-	"Siru9SwIuIhP7Cp14JMdp1bCULc7MFu2iZ1xDJGXiHq6p0aaAoqZA1+kklaStaQakXephI5JpRqawyQ0",
-	"GnBzwjVw9pMs6sLc413Oq31s/iybSJ9N5ZryZ1cmBqSGcx4mHYR8Hrm0E5N6ooxav6RztH5/1vZq/z53",
-	"dpHAsaoJEPDRhiEfx5QqOy2C7lfzTz65m66cVbsjQuu9LMe1vr9Amb6YVO15BdhysQfVMyIb2y5cX/rN",
-	"sacQ206mhWMUq896fc5pG8/SM5+RnX45baXPN9IvfCcSygYLVybxAmEp2FwD2lrwQ1mw9tgBzsgvCumd",
-	"Vtm89AcSSg3PK512h9DgdMtq015ZeorE2frcYfOKZYzgZZuzfl4KBZvVLDaVcbfYLywIRSzvT4ZYTx+F",
-	"mrkATxSP2pum+4jURvIgVtFcF5unqtNpK14VQnaPDNe326NRuYjGnsrVxAfyUtrhEuFAVqoc26hAf1Cq",
-	"MQBrWYC1WihKBjsGbDWgDfSda7CnSqTMLOBO5OC4GFDNFQb6yA2kjShL/CIyTGLDE+zm4jToEa+gp4Ya",
-	"WCur8M9XRuW3bw30s0PqgmAEKtapxG+ICqJvXNQUYJj9h95eJGPws3DtY1uu2XlmJ5Ml7BYGxoJGT1jY",
-	"GFs5cOkaA5ydnuK6EIUDlahoE3g+XXuWzLVsufEp2RmLetDWbyuVdUsZDMKtS5pOP5/+0qQuX0Ns6329",
-	"va9xd+9qW4GJgS7qLKAGIOkl7xtBhVCR8QsTARotUlOHfkDzEdXpOIG83m5u78sihMSfS6z4Pa3FZvXJ",
-	"nQr64oyXCfnSNtk75R7e4kP5zeVPqNttqxMuPYDW2/MoVaoYYkXndC5Lzg0vVXcIjJupPJdK5HAe3cB1",
-	"COqWqs3LVA5UZTqqFIq1qDU8FV5KTx1a3xvuQM5oChCYp4XsQeWaqU7dnQimrfLjnj+hernRue5CuOB+",
-	"8Gxklyw0Y3fffDErEdT97cb+TmESP+smuzayItkBtcFqItoqTpOK3cUiTqkwe+zNLGnAofukf2gruBn9",
-	"VFxKz+HFvJKMPXnUVsijKPiNx/gzCXnXE3qicDct5jzVEM/H3p+wD3U3ncpYVVajqU/0J7BsIPgs6buM",
-	"enzyCf99IG3UA3toeQHg7OR54hplYtcKJd+FwC4AttajFaD2WDUlQipJsE45MLzw1ZH0ZUH44nOmCRXU",
-	"SD6fyPc2sPo97ZR9tHuzDbOcujRbn16vKbv7Mdwn3tenW5T/e6m/6RPmgrQLjtfS8dgHy7/3FbaiCM0e",
-	"giRzTOSDkudQMG6+zAjoVs/7rkQ9V7dLTvd2yT7O+TRxzjmBzYZP6gHWSFWswVm/5Xy9X6LiuAYZEt5m",
-	"mR4SNG0P+uQgUxpSWddyP4foAr28DaO2fcizbg2BM1gqJIHr2Sy+3NtRa6tIU367BoyiDx5RlWaRpc+F",
-	"NFxYNZB0pohMjec9VgoJ2PlLT4cbZkYrWk3vvb1e/5f463Hkxk8Jn0ZCA5l3WvKB7imj0Vdin4YfIypb",
-	"iNKGy4JXheuAg94Vo1hWQCnuoBrfuHzjjHwiqexRf0/7nQpyMRAgTcZa8JHnpsSmYag/Dio4olv2uGYS",
-	"hB1W4po1CVQg8tu6z6ce2lMEVSrrZAz043SGZUeUJRQJ9SMz0GcDi6hSGMJ0zOtg3CdOJKenp/hXFwPh",
-	"ZencRJL4NKbXMGP1otk1ccXhcwg8htqwrrgDH52xN3dl5TqVnlwjc5EZWlVwniZJ3UDtZ3JILAaywOUY",
-	"tvvCGFwQF7CKciXxilQK2VYf0TmVK9kRVR/tAqZkDnNCLRkfGnXjvn1D+zxzqZjUaGTUU6nEPwAOhBqI",
-	"QOFosKbyO3zP0AyvufEwgfCX4di8G9K//3DFoAI/hONUXgH2x5+Mf5xjZMRUAgqSgn2QhiJs3gapwyH0",
-	"ABcksu/CNeRNJWcaVZ8tJLosEKYh8+UBlY4+1pPKjVQ6LmiYZ1cdEfDzCPXU83mqSA+u5TyLCrfw3qL6",
-	"QiM9c7UU3LVoR7mTOKWbLGM/nXzCf10051lVPi1jO/lLfBoAHSbVsdjnmorYL1IuRYdJJeG5uLm3gL/v",
-	"aWtswcZZCH5RHxjUxkipo5TYPRw+TdnSmkDnJOcyh3IbTNUTxlYqJwj/p5s426fanVdUfFSDB2lhzkbx",
-	"Srmvq6LpWOPR69+pxRTW4pECbz9A930Ff4PcHJIhYFU0t9OtNsi1ktjhX+FS8PKYZbkTZ3XelNPMUZXH",
-	"7jfWZtHC6vvCsNy3vKVhlVCwFrWDNlyUTPOxZu2x1fD78xOofLBcglUf/S23mj5Vz3u5xKk1pzbh4m0f",
-	"bx/W6HnpBs7RtCK1948nRfq9mvtkau72KpscRD5ChnSP0H3zLAqY3jvPSXvMbgU6NAqWqwISKjAKhUH2",
-	"M+/bs7NjvK3uPHvTnCKeKba77RfxLOPbeFScoPsbvupNAy8+hnryb1bZxQctKvrBrb333a/Nd1/AgFem",
-	"Hw5+rrRhOUhTgX5AjdBA5PYsPEXgMc72jg+9H1LGSnEHDNvu4/nHE1i7rtG5Ts7XjqpAdCVTbdRA0RAf",
-	"VMIuYnxrGkEFnHjm9LB9FJblBTNKJU4dbivTYz2OgDXZ/MreJJUPCpFa1BwOSsWLC5Z1KtXPWAvJOrW4",
-	"c+GLzCgMLoQPNZSQ20EQGcnkOBbEWNHp7dYyJOI8l4jqr35fbhYpf6hUf5nvXatlvnUlDLwtlg/O/lm1",
-	"V/n6TsVy3QtaJprrN+FeCqxNCoRz3R6zghtgFZfdOOsE+UWYhupO5LC0FDj55H5CX0a9TfaSYQOSwWpH",
-	"om/PSDATz1kFRyCt8lwkIZDYB8MLbngSF7v7aCkmUuJH/R0hOg3j5qxjlwyn9ijnsMMaZ+ZtWCT86k/A",
-	"MviJ7+/kvzdhs6OqPjcH5wdtIe0BTg7MeAAH5wfaVEJ252nKeK99u+etkempkbSqGOMeTdcLn6Y37Lcl",
-	"F+UeQDcEoJfsz79+/yOGv1wyzFcvT9lAfIRSY5eXAj53SLwOm2wPintQ3AQovrC6Rb3JHgaQFWCHQG4e",
-	"0MT1ASUm7/gt5hjqoR4AZu/V3PSuU2GXC3mBlfT0gZKAHHw6ZOwtoJlP5W7zzD8QVj6Et/S6Jp3ZTdah",
-	"MMA5sFG/730EZpewpwE29X6bzXPkX7JeAl9yVRVHeclFX68CMdeLW9xpLbpSTxIP4y/0yKYpliPJQhFJ",
-	"+5rjDiHKijxMKs7sTxkCGf1FFBYkOgIqdsfLIRBfqE8y5mVZ41xX3IFkLUfzrqSpeG7OrdqVSv9rnG0b",
-	"xkCfHR6zXxTTw7zn5kCJxqNKyS49O2lWuyUYwLffTGWDkoo5HpBzHB+ldlJyM+8j1+kxuzQG+gNDs/G+",
-	"ykGs0bVevfwOFyyVH8BU46PLjoHKdQOBO6jGjNNNkDJvWNhbbBVqK27gxo09w/Eerj0H9bXduR9wkR+P",
-	"uRtgD6mH90RVem5t5sC938hSjSZ7Oe5h/5Fld0uIi2ul3nE5dsugtxt/t1szIBRrUzfQGk7joBhtomXF",
-	"yXMrxotp+WrnoemBqEJ6Ics6VnEnyZMh2meshVF7EkmHrCPcUN0qkIBKZSSh8B5YPOHkE7Jn4d0uWPb3",
-	"rCbT1+DFmUUB7opfDHw0CRNdqazpx3KOcanX8bQx15WWTYNVtZO6ZrBD3Nm6Z1fQqLr5Hn1fKgYfCXFZ",
-	"BR2oQOZwkUp+b1ViPOsgbl2piyyeU0btz0Ibv9s36xmgp1yPB7B8IIuuQRNy1Yv+YnfTqhdd4Q56diE2",
-	"GvwyETa3afcBtkcF2ALWNGNtVThH03IkeVye7zQhjdVmIgMg7wFWDaK/wrHFWpx+oVnJjYX7O6jsnC4i",
-	"nMJSQ0Zs0JiYi1WQ/aE2qWxPOoUpW3caMBPKlEVjAxN3h1L8fQiM9xX2Ng3j8HvvyQkI16+Uozm3w1p5",
-	"NL4nKvVaRi3f+2C+gCxY3Iq1Gj6PunpFDfzkE/2wWj3XJcWuSqGNcFg1DeeIV7/7QhynH587jwPxsiau",
-	"HVSBsSry1VgwDEmuDqhdGyosee8YqI7ZD6qaUON14tVWqcwM1ZUcJL4bDI5i9Fxaz/0IZg0guawyt2nX",
-	"8nKehtHEztlD21MUbrnXMU81W43LbJFulmCFJZ7gi0lAiSqxUlnzXiQzbVXTg37ChrKAijLm8QsvNINC",
-	"GFYNY5ZQ/I2glCzuFhJ4ktqV2Quyw3OWVaq0Rjy2zQCuDXoSyCRvtLK7YD7LPeeFVfEy1vKB86zPP97Q",
-	"N3XmLsHksiaIMSERZYQqbgo+1tkF0TbPDEeh7xRKbsQduHs7X4O9S/3AmwFUOZJqBC6QqgLpHQqpdIjV",
-	"qQD+YW9BZOL4VfchDYYVWAFGaIyFYRy75Idvke8Dx3xIRXMZHwwqdcfLjHr7+8XyGovVXTgbgMS2DO6v",
-	"npS6E/rmG8UKyEUBrPXy9CU5r6mawcnDydDipVW0kSHB3ZNoUcKOCf4iuwdoCriRLFhnn9ID/C09OE8P",
-	"SAYd95U0vXJ8Y60EXvZBmvQgSQ/6oDXvAn7TvfVz9u9//is9+CM7PGaXkkF/YMa01CwvgVtRlEq8/w41",
-	"zp5g53t19jJZipIvlY+yAIidbsvCbVdI+Xbe32/PEx2fx1kWL09frnncxArXWLoZMWo6+SNuUR3duw6L",
-	"CHSaYHMRBx3RGg8z/+Jto33PtYU919yueaGdvbIWc+yE53Zi+uQT/fAL78Mfq0TenZGmBiAtMHNmRH4L",
-	"hvSY2doVi5Urb4SlMqMrdcZcYZ+vXg92mktTOipA37KcD3hblMKMGxre4cWkriMBnBCnKVrb0WpWbdCi",
-	"AM1a7k1GQzykQMwApK5n5LSacBP3MeYC8LaL0QTDgse/viCmrXOfU/k3yA3pmDVtErKqOVquaNHJ6ReB",
-	"Riujt21/v/n3P//FWq99ssDro7PT07OE/cfRt98eZlg7H90pYx1Vlmqkk6CFoLWKPsB6Li+0U3Yv4r+U",
-	"Qt6GBAqfRdDK8ONj+v1GFKiLsBG0e0rdupVircx9cM6stMkOcbNYA9rfHKM9AGhUs7ANUun2gV220BYa",
-	"2+3RA4/pARl2rDGs9Ts9hpbnEv/2vf0LmQCesurl6cvjVNKffT6D9tkezXeGr7aV/fj9NbOHymWn2E91",
-	"drgDVawJ46VWoZcMLbd36dZdcHr8Dppe1VSuwa36YSjjpd6mXiUsFg246R0kB/Z8HJwf1PB1MKnfxNQD",
-	"ff7xZ5Bd0zs4/+YVmpZ2ngfnB//vf/Gjf5wefXfz109nyTev/vhvMzJbN6Smxav4RP7fazxz8zQcD4AD",
-	"kOtR0aYf0cQMa0fjmR7xqCH8Z6ci7bo3+JrfBrbISP1wKsN69A/no1jdLdwFE9zCTh5MZk+QEkI/np2e",
-	"Hsa+gakuKY5dh+vbQGDMDYolqz54nT4JTgRVOV9BccwmUh40wOIEB8yBeF75B6SF6vedz8g53DDvFpEf",
-	"hK3fNOb2gfqHIsvl3CV9AKroXPSPjLoF+Ty4V5BWC3gFFaNRTz6GUrTMuM5Ixh80aqzWPvANmrUj5jKp",
-	"zHAZTu5ezlul3yw0ZQlTjfSyCu7ULZF/aYYcBgUUF45VC3POUqkhr8Do5ds2s+fetfnq9dt317ShdrVy",
-	"IgxxEW7R9tp3aZ5dfG+X0C3RTMaVZOPkf+vBEpexT3zixr/2F1YPsQc3YaaHxzCHcwb2AFh7Oli7uApt",
-	"roH99uHn+3Ek8yGbaZBqfS9NxdnbNwl7f2v44TF7L0vK4+1x3cOCiVsYGEpVwkGykaputVO3hI5LEpSE",
-	"Y0YioKZbx7oBVqru8UyS711Bow1Ra6dyTX1UZ2NiKu9JoQqY8zn1Ug2TeiLTOzz/Ck/rQiiP8hXobO+j",
-	"Bs++UeoimfXOGuA8ElSumH+RrvgA8rBIgT75hP+SsW5Vw21w4K5HDNICaaMGGsUKhiOoy8QiQcIWNOim",
-	"e6bS5al6bfnC/4UouycGJuphbVfn3Vg5sZ30trD/mrbflpTnhWjLuPZv/HhfCvwQ/KKt00Cwh8CTMPCc",
-	"i7ge0lFNaTjGEiyqZABqgZSwXJgxRQ6nU/3rVNjsMs9hYM5ZfES6oP5Pe0wyAkAyGoRmnP0I6s9X739h",
-	"PxDWvFZlCS529+GH1+zb7159c8hUJ5WUVWtHS+vHyxIqXHsNwFrDgZ3R2Wlyenp6wbIci3BcjRpOOWOF",
-	"wpCUHdf4kCqWf1VCmhDsw6pifAKqOqWSXWGGBfh8sJIb/D1x7TzlsCxZF1QfTDV2qB0ux+LtVA6URihM",
-	"mFbk1v3x7RUzSpWa5VxiYANTg31eF7HSzKXHqbcIzh2DcHMoczAQbL9ewMD0WBtKNWLCJFaV5wW+bcyL",
-	"Eu1SyC62TKJadF6BNC+0f09rlCib9hdf4XHdrJSwz9iZajB/sFaQP8LA1GFDlH2ETBNmKRZHxBrsLBLY",
-	"CKBvt75Dgb1Pe20OJu1Oghd4dDIe7FhKQtIMEegc3kugM1VgNbvbmkNMvAE3KGkuFqnFViN+UtacmXVj",
-	"9yaf3u9wifnWGs3MHutwWb27A/kmhIHPw9diZ/JUDha7iHP0fNz3+7q2vRemGZ0sCoeJM8B7CVvl5JNG",
-	"Buk/COJLIL60DYP97whd1ANU98SgSdbjUvdww2MVHIHebMiUvO9SK/rnLkCLGZSicqaKix5qq80T55oo",
-	"QZpyzLDA2WoXpdKgGc9z0FgoUev0mBZx5JI52d9UW4fQgIsERFQXrDW7KOXZs7S9wX2xBYQnNvNZSu2r",
-	"6V1Jo9pno28OXGiF5+NL8tm3O3QtDvdW9iMKdZ8UN063ppvtNbInKcedC00PK8XdnOEq62apDfN1N1hM",
-	"Jqodg6F59tI5LxcXPqby8Tn6YFdji2Dx9EWPK1uap3tLc18l+CyqBCdia1gZthY79aSv7h4e6V8d3sOB",
-	"oKYnVqF7+yZxIS5eFBVo0mh95OaCjSy09/gAa1CsJKhCSIiK8utCwjoSH13RUdUxexcZx0FW1HYxcWKh",
-	"SNFov7peXbVN3WjUhRlrdGGJ/LoYfPL1AULeCcN9CR9+gkSIC+zuVDYM76JSg4EvcSDzGdvcjkRBwlBU",
-	"zr62o6ljc8dspvikGsgJbX7S/etIf3dDhq5KJzAlYFN5P7XA4wTsO3X3ZYlXP+GdF7E1i3Bzy++5hPfC",
-	"99HC90dsPuEyIdSUk2R1cazVQ3zFM3pqzBG7M71BIe9u0v/jxND9OXfT9XNadCUTmDvlxLOVoYvyuNci",
-	"ZObXf6wcenOO2av3duuL7porQGb4XD8A9sjfl2mMw2Isn+N6JWTXbbsjJTftP53OVH1It8Dohu8HIN++",
-	"Ya+VlJCb6ZnWBOBWSc5LAdK43G/Wynpc39AvGdN8rFM56gE+3Oo7VjsFc1hPpIJCVPYxv314a2Grgq7Q",
-	"Bqq6GMQ/dkPH0hEWeGdOBDtWD5Vqev6P9JJu6BCvUZ8JI5zXOGtyRR6pvez9m4/ClsHQPBPxTBkkmpj6",
-	"LIB4M+nQ2qkVDEqe+z/jk+0uwQDL4b31qMepfGuCyKd0GHYHlegIKBgc9bkogx2vOiwrVJ8LqTH1VAYd",
-	"wfQqNez2kNMQSRTpa6lsQ6lkF81aC2Qhx4hlhIAB9IRm3vZgSrrGPbiWGE1GoPFsrBeU3JlKRwmogZdQ",
-	"OPIZaw5SnT5SdB+z7G/CZKyEeprOPnZTQU5ZXgGTIPAtOCcBk6pKJRr/ULC/KSGxCaO93Y1jePR8Q9md",
-	"gBFU2eEFy/wsMkcoOI+eAK38NLi9u/JISNYH01PFAi2LtUJBrxMeh09u3SeMu7WcVUVhZ+xFQMKy3Fkh",
-	"/lIlIZV0N98rIngBRlwT3fk9LoL1J239OlyTxElmUaSE85mQ7MYDPLsU86KmIDbKnwolMZwGH3l/UMLB",
-	"+UF68FV6cJAQmw7JippPx6/YwQL2nC3x44Q1fSqfw8oyeu/of46+hq0pIVePUkLu8SQYld8+s2KZn9SI",
-	"9TEvpDOlemD3C9Uh/WBQqWKYG5S7QlKDjIQJrYdOkFdgBPr+rNoA0lRjNrDmmb8QIwL1XRPWHoebvn2z",
-	"bKFOroZ2sXwjo1SGUUathiiOvXSNuh5afILqZsQr6Kmhht0qV39MQYh9TT/DHZQbLwuxT/qV3ufyzYV2",
-	"qllQvVhLFXNgi5gS13ZfuPFQglV7nCcqN3BdB8S8Y3dTBMi/+wO6HBafIDg86x50iL3BTvTkQ0g4QnFN",
-	"R1SB9pWD40VYmso5VY/AZiEpMcXTB9i7DT8+3ANsA2Df4jbbRXwNw7sy3Az1ChdCJXj5C7a7fc5wbue+",
-	"PJrjEdiD+fqq8OpVnYPiW6vH+3WI5M53Ike2NV+T4ZCJBWTyZRBhGqTQ2jmgUKJbJFTBWWE3y4tUIkwj",
-	"jHOW4axvhMxYX91BH8MGfGwBBh1XrgnSMWtdstwat1UfCjao4EhV1oDFyykzhyBZSAwuSAfynWHZEWUJ",
-	"xfEhwrBHuMQ7JzO87L/EXzNW81xDWSSuRttr3ZiGE6iK0aVjpyRCcmctw17YFffV5xyHQYIhBnqXhdPm",
-	"BQumof1II5a43tkXMzJMlazHfEzfvqFvz88+pTfiJCM37iGpdF27W8r3GKciQmoOIgwzI5FbAb2s9Erl",
-	"fPG1uFKTbaxQ8zHi7qEJP6lcnTRr+RLOVK41NYig/zPhynKTeaoSTv90bWXIPC8c4lSU/+O84ARo6BHe",
-	"02V9XoWaV1GHVCEfa6OdfLL/rNajcBeMNb/58VlWYo96qgRWQtFFzSGy5c5R+uOcoUBRLoP/TGCwYNRT",
-	"/YQZpey6sjbPb1OJ8UJ0rLkcVq88PKj8i8aKMR9XCZZKFOpWXLre3HvjLqQweANi03IEt/6WjKGfqLZ3",
-	"EZKHzRwaM+4NosdUdAWknFzYtaHmCeLINvgCJ3oJpbJOy6Io/BwgQi+TBaHZXiYPUVQAQBD0E5dFren7",
-	"mAPlfNaesIm4hQtFIHs5Au4MhMVxI4oi0tUBbrQ1POBjLhyCsXeOYVA3+ApcmwP7/JF7DM4rWIvcpFJh",
-	"G3D4yHNTjvFPIyH1YVKX+WP7yLt7SF/ohrHlZW1CGgeOdiQ0XLDPBLSnkg6W5ZdJ5UaMkzU373lrt8q2",
-	"ZcvOWDPN2T9VWkFY/YVisM4k2NsunzHVL27JpqBuCpn1yWnS5bdK7Ot+bJTPPVwwsw92Bhh60qwjJC+R",
-	"ikaYVDrJxCMdgZpJVeOCj1HKkc3Eb6GW616mOkoabC+kVJGwTqX67pWoin6bFwJrcVYqdF6msl0hfyy5",
-	"aV0CttcHyCHItZJJ0xV7rx5Q22AkPNbjP9xNYbsKQT4VNq6Vry0Spzj+JQrt7bv5YgXqxPT3EnUvUZ9c",
-	"otKebIjUtcrQYSU/M2O3ForeXoU+ugApVunS7YxibQhJd12OGe6RgEMpSUZue4w/RMYutn5B6LXCB1eL",
-	"l+c1WXMUtAsWL5EEoCsfzVrW48XKVrP0trKgrpL0AqFgkXOzD5wIQK3UerBxbO9O6fa0RrPEdCr3NvHO",
-	"2cQfcEt8hjI8pPzjN+kdHZwfeEReWsTHqxOJ+L1I34v0rYn0YSWnrGTKeX+QbB/qAchidTk+o7TvvuSf",
-	"K3pWE/OpJTxFA3kFrvqrCKamqJiEjzUmWqtxKI0ofTFbBTw34s7i/zFzj6BG/G5uUepHaH1rYVTIxb1v",
-	"npzkexOkq26BXtc8DbtZFhwGOAf16kjDvtBoZ5le3WaLshEjjPJv+H5uEOq+/hQZ5C7jbyrxzX6QuWFl",
-	"zGmUU6QI9yYwpNJnMPwCoyjd3BsDDR7olZromNC0XqdywvKhuTdzyZ9/Cvi12yQbbs6FT1k1jZuuuh4P",
-	"YNVrqKD5maZ+0xSWyft2WzVhMjoH+4SHtWWAm3A4PPr647JK7vf1vb4ZrxW2XPp2X0N5B/owYRoRuaYo",
-	"dJGGowL0Lcv5gLdFKcy4qUPibZSEGWWRiNQJ0QaANlDctMcZpj53VJVKqaxlfHjRhG4JUMwB77qJIv6B",
-	"UrbsN1H5dB/6rObs+uj09PTs5VcZZbxrxAOWqQHI7MKRDFAkBedn1VTihICiTqUuYFCqMSam+7xo7Tkj",
-	"rGIqoCx0hkoxwvl4AC805ZBr1tIAqcx+/P6aWclJAzyy39HZoSOLzEohb3VGHI/9oTasDZPr2KpxWUl3",
-	"xfG///mvzFEsjIT28Zt73G12p+CT4gZuVyj+5WQI4zyVnFXYsMyQ34qcIbULxK24kNoggXkHe5Q5vR71",
-	"4efbxdjbMqncSBfj+XLy/QAkHfzPIye7ns8TpWW7xZzXQ5P28N5C2ft0Folru4sZd7tlpoheyjw6+UQ/",
-	"PE369tYspd99/29nFp073l/y7Lj+4COcZeEa/SyZrE1J2JPZ2v4URxQ9z99g+hHMVuTAtduR27AzFqNw",
-	"1Dg+5FPv0fgJ8rDXCHMn2ER3ddd1KOSfY4RMeLInwPFiokc7AgZ7dfrV8TzPeOzPiW0ddx0zSiGc/IB4",
-	"k/W5NlDdFNzwG0K1zK2aa2cM3jIZsTteDp3l4AwDrm+peFY1CSaTetrVsAxuIGB3UNn3xfIe5LcW5oaD",
-	"ghvStANetjL/4437foapZhOSwd8r6o1cAS/O2WSgWhgH2MUhlqlZI89UXGqOnWBTGQZLM3+hXXTdDpA4",
-	"6en6sCJ1dncO58FIoD7LaIDNdKcjNR22gJ6GeWtMHTNqJ12BVuUdZEk0Jryu1CqV7q9FxDNKVmnFvNn3",
-	"TKPXyzZwSeWm+OUv7Qt8h0fiDTf8Nb71rYmtp6ebnzn/J0ov25s7e5b5TbPML9Ig8CxgarM9DkdWQnox",
-	"4JgkZsSZHqNfaC268vNRMDKaEFBKFXdOWefVu2/Qro4Ls8u99Ell7D8M/sILJodEzMHbGqRhBvPqItHp",
-	"U+QwS4wI6Y7niGhnhuWl0tZWw+t3RJruvOzE171lS28HRGY07b2k3EvKL1FS4hGozRqjJuB+TQLSGJ73",
-	"+nbwK/gcLzUVGIExvrlXBOvXGCYpMYE7Fhko7iR1gVD9PvFPqQZNXzNvwh3kIDVlkcogczVAnQThodTK",
-	"NtAXTTehz2Uu1OeSJHEZvbXPx/9Xz2pexsF17E6Itm5zG+3TDh6XdjBrhR+ZeOAAo4JBiQRuTtn3TjGz",
-	"bF5Ckkq9lILe0M/vTyJIpTvSdbgkCu5zhDMS9QHhfAVI1h+WRgx4ZU46quqjTZPV48MrHY2T/RLL7CcZ",
-	"a5HHr6RGhfZGtzAwdn5cCiM0OJq5QuhByWk+hRrJUvFCX7iGcPaGlHQrutLqIYdUnUIPtcpJBbzvWz1C",
-	"Kut5UNauGQ/oi1J0Oj5nlwAaj3XioNOq/7IuHqUWFrRWPi0B+xlMLlxZqpFmrfaY+Y4Rv/7yY8L+/Ov3",
-	"Pybsx7c/JOx3aP+asF/f/JCwQcntQsFHEhWvr/5yzuLkBmte4No18ho0jQA7qot/AGudnaLeXT/z3Org",
-	"rA1jJe0CXTYtEWLbS2U07LqUp16vBN/1LHth20IlGBkxj8XsXUhZKZlTgo6uxwPIEleRbcZY5xuyte1M",
-	"aX0fZCvh9Sp06BD/AFcp/UgDCCHoWj1FsGueXTNjqVcwbQKm/jawZ/lpEh7qUcwTszX270tTVktj+EGU",
-	"8CQ9Geil+rOIBsNaY3W1NnDyqf5ltWyF+ZZDLbgwgtNU6aNkrFfIvt1U8Btmx4tIenkBGMXOUOR5eccN",
-	"G+IxxAZHTZxMZfjgjdC+jfN5dDIiMR+kdi3Tk/qG1HEmIwsm+8+j+EFH73G19DmTCoeVXbDsAwUNrRjM",
-	"3naOflESyAmVsZZvdHWIgr+npBpWRFbeQSaBrpJQi2o8uSi7akjfdeebXYpI9D6qE6ZTmaZgb3ecaZND",
-	"W93YUrkBc0R7vSkJrIDi5uD8oC0kR6K0qP/R2em3X3376uxPL2f0QZopE5qna8LnNeOsTANCtvzhEZJd",
-	"Xr1++5bI3iT77fqHoz+x1ocfXrNvXn7zzeHxvLZOZ6enp9MTSoJTbu68bmGcsFFP5D2n9ZL65JKZ6knP",
-	"e+qMVdwXJm1H9PljjjQ9teZiJclaZaD3W63NVxZ3qYj8XKzh5vrCvFuv/SLvDkbvYFWOW6VlinNme1v3",
-	"brI1ucnyer9uqThnMGyXIkd3mnhEcU7zNk7QxlAzs/yGvDyz628uWXTPMWuPZ5XShJQq7wYMyVYXmEbm",
-	"rgpPja5IQ8OJOPA9kdFFIXJ7d/JQDYYmyg8bcYFArCZynYknWkg2qFSXKnguJ62Q9ni6bbZVrafBFHHQ",
-	"7wz7rIn49264kh7k6ZldLpPKNfOhROFze+8Huo+KooGWuxRD306FzeQKPGmdjX8L8ygB3HHZO5y+FC4U",
-	"KyQiRxW64otiyv2zXuX95JP7aW2uq8vF7io2w1v1/CtPdg9SG+PaTsx6OUTbq9qPqjgJatSmzPkYESZT",
-	"YlYMcdPVUzHui7o/ZEMbbijk9nZ0Peq5kyiIZLva59ZQA2H3Z6MUa810C1CaDPTP49ulsoFS9u8Wqg6b",
-	"we1QONiD/Fa7MnaXcDNnms9CgZ0OVVIhYSrXGKp8Lui4D3Lug5zPPMi5MfEwqISi8X0u9QPERgSFz0gK",
-	"PqxAUbXP4F9vBv+VV5d/9Zvpy0njn5r7Ppd/n8v/Bebyv3aFzjXcDmowWIOcqkANYKUqt6VjDZOhhXkC",
-	"LZWrJdxORA1C/bUn71KgibbdKOSNwgGISdotLCp3f5aFGjHeMVAx4kePqrpbZ69Ywcc6Sgo9vGAlN1DN",
-	"ESHn9FSONfp7gbcSBbnaFknVLsm6eNp7MbcXc1+gmKMjgBHCBpqvR8gRRePnY4pdUxTbDDXroysNqJ8I",
-	"SPbv/+//Z0Le+EA0/u7C1jdK3gS5aj8Pa21/IQMNsTuVSKoePWOMXCesq6xMDZepyl3lmiLPeIyXw9GQ",
-	"jmcJbeGlMRQRVQ1tiiAjKM+3pleJgvtJlMAglYHFxih1SOlBWL1CgeucVpZqtJfWS0lrUk1jUuQvSGZP",
-	"T34vufeS+wuU3O8sljZKzT1RooeEVQX4ndDiyQj/fe5R3JWKBpSx0srEOwEj6klFXcRCQSHWE5J86agK",
-	"RFcy1f4b5NZc5KkcVMKu2BSNNXKkUQnisH0UluSFFfaJS4ZqK9NjPX6HlJZqmswylfdRaLJZvQasSasN",
-	"r7CVZqX6GWsJmZdDLe6AuK0zozLWgo/hQw0l5IZK8THP/up//cx4qWQXW6YIWcDHlXsV0Poybhxx9Nba",
-	"rDwu4/gvtE83K/N+qFR/KdmolvnWlTDwdoWOAn9W7bfPtQEBvp5lUpxp++3zLNbWcMCd5/aYFdwAqxxp",
-	"n5cDPwgoC29SLSkNTj7hv09Hb/y5y4XlIHuCHRkXwOK2u/dzQO4fgYB7w7j9F9quW4C4eao/vpw9qj0q",
-	"e+zO7ZR7oKvPRXnSB615Fx6suCYhbELOoMN7W+p9j9zn7rnEEqIqw0vk1EPqPVVhV1eNxxhkYRW8O2Fw",
-	"r+mEadGVR0IybPyRsH//81+Hvs4nlaginttzii31MqYkaHTyMNfgxXfn48ZAf2ASlunGd3kFLlGfjVR1",
-	"iwETO6wMfRKajaACxvMcBvbwutINu5a4wvbrqIOSH8Q/H+I2ga5TPWtx9vXHj1Q5cphKVVmh4/vau+Hp",
-	"C5aVXJsbqCpVZUzzsWajHrbWcmsYl39TMad9Wz1VFoz7xUqlUbcgkdPDpcn11Eges+x/ksXzP/x4S6GN",
-	"pmYsFMWyA5HoyNoITj6i1NnK8HdclO/8Hl4VHO3FqzbGqgH1mWqY0Yoto2d6gNhxTN5cR0DUFMMZV0PT",
-	"Vh8jcLXLOQdTTz65n1zz8Wr84N7jq8PsO+oLzuhcB7wthuD7fzuQ61Sge0zDBOpg626crINBhGKN7Sl0",
-	"Kl1H7lElLDwkTCvGEZGteS0MQZDV8eDjoNmnm7UqQFTHPt8B2H3fpARJejwlPIWjS9V1eH94zCYzuviw",
-	"EMZ+5R7veRA43GANm1TGLQ4SIlGmMc7AD5nacNiP3cFjreDlt198YSXULchDXAqoOHbN1kLm8Oybrn6w",
-	"2zWCigdh6zu//beGaPPUSv/2g0s5YaHprj0NX3wO7ObwE3fSFBDNR1BYpUJJjlnjULkWDiHeSL/WNjP1",
-	"atAeoQrFpBpNu/4obmjNRt/pmbooUPmt7okBEwYDjpqZXqWG3d5Mu1zyPlxQkzz3YJ7naiiDMhp/2QXe",
-	"rIarUplZkKuOByXPiftadTpgUQnLKhCH6Cs3fnNxOvhKhpFk2GT7+L9n4fHh4lRmeoh9KKqbkW+9jRe3",
-	"onBu39c/eGzQLmQ3I0x4uBbMuw+xUrnIRn5n99UDcCZutu+bhth3d3B+cJn3gf3Yb/90kBzUrx+/WYGd",
-	"0w3Szbw8ffn10elXR6evrk+/Oz/7+vz09P85SOq7CTvCfKhvTs++O3tZfANHX7e/5Uff5l/B0Xeds9Oj",
-	"r9pnnZf8Vf518Y2dBH6/D333/W9Pj16+zF8dfcu/Oz1qnxVfH53m38GfOt/yb9pfF3bSyg7/ALWEg+RA",
-	"CwM3orDnyx5Gl0lwQBHyg+QAG6ZMjf3r67NX56cvz786s2O3257GPdRVYxxfHX3b+dPZEX/Z/uqIRvxt",
-	"50+n350dJAeuncrB+cs/koP6JeNBDx3JK+B2zH7D+9+xSZX7uV7qGZ/4Wdbag/9S9EmfS8IZDWXn4K/J",
-	"waASMhcDXjZe84NezAoLciskXYEExvUkblZ9w30wPWWvQW3oxioguNl5cWNP9cF5h5caEu8coPtr8BP7",
-	"9tXRWf6yOPoWvuoc/Ym/ah99nX9TfAt/6nzHT9tWBOAQl9zXYBVd3G/8/+J5H479CVp9gUqVc9y7BRy9",
-	"+f4gOfAHr+DsZ3UHFgAPlt/D8ThRRi2nQszVHJxAea6mzCJvkZWmvM/exrI49g/BSRPwBsOlhPLrZlWe",
-	"46YQ0hscbjyRlVL3Xnqh/Z+tyPKyNXiBXVNde+MXOpLGGqN6k77iCyLuQB2dacPH2pFv9Uk/j9NXvJEQ",
-	"5HvMNRo9U41wZOIO+V8vFpkcqfRTQW46LtFrpDXaDt5VIzRr2xFgupGJ57Q7JsSa60NGwuS9d/XO2lAp",
-	"xsRjnijR5codvjnoEjb7vhjvkQQQj0fNuThJW2nSAOiPY6gKdsAyYLqKt30VNL2OcdShVPRUdPDQpyEy",
-	"12TIumBZPqwqJCvs8+qWABM73RHJ0vR8n1rrRyfw+F20tpv0NEQPWkTZHy3689IcFsfL++N4ZvN3+oBr",
-	"PVJV8XClwbWoD4xXCzY++0XFioK1yoOUPUdDf6gNifFhhYwAinHWGZal8yu2ZmzLwwu8wjtYcZNfgdGY",
-	"PYxJlBNai58yjhwdpY0/u+QyGrI+ZpeN2b3QqQw3EBR3z359f0WN8u2uOMGvh4Ul3qxatJP2MgJ+i/5S",
-	"/zV0bCoZDvVNuN5fUSnZxXgbpd0y90V75DcW7onViVSuo970V7/fNlbV6Z+wkhbxanrjUwLuzkv5HZTB",
-	"xJXkWuf1x2GPz0EhCaM1JGNOBll8cs0UI6mrdUhly/RgTFkwrqVP5A2EEeYLZgsSh+x3nCuNAuW8MiIv",
-	"gfyPg0rdiYLEO/r4MDhRZ9m42oxRheQpdv8WwxJ9hqAZZkkWUCSplBP5lMhhqHvMiD4csyxyjmTsFmBA",
-	"aOaGohkvigq09nyG3IQx7GSM+NKN+xHJM8801utmvkyc17/cLynOe2+CIMRHMEKaXyy6rEJ1Oqd0Krk3",
-	"jHtdnztM2QgtxjAFOrw9GmjdOFsFX0lAByawneawECBzOI7OuM4SclFkDgduuKFQgFQjan5dQscwNTTI",
-	"JjQ0wwoQKwLEaCaMPX/1wcXLfHzWPtGRi0d0oogcoYgJPgptNqd0EIlnKidYPNmaSTxTuY4aJfTAXoZt",
-	"txpqbYtnk4b3RPSafnHm8Ry5I/P5lxDt+TVjj3YlkOUtvH8HgrXeNA3ikcJ48sld5zK2CyjBwEbxfcfz",
-	"jt/gCjwUiS79as7ScmZYR/S0Yp/++9CmELh+aKUs0Fm2axI9k+z6jWzx0y2Lu32d7FPk2y8+bQMs6N6k",
-	"CMH0fh1UdIx0WsUHPRG8AmRrDgpR7JDAh5G3wMVHpyz7uvHYOTlf7PHChCav1gtdH86tHvalyQTYslwC",
-	"K3sXfsMUhDVgx9NTAzSm8kTB0r1S/8Ag677MfzEP3SKIdvo/5lI+2mXcAOvgwKF7W+y2SOT4aXheKa0b",
-	"kdjKfyVy5DS6xWvnbsVobKlk1/7N93fJVd85Ls5Z5qp69LDdF4Zgl5jkiAvOorbxI2NCttXHpP5Ap9Lf",
-	"lOJEBeTCrvBFuHGuZEdUfXvj+rIwFKNYG1hnWHZEWUKxk17h93bIbyVVc6wG3HjpqoVDeJH3KD9TfzLO",
-	"YRlvMu2HZ9V+a3MZ8NfNgxZB0HsCnQkQOvmE/xJfPx6zB9cNzcel13RnbfUoDxJulKGVqsMF5/FkCh8a",
-	"uPkx0o1MVoQlA6i0kmzUU6nEG0FxzLLcOZ8ijzA9ZcQ14kqB8SkM7nGZg8ULhjU0rGVGysXJ3TpgvYYs",
-	"UlnB3yA3XrejG3LDlMzhHD8aYbEUPg0dtZjMHw1GcrzZqKf8IA4vUrkU/RY+7YVGHAdXTYkMXJsCujk5",
-	"e/VkMFFvbVl86MW/30dNbwR38MMA9F5G/sWZ+kvn9uLDflEm1mr/2DRIztNh3Vbda7DPNk1wHsq7A4FA",
-	"6Q7F0jBPmtIGUP4dJvFxFtQ1D/FeNTtnBZTiDipXBklYN6jgiL6IFUR1saWvGbIKoisaIn5DbK+CdI4k",
-	"IxYWY7oVIl3WygEC0TBIi8Q1unUwiQki8aCiCbDt11s+LfD+gDPf4+4ed/e4Ow7n4UGwS1rkBmD3A954",
-	"pm6N+FoB10pGNSDex4a3Qi544Ru/kortuk6lstay2TqU7C8IOOmlbBs4lyVTD2N7It/rHj2/SPSkjbcM",
-	"eg4qVQxzs2YX6VR9C2C2Bj4pZPVjJm0qc254qbpDAq33kWvpHCGvW6o2L5FOqqNKochD0ciMcxV8/gkJ",
-	"G8oStGYd9MftqKfyV7/yq6LWj7ggy/sa3YNWd1JeYlXRCk5NbqCrqvHKQ7sCXuW9Z+c3daNfxnPqt+aX",
-	"zbc0qLe8x6NwCraSd3tZFBoNYXyo7/k5hTCqcu7RRs58El3puqBGOfKp1AD6mGW8rIAX4xvMfNWR7nb1",
-	"H79hgIbfgmQt0ZWqwgAP13B4EYELlfZEufqu7nhRhq3VAYVm9hiJu415LFM5Nbt72umvlIibypXa6T8y",
-	"EdftvF1NxG0M8onScf0SzdEf/WHYp+N+dum4TR8obsUa/WbD94RCefLJ/bQGnuRpU3z3Uw8fCi+/+lXb",
-	"iu5yz9Hem4Ryw2eLuH0XHqxtZBu+jqqfO5R5iFoGr+xeAA3SXLCMG1OJ9tCAzpDflufguq7zsjxml1im",
-	"LHkfrDoyqEQOqayA5z3QLJh52od0L3x+yS3AgLhpMbkRaXXx5tR/yepUaImcMyRDylCF0s5x5hUy4td1",
-	"dqF/FvKdF4CX19IUdadFmpqdBmlrqUR1bav+tLkq1iMzI9dQlU3phGuAtl3JjHyIfnW616/2HZOeUSrl",
-	"7B6+D9XlTmo4XT3E8pBS2cAlthjqgzRBuYU86cKQaBHmmL3xoxahPZAjzfG39QQg1vIUsnvBhjFCOH+A",
-	"F0QWGTLWtgY80o62eX77PCq/JmTh89ZP99C4PU213jpLokeFlN5H7lyt3wZ0UOaUg+nUa9YKqddxFjYN",
-	"63CSIsvT51IitG80kdQZk/b6miSIm7r9RJ1JvZOBBqJWdxr+9Hlvvo3/QF6QsKaYICRcVuQxUrEenB/8",
-	"fQjVuOb0DN31lo2K1uNxvTr/eGiLhlmDN71oUzRe+rwJ0F9vRLHiHCwIPregRbz6Ds+WCWDkzcO25xOp",
-	"k8An0CGsUQSOtOhzsfHkE/1g1Ss+GFTqDjaQvnKJSX6OwoyG6uhJaTRMdNzZyR1jmTaiLKkXIjDHAR0f",
-	"L0xE6fMCmJKpbEGpAR39dUrIOaNsnPiqaU51xvWtJsr+w8Q9v85O7Akr4sep5I2zjWFfmsdukKomISfH",
-	"WfAzkmMekehySRsjPr8rK2/xxRvMe3mD6zADabZtYM8dwrRGWW9OWuc9Z+tOpLUsAl93IhifQN6HAe/G",
-	"0gava0x15dhoMgq9q7D1mP4ydg33ELVhiKKtuoeo3Ycon4i3OkKZ8QDW3nh8gsylbisbgKrkxip2XtkL",
-	"fjY7HMrHaw9FaY6EJPrJlj0EFc9NwgrVxw5khuvbhOFxPkycP88RTVd3ULECOoKYK1muCkgi0ksqC6Qv",
-	"FFGioNB2IgnTqnLtGa3lVqcZprLOM3SpOSGOhS0RraYbHAObI7deTpOrjfJrfMkbRxf7mHlGHvGROvlk",
-	"3/Lx52qnRXP0RKsgKrdNZp7ILWSkXRlVOZsMtz0KZsfzgkNFhtmP9YlsnUUt9OwpCM3zXCA1stWwU4YL",
-	"qKKZNhKm57r62cv9PalQq4+ednKnusWyhxR1iwvPbE36Fv019cUME6DRHsekMqzFWXtY3rLhQENFwdfD",
-	"Y4ZbPxx1X4iGCIGtTwtIZc6lVIa17bvz3+zZybTQypwIlB4iJY4o7CHuCHBvlojC29AsxkBQwPEHVLhg",
-	"UAjDKuS9lABkoto3Re4++7rtNy6o5we+J09+aUR+C4aOz/ZT79aaHPcG17nGjYNNlUb4B7wJ237b6W3R",
-	"JOdoXPaFxt0FMQgkjPZbfecVsM9Nn6LdGRAIXxA695uARl7fZbWsk0/2n194H1bJVLskRv9SaCJHmZAw",
-	"czQqHKxvv5G5DzMCkpllE/PUmTof+LlkxDUwZcIoRK/8gJte7ZT37+RgEhKSlY833uaP6XjBdezWxNaQ",
-	"F4FwLYkk27y4gW+LF4+ozz+K/rB/cH52iv8lB30h3ScJTurg/MAuWBcLs/66FeVvEb7teTkf1ZY/OvP3",
-	"480GoqDvG1HMCaapmVUMqsOk/VKryeuUl1z0oTj0kdCh5Jras2THjCp0AH1XHvEapINeX8TUup1sF1CW",
-	"/qWspWHA/MgjLQSuct1BAfvZTL+NechSL34DXBx8tJUqgculgo81CCxflkXXIAPlqhf9hZfDlZ/0TOu/",
-	"aPDLRE/dpthHTb1XjM7IZMbGEgB6Yk3JDTjpfxtYGDxLTk9PI9uXmqRVXGoy+BLGy9JqcC5JLGHA8x5D",
-	"HcmavdY0IJtBFgw+EjClsoIOVIAsVq4Na8g1roDaUUpIGMZPyVGITK0j16yyK+5AslZNH6iFgYTd2aOm",
-	"k1T6cKpzFzQVTmsVByHlbsj9PZ1JaT9DvWco3eOpW3UFA3AZcyHkO5Emd8x+Bn4HExVramgCJwI+OeoP",
-	"gXJGp9IOszpm71SFBracWHzXkfrV6aln9crcn7ILphXVv+Hr8esdVpkml0ozErkjskET2c7SogKtLtnK",
-	"XDsHp/9G69XZV4db6JK1lpYSv6FLpZZrm0mUjp7xREGSiTFoi1IzIPd3zzxU4MZQdDpp2yTex0SsB7hF",
-	"9g27HknESoVhqnK5suHwtscB/epjuQjd0bu4/c5ewUiPWnA1GhROUrWiBkd+Y/Th+paGZqh3VO/FlVpZ",
-	"5cWrPqhyBVUOL1mVPnWn9DmcAbUCXUapa2yUvWoX1fk3ViY69rQXNx5XYe9lOXbfZELeCQOpdL/ObAtK",
-	"6cQIZtq34QoToANptYasyY4qrPmvJBxRzyzRlUdCYoNSdM9lJ7mSWpVwwvMcBuZ/Ysfy//Hvf/4rQ91N",
-	"FKgifcsKPtYXGOGAvg+ZYJ/QVE40CsXOpkf2CfaV2e9nh8xnZeuolbEPCdWRFT4shGGl6lKP0Zmlb7wx",
-	"b9ZzUSjXPYC17Ibhlb1ng7tgTzawCIPf4t55GApviWogGuITEQ1EyDvPVSlh1Niee66BL6H1F23NCWSa",
-	"IVFiNfLkE/6zBt6Bz7Yv0iOUwk0Xfi0BBV8EDOx21OOe47hpyoKGhpf7diBOycPO5/wWmFZ9QCJ5/HSB",
-	"5rcM+QEFmDEdJFdDCxKBUN+3e6dEHSehj1N5jw42MyMXFTFh2EgNy4IV0FcGXCRSG+ZKVnFCu5E9/Chi",
-	"glSuS8uiav5HwtqukBKsrok9GfzuC3D33ASbbvPU2HAWZR3BjMXipVXBk0Jo3i43z1nQEE3uoZFsmi+F",
-	"roMkYTmXTCqGraAq9CwwIS8wuuRWSzOQlMloPxxKNIdjFwQeywEbqepWyO4DhVHH5SpNyR5aAtdBhcbs",
-	"phqqSHZHPD00EZIm9PmoynusfjRWby/P0QPHwwzfE5DbBzt65lJY9zMgjX7ADLdBHdJRJTBrWWhTZVFj",
-	"HvZABVlAcXivh3NRzyd6mo+GS2XCSJ49an0v96C1B62nAa3v5aMwCy3tYruYRc+sMeuFCxjhzl4AYN+7",
-	"GBCXLsAUMIz8BNFNrDZ2QZkHZeFahaqBDqrZJJCl8hFI5nVGN6hzDFLpW+2+H2uIqRRSG+CFizax+cGm",
-	"7PDZ4+IHfNGEcOHd7D2ge1zcSrojgcykISvijTgHJKmybMvVwGxk8TJinPeh4IyGozPWAW6GFQTLNVQF",
-	"U3llC/4+FIM+SHNT8D7vQsIqkIaXN+StTSgN66YUEm4KbkAndjmUyOEGd5pQMklln2sDlf0CDxd2QUIl",
-	"8sOobNhEGTysgq7QhlrfTdQLrwnE3NxvvNLoK4JT+VB0+lloc41Lu/GK4PoxiyuC45LGz7UimPaq1Q9o",
-	"Wy+qCqZ105Mnc/VD6VPIsNhV5HBUgL5lOR/wtiiFGU9oLxNn+CI6lTNS2fw85lPhTRDfUfNxYPPbjiep",
-	"tENWQ+OWxvExXdhj5V4XGWDOQYS0AGoAElMuB5XqVqB1Em6tnJrjR3eIrc6G0sJKT5WFZj01Yn2LRv69",
-	"9DGuUPf9pcY+mKGNKZ6UgbeT+Xf0Sv7XEIarc6HQtavm1NUn/J5ylbhS6IX2iz2vJCVK8F6aJq+unJlV",
-	"flcXzYTz54peqDOL0FOKzqyBuYtg6VEFLW7VIUnVVsU4ruXxz95CIc9OpUrGu/qeNEm7mH+3X5yXS+vj",
-	"qQNsTIsHeZ9MGWSUkxLMSolwSGlBF0knlA0nn+w/LhFmoxH5CwLm6cRqDNb4mhFH/O87BbgemD6/EIka",
-	"XLdgJoyGsuP7wHG0WKO0yVR+hXmTCbXVRB5D1srA3tBpihmzv7gcnqE0oiTWLWZFk2N3sBa5fzxyc7k4",
-	"P1Spq4RhILEYBfcudiw+trID2WFv8HGueLuRKhn4YWe0GUglJVu6pEP7hiZTLXej3cBa0yApsv2bfkCX",
-	"zt/0Rpt01iN7quIWDRUNYp65j3skoqHwBV9+u3nNqqMqjAe6Q4SD2XOE7XwVjaoqIgmjLsA+xF3nmvsX",
-	"HQG+3TRz4X5rwW7qitwZak/RT22MrVreaNCZYC0jsgyRDeFqA3pi4J6AMEt/8+Ge+7KkjD8ZQk9FqXEe",
-	"mLBZl2B/JgHpx2PoBnFsOQT74jFpgyz9IXCMS47HcNSDCpbGji2FjmeFgWv4wAjwc0imppjX/kx+QY0w",
-	"QphzqBvhzYljNYJ2T6lbfVJAKe6gEqBPPrmfx48oTkjcSUvcMTtcbJc1vYWpnDTQ/IhqcxzuQJoXmvR/",
-	"z1XMnBcE611BmmdS6PA7vYQ3bpIrn9GJ6zd9XCeHO+fk+ne2P7OPKmJwJzQsZ3SW3YtY4TifYEPE8Vbk",
-	"5pXXlsPQX2g6tr6jA8hioIQ0JEixDSIlJkwfd21tDTrrskhl5iZ6JIpsN1Tmc9eHwnldmLImAv4YyPTC",
-	"dEXIuS0eE4/7gO9yK+Bxtm3wiHfBXhHfXg6A3VEPBh2/wfWOaA1hPC5CEwfdp738dexQQ16B2c1InVv+",
-	"78NSr84Tt0MRmonZLENoEV7qPv4SkVlY+eIPLUR7Y8aprXkt7Bls8/wWXytKZvvDp//miwOtvP0/ToZV",
-	"+cd8heF31xGZDVRleIlCTzfFXUdVFAAn4S8M08O2vUcbA5bH7C9Qic7Y0e+LrsTEFXLqI1khH5Hob0NH",
-	"VXYnVNpTUNi//6jYgOe3dn94vSDDYEVGN85IyCJT18uPH9nfhyK/LcfH7Fr0QQ0t7Lx6+R1CzdcfP2JB",
-	"pamENSMwwxt1ELtMygJV9gFMNT667BioslQKzXpKqmFlRTl7dXbqJXtzDVzkKRQdWjWioRolbNQTlCPQ",
-	"6SCnOPWuHhMOLOyGdx2ZQ2/fJLW+pLyHkxsD/YFxBGR4Wx8Jpmy7OhRcK1YPprT1h9oOaXYA247YjQmj",
-	"hX1gQrLfpPhosVfJAqlGOkPtEjU6vKJC1rEaViwvVX577wTsXbXh/cHCeXRU1eeGyG6/eXUwg/t2avBX",
-	"A57DkQb7ThC5786SdHh6+lXe5hq+ecV+enf5+ujqp8uXX3+Dn0PGwq62ok0CRZFRylAUzv5d3zulcJeF",
-	"U+rzjz+D7JoesfuGKWlTCdn1bL4PC1EpCe87c6XMxAbweRW4EeYKnImL3gWf+0qXva+KFR90ZVR++9ZA",
-	"f6WrKIT9gEteq34f5GpXXgkDK11ASdqXyALpLvzrMnHC//zPaWD/ADmIOyguGjiFtouSLtvu7HT6OtfE",
-	"wl5bsRG32pdUrG+BG0FKX8w1ho4n5Gbzxr8o429sBxUhtJKIIVNQfjwpU5uNuSQNKPGT8xk99eCsLjKl",
-	"jKw1KkUKqbV7f/vws328m2Ht43L5fxYKCtbSACzG1+vxAC7qL+sXVlIK0KlEMdYDlrmv//uf/8IrMuY2",
-	"zWHCFM6Jl+XYM7jb8U3QMx8zyrWMtwBPJWbje38bSbsrw2XBq8KPUDM9gFx0HJ4wzceatWLbPQkSu8br",
-	"LIns+wB52WHCuGElcE35GQmrgDZBQ0DP2wsXrHaJpNK+PV5VdqGFRL4UzPQlGk6nKriAHS7MoOQ5Lacd",
-	"kFU+HHrzwQB4VfPo27foe3lkPWMGOmNDWVK6hW8dwnhZqpG2dxWS2W/RVsELpcJZ4l7krFRqYKeWpHJQ",
-	"UV9jpPOXt0elynmdlzL3IShfWnkP8lsomFQjYjswpBqk0r/WDTJkLXCaGKUoiTIorStldSzXyohI0yZs",
-	"jQ0Rkc581hMRVk2M4gq37DyPS+2Mc/XazZ2+byKy9aZsJBsibwzUW3cVb8zJJ/+jC+gUUIKBjTp/3+Aj",
-	"JgzB0JgmiJJSdWNgRvAbg6E+UFaC+aZPBTyHWA7NehpoHuSR/T68tFk+mFfTr4+evo+RPrxtj12/pc9b",
-	"8tQuzmcT2NzsSdiYN/I+SVm7jYnzhMTkvs7xCYOk953YzRK+2UP5A1Gz+QZNxAZB9pE1OeCYZZS7VJwz",
-	"q/9lTI+Eoa41shaVyvNLOAqbLhidSrvPrDI9rCw2RJKUOuZzw0jVZn3gkrhlcy6pr+Cg5ONtUkc8hnJt",
-	"ruq/csiEUpY3gEO7QsP2GEvjyZBzz5cxFRPe86vdw6+2TiMoSo/ZtQS3UnUTLO7xwenzOHam7f9aqnLd",
-	"0Oyvh5NOy4TUEaxRS1Lp4iy6LsigFPQQfvHvyvW5LjkyKYdvUwHuf4j/25fJEYo/Bw00ipe/qV/4VsB/",
-	"Is1l1erYZgjtmXaqmFiDZYL79bncW7GPSQeIVMkXsZL4KNDceu4gBa8J+UaVMAZkYHusswsq1WeZ/X/G",
-	"WkLm5VCLO0BUzIzKWAs+hs8ozzCVXMcJZlZ5biYaNkMUqtG8khvWV9q4RmC+WHRHchDnRdZCDmKF0pQI",
-	"DLzv3SJsKtdaSDkrNXFN2PvXTbX6njniJ9Kn545mXlOxnzwZRbynoQJ/bvYFlrvv76fcyznITWWCmCqD",
-	"Z/hxSK4MN3BELqutAPqP4m4yGkCp3s0oU+I6hyPJnAj9FZUsx8fsB1WxzCJUyQc3Lk8oSyU0o9M5r3C9",
-	"eJ10U6O7fSIOW0YfEnune7zy/XExgYEyschDE7x9pdLUbdI/84KdOrq85u28dGAtK7Ww21+PYti3UBxu",
-	"1xWzXnjH/eOzVGgX7TC0T492N9wkKwZkp4/LZ4fqOw/SuJVmeCNe+ADAHFzG51V38xM4676wLn2jlXUV",
-	"q4aSHZ/AR94flGAn0qG/ZofHB8nBsCoPzg96xgzOT07OXn57fHp8enx2/qfTP53iYXIDmfW4qJVkcE3w",
-	"nDhuEpcGX4Bx9KGeb6wUHcjHeQnHdXLi69AXeTpV8jJmbgoJwsYI2dXRLX4gqrr771DyHPRFXJeP0qkN",
-	"cctcrfqe0qcfPeRKmJlPwNUANSgpFShiA5jqoGnvEN2xTlWcdV8k8LRHNdwcE3r87S9cRAC77jHTq9Sw",
-	"22NZoDetaRe1a82XRY+u2UFnPfpnJbtHVjQVCTahw0rQJu++F0j1UiY1X0G9I3wKUWMlL/MctKYbzXj6",
-	"rzTfSXa36AZUgzqL12pMI+vzvCekXfacGjvrwEtpX0c8FqdzzHux9Tan13Beayy1EuPI60Y9Fci9nU/N",
-	"NUeMtxEyX85+GrJgqKFpq4+1ty0swAsUv5UoHJufv8BAf4DdsOOtxUW5xJRUZTqqFCph3VK1eYkPHUBV",
-	"5+7Vt/y1UsUwN/ceMqt+DSqRA72KgbssutP7Tmf2+8NagKiJtj2bmFeHqXtWhNGNY/TghpeqO4QZt3sd",
-	"rZy9S0CieA2oUbKQbfUxHiJ+f8Y9r5z8dJE1NTSY86eBBQ3HClrMlGNt4BVUDFtiJgw+4lEtVddeFW3B",
-	"WmOzz5j91qwCHZbXAW0DShbPXw8H9mV7vjePTTklFdcLM8HDhQRc0WM8AdfsMdqHlAKzdivoqaGGc1bA",
-	"HW6FHpS+lUYNkELrIWEuVnP2B6UagwPLCsywkhTgcU//3d92xvP/rNrIvBWdFoTbMDMDeU+KXHCpX7A7",
-	"oYVdhcFQ94iSuj2e3BjIjXnkF0SPtYG+GxlHslXqBW1tqVgU2av8Ms46KpUReYlN3aOqF2rIXBn0YyZ1",
-	"z61A94pRXPtpND8CoOjZv8Bo1qtxbaibN9Q9Xnm3VUSgabXUiud2bQrV5xifMFzf6oSR2n3otw5mFSeu",
-	"zz0R7VKkxWng8cB8I+zZxwkKrw3ppgNqsuwuifKUSfr5ZGf/kuMoSLxxvCI1C3KUG3iB7D0kxbCUeNRT",
-	"/RqGfWdVtMAKYTXqxhl2ZOaz5kg2bySJYpWEhJ09Ge6MJq6/eEyBFV1QiW4PC6A7qCk3h/G2T+Qi85Ck",
-	"AdTvByDfvmGvlZSQGyYKC0JmHPZIErQKKi1C/KXhOinX0I5k1ysJ9z9aVV2mTTXM0brWY5mD29/2IT99",
-	"cMftnJUitzqtTmp0SNhQ4uH1PW6Z6nTaileFkPFLx7vIfMZQfgJeml6CB9lqCbS5K5F7tMAahXzYx+R+",
-	"NTRaFICqVaxCvQ94P/PM0SEgyCN9B+fnFtC7AngA82SWcCogF8QSNaU9+WN231LbE81z41hnrN4ysEAT",
-	"FhvjibFApe/rgz/++sf/DgAA//8=",
+	"2uU1N48w2Lv5CvV+5UqdKoileavL9RTFcpYZVBWwBSq09Fd52ttPLesXPVZ+pb0Dq+q/Arp+3vVa135V",
+	"HG8tdzQWQXlMXHGirOC6C0DI4FqJr/dODPtk6gC4UDsGD+0lCc1Mrq+EZi5goWBpXpLAmuOajD9/GbvX",
+	"cuwKn/EZ6ObW2vtVjbrQnKFxbGcWyxRCyP9pOj0/7/U6UFJ6mVJfTw7tqdewETpRx9ql/gnujsOSqZbK",
+	"mRwVt1WciMJbj+w7h/pm1s7QbAOI09IYDfBqtVdk6MrIka8+hSjlmSxxMJjZ301uCd/WRznJ2m00fDPg",
+	"zvDcY+Wu9Wq5TDlTo1uq2FyuNMseFQJEHEZoHi6ya7nO0ODC1f6eioSlesY0S1Mdz+nUEAw6qdjYmUnU",
+	"+ZfBBRn0iItFySt7Db0K2QQYdPKuPxj2jobH/b82hbUE987H//hW/dYK9qapltPBm2+fkOPj44uIvH/3",
+	"5OEd6rTfj1/h1/AntAwAKRyu9+RD+NW9Bu2ChH3jTXUHt3FUWPz93lhqr7qF/yhgQM7W8ZImqFqYcXMg",
+	"VfYOSnELdDekljwBf1rKtnelHTADvR6x9bG+xppjSgoD5RayVl4//zFEYfkR/BgAAusvso9EQqaplKoZ",
+	"0/UPYJW7AqtsYpxvQvVupwv+IodUbyEOyXOj4ZKuywUEK+jIl4fFkM7EcsE4Uw/HkfczXgm4oTYSrjEc",
+	"/AGAzY1DTXMckbFXHV2IZaihjgkX2rjL+uJRFF0J79IEvQ4PK2oI9AumI6EmHBs5yPFXrExlEdwjYKEX",
+	"auaujysRnHeuTMmEakbev3nx8JA8dnkEGb9K5SHlaJpqMqHxtYuHDg9OLyYurwRrAgHGqyt9C+Gn76yh",
+	"AtAPfLFgyWWZMECrYHJUsSuRo++m8tah70aF17LS0sQoyqFcTCJN1Rz5OzETqiXT81GV9/VV55/UbOIj",
+	"uv5JqdlsMqm4K84KcUcH//Rzr3vxuPst7U4/fD7+8p+Fv0+/PPzX2hCkIhWqxR2hDIUu84D3jdqvLiFE",
+	"zJpywHbsUzs1KqBw1Qp++uPb4AbRr3SB16UCVs8dO+OadRpHuJMKlWM1Uzd+ShjTLMUlFEMrzdKKbFJ0",
+	"SuZoKAeD3gUZ01QxmqxH7BPXRo9BhvgNchgyK5Yll2ZueTkE9ufmYauol5zf6tRdOtEyXRlGgBftBne3",
+	"x3xBZ8zh4VIjlyg0QjkI+w/OLitvLqEFxLa3J2cqY5raiVR8ZYPzdjnluSa5JbTPvTgkY2v87R/U195y",
+	"bB/Ut9Ltg/rcPLbDMGTMFBGZJgUMhpqk+V/Ns/KHT+MPn8auPo37R3QIipf/HgNaiyZwZdhjXJ/xkGDF",
+	"xUMyzqJ/7I8+uQe0LsWmK80SVxIUDQ4V3FqSsStLaT+dckHTyytxzZboCp5zq2utIyKgYIyvMjOjXBSL",
+	"g2Usk43EmpSu5WINnezVinTEqvZ4tXSX7Mm2ict1R9KzxTKVa8b2Ld5TSgqE2CnFYgZhUDMpE2uCMYYF",
+	"VifMHmIaw7lyneOwvhTPRE4qYUputHnK8rNuH6Wo2/nfyAn5ZsXThNVYrg2BuE/kYkmtho2FMavKdqvi",
+	"OVXHXHmwW3xzVi25ZgGINVC4lQK51z112ws8zyLbC8H7GWdAUGpGtFErOEyGZMwWy/11GftxK6SFHXQZ",
+	"22ZbXcaTYZuYurS2b3wNAgZsQEuJ79/4S9hbqGk1lylUakzYDY+t/Y3yilEEPbfmpm2HTc14SGZSsIiA",
+	"kKLay6jDOmmEHcOZOTW1pYO/DZSNDZ4DZwxoZgwXM23FZlULGcPO1q5CbFGTGF9eiXFVRRiTmAonCuR0",
+	"6qgxztULuHOzNsjYqTa+k6I9ciXy51DFMWULBsV3Qw1qjHWPNUmlmHVTK5vDQGVd51VzHrUrUaCH19GI",
+	"nlPFyt+4wx/dJBqdI8/e0VmtAf57V++qxn0+4891IUN18697MSNG3cNmytS9jXSqJsHfMIi89vILvDld",
+	"X7DWfuSBo4LFh+T4S8vNUIhu7Zw9ZNAb1F/h1y5M3SjzZdo6Uv8qMfTaWtfG2bY7Di3kg7oR1TFF3XsZ",
+	"h9Q99PyydVKGxXPBY06FfkDwq/aTKZ1udUSv570NvFQgUC01ci7NiRAVN4HjvowOwTrXnb7FUNzdtLS3",
+	"csHKotwq/f4uhvpfc2elNnSt89Ih5J2rtl0Q0dY2WCmhG0S8FGQlUoAn8vHySzt625ttuCIWN4mqgCP/",
+	"AQXMPe3+33yntqlI9a2Vln/mMs0mVZMhxTW5VVLM8GpQCka4WK5c8E7JEHBAv97Xc+j9OmEKgY+Gp4I0",
+	"VK+rmgEZgHBVHQ8G49FaXb0zvQRgSsLNkPzp7asfwR2rI5JIqKy/pGauc/9racjjiHCRsE8seMXnef98",
+	"9GEcYRrgnNGEKXT0Zu89n3Zf2t3TDre3MZO9hvq8xjvdGkbZd1Qrs7jgev727at9YUHd+VWp0E2gEEB4",
+	"GaNYwhWLDXn/5nk19by2+l+LAF5tqLmzQYWNRDiIejL5VIndE/DyfCW4jYOkJiyhS4tJWvW2dU1aTl0C",
+	"3WlvcN7rNdvRd60ou3vSXg7xUU7aa4ngAHcgM8l0XnA4R3NwKbh7gNggAepW+TsmX0suzD5lRuFlwgX5",
+	"6bu35HwAFf4XNCUJmynG9CF5hdGveKfiVT5XJFmU4wKsYDYruyNOjg9PBv1jazCKmfvt4vDifFCt7JZ/",
+	"FMKSyNUkZcW4jCASo3uR08s5P74U+trYVP+80Bb8WWqsRPxsjGEntWuhaB2m+3hmf2cJ4qUrdiOt+e6s",
+	"Q66DFEP73LknxsOCTdq95QkLbdHQQPfpFlHH9QQJrdBNrZX+PaOpmTcAizN1g6V7UP8NIituWZo2QR/K",
+	"6+pBmIco+YHK65rxtIcufB5WX99WSSVARXfAGvWmeOfe4rTBUbs5eqQwQNCKuSGMqnR96evQwMXlLS+5",
+	"BTci5Hs5twuqfhm+nmf+r7vD199finNVaayF3T5pwtGcTtvkeNj3HHSuoWoLTtJdgZHqgsaykeatlalY",
+	"xkBydAjpVRh+gSu2bqbtN6g8fP2eoeyL+/r3eQ1VmONrmfJ4vbPeyiCmoXAhMpVqwhPtBIvVz2KD9nWz",
+	"gMNvEiYaTK+CPp69u3VSby3zNUhlBbh14dvgzLSjdLgEDzQCi+YVhdM1mTNVM35ePgZ24q07gYFGpc5r",
+	"iZLpezXEEKE6CGBP2ByAzRYRWiKvcOeICM+NoxKqmECjTM/MlcsQYHLnCsE7XJ17dX+maMyaFP5Cz/1+",
+	"oWfM+0YglMwJnUCI7U1QXpKdTLtnk1PavYjPK0Wb0ThJRpN1Z9jJ6tWEsB/H3bPpeb9LjybHXRz72fS8",
+	"d9FvAxaQobUsKBeGcgGVsjRGlGHGbLQnYndmB3aWzEcDb6+TXOuhWm6M6OYGMgP8i5e5Ow6vhcycib3D",
+	"VrPuJ+v20IBb0xrckN17ew/u7oCT+wAxhMpYY4C9UlbZQ0AbI5ea3Ep1zcVs77kW9lK986koeEI7vgBR",
+	"Qg7iAprLA01CjJOHRQgT6LHe3787pGa4mesKU7nnQ1+JqlSaOytKBXKgdTWqRus+I5szGAJLv7mcUn09",
+	"JbDGtjK8e6+wRcHVjc/3Zo6dECID4VYe6/fyliyoWLsLzjm9YQhcaz8akj5ZpiuP86yZSDzMmDO9e72e",
+	"9481JlVswpHOqymYIkrULU9TMmFBUQWn4Q2/BmB04MFrx9xv4fU22TfcFHJu9lzw7RCqXpwBYwQkjzK/",
+	"YihPChuzIOIK7LJbDkth728J/chl1xAwlveP89hBs2gd52HbbBvnkc+6hc2Vvds2bvUPde/3pu7de7hn",
+	"YJ78Ti3tktitE7RQWzTUiLShItGXZIx8DO5ZDO4BiHeIF+BYBMQ7M/Nl9Dpw4Hb1G6IUrZl/s0EwBFcP",
+	"tQdwKsWsfLMAiqRVIcFsJO66w57Ic8vfRpLjHknoWueqRUTO4BdygPcwRUGJvwWH99HJxVHx8D4+DRYt",
+	"OL9hJvtXj8fIz9K1U+j0aLh02iiWwisgnMn+0uB+6jP9ccv1VeqLBErhzgVGhr9CdZGC4tUovhiisN4B",
+	"OCy8adi4YTK8k3zTuGDn7+xz8r1cLrE8uIOtnbmSo1+JnfcExbobtK0f6zaI2+dar9hbI+Nru+D7xh/Y",
+	"A0WSuU9FtdwGFst4bpU8ZU3YCK4Hg4rg3MwxzFfEEYQ6Y/A3T8al1cU27jvSHZMAOpaz5lyxCJ26mryU",
+	"IqHrOnbIBrhtVYIAcEhW9MNv800+tP3yE+wqbk2X03a9YZWs8WEWdzA+jAckPu91j+NB0j2zyu45PZ10",
+	"z+Lz5IL1pn16NNnJ+DCL1sbHn+SkVrhzFoPBYRUIQgEd1568hQK0rRzL/fuxNIoD/FGSuTTkljoAAQAO",
+	"IMeH1by3b992B2f9fseZFR/lJCf35mKly5QKUaeJnw97PTedDDKu/bEfpIFZ1k1WKeiGHhnhG8lTkK1u",
+	"pRRbUq4aDYOjAnWznLCjKtTYb1irZ2cUxO0IMx/lpBFcphhEjVkQ/mj3sQthwMr22utb5/snOXFgLQHT",
+	"7EnmnWEI2+G+/ElOcsiX9gj+HuOwsGhfp5zQxupA9wfHUvR6eWpHHlTR42WEPBdAtgQLXOLTfYFbkHc2",
+	"nzcf5WRIxlZ47X3Q7CD5Wh80ts0dDprt7q2PcnLPgQT2fPt9OjX+JCf7hOg/8bj5Evnq0kOIFCLyXSzy",
+	"mlDF9qptu7PMvw/JeY+CcItt0SAWt0Xr1i3ivibdRznxEeNbDj+yXOk5ILGWzb4mXenvSve5O29tgALu",
+	"fzVm/C2P8a/DvTXFuavnZkC6BqnVlM/qnLDA2N75yg3U5IbEyVuqEghwwbTHRAoG/4ipiDFVgiqGKfYF",
+	"pywOyDJfwHOh8Io6CZYLzFqqjZF9wWMmNNN3AchKbRsxup6WlCdZnuc9Bp0GWUWbPsLQ5Pz9UQbRXqdw",
+	"N0Yd5+HJ3j9ef/Pve2HTKQtQ4beGsy3oGnK/gvxcKYiQt/Xd3EdZS9dEU8SBBz9EzDC3nvbAvwzR53jK",
+	"iJATmaytsbG7GlBUU/MkvyodqytYt/FeUp7+wEVSZ+1fcwHQaIi1Ng9S+ODGIChh6wDDgiKpcKtvQCny",
+	"9yeMRVdinMoZF5AmFyCyucS5saurn4Eh2R+jQrv+BgVavp1LwMdwV31XQssFs/v/di7JR8kFSyBH02eG",
+	"Y9SHsLrzBGDKBIEHKDnGLri2OKsr4X4PB25kwW2qIz9wuF3xtxBSaJkycoC+ZSuFsFsh80h+O+bwhwea",
+	"yBumlN1OFFLntGtv8TAiY0yTG8klE44GxoXi23M9Yfra0ti9pdgyXTsqu5/wNMFlIfgblCp2JZTzHjI+",
+	"c41gT1eiGDjvmiDcasJ20SCiIs8CybarbYUzHZHxLYKAjxKuAXzcNu2blbcC8FOsKZMsuNAOo4tMHZic",
+	"+5gwB98OoTD6lhsrwiEl90p4hnKT8hmXRW7zDxWzG8GRMuQeqq9Zgnjb8MWVOKgsHlkzM8TYyjJKmVtC",
+	"DWu4DlYQBgH+1hEKDJw/wpE80FjDzCXt3Z3a0NvXpfjh3fgtfPnr8BwArmt9K1UCUskUt3X5WWkjx3Mp",
+	"7ebFGivuXdjSTgKAulHmjIdllJ5MxHXCUtKFP0bB5XBFkCK4oZM/HZ+961gbPsFfPD9nP+SFCbLkgbD7",
+	"smjL0sWdiMn/hjXJ/8w8H7Vr14k6Za7L089LG7P6IJhEuFOsKlRYrGz8pZ8/lMJ48ulWDnV7/L2QMU1r",
+	"7zJTKmYrOkOcDTwF2WKZQjkaK85vlSWtPd4OyWOiWMyX3Oo+t3PLMwDTlyfBkRkzFbvMHc2hYgrB45g3",
+	"ls8iYU2jf9l8FetuaTMUnJWZyE9RBt3IjYYqrHbEB7dQoMNqVXOZJsERDFHkD6tlhdhiabBMw1cNJYL3",
+	"5cpbkmcn3eNkwLpn05Ne7W3INegyxVW3StiIKQVRMXYZmRqSJVMLalVfEHUrxcjB25fvXpOTk97DITk5",
+	"7B/27Y6G9Gf7zUR+gqgNt8b1uauZHWvbBAbeErhzVBennRG3LqZDTg1GUQJuj/NZQ2SlUZwlRHMRMx8l",
+	"6hlUOoBuxeClSqxl4C6tDdT4La8JWiSG5dsAP7l2Cu22j0Dx/VJkkKpqv85dd25pCC5vjnOayYcsKRLE",
+	"YKD58ykKgYQn7eIdwM/n+muOAqXEBQplm51rkqxY2DMeiwhzCpFld4gOztl/n4h3CI/bGO4eEDFLQyDc",
+	"3G8mQjuXSsBVTaD49xRwC+waEje4WMiEwW63B8UtsSVmFg8Gz0FDMrbydpcbBfJTVogGEa0BJ5hOjV1F",
+	"Qcb/No5cZjAG3kA/DzRxI+w+f1q8lNhB3re+lLBttr2UCKi3/XKiSL3WuLH/UCfotmPP7+uawQNYae7f",
+	"Rfbecir2v0Y4a6gs/T6vfqoSq4ow4I6L8ZDcUg5p71ihU+PAHVtekrHOXqQQ7ZFBY+MzDzsQCOwrUZDY",
+	"Yzwkx8MMC9X2NJMyseqIB6R328ADD6JNZdWUdQ7QVAmj1eG/LD85daugMmcqWO32fq3YDWe3tWozpFZi",
+	"Jo1cpQmZMMhaKYdPmUXaGXauVr3ecfw/nr568u4vr58R+yv8xPCB/RvsiP911WHiCl9n//W//w8+fpS/",
+	"D0BeuJaFONMQQ9iwT/bp9yxNZXQlrsQaYnYZXRBq8jcBgyFY3rVcHZLHsDiQKTu8Eh4f3yGfhgXqcBX/",
+	"FRT//7W8Hml41MtQhukkTti0uh2RIKVrlMH5ydlp3Rnsp/p5K/CPn3arlsv3Ea4b10aEg2zaPO+cdbcF",
+	"lDJz0Ek0/wt+Ui4Qex+Mv18zx7bW8nGmLdqPAXvxNL2WiwUTZMI4+fz50OvcP9IF+/KlVcZB0SWOpvhQ",
+	"m+locNT5uwo08oxZCgUulIQJ6sUj8D646AGFrr5ETGV4Oxsdmdth2xfOQVHcNW0n4z7ZaSp+v7XtA8oe",
+	"7kywX+FORtMbOI3g9L3rZYtT0926FTrfXTn3oqZevyyIm4LjKXctAxAAiB6rqNfKm18p3evvS/J8uAc9",
+	"MTsIdozZxw62rfneRbg2HTxDBG1eUmXIjN9AFaWgUIx3NBK4tYWIbKoY+U5eidynCW5tkH7QDBWgzjzy",
+	"L0QEvYRMx3TJNMFCww8xyUMzRsafPx++4OL6y5cxtHUl8ALPk8j7IkBeZCVOcDT+/HQ3c+CAfxhBk0UO",
+	"GUdXwv76Ttp/wwtvZGof4GWC+9u/DD84rdiPK0jVFtKwh65FTKjIv3qG+TLZ369UwtSPEAefdw3oOmHn",
+	"UDDr0FV0Lw4ZH71dLa3W9cxON2sHHz2RqVSl317ImXz/5kXp19dgaH9DNcNnh1fi3ZytwYMrpLHrDdV/",
+	"FOBGOu9PttIRSaVckoPx58+KCiDMwyh7eboSMeSS+s/mVFyJMRWJHYJU9n+FNPY/7Bf4AyttwS9Q4Gc8",
+	"g3/P8HcmxnCJm7BPjkw65bEv52XZ9koAw9nBKyYSpqw6u5DakKOTU/ID/6YC1VqrKtdJk80qc+WLFqpz",
+	"xuTNKnA1UCLTKR5kTveIcKHtbrYcCbVerI2k6IK1PEDrdejdDnUQBynlopsd4q16r4tae9kAjOCQS+1i",
+	"3wL6J650Ig8Rf8FyR56N5VgkO42yAmTEF0r2j64E1NuI3M09AuUV7uWRbRoCaOoLXdkBA/BpuaKEqxhB",
+	"Y6MJFy3hIvyk2mObAVMxteAAdqQbAFQDQFgkJYS+kMf+GjlowV1B33Iz5wIsfXkrgmmJBFOI6JUIUuJy",
+	"fAS4FsfMuMi3YuCCC35DErc6WR/H1WTikxrfy1JxEfMlTbc1+Dp70YO4tUrsQmJ7RLY2YDSVgz4fYnG1",
+	"ao9+Vl9243ExBXGGUU5ZFUHgNm7IhKUS8bJ/TWsS3l+wRSFhftA9oxe97qSfnHR78QU7n57R08lJEuT8",
+	"ORSIIPX1w74VjvzitCpr1YwnCzPZIfU/0Fy7ULfL13JKKHkhb5jVqXao2lSCZMowAHcZUusEnqZblQD/",
+	"5LcES9oD4/Fesn4b0WC4bgCCcbLtq8DBtLh6yka4YznmUIDfHRxmF/m4M7rlP2TN5hxzs4SxWQuOAxd4",
+	"27N/HJmbj47td1BZGKK/7LWWCmZq3EL0dJKw5LdxDvxxkPx9HiT3f7+WaVW/x6u1giZf1uNQVUPHf16B",
+	"DgMJLT9HRC7Ry5Ou6zXr/4aq3R9a0B9a0D+OFvSHZrOHZrNZkm5Nb87XcQgOov2znHeQdq0DimybrQOK",
+	"yqxcc4j4QOmQfV2RQhpDGB8E7IYgG+Wyi1msdcvCry+lYOvdryHoQq4EjGjBhVR2OYwmB7HdDeBKevb+",
+	"zUNX6/z521dkcNQ/c0C28bocSbxwaHlHFxeW3P61zrDz7P2bmuDYRT3e6MtgJJnnLu+xees4qNEK4Gh9",
+	"HGw2ugrjZvOUSVkPOS5DGQVcZDnow+fjOrYpbVM382AQtdtL3rC3e4OqvSs6PAHbBRMtq96nfdSPmqiR",
+	"PY/RDTe1TWRZMGG2yxz3omcihPRJWTKDKvgLeQdEUftxCOrDume0P+lexEdJ95gNpif0dHIWn+8mhWR7",
+	"RNGX601q7Kug9gl4lh/oQBTpKMiGwWtAq+1i9hk4P9EzbuZKrmbzvfRZQLr2Bff2Vm9L/v1CDfY/VN97",
+	"Un3dUtWpmKFTu4E7mvN091aqK7c6Wy9n/lDD/1DD/7s4GIu7I9/AtUdlcEo0RCelaeWkQBkYHhigAOKv",
+	"GTphMTieHFjldklnLHl4R+fkH0dHG5ffXT186+I1dUG87B8a9Wo6nUiqEi5m76i+rue5F1BRPqvsjynL",
+	"HhNTY+yTNjxNIX9R3xUf6pWaeeTIn7iZ4zTvLRjs1XRafyEcFp1TPGZ4MU+WGEzk46+WqzyR1P5eBT5+",
+	"oElMDU3lbMV+ddeinIbMmRzHmGtyMTk97Z73jqfHyVHcn1DI57WTLJiBvQ1moJ0rDmmpkryLzahlbaIJ",
+	"sz3S/7uKW97+PjCSgxj0pNy4g8HgL1FzW4wFvImd3C+c3z/KoVw8igPSearv6wvzy7ctP8++NiRju7H2",
+	"Nj532JXtc+qmqrXxCXNtkU1nX2uXRHfvN1goln+fF1ivlky8A6iGfYHlHOyGkUQuMfm2XCIdjR26QKh8",
+	"H0XqorOyeM0nisJRnnC9TOk65xU7q+WCCTNybeyA8Nbv1WcO5ePatPBImG/x3S9RJyviv/2jF/Aqyl+p",
+	"uFm3++y1f9stJ9O7VkarD/7cE+Zte6Kyg3PzvdaymEq2ajUObsmVfbcGr3C6nP1rzrWRar238yjTF+6g",
+	"wrgxuCTd5h7rysqcTkH77p6x02n3gp73uv3JUXycDNjJ9LRnOV1aCmeQLF8+eJUp12f63WM2SLpnvdN+",
+	"9zw+O+te9AfTAbPieTLNky0ACY8qSEixNITxOrPlBV0auST9AXmtZGd/1emXFYWy953hUdTR1yvb9OPX",
+	"3f6g+/rNK5iNwRhNr70d9S/O67W3leBm1Frbg+AEjzf/+lW313OQ88A+eU2f1nQv4BY4Kv2JCkaeShZ6",
+	"QjohXM4u0/s7UDLzm4m7Xz3cCdU75VZ9GzkUq61Bwe61L8HWK4uQZ6APGkUFVqIvqgeoIaJHwUEMwDKC",
+	"37G11wyk17MbV7JiiwbQQjO3zbVHI4HXs8xA3NCfdxj4Cy7qkpUWXPg/a9SYluUQ8r1Y58qELfkgU8qp",
+	"ryZMroW8hURwp6qCkBeW1bWrXhny6VFNt+Fub3ssFnZ628IQ+Qmc1Gb/2nkm1GrWyNuIPeYA4ir+zLIG",
+	"/euhwAIrBDiwXoC1Mgn/e9p2jrWj+lzPzMmaiVe/Oz11C1yai7C9LcJcCtWaSbkMdPfr0HsFnesrqy1V",
+	"xKq9WaYpc3dBE0a4GQYVWqMNtVwheW2MuNZDujLSo8uNgEC6XXnXqZKLHfeYF6IVnRe7h3RYl2YIY8SK",
+	"p1T72rqIdQfrqQj1oMXwWTucKLs2O4y4UqwcMIaQMRoZsoWLwr42BJzVO7go2mvB7V0UKmnvosgO4Spu",
+	"ite3x0N/CmAIJxUertMu4ByT+PB376u+JOOlYsiI4yFGFOS5sHoFKK+K3FLF5nIF1+tMkOkqnXKErxaJ",
+	"A267YQlJobjNgWAs0UHDevwwDAkKzIPslWJUUPBGPSFApaj31Ti3cyCBojxvCZLn7JjRg+2Q6JyUJLTs",
+	"zfnd2Cxlodj6InpPX2w+08+laKatZZMtWT5vFc07qg8FarX4pJJRF7hV7QizGmtBy8Gs/fgahZbl371L",
+	"S+Ycjrec7i4F+HruSluXGPkeOLbCQ78ya2xakqzNDQTf6twFSfWruXNV8vt15wIUgbwLloTLSMA6nS5Z",
+	"IdRaUCHBY2hRhb9ydf7e4lW/cPX9DquLdpeqe6HqUlmaTCEl//V//z8kw0Im/0k8gDD5z6AKxMFkXbgj",
+	"fXgZfGNbyE/c8megdhbP18BPFKIwB9DFedWIqJM1XTqDQ29T9RDOrqB3X12vexQr8yGqmcbykFACxhrp",
+	"UAGGoI8F/OVkskIGf/40ckGQdgWyK3er2mvvasnaeuD8uIiP5ZFnHdFhq+i1iGsKWkhtRjETRrU7Ln/b",
+	"knVLqszCmWdbh5qVOt2KjFops9mmdV++BmdxDwFvxQKbKZtuQWvNuAzQWQvcUCl6gZEuewd/pTKmNfc+",
+	"DbgLVNAZU6NdKdRaZdvdfyNXKm7wLNltgRg6twprJoeUtWfJwTjWN2jjUoJNWZuSLtjDVpUK23mP/Orf",
+	"I9otxiy1JutvUuovZJLqRsy0UA9ynE2oIA2ighgL2LWeGQPPkuOM/R1G2SmxXf/KoqfuMTzqd6tg1QSA",
+	"Vf08wUnrT8e8CLA9I/UK/QG8pmQhC473Hai921JlNah3rz/uuow2RbKp2XvBdzew8q0DqFNSG4J7p1pK",
+	"uKwtJO1kSbtbFxi9v3dpb7FTxYQZ+bHU5NDIJEumsOZrlk1CFw61jU7kTcbWDtDHyGUrN+V9g5A7ZzdM",
+	"J5N34RzbSKGMkJaxnZbcKCA/1Ou7tg0vxe4onoArv+wdofnaVRR5y2fiudjbyGJdxLRzHkLwirmWDwOI",
+	"K56MXWpNJSkAA0B9grlmN0zR9EpkEdW5noWqursYdYHXUrAKctoGhAM/ts6wE0ulWGzIXCrNyAQcqmAI",
+	"LVN2b0lcgYa8tZhA8Rq7Zkv6oQdtZT+WmjvdraihH1LWXC3H8NisFKuvmg6PiKHXTARV03FtP8pJOeAF",
+	"8eFGXpdZ0Bl79HHJZneKa2F8NodESytT0EnF4yAfjQ2m3TPa4G//KCejXSulO8/uBMp3Hn5czvauDsr/",
+	"xjrD/vnx4Ogo6gAVK5EW/d5w4O+4bnkC63ra61U5tUDbFjU/90cddgT/vMUb28K3h/yDzfqVaFl5vOZM",
+	"awDZ3t2mgWWpU9U35tDm67enSeGW9/POer8jXXOtb58dE/KIm6fvNlvXYCIbxMHWfFMnG4ZkbHfj3ldn",
+	"O2zl1ldnts22V2duuttNEDffey7n7YXv79MWeZ3SmIErdH9vL4QJkMfEX/s5iCh3jVgO2hrDdXoWSzMm",
+	"B1Kwh5eQisK6/lNu5pXYgzwY8T7uQz6UAnq87vKRCnaYSPZvQd2C/MQJI/vKoT3ZmdEf1MUX7x279msF",
+	"eXkO+GqxXr9+ANUlABa76/ClA2r/yhFVpZ2Ii1G79yQX5jsmF8zURSY+Jt8x+ae3r34k8OKlK6onVcJF",
+	"ViYwlWLGzSphoKILklIDfx5C/FGa0ondO5i7WNZWspYKrJJTR64maYDt4bxWBe44CnnjqMobXhXyVhvM",
+	"pMZEq48ID4dYS8AQzLUa58M15JByMTv0BXiVTNnYPvB4vwjpa0/Gx6+fk2u21pcl4wkQg3Oryf52Jeyn",
+	"ABCMmN/FvPQ1gKq4fPSHUNMG4kXD5sxcJggqjM344sT4ZsWwulvW3A4pnS4EHGDtQpDh0a45qjjFzrBY",
+	"W1QxmoykSNfZcZLTBko4+YmdDawoT7pn7NiK8sGkexKfJmfsfHpBe5N7tBJ50uA5D7CeH+jIswfkGXgk",
+	"ZKwttlXN54slU1oKaqRqBSLcPrY32wFe9JdWbDcQAr9m2+TcTDwXL/HdL4U1LRPyCV3qDNzakBvObpki",
+	"yiq5mhzYD7tQ4hiLtAIuv35Yj94Q8smW8eGbWXCr2/atKI8QC/U+LEyWzya7USA1R3pNp1D2ytdpJcga",
+	"l1nIITxd0HjOBV5siZlVG6kvXyVTdumgzYeBNxNxuTWCYdhvPByGFKF4KsVxTa3S7joOsEJz3d/JgapO",
+	"ruQkZYtar/Wbb5+Qi8HJmZ2jfYkkzFCeaoJ0IgdjKD6OlxiP3Ev/8lFLMX4YEfbJMAh08xLR2COMjGOZ",
+	"sHF0JZZMdfEm+YZLDGbMb4+drmA3ZkWCgkO1w8UNTWElcVT2XKMLNrRnQrbmeW7Xzy79zL0Gcs3VxO2E",
+	"X0C2jbAKcGwfPbrpP8rcaJ1Mh0Ehp9gvo7PpMb2Ij9igP+kFOJ0DkB/cAO2f41AJF8uVyRdhpcQQK2td",
+	"czN05Bv6eX1pcmpvCfCxjTyxr37JKVOLDn8LRYiVBBbjGi7sI6LpFKok6Lm8vSRXYCsrQVMClU+vOnDS",
+	"jf2v5YjZwbYEu9I4LGeM3YzHQ2BxJoxa2y1AJjTBUIPW6RmQnPdnz01tUjSyla47OTwTLqmZF9TNleJd",
+	"xaZMMRGzVgG4Id9s6AqOosiKiVTOZizxkRFYO+8Sw90hWhLquuprX4FiztJlqyMMquaNoOrmSLNYiuZ1",
+	"UdSwkQObGQ8hoi0FbpFQ/CLyNW3f2Ca7j6GQ55xRKwt1XuAJnS/np4PtwGm6IYYHS2O8e+1DTAL0NGzt",
+	"5OIivODt1buUcDdWlXM9l8pEZL5aUNG1xwLIKb1aLKha+0sZLwJtu63uX7zCXO7t/ZvnJOMdIugCZXyx",
+	"hyEZ10sHq2mmqbzNWcMToyVztlTYkVhhboNMWMNJmYucJv3L0jNOqdZ86k4LFxYMQgXLDYULjHPUZKrk",
+	"AuP7vYwgg16PHNBUSzLoH6P6TrGqmLxhivTJS/5NRAZHR85xrhhUlXyesMVSGibidfcHtrZvnLs3IAdM",
+	"zMjzafclNfEcCv2sBF1ZM8zY8TLotx+RcV7FYZQwwRnUupkyalaKZUXsnWmQ8pgJzUaeuraNY9u2kGY0",
+	"lSsBvwwiMqap5br1iH3i2mjbZCzFNOWxcU1hlcrRUsGGBY+O/faCHARvck0G/SNPEm1oyoI5AQld5a0R",
+	"g5pFybj4q2I38jobfvDAUnBMBv2eHX1BKpDB0UUUHAfkBJZHJOSkd4zL9wjm9reHxTKd+emdUcMqMAVC",
+	"uKg5O7tCAQ1Hegj6LaxSVuOzQCn7a2mFIEGnuDr2bA9mZk+cCr2KPzpyFX+0pIJfkCBFHSycap0ilqzq",
+	"qva9lVabD6QEqpuapanGospyZUqmbqEiCHw3S+WEpsRKlKlMubxEtUwKFhHQ3CG2KIsB1IxpF44Q5gwh",
+	"EJHzQlBjFJ+snNtB0UVn2Omfku++gRsRatgM8jQ7KUTtl4pTN+YeFSffH3S5iOdkstJcgGUBjXl7eAeP",
+	"YWMKQTl0vxFjtCZR4I4pvZ6eFee/cFezzj2KHiIuiJB5mPmli5Qm14yBt2JRb28Vl2mjpzJ/s7CCbS7A",
+	"ftN4yybAh5PenjGOhUD5HXI0dkHXcQkWxZV/79JgYyW1Blg/zwIR4TMhbVckprpS/WvwdWpn/gMmaxbS",
+	"QnxGSAahFuyGfaPpcubYcmuH7w3JeHmXhLcdZFz7W7sdEt7cdFvc2mWc+lvg8vjz8/d5u/eGxS5upWxP",
+	"KHhS0g3mVLHMFb0hTu43lNpZpCt8UW8T25k9sAfcOrv5cVN8oLMQcmHlD/grBKAPexUG3PGtTLUtkBIo",
+	"2cpwEqA0gRludVYrlqXwY27tsMBlrQeU2A9SAlv0sRc7Bmt4m3V7B+/WSyie6r8aBQdFGTV9W6bhfRxT",
+	"UGS23dD/jO9uiyTf8dTxdnNIi2xc+540OGBXEXG36/zcaihuCKgESfU1Gr+ujC5y7aU1G+SSCXt4OSAv",
+	"OSVj/CcEukB6gUvjHd+yyVzK63FElqtJyvUcTr2x2wI0RjPVvWW1BCgHoA2jCdqI9ozWVqf1qGHrJeYq",
+	"FKVUSics3Tc1o5ZddsFoDmbfpmk33XqJhjTZgVwHP+GfISOAtHiYUVJOYc3gdsERss4OKPEsUGoby7UN",
+	"JGmLv3Zxf/BrX7YM/R29ZmLngHNPfLdOGIopRbZDqrxJs73ZtNouB+fwDjAXxo6JG3IwzjA5ClAX2kxH",
+	"JbiLa7aGnx62OgDvsGT19G0TQ7Kgn8JPghqv+ZKqTO3ZLtertTBi5/4B0BXXVDPPP4FjfqtWj9pAdjfg",
+	"8DlsA0MyVnED+GZRpbev3TeGhW2zrUofTjjY5E2QfP6W3E09mLLLSKMca7pECG+RRHjH+UCThMXcI2yV",
+	"ds7UbC8bWT6xJ1QXVI0NSqN7C33kOPBbqhEyRgo46ziWPeYsQW0OMiyo8Z/WG6obVZkJm0rFdp0VDm9n",
+	"9eW39bnEPLlb376JyfqeElNL23jXgDapktFu+nUZk3N7RmirFMtwHg2IPC6CwY+5HKzsGSpjyMhtt9IO",
+	"Cu53CnMp8NY2iekEyH2k5NTJpZ3t+a9pgBcWJYiGWzJhTUCIwbAmajHN/0OjCH6WcPNmle6au//THMuA",
+	"e6CRGhXfiTyKN+iXLujE/yrW+c16SSzD+OsC8R7nYtSJe9eokcTN2t0YVH3QU8XY39gooevG22b3Cgxr",
+	"HIGnG7sDy59rQFMhtgWCTI2y2kocnIs9bahh9lNllTYcS2aMHp+ebr2ADsfQRtlf0E8jHOVoyVRcC8j2",
+	"rVQZ7KFIyEIK5oivI0KJYLcErMS8ar6fq2uyWKnMQLpWIfbVR3cW7O7aqRYCP0fBsVO3IEumuExgzcaR",
+	"PRsXUptgeO5zMlmX+Q9mYT/wK3bYanTBQgR9FzwKbRaxvXHXbERsANerKkH3pNvcBR9vL7VjC6oeObjq",
+	"hPbGVSciV52CxYE/lWyOq047o2OyHnm+seOoCo3rUqKoO5Oy8y0piluqNZ8JfJ5SvmgQvDsgzdSEDnoU",
+	"vOLwa85Z6Kb5IPnWi5id7FMMlyvo3y4cpRxD21SB0KrIlWqL2GIgmaqlCRs1x5r76npP7CWRcGah6HNe",
+	"25TRGxZEOMGp0nyVyRJuWrpU/cEKmqMz3+oGy6iK5ywh7BONTbqOQEjP+A0T5IBmJYwWD2FClq0K276Z",
+	"abcPEVggS/S4dx8XQjc1RFNRF0OE/kkfjCNWi5qAu613v1vUs3wXfW7llXI03LJ36uNyIbDR6Tyuxg9B",
+	"gQc36DhmPSRjPAnHhIKFuqAp0at4Dhc//aPDk3FExrAfxsSdLIUqpu5E9mrH2G8k+5mV22Pyl7/85S/d",
+	"ly+7T59GZOymOyZjo1YM06Zgh4MLh9v3IeQGQCFGlvBjh6wE3r285GJm3ObBwmEcsGGfTIhW67Ji4HHU",
+	"gflYUeWIj/cDYAP4bjdoqlv9IrkPhN0hRdF+fO+eERbv6Bm5P1vm78t8eVcbk2i1Gu8t2X62oFdtVzq4",
+	"O4xiylENMSYrnhpe49t5yqZcBICocFw8wFjQCHLDfJw8aKiPXz9vsEQyz+UOo8fTujD4k5rB7y7Ed7to",
+	"2/uOrV7M4nDDuylP/YxMUbbcm5kKVofvcU31OGQ2K37RpExgtQEY3spbz51cu6O5EBbdUGXm58+BkoIR",
+	"a6EmgL+4LCkvOTFGbMEMUzm2U046+82XqNqu10vq7EHLKAVrq18yby56WR3ABeXCUC7QkHFjK2JMDTtr",
+	"RlW6HsVS6NUC6fjlQ8Z8nZ8A+hemkH9za38c4Y9fft0dfZ8bbmP26tfdffVbyE1u8+a4v9ME5Pf91VQs",
+	"zXFDcMl66bHkImI1RwUxaCRl9pDVEUn4zO5T0GJG4+KRHkthFIUY3pLOWoRXCYuOuKN6+0n95+zif/+L",
+	"qPpJP9BeO554xEsArT7QjJHxd8/ekUc3/Uf4bte26cG1ixAtduYZXmPnSbff6/U71dqeLe/D3rCEscVj",
+	"SLJ7wcX13qn+QZ7eA02MvK4U64LfAB5n9P0vRz+Jk2efzt+Y/l9Wg+fy7DXtvU2Ov52dfv/x4of06K+f",
+	"Tp7cnH8j+i+r0sW1U39BWhkEORgvafPN5S6APNjxh0YqvpAzLu5ARAL5sEUS3gGuiZTQmq7EDnBN2WKl",
+	"oz9Pjn9cnP777cUzdfRuffKen79a9h/rwdPp2Xfz3p+uj1/87fQ/4os/T45+vMfk2w2rjOsKuQAAWglo",
+	"VywBwtnlTn+d5Yas0DuueT4d0JNRV8nZgGQu8TwjoGlX6Tuu1B4El4osldUJc9prJD5YpEvNv/5K2H+h",
+	"+HIrsF+MSZa7WZ7/S5yqS3rwl1oq8nZD9ssDTVIqZqvaqM0dJ+xH0zzlO+Cy/DRHXRfxVCBVFa+V4Ap7",
+	"JpnOK/s6JDn3l0sjvp1LX1ihxIxYYgS4hmuykAlLbQdCQp4fU4TeUA7AE5dkmTJ74uMobOv9E8zMgOuI",
+	"Cnv6pj/fjbKumXrCyjtWq7SUtcaulumN5RkMQgMK26ZZEmX45+m6AdgciklPFJ6f94pq/oYtU7p28V9P",
+	"ERKFM912qqFBBAVrCukpvSH8/1992Z6glnj+rDIdX/lmrzsKLEFzdxxKGAQ092EXqulVWqOEK3idJRWT",
+	"evMlU4VLXSv1I4IFKwi9PYxkjDYCzQFayrJvIZgwtk8WhOrrmqwte3hTsfb16p8Lblg89yXrPVrS0hqH",
+	"/8bxYQD36KWkXTOWW5Sv7evkOz6ZWNMx6txQlxT/9Fn/6Hhwcnp2ftGBcEjwMg47c2OWevjoUbmHmjz3",
+	"cLg7Fy5tDxZZhQ/PprolhYfy9IWMKY4+OItaFMmrNbTelU6mmoDBNlNfzqUoj2NQC6FNTRXtvLa6XrZ+",
+	"NfAQdkUh4MuurIcvvSRjv9KQkkoTgICYM0heAwqyzI+ze75EgTlKsNsbdt8d9b6f5kwhKgIDt7YUKLuI",
+	"5jPRddrfYUsE1S9VhOd7gTetxSOtp4mdxvNMRd1fFxbs1ts/KZ8yS5IyFSBzVo+4yNEGTnuD8xrQzbpX",
+	"N+/DfArv3r14675pOEw1Mx6ud+96P+57qzIwUzRbPW6JpUgG3ltSGdjtKMDOpWSxiude07IPlnNlVSwh",
+	"bztRbigs1d0MhWK3lW1siFXsDOn3SDynisbo0BHSQKWXxUKKSsTJvoi5dzITl+o+rZOoSJf6bWK4Yhky",
+	"+t20d27YAm+7NXitecyalHEdK8aEUyrJhK0llHZbUq5+Gz3brJS4Ixm+l7c5GWK6YGRC4+uqu8xl7ANc",
+	"UeKjKIada7aeSKoSciuVqNMYsg9bwNw/yd7eLRqkShlZjydSDptWMmVDMkbMrDGki9ljMnf2jwkAWixT",
+	"GjNXBE9HWBZA+8J+KyX0lYCr2sgl6aDBgm+whBvtPJe2cZosuHDtgjPCtYR1JnShxtED7XLlCggNOFzY",
+	"bNmlRNSBdouoBoXnVTetNNQwp5C/ZbFqb60FrCFvmErpMj8YAE+mwgiV1z7X8CFi2KBbjWgYEaTQazjN",
+	"uZiRCdM8YZk8d+Ivsw/w/NrJQigPrG6jvX3y/OU7uU/ayoRRZa1yPInCdcULL7MOUMrsPzRgbVmOyYp9",
+	"IHyKHQMEIn6dXFHXRMto6TsiAW4UBJ7WrogR1QagO+4yu9YwAQ44pLZq0otiPSSTHYy3Ul3rPQsjbS9v",
+	"4zGt8wXaGgIeknBzZAgwFcxiSMY6NvtHh9iPW8LBt44OsW22jQ7J5nwfV3r5ft+/AkXWBkrWnSWHFW/5",
+	"8mBpNqOdVIx8UvWcayJFXBMMomO+GEFKwZIi3HpVsYP27Tvk/ZsXDzSgqWHmPNfuBj8i40e2qUc3Rzna",
+	"3qPPcbarv4wP69ZDZ7OudlsQii6ssCoPXR63nfSc6rm1TK/Z0tT2limvLVe1QfF0g47KxKtd37evnkgx",
+	"5bNNesYDTV4tmXj+lDyRQrDYVKeJKbtWrgD0cMqZMG6VayQ9PG5bDq3FuXCPaUfSahsNQY3O++3eIbdz",
+	"qRlZMrlM0VDHOwAfJJRjCTRFOx6dHG+MdqyLdgCrewSBog3Bt0+RJR9oF06alUQuloFpBeY3p3rUtAey",
+	"HJHicjvIZJ//FoAn1MdLgRaq6ucSgDHga3aHR+QWvCUJ17G8cfVglCkWdM28gXB5dliqMFNE8KmZ90de",
+	"M+HXuNIuVDLgAgj9dED0/hoWkkRQMU7IR8khzReQHbxPp54cH7kZ7ZI9bg/W/dgBb2/qnYFN0I4JVyw2",
+	"o5XiTT5GfANACI0kis24NkwFvQZ7YusyhJG9NeWtQkBbWJoFXWcbUUgXD35L1/WkbgELsVNtwC0qelEh",
+	"cmwfBcKwsN1yUVTc84UVR0YNmCbosbRc+yJEZAfEvk6tTcbCIbHqaNceGzAhjdHxYz+fcQQp8pZxuPIq",
+	"W7lyc3CadBDPMqeql13/P3v/vuQ2bu2L46+C6qpfWcqh+u6bunadX4/tmXEyE3u7PZmdHU01IRKSOE0B",
+	"OgTUsrbLVXmT819e5LxJnuRbWAsAQYqSqFu75VH+mLgpXnBZd6z1WUe0hf9s9TIxbKkBa9kxeCsNJd2e",
+	"oPgtl06L5QmIC8zUy/nXOrhfVlJ/S+JbpXmV2eKD2X0tbHCXy525pBL4O/NNkSWRt2ru9HTlutptYb7d",
+	"QlX3GomBhHBXWA9dfY6qMUcNUmsX0sBTB220ATBDKsSoS6M7MhBSNavE1pItM7pkt6LeLYe+KawpzWuX",
+	"TVQKK7v9c6TGjVbKlWi4+gcWu6MNazFRXiEgZrPDx2ogsuR/DBpmVgk+7R+maKLvZmIiZ3TOHCzptW3H",
+	"+drKmkp+UAxLZGSupxaYBWXciZk1KLvb7u7KzUHU+8q9gQI3vSuFGOMSpHjyVtljCm38gU9n8Q68Wfky",
+	"uxKn8+nHs8v26Xn74uy/N+kxZ895Ci8/e1l4+Wo9JEwAR7KZlm/FIT9AEwy9HberteqoyMeOmJTwjRpE",
+	"nieDIpkX/bE5PblNDwZAxMBcl7V7bm8AAJfTwdKBMh5LMhATcFfQdRnLDUa9YvOJIn3NMGYXI3YViwvQ",
+	"gHqk4HDBLKBC1EQjUuyTrx+Hky8tGtee0yPsGOIvx4ZtQxxnLR7hLxLpqyrmaV9RXqqyeDZr4U+vRAIF",
+	"6l0eKnWktDhQalaqDX2GNoiS1peb9aOkTNaPkm561A7eI01TzIWZf6JuEBFu63akDVY6g/9SXVWtFpym",
+	"O/veyQIaRWLMFRlA5xeXQWCAzuueqs+eNTyeQ/1yYcyyY/UbpjBp832WiCxR03U9Vzz+tBRiXlaiEHsZ",
+	"2iL0DcpmcVfzW+rgz9lBz8zbvaZyziA2Kz0b1L6uXVhx+LmYmm+VFcHGN2svtoJBZJxoPA92UKMG2bdc",
+	"3TIPKL1onq1hO3kRn/O8tdTBhH14EzYvbLj986cX96f/Obz4y5n67+7fn0e/nvMPT+lPL+PvL/s/Pvv9",
+	"/an8eDH+24vJf525VlU1qXtBV/JV6SbF/M32Ucxar9/kea3XMSU/iXuW0ogd1adkf5xfvsyWK/h8XM8s",
+	"OyrScw1TdUmClXnZE1k8GmuEI4mZVYHvG2pLNIBTvyt01BMF6AjXvnPbJt/hq/TztUBf7G4vM+EWnJ5J",
+	"Eyad6Wy4QPT+7Kzb2XwQOscb8lqVmCxDIBuPdzxHzW/8HhxJKY78boGJKOXMFF4za0BVZ9xighCWHjn/",
+	"v0E5Eb1eErGAUDKhGRuIsWTNKy8CgIhgXUZMcxMIvghIXzV4/H6Pj7yrbYSa80c67I4z6CuvbRno6QEs",
+	"kyacncENPcalyuj/+7+MnF3qtRBS0fTWtGo7P718+rzsm25dgxUBxY/efHjfunx+duZEcf1W8lo22HQy",
+	"24b1qP304vjp5dmF/tl0aj1qvzx++eLyzCV/2KUiP/6nSV7TouMDYPMihHyfKjC7Nm0csnLr4XphgUQh",
+	"Sqa5+2sEBZahwusxzsWE1+ILceGlxegHUzxBC5znqVxLQtErgKb71LLoiR+YwKa5c8sATPMPBwSXRyMX",
+	"N/+YU+UuVBW42/cZY0SxT8olRZjTuclAkD5UjmWMNGyVyYhmdwnvNwvLWbGOc+odiod4i8gOIiUG2Gtt",
+	"utvDdiWViVgFNggcu9tNXfu0MFHse+yFVQ0DAzsBrqrtWG1uRxyOvmlxDZkD4zT1Yl76QWQxMhIyUZWY",
+	"v32vRfbCXh6Fftor8mPxk8ueMfPz/M2KZtd2zeq2u4atdJMtDGnJtrwSacrmYIoXDmslpvRWbFX+CtL4",
+	"8P0r8vzl5bMyMoFpiIYoKf6uFHqJ/wPVW2A0Xz50J8dW1aylgMoS+2IHpkCVnq4yVvS29nHZwQvIGJxT",
+	"ly2dPHPPksiX38qXvC2drah0+1A3adDj4DoNQ+ZQsjemujTthrqEgt/PbwZg4dl+eHtDlBAp+BvS1NIn",
+	"qgrI0ARmlvcfs5RTPOPepWmydEz1+4b5BFi6v/JkuD8L1H82B3AaCXdVWDGbD1zQTSWlZN5dHH6AW+YG",
+	"me/MPLJZHhVPFGsDTt4GIfFkB4nDyQqJw4liyxtogUyv1T1rBTdtf9yuRT7U6i7T1huMgVf+bXYX01Nb",
+	"Nwxv/DHEhtLsmWMmgM24qHnXQ8Ye5tPpVtz9bbjoKaPZrT+a8unSUNyb2i2z6tbUvkIERNHHRBbsz2Tf",
+	"FM4B092aq00abz68DwxIlqlubOKQUFIfk3fDRCkWB9oTl4pOgQvwHL9BuSF4pGIC66B/bdby1R+J/70k",
+	"zWwTb3zR8tVxw+v2fgKIpOX6GBCOMLqo9bLqbaCXVc9qh9PWU/as13pOX3RbL6PTuHXGznsX9LL7NHq2",
+	"Um9L/c7aelnPBWPulQFXVzWXQ+nIpM8R4l6Y/utcipQdk7fay8+AFCE5hVy/f6t5R9pWXbWSrKoPPPoZ",
+	"jdj/36XdlY49VlhFk/IOJXgeljs+/bTX0l5E67n+zwv9n9P8f5739IMeDflRjEaIj1k6CkQBcBszeee0",
+	"Rv1zlLPT9ul5++zsv8uHe1svR3S4C9UteIeC9wvELgMC8BMZi2fFwepoIzViGoYfvxT3rQqz35Yy5Ehz",
+	"pFGjO9gVCVGGt7tCKK1GR6GTRFgOISZ8JjXzfDN/p05WLczdptYWSar6cAvuaOk7SERHtJukiZoGfi2v",
+	"/uwVoXZ9QEkmCisrsdISEaD+z5iNWbXOrNfAB8ZuO/fstg3zW64ZQbLFsU1AQjfAQBt3urQEbnxEU9jg",
+	"GgkV9qpAuGtHLXMhXcOHKjJsLV/qIIlXkcTbd6w8JfyN+ld6hjYnDk+k13a3PPp+IktFg2CGzUmWW0rA",
+	"dbPodoVf5I/g89bz0uyQFuemOaUzL3TpLz8RmbXx4IA9Fn7fflfH3CYh7TOuQtIwDEk0QzYRCKQDFZhT",
+	"bNWrty8V4s4mCUuH24FeQVAE9rBgHu5TFoYoyYhkSiW8L4MOD0GFl56xxmkR9APudDAfwREMvJi6YH+q",
+	"tqVrVZbAGpbrSyrcy0dQb7K0tGMuGdUq4/DJaUd1Gl8zV60q4QymfLuatlxi/e++yOFQq7D1WoV1yg1y",
+	"2qnpOFXZr+4lXqL/Jsn9wOzLE3xR6FWm+a6YtvqNcDQ8dgiErB4IWTPVdkaI1s0u9bWZv28r2PQbpKUG",
+	"JE3umJ/yiLBqD5CuujQFFZdivlRw0YLitENDfGEbYuRTpoxJQBJOGiBtXc4pgV4BHsY80A3VdmGimlck",
+	"RDoK2z66whUJ40TSbgrf0D9woQID7SMR/YvxuCLPFTspWtK0LylZgPbnKhMwU2/9tNd1URPFENrKRnoX",
+	"AzIZmMZ8E1Opa3uP0sz1sptbOrFyonwOi47xoI/A/ZfnbVLaGsBc7tEklUcLUr7XKcZL+LjyuMDh1yUK",
+	"1LX08QPOnhLzYLHf6tNlXcsrQSTr1M5PsupMZb0jdo9mEA6MxQE466b+r0ZRdblibwFiJVDhzZRH6/rY",
+	"vQRxZBw4XkBe3fwNOJGTN58ilkLQsCvEHWmYxpFEcNYMXEdmAFehcQUYt7wHrBrgkJSPh0OWXf2VDtnV",
+	"m9bPNEmvrruKJemY9zv8Tevs9PL86jvRJd+NkzRm2VVXdAuVD1dvP4IDF2fT22zMLczFkI5Geo9ga0Y0",
+	"U0PoRXXkXu6pVPyuf5IPDFMcYkVRA8xk1rnRK6UXMCCUDBiNWUYyMckjcLM4FXboM8GclKJ0v4I2/VOS",
+	"UoVe22xg1ptwvUZAS/sAQRGiSMdDbqcxEGmsvXRGowEedrZJ6C2a6eIIEA8Gc4jF2poGsEktt1BghZau",
+	"TF+gMLAwGQEJtXKDNwQkzLeu+NftiGbmYiSkuo0YVxkr/end5A6CAxKi/5/dzo474UaVHBPbadZyrmVW",
+	"NPypXRc9zhjVc6Hxd86KapAxqddtju4f6PXwOc02jp6a1rAWtiwSvJdoPwMOu3OJcnp8tqwZ9pJO2J9S",
+	"+anScC8z+rG+sxkAlN2zS0yINYhRA8byNYKcTMsF5oTWja87VRWa80ulFCtg1Vavn6KKQQ9TCCslkpgQ",
+	"gVHpnE2wUAYlZm+cdRM5gL9i1mOoxwu6HZ+oUOwiunsLYDArStN3nNnhKUEAv5bMxDFGmYjHkQUJymKr",
+	"qWnrrHsetZ7HF6z1ondJW0+7z6Ln8Qv2sndK0cJOaJq313r66vXZ+cXlf/39v/OSxFVykLaJLOzPaUm2",
+	"M96Jqr80pZmjDpNcc2XP2iuSFdC7l0zVSp9wy1Qvv3qm7NXN8rd5RLxusPs1kI306cadTdq5tlEaQwqp",
+	"GYtFgOunoktTMhKZ6ok0EVp/408d7iVSaxeioVnIGtaIvqSEaAYk5GwSkjFPIbhOHDm4DgbQGD/v0Ft4",
+	"M0ZvhQe+GJrFDtEUmgxEWsBJ07Y/dxB1pWqtDscXxgK8BskYpMiUW4Hlx1o74CpofunBdBdlyrY/+N/X",
+	"kE5tQMBj7ObCYtKdktc//rT5sVMu02aPnRZCX1nU8FKNidDbzZEi9RCeSNfTmYdkKO6Z1t5rZOwsAIC1",
+	"DGb728wqCXgYOQg8TNcLC3s5Uakv90Q2/3jU23DUD7uvRE+UdddenLYuosu49Zw97bVe0Gfd1vPoRfyS",
+	"nfbO6Hk3pzoY84qEZ8I4P9GREiNydtk5Ij9caIK8G+vL1+9bZ5etHy4q5HJJ1digTsJvYaHXSFfdCjVX",
+	"0/K64MLulZUn7karD7ShaLsyj0ejNAFQR1OHanodWmJYgPj/AJSlDVFUqtb3KbtT4BYVjHNwkLQblpOL",
+	"54+5Gpg9o9fVTSOfyKUcg7yfC+rgtRdblMK1vnFV6/wHmk1MqC/7Hr6gNae5Rc+8MUSXP3Hr6HD5F+3T",
+	"ddHvNU/jvaACzBeq8H1Zyzb8o8oto1vbxHPFXJ1tccG1rh5QHleZol7Opsji2jmbHv8sJRpjWtcwrOfn",
+	"/pbnCOjCRvatUlO8oqFdP9nMSOl5CWeLuAOO/LRh8hAlt74B9HAVtZZcAk/eeOlq66akmUX/MZFKZNPq",
+	"dAfwWfQyW1x9NPhTFvdnVOHAvugfn48WKb/SedVZYV5Wi2LEW9wXVBJrPadn3dbL6DxuXbDL3lP6rKtV",
+	"05HrNG9tVdsV0lkz2gpPjCFwsAa/bMXgm1GHg3mk9KbAPda91ftRzG9sk7CXiSG03XMiyzrMMMoWHA2h",
+	"goHbJgMxtEIb1br2Nhvwz6Z2mCcDYSw8RRrYhiiwLYkSjN1Rbh/VQ2oW0PSXCq6fzawqilkrcv8sDdY0",
+	"hCssXW0FmnVeyNd1Ek0te9dOMz1wznZcpe0noNb1nfY1/bRoIsxJkdOMrLWVVJTHsk1Cu0Wh9e+cWxdA",
+	"qHuq5we8f0VClAEwZSzoApOUNCRjHW5lTvOKhCg54rAN8klzksmK1KKqL0QcAO45/Al9WZBfi4mKHvU4",
+	"d8S8uBjQ9m6sjmr/xO5ZWn3SOqR8WoRbeiJNOEX0IOpnQ440Y3qNIPKDFF6WAnYY7csXbsjt84fiOrs0",
+	"FVBC+ci8FsjnZ5fPL19cPLt8vrjNWT6VtR5e05R3s1njo9Xxa0gIWkhR1UwFxFNXV6T6Zhlol8jSzdvX",
+	"c7XF46GY3chb5LtvWOA606aSNBhX2dSaTxgrRr8gMD15PCgkv0J6QagFXIOxZFl7BRzEWaPEtIv3+MGP",
+	"m60THFvdEwFyz/t/cjYhgyRjzjFBbpituV7k8GoDGgzdIY3XT1ydV4CnX0oSBW3ZTeFdqehO/6lNajji",
+	"x796AnOXtEhQ0A2oVqHdBoEz28J/xYjC6lGsGklPhj8w2IEbv4LH8Bf9wNyzGOhOLRTTC46pQnheVw7m",
+	"1Ecyqxsqo87Vwka3esW3GP3S9L/i9lXFSGC54W3FuAgEP7rT5VLtL2a/KqtknK8aJ3HbPwMbjZUfPjQl",
+	"1PlpQcOECwO9bybZpDdOe0masrjD3So3A2NwhnA7+J4lyzMAS3Occa0UhPbUoOcwftX00TW2qLujw4sm",
+	"adHm9MIjVj7hF5ylUDI9zU3Vduf7XI1XdlazR9lmqNR10brjYjKbV7ZDU6Ck6lfLZ6hdFAwfXgppVJnQ",
+	"fze2E6ok20miokGeYrk+Jn2eg1jIZJQDMU5jSFY1xUzbykXdZlbpwnzKynWb8ugVGCHVFgwaKOgfZeMK",
+	"tD/qcOwsB2G8w3n8iL2CKNRaZFRgkXnncauegxTSGT/PvhhS3FYwWqc8+l4/Ytbky6ypOmBpvMCTjE0+",
+	"CyUpHo84Jxnqs4+PqlykNOHMG773y5CqaDAHEgBwjTnBZSY9MTYB6NwtLyQulvIOMRmxWZmtafl5SZ1c",
+	"ZPSJvwmLeFTTmhhzJWe76hqiqVwDlmUik9W/pcaprcp3Bmqr/G3MjeE952ck3Irfyu0El5C6/yU3j3lL",
+	"49Nd1UnDlEcsNjmb+babBOxZxoQbq3nCmIdzzI7Fm46vNS+BR+bPJ1VVh3B/gTbsUNDhNSaHeLdkxKax",
+	"QpnrichInhELgCwUFuKKODyhNJGKxIJJSJjqwUdnV8N7y9xeeZUaa4nj6oa7xbeWVjz/RFCYxrx1/yAm",
+	"bzSlVRFRJiaIkjHmJAKFBpBS9K4ClnGZaLVCq6IDqZg8gT4/zMYUe0nKrsipV5Ioxpk7W4Vb54jGIZOS",
+	"9mtIIxhOfv/c1alKQgdU3CmPZuKAjkArUCuR8eaYx3aR4ySGExZY61h4ngmU+kjspFlbN81XSyZ32qmK",
+	"avDMeh/BOyEhAprhLFB3OQc3MLFczxY1X9OgTE/gP17iwCil3NTpzu73+l2jxwjLdIsrubQzrK9Xaq+/",
+	"462KHeglHHIkV+plWyNVAInWGNqMxfLWz5OvbmuJ7FVJB6ZAf6VR2mfmkFbNHAacSB5vqFs3oAZsWKdk",
+	"oLpGYKYWYIP2wRWZB2alvWQDw2iOvnI28qdcuZeFlS5sVZG+80ksEHPLMd60xMvGvE3CgczWx3cbuEDk",
+	"9nBX9Ttr47vhfJdH6LMxlwHhbFI4xt0oyG00ysoR7h2FpAssNluSaiRvCLnw2VQvSDMgIZ3QRCW8XyDG",
+	"kDTEvcEFiFnKICPe0S88Bnmg4FjEiYxoFsMfIiNhjyYpfMfT9bm90WVwsgjgkQCJYmzkpl/WYsZ6FBxV",
+	"Dk9fx+9jCSt+XksA+HSll6mX58ZApixBXv/xA7KHRVip0P/rKqqes4uXe6Jwp0OGc+mCVaMfjdIpwMvg",
+	"wPEJiaeVziNMlOn6YXK2tBVdAhfSkgFbONbp2D4XJQOXze4snMcUwrJJyggXXRFP3T1azs8N2c9tOjEv",
+	"Vu+9NR/OomEMqFz9sKioDMzWVuxXFbdi5fGyFgDj0UhkysDWLYGGeQYHRmcfT1/mB0bzUksgQeSi23oe",
+	"XZ61XrLzuHXZfdZ7Qc+iC/YUi8f8QR35sZSYDsEmP+qNeYSxNXcOpO5ssvHzs9YFu4xbz0+fnbVeRM+f",
+	"t16eXfYu2UV8HnV7CO97p9+nxaM9aoI67LPzC+A319dvkPQHfnayGGGR/hgXs330KqMQbYkTOUrpNCcY",
+	"vVcjqKc0g57NRKlatUVteVDsLGaAIZWKZa2YKmpjaNr0Nc86WFEvY36tgyoqAVOArQAyuQVMzfVtdH+x",
+	"ymHgSkc5p7nlbRu/x3u/BMuy7HBDigldVxiRAD9FKyctSqFEzPFdLYMAR/LmvjrbrSLZLa73RoP6Yxim",
+	"xgM/wa0eZ1WZ2Hl3TeyHs/j8wedNb+suzivzt9druInSlclcstfpA6yfkiK9X8aVBvvT4SDZp64I7UrG",
+	"lS0CtNe1LROlYhNcp3q+ES5D7ho5wVYjlmS7fywbyTeGUGrouuyPmUYmdgGLMsfz0hyBWq5ysmbddHHc",
+	"w2ulaDSoTgmxoBOcUEuKIiPYplf7J4mS0LhXk0ZeT4pXuTJJ9eXyGrj9tq4ceYX3G1WAb721FFQc7Q1P",
+	"ej1m4AAMCLa+nVBFxqNU0NhmscCPacK4FiVRSpNhUW4kWvGejACQYnnew+b6qe5i5HtVPMaswIiws4MN",
+	"xDYIkvJEJYCk1hOZtTzAiY7FhOsFwjB3rXQPOaDnT5/N+Tou/BNJbn68bp0/fQbVnQP26biOAEr+p2JS",
+	"303ndj1bmMyHZHu7mtpCallgq1PYCDzgb4Quu8nk1ixHuK61wveJTBAwut7Y/5bfXymA8qUovNthJhe4",
+	"y+yD2+fioizFn6ug14WxHW6W1NYSWHnTJiFVc1rsFHlW31bTjK8d1NHvrBvUKc+4OrrjNQjPJ1yRqr9J",
+	"jGdGri+362pX3xaEcmVzgnE3TSKSsVE6NdhEmhszTlOT+pQrk3nAqdU8N8n047tkOPz6bVVySCVWvvbC",
+	"a7oFD6gkChpzLfH3YILHbHdx5c261hQx+WwXx46N+WLMjzYJVTSsI1b0bdsWK/qdq4kVM8vlEWOayxdr",
+	"mG1HnFiW/zZTo30veGla0VzhtT5vL8zfBWsVv78z0WdTLJbWC99VZliGiCdrBqTG0qB3Zcz8gHnOXaYm",
+	"jHFTjMIkaWBtYEBCJaAMx8SH4tC/t9cjb19L0kCq0LYrRkDhARPTJxmLRBajKWGCVrMxLT9ejyPzXSw7",
+	"2iMXp4qLjpcN4P82p5XSrPt7OjdZdrWUQpMZmyex5Emx5tPzyfr7pDID7Jro+1tyxKKkl0QmUWchhc/Z",
+	"fMU+qRB8wjThDKDdeD8kUvtaNA1IqFkhJH//+9//3vr559br1wEJ9S6E1o8MsTubzNO8YBsxwu/vmf7S",
+	"ETY/054ypjDBjxY5sGprUtrFYqo6aS63qbnj8xJ8ygozoZK3zdy2msWTk8bnZRCVRqcaAnK/2FVZQjay",
+	"PnZhPfDCe5qOXfqU1cr6OfBV9RehFAmJUY8davVI+MObj+Tk/uwEn2jpJ2RYbiA8J8w/pJ/8gT89nTvn",
+	"mmaENh/uNmj8ucKRQ32j4m5VX+UnG5xdCQMXUunNviWSUEBux35GEkM/DqECIaek6704K1D88oVFNsg7",
+	"fZ8PDjI/l+us1aUSACCtbDHfCIv4s2YxFwLQao1SY3Qf4EYDj7E6ngbk7ys2vK2PkfJlLgUvNxFx7+Sc",
+	"Er+tl9WZQ8Nv2W58750dWE2Viglo5mxIUyjvh/PAcTbbusTdM4dN/3PMxmzJlua9xqCLyxOJ7cJy5F/I",
+	"fTM7v7wuOE+9w8OEo/ZzKEUdZaKP7UPPAjzSbF/kRxkQgbOpD4LfWkGAKEsrEFj++RJ7m/FDjnnC+zZT",
+	"U7FMkq4p4sEJBWTEMm9ypQ+YWX1eVkbsT3nZzbgey+7KF2vZnZUr+XmVMmJz6OzPovq13rACuzhV5P4H",
+	"5XyXIjdfBCzBMLAKE0EMAG4A1zuEFEHILzItOTysJ7xGJgmPxSQgIe4MQKT0EqNPfW9mk73O5ZF50xxp",
+	"9LHy6OWaaPsy1y4OWwhNujnJ/quSEjoyNXLca9v79Wz4aosav+JO4ebThl6yarWMp/ueERwQKaAbVXcK",
+	"xu92YjewZzNB4A1jwH8rBAnLeXsQBQ7bhJpIsJ888gQ6D2WSSAYQHSY8DHdDiFh7+Oj229Mol2MH7wU6",
+	"x4eKpOt+ntnoX+Ao9DpTSZSy9WvtcK9NgTzFt2mBlJ8cC8nydC2p6FTLLjVgU611S2pWJQqG/TPV0+GU",
+	"R1gPDuk2N1SNs5hWdEih4zhhPFqaQ3Nt76sOVT97+vTi2dJmCrCkcrBJ4NpM8/NqzamrTFzcRZuis83d",
+	"9Ilza/v6VzYhowxI1WqmiywmvVSIbHZbv8UtWm9vXpk+KkoUNyZmiiaprOgEUOw+7hVbFZu3U97h1hk1",
+	"/c31e65IaGJNJmzZzSiPE97HhglagtGIGQx9RMtruHva5POXkPQFk1DJ3bHl417XwFSIO3hxL2OmU/5A",
+	"SAUSfhYq22vRH2EyoWnob+2QTF97/QYTQdgZ3NBjXKqM/r//y8jZpVYaQiqa3kYiZpAzePn0OZDKQGi/",
+	"+eh/Xb4kl6fk+bOnlxfnZxUiJh/DQgljbtMCxixH3fy67+z9Jq2DRup2Tuvr63LOL6Rs4/5qHtV7a5J0",
+	"lh7ZuRoxGGKNeHfK+jS9rV0vPu/GZSwMXTEqcRx+FveGZvJWUxwgHTh07yCCO/N3SO8gCKMNTjFqAbRP",
+	"IWdzAdxDIxrLqgBS839X450iJX0u9qqsymKgdl6LU/DmC5OfkohxyeT6gj7Vb7Cg/TNJyYPsVk55hH3c",
+	"uKqCcHG3LCbuH/TzM5aUffi3uTN81+utKyv19IR+/IkkHPVNxGYaWSRoLdChlh9H7ZcvX+rdxzKfSIuT",
+	"N798qGim4x5cjJjC2bQCwko/On/KBo5hY+W9tpKeWZSzs5qrYjqNVdaxUaWypGvbZC2UnfmdWgRSxfom",
+	"A3ipTJqflfz0dKtSaYXtr4LKeHa5tgGBIdW61FHqIJiHYEsJgrlPQXKximFexGlBiapf4NIb82i2d/pY",
+	"E1wZDzvqhY//hvcuWBPsA70Va7fQMHptFip0lpxhkzWJLjONrpdWB0BH7C/lhpYzeM/JPbQ7gZpx6UdK",
+	"W/oBEtERRTd2Tru3eZvhlWZ5e7KgMEZL53KVVgBNuU3JaFWUZDuVV0uOCFerAsL5/yI30VimlXsiuLyy",
+	"hLmQ6ub0dq+A12ITayZCw2DcdtbrsUhBJ07T+9iVn9cyG9ei5fnE8yvrDoS4e8PjkUj4gypBcm1do9DL",
+	"Qw9JmvQUsgc0+Cm36efYcRMa+X1ZUlm4mf6qMtrt16s0Lru3Oav1w2J2/fWjs8Gx86WddkxH9xr9cioI",
+	"QLJMochfUa+tXcW0wOmpI5FXPtK06fnLlZ5e/L9q3lpfWRZ64WLmcmG+7sW/LdkNuZ61YfKOKoS/IkPt",
+	"5Z8Fp6enV07zgOcmJyyT5PL0lHA6THifhOY1IemyqcDOFLVIuUBPXxbSbWmx7MBrrItt41Seub5e5LrS",
+	"8f5YRWLIZsG2vD4tBcyhquydNY7hK2eK+ad2SFWzXik+bmdfuXySVaLZYAtiU8mM7ZOPyTvOIB5uT4Ko",
+	"tcsA8Q9SqJwZIZfU0y5qUk5jWu4qBPWvK8CypiKiKXY9a0EAyuD1XceU/CTuWUp9ZIka3cTzcc4qlTrN",
+	"dGDdJlSaIvH1q97mWBTYfwWqV1IxYRmJqCyitOKDNUyI5fSbFwfadZ6loO9evSeXz0lKeX9M+4wo2geX",
+	"xKAIyTKS6JjPdly8eLqChbNmfaCey4qtX2Av4eTWAxleYzOrMtDtLpmjuxz6ZIVyObM9i/PDID2XhONN",
+	"4ElWYMja2WHjFeBJvL2roEDbfR33C9rL9saSxVhDOcGW95MBVbbSLsk8iMpCNufaHd31CH9xmHelmBWD",
+	"uPJtPR8BYXomFM6qDbS/j9oRkKRHKJ/W8hLGcrmzBqqhTKPwYBXN/S2RSXUVEYsGPIkSyp9IotmCQF4e",
+	"RC6wud3vontFQuinf0tVsf0KwkgkCo8tBK+pVc5O25cbNwCxI5p9tYUyKJqrR39rnVlVdZ/IHLL7PL6I",
+	"Ws97T09bL7vPnrVenF70LuLz6KxL9Wd+F10cmv6He+YsOu+2nrPLXusFffq09bx3wfQTp/Slbxu0j/TG",
+	"pUwZuP2RyPRwP9hzIDjeGQ9Hxxs0rcsq1eGL9pldhXyHNdVqUv3IosECXervzgI0iK8Jp5Dv/ZpfXvn4",
+	"ZvkIgcVweJZmFj/wZ9E1mai5dbt0HJaIZpzGbfVkyzbcU5/calgB263N32XfNbOpMzBoZo0LMy8hmNkN",
+	"dts361quVXhvSW6xKXGv72qTUAu9tW2JFSRmbVtCv7OuLQFTXZ6TDHPdMtQZ6s5vM+8Y5rZe2PAaF9sE",
+	"Bf00BQgmtmwesZxKxYZkNJYDJmeR3SuVdLUC3UDbzWivh9cgu5Pyuxbay4LThcjZHCFYRXwmenr9/u1f",
+	"2HROzaQ2swGkDI6bJvgEMc3Sp21yzcn1+7fkjk199x37YtyLOxZfQdUYBbtV06m+U/OhrQOio6R1x6Yy",
+	"RFBaaHKC4B7ahFfijvHjDu/w164/O2TvvH938xHjL6EZVCuxsH8QSX4iSZjEYTPIb9CbIRUdjsx9WhIO",
+	"R+qJ7PBfePIJzO8mJg7ZR2TS51SNMxaSRnh/FqD81g93qWTPLsmPP1+/at38eH3+9BkRvQ4PP+fD+XL8",
+	"eebTX44/6+X8EprkD8zdZ1EGsogqor8oAyJHNGItyUY00wvaDDrcMPqNojymWUzM9kliK//A0SGSTuUV",
+	"uWdZ0sN0zYxOcAu7rCcyLaszmfC+FgXErOq0wxOpPY+UaZkHxysAJ4I/az02pFNCsyy5h5IDaF2WxSzD",
+	"rKctxbc1oSw9bgdqrWcS+scDtoze7MOC+IWHmrZRLx8bPXdeMhb0HueRU3vFsEpF1LSyCh+D4/lUzMIt",
+	"YvEoYlL+lPC79dmcwjtImvA7n9UDkrFexuSAxdqO0S65viWApRRpDKWhMaNxM3AhhwDlg31MU9oQwDOh",
+	"45+SBBsClUUHfNpwgRY6ciAmvsBw9yRKsrR3EBsHsZGLDccBeyk6YPS3mrh98eFdddxUuu4icsXL0lSv",
+	"7VLcGLN2TYmDOT4xi5JYMy8x6HwYFIP3t0kkOGeRyvsz5amVRhRBXTqA17BPiVQGW7GJ8ud3+2xZ0Nhv",
+	"VcgaQnvKYRNHiXYaD3LmIGdKcsZ6dPsragwLHDsWywWI/cky0A7lCBZwrGuzaAmQV4EUbBaL0QxtXsC/",
+	"LcsA+1iVDGhoIRSaO47NC8LA1C1MqGweZMJBJuQyAQllL6WBoXHP6DBX8qyPEh/sThy8wvKStcWBl8Np",
+	"KlWWCQVwVKCzp3V/bFGQyBRNyzLDvnW+zDB3HGTGQWYseQIJZR9lhqXxXGbYK7nMKPGBdwU569bYGjZj",
+	"dHcyxezMxkKlKEpMBoIpdAyMvPDSxW2ZHREW3cKKnxmhYj/gR01dHtnJ58jR1pewyk0xgGkH4XIQLuUn",
+	"9lK62CpIT7zYS1a+7Exa2K2e03T/HkCPObD+hEJRq4Bm/FgeEDjCN6VKpjQJzhkNI1WhUcIPmx0wmZdY",
+	"tDcHnXW6DHbbFrPPikUrIf588+6vhH2ikUrhZAfxFmGq0NmgUd3ewsrQ5kwB1uWLp8+f7QZ6d4P+IUZy",
+	"bnRkaejgtj7PmSdM1s09W+nhnGHz2op1Kipqf9Gyh0l+pVLdMtsQdDnGYEoV49HUtFGcbfuYCoMU5fML",
+	"9FaHvN5hkqaJZJHg8Tr48nBSb146P7+VEpOW6OhXq+l4zIr9NeHsA0sQFS3j3a9CMgBZML0VvbV2IGNy",
+	"JLhkt/O5GDI0yF+S7yz8GC4uFDbMcOZ59RDNRxCjoOoj/oY9keTHjx/fG6OnnOZsGndic9bCKEwa0cuX",
+	"yzayXl5zab3mpThvK23Z43yPjwuM6WUzO2m9WjpSaU4bBd6R8Bge35VvKpuonE1yfjAmlvs7FX3vaN/v",
+	"LaJHcbBLD3bpPKbcR/PUEMWtJf9jy0i7N0qXJiI6lkTYKzRXoVzemahtEk7itA6evr7NJSRexk9Z63nv",
+	"2WnrBX3ebb2MTuMzdt67oJfdVRIS9TvrJiSWJl8DUT+fJUAQWerfbrJiBQl/g2mL1dqzAj6OGfilYmEG",
+	"Gh0iwykYUR2QUNrbE9sllExEdscy/E3p98gOR7vAQCwSSs4/fQryzq99es/IeEQalFx8+qS/cqn/D6wx",
+	"NaCcXJ6/DAglXWwWnmMR0Q53NTG5yyYysE40ARmt3LwilODXcpaKKEf0R+R2AwZl0e5wXlrF+/9Shaax",
+	"OWuZn+aR/BtT1b92yOrm1dufTWMpP4vHFEXk0W/SGNLsDrWyNtOaBo4LO7qW0dZEBu10s5nTdPfE4uP0",
+	"Q5zqYA/MoIX3LbHvoy1gCd8LVblLlt38azs/QLPhhGpoNvOjwZTJWD+RCphQCZKxiGlyAHYrtQjUVKxp",
+	"DCl7jcLmEpbqh/dIbiQZ2mINH7WihBTxDwSSP5bj7jBRuMp4xSGD6CWByq4JG3klZPS823oeXcStF+yy",
+	"13pKn3WfRy/il+y0V6vQ2aBHHA2UGsn2yQnLRrYi+zgSwxMM+d8l6gQX7fFWc60K42G15G3GqKxqyvnr",
+	"YKrNzbIyhRYCvV5A5DgaaNGulZ+mHOhiSKcSU7W0ctdXL89OZ8GZ9gJWxMzrViYG3XWO4NH3jTOmWUhL",
+	"YWe8yTEeNndZn/KrinJPAzyxtqRaMwA5yth9IsbyFln9dsxVVWnu63GG/eAzoUzxLdzpQjzEvshqQ6mS",
+	"NEV1uPactlDJZuBg3LPjLJkxoU9XrYBbscxNj6HcO9an4Zzc161aK23t2makvebYWyvQXG24fIrAZlBA",
+	"nAh3PChkWAxoDNDqQ23AmPZceHzqTBJrWM8Yl/bj83MurEtub61MvvCLTnCI8mCKHkzRefJwn0NTjg9y",
+	"s3TmpzxTY+YnI/tBtlffkSd1VP1kdvZ294ExT3ktDoyVJVlbc+Jo/WLdFezM+rExNlo1Nmbnvzw2Vl6A",
+	"LTeyrWCebzcoZmd5A3yy2NUCTTLrQwWgwvTAtcXMoyrkRM+VW3Hp5ZyBhZOBZNHtjK65Y9M2qHBTZWES",
+	"GLQ/mAXaJo0GKPc1M3mi20xu9QV3c3NjXbTc97W6UoNyBr6+nxPdJm+VNSoKun3AaIwgXgxVlh9Gd3qf",
+	"NEClulgm/JVHEeFPlHjNtls9SeJMjPR1RpUkXa0PVQlH/kiPOK/8715ErefxJWu97D2lrVyUnNHVhMn9",
+	"ysLEOUMVmosqMqAj6HsDRlWI23R8z7Ju2IYzRP1ecPRgKWyXGaPrwCwax4mC00IDaNfhDQubhr9RBBoF",
+	"m0AOaMb0iwM0zFy3XNs2yjT+RIPCtv4035Mdrp+maUpC0yLTKLyweUze6AGaToZgwAATuv5coVmQf//z",
+	"X7AmITG8pnlBSNbhRQsVl6JW8JM0nEEaGPQf0KWJ4NoSQwvVBL2hMjqwNpzIyIhKORFZ3CZVqY2Bvfqz",
+	"g3AqXofOfMVLN0pEd1pKFy97PXZL10xv4dJbEsWKVxDf7xp2s+o1ecfz4q9v+X2CDmXx+i+yPPJSvWt+",
+	"PS91d9cMgHlpNXq9mXd6xSilqWi2qLpedQ17YhR/+bPoFi8ALERpmEmkHYLiRT8jvjR5v/ou34spjz6M",
+	"+exFi4Bc+uXV258/ajorXi4cQLirFt2/9Iqbd6VNHCJ4YsU+Fn56L9IkmpYJkvZ6JXKmSTp75SMbjlJa",
+	"pruCx+uuFtIliuc2dXINg6McFM27z7tYeWfGoEGQC1YuCl/aK67gyl7ojdNekqb+Q5RHzFzJG1Iewz/L",
+	"FxMpx+VrGVPjjFdcNb1mjbR07ZWL0jO/YHqWM4vQ460M/Jk/AH/mHgPK/mMU9fn7qBMJtzSO4c7ESQPv",
+	"5d7FjJlztMI1LLRHiDdvFPAnIM3dWghTc9GK1Vv9PmWvopbx7t1NhW5QAzQALEMtwbx77JV8gvZKzACN",
+	"z1yFhhPec/h3/hT+ne/OOuVADvhVq9TjmPUS7u90/ipzIX+TvSOlydB/kTkpNHWIFb/Q0Sgz3FV+xHHQ",
+	"76LrfVv/lX8YgHW8X/FvbzFRFh+PR6mgcaF8YZtFD8E6xZiBbVNyPEop54Ur1PYR9JER/d9NW/T8SpzI",
+	"iGZx4Zo5ss4v2KqGW4+ro2R4i+AtHufnF3PiXfeQLDhKUeH4skQKFJv9ceYu5A8kvn45NuA4M9cBmWjm",
+	"Kk1TMam43hNZN4ljZuB2er1jxN6Pi3/DzbdOJOEvPifiFW8q8LcnG/BCThr4t5NOKJtKF63IwsuYmH2b",
+	"8Nvu9FZKAQ5DkmrpnuGug/xTRnceS3pfcXVBcOeRxJOCxUlYXoPMGc07z/mZNVrWzas0VAeNrzggG0SA",
+	"SkCdj1FIqhgxMUpZOehdIMEqz+IQuj6ErvNe4z617GPgehW5vbNg8jznZKOaQaNVtDTQioTGzGRfKEFM",
+	"IXGiqqQAXIVBHDKoDrxfk/eRavdfAiy3xXYnBYohqLWA1HKDsACZ2OhOkfkDH8cIenLZYKDFFxAZ6U5t",
+	"D6pmgHV2tE8TvgB40fusrST+9z//dZJflief8z8K1cT+4Tg4pwcRcxAxTsQ4mtlLybJBFGlnUsbGg9ex",
+	"LYrgv7+LbhmXdQ7MgL7z4EkcWH0JYv4+8vj8UN/OOLhwGLIhVpFrejyHc93vM+wLzSgPDHxgYPuEJct9",
+	"5OJyuHdnvOuOFNeO8YE5bkvEoOG9aeuFRnqZgd2P5k/9QCr6Bx18YOGKNt00SX9GgtlHLi6cOOyUhQs5",
+	"ABuqYGBJewRCxD3LsiTG1YFTkgU4ou7m+QnqlQcsB2jAgwSYLwEsce+rCKh7yrg7CVFMg1tHPuTZPMU4",
+	"HiSoEC+aVwj50ShiI1v48rtION57c/OumSOQNjKRsgC6AEq/bYI5/jX45ZBBNGtMQM9ZP8TndW08+Zz/",
+	"UQQMNKJoJkPpIIcOcmiOHAJa2UsJtEnG3s5EUp5zuqG1Allbq+Kd40PzjZRCKthBKByEwhzIBk0m+ygT",
+	"VkuF3J0QcGn4a50tInCCXpwczQXEFhEzYQe81zcU4Io8+Qz/vwRPOP+aS1QmmrzH3WEipab0RkjHSthc",
+	"w1t8edgkkvFYkrCUfYWsG5Zyn8ODcDkIFw8PJt5T4bKbHP+dSSG/2GQdY8QkSOMN1SeSNne6LJXso4ez",
+	"yIMsWPSEIdF9lAYz5QO742Ovtm0tPsbnbenjSGSqJ9JEkEY/FV2aEkxL8lyPCW8u8DxcxvsM15sPHbj+",
+	"wPULuR7pZC+5fs0qrZ0Jh5ky3DXOO8WQQXG3vpzfgNV7+BAWYDl+53TITIO1CKGhJgOBzwOuVaE/gpYj",
+	"ttEJkYwdpMFBGvhP+BT8kd6xnWYgGqLWckHpb21NMBRLXnfM7l75+WaVC/KOxTYteWBBuyy7I/lyxmJJ",
+	"sBiTpoFpdeR1dZ3tvGpetaAB60EAHARASQAgTe9xz9Xt1TXvWHqsLTeMWKj0DBqFo9LxSLJMzTgWLE4U",
+	"HHuaanDSnXo3zDZwtvaDNBlZ7AA2fZAlNWTJ/oqPFZAUdiwlHBzOBpIC4KIaIAU4mxCDdKofg/7teg0N",
+	"lESZ9+HJg+FwYPblzL5yg7PHZS8UAFV2xtNFEKi1+00A7ke5FmlOqSLe6/Fw3j+qjNJ74OoDV7snHKnu",
+	"I1PXhczZHaMbqLYNs48SwN1UU6J9lcSmI+SwPAtyF+1Nc3FNTC6SB+szF8Tb9Lc5SImDlChLiZt3r4DQ",
+	"9lJKLIK42p1oSDaoo5CJYkXPP2OcDhdmI8IzhtmTQ1HEgamXMnWyn8UQK4Bj7o67HazqWuwNETZTdqDX",
+	"xwDggfdu/w11j82AuGNN0NE0isSYqwClg+0W4voGAUaaqXyQCHIMiHaIfmRA7vBYAXuOJ9yUUsDBhHLt",
+	"jfVizK+TKBsZ1oqg7hsHSXOQNLmk0fS+v7UP+wZSuUOp56ObryP5YgYZjSY5So4BPVXLwIwNxFia+lCE",
+	"XtY02xDcdgsYgZfChs2AIAyzNooQehnFHAAuz0A4KTZcAiSv/aqDuDqIK09cGTLfT2G1bQjz3YkTD1p/",
+	"rdINA+dGsjG3BRycQz0pibOpvtwMtDQZjUzihQ/iHBCD3QzmE0I2A6okYFDMHI+OebXh47f1NK0yDsLk",
+	"IExyYYJEvo+i5IFQ0XcqXwpdOjYM01pxY8Hb56FLud8P6FIH6bBcOlgS3WcRMdPPYGdMXdnvaD3UxxQX",
+	"BBulYNNu2xVLGwIGXB4UO/ZmkWVOz3usHNInDpy+8Iky3e4jt8/rLLRjZvd7pK2XHzVKp9gonSRcsYzT",
+	"lHBhjlgQe8bj/dkj1qHlcD818sDdB+4ucbch1D1m7bwJ2Y55em1mNvpZL4Aw3TNzhGbSsL0sbfvKvKtl",
+	"QDJmn6BkSKViWUsP1q6pcVqaM6lV+MVDZvRBHqwoD/ZYEMxrV7gzseA6kq4jFMaS5TJAG+ycDhlofK/m",
+	"irMJYS3ApaRxnDEpAw+IBTthT/Kf5pybQhr17HFrWWjAiA4npQe5sZrc0Fywj1Jju71BdyZk8ibB60gZ",
+	"6Gm5CKBlecsIfMUhVnCQAoueADLdRzGwuAvsttn6S3AkWTTWZv6NXg7cGTpK/sKm+l9dRjOWfW8nNrq7",
+	"/fc//6VfV1iUaw6MeMempBHiPWHT6zFJjdmfiZRdmX/TsRowrjQ5mrpKTtiwy+IYHtKOhKHUsWREDRKJ",
+	"He8B9uEYktT1X0dtM8a8j+ZAqdERTAwQ4aqmIaunQcwjphSkEeKNYZP0MjEklIQn92cneuQn+jIwYSvh",
+	"QbGBJhouIsOrhUS1Rv4CuA6vadaYjd6ohPdEtcz98ePH97AD8EVs63uXKPLd+Xf5qPBy2wLfQJL8E+uQ",
+	"aS4e0miQcOBhTvuswx0KRqAfSuwr3OGMgQqGh7FZYFCA1cmBe6w0ROi+hHfFp6v8/bBgElaTwGrCXbDk",
+	"+N2IKpqK/hilTQpgH9Z1TDIiJtxNE5TAn/50nVNXIvjxn/5EbpgW2Pq6yJL/gctt8h0sNumMT08vIth0",
+	"+CcL25ocZ2g6sCQYIoeEzQ7XhrFbuWqSD7CueA5x5S81N2hy0+rPzKjDcXn01H1ikgEukYmx6+WtJk/t",
+	"5GNxgwT8xGouA8ENKNFgsOs1hYHKDtcMR95oDeTeBOoDQFT0cxFNU4BVKDOBZEwSwdOpe6f7vaHnkyjZ",
+	"4UBEzTYqCzVgWQHaCQSVnr2csIxcnl6aHX6TZSKTf/oToRkjH75/RV5ePn2uN8ZN6WSUiW7Khv/rdyl4",
+	"iFYAbEs3ZSSMRKy1tWSMvMf7XokY9XqHj1jWAvuE3CcixbXT+iyEizI0Y/gFpLIehOjZYlEWa7dHjLOI",
+	"SdLIgWQMCyQZ6TEwFaRD2vaQsgPLPDLocAD/lE0A/iDh217rZ6qigZmJ3u83H2nfVJ7T2CwRxmakygTv",
+	"4w0DkcJug/GEg+zwRtg5uugchXrd9ZqkDAgJ3yHJ5dk5hHgSCTaA/uny/IWZ9iutnPRlbV3p2cMAqSY0",
+	"vVI0JeHbmA1HQjEeTVuaUVDsSO1Sao7SiwG2BrZIzpNmOxxHcFW8H/eOI3XAg26g5+dXZDJIUuZl3log",
+	"j2ysbaTL05dm4D8lUlmSGdE+gz0FVQtVvlrstMGpJCFnn9RtNM6kyELSpdEdQJbaC2OuEk3x2ibVtuH0",
+	"qsPDNBkmCszUM6IEOTs9DcjTU63aYtaj41Qdk2v4LPCM3hXSYxOQYpQT97hiQ2ltMGi0RPWyNAzoCU1T",
+	"lhG4F0PuUgyxcEE2AyIFchvo0pGaluYBEKjYvEmqY/IKLku9HB0uGU1Z3IatnojszvCt4O6BALbNEV8v",
+	"SZXRDVSRPr2HkF4j5+JEksvT0w4PE35PU212czrUZGOXsRno12tffkq0H8AyK8hiNkrFdMi4unILA4IG",
+	"jS6Qe7CSSnS4/ofZ4L/RdMykFvcfte3jZMPFxcVLvde/fHx1RWJT6oU/TwYiZdq0FnpxGuG///mvW/NX",
+	"2DwmBt9DE13CZIfrR/QS/fnm3V+NcAKtq8hQSEXOyM/Jd5jRRDS5gpQFVaXF45jfcS0EUYrA5zPWG0vg",
+	"WS3eBRjYin0yVn4i9VsILB/55eP3rRcBpJvDYOCR/zPWq6fN/yHT24E0prkFwjZG6A2ZGggtbjs8Fgxf",
+	"OtA75tjo9KllMhJep6mYhGTAqLPcTRskbX5wCnbK9YhGA0bOj0+1B5qlxlSR7ZOTyWRyTOHnY5H1T8yz",
+	"8uSnt6/e/PXmTUs/A1a2goboub1y/f6ttnhRRh21j86OT/FWMWKcjpKj9tHF8enxhXYlqBqArXoyYDRV",
+	"g//R/+6zCqf02kzx/PTUExSjTERMSqQ7aSWGvNI0HA1YdCfd/rFUgnnvlN/b+Kh99ANTP8KXAehAjgR0",
+	"uGp/Pjo/PQXvRnBlnGRfJ2ldpK+h87HMNTFfAPNv1uwzPJNIMh4dg2OEcmbeW90wT4zGK9j/R+1//BYc",
+	"yfFwSLPpUfvop+SecSalNkVpX2rn4p0zJI5+04+eDJnKkkjOXXvDPVILwUyMFbNWjBoj+VKSUtASZJBI",
+	"JfoZHQKF6y16nwlNt2xsOALdq2Nyo6cdd3guWLUcxMpLLbX0S4UYodDGUCTKsgbIJUn6TJHL0wsSjlhm",
+	"YKNvY8YTFofNK0K1LISF1RIn4VJp5QqXNHHg+xOpGEd5ZS2bBiriHsuY9ovxHU9kh4etllmnlh6OFnvG",
+	"GOAe/12SAcsYctsMpf1s1nkpqemFOhmlNAEiY5/ocJRaL+LWEvmtEoqmn2FD/qNz9MObj0QbjkPWOQpw",
+	"b/6jo9/dOfpCLs+tcwLE6nmzZ6eXL54+f3Y665FWEqtZgu3TqUcmQ7dMcynWSJLjKR2mc8n2o/Y2YxGN",
+	"tQaqZP13I8av37+9GbFoNf63393GkppBEO+X7S8vrEXpK4sWWJui07rS2MRSDL9FlBs+s5QagPAlT08v",
+	"0ICMqaJdKnO9pRkpEsMh1HV1+CSDCk6qdVemuowqkolJ4NQzRqyMtr8CVcrUhJlhpBDUGqtIm1SJVgpa",
+	"NTe1SrUf7nDQy/bz3bEyGlwS+LbUH9dL0AKJ00u090dJb5ymJE7kXdOqdFimOdz+gdE4MaL3K6iWDzA0",
+	"TUhPTy+WE9ENRnB/4fSeJql2rrZOg/6CzCU87fpGWqe3LPXMJcI//elXz3Nt/+lPpoVig/ZBh2iqGo8w",
+	"xmuCAPKKlMIVRouA5XkNH/bIlrOJthrBHQmcX5RODZSQUYFX2g0dcyVDcAckGYgJGWoL2r4JbfOEmwAw",
+	"Ks5GOGJcu3TgbEw0QU6o5gD0EWIWJVqnNY1RbFZY6nmGY14IvIWkcXl61gyqdKH+6UL/5Oz3xuXpqdaQ",
+	"fAqWUYePOfs0Agw4fRemBYWk8fT0tFlF29r/wqWyhgFYctZ2PWr/o7xTf2FslK8rWgaJNAtxDA2yj9pH",
+	"YAQfBdY0xV8LemsRJxRGdIPPfvkSVD+Uj/YE3aejGnf+pD2Yoy+/7ZCdC5PQ61zF2e84+r2aCufRqvPv",
+	"kDKhZswu95fg6BLHvJinv6Oxh4t4eXq2/JFfgC5FlvwPi/GhGqLne5F1kzhG5JVNJU4e9v7Hb3pPXfj4",
+	"H799KWlEhiFMcPyKnO8JqJJMOPrtS3A0ErKWOLrmU8FZm3BBoowBtAlNAdmU4WE3IklJgD5FBxV4Hz9p",
+	"QgViONKiRAsxPLO3KIUI9JiBHcvvwHjGM3z9e4dbm7kRnph7W/jiE3Pb/4bA4H9g8BJ9U/3J80syEONM",
+	"No/JRy/GjEFA78sdbiILETMhFJdCcAVYjNzv7cII+zRKMibxrSYOmGgL4pzQNLlj8HGGx1Mu9cBGnCci",
+	"u3NFBXTIsBzSjCSA9/sFGNBzs9l2vl8iIdzMtD4IOlwKwgXEn1JGM66FL4NYB+XO1RhQCX9ilfkx+UAV",
+	"cwEbzU3FBAoTPc863GDHmOtVwrsoiAMSZlSxW/NuffX8pRbP5gxWm1QQjyCXZxe51Ca50IbYzFKpbVgZ",
+	"6fkIj5uYVN+JeLo18VX4hpMdxcMtlY3ZlxkRel5hY5pmh23gAm9zgdwT8BG1upzQqSZ+OOM1i76uiDur",
+	"Ia1e4UJ9FOInmmEf3cvzl8uf+yjEz5RPncrctnV1Le986WFWBKMyC+VZtdVlpYQe3KryLodhMzEAoGSb",
+	"ROwkIfDGK/xMSag9kY6xnCbDN5rQ4hD7Y2tSaPuPaos8GqCk6nArvI6J+QwE8vo04bZC0YqIYxJyoW57",
+	"YszjENeRu0CfFkwgvfCDtXjae1vj8vRyBwxtplRktt3wddWnVmLvy1nyeWW1w/oGyeXyR/4q1Pd6FzZh",
+	"762y6atcR+dhrZ5RNR5nrsOyn6m/QW/jLw/nOn30WBATdYZUaUYM24R9SiQcNOXHaBnld5gvYNRoLIYU",
+	"UA6QvfOjw442IxSNlL1TuHAdjKIZkL9dfyRvX8NYIdtRJsMkpZjz3PVsYnC+nDjJGJWCyw5PFMGxxsfk",
+	"GneEwZ6Mxt00ibB/t5UkksQCPH94BE6FYOTbctIqxMa6btoPTJVlQ8lJW+LvXBep6QE9n3mhsgKFaRKA",
+	"XSiQ1vED+iorS6AHc26uy+LEWdI5DwLdT0mXpYL3iRJbkTjabOAsUquYDRuKnrcAR1P2ihKuBEpVldzn",
+	"07ZHaSahI4/olM9iUcaYtAbSGNEMnDecb9OdbvgWS0p5f0z7DN2WzPh2eBCKsRx4THDW4SqjXGLXjmMS",
+	"alsrTSIV5sFUR+oAVo0tL2gK8cbAnsBOBsL+dtXhofn5FuStnH0XOlzUZjGJDJ0cYsJQfqNxZU4xdhB4",
+	"Kgi5DgcpF5CZwTcuT1/q6/nS2CtYLH87yiD8m+jxmh8rbKwOn2dkkZo2lqbmgnD6KGwe45Yk6k7sNT1s",
+	"O86VTLUdifTXSKfzJLslcefS+7LKCa+cQh95FGt12/T0ZS3bFHjhaxqztVWQoUEvtoUCecYa3KreaXE2",
+	"WV330HiYcFQ9YsIhHcZXP+h0CslAbcgr4qmqcn6fr5kgw8popjxjbizHoHFGGcPmrC5HsqCsWZwA3mme",
+	"qWMSzkikh8KbHQ65d5XaD4BOpcmj0gMLEDNRz3O57urwKuXVJpAfCAqMlPSXTduED97qD4ZkOJaKdBlJ",
+	"WQ/O4447fEVF1zZgi1LSPjPd3zydh4lMA6aN72qtgCFU+wVttruY5N4ptwBy0yAH59bKcDOMVWILG6i9",
+	"v7LJvmg+b6j7qvw4mxwU4LenAAv7uh3Vhw28HtDj+sAwm3tGZVWeT/kyvAHBlLuExyTEedh0plvbhiwM",
+	"4KR8noK6AkWm2HCUUsUg2aTLQPBlQHzNwHheNlfaqq/V1U+Vn/WgamND32fjA6Pfyzrg0Yr9irHun9w/",
+	"iPTHLtKRzDyJbqJJI5ZJqJgwcq6WXB8lLS1pV47Ro4eSOytOZoNsepfGXsjb9H3RJrskCY/Scax9Cqy8",
+	"t55FkpmaVPk4U43ev/2LXqdVZc/jSuyBSdTJ6HG7+QfK0yllrEvlVsHnJHtplRScOixj3XQKRUqYGQrF",
+	"asX6v3LmClRCcu3IpxRyYGxbMUJHI0Yz/XJM8EEEbzjxG8eJIqnoHxs0LjrNHXxIbCmVXOU1Vq7iA4uK",
+	"tfePBTp3bHplC+nNAEx26h0bqQBbo9v89Je+VWHMG/3gHZvujPlNBm6Hz84tH9ai4i9YhMvz89kCsoLV",
+	"0+HbcH1hdZFdVxY53gT14ztzcr0xrmTmnG1Znt0Auc0zb2yJoNdw77FbOA9ksFyeny9/rkhMH4CHdit5",
+	"ka68mulq6VsyYE4+4/vQFdX2xuqu6GIB/QHeKq2ggrBeX4i4bRIPTfUdxlEB9Ih9grDnMYFHIevH2UL6",
+	"DSb7p8Nd+s98Sf1gHt/6QgsXaE2hhY/t/HwfB7dIVEC/i2yThKA/wKl/yR/R+16bYTVJtwAvZ3WvY7Uj",
+	"EmCaN1ASnFnGQp4LCI0yISXxYCn81PU2RluS2JQhx/C3VELEpMsGCY8J5R2eDI3PBQ2iIiWyZgA1FAFR",
+	"QhsT0cCr68W/7RcDY2ZA9S4UilrIRPSCOhz8o6aLurr4nTYNcWjH5HsonMYkpvzNMBRsVSV4QJSW+Cb5",
+	"AvpI0Q7HsmlTnV2uwzb96QCMBuSctjAfp1umqekNEtOS8g/t3vjt+OGheWUfPp5Q3doPH1hI+3tlsB+q",
+	"4NBqlCU8SkY01ZsIcB56M7XcEUMGOeqpZKQRjiXL2mOZGWCPEHyAtlQ9e4GOkts7Nm3fsemtw36pmgyQ",
+	"w7zSy/PTihLBoGrxLDnJcTQABINiJ8dwweexzm9OnWKd7+MWE9oVY1xFZKtA073WtW9fz/s6Ev9Wvu6E",
+	"CAVAcgsbo72wZMjmDUDbA4XPV0I7rTwGh+qw5POQUrX6x/cqrOGEQJ3QBjJ+Ud4flP3asUgaFy1VX/m7",
+	"a572VwN7mJQm/E6PJWZs5wn+70aMSw83yeJTmPxEPZQnEt+GERZ7I8CcOP0IRR9UmQpfxSyQCe3wvFDX",
+	"vMy+IY/i3CdswrKKKp5itU5AoBLJVCGVcJhy1KTG5flLHNkHprJp61qLI6zTnNXLxVqCAKM+0UyvSq++",
+	"IPABmMDm4IKkgvdZ1uE0TcVE+qtnLDHqARAFDrzMvce9wmRE1ipimGtk1KtY2jD57ibp87f810QNMIj+",
+	"U8Lvdla4pFkh/8xXiqrgjOc5SZxNctI2cRXkmweVoftcJHWD4HRVQqggPX3YuZIIBTDXlgkgbL1KKrCV",
+	"TaZ+qwDEXC1gf6Y2NqKZ/omsgHdGaC/W67FIXeXi1AJERayq/El7BUZmIbaRHGufi8WzEuuKVCcf21At",
+	"SCMlxF2xNHXIKIe471oVVfPyquadhHf4BulQepPf6CV9BRu/2zor70ObVll9LNKQJqGEG0p4uMKrfTkI",
+	"rqzUqsJLryss8nwteYKwjDuvp/RyToHtkp4ef+D1rUYLYUg18xeTygx0pEmtFEXLLSA0TTucKiMxVrCl",
+	"yHJTqsNnban5FZmmFhRbU1mLCuBnAa2ex1eeAEFRBLsIK9JP7uEorcMdOD6ZMHrngOjniTO3WIyRLov0",
+	"w66awsmyqw6visEYUA9r8pm68iuyKHG1aATioV6Ho/2GEPx6VAZ5L1GsvJt6erF+ri/42jLW6+5sRL7+",
+	"7ewUElILrZ8hvG5/LDyo9Uf+w7xs2NlVg8D4xZK82PXq51eOeWE5+ls3qR2pgPJn/iiW6GPMRqoxjR8E",
+	"Z/sPHYCAwdAUzCPvWhouFf2EY0BhHdU2FxrlBtx/qgU8xMocDDJ6yDleydlTMkz4GCB4k16hrhpLGyUp",
+	"VAJqFdDhuQMAF3PF6IqxC2WDV6g/ALOV32FoQqQxAwUkj8nbPMfi/PRce+nJnakDVGCeY/iUSnDCAwc4",
+	"IjJI1PAHnUhirO4cpiSinIwy0YUjAa0BENWnNioJeeSgJD9pItqpe1/8zPagSUoUp0ncAaDTCqSSPyQ0",
+	"yRtDlNXMvIak+aqhy3wWMKJCBLPSucYaroR7ogo5t8O3Zj6vE4lc5tWj/EJTFAznyUCAKNKmswkmGmIn",
+	"DVNNzEW1SA29Y72wuVfBx90LJ03L68mmQ+hxb0OPqKkNq60gA8V4pRjCq2IZz0z7CddQAXcXEzcswDzi",
+	"1OcnKlf5xhOpxEiClIP0KhMVAMkzx/21uSKByccA6HIuvI4aBD33+S5xhxvofOhkGdv1BNvKvaehBpkY",
+	"9wdze9E88RtjbA1fc3HpZrXQWlM4/YRkUCcAeIMLJcbq+FFnUn4lFl1wwAoMi8tcizdt9Ghdq6TKdDev",
+	"hB4DNQwUzSMu8GeOThO56M1zXYg8Sl/tQ1yZJIynRNM91KUnHIBVJmgRo4/yJG8a6Yy+RGrzIcr7UWLu",
+	"N/BEtekSlJLkTZlN7keVHChn4hiTxO9b2eGAi2cHlUgyyQTv75VJ8t6S2m4sEvt6/ODBIPkjGCSOI1YV",
+	"dy3oX7mb4I8Ftg1P4CMt+00Putb0UWRKmhC/4+w5rldAkh7KgKVhIrJulEg7dsvDRGT9KBE0mFkcJiLr",
+	"Rol8+N0RzRSm1RvhLU3vNuv4Pr5YkhVeH0xb1UM86duNJzlexxbVq3hSJfH1QBGlG2ZgE4qSqgh66ZK3",
+	"Ck0nMRHdTpM0wtEoM20tJ1R7aFwRJQJEBUL5mab4aqpMhXLuyUmnNd0otEkmxiY/BO/H7jbQpNZqChSd",
+	"/vAxa69uzGvpiXGHbxDzcpJHcBJyNrm1g7RHqoVzXmz2AyOXik4lGcPpbPOKVAbP9NKuFz0zq5nHz0gx",
+	"fLYHxieI0x3bnYVvbCPzxbfyJVNXrksdGo552yeG0UvG44cuP9prC5KpstFl4TVXlsdSihMtWbs0ultX",
+	"Cnv9cE1jUFvBE0pFlf672o/+RZqMGbiNjEekoYVYG2YCRdp5lWEzICqjsYV1E6ZOB4NJuZ/6/i+v3nQ4",
+	"NOZOWBYQ8y986u1r2z7WtRwPSCLlGEqIxnHCQISCOJkGhOvBNKtycrBxrSewJ1CDZT4Wlw29Roit6O3v",
+	"YZMkCoHV2h4waK+Inv5E+gVO5pAYJbgUpmOal3WSSJdG1NQOt9+MxIN1/n0sVSvheJLiW9ba0uFT24Be",
+	"MyhCLMstpW+vcDriy3QgjQAoAqtNYevxIbefWCEmTGUptiAkoFTn5gTpT7r9chMx7YCpBcYu2Af5B7Ch",
+	"p69jOEvAZzB7yUXm9gvDLPPWXZuVvd5mmmhudHQeQN8mGTwrOwjfJzyRg5ubdztSX+79h4jJfhblPwKV",
+	"ijSkBbwJlnpnGQmoLDV1em4V3SoVzdRWgzTfJ+6YyIFrg/aZGSeIKek7tk+sULcHUpn5/d2I8bevoS0I",
+	"guf5nd6Ntk0xxJwZJwNULWncnD991gxyTc9jEoLiDNvaOUI7oJuJCeaid3hYePftOEvDmZZHHCuEoQlp",
+	"oaPKE20PxEmmx/jLh7cd3ggLJsz/1kP9j3//81+d8enp+TMYFMSroExZrxIUxTWM9nYHbaZEqJ9ILC6G",
+	"edr2pc0O7wF9MGNohO/f3WDXzxkbyswFDZoqv+y02i+DrukrpBH5KaOQjsrFQgLAbW+7xAFbIjCh03Uz",
+	"VOdqlqBgFWrXCxJou8x0iQH9nu+pOy3Avg9mliuqp/WrDG40F+xOO20Us9pexejNzTuYaJWa+hWIXYkZ",
+	"fv32KhUeh/+mN6JC14BBP8PDGPIu9GuprYAU7fUeLlU0ElxCO3gvywyPEcwvOJQ5DfBmE0rzs1D/qKAY",
+	"npsMhIXdskn+i5NGAzT9ERnLc58wxmug+rZwZJAP3h4ZfDNpo4BMcsgd/WPE+gvctmEq6Yw8euiEUphL",
+	"Ia200OHO3pGfs5FGOJKpifdjCyx7Uy47tBU6kolBKaGpFHk6alVbewBEMQ2Hc+Q9CIc2q6P6mDifIEmm",
+	"SY8ZVJs8KGQ2qMsiMdTiKS82325Cqqukwg/uTfoGyKyHSystisivFZjQg6gRnShwxSGrY/2sjpK03DTr",
+	"FMXl18xvK1CGFVfW8qqT50YaktnOhO9/+djhenJDdpKfD2J01OWVNte1krQHuDAzDoddnRhHvlZeHAb8",
+	"y0lxpLjSiXRid//k7Y7PLuE7jyNx7iBtH4e0XTmlrihnHyaxznrEmyfYdfhKdZiFNWt4FqQAwDvtJGET",
+	"K9++tYHQZfWYznaFc1ttCLHYC5mi+F+QBxRu6HgXEwy/Tcf7kGj3h3W+N8i7Qxl3yPZYLdtDL1qHlw3g",
+	"Kkm6dgLIcYf/FdOIre+O7wXLWjPAfIhs0kCI1GO0nm8Tftud3kopwuZeJlvotwHOHjMVI1pr5b3a8xrX",
+	"og6z4DSAK4tmcvMr5FME1rRLeN8GwTEtR/R6D2Z9m2QIsEW/3YyLPTO1D8kXNZMvDAPNHot5Skez+vop",
+	"GU4Nbj8x46acTkGWZFPUzKMIDP5qITOwchUwJxCDzE9ktTySTKmE92VzNj2jw7Vrsl56hvFnqvIzrKuz",
+	"szyN3D8hi/M0Zmyg5dkazrtamgVZpXLWUxYuPaKYQUG6DEB3owHYR9stbcYsCF9t7CoRwXxj7WyEPalw",
+	"rj7x36WAc50dVm4yUepIGniQAda29/oI6PEhqkGD8ik0nmiaDgt+IQ2VgFCA9h8mG7kb+kxJcnl6CTzz",
+	"EyQpudFDQMHClF/5cHzwWsmYxP5fpoYAEfmA3Uc0Y1zdQiGKqzHwxmWAC81vctxt5V9VplvBE+mszMLv",
+	"DTsJ/yuJ7PDL08vmPjSr0cv8ypHI6l398MkbRdVYYhOOOmD472Gx3sb1n3BfYjSLBkf7Bs1vh18HmN9R",
+	"1wGNf000fmhaGHlUbYVkTumrty1co+eO62U4U5ysHzWGXui16Q9M3BVjrZgBoH8A88eFAhIlOxyGU1Fn",
+	"58khPLcCqcL7AdGMk9ybPEshSMzYiODtCzBWO5x9QiniZSwkCGLNr0hFF3x4MuwxiK3IkKhxxiF4Fw6y",
+	"WznlUehgYsr2K6i3lA0ZVzsSnh0+F/F0QT9/7JlIarVM7PC1eyZuJSqMRPcqb2r+iLsm2lF+pYiBW6Q5",
+	"4YKcW/NuaMHRgNHY2FNvPtL+vI+Y207gHvjAIbLw2Hstuh2fozPKNvXJ58g1u/qyZwb2NRlliZ6//5Hy",
+	"B2DUkLumZeasgfwEwhD69piN1AAOFyckUQE2ggGT/AqSmrtpwvt6GsaLBb2jzWps4WtH9cjN5R+YWluy",
+	"+n3RHsLWXCbVvllZ9ljN0h+gQnuJiNFUpaLBbu1S7Jfid17ERtsZIyOA7Mcuida+UdW6EIzP+fCAPLc4",
+	"c0yeZcaquGc4lokYp3GHD+kdyOVplMKRE9cm1RA7vlFOLknK7lkqwZhd1Cmg0ojtcLBiH07wLMDbn1+R",
+	"e4UhopSRt73Wz5o4csPz7Nz23TJmPoQyLs9frGJX1pJ8v4ziTcxKX/gt98jf9mCeO7M+i5P5SsVXB+vz",
+	"AbsHnNcR7znrfQ/cuJml+2K1T36whLdTSxcp31NDT7TsVDRJ5To2b6GH4boGcGB0WGAUWHOpAnvnBYMD",
+	"AhhFLv0jsQkh+xJ+zRvdyR2L1Z8dwMRqodfH1OPULVadUKrfmPEQTa0rIyB8WpAQ/jr6Z07+5dUjqmuz",
+	"v4urQrpnK9U2ZgBBOtotV5oauzKHVml0jrCS6z7B1MLOkamvMq4o2IUDhsdJ0MzKA9qmoxGjmUlqxY7O",
+	"mKA2JxvrmFzbPDYroDocygNmg4kxWmyxYFi6GpmohHHjsbcflX6RG954x0YqIInLke3wy9OXJIyMBgwJ",
+	"p0MtnGz9mcX8jignUH/fy5gcuEoHziYmHwYtfIzk3to0qpCMeQp9DAtGymwrVNII8c9b+DNsXi30F8pV",
+	"ZAhANK/1lomoXxXF8cxu+08UAyoPavXPruFyoPLlgWfcZxd5JlsNPK/ckwu5stAddqc+wkMGqr96M9p8",
+	"ADcsypia5zRgZ+a9Smp7vKgQjzpWPbdfblEp1zffTz5TR2T6NyOrVsmG21CvFwhY5d3HJeRe26KRREG7",
+	"C9ftYsxVkuqrmCiOqmwmQbrDc528B47Ba1z8B5Om197WP5QFv1iG5UGPg91eTzIYmnkA0WDY7AFFww/Q",
+	"JtYBKHhGqum3r/+2GAgEUZf1YkBKatLT/51Q6aHBgIWfxvgOxGmuK3EWFF/sg1G5UCJ1+IJyM9j0b1ok",
+	"rWBc5V7SH93A2p1EMyS3LYmGx1GrS601jtiu8VslJ1m7p30h4rYxV7TjDhcHiVZ20wAoyzQHy5gtuAoM",
+	"0ZX7/XUZieAoD3K6MgYusZYxxwS/D622Ks7hzGPgFmtZsA8WkVnRb+b4/XCs83CWkaGdDRN8TkDNt9i9",
+	"Hs6Os31Q5Mwkund47fyej8UXugilYf0ASvbzQxQqSfjDG1sXk88zJHIgJiDHhvuW0H6t5/EGt2tDW6Vc",
+	"jYJlAYDZFSUjmpI4gfJU/f/A2WLI9A0slYw0Qr137bHMDBoYVui2perZC3SU3N6xafuOTRFXTAuFRH/r",
+	"/4xZNj0KjjgdsqP2EY2U0NSbC6Mh/fQT4301OGqfn54GR2o60jdKlSVcC4mZ0b/jNnQdEDmOBrD3Uorj",
+	"SPBe0h9nLA4XfB77kVd+/6zW93FHDGYDlF50f2eRCkgXyzfevp73dUWzPsAbbP51xw96JzPTPw/Kq7UH",
+	"MW8AvUwMC5/viWxI1VH7KKYKMfCO1hhDl/UwpWXJ55VY6+N7dcDneLbOAR/KqKIsOwQM1sxP+8BoXDr3",
+	"s35todDMXlumLiOqaCr6Y7ZnmbElzcl6PWaqN+yEtKSPodS0C8V48ThSiIPRT0WXpoBh3RNpIrw6Cu+V",
+	"YcIHLEvULd5+624PEeckqJqi+Y50S+AuJKrDBxSqRPUq9EQWEEa1YFfmxiRiRU9kRKewXPjME2numSRc",
+	"No/J69yVgPoM810AP4dSZ7sQ+5Kz6yhxtyGLx1Vz5ia9RIhiLbXd0YP03KDobAJptDmbadEGosL3N9y+",
+	"LBWggisaPZivUZSJHY4ytc8UuTy9qJKMZnym240MCkW6bTJiYpSCyEicsVNoY+mCHXvjWNgN+SOJEZxz",
+	"rcpVszwHGbKmDLlewF2+BLFkuHbO1dYlw3UMUIbFMTsYkHIYok0o4FzhkS3mUFyhqZQowEM18BlMBh3O",
+	"PtFIpVNwFRPpypYa1AJlmB+GNGb21+bDnsTMPW9ZUAqxm/wbQxubh0d3kEqDQ/taxZ5mYeaFZQ3lHqKy",
+	"Xyvf5uGkbBzPiKpq6VrPPDv5bP5likBjljLFvr5Mfg3jsGCJOFuwuyplshZI4CcninRZpKUz9OHdliAt",
+	"94raQNLhxLYh6WrYYnZrq6ysik63ODabtfIHt2dwMWoyW/A4fJzHReo/MPUI6Pz0gbXwhrr34EXUYrfR",
+	"+BGw2wcGJRYFLZXXpOWgvtpWfgKJY8YxyNtyPWTwYGklLlm1EHdlkWCKVx9aKnz9qt11/IfTg//wtf2H",
+	"P3Lt7eLjNiwuK1tH1RW5mzglJ9hStYU5dGtn7W5d9r81YGdF0e8aNfBS+Mh28shEykgDIdn1yGmaTiHh",
+	"gkj9Okgm7nAsQfN9H/O6vIWFGT5eBt9HADCE8tvmH5NcnwIIbaGHo+vTb3AdoG1Qwu+YeS9V5vBRwbuP",
+	"yYICuA533zH4aHmLT4d4blbBNMk1WZHm43sAZLFdVfgGcrwNb7yHJcGM0Ac2lnem63A2e6LxApst77eJ",
+	"0RQ7lge0oW83nPaDyawshv4LAmodRcaGo1RMGXsI4OLZbEtUV6vljLgRu0N17ytZn0iVjSM1zphmGc0l",
+	"P34gcsojMsmEgvyMIeTAvX3dNvnkk4EgA3rPsKdGynrK1l4DIvxYhkTSqURVO0kkOyY3Ux6x2MI62aYr",
+	"8CWp2PCJbEPZfERTwuLE4CwBiLiWypMsUYpxPQoF/RI+QR3xMalXBf5EeiCfkMmyLZU0r9bFhz+d15V+",
+	"szPfN44Od6tT7HdWxVK2z/0npAru2+nyu6xvJ1Ar389uxuGIeZM0lUKSH/MI3EppI5nqC+mTz/afD4OE",
+	"ubnEvuZu5thNv3RzgreuJ/k6/EFE3/Yk3Q/MCboHknO7jjR7kuXXRA3eKjaU80xZRwiuDFSJ6I4k+hls",
+	"DgbuXKIOxzoOyNJjHxekNQumyECk8TryxKKG72HGsPZWXKd596k2sVNCdE2aqbJ1uCc5tN/brXmshXdu",
+	"gEsK755ItycHp/SrQuA+kdZNtP2nPJHhtvPhMXHtaGZQcY/zgx/sO1uSKyADGpBj0c+RoqFrYT/noCai",
+	"Dxi4sYhmWTL7Ks4m8LpSiwcti4rD07yT0TiJFOb8g5yqbMygn12pB8MVWQ3e90Hjj3PaNewNlO5W5Oku",
+	"D+XYJzocIf4PpLDfFnrAYfgxOBpl7BZ+li4guZq4fo/De9jQ5jJdkSvtw3HeAXt3W8hdoGLW0H+LbeZB",
+	"1tIS/WQ0TtNdn+1tx/V+P07TGYWXR09djqKeEZFinJnqtZjpW7RmIq5UGcrdtMvRoLzDaUxHSmvcXh5g",
+	"xbCnnhfCDCEuIkZe0RQf2uO5wMJrajkRj1OWIRonu2fZtMMvyECMM9kmIHhYHPiRAMj6TAQ08GNSO0AA",
+	"GgTukB4ijDgbgrQ6Jr9aYHqcXoe7bo7QaQMLAFGR6QFrx8JgDem/DFyI2yGHXFqt/K46XAo8rSycpcIR",
+	"o7/KjzrOWw52bAieuWHXpnU7ak559Fcx+RrYmLtquzzl0Yfx3JbL2Zh754KjlPLjb0u9PRqUyEV+l5a4",
+	"c6K+eSmek5aEA4WuGryxikjzzl6EgP9aQEAB78lRKgpE6MirxjIgkRgD0gA0E8kykUmrZDIxkQGJx8jl",
+	"MNrJQHQ49JJmMUnUle9sOeylRp8h/IWW6D3oiyQkay6RwcU68m/tsM0Ikz9UgaWZc53jL81Zh5OvrZ18",
+	"gQmYjXl1pDrYA0v6A6Mxmmavbv5GegkkxhF0QLVg0nJrOKQEokbDJBIpNHvXBK5Y3LTd2N58ilgK8JZd",
+	"Ie5sC+oOD4d0NEp4HzvPa+UtrQ3a9jSIEgarPiBjiG0EJBXRHWlAxgLaWNog1nOK2X0SmSQ9kjFo+IT3",
+	"mTsg10HLjyuEx6PSmrvNgAyp0pY56U7zjk5vX4NUxog+p0Nm/ixmzgEQv5h0OAbNCtY2Sk+HhZCNuZat",
+	"KOVDz3pJE85wM7HlCNr3gCSq90ged/iv0NI1zqa32ZiHzmBPpGsnwDmLSSM0/wqvwJmYai8hpYplzWPy",
+	"zmZz2ExE9DYIVR2OXopRB9AHK98GTOVIGb033bHmuCUGqr9hOK+d99Pq8LPT/1+zjetnUE8hBhLSCU20",
+	"h3rruzGhwV6mNukHRwouD/a2NXeHx3hGYq1rCKclknS1EGAxSZM7hk6WyRptQJgtMBhRZ6fB6elpPtPm",
+	"Y1B0gd9gYQWfo8MfC2A/dvfXwu6bQOp30/lKBcbLHaHKVEnPJTokOe4vRv8iy0NTxkLvi4L6FplRxFqP",
+	"b+h/nXzOxnxfUnEsewBPoBpAJ0krEkB1EJnRbkN6x0CVj/mirJ26bWseRSBro2N5K3V2K8I/aGJ6EDdo",
+	"gfg8JN/kR+jWdSnqkS0JjRMwSffjLOHamJyUOJNaS4t5BiuEI60VTvs04fhfibGZXC5T7AI2heN/LiZO",
+	"6NyzbJ5hzRmLpTN620RbHCFpVIaptSmf28cuQJSo5hWkfZtfWOy3F1tYPoQWBlbldLh1GgCSVkY022Kl",
+	"7HbN5ppx/A6vFchfy6bG5PdtnO1rcpw+gE1tBPKjMb7dvL9SrVI949swxcHc/qbNbaBFQp2Yt7pyW9rR",
+	"yNP90I81FQb5Svpic/UwK6hBDdXpsKVn+XCy+revLv7yjT30n1lHsHwcZGJSIVgIndDpBtLFZf/si7Pe",
+	"g+o046p7iTTeIwJSWuEcwRyJMnipxPpEz9DOTEm+ZlxTi49ZUVf6LjUlaSLNHMMeTSWzYWfbY0Hq4UF/",
+	"ikd9dLp1t/8mTxp7nBn5hUHOEU2W9g/OfWV+vC0RrkgQLJxUjh/9QaUH82QnA3nwU3MA5rL+oOgYJm3l",
+	"rH67MU8ar27+FpD/+unmv/BIcpymHY65GvKK3Lx6+zOBXHa9vHpkpvUzCiwWN48JntClAilawtHmichI",
+	"GLMRzdTQNL1hKjBhlg6/Y2xkDvBKNd5CMtKIqGQk6XOBKLb6/V2hBkGhRmo4lgqPL+FHrAHo4JpJzC7R",
+	"KloPNvEzAwMihTk0IIIzac734MSM8in+mbXhwJXFuR88hfPUDvcq2QLsRoOHrrFdCZS9t25iYYAbAr3D",
+	"cB8Sg9MCGTJuRonq8Mh0YjeedRmtRLtc5D5hE5aRBp6ZaoHtbE4LniIyqwKaeXPFDt9Vd8UN81vWqQZY",
+	"0FcRywG2K9C37+DPjvIrevp1lcq320X20aOC3KylyRbby8kQ8wyAbFojkSbR9NH3YXt0eKJv/VV8j4v4",
+	"WC3IqrEuL++MBiKJ2MGinEKrOvS7yn1Iu0ksSYGhPIYsLPsqBubHKu4By6ltcl/1zmgTTbFIlbujGgsw",
+	"L0c0xo9mW/0VbRwN6Z02PY6JWX/NhIyX5yLJmMcsIxM6NU2QkgwMyw43yvFRNHHeemnhzY7Ye/v2xFzO",
+	"fjhLYhXhgnR7MCe2bk7MFVw4IfD90lRMivxdgbCF3YYWCLEVbIv96O5aknjzlqTYHbGtXcRoYKWqAa8E",
+	"AUMlmQzEMOjwyWAaYF9qMSGp4P0A8mRb4AKLTAviwEb1IFGU8YcGYt6gyOBtcav/QKUGhZnXKTgoktih",
+	"9GCz3nAiZ7RVhVewact6IpM+R2MHPz+ULL1nEtoowSNm9M0rJ7s63FhdAUZyTJY3hLJMySkW3wLnvxsx",
+	"LKzF99hZoohBcSLHo5HIVNuTJg0THsqS/kDJpsM3nGSJYiE+RlWHD4VU5OwpGSZ8rPSwQ/OvsBlYYOAw",
+	"Y1QKHh6TN/csMwIihu5Q3OTS521/pe3C/O9//guyfaBH87//+a/wqlpcE8kwI59jp+x///NfJa0RHhOM",
+	"PuACmCIDk8qIhq1FeIaoaoRhv8aISjmB5ngo8nHJ5CAZyeYVCd+/u7F9udXgJBV9MVahMXrVNoRuQGgq",
+	"81alM35ChxfmuURGL6/ODfLIH1TKmYXSFIoNRic7sIwVzYqS/zFaxbOj/ErJ7IUxwKjmx9oMu/MY8hCV",
+	"uGOHhPZHaFBfI1azV+i0RevZ4T0/3CE2Kh2v4+gxuTa/kVTbUgjalwPDawFujnGKOPB4foFhgOHeWLHe",
+	"ku+4fsd96UZRxepD0z4u29fNopbhm6/uwerdWsFtUqBZJ2q8qw9XdptLiw6vFhf6W/2McmVlhpCs0LfC",
+	"WcSzrSr0p/EwVJaEDbSHOCa/DgSch2KbCWnSluH4FhLP81cN4FiYUOxBj/KtyyIxZIgiDlcCaD0Nbwwz",
+	"kTIEBscMwHKnBmfn2dFXtLEQ+F09Qw4xVm8Cpbl2eAPQ8WI0jqViNG4uhI7L5wbFuOaMHie4Bz0s9qnG",
+	"E0n12yjwxLl8LYPY0f88QzjnkKvcECYTZuWHExIoFw4m8jedhI7E6lTEXHVX264++Zz/8ZCFnRYsfZFh",
+	"DaFpPwRgEEJ9paElfcZoNGCSdNlU4DeHga20gjRPTGcCAAExVnuCjOyJhocyxHd+7r6CtDvYx5vBqCc+",
+	"+WxXSJygYfZwlSrAsTcQmsxNR5ER9mmk1bQvELD40kRuOZuAXYxZAiKN4S+DPzIRGZyKmS93OLxtSgBg",
+	"S4+RTTDwamFFbFu4tldWaVJL8TMosLCKEzabpEmPqWTItFfQ4YtknV4sY+8atV4ZRiCNConUXFqS81gs",
+	"4/kWcGBSRmHKt1qv6h/OTks/ZOxe3Lnftl9o+QG24GuK3vWwlGvjI5cn6Nm9Xx6J5P+G8yFWN2ZrzP0H",
+	"wdleJG8i7e1eOWkR8cDK6ddEDeKMTsphmbZF+CppnWPyQQ8Ts+GNUPNZwKI5GtCy46W2MuoP/Z519cdD",
+	"6YBqMb+JyNaz/oNby99yDtkKIvABRRmw2jZE2e+i+zUaE/nBRL+AUQ8nJGlyz6DEBusY4fA97wcJiRto",
+	"WfZExpI+J6L7O4sUtjsaZYleJv+1+HVERVSSyHG35ZbjCVFCBKbGqCvUAJpTgrPOoU3ymslsPg4v6eYo",
+	"iWDgX5Gwl4lhSBrQ8F8m9wzBI0MlQtJgn9xFyVIW6bGQRAUk4eTmP3/qcJoK8B1IwmP2aWaYi44K9Yrr",
+	"VcYUYhv934OzwT9rSt2tdP0+E8M6930Ude66SRR7G+/pyeKfRbfOkaKmpEOsZGtnicCY3SmJqWIk00aY",
+	"3zwjYWlMJMvuk4itf6gYGMsxMEl0zaVtpLSy95opQRvelhmHRVcfjeXAnN3BJAYsY21XQhlaYNvbjPXC",
+	"0kmbPZ7Ds7nfRVdL1wCDBfovhy1+fqotNacHzM2JNEC9sb7j/2PvbZfbxrF20VtB+eyqyPvQH0mnu6ft",
+	"2rWPd9KdSU+nkx27p986L+eYELkkYUwBGgKyojfVVfPrXMC5iLmwuZJTWAsASX1ZkiVZSjg/pmNJJAEQ",
+	"eNb3s54fn7IPQ40gg34VzfsIeMyM7HCdL1ZJcHltSIXO+uqeum6MeOF8ILMprsrH71ZvXY9f6jDiefZ9",
+	"/azaX0ZA72fVfqIiUruEc1R13P/IVdyBAmQKTPI+ZKhJ0fF6XC+oTQYlF0xDwshOpWlb9dVGJ+u9pxD2",
+	"SQxETBWVrGTMCLTCKDCq17e+XiBXHzaYzj7/XbV3E6/8+gyn5WwZf4mbjwU4bvydDyTGun2Z97Pdpls3",
+	"FBZInQaqn4Rs5++4sxYYDqu1nl3bcsAna4atMNTQWG177GpokIR2PR38eE+ihst0XmVzGq9uLmhIJCY7",
+	"w5JtdmddGnGepL/qA/p101W16aq68a6qi4F8eU31bCBS6ry6bmRydfC/Ykl/mBsx4IU566iif5JxwxNy",
+	"HqBbAfO1aWCesML+mCUdkUNyyt4azdpjDDAONXY24uznDz++idiHX99EsXzz9ier9v8O7Q/+PpWccaux",
+	"Wl0fs8ZZq0R7Jd0Tqs4c9hZTU+gIx7KAE5CpyrCtCRaXO8/Rj//x9qdQF/bmwzUbKC2ofH9oWKvSj8G7",
+	"zBhRrWEAVMlYDobFQGkoSzxNb9hvSy5y7P5gGJaFfvPinA3EJ8ix/FRk+5IqU2myiq25cMHqPiFKfOwL",
+	"80i/0G+DXPHsA73YHWrK80TWjN1clx6Dwk7ACDpm2PHE/lcVfW6OLo7aQtrjHR2Z8QCOLo60KYTsHtWl",
+	"2H/SdX8LvyITbdep4X7V5wg8f2qbZJmnL46cJ0To+DAeXpZFl81JlHuhhdmlPPn94WACq8cScIh0K6En",
+	"Igv0nYstxHIquIAOpEptvYstJMgKcstNEtib2sDa0FEFYPF9YejrJjqwwejAX+3L2hv7ZjeBBJzzE4US",
+	"aL3nYD+dnAfDCRsOCywckoQRDasRQ1+Wi5/47KpQvltvfy5S8AfsMZ7+mnBD0fAjtzaFvX2KgibBqlzI",
+	"koglIc+cKJxxcRPWqhoVJyORAbOixOTQx3q8DgW8Mxjkamw/eqap41LXtfH2FscI0/AN6wOX2nXprshQ",
+	"qUb7SfL5i38Z+8rsGQb4MJ2ne/MNRfxsini/PHZXD7jImKO33ghXvCOPCjxS4WBelM/lBbgHq8IVABlH",
+	"Fu4PrVEPH1oiJPdd8sv+DO4eETPDQuJxmNvB0c2cUVF74hDp1isD7hFZwUdY0m6qbcPcpUJjZzZ7+Sy9",
+	"8AJHUbtCdTqef2QPKEUf1Ge3QV6+ObTZFnG5H+ETKYlroF3jL9gvf8FCTCaWkMIXdszE5zUIz/tc5CcG",
+	"+oOcm/UVq/WyGKvJFfdQFCKDwDHqqyax2UMYX8TaY3YnsHAoY7lKeQ6n7C8Cq0HDJzqW3i1qVdGhhuot",
+	"NYU5sRZcaKZ7qjCs5R299oIBFJMPOUaeaOHrJWM54N3DoSN9x0V+E97xvupr1VHOy3aet22arOdlbbjp",
+	"NOfaESuXtAIm9s2siCRnn+0J+uPsM52fPwhScjDwCIbRaFVY6bswDvoYJ460xYV6hTbWiy9Wsao2lCc5",
+	"QpWOScX0MO2F9TsEbHiNL6R67rbs1bOPsmi97G9/wTc1C3ZeTm8jmk3WQMGyUEALxvgcBJgGgOhplQP7",
+	"Uyuf8SCrDg1bSPyMzvQlm3VAaymMjgrGreqB5CYe5BHdjmYwTysIuNsc/6W9uRiPXP7wr+TWWUN4X2NK",
+	"h1n38EeswBaArtgIv6FQ4AU2fomlVCOm5OQTppSEiBnl6Gox25puyE14DkYiZQYFZOTDFSaKJfWlcyHP",
+	"EReGSA1pLEPTVp8Y1pdil310OGN6TUjHVIXrRhoyVAJKWYvF2hxIRlMAe6NKm4i1NACrHhG3q6kBIGsX",
+	"XFptpmOPLWvlqqsilqpcDZEyXRkojjEVVMeSF3bb0WUqE6AfcjhdyfIF4RJlipgK7Nw0RKRkoYt7xghZ",
+	"McytyTc0UXkhrSyuK9aL2beQccNZC61f+6VmfVXgAyV78e137C/ifx1jECLn6Z12GS/yjrWSz59PfxHy",
+	"7o8/kmNiaNfMwCdc6z/fvPuF1tQKioJsxPru0oy3KbnG3s699w4Ga0e+syHBvuR9+7YTPcT8kCRiiX1O",
+	"EktVsKRn+nlC+9+ROKDlybFHYnUJQzaPHLuhCV15ilHqgpEWjXxDinUVa/P0zhNmBhP3cPsLfRgejLTb",
+	"vCdxxhnZtR9xFVnbdCvaXf6QFY4rSOvH2OpngwLuBYx2mE300eH6NAaT1HEm+7y2JmykhnnGuoCR1JDN",
+	"isDEdSwt7vu1cmHXqmSZUe0leR8uGUncIKGtYK7hbMS0imXy+Y+EuTXTE65G0mk8dQ/76MSHa647ITy9",
+	"UIgYfEphYPDTWFKTXzP2WVAdIeGQEZ5W6ktE+ZKE7chpAkcXR79Dnqo+Rig/fz71I/+V9+GPP46WJmvb",
+	"E9HgXt48yUA6MLKr0pFsA9MgTSMfti0f3IvZnIgoOwTtlgj4rbOYioyS18dsZLVznmVOW16+/4abwyH2",
+	"3nhHQ98yMH5U+QrNNt6FLXGNNYIHSqZD01iGT8ftn8altDFKnX7Y1gGMKjizIxYd1noVMtTxslgK4lJ3",
+	"vSVOjy1KfBiaRQ04LhzRDWl8WByPDmepUFvqOV2VqPgtfBWgdWQ/k5QaWCLsA0008N4zWmhcsnoVlYXA",
+	"W5Fpz/Rr//aKZYz9z+rIu7CDhmS8SHviHrJwRdM4Y6Op9FdZRpv/y6DaCdN5ovYZbi0X5KTT6SGv6I83",
+	"HJ1wFTWhJwbPdFMu3KS6j+lwBrydK62W1qDPPpd/OKaaVZMhHqVTfwSic6jv9stSuqD/P/LBDD3dJbTG",
+	"ITOpgcdygn24zyWqUFYRr9ykVMStMKafr0pi7/tBiylXUM61qfWw2p+U2LXpjO1r24mQeFfZn0vmW9Do",
+	"mtzRHRIN2wV/GJaiHVrrPzldcb5NXmnFi8157DmodOexB9mTTR1AIsY+nMXzHelMjb60t8U5W1JMzjKh",
+	"eTvfdceEG6+GpNzazyxXsouNKw3Ff4SuNAwvVN912vlU2m4TJHc1OIrldHuERkHZiILymrbLV4iKDcHU",
+	"4ehNbpduETZBPgFq/ogP1Ywzh9pZBcp8MvsCq20BJladkyuC4p7rcLRoDWA1gLU7/KE9t0X4KZQDn+HO",
+	"urWuBSsPqFqxXFfXolyDDPrKwAFpXXvAV0rchs5xb7fRLjHx6dlLafp24k+VU9NAd0NmumUy00WyKXCb",
+	"0lZ7pjFGvnkRhQD/Bcsodj1EAHePsjftUsk+dmA0NDq8BcmzpSP3bDpwv9vkz3WF1OYi5VUhdS0eW8N+",
+	"qFIKZ96IqYPKEm2kziKpY1GNQDiEiISuwPSaYkjC6Cm6aGLblnq3lKXbrCCL77CdC92DjPHCiBRdO5Q1",
+	"RjJrZuVDxGSlteVFjer6GdLJxZLnebhQM1X4ajV0rCsJ82ZIXFYsGRXCGJD/w4JMElEVoBvhFFOWK/sc",
+	"FapMp4uYhZFsmENmH6dDGeQlyTgJkE05y/FGsbQri5V/uqwqPT6UJN6Q62835HZF1u/0jg40JfeKttMy",
+	"Obl+5zVJuRtLypW0PT3U4m5dJRX3ZhYEXFZP7Cp14JMdp1bCULc7MFu2jp3VGCLPEfV0T400BRQTB75I",
+	"Ja0ka0k1Iu9SDh0TSzU0x1FoNODmhGvg7CeZlYW5p/ucV/vY/Fk2kT4byw3lz65MDEgN5zxMOgj5MnJp",
+	"Jyb1RBm1fknnaP3+rDVqf5M7u0jgWNUECPhow5CPY0qVnRZBD6v5Z5/dTVfOqt0TofVe5uNS31+gTF9O",
+	"qva8AGy52IPigMjGdgvXV35zNBRiu8m0cIxi5Vkvzzlt41l65gHZ6VfTVvp8I/3SdyKhbLBwZVRdICwF",
+	"m2tAWwt+KDPWHjvAGflFIb3TKptX/kBCruGw0mn3CA3Od6w2NcrSUyTOlucOm1csYwQv25z1y1Io2Kxm",
+	"sbGsdov9yoJQxPL+ZIj19FGomQvwRPGoxjRtIlJbyYNYRXNdbJ6qTqeteJEJ2T0xXN/tjkblsjL2WK4m",
+	"PpCX0g6XCAeSXKXYRgX6g1yNAVjLAqzVQlEy2DFgqwFtoO9cgz2VI2VmBvciBcfFgGquMNBHbiBtRJ7j",
+	"D5FhEhueYDcXp0GPeAE9NdTAWkmBX18bld69NdBPjqkLghGoWMcSfyEKqPzisqQAw+w/9PYiGYOfhWsf",
+	"23LNzhM7mSRidzAwFjR6wsLG2MqBK9cY4Pn5Oa4LUThQiYo2gefTtWdJXMuWW5+SnbBKD9rybcWybCmD",
+	"QbhNSdPp59M3deryDcS23pfb+wZ39762FZgY6KLOAmoAkl5y0wgqhIqMX5gKoNEi1XXoNZqPqE7HCeTN",
+	"dnN7n2chJH4oseL3tBbb1Sf3KuiLM14m5EvbpHHKrd/iQ/nN5U+o222rEy6tQevteZQKlQ2xonM6lyXl",
+	"hueqOwTGzVSeSyFSuKjcwHUI6uaqzfNYDlRhOioXirWoNTwVXkpPHVreG+5BzmgKEJinhexB4ZqpTt2d",
+	"CKat8uOeP6F6udG57kK44H7wbGSXLDRjd798NisR1H13a/+mMImfdZ1dG1mR7IDaYDURbRWnScXuchGn",
+	"VJg99maWNODQfdI/tBXcjH4qLqXn+HJeSUZDHrUT8igKfuMx/kJC3uWEnijcTYs5TzXE89H4E5pQd92p",
+	"jFVlJZr6RH8CyxqCz5K+y6jHZ5/xv2vSRq3ZQ8sLAGcnzxPXKBO7Vij5LgR2AbC1Hq0AtccqKRFiSYJ1",
+	"yoHhha+uSF8WhC8+Z5pQQY3k4US+d4HV72mnNNHu7TbMcurSbH16s6bs/sdwn3hfn+9Q/jdSf9snzAVp",
+	"FxyvpeOxa8u/9wW2ogjNHoIkc0zkg5ynkDFuvs4I6E7P+75EPVe3S84bu6SJcz5NnHNOYLPmk1rDGimy",
+	"DTjrd5yv92ulOK5GhoS3WaaHBE3bgz45yJSGWJa13IcQXaCXt2XUtg856NYQOIOlQhK4nvXiy8aO2lhF",
+	"mvLbNWAUffCIqjSLLH0upOHCqoGkM1XI1HjaY7mQgJ2/9HS4YWa0olX33tvr9X+Kv51W3Pgx4dNIaCDz",
+	"Tks+0D1lNPpK7NPwY0RlC1HacJnxInMdcNC7YhRLMsjFPRTjW5dvnJBPJJY96u9pf1NAKgYCpElYCz7x",
+	"1OTYNAz1x0EBJ3TLHtdMgrDDilyzJoEKRHpX9vnUQ3uKoIhlmYyBfpzOMO+IPIcson5kBvpsYBFVCkOY",
+	"jnkdjPvEiej8/By/dTEQnufOTSSJT2N6DRNWLppdE1ccPofAY6gN64p78NEZe3NXVq5j6ck1EheZoVUF",
+	"52mS1A3UfiaHxGIgM1yOYbsvjMEFcQGrSq4kXhFLIdvqEzqnUiU7ouijXcCUTGFOqCXhQ6Nu3a9vaZ8n",
+	"LhWTGo2MeiqW+AXgQKiBCGSOBmsqv8P3DE3wmlsPEwh/CY7NuyH9+w9XDArwQziN5TVgf/zJ+McFRkZM",
+	"ISAjKdgHaSjC5m2QMhxCD3BBIvsuXEPeWHKmUfXZQaLLAmEaMl/WqHT0sZ5YbqXScUHDPLvqiIBfRqin",
+	"nM9TRXpwLedZVLiFG4vqK430zNVScNeiHeVO4pRusoz9dPYZ/+uiOQdV+bSM7eQv8WkAdJhUx2Kfaypi",
+	"f0i5FB0mlYRDcXPvAH/f09bYgY2zEPwqfWBQGyOljlJiGzh8mrKlDYHOWcplCvkumKonjK1YThD+Tzdx",
+	"tk+1Oy8r+KgED9LCnI3ilXJfV0XTscaj179jiymsxSsKvP0A3fcF/B1Sc0yGgFXR3E632iDXSmKHf4VL",
+	"wfNTlqROnJV5U04zR1Ueu99Ym0ULq+8Lw1Lf8paGlUPGWtQO2nCRM83HmrXHVsPvz0+g8sFyCVZ99Lfc",
+	"afpUOe/lEqc2nNqEi7d7vF2v0fPSDZwr06qovX88KdI3au6Tqbm7q2xyEPkIGdI9QffNQRQwvXeek/aY",
+	"3Ql0aGQsVRlEVGAUCoPsZ963Z2fHeFvde/amOUU8U2x3uy/iWca38ag4Qfc3fNXbBl58DPXk366yiw9a",
+	"VPSDW7vx3W/Md5/BgBemHw5+qrRhKUhTgF6jRmggUnsWniLwWM32rh56P6SE5eIeGLbdx/OPJ7B0XaNz",
+	"nZyvHVWA6Eqm2qiBoiE+KIRdxOqtaQQFcOKZ08P2SViWZ8woFTl1uK1Mj/U4AtZk8yt7k1iuFSK1qDkc",
+	"5IpnlyzpFKqfsBaSdWpx78IXiVEYXAgfasghtYMgMpLJcSyIsaLT261lSMQ5lIjqB78vt4uUPxWqv8zv",
+	"btQyv7oWBt5mywdnf1btVX6+V7Fc94KWieb6TdhIgY1JgXCu22OWcQOs4LJbzTpBfhGmobgXKSwtBc4+",
+	"u3+hL6PcJo1k2IJksNqR6NszEszEC1bACUirPGdRCCT2wfCMGx5Vi919tBQTKfGj/p4QnYZxc9axS4ZT",
+	"e5Rz2GGNM/O2LBI++BOwDH7i+zv773XY7Kiiz83RxVFbSHuAoyMzHsDRxZE2hZDdeZoy3qtp97wzMj01",
+	"klYVY9yj6Wbh0/SG/bbkIm8AdEsAesV+/vDjGwx/uWSYb16cs4H4BLnGLi8ZfOmQeBM2WQOKDShuAxSf",
+	"Wd2i3GTrAWQB2CGQmzWauK5RYvKO32GOoR7qAWD2XslN7zoVdrmQl1hJTx8oCcjBp0PG3gKa+VjuN8/8",
+	"mrDyMbylVyXpzH6yDoUBzoGN8n03EZh9wp4a2JT7bTbPkX/Jegl8SVWRnaQ5F329CsTcLG5xp7XoSj1J",
+	"PIx/0CPrpliKJAtZRdqXHHcIUVbkYVJxYv+VIJDRNyKzINERULB7ng+B+EJ9kjHP8xLnuuIeJGs5mncl",
+	"TcFTc2HVrlj6P6vZtmEM9NnxKftVMT1Me24OlGg8KpTs0rOjerVbhAF8+8tY1iipmOMBucDxUWonJTfz",
+	"PnKdnrIrY6A/MDQb76scVDW61ssXP+CCxfIjmGJ8ctUxULhuIHAPxZhxuglS5g0ze4udQm3BDdy6sSc4",
+	"3uON56C+sjv3Iy7y4zF3C+wh5fCeqErPrc0cuPcbWarRZC/HBvYfWXa3hLi4Ueodl2O3DHq38Xe7NQNC",
+	"sTZ1Ay3htBoUo020rDg5tGK8Ki1f6Tw0PRBFSC9kSccq7iR5EkT7hLUwak8i6Zh1hBuqWwUSULGsSCi8",
+	"BxZPOPmE7Fl4t0uW/CMpyfQ1eHFmUYC74hcDn0zERFcqa/qxlGNc6lV12pjrSsumwaraUVkz2CHubN2z",
+	"K2hU2XyPfi8Vg0+EuKyADhQgU7iMJX+wKrE66yBuXamLzA4po/YXoY3f7dv1DNBTbsYDWD6QRdegCbnq",
+	"RX+1u2nVi65xBx1ciI0Gv0yEzW3aJsD2qABbwJp6rK0I52hajkSPy/OdJqSx2kzFAEh7gFWD6K9wbLEW",
+	"p59plnNj4f4eCjunywpOYakhIzZoTMzFKsj+UJtYtiedwpStOw2YEWXKorGBibtDKf4xBMb7CnubhnH4",
+	"vffkBISbV8rRnNtjrbwyvicq9VpGLW98MF9BFixuxVINn0ddvaIGfvaZ/rFaPdcVxa5yoY1wWDUN54hX",
+	"v/tCHKcfXziPA/GyRq4dVIaxKvLVWDAMSa4OqF0bKix57xgoTtlPqphQ43Xk1VapzAzVlRwkvhsMjmJ0",
+	"KK3n3oDZAEguq8xt27W8nKdhNLFzGmh7isIt9zrmqWarcZkt0s0irLDEE3w5CSiVSqxYlrwX0Uxb1fSg",
+	"H7GhzKCgjHn8wTPNIBOGFcMqSyj+RVBKFncLCTxJ7UrsBcnxBUsKlVsjHttmANcGPQlkktda2V0yn+We",
+	"8syqeAlr+cB50uefbumXOnGXYHJZHcSYkIgyQmW3GR/r5JJom2eGo9B3Cjk34h7cvZ2vwd6lfODtAIoU",
+	"STUCF0hRgPQOhVg6xOoUAP9lb0Fk4vhT9yENhmVYAUZojIVhHLvkh1+R7wPHfExFcwkfDAp1z/OEevv7",
+	"xfIai9VdOBuAxLYM7ltPSt0JffONYhmkIgPWenH+gpzXVM3g5OFkaPHKKtrIkODuSbQoYccEf5HdAzQF",
+	"3EgWrJPP8RH+FR9dxEckg077SppePr61VgLP+yBNfBTFR33QmncBf+ne+gX79z//FR/9kRyfsivJoD8w",
+	"Y1pqlubArSiKJd5/jxpnT7DzvXz+IlqKki+Wj7IAiJ1ux8JtX0j59t7fb88THZ/HWRYvzl9seNzECldb",
+	"uhkxajr5I25RHd27DosIdOpgc1kNOqI1Hmb+1dtGTc+1hT3X3K55pp29shFz7IyndmL67DP941fehz9W",
+	"ibw7I00NQFpg5syI9A4M6TGztStWVa68ERbLhK7UCXOFfb56PdhpLk3pJAN9x1I+4G2RCzOuaXjHl5O6",
+	"jgRwQpymaG1Hq1m1QYsMNGu5N1kZ4jEFYgYgdTkjp9WEm7iPMReAt12MJhgWvPrnM2LauvA5lX+H1JCO",
+	"WdImIauao+WqLDo5/Sqg0Urobdu/b//9z3+x1iufLPDq5Pn5+fOI/eXk+++PE6ydr9wpYR2V52qko6CF",
+	"oLWKPsByLs+0U3Yvq9/kQt6FBAqfRdBK8ONT+vtWZKiLsBG0e0rduZVircR9cMGstEmOcbNYA9rfHKM9",
+	"AGhUs7ANYun2gV220BYa2+3RA0/pAQl2rDGs9Ts9hpbnCr/70X5DJoCnrHpx/uI0lvS1z2fQPtuj/s7w",
+	"1baSNz/eMHuoXHaK/VQnx3tQxRoxnmsVesnQcnuXbtkFp8fvoe5VjeUG3Kofh7K61LvUq4TFogE3vaPo",
+	"yJ6Po4ujEr6OJvWbKvVAn3/6BWTX9I4uvnuJpqWd59HF0f/zn/zkv85Pfrj92+fn0Xcv//hvMzJbt6Sm",
+	"VVfxify/N3jm5mk4HgAHIDejok0/oo4Z1o7GMz3ilYbwX5yKtO/e4Bt+F9giK+qHUxk2o384H8XqbuEu",
+	"mOAWdvJgMnuClBD65/Pz8+Oqb2CqS4pj1+H6LhAYc4NiyaoPXqePghNBFc5XkJ2yiZQHDbA4wQFzIA4r",
+	"/4C0UP2+8wU5h2vm3SLyg7D168ZcE6hfF1mu5i7pGqiiU9E/MeoO5GFwryCtFvACCkajnnwMpWiZcZmR",
+	"jP/QqLFa+8A3aNaOmMvEMsFlOLt/MW+VfrPQlERM1dLLCrhXd0T+pRlyGGSQXTpWLcw5i6WGtACjl2/b",
+	"zA69a/P1q7fvbmhD7WvlRBjiItyi7dV0aZ5dfG+X0C3RTMaVaOvkf5vBEpexT3zixr/2Z1YPsQc3YqaH",
+	"xzCFCwb2AFh7Oli7uAptroH99vGXh3Ek8SGbaZBq/ShNwdnb1xF7f2f48Sl7L3PK4+1x3cOCiTsYGEpV",
+	"wkGykSrutFO3hK6WJCgJp4xEQEm3jnUDLFfd05kk3/uCRlui1o7lhvqozsbEWD6QQhUw50vqpRom9USm",
+	"d3j+NZ7WhVBeyVegs91EDQ6+UeoimfXOGuC8IqhcMf8iXXEN8rCKAn32Gf9LxrpVDXfBgbsZMUgLpI0a",
+	"aBQrGI6gLhOLBAlb0KCb7hlLl6fqteVL/w1Rdk8MTJTD2q3Ou7VyYjvpXWH/DW2/HSnPC9GWce3f+GlT",
+	"CrwOftHWqSHYOvAkDBxyEdc6HdWUhlMswaJKBqAWSBFLhRlT5HA61b9MhU2u0hQG5oJVj0gX1P9pj0lC",
+	"AEhGg9CMszegfr5+/yv7ibDmlcpzcLG7jz+9Yt//8PK7Y6Y6saSsWjtaWj+e51Dg2msA1hoO7Iyen0fn",
+	"5+eXLEmxCMfVqOGUE5YpDEnZcY2PqWL5gxLShGAfVhXjE1DVyZXsCjPMwOeD5dzg35Fr5ymHec66oPpg",
+	"irFD7XA5Fm/HcqA0QmHEtCK37pu318wolWuWcomBDUwN9nldxEozlx6n3CI4dwzCzaHMwUCw/XkGA9Nj",
+	"bcjViAkTWVWeZ/i2MS9KtHMhu9gyiWrReQHSPNP+PW1QomzbX3yNx3W7UsI+Y2+qwfzBWkH+CANThw1R",
+	"9hEyTZilWBwRa7CzSGAjgL7d+g4FGp/2xhxM2p0EL/DoZKztWIpC0gwR6Bw/SKAzVWA1u9uaQ0y8ATco",
+	"aS4XqcVWI35S1pyZdWMPJp8+7HCp8q3Vmpk91uGyencH8k0IA1+Gr8XO5KkcLHYR5+j5uO+burbGC1OP",
+	"TmaZw8QZ4L2ErXL2WSOD9B8E8TkQX9qWwf53hC7qAap7YlAn63Gpe7jhsQqOQG82ZEred6kV/QsXoMUM",
+	"SlE4U8VFD7XV5olzTeQgTT5mWOBstYtcadCMpyloLJQodXpMizhxyZzs76qtQ2jARQIqVBesNbso5eBZ",
+	"2l7jvtgBwhOb+Syl9uX0rqRRNdno2wMXWuH5+BJ98e0OXYvDxsp+RKHuk+LG+c50s0Yje5Jy3LnQtF4p",
+	"7vYMV1k2S62Zr/vBYjJR7RgMzecvnPNyceFjLB+fow92NXYIFk9f9LiypXneWJpNleBBVAlOxNawMmwj",
+	"dupZX92vH+lfHd7DgaCmJ1ahe/s6ciEunmUFaNJofeTmko0stPf4AGtQrCQoQkiIivLLQsIyEl+5oqOK",
+	"U/auYhwHWVHaxcSJhSJFo/3qenWVNnWtURdmrNGFOfLrYvDJ1wcIeS8M9yV8+AkSIS6wu2NZM7yzQg0G",
+	"vsSBzGdsczsSGQlDUTj72o6mjM2dspnik2ogJ7T5SfevI/3dDxm6Kp3AlICN5cPUAo8TsO/U/dclXv2E",
+	"917ElizC9S3fcAk3wvfRwvcNNp9wmRBqykmyujjWah1f8YyeGnPE7kxvUMi7m/T/ODH0cM7ddP2cFl3J",
+	"BOZOOfFsZeiiPO6NCJn59R8rh96cY/b6vd36orvhCpAZPtePgD3ymzKNcViM5XNcr4Xsum13ouS2/afT",
+	"marrdAus3PD9AOTb1+yVkhJSMz3TkgDcKslpLkAal/vNWkmP61v6I2Gaj3UsRz3Ah1t9x2qnYI7LiRSQ",
+	"icI+5rePby1sFdAV2kBRFoP4x27pWDrCAu/MqcCO1UOlmp7/I72kWzrEG9RnwgjnNc6aXJFHai+Nf/NR",
+	"2DIYmgMRz5RBoompzwKIN5OOrZ1awCDnqf8an2x3CQZYjh+sRz2N5VsTRD6lw7B7KERHQMbgpM9FHux4",
+	"1WFJpvpcSI2ppzLoCKZXqGG3h5yGSKJIP4tlG3Ilu2jWWiALOUYsIQQMoCc087YHU9I17sG1xGgyAo1n",
+	"Y72k5M5YOkpADTyHzJHPWHOQ6vSRovuUJX8XJmE5lNN09rGbCnLK8gKYBIFvwTkJmFRFLNH4h4z9XQmJ",
+	"TRjt7W4dw6PnG0ruBYygSI4vWeJnkThCwXn0BGjlx8Ht3ZUnQrI+mJ7KFmhZrBUKep3wOH5y6z5i3K3l",
+	"rCoKO2MvAiKWpM4K8ZcqCbGku/leEcELMOKa6M4fcBFsPmnrw3BDEieaRZESzmdEshsP8OxSzMuSgtgo",
+	"fyqUxHAafOL9QQ5HF0fx0Tfx0VFEbDokK0o+Hb9iRwvYc3bEjxPW9Kl8DivL6MbRf4i+hp0pIdePUkIe",
+	"8CQYld4dWLHMn9WI9TEvpDOlemD3C9Uh/WBQqGyYGpS7QlKDjIgJrYdOkBdgBPr+rNoA0hRjNrDmmb8Q",
+	"IwLlXSPWHoebvn29bKFOqoZ2sXwjo1iGUVZaDVEce+kadT20+ATF7YgX0FNDDftVrv6YghD7mn6Be8i3",
+	"XhZin/SB3ufyzYX2qllQuVhLFXNgi5gc17Yp3FiXYNUe54nKDVzXATHv2N1UAeTf/QFdDovPEBwOugcd",
+	"Ym+wEz35EBKOUFzTEVWgfeXgeBGWxnJO1SOwWUhKTPH0AfZuw4+PG4CtAexb3Gb7iK9heNeGm6Fe4UIo",
+	"BM9/xXa3hwzndu7LozkegQbMN1eFV67qHBTfWT3ehyGSO9+LFNnWfE2GQyYWkMmXQYRpkEJr54BCiW4R",
+	"UQVngd0sL2OJMI0wzlmCs74VMmF9dQ99DBvwsQUYdFy5JkinrHXFUmvcFn3I2KCAE1VYAxYvp8wcgmQh",
+	"MbggHch3hnlH5Dlkp8cIwx7hIu+cTPCy/xR/S1jJcw15Frkaba91YxpOoCpGl46dkgjJnaUMe2ZX3Fef",
+	"cxwGCYYq0LssnDbPWDAN7UcascT1zr6ckWGqZDnmU/r1Lf16fvYpvREnGblxD4ml69rdUr7HOBURUnMQ",
+	"YZgZidQK6GWlVyzni6/FlZpsa4WajxF36yb8xHJ10qzlSzhjudHUIIL+L4Qry03mqUo4/dO1lSHzvHCI",
+	"U5X8H+cFJ0BDj3BDl/VlFWpeVzqkCvlYG+3ss/3Paj0K98FY85sfn2Ul9qincmA5ZF3UHCq23AVKf5wz",
+	"ZCjKZfCfCQwWjHqqHzGjlF1X1ubpXSwxXoiONZfD6pWHtcq/aKwY83GVYLFEoW7FpevN3Rh3IYXBGxDb",
+	"liO49XdkDP2ZansXIXnYzKExY2MQPaaiKyDl5MJuDDXPEEd2wRc40UsolmVaFkXh5wARepksCM32MnmI",
+	"ogIAgqA/c5mVmr6POVDOZ+kJm4hbuFAEspcj4M5AWBw3oigiXRngRlvDAz7mwiEYe+cYBnWDr8C1ObDP",
+	"H7nH4LyCtchNLBW2AYdPPDX5GL8aCamPo7LMH9tH3j9A+kI3rFpe1iakceBoR0LDJftCQHsq6WBZfplY",
+	"bsU42XDznrd2q+xatuyNNVOf/VOlFYTVXygGy0yCxnb5gql+cUvWBXVdyGxOTpMuv1NiX/fPWvnc+oKZ",
+	"fbQzwNCTZh0heY5UNMLE0kkmXtERqJlUMc74GKUc2Uz8Dkq57mWqo6TB9kJKZRHrFKrvXokq6K95IbAW",
+	"Z7lC52Us2wXyx5Kb1iVge32AHIJcKxnVXbEP6gGlDUbCYzP+w/0UtqsQ5FNh40b52iriFMe/RKG9fTdf",
+	"rUCdmH4jURuJ+uQSlfZkTaRuVIYOC/mFGbulUPT2KvTRBUixSpduZxRrQ0i663LMcK8IOJSSZOS2x/iP",
+	"irGLrV8Qeq3wwdXi+UVJ1lwJ2gWLl0gC0JWPZi3r8Wxlq1l6W1lQV0l6gZCxinOzD5wIQK3UWts4tnen",
+	"dHtao1liOpaNTbx3NvFH3BJfoAwPKf/4S3pHRxdHHpGXFvHV1amI+EakNyJ9ZyJ9WMgpK5ly3teS7UM9",
+	"AJmtLsdnlPY9lPxzTc+qYz61hKdoIC/AVX9lwdQUBZPwqcREazUOpRG5L2YrgKdG3Fv8P2XuEdSI382t",
+	"kvoRWt9aGBVyce+bJyf53gbpqlugVyVPw36WBYcBzkG9MtLQFBrtLdOr22yVbMQKRvk3/DA3CHVff4oM",
+	"cpfxN5X4Zj9I3LAS5jTKKVKEBxMYYukzGH6FUSXd3BsDNR7olZromNC0XsdywvKhuddzyQ8/BfzGbZIt",
+	"N+fCp6yaxk1X3YwHsOo1VNB8oKnfNIVl8r7dVo2YrJyDJuFhYxngJhwOj77+uKyS+33zoG/Ga4Utl77d",
+	"15Dfgz6OmEZELikKXaThJAN9x1I+4G2RCzOu65B4GyVhRlkkInVEtAGgDWS37XGCqc8dVcRSKmsZH1/W",
+	"oVsCZHPAu2yiiF9Qypb9JSqf7kOf1ZzcnJyfnz9/8U1CGe8a8YAlagAyuXQkAxRJwflZNZU4ISArU6kz",
+	"GORqjInpPi9ae84Iq5gKyDOdoFKMcD4ewDNNOeSatTRALJM3P94wKzlpgCf2Nzo5dmSRSS7knU6I47E/",
+	"1Ia1YXIdWyUuK+muOP33P/+VOIqFkdA+fvOAu83uFHxStYHbNYp/ORnCuIglZwU2LDPktyJnSOkCcSsu",
+	"pDZIYN7BHmVOr0d9+HC7GHtbJpZb6WI8X06+H4Ckg/9l5GSX83mitGy3mPN6aNIebiyUxqezSFzbXcy4",
+	"2y0zRfRS5tHZZ/rH06Rv78xS+t33/3Zm0YXj/SXPjusPPsJZZq7Rz5LJ2pSEPZmt7U9xhaLn8A2mN2B2",
+	"Igdu3I7chZ2xGIUrjeNDPnWDxk+Qh71BmDvDJrqru65DIf8cI2TCkz0BjpcTPdoRMNjL829O53nGq/6c",
+	"qq3jrmNGKYSTnxBvkj7XBorbjBt+S6iWuFVz7YzBWyYjds/zobMcnGHA9R0Vz6o6wWRUTrsY5sENBOwe",
+	"Cvu+WNqD9M7C3HCQcUOadsDLVuL/eet+n2Cq2YRk8Peq9EYugGcXbDJQLYwD7OwYy9SskWcKLjXHTrCx",
+	"DIOlmT/TLrpuB0ic9HR9WJEyuzuFi2AkUJ9lNMBmutORmg5bQE/DvDWmThm1ky5Aq/wekqgyJrwu1yqW",
+	"7tuswjNKVmnBvNl3oNHrZRu4xHJb/PJX9gW+wyPxmhv+Ct/6zsTW09PNz5z/E6WXNeZOwzK/bZb5RRoE",
+	"ngVMbbbH4cRKSC8GHJPEjDjTY/QLrUVXfjkKRkITAkqp4s4p67x6Dw3a1XFhdrmXPrGs+g+Dv/CSySER",
+	"c/C2BmmYwby6iuj0KXKYJUaEdKdzRLQzw9JcaWur4fV7Ik33Xnbi696xpbcHIrMy7UZSNpLya5SUeARK",
+	"s8aoCbjfkIA0hqe9vh38Cj7HK00FRmCMb+5VgfUbDJPkmMBdFRko7iR1gVD9PvFPqRpNXz1vwh3kIDVl",
+	"FssgczVAmQThodTKNtCXdTehz2XO1JeSJHFVeWtfjv+vnNW8jIObqjuhsnXr26hJO3hc2sGsFX5k4oED",
+	"jAIGORK4OWXfO8XMsnkJUSz1Ugp6TT9/OIkglu5Il+GSSnCfI5yRqA8I5ytAkv4wN2LAC3PWUUUfbZqk",
+	"HB9e6Wic7I9YYj9JWIs8fjk1KrQ3uoOBsfPjUhihwdHMZUIPck7zydRI5opn+tI1hLM3pKRb0ZVWDzmm",
+	"6hR6qFVOCuB93+oRYlnOg7J2zXhAP5Si0/E5uwTQeKwjB51W/Zdl8Si1sKC18mkJ2M9gcuHyXI00a7XH",
+	"zHeM+PDrm4j9/OHHNxF78/aniP0O7Q8R+/D6p4gNcm4XCj6RqHh1/dcLVk1usOYFrl0tr0HTCLCjuvgv",
+	"YK3n56h3l8+8sDo4a8NYSbtAV3VLhNj2YlkZdlnKU65XhO96lr2wa6ESjIwqj8XsXUhZKYlTgk5uxgNI",
+	"IleRbcZY5xuyte1MaX3XspXwehU6dIj/Alcp/UgDCCHoRj1FsGueXTNjqVcwbQKm/jawZ/lpEh7KUcwT",
+	"syX2N6Upq6Ux/CRyeJKeDPRS/VlEg2GjsbpSGzj7XP6xWrbCfMuhFFwYwamr9JVkrJfIvl1X8Gtmx7OK",
+	"9PICsBI7Q5Hn5R03bIjHEBsc1XEyluGD10L7Ns4XlZNREfNBapcyPSpvSB1nErJgkv84qT7o5D2ulr5g",
+	"UuGwkkuWfKSgoRWDydvOya9KAjmhEtbyja6OUfD3lFTDgsjKO8gk0FUSSlGNJxdlVwnp++58s0tREb2P",
+	"6oTpVKYp2NsfZ9rk0FY3tlRqwJzQXq9LAiuguDm6OGoLyZEordL/6Pn59998//L5n17M6IM0UybUT9eE",
+	"z2vGWZkGhGT5wyMku7p+9fYtkb1J9tvNTyd/Yq2PP71i37347rvj03ltnZ6fn59PTygKTrm587qDccRG",
+	"PZH2nNZL6pNLZionPe+pM1axKUzajejzxxxpekrNxUqSjcpA77famK+s2qWi4udiNTfXV+bdeuUXeX8w",
+	"eg+rctwqLVOcM9vb2rjJNuQmS8v9uqPinMGwnYsU3WniEcU59ds4QVuFmpnlN+TlmV1/c8Uq9xyz9nhW",
+	"KU1IqfJuwJBsdYlpZO6q8NTKFXFoOFENfE9kdFGI3N6dPFSDoankh424QCBWE7nOxBMtJBsUqksVPFeT",
+	"Vkh7PN0226rW02CKOOh3hn3WRPx7P1xJa3l6ZpfLxHLDfCiV8Lm995ruoyyroeU+xdB3U2EzuQJPWmfj",
+	"38I8SgB3XBqH09fChWKFRMVRha74LJty/2xWeT/77P61MdfV1WJ3FZvhrTr8ypP9g9TauHYTs14O0RpV",
+	"+1EVJ0GN2pY5X0WEyZSYFUPcdPVUjPuy7A9Z04ZrCrm9HV2Peu4kCiLZrva5NdRA2H1tlGKtmW4BSpOB",
+	"/kX1drGsoZT93kLVcT24HQoHe5DeaVfG7hJu5kzzIBTY6VAlFRLGcoOhykNBxybI2QQ5DzzIuTXxMCiE",
+	"ovF9KfUDxEYEmc9ICj6sQFHVZPBvNoP/2qvLH/xm+nrS+Kfm3uTyN7n8X2Eu/ytX6FzC7aAEgw3IqQLU",
+	"AFaqcls61jAZWpgn0GK5WsLtRNQg1F978i4FmmjbjULeKByAmKTdwqJy97XM1IjxjoGCET96paq79fwl",
+	"y/hYV5JCjy9Zzg0Uc0TIBT2VY41+I/BWoiBXuyKp2idZV512I+YaMfcVijk6AhghrKH5ZoQcUTR+OabY",
+	"DUWxzVCzPrrSgPqJgGT//n//PybkrQ9E498ubH2r5G2Qq/bzsNb2DzLQELtjiaTqlWeMkeuEdZWVqeEy",
+	"VbirXFPkGY/xcrgypNNZQlt4aQxZhaqGNkWQEZTnW9KrVIL7USWBQSoDi41R6pDSg7B6mQLXOS3P1aiR",
+	"1ktJa1JNq6TIX5HMnp58I7kbyf0VSu53FktrpeaeKNFDwqoC/F5o8WSE/z73qNqVigaUsNzKxHsBI+pJ",
+	"RV3EQkEh1hOSfOmoAkRXMtX+O6TWXOSxHBTCrtgUjTVypFEJ4rB9EpbkmRX2kUuGaivTYz1+j5SWaprM",
+	"MpYPUWiyWb0GrEmrDS+wlWah+glrCZnmQy3ugbitE6MS1oJP4UMNOaSGSvExz/76f//CeK5kF1umCJnB",
+	"p5V7FdD6Mm4ccfTO2qw8LuP4r7RPtyvzfipUfynZqJb51bUw8HaFjgI/q/bbQ21AgK9nmRRn2n5NnsXG",
+	"Gg6489wes4wbYIUj7fNy4CcBeeZNqiWlwdln/O/T0Rt/6XJhOcieYEfGBbC47e59CMj9Bgi4t4zbf6Xt",
+	"ugOIm6f648tpUO1R2WP3bqc8AF19LvKzPmjNu7C24hqFsAk5g44fbKn3I3Kfu+cSS4gqDM+RUw+p91SB",
+	"XV01HmOQmVXw7oXBvaYjpkVXngjJsPFHxP79z38d+zqfWKKKeGHPKbbUS5iSoNHJw1yDF9+djxsD/YGJ",
+	"WKJrv+UFuER9NlLFHQZM7LAS9EloNoICGE9TGNjD60o37FriCtufow5KfhD/fKi2CXSd6lmLs28/faLK",
+	"keNYqsIKHd/X3g1PX7Ik59rcQlGoImGajzUb9bC1llvDavk3FXPat9VTeca4X6xYGnUHEjk9XJpcT43k",
+	"KUv+J1k8/8OPNxfaaGrGQlEsOxCJjqyt4OQjSp2tDH/HRf7O7+FVwdFevGpjrBJQD1TDrKzYMnqmB4g9",
+	"x+TtdQRETTGccTU0bfWpAq52Oedg6tln9y/XfLwYr917fHWYfUd9wRmd64C32RB8/28Hcp0CdI9pmEAd",
+	"bN2Nk3UwiFCssT2FjqXryD0qhIWHiGnFOCKyNa+FIQiyOh58GtT7dLNWAYjq2Oc7ALvvmxQhSY+nhKdw",
+	"dK66Du+PT9lkRhcfZsLYnzzgPQ8ChxusYZPKuMVBQiTKNMYZ+CFTGw77sTt4rBW8/PaHz6yEugN5jEsB",
+	"Bceu2VrIFA6+6epHu10rULEWtr7z239niDZPrfRvP7iUIxaa7trT8NXnwG4PP3EnTQHRfASFVSqU5JjV",
+	"DpVr4RDijfRnaTNTrwbtESpTTKrRtOuP4obWbPSdnqmLApXf6p4YMGEw4KiZ6RVq2O3NtMsl78MlNclz",
+	"D+ZpqoYyKKPVH7vAm9VwVSwTC3LF6SDnKXFfq04HLCphWQXiEP3k1m8uTgdfyTCSBJtsn/73JDw+XBzL",
+	"RA+xD0VxO/Ktt/HiViWc2/f1Dx4btAvZzQgTHm8E8x5CrFguspHf2X21Bs5Um+37piH23R1dHF2lfWBv",
+	"+u0/H0VH5evHXxZg53SLdDMvzl98e3L+zcn5y5vzHy6ef3txfv5/H0Xl3YQdYTrUt+fPf3j+IvsOTr5t",
+	"f89Pvk+/gZMfOs/PT75pP++84C/Tb7Pv7CTw933ou99/f37y4kX68uR7/sP5Sft59u3JefoD/KnzPf+u",
+	"/W1mJ63s8I9QSziKjrQwcCsye77sYXSZBEcUIT+KjrBhytTYv715/vLi/MXFN8/t2O22p3EPdVEbxzcn",
+	"33f+9PyEv2h/c0Ij/r7zp/Mfnh9FR66dytHFiz+io/Il40EPHckL4HbMfsP7v7FJlft3udQzPvGzLLUH",
+	"/6PKJ30uCWc05J2jv0VHg0LIVAx4XnvNa72YFRbkTki6AgmMy0ncrvqG+2B6yl6D2tCtVUBws/Ps1p7q",
+	"o4sOzzVE3jlA99fgJ/b9y5Pn6Yvs5Hv4pnPyJ/6yffJt+l32Pfyp8wM/b1sRgENccl+DVXRxv/H/i6d9",
+	"OPUnaPUFylXKce9mcPL6x6PoyB+8jLNf1D1YADxafg9Xx4kyajkVYq7m4ATKoZoyi7xFVpryPntblcVV",
+	"/xCc1QFvMFxKKL+qV+U5bgohvcHhxlOxUsreS8+0/9qKLC9bgxfYNdW1N36mK9JYY1Rv0ld8ScQdqKMz",
+	"bfhYO/KtPunn1fQVbyQE+V7lGq08U41wZOIe+V8vF5kcsfRTQW46LtFrpDXaDt5VIzRr2xFgupGpzml/",
+	"TIgN14eMhEl778qdtaVSjInHPFGiy7U7fHPQJWz2phjvkQQQj0fNuThJW2nSAOiPq1AV7IBlwHQVb/sq",
+	"aHpTxVGHUpWnooOHPg2RuTpD1iVL0mFRIFlhnxd3BJjY6Y5Ilqbn+9RaPzqBx+8qa7tNT0PlQYso+yuL",
+	"fliaw+J4eX9cndn8nT7gWo9Uka2vNLgW9YHxasHGZ7+qqqJgrfIgZS/Q0B9qQ2J8WCAjgGKcdYZ57vyK",
+	"rRnb8vgSr/AOVtzk12A0Zg9jEuWE1uKnjCNHR2nta5dcRkPWp+yqNrtnOpbhBoLi7smH99fUKN/uijP8",
+	"eVhY4s0qRTtpLyPgd+gv9T9Dx6aS4VDfhuv9FYWSXYy3Udotcz+0R35r4Z6qOhHLTdSbfvD7bWtVnf4J",
+	"K2kRL6c3PiXg7r2U30MZTFxJrnVefxz2+BwUkjDaQDLmZJDFJ9dMMZK6WodYtkwPxpQF41r6VLyBMMJ8",
+	"wWRB4pD9jXOlUaCcF0akOZD/cVCoe5GReEcfHwYnyiwbV5sxKpA8xe7fbJijzxA0wyzJDLIolnIinxI5",
+	"DHWPGdGHU5ZUnCMJuwMYEJq5oWjGs6wArT2fITdhDHsZI75y435E8syBxnrdzJeJ8/qX+zXFeR9MEITq",
+	"Eawgza8WXVahOp1TOhU9GMa9Kc8dpmyEFmOYAh3eHg20bJytgq8koAMT2E5zmAmQKZxWzrhOInJRJA4H",
+	"brmhUIBUI2p+nUPHMDU0yCY0NMMCECsCxGgmjD1/5cHFy3x81j7RkYtX6EQROUIRE3wS2mxP6SASz1hO",
+	"sHiyDZN4xnITNUrogb0K22411NoVzyYN74noNf3izOM5ckfmyy8havg1qx7tQiDLW3j/DgRLvWkaxCsK",
+	"49lnd53L2M4gBwNbxfc9zzt+jSuwLhJd+dWcpeXMsI7oaVmT/rtuUwhcP7RSFugsuzWJDiS7fitb/HzH",
+	"4q6pk32KfPvFp22ABd3bFCGY3q+Dio6RTqv4oCeCF4BszUEhqjok8GHkLXDx0SnLvmw8dkHOF3u8MKHJ",
+	"q/VCl4dzp4d9aTIBtiyXwMrehd8wBWED2PH01AC1qTxRsLRR6tcMsjZl/ot56BZBtNP/MZfy0S7jGlgH",
+	"Bw7d22K3RSLHT8PTQmldi8QW/icVR06tW7x27laMxuZKdu13vr9LqvrOcXHBElfVo4ftvjAEu8QkR1xw",
+	"FrWNHxkTsq0+ReUHOpb+phQnyiAVdoUvw41TJTui6Nsbl5eFoRjF2sA6w7wj8hyyvfQKv7dDfiupmmM1",
+	"4MZLVy0cwou8R/lA/ck4h2W8ybQfDqr91vYy4G/qB60CQe8JdCZA6Owz/pf4+vGYrV03NB+XXtGdtdWj",
+	"PEi4UYZWqg4XnMeTKXxo4ObHSDcyWRGWDKDQSrJRT8USbwTZKUtS53yqeITpKSOuEVcyjE9hcI/LFCxe",
+	"MKyhYS0zUi5O7tYB6zVkFssC/g6p8bod3ZAbpmQKF/jRCIul8GnoqMVk/spgJMebjXrKD+L4MpZL0W/h",
+	"055pxHFw1ZTIwLUtoJuTs1dOBhP1NpbFh178h33U9EZwB68HoA8y8i/O1F86txcf9qsyVa32j22D5Dwd",
+	"1m3VRoM92DTBeSjvDgQCpTsUS8M8aUpbQPl3mMTHWVDXPMR71eyCZZCLeyhcGSRh3aCAE/ohVhCVxZa+",
+	"ZsgqiK5oiPgNsb0K0jmSjFhYjOlWiHRZKwcIRMMgLRKX6NbBJCaoiAdVmQDbfb3l0wLvTzjzBncb3G1w",
+	"dxzOw1qwS1rkFmD3I954pm6N+FoA10pWakC8jw1vhVzwwjd+JRXbdZ2KZalls00o2V8RcNJL2TVwLkum",
+	"Hsb2RL7XBj2/SvSkjbcMeg4KlQ1Ts2EX6VR9C2C2Bj4pZPVjJm0sU254rrpDAq33FdfSBUJeN1dtniOd",
+	"VEflQpGHopYZ5yr4/BMiNpQ5aM066I/bU0/lB7/yq6LWG1yQ5X2N7kGrOymvsKpoBacmN9BVxXjloV0D",
+	"L9LewflN3eiX8Zz6rfl18y0Nyi3v8Sicgp3k3V5lmUZDGB/qe35OIYwqnHu0ljMfVa50XVArOfKx1AD6",
+	"lCU8L4Bn41vMfNUV3e36L79hgIbfgWQt0ZWqwAAP13B8WQEXKu2p5Oq7uuNFGbZWBxSa2WMk7rfmsYzl",
+	"1OweaKe/UiJuLFdqp//IRFy38/Y1Ebc2yCdKx/VLNEd/9IehScf94tJx6z5Q3Iol+s2G7wmF8uyz+9cG",
+	"eJKnTfH9Tz1cF14++FXbie7ywNFuTEK55bNF3L4LD9Yusg1fVaqfO5R5iFoGL+xeAA3SXLKEG1OI9tCA",
+	"TpDflqfguq7zPD9lV1imLHkfrDoyKEQKsSyApz3QLJh52od0L31+yR3AgLhpMbkRaXXx5tR/yepUaIlc",
+	"MCRDSlCF0s5x5hUy4td1dqF/FvKdZ4CXl9IUdadFmpqdBmlrsUR1baf+tLkq1iMzIzdQlU3phBuAtn3J",
+	"jFxHvzpv9KumY9IBpVLO7uG7ri53VsLp6iGWdUplA5fYYqgP0gTlFvKkC0OiRZhT9tqPWoT2QI40x9/W",
+	"E4BYy1PI7iUbVhHC+QO8ILLIkLC2NeCRdrTN07vDqPyakIWHrZ820Lg7TbXcOkuiR4GU3ifuXG3eBnRQ",
+	"5pSD6dRr1gqp19UsbBrW8SRFlqfPpURo32giKjMm7fUlSRA3ZfuJMpN6LwMNRK3uNPzp815/G39BXpCw",
+	"ppggJFxW5ClSsR5dHP1jCMW45PQM3fWWjYqW43G9Ov9Yt0XDrMGbXmVT1F76vAnQt7ciW3EOFgQPLWhR",
+	"XX2HZ8sEMNL6YWv4RMok8Al0CGtUAUda9LnYePaZ/mHVKz4YFOoetpC+coVJfo7CjIbq6ElpNEx03NlJ",
+	"HWOZNiLPqRciMMcBXT1emIjS5xkwJWPZglwDOvrLlJALRtk41aumOdUZ13eaKPuPI/f8MjuxJ6yIH8eS",
+	"1842hn1pHvtBqhqFnBxnwc9IjnlEossVbYzq+V1ZeatevMW8l9e4DjOQZtcG9twhTGuU5eakdW44W/ci",
+	"rWUR+LoTwfgE8q4HvFtLG7wpMdWVY6PJKPS+wtZj+svYNWwgassQRVu1gaj9hyifiLc6QpnxADbeeHyC",
+	"zKVsKxuAKufGKnZe2Qt+NjscysdrD0VuToQk+smWPQQFT03EMtXHDmSG67uI4XE+jpw/zxFNF/dQsAw6",
+	"gpgrWaoyiCqkl1QWSD/IKomCQtuJREyrwrVntJZbmWYYyzLP0KXmhDgWtkS0mm5wDGyP3Ho5Ta40ym/w",
+	"JW8dXexj5hl5xEfq5JN9y6dfqp1WmaMnWgVRuG0y80TuICPt2qjC2WS47VEwO54XHCoyzH4qT2TreaWF",
+	"nj0FoXmeC6RWbDXslOECqmimjYTpua5+9nJ/TyrU6qOnndypbrHsIUXd4tIzW5O+Rd/GvphhAjTa4yqp",
+	"DGtx1h7md2w40FBQ8PX4lOHWD0fdF6IhQmDr0wximXIplWFt++78L3t2Mi20MicCpcdIiSMye4g7Atyb",
+	"JaLwNtSLMRAUcPwBFS4ZZMKwAnkvJQCZqPZNkbvPvm77i0vq+YHvyZNfGpHegaHjs/vUu40mx73GdS5x",
+	"42hbpRH+Aa/Dtt91eltlknM0LvtCq90FMQgkjPZbfe8VsC9Nn6LdGRAIXxA69+uARl7fZbWss8/2P7/y",
+	"PqySqXZFjP650ESOMiFh5mhUOFjffiNxHyYEJDPLJuapM2U+8KFkxNUwZcIoRK/8gJte6ZT37+RoEhKi",
+	"lY833uaP6XjBTdWtia0hLwPhWlSRbPPiBr4tXnVEff5J9If9o4vn5/i/6KgvpPskwkkdXRzZBetiYdbf",
+	"dqL8LcK3hpfzUW35K2f+YbzZQhT0fS2KOcE0NbOKQXWYtD9q1Xmd0pyLPmTHPhI6lFxTe5bklFGFDqDv",
+	"yiNejXTQ64uYWreX7QLy3L+UjTQMmB95pIXAVS47KGA/m+m3MQ9ZysWvgYuDj7ZSOXC5VPCxBIHly7Lo",
+	"GmSgXPWiv/J8uPKTDrT+iwa/TPTUbYomauq9YnRGJjM2lgDQM2tKbsFJ/9vAwuDz6Pz8vGL7UpO0gktN",
+	"Bl/EeJ5bDc4liUUMeNpjqCNZs9eaBmQzyIzBJwKmWBbQgQKQxcq1YQ25xgVQO0oJEcP4KTkKkal15JpV",
+	"dsU9SNYq6QO1MBCxe3vUdBRLH0517oK6wmmt4iCk3A25v6czKe1nqPcMpXs8dasuYAAuYy6EfCfS5E7Z",
+	"L8DvYaJiTQ1N4ETAJ1f6Q6Cc0bG0wyxO2TtVoIEtJxbfdaR+eX7uWb0S91VyybSi+jd8PX69wyrT5GJp",
+	"RiJ1RDZoIttZWlSg1SVbmWvn4PS/aL18/s3xDrpkbaSlxG/oUinl2nYSpSvPeKIgycQYtEWpGZD7u2ce",
+	"ynBjKDqdtG0i72Mi1gPcIk3DrkcSsVJhmCpcrmw4vO1xQL/yWC5Cd/Qu7r6zVzDSKy24ag0KJ6laUYMj",
+	"vzH6cH1LQzPUe6r34kqtrPLiVR9VvoIqh5esSp+6V/oczoBagS6j1NU2SqPaVer8aytTOfa0F7ceV2Hv",
+	"ZT52v2RC3gsDsXR/zmwLSunECGbat+EKE6ADabWGpM6OKqz5ryScUM8s0ZUnQmKDUnTPJWepklrlcMbT",
+	"FAbmf2LH8v/x73/+K0HdTWSoIn3PMj7WlxjhgL4PmWCf0FhONArFzqYn9gn2ldnfJ8fMZ2XrSitjHxIq",
+	"Iyt8mAnDctWlHqMzS994bd6s56JQrnsAa9kNwwt7zxp3QUM2sAiD3+LeWQ+Fd0Q1UBniExENVJB3nqtS",
+	"wqi2PRuuga+h9RdtzQlkmiFRqmrk2Wf8zwZ4B77YvkiPUAq3Xfi1BBR8FTCw31GPB47jtikLahpe6tuB",
+	"OCUPO5/zO2Ba9QGJ5PHTBZrfMuQHFGDGdJBUDS1IBEJ93+6dEnWchD6N5QM62MyMXFTEhGEjNcwzlkFf",
+	"GXCRSG2YK1nFCe1H9vCjiAliuSkti6r5Hwlr+0JKsLom9mTw2xTgNtwE227zVNtwFmUdwYzF4qVVwbNM",
+	"aN7Ot89ZUBNN7qEV2TRfCt0EScJSLplUDFtBFehZYEJeYnTJrZZmICmT0X44lGgOV10QeCwHbKSKOyG7",
+	"awqjjstVmpI9tASugwqN2U01VJHsj3haNxGSJvTlqMoNVj8aq3eX5+iBYz3D9wzk7sGOnrkU1v0CSKMf",
+	"MMNtUId0VAnMWhbaVJ6VmIc9UEFmkB0/6OFc1POJnuaj4VKZMJKDR60fZQNaDWg9DWj9KB+FWWhpZ7vF",
+	"LHpmiVnPXMAId/YCAPvRxYC4dAGmgGHkJ6jcxGpjl5R5kGeuVaga6KCaTQJZLB+BZF5ndIO6wCCVvtPu",
+	"91UNMZZCagM8c9EmNj/YlBwfPC5+xBdNCBfeTeMBbXBxJ+mOBDKThqyobsQ5IEmVZTuuBmYji5cVxnkf",
+	"Ck5oODphHeBmWECwXENVMJVXtuAfQzHogzS3Ge/zLkSsAGl4fkve2ojSsG5zIeE24wZ0ZJdDiRRucacJ",
+	"JaNY9rk2UNgf8HBhFyQUIj2ulA2bSgYPK6ArtKHWdxP1whsCMTf3W680+orgWK6LTr8IbW5wabdeEVw+",
+	"ZnFFcLWk8UutCKa9avUD2taLqoJp3fTkyVz9UPoUMix2FSmcZKDvWMoHvC1yYcYT2svEGb6snMoZqWx+",
+	"HvOp8CaI76j5OLD5bcejWNohq6FxS+P4mC7tsXKviwww5yBCWgA1AIkpl4NCdQvQOgq3Vk7N8aM7xlZn",
+	"Q2lhpafyTLOeGrG+RSP/XvoYVyj7/lJjH8zQxhRPysDby/w7eiX/ewjD1blQ6NpVc+rKE/5AuUq1UuiZ",
+	"9os9rySlkuC9NE1eWTkzq/yuLJoJ588VvVBnFqGnFJ1ZA3MXwdKjClrcqkOSqq2ycbWWxz97B4U8e5Uq",
+	"Wd3VD6RJ2sX8h/3hvFxaH08dYGNaPMhNMmWQUU5KMCslwiGlBV0knVA2nH22/3GJMFuNyF8SME8nVmOw",
+	"xteMOOJ/3ynA9cD0+YVI1OC6BTNhNOQd3weOo8VaSZuM5TeYNxlRW03kMWStBOwNnaaYMPuHy+EZSiNy",
+	"Yt1iVjQ5dgdrkfvHIzeXi/NDEbtKGAYSi1Fw72LH4lMrO5Ad9hYf54q3a6mSgR92RpuBWFKypUs6tG9o",
+	"MtVyP9oNbDQNkiLbv+k1unT+prfapLMc2VMVt2goaBDzzH3cIxUaCl/w5beb16w6qsB4oDtEOJiGI2zv",
+	"q2hUURBJGHUB9iHuMtfcv+gK4NtNMxfudxbspq7InaH2FP3Uxtiq5bUGnRHWMiLLENkQrjagJwbuCQiz",
+	"9J0P9zyUJWX8yRB6KkqN88CEzbIE+wsJSD8eQ7eIY8sh2FePSVtk6Q+BY1xyPIajHhSwNHbsKHQ8Kwxc",
+	"wgdGgA8hmZpiXs2Z/IoaYYQw51DXwpsTx2oE7Z5Sd/osg1zcQyFAn312/x4/ojghcictcsfseLFdVvcW",
+	"xnLSQPMjKs1xuAdpnmnS/z1XMXNeEKx3BWkOpNDhd3oJr90kVz6jE9dv+7hODnfOyfXvrDmzjypicCc0",
+	"LGflLLsXscJxPsOGiOOdyM1rry2HoT/TdGx9RweQ2UAJaUiQYhtESkyYPu7a2hp01mUWy8RN9ERkyX6o",
+	"zBeuD4XzujBlTQT8ZyDTC9MVIec2e0w87iO+y52Ax/Ndg0d1FzSK+O5yAOyOWht0/AbXe6I1hPG4CE01",
+	"6D7t5S9jhxrSAsx+Rurc8v8Ylnp1nrg9itBMzGYZQovwUpv4S4XMwsoXf2ihsjdmnNqS18KewTZP7/C1",
+	"omS2//j833xxoJW3/8fZsMj/mK8w/O46IrOBKgzPUejpurjrqIIC4CT8hWF62Lb3aGPA8pT9FQrRGTv6",
+	"fdGVmLhCTn0kK+QjEv1t6KjC7oRCewoK+/0bxQY8vbP7w+sFCQYrErpxQkIWmbpefPrE/jEU6V0+PmU3",
+	"og9qaGHn5YsfEGq+/fQJCypNIawZgRneqIPYZVIWqJKPYIrxyVXHQJHEUmjWU1INCyvK2cvn516y19fA",
+	"RZ5C0aFVI2qqUcRGPUE5Ap0OcopT7+ox4cDCbng3FXPo7euo1JeU93ByY6A/MI6ADG/rI8GUbVeGgkvF",
+	"am1KW3+o7ZBmB7DtiN2YMFrYByYk+02KTxZ7lcyQaqQz1C5Ro8MLKmQdq2HB0lyldw9OwN5VG94fLJxH",
+	"RxV9bojs9ruXRzO4b6cGfz3gKZxosO8Ekfv+eRQPz8+/Sdtcw3cv2Z/fXb06uf7z1Ytvv8PPIWFhV1vR",
+	"JoGiyChlKApnv9cPTincZeGU+vzTLyC7pkfsvmFK2hRCdj2b73ohKiXhfWeulJnYAD6vAjfCXIEzcdG7",
+	"4HNf6bL3Rbbig66NSu/eGuivdBWFsNe45JXq90GuduW1MLDSBZSkfYUskGuM8coYnvZWHmaZqrzSZb/p",
+	"Fd/YVZqC1r8IebfaZR/e/gXGK13i2sSutgM7nVXnUxiR5uu84ZvxYJ3L1riEyltXuvBn1V7p938VWqy2",
+	"1B9EalFwpWteKWn4iq+UNpxTHVc7uWOZfhzKla+5BmOE7OrVLnz19t2NuoPVHvdjf5CrMay2ir+IFKzS",
+	"utr4rt+vhid9CrGsDim1Kz+oXKTjFWUC73RWE1dc5CtfcAP9Qc5XxHZvI610kXezuIv+tkzSyH/8x7SW",
+	"/xFSEPeQXdaUVnRkKelSr5+fT1/nOhrZaws24tYUl4r1rRaPGqu+nOsZO50wouo3/lUZf2M7qIq6riQq",
+	"lFN6/emkgVXv0ihpQJGfnE/vLAdnDdMpy3SjKQrkndCMs98+/mIf72ZYBjxcMrjVCzPW0gCsqmxbsXBZ",
+	"/lg/s2aTAB1LtGl6wBL383//8194RcLchjmOmMI58Twf+3YednwTXP2njBLvq1uAxxJLs3zwhUyfa8Nl",
+	"xovMj1AzPYBUdJxyyTQfa9aqOnKjYL6VynsSVZy9Qf9NjiPGDcuBa0rWi1gBtAlq1tq8vXDJSv94LO3b",
+	"40VhF1pIJM/Csg/iZHZ2o8vewIUZ5Dyl5bQDspaoU+X5YAC8KJuq2LfoGzslPWMGOmFDmVPune8jxXie",
+	"q5G2dxWS2V/RVsELpcJZ4l7kLFdqYKcWxXJQUJN77O0i705ylfIySXHuQ9DYaKU9SO8gY1KNiPrGkJ0Y",
+	"S/9at0iXuMCDbpSijPrgwVgpxW+5vnbEoDkBqltipZ75rCdiL5wYxTVu2Xnu9zIy48g76ju96Si18w6d",
+	"JBsqrnkot+4qrvmzz/6fLrqfQQ4GthoJfI2PmPAKhi5lQZTkqlsFZgS/MRhqCmglmO8AmMEhBPZp1tNA",
+	"s1Z47sfw0mY55F9Ovz56epMws34PN7t+S5+36KnjXQeT5bLdk7C10NRDkrKMIRIBFonJpuj9CTNmHjqx",
+	"22X/tIfyJ+Lp9N36iBqI7CNrcsApSyiRNbtgVv9LmB4JQy3MZCkqlScbcnxmXTA6lnafWWV6WFhsqEhS",
+	"AU7RJ1Wb9YFLIhpPuaQms4Ocj3fJI/QY/s25qv/K8XOqX9kCDu0LJ+djLI0nQ86GPGkqQagh23yAbHOT",
+	"RlAlV3Lfsp1z1Y2w0tNnKl1UEym0/b+WKlxrTPvn8aTTMiJ1BAuWo1i6oLsuq/OoHinE4v27wt7mEXZp",
+	"k+k4/JrYGP4i/pevmSYUPwQNtJI89bp84TsB/wln/KpUCfV8igNtWzSxBstkepXnsrFiH5MbVlEln1WV",
+	"xEeB5s4TySmTiZBvVAhjQAbq3zLVrFB9ltj/T1hLyDQfanEPiIqJUQlrwafwGSWdx5LraraxVZ7rWef1",
+	"EIWqdTLmhvWVNq4rpGcO2JOE9HmRtZCQXqA0JTYb73u3CBvLjVbVz8pT3xD2bkmbnjPiJ9Kn545mXofJ",
+	"P3tmouqehgL8uWmq7fff30+J+HOQm2rGMW8Sz/DjkFwZbuCEXFY7AfQ34n4yGkB1P/UoU8R0T40kMY6K",
+	"0GxXyXx8yn5SBUssQuV8cOuSRpNYQj06nfIC14uXGZglutsn4rBl5UOicnaPV75ZOiYwUFoueWiCty9X",
+	"mloP+2desnPHnVq/nZcOrGWlFrZ+7VEM+w6y4926YjYL77h/fAYN7aI9hvbp0e6Hm2TFgOz0cfniUH3v",
+	"QRq30gxvxDMfAJiDy/i84n5+Nn/ZJNylb7SSrmLFULLTM/jE+4Mc7EQ69G1yfHoUHQ2L/OjiqGfM4OLs",
+	"7PmL70/PT89Pn1/86fxP53iY3EBmPa7SVzi4JnhKhGeRq4nKwDguaU8+mYsOpOM0h9MyU/1VaJI/nTd/",
+	"VaXxC9UilO9YucVPxFv68B1ynoK+rJK0oHRqQ7V/ulZ9z+/WrzzkWpiZT8DVADXIKRWoQg0z1U7Z3qFy",
+	"xzJvfdZ9MUXaHtVwc0zo8be/dBEBbMHKTK9Qw26PJYHruuTg1a5Pa1J5dJl/PevRvyjZPbGiKYuwIynS",
+	"AtSbsHiBVC5lVJLXlDvCpxDVVpJyZOlGM57+geY7SfVZuQEREswiORzTyPo87Qlplz2lLv86kBTb11Ed",
+	"i9M55r3YcpvTa7goNZZSiXFMpqOeCp0enE/NdcqtbiOkQZ79NKREUkPTVp9Kb1tYgGcofguROWpXf4Fx",
+	"qaG1rcVFvsSUVGE6KhcqYt1ctXmODx1AUebulbd0Ce4PHjKrfg0KkQK9ioG7rHInTHufdR8sDCu3OJ5N",
+	"zKvD1D0rwujGVfTghueqO4QZt3tVWTl7l4BE1TWgrvlCttWn6hDx9zPuee3kp4usqaHBnD8NLGg4VtBi",
+	"phxrAy+gYNgfOWLwCY9qrrr2qsoWLDU2+4zZb80q0GF5HdDWoGTx/PVwYF+2J//02JRShUm5MBOkjMjG",
+	"WHmMZ2OcPUb7kFxg1m4BPTXUcMEyuMet0IPc91UqAVJoPSTMxdJ+l12uXc2ZGRaSAjzu6b/72854/s+q",
+	"jTSMldOCcBtmZiDtSZEKLvUzdi+0sKswGOoe9Sdojyc3BhIln/gF0WNtoO9GxpF5O7OSHG2pqiiyV/ll",
+	"nHVUqIBDO7JgJ9SoO39h0I8ZlQ0YA/c3RnHtp5X5EQBVnv0rjGa9GqrK0PUb6h4vvNuqwqZstdSCp3Zt",
+	"MtXnGJ8wXN/piJHafey3DmYVRyzNuejTKjteSaeBVwfmRjDnOEHmtSFdd0BN1mBHlTxlkn4+2dm/5GoU",
+	"pLpxvCI1C3KUG3iGVG4kxZBXYtRT/RKGfZtttMAyYTXq2hl2nS1mzZFs3ookqqokJOzsyXBn1Ipc6psx",
+	"LQOeaVaIbg/ZMDqoKdeHUStmeAio3w9Avn3NXikpITVMZBaEzDjskShoFVRnivhLw3VSrqYdya5XEh5+",
+	"tCq6TJtiiDU5TI9lCm5/24f8+aM7bhcsF6nVaXVUokPEhhIPr294zlSn01a8yISsvnS8i0xnDOXPwHPT",
+	"i/AgWy2BNnchUo8WWKOQDvuY3K+GRosMULWqqlDvA97PPHN0CAjySN/B+bkF9K4AHsA8miWcMkgFUQZO",
+	"aU/+mD201CkVMTkKMqu3DCzQhMXGeGJVoNLv9dEff/vj/w8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
