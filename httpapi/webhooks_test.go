@@ -80,7 +80,8 @@ func TestWebhooksThroughTheAPI(t *testing.T) {
 	// One at a time, so that they arrive in the order written.
 	rep, err := p.DeliverWebhooks(ctx, portal.WebhookOptions{Concurrency: 1})
 	require.NoError(t, err)
-	require.Equal(t, portal.WebhookReport{Claimed: 3, Delivered: 3}, rep)
+	// The endpoint, subscribed to every type, hears of its own creation.
+	require.Equal(t, portal.WebhookReport{Claimed: 4, Delivered: 4}, rep)
 
 	getJSON := func(r interface{ StatusCode() int }, body []byte) map[string]any {
 		t.Helper()
@@ -95,14 +96,17 @@ func TestWebhooksThroughTheAPI(t *testing.T) {
 	require.NoError(t, err)
 	gm, err := owner.GetMemberWithResponse(ctx, cid, member.JSON201.Id)
 	require.NoError(t, err)
+	ge, err := owner.GetWebhookEndpointWithResponse(ctx, ep.Id)
+	require.NoError(t, err)
 	want := map[string]map[string]any{
+		"webhook_endpoint.created": getJSON(ge, ge.Body),
 		"customer.created":   getJSON(gc, gc.Body),
 		"site.created":       getJSON(gs, gs.Body),
 		"membership.created": getJSON(gm, gm.Body),
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	require.Len(t, raw, 3)
+	require.Len(t, raw, 4)
 	v := webhook.Verifier{Now: clock.Now}
 	for i, b := range raw {
 		require.NoError(t, v.Verify(secret, got[i].Header, b), "signed with the secret shown once")
@@ -116,15 +120,15 @@ func TestWebhooksThroughTheAPI(t *testing.T) {
 		assert.Equal(t, got[i].Header.Get("webhook-id"), ev.ID)
 	}
 	var cev client.WebhookCustomerEvent
-	require.NoError(t, json.Unmarshal(raw[0], &cev), "the body decodes as its documented schema")
+	require.NoError(t, json.Unmarshal(raw[1], &cev), "the body decodes as its documented schema")
 	assert.Equal(t, client.WebhookCustomerEventTypeCustomerCreated, cev.Type)
 	assert.Equal(t, cid, cev.Data.Id)
 
 	log, err := owner.ListWebhookDeliveriesWithResponse(ctx, ep.Id, nil)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, log.StatusCode())
-	require.Len(t, log.JSON200.Items, 3)
-	first := log.JSON200.Items[2]
+	require.Len(t, log.JSON200.Items, 4)
+	first := log.JSON200.Items[3]
 	assert.Equal(t, client.WebhookDeliveryStatusSent, first.Status)
 	assert.Equal(t, http.StatusNoContent, *first.ResponseCode)
 	assert.Nil(t, first.Body, "lists leave the body out")
@@ -140,8 +144,10 @@ func TestWebhooksThroughTheAPI(t *testing.T) {
 	_, err = p.DeliverWebhooks(ctx, portal.WebhookOptions{})
 	mu.Lock()
 	require.NoError(t, err)
-	require.Len(t, raw, 4)
-	assert.Equal(t, got[0].Header.Get("webhook-id"), got[3].Header.Get("webhook-id"), "a replay keeps the webhook-id")
+	// The replay, and the event that it was made (webhook_delivery.replayed).
+	require.Len(t, raw, 6)
+	ids := []string{got[4].Header.Get("webhook-id"), got[5].Header.Get("webhook-id")}
+	assert.Contains(t, ids, got[0].Header.Get("webhook-id"), "a replay keeps the webhook-id")
 
 	rot, err := owner.RotateWebhookSecretWithResponse(ctx, ep.Id, client.RotateWebhookSecretRequest{OverlapSeconds: int(time.Hour / time.Second)})
 	require.NoError(t, err)

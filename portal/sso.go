@@ -30,8 +30,11 @@ import (
 // (storage.SSORepo), so it works across replicas and is used once. The
 // client secret is sealed with AES-256-GCM under a server key kept in the
 // database (storage.ServerKeyRepo), bound to the customer it belongs to.
+// Webhook endpoints' signing secrets are sealed under the same key
+// (sealString), bound to their endpoint.
 
-// ssoKeyName is the name the key that seals client secrets is kept under.
+// ssoKeyName is the name the key that seals client secrets (and webhook
+// signing secrets) is kept under.
 const ssoKeyName = "sso_secrets"
 
 var (
@@ -68,7 +71,9 @@ func (s *ssoSetup) init(cfg Config) {
 // off).
 func (p *Portal) SSORedirectURL() string { return p.sso.redirect }
 
-// ssoAEAD returns the cipher that seals client secrets.
+// ssoAEAD returns the cipher that seals client secrets and webhook signing
+// secrets. The first call loads (or creates) the key in a transaction of
+// its own: call it before opening one.
 func (p *Portal) ssoAEAD(ctx context.Context) (cipher.AEAD, error) {
 	p.sso.mu.Lock()
 	defer p.sso.mu.Unlock()
@@ -95,27 +100,39 @@ func (p *Portal) ssoAEAD(ctx context.Context) (cipher.AEAD, error) {
 
 // sealSecret seals a client secret for customer cid: nonce, then sealed text.
 func (p *Portal) sealSecret(ctx context.Context, cid customer.ID, secret string) ([]byte, error) {
+	return p.seal(ctx, "portalkit sso "+string(cid), secret)
+}
+
+// openSecret opens what sealSecret sealed for cid.
+func (p *Portal) openSecret(ctx context.Context, cid customer.ID, sealed []byte) (string, error) {
+	return p.open(ctx, "portalkit sso "+string(cid), sealed)
+}
+
+// seal seals secret under the server key (ssoAEAD), bound to what (the
+// additional data: it opens only for the same what): nonce, then sealed
+// text.
+func (p *Portal) seal(ctx context.Context, what, secret string) ([]byte, error) {
 	aead, err := p.ssoAEAD(ctx)
 	if err != nil {
 		return nil, err
 	}
 	nonce := make([]byte, aead.NonceSize())
 	_, _ = rand.Read(nonce)
-	return aead.Seal(nonce, nonce, []byte(secret), []byte("portalkit sso "+cid)), nil
+	return aead.Seal(nonce, nonce, []byte(secret), []byte(what)), nil
 }
 
-// openSecret opens what sealSecret sealed for cid.
-func (p *Portal) openSecret(ctx context.Context, cid customer.ID, sealed []byte) (string, error) {
+// open opens what seal sealed for what.
+func (p *Portal) open(ctx context.Context, what string, sealed []byte) (string, error) {
 	aead, err := p.ssoAEAD(ctx)
 	if err != nil {
 		return "", err
 	}
 	if len(sealed) < aead.NonceSize() {
-		return "", errors.New("portal: a sealed client secret too short")
+		return "", errors.New("portal: a sealed secret too short")
 	}
-	plain, err := aead.Open(nil, sealed[:aead.NonceSize()], sealed[aead.NonceSize():], []byte("portalkit sso "+cid))
+	plain, err := aead.Open(nil, sealed[:aead.NonceSize()], sealed[aead.NonceSize():], []byte(what))
 	if err != nil {
-		return "", fmt.Errorf("portal: opening a client secret: %w", err)
+		return "", fmt.Errorf("portal: opening a sealed secret: %w", err)
 	}
 	return string(plain), nil
 }

@@ -206,6 +206,9 @@ func (p *Portal) DeliverWebhooks(ctx context.Context, opts WebhookOptions) (Webh
 }
 
 func (p *Portal) deliverWebhooks(ctx context.Context, opts WebhookOptions) (WebhookReport, error) {
+	if err := p.sealStoredSecrets(ctx); err != nil {
+		return WebhookReport{}, err
+	}
 	var rep WebhookReport
 	var batch []webhook.Delivery
 	err := p.store.InTx(ctx, func(r storage.Repos) error {
@@ -333,7 +336,12 @@ func (p *Portal) sendWebhook(ctx context.Context, opts WebhookOptions, a *attemp
 		return
 	}
 	now := p.timestamp()
-	h, err := webhook.Headers(string(a.d.EventID), now, a.d.Body, a.endpoint.Secrets(now)...)
+	secrets, err := p.endpointSecrets(ctx, *a.endpoint, now)
+	if err != nil {
+		a.unsent, a.err = true, err
+		return
+	}
+	h, err := webhook.Headers(string(a.d.EventID), now, a.d.Body, secrets...)
 	if err != nil {
 		a.unsent, a.err = true, err
 		return

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/portalkit/portalkit/audit"
@@ -64,6 +65,8 @@ type webhookSetup struct {
 	cfg    WebhookConfig
 	client *http.Client
 	wake   chan struct{}
+	// sealed reports that sealStoredSecrets found nothing left in clear.
+	sealed *atomic.Bool
 }
 
 func newWebhookSetup(cfg WebhookConfig) webhookSetup {
@@ -84,7 +87,8 @@ func newWebhookSetup(cfg WebhookConfig) webhookSetup {
 			// could lead anywhere.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
-		wake: make(chan struct{}, 1),
+		wake:   make(chan struct{}, 1),
+		sealed: &atomic.Bool{},
 	}
 }
 
@@ -322,8 +326,13 @@ func (p *Portal) CreateWebhookEndpoint(ctx context.Context, params CreateWebhook
 	if err := p.checkEndpointHost(ctx, e.URL); err != nil {
 		return WebhookEndpointSecret{}, err
 	}
+	plain := e.Secret
+	var err error
+	if e.Secret, err = p.sealEndpointSecret(ctx, e.ID, plain); err != nil {
+		return WebhookEndpointSecret{}, err
+	}
 	var out WebhookEndpointSecret
-	err := p.write(ctx, func(r storage.Repos) error {
+	err = p.write(ctx, func(r storage.Repos) error {
 		a, err := p.authorize(ctx, r, ActWebhookManage, "", "")
 		if err != nil {
 			return err
@@ -342,7 +351,7 @@ func (p *Portal) CreateWebhookEndpoint(ctx context.Context, params CreateWebhook
 			return err
 		}
 		forgetEndpoints(r)
-		out = WebhookEndpointSecret{WebhookEndpoint: endpointView(e, now), Secret: e.Secret}
+		out = WebhookEndpointSecret{WebhookEndpoint: endpointView(e, now), Secret: plain}
 		return p.record(ctx, r, a.who.Actor(), "webhook_endpoint.created", e.CustomerID, string(e.ID), out.WebhookEndpoint)
 	})
 	return out, err
@@ -550,17 +559,29 @@ type RotateWebhookSecretParams struct {
 // the two secrets, so the receiver can switch at its pace. Staff admins
 // may call it (ActWebhookManage).
 func (p *Portal) RotateWebhookSecret(ctx context.Context, id webhook.EndpointID, params RotateWebhookSecretParams) (WebhookEndpointSecret, error) {
+	// Authorized before the secret is sealed, which may load the key.
+	if err := p.mayManageWebhooks(ctx); err != nil {
+		return WebhookEndpointSecret{}, err
+	}
+	secret := webhook.NewSecret()
+	sealed, err := p.sealEndpointSecret(ctx, id, secret)
+	if err != nil {
+		return WebhookEndpointSecret{}, err
+	}
 	var out WebhookEndpointSecret
-	err := p.write(ctx, func(r storage.Repos) error {
+	err = p.write(ctx, func(r storage.Repos) error {
 		a, err := p.authorize(ctx, r, ActWebhookManage, "", "")
 		if err != nil {
 			return err
 		}
 		now := p.timestamp()
-		secret := webhook.NewSecret()
 		e, err := r.Webhooks().UpdateEndpoint(ctx, id, func(e *webhook.Endpoint) error {
 			e.UpdatedAt = now
-			return e.Rotate(secret, now, params.Overlap)
+			if err := e.Rotate(secret, now, params.Overlap); err != nil {
+				return err
+			}
+			e.Secret = sealed
+			return nil
 		})
 		if err != nil {
 			return notFoundAs(err, errWebhookEndpointNotFound(id))

@@ -722,3 +722,60 @@ func TestPurgeWebhookDeliveries(t *testing.T) {
 		assert.Equal(t, portalerr.Invalid, portalerr.CodeOf(err))
 	}, local)
 }
+
+// TestWebhookSecretsAreSealed: an endpoint's signing secrets are stored
+// sealed under the server key, never in clear, and still sign; a secret
+// stored in clear before (as migration 00090 marks it, "plain:") signs
+// too and is sealed by the first delivery pass.
+func TestWebhookSecretsAreSealed(t *testing.T) {
+	t.Parallel()
+	for name, newStore := range backends {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			store := newStore(t)
+			e := newEnv(t, store, local)
+			stored := func(id webhook.EndpointID) webhook.Endpoint {
+				t.Helper()
+				var out webhook.Endpoint
+				require.NoError(t, store.ReadTx(t.Context(), func(r storage.Repos) error {
+					var err error
+					out, err = r.Webhooks().Endpoint(t.Context(), id)
+					return err
+				}))
+				return out
+			}
+			sealed := func(what, value, plain string) {
+				t.Helper()
+				assert.True(t, strings.HasPrefix(value, "sealed:"), "%s is stored sealed: %q", what, value)
+				assert.NotContains(t, value, strings.TrimPrefix(plain, "whsec_"), "%s is not stored in clear", what)
+			}
+
+			rc := newReceiver(t, e.clock)
+			ep := e.endpoint(t, rc, webhook.CustomerCreated)
+			sealed("the secret", stored(ep.ID).Secret, ep.Secret)
+			rot, err := e.p.RotateWebhookSecret(e.owner, ep.ID, portal.RotateWebhookSecretParams{Overlap: time.Hour})
+			require.NoError(t, err)
+			after := stored(ep.ID)
+			sealed("the new secret", after.Secret, rot.Secret)
+			sealed("the previous secret", after.PreviousSecret, ep.Secret)
+
+			// An endpoint stored in clear before secrets were sealed.
+			old := newReceiver(t, e.clock)
+			plain := webhook.NewSecret()
+			old.secret = []string{plain}
+			now := e.clock.Now()
+			legacy := webhook.Endpoint{ID: "wep_legacy", URL: old.srv.URL + "/hooks", Types: []webhook.Type{webhook.CustomerCreated},
+				Enabled: true, Secret: "plain:" + plain, Version: 1, CreatedAt: now, UpdatedAt: now}
+			require.NoError(t, store.InTx(t.Context(), func(r storage.Repos) error { return r.Webhooks().CreateEndpoint(t.Context(), legacy) }))
+
+			rc.mu.Lock()
+			rc.secret = []string{rot.Secret} // the old one was rotated away
+			rc.mu.Unlock()
+			e.createCustomer(t, "Acme")
+			assert.Equal(t, portal.WebhookReport{Claimed: 2, Delivered: 2}, drain(t, e.p, portal.WebhookOptions{}))
+			assert.Len(t, rc.received(), 1, "signed with the sealed secret")
+			assert.Len(t, old.received(), 1, "signed with the secret stored in clear")
+			sealed("the secret stored in clear", stored(legacy.ID).Secret, plain)
+		})
+	}
+}
