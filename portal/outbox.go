@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
-	"math/rand/v2"
 	"net/mail"
 	"net/url"
 	"strings"
@@ -129,69 +127,24 @@ const (
 	MaxOutboxBatchSize       = 1000
 )
 
-// normalize fills in the defaults and checks o.
+// normalize fills in the defaults and checks o (retryPolicy.normalize).
 func (o OutboxOptions) normalize() (OutboxOptions, error) {
-	def := func(v *time.Duration, d time.Duration) {
-		if *v == 0 {
-			*v = d
-		}
+	rp, err := o.policy().normalize(retryDefaults{
+		BatchSize: DefaultOutboxBatchSize, Concurrency: DefaultOutboxConcurrency, MaxAttempts: DefaultOutboxMaxAttempts,
+		Timeout: DefaultOutboxSendTimeout, BaseDelay: DefaultOutboxBaseDelay, MaxDelay: DefaultOutboxMaxDelay,
+		timeoutField: "send_timeout",
+	})
+	o.BatchSize, o.Concurrency, o.SendTimeout, o.Lease, o.MaxAttempts = rp.BatchSize, rp.Concurrency, rp.Timeout, rp.Lease, rp.MaxAttempts
+	o.BaseDelay, o.MaxDelay, o.Jitter, o.PollInterval = rp.BaseDelay, rp.MaxDelay, rp.Jitter, rp.PollInterval
+	return o, err
+}
+
+// policy is o's retry policy.
+func (o OutboxOptions) policy() retryPolicy {
+	return retryPolicy{
+		BatchSize: o.BatchSize, Concurrency: o.Concurrency, Timeout: o.SendTimeout, Lease: o.Lease, MaxAttempts: o.MaxAttempts,
+		BaseDelay: o.BaseDelay, MaxDelay: o.MaxDelay, Jitter: o.Jitter, PollInterval: o.PollInterval,
 	}
-	if o.BatchSize == 0 {
-		o.BatchSize = DefaultOutboxBatchSize
-	}
-	if o.Concurrency == 0 {
-		o.Concurrency = DefaultOutboxConcurrency
-	}
-	if o.MaxAttempts == 0 {
-		o.MaxAttempts = DefaultOutboxMaxAttempts
-	}
-	def(&o.SendTimeout, DefaultOutboxSendTimeout)
-	def(&o.BaseDelay, DefaultOutboxBaseDelay)
-	def(&o.MaxDelay, DefaultOutboxMaxDelay)
-	def(&o.PollInterval, DefaultOutboxPoll)
-	if o.Jitter == nil {
-		o.Jitter = func(d time.Duration) time.Duration { return rand.N(d + 1) }
-	}
-	var v []portalerr.FieldViolation
-	bad := func(field, msg string) { v = append(v, portalerr.FieldViolation{Field: field, Message: msg}) }
-	batchOK := o.BatchSize >= 1 && o.BatchSize <= MaxOutboxBatchSize
-	if !batchOK {
-		bad("batch_size", fmt.Sprintf("must be between 1 and %d", MaxOutboxBatchSize))
-	}
-	if o.Concurrency < 1 {
-		bad("concurrency", "must be at least 1")
-	}
-	if o.MaxAttempts < 1 {
-		bad("max_attempts", "must be at least 1")
-	}
-	for _, d := range []struct {
-		field string
-		d     time.Duration
-	}{
-		{"send_timeout", o.SendTimeout}, {"lease", o.Lease}, {"base_delay", o.BaseDelay},
-		{"max_delay", o.MaxDelay}, {"poll_interval", o.PollInterval},
-	} {
-		if d.d < 0 {
-			bad(d.field, "must be positive")
-		}
-	}
-	if o.MaxDelay < o.BaseDelay {
-		bad("max_delay", "must be at least base_delay")
-	}
-	if !batchOK || o.Concurrency < 1 || o.SendTimeout < 0 {
-		return o, portalerr.InvalidFields(v...)
-	}
-	pass, ok := o.longestPass()
-	if o.Lease == 0 {
-		o.Lease = DefaultOutboxLease
-		if ok && pass > o.Lease/2 {
-			o.Lease = 2 * min(pass, math.MaxInt64/2)
-		}
-	}
-	if !ok || o.Lease <= pass {
-		bad("lease", fmt.Sprintf("must be longer than a pass can take, send_timeout × (batch_size + concurrency − 1) / concurrency (%s), or a slow pass loses its messages to another worker", pass))
-	}
-	return o, portalerr.InvalidFields(v...)
 }
 
 // Validate checks o as DeliverOutbox and RunOutbox do, with the defaults
@@ -202,22 +155,6 @@ func (o OutboxOptions) normalize() (OutboxOptions, error) {
 func (o OutboxOptions) Validate() error {
 	_, err := o.normalize()
 	return err
-}
-
-// longestPass is how long a pass can take to send its batch when every
-// message takes the whole SendTimeout: each sender starts the next message
-// as soon as it is free, so when the last message starts every sender has
-// been busy with the others' (BatchSize − 1) · SendTimeout of work, and
-// the last one ends at most SendTimeout after. ok is false when that
-// overflows a Duration. BatchSize and Concurrency must be positive.
-func (o OutboxOptions) longestPass() (d time.Duration, ok bool) {
-	c := int64(min(o.Concurrency, o.BatchSize))
-	n := int64(o.BatchSize) + c - 1
-	t := int64(o.SendTimeout)
-	if t > math.MaxInt64/n {
-		return time.Duration(math.MaxInt64), false
-	}
-	return time.Duration(t * n / c), true
 }
 
 // backoff returns how long a message waits after its attempt-th attempt

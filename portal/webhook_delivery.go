@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"sync"
@@ -76,57 +75,26 @@ const (
 	MaxRetryAfter = 24 * time.Hour
 )
 
+// normalize fills in the defaults and checks o: its retry policy as
+// OutboxOptions.normalize checks the outbox's (retryPolicy), and DisableAfter.
 func (o WebhookOptions) normalize() (WebhookOptions, error) {
-	def := func(v *time.Duration, d time.Duration) {
-		if *v == 0 {
-			*v = d
-		}
+	rp, err := retryPolicy{
+		BatchSize: o.BatchSize, Concurrency: o.Concurrency, Timeout: o.Timeout, Lease: o.Lease, MaxAttempts: o.MaxAttempts,
+		BaseDelay: o.BaseDelay, MaxDelay: o.MaxDelay, Jitter: o.Jitter, PollInterval: o.PollInterval,
+	}.normalize(retryDefaults{
+		BatchSize: DefaultWebhookBatchSize, Concurrency: DefaultWebhookConcurrency, MaxAttempts: DefaultWebhookMaxAttempts,
+		Timeout: DefaultWebhookTimeout, BaseDelay: DefaultWebhookBaseDelay, MaxDelay: DefaultWebhookMaxDelay,
+		timeoutField: "timeout",
+	})
+	o.BatchSize, o.Concurrency, o.Timeout, o.Lease, o.MaxAttempts = rp.BatchSize, rp.Concurrency, rp.Timeout, rp.Lease, rp.MaxAttempts
+	o.BaseDelay, o.MaxDelay, o.Jitter, o.PollInterval = rp.BaseDelay, rp.MaxDelay, rp.Jitter, rp.PollInterval
+	if o.DisableAfter == 0 {
+		o.DisableAfter = DefaultWebhookDisableAfter
 	}
-	if o.BatchSize == 0 {
-		o.BatchSize = DefaultWebhookBatchSize
+	if o.DisableAfter < 0 {
+		err = mergeInvalid(err, portalerr.Invalidf("disable_after", "must be positive"))
 	}
-	if o.Concurrency == 0 {
-		o.Concurrency = DefaultWebhookConcurrency
-	}
-	if o.MaxAttempts == 0 {
-		o.MaxAttempts = DefaultWebhookMaxAttempts
-	}
-	def(&o.Timeout, DefaultWebhookTimeout)
-	def(&o.BaseDelay, DefaultWebhookBaseDelay)
-	def(&o.MaxDelay, DefaultWebhookMaxDelay)
-	def(&o.DisableAfter, DefaultWebhookDisableAfter)
-	def(&o.PollInterval, DefaultOutboxPoll)
-	if o.Jitter == nil {
-		o.Jitter = func(d time.Duration) time.Duration { return rand.N(d + 1) }
-	}
-	var v []portalerr.FieldViolation
-	bad := func(field, msg string) { v = append(v, portalerr.FieldViolation{Field: field, Message: msg}) }
-	if o.BatchSize < 1 || o.BatchSize > MaxOutboxBatchSize {
-		bad("batch_size", fmt.Sprintf("must be between 1 and %d", MaxOutboxBatchSize))
-	}
-	if o.Concurrency < 1 {
-		bad("concurrency", "must be at least 1")
-	}
-	if o.MaxAttempts < 1 {
-		bad("max_attempts", "must be at least 1")
-	}
-	if o.Timeout < 0 || o.BaseDelay < 0 || o.MaxDelay < o.BaseDelay || o.DisableAfter < 0 || o.PollInterval < 0 || o.Lease < 0 {
-		bad("delays", "must be positive, with max_delay at least base_delay")
-	}
-	if len(v) > 0 {
-		return o, portalerr.InvalidFields(v...)
-	}
-	// A pass sends BatchSize requests, Concurrency at a time, each taking
-	// at most Timeout (as OutboxOptions.longestPass reckons).
-	c := int64(min(o.Concurrency, o.BatchSize))
-	pass := time.Duration(int64(o.Timeout) * (int64(o.BatchSize) + c - 1) / c)
-	if o.Lease == 0 {
-		o.Lease = max(DefaultOutboxLease, 2*pass)
-	}
-	if o.Lease <= pass {
-		return o, portalerr.Invalidf("lease", "must be longer than a pass can take (%s), or a slow pass loses its deliveries to another worker", pass)
-	}
-	return o, nil
+	return o, err
 }
 
 // Validate checks o as DeliverWebhooks and RunWebhooks do.

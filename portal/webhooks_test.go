@@ -779,3 +779,27 @@ func TestWebhookSecretsAreSealed(t *testing.T) {
 		})
 	}
 }
+
+// TestWebhookOptionsShareTheRetryPolicy: WebhookOptions are checked as
+// OutboxOptions are (one retry policy), field by field, under their own
+// name for the timeout, plus DisableAfter.
+func TestWebhookOptionsShareTheRetryPolicy(t *testing.T) {
+	t.Parallel()
+	fields := func(err error) []string {
+		t.Helper()
+		var pe *portalerr.Error
+		require.ErrorAs(t, err, &pe)
+		var out []string
+		for _, f := range pe.Fields {
+			out = append(out, f.Field)
+		}
+		return out
+	}
+	assert.NoError(t, portal.WebhookOptions{}.Validate())
+	assert.ElementsMatch(t, []string{"timeout", "max_delay", "disable_after"},
+		fields(portal.WebhookOptions{Timeout: -1, BaseDelay: time.Hour, MaxDelay: time.Minute, DisableAfter: -1}.Validate()))
+	assert.ElementsMatch(t, []string{"send_timeout", "max_delay"},
+		fields(portal.OutboxOptions{SendTimeout: -1, BaseDelay: time.Hour, MaxDelay: time.Minute}.Validate()))
+	// The lease must outlast a pass: 1000 requests of 15 s, one at a time.
+	assert.Equal(t, []string{"lease"}, fields(portal.WebhookOptions{BatchSize: 1000, Concurrency: 1, Lease: time.Hour}.Validate()))
+}
