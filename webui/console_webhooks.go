@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/portalkit/portalkit/customer"
@@ -27,10 +28,34 @@ func (h *handler) webhookRoutes() {
 	h.handle("POST /console/webhook-deliveries/{did}/replay", h.asStaff(h.replayWebhookDelivery))
 }
 
+// eventGroup is the event types of one kind of object, as the endpoint
+// form groups them.
+type eventGroup struct {
+	Object string
+	Types  []webhook.Type
+}
+
+// eventGroups groups webhook.Types by object ("order" of
+// "order.submitted"), in the order the list first names them.
+func eventGroups() []eventGroup {
+	var out []eventGroup
+	at := map[string]int{}
+	for _, t := range webhook.Types {
+		obj, _, _ := strings.Cut(string(t), ".")
+		i, ok := at[obj]
+		if !ok {
+			i, at[obj] = len(out), len(out)
+			out = append(out, eventGroup{Object: obj})
+		}
+		out[i].Types = append(out[i].Types, t)
+	}
+	return out
+}
+
 // webhooksPage is the endpoints page's data.
 type webhooksPage struct {
 	list[portal.WebhookEndpoint]
-	Types []webhook.Type
+	Types []eventGroup
 	// Secret is the signing secret of the endpoint just made, shown this
 	// once, and SecretFor its endpoint.
 	Secret    string
@@ -51,7 +76,7 @@ func (h *handler) showWebhooks(w http.ResponseWriter, r *http.Request, v *view, 
 		v.Form.Set("enabled", "on") // a new endpoint is on unless unticked
 	}
 	v.Title = v.T("Webhooks")
-	v.Data = webhooksPage{list: newList(r, v, l), Types: webhook.Types, Secret: made.Secret, SecretFor: made.ID}
+	v.Data = webhooksPage{list: newList(r, v, l), Types: eventGroups(), Secret: made.Secret, SecretFor: made.ID}
 	h.renderStatus(w, r, status, "console_webhooks", v)
 }
 
@@ -60,6 +85,9 @@ func webhookForm(r *http.Request) (url, description string, types []webhook.Type
 	url = formValue(r, "url") // parses the form
 	for _, t := range r.PostForm["event_type"] {
 		types = append(types, webhook.Type(t))
+	}
+	if r.PostFormValue("every_event") != "" {
+		types = slices.Clone(webhook.Types)
 	}
 	return url, formValue(r, "description"), types, customer.ID(formValue(r, "customer_id")), r.PostFormValue("enabled") != ""
 }
@@ -84,7 +112,7 @@ func (h *handler) createWebhook(w http.ResponseWriter, r *http.Request, v *view)
 // webhookPage is an endpoint's page's data.
 type webhookPage struct {
 	Endpoint portal.WebhookEndpoint
-	Types    []webhook.Type
+	Types    []eventGroup
 	list[webhook.Delivery]
 	// Secret is the endpoint's new secret after a rotation, shown once.
 	Secret string
@@ -128,7 +156,7 @@ func (h *handler) showWebhook(w http.ResponseWriter, r *http.Request, v *view, s
 		v.Form.Set("to", now.UTC().Format(localTime))
 	}
 	v.Title = v.T("Webhook endpoint %s", e.URL)
-	v.Data = webhookPage{Endpoint: e, Types: webhook.Types, list: newList(r, v, l), Secret: secret, Overlaps: []int{0, 1, 24, 72, 168}}
+	v.Data = webhookPage{Endpoint: e, Types: eventGroups(), list: newList(r, v, l), Secret: secret, Overlaps: []int{0, 1, 24, 72, 168}}
 	h.renderStatus(w, r, status, "console_webhook", v)
 }
 

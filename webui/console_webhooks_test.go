@@ -144,3 +144,23 @@ func TestConsoleWebhooksTurnCustomerUsersAway(t *testing.T) {
 	_, err = c.p.GetWebhookEndpoint(c.owner, e.ID)
 	assert.NoError(t, err, "still there")
 }
+
+// TestConsoleWebhookEveryEvent: the endpoint form groups the event types by
+// object, offers every one of webhook.Types, and "every event" subscribes
+// to all of them.
+func TestConsoleWebhookEveryEvent(t *testing.T) {
+	t.Parallel()
+	c := newConsole(t)
+	pg := c.br.get("/console/webhooks")
+	require.Equal(t, http.StatusOK, pg.Status)
+	for _, ty := range webhook.Types {
+		assert.Contains(t, pg.Body, `value="`+string(ty)+`"`, "the form offers %s", ty)
+	}
+	assert.Contains(t, pg.Body, `<legend><code>webhook_endpoint</code></legend>`, "grouped by object")
+	pg = c.br.post("/console/webhooks", url.Values{"url": {"https://93.184.215.14/all"}, "every_event": {"on"}, "enabled": {"on"}})
+	require.Equal(t, http.StatusCreated, pg.Status, pg.Body)
+	l, err := c.p.ListWebhookEndpoints(c.owner, portal.ListWebhookEndpointsParams{})
+	require.NoError(t, err)
+	require.Len(t, l.Items, 1)
+	assert.Equal(t, webhook.Types, l.Items[0].Types)
+}
