@@ -3,7 +3,12 @@ package portal_test
 import (
 	"context"
 	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -264,4 +269,86 @@ func TestEveryEventTypeIsPublished(t *testing.T) {
 	for action, why := range portal.Unpublished {
 		assert.NotEmpty(t, why, "%s: say why it publishes nothing", action)
 	}
+}
+
+// TestEveryRecordedActionIsMapped reads package portal's source for the
+// audit actions its use cases record, including those the walker cannot
+// reach (sign-ins, SCIM, HR pulls, logouts): the action argument of every
+// call of record, recordChanges and recordDiff (and of the helpers that
+// pass theirs on, changeAccessLink and changeStaff), the values of the
+// …Actions maps, and the literals assigned to an "action" variable. Each
+// must publish a webhook event or be in portal.Unpublished; an action
+// built as "prefix." + status must name a prefix some mapped action has.
+func TestEveryRecordedActionIsMapped(t *testing.T) {
+	t.Parallel()
+	known := func(action string) bool {
+		_, ok := portal.EventTypes[action]
+		_, quiet := portal.Unpublished[action]
+		return ok || quiet
+	}
+	actionArg := map[string]int{"record": 3, "recordChanges": 3, "recordDiff": 3, "changeAccessLink": 5, "changeStaff": 1}
+	files, err := filepath.Glob("*.go")
+	require.NoError(t, err)
+	fs := token.NewFileSet()
+	found := 0
+	check := func(e ast.Expr) {
+		switch x := e.(type) {
+		case *ast.BasicLit:
+			if x.Kind != token.STRING {
+				return
+			}
+			a, err := strconv.Unquote(x.Value)
+			require.NoError(t, err)
+			found++
+			assert.True(t, known(a), "%s: audit action %q publishes no webhook event and is not in unpublished", fs.Position(x.Pos()), a)
+		case *ast.BinaryExpr:
+			if lit, ok := x.X.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				prefix, err := strconv.Unquote(lit.Value)
+				require.NoError(t, err)
+				found++
+				some := false
+				for a := range portal.EventTypes {
+					some = some || strings.HasPrefix(a, prefix)
+				}
+				assert.True(t, some, "%s: no mapped audit action starts with %q", fs.Position(x.Pos()), prefix)
+			}
+		}
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		af, err := parser.ParseFile(fs, f, nil, 0)
+		require.NoError(t, err)
+		ast.Inspect(af, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.CallExpr:
+				if sel, ok := n.Fun.(*ast.SelectorExpr); ok {
+					if i, ok := actionArg[sel.Sel.Name]; ok && i < len(n.Args) {
+						check(n.Args[i])
+					}
+				}
+			case *ast.ValueSpec:
+				for i, name := range n.Names {
+					if strings.HasSuffix(name.Name, "Actions") && i < len(n.Values) {
+						if cl, ok := n.Values[i].(*ast.CompositeLit); ok {
+							for _, el := range cl.Elts {
+								if kv, ok := el.(*ast.KeyValueExpr); ok {
+									check(kv.Value)
+								}
+							}
+						}
+					}
+				}
+			case *ast.AssignStmt:
+				for i, l := range n.Lhs {
+					if id, ok := l.(*ast.Ident); ok && id.Name == "action" && i < len(n.Rhs) {
+						check(n.Rhs[i])
+					}
+				}
+			}
+			return true
+		})
+	}
+	assert.Greater(t, found, 100, "the scan finds the actions")
 }

@@ -45,11 +45,12 @@ type WebhookConfig struct {
 	// whoever may register an endpoint.
 	AllowPrivateAddresses bool
 	// Data turns the object of an event (a customer.Customer, an
-	// orders.Order, a Member, a StockItem, a ticket.Ticket, a
-	// ticket.Comment, a customer.Site) into the form its data takes in
-	// the delivered JSON. httpapi.EventData gives the form the HTTP API
-	// shows, as openapi.yaml documents it; the reference server uses it.
-	// Default: the domain value's own JSON encoding.
+	// orders.Order, a Member, a ticket.Ticket, an invite.Invitation, an
+	// identity.StaffMember, …: whatever the change recorded) into the form
+	// its data takes in the delivered JSON. httpapi.EventData gives the
+	// form the HTTP API shows, as openapi.yaml documents it; the reference
+	// server uses it. It must leave secrets out. Default: the domain
+	// value's own JSON encoding less every field named for a secret.
 	Data func(v any) (any, error)
 	// Transport carries deliveries; default NewWebhookTransport, which
 	// refuses blocked addresses unless AllowPrivateAddresses. A transport
@@ -119,8 +120,10 @@ func errWebhookDeliveryNotFound(id webhook.DeliveryID) error {
 	return portalerr.New(portalerr.NotFound, "webhook delivery %s not found", id)
 }
 
-// publish is the one hook through which a use case announces a change:
-// in the use case's transaction r, it writes the event of type typ about
+// publish announces a change; use cases do not call it but recordChanges,
+// which records the change's audit event and publishes its webhook event
+// (announce), so that nothing is audited unannounced. In the use case's
+// transaction r, it writes the event of type typ about
 // customer cid, whose data is obj as Config.Webhooks.Data shapes it, as
 // one pending delivery for every enabled endpoint that receives it
 // (webhook.Endpoint.Receives). The deliveries leave once r commits,
