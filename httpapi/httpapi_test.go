@@ -28,6 +28,7 @@ import (
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/storage/sqlite"
+	"github.com/portalkit/portalkit/webhook"
 )
 
 // env is a running handler over SQLite with an owner API key.
@@ -78,6 +79,12 @@ func newEnvFiles(t *testing.T, s storage.Store, ids portal.IDSource, owner, file
 		boot, err := e.p.Bootstrap(t.Context(), portal.BootstrapParams{})
 		require.NoError(t, err)
 		e.owner = boot.APIKey
+		// An endpoint subscribed to every event (never delivered to: the
+		// tests that deliver register their own), so that every change a
+		// test makes publishes through EventData.
+		_, err = e.p.CreateWebhookEndpoint(portaltest.Owner(t.Context()), portal.CreateWebhookEndpointParams{
+			URL: "https://93.184.215.14/every-event", EventTypes: webhook.Types})
+		require.NoError(t, err)
 	}
 	require.NotEmpty(t, e.owner)
 	logger := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))

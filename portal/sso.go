@@ -605,7 +605,8 @@ func (p *Portal) ssoMembership(ctx context.Context, r storage.Repos, cfg identit
 	if err := r.Memberships().Create(ctx, m); err != nil {
 		return customer.Membership{}, fmt.Errorf("portal: creating membership: %w", err)
 	}
-	return m, p.record(ctx, r, identity.Principal{Kind: identity.KindUser, ID: string(u.ID)}.Actor(), "membership.joined_by_sso", c.ID, string(m.ID), m)
+	return m, p.record(ctx, r, identity.Principal{Kind: identity.KindUser, ID: string(u.ID)}.Actor(), "membership.joined_by_sso", c.ID, string(m.ID),
+		Member{Membership: m, User: u})
 }
 
 // checkSSORequired refuses a sign-in by method into customer cid when the

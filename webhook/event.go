@@ -125,7 +125,7 @@ const (
 	StaffEnabled          Type = "staff.enabled"           // Data: StaffMember
 	StaffPasswordSet      Type = "staff.password_set"      // Data: StaffMember
 	StaffPasswordReset    Type = "staff.password_reset"    // Data: StaffMember
-	StaffSignedInBySSO    Type = "staff.signed_in_by_sso"  // Data: StaffMember (the first SSO sign-in links the account)
+	StaffSignedInBySSO    Type = "staff.signed_in_by_sso"  // Data: StaffMember (signed in through the provider's identity provider)
 
 	MailRetried         Type = "mail.retried"          // Data: MailMessage
 	MailTemplateSaved   Type = "mail_template.saved"   // Data: MailTemplate
