@@ -2770,7 +2770,15 @@ type AuditChange struct {
 
 // AuditEvent One recorded change.
 type AuditEvent struct {
-	// Action Example: sso.configured
+	// Action What was done, as `object.verb`. Each action publishes one webhook event
+	// (WebhookEventType), most of them of the same name; a few older or finer actions
+	// publish a documented type of another (`order.placed` is `order.submitted`,
+	// `membership.changed` is `membership.updated`, a ticket's `ticket.assigned` is
+	// `ticket.updated`, `scim.employee.created` is `employee.created`), and failed record
+	// claims publish none.
+	//
+	//
+	// Example: sso.configured
 	Action string `json:"action"`
 
 	// Actor Who did it, `user:usr_…`, `staff:stf_…` or `api_key:key_…`.
@@ -7693,7 +7701,7 @@ type WebhookSiteEvent struct {
 // WebhookSiteEventType defines model for WebhookSiteEvent.Type.
 type WebhookSiteEventType string
 
-// WebhookStaffEvent The body of a webhook delivery: A staff member was invited (or invited again), activated its account, was changed, disabled or enabled, set or reset its password, or signed in by SSO for the first time; `data` is the member as the API shows it, never a password.
+// WebhookStaffEvent The body of a webhook delivery: A staff member was invited (or invited again), activated its account, was changed, disabled or enabled, set or reset its password, or signed in through the provider's identity provider; `data` is the member as the API shows it, never a password.
 //
 // Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
 // Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
