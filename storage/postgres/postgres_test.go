@@ -487,3 +487,37 @@ func TestMigrationKeepsTheClaimOfMessagesInHand(t *testing.T) {
 	})
 	require.NoError(t, err, "the worker holding the claim settles it")
 }
+
+// TestMigrationMarksWebhookSecretsInClear upgrades a schema whose
+// endpoints hold their signing secrets in clear: migration 00090 marks
+// them "plain:" (the portal seals them on its first delivery pass) and
+// leaves an empty previous secret empty.
+func TestMigrationMarksWebhookSecretsInClear(t *testing.T) {
+	ctx := t.Context()
+	url := postgrestest.URL(t)
+	db, err := sql.Open("pgx", url)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	p, err := goose.NewProvider(goose.DialectPostgres, db, os.DirFS("migrations"), goose.WithDisableGlobalRegistry(true))
+	require.NoError(t, err)
+	_, err = p.UpTo(ctx, 80) // webhooks, secrets in clear
+	require.NoError(t, err)
+	_, err = db.ExecContext(ctx, `INSERT INTO webhook_endpoints (id, url, description, event_types, customer_id, enabled,
+		disabled_reason, secret, previous_secret, previous_until, failing_since, version, created_at, updated_at) VALUES
+		('wep_1', 'https://erp.example/hooks', '', '["order.submitted"]', NULL, true, '', 'whsec_new', 'whsec_old', $1, NULL, 1, $1, $1),
+		('wep_2', 'https://erp.example/other', '', '["order.submitted"]', NULL, true, '', 'whsec_only', '', NULL, NULL, 1, $1, $1)`, t0)
+	require.NoError(t, err)
+
+	s := openStore(t, url)
+	require.NoError(t, s.ReadTx(ctx, func(r storage.Repos) error {
+		e, err := r.Webhooks().Endpoint(ctx, "wep_1")
+		require.NoError(t, err)
+		assert.Equal(t, "plain:whsec_new", e.Secret)
+		assert.Equal(t, "plain:whsec_old", e.PreviousSecret)
+		e, err = r.Webhooks().Endpoint(ctx, "wep_2")
+		require.NoError(t, err)
+		assert.Equal(t, "plain:whsec_only", e.Secret)
+		assert.Empty(t, e.PreviousSecret)
+		return nil
+	}))
+}

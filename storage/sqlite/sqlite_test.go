@@ -270,3 +270,39 @@ func TestBackupAndOpenTempFrom(t *testing.T) {
 	})
 	assert.ErrorIs(t, err, storage.ErrNotFound, "copies are copies")
 }
+
+// TestMigrationMarksWebhookSecretsInClear upgrades a database whose
+// endpoints hold their signing secrets in clear: migration 00090 marks
+// them "plain:" (the portal seals them on its first delivery pass) and
+// leaves an empty previous secret empty.
+func TestMigrationMarksWebhookSecretsInClear(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "portal.db")
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, os.DirFS("migrations"), goose.WithDisableGlobalRegistry(true))
+	require.NoError(t, err)
+	_, err = p.UpTo(ctx, 80) // webhooks, secrets in clear
+	require.NoError(t, err)
+	_, err = db.ExecContext(ctx, `INSERT INTO webhook_endpoints (id, url, description, event_types, customer_id, enabled,
+		disabled_reason, secret, previous_secret, previous_until, failing_since, version, created_at, updated_at) VALUES
+		('wep_1', 'https://erp.example/hooks', '', '["order.submitted"]', NULL, 1, '', 'whsec_new', 'whsec_old',
+		 '2026-03-01T10:00:00.000000Z', NULL, 1, '2026-03-01T08:00:00.000000Z', '2026-03-01T08:00:00.000000Z'),
+		('wep_2', 'https://erp.example/other', '', '["order.submitted"]', NULL, 1, '', 'whsec_only', '',
+		 NULL, NULL, 1, '2026-03-01T08:00:00.000000Z', '2026-03-01T08:00:00.000000Z')`)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+
+	s := openStore(t, path)
+	require.NoError(t, s.ReadTx(ctx, func(r storage.Repos) error {
+		e, err := r.Webhooks().Endpoint(ctx, "wep_1")
+		require.NoError(t, err)
+		assert.Equal(t, "plain:whsec_new", e.Secret)
+		assert.Equal(t, "plain:whsec_old", e.PreviousSecret)
+		e, err = r.Webhooks().Endpoint(ctx, "wep_2")
+		require.NoError(t, err)
+		assert.Equal(t, "plain:whsec_only", e.Secret)
+		assert.Empty(t, e.PreviousSecret)
+		return nil
+	}))
+}
