@@ -100,9 +100,9 @@ func TestWebhooksThroughTheAPI(t *testing.T) {
 	require.NoError(t, err)
 	want := map[string]map[string]any{
 		"webhook_endpoint.created": getJSON(ge, ge.Body),
-		"customer.created":   getJSON(gc, gc.Body),
-		"site.created":       getJSON(gs, gs.Body),
-		"membership.created": getJSON(gm, gm.Body),
+		"customer.created":         getJSON(gc, gc.Body),
+		"site.created":             getJSON(gs, gs.Body),
+		"membership.created":       getJSON(gm, gm.Body),
 	}
 	mu.Lock()
 	defer mu.Unlock()
