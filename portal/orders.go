@@ -117,7 +117,7 @@ func (p *Portal) PlaceOrder(ctx context.Context, cid customer.ID, params PlaceOr
 		}
 		if o.Status == orders.StatusConfirmed {
 			// Confirmed on submission: its own change, as staff's would be.
-			if err := p.recordChanges(ctx, r, string(orders.AutoConfirm), "order.confirmed", cid, string(o.ID),
+			if err := p.recordChanges(ctx, r, orders.AutoConfirm, "order.confirmed", cid, string(o.ID),
 				[]audit.Change{{Field: "status", Before: string(orders.StatusSubmitted), After: string(o.Status)}}, o); err != nil {
 				return err
 			}
