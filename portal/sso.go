@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -170,14 +171,17 @@ type PutSSOConfigParams struct {
 	// invited people sign in.
 	JIT     bool          `json:"jit"`
 	JITRole customer.Role `json:"jit_role" validate:"max=20"`
-	// Required refuses the customer's people every other sign-in method.
+	// Required refuses the customer's people every other sign-in method;
+	// saving it on ends their sessions opened by another method.
 	Required bool `json:"required"`
 	// Version is the stored configuration's, to replace it; 0 creates one.
 	Version int64 `json:"version" validate:"min=0"`
 }
 
 // PutSSOConfig creates or replaces customer cid's identity provider and
-// records who did it (never the secret). Staff admins and owners and the
+// records who did it (never the secret). With Required set it ends, in
+// the same transaction, the customer's sessions opened by another method
+// than single sign-on (staff impersonating a member keep theirs). Staff admins and owners and the
 // customer's admins may call it (ActSSOManage). Invalid for bad settings
 // or a missing secret on create; Conflict for a stale Version (or 0 when
 // one exists); AlreadyExists when a domain belongs to another customer's
@@ -242,10 +246,36 @@ func (p *Portal) PutSSOConfig(ctx context.Context, cid customer.ID, params PutSS
 		} else if err != nil {
 			return err
 		}
+		changes := ssoChanges(old, next)
+		if next.Required {
+			n, err := endNonSSOSessions(ctx, r, cid)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				changes = append(changes, audit.Change{Field: "sessions_ended", After: strconv.Itoa(n)})
+			}
+		}
 		out = p.settingsOf(next)
-		return p.recordChanges(ctx, r, a.who.Actor(), "sso.configured", cid, string(cid), ssoChanges(old, next))
+		return p.recordChanges(ctx, r, a.who.Actor(), "sso.configured", cid, string(cid), changes)
 	})
 	return out, err
+}
+
+// endNonSSOSessions ends the sessions of customer cid's people that were
+// not opened through its identity provider (a password, a link, an
+// invitation, an access link): once the customer requires single sign-on
+// they must not outlive the choice. Staff acting as a member
+// (impersonation) are left alone, as are staff members' own sessions,
+// which belong to no customer. It returns how many it ended.
+func endNonSSOSessions(ctx context.Context, r storage.Repos, cid customer.ID) (int, error) {
+	n, err := r.Sessions().DeleteMatching(ctx, storage.SessionFilter{
+		CustomerID: cid, ExceptMethods: []identity.Method{identity.MethodSSO, identity.MethodImpersonation},
+	})
+	if err != nil {
+		return 0, fmt.Errorf("portal: ending sessions not opened through single sign-on: %w", err)
+	}
+	return n, nil
 }
 
 // ssoChanges are the audit log's changes of a configuration: every field

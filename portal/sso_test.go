@@ -282,3 +282,68 @@ func TestSSOConfig(t *testing.T) {
 		assertCode(t, portalerr.NotFound, err)
 	})
 }
+
+// TestSSORequiredEndsOtherSessions checks that turning "require single
+// sign-on" on ends, in the same change, the customer's sessions opened by
+// other methods (a login link, an access link), and keeps those opened
+// through the provider, staff impersonating a member, and the person's
+// sessions in other customers; a refused change ends none.
+func TestSSORequiredEndsOtherSessions(t *testing.T) {
+	t.Parallel()
+	eachSSOBackend(t, false, func(t *testing.T, e ssoEnv) {
+		staff, _ := e.staffSignIn(t, e.owner, "sam@provider.example", identity.StaffAdmin)
+		e.allowAccessLinks(t, e.acme.ID)
+		bob := e.addMember(t, e.acme.ID, "bob@acme.example", customer.RoleViewer)
+		globex := e.createCustomer(t, "Globex")
+		adaThere := e.addMember(t, globex.ID, "ada@acme.example", customer.RoleViewer)
+
+		byLink := e.signIn(t, e.ada)
+		link, err := e.p.CreateAccessLink(e.owner, e.acme.ID, bob.ID, portal.CreateAccessLinkParams{})
+		require.NoError(t, err)
+		byAccessLink, err := e.p.SignInWithAccessLink(t.Context(), link.Token)
+		require.NoError(t, err)
+		bySSO, err := e.p.FinishSSO(t.Context(), e.authorize(t, "ada@acme.example", verified("ada@acme.example")))
+		require.NoError(t, err)
+		imp, err := e.p.StartImpersonation(staff, e.acme.ID, portal.StartImpersonationParams{MembershipID: bob.ID, Reason: "ticket T-7"})
+		require.NoError(t, err)
+		elsewhere := e.signIn(t, adaThere)
+
+		cfg, err := e.p.GetSSOConfig(e.owner, e.acme.ID)
+		require.NoError(t, err)
+		params := portal.PutSSOConfigParams{Issuer: cfg.Issuer, ClientID: cfg.ClientID, Domains: cfg.Domains, Required: true, Version: cfg.Version + 1}
+		_, err = e.p.PutSSOConfig(e.owner, e.acme.ID, params)
+		assertCode(t, portalerr.Conflict, err, "a stale version")
+		params.Version, params.Issuer = cfg.Version, "not a URL"
+		_, err = e.p.PutSSOConfig(e.owner, e.acme.ID, params)
+		assertCode(t, portalerr.Invalid, err)
+		for _, tok := range []string{byLink.Token, byAccessLink.Token} {
+			_, err := e.p.Authenticate(t.Context(), tok)
+			require.NoError(t, err, "a refused change ends no session")
+		}
+
+		params.Issuer = cfg.Issuer
+		_, err = e.p.PutSSOConfig(e.owner, e.acme.ID, params)
+		require.NoError(t, err)
+		e.assertUnauthenticated(t, byLink.Token, "a login link's session ends")
+		e.assertUnauthenticated(t, byAccessLink.Token, "an access link's session ends")
+		_, err = e.p.SignInWithAccessLink(t.Context(), link.Token)
+		assertCode(t, portalerr.PermissionDenied, err, "the access link opens no new one")
+		for name, tok := range map[string]string{"single sign-on": bySSO.Token, "impersonation": imp.Token, "another customer": elsewhere.Token} {
+			_, err := e.p.Authenticate(t.Context(), tok)
+			assert.NoError(t, err, "the session of %s stays", name)
+		}
+		var ended string
+		for _, ev := range e.auditOf(t, string(e.acme.ID)) {
+			for _, c := range ev.Changes {
+				if ev.Action == "sso.configured" && c.Field == "sessions_ended" {
+					ended = c.After
+				}
+			}
+		}
+		assert.Equal(t, "2", ended, "the audit log says how many sessions ended")
+
+		// A password session elsewhere cannot switch into Acme now.
+		_, err = e.p.SwitchMembership(e.authed(t, elsewhere.Token), e.ada.ID)
+		assertCode(t, portalerr.PermissionDenied, err, "switching in is another way to sign in")
+	})
+}
