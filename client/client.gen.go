@@ -3125,10 +3125,16 @@ type MailTemplateRequest struct {
 }
 
 // Me The caller and what it may do. `user`, `membership` and `customer_name` are set for customer
-// users, `staff` for staff members.
+// users, `staff` for staff members, `impersonator` for a staff member acting as a customer user
+// (an impersonation), whom the portal's banner names.
 type Me struct {
 	// CustomerName The name of the customer a user acts in.
 	CustomerName *string `json:"customer_name,omitempty"`
+
+	// Impersonator A provider person who signs in to the console. Integrations use API keys instead.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","service_desk":false,"status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}
+	Impersonator *StaffMember `json:"impersonator,omitempty"`
 
 	// Membership A user in one customer with a role, optionally limited to some sites.
 	//

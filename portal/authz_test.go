@@ -986,6 +986,8 @@ var notTenantScoped = map[string]string{
 	"UpdateMyAccount":  "self",
 	"Logout":           "self",
 	"Me":               "self, for every kind of caller",
+	// Impersonation (#21): the caller's own request, recorded.
+	"RecordImpersonatedRequest": "self: records the caller's own request in an impersonation; nothing for other callers (TestImpersonatedRequestsAreRecorded)",
 	// Password reset (#21): the mailed token is the credential.
 	"RequestPasswordReset":      "public: answers the same for every address",
 	"RequestStaffPasswordReset": "public: answers the same for every address",

@@ -442,8 +442,8 @@ func sessionIDsOf(ss []identity.Session) []string {
 func testSessionDeleteMatchingZeroFilter(t *testing.T, s storage.Store) {
 	w := newSessionWorld(t, s)
 	for name, f := range map[string]storage.SessionFilter{
-		"zero":        {},
-		"only except": {ExceptID: w.ann1.ID},
+		"zero":         {},
+		"only except":  {ExceptID: w.ann1.ID},
 		"only methods": {ExceptMethods: []identity.Method{identity.MethodSSO}},
 	} {
 		n, err := deleteMatchingSessions(t, s, f)
