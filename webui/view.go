@@ -280,6 +280,7 @@ var notices = map[string]string{
 	"record_saved":       "The record is saved.",
 	"change_requested":   "Your change waits for the provider's approval.",
 	"change_approved":    "The change is approved and applied.",
+	"domain_approved":    "The domain is approved: its people now sign in through the identity provider.",
 	"change_rejected":    "The change is rejected.",
 	"replayed":           "The delivery will be sent again.",
 	"request_sent":       "Thank you. Check your inbox: we sent you a link to confirm your e-mail address. It works for 24 hours.",
