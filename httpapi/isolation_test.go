@@ -113,6 +113,7 @@ var isoTemplate struct {
 	// which every copy shares (a file's key is never reused).
 	files string
 	pool  *sqlitepool.Pool // copies of the database at path
+	first firstSnapshot
 }
 
 // newIsoFixture returns the fixture on a copy of the template's database
@@ -127,10 +128,11 @@ func newIsoFixture(t *testing.T) *isoFixture {
 	}
 	store := tp.pool.Take(t)
 	f := tp.f
-	f.snap = snapshotMemo{} // the copy's connections may have counted changes before
 	f.env = newEnvFiles(t, store, portal.SequenceAfter(tp.ids), tp.f.owner, tp.files)
 	f.notes.Err = bounce
-	return &f
+	fp := &f
+	fp.snap = fp.startMemo(t, &tp.first, func() map[string]any { return fp.takeSnapshot(t) })
+	return fp
 }
 
 // buildIsoTemplate builds the fixture through the use cases and keeps a
