@@ -234,6 +234,11 @@ func buildIsoFixture(t *testing.T, e *env) *isoFixture {
 			Issuer: "https://login." + domain, ClientID: "portal", ClientSecret: "secret", Domains: []string{domain},
 		})
 		require.NoError(t, err)
+		// The admin claims a domain more, which waits for staff.
+		tn.sso, err = f.p.PutSSOConfig(identity.NewContext(t.Context(), admin), tn.c.ID, portal.PutSSOConfigParams{
+			Issuer: "https://login." + domain, ClientID: "portal", Domains: []string{domain, "sso." + domain}, Version: tn.sso.Version,
+		})
+		require.NoError(t, err)
 		return tn
 	}
 	f.a = mk("Acme", "acme.example")
@@ -353,6 +358,7 @@ func (f *isoFixture) ids(tn isoTenant) map[string]string {
 		"accessRequestId": string(f.request.ID),
 		"contactId":       string(tn.contact.ID),
 		"ssoDomain":       tn.sso.Domains[0],
+		"domain":          tn.sso.Pending[0],
 	}
 }
 
@@ -575,6 +581,7 @@ func (f *isoFixture) takeSnapshot(t *testing.T) map[string]any {
 // exactly as these do, so that nobody can tell which IDs exist.
 var ghostIDs = map[string]string{
 	"ssoDomain":          "ghost.example",
+	"domain":             "sso.ghost.example",
 	"customerId":         "cus_ghost",
 	"siteId":             "sit_ghost",
 	"membershipId":       "mem_ghost",
@@ -953,9 +960,10 @@ var isolationMatrix = map[string]isoRow{
 	"getSSOConfig": {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404},
 	"putSSOConfig": {class: classTenant, body: `{"issuer":"https://login.changed.example","client_id":"changed","domains":["{ssoDomain}"]}`,
 		ifMatch: "sso", staff: ok200, admin: ok200, viewer: no403, foreign: no404},
-	"deleteSSOConfig": {class: classTenant, staff: ok204, admin: ok204, viewer: no403, foreign: no404},
-	"startSSO":        {class: classPublic, reason: "finds an identity provider by e-mail domain; answers 404 alike for every domain without one and starts nothing on any customer's data"},
-	"finishSSO":       {class: classPublic, reason: "the provider's code and the state in the body are the credential (TestSSOOverHTTP, portal's TestSSORefusals)"},
+	"deleteSSOConfig":  {class: classTenant, staff: ok204, admin: ok204, viewer: no403, foreign: no404},
+	"approveSSODomain": {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	"startSSO":         {class: classPublic, reason: "finds an identity provider by e-mail domain; answers 404 alike for every domain without one and starts nothing on any customer's data"},
+	"finishSSO":        {class: classPublic, reason: "the provider's code and the state in the body are the credential (TestSSOOverHTTP, portal's TestSSORefusals)"},
 	// Impersonation (#21). Starting one needs a staff member's own session:
 	// the owner API key of this matrix is refused (403) like every user;
 	// TestImpersonationOverHTTP starts them with staff sessions.

@@ -101,6 +101,7 @@ var eventTypes = map[string]webhook.Type{
 	"scim.employee.deleted":                webhook.EmployeeDeleted,
 	"license.updated":                      webhook.LicenseUpdated,
 	"sso.configured":                       webhook.SSOConfigured,
+	"sso.domain_approved":                  webhook.SSODomainApproved,
 	"sso.deleted":                          webhook.SSODeleted,
 	"impersonation.started":                webhook.ImpersonationStarted,
 	"impersonation.ended":                  webhook.ImpersonationEnded,
@@ -132,6 +133,9 @@ var unpublished = map[string]string{
 	// Refused attempts, recorded to trace abuse: nothing changed.
 	"record.claim_limited": "a claim refused by the rate limit changes no record",
 	"record.claim_failed":  "a claim with a wrong code changes no record",
+	// Access logging: every request made while impersonating, reads
+	// included; impersonation.started and .ended announce the impersonation.
+	ActionImpersonatedRequest: "a request made while impersonating changes nothing by being made",
 }
 
 // announce publishes the webhook event of the audit action about customer

@@ -111,6 +111,9 @@ const (
 
 	SSOConfigured Type = "sso.configured" // Data: SSOConfig
 	SSODeleted    Type = "sso.deleted"    // Data: SSOConfig as it was
+	// SSODomainApproved: staff approved a domain a customer's admin
+	// listed. Data: SSOConfig.
+	SSODomainApproved Type = "sso.domain_approved"
 
 	ImpersonationStarted   Type = "impersonation.started"   // Data: Impersonation
 	ImpersonationEnded     Type = "impersonation.ended"     // Data: Impersonation
@@ -165,7 +168,7 @@ var Types = []Type{
 	SCIMTokenCreated, SCIMTokenRevoked,
 	EmployeeCreated, EmployeeReplaced, EmployeeDeleted,
 	LicenseUpdated,
-	SSOConfigured, SSODeleted,
+	SSOConfigured, SSODeleted, SSODomainApproved,
 	ImpersonationStarted, ImpersonationEnded, ImpersonationAllowed, ImpersonationForbidden,
 	StaffInvited, StaffInvitationResent, StaffActivated, StaffUpdated, StaffDisabled, StaffEnabled,
 	StaffPasswordSet, StaffPasswordReset, StaffSignedInBySSO,
