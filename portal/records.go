@@ -1010,11 +1010,7 @@ func (p *Portal) RunRecordAction(ctx context.Context, cid customer.ID, id record
 		if !ok {
 			return portalerr.New(portalerr.NotFound, "%s records have no action %q", t.Name, action)
 		}
-		role := act.Role
-		if role == "" {
-			role = customer.RoleMaintainer
-		}
-		if a.user() && (a.who.ReadOnly || !a.membership.Role.AtLeast(role)) {
+		if !a.mayTake(act) {
 			return errDenied
 		}
 		if act.Webhook {
@@ -1031,6 +1027,56 @@ func (p *Portal) RunRecordAction(ctx context.Context, cid customer.ID, id record
 		return ticket.Ticket{}, err
 	}
 	return p.OpenTicket(ctx, cid, open)
+}
+
+// mayTake reports whether the caller may take action act as far as the
+// action's own rule goes: a customer user needs its role (default
+// maintainer) and a session that is not read-only; staff may take any.
+func (a access) mayTake(act record.Action) bool {
+	if !a.user() {
+		return true
+	}
+	role := cmp.Or(act.Role, customer.RoleMaintainer)
+	return !a.who.ReadOnly && a.membership.Role.AtLeast(role)
+}
+
+// RecordActions returns the actions of one of a customer's records that
+// the caller may take now (RunRecordAction), in the order of its type: an
+// action's role for customer users, and for an action that opens a
+// ticket, the right to open tickets (the tickets feature; for staff, the
+// service desk). Staff and the customer's users may call it, as
+// GetRecord; NotFound as GetRecord.
+func (p *Portal) RecordActions(ctx context.Context, cid customer.ID, id record.ID) ([]record.Action, error) {
+	var out []record.Action
+	err := p.read(ctx, func(r storage.Repos) error {
+		a, err := p.authorize(ctx, r, ActRecordRead, cid, "")
+		if err != nil {
+			return err
+		}
+		rec, err := loadRecord(ctx, r, a, cid, id)
+		if err != nil {
+			return err
+		}
+		t, err := p.recordType(ctx, r, rec.Type, rec.TypeVersion)
+		if err != nil {
+			return fmt.Errorf("portal: loading the type of record %s: %w", rec.ID, err)
+		}
+		tickets := false
+		if len(t.Actions) > 0 {
+			_, err := p.authorize(ctx, r, ActTicketOpen, cid, rec.SiteID)
+			if portalerr.CodeOf(err) == portalerr.Internal {
+				return err
+			}
+			tickets = err == nil
+		}
+		for _, act := range t.Actions {
+			if a.mayTake(act) && (act.Webhook || tickets) {
+				out = append(out, act)
+			}
+		}
+		return nil
+	})
+	return out, err
 }
 
 // RecordActionEvent is the data of a record.action webhook event: a

@@ -114,6 +114,8 @@ var labels = map[string][2]string{
 	"record_type:domain":              {"Domain", "Domain"},
 	"record_type:task":                {"Task", "Aufgabe"},
 	"record_type:meter":               {"Meter", "Zähler"},
+	"record_action:cancel":            {"Cancel contract", "Vertrag kündigen"},
+	"record_action:report_reading":    {"Report meter reading", "Zählerstand melden"},
 	"record_field:contract_number":    {"Contract number", "Vertragsnummer"},
 	"record_field:customer_number":    {"Customer number", "Kundennummer"},
 	"record_field:product":            {"Product", "Produkt"},
@@ -516,6 +518,9 @@ var germanPortal = map[string]string{
 	"Your change waits for the provider's approval.": "Ihre Änderung wartet auf die Freigabe des Anbieters.",
 	"The change is approved and applied.":            "Die Änderung ist freigegeben und übernommen.",
 	"The change is rejected.":                        "Die Änderung ist abgelehnt.",
+	"Your request is sent as a support ticket.":      "Ihre Anfrage ist als Support-Ticket gesendet.",
+	"Your request is sent.":                          "Ihre Anfrage ist gesendet.",
+	"Ticket":                                         "Ticket",
 	"Give every identifier of the record exactly as it stands on your documents, for example the contract number and your customer number.": "Geben Sie jedes Merkmal des Datensatzes genau so an, wie es in Ihren Unterlagen steht, zum Beispiel die Vertragsnummer und Ihre Kundennummer.",
 
 	// Attachments of a ticket.

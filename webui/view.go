@@ -276,6 +276,8 @@ var notices = map[string]string{
 	"record_claimed":     "The record is yours now.",
 	"record_saved":       "The record is saved.",
 	"change_requested":   "Your change waits for the provider's approval.",
+	"action_ticket":      "Your request is sent as a support ticket.",
+	"action_sent":        "Your request is sent.",
 	"change_approved":    "The change is approved and applied.",
 	"change_rejected":    "The change is rejected.",
 	"replayed":           "The delivery will be sent again.",
