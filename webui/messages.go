@@ -63,6 +63,7 @@ var labels = map[string][2]string{
 	"mail:ticket_status":             {"Ticket status changed", "Ticketstatus geändert"},
 	"mail:ticket_customer_reply":     {"Customer's reply to an assigned ticket", "Antwort des Kunden auf ein zugewiesenes Ticket"},
 	"mail:webhook_disabled":          {"Webhook endpoint disabled", "Webhook-Endpunkt abgeschaltet"},
+	"mail:record_change_decided":     {"Change of a record decided", "Änderung eines Datensatzes entschieden"},
 	"mail:password_reset":            {"Password reset link", "Link zum Zurücksetzen des Passworts"},
 	"mail:staff_password_reset":      {"Staff password reset link", "Link zum Zurücksetzen des Passworts für Mitarbeiter"},
 	"condition:defective":            {"Defective", "Defekt"},
