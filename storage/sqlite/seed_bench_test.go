@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/portalkit/portalkit/storage"
+	"github.com/portalkit/portalkit/storage/sqlite"
 )
 
 // seedTS is the time of every seeded row.
@@ -33,8 +34,16 @@ SELECT printf('cus_%012d', i), 'Customer ' || i, '', '', '', '', '', '', '', '',
 // have defaults.
 func openSeeded(b *testing.B, tables []string, args []any, stmts ...string) storage.Store {
 	b.Helper()
+	return openSeededWith(b, nil, tables, args, stmts...)
+}
+
+// openSeededWith is openSeeded with the store opened with opts.
+func openSeededWith(b *testing.B, opts []sqlite.Option, tables []string, args []any, stmts ...string) storage.Store {
+	b.Helper()
 	path := filepath.Join(b.TempDir(), "portal.db")
-	s := openStore(b, path) // applies the migrations
+	s, err := sqlite.Open(b.Context(), path, opts...) // applies the migrations
+	require.NoError(b, err)
+	b.Cleanup(func() { _ = s.Close() })
 	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(OFF)")
 	require.NoError(b, err)
 	defer db.Close()

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/storage"
@@ -237,7 +239,18 @@ func (s recordRepo) List(ctx context.Context, f storage.RecordFilter, p storage.
 		}
 		w.and(`r.site_id IN (`+placeholders(len(args))+`)`, args)
 	}
-	if f.Text != "" {
+	if f.Text != "" && f.CustomerID == "" && s.t.d.RecordText != "" && ftsPattern(f.Text) {
+		// Across customers, the FTS5 trigram index finds the records
+		// whose text has f.Text (SQLite). Its LIKE takes no ESCAPE, so
+		// ftsPattern keeps out texts with wildcards, and those too short
+		// for a trigram, which the index cannot narrow down.
+		col := `text_all`
+		if f.ShownOnly {
+			col = `text_shown`
+		}
+		w.and(`r.id IN (SELECT x.record_id FROM `+s.t.d.RecordText+` t JOIN record_text_rows x ON x.rowid = t.rowid WHERE t.`+col+` LIKE ?)`,
+			[]any{"%" + f.Text + "%"})
+	} else if f.Text != "" {
 		col := `r.text_all`
 		if f.ShownOnly {
 			col = `r.text_shown`
@@ -326,4 +339,11 @@ func (s recordRepo) ListChanges(ctx context.Context, f storage.ChangeFilter, p s
 	w.eq(`status`, string(f.Status))
 	return changeTable.list(ctx, s.t, "listing record change requests", p, w.String(), w.args,
 		func(c record.ChangeRequest) string { return string(c.ID) })
+}
+
+// ftsPattern reports whether text can be searched through an FTS5
+// trigram index as LIKE '%text%' without ESCAPE: it has no LIKE wildcard
+// and at least one trigram.
+func ftsPattern(text string) bool {
+	return !strings.ContainsAny(text, `%_`) && utf8.RuneCountInString(text) >= 3
 }
