@@ -39,7 +39,6 @@ type Server struct {
 		elsewhere bool                     // WithoutMetricsEndpoint
 	}
 	maxBody int64
-	spec    []byte // openapi.yaml as served
 }
 
 var _ oapi.StrictServerInterface = (*Server)(nil)
@@ -89,7 +88,6 @@ func NewHandler(p *portal.Portal, opts ...Option) http.Handler {
 		panic(err.Error())
 	}
 	router := sp.router
-	s.spec = sp.yaml
 	m, err := newMetrics(s.reg)
 	if err != nil {
 		panic(fmt.Sprintf("httpapi: registering metrics: %v", err))
@@ -245,12 +243,11 @@ func newServer(p *portal.Portal, opts ...Option) *Server {
 	return s
 }
 
-// spec is the embedded spec as every handler uses it: its router and its
-// YAML rendering. Both are read-only, so all handlers share one.
+// spec is the embedded spec as every handler uses it: its router and the
+// methods it routes. Both are read-only, so all handlers share one.
 type spec struct {
 	router  routers.Router
 	methods []string // every method an operation has, sorted
-	yaml    []byte
 }
 
 // loadSpec parses the embedded spec once per process: a test suite builds
@@ -267,10 +264,6 @@ var loadSpec = sync.OnceValues(func() (spec, error) {
 	if err != nil {
 		return spec{}, fmt.Errorf("httpapi: routing the embedded spec: %w", err)
 	}
-	y, err := specYAML()
-	if err != nil {
-		return spec{}, fmt.Errorf("httpapi: rendering the embedded spec: %w", err)
-	}
 	var methods []string
 	for _, item := range doc.Paths.Map() {
 		for m := range item.Operations() {
@@ -280,5 +273,5 @@ var loadSpec = sync.OnceValues(func() (spec, error) {
 		}
 	}
 	slices.Sort(methods)
-	return spec{router: router, methods: methods, yaml: y}, nil
+	return spec{router: router, methods: methods}, nil
 })

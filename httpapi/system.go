@@ -3,7 +3,9 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
+	"sync"
 
 	"github.com/prometheus/common/expfmt"
 	"go.yaml.in/yaml/v3"
@@ -54,13 +56,20 @@ func (s *Server) GetMetrics(context.Context, oapi.GetMetricsRequestObject) (oapi
 // GetOpenAPISpec implements oapi.StrictServerInterface: the spec the
 // server was generated from and validates against.
 func (s *Server) GetOpenAPISpec(context.Context, oapi.GetOpenAPISpecRequestObject) (oapi.GetOpenAPISpecResponseObject, error) {
-	return oapi.GetOpenAPISpec200ApplicationyamlResponse{Body: bytes.NewReader(s.spec), ContentLength: int64(len(s.spec))}, nil
+	y, err := specYAML()
+	if err != nil {
+		return nil, fmt.Errorf("httpapi: rendering the embedded spec: %w", err)
+	}
+	return oapi.GetOpenAPISpec200ApplicationyamlResponse{Body: bytes.NewReader(y), ContentLength: int64(len(y))}, nil
 }
 
-// specYAML returns the embedded spec as YAML. The embedded form is JSON,
-// which YAML reads as flow style; clearing the styles prints it in block
-// style with the keys in their embedded order.
-func specYAML() ([]byte, error) {
+// specYAML returns the embedded spec as YAML, rendered on the first
+// request for it: rendering costs about as much as loading the spec, and
+// most processes (every test binary, every replica that is never asked)
+// serve it never. The embedded form is JSON, which YAML reads as flow
+// style; clearing the styles prints it in block style with the keys in
+// their embedded order.
+var specYAML = sync.OnceValues(func() ([]byte, error) {
 	raw, err := oapi.GetSpecJSON()
 	if err != nil {
 		return nil, err
@@ -84,7 +93,7 @@ func specYAML() ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), enc.Close()
-}
+})
 
 // GetMe implements oapi.StrictServerInterface.
 func (s *Server) GetMe(ctx context.Context, _ oapi.GetMeRequestObject) (oapi.GetMeResponseObject, error) {
