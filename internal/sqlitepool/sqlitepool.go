@@ -11,7 +11,8 @@
 // so the database's schema and the read connections stay as they were.
 // When a test ends, those tables, and every table referring to one of them
 // (deleting a parent's rows would cascade to them), are emptied and filled
-// again from the file, attached to that connection. A copy that cannot be
+// again from the file, attached to that connection; full-text (FTS5)
+// tables, which read their content from those, are rebuilt. A copy that cannot be
 // put back, or whose connection lost its triggers, is closed.
 package sqlitepool
 
@@ -193,6 +194,29 @@ func (p *Pool) reset(s *sqlite.Store) error {
 			return fmt.Errorf("%s: %w", tb, err)
 		}
 	}
+	// A full-text index (FTS5, external content) has no triggers to
+	// track it; it follows the tables it reads, which are put back now.
+	vs, err := tx.QueryContext(ctx, `SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'virtual'`)
+	if err != nil {
+		return err
+	}
+	var virtual []string
+	for vs.Next() {
+		var name string
+		if err := vs.Scan(&name); err != nil {
+			vs.Close()
+			return err
+		}
+		virtual = append(virtual, name)
+	}
+	if err := vs.Close(); err != nil {
+		return err
+	}
+	for _, v := range virtual {
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO main.%[1]q (%[1]q) VALUES ('rebuild')`, v)); err != nil {
+			return fmt.Errorf("%s: %w", v, err)
+		}
+	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`DELETE FROM temp.%q`, written)); err != nil {
 		return err
 	}
@@ -247,7 +271,8 @@ func (p *Pool) written(ctx context.Context, conn *sql.Conn) ([]string, error) {
 	return slices.DeleteFunc(slices.Clone(tables), func(name string) bool { return !reset[name] }), nil
 }
 
-// tables returns the file's tables (but goose's and SQLite's own), each
+// tables returns the file's tables (but goose's, SQLite's own, and
+// virtual tables with their shadow tables: see reset), each
 // after the tables it refers to, and each table's parents; read once, with
 // which tables have rows,
 // through conn, which has the file attached as "tpl".
@@ -255,8 +280,8 @@ func (p *Pool) tables(ctx context.Context, conn *sql.Conn) ([]string, map[string
 	sc := &p.schema
 	sc.once.Do(func() {
 		rows, err := conn.QueryContext(ctx, `SELECT t.name, coalesce(group_concat(f."table"), '')
-			FROM tpl.sqlite_schema AS t LEFT JOIN pragma_foreign_key_list(t.name, 'tpl') AS f
-			WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite_%' AND t.name <> 'goose_db_version'
+			FROM pragma_table_list AS t LEFT JOIN pragma_foreign_key_list(t.name, 'tpl') AS f
+			WHERE t.schema = 'tpl' AND t.type = 'table' AND t.name NOT LIKE 'sqlite_%' AND t.name <> 'goose_db_version'
 			GROUP BY t.name ORDER BY t.name`)
 		if err != nil {
 			sc.err = err

@@ -18,7 +18,7 @@ func openRecordTable(b *testing.B, t storagetest.RecordTable) storage.Store {
 
 func openRecordTableWith(b *testing.B, t storagetest.RecordTable, opts ...sqlite.Option) storage.Store {
 	b.Helper()
-	return openSeededWith(b, opts, []string{"customers", "records", "record_identifiers"}, []any{t.Customers, t.Records},
+	return openSeededWith(b, opts, []string{"customers", "records", "record_identifiers", "record_text_rows"}, []any{t.Customers, t.Records},
 		seedCustomers,
 		`INSERT INTO records
 		WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?2)
@@ -31,6 +31,9 @@ func openRecordTableWith(b *testing.B, t storagetest.RecordTable, opts ...sqlite
 		SELECT 'meter', 'meter_number', printf('M-%09d', CAST(substr(id, 5) AS INTEGER)), id FROM records`,
 		`INSERT INTO record_identifiers
 		SELECT 'meter', 'contract_number', printf('C-%09d', CAST(substr(id, 5) AS INTEGER)), id FROM records`,
+		// The full-text index (00100), built once from the rows.
+		`INSERT INTO record_text_rows (record_id) SELECT id FROM records ORDER BY id`,
+		`INSERT INTO record_text (record_text) VALUES ('rebuild')`,
 	)
 }
 
