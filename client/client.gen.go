@@ -131,6 +131,7 @@ const (
 	ActionSiteManage          Action = "site.manage"
 	ActionSiteMove            Action = "site.move"
 	ActionSiteRead            Action = "site.read"
+	ActionSsoDomainApprove    Action = "sso.domain_approve"
 	ActionSsoManage           Action = "sso.manage"
 	ActionSsoRead             Action = "sso.read"
 	ActionStaffManage         Action = "staff.manage"
@@ -278,6 +279,8 @@ func (e Action) Valid() bool {
 	case ActionSiteMove:
 		return true
 	case ActionSiteRead:
+		return true
+	case ActionSsoDomainApprove:
 		return true
 	case ActionSsoManage:
 		return true
@@ -1787,7 +1790,8 @@ type AccessRequestStatus string
 // `access_request.read` covers the inbox of access requests and their matching customers;
 // `access_request.decide` connecting one to a customer or rejecting it. `contact.read` and
 // `contact.manage` cover a customer's contact persons.
-// `sso.read` and `sso.manage` read and set a customer's identity provider.
+// `sso.read` and `sso.manage` read and set a customer's identity provider; `sso.domain_approve`
+// approves a domain the customer's admin listed for it.
 //
 // Example: site.read
 type Action string
@@ -3122,10 +3126,16 @@ type MailTemplateRequest struct {
 }
 
 // Me The caller and what it may do. `user`, `membership` and `customer_name` are set for customer
-// users, `staff` for staff members.
+// users, `staff` for staff members, `impersonator` for a staff member acting as a customer user
+// (an impersonation), whom the portal's banner names.
 type Me struct {
 	// CustomerName The name of the customer a user acts in.
 	CustomerName *string `json:"customer_name,omitempty"`
+
+	// Impersonator A provider person who signs in to the console. Integrations use API keys instead.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","service_desk":false,"status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}
+	Impersonator *StaffMember `json:"impersonator,omitempty"`
 
 	// Membership A user in one customer with a role, optionally limited to some sites.
 	//
@@ -4373,7 +4383,8 @@ type SSOConfig struct {
 	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
 	CustomerId CustomerId `json:"customer_id"`
 
-	// Domains The e-mail domains whose people sign in through the provider.
+	// Domains The e-mail domains listed for the provider; those not in `pending_domains` are active: their
+	// people sign in through it.
 	Domains []string `json:"domains"`
 
 	// EmailClaim The ID token's claim with the e-mail address.
@@ -4387,7 +4398,7 @@ type SSOConfig struct {
 	// Example: https://login.acme.example
 	Issuer string `json:"issuer"`
 
-	// Jit People of the domains who are neither members nor invited join on first sign-in.
+	// Jit People of the active domains who are neither members nor invited join on first sign-in.
 	Jit bool `json:"jit"`
 
 	// JitRole A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
@@ -4399,6 +4410,10 @@ type SSOConfig struct {
 
 	// NameClaim The ID token's claim with the person's name.
 	NameClaim string `json:"name_claim"`
+
+	// PendingDomains The listed domains that wait for staff to approve them (a customer's admin added them); until
+	// then they send nobody to the provider.
+	PendingDomains []string `json:"pending_domains"`
 
 	// RedirectUri The redirect URI to register with the provider.
 	RedirectUri string `json:"redirect_uri"`
@@ -11147,16 +11162,22 @@ type ClientInterface interface {
 	// customer user naming another customer gets 404.
 	//
 	// Creates (without If-Match) or replaces (with the ETag read) the customer's identity provider.
-	// Its people with a verified e-mail address of `domains` then sign in through it; each domain
-	// belongs to one customer. `client_secret` is required on create and kept when left out; it is
-	// stored sealed and never shown again. `jit` lets people of the domains who are neither members nor
-	// invited join, as `jit_role` (default `viewer`); `required` refuses the customer's people every
-	// other sign-in method. Recorded in the audit log (never the secret).
+	// Its people with a verified e-mail address of its active `domains` then sign in through it; a
+	// domain is active for one customer at most. Domains staff add are active at once; those the
+	// customer's admin adds wait in `pending_domains` until staff approve them (`POST
+	// …/sso/domains/{domain}/approval`), so that no customer can claim a domain it does not own;
+	// domains listed before keep their state. `client_secret` is required on create and kept when
+	// left out; it is stored sealed and never shown again. `jit` lets people of the active domains
+	// who are neither members nor invited join, as `jit_role` (default `viewer`); `required` refuses
+	// the customer's people every other sign-in method and ends their sessions opened another way
+	// (not those of staff acting as them); it needs an active domain. Recorded in the audit log
+	// (never the secret).
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
-	// (404), `already_exists` (409, a domain of another customer's provider), `conflict` (409, one
-	// exists and no If-Match was given); a stale If-Match answers 412; a body over 1 MiB 413; anything
-	// unexpected `internal` (500).
+	// (404), `already_exists` (409, a domain staff add is active for another customer), `conflict`
+	// (409, one exists and no If-Match was given), `failed_precondition` (409, `required` without an
+	// active domain); a stale If-Match answers 412; a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -11169,21 +11190,44 @@ type ClientInterface interface {
 	// customer user naming another customer gets 404.
 	//
 	// Creates (without If-Match) or replaces (with the ETag read) the customer's identity provider.
-	// Its people with a verified e-mail address of `domains` then sign in through it; each domain
-	// belongs to one customer. `client_secret` is required on create and kept when left out; it is
-	// stored sealed and never shown again. `jit` lets people of the domains who are neither members nor
-	// invited join, as `jit_role` (default `viewer`); `required` refuses the customer's people every
-	// other sign-in method. Recorded in the audit log (never the secret).
+	// Its people with a verified e-mail address of its active `domains` then sign in through it; a
+	// domain is active for one customer at most. Domains staff add are active at once; those the
+	// customer's admin adds wait in `pending_domains` until staff approve them (`POST
+	// …/sso/domains/{domain}/approval`), so that no customer can claim a domain it does not own;
+	// domains listed before keep their state. `client_secret` is required on create and kept when
+	// left out; it is stored sealed and never shown again. `jit` lets people of the active domains
+	// who are neither members nor invited join, as `jit_role` (default `viewer`); `required` refuses
+	// the customer's people every other sign-in method and ends their sessions opened another way
+	// (not those of staff acting as them); it needs an active domain. Recorded in the audit log
+	// (never the secret).
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
-	// (404), `already_exists` (409, a domain of another customer's provider), `conflict` (409, one
-	// exists and no If-Match was given); a stale If-Match answers 412; a body over 1 MiB 413; anything
-	// unexpected `internal` (500).
+	// (404), `already_exists` (409, a domain staff add is active for another customer), `conflict`
+	// (409, one exists and no If-Match was given), `failed_precondition` (409, `required` without an
+	// active domain); a stale If-Match answers 412; a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /v1/customers/{customerId}/sso (the `PutSSOConfig` operationId).
 	PutSSOConfig(ctx context.Context, customerId CustomerId, params *PutSSOConfigParams, body PutSSOConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApproveSSODomain Approve a domain a customer's admin listed
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// A domain the customer's admin adds to its identity provider waits (`pending_domains`) until
+	// staff, having made sure the customer owns it, approve it here: only then does the sign-in page
+	// send people of it to the provider, and only then do they sign in (or, with `jit`, join) through
+	// it. A domain is active for one customer at most. Recorded in the audit log
+	// (`sso.domain_approved`).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404, also when
+	// the domain is not one of the customer's pending ones), `already_exists` (409, the domain is
+	// active for another customer, which must drop it first); anything unexpected `internal` (500).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/sso/domains/{domain}/approval (the `ApproveSSODomain` operationId).
+	ApproveSSODomain(ctx context.Context, customerId CustomerId, domain string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListStockLevels Count a customer's stock per product
 	//
@@ -17998,16 +18042,22 @@ func (c *RawClient) GetSSOConfig(ctx context.Context, customerId CustomerId, req
 // customer user naming another customer gets 404.
 //
 // Creates (without If-Match) or replaces (with the ETag read) the customer's identity provider.
-// Its people with a verified e-mail address of `domains` then sign in through it; each domain
-// belongs to one customer. `client_secret` is required on create and kept when left out; it is
-// stored sealed and never shown again. `jit` lets people of the domains who are neither members nor
-// invited join, as `jit_role` (default `viewer`); `required` refuses the customer's people every
-// other sign-in method. Recorded in the audit log (never the secret).
+// Its people with a verified e-mail address of its active `domains` then sign in through it; a
+// domain is active for one customer at most. Domains staff add are active at once; those the
+// customer's admin adds wait in `pending_domains` until staff approve them (`POST
+// …/sso/domains/{domain}/approval`), so that no customer can claim a domain it does not own;
+// domains listed before keep their state. `client_secret` is required on create and kept when
+// left out; it is stored sealed and never shown again. `jit` lets people of the active domains
+// who are neither members nor invited join, as `jit_role` (default `viewer`); `required` refuses
+// the customer's people every other sign-in method and ends their sessions opened another way
+// (not those of staff acting as them); it needs an active domain. Recorded in the audit log
+// (never the secret).
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
-// (404), `already_exists` (409, a domain of another customer's provider), `conflict` (409, one
-// exists and no If-Match was given); a stale If-Match answers 412; a body over 1 MiB 413; anything
-// unexpected `internal` (500).
+// (404), `already_exists` (409, a domain staff add is active for another customer), `conflict`
+// (409, one exists and no If-Match was given), `failed_precondition` (409, `required` without an
+// active domain); a stale If-Match answers 412; a body over 1 MiB 413; anything unexpected
+// `internal` (500).
 //
 // Takes any type of body and a specified content type.
 //
@@ -18030,22 +18080,55 @@ func (c *RawClient) PutSSOConfigWithBody(ctx context.Context, customerId Custome
 // customer user naming another customer gets 404.
 //
 // Creates (without If-Match) or replaces (with the ETag read) the customer's identity provider.
-// Its people with a verified e-mail address of `domains` then sign in through it; each domain
-// belongs to one customer. `client_secret` is required on create and kept when left out; it is
-// stored sealed and never shown again. `jit` lets people of the domains who are neither members nor
-// invited join, as `jit_role` (default `viewer`); `required` refuses the customer's people every
-// other sign-in method. Recorded in the audit log (never the secret).
+// Its people with a verified e-mail address of its active `domains` then sign in through it; a
+// domain is active for one customer at most. Domains staff add are active at once; those the
+// customer's admin adds wait in `pending_domains` until staff approve them (`POST
+// …/sso/domains/{domain}/approval`), so that no customer can claim a domain it does not own;
+// domains listed before keep their state. `client_secret` is required on create and kept when
+// left out; it is stored sealed and never shown again. `jit` lets people of the active domains
+// who are neither members nor invited join, as `jit_role` (default `viewer`); `required` refuses
+// the customer's people every other sign-in method and ends their sessions opened another way
+// (not those of staff acting as them); it needs an active domain. Recorded in the audit log
+// (never the secret).
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
-// (404), `already_exists` (409, a domain of another customer's provider), `conflict` (409, one
-// exists and no If-Match was given); a stale If-Match answers 412; a body over 1 MiB 413; anything
-// unexpected `internal` (500).
+// (404), `already_exists` (409, a domain staff add is active for another customer), `conflict`
+// (409, one exists and no If-Match was given), `failed_precondition` (409, `required` without an
+// active domain); a stale If-Match answers 412; a body over 1 MiB 413; anything unexpected
+// `internal` (500).
 //
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /v1/customers/{customerId}/sso (the `PutSSOConfig` operationId).
 func (c *RawClient) PutSSOConfig(ctx context.Context, customerId CustomerId, params *PutSSOConfigParams, body PutSSOConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPutSSOConfigRequest(c.Server, customerId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApproveSSODomain Approve a domain a customer's admin listed
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// A domain the customer's admin adds to its identity provider waits (`pending_domains`) until
+// staff, having made sure the customer owns it, approve it here: only then does the sign-in page
+// send people of it to the provider, and only then do they sign in (or, with `jit`, join) through
+// it. A domain is active for one customer at most. Recorded in the audit log
+// (`sso.domain_approved`).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404, also when
+// the domain is not one of the customer's pending ones), `already_exists` (409, the domain is
+// active for another customer, which must drop it first); anything unexpected `internal` (500).
+//
+// Corresponds with POST /v1/customers/{customerId}/sso/domains/{domain}/approval (the `ApproveSSODomain` operationId).
+func (c *RawClient) ApproveSSODomain(ctx context.Context, customerId CustomerId, domain string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApproveSSODomainRequest(c.Server, customerId, domain)
 	if err != nil {
 		return nil, err
 	}
@@ -27831,6 +27914,47 @@ func NewPutSSOConfigRequestWithBody(server string, customerId CustomerId, params
 	return req, nil
 }
 
+// NewApproveSSODomainRequest constructs an http.Request for the ApproveSSODomain method
+func NewApproveSSODomainRequest(server string, customerId CustomerId, domain string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "domain", domain, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/sso/domains/%s/approval", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListStockLevelsRequest constructs an http.Request for the ListStockLevels method
 func NewListStockLevelsRequest(server string, customerId CustomerId, params *ListStockLevelsParams) (*http.Request, error) {
 	var err error
@@ -35484,16 +35608,22 @@ type ClientWithResponsesInterface interface {
 	// customer user naming another customer gets 404.
 	//
 	// Creates (without If-Match) or replaces (with the ETag read) the customer's identity provider.
-	// Its people with a verified e-mail address of `domains` then sign in through it; each domain
-	// belongs to one customer. `client_secret` is required on create and kept when left out; it is
-	// stored sealed and never shown again. `jit` lets people of the domains who are neither members nor
-	// invited join, as `jit_role` (default `viewer`); `required` refuses the customer's people every
-	// other sign-in method. Recorded in the audit log (never the secret).
+	// Its people with a verified e-mail address of its active `domains` then sign in through it; a
+	// domain is active for one customer at most. Domains staff add are active at once; those the
+	// customer's admin adds wait in `pending_domains` until staff approve them (`POST
+	// …/sso/domains/{domain}/approval`), so that no customer can claim a domain it does not own;
+	// domains listed before keep their state. `client_secret` is required on create and kept when
+	// left out; it is stored sealed and never shown again. `jit` lets people of the active domains
+	// who are neither members nor invited join, as `jit_role` (default `viewer`); `required` refuses
+	// the customer's people every other sign-in method and ends their sessions opened another way
+	// (not those of staff acting as them); it needs an active domain. Recorded in the audit log
+	// (never the secret).
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
-	// (404), `already_exists` (409, a domain of another customer's provider), `conflict` (409, one
-	// exists and no If-Match was given); a stale If-Match answers 412; a body over 1 MiB 413; anything
-	// unexpected `internal` (500).
+	// (404), `already_exists` (409, a domain staff add is active for another customer), `conflict`
+	// (409, one exists and no If-Match was given), `failed_precondition` (409, `required` without an
+	// active domain); a stale If-Match answers 412; a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -35506,21 +35636,46 @@ type ClientWithResponsesInterface interface {
 	// customer user naming another customer gets 404.
 	//
 	// Creates (without If-Match) or replaces (with the ETag read) the customer's identity provider.
-	// Its people with a verified e-mail address of `domains` then sign in through it; each domain
-	// belongs to one customer. `client_secret` is required on create and kept when left out; it is
-	// stored sealed and never shown again. `jit` lets people of the domains who are neither members nor
-	// invited join, as `jit_role` (default `viewer`); `required` refuses the customer's people every
-	// other sign-in method. Recorded in the audit log (never the secret).
+	// Its people with a verified e-mail address of its active `domains` then sign in through it; a
+	// domain is active for one customer at most. Domains staff add are active at once; those the
+	// customer's admin adds wait in `pending_domains` until staff approve them (`POST
+	// …/sso/domains/{domain}/approval`), so that no customer can claim a domain it does not own;
+	// domains listed before keep their state. `client_secret` is required on create and kept when
+	// left out; it is stored sealed and never shown again. `jit` lets people of the active domains
+	// who are neither members nor invited join, as `jit_role` (default `viewer`); `required` refuses
+	// the customer's people every other sign-in method and ends their sessions opened another way
+	// (not those of staff acting as them); it needs an active domain. Recorded in the audit log
+	// (never the secret).
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
-	// (404), `already_exists` (409, a domain of another customer's provider), `conflict` (409, one
-	// exists and no If-Match was given); a stale If-Match answers 412; a body over 1 MiB 413; anything
-	// unexpected `internal` (500).
+	// (404), `already_exists` (409, a domain staff add is active for another customer), `conflict`
+	// (409, one exists and no If-Match was given), `failed_precondition` (409, `required` without an
+	// active domain); a stale If-Match answers 412; a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /v1/customers/{customerId}/sso (the `PutSSOConfig` operationId).
 	PutSSOConfigWithResponse(ctx context.Context, customerId CustomerId, params *PutSSOConfigParams, body PutSSOConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*PutSSOConfigResponse, error)
+
+	// ApproveSSODomainWithResponse Approve a domain a customer's admin listed
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// A domain the customer's admin adds to its identity provider waits (`pending_domains`) until
+	// staff, having made sure the customer owns it, approve it here: only then does the sign-in page
+	// send people of it to the provider, and only then do they sign in (or, with `jit`, join) through
+	// it. A domain is active for one customer at most. Recorded in the audit log
+	// (`sso.domain_approved`).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404, also when
+	// the domain is not one of the customer's pending ones), `already_exists` (409, the domain is
+	// active for another customer, which must drop it first); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/sso/domains/{domain}/approval (the `ApproveSSODomain` operationId).
+	ApproveSSODomainWithResponse(ctx context.Context, customerId CustomerId, domain string, reqEditors ...RequestEditorFn) (*ApproveSSODomainResponse, error)
 
 	// ListStockLevelsWithResponse Count a customer's stock per product
 	//
@@ -48208,6 +48363,89 @@ func (r PutSSOConfigResponse) ContentType() string {
 	return ""
 }
 
+// ApproveSSODomainResponse200Headers the declared response headers of an HTTP 200 response for ApproveSSODomain
+type ApproveSSODomainResponse200Headers struct {
+	ETag string
+}
+
+type ApproveSSODomainResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SSOConfig
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ApproveSSODomainResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ApproveSSODomainResponse) GetJSON200() *SSOConfig {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ApproveSSODomainResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ApproveSSODomainResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ApproveSSODomainResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ApproveSSODomainResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ApproveSSODomainResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ApproveSSODomainResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ApproveSSODomainResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ApproveSSODomainResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ApproveSSODomainResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListStockLevelsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -59016,16 +59254,22 @@ func (c *ClientWithResponses) GetSSOConfigWithResponse(ctx context.Context, cust
 // customer user naming another customer gets 404.
 //
 // Creates (without If-Match) or replaces (with the ETag read) the customer's identity provider.
-// Its people with a verified e-mail address of `domains` then sign in through it; each domain
-// belongs to one customer. `client_secret` is required on create and kept when left out; it is
-// stored sealed and never shown again. `jit` lets people of the domains who are neither members nor
-// invited join, as `jit_role` (default `viewer`); `required` refuses the customer's people every
-// other sign-in method. Recorded in the audit log (never the secret).
+// Its people with a verified e-mail address of its active `domains` then sign in through it; a
+// domain is active for one customer at most. Domains staff add are active at once; those the
+// customer's admin adds wait in `pending_domains` until staff approve them (`POST
+// …/sso/domains/{domain}/approval`), so that no customer can claim a domain it does not own;
+// domains listed before keep their state. `client_secret` is required on create and kept when
+// left out; it is stored sealed and never shown again. `jit` lets people of the active domains
+// who are neither members nor invited join, as `jit_role` (default `viewer`); `required` refuses
+// the customer's people every other sign-in method and ends their sessions opened another way
+// (not those of staff acting as them); it needs an active domain. Recorded in the audit log
+// (never the secret).
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
-// (404), `already_exists` (409, a domain of another customer's provider), `conflict` (409, one
-// exists and no If-Match was given); a stale If-Match answers 412; a body over 1 MiB 413; anything
-// unexpected `internal` (500).
+// (404), `already_exists` (409, a domain staff add is active for another customer), `conflict`
+// (409, one exists and no If-Match was given), `failed_precondition` (409, `required` without an
+// active domain); a stale If-Match answers 412; a body over 1 MiB 413; anything unexpected
+// `internal` (500).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -59044,16 +59288,22 @@ func (c *ClientWithResponses) PutSSOConfigWithBodyWithResponse(ctx context.Conte
 // customer user naming another customer gets 404.
 //
 // Creates (without If-Match) or replaces (with the ETag read) the customer's identity provider.
-// Its people with a verified e-mail address of `domains` then sign in through it; each domain
-// belongs to one customer. `client_secret` is required on create and kept when left out; it is
-// stored sealed and never shown again. `jit` lets people of the domains who are neither members nor
-// invited join, as `jit_role` (default `viewer`); `required` refuses the customer's people every
-// other sign-in method. Recorded in the audit log (never the secret).
+// Its people with a verified e-mail address of its active `domains` then sign in through it; a
+// domain is active for one customer at most. Domains staff add are active at once; those the
+// customer's admin adds wait in `pending_domains` until staff approve them (`POST
+// …/sso/domains/{domain}/approval`), so that no customer can claim a domain it does not own;
+// domains listed before keep their state. `client_secret` is required on create and kept when
+// left out; it is stored sealed and never shown again. `jit` lets people of the active domains
+// who are neither members nor invited join, as `jit_role` (default `viewer`); `required` refuses
+// the customer's people every other sign-in method and ends their sessions opened another way
+// (not those of staff acting as them); it needs an active domain. Recorded in the audit log
+// (never the secret).
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
-// (404), `already_exists` (409, a domain of another customer's provider), `conflict` (409, one
-// exists and no If-Match was given); a stale If-Match answers 412; a body over 1 MiB 413; anything
-// unexpected `internal` (500).
+// (404), `already_exists` (409, a domain staff add is active for another customer), `conflict`
+// (409, one exists and no If-Match was given), `failed_precondition` (409, `required` without an
+// active domain); a stale If-Match answers 412; a body over 1 MiB 413; anything unexpected
+// `internal` (500).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -59064,6 +59314,31 @@ func (c *ClientWithResponses) PutSSOConfigWithResponse(ctx context.Context, cust
 		return nil, err
 	}
 	return ParsePutSSOConfigResponse(rsp)
+}
+
+// ApproveSSODomainWithResponse Approve a domain a customer's admin listed
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// A domain the customer's admin adds to its identity provider waits (`pending_domains`) until
+// staff, having made sure the customer owns it, approve it here: only then does the sign-in page
+// send people of it to the provider, and only then do they sign in (or, with `jit`, join) through
+// it. A domain is active for one customer at most. Recorded in the audit log
+// (`sso.domain_approved`).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404, also when
+// the domain is not one of the customer's pending ones), `already_exists` (409, the domain is
+// active for another customer, which must drop it first); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/sso/domains/{domain}/approval (the `ApproveSSODomain` operationId).
+func (c *ClientWithResponses) ApproveSSODomainWithResponse(ctx context.Context, customerId CustomerId, domain string, reqEditors ...RequestEditorFn) (*ApproveSSODomainResponse, error) {
+	rsp, err := c.ApproveSSODomain(ctx, customerId, domain, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApproveSSODomainResponse(rsp)
 }
 
 // ListStockLevelsWithResponse Count a customer's stock per product
@@ -70823,6 +71098,80 @@ func ParsePutSSOConfigResponse(rsp *http.Response) (*PutSSOConfigResponse, error
 	switch {
 	case rsp.StatusCode == 200:
 		var headers PutSSOConfigResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseApproveSSODomainResponse parses an HTTP response from a ApproveSSODomainWithResponse call
+func ParseApproveSSODomainResponse(rsp *http.Response) (*ApproveSSODomainResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ApproveSSODomainResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SSOConfig
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ApproveSSODomainResponse200Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -97,17 +98,49 @@ type snapshotMemo struct {
 // was taken, and else a fresh one from take, which must not write.
 func (e *env) memo(t *testing.T, m *snapshotMemo, take func() map[string]any) map[string]any {
 	t.Helper()
-	s, ok := e.store.(*sqlite.Store)
+	n, ok := e.totalChanges(t)
 	if !ok {
 		return take()
 	}
-	write, _ := s.DB()
-	var n int64
-	require.NoError(t, write.QueryRowContext(t.Context(), `SELECT total_changes()`).Scan(&n))
 	if m.snap == nil || n != m.changes {
 		m.snap, m.changes = take(), n
 	}
 	return m.snap
+}
+
+// totalChanges returns how many rows e's SQLite store's write connection
+// has changed since it was opened; false for another store.
+func (e *env) totalChanges(t *testing.T) (int64, bool) {
+	t.Helper()
+	s, ok := e.store.(*sqlite.Store)
+	if !ok {
+		return 0, false
+	}
+	write, _ := s.DB()
+	var n int64
+	require.NoError(t, write.QueryRowContext(t.Context(), `SELECT total_changes()`).Scan(&n))
+	return n, true
+}
+
+// firstSnapshot is the snapshot of a fixture as its database file has it,
+// which every copy from its pool starts with (sqlitepool gives back the
+// file's rows): read once, through the first copy, and shared.
+type firstSnapshot struct {
+	once sync.Once
+	snap map[string]any
+}
+
+// startMemo returns the memo of a fresh copy of a fixture: fs's snapshot,
+// taken with take on the first copy, as the one of e's store as it is now.
+// Snapshots are read, never changed, so the copies may share it.
+func (e *env) startMemo(t *testing.T, fs *firstSnapshot, take func() map[string]any) snapshotMemo {
+	t.Helper()
+	fs.once.Do(func() { fs.snap = take() })
+	n, ok := e.totalChanges(t)
+	if !ok || fs.snap == nil {
+		return snapshotMemo{}
+	}
+	return snapshotMemo{snap: fs.snap, changes: n}
 }
 
 // client returns a generated client that sends token as its bearer token.

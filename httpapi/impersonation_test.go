@@ -30,9 +30,36 @@ func TestImpersonationOverHTTP(t *testing.T) {
 	ro := must(samC.StartImpersonationWithResponse(ctx, cid, client.StartImpersonationRequest{MembershipId: ada.Membership.Id, Reason: "T-42"}))(t)
 	assert.Equal(t, "no-store", ro.HTTPResponse.Header.Get("Cache-Control"))
 	roC := e.client(t, ro.JSON201.Token)
-	me := must(roC.GetMeWithResponse(ctx))(t).JSON200
+	meRes := must(roC.GetMeWithResponse(ctx))(t)
+	me := meRes.JSON200
 	require.NotNil(t, me.Principal.Impersonator)
 	assert.Equal(t, sam.Staff.Id, *me.Principal.Impersonator)
+	require.NotNil(t, me.Impersonator, "who stands behind it, by name")
+	assert.Equal(t, "Sam", me.Impersonator.Name)
+	assert.Equal(t, "sam@provider.example", string(me.Impersonator.Email))
+	assert.Nil(t, must(adaC.GetMeWithResponse(ctx))(t).JSON200.Impersonator)
+
+	// Every request of it is recorded, reads and refused ones too, as
+	// both people, with the route and the request's ID; the customer's
+	// admin and staff see them.
+	fails(roC.GetCustomerWithResponse(ctx, "cus_not-there"))(t, http.StatusNotFound, client.ProblemCodeNotFound)
+	reqs := must(adaC.ListCustomerAuditEventsWithResponse(ctx, cid, &client.ListCustomerAuditEventsParams{
+		Action: ptr("impersonation.request")}))(t).JSON200
+	require.Len(t, reqs.Items, 2, "GET /v1/me and the refused read")
+	read := reqs.Items[1]
+	assert.Equal(t, "user:"+ada.User.Id, read.Actor)
+	require.NotNil(t, read.Impersonator)
+	assert.Equal(t, "staff:"+sam.Staff.Id, *read.Impersonator)
+	assert.Equal(t, ro.JSON201.Impersonation.Id, read.Target)
+	require.NotNil(t, read.RequestId)
+	assert.Equal(t, meRes.HTTPResponse.Header.Get("X-Request-ID"), *read.RequestId)
+	assert.Equal(t, []client.AuditChange{{Field: "method", After: "GET"}, {Field: "route", After: "GET /v1/me"}, {Field: "path", After: "/v1/me"}},
+		read.Changes)
+	require.Len(t, reqs.Items[0].Changes, 3)
+	assert.Equal(t, "GET /v1/customers/{customerId}", reqs.Items[0].Changes[1].After)
+	byStaff := must(owner.ListAuditEventsWithResponse(ctx, &client.ListAuditEventsParams{
+		Actor: ptr("staff:" + sam.Staff.Id), Action: ptr("impersonation.request")}))(t).JSON200
+	assert.Len(t, byStaff.Items, 2, "staff find them by the staff member")
 	assert.Equal(t, client.SignInMethodImpersonation, *me.Principal.Method)
 	assert.True(t, me.Principal.ReadOnly)
 	fails(roC.InviteWithResponse(ctx, cid, nil, client.InviteRequest{Email: "x@acme.example", Role: client.RoleViewer}))(t,

@@ -113,6 +113,7 @@ var isoTemplate struct {
 	// which every copy shares (a file's key is never reused).
 	files string
 	pool  *sqlitepool.Pool // copies of the database at path
+	first firstSnapshot
 }
 
 // newIsoFixture returns the fixture on a copy of the template's database
@@ -127,10 +128,11 @@ func newIsoFixture(t *testing.T) *isoFixture {
 	}
 	store := tp.pool.Take(t)
 	f := tp.f
-	f.snap = snapshotMemo{} // the copy's connections may have counted changes before
 	f.env = newEnvFiles(t, store, portal.SequenceAfter(tp.ids), tp.f.owner, tp.files)
 	f.notes.Err = bounce
-	return &f
+	fp := &f
+	fp.snap = fp.startMemo(t, &tp.first, func() map[string]any { return fp.takeSnapshot(t) })
+	return fp
 }
 
 // buildIsoTemplate builds the fixture through the use cases and keeps a
@@ -230,6 +232,11 @@ func buildIsoFixture(t *testing.T, e *env) *isoFixture {
 		require.NoError(t, err)
 		tn.sso, err = f.p.PutSSOConfig(ctx, tn.c.ID, portal.PutSSOConfigParams{
 			Issuer: "https://login." + domain, ClientID: "portal", ClientSecret: "secret", Domains: []string{domain},
+		})
+		require.NoError(t, err)
+		// The admin claims a domain more, which waits for staff.
+		tn.sso, err = f.p.PutSSOConfig(identity.NewContext(t.Context(), admin), tn.c.ID, portal.PutSSOConfigParams{
+			Issuer: "https://login." + domain, ClientID: "portal", Domains: []string{domain, "sso." + domain}, Version: tn.sso.Version,
 		})
 		require.NoError(t, err)
 		return tn
@@ -351,6 +358,7 @@ func (f *isoFixture) ids(tn isoTenant) map[string]string {
 		"accessRequestId": string(f.request.ID),
 		"contactId":       string(tn.contact.ID),
 		"ssoDomain":       tn.sso.Domains[0],
+		"domain":          tn.sso.Pending[0],
 	}
 }
 
@@ -573,6 +581,7 @@ func (f *isoFixture) takeSnapshot(t *testing.T) map[string]any {
 // exactly as these do, so that nobody can tell which IDs exist.
 var ghostIDs = map[string]string{
 	"ssoDomain":          "ghost.example",
+	"domain":             "sso.ghost.example",
 	"customerId":         "cus_ghost",
 	"siteId":             "sit_ghost",
 	"membershipId":       "mem_ghost",
@@ -951,9 +960,10 @@ var isolationMatrix = map[string]isoRow{
 	"getSSOConfig": {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404},
 	"putSSOConfig": {class: classTenant, body: `{"issuer":"https://login.changed.example","client_id":"changed","domains":["{ssoDomain}"]}`,
 		ifMatch: "sso", staff: ok200, admin: ok200, viewer: no403, foreign: no404},
-	"deleteSSOConfig": {class: classTenant, staff: ok204, admin: ok204, viewer: no403, foreign: no404},
-	"startSSO":        {class: classPublic, reason: "finds an identity provider by e-mail domain; answers 404 alike for every domain without one and starts nothing on any customer's data"},
-	"finishSSO":       {class: classPublic, reason: "the provider's code and the state in the body are the credential (TestSSOOverHTTP, portal's TestSSORefusals)"},
+	"deleteSSOConfig":  {class: classTenant, staff: ok204, admin: ok204, viewer: no403, foreign: no404},
+	"approveSSODomain": {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	"startSSO":         {class: classPublic, reason: "finds an identity provider by e-mail domain; answers 404 alike for every domain without one and starts nothing on any customer's data"},
+	"finishSSO":        {class: classPublic, reason: "the provider's code and the state in the body are the credential (TestSSOOverHTTP, portal's TestSSORefusals)"},
 	// Impersonation (#21). Starting one needs a staff member's own session:
 	// the owner API key of this matrix is refused (403) like every user;
 	// TestImpersonationOverHTTP starts them with staff sessions.

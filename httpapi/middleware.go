@@ -2,8 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,14 +15,15 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/internal/reqid"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portalerr"
 )
 
 // handler runs what every request needs around the generated handler, in
 // this order: request ID, access log and metrics, route lookup, body
-// limit (for an upload the portal's file limit), bearer authentication,
-// the checks the spec cannot express (checkRequest; checkUpload for an
+// limit (for an upload the portal's file limit), bearer authentication
+// (and the record of a request made in an impersonation), the checks the spec cannot express (checkRequest; checkUpload for an
 // upload), validation against the spec (an upload's body excepted: its
 // handler streams it), and then the
 // operation itself (through serveIdempotent for those taking an
@@ -44,11 +43,8 @@ type handler struct {
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	id := r.Header.Get("X-Request-ID")
-	if !validRequestID(id) {
-		id = newRequestID()
-	}
-	w.Header().Set("X-Request-ID", id)
+	id := reqid.Of(r)
+	w.Header().Set(reqid.Header, id)
 	setSecurityHeaders(w.Header())
 	r = r.WithContext(withRequestInfo(r.Context(), r, id))
 	rec := &statusRecorder{ResponseWriter: w}
@@ -129,6 +125,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		r = r.WithContext(identity.NewContext(r.Context(), p))
+		// Staff acting as a user answer for every request, reads too.
+		if err := h.s.p.RecordImpersonatedRequest(r.Context(), r.Method, label, r.URL.Path); err != nil {
+			h.s.writeProblem(rec, r, err)
+			return
+		}
 		if upload || streamsFile(route) {
 			extendDeadlines(rec)
 		}
@@ -241,28 +242,6 @@ func (h *handler) authenticate(r *http.Request, authz string) (identity.Principa
 		// Storage trouble is not the caller's fault: it stays internal (500).
 		return identity.Principal{}, err
 	}
-}
-
-// validRequestID reports whether a caller's X-Request-ID is safe to log and echo.
-func validRequestID(id string) bool {
-	if id == "" || len(id) > 128 {
-		return false
-	}
-	for _, c := range id {
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9',
-			c == '-', c == '_', c == '.', c == ':':
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-func newRequestID() string {
-	var b [12]byte
-	_, _ = rand.Read(b[:]) // never fails (crypto/rand)
-	return "req_" + hex.EncodeToString(b[:])
 }
 
 // statusRecorder remembers the status a handler wrote.

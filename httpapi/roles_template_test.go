@@ -20,11 +20,12 @@ import (
 // that the rows run in parallel and each row's snapshots read the fixture
 // and that row's own targets, not every row's before it.
 var roleTemplate struct {
-	once sync.Once
-	path string
-	f    roleFixture
-	ids  int64
-	pool *sqlitepool.Pool // copies of the database at path
+	once  sync.Once
+	path  string
+	f     roleFixture
+	ids   int64
+	pool  *sqlitepool.Pool // copies of the database at path
+	first firstSnapshot
 }
 
 // copyRoleFixture returns the role fixture on a copy of the template's
@@ -40,10 +41,11 @@ func copyRoleFixture(t *testing.T) *roleFixture {
 	}
 	store := tp.pool.Take(t)
 	f := tp.f
-	f.snap = snapshotMemo{}
 	f.env = newEnvOn(t, store, portal.SequenceAfter(tp.ids), tp.f.owner)
 	f.notes.Err = bounce
-	return &f
+	fp := &f
+	fp.snap = fp.startMemo(t, &tp.first, func() map[string]any { return fp.takeSnapshot(t) })
+	return fp
 }
 
 // buildRoleTemplate builds the fixture through the use cases and keeps a

@@ -259,6 +259,7 @@ type roleTarget struct {
 
 	request accessrequest.Request
 	contact customer.Contact
+	domain  string // a domain the customer's admin claimed for its identity provider
 }
 
 // roleRow is one operation of the role matrix and the status each caller
@@ -1015,6 +1016,10 @@ var roleMatrix = map[string]roleRow{
 		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
 			return c.DeleteSSOConfigWithResponse(t.Context(), f.cid)
 		}},
+	"approve an identity provider's domain": {write: true, prep: ssoPendingDomain, want: byRole(s200, s200, s403, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ApproveSSODomainWithResponse(t.Context(), f.cid, tg.domain)
+		}},
 	// Impersonation (#21): staff read it, only staff people (never API
 	// keys, which every staff caller here is) start it, and only the
 	// customer's admins forbid it.
@@ -1076,6 +1081,25 @@ func ssoConfigured(t *testing.T, f *roleFixture) roleTarget {
 		require.NoError(t, err)
 	}
 	return roleTarget{etag: `"` + strconv.FormatInt(c.Version, 10) + `"`}
+}
+
+// ssoPendingDomain has the customer's admin claim a new domain for the
+// customer's identity provider, which waits for staff, and returns it.
+func ssoPendingDomain(t *testing.T, f *roleFixture) roleTarget {
+	t.Helper()
+	ssoConfigured(t, f)
+	admin, err := f.p.Authenticate(t.Context(), f.tokens[rcAdmin])
+	require.NoError(t, err)
+	ctx := identity.NewContext(t.Context(), admin)
+	c, err := f.p.GetSSOConfig(ctx, customer.ID(f.cid))
+	require.NoError(t, err)
+	domain := strings.ReplaceAll(f.email("labs"), "@", ".")
+	c, err = f.p.PutSSOConfig(ctx, customer.ID(f.cid), portal.PutSSOConfigParams{
+		Issuer: c.Issuer, ClientID: c.ClientID, Domains: append(c.Domains, domain), Version: c.Version,
+	})
+	require.NoError(t, err)
+	require.Contains(t, c.Pending, domain)
+	return roleTarget{domain: domain}
 }
 
 // TestRoleMatrix calls a representative operation of every kind of action

@@ -12,7 +12,7 @@ import (
 func ssoOut(c portal.SSOSettings) oapi.SSOConfig {
 	return oapi.SSOConfig{
 		CustomerId: oapi.CustomerId(c.CustomerID), Issuer: c.Issuer, ClientId: c.ClientID, HasSecret: c.HasSecret,
-		Domains: c.Domains, EmailClaim: c.EmailClaim, NameClaim: c.NameClaim, Jit: c.JIT, JitRole: oapi.Role(c.JITRole),
+		Domains: c.Domains, PendingDomains: append([]string{}, c.Pending...), EmailClaim: c.EmailClaim, NameClaim: c.NameClaim, Jit: c.JIT, JitRole: oapi.Role(c.JITRole),
 		Required: c.Required, RedirectUri: c.RedirectURL, Version: c.Version, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 	}
 }
@@ -54,6 +54,15 @@ func (s *Server) PutSSOConfig(ctx context.Context, req oapi.PutSSOConfigRequestO
 		return nil, err
 	}
 	return oapi.PutSSOConfig200JSONResponse{Body: ssoOut(c), Headers: oapi.PutSSOConfig200ResponseHeaders{ETag: etag(c.Version)}}, nil
+}
+
+// ApproveSSODomain implements oapi.StrictServerInterface.
+func (s *Server) ApproveSSODomain(ctx context.Context, req oapi.ApproveSSODomainRequestObject) (oapi.ApproveSSODomainResponseObject, error) {
+	c, err := s.p.ApproveSSODomain(ctx, customer.ID(req.CustomerId), req.Domain)
+	if err != nil {
+		return nil, err
+	}
+	return oapi.ApproveSSODomain200JSONResponse{Body: ssoOut(c), Headers: oapi.ApproveSSODomain200ResponseHeaders{ETag: etag(c.Version)}}, nil
 }
 
 // DeleteSSOConfig implements oapi.StrictServerInterface.

@@ -49,6 +49,28 @@ func TestSSOOverHTTP(t *testing.T) {
 				Issuer: idp.URL, ClientId: "portal", Domains: []string{"acme.example"},
 			}))(t, http.StatusConflict, client.ProblemCodeConflict)
 
+			// The admin's domain waits for staff: until approved it sends
+			// nobody to the provider; the customer cannot approve it.
+			assert.Equal(t, []string{"acme.example"}, cfg.PendingDomains)
+			fails(anon.StartSSOWithResponse(ctx, client.RequestLoginLinkRequest{Email: "ada@acme.example"}))(t, http.StatusNotFound, client.ProblemCodeNotFound)
+			fails(admin.ApproveSSODomainWithResponse(ctx, cid, "acme.example"))(t, http.StatusForbidden, client.ProblemCodePermissionDenied)
+			owner := e.client(t, e.owner)
+			fails(owner.ApproveSSODomainWithResponse(ctx, cid, "other.example"))(t, http.StatusNotFound, client.ProblemCodeNotFound)
+			approved := must(owner.ApproveSSODomainWithResponse(ctx, cid, "ACME.example"))(t)
+			assert.Empty(t, approved.JSON200.PendingDomains)
+			assert.Equal(t, []string{"acme.example"}, approved.JSON200.Domains)
+			assert.Equal(t, `"2"`, approved.HTTPResponse.Header.Get("ETag"))
+			fails(owner.ApproveSSODomainWithResponse(ctx, cid, "acme.example"))(t, http.StatusNotFound, client.ProblemCodeNotFound)
+			gid, gina := e.onboard(t, "Globex", "gina@globex.example", nil)
+			claim := must(e.client(t, gina.Token).PutSSOConfigWithResponse(ctx, gid, nil, client.SSOConfigRequest{
+				Issuer: "https://login.globex.example", ClientId: "g", ClientSecret: ptr("x"), Domains: []string{"acme.example"},
+			}))(t).JSON200
+			assert.Equal(t, []string{"acme.example"}, claim.PendingDomains, "another customer's claim waits, telling nothing")
+			fails(owner.ApproveSSODomainWithResponse(ctx, gid, "acme.example"))(t, http.StatusConflict, client.ProblemCodeAlreadyExists)
+			audit := must(admin.ListCustomerAuditEventsWithResponse(ctx, cid, &client.ListCustomerAuditEventsParams{Action: ptr("sso.domain_approved")}))(t).JSON200
+			require.Len(t, audit.Items, 1, "the customer's admin sees the approval")
+			assert.Equal(t, approved.HTTPResponse.Header.Get("X-Request-ID"), *audit.Items[0].RequestId)
+
 			fails(anon.StartSSOWithResponse(ctx, client.RequestLoginLinkRequest{Email: "x@elsewhere.example"}))(t, http.StatusNotFound, client.ProblemCodeNotFound)
 			// authorize walks the browser's part: start, the provider, back.
 			// Starts are rate limited per address: each comes a quarter of

@@ -111,6 +111,9 @@ func (s *Server) GetMe(ctx context.Context, _ oapi.GetMeRequestObject) (oapi.Get
 	if me.Staff.ID != "" {
 		out.Staff = ptr(staffOut(me.Staff))
 	}
+	if me.Impersonator.ID != "" {
+		out.Impersonator = ptr(staffOut(me.Impersonator))
+	}
 	if me.Principal.Kind == identity.KindUser {
 		out.User = ptr(userOut(me.User))
 		out.Membership = ptr(membershipOut(me.Membership))

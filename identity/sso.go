@@ -35,8 +35,15 @@ type SSOConfig struct {
 	ClientID     string
 	SecretSealed []byte
 	// Domains are the lower-case e-mail domains whose people sign in
-	// through this provider; each belongs to one customer at most.
+	// through this provider; each is active for one customer at most.
 	Domains []string
+	// Pending are those of Domains that wait for the provider's staff to
+	// approve them: a customer's admin could otherwise claim a domain it
+	// does not own (gmail.com, a competitor's) and have its people sent
+	// to, or joining through, its provider. Until approved nobody is sent
+	// to the provider by them, nor signs in through it with an address of
+	// them. Domains staff list are active at once.
+	Pending []string
 	// EmailClaim and NameClaim name the ID token's claims that carry the
 	// person's e-mail address and name ("email", "name" by default).
 	EmailClaim, NameClaim string
@@ -71,11 +78,17 @@ func (c *SSOConfig) Normalize() {
 	if c.JITRole == "" {
 		c.JITRole = customer.RoleViewer
 	}
-	for i, d := range c.Domains {
-		c.Domains[i] = strings.ToLower(strings.TrimSpace(d))
+	c.Domains = normalDomains(c.Domains)
+	c.Pending = normalDomains(c.Pending)
+}
+
+// normalDomains lower-cases, sorts and deduplicates domain names, in place.
+func normalDomains(ds []string) []string {
+	for i, d := range ds {
+		ds[i] = strings.ToLower(strings.TrimSpace(d))
 	}
-	slices.Sort(c.Domains)
-	c.Domains = slices.Compact(c.Domains)
+	slices.Sort(ds)
+	return slices.Compact(ds)
 }
 
 // Check returns an Invalid error naming each bad field: the issuer must be
@@ -129,11 +142,23 @@ func loopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// ActiveDomains returns the domains that route sign-ins: Domains but the
+// Pending ones.
+func (c SSOConfig) ActiveDomains() []string {
+	out := make([]string, 0, len(c.Domains))
+	for _, d := range c.Domains {
+		if !slices.Contains(c.Pending, d) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 // AllowsEmail reports whether the normalised address is of one of the
-// configuration's domains.
+// configuration's active domains.
 func (c SSOConfig) AllowsEmail(email string) bool {
 	_, domain, ok := strings.Cut(email, "@")
-	return ok && slices.Contains(c.Domains, domain)
+	return ok && slices.Contains(c.Domains, domain) && !slices.Contains(c.Pending, domain)
 }
 
 // EmailDomain returns the domain of a normalised e-mail address.

@@ -241,7 +241,7 @@ func (p *Portal) recordChanges(ctx context.Context, r storage.Repos, actor, acti
 		Action:     action,
 		CustomerID: cid,
 		ObjectID:   object,
-		RequestID:  requestIDOf(ctx),
+		RequestID:  RequestID(ctx),
 		Changes:    changes,
 	}
 	if who, ok := identity.FromContext(ctx); ok && who.Impersonator != "" && actor == who.Actor() {

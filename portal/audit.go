@@ -18,7 +18,8 @@ func WithRequestID(ctx context.Context, id string) context.Context {
 	return context.WithValue(ctx, requestIDKey{}, id)
 }
 
-func requestIDOf(ctx context.Context) string {
+// RequestID returns the request ID ctx carries (WithRequestID), or "".
+func RequestID(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey{}).(string)
 	return id
 }

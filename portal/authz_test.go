@@ -271,6 +271,12 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 			Issuer: "https://login." + domain, ClientID: "portal", ClientSecret: "secret", Domains: []string{domain},
 		})
 		require.NoError(t, err)
+		// The customer's admin claims a domain more, which waits for staff.
+		tn.sso, err = f.p.PutSSOConfig(as(t, tn.admin), tn.c.ID, portal.PutSSOConfigParams{
+			Issuer: "https://login." + domain, ClientID: "portal", Domains: []string{domain, "sso." + domain}, Version: tn.sso.Version,
+		})
+		require.NoError(t, err)
+		require.Equal(t, []string{"sso." + domain}, tn.sso.Pending)
 		return tn
 	}
 	f.a = mk("Acme", "acme.example")
@@ -911,6 +917,11 @@ var useCases = map[string]useCase{
 	"DeleteSSOConfig": {staff: identity.StaffAdmin, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none(f.p.DeleteSSOConfig(ctx, tn.c.ID))
 	}},
+	// A domain the customer's admin claims routes sign-ins once staff
+	// approve it; the customer cannot vouch for itself.
+	"ApproveSSODomain": {staff: identity.StaffAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.ApproveSSODomain(ctx, tn.c.ID, tn.sso.Pending[0]))
+	}},
 	// Impersonation (#21): staff people act as a customer's members; the
 	// customer's admins see it and alone may forbid it.
 	"StartImpersonation": {staff: identity.StaffAdmin, people: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
@@ -989,6 +1000,8 @@ var notTenantScoped = map[string]string{
 	"UpdateMyAccount":  "self",
 	"Logout":           "self",
 	"Me":               "self, for every kind of caller",
+	// Impersonation (#21): the caller's own request, recorded.
+	"RecordImpersonatedRequest": "self: records the caller's own request in an impersonation; nothing for other callers (TestImpersonatedRequestsAreRecorded)",
 	// Password reset (#21): the mailed token is the credential.
 	"RequestPasswordReset":      "public: answers the same for every address",
 	"RequestStaffPasswordReset": "public: answers the same for every address",
@@ -1113,6 +1126,9 @@ func (f fixture) snapshot(t *testing.T) []any {
 		out = append(out, jobs, visits, pics)
 		contacts, err := f.p.ListContacts(f.owner, tn.c.ID, portal.ListContactsParams{Limit: 100})
 		require.NoError(t, err)
+		sso, err := f.p.GetSSOConfig(f.owner, tn.c.ID)
+		require.NoError(t, err)
+		out = append(out, sso)
 		pending, err := f.p.PendingEmailChange(f.owner, tn.target.User.ID)
 		require.NoError(t, err)
 		out = append(out, contacts, pending)

@@ -2,10 +2,12 @@ package portal
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/portalkit/portalkit/audit"
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/invite"
@@ -180,5 +182,46 @@ func (p *Portal) SetImpersonationForbidden(ctx context.Context, cid customer.ID,
 			action = "impersonation.forbidden"
 		}
 		return p.record(ctx, r, a.who.Actor(), action, cid, string(cid))
+	})
+}
+
+// ActionImpersonatedRequest is the audit log's action of a request made in
+// an impersonation (RecordImpersonatedRequest).
+const ActionImpersonatedRequest = "impersonation.request"
+
+// maxRecordedPath bounds the path an audit event of a request keeps.
+const maxRecordedPath = 1000
+
+// RecordImpersonatedRequest records a request made in an impersonation,
+// reads included, as the audit event ActionImpersonatedRequest of the
+// caller's customer: actor the user, impersonator the staff member, object
+// the impersonation, the request's ID (WithRequestID), and as its changes
+// the request's "method", "route" (the pattern it matched, such as
+// "GET /v1/customers/{customerId}/orders") and "path" (without the query,
+// which may hold tokens). httpapi and the web pages call it once per
+// authenticated request, before serving it; a request that cannot be
+// recorded must not be served. It does nothing for a caller that is not
+// impersonated, and needs no permission: it records the caller's own
+// request.
+func (p *Portal) RecordImpersonatedRequest(ctx context.Context, method, route, path string) error {
+	who, ok := identity.FromContext(ctx)
+	if !ok || who.Impersonator == "" {
+		return nil
+	}
+	if len(path) > maxRecordedPath {
+		path = path[:maxRecordedPath]
+	}
+	return p.write(ctx, func(r storage.Repos) error {
+		object := string(who.SessionID)
+		imp, err := r.Impersonations().GetBySession(ctx, who.SessionID)
+		switch {
+		case err == nil:
+			object = string(imp.ID)
+		case !errors.Is(err, storage.ErrNotFound):
+			return err
+		}
+		return p.recordChanges(ctx, r, who.Actor(), ActionImpersonatedRequest, who.CustomerID, object, []audit.Change{
+			{Field: "method", After: method}, {Field: "route", After: route}, {Field: "path", After: path},
+		})
 	})
 }

@@ -15,6 +15,9 @@ type MeInfo struct {
 	// Staff is set for a staff member stored in the portal (a principal
 	// from an application's own Authenticator may name none).
 	Staff identity.StaffMember
+	// Impersonator is the staff member acting as the user in an
+	// impersonation, for the banner that names them.
+	Impersonator identity.StaffMember
 	// User, Membership and CustomerName are set for customer users.
 	User         customer.User
 	Membership   customer.Membership
@@ -46,6 +49,13 @@ func (p *Portal) Me(ctx context.Context) (MeInfo, error) {
 				return err
 			}
 			out.Staff = m
+		}
+		if who.Impersonator != "" {
+			m, err := r.Staff().Get(ctx, who.Impersonator)
+			if err = ignoreNotFound(err); err != nil {
+				return err
+			}
+			out.Impersonator = m
 		}
 		// One read of the caller's standing; each rule is then decided
 		// in memory, as authorize would decide it.

@@ -87,6 +87,7 @@ const (
 	ActContactManage       Action = "contact.manage"        // add, change, delete contacts; portal access also needs invitation.manage
 	ActSSORead             Action = "sso.read"              // a customer's identity provider (#21)
 	ActSSOManage           Action = "sso.manage"            // set or delete a customer's identity provider
+	ActSSODomainApprove    Action = "sso.domain_approve"    // approve a domain a customer's admin listed for its identity provider
 	// Impersonation (#21).
 	ActImpersonate         Action = "impersonation.start"  // a staff member acts as a customer's member
 	ActImpersonationRead   Action = "impersonation.read"   // who impersonated a customer's people, and whether it may be done
@@ -271,6 +272,9 @@ var policy = map[Action]Rule{
 	// signs in to it: staff admins and the customer's own admins set it.
 	ActSSORead:   {Staff: identity.StaffAgent, User: customer.RoleAdmin},
 	ActSSOManage: {Staff: identity.StaffAdmin, User: customer.RoleAdmin},
+	// A domain a customer's admin lists routes sign-ins only once staff
+	// approve it: a customer cannot vouch for its own claim.
+	ActSSODomainApprove: {Staff: identity.StaffAdmin},
 	// Impersonation (impersonation.go): staff admins and owners, signed in
 	// as themselves, act as a customer's people for support; the
 	// customer's admins see it and alone may forbid it.

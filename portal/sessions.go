@@ -333,6 +333,13 @@ func (p *Portal) SwitchMembership(ctx context.Context, id customer.MembershipID)
 		} else if err != nil {
 			return err
 		}
+		if a.who.Method != identity.MethodImpersonation {
+			// A session of another method must not carry its holder into
+			// a customer that requires single sign-on.
+			if err := checkSSORequired(ctx, r, m.CustomerID, a.who.Method); err != nil {
+				return err
+			}
+		}
 		out, err = r.Sessions().Update(ctx, a.who.SessionID, func(s *identity.Session) error {
 			if s.AccessLinkID != "" {
 				return portalerr.New(portalerr.FailedPrecondition, "a session from an access link is bound to its membership")

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -170,18 +172,25 @@ type PutSSOConfigParams struct {
 	// invited people sign in.
 	JIT     bool          `json:"jit"`
 	JITRole customer.Role `json:"jit_role" validate:"max=20"`
-	// Required refuses the customer's people every other sign-in method.
+	// Required refuses the customer's people every other sign-in method;
+	// saving it on ends their sessions opened by another method.
 	Required bool `json:"required"`
 	// Version is the stored configuration's, to replace it; 0 creates one.
 	Version int64 `json:"version" validate:"min=0"`
 }
 
 // PutSSOConfig creates or replaces customer cid's identity provider and
-// records who did it (never the secret). Staff admins and owners and the
+// records who did it (never the secret). Domains staff add are active at
+// once; those the customer's admin adds wait for staff to approve them
+// (ApproveSSODomain), and domains listed before keep their state. With
+// Required set, which needs an active domain, it ends, in
+// the same transaction, the customer's sessions opened by another method
+// than single sign-on (staff impersonating a member keep theirs). Staff admins and owners and the
 // customer's admins may call it (ActSSOManage). Invalid for bad settings
 // or a missing secret on create; Conflict for a stale Version (or 0 when
-// one exists); AlreadyExists when a domain belongs to another customer's
-// provider; NotFound for a customer not the caller's.
+// one exists); AlreadyExists when a domain staff add is active for
+// another customer's provider; FailedPrecondition for Required without an
+// active domain; NotFound for a customer not the caller's.
 func (p *Portal) PutSSOConfig(ctx context.Context, cid customer.ID, params PutSSOConfigParams) (SSOSettings, error) {
 	if err := validStruct(params); err != nil {
 		return SSOSettings{}, err
@@ -237,15 +246,107 @@ func (p *Portal) PutSSOConfig(ctx context.Context, cid customer.ID, params PutSS
 			}
 		}
 		next.SecretSealed, next.UpdatedAt = sealed, now
+		next.Pending = pendingDomains(old, next.Domains, a.who.IsProvider())
+		if next.Required && len(next.ActiveDomains()) == 0 {
+			return errSSONoActiveDomain
+		}
 		if err := r.SSO().Put(ctx, next); errors.Is(err, storage.ErrAlreadyExists) {
-			return portalerr.New(portalerr.AlreadyExists, "one of the domains belongs to another customer's identity provider")
+			return portalerr.New(portalerr.AlreadyExists, "one of the domains is active for another customer's identity provider")
+		} else if err != nil {
+			return err
+		}
+		changes := ssoChanges(old, next)
+		if next.Required {
+			n, err := endNonSSOSessions(ctx, r, cid)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				changes = append(changes, audit.Change{Field: "sessions_ended", After: strconv.Itoa(n)})
+			}
+		}
+		out = p.settingsOf(next)
+		return p.recordChanges(ctx, r, a.who.Actor(), "sso.configured", cid, string(cid), changes)
+	})
+	return out, err
+}
+
+var errSSONoActiveDomain = portalerr.New(portalerr.FailedPrecondition,
+	"single sign-on can be required once one of its domains is approved; until then its people could not sign in at all")
+
+// pendingDomains returns which of domains wait for approval once saved by
+// a staff member (staff) or a customer's admin: a domain listed before
+// keeps its state; a new one is active at once when staff list it, and
+// pending when the customer's admin does (ApproveSSODomain).
+func pendingDomains(old identity.SSOConfig, domains []string, staff bool) []string {
+	pending := []string{}
+	for _, d := range domains {
+		listed := slices.Contains(old.Domains, d)
+		if (listed && slices.Contains(old.Pending, d)) || (!listed && !staff) {
+			pending = append(pending, d)
+		}
+	}
+	return pending
+}
+
+// ApproveSSODomain makes domain, which customer cid's admin listed for its
+// identity provider, active: the sign-in page then sends people of it to
+// the provider, and they sign in (and, with JIT, join) through it. Staff
+// admins and owners may call it (ActSSODomainApprove), having made sure
+// the customer owns the domain; it is recorded. NotFound when the customer
+// has no identity provider or the domain is not one of its pending ones;
+// AlreadyExists when the domain is active for another customer, which must
+// drop it first.
+func (p *Portal) ApproveSSODomain(ctx context.Context, cid customer.ID, domain string) (SSOSettings, error) {
+	domain = strings.ToLower(strings.TrimSpace(domain))
+	var out SSOSettings
+	err := p.write(ctx, func(r storage.Repos) error {
+		a, err := p.authorize(ctx, r, ActSSODomainApprove, cid, "")
+		if err != nil {
+			return err
+		}
+		c, err := a.customerOf(ctx, r, cid)
+		if err != nil {
+			return err
+		}
+		if err := c.CheckNotArchived(); err != nil {
+			return err
+		}
+		old, err := r.SSO().Get(ctx, cid)
+		if err != nil {
+			return notFoundAs(err, portalerr.New(portalerr.NotFound, "customer %s has no identity provider", cid))
+		}
+		if !slices.Contains(old.Pending, domain) {
+			return portalerr.New(portalerr.NotFound, "customer %s has no domain %q waiting for approval", cid, domain)
+		}
+		next := old
+		next.Pending = slices.DeleteFunc(slices.Clone(old.Pending), func(d string) bool { return d == domain })
+		next.Version, next.UpdatedAt = old.Version+1, p.timestamp()
+		if err := r.SSO().Put(ctx, next); errors.Is(err, storage.ErrAlreadyExists) {
+			return portalerr.New(portalerr.AlreadyExists, "%s is active for another customer's identity provider; it must drop it first", domain)
 		} else if err != nil {
 			return err
 		}
 		out = p.settingsOf(next)
-		return p.recordChanges(ctx, r, a.who.Actor(), "sso.configured", cid, string(cid), ssoChanges(old, next))
+		return p.recordChanges(ctx, r, a.who.Actor(), "sso.domain_approved", cid, string(cid), ssoChanges(old, next))
 	})
 	return out, err
+}
+
+// endNonSSOSessions ends the sessions of customer cid's people that were
+// not opened through its identity provider (a password, a link, an
+// invitation, an access link): once the customer requires single sign-on
+// they must not outlive the choice. Staff acting as a member
+// (impersonation) are left alone, as are staff members' own sessions,
+// which belong to no customer. It returns how many it ended.
+func endNonSSOSessions(ctx context.Context, r storage.Repos, cid customer.ID) (int, error) {
+	n, err := r.Sessions().DeleteMatching(ctx, storage.SessionFilter{
+		CustomerID: cid, ExceptMethods: []identity.Method{identity.MethodSSO, identity.MethodImpersonation},
+	})
+	if err != nil {
+		return 0, fmt.Errorf("portal: ending sessions not opened through single sign-on: %w", err)
+	}
+	return n, nil
 }
 
 // ssoChanges are the audit log's changes of a configuration: every field
@@ -258,10 +359,10 @@ func ssoChanges(before, after identity.SSOConfig) []audit.Change {
 		return map[string]string{
 			"issuer": c.Issuer, "client_id": c.ClientID, "domains": strings.Join(c.Domains, " "),
 			"email_claim": c.EmailClaim, "name_claim": c.NameClaim, "jit": fmt.Sprint(c.JIT),
-			"jit_role": string(c.JITRole), "required": fmt.Sprint(c.Required),
+			"jit_role": string(c.JITRole), "required": fmt.Sprint(c.Required), "pending_domains": strings.Join(c.Pending, " "),
 		}
 	}
-	return audit.Diff([]string{"issuer", "client_id", "domains", "email_claim", "name_claim", "jit", "jit_role", "required"},
+	return audit.Diff([]string{"issuer", "client_id", "domains", "pending_domains", "email_claim", "name_claim", "jit", "jit_role", "required"},
 		fields(before), fields(after))
 }
 

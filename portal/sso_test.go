@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portalkit/portalkit/audit"
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/internal/oidctest"
@@ -280,5 +281,152 @@ func TestSSOConfig(t *testing.T) {
 			Issuer: "https://login.globex.example", ClientID: "g", ClientSecret: "x", Domains: []string{"globex.example"},
 		})
 		assertCode(t, portalerr.NotFound, err)
+	})
+}
+
+// TestSSORequiredEndsOtherSessions checks that turning "require single
+// sign-on" on ends, in the same change, the customer's sessions opened by
+// other methods (a login link, an access link), and keeps those opened
+// through the provider, staff impersonating a member, and the person's
+// sessions in other customers; a refused change ends none.
+func TestSSORequiredEndsOtherSessions(t *testing.T) {
+	t.Parallel()
+	eachSSOBackend(t, false, func(t *testing.T, e ssoEnv) {
+		staff, _ := e.staffSignIn(t, e.owner, "sam@provider.example", identity.StaffAdmin)
+		e.allowAccessLinks(t, e.acme.ID)
+		bob := e.addMember(t, e.acme.ID, "bob@acme.example", customer.RoleViewer)
+		globex := e.createCustomer(t, "Globex")
+		adaThere := e.addMember(t, globex.ID, "ada@acme.example", customer.RoleViewer)
+
+		byLink := e.signIn(t, e.ada)
+		link, err := e.p.CreateAccessLink(e.owner, e.acme.ID, bob.ID, portal.CreateAccessLinkParams{})
+		require.NoError(t, err)
+		byAccessLink, err := e.p.SignInWithAccessLink(t.Context(), link.Token)
+		require.NoError(t, err)
+		bySSO, err := e.p.FinishSSO(t.Context(), e.authorize(t, "ada@acme.example", verified("ada@acme.example")))
+		require.NoError(t, err)
+		imp, err := e.p.StartImpersonation(staff, e.acme.ID, portal.StartImpersonationParams{MembershipID: bob.ID, Reason: "ticket T-7"})
+		require.NoError(t, err)
+		elsewhere := e.signIn(t, adaThere)
+
+		cfg, err := e.p.GetSSOConfig(e.owner, e.acme.ID)
+		require.NoError(t, err)
+		params := portal.PutSSOConfigParams{Issuer: cfg.Issuer, ClientID: cfg.ClientID, Domains: cfg.Domains, Required: true, Version: cfg.Version + 1}
+		_, err = e.p.PutSSOConfig(e.owner, e.acme.ID, params)
+		assertCode(t, portalerr.Conflict, err, "a stale version")
+		params.Version, params.Issuer = cfg.Version, "not a URL"
+		_, err = e.p.PutSSOConfig(e.owner, e.acme.ID, params)
+		assertCode(t, portalerr.Invalid, err)
+		for _, tok := range []string{byLink.Token, byAccessLink.Token} {
+			_, err := e.p.Authenticate(t.Context(), tok)
+			require.NoError(t, err, "a refused change ends no session")
+		}
+
+		params.Issuer = cfg.Issuer
+		_, err = e.p.PutSSOConfig(e.owner, e.acme.ID, params)
+		require.NoError(t, err)
+		e.assertUnauthenticated(t, byLink.Token, "a login link's session ends")
+		e.assertUnauthenticated(t, byAccessLink.Token, "an access link's session ends")
+		_, err = e.p.SignInWithAccessLink(t.Context(), link.Token)
+		assertCode(t, portalerr.PermissionDenied, err, "the access link opens no new one")
+		for name, tok := range map[string]string{"single sign-on": bySSO.Token, "impersonation": imp.Token, "another customer": elsewhere.Token} {
+			_, err := e.p.Authenticate(t.Context(), tok)
+			assert.NoError(t, err, "the session of %s stays", name)
+		}
+		var ended string
+		for _, ev := range e.auditOf(t, string(e.acme.ID)) {
+			for _, c := range ev.Changes {
+				if ev.Action == "sso.configured" && c.Field == "sessions_ended" {
+					ended = c.After
+				}
+			}
+		}
+		assert.Equal(t, "2", ended, "the audit log says how many sessions ended")
+
+		// A password session elsewhere cannot switch into Acme now.
+		_, err = e.p.SwitchMembership(e.authed(t, elsewhere.Token), e.ada.ID)
+		assertCode(t, portalerr.PermissionDenied, err, "switching in is another way to sign in")
+	})
+}
+
+// TestSSODomainApproval checks that a domain a customer's admin lists
+// waits for staff: it routes no sign-in and lets nobody join until staff
+// approve it, another customer's claim of a domain changes nothing for
+// its owner, and a domain is active for one customer at most.
+func TestSSODomainApproval(t *testing.T) {
+	t.Parallel()
+	eachSSOBackend(t, true, func(t *testing.T, e ssoEnv) {
+		staffAdmin, _ := e.staffSignIn(t, e.owner, "sam@provider.example", identity.StaffAdmin)
+		admin := as(t, e.ada)
+		cfg, err := e.p.GetSSOConfig(admin, e.acme.ID)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"acme.example"}, cfg.Domains)
+		assert.Empty(t, cfg.Pending, "a domain staff list is active at once")
+
+		cfg, err = e.p.PutSSOConfig(admin, e.acme.ID, portal.PutSSOConfigParams{
+			Issuer: cfg.Issuer, ClientID: cfg.ClientID, Domains: []string{"acme.example", "Acme-Labs.example"}, JIT: true, Version: cfg.Version,
+		})
+		require.NoError(t, err)
+		assert.Equal(t, []string{"acme-labs.example"}, cfg.Pending, "the admin's new domain waits")
+		_, err = e.p.StartSSO(t.Context(), portal.StartSSOParams{Email: "lab@acme-labs.example"})
+		assertCode(t, portalerr.NotFound, err, "a pending domain sends nobody to the provider")
+		_, err = e.p.FinishSSO(t.Context(), e.authorize(t, "ada@acme.example", verified("lab@acme-labs.example")))
+		assertCode(t, portalerr.PermissionDenied, err, "nor lets anybody join through it")
+
+		// Globex's admin claims Acme's domain and a fresh one: both wait,
+		// and Acme's people still go to Acme's provider.
+		globex := e.createCustomer(t, "Globex")
+		gina := e.addMember(t, globex.ID, "gina@globex.example", customer.RoleAdmin)
+		squat, err := e.p.PutSSOConfig(as(t, gina), globex.ID, portal.PutSSOConfigParams{
+			Issuer: "https://login.globex.example", ClientID: "g", ClientSecret: "x", Domains: []string{"acme.example", "acme-labs.example"},
+		})
+		require.NoError(t, err, "a claim tells nothing of other customers")
+		assert.Equal(t, []string{"acme-labs.example", "acme.example"}, squat.Pending)
+		_, err = e.p.PutSSOConfig(as(t, gina), globex.ID, portal.PutSSOConfigParams{
+			Issuer: "https://login.globex.example", ClientID: "g", Domains: []string{"acme.example"}, Required: true, Version: squat.Version,
+		})
+		assertCode(t, portalerr.FailedPrecondition, err, "required with no active domain would lock everybody out")
+		start, err := e.p.StartSSO(t.Context(), portal.StartSSOParams{Email: "bob@acme.example"})
+		require.NoError(t, err)
+		assert.Equal(t, e.acme.ID, start.CustomerID)
+
+		// Who may approve, and what.
+		_, err = e.p.ApproveSSODomain(admin, e.acme.ID, "acme-labs.example")
+		assertCode(t, portalerr.PermissionDenied, err, "a customer cannot vouch for itself")
+		_, err = e.p.ApproveSSODomain(staffAdmin, e.acme.ID, "other.example")
+		assertCode(t, portalerr.NotFound, err, "not a pending domain")
+		_, err = e.p.ApproveSSODomain(staffAdmin, e.acme.ID, "acme.example")
+		assertCode(t, portalerr.NotFound, err, "active already")
+		_, err = e.p.ApproveSSODomain(staffAdmin, globex.ID, "acme.example")
+		assertCode(t, portalerr.AlreadyExists, err, "Acme's already")
+		got, err := e.p.GetSSOConfig(e.owner, globex.ID)
+		require.NoError(t, err)
+		assert.Equal(t, squat.SSOConfig, got.SSOConfig, "the refused approval changed nothing")
+
+		approved, err := e.p.ApproveSSODomain(staffAdmin, e.acme.ID, "ACME-LABS.example")
+		require.NoError(t, err)
+		assert.Empty(t, approved.Pending)
+		assert.Equal(t, cfg.Version+1, approved.Version)
+		_, err = e.p.ApproveSSODomain(staffAdmin, globex.ID, "acme-labs.example")
+		assertCode(t, portalerr.AlreadyExists, err, "active for one customer at most")
+		in, err := e.p.FinishSSO(t.Context(), e.authorize(t, "lab@acme-labs.example", verified("lab@acme-labs.example")))
+		require.NoError(t, err, "approved, it routes and lets people join")
+		assert.Equal(t, e.acme.ID, in.Membership.CustomerID)
+
+		// Saving again keeps the domain active.
+		again, err := e.p.PutSSOConfig(admin, e.acme.ID, portal.PutSSOConfigParams{
+			Issuer: cfg.Issuer, ClientID: cfg.ClientID, Domains: approved.Domains, JIT: true, Version: approved.Version,
+		})
+		require.NoError(t, err)
+		assert.Empty(t, again.Pending)
+
+		var found bool
+		for _, ev := range e.auditOf(t, string(e.acme.ID)) {
+			if ev.Action == "sso.domain_approved" {
+				found = true
+				assert.Contains(t, ev.Changes, audit.Change{Field: "pending_domains", Before: "acme-labs.example", After: ""})
+			}
+		}
+		assert.True(t, found, "the approval is recorded")
 	})
 }

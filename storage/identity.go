@@ -55,9 +55,12 @@ type SessionFilter struct {
 	StaffID      identity.StaffID
 	// ExceptID keeps this session out of the selection.
 	ExceptID identity.SessionID
+	// ExceptMethods keeps sessions opened by these methods out of the
+	// selection.
+	ExceptMethods []identity.Method
 }
 
-// IsZero reports whether f selects everything.
+// IsZero reports whether f selects everything (the exceptions aside).
 func (f SessionFilter) IsZero() bool {
 	return f.UserID == "" && f.MembershipID == "" && f.CustomerID == "" && f.AccessLinkID == "" && f.StaffID == ""
 }

@@ -12,14 +12,17 @@ import (
 // sign-ins started through them.
 type SSORepo interface {
 	// Put creates or replaces the configuration of c.CustomerID, its
-	// domains included, as given (the caller keeps Version). ErrNotFound
-	// when the customer does not exist; ErrAlreadyExists when one of the
-	// domains belongs to another customer's configuration.
+	// domains included, as given: those in c.Pending pending, the others
+	// active (the caller keeps Version). ErrNotFound when the customer
+	// does not exist; ErrAlreadyExists when one of its active domains is
+	// active for another customer. A pending domain may be listed by
+	// several customers.
 	Put(ctx context.Context, c identity.SSOConfig) error
 	// Get returns the customer's configuration, or ErrNotFound.
 	Get(ctx context.Context, cid customer.ID) (identity.SSOConfig, error)
-	// GetByDomain returns the configuration that lists the lower-case
-	// e-mail domain, or ErrNotFound.
+	// GetByDomain returns the configuration for which the lower-case
+	// e-mail domain is active, or ErrNotFound (also when it is only
+	// pending).
 	GetByDomain(ctx context.Context, domain string) (identity.SSOConfig, error)
 	// Delete removes the customer's configuration. ErrNotFound when it has
 	// none.

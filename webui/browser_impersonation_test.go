@@ -37,7 +37,7 @@ func TestBrowserImpersonation(t *testing.T) {
 	v.click(`form[action="` + tab + `"] button`)
 	v.requireStatus(200)
 	assert.Equal(t, "/", v.location().Path)
-	assert.Contains(t, v.text(`.impersonation`), "acting as Ida")
+	assert.Contains(t, v.text(`.impersonation`), "Olga (olga@provider.example) of the provider's staff is acting as Ida")
 	v.click(`.impersonation button`)
 	v.requireStatus(200)
 	assert.Equal(t, tab, v.location().Path, "back in the console")
@@ -50,4 +50,15 @@ func TestBrowserImpersonation(t *testing.T) {
 	v.click(`form.filters button`)
 	v.requireStatus(200)
 	assert.Contains(t, v.text(`main table`), "impersonation.started")
+
+	// It recorded every page Olga opened as Ida, not the stylesheets and
+	// script Chromium fetched with them.
+	v.open("/console/audit?action=impersonation.request")
+	v.requireStatus(200)
+	table := v.text(`main table`)
+	assert.Contains(t, table, "GET /{$}")
+	assert.Contains(t, table, "POST /signout")
+	assert.Contains(t, table, "Request ID: req_")
+	assert.NotContains(t, table, "/static/")
+	assert.NotContains(t, table, "/theme.css")
 }

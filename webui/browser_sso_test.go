@@ -1,12 +1,15 @@
 package webui_test
 
 import (
+	"context"
+	"net/url"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/internal/oidctest"
 	"github.com/portalkit/portalkit/portal"
 )
@@ -72,4 +75,51 @@ func TestBrowserStaffSSO(t *testing.T) {
 	v.requireStatus(200)
 	assert.Equal(t, "/console/customers", v.location().Path, "back from the provider, in the console")
 	assert.Contains(t, v.body(), "Sign out")
+}
+
+// TestBrowserSSODomainApproval has a customer's admin claim the company's
+// e-mail domain, which then waits: the provider's owner approves it on the
+// console's "Single sign-on" tab in Chromium, after which the company's
+// people sign in through the identity provider from the sign-in page.
+func TestBrowserSSODomainApproval(t *testing.T) {
+	chromium(t)
+	s := newLiveSite(t)
+	c, err := s.p.CreateCustomer(s.staff, portal.CreateCustomerParams{Name: "Initech"})
+	require.NoError(t, err)
+	ida, err := s.p.AddMember(s.staff, c.ID, portal.AddMemberParams{Email: "ida@initech.example", Name: "Ida", Role: customer.RoleAdmin})
+	require.NoError(t, err)
+	idp := oidctest.New(t)
+	idp.AddClient("portal", "the-client-secret", s.p.SSORedirectURL())
+	cfg, err := s.p.PutSSOConfig(identity.NewContext(t.Context(), identity.User(ida.Membership)), c.ID, portal.PutSSOConfigParams{
+		Issuer: idp.URL, ClientID: "portal", ClientSecret: "the-client-secret", Domains: []string{"initech.example"},
+	})
+	require.NoError(t, err)
+	require.Equal(t, []string{"initech.example"}, cfg.Pending, "the admin's claim waits")
+	_, err = s.p.StartSSO(t.Context(), portal.StartSSOParams{Email: "ida@initech.example"})
+	require.Error(t, err, "a pending domain sends nobody to the provider")
+
+	boot, err := s.p.Bootstrap(context.Background(), portal.BootstrapParams{OwnerEmail: "olga@provider.example", OwnerName: "Olga"})
+	require.NoError(t, err)
+	v := s.newVisitor(t, "olga").in(t)
+	v.open("/console/login?token=" + url.QueryEscape(boot.OwnerLoginToken))
+	v.click(`main form button`)
+	v.requireStatus(200)
+	tab := "/console/customers/" + string(c.ID) + "/sso"
+	v.open(tab)
+	v.requireStatus(200)
+	assert.Contains(t, v.text(`#pending-domains`), "Domains waiting for approval")
+	v.click(`form[action="` + tab + `/domains/approve"] button`)
+	v.requireStatus(200)
+	assert.Contains(t, v.body(), "The domain is approved")
+	assert.False(t, v.has(`#pending-domains`), "nothing waits any more")
+
+	idp.SignIn(oidctest.User{Email: "ida@initech.example", EmailVerified: true, Name: "Ida"})
+	w := s.newVisitor(t, "ida").in(t)
+	w.open("/signin")
+	w.typeInto(`form[action="/signin/sso"] input[name=email]`, "ida@initech.example")
+	w.click(`form[action="/signin/sso"] button`)
+	w.requireStatus(200)
+	w.click(`main a.button`)
+	w.requireStatus(200)
+	assert.Equal(t, "/", w.location().Path, "back from the provider, signed in")
 }

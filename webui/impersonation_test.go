@@ -39,7 +39,9 @@ func TestImpersonationPages(t *testing.T) {
 	pg = staff.post(tab, url.Values{"membership_id": {string(ada.ID)}, "reason": {"ticket T-7"}})
 	require.Equal(t, http.StatusOK, pg.Status, pg.Body)
 	assert.Equal(t, "/", pg.Path, "in the portal, as Ada")
+	assert.Contains(t, pg.Body, "Sam (sam@provider.example) of the provider", "the banner names the staff member")
 	assert.Contains(t, pg.Body, "is acting as ada for support")
+	assert.NotContains(t, pg.Body, string(sam.Staff.ID), "by name, not by ID")
 	assert.Contains(t, pg.Body, "Read-only.")
 	pg = staff.post("/members/invite", url.Values{"email": {"x@acme.example"}, "role": {"viewer"}})
 	assert.Equal(t, http.StatusForbidden, pg.Status, "read-only")
@@ -49,7 +51,18 @@ func TestImpersonationPages(t *testing.T) {
 	assert.Equal(t, tab, pg.Path, "back in the console, as Sam")
 	assert.Equal(t, "left_session", pg.Query.Get("done"))
 
+	// Every page it opened and form it sent is in the customer's audit
+	// log and the console's, as both people, with the request's ID.
 	admin := newFollower(t, c.srv, adaToken)
+	pg = admin.get("/audit?action=impersonation.request")
+	require.Equal(t, http.StatusOK, pg.Status, pg.Body)
+	for _, want := range []string{"GET /{$}", "POST /members/invite", "POST /signout", "user:" + string(ada.UserID),
+		"by staff:" + string(sam.Staff.ID), "Request ID: req_"} {
+		assert.Contains(t, pg.Body, want)
+	}
+	pg = staff.get("/console/audit?action=impersonation.request&actor=staff:" + string(sam.Staff.ID))
+	require.Equal(t, http.StatusOK, pg.Status, pg.Body)
+	assert.Contains(t, pg.Body, "POST /members/invite")
 	pg = admin.get("/impersonations")
 	require.Equal(t, http.StatusOK, pg.Status, pg.Body)
 	assert.Contains(t, pg.Body, "ticket T-7")

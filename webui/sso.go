@@ -24,6 +24,7 @@ func (h *handler) ssoRoutes() {
 	h.handle("GET /console/customers/{id}/sso", h.asStaff(h.consoleSSOPage))
 	h.handle("POST /console/customers/{id}/sso", h.asStaff(h.consoleSaveSSO))
 	h.handle("POST /console/customers/{id}/sso/delete", h.asStaff(h.consoleDeleteSSO))
+	h.handle("POST /console/customers/{id}/sso/domains/approve", h.asStaff(h.consoleApproveSSODomain))
 }
 
 // ssoStartPage is the page between the sign-in form and the provider: the
@@ -82,7 +83,9 @@ type ssoSettingsPage struct {
 	Exists      bool
 	HasSecret   bool
 	RedirectURL string
-	Roles       []customer.Role
+	// Pending are the domains that wait for staff's approval.
+	Pending []string
+	Roles   []customer.Role
 }
 
 // ssoValues are the stored settings as the form sends them.
@@ -110,7 +113,7 @@ func (h *handler) showSSO(w http.ResponseWriter, r *http.Request, v *view, statu
 	c, err := h.p.GetSSOConfig(r.Context(), cid)
 	switch {
 	case err == nil:
-		data.Exists, data.HasSecret = true, c.HasSecret
+		data.Exists, data.HasSecret, data.Pending = true, c.HasSecret, c.Pending
 		if r.Method == http.MethodGet {
 			ssoValues(v, c)
 		}
@@ -186,4 +189,22 @@ func (h *handler) consoleDeleteSSO(w http.ResponseWriter, r *http.Request, v *vi
 		return
 	}
 	h.redirect(w, r, customerPath(cid, "sso"), "deleted")
+}
+
+// consoleApproveSSODomain approves a domain the customer's admin listed; a
+// refusal (another customer has the domain) shows the settings again with
+// the reason.
+func (h *handler) consoleApproveSSODomain(w http.ResponseWriter, r *http.Request, v *view) {
+	head, ok := h.loadCustomer(w, r, v, "sso")
+	if !ok {
+		return
+	}
+	cid := head.Customer.ID
+	if _, err := h.p.ApproveSSODomain(r.Context(), cid, r.PostFormValue("domain")); err != nil {
+		if status, ok := h.formFailed(w, r, v, err); ok {
+			h.showSSO(w, r, v, status, "console_sso", cid, head, customerPath(cid, "sso"))
+		}
+		return
+	}
+	h.redirect(w, r, customerPath(cid, "sso"), "domain_approved")
 }

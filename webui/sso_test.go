@@ -48,6 +48,34 @@ func TestSSOPages(t *testing.T) {
 	assert.NotContains(t, pg.Body, "the-client-secret")
 
 	anon := newFollower(t, c.srv, "")
+
+	// A domain the admin adds waits for staff, who approve it on the
+	// console's page; until then it sends nobody to the provider.
+	pg = admin.post("/sso", url.Values{"issuer": {idp.URL}, "client_id": {"portal"}, "domains": {"acme.example acme-labs.example"}, "version": {"1"}})
+	require.Equal(t, http.StatusOK, pg.Status, pg.Body)
+	assert.Equal(t, "saved", pg.Query.Get("done"))
+	assert.Contains(t, pg.Body, "Domains waiting for approval")
+	assert.Contains(t, pg.Body, "<code>acme-labs.example</code>")
+	assert.NotContains(t, pg.Body, "Approve acme-labs.example", "the customer cannot approve its own claim")
+	pg = anon.post("/signin/sso", url.Values{"email": {"lab@acme-labs.example"}})
+	assert.Equal(t, http.StatusBadRequest, pg.Status, "a pending domain")
+	consoleSSO := "/console/customers/" + string(acme.ID) + "/sso"
+	pg = c.br.get(consoleSSO)
+	require.Equal(t, http.StatusOK, pg.Status, pg.Body)
+	assert.Contains(t, pg.Body, "Approve acme-labs.example")
+	pg = c.br.post(consoleSSO+"/domains/approve", url.Values{"domain": {"other.example"}})
+	assert.Equal(t, http.StatusNotFound, pg.Status)
+	assert.Contains(t, pg.Body, "waiting for approval")
+	assert.Contains(t, c.br.get(consoleSSO).Body, "Approve acme-labs.example", "nothing changed")
+	pg = admin.post("/console/customers/"+string(acme.ID)+"/sso/domains/approve", url.Values{"domain": {"acme-labs.example"}})
+	assert.Equal(t, "/", pg.Path, "the console sends customer users away")
+	pg = c.br.post(consoleSSO+"/domains/approve", url.Values{"domain": {"acme-labs.example"}})
+	require.Equal(t, http.StatusOK, pg.Status, pg.Body)
+	assert.Equal(t, "domain_approved", pg.Query.Get("done"))
+	assert.NotContains(t, pg.Body, "Domains waiting for approval")
+	pg = admin.get("/audit?action=sso.domain_approved")
+	assert.Contains(t, pg.Body, "pending_domains", "the customer's admin sees the approval")
+
 	pg = anon.post("/signin/sso", url.Values{"email": {"bob@elsewhere.example"}})
 	assert.Equal(t, http.StatusBadRequest, pg.Status)
 	assert.Contains(t, pg.Body, "has no single sign-on")

@@ -64,6 +64,9 @@ type view struct {
 	// Form holds the values of a form sent back with an error.
 	Form url.Values
 	Data any
+	// RequestID is the request's ID (withRequestID), which error pages
+	// show so that a person can quote it to support.
+	RequestID string
 
 	h       *handler
 	staff   *staffState // set by asStaff, for what console pages read lazily
@@ -73,7 +76,7 @@ type view struct {
 
 // view returns the base view of request r for page name.
 func (h *handler) view(r *http.Request, name string) *view {
-	v := &view{h: h, path: r.URL.Path, Brand: h.brand, Form: url.Values{}}
+	v := &view{h: h, path: r.URL.Path, Brand: h.brand, Form: url.Values{}, RequestID: portal.RequestID(r.Context())}
 	own := ""
 	if _, ok := identity.FromContext(r.Context()); ok {
 		if me, err := h.p.Me(r.Context()); err == nil {
@@ -279,6 +282,7 @@ var notices = map[string]string{
 	"action_ticket":      "Your request is sent as a support ticket.",
 	"action_sent":        "Your request is sent.",
 	"change_approved":    "The change is approved and applied.",
+	"domain_approved":    "The domain is approved: its people now sign in through the identity provider.",
 	"change_rejected":    "The change is rejected.",
 	"replayed":           "The delivery will be sent again.",
 	"request_sent":       "Thank you. Check your inbox: we sent you a link to confirm your e-mail address. It works for 24 hours.",

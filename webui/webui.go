@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/internal/reqid"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portalerr"
 )
@@ -89,7 +90,19 @@ func New(p *portal.Portal, opts ...Option) http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, portalerr.New(portalerr.PermissionDenied, "this form was sent from another site; open the page again and send it from there"))
 	}))
-	return securityHeaders(cop.Handler(http.HandlerFunc(h.serve)))
+	return withRequestID(securityHeaders(cop.Handler(http.HandlerFunc(h.serve))))
+}
+
+// withRequestID gives every request an ID, as the API does (package
+// reqid: the caller's X-Request-ID when safe, else a new one): the answer
+// carries it in X-Request-ID, error pages show it, and the audit events
+// and log lines of what the page did record it.
+func withRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := reqid.Of(r)
+		w.Header().Set(reqid.Header, id)
+		next.ServeHTTP(w, r.WithContext(portal.WithRequestID(r.Context(), id)))
+	})
 }
 
 func newHandler(p *portal.Portal, opts ...Option) *handler {
@@ -132,6 +145,16 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case err == nil:
 			r = r.WithContext(identity.NewContext(r.Context(), who))
+			if who.Impersonator != "" && !asset(r.URL.Path) {
+				// Staff acting as a user answer for every page they
+				// open and every form they send; the stylesheets and
+				// script say nothing about the customer.
+				_, pattern := h.mux.Handler(r)
+				if err := h.p.RecordImpersonatedRequest(r.Context(), r.Method, pattern, r.URL.Path); err != nil {
+					h.fail(w, r, err)
+					return
+				}
+			}
 		case portalerr.CodeOf(err) == portalerr.Unauthenticated:
 			h.clearCookie(w, sessionCookie, "/")
 		default:
@@ -140,6 +163,11 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h.mux.ServeHTTP(w, r)
+}
+
+// asset reports whether path is a stylesheet or script of the pages.
+func asset(path string) bool {
+	return strings.HasPrefix(path, "/static/") || path == "/theme.css"
 }
 
 // contentSecurityPolicy allows the pages' own stylesheet and script only;
@@ -199,7 +227,8 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		if errors.Is(err, context.Canceled) {
 			return
 		}
-		h.log.ErrorContext(r.Context(), "webui: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		h.log.ErrorContext(r.Context(), "webui: internal error", "method", r.Method, "path", r.URL.Path,
+			"request_id", portal.RequestID(r.Context()), "err", err)
 	}
 	v := h.view(r, "error")
 	v.Title = v.T("Something went wrong")

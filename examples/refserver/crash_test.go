@@ -37,7 +37,7 @@ func killCycles(t *testing.T) int {
 
 func TestKillNineOnSQLite(t *testing.T) {
 	t.Parallel()
-	killNine(t, "sqlite:"+filepath.Join(t.TempDir(), "portalkit.db"))
+	killNine(t, migrated(t, filepath.Join(t.TempDir(), "portalkit.db")))
 }
 
 func TestKillNineOnPostgreSQL(t *testing.T) {

@@ -3,9 +3,11 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -22,6 +24,7 @@ import (
 
 	"github.com/portalkit/portalkit/client"
 	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/storage/sqlite"
 )
 
 // server is a running refserver: run on a free port, its output parsed.
@@ -41,11 +44,31 @@ var (
 	tokenRE     = regexp.MustCompile(`msg="mailer: message" to=\[(\S+)\] .*links="?\[\S*\?token=(pi_[^\s\]"]+)`)
 )
 
-// start runs the real run with an SQLite database in dir and waits until
-// it listens.
+// start runs the real run with the SQLite database portalkit.db in dir
+// and waits until it listens. Where there is no database yet, it starts on
+// an empty, migrated one (migrated); TestRunOnboarding starts on nothing.
 func start(t *testing.T, dir string, args ...string) *server {
 	t.Helper()
-	return startOn(t, "sqlite:"+filepath.Join(dir, "portalkit.db"), args...)
+	path := filepath.Join(dir, "portalkit.db")
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		migrated(t, path)
+	}
+	return startOn(t, "sqlite:"+path, args...)
+}
+
+// migrated writes an empty database with every migration applied to
+// path, which must not exist, and returns its database URL. It copies the
+// database sqlite.OpenTemp gives, whose schema the process migrated once:
+// migrating anew costs seconds under the race detector, for every server
+// the tests start. A server on it still finds no API key and bootstraps
+// as on a new database.
+func migrated(t *testing.T, path string) string {
+	t.Helper()
+	s, err := sqlite.OpenTemp(t.Context())
+	require.NoError(t, err)
+	defer s.Close()
+	require.NoError(t, sqlite.Backup(t.Context(), s, path))
+	return "sqlite:" + path
 }
 
 // startOn runs the real run on the database that PORTALKIT_DATABASE_URL
@@ -138,7 +161,8 @@ func (s *server) shutdown(t *testing.T) error {
 
 func TestRunOnboarding(t *testing.T) {
 	dir := t.TempDir()
-	s := start(t, dir)
+	// On nothing, as a newcomer's first run: the server migrates it.
+	s := startOn(t, "sqlite:"+filepath.Join(dir, "portalkit.db"))
 	require.NotEmpty(t, s.key, "a new database prints its owner key:\n%s", s.output())
 
 	staff, err := client.New(s.url, client.WithAPIKey(s.key))

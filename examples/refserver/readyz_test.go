@@ -56,7 +56,7 @@ func TestReadyzFollowsWrites(t *testing.T) {
 			t.Parallel() // a server each
 			tc.can(t)
 			path := filepath.Join(t.TempDir(), "portal.db")
-			r := startReplica(t, bin, "sqlite:"+path, "")
+			r := startReplica(t, bin, migrated(t, path), "")
 			require.NotEmpty(t, r.key, "a new database prints its owner key:\n%s", r.output())
 			staff := r.client(t, client.WithAPIKey(r.key))
 			ctx := t.Context()

@@ -80,7 +80,7 @@ func TestKillNineMidDelivery(t *testing.T) {
 	ctx := t.Context()
 	mail := smtptest.Start(t, nil)
 	bin := serverBinary(t)
-	db := "sqlite:" + filepath.Join(t.TempDir(), "portalkit.db")
+	db := migrated(t, filepath.Join(t.TempDir(), "portalkit.db"))
 	rc := &killReceiver{bodies: map[string][][]byte{}, ok: map[string]int{}, held: make(chan struct{}), release: make(chan struct{})}
 	recv := httptest.NewServer(rc)
 	t.Cleanup(func() {

@@ -70,17 +70,31 @@ type grant struct {
 	user                                 User
 }
 
-// New starts a provider, stopped when the test ends.
+// keys are the signing key every provider of the process uses and the
+// rogue key that signs the tokens meant to fail, made once: generating an
+// RSA key pair costs seconds under the race detector. Providers still
+// differ in their issuer URLs.
+var keys = sync.OnceValues(func() ([2]*rsa.PrivateKey, error) {
+	var out [2]*rsa.PrivateKey
+	for i := range out {
+		k, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			return out, err
+		}
+		out[i] = k
+	}
+	return out, nil
+})
+
+// New starts a provider, stopped when the test ends. The providers of one
+// process share their signing keys (see keys).
 func New(t testing.TB) *Provider {
 	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	ks, err := keys()
 	if err != nil {
 		t.Fatal(err)
 	}
-	rogue, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key, rogue := ks[0], ks[1]
 	p := &Provider{Now: time.Now, key: key, rogue: rogue, clients: map[string]client{}, codes: map[string]grant{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/openid-configuration", p.discovery)

@@ -9,11 +9,16 @@
 // A copy's write connection, the only one that writes, tracks the tables
 // it writes with temporary triggers: they live on that connection alone,
 // so the database's schema and the read connections stay as they were.
-// When a test ends, those tables, and every table referring to one of them
-// (deleting a parent's rows would cascade to them), are emptied and filled
-// again from the file, attached to that connection; full-text (FTS5)
-// tables, which read their content from those, are rebuilt. A copy that cannot be
-// put back, or whose connection lost its triggers, is closed.
+// When a test ends, the rows of those tables that the file does not have
+// are deleted and the file's rows that differ or are missing are written
+// again, from the file attached to that connection: the rows a test left
+// as they were are not touched, and no parent's row is deleted, so nothing
+// cascades to the tables that refer to it. Where that cannot be done (a
+// table without a primary key, or unique values two rows swapped), the
+// written tables and every table referring to one of them are emptied and
+// filled again. Full-text (FTS5) tables, which read their content from
+// those tables, are rebuilt then. A copy that cannot be put back, or whose
+// connection lost its triggers, is closed.
 package sqlitepool
 
 import (
@@ -45,6 +50,8 @@ type Pool struct {
 		tables  []string            // parents first
 		parents map[string][]string // each table's parents
 		rows    map[string]bool     // whether the file has rows in a table
+		columns map[string][]string // each table's columns, quoted
+		keys    map[string][]string // each table's primary key columns, quoted; none for a rowid table
 		err     error
 	}
 }
@@ -152,8 +159,9 @@ func (p *Pool) track(ctx context.Context, s *sqlite.Store) error {
 	return tx.Commit()
 }
 
-// reset puts back the tables written since the last reset, and those
-// referring to them, in one transaction on s's write connection.
+// reset puts back the tables written since the last reset, in one
+// transaction on s's write connection: row by row where it can
+// (putBackRows), else table by table (putBackTables).
 func (p *Pool) reset(s *sqlite.Store) error {
 	ctx := context.Background()
 	conn, err := writeConn(ctx, s)
@@ -168,10 +176,74 @@ func (p *Pool) reset(s *sqlite.Store) error {
 	if n == 0 {
 		return fmt.Errorf("the write connection does not track its writes (a new connection?)")
 	}
-	tables, err := p.written(ctx, conn)
-	if err != nil || len(tables) == 0 {
+	logged, err := p.logged(ctx, conn)
+	if err != nil || len(logged) == 0 {
 		return err
 	}
+	if err := p.putBackRows(ctx, conn, logged); err == nil {
+		return nil
+	}
+	return p.putBackTables(ctx, conn, logged)
+}
+
+// putBackRows puts back the tables logged (parents first) row by row:
+// children first, it deletes the rows the file does not have, which
+// cascades only to rows inserted since; parents first, it writes again
+// the file's rows that differ or are missing. It fails, changing nothing,
+// where a table has no primary key or a row cannot be written back (two
+// rows swapped a unique value, say).
+func (p *Pool) putBackRows(ctx context.Context, conn *sql.Conn, logged []string) error {
+	sc := &p.schema
+	for _, tb := range logged {
+		if len(sc.keys[tb]) == 0 {
+			return fmt.Errorf("%s has no primary key", tb)
+		}
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // after Commit, a no-op
+	for i := len(logged) - 1; i >= 0; i-- {
+		tb := logged[i]
+		q := fmt.Sprintf(`DELETE FROM main.%q`, tb)
+		if sc.rows[tb] {
+			key := strings.Join(sc.keys[tb], ", ")
+			q = fmt.Sprintf(`DELETE FROM main.%[1]q WHERE (%[2]s) NOT IN (SELECT %[2]s FROM tpl.%[1]q)`, tb, key)
+		}
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("%s: %w", tb, err)
+		}
+	}
+	for _, tb := range logged {
+		if !sc.rows[tb] {
+			continue
+		}
+		set := make([]string, len(sc.columns[tb]))
+		for i, c := range sc.columns[tb] {
+			set[i] = c + " = excluded." + c
+		}
+		q := fmt.Sprintf(`INSERT INTO main.%[1]q SELECT * FROM (SELECT * FROM tpl.%[1]q EXCEPT SELECT * FROM main.%[1]q) WHERE true
+			ON CONFLICT (%[2]s) DO UPDATE SET %[3]s`, tb, strings.Join(sc.keys[tb], ", "), strings.Join(set, ", "))
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("%s: %w", tb, err)
+		}
+	}
+	if err := rebuildFullText(ctx, tx); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`DELETE FROM temp.%q`, written)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// putBackTables puts back the tables logged, and every table with rows in
+// the file that refers to one of them, however indirectly (deleting the
+// parent's rows would cascade to those rows, or fail on them), by
+// emptying and filling each.
+func (p *Pool) putBackTables(ctx context.Context, conn *sql.Conn, logged []string) error {
+	tables := p.withChildren(logged)
 	rows := p.schema.rows
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
@@ -194,8 +266,20 @@ func (p *Pool) reset(s *sqlite.Store) error {
 			return fmt.Errorf("%s: %w", tb, err)
 		}
 	}
-	// A full-text index (FTS5, external content) has no triggers to
-	// track it; it follows the tables it reads, which are put back now.
+	if err := rebuildFullText(ctx, tx); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`DELETE FROM temp.%q`, written)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// rebuildFullText rebuilds the database's full-text (FTS5, external
+// content) tables from the tables they read, just put back: no trigger can
+// track a virtual table's writes, and the pool leaves them and their
+// shadow tables out.
+func rebuildFullText(ctx context.Context, tx *sql.Tx) error {
 	vs, err := tx.QueryContext(ctx, `SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'virtual'`)
 	if err != nil {
 		return err
@@ -217,19 +301,12 @@ func (p *Pool) reset(s *sqlite.Store) error {
 			return fmt.Errorf("%s: %w", v, err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`DELETE FROM temp.%q`, written)); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return nil
 }
 
-// written returns the tables (parents first) that the log names, and
-// every table with rows in the file that refers to one of them, however
-// indirectly: deleting the parent's rows would cascade to those rows, or
-// fail on them. A table without rows in the file needs no such care: any
-// row it has now was inserted since, and the log names it.
-func (p *Pool) written(ctx context.Context, conn *sql.Conn) ([]string, error) {
-	tables, parents, err := p.tables(ctx, conn)
+// logged returns the tables (parents first) that the log names.
+func (p *Pool) logged(ctx context.Context, conn *sql.Conn) ([]string, error) {
+	tables, _, err := p.tables(ctx, conn)
 	if err != nil {
 		return nil, err
 	}
@@ -237,20 +314,29 @@ func (p *Pool) written(ctx context.Context, conn *sql.Conn) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var todo []string
+	names := map[string]bool{}
 	for rows.Next() {
 		var name string
 		if err := rows.Scan(&name); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		todo = append(todo, name)
+		names[name] = true
 	}
 	if err := rows.Close(); err != nil {
 		return nil, err
 	}
+	return slices.DeleteFunc(slices.Clone(tables), func(name string) bool { return !names[name] }), nil
+}
+
+// withChildren returns the tables logged (parents first) and every table
+// with rows in the file that refers to one of them, however indirectly. A
+// table without rows in the file needs no such care: any row it has now
+// was inserted since, and the log names it.
+func (p *Pool) withChildren(logged []string) []string {
+	todo := slices.Clone(logged)
 	children := map[string][]string{}
-	for child, ps := range parents {
+	for child, ps := range p.schema.parents {
 		for _, parent := range ps {
 			children[parent] = append(children[parent], child)
 		}
@@ -268,7 +354,7 @@ func (p *Pool) written(ctx context.Context, conn *sql.Conn) ([]string, error) {
 			}
 		}
 	}
-	return slices.DeleteFunc(slices.Clone(tables), func(name string) bool { return !reset[name] }), nil
+	return slices.DeleteFunc(slices.Clone(p.schema.tables), func(name string) bool { return !reset[name] })
 }
 
 // tables returns the file's tables (but goose's, SQLite's own, and
@@ -320,16 +406,46 @@ func (p *Pool) tables(ctx context.Context, conn *sql.Conn) ([]string, map[string
 		for _, n := range names {
 			visit(n)
 		}
-		sc.rows = map[string]bool{}
+		sc.rows, sc.columns, sc.keys = map[string]bool{}, map[string][]string{}, map[string][]string{}
 		for _, n := range names {
 			var any bool
 			if sc.err = conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM tpl.%q)`, n)).Scan(&any); sc.err != nil {
 				return
 			}
 			sc.rows[n] = any
+			if sc.columns[n], sc.keys[n], sc.err = columns(ctx, conn, n); sc.err != nil {
+				return
+			}
 		}
 	})
 	return sc.tables, sc.parents, sc.err
+}
+
+// columns returns the columns of the file's table, quoted, and those of
+// its primary key in the key's order (none for a table keyed by rowid).
+func columns(ctx context.Context, conn *sql.Conn, table string) (cols, key []string, err error) {
+	rows, err := conn.QueryContext(ctx, `SELECT name, pk FROM pragma_table_info(?, 'tpl') ORDER BY cid`, table)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	byPos := map[int]string{}
+	for rows.Next() {
+		var name string
+		var pk int
+		if err := rows.Scan(&name, &pk); err != nil {
+			return nil, nil, err
+		}
+		q := `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+		cols = append(cols, q)
+		if pk > 0 {
+			byPos[pk] = q
+		}
+	}
+	for i := 1; i <= len(byPos); i++ {
+		key = append(key, byPos[i])
+	}
+	return cols, key, rows.Err()
 }
 
 // writeConn returns s's one write connection.

@@ -18,7 +18,8 @@ import (
 
 // TestTakeGivesBackTheFile builds a fixture, has a test change a copy of
 // it (deleting a member and renaming the customer, which rows of other
-// tables refer to, and adding a site)
+// tables refer to, adding a site, and swapping two users' unique e-mail
+// addresses)
 // and checks that the next test gets the same copy with every table as the
 // file has it.
 func TestTakeGivesBackTheFile(t *testing.T) {
@@ -68,6 +69,20 @@ func TestTakeGivesBackTheFile(t *testing.T) {
 		// An upsert twice, as the stores take numbers: the triggers must
 		// not make its second run conflict.
 		write, _ := first.DB()
+		// Two users swap their unique addresses: writing one row back
+		// alone would collide with the other, so the pool must fall back
+		// to putting whole tables back.
+		for _, q := range []string{
+			`UPDATE users SET email = 'swap@acme.example' WHERE email = 'ada@acme.example'`,
+			`UPDATE users SET email = 'ada@acme.example' WHERE email = 'bob@acme.example'`,
+			`UPDATE users SET email = 'bob@acme.example' WHERE email = 'swap@acme.example'`,
+		} {
+			res, err := write.ExecContext(t.Context(), q)
+			require.NoError(t, err)
+			n, err := res.RowsAffected()
+			require.NoError(t, err)
+			require.EqualValues(t, 1, n, q)
+		}
 		for range 2 {
 			_, err = write.ExecContext(t.Context(), `INSERT INTO counters (name, value) VALUES ('n', 1)
 				ON CONFLICT (name) DO UPDATE SET value = counters.value + 1`)

@@ -2,9 +2,11 @@ package portaltest
 
 import (
 	"context"
+	"log/slog"
 	"maps"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -39,6 +41,35 @@ func (c *Clock) Advance(d time.Duration) {
 	c.off += d
 }
 
+// Logger returns a logger that writes into tb's log until tb's cleanup
+// runs, and nowhere after: a background worker of the portal may still log
+// when the test is over, and logging to a finished test panics.
+func Logger(tb testing.TB) *slog.Logger {
+	w := &testLog{tb: tb}
+	tb.Cleanup(func() {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.done = true
+	})
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// testLog is Logger's writer.
+type testLog struct {
+	mu   sync.Mutex
+	tb   testing.TB
+	done bool
+}
+
+func (w *testLog) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.done {
+		w.tb.Log(strings.TrimSuffix(string(b), "\n"))
+	}
+	return len(b), nil
+}
+
 // FastArgon2 makes password hashing cheap, for tests only.
 var FastArgon2 = identity.Argon2Params{Memory: 64, Time: 1, Threads: 1}
 
@@ -49,7 +80,8 @@ const PublicURL = "https://portal.example.com"
 // New returns a Portal for tests: a fresh store (Store), clock as
 // Config.Now, portal.SequentialIDs, cheap password hashing, no padding of
 // login-link requests, and mail kept by a Recorder, branded "Portal Test"
-// on PublicURL. Options may change the config before New is called (for
+// on PublicURL, logging into the test's log (Logger), which go test shows
+// for a failed test or with -v. Options may change the config before New is called (for
 // example to set Entitlements, another Store or a Recorder of the test's
 // own as Mailer). When the Mailer is a *Recorder, New attaches it to the
 // Portal, so that reading it first delivers the Portal's due mail. It
@@ -63,6 +95,7 @@ func New(tb testing.TB, clock *Clock, opts ...func(*portal.Config)) *portal.Port
 		LoginLinkMinDuration: -1,
 		Mailer:               &Recorder{},
 		Branding:             mailer.Branding{ProductName: "Portal Test", PublicBaseURL: PublicURL},
+		Logger:               Logger(tb),
 	}
 	for _, o := range opts {
 		o(&cfg)

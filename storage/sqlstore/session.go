@@ -159,5 +159,11 @@ func sessionWhere(f storage.SessionFilter) (string, []any) {
 	add(`access_link_id = ?`, f.AccessLinkID)
 	add(`staff_id = ?`, string(f.StaffID))
 	add(`id <> ?`, string(f.ExceptID))
+	if len(f.ExceptMethods) > 0 {
+		conds = append(conds, `method NOT IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(f.ExceptMethods)), ", ")+`)`)
+		for _, m := range f.ExceptMethods {
+			args = append(args, string(m))
+		}
+	}
 	return strings.Join(conds, " AND "), args
 }

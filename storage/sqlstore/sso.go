@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/portalkit/portalkit/customer"
@@ -14,7 +15,8 @@ type ssoRepo struct{ t *txn }
 func (t *txn) SSO() storage.SSORepo { return ssoRepo{t} }
 
 // ssoConfigs holds a configuration without its domains, which live in
-// sso_domains, one row each, so that a domain belongs to one customer.
+// sso_domains, one row each with its status, so that a domain is active
+// for one customer at most.
 var ssoConfigs = newTable(table[identity.SSOConfig]{
 	name: "sso_configs", noun: "identity provider configuration",
 	columns: []string{"customer_id", "issuer", "client_id", "secret_sealed", "email_claim", "name_claim", "jit", "jit_role",
@@ -45,7 +47,12 @@ func (s ssoRepo) Put(ctx context.Context, c identity.SSOConfig) error {
 		return err
 	}
 	for _, d := range c.Domains {
-		if _, err := s.t.exec(ctx, op, storage.ErrNotFound, `INSERT INTO sso_domains (domain, customer_id) VALUES (?, ?)`, d, string(c.CustomerID)); err != nil {
+		status := "active"
+		if slices.Contains(c.Pending, d) {
+			status = "pending"
+		}
+		if _, err := s.t.exec(ctx, op, storage.ErrNotFound, `INSERT INTO sso_domains (customer_id, domain, status) VALUES (?, ?, ?)`,
+			string(c.CustomerID), d, status); err != nil {
 			return err
 		}
 	}
@@ -64,7 +71,7 @@ func (s ssoRepo) Get(ctx context.Context, cid customer.ID) (identity.SSOConfig, 
 // GetByDomain returns the configuration that lists domain.
 func (s ssoRepo) GetByDomain(ctx context.Context, domain string) (identity.SSOConfig, error) {
 	c, err := ssoConfigs.getWhere(ctx, s.t, "finding identity provider of domain "+domain,
-		`customer_id = (SELECT customer_id FROM sso_domains WHERE domain = ?)`, domain)
+		`customer_id = (SELECT customer_id FROM sso_domains WHERE domain = ? AND status = 'active')`, domain)
 	if err != nil {
 		return identity.SSOConfig{}, err
 	}
@@ -73,18 +80,21 @@ func (s ssoRepo) GetByDomain(ctx context.Context, domain string) (identity.SSOCo
 
 func (s ssoRepo) withDomains(ctx context.Context, c identity.SSOConfig) (identity.SSOConfig, error) {
 	const op = "listing identity provider domains"
-	rows, err := s.t.query(ctx, `SELECT domain FROM sso_domains WHERE customer_id = ? ORDER BY domain`, string(c.CustomerID))
+	rows, err := s.t.query(ctx, `SELECT domain, status FROM sso_domains WHERE customer_id = ? ORDER BY domain`, string(c.CustomerID))
 	if err != nil {
 		return identity.SSOConfig{}, s.t.dbError(op, err, nil)
 	}
 	defer func() { _ = rows.Close() }()
-	c.Domains = []string{}
+	c.Domains, c.Pending = []string{}, []string{}
 	for rows.Next() {
-		var d string
-		if err := rows.Scan(&d); err != nil {
+		var d, status string
+		if err := rows.Scan(&d, &status); err != nil {
 			return identity.SSOConfig{}, s.t.dbError(op, err, nil)
 		}
 		c.Domains = append(c.Domains, d)
+		if status == "pending" {
+			c.Pending = append(c.Pending, d)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return identity.SSOConfig{}, s.t.dbError(op, err, nil)

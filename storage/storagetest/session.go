@@ -371,6 +371,16 @@ var sessionFilterCases = []struct {
 	{"Customer", func(w sessionWorld) (storage.SessionFilter, []identity.Session) {
 		return storage.SessionFilter{CustomerID: w.fx.customer.ID}, []identity.Session{w.ann1, w.ann2, w.link, w.bob}
 	}},
+	{"CustomerExceptMethods", func(w sessionWorld) (storage.SessionFilter, []identity.Session) {
+		return storage.SessionFilter{CustomerID: w.fx.customer.ID, ExceptMethods: []identity.Method{identity.MethodAccessLink, identity.MethodSSO}},
+			[]identity.Session{w.ann1, w.ann2, w.bob}
+	}},
+	{"CustomerExceptAllItsMethods", func(w sessionWorld) (storage.SessionFilter, []identity.Session) {
+		return storage.SessionFilter{CustomerID: w.fx.customer.ID, ExceptMethods: []identity.Method{identity.MethodLoginLink, identity.MethodAccessLink}}, nil
+	}},
+	{"UserExceptLoginLinks", func(w sessionWorld) (storage.SessionFilter, []identity.Session) {
+		return storage.SessionFilter{UserID: w.fx.ann.ID, ExceptMethods: []identity.Method{identity.MethodLoginLink}}, []identity.Session{w.link}
+	}},
 	{"OtherCustomer", func(w sessionWorld) (storage.SessionFilter, []identity.Session) {
 		return storage.SessionFilter{CustomerID: w.other.ID}, []identity.Session{w.annO}
 	}},
@@ -432,8 +442,9 @@ func sessionIDsOf(ss []identity.Session) []string {
 func testSessionDeleteMatchingZeroFilter(t *testing.T, s storage.Store) {
 	w := newSessionWorld(t, s)
 	for name, f := range map[string]storage.SessionFilter{
-		"zero":        {},
-		"only except": {ExceptID: w.ann1.ID},
+		"zero":         {},
+		"only except":  {ExceptID: w.ann1.ID},
+		"only methods": {ExceptMethods: []identity.Method{identity.MethodSSO}},
 	} {
 		n, err := deleteMatchingSessions(t, s, f)
 		assert.Error(t, err, "%s filter is refused", name)

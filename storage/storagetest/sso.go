@@ -16,6 +16,7 @@ import (
 var ssoTests = []test{
 	{"PutGet", testSSOPutGet},
 	{"DomainBelongsToOne", testSSODomainBelongsToOne},
+	{"PendingDomains", testSSOPendingDomains},
 	{"Delete", testSSODelete},
 	{"MissingCustomer", testSSOMissingCustomer},
 	{"StateConsumeOnce", testSSOStateConsumeOnce},
@@ -24,7 +25,7 @@ var ssoTests = []test{
 func newSSOConfig(cid customer.ID, domains ...string) identity.SSOConfig {
 	return identity.SSOConfig{
 		CustomerID: cid, Issuer: "https://login.example.com", ClientID: "portal", SecretSealed: []byte{0, 1, 2, 255},
-		Domains: domains, EmailClaim: "email", NameClaim: "name", JIT: true, JITRole: customer.RoleMaintainer, Required: true,
+		Domains: domains, Pending: []string{}, EmailClaim: "email", NameClaim: "name", JIT: true, JITRole: customer.RoleMaintainer, Required: true,
 		Version: 1, CreatedAt: base, UpdatedAt: base,
 	}
 }
@@ -87,6 +88,52 @@ func testSSODomainBelongsToOne(t *testing.T, s storage.Store) {
 	got, err := getSSOByDomain(t, s, "acme.example")
 	require.NoError(t, err)
 	assert.Equal(t, a.ID, got.CustomerID)
+}
+
+// testSSOPendingDomains checks that a pending domain routes no sign-in,
+// may be claimed by several customers while it waits, and becomes active
+// for one customer at most.
+func testSSOPendingDomains(t *testing.T, s storage.Store) {
+	a := createCustomer(t, s, newCustomer("Acme"))
+	b := createCustomer(t, s, newCustomer("Globex"))
+	c := createCustomer(t, s, newCustomer("Initech"))
+	require.NoError(t, putSSO(t, s, newSSOConfig(a.ID, "acme.example")))
+	claim := newSSOConfig(b.ID, "acme.example", "globex.example", "wait.example")
+	claim.Pending = []string{"acme.example", "wait.example"}
+	require.NoError(t, putSSO(t, s, claim), "a pending claim of another customer's active domain")
+	got, err := getSSO(t, s, b.ID)
+	require.NoError(t, err)
+	assert.Equal(t, claim, got)
+	assert.Equal(t, []string{"globex.example"}, got.ActiveDomains())
+	other := newSSOConfig(c.ID, "wait.example")
+	other.Pending = []string{"wait.example"}
+	require.NoError(t, putSSO(t, s, other), "several customers may wait for one domain")
+
+	owner, err := getSSOByDomain(t, s, "acme.example")
+	require.NoError(t, err)
+	assert.Equal(t, a.ID, owner.CustomerID, "the active one routes sign-ins")
+	owner, err = getSSOByDomain(t, s, "globex.example")
+	require.NoError(t, err)
+	assert.Equal(t, b.ID, owner.CustomerID)
+	_, err = getSSOByDomain(t, s, "wait.example")
+	assertNotFound(t, err, "a pending domain routes nothing")
+
+	approved := claim
+	approved.Pending, approved.Version = []string{"wait.example"}, 2
+	assertAlreadyExists(t, putSSO(t, s, approved), "acme.example is active for Acme")
+	got, err = getSSO(t, s, b.ID)
+	require.NoError(t, err)
+	assert.Equal(t, claim, got, "the refused Put changed nothing")
+
+	approved.Pending = []string{"acme.example"}
+	require.NoError(t, putSSO(t, s, approved), "wait.example becomes active for Globex")
+	assertAlreadyExists(t, putSSO(t, s, newSSOConfig(c.ID, "wait.example")), "and for nobody else")
+	owner, err = getSSOByDomain(t, s, "wait.example")
+	require.NoError(t, err)
+	assert.Equal(t, b.ID, owner.CustomerID)
+	got, err = getSSO(t, s, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"wait.example"}, got.Pending, "Initech's claim still waits")
 }
 
 func testSSODelete(t *testing.T, s storage.Store) {
