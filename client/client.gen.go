@@ -472,6 +472,7 @@ const (
 	MailKindOrderRejected         MailKind = "order_rejected"
 	MailKindOrderSubmitted        MailKind = "order_submitted"
 	MailKindPasswordReset         MailKind = "password_reset"
+	MailKindRecordChangeDecided   MailKind = "record_change_decided"
 	MailKindStaffInvitation       MailKind = "staff_invitation"
 	MailKindStaffLoginLink        MailKind = "staff_login_link"
 	MailKindStaffPasswordReset    MailKind = "staff_password_reset"
@@ -508,6 +509,8 @@ func (e MailKind) Valid() bool {
 	case MailKindOrderSubmitted:
 		return true
 	case MailKindPasswordReset:
+		return true
+	case MailKindRecordChangeDecided:
 		return true
 	case MailKindStaffInvitation:
 		return true
@@ -3770,13 +3773,11 @@ type Licenses struct {
 // staff member a ticket is assigned to when the customer replies, `webhook_disabled` to
 // staff owners and admins when a failing webhook endpoint was switched off,
 // `access_request_confirm` and `access_request_rejected` to someone who asked for access
-// (about no customer yet: only the provider's overrides apply to them), and `email_change` to
-// a user's new address.
-// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
-// staff owners and admins when a failing webhook endpoint was switched off.
-// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
-// staff member a ticket is assigned to when the customer replies; `password_reset` and
-// `staff_password_reset` with a link to choose a new password (the staff one about no customer).
+// (about no customer yet: only the provider's overrides apply to them), `email_change` to
+// a user's new address, `password_reset` and `staff_password_reset` with a link to choose a
+// new password (the staff one about no customer), and `record_change_decided` to the customer
+// user who asked for a change of a record that needed approval, once staff approved or
+// rejected it.
 //
 // Example: invitation
 type MailKind string
@@ -3813,13 +3814,11 @@ type MailMessage struct {
 	// staff member a ticket is assigned to when the customer replies, `webhook_disabled` to
 	// staff owners and admins when a failing webhook endpoint was switched off,
 	// `access_request_confirm` and `access_request_rejected` to someone who asked for access
-	// (about no customer yet: only the provider's overrides apply to them), and `email_change` to
-	// a user's new address.
-	// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
-	// staff owners and admins when a failing webhook endpoint was switched off.
-	// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
-	// staff member a ticket is assigned to when the customer replies; `password_reset` and
-	// `staff_password_reset` with a link to choose a new password (the staff one about no customer).
+	// (about no customer yet: only the provider's overrides apply to them), `email_change` to
+	// a user's new address, `password_reset` and `staff_password_reset` with a link to choose a
+	// new password (the staff one about no customer), and `record_change_decided` to the customer
+	// user who asked for a change of a record that needed approval, once staff approved or
+	// rejected it.
 	//
 	//
 	// Example: invitation
@@ -3897,13 +3896,11 @@ type MailTemplate struct {
 	// staff member a ticket is assigned to when the customer replies, `webhook_disabled` to
 	// staff owners and admins when a failing webhook endpoint was switched off,
 	// `access_request_confirm` and `access_request_rejected` to someone who asked for access
-	// (about no customer yet: only the provider's overrides apply to them), and `email_change` to
-	// a user's new address.
-	// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
-	// staff owners and admins when a failing webhook endpoint was switched off.
-	// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
-	// staff member a ticket is assigned to when the customer replies; `password_reset` and
-	// `staff_password_reset` with a link to choose a new password (the staff one about no customer).
+	// (about no customer yet: only the provider's overrides apply to them), `email_change` to
+	// a user's new address, `password_reset` and `staff_password_reset` with a link to choose a
+	// new password (the staff one about no customer), and `record_change_decided` to the customer
+	// user who asked for a change of a record that needed approval, once staff approved or
+	// rejected it.
 	//
 	//
 	// Example: invitation

@@ -71,7 +71,7 @@ func FuzzOverride(f *testing.F) {
 			}
 		}
 		// The worker renders with the message's own data, not the sample.
-		data := mailer.Data{Token: "pi_token", OrderID: "ord_1", TicketID: "tkt_1", WebhookEndpointID: "wep_1"}
+		data := mailer.Data{Token: "pi_token", OrderID: "ord_1", TicketID: "tkt_1", WebhookEndpointID: "wep_1", RecordID: "rec_1"}
 		_, err := tm.Render(k, "de-AT", data, o)
 		checkInvalid(t, "Render", err)
 	})

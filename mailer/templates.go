@@ -48,6 +48,10 @@ const (
 	KindEmailChange           Kind = "email_change"            // to a user's new address: confirm it with Token
 	KindPasswordReset         Kind = "password_reset"          // a one-time link to set a new password
 	KindStaffPasswordReset    Kind = "staff_password_reset"    // a staff member's one-time link to set a new password
+	// KindRecordChangeDecided goes to the customer user who asked for a
+	// change of record RecordID that needs approval: staff approved it
+	// (Approved) or rejected it, with a note in Reason.
+	KindRecordChangeDecided Kind = "record_change_decided"
 )
 
 // linkKind says what a kind's link points at.
@@ -59,6 +63,7 @@ const (
 	linkOrder                   // path + OrderID
 	linkTicket                  // path + TicketID
 	linkWebhook                 // path + WebhookEndpointID
+	linkRecord                  // path + RecordID
 )
 
 type kindSpec struct {
@@ -90,6 +95,7 @@ var kinds = map[Kind]kindSpec{
 	KindEmailChange:           {"/confirm-email", linkToken},
 	KindPasswordReset:         {"/reset-password", linkToken},
 	KindStaffPasswordReset:    {"/console/reset-password", linkToken},
+	KindRecordChangeDecided:   {"/records/", linkRecord},
 }
 
 // Kinds returns every kind, sorted.
@@ -158,6 +164,14 @@ type Data struct {
 	// KindWebhookDisabled.
 	WebhookEndpointID string
 	WebhookURL        string
+	// RecordID and RecordTitle name a record (its type and identifiers,
+	// "Contract C-1042, K-7"); RecordChanges says what a change request
+	// asked, a line per field ("Billing e-mail: a@x.example →
+	// b@x.example"); Approved says what staff decided about it.
+	RecordID      string
+	RecordTitle   string
+	RecordChanges string
+	Approved      bool
 }
 
 // Override replaces a kind's default subject, text body or HTML body; an
@@ -173,6 +187,8 @@ type Data struct {
 //	{{.TicketNumber}} {{.TicketSubject}} {{.TicketStatus}} {{.TicketStatusName}}
 //	                                the ticket, its subject, its status raw and in the message's language
 //	{{.WebhookURL}}                 a disabled webhook endpoint's URL (why: {{.Reason}})
+//	{{.RecordTitle}} {{.RecordChanges}} {{.Approved}}
+//	                                a record, the change asked of it, whether staff approved it (why: {{.Reason}})
 //	{{.Brand.ProductName}} {{.Brand.SupportEmail}} {{.Brand.Color}} {{.Brand.LogoURL}} {{.Brand.PublicBaseURL}}
 //
 // Text and HTML are the message's content: the branded frame (logo,
@@ -368,7 +384,8 @@ func (t *Templates) Locale(locale string) string {
 // desk's ticket_opened, /tickets/{TicketID} for the requester's ticket
 // messages, /console/webhooks/{WebhookEndpointID} for a disabled webhook
 // endpoint, /request-access/confirm?token=… and /request-access for access
-// requests, /confirm-email?token=… for a new e-mail address, and / for the
+// requests, /confirm-email?token=… for a new e-mail address,
+// /records/{RecordID} for a decided change of a record, and / for the
 // rest. It is a portalerr Invalid error when data
 // lacks the token or the order ID the link needs.
 func (t *Templates) Link(k Kind, data Data) (string, error) {
@@ -392,6 +409,11 @@ func (t *Templates) Link(k Kind, data Data) (string, error) {
 			return "", portalerr.Invalidf("ticket_id", "is required for %s", k)
 		}
 		return t.brand.PublicBaseURL + spec.path + url.PathEscape(data.TicketID), nil
+	case linkRecord:
+		if data.RecordID == "" {
+			return "", portalerr.Invalidf("record_id", "is required for %s", k)
+		}
+		return t.brand.PublicBaseURL + spec.path + url.PathEscape(data.RecordID), nil
 	case linkWebhook:
 		if data.WebhookEndpointID == "" {
 			return "", portalerr.Invalidf("webhook_endpoint_id", "is required for %s", k)
@@ -423,6 +445,10 @@ type view struct {
 	TicketStatusName string
 
 	WebhookURL string
+
+	RecordTitle   string
+	RecordChanges string
+	Approved      bool
 }
 
 // Render renders the message of kind k in the recipient's locale (see
@@ -464,6 +490,8 @@ func (t *Templates) Render(k Kind, locale string, data Data, o Override) (Conten
 		TicketStatusName: ticketStatusName(loc, data.TicketStatus),
 
 		WebhookURL: data.WebhookURL,
+
+		RecordTitle: data.RecordTitle, RecordChanges: data.RecordChanges, Approved: data.Approved,
 	}
 	key := setKey{loc, k}
 	c, violations := t.render(key, v, o)
@@ -805,6 +833,10 @@ func SampleData(k Kind) Data {
 		d.ExpiresAt = time.Date(2030, time.March, 15, 9, 30, 0, 0, time.UTC)
 	case KindAccessRequestRejected:
 		d.Message = "Thank you for your interest. We only serve customers in Germany and Austria at present."
+	case KindRecordChangeDecided:
+		d.RecordID, d.RecordTitle = "rec_sample", "Contract C-1042, K-7"
+		d.RecordChanges = "Billing e-mail: billing@example.com → invoices@example.com"
+		d.Reason = "Please give an address of your company's own domain."
 	}
 	return d
 }

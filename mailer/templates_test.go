@@ -40,7 +40,7 @@ func fieldsOf(err error) []string {
 func TestRenderEveryKindInEveryLocale(t *testing.T) {
 	tm := newTemplates(t, "")
 	require.ElementsMatch(t, []string{"en", "de"}, mailer.Locales())
-	require.Len(t, mailer.Kinds(), 20)
+	require.Len(t, mailer.Kinds(), 21)
 
 	for _, kind := range mailer.Kinds() {
 		for _, locale := range mailer.Locales() {
@@ -81,7 +81,7 @@ func TestRenderLinks(t *testing.T) {
 	b.PublicBaseURL = "https://acme.example/portal/"
 	tm, err := mailer.NewTemplates(mailer.TemplateConfig{Branding: b})
 	require.NoError(t, err)
-	data := mailer.Data{Token: "pk_a+b/c", OrderID: "ord_1", TicketID: "tkt_1", WebhookEndpointID: "wep_1"}
+	data := mailer.Data{Token: "pk_a+b/c", OrderID: "ord_1", TicketID: "tkt_1", WebhookEndpointID: "wep_1", RecordID: "rec_1"}
 
 	tests := map[mailer.Kind]string{
 		mailer.KindInvitation:         "https://acme.example/portal/accept?token=pk_a%2Bb%2Fc",
@@ -106,6 +106,7 @@ func TestRenderLinks(t *testing.T) {
 		mailer.KindEmailChange:           "https://acme.example/portal/confirm-email?token=pk_a%2Bb%2Fc",
 		mailer.KindPasswordReset:         "https://acme.example/portal/reset-password?token=pk_a%2Bb%2Fc",
 		mailer.KindStaffPasswordReset:    "https://acme.example/portal/console/reset-password?token=pk_a%2Bb%2Fc",
+		mailer.KindRecordChangeDecided:   "https://acme.example/portal/records/rec_1",
 	}
 	for kind, want := range tests {
 		link, err := tm.Link(kind, data)
@@ -119,6 +120,8 @@ func TestRenderLinks(t *testing.T) {
 	assert.Equal(t, []string{"order_id"}, fieldsOf(err))
 	_, err = tm.Render(mailer.KindTicketStatus, "en", mailer.Data{}, mailer.Override{})
 	assert.Equal(t, []string{"ticket_id"}, fieldsOf(err))
+	_, err = tm.Render(mailer.KindRecordChangeDecided, "en", mailer.Data{}, mailer.Override{})
+	assert.Equal(t, []string{"record_id"}, fieldsOf(err))
 	_, err = tm.Render("newsletter", "en", data, mailer.Override{})
 	assert.Equal(t, []string{"kind"}, fieldsOf(err))
 }

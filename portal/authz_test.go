@@ -803,6 +803,9 @@ var useCases = map[string]useCase{
 		}
 		return ids, err
 	}},
+	"RecordActions": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.RecordActions(ctx, tn.c.ID, tn.meter.ID))
+	}},
 	"RunRecordAction": {staff: identity.StaffAgent, desk: true, user: customer.RoleMaintainer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		tk, err := f.p.RunRecordAction(ctx, tn.c.ID, tn.meter.ID, "report_reading", portal.RecordActionParams{Description: "1234"})
 		if err != nil {

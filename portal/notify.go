@@ -43,6 +43,10 @@ const (
 	NotifyEmailChange           NotificationKind = "email_change"            // to a user's new address: Token confirms it
 	NotifyPasswordReset         NotificationKind = "password_reset"          // Token: a customer user's password reset token
 	NotifyStaffPasswordReset    NotificationKind = "staff_password_reset"    // Token: a staff member's password reset token
+	// NotifyRecordChangeDecided goes to the customer user who asked for a
+	// change of a record that needed approval: the Record* fields,
+	// Approved, Reason (staff's note).
+	NotifyRecordChangeDecided NotificationKind = "record_change_decided"
 )
 
 // Notification asks for a message to a person, usually an e-mail with a
@@ -84,6 +88,13 @@ type Notification struct {
 	// NotifyWebhookDisabled.
 	EndpointID  string `json:"endpoint_id,omitempty"`
 	EndpointURL string `json:"endpoint_url,omitempty"`
+	// RecordID, RecordTitle and RecordChanges are about a record and the
+	// change asked of it, and Approved what staff decided, for
+	// NotifyRecordChangeDecided (mailer.Data has their meaning).
+	RecordID      string `json:"record_id,omitempty"`
+	RecordTitle   string `json:"record_title,omitempty"`
+	RecordChanges string `json:"record_changes,omitempty"`
+	Approved      bool   `json:"approved,omitempty"`
 }
 
 // enqueue writes one outbox message per notification in the caller's

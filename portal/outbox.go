@@ -598,6 +598,7 @@ func (p *Portal) renderMail(ctx context.Context, m outbox.Message, n Notificatio
 		OrderID: n.OrderID, OrderNumber: n.OrderNumber, Reason: n.Reason,
 		TicketID: n.TicketID, TicketNumber: n.TicketNumber, TicketSubject: n.TicketSubject, TicketStatus: n.TicketStatus,
 		WebhookEndpointID: n.EndpointID, WebhookURL: n.EndpointURL,
+		RecordID: n.RecordID, RecordTitle: n.RecordTitle, RecordChanges: n.RecordChanges, Approved: n.Approved,
 	}
 	if n.StaffRole != "" {
 		data.Role = string(n.StaffRole)

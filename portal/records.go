@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/storage"
@@ -782,7 +783,9 @@ type DecideRecordChangeParams struct {
 // version the request was made on, and recorded in the history as the
 // requester's change; Conflict when the record changed since (reject the
 // request, and the customer asks again). FailedPrecondition for a request
-// decided already. Staff may call it.
+// decided already. The customer user who asked is mailed the decision
+// (NotifyRecordChangeDecided) with the note, if still an active member
+// who may see the record. Staff may call it.
 func (p *Portal) DecideRecordChange(ctx context.Context, id record.ChangeID, params DecideRecordChangeParams) (record.ChangeRequest, error) {
 	if err := validStruct(params); err != nil {
 		return record.ChangeRequest{}, err
@@ -809,9 +812,50 @@ func (p *Portal) DecideRecordChange(ctx context.Context, id record.ChangeID, par
 		if err := r.Records().DecideChange(ctx, out); err != nil {
 			return fmt.Errorf("portal: deciding change request: %w", err)
 		}
+		if err := p.notifyChangeDecided(ctx, r, out); err != nil {
+			return err
+		}
 		return p.record(ctx, r, a.who.Actor(), "record_change."+string(out.Status), c.CustomerID, string(c.ID), out)
 	})
 	return out, err
+}
+
+// notifyChangeDecided tells the customer user who asked for change c
+// what staff decided (c's status and note), in that user's language, if
+// the user is still active and may still see the record.
+func (p *Portal) notifyChangeDecided(ctx context.Context, r storage.Repos, c record.ChangeRequest) error {
+	uid, ok := strings.CutPrefix(c.RequestedBy, string(identity.KindUser)+":")
+	if !ok {
+		return nil
+	}
+	rec, err := r.Records().Get(ctx, c.RecordID)
+	if err != nil {
+		return fmt.Errorf("portal: loading record of change request: %w", err)
+	}
+	if rec.CustomerID != c.CustomerID {
+		return nil // the record left the customer since
+	}
+	u, ok, err := activeRecipient(ctx, r, customer.UserID(uid), c.CustomerID, rec.SiteID, "the requester")
+	if err != nil || !ok {
+		return err
+	}
+	cust, err := r.Customers().Get(ctx, c.CustomerID)
+	if err != nil {
+		return fmt.Errorf("portal: loading the customer of change request %s: %w", c.ID, err)
+	}
+	t, err := p.recordType(ctx, r, rec.Type, rec.TypeVersion)
+	if err != nil {
+		return fmt.Errorf("portal: loading the type of record %s: %w", rec.ID, err)
+	}
+	var lines []string
+	for _, f := range t.Fields {
+		if _, asked := c.Changes[f.Name]; asked && f.Customer {
+			lines = append(lines, fmt.Sprintf("%s: %s → %s", cmp.Or(f.Label, f.Name), c.Before[f.Name], cmp.Or(c.After[f.Name], c.Changes[f.Name])))
+		}
+	}
+	return p.enqueue(ctx, r, Notification{Kind: NotifyRecordChangeDecided, To: u.Email, Locale: u.Locale,
+		CustomerID: cust.ID, CustomerName: cust.Name, RecordID: string(rec.ID), RecordTitle: recordName(t, rec),
+		RecordChanges: strings.Join(lines, "\n"), Approved: c.Status == record.ChangeApproved, Reason: c.Note})
 }
 
 // applyChange applies an approved change request to its record, with
@@ -1010,11 +1054,7 @@ func (p *Portal) RunRecordAction(ctx context.Context, cid customer.ID, id record
 		if !ok {
 			return portalerr.New(portalerr.NotFound, "%s records have no action %q", t.Name, action)
 		}
-		role := act.Role
-		if role == "" {
-			role = customer.RoleMaintainer
-		}
-		if a.user() && (a.who.ReadOnly || !a.membership.Role.AtLeast(role)) {
+		if !a.mayTake(act) {
 			return errDenied
 		}
 		if act.Webhook {
@@ -1033,6 +1073,56 @@ func (p *Portal) RunRecordAction(ctx context.Context, cid customer.ID, id record
 	return p.OpenTicket(ctx, cid, open)
 }
 
+// mayTake reports whether the caller may take action act as far as the
+// action's own rule goes: a customer user needs its role (default
+// maintainer) and a session that is not read-only; staff may take any.
+func (a access) mayTake(act record.Action) bool {
+	if !a.user() {
+		return true
+	}
+	role := cmp.Or(act.Role, customer.RoleMaintainer)
+	return !a.who.ReadOnly && a.membership.Role.AtLeast(role)
+}
+
+// RecordActions returns the actions of one of a customer's records that
+// the caller may take now (RunRecordAction), in the order of its type: an
+// action's role for customer users, and for an action that opens a
+// ticket, the right to open tickets (the tickets feature; for staff, the
+// service desk). Staff and the customer's users may call it, as
+// GetRecord; NotFound as GetRecord.
+func (p *Portal) RecordActions(ctx context.Context, cid customer.ID, id record.ID) ([]record.Action, error) {
+	var out []record.Action
+	err := p.read(ctx, func(r storage.Repos) error {
+		a, err := p.authorize(ctx, r, ActRecordRead, cid, "")
+		if err != nil {
+			return err
+		}
+		rec, err := loadRecord(ctx, r, a, cid, id)
+		if err != nil {
+			return err
+		}
+		t, err := p.recordType(ctx, r, rec.Type, rec.TypeVersion)
+		if err != nil {
+			return fmt.Errorf("portal: loading the type of record %s: %w", rec.ID, err)
+		}
+		tickets := false
+		if len(t.Actions) > 0 {
+			_, err := p.authorize(ctx, r, ActTicketOpen, cid, rec.SiteID)
+			if portalerr.CodeOf(err) == portalerr.Internal {
+				return err
+			}
+			tickets = err == nil
+		}
+		for _, act := range t.Actions {
+			if a.mayTake(act) && (act.Webhook || tickets) {
+				out = append(out, act)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
 // RecordActionEvent is the data of a record.action webhook event: a
 // webhook action taken on a record.
 type RecordActionEvent struct {
@@ -1047,9 +1137,10 @@ type RecordActionEvent struct {
 	Fields      map[string]string
 }
 
-// actionTicket returns the ticket that action act of record rec opens.
-func actionTicket(t record.Type, act record.Action, rec record.Record, params RecordActionParams) OpenTicketParams {
-	label, what := cmp.Or(act.Label, act.Name), cmp.Or(t.Label, t.Name)
+// recordName names record rec of type t for people: the type's label and
+// the record's identifier values ("Contract C-1, K-1").
+func recordName(t record.Type, rec record.Record) string {
+	what := cmp.Or(t.Label, t.Name)
 	ids := make([]string, 0, 2)
 	for _, f := range t.IdentifierFields() {
 		ids = append(ids, rec.Values[f])
@@ -1057,6 +1148,12 @@ func actionTicket(t record.Type, act record.Action, rec record.Record, params Re
 	if len(ids) > 0 {
 		what += " " + strings.Join(ids, ", ")
 	}
+	return what
+}
+
+// actionTicket returns the ticket that action act of record rec opens.
+func actionTicket(t record.Type, act record.Action, rec record.Record, params RecordActionParams) OpenTicketParams {
+	label, what := cmp.Or(act.Label, act.Name), recordName(t, rec)
 	subject := label + ": " + what
 	if utf8.RuneCountInString(subject) > ticket.MaxSubject {
 		subject = string([]rune(subject)[:ticket.MaxSubject-1]) + "…"

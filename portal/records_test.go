@@ -12,7 +12,9 @@ import (
 
 	"github.com/portalkit/portalkit/audit"
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/storage"
@@ -426,6 +428,46 @@ func TestRunRecordAction(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, l.Items, 1, "ListTickets filters by record")
 		assert.Equal(t, tk.ID, l.Items[0].ID)
+	})
+}
+
+// RecordActions offers each caller the actions it may take: by the
+// action's role, and a ticket action only to who may open tickets.
+func TestRecordActionsOffered(t *testing.T) {
+	t.Parallel()
+	eachRecords(t, func(t *testing.T, h records) {
+		_, err := h.p.DefineRecordType(h.owner, record.Type{Name: "line", Fields: []record.Field{{Name: "number", Kind: record.KindText, Customer: true}},
+			Actions: []record.Action{
+				{Name: "fault", TicketType: "generic"},
+				{Name: "move", Webhook: true, Role: customer.RoleAdmin},
+			}})
+		require.NoError(t, err)
+		rec, err := h.p.CreateRecord(h.owner, h.c.ID, portal.RecordParams{Type: "line", Values: map[string]string{"number": "L-1"}})
+		require.NoError(t, err)
+		offered := func(ctx context.Context) []string {
+			t.Helper()
+			acts, err := h.p.RecordActions(ctx, h.c.ID, rec.ID)
+			require.NoError(t, err)
+			var names []string
+			for _, a := range acts {
+				names = append(names, a.Name)
+			}
+			return names
+		}
+		assert.Equal(t, []string{"fault", "move"}, offered(as(t, h.admin)))
+		assert.Equal(t, []string{"fault"}, offered(as(t, h.maintainer)))
+		assert.Empty(t, offered(as(t, h.viewer)))
+		assert.Equal(t, []string{"fault", "move"}, offered(portaltest.ServiceDesk(t.Context())))
+		assert.Equal(t, []string{"move"}, offered(portaltest.As(t.Context(), identity.Staff("stf_agent", identity.StaffAgent))),
+			"opening tickets is the service desk's")
+
+		cur, err := h.p.GetCustomer(h.owner, h.c.ID)
+		require.NoError(t, err)
+		_, err = h.p.UpdateFeatures(h.owner, h.c.ID, portal.UpdateFeaturesParams{Version: cur.Version, FeaturesPatch: customer.FeaturesPatch{Tickets: ptr(false)}})
+		require.NoError(t, err)
+		assert.Equal(t, []string{"move"}, offered(as(t, h.admin)), "no ticket actions without the tickets feature")
+		_, err = h.p.RecordActions(as(t, h.admin), h.c.ID, "rec_nosuch")
+		assertCode(t, portalerr.NotFound, err)
 	})
 }
 

@@ -61,6 +61,7 @@ type tenant struct {
 	attachment, noteFile ticket.Attachment
 	task                 record.Record // a task its maintainers may edit
 	contract             record.Record // with a value customers do not see
+	meter                record.Record // whose action (report_reading) opens a ticket
 
 	contact customer.Contact
 }
@@ -162,6 +163,7 @@ func (s *site) tenant(t *testing.T, name, domain string, prod orders.ProductID) 
 	tn.c, err = s.p.GetCustomer(ctx, c.ID) // at the version the live views left it
 	require.NoError(t, err)
 	tn.task, tn.contract = s.records(t, c.ID, domain)
+	tn.meter = s.meter(t, c.ID, domain)
 	tn.contact, err = s.p.CreateContact(ctx, c.ID, portal.ContactParams{Name: "Carla Contact of " + name, Email: "carla." + strings.TrimPrefix(string(c.ID), "cus_") + "@example.com"})
 	require.NoError(t, err)
 	return tn

@@ -38,6 +38,7 @@ func fill(pattern string, tn tenant) (method, path string) {
 		"/employees/scim-tokens/{id}", "/employees/scim-tokens/"+string(tn.hr.token),
 		"/sites/{id}", "/sites/"+string(tn.site.ID),
 		"/pictures/{id}", "/pictures/"+string(tn.picture.ID),
+		"/records/{id}/actions/{act}", "/records/"+string(tn.meter.ID)+"/actions/report_reading",
 		"/records/{id}", "/records/"+string(tn.task.ID),
 		"/attachments/{att}", "/attachments/"+string(tn.attachment.ID),
 		"/contacts/{id}", "/contacts/"+string(tn.contact.ID),
@@ -138,6 +139,7 @@ func (tn tenant) secrets() []string {
 		tn.hr.leaverName, tn.hr.stayerName, string(tn.hr.run), string(tn.hr.item),
 		tn.site.Name, string(tn.site.ID), tn.job.Title, string(tn.picture.ID),
 		string(tn.task.ID), tn.task.Values["title"], string(tn.contract.ID), tn.contract.Values["contract_number"],
+		string(tn.meter.ID), tn.meter.Values["meter_number"],
 		tn.attachment.Name, string(tn.attachment.ID), tn.noteFile.Name, string(tn.noteFile.ID),
 		tn.contact.Name, string(tn.contact.ID), tn.contact.Email}
 	for _, u := range tn.users {
@@ -259,6 +261,11 @@ var postActions = append([]postAction{
 			next = "open"
 		}
 		return url.Values{"version": {fmt.Sprint(r.Version)}, "was.status": {r.Values["status"]}, "value.status": {next}}
+	}},
+	// A record's action: the meter's opens a ticket, so the right to open
+	// tickets rules it (the action's own role is maintainer, as that).
+	{"POST /records/{id}/actions/{act}", portal.ActTicketOpen, func(*testing.T, *site, tenant) url.Values {
+		return url.Values{"description": {"The meter reads 1234."}}
 	}},
 	{"POST /records/claim", portal.ActRecordClaim, func(t *testing.T, s *site, tn tenant) url.Values {
 		n := s.unassignedContract(t)

@@ -63,6 +63,7 @@ var labels = map[string][2]string{
 	"mail:ticket_status":             {"Ticket status changed", "Ticketstatus geändert"},
 	"mail:ticket_customer_reply":     {"Customer's reply to an assigned ticket", "Antwort des Kunden auf ein zugewiesenes Ticket"},
 	"mail:webhook_disabled":          {"Webhook endpoint disabled", "Webhook-Endpunkt abgeschaltet"},
+	"mail:record_change_decided":     {"Change of a record decided", "Änderung eines Datensatzes entschieden"},
 	"mail:password_reset":            {"Password reset link", "Link zum Zurücksetzen des Passworts"},
 	"mail:staff_password_reset":      {"Staff password reset link", "Link zum Zurücksetzen des Passworts für Mitarbeiter"},
 	"condition:defective":            {"Defective", "Defekt"},
@@ -114,6 +115,8 @@ var labels = map[string][2]string{
 	"record_type:domain":              {"Domain", "Domain"},
 	"record_type:task":                {"Task", "Aufgabe"},
 	"record_type:meter":               {"Meter", "Zähler"},
+	"record_action:cancel":            {"Cancel contract", "Vertrag kündigen"},
+	"record_action:report_reading":    {"Report meter reading", "Zählerstand melden"},
 	"record_field:contract_number":    {"Contract number", "Vertragsnummer"},
 	"record_field:customer_number":    {"Customer number", "Kundennummer"},
 	"record_field:product":            {"Product", "Produkt"},
@@ -517,6 +520,9 @@ var germanPortal = map[string]string{
 	"Your change waits for the provider's approval.": "Ihre Änderung wartet auf die Freigabe des Anbieters.",
 	"The change is approved and applied.":            "Die Änderung ist freigegeben und übernommen.",
 	"The change is rejected.":                        "Die Änderung ist abgelehnt.",
+	"Your request is sent as a support ticket.":      "Ihre Anfrage ist als Support-Ticket gesendet.",
+	"Your request is sent.":                          "Ihre Anfrage ist gesendet.",
+	"Ticket":                                         "Ticket",
 	"Give every identifier of the record exactly as it stands on your documents, for example the contract number and your customer number.": "Geben Sie jedes Merkmal des Datensatzes genau so an, wie es in Ihren Unterlagen steht, zum Beispiel die Vertragsnummer und Ihre Kundennummer.",
 
 	// Attachments of a ticket.

@@ -11,6 +11,7 @@ import (
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/record"
+	"github.com/portalkit/portalkit/ticket"
 )
 
 // recordRoutes registers the customer portal's pages of shared records.
@@ -20,17 +21,19 @@ func (h *handler) recordRoutes() {
 	h.handle("POST /records/claim", h.asUser(h.claimRecord))
 	h.handle("GET /records/{id}", h.asUser(h.recordPage))
 	h.handle("POST /records/{id}", h.asUser(h.editRecord))
+	h.handle("POST /records/{id}/actions/{act}", h.asUser(h.runRecordAction))
 }
 
 // consoleRecordRoutes registers the console's pages of records: the types
 // and their definition, the records across customers, one record with
-// staff's edit form, and the inbox of change requests.
+// staff's edit form and its actions, and the inbox of change requests.
 func (h *handler) consoleRecordRoutes() {
 	h.handle("GET /console/records", h.asStaff(h.consoleRecords))
 	h.handle("GET /console/record-types", h.asStaff(h.consoleRecordTypes))
 	h.handle("POST /console/record-types", h.asStaff(h.defineRecordType))
 	h.handle("GET /console/customers/{id}/records/{rid}", h.asStaff(h.consoleRecordPage))
 	h.handle("POST /console/customers/{id}/records/{rid}", h.asStaff(h.consoleEditRecord))
+	h.handle("POST /console/customers/{id}/records/{rid}/actions/{act}", h.asStaff(h.consoleRunRecordAction))
 	h.handle("GET /console/record-changes", h.asStaff(h.recordChanges))
 	h.handle("POST /console/record-changes/{rid}/{act}", h.asStaff(h.decideRecordChange))
 }
@@ -171,6 +174,21 @@ type recordView struct {
 	Customer   customer.Customer
 	// Pending are the record's changes that wait for approval.
 	Pending []record.ChangeRequest
+	// Actions are those the viewer may take, with the ticket types of
+	// those that open a ticket, for their forms' fields.
+	Actions     []record.Action
+	ticketTypes map[string]ticket.Type
+	// Opened is the ticket an action just opened, if any.
+	Opened *ticket.Ticket
+}
+
+// TicketFields returns the fields of the ticket that action act opens,
+// for its form; none for a webhook action.
+func (d recordView) TicketFields(act record.Action) []ticket.Field {
+	if act.Webhook {
+		return nil
+	}
+	return d.ticketTypes[act.TicketType].Fields
 }
 
 // Editable returns the fields the viewer may be offered to change: for
@@ -211,6 +229,22 @@ func (h *handler) loadRecord(r *http.Request, v *view, cid customer.ID, id recor
 	for _, c := range changes {
 		if c.Status == record.ChangePending {
 			d.Pending = append(d.Pending, c)
+		}
+	}
+	if d.Actions, err = h.p.RecordActions(r.Context(), cid, id); err != nil {
+		return recordView{}, err
+	}
+	for _, a := range d.Actions {
+		if !a.Webhook {
+			d.ticketTypes = h.typeNames(r)
+			break
+		}
+	}
+	// The ticket an action opened, named by the redirect that followed it
+	// (actionDone); only one of this record's.
+	if q := r.URL.Query(); q.Get("done") == "action_ticket" && q.Get("ticket") != "" {
+		if tk, err := h.p.GetTicket(r.Context(), cid, ticket.ID(q.Get("ticket"))); err == nil && tk.Links.RecordID == id {
+			d.Opened = &tk
 		}
 	}
 	return d, nil
@@ -266,6 +300,53 @@ func (h *handler) editRecord(w http.ResponseWriter, r *http.Request, v *view, ci
 		notice = "change_requested"
 	}
 	h.redirect(w, r, "/records/"+url.PathEscape(string(id)), notice)
+}
+
+// actionParams reads an action's form: the description and the ticket's
+// fields ("field.<name>"), those left empty left out.
+func actionParams(r *http.Request) portal.RecordActionParams {
+	fields := map[string]string{}
+	for k, vs := range r.PostForm {
+		if name, ok := strings.CutPrefix(k, "field."); ok && len(vs) > 0 && strings.TrimSpace(vs[0]) != "" {
+			fields[name] = strings.TrimSpace(vs[0])
+		}
+	}
+	return portal.RecordActionParams{Description: formValue(r, "description"), Fields: fields}
+}
+
+// actionDone returns where the page of a record (at path) goes after one
+// of its actions: back to itself, saying that the request is sent, and
+// naming the ticket it opened, if any.
+func (h *handler) actionDone(path string, tk ticket.Ticket) string {
+	if tk.ID == "" {
+		return h.url(path, url.Values{"done": {"action_sent"}})
+	}
+	return h.url(path, url.Values{"done": {"action_ticket"}, "ticket": {string(tk.ID)}})
+}
+
+// takeAction runs the action of the request's form on record id of
+// customer cid; a refusal shows the record's page again (show) with the
+// error at the action's form.
+func (h *handler) takeAction(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID, id record.ID, path string, show func(status int)) {
+	if err := r.ParseForm(); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	act := r.PathValue("act")
+	tk, err := h.p.RunRecordAction(r.Context(), cid, id, act, actionParams(r))
+	if err != nil {
+		if status, ok := h.formFailed(w, r, v, err); ok {
+			v.Form.Set("action", act)
+			show(status)
+		}
+		return
+	}
+	http.Redirect(w, r, h.actionDone(path, tk), http.StatusSeeOther)
+}
+
+func (h *handler) runRecordAction(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID) {
+	id := record.ID(r.PathValue("id"))
+	h.takeAction(w, r, v, cid, id, "/records/"+url.PathEscape(string(id)), func(status int) { h.showRecord(w, r, v, cid, id, status) })
 }
 
 // Console.
@@ -375,6 +456,12 @@ func (h *handler) consoleEditRecord(w http.ResponseWriter, r *http.Request, v *v
 		return
 	}
 	h.redirect(w, r, "/console/customers/"+url.PathEscape(string(cid))+"/records/"+url.PathEscape(string(id)), "record_saved")
+}
+
+func (h *handler) consoleRunRecordAction(w http.ResponseWriter, r *http.Request, v *view) {
+	cid, id := customer.ID(r.PathValue("id")), record.ID(r.PathValue("rid"))
+	h.takeAction(w, r, v, cid, id, "/console/customers/"+url.PathEscape(string(cid))+"/records/"+url.PathEscape(string(id)),
+		func(status int) { h.showConsoleRecord(w, r, v, status) })
 }
 
 // changesPage is the inbox of change requests.

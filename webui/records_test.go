@@ -29,6 +29,15 @@ func (s *site) records(t *testing.T, cid customer.ID, domain string) (task, cont
 	return task, contract
 }
 
+// meter gives customer cid a meter, numbered after domain.
+func (s *site) meter(t *testing.T, cid customer.ID, domain string) record.Record {
+	t.Helper()
+	m, err := s.p.CreateRecord(portaltest.Owner(t.Context()), cid, portal.RecordParams{Type: record.TypeMeter, Values: map[string]string{
+		"meter_number": "M-" + domain, "contract_number": "C-" + domain, "medium": "gas"}})
+	require.NoError(t, err)
+	return m
+}
+
 var unassigned atomic.Int64
 
 // unassignedContract makes a contract of no customer and returns its
@@ -128,4 +137,48 @@ func TestTicketLinksToItsRecord(t *testing.T) {
 	pg = staff.get("/console/customers/" + string(s.a.c.ID) + "/tickets/" + string(tk.ID))
 	require.Equal(t, http.StatusOK, pg.status, pg.body)
 	assert.Contains(t, pg.body, `href="/console/customers/`+string(s.a.c.ID)+`/records/`+string(c.ID)+`"`)
+}
+
+// A record's page offers the actions its viewer may take, runs them, and
+// says what came of each: the ticket opened, or that the request is sent.
+func TestRecordActionPages(t *testing.T) {
+	s := newSite(t)
+	owner := portaltest.Owner(t.Context())
+	_, err := s.p.DefineRecordType(owner, record.Type{Name: "line", Fields: []record.Field{{Name: "number", Kind: record.KindText, Customer: true}},
+		Actions: []record.Action{{Name: "fault", Label: "Report a fault", TicketType: "generic"}, {Name: "move", Label: "Move the line", Webhook: true, Role: customer.RoleAdmin}}})
+	require.NoError(t, err)
+	line, err := s.p.CreateRecord(owner, s.a.c.ID, portal.RecordParams{Type: "line", Values: map[string]string{"number": "L-1"}})
+	require.NoError(t, err)
+	page := "/records/" + string(line.ID)
+
+	viewer := s.browser(t, s.a.users[customer.RoleViewer].token)
+	assert.NotContains(t, viewer.get(page).body, "/actions/", "a viewer is offered no action")
+	maint := s.browser(t, s.a.users[customer.RoleMaintainer].token)
+	body := maint.get(page).body
+	assert.Contains(t, body, `action="`+page+`/actions/fault"`)
+	assert.NotContains(t, body, `/actions/move"`, "moving is for admins")
+
+	admin := s.browser(t, s.a.users[customer.RoleAdmin].token)
+	pg := admin.post(page+"/actions/move", url.Values{"description": {"To the 2nd floor."}})
+	require.Equal(t, http.StatusSeeOther, pg.status, pg.body)
+	assert.Contains(t, admin.get(pg.location).body, "Your request is sent.")
+	pg = admin.post(page+"/actions/nosuch", url.Values{})
+	assert.Equal(t, http.StatusNotFound, pg.status)
+
+	key, err := s.p.CreateAPIKey(owner, portal.CreateAPIKeyParams{Name: "back office", Role: "admin"})
+	require.NoError(t, err)
+	staff := s.browser(t, key.Token)
+	console := "/console/customers/" + string(s.a.c.ID) + "/records/" + string(line.ID)
+	assert.Contains(t, staff.get(console).body, `action="`+console+`/actions/fault"`)
+	pg = staff.post(console+"/actions/fault", url.Values{"description": {"Noise on the line."}})
+	require.Equal(t, http.StatusSeeOther, pg.status, pg.body)
+	l, err := s.p.ListTickets(owner, s.a.c.ID, portal.ListTicketsParams{RecordID: line.ID})
+	require.NoError(t, err)
+	require.Len(t, l.Items, 1)
+	done := staff.get(pg.location).body
+	assert.Contains(t, done, `href="/console/customers/`+string(s.a.c.ID)+`/tickets/`+string(l.Items[0].ID)+`"`, "the page links to the ticket")
+	assert.Contains(t, done, "#"+l.Items[0].Number.String())
+	// The ticket named in the address shows only on its own record's page.
+	other := admin.get("/records/" + string(s.a.contract.ID) + "?done=action_ticket&ticket=" + string(l.Items[0].ID)).body
+	assert.NotContains(t, other, `id="action-result"`)
 }

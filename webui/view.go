@@ -279,6 +279,8 @@ var notices = map[string]string{
 	"record_claimed":     "The record is yours now.",
 	"record_saved":       "The record is saved.",
 	"change_requested":   "Your change waits for the provider's approval.",
+	"action_ticket":      "Your request is sent as a support ticket.",
+	"action_sent":        "Your request is sent.",
 	"change_approved":    "The change is approved and applied.",
 	"domain_approved":    "The domain is approved: its people now sign in through the identity provider.",
 	"change_rejected":    "The change is rejected.",

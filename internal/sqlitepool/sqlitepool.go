@@ -16,8 +16,9 @@
 // cascades to the tables that refer to it. Where that cannot be done (a
 // table without a primary key, or unique values two rows swapped), the
 // written tables and every table referring to one of them are emptied and
-// filled again. A copy that cannot be put back, or whose connection lost
-// its triggers, is closed.
+// filled again. Full-text (FTS5) tables, which read their content from
+// those tables, are rebuilt then. A copy that cannot be put back, or whose
+// connection lost its triggers, is closed.
 package sqlitepool
 
 import (
@@ -228,6 +229,9 @@ func (p *Pool) putBackRows(ctx context.Context, conn *sql.Conn, logged []string)
 			return fmt.Errorf("%s: %w", tb, err)
 		}
 	}
+	if err := rebuildFullText(ctx, tx); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`DELETE FROM temp.%q`, written)); err != nil {
 		return err
 	}
@@ -262,10 +266,42 @@ func (p *Pool) putBackTables(ctx context.Context, conn *sql.Conn, logged []strin
 			return fmt.Errorf("%s: %w", tb, err)
 		}
 	}
+	if err := rebuildFullText(ctx, tx); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`DELETE FROM temp.%q`, written)); err != nil {
 		return err
 	}
 	return tx.Commit()
+}
+
+// rebuildFullText rebuilds the database's full-text (FTS5, external
+// content) tables from the tables they read, just put back: no trigger can
+// track a virtual table's writes, and the pool leaves them and their
+// shadow tables out.
+func rebuildFullText(ctx context.Context, tx *sql.Tx) error {
+	vs, err := tx.QueryContext(ctx, `SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'virtual'`)
+	if err != nil {
+		return err
+	}
+	var virtual []string
+	for vs.Next() {
+		var name string
+		if err := vs.Scan(&name); err != nil {
+			vs.Close()
+			return err
+		}
+		virtual = append(virtual, name)
+	}
+	if err := vs.Close(); err != nil {
+		return err
+	}
+	for _, v := range virtual {
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO main.%[1]q (%[1]q) VALUES ('rebuild')`, v)); err != nil {
+			return fmt.Errorf("%s: %w", v, err)
+		}
+	}
+	return nil
 }
 
 // logged returns the tables (parents first) that the log names.
@@ -321,7 +357,8 @@ func (p *Pool) withChildren(logged []string) []string {
 	return slices.DeleteFunc(slices.Clone(p.schema.tables), func(name string) bool { return !reset[name] })
 }
 
-// tables returns the file's tables (but goose's and SQLite's own), each
+// tables returns the file's tables (but goose's, SQLite's own, and
+// virtual tables with their shadow tables: see reset), each
 // after the tables it refers to, and each table's parents; read once, with
 // which tables have rows,
 // through conn, which has the file attached as "tpl".
@@ -329,8 +366,8 @@ func (p *Pool) tables(ctx context.Context, conn *sql.Conn) ([]string, map[string
 	sc := &p.schema
 	sc.once.Do(func() {
 		rows, err := conn.QueryContext(ctx, `SELECT t.name, coalesce(group_concat(f."table"), '')
-			FROM tpl.sqlite_schema AS t LEFT JOIN pragma_foreign_key_list(t.name, 'tpl') AS f
-			WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite_%' AND t.name <> 'goose_db_version'
+			FROM pragma_table_list AS t LEFT JOIN pragma_foreign_key_list(t.name, 'tpl') AS f
+			WHERE t.schema = 'tpl' AND t.type = 'table' AND t.name NOT LIKE 'sqlite_%' AND t.name <> 'goose_db_version'
 			GROUP BY t.name ORDER BY t.name`)
 		if err != nil {
 			sc.err = err

@@ -67,5 +67,10 @@
 // GIN index. The first migration creates the extension if it can; where it
 // is unavailable, or the role may not create it, the migrations go on
 // without the indexes and searches scan. Creating the extension later does
-// not add them.
+// not add them. The text of records (staff's search across customers) has
+// trigram indexes too (migration 00100, which tries to create the
+// extension again: it is trusted since PostgreSQL 13, so a role with
+// CREATE on the database may); a search within one customer's records
+// reads that customer's records through its index instead, which the
+// planner, misjudging LIKE's selectivity, would not choose.
 package postgres

@@ -65,4 +65,11 @@
 // Text comparisons that the contract calls case-insensitive (user e-mail,
 // site names, customer search) fold ASCII letters only, as SQLite's NOCASE
 // and LIKE do.
+//
+// A search of records' text across customers (staff's) goes through an
+// FTS5 table with the trigram tokenizer (record_text, migration 00100),
+// kept up to date by triggers on records, which answers LIKE '%…%' from
+// its index; a search text with a LIKE wildcard or shorter than three
+// characters, and a search within one customer's records, read the
+// records instead.
 package sqlite

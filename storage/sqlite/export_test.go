@@ -18,3 +18,8 @@ func CachedStatements(dc any) (queries []string, stmts []driver.Stmt) {
 	}
 	return queries, stmts
 }
+
+// WithoutRecordText has the store search records' text by LIKE on the
+// records, as before the FTS5 index (migration 00100): the index's
+// baseline in the benchmarks.
+func WithoutRecordText() Option { return func(c *config) { c.noRecordText = true } }

@@ -35,6 +35,9 @@ type config struct {
 	readConns   int
 	synchronous string
 	onClose     func() error
+	// noRecordText searches records' text by LIKE on the records (tests
+	// and benchmarks: the index's baseline).
+	noRecordText bool
 }
 
 // WithBusyTimeout sets how long a connection waits for a lock another
@@ -58,6 +61,7 @@ func dialect() *sqlstore.Dialect {
 		// One writer: transactions never fail to serialize.
 		TxAttempts: 1,
 		ReadTx:     sql.TxOptions{ReadOnly: true},
+		RecordText: "record_text",
 	}
 }
 
@@ -134,7 +138,11 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		write.Close()
 		return nil, fmt.Errorf("sqlite: opening read pool: %w", err)
 	}
-	return sqlstore.New(sqlstore.Config{Write: write, Read: read, Dialect: dialect(), OnClose: cfg.onClose}), nil
+	d := dialect()
+	if cfg.noRecordText {
+		d.RecordText = ""
+	}
+	return sqlstore.New(sqlstore.Config{Write: write, Read: read, Dialect: d, OnClose: cfg.onClose}), nil
 }
 
 // openPool returns a pool of connections to dsn that keep up to cacheSize

@@ -91,6 +91,14 @@ func emptyStore(s *sqlite.Store) error {
 		es.tables = tables
 		es.mu.Unlock()
 	}
+	// A full-text index (FTS5, its shadow tables not listed) is emptied
+	// by its own command.
+	for _, q := range []string{`INSERT INTO record_text (record_text) VALUES ('delete-all')`} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			_ = tx.Rollback()
+			return fmt.Errorf("%s: %w", q, err)
+		}
+	}
 	for _, tb := range tables {
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %q`, tb)); err != nil {
 			_ = tx.Rollback()
@@ -100,12 +108,13 @@ func emptyStore(s *sqlite.Store) error {
 	return tx.Commit()
 }
 
-// childrenFirst returns the tables of the database (but goose's and
-// SQLite's own), each before the tables its foreign keys refer to.
+// childrenFirst returns the tables of the database (but goose's,
+// SQLite's own, and the shadow tables of virtual ones), each before the
+// tables its foreign keys refer to.
 func childrenFirst(ctx context.Context, tx *sql.Tx) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT t.name, coalesce(group_concat(f."table"), '')
-		FROM sqlite_schema AS t LEFT JOIN pragma_foreign_key_list(t.name) AS f
-		WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite_%' AND t.name <> 'goose_db_version'
+		FROM pragma_table_list AS t LEFT JOIN pragma_foreign_key_list(t.name) AS f
+		WHERE t.schema = 'main' AND t.type = 'table' AND t.name NOT LIKE 'sqlite_%' AND t.name <> 'goose_db_version'
 		GROUP BY t.name ORDER BY t.name`)
 	if err != nil {
 		return nil, err

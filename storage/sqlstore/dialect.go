@@ -51,6 +51,12 @@ type Dialect struct {
 	// row of the counters table, which writers that take turns (SQLite)
 	// update at no cost.
 	OrderNumber string
+	// RecordText, when set, is the table of an FTS5 trigram index of the
+	// records' text (SQLite's record_text, with record_text_rows mapping
+	// its row IDs to records), through which a search of records' text
+	// across customers goes. Without it, LIKE on the records' columns
+	// (which PostgreSQL answers from trigram indexes).
+	RecordText string
 	// TicketNumber is OrderNumber for ticket numbers (PostgreSQL:
 	// nextval('ticket_number')); without it, the counters row
 	// 'ticket_number'.

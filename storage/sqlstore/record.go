@@ -2,10 +2,14 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/storage"
@@ -88,7 +92,38 @@ func (s recordRepo) Create(ctx context.Context, r record.Record, ix storage.Reco
 	if err := s.writeIndex(ctx, op, r, ix); err != nil {
 		return err
 	}
+	if err := s.indexText(ctx, op, r.ID, nil, ix); err != nil {
+		return err
+	}
 	return s.appendEvents(ctx, op, r.ID, 0, r.History)
+}
+
+// indexText puts record id's texts into the dialect's full-text index
+// (Dialect.RecordText), if it has one, in place of old, the texts the
+// index holds for it (nil for a new record): FTS5 forgets a row's terms
+// only when told the text it indexed. A new record first gets its row ID
+// in record_text_rows.
+func (s recordRepo) indexText(ctx context.Context, op string, id record.ID, old *storage.RecordIndex, ix storage.RecordIndex) error {
+	fts := s.t.d.RecordText
+	if fts == "" {
+		return nil
+	}
+	if old == nil {
+		if _, err := s.t.exec(ctx, op, nil, `INSERT INTO record_text_rows (record_id) VALUES (?)`, string(id)); err != nil {
+			return err
+		}
+	} else {
+		if old.TextAll == ix.TextAll && old.TextShown == ix.TextShown {
+			return nil
+		}
+		if _, err := s.t.exec(ctx, op, nil, `INSERT INTO `+fts+` (`+fts+`, rowid, text_all, text_shown)
+			SELECT 'delete', rowid, ?, ? FROM record_text_rows WHERE record_id = ?`, old.TextAll, old.TextShown, string(id)); err != nil {
+			return err
+		}
+	}
+	_, err := s.t.exec(ctx, op, nil, `INSERT INTO `+fts+` (rowid, text_all, text_shown)
+		SELECT rowid, ?, ? FROM record_text_rows WHERE record_id = ?`, ix.TextAll, ix.TextShown, string(id))
+	return err
 }
 
 // writeIndex stores ix's identifier values as those of r.
@@ -161,6 +196,13 @@ func (s recordRepo) Change(ctx context.Context, next record.Record, ix storage.R
 	if err := s.t.writable(op); err != nil {
 		return record.Record{}, err
 	}
+	var old storage.RecordIndex
+	if s.t.d.RecordText != "" {
+		err := s.t.queryRow(ctx, `SELECT text_all, text_shown FROM records WHERE id = ?`, string(next.ID)).Scan(&old.TextAll, &old.TextShown)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return record.Record{}, s.t.dbError(op, err, nil)
+		}
+	}
 	n, err := s.t.exec(ctx, op, storage.ErrNotFound, `UPDATE records SET customer_id = ?, site_id = ?, type_version = ?,
 		record_values = ?, text_all = ?, text_shown = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
 		nullString(next.CustomerID), string(next.SiteID), next.TypeVersion, attributesJSON(next.Values), ix.TextAll, ix.TextShown,
@@ -183,6 +225,9 @@ func (s recordRepo) Change(ctx context.Context, next record.Record, ix storage.R
 		return record.Record{}, err
 	}
 	if err := s.writeIndex(ctx, op, stored.r, ix); err != nil {
+		return record.Record{}, err
+	}
+	if err := s.indexText(ctx, op, next.ID, &old, ix); err != nil {
 		return record.Record{}, err
 	}
 	if len(evs) > 0 {
@@ -237,10 +282,30 @@ func (s recordRepo) List(ctx context.Context, f storage.RecordFilter, p storage.
 		}
 		w.and(`r.site_id IN (`+placeholders(len(args))+`)`, args)
 	}
-	if f.Text != "" {
+	if f.Text != "" && f.CustomerID == "" && s.t.d.RecordText != "" && ftsPattern(f.Text) {
+		// Across customers, the FTS5 trigram index finds the records
+		// whose text has f.Text (SQLite). Its LIKE takes no ESCAPE, so
+		// ftsPattern keeps out texts with wildcards, and those too short
+		// for a trigram, which the index cannot narrow down.
+		col := `text_all`
+		if f.ShownOnly {
+			col = `text_shown`
+		}
+		w.and(`r.id IN (SELECT x.record_id FROM `+s.t.d.RecordText+` t JOIN record_text_rows x ON x.rowid = t.rowid WHERE t.`+col+` LIKE ?)`,
+			[]any{"%" + f.Text + "%"})
+	} else if f.Text != "" {
 		col := `r.text_all`
 		if f.ShownOnly {
 			col = `r.text_shown`
+		}
+		if f.CustomerID != "" {
+			// One customer's records are few enough to read through its
+			// index, in ID order, until a page is found: that beats a
+			// trigram index (PostgreSQL's, 00100) whose trigrams are common
+			// across customers, such as those of numbers, and which the
+			// planner, misjudging LIKE, would otherwise prefer. The
+			// expression keeps it from using that index.
+			col = `(` + col + ` || '')`
 		}
 		w.and(col+` LIKE ? ESCAPE '\'`, []any{likePattern(f.Text)})
 	}
@@ -317,4 +382,11 @@ func (s recordRepo) ListChanges(ctx context.Context, f storage.ChangeFilter, p s
 	w.eq(`status`, string(f.Status))
 	return changeTable.list(ctx, s.t, "listing record change requests", p, w.String(), w.args,
 		func(c record.ChangeRequest) string { return string(c.ID) })
+}
+
+// ftsPattern reports whether text can be searched through an FTS5
+// trigram index as LIKE '%text%' without ESCAPE: it has no LIKE wildcard
+// and at least one trigram.
+func ftsPattern(text string) bool {
+	return !strings.ContainsAny(text, `%_`) && utf8.RuneCountInString(text) >= 3
 }

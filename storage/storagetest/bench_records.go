@@ -2,6 +2,7 @@ package storagetest
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/portalkit/portalkit/customer"
@@ -33,11 +34,14 @@ var RecordTables = []RecordTable{
 //   - the identifier rows of both identifier fields of each record.
 type OpenRecordTable func(b *testing.B, t RecordTable) storage.Store
 
-// BenchmarkRecordSearch measures finding records by an identifier value,
-// as a customer user searches (its own customer's records) and as staff do
-// (across customers), each in a read transaction of its own as the use
-// case runs it; and, as the baseline of the same run, reading one record
-// and one customer by primary key.
+// BenchmarkRecordSearch measures finding records by an identifier value
+// and by full text (a substring of the index text: what customers see of
+// it for a customer user, all of it for staff), as a customer user
+// searches (its own customer's records) and as staff do (across
+// customers), each in a read transaction of its own as the use case runs
+// it; and, as the baseline of the same run, reading one record and one
+// customer by primary key. Each search finds the one record of the
+// middle.
 func BenchmarkRecordSearch(b *testing.B, open OpenRecordTable) {
 	for _, t := range RecordTables {
 		b.Run(t.Name, func(b *testing.B) {
@@ -82,6 +86,9 @@ func BenchmarkRecordSearch(b *testing.B, open OpenRecordTable) {
 			})
 			b.Run("identifier/customer", search(storage.RecordFilter{CustomerID: cid, Type: record.TypeMeter, Field: "meter_number", Value: value}))
 			b.Run("identifier/all customers", search(storage.RecordFilter{Type: record.TypeMeter, Field: "meter_number", Value: value}))
+			text := strings.ToLower(value) // as the index holds it
+			b.Run("text/customer", search(storage.RecordFilter{CustomerID: cid, Text: text, ShownOnly: true}))
+			b.Run("text/all customers", search(storage.RecordFilter{Text: text}))
 		})
 	}
 }

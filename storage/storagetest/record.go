@@ -2,6 +2,7 @@ package storagetest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -21,6 +22,7 @@ var recordTests = []test{
 	{"ChangeStaleVersion", testRecordChangeStale},
 	{"SearchByIdentifier", testRecordSearchByIdentifier},
 	{"SearchText", testRecordSearchText},
+	{"SearchTextAcrossCustomers", testRecordSearchTextAcrossCustomers},
 	{"ListFilters", testRecordListFilters},
 	{"ChangeRequests", testRecordChangeRequests},
 	{"ReadTxRefusesWrites", testRecordsReadOnly},
@@ -279,6 +281,46 @@ func testRecordSearchText(t *testing.T, s storage.Store) {
 	assert.Empty(t, text("4242", true), "a hidden field is not searched for customers")
 	assert.Equal(t, []string{string(r2.ID)}, text("ext-xy", false))
 	assert.Empty(t, text("ext-xy", true), "nor the external reference")
+}
+
+// Staff search the text of every customer's records (a backend may
+// answer through an index of its own, such as SQLite's FTS5 table, which
+// must follow every change).
+func testRecordSearchTextAcrossCustomers(t *testing.T, s storage.Store) {
+	acme, globex := createCustomer(t, s, newCustomer("Acme")), createCustomer(t, s, newCustomer("Globex"))
+	var ids []string
+	for i := range 3 {
+		for _, c := range []customer.Customer{acme, globex} {
+			r := createRecord(t, s, newRecord(c.ID, fmt.Sprintf("QQ-%d-%s", i, c.Name)))
+			ids = append(ids, string(r.ID))
+		}
+	}
+	r1 := createRecord(t, s, newRecord(acme.ID, "AB-100%"))
+	free := newRecord("", "ZZ-9")
+	free.Values["cost"] = "4242"
+	free = createRecord(t, s, free)
+
+	text := func(q string, shown bool) []string {
+		return recordIDs(t, s, storage.RecordFilter{Text: q, ShownOnly: shown})
+	}
+	assert.Equal(t, ids, text("qq-", false), "every customer's, in ID order, page by page")
+	assert.Equal(t, ids[1:2], text("qq-0-globex", true))
+	assert.Equal(t, []string{string(r1.ID)}, text("100%", true), "wildcards are matched as text")
+	assert.Empty(t, text("x_-1", false))
+	assert.Equal(t, []string{string(r1.ID)}, text("b-1", false))
+	assert.Equal(t, []string{string(free.ID)}, text("4242", false))
+	assert.Empty(t, text("4242", true), "a hidden field is not searched for customers")
+	assert.Equal(t, []string{string(free.ID)}, recordIDs(t, s, storage.RecordFilter{Unassigned: true, Text: "zz-9"}))
+	assert.Empty(t, recordIDs(t, s, storage.RecordFilter{Type: "gas_meter", Text: "zz-9"}))
+
+	next := free
+	next.Values = map[string]string{"meter_number": "YY-8", "reading": "100", "cost": "1999"}
+	_, err := changeRecord(t, s, next)
+	require.NoError(t, err)
+	assert.Empty(t, text("zz-9", true), "the old text is gone")
+	assert.Empty(t, text("4242", false))
+	assert.Equal(t, []string{string(free.ID)}, text("ext-zz-9", false), "the external reference stays")
+	assert.Equal(t, []string{string(free.ID)}, text("yy-8", true), "the new one is found")
 }
 
 func testRecordListFilters(t *testing.T, s storage.Store) {
