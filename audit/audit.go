@@ -27,6 +27,11 @@ type Event struct {
 	ObjectID string
 	// RequestID is the ID of the HTTP request that did it, if known.
 	RequestID string
+	// ActorName and ImpersonatorName are the names of Actor and
+	// Impersonator as they are when the log is read (a user's or staff
+	// member's name, an API key's): filled by the lists, never stored,
+	// empty for a principal that is gone.
+	ActorName, ImpersonatorName string
 	// Changes are the fields it changed, before and after; never secrets.
 	Changes []Change
 }

@@ -2795,9 +2795,12 @@ type AuditEvent struct {
 	Action string `json:"action"`
 
 	// Actor Who did it, `user:usr_…`, `staff:stf_…` or `api_key:key_…`.
-	Actor   string        `json:"actor"`
-	At      time.Time     `json:"at"`
-	Changes []AuditChange `json:"changes"`
+	Actor string `json:"actor"`
+
+	// ActorName The actor's name as it is now (a user's, a staff member's or an API key's); absent when the principal is gone.
+	ActorName *string       `json:"actor_name,omitempty"`
+	At        time.Time     `json:"at"`
+	Changes   []AuditChange `json:"changes"`
 
 	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
 	//
@@ -2809,6 +2812,9 @@ type AuditEvent struct {
 
 	// Impersonator The staff member acting as the actor (`staff:stf_…`), if any.
 	Impersonator *string `json:"impersonator,omitempty"`
+
+	// ImpersonatorName The impersonator's name as it is now, if any.
+	ImpersonatorName *string `json:"impersonator_name,omitempty"`
 
 	// RequestId The X-Request-ID of the request that did it, if known.
 	RequestId *string `json:"request_id,omitempty"`

@@ -13,6 +13,7 @@ import (
 func auditEventOut(e audit.Event) oapi.AuditEvent {
 	out := oapi.AuditEvent{
 		Id: string(e.ID), At: e.At, Actor: e.Actor, Impersonator: optString(e.Impersonator), Action: e.Action,
+		ActorName: optString(e.ActorName), ImpersonatorName: optString(e.ImpersonatorName),
 		Target: e.ObjectID, RequestId: optString(e.RequestID), Changes: make([]oapi.AuditChange, 0, len(e.Changes)),
 	}
 	if e.CustomerID != "" {

@@ -2,10 +2,13 @@ package portal
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"time"
 
 	"github.com/portalkit/portalkit/audit"
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
 )
@@ -75,11 +78,63 @@ func (p *Portal) ListAuditEvents(ctx context.Context, params ListAuditEventsPara
 		if _, err := p.authorize(ctx, r, ActAuditRead, "", ""); err != nil {
 			return err
 		}
-		var err error
-		out, err = listPage(r.Audit().List(ctx, f, page))
+		l, err := r.Audit().List(ctx, f, page)
+		if err != nil {
+			return err
+		}
+		if err := nameActors(ctx, r, l.Items); err != nil {
+			return err
+		}
+		out, err = listPage(l, nil)
 		return err
 	})
 	return sealed(ctx, lc, out, err)
+}
+
+// nameActors fills the events' ActorName and ImpersonatorName from the
+// users, staff members and API keys they name, each looked up once.
+func nameActors(ctx context.Context, r storage.Repos, events []audit.Event) error {
+	names := map[string]string{}
+	name := func(actor string) (string, error) {
+		if actor == "" {
+			return "", nil
+		}
+		if n, ok := names[actor]; ok {
+			return n, nil
+		}
+		kind, id, _ := strings.Cut(actor, ":")
+		var n string
+		var err error
+		switch identity.Kind(kind) {
+		case identity.KindUser:
+			var u customer.User
+			u, err = r.Users().Get(ctx, customer.UserID(id))
+			n = u.Name
+		case identity.KindStaff:
+			var s identity.StaffMember
+			s, err = r.Staff().Get(ctx, identity.StaffID(id))
+			n = s.Name
+		case identity.KindAPIKey:
+			var k identity.APIKey
+			k, err = r.APIKeys().Get(ctx, identity.APIKeyID(id))
+			n = k.Name
+		}
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return "", err
+		}
+		names[actor] = n
+		return n, nil
+	}
+	for i := range events {
+		var err error
+		if events[i].ActorName, err = name(events[i].Actor); err != nil {
+			return err
+		}
+		if events[i].ImpersonatorName, err = name(events[i].Impersonator); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ListCustomerAuditEvents lists customer cid's audit log, newest first:
@@ -93,6 +148,10 @@ func (p *Portal) ListCustomerAuditEvents(ctx context.Context, cid customer.ID, p
 		return List[audit.Event]{}, err
 	}
 	return listIn(ctx, p, "customer_audit_events", ActCustomerAuditRead, cid, params, func(r storage.Repos, _ access, page storage.Page) (storage.List[audit.Event], error) {
-		return r.Audit().List(ctx, f, page)
+		l, err := r.Audit().List(ctx, f, page)
+		if err != nil {
+			return l, err
+		}
+		return l, nameActors(ctx, r, l.Items)
 	})
 }

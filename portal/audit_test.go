@@ -45,6 +45,8 @@ func TestAuditLog(t *testing.T) {
 		e := mine.Items[0]
 		assert.Equal(t, "user:"+string(ada.UserID), e.Actor)
 		assert.Equal(t, "staff:"+string(in.Staff.ID), e.Impersonator, "both people")
+		assert.Equal(t, "ada@acme.example", e.ActorName, "named as the user is named now")
+		assert.Equal(t, "Staff sam@provider.example", e.ImpersonatorName)
 		assert.Equal(t, "req-42", e.RequestID)
 		assert.Contains(t, e.Changes, audit.Change{Field: "issuer", Before: "", After: "https://login.acme.example"})
 		for _, ch := range e.Changes {
@@ -62,6 +64,9 @@ func TestAuditLog(t *testing.T) {
 		var actions []string
 		for _, e := range byStaff.Items {
 			actions = append(actions, e.Action)
+			if e.Impersonator == "" {
+				assert.Equal(t, "Staff sam@provider.example", e.ActorName, "%s names the staff member", e.Action)
+			}
 		}
 		assert.Contains(t, actions, "sso.configured", "what the staff member did as someone else")
 		assert.Contains(t, actions, "impersonation.started")
