@@ -713,18 +713,29 @@ func (p *Portal) OutboxStats(ctx context.Context) (OutboxStats, error) {
 		Sent: p.delivered.sent.Load(), Retried: p.delivered.retried.Load(),
 		Failed: p.delivered.failed.Load(), Released: p.delivered.released.Load(),
 	}
+	var err error
+	out.Pending, out.Sending, out.OldestPendingAge, err = p.queueStats(ctx, "outbox", func(r storage.Repos) (storage.OutboxStats, error) {
+		return r.Outbox().Stats(ctx)
+	})
+	return out, err
+}
+
+// queueStats reads the state of a queue (the outbox's or the webhook
+// deliveries') with stats, in a read-only transaction: how many rows wait,
+// how many workers hold, and how long the oldest due row has waited, with
+// Config.Now as the present.
+func (p *Portal) queueStats(ctx context.Context, queue string, stats func(storage.Repos) (storage.OutboxStats, error)) (pending, sending int, oldest time.Duration, err error) {
 	var st storage.OutboxStats
-	err := p.read(ctx, func(r storage.Repos) error {
+	err = p.read(ctx, func(r storage.Repos) error {
 		var err error
-		st, err = r.Outbox().Stats(ctx)
+		st, err = stats(r)
 		return err
 	})
 	if err != nil {
-		return out, fmt.Errorf("portal: reading outbox stats: %w", err)
+		return 0, 0, 0, fmt.Errorf("portal: reading %s stats: %w", queue, err)
 	}
-	out.Pending, out.Sending = st.Pending, st.Sending
 	if !st.FirstDue.IsZero() {
-		out.OldestPendingAge = max(0, p.timestamp().Sub(st.FirstDue))
+		oldest = max(0, p.timestamp().Sub(st.FirstDue))
 	}
-	return out, nil
+	return st.Pending, st.Sending, oldest, nil
 }

@@ -608,20 +608,11 @@ func (p *Portal) WebhookStats(ctx context.Context) (WebhookStats, error) {
 		Delivered: p.hooked.delivered.Load(), Retried: p.hooked.retried.Load(),
 		Failed: p.hooked.failed.Load(), Released: p.hooked.released.Load(),
 	}
-	var st storage.OutboxStats
-	err := p.read(ctx, func(r storage.Repos) error {
-		var err error
-		st, err = r.Webhooks().DeliveryStats(ctx)
-		return err
+	var err error
+	out.Pending, out.Sending, out.OldestPendingAge, err = p.queueStats(ctx, "webhook", func(r storage.Repos) (storage.OutboxStats, error) {
+		return r.Webhooks().DeliveryStats(ctx)
 	})
-	if err != nil {
-		return out, fmt.Errorf("portal: reading webhook stats: %w", err)
-	}
-	out.Pending, out.Sending = st.Pending, st.Sending
-	if !st.FirstDue.IsZero() {
-		out.OldestPendingAge = max(0, p.timestamp().Sub(st.FirstDue))
-	}
-	return out, nil
+	return out, err
 }
 
 // DefaultWebhookRetention is how long PurgeWebhookDeliveries keeps
