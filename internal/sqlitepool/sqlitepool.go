@@ -52,6 +52,7 @@ type Pool struct {
 		rows    map[string]bool     // whether the file has rows in a table
 		columns map[string][]string // each table's columns, quoted
 		keys    map[string][]string // each table's primary key columns, quoted; none for a rowid table
+		virtual []string            // the full-text (virtual) tables
 		err     error
 	}
 }
@@ -229,7 +230,7 @@ func (p *Pool) putBackRows(ctx context.Context, conn *sql.Conn, logged []string)
 			return fmt.Errorf("%s: %w", tb, err)
 		}
 	}
-	if err := rebuildFullText(ctx, tx); err != nil {
+	if err := rebuildFullText(ctx, tx, p.schema.virtual); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`DELETE FROM temp.%q`, written)); err != nil {
@@ -266,7 +267,7 @@ func (p *Pool) putBackTables(ctx context.Context, conn *sql.Conn, logged []strin
 			return fmt.Errorf("%s: %w", tb, err)
 		}
 	}
-	if err := rebuildFullText(ctx, tx); err != nil {
+	if err := rebuildFullText(ctx, tx, p.schema.virtual); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`DELETE FROM temp.%q`, written)); err != nil {
@@ -279,23 +280,7 @@ func (p *Pool) putBackTables(ctx context.Context, conn *sql.Conn, logged []strin
 // content) tables from the tables they read, just put back: no trigger can
 // track a virtual table's writes, and the pool leaves them and their
 // shadow tables out.
-func rebuildFullText(ctx context.Context, tx *sql.Tx) error {
-	vs, err := tx.QueryContext(ctx, `SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'virtual'`)
-	if err != nil {
-		return err
-	}
-	var virtual []string
-	for vs.Next() {
-		var name string
-		if err := vs.Scan(&name); err != nil {
-			vs.Close()
-			return err
-		}
-		virtual = append(virtual, name)
-	}
-	if err := vs.Close(); err != nil {
-		return err
-	}
+func rebuildFullText(ctx context.Context, tx *sql.Tx, virtual []string) error {
 	for _, v := range virtual {
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO main.%[1]q (%[1]q) VALUES ('rebuild')`, v)); err != nil {
 			return fmt.Errorf("%s: %w", v, err)
@@ -310,23 +295,11 @@ func (p *Pool) logged(ctx context.Context, conn *sql.Conn) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := conn.QueryContext(ctx, fmt.Sprintf(`SELECT name FROM temp.%q`, written))
+	names, err := column(ctx, conn, fmt.Sprintf(`SELECT name FROM temp.%q`, written))
 	if err != nil {
 		return nil, err
 	}
-	names := map[string]bool{}
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		names[name] = true
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	return slices.DeleteFunc(slices.Clone(tables), func(name string) bool { return !names[name] }), nil
+	return slices.DeleteFunc(slices.Clone(tables), func(name string) bool { return !slices.Contains(names, name) }), nil
 }
 
 // withChildren returns the tables logged (parents first) and every table
@@ -417,6 +390,7 @@ func (p *Pool) tables(ctx context.Context, conn *sql.Conn) ([]string, map[string
 				return
 			}
 		}
+		sc.virtual, sc.err = column(ctx, conn, `SELECT name FROM pragma_table_list WHERE schema = 'tpl' AND type = 'virtual' ORDER BY name`)
 	})
 	return sc.tables, sc.parents, sc.err
 }
@@ -446,6 +420,24 @@ func columns(ctx context.Context, conn *sql.Conn, table string) (cols, key []str
 		key = append(key, byPos[i])
 	}
 	return cols, key, rows.Err()
+}
+
+// column returns the one column of query's rows.
+func column(ctx context.Context, conn *sql.Conn, query string) ([]string, error) {
+	rows, err := conn.QueryContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		out = append(out, name)
+	}
+	return out, rows.Err()
 }
 
 // writeConn returns s's one write connection.
