@@ -238,14 +238,21 @@ type UpdateCustomerParams struct {
 }
 
 func (u *UpdateCustomerParams) normalize() {
-	for _, s := range []*string{u.Name, u.LegalName, u.VATID, u.ContactEmail, u.Phone, u.ExternalRef} {
-		if s != nil {
-			*s = strings.TrimSpace(*s)
+	// New values, never written through the caller's pointers: a caller
+	// may share what they point to (another goroutine may be reading it).
+	for _, s := range []**string{&u.Name, &u.LegalName, &u.VATID, &u.ContactEmail, &u.Phone, &u.ExternalRef} {
+		if *s != nil {
+			t := strings.TrimSpace(**s)
+			*s = &t
 		}
 	}
 	if u.Address != nil {
 		a := u.Address.Normalize()
 		u.Address = &a
+	}
+	if u.Branding != nil {
+		b := *u.Branding // checkBranding normalises it in place
+		u.Branding = &b
 	}
 }
 
