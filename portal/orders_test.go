@@ -155,6 +155,11 @@ func TestProducts(t *testing.T) {
 		assert.Equal(t, s.clock.Now(), p.UpdatedAt)
 		_, err = s.p.UpdateProduct(s.owner, s.phone.ID, portal.UpdateProductParams{Version: s.phone.Version, Name: ptr("Stale")})
 		assertCode(t, portalerr.Conflict, err)
+		name := " Phone 3 "
+		p, err = s.p.UpdateProduct(s.owner, s.phone.ID, portal.UpdateProductParams{Version: p.Version, Name: &name})
+		require.NoError(t, err)
+		assert.Equal(t, "Phone 3", p.Name, "stored trimmed")
+		assert.Equal(t, " Phone 3 ", name, "the caller's value as it was")
 		_, err = s.p.UpdateProduct(s.owner, "prd_nothing", portal.UpdateProductParams{Version: 1, Name: ptr("Ghost")})
 		assertCode(t, portalerr.NotFound, err)
 		_, err = s.p.UpdateProduct(s.owner, s.phone.ID, portal.UpdateProductParams{Version: p.Version, Price: &orders.Money{Amount: -1, Currency: "EUR"}})

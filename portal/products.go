@@ -179,9 +179,11 @@ type UpdateProductParams struct {
 }
 
 func (u *UpdateProductParams) normalize() {
-	for _, s := range []*string{u.SKU, u.Name, u.Description, u.Category} {
-		if s != nil {
-			*s = strings.TrimSpace(*s)
+	// New values, never written through the caller's pointers.
+	for _, s := range []**string{&u.SKU, &u.Name, &u.Description, &u.Category} {
+		if *s != nil {
+			t := strings.TrimSpace(**s)
+			*s = &t
 		}
 	}
 }
