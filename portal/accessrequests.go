@@ -300,6 +300,9 @@ func (p *Portal) ConnectAccessRequestToNewCustomer(ctx context.Context, id acces
 			if err != nil {
 				return err
 			}
+			if err := p.recordDiff(ctx, r, a, "invitation.created", c.ID, string(inv.ID), nil, nil, inv); err != nil {
+				return err
+			}
 			d.Customer, d.Invitation = c, inv
 			d.Request.Decision.CustomerID, d.Request.Decision.NewCustomer, d.Request.Decision.InvitationID = c.ID, true, inv.ID
 			return err
@@ -344,9 +347,12 @@ func (p *Portal) ConnectAccessRequestToCustomer(ctx context.Context, id accessre
 			inv, err := p.createInvitationIn(ctx, r, c, invite.Invitation{
 				Email: req.Email, Role: params.Role, SiteIDs: sites, Message: params.Message, InvitedBy: a.who.Actor(),
 			}, invite.DefaultInvitationTTL, req.Language)
+			if err != nil {
+				return err
+			}
 			d.Customer, d.Invitation = c, inv
 			d.Request.Decision.CustomerID, d.Request.Decision.InvitationID = c.ID, inv.ID
-			return err
+			return p.recordDiff(ctx, r, a, "invitation.created", c.ID, string(inv.ID), nil, nil, inv)
 		})
 }
 

@@ -177,6 +177,7 @@ func TestConnectAccessRequestToNewCustomer(t *testing.T) {
 		assert.Equal(t, "DE123456789", d.Customer.VATID, "prefilled")
 		assert.True(t, d.Customer.Features.Tickets, "the chosen features")
 		assert.True(t, d.Invitation.FirstAdmin)
+		assertInvitationAudited(t, s, d)
 
 		n := s.lastNotice(t, "jane@acme.example")
 		require.Equal(t, portal.NotifyInvitation, n.Kind)
@@ -237,10 +238,22 @@ func TestConnectAccessRequestToExistingCustomer(t *testing.T) {
 		assert.Equal(t, c.ID, d.Request.Decision.CustomerID)
 		assert.False(t, d.Request.Decision.NewCustomer)
 		assert.Equal(t, "staff:stf_agent", d.Request.Decision.By)
+		assertInvitationAudited(t, s, d)
 		in := s.accept(t, s.lastNotice(t, "jane@acme.example").Token, "Jane Doe")
 		assert.Equal(t, customer.RoleMaintainer, in.Membership.Role)
 		assert.Equal(t, []customer.SiteID{site.ID}, in.Membership.SiteIDs, "partial access")
 	})
+}
+
+// assertInvitationAudited checks that the invitation a decision sent is
+// an audit event of its customer, by the staff member who decided (and so
+// a webhook event too).
+func assertInvitationAudited(t *testing.T, s signInEnv, d portal.AccessDecision) {
+	t.Helper()
+	l, err := s.p.ListCustomerAuditEvents(s.owner, d.Customer.ID, portal.ListAuditEventsParams{Action: "invitation.created", Target: string(d.Invitation.ID)})
+	require.NoError(t, err)
+	require.Len(t, l.Items, 1, "the invitation is audited")
+	assert.Equal(t, d.Request.Decision.By, l.Items[0].Actor)
 }
 
 func TestRejectAccessRequestMailsTheMessage(t *testing.T) {

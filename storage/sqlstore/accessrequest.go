@@ -132,6 +132,9 @@ func (s accessRequestRepo) Candidates(ctx context.Context, q storage.CandidateQu
 	if q.VATID != "" {
 		or.and(`upper(replace(replace(replace(vat_id, ' ', ''), '.', ''), '-', '')) = ?`, []any{strings.ToUpper(q.VATID)})
 	}
+	// A customer matched by domain or VAT ID outranks any matched by name
+	// alone, so those come first when more match than the limit takes.
+	strong := conds{where: slices.Clone(or.where), args: slices.Clone(or.args)}
 	for _, w := range q.Words {
 		pat := likePattern(w)
 		or.and(`(name `+like+` ? ESCAPE '\' OR legal_name `+like+` ? ESCAPE '\')`, []any{pat, pat})
@@ -139,8 +142,14 @@ func (s accessRequestRepo) Candidates(ctx context.Context, q storage.CandidateQu
 	if len(or.where) == 0 || limit <= 0 {
 		return nil, nil
 	}
-	sql := customers.selectSQL + ` WHERE status <> ? AND (` + strings.Join(or.where, " OR ") + `) ORDER BY id LIMIT ?`
-	args := append(append([]any{string(customer.StatusArchived)}, or.args...), limit)
+	order := `id`
+	if len(strong.where) > 0 && len(strong.where) < len(or.where) {
+		order = `CASE WHEN ` + strings.Join(strong.where, " OR ") + ` THEN 0 ELSE 1 END, id`
+	} else {
+		strong.args = nil
+	}
+	sql := customers.selectSQL + ` WHERE status <> ? AND (` + strings.Join(or.where, " OR ") + `) ORDER BY ` + order + ` LIMIT ?`
+	args := append(append(append([]any{string(customer.StatusArchived)}, or.args...), strong.args...), limit)
 	var out []accessrequest.Candidate
 	rows, err := s.t.query(ctx, sql, args...)
 	if err != nil {

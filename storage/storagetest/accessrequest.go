@@ -264,6 +264,16 @@ func testAccessRequestCandidates(t *testing.T, s storage.Store) {
 	assert.Len(t, find(storage.CandidateQuery{Domain: "acme.example", VATID: "DE123456789", Words: []string{"industries"}}), 4)
 	assert.Empty(t, find(storage.CandidateQuery{Domain: "acme_example"}))
 	assert.Empty(t, find(storage.CandidateQuery{}))
+
+	// When more customers match than the limit takes, those matched by
+	// domain or VAT ID come first: "Corp" names three customers made before
+	// byVAT, and a limit of one still finds byVAT.
+	got, err := get(t, s, func(ctx context.Context, r storage.Repos) ([]accessrequest.Candidate, error) {
+		return r.AccessRequests().Candidates(ctx, storage.CandidateQuery{VATID: "DE123456789", Words: []string{"corp"}}, 1)
+	})
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Equal(t, byVAT.ID, got[0].Customer.ID)
 }
 
 func testAccessRequestsReadOnly(t *testing.T, s storage.Store) {
