@@ -220,6 +220,8 @@ var germanPortal = map[string]string{
 	"Reply":                                  "Antworten",
 	"Send the request":                       "Anfrage senden",
 	"Site (optional)":                        "Standort (optional)",
+	"Device":                                 "Gerät",
+	"Device (optional)":                      "Gerät (optional)",
 	"Support":                                "Support",
 	"Updated":                                "Geändert",
 	"What is it about?":                      "Worum geht es?",
