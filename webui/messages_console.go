@@ -18,6 +18,7 @@ var germanConsole = map[string]string{
 	"Assign":                           "Zuweisen",
 	"Assign to":                        "Zuweisen an",
 	"Assignee":                         "Zuständig",
+	"New priority":                     "Neue Priorität",
 	"New status":                       "Neuer Status",
 	"No tickets match.":                "Keine passenden Tickets.",
 	"Nobody":                           "Niemand",

@@ -171,12 +171,14 @@ type ticketView struct {
 	CanComment bool
 	CanReopen  bool
 	// Staff-only: the moves the status machine allows now, the service
-	// desk's members to assign, and whether a master-data change waits.
-	Moves     []ticket.Status
-	Desk      []deskMember
-	CanApply  bool
-	Customer  customer.Customer
-	OrderName string
+	// desk's members to assign, whether a master-data change waits, and
+	// the priorities to choose from while the priority may change.
+	Moves      []ticket.Status
+	Desk       []deskMember
+	CanApply   bool
+	Priorities []ticket.Priority
+	Customer   customer.Customer
+	OrderName  string
 	// RecordName and RecordURL name the linked record when the viewer
 	// may see it; SiteName and SiteURL the site, ItemName and ItemURL the
 	// stock item, alike.
