@@ -152,6 +152,7 @@ var labels = map[string][2]string{
 	"run_status:awaiting_confirmation": {"Waiting for confirmation", "Wartet auf Bestätigung"},
 	"run_status:applied":               {"Applied", "Übernommen"},
 	"run_status:discarded":             {"Discarded", "Verworfen"},
+	"run_status:failed":                {"Failed", "Fehlgeschlagen"},
 	"sync_action:create":               {"New", "Neu"},
 	"sync_action:update":               {"Change", "Änderung"},
 	"sync_action:lock":                 {"Lock", "Sperren"},
