@@ -2,6 +2,10 @@ package hrsync_test
 
 import (
 	"bytes"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -198,4 +202,32 @@ func TestPlanWithFilterKeepsOnlyMatchingRows(t *testing.T) {
 	assert.Equal(t, hrsync.Counts{Lock: 1, Remove: 1, Unchanged: 1}, p.Counts)
 	assert.Equal(t, portalerr.Invalid, portalerr.CodeOf(hrsync.Filter{Locations: []string{strings.Repeat("x", hrsync.MaxField+1)}}.Validate()))
 	assert.NoError(t, f.Validate())
+}
+
+// TestRunStatusesListsEveryStatus keeps RunStatuses, which the pages'
+// translation test iterates, in step with the RunStatus constants of
+// run.go.
+func TestRunStatusesListsEveryStatus(t *testing.T) {
+	f, err := parser.ParseFile(token.NewFileSet(), "run.go", nil, 0)
+	require.NoError(t, err)
+	var declared []hrsync.RunStatus
+	ast.Inspect(f, func(n ast.Node) bool {
+		spec, ok := n.(*ast.ValueSpec)
+		if !ok {
+			return true
+		}
+		if id, ok := spec.Type.(*ast.Ident); !ok || id.Name != "RunStatus" {
+			return true
+		}
+		for _, v := range spec.Values {
+			lit, ok := v.(*ast.BasicLit)
+			require.True(t, ok, "a RunStatus constant is a string literal")
+			s, err := strconv.Unquote(lit.Value)
+			require.NoError(t, err)
+			declared = append(declared, hrsync.RunStatus(s))
+		}
+		return true
+	})
+	require.NotEmpty(t, declared)
+	assert.ElementsMatch(t, declared, hrsync.RunStatuses)
 }

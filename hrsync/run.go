@@ -30,6 +30,9 @@ const (
 	RunFailed RunStatus = "failed"
 )
 
+// RunStatuses lists every run status.
+var RunStatuses = []RunStatus{RunPlanned, RunAwaitingConfirmation, RunApplied, RunDiscarded, RunFailed}
+
 // Run is one sync of a customer: where it came from, what it found and
 // what became of it.
 type Run struct {

@@ -78,8 +78,9 @@ var hrUseCases = map[string]useCase{
 		return none2(f.p.UpdateLicenses(ctx, tn.c.ID, portal.UpdateLicensesParams{HRSync: customer.GrantGranted}))
 	}},
 	// The org structure and its syncs are the customer's admins' (and
-	// staff agents').
-	"ListEmployees": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+	// staff agents') to read and run; its SCIM tokens read them too (the
+	// SCIM server's Users and Groups).
+	"ListEmployees": {staff: identity.StaffAgent, user: customer.RoleAdmin, scim: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		l, err := f.p.ListEmployees(ctx, tn.c.ID, portal.ListEmployeesParams{})
 		var ids []customer.ID
 		for _, e := range l.Items {
@@ -87,16 +88,16 @@ var hrUseCases = map[string]useCase{
 		}
 		return ids, err
 	}},
-	"GetEmployee": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+	"GetEmployee": {staff: identity.StaffAgent, user: customer.RoleAdmin, scim: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.GetEmployee(ctx, tn.c.ID, tn.hr.employee.ID))
 	}},
-	"ListOrgUnits": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+	"ListOrgUnits": {staff: identity.StaffAgent, user: customer.RoleAdmin, scim: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.ListOrgUnits(ctx, tn.c.ID, ""))
 	}},
-	"ListOffboardingTasks": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+	"ListOffboardingTasks": {staff: identity.StaffAgent, user: customer.RoleAdmin, scim: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.ListOffboardingTasks(ctx, tn.c.ID))
 	}},
-	"ListSyncRuns": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+	"ListSyncRuns": {staff: identity.StaffAgent, user: customer.RoleAdmin, scim: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		l, err := f.p.ListSyncRuns(ctx, tn.c.ID, portal.ListSyncRunsParams{})
 		var ids []customer.ID
 		for _, r := range l.Items {
@@ -104,7 +105,7 @@ var hrUseCases = map[string]useCase{
 		}
 		return ids, err
 	}},
-	"GetSyncRun": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+	"GetSyncRun": {staff: identity.StaffAgent, user: customer.RoleAdmin, scim: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.GetSyncRun(ctx, tn.c.ID, tn.hr.planned.ID))
 	}},
 	"StartSync": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
@@ -117,8 +118,8 @@ var hrUseCases = map[string]useCase{
 		return none2(f.p.DiscardSync(ctx, tn.c.ID, tn.hr.planned.ID))
 	}},
 	// SCIM tokens are the customer admins' (and staff agents') to make and
-	// revoke; the SCIM writes are the tokens' alone (scimapi's tests call
-	// them with one), refused to every other principal.
+	// revoke; the SCIM writes are the tokens' alone, refused to every other
+	// principal.
 	"CreateSCIMToken": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.CreateSCIMToken(ctx, tn.c.ID, portal.CreateSCIMTokenParams{Name: "Entra ID"}))
 	}},
@@ -131,19 +132,19 @@ var hrUseCases = map[string]useCase{
 	"SyncFrom": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.SyncFrom(ctx, tn.c.ID, &staticSource{recs: []hrsync.Record{{ExternalID: "E1", Name: "Ann"}, {ExternalID: "E2", Name: "Bob"}}}))
 	}},
-	"GetSyncSettings": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+	"GetSyncSettings": {staff: identity.StaffAgent, user: customer.RoleAdmin, scim: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.GetSyncSettings(ctx, tn.c.ID))
 	}},
 	"UpdateSyncSettings": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.UpdateSyncSettings(ctx, tn.c.ID, portal.UpdateSyncSettingsParams{Filter: hrsync.Filter{Locations: []string{"Berlin"}}, InviteEmployees: true}))
 	}},
-	"SCIMCreateEmployee": {call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+	"SCIMCreateEmployee": {scim: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.SCIMCreateEmployee(ctx, tn.c.ID, hrsync.Record{ExternalID: "S1", Name: "Sam"}))
 	}},
-	"SCIMReplaceEmployee": {call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+	"SCIMReplaceEmployee": {scim: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.SCIMReplaceEmployee(ctx, tn.c.ID, tn.hr.employee.ID, hrsync.Record{ExternalID: "E1", Name: "Renamed"}))
 	}},
-	"SCIMDeleteEmployee": {call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+	"SCIMDeleteEmployee": {scim: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none(f.p.SCIMDeleteEmployee(ctx, tn.c.ID, tn.hr.employee.ID))
 	}},
 }

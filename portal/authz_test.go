@@ -337,6 +337,9 @@ type useCase struct {
 	// people refuses API keys whatever their role: the use case needs a
 	// person to answer for it (Rule.PeopleOnly).
 	people bool
+	// scim lets a customer's SCIM token call the use case for its own
+	// customer.
+	scim bool
 }
 
 func none(err error) ([]customer.ID, error) { return nil, err }
@@ -1026,6 +1029,7 @@ type caller struct {
 	ctx   func(t *testing.T, f fixture) context.Context
 
 	person bool // a staff member signed in as itself, not an API key
+	scim   bool // a SCIM token of tenant a
 }
 
 func staffCaller(name string, role identity.StaffRole, mk func(string, identity.StaffRole) identity.Principal) caller {
@@ -1055,6 +1059,9 @@ var callers = []caller{
 	userCaller("user maintainer", customer.RoleMaintainer, func(tn tenant) portal.Member { return tn.maintainer }, false),
 	userCaller("user viewer", customer.RoleViewer, func(tn tenant) portal.Member { return tn.viewer }, false),
 	userCaller("user admin read-only", customer.RoleViewer, func(tn tenant) portal.Member { return tn.readOnlyAdmin }, true),
+	{name: "scim token", scim: true, ctx: func(t *testing.T, f fixture) context.Context {
+		return identity.NewContext(t.Context(), identity.SCIMPrincipal(string(f.a.hr.token), f.a.c.ID))
+	}},
 }
 
 var staffRanks = map[identity.StaffRole]int{identity.StaffAgent: 1, identity.StaffAdmin: 2, identity.StaffOwner: 3}
@@ -1075,6 +1082,16 @@ func (u useCase) expect(c caller, foreign bool) portalerr.Code {
 			return ""
 		}
 		return portalerr.PermissionDenied
+	case c.scim:
+		// A SCIM token may do nothing else, for no customer; what it may
+		// do, only for its own.
+		if !u.scim {
+			return portalerr.PermissionDenied
+		}
+		if foreign {
+			return portalerr.NotFound
+		}
+		return ""
 	}
 	return portalerr.Unauthenticated
 }
@@ -1246,7 +1263,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 								t.Errorf("%s wrote to the store", name)
 							}
 						}
-						if c.role != "" {
+						if c.role != "" || c.scim {
 							for _, id := range visible {
 								assert.Equal(t, f.a.c.ID, id, "a customer user sees only its own customer")
 							}

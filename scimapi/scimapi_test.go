@@ -7,13 +7,16 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portalkit/portalkit/audit"
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/hrsync"
 	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/org"
 	"github.com/portalkit/portalkit/portal"
@@ -21,6 +24,7 @@ import (
 	"github.com/portalkit/portalkit/scimapi"
 	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/storage/postgres/postgrestest"
+	"github.com/portalkit/portalkit/webhook"
 )
 
 // backends are the storage engines the replays run against.
@@ -33,20 +37,27 @@ func backends(t *testing.T) map[string]func(*testing.T) storage.Store {
 }
 
 // fixture is a SCIM server over a portal with two customers licensed for
-// HR sync, each with a SCIM token.
+// HR sync, each with a SCIM token, and a webhook endpoint for the
+// employee events.
 type fixture struct {
 	p            *portal.Portal
 	srv          *httptest.Server
 	acme, globex customer.Customer
 	acmeToken    string
+	acmeTokenID  hrsync.TokenID
 	globexToken  string
+	hook         webhook.EndpointID
+	// seenEvents and seenDeliveries are the audit events and webhook
+	// deliveries newChanges has returned.
+	seenEvents     map[audit.ID]bool
+	seenDeliveries map[webhook.DeliveryID]bool
 }
 
 func newFixture(t *testing.T, store storage.Store) *fixture {
 	t.Helper()
 	f := &fixture{p: portaltest.New(t, &portaltest.Clock{}, func(c *portal.Config) { c.Store = store })}
 	owner := portaltest.Owner(t.Context())
-	mk := func(name string) (customer.Customer, string) {
+	mk := func(name string) (customer.Customer, portal.SCIMTokenSecret) {
 		on := true
 		c, err := f.p.CreateCustomer(owner, portal.CreateCustomerParams{Name: name, Features: customer.FeaturesPatch{SupplierWarehouse: &on}})
 		require.NoError(t, err)
@@ -56,10 +67,19 @@ func newFixture(t *testing.T, store storage.Store) *fixture {
 		require.NoError(t, err)
 		tok, err := f.p.CreateSCIMToken(owner, c.ID, portal.CreateSCIMTokenParams{Name: "IdP of " + name})
 		require.NoError(t, err)
-		return c, tok.Secret
+		return c, tok
 	}
-	f.acme, f.acmeToken = mk("Acme")
-	f.globex, f.globexToken = mk("Globex")
+	var tok portal.SCIMTokenSecret
+	f.acme, tok = mk("Acme")
+	f.acmeToken, f.acmeTokenID = tok.Secret, tok.Token.ID
+	f.globex, tok = mk("Globex")
+	f.globexToken = tok.Secret
+	hook, err := f.p.CreateWebhookEndpoint(owner, portal.CreateWebhookEndpointParams{URL: "https://93.184.215.14/hooks",
+		EventTypes: []webhook.Type{webhook.EmployeeCreated, webhook.EmployeeReplaced, webhook.EmployeeDeleted}})
+	require.NoError(t, err)
+	f.hook = hook.ID
+	f.seenEvents, f.seenDeliveries = map[audit.ID]bool{}, map[webhook.DeliveryID]bool{}
+	f.newChanges(t) // the set-up's own
 	f.srv = httptest.NewServer(scimapi.NewHandler(f.p))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -105,6 +125,12 @@ type replay struct {
 		Status int            `json:"status"`
 		Save   string         `json:"save"`
 		Expect map[string]any `json:"expect"`
+		// Audit are the audit actions the step records, in order (none
+		// when empty), each about the saved employee and published as
+		// its webhook event, whose employee has Employee's status and
+		// name where set.
+		Audit    []string    `json:"audit"`
+		Employee eventFields `json:"employee"`
 	} `json:"steps"`
 }
 
@@ -153,8 +179,102 @@ func (f *fixture) run(t *testing.T, file string) map[string]string {
 			require.NotEmpty(t, id, "%s: no id", st.Name)
 			saved[st.Save] = id
 		}
+		f.assertAudited(t, st.Name, saved["id"], st.Audit, st.Employee)
 	}
 	return saved
+}
+
+// eventTypes are the webhook events of the SCIM writes' audit actions.
+var eventTypes = map[string]webhook.Type{
+	"scim.employee.created":  webhook.EmployeeCreated,
+	"scim.employee.replaced": webhook.EmployeeReplaced,
+	"scim.employee.deleted":  webhook.EmployeeDeleted,
+}
+
+// newChanges returns the audit events and the webhook deliveries to the
+// fixture's endpoint written since it last looked, oldest first.
+func (f *fixture) newChanges(t *testing.T) ([]audit.Event, []webhook.Delivery) {
+	t.Helper()
+	owner := portaltest.Owner(t.Context())
+	var events []audit.Event
+	for cursor := ""; ; {
+		l, err := f.p.ListAuditEvents(owner, portal.ListAuditEventsParams{Cursor: cursor, Limit: 100})
+		require.NoError(t, err)
+		for _, e := range l.Items {
+			if !f.seenEvents[e.ID] {
+				f.seenEvents[e.ID] = true
+				events = append(events, e)
+			}
+		}
+		if cursor = l.NextCursor; cursor == "" {
+			break
+		}
+	}
+	var deliveries []webhook.Delivery
+	for cursor := ""; ; {
+		l, err := f.p.ListWebhookDeliveries(owner, f.hook, portal.ListWebhookDeliveriesParams{Cursor: cursor, Limit: 100})
+		require.NoError(t, err)
+		for _, d := range l.Items {
+			if !f.seenDeliveries[d.ID] {
+				f.seenDeliveries[d.ID] = true
+				deliveries = append(deliveries, d)
+			}
+		}
+		if cursor = l.NextCursor; cursor == "" {
+			break
+		}
+	}
+	slices.Reverse(events) // the lists are newest first
+	slices.Reverse(deliveries)
+	return events, deliveries
+}
+
+// eventFields are fields of the employee a webhook event carries, to
+// check where set.
+type eventFields struct {
+	Status org.Status `json:"status"`
+	Name   string     `json:"name"`
+}
+
+// assertAudited checks that what happened since the last look is the
+// audit events of actions, by Acme's SCIM token about employee id in
+// Acme, each published to the webhook endpoint as its event, whose data
+// is employee id with the fields of want.
+func (f *fixture) assertAudited(t *testing.T, step, id string, actions []string, want eventFields) {
+	t.Helper()
+	events, deliveries := f.newChanges(t)
+	if len(actions) == 0 {
+		actions = nil // "audit": [] as none
+	}
+	var got []string
+	for _, e := range events {
+		got = append(got, e.Action)
+		assert.Equal(t, "scim:"+string(f.acmeTokenID), e.Actor, "%s: %s's actor", step, e.Action)
+		assert.Equal(t, f.acme.ID, e.CustomerID, "%s: %s's customer", step, e.Action)
+		assert.Equal(t, id, e.ObjectID, "%s: %s's object", step, e.Action)
+	}
+	assert.Equal(t, actions, got, "%s: audit events", step)
+	var wantTypes, gotTypes []webhook.Type
+	for _, a := range actions {
+		wantTypes = append(wantTypes, eventTypes[a])
+	}
+	for _, d := range deliveries {
+		gotTypes = append(gotTypes, d.Type)
+		assert.Equal(t, f.acme.ID, d.CustomerID, "%s: %s's customer", step, d.Type)
+		var body struct {
+			Data org.Employee `json:"data"`
+		}
+		require.NoError(t, json.Unmarshal(d.Body, &body), "%s: %s", step, d.Type)
+		e := body.Data
+		assert.Equal(t, org.EmployeeID(id), e.ID, "%s: %s's employee", step, d.Type)
+		if want.Status != "" {
+			assert.Equal(t, want.Status, e.Status, "%s: %s's status", step, d.Type)
+		}
+		if want.Name != "" {
+			assert.Equal(t, want.Name, e.Name, "%s: %s's name", step, d.Type)
+		}
+	}
+	assert.Equal(t, wantTypes, gotTypes, "%s: webhook events", step)
 }
 
 // TestEntraIDReplay replays Microsoft Entra ID's provisioning of one user,
@@ -194,6 +314,30 @@ func TestOktaReplay(t *testing.T) {
 			assert.Equal(t, "00ujl29u0le5T6Aj10h7", v.ExternalID)
 			assert.Equal(t, "test.user@okta.local", v.Username)
 			f.assertGlobexUntouched(t)
+		})
+	}
+}
+
+// TestSCIMWritesAreAudited deletes a user who is still active, which
+// neither replay does (Entra ID deletes the user it deactivated): the
+// employee leaves, and the deletion is in the audit log and published
+// as employee.deleted; a second DELETE changes and records nothing.
+func TestSCIMWritesAreAudited(t *testing.T) {
+	for name, open := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t, open(t))
+			status, body := f.call(t, f.acme.ID, f.acmeToken, http.MethodPost, "/Users", map[string]any{
+				"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:User"}, "userName": "dora@acme.example", "externalId": "D-1", "active": true,
+				"name": map[string]any{"formatted": "Dora Doe"}})
+			require.Equal(t, http.StatusCreated, status, "%v", body)
+			dora, _ := body["id"].(string)
+			f.assertAudited(t, "create", dora, []string{"scim.employee.created"}, eventFields{Status: org.StatusActive, Name: "Dora Doe"})
+			status, _ = f.call(t, f.acme.ID, f.acmeToken, http.MethodDelete, "/Users/"+dora, nil)
+			require.Equal(t, http.StatusNoContent, status)
+			f.assertAudited(t, "delete", dora, []string{"scim.employee.deleted"}, eventFields{Status: org.StatusLeft, Name: "Dora Doe"})
+			status, _ = f.call(t, f.acme.ID, f.acmeToken, http.MethodDelete, "/Users/"+dora, nil)
+			require.Equal(t, http.StatusNoContent, status)
+			f.assertAudited(t, "delete again", dora, nil, eventFields{})
 		})
 	}
 }

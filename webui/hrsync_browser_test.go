@@ -113,18 +113,33 @@ func TestHRSyncStory(t *testing.T) {
 		assert.Len(t, emps.Items, 10)
 	})
 
-	// A laptop goes to Person 10, by the employee's ID.
 	leaver, err := s.p.ListEmployees(s.staff, initech.ID, portal.ListEmployeesParams{Query: "p10@"})
 	require.NoError(t, err)
 	require.Len(t, leaver.Items, 1)
 	items, err := s.p.StockIn(s.staff, initech.ID, portal.StockInParams{Items: []portal.StockInItemParams{{ProductID: laptop.ID, SerialNumber: "SN-P10"}}})
 	require.NoError(t, err)
-	_, err = s.p.IssueStockItem(s.staff, initech.ID, items[0].ID, portal.IssueStockItemParams{EmployeeID: leaver.Items[0].ID})
-	require.NoError(t, err)
+
+	step("the admin issues a laptop to Person 10, picked by ID", func(t *testing.T) {
+		admin := adminTab.in(t)
+		signInByLink(t, admin, "ida@initech.example")
+		admin.open("/stock/items/" + string(items[0].ID))
+		admin.requireStatus(200)
+		assert.False(t, admin.has(`input[name=holder_name]`), "no free text with HR sync")
+		admin.typeInto(`form[role=search] input[name=employee_q]`, "p10@")
+		admin.click(`form[role=search] button`)
+		admin.requireStatus(200)
+		admin.choose(`select[name=employee_id]`, string(leaver.Items[0].ID))
+		admin.click(`form[action$="/issue"] button`)
+		admin.requireStatus(200)
+		assert.Contains(t, admin.text(`.notice`), "The item is issued.")
+		assert.Contains(t, admin.text(`dl`), "Person 10")
+		it, err := s.p.GetStockItem(s.staff, initech.ID, items[0].ID)
+		require.NoError(t, err)
+		assert.Equal(t, leaver.Items[0].ID, it.HolderID)
+	})
 
 	step("two of ten leaving stops the admin's run until she confirms", func(t *testing.T) {
 		admin := adminTab.in(t)
-		signInByLink(t, admin, "ida@initech.example")
 		admin.click(`.top nav a[href="/employees"]`)
 		admin.requireStatus(200)
 		pasteCSV(admin, staffCSV(8))

@@ -25,6 +25,7 @@ import (
 // (an offboarding task), two planned runs and a SCIM token.
 type hrTenant struct {
 	leaver        org.EmployeeID
+	stayer        org.EmployeeID   // active, holding nothing
 	item          warehouse.ItemID // issued to the leaver
 	run, otherRun hrsync.RunID     // planned: one to apply, one to discard
 	token         hrsync.TokenID   // a SCIM token
@@ -53,6 +54,10 @@ func (s *site) hrTenant(t *testing.T, tn tenant, prod orders.ProductID) (custome
 	require.NoError(t, err)
 	require.Len(t, l.Items, 1)
 	h.leaver = l.Items[0].ID
+	l, err = s.p.ListEmployees(ctx, c.ID, portal.ListEmployeesParams{Query: "Sam Stayer"})
+	require.NoError(t, err)
+	require.Len(t, l.Items, 1)
+	h.stayer = l.Items[0].ID
 	items, err := s.p.StockIn(ctx, c.ID, portal.StockInParams{Items: []portal.StockInItemParams{{ProductID: prod, SerialNumber: "SN-HR-" + string(c.ID)}}})
 	require.NoError(t, err)
 	h.item = items[0].ID
@@ -224,4 +229,80 @@ func TestSyncSettingsPage(t *testing.T) {
 	assert.Equal(t, http.StatusForbidden, pg.status)
 	pg = br.get("/employees")
 	assert.Contains(t, pg.body, `value="Berlin, Hamburg"`, "the viewer changed nothing")
+}
+
+// TestIssueToAnEmployee issues an item from its page to an employee of
+// the org structure, picked by ID: the customer's admin picks from its
+// active employees only, an employee of another customer (or a locked
+// one) is refused with nothing changed, and people who may not read the
+// org structure, or a customer without HR sync, name the holder in free
+// text.
+func TestIssueToAnEmployee(t *testing.T) {
+	s := newSite(t)
+	owner := portaltest.Owner(t.Context())
+	path := "/stock/items/" + string(s.a.item)
+	admin := s.browser(t, s.a.users[customer.RoleAdmin].token)
+	pg := admin.get(path)
+	require.Equal(t, http.StatusOK, pg.status, pg.body)
+	assert.Contains(t, pg.body, `<select name="employee_id" required`)
+	assert.Contains(t, pg.body, `<option value="`+string(s.a.hr.stayer)+`" >`+s.a.hr.stayerName+`</option>`)
+	assert.NotContains(t, pg.body, string(s.a.hr.leaver), "a locked employee gets no devices")
+	assert.NotContains(t, pg.body, s.b.hr.stayerName)
+	assert.NotContains(t, pg.body, `name="holder_name"`, "no free text with HR sync")
+	pg = admin.get(path + "?employee_q=" + url.QueryEscape("Sam Stayer"))
+	require.Equal(t, http.StatusOK, pg.status, pg.body)
+	assert.Contains(t, pg.body, s.a.hr.stayerName)
+	assert.NotContains(t, pg.body, ">Bo</option>", "the search narrows the list")
+	pg = admin.get(path + "?employee_q=nobody")
+	assert.Contains(t, pg.body, "No active employee matches.")
+
+	unchanged := func() {
+		t.Helper()
+		it, err := s.p.GetStockItem(owner, s.a.c.ID, s.a.item)
+		require.NoError(t, err)
+		assert.Equal(t, warehouse.StatusInStock, it.Status)
+	}
+	for id, why := range map[org.EmployeeID]string{
+		s.b.hr.stayer: "is not an employee of this customer", "emp_made_up": "is not an employee of this customer",
+		s.a.hr.leaver: "devices go to active employees only",
+	} {
+		pg = admin.post(path+"/issue", url.Values{"employee_id": {string(id)}})
+		assert.Equal(t, http.StatusBadRequest, pg.status, "employee %s", id)
+		assert.Contains(t, pg.body, why)
+		assert.Contains(t, pg.body, `<select name="employee_id" required aria-invalid="true"`)
+		assert.NotContains(t, pg.body, s.b.hr.stayerName)
+		unchanged()
+	}
+
+	pg = admin.post(path+"/issue", url.Values{"employee_id": {string(s.a.hr.stayer)}, "note": {"First day"}})
+	require.Equal(t, http.StatusSeeOther, pg.status, pg.body)
+	it, err := s.p.GetStockItem(owner, s.a.c.ID, s.a.item)
+	require.NoError(t, err)
+	assert.Equal(t, warehouse.StatusIssued, it.Status)
+	assert.Equal(t, s.a.hr.stayer, it.HolderID)
+	assert.Equal(t, s.a.hr.stayerName, it.Holder.Name)
+	e, err := s.p.GetEmployee(owner, s.a.c.ID, s.a.hr.stayer)
+	require.NoError(t, err)
+	require.Len(t, e.Items, 1)
+	assert.Equal(t, s.a.item, e.Items[0].ID, "the employee holds it")
+	pg = admin.get(path)
+	assert.Contains(t, pg.body, s.a.hr.stayerName, "the page names the holder")
+
+	// A maintainer may issue but not read the org structure: free text.
+	pg = s.browser(t, s.b.users[customer.RoleMaintainer].token).get("/stock/items/" + string(s.b.item))
+	require.Equal(t, http.StatusOK, pg.status, pg.body)
+	assert.Contains(t, pg.body, `name="holder_name"`)
+	assert.NotContains(t, pg.body, `name="employee_id"`)
+	assert.NotContains(t, pg.body, s.b.hr.stayerName)
+
+	// Without HR sync, the admin names the holder in free text too.
+	c, err := s.p.GetCustomer(owner, s.b.c.ID)
+	require.NoError(t, err)
+	off := false
+	_, err = s.p.UpdateFeatures(owner, c.ID, portal.UpdateFeaturesParams{Version: c.Version, FeaturesPatch: customer.FeaturesPatch{HRSync: &off}})
+	require.NoError(t, err)
+	pg = s.browser(t, s.b.users[customer.RoleAdmin].token).get("/stock/items/" + string(s.b.item))
+	require.Equal(t, http.StatusOK, pg.status, pg.body)
+	assert.Contains(t, pg.body, `name="holder_name"`)
+	assert.NotContains(t, pg.body, `name="employee_id"`)
 }

@@ -152,6 +152,7 @@ var labels = map[string][2]string{
 	"run_status:awaiting_confirmation": {"Waiting for confirmation", "Wartet auf Bestätigung"},
 	"run_status:applied":               {"Applied", "Übernommen"},
 	"run_status:discarded":             {"Discarded", "Verworfen"},
+	"run_status:failed":                {"Failed", "Fehlgeschlagen"},
 	"sync_action:create":               {"New", "Neu"},
 	"sync_action:update":               {"Change", "Änderung"},
 	"sync_action:lock":                 {"Lock", "Sperren"},
@@ -670,6 +671,13 @@ var germanPortal = map[string]string{
 	"Departments": "Abteilungen",
 	"Invite new employees with an e-mail address to the portal as viewers": "Neue Mitarbeitende mit E-Mail-Adresse als Betrachter ins Portal einladen",
 	"Save settings": "Einstellungen speichern",
+	// HR sync (#17): stock issued to an employee of the org structure.
+	"Devices go to the active employees from the HR system.": "Geräte gehen an die aktiven Mitarbeitenden aus dem HR-System.",
+	"Find an employee":   "Mitarbeitende suchen",
+	"Employee":           "Mitarbeiter/in",
+	"Choose an employee": "Mitarbeiter/in wählen",
+	"Only the first 100 are listed: search to find the others.": "Nur die ersten 100 sind aufgeführt: Suchen Sie nach den anderen.",
+	"No active employee matches.":                               "Keine aktiven Mitarbeitenden gefunden.",
 }
 
 func merged(maps ...map[string]string) map[string]string {

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/hrsync"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/news"
 	"github.com/portalkit/portalkit/portal"
@@ -215,6 +216,10 @@ func TestEveryTextIsTranslated(t *testing.T) {
 				texts = append(texts, "ticket_option:"+o)
 			}
 		}
+	}
+	// Labels the templates build from a value: every value has one.
+	for _, s := range hrsync.RunStatuses {
+		texts = append(texts, "run_status:"+string(s))
 	}
 	for _, text := range texts {
 		assert.True(t, webui.Translated(text), "%q has no German text", text)

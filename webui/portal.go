@@ -13,6 +13,7 @@ import (
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/orders"
+	"github.com/portalkit/portalkit/org"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/warehouse"
@@ -386,15 +387,35 @@ func (h *handler) showStockItem(w http.ResponseWriter, r *http.Request, v *view,
 			d.OrderNumber = o.Number.String()
 		}
 	}
+	// With HR sync on, an item goes to an employee of the org structure,
+	// picked by ID, for those who may read it (its admins); the others
+	// name the holder in free text.
+	if it.Status == warehouse.StatusInStock && v.Can(string(portal.ActStockMove)) && v.Can(string(portal.ActOrgRead)) {
+		d.Picker = true
+		d.EmployeeQuery = r.URL.Query().Get("employee_q")
+		l, err := h.p.ListEmployees(r.Context(), cid, portal.ListEmployeesParams{
+			Status: org.StatusActive, Query: d.EmployeeQuery, Limit: 100})
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		d.Employees, d.MoreEmployees = l.Items, l.NextCursor != ""
+	}
 	v.Data = d
 	h.renderStatus(w, r, status, "stock_item", v)
 }
 
 // stockItemView is a stock item with its history and the number of the
-// order that stocked it, if any.
+// order that stocked it, if any. Picker says whether the issue form picks
+// an employee of the org structure: from Employees, the active ones that
+// match EmployeeQuery (MoreEmployees when there are more than listed).
 type stockItemView struct {
 	portal.StockItemHistory
-	OrderNumber string
+	OrderNumber   string
+	Picker        bool
+	EmployeeQuery string
+	Employees     []org.Employee
+	MoreEmployees bool
 }
 
 func (h *handler) moveStockItem(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID) {
@@ -407,10 +428,11 @@ func (h *handler) moveStockItem(w http.ResponseWriter, r *http.Request, v *view,
 	)
 	switch r.PathValue("move") {
 	case "issue":
-		_, err = h.p.IssueStockItem(ctx, cid, id, portal.IssueStockItemParams{Note: note, Holder: orders.Employee{
-			Name: formValue(r, "holder_name"), Email: formValue(r, "holder_email"),
-			EmployeeNumber: formValue(r, "holder_number"),
-		}})
+		_, err = h.p.IssueStockItem(ctx, cid, id, portal.IssueStockItemParams{Note: note,
+			EmployeeID: org.EmployeeID(formValue(r, "employee_id")), Holder: orders.Employee{
+				Name: formValue(r, "holder_name"), Email: formValue(r, "holder_email"),
+				EmployeeNumber: formValue(r, "holder_number"),
+			}})
 		notice = "issued"
 	case "return":
 		_, err = h.p.ReturnStockItem(ctx, cid, id, portal.ReturnStockItemParams{Note: note, Condition: warehouse.Condition(r.PostFormValue("condition"))})
