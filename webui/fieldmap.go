@@ -94,6 +94,7 @@ type tile struct {
 // mapPage is the map page's data.
 type mapPage struct {
 	From, To     string // the date inputs' values
+	Q            string // the search: sites whose name, city or reference contains it
 	Sites        []mapSite
 	W, H         int
 	Tiles        []tile
@@ -171,7 +172,8 @@ func (h *handler) jobCounts(r *http.Request, cid customer.ID, rng fieldwork.Rang
 }
 
 // siteMap shows the sites of the caller's customer and its sub-customers
-// with work in the chosen range on a map, and lists them beside it.
+// with work in the chosen range on a map, and lists them beside it; ?q=
+// keeps the sites whose name, city or reference contains it.
 func (h *handler) siteMap(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID) {
 	rng, from, to := dateRange(r, h.p.Now())
 	customers, err := h.visibleCustomers(r, cid)
@@ -179,7 +181,7 @@ func (h *handler) siteMap(w http.ResponseWriter, r *http.Request, v *view, cid c
 		h.fail(w, r, err)
 		return
 	}
-	d := mapPage{From: from, To: to, W: mapW, H: mapH, AllSites: true}
+	d := mapPage{From: from, To: to, Q: strings.TrimSpace(r.URL.Query().Get("q")), W: mapW, H: mapH, AllSites: true}
 	for _, c := range customers {
 		counts, counted, err := h.jobCounts(r, c.ID, rng)
 		if err != nil {
@@ -189,7 +191,7 @@ func (h *handler) siteMap(w http.ResponseWriter, r *http.Request, v *view, cid c
 		if counted {
 			d.AllSites = false
 		}
-		params := portal.ListSitesParams{Limit: 100}
+		params := portal.ListSitesParams{Search: d.Q, Limit: 100}
 		for len(d.Sites) < maxMapped {
 			l, err := h.p.ListSites(r.Context(), c.ID, params)
 			if err != nil {
