@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/png"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	"github.com/portalkit/portalkit/fieldwork"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/webui"
 )
 
 // tinyPNG is a 2×2 picture.
@@ -180,4 +182,24 @@ func TestSubCustomerPages(t *testing.T) {
 		assert.Contains(t, pg.body, link, "%s: /sites%s lists the sub-customer's site", tc.who, c)
 		assert.NotContains(t, pg.body, primary.site.Name, "%s: /sites%s shows the sub-customer's alone", tc.who, c)
 	}
+}
+
+// The site map lays OpenStreetMap's standard tiles by default and credits
+// them as their licence asks, with a link to OpenStreetMap's copyright
+// page; without tiles there is nothing to credit.
+func TestSiteMapCreditsOpenStreetMap(t *testing.T) {
+	s := newSite(t)
+	pg := s.browser(t, s.a.users[customer.RoleViewer].token).get("/sites")
+	require.Equal(t, http.StatusOK, pg.status, pg.body)
+	assert.Contains(t, pg.body, `<image href="https://tile.openstreetmap.org/`, "the default tiles")
+	assert.Contains(t, pg.body, `<figcaption class="muted"><a href="https://www.openstreetmap.org/copyright">`+webui.DefaultTileAttribution+`</a></figcaption>`)
+
+	plain := *s
+	plain.srv = httptest.NewServer(webui.New(s.p, webui.WithMapTiles("", "")))
+	t.Cleanup(plain.srv.Close)
+	pg = plain.browser(t, s.a.users[customer.RoleViewer].token).get("/sites")
+	require.Equal(t, http.StatusOK, pg.status, pg.body)
+	assert.NotContains(t, pg.body, "<image ", "no tiles")
+	assert.NotContains(t, pg.body, "openstreetmap.org", "and no credit")
+	assert.Contains(t, pg.body, `class="marker"`, "the markers still show")
 }
