@@ -296,8 +296,9 @@ type VisitParams struct {
 // PutVisit records a visit of job jid of customer cid or, when params has
 // an ExternalRef the customer already has a visit for, changes that visit
 // (created is then false). Staff and API keys may call it. Invalid when it
-// ends before it starts; NotFound for a job that is not the customer's, or
-// a reference of a visit of another job.
+// ends before it starts; NotFound for a job that is not the customer's;
+// FailedPrecondition when the reference is the customer's visit of another
+// job (a visit stays with its job).
 func (p *Portal) PutVisit(ctx context.Context, cid customer.ID, jid fieldwork.JobID, params VisitParams) (v fieldwork.Visit, created bool, err error) {
 	params.Technician, params.Outcome = strings.TrimSpace(params.Technician), strings.TrimSpace(params.Outcome)
 	params.Report, params.ExternalRef = strings.TrimSpace(params.Report), strings.TrimSpace(params.ExternalRef)

@@ -147,6 +147,33 @@ func TestPutJobMovesItsWork(t *testing.T) {
 	}, withFiles(t))
 }
 
+// A visit's reference stays with its job: pushing it for another job is
+// refused with FailedPrecondition, as PutVisit says, and changes nothing.
+func TestPutVisitRefOfAnotherJob(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, e env) {
+		c := e.createCustomer(t, "Acme")
+		site := e.createSite(t, c.ID, "Plant")
+		at := e.p.Now().Add(-time.Hour)
+		put := func(title string) fieldwork.Job {
+			j, _, err := e.p.PutJob(e.owner, c.ID, portal.JobParams{SiteID: site.ID, Type: "repair", Title: title, PlannedAt: at})
+			require.NoError(t, err)
+			return j
+		}
+		boiler, pump := put("Boiler"), put("Pump")
+		v, _, err := e.p.PutVisit(e.owner, c.ID, boiler.ID, portal.VisitParams{Technician: "Tess", StartedAt: at, ExternalRef: "V-1"})
+		require.NoError(t, err)
+		_, _, err = e.p.PutVisit(e.owner, c.ID, pump.ID, portal.VisitParams{Technician: "Tom", StartedAt: at, ExternalRef: "V-1"})
+		assertCode(t, portalerr.FailedPrecondition, err, "the reference of another job's visit")
+		got, err := e.p.GetVisit(e.owner, c.ID, v.ID)
+		require.NoError(t, err)
+		assert.Equal(t, v, got, "the visit is as it was")
+		l, err := e.p.ListVisits(e.owner, c.ID, portal.ListVisitsParams{JobID: pump.ID})
+		require.NoError(t, err)
+		assert.Empty(t, l.Items)
+	})
+}
+
 func visitIDsOf(vs []fieldwork.Visit) []fieldwork.VisitID {
 	out := make([]fieldwork.VisitID, len(vs))
 	for i, v := range vs {
