@@ -108,7 +108,7 @@ func (p *Portal) OpenTicket(ctx context.Context, cid customer.ID, params OpenTic
 		} else if params.RequestedBy != "" && params.RequestedBy != requester {
 			return portalerr.Invalidf("requested_by", "must be empty: you open tickets for yourself")
 		}
-		if err := checkTicketLinks(ctx, r, cid, params.Links); err != nil {
+		if err := checkTicketLinks(ctx, r, a, cid, params.Links); err != nil {
 			return err
 		}
 		now := p.timestamp()
@@ -170,17 +170,20 @@ func checkRequester(ctx context.Context, r storage.Repos, cid customer.ID, uid c
 	return uid, nil
 }
 
-// checkTicketLinks checks that what a ticket links to is customer cid's.
-// Every bad link is named in one Invalid error.
-func checkTicketLinks(ctx context.Context, r storage.Repos, cid customer.ID, l TicketLinksParams) error {
+// checkTicketLinks checks that what a ticket links to is customer cid's,
+// and that the caller may see it: a member limited to some sites links
+// only those sites' orders and stock items. Every bad link is named in
+// one Invalid error, the same whether the object is another customer's,
+// out of the caller's sites or missing.
+func checkTicketLinks(ctx context.Context, r storage.Repos, a access, cid customer.ID, l TicketLinksParams) error {
 	var bad []portalerr.FieldViolation
 	fail := func(field, format string, args ...any) {
 		bad = append(bad, portalerr.FieldViolation{Field: field, Message: fmt.Sprintf(format, args...)})
 	}
 	if l.OrderID != "" {
-		o, err := r.Orders().Get(ctx, l.OrderID)
+		o, err := getOrder(ctx, r, a, cid, l.OrderID)
 		switch {
-		case errors.Is(err, storage.ErrNotFound), err == nil && o.CustomerID != cid:
+		case portalerr.CodeOf(err) == portalerr.NotFound:
 			fail("links.order_id", "%s is not an order of this customer", l.OrderID)
 		case err != nil:
 			return fmt.Errorf("portal: loading order: %w", err)
@@ -189,9 +192,9 @@ func checkTicketLinks(ctx context.Context, r storage.Repos, cid customer.ID, l T
 		}
 	}
 	if l.StockItemID != "" {
-		it, err := r.Stock().Get(ctx, l.StockItemID)
+		_, err := getItem(ctx, r, a, cid, l.StockItemID)
 		switch {
-		case errors.Is(err, storage.ErrNotFound), err == nil && it.CustomerID != cid:
+		case portalerr.CodeOf(err) == portalerr.NotFound:
 			fail("links.stock_item_id", "%s is not a stock item of this customer", l.StockItemID)
 		case err != nil:
 			return fmt.Errorf("portal: loading stock item: %w", err)

@@ -209,6 +209,27 @@ func TestTicketSiteLimits(t *testing.T) {
 		_, err = h.p.OpenTicket(s, h.c.ID, portal.OpenTicketParams{Type: ticket.TypeGeneric, Subject: "x", Links: portal.TicketLinksParams{SiteID: h.otherSite.ID}})
 		assertCode(t, portalerr.NotFound, err, "a site it is not limited to")
 
+		// It links only its sites' stock items: another site's item is
+		// answered like a missing one, and nothing is opened.
+		c, err := h.p.GetCustomer(h.owner, h.c.ID)
+		require.NoError(t, err)
+		_, err = h.p.UpdateFeatures(h.owner, c.ID, portal.UpdateFeaturesParams{Version: c.Version, FeaturesPatch: customer.FeaturesPatch{SupplierWarehouse: ptr(true)}})
+		require.NoError(t, err)
+		prod := h.createProduct(t, "LAP-1", "Laptop", 1000, "")
+		items, err := h.p.StockIn(h.owner, h.c.ID, portal.StockInParams{Items: []portal.StockInItemParams{
+			{ProductID: prod.ID, SerialNumber: "SN-HQ", SiteID: h.site.ID},
+			{ProductID: prod.ID, SerialNumber: "SN-PLANT", SiteID: h.otherSite.ID},
+		}})
+		require.NoError(t, err)
+		linked := h.open(t, s, portal.OpenTicketParams{Type: ticket.TypeGeneric, Subject: "HQ laptop", Links: portal.TicketLinksParams{StockItemID: items[0].ID}})
+		assert.Equal(t, items[0].ID, linked.Links.StockItemID)
+		_, err = h.p.OpenTicket(s, h.c.ID, portal.OpenTicketParams{Type: ticket.TypeGeneric, Subject: "x", Links: portal.TicketLinksParams{StockItemID: items[1].ID}})
+		assertCode(t, portalerr.Invalid, err, "another site's stock item")
+		assert.Equal(t, []string{"links.stock_item_id"}, fieldsOf(err))
+		l, err = h.p.ListTickets(s, h.c.ID, portal.ListTicketsParams{})
+		require.NoError(t, err)
+		assert.Len(t, l.Items, 3, "nothing opened")
+
 		_, err = h.p.OpenTicket(m, h.c.ID, portal.OpenTicketParams{Type: ticket.TypeGeneric, Subject: "x",
 			Links: portal.TicketLinksParams{OrderID: "ord_missing", SiteID: "sit_missing"}})
 		assertCode(t, portalerr.Invalid, err)

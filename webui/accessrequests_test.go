@@ -185,4 +185,61 @@ func TestConsoleConnectsARequestToANewCustomer(t *testing.T) {
 	}
 }
 
+// TestConsoleConnectsARequestToSitesOfAnotherCustomer connects a request
+// to a customer that does not match it, chosen by its ID, with access to
+// one of its sites: the page lists that customer's sites once it is
+// chosen, and the use case refuses a site of another customer.
+func TestConsoleConnectsARequestToSitesOfAnotherCustomer(t *testing.T) {
+	t.Parallel()
+	c := newConsole(t)
+	globex := c.customer(t, "Globex AG", customer.FeaturesPatch{})
+	cologne, err := c.p.CreateSite(c.owner, globex.ID, portal.SiteParams{Name: "Köln"})
+	require.NoError(t, err)
+	bonn, err := c.p.CreateSite(c.owner, globex.ID, portal.SiteParams{Name: "Bonn"})
+	require.NoError(t, err)
+	hooli := c.customer(t, "Hooli Inc", customer.FeaturesPatch{})
+	elsewhere, err := c.p.CreateSite(c.owner, hooli.ID, portal.SiteParams{Name: "Palo Alto"})
+	require.NoError(t, err)
+	r := c.pending(t, "peter@initech.example")
+	page := "/console/access-requests/" + string(r.ID)
+
+	pg := c.br.get(page)
+	require.Equal(t, http.StatusOK, pg.Status)
+	assert.NotContains(t, pg.Body, "Globex AG", "no match")
+	assert.Contains(t, pg.Body, `name="customer"`, "the first step: a customer by its ID")
+
+	pg = c.br.get(page + "?customer=cus_missing")
+	require.Equal(t, http.StatusOK, pg.Status)
+	assert.Contains(t, pg.Body, "No customer has this ID.")
+	assert.Contains(t, pg.Body, `value="cus_missing" aria-invalid="true"`)
+
+	pg = c.br.get(page + "?customer=" + string(globex.ID))
+	require.Equal(t, http.StatusOK, pg.Status)
+	assert.Contains(t, pg.Body, `<input type="hidden" name="customer_id" value="`+string(globex.ID)+`">`)
+	for _, s := range []customer.Site{cologne, bonn} {
+		assert.Contains(t, pg.Body, `name="site_ids" value="`+string(s.ID)+`"> `+s.Name, "the chosen customer's site %s", s.Name)
+	}
+	assert.NotContains(t, pg.Body, string(elsewhere.ID))
+	assert.Contains(t, pg.Body, "Connect to Globex AG")
+
+	form := url.Values{"version": {"2"}, "customer_id": {string(globex.ID)}, "role": {"maintainer"}, "site_ids": {string(elsewhere.ID)}}
+	pg = c.br.post(page+"/connect", form)
+	assert.Equal(t, http.StatusBadRequest, pg.Status, "another customer's site")
+	assert.Contains(t, pg.Body, `name="site_ids" value="`+string(bonn.ID)+`"`, "the chosen customer stays chosen")
+	got, err := c.p.GetAccessRequest(c.owner, r.ID)
+	require.NoError(t, err)
+	assert.Equal(t, accessrequest.StatusPending, got.Status, "nothing decided")
+
+	form.Set("site_ids", string(bonn.ID))
+	pg = c.br.post(page+"/connect", form)
+	require.Equal(t, http.StatusOK, pg.Status, pg.Body)
+	assert.Contains(t, pg.Body, "The requester is invited.")
+	m, ok := c.mail.Last("peter@initech.example")
+	require.True(t, ok)
+	in, err := c.p.AcceptInvitation(t.Context(), m.Token, portal.AcceptInvitationParams{Name: "Peter"})
+	require.NoError(t, err)
+	assert.Equal(t, globex.ID, in.Membership.CustomerID)
+	assert.Equal(t, []customer.SiteID{bonn.ID}, in.Membership.SiteIDs, "partial access: Bonn alone")
+}
+
 func ptrTo[T any](v T) *T { return &v }

@@ -4,10 +4,12 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/portalkit/portalkit/accessrequest"
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/portalerr"
 )
 
 // consoleAccessRequestRoutes registers the staff inbox of access
@@ -76,6 +78,11 @@ type requestPage struct {
 	Matches  []requestMatch
 	Features []feature
 	Roles    []customer.Role
+	// Other is the customer staff chose by its ID, with its sites, to
+	// connect the request to when no match is the one; OtherID the ID
+	// asked for.
+	Other   *requestMatch
+	OtherID customer.ID
 }
 
 // requestMatch is a matching customer with its sites, for partial access.
@@ -104,6 +111,26 @@ func (h *handler) showAccessRequest(w http.ResponseWriter, r *http.Request, v *v
 		}
 		d.Matches = append(d.Matches, rm)
 	}
+	if d.OtherID = h.otherCustomer(r, d.Matches); d.OtherID != "" {
+		// The second step of connecting to another customer: the one
+		// chosen by its ID, with its sites to limit the access to.
+		c, err := h.p.GetCustomer(ctx, d.OtherID)
+		switch {
+		case portalerr.CodeOf(err) == portalerr.NotFound:
+			if v.Fields == nil {
+				v.Fields = map[string]string{}
+			}
+			v.Fields["customer"] = v.T("No customer has this ID.")
+		case err != nil:
+			h.fail(w, r, err)
+			return
+		default:
+			d.Other = &requestMatch{Match: accessrequest.Match{Customer: c}}
+			if sites, err := h.p.ListSites(ctx, c.ID, portal.ListSitesParams{Limit: 100}); err == nil {
+				d.Other.Sites = sites.Items
+			}
+		}
+	}
 	if v.Form.Get("version") == "" {
 		// The new customer's form starts from the request and the
 		// default features.
@@ -119,6 +146,25 @@ func (h *handler) showAccessRequest(w http.ResponseWriter, r *http.Request, v *v
 	v.Title = v.T("Access request from %s", req.CompanyName)
 	v.Data = d
 	h.renderStatus(w, r, status, "console_access_request", v)
+}
+
+// otherCustomer returns the customer chosen by its ID to connect the
+// request to: the page's ?customer=, or, when a connect form failed, the
+// customer it named if that is none of the matches.
+func (h *handler) otherCustomer(r *http.Request, matches []requestMatch) customer.ID {
+	if id := strings.TrimSpace(r.URL.Query().Get("customer")); id != "" {
+		return customer.ID(id)
+	}
+	if r.Method != http.MethodPost || r.PathValue("act") != "connect" {
+		return ""
+	}
+	id := customer.ID(strings.TrimSpace(r.PostFormValue("customer_id")))
+	for _, m := range matches {
+		if m.Customer.ID == id {
+			return ""
+		}
+	}
+	return id
 }
 
 // decideAccessRequest sends one of the request page's decision forms.

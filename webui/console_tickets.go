@@ -115,6 +115,9 @@ func (h *handler) showConsoleTicket(w http.ResponseWriter, r *http.Request, v *v
 		}
 		d.Desk = h.desk(r)
 		d.CanApply = d.Type == ticket.TypeMasterDataChange && d.AppliedAt.IsZero() && d.Status.Active()
+		if d.Status != ticket.StatusClosed {
+			d.Priorities = ticket.Priorities
+		}
 	}
 	v.Title = v.T("Ticket %s", d.Number)
 	v.Data = d
@@ -140,6 +143,11 @@ func (h *handler) consoleTicketAct(w http.ResponseWriter, r *http.Request, v *vi
 			Version: version(r), Status: ticket.Status(r.PostFormValue("status")), Note: note,
 		})
 		notice = "status_changed"
+	case "priority":
+		_, err = h.p.SetTicketPriority(ctx, cid, id, portal.SetTicketPriorityParams{Version: version(r), Priority: ticket.Priority(r.PostFormValue("priority"))})
+	case "reopen":
+		_, err = h.p.ReopenTicket(ctx, cid, id, portal.ReopenTicketParams{Version: version(r), Note: note})
+		notice = "reopened"
 	case "assign":
 		_, err = h.p.AssignTicket(ctx, cid, id, portal.AssignTicketParams{Version: version(r), Assignee: identity.StaffID(r.PostFormValue("assignee"))})
 	case "apply":

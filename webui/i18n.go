@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"sync"
 	"time"
 
 	"golang.org/x/text/currency"
@@ -21,9 +22,9 @@ var languages = []language.Tag{language.English, language.German}
 var matcher = language.NewMatcher(languages)
 
 // messages holds every text of the pages: English is the key, German its
-// translation. A text missing here shows in English (TestEveryTextIsTranslated
-// finds those).
-var messages = func() catalog.Catalog {
+// translation, built at its first use. A text missing here shows in
+// English (TestEveryTextIsTranslated finds those).
+var messages = sync.OnceValue(func() catalog.Catalog {
 	b := catalog.NewBuilder(catalog.Fallback(language.English))
 	for en, de := range german {
 		_ = b.SetString(language.English, en, en)
@@ -36,7 +37,7 @@ var messages = func() catalog.Catalog {
 		}
 	}
 	return b
-}()
+})
 
 // pickLanguage chooses the pages' language: the person's own setting
 // (a BCP 47 tag, "" for none), else the browser's Accept-Language.
@@ -58,7 +59,7 @@ type locale struct {
 }
 
 func newLocale(t language.Tag) locale {
-	return locale{tag: t, pr: message.NewPrinter(t, message.Catalog(messages))}
+	return locale{tag: t, pr: message.NewPrinter(t, message.Catalog(messages()))}
 }
 
 // T translates text (an English key) and fills in its %-verbs with args.

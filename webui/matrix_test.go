@@ -199,8 +199,45 @@ func TestTenantIsolation(t *testing.T) {
 				}
 			})
 		}
+		for _, lf := range foreignLinks {
+			t.Run(string(role)+" "+lf.pattern+" naming B's "+lf.field, func(t *testing.T) {
+				mine := s.state(t, s.a)
+				_, path := fill(lf.pattern, s.a)
+				form := lf.form(s.b)
+				pg := br.post(path, form)
+				want := http.StatusBadRequest
+				if act, _ := formAction(lf.pattern); !mayDo(role, act) {
+					want = http.StatusForbidden
+				}
+				assert.Equal(t, want, pg.status, pg.body)
+				assert.Equal(t, mine, s.state(t, s.a), "a refused form creates nothing")
+				for _, secret := range s.b.secrets() {
+					if secret != form.Get(lf.field) { // the ID sent may be named back
+						assert.NotContains(t, pg.body, secret)
+					}
+				}
+			})
+		}
 	}
 	assert.Equal(t, before, s.state(t, s.b), "customer B's state")
+}
+
+// foreignLinks are forms of the customer portal, sent to the sender's own
+// customer, that name another customer's object in one field: each must
+// be refused (403 for a role that may not send the form, else 400) with
+// nothing created.
+var foreignLinks = []struct {
+	pattern, field string
+	form           func(other tenant) url.Values
+}{
+	{"POST /tickets", "order_id", func(o tenant) url.Values { return ticketLinking("order_id", string(o.order.ID)) }},
+	{"POST /tickets", "site_id", func(o tenant) url.Values { return ticketLinking("site_id", string(o.site.ID)) }},
+	{"POST /tickets", "stock_item_id", func(o tenant) url.Values { return ticketLinking("stock_item_id", string(o.item)) }},
+}
+
+// ticketLinking is a complete new ticket's form that links to id in field.
+func ticketLinking(field, id string) url.Values {
+	return url.Values{"type": {"generic"}, "subject": {"About this"}, field: {id}}
 }
 
 // postActions are the forms that change something, by the policy action
@@ -227,8 +264,8 @@ var postActions = append([]postAction{
 	{"POST /members/{id}/{act}", portal.ActMembershipAdmin, nil},
 	{"POST /members/{id}/enable", portal.ActMembershipAdmin, nil},
 	{"POST /members/{id}/remove", portal.ActMembershipAdmin, nil},
-	{"POST /tickets", portal.ActTicketOpen, func(*testing.T, *site, tenant) url.Values {
-		return url.Values{"type": {"generic"}, "subject": {"The printer jams"}}
+	{"POST /tickets", portal.ActTicketOpen, func(_ *testing.T, _ *site, tn tenant) url.Values {
+		return url.Values{"type": {"generic"}, "subject": {"The printer jams"}, "site_id": {string(tn.site.ID)}, "stock_item_id": {string(tn.item)}}
 	}},
 	{"POST /tickets/{id}/comments", portal.ActTicketComment, func(*testing.T, *site, tenant) url.Values {
 		return url.Values{"body": {"Any news?"}}

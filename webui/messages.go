@@ -188,6 +188,20 @@ var labels = map[string][2]string{
 	"mail:access_request_confirm":  {"Access request: confirm the address", "Zugangsanfrage: Adresse bestätigen"},
 	"mail:access_request_rejected": {"Access request rejected", "Zugangsanfrage abgelehnt"},
 	"mail:email_change":            {"New e-mail address to confirm", "Neue E-Mail-Adresse bestätigen"},
+
+	// The fields of a master-data change (ticket.MasterDataFields): the
+	// new value of each detail of the customer.
+	"ticket_field:name":                {"New name", "Neuer Name"},
+	"ticket_field:legal_name":          {"New legal name", "Neue Firmierung"},
+	"ticket_field:vat_id":              {"New VAT ID", "Neue USt-IdNr."},
+	"ticket_field:contact_email":       {"New contact e-mail", "Neue Kontakt-E-Mail"},
+	"ticket_field:phone":               {"New phone number", "Neue Telefonnummer"},
+	"ticket_field:address_line1":       {"New street and number", "Neue Straße und Hausnummer"},
+	"ticket_field:address_line2":       {"New address line 2", "Neuer Adresszusatz"},
+	"ticket_field:address_postal_code": {"New postal code", "Neue Postleitzahl"},
+	"ticket_field:address_city":        {"New city", "Neuer Ort"},
+	"ticket_field:address_region":      {"New region", "Neue Region"},
+	"ticket_field:address_country":     {"New country (ISO code)", "Neues Land (ISO-Code)"},
 }
 
 // germanPortal are the texts of the sign-in pages and the customer portal.
@@ -206,6 +220,8 @@ var germanPortal = map[string]string{
 	"Reply":                                  "Antworten",
 	"Send the request":                       "Anfrage senden",
 	"Site (optional)":                        "Standort (optional)",
+	"Device":                                 "Gerät",
+	"Device (optional)":                      "Gerät (optional)",
 	"Support":                                "Support",
 	"Updated":                                "Geändert",
 	"What is it about?":                      "Worum geht es?",

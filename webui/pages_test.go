@@ -20,6 +20,7 @@ import (
 	"github.com/portalkit/portalkit/news"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/ticket"
 	"github.com/portalkit/portalkit/webui"
 )
 
@@ -203,6 +204,18 @@ func TestEveryTextIsTranslated(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, texts)
 	texts = append(texts, webui.FixedTexts()...)
+	// The pages name the built-in ticket types, their fields and options
+	// by the registry's values (view.Label): each needs a label of its own,
+	// else the registry's English shows in German pages too.
+	for _, tt := range ticket.DefaultTypes() {
+		texts = append(texts, "ticket_type:"+tt.Name)
+		for _, f := range tt.Fields {
+			texts = append(texts, "ticket_field:"+f.Name)
+			for _, o := range f.Options {
+				texts = append(texts, "ticket_option:"+o)
+			}
+		}
+	}
 	for _, text := range texts {
 		assert.True(t, webui.Translated(text), "%q has no German text", text)
 	}

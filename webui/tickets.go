@@ -12,6 +12,7 @@ import (
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/ticket"
+	"github.com/portalkit/portalkit/warehouse"
 )
 
 // ticketRoutes registers the customer portal's support pages.
@@ -90,6 +91,9 @@ type newTicket struct {
 	Priorities []ticket.Priority
 	Orders     []orders.Order
 	Sites      []customer.Site
+	// Items are the stock items the user may see, while the customer's
+	// warehouse is on.
+	Items []portal.StockItem
 }
 
 func (h *handler) newTicketPage(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID) {
@@ -114,6 +118,11 @@ func (h *handler) showNewTicket(w http.ResponseWriter, r *http.Request, v *view,
 	}
 	if ss, err := h.p.ListSites(r.Context(), cid, portal.ListSitesParams{Limit: 100}); err == nil {
 		d.Sites = ss.Items
+	}
+	// ListStockItems refuses while the warehouse is off, and shows a
+	// member limited to some sites only those sites' items.
+	if its, err := h.p.ListStockItems(r.Context(), cid, portal.ListStockItemsParams{Limit: 100}); err == nil {
+		d.Items = its.Items
 	}
 	v.Title = v.T("New support request")
 	v.Data = d
@@ -141,6 +150,7 @@ func (h *handler) openTicket(w http.ResponseWriter, r *http.Request, v *view, ci
 		Fields:      fields,
 		Links: portal.TicketLinksParams{
 			OrderID: orders.ID(f.Get("order_id")), OrderLine: line, SiteID: customer.SiteID(f.Get("site_id")),
+			StockItemID: warehouse.ItemID(f.Get("stock_item_id")),
 		},
 	})
 	if err != nil {
@@ -161,15 +171,20 @@ type ticketView struct {
 	CanComment bool
 	CanReopen  bool
 	// Staff-only: the moves the status machine allows now, the service
-	// desk's members to assign, and whether a master-data change waits.
-	Moves     []ticket.Status
-	Desk      []deskMember
-	CanApply  bool
-	Customer  customer.Customer
-	OrderName string
+	// desk's members to assign, whether a master-data change waits, and
+	// the priorities to choose from while the priority may change.
+	Moves      []ticket.Status
+	Desk       []deskMember
+	CanApply   bool
+	Priorities []ticket.Priority
+	Customer   customer.Customer
+	OrderName  string
 	// RecordName and RecordURL name the linked record when the viewer
-	// may see it.
+	// may see it; SiteName and SiteURL the site, ItemName and ItemURL the
+	// stock item, alike.
 	RecordName, RecordURL string
+	SiteName, SiteURL     string
+	ItemName, ItemURL     string
 	// Files are the ticket's attachments and its upload form.
 	Files ticketFiles
 }
@@ -213,6 +228,31 @@ func (h *handler) loadTicket(r *http.Request, v *view, cid customer.ID, id ticke
 			}
 		}
 	}
+	if t.Links.SiteID != "" {
+		// GetSite decides whether the viewer may see the site.
+		if s, err := h.p.GetSite(ctx, cid, t.Links.SiteID); err == nil {
+			d.SiteName, d.SiteURL = s.Name, v.URL("/sites", s.ID)
+			if v.Console() {
+				d.SiteURL = v.URL("/console/customers", cid, "sites")
+			}
+		}
+	}
+	if t.Links.StockItemID != "" {
+		// GetStockItem decides whether the viewer may see the item: not
+		// while the warehouse is off, nor another site's.
+		if it, err := h.p.GetStockItem(ctx, cid, t.Links.StockItemID); err == nil {
+			d.ItemName, d.ItemURL = stockItemName(it.StockItem), v.URL("/stock/items", it.ID)
+			if v.Console() {
+				// The console has no page of one item: its customer's
+				// stock, found by the serial number when it has one.
+				var q url.Values
+				if it.SerialNumber != "" {
+					q = url.Values{"serial": {it.SerialNumber}}
+				}
+				d.ItemURL = h.url(customerPath(cid, "stock"), q)
+			}
+		}
+	}
 	d.CanComment = v.Can(string(portal.ActTicketComment)) && t.Status != ticket.StatusClosed
 	d.CanReopen = v.Can(string(portal.ActTicketReopen)) && t.Status == ticket.StatusResolved
 	base := v.URL("/tickets", t.ID)
@@ -221,6 +261,15 @@ func (h *handler) loadTicket(r *http.Request, v *view, cid customer.ID, id ticke
 	}
 	d.Files = h.loadFiles(r, cid, t, d.CanComment, base)
 	return d, nil
+}
+
+// stockItemName names a stock item for people: its product and serial
+// number.
+func stockItemName(it portal.StockItem) string {
+	if it.SerialNumber == "" {
+		return it.Product.Name
+	}
+	return it.Product.Name + " (" + it.SerialNumber + ")"
 }
 
 func (h *handler) showTicket(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID, id ticket.ID, status int) {

@@ -11,6 +11,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/internal/valid"
@@ -21,8 +22,11 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-// pages are the parsed templates, one per page, each with the layout.
-var pages = func() map[string]*template.Template {
+// pages returns the parsed templates, one per page, each with the layout.
+// They are parsed at the first page rendered, not when the program starts:
+// a process that serves no page (a CLI command, a server that only answers
+// the API, each of the tests' many server processes) does not pay for it.
+var pages = sync.OnceValue(func() map[string]*template.Template {
 	// Every page gets the layout and the parts (files named _*.html).
 	layout := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html"))
 	names, err := fs.Glob(templateFS, "templates/*.html")
@@ -38,7 +42,7 @@ var pages = func() map[string]*template.Template {
 		m[name] = template.Must(template.Must(layout.Clone()).ParseFS(templateFS, n))
 	}
 	return m
-}()
+})
 
 // funcs are the templates' few helpers beyond view's methods.
 var funcs = template.FuncMap{
@@ -164,7 +168,7 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, name string, v 
 // renderStatus writes page name with v and status. The page is rendered
 // into memory first, so a template error answers 500 instead of half a page.
 func (h *handler) renderStatus(w http.ResponseWriter, r *http.Request, status int, name string, v *view) {
-	t, ok := pages[name]
+	t, ok := pages()[name]
 	if !ok {
 		panic("webui: no page " + name)
 	}
