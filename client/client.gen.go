@@ -12347,6 +12347,7 @@ type ClientInterface interface {
 	// The provider's field-service system pushes its jobs here: with an `external_ref` the customer
 	// already has a job for, that job changes (200); otherwise a job is created (201). Pushing the
 	// same job twice leaves one. The status moves forward only (`failed_precondition` otherwise).
+	// A job pushed with another `site_id` takes its visits and pictures along to that site.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404), `conflict` (409), `failed_precondition` (409); a reused Idempotency-Key answers 409
@@ -12365,6 +12366,7 @@ type ClientInterface interface {
 	// The provider's field-service system pushes its jobs here: with an `external_ref` the customer
 	// already has a job for, that job changes (200); otherwise a job is created (201). Pushing the
 	// same job twice leaves one. The status moves forward only (`failed_precondition` otherwise).
+	// A job pushed with another `site_id` takes its visits and pictures along to that site.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404), `conflict` (409), `failed_precondition` (409); a reused Idempotency-Key answers 409
@@ -18417,6 +18419,7 @@ func (c *RawClient) ListJobs(ctx context.Context, customerId CustomerId, params 
 // The provider's field-service system pushes its jobs here: with an `external_ref` the customer
 // already has a job for, that job changes (200); otherwise a job is created (201). Pushing the
 // same job twice leaves one. The status moves forward only (`failed_precondition` otherwise).
+// A job pushed with another `site_id` takes its visits and pictures along to that site.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404), `conflict` (409), `failed_precondition` (409); a reused Idempotency-Key answers 409
@@ -18445,6 +18448,7 @@ func (c *RawClient) PushJobWithBody(ctx context.Context, customerId CustomerId, 
 // The provider's field-service system pushes its jobs here: with an `external_ref` the customer
 // already has a job for, that job changes (200); otherwise a job is created (201). Pushing the
 // same job twice leaves one. The status moves forward only (`failed_precondition` otherwise).
+// A job pushed with another `site_id` takes its visits and pictures along to that site.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404), `conflict` (409), `failed_precondition` (409); a reused Idempotency-Key answers 409
@@ -36725,6 +36729,7 @@ type ClientWithResponsesInterface interface {
 	// The provider's field-service system pushes its jobs here: with an `external_ref` the customer
 	// already has a job for, that job changes (200); otherwise a job is created (201). Pushing the
 	// same job twice leaves one. The status moves forward only (`failed_precondition` otherwise).
+	// A job pushed with another `site_id` takes its visits and pictures along to that site.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404), `conflict` (409), `failed_precondition` (409); a reused Idempotency-Key answers 409
@@ -36743,6 +36748,7 @@ type ClientWithResponsesInterface interface {
 	// The provider's field-service system pushes its jobs here: with an `external_ref` the customer
 	// already has a job for, that job changes (200); otherwise a job is created (201). Pushing the
 	// same job twice leaves one. The status moves forward only (`failed_precondition` otherwise).
+	// A job pushed with another `site_id` takes its visits and pictures along to that site.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404), `conflict` (409), `failed_precondition` (409); a reused Idempotency-Key answers 409
@@ -59885,6 +59891,7 @@ func (c *ClientWithResponses) ListJobsWithResponse(ctx context.Context, customer
 // The provider's field-service system pushes its jobs here: with an `external_ref` the customer
 // already has a job for, that job changes (200); otherwise a job is created (201). Pushing the
 // same job twice leaves one. The status moves forward only (`failed_precondition` otherwise).
+// A job pushed with another `site_id` takes its visits and pictures along to that site.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404), `conflict` (409), `failed_precondition` (409); a reused Idempotency-Key answers 409
@@ -59909,6 +59916,7 @@ func (c *ClientWithResponses) PushJobWithBodyWithResponse(ctx context.Context, c
 // The provider's field-service system pushes its jobs here: with an `external_ref` the customer
 // already has a job for, that job changes (200); otherwise a job is created (201). Pushing the
 // same job twice leaves one. The status moves forward only (`failed_precondition` otherwise).
+// A job pushed with another `site_id` takes its visits and pictures along to that site.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404), `conflict` (409), `failed_precondition` (409); a reused Idempotency-Key answers 409

@@ -54,3 +54,29 @@ func TestPushJobTwiceOverHTTP(t *testing.T) {
 	r2, err := viewer.ListJobsWithResponse(ctx, cid, &client.ListJobsParams{From: &to, To: &from})
 	fails(r2, err)(t, http.StatusBadRequest, client.ProblemCodeInvalid)
 }
+
+// A job pushed again with another site takes its visit along: the new
+// site's visit list has it, the old one's does not.
+func TestPushJobToAnotherSiteOverHTTP(t *testing.T) {
+	e := newEnv(t)
+	owner := e.client(t, e.owner)
+	ctx := t.Context()
+	cid, _ := e.onboard(t, "Acme GmbH", "ada@acme.example", nil)
+	plant := must(owner.CreateSiteWithResponse(ctx, cid, nil, client.SiteRequest{Name: "Plant"}))(t).JSON201
+	depot := must(owner.CreateSiteWithResponse(ctx, cid, nil, client.SiteRequest{Name: "Depot"}))(t).JSON201
+	at := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	body := client.JobRequest{SiteId: plant.Id, Type: "repair", Title: "Boiler", PlannedAt: at, ExternalRef: ptr("FS-1")}
+	job := must(owner.PushJobWithResponse(ctx, cid, nil, body))(t).JSON201
+	require.NotNil(t, job)
+	must(owner.PushVisitWithResponse(ctx, cid, job.Id, nil, client.VisitRequest{Technician: "Tess", StartedAt: at}))(t)
+	body.SiteId = depot.Id
+	moved := must(owner.PushJobWithResponse(ctx, cid, nil, body))(t)
+	require.Equal(t, http.StatusOK, moved.StatusCode(), "body: %s", moved.Body)
+	assert.Equal(t, depot.Id, moved.JSON200.SiteId)
+	atDepot := must(owner.ListVisitsWithResponse(ctx, cid, &client.ListVisitsParams{SiteId: &depot.Id}))(t).JSON200
+	if assert.Len(t, atDepot.Items, 1, "the visit goes with its job") {
+		assert.Equal(t, depot.Id, atDepot.Items[0].SiteId)
+	}
+	atPlant := must(owner.ListVisitsWithResponse(ctx, cid, &client.ListVisitsParams{SiteId: &plant.Id}))(t).JSON200
+	assert.Empty(t, atPlant.Items)
+}

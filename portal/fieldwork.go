@@ -53,10 +53,12 @@ func (params *JobParams) normalize() {
 
 // PutJob creates a job at a site of customer cid or, when params has an
 // ExternalRef the customer already has a job for, changes that job
-// (created is then false): pushing the same job twice leaves one. Staff
-// and API keys may call it. NotFound for a site that is not the
-// customer's; FailedPrecondition when the status would move back or out
-// of done or cancelled (fieldwork.Status.CheckMove).
+// (created is then false): pushing the same job twice leaves one. A job
+// pushed with another site takes its visits and pictures along, in the
+// same transaction, so that they stay at their job's site. Staff and API
+// keys may call it. NotFound for a site that is not the customer's;
+// FailedPrecondition when the status would move back or out of done or
+// cancelled (fieldwork.Status.CheckMove).
 func (p *Portal) PutJob(ctx context.Context, cid customer.ID, params JobParams) (j fieldwork.Job, created bool, err error) {
 	params.normalize()
 	if params.Status == "" {
@@ -96,6 +98,11 @@ func (p *Portal) PutJob(ctx context.Context, cid customer.ID, params JobParams) 
 				if err != nil {
 					return err
 				}
+				if j.SiteID != old.SiteID {
+					if err := moveJobWork(ctx, r, j, now); err != nil {
+						return err
+					}
+				}
 				return p.recordDiff(ctx, r, a, "job.updated", cid, string(j.ID), old, j, j)
 			case !errors.Is(err, storage.ErrNotFound):
 				return fmt.Errorf("portal: finding job by reference: %w", err)
@@ -117,6 +124,19 @@ func (p *Portal) PutJob(ctx context.Context, cid customer.ID, params JobParams) 
 		return fieldwork.Job{}, false, err
 	}
 	return j, created, nil
+}
+
+// moveJobWork puts the visits and pictures of job j at its site, where a
+// visit's and a picture's site must be (fieldwork.Visit.SiteID): the site
+// lists and a site-limited member's access go by their own site.
+func moveJobWork(ctx context.Context, r storage.Repos, j fieldwork.Job, now time.Time) error {
+	if _, err := r.Visits().SetJobSite(ctx, j.ID, j.SiteID, now); err != nil {
+		return fmt.Errorf("portal: moving the visits of job %s: %w", j.ID, err)
+	}
+	if _, err := r.Pictures().SetJobSite(ctx, j.ID, j.SiteID); err != nil {
+		return fmt.Errorf("portal: moving the pictures of job %s: %w", j.ID, err)
+	}
+	return nil
 }
 
 // refTaken says what a unique external reference that a concurrent push
@@ -276,8 +296,9 @@ type VisitParams struct {
 // PutVisit records a visit of job jid of customer cid or, when params has
 // an ExternalRef the customer already has a visit for, changes that visit
 // (created is then false). Staff and API keys may call it. Invalid when it
-// ends before it starts; NotFound for a job that is not the customer's, or
-// a reference of a visit of another job.
+// ends before it starts; NotFound for a job that is not the customer's;
+// FailedPrecondition when the reference is the customer's visit of another
+// job (a visit stays with its job).
 func (p *Portal) PutVisit(ctx context.Context, cid customer.ID, jid fieldwork.JobID, params VisitParams) (v fieldwork.Visit, created bool, err error) {
 	params.Technician, params.Outcome = strings.TrimSpace(params.Technician), strings.TrimSpace(params.Outcome)
 	params.Report, params.ExternalRef = strings.TrimSpace(params.Report), strings.TrimSpace(params.ExternalRef)

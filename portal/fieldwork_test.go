@@ -1,6 +1,7 @@
 package portal_test
 
 import (
+	"bytes"
 	"testing"
 	"time"
 
@@ -73,6 +74,112 @@ func TestPutJobByExternalRef(t *testing.T) {
 		assert.Len(t, vl.Items, 1)
 		assertCode(t, portalerr.FailedPrecondition, e.p.DeleteSite(e.owner, c.ID, site.ID), "a site keeps its jobs' history")
 	})
+}
+
+// A job pushed again with another site takes its visits and pictures
+// along: the site lists and site-limited members go by the job's new
+// site, and no one keeps what moved away from the sites they see.
+func TestPutJobMovesItsWork(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, e env) {
+		c := e.createCustomer(t, "Acme")
+		north := e.createSite(t, c.ID, "North")
+		south := e.createSite(t, c.ID, "South")
+		cur, err := e.p.GetCustomer(e.owner, c.ID)
+		require.NoError(t, err)
+		_, err = e.p.UpdateFeatures(e.owner, c.ID, portal.UpdateFeaturesParams{Version: cur.Version,
+			FeaturesPatch: customer.FeaturesPatch{Jobs: ptr(true), Visits: ptr(true), Pictures: ptr(true)}})
+		require.NoError(t, err)
+		at := e.p.Now().Add(-time.Hour)
+		params := portal.JobParams{SiteID: north.ID, Type: "repair", Title: "Boiler", PlannedAt: at, ExternalRef: "FS-1"}
+		j, _, err := e.p.PutJob(e.owner, c.ID, params)
+		require.NoError(t, err)
+		other, _, err := e.p.PutJob(e.owner, c.ID, portal.JobParams{SiteID: north.ID, Type: "repair", Title: "Pump", PlannedAt: at})
+		require.NoError(t, err)
+		v, _, err := e.p.PutVisit(e.owner, c.ID, j.ID, portal.VisitParams{Technician: "Tess", StartedAt: at, ExternalRef: "V-1"})
+		require.NoError(t, err)
+		stays, _, err := e.p.PutVisit(e.owner, c.ID, other.ID, portal.VisitParams{Technician: "Tess", StartedAt: at})
+		require.NoError(t, err)
+		pic, err := e.p.UploadPicture(e.owner, c.ID, j.ID, portal.UploadPictureParams{Name: "boiler.png"}, bytes.NewReader(pictureOf(t, 10, 10, "png")))
+		require.NoError(t, err)
+		northOnly := as(t, e.addMember(t, c.ID, "north@acme.example", customer.RoleViewer, north.ID))
+		southOnly := as(t, e.addMember(t, c.ID, "south@acme.example", customer.RoleViewer, south.ID))
+
+		params.SiteID = south.ID
+		moved, created, err := e.p.PutJob(e.owner, c.ID, params)
+		require.NoError(t, err)
+		require.False(t, created)
+		require.Equal(t, south.ID, moved.SiteID)
+
+		got, err := e.p.GetVisit(e.owner, c.ID, v.ID)
+		require.NoError(t, err)
+		assert.Equal(t, south.ID, got.SiteID, "the visit goes with its job")
+		assert.Equal(t, v.Version+1, got.Version, "a changed visit has a new version")
+		still, err := e.p.GetVisit(e.owner, c.ID, stays.ID)
+		require.NoError(t, err)
+		assert.Equal(t, stays, still, "another job's visit stays")
+		pl, err := e.p.ListPictures(e.owner, c.ID, portal.ListPicturesParams{SiteID: south.ID})
+		require.NoError(t, err)
+		if assert.Len(t, pl.Items, 1, "the picture goes with its job") {
+			assert.Equal(t, pic.ID, pl.Items[0].ID)
+		}
+		vl, err := e.p.ListVisits(e.owner, c.ID, portal.ListVisitsParams{SiteID: north.ID})
+		require.NoError(t, err)
+		assert.Equal(t, []fieldwork.VisitID{stays.ID}, visitIDsOf(vl.Items), "the old site keeps only its own jobs' visits")
+
+		_, err = e.p.GetVisit(southOnly, c.ID, v.ID)
+		require.NoError(t, err, "a member of the new site sees the visit")
+		rc, _, err := e.p.OpenPicture(southOnly, c.ID, pic.ID, true)
+		require.NoError(t, err, "and the picture")
+		rc.Close()
+		_, err = e.p.GetVisit(northOnly, c.ID, v.ID)
+		assertCode(t, portalerr.NotFound, err, "a member of the old site no longer does")
+		_, _, err = e.p.OpenPicture(northOnly, c.ID, pic.ID, true)
+		assertCode(t, portalerr.NotFound, err)
+		nl, err := e.p.ListPictures(northOnly, c.ID, portal.ListPicturesParams{})
+		require.NoError(t, err)
+		assert.Empty(t, nl.Items)
+
+		v2, created, err := e.p.PutVisit(e.owner, c.ID, j.ID, portal.VisitParams{Technician: "Tess", StartedAt: at, ExternalRef: "V-1"})
+		require.NoError(t, err)
+		assert.False(t, created)
+		assert.Equal(t, south.ID, v2.SiteID)
+	}, withFiles(t))
+}
+
+// A visit's reference stays with its job: pushing it for another job is
+// refused with FailedPrecondition, as PutVisit says, and changes nothing.
+func TestPutVisitRefOfAnotherJob(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, e env) {
+		c := e.createCustomer(t, "Acme")
+		site := e.createSite(t, c.ID, "Plant")
+		at := e.p.Now().Add(-time.Hour)
+		put := func(title string) fieldwork.Job {
+			j, _, err := e.p.PutJob(e.owner, c.ID, portal.JobParams{SiteID: site.ID, Type: "repair", Title: title, PlannedAt: at})
+			require.NoError(t, err)
+			return j
+		}
+		boiler, pump := put("Boiler"), put("Pump")
+		v, _, err := e.p.PutVisit(e.owner, c.ID, boiler.ID, portal.VisitParams{Technician: "Tess", StartedAt: at, ExternalRef: "V-1"})
+		require.NoError(t, err)
+		_, _, err = e.p.PutVisit(e.owner, c.ID, pump.ID, portal.VisitParams{Technician: "Tom", StartedAt: at, ExternalRef: "V-1"})
+		assertCode(t, portalerr.FailedPrecondition, err, "the reference of another job's visit")
+		got, err := e.p.GetVisit(e.owner, c.ID, v.ID)
+		require.NoError(t, err)
+		assert.Equal(t, v, got, "the visit is as it was")
+		l, err := e.p.ListVisits(e.owner, c.ID, portal.ListVisitsParams{JobID: pump.ID})
+		require.NoError(t, err)
+		assert.Empty(t, l.Items)
+	})
+}
+
+func visitIDsOf(vs []fieldwork.Visit) []fieldwork.VisitID {
+	out := make([]fieldwork.VisitID, len(vs))
+	for i, v := range vs {
+		out[i] = v.ID
+	}
+	return out
 }
 
 // Customer users read jobs and visits while their live views are on; off,

@@ -2,6 +2,12 @@ package portal_test
 
 import (
 	"context"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -116,4 +122,110 @@ func TestSubCustomerVisibility(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, []customer.ID{h.north.ID}, customerIDs(kids.Items))
 	})
+}
+
+// TestSubCustomerActionsOnlyRead keeps the policy's SubCustomers rule to
+// reading, as Rule.SubCustomers promises: every action that lets a
+// primary customer's people reach below their customer is a reading one
+// (named x.read, as the policy names them), and the use cases ask for
+// it only inside a read transaction (Portal.read, readShared, listIn),
+// never inside a write one.
+func TestSubCustomerActionsOnlyRead(t *testing.T) {
+	below := map[portal.Action]bool{}
+	for _, act := range portal.Actions() {
+		rule, ok := portal.RuleFor(act)
+		require.True(t, ok, act)
+		if !rule.SubCustomers {
+			continue
+		}
+		below[act] = true
+		assert.True(t, strings.HasSuffix(string(act), ".read"), "%s reaches sub-customers but is no reading action", act)
+	}
+	require.Contains(t, below, portal.ActSiteRead, "the rule has its actions")
+
+	fset := token.NewFileSet()
+	files, err := filepath.Glob("*.go")
+	require.NoError(t, err)
+	parsed := map[string]*ast.File{}
+	names := map[string]bool{} // the constants of the actions in below
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		require.NoError(t, err)
+		parsed[name] = f
+		for _, d := range f.Decls {
+			g, ok := d.(*ast.GenDecl)
+			if !ok || g.Tok != token.CONST {
+				continue
+			}
+			for _, spec := range g.Specs {
+				vs := spec.(*ast.ValueSpec)
+				for i, id := range vs.Names {
+					if i < len(vs.Values) {
+						if lit, ok := vs.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+							if v, err := strconv.Unquote(lit.Value); err == nil && below[portal.Action(v)] {
+								names[id.Name] = true
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	require.Len(t, names, len(below), "each action below has its constant")
+	uses := 0
+	for name, f := range parsed {
+		if name == "policy.go" {
+			continue // the actions' declarations and rules
+		}
+		var stack []ast.Node
+		ast.Inspect(f, func(n ast.Node) bool {
+			if n == nil {
+				stack = stack[:len(stack)-1]
+				return true
+			}
+			stack = append(stack, n)
+			id, ok := n.(*ast.Ident)
+			if !ok || !names[id.Name] {
+				return true
+			}
+			uses++
+			kind := ""
+			for i := len(stack) - 1; i >= 0 && kind == ""; i-- {
+				kind = txKind(stack[i])
+			}
+			assert.Equal(t, "read", kind, "%s at %s: an action that reaches sub-customers asked for outside a read transaction", id.Name, fset.Position(id.Pos()))
+			return true
+		})
+	}
+	assert.NotZero(t, uses, "the use cases ask for them")
+}
+
+// txKind says which transaction a call opens: "read" for Portal.read,
+// readShared and listIn, "write" for Portal.write, "" for any other node.
+func txKind(n ast.Node) string {
+	call, ok := n.(*ast.CallExpr)
+	if !ok {
+		return ""
+	}
+	fun := call.Fun
+	if ix, ok := fun.(*ast.IndexExpr); ok {
+		fun = ix.X
+	}
+	switch f := fun.(type) {
+	case *ast.SelectorExpr:
+		switch f.Sel.Name {
+		case "read", "readShared":
+			return "read"
+		case "write":
+			return "write"
+		}
+	case *ast.Ident:
+		if f.Name == "listIn" {
+			return "read"
+		}
+	}
+	return ""
 }

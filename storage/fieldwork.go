@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"time"
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/fieldwork"
@@ -48,8 +49,14 @@ type VisitRepo interface {
 	// GetByRef returns customer cid's visit with external reference ref,
 	// or ErrNotFound.
 	GetByRef(ctx context.Context, cid customer.ID, ref string) (fieldwork.Visit, error)
-	// Update works like JobRepo.Update; fn must not change JobID either.
+	// Update works like JobRepo.Update; fn must not change JobID or
+	// SiteID either.
 	Update(ctx context.Context, id fieldwork.VisitID, fn func(*fieldwork.Visit) error) (fieldwork.Visit, error)
+	// SetJobSite gives every visit of job jid that is not at site that
+	// SiteID, moving each one's version on by one and its UpdatedAt to at,
+	// and returns how many it changed. ErrNotFound when site does not
+	// exist and a visit changes.
+	SetJobSite(ctx context.Context, jid fieldwork.JobID, site customer.SiteID, at time.Time) (int64, error)
 	// List returns one page of a customer's visits that started in
 	// f.Range, newest first (by StartedAt, then ID).
 	List(ctx context.Context, f VisitFilter, p Page) (List[fieldwork.Visit], error)
@@ -75,6 +82,10 @@ type PictureRepo interface {
 	Create(ctx context.Context, p fieldwork.Picture) error
 	// Get returns the picture with the given ID, or ErrNotFound.
 	Get(ctx context.Context, id fieldwork.PictureID) (fieldwork.Picture, error)
+	// SetJobSite gives every picture of job jid that is not at site that
+	// SiteID and returns how many it changed. ErrNotFound when site does
+	// not exist and a picture changes.
+	SetJobSite(ctx context.Context, jid fieldwork.JobID, site customer.SiteID) (int64, error)
 	// List returns one page of a customer's pictures taken in f.Range,
 	// newest first (by TakenAt, then ID).
 	List(ctx context.Context, f PictureFilter, p Page) (List[fieldwork.Picture], error)

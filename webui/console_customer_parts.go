@@ -21,7 +21,7 @@ func (h *handler) customerPartRoutes() {
 	h.handle("POST /console/customers/{id}/features", h.asStaff(h.saveFeatures))
 	h.handle("GET /console/customers/{id}/sites", h.asStaff(h.sitesPage))
 	h.handle("POST /console/customers/{id}/sites", h.asStaff(h.createSite))
-	h.handle("POST /console/customers/{id}/sites/{sid}", h.asStaff(h.renameSite))
+	h.handle("POST /console/customers/{id}/sites/{sid}", h.asStaff(h.updateSite))
 	h.handle("POST /console/customers/{id}/sites/{sid}/delete", h.asStaff(h.deleteSite))
 	h.consoleFieldRoutes()
 	h.handle("GET /console/customers/{id}/offers", h.asStaff(h.offersPage))
@@ -174,6 +174,7 @@ func featureField(p *customer.FeaturesPatch, name string) **bool {
 // sitesPage is the sites page's data.
 type sitesPage struct {
 	customerHead
+	Q     string // the search
 	Sites list[customer.Site]
 }
 
@@ -186,13 +187,14 @@ func (h *handler) showSites(w http.ResponseWriter, r *http.Request, v *view, sta
 	if !ok {
 		return
 	}
-	l, err := h.p.ListSites(r.Context(), head.Customer.ID, portal.ListSitesParams{Cursor: r.URL.Query().Get("cursor"), Limit: pageLimit})
+	q := r.URL.Query()
+	l, err := h.p.ListSites(r.Context(), head.Customer.ID, portal.ListSitesParams{Search: q.Get("q"), Cursor: q.Get("cursor"), Limit: pageLimit})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	v.Title = v.T("Sites of %s", head.Customer.Name)
-	v.Data = sitesPage{customerHead: head, Sites: newList(r, v, l)}
+	v.Data = sitesPage{customerHead: head, Q: q.Get("q"), Sites: newList(r, v, l)}
 	h.renderStatus(w, r, status, "console_sites", v)
 }
 
@@ -204,8 +206,7 @@ func (h *handler) sitesFailed(w http.ResponseWriter, r *http.Request, v *view, e
 
 func (h *handler) createSite(w http.ResponseWriter, r *http.Request, v *view) {
 	id := customer.ID(r.PathValue("id"))
-	ref := formValue(r, "external_ref")
-	params := portal.SiteParams{Name: formValue(r, "name"), ExternalRef: &ref}
+	var params portal.SiteParams
 	if err := siteForm(r, &params); err != nil {
 		h.sitesFailed(w, r, v, err)
 		return
@@ -216,18 +217,6 @@ func (h *handler) createSite(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	h.redirect(w, r, customerPath(id, "sites"), "created")
-}
-
-func (h *handler) renameSite(w http.ResponseWriter, r *http.Request, v *view) {
-	id := customer.ID(r.PathValue("id"))
-	_, err := h.p.RenameSite(r.Context(), id, customer.SiteID(r.PathValue("sid")), portal.SiteParams{
-		Name: formValue(r, "name"), Version: version(r),
-	})
-	if err != nil {
-		h.sitesFailed(w, r, v, err)
-		return
-	}
-	h.redirect(w, r, customerPath(id, "sites"), "saved")
 }
 
 func (h *handler) deleteSite(w http.ResponseWriter, r *http.Request, v *view) {

@@ -2,8 +2,8 @@ package webui
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/fieldwork"
@@ -11,23 +11,37 @@ import (
 	"github.com/portalkit/portalkit/portalerr"
 )
 
-// consoleFieldRoutes registers the console's field-service pages: moving
-// a site to another customer, and a customer's jobs.
+// consoleFieldRoutes registers the console's field-service pages: a
+// site's edit page, moving a site to another customer, and a customer's
+// jobs.
 func (h *handler) consoleFieldRoutes() {
+	h.handle("GET /console/customers/{id}/sites/{sid}", h.asStaff(h.consoleSite))
 	h.handle("POST /console/customers/{id}/sites/{sid}/move", h.asStaff(h.moveSite))
 	h.handle("GET /console/customers/{id}/jobs", h.asStaff(h.consoleJobs))
 }
 
-// siteForm reads a new site's address and position from the form into
-// params; a coordinate that is no number is Invalid, named.
+// siteForm reads a site form into params: the name, and each other field
+// the form sends (one it leaves out stays as it is). An address field sent
+// sends the whole address; both coordinates sent empty remove the
+// position; a coordinate that is no number is Invalid, named.
 func siteForm(r *http.Request, params *portal.SiteParams) error {
-	a := customer.Address{Line1: formValue(r, "street"), PostalCode: formValue(r, "postal_code"), City: formValue(r, "city"),
-		Region: formValue(r, "region"), Country: formValue(r, "country")}
-	if a != (customer.Address{}) {
-		params.Address = &a
+	sent := func(name string) bool { _, ok := r.PostForm[name]; return ok }
+	params.Name = formValue(r, "name")
+	if sent("external_ref") {
+		ref := formValue(r, "external_ref")
+		params.ExternalRef = &ref
 	}
-	lat, lon := strings.TrimSpace(r.PostFormValue("latitude")), strings.TrimSpace(r.PostFormValue("longitude"))
+	if sent("notes") {
+		notes := formValue(r, "notes")
+		params.Notes = &notes
+	}
+	if sent("street") || sent("line2") || sent("postal_code") || sent("city") || sent("region") || sent("country") {
+		params.Address = &customer.Address{Line1: formValue(r, "street"), Line2: formValue(r, "line2"), PostalCode: formValue(r, "postal_code"),
+			City: formValue(r, "city"), Region: formValue(r, "region"), Country: formValue(r, "country")}
+	}
+	lat, lon := formValue(r, "latitude"), formValue(r, "longitude")
 	if lat == "" && lon == "" {
+		params.ClearLocation = sent("latitude") && sent("longitude")
 		return nil
 	}
 	var bad []portalerr.FieldViolation
@@ -44,6 +58,76 @@ func siteForm(r *http.Request, params *portal.SiteParams) error {
 	}
 	params.Location = &customer.GeoPoint{Latitude: la, Longitude: lo}
 	return nil
+}
+
+// siteValues are a site's fields as its edit form sends them.
+func siteValues(s customer.Site) url.Values {
+	a := s.Address
+	form := url.Values{"name": {s.Name}, "external_ref": {s.ExternalRef}, "notes": {s.Notes}, "version": {strconv.FormatInt(s.Version, 10)},
+		"street": {a.Line1}, "line2": {a.Line2}, "postal_code": {a.PostalCode}, "city": {a.City}, "region": {a.Region}, "country": {a.Country},
+		"latitude": {""}, "longitude": {""}}
+	if s.Location != nil {
+		form.Set("latitude", strconv.FormatFloat(s.Location.Latitude, 'f', -1, 64))
+		form.Set("longitude", strconv.FormatFloat(s.Location.Longitude, 'f', -1, 64))
+	}
+	return form
+}
+
+// consoleSitePage is the data of a site's edit page in the console.
+type consoleSitePage struct {
+	customerHead
+	Site customer.Site
+}
+
+func (h *handler) consoleSite(w http.ResponseWriter, r *http.Request, v *view) {
+	h.showConsoleSite(w, r, v, http.StatusOK)
+}
+
+// showConsoleSite shows a site's edit form: the stored values, and over
+// them what a failed form sent, so that a form that sent only some fields
+// (the list's rename) leaves the others as they are stored.
+func (h *handler) showConsoleSite(w http.ResponseWriter, r *http.Request, v *view, status int) {
+	head, ok := h.loadCustomer(w, r, v, "sites")
+	if !ok {
+		return
+	}
+	s, err := h.p.GetSite(r.Context(), head.Customer.ID, customer.SiteID(r.PathValue("sid")))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	form := siteValues(s)
+	if r.Method == http.MethodPost {
+		for k, vs := range r.PostForm {
+			form[k] = vs
+		}
+	}
+	v.Form = form
+	v.Title = s.Name
+	v.Data = consoleSitePage{customerHead: head, Site: s}
+	h.renderStatus(w, r, status, "console_site", v)
+}
+
+// updateSite saves a site's edit form, or the list's rename, which sends
+// only the name: the fields a form leaves out stay (siteForm). The form
+// must carry the version it was made from.
+func (h *handler) updateSite(w http.ResponseWriter, r *http.Request, v *view) {
+	id := customer.ID(r.PathValue("id"))
+	params := portal.SiteParams{Version: version(r)}
+	err := siteForm(r, &params)
+	if err == nil && params.Version == 0 {
+		err = portalerr.Invalidf("version", "is missing: reload the page")
+	}
+	if err == nil {
+		_, err = h.p.RenameSite(r.Context(), id, customer.SiteID(r.PathValue("sid")), params)
+	}
+	if err != nil {
+		if status, ok := h.formFailed(w, r, v, err); ok {
+			h.showConsoleSite(w, r, v, status)
+		}
+		return
+	}
+	h.redirect(w, r, customerPath(id, "sites"), "saved")
 }
 
 // moveSite gives a site to the customer the form names.

@@ -93,7 +93,9 @@ type tile struct {
 
 // mapPage is the map page's data.
 type mapPage struct {
-	From, To     string // the date inputs' values
+	From, To     string      // the date inputs' values
+	Q            string      // the search: sites whose name, city or reference contains it
+	Sub          customer.ID // the sub-customer ?c= chose, which the form keeps; "" for the caller's own
 	Sites        []mapSite
 	W, H         int
 	Tiles        []tile
@@ -170,16 +172,25 @@ func (h *handler) jobCounts(r *http.Request, cid customer.ID, rng fieldwork.Rang
 	return counts, true, nil
 }
 
-// siteMap shows the sites of the caller's customer and its sub-customers
-// with work in the chosen range on a map, and lists them beside it.
+// siteMap shows the sites of the caller's customer (or, with ?c=, of a
+// sub-customer it may read) and its sub-customers with work in the chosen
+// range on a map, and lists them beside it; ?q= keeps the sites whose
+// name, city or reference contains it.
 func (h *handler) siteMap(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID) {
+	own := cid
+	if c := r.URL.Query().Get("c"); c != "" {
+		cid = customer.ID(c)
+	}
 	rng, from, to := dateRange(r, h.p.Now())
 	customers, err := h.visibleCustomers(r, cid)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	d := mapPage{From: from, To: to, W: mapW, H: mapH, AllSites: true}
+	d := mapPage{From: from, To: to, Q: strings.TrimSpace(r.URL.Query().Get("q")), W: mapW, H: mapH, AllSites: true}
+	if cid != own {
+		d.Sub = cid
+	}
 	for _, c := range customers {
 		counts, counted, err := h.jobCounts(r, c.ID, rng)
 		if err != nil {
@@ -189,7 +200,7 @@ func (h *handler) siteMap(w http.ResponseWriter, r *http.Request, v *view, cid c
 		if counted {
 			d.AllSites = false
 		}
-		params := portal.ListSitesParams{Limit: 100}
+		params := portal.ListSitesParams{Search: d.Q, Limit: 100}
 		for len(d.Sites) < maxMapped {
 			l, err := h.p.ListSites(r.Context(), c.ID, params)
 			if err != nil {
@@ -201,7 +212,7 @@ func (h *handler) siteMap(w http.ResponseWriter, r *http.Request, v *view, cid c
 					continue
 				}
 				href := v.URL("/sites", s.ID)
-				if c.ID != cid {
+				if c.ID != own {
 					href += "?c=" + string(c.ID)
 				}
 				d.Sites = append(d.Sites, mapSite{Site: s, CustomerName: c.Name, Jobs: counts[s.ID], Counted: counted, Href: href})

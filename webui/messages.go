@@ -507,6 +507,8 @@ var germanPortal = map[string]string{
 	"Map of the sites":                     "Karte der Standorte",
 	"No jobs in this range.":               "Keine Aufträge in diesem Zeitraum.",
 	"No sites in this range.":              "Keine Standorte in diesem Zeitraum.",
+	"No sites match.":                      "Keine passenden Standorte.",
+	"Name, city or reference":              "Name, Ort oder Referenz",
 	"No visits in this range.":             "Keine Einsätze in diesem Zeitraum.",
 	"No.":                                  "Nr.",
 	"Notes":                                "Notizen",

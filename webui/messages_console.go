@@ -120,6 +120,7 @@ var germanConsole = map[string]string{
 	"New site":                      "Neuer Standort",
 	"External reference (optional)": "Externe Referenz (optional)",
 	"Add site":                      "Standort hinzufügen",
+	"Edit site %s":                  "Standort %s bearbeiten",
 
 	// Members and access links
 	"Members of %s":        "Mitglieder von %s",

@@ -86,6 +86,17 @@ func (r visitRepo) GetByRef(ctx context.Context, cid customer.ID, ref string) (f
 	return visitTable.getWhere(ctx, r.t, "getting visit by reference", `customer_id = ? AND external_ref = ?`, string(cid), ref)
 }
 
+// SetJobSite gives job jid's visits elsewhere than site that site.
+func (r visitRepo) SetJobSite(ctx context.Context, jid fieldwork.JobID, site customer.SiteID, at time.Time) (int64, error) {
+	op := "moving the visits of job " + string(jid)
+	if err := r.t.writable(op); err != nil {
+		return 0, err
+	}
+	return r.t.exec(ctx, op, storage.ErrNotFound,
+		`UPDATE visits SET site_id = ?, version = version + 1, updated_at = ? WHERE job_id = ? AND site_id <> ?`,
+		string(site), ts(at), string(jid), string(site))
+}
+
 // List returns one page of a customer's visits in the range, newest first.
 func (r visitRepo) List(ctx context.Context, f storage.VisitFilter, p storage.Page) (storage.List[fieldwork.Visit], error) {
 	return timeList(ctx, r.t, "listing visits", visitTable, "started_at", f.CustomerID, f.SiteIDs, "job_id", string(f.JobID), f.Range, p,
@@ -166,6 +177,16 @@ func (r pictureRepo) Create(ctx context.Context, p fieldwork.Picture) error {
 // Get returns the picture with the given ID.
 func (r pictureRepo) Get(ctx context.Context, id fieldwork.PictureID) (fieldwork.Picture, error) {
 	return pictureTable.get(ctx, r.t, string(id))
+}
+
+// SetJobSite gives job jid's pictures elsewhere than site that site.
+func (r pictureRepo) SetJobSite(ctx context.Context, jid fieldwork.JobID, site customer.SiteID) (int64, error) {
+	op := "moving the pictures of job " + string(jid)
+	if err := r.t.writable(op); err != nil {
+		return 0, err
+	}
+	return r.t.exec(ctx, op, storage.ErrNotFound,
+		`UPDATE pictures SET site_id = ? WHERE job_id = ? AND site_id <> ?`, string(site), string(jid), string(site))
 }
 
 // List returns one page of a customer's pictures in the range, newest first.

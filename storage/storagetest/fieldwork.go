@@ -23,6 +23,7 @@ var fieldworkTests = []test{
 	{"VisitListRangeAndPages", testVisitListRangeAndPages},
 	{"VisitListScopes", testVisitListScopes},
 	{"Pictures", testPictures},
+	{"SetJobSite", testSetJobSite},
 }
 
 func newJob(cid customer.ID, sid customer.SiteID, title string, at time.Time) fieldwork.Job {
@@ -285,4 +286,83 @@ func testPictures(t *testing.T, s storage.Store) {
 	bad := p1
 	bad.ID, bad.JobID = fieldwork.PictureID(newID("pic_")), fieldwork.JobID(newID("job_"))
 	assertNotFound(t, write(t, s, func(ctx context.Context, r storage.Repos) error { return r.Pictures().Create(ctx, bad) }))
+}
+
+// A job's visits and pictures follow it to another site: only that job's,
+// and only those not there yet.
+func testSetJobSite(t *testing.T, s storage.Store) {
+	c := createCustomer(t, s, newCustomer("Acme"))
+	berlin := createSite(t, s, newSite(c.ID, "Berlin"))
+	munich := createSite(t, s, newSite(c.ID, "Munich"))
+	j := createJob(t, s, newJob(c.ID, berlin.ID, "Boiler", base))
+	stay := createJob(t, s, newJob(c.ID, berlin.ID, "Pump", base))
+	v1 := createVisit(t, s, newVisit(j, base))
+	v2 := createVisit(t, s, newVisit(j, base.Add(time.Hour)))
+	vs := createVisit(t, s, newVisit(stay, base))
+	pic := func(j fieldwork.Job) fieldwork.Picture {
+		p := fieldwork.Picture{ID: fieldwork.PictureID(newID("pic_")), CustomerID: c.ID, SiteID: j.SiteID, JobID: j.ID, Name: "boiler.jpg",
+			ContentType: "image/jpeg", Size: 1234, Width: 640, Height: 480, FileKey: "k/" + newID(""), ThumbKey: "t/" + newID(""),
+			TakenAt: base, CreatedAt: base}
+		require.NoError(t, write(t, s, func(ctx context.Context, r storage.Repos) error { return r.Pictures().Create(ctx, p) }))
+		return p
+	}
+	p1, ps := pic(j), pic(stay)
+	at := base.Add(24 * time.Hour)
+	var visits, pictures int64
+	require.NoError(t, write(t, s, func(ctx context.Context, r storage.Repos) error {
+		var err error
+		if visits, err = r.Visits().SetJobSite(ctx, j.ID, munich.ID, at); err != nil {
+			return err
+		}
+		pictures, err = r.Pictures().SetJobSite(ctx, j.ID, munich.ID)
+		return err
+	}))
+	assert.Equal(t, int64(2), visits)
+	assert.Equal(t, int64(1), pictures)
+	visit := func(id fieldwork.VisitID) fieldwork.Visit {
+		v, err := get(t, s, func(ctx context.Context, r storage.Repos) (fieldwork.Visit, error) { return r.Visits().Get(ctx, id) })
+		require.NoError(t, err)
+		return v
+	}
+	picture := func(id fieldwork.PictureID) fieldwork.Picture {
+		p, err := get(t, s, func(ctx context.Context, r storage.Repos) (fieldwork.Picture, error) {
+			return r.Pictures().Get(ctx, id)
+		})
+		require.NoError(t, err)
+		return p
+	}
+	for _, v := range []fieldwork.Visit{v1, v2} {
+		got := visit(v.ID)
+		assert.Equal(t, munich.ID, got.SiteID)
+		assert.Equal(t, v.Version+1, got.Version)
+		assertUTC(t, at, got.UpdatedAt, "UpdatedAt")
+	}
+	assert.Equal(t, munich.ID, picture(p1.ID).SiteID)
+	assert.Equal(t, vs, visit(vs.ID), "another job's visit stays")
+	assert.Equal(t, ps, picture(ps.ID), "another job's picture stays")
+	munichVisits, err := get(t, s, func(ctx context.Context, r storage.Repos) (storage.List[fieldwork.Visit], error) {
+		return r.Visits().List(ctx, storage.VisitFilter{CustomerID: c.ID, SiteIDs: []customer.SiteID{munich.ID}}, storage.Page{})
+	})
+	require.NoError(t, err)
+	assert.Len(t, munichVisits.Items, 2, "the site's lists find them")
+
+	require.NoError(t, write(t, s, func(ctx context.Context, r storage.Repos) error {
+		var err error
+		if visits, err = r.Visits().SetJobSite(ctx, j.ID, munich.ID, at.Add(time.Hour)); err != nil {
+			return err
+		}
+		pictures, err = r.Pictures().SetJobSite(ctx, j.ID, munich.ID)
+		return err
+	}))
+	assert.Zero(t, visits, "already there: nothing changes")
+	assert.Zero(t, pictures)
+	assert.Equal(t, v1.Version+1, visit(v1.ID).Version)
+	assertNotFound(t, write(t, s, func(ctx context.Context, r storage.Repos) error {
+		_, err := r.Visits().SetJobSite(ctx, j.ID, newSiteID(), at)
+		return err
+	}), "a site that does not exist")
+	assertNotFound(t, write(t, s, func(ctx context.Context, r storage.Repos) error {
+		_, err := r.Pictures().SetJobSite(ctx, j.ID, newSiteID())
+		return err
+	}))
 }
