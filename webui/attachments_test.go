@@ -28,6 +28,7 @@ import (
 // headers, and keeps the file of an internal note from the customer's
 // people.
 func TestTicketFilesOnThePages(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	tk := "/tickets/" + string(s.a.ticket.ID)
 	maint := s.browser(t, s.a.users[customer.RoleMaintainer].token)
@@ -151,6 +152,7 @@ func TestTicketFilesOnThePages(t *testing.T) {
 // TestTicketFileRefusals shows a refused upload on the page, in the
 // page's language, and attaches nothing.
 func TestTicketFileRefusals(t *testing.T) {
+	t.Parallel()
 	s := newSiteWith(t, func(c *portal.Config) { c.FileLimits = filemeta.Limits{MaxBytes: 100} })
 	tk := "/tickets/" + string(s.a.ticket.ID)
 	maint := s.browser(t, s.a.users[customer.RoleMaintainer].token)
@@ -196,6 +198,7 @@ func TestTicketFileRefusals(t *testing.T) {
 // TestSlowUploadOnThePage: a signed-in person's upload may take longer
 // than the server's ReadTimeout and WriteTimeout, which suit forms.
 func TestSlowUploadOnThePage(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	srv := httptest.NewUnstartedServer(webui.New(s.p))
 	srv.Config.ReadTimeout, srv.Config.WriteTimeout = 300*time.Millisecond, 300*time.Millisecond

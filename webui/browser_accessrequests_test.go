@@ -17,6 +17,7 @@ import (
 // customer whose first admin signs in, and one rejected, whose message
 // arrives. Every page loaded is checked with axe-core.
 func TestBrowserAccessRequests(t *testing.T) {
+	t.Parallel()
 	chromium(t)
 	s := newLiveSite(t)
 	boot, err := s.p.Bootstrap(context.Background(), portal.BootstrapParams{OwnerEmail: "olga@provider.example", OwnerName: "Olga Owner"})

@@ -18,6 +18,7 @@ import (
 // she accepts and signs in, and staff correct her e-mail address, which
 // takes effect once she confirms it. Every page is checked with axe-core.
 func TestBrowserContacts(t *testing.T) {
+	t.Parallel()
 	chromium(t)
 	s := newLiveSite(t)
 	boot, err := s.p.Bootstrap(context.Background(), portal.BootstrapParams{OwnerEmail: "olga@provider.example", OwnerName: "Olga Owner"})

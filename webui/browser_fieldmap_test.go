@@ -19,6 +19,7 @@ import (
 // map has no tiles here (no network): the markers stand on the plain
 // background.
 func TestBrowserSiteMap(t *testing.T) {
+	t.Parallel()
 	chromium(t)
 	s := newLiveSite(t, webui.WithMapTiles("", ""))
 	on := true

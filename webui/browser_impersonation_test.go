@@ -17,6 +17,7 @@ import (
 // Chromium: the portal shows the banner, whose button leaves the session
 // and returns to the console; every page passes the accessibility checks.
 func TestBrowserImpersonation(t *testing.T) {
+	t.Parallel()
 	chromium(t)
 	s := newLiveSite(t)
 	c, err := s.p.CreateCustomer(s.staff, portal.CreateCustomerParams{Name: "Initech"})

@@ -18,6 +18,7 @@ import (
 // refuses at the form, then as she should; the page names the ticket it opened, which she follows. Every
 // page is checked with axe-core.
 func TestBrowserRecordAction(t *testing.T) {
+	t.Parallel()
 	chromium(t)
 	s := newLiveSite(t)
 	on := true

@@ -15,6 +15,7 @@ import (
 // choose a new password and sign in with it, in Chromium; every page
 // passes the accessibility checks.
 func TestBrowserPasswordReset(t *testing.T) {
+	t.Parallel()
 	chromium(t)
 	s := newLiveSite(t)
 	c, err := s.p.CreateCustomer(s.staff, portal.CreateCustomerParams{Name: "Initech"})

@@ -20,6 +20,7 @@ import (
 // at once, and back through the redirect URI, signed in; every page of the
 // portal passes the accessibility checks.
 func TestBrowserSSO(t *testing.T) {
+	t.Parallel()
 	chromium(t)
 	s := newLiveSite(t)
 	c, err := s.p.CreateCustomer(s.staff, portal.CreateCustomerParams{Name: "Initech"})
@@ -55,6 +56,7 @@ func TestBrowserSSO(t *testing.T) {
 // the test), in Chromium: the sign-in page's company button, on to the
 // provider, and back through the console's redirect URI, signed in.
 func TestBrowserStaffSSO(t *testing.T) {
+	t.Parallel()
 	chromium(t)
 	idp := oidctest.New(t)
 	s := newLiveSiteConfig(t, func(c *portal.Config) {
@@ -82,6 +84,7 @@ func TestBrowserStaffSSO(t *testing.T) {
 // console's "Single sign-on" tab in Chromium, after which the company's
 // people sign in through the identity provider from the sign-in page.
 func TestBrowserSSODomainApproval(t *testing.T) {
+	t.Parallel()
 	chromium(t)
 	s := newLiveSite(t)
 	c, err := s.p.CreateCustomer(s.staff, portal.CreateCustomerParams{Name: "Initech"})

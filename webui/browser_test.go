@@ -29,6 +29,7 @@ import (
 // loaded is checked with axe-core (checkAccessible); the last step looks at
 // the main pages at desktop and phone width and takes their screenshots.
 func TestBrowserStories(t *testing.T) {
+	t.Parallel()
 	chromium(t)
 	s := newLiveSite(t)
 	on := true
@@ -631,21 +632,29 @@ func TestBrowserStories(t *testing.T) {
 			{staffTab, "console-records", "/console/records", `main h1`},
 			{staffTab, "console-audit", "/console/audit", `main table`},
 		}
-		for _, vp := range []viewport{desktop, phone} {
-			for _, p := range tour {
-				v := p.who.in(t)
-				v.resize(vp)
-				v.open(p.path)
-				v.requireStatus(200)
-				assert.True(t, v.has(p.ready), "%s at %s: %s", p.path, vp.name, p.ready)
-				if vp.phone {
-					v.checkFits()
+		// Each tab tours its own pages, the four tabs at once: a tab's
+		// pages one after another, since it shows one at a time.
+		for _, who := range []*visitor{out, maintTab, adminTab, staffTab} {
+			t.Run(who.name, func(t *testing.T) {
+				t.Parallel()
+				v := who.in(t)
+				for _, vp := range []viewport{desktop, phone} {
+					for _, p := range tour {
+						if p.who != who {
+							continue
+						}
+						v.resize(vp)
+						v.open(p.path)
+						v.requireStatus(200)
+						assert.True(t, v.has(p.ready), "%s at %s: %s", p.path, vp.name, p.ready)
+						if vp.phone {
+							v.checkFits()
+						}
+						v.screenshot(p.name + "-" + vp.name)
+					}
 				}
-				v.screenshot(p.name + "-" + vp.name)
-			}
-		}
-		for _, v := range []*visitor{out, maintTab, adminTab, staffTab} {
-			v.in(t).resize(desktop)
+				v.resize(desktop)
+			})
 		}
 	})
 }
@@ -690,6 +699,7 @@ func assertGerman(t *testing.T, v *visitor, english ...string) {
 // script in the browser, while the DevTools protocol, which the
 // accessibility checks load axe-core through, still reaches the page.
 func TestContentSecurityPolicy(t *testing.T) {
+	t.Parallel()
 	chromium(t)
 	s := newLiveSite(t)
 	v := s.newVisitor(t, "visitor")
@@ -719,6 +729,7 @@ func TestContentSecurityPolicy(t *testing.T) {
 // is there for: axe-core reports an image without a text and a field
 // without a label put into a page.
 func TestAccessibilityCheck(t *testing.T) {
+	t.Parallel()
 	chromium(t)
 	if chrome.axe == "" && !inCI() {
 		t.Skipf("%s names no axe.min.js", envAxe)

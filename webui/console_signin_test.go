@@ -18,6 +18,7 @@ import (
 // the owner invite an agent, and the agent accept with a password and
 // sign in with it later; customer users' credentials open no console.
 func TestConsoleSignIn(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	boot, err := s.p.Bootstrap(t.Context(), portal.BootstrapParams{OwnerEmail: "olga@provider.example", OwnerName: "Olga"})
 	require.NoError(t, err)
@@ -69,6 +70,7 @@ func TestConsoleSignIn(t *testing.T) {
 // read it and get no forms, admins invite agents and admins, and only
 // owners make owners; a refused form changes nothing.
 func TestConsoleStaffRoles(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	owner := portaltest.Owner(t.Context())
 	for _, tt := range []struct {

@@ -23,6 +23,7 @@ import (
 // an internal note, in progress, a public reply, resolved; the customer's
 // maintainer then sees the reply and the status but not the note.
 func TestServiceDeskWorksATicket(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	key, err := s.p.CreateAPIKey(portaltest.Owner(t.Context()), portal.CreateAPIKeyParams{Name: "desk", Role: identity.StaffAgent})
 	require.NoError(t, err)
@@ -63,6 +64,7 @@ func TestServiceDeskWorksATicket(t *testing.T) {
 // master data from the console: it changes the customer once, and a second
 // try changes nothing.
 func TestServiceDeskAppliesMasterData(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	maint := s.browser(t, s.a.users[customer.RoleMaintainer].token)
 	pg := maint.post("/tickets", url.Values{"type": {ticket.TypeMasterDataChange}, "subject": {"We moved"}, "field.address_city": {"Hamburg"}})
@@ -100,6 +102,7 @@ func TestServiceDeskAppliesMasterData(t *testing.T) {
 // TestConsoleServiceDeskCapability puts a staff member on the service
 // desk from the staff page: only then may they work the queue.
 func TestConsoleServiceDeskCapability(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	owner := portaltest.Owner(t.Context())
 	m, err := s.p.InviteStaff(owner, portal.InviteStaffParams{Email: "sue@provider.example", Name: "Sue", Role: identity.StaffAgent})
@@ -126,6 +129,7 @@ func TestConsoleServiceDeskCapability(t *testing.T) {
 // TestServiceDeskMailLinkOpensTheTicket follows the link of the mail a
 // new ticket sends the service desk.
 func TestServiceDeskMailLinkOpensTheTicket(t *testing.T) {
+	t.Parallel()
 	s := newSiteWith(t, func(c *portal.Config) { c.ServiceDeskEmail = "desk@provider.example" })
 	tk, err := s.p.OpenTicket(portaltest.As(t.Context(), mustPrincipal(t, s.p, s.a.users[customer.RoleMaintainer].token)), s.a.c.ID,
 		portal.OpenTicketParams{Type: ticket.TypeGeneric, Subject: "Printer on fire"})
@@ -162,6 +166,7 @@ type consoleTicketForm struct {
 // only to those who may send it. Every form the service desk is offered,
 // in any state of a ticket, must be in the matrix.
 func TestConsoleTicketForms(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	owner := portaltest.Owner(t.Context())
 	desk := portaltest.As(t.Context(), identity.APIKeyPrincipal("key_desk", identity.StaffAgent))

@@ -12,6 +12,7 @@ import (
 )
 
 func TestMercator(t *testing.T) {
+	t.Parallel()
 	x, y := mercator(customer.GeoPoint{})
 	assert.InDelta(t, 0.5, x, 1e-12)
 	assert.InDelta(t, 0.5, y, 1e-12)
@@ -24,6 +25,7 @@ func TestMercator(t *testing.T) {
 }
 
 func TestMapPlacesMarkersAndTiles(t *testing.T) {
+	t.Parallel()
 	d := mapPage{Sites: []mapSite{
 		{Site: customer.Site{Name: "Berlin", Location: &customer.GeoPoint{Latitude: 52.52, Longitude: 13.405}}},
 		{Site: customer.Site{Name: "Munich", Location: &customer.GeoPoint{Latitude: 48.137, Longitude: 11.575}}},

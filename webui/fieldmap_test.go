@@ -34,6 +34,7 @@ var tinyPNG = func() []byte {
 // and pictures the customer's viewer can open; another customer's picture
 // answers 404.
 func TestSitePageGallery(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	br := s.browser(t, s.a.users[customer.RoleViewer].token)
 	pg := br.get("/sites/" + string(s.a.site.ID))
@@ -55,6 +56,7 @@ func TestSitePageGallery(t *testing.T) {
 // The site map's search keeps the sites whose name, city or reference
 // holds the text, on the map and in the list.
 func TestSiteMapSearch(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ctx := portaltest.Owner(t.Context())
 	office, err := s.p.CreateSite(ctx, s.a.c.ID, portal.SiteParams{Name: "Office", ExternalRef: ptrTo("OF-7"),
@@ -90,6 +92,7 @@ func TestSiteMapSearch(t *testing.T) {
 // sibling, the parent or an object of another customer than c names they
 // answer 404 and show nothing of it.
 func TestSubCustomerPages(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ctx := portaltest.Owner(t.Context())
 	on := true
@@ -188,6 +191,7 @@ func TestSubCustomerPages(t *testing.T) {
 // them as their licence asks, with a link to OpenStreetMap's copyright
 // page; without tiles there is nothing to credit.
 func TestSiteMapCreditsOpenStreetMap(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	pg := s.browser(t, s.a.users[customer.RoleViewer].token).get("/sites")
 	require.Equal(t, http.StatusOK, pg.status, pg.body)

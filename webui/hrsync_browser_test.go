@@ -45,6 +45,7 @@ func pasteCSV(v *visitor, text string) {
 // laptop, so he is locked with an offboarding task, and once the laptop
 // is back in the warehouse he is gone.
 func TestHRSyncStory(t *testing.T) {
+	t.Parallel()
 	chromium(t)
 	s := newLiveSite(t)
 	on := true

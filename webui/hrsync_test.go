@@ -147,6 +147,7 @@ var hrPostActions = []postAction{
 // browser: the offboarding task shows the leaver's laptop, returning it
 // ends the task and the leaver leaves.
 func TestOffboardingPages(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	br := s.browser(t, s.a.users[customer.RoleAdmin].token)
 	pg := br.get("/employees")
@@ -171,6 +172,7 @@ func TestOffboardingPages(t *testing.T) {
 // the licence form and may send it, and that the HR sync tab appears once
 // the feature is on.
 func TestConsoleLicencesAreOwners(t *testing.T) {
+	t.Parallel()
 	c := newConsole(t)
 	acme := c.customer(t, "Acme", customer.FeaturesPatch{})
 	path := "/console/customers/" + string(acme.ID) + "/licenses"
@@ -211,6 +213,7 @@ func TestConsoleLicencesAreOwners(t *testing.T) {
 // customer admin's HR sync page and finds them there again; a viewer may
 // not.
 func TestSyncSettingsPage(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	br := s.browser(t, s.a.users[customer.RoleAdmin].token)
 	pg := br.get("/employees")
@@ -238,6 +241,7 @@ func TestSyncSettingsPage(t *testing.T) {
 // org structure, or a customer without HR sync, name the holder in free
 // text.
 func TestIssueToAnEmployee(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	owner := portaltest.Owner(t.Context())
 	path := "/stock/items/" + string(s.a.item)

@@ -19,6 +19,7 @@ import (
 // and brings the staff member's own back; the customer's admin sees it
 // and forbids it, after which the console offers no start.
 func TestImpersonationPages(t *testing.T) {
+	t.Parallel()
 	c := newConsole(t)
 	acme := c.customer(t, "Acme", customer.FeaturesPatch{})
 	ada, adaToken := c.member(t, acme.ID, "ada@acme.example", customer.RoleAdmin)

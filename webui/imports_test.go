@@ -13,6 +13,7 @@ import (
 // siblings of httpapi over portal, talk to portal only and import neither
 // the storage contract nor a backend.
 func TestImportsNoStorage(t *testing.T) {
+	t.Parallel()
 	pkg, err := build.ImportDir(".", 0)
 	require.NoError(t, err)
 	require.NotEmpty(t, pkg.Imports)

@@ -153,6 +153,7 @@ func (tn tenant) secrets() []string {
 // console sends them away, no page shows anything of B, and nothing of B
 // changes.
 func TestTenantIsolation(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	before := s.state(t, s.b)
 	for _, role := range []customer.Role{customer.RoleAdmin, customer.RoleMaintainer, customer.RoleViewer} {
@@ -382,6 +383,7 @@ func mayDo(role customer.Role, act portal.Action) bool {
 // 403 with nothing changed, and a page offers a form only to the roles that
 // may send it.
 func TestRoles(t *testing.T) {
+	t.Parallel()
 	for _, role := range []customer.Role{customer.RoleAdmin, customer.RoleMaintainer, customer.RoleViewer} {
 		t.Run(string(role), func(t *testing.T) {
 			s := newSite(t)
@@ -418,6 +420,7 @@ func TestRoles(t *testing.T) {
 // TestEveryFormIsInTheRoleMatrix keeps postActions complete: a new form
 // of the customer portal must say which action rules it.
 func TestEveryFormIsInTheRoleMatrix(t *testing.T) {
+	t.Parallel()
 	covered := map[string]bool{}
 	for _, a := range postActions {
 		covered[a.pattern] = true

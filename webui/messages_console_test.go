@@ -55,6 +55,7 @@ func isConsole(name string) bool { return strings.HasPrefix(name, "console") }
 // that the customer portal does not show as well is in germanConsole,
 // and that germanConsole holds no text nothing shows.
 func TestConsoleTextsAreTranslated(t *testing.T) {
+	t.Parallel()
 	console := sourceTexts(t, isConsole)
 	for _, f := range features {
 		console[f.Label], console[f.Rule] = true, true
@@ -80,6 +81,7 @@ func TestConsoleTextsAreTranslated(t *testing.T) {
 // TestConsoleLabelsAreComplete checks that every label the console
 // names by its value is in labels, in both languages.
 func TestConsoleLabelsAreComplete(t *testing.T) {
+	t.Parallel()
 	for key, l := range labels {
 		assert.NotEmpty(t, l[0], key)
 		assert.NotEmpty(t, l[1], key)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestMoneyFields(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in, cur string
 		want    int64

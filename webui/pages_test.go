@@ -28,6 +28,7 @@ import (
 // TestPagesOfferWhatTheRoleMay checks that a page shows a form only to
 // those who may send it, by the same policy.
 func TestPagesOfferWhatTheRoleMay(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	tests := []struct {
 		path, marker string
@@ -54,6 +55,7 @@ func TestPagesOfferWhatTheRoleMay(t *testing.T) {
 // its people no longer see the catalogue or the warehouse, and the pages
 // refuse them.
 func TestPagesFollowFeatures(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ctx := portaltest.Owner(t.Context())
 	off := false
@@ -74,6 +76,7 @@ func TestPagesFollowFeatures(t *testing.T) {
 // opens the order's page for its customer's people, and the sign-in page
 // for anyone signed out.
 func TestOrderMailLinkOpensTheOrder(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	m, ok := s.mail.Last(s.a.users[customer.RoleMaintainer].email)
 	require.True(t, ok)
@@ -112,6 +115,7 @@ func TestOrderMailLinkOpensTheOrder(t *testing.T) {
 // moves into a cookie and the address bar loses it before anything is
 // redeemed; the click redeems it once.
 func TestSignInLinkLeavesTheAddressBar(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ctx := portaltest.Owner(t.Context())
 	_, err := s.p.Invite(ctx, s.a.c.ID, portal.InviteParams{Email: "neo@acme.example", Role: customer.RoleViewer})
@@ -144,6 +148,7 @@ func TestSignInLinkLeavesTheAddressBar(t *testing.T) {
 // TestFormsFromAnotherSiteAreRefused sends a form as a browser would from
 // another origin: it is refused and changes nothing.
 func TestFormsFromAnotherSiteAreRefused(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	before := s.state(t, s.a)
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, s.srv.URL+"/orders/"+string(s.a.order.ID)+"/cancel", strings.NewReader("reason=x"))
@@ -160,6 +165,7 @@ func TestFormsFromAnotherSiteAreRefused(t *testing.T) {
 
 // TestPagesSpeakGerman asks in German and by the user's own setting.
 func TestPagesSpeakGerman(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	br := s.browser(t, s.a.users[customer.RoleAdmin].token)
 	pg := br.get("/orders")
@@ -178,6 +184,7 @@ func TestPagesSpeakGerman(t *testing.T) {
 // TestEveryTextIsTranslated finds the texts of the templates and handlers
 // and wants a German translation of each.
 func TestEveryTextIsTranslated(t *testing.T) {
+	t.Parallel()
 	var texts []string
 	tmpl := regexp.MustCompile(`\.T "([^"]+)"`)
 	code := regexp.MustCompile(`\bv\.T\("([^"]+)"[,)]`)
@@ -229,6 +236,7 @@ func TestEveryTextIsTranslated(t *testing.T) {
 // TestBranding shows a customer's own look on the sign-in pages of its
 // host name and on its people's pages; the provider's elsewhere.
 func TestBranding(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ctx := portaltest.Owner(t.Context())
 	c, err := s.p.GetCustomer(ctx, s.a.c.ID)
@@ -269,6 +277,7 @@ func TestBranding(t *testing.T) {
 // internal note to each role of its customer, who never see the note, and
 // to the service desk in the console, who do.
 func TestInternalNotesStayInternal(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	path := "/tickets/" + string(s.a.ticket.ID)
 	for _, role := range []customer.Role{customer.RoleAdmin, customer.RoleMaintainer, customer.RoleViewer} {
@@ -295,6 +304,7 @@ func TestInternalNotesStayInternal(t *testing.T) {
 // never another customer's or a scheduled article; admins change and
 // delete their own articles on the news pages, not the provider's.
 func TestStartPageShowsTheCustomersNews(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ctx := portaltest.Owner(t.Context())
 	later, err := s.p.CreateArticle(ctx, portal.CreateArticleParams{Title: "Coming soon", Body: "x", Audience: news.Everyone,

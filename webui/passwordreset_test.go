@@ -19,6 +19,7 @@ import (
 // weak password keeps the link, the reset signs the browser out, the new
 // password signs in, and the used link says to ask for a new one.
 func TestPasswordResetPages(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	admin := s.a.users["admin"]
 	_, err := s.p.InviteStaff(portaltest.Owner(t.Context()), portal.InviteStaffParams{Email: "abe@provider.example", Name: "Abe", Role: identity.StaffAgent})

@@ -56,6 +56,7 @@ func (s *site) unassignedContract(t *testing.T) string {
 // fails on a wrong number as on a missing contract, one that succeeds,
 // and an edit that waits for the provider's approval in the console.
 func TestRecordPages(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	admin := s.browser(t, s.a.users[customer.RoleAdmin].token)
 
@@ -120,6 +121,7 @@ func TestRecordPages(t *testing.T) {
 // A ticket a record's action opened links to the record, in the portal
 // and in the console.
 func TestTicketLinksToItsRecord(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	c := s.a.contract
 	tk, err := s.p.RunRecordAction(portaltest.ServiceDesk(t.Context()), s.a.c.ID, c.ID, "cancel", portal.RecordActionParams{Description: "We move out."})
@@ -142,6 +144,7 @@ func TestTicketLinksToItsRecord(t *testing.T) {
 // A record's page offers the actions its viewer may take, runs them, and
 // says what came of each: the ticket opened, or that the request is sent.
 func TestRecordActionPages(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	owner := portaltest.Owner(t.Context())
 	_, err := s.p.DefineRecordType(owner, record.Type{Name: "line", Fields: []record.Field{{Name: "number", Kind: record.KindText, Customer: true}},

@@ -19,6 +19,7 @@ import (
 // audit events of what a form did record it, and that error pages show
 // it, so that a person can quote it to support.
 func TestPagesCarryRequestID(t *testing.T) {
+	t.Parallel()
 	c := newConsole(t)
 	acme := c.customer(t, "Acme", customer.FeaturesPatch{})
 	_, adaToken := c.member(t, acme.ID, "ada@acme.example", customer.RoleAdmin)

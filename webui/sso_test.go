@@ -20,6 +20,7 @@ import (
 // a member sign in through the sign-in page's company form, the provider
 // running in the test and the redirect URI's page.
 func TestSSOPages(t *testing.T) {
+	t.Parallel()
 	c := newConsole(t)
 	acme := c.customer(t, "Acme", customer.FeaturesPatch{})
 	_, adminToken := c.member(t, acme.ID, "ada@acme.example", customer.RoleAdmin)

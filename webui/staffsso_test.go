@@ -22,6 +22,7 @@ import (
 // page's button, the page with the link on, and the redirect URI's page;
 // a replayed state and an address of nobody on staff are refused.
 func TestStaffSSOPages(t *testing.T) {
+	t.Parallel()
 	off := newConsole(t)
 	pg := newFollower(t, off.srv, "").get("/console/signin")
 	require.Equal(t, http.StatusOK, pg.Status)

@@ -73,6 +73,7 @@ func TestNewTicketOffersTheUsersStockItems(t *testing.T) {
 // a stock item from the form: the portal's and the console's ticket pages
 // name both and link to them.
 func TestTicketPageShowsItsSiteAndStockItem(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	maint := s.browser(t, s.a.users[customer.RoleMaintainer].token)
 	pg := maint.get("/tickets/new?type=equipment_damage")
