@@ -20,6 +20,7 @@ import (
 // server: they land in portalkit-files beside the database, download as
 // they were uploaded, and --max-file-mib bounds them (413 beyond).
 func TestRunAttachments(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	s := start(t, dir, "--max-file-mib", "1")
 	staff, err := client.New(s.url, client.WithAPIKey(s.key))
@@ -64,6 +65,7 @@ func TestRunAttachments(t *testing.T) {
 // TestMaxFileFlag reads --max-file-mib and its variable, and refuses
 // sizes outside 1 to 1024 MiB.
 func TestMaxFileFlag(t *testing.T) {
+	t.Parallel()
 	parse := func(args []string, env map[string]string) (config, error) {
 		fs := flag.NewFlagSet("refserver", flag.ContinueOnError)
 		fs.SetOutput(io.Discard)

@@ -16,6 +16,7 @@ import (
 // sees the sites of both sub-customers on the map; --tiles "" leaves the
 // tiles out, the markers stay.
 func TestRunDemoSiteMap(t *testing.T) {
+	t.Parallel()
 	s := start(t, t.TempDir(), "--demo", "--tiles", "")
 	out := s.output()
 	link := regexp.MustCompile(`vic@nordwind\.example.*\n\s+(http://\S+/access\?token=pa_\S+)`).FindStringSubmatch(out)

@@ -15,6 +15,7 @@ import (
 // with a token made through the API: the SCIM server is mounted, and the
 // demo's HR export is synced.
 func TestRunDemoHRSync(t *testing.T) {
+	t.Parallel()
 	s := start(t, t.TempDir(), "--demo")
 	require.NotEmpty(t, s.key, s.output())
 	assert.Contains(t, s.output(), "HR sync: Acme GmbH is licensed")

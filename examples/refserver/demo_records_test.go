@@ -12,6 +12,7 @@ import (
 // TestRunDemoRecords checks the demo's shared records over HTTP: Acme's
 // four, and the contract waiting to be claimed.
 func TestRunDemoRecords(t *testing.T) {
+	t.Parallel()
 	s := start(t, t.TempDir(), "--demo")
 	require.NotEmpty(t, s.key, s.output())
 	assert.Contains(t, s.output(), "contract number V-2002 and customer number K-0815")

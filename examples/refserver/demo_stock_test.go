@@ -13,6 +13,7 @@ import (
 // laptops Acme's fulfilled pre-order stocked in, the items staff stocked in
 // by hand, one issued, and that a second start adds none.
 func TestRunDemoStock(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	s := start(t, dir, "--demo")
 	require.NotEmpty(t, s.key, s.output())

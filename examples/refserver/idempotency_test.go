@@ -13,6 +13,7 @@ import (
 // TestRunIdempotencyKey checks that the reference server keeps
 // Idempotency-Keys: a retried create answers as the first did.
 func TestRunIdempotencyKey(t *testing.T) {
+	t.Parallel()
 	s := start(t, t.TempDir())
 	staff, err := client.New(s.url, client.WithAPIKey(s.key))
 	require.NoError(t, err)

@@ -20,6 +20,7 @@ import (
 // TestRunMailsInvitation starts the real server with --smtp-url and
 // follows the invitation a new customer's first user gets by mail.
 func TestRunMailsInvitation(t *testing.T) {
+	t.Parallel()
 	const password = "s3cr3t:pw"
 	ts := smtptest.Start(t, func(ts *smtptest.Server) {
 		ts.RequireAuth = true
@@ -102,6 +103,7 @@ func TestRunMailsInvitation(t *testing.T) {
 // ordinary mail, sent before, after or to someone else, leaves no token
 // in memory.
 func TestTokenTapKeepsTokensOnlyWhileTapping(t *testing.T) {
+	t.Parallel()
 	rec := &mailertest.Recorder{}
 	tap := &tokenTap{next: rec}
 	link := func(to, token string) mailer.Message {

@@ -160,6 +160,7 @@ func (s *server) shutdown(t *testing.T) error {
 }
 
 func TestRunOnboarding(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	// On nothing, as a newcomer's first run: the server migrates it.
 	s := startOn(t, "sqlite:"+filepath.Join(dir, "portalkit.db"))
@@ -209,6 +210,7 @@ func TestRunOnboarding(t *testing.T) {
 }
 
 func TestRunDemo(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	s := start(t, dir, "--demo")
 	out := s.output()
@@ -277,6 +279,7 @@ func TestRunDemo(t *testing.T) {
 }
 
 func TestRunAPIKeyCreate(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := func(k string) string {
 		if k == "PORTALKIT_DB" {
@@ -301,6 +304,7 @@ func TestRunAPIKeyCreate(t *testing.T) {
 }
 
 func TestRunBadConfig(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		args []string
 		env  map[string]string
@@ -349,6 +353,7 @@ func TestRunBadConfig(t *testing.T) {
 // TestRunDemoRefusesADatabaseInUse checks that --demo does not add its
 // customers beside customers of the database's own.
 func TestRunDemoRefusesADatabaseInUse(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	s := start(t, dir)
 	staff, err := client.New(s.url, client.WithAPIKey(s.key))
@@ -375,6 +380,7 @@ func TestRunDemoRefusesADatabaseInUse(t *testing.T) {
 // TestRunDrains checks that a request under way when run's context ends
 // still gets its answer before run returns.
 func TestRunDrains(t *testing.T) {
+	t.Parallel()
 	s := start(t, t.TempDir())
 	conn, err := net.Dial("tcp", strings.TrimPrefix(s.url, "http://"))
 	require.NoError(t, err)
@@ -404,6 +410,7 @@ func TestRunDrains(t *testing.T) {
 // variables; a flag wins over its variable, and an unset lease is left to
 // portal's default.
 func TestOutboxFlags(t *testing.T) {
+	t.Parallel()
 	parse := func(t *testing.T, args []string, env map[string]string) config {
 		t.Helper()
 		fs := flag.NewFlagSet("refserver", flag.ContinueOnError)
@@ -436,6 +443,7 @@ func TestOutboxFlags(t *testing.T) {
 // invitation: the outbox's gauges and counters are there beside the HTTP
 // metrics.
 func TestRunOutboxMetrics(t *testing.T) {
+	t.Parallel()
 	s := start(t, t.TempDir(), "--outbox-concurrency", "2", "--outbox-batch-size", "10")
 	staff, err := client.New(s.url, client.WithAPIKey(s.key))
 	require.NoError(t, err)

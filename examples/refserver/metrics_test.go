@@ -27,6 +27,7 @@ func get(t *testing.T, url string) (int, string) {
 // TestMetricsFromLoopbackOnly refuses others); with --metrics-addr on a
 // listener of its own, and no longer on the API's address.
 func TestRunMetrics(t *testing.T) {
+	t.Parallel()
 	t.Run("default", func(t *testing.T) {
 		s := start(t, t.TempDir())
 		get(t, s.url+"/healthz")

@@ -17,6 +17,7 @@ import (
 // its owner key, serves the API and is ready; started again, it finds its
 // data and prints no second key.
 func TestRunOnPostgreSQL(t *testing.T) {
+	t.Parallel()
 	db := postgrestest.URL(t)
 	s := startOn(t, db)
 	require.NotEmpty(t, s.key, "a new database prints its owner key:\n%s", s.output())

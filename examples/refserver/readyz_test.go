@@ -40,6 +40,7 @@ import (
 //     disk with ENOSPC. The server ignores the SIGXFSZ that comes with it,
 //     as Go programs do.
 func TestReadyzFollowsWrites(t *testing.T) {
+	t.Parallel()
 	bin := serverBinary(t)
 	for _, tc := range []struct {
 		name string

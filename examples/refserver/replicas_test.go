@@ -61,10 +61,11 @@ func serverBinary(t *testing.T) string {
 	return bin
 }
 
-// startReplica starts bin on the database db, mailing through smtpURL, and
-// waits until it listens. It is stopped (SIGTERM) when the test ends,
-// unless the test killed it first.
-func startReplica(t *testing.T, bin, db, smtpURL string) *replica {
+// startReplica starts bin on the database db, mailing through smtpURL,
+// with env ("KEY=value") added to its environment, and waits until it
+// listens. It is stopped (SIGTERM) when the test ends, unless the test
+// killed it first.
+func startReplica(t *testing.T, bin, db, smtpURL string, env ...string) *replica {
 	t.Helper()
 	r := &replica{}
 	r.cmd = exec.Command(bin, "--addr", "127.0.0.1:0")
@@ -74,6 +75,7 @@ func startReplica(t *testing.T, bin, db, smtpURL string) *replica {
 		"PORTALKIT_SMTP_URL="+smtpURL,
 		"PORTALKIT_MAIL_FROM=portal@provider.example",
 	)
+	r.cmd.Env = append(r.cmd.Env, env...)
 	stdout, err := r.cmd.StdoutPipe()
 	require.NoError(t, err)
 	r.cmd.Stderr = r.cmd.Stdout
@@ -154,6 +156,7 @@ func invitationToken(t *testing.T, srv *smtptest.Server, email string) string {
 // replica killed with SIGKILL in the middle of a load loses no order it
 // had answered with 2xx.
 func TestReplicasOnPostgreSQL(t *testing.T) {
+	t.Parallel()
 	db := postgrestest.URL(t)
 	mail := smtptest.Start(t, nil)
 	bin := serverBinary(t)

@@ -13,6 +13,7 @@ import (
 // browsers neither sniff their type nor send their URL as the Referer. The
 // API's answers on the same server carry the last two as well.
 func TestSignInPagesCannotBeFramed(t *testing.T) {
+	t.Parallel()
 	s := start(t, t.TempDir())
 	for _, path := range []string{"/accept", "/login", "/access", "/v1/me"} {
 		t.Run(path, func(t *testing.T) {

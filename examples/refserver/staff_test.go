@@ -21,6 +21,7 @@ var ownerLinkRE = regexp.MustCompile(`(?m)^\s+(http://\S+/console/login\?token=(
 // the console's sign-in page, that the API redeems it, and that the owner's session then acts as
 // the owner: it invites another staff member.
 func TestRunOwnerLink(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	s := start(t, dir, "--owner-email", "grace@provider.example")
 	out := s.output()

@@ -19,6 +19,7 @@ import (
 // console's sign-in page offers the company account, which leads to the
 // provider with the console's redirect URI.
 func TestStaffOIDCFlags(t *testing.T) {
+	t.Parallel()
 	idp := oidctest.New(t)
 	s := start(t, t.TempDir(), "--staff-oidc-issuer", idp.URL, "--staff-oidc-client-id", "console",
 		"--staff-oidc-client-secret", "console-secret", "--staff-oidc-domains", "provider.example")

@@ -70,12 +70,11 @@ func (k *killReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // same webhook-id and body, each verifying with the endpoint's secret.
 // (The portal's tests hold the receiver down for 60 s of a manual clock.)
 func TestKillNineMidDelivery(t *testing.T) {
-	for k, v := range map[string]string{
-		"PORTALKIT_WEBHOOKS_ALLOW_HTTP": "true", "PORTALKIT_WEBHOOKS_ALLOW_PRIVATE": "true",
+	t.Parallel()
+	env := []string{
+		"PORTALKIT_WEBHOOKS_ALLOW_HTTP=true", "PORTALKIT_WEBHOOKS_ALLOW_PRIVATE=true",
 		// A short lease, so that the dead worker's claim lapses soon.
-		"PORTALKIT_WEBHOOKS_TIMEOUT": "500ms", "PORTALKIT_WEBHOOKS_LEASE": "5s",
-	} {
-		t.Setenv(k, v)
+		"PORTALKIT_WEBHOOKS_TIMEOUT=500ms", "PORTALKIT_WEBHOOKS_LEASE=5s",
 	}
 	ctx := t.Context()
 	mail := smtptest.Start(t, nil)
@@ -92,7 +91,7 @@ func TestKillNineMidDelivery(t *testing.T) {
 		recv.Close()
 	})
 
-	first := startReplica(t, bin, db, mail.URL())
+	first := startReplica(t, bin, db, mail.URL(), env...)
 	staff := first.client(t, client.WithAPIKey(first.key))
 	ep, err := client.Check(staff.CreateWebhookEndpointWithResponse(ctx, client.CreateWebhookEndpointRequest{
 		Url: recv.URL, EventTypes: []client.WebhookEventType{client.WebhookEventTypeCustomerCreated}}))
@@ -118,7 +117,7 @@ func TestKillNineMidDelivery(t *testing.T) {
 	rc.mu.Unlock()
 	close(rc.release)
 
-	second := startReplica(t, bin, db, mail.URL())
+	second := startReplica(t, bin, db, mail.URL(), env...)
 	time.Sleep(7 * time.Second) // the lease lapses; the receiver answers 503 meanwhile
 	rc.mu.Lock()
 	refused := len(rc.arrived) - 1

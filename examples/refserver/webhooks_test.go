@@ -21,6 +21,7 @@ import (
 // the change, signed with the secret the API showed; without the flags
 // such an endpoint is refused.
 func TestRunWebhooks(t *testing.T) {
+	t.Parallel()
 	var (
 		mu     sync.Mutex
 		bodies []string
