@@ -17,6 +17,7 @@ import (
 // confirmation link. (The use case never looks the address up, so the
 // work is the same too; no timing is asserted.)
 func TestRequestAccessAnswersAlike(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	_, ada := e.onboard(t, "Acme GmbH", "ada@acme.example", nil)
 	require.NotEmpty(t, ada.Token)
@@ -42,6 +43,7 @@ func TestRequestAccessAnswersAlike(t *testing.T) {
 // TestAccessRequestOverTheAPI walks a request from the public operation to
 // a rejection, through the generated client.
 func TestAccessRequestOverTheAPI(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := t.Context()
 	anon, owner := e.client(t, ""), e.client(t, e.owner)

@@ -16,6 +16,7 @@ import (
 // GET /v1/me's permissions use, to the actions the policy has rules for:
 // an action added to one and not the other fails here.
 func TestActionEnumIsThePolicy(t *testing.T) {
+	t.Parallel()
 	spec, err := oapi.GetSpec()
 	require.NoError(t, err)
 	schema, ok := spec.Components.Schemas["Action"]
@@ -37,6 +38,7 @@ func TestActionEnumIsThePolicy(t *testing.T) {
 // named by exactly one Webhook…Event schema, which the endpoint's callback
 // offers.
 func TestWebhookEventTypeEnumIsTheList(t *testing.T) {
+	t.Parallel()
 	spec, err := oapi.GetSpec()
 	require.NoError(t, err)
 	schema, ok := spec.Components.Schemas["WebhookEventType"]

@@ -135,6 +135,7 @@ func TestTicketAttachmentsOverHTTP(t *testing.T) {
 // TestTicketAttachmentBadUploads sends uploads the API refuses, each with
 // its documented status and field, and checks that nothing was attached.
 func TestTicketAttachmentBadUploads(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := t.Context()
 	cid, ada := e.onboard(t, "Acme GmbH", "ada@acme.example", &client.FeaturesPatch{Tickets: ptr(true)})
@@ -229,6 +230,7 @@ func (s *slowReader) Read(p []byte) (int, error) {
 // download may take longer than the server's ReadTimeout and WriteTimeout,
 // which suit JSON bodies.
 func TestSlowUploadOutlastsServerTimeouts(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	srv := httptest.NewUnstartedServer(httpapi.NewHandler(e.p, httpapi.WithLogger(slog.New(slog.DiscardHandler))))
 	srv.Config.ReadTimeout, srv.Config.WriteTimeout = 300*time.Millisecond, 300*time.Millisecond

@@ -76,6 +76,7 @@ func fails[R client.Response](r R, err error) func(*testing.T, int, client.Probl
 }
 
 func TestOnboarding(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.client(t, e.owner)
 	anon := e.client(t, "") // the sign-in endpoints need no credential
@@ -153,6 +154,7 @@ func TestOnboarding(t *testing.T) {
 }
 
 func TestPasswordSignInAndSwitch(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.client(t, e.owner)
 	anon := e.client(t, "") // the sign-in endpoints need no credential
@@ -188,6 +190,7 @@ func TestPasswordSignInAndSwitch(t *testing.T) {
 }
 
 func TestInvitationExpired(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.client(t, e.owner)
 	anon := e.client(t, "") // the sign-in endpoints need no credential
@@ -218,6 +221,7 @@ func TestInvitationExpired(t *testing.T) {
 }
 
 func TestRequestLoginLinkRateLimited(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	anon := e.client(t, "") // the sign-in endpoints need no credential
 	ctx := t.Context()
@@ -239,6 +243,7 @@ func TestRequestLoginLinkRateLimited(t *testing.T) {
 }
 
 func TestAPIKeys(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.client(t, e.owner)
 	ctx := t.Context()
@@ -260,6 +265,7 @@ func TestAPIKeys(t *testing.T) {
 }
 
 func TestPasswordSignInRateLimited(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	anon := e.client(t, "")
 	ctx := t.Context()

@@ -18,6 +18,7 @@ import (
 // into U+FFFD. Each is refused as invalid, naming the field, and nothing is
 // written; the same text written properly is accepted.
 func TestStrictJSONBodies(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.client(t, e.owner)
 	acme := createCustomer(t, owner, "Acme GmbH")
@@ -104,6 +105,7 @@ func TestStrictJSONBodies(t *testing.T) {
 // methods they do not have: 405 with the methods they have in Allow and a
 // problem document. An unknown path stays 404.
 func TestMethodNotAllowed(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	acme := createCustomer(t, e.client(t, e.owner), "Acme GmbH")
 	tests := []struct{ method, path, allow string }{
@@ -138,6 +140,7 @@ func TestMethodNotAllowed(t *testing.T) {
 // problems and the operations' endpoints outside /v1, tell browsers not to
 // sniff content types and not to send a Referer.
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	for _, tc := range []struct{ method, path, token string }{
 		{http.MethodGet, "/v1/customers", e.owner},

@@ -13,6 +13,7 @@ import (
 )
 
 func TestCustomerBranding(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.client(t, e.owner)
 	ctx := t.Context()

@@ -13,6 +13,7 @@ import (
 // TestContactsOverTheAPI keeps a contact, gives it portal access, and
 // corrects a user's address, which takes effect once confirmed.
 func TestContactsOverTheAPI(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := t.Context()
 	cid, ada := e.onboard(t, "Acme GmbH", "ada@acme.example", nil)

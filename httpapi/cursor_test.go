@@ -19,6 +19,7 @@ import (
 // middle of a read request; a forged cursor, or one sent with other
 // filters, is 400 invalid naming the cursor.
 func TestCursors(t *testing.T) {
+	t.Parallel()
 	store := portaltest.Store(t)
 	a := newEnvOn(t, store, portal.SequentialIDs(), "")
 	owner := a.client(t, a.owner)

@@ -14,6 +14,7 @@ import (
 // A site's address, position and notes go in and come out through the
 // client; a position off the globe is refused with the field named.
 func TestSiteAddressOverHTTP(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.client(t, e.owner)
 	ctx := t.Context()
@@ -39,6 +40,7 @@ func TestSiteAddressOverHTTP(t *testing.T) {
 // FeatureCollection (RFC 7946): longitude first, a null geometry for a
 // site without a position, and only what the caller may see.
 func TestSitesGeoJSON(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.client(t, e.owner)
 	ctx := t.Context()

@@ -15,6 +15,7 @@ import (
 // 201, then 200 for the same job; the customer's viewer reads it by date
 // range once the live view is on, and gets 404 while it is off.
 func TestPushJobTwiceOverHTTP(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.client(t, e.owner)
 	ctx := t.Context()
@@ -58,6 +59,7 @@ func TestPushJobTwiceOverHTTP(t *testing.T) {
 // A job pushed again with another site takes its visit along: the new
 // site's visit list has it, the old one's does not.
 func TestPushJobToAnotherSiteOverHTTP(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.client(t, e.owner)
 	ctx := t.Context()

@@ -88,6 +88,7 @@ func newHierFixture(t *testing.T) *hierFixture {
 // sub-customer and on that primary (404 throughout), and as a
 // sub-customer's admin on its parent and its sibling (404 throughout).
 func TestSubCustomerMatrix(t *testing.T) {
+	t.Parallel()
 	ops := specOperations(t)
 	inSpec := map[string]bool{}
 	for _, op := range ops {
@@ -144,6 +145,7 @@ func (f *hierFixture) callAs(t *testing.T, op isoOp, row isoRow, token string, i
 // sub-customers to find them; the GeoJSON export of a sub-customer works
 // as its list does.
 func TestPrimaryViewerSeesSubCustomerSites(t *testing.T) {
+	t.Parallel()
 	f := newHierFixture(t)
 	c := f.client(t, f.primaryViewer)
 	ctx := t.Context()

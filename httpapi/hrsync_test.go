@@ -36,6 +36,7 @@ var csvMapping = &map[string]string{"external_id": "Personalnummer", "email": "E
 // deletion threshold stops until confirmed, and a leaver holding a laptop
 // is locked with an offboarding task until the laptop is back.
 func TestHRSyncOverHTTP(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := t.Context()
 	owner := e.client(t, e.owner)
@@ -102,6 +103,7 @@ func TestHRSyncOverHTTP(t *testing.T) {
 // employee of its own customer: B's employee in A's request is 400, and
 // nothing changes.
 func TestIssueToAnotherCustomersEmployee(t *testing.T) {
+	t.Parallel()
 	f := newIsoFixture(t)
 	before := f.snapshot(t)
 	res, body := f.do(t, http.MethodPost, "/v1/customers/"+string(f.a.c.ID)+"/stock/items/"+string(f.a.stock.inStock.ID)+"/issue",
@@ -122,6 +124,7 @@ func (personio) List(context.Context) ([]hrsync.Record, error) {
 // TestSyncNowOverHTTP pulls a customer's employees from the pull source
 // the deployment configures, through the generated client.
 func TestSyncNowOverHTTP(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.client(t, e.owner)
 	cid, _ := e.onboard(t, "Acme GmbH", "ada@acme.example", nil)
@@ -150,6 +153,7 @@ func TestSyncNowOverHTTP(t *testing.T) {
 // through the generated client: a sync keeps only the chosen department,
 // the others leave, and a new employee is invited as a viewer.
 func TestSyncSettingsOverHTTP(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := t.Context()
 	owner := e.client(t, e.owner)

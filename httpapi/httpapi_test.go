@@ -230,6 +230,7 @@ func createCustomer(t *testing.T, c *client.ClientWithResponses, name string) cl
 }
 
 func TestCustomerLifecycle(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.client(t, e.owner)
 	ctx := t.Context()
@@ -342,6 +343,7 @@ func TestCustomerLifecycle(t *testing.T) {
 }
 
 func TestCustomerUserSeesOnlyItsCustomer(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.client(t, e.owner)
 	ctx := t.Context()
@@ -377,6 +379,7 @@ func TestCustomerUserSeesOnlyItsCustomer(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.client(t, e.owner)
 	acme := createCustomer(t, owner, "Acme GmbH")
@@ -437,6 +440,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestInternalErrorsShowNoDetail(t *testing.T) {
+	t.Parallel()
 	secret := errors.New("dial tcp 10.0.0.7:5432: password authentication failed for user portal")
 	e := newEnv(t, httpapi.WithAuthenticator(identity.AuthenticatorFunc(
 		func(context.Context, string) (identity.Principal, error) { return identity.Principal{}, secret })))
@@ -449,6 +453,7 @@ func TestInternalErrorsShowNoDetail(t *testing.T) {
 }
 
 func TestRateLimitedSaysWhenToRetry(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, httpapi.WithAuthenticator(identity.AuthenticatorFunc(
 		func(context.Context, string) (identity.Principal, error) {
 			return identity.Principal{}, &portalerr.Error{Code: portalerr.RateLimited, Message: "too many attempts", RetryAfter: 89500 * time.Millisecond}
@@ -461,6 +466,7 @@ func TestRateLimitedSaysWhenToRetry(t *testing.T) {
 }
 
 func TestOptions(t *testing.T) {
+	t.Parallel()
 	reg := prometheus.NewRegistry()
 	e := newEnv(t, httpapi.WithMaxBodyBytes(64), httpapi.WithMetrics(reg))
 	res, body := e.do(t, http.MethodPost, "/v1/customers", e.owner, strings.NewReader(`{"name":"`+strings.Repeat("x", 100)+`"}`), nil)
@@ -476,6 +482,7 @@ func TestOptions(t *testing.T) {
 }
 
 func TestSystemRoutes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client(t, "")
 	ctx := t.Context()
@@ -504,6 +511,7 @@ func TestSystemRoutes(t *testing.T) {
 }
 
 func TestReadinessFailsWhenStorageIsDown(t *testing.T) {
+	t.Parallel()
 	s, err := sqlite.Open(t.Context(), t.TempDir()+"/portal.db")
 	require.NoError(t, err)
 	p := portaltest.New(t, &portaltest.Clock{}, func(c *portal.Config) { c.Store = s })

@@ -70,6 +70,7 @@ func (e *env) customerNames(t *testing.T) []string {
 }
 
 func TestIdempotencyReplay(t *testing.T) {
+	t.Parallel()
 	e, _ := newIdempotentEnv(t)
 	const body = `{"name":"Acme GmbH"}`
 
@@ -117,6 +118,7 @@ func TestIdempotencyReplay(t *testing.T) {
 }
 
 func TestIdempotencyInFlight(t *testing.T) {
+	t.Parallel()
 	e, s := newIdempotentEnv(t)
 	const body = `{"name":"Acme GmbH"}`
 	owner, err := e.p.Authenticate(t.Context(), e.owner)
@@ -141,6 +143,7 @@ func TestIdempotencyInFlight(t *testing.T) {
 }
 
 func TestIdempotencyScopedByCaller(t *testing.T) {
+	t.Parallel()
 	e, _ := newIdempotentEnv(t)
 	created, err := e.client(t, e.owner).CreateAPIKeyWithResponse(t.Context(), nil,
 		client.CreateAPIKeyJSONRequestBody{Name: "ERP", Role: client.StaffRoleOwner})
@@ -157,6 +160,7 @@ func TestIdempotencyScopedByCaller(t *testing.T) {
 }
 
 func TestIdempotencyKeepsNoSecret(t *testing.T) {
+	t.Parallel()
 	e, _ := newIdempotentEnv(t)
 	const body = `{"name":"ERP","role":"admin"}`
 	res, b := e.post(t, "/v1/api-keys", e.owner, "key-1", body)
@@ -198,6 +202,7 @@ func TestIdempotencyKeepsNoSecret(t *testing.T) {
 }
 
 func TestIdempotencyKeyBounds(t *testing.T) {
+	t.Parallel()
 	e, _ := newIdempotentEnv(t)
 	res, b := e.post(t, "/v1/customers", e.owner, strings.Repeat("k", 201), `{"name":"Acme GmbH"}`)
 	p := problem(t, res, b, http.StatusBadRequest, client.ProblemCodeInvalid)
@@ -216,6 +221,7 @@ func TestIdempotencyKeyBounds(t *testing.T) {
 // Keys are honoured by every handler: the portal keeps them in its own
 // store, with no option to set.
 func TestIdempotencyOnByDefault(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	var first []byte
 	for i := range 2 {
@@ -247,6 +253,7 @@ func (s *failingStore) InTx(ctx context.Context, fn func(storage.Repos) error) e
 }
 
 func TestIdempotencyServerErrorReleasesKey(t *testing.T) {
+	t.Parallel()
 	store := &failingStore{Store: portaltest.Store(t)}
 	clock := &portaltest.Clock{}
 	p := portaltest.New(t, clock, func(c *portal.Config) { c.Store = store })
@@ -332,6 +339,7 @@ func newOrderingEnv(t *testing.T, idem func(storage.Store) storage.Store) (e *en
 // the change made, marked as a replay, and makes no second change. An
 // operation whose answer held a secret answers 409 naming what it made.
 func TestIdempotencyAnswerRebuiltWhenKeepingItFails(t *testing.T) {
+	t.Parallel()
 	var idem *failingComplete
 	e, cid, ada, order := newOrderingEnv(t, func(s storage.Store) storage.Store {
 		idem = &failingComplete{Store: s}
@@ -383,6 +391,7 @@ func TestIdempotencyAnswerRebuiltWhenKeepingItFails(t *testing.T) {
 // transaction is shown by portal's TestIdempotencyKeyRecordedWithTheChange,
 // which the earlier two-transaction design fails.
 func TestIdempotencyConcurrentRequestsPlaceOneOrder(t *testing.T) {
+	t.Parallel()
 	e, cid, ada, body := newOrderingEnv(t, func(s storage.Store) storage.Store { return s })
 
 	const n = 12

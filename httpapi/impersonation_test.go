@@ -15,6 +15,7 @@ import (
 // when asked, each change recorded as both people; the customer's admin
 // sees it and forbids it, which ends the one under way.
 func TestImpersonationOverHTTP(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := t.Context()
 	owner := e.client(t, e.owner)

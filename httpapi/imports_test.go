@@ -15,6 +15,7 @@ import (
 // portal.Idempotent, the domain packages' types). The storage contract is
 // still in its dependency graph, through portal.Config.Store.
 func TestImportsNoStorage(t *testing.T) {
+	t.Parallel()
 	pkg, err := build.ImportDir(".", 0)
 	require.NoError(t, err)
 	require.NotEmpty(t, pkg.Imports)

@@ -1071,6 +1071,7 @@ func expectStatus(t *testing.T, res *http.Response, body []byte, want int, msg s
 // mirrors portal's TestAuthorizationMatrix one layer up, so the handler's
 // own reads (If-Match checks, body IDs) are covered too.
 func TestTenantIsolationMatrix(t *testing.T) {
+	t.Parallel()
 	ops := specOperations(t)
 	inSpec := map[string]bool{}
 	for _, op := range ops {
@@ -1178,6 +1179,7 @@ func isRead(op isoOp) bool { return op.method == http.MethodGet }
 // body names an object: A's admin, who has no membership in B, cannot move
 // its session to one of B's memberships.
 func TestSwitchMembershipToAnotherCustomer(t *testing.T) {
+	t.Parallel()
 	f := newIsoFixture(t)
 	before := f.snapshot(t)
 	for _, mid := range []customer.MembershipID{f.b.admin.Membership.ID, f.b.target.ID} {

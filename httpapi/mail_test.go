@@ -50,6 +50,7 @@ func (e *env) bounced(t *testing.T, cid customer.ID, email string) outbox.ID {
 // TestMailOutboxOverHTTP follows a message that bounced: staff find it
 // among the failed ones, see why, and retry it once the address works.
 func TestMailOutboxOverHTTP(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	fixed := false
 	e.notes.Err = func(m mailer.Message) error {
@@ -109,6 +110,7 @@ func TestMailOutboxOverHTTP(t *testing.T) {
 }
 
 func TestMailTemplatesOverHTTP(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.client(t, e.owner)
 	ctx := t.Context()
@@ -175,6 +177,7 @@ func TestMailTemplatesOverHTTP(t *testing.T) {
 // anyone else gets 401 or 403 whatever the override, and the server
 // renders nothing for them.
 func TestMailTemplateOverridesAfterAuthentication(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	acme := createCustomer(t, e.client(t, e.owner), "Acme GmbH")
 	base := "/v1/customers/" + acme.Id + "/mail-templates/invitation/en"

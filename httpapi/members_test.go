@@ -11,6 +11,7 @@ import (
 )
 
 func TestMemberLifecycle(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.client(t, e.owner)
 	ctx := t.Context()
@@ -74,6 +75,7 @@ func TestMemberLifecycle(t *testing.T) {
 // another customer's objects, gets 404 from every operation, and nothing
 // changes.
 func TestOtherCustomersIDs(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.client(t, e.owner)
 	ctx := t.Context()
@@ -146,6 +148,7 @@ func TestOtherCustomersIDs(t *testing.T) {
 // TestViewerOnAdminOperations: a viewer may not manage its customer's
 // people, and customer users may not use staff-only operations.
 func TestViewerOnAdminOperations(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.client(t, e.owner)
 	ctx := t.Context()
@@ -184,6 +187,7 @@ func TestViewerOnAdminOperations(t *testing.T) {
 // members within them; a change beyond them is refused (403) as the use case
 // refuses it, whatever If-Match says, and reads of such members are 404.
 func TestSiteLimitedAdmin(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.client(t, e.owner)
 	ctx := t.Context()

@@ -34,6 +34,7 @@ func getMetrics(t *testing.T, h http.Handler, remote string) (*http.Response, []
 // X-Forwarded-For; WithMetricsFrom says otherwise; WithoutMetricsEndpoint
 // serves them to nobody here while still counting in the registry.
 func TestMetricsFromLoopbackOnly(t *testing.T) {
+	t.Parallel()
 	p := portaltest.New(t, &portaltest.Clock{})
 	quiet := httpapi.WithLogger(slog.New(slog.DiscardHandler))
 

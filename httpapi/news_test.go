@@ -13,6 +13,7 @@ import (
 // its own people; a viewer reads both, rendered and sanitized, and nothing
 // of another customer's.
 func TestNewsOverHTTP(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.client(t, e.owner)
 	acme := createCustomer(t, owner, "Acme GmbH")

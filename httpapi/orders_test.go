@@ -24,6 +24,7 @@ func eurOut(amount int64) client.Money { return client.Money{Amount: amount, Cur
 // catalogue (retried with one Idempotency-Key), two staff decide on it at
 // once, and the winner's decision stands.
 func TestOrderFlow(t *testing.T) {
+	t.Parallel()
 	e, _ := newIdempotentEnv(t)
 	ctx := t.Context()
 	owner := e.client(t, e.owner)
@@ -107,6 +108,7 @@ func TestOrderFlow(t *testing.T) {
 }
 
 func TestOrderProblems(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := t.Context()
 	owner := e.client(t, e.owner)

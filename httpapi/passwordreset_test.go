@@ -16,6 +16,7 @@ import (
 // a weak password is 400 and leaves the link, the reset ends the person's
 // sessions, the new password signs in, and the link works once.
 func TestPasswordReset(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := t.Context()
 	owner := e.client(t, e.owner)

@@ -47,6 +47,7 @@ var multipartPNG, multipartType = pictureBody(tinyPNG)
 // A picture uploaded over the API gets a thumbnail; a file that is no
 // picture is refused with the part named, and nothing is stored.
 func TestUploadPictureOverHTTP(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.client(t, e.owner)
 	ctx := t.Context()

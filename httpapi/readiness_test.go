@@ -18,6 +18,7 @@ import (
 // connection): /readyz answers 503 while writes fail, though the database
 // still answers, and 200 again once they succeed, with no restart.
 func TestReadinessFailsWhenWritesFail(t *testing.T) {
+	t.Parallel()
 	store := portaltest.Store(t)
 	e := newEnvOn(t, store, portal.SequentialIDs(), "")
 	write, _ := store.(*sqlstore.Store).DB()

@@ -239,6 +239,7 @@ func (f *roleFixture) recordSnapshot(t *testing.T, part func(what string, v any)
 // a refused edit naming its rule, an edit waiting for approval (202) and
 // its approval, and a search that leaves hidden fields out.
 func TestRecordsOverHTTP(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := t.Context()
 	owner := e.client(t, e.owner)
@@ -337,6 +338,7 @@ func TestRecordsOverHTTP(t *testing.T) {
 // TestUpsertRecordsLimit: 1,001 records are refused as a whole, naming
 // the limit, and nothing is stored.
 func TestUpsertRecordsLimit(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.client(t, e.owner)
 	recs := make([]client.UpsertRecord, portal.MaxRecordUpserts+1)

@@ -1109,6 +1109,7 @@ func ssoPendingDomain(t *testing.T, f *roleFixture) roleTarget {
 // not_found for a member beyond a site-limited admin's sites) and change
 // nothing. A read-only access-link session of an admin has viewer rights.
 func TestRoleMatrix(t *testing.T) {
+	t.Parallel()
 	for name, row := range roleMatrix {
 		for _, who := range roleCallers {
 			if _, ok := row.want[who]; !ok {
@@ -1156,6 +1157,7 @@ func TestRoleMatrix(t *testing.T) {
 // gets 403 permission_denied, and keeps working; a customer user's session
 // ends, whatever its role.
 func TestLogoutRoles(t *testing.T) {
+	t.Parallel()
 	f := newRoleFixture(t)
 	want := byRole(s403, s403, s403, s204, s204, s204, s204)
 	for _, who := range roleCallers {
@@ -1184,6 +1186,7 @@ func TestLogoutRoles(t *testing.T) {
 // nothing is written, a write with no or a forged token, and the 200
 // character bound of a customer's name.
 func TestBadInputWritesNothing(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.client(t, e.owner)
 	acme := createCustomer(t, owner, "Acme GmbH")

@@ -11,6 +11,7 @@ import (
 // A site's external reference goes in with create, comes out everywhere,
 // and a rename without one keeps it.
 func TestSiteExternalRef(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.client(t, e.owner)
 	ctx := t.Context()

@@ -24,6 +24,7 @@ import (
 // token, an unverified address, a foreign domain and a stranger without
 // JIT are refused; with JIT on the stranger joins as a viewer.
 func TestSSOOverHTTP(t *testing.T) {
+	t.Parallel()
 	for name, open := range map[string]func(*testing.T) storage.Store{
 		"sqlite":   func(t *testing.T) storage.Store { return portaltest.Store(t) },
 		"postgres": func(t *testing.T) storage.Store { return postgrestest.Open(t) },

@@ -15,6 +15,7 @@ import (
 // TestStaffLifecycle invites a staff member over the API, signs it in with
 // the mailed link and a password, changes it with If-Match and disables it.
 func TestStaffLifecycle(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := t.Context()
 	owner := e.client(t, e.owner)

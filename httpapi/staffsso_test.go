@@ -25,6 +25,7 @@ import (
 // and on PostgreSQL: an active member signs in; a replayed state, an
 // unverified address, an unknown one and a disabled member are refused.
 func TestStaffSSOOverHTTP(t *testing.T) {
+	t.Parallel()
 	for name, open := range map[string]func(*testing.T) storage.Store{
 		"sqlite":   func(t *testing.T) storage.Store { return portaltest.Store(t) },
 		"postgres": func(t *testing.T) storage.Store { return postgrestest.Open(t) },

@@ -38,6 +38,7 @@ func stockInItem(p orders.Product, serial string) client.StockInItem {
 // client: staff stock in, a maintainer issues and takes back, the admin
 // retires, a viewer reads levels, items and history.
 func TestStockOverHTTP(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := t.Context()
 	owner := e.client(t, e.owner)
@@ -108,6 +109,7 @@ func TestStockOverHTTP(t *testing.T) {
 }
 
 func TestStockProblemsOverHTTP(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := t.Context()
 	owner := e.client(t, e.owner)
@@ -158,6 +160,7 @@ func TestStockProblemsOverHTTP(t *testing.T) {
 // TestConcurrentIssueOverHTTP issues one item in many requests at once:
 // one answers 200, every other 409 conflict.
 func TestConcurrentIssueOverHTTP(t *testing.T) {
+	t.Parallel()
 	const requests = 16
 	e := newEnv(t)
 	ctx := t.Context()
@@ -201,6 +204,7 @@ func TestConcurrentIssueOverHTTP(t *testing.T) {
 // TestIssueIsIdempotent retries an issue with its Idempotency-Key: the
 // retry answers as the first did instead of with a conflict.
 func TestIssueIsIdempotent(t *testing.T) {
+	t.Parallel()
 	e, _ := newIdempotentEnv(t)
 	ctx := t.Context()
 	cid, ada := e.onboard(t, "Acme GmbH", "ada@acme.example", &client.FeaturesPatch{SupplierWarehouse: ptr(true)})

@@ -16,6 +16,7 @@ import (
 // generated client. The service desk is a staff member signed in with a
 // session: refused until an owner gives it the service-desk capability.
 func TestTicketsOverHTTP(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := t.Context()
 	owner := e.client(t, e.owner)
