@@ -68,6 +68,16 @@ func (p *Portal) recordType(ctx context.Context, r storage.Repos, name string, v
 	return t, nil
 }
 
+// typeOf returns the type record rec was written with, its error named
+// after the record.
+func (p *Portal) typeOf(ctx context.Context, r storage.Repos, rec record.Record) (record.Type, error) {
+	t, err := p.recordType(ctx, r, rec.Type, rec.TypeVersion)
+	if err != nil {
+		return t, fmt.Errorf("portal: loading the type of record %s: %w", rec.ID, err)
+	}
+	return t, nil
+}
+
 // typeFor returns the type a new record names: Invalid on "type" when
 // there is no such type.
 func (p *Portal) typeFor(ctx context.Context, r storage.Repos, name, field string) (record.Type, error) {
@@ -473,9 +483,9 @@ func (p *Portal) asSeen(ctx context.Context, r storage.Repos, a access, rec reco
 	if !a.user() {
 		return rec, nil
 	}
-	t, err := p.recordType(ctx, r, rec.Type, rec.TypeVersion)
+	t, err := p.typeOf(ctx, r, rec)
 	if err != nil {
-		return rec, fmt.Errorf("portal: loading the type of record %s: %w", rec.ID, err)
+		return rec, err
 	}
 	rec.ExternalRef = ""
 	rec.Values = t.Shown(rec.Values)
@@ -649,9 +659,9 @@ func (p *Portal) UpdateRecord(ctx context.Context, cid customer.ID, id record.ID
 		if rec.Version != params.Version {
 			return portalerr.New(portalerr.Conflict, "record %s is at version %d, not %d: reload it", id, rec.Version, params.Version)
 		}
-		t, err := p.recordType(ctx, r, rec.Type, rec.TypeVersion)
+		t, err := p.typeOf(ctx, r, rec)
 		if err != nil {
-			return fmt.Errorf("portal: loading the type of record %s: %w", rec.ID, err)
+			return err
 		}
 		ed := record.Editor{Staff: !a.user(), Role: a.membership.Role, By: a.who.Actor()}
 		if a.who.ReadOnly {
@@ -843,9 +853,9 @@ func (p *Portal) notifyChangeDecided(ctx context.Context, r storage.Repos, c rec
 	if err != nil {
 		return fmt.Errorf("portal: loading the customer of change request %s: %w", c.ID, err)
 	}
-	t, err := p.recordType(ctx, r, rec.Type, rec.TypeVersion)
+	t, err := p.typeOf(ctx, r, rec)
 	if err != nil {
-		return fmt.Errorf("portal: loading the type of record %s: %w", rec.ID, err)
+		return err
 	}
 	var lines []string
 	for _, f := range t.Fields {
@@ -869,9 +879,9 @@ func (p *Portal) applyChange(ctx context.Context, r storage.Repos, a access, c r
 		return portalerr.New(portalerr.Conflict, "record %s changed since the request was made (version %d, now %d): reject the request",
 			rec.ID, c.BaseVersion, rec.Version)
 	}
-	t, err := p.recordType(ctx, r, rec.Type, rec.TypeVersion)
+	t, err := p.typeOf(ctx, r, rec)
 	if err != nil {
-		return fmt.Errorf("portal: loading the type of record %s: %w", rec.ID, err)
+		return err
 	}
 	edit, err := t.CheckEdit(rec, c.Changes, record.Editor{Staff: true}, now)
 	if err != nil {
@@ -1046,9 +1056,9 @@ func (p *Portal) RunRecordAction(ctx context.Context, cid customer.ID, id record
 		if err != nil {
 			return err
 		}
-		t, err := p.recordType(ctx, r, rec.Type, rec.TypeVersion)
+		t, err := p.typeOf(ctx, r, rec)
 		if err != nil {
-			return fmt.Errorf("portal: loading the type of record %s: %w", rec.ID, err)
+			return err
 		}
 		act, ok := t.Action(action)
 		if !ok {
@@ -1101,9 +1111,9 @@ func (p *Portal) RecordActions(ctx context.Context, cid customer.ID, id record.I
 		if err != nil {
 			return err
 		}
-		t, err := p.recordType(ctx, r, rec.Type, rec.TypeVersion)
+		t, err := p.typeOf(ctx, r, rec)
 		if err != nil {
-			return fmt.Errorf("portal: loading the type of record %s: %w", rec.ID, err)
+			return err
 		}
 		tickets := false
 		if len(t.Actions) > 0 {
@@ -1189,9 +1199,9 @@ func (p *Portal) RecordChangesOf(ctx context.Context, cid customer.ID, id record
 		if !a.user() {
 			return nil
 		}
-		t, err := p.recordType(ctx, r, rec.Type, rec.TypeVersion)
+		t, err := p.typeOf(ctx, r, rec)
 		if err != nil {
-			return fmt.Errorf("portal: loading the type of record %s: %w", rec.ID, err)
+			return err
 		}
 		for i, c := range out {
 			c.Changes, c.Before, c.After = t.Shown(c.Changes), t.Shown(c.Before), t.Shown(c.After)
