@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -31,9 +32,11 @@ type replica struct {
 	url string
 	key string // the owner API key, if this replica created the database
 	cmd *exec.Cmd
+	eof chan struct{} // closed when its output ended: the process exited
 
-	mu  sync.Mutex
-	out strings.Builder
+	mu    sync.Mutex
+	out   strings.Builder
+	raced bool // the race detector reported a data race in it
 }
 
 // runAsServer is the environment variable that makes the test binary run
@@ -64,10 +67,12 @@ func serverBinary(t *testing.T) string {
 // startReplica starts bin on the database db, mailing through smtpURL,
 // with env ("KEY=value") added to its environment, and waits until it
 // listens. It is stopped (SIGTERM) when the test ends, unless the test
-// killed it first.
+// killed it first; then the test fails if the race detector reported a
+// data race in it, killed or not (bin is this test binary, built with
+// -race when the tests are).
 func startReplica(t *testing.T, bin, db, smtpURL string, env ...string) *replica {
 	t.Helper()
-	r := &replica{}
+	r := &replica{eof: make(chan struct{})}
 	r.cmd = exec.Command(bin, "--addr", "127.0.0.1:0")
 	r.cmd.Env = append(os.Environ(),
 		runAsServer+"=1",
@@ -76,12 +81,22 @@ func startReplica(t *testing.T, bin, db, smtpURL string, env ...string) *replica
 		"PORTALKIT_MAIL_FROM=portal@provider.example",
 	)
 	r.cmd.Env = append(r.cmd.Env, env...)
-	stdout, err := r.cmd.StdoutPipe()
+	// A pipe of our own rather than StdoutPipe, whose reading end Wait
+	// closes: what a killed process wrote last, a race report say, is
+	// read to the end.
+	stdout, w, err := os.Pipe()
 	require.NoError(t, err)
-	r.cmd.Stderr = r.cmd.Stdout
-	require.NoError(t, r.cmd.Start())
+	r.cmd.Stdout, r.cmd.Stderr = w, w
+	err = r.cmd.Start()
+	_ = w.Close()
+	if err != nil {
+		_ = stdout.Close()
+		require.NoError(t, err)
+	}
 	ready := make(chan struct{})
 	go func() {
+		defer close(r.eof)
+		defer stdout.Close()
 		sc := bufio.NewScanner(stdout)
 		listening := false
 		for sc.Scan() {
@@ -95,8 +110,12 @@ func startReplica(t *testing.T, bin, db, smtpURL string, env ...string) *replica
 				r.url, listening = m[1], true
 				close(ready)
 			}
+			if strings.Contains(line, "WARNING: DATA RACE") {
+				r.raced = true
+			}
 			r.mu.Unlock()
 		}
+		_, _ = io.Copy(io.Discard, stdout)
 	}()
 	select {
 	case <-ready:
@@ -107,6 +126,16 @@ func startReplica(t *testing.T, bin, db, smtpURL string, env ...string) *replica
 	t.Cleanup(func() {
 		_ = r.cmd.Process.Signal(syscall.SIGTERM)
 		_ = r.cmd.Wait()
+		select {
+		case <-r.eof:
+		case <-time.After(30 * time.Second):
+			t.Errorf("the replica's output did not end within 30s of its exit")
+		}
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if r.raced {
+			t.Errorf("the race detector reported a data race in the replica:\n%s", r.out.String())
+		}
 	})
 	return r
 }
