@@ -41,6 +41,10 @@ import (
 // statement wrote to.
 const written = "sqlitepool_written"
 
+// writes is the temporary table whose one row counts the rows written on
+// the copy's write connection in transactions that committed.
+const writes = "sqlitepool_writes"
+
 // Pool hands out copies of the database file at a path. Safe for
 // concurrent use.
 type Pool struct {
@@ -120,6 +124,24 @@ func (p *Pool) take() (*sqlite.Store, error) {
 	return s, nil
 }
 
+// Writes returns how many rows s, a copy from a pool, has written in
+// transactions that committed (a row written twice counts twice), and the
+// tables written since the copy was last put back. A call that moved
+// neither wrote nothing; one that began a transaction and rolled it back
+// moved neither either, unlike SQLite's total_changes().
+func Writes(ctx context.Context, s *sqlite.Store) (n int64, tables []string, err error) {
+	conn, err := writeConn(ctx, s)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer conn.Close()
+	if err := conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT n FROM temp.%q`, writes)).Scan(&n); err != nil {
+		return 0, nil, fmt.Errorf("sqlitepool: the store is not a copy from a pool: %w", err)
+	}
+	tables, err = column(ctx, conn, fmt.Sprintf(`SELECT name FROM temp.%q ORDER BY name`, written))
+	return n, tables, err
+}
+
 // Close closes the copies the pool keeps, which removes their files.
 func (p *Pool) Close() {
 	p.mu.Lock()
@@ -155,6 +177,9 @@ func (p *Pool) track(ctx context.Context, s *sqlite.Store) error {
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`CREATE TEMP TABLE %q (name TEXT PRIMARY KEY) WITHOUT ROWID`, written)); err != nil {
 		return err
 	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`CREATE TEMP TABLE %[1]q (n INTEGER NOT NULL); INSERT INTO %[1]q VALUES (0)`, writes)); err != nil {
+		return err
+	}
 	for _, table := range tables {
 		key := p.key(table)
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`CREATE TEMP TABLE %q (%s, PRIMARY KEY (%[2]s)) WITHOUT ROWID`,
@@ -166,6 +191,7 @@ func (p *Pool) track(ctx context.Context, s *sqlite.Store) error {
 			// override it.
 			var body strings.Builder
 			fmt.Fprintf(&body, `INSERT INTO %[1]q (name) SELECT '%[2]s' WHERE NOT EXISTS (SELECT 1 FROM %[1]q WHERE name = '%[2]s');`, written, table)
+			fmt.Fprintf(&body, ` UPDATE %q SET n = n + 1;`, writes)
 			for _, row := range map[string][]string{"INSERT": {"NEW"}, "UPDATE": {"OLD", "NEW"}, "DELETE": {"OLD"}}[event] {
 				var match []string
 				for i, c := range key {

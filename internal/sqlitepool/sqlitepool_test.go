@@ -141,3 +141,49 @@ func TestTakeGivesBackTheFile(t *testing.T) {
 		})
 	}
 }
+
+// TestWrites counts the rows a copy wrote in transactions that committed:
+// reads and a transaction rolled back count nothing.
+func TestWrites(t *testing.T) {
+	ctx := t.Context()
+	st := portaltest.Store(t)
+	path := filepath.Join(t.TempDir(), "fixture.db")
+	require.NoError(t, sqlite.Backup(ctx, st.(*sqlite.Store), path))
+	pool := sqlitepool.New(path)
+	defer pool.Close()
+	s := pool.Take(t)
+	write, _ := s.DB()
+	count := func() (int64, []string) {
+		t.Helper()
+		n, tables, err := sqlitepool.Writes(ctx, s)
+		require.NoError(t, err)
+		return n, tables
+	}
+	n0, tables := count()
+	assert.Empty(t, tables)
+
+	var rows int
+	require.NoError(t, write.QueryRowContext(ctx, `SELECT count(*) FROM counters`).Scan(&rows))
+	n, _ := count()
+	assert.Equal(t, n0, n, "a read writes nothing")
+
+	tx, err := write.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	_, err = tx.ExecContext(ctx, `INSERT INTO counters (name, value) VALUES ('a', 1), ('b', 1)`)
+	require.NoError(t, err)
+	require.NoError(t, tx.Rollback())
+	n, tables = count()
+	assert.Equal(t, n0, n, "a transaction rolled back writes nothing")
+	assert.Empty(t, tables)
+
+	_, err = write.ExecContext(ctx, `INSERT INTO counters (name, value) VALUES ('a', 1), ('b', 1)`)
+	require.NoError(t, err)
+	_, err = write.ExecContext(ctx, `UPDATE counters SET value = value + 1 WHERE name = 'a'`)
+	require.NoError(t, err)
+	n, tables = count()
+	assert.Equal(t, n0+3, n, "two rows inserted and one changed")
+	assert.Equal(t, []string{"counters"}, tables)
+
+	_, _, err = sqlitepool.Writes(ctx, st.(*sqlite.Store))
+	assert.Error(t, err, "a store that is not a copy from a pool")
+}
