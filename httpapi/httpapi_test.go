@@ -24,6 +24,7 @@ import (
 	"github.com/portalkit/portalkit/filestore"
 	"github.com/portalkit/portalkit/httpapi"
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/internal/sqlitepool"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/portalerr"
@@ -95,41 +96,79 @@ func newEnvFiles(t *testing.T, s storage.Store, ids portal.IDSource, owner, file
 }
 
 // snapshotMemo keeps a fixture's last snapshot together with the number of
-// rows its SQLite store's one write connection had changed when it was
-// taken (total_changes()). While that number stands nothing was written,
-// and the snapshot is reused rather than read again through a dozen use
-// cases: most calls of the matrices are refusals that change nothing.
+// rows its store, a copy from a pool, had written when it was taken
+// (sqlitepool.Writes). While that number stands nothing was written, and
+// the snapshot is reused rather than read again through a dozen use cases:
+// most calls of the matrices are refusals that change nothing.
 type snapshotMemo struct {
-	changes int64
-	snap    map[string]any
+	writes int64
+	snap   map[string]any
 }
 
-// memo returns m's snapshot while e's store has changed nothing since it
+// memo returns m's snapshot while e's store has written nothing since it
 // was taken, and else a fresh one from take, which must not write.
 func (e *env) memo(t *testing.T, m *snapshotMemo, take func() map[string]any) map[string]any {
 	t.Helper()
-	n, ok := e.totalChanges(t)
+	n, _, ok := e.writes(t)
 	if !ok {
 		return take()
 	}
-	if m.snap == nil || n != m.changes {
-		m.snap, m.changes = take(), n
+	if m.snap == nil || n != m.writes {
+		m.snap, m.writes = take(), n
 	}
 	return m.snap
 }
 
-// totalChanges returns how many rows e's SQLite store's write connection
-// has changed since it was opened; false for another store.
-func (e *env) totalChanges(t *testing.T) (int64, bool) {
+// writes returns how many rows e's store has written, and the tables
+// written since it was last put back; false for a store that is not a
+// copy from a pool.
+func (e *env) writes(t *testing.T) (int64, []string, bool) {
 	t.Helper()
 	s, ok := e.store.(*sqlite.Store)
 	if !ok {
-		return 0, false
+		return 0, nil, false
 	}
-	write, _ := s.DB()
-	var n int64
-	require.NoError(t, write.QueryRowContext(t.Context(), `SELECT total_changes()`).Scan(&n))
-	return n, true
+	n, tables, err := sqlitepool.Writes(t.Context(), s)
+	return n, tables, err == nil
+}
+
+// watch notes e's store as it is before calls that must change nothing,
+// and returns the check to make after them. On a copy from a pool the
+// check is that they wrote no row at all (stricter than any snapshot, and
+// it reads nothing); elsewhere that snap reads the same as before. Each
+// check starts watching again, so that a change is reported once.
+func (e *env) watch(t *testing.T, snap func(*testing.T) map[string]any) (check func(msg string)) {
+	t.Helper()
+	if n, _, ok := e.writes(t); ok {
+		return func(msg string) {
+			t.Helper()
+			now, tables, _ := e.writes(t)
+			assert.Equal(t, n, now, "%s: it wrote rows (tables written by this test: %v)", msg, tables)
+			n = now
+		}
+	}
+	before := snap(t)
+	return func(msg string) {
+		t.Helper()
+		now := snap(t)
+		for part, v := range before {
+			assert.Equal(t, v, now[part], "%s: %s", msg, part)
+		}
+		before = now
+	}
+}
+
+// useKeys calls the API once with each staff API key, as a fixture's
+// template is built: a key notes when it was last used (once a minute, by
+// the portal's clock, which stands still in tests), so that copies of the
+// template do not write that note at their first call, which must change
+// nothing.
+func (e *env) useKeys(t *testing.T, keys ...string) {
+	t.Helper()
+	for _, key := range keys {
+		res, body := e.do(t, http.MethodGet, "/v1/customers?limit=1", key, nil, nil)
+		require.Equal(t, http.StatusOK, res.StatusCode, "body: %s", body)
+	}
 }
 
 // firstSnapshot is the snapshot of a fixture as its database file has it,
@@ -146,11 +185,11 @@ type firstSnapshot struct {
 func (e *env) startMemo(t *testing.T, fs *firstSnapshot, take func() map[string]any) snapshotMemo {
 	t.Helper()
 	fs.once.Do(func() { fs.snap = take() })
-	n, ok := e.totalChanges(t)
+	n, _, ok := e.writes(t)
 	if !ok || fs.snap == nil {
 		return snapshotMemo{}
 	}
-	return snapshotMemo{snap: fs.snap, changes: n}
+	return snapshotMemo{snap: fs.snap, writes: n}
 }
 
 // client returns a generated client that sends token as its bearer token.

@@ -144,6 +144,7 @@ func buildIsoTemplate(t *testing.T) {
 	require.NoError(t, err)
 	files := (&url.URL{Scheme: "file", Path: filepath.Join(dir, "files")}).String()
 	f := buildIsoFixture(t, newEnvFiles(t, store, ids, "", files))
+	f.useKeys(t, f.owner)
 	path := filepath.Join(dir, "fixture.db")
 	require.NoError(t, sqlite.Backup(t.Context(), store.(*sqlite.Store), path))
 	isoTemplate.path, isoTemplate.f, isoTemplate.ids, isoTemplate.files = path, *f, ids.Drawn(), files
@@ -1110,15 +1111,7 @@ func TestTenantIsolationMatrix(t *testing.T) {
 			f := newIsoFixture(t)
 			a, b := f.ids(f.a), f.ids(f.b)
 
-			before := f.snapshot(t)
-			unchanged := func(msg string) {
-				t.Helper()
-				now := f.snapshot(t)
-				for part, v := range before {
-					assert.Equal(t, v, now[part], "%s: %s", msg, part)
-				}
-				before = now // report each change once
-			}
+			unchanged := f.watch(t, f.snapshot)
 			res, body := f.call(t, op, row, f.a.admin.Token, b)
 			expectStatus(t, res, body, row.foreign, "A's admin with B's IDs")
 			if row.scoped {
@@ -1163,7 +1156,7 @@ func TestTenantIsolationMatrix(t *testing.T) {
 			res, body = f.call(t, op, row, f.owner, b)
 			expectStatus(t, res, body, row.staff, "the staff owner with B's IDs")
 
-			before = f.snapshot(t)
+			unchanged = f.watch(t, f.snapshot)
 			res, body = f.call(t, op, row, f.a.admin.Token, a)
 			expectStatus(t, res, body, row.admin, "A's admin with A's IDs")
 			if row.admin >= 400 || isRead(op) {

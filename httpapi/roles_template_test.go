@@ -54,6 +54,7 @@ func buildRoleTemplate(t *testing.T) {
 	ids := &portal.Sequence{}
 	store := portaltest.Store(t)
 	f := newRoleFixtureOn(t, newEnvOn(t, store, ids, ""))
+	f.useKeys(t, f.tokens[rcOwner], f.tokens[rcStaffAdmin], f.tokens[rcAgent])
 	dir, err := os.MkdirTemp("", "portalkit-roles-")
 	require.NoError(t, err)
 	path := filepath.Join(dir, "fixture.db")

@@ -6,25 +6,29 @@
 // rows a test changed through the open write connection costs a statement
 // or two per table it wrote.
 //
-// A copy's write connection, the only one that writes, tracks the tables
-// it writes with temporary triggers: they live on that connection alone,
-// so the database's schema and the read connections stay as they were.
-// When a test ends, the rows of those tables that the file does not have
-// are deleted and the file's rows that differ or are missing are written
-// again, from the file attached to that connection: the rows a test left
-// as they were are not touched, and no parent's row is deleted, so nothing
-// cascades to the tables that refer to it. Where that cannot be done (a
-// table without a primary key, or unique values two rows swapped), the
-// written tables and every table referring to one of them are emptied and
-// filled again. Full-text (FTS5) tables, which read their content from
-// those tables, are rebuilt then. A copy that cannot be put back, or whose
-// connection lost its triggers, is closed.
+// A copy's write connection, the only one that writes, logs the rows it
+// writes with temporary triggers: they live on that connection alone, so
+// the database's schema and the read connections stay as they were. For
+// each table a temporary table holds the primary keys (or row IDs) of the
+// rows a statement inserted, changed or deleted. When a test ends, only
+// those rows are put back, from the file attached to that connection: the
+// ones the file does not have are deleted, and the file's are written
+// again in place, so the cost follows what a test wrote rather than the
+// size of the tables it wrote to, and no parent's row is deleted, so
+// nothing cascades to the rows that refer to it. Where that cannot be done
+// (unique values two rows swapped, or a cascade reaching a row the logs do
+// not name), the written tables and every table referring to one of them
+// are emptied and filled again. Full-text (FTS5) tables, which read their
+// content from those tables, are rebuilt when a table they read was put
+// back. A copy that cannot be put back, or whose connection lost its
+// triggers, is closed.
 package sqlitepool
 
 import (
 	"context"
 	"database/sql"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -36,6 +40,10 @@ import (
 // written is the temporary table where the triggers note each table a
 // statement wrote to.
 const written = "sqlitepool_written"
+
+// writes is the temporary table whose one row counts the rows written on
+// the copy's write connection in transactions that committed.
+const writes = "sqlitepool_writes"
 
 // Pool hands out copies of the database file at a path. Safe for
 // concurrent use.
@@ -53,6 +61,7 @@ type Pool struct {
 		columns map[string][]string // each table's columns, quoted
 		keys    map[string][]string // each table's primary key columns, quoted; none for a rowid table
 		virtual []string            // the full-text (virtual) tables
+		reads   map[string][]string // the tables an external-content full-text table reads
 		err     error
 	}
 }
@@ -115,6 +124,24 @@ func (p *Pool) take() (*sqlite.Store, error) {
 	return s, nil
 }
 
+// Writes returns how many rows s, a copy from a pool, has written in
+// transactions that committed (a row written twice counts twice), and the
+// tables written since the copy was last put back. A call that moved
+// neither wrote nothing; one that began a transaction and rolled it back
+// moved neither either, unlike SQLite's total_changes().
+func Writes(ctx context.Context, s *sqlite.Store) (n int64, tables []string, err error) {
+	conn, err := writeConn(ctx, s)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer conn.Close()
+	if err := conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT n FROM temp.%q`, writes)).Scan(&n); err != nil {
+		return 0, nil, fmt.Errorf("sqlitepool: the store is not a copy from a pool: %w", err)
+	}
+	tables, err = column(ctx, conn, fmt.Sprintf(`SELECT name FROM temp.%q ORDER BY name`, written))
+	return n, tables, err
+}
+
 // Close closes the copies the pool keeps, which removes their files.
 func (p *Pool) Close() {
 	p.mu.Lock()
@@ -126,7 +153,9 @@ func (p *Pool) Close() {
 }
 
 // track attaches the file to s's write connection as "tpl" and creates the
-// log of written tables and the triggers that fill it.
+// logs of written tables and rows and the triggers that fill them: each
+// table's log (keys) holds the primary keys (or row IDs) of the rows a
+// statement inserted, changed or deleted.
 func (p *Pool) track(ctx context.Context, s *sqlite.Store) error {
 	conn, err := writeConn(ctx, s)
 	if err != nil {
@@ -148,16 +177,77 @@ func (p *Pool) track(ctx context.Context, s *sqlite.Store) error {
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`CREATE TEMP TABLE %q (name TEXT PRIMARY KEY) WITHOUT ROWID`, written)); err != nil {
 		return err
 	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`CREATE TEMP TABLE %[1]q (n INTEGER NOT NULL); INSERT INTO %[1]q VALUES (0)`, writes)); err != nil {
+		return err
+	}
 	for _, table := range tables {
+		key := p.key(table)
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`CREATE TEMP TABLE %q (%s, PRIMARY KEY (%[2]s)) WITHOUT ROWID`,
+			keys(table), strings.Join(keyColumns(key), ", "))); err != nil {
+			return fmt.Errorf("tracking writes to %s: %w", table, err)
+		}
 		for _, event := range []string{"INSERT", "UPDATE", "DELETE"} {
-			q := fmt.Sprintf(`CREATE TEMP TRIGGER %[1]q AFTER %[2]s ON main.%[3]q BEGIN INSERT INTO %[4]q (name) SELECT '%[3]s' WHERE NOT EXISTS (SELECT 1 FROM %[4]q WHERE name = '%[3]s'); END`,
-				written+"_"+table+"_"+event, event, table, written)
+			// Not INSERT OR IGNORE: an upsert's own conflict clause would
+			// override it.
+			var body strings.Builder
+			fmt.Fprintf(&body, `INSERT INTO %[1]q (name) SELECT '%[2]s' WHERE NOT EXISTS (SELECT 1 FROM %[1]q WHERE name = '%[2]s');`, written, table)
+			fmt.Fprintf(&body, ` UPDATE %q SET n = n + 1;`, writes)
+			for _, row := range map[string][]string{"INSERT": {"NEW"}, "UPDATE": {"OLD", "NEW"}, "DELETE": {"OLD"}}[event] {
+				var match []string
+				for i, c := range key {
+					match = append(match, fmt.Sprintf("k%d IS %s.%s", i+1, row, c))
+				}
+				fmt.Fprintf(&body, ` INSERT INTO %[1]q SELECT %[2]s WHERE NOT EXISTS (SELECT 1 FROM %[1]q WHERE %[3]s);`,
+					keys(table), qualified(row, key), strings.Join(match, " AND "))
+			}
+			q := fmt.Sprintf(`CREATE TEMP TRIGGER %q AFTER %s ON main.%q BEGIN %s END`,
+				written+"_"+table+"_"+event, event, table, body.String())
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("tracking writes to %s: %w", table, err)
 			}
 		}
 	}
 	return tx.Commit()
+}
+
+// key returns the columns, quoted, that name a row of the file's table: its
+// primary key, or its row ID where it has none.
+func (p *Pool) key(table string) []string {
+	if k := p.schema.keys[table]; len(k) > 0 {
+		return k
+	}
+	return []string{"rowid"}
+}
+
+// keys is the name of the temporary table that logs the keys of table's
+// written rows.
+func keys(table string) string { return "sqlitepool_keys_" + table }
+
+// keyColumns names the columns of a log of keys: k1, k2, ….
+func keyColumns(key []string) []string {
+	cols := make([]string, len(key))
+	for i := range key {
+		cols[i] = fmt.Sprintf("k%d", i+1)
+	}
+	return cols
+}
+
+// qualified returns the columns, each prefixed with alias.
+func qualified(alias string, cols []string) string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = alias + "." + c
+	}
+	return strings.Join(out, ", ")
+}
+
+// same returns the condition that rows a and b have the same key.
+func same(a, b string, key []string) string {
+	conds := make([]string, len(key))
+	for i, c := range key {
+		conds[i] = a + "." + c + " IS " + b + "." + c
+	}
+	return strings.Join(conds, " AND ")
 }
 
 // reset puts back the tables written since the last reset, in one
@@ -187,30 +277,37 @@ func (p *Pool) reset(s *sqlite.Store) error {
 	return p.putBackTables(ctx, conn, logged)
 }
 
-// putBackRows puts back the tables logged (parents first) row by row:
-// children first, it deletes the rows the file does not have, which
-// cascades only to rows inserted since; parents first, it writes again
-// the file's rows that differ or are missing. It fails, changing nothing,
-// where a table has no primary key or a row cannot be written back (two
-// rows swapped a unique value, say).
+// putBackRows puts back the rows written since the last reset, which the
+// logs of keys name, in the tables logged (parents first): children first,
+// it deletes those of the rows the file does not have, which cascades only
+// to rows written since; parents first, it writes those of the file's rows
+// again, in place where the copy still has them. It fails, changing
+// nothing, where a row cannot be written back (two rows swapped a unique
+// value, say) or a statement reached a row the logs did not name (a
+// cascade from a row deleted and inserted again under its key).
 func (p *Pool) putBackRows(ctx context.Context, conn *sql.Conn, logged []string) error {
 	sc := &p.schema
-	for _, tb := range logged {
-		if len(sc.keys[tb]) == 0 {
-			return fmt.Errorf("%s has no primary key", tb)
-		}
-	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit, a no-op
+	count := fmt.Sprintf(`SELECT (SELECT count(*) FROM temp.%q)`, written)
+	for _, tb := range logged {
+		count += fmt.Sprintf(` + (SELECT count(*) FROM temp.%q)`, keys(tb))
+	}
+	var before, after int
+	if err := tx.QueryRowContext(ctx, count).Scan(&before); err != nil {
+		return err
+	}
 	for i := len(logged) - 1; i >= 0; i-- {
 		tb := logged[i]
 		q := fmt.Sprintf(`DELETE FROM main.%q`, tb)
 		if sc.rows[tb] {
-			key := strings.Join(sc.keys[tb], ", ")
-			q = fmt.Sprintf(`DELETE FROM main.%[1]q WHERE (%[2]s) NOT IN (SELECT %[2]s FROM tpl.%[1]q)`, tb, key)
+			key := p.key(tb)
+			q = fmt.Sprintf(`DELETE FROM main.%[1]q AS m WHERE (%[2]s) IN (SELECT * FROM temp.%[3]q)
+				AND NOT EXISTS (SELECT 1 FROM tpl.%[1]q AS o WHERE %[4]s)`,
+				tb, qualified("m", key), keys(tb), same("o", "m", key))
 		}
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("%s: %w", tb, err)
@@ -220,23 +317,63 @@ func (p *Pool) putBackRows(ctx context.Context, conn *sql.Conn, logged []string)
 		if !sc.rows[tb] {
 			continue
 		}
-		set := make([]string, len(sc.columns[tb]))
-		for i, c := range sc.columns[tb] {
-			set[i] = c + " = excluded." + c
+		key := p.key(tb)
+		var rest []string
+		for _, c := range sc.columns[tb] {
+			if !slices.Contains(key, c) {
+				rest = append(rest, c)
+			}
 		}
-		q := fmt.Sprintf(`INSERT INTO main.%[1]q SELECT * FROM (SELECT * FROM tpl.%[1]q EXCEPT SELECT * FROM main.%[1]q) WHERE true
-			ON CONFLICT (%[2]s) DO UPDATE SET %[3]s`, tb, strings.Join(sc.keys[tb], ", "), strings.Join(set, ", "))
+		if len(rest) > 0 {
+			q := fmt.Sprintf(`UPDATE main.%[1]q AS m SET (%[2]s) = (SELECT %[3]s FROM tpl.%[1]q AS o WHERE %[4]s)
+				WHERE (%[5]s) IN (SELECT * FROM temp.%[6]q) AND EXISTS (SELECT 1 FROM tpl.%[1]q AS o WHERE %[4]s)`,
+				tb, strings.Join(rest, ", "), qualified("o", rest), same("o", "m", key), qualified("m", key), keys(tb))
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("%s: %w", tb, err)
+			}
+		}
+		cols := sc.columns[tb]
+		if !slices.Contains(cols, key[0]) {
+			cols = append(slices.Clone(key), cols...) // the row ID
+		}
+		q := fmt.Sprintf(`INSERT INTO main.%[1]q (%[2]s) SELECT %[3]s FROM tpl.%[1]q AS o
+			WHERE (%[4]s) IN (SELECT * FROM temp.%[5]q) AND NOT EXISTS (SELECT 1 FROM main.%[1]q AS m WHERE %[6]s)`,
+			tb, strings.Join(cols, ", "), qualified("o", cols), qualified("o", key), keys(tb), same("m", "o", key))
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("%s: %w", tb, err)
 		}
 	}
-	if err := rebuildFullText(ctx, tx, p.schema.virtual); err != nil {
+	if err := tx.QueryRowContext(ctx, count).Scan(&after); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`DELETE FROM temp.%q`, written)); err != nil {
+	if after != before {
+		return fmt.Errorf("putting rows back reached %d rows the logs did not name", after-before)
+	}
+	if err := p.finish(ctx, tx, logged); err != nil {
 		return err
 	}
 	return tx.Commit()
+}
+
+// finish rebuilds the full-text tables that read one of the tables put
+// back and empties the logs of those tables.
+func (p *Pool) finish(ctx context.Context, tx *sql.Tx, tables []string) error {
+	for _, v := range p.schema.virtual {
+		from, known := p.schema.reads[v]
+		if known && !slices.ContainsFunc(tables, func(tb string) bool { return slices.Contains(from, tb) }) {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO main.%[1]q (%[1]q) VALUES ('rebuild')`, v)); err != nil {
+			return fmt.Errorf("%s: %w", v, err)
+		}
+	}
+	for _, tb := range tables {
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`DELETE FROM temp.%q`, keys(tb))); err != nil {
+			return err
+		}
+	}
+	_, err := tx.ExecContext(ctx, fmt.Sprintf(`DELETE FROM temp.%q`, written))
+	return err
 }
 
 // putBackTables puts back the tables logged, and every table with rows in
@@ -267,26 +404,10 @@ func (p *Pool) putBackTables(ctx context.Context, conn *sql.Conn, logged []strin
 			return fmt.Errorf("%s: %w", tb, err)
 		}
 	}
-	if err := rebuildFullText(ctx, tx, p.schema.virtual); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`DELETE FROM temp.%q`, written)); err != nil {
+	if err := p.finish(ctx, tx, tables); err != nil {
 		return err
 	}
 	return tx.Commit()
-}
-
-// rebuildFullText rebuilds the database's full-text (FTS5, external
-// content) tables from the tables they read, just put back: no trigger can
-// track a virtual table's writes, and the pool leaves them and their
-// shadow tables out.
-func rebuildFullText(ctx context.Context, tx *sql.Tx, virtual []string) error {
-	for _, v := range virtual {
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO main.%[1]q (%[1]q) VALUES ('rebuild')`, v)); err != nil {
-			return fmt.Errorf("%s: %w", v, err)
-		}
-	}
-	return nil
 }
 
 // logged returns the tables (parents first) that the log names.
@@ -390,9 +511,45 @@ func (p *Pool) tables(ctx context.Context, conn *sql.Conn) ([]string, map[string
 				return
 			}
 		}
-		sc.virtual, sc.err = column(ctx, conn, `SELECT name FROM pragma_table_list WHERE schema = 'tpl' AND type = 'virtual' ORDER BY name`)
+		if sc.virtual, sc.err = column(ctx, conn, `SELECT name FROM pragma_table_list WHERE schema = 'tpl' AND type = 'virtual' ORDER BY name`); sc.err != nil {
+			return
+		}
+		sc.reads, sc.err = reads(ctx, conn, sc.virtual, names)
 	})
 	return sc.tables, sc.parents, sc.err
+}
+
+// contentOption is the content option of an external-content FTS5 table.
+var contentOption = regexp.MustCompile(`(?i)\bcontent\s*=\s*['"]?(\w+)`)
+
+// reads returns, for each full-text table with external content, the
+// tables its content table or view reads: a table whose name the view's
+// definition holds as a word. A full-text table left out is rebuilt with
+// every put-back.
+func reads(ctx context.Context, conn *sql.Conn, virtual, tables []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	for _, v := range virtual {
+		var def string
+		if err := conn.QueryRowContext(ctx, `SELECT sql FROM tpl.sqlite_schema WHERE name = ?`, v).Scan(&def); err != nil {
+			return nil, err
+		}
+		m := contentOption.FindStringSubmatch(def)
+		if m == nil || m[1] == "" {
+			continue
+		}
+		var content string
+		if err := conn.QueryRowContext(ctx, `SELECT coalesce((SELECT sql FROM tpl.sqlite_schema WHERE name = ? AND type = 'view'), '')`, m[1]).Scan(&content); err != nil {
+			return nil, err
+		}
+		from := []string{m[1]}
+		for _, tb := range tables {
+			if regexp.MustCompile(`\b` + regexp.QuoteMeta(tb) + `\b`).MatchString(content) {
+				from = append(from, tb)
+			}
+		}
+		out[v] = from
+	}
+	return out, nil
 }
 
 // columns returns the columns of the file's table, quoted, and those of
