@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -59,8 +60,7 @@ func TestEveryChangeIsAudited(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
-			before := countEvents(t, f.store)
-			seenEvents, seenDeliveries := auditActions(t, f.store), hookDeliveries(t, f)
+			seenEvents, seenDeliveries := walkBaseline(t, f)
 			u := useCases[name]
 			if u.staff == "" && u.user == "" {
 				t.Skip("only a SCIM token calls it (audited: scimapi's replays and TestSCIMWritesAreAudited)")
@@ -76,7 +76,8 @@ func TestEveryChangeIsAudited(t *testing.T) {
 			}
 			_, err := u.call(ctx, f, f.a)
 			require.NoError(t, err, "the walker may call %s", name)
-			wrote, audited := f.wrote(t), countEvents(t, f.store) > before
+			events := auditActions(t, f.store)
+			wrote, audited := f.wrote(t), len(events) > len(seenEvents)
 			switch {
 			case !wrote:
 				// A read under another name: nothing to audit.
@@ -86,7 +87,7 @@ func TestEveryChangeIsAudited(t *testing.T) {
 				t.Errorf("%s changed something without an audit event", name)
 			}
 			if notDeliveredToWalker[name] == "" {
-				checkPublished(t, name, newIn(auditActions(t, f.store), seenEvents), newEvents(hookDeliveries(t, f), seenDeliveries))
+				checkPublished(t, name, newIn(events, seenEvents), newEvents(hookDeliveries(t, f), seenDeliveries))
 			}
 		})
 	}
@@ -97,26 +98,26 @@ func TestEveryChangeIsAudited(t *testing.T) {
 	}
 }
 
-// countEvents counts every audit event in the store.
-func countEvents(t *testing.T, s storage.Store) int {
-	t.Helper()
-	n := 0
-	require.NoError(t, s.ReadTx(t.Context(), func(r storage.Repos) error {
-		p := storage.Page{Limit: storage.MaxLimit}
-		for {
-			l, err := r.Audit().List(context.WithoutCancel(t.Context()), storage.AuditFilter{}, p)
-			if err != nil {
-				return err
-			}
-			n += len(l.Items)
-			if l.NextCursor == "" {
-				return nil
-			}
-			p.Cursor = l.NextCursor
-		}
-	}))
-	return n
-}
+// walkBaseline holds the audit events and the deliveries to the
+// every-type endpoint of a fresh copy of the authorization fixture, read
+// once per process: every case of the walk starts from such a copy, whose
+// rows are the template's, so a case reads them only after its call.
+var walkBaseline = func() func(t *testing.T, f fixture) (map[string]string, map[string]webhook.Delivery) {
+	var (
+		once       sync.Once
+		events     map[string]string
+		deliveries map[string]webhook.Delivery
+	)
+	return func(t *testing.T, f fixture) (map[string]string, map[string]webhook.Delivery) {
+		t.Helper()
+		once.Do(func() {
+			require.False(t, f.wrote(t), "the baseline is read from a fresh copy")
+			events, deliveries = auditActions(t, f.store), hookDeliveries(t, f)
+		})
+		require.True(t, events != nil && deliveries != nil, "the walk's baseline could not be read (see the first case that tried)")
+		return events, deliveries
+	}
+}()
 
 // checkPublished checks that the audit events a use case wrote (their
 // actions) and the deliveries to the every-type endpoint it wrote (their
