@@ -357,7 +357,7 @@ func TestProviderOverridesAreChecked(t *testing.T) {
 		"link missing": {mailer.KindAccessRequestConfirm: {"en": {Text: "no link here"}}},
 		"bad template": {mailer.KindAccessRequestRejected: {"en": {Subject: "{{.Nope"}}},
 	} {
-		_, err := portal.New(portal.Config{Store: portaltest.Store(t), MailOverrides: o})
+		_, err := portal.New(portal.Config{Store: newSQLiteStore(t), MailOverrides: o})
 		assertCode(t, portalerr.Invalid, err, name)
 	}
 }

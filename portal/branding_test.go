@@ -192,7 +192,7 @@ func TestBrandingForHost(t *testing.T) {
 
 func TestBrandingForHostKeepsPortAndPath(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, portaltest.Store(t), func(c *portal.Config) {
+	e := newEnv(t, newSQLiteStore(t), func(c *portal.Config) {
 		c.Branding = mailer.Branding{ProductName: "Dev", PublicBaseURL: "http://localhost:8080/portal/", SupportEmail: "help@provider.example"}
 	})
 	_, err := e.p.CreateCustomer(e.owner, portal.CreateCustomerParams{Name: "Acme", Branding: customer.Branding{HostName: "acme.localhost"}})

@@ -432,7 +432,7 @@ func TestWebhookRetryPolicy(t *testing.T) {
 func TestWebhookEndpointFailingForDaysIsDisabled(t *testing.T) {
 	t.Parallel()
 	rec := &portaltest.Recorder{}
-	e := newEnv(t, portaltest.Store(t), local, func(c *portal.Config) { c.Mailer = rec })
+	e := newEnv(t, newSQLiteStore(t), local, func(c *portal.Config) { c.Mailer = rec })
 	admin, err := e.p.InviteStaff(e.owner, portal.InviteStaffParams{Email: "ops@provider.example", Name: "Ops", Role: identity.StaffAdmin})
 	require.NoError(t, err)
 	inv, ok := rec.Last(admin.Email)
@@ -470,7 +470,7 @@ func TestWebhookEndpointFailingForDaysIsDisabled(t *testing.T) {
 // by the dialer, so the receiver on it gets nothing.
 func TestWebhookSSRF(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, portaltest.Store(t))
+	e := newEnv(t, newSQLiteStore(t))
 	for _, u := range []string{
 		"https://127.0.0.1/hooks", "https://[::1]/hooks", "https://10.0.0.7/hooks", "https://192.168.1.1/",
 		"https://169.254.169.254/latest/meta-data", "https://[fe80::1]/", "https://localhost:8443/hooks", "https://0.0.0.0/",
@@ -483,7 +483,7 @@ func TestWebhookSSRF(t *testing.T) {
 	}
 
 	// DNS rebinding: the name looked public when registered.
-	rebind := newEnv(t, portaltest.Store(t), func(c *portal.Config) {
+	rebind := newEnv(t, newSQLiteStore(t), func(c *portal.Config) {
 		c.Webhooks.AllowHTTP = true
 		c.Webhooks.LookupIP = func(context.Context, string) ([]netip.Addr, error) {
 			return []netip.Addr{netip.MustParseAddr("93.184.215.14")}, nil
@@ -553,7 +553,7 @@ func TestWebhookRotation(t *testing.T) {
 // changes is in the audit log.
 func TestWebhookEndpointsValidation(t *testing.T) {
 	t.Parallel()
-	store := portaltest.Store(t)
+	store := newSQLiteStore(t)
 	e := newEnv(t, store, local)
 	for name, params := range map[string]portal.CreateWebhookEndpointParams{
 		"no types":      {URL: "https://erp.example.com"},
@@ -651,7 +651,7 @@ func TestWebhookWarehouseEvents(t *testing.T) {
 // redirect is not followed and fails the delivery.
 func TestWebhookTimeoutsRedirectsAndDeadReceivers(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, portaltest.Store(t), local)
+	e := newEnv(t, newSQLiteStore(t), local)
 	slow := newReceiver(t, e.clock)
 	slow.answer = func(r *http.Request) (int, http.Header) {
 		<-r.Context().Done() // until the worker gives up
