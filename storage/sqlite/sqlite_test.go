@@ -53,6 +53,9 @@ func newCustomer(id, name string) customer.Customer {
 func TestReopenKeepsDataAndSkipsMigrations(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "portal.db")
+	// The database OpenTemp copies is what Open left on a new file: a
+	// copy of it stands for one (the TestMigration tests migrate too).
+	require.NoError(t, sqlite.WriteTemplate(ctx, path))
 	s, err := sqlite.Open(ctx, path)
 	require.NoError(t, err)
 	c := newCustomer("cus_1", "Acme")
