@@ -88,6 +88,26 @@ func Open(t testing.TB, opts ...postgres.Option) *postgres.Store {
 	return s
 }
 
+// MigratedURL is URL on a migrated schema rather than an empty one: for
+// tests that open stores of their own, with parameters or options of
+// their own, and do not test migrating. The schema is one of Open's, or a
+// new one migrated; when t ends, after the stores opened on it are
+// closed, it is emptied and goes back to Open's pool.
+func MigratedURL(t testing.TB) string {
+	t.Helper()
+	sc := schemas.take()
+	if sc == nil {
+		var s *postgres.Store
+		s, sc = open(t)
+		_ = s.Close()
+		if sc == nil {
+			t.Fatalf("postgrestest: a migrated schema cannot be reused")
+		}
+	}
+	t.Cleanup(func() { schemas.give(t, sc) })
+	return sc.url
+}
+
 // OpenShared is Open for suites whose tests neither close the store nor
 // need options, such as storagetest's: when t ends, the Store stays open
 // and its schema is emptied as Open's are, and the next OpenShared of the
