@@ -140,7 +140,7 @@ func newFixture(t *testing.T) fixture {
 
 // fixtureStores hands out copies of the template (sqlitepool): opening a
 // copy costs every connection a parse of the schema, most of a case's CPU
-// under -race, so a case's copy has the tables it wrote put back when the
+// under -race, so a case's copy has the rows it wrote put back when the
 // case ends and is kept for a later case.
 var fixtureStores struct {
 	once sync.Once

@@ -36,7 +36,7 @@ func nextNumber(t *testing.T, s *postgres.Store) (orders.Number, error) {
 // the order they are taken; a rolled-back number is skipped.
 func TestNextNumberDoesNotWait(t *testing.T) {
 	ctx := t.Context()
-	url := postgrestest.URL(t)
+	url := postgrestest.MigratedURL(t)
 	a := openStore(t, url)
 	b := openStore(t, url+"&lock_timeout=100", postgres.WithTxAttempts(1))
 

@@ -69,7 +69,7 @@ func TestClaimManyClaimers(t *testing.T) {
 			if tc.attempts > 0 {
 				opts = append(opts, postgres.WithTxAttempts(tc.attempts))
 			}
-			s := openStore(t, postgrestest.URL(t)+fmt.Sprintf("&pool_max_conns=%d", tc.workers+1), opts...)
+			s := openStore(t, postgrestest.MigratedURL(t)+fmt.Sprintf("&pool_max_conns=%d", tc.workers+1), opts...)
 			const n = 300
 			enqueueMessages(t, s, n)
 

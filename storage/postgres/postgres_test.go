@@ -363,7 +363,7 @@ func TestTxModes(t *testing.T) {
 // checks see them), IDs in the "C" collation.
 func TestColumnTypes(t *testing.T) {
 	ctx := t.Context()
-	url := postgrestest.URL(t)
+	url := postgrestest.MigratedURL(t)
 	s := openStore(t, url)
 	revoked := time.Date(2026, 3, 2, 10, 0, 0, 0, time.FixedZone("CET", 3600))
 	keys := []identity.APIKey{

@@ -9,5 +9,5 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	storagetest.RunParallel(t, func(t *testing.T) storage.Store { return postgrestest.Open(t) })
+	storagetest.RunParallel(t, func(t *testing.T) storage.Store { return postgrestest.OpenShared(t) })
 }

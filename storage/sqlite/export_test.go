@@ -1,6 +1,10 @@
 package sqlite
 
-import "database/sql/driver"
+import (
+	"context"
+	"database/sql/driver"
+	"os"
+)
 
 // OpenPool is openPool: a pool whose connections keep up to cacheSize
 // statements prepared each.
@@ -23,3 +27,14 @@ func CachedStatements(dc any) (queries []string, stmts []driver.Stmt) {
 // records, as before the FTS5 index (migration 00100): the index's
 // baseline in the benchmarks.
 func WithoutRecordText() Option { return func(c *config) { c.noRecordText = true } }
+
+// WriteTemplate writes the migrated, empty database that OpenTemp copies
+// to the file path: a database Open finds up to date, for tests of a file
+// store that do not test migrating.
+func WriteTemplate(ctx context.Context, path string) error {
+	template.once.Do(func() { template.data, template.err = migrateTemplate(ctx) })
+	if template.err != nil {
+		return template.err
+	}
+	return os.WriteFile(path, template.data, 0o600)
+}

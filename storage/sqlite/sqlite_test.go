@@ -30,6 +30,15 @@ func openStore(t testing.TB, path string) *sqlite.Store {
 	return s
 }
 
+// openMigrated is openStore on a copy of the database OpenTemp copies,
+// written to path: for tests of a file store that do not test migrating,
+// which TestReopenKeepsDataAndSkipsMigrations and TestMigration* do.
+func openMigrated(t testing.TB, path string) *sqlite.Store {
+	t.Helper()
+	require.NoError(t, sqlite.WriteTemplate(context.Background(), path))
+	return openStore(t, path)
+}
+
 var t0 = time.Date(2026, 3, 1, 9, 30, 0, 123456000, time.UTC)
 
 func newCustomer(id, name string) customer.Customer {
@@ -44,6 +53,9 @@ func newCustomer(id, name string) customer.Customer {
 func TestReopenKeepsDataAndSkipsMigrations(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "portal.db")
+	// The database OpenTemp copies is what Open left on a new file: a
+	// copy of it stands for one (the TestMigration tests migrate too).
+	require.NoError(t, sqlite.WriteTemplate(ctx, path))
 	s, err := sqlite.Open(ctx, path)
 	require.NoError(t, err)
 	c := newCustomer("cus_1", "Acme")
@@ -75,7 +87,7 @@ func TestReopenKeepsDataAndSkipsMigrations(t *testing.T) {
 
 func TestConcurrentInTxNeverBusy(t *testing.T) {
 	ctx := t.Context()
-	s := openStore(t, filepath.Join(t.TempDir(), "portal.db"))
+	s := openMigrated(t, filepath.Join(t.TempDir(), "portal.db"))
 	const n = 20
 	var wg sync.WaitGroup
 	errs := make(chan error, 2*n)
@@ -118,7 +130,7 @@ func TestOpenRefusesMemory(t *testing.T) {
 // customers or sites) matches nothing rather than everything.
 func TestEmptyIDSetMatchesNothing(t *testing.T) {
 	ctx := t.Context()
-	s := openStore(t, filepath.Join(t.TempDir(), "portal.db"))
+	s := openMigrated(t, filepath.Join(t.TempDir(), "portal.db"))
 	c := newCustomer("cus_1", "Acme")
 	site := customer.Site{ID: "sit_1", CustomerID: c.ID, Name: "Plant", Version: 1, CreatedAt: t0, UpdatedAt: t0}
 	require.NoError(t, s.InTx(ctx, func(r storage.Repos) error {
@@ -145,7 +157,7 @@ func TestEmptyIDSetMatchesNothing(t *testing.T) {
 func TestInTxBeginsImmediate(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "portal.db")
-	a := openStore(t, path)
+	a := openMigrated(t, path)
 	b, err := sqlite.Open(ctx, path, sqlite.WithBusyTimeout(50*time.Millisecond))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = b.Close() })
@@ -174,7 +186,7 @@ func TestInTxBeginsImmediate(t *testing.T) {
 func TestUnsetTimesAreNull(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "portal.db")
-	s := openStore(t, path)
+	s := openMigrated(t, path)
 	revoked := time.Date(2026, 3, 2, 10, 0, 0, 0, time.FixedZone("CET", 3600))
 	keys := []identity.APIKey{
 		{ID: "key_1", Name: "ERP", Role: identity.StaffAdmin, TokenHash: "h1", CreatedBy: "bootstrap", CreatedAt: t0},
@@ -245,7 +257,7 @@ func TestMigrationKeepsTheClaimOfMessagesInHand(t *testing.T) {
 // whose changes leave the original alone.
 func TestBackupAndOpenTempFrom(t *testing.T) {
 	ctx := t.Context()
-	src := openStore(t, filepath.Join(t.TempDir(), "src.db"))
+	src := openMigrated(t, filepath.Join(t.TempDir(), "src.db"))
 	require.NoError(t, src.InTx(ctx, func(r storage.Repos) error {
 		return r.Customers().Create(ctx, newCustomer("cus_1", "acme"))
 	}))

@@ -61,7 +61,7 @@ func URL(t testing.TB) string {
 	}
 	url := withSearchPath(t, base, schema)
 	t.Cleanup(func() {
-		if !schemas.adopted(url) {
+		if !schemas.adopted(url) && !shared.adopted(url) {
 			drop(t, base, schema)
 		}
 	})
@@ -78,6 +78,62 @@ func URL(t testing.TB) string {
 // migrations have not touched use URL.
 func Open(t testing.TB, opts ...postgres.Option) *postgres.Store {
 	t.Helper()
+	s, sc := open(t, opts...)
+	t.Cleanup(func() {
+		_ = s.Close()
+		if sc != nil {
+			schemas.give(t, sc)
+		}
+	})
+	return s
+}
+
+// MigratedURL is URL on a migrated schema rather than an empty one: for
+// tests that open stores of their own, with parameters or options of
+// their own, and do not test migrating. The schema is one of Open's, or a
+// new one migrated; when t ends, after the stores opened on it are
+// closed, it is emptied and goes back to Open's pool.
+func MigratedURL(t testing.TB) string {
+	t.Helper()
+	sc := schemas.take()
+	if sc == nil {
+		var s *postgres.Store
+		s, sc = open(t)
+		_ = s.Close()
+		if sc == nil {
+			t.Fatalf("postgrestest: a migrated schema cannot be reused")
+		}
+	}
+	t.Cleanup(func() { schemas.give(t, sc) })
+	return sc.url
+}
+
+// OpenShared is Open for suites whose tests neither close the store nor
+// need options, such as storagetest's: when t ends, the Store stays open
+// and its schema is emptied as Open's are, and the next OpenShared of the
+// process gets both, without connecting and checking the migrations
+// again. The caller must not close the Store.
+func OpenShared(t testing.TB) *postgres.Store {
+	t.Helper()
+	st := shared.take()
+	if st == nil {
+		s, sc := open(t)
+		if sc == nil {
+			t.Cleanup(func() { _ = s.Close() })
+			return s
+		}
+		st = &sharedStore{sc: sc, s: s}
+	}
+	t.Cleanup(func() { shared.give(t, st) })
+	return st.s
+}
+
+// open opens a Store on an empty, migrated schema: one from the pool, or
+// a new one, which t's end drops unless it was put in a pool meanwhile.
+// It returns the schema to put back in a pool, or nil where the schema
+// cannot be reused.
+func open(t testing.TB, opts ...postgres.Option) (*postgres.Store, *reusable) {
+	t.Helper()
 	base := os.Getenv(EnvURL)
 	if base == "" {
 		t.Skip(EnvURL + " is unset: no PostgreSQL to test against")
@@ -89,30 +145,71 @@ func Open(t testing.TB, opts ...postgres.Option) *postgres.Store {
 		if err != nil {
 			t.Fatalf("postgrestest: opening store: %v", err)
 		}
-		// Cleanups run last-registered first: the store closes before
-		// the schema is dropped. A schema that seeds well is kept instead.
+		// Cleanups run last-registered first: the caller's, which puts
+		// the schema in a pool, runs before URL's drops it.
 		sc, err = newReusable(base, url)
 		if err != nil {
 			t.Logf("postgrestest: schema not reusable: %v", err)
-			t.Cleanup(func() { _ = s.Close() })
-			return s
+			return s, nil
 		}
-		t.Cleanup(func() {
-			_ = s.Close()
-			schemas.give(t, sc)
-		})
-		return s
+		return s, sc
 	}
 	s, err := postgres.Open(context.Background(), sc.url, opts...)
 	if err != nil {
 		schemas.drop(t, sc)
 		t.Fatalf("postgrestest: opening store: %v", err)
 	}
-	t.Cleanup(func() {
-		_ = s.Close()
-		schemas.give(t, sc)
-	})
-	return s
+	return s, sc
+}
+
+// sharedStore is a Store that OpenShared hands out again, with its schema.
+type sharedStore struct {
+	sc *reusable
+	s  *postgres.Store
+}
+
+// sharedPool holds the stores waiting for their next OpenShared.
+type sharedPool struct {
+	mu   sync.Mutex
+	free []*sharedStore
+}
+
+var shared sharedPool
+
+func (p *sharedPool) take() *sharedStore {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.free) == 0 {
+		return nil
+	}
+	st := p.free[len(p.free)-1]
+	p.free = p.free[:len(p.free)-1]
+	return st
+}
+
+// give empties st's schema and puts st back in the pool, or closes the
+// store and drops the schema when it cannot be emptied.
+func (p *sharedPool) give(t testing.TB, st *sharedStore) {
+	if err := empty(st.sc); err != nil {
+		t.Logf("postgrestest: emptying schema %s: %v; dropping it", st.sc.schema, err)
+		_ = st.s.Close()
+		schemas.drop(t, st.sc)
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.free = append(p.free, st)
+}
+
+func (p *sharedPool) adopted(url string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, st := range p.free {
+		if st.sc.url == url {
+			return true
+		}
+	}
+	return false
 }
 
 // reusable is a migrated schema Open can empty and hand out again.
@@ -259,6 +356,19 @@ func (p *pool) take() *reusable {
 // give empties sc and puts it back in the pool, or drops it when it cannot
 // be emptied.
 func (p *pool) give(t testing.TB, sc *reusable) {
+	if err := empty(sc); err != nil {
+		t.Logf("postgrestest: emptying schema %s: %v; dropping it", sc.schema, err)
+		p.drop(t, sc)
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.free = append(p.free, sc)
+}
+
+// empty deletes every row of sc's tables and puts back the rows the
+// migrations seeded, in one transaction.
+func empty(sc *reusable) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	// DELETE, not TRUNCATE: on tables this small it is some fifty times
@@ -271,15 +381,7 @@ func (p *pool) give(t testing.TB, sc *reusable) {
 	for _, q := range sc.seeds {
 		b.Queue(q)
 	}
-	err := keeper.batch(ctx, b)
-	if err != nil {
-		t.Logf("postgrestest: emptying schema %s: %v; dropping it", sc.schema, err)
-		p.drop(t, sc)
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.free = append(p.free, sc)
+	return keeper.batch(ctx, b)
 }
 
 func (p *pool) drop(t testing.TB, sc *reusable) { drop(t, sc.base, sc.schema) }
