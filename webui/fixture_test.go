@@ -40,10 +40,12 @@ import (
 
 // site is the pages over a real portal, with two customers set up alike.
 type site struct {
-	p    *portal.Portal
-	mail *portaltest.Recorder
-	srv  *httptest.Server
-	a, b tenant
+	p     *portal.Portal
+	store storage.Store
+	mail  *portaltest.Recorder
+	srv   *httptest.Server
+	a, b  tenant
+	memo  *stateMemos // state's
 }
 
 // tenant is one customer with a person of each role and an object of each
@@ -262,7 +264,7 @@ func openSite(t *testing.T, store storage.Store, ids portal.IDSource, files *fil
 			change(c)
 		}
 	})
-	s := &site{p: p, mail: rec}
+	s := &site{p: p, store: store, mail: rec, memo: &stateMemos{}}
 	s.srv = httptest.NewServer(webui.New(p))
 	t.Cleanup(s.srv.Close)
 	return s
