@@ -77,6 +77,8 @@ func TestMain(m *testing.M) {
 	if chrome.dir != "" {
 		_ = os.RemoveAll(chrome.dir)
 	}
+	siteTemplate.remove()
+	consoleTemplate.remove()
 	os.Exit(code)
 }
 

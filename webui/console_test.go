@@ -38,21 +38,51 @@ type console struct {
 	br    *follower
 }
 
+// newConsole returns the console on a copy of a portal's database as
+// Bootstrap leaves it, made once per process (consoleTemplate).
 func newConsole(t *testing.T) *console {
 	t.Helper()
+	tp := &consoleTemplate
+	store, ids := tp.take(t, func() { buildConsoleTemplate(t) })
 	rec := &portaltest.Recorder{}
-	p := portaltest.New(t, &portaltest.Clock{}, func(c *portal.Config) { c.Mailer = rec })
+	p := portaltest.New(t, &portaltest.Clock{}, func(c *portal.Config) {
+		c.Store = store
+		c.IDs = ids
+		c.Mailer = rec
+	})
+	tp.replay(t, rec)
 	srv := httptest.NewServer(webui.New(p))
 	t.Cleanup(srv.Close)
-	boot, err := p.Bootstrap(t.Context(), portal.BootstrapParams{})
-	require.NoError(t, err)
-	token := boot.APIKey
+	token := tp.token
 	owner, err := p.Authenticate(t.Context(), token)
 	require.NoError(t, err)
 	return &console{
 		p: p, mail: rec, srv: srv, owner: identity.NewContext(t.Context(), owner),
 		br: newFollower(t, srv, token),
 	}
+}
+
+// consoleTemplate is a fresh portal's database after Bootstrap, with the
+// owner API key's token.
+var consoleTemplate struct {
+	fixtureTemplate
+	token string
+}
+
+func buildConsoleTemplate(t *testing.T) {
+	t.Helper()
+	ids := &portal.Sequence{}
+	store := portaltest.Store(t)
+	rec := &portaltest.Recorder{}
+	p := portaltest.New(t, &portaltest.Clock{}, func(c *portal.Config) {
+		c.Store = store
+		c.IDs = ids
+		c.Mailer = rec
+	})
+	boot, err := p.Bootstrap(t.Context(), portal.BootstrapParams{})
+	require.NoError(t, err)
+	consoleTemplate.token = boot.APIKey
+	consoleTemplate.save(t, p, rec, store, ids)
 }
 
 // follower is an http.Client with a cookie jar holding a session, which

@@ -3,28 +3,36 @@ package webui_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"gocloud.dev/blob"
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/fieldwork"
 	"github.com/portalkit/portalkit/filestore"
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/internal/sqlitepool"
 	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/news"
 	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/record"
+	"github.com/portalkit/portalkit/storage"
+	"github.com/portalkit/portalkit/storage/sqlite"
 	"github.com/portalkit/portalkit/ticket"
 	"github.com/portalkit/portalkit/warehouse"
 	"github.com/portalkit/portalkit/webui"
@@ -32,10 +40,12 @@ import (
 
 // site is the pages over a real portal, with two customers set up alike.
 type site struct {
-	p    *portal.Portal
-	mail *portaltest.Recorder
-	srv  *httptest.Server
-	a, b tenant
+	p     *portal.Portal
+	store storage.Store
+	mail  *portaltest.Recorder
+	srv   *httptest.Server
+	a, b  tenant
+	memo  *stateMemos // state's
 }
 
 // tenant is one customer with a person of each role and an object of each
@@ -77,20 +87,176 @@ type person struct {
 	member customer.MembershipID
 }
 
+// newSite returns the site on a copy of the fixture's database, which is
+// built once per process (siteTemplate): a portal of its own, drawing IDs
+// after the fixture's, with a file store holding the fixture's files and a
+// recorder holding the mail the fixture's portal had sent.
 func newSite(t *testing.T) *site {
 	t.Helper()
-	return newSiteWith(t, nil)
+	tp := &siteTemplate
+	store, ids := tp.take(t, func() { buildSiteTemplate(t) })
+	s := openSite(t, store, ids, tp.files.copy(t), nil)
+	tp.replay(t, s.mail)
+	s.a, s.b = tp.a, tp.b
+	return s
 }
 
-// newSiteWith is newSite with a change to the portal's config.
+// newSiteWith is newSite with a change to the portal's config. It builds
+// the fixture through the use cases under that config, since the change
+// may change what building it does (mail the service desk, say).
 func newSiteWith(t *testing.T, change func(*portal.Config)) *site {
 	t.Helper()
-	clock := &portaltest.Clock{}
-	rec := &portaltest.Recorder{}
 	files, err := filestore.Open(t.Context(), "mem://")
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = files.Close() })
-	p := portaltest.New(t, clock, func(c *portal.Config) {
+	s := openSite(t, portaltest.Store(t), portal.SequentialIDs(), files, change)
+	s.build(t)
+	return s
+}
+
+// siteTemplate is newSite's fixture as built once per process, with its
+// tenants and the files it stored. Building it through the use cases is
+// most of what a test on it would cost under -race.
+var siteTemplate struct {
+	fixtureTemplate
+	a, b  tenant
+	files storedFiles
+}
+
+// buildSiteTemplate builds the fixture through the use cases, as
+// newSiteWith does, and keeps what newSite needs to give each test a
+// copy.
+func buildSiteTemplate(t *testing.T) {
+	t.Helper()
+	bucket, err := blob.OpenBucket(t.Context(), "mem://")
+	require.NoError(t, err)
+	defer func() { _ = bucket.Close() }()
+	ids := &portal.Sequence{}
+	store := portaltest.Store(t)
+	s := openSite(t, store, ids, filestore.New(bucket), nil)
+	s.build(t)
+	tp := &siteTemplate
+	tp.files = storeFiles(t, bucket)
+	tp.a, tp.b = s.a, s.b
+	tp.save(t, s.p, s.mail, store, ids)
+}
+
+// fixtureTemplate is a fixture as built once per process: a copy of its
+// database (sqlite.Backup) that a pool hands out copies of, how many IDs
+// building it drew and the mail its portal had sent by then. Its once
+// builds it, in the first test that asks, and save keeps it; TestMain
+// removes it.
+type fixtureTemplate struct {
+	once  sync.Once
+	dir   string           // holds the database file
+	pool  *sqlitepool.Pool // copies of the database
+	ids   int64
+	mails []portaltest.Mail
+}
+
+// save keeps a copy of store's database, which p built drawing IDs from
+// ids, and the mail rec, p's recorder, kept. Mail p enqueued that no read
+// of rec delivered yet stays in the copy's outbox, for the recorder of
+// each test to deliver, as it would have stayed in the fixture's.
+func (ft *fixtureTemplate) save(t *testing.T, p *portal.Portal, rec *portaltest.Recorder, store storage.Store, ids *portal.Sequence) {
+	t.Helper()
+	stats, err := p.OutboxStats(t.Context())
+	require.NoError(t, err)
+	dir, err := os.MkdirTemp("", "portalkit-webui-")
+	require.NoError(t, err)
+	ft.dir = dir
+	path := filepath.Join(dir, "fixture.db")
+	require.NoError(t, sqlite.Backup(t.Context(), store.(*sqlite.Store), path))
+	mails := rec.Mails() // delivers the mail left in the outbox, after the backup
+	waiting := stats.Pending + stats.Sending
+	require.GreaterOrEqual(t, len(mails), waiting)
+	ft.mails = mails[:len(mails)-waiting]
+	ft.ids = ids.Drawn()
+	ft.pool = sqlitepool.New(path)
+}
+
+// take returns a copy of the fixture's database for t, and IDs that go on
+// after the fixture's. build builds the fixture and saves it, when no
+// test has yet.
+func (ft *fixtureTemplate) take(t *testing.T, build func()) (storage.Store, *portal.Sequence) {
+	t.Helper()
+	ft.once.Do(build)
+	if ft.pool == nil {
+		t.Fatal("the fixture could not be built (see the first test that tried)")
+	}
+	return ft.pool.Take(t), portal.SequenceAfter(ft.ids)
+}
+
+// replay gives rec the mail the fixture's portal had sent.
+func (ft *fixtureTemplate) replay(t *testing.T, rec *portaltest.Recorder) {
+	t.Helper()
+	for _, m := range ft.mails {
+		require.NoError(t, rec.Send(t.Context(), m.Message))
+	}
+}
+
+// remove closes the pool's copies and removes the database file.
+func (ft *fixtureTemplate) remove() {
+	if ft.pool != nil {
+		ft.pool.Close()
+	}
+	if ft.dir != "" {
+		_ = os.RemoveAll(ft.dir)
+	}
+}
+
+// storedFile is a file of a file store's bucket, with what filestore
+// keeps along with its bytes.
+type storedFile struct {
+	key         string
+	data        []byte
+	contentType string
+	metadata    map[string]string
+}
+
+// storedFiles are the files of a bucket.
+type storedFiles []storedFile
+
+// storeFiles reads every file of bucket.
+func storeFiles(t *testing.T, bucket *blob.Bucket) storedFiles {
+	t.Helper()
+	var out storedFiles
+	it := bucket.List(nil)
+	for {
+		obj, err := it.Next(t.Context())
+		if errors.Is(err, io.EOF) {
+			return out
+		}
+		require.NoError(t, err)
+		attrs, err := bucket.Attributes(t.Context(), obj.Key)
+		require.NoError(t, err)
+		data, err := bucket.ReadAll(t.Context(), obj.Key)
+		require.NoError(t, err)
+		out = append(out, storedFile{key: obj.Key, data: data, contentType: attrs.ContentType, metadata: attrs.Metadata})
+	}
+}
+
+// copy returns an in-memory file store (mem://) of t's own holding fs.
+func (fs storedFiles) copy(t *testing.T) *filestore.Store {
+	t.Helper()
+	bucket, err := blob.OpenBucket(t.Context(), "mem://")
+	require.NoError(t, err)
+	files := filestore.New(bucket)
+	t.Cleanup(func() { _ = files.Close() })
+	for _, f := range fs {
+		require.NoError(t, bucket.WriteAll(t.Context(), f.key, f.data, &blob.WriterOptions{ContentType: f.contentType, Metadata: f.metadata}))
+	}
+	return files
+}
+
+// openSite returns the pages over a portal on store, with files as its
+// file store and change made to its config; build adds the tenants.
+func openSite(t *testing.T, store storage.Store, ids portal.IDSource, files *filestore.Store, change func(*portal.Config)) *site {
+	t.Helper()
+	rec := &portaltest.Recorder{}
+	p := portaltest.New(t, &portaltest.Clock{}, func(c *portal.Config) {
+		c.Store = store
+		c.IDs = ids
 		c.Mailer = rec
 		c.HRSources = testSources // HR sync: hrsync_test.go
 		c.Files = files
@@ -98,15 +264,20 @@ func newSiteWith(t *testing.T, change func(*portal.Config)) *site {
 			change(c)
 		}
 	})
-	s := &site{p: p, mail: rec}
+	s := &site{p: p, store: store, mail: rec, memo: &stateMemos{}}
 	s.srv = httptest.NewServer(webui.New(p))
 	t.Cleanup(s.srv.Close)
+	return s
+}
+
+// build sets up the product and the two tenants through the use cases.
+func (s *site) build(t *testing.T) {
+	t.Helper()
 	ctx := portaltest.Owner(t.Context())
-	prod, err := p.CreateProduct(ctx, portal.CreateProductParams{SKU: "LAPTOP-14", Name: "Laptop 14", Price: orders.Money{Amount: 129900, Currency: "EUR"}})
+	prod, err := s.p.CreateProduct(ctx, portal.CreateProductParams{SKU: "LAPTOP-14", Name: "Laptop 14", Price: orders.Money{Amount: 129900, Currency: "EUR"}})
 	require.NoError(t, err)
 	s.a = s.tenant(t, "Acme GmbH", "acme", prod.ID)
 	s.b = s.tenant(t, "Globex AG", "globex", prod.ID)
-	return s
 }
 
 func (s *site) tenant(t *testing.T, name, domain string, prod orders.ProductID) tenant {
