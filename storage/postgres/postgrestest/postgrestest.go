@@ -156,7 +156,7 @@ func open(t testing.TB, opts ...postgres.Option) (*postgres.Store, *reusable) {
 	}
 	s, err := postgres.Open(context.Background(), sc.url, opts...)
 	if err != nil {
-		schemas.drop(t, sc)
+		dropSchema(t, sc)
 		t.Fatalf("postgrestest: opening store: %v", err)
 	}
 	return s, sc
@@ -168,48 +168,14 @@ type sharedStore struct {
 	s  *postgres.Store
 }
 
-// sharedPool holds the stores waiting for their next OpenShared.
-type sharedPool struct {
-	mu   sync.Mutex
-	free []*sharedStore
-}
-
-var shared sharedPool
-
-func (p *sharedPool) take() *sharedStore {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if len(p.free) == 0 {
-		return nil
-	}
-	st := p.free[len(p.free)-1]
-	p.free = p.free[:len(p.free)-1]
-	return st
-}
-
-// give empties st's schema and puts st back in the pool, or closes the
-// store and drops the schema when it cannot be emptied.
-func (p *sharedPool) give(t testing.TB, st *sharedStore) {
-	if err := empty(st.sc); err != nil {
-		t.Logf("postgrestest: emptying schema %s: %v; dropping it", st.sc.schema, err)
+// shared holds the stores waiting for their next OpenShared. A store
+// whose schema cannot be emptied is closed and its schema dropped.
+var shared = freeList[*sharedStore]{
+	schema: func(st *sharedStore) *reusable { return st.sc },
+	discard: func(t testing.TB, st *sharedStore) {
 		_ = st.s.Close()
-		schemas.drop(t, st.sc)
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.free = append(p.free, st)
-}
-
-func (p *sharedPool) adopted(url string) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, st := range p.free {
-		if st.sc.url == url {
-			return true
-		}
-	}
-	return false
+		dropSchema(t, st.sc)
+	},
 }
 
 // reusable is a migrated schema Open can empty and hand out again.
@@ -334,36 +300,58 @@ func referringFirst(ctx context.Context, conn *pgx.Conn, schema string, tables [
 	return out, nil
 }
 
-// pool holds the schemas waiting for their next test.
-type pool struct {
-	mu   sync.Mutex
-	free []*reusable
+// schemas holds the schemas waiting for their next test. A schema that
+// cannot be emptied is dropped.
+var schemas = freeList[*reusable]{
+	schema:  func(sc *reusable) *reusable { return sc },
+	discard: dropSchema,
 }
 
-var schemas pool
+// freeList holds what waits to be handed out again after a test: emptied
+// schemas, or open stores with theirs.
+type freeList[T any] struct {
+	mu      sync.Mutex
+	free    []T
+	schema  func(T) *reusable   // the schema of an entry
+	discard func(testing.TB, T) // gets rid of an entry that cannot be emptied
+}
 
-func (p *pool) take() *reusable {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if len(p.free) == 0 {
-		return nil
+// take returns the entry put back last, or the zero T when there is none.
+func (l *freeList[T]) take() T {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var v T
+	if n := len(l.free); n > 0 {
+		v, l.free = l.free[n-1], l.free[:n-1]
 	}
-	sc := p.free[len(p.free)-1]
-	p.free = p.free[:len(p.free)-1]
-	return sc
+	return v
 }
 
-// give empties sc and puts it back in the pool, or drops it when it cannot
-// be emptied.
-func (p *pool) give(t testing.TB, sc *reusable) {
+// give empties v's schema and puts v back in the list, or discards v when
+// its schema cannot be emptied.
+func (l *freeList[T]) give(t testing.TB, v T) {
+	sc := l.schema(v)
 	if err := empty(sc); err != nil {
 		t.Logf("postgrestest: emptying schema %s: %v; dropping it", sc.schema, err)
-		p.drop(t, sc)
+		l.discard(t, v)
 		return
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.free = append(p.free, sc)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.free = append(l.free, v)
+}
+
+// adopted reports whether the list keeps the schema of url, so that the
+// test that created it must not drop it.
+func (l *freeList[T]) adopted(url string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, v := range l.free {
+		if l.schema(v).url == url {
+			return true
+		}
+	}
+	return false
 }
 
 // empty deletes every row of sc's tables and puts back the rows the
@@ -384,20 +372,8 @@ func empty(sc *reusable) error {
 	return keeper.batch(ctx, b)
 }
 
-func (p *pool) drop(t testing.TB, sc *reusable) { drop(t, sc.base, sc.schema) }
-
-// adopted reports whether the pool keeps the schema of url, so that the
-// test that created it must not drop it.
-func (p *pool) adopted(url string) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, sc := range p.free {
-		if sc.url == url {
-			return true
-		}
-	}
-	return false
-}
+// dropSchema drops sc's schema.
+func dropSchema(t testing.TB, sc *reusable) { drop(t, sc.base, sc.schema) }
 
 var trigram sync.Once
 
