@@ -516,6 +516,9 @@ func (p *Pool) tables(ctx context.Context, conn *sql.Conn) ([]string, map[string
 	return sc.tables, sc.parents, sc.err
 }
 
+// word finds the names in a view's SQL.
+var word = regexp.MustCompile(`\w+`)
+
 // contentOption is the content option of an external-content FTS5 table.
 var contentOption = regexp.MustCompile(`(?i)\bcontent\s*=\s*['"]?(\w+)`)
 
@@ -538,9 +541,13 @@ func reads(ctx context.Context, conn *sql.Conn, virtual, tables []string) (map[s
 		if err := conn.QueryRowContext(ctx, `SELECT coalesce((SELECT sql FROM tpl.sqlite_schema WHERE name = ? AND type = 'view'), '')`, m[1]).Scan(&content); err != nil {
 			return nil, err
 		}
+		words := map[string]bool{}
+		for _, w := range word.FindAllString(content, -1) {
+			words[w] = true
+		}
 		from := []string{m[1]}
 		for _, tb := range tables {
-			if regexp.MustCompile(`\b` + regexp.QuoteMeta(tb) + `\b`).MatchString(content) {
+			if words[tb] {
 				from = append(from, tb)
 			}
 		}
