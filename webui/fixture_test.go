@@ -46,6 +46,9 @@ type site struct {
 	srv   *httptest.Server
 	a, b  tenant
 	memo  *stateMemos // state's
+	// copied is set when store is a copy from a sqlitepool pool, whose
+	// writes state counts.
+	copied bool
 }
 
 // tenant is one customer with a person of each role and an object of each
@@ -98,6 +101,7 @@ func newSite(t *testing.T) *site {
 	s := openSite(t, store, ids, tp.files.copy(t), nil)
 	tp.replay(t, s.mail)
 	s.a, s.b = tp.a, tp.b
+	s.copied = true
 	return s
 }
 

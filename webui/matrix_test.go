@@ -14,6 +14,7 @@ import (
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/internal/sqlitepool"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/portalerr"
@@ -62,28 +63,30 @@ func defaultAct(pattern string) string {
 }
 
 // state is what a customer holds, as staff see it: any change to it shows.
-// It is read again only when the store's one write connection has changed
-// rows since it was last read (total_changes()): while nothing was
+// On a copy from a pool it is read again only when the copy has written
+// rows since it was last read (sqlitepool.Writes): while nothing was
 // written, it is what it was, and most calls are about refusals that
 // change nothing.
 func (s *site) state(t *testing.T, tn tenant) string {
 	t.Helper()
-	n, ok := s.totalChanges(t)
+	if !s.copied {
+		return s.readState(t, tn)
+	}
+	n, _, err := sqlitepool.Writes(t.Context(), s.store.(*sqlite.Store))
+	require.NoError(t, err)
 	s.memo.mu.Lock()
 	m, seen := s.memo.m[tn.c.ID]
 	s.memo.mu.Unlock()
-	if ok && seen && m.changes == n {
+	if seen && m.writes == n {
 		return m.state
 	}
 	out := s.readState(t, tn)
-	if ok {
-		s.memo.mu.Lock()
-		if s.memo.m == nil {
-			s.memo.m = map[customer.ID]stateMemo{}
-		}
-		s.memo.m[tn.c.ID] = stateMemo{changes: n, state: out}
-		s.memo.mu.Unlock()
+	s.memo.mu.Lock()
+	if s.memo.m == nil {
+		s.memo.m = map[customer.ID]stateMemo{}
 	}
+	s.memo.m[tn.c.ID] = stateMemo{writes: n, state: out}
+	s.memo.mu.Unlock()
 	return out
 }
 
@@ -93,25 +96,11 @@ type stateMemos struct {
 	m  map[customer.ID]stateMemo
 }
 
-// stateMemo is a customer's state as read when the store's write
-// connection had changed changes rows.
+// stateMemo is a customer's state as read when the copy had written
+// writes rows.
 type stateMemo struct {
-	changes int64
-	state   string
-}
-
-// totalChanges returns how many rows s's SQLite store's write connection
-// has changed since it was opened; false for another store.
-func (s *site) totalChanges(t *testing.T) (int64, bool) {
-	t.Helper()
-	st, ok := s.store.(*sqlite.Store)
-	if !ok {
-		return 0, false
-	}
-	write, _ := st.DB()
-	var n int64
-	require.NoError(t, write.QueryRowContext(t.Context(), `SELECT total_changes()`).Scan(&n))
-	return n, true
+	writes int64
+	state  string
 }
 
 // readState reads state through the use cases.
