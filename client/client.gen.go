@@ -12347,7 +12347,8 @@ type ClientInterface interface {
 	// The provider's field-service system pushes its jobs here: with an `external_ref` the customer
 	// already has a job for, that job changes (200); otherwise a job is created (201). Pushing the
 	// same job twice leaves one. The status moves forward only (`failed_precondition` otherwise).
-	// A job pushed with another `site_id` takes its visits and pictures along to that site.
+	// A job pushed with another `site_id` takes its visits and pictures along to that site; each
+	// visit moved gets its own `visit.updated` webhook event and audit event.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404), `conflict` (409), `failed_precondition` (409); a reused Idempotency-Key answers 409
@@ -12366,7 +12367,8 @@ type ClientInterface interface {
 	// The provider's field-service system pushes its jobs here: with an `external_ref` the customer
 	// already has a job for, that job changes (200); otherwise a job is created (201). Pushing the
 	// same job twice leaves one. The status moves forward only (`failed_precondition` otherwise).
-	// A job pushed with another `site_id` takes its visits and pictures along to that site.
+	// A job pushed with another `site_id` takes its visits and pictures along to that site; each
+	// visit moved gets its own `visit.updated` webhook event and audit event.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404), `conflict` (409), `failed_precondition` (409); a reused Idempotency-Key answers 409
@@ -18419,7 +18421,8 @@ func (c *RawClient) ListJobs(ctx context.Context, customerId CustomerId, params 
 // The provider's field-service system pushes its jobs here: with an `external_ref` the customer
 // already has a job for, that job changes (200); otherwise a job is created (201). Pushing the
 // same job twice leaves one. The status moves forward only (`failed_precondition` otherwise).
-// A job pushed with another `site_id` takes its visits and pictures along to that site.
+// A job pushed with another `site_id` takes its visits and pictures along to that site; each
+// visit moved gets its own `visit.updated` webhook event and audit event.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404), `conflict` (409), `failed_precondition` (409); a reused Idempotency-Key answers 409
@@ -18448,7 +18451,8 @@ func (c *RawClient) PushJobWithBody(ctx context.Context, customerId CustomerId, 
 // The provider's field-service system pushes its jobs here: with an `external_ref` the customer
 // already has a job for, that job changes (200); otherwise a job is created (201). Pushing the
 // same job twice leaves one. The status moves forward only (`failed_precondition` otherwise).
-// A job pushed with another `site_id` takes its visits and pictures along to that site.
+// A job pushed with another `site_id` takes its visits and pictures along to that site; each
+// visit moved gets its own `visit.updated` webhook event and audit event.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404), `conflict` (409), `failed_precondition` (409); a reused Idempotency-Key answers 409
@@ -36729,7 +36733,8 @@ type ClientWithResponsesInterface interface {
 	// The provider's field-service system pushes its jobs here: with an `external_ref` the customer
 	// already has a job for, that job changes (200); otherwise a job is created (201). Pushing the
 	// same job twice leaves one. The status moves forward only (`failed_precondition` otherwise).
-	// A job pushed with another `site_id` takes its visits and pictures along to that site.
+	// A job pushed with another `site_id` takes its visits and pictures along to that site; each
+	// visit moved gets its own `visit.updated` webhook event and audit event.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404), `conflict` (409), `failed_precondition` (409); a reused Idempotency-Key answers 409
@@ -36748,7 +36753,8 @@ type ClientWithResponsesInterface interface {
 	// The provider's field-service system pushes its jobs here: with an `external_ref` the customer
 	// already has a job for, that job changes (200); otherwise a job is created (201). Pushing the
 	// same job twice leaves one. The status moves forward only (`failed_precondition` otherwise).
-	// A job pushed with another `site_id` takes its visits and pictures along to that site.
+	// A job pushed with another `site_id` takes its visits and pictures along to that site; each
+	// visit moved gets its own `visit.updated` webhook event and audit event.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404), `conflict` (409), `failed_precondition` (409); a reused Idempotency-Key answers 409
@@ -59891,7 +59897,8 @@ func (c *ClientWithResponses) ListJobsWithResponse(ctx context.Context, customer
 // The provider's field-service system pushes its jobs here: with an `external_ref` the customer
 // already has a job for, that job changes (200); otherwise a job is created (201). Pushing the
 // same job twice leaves one. The status moves forward only (`failed_precondition` otherwise).
-// A job pushed with another `site_id` takes its visits and pictures along to that site.
+// A job pushed with another `site_id` takes its visits and pictures along to that site; each
+// visit moved gets its own `visit.updated` webhook event and audit event.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404), `conflict` (409), `failed_precondition` (409); a reused Idempotency-Key answers 409
@@ -59916,7 +59923,8 @@ func (c *ClientWithResponses) PushJobWithBodyWithResponse(ctx context.Context, c
 // The provider's field-service system pushes its jobs here: with an `external_ref` the customer
 // already has a job for, that job changes (200); otherwise a job is created (201). Pushing the
 // same job twice leaves one. The status moves forward only (`failed_precondition` otherwise).
-// A job pushed with another `site_id` takes its visits and pictures along to that site.
+// A job pushed with another `site_id` takes its visits and pictures along to that site; each
+// visit moved gets its own `visit.updated` webhook event and audit event.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404), `conflict` (409), `failed_precondition` (409); a reused Idempotency-Key answers 409

@@ -55,7 +55,8 @@ func (params *JobParams) normalize() {
 // ExternalRef the customer already has a job for, changes that job
 // (created is then false): pushing the same job twice leaves one. A job
 // pushed with another site takes its visits and pictures along, in the
-// same transaction, so that they stay at their job's site. Staff and API
+// same transaction, so that they stay at their job's site; each visit
+// moved is audited and published as visit.updated. Staff and API
 // keys may call it. NotFound for a site that is not the customer's;
 // FailedPrecondition when the status would move back or out of done or
 // cancelled (fieldwork.Status.CheckMove).
@@ -98,12 +99,13 @@ func (p *Portal) PutJob(ctx context.Context, cid customer.ID, params JobParams) 
 				if err != nil {
 					return err
 				}
-				if j.SiteID != old.SiteID {
-					if err := moveJobWork(ctx, r, j, now); err != nil {
-						return err
-					}
+				if err := p.recordDiff(ctx, r, a, "job.updated", cid, string(j.ID), old, j, j); err != nil {
+					return err
 				}
-				return p.recordDiff(ctx, r, a, "job.updated", cid, string(j.ID), old, j, j)
+				if j.SiteID == old.SiteID {
+					return nil
+				}
+				return p.moveJobWork(ctx, r, a, j, now)
 			case !errors.Is(err, storage.ErrNotFound):
 				return fmt.Errorf("portal: finding job by reference: %w", err)
 			}
@@ -128,10 +130,38 @@ func (p *Portal) PutJob(ctx context.Context, cid customer.ID, params JobParams) 
 
 // moveJobWork puts the visits and pictures of job j at its site, where a
 // visit's and a picture's site must be (fieldwork.Visit.SiteID): the site
-// lists and a site-limited member's access go by their own site.
-func moveJobWork(ctx context.Context, r storage.Repos, j fieldwork.Job, now time.Time) error {
+// lists and a site-limited member's access go by their own site. Each
+// visit moved is a change of its own: it gets its audit event and its
+// visit.updated webhook event, as when it is pushed with a new site.
+func (p *Portal) moveJobWork(ctx context.Context, r storage.Repos, a access, j fieldwork.Job, now time.Time) error {
+	var moving []fieldwork.Visit
+	page := storage.Page{Limit: storage.MaxLimit}
+	for {
+		l, err := r.Visits().List(ctx, storage.VisitFilter{CustomerID: j.CustomerID, JobID: j.ID}, page)
+		if err != nil {
+			return fmt.Errorf("portal: listing the visits of job %s: %w", j.ID, err)
+		}
+		for _, v := range l.Items {
+			if v.SiteID != j.SiteID {
+				moving = append(moving, v)
+			}
+		}
+		if l.NextCursor == "" {
+			break
+		}
+		page.Cursor = l.NextCursor
+	}
 	if _, err := r.Visits().SetJobSite(ctx, j.ID, j.SiteID, now); err != nil {
 		return fmt.Errorf("portal: moving the visits of job %s: %w", j.ID, err)
+	}
+	for _, old := range moving {
+		v, err := r.Visits().Get(ctx, old.ID)
+		if err != nil {
+			return fmt.Errorf("portal: reading moved visit %s: %w", old.ID, err)
+		}
+		if err := p.recordDiff(ctx, r, a, "visit.updated", j.CustomerID, string(v.ID), old, v, v); err != nil {
+			return err
+		}
 	}
 	if _, err := r.Pictures().SetJobSite(ctx, j.ID, j.SiteID); err != nil {
 		return fmt.Errorf("portal: moving the pictures of job %s: %w", j.ID, err)

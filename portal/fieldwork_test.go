@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portalkit/portalkit/audit"
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/fieldwork"
 	"github.com/portalkit/portalkit/identity"
@@ -118,6 +119,15 @@ func TestPutJobMovesItsWork(t *testing.T) {
 		still, err := e.p.GetVisit(e.owner, c.ID, stays.ID)
 		require.NoError(t, err)
 		assert.Equal(t, stays, still, "another job's visit stays")
+		// The moved visit's change is audited (and published) as its own
+		// visit.updated; the visit that stayed has none.
+		ev, err := e.p.ListAuditEvents(e.owner, portal.ListAuditEventsParams{Action: "visit.updated", Limit: 100})
+		require.NoError(t, err)
+		if assert.Len(t, ev.Items, 1, "one visit.updated event") {
+			assert.Equal(t, string(v.ID), ev.Items[0].ObjectID)
+			assert.Equal(t, c.ID, ev.Items[0].CustomerID)
+			assert.Equal(t, []audit.Change{{Field: "site_id", Before: string(north.ID), After: string(south.ID)}}, ev.Items[0].Changes)
+		}
 		pl, err := e.p.ListPictures(e.owner, c.ID, portal.ListPicturesParams{SiteID: south.ID})
 		require.NoError(t, err)
 		if assert.Len(t, pl.Items, 1, "the picture goes with its job") {
