@@ -1241,7 +1241,7 @@ func (f *isoFixture) stockSnapshot(t *testing.T, tn isoTenant, part func(what st
 // process.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	for _, p := range []*sqlitepool.Pool{isoTemplate.pool, roleTemplate.pool, emptySQLite.pool} {
+	for _, p := range []*sqlitepool.Pool{isoTemplate.pool, roleTemplate.pool} {
 		if p != nil {
 			p.Close()
 		}
@@ -1252,8 +1252,6 @@ func TestMain(m *testing.M) {
 	if roleTemplate.path != "" {
 		_ = os.RemoveAll(filepath.Dir(roleTemplate.path))
 	}
-	if emptySQLite.dir != "" {
-		_ = os.RemoveAll(emptySQLite.dir)
-	}
+	emptySQLite.Close()
 	os.Exit(code)
 }

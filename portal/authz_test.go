@@ -1465,12 +1465,7 @@ func TestMain(m *testing.M) {
 	if fixtureStores.pool != nil {
 		fixtureStores.pool.Close()
 	}
-	if emptySQLite.pool != nil {
-		emptySQLite.pool.Close()
-	}
-	if emptySQLite.dir != "" {
-		_ = os.RemoveAll(emptySQLite.dir)
-	}
+	emptySQLite.Close()
 	if fixtureTemplate.path != "" {
 		_ = os.RemoveAll(filepath.Dir(fixtureTemplate.path))
 	}

@@ -187,3 +187,29 @@ func TestWrites(t *testing.T) {
 	_, _, err = sqlitepool.Writes(ctx, st.(*sqlite.Store))
 	assert.Error(t, err, "a store that is not a copy from a pool")
 }
+
+// TestEmpty takes a store from an Empty, writes to it, and checks that
+// the next test gets the same copy, migrated and empty again, and that
+// Close removes the database file.
+func TestEmpty(t *testing.T) {
+	var e sqlitepool.Empty
+	var first *sqlite.Store
+	t.Run("writes", func(t *testing.T) {
+		first = e.Take(t)
+		write, _ := first.DB()
+		_, err := write.ExecContext(t.Context(), `INSERT INTO counters (name, value) VALUES ('a', 1)`)
+		require.NoError(t, err)
+	})
+	t.Run("finds it empty", func(t *testing.T) {
+		s := e.Take(t)
+		assert.Same(t, first, s, "the copy the first test finished with")
+		write, _ := s.DB()
+		var rows int
+		require.NoError(t, write.QueryRowContext(t.Context(), `SELECT count(*) FROM counters`).Scan(&rows))
+		assert.Zero(t, rows)
+	})
+	dir := sqlitepool.EmptyDir(&e)
+	require.FileExists(t, filepath.Join(dir, "empty.db"))
+	e.Close()
+	assert.NoDirExists(t, dir, "Close removes the database")
+}
