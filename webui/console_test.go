@@ -2,6 +2,7 @@ package webui_test
 
 import (
 	"context"
+	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -796,4 +797,34 @@ func TestConsoleNews(t *testing.T) {
 	pg = c.br.post("/console/news/"+id+"/delete", nil)
 	require.Equal(t, http.StatusOK, pg.Status, pg.Body)
 	assert.Empty(t, reads(globex.ID))
+}
+
+// TestFieldMessagesInTheirLanguage sends a product form with two bad fields
+// from an English and a German browser: each page names the fields' faults
+// in its own language, the length check with its bound.
+func TestFieldMessagesInTheirLanguage(t *testing.T) {
+	t.Parallel()
+	c := newConsole(t)
+	form := url.Values{"sku": {"PHN-9"}, "name": {strings.Repeat("x", 201)}, "price": {"10"}, "currency": {"EURO"}}
+	for lang, want := range map[string][]string{
+		"en": {"must be at most 200 characters", "must be an ISO 4217 currency code such as EUR"},
+		"de": {"darf höchstens 200 Zeichen lang sein", "muss ein Währungscode nach ISO 4217 sein, etwa EUR"},
+	} {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, c.srv.URL+"/console/products", strings.NewReader(form.Encode()))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", c.srv.URL)
+		req.Header.Set("Accept-Language", lang)
+		pg := c.br.do(req)
+		require.Equal(t, http.StatusBadRequest, pg.Status, lang)
+		for _, msg := range want {
+			assert.Contains(t, html.UnescapeString(pg.Body), msg, lang)
+		}
+		if lang == "de" {
+			assert.NotContains(t, pg.Body, "must be", "no English left on the German page")
+		}
+	}
+	l, err := c.p.ListProducts(c.owner, portal.ListProductsParams{Search: "PHN-9"})
+	require.NoError(t, err)
+	assert.Empty(t, l.Items, "a refused form creates nothing")
 }

@@ -1,5 +1,7 @@
 package webui
 
+import "github.com/portalkit/portalkit/internal/valid"
+
 // Patterns returns the routes of the pages, as registered.
 func Patterns() []string { return newHandler(nil).patterns }
 
@@ -11,7 +13,7 @@ func Translated(text string) bool {
 }
 
 // FixedTexts are the texts of the pages written in Go tables rather than
-// in calls: error titles and notices.
+// in calls: error titles, notices and the input checks' messages.
 func FixedTexts() []string {
 	var out []string
 	for _, s := range codeTitles {
@@ -20,6 +22,7 @@ func FixedTexts() []string {
 	for _, s := range notices {
 		out = append(out, s)
 	}
+	out = append(out, valid.Formats...)
 	return out
 }
 

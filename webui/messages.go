@@ -3,7 +3,7 @@ package webui
 // german translates every text of the pages: the keys are the English
 // texts as the templates and handlers write them. Each part of the pages
 // keeps its texts in a map of its own.
-var german = merged(germanPortal, germanConsole)
+var german = merged(germanPortal, germanConsole, germanFields)
 
 // labels name the values of enumerations in both languages: keys are
 // "kind:value", such as "status:submitted" or "role:admin".
@@ -680,6 +680,29 @@ var germanPortal = map[string]string{
 	"Choose an employee": "Mitarbeiter/in wählen",
 	"Only the first 100 are listed: search to find the others.": "Nur die ersten 100 sind aufgeführt: Suchen Sie nach den anderen.",
 	"No active employee matches.":                               "Keine aktiven Mitarbeitenden gefunden.",
+}
+
+// germanFields translates the messages of the input checks' violations
+// (valid.Formats), which the forms show beside a field; %s is the check's
+// parameter.
+var germanFields = map[string]string{
+	"is required":                                           "ist erforderlich",
+	"must be at most %s characters":                         "darf höchstens %s Zeichen lang sein",
+	"must be at least %s characters":                        "muss mindestens %s Zeichen lang sein",
+	"must have at most %s items":                            "darf höchstens %s Einträge haben",
+	"must have at least %s items":                           "muss mindestens %s Einträge haben",
+	"must be at most %s":                                    "darf höchstens %s sein",
+	"must be at least %s":                                   "muss mindestens %s sein",
+	"must be an e-mail address":                             "muss eine E-Mail-Adresse sein",
+	"must be an ISO 3166-1 alpha-2 country code such as DE": "muss ein Ländercode nach ISO 3166-1 alpha-2 sein, etwa DE",
+	"must be an ISO 4217 currency code such as EUR":         "muss ein Währungscode nach ISO 4217 sein, etwa EUR",
+	"must be one of: %s":                                    "muss einer dieser Werte sein: %s",
+	"must be a single line of printable text":               "muss eine einzelne Zeile druckbaren Texts sein",
+	"must be printable ASCII":                               "darf nur druckbare ASCII-Zeichen enthalten",
+	"must not repeat an item":                               "darf keinen Eintrag wiederholen",
+	`must be a colour such as "#2563eb" or "#26e"`:          `muss eine Farbe sein, etwa "#2563eb" oder "#26e"`,
+	"must start with %s":                                    "muss mit %s beginnen",
+	"is not valid (%s)":                                     "ist ungültig (%s)",
 }
 
 func merged(maps ...map[string]string) map[string]string {

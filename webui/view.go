@@ -198,11 +198,30 @@ func (h *handler) formFailed(w http.ResponseWriter, r *http.Request, v *view, er
 	}
 	v.Error = errorMessage(v, err)
 	v.Fields = map[string]string{}
-	for _, f := range portalerr.FieldsOf(err) {
-		v.Fields[f.Field] = f.Message
+	fields := portalerr.FieldsOf(err)
+	for _, f := range fields {
+		v.Fields[f.Field] = fieldMessage(v, f.Message)
+	}
+	if len(fields) > 0 && portalerr.MessageOf(err) == portalerr.MessageOf(portalerr.InvalidFields(fields...)) {
+		// The message only lists the fields' faults, in English; the page
+		// lists them below the title, each in the page's language.
+		v.Error = v.T(codeTitles[code])
 	}
 	v.Form = r.PostForm
 	return portalerr.HTTPStatus(code), true
+}
+
+// fieldMessage is a field violation's message in the page's language:
+// the input checks' messages (valid.Formats) and those the pages have a
+// text for are translated; a use case's own message is shown as it is.
+func fieldMessage(v *view, msg string) string {
+	if format, args, ok := valid.Parse(msg); ok {
+		return v.T(format, args...)
+	}
+	if _, ok := german[msg]; ok {
+		return v.T(msg)
+	}
+	return msg
 }
 
 // formError renders page name again with the failure of its form (see

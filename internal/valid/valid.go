@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/go-playground/validator/v10"
@@ -87,43 +88,101 @@ func fieldPath(fe validator.FieldError) string {
 	return ns
 }
 
+// The messages of the checks' violations. Those with a %s hold the check's
+// parameter (a length, a list of values); Formats lists them all.
+const (
+	msgRequired     = "is required"
+	msgMaxChars     = "must be at most %s characters"
+	msgMinChars     = "must be at least %s characters"
+	msgMaxItems     = "must have at most %s items"
+	msgMinItems     = "must have at least %s items"
+	msgMax          = "must be at most %s"
+	msgMin          = "must be at least %s"
+	msgEmail        = "must be an e-mail address"
+	msgCountry      = "must be an ISO 3166-1 alpha-2 country code such as DE"
+	msgCurrency     = "must be an ISO 4217 currency code such as EUR"
+	msgOneOf        = "must be one of: %s"
+	msgSingleLine   = "must be a single line of printable text"
+	msgPrintASCII   = "must be printable ASCII"
+	msgUnique       = "must not repeat an item"
+	msgColor        = `must be a colour such as "#2563eb" or "#26e"`
+	msgStartsWith   = "must start with %s"
+	msgOtherInvalid = "is not valid (%s)"
+)
+
+// Formats are every message a violation of a check can have, as formats
+// whose %s, where there is one, is the check's parameter: a user
+// interface translates them (see Parse). The more specific come first.
+var Formats = []string{
+	msgRequired, msgMaxChars, msgMinChars, msgMaxItems, msgMinItems, msgMax, msgMin,
+	msgEmail, msgCountry, msgCurrency, msgOneOf, msgSingleLine, msgPrintASCII,
+	msgUnique, msgColor, msgStartsWith, msgOtherInvalid,
+}
+
+// formatPatterns match the messages made from Formats, in its order.
+var formatPatterns = sync.OnceValue(func() []*regexp.Regexp {
+	out := make([]*regexp.Regexp, len(Formats))
+	for i, f := range Formats {
+		out[i] = regexp.MustCompile("^" + strings.ReplaceAll(regexp.QuoteMeta(f), "%s", "(.+)") + "$")
+	}
+	return out
+})
+
+// Parse returns the format of Formats that msg, a field violation's
+// message, was made from, with its parameter as the argument; false for
+// a message written elsewhere.
+func Parse(msg string) (format string, args []any, ok bool) {
+	for i, re := range formatPatterns() {
+		m := re.FindStringSubmatch(msg)
+		if m == nil {
+			continue
+		}
+		for _, a := range m[1:] {
+			args = append(args, a)
+		}
+		return Formats[i], args, true
+	}
+	return "", nil, false
+}
+
 func message(fe validator.FieldError) string {
 	switch fe.Tag() {
 	case "required":
-		return "is required"
+		return msgRequired
 	case "max":
-		return "must " + bound(fe, "at most")
+		return bound(fe, msgMaxChars, msgMaxItems, msgMax)
 	case "min":
-		return "must " + bound(fe, "at least")
+		return bound(fe, msgMinChars, msgMinItems, msgMin)
 	case "email":
-		return "must be an e-mail address"
+		return msgEmail
 	case "iso3166_1_alpha2":
-		return "must be an ISO 3166-1 alpha-2 country code such as DE"
+		return msgCountry
 	case "iso4217":
-		return "must be an ISO 4217 currency code such as EUR"
+		return msgCurrency
 	case "oneof":
-		return "must be one of: " + strings.ReplaceAll(fe.Param(), " ", ", ")
+		return fmt.Sprintf(msgOneOf, strings.ReplaceAll(fe.Param(), " ", ", "))
 	case "singleline":
-		return "must be a single line of printable text"
+		return msgSingleLine
 	case "printascii":
-		return "must be printable ASCII"
+		return msgPrintASCII
 	case "dive", "unique":
-		return "must not repeat an item"
+		return msgUnique
 	case "color":
-		return `must be a colour such as "#2563eb" or "#26e"`
+		return msgColor
 	case "startswith":
-		return "must start with " + fe.Param()
+		return fmt.Sprintf(msgStartsWith, fe.Param())
 	}
-	return "is not valid (" + fe.Tag() + ")"
+	return fmt.Sprintf(msgOtherInvalid, fe.Tag())
 }
 
-// bound words a min or max check for the field's kind.
-func bound(fe validator.FieldError, rel string) string {
+// bound words a min or max check for the field's kind: a string's
+// characters, a collection's items or a number.
+func bound(fe validator.FieldError, chars, items, number string) string {
 	switch fe.Kind() {
 	case reflect.String:
-		return "be " + rel + " " + fe.Param() + " characters"
+		return fmt.Sprintf(chars, fe.Param())
 	case reflect.Slice, reflect.Array, reflect.Map:
-		return "have " + rel + " " + fe.Param() + " items"
+		return fmt.Sprintf(items, fe.Param())
 	}
-	return "be " + rel + " " + fe.Param()
+	return fmt.Sprintf(number, fe.Param())
 }
