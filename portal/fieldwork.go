@@ -134,30 +134,21 @@ func (p *Portal) PutJob(ctx context.Context, cid customer.ID, params JobParams) 
 // visit moved is a change of its own: it gets its audit event and its
 // visit.updated webhook event, as when it is pushed with a new site.
 func (p *Portal) moveJobWork(ctx context.Context, r storage.Repos, a access, j fieldwork.Job, now time.Time) error {
-	var moving []fieldwork.Visit
-	page := storage.Page{Limit: storage.MaxLimit}
-	for {
-		l, err := r.Visits().List(ctx, storage.VisitFilter{CustomerID: j.CustomerID, JobID: j.ID}, page)
-		if err != nil {
-			return fmt.Errorf("portal: listing the visits of job %s: %w", j.ID, err)
-		}
-		for _, v := range l.Items {
-			if v.SiteID != j.SiteID {
-				moving = append(moving, v)
-			}
-		}
-		if l.NextCursor == "" {
-			break
-		}
-		page.Cursor = l.NextCursor
+	before, err := jobVisits(ctx, r, j)
+	if err != nil {
+		return err
 	}
 	if _, err := r.Visits().SetJobSite(ctx, j.ID, j.SiteID, now); err != nil {
 		return fmt.Errorf("portal: moving the visits of job %s: %w", j.ID, err)
 	}
-	for _, old := range moving {
-		v, err := r.Visits().Get(ctx, old.ID)
-		if err != nil {
-			return fmt.Errorf("portal: reading moved visit %s: %w", old.ID, err)
+	after, err := jobVisits(ctx, r, j)
+	if err != nil {
+		return err
+	}
+	for _, v := range after {
+		old, ok := before[v.ID]
+		if !ok || old.SiteID == v.SiteID {
+			continue
 		}
 		if err := p.recordDiff(ctx, r, a, "visit.updated", j.CustomerID, string(v.ID), old, v, v); err != nil {
 			return err
@@ -167,6 +158,21 @@ func (p *Portal) moveJobWork(ctx context.Context, r storage.Repos, a access, j f
 		return fmt.Errorf("portal: moving the pictures of job %s: %w", j.ID, err)
 	}
 	return nil
+}
+
+// jobVisits returns every visit of job j, by ID.
+func jobVisits(ctx context.Context, r storage.Repos, j fieldwork.Job) (map[fieldwork.VisitID]fieldwork.Visit, error) {
+	out := map[fieldwork.VisitID]fieldwork.Visit{}
+	err := eachItem(func(page storage.Page) (storage.List[fieldwork.Visit], error) {
+		return r.Visits().List(ctx, storage.VisitFilter{CustomerID: j.CustomerID, JobID: j.ID}, page)
+	}, func(v fieldwork.Visit) (bool, error) {
+		out[v.ID] = v
+		return false, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("portal: listing the visits of job %s: %w", j.ID, err)
+	}
+	return out, nil
 }
 
 // refTaken says what a unique external reference that a concurrent push

@@ -496,20 +496,16 @@ func (p *Portal) applyPlan(ctx context.Context, r storage.Repos, c customer.Cust
 // siteNames maps the lower-case names of the customer's sites to them.
 func siteNames(ctx context.Context, r storage.Repos, cid customer.ID) (map[string]customer.SiteID, error) {
 	out := map[string]customer.SiteID{}
-	page := storage.Page{Limit: 100}
-	for {
-		l, err := r.Sites().List(ctx, storage.SiteFilter{CustomerID: cid}, page)
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range l.Items {
-			out[strings.ToLower(s.Name)] = s.ID
-		}
-		if l.NextCursor == "" {
-			return out, nil
-		}
-		page.Cursor = l.NextCursor
+	err := eachItem(func(page storage.Page) (storage.List[customer.Site], error) {
+		return r.Sites().List(ctx, storage.SiteFilter{CustomerID: cid}, page)
+	}, func(s customer.Site) (bool, error) {
+		out[strings.ToLower(s.Name)] = s.ID
+		return false, nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return out, nil
 }
 
 func getRun(ctx context.Context, r storage.Repos, cid customer.ID, id hrsync.RunID) (hrsync.Run, error) {

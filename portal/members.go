@@ -363,22 +363,13 @@ func hasWorkingAdmin(ctx context.Context, r storage.Repos, cid customer.ID, exce
 // eachMembership calls fn for every membership matching f, page by page,
 // until fn asks to stop or fails.
 func eachMembership(ctx context.Context, r storage.Repos, f storage.MembershipFilter, fn func(customer.Membership) (stop bool, err error)) error {
-	page := storage.Page{Limit: storage.MaxLimit}
-	for {
+	return eachItem(func(page storage.Page) (storage.List[customer.Membership], error) {
 		l, err := r.Memberships().List(ctx, f, page)
 		if err != nil {
-			return fmt.Errorf("portal: listing memberships: %w", err)
+			return l, fmt.Errorf("portal: listing memberships: %w", err)
 		}
-		for _, m := range l.Items {
-			if stop, err := fn(m); stop || err != nil {
-				return err
-			}
-		}
-		if l.NextCursor == "" {
-			return nil
-		}
-		page.Cursor = l.NextCursor
-	}
+		return l, nil
+	}, fn)
 }
 
 // checkManages refuses a customer admin limited to some sites the

@@ -546,18 +546,16 @@ func getItem(ctx context.Context, r storage.Repos, a access, cid customer.ID, id
 // itemHistory returns the whole ledger of it, oldest first.
 func itemHistory(ctx context.Context, r storage.Repos, it warehouse.Item) ([]warehouse.Movement, error) {
 	var out []warehouse.Movement
-	page := storage.Page{Limit: storage.MaxLimit}
-	for {
-		l, err := r.Stock().Movements(ctx, storage.MovementFilter{CustomerID: it.CustomerID, ItemID: it.ID}, page)
-		if err != nil {
-			return nil, fmt.Errorf("portal: reading the history of item %s: %w", it.ID, err)
-		}
-		out = append(out, l.Items...)
-		if l.NextCursor == "" {
-			return out, nil
-		}
-		page.Cursor = l.NextCursor
+	err := eachItem(func(page storage.Page) (storage.List[warehouse.Movement], error) {
+		return r.Stock().Movements(ctx, storage.MovementFilter{CustomerID: it.CustomerID, ItemID: it.ID}, page)
+	}, func(m warehouse.Movement) (bool, error) {
+		out = append(out, m)
+		return false, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("portal: reading the history of item %s: %w", it.ID, err)
 	}
+	return out, nil
 }
 
 // lastMovement returns the latest movement of it, and false when it has none.

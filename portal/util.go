@@ -138,3 +138,24 @@ type List[T any] struct {
 
 // listPage turns a storage list into the portal's.
 func listPage[T any](l storage.List[T], err error) (List[T], error) { return List[T](l), err }
+
+// eachItem calls fn with every item of a storage list, page by page from
+// the first, until fn says stop or fails; list reads one page.
+func eachItem[T any](list func(storage.Page) (storage.List[T], error), fn func(T) (stop bool, err error)) error {
+	page := storage.Page{Limit: storage.MaxLimit}
+	for {
+		l, err := list(page)
+		if err != nil {
+			return err
+		}
+		for _, it := range l.Items {
+			if stop, err := fn(it); stop || err != nil {
+				return err
+			}
+		}
+		if l.NextCursor == "" {
+			return nil
+		}
+		page.Cursor = l.NextCursor
+	}
+}
