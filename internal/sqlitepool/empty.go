@@ -26,15 +26,15 @@ type Empty struct {
 // emptied again. It fails tb when the empty database cannot be made.
 func (e *Empty) Take(tb testing.TB) *sqlite.Store {
 	tb.Helper()
-	e.once.Do(e.make)
+	e.once.Do(e.build)
 	if e.err != nil {
 		tb.Fatalf("sqlitepool: making the empty database: %v", e.err)
 	}
 	return e.pool.Take(tb)
 }
 
-// make migrates a temporary store and backs it up into a file of its own.
-func (e *Empty) make() {
+// build migrates a temporary store and backs it up into a file of its own.
+func (e *Empty) build() {
 	ctx := context.Background()
 	if e.dir, e.err = os.MkdirTemp("", "portalkit-empty-"); e.err != nil {
 		return
