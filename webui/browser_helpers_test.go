@@ -560,17 +560,19 @@ func (v *visitor) checkAccessible() {
 	}
 }
 
-// axeRun runs axe-core's rules that can find a serious or critical
-// problem, the only ones checkAccessible reports. An axe rule's impact is
-// fixed by the rule, so leaving out the minor and moderate ones (a quarter
-// of them) changes no report; the list of rules is axe's own, read where
-// it keeps them (axe._audit), or every rule when that is not there.
+// axeReportable is the JavaScript expression of the IDs of axe-core's
+// rules that can find a serious or critical problem, the only ones
+// checkAccessible reports. An axe rule's impact is fixed by the rule, so
+// leaving out the minor and moderate ones (a quarter of them) changes no
+// report; the list is axe's own, read where it keeps them (axe._audit).
+const axeReportable = `axe._audit.rules.filter(r => r.enabled && r.impact !== "minor" && r.impact !== "moderate").map(r => r.id)`
+
+// axeRun runs the rules of axeReportable, or every rule when axe keeps
+// no list where axeReportable reads it.
 const axeRun = `(() => {
 	const options = {resultTypes: ["violations"]};
 	if (axe._audit && Array.isArray(axe._audit.rules)) {
-		options.runOnly = {type: "rule", values: axe._audit.rules
-			.filter(r => r.enabled && r.impact !== "minor" && r.impact !== "moderate")
-			.map(r => r.id)};
+		options.runOnly = {type: "rule", values: ` + axeReportable + `};
 	}
 	return axe.run(document, options).then(r => r.violations);
 })()`
