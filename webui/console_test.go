@@ -138,11 +138,18 @@ func (b *follower) post(path string, form url.Values) landing {
 
 func (b *follower) postFrom(origin, path string, form url.Values) landing {
 	b.t.Helper()
+	return b.do(b.formRequest(origin, path, form))
+}
+
+// formRequest is the request that sends form to path from a page of
+// origin, for a test to add headers to.
+func (b *follower) formRequest(origin, path string, form url.Values) *http.Request {
+	b.t.Helper()
 	req, err := http.NewRequestWithContext(b.t.Context(), http.MethodPost, b.srv.URL+path, strings.NewReader(form.Encode()))
 	require.NoError(b.t, err)
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", origin)
-	return b.do(req)
+	return req
 }
 
 // customer creates a customer with features turned on.
@@ -810,10 +817,7 @@ func TestFieldMessagesInTheirLanguage(t *testing.T) {
 		"en": {"must be at most 200 characters", "must be an ISO 4217 currency code such as EUR"},
 		"de": {"darf höchstens 200 Zeichen lang sein", "muss ein Währungscode nach ISO 4217 sein, etwa EUR"},
 	} {
-		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, c.srv.URL+"/console/products", strings.NewReader(form.Encode()))
-		require.NoError(t, err)
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Origin", c.srv.URL)
+		req := c.br.formRequest(c.srv.URL, "/console/products", form)
 		req.Header.Set("Accept-Language", lang)
 		pg := c.br.do(req)
 		require.Equal(t, http.StatusBadRequest, pg.Status, lang)
