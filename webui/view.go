@@ -196,7 +196,6 @@ func (h *handler) formFailed(w http.ResponseWriter, r *http.Request, v *view, er
 		h.fail(w, r, err)
 		return 0, false
 	}
-	v.Error = errorMessage(v, err)
 	v.Fields = map[string]string{}
 	fields := portalerr.FieldsOf(err)
 	for _, f := range fields {
@@ -206,6 +205,8 @@ func (h *handler) formFailed(w http.ResponseWriter, r *http.Request, v *view, er
 		// The message only lists the fields' faults, in English; the page
 		// lists them below the title, each in the page's language.
 		v.Error = v.T(codeTitles[code])
+	} else {
+		v.Error = errorMessage(v, err)
 	}
 	v.Form = r.PostForm
 	return portalerr.HTTPStatus(code), true
