@@ -813,9 +813,11 @@ func TestFieldMessagesInTheirLanguage(t *testing.T) {
 	t.Parallel()
 	c := newConsole(t)
 	form := url.Values{"sku": {"PHN-9"}, "name": {strings.Repeat("x", 201)}, "price": {"10"}, "currency": {"EURO"}}
+	// Each fault is named by its field's label on the form, not by its
+	// path in the API (price.currency).
 	for lang, want := range map[string][]string{
-		"en": {"must be at most 200 characters", "must be an ISO 4217 currency code such as EUR"},
-		"de": {"darf höchstens 200 Zeichen lang sein", "muss ein Währungscode nach ISO 4217 sein, etwa EUR"},
+		"en": {"<li>Name: must be at most 200 characters</li>", "<li>Currency (ISO code): must be an ISO 4217 currency code such as EUR</li>"},
+		"de": {"<li>Name: darf höchstens 200 Zeichen lang sein</li>", "<li>Währung (ISO-Code): muss ein Währungscode nach ISO 4217 sein, etwa EUR</li>"},
 	} {
 		req := c.br.formRequest(c.srv.URL, "/console/products", form)
 		req.Header.Set("Accept-Language", lang)
@@ -824,6 +826,7 @@ func TestFieldMessagesInTheirLanguage(t *testing.T) {
 		for _, msg := range want {
 			assert.Contains(t, html.UnescapeString(pg.Body), msg, lang)
 		}
+		assert.NotContains(t, pg.Body, "price.currency", lang)
 		if lang == "de" {
 			assert.NotContains(t, pg.Body, "must be", "no English left on the German page")
 		}

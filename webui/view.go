@@ -75,6 +75,7 @@ type view struct {
 	h       *handler
 	staff   *staffState // set by asStaff, for what console pages read lazily
 	path    string
+	page    string // the page rendered, set by renderStatus
 	actions map[portal.Action]bool
 }
 
@@ -172,6 +173,7 @@ func (h *handler) renderStatus(w http.ResponseWriter, r *http.Request, status in
 	if !ok {
 		panic("webui: no page " + name)
 	}
+	v.page = name
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		h.log.ErrorContext(r.Context(), "webui: rendering", "page", name, "err", err)

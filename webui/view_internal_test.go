@@ -4,6 +4,9 @@ import (
 	"io/fs"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"golang.org/x/text/language"
 )
 
 // TestTemplatesParse parses every page's template, as the first page
@@ -26,5 +29,27 @@ func TestTemplatesParse(t *testing.T) {
 	}
 	if messages() == nil {
 		t.Error("no message catalogue")
+	}
+}
+
+// TestFieldName checks how the error list above a form names a field: by
+// its input's label on that page, in the page's language, whether the
+// template names the field's path, only the input's name, or neither.
+func TestFieldName(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		page, lang, path, want string
+	}{
+		{"console_product", "en", "price.currency", "Currency (ISO code)"}, // {{.Field "price.currency"}} in the label
+		{"console_product", "de", "price.currency", "Währung (ISO-Code)"},
+		{"console_product", "de", "description", "Beschreibung"},         // the input's name
+		{"console_product", "de", "sku", "SKU"},                          // a label without {{.T}} stays as it is
+		{"console_customer", "en", "address.postal_code", "Postal code"}, // by the path's last part, in a part the page calls
+		{"console_customer_new", "de", "branding.host_name", "Hostname"},
+		{"console_product", "en", "lines[0].quantity", "lines[0].quantity"}, // no label: the path
+		{"no_such_page", "en", "name", "name"},
+	} {
+		v := &view{locale: newLocale(language.MustParse(tc.lang)), page: tc.page}
+		assert.Equal(t, tc.want, v.FieldName(tc.path), "%s %s %s", tc.page, tc.lang, tc.path)
 	}
 }
