@@ -835,3 +835,25 @@ func TestFieldMessagesInTheirLanguage(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, l.Items, "a refused form creates nothing")
 }
+
+// TestUseCaseMessagesInTheirLanguage sends a form that a use case (not an
+// input check) refuses, with a message that names a value: a German page
+// shows it in German, the value kept, under the field's German label.
+func TestUseCaseMessagesInTheirLanguage(t *testing.T) {
+	t.Parallel()
+	c := newConsole(t)
+	form := url.Values{"name": {"Tochter GmbH"}, "parent_id": {"cus_missing"}}
+	for lang, want := range map[string]string{
+		"en": "<li>Parent customer (ID, for a sub-customer): customer cus_missing does not exist</li>",
+		"de": "<li>Übergeordneter Kunde (ID, für einen Unterkunden): Kunde cus_missing existiert nicht</li>",
+	} {
+		req := c.br.formRequest(c.srv.URL, "/console/customers", form)
+		req.Header.Set("Accept-Language", lang)
+		pg := c.br.do(req)
+		require.Equal(t, http.StatusBadRequest, pg.Status, lang)
+		assert.Contains(t, html.UnescapeString(pg.Body), want, lang)
+	}
+	l, err := c.p.ListCustomers(c.owner, portal.ListCustomersParams{Search: "Tochter"})
+	require.NoError(t, err)
+	assert.Empty(t, l.Items, "a refused form creates nothing")
+}

@@ -3,7 +3,7 @@ package webui
 // german translates every text of the pages: the keys are the English
 // texts as the templates and handlers write them. Each part of the pages
 // keeps its texts in a map of its own.
-var german = merged(germanPortal, germanConsole, germanFields)
+var german = merged(germanPortal, germanConsole, germanFields, germanErrors)
 
 // labels name the values of enumerations in both languages: keys are
 // "kind:value", such as "status:submitted" or "role:admin".

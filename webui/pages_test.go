@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -338,4 +339,59 @@ func TestStartPageShowsTheCustomersNews(t *testing.T) {
 	pg = admin.post("/news/"+string(s.a.article.ID)+"/delete", nil)
 	assert.Equal(t, http.StatusSeeOther, pg.status)
 	assert.NotContains(t, viewer.get("/").body, "Canteen closed")
+}
+
+// TestErrorMessagesAreTranslated finds the format of every
+// portalerr.Invalidf call in the module's code that a page can show and
+// requires a German text for it: the pages translate an error's message
+// through the format it was made from. The API's own packages are left
+// out (their faults are about JSON and HTTP, never a page's), and so are
+// the messages below, which no page shows.
+func TestErrorMessagesAreTranslated(t *testing.T) {
+	t.Parallel()
+	notOnPages := map[string]string{
+		"needs Time ≥ 1, Threads ≥ 1 and Memory ≥ 8 KiB per thread (or all zero for the defaults)": "portal.Config",
+		"needs a client secret": "portal.Config",
+		"needs the portal's public address (Branding.PublicBaseURL or StaffSSO.RedirectURL)": "portal.Config",
+		"is required with a Mailer: the links in the mail are built on it":                   "portal.Config",
+		"is required with a state": "a storage filter built wrong, a bug",
+		"%s":                       "passes on another violation's message, translated as that one",
+		"%v":                       "an address the mailer's configuration holds",
+	}
+	call := regexp.MustCompile(`Invalidf\([^,()]+, "((?:[^"\\]|\\.)*)"`)
+	skip := map[string]bool{"httpapi": true, "scimapi": true, "client": true, "examples": true, "tools": true, "internal/oapi": true}
+	var formats []string
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel("..", path)
+		if d.IsDir() {
+			if skip[filepath.ToSlash(rel)] || strings.HasPrefix(d.Name(), ".") && rel != "." {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range call.FindAllStringSubmatch(string(data), -1) {
+			format, err := strconv.Unquote(`"` + m[1] + `"`)
+			require.NoError(t, err, "%s: %s", rel, m[1])
+			formats = append(formats, format)
+			if _, ok := notOnPages[format]; !ok {
+				assert.True(t, webui.Translated(format), "%s: %q has no German text (webui/messages_errors.go)", rel, format)
+			}
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Greater(t, len(formats), 50, "the walk found the use cases' calls")
+	for format := range notOnPages {
+		assert.Contains(t, formats, format, "an exception for a message the code no longer has")
+	}
 }

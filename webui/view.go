@@ -201,9 +201,9 @@ func (h *handler) formFailed(w http.ResponseWriter, r *http.Request, v *view, er
 	v.Fields = map[string]string{}
 	fields := portalerr.FieldsOf(err)
 	for _, f := range fields {
-		v.Fields[f.Field] = fieldMessage(v, f.Message)
+		v.Fields[f.Field] = v.errorText(f.Message)
 	}
-	if len(fields) > 0 && portalerr.MessageOf(err) == portalerr.MessageOf(portalerr.InvalidFields(fields...)) {
+	if listsFields(err) {
 		// The message only lists the fields' faults, in English; the page
 		// lists them below the title, each in the page's language.
 		v.Error = v.T(codeTitles[code])
@@ -214,19 +214,6 @@ func (h *handler) formFailed(w http.ResponseWriter, r *http.Request, v *view, er
 	return portalerr.HTTPStatus(code), true
 }
 
-// fieldMessage is a field violation's message in the page's language:
-// the input checks' messages (valid.Formats) and those the pages have a
-// text for are translated; a use case's own message is shown as it is.
-func fieldMessage(v *view, msg string) string {
-	if format, args, ok := valid.Parse(msg); ok {
-		return v.T(format, args...)
-	}
-	if _, ok := german[msg]; ok {
-		return v.T(msg)
-	}
-	return msg
-}
-
 // formError renders page name again with the failure of its form (see
 // formFailed).
 func (h *handler) formError(w http.ResponseWriter, r *http.Request, name string, v *view, err error) {
@@ -235,16 +222,31 @@ func (h *handler) formError(w http.ResponseWriter, r *http.Request, name string,
 	}
 }
 
+// listsFields reports whether err's message does no more than list its
+// fields' faults.
+func listsFields(err error) bool {
+	fields := portalerr.FieldsOf(err)
+	return len(fields) > 0 && portalerr.MessageOf(err) == portalerr.MessageOf(portalerr.InvalidFields(fields...))
+}
+
 // errorMessage says what went wrong, in the page's language where the
-// code has a text of its own.
+// catalogue has the code's title and the message (see errorText).
 func errorMessage(v *view, err error) string {
 	code := portalerr.CodeOf(err)
 	title := v.T(codeTitles[code])
 	if code == portalerr.Internal {
 		return title
 	}
+	if listsFields(err) {
+		fields := portalerr.FieldsOf(err)
+		faults := make([]string, len(fields))
+		for i, f := range fields {
+			faults[i] = f.Field + ": " + v.errorText(f.Message)
+		}
+		return title + ": " + strings.Join(faults, "; ")
+	}
 	if msg := portalerr.MessageOf(err); msg != "" {
-		return title + ": " + msg
+		return title + ": " + v.errorText(msg)
 	}
 	return title
 }

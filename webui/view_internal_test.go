@@ -53,3 +53,26 @@ func TestFieldName(t *testing.T) {
 		assert.Equal(t, tc.want, v.FieldName(tc.path), "%s %s %s", tc.page, tc.lang, tc.path)
 	}
 }
+
+// TestErrorText checks that an error's English message comes out in
+// German when the catalogue has it or the format it was made from: the
+// arguments kept (a %d's as a number, a %q's unquoted), the most specific
+// of two matching formats taken, and any other message left as it is.
+func TestErrorText(t *testing.T) {
+	t.Parallel()
+	de := newLocale(language.German)
+	for msg, want := range map[string]string{
+		"must be after from":                                                        "muss nach dem Beginn liegen",
+		"must be at most 200 characters":                                            "darf höchstens 200 Zeichen lang sein", // not "must be at most %s"
+		"must be at most 200":                                                       "darf höchstens 200 sein",
+		"customers nest at most 4 levels deep":                                      "Kunden lassen sich höchstens 4 Ebenen tief verschachteln",
+		`there is no record type "asset"`:                                           `es gibt keinen Datensatztyp "asset"`,
+		"type pdf is not allowed (allowed: png, jpeg)":                              "Typ pdf ist nicht erlaubt (erlaubt: png, jpeg)",
+		"at most 1000 records per request, got 1001: send them in several requests": "höchstens 1.000 Datensätze je Anfrage, erhalten 1.001: Senden Sie sie in mehreren Anfragen", // numbers as German writes them
+		"a message no catalogue has":                                                "a message no catalogue has",
+	} {
+		assert.Equal(t, want, de.errorText(msg), msg)
+	}
+	en := newLocale(language.English)
+	assert.Equal(t, "customers nest at most 4 levels deep", en.errorText("customers nest at most 4 levels deep"))
+}

@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
-	"sync"
 	"unicode"
 
 	"github.com/go-playground/validator/v10"
@@ -112,37 +111,11 @@ const (
 
 // Formats are every message a violation of a check can have, as formats
 // whose %s, where there is one, is the check's parameter: a user
-// interface translates them (see Parse). The more specific come first.
+// interface translates them (webui's catalogue has a text for each).
 var Formats = []string{
 	msgRequired, msgMaxChars, msgMinChars, msgMaxItems, msgMinItems, msgMax, msgMin,
 	msgEmail, msgCountry, msgCurrency, msgOneOf, msgSingleLine, msgPrintASCII,
 	msgUnique, msgColor, msgStartsWith, msgOtherInvalid,
-}
-
-// formatPatterns match the messages made from Formats, in its order.
-var formatPatterns = sync.OnceValue(func() []*regexp.Regexp {
-	out := make([]*regexp.Regexp, len(Formats))
-	for i, f := range Formats {
-		out[i] = regexp.MustCompile("^" + strings.ReplaceAll(regexp.QuoteMeta(f), "%s", "(.+)") + "$")
-	}
-	return out
-})
-
-// Parse returns the format of Formats that msg, a field violation's
-// message, was made from, with its parameter as the argument; false for
-// a message written elsewhere.
-func Parse(msg string) (format string, args []any, ok bool) {
-	for i, re := range formatPatterns() {
-		m := re.FindStringSubmatch(msg)
-		if m == nil {
-			continue
-		}
-		for _, a := range m[1:] {
-			args = append(args, a)
-		}
-		return Formats[i], args, true
-	}
-	return "", nil, false
 }
 
 func message(fe validator.FieldError) string {

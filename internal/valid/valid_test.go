@@ -1,7 +1,6 @@
 package valid_test
 
 import (
-	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -59,35 +58,4 @@ func TestColor(t *testing.T) {
 	assert.NoError(t, valid.Struct(params{Accent: "#fff"}))
 	assert.Equal(t, []portalerr.FieldViolation{{Field: "accent", Message: `must be a colour such as "#2563eb" or "#26e"`}},
 		portalerr.FieldsOf(valid.Struct(params{Accent: "blue"})))
-}
-
-// TestParse takes the messages of TestStruct's violations apart into the
-// format of Formats each was made from and its parameter, and leaves a
-// message written elsewhere alone.
-func TestParse(t *testing.T) {
-	p := params{Name: "Too long\n", Limit: 101, Tags: []string{"a", "b", "c"}, Country: "Germany"}
-	p.Nested.Role = "boss"
-	type parsed struct {
-		format string
-		args   []any
-	}
-	got := map[string]parsed{}
-	for _, f := range portalerr.FieldsOf(valid.Struct(p)) {
-		format, args, ok := valid.Parse(f.Message)
-		if assert.True(t, ok, "%s: %q", f.Field, f.Message) {
-			assert.Contains(t, valid.Formats, format)
-			assert.Equal(t, f.Message, fmt.Sprintf(format, args...), "%s: the format and its parameter make the message", f.Field)
-			got[f.Field] = parsed{format, args}
-		}
-	}
-	assert.Equal(t, map[string]parsed{
-		"name":        {"must be at most %s characters", []any{"5"}},
-		"limit":       {"must be at most %s", []any{"100"}},
-		"tags":        {"must have at most %s items", []any{"2"}},
-		"country":     {"must be an ISO 3166-1 alpha-2 country code such as DE", nil},
-		"nested.role": {"must be one of: %s", []any{"viewer, admin"}},
-	}, got)
-
-	_, _, ok := valid.Parse("exactly one address must be primary")
-	assert.False(t, ok, "a message of a use case's own")
 }
