@@ -342,7 +342,8 @@ func TestStartPageShowsTheCustomersNews(t *testing.T) {
 }
 
 // TestErrorMessagesAreTranslated finds the format of every
-// portalerr.Invalidf call in the module's code that a page can show and
+// portalerr.Invalidf call (and of the domain checks' add calls, which
+// collect violations) in the module's code that a page can show and
 // requires a German text for it: the pages translate an error's message
 // through the format it was made from. The API's own packages are left
 // out (their faults are about JSON and HTTP, never a page's), and so are
@@ -358,7 +359,7 @@ func TestErrorMessagesAreTranslated(t *testing.T) {
 		"%s":                       "passes on another violation's message, translated as that one",
 		"%v":                       "an address the mailer's configuration holds",
 	}
-	call := regexp.MustCompile(`Invalidf\([^,()]+, "((?:[^"\\]|\\.)*)"`)
+	call := regexp.MustCompile(`(?:Invalidf|\badd)\([^,()]+, "((?:[^"\\]|\\.)*)"`)
 	skip := map[string]bool{"httpapi": true, "scimapi": true, "client": true, "examples": true, "tools": true, "internal/oapi": true}
 	var formats []string
 	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {

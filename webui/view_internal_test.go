@@ -69,6 +69,7 @@ func TestErrorText(t *testing.T) {
 		`there is no record type "asset"`:                                           `es gibt keinen Datensatztyp "asset"`,
 		"type pdf is not allowed (allowed: png, jpeg)":                              "Typ pdf ist nicht erlaubt (erlaubt: png, jpeg)",
 		"at most 1000 records per request, got 1001: send them in several requests": "höchstens 1.000 Datensätze je Anfrage, erhalten 1.001: Senden Sie sie in mehreren Anfragen", // numbers as German writes them
+		"exactly one address must be primary, not 2":                                "genau eine Adresse muss die Hauptadresse sein, nicht 2",
 		"a message no catalogue has":                                                "a message no catalogue has",
 	} {
 		assert.Equal(t, want, de.errorText(msg), msg)
