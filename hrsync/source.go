@@ -23,21 +23,35 @@ type Source interface {
 const DefaultEvery = 3 * time.Hour
 
 // Schedule is when a customer's pull source is due next. The scheduler
-// claims a due schedule by moving NextRunAt on with a compare-and-set of
-// the NextRunAt it read, so that of several replicas exactly one runs each
-// due sync.
+// claims a due schedule by moving NextRunAt on to the run's lease with a
+// compare-and-set of the NextRunAt it read, so that of several replicas
+// exactly one runs each due sync, and when the run is done moves it from
+// the lease to Next the same way.
 type Schedule struct {
 	CustomerID customer.ID
 	Every      time.Duration
 	NextRunAt  time.Time
 }
 
+// RunLease is the longest a scheduled run may take. The replica that
+// claims a due sync holds it until RunLease after the run's start (or
+// until Every, when that is sooner), and the run is stopped then. A
+// replica that dies, or stops, before it finishes leaves the sync due
+// again once that time has passed, for any replica: each due sync runs at
+// least once, and two runs of one customer's sync never overlap.
+const RunLease = 30 * time.Minute
+
 // Next returns when s is due after a run that starts at now: Every after
 // now (a late run does not pile up missed ones).
-func (s Schedule) Next(now time.Time) time.Time {
-	every := s.Every
-	if every <= 0 {
-		every = DefaultEvery
+func (s Schedule) Next(now time.Time) time.Time { return now.Add(s.every()) }
+
+// Lease returns until when a run of s that starts at now holds it: the
+// shorter of RunLease and Every after now.
+func (s Schedule) Lease(now time.Time) time.Time { return now.Add(min(RunLease, s.every())) }
+
+func (s Schedule) every() time.Duration {
+	if s.Every <= 0 {
+		return DefaultEvery
 	}
-	return now.Add(every)
+	return s.Every
 }

@@ -103,13 +103,18 @@ func actorOf(ctx context.Context) string {
 }
 
 // RunDueSyncs runs the pull syncs that are due: every customer with
-// hr_sync on gets a schedule (due at once, then every Config.HRSyncEvery);
-// each due schedule is claimed in the database with a compare-and-set, so
+// hr_sync on gets a schedule (due at once, then every Config.HRSyncEvery).
+// Each due schedule is claimed in the database with a compare-and-set, so
 // that of several replicas calling RunDueSyncs at once exactly one runs
-// each due sync, and the claim moves the schedule on. A customer without a
-// pull source (Config.HRSources) is skipped. It returns how many runs it
-// made; a source that fails makes a RunFailed run and does not stop the
-// others. It is the scheduler's work, not a caller's: it asks no caller.
+// each due sync. The claim holds the sync for the run's lease
+// (hrsync.Schedule.Lease), and the run is stopped at its end; once the run
+// is recorded, the schedule moves on to the next run. A replica that dies
+// or stops (ctx ends) mid-run leaves the sync to be run again when the
+// lease ends, by whichever replica comes first: each due sync runs at
+// least once. A customer without a pull source (Config.HRSources) is
+// skipped until its next run. It returns how many runs it made; a source
+// that fails makes a RunFailed run and does not stop the others. It is the
+// scheduler's work, not a caller's: it asks no caller.
 func (p *Portal) RunDueSyncs(ctx context.Context) (int, error) {
 	now := p.timestamp()
 	var due []hrsync.Schedule
@@ -127,32 +132,59 @@ func (p *Portal) RunDueSyncs(ctx context.Context) (int, error) {
 	runs := 0
 	var errs []error
 	for _, sc := range due {
-		var claimed bool
-		if err := p.write(ctx, func(r storage.Repos) error {
-			var err error
-			claimed, err = r.Org().ClaimSchedule(ctx, sc, sc.Next(now))
-			return err
-		}); err != nil {
+		lease := sc.Lease(now)
+		claimed, err := p.moveSchedule(ctx, sc, lease)
+		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		src := p.HRSource(sc.CustomerID)
-		if !claimed || src == nil {
-			continue // another replica runs it, or there is nothing to pull
+		if !claimed {
+			continue // another replica runs it
 		}
-		runs++
-		if err := p.pullSync(ctx, sc.CustomerID, src); err != nil {
-			errs = append(errs, fmt.Errorf("portal: HR sync of %s: %w", sc.CustomerID, err))
+		if src := p.HRSource(sc.CustomerID); src != nil {
+			runs++
+			if err := p.pullSync(ctx, sc.CustomerID, src, lease.Sub(now)); err != nil {
+				errs = append(errs, fmt.Errorf("portal: HR sync of %s: %w", sc.CustomerID, err))
+			}
+		}
+		if ctx.Err() != nil {
+			// Stopped mid-run: the lease runs out and the sync is due again.
+			break
+		}
+		held := sc
+		held.NextRunAt = lease
+		if _, err := p.moveSchedule(ctx, held, sc.Next(now)); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return runs, errors.Join(errs...)
 }
 
-// pullSync pulls src for customer cid and records the run as the scheduler.
-func (p *Portal) pullSync(ctx context.Context, cid customer.ID, src hrsync.Source) error {
+// moveSchedule moves sc on to next if nobody did since it was read.
+func (p *Portal) moveSchedule(ctx context.Context, sc hrsync.Schedule, next time.Time) (bool, error) {
+	var moved bool
+	err := p.write(ctx, func(r storage.Repos) error {
+		var err error
+		moved, err = r.Org().ClaimSchedule(ctx, sc, next)
+		return err
+	})
+	return moved, err
+}
+
+// pullSync pulls src for customer cid and records the run as the
+// scheduler. A source that has not answered within limit fails the run.
+func (p *Portal) pullSync(ctx context.Context, cid customer.ID, src hrsync.Source, limit time.Duration) error {
 	start := time.Now()
-	recs, bad, err := pull(ctx, src)
+	pctx, cancel := context.WithTimeout(ctx, limit)
+	recs, bad, err := pull(pctx, src)
+	cancel()
 	if err != nil {
+		if ctx.Err() != nil {
+			return err // stopped: nothing to record, the sync is due again
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = fmt.Errorf("no answer within %s: %w", limit, err)
+		}
 		_, ferr := p.failedRun(ctx, cid, schedulerActor, src.Name(), err, start)
 		return ferr
 	}

@@ -139,3 +139,133 @@ func testRunDueSyncs(t *testing.T, e env, store storage.Store) {
 		assert.Equal(t, hrsync.Counts{Unchanged: 5}, runs.Items[0].Plan.Counts)
 	}
 }
+
+// stuckSource is a pull source that answers only when the run's context
+// ends, as a hung HR system or a replica that dies mid-pull does.
+type stuckSource struct {
+	calls   atomic.Int64
+	started chan struct{} // gets a value when a pull starts
+}
+
+func (s *stuckSource) Name() string { return "personio" }
+
+func (s *stuckSource) List(ctx context.Context) ([]hrsync.Record, error) {
+	s.calls.Add(1)
+	s.started <- struct{}{}
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+// TestRunDueSyncsAfterAReplicaStops stops a replica in the middle of a
+// scheduled pull: the sync is not lost until its next run (3 hours on),
+// but held for the run's lease and then run by another replica.
+func TestRunDueSyncsAfterAReplicaStops(t *testing.T) {
+	t.Parallel()
+	for name, newStore := range backends {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			store := newStore(t)
+			e := newEnv(t, store)
+			h := newHREnv(t, e)
+			stuck := &stuckSource{started: make(chan struct{}, 1)}
+			good := sourceOf(3)
+			var src hrsync.Source = stuck
+			clock := &portaltest.Clock{}
+			replica := func() *portal.Portal {
+				return portaltest.New(t, clock, func(c *portal.Config) {
+					c.Store = store
+					c.IDs = portal.UUIDv7IDs()
+					c.HRSources = func(cid customer.ID) hrsync.Source {
+						if cid == h.acme.ID {
+							return src
+						}
+						return nil
+					}
+				})
+			}
+			first, second := replica(), replica()
+
+			ctx, stop := context.WithCancel(t.Context())
+			done := make(chan error, 1)
+			go func() { _, err := first.RunDueSyncs(ctx); done <- err }()
+			<-stuck.started
+			stop() // the replica stops mid-pull
+			require.ErrorIs(t, <-done, context.Canceled)
+
+			src = good
+			n, err := second.RunDueSyncs(t.Context())
+			require.NoError(t, err)
+			assert.Zero(t, n, "the stopped run holds the sync for its lease")
+			clock.Advance(hrsync.RunLease - time.Minute)
+			n, err = second.RunDueSyncs(t.Context())
+			require.NoError(t, err)
+			assert.Zero(t, n, "still within the lease")
+
+			clock.Advance(time.Minute)
+			n, err = second.RunDueSyncs(t.Context())
+			require.NoError(t, err)
+			assert.Equal(t, 1, n, "once the lease ends, another replica runs the sync")
+			assert.Equal(t, int64(1), good.calls.Load())
+			assert.Len(t, employeesOf(t, e, h.acme.ID, ""), 3)
+			runs, err := e.p.ListSyncRuns(e.owner, h.acme.ID, portal.ListSyncRunsParams{})
+			require.NoError(t, err)
+			require.Len(t, runs.Items, 1, "the stopped run recorded nothing")
+			assert.Equal(t, hrsync.RunApplied, runs.Items[0].Status)
+
+			clock.Advance(hrsync.DefaultEvery - time.Minute)
+			n, err = first.RunDueSyncs(t.Context())
+			require.NoError(t, err)
+			assert.Zero(t, n, "the finished run moved the sync on by its period")
+			clock.Advance(time.Minute)
+			n, err = first.RunDueSyncs(t.Context())
+			require.NoError(t, err)
+			assert.Equal(t, 1, n)
+			assert.Equal(t, int64(2), good.calls.Load())
+		})
+	}
+}
+
+// TestRunDueSyncsStopsAPullAtItsLease runs a scheduled pull whose source
+// never answers: it is stopped when its lease ends and recorded as
+// failed, and the sync moves on to its next run.
+func TestRunDueSyncsStopsAPullAtItsLease(t *testing.T) {
+	t.Parallel()
+	for name, newStore := range backends {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			store := newStore(t)
+			e := newEnv(t, store)
+			h := newHREnv(t, e)
+			stuck := &stuckSource{started: make(chan struct{}, 1)}
+			clock := &portaltest.Clock{}
+			p := portaltest.New(t, clock, func(c *portal.Config) {
+				c.Store = store
+				c.IDs = portal.UUIDv7IDs()
+				c.HRSyncEvery = time.Second // the lease is a second too
+				c.HRSources = func(cid customer.ID) hrsync.Source {
+					if cid == h.acme.ID {
+						return stuck
+					}
+					return nil
+				}
+			})
+			n, err := p.RunDueSyncs(t.Context())
+			require.NoError(t, err)
+			assert.Equal(t, 1, n)
+			<-stuck.started
+			runs, err := e.p.ListSyncRuns(e.owner, h.acme.ID, portal.ListSyncRunsParams{})
+			require.NoError(t, err)
+			require.Len(t, runs.Items, 1)
+			assert.Equal(t, hrsync.RunFailed, runs.Items[0].Status)
+			assert.Contains(t, runs.Items[0].Plan.Errors[0].Message, "no answer within 1s")
+
+			n, err = p.RunDueSyncs(t.Context())
+			require.NoError(t, err)
+			assert.Zero(t, n, "the failed run moved the sync on")
+			clock.Advance(time.Second)
+			n, err = p.RunDueSyncs(t.Context())
+			require.NoError(t, err)
+			assert.Equal(t, 1, n, "due again a period later")
+		})
+	}
+}

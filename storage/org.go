@@ -83,7 +83,8 @@ type OrgRepo interface {
 	// ClaimSchedule moves s.CustomerID's schedule on to next if its
 	// NextRunAt is still s.NextRunAt, in one conditional write, and reports
 	// whether it did: of several transactions claiming one due schedule,
-	// exactly one gets true.
+	// exactly one gets true. The scheduler claims a due schedule to the
+	// run's lease, and the finished run from its lease to the next run.
 	ClaimSchedule(ctx context.Context, s hrsync.Schedule, next time.Time) (bool, error)
 
 	// SyncSettings returns the customer's HR sync settings: the zero
