@@ -445,19 +445,14 @@ func subtreeHeight(ctx context.Context, r storage.Repos, id customer.ID) (int, e
 		height++
 		var next []customer.ID
 		for _, parent := range level {
-			page := storage.Page{Limit: storage.MaxLimit}
-			for {
-				l, err := r.Customers().List(ctx, storage.CustomerFilter{ParentID: parent}, page)
-				if err != nil {
-					return 0, fmt.Errorf("portal: listing sub-customers: %w", err)
-				}
-				for _, c := range l.Items {
-					next = append(next, c.ID)
-				}
-				if l.NextCursor == "" {
-					break
-				}
-				page.Cursor = l.NextCursor
+			err := eachItem(func(page storage.Page) (storage.List[customer.Customer], error) {
+				return r.Customers().List(ctx, storage.CustomerFilter{ParentID: parent}, page)
+			}, func(c customer.Customer) (bool, error) {
+				next = append(next, c.ID)
+				return false, nil
+			})
+			if err != nil {
+				return 0, fmt.Errorf("portal: listing sub-customers: %w", err)
 			}
 		}
 		level = next

@@ -334,36 +334,31 @@ func (p *Portal) MoveSite(ctx context.Context, cid customer.ID, id customer.Site
 // checkSiteHeldAlone fails with FailedPrecondition when a membership of
 // cid is limited to site id alone, or a pending invitation names it.
 func checkSiteHeldAlone(ctx context.Context, r storage.Repos, cid customer.ID, id customer.SiteID, now time.Time) error {
+	const most = 10 // named in the error at most
 	var held []string
-	for page := (storage.Page{Limit: 100}); ; {
-		l, err := r.Memberships().List(ctx, storage.MembershipFilter{CustomerID: cid, SiteID: id}, page)
-		if err != nil {
-			return fmt.Errorf("portal: listing memberships of site: %w", err)
+	err := eachItem(func(page storage.Page) (storage.List[customer.Membership], error) {
+		return r.Memberships().List(ctx, storage.MembershipFilter{CustomerID: cid, SiteID: id}, page)
+	}, func(m customer.Membership) (bool, error) {
+		if len(m.SiteIDs) == 1 {
+			held = append(held, "membership "+string(m.ID))
 		}
-		for _, m := range l.Items {
-			if len(m.SiteIDs) == 1 {
-				held = append(held, "membership "+string(m.ID))
-			}
-		}
-		if l.NextCursor == "" || len(held) >= 10 {
-			break
-		}
-		page.Cursor = l.NextCursor
+		return len(held) >= most, nil
+	})
+	if err != nil {
+		return fmt.Errorf("portal: listing memberships of site: %w", err)
 	}
-	for page := (storage.Page{Limit: 100}); len(held) < 10; {
-		l, err := r.Invitations().List(ctx, storage.InvitationFilter{CustomerID: cid, State: invite.StatePending, Now: now}, page)
-		if err != nil {
-			return fmt.Errorf("portal: listing invitations of site: %w", err)
-		}
-		for _, inv := range l.Items {
+	if len(held) < most {
+		err = eachItem(func(page storage.Page) (storage.List[invite.Invitation], error) {
+			return r.Invitations().List(ctx, storage.InvitationFilter{CustomerID: cid, State: invite.StatePending, Now: now}, page)
+		}, func(inv invite.Invitation) (bool, error) {
 			if slices.Contains(inv.SiteIDs, id) {
 				held = append(held, "invitation "+string(inv.ID))
 			}
+			return len(held) >= most, nil
+		})
+		if err != nil {
+			return fmt.Errorf("portal: listing invitations of site: %w", err)
 		}
-		if l.NextCursor == "" {
-			break
-		}
-		page.Cursor = l.NextCursor
 	}
 	if len(held) == 0 {
 		return nil

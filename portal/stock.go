@@ -603,19 +603,14 @@ func stockProducts[T any](ctx context.Context, r storage.Repos, rows []T, id fun
 // issue or return them.
 func checkNoStockHeld(ctx context.Context, r storage.Repos, cid customer.ID) error {
 	held := 0
-	page := storage.Page{Limit: storage.MaxLimit}
-	for {
-		l, err := r.Stock().Levels(ctx, storage.LevelFilter{CustomerID: cid}, page)
-		if err != nil {
-			return fmt.Errorf("portal: counting stock: %w", err)
-		}
-		for _, lv := range l.Items {
-			held += lv.Held()
-		}
-		if l.NextCursor == "" {
-			break
-		}
-		page.Cursor = l.NextCursor
+	err := eachItem(func(page storage.Page) (storage.List[warehouse.Level], error) {
+		return r.Stock().Levels(ctx, storage.LevelFilter{CustomerID: cid}, page)
+	}, func(lv warehouse.Level) (bool, error) {
+		held += lv.Held()
+		return false, nil
+	})
+	if err != nil {
+		return fmt.Errorf("portal: counting stock: %w", err)
 	}
 	if held == 0 {
 		return nil

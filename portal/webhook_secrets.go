@@ -76,22 +76,14 @@ func (p *Portal) sealStoredSecrets(ctx context.Context) error {
 	type change struct{ secret, previous [2]string } // stored, sealed
 	todo := map[webhook.EndpointID]change{}
 	err := p.read(ctx, func(r storage.Repos) error {
-		page := storage.Page{Limit: storage.MaxLimit}
-		for {
-			l, err := r.Webhooks().Endpoints(ctx, page)
-			if err != nil {
-				return err
+		return eachItem(func(page storage.Page) (storage.List[webhook.Endpoint], error) {
+			return r.Webhooks().Endpoints(ctx, page)
+		}, func(e webhook.Endpoint) (bool, error) {
+			if strings.HasPrefix(e.Secret, plainSecret) || strings.HasPrefix(e.PreviousSecret, plainSecret) {
+				todo[e.ID] = change{secret: [2]string{e.Secret}, previous: [2]string{e.PreviousSecret}}
 			}
-			for _, e := range l.Items {
-				if strings.HasPrefix(e.Secret, plainSecret) || strings.HasPrefix(e.PreviousSecret, plainSecret) {
-					todo[e.ID] = change{secret: [2]string{e.Secret}, previous: [2]string{e.PreviousSecret}}
-				}
-			}
-			if l.NextCursor == "" {
-				return nil
-			}
-			page.Cursor = l.NextCursor
-		}
+			return false, nil
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("portal: finding webhook secrets stored in clear: %w", err)
