@@ -34,11 +34,12 @@ type Schedule struct {
 }
 
 // RunLease is the longest a scheduled run may take. The replica that
-// claims a due sync holds it until RunLease after the run's start (or
-// until Every, when that is sooner), and the run is stopped then. A
-// replica that dies, or stops, before it finishes leaves the sync due
-// again once that time has passed, for any replica: each due sync runs at
-// least once, and two runs of one customer's sync never overlap.
+// claims a due sync holds it until RunLease after the claim (or until
+// Every, when that is sooner), and the run's pull and the recording of its
+// plan are stopped then. A replica that dies, or stops, before it has
+// recorded the run leaves the sync due again once that time has passed,
+// for any replica: each due sync runs at least once, and no two pulls of
+// one customer's source overlap.
 const RunLease = 30 * time.Minute
 
 // Next returns when s is due after a run that starts at now: Every after

@@ -107,14 +107,16 @@ func actorOf(ctx context.Context) string {
 // Each due schedule is claimed in the database with a compare-and-set, so
 // that of several replicas calling RunDueSyncs at once exactly one runs
 // each due sync. The claim holds the sync for the run's lease
-// (hrsync.Schedule.Lease), and the run is stopped at its end; once the run
-// is recorded, the schedule moves on to the next run. A replica that dies
-// or stops (ctx ends) mid-run leaves the sync to be run again when the
-// lease ends, by whichever replica comes first: each due sync runs at
-// least once. A customer without a pull source (Config.HRSources) is
-// skipped until its next run. It returns how many runs it made; a source
-// that fails makes a RunFailed run and does not stop the others. It is the
-// scheduler's work, not a caller's: it asks no caller.
+// (hrsync.Schedule.Lease, from the moment of the claim), and the run,
+// recording it included, is stopped at its end; once the run is recorded,
+// the schedule moves on to the next run. A replica that dies or stops (ctx
+// ends) mid-run, or fails to record the run, leaves the sync to be run
+// again when the lease ends, by whichever replica comes first: each due
+// sync runs at least once. A customer without a pull source
+// (Config.HRSources) is skipped until its next run. It returns how many
+// runs it made; a source that fails makes a RunFailed run and does not
+// stop the others. It is the scheduler's work, not a caller's: it asks no
+// caller.
 func (p *Portal) RunDueSyncs(ctx context.Context) (int, error) {
 	now := p.timestamp()
 	var due []hrsync.Schedule
@@ -132,7 +134,13 @@ func (p *Portal) RunDueSyncs(ctx context.Context) (int, error) {
 	runs := 0
 	var errs []error
 	for _, sc := range due {
-		lease := sc.Lease(now)
+		if ctx.Err() != nil {
+			break // stopped: what is left stays due
+		}
+		// Each run's lease starts when it is claimed, not when the list was
+		// read: the runs before it took their time.
+		start := p.timestamp()
+		lease := sc.Lease(start)
 		claimed, err := p.moveSchedule(ctx, sc, lease)
 		if err != nil {
 			errs = append(errs, err)
@@ -143,19 +151,22 @@ func (p *Portal) RunDueSyncs(ctx context.Context) (int, error) {
 		}
 		if src := p.HRSource(sc.CustomerID); src != nil {
 			runs++
-			if err := p.pullSync(ctx, sc.CustomerID, src, lease.Sub(now)); err != nil {
+			if err := p.pullSync(ctx, sc.CustomerID, src, lease.Sub(start)); err != nil {
+				// Not recorded (stopped, or the write failed): the lease runs
+				// out and the sync is due again.
 				errs = append(errs, fmt.Errorf("portal: HR sync of %s: %w", sc.CustomerID, err))
+				continue
 			}
 		}
-		if ctx.Err() != nil {
-			// Stopped mid-run: the lease runs out and the sync is due again.
-			break
-		}
+		// The run is recorded: move the sync on even when ctx has just
+		// ended, so that it is not run twice.
 		held := sc
 		held.NextRunAt = lease
-		if _, err := p.moveSchedule(ctx, held, sc.Next(now)); err != nil {
+		mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		if _, err := p.moveSchedule(mctx, held, sc.Next(start)); err != nil {
 			errs = append(errs, err)
 		}
+		cancel()
 	}
 	return runs, errors.Join(errs...)
 }
@@ -172,12 +183,14 @@ func (p *Portal) moveSchedule(ctx context.Context, sc hrsync.Schedule, next time
 }
 
 // pullSync pulls src for customer cid and records the run as the
-// scheduler. A source that has not answered within limit fails the run.
+// scheduler, within limit: a source that has not answered by then fails
+// the run, which is recorded as failed; a run that cannot be recorded by
+// then returns an error.
 func (p *Portal) pullSync(ctx context.Context, cid customer.ID, src hrsync.Source, limit time.Duration) error {
 	start := time.Now()
-	pctx, cancel := context.WithTimeout(ctx, limit)
-	recs, bad, err := pull(pctx, src)
-	cancel()
+	rctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	recs, bad, err := pull(rctx, src)
 	if err != nil {
 		if ctx.Err() != nil {
 			return err // stopped: nothing to record, the sync is due again
@@ -185,18 +198,20 @@ func (p *Portal) pullSync(ctx context.Context, cid customer.ID, src hrsync.Sourc
 		if errors.Is(err, context.DeadlineExceeded) {
 			err = fmt.Errorf("no answer within %s: %w", limit, err)
 		}
+		// Recorded after the lease when the source used it all up: only the
+		// failure is written, and the next run reads the source afresh.
 		_, ferr := p.failedRun(ctx, cid, schedulerActor, src.Name(), err, start)
 		return ferr
 	}
-	return p.write(ctx, func(r storage.Repos) error {
-		c, err := getCustomer(ctx, r, cid)
+	return p.write(rctx, func(r storage.Repos) error {
+		c, err := getCustomer(rctx, r, cid)
 		if err != nil {
 			return err
 		}
 		if err := c.Features.CheckOn(c.ID, customer.FeatureHRSync); err != nil {
 			return nil // turned off since it was found due
 		}
-		_, err = p.recordRun(ctx, r, c, schedulerActor, src.Name(), recs, bad, false, 0, start)
+		_, err = p.recordRun(rctx, r, c, schedulerActor, src.Name(), recs, bad, false, 0, start)
 		return err
 	})
 }

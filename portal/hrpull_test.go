@@ -269,3 +269,60 @@ func TestRunDueSyncsStopsAPullAtItsLease(t *testing.T) {
 		})
 	}
 }
+
+// funcSource is a pull source whose List is a function.
+type funcSource func(context.Context) ([]hrsync.Record, error)
+
+func (funcSource) Name() string { return "personio" }
+
+func (f funcSource) List(ctx context.Context) ([]hrsync.Record, error) { return f(ctx) }
+
+// TestRunDueSyncsLeaseStartsAtTheClaim has one replica run two due syncs
+// whose first pull takes 29 minutes: the second sync's lease starts when
+// it is claimed, so another replica asking while its pull runs, a lease
+// after the first claim, finds nothing due and pulls nothing twice.
+func TestRunDueSyncsLeaseStartsAtTheClaim(t *testing.T) {
+	t.Parallel()
+	for name, newStore := range backends {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			store := newStore(t)
+			e := newEnv(t, store)
+			h := newHREnv(t, e)
+			clock := &portaltest.Clock{}
+			var other *portal.Portal
+			var pulls atomic.Int64
+			otherRuns := -1
+			sources := map[customer.ID]hrsync.Source{
+				h.acme.ID: funcSource(func(context.Context) ([]hrsync.Record, error) {
+					pulls.Add(1)
+					clock.Advance(29 * time.Minute) // a slow pull
+					return sourceOf(2).recs, nil
+				}),
+				h.globex.ID: funcSource(func(ctx context.Context) ([]hrsync.Record, error) {
+					if pulls.Add(1) == 2 {
+						clock.Advance(2 * time.Minute) // past the first claim's lease
+						n, err := other.RunDueSyncs(ctx)
+						assert.NoError(t, err)
+						otherRuns = n
+					}
+					return sourceOf(1).recs, nil
+				}),
+			}
+			replica := func() *portal.Portal {
+				return portaltest.New(t, clock, func(c *portal.Config) {
+					c.Store = store
+					c.IDs = portal.UUIDv7IDs()
+					c.HRSources = func(cid customer.ID) hrsync.Source { return sources[cid] }
+				})
+			}
+			first := replica()
+			other = replica()
+			n, err := first.RunDueSyncs(t.Context())
+			require.NoError(t, err)
+			assert.Equal(t, 2, n)
+			assert.Zero(t, otherRuns, "the sync being pulled is held by its own lease")
+			assert.Equal(t, int64(2), pulls.Load(), "each source pulled once")
+		})
+	}
+}
