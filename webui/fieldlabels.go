@@ -23,6 +23,7 @@ var (
 	labelElement  = regexp.MustCompile(`(?s)<label\b[^>]*>(.*?)</label>`)
 	labelCall     = regexp.MustCompile(`\{\{\$?\.T "([^"]+)"\}\}`)
 	labelField    = regexp.MustCompile(`\$?\.Field "([^"]+)"`)
+	radioInput    = regexp.MustCompile(`<input\b[^>]*\btype="radio"`)
 	labelInput    = regexp.MustCompile(`<(?:input|select|textarea)\b[^>]*?\bname="([^"{]+)"`)
 	templateCall  = regexp.MustCompile(`\{\{-?\s*template "([^"]+)"`)
 	templateDef   = regexp.MustCompile(`\{\{-?\s*define "([^"]+)"`)
@@ -59,15 +60,11 @@ var fieldLabels = sync.OnceValue(func() map[string]map[string]fieldLabel {
 		if name == "layout" || strings.HasPrefix(name, "_") {
 			continue
 		}
-		labels := map[string]fieldLabel{}
+		var all strings.Builder
 		for _, part := range withParts(src, definedIn, name) {
-			for k, l := range labelsIn(src[part]) {
-				if _, ok := labels[k]; !ok {
-					labels[k] = l
-				}
-			}
+			all.WriteString(src[part])
 		}
-		out[name] = labels
+		out[name] = labelsIn(all.String())
 	}
 	return out
 })
@@ -87,11 +84,18 @@ func withParts(src, definedIn map[string]string, name string) []string {
 }
 
 // labelsIn returns the labels of one template's source, keyed by field
-// path and input name; the first label of a key wins.
+// path and input name. A radio button's label names one choice, not the
+// field, and is left out; a key two labels name differently (two forms
+// of a page with a field of one name) gets none, so the list shows the
+// path rather than perhaps the other form's label.
 func labelsIn(src string) map[string]fieldLabel {
 	out := map[string]fieldLabel{}
+	ambiguous := map[string]bool{}
 	for _, m := range labelElement.FindAllStringSubmatch(src, -1) {
 		inner := m[1]
+		if radioInput.MatchString(inner) {
+			continue
+		}
 		var l fieldLabel
 		lead, _, _ := strings.Cut(inner, "<")
 		lead, _, _ = strings.Cut(lead, "{{")
@@ -110,9 +114,12 @@ func labelsIn(src string) map[string]fieldLabel {
 			keys = append(keys, f[1])
 		}
 		for _, k := range keys {
-			if _, ok := out[k]; !ok {
-				out[k] = l
+			if prev, ok := out[k]; ok && prev != l || ambiguous[k] {
+				ambiguous[k] = true
+				delete(out, k)
+				continue
 			}
+			out[k] = l
 		}
 	}
 	return out

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"golang.org/x/text/language"
 )
 
 // germanErrors translates the messages that the use cases and the domain
@@ -27,8 +29,9 @@ var germanErrors = map[string]string{
 	"must be a date":                                          "muss ein Datum sein",
 	"must be an amount such as %s":                            "muss ein Betrag sein, etwa %s",
 	"must be a whole number from 0 to 10000":                  "muss eine ganze Zahl von 0 bis 10000 sein",
-	"must be a whole number of hours":                         "muss eine ganze Zahl von Stunden sein",
+	"must be a whole number of hours":                         "muss eine ganze Stundenzahl sein",
 	"must be between %s and %s":                               "muss zwischen %s und %s liegen",
+	"must be between 0 and %d minor units":                    "muss zwischen 0 und %d Untereinheiten (etwa Cent) liegen",
 	"must be between 0 and %s":                                "muss zwischen 0 und %s liegen",
 	"must be between 1 and %d":                                "muss zwischen 1 und %d liegen",
 	"must not be before %s":                                   "darf nicht vor %s liegen",
@@ -75,7 +78,7 @@ var germanErrors = map[string]string{
 	"%s is not an active member of this customer":              "%s ist kein aktives Mitglied dieses Kunden",
 	"%s is not a service-desk staff member":                    "%s gehört nicht zum Service-Desk",
 	"is required for a new account":                            "ist für ein neues Konto erforderlich",
-	"is required for %s":                                       "ist erforderlich für %s",
+	"is required for %s":                                       "ist für %s erforderlich",
 	"must be empty: the requester is the first user":           "muss leer sein: Die anfragende Person ist die erste Benutzerin oder der erste Benutzer",
 	"is not your current password":                             "ist nicht Ihr aktuelles Passwort",
 	"is too common; choose a longer phrase of your own":        "ist zu gebräuchlich; wählen Sie einen längeren, eigenen Satz",
@@ -90,7 +93,7 @@ var germanErrors = map[string]string{
 	"is required: you may order for your sites only":               "ist erforderlich: Sie dürfen nur für Ihre Standorte bestellen",
 	"give serial numbers, one a line, or a quantity from 1 to 100": "geben Sie Seriennummern an, eine je Zeile, oder eine Menge von 1 bis 100",
 	"%s is %s: devices go to active employees only":                "%s ist %s: Geräte gehen nur an aktive Mitarbeitende",
-	"%s is not an employee of this customer":                       "%s ist kein Mitarbeiter und keine Mitarbeiterin dieses Kunden",
+	"%s is not an employee of this customer":                       "%s gehört nicht zu den Mitarbeitenden dieses Kunden",
 	"must be empty when employee_id names the holder":              "muss leer sein, wenn employee_id die Person nennt",
 
 	// Tickets, sites and field service.
@@ -107,13 +110,13 @@ var germanErrors = map[string]string{
 	"a search by an identifier needs the type":                              "eine Suche nach einer Kennung braucht den Typ",
 	"must be an identifier field of %s: %s":                                 "muss ein Kennungsfeld von %s sein: %s",
 	"changes nothing":                                                       "ändert nichts",
-	"changes nothing: the values are as given already":                      "ändert nichts: Die Werte sind schon so",
+	"changes nothing: the values are as given already":                      "ändert nichts: Die Werte entsprechen bereits den Angaben",
 	"name at least one detail and its new value":                            "nennen Sie mindestens eine Angabe und ihren neuen Wert",
 	"name at least one field to change":                                     "nennen Sie mindestens ein zu änderndes Feld",
-	"only the provider moves a record to another site":                      "nur der Anbieter verlegt einen Datensatz an einen anderen Standort",
+	"only the provider moves a record to another site":                      "nur der Anbieter kann einen Datensatz an einen anderen Standort verlegen",
 	"value %q is longer than %d characters":                                 "Wert %q ist länger als %d Zeichen",
 	"give at least one record":                                              "geben Sie mindestens einen Datensatz an",
-	"at most %d records per request, got %d: send them in several requests": "höchstens %d Datensätze je Anfrage, erhalten %d: Senden Sie sie in mehreren Anfragen",
+	"at most %d records per request, got %d: send them in several requests": "höchstens %d Datensätze je Anfrage, es waren %d: Verteilen Sie sie auf mehrere Anfragen",
 
 	// HR sync.
 	"give either a CSV file or an Excel workbook (xlsx)": "geben Sie entweder eine CSV-Datei oder eine Excel-Arbeitsmappe (xlsx) an",
@@ -183,8 +186,11 @@ var errorFormats = sync.OnceValue(func() []errorFormat {
 // errorText returns msg, the English message of an error, in the page's
 // language: a text of the catalogue as it is, or one made from a format
 // of germanFields or germanErrors, with the same arguments; any other
-// message unchanged.
+// message, and every message on an English page, unchanged.
 func (l locale) errorText(msg string) string {
+	if l.tag == language.English {
+		return msg // as written, numbers included
+	}
 	if _, ok := german[msg]; ok {
 		return l.T(msg)
 	}
@@ -193,19 +199,32 @@ func (l locale) errorText(msg string) string {
 		if m == nil {
 			continue
 		}
-		args := make([]any, len(m)-1)
-		for i, a := range m[1:] {
-			args[i] = a
-			switch f.verbs[i] {
-			case 'd':
-				args[i], _ = strconv.Atoi(a) // the pattern took digits only
-			case 'q':
-				if s, err := strconv.Unquote(a); err == nil {
-					args[i] = s
-				}
-			}
+		if args, ok := f.args(m[1:]); ok {
+			return l.T(f.format, args...)
 		}
-		return l.T(f.format, args...)
+		return msg
 	}
 	return msg
+}
+
+// args converts what a message's pattern matched to the arguments of f:
+// a %d's an int, a %q's unquoted. False for a number too large for int.
+func (f errorFormat) args(matched []string) ([]any, bool) {
+	args := make([]any, len(matched))
+	for i, a := range matched {
+		args[i] = a
+		switch f.verbs[i] {
+		case 'd':
+			n, err := strconv.Atoi(a)
+			if err != nil {
+				return nil, false
+			}
+			args[i] = n
+		case 'q':
+			if s, err := strconv.Unquote(a); err == nil {
+				args[i] = s
+			}
+		}
+	}
+	return args, true
 }

@@ -47,6 +47,8 @@ func TestFieldName(t *testing.T) {
 		{"console_customer", "en", "address.postal_code", "Postal code"}, // by the path's last part, in a part the page calls
 		{"console_customer_new", "de", "branding.host_name", "Hostname"},
 		{"console_product", "en", "lines[0].quantity", "lines[0].quantity"}, // no label: the path
+		{"basket", "en", "kind", "kind"},                                    // radio buttons name choices, not the field
+		{"console_order", "en", "note", "note"},                             // two forms label "note" differently
 		{"no_such_page", "en", "name", "name"},
 	} {
 		v := &view{locale: newLocale(language.MustParse(tc.lang)), page: tc.page}
@@ -68,12 +70,17 @@ func TestErrorText(t *testing.T) {
 		"customers nest at most 4 levels deep":                                      "Kunden lassen sich höchstens 4 Ebenen tief verschachteln",
 		`there is no record type "asset"`:                                           `es gibt keinen Datensatztyp "asset"`,
 		"type pdf is not allowed (allowed: png, jpeg)":                              "Typ pdf ist nicht erlaubt (erlaubt: png, jpeg)",
-		"at most 1000 records per request, got 1001: send them in several requests": "höchstens 1.000 Datensätze je Anfrage, erhalten 1.001: Senden Sie sie in mehreren Anfragen", // numbers as German writes them
+		"at most 1000 records per request, got 1001: send them in several requests": "höchstens 1.000 Datensätze je Anfrage, es waren 1.001: Verteilen Sie sie auf mehrere Anfragen", // numbers as German writes them
 		"exactly one address must be primary, not 2":                                "genau eine Adresse muss die Hauptadresse sein, nicht 2",
 		"a message no catalogue has":                                                "a message no catalogue has",
 	} {
 		assert.Equal(t, want, de.errorText(msg), msg)
 	}
 	en := newLocale(language.English)
-	assert.Equal(t, "customers nest at most 4 levels deep", en.errorText("customers nest at most 4 levels deep"))
+	assert.Equal(t, "at most 1000 records per request, got 1001: send them in several requests",
+		en.errorText("at most 1000 records per request, got 1001: send them in several requests"), "an English page shows the message as written")
+	assert.Equal(t, "muss zwischen 0 und 1.000.000.000.000 Untereinheiten (etwa Cent) liegen",
+		de.errorText("must be between 0 and 1000000000000 minor units"), "the more specific format")
+	assert.Equal(t, "must be at most 99999999999999999999", de.errorText("must be at most 99999999999999999999"),
+		"a number too large for int: the message as written")
 }
