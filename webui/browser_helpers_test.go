@@ -125,27 +125,20 @@ func startChrome() {
 		chromedp.DisableGPU,
 		chromedp.NoFirstRun,
 		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-extensions", true),
 		chromedp.Flag("lang", "en-US"),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.Flag("mute-audio", true),
 		chromedp.Flag("disable-features", strings.Join([]string{
 			"WebUIOmniboxPopup", "WebUIOmniboxAimPopup", "site-per-process", "Translate",
 			"OptimizationHints", "MediaRouter", "BackForwardCache", "AutofillServerCommunication",
 		}, ",")),
-		chromedp.Flag("disable-site-isolation-trials", true),
-		chromedp.Flag("disable-gpu-rasterization", true),
-		chromedp.Flag("disable-client-side-phishing-detection", true),
-		chromedp.Flag("safebrowsing-disable-auto-update", true),
-		chromedp.Flag("disable-hang-monitor", true),
-		chromedp.Flag("disable-default-apps", true),
-		chromedp.Flag("metrics-recording-only", true),
-		chromedp.Flag("disable-breakpad", true),
+	}
+	for _, on := range []string{
+		"disable-quic", "disable-background-networking", "disable-component-update", "disable-sync",
+		"disable-dev-shm-usage", "disable-extensions", "hide-scrollbars", "mute-audio",
+		"disable-site-isolation-trials", "disable-gpu-rasterization", "disable-client-side-phishing-detection",
+		"safebrowsing-disable-auto-update", "disable-hang-monitor", "disable-default-apps",
+		"metrics-recording-only", "disable-breakpad",
+	} {
+		opts = append(opts, chromedp.Flag(on, true))
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
